@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "recon",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "recon", targets: ["recon"]),
+        .library(name: "ReconKit", targets: ["ReconKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        // libcsv (Debian libcsv-dev ships no pkg-config file: the module map links `csv`).
+        .systemLibrary(
+            name: "CCSV",
+            path: "Sources/CCSV",
+            providers: [.apt(["libcsv-dev"])]
+        ),
+        // libxlsxwriter (Debian libxlsxwriter-dev, pkg-config `xlsxwriter`).
+        .systemLibrary(
+            name: "CXLSXWriter",
+            path: "Sources/CXLSXWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
+        // All of the product's logic: drops in, pricing, auditor, ledger, documents out.
+        .target(
+            name: "ReconKit",
+            dependencies: [
+                "CCSV",
+                "CXLSXWriter",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The `recon` command: argument parsing over ReconKit, nothing else.
+        .executableTarget(
+            name: "recon",
+            dependencies: [
+                "ReconKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmarks: a month of a million reports, and the Isolation Forest. Run by a README line.
+        .executableTarget(
+            name: "recon-bench",
+            dependencies: ["ReconKit"]
+        ),
+        .testTarget(
+            name: "ReconKitTests",
+            dependencies: ["ReconKit", "recon"]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,240 @@
+import Foundation
+
+/// Turns the history of party-period totals into the behaviour features the soft gate
+/// scores: how a party's ratios moved against its own recent past, not raw totals, so a
+/// large client and a small one, or a CT-heavy one and an X-ray one, are judged on how
+/// their behaviour changed rather than on what they are.
+///
+/// **Measures**, per party-period, in the units people read: images per case, cost per
+/// case, revenue per case and margin (clients only for the last two: a radiologist has
+/// no revenue), volume growth, and the account's age in months.
+///
+/// **Own baseline.** For each ratio, the median of the party's value over its periods in
+/// the three calendar months before (periods with fewer than the minimum reports left
+/// out). For volume, the median report count over the three months before, a month
+/// without reports counting as 0 once the party has appeared; with only one or two
+/// earlier months, those. Using a median rather than the single previous period keeps
+/// one unusual month from making the month after it look unusual too.
+///
+/// **Signals** (what the forest sees), transformed so heavy tails do not dominate: the
+/// log ratio of a per-case ratio to its own baseline, ln(level / baseline); for the
+/// margin, the change of the log markup ln(revenue / cost); for volume, the log growth
+/// ln((reports + 1) / (baseline + 1)). A client's signals are images per case, margin
+/// and volume; a radiologist's images per case, cost per case and volume. A client's
+/// cost and revenue per case are reported but not signals: both follow its case mix,
+/// and their relation is the margin. Few columns keep the forest sharp: it isolates a
+/// point along one randomly chosen column at a time, so a column that carries nothing
+/// dilutes the ones that do. Age is not a signal either: it chooses the peer group.
+public enum FeatureBuilder {
+    /// One measure of a party-period.
+    public enum Feature: String, CaseIterable, Sendable, Hashable {
+        /// images / reports.
+        case imagesPerCase = "images_per_case"
+        /// payout cost / reports, in the base currency.
+        case costPerCase = "cost_per_case"
+        /// revenue / reports, in the base currency; clients only.
+        case revenuePerCase = "revenue_per_case"
+        /// (revenue − cost) / revenue, a fraction; clients only.
+        case margin = "margin"
+        /// reports / the baseline report count.
+        case volumeGrowth = "volume_growth"
+        /// The account's age in months.
+        case age = "age_months"
+
+        /// The measures reported for a kind of party, in a fixed order.
+        public static func measures(for party: PartyPeriodStats.Party) -> [Feature] {
+            switch party {
+            case .client: return [.imagesPerCase, .costPerCase, .revenuePerCase, .margin, .volumeGrowth, .age]
+            case .radiologist: return [.imagesPerCase, .costPerCase, .volumeGrowth, .age]
+            }
+        }
+
+        /// The measures whose change the forest scores for a kind of party, in order.
+        public static func signals(for party: PartyPeriodStats.Party) -> [Feature] {
+            switch party {
+            case .client: return [.imagesPerCase, .margin, .volumeGrowth]
+            case .radiologist: return [.imagesPerCase, .costPerCase, .volumeGrowth]
+            }
+        }
+
+        /// Words for a reason: "images per case".
+        public var label: String {
+            switch self {
+            case .imagesPerCase: return "images per case"
+            case .costPerCase: return "cost per case"
+            case .revenuePerCase: return "revenue per case"
+            case .margin: return "margin"
+            case .volumeGrowth: return "volume growth"
+            case .age: return "age in months"
+            }
+        }
+
+        /// The soft flag code when this measure drives a flag: `SOFT_IMAGES_PER_CASE`.
+        public var flagCode: String {
+            "SOFT_" + rawValue.uppercased()
+        }
+
+        /// Whether a fall may be flagged. A fall in volume is a commercial matter, not
+        /// an audit finding; a fall in any ratio may be a billing error.
+        public var flagsFalls: Bool { self != .volumeGrowth }
+
+        /// A value written for people: `3.4`, `1250.00`, `38.5%`, `×1.08`, `27`.
+        public func format(_ value: Double) -> String {
+            switch self {
+            case .imagesPerCase: return String(format: "%.1f", value)
+            case .costPerCase, .revenuePerCase: return String(format: "%.2f", value)
+            case .margin: return String(format: "%.1f%%", value * 100)
+            case .volumeGrowth: return String(format: "×%.2f", value)
+            case .age: return String(format: "%.0f", value)
+            }
+        }
+
+        /// The transformed level whose difference from the baseline's is the signal.
+        func transform(_ value: Double) -> Double {
+            switch self {
+            case .imagesPerCase: return log(max(value, 1e-6))
+            case .costPerCase, .revenuePerCase: return log1p(max(value, 0))
+            case .margin: return -log(max(1 - value, 1e-6))
+            case .volumeGrowth: return log(max(value, 1e-6))
+            case .age: return log1p(max(value, 0))
+            }
+        }
+    }
+
+    /// The measures of one party in one period, beside its own baseline.
+    public struct Row: Sendable {
+        /// Client or radiologist.
+        public let party: PartyPeriodStats.Party
+        /// The party's id.
+        public let partyId: String
+        /// The period, `YYYY-MM`.
+        public let period: String
+        /// The account's age in months.
+        public let ageMonths: Int
+        /// Reports in the period.
+        public let reports: Int
+        /// The period's values; margin is absent without revenue, volume growth in the
+        /// party's first period.
+        public let values: [Feature: Double]
+        /// The party's own baseline: for a ratio, its median over the previous periods;
+        /// for volume growth, the baseline report count. Absent when there is none.
+        public let baseline: [Feature: Double]
+        /// The signals: transformed change against the baseline, for each signal
+        /// measure that has one.
+        public let changes: [Feature: Double]
+    }
+
+    /// Calendar months before a period that make up a party's own baseline.
+    public static let baselineMonths = 3
+
+    /// The rows of every party-period in `history` up to and including `period`, ordered
+    /// by period, party and id.
+    ///
+    /// Rows of the same party and period are added together (the larger age kept); rows
+    /// with a malformed period are ignored. Party-periods with fewer than
+    /// `minimumReports` reports get no row (their ratios are noise) but still count in
+    /// the volume baseline of the periods after them.
+    public static func rows(history: [PartyPeriodStats], through period: String, minimumReports: Int) -> [Row] {
+        guard let last = monthIndex(period) else { return [] }
+        var merged: [PartyKey: [Int: PartyPeriodStats]] = [:]
+        for stats in history {
+            guard let month = monthIndex(stats.period), month <= last else { continue }
+            let key = PartyKey(party: stats.party, partyId: stats.partyId)
+            if var existing = merged[key]?[month] {
+                existing.reports += stats.reports
+                existing.images += stats.images
+                existing.revenueBase += stats.revenueBase
+                existing.costBase += stats.costBase
+                existing.ageMonths = max(existing.ageMonths, stats.ageMonths)
+                merged[key, default: [:]][month] = existing
+            } else {
+                merged[key, default: [:]][month] = stats
+            }
+        }
+        var rows: [(month: Int, row: Row)] = []
+        for (_, months) in merged {
+            rows += partyRows(months, minimumReports: max(minimumReports, 1))
+        }
+        rows.sort { lhs, rhs in
+            if lhs.month != rhs.month { return lhs.month < rhs.month }
+            if lhs.row.party != rhs.row.party { return lhs.row.party < rhs.row.party }
+            return lhs.row.partyId < rhs.row.partyId
+        }
+        return rows.map(\.row)
+    }
+
+    /// The months since year 0 of a `YYYY-MM` period, or nil if it is not one.
+    public static func monthIndex(_ period: String) -> Int? {
+        let parts = period.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month)
+        else { return nil }
+        return year * 12 + (month - 1)
+    }
+
+    /// The rows of one party, from its periods keyed by month index.
+    private static func partyRows(_ months: [Int: PartyPeriodStats], minimumReports: Int) -> [(month: Int, row: Row)] {
+        guard let first = months.keys.min() else { return [] }
+        var levels: [Int: [Feature: Double]] = [:]
+        for (month, stats) in months where stats.reports >= minimumReports {
+            levels[month] = ratios(stats)
+        }
+        var rows: [(month: Int, row: Row)] = []
+        for month in months.keys.sorted() {
+            guard let stats = months[month], var values = levels[month] else { continue }
+            var baseline: [Feature: Double] = [:]
+            var changes: [Feature: Double] = [:]
+            let window = max(first, month - baselineMonths)..<month
+            for feature in [Feature.imagesPerCase, .costPerCase, .revenuePerCase, .margin] {
+                let earlier = window.compactMap { levels[$0]?[feature] }
+                guard let value = values[feature], let own = median(earlier),
+                    let ownTransformed = median(earlier.map(feature.transform))
+                else { continue }
+                baseline[feature] = own
+                changes[feature] = feature.transform(value) - ownTransformed
+            }
+            if !window.isEmpty, let own = median(window.map { Double(months[$0]?.reports ?? 0) }) {
+                let reports = Double(stats.reports)
+                values[.volumeGrowth] = own > 0 ? reports / own : reports
+                baseline[.volumeGrowth] = own
+                changes[.volumeGrowth] = log((reports + 1) / (own + 1))
+            }
+            rows.append(
+                (month, Row(
+                    party: stats.party, partyId: stats.partyId, period: stats.period, ageMonths: stats.ageMonths,
+                    reports: stats.reports, values: values, baseline: baseline, changes: changes)))
+        }
+        return rows
+    }
+
+    /// Images per case, cost per case, and for a client with revenue, revenue per case
+    /// and margin; plus the age.
+    private static func ratios(_ stats: PartyPeriodStats) -> [Feature: Double] {
+        let reports = Double(stats.reports)
+        var values: [Feature: Double] = [
+            .imagesPerCase: Double(stats.images) / reports,
+            .costPerCase: max(stats.costBase, 0) / reports,
+            .age: Double(stats.ageMonths),
+        ]
+        if stats.party == .client {
+            values[.revenuePerCase] = max(stats.revenueBase, 0) / reports
+            if stats.revenueBase > 0 {
+                values[.margin] = 1 - max(stats.costBase, 0) / stats.revenueBase
+            }
+        }
+        return values
+    }
+
+    /// The median, the mean of the middle two for an even count; nil when empty.
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    private struct PartyKey: Hashable {
+        let party: PartyPeriodStats.Party
+        let partyId: String
+    }
+}

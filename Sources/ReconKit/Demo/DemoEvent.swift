@@ -1,0 +1,67 @@
+import Foundation
+
+/// One thing that happens at the demo site, at its moment in history (UTC).
+struct DemoEvent {
+    enum Action {
+        /// `recon init`.
+        case initialise
+        /// Finance staff put these drops into the Inbox, then `recon ingest` runs.
+        case ingest([DemoDrop])
+        /// Finance reads the review of a period and drops its decisions on the open hard flags.
+        case decide(Period)
+        /// `recon close`.
+        case close(Period)
+    }
+
+    var at: Date
+    var action: Action
+
+    /// `day` at `hour`:`minute` UTC.
+    static func utc(_ day: LocalDate, _ hour: Int, _ minute: Int = 0) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(Int(day.dayNumber) * 86_400 + hour * 3600 + minute * 60))
+    }
+
+    static func date(_ y: Int, _ m: Int, _ d: Int) -> LocalDate { LocalDate(year: y, month: m, day: d)! }
+
+    /// The day a period closes: the 2nd of the next month (the 3rd when the 2nd is a Sunday),
+    /// except January, held open until its price agreed in February has arrived.
+    static func closeDay(_ p: Period) -> LocalDate {
+        if p == Period(year: 2026, month: 1) { return date(2026, 2, 5) }
+        let second = LocalDate(year: p.next.year, month: p.next.month, day: 2)!
+        let weekday = (Int(second.dayNumber) + 4) % 7  // 0 = Sunday
+        return weekday == 0 ? LocalDate(dayNumber: second.dayNumber + 1) : second
+    }
+
+    /// The year at the demo site, in order.
+    static var timeline: [DemoEvent] {
+        let first = DemoData.firstPeriod.firstDay
+        var events: [DemoEvent] = [
+            DemoEvent(at: utc(first, 8), action: .initialise),
+            DemoEvent(at: utc(first, 9), action: .ingest([
+                .clients(young: false), .radiologists, .providerCard(.y2025), .clientCard(.y2025), .fx(DemoData.firstPeriod),
+            ])),
+            // The yearly price revision arrives in December, dated 2026-01-01.
+            DemoEvent(at: utc(date(2025, 12, 15), 11), action: .ingest([.clientCard(.y2026)])),
+            // The price agreed with one client in February for January replaces the 2026-01-01 card.
+            DemoEvent(at: utc(date(2026, 2, 4), 12), action: .ingest([.clientCard(.y2026Agreed)])),
+            // A walk-in clinic's export with an impossible date and an unknown client: rejected.
+            DemoEvent(at: utc(date(2026, 3, 20), 7), action: .ingest([.rejectedUsage])),
+            DemoEvent(at: utc(date(2026, 3, 20), 7, 30), action: .ingest([.providerCard(.y2026)])),
+            // A new client signs up at the end of July.
+            DemoEvent(at: utc(date(2026, 7, 27), 10), action: .ingest([.clients(young: true)])),
+        ]
+        for p in DemoData.periods {
+            events.append(DemoEvent(at: utc(date(p.year, p.month, 16), 10), action: .ingest([.usage(p, 1...15)])))
+            if p == DemoData.current {
+                let last = DemoData.currentThroughDay
+                events.append(DemoEvent(at: utc(date(p.year, p.month, last + 1), 5, 30), action: .ingest([.usage(p, 16...last)])))
+                continue
+            }
+            events.append(DemoEvent(at: utc(p.next.firstDay, 9), action: .ingest([.usage(p, 16...p.lastDay.components.day), .fx(p.next)])))
+            let day = closeDay(p)
+            events.append(DemoEvent(at: utc(day, 8, 30), action: .decide(p)))
+            events.append(DemoEvent(at: utc(day, 9), action: .close(p)))
+        }
+        return events.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Making the folder ready: a new site, or a previous demo rebuilt, never anything else.
+extension DemoSite {
+    /// Files the demo never removes from `Inbox/`, `Outbox/` and `Ledger/`.
+    static let kept: Set<String> = ["README.md", ".gitkeep"]
+
+    /// Refuses a folder that holds another site (or files a site would own); clears a previous demo.
+    func prepare() throws {
+        let rebuild = "`recon demo` builds into an empty folder, a folder without a site, or a previous demo; "
+            + "pass --site with a new folder (e.g. --site /tmp/recon-demo)"
+        if site.isInitialised {
+            guard let name = DemoSite.siteName(inLedger: site.ledgerFile) else {
+                throw ReconFailure.refused("\(site.ledgerFile) does not start with a readable site.init entry, so it is not known to be a demo; "
+                    + "nothing was touched. " + rebuild)
+            }
+            guard name == DemoData.siteName else {
+                throw ReconFailure.refused("\(site.root) holds the site \"\(name)\", not a demo; nothing was touched. " + rebuild)
+            }
+            try clear()
+            return
+        }
+        if FileIO.exists(site.configFile) {
+            let text = String(decoding: (try? FileIO.read(site.configFile)) ?? [], as: UTF8.self)
+            guard let config = try? SiteConfig.parse(text), config.site == DemoData.siteName else {
+                throw ReconFailure.refused("\(site.configFile) belongs to another site; nothing was touched. " + rebuild)
+            }
+            // A demo interrupted before its ledger was written.
+            try clear()
+            return
+        }
+        for dir in [site.inbox, site.outbox, site.ledgerDir] {
+            let extra = FileIO.list(dir).filter { !DemoSite.kept.contains($0) }
+            if !extra.isEmpty {
+                throw ReconFailure.refused("\(dir) holds \(extra.prefix(3).joined(separator: ", "))\(extra.count > 3 ? ", …" : "") "
+                    + "but the folder has no ledger; nothing was touched. " + rebuild)
+            }
+        }
+        try FileIO.makeDirectory(site.root)
+    }
+
+    /// Removes a previous demo: the contents of `Inbox/`, `Outbox/` and `Ledger/` (their
+    /// `README.md` files stay) and `recon.toml`. Nothing else in the folder is touched.
+    func clear() throws {
+        for dir in [site.inbox, site.outbox, site.ledgerDir] {
+            for name in FileIO.list(dir) where !DemoSite.kept.contains(name) {
+                do {
+                    try FileManager.default.removeItem(atPath: dir + "/" + name)
+                } catch {
+                    throw ReconFailure.usage("cannot remove \(dir)/\(name) of the previous demo: \(error)")
+                }
+            }
+        }
+        FileIO.remove(site.configFile)
+    }
+
+    /// The `site` member of the ledger's first entry when it is a `site.init`, else nil.
+    static func siteName(inLedger path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let head = [UInt8](handle.readData(ofLength: 1 << 16))
+        guard let newline = head.firstIndex(of: 10), let value = try? JSONParser.parse(Array(head[..<newline])),
+            let entry = value.objectValue, entry["kind"]?.stringValue == "site.init"
+        else { return nil }
+        return entry["body"]?.objectValue?["site"]?.stringValue
+    }
+}

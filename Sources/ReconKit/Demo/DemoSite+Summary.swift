@@ -1,0 +1,77 @@
+/// Reading the built site back from its ledger.
+extension DemoSite {
+    func summarise() throws -> DemoSummary {
+        let session = try SiteSession(site: site, writing: false, log: log)
+        let state = session.state
+        var s = DemoSummary(site: site.root)
+        s.reports = state.reports.count
+        s.usageDrops = usageCount
+        s.rejectedDrops = FileIO.list(site.rejected).filter { !$0.hasSuffix(".errors.txt") }
+        for e in session.ledger.entries {
+            switch e.kind {
+            case "drop.accepted": s.dropsAccepted += 1
+            case "period.closed": s.closedPeriods.append(e.string("period") ?? "")
+            case "card.replaced":
+                let closed = state.closedPeriods.sorted { $0.key < $1.key }
+                    .first { p, _ in p.firstDay.description >= (e.string("effective_from") ?? "") }
+                let closedAt = closed.flatMap { p, seq in session.ledger.entries.indices.contains(seq - 1)
+                    ? " before \(p) closed on \(session.ledger.entries[seq - 1].at.prefix(10))" : nil } ?? ""
+                s.cardsReplaced.append("\(e.string("kind") ?? "") card \(e.string("effective_from") ?? "") replaced at seq \(e.seq) "
+                                       + "on \(e.at.prefix(10))\(closedAt)")
+            case "flag.raised":
+                if e.string("severity") == "soft" {
+                    s.softFlags.append(.init(id: e.string("id") ?? "", period: e.string("period") ?? "",
+                                             subject: e.string("subject") ?? "", score: e.string("score") ?? "",
+                                             reason: e.string("reason") ?? ""))
+                } else {
+                    s.hardFlagsRaised += 1
+                }
+            case "flag.decided":
+                if e.string("decision") == "exclude" { s.excluded += 1 } else { s.approved += 1 }
+            default:
+                guard e.kind.hasSuffix(".issued"), let number = e.string("number") else { continue }
+                s.documents[e.kind, default: 0] += 1
+                let range = s.numberRange[e.kind]
+                s.numberRange[e.kind] = (range?.first ?? number, number)
+            }
+        }
+        let running = Reviewer(session: session).review(DemoData.current, final: false)
+        s.hardFlagsOpen = running.hardFlags.filter { $0.decision == nil }.count
+        s.stories = stories(soft: s.softFlags, state: state)
+        return s
+    }
+
+    /// The stories written into the history and what the soft gate made of them.
+    private func stories(soft: [DemoSummary.SoftFinding], state: SiteState) -> [DemoSummary.Story] {
+        func flagged(_ subject: String, _ periods: [Period]) -> [String] {
+            let names = Set(periods.map(\.description))
+            return soft.filter { $0.subject == subject && names.contains($0.period) }.map(\.period)
+        }
+        var out: [DemoSummary.Story] = []
+        for c in data.clients {
+            let onboarded = "onboarded \(c.onboardedOn)"
+            switch c.story {
+            case .imageJump(let p, let factor):
+                out.append(.init(subject: c.id, what: "mature client (\(onboarded)), images per case ×\(factor) in \(p), "
+                                 + "each case within its maximum of \(c.maxImagesPerCase)",
+                                 periods: [p.description], flaggedIn: flagged(c.id, [p]), shouldFlag: true))
+            case .volumeJump(let p, let factor):
+                out.append(.init(subject: c.id, what: "mature client (\(onboarded)), reports ×\(factor) in \(p)",
+                                 periods: [p.description], flaggedIn: flagged(c.id, [p]), shouldFlag: true))
+            case .young(let table):
+                let months = table.keys.sorted()
+                let counts = months.map { p in state.reports(in: p).filter { $0.clientId == c.id }.count }
+                out.append(.init(subject: c.id, what: "young client (\(onboarded)), "
+                                 + zip(months, counts).map { "\($1) reports in \($0)" }.joined(separator: ", "),
+                                 periods: months.map(\.description), flaggedIn: flagged(c.id, months), shouldFlag: false))
+            case .steady: break
+            }
+        }
+        for r in data.radiologists {
+            guard let spike = r.imageSpike else { continue }
+            out.append(.init(subject: r.id, what: "radiologist, images per case ×\(spike.factor) in \(spike.period)",
+                             periods: [spike.period.description], flaggedIn: flagged(r.id, [spike.period]), shouldFlag: true))
+        }
+        return out
+    }
+}

@@ -1,0 +1,62 @@
+/// A rectangle of cells on one sheet, by zero-based row and column.
+///
+/// Its description is Excel's A1 notation (`B2:D10`, or `C4` for one cell), ready to
+/// put in a formula: `"=SUM(\(CellRange(column: 9, rows: 1...20)))"` is `=SUM(J2:J21)`.
+/// Ranges are checked against the sheet's size when a worksheet uses them.
+public struct CellRange: Hashable, Sendable, CustomStringConvertible {
+    /// The top row, counted from 0.
+    public let firstRow: Int
+    /// The leftmost column, counted from 0 (A is 0).
+    public let firstColumn: Int
+    /// The bottom row, inclusive.
+    public let lastRow: Int
+    /// The rightmost column, inclusive.
+    public let lastColumn: Int
+
+    /// The rectangle between two corners, both included.
+    public init(firstRow: Int, firstColumn: Int, lastRow: Int, lastColumn: Int) {
+        self.firstRow = firstRow
+        self.firstColumn = firstColumn
+        self.lastRow = lastRow
+        self.lastColumn = lastColumn
+    }
+
+    /// Part of one row.
+    public init(row: Int, columns: ClosedRange<Int>) {
+        self.init(firstRow: row, firstColumn: columns.lowerBound, lastRow: row, lastColumn: columns.upperBound)
+    }
+
+    /// Part of one column.
+    public init(column: Int, rows: ClosedRange<Int>) {
+        self.init(firstRow: rows.lowerBound, firstColumn: column, lastRow: rows.upperBound, lastColumn: column)
+    }
+
+    /// How many rows the range spans.
+    public var rowCount: Int { lastRow - firstRow + 1 }
+    /// How many columns the range spans.
+    public var columnCount: Int { lastColumn - firstColumn + 1 }
+
+    /// A1 notation, e.g. `B2:D10`; a single cell is just `B2`.
+    public var description: String {
+        let first = Self.a1(row: firstRow, column: firstColumn)
+        if rowCount == 1, columnCount == 1 { return first }
+        return first + ":" + Self.a1(row: lastRow, column: lastColumn)
+    }
+
+    /// The A1 name of one cell: row 0, column 0 is `A1`; row 9, column 27 is `AB10`.
+    public static func a1(row: Int, column: Int) -> String {
+        columnLetters(column) + String(row + 1)
+    }
+
+    /// Excel's letters for a zero-based column: 0 is `A`, 25 is `Z`, 26 is `AA`.
+    public static func columnLetters(_ column: Int) -> String {
+        var scalars: [Unicode.Scalar] = []
+        var n = max(column, 0) + 1
+        while n > 0 {
+            let digit = (n - 1) % 26
+            scalars.append(Unicode.Scalar(UInt8(65 + digit)))
+            n = (n - 1) / 26
+        }
+        return String(String.UnicodeScalarView(scalars.reversed()))
+    }
+}

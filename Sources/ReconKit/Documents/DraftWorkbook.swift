@@ -1,0 +1,47 @@
+import Foundation
+
+/// Month-to-date drafts of an open period: one workbook per side, every party on it.
+///
+/// `Outbox/YYYY-MM/drafts/invoices.xlsx` and `payouts.xlsx`, replaced on each ingest.
+/// One workbook per side (not one per party) keeps a drop into a large month fast and
+/// gives finance one place to read the month so far.
+public enum DraftWorkbook {
+    public static func write(_ review: PeriodReview, side: DocumentKind, site: String, to path: String) throws {
+        let docs = side == .invoice ? review.book.invoices : review.book.payouts
+        let title = side == .invoice ? "Draft invoices" : "Draft payout statements"
+        let properties = DocumentProperties(title: "\(title) \(review.period)", subject: "month to date, not issued",
+                                            author: site, company: site, created: SiteClock.now())
+        let temp = FileIO.temporaryName(for: path)
+        try Workbook.write(to: temp, properties: properties) { book in
+            let sheet = try book.addWorksheet(named: "Summary")
+            try sheet.write(text: "\(title) — \(review.period) (DRAFT, month to date)", row: 0, column: 0, style: .title)
+            try sheet.write(text: "Not issued: these change with every drop until the period closes.", row: 1, column: 0,
+                            style: CellStyle().with { $0.isItalic = true })
+            let headers = [side == .invoice ? "Client" : "Radiologist", "Name", "Currency", "Reports", "Subtotal", "Tax", "Total"]
+            for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 3, column: c, style: .header) }
+            var row = 4
+            for d in docs {
+                let money = CellStyle.currency(code: d.currency.code, minorDigits: d.currency.minorDigits)
+                try sheet.write(text: d.partyId, row: row, column: 0)
+                try sheet.write(text: d.partyName, row: row, column: 1)
+                try sheet.write(text: d.currency.code, row: row, column: 2)
+                try sheet.write(number: Double(d.reportCount), row: row, column: 3, style: .integer)
+                try sheet.write(number: d.subtotal.doubleApproximation, row: row, column: 4, style: money)
+                try sheet.write(number: d.tax.doubleApproximation, row: row, column: 5, style: money)
+                try sheet.write(formula: "=E\(row + 1)+F\(row + 1)", cachedValue: d.total.doubleApproximation, row: row,
+                                column: 6, style: money)
+                row += 1
+            }
+            try sheet.setColumnWidth(14, columns: 0...0)
+            try sheet.setColumnWidth(28, columns: 1...1)
+            try sheet.setColumnWidth(14, columns: 2...6)
+            try sheet.freezePanes(row: 4, column: 0)
+            try LinesSheet.write(docs.flatMap { d in
+                d.lines.map { LinesSheet.Row(document: "DRAFT-\(d.partyId)", period: review.period.description,
+                                             partyId: d.partyId, line: $0, currency: d.currency) }
+            }, in: book)
+        }
+        try FileIO.syncFile(temp)
+        try FileIO.renameDurably(temp, to: path)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// `Outbox/YYYY-MM/review.xlsx`: what a reviewer works through before a close — flags by
+/// severity and score with their reasons and features, pricing problems, decisions already
+/// recorded, and images per case by client.
+public enum ReviewWorkbook {
+    public static func write(_ review: PeriodReview, state: SiteState, to path: String) throws {
+        let properties = DocumentProperties(title: "Review \(review.period)", subject: "flags, problems, decisions",
+                                            author: state.name, company: state.name, created: SiteClock.now())
+        try FileIO.makeDirectory(FileIO.parent(of: path))
+        let temp = FileIO.temporaryName(for: path)
+        try Workbook.write(to: temp, properties: properties) { book in
+            try flags(review, book)
+            try problems(review, book)
+            try decisions(review, state: state, book)
+            try imagesPerCase(review, book)
+        }
+        try FileIO.syncFile(temp)
+        try FileIO.renameDurably(temp, to: path)
+    }
+
+    static func flags(_ review: PeriodReview, _ book: Workbook) throws {
+        let sheet = try book.addWorksheet(named: "Flags")
+        let all = (review.hardFlags + review.softFlags).sorted {
+            if $0.flag.severity != $1.flag.severity { return $0.flag.severity == .hard }
+            let a = Double($0.flag.score) ?? 0, b = Double($1.flag.score) ?? 0
+            return a != b ? a > b : $0.flag.id < $1.flag.id
+        }
+        let featureNames = Array(Set(all.flatMap { $0.flag.features.map(\.name) })).sorted()
+        var headers = ["severity", "flag_id", "code", "subject", "score", "reason", "blocks_close", "decision", "decided_by", "note"]
+        headers += featureNames
+        for (i, f) in all.enumerated() {
+            let row = i + 1
+            try sheet.write(text: f.flag.severity.rawValue, row: row, column: 0)
+            try sheet.write(text: f.flag.id, row: row, column: 1)
+            try sheet.write(text: f.flag.code, row: row, column: 2)
+            try sheet.write(text: f.flag.subject, row: row, column: 3)
+            try sheet.write(number: Double(f.flag.score) ?? 0, row: row, column: 4, style: CellStyle().with {
+                $0.numberFormat = .decimal(fractionDigits: 3)
+            })
+            try sheet.write(text: f.flag.reason, row: row, column: 5)
+            let blocks = f.decision == nil && (f.flag.severity == .hard || review.blockOnSoft)
+            try sheet.write(text: blocks ? "yes" : "no", row: row, column: 6)
+            try sheet.write(text: f.decision?.decision.rawValue ?? "", row: row, column: 7)
+            try sheet.write(text: f.decision?.by ?? "", row: row, column: 8)
+            try sheet.write(text: f.decision?.note ?? "", row: row, column: 9)
+            for (k, name) in featureNames.enumerated() {
+                if let v = f.flag.features.first(where: { $0.name == name })?.value, v.isFinite {
+                    try sheet.write(number: v, row: row, column: 10 + k, style: CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 3) })
+                }
+            }
+        }
+        for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
+        try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(all.count, 1), lastColumn: headers.count - 1))
+        try sheet.freezePanes(row: 1, column: 0)
+        if !all.isEmpty { try sheet.addColorScale(CellRange(column: 4, rows: 1...all.count)) }
+        try sheet.setColumnWidth(9, columns: 0...0)
+        try sheet.setColumnWidth(16, columns: 1...4)
+        try sheet.setColumnWidth(60, columns: 5...5)
+        try sheet.setColumnWidth(12, columns: 6...9)
+        if all.isEmpty { try sheet.write(text: "No flags in \(review.period).", row: 1, column: 0) }
+    }
+
+    static func problems(_ review: PeriodReview, _ book: Workbook) throws {
+        let sheet = try book.addWorksheet(named: "Problems")
+        let headers = ["code", "subject", "message", "blocks_close"]
+        for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
+        var row = 1
+        for p in review.book.problems {
+            try sheet.write(text: p.code.rawValue, row: row, column: 0)
+            try sheet.write(text: p.subject, row: row, column: 1)
+            try sheet.write(text: p.message, row: row, column: 2)
+            try sheet.write(text: "yes", row: row, column: 3)
+            row += 1
+        }
+        for gap in review.book.marginGaps {
+            try sheet.write(text: "MARGIN_FX_MISSING", row: row, column: 0)
+            try sheet.write(text: String(gap.prefix { $0 != ":" }), row: row, column: 1)
+            try sheet.write(text: "margin not computed: \(gap)", row: row, column: 2)
+            try sheet.write(text: "no", row: row, column: 3)
+            row += 1
+        }
+        if row == 1 { try sheet.write(text: "No pricing problems in \(review.period).", row: 1, column: 0) }
+        try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(row - 1, 1), lastColumn: 3))
+        try sheet.freezePanes(row: 1, column: 0)
+        try sheet.setColumnWidth(18, columns: 0...1)
+        try sheet.setColumnWidth(100, columns: 2...2)
+    }
+
+    static func decisions(_ review: PeriodReview, state: SiteState, _ book: Workbook) throws {
+        let sheet = try book.addWorksheet(named: "Decisions")
+        let headers = ["seq", "flag_id", "report_id", "decision", "by", "note"]
+        for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
+        let list = state.decisionLog.filter { $0.period == review.period }
+        for (i, d) in list.enumerated() {
+            try sheet.write(number: Double(d.seq), row: i + 1, column: 0, style: .integer)
+            try sheet.write(text: d.flagId ?? "", row: i + 1, column: 1)
+            try sheet.write(text: d.reportId ?? "", row: i + 1, column: 2)
+            try sheet.write(text: d.decision.rawValue, row: i + 1, column: 3)
+            try sheet.write(text: d.by, row: i + 1, column: 4)
+            try sheet.write(text: d.note, row: i + 1, column: 5)
+        }
+        try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(list.count, 1), lastColumn: 5))
+        try sheet.freezePanes(row: 1, column: 0)
+        try sheet.setColumnWidth(16, columns: 0...4)
+        try sheet.setColumnWidth(50, columns: 5...5)
+    }
+
+    static func imagesPerCase(_ review: PeriodReview, _ book: Workbook) throws {
+        let sheet = try book.addWorksheet(named: "Images per case")
+        let clients = review.stats.filter { $0.party == .client && $0.reports > 0 }
+        let headers = ["client", "reports", "images", "images_per_case"]
+        for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
+        for (i, s) in clients.enumerated() {
+            try sheet.write(text: s.partyId, row: i + 1, column: 0)
+            try sheet.write(number: Double(s.reports), row: i + 1, column: 1, style: .integer)
+            try sheet.write(number: Double(s.images), row: i + 1, column: 2, style: .integer)
+            try sheet.write(formula: "=C\(i + 2)/B\(i + 2)", cachedValue: Double(s.images) / Double(s.reports), row: i + 1,
+                            column: 3, style: CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 2) })
+        }
+        try sheet.setColumnWidth(16, columns: 0...3)
+        guard !clients.isEmpty else { return }
+        try sheet.insert(chart: ChartSpec(kind: .column, title: "Images per case by client, \(review.period)",
+                                          categoryAxisTitle: "client", valueAxisTitle: "images per case",
+                                          series: [.init(name: "images per case", sheet: sheet.name,
+                                                         categories: CellRange(column: 0, rows: 1...clients.count),
+                                                         values: CellRange(column: 3, rows: 1...clients.count))]),
+                         row: 1, column: 5)
+    }
+}

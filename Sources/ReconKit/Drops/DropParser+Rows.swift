@@ -1,0 +1,113 @@
+/// Row builders, one per drop kind: each returns nil after recording the row's problems.
+extension DropParser {
+    func usageRow(_ r: DropRow) -> Report? {
+        let id = r.required("report_id", FieldValue.id)
+        let at = r.required("reported_at") { try FieldValue.timestamp($0, zone: zone) }
+        let client = r.required("client_id", FieldValue.id)
+        let radiologist = r.required("radiologist_id", FieldValue.id)
+        let modality = r.required("modality", FieldValue.code)
+        let images = r.required("image_count") { try FieldValue.integer($0, minimum: 1) }
+        let urgency = r.optional("urgency", default: .routine, FieldValue.urgency)
+        guard let id, let at, let client, let radiologist, let modality, let images, let urgency else { return nil }
+        return Report(id: id, reportedAt: at, localDate: zone.localDate(of: at), clientId: client,
+                      radiologistId: radiologist, modality: modality, imageCount: Int32(images), urgency: urgency,
+                      line: Int32(r.line))
+    }
+
+    func clientRow(_ r: DropRow) -> Client? {
+        let id = r.required("client_id", FieldValue.id)
+        let name = r.required("name", FieldValue.text)
+        let currency = r.required("currency", FieldValue.currency)
+        let contract = r.required("contract_type", FieldValue.id)
+        let onboarded = r.required("onboarded_on", FieldValue.date)
+        let maxImages = r.required("max_images_per_case") { try FieldValue.integer($0, minimum: 1) }
+        let tax = r.optional("tax_rate", default: .zero) { try FieldValue.decimal($0, positive: false) }
+        guard let id, let name, let currency, let contract, let onboarded, let maxImages, let tax else { return nil }
+        if tax > ExactDecimal(100) {
+            r.problem("tax_rate", "\(tax) is above 100; tax_rate is a percent (e.g. 18 for 18 %)")
+            return nil
+        }
+        return Client(id: id, name: name, currency: currency, contractType: contract, onboardedOn: onboarded,
+                      maxImagesPerCase: maxImages, taxRate: tax, line: r.line)
+    }
+
+    func radiologistRow(_ r: DropRow) -> Radiologist? {
+        let id = r.required("radiologist_id", FieldValue.id)
+        let name = r.required("name", FieldValue.text)
+        let grade = r.required("grade", FieldValue.id)
+        let seniority = r.required("seniority_years") { try FieldValue.integer($0, minimum: 0) }
+        let currency = r.optional("currency", default: baseCurrency, FieldValue.currency)
+        guard let id, let name, let grade, let seniority, let currency else { return nil }
+        return Radiologist(id: id, name: name, grade: grade, seniorityYears: seniority, currency: currency, line: r.line)
+    }
+
+    func providerRateRow(_ r: DropRow) -> ProviderRate? {
+        let from = r.required("effective_from", FieldValue.date)
+        let grade = r.required("grade", FieldValue.idOrWildcard)
+        let modality = r.required("modality", FieldValue.codeOrWildcard)
+        let urgency = r.required("urgency", FieldValue.urgencyOrWildcard)
+        let seniority = r.optional("min_seniority_years", default: 0) { try FieldValue.integer($0, minimum: 0) }
+        let perReport = r.required("rate_per_report") { try FieldValue.decimal($0, positive: false) }
+        let perImage = r.optional("rate_per_image", default: .zero) { try FieldValue.decimal($0, positive: false) }
+        let currency = r.required("currency", FieldValue.currency)
+        guard let from, let grade, let modality, let urgency, let seniority, let perReport, let perImage, let currency
+        else { return nil }
+        return ProviderRate(effectiveFrom: from, grade: grade, modality: modality, urgency: urgency,
+                            minSeniorityYears: seniority, ratePerReport: perReport, ratePerImage: perImage,
+                            currency: currency, line: r.line)
+    }
+
+    func clientRateRow(_ r: DropRow) -> ClientRate? {
+        let from = r.required("effective_from", FieldValue.date)
+        let client = r.required("client_id", FieldValue.idOrWildcard)
+        let contract = r.required("contract_type", FieldValue.idOrWildcard)
+        let modality = r.required("modality", FieldValue.codeOrWildcard)
+        let urgency = r.required("urgency", FieldValue.urgencyOrWildcard)
+        let tierFrom = r.required("tier_from") { try FieldValue.integer($0, minimum: 1) }
+        let tierTo: Int?? = r.optional("tier_to", default: Int?.none) { text -> Int? in try FieldValue.integer(text, minimum: 1) }
+        let price = r.required("unit_price") { try FieldValue.decimal($0, positive: false) }
+        let currency = r.required("currency", FieldValue.currency)
+        let mode = r.required("tier_mode") { text -> TierMode in
+            guard let m = TierMode(rawValue: String(text)) else {
+                throw FieldValue.Invalid("\"\(text)\" is not a tier mode; write volume or graduated")
+            }
+            return m
+        }
+        guard let from, let client, let contract, let modality, let urgency, let tierFrom, let tierTo, let price,
+            let currency, let mode
+        else { return nil }
+        if let to = tierTo, to < tierFrom {
+            r.problem("tier_to", "\(to) is below tier_from \(tierFrom); tier_to is empty (no bound) or ≥ tier_from")
+            return nil
+        }
+        return ClientRate(effectiveFrom: from, clientId: client, contractType: contract, modality: modality,
+                          urgency: urgency, tierFrom: tierFrom, tierTo: tierTo, unitPrice: price, currency: currency,
+                          tierMode: mode, line: r.line)
+    }
+
+    func fxRow(_ r: DropRow) -> FXRate? {
+        let date = r.required("date", FieldValue.date)
+        let currency = r.required("currency", FieldValue.currency)
+        let rate = r.required("rate") { try FieldValue.decimal($0, positive: true) }
+        guard let date, let currency, let rate else { return nil }
+        if currency == baseCurrency && rate != ExactDecimal(1) {
+            r.problem("rate", "\(currency) is the base currency: its rate is 1 on every date, not \(rate)")
+            return nil
+        }
+        return FXRate(date: date, currency: currency, rate: rate, line: r.line)
+    }
+
+    func decisionRow(_ r: DropRow) -> Decision? {
+        let subject = r.required("subject", FieldValue.text)
+        let decision = r.required("decision") { text -> DecisionKind in
+            guard let d = DecisionKind(rawValue: String(text)) else {
+                throw FieldValue.Invalid("\"\(text)\" is not a decision; write approve or exclude")
+            }
+            return d
+        }
+        let by = r.required("by", FieldValue.text)
+        let note = r.optional("note", default: "") { String($0) }
+        guard let subject, let decision, let by, let note else { return nil }
+        return Decision(subject: subject, decision: decision, by: by, note: note, line: r.line)
+    }
+}

@@ -1,0 +1,111 @@
+/// Reads a drop's bytes into typed rows (SPEC §2), or into the list of its problems.
+///
+/// Only the file's own content is checked here (header, field types, per-row rules);
+/// rules that need the site (known clients, closed periods, card shapes) are the
+/// ``DropValidator``'s.
+public struct DropParser {
+    public let zone: SiteTimeZone
+    public let baseCurrency: Currency
+
+    public init(zone: SiteTimeZone, baseCurrency: Currency) {
+        self.zone = zone
+        self.baseCurrency = baseCurrency
+    }
+
+    /// The result of reading one drop: the rows that parsed (all of them when `problems` is
+    /// empty), so the site's rules can still be checked on them and every problem listed at once.
+    public struct Outcome {
+        public var rows: ParsedDrop?
+        public var problems: ProblemList
+        public var unknownColumns: [String]
+        /// Column name → 1-based position in this file, so later checks can name the column.
+        public var columns: [String: Int] = [:]
+    }
+
+    public func parse(_ bytes: UnsafeRawBufferPointer, kind: DropKind) -> Outcome {
+        let problems = ProblemList()
+        let columns = DropParser.columns(kind)
+        var table: DropTable?
+        var headerSeen = false
+        var usage: [Report] = []
+        var clients: [Client] = []
+        var radiologists: [Radiologist] = []
+        var providerRates: [ProviderRate] = []
+        var clientRates: [ClientRate] = []
+        var fxRates: [FXRate] = []
+        var decisions: [Decision] = []
+        if kind == .usage { usage.reserveCapacity(bytes.count / 60) }
+
+        let csvProblems = CSVReader.read(bytes) { line, fields in
+            if !headerSeen {
+                headerSeen = true
+                table = DropTable.resolve(header: fields, columns: columns, kind: kind, problems: problems)
+                return
+            }
+            guard let table else { return }
+            if fields.count != table.width {
+                problems.add(DropProblem(line: line,
+                    "has \(fields.count) fields but the header has \(table.width); quote fields that contain commas"))
+                return
+            }
+            let row = DropRow(line: line, fields: fields, table: table, problems: problems)
+            switch kind {
+            case .usage: if let r = usageRow(row) { usage.append(r) }
+            case .clients: if let r = clientRow(row) { clients.append(r) }
+            case .radiologists: if let r = radiologistRow(row) { radiologists.append(r) }
+            case .providerRates: if let r = providerRateRow(row) { providerRates.append(r) }
+            case .clientRates: if let r = clientRateRow(row) { clientRates.append(r) }
+            case .fxRates: if let r = fxRow(row) { fxRates.append(r) }
+            case .decisions: if let r = decisionRow(row) { decisions.append(r) }
+            }
+        }
+        for p in csvProblems {
+            problems.add(DropProblem(line: p.line, column: p.column, p.message))
+        }
+        if problems.isEmpty && !headerSeen {
+            problems.add(DropProblem("the file is empty; a drop starts with a header row"))
+        }
+        guard table != nil else {
+            return Outcome(rows: nil, problems: problems, unknownColumns: [])
+        }
+        let rows: ParsedDrop
+        switch kind {
+        case .usage: rows = .usage(usage)
+        case .clients: rows = .clients(clients)
+        case .radiologists: rows = .radiologists(radiologists)
+        case .providerRates: rows = .providerRates(providerRates)
+        case .clientRates: rows = .clientRates(clientRates)
+        case .fxRates: rows = .fxRates(fxRates)
+        case .decisions: rows = .decisions(decisions)
+        }
+        return Outcome(rows: rows, problems: problems, unknownColumns: table?.unknownColumns ?? [],
+                       columns: (table?.index ?? [:]).mapValues { $0 + 1 })
+    }
+
+    /// The columns each kind reads (SPEC §2).
+    public static func columns(_ kind: DropKind) -> [ColumnSpec] {
+        switch kind {
+        case .usage:
+            return [.init("report_id"), .init("reported_at"), .init("client_id"), .init("radiologist_id"),
+                    .init("modality"), .init("image_count"), .init("urgency", required: false)]
+        case .clients:
+            return [.init("client_id"), .init("name"), .init("currency"), .init("contract_type"),
+                    .init("onboarded_on"), .init("max_images_per_case"), .init("tax_rate", required: false)]
+        case .radiologists:
+            return [.init("radiologist_id"), .init("name"), .init("grade"), .init("seniority_years"),
+                    .init("currency", required: false)]
+        case .providerRates:
+            return [.init("effective_from"), .init("grade"), .init("modality"), .init("urgency"),
+                    .init("min_seniority_years", required: false), .init("rate_per_report"),
+                    .init("rate_per_image", required: false), .init("currency")]
+        case .clientRates:
+            return [.init("effective_from"), .init("client_id"), .init("contract_type"), .init("modality"),
+                    .init("urgency"), .init("tier_from"), .init("tier_to", required: false), .init("unit_price"),
+                    .init("currency"), .init("tier_mode")]
+        case .fxRates:
+            return [.init("date"), .init("currency"), .init("rate")]
+        case .decisions:
+            return [.init("subject"), .init("decision"), .init("by"), .init("note", required: false)]
+        }
+    }
+}

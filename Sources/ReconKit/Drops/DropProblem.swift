@@ -1,0 +1,52 @@
+/// One thing wrong with a drop, written as `line L, column C (NAME): message`.
+public struct DropProblem: Error, Equatable, Sendable, CustomStringConvertible {
+    public let line: Int?
+    public let column: Int?
+    public let field: String?
+    public let message: String
+
+    public init(line: Int? = nil, column: Int? = nil, field: String? = nil, _ message: String) {
+        self.line = line
+        self.column = column
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        var place: [String] = []
+        if let line { place.append("line \(line)") }
+        if let column { place.append("column \(column)" + (field.map { " (\($0))" } ?? "")) }
+        else if let field { place.append("(\(field))") }
+        return place.isEmpty ? message : place.joined(separator: ", ") + ": " + message
+    }
+}
+
+/// Collects a drop's problems, up to the 1,000 a report lists.
+public final class ProblemList {
+    public static let limit = 1_000
+    public private(set) var problems: [DropProblem] = []
+    public private(set) var total = 0
+
+    public init() {}
+
+    /// The same problems ordered by line (file-level ones first), keeping the total.
+    public convenience init(sorted other: ProblemList) {
+        self.init()
+        problems = other.problems.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
+        total = other.total
+    }
+
+    public var isEmpty: Bool { total == 0 }
+
+    public func add(_ p: DropProblem) {
+        total += 1
+        if problems.count < ProblemList.limit { problems.append(p) }
+    }
+
+    /// The report's lines, with a last line counting any beyond the limit.
+    public var reportLines: [String] {
+        var lines = problems.map(\.description)
+        if total > problems.count { lines.append("… and \(total - problems.count) more problems not listed") }
+        return lines
+    }
+}

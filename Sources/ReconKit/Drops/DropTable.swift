@@ -1,0 +1,111 @@
+/// One column a drop kind reads.
+public struct ColumnSpec: Sendable {
+    public let name: String
+    public let required: Bool
+    public init(_ name: String, required: Bool = true) {
+        self.name = name
+        self.required = required
+    }
+}
+
+/// A drop's header resolved against its kind's columns: maps names to positions.
+///
+/// Header names match without regard to case or surrounding spaces; column order is free;
+/// unknown columns are ignored and named so the log can show them.
+public struct DropTable {
+    public let index: [String: Int]
+    public let width: Int
+    public let unknownColumns: [String]
+
+    /// Resolves `header` or records file-level problems (missing or repeated columns).
+    public static func resolve(header: [String], columns: [ColumnSpec], kind: DropKind, problems: ProblemList) -> DropTable? {
+        var index: [String: Int] = [:]
+        var unknown: [String] = []
+        let known = Set(columns.map(\.name))
+        var ok = true
+        for (i, raw) in header.enumerated() {
+            let name = raw.trimmingSpaces.lowercased()
+            if index[name] != nil {
+                problems.add(DropProblem(line: 1, column: i + 1, field: name, "the column \(name) appears twice; keep one"))
+                ok = false
+            } else if known.contains(name) {
+                index[name] = i
+            } else {
+                unknown.append(raw.trimmingSpaces)
+                index[name] = i
+            }
+        }
+        let missing = columns.filter { $0.required && index[$0.name] == nil }.map(\.name)
+        if !missing.isEmpty {
+            let all = columns.map { $0.required ? $0.name : "[\($0.name)]" }.joined(separator: ", ")
+            problems.add(DropProblem(line: 1,
+                "the header lacks \(missing.joined(separator: ", ")); a \(kind.rawValue) drop's header names: \(all) (optional in brackets)"))
+            ok = false
+        }
+        guard ok else { return nil }
+        return DropTable(index: index.filter { known.contains($0.key) }, width: header.count, unknownColumns: unknown)
+    }
+}
+
+/// One data row of a drop, with helpers that parse a named field and record any problem.
+public struct DropRow {
+    public let line: Int
+    public let fields: [String]
+    let table: DropTable
+    let problems: ProblemList
+
+    /// The trimmed cell of a column, empty when the column is absent.
+    public func raw(_ name: String) -> Substring {
+        guard let i = table.index[name], i < fields.count else { return "" }
+        return fields[i].trimmedSpaces
+    }
+
+    /// Parses a required field; records a problem and returns nil when it is empty or invalid.
+    public func required<T>(_ name: String, _ parse: (Substring) throws -> T) -> T? {
+        let text = raw(name)
+        if text.isEmpty {
+            problems.add(DropProblem(line: line, column: column(name), field: name, "is empty; a value is required"))
+            return nil
+        }
+        return parsed(name, text, parse)
+    }
+
+    /// Parses an optional field: an empty cell gives `defaultValue`.
+    public func optional<T>(_ name: String, default defaultValue: T, _ parse: (Substring) throws -> T) -> T? {
+        let text = raw(name)
+        return text.isEmpty ? defaultValue : parsed(name, text, parse)
+    }
+
+    /// Records a problem about this row.
+    public func problem(_ name: String?, _ message: String) {
+        problems.add(DropProblem(line: line, column: name.flatMap(column), field: name, message))
+    }
+
+    func column(_ name: String) -> Int? { table.index[name].map { $0 + 1 } }
+
+    private func parsed<T>(_ name: String, _ text: Substring, _ parse: (Substring) throws -> T) -> T? {
+        do {
+            return try parse(text)
+        } catch let e as FieldValue.Invalid {
+            problems.add(DropProblem(line: line, column: column(name), field: name, e.message))
+        } catch {
+            problems.add(DropProblem(line: line, column: column(name), field: name, "\(error)"))
+        }
+        return nil
+    }
+}
+
+extension StringProtocol {
+    /// The text without surrounding spaces and tabs.
+    var trimmedSpaces: Substring {
+        // Fast path: most cells have nothing to trim.
+        let whole = Substring(self)
+        if let f = whole.utf8.first, let l = whole.utf8.last, f != 32 && f != 9 && l != 32 && l != 9 { return whole }
+        var s = self[...]
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return Substring(s)
+    }
+
+    var trimmingSpaces: String { String(trimmedSpaces) }
+}

@@ -1,0 +1,214 @@
+/// Parsers for the SPEC §2 field types. Each returns the value or a message that says what
+/// was wrong and what a valid value looks like; the drop parser adds line, column and name.
+public enum FieldValue {
+    public struct Invalid: Error {
+        public let message: String
+        init(_ message: String) { self.message = message }
+    }
+
+    private static func shown(_ text: Substring) -> String {
+        let cut = text.count > 40 ? String(text.prefix(40)) + "…" : String(text)
+        return "\"" + cut + "\""
+    }
+
+    /// **id**: 1–64 of `A-Z a-z 0-9 . _ -`, and never `.`, `..` or containing `..` (ids become file names).
+    public static func id(_ text: Substring) throws -> String {
+        var count = 0
+        var previousDot = false
+        var bad: UInt8?
+        var doubleDot = false
+        for b in text.utf8 {
+            count += 1
+            let ok = (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b == 46 || b == 95 || b == 45
+            if !ok && bad == nil { bad = b }
+            if b == 46 && previousDot { doubleDot = true }
+            previousDot = b == 46
+        }
+        if count == 0 { throw Invalid("empty; an id is 1–64 characters of A-Z a-z 0-9 . _ -") }
+        if count > 64 { throw Invalid("\(shown(text)) is \(count) characters long; an id has at most 64") }
+        if let b = bad {
+            throw Invalid("\(shown(text)) holds \(describe(byte: b)); an id uses only A-Z a-z 0-9 . _ - (e.g. C-0042)")
+        }
+        if doubleDot || (count == 1 && previousDot) {
+            throw Invalid("\(shown(text)) contains \"..\"; an id may not be \".\" or contain \"..\" (e.g. C-0042)")
+        }
+        return String(text)
+    }
+
+    /// An id or the wildcard `*` (nil).
+    public static func idOrWildcard(_ text: Substring) throws -> String? {
+        text == "*" ? nil : try id(text)
+    }
+
+    /// **code**: 1–8 of `A-Z 0-9`.
+    public static func code(_ text: Substring) throws -> String {
+        guard !text.isEmpty, text.utf8.count <= 8, text.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) })
+        else { throw Invalid("\(shown(text)) is not a code; a code is 1–8 of A-Z 0-9 (e.g. CT, MR, XR)") }
+        return String(text)
+    }
+
+    public static func codeOrWildcard(_ text: Substring) throws -> String? {
+        text == "*" ? nil : try code(text)
+    }
+
+    /// **date**: `YYYY-MM-DD`, a real calendar date.
+    public static func date(_ text: Substring) throws -> LocalDate {
+        guard let d = LocalDate(text) else {
+            throw Invalid("\(shown(text)) is not a calendar date; write YYYY-MM-DD (e.g. 2026-02-28)")
+        }
+        return d
+    }
+
+    /// An integer ≥ `minimum`, plain digits.
+    public static func integer(_ text: Substring, minimum: Int) throws -> Int {
+        let example = minimum == 0 ? "0, 3, 12" : "1, 3, 12"
+        if text.first == "-" {
+            throw Invalid("\(shown(text)) is negative; a whole number ≥ \(minimum) is expected (e.g. \(example))")
+        }
+        guard !text.isEmpty, text.utf8.count <= 9, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+            if text.contains(".") {
+                throw Invalid("\(shown(text)) is fractional; a whole number ≥ \(minimum) is expected (e.g. \(example))")
+            }
+            throw Invalid("\(shown(text)) is not a whole number ≥ \(minimum) (e.g. \(example)); at most 9 digits")
+        }
+        let v = Int(text)!
+        guard v >= minimum else { throw Invalid("\(v) is below \(minimum); a whole number ≥ \(minimum) is expected") }
+        return v
+    }
+
+    /// **decimal**: `-?digits[.digits]`, at most 6 digits after the point, no exponent or separators.
+    public static func decimal(_ text: Substring) throws -> ExactDecimal {
+        func bad() -> Invalid {
+            Invalid("\(shown(text)) is not a decimal; write digits with an optional point and at most 6 decimals (e.g. 12.50)")
+        }
+        var u = text.utf8[...]
+        var negative = false
+        if u.first == 45 {
+            negative = true
+            u = u.dropFirst()
+        }
+        guard let first = u.first, first >= 48 && first <= 57 else { throw bad() }
+        var mantissa: Int128 = 0
+        var scale = 0
+        var seenPoint = false
+        var intDigits = 0
+        for b in u {
+            if b == 46 {
+                guard !seenPoint else { throw bad() }
+                seenPoint = true
+                continue
+            }
+            guard b >= 48 && b <= 57 else { throw bad() }
+            if seenPoint { scale += 1 } else { intDigits += 1 }
+            mantissa = mantissa * 10 + Int128(b - 48)
+        }
+        guard u.last != 46 else { throw bad() }
+        guard scale <= 6 else {
+            throw Invalid("\(shown(text)) has \(scale) digits after the point; at most 6 are allowed (e.g. 0.123456)")
+        }
+        guard intDigits <= 15 else { throw Invalid("\(shown(text)) is too large; at most 15 digits before the point") }
+        return ExactDecimal(mantissa: negative ? -mantissa : mantissa, scale: scale)
+    }
+
+    /// A decimal that must be ≥ 0 (or > 0 when `positive`).
+    public static func decimal(_ text: Substring, positive: Bool) throws -> ExactDecimal {
+        let v = try decimal(text)
+        if v.isNegative || (positive && v.isZero) {
+            throw Invalid("\(shown(text)) must be \(positive ? "greater than 0" : "0 or more") (e.g. 12.50)")
+        }
+        return v
+    }
+
+    /// **currency**: a known ISO 4217 code.
+    public static func currency(_ text: Substring) throws -> Currency {
+        guard let c = Currency(code: String(text)) else {
+            throw Invalid("\(shown(text)) is not an ISO 4217 currency code (e.g. USD, EUR, INR, JPY, KWD)")
+        }
+        return c
+    }
+
+    /// `routine` or `stat`.
+    public static func urgency(_ text: Substring) throws -> Urgency {
+        guard let u = Urgency(rawValue: String(text)) else {
+            throw Invalid("\(shown(text)) is not an urgency; write routine or stat")
+        }
+        return u
+    }
+
+    public static func urgencyOrWildcard(_ text: Substring) throws -> Urgency? {
+        text == "*" ? nil : try urgency(text)
+    }
+
+    /// **timestamp**: `YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM]`; without offset it is site time.
+    public static func timestamp(_ text: Substring, zone: SiteTimeZone) throws -> Timestamp {
+        func bad() -> Invalid {
+            Invalid("\(shown(text)) is not a timestamp; write YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM] (e.g. 2026-03-01T10:00:00Z)")
+        }
+        let u = Array(text.utf8)
+        guard u.count >= 16, let date = LocalDate(text.prefix(10)), u[10] == 84 || u[10] == 116,
+            let hh = Digits.value(u[11..<13]), u[13] == 58, let mm = Digits.value(u[14..<16])
+        else { throw bad() }
+        var i = 16
+        var ss = 0
+        var nanos: Int64 = 0
+        if i < u.count && u[i] == 58 {
+            guard i + 3 <= u.count, let s = Digits.value(u[(i + 1)..<(i + 3)]) else { throw bad() }
+            ss = s
+            i += 3
+            if i < u.count && u[i] == 46 {
+                i += 1
+                var digits = 0
+                while i < u.count, u[i] >= 48 && u[i] <= 57 {
+                    digits += 1
+                    guard digits <= 9 else {
+                        throw Invalid("\(shown(text)) has more than 9 fractional second digits; use at most nanoseconds")
+                    }
+                    nanos = nanos * 10 + Int64(u[i] - 48)
+                    i += 1
+                }
+                guard digits > 0 else { throw bad() }
+                for _ in digits..<9 { nanos *= 10 }
+            }
+        }
+        guard hh <= 23, mm <= 59, ss <= 59 else {
+            throw Invalid("\(shown(text)) has a time out of range; hours 00–23, minutes and seconds 00–59")
+        }
+        let localSecond = Int64(date.dayNumber) * 86_400 + Int64(hh * 3600 + mm * 60 + ss)
+        let utcSecond: Int64
+        if i == u.count {
+            utcSecond = zone.utcSecond(ofLocalSecond: localSecond)
+        } else if u[i] == 90 || u[i] == 122, i + 1 == u.count {
+            utcSecond = localSecond
+        } else if u[i] == 43 || u[i] == 45, i + 6 == u.count, u[i + 3] == 58,
+            let oh = Digits.value(u[(i + 1)..<(i + 3)]), let om = Digits.value(u[(i + 4)..<(i + 6)]), oh <= 23, om <= 59
+        {
+            let offset = Int64(oh * 3600 + om * 60)
+            utcSecond = u[i] == 43 ? localSecond - offset : localSecond + offset
+        } else {
+            throw bad()
+        }
+        return Timestamp(nanoseconds: utcSecond * 1_000_000_000 + nanos)
+    }
+
+    /// Free text; required text may not be blank.
+    public static func text(_ text: Substring) throws -> String {
+        guard !text.allSatisfy({ $0 == " " || $0 == "\t" }) else { throw Invalid("is empty; some text is required") }
+        return String(text)
+    }
+
+    private static func describe(byte b: UInt8) -> String {
+        switch b {
+        case 47: return "\"/\""
+        case 32: return "a space"
+        case 0..<32, 127: return "a control character"
+        case 128...: return "a non-ASCII character"
+        default: return "\"\(Character(Unicode.Scalar(b)))\""
+        }
+    }
+}
+
+/// How urgent a report was: it can change both price and payout.
+public enum Urgency: String, Sendable, Hashable, CaseIterable, Comparable {
+    case routine, stat
+    public static func < (a: Urgency, b: Urgency) -> Bool { a.rawValue < b.rawValue }
+}

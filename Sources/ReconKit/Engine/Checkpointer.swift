@@ -1,0 +1,42 @@
+import Foundation
+
+/// Signed checkpoints (SPEC §6): `Ledger/checkpoints/SEQ.txt`, a Go `sumdb/note` signed by
+/// the site key over the site name, the entry count and the head hash (base64 of 32 bytes).
+public struct Checkpointer {
+    let site: Site
+
+    public init(site: Site) { self.site = site }
+
+    /// Writes the checkpoint of the ledger as it stands; returns its relative path.
+    @discardableResult
+    public func write(ledger: LedgerFile, siteName: String) throws -> String {
+        let key = try loadSiteKey()
+        let text = try SignedNote.checkpointText(origin: siteName, count: ledger.entries.count, headHex: ledger.headHash)
+        let note = try SignedNote.sign(text: text, with: key)
+        try FileIO.makeDirectory(site.checkpoints)
+        let relative = "Ledger/checkpoints/\(ledger.entries.count).txt"
+        try FileIO.writeAtomically(site.path(relative), Array(note.utf8))
+        return relative
+    }
+
+    public func loadSiteKey() throws -> SigningKey {
+        let text: String
+        do {
+            text = String(decoding: try FileIO.read(site.privateKeyFile), as: UTF8.self)
+        } catch {
+            throw ReconFailure.refused("cannot read the site key \(site.privateKeyFile): \(error)")
+        }
+        return try SigningKey(text: text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Sequence numbers of the checkpoints on disk, ascending.
+    public func all() -> [Int] {
+        FileIO.list(site.checkpoints).compactMap { name -> Int? in
+            guard name.hasSuffix(".txt") else { return nil }
+            return Int(name.dropLast(4))
+        }.sorted()
+    }
+
+    /// The newest checkpoint, as `Ledger/checkpoints/SEQ.txt`.
+    public func latest() -> String? { all().last.map { "Ledger/checkpoints/\($0).txt" } }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// `recon close YYYY-MM` (SPEC §5): refuses while anything blocks, else issues the final
+/// invoices and payout statements, appends `period.closed` and writes a signed checkpoint.
+public struct Closer {
+    let session: SiteSession
+
+    public init(session: SiteSession) { self.session = session }
+
+    public struct Result {
+        public var period: Period
+        public var documents: [String]
+        public var checkpoint: String
+        public var review: PeriodReview
+    }
+
+    public func close(_ period: Period) throws -> Result {
+        let state = session.state
+        if let seq = state.closedPeriods[period] {
+            throw ReconFailure.refused("\(period) is already closed (seq \(seq)); corrections go through `recon rerun` or `recon credit`")
+        }
+        let review = Reviewer(session: session).review(period, final: true)
+        let blocking = review.blocking
+        if !blocking.isEmpty {
+            throw ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"
+                + blocking.map { "  " + $0 }.joined(separator: "\n"))
+        }
+        try FlagRaiser(session: session).raise(review.softFlags.map(\.flag))
+        // A close interrupted after some documents were appended resumes: those parties keep
+        // what was issued, the rest are issued now, and the period closes.
+        let earlier = state.issued.filter { $0.period == period && ($0.kind == .invoice || $0.kind == .payout) }
+        let done = Set(earlier.map { "\($0.kind.rawValue)|\($0.partyId)" })
+        let items = (review.book.invoices + review.book.payouts)
+            .filter { !done.contains("\($0.kind.rawValue)|\($0.partyId)") }
+            .map { DocumentIssuer.Item($0) }
+        if !earlier.isEmpty { session.log.warning("resuming the interrupted close of \(period): \(earlier.count) documents were already issued") }
+        var numbers = earlier.map(\.number)
+        try DocumentIssuer(session: session).issue(items, period: period) { issued in
+            numbers += issued
+            return [("period.closed", [
+                "period": .string(period.description), "documents": .array(numbers.map { .string($0) }),
+                "stats": PartyStatsCodec.encode(review.stats), "margins": MarginCodec.encode(review.book.margins),
+            ])]
+        }
+        let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
+        try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))
+        try ReviewWorkbook.write(review, state: state, to: session.site.path("Outbox/\(period)/review.xlsx"))
+        try MarginSummaryWriter(session: session).write()
+        return Result(period: period, documents: numbers, checkpoint: checkpoint, review: review)
+    }
+}
+
+/// Margins as `period.closed` holds them, in the base currency.
+public enum MarginCodec {
+    public static func encode(_ margins: [ClientMargin]) -> JSONValue {
+        .array(margins.flatMap { m in
+            m.byModality.map { row in
+                .object([
+                    "client_id": .string(row.clientId), "modality": .string(row.modality), "reports": .int(Int64(row.reports)),
+                    "revenue": .string(row.revenue.description), "cost": .string(row.cost.description),
+                ])
+            }
+        })
+    }
+
+    public static func decode(_ value: JSONValue?) -> [MarginRow] {
+        (value?.arrayValue ?? []).compactMap { v in
+            guard let o = v.objectValue, let c = o["client_id"]?.stringValue, let m = o["modality"]?.stringValue,
+                let r = o["revenue"]?.stringValue.flatMap({ try? FieldValue.decimal(Substring($0)) }),
+                let k = o["cost"]?.stringValue.flatMap({ try? FieldValue.decimal(Substring($0)) })
+            else { return nil }
+            return MarginRow(clientId: c, modality: m, reports: Int(o["reports"]?.intValue ?? 0), revenue: r, cost: k)
+        }
+    }
+}

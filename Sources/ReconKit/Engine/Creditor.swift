@@ -1,0 +1,59 @@
+/// `recon credit INV-… --amount X --reason TEXT --key FILE` (SPEC §5): a credit note of at
+/// most the invoice's outstanding net, privileged and signed.
+public struct Creditor {
+    let session: SiteSession
+
+    public init(session: SiteSession) { self.session = session }
+
+    public struct Result {
+        public var number: String
+        public var outstandingAfter: ExactDecimal
+        public var currency: Currency
+        public var checkpoint: String
+    }
+
+    public func credit(invoice number: String, amount text: String, reason: String, keyFile: String) throws -> Result {
+        let state = session.state
+        guard let invoice = state.issued.first(where: { $0.number == number && $0.kind == .invoice }) else {
+            throw ReconFailure.rejected("\(number) is not an invoice issued by this site (numbers look like INV-2026-000001)")
+        }
+        guard !reason.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--reason must say why the invoice is credited") }
+        let amount: ExactDecimal
+        do {
+            amount = try FieldValue.decimal(Substring(text), positive: true)
+        } catch let e as FieldValue.Invalid {
+            throw ReconFailure.rejected("--amount: \(e.message)")
+        }
+        guard amount.normalized.scale <= invoice.currency.minorDigits else {
+            throw ReconFailure.rejected("--amount \(text) has more decimals than \(invoice.currency) allows (\(invoice.currency.minorDigits))")
+        }
+        let credits = state.issued.filter { $0.kind == .creditNote && $0.refersTo?.split(separator: ",").map({ $0.trimmingSpaces }).contains(number) == true }
+        var outstanding = invoice.total
+        for c in credits { outstanding = try outstanding - c.total }
+        guard amount <= outstanding else {
+            throw ReconFailure.rejected("--amount \(text) is more than the outstanding \(outstanding) \(invoice.currency) of \(number)")
+        }
+        let request: [String: JSONValue] = [
+            "command": "credit", "invoice": .string(number), "amount": .string(amount.normalized.description),
+            "reason": .string(reason), "site": .string(state.name), "ledger_head": .string(session.ledger.headHash),
+        ]
+        let signed = try PrivilegedRequest.sign(request, keyFile: keyFile, config: session.config)
+        guard let entry = session.ledger.entries.first(where: { $0.seq == invoice.seq }) else {
+            throw ReconFailure.refused("the entry of \(number) is missing")
+        }
+        let record = try DocumentRecord(entry: entry)
+        let draft: DocumentDraft
+        if amount == outstanding && credits.isEmpty {
+            draft = try Outstanding.reversal(of: [invoice], kind: .creditNote, net: .init(currency: invoice.currency, amount: amount),
+                                             state: state, session: session)
+        } else {
+            draft = try Outstanding.creditDraft(kind: .creditNote, record: record, total: try invoice.currency.round(amount))
+        }
+        let entries = try DocumentIssuer(session: session).issue(
+            [DocumentIssuer.Item(draft, refersTo: number, reason: reason)], period: invoice.period,
+            extraBody: signed.bodyMembers)
+        let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
+        return Result(number: entries[0].string("number") ?? "", outstandingAfter: try outstanding - amount,
+                      currency: invoice.currency, checkpoint: checkpoint)
+    }
+}

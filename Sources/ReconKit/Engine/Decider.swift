@@ -1,0 +1,23 @@
+/// `recon decide SUBJECT approve|exclude --by NAME [--note TEXT]`: one decision, one entry.
+public struct Decider {
+    let session: SiteSession
+
+    public init(session: SiteSession) { self.session = session }
+
+    @discardableResult
+    public func decide(_ d: Decision) throws -> LedgerEntry {
+        let state = session.state
+        guard !d.by.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--by needs the name of the person deciding") }
+        guard let target = DropValidator(state: state).resolve(subject: d.subject) else {
+            throw ReconFailure.rejected("\"\(d.subject)\" is neither a flag id nor a report id known to this site; `recon status` lists open flags")
+        }
+        if let seq = state.closedPeriods[target.period] {
+            throw ReconFailure.refused("\(d.subject) belongs to \(target.period), closed at seq \(seq); decisions for it wait for `recon rerun \(target.period)` — put them in a decisions drop")
+        }
+        let entry = try session.append(kind: "flag.decided", body: FlagRaiser.decidedBody(d, target: target))
+        try LedgerReplay.apply(entry, to: state, site: session.site,
+                               parser: DropParser(zone: state.zone, baseCurrency: state.base), cache: nil)
+        try Drafter(session: session).refresh()
+        return entry
+    }
+}

@@ -1,0 +1,78 @@
+import Crypto
+import Foundation
+
+/// Issues final documents: numbers them, writes the workbooks, appends their entries.
+///
+/// Order of writes, so a crash loses nothing and repeats nothing: every workbook is written
+/// under a hidden temporary name and the file system synced once; then all entries (and the
+/// entries that close the batch, such as `period.closed`) are appended in one fsynced write;
+/// only then are the workbooks renamed into place. A crash before the append leaves only
+/// temporary files (numbers are taken from the ledger, so none is skipped); a crash after it
+/// leaves entries whose workbooks ``DocumentRepair`` puts in place from the temporary file or
+/// regenerates from the entry. A final path that already exists is never overwritten.
+public struct DocumentIssuer {
+    let session: SiteSession
+
+    public init(session: SiteSession) { self.session = session }
+
+    /// One document to issue.
+    public struct Item {
+        public var draft: DocumentDraft
+        public var refersTo: String?
+        public var reason: String?
+
+        public init(_ draft: DocumentDraft, refersTo: String? = nil, reason: String? = nil) {
+            self.draft = draft
+            self.refersTo = refersTo
+            self.reason = reason
+        }
+    }
+
+    /// Issues `items` for `period`; `closing` builds entries appended in the same write, given
+    /// the numbers just assigned. Returns the documents' entries, then the closing ones.
+    @discardableResult
+    public func issue(_ items: [Item], period: Period, extraBody: [String: JSONValue] = [:],
+                      closing: ([String]) -> [(kind: String, body: [String: JSONValue])] = { _ in [] }) throws -> [LedgerEntry] {
+        let state = session.state, site = session.site
+        let now = SiteClock.now()
+        let at = SiteClock.text(now)
+        let year = state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000)).components.year
+        let checkpoint = Checkpointer(site: site).latest()
+        var pending: [(record: DocumentRecord, temp: String, final: String)] = []
+        var used: [String: Int] = [:]
+        defer { for p in pending where FileIO.exists(p.temp) { FileIO.remove(p.temp) } }
+        for item in items {
+            let kind = item.draft.kind
+            let key = "\(kind.prefix)-\(year)"
+            let n = (used[key] ?? (state.lastNumber[key] ?? 0)) + 1
+            used[key] = n
+            let number = "\(key)-\(Digits.padded(n, 6))"
+            let record = DocumentRecord(draft: item.draft, number: number, period: period, site: state.name,
+                                        issuedUnderSeq: session.ledger.entries.count, issuedUnderHash: session.ledger.headHash,
+                                        checkpoint: checkpoint, refersTo: item.refersTo, reason: item.reason)
+            let final = site.path(record.file)
+            if FileIO.exists(final) {
+                throw ReconFailure.refused("\(record.file) already exists and no ledger entry issued it; move it aside — final documents are never overwritten")
+            }
+            try FileIO.makeDirectory(FileIO.parent(of: final))
+            let temp = FileIO.temporaryName(for: final)
+            try DocumentWorkbook.write(record, at: at, to: temp)
+            pending.append((record, temp, final))
+        }
+        try FileIO.syncFileSystem(of: site.outbox)
+        var appended: [(kind: String, body: [String: JSONValue])] = []
+        for p in pending {
+            let sha = Hex.string(SHA256.hash(data: try FileIO.read(p.temp)))
+            appended.append((p.record.kind.entryKind, p.record.body(sha256: sha).merging(extraBody) { a, _ in a }))
+        }
+        appended += closing(pending.map(\.record.number))
+        let entries = try session.ledger.append(appended, at: at)
+        for p in pending { try FileIO.renameQuietly(p.temp, to: p.final) }
+        for dir in Set(pending.map { FileIO.parent(of: $0.final) }) { try FileIO.syncDirectory(dir) }
+        for e in entries {
+            try LedgerReplay.apply(e, to: state, site: site, parser: DropParser(zone: state.zone, baseCurrency: state.base),
+                                   cache: nil)
+        }
+        return entries
+    }
+}

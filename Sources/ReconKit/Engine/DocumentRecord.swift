@@ -1,0 +1,122 @@
+/// Everything a final document shows, exactly as its ledger entry holds it.
+///
+/// The workbook is generated from this record alone (plus the entry's time), so anyone can
+/// regenerate a document from the ledger and get the same bytes.
+public struct DocumentRecord: Sendable, Equatable {
+    public var kind: DocumentKind
+    public var number: String
+    public var period: Period
+    public var site: String
+    public var partyId: String
+    public var partyName: String
+    public var currency: Currency
+    public var taxRate: ExactDecimal
+    public var lines: [DocumentLine]
+    public var subtotal: ExactDecimal
+    public var tax: ExactDecimal
+    public var total: ExactDecimal
+    /// The ledger state it was issued under: seq and head hash before its own entry.
+    public var issuedUnderSeq: Int
+    public var issuedUnderHash: String
+    /// Signed checkpoint in force when issued (`Ledger/checkpoints/SEQ.txt`), if any.
+    public var checkpoint: String?
+    public var refersTo: String?
+    public var reason: String?
+    public var file: String { Site.documentPath(kind: kind, period: period, number: number) }
+
+    public init(draft: DocumentDraft, number: String, period: Period, site: String, issuedUnderSeq: Int,
+                issuedUnderHash: String, checkpoint: String?, refersTo: String? = nil, reason: String? = nil) {
+        kind = draft.kind
+        self.number = number
+        self.period = period
+        self.site = site
+        partyId = draft.partyId
+        partyName = draft.partyName
+        currency = draft.currency
+        taxRate = draft.taxRate
+        lines = draft.lines
+        subtotal = draft.subtotal
+        tax = draft.tax
+        total = draft.total
+        self.issuedUnderSeq = issuedUnderSeq
+        self.issuedUnderHash = issuedUnderHash
+        self.checkpoint = checkpoint
+        self.refersTo = refersTo
+        self.reason = reason
+    }
+
+    private var partyKey: String { kind.isClientSide ? "client_id" : "radiologist_id" }
+    private var partyNameKey: String { kind.isClientSide ? "client_name" : "radiologist_name" }
+
+    /// The entry body, with the document's SHA-256.
+    public func body(sha256: String) -> [String: JSONValue] {
+        var b: [String: JSONValue] = [
+            "number": .string(number), "period": .string(period.description), "site": .string(site),
+            partyKey: .string(partyId), partyNameKey: .string(partyName), "currency": .string(currency.code),
+            "tax_rate": .string(taxRate.normalized.description),
+            "lines": .array(lines.map { l in
+                .object([
+                    "modality": .string(l.modality), "urgency": .string(l.urgencyText), "per": .string(l.per),
+                    "quantity": .int(Int64(l.quantity)), "unit_amount": .string(l.unitAmount.normalized.description),
+                    "unit_currency": .string(l.unitCurrency.code), "amount": .string(l.amount.description),
+                ])
+            }),
+            "subtotal": .string(subtotal.description), "tax": .string(tax.description), "total": .string(total.description),
+            "issued_under": .object(["seq": .int(Int64(issuedUnderSeq)), "head": .string(issuedUnderHash)]),
+            "file": .string(file), "sha256": .string(sha256),
+        ]
+        if let checkpoint { b["checkpoint"] = .string(checkpoint) }
+        if let refersTo { b["refers_to"] = .string(refersTo) }
+        if let reason { b["reason"] = .string(reason) }
+        return b
+    }
+
+    /// Reads a record back from an `*.issued` entry.
+    public init(entry: LedgerEntry) throws {
+        let b = entry.body
+        func s(_ k: String) throws -> String {
+            guard let v = b[k]?.stringValue else { throw LedgerDamage(seq: entry.seq, "\(entry.kind) lacks \(k)") }
+            return v
+        }
+        func dec(_ k: String) throws -> ExactDecimal {
+            do { return try FieldValue.decimal(Substring(try s(k))) } catch let e as LedgerDamage { throw e } catch {
+                throw LedgerDamage(seq: entry.seq, "\(k) is not a decimal")
+            }
+        }
+        guard let kind = DocumentKind.allCases.first(where: { $0.entryKind == entry.kind }) else {
+            throw LedgerDamage(seq: entry.seq, "\(entry.kind) is not a document entry")
+        }
+        self.kind = kind
+        number = try s("number")
+        guard let p = Period(try s("period")) else { throw LedgerDamage(seq: entry.seq, "period is not YYYY-MM") }
+        period = p
+        site = (try? s("site")) ?? ""
+        partyId = try s(kind.isClientSide ? "client_id" : "radiologist_id")
+        partyName = (try? s(kind.isClientSide ? "client_name" : "radiologist_name")) ?? ""
+        guard let c = Currency(code: try s("currency")) else { throw LedgerDamage(seq: entry.seq, "unknown currency") }
+        currency = c
+        taxRate = (try? dec("tax_rate")) ?? .zero
+        subtotal = try dec("subtotal")
+        tax = try dec("tax")
+        total = try dec("total")
+        var lines: [DocumentLine] = []
+        for item in b["lines"]?.arrayValue ?? [] {
+            guard let o = item.objectValue, let m = o["modality"]?.stringValue,
+                let uText = o["urgency"]?.stringValue, let per = o["per"]?.stringValue,
+                let q = o["quantity"]?.intValue, let ua = o["unit_amount"]?.stringValue,
+                let uaValue = try? FieldValue.decimal(Substring(ua)),
+                let uc = o["unit_currency"]?.stringValue.flatMap(Currency.init(code:)),
+                let a = o["amount"]?.stringValue, let aValue = try? FieldValue.decimal(Substring(a))
+            else { throw LedgerDamage(seq: entry.seq, "a line of \(entry.kind) is malformed") }
+            lines.append(DocumentLine(modality: m, urgency: Urgency(rawValue: uText), per: per, quantity: Int(q), unitAmount: uaValue,
+                                      unitCurrency: uc, amount: aValue))
+        }
+        self.lines = lines
+        let under = b["issued_under"]?.objectValue
+        issuedUnderSeq = Int(under?["seq"]?.intValue ?? 0)
+        issuedUnderHash = under?["head"]?.stringValue ?? ""
+        checkpoint = b["checkpoint"]?.stringValue
+        refersTo = b["refers_to"]?.stringValue
+        reason = b["reason"]?.stringValue
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Keeps the month-to-date view current after every change: the drafts and review workbook
+/// of each open period, and the margin summary over every period.
+public struct Drafter {
+    let session: SiteSession
+
+    public init(session: SiteSession) { self.session = session }
+
+    public func refresh() throws {
+        var open: [Period: PeriodReview] = [:]
+        for period in session.state.openPeriods {
+            let review = Reviewer(session: session).review(period, final: false)
+            open[period] = review
+            let dir = session.site.path("Outbox/\(period)/drafts")
+            try FileIO.makeDirectory(dir)
+            try DraftWorkbook.write(review, side: .invoice, site: session.state.name, to: dir + "/invoices.xlsx")
+            try DraftWorkbook.write(review, side: .payout, site: session.state.name, to: dir + "/payouts.xlsx")
+            try ReviewWorkbook.write(review, state: session.state, to: session.site.path("Outbox/\(period)/review.xlsx"))
+        }
+        try MarginSummaryWriter(session: session).write(open: open)
+    }
+}
+
+/// Writes `Outbox/margin-summary.xlsx` from the ledger's closed margins and the open drafts.
+public struct MarginSummaryWriter {
+    let session: SiteSession
+
+    public init(session: SiteSession) { self.session = session }
+
+    public func write(open: [Period: PeriodReview]? = nil) throws {
+        let state = session.state
+        var rows: [(period: Period, status: String, row: MarginRow)] = []
+        for (p, list) in state.closedMargins { for r in list { rows.append((p, "closed", r)) } }
+        let openReviews = open ?? Dictionary(uniqueKeysWithValues: state.openPeriods.map {
+            ($0, Reviewer(session: session).review($0, final: false))
+        })
+        for (p, review) in openReviews {
+            for m in review.book.margins { for r in m.byModality { rows.append((p, "draft", r)) } }
+        }
+        rows.sort { ($0.period, $0.row.clientId, $0.row.modality) < ($1.period, $1.row.clientId, $1.row.modality) }
+        try MarginSummaryWorkbook.write(rows: rows, base: state.base, site: state.name,
+                                        to: session.site.path("Outbox/margin-summary.xlsx"))
+    }
+}

@@ -1,0 +1,135 @@
+/// Checks a parsed drop against the site (SPEC §2): known parties, report ids unique forever,
+/// card shapes, decisions about known subjects, and closed periods.
+public struct DropValidator {
+    public let state: SiteState
+    /// Column positions of the drop being checked (1-based), to name them in problems.
+    public var columns: [String: Int] = [:]
+    /// A closed period being rerun: its held drops are applied, so it counts as open here.
+    public var reopened: Period?
+
+    public init(state: SiteState, columns: [String: Int] = [:], reopened: Period? = nil) {
+        self.state = state
+        self.columns = columns
+        self.reopened = reopened
+    }
+
+    private func isClosed(_ p: Period) -> Bool { p != reopened && state.isClosed(p) }
+
+    private func problem(_ line: Int, _ field: String, _ message: String) -> DropProblem {
+        DropProblem(line: line, column: columns[field], field: field, message)
+    }
+
+    public enum Verdict {
+        /// Apply these rows; `skipped` rows repeated reports already held with the same values.
+        case accept(ParsedDrop, skipped: Int)
+        case reject(ProblemList)
+        /// The drop touches these closed periods: it waits in `Inbox/held/` for a rerun.
+        case held([Period])
+    }
+
+    public func check(_ rows: ParsedDrop) -> Verdict {
+        let problems = ProblemList()
+        switch rows {
+        case .usage(let list):
+            var fresh: [Report] = []
+            fresh.reserveCapacity(list.count)
+            var skipped = 0
+            var seen: [String: Int32] = [:]
+            var closed = Set<Period>()
+            for r in list {
+                if state.pricing.clients[r.clientId] == nil {
+                    problems.add(problem(Int(r.line), "client_id", "unknown client \"\(r.clientId)\"; drop a clients file naming it first"))
+                }
+                if state.pricing.radiologists[r.radiologistId] == nil {
+                    problems.add(problem(Int(r.line), "radiologist_id", "unknown radiologist \"\(r.radiologistId)\"; drop a radiologists file naming it first"))
+                }
+                if let line = seen[r.id] {
+                    problems.add(problem(Int(r.line), "report_id", "report \(r.id) appears twice in this drop (line \(line) too); a report_id is unique"))
+                    continue
+                }
+                seen[r.id] = r.line
+                if let old = state.report(r.id) {
+                    if old.sameValues(as: r) {
+                        skipped += 1
+                    } else {
+                        problems.add(problem(Int(r.line), "report_id", "report \(r.id) was ingested before with other values (\(describeDifference(old, r))); a report_id is unique forever — correct it with a decision or a credit note, not a new row"))
+                    }
+                    continue
+                }
+                if isClosed(r.period) { closed.insert(r.period) }
+                fresh.append(r)
+            }
+            if !problems.isEmpty { return .reject(problems) }
+            if !closed.isEmpty { return .held(closed.sorted()) }
+            return .accept(.usage(fresh), skipped: skipped)
+        case .clients(let list):
+            duplicates(list.map { ($0.id, $0.line) }, field: "client_id", problems)
+        case .radiologists(let list):
+            duplicates(list.map { ($0.id, $0.line) }, field: "radiologist_id", problems)
+        case .providerRates(let list):
+            for (_, card) in Dictionary(grouping: list, by: \.effectiveFrom).sorted(by: { $0.key < $1.key }) {
+                CardValidator.check(providerCard: card, problems: problems)
+            }
+        case .clientRates(let list):
+            for (_, card) in Dictionary(grouping: list, by: \.effectiveFrom).sorted(by: { $0.key < $1.key }) {
+                CardValidator.check(clientCard: card, problems: problems)
+            }
+        case .fxRates(let list):
+            duplicates(list.map { ("\($0.date) \($0.currency)", $0.line) }, field: "date", problems)
+        case .decisions(let list):
+            var closed = Set<Period>()
+            for d in list {
+                switch resolve(subject: d.subject) {
+                case .none:
+                    problems.add(problem(d.line, "subject", "\"\(d.subject)\" is neither a flag id nor a report id known to this site"))
+                case .some(let target):
+                    if isClosed(target.period) { closed.insert(target.period) }
+                }
+            }
+            if !problems.isEmpty { return .reject(problems) }
+            if !closed.isEmpty { return .held(closed.sorted()) }
+        }
+        return problems.isEmpty ? .accept(rows, skipped: 0) : .reject(problems)
+    }
+
+    /// What a decision's subject names: a flag (and its report for hard flags) or a report.
+    public struct Target {
+        public var flagId: String?
+        public var reportId: String?
+        public var period: Period
+    }
+
+    public func resolve(subject: String) -> Target? {
+        if let f = state.raisedFlags[subject] {
+            return Target(flagId: subject, reportId: f.severity == .hard ? f.subject : nil, period: f.period)
+        }
+        if let r = state.report(subject) {
+            let flagId = HardGate.flagId(reportId: r.id)
+            return Target(flagId: state.raisedFlags[flagId] != nil ? flagId : nil, reportId: r.id, period: r.period)
+        }
+        return nil
+    }
+
+    private func duplicates(_ keys: [(String, Int)], field: String, _ problems: ProblemList) {
+        var seen: [String: Int] = [:]
+        for (key, line) in keys {
+            if let first = seen[key] {
+                problems.add(DropProblem(line: line, column: columns[field], field: field,
+                    "\(key) appears again (first on line \(first)); one row per \(field) in a drop"))
+            } else {
+                seen[key] = line
+            }
+        }
+    }
+
+    private func describeDifference(_ a: Report, _ b: Report) -> String {
+        var d: [String] = []
+        if a.reportedAt != b.reportedAt { d.append("reported_at \(a.reportedAt.utcText) then, \(b.reportedAt.utcText) now") }
+        if a.clientId != b.clientId { d.append("client_id \(a.clientId) then, \(b.clientId) now") }
+        if a.radiologistId != b.radiologistId { d.append("radiologist_id \(a.radiologistId) then, \(b.radiologistId) now") }
+        if a.modality != b.modality { d.append("modality \(a.modality) then, \(b.modality) now") }
+        if a.imageCount != b.imageCount { d.append("image_count \(a.imageCount) then, \(b.imageCount) now") }
+        if a.urgency != b.urgency { d.append("urgency \(a.urgency.rawValue) then, \(b.urgency.rawValue) now") }
+        return d.joined(separator: "; ")
+    }
+}

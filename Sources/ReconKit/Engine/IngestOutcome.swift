@@ -1,0 +1,51 @@
+/// What happened to one drop.
+public enum IngestOutcome: Sendable {
+    case accepted(name: String, kind: DropKind, rows: Int, skipped: Int, seq: Int)
+    case duplicate(name: String, seq: Int)
+    case rejected(name: String, problems: [String])
+    case held(name: String, periods: [Period])
+    case ignored(name: String, why: String)
+
+    /// Exit code share (SPEC §2): 0 accepted or already accepted, 2 rejected, 3 held.
+    public var exitCode: Int32 {
+        switch self {
+        case .accepted, .duplicate, .ignored: return 0
+        case .rejected: return 2
+        case .held: return 3
+        }
+    }
+
+    /// One log line a drop.
+    public var summary: String {
+        switch self {
+        case .accepted(let name, let kind, let rows, let skipped, let seq):
+            return "\(name): accepted \(rows) \(kind.rawValue) rows" + (skipped > 0 ? ", skipped \(skipped) already held" : "")
+                + " (seq \(seq))"
+        case .duplicate(let name, let seq): return "\(name): duplicate of the drop accepted at seq \(seq); removed"
+        case .rejected(let name, let problems):
+            return "\(name): rejected with \(problems.count) problem\(problems.count == 1 ? "" : "s"): \(problems.first ?? "")"
+        case .held(let name, let periods):
+            return "\(name): held — touches closed period \(periods.map(\.description).joined(separator: ", ")); waits for `recon rerun`"
+        case .ignored(let name, let why): return "\(name): ignored (\(why))"
+        }
+    }
+}
+
+extension IngestOutcome {
+    /// The outcome as `--json` prints it.
+    public var json: JSONValue {
+        switch self {
+        case .accepted(let name, let kind, let rows, let skipped, let seq):
+            return .object(["file": .string(name), "outcome": "accepted", "kind": .string(kind.rawValue),
+                            "rows": .int(Int64(rows)), "skipped": .int(Int64(skipped)), "seq": .int(Int64(seq))])
+        case .duplicate(let name, let seq):
+            return .object(["file": .string(name), "outcome": "duplicate", "seq": .int(Int64(seq))])
+        case .rejected(let name, let problems):
+            return .object(["file": .string(name), "outcome": "rejected", "problems": .array(problems.map { .string($0) })])
+        case .held(let name, let periods):
+            return .object(["file": .string(name), "outcome": "held", "periods": .array(periods.map { .string($0.description) })])
+        case .ignored(let name, let why):
+            return .object(["file": .string(name), "outcome": "ignored", "why": .string(why)])
+        }
+    }
+}

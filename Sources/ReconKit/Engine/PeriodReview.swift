@@ -1,0 +1,32 @@
+/// A period as the reviewer and the close see it: priced, flagged, and what blocks it.
+public struct PeriodReview: Sendable {
+    public struct FlagState: Sendable {
+        public var flag: AuditFlag
+        public var decision: DecisionRecord?
+    }
+
+    public var period: Period
+    public var book: PeriodBook
+    public var hardFlags: [FlagState]
+    public var softFlags: [FlagState]
+    public var blockOnSoft: Bool
+    /// Party statistics the auditor scored (and a close records as history).
+    public var stats: [PartyPeriodStats]
+
+    /// What keeps the period from closing, one line each.
+    public var blocking: [String] {
+        var out: [String] = []
+        for f in hardFlags where f.decision == nil {
+            out.append("\(f.flag.id) \(f.flag.code) report \(f.flag.subject): \(f.flag.reason) — decide with `recon decide \(f.flag.id) approve|exclude --by NAME`")
+        }
+        for p in book.problems {
+            out.append("\(p.code.rawValue) \(p.message)")
+        }
+        if blockOnSoft {
+            for f in softFlags where f.decision == nil {
+                out.append("\(f.flag.id) \(f.flag.code) \(f.flag.subject) (score \(f.flag.score)): \(f.flag.reason) — block_on_soft is set")
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// `recon rerun YYYY-MM --reason TEXT --key FILE` (SPEC §5), privileged and signed.
+///
+/// Applies the held drops of the period, reprices it with the cards in force now, and for
+/// each party whose total changed issues a credit note (payout adjustment) for the whole
+/// outstanding net and a new invoice (statement). Nothing issued is edited or deleted.
+public struct Rerunner {
+    let session: SiteSession
+
+    public init(session: SiteSession) { self.session = session }
+
+    public struct Result {
+        public var period: Period
+        public var appliedDrops: [String]
+        public var documents: [String]
+        public var checkpoint: String
+    }
+
+    public func rerun(_ period: Period, reason: String, keyFile: String) throws -> Result {
+        let state = session.state
+        guard state.closedPeriods[period] != nil else {
+            throw ReconFailure.refused("\(period) is not closed; an open period is repriced on every ingest — close it with `recon close \(period)`")
+        }
+        guard !reason.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--reason must say why the period is rerun") }
+        let request: [String: JSONValue] = [
+            "command": "rerun", "period": .string(period.description), "reason": .string(reason),
+            "site": .string(state.name), "ledger_head": .string(session.ledger.headHash),
+        ]
+        let signed = try PrivilegedRequest.sign(request, keyFile: keyFile, config: session.config)
+
+        // Held drops of this period are applied first (each whole, as at ingest).
+        let applied = try HeldDrops(session: session).apply(period: period)
+
+        let review = Reviewer(session: session).review(period, final: true)
+        if !review.blocking.isEmpty {
+            throw ReconFailure.refused("cannot rerun \(period): \(review.blocking.count) thing(s) to settle first (decisions for a closed period go in a decisions drop, held until the rerun):\n"
+                + review.blocking.map { "  " + $0 }.joined(separator: "\n"))
+        }
+        var items: [DocumentIssuer.Item] = []
+        let sides: [(DocumentKind, DocumentKind, [DocumentDraft])] = [(.invoice, .creditNote, review.book.invoices),
+                                                                      (.payout, .payoutAdjustment, review.book.payouts)]
+        for (kind, reversal, drafts) in sides {
+            let byParty = Dictionary(uniqueKeysWithValues: drafts.map { ($0.partyId, $0) })
+            let issued = state.issued.filter { $0.period == period && ($0.kind == kind || $0.kind == reversal) }
+            let parties = Set(issued.map(\.partyId)).union(byParty.keys).sorted()
+            for party in parties {
+                let mine = issued.filter { $0.partyId == party }
+                let outstanding = try Outstanding.net(mine)
+                let fresh = byParty[party]
+                if let fresh, let outstanding, fresh.currency == outstanding.currency, fresh.total == outstanding.amount {
+                    continue  // unchanged: nothing to issue
+                }
+                if let outstanding, !outstanding.amount.isZero {
+                    items.append(DocumentIssuer.Item(try Outstanding.reversal(of: mine, kind: reversal, net: outstanding,
+                                                                              state: state, session: session),
+                                                     refersTo: mine.filter { $0.kind == kind }.map(\.number).joined(separator: ", "),
+                                                     reason: reason))
+                }
+                if let fresh { items.append(DocumentIssuer.Item(fresh, reason: reason)) }
+            }
+        }
+        var numbers: [String] = []
+        try DocumentIssuer(session: session).issue(items, period: period) { issued in
+            numbers = issued
+            var body = signed.bodyMembers
+            body["period"] = .string(period.description)
+            body["reason"] = .string(reason)
+            body["documents"] = .array(issued.map { .string($0) })
+            body["applied_drops"] = .array(applied.map { .string($0) })
+            body["stats"] = PartyStatsCodec.encode(review.stats)
+            body["margins"] = MarginCodec.encode(review.book.margins)
+            return [("rerun", body)]
+        }
+        let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
+        try ReviewWorkbook.write(review, state: state, to: session.site.path("Outbox/\(period)/review.xlsx"))
+        try MarginSummaryWriter(session: session).write()
+        return Result(period: period, appliedDrops: applied, documents: numbers, checkpoint: checkpoint)
+    }
+}

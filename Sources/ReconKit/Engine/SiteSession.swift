@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+
+/// An opened site: its configuration checked against `site.init`, its ledger read and
+/// verified, its state rebuilt. A writing session holds the site's lock until it ends.
+public final class SiteSession {
+    public let site: Site
+    public let config: SiteConfig
+    public let ledger: LedgerFile
+    public let state: SiteState
+    public let log: Logger
+    private let lock: SiteLock?
+
+    /// How long a second writer waits for the lock.
+    public static var lockTimeout: Double {
+        Double(ProcessInfo.processInfo.environment["RECON_LOCK_TIMEOUT"] ?? "") ?? 10
+    }
+
+    public init(site: Site, writing: Bool, log: Logger) throws {
+        self.site = site
+        self.log = log
+        guard site.isInitialised else {
+            throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
+        }
+        lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil
+        let ledger = LedgerFile(path: site.ledgerFile)
+        do {
+            try ledger.load()
+        } catch let damage as LedgerDamage {
+            throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written to a damaged ledger — restore it from a backup or ask an auditor")
+        }
+        if writing && ledger.halfWrittenBytes > 0 {
+            let cut = try ledger.cutHalfWrittenTail()
+            log.warning("cut away a half-written last ledger line (\(cut) bytes) left by an interrupted command; it was never an entry")
+        }
+        self.ledger = ledger
+        let configText: String
+        do {
+            configText = String(decoding: try FileIO.read(site.configFile), as: UTF8.self)
+        } catch {
+            throw ReconFailure.refused("cannot read \(site.configFile): \(error)")
+        }
+        do {
+            config = try SiteConfig.parse(configText)
+        } catch {
+            throw ReconFailure.refused("\(error)")
+        }
+        do {
+            state = try LedgerReplay.state(site: site, ledger: ledger, cache: DropCache(dir: site.cache))
+        } catch let damage as LedgerDamage {
+            throw ReconFailure.verification("the ledger does not verify: \(damage)")
+        }
+        var mismatches: [String] = []
+        if config.site != state.name { mismatches.append("site is \"\(config.site)\" but the ledger says \"\(state.name)\"") }
+        if config.baseCurrency != state.base.code {
+            mismatches.append("base_currency is \(config.baseCurrency) but the ledger says \(state.base.code)")
+        }
+        if config.timezone != state.zone.identifier {
+            mismatches.append("timezone is \(config.timezone) but the ledger says \(state.zone.identifier)")
+        }
+        if !mismatches.isEmpty {
+            throw ReconFailure.refused("recon.toml disagrees with site.init (fixed at init): " + mismatches.joined(separator: "; ")
+                + ". Put back the values from site.init.")
+        }
+        if writing { try DocumentRepair(session: self).run() }
+    }
+
+    /// Appends entries stamped with the site clock.
+    @discardableResult
+    public func append(_ items: [(kind: String, body: [String: JSONValue])]) throws -> [LedgerEntry] {
+        try ledger.append(items, at: SiteClock.text(SiteClock.now()))
+    }
+
+    @discardableResult
+    public func append(kind: String, body: [String: JSONValue]) throws -> LedgerEntry {
+        try append([(kind, body)])[0]
+    }
+}

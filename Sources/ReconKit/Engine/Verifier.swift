@@ -1,0 +1,96 @@
+import Crypto
+
+/// `recon verify` (SPEC §6): every hash and the chain, every archived drop and document
+/// against its recorded SHA-256, every checkpoint's signature and head.
+public struct Verifier {
+    let site: Site
+
+    public init(site: Site) { self.site = site }
+
+    public struct Report {
+        public var count: Int
+        public var head: String
+        public var checkpoints: Int
+    }
+
+    public func verify(keptCheckpoint: String? = nil) throws -> Report {
+        let ledger = LedgerFile(path: site.ledgerFile)
+        guard FileIO.exists(site.ledgerFile) else { throw LedgerDamage(seq: nil, "\(site.ledgerFile) is missing") }
+        try ledger.load()
+        guard let first = ledger.entries.first, first.kind == "site.init" else { throw LedgerDamage(seq: 1, "the first entry is not site.init") }
+        guard let keyText = first.string("public_key"), let verifier = try? VerifierKey(text: keyText) else {
+            throw LedgerDamage(seq: 1, "site.init carries no readable public_key")
+        }
+        let siteName = first.string("site") ?? ""
+        var recorded: [String: (sha: String, seq: Int)] = [:]
+        for e in ledger.entries {
+            if e.kind == "site.init" && e.seq != 1 { throw LedgerDamage(seq: e.seq, "a second site.init") }
+            if e.kind == "drop.accepted" {
+                guard let sha = e.string("sha256") else { throw LedgerDamage(seq: e.seq, "drop.accepted lacks sha256") }
+                try check(file: Site.dropPath(sha256: sha), sha: sha, seq: e.seq, what: "archived drop")
+            }
+            for (file, sha) in fileRefs(.object(e.body)) {
+                if let earlier = recorded[file], earlier.sha != sha {
+                    throw LedgerDamage(seq: e.seq, "\(file) was recorded at seq \(earlier.seq) with another SHA-256")
+                }
+                recorded[file] = (sha, e.seq)
+                try check(file: file, sha: sha, seq: e.seq, what: "document")
+            }
+        }
+        let checkpointer = Checkpointer(site: site)
+        for seq in checkpointer.all() {
+            try checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
+                          ledger: ledger, verifier: verifier, siteName: siteName)
+        }
+        if let kept = keptCheckpoint {
+            try checkNote(kept, name: "kept checkpoint \(kept)", fileSeq: nil, ledger: ledger, verifier: verifier, siteName: siteName)
+        }
+        return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count)
+    }
+
+    private func checkNote(_ path: String, name: String, fileSeq: Int?, ledger: LedgerFile, verifier: VerifierKey,
+                           siteName: String) throws {
+        let text: String
+        do {
+            text = try SignedNote.open(try FileIO.read(path), verifier: verifier)
+        } catch {
+            throw LedgerDamage(seq: fileSeq, "\(name): \(error)")
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 3, lines[0] == siteName, let count = Int(lines[1]) else {
+            throw LedgerDamage(seq: fileSeq, "\(name): its text is not `\(siteName)`, a count and a head hash")
+        }
+        if let fileSeq, fileSeq != count { throw LedgerDamage(seq: fileSeq, "\(name): names \(count) entries, not \(fileSeq)") }
+        guard count >= 1, count <= ledger.entries.count else {
+            throw LedgerDamage(seq: count, "\(name) covers \(count) entries but the ledger holds \(ledger.entries.count): entries were removed")
+        }
+        guard let head = Base64.decode(String(lines[2])), head.count == 32 else {
+            throw LedgerDamage(seq: count, "\(name): the head hash is not base64 of 32 bytes")
+        }
+        guard Hex.string(head) == ledger.entries[count - 1].hash else {
+            throw LedgerDamage(seq: count, "\(name): the head hash differs from the hash of seq \(count) — the ledger was rewritten")
+        }
+    }
+
+    private func check(file: String, sha: String, seq: Int, what: String) throws {
+        guard !file.hasPrefix("/"), !file.split(separator: "/").contains("..") else {
+            throw LedgerDamage(seq: seq, "\(what) path \(file) leaves the site")
+        }
+        let path = site.path(file)
+        guard FileIO.exists(path) else { throw LedgerDamage(seq: seq, "\(what) \(file) is missing") }
+        let actual = Hex.string(SHA256.hash(data: try FileIO.read(path)))
+        guard actual == sha else { throw LedgerDamage(seq: seq, "\(what) \(file) does not match its recorded SHA-256") }
+    }
+
+    private func fileRefs(_ v: JSONValue) -> [(String, String)] {
+        switch v {
+        case .object(let o):
+            var out: [(String, String)] = []
+            if let f = o["file"]?.stringValue, let s = o["sha256"]?.stringValue { out.append((f, s)) }
+            for key in o.keys.sorted() { out += fileRefs(o[key]!) }
+            return out
+        case .array(let a): return a.flatMap(fileRefs)
+        default: return []
+        }
+    }
+}

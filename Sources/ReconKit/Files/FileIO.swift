@@ -1,0 +1,185 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Durable file operations: every write that matters goes to a temporary file in the same
+/// folder, is flushed and fsynced, then renamed over its name, and the folder is fsynced.
+public enum FileIO {
+    /// A file system call that failed, with the path and the system's own words.
+    public struct Failure: Error, CustomStringConvertible {
+        public let path: String
+        public let action: String
+        public let code: Int32
+        public var description: String { "cannot \(action) \(path): \(String(cString: strerror(code)))" }
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Creates a folder and its parents (mode 0755).
+    public static func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw Failure(path: path, action: "create the folder", code: EACCES)
+        }
+    }
+
+    /// The whole file.
+    public static func read(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(path: path, action: "open", code: errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw Failure(path: path, action: "stat", code: errno) }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var done = 0
+        while done < out.count {
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure(path: path, action: "read", code: errno)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        if done < out.count { out.removeLast(out.count - done) }
+        return out
+    }
+
+    /// Writes all of `bytes` to an open descriptor.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure(path: path, action: "write", code: errno)
+            }
+            done += n
+        }
+    }
+
+    /// Writes `bytes` to `path` durably: temp file, fsync, rename, fsync of the folder.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+        let temp = temporaryName(for: path)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw Failure(path: temp, action: "create", code: errno) }
+        do {
+            try bytes.withUnsafeBytes { try writeAll(fd, $0, path: temp) }
+            guard fsync(fd) == 0 else { throw Failure(path: temp, action: "fsync", code: errno) }
+        } catch {
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+        close(fd)
+        try renameDurably(temp, to: path)
+    }
+
+    /// Renames and fsyncs the destination folder (and the source's, when it differs).
+    public static func renameDurably(_ from: String, to: String) throws {
+        guard rename(from, to) == 0 else { throw Failure(path: to, action: "rename \(from) to", code: errno) }
+        try syncDirectory(parent(of: to))
+        if parent(of: from) != parent(of: to) { try syncDirectory(parent(of: from)) }
+    }
+
+    /// fsyncs an existing file (after a library such as libxlsxwriter wrote it).
+    public static func syncFile(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(path: path, action: "open", code: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw Failure(path: path, action: "fsync", code: errno) }
+    }
+
+    public static func syncDirectory(_ path: String) throws {
+        let fd = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(path: path, action: "open the folder", code: errno) }
+        defer { close(fd) }
+        _ = fsync(fd)
+    }
+
+    /// Copies a file durably (used to archive a named drop that lives outside the Inbox).
+    public static func copyDurably(_ from: String, to: String) throws {
+        try writeAtomically(to, try read(from))
+    }
+
+    public static func remove(_ path: String) {
+        unlink(path)
+    }
+
+    /// The names in a folder (no `.` or `..`), or an empty list when it does not exist.
+    public static func list(_ dir: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: dir))?.sorted() ?? []
+    }
+
+    public static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// `.NAME.PID.tmp` beside the target: never read as a drop, never mistaken for a document.
+    public static func temporaryName(for path: String) -> String {
+        let dir = parent(of: path)
+        let name = String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
+        return (dir.isEmpty ? "" : dir + "/") + "." + name + ".\(getpid()).tmp"
+    }
+
+    public static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    public static func baseName(_ path: String) -> String {
+        String(path.split(separator: "/").last ?? Substring(path))
+    }
+}
+
+extension FileIO {
+    /// The absolute, symlink-free path.
+    public static func realPath(_ path: String) throws -> String {
+        guard let p = realpath(path, nil) else { throw Failure(path: path, action: "resolve", code: errno) }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// Puts `from`'s bytes at `to` durably: a hard link when both are on one file system
+    /// (no copy of a large drop), else a copy; then fsync of the folder.
+    public static func linkOrCopyDurably(_ from: String, to: String) throws {
+        let temp = temporaryName(for: to)
+        unlink(temp)
+        if link(from, temp) == 0 {
+            try syncFile(temp)
+            try renameDurably(temp, to: to)
+        } else {
+            try copyDurably(from, to: to)
+        }
+    }
+}
+
+extension FileIO {
+    /// Flushes every file of the file system holding `path` (one call for a batch of documents).
+    public static func syncFileSystem(of path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(path: path, action: "open the folder", code: errno) }
+        defer { close(fd) }
+        guard linuxSyncfs(fd) == 0 else { throw Failure(path: path, action: "sync the file system of", code: errno) }
+    }
+
+    /// Renames without syncing the folder; the caller syncs each folder once after a batch.
+    public static func renameQuietly(_ from: String, to: String) throws {
+        guard rename(from, to) == 0 else { throw Failure(path: to, action: "rename \(from) to", code: errno) }
+    }
+}
+
+/// `syncfs(2)`: Glibc's module map hides it behind _GNU_SOURCE.
+@_silgen_name("syncfs")
+private func linuxSyncfs(_ fd: Int32) -> Int32

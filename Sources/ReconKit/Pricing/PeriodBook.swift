@@ -1,0 +1,19 @@
+/// A period priced: its documents, problems and margins (a draft or what a close issues).
+public struct PeriodBook: Sendable {
+    public var period: Period
+    /// The date FX rates are read on: the period's last day, or today for a running draft.
+    public var fxDate: LocalDate
+    public var invoices: [DocumentDraft] = []
+    public var payouts: [DocumentDraft] = []
+    public var problems: [PricingProblem] = []
+    public var margins: [ClientMargin] = []
+    /// Margins that could not be converted to the base currency (missing FX), per client.
+    public var marginGaps: [String] = []
+    public var billableReports = 0
+    public var excludedReports = 0
+
+    public init(period: Period, fxDate: LocalDate) {
+        self.period = period
+        self.fxDate = fxDate
+    }
+}

@@ -1,0 +1,215 @@
+/// Prices one period: invoice lines per client, payout lines per radiologist, margins, and
+/// every `UNPRICED` / `FX_MISSING` problem (SPEC §3).
+///
+/// Work is aggregated per (party, line key) before any money is computed, so a million
+/// reports cost a million cheap lookups and only a few thousand exact multiplications.
+public struct PeriodPricer {
+    public let context: PricingContext
+
+    public init(context: PricingContext) { self.context = context }
+
+    /// Where a report's payout came from: a row of the card of a given date.
+    private struct RowRef: Hashable { var card: LocalDate; var index: Int }
+    private struct InvoiceKey: Hashable { var modality: String; var urgency: Urgency; var price: ExactDecimal; var currency: String }
+    private struct PayoutKey: Hashable { var modality: String; var urgency: Urgency; var row: RowRef }
+    private struct Tally { var reports = 0; var images = 0 }
+    private struct MemoKey: Hashable { var party: String; var card: Int32; var modality: String; var urgency: Urgency }
+    private struct ProblemKey: Hashable { var code: PricingProblem.Code; var side: String; var party: String; var detail: String }
+
+    /// Prices `reports` (all of the period's reports) leaving out the `excluded` report ids.
+    public func price(period: Period, reports: [Report], excluded: Set<String>, fxDate: LocalDate) -> PeriodBook {
+        var book = PeriodBook(period: period, fxDate: fxDate)
+        var byClient: [String: [Report]] = [:]
+        for r in reports {
+            if excluded.contains(r.id) {
+                book.excludedReports += 1
+            } else {
+                byClient[r.clientId, default: []].append(r)
+            }
+        }
+        var problemCounts: [ProblemKey: (count: Int, example: String)] = [:]
+        func problem(_ code: PricingProblem.Code, _ side: String, _ party: String, _ detail: String, _ example: String) {
+            let key = ProblemKey(code: code, side: side, party: party, detail: detail)
+            let old = problemCounts[key]
+            problemCounts[key] = ((old?.count ?? 0) + 1, old?.example ?? example)
+        }
+
+        var payoutTallies: [String: [PayoutKey: Tally]] = [:]
+        var scheduleMemo: [MemoKey: PriceSchedule?] = [:]
+        var rowMemo: [MemoKey: Int?] = [:]
+
+        for clientId in byClient.keys.sorted() {
+            var list = byClient[clientId]!
+            list.sort(by: Report.billingOrder)
+            book.billableReports += list.count
+            guard let client = context.clients[clientId] else { continue }
+            let volume = list.count
+            var invoiceTally: [InvoiceKey: Int] = [:]
+            var costTally: [String: [PayoutKey: Tally]] = [:]  // per modality, for margins
+            for (i, r) in list.enumerated() {
+                // Revenue side.
+                if let cardDate = context.clientCards.cardDate(on: r.localDate) {
+                    let memoKey = MemoKey(party: clientId, card: cardDate.dayNumber, modality: r.modality, urgency: r.urgency)
+                    let schedule: PriceSchedule?
+                    if let s = scheduleMemo[memoKey] {
+                        schedule = s
+                    } else {
+                        schedule = PriceSchedule.resolve(context.clientCards.cards[cardDate]!, clientId: clientId,
+                            contractType: client.contractType, modality: r.modality, urgency: r.urgency)
+                        scheduleMemo[memoKey] = .some(schedule)
+                    }
+                    if let schedule, let tier = schedule.tier(volume: volume, position: i + 1) {
+                        invoiceTally[InvoiceKey(modality: r.modality, urgency: r.urgency, price: tier.unitPrice,
+                                                currency: tier.currency.code), default: 0] += 1
+                    } else if let schedule {
+                        let x = schedule.mode == .volume ? "volume \(volume)" : "position \(i + 1)"
+                        problem(.unpriced, "client", clientId,
+                                "\(r.modality) \(r.urgency.rawValue): no tier of the \(cardDate) card contains \(x)", r.id)
+                    } else {
+                        problem(.unpriced, "client", clientId,
+                                "\(r.modality) \(r.urgency.rawValue): no client rate row of the \(cardDate) card matches", r.id)
+                    }
+                } else {
+                    problem(.unpriced, "client", clientId, "no client rate card in force on \(r.localDate)", r.id)
+                }
+                // Cost side.
+                guard let rad = context.radiologists[r.radiologistId] else { continue }
+                guard let cardDate = context.providerCards.cardDate(on: r.localDate) else {
+                    problem(.unpriced, "radiologist", rad.id, "no provider rate card in force on \(r.localDate)", r.id)
+                    continue
+                }
+                let memoKey = MemoKey(party: rad.id, card: cardDate.dayNumber, modality: r.modality, urgency: r.urgency)
+                let rowIndex: Int?
+                if let m = rowMemo[memoKey] {
+                    rowIndex = m
+                } else {
+                    let rows = context.providerCards.cards[cardDate]!
+                    rowIndex = PayoutMatcher.matchIndex(rows, grade: rad.grade, modality: r.modality, urgency: r.urgency,
+                                                        seniorityYears: rad.seniorityYears)
+                    rowMemo[memoKey] = .some(rowIndex)
+                }
+                guard let rowIndex else {
+                    problem(.unpriced, "radiologist", rad.id,
+                            "\(r.modality) \(r.urgency.rawValue), grade \(rad.grade), \(rad.seniorityYears) years: no provider rate row of the \(cardDate) card matches",
+                            r.id)
+                    continue
+                }
+                let key = PayoutKey(modality: r.modality, urgency: r.urgency, row: RowRef(card: cardDate, index: rowIndex))
+                payoutTallies[rad.id, default: [:]][key, default: Tally()].reports += 1
+                payoutTallies[rad.id]![key]!.images += Int(r.imageCount)
+                costTally[r.modality, default: [:]][key, default: Tally()].reports += 1
+                costTally[r.modality]![key]!.images += Int(r.imageCount)
+            }
+            // The invoice.
+            var lines: [DocumentLine] = []
+            for (key, qty) in invoiceTally.sorted(by: { invoiceOrder($0.key, $1.key) }) {
+                guard let unitCurrency = Currency(code: key.currency) else { continue }
+                do {
+                    let exact = try key.price * qty
+                    let amount = try context.fx.convert(exact, from: unitCurrency, to: client.currency, on: fxDate)
+                    lines.append(DocumentLine(modality: key.modality, urgency: key.urgency, per: "report", quantity: qty,
+                                              unitAmount: key.price, unitCurrency: unitCurrency, amount: amount))
+                } catch let m as FXTable.Missing {
+                    problem(.fxMissing, "client", clientId, fxMessage(m, from: unitCurrency, to: client.currency), "")
+                } catch {
+                    problem(.overflow, "client", clientId, "\(key.modality) line: \(error)", "")
+                }
+            }
+            if !lines.isEmpty || !invoiceTally.isEmpty {
+                if let draft = try? DocumentDraft(kind: .invoice, partyId: client.id, partyName: client.name,
+                                                  currency: client.currency, taxRate: client.taxRate, lines: lines,
+                                                  reportCount: list.count) {
+                    book.invoices.append(draft)
+                    margin(of: client, draft: draft, costs: costTally, reports: list.count, into: &book)
+                }
+            }
+        }
+
+        // Payout statements.
+        for radId in payoutTallies.keys.sorted() {
+            guard let rad = context.radiologists[radId] else { continue }
+            var lines: [DocumentLine] = []
+            var reportCount = 0
+            for (key, t) in payoutTallies[radId]!.sorted(by: { payoutOrder($0.key, $1.key) }) {
+                let row = context.providerCards.cards[key.row.card]![key.row.index]
+                reportCount += t.reports
+                do {
+                    let perReport = try context.fx.convert(try row.ratePerReport * t.reports, from: row.currency,
+                                                           to: rad.currency, on: fxDate)
+                    lines.append(DocumentLine(modality: key.modality, urgency: key.urgency, per: "report",
+                                              quantity: t.reports, unitAmount: row.ratePerReport, unitCurrency: row.currency,
+                                              amount: perReport))
+                    if !row.ratePerImage.isZero {
+                        let perImage = try context.fx.convert(try row.ratePerImage * t.images, from: row.currency,
+                                                              to: rad.currency, on: fxDate)
+                        lines.append(DocumentLine(modality: key.modality, urgency: key.urgency, per: "image",
+                                                  quantity: t.images, unitAmount: row.ratePerImage,
+                                                  unitCurrency: row.currency, amount: perImage))
+                    }
+                } catch let m as FXTable.Missing {
+                    problem(.fxMissing, "radiologist", radId, fxMessage(m, from: row.currency, to: rad.currency), "")
+                } catch {
+                    problem(.overflow, "radiologist", radId, "\(key.modality) line: \(error)", "")
+                }
+            }
+            if let draft = try? DocumentDraft(kind: .payout, partyId: rad.id, partyName: rad.name, currency: rad.currency,
+                                              taxRate: .zero, lines: lines, reportCount: reportCount) {
+                book.payouts.append(draft)
+            }
+        }
+
+        book.problems = problemCounts.sorted { ($0.key.code.rawValue, $0.key.party, $0.key.detail) < ($1.key.code.rawValue, $1.key.party, $1.key.detail) }
+            .map { key, v in
+                let count = v.count > 1 ? " (\(v.count) reports, e.g. \(v.example))" : (v.example.isEmpty ? "" : " (report \(v.example))")
+                return PricingProblem(code: key.code, subject: key.party, message: "\(key.side) \(key.party): \(key.detail)\(count)")
+            }
+        return book
+    }
+
+    private func margin(of client: Client, draft: DocumentDraft, costs: [String: [PayoutKey: Tally]], reports: Int,
+                        into book: inout PeriodBook) {
+        let fx = context.fx, base = context.base, day = book.fxDate
+        do {
+            let revenue = try base.round(try fx.toBaseExact(draft.subtotal, from: client.currency, on: day))
+            var totalCost = ExactDecimal.zero
+            var rows: [MarginRow] = []
+            for modality in Set(draft.lines.map(\.modality)).union(costs.keys).sorted() {
+                var lineSum = client.currency.zero
+                for l in draft.lines where l.modality == modality { lineSum = try lineSum + l.amount }
+                var cost = ExactDecimal.zero
+                var count = 0
+                for (key, t) in costs[modality] ?? [:] {
+                    let row = context.providerCards.cards[key.row.card]![key.row.index]
+                    let exact = try (try row.ratePerReport * t.reports) + (try row.ratePerImage * t.images)
+                    cost = try cost + (try fx.toBaseExact(exact, from: row.currency, on: day))
+                    count += t.reports
+                }
+                totalCost = try totalCost + cost
+                rows.append(MarginRow(clientId: client.id, modality: modality, reports: count,
+                                      revenue: try base.round(try fx.toBaseExact(lineSum, from: client.currency, on: day)),
+                                      cost: try base.round(cost)))
+            }
+            book.margins.append(ClientMargin(clientId: client.id, reports: reports, revenue: revenue,
+                                             cost: try base.round(totalCost), byModality: rows))
+        } catch let m as FXTable.Missing {
+            book.marginGaps.append("\(client.id): no \(m.currency) rate to \(base) on or before \(m.date)")
+        } catch {
+            book.marginGaps.append("\(client.id): \(error)")
+        }
+    }
+
+    private func fxMessage(_ m: FXTable.Missing, from: Currency, to: Currency) -> String {
+        "no \(m.currency) rate on or before \(m.date) to convert \(from) to \(to); drop an fx_rates row for \(m.currency)"
+    }
+
+    private func invoiceOrder(_ a: InvoiceKey, _ b: InvoiceKey) -> Bool {
+        (a.modality, a.urgency.rawValue, a.currency) != (b.modality, b.urgency.rawValue, b.currency)
+            ? (a.modality, a.urgency.rawValue, a.currency) < (b.modality, b.urgency.rawValue, b.currency)
+            : a.price < b.price
+    }
+
+    private func payoutOrder(_ a: PayoutKey, _ b: PayoutKey) -> Bool {
+        (a.modality, a.urgency.rawValue, a.row.card.dayNumber, a.row.index)
+            < (b.modality, b.urgency.rawValue, b.row.card.dayNumber, b.row.index)
+    }
+}

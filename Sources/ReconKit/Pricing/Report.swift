@@ -1,0 +1,27 @@
+/// One signed medical report: the unit of usage, billed to its client and paid to its radiologist.
+public struct Report: Sendable, Equatable {
+    public var id: String
+    public var reportedAt: Timestamp
+    /// The report's date in the site's time zone: decides its period and the cards in force.
+    public var localDate: LocalDate
+    public var clientId: String
+    public var radiologistId: String
+    public var modality: String
+    public var imageCount: Int32
+    public var urgency: Urgency
+    public var line: Int32 = 0
+
+    public var period: Period { localDate.period }
+
+    /// Same values as parsed (the line it came from does not count).
+    public func sameValues(as other: Report) -> Bool {
+        id == other.id && reportedAt == other.reportedAt && clientId == other.clientId
+            && radiologistId == other.radiologistId && modality == other.modality
+            && imageCount == other.imageCount && urgency == other.urgency
+    }
+
+    /// Billing order within a period: by (`reported_at`, `report_id`).
+    public static func billingOrder(_ a: Report, _ b: Report) -> Bool {
+        a.reportedAt != b.reportedAt ? a.reportedAt < b.reportedAt : a.id < b.id
+    }
+}

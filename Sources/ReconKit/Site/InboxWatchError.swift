@@ -1,0 +1,16 @@
+/// Why the Inbox cannot be watched at all.
+///
+/// A bad drop never produces one of these: drops are the processing closure's
+/// business, and the watcher goes on whatever happens to them.
+public enum InboxWatchError: Error, CustomStringConvertible, Equatable {
+    /// The Inbox folder does not exist or is not a folder.
+    case inboxNotFound(path: String)
+
+    public var description: String {
+        switch self {
+        case .inboxNotFound(let path):
+            return "The Inbox folder \(path) does not exist or is not a folder. "
+                + "Run `recon init` in the site folder, or pass the site with --site DIR."
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import Glibc
+import Logging
+
+/// Watches a site's Inbox folder and hands each drop over once it is complete.
+///
+/// People only drop files into `Inbox/`; `recon watch` runs this as a service. The
+/// watcher looks at the folder when inotify reports a file created, written, closed
+/// or renamed in, or on a poll tick where inotify is unavailable. A file becomes a
+/// drop once its size and modification time have held still for
+/// ``WatchOptions/stableFor`` between the watcher's own looks (SPEC §2); names that
+/// start with `.` or end in `.part` or `.tmp`, folders and anything that is not a
+/// regular file are never handed over.
+///
+/// Ready drops are handed over in batches, master data and cards first (see
+/// ``DropCandidate`` for the order). The processing closure is expected to move each
+/// file out of the Inbox; a file still there afterwards, unchanged, is not handed
+/// over again until it changes. After every batch the whole folder is looked at
+/// again, so drops that arrived meanwhile, even past an inotify queue overflow, are
+/// never missed.
+public final class InboxWatcher {
+    private let inbox: String
+    private let options: WatchOptions
+    private var log: Logger
+    private let clock = ContinuousClock()
+
+    private let stopLock = NSLock()
+    private var stopRequested = false
+    private let wakeup = WakeupPipe()
+
+    /// Names already reported as ignored, so each is logged once while it stays.
+    private var reportedIgnored = Set<String>()
+    private var scanFailureReported = false
+
+    /// Creates a watcher of the folder `inbox` (the site's `Inbox/`).
+    public init(inbox: String, options: WatchOptions, log: Logger) {
+        self.inbox = inbox
+        self.options = options
+        self.log = log
+        self.log[metadataKey: "inbox"] = "\(inbox)"
+    }
+
+    /// Processes what is already in the Inbox, then waits for new drops until
+    /// stopped, or returns once the Inbox is done when ``WatchOptions/once`` is set.
+    ///
+    /// - Parameter process: called on this thread with batches of ready file paths,
+    ///   in batch order; the next batch waits for it to return. An error it throws
+    ///   is logged and watching goes on; the batch's files that are still in the
+    ///   Inbox are retried only once they change.
+    /// Call it from one thread at a time. If the Inbox folder disappears while
+    /// watching, the failure is logged once and the folder is polled until it can
+    /// be listed again.
+    ///
+    /// - Throws: ``InboxWatchError/inboxNotFound(path:)`` if `inbox` is not a folder.
+    public func run(process: ([String]) throws -> Void) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: inbox, isDirectory: &isFolder), isFolder.boolValue else {
+            throw InboxWatchError.inboxNotFound(path: inbox)
+        }
+        let stopSignal = options.stopOnSignals ? StopSignal { [weak self] in self?.requestStop(bySignal: true) } : nil
+        defer { stopSignal?.cancel() }
+
+        var inotify = startInotify()
+        var tracker = StabilityTracker(stableFor: options.stableFor)
+        var lastLook = clock.now
+        var nextLook: ContinuousClock.Instant? = lastLook  // look at once
+
+        while !isStopRequested {
+            if let due = nextLook, clock.now >= due {
+                let started = clock.now
+                guard let scan = look() else {
+                    if options.once { break }
+                    lastLook = started
+                    nextLook = started + options.pollInterval
+                    continue
+                }
+                lastLook = clock.now
+                let ready = tracker.observe(scan.candidates, started: started, finished: lastLook)
+                if !ready.isEmpty {
+                    handOver(ready, to: process)
+                    tracker.handedOver(ready)
+                    nextLook = clock.now  // look again right away: drops may have arrived
+                    continue
+                }
+                if options.once && !tracker.hasSettling { break }
+                nextLook = nextRoutineLook(after: lastLook, tracker: tracker, polling: inotify == nil)
+            }
+            let woke = wait(until: nextLook, inotify: inotify)
+            if let events = woke, events.relevant {
+                if events.overflowed {
+                    log.warning("The inotify queue overflowed; looking at the whole Inbox again")
+                }
+                if events.watchRemoved {
+                    log.warning("The Inbox folder stopped being watched (removed or unmounted?); polling it instead")
+                    inotify = nil
+                }
+                // Many events come in bursts (a file written in pieces): look again
+                // soon, but not more often than every few milliseconds.
+                let soon = lastLook + min(options.pollInterval, .milliseconds(20))
+                nextLook = min(nextLook ?? soon, soon)
+            }
+        }
+        log.info(isStopRequested ? "Stopped watching the Inbox" : "Done with what was in the Inbox")
+    }
+
+    /// Asks ``run(process:)`` to return after the batch in hand; safe from any thread.
+    ///
+    /// A stop requested before `run` starts makes it return at once.
+    public func stop() {
+        requestStop(bySignal: false)
+    }
+
+    private func requestStop(bySignal: Bool) {
+        stopLock.lock()
+        let first = !stopRequested
+        stopRequested = true
+        stopLock.unlock()
+        if first && bySignal { log.info("Stop requested by a signal; finishing the batch in hand") }
+        wakeup?.wake()
+    }
+
+    private var isStopRequested: Bool {
+        stopLock.lock()
+        defer { stopLock.unlock() }
+        return stopRequested
+    }
+
+    // MARK: - Watching
+
+    private func startInotify() -> InotifyHandle? {
+        let interval = options.pollInterval
+        if options.forcePolling {
+            log.info("Watching the Inbox by polling every \(interval) (polling forced)")
+            return nil
+        }
+        switch InotifyHandle.watching(inbox) {
+        case .success(let handle):
+            log.info("Watching the Inbox with inotify")
+            return handle
+        case .failure(let reason):
+            log.warning("inotify is unavailable (\(reason)); polling the Inbox every \(interval) instead")
+            return nil
+        }
+    }
+
+    /// When to look next with no event: at the next poll tick when polling, and
+    /// while a file settles at whichever comes first of the tick and the moment it
+    /// would be ready. `nil` means only an event (or a stop) needs a look.
+    private func nextRoutineLook(
+        after lastLook: ContinuousClock.Instant,
+        tracker: StabilityTracker,
+        polling: Bool
+    ) -> ContinuousClock.Instant? {
+        let tick = lastLook + options.pollInterval
+        if let readyAt = tracker.earliestReadyAt { return min(tick, readyAt) }
+        return polling ? tick : nil
+    }
+
+    /// Blocks in `poll` until `deadline`, an inotify event or a stop request.
+    ///
+    /// - Returns: the drained inotify events, or `nil` when none woke it.
+    private func wait(until deadline: ContinuousClock.Instant?, inotify: InotifyHandle?) -> InotifyHandle.Events? {
+        var timeout = deadline.map { $0 - clock.now }
+        if wakeup == nil {
+            // Without a wake-up pipe a stop is noticed on the next poll tick.
+            timeout = min(timeout ?? options.pollInterval, options.pollInterval)
+        }
+        var descriptors: [pollfd] = []
+        if let wakeup { descriptors.append(pollfd(fd: wakeup.readDescriptor, events: Int16(POLLIN), revents: 0)) }
+        if let inotify { descriptors.append(pollfd(fd: inotify.descriptor, events: Int16(POLLIN), revents: 0)) }
+        let milliseconds = timeout.map(Self.roundedUpMilliseconds) ?? -1
+        _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds)  // EINTR: just look again
+        wakeup?.drain()
+        guard let inotify else { return nil }
+        return inotify.drain { DropCandidate.reasonToIgnore(name: $0) == nil }
+    }
+
+    /// A `poll` timeout that never wakes before the deadline (which would spin).
+    static func roundedUpMilliseconds(_ duration: Duration) -> Int32 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 && (seconds > 0 || attoseconds > 0) else { return 0 }
+        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(clamping: milliseconds)
+    }
+
+    // MARK: - Looking and handing over
+
+    /// Lists the Inbox, logging newly ignored names and listing failures once each.
+    private func look() -> InboxScan? {
+        let scan: InboxScan
+        do {
+            scan = try InboxScan(inbox: inbox)
+        } catch {
+            if !scanFailureReported { log.error("\(error)") }
+            scanFailureReported = true
+            return nil
+        }
+        if scanFailureReported { log.info("The Inbox can be listed again") }
+        scanFailureReported = false
+        for (name, reason) in scan.ignored.sorted(by: { $0.key < $1.key }) where !reportedIgnored.contains(name) {
+            log.debug("Ignoring \(name): \(reason)")
+        }
+        reportedIgnored = Set(scan.ignored.keys)
+        return scan
+    }
+
+    /// Calls `process` with one batch and logs how it went.
+    private func handOver(_ batch: [DropCandidate], to process: ([String]) throws -> Void) {
+        let names = batch.map(\.name).joined(separator: ", ")
+        log.info("Handing over \(batch.count) drop(s): \(names)")
+        do {
+            try process(batch.map(\.path))
+        } catch {
+            log.error("Processing \(names) failed: \(error). Watching goes on; files left in the Inbox are retried once they change")
+            return
+        }
+        let leftBehind = batch.filter(InboxScan.isUnchanged).map(\.name)
+        if !leftBehind.isEmpty {
+            log.notice("Still in the Inbox after processing, retried once changed: \(leftBehind.joined(separator: ", "))")
+        }
+    }
+}

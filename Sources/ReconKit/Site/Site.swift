@@ -1,0 +1,40 @@
+import Foundation
+
+/// A site folder: `Inbox/`, `Outbox/`, `Ledger/` and `recon.toml` (SPEC §1).
+public struct Site: Sendable {
+    public let root: String
+
+    public init(root: String) {
+        var r = root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        self.root = r
+    }
+
+    public func path(_ relative: String) -> String { root == "." ? relative : root + "/" + relative }
+
+    public var inbox: String { path("Inbox") }
+    public var rejected: String { path("Inbox/rejected") }
+    public var held: String { path("Inbox/held") }
+    public var outbox: String { path("Outbox") }
+    public var ledgerDir: String { path("Ledger") }
+    public var ledgerFile: String { path("Ledger/ledger.jsonl") }
+    public var drops: String { path("Ledger/drops") }
+    public var keys: String { path("Ledger/keys") }
+    public var checkpoints: String { path("Ledger/checkpoints") }
+    public var lockFile: String { path("Ledger/writer.lock") }
+    public var configFile: String { path("recon.toml") }
+    public var privateKeyFile: String { path("Ledger/keys/site.key") }
+    public var publicKeyFile: String { path("Ledger/keys/site.pub") }
+    /// Parsed drops kept for speed; derived from `Ledger/drops`, safe to delete.
+    public var cache: String { path(".recon/cache") }
+
+    /// Relative path of an archived drop (as `drop.accepted` names it).
+    public static func dropPath(sha256: String) -> String { "Ledger/drops/\(sha256).csv" }
+
+    /// Relative path of a final document.
+    public static func documentPath(kind: DocumentKind, period: Period, number: String) -> String {
+        "Outbox/\(period)/\(kind.folder)/\(number).xlsx"
+    }
+
+    public var isInitialised: Bool { FileIO.exists(ledgerFile) }
+}

@@ -1,0 +1,70 @@
+/// Decides, from successive looks at the Inbox, which files are ready to hand over.
+///
+/// A file is ready once the watcher has seen it unchanged (same inode, size and
+/// modification time) for `stableFor`, measured on the monotonic clock between its
+/// own looks; the modification time is never compared with the wall clock. A file
+/// that was handed over and is still there afterwards (its processing failed, or
+/// left it in place) is parked: it is not handed over again until it changes.
+struct StabilityTracker {
+    /// How long a file must hold still before it is ready.
+    let stableFor: Duration
+
+    /// Files seen but not yet ready: the latest look and when it was first seen so.
+    private var settling: [String: (candidate: DropCandidate, since: ContinuousClock.Instant)] = [:]
+    /// Files handed over that stayed in the Inbox, as they were handed over.
+    private var parked: [String: DropCandidate] = [:]
+
+    init(stableFor: Duration) {
+        self.stableFor = stableFor
+    }
+
+    /// Whether some file is still settling, so a later look may find it ready.
+    var hasSettling: Bool { !settling.isEmpty }
+
+    /// When the earliest settling file would become ready if it does not change.
+    var earliestReadyAt: ContinuousClock.Instant? {
+        settling.values.map { $0.since + stableFor }.min()
+    }
+
+    /// Files parked after a hand-over, by name.
+    var parkedNames: [String] { parked.values.map(\.name).sorted() }
+
+    /// Records one look at the Inbox and returns the files now ready, in batch order.
+    ///
+    /// - Parameters:
+    ///   - candidates: every eligible file the look found.
+    ///   - started: when the look began; a file is ready if it was first seen
+    ///     unchanged at least `stableFor` before this.
+    ///   - finished: when the look ended; a new or changed file counts as seen
+    ///     unchanged from this instant on.
+    mutating func observe(
+        _ candidates: [DropCandidate],
+        started: ContinuousClock.Instant,
+        finished: ContinuousClock.Instant
+    ) -> [DropCandidate] {
+        var present = Set<String>()
+        var ready: [DropCandidate] = []
+        for candidate in candidates {
+            present.insert(candidate.path)
+            if let handedOver = parked[candidate.path] {
+                if handedOver == candidate { continue }
+                parked[candidate.path] = nil
+            }
+            if let seen = settling[candidate.path], seen.candidate == candidate {
+                if started - seen.since >= stableFor { ready.append(candidate) }
+            } else {
+                settling[candidate.path] = (candidate, finished)
+            }
+        }
+        settling = settling.filter { present.contains($0.key) }
+        parked = parked.filter { present.contains($0.key) }
+        for candidate in ready { settling[candidate.path] = nil }
+        return ready.sorted(by: DropCandidate.handsOverBefore)
+    }
+
+    /// Records a batch as handed over; those of its files that are still in the
+    /// Inbox, unchanged, on later looks are parked until they change.
+    mutating func handedOver(_ batch: [DropCandidate]) {
+        for candidate in batch { parked[candidate.path] = candidate }
+    }
+}

@@ -1,0 +1,37 @@
+/// How `recon watch` watches the Inbox.
+///
+/// The defaults are the product's: a drop is taken once its size and modification
+/// time have held still for one second (SPEC §2), the folder is re-checked every
+/// 250 ms while a drop is settling or when inotify is unavailable, and SIGINT or
+/// SIGTERM stop the watch after the batch in hand.
+public struct WatchOptions: Sendable {
+    /// How long a drop's size and modification time must hold still, by the
+    /// watcher's own observations, before it is handed over.
+    public var stableFor: Duration
+    /// The polling period when inotify is unavailable (or `forcePolling` is set),
+    /// and the re-check period while a drop is still settling.
+    public var pollInterval: Duration
+    /// Handle what is in the Inbox (waiting for each drop to settle), then return
+    /// instead of waiting for new drops.
+    public var once: Bool
+    /// Poll the folder even where inotify is available.
+    public var forcePolling: Bool
+    /// Turn SIGINT and SIGTERM into a stop request (see ``StopSignal``) while
+    /// ``InboxWatcher/run(process:)`` runs.
+    public var stopOnSignals: Bool
+
+    /// Creates watch options; every argument defaults to the product's setting.
+    public init(
+        stableFor: Duration = .seconds(1),
+        pollInterval: Duration = .milliseconds(250),
+        once: Bool = false,
+        forcePolling: Bool = false,
+        stopOnSignals: Bool = true
+    ) {
+        self.stableFor = stableFor
+        self.pollInterval = pollInterval
+        self.once = once
+        self.forcePolling = forcePolling
+        self.stopOnSignals = stopOnSignals
+    }
+}

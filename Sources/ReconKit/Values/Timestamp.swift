@@ -1,0 +1,79 @@
+import Foundation
+
+/// A moment in time: nanoseconds since 1970-01-01T00:00:00Z.
+///
+/// Usage timestamps are compared as parsed values, so `2026-03-01T10:00Z` equals
+/// `2026-03-01T10:00:00+00:00`.
+public struct Timestamp: Hashable, Comparable, Sendable {
+    public let nanoseconds: Int64
+
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+
+    public static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanoseconds < b.nanoseconds }
+
+    /// RFC 3339 text in UTC (`2026-03-01T10:00:00Z`, with a fraction only when there is one).
+    public var utcText: String {
+        let secs = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
+        let frac = nanoseconds - secs * 1_000_000_000
+        let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
+        let rem = Int(secs - days * 86_400)
+        let date = LocalDate(dayNumber: Int32(days))
+        var text = "\(date)T\(Digits.padded(rem / 3600, 2)):\(Digits.padded(rem / 60 % 60, 2)):\(Digits.padded(rem % 60, 2))"
+        if frac != 0 {
+            var f = Digits.padded(Int(frac), 9)
+            while f.hasSuffix("0") { f.removeLast() }
+            text += "." + f
+        }
+        return text + "Z"
+    }
+}
+
+/// The site's IANA time zone: decides which local date, and so which period, a moment falls in.
+public final class SiteTimeZone: @unchecked Sendable {
+    public let identifier: String
+    private let zone: TimeZone
+    private let isUTC: Bool
+    // The offset rarely changes: remember it per UTC hour so a million rows do not ask ICU a million times.
+    private var cachedHour: Int64 = .min
+    private var cachedOffset: Int64 = 0
+
+    public init?(identifier: String) {
+        guard let zone = TimeZone(identifier: identifier) else { return nil }
+        self.identifier = identifier
+        self.zone = zone
+        self.isUTC = zone.secondsFromGMT(for: Date(timeIntervalSince1970: 0)) == 0
+            && zone.secondsFromGMT(for: Date(timeIntervalSince1970: 15_778_800)) == 0
+            && (identifier == "UTC" || identifier == "Etc/UTC" || identifier == "GMT" || identifier == "Etc/GMT")
+    }
+
+    /// Offset from UTC, in seconds, at the given UTC second.
+    public func offset(atUTCSecond s: Int64) -> Int64 {
+        if isUTC { return 0 }
+        let hour = s >= 0 ? s / 3600 : (s - 3599) / 3600
+        if hour != cachedHour {
+            cachedHour = hour
+            cachedOffset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(hour * 3600))))
+        }
+        return cachedOffset
+    }
+
+    /// The local calendar date of a moment.
+    public func localDate(of t: Timestamp) -> LocalDate {
+        let secs = t.nanoseconds >= 0 ? t.nanoseconds / 1_000_000_000 : (t.nanoseconds - 999_999_999) / 1_000_000_000
+        let local = secs + offset(atUTCSecond: secs)
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        return LocalDate(dayNumber: Int32(days))
+    }
+
+    /// The UTC second of a local wall-clock second (site time; in a DST gap or overlap the
+    /// offset in force just before is used).
+    public func utcSecond(ofLocalSecond local: Int64) -> Int64 {
+        let first = local - offset(atUTCSecond: local)
+        return local - offset(atUTCSecond: first)
+    }
+
+    /// Today's date in the site's time zone.
+    public func today(now: Date = Date()) -> LocalDate {
+        localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000))
+    }
+}

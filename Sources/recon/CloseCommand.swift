@@ -1,0 +1,36 @@
+import ArgumentParser
+import ReconKit
+
+struct Close: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Close a period: issue final invoices and payout statements, append period.closed, sign a checkpoint.",
+        discussion: "Refuses (exit 3), listing why, while a hard flag is undecided or an UNPRICED/FX_MISSING problem remains.")
+
+    @OptionGroup var options: SiteOptions
+
+    @Argument(help: "The period, YYYY-MM.")
+    var period: String
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard Period(period) != nil else { throw ValidationError("\"\(period)\" is not a period; write YYYY-MM (e.g. 2026-10)") }
+    }
+
+    func run() throws {
+        try runReporting {
+            let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
+            let result = try Closer(session: session).close(Period(period)!)
+            if json {
+                printJSON(.object(["period": .string(period), "documents": .array(result.documents.map { .string($0) }),
+                                   "checkpoint": .string(result.checkpoint)]))
+            } else {
+                print("closed \(period): \(result.documents.count) documents issued"
+                      + (result.documents.isEmpty ? "" : " (\(result.documents.first!) … \(result.documents.last!))"))
+                print("checkpoint \(result.checkpoint); documents under Outbox/\(period)/")
+            }
+            return 0
+        }
+    }
+}

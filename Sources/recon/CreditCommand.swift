@@ -1,0 +1,31 @@
+import ArgumentParser
+import ReconKit
+
+struct Credit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Privileged: issue a credit note of at most an invoice's outstanding net.")
+
+    @OptionGroup var options: SiteOptions
+
+    @Argument(help: "The invoice number, e.g. INV-2026-000001.")
+    var invoice: String
+
+    @Option(help: "Amount to credit, tax included, in the invoice's currency.")
+    var amount: String
+
+    @Option(help: "Why (recorded and signed).")
+    var reason: String
+
+    @Option(help: "The operator's private key file.")
+    var key: String
+
+    func run() throws {
+        try runReporting {
+            let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
+            let r = try Creditor(session: session).credit(invoice: invoice, amount: amount, reason: reason, keyFile: key)
+            print("issued \(r.number) against \(invoice); outstanding now \(r.outstandingAfter) \(r.currency)")
+            print("checkpoint \(r.checkpoint)")
+            return 0
+        }
+    }
+}

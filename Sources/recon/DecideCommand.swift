@@ -1,0 +1,37 @@
+import ArgumentParser
+import ReconKit
+
+struct Decide: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record a decision about a flag or a report: approve bills it as it is, exclude removes it from both sides.")
+
+    @OptionGroup var options: SiteOptions
+
+    @Argument(help: "A flag id (HARD-…, SOFT-…) or a report id.")
+    var subject: String
+
+    @Argument(help: "approve or exclude.")
+    var decision: String
+
+    @Option(help: "Who decides (required).")
+    var by: String
+
+    @Option(help: "Why.")
+    var note: String = ""
+
+    func validate() throws {
+        guard DecisionKind(rawValue: decision) != nil else {
+            throw ValidationError("the decision is \"\(decision)\"; write approve or exclude")
+        }
+    }
+
+    func run() throws {
+        try runReporting {
+            let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
+            let entry = try Decider(session: session).decide(
+                Decision(subject: subject, decision: DecisionKind(rawValue: decision)!, by: by, note: note))
+            print("recorded: \(subject) \(decision) by \(by) (seq \(entry.seq))")
+            return 0
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import ReconKit
+
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Build a sample site with a year of history and run it end to end.",
+        discussion: """
+            Creates the site recon-demo (base INR, Asia/Kolkata) with 24 clients in INR, USD, EUR, JPY and KWD, \
+            15 radiologists, rate cards in both tier modes (one agreed retroactively), monthly FX rates and about \
+            60,000 reports; decides the over-contract reports, closes 2025-11 … 2026-10 on their dates and leaves \
+            2026-11 open with drafts. The history is the same on every run.
+
+            Refuses (exit 3) a folder holding another site. A previous demo is rebuilt: its Inbox/, Outbox/ and \
+            Ledger/ contents and recon.toml are removed (README.md files stay).
+            """)
+
+    @OptionGroup var options: SiteOptions
+
+    @Flag(name: .shortAndLong, help: "Log every drop, flag and document as it happens.")
+    var verbose = false
+
+    func run() throws {
+        try runReporting {
+            var log = options.log
+            log.logLevel = verbose ? .info : .warning
+            let demo = DemoSite(site: options.siteValue, log: log) { line in
+                print(line)
+                fflush(stdout)
+            }
+            let summary = try demo.run()
+            print("")
+            for line in summary.lines { print(line) }
+            return 0
+        }
+    }
+}

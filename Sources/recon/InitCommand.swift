@@ -1,0 +1,26 @@
+import ArgumentParser
+import ReconKit
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a site: folders, site key pair, recon.toml and the site.init entry.")
+
+    @OptionGroup var options: SiteOptions
+
+    @Option(help: "Site name: checkpoint origin, shown on documents.")
+    var name: String = "example-site"
+
+    @Option(help: "ISO 4217 code margins are reported in.")
+    var baseCurrency: String = "INR"
+
+    @Option(help: "IANA time zone deciding which period a timestamp falls in.")
+    var timezone: String = "UTC"
+
+    func run() throws {
+        try runReporting {
+            let entry = try SiteInitializer.initialise(options.siteValue, name: name, baseCurrency: baseCurrency, timezone: timezone)
+            print("initialised site \(name) in \(options.site) (base \(baseCurrency), \(timezone)); ledger head \(entry.hash)")
+            return 0
+        }
+    }
+}

@@ -1,0 +1,367 @@
+import Testing
+
+@testable import ReconKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A record as the reader delivered it.
+private struct Delivered: Equatable, CustomStringConvertible {
+    let line: Int
+    let fields: [String]
+
+    init(_ line: Int, _ fields: [String]) {
+        self.line = line
+        self.fields = fields
+    }
+
+    var description: String { "\(line): \(fields)" }
+}
+
+/// What a read gave: every delivered record, in order, and the problems.
+private typealias Outcome = (rows: [Delivered], problems: [CSVProblem])
+
+/// Reads `bytes`.
+private func readCSV(_ bytes: [UInt8], maxFieldBytes: Int = 65_536) -> Outcome {
+    var rows: [Delivered] = []
+    let problems = bytes.withUnsafeBytes { buffer in
+        CSVReader.read(buffer, maxFieldBytes: maxFieldBytes) { line, fields in
+            rows.append(Delivered(line, fields))
+        }
+    }
+    return (rows, problems)
+}
+
+/// Reads the UTF-8 bytes of `text`.
+private func readCSV(_ text: String, maxFieldBytes: Int = 65_536) -> Outcome {
+    readCSV(Array(text.utf8), maxFieldBytes: maxFieldBytes)
+}
+
+struct CSVReaderTests {
+    @Test func simpleFileDeliversEveryRecordWithItsLine() {
+        let result = readCSV("report_id,modality,image_count\nR1,CT,3\nR2,MR,12\n")
+        #expect(result.problems == [])
+        #expect(
+            result.rows == [
+                Delivered(1, ["report_id", "modality", "image_count"]),
+                Delivered(2, ["R1", "CT", "3"]),
+                Delivered(3, ["R2", "MR", "12"]),
+            ])
+    }
+
+    @Test func lastLineWithoutLineEndingIsRead() {
+        let result = readCSV("id,name\nA1,Apollo")
+        #expect(result.problems == [])
+        #expect(result.rows == [Delivered(1, ["id", "name"]), Delivered(2, ["A1", "Apollo"])])
+    }
+
+    @Test func leadingByteOrderMarkIsDropped() {
+        let result = readCSV([0xEF, 0xBB, 0xBF] + Array("id,name\nA1,Apollo\n".utf8))
+        #expect(result.problems == [])
+        #expect(result.rows == [Delivered(1, ["id", "name"]), Delivered(2, ["A1", "Apollo"])])
+    }
+
+    @Test func byteOrderMarkAfterTheStartIsKept() {
+        let result = readCSV("id\n\u{FEFF}A1\n")
+        #expect(result.rows == [Delivered(1, ["id"]), Delivered(2, ["\u{FEFF}A1"])])
+    }
+
+    @Test func crlfLineEndingsAreNotPartOfFields() {
+        let result = readCSV("id,name\r\nA1,Apollo\r\nA2,\r\n")
+        #expect(result.problems == [])
+        #expect(
+            result.rows == [
+                Delivered(1, ["id", "name"]), Delivered(2, ["A1", "Apollo"]), Delivered(3, ["A2", ""]),
+            ])
+    }
+
+    @Test func quotedFieldsKeepCommasQuotesAndNewlines() {
+        let text = """
+            id,note
+            1,"Apollo, Chennai"
+            2,"the ""12"" film"
+            3,"first line
+            second line"
+            4,after
+            5,""
+
+            """
+        let result = readCSV(text)
+        #expect(result.problems == [])
+        #expect(
+            result.rows == [
+                Delivered(1, ["id", "note"]),
+                Delivered(2, ["1", "Apollo, Chennai"]),
+                Delivered(3, ["2", "the \"12\" film"]),
+                Delivered(4, ["3", "first line\nsecond line"]),
+                Delivered(6, ["4", "after"]),
+                Delivered(7, ["5", ""]),
+            ])
+    }
+
+    @Test func quotedCRLFIsKeptAndLinesStillCount() {
+        let result = readCSV("id,note\r\n\"a\r\n\r\nb\",x\r\n2,y\r\n")
+        #expect(result.problems == [])
+        #expect(
+            result.rows == [
+                Delivered(1, ["id", "note"]), Delivered(2, ["a\r\n\r\nb", "x"]), Delivered(5, ["2", "y"]),
+            ])
+    }
+
+    @Test func quotedFieldMayStartOnTheLineAfterTheRecord() {
+        let result = readCSV("id,note\n1,\"\nx\"\n2,y\n")
+        #expect(
+            result.rows == [
+                Delivered(1, ["id", "note"]), Delivered(2, ["1", "\nx"]), Delivered(4, ["2", "y"]),
+            ])
+    }
+
+    @Test func blankLinesAreSkippedEverywhere() {
+        let text = "\n\r\nid,name\n\n \t \r\nA1,Apollo\n\n\r\n\n"
+        let result = readCSV(text)
+        #expect(result.problems == [])
+        #expect(result.rows == [Delivered(3, ["id", "name"]), Delivered(6, ["A1", "Apollo"])])
+    }
+
+    @Test func blankLinesInsideAQuotedFieldArePartOfIt() {
+        let result = readCSV("id,note\n1,\"a\n\n \t\r\nb\"\n2,c\n")
+        #expect(result.problems == [])
+        #expect(
+            result.rows == [
+                Delivered(1, ["id", "note"]), Delivered(2, ["1", "a\n\n \t\r\nb"]), Delivered(6, ["2", "c"]),
+            ])
+    }
+
+    @Test func emptyFieldsOnANonBlankLineAreARecord() {
+        let result = readCSV("a,b\n,\n")
+        #expect(result.rows == [Delivered(1, ["a", "b"]), Delivered(2, ["", ""])])
+    }
+
+    @Test func spacesArePartOfAField() {
+        let result = readCSV("id , name\n A1,\tApollo \n")
+        #expect(result.problems == [])
+        #expect(result.rows == [Delivered(1, ["id ", " name"]), Delivered(2, [" A1", "\tApollo "])])
+    }
+
+    @Test func raggedRowsAreDeliveredAsTheyAre() {
+        let result = readCSV("a,b,c\n1\n1,2,3,4\n,,\n")
+        #expect(result.problems == [])
+        #expect(
+            result.rows == [
+                Delivered(1, ["a", "b", "c"]),
+                Delivered(2, ["1"]),
+                Delivered(3, ["1", "2", "3", "4"]),
+                Delivered(4, ["", "", ""]),
+            ])
+    }
+
+    @Test func unterminatedQuoteAtTheEndIsAProblemAtItsOpeningLine() {
+        let result = readCSV("id,note\n1,ok\n2,\"never closed\n3,x\n4,y\n")
+        #expect(result.rows == [Delivered(1, ["id", "note"]), Delivered(2, ["1", "ok"])])
+        #expect(result.problems.count == 1)
+        #expect(result.problems.first?.line == 3)
+        #expect(result.problems.first?.column == 2)
+        #expect(result.problems.first?.message.contains("never closed") == true)
+    }
+
+    @Test func unterminatedQuoteInTheHeaderIsAtLineOne() {
+        let result = readCSV("\"id,note\n")
+        #expect(result.rows == [])
+        #expect(result.problems.map(\.line) == [1])
+        #expect(result.problems.map(\.column) == [1])
+    }
+
+    @Test func strayQuoteInsideAnUnquotedFieldStopsTheRead() {
+        let result = readCSV("id,note\n1,12\" film\n2,after\n")
+        #expect(result.rows == [Delivered(1, ["id", "note"])])
+        #expect(result.problems.count == 1)
+        #expect(result.problems.first?.line == 2)
+        #expect(result.problems.first?.column == 2)
+        #expect(result.problems.first?.message.contains("byte 5 of the line") == true)
+    }
+
+    @Test func quoteAfterASpaceIsAStrayQuote() {
+        let result = readCSV("id,note\n1, \"x\"\n")
+        #expect(result.problems.map(\.line) == [2])
+        #expect(result.problems.map(\.column) == [2])
+        #expect(result.problems.first?.message.contains("does not start with one") == true)
+    }
+
+    @Test func characterAfterAClosingQuoteStopsTheRead() {
+        let result = readCSV("id,note\r\n1,ok\r\n2,\"a\"b,c\r\n3,z\r\n")
+        #expect(result.rows == [Delivered(1, ["id", "note"]), Delivered(2, ["1", "ok"])])
+        #expect(result.problems.count == 1)
+        #expect(result.problems.first?.line == 3)
+        #expect(result.problems.first?.column == 2)
+        #expect(result.problems.first?.message.contains("'b' follows the closing double quote") == true)
+    }
+
+    @Test func structuralProblemInsideAMultiLineFieldIsAtItsLine() {
+        let result = readCSV("id,note\n1,\"one\ntwo\"x\n")
+        #expect(result.problems.map(\.line) == [3])
+        #expect(result.problems.map(\.column) == [2])
+    }
+
+    @Test func fieldThatIsNotUTF8IsReportedAndItsRecordSkipped() {
+        let bytes = Array("id,name\n1,Caf".utf8) + [0xE9] + Array(",x\n2,Ok\n".utf8)
+        let result = readCSV(bytes)
+        #expect(result.rows == [Delivered(1, ["id", "name"]), Delivered(3, ["2", "Ok"])])
+        #expect(result.problems.count == 1)
+        #expect(result.problems.first?.line == 2)
+        #expect(result.problems.first?.column == 2)
+        #expect(result.problems.first?.message.contains("byte 0xE9 at byte 4 of the field") == true)
+    }
+
+    @Test func everyBadFieldOfARecordIsReported() {
+        let bytes = Array("a,b,c\n".utf8) + [0xFF] + Array(",ok,\"x".utf8) + [0xC3] + Array("\"\n".utf8)
+        let result = readCSV(bytes)
+        #expect(result.rows == [Delivered(1, ["a", "b", "c"])])
+        #expect(result.problems.map(\.line) == [2, 2])
+        #expect(result.problems.map(\.column) == [1, 3])
+    }
+
+    @Test func nonASCIITextIsRead() {
+        let result = readCSV("name,city\nRenée Müller,Zürich 日本\n")
+        #expect(result.problems == [])
+        #expect(
+            result.rows == [Delivered(1, ["name", "city"]), Delivered(2, ["Renée Müller", "Zürich 日本"])])
+    }
+
+    @Test func fieldAtTheLimitIsReadAndOneByteMoreIsAProblem() {
+        // `"abc"""""` is abc"" (5 bytes), `"abc"""""""` is abc""" (6 bytes).
+        let result = readCSV("id\nabcde\nabcdef\n\"abc\"\"\"\"\"\n\"abc\"\"\"\"\"\"\"\n", maxFieldBytes: 5)
+        #expect(result.rows == [Delivered(1, ["id"]), Delivered(2, ["abcde"]), Delivered(4, ["abc\"\""])])
+        #expect(result.problems.map(\.line) == [3, 5])
+        #expect(result.problems.map(\.column) == [1, 1])
+        #expect(
+            result.problems.first?.message.contains("is 6 bytes long; a field may be at most 5 bytes") == true
+        )
+    }
+
+    @Test func tenMegabyteFieldIsReportedAndReadingGoesOn() {
+        let big = [UInt8](repeating: UInt8(ascii: "x"), count: 10 * 1_048_576)
+        let bytes =
+            Array("id,blob\n1,".utf8) + big + Array("\n2,small\n3,\"".utf8) + big
+            + Array("\"\n4,end\n".utf8)
+        let result = readCSV(bytes)
+        #expect(
+            result.rows == [
+                Delivered(1, ["id", "blob"]), Delivered(3, ["2", "small"]), Delivered(5, ["4", "end"]),
+            ])
+        #expect(result.problems.map(\.line) == [2, 4])
+        #expect(result.problems.map(\.column) == [2, 2])
+        #expect(result.problems.first?.message.contains("is 10485760 bytes long") == true)
+    }
+
+    @Test func tenMegabyteFieldOverManyLinesKeepsLineNumbers() {
+        let piece = Array(String(repeating: "y", count: 99).utf8) + [UInt8(ascii: "\n")]
+        let lines = 100_000
+        var bytes = Array("id,blob\n1,\"".utf8)
+        for _ in 0..<lines { bytes += piece }
+        bytes += Array("\"\n2,z\n".utf8)
+        let result = readCSV(bytes)
+        #expect(result.rows == [Delivered(1, ["id", "blob"]), Delivered(lines + 3, ["2", "z"])])
+        #expect(result.problems.map(\.line) == [2])
+        #expect(result.problems.first?.message.contains("is 10000000 bytes long") == true)
+    }
+
+    @Test func memoryForAnOversizedFieldStaysNearTheLimit() throws {
+        let parser = try CSVParser(maxFieldBytes: 65_536)
+        let line =
+            Array("1,\"".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 10 * 1_048_576)
+            + Array("\"\n".utf8)
+        try line.withUnsafeBytes { try parser.feed($0, number: 1) }
+        try parser.finish()
+        var delivered = 0
+        parser.deliverRecords { _, _ in delivered += 1 }
+        #expect(delivered == 0)
+        #expect(parser.problems.map(\.column) == [2])
+        #expect(parser.gatheringBufferBytes <= 4 * 65_536)
+    }
+
+    @Test(arguments: [65_532, 65_531])
+    func closingQuoteAtAPieceBoundaryIsNotCountedInTheLength(maxFieldBytes: Int) {
+        // libcsv is fed 65,536 bytes at a time: the closing quote is the last byte of the
+        // first piece, so the field is 65,532 bytes long.
+        let field = [UInt8](repeating: UInt8(ascii: "q"), count: 65_532)
+        let bytes = Array("1,\"".utf8) + field + Array("\",2\n".utf8)
+        let result = readCSV(bytes, maxFieldBytes: maxFieldBytes)
+        if maxFieldBytes >= 65_532 {
+            #expect(result.problems == [])
+            #expect(result.rows == [Delivered(1, ["1", String(repeating: "q", count: 65_532), "2"])])
+        } else {
+            #expect(result.rows == [])
+            #expect(result.problems.map(\.column) == [2])
+            #expect(result.problems.first?.message.contains("is 65532 bytes long") == true)
+        }
+    }
+
+    @Test(arguments: [
+        [UInt8](),
+        [0xEF, 0xBB, 0xBF],
+        Array("\n\r\n  \n\t\n".utf8),
+        [0xEF, 0xBB, 0xBF] + Array("\r\n\r\n".utf8),
+    ])
+    func fileWithoutRecordsIsAFileLevelProblem(bytes: [UInt8]) {
+        let result = readCSV(bytes)
+        #expect(result.rows == [])
+        #expect(result.problems.count == 1)
+        #expect(result.problems.first?.line == nil)
+        #expect(result.problems.first?.column == nil)
+        #expect(result.problems.first?.message.hasPrefix("the file is empty") == true)
+    }
+
+    @Test func fileWhoseOnlyRecordIsBadIsNotEmpty() {
+        let result = readCSV([0xFF, UInt8(ascii: "\n")])
+        #expect(result.rows == [])
+        #expect(result.problems.map(\.line) == [1])
+    }
+
+    @Test func errorThrownByTheCallerStopsTheRead() {
+        struct Stop: Error {}
+        var lines: [Int] = []
+        #expect(throws: Stop.self) {
+            _ = try Array("a\nb\nc\n".utf8).withUnsafeBytes { bytes in
+                try CSVReader.read(bytes) { line, _ in
+                    lines.append(line)
+                    if line == 2 { throw Stop() }
+                }
+            }
+        }
+        #expect(lines == [1, 2])
+    }
+
+    @Test func readsAFileFromDisk() throws {
+        let path = "/tmp/recon-csvreader-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).csv"
+        let text = "id,name\r\nA1,\"Apollo, Chennai\"\r\n"
+        let file = try #require(fopen(path, "wb"))
+        fputs(text, file)
+        fclose(file)
+        defer { unlink(path) }
+
+        var rows: [Delivered] = []
+        let problems = try CSVReader.read(contentsOf: path) { line, fields in
+            rows.append(Delivered(line, fields))
+        }
+        #expect(problems == [])
+        #expect(rows == [Delivered(1, ["id", "name"]), Delivered(2, ["A1", "Apollo, Chennai"])])
+    }
+
+    @Test func missingFileThrowsAFileLevelProblem() {
+        let path = "/tmp/recon-csvreader-does-not-exist-\(getpid()).csv"
+        let problem = #expect(throws: CSVProblem.self) {
+            try CSVReader.read(contentsOf: path) { _, _ in }
+        }
+        #expect(problem?.line == nil)
+        #expect(problem?.message.contains("No such file or directory") == true)
+    }
+
+    @Test func problemDescriptionNamesLineAndColumn() {
+        #expect(CSVProblem(line: 3, column: 2, message: "bad").description == "line 3, column 2: bad")
+        #expect(CSVProblem(line: 3, column: nil, message: "bad").description == "line 3: bad")
+        #expect(CSVProblem(line: nil, column: nil, message: "bad").description == "bad")
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// `recon demo`: a year of history run to closed periods, and a folder that is not a demo never touched.
+@Suite("Demo site")
+struct DemoSiteTests {
+    /// The periods the demo closes, 2025-11 … 2026-10.
+    static let closed = (0..<12).map { i in Period(year: 2025 + (10 + i) / 12, month: (10 + i) % 12 + 1).description }
+
+    /// Runs the built binary (the demo pins the site clock; in its own process it cannot move
+    /// the clock under other tests), then checks the site through ReconKit.
+    @Test func aYearOfHistoryRunsToClosedPeriods() throws {
+        let site = try TestSite()
+        let run = try site.recon(["demo"])
+        #expect(run.code == 0, "\(run.out)\n\(run.err)")
+        #expect(run.out.contains("Where to look"))
+        #expect(run.out.contains("recon verify --site \(site.root)"))
+
+        let ledger = LedgerFile(path: site.path("Ledger/ledger.jsonl"))
+        try ledger.load()
+        let entries = ledger.entries
+        #expect(entries.first?.string("site") == "recon-demo")
+
+        // Twelve periods closed, in order; November 2026 open with its drafts.
+        #expect(entries.filter { $0.kind == "period.closed" }.compactMap { $0.string("period") } == Self.closed)
+        #expect(site.exists("Outbox/2026-11/drafts/invoices.xlsx"))
+        #expect(site.exists("Outbox/2026-11/drafts/payouts.xlsx"))
+        #expect(site.exists("Outbox/margin-summary.xlsx"))
+        for p in Self.closed { #expect(site.exists("Outbox/\(p)/review.xlsx"), "review of \(p)") }
+
+        // The whole site verifies, in-process and through the command.
+        let report = try Verifier(site: Site(root: site.root)).verify()
+        #expect(report.count == entries.count)
+        #expect(report.checkpoints >= 12)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+
+        try checkDocuments(entries, site: site)
+        try checkFlags(entries, site: site)
+
+        // The retroactive card replaced the 2026-01-01 card before January closed.
+        let replaced = try #require(entries.first { $0.kind == "card.replaced" })
+        #expect(replaced.string("effective_from") == "2026-01-01")
+        let january = try #require(entries.first { $0.kind == "period.closed" && $0.string("period") == "2026-01" })
+        #expect(replaced.seq < january.seq)
+
+        // One rejected drop kept with its errors beside it.
+        #expect(site.exists("Inbox/rejected/usage-2026-03-walkin-clinic.csv"))
+        let errors = try site.read("Inbox/rejected/usage-2026-03-walkin-clinic.csv.errors.txt")
+        #expect(errors.contains("line 3"), "\(errors)")
+    }
+
+    /// Every issued document: lines sum to the subtotal, subtotal + tax = total, amounts in the
+    /// currency's minor unit (JPY none, KWD three); numbers gapless per kind and year.
+    func checkDocuments(_ entries: [LedgerEntry], site: TestSite) throws {
+        let issued = entries.filter { $0.kind.hasSuffix(".issued") }
+        var byCurrency: [String: Int] = [:]
+        var numbers: [String: [Int]] = [:]
+        for e in issued {
+            let doc = try DocumentRecord(entry: e)
+            var sum = ExactDecimal.zero
+            for line in doc.lines { sum = try sum + line.amount }
+            #expect(sum == doc.subtotal, "\(doc.number): lines sum to \(sum), subtotal \(doc.subtotal)")
+            #expect(try doc.subtotal + doc.tax == doc.total, "\(doc.number)")
+            #expect(site.exists(doc.file), "\(doc.file)")
+            let digits = doc.currency.minorDigits
+            for text in [e.string("subtotal"), e.string("tax"), e.string("total")] + doc.lines.map({ Optional($0.amount.description) }) {
+                let t = try #require(text)
+                let fraction = t.split(separator: ".", omittingEmptySubsequences: false)
+                #expect(digits == 0 ? fraction.count == 1 : fraction.count == 2 && fraction[1].count == digits,
+                        "\(doc.number) in \(doc.currency.code): \(t)")
+            }
+            if doc.kind == .invoice { byCurrency[doc.currency.code, default: 0] += 1 }
+            let parts = doc.number.split(separator: "-")
+            numbers["\(parts[0])-\(parts[1])", default: []].append(Int(parts[2]) ?? 0)
+        }
+        // 23 clients bill every month, the young client from 2026-08: 9 × 23 + 3 × 24.
+        #expect(issued.filter { $0.kind == "invoice.issued" }.count == 279)
+        // 15 radiologists are paid every month.
+        #expect(issued.filter { $0.kind == "payout.issued" }.count == 180)
+        // Two JPY and two KWD clients, twelve months each.
+        #expect(byCurrency["JPY"] == 24)
+        #expect(byCurrency["KWD"] == 24)
+        for (key, list) in numbers { #expect(list == Array(1...list.count), "\(key) numbers are gapless") }
+        #expect(numbers["INV-2025"]?.count == 23)  // November 2025 closes on 2025-12-02
+    }
+
+    /// Hard flags of closed periods are all decided (some excluded); the young client is never soft-flagged.
+    func checkFlags(_ entries: [LedgerEntry], site: TestSite) throws {
+        let raised = entries.filter { $0.kind == "flag.raised" }
+        let hard = raised.filter { $0.string("severity") == "hard" }
+        let decided = Set(entries.filter { $0.kind == "flag.decided" }.compactMap { $0.string("id") })
+        let closedHard = hard.filter { Self.closed.contains($0.string("period") ?? "") }
+        #expect(closedHard.count >= 36)  // three to five over-contract reports a month
+        for f in closedHard { #expect(decided.contains(f.string("id") ?? ""), "\(f.string("id") ?? "") undecided") }
+        let excluded = entries.filter { $0.kind == "flag.decided" && $0.string("decision") == "exclude" }
+        #expect(excluded.count >= 1 && excluded.count < closedHard.count / 2)
+        // The running month's over-contract reports wait for a decision.
+        #expect(hard.contains { $0.string("period") == "2026-11" && !decided.contains($0.string("id") ?? "") })
+
+        let young = raised.filter {
+            $0.string("severity") == "soft" && $0.string("subject") == DemoClient.youngId
+                && ["2026-08", "2026-09", "2026-10"].contains($0.string("period") ?? "")
+        }
+        #expect(young.isEmpty, "young client flagged: \(young.map { $0.string("reason") ?? "" })")
+        // …and it did grow tenfold: the story is in the ledger.
+        let session = try SiteSession(site: Site(root: site.root), writing: false, log: ConsoleLog.logger(.text))
+        let counts = ["2026-08", "2026-09"].map { p in
+            session.state.reports(in: Period(p)!).filter { $0.clientId == DemoClient.youngId }.count
+        }
+        #expect(counts == [28, 280])
+    }
+
+    // MARK: Folders that are not a demo
+
+    @Test func refusesAnotherSiteAndTouchesNothing() throws {
+        let dir = try TestSite()
+        let site = Site(root: dir.root)
+        _ = try SiteInitializer.initialise(site, name: "city-hospital", baseCurrency: "INR", timezone: "UTC")
+        let before = try FileIO.read(site.ledgerFile)
+        let error = #expect(throws: ReconFailure.self) {
+            _ = try DemoSite(site: site, log: ConsoleLog.logger(.text)).run()
+        }
+        #expect(error?.code == .refused)
+        #expect(error?.message.contains("city-hospital") == true)
+        #expect(try FileIO.read(site.ledgerFile) == before)
+        #expect(dir.exists("recon.toml"))
+    }
+
+    @Test func refusesAFolderWithDropsButNoLedger() throws {
+        let dir = try TestSite()
+        try FileManager.default.createDirectory(atPath: dir.path("Inbox"), withIntermediateDirectories: true)
+        try "report_id\n".write(toFile: dir.path("Inbox/usage-2026-01.csv"), atomically: false, encoding: .utf8)
+        let error = #expect(throws: ReconFailure.self) {
+            _ = try DemoSite(site: Site(root: dir.root), log: ConsoleLog.logger(.text)).run()
+        }
+        #expect(error?.code == .refused)
+        #expect(error?.message.contains("usage-2026-01.csv") == true)
+        #expect(dir.exists("Inbox/usage-2026-01.csv"))
+    }
+
+    @Test func aPreviousDemoIsClearedButReadmesAndOtherFilesStay() throws {
+        let dir = try TestSite()
+        let site = Site(root: dir.root)
+        _ = try SiteInitializer.initialise(site, name: "recon-demo", baseCurrency: "INR", timezone: "Asia/Kolkata")
+        let files = ["Inbox/README.md", "Outbox/README.md", "Ledger/README.md", "Inbox/usage-x.csv", "Outbox/2026-01/a.xlsx",
+                     "notes.txt"]
+        for f in files {
+            try FileManager.default.createDirectory(atPath: FileIO.parent(of: dir.path(f)), withIntermediateDirectories: true)
+            try "x".write(toFile: dir.path(f), atomically: false, encoding: .utf8)
+        }
+        try DemoSite(site: site, log: ConsoleLog.logger(.text)).prepare()
+        #expect(FileIO.list(site.inbox) == ["README.md"])
+        #expect(FileIO.list(site.outbox) == ["README.md"])
+        #expect(FileIO.list(site.ledgerDir) == ["README.md"])
+        #expect(!dir.exists("recon.toml"))
+        #expect(dir.exists("notes.txt"))
+    }
+
+    // MARK: The generator
+
+    @Test func theHistoryIsTheSameOnEveryRun() {
+        let a = DemoData().month(Period(year: 2026, month: 9)), b = DemoData().month(Period(year: 2026, month: 9))
+        #expect(a.csv(days: 1...30) == b.csv(days: 1...30))
+        #expect(a.reports.count == b.reports.count && a.reports.count > 4000)
+        // The young client grows tenfold at two months of age; the mature one's images stay within its contract.
+        #expect(a.reports.filter { $0.clientId == DemoClient.youngId }.count == 280)
+        let sunrise = a.reports.filter { $0.clientId == DemoClient.imageJumpId && a.intended[$0.id] == nil }
+        #expect(sunrise.allSatisfy { $0.images <= 40 })
+        #expect(sunrise.map(\.images).reduce(0, +) > 15 * sunrise.count)
+    }
+
+    @Test(arguments: [(1000, 104, 5, 1040), (2350, 104, 5, 2445), (725, 105, 5, 760), (150, 105, 1, 158), (1150, 104, 10, 1200)])
+    func revisedPricesRoundHalfUpToTheirStep(value: Int, percent: Int, step: Int, expected: Int) {
+        #expect(DemoData.revised(value, percent: percent, step: step) == expected)
+    }
+}

@@ -1,0 +1,204 @@
+import Testing
+@testable import ReconKit
+
+/// Bad input: every malformed drop gets line-precise problems and no rows.
+@Suite("Drops — parsing and bad input (SPEC §2)")
+struct DropParserTests {
+    let parser = DropParser(zone: SiteTimeZone(identifier: "UTC")!, baseCurrency: Currency(code: "INR")!)
+
+    func parse(_ text: String, _ kind: DropKind) -> DropParser.Outcome {
+        parse(Array(text.utf8), kind)
+    }
+
+    func parse(_ bytes: [UInt8], _ kind: DropKind) -> DropParser.Outcome {
+        bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
+    }
+
+    func problems(_ text: String, _ kind: DropKind) -> [String] { parse(text, kind).problems.reportLines }
+
+    let usageHeader = "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+
+    @Test func aCleanUsageDropParses() throws {
+        let o = parse("\u{FEFF}Report_ID , reported_at,client_id,radiologist_id,modality,image_count,urgency,extra\r\n"
+                      + "R1,2026-03-01T10:00Z,C1,D1,CT,3,stat,x\r\n\r\nR2,2026-03-01T10:00:00+05:30,C1,D1,MR,1,,y\r\n", .usage)
+        #expect(o.problems.isEmpty)
+        #expect(o.unknownColumns == ["extra"])
+        guard case .usage(let rows)? = o.rows else { Issue.record("no rows"); return }
+        #expect(rows.map(\.id) == ["R1", "R2"])
+        #expect(rows[0].urgency == .stat)
+        #expect(rows[1].urgency == .routine)
+        // 10:00+05:30 is 04:30Z.
+        #expect(rows[1].reportedAt.utcText == "2026-03-01T04:30:00Z")
+    }
+
+    @Test func equalTimestampsInDifferentSpellingsAreEqual() throws {
+        let utc = SiteTimeZone(identifier: "UTC")!
+        #expect(try FieldValue.timestamp("2026-03-01T10:00Z", zone: utc) == FieldValue.timestamp("2026-03-01T10:00:00+00:00", zone: utc))
+        #expect(try FieldValue.timestamp("2026-03-01T10:00", zone: utc) == FieldValue.timestamp("2026-03-01T10:00:00.000Z", zone: utc))
+    }
+
+    @Test func aTimestampWithoutOffsetIsSiteTime() throws {
+        let kolkata = SiteTimeZone(identifier: "Asia/Kolkata")!
+        let t = try FieldValue.timestamp("2026-03-01T02:00", zone: kolkata)
+        #expect(t.utcText == "2026-02-28T20:30:00Z")
+        // Local date is still 1 March: the report belongs to 2026-03.
+        #expect(kolkata.localDate(of: t).period.description == "2026-03")
+    }
+
+    @Test func aMissingColumnIsAFileLevelProblemNamingTheHeader() {
+        let p = problems("report_id,reported_at,client_id,modality,image_count\nR1,2026-03-01T10:00Z,C1,CT,3\n", .usage)
+        #expect(p.count == 1)
+        #expect(p[0].hasPrefix("line 1: the header lacks radiologist_id"))
+    }
+
+    @Test func aRepeatedColumnIsNamed() {
+        let p = problems("report_id,report_id,reported_at,client_id,radiologist_id,modality,image_count\n", .usage)
+        #expect(p.first == "line 1, column 2 (report_id): the column report_id appears twice; keep one")
+    }
+
+    @Test func anUnbalancedQuoteIsReportedWithItsLine() {
+        let p = problems(usageHeader + "R1,2026-03-01T10:00Z,C1,D1,CT,3,routine\n\"R2,2026-03-01T10:00Z,C1,D1,CT,3,routine\n", .usage)
+        #expect(p.count >= 1)
+        #expect(p.contains { $0.hasPrefix("line 3") })
+        #expect(parse(usageHeader + "\"R2,x\n", .usage).rows?.rowCount == 0)
+    }
+
+    @Test func aWrongFieldCountIsReported() {
+        let p = problems(usageHeader + "R1,2026-03-01T10:00Z,C1,D1,CT,3\n", .usage)
+        #expect(p == ["line 2: has 6 fields but the header has 7; quote fields that contain commas"])
+    }
+
+    @Test func nonUTF8BytesAreReportedWithLineAndColumn() {
+        var bytes = Array((usageHeader + "R1,2026-03-01T10:00Z,C").utf8)
+        bytes += [0xFF, 0xFE]
+        bytes += Array(",D1,CT,3,routine\n".utf8)
+        let o = parse(bytes, .usage)
+        #expect(o.rows?.rowCount == 0)
+        #expect(o.problems.problems.first?.line == 2)
+        #expect(o.problems.problems.first?.column == 3)
+    }
+
+    @Test func anEmptyFileIsRejected() {
+        #expect(parse("", .usage).rows == nil)
+        #expect(!problems("", .usage).isEmpty)
+        #expect(!problems("\u{FEFF}\n\n", .clients).isEmpty)
+    }
+
+    @Test func aTenMegabyteFieldIsReportedNotLoaded() {
+        let big = String(repeating: "x", count: 10 * 1024 * 1024)
+        let o = parse(usageHeader + "R1,2026-03-01T10:00Z,C1,D1,CT,3,\(big)\n", .usage)
+        #expect(o.rows?.rowCount == 0)
+        #expect(o.problems.problems.first?.line == 2)
+        #expect(o.problems.problems.first?.column == 7)
+    }
+
+    @Test(arguments: [
+        ("R/1", "report_id"), ("..", "report_id"), ("a..b", "report_id"), ("", "report_id"),
+        (String(repeating: "a", count: 65), "report_id"),
+    ])
+    func badIdsAreRejected(id: String, field: String) {
+        let p = parse(usageHeader + "\(id),2026-03-01T10:00Z,C1,D1,CT,3,routine\n", .usage).problems.problems
+        #expect(p.count == 1)
+        #expect(p.first?.field == field)
+        #expect(p.first?.column == 1)
+    }
+
+    @Test(arguments: ["-1", "2.5", "0", "abc", "1e3", "9999999999"])
+    func badImageCountsAreRejected(value: String) {
+        let p = parse(usageHeader + "R1,2026-03-01T10:00Z,C1,D1,CT,\(value),routine\n", .usage).problems.problems
+        #expect(p.count == 1)
+        #expect(p.first?.field == "image_count")
+        #expect(p.first?.line == 2)
+    }
+
+    @Test func negativeAndFractionalCountsSayWhy() {
+        let neg = problems(usageHeader + "R1,2026-03-01T10:00Z,C1,D1,CT,-1,routine\n", .usage)
+        #expect(neg.first?.contains("negative") == true)
+        let frac = problems(usageHeader + "R1,2026-03-01T10:00Z,C1,D1,CT,2.5,routine\n", .usage)
+        #expect(frac.first?.contains("fractional") == true)
+    }
+
+    @Test(arguments: ["2026-02-30", "2026-13-01", "2026-2-1", "20260201", "2025-02-29"])
+    func impossibleDatesAreRejected(date: String) {
+        let p = parse("client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,A,INR,std,\(date),5\n", .clients)
+            .problems.problems
+        #expect(p.count == 1)
+        #expect(p.first?.field == "onboarded_on")
+        #expect(p.first?.column == 5)
+    }
+
+    @Test func anUnknownCurrencyIsRejected() {
+        let p = problems("client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,A,XYZ,std,2026-01-01,5\n", .clients)
+        #expect(p == ["line 2, column 3 (currency): \"XYZ\" is not an ISO 4217 currency code (e.g. USD, EUR, INR, JPY, KWD)"])
+    }
+
+    @Test(arguments: ["1.2345678", "1,5", "1e2", ".5", "5.", "--1"])
+    func badDecimalsAreRejected(value: String) {
+        let p = parse("date,currency,rate\n2026-01-01,USD,\(value)\n", .fxRates).problems.problems
+        #expect(p.count >= 1)
+        #expect(p.first?.field == "rate" || p.first?.line == 2)
+    }
+
+    @Test func theBaseCurrencyRateMustBeOne() {
+        #expect(parse("date,currency,rate\n2026-01-01,INR,1\n", .fxRates).problems.isEmpty)
+        #expect(!parse("date,currency,rate\n2026-01-01,INR,2\n", .fxRates).problems.isEmpty)
+    }
+
+    @Test func problemsAreCappedAtOneThousand() {
+        var text = usageHeader
+        for i in 0..<1500 { text += "R\(i),not-a-date,C1,D1,CT,3,routine\n" }
+        let o = parse(text, .usage)
+        #expect(o.problems.total == 1500)
+        #expect(o.problems.reportLines.count == 1001)
+        #expect(o.problems.reportLines.last == "… and 500 more problems not listed")
+    }
+
+    @Test func kindsComeFromTheFileNameStart() {
+        #expect(DropKind(fileName: "Usage-2026-03.csv") == .usage)
+        #expect(DropKind(fileName: "client_rates_feb.csv") == .clientRates)
+        #expect(DropKind(fileName: "CLIENTS.csv") == .clients)
+        #expect(DropKind(fileName: "fx_rates.csv") == .fxRates)
+        #expect(DropKind(fileName: "invoices.csv") == nil)
+    }
+}
+
+@Suite("Cards — shape rules (SPEC §3)")
+struct CardValidatorTests {
+    typealias F = Fixture
+
+    @Test func twoProviderRowsWithTheSameKeyMakeAnAmbiguousCard() {
+        let problems = ProblemList()
+        CardValidator.check(providerCard: [F.pay("10", grade: "senior", line: 2), F.pay("12", grade: "senior", line: 3)],
+                            problems: problems)
+        #expect(problems.problems.map(\.line) == [3])
+        #expect(problems.problems.first?.message.contains("ambiguous") == true)
+    }
+
+    @Test func aTierScheduleWithAGapIsRejected() {
+        var a = F.tier(1, 10, "5"); a.line = 2
+        var b = F.tier(12, nil, "4"); b.line = 3
+        let problems = ProblemList()
+        CardValidator.check(clientCard: [a, b], problems: problems)
+        #expect(problems.problems.count == 1)
+        #expect(problems.problems.first?.line == 3)
+        #expect(problems.problems.first?.message.contains("gap") == true)
+    }
+
+    @Test func overlapsAStartAbove1AndMixedModesAreRejected() {
+        var a = F.tier(2, 10, "5"); a.line = 2
+        var b = F.tier(8, nil, "4", mode: .graduated); b.line = 3
+        let problems = ProblemList()
+        CardValidator.check(clientCard: [a, b], problems: problems)
+        let text = problems.problems.map(\.message).joined(separator: " | ")
+        #expect(text.contains("mixes tier modes"))
+        #expect(text.contains("must start at 1"))
+        #expect(text.contains("overlaps"))
+    }
+
+    @Test func aSoundScheduleHasNoProblems() {
+        let problems = ProblemList()
+        CardValidator.check(clientCard: [F.tier(1, 10, "5"), F.tier(11, 20, "4"), F.tier(21, nil, "3"),
+                                         F.tier(1, nil, "9", modality: "MR")], problems: problems)
+        #expect(problems.isEmpty)
+    }
+}

@@ -1,0 +1,427 @@
+import Foundation
+import Glibc
+import Logging
+import Testing
+
+@testable import ReconKit
+
+/// The Inbox watcher against real files in a temporary site folder, with real
+/// inotify (or polling where asked). Each test has its own folder, removed after.
+@Suite struct InboxWatcherTests {
+    @Test func fileWrittenSlowlyInPiecesIsDeliveredOnceAndComplete() async throws {
+        try await withTemporaryInbox { inbox in
+            let harness = WatchHarness(inbox: inbox, options: .quick(stableFor: .milliseconds(1500)))
+            harness.start()
+            // Written in place (no rename), 5 pieces 100 ms apart: never still for 1.5 s, even on a loaded machine.
+            let path = inbox + "/usage_slow.csv"
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            #expect(descriptor >= 0)
+            var expected = ""
+            for piece in 0..<5 {
+                let text = "report-\(piece),2026-03-01T10:00Z,C1,R1,CT,\(piece + 1)\n"
+                expected += text
+                _ = text.withCString { write(descriptor, $0, strlen($0)) }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            close(descriptor)
+
+            #expect(await eventually(within: .seconds(10)) { harness.deliveries.count >= 1 })
+            try await Task.sleep(for: .milliseconds(600))  // room for a wrong second delivery
+            #expect(await harness.stopAndWait())
+            let deliveries = harness.deliveries.all
+            #expect(deliveries.map(\.name) == ["usage_slow.csv"])
+            #expect(deliveries.first?.content == expected)
+        }
+    }
+
+    @Test func fileRenamedInFromPartNameIsDeliveredOnce() async throws {
+        try await withTemporaryInbox { inbox in
+            let harness = WatchHarness(inbox: inbox, options: .quick(stableFor: .milliseconds(150)))
+            harness.start()
+            let partial = inbox + "/.usage_x.csv.part"
+            var expected = ""
+            for piece in 0..<3 {
+                expected += "line \(piece)\n"
+                try writeFile(partial, expected)
+                try await Task.sleep(for: .milliseconds(200))  // longer than stableFor: the name alone keeps it back
+            }
+            #expect(harness.deliveries.count == 0)
+            #expect(rename(partial, inbox + "/usage_x.csv") == 0)
+
+            #expect(await eventually { harness.deliveries.count >= 1 })
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(await harness.stopAndWait())
+            let deliveries = harness.deliveries.all
+            #expect(deliveries.map(\.name) == ["usage_x.csv"])
+            #expect(deliveries.first?.content == "line 0\nline 1\nline 2\n")
+        }
+    }
+
+    @Test func hiddenTemporaryAndNonRegularEntriesAreNeverDelivered() async throws {
+        try await withTemporaryInbox { inbox in
+            for name in [".hidden.csv", "usage.csv.part", "usage.tmp", "USAGE.CSV.PART", "clients.TMP", ".part"] {
+                try writeFile(inbox + "/" + name, "report_id\n")
+            }
+            try FileManager.default.createDirectory(atPath: inbox + "/usage_folder", withIntermediateDirectories: false)
+            try writeFile(inbox + "/../outside.csv", "report_id\n")
+            #expect(symlink(inbox + "/../outside.csv", inbox + "/usage_link.csv") == 0)
+            #expect(mkfifo(inbox + "/usage_fifo.csv", 0o644) == 0)
+            try writeFile(inbox + "/usage_real.csv", "report_id\n")
+
+            let harness = WatchHarness(inbox: inbox, options: .quick(stableFor: .milliseconds(100), once: true))
+            harness.start()
+            #expect(await harness.waitUntilFinished())
+            #expect(harness.deliveries.all.map(\.name) == ["usage_real.csv"])
+            #expect(FileManager.default.fileExists(atPath: inbox + "/usage.csv.part"))
+        }
+    }
+
+    @Test func batchHandsOverMasterDataAndCardsBeforeUsageThenByName() async throws {
+        try await withTemporaryInbox { inbox in
+            let names = [
+                "zzz.csv", "usage_1.csv", "decisions_march.csv", "Usage_0.csv", "FX_rates.csv",
+                "client_rates_2026.csv", "provider_rates.csv", "radiologists.csv", "clients_b.csv",
+                "CLIENTS_a.csv", "abc.csv",
+            ]
+            for name in names { try writeFile(inbox + "/" + name, name) }
+            let harness = WatchHarness(inbox: inbox, options: .quick(stableFor: .milliseconds(100), once: true))
+            harness.start()
+            #expect(await harness.waitUntilFinished())
+            #expect(harness.deliveries.batches == [[
+                "CLIENTS_a.csv", "clients_b.csv", "radiologists.csv", "provider_rates.csv",
+                "client_rates_2026.csv", "FX_rates.csv", "Usage_0.csv", "usage_1.csv",
+                "decisions_march.csv", "abc.csv", "zzz.csv",
+            ]])
+        }
+    }
+
+    @Test func burstOf200FilesWhileProcessingIsSlowIsDeliveredExactlyOnce() async throws {
+        try await withTemporaryInbox { inbox in
+            let harness = WatchHarness(
+                inbox: inbox, options: .quick(stableFor: .milliseconds(150)), delayPerBatch: .milliseconds(40))
+            harness.start()
+            let expected = (0..<200).map { String(format: "usage_%03d.csv", $0) }
+            for name in expected {
+                let partial = inbox + "/." + name + ".part"
+                try writeFile(partial, name + "\n")
+                #expect(rename(partial, inbox + "/" + name) == 0)
+            }
+            #expect(await eventually(within: .seconds(30)) { harness.deliveries.count >= 200 })
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(await harness.stopAndWait())
+            let delivered = harness.deliveries.all
+            #expect(delivered.count == 200)
+            #expect(delivered.map(\.name).sorted() == expected)
+            #expect(delivered.allSatisfy { $0.content == $0.name + "\n" })
+        }
+    }
+
+    @Test func throwingProcessDoesNotStopLaterDeliveriesNorSpinsOnTheFile() async throws {
+        try await withTemporaryInbox { inbox in
+            let logs = LogRecorder()
+            let harness = WatchHarness(
+                inbox: inbox, options: .quick(stableFor: .milliseconds(150)), log: logs.logger,
+                failOn: "usage_bad.csv")
+            harness.start()
+            try writeFile(inbox + "/usage_bad.csv", "bad\n")
+            #expect(await eventually { harness.deliveries.count >= 1 })
+            try writeFile(inbox + "/usage_good.csv", "good\n")
+            #expect(await eventually { harness.deliveries.count >= 2 })
+            try await Task.sleep(for: .milliseconds(600))  // many poll ticks: the bad file must stay parked
+            #expect(harness.deliveries.all.map(\.name) == ["usage_bad.csv", "usage_good.csv"])
+            #expect(FileManager.default.fileExists(atPath: inbox + "/usage_bad.csv"))
+
+            // Once the file changes it is tried again.
+            try writeFile(inbox + "/usage_bad.csv", "bad, fixed\n")
+            #expect(await eventually { harness.deliveries.count >= 3 })
+            #expect(await harness.stopAndWait())
+            #expect(harness.deliveries.all.map(\.name) == ["usage_bad.csv", "usage_good.csv", "usage_bad.csv"])
+            #expect(harness.deliveries.all.last?.content == "bad, fixed\n")
+            #expect(logs.lines.contains { $0.hasPrefix("error:") && $0.contains("usage_bad.csv") })
+        }
+    }
+
+    @Test func onceReturnsAfterOnePass() async throws {
+        try await withTemporaryInbox { inbox in
+            for name in ["usage_a.csv", "usage_b.csv"] { try writeFile(inbox + "/" + name, name) }
+            try writeFile(inbox + "/usage_stays.csv", "stays")
+            let harness = WatchHarness(
+                inbox: inbox, options: .quick(stableFor: .milliseconds(100), once: true), keep: "usage_stays.csv")
+            harness.start()
+            #expect(await harness.waitUntilFinished(within: .seconds(10)))
+            #expect(harness.deliveries.batches == [["usage_a.csv", "usage_b.csv", "usage_stays.csv"]])
+        }
+    }
+
+    @Test func onceOnAnEmptyInboxReturnsAtOnce() async throws {
+        try await withTemporaryInbox { inbox in
+            let harness = WatchHarness(inbox: inbox, options: .quick(stableFor: .seconds(5), once: true))
+            harness.start()
+            #expect(await harness.waitUntilFinished(within: .seconds(10)))
+            #expect(harness.deliveries.count == 0)
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func stopFromAnotherThreadEndsRunPromptly(forcePolling: Bool) async throws {
+        try await withTemporaryInbox { inbox in
+            // A poll interval far longer than the test: only the stop can end the wait.
+            var options = WatchOptions.quick(stableFor: .milliseconds(100), forcePolling: forcePolling)
+            options.pollInterval = .seconds(60)
+            let harness = WatchHarness(inbox: inbox, options: options)
+            harness.start()
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(!harness.finished)
+
+            DispatchQueue.global().async { harness.watcher.stop() }
+            #expect(await harness.waitUntilFinished(within: .seconds(10)))
+        }
+    }
+
+    @Test func stopDuringABatchFinishesThatBatchOnly() async throws {
+        try await withTemporaryInbox { inbox in
+            for name in ["usage_1.csv", "usage_2.csv"] { try writeFile(inbox + "/" + name, name) }
+            let harness = WatchHarness(inbox: inbox, options: .quick(stableFor: .milliseconds(100)), stopInBatch: true)
+            harness.start()
+            #expect(await eventually { harness.deliveries.count >= 1 })
+            try writeFile(inbox + "/usage_3.csv", "late")
+            #expect(await harness.waitUntilFinished())
+            #expect(harness.deliveries.batches == [["usage_1.csv", "usage_2.csv"]])
+        }
+    }
+
+    @Test func pollingFallbackDeliversToo() async throws {
+        try await withTemporaryInbox { inbox in
+            let harness = WatchHarness(
+                inbox: inbox, options: .quick(stableFor: .milliseconds(150), forcePolling: true))
+            harness.start()
+            try await Task.sleep(for: .milliseconds(100))
+            try writeFile(inbox + "/clients.csv", "client_id\nC1\n")
+            #expect(await eventually { harness.deliveries.count >= 1 })
+            #expect(await harness.stopAndWait())
+            #expect(harness.deliveries.all.map(\.name) == ["clients.csv"])
+            #expect(harness.deliveries.all.first?.content == "client_id\nC1\n")
+        }
+    }
+
+    @Test func sigtermStopsTheWatchAfterTheBatchInHand() async throws {
+        try await withTemporaryInbox { inbox in
+            var options = WatchOptions.quick(stableFor: .milliseconds(100))
+            options.stopOnSignals = true
+            let harness = WatchHarness(inbox: inbox, options: options)
+            try writeFile(inbox + "/usage.csv", "x")
+            harness.start()
+            // The handlers are in place before the first look, hence before any delivery.
+            #expect(await eventually { harness.deliveries.count >= 1 })
+            kill(getpid(), SIGTERM)
+            #expect(await harness.waitUntilFinished(within: .seconds(10)))
+        }
+    }
+
+    @Test func missingInboxIsAnErrorThatSaysWhatToDo() throws {
+        let watcher = InboxWatcher(inbox: "/nonexistent/site/Inbox", options: .quick(), log: LogRecorder().logger)
+        #expect(throws: InboxWatchError.inboxNotFound(path: "/nonexistent/site/Inbox")) {
+            try watcher.run { _ in }
+        }
+        #expect("\(InboxWatchError.inboxNotFound(path: "/x/Inbox"))".contains("recon init"))
+    }
+
+    @Test(arguments: [
+        (Duration.zero, Int32(0)), (.milliseconds(-5), 0), (.nanoseconds(1), 1), (.milliseconds(250), 250),
+        (.microseconds(250_001), 251), (.seconds(2), 2000),
+    ])
+    func pollTimeoutsNeverRoundDown(duration: Duration, milliseconds: Int32) {
+        #expect(InboxWatcher.roundedUpMilliseconds(duration) == milliseconds)
+    }
+}
+
+// MARK: - Support
+
+extension WatchOptions {
+    /// Short settling times for tests; signals are left alone unless a test asks.
+    fileprivate static func quick(
+        stableFor: Duration = .milliseconds(150), once: Bool = false, forcePolling: Bool = false
+    ) -> WatchOptions {
+        WatchOptions(
+            stableFor: stableFor, pollInterval: .milliseconds(50), once: once, forcePolling: forcePolling,
+            stopOnSignals: false)
+    }
+}
+
+/// Runs a watcher on its own thread with a processing closure that records every
+/// file (name and content at delivery) and moves it out of the Inbox.
+private final class WatchHarness: @unchecked Sendable {
+    let watcher: InboxWatcher
+    let deliveries = DeliveryLog()
+    private let inbox: String
+    private let lock = NSLock()
+    private var isFinished = false
+
+    private let delayPerBatch: Duration
+    private let failOn: String?
+    private let keep: String?
+    private let stopInBatch: Bool
+
+    init(
+        inbox: String, options: WatchOptions, log: Logger = LogRecorder().logger,
+        delayPerBatch: Duration = .zero, failOn: String? = nil, keep: String? = nil, stopInBatch: Bool = false
+    ) {
+        self.inbox = inbox
+        self.watcher = InboxWatcher(inbox: inbox, options: options, log: log)
+        self.delayPerBatch = delayPerBatch
+        self.failOn = failOn
+        self.keep = keep
+        self.stopInBatch = stopInBatch
+    }
+
+    var finished: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return isFinished
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            do {
+                try watcher.run(process: process)
+            } catch {
+                Issue.record("run threw \(error)")
+            }
+            lock.lock()
+            isFinished = true
+            lock.unlock()
+        }
+        thread.start()
+    }
+
+    func stopAndWait() async -> Bool {
+        watcher.stop()
+        return await waitUntilFinished()
+    }
+
+    func waitUntilFinished(within limit: Duration = .seconds(5)) async -> Bool {
+        await eventually(within: limit) { self.finished }
+    }
+
+    private func process(_ paths: [String]) throws {
+        if stopInBatch { watcher.stop() }
+        var batch: [Delivery] = []
+        for path in paths {
+            let content = (try? String(contentsOfFile: path, encoding: .utf8)) ?? "<unreadable>"
+            batch.append(Delivery(name: (path as NSString).lastPathComponent, content: content))
+        }
+        deliveries.append(batch)
+        if delayPerBatch > .zero {
+            let (seconds, attoseconds) = delayPerBatch.components
+            Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
+        }
+        if let failOn, batch.contains(where: { $0.name == failOn }) {
+            struct Refused: Error {}
+            throw Refused()
+        }
+        let done = inbox + "/../done"
+        try? FileManager.default.createDirectory(atPath: done, withIntermediateDirectories: true)
+        for path in paths where (path as NSString).lastPathComponent != keep {
+            let target = done + "/" + UUID().uuidString
+            if rename(path, target) != 0 { Issue.record("cannot move \(path) away") }
+        }
+    }
+}
+
+private struct Delivery: Equatable {
+    let name: String
+    let content: String
+}
+
+private final class DeliveryLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [[Delivery]] = []
+
+    func append(_ batch: [Delivery]) {
+        lock.lock()
+        recorded.append(batch)
+        lock.unlock()
+    }
+
+    var batches: [[String]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded.map { $0.map(\.name) }
+    }
+
+    var all: [Delivery] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded.flatMap { $0 }
+    }
+
+    var count: Int { all.count }
+}
+
+/// Collects log lines as `level: message` to check what the watcher reported.
+private final class LogRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [String] = []
+
+    var logger: Logger {
+        Logger(label: "recon.watch.test") { _ in RecordingHandler(recorder: self) }
+    }
+
+    var lines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded
+    }
+
+    fileprivate func record(_ line: String) {
+        lock.lock()
+        recorded.append(line)
+        lock.unlock()
+    }
+}
+
+private struct RecordingHandler: LogHandler {
+    let recorder: LogRecorder
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .debug
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        recorder.record("\(event.level): \(event.message)")
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds or `limit` passes.
+private func eventually(within limit: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
+
+/// Writes `text` to `path` with plain `open`/`write` (no temporary names beside it).
+private func writeFile(_ path: String, _ text: String) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+    defer { close(descriptor) }
+    let written = text.withCString { write(descriptor, $0, strlen($0)) }
+    guard written == strlen(text) else { throw POSIXError(.EIO) }
+}
+
+/// Runs `body` with `SITE/Inbox` in a new temporary site folder, removed after.
+private func withTemporaryInbox(_ body: (String) async throws -> Void) async throws {
+    var template = Array((NSTemporaryDirectory() + "/recon-watch-XXXXXX").utf8CString)
+    guard let site = mkdtemp(&template).map({ String(cString: $0) }) else {
+        throw POSIXError(.init(rawValue: errno) ?? .EIO)
+    }
+    defer { try? FileManager.default.removeItem(atPath: site) }
+    let inbox = site + "/Inbox"
+    try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
+    try await body(inbox)
+}

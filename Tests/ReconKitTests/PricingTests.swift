@@ -1,0 +1,179 @@
+import Testing
+@testable import ReconKit
+
+@Suite("Pricing — hand-computed cases (SPEC §3)")
+struct PricingTests {
+    typealias F = Fixture
+    let three = [F.report("a", "2026-01-05T10:00Z"), F.report("b", "2026-01-06T10:00Z"), F.report("c", "2026-01-07T10:00Z")]
+
+    @Test func volumeModePricesEveryReportAtTheTierContainingV() throws {
+        // Tiers 1–2 at 10.00, 3+ at 8.00; V = 3 → all three at 8.00: 3 × 8.00 = 24.00.
+        let ctx = F.context(clientRates: [F.tier(1, 2, "10.00"), F.tier(3, nil, "8.00")])
+        let inv = try #require(F.price(ctx, three).invoices.first)
+        #expect(inv.lines.count == 1)
+        #expect(inv.lines[0].quantity == 3)
+        #expect(inv.lines[0].unitAmount == F.d("8"))
+        #expect(inv.subtotal.description == "24.00")
+    }
+
+    @Test func graduatedModePricesEachReportAtItsPosition() throws {
+        // Same tiers, graduated: positions 1 and 2 at 10.00 (20.00), position 3 at 8.00; subtotal 28.00.
+        let ctx = F.context(clientRates: [F.tier(1, 2, "10.00", mode: .graduated), F.tier(3, nil, "8.00", mode: .graduated)])
+        let inv = try #require(F.price(ctx, three).invoices.first)
+        #expect(inv.lines.map(\.quantity).sorted() == [1, 2])
+        #expect(inv.subtotal.description == "28.00")
+    }
+
+    @Test func graduatedPositionFollowsReportedAtThenReportId() throws {
+        // Arrival order c, a, b; billing order by reported_at puts "c" (earliest) first at 10.00.
+        // Tier 1–1 at 10, 2+ at 1 → c at 10, a and b at 1: subtotal 12.00.
+        let reports = [F.report("a", "2026-01-05T10:00Z"), F.report("b", "2026-01-05T10:00Z"), F.report("c", "2026-01-01T00:00Z")]
+        let ctx = F.context(clientRates: [F.tier(1, 1, "10", mode: .graduated), F.tier(2, nil, "1", mode: .graduated)])
+        #expect(try #require(F.price(ctx, reports).invoices.first).subtotal.description == "12.00")
+    }
+
+    @Test func excludedReportsCountTowardNeitherVolumeNorPosition() throws {
+        // Three reports, one excluded: V = 2 → tier 1–2 at 10.00: 2 × 10.00 = 20.00; payout 2 × 100 = 200.00.
+        let ctx = F.context(clientRates: [F.tier(1, 2, "10.00"), F.tier(3, nil, "8.00")])
+        let book = F.price(ctx, three, excluded: ["b"])
+        #expect(book.invoices.first?.subtotal.description == "20.00")
+        #expect(book.payouts.first?.subtotal.description == "200.00")
+        #expect(book.excludedReports == 1)
+    }
+
+    @Test func volumeCountsAllModalities() throws {
+        // 2 CT + 1 MR: V = 3 for both schedules. CT tiers 1–2 @ 10 / 3+ @ 8; MR flat 50.
+        // CT: 2 × 8 = 16.00; MR: 1 × 50 = 50.00; subtotal 66.00.
+        let reports = [F.report("a", "2026-01-05T10:00Z"), F.report("b", "2026-01-06T10:00Z"),
+                       F.report("c", "2026-01-07T10:00Z", modality: "MR")]
+        let ctx = F.context(clientRates: [F.tier(1, 2, "10", modality: "CT"), F.tier(3, nil, "8", modality: "CT"),
+                                          F.tier(1, nil, "50", modality: "MR")])
+        #expect(try #require(F.price(ctx, reports).invoices.first).subtotal.description == "66.00")
+    }
+
+    @Test func theMostSpecificClientScheduleWins() throws {
+        // A row naming the client (20) beats one naming contract, modality and urgency (30).
+        let ctx = F.context(clientRates: [F.tier(1, nil, "30", contract: "standard", modality: "CT", urgency: .routine),
+                                          F.tier(1, nil, "20", client: "C1")])
+        #expect(try #require(F.price(ctx, [three[0]]).invoices.first).subtotal.description == "20.00")
+        // Without the client row, contract + modality (30) beats modality alone (40).
+        let ctx2 = F.context(clientRates: [F.tier(1, nil, "30", contract: "standard", modality: "CT"),
+                                           F.tier(1, nil, "40", modality: "CT", urgency: .routine)])
+        #expect(try #require(F.price(ctx2, [three[0]]).invoices.first).subtotal.description == "30.00")
+    }
+
+    @Test func payoutPrecedenceAndSeniorityBands() throws {
+        let rows = [F.pay("90", modality: "CT", line: 1), F.pay("100", grade: "consultant", line: 2),
+                    F.pay("120", grade: "consultant", minYears: 10, line: 3), F.pay("70", line: 4)]
+        // 5 years: grade row (100) beats modality row (90) — both name one field, grade comes first.
+        #expect(PayoutMatcher.match(rows, grade: "consultant", modality: "CT", urgency: .routine, seniorityYears: 5)?.ratePerReport == F.d("100"))
+        // 12 years: same specificity, the highest band ≤ 12 wins: 120.
+        #expect(PayoutMatcher.match(rows, grade: "consultant", modality: "CT", urgency: .routine, seniorityYears: 12)?.ratePerReport == F.d("120"))
+        // Another grade on MR: only the all-wildcard row matches: 70.
+        #expect(PayoutMatcher.match(rows, grade: "junior", modality: "MR", urgency: .stat, seniorityYears: 1)?.ratePerReport == F.d("70"))
+        // Grade + modality (two named) beats grade alone.
+        let more = rows + [F.pay("130", grade: "consultant", modality: "CT", line: 5)]
+        #expect(PayoutMatcher.match(more, grade: "consultant", modality: "CT", urgency: .routine, seniorityYears: 12)?.ratePerReport == F.d("130"))
+    }
+
+    @Test func payoutStatementHasReportAndImageLines() throws {
+        // 3 CT reports of 3 images: 3 × 100.00 = 300.00 and 9 images × 2.50 = 22.50; subtotal 322.50, tax 0.00.
+        let ctx = F.context(clientRates: [F.tier(1, nil, "10")], providerRates: [F.pay("100", perImage: "2.5")])
+        let pay = try #require(F.price(ctx, three).payouts.first)
+        #expect(pay.lines.map(\.per) == ["report", "image"])
+        #expect(pay.lines.map(\.quantity) == [3, 9])
+        #expect(pay.subtotal.description == "322.50")
+        #expect(pay.tax.description == "0.00")
+        #expect(pay.total == pay.subtotal)
+    }
+
+    @Test func halfRoundsAwayFromZero() throws {
+        // 1 × 2.345 INR = 2.345 → 2.35 (half away from zero; banker's rounding would give 2.34).
+        let ctx = F.context(clientRates: [F.tier(1, nil, "2.345")])
+        #expect(try #require(F.price(ctx, [three[0]]).invoices.first).subtotal.description == "2.35")
+        #expect(try Rounding.round(F.d("-2.345"), toScale: 2).description == "-2.35")
+        #expect(try Rounding.round(F.d("2.344999"), toScale: 2).description == "2.34")
+    }
+
+    @Test func jpyInvoiceHasNoDecimals() throws {
+        // 3 × 12.50 USD = 37.50 USD; × 83.5 (INR per USD) / 0.56 (INR per JPY) = 5591.517857… → 5592 JPY.
+        // Tax 10 %: 559.2 → 559; total 6151.
+        let ctx = F.context(clients: [F.client("C1", F.jpy, tax: "10")], clientRates: [F.tier(1, nil, "12.50", F.usd)],
+                            fx: [("2026-01-01", F.usd, "83.5"), ("2026-01-01", F.jpy, "0.56")])
+        let inv = try #require(F.price(ctx, three).invoices.first)
+        #expect(inv.subtotal.description == "5592")
+        #expect(inv.tax.description == "559")
+        #expect(inv.total.description == "6151")
+    }
+
+    @Test func kwdInvoiceHasThreeDecimals() throws {
+        // 1 × 1000 INR / 270.5 (INR per KWD) = 3.6968576… → 3.697 KWD.
+        let ctx = F.context(clients: [F.client("C1", F.kwd)], clientRates: [F.tier(1, nil, "1000")],
+                            fx: [("2026-01-01", F.kwd, "270.5")])
+        #expect(try #require(F.price(ctx, [three[0]]).invoices.first).subtotal.description == "3.697")
+    }
+
+    @Test func crossRateBetweenTwoForeignCurrencies() throws {
+        // 2 × 100 EUR = 200 EUR × 90 (INR per EUR) / 83.5 (INR per USD) = 215.568862… → 215.57 USD.
+        // Tax 18 %: 38.8026 → 38.80; total 254.37.
+        let reports = [three[0], three[1]]
+        let ctx = F.context(clients: [F.client("C1", F.usd, tax: "18")], clientRates: [F.tier(1, nil, "100", F.eur)],
+                            fx: [("2026-01-01", F.eur, "90"), ("2026-01-01", F.usd, "83.5")])
+        let inv = try #require(F.price(ctx, reports).invoices.first)
+        #expect(inv.subtotal.description == "215.57")
+        #expect(inv.tax.description == "38.80")
+        #expect(inv.total.description == "254.37")
+    }
+
+    @Test func fxUsesTheLatestRateOnOrBeforeThePeriodsLastDay() throws {
+        // Rates: 80 on 01-01, 82 on 01-31, 99 on 02-01 (after the period). 1 × 10 USD → 820.00 INR.
+        let ctx = F.context(clientRates: [F.tier(1, nil, "10", F.usd)],
+                            fx: [("2026-01-01", F.usd, "80"), ("2026-01-31", F.usd, "82"), ("2026-02-01", F.usd, "99")])
+        #expect(try #require(F.price(ctx, [three[0]]).invoices.first).subtotal.description == "820.00")
+    }
+
+    @Test func missingFXRateIsAProblemNotAGuess() throws {
+        let ctx = F.context(clientRates: [F.tier(1, nil, "10", F.usd)])
+        let book = F.price(ctx, [three[0]])
+        #expect(book.problems.map(\.code) == [.fxMissing])
+    }
+
+    @Test func noMatchingRowIsUnpriced() throws {
+        let ctx = F.context(clientRates: [F.tier(1, nil, "10", modality: "MR")], providerRates: [F.pay("100", modality: "MR")])
+        let codes = F.price(ctx, [three[0]]).problems.map(\.code)
+        #expect(codes == [.unpriced, .unpriced])
+    }
+
+    @Test func aTierScheduleThatEndsLeavesLaterVolumeUnpriced() throws {
+        let ctx = F.context(clientRates: [F.tier(1, 2, "10")])
+        #expect(F.price(ctx, three).problems.first?.code == .unpriced)
+    }
+
+    @Test func aRetroactiveCardPricesTheReportsOnOrAfterItsDate() throws {
+        // Card of 01-01 at 10, card of 01-06 at 12 (agreed later). Reports on 01-05 (10), 01-06 and 01-07 (12 each): 34.00.
+        let ctx = F.context(clientRates: [F.tier(1, nil, "10", effective: "2026-01-01"),
+                                          F.tier(1, nil, "12", effective: "2026-01-06")])
+        #expect(try #require(F.price(ctx, three).invoices.first).subtotal.description == "34.00")
+        // A later drop for 01-01 replaces that whole card: now 11 then 12, 12: 35.00.
+        var replaced = ctx
+        replaced.clientCards.replace(F.date("2026-01-01"), with: [F.tier(1, nil, "11", effective: "2026-01-01")])
+        #expect(try #require(F.price(replaced, three).invoices.first).subtotal.description == "35.00")
+    }
+
+    @Test func marginConvertsRevenueAndExactCostToBase() throws {
+        // Cost: R1 2 × 100 INR = 200; R2 2 × 1.234 USD exact = 2.468 USD × 83.5 = 206.078 INR; 406.078 → 406.08.
+        let ctx2 = F.context(clients: [F.client("C1", F.usd)],
+                             radiologists: [F.radiologist("R1"), F.radiologist("R2", grade: "junior", years: 1, F.usd)],
+                             clientRates: [F.tier(1, nil, "10", F.usd)],
+                             providerRates: [F.pay("100", F.inr, grade: "consultant", line: 1),
+                                             F.pay("1.234", F.usd, grade: "junior", line: 2)],
+                             fx: [("2026-01-01", F.usd, "83.5")])
+        let reports = [F.report("a", "2026-01-05T10:00Z"), F.report("b", "2026-01-06T10:00Z"),
+                       F.report("c", "2026-01-07T10:00Z", rad: "R2"), F.report("d", "2026-01-08T10:00Z", rad: "R2")]
+        let m = try #require(F.price(ctx2, reports).margins.first)
+        // Revenue: 4 × 10 USD = 40.00 USD × 83.5 = 3340.00 INR.
+        #expect(m.revenue.description == "3340.00")
+        #expect(m.cost.description == "406.08")
+        #expect(m.margin.description == "2933.92")
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// The soft gate: features built from history, context by peer group, flags and their ids.
+struct SoftGateTests {
+    // MARK: features
+
+    @Test func featuresAgainstTheOwnBaseline() throws {
+        // Three ordinary months (3 images per case, margin 40 %), then April: 200 reports,
+        // 1,000 images, revenue 300,000, cost 240,000.
+        let history = [
+            client("C1", "2026-01", reports: 100, images: 300, revenue: 100_000, cost: 60_000),
+            client("C1", "2026-02", reports: 120, images: 360, revenue: 120_000, cost: 72_000),
+            client("C1", "2026-03", reports: 90, images: 270, revenue: 90_000, cost: 54_000),
+            client("C1", "2026-04", reports: 200, images: 1000, revenue: 300_000, cost: 240_000),
+        ]
+        let rows = FeatureBuilder.rows(history: history, through: "2026-04", minimumReports: 20)
+        #expect(rows.map(\.period) == ["2026-01", "2026-02", "2026-03", "2026-04"])
+        let first = rows[0]
+        #expect(first.changes.isEmpty)
+        #expect(first.values[.volumeGrowth] == nil)
+        let april = rows[3]
+        #expect(april.values[.imagesPerCase] == 5)
+        #expect(april.values[.costPerCase] == 1200)
+        #expect(april.values[.revenuePerCase] == 1500)
+        #expect(abs((april.values[.margin] ?? 0) - 0.2) < 1e-12)
+        // Baseline: median of 3, 3, 3 images per case; median of 100, 120, 90 reports.
+        #expect(april.baseline[.imagesPerCase] == 3)
+        #expect(april.baseline[.volumeGrowth] == 100)
+        #expect(april.values[.volumeGrowth] == 2)
+        #expect(abs((april.changes[.imagesPerCase] ?? 0) - log(5.0 / 3.0)) < 1e-12)
+        #expect(abs((april.changes[.volumeGrowth] ?? 0) - log(201.0 / 101.0)) < 1e-12)
+        // Log markup ln(revenue / cost): ln(1.25) now against ln(1 / 0.6) before.
+        #expect(abs((april.changes[.margin] ?? 0) - (log(1.25) - log(1 / 0.6))) < 1e-12)
+    }
+
+    @Test func aMonthWithoutReportsCountsAsZeroAndDuplicatesAdd() {
+        let history = [
+            client("C1", "2026-01", reports: 100, images: 300, revenue: 1000, cost: 500),
+            client("C1", "2026-03", reports: 60, images: 180, revenue: 600, cost: 300),
+            client("C1", "2026-03", reports: 40, images: 120, revenue: 400, cost: 200),
+            client("C1", "2026-05", reports: 100, images: 300, revenue: 1000, cost: 500),
+        ]
+        let rows = FeatureBuilder.rows(history: history, through: "2026-09", minimumReports: 20)
+        #expect(rows.map(\.reports) == [100, 100, 100])
+        // March: baseline median(100, 0) = 50. May: median(0, 100, 0) = 0, so growth is
+        // against nothing and reads as the report count.
+        #expect(rows[1].baseline[.volumeGrowth] == 50)
+        #expect(rows[1].values[.volumeGrowth] == 2)
+        #expect(rows[2].baseline[.volumeGrowth] == 0)
+        #expect(rows[2].values[.volumeGrowth] == 100)
+        #expect(FeatureBuilder.rows(history: history, through: "2026-13", minimumReports: 20).isEmpty)
+    }
+
+    // MARK: planted scenario
+
+    @Test func plantedSuspiciousCasesAreFlaggedAndYoungGrowthIsNot() throws {
+        let cases = PlantedCases(configuration: .small)
+        let config = SoftGateConfig(minimumPeerRows: 10)
+        for plant in cases.plants {
+            let assessment = try #require(
+                SoftGate.assess(history: cases.history, period: plant.period, config: config)
+                    .first { $0.party == plant.party && $0.partyId == plant.partyId })
+            if plant.kind.isSuspicious {
+                #expect(assessment.flag != nil, "\(plant.kind) \(plant.partyId) \(plant.period) scored \(assessment.score)")
+            } else {
+                // Judged among young clients, for whom a tenfold second month is ordinary.
+                #expect(assessment.peers == "clients in their first 12 months")
+                #expect(assessment.flag == nil)
+            }
+        }
+        let ratio = try #require(cases.plants.first { $0.kind == .matureRatioSpike })
+        let flag = try #require(
+            SoftGate.evaluate(history: cases.history, period: ratio.period, config: config).first { $0.subject == ratio.partyId })
+        #expect(flag.code == "SOFT_IMAGES_PER_CASE")
+        #expect(flag.reason.hasPrefix("High images per case: "))
+        #expect(flag.reason.hasSuffix(" among clients aged 12 months or more)"))
+        #expect(flag.score.count == 6 && flag.score.hasPrefix("0."))
+        #expect(flag.measures.map(\.name) == FeatureBuilder.Feature.measures(for: .client).map(\.rawValue))
+    }
+
+    @Test func theSameGrowthJudgedAmongMatureClientsIsFlagged() throws {
+        // Context is what spares the young client: with no young group (every account
+        // counted as mature), its tenfold second month is flagged.
+        let cases = PlantedCases(configuration: .small)
+        let young = try #require(cases.plants.first { $0.kind == .youngClientGrowth })
+        let flags = SoftGate.evaluate(history: cases.history, period: young.period, config: SoftGateConfig(youngMonths: 0))
+        let flag = try #require(flags.first { $0.subject == young.partyId })
+        #expect(flag.code == "SOFT_VOLUME_GROWTH")
+        #expect(flag.reason.hasPrefix("High volume growth: ×10.00, 100 reports against 10 (typical"))
+    }
+
+    @Test func aTenfoldMonthLateInTheFirstYearIsFlagged() throws {
+        // Among young clients, growth is compared with peers of about the same age: the
+        // steep second month is ordinary, the same jump once volume has settled is not.
+        let cases = PlantedCases(configuration: .small)
+        let young = try #require(cases.plants.first { $0.kind == .youngClientGrowth })
+        let last = try #require(cases.periods.last)
+        var history = cases.history
+        let index = try #require(history.firstIndex { $0.partyId == young.partyId && $0.period == last })
+        history[index].reports *= 10
+        history[index].images *= 10
+        history[index].revenueBase *= 10
+        history[index].costBase *= 10
+        let assessment = try #require(
+            SoftGate.assess(history: history, period: last, config: SoftGateConfig(minimumPeerRows: 10))
+                .first { $0.partyId == young.partyId })
+        #expect(assessment.peers == "clients in their first 12 months")
+        #expect(assessment.flag?.code == "SOFT_VOLUME_GROWTH")
+    }
+
+    @Test func normalPartyPeriodsAreRarelyFlagged() {
+        let cases = PlantedCases(configuration: .small)
+        let planted = Set(cases.plants.map { "\($0.partyId) \($0.period)" })
+        var judged = 0
+        var flagged = 0
+        for period in cases.periods {
+            for assessment in SoftGate.assess(history: cases.history, period: period)
+            where !planted.contains("\(assessment.partyId) \(assessment.period)") {
+                judged += 1
+                if assessment.flag != nil { flagged += 1 }
+            }
+        }
+        #expect(judged > 150)
+        #expect(Double(flagged) <= 0.03 * Double(judged))
+    }
+
+    // MARK: determinism and ids
+
+    @Test func theSameInputsGiveTheSameFlagsInAnyOrder() throws {
+        let cases = PlantedCases(configuration: .small)
+        let period = try #require(cases.plants.first { $0.kind == .matureVolumeSpike }).period
+        let first = SoftGate.evaluate(history: cases.history, period: period)
+        let again = SoftGate.evaluate(history: cases.history, period: period)
+        var generator = SeededGenerator(seed: 5)
+        var shuffled = cases.history
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, generator.nextInt(below: i + 1)) }
+        #expect(!first.isEmpty)
+        #expect(first == again)
+        #expect(SoftGate.evaluate(history: shuffled, period: period) == first)
+        // Later periods never change an earlier verdict.
+        let upToPeriod = cases.history.filter { $0.period <= period }
+        #expect(SoftGate.evaluate(history: upToPeriod, period: period) == first)
+    }
+
+    @Test func flagIdsAreStable() {
+        // SHA-256("SOFT_VOLUME_GROWTH|client|C001|2025-01") begins fe1191429b.
+        #expect(SoftFlag.id(code: "SOFT_VOLUME_GROWTH", party: .client, subject: "C001", period: "2025-01") == "SOFT-fe1191429b")
+        #expect(SoftFlag.id(code: "SOFT_IMAGES_PER_CASE", party: .radiologist, subject: "R007", period: "2026-02") == "SOFT-3d33ccdae2")
+        let flag = SoftFlag(
+            code: "SOFT_VOLUME_GROWTH", party: .client, subject: "C001", period: "2025-01", score: 0.73126,
+            reason: "r", measures: [])
+        #expect(flag.id == "SOFT-fe1191429b")
+        #expect(flag.score == "0.7313")
+    }
+
+    @Test func nothingIsJudgedBeforeEnoughHistory() {
+        let cases = PlantedCases(configuration: .small)
+        #expect(SoftGate.assess(history: cases.history, period: cases.periods[1]).isEmpty)
+        #expect(!SoftGate.assess(history: cases.history, period: cases.periods[2]).isEmpty)
+    }
+
+    private func client(_ id: String, _ period: String, reports: Int, images: Int, revenue: Double, cost: Double) -> PartyPeriodStats {
+        PartyPeriodStats(
+            party: .client, partyId: id, period: period, ageMonths: 40, reports: reports, images: images,
+            revenueBase: revenue, costBase: cost)
+    }
+}

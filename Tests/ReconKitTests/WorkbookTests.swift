@@ -1,0 +1,423 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// The XLSX writer, checked by opening the files it writes: the zip entries' XML, the
+/// bytes of two writes, and (when LibreOffice is installed) a conversion to CSV.
+struct WorkbookTests {
+    /// 2026-11-01T09:30:00Z, the issue time used by most tests.
+    static let issued = Date(timeIntervalSince1970: 1_793_525_400)
+
+    static func properties(created: Date = issued) -> DocumentProperties {
+        DocumentProperties(
+            title: "Invoice INV-2026-000001", author: "recon", created: created,
+            custom: [(name: "checkpoint", value: "1042"), (name: "period", value: "2026-10")])
+    }
+
+    // MARK: - Text, numbers, formulas
+
+    @Test(arguments: ["=SUM(A1:A2)", "+1", "-2", "@cmd", "=HYPERLINK(\"http://x\",\"y\")"])
+    func textThatLooksLikeAFormulaIsStoredAsText(text: String) throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/text.xlsx"
+            try Workbook.write(to: path, properties: Self.properties()) { book in
+                try book.addWorksheet(named: "Lines").write(text: text, row: 0, column: 0)
+            }
+            let sheet = try zipEntry(path, "xl/worksheets/sheet1.xml")
+            #expect(sheet.contains(#"<c r="A1" t="s"><v>0</v></c>"#))
+            #expect(!sheet.contains("<f>"))
+            let strings = try zipEntry(path, "xl/sharedStrings.xml")
+            #expect(strings.contains("<t>\(xmlEscaped(text))</t>"))
+        }
+    }
+
+    @Test func formulaKeepsItsCachedValue() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/total.xlsx"
+            try Workbook.write(to: path, properties: Self.properties()) { book in
+                let sheet = try book.addWorksheet(named: "Invoice")
+                try sheet.write(number: 12.25, row: 0, column: 1)
+                try sheet.write(number: 18.25, row: 1, column: 1)
+                try sheet.write(formula: "=SUM(B1:B2)", cachedValue: 30.5, row: 2, column: 1)
+                try sheet.write(formula: "=UPPER(\"eur\")", cachedText: "EUR", row: 3, column: 1)
+            }
+            let sheet = try zipEntry(path, "xl/worksheets/sheet1.xml")
+            #expect(sheet.contains(#"<c r="B1"><v>12.25</v></c>"#))
+            #expect(sheet.contains(#"<c r="B3"><f>SUM(B1:B2)</f><v>30.5</v></c>"#))
+            #expect(sheet.contains(#"<c r="B4" t="str"><f>UPPER("eur")</f><v>EUR</v></c>"#))
+        }
+    }
+
+    @Test(arguments: [Double.nan, .infinity, -.infinity])
+    func numbersExcelCannotStoreAreRefused(value: Double) throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/nan.xlsx"
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: path, properties: Self.properties()) { book in
+                    try book.addWorksheet(named: "S").write(number: value, row: 4, column: 2)
+                }
+            }
+            #expect(error.code == .invalidValue)
+            #expect(error.description.contains("sheet \"S\" cell C5"))
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test(arguments: [(-1, 0), (0, -1), (1_048_576, 0), (0, 16_384)])
+    func cellsOutsideTheSheetAreRefused(row: Int, column: Int) throws {
+        try withTemporaryFolder { folder in
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: folder + "/out.xlsx", properties: Self.properties()) { book in
+                    try book.addWorksheet(named: "S").write(text: "x", row: row, column: column)
+                }
+            }
+            #expect(error.code == .invalidCell)
+            #expect(error.description.contains("row \(row) column \(column)"))
+        }
+    }
+
+    // MARK: - Styles
+
+    @Test func currencyFormatsFollowMinorDigits() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/money.xlsx"
+            try Workbook.write(to: path, properties: Self.properties()) { book in
+                let sheet = try book.addWorksheet(named: "Amounts")
+                try sheet.write(number: 1500, row: 0, column: 0, style: .currency(code: "JPY", minorDigits: 0))
+                try sheet.write(number: 12.5, row: 1, column: 0, style: .currency(code: "EUR", minorDigits: 2))
+                try sheet.write(number: 1.125, row: 2, column: 0, style: .currency(code: "KWD", minorDigits: 3))
+            }
+            let styles = try zipEntry(path, "xl/styles.xml")
+            #expect(styles.contains(##"formatCode="#,##0 &quot;JPY&quot;""##))
+            #expect(styles.contains(##"formatCode="#,##0.00 &quot;EUR&quot;""##))
+            #expect(styles.contains(##"formatCode="#,##0.000 &quot;KWD&quot;""##))
+        }
+    }
+
+    @Test func oneStyleOnManyCellsMakesOneFormat() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/many.xlsx"
+            try Workbook.write(to: path, properties: Self.properties()) { book in
+                let sheet = try book.addWorksheet(named: "Lines")
+                for row in 0..<10_000 {
+                    try sheet.write(number: Double(row), row: row, column: 0, style: .currency(code: "EUR", minorDigits: 2))
+                }
+            }
+            // The default format plus the one currency format.
+            #expect(try zipEntry(path, "xl/styles.xml").contains(#"<cellXfs count="2">"#))
+        }
+    }
+
+    @Test(arguments: [
+        CellStyle.currency(code: "eur", minorDigits: 2), .currency(code: "EURO", minorDigits: 2),
+        .currency(code: "EUR", minorDigits: 5), .currency(code: "E\"R", minorDigits: 2),
+    ])
+    func badCurrencyStylesAreRefused(style: CellStyle) throws {
+        try withTemporaryFolder { folder in
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: folder + "/bad.xlsx", properties: Self.properties()) { book in
+                    try book.addWorksheet(named: "S").write(number: 1, row: 0, column: 0, style: style)
+                }
+            }
+            #expect(error.code == .invalidStyle)
+        }
+    }
+
+    // MARK: - Reproducible bytes and properties
+
+    @Test func sameInputsAndCreationTimeGiveTheSameBytes() throws {
+        try withTemporaryFolder { folder in
+            func write(_ name: String, created: Date = Self.issued) throws -> Data {
+                let path = "\(folder)/\(name).xlsx"
+                try Workbook.write(to: path, properties: Self.properties(created: created)) { book in
+                    try sampleInvoice(book)
+                }
+                return try Data(contentsOf: URL(fileURLWithPath: path))
+            }
+            let first = try write("first")
+            Thread.sleep(forTimeInterval: 1.5)
+            let second = try write("second")
+            #expect(first == second)
+            let later = try write("later", created: Self.issued.addingTimeInterval(1))
+            #expect(first != later)
+            let core = try zipEntry("\(folder)/first.xlsx", "docProps/core.xml")
+            #expect(core.contains(#"<dcterms:created xsi:type="dcterms:W3CDTF">2026-11-01T09:30:00Z</dcterms:created>"#))
+            #expect(core.contains(#"<dcterms:modified xsi:type="dcterms:W3CDTF">2026-11-01T09:30:00Z</dcterms:modified>"#))
+        }
+    }
+
+    @Test func customPropertiesAreWritten() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/custom.xlsx"
+            try Workbook.write(to: path, properties: Self.properties()) { book in
+                _ = try book.addWorksheet(named: "Invoice")
+            }
+            let custom = try zipEntry(path, "docProps/custom.xml")
+            #expect(custom.contains(#"name="checkpoint"><vt:lpwstr>1042</vt:lpwstr>"#))
+            #expect(custom.contains(#"name="period"><vt:lpwstr>2026-10</vt:lpwstr>"#))
+            #expect(try zipEntry(path, "docProps/core.xml").contains("<dc:title>Invoice INV-2026-000001</dc:title>"))
+        }
+    }
+
+    @Test func aCreationTimeLibxlsxwriterWouldReplaceWithNowIsRefused() throws {
+        try withTemporaryFolder { folder in
+            let properties = DocumentProperties(created: Date(timeIntervalSince1970: 0))
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: folder + "/epoch.xlsx", properties: properties) { _ in }
+            }
+            #expect(error.code == .invalidProperty)
+        }
+    }
+
+    // MARK: - Sheets, tables, charts
+
+    @Test(arguments: [
+        "", "This name is far too long for Excel", "a/b", "a:b", "what?", "[x]", "'quoted'", "History",
+    ])
+    func badSheetNamesAreRefusedClearly(name: String) throws {
+        try withTemporaryFolder { folder in
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: folder + "/names.xlsx", properties: Self.properties()) { book in
+                    _ = try book.addWorksheet(named: name)
+                }
+            }
+            #expect(error.code == .invalidSheetName)
+            #expect(error.description.contains("sheet \"\(name)\""))
+            #expect(error.description.contains("1–31 characters"))
+        }
+    }
+
+    @Test func sheetNamesMustDifferIgnoringCase() throws {
+        try withTemporaryFolder { folder in
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: folder + "/twice.xlsx", properties: Self.properties()) { book in
+                    _ = try book.addWorksheet(named: "Lines")
+                    _ = try book.addWorksheet(named: "LINES")
+                }
+            }
+            #expect(error.code == .invalidSheetName)
+            #expect(error.description.contains("already has a sheet"))
+        }
+    }
+
+    @Test func tablesChartsAndColorScalesAreWritten() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/review.xlsx"
+            try Workbook.write(to: path, properties: Self.properties()) { book in
+                let sheet = try book.addWorksheet(named: "Scores by period")
+                for row in 1...3 {
+                    try sheet.write(text: "2026-0\(row)", row: row, column: 0)
+                    try sheet.write(number: Double(row) * 1.5, row: row, column: 1)
+                }
+                try sheet.addTable(
+                    CellRange(firstRow: 0, firstColumn: 0, lastRow: 3, lastColumn: 1), name: "Scores",
+                    headers: ["period", "score"])
+                try sheet.addColorScale(CellRange(column: 1, rows: 1...3))
+                try sheet.freezePanes(row: 1, column: 0)
+                try sheet.insert(
+                    chart: ChartSpec(
+                        kind: .line, title: "Score", categoryAxisTitle: "Period", valueAxisTitle: "Score",
+                        series: [
+                            .init(
+                                name: "Score", sheet: "Scores by period",
+                                categories: CellRange(column: 0, rows: 1...3), values: CellRange(column: 1, rows: 1...3))
+                        ]), row: 5, column: 0)
+            }
+            let table = try zipEntry(path, "xl/tables/table1.xml")
+            #expect(table.contains(#"name="Scores" displayName="Scores" ref="A1:B4""#))
+            #expect(table.contains(#"<tableColumn id="1" name="period"/><tableColumn id="2" name="score"/>"#))
+            let sheet = try zipEntry(path, "xl/worksheets/sheet1.xml")
+            #expect(sheet.contains(#"<conditionalFormatting sqref="B2:B4"><cfRule type="colorScale""#))
+            #expect(sheet.contains(#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#))
+            let chart = try zipEntry(path, "xl/charts/chart1.xml")
+            #expect(chart.contains("<c:lineChart>"))
+            #expect(chart.contains("<c:f>'Scores by period'!$A$2:$A$4</c:f>"))
+            #expect(chart.contains("<c:f>'Scores by period'!$B$2:$B$4</c:f>"))
+        }
+    }
+
+    @Test func chartsMustReadSheetsThatExist() throws {
+        try withTemporaryFolder { folder in
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: folder + "/chart.xlsx", properties: Self.properties()) { book in
+                    try book.addWorksheet(named: "Dashboard").insert(
+                        chart: ChartSpec(
+                            kind: .column,
+                            series: [
+                                .init(
+                                    name: "Margin", sheet: "Periods", categories: CellRange(column: 0, rows: 1...3),
+                                    values: CellRange(column: 1, rows: 1...3))
+                            ]), row: 0, column: 0)
+                }
+            }
+            #expect(error.code == .invalidChart)
+            #expect(error.description.contains("sheet \"Periods\""))
+        }
+    }
+
+    @Test(arguments: ["A1", "1st", "has space", "R1C1", "xfd100"])
+    func badTableNamesAreRefused(name: String) throws {
+        try withTemporaryFolder { folder in
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: folder + "/table.xlsx", properties: Self.properties()) { book in
+                    try book.addWorksheet(named: "Lines").addTable(
+                        CellRange(firstRow: 0, firstColumn: 0, lastRow: 1, lastColumn: 0), name: name, headers: ["a"])
+                }
+            }
+            #expect(error.code == .invalidTable)
+        }
+    }
+
+    // MARK: - Saving
+
+    @Test func aMissingFolderGivesAnErrorNamingThePath() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/no-such-folder/INV-2026-000001.xlsx"
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: path, properties: Self.properties()) { book in try sampleInvoice(book) }
+            }
+            #expect(error.code == .saveFailed)
+            #expect(error.path == path)
+            #expect(error.description.contains(path))
+            #expect(error.description.contains("does not exist"))
+        }
+    }
+
+    @Test func aFolderInTheWayGivesAnErrorNamingThePath() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/INV.xlsx"
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: path, properties: Self.properties()) { book in try sampleInvoice(book) }
+            }
+            #expect(error.code == .saveFailed)
+            #expect(error.description.contains(path))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["INV.xlsx"])
+        }
+    }
+
+    @Test func aFailedBuildLeavesNoFile() throws {
+        struct Stop: Error {}
+        try withTemporaryFolder { folder in
+            var escaped: Worksheet?
+            #expect(throws: Stop.self) {
+                try Workbook.write(to: folder + "/half.xlsx", properties: Self.properties()) { book in
+                    escaped = try book.addWorksheet(named: "Lines")
+                    try escaped?.write(text: "half", row: 0, column: 0)
+                    throw Stop()
+                }
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+            let error = try #require(throws: XLSXError.self) { try escaped?.write(text: "late", row: 1, column: 0) }
+            #expect(error.code == .closedWorkbook)
+        }
+    }
+
+    @Test func anExistingFileIsReplacedWhole() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/draft.xlsx"
+            try Data("old draft".utf8).write(to: URL(fileURLWithPath: path))
+            try Workbook.write(to: path, properties: Self.properties()) { book in try sampleInvoice(book) }
+            #expect(try zipEntry(path, "xl/workbook.xml").contains(#"<sheet name="Invoice""#))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["draft.xlsx"])
+        }
+    }
+
+    // MARK: - LibreOffice
+
+    @Test func libreOfficeReadsTextAsTextAndTotalsAsNumbers() throws {
+        guard let soffice = executable(named: "soffice") else {
+            print("⚠︎ skipped libreOfficeReadsTextAsTextAndTotalsAsNumbers: soffice is not on PATH")
+            return
+        }
+        try withTemporaryFolder { folder in
+            let path = folder + "/invoice.xlsx"
+            try Workbook.write(to: path, properties: Self.properties()) { book in try sampleInvoice(book) }
+            // CSV options: comma, double quote, UTF-8, from line 1, …, the last `true`
+            // saves cells as shown, so number formats appear in the text.
+            let csvAsShown = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
+            try run(
+                soffice,
+                ["-env:UserInstallation=file://\(folder)/profile", "--headless", "--convert-to", csvAsShown, "--outdir", folder, path])
+            let csv = try String(contentsOfFile: folder + "/invoice.csv", encoding: .utf8)
+            let lines = csv.split(whereSeparator: \.isNewline).map(String.init)
+            #expect(lines == [
+                "modality,note,quantity,amount",
+                "CT,=1+1,3,\"1,500.00 EUR\"",
+                "MR,@cmd,2,12.50 EUR",
+                ",,Total,\"1,512.50 EUR\"",
+            ])
+        }
+    }
+}
+
+// MARK: - Helpers
+
+/// A small invoice: text that looks like formulas, amounts in EUR, a total formula.
+private func sampleInvoice(_ book: Workbook) throws {
+    let sheet = try book.addWorksheet(named: "Invoice")
+    let eur = CellStyle.currency(code: "EUR", minorDigits: 2)
+    for (column, header) in ["modality", "note", "quantity", "amount"].enumerated() {
+        try sheet.write(text: header, row: 0, column: column, style: .header)
+    }
+    try sheet.write(text: "CT", row: 1, column: 0)
+    try sheet.write(text: "=1+1", row: 1, column: 1)
+    try sheet.write(number: 3, row: 1, column: 2, style: .integer)
+    try sheet.write(number: 1500, row: 1, column: 3, style: eur)
+    try sheet.write(text: "MR", row: 2, column: 0)
+    try sheet.write(text: "@cmd", row: 2, column: 1)
+    try sheet.write(number: 2, row: 2, column: 2, style: .integer)
+    try sheet.write(number: 12.5, row: 2, column: 3, style: eur)
+    try sheet.write(text: "Total", row: 3, column: 2, style: .bold)
+    try sheet.write(formula: "=SUM(D2:D3)", cachedValue: 1512.5, row: 3, column: 3, style: .total(code: "EUR", minorDigits: 2))
+    try sheet.setColumnWidth(16, columns: 0...3)
+}
+
+/// Runs `body` with a fresh folder, removed afterwards.
+private func withTemporaryFolder(_ body: (String) throws -> Void) throws {
+    let folder = NSTemporaryDirectory() + "recon-xlsx-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try body(folder)
+}
+
+/// The text of one entry of a zip file, read with `unzip -p` or, without it, Python's zipfile.
+private func zipEntry(_ path: String, _ entry: String) throws -> String {
+    if FileManager.default.isExecutableFile(atPath: "/usr/bin/unzip") {
+        return try run("/usr/bin/unzip", ["-p", path, entry])
+    }
+    let python = try #require(executable(named: "python3"), "neither unzip nor python3 is installed")
+    let script = "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())"
+    return try run(python, ["-c", script, path, entry])
+}
+
+/// Runs a program, failing the test on a non-zero exit; returns standard output.
+@discardableResult
+private func run(_ program: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: program)
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(program) \(arguments.joined(separator: " ")) failed")
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// The full path of a program on PATH, or `nil`.
+private func executable(named name: String) -> String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    return path.split(separator: ":").map { "\($0)/\(name)" }.first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+}
+
+/// Text as libxlsxwriter escapes it in XML.
+private func xmlEscaped(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;")
+}

@@ -25,10 +25,13 @@ func runScaleBenchmark() throws {
     _ = try timed(recon, ["ingest", "--site", site] + ["clients.csv", "radiologists.csv", "provider_rates.csv",
                                                         "client_rates.csv", "fx_rates.csv"].map { data + "/" + $0 },
                   env: env, label: "master data and cards")
-    let big = try timed(recon, ["ingest", "--site", site, data + "/usage-month.csv"], env: env,
+    // Finance staff put the month's file into the Inbox by rename, as SPEC §2 describes.
+    try FileManager.default.moveItem(atPath: data + "/usage-month.csv", toPath: site + "/Inbox/usage-month.csv")
+    let big = try timed(recon, ["ingest", "--site", site], env: env,
                         label: "ingest \(reports) reports (parse, check, archive, ledger, drafts)")
     let status = try timed(recon, ["status", "--site", site], env: env, label: "draft the month (recon status: load, price, flag)")
-    let small = try timed(recon, ["ingest", "--site", site, data + "/usage-more.csv"], env: env,
+    try FileManager.default.moveItem(atPath: data + "/usage-more.csv", toPath: site + "/Inbox/usage-more.csv")
+    let small = try timed(recon, ["ingest", "--site", site], env: env,
                           label: "a further 10,000-report drop into that month")
     let close = try timed(recon, ["close", "2026-10", "--site", site], env: env, label: "close the month (400+ documents)")
     let verify = try timed(recon, ["verify", "--site", site], env: env, label: "verify")

@@ -9,8 +9,10 @@ struct Demo: ParsableCommand {
         discussion: """
             Creates the site recon-demo (base INR, Asia/Kolkata) with 24 clients in INR, USD, EUR, JPY and KWD, \
             15 radiologists, rate cards in both tier modes (one agreed retroactively), monthly FX rates and about \
-            60,000 reports; decides the over-contract reports, closes 2025-11 … 2026-10 on their dates and leaves \
-            2026-11 open with drafts. The history is the same on every run.
+            60,000 reports; decides the over-contract reports, closes 2025-11 … 2026-10 on their dates, applies late \
+            September reports with a signed rerun (credit note, new invoice, payout adjustments), issues a goodwill \
+            credit, and leaves 2026-11 open with drafts. The history is the same on every run; the demo operator's \
+            private key is deleted at the end.
 
             Refuses (exit 3) a folder holding another site. A previous demo is rebuilt: its Inbox/, Outbox/ and \
             Ledger/ contents and recon.toml are removed (README.md files stay).

@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import Glibc
+import Logging
 import ReconKit
 
 struct Watch: ParsableCommand {
@@ -17,6 +20,12 @@ struct Watch: ParsableCommand {
     @Flag(help: "Poll instead of using inotify.")
     var poll = false
 
+    func validate() throws {
+        if let stable, !(stable >= 0 && stable <= 3600) {
+            throw ValidationError("--stable takes seconds from 0 to 3600, e.g. --stable 1")
+        }
+    }
+
     func run() throws {
         try runReporting {
             let site = options.siteValue
@@ -27,16 +36,64 @@ struct Watch: ParsableCommand {
             watchOptions.stableFor = .milliseconds(Int((stable ?? config.stableSeconds) * 1000))
             watchOptions.once = once
             watchOptions.forcePolling = poll
+            // A parent may start us with SIGINT and SIGTERM blocked (a child spawned from a worker
+            // thread inherits that thread's mask): the stop request would then never arrive.
+            Self.unblockStopSignals()
+            let stopping = StopFlag()
+            let stopSignal = StopSignal { stopping.set() }
+            defer { stopSignal.cancel() }
             var worst: Int32 = 0
             let watcher = InboxWatcher(inbox: site.inbox, options: watchOptions, log: log)
             log.info("watching \(site.inbox)\(once ? " once" : "; stop with Ctrl-C or SIGTERM")")
             try watcher.run { paths in
-                let session = try SiteSession(site: site, writing: true, log: log)
+                let session = try Self.writingSession(site, log: log, until: stopping)
                 let outcomes = try Ingestor(session: session).ingest(paths.filter { FileIO.baseName($0) != "README.md" })
                 worst = max(worst, outcomes.map(\.exitCode).max() ?? 0)
             }
-            log.info("stopped")
             return once ? worst : 0
         }
+    }
+
+    /// Opens a writing session, waiting for as long as another command (a long close, say) holds
+    /// the site: a drop that failed only because the site was busy would otherwise wait until
+    /// its file changes. Gives up only when a stop has been requested.
+    static func writingSession(_ site: Site, log: Logger, until stopping: StopFlag) throws -> SiteSession {
+        var told = false
+        while true {
+            do {
+                return try SiteSession(site: site, writing: true, log: log)
+            } catch let busy as SiteLock.Busy {
+                if stopping.isSet { throw busy }
+                if !told { log.notice("another recon command is writing the site; the drops wait until it has finished") }
+                told = true
+            }
+        }
+    }
+
+    /// Set once SIGINT or SIGTERM has arrived; safe from any thread.
+    final class StopFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+
+        func set() {
+            lock.lock()
+            value = true
+            lock.unlock()
+        }
+
+        var isSet: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return value
+        }
+    }
+
+    /// Unblocks SIGINT and SIGTERM for this thread, the one that waits in `poll` (`pthread_sigmask`).
+    static func unblockStopSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }

@@ -46,6 +46,12 @@ struct DemoSiteTests {
         let january = try #require(entries.first { $0.kind == "period.closed" && $0.string("period") == "2026-01" })
         #expect(replaced.seq < january.seq)
 
+        // The late drop was held, then applied by a signed rerun.
+        let rerun = try #require(entries.first { $0.kind == "rerun" })
+        #expect(rerun.string("period") == "2026-09" && rerun.string("operator") == "demo-operator")
+        #expect(FileIO.list(site.path("Inbox/held")).isEmpty)
+        #expect(site.exists("Outbox/statements/C-LAKESIDE-US.xlsx"))
+
         // One rejected drop kept with its errors beside it.
         #expect(site.exists("Inbox/rejected/usage-2026-03-walkin-clinic.csv"))
         let errors = try site.read("Inbox/rejected/usage-2026-03-walkin-clinic.csv.errors.txt")
@@ -76,15 +82,35 @@ struct DemoSiteTests {
             let parts = doc.number.split(separator: "-")
             numbers["\(parts[0])-\(parts[1])", default: []].append(Int(parts[2]) ?? 0)
         }
-        // 23 clients bill every month, the young client from 2026-08: 9 × 23 + 3 × 24.
-        #expect(issued.filter { $0.kind == "invoice.issued" }.count == 279)
-        // 15 radiologists are paid every month.
-        #expect(issued.filter { $0.kind == "payout.issued" }.count == 180)
+        // 23 clients bill every month, the young client from 2026-08: 9 × 23 + 3 × 24, and the
+        // rerun of 2026-09 reissues one invoice (after a credit note for the whole of the first).
+        #expect(issued.filter { $0.kind == "invoice.issued" }.count == 280)
+        #expect(issued.filter { $0.kind == "credit_note.issued" }.count == 2)
+        // 15 radiologists are paid every month; the three who read the late reports get an
+        // adjustment and a new statement.
+        #expect(issued.filter { $0.kind == "payout.issued" }.count == 183)
+        let adjusted = issued.filter { $0.kind == "payout_adjustment.issued" }.compactMap { $0.string("radiologist_id") }
+        #expect(adjusted.sorted() == DemoData.lateReaders)
         // Two JPY and two KWD clients, twelve months each.
         #expect(byCurrency["JPY"] == 24)
         #expect(byCurrency["KWD"] == 24)
         for (key, list) in numbers { #expect(list == Array(1...list.count), "\(key) numbers are gapless") }
         #expect(numbers["INV-2025"]?.count == 23)  // November 2025 closes on 2025-12-02
+
+        // The late client's September: first invoice, credit note for its whole total, new invoice.
+        let september = try issued.map(DocumentRecord.init(entry:))
+            .filter { $0.partyId == DemoData.lateClientId && $0.period == Period(year: 2026, month: 9) }
+        let invoices = september.filter { $0.kind == .invoice }
+        let credit = try #require(september.first { $0.kind == .creditNote })
+        #expect(invoices.count == 2 && september.count == 3)
+        #expect(credit.refersTo == invoices.first?.number)
+        #expect(credit.total == invoices.first?.total)
+        #expect(invoices.first.map { $0.total < invoices[1].total } == true)
+        // The goodwill credit: 50.00 USD on the October invoice of C-BAYVIEW-US.
+        let goodwill = try #require(issued.map(DocumentRecord.init(entry:)).first {
+            $0.kind == .creditNote && $0.partyId == "C-BAYVIEW-US"
+        })
+        #expect(goodwill.total.description == "50.00" && goodwill.period == Period(year: 2026, month: 10))
     }
 
     /// Hard flags of closed periods are all decided (some excluded); the young client is never soft-flagged.

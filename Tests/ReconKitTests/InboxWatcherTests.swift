@@ -21,7 +21,7 @@ import Testing
                 let text = "report-\(piece),2026-03-01T10:00Z,C1,R1,CT,\(piece + 1)\n"
                 expected += text
                 _ = text.withCString { write(descriptor, $0, strlen($0)) }
-                try await Task.sleep(for: .milliseconds(100))
+                usleep(100_000)  // a blocking pause: cooperative sleeps can stretch under a loaded test run
             }
             close(descriptor)
 

@@ -60,8 +60,8 @@ final class TestSite {
 
     /// The independent auditor's verifier beside the repository (`../shared/tools/ledger_verify.py`), if present.
     static var auditorVerifier: String? {
-        var dir = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { dir.deleteLastPathComponent() }
+        var dir = URL(fileURLWithPath: #filePath)  // <repo>/Tests/ReconKitTests/TestSite.swift
+        for _ in 0..<3 { dir.deleteLastPathComponent() }  // <repo>
         let script = dir.deletingLastPathComponent().path + "/shared/tools/ledger_verify.py"
         return FileManager.default.fileExists(atPath: script) ? script : nil
     }

@@ -104,22 +104,23 @@ struct DemoData {
     private func reports(of client: DemoClient, in period: Period, days: Int, rng: inout SplitMix64) -> [DemoReport] {
         let n = volume(of: client, in: period, days: days, rng: &rng)
         guard n > 0 else { return [] }
-        let dayWeights = (1...days).map { d -> Int in
-            let weekday = (Int(LocalDate(year: period.year, month: period.month, day: d)!.dayNumber) + 4) % 7  // 0 = Sunday
-            return weekday == 0 || weekday == 6 ? 6 : 10
-        }
+        let first = period.firstDay.dayNumber
+        // Weekends are quieter (1970-01-01 was a Thursday: day number + 4 mod 7 is 0 on Sundays).
+        let dayWeights = (0..<Int32(days)).map { d in [0, 6].contains((first + d + 4) % 7) ? 6 : 10 }
+        let readers = DemoClient.modalities.map { m in radiologists.filter { $0.reads(m.code) } }
+        let readerWeights = readers.map { $0.map(\.weight) }
         var out: [DemoReport] = []
         out.reserveCapacity(n)
         for _ in 0..<n {
-            let day = LocalDate(year: period.year, month: period.month, day: 1 + rng.weighted(dayWeights))!
+            let day = LocalDate(dayNumber: first + Int32(rng.weighted(dayWeights)))
             let second = rng.weighted(DemoData.hourWeights) * 3600 + rng.below(3600)
-            let m = DemoClient.modalities[rng.weighted(client.mix)]
+            let modality = rng.weighted(client.mix)
+            let m = DemoClient.modalities[modality]
             var images = rng.int(in: m.images)
             if case .imageJump(let p, let factor) = client.story, p == period {
                 images = min(images * factor, client.maxImagesPerCase)
             }
-            let readers = radiologists.filter { $0.reads(m.code) }
-            let rad = readers[rng.weighted(readers.map(\.weight))]
+            let rad = readers[modality][rng.weighted(readerWeights[modality])]
             if let spike = rad.imageSpike, spike.period == period {
                 images = min(images * spike.factor, client.maxImagesPerCase)
             }
@@ -153,6 +154,26 @@ struct DemoData {
     static let hourWeights = [1, 1, 1, 1, 1, 1, 2, 4, 7, 9, 10, 10, 9, 9, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1]
     /// January catches up after December's holidays.
     static let season = [1.04, 0.98, 1.02, 0.97, 0.95, 0.96, 1.0, 1.01, 1.03, 1.0, 1.02, 0.93]
+
+    /// The client whose late September reports are found after the close.
+    static let lateClientId = "C-LAKESIDE-US"
+    /// The radiologists who read them (each gets a payout adjustment and a new statement).
+    static let lateReaders = ["R-CHEN", "R-DIAZ", "R-LOPEZ"]
+
+    /// Twelve reports of 28–30 September 2026 from the client's backup PACS, dropped after the close.
+    func lateUsageCSV() -> String {
+        let cases: [(day: Int, time: String, reader: Int, modality: String, images: Int, stat: Bool)] = [
+            (28, "09:12:40", 0, "CT", 4, false), (28, "10:03:05", 1, "XR", 2, false), (28, "13:47:51", 2, "US", 3, false),
+            (28, "16:20:18", 0, "MR", 6, true), (29, "08:55:02", 1, "CT", 5, false), (29, "11:31:26", 2, "XR", 1, false),
+            (29, "14:09:33", 0, "CT", 3, false), (29, "19:44:10", 1, "MR", 7, false), (30, "09:38:57", 2, "CT", 4, true),
+            (30, "12:16:44", 0, "XR", 2, false), (30, "15:02:29", 1, "US", 2, false), (30, "18:27:03", 0, "CT", 5, false),
+        ]
+        let rows = cases.enumerated().map { i, c in
+            ["LAKESIDE-2609-B\(Digits.padded(i + 1, 4))", "2026-09-\(c.day)T\(c.time)\(DemoData.utcOffset)", DemoData.lateClientId,
+             DemoData.lateReaders[c.reader], c.modality, String(c.images), c.stat ? "stat" : "routine"]
+        }
+        return DemoCSV.text(header: DemoReport.csvHeader, rows: rows)
+    }
 
     /// A `usage` drop that cannot be accepted: an impossible date and a client nobody has heard of.
     func rejectedUsageCSV() -> String {

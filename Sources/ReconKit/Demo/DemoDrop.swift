@@ -11,6 +11,8 @@ enum DemoDrop {
     /// Reports of a month signed on these days.
     case usage(Period, ClosedRange<Int>)
     case rejectedUsage
+    /// Reports of a closed period found late: held until a rerun.
+    case lateUsage
 
     /// The file name, as finance staff would name it.
     var fileName: String {
@@ -28,6 +30,7 @@ enum DemoDrop {
         case .usage(let p, let days):
             return "usage-\(p)-\(Digits.padded(days.lowerBound, 2))-to-\(Digits.padded(days.upperBound, 2)).csv"
         case .rejectedUsage: return "usage-2026-03-walkin-clinic.csv"
+        case .lateUsage: return "usage-2026-09-lakeside-backup-pacs.csv"
         }
     }
 }

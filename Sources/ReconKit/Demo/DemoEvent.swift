@@ -11,6 +11,12 @@ struct DemoEvent {
         case decide(Period)
         /// `recon close`.
         case close(Period)
+        /// `recon rerun PERIOD --reason TEXT --key FILE` by the demo's operator.
+        case rerun(Period, reason: String)
+        /// `recon credit` on a client's invoice of a period, by the demo's operator.
+        case credit(clientId: String, period: Period, amount: String, reason: String)
+        /// `recon statement CLIENT_ID`.
+        case statement(clientId: String)
     }
 
     var at: Date
@@ -21,15 +27,18 @@ struct DemoEvent {
         Date(timeIntervalSince1970: TimeInterval(Int(day.dayNumber) * 86_400 + hour * 3600 + minute * 60))
     }
 
-    static func date(_ y: Int, _ m: Int, _ d: Int) -> LocalDate { LocalDate(year: y, month: m, day: d)! }
+    /// Day `d` of month `m` of year `y`.
+    static func date(_ y: Int, _ m: Int, _ d: Int) -> LocalDate {
+        LocalDate(dayNumber: Period(year: y, month: m).firstDay.dayNumber + Int32(d - 1))
+    }
 
     /// The day a period closes: the 2nd of the next month (the 3rd when the 2nd is a Sunday),
     /// except January, held open until its price agreed in February has arrived.
     static func closeDay(_ p: Period) -> LocalDate {
         if p == Period(year: 2026, month: 1) { return date(2026, 2, 5) }
-        let second = LocalDate(year: p.next.year, month: p.next.month, day: 2)!
-        let weekday = (Int(second.dayNumber) + 4) % 7  // 0 = Sunday
-        return weekday == 0 ? LocalDate(dayNumber: second.dayNumber + 1) : second
+        let second = date(p.next.year, p.next.month, 2)
+        let sunday = (second.dayNumber + 4) % 7 == 0  // 1970-01-01 was a Thursday
+        return sunday ? LocalDate(dayNumber: second.dayNumber + 1) : second
     }
 
     /// The year at the demo site, in order.
@@ -49,6 +58,16 @@ struct DemoEvent {
             DemoEvent(at: utc(date(2026, 3, 20), 7, 30), action: .ingest([.providerCard(.y2026)])),
             // A new client signs up at the end of July.
             DemoEvent(at: utc(date(2026, 7, 27), 10), action: .ingest([.clients(young: true)])),
+            // Reports of late September turn up after the close: held, then a rerun issues a
+            // credit note and a new invoice (and payout adjustments and new statements).
+            DemoEvent(at: utc(date(2026, 10, 9), 6), action: .ingest([.lateUsage])),
+            DemoEvent(at: utc(date(2026, 10, 12), 10), action: .rerun(Period(year: 2026, month: 9),
+                reason: "12 Lakeside reports of 28–30 September found on the client's backup PACS")),
+            // A goodwill credit on an October invoice, and one client's account statement.
+            DemoEvent(at: utc(date(2026, 11, 10), 11), action: .credit(
+                clientId: "C-BAYVIEW-US", period: Period(year: 2026, month: 10), amount: "50.00",
+                reason: "goodwill: reports delivered late during the October PACS outage")),
+            DemoEvent(at: utc(date(2026, 11, 21), 5, 45), action: .statement(clientId: DemoData.lateClientId)),
         ]
         for p in DemoData.periods {
             events.append(DemoEvent(at: utc(date(p.year, p.month, 16), 10), action: .ingest([.usage(p, 1...15)])))

@@ -9,13 +9,14 @@ extension DemoSite {
     func prepare() throws {
         let rebuild = "`recon demo` builds into an empty folder, a folder without a site, or a previous demo; "
             + "pass --site with a new folder (e.g. --site /tmp/recon-demo)"
+        let place = site.root == "." ? "the current folder" : site.root
         if site.isInitialised {
             guard let name = DemoSite.siteName(inLedger: site.ledgerFile) else {
                 throw ReconFailure.refused("\(site.ledgerFile) does not start with a readable site.init entry, so it is not known to be a demo; "
                     + "nothing was touched. " + rebuild)
             }
             guard name == DemoData.siteName else {
-                throw ReconFailure.refused("\(site.root) holds the site \"\(name)\", not a demo; nothing was touched. " + rebuild)
+                throw ReconFailure.refused("\(place) holds the site \"\(name)\", not a demo; nothing was touched. " + rebuild)
             }
             try clear()
             return

@@ -5,19 +5,23 @@ extension DemoSite {
         let state = session.state
         var s = DemoSummary(site: site.root)
         s.reports = state.reports.count
-        s.usageDrops = usageCount
         s.rejectedDrops = FileIO.list(site.rejected).filter { !$0.hasSuffix(".errors.txt") }
         for e in session.ledger.entries {
             switch e.kind {
-            case "drop.accepted": s.dropsAccepted += 1
+            case "drop.accepted":
+                s.dropsAccepted += 1
+                if e.string("kind") == "usage" { s.usageDrops += 1 }
             case "period.closed": s.closedPeriods.append(e.string("period") ?? "")
             case "card.replaced":
-                let closed = state.closedPeriods.sorted { $0.key < $1.key }
-                    .first { p, _ in p.firstDay.description >= (e.string("effective_from") ?? "") }
-                let closedAt = closed.flatMap { p, seq in session.ledger.entries.indices.contains(seq - 1)
-                    ? " before \(p) closed on \(session.ledger.entries[seq - 1].at.prefix(10))" : nil } ?? ""
-                s.cardsReplaced.append("\(e.string("kind") ?? "") card \(e.string("effective_from") ?? "") replaced at seq \(e.seq) "
-                                       + "on \(e.at.prefix(10))\(closedAt)")
+                let effective = e.string("effective_from") ?? ""
+                var when = "replaced at seq \(e.seq) on \(e.at.prefix(10))"
+                if let day = LocalDate(Substring(effective)), let seq = state.closedPeriods[day.period], seq > e.seq {
+                    when += ", before \(day.period) closed on \(session.ledger.entries[seq - 1].at.prefix(10))"
+                }
+                s.cardsReplaced.append("\(e.string("kind") ?? "") card \(effective) \(when)")
+            case "rerun":
+                s.reruns.append("\(e.string("period") ?? "") rerun on \(e.at.prefix(10)) by \(e.string("operator") ?? "?"): "
+                                + (e.string("reason") ?? ""))
             case "flag.raised":
                 if e.string("severity") == "soft" {
                     s.softFlags.append(.init(id: e.string("id") ?? "", period: e.string("period") ?? "",
@@ -31,6 +35,10 @@ extension DemoSite {
             default:
                 guard e.kind.hasSuffix(".issued"), let number = e.string("number") else { continue }
                 s.documents[e.kind, default: 0] += 1
+                if e.kind == "credit_note.issued" {
+                    s.creditNotes.append("\(number) (\(e.string("period") ?? "")) on \(e.string("refers_to") ?? "?"): "
+                                         + "\(e.string("total") ?? "") \(e.string("currency") ?? "") — \(e.string("reason") ?? "")")
+                }
                 let range = s.numberRange[e.kind]
                 s.numberRange[e.kind] = (range?.first ?? number, number)
             }

@@ -7,8 +7,14 @@ import Logging
 /// happened, with the site clock pinned to each moment: master data and cards on 2025-11-01,
 /// usage in two drops a month (the 16th and the 1st of the next month), FX rates monthly,
 /// decisions on the month's over-contract reports in a `decisions` drop, and the close on the
-/// 2nd of the next month — twelve periods, 2025-11 … 2026-10. November 2026 stays open month to
-/// date, its drafts in `Outbox/2026-11/drafts/`. Each step opens its own session, as a command would.
+/// 2nd of the next month — twelve periods, 2025-11 … 2026-10. Late September reports are held
+/// and applied by a rerun (credit note, new invoice, payout adjustments), an October invoice gets
+/// a goodwill credit, and November 2026 stays open month to date, its drafts in
+/// `Outbox/2026-11/drafts/`. Each step opens its own session, as a command would.
+///
+/// The privileged steps are signed by an operator whose key pair is made for the run: the
+/// public half is listed in `recon.toml`, the private half lives in a temporary folder outside
+/// the site and is deleted when the demo ends.
 ///
 /// A folder that holds another site is never touched: the demo refuses. A previous demo is
 /// rebuilt from scratch (its `Inbox/`, `Outbox/` and `Ledger/` contents and `recon.toml` are
@@ -20,7 +26,11 @@ public final class DemoSite {
     let data = DemoData()
     /// Usage of months not closed yet, generated once.
     private var months: [Period: DemoData.Month] = [:]
-    var usageCount = 0
+    /// The demo operator's private key file, outside the site, for this run only.
+    private var operatorKeyFile: String?
+
+    /// The operator who signs the demo's rerun and credit.
+    static let operatorName = "demo-operator"
 
     /// Who decides hard flags at the demo site.
     static let decider = "Priya Raman (finance)"
@@ -36,11 +46,18 @@ public final class DemoSite {
 
     /// Builds the site anew and returns what it holds.
     ///
+    /// The site clock (``SiteClock/pinned``) is process-wide: it is pinned to each moment of the
+    /// history while the demo runs and released at the end, so nothing else in the same process
+    /// should work on a site meanwhile (`recon demo` runs alone in its process).
+    ///
     /// Throws ``ReconFailure`` `.refused` when the folder holds another site, and `.usage`
     /// (an internal error) when a step of the demo does not go as written.
     public func run() throws -> DemoSummary {
         try prepare()
-        defer { SiteClock.pinned = nil }
+        defer {
+            SiteClock.pinned = nil
+            discardOperatorKey()
+        }
         let timeline = DemoEvent.timeline
         progress("building site \(DemoData.siteName) in \(site.root): \(DemoData.firstPeriod.firstDay) … "
                  + "\(DemoData.current)-\(Digits.padded(DemoData.currentThroughDay + 1, 2)), \(timeline.count) steps")
@@ -50,9 +67,14 @@ public final class DemoSite {
             case .initialise:
                 _ = try SiteInitializer.initialise(site, name: DemoData.siteName, baseCurrency: DemoData.baseCurrency,
                                                    timezone: DemoData.timezone)
+                try addOperator()
             case .ingest(let drops): try ingest(drops)
             case .decide(let period): try decide(period)
             case .close(let period): try close(period)
+            case .rerun(let period, let reason): try rerun(period, reason: reason)
+            case .credit(let client, let period, let amount, let reason):
+                try credit(client: client, period: period, amount: amount, reason: reason)
+            case .statement(let client): try statement(client)
             }
         }
         return try summarise()
@@ -76,8 +98,7 @@ public final class DemoSite {
         let outcomes = try withSession { try Ingestor(session: $0).ingest(sorted) }
         for outcome in outcomes {
             switch outcome {
-            case .accepted(let name, let kind, _, _, _):
-                if kind == .usage { usageCount += 1 }
+            case .accepted(let name, _, _, _, _):
                 if case .clientCard(.y2026Agreed)? = named[name] {
                     progress("\(dateText()): the 2026-01-01 client card as agreed in February replaces the one dropped in December (\(name))")
                 }
@@ -86,7 +107,13 @@ public final class DemoSite {
                     throw ReconFailure.usage("the demo's drop \(name) was rejected: \(problems.prefix(3).joined(separator: "; "))")
                 }
                 progress("\(dateText()): \(name) rejected as intended; see Inbox/rejected/\(name).errors.txt")
-            case .held, .duplicate, .ignored:
+            case .held(let name, let periods):
+                guard case .lateUsage? = named[name] else {
+                    throw ReconFailure.usage("the demo's drop was not applied: \(outcome.summary)")
+                }
+                progress("\(dateText()): \(name) held in Inbox/held — it touches closed "
+                         + periods.map(\.description).joined(separator: ", ") + " and waits for `recon rerun`")
+            case .duplicate, .ignored:
                 throw ReconFailure.usage("the demo's drop was not applied: \(outcome.summary)")
             }
         }
@@ -129,7 +156,64 @@ public final class DemoSite {
         let softText = result.review.softFlags.isEmpty ? "" : ", \(result.review.softFlags.count) soft flagged"
         progress("\(period) closed \(dateText()): \(book.billableReports) reports billed, \(hard.count) over contract "
                  + "(\(hard.count - excluded) approved, \(excluded) excluded)\(softText); \(result.documents.count) documents "
-                 + (result.documents.isEmpty ? "" : "\(result.documents.first!) … \(result.documents.last!)"))
+                 + (result.documents.first.map { "\($0) … \(result.documents.last ?? $0)" } ?? ""))
+    }
+
+    /// `recon rerun`: applies the held drop, issues credit notes, new invoices and payout adjustments.
+    private func rerun(_ period: Period, reason: String) throws {
+        let key = try operatorKey()
+        let result = try withSession { try Rerunner(session: $0).rerun(period, reason: reason, keyFile: key) }
+        progress("\(period) rerun \(dateText()) by \(DemoSite.operatorName): applied \(result.appliedDrops.joined(separator: ", ")); "
+                 + "issued \(result.documents.joined(separator: ", "))")
+    }
+
+    /// `recon credit` on the client's invoice of `period`.
+    private func credit(client: String, period: Period, amount: String, reason: String) throws {
+        let key = try operatorKey()
+        let (invoice, result) = try withSession { session -> (String, Creditor.Result) in
+            guard let invoice = session.state.issued.first(where: { $0.kind == .invoice && $0.partyId == client && $0.period == period })
+            else { throw ReconFailure.usage("the demo found no \(period) invoice of \(client) to credit") }
+            return (invoice.number, try Creditor(session: session).credit(invoice: invoice.number, amount: amount, reason: reason,
+                                                                          keyFile: key))
+        }
+        progress("\(dateText()): \(result.number) credits \(amount) \(result.currency) on \(invoice) (\(reason))")
+    }
+
+    /// `recon statement`: the client's account, every invoice and credit note and the total due.
+    private func statement(_ client: String) throws {
+        let session = try SiteSession(site: site, writing: false, log: log)
+        let state = session.state
+        _ = try StatementWorkbook.write(clientId: client, clientName: state.pricing.clients[client]?.name ?? client,
+                                        documents: state.issued, site: state.name,
+                                        to: site.path("Outbox/statements/\(client).xlsx"))
+    }
+
+    // MARK: The operator
+
+    /// Makes the demo operator's key pair and lists its public half in `recon.toml`.
+    private func addOperator() throws {
+        let dir = FileManager.default.temporaryDirectory.path + "/recon-demo-operator-" + UUID().uuidString
+        try FileIO.makeDirectory(dir)
+        chmod(dir, 0o700)
+        let key = try SigningKey.generate(name: DemoSite.operatorName)
+        let file = dir + "/" + DemoSite.operatorName + ".key"
+        try key.write(to: file)
+        operatorKeyFile = file
+        var config = try SiteConfig.parse(String(decoding: try FileIO.read(site.configFile), as: UTF8.self))
+        config.operators.append(SiteConfig.Operator(name: DemoSite.operatorName, publicKey: key.verifierKey.text))
+        try FileIO.writeAtomically(site.configFile, Array(config.text.utf8))
+    }
+
+    private func operatorKey() throws -> String {
+        guard let file = operatorKeyFile else { throw ReconFailure.usage("the demo's operator key was not made") }
+        return file
+    }
+
+    /// Deletes the operator's private key and its folder.
+    private func discardOperatorKey() {
+        guard let file = operatorKeyFile else { return }
+        try? FileManager.default.removeItem(atPath: FileIO.parent(of: file))
+        operatorKeyFile = nil
     }
 
     // MARK: Helpers
@@ -159,6 +243,7 @@ public final class DemoSite {
         case .fx(let p): return DemoData.fxCSV(p)
         case .usage(let p, let days): return month(p).csv(days: days)
         case .rejectedUsage: return data.rejectedUsageCSV()
+        case .lateUsage: return data.lateUsageCSV()
         }
     }
 

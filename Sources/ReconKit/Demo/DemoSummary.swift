@@ -20,23 +20,32 @@ public struct DemoSummary: Sendable {
         public var shouldFlag: Bool
     }
 
+    /// The site folder as given.
     public var site: String
+    /// Reports the ledger holds, and the drops it accepted (usage drops among them).
     public var reports = 0
     public var dropsAccepted = 0
     public var usageDrops = 0
     /// Names of drops kept in `Inbox/rejected/`.
     public var rejectedDrops: [String] = []
+    /// Periods closed, oldest first, and the month left open to date.
     public var closedPeriods: [String] = []
     public var openPeriod = DemoData.current.description
-    /// Issued documents per entry kind (`invoice.issued` → 276), and the first and last number of each.
+    /// Issued documents per entry kind (`invoice.issued` → 280), and the first and last number of each.
     public var documents: [String: Int] = [:]
     public var numberRange: [String: (first: String, last: String)] = [:]
+    /// `IMAGES_OVER_CONTRACT` flags raised, and the decisions taken on them.
     public var hardFlagsRaised = 0
     public var approved = 0
     public var excluded = 0
     /// Hard flags of the running month still waiting for a decision.
     public var hardFlagsOpen = 0
+    /// `card.replaced` entries, one line each.
     public var cardsReplaced: [String] = []
+    /// `rerun` entries and credit notes, one line each.
+    public var reruns: [String] = []
+    public var creditNotes: [String] = []
+    /// Soft flags raised at closes, and what became of the stories written into the history.
     public var softFlags: [SoftFinding] = []
     public var stories: [Story] = []
 
@@ -58,6 +67,8 @@ public struct DemoSummary: Sendable {
         out.append("  hard flags (IMAGES_OVER_CONTRACT): \(hardFlagsRaised) raised, \(approved + excluded) decided in decisions drops "
                    + "(\(approved) approved, \(excluded) excluded), \(hardFlagsOpen) open in \(openPeriod)")
         for c in cardsReplaced { out.append("  retroactive card: \(c)") }
+        for r in reruns { out.append("  \(r)") }
+        for c in creditNotes { out.append("  credit note \(c)") }
         out.append("  soft gate (Isolation Forest, scored at each close): \(softFlags.count) soft flag\(softFlags.count == 1 ? "" : "s")")
         for f in softFlags {
             out.append("    \(f.period) \(f.subject) (score \(f.score)): \(f.reason)")
@@ -74,7 +85,8 @@ public struct DemoSummary: Sendable {
         let rows: [(String, String)] = [
             ("Outbox/\(last)/invoices/", "final invoices of a period (JPY without decimals, KWD with three)"),
             ("Outbox/\(last)/payouts/", "payout statements to radiologists"),
-            ("Outbox/YYYY-MM/credit-notes/", "credit notes, once `recon rerun` or `recon credit` issues them"),
+            ("Outbox/2026-09/credit-notes/", "credit notes (the rerun's; the goodwill credit is in Outbox/2026-10/)"),
+            ("Outbox/statements/\(DemoData.lateClientId).xlsx", "a client's account: invoices, credit notes, total due"),
             ("Outbox/\(last)/review.xlsx", "flags, decisions, scores and problems of a period"),
             ("Outbox/\(openPeriod)/drafts/", "month-to-date draft invoices and payouts, replaced on each ingest"),
             ("Outbox/margin-summary.xlsx", "revenue, cost and margin of every period by client and modality"),
@@ -84,10 +96,14 @@ public struct DemoSummary: Sendable {
             ("recon verify" + (site == "." ? "" : " --site \(site)"), "recomputes every hash, signature, drop and document"),
             ("recon status" + (site == "." ? "" : " --site \(site)"), "open periods, flags and what blocks a close"),
         ]
+        // The demo operator's private key is gone: privileged commands need a key of one's own.
         let width = rows.map(\.0.count).max() ?? 0
         for (path, what) in rows {
             out.append("  " + path + String(repeating: " ", count: max(1, width - path.count + 2)) + what)
         }
+        out.append("")
+        out.append("The demo operator's private key was deleted after the run; to run `recon rerun` or `recon credit` here, "
+                   + "make a key with `recon keygen NAME` and add it to recon.toml.")
         return out
     }
 

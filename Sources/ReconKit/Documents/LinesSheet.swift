@@ -36,5 +36,6 @@ enum LinesSheet {
         try sheet.setColumnWidth(20, columns: 0...0)
         try sheet.setColumnWidth(12, columns: 1...10)
         try sheet.freezePanes(row: 1, column: 0)
+        try sheet.fitToPageWidth(landscape: true)
     }
 }

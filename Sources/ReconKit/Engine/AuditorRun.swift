@@ -2,10 +2,12 @@
 /// ledger's history of closed periods.
 public enum AuditorRun {
     /// Statistics per client and radiologist of a priced period.
-    public static func stats(book: PeriodBook, reports: [Report], excluded: Set<String>, state: SiteState) -> [PartyPeriodStats] {
+    public static func stats(book: PeriodBook, indices: [Int32], excluded: Set<String>, state: SiteState) -> [PartyPeriodStats] {
         var clientImages: [String: Int] = [:], clientReports: [String: Int] = [:]
         var radImages: [String: Int] = [:], radReports: [String: Int] = [:]
-        for r in reports where !excluded.contains(r.id) {
+        for i in indices {
+            let r = state.reports[Int(i)]
+            if !excluded.isEmpty && excluded.contains(r.id) { continue }
             clientImages[r.clientId, default: 0] += Int(r.imageCount)
             clientReports[r.clientId, default: 0] += 1
             radImages[r.radiologistId, default: 0] += Int(r.imageCount)

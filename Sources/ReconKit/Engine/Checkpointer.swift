@@ -19,6 +19,20 @@ public struct Checkpointer {
         return relative
     }
 
+    /// Entry kinds that are followed by a checkpoint (SPEC §6: after each close, rerun and credit).
+    public static let checkpointedKinds: Set<String> = ["period.closed", "rerun", "credit_note.issued"]
+
+    /// Writes the checkpoint a command was killed before writing: when an entry that must be
+    /// followed by one (a close, a rerun, a credit) is newer than the newest checkpoint, the
+    /// ledger as it stands is signed now. Returns the checkpoint written, if any.
+    @discardableResult
+    public func writeMissing(ledger: LedgerFile, siteName: String) throws -> String? {
+        guard let last = ledger.entries.last(where: { Checkpointer.checkpointedKinds.contains($0.kind) }),
+            last.seq > (all().last ?? 0)
+        else { return nil }
+        return try write(ledger: ledger, siteName: siteName)
+    }
+
     public func loadSiteKey() throws -> SigningKey {
         let text: String
         do {

@@ -9,7 +9,8 @@ import Foundation
 /// only then are the workbooks renamed into place. A crash before the append leaves only
 /// temporary files (numbers are taken from the ledger, so none is skipped); a crash after it
 /// leaves entries whose workbooks ``DocumentRepair`` puts in place from the temporary file or
-/// regenerates from the entry. A final path that already exists is never overwritten.
+/// regenerates from the entry. A final path that already holds other bytes is never overwritten:
+/// the command stops before it appends anything.
 public struct DocumentIssuer {
     let session: SiteSession
 
@@ -51,13 +52,14 @@ public struct DocumentIssuer {
                                         issuedUnderSeq: session.ledger.entries.count, issuedUnderHash: session.ledger.headHash,
                                         checkpoint: checkpoint, refersTo: item.refersTo, reason: item.reason)
             let final = site.path(record.file)
-            if FileIO.exists(final) {
-                throw ReconFailure.refused("\(record.file) already exists and no ledger entry issued it; move it aside — final documents are never overwritten")
-            }
             try FileIO.makeDirectory(FileIO.parent(of: final))
             let temp = FileIO.temporaryName(for: final)
-            try DocumentWorkbook.write(record, at: at, to: temp)
             pending.append((record, temp, final))
+            try DocumentWorkbook.write(record, at: at, to: temp)
+            if FileIO.exists(final), try FileIO.read(final) != FileIO.read(temp) {
+                throw ReconFailure.refused("\(record.file) already exists with other bytes and no ledger entry issued it; "
+                    + "final documents are never overwritten — move it aside and run the command again")
+            }
         }
         try FileIO.syncFileSystem(of: site.outbox)
         var appended: [(kind: String, body: [String: JSONValue])] = []

@@ -1,8 +1,15 @@
 import Crypto
+import Foundation
 
-/// Puts back final documents whose entries were appended by a command that was interrupted
-/// before it renamed them into place: from the temporary file when it is intact, else by
-/// regenerating the workbook from the entry (documents are reproducible byte for byte).
+/// Puts right what an interrupted command left, before the next writing command starts
+/// (it holds the site lock, so nothing else is writing):
+///
+/// - final documents whose entries were appended before they were renamed into place come
+///   back from their temporary file when it is intact, else are regenerated from the entry
+///   (documents are reproducible byte for byte);
+/// - hidden files of unfinished writes (`.NAME.PID.tmp`, `.NAME.ID.partial`) are removed from
+///   `Ledger/` and `Outbox/`, so no stray file sits among the final documents or archived drops;
+/// - the drafts of a period whose close was interrupted after its entries are removed.
 public struct DocumentRepair {
     let session: SiteSession
 
@@ -42,6 +49,46 @@ public struct DocumentRepair {
             session.log.warning("put back \(file) (seq \(e.seq)), left out by an interrupted command")
             repaired.append(file)
         }
+        sweepTemporaryFiles()
+        for period in session.state.closedPeriods.keys {
+            let drafts = session.site.path("Outbox/\(period)/drafts")
+            if FileIO.isDirectory(drafts) { try? FileManager.default.removeItem(atPath: drafts) }
+        }
         return repaired
+    }
+
+    /// Removes the hidden files of unfinished writes that killed writers left where recon writes.
+    func sweepTemporaryFiles() {
+        let site = session.site
+        var dirs = [site.ledgerDir, site.drops, site.checkpoints, site.held, site.rejected, site.outbox]
+        for period in FileIO.list(site.outbox) where Period(period) != nil {
+            let dir = site.outbox + "/" + period
+            dirs.append(dir)
+            for sub in ["invoices", "credit-notes", "payouts", "drafts"] { dirs.append(dir + "/" + sub) }
+        }
+        for dir in dirs where FileIO.isDirectory(dir) {
+            for name in FileIO.list(dir) where DocumentRepair.isTemporaryName(name) {
+                FileIO.remove(dir + "/" + name)
+                session.log.notice("removed \(dir)/\(name), left by an interrupted command")
+            }
+        }
+    }
+
+    /// Hidden files of unfinished writes: `.NAME.PID.tmp` (``FileIO/temporaryName(for:)``) and
+    /// `.NAME.ID.partial` (a workbook being assembled, ``Workbook``).
+    static func isTemporaryName(_ name: String) -> Bool {
+        guard name.hasPrefix(".") else { return false }
+        let suffix: Substring, isTag: (Substring) -> Bool
+        if name.hasSuffix(".tmp") {
+            suffix = name.dropFirst().dropLast(4)
+            isTag = { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+        } else if name.hasSuffix(".partial") {
+            suffix = name.dropFirst().dropLast(8)
+            isTag = { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isHexDigit } }
+        } else {
+            return false
+        }
+        guard let dot = suffix.lastIndex(of: "."), dot > suffix.startIndex else { return false }
+        return isTag(suffix[suffix.index(after: dot)...])
     }
 }

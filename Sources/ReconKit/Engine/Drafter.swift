@@ -12,6 +12,9 @@ public struct Drafter {
         for period in session.state.openPeriods {
             let review = Reviewer(session: session).review(period, final: false)
             open[period] = review
+            // Soft flags enter the ledger as soon as they are found, so they can be decided
+            // before the close (and must be, with block_on_soft).
+            try FlagRaiser(session: session).raise(review.softFlags.map(\.flag))
             let dir = session.site.path("Outbox/\(period)/drafts")
             try FileIO.makeDirectory(dir)
             try DraftWorkbook.write(review, side: .invoice, site: session.state.name, to: dir + "/invoices.xlsx")
@@ -39,7 +42,8 @@ public struct MarginSummaryWriter {
             for m in review.book.margins { for r in m.byModality { rows.append((p, "draft", r)) } }
         }
         rows.sort { ($0.period, $0.row.clientId, $0.row.modality) < ($1.period, $1.row.clientId, $1.row.modality) }
-        try MarginSummaryWorkbook.write(rows: rows, base: state.base, site: state.name,
+        let names = state.pricing.clients.mapValues(\.name)
+        try MarginSummaryWorkbook.write(rows: rows, base: state.base, site: state.name, clientNames: names,
                                         to: session.site.path("Outbox/margin-summary.xlsx"))
     }
 }

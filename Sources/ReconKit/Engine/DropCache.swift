@@ -7,7 +7,8 @@ import Foundation
 /// is ignored and the CSV read again, and the folder can be deleted at any time.
 public struct DropCache {
     public let dir: String
-    private static let magic: [UInt8] = Array("RCNU2\n".utf8)
+    /// Version 3: the rows a drop added (those it repeated are not in the cache).
+    private static let magic: [UInt8] = Array("RCNU3\n".utf8)
 
     public init(dir: String) { self.dir = dir }
 
@@ -34,31 +35,46 @@ public struct DropCache {
     }
 
     public func store(sha256: String, _ reports: [Report]) {
-        var out = DropCache.magic
-        out.reserveCapacity(reports.count * 64)
-        func put(_ s: String) {
-            let u = Array(s.utf8)
-            put(Int64(u.count))
-            out += u
+        var out = [UInt8](repeating: 0, count: DropCache.magic.count + 16 + sha256.utf8.count + reports.count * 112
+                                           + reports.reduce(0) { $0 + $1.id.utf8.count + $1.clientId.utf8.count
+                                                                  + $1.radiologistId.utf8.count + $1.modality.utf8.count })
+        var pos = 0
+        out.withUnsafeMutableBytes { buf in
+            func put(_ v: Int64) {
+                buf.storeBytes(of: v.littleEndian, toByteOffset: pos, as: Int64.self)
+                pos += 8
+            }
+            func put(_ s: String) {
+                var s = s
+                s.withUTF8 { u in
+                    put(Int64(u.count))
+                    if u.count > 0 { UnsafeMutableRawBufferPointer(rebasing: buf[pos..<(pos + u.count)]).copyMemory(from: UnsafeRawBufferPointer(u)) }
+                    pos += u.count
+                }
+            }
+            for b in DropCache.magic {
+                buf[pos] = b
+                pos += 1
+            }
+            put(sha256)
+            put(Int64(reports.count))
+            for r in reports {
+                put(r.id)
+                put(r.reportedAt.nanoseconds)
+                put(Int64(r.localDate.dayNumber))
+                put(r.clientId)
+                put(r.radiologistId)
+                put(r.modality)
+                put(Int64(r.imageCount))
+                put(r.urgency == .stat ? 1 : 0)
+                put(Int64(r.line))
+            }
         }
-        func put(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
-        put(sha256)
-        put(Int64(reports.count))
-        for r in reports {
-            put(r.id)
-            put(r.reportedAt.nanoseconds)
-            put(Int64(r.localDate.dayNumber))
-            put(r.clientId)
-            put(r.radiologistId)
-            put(r.modality)
-            put(Int64(r.imageCount))
-            put(r.urgency == .stat ? 1 : 0)
-            put(Int64(r.line))
-        }
+        out.removeLast(out.count - pos)
         // A cache needs no fsync: a torn file fails its checks and the CSV is read instead.
         try? FileIO.makeDirectory(dir)
         let temp = FileIO.temporaryName(for: path(sha256))
-        guard FileManager.default.createFile(atPath: temp, contents: Data(out)) else { return }
+        guard (try? FileIO.writeWithoutSync(temp, out)) != nil else { return }
         try? FileIO.renameQuietly(temp, to: path(sha256))
     }
 

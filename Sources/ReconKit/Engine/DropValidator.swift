@@ -31,37 +31,47 @@ public struct DropValidator {
         let problems = ProblemList()
         switch rows {
         case .usage(let list):
-            var fresh: [Report] = []
-            fresh.reserveCapacity(list.count)
+            // Rows already held with the same values; `fresh` is only built when there are some.
+            var skippedRows: [Int] = []
             var skipped = 0
             var seen: [String: Int32] = [:]
+            seen.reserveCapacity(list.count)
             var closed = Set<Period>()
-            for r in list {
+            var closedCache: [Period: Bool] = [:]
+            let held = state.existing(Set(list.map(\.id)))
+            for (index, r) in list.enumerated() {
                 if state.pricing.clients[r.clientId] == nil {
                     problems.add(problem(Int(r.line), "client_id", "unknown client \"\(r.clientId)\"; drop a clients file naming it first"))
                 }
                 if state.pricing.radiologists[r.radiologistId] == nil {
                     problems.add(problem(Int(r.line), "radiologist_id", "unknown radiologist \"\(r.radiologistId)\"; drop a radiologists file naming it first"))
                 }
-                if let line = seen[r.id] {
+                if let line = seen.updateValue(r.line, forKey: r.id) {
                     problems.add(problem(Int(r.line), "report_id", "report \(r.id) appears twice in this drop (line \(line) too); a report_id is unique"))
                     continue
                 }
-                seen[r.id] = r.line
-                if let old = state.report(r.id) {
+                if let old = held[r.id] {
                     if old.sameValues(as: r) {
                         skipped += 1
+                        skippedRows.append(index)
                     } else {
                         problems.add(problem(Int(r.line), "report_id", "report \(r.id) was ingested before with other values (\(describeDifference(old, r))); a report_id is unique forever — correct it with a decision or a credit note, not a new row"))
                     }
                     continue
                 }
-                if isClosed(r.period) { closed.insert(r.period) }
-                fresh.append(r)
+                let period = r.period
+                let isClosedPeriod = closedCache[period] ?? {
+                    let c = isClosed(period)
+                    closedCache[period] = c
+                    return c
+                }()
+                if isClosedPeriod { closed.insert(period) }
             }
             if !problems.isEmpty { return .reject(problems) }
             if !closed.isEmpty { return .held(closed.sorted()) }
-            return .accept(.usage(fresh), skipped: skipped)
+            guard !skippedRows.isEmpty else { return .accept(rows, skipped: 0) }
+            let skip = Set(skippedRows)
+            return .accept(.usage(list.indices.filter { !skip.contains($0) }.map { list[$0] }), skipped: skipped)
         case .clients(let list):
             duplicates(list.map { ($0.id, $0.line) }, field: "client_id", problems)
         case .radiologists(let list):

@@ -9,7 +9,8 @@ public struct FlagRaiser {
         let state = session.state
         var out: [AuditFlag] = []
         for period in state.openPeriods + (extra.map { [$0] } ?? []) {
-            for r in state.reports(in: period) {
+            for i in state.periodReports[period] ?? [] {
+                let r = state.reports[Int(i)]
                 guard let client = state.pricing.clients[r.clientId], Int(r.imageCount) > client.maxImagesPerCase,
                     state.raisedFlags[HardGate.flagId(reportId: r.id)] == nil,
                     let flag = HardGate.flag(for: r, client: client)

@@ -19,7 +19,7 @@ public enum IngestOutcome: Sendable {
     public var summary: String {
         switch self {
         case .accepted(let name, let kind, let rows, let skipped, let seq):
-            return "\(name): accepted \(rows) \(kind.rawValue) rows" + (skipped > 0 ? ", skipped \(skipped) already held" : "")
+            return "\(name): accepted \(rows) \(kind.rawValue) row\(rows == 1 ? "" : "s")" + (skipped > 0 ? ", skipped \(skipped) already held" : "")
                 + " (seq \(seq))"
         case .duplicate(let name, let seq): return "\(name): duplicate of the drop accepted at seq \(seq); removed"
         case .rejected(let name, let problems):

@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 import Foundation
 import Logging
 
@@ -12,6 +13,8 @@ public final class Ingestor {
     let session: SiteSession
     /// Set by a rerun: the closed period whose held drops are being applied.
     var reopened: Period?
+    /// Cache files being written in the background.
+    let cacheWrites = DispatchGroup()
     var state: SiteState { session.state }
     var site: Site { session.site }
 
@@ -27,7 +30,8 @@ public final class Ingestor {
 
     /// Names that are still being written or are not for us: never read.
     public static func isNeverRead(_ name: String) -> Bool {
-        name.hasPrefix(".") || name.hasSuffix(".part") || name.hasSuffix(".tmp")
+        let lower = name.lowercased()
+        return name.hasPrefix(".") || lower.hasSuffix(".part") || lower.hasSuffix(".tmp")
     }
 
     public static func processingOrder(_ a: String, _ b: String) -> Bool {
@@ -40,12 +44,20 @@ public final class Ingestor {
         var outcomes: [IngestOutcome] = []
         for path in paths {
             let outcome = try ingestOne(path)
-            session.log.info("\(outcome.summary)")
+            if case .rejected = outcome {
+                session.log.warning("\(outcome.summary)")
+            } else {
+                session.log.info("\(outcome.summary)")
+            }
             outcomes.append(outcome)
         }
         if outcomes.contains(where: { if case .accepted = $0 { return true } else { return false } }) {
             try FlagRaiser(session: session).raiseNewHardFlags()
         }
+        defer { cacheWrites.wait() }
+        let drafting = ProgressReporter("drafts")
+        drafting.phase("pricing open periods")
+        defer { drafting.finish() }
         try Drafter(session: session).refresh()
         return outcomes
     }
@@ -70,11 +82,15 @@ public final class Ingestor {
                 "the file name \"\(name)\" does not start with a drop kind; name it after its kind: \(DropKind.namesForHumans) (e.g. usage-2026-10.csv)")])
         }
         let parser = DropParser(zone: state.zone, baseCurrency: state.base)
+        let progress = ProgressReporter(name)
+        defer { progress.finish() }
+        progress.phase("reading")
         var outcome = bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
         if !outcome.unknownColumns.isEmpty {
             session.log.notice("\(name): ignored unknown columns \(outcome.unknownColumns.joined(separator: ", "))")
         }
         guard let rows = outcome.rows else { return try reject(path, inInbox: inInbox, outcome.problems) }
+        progress.phase("checking \(rows.rowCount) rows")
         let verdict = DropValidator(state: state, columns: outcome.columns, reopened: reopened).check(rows)
         if !outcome.problems.isEmpty {
             // Report the site's rules on the rows that did parse too, in line order.
@@ -93,6 +109,7 @@ public final class Ingestor {
             }
             return .held(name: name, periods: periods)
         case .accept(let fresh, let skipped):
+            progress.phase("recording")
             let seq = try accept(path, inInbox: inInbox, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh)
             if inInbox { FileIO.remove(path) }
             return .accepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped, seq: seq)
@@ -125,8 +142,16 @@ public final class Ingestor {
                                    cache: nil)
         }
         state.acceptedDrops[sha] = entries[0].seq
-        state.apply(fresh)
-        if case .usage(let list) = rows { DropCache(dir: site.cache).store(sha256: sha, list) }
+        if case .usage(let list) = fresh {
+            state.add(list, dedupe: false)  // checked new by the validator
+        } else {
+            state.apply(fresh)
+        }
+        if case .usage(let list) = fresh {
+            // Written on the second core while the drafts are priced; `ingest` waits for it.
+            let cache = DropCache(dir: site.cache)
+            DispatchQueue.global().async(group: cacheWrites) { cache.store(sha256: sha, list) }
+        }
         return entries[0].seq
     }
 

@@ -28,7 +28,7 @@ public enum LedgerReplay {
             state.acceptedDrops[sha] = e.seq
             if kind == .decisions { return }
             if kind == .usage, let cached = cache?.load(sha256: sha) {
-                state.apply(.usage(cached))
+                state.add(cached, dedupe: false)  // the cache holds only the rows that were new
                 return
             }
             let path = site.path(Site.dropPath(sha256: sha))
@@ -38,7 +38,12 @@ public enum LedgerReplay {
             guard let rows = outcome.rows else {
                 throw LedgerDamage(seq: e.seq, "archived drop \(sha) no longer reads: \(outcome.problems.reportLines.first ?? "")")
             }
-            if kind == .usage, case .usage(let list) = rows { cache?.store(sha256: sha, list) }
+            if kind == .usage, case .usage(let list) = rows {
+                let before = state.reports.count
+                state.add(list, dedupe: true)
+                cache?.store(sha256: sha, Array(state.reports[before...]))
+                return
+            }
             state.apply(rows)
         case "flag.raised":
             guard let id = e.string("id"), let subject = e.string("subject"), let p = e.string("period").flatMap(Period.init),

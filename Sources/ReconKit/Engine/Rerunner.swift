@@ -17,6 +17,12 @@ public struct Rerunner {
         public var checkpoint: String
     }
 
+    /// A credit note issued by `recon credit`: its entry carries the operator's signed request.
+    private func isOperatorCredit(_ d: IssuedDocument) -> Bool {
+        guard d.kind == .creditNote || d.kind == .payoutAdjustment, d.seq >= 1, d.seq <= session.ledger.entries.count else { return false }
+        return session.ledger.entries[d.seq - 1].body["request"]?.objectValue?["command"]?.stringValue == "credit"
+    }
+
     public func rerun(_ period: Period, reason: String, keyFile: String) throws -> Result {
         let state = session.state
         guard state.closedPeriods[period] != nil else {
@@ -48,7 +54,13 @@ public struct Rerunner {
                 let mine = issued.filter { $0.partyId == party }
                 let outstanding = try Outstanding.net(mine)
                 let fresh = byParty[party]
-                if let fresh, let outstanding, fresh.currency == outstanding.currency, fresh.total == outstanding.amount {
+                // Unchanged when the repricing gives what the party is billed for the period:
+                // its invoices less the reversals of earlier reruns. A credit note issued by
+                // `recon credit` (goodwill, a dispute) is not a change of price, so a rerun
+                // that reprices the party the same leaves it, and the party, alone.
+                let billed = try Outstanding.net(mine.filter { !isOperatorCredit($0) })
+                let billedAmount = billed?.amount ?? .zero, freshAmount = fresh?.total ?? .zero
+                if billedAmount == freshAmount && (fresh == nil || billed == nil || fresh?.currency == billed?.currency) {
                     continue  // unchanged: nothing to issue
                 }
                 if let outstanding, !outstanding.amount.isZero {

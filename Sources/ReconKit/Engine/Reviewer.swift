@@ -12,16 +12,17 @@ public struct Reviewer {
     }
 
     public func review(_ period: Period, final: Bool) -> PeriodReview {
-        let reports = state.reports(in: period)
+        let indices = state.periodReports[period] ?? []
         let excluded = state.excludedReports(in: period)
-        let book = PeriodPricer(context: state.pricing).price(period: period, reports: reports, excluded: excluded,
-                                                              fxDate: fxDate(period, final: final))
+        let book = PeriodPricer(context: state.pricing).price(period: period, all: state.reports, indices: indices,
+                                                              excluded: excluded, fxDate: fxDate(period, final: final))
         var hard: [PeriodReview.FlagState] = []
-        for r in reports {
+        for i in indices {
+            let r = state.reports[Int(i)]
             guard let flag = HardGate.flag(for: r, client: state.pricing.clients[r.clientId]) else { continue }
             hard.append(.init(flag: flag, decision: state.reportDecisions[r.id] ?? state.flagDecisions[flag.id]))
         }
-        let stats = AuditorRun.stats(book: book, reports: reports, excluded: excluded, state: state)
+        let stats = AuditorRun.stats(book: book, indices: indices, excluded: excluded, state: state)
         let soft = AuditorRun.softFlags(period: period, current: stats, state: state, config: session.config)
             .map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }
         return PeriodReview(period: period, book: book, hardFlags: hard, softFlags: soft,

@@ -29,9 +29,19 @@ public final class SiteSession {
         } catch let damage as LedgerDamage {
             throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written to a damaged ledger — restore it from a backup or ask an auditor")
         }
-        if writing && ledger.halfWrittenBytes > 0 {
+        if writing && ledger.tailIsCompleteEntry {
+            throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): the last line is a whole entry "
+                + "without its newline — damage, not a line cut short by a crash; nothing is written to a damaged ledger — "
+                + "restore it from a backup or ask an auditor")
+        }
+        if writing && ledger.needsRepair {
+            let lines = ledger.interruptedEntries
             let cut = try ledger.cutHalfWrittenTail()
-            log.warning("cut away a half-written last ledger line (\(cut) bytes) left by an interrupted command; it was never an entry")
+            if lines > 0 {
+                log.warning("cut away an append left unfinished by an interrupted command (\(cut) bytes, \(lines) complete line\(lines == 1 ? "" : "s") of it); it was never part of the ledger")
+            } else if cut > 0 {
+                log.warning("cut away a half-written last ledger line (\(cut) bytes) left by an interrupted command; it was never an entry")
+            }
         }
         self.ledger = ledger
         let configText: String
@@ -62,7 +72,12 @@ public final class SiteSession {
             throw ReconFailure.refused("recon.toml disagrees with site.init (fixed at init): " + mismatches.joined(separator: "; ")
                 + ". Put back the values from site.init.")
         }
-        if writing { try DocumentRepair(session: self).run() }
+        if writing {
+            try DocumentRepair(session: self).run()
+            if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
+                log.warning("wrote the checkpoint \(written) an interrupted command did not write")
+            }
+        }
     }
 
     /// Appends entries stamped with the site clock.

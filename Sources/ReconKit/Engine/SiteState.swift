@@ -9,8 +9,9 @@ public final class SiteState {
     public var pricing: PricingContext
     /// Every report ever accepted, in order of arrival.
     public private(set) var reports: [Report] = []
-    /// Report id → position in `reports`.
-    public private(set) var reportIndex: [String: Int32] = [:]
+    /// Report id → position in `reports`, built on first use: closing or reporting on a
+    /// month of a million reports never needs it, and a drop looks its ids up in one scan.
+    private var index: [String: Int32]?
     /// Period → positions in `reports`.
     public private(set) var periodReports: [Period: [Int32]] = [:]
 
@@ -46,7 +47,7 @@ public final class SiteState {
 
     public func apply(_ rows: ParsedDrop) {
         switch rows {
-        case .usage(let list): add(list)
+        case .usage(let list): add(list, dedupe: true)
         case .clients(let list): for c in list { pricing.clients[c.id] = c }
         case .radiologists(let list): for r in list { pricing.radiologists[r.id] = r }
         case .providerRates(let list):
@@ -58,15 +59,86 @@ public final class SiteState {
         }
     }
 
-    /// Adds new reports (ones already present with the same values are skipped by the caller).
-    func add(_ list: [Report]) {
+    /// Adds reports. With `dedupe`, reports whose id is already held are skipped (an archived
+    /// drop re-read from its CSV repeats the rows that were skipped at ingest); the drop
+    /// cache holds only the rows that were new, so it needs no check.
+    func add(_ list: [Report], dedupe: Bool = true) {
+        if !dedupe && index == nil {
+            addNew(list)
+            return
+        }
         reports.reserveCapacity(reports.count + list.count)
-        reportIndex.reserveCapacity(reportIndex.count + list.count)
-        for r in list where reportIndex[r.id] == nil {
+        if dedupe { _ = reportIndex }
+        index?.reserveCapacity(reports.count + list.count)
+        // The month is worked out only when the day leaves it.
+        var monthFirst: Int32 = 1, monthLast: Int32 = 0
+        var period = Period(year: 1970, month: 1)
+        for r in list {
             let i = Int32(reports.count)
+            if index != nil {
+                var inserted = false
+                Self.insertIfAbsent(&index![r.id, default: -1], i, &inserted)
+                guard inserted || !dedupe else { continue }
+            }
             reports.append(r)
-            reportIndex[r.id] = i
-            periodReports[r.period, default: []].append(i)
+            let day = r.localDate.dayNumber
+            if day < monthFirst || day > monthLast {
+                period = r.localDate.period
+                monthFirst = period.firstDay.dayNumber
+                monthLast = period.lastDay.dayNumber
+            }
+            periodReports[period, default: []].append(i)
+        }
+    }
+
+    /// Appends reports known to be new in bulk, grouping positions by month locally.
+    private func addNew(_ list: [Report]) {
+        let base = reports.count
+        reports += list
+        var monthFirst: Int32 = 1, monthLast: Int32 = 0
+        var period = Period(year: 1970, month: 1)
+        var bucket: [Int32] = []
+        var buckets: [Period: [Int32]] = [:]
+        for (k, r) in list.enumerated() {
+            let day = r.localDate.dayNumber
+            if day < monthFirst || day > monthLast {
+                if !bucket.isEmpty { buckets[period, default: []] += bucket }
+                bucket.removeAll(keepingCapacity: true)
+                period = r.localDate.period
+                monthFirst = period.firstDay.dayNumber
+                monthLast = period.lastDay.dayNumber
+            }
+            bucket.append(Int32(base + k))
+        }
+        if !bucket.isEmpty { buckets[period, default: []] += bucket }
+        for (p, positions) in buckets { periodReports[p, default: []] += positions }
+    }
+
+    /// Report id → position, building the index on first use.
+    public var reportIndex: [String: Int32] {
+        if let index { return index }
+        var built: [String: Int32] = [:]
+        built.reserveCapacity(reports.count)
+        for (i, r) in reports.enumerated() { built[r.id] = Int32(i) }
+        index = built
+        return built
+    }
+
+    /// The held reports among `ids`, found in one pass (without building the index).
+    public func existing(_ ids: Set<String>) -> [String: Report] {
+        var out: [String: Report] = [:]
+        if let index {
+            for id in ids { if let i = index[id] { out[id] = reports[Int(i)] } }
+            return out
+        }
+        for r in reports where ids.contains(r.id) { out[r.id] = r }
+        return out
+    }
+
+    private static func insertIfAbsent(_ slot: inout Int32, _ value: Int32, _ inserted: inout Bool) {
+        if slot == -1 {
+            slot = value
+            inserted = true
         }
     }
 
@@ -92,7 +164,7 @@ public final class SiteState {
     public func excludedReports(in period: Period) -> Set<String> {
         var out = Set<String>()
         for (id, d) in reportDecisions where d.decision == .exclude {
-            if let r = report(id), r.period == period { out.insert(id) }
+            if d.period == period { out.insert(id) }
         }
         return out
     }

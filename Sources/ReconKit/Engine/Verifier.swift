@@ -1,7 +1,13 @@
 import Crypto
 
 /// `recon verify` (SPEC §6): every hash and the chain, every archived drop and document
-/// against its recorded SHA-256, every checkpoint's signature and head.
+/// against its recorded SHA-256, every checkpoint's signature and head, and every
+/// privileged entry's operator signature over its request.
+///
+/// It reads under the site lock taken shared, so a running writer's half-finished append
+/// is never mistaken for damage; what a crash left behind (a half-written last line, an
+/// interrupted batch) is reported, as it is not part of the ledger until the next writing
+/// command cuts it away.
 public struct Verifier {
     let site: Site
 
@@ -16,7 +22,20 @@ public struct Verifier {
     public func verify(keptCheckpoint: String? = nil) throws -> Report {
         let ledger = LedgerFile(path: site.ledgerFile)
         guard FileIO.exists(site.ledgerFile) else { throw LedgerDamage(seq: nil, "\(site.ledgerFile) is missing") }
+        let lock = try SiteLock.shared(path: site.lockFile, timeout: SiteSession.lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
         try ledger.load()
+        if ledger.halfWrittenBytes > 0 {
+            if ledger.tailIsCompleteEntry {
+                throw LedgerDamage(seq: ledger.entries.count + 1, "the last line is a whole entry without its newline (damage, not a crash)")
+            }
+            let what = ledger.interruptedEntries > 0
+                ? "\(ledger.halfWrittenBytes) bytes (\(ledger.interruptedEntries) complete lines) of an append that never finished"
+                : "a last line without its newline (\(ledger.halfWrittenBytes) bytes)"
+            throw LedgerDamage(seq: ledger.entries.count + 1, "\(what) after seq \(ledger.entries.count): "
+                + "not an entry — an interrupted command leaves this, and the next writing command cuts it away; "
+                + "anything else is damage")
+        }
         guard let first = ledger.entries.first, first.kind == "site.init" else { throw LedgerDamage(seq: 1, "the first entry is not site.init") }
         guard let keyText = first.string("public_key"), let verifier = try? VerifierKey(text: keyText) else {
             throw LedgerDamage(seq: 1, "site.init carries no readable public_key")
@@ -25,6 +44,9 @@ public struct Verifier {
         var recorded: [String: (sha: String, seq: Int)] = [:]
         for e in ledger.entries {
             if e.kind == "site.init" && e.seq != 1 { throw LedgerDamage(seq: e.seq, "a second site.init") }
+            if e.kind == "rerun" || e.body["request"] != nil || e.body["signature"] != nil {
+                try checkOperatorSignature(e)
+            }
             if e.kind == "drop.accepted" {
                 guard let sha = e.string("sha256") else { throw LedgerDamage(seq: e.seq, "drop.accepted lacks sha256") }
                 try check(file: Site.dropPath(sha256: sha), sha: sha, seq: e.seq, what: "archived drop")
@@ -69,6 +91,21 @@ public struct Verifier {
         }
         guard Hex.string(head) == ledger.entries[count - 1].hash else {
             throw LedgerDamage(seq: count, "\(name): the head hash differs from the hash of seq \(count) — the ledger was rewritten")
+        }
+    }
+
+    /// A privileged entry carries the operator's request and signature; both must verify.
+    private func checkOperatorSignature(_ e: LedgerEntry) throws {
+        guard let keyText = e.string("operator_key"), (try? VerifierKey(text: keyText)) != nil else {
+            throw LedgerDamage(seq: e.seq, "\(e.kind) carries no readable operator_key")
+        }
+        guard PrivilegedRequest.isValid(body: e.body) else {
+            throw LedgerDamage(seq: e.seq, "the operator's signature over the \(e.kind) request does not verify")
+        }
+        if e.kind == "rerun" {
+            guard e.body["request"]?.objectValue?["period"]?.stringValue == e.string("period") else {
+                throw LedgerDamage(seq: e.seq, "the rerun's signed request names another period")
+            }
         }
     }
 

@@ -174,6 +174,14 @@ extension FileIO {
         guard linuxSyncfs(fd) == 0 else { throw Failure(path: path, action: "sync the file system of", code: errno) }
     }
 
+    /// Writes a file that needs no durability (a cache): no fsync.
+    public static func writeWithoutSync(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Failure(path: path, action: "create", code: errno) }
+        defer { close(fd) }
+        try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
+    }
+
     /// Renames without syncing the folder; the caller syncs each folder once after a batch.
     public static func renameQuietly(_ from: String, to: String) throws {
         guard rename(from, to) == 0 else { throw Failure(path: to, action: "rename \(from) to", code: errno) }

@@ -4,7 +4,11 @@ import Glibc
 
 /// One writer at a time per site: an advisory `flock` on `Ledger/writer.lock`.
 ///
-/// A second writer waits up to `timeout` seconds, then gives up with a clear message (exit 3).
+/// A writer takes it exclusively; a reader that must see the ledger, its documents and
+/// checkpoints as one consistent state (`recon verify`, `recon status`) takes it shared, so
+/// it never reads a batch half-appended by a running writer. Whoever cannot get it waits up
+/// to `timeout` seconds, then gives up with a clear message (exit 3). The lock goes with
+/// the process: a writer killed by a crash holds nothing.
 public final class SiteLock {
     private let fd: Int32
     public let path: String
@@ -13,28 +17,56 @@ public final class SiteLock {
         public let path: String
         public let waited: Double
         public var description: String {
-            "another recon is writing this site (lock \(path) held for \(Int(waited)) s); try again when it has finished"
+            let seconds = waited < 10 ? String(Double(Int(waited * 10)) / 10) : String(Int(waited))
+            return "another recon is writing this site (it holds \(path)); gave up after waiting \(seconds) s — "
+                + "try again when it has finished, or wait longer with RECON_LOCK_TIMEOUT=SECONDS"
         }
     }
 
-    public init(path: String, timeout: Double) throws {
-        self.path = path
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    /// Takes the lock exclusively, creating the lock file when needed.
+    public convenience init(path: String, timeout: Double) throws {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileIO.Failure(path: path, action: "open the lock", code: errno) }
-        var waited = 0.0
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR else {
-                let e = errno
+        try SiteLock.acquire(fd: fd, path: path, operation: LOCK_EX, timeout: timeout)
+        self.init(fd: fd, path: path)
+    }
+
+    /// Takes the lock shared, for a reader; nil when the lock file cannot be opened (a site
+    /// on read-only media, or one no writer has touched), where no writer can be running.
+    public static func shared(path: String, timeout: Double) throws -> SiteLock? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        try acquire(fd: fd, path: path, operation: LOCK_SH, timeout: timeout)
+        return SiteLock(fd: fd, path: path)
+    }
+
+    private init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    /// Waits for `operation` on `fd`; closes `fd` when it gives up.
+    private static func acquire(fd: Int32, path: String, operation: Int32, timeout: Double) throws {
+        let started = monotonicSeconds()
+        while flock(fd, operation | LOCK_NB) != 0 {
+            let e = errno
+            guard e == EWOULDBLOCK || e == EINTR else {
                 close(fd)
                 throw FileIO.Failure(path: path, action: "lock", code: e)
             }
+            let waited = monotonicSeconds() - started
             if waited >= timeout {
                 close(fd)
                 throw Busy(path: path, waited: waited)
             }
-            usleep(50_000)
-            waited += 0.05
+            usleep(UInt32(min(50_000, max(1_000, (timeout - waited) * 1_000_000))))
         }
+    }
+
+    private static func monotonicSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     deinit {

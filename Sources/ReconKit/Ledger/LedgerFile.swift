@@ -4,59 +4,120 @@ import Glibc
 
 /// `Ledger/ledger.jsonl`: read and checked whole, appended to, never rewritten.
 ///
-/// Reading checks every line's JSON, `seq`, `prev` and `hash`. A last line without its
-/// newline is what a crash leaves: it is not an entry, and the next writing command cuts
-/// it away (``cutHalfWrittenTail()``). Any other damage stops every writer.
+/// Reading checks every line's JSON, `seq`, `prev` and `hash`. Any damage stops every writer.
+///
+/// An append is all or nothing. Before a batch of entries is written, an intent record
+/// (`ledger.jsonl.intent`: the file's length before and after the batch) is put in place
+/// durably; it is removed once the batch is fsynced. A command killed in between leaves
+/// the intent behind, and reading then sees which bytes belong to the interrupted batch,
+/// even when the write stopped exactly at a line's end. Those bytes — and a last line
+/// without its newline, which is what any interrupted write leaves — are not entries: the
+/// next writing command cuts them away (``cutHalfWrittenTail()``).
 public final class LedgerFile {
     public let path: String
     public private(set) var entries: [LedgerEntry] = []
-    /// Bytes after the last newline (a half-written line), if any.
+    /// Bytes after the last entry that a crash left: a half-written line, or the whole of
+    /// an interrupted batch (see ``interruptedEntries``).
     public private(set) var halfWrittenBytes = 0
+    /// Complete lines of an interrupted batch: written, but the batch never finished, so
+    /// they are not entries.
+    public private(set) var interruptedEntries = 0
     private var validLength = 0
+    private var staleIntent = false
 
     public init(path: String) { self.path = path }
 
     public var head: LedgerEntry? { entries.last }
     public var headHash: String { entries.last?.hash ?? LedgerEntry.zeroHash }
 
+    /// The intent record of the batch being appended: `START END`, the file's lengths.
+    public var intentPath: String { path + ".intent" }
+
     /// Reads and checks the whole file.
     public func load() throws {
         let bytes = try FileIO.read(path)
         entries = []
         entries.reserveCapacity(bytes.count / 300)
+        var ends: [Int] = []
         var prev = LedgerEntry.zeroHash
         var start = 0
         var seq = 0
+        let batch = readIntent(fileLength: bytes.count)
         try bytes.withUnsafeBufferPointer { buf in
             while let nl = buf[start...].firstIndex(of: 10) {
                 seq += 1
                 let entry = try LedgerFile.parse(UnsafeBufferPointer(rebasing: buf[start..<nl]), expectedSeq: seq, prev: prev)
                 entries.append(entry)
+                ends.append(nl + 1)
                 prev = entry.hash
                 start = nl + 1
             }
         }
         validLength = start
-        halfWrittenBytes = bytes.count - start
+        interruptedEntries = 0
+        staleIntent = batch != nil
+        if let batch, bytes.count < batch.end, batch.start <= validLength, batch.start == 0 || ends.contains(batch.start) {
+            // The batch never finished: its complete lines are no more entries than its half line.
+            let kept = ends.firstIndex(of: batch.start).map { $0 + 1 } ?? 0
+            interruptedEntries = entries.count - kept
+            entries.removeLast(interruptedEntries)
+            validLength = batch.start
+        }
+        halfWrittenBytes = bytes.count - validLength
+        tailIsCompleteEntry = false
+        if halfWrittenBytes > 0 && interruptedEntries == 0 && !(batch.map { bytes.count < $0.end } ?? false) {
+            // No unfinished batch explains it: an unterminated last line that is a whole entry
+            // (or one whose newline became another byte) was damaged, not cut short.
+            let tail = Array(bytes[validLength...])
+            tailIsCompleteEntry = [tail, Array(tail.dropLast())].contains { candidate in
+                candidate.withUnsafeBufferPointer {
+                    (try? LedgerFile.parse($0, expectedSeq: entries.count + 1, prev: headHash)) != nil
+                }
+            }
+        }
     }
 
-    /// Cuts a half-written last line away; returns how many bytes went.
+    /// The bytes after the last entry form a whole entry, not a line cut short: damage that
+    /// a writer must not cut away.
+    public private(set) var tailIsCompleteEntry = false
+
+    /// The interrupted batch's bounds, when an intent record is present and readable.
+    private func readIntent(fileLength: Int) -> (start: Int, end: Int)? {
+        guard FileIO.exists(intentPath), let bytes = try? FileIO.read(intentPath) else { return nil }
+        let parts = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count == 2, let s = Int(parts[0]), let e = Int(parts[1]), s >= 0, e > s else { return nil }
+        return (s, e)
+    }
+
+    /// Whether a writing command must repair what a crash left (a cut, or a stale intent).
+    public var needsRepair: Bool { halfWrittenBytes > 0 || staleIntent }
+
+    /// Cuts what an interrupted append left after the last entry and drops its intent
+    /// record; returns how many bytes went.
     @discardableResult
     public func cutHalfWrittenTail() throws -> Int {
-        guard halfWrittenBytes > 0 else { return 0 }
         let cut = halfWrittenBytes
-        guard truncate(path, off_t(validLength)) == 0 else {
-            throw FileIO.Failure(path: path, action: "cut the half-written line of", code: errno)
+        if cut > 0 {
+            guard truncate(path, off_t(validLength)) == 0 else {
+                throw FileIO.Failure(path: path, action: "cut the half-written line of", code: errno)
+            }
+            try FileIO.syncFile(path)
         }
-        try FileIO.syncFile(path)
+        if staleIntent {
+            FileIO.remove(intentPath)
+            try FileIO.syncDirectory(FileIO.parent(of: path))
+            staleIntent = false
+        }
         halfWrittenBytes = 0
+        interruptedEntries = 0
         return cut
     }
 
-    /// Appends entries in one write, flushed and fsynced before returning.
+    /// Appends entries in one write, flushed and fsynced before returning; all or nothing
+    /// (see the type's description).
     @discardableResult
     public func append(_ items: [(kind: String, body: [String: JSONValue])], at: String) throws -> [LedgerEntry] {
-        precondition(halfWrittenBytes == 0, "cut the half-written tail before appending")
+        precondition(halfWrittenBytes == 0 && !staleIntent, "cut the half-written tail before appending")
         var out: [LedgerEntry] = []
         var bytes: [UInt8] = []
         var prev = headHash
@@ -71,8 +132,18 @@ public final class LedgerFile {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileIO.Failure(path: path, action: "open", code: errno) }
         defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileIO.Failure(path: path, action: "stat", code: errno) }
+        let start = Int(st.st_size)
+        guard start == validLength else {
+            throw LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock; nothing was appended")
+        }
+        try FileIO.writeAtomically(intentPath, Array("\(start) \(start + bytes.count)\n".utf8))
         try bytes.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path) }
         guard fsync(fd) == 0 else { throw FileIO.Failure(path: path, action: "fsync", code: errno) }
+        // Once the batch is durable its intent is spent; if the removal itself is lost, the
+        // next reader finds the file at least as long as the intent's end and just drops it.
+        FileIO.remove(intentPath)
         entries += out
         validLength += bytes.count
         return out

@@ -18,13 +18,20 @@ public struct PeriodPricer {
 
     /// Prices `reports` (all of the period's reports) leaving out the `excluded` report ids.
     public func price(period: Period, reports: [Report], excluded: Set<String>, fxDate: LocalDate) -> PeriodBook {
+        price(period: period, all: reports, indices: reports.indices.map { Int32($0) }, excluded: excluded, fxDate: fxDate)
+    }
+
+    /// Prices the reports at `indices` of `all` (a site's whole history, not copied).
+    public func price(period: Period, all reports: [Report], indices: [Int32], excluded: Set<String>,
+                      fxDate: LocalDate) -> PeriodBook {
         var book = PeriodBook(period: period, fxDate: fxDate)
-        var byClient: [String: [Report]] = [:]
-        for r in reports {
-            if excluded.contains(r.id) {
+        var byClient: [String: [Int32]] = [:]
+        for i in indices {
+            let r = reports[Int(i)]
+            if !excluded.isEmpty && excluded.contains(r.id) {
                 book.excludedReports += 1
             } else {
-                byClient[r.clientId, default: []].append(r)
+                byClient[r.clientId, default: []].append(i)
             }
         }
         var problemCounts: [ProblemKey: (count: Int, example: String)] = [:]
@@ -39,14 +46,14 @@ public struct PeriodPricer {
         var rowMemo: [MemoKey: Int?] = [:]
 
         for clientId in byClient.keys.sorted() {
-            var list = byClient[clientId]!
-            list.sort(by: Report.billingOrder)
+            let list = PeriodPricer.inBillingOrder(byClient[clientId]!, of: reports)
             book.billableReports += list.count
             guard let client = context.clients[clientId] else { continue }
             let volume = list.count
             var invoiceTally: [InvoiceKey: Int] = [:]
             var costTally: [String: [PayoutKey: Tally]] = [:]  // per modality, for margins
-            for (i, r) in list.enumerated() {
+            for (i, index) in list.enumerated() {
+                let r = reports[Int(index)]
                 // Revenue side.
                 if let cardDate = context.clientCards.cardDate(on: r.localDate) {
                     let memoKey = MemoKey(party: clientId, card: cardDate.dayNumber, modality: r.modality, urgency: r.urgency)
@@ -164,6 +171,15 @@ public struct PeriodPricer {
                 return PricingProblem(code: key.code, subject: key.party, message: "\(key.side) \(key.party): \(key.detail)\(count)")
             }
         return book
+    }
+
+    /// Reports ordered by (`reported_at`, `report_id`), sorting small keys instead of whole reports.
+    static func inBillingOrder(_ indices: [Int32], of reports: [Report]) -> [Int32] {
+        var keys = indices.map { (at: reports[Int($0)].reportedAt.nanoseconds, index: $0) }
+        keys.sort { a, b in
+            a.at != b.at ? a.at < b.at : reports[Int(a.index)].id < reports[Int(b.index)].id
+        }
+        return keys.map(\.index)
     }
 
     private func margin(of client: Client, draft: DocumentDraft, costs: [String: [PayoutKey: Tally]], reports: Int,

@@ -1,0 +1,388 @@
+import Foundation
+import Glibc
+import Testing
+
+/// The real `recon watch` binary on a temporary site: drops written slowly, renamed in,
+/// in a burst, bad ones, and a SIGTERM in the middle of work. Every case ends by checking
+/// the ledger: each file accepted exactly once, `recon verify` ok, the auditor's verifier ok.
+@Suite("recon watch — the real watcher on a temporary site", .serialized)
+struct WatchEndToEndTests {
+    static let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
+
+    static let masterData: [(name: String, text: String)] = [
+        ("clients.csv", """
+            client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate
+            C1,City Hospital,INR,standard,2020-01-01,5,18
+            C2,Harbor Clinic,INR,standard,2021-06-01,10,
+            """),
+        ("radiologists.csv", """
+            radiologist_id,name,grade,seniority_years,currency
+            D1,Dr Rao,consultant,10,INR
+            D2,Dr Lee,junior,2,INR
+            """),
+        ("provider_rates.csv", """
+            effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency
+            2026-03-01,*,*,*,0,50.00,0,INR
+            """),
+        ("client_rates.csv", """
+            effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
+            2026-03-01,*,*,*,*,1,,100.00,INR,volume
+            """),
+        ("fx_rates.csv", "date,currency,rate\n2026-03-01,USD,83.5\n"),
+    ]
+
+    static let usageHeader = "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+
+    /// `count` usage rows with ids `PREFIX-1…`, all in 2026-03 and within every contract.
+    static func usage(_ prefix: String, rows count: Int) -> String {
+        usageHeader + (1...count).map { i in
+            "\(prefix)-\(i),2026-03-\(10 + i % 15)T\(10 + i % 8):\(10 + i % 50):00Z,C\(1 + i % 2),D\(1 + i % 2),CT,\(1 + i % 3),routine\n"
+        }.joined()
+    }
+
+    /// An initialised site holding master data and cards, ready for usage drops.
+    func preparedSite() throws -> TestSite {
+        let site = try TestSite()
+        let initRun = try site.recon(["init", "--name", "watch-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env)
+        try #require(initRun.code == 0, "\(initRun.err)")
+        for (name, text) in Self.masterData { try site.drop(name, text) }
+        let ingest = try site.recon(["ingest"], env: Self.env)
+        try #require(ingest.code == 0, "\(ingest.err)")
+        return site
+    }
+
+    // MARK: - The ledger, read back
+
+    /// `drop.accepted` bodies in ledger order.
+    func acceptedDrops(_ site: TestSite) throws -> [[String: Any]] {
+        try site.read("Ledger/ledger.jsonl").split(separator: "\n").compactMap { line in
+            let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return entry?["kind"] as? String == "drop.accepted" ? entry?["body"] as? [String: Any] : nil
+        }
+    }
+
+    /// How many times each file name was accepted.
+    func acceptCounts(_ site: TestSite) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for body in try acceptedDrops(site) { counts[body["name"] as? String ?? "?", default: 0] += 1 }
+        return counts
+    }
+
+    /// Rows recorded for the one acceptance of `name`, or nil when it was not accepted.
+    func acceptedRows(_ site: TestSite, _ name: String) throws -> Int? {
+        try acceptedDrops(site).first { $0["name"] as? String == name }?["rows"] as? Int
+    }
+
+    /// No file and no bytes accepted twice; `recon verify` and the auditor's verifier both say ok.
+    func expectSoundLedger(_ site: TestSite, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let drops = try acceptedDrops(site)
+        let shas = drops.compactMap { $0["sha256"] as? String }
+        #expect(Set(shas).count == shas.count, "the same bytes were accepted twice", sourceLocation: sourceLocation)
+        let doubled = try acceptCounts(site).filter { $0.value > 1 }
+        #expect(doubled.isEmpty, "accepted more than once: \(doubled)", sourceLocation: sourceLocation)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0 && verify.out.hasPrefix("ok "), "\(verify.out)\(verify.err)", sourceLocation: sourceLocation)
+        if let audit = try site.auditorVerify() {
+            #expect(audit.code == 0, "\(audit.out)\(audit.err)", sourceLocation: sourceLocation)
+        }
+    }
+
+    func inboxFiles(_ site: TestSite) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: site.path("Inbox")).filter {
+            FileIOProbe.isRegularFile(site.path("Inbox/" + $0))
+        }.sorted()
+    }
+
+    // MARK: - The cases
+
+    @Test func aFileWrittenSlowlyInPiecesIsTakenOnlyOnceComplete() throws {
+        let site = try preparedSite()
+        let watcher = try RunningWatcher(site: site, stable: 1.0)
+        defer { watcher.kill() }
+        try #require(watcher.waitForLog("Watching the Inbox"), "the watcher did not start:\n\(watcher.log)")
+
+        // Written straight into the Inbox under its final name, 12 pieces 100 ms apart,
+        // cut mid-row: taken early, it would be rejected or accepted short.
+        let text = Self.usage("SLOW", rows: 8)
+        let bytes = Array(text.utf8)
+        let fd = open(site.path("Inbox/usage-slow.csv"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        try #require(fd >= 0)
+        let pieces = 12
+        let size = (bytes.count + pieces - 1) / pieces
+        for start in stride(from: 0, to: bytes.count, by: size) {
+            let end = min(start + size, bytes.count)
+            let written = bytes[start..<end].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            #expect(written == end - start)
+            usleep(100_000)
+        }
+        close(fd)
+
+        #expect(waitUntil(20) { try self.acceptedRows(site, "usage-slow.csv") != nil }, "never taken:\n\(watcher.log)")
+        #expect(try acceptedRows(site, "usage-slow.csv") == 8)
+        #expect(!site.exists("Inbox/rejected/usage-slow.csv"))
+        #expect(!site.exists("Inbox/usage-slow.csv"))
+        #expect(watcher.log.components(separatedBy: "usage-slow.csv: accepted 8 usage rows").count == 2, "\(watcher.log)")
+        #expect(watcher.terminate() == 0, "\(watcher.log)")
+        try expectSoundLedger(site)
+    }
+
+    @Test func aFileRenamedInIsTakenAndHiddenOrPartialNamesAreLeftAlone() throws {
+        let site = try preparedSite()
+        let watcher = try RunningWatcher(site: site)
+        defer { watcher.kill() }
+        try #require(watcher.waitForLog("Watching the Inbox"), "the watcher did not start:\n\(watcher.log)")
+
+        // Names that are never read, there before and after.
+        try Self.usage("HIDDEN", rows: 1).write(toFile: site.path("Inbox/.usage-hidden.csv"), atomically: false, encoding: .utf8)
+        try Self.usage("PART", rows: 1).write(toFile: site.path("Inbox/usage-next.csv.part"), atomically: false, encoding: .utf8)
+        try Self.usage("TMP", rows: 1).write(toFile: site.path("Inbox/usage-other.csv.tmp"), atomically: false, encoding: .utf8)
+
+        // Written elsewhere on the same file system, then renamed into the Inbox (moved-to).
+        try FileManager.default.createDirectory(atPath: site.path("staging"), withIntermediateDirectories: true)
+        try Self.usage("MOVED", rows: 3).write(toFile: site.path("staging/usage-moved.csv"), atomically: false, encoding: .utf8)
+        #expect(rename(site.path("staging/usage-moved.csv"), site.path("Inbox/usage-moved.csv")) == 0)
+
+        #expect(waitUntil(15) { try self.acceptedRows(site, "usage-moved.csv") != nil }, "never taken:\n\(watcher.log)")
+        #expect(try acceptedRows(site, "usage-moved.csv") == 3)
+        usleep(800_000)  // longer than --stable: the ignored names would have been taken by now
+        #expect(try inboxFiles(site) == [".usage-hidden.csv", "usage-next.csv.part", "usage-other.csv.tmp"])
+        #expect(try acceptCounts(site).keys.filter { $0.hasPrefix("usage") }.sorted() == ["usage-moved.csv"])
+        #expect(watcher.terminate() == 0, "\(watcher.log)")
+        try expectSoundLedger(site)
+    }
+
+    @Test func aBurstOf200SmallDropsIsProcessedWithNoneMissedOrDoubled() throws {
+        let site = try preparedSite()
+        let watcher = try RunningWatcher(site: site)
+        defer { watcher.kill() }
+        try #require(watcher.waitForLog("Watching the Inbox"), "the watcher did not start:\n\(watcher.log)")
+
+        // 200 drops of 1 or 2 rows, each written under .part and renamed in: the first 100 at
+        // once, the rest while the watcher is busy with them, in bunches of ten.
+        var expected: [String: Int] = [:]
+        for i in 1...200 {
+            let name = "usage-burst-\(String(format: "%03d", i)).csv"
+            let rows = 1 + i % 2
+            expected[name] = rows
+            try site.drop(name, Self.usage("B\(i)", rows: rows))
+            if i == 100 { try #require(watcher.waitForLog("Handing over"), "\(watcher.log)") }
+            if i > 100 && i % 10 == 0 { usleep(30_000) }
+        }
+
+        func burstAccepted() -> Int { ((try? acceptCounts(site)) ?? [:]).keys.filter { $0.hasPrefix("usage-burst-") }.count }
+        let done = waitUntil(45) { burstAccepted() >= 200 }
+        #expect(done, "accepted \(burstAccepted()) of 200:\n\(watcher.log.suffix(3000))")
+        let left = waitUntil(5) { try self.inboxFiles(site).isEmpty }
+        #expect(left, "left in the Inbox: \((try? inboxFiles(site)) ?? [])")
+        #expect(watcher.terminate() == 0, "\(watcher.log.suffix(3000))")
+        let batches = watcher.log.components(separatedBy: "Handing over").count - 1
+        #expect(batches >= 2, "all 200 came in one batch; nothing arrived during processing")
+
+        let drops = try acceptedDrops(site).filter { ($0["name"] as? String)?.hasPrefix("usage-burst-") == true }
+        var got: [String: Int] = [:]
+        for d in drops { got[d["name"] as? String ?? "?", default: 0] += d["rows"] as? Int ?? 0 }
+        #expect(drops.count == 200)
+        #expect(got == expected)
+        let rejected = site.exists("Inbox/rejected") ? try inboxRejected(site) : []
+        #expect(rejected.isEmpty, "\(rejected)")
+        // 100 drops of 1 row and 100 of 2: 300 reports, all billable in the open month.
+        let status = try site.recon(["status", "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any]
+        let open = (json?["open_periods"] as? [[String: Any]])?.first { $0["period"] as? String == "2026-03" }
+        #expect(open?["billable_reports"] as? Int == 300, "\(status.out)")
+        try expectSoundLedger(site)
+    }
+
+    @Test func aBadDropIsRejectedAndTheNextGoodDropIsStillProcessed() throws {
+        let site = try preparedSite()
+        let watcher = try RunningWatcher(site: site)
+        defer { watcher.kill() }
+        try #require(watcher.waitForLog("Watching the Inbox"), "the watcher did not start:\n\(watcher.log)")
+
+        try site.drop("usage-bad.csv", Self.usageHeader + "X1,2026-03-05T10:00:00Z,C9,D1,CT,1,routine\n")
+        try site.drop("notes.csv", "anything\n")
+        #expect(waitUntil(15) { site.exists("Inbox/rejected/usage-bad.csv") && site.exists("Inbox/rejected/notes.csv") },
+                "not rejected:\n\(watcher.log)")
+        #expect(try site.read("Inbox/rejected/usage-bad.csv.errors.txt").contains("unknown client \"C9\""))
+        #expect(try site.read("Inbox/rejected/notes.csv.errors.txt").contains("does not start with a drop kind"))
+        #expect(watcher.isRunning, "the watcher stopped after a bad drop:\n\(watcher.log)")
+
+        try site.drop("usage-good.csv", Self.usage("GOOD", rows: 2))
+        #expect(waitUntil(15) { try self.acceptedRows(site, "usage-good.csv") == 2 }, "\(watcher.log)")
+        #expect(watcher.log.contains("usage-bad.csv: rejected with 1 problem"), "\(watcher.log)")
+        #expect(try acceptCounts(site)["usage-bad.csv"] == nil)
+        #expect(watcher.terminate() == 0, "\(watcher.log)")
+        try expectSoundLedger(site)
+    }
+
+    @Test func sigtermDuringWorkStopsCleanlyWithAVerifiableLedger() throws {
+        let site = try preparedSite()
+        let watcher = try RunningWatcher(site: site)
+        defer { watcher.kill() }
+        try #require(watcher.waitForLog("Watching the Inbox"), "the watcher did not start:\n\(watcher.log)")
+
+        // A large drop and a few small ones behind it: the signal lands while they are worked on.
+        try site.drop("usage-large.csv", Self.usage("L", rows: 30_000))
+        for i in 1...5 { try site.drop("usage-small-\(i).csv", Self.usage("S\(i)", rows: 1)) }
+        try #require(watcher.waitForLog("Handing over"), "nothing handed over:\n\(watcher.log)")
+        usleep(100_000)
+        let code = watcher.terminate()
+        #expect(code == 0, "exit \(code):\n\(watcher.log)")
+        #expect(watcher.log.contains("Stop requested by a signal"), "\(watcher.log)")
+
+        // Whatever was handed over was finished whole: each drop is either accepted once
+        // (and gone from the Inbox) or still waiting in the Inbox, never half applied.
+        let counts = try acceptCounts(site)
+        let waiting = Set(try inboxFiles(site))
+        for name in ["usage-large.csv"] + (1...5).map({ "usage-small-\($0).csv" }) {
+            let accepted = counts[name] ?? 0
+            #expect((accepted == 1) != waiting.contains(name), "\(name): accepted \(accepted)×, waiting \(waiting.contains(name))")
+        }
+        if counts["usage-large.csv"] == 1 { #expect(try acceptedRows(site, "usage-large.csv") == 30_000) }
+        try expectSoundLedger(site)
+
+        // Started again, it takes what was left, and only that.
+        let again = try site.recon(["watch", "--once", "--stable", "0.3"], env: Self.env)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(try acceptCounts(site).filter { $0.key.hasPrefix("usage-") }.count == 6)
+        try expectSoundLedger(site)
+    }
+
+    @Test func aDropThatArrivesWhileAnotherCommandWritesWaitsForItAndIsThenTaken() throws {
+        let site = try preparedSite()
+        // Another writer (a long close, say) holds the site's lock.
+        let lock = open(site.path("Ledger/writer.lock"), O_RDWR | O_CREAT, 0o644)
+        try #require(lock >= 0 && flock(lock, LOCK_EX) == 0)
+        defer { close(lock) }
+        let watcher = try RunningWatcher(site: site, env: ["RECON_LOCK_TIMEOUT": "0.5"])
+        defer { watcher.kill() }
+        try #require(watcher.waitForLog("Watching the Inbox"), "the watcher did not start:\n\(watcher.log)")
+        try site.drop("usage-while-busy.csv", Self.usage("BUSY", rows: 2))
+        #expect(watcher.waitForLog("another recon command is writing the site"), "\(watcher.log)")
+        usleep(1_200_000)  // more than two lock timeouts
+        #expect(try acceptedRows(site, "usage-while-busy.csv") == nil)
+        flock(lock, LOCK_UN)
+        #expect(waitUntil(15) { try self.acceptedRows(site, "usage-while-busy.csv") == 2 }, "\(watcher.log)")
+        #expect(watcher.terminate() == 0, "\(watcher.log)")
+        try expectSoundLedger(site)
+    }
+
+    @Test func aStopWhileTheSiteIsBusyEndsTheWatchWithoutTakingTheDrop() throws {
+        let site = try preparedSite()
+        let lock = open(site.path("Ledger/writer.lock"), O_RDWR | O_CREAT, 0o644)
+        try #require(lock >= 0 && flock(lock, LOCK_EX) == 0)
+        defer { close(lock) }
+        let watcher = try RunningWatcher(site: site, env: ["RECON_LOCK_TIMEOUT": "0.5"])
+        defer { watcher.kill() }
+        try #require(watcher.waitForLog("Watching the Inbox"), "the watcher did not start:\n\(watcher.log)")
+        try site.drop("usage-while-busy.csv", Self.usage("BUSY", rows: 2))
+        #expect(watcher.waitForLog("another recon command is writing the site"), "\(watcher.log)")
+        let started = Date()
+        #expect(watcher.terminate() == 0, "\(watcher.log)")
+        #expect(Date().timeIntervalSince(started) < 5, "the stop waited for the lock")
+        #expect(try inboxFiles(site) == ["usage-while-busy.csv"])
+        flock(lock, LOCK_UN)
+        try expectSoundLedger(site)
+    }
+
+    @Test func onceTakesWhatIsThereInKindThenNameOrderAndExits() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "once-site", "--base-currency", "INR"], env: Self.env).code == 0)
+        // Usage first and master data last, by time and by name: the order is still by kind.
+        try site.drop("usage-b.csv", Self.usage("UB", rows: 2))
+        try site.drop("usage-a.csv", Self.usage("UA", rows: 1))
+        for (name, text) in Self.masterData.reversed() { try site.drop(name, text) }
+        let run = try site.recon(["watch", "--once", "--stable", "0.3"], env: Self.env)
+        #expect(run.code == 0, "\(run.err)")
+        #expect(try acceptedDrops(site).compactMap { $0["name"] as? String } == [
+            "clients.csv", "radiologists.csv", "provider_rates.csv", "client_rates.csv", "fx_rates.csv", "usage-a.csv", "usage-b.csv",
+        ])
+        #expect(try inboxFiles(site).isEmpty)
+        #expect(site.exists("Outbox/margin-summary.xlsx"))
+        #expect(site.exists("Outbox/2026-03/drafts/invoices.xlsx"))
+        // A rejected drop makes --once exit 2, for cron's mail.
+        try site.drop("usage-bad.csv", Self.usageHeader + "X1,not-a-time,C1,D1,CT,1,routine\n")
+        #expect(try site.recon(["watch", "--once", "--stable", "0.3"], env: Self.env).code == 2)
+        try expectSoundLedger(site)
+    }
+
+    func inboxRejected(_ site: TestSite) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: site.path("Inbox/rejected"))
+    }
+
+    /// Polls `condition` every 50 ms for up to `seconds`.
+    func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? condition()) == true { return true }
+            usleep(50_000)
+        }
+        return (try? condition()) == true
+    }
+}
+
+/// Whether a path is a regular file (not a folder such as `Inbox/held`).
+enum FileIOProbe {
+    static func isRegularFile(_ path: String) -> Bool {
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && !isFolder.boolValue
+    }
+}
+
+/// `recon watch` running in the background on a test site, its log captured in a file.
+final class RunningWatcher {
+    let process = Process()
+    let logPath: String
+
+    init(site: TestSite, stable: Double = 0.3, extra: [String] = [], env: [String: String] = [:]) throws {
+        logPath = FileManager.default.temporaryDirectory.path + "/recon-watch-" + UUID().uuidString + ".log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: TestSite.binary)
+        process.arguments = ["watch", "--stable", "\(stable)", "--site", site.root] + extra
+        var environment = ProcessInfo.processInfo.environment
+        for (k, v) in WatchEndToEndTests.env.merging(env, uniquingKeysWith: { $1 }) { environment[k] = v }
+        process.environment = environment
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardError = log
+        process.standardOutput = log
+        try process.run()
+        try log.close()
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: logPath) }
+
+    var isRunning: Bool { process.isRunning }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Waits up to `seconds` for `text` to appear in the log.
+    func waitForLog(_ text: String, seconds: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if log.contains(text) { return true }
+            if !process.isRunning { return log.contains(text) }
+            usleep(20_000)
+        }
+        return log.contains(text)
+    }
+
+    /// Sends SIGTERM and waits up to 30 s for the exit; the exit status, or -1 if it had to be killed.
+    func terminate() -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        Glibc.kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        guard !process.isRunning else {
+            kill()
+            return -1
+        }
+        return process.terminationReason == .exit ? process.terminationStatus : -1
+    }
+
+    /// Ends the process at once if it still runs (a failed test must not leave it behind).
+    func kill() {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}

@@ -16,11 +16,14 @@ struct Credit: ParsableCommand {
     @Option(help: "Why (recorded and signed).")
     var reason: String
 
-    @Option(help: "The operator's private key file.")
-    var key: String
+    @Option(help: "The operator's private key file (required: without it the command is refused).")
+    var key: String?
 
     func run() throws {
         try runReporting {
+            guard let key else {
+                throw ReconFailure.refused("this command is privileged: give --key FILE, the private key of an operator listed in recon.toml")
+            }
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
             let r = try Creditor(session: session).credit(invoice: invoice, amount: amount, reason: reason, keyFile: key)
             print("issued \(r.number) against \(invoice); outstanding now \(r.outstandingAfter) \(r.currency)")

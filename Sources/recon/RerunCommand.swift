@@ -14,8 +14,8 @@ struct Rerun: ParsableCommand {
     @Option(help: "Why the period is rerun (recorded and signed).")
     var reason: String
 
-    @Option(help: "The operator's private key file.")
-    var key: String
+    @Option(help: "The operator's private key file (required: without it the command is refused).")
+    var key: String?
 
     @Flag(help: "Print the result as JSON.")
     var json = false
@@ -26,6 +26,9 @@ struct Rerun: ParsableCommand {
 
     func run() throws {
         try runReporting {
+            guard let key else {
+                throw ReconFailure.refused("this command is privileged: give --key FILE, the private key of an operator listed in recon.toml")
+            }
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
             let r = try Rerunner(session: session).rerun(Period(period)!, reason: reason, keyFile: key)
             if json {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ReconKit
 
 struct Verify: ParsableCommand {
@@ -18,6 +19,7 @@ struct Verify: ParsableCommand {
         try runReporting {
             do {
                 let r = try Verifier(site: options.siteValue).verify(keptCheckpoint: checkpoint)
+                for note in r.notes { FileHandle.standardError.write(Data("recon: note: \(note)\n".utf8)) }
                 if json {
                     printJSON(.object(["ok": .bool(true), "entries": .int(Int64(r.count)), "head": .string(r.head)]))
                 } else {

@@ -23,7 +23,7 @@ public enum DocumentWorkbook {
             let sheet = try book.addWorksheet(named: record.kind.title)
             try sheet.setColumnWidth(14, columns: 0...0)
             try sheet.setColumnWidth(11, columns: 1...3)
-            try sheet.setColumnWidth(16, columns: 4...4)
+            try sheet.setColumnWidth(18, columns: 4...4)
             try sheet.setColumnWidth(14, columns: 5...5)
             try sheet.setColumnWidth(18, columns: 6...6)
             try sheet.write(text: "\(record.kind.title) \(record.number)", row: 0, column: 0, style: .title)

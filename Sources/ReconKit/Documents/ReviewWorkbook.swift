@@ -55,7 +55,10 @@ public enum ReviewWorkbook {
         try sheet.freezePanes(row: 1, column: 0)
         if !all.isEmpty { try sheet.addColorScale(CellRange(column: 4, rows: 1...all.count)) }
         try sheet.setColumnWidth(9, columns: 0...0)
-        try sheet.setColumnWidth(16, columns: 1...4)
+        try sheet.setColumnWidth(16, columns: 1...1)
+        try sheet.setColumnWidth(24, columns: 2...3)
+        try sheet.setColumnWidth(8, columns: 4...4)
+        try sheet.fitToPageWidth(landscape: true)
         try sheet.setColumnWidth(60, columns: 5...5)
         try sheet.setColumnWidth(12, columns: 6...9)
         if all.isEmpty { try sheet.write(text: "No flags in \(review.period).", row: 1, column: 0) }
@@ -85,6 +88,7 @@ public enum ReviewWorkbook {
         try sheet.freezePanes(row: 1, column: 0)
         try sheet.setColumnWidth(18, columns: 0...1)
         try sheet.setColumnWidth(100, columns: 2...2)
+        try sheet.fitToPageWidth(landscape: true)
     }
 
     static func decisions(_ review: PeriodReview, state: SiteState, _ book: Workbook) throws {

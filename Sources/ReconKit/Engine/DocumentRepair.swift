@@ -9,6 +9,8 @@ import Foundation
 ///   (documents are reproducible byte for byte);
 /// - hidden files of unfinished writes (`.NAME.PID.tmp`, `.NAME.ID.partial`) are removed from
 ///   `Ledger/` and `Outbox/`, so no stray file sits among the final documents or archived drops;
+/// - an archived drop that no entry names and whose file still waits in the Inbox is removed
+///   (it is archived again when the drop is taken);
 /// - the drafts of a period whose close was interrupted after its entries are removed.
 public struct DocumentRepair {
     let session: SiteSession
@@ -50,6 +52,7 @@ public struct DocumentRepair {
             repaired.append(file)
         }
         sweepTemporaryFiles()
+        dropArchivesOfUnfinishedIngests()
         for period in session.state.closedPeriods.keys {
             let drafts = session.site.path("Outbox/\(period)/drafts")
             if FileIO.isDirectory(drafts) { try? FileManager.default.removeItem(atPath: drafts) }
@@ -71,6 +74,28 @@ public struct DocumentRepair {
                 FileIO.remove(dir + "/" + name)
                 session.log.notice("removed \(dir)/\(name), left by an interrupted command")
             }
+        }
+    }
+
+    /// An archived drop that no entry names, whose file still waits in the Inbox (or
+    /// `Inbox/held/`), is what an ingest killed between archiving and appending leaves: it is
+    /// removed, and archived again when the drop is taken. Any other unnamed archive is left
+    /// alone for the auditor (it may be the trace of a ledger cut short).
+    func dropArchivesOfUnfinishedIngests() {
+        let site = session.site
+        let orphans = FileIO.list(site.drops).filter { name in
+            name.hasSuffix(".csv") && !name.hasPrefix(".") && session.state.acceptedDrops[String(name.dropLast(4))] == nil
+        }
+        guard !orphans.isEmpty else { return }
+        var waiting = Set<String>()
+        for dir in [site.inbox, site.held] {
+            for name in FileIO.list(dir) where FileIO.isRegularFile(dir + "/" + name) {
+                if let bytes = try? FileIO.read(dir + "/" + name) { waiting.insert(Hex.string(SHA256.hash(data: bytes))) }
+            }
+        }
+        for name in orphans where waiting.contains(String(name.dropLast(4))) {
+            FileIO.remove(site.drops + "/" + name)
+            session.log.notice("removed the archive \(name) of a drop an interrupted command took but never recorded; the drop is still waiting")
         }
     }
 

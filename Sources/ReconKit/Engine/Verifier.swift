@@ -17,10 +17,13 @@ public struct Verifier {
         public var count: Int
         public var head: String
         public var checkpoints: Int
+        /// What is not wrong but worth saying: a tail an interrupted command left (not an entry).
+        public var notes: [String] = []
     }
 
     public func verify(keptCheckpoint: String? = nil) throws -> Report {
         let ledger = LedgerFile(path: site.ledgerFile)
+        var notes: [String] = []
         guard FileIO.exists(site.ledgerFile) else { throw LedgerDamage(seq: nil, "\(site.ledgerFile) is missing") }
         let lock = try SiteLock.shared(path: site.lockFile, timeout: SiteSession.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
@@ -32,9 +35,10 @@ public struct Verifier {
             let what = ledger.interruptedEntries > 0
                 ? "\(ledger.halfWrittenBytes) bytes (\(ledger.interruptedEntries) complete lines) of an append that never finished"
                 : "a last line without its newline (\(ledger.halfWrittenBytes) bytes)"
-            throw LedgerDamage(seq: ledger.entries.count + 1, "\(what) after seq \(ledger.entries.count): "
-                + "not an entry — an interrupted command leaves this, and the next writing command cuts it away; "
-                + "anything else is damage")
+            // SPEC §6: a line left half-written by a crash is not an entry. The entries before
+            // it are verified as usual; the tail is reported, and the next writer cuts it away.
+            notes.append("\(what) after seq \(ledger.entries.count): not an entry — an interrupted command left it, "
+                + "and the next writing command cuts it away")
         }
         guard let first = ledger.entries.first, first.kind == "site.init" else { throw LedgerDamage(seq: 1, "the first entry is not site.init") }
         guard let keyText = first.string("public_key"), let verifier = try? VerifierKey(text: keyText) else {
@@ -67,7 +71,7 @@ public struct Verifier {
         if let kept = keptCheckpoint {
             try checkNote(kept, name: "kept checkpoint \(kept)", fileSeq: nil, ledger: ledger, verifier: verifier, siteName: siteName)
         }
-        return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count)
+        return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count, notes: notes)
     }
 
     private func checkNote(_ path: String, name: String, fileSeq: Int?, ledger: LedgerFile, verifier: VerifierKey,

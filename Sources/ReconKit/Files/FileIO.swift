@@ -159,6 +159,7 @@ extension FileIO {
         if link(from, temp) == 0 {
             try syncFile(temp)
             try renameDurably(temp, to: to)
+            unlink(temp)  // renaming onto another link of the same file leaves the name in place
         } else {
             try copyDurably(from, to: to)
         }

@@ -11,8 +11,18 @@ public struct PeriodPricer {
     /// Where a report's payout came from: a row of the card of a given date.
     private struct RowRef: Hashable { var card: LocalDate; var index: Int }
     private struct InvoiceKey: Hashable { var modality: String; var urgency: Urgency; var price: ExactDecimal; var currency: String }
+    /// A tier row as a cheap key within one client: the card's date and the tier's start
+    /// (one schedule applies to a client's modality and urgency on a card).
+    private struct TierKey: Hashable { var modality: String; var urgency: Urgency; var card: Int32; var tierFrom: Int }
     private struct PayoutKey: Hashable { var modality: String; var urgency: Urgency; var row: RowRef }
-    private struct Tally { var reports = 0; var images = 0 }
+    private struct Tally {
+        var reports = 0
+        var images = 0
+        mutating func add(images n: Int32) {
+            reports += 1
+            images += Int(n)
+        }
+    }
     private struct MemoKey: Hashable { var party: String; var card: Int32; var modality: String; var urgency: Urgency }
     private struct ProblemKey: Hashable { var code: PricingProblem.Code; var side: String; var party: String; var detail: String }
 
@@ -50,7 +60,8 @@ public struct PeriodPricer {
             book.billableReports += list.count
             guard let client = context.clients[clientId] else { continue }
             let volume = list.count
-            var invoiceTally: [InvoiceKey: Int] = [:]
+            var tierTally: [TierKey: Int] = [:]
+            var tierRows: [TierKey: ClientRate] = [:]
             var costTally: [String: [PayoutKey: Tally]] = [:]  // per modality, for margins
             for (i, index) in list.enumerated() {
                 let r = reports[Int(index)]
@@ -66,8 +77,9 @@ public struct PeriodPricer {
                         scheduleMemo[memoKey] = .some(schedule)
                     }
                     if let schedule, let tier = schedule.tier(volume: volume, position: i + 1) {
-                        invoiceTally[InvoiceKey(modality: r.modality, urgency: r.urgency, price: tier.unitPrice,
-                                                currency: tier.currency.code), default: 0] += 1
+                        let key = TierKey(modality: r.modality, urgency: r.urgency, card: cardDate.dayNumber, tierFrom: tier.tierFrom)
+                        if tierTally[key, default: 0] == 0 { tierRows[key] = tier }
+                        tierTally[key, default: 0] += 1
                     } else if let schedule {
                         let x = schedule.mode == .volume ? "volume \(volume)" : "position \(i + 1)"
                         problem(.unpriced, "client", clientId,
@@ -102,12 +114,16 @@ public struct PeriodPricer {
                     continue
                 }
                 let key = PayoutKey(modality: r.modality, urgency: r.urgency, row: RowRef(card: cardDate, index: rowIndex))
-                payoutTallies[rad.id, default: [:]][key, default: Tally()].reports += 1
-                payoutTallies[rad.id]![key]!.images += Int(r.imageCount)
-                costTally[r.modality, default: [:]][key, default: Tally()].reports += 1
-                costTally[r.modality]![key]!.images += Int(r.imageCount)
+                payoutTallies[rad.id, default: [:]][key, default: Tally()].add(images: r.imageCount)
+                costTally[r.modality, default: [:]][key, default: Tally()].add(images: r.imageCount)
             }
-            // The invoice.
+            // The invoice: one line per (modality, urgency, unit price, price currency).
+            var invoiceTally: [InvoiceKey: Int] = [:]
+            for (key, count) in tierTally {
+                let tier = tierRows[key]!
+                invoiceTally[InvoiceKey(modality: key.modality, urgency: key.urgency, price: tier.unitPrice.normalized,
+                                        currency: tier.currency.code), default: 0] += count
+            }
             var lines: [DocumentLine] = []
             for (key, qty) in invoiceTally.sorted(by: { invoiceOrder($0.key, $1.key) }) {
                 guard let unitCurrency = Currency(code: key.currency) else { continue }

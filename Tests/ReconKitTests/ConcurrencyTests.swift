@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@testable import ReconKit
+
+/// One writer at a time: real `recon` processes on one site, and the test process holding
+/// `Ledger/writer.lock` itself to make them meet for certain.
+@Suite("Concurrency — one writer at a time, a bounded wait, a clear refusal", .serialized)
+struct ConcurrencyTests {
+    /// The site lock held from this process, as another writer would hold it.
+    final class HeldLock {
+        let fd: Int32
+        init(_ path: String) throws {
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw CocoaError(.fileLocking) }
+        }
+        func release() { flock(fd, LOCK_UN) }
+        deinit {
+            flock(fd, LOCK_UN)
+            close(fd)
+        }
+    }
+
+    /// A `recon` run started in the background.
+    final class Background {
+        let process = Process()
+        let out = Pipe(), err = Pipe()
+        var outData = Data(), errData = Data()
+
+        init(_ site: TestSite, _ args: [String], env: [String: String]) throws {
+            process.executableURL = URL(fileURLWithPath: TestSite.binary)
+            process.arguments = args + ["--site", site.root]
+            process.environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new }
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+        }
+
+        func finish() -> TestSite.Run {
+            outData = out.fileHandleForReading.readDataToEndOfFile()
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return TestSite.Run(code: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
+                                err: String(decoding: errData, as: UTF8.self))
+        }
+    }
+
+    static let usageA = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nA1,2026-04-03T10:00:00Z,C1,D1,CT,1\nA2,2026-04-04T10:00:00Z,C2,D2,MR,1\n"
+    static let usageB = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nB1,2026-04-05T10:00:00Z,C1,D2,CT,1\n"
+
+    /// Two ingests of different drops while the lock is taken: both wait, then both go in turn.
+    @Test func twoWritersWaitAndTakeTurns() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-a.csv", Self.usageA)
+        try site.drop("usage-b.csv", Self.usageB)
+        let env = TestSite.aprilLater.merging(["RECON_LOCK_TIMEOUT": "30"]) { _, new in new }
+        let lock = try HeldLock(site.path("Ledger/writer.lock"))
+        let a = try Background(site, ["ingest", site.path("Inbox/usage-a.csv")], env: env)
+        let b = try Background(site, ["ingest", site.path("Inbox/usage-b.csv")], env: env)
+        usleep(600_000)
+        #expect(a.process.isRunning && b.process.isRunning, "both must be waiting for the lock")
+        #expect(try site.bodies("drop.accepted").count == 6)
+        lock.release()
+        let ra = a.finish(), rb = b.finish()
+        #expect(ra.code == 0, "\(ra.err)")
+        #expect(rb.code == 0, "\(rb.err)")
+        expectEachAcceptedOnce(site, [Self.usageA, Self.usageB])
+        #expect(!site.exists("Inbox/usage-a.csv") && !site.exists("Inbox/usage-b.csv"))
+        site.expectAuditorAccepts()
+
+        // Without a held lock: two real writers started together on the same site.
+        let c = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nC1-1,2026-04-06T10:00:00Z,C1,D1,CT,1\n"
+        let d = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nD1-1,2026-04-07T10:00:00Z,C2,D1,XR,1\n"
+        try site.drop("usage-c.csv", c)
+        try site.drop("usage-d.csv", d)
+        let rc = try Background(site, ["ingest", site.path("Inbox/usage-c.csv")], env: env)
+        let rd = try Background(site, ["ingest", site.path("Inbox/usage-d.csv")], env: env)
+        #expect(rc.finish().code == 0)
+        #expect(rd.finish().code == 0)
+        expectEachAcceptedOnce(site, [Self.usageA, Self.usageB, c, d])
+        site.expectAuditorAccepts()
+    }
+
+    /// While another writer holds the site, a writer waits RECON_LOCK_TIMEOUT and then is
+    /// refused with exit 3, naming the lock; it writes nothing. Readers that need a
+    /// consistent site (verify) wait the same way; status does not need the lock.
+    @Test func aBusySiteRefusesAfterABoundedWaitAndWritesNothing() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-a.csv", Self.usageA)
+        let ledger = try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        let env = TestSite.aprilLater.merging(["RECON_LOCK_TIMEOUT": "0.5"]) { _, new in new }
+        let lock = try HeldLock(site.path("Ledger/writer.lock"))
+
+        for args in [["ingest"], ["close", "2026-04"], ["decide", "R1", "approve", "--by", "x"]] {
+            let started = Date()
+            let r = try site.recon(args, env: env)
+            let waited = Date().timeIntervalSince(started)
+            #expect(r.code == 3, "\(args): \(r.err)")
+            #expect(r.err.contains("another recon is writing this site"), "\(r.err)")
+            #expect(r.err.contains("Ledger/writer.lock"), "\(r.err)")
+            #expect(r.err.contains("RECON_LOCK_TIMEOUT"), "\(r.err)")
+            #expect(waited >= 0.5 && waited < 5, "\(args) waited \(waited) s")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl"))) == ledger)
+            #expect(site.exists("Inbox/usage-a.csv"))
+        }
+        let verify = try site.recon(["verify"], env: env)
+        #expect(verify.code == 3, "\(verify.out)\(verify.err)")
+        #expect(try site.recon(["status"], env: env).code == 0)
+
+        withExtendedLifetime(lock) {}
+        lock.release()
+        let r = try site.recon(["ingest"], env: env)
+        #expect(r.code == 0, "\(r.err)")
+        expectEachAcceptedOnce(site, [Self.usageA])
+        site.expectAuditorAccepts()
+    }
+
+    /// Each drop's bytes were accepted exactly once.
+    func expectEachAcceptedOnce(_ site: TestSite, _ drops: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        let accepted = (try? site.bodies("drop.accepted").compactMap { $0["sha256"] as? String }) ?? []
+        for text in drops {
+            #expect(accepted.filter { $0 == TestSite.sha256Hex(text) }.count == 1, sourceLocation: sourceLocation)
+        }
+        #expect(Set(accepted).count == accepted.count, "a drop accepted twice", sourceLocation: sourceLocation)
+    }
+}

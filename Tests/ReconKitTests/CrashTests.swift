@@ -1,0 +1,368 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@testable import ReconKit
+
+/// Crash safety: `recon` killed with SIGKILL at seeded random moments of ingest and close,
+/// then run again; and the states a kill can leave, made exactly, then repaired.
+@Suite("Crash safety — SIGKILL during ingest and close loses nothing, repeats nothing", .serialized)
+struct CrashTests {
+    // MARK: Real kills
+
+    static let clientCount = 10
+    static let rowsPerFile = 400
+    static let killedCycles = 25
+
+    /// 26 months; each is ingested (two usage drops, 800 reports) and closed (10 invoices,
+    /// 10 payout statements). The first month runs undisturbed and times both commands; in
+    /// each later month the ingest is killed after a seeded random delay in [0, T) (denser
+    /// toward T, where the writes are), T how long
+    /// a whole run of the command takes lately (a running mean of the runs that did all the
+    /// work), and run again to completion, then the close likewise: 50 kills. After each kill: every
+    /// drop is either accepted or still in the Inbox. After each completion: `recon verify`
+    /// and the auditor's verifier pass, each drop was accepted exactly once, every report is
+    /// billed exactly once, and numbers run without a gap or a repeat per kind and year.
+    @Test func killedIngestsAndClosesLoseNothingAndRepeatNothing() throws {
+        let started = Date()
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "crash-site"], env: ["RECON_NOW": "2024-01-01T00:00:00Z"]).code == 0)
+        var given: [String] = []  // every drop's text, in order
+        func put(_ name: String, _ text: String) throws {
+            try site.drop(name, text)
+            given.append(text)
+        }
+        try put("clients.csv", Self.clients())
+        try put("radiologists.csv", Self.radiologists())
+        try put("provider_rates.csv", """
+            effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency
+            2020-01-01,*,*,*,0,50.00,0,INR
+            2020-01-01,consultant,*,*,0,70.00,1.50,INR
+            """)
+        try put("client_rates.csv", """
+            effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
+            2020-01-01,*,*,*,*,1,50,100.00,INR,graduated
+            2020-01-01,*,*,*,*,51,,80.00,INR,graduated
+            """)
+        #expect(try site.recon(["ingest"], env: ["RECON_NOW": "2024-01-01T00:00:00Z"]).code == 0)
+
+        var rng = SplitMix(seed: 0x5EED_2026)
+        var ingestTime = 0.0, closeTime = 0.0
+        var outcomes: [String: Int] = [:]
+        var closed: [Period] = []
+        for cycle in 0...Self.killedCycles {
+            let period = Period(year: 2024 + cycle / 12, month: cycle % 12 + 1)
+            let files = (0..<2).map { part in ("usage-\(period)-\(part).csv", Self.usage(period, part: part)) }
+            for (name, text) in files { try put(name, text) }
+            let ingestNow = ["RECON_NOW": "\(period)-28T12:00:00Z"]
+            if cycle == 0 {
+                let t = Date()
+                let first = try site.recon(["ingest"], env: ingestNow)
+                ingestTime = Date().timeIntervalSince(t)
+                #expect(first.code == 0, "\(first.err)")
+            } else {
+                let outcome = try killed(site, ["ingest"], env: ingestNow, after: rng.lateUnit() * ingestTime)
+                outcomes["ingest: " + outcome, default: 0] += 1
+                // Right after the kill: each drop is in the ledger or still in the Inbox.
+                let accepted = Set(try site.bodies("drop.accepted").compactMap { $0["sha256"] as? String })
+                for (name, text) in files {
+                    #expect(accepted.contains(TestSite.sha256Hex(text)) || site.exists("Inbox/" + name), "\(name) lost by a kill")
+                }
+                let t = Date()
+                let again = try site.recon(["ingest"], env: ingestNow)
+                if outcome == "nothing written" { ingestTime = (ingestTime + Date().timeIntervalSince(t)) / 2 }
+                #expect(again.code == 0, "ingest after a kill in \(period): \(again.err)")
+            }
+            try expectWhole(site, given: given, closed: closed, open: period)
+
+            let closeNow = ["RECON_NOW": "\(period.next)-03T09:00:00Z"]
+            if cycle == 0 {
+                let t = Date()
+                let first = try site.recon(["close", period.description], env: closeNow)
+                closeTime = Date().timeIntervalSince(t)
+                #expect(first.code == 0, "\(first.err)")
+            } else {
+                let outcome = try killed(site, ["close", period.description], env: closeNow, after: rng.lateUnit() * closeTime)
+                outcomes["close: " + outcome, default: 0] += 1
+                let wasClosed = try site.bodies("period.closed").contains { $0["period"] as? String == period.description }
+                let t = Date()
+                let again = try site.recon(["close", period.description], env: closeNow)
+                if outcome == "nothing written" { closeTime = (closeTime + Date().timeIntervalSince(t)) / 2 }
+                if wasClosed {
+                    #expect(again.code == 3 && again.err.contains("already closed"), "\(again.err)")
+                } else {
+                    #expect(again.code == 0, "close after a kill in \(period): \(again.err)")
+                }
+            }
+            closed.append(period)
+            try expectWhole(site, given: given, closed: closed, open: nil)
+        }
+        let summary = outcomes.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: "; ")
+        print("crash test: a whole ingest takes about \(Int(ingestTime * 1000)) ms, a close \(Int(closeTime * 1000)) ms; "
+              + "kills left: \(summary); \(Int(Date().timeIntervalSince(started))) s in all")
+        #expect(outcomes.values.reduce(0, +) == 2 * Self.killedCycles)
+    }
+
+    /// What must hold once the command has run to completion.
+    func expectWhole(_ site: TestSite, given: [String], closed: [Period], open: Period?,
+                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+        site.expectAuditorAccepts(sourceLocation: sourceLocation)
+        let entries = try site.entries()
+        func bodies(_ kind: String) -> [[String: Any]] {
+            entries.filter { $0["kind"] as? String == kind }.compactMap { $0["body"] as? [String: Any] }
+        }
+        let accepted = bodies("drop.accepted").compactMap { $0["sha256"] as? String }
+        #expect(accepted.count == Set(accepted).count, "a drop accepted twice", sourceLocation: sourceLocation)
+        #expect(Set(accepted) == Set(given.map(TestSite.sha256Hex)), "accepted drops differ from those given", sourceLocation: sourceLocation)
+        let inbox = FileIO.list(site.path("Inbox")).filter { !FileIO.isDirectory(site.path("Inbox/" + $0)) }
+        #expect(inbox.isEmpty, "left in the Inbox: \(inbox)", sourceLocation: sourceLocation)
+        #expect(FileIO.list(site.path("Inbox/held")).isEmpty && FileIO.list(site.path("Inbox/rejected")).isEmpty,
+                sourceLocation: sourceLocation)
+
+        // Numbers: per kind and year 1, 2, 3, … without a gap or a repeat.
+        let documents = entries.filter { ($0["kind"] as? String)?.hasSuffix(".issued") == true }
+            .compactMap { $0["body"] as? [String: Any] }
+        var byKey: [String: [Int]] = [:]
+        for d in documents {
+            let parts = (d["number"] as? String ?? "").split(separator: "-")
+            guard parts.count == 3, let n = Int(parts[2]) else {
+                Issue.record("bad number \(d["number"] ?? "")", sourceLocation: sourceLocation)
+                continue
+            }
+            byKey["\(parts[0])-\(parts[1])", default: []].append(n)
+        }
+        for (key, numbers) in byKey {
+            #expect(numbers.sorted() == Array(1...numbers.count), "\(key) numbers: \(numbers.sorted())", sourceLocation: sourceLocation)
+        }
+
+        // Every closed month: closed once, an invoice and a statement per party, each report billed once.
+        let closes = bodies("period.closed").compactMap { $0["period"] as? String }
+        #expect(closes == closed.map(\.description), "closes: \(closes)", sourceLocation: sourceLocation)
+        for period in closed {
+            let mine = documents.filter { $0["period"] as? String == period.description }
+            let invoices = mine.filter { $0["client_id"] != nil }, payouts = mine.filter { $0["radiologist_id"] != nil }
+            #expect(invoices.count == Self.clientCount && payouts.count == Self.clientCount, "\(period)", sourceLocation: sourceLocation)
+            let billed = invoices.flatMap { $0["lines"] as? [[String: Any]] ?? [] }.reduce(0) { $0 + ($1["quantity"] as? Int ?? 0) }
+            #expect(billed == 2 * Self.rowsPerFile, "\(period): \(billed) reports billed", sourceLocation: sourceLocation)
+        }
+        if let open {
+            #expect(!closes.contains(open.description), sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Starts `recon ARGS`, sends SIGKILL after `delay` seconds, and says what the kill left.
+    /// The child is spawned and reaped here, so the signal can only reach it.
+    func killed(_ site: TestSite, _ args: [String], env: [String: String], after delay: Double) throws -> String {
+        let before = try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        let argv = [TestSite.binary] + args + ["--site", site.root]
+        let environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new }.map { "\($0.key)=\($0.value)" }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup($0) } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, TestSite.binary, &actions, nil, cArgs, cEnv)
+        guard spawned == 0 else { throw CocoaError(.executableLoad) }
+        usleep(UInt32(max(0, delay) * 1_000_000))
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signalled = (status & 0x7F) != 0 && (status & 0x7F) != 0x7F
+        if !signalled { return "finished first (exit \((status >> 8) & 0xFF))" }
+
+        let after = try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        var left: [String] = []
+        if FileIO.exists(site.path("Ledger/ledger.jsonl.intent")) { left.append("an unfinished append") }
+        if after.last != nil && after.last != 10 { left.append("a half line") }
+        if after.count > before.count && left.isEmpty { left.append("entries appended") }
+        let named = Set(try site.bodies("drop.accepted").compactMap { ($0["sha256"] as? String).map { $0 + ".csv" } })
+        if FileIO.list(site.path("Ledger/drops")).contains(where: { !named.contains($0) }) { left.append("a drop archived, no entry") }
+        let temps = (FileManager.default.enumerator(atPath: site.path("Outbox"))?.allObjects as? [String] ?? [])
+            .filter { FileIO.baseName($0).hasPrefix(".") && $0.hasSuffix(".tmp") }
+        if !temps.isEmpty { left.append("temporary files") }
+        return left.isEmpty ? "nothing written" : left.joined(separator: " + ")
+    }
+
+    static func clients() -> String {
+        "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
+            + (1...clientCount).map { "C\($0),Client \($0),INR,standard,2020-01-01,10,\([0, 5, 18][$0 % 3])" }.joined(separator: "\n") + "\n"
+    }
+
+    static func radiologists() -> String {
+        "radiologist_id,name,grade,seniority_years,currency\n"
+            + (1...clientCount).map { "D\($0),Dr \($0),\($0 % 2 == 0 ? "consultant" : "junior"),\($0),INR" }.joined(separator: "\n") + "\n"
+    }
+
+    /// 400 reports of one month, spread over every client and radiologist.
+    static func usage(_ period: Period, part: Int) -> String {
+        var rows = ["report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency"]
+        for i in 0..<rowsPerFile {
+            let n = part * rowsPerFile + i
+            let day = 1 + n % 28, hour = n % 24, minute = (n / 24) % 60
+            let time = "\(period)-\(Digits.padded(day, 2))T\(Digits.padded(hour, 2)):\(Digits.padded(minute, 2)):00Z"
+            rows.append("R\(period)-\(n),\(time),C\(n % clientCount + 1),D\((n * 7) % clientCount + 1),"
+                        + "\(["CT", "MR", "XR"][n % 3]),\(1 + n % 4),\(n % 5 == 0 ? "stat" : "routine")")
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    /// SplitMix64: seeded, so every run kills at the same moments.
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        /// Uniform in [0, 1).
+        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+        /// In [0, 1), denser toward 1 (density 2x): a command reads and checks first and
+        /// writes last, so half the kills land in the last 30 % of its run.
+        mutating func lateUnit() -> Double { unit().squareRoot() }
+    }
+
+    // MARK: The states a kill leaves, made exactly
+
+    /// A last line cut short is no entry: verify says ok for the entries and notes the tail; the next writer cuts it and says so.
+    @Test func aHalfWrittenLastLineIsCutAwayByTheNextWriter() throws {
+        let site = try TestSite.marchSite()
+        let path = site.path("Ledger/ledger.jsonl")
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        let count = try site.ledgerLines().count
+        let half = Data(#"{"at":"2026-04-02T09:00:00Z","body":{"name":"usage-x.csv","#.utf8)
+        try (whole + half).write(to: URL(fileURLWithPath: path))
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0)
+        #expect(verify.out.hasPrefix("ok \(count) "), "\(verify.out)")
+        #expect(verify.err.contains("a last line without its newline (\(half.count) bytes) after seq \(count): not an entry"), "\(verify.err)")
+        #expect(try site.recon(["status"]).code == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == whole + half)
+
+        let write = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(write.code == 0, "\(write.err)")
+        #expect(write.err.contains("cut away a half-written last ledger line (\(half.count) bytes)"), "\(write.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == whole)
+        site.expectAuditorAccepts()
+    }
+
+    /// A close killed in the middle of its one append, just after a line's end: the two
+    /// complete lines look like entries, but the intent record says the batch never finished.
+    /// verify reports it; the next `recon close` cuts the whole batch and closes again, giving
+    /// the very same ledger, documents and checkpoint, byte for byte.
+    @Test func aCloseKilledInsideItsAppendIsCutWholeAndDoneAgainIdentically() throws {
+        let site = try TestSite.marchSite()
+        let path = site.path("Ledger/ledger.jsonl")
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let closedLedger = try Data(contentsOf: URL(fileURLWithPath: path))
+        let lines = try site.ledgerLines()
+        let files = try site.entries().compactMap { ($0["body"] as? [String: Any])?["file"] as? String }
+        #expect(files.count == 4)
+        let documents = try files.map { try Data(contentsOf: URL(fileURLWithPath: site.path($0))) }
+        let checkpoint = try site.read("Ledger/checkpoints/\(lines.count).txt")
+
+        // The batch: four documents and period.closed, the last five lines.
+        let batchStart = lines.dropLast(5).reduce(0) { $0 + $1.count + 1 }
+        let twoLinesIn = batchStart + lines.suffix(5).prefix(2).reduce(0) { $0 + $1.count + 1 }
+        try closedLedger.prefix(twoLinesIn).write(to: URL(fileURLWithPath: path))
+        try "\(batchStart) \(closedLedger.count)\n".write(toFile: path + ".intent", atomically: true, encoding: .utf8)
+        for file in files { try FileManager.default.removeItem(atPath: site.path(file)) }
+        try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/\(lines.count).txt"))
+
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0, "the entries before the unfinished append verify: \(verify.out)")
+        #expect(verify.out.hasPrefix("ok \(lines.count - 5) "), "\(verify.out)")
+        #expect(verify.err.contains("\(twoLinesIn - batchStart) bytes (2 complete lines) of an append that never finished"),
+                "\(verify.err)")
+        let status = try site.recon(["status", "--json"])
+        #expect(status.code == 0 && status.out.contains("2026-03"), "the month is still open: \(status.out)")
+
+        let again = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(again.err.contains("cut away an append left unfinished by an interrupted command (\(twoLinesIn - batchStart) bytes, 2 complete lines of it)"),
+                "\(again.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == closedLedger)
+        for (file, bytes) in zip(files, documents) {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: site.path(file))) == bytes, "\(file)")
+        }
+        #expect(try site.read("Ledger/checkpoints/\(lines.count).txt") == checkpoint)
+        #expect(!FileIO.exists(path + ".intent"))
+        site.expectAuditorAccepts()
+    }
+
+    /// A close killed after its append, before it renamed its documents into place and wrote
+    /// its checkpoint: the next writing command puts the documents back (from the temporary
+    /// file when it is intact, else regenerated from the entry), signs the missing checkpoint
+    /// and clears the leftovers; even a command that is then refused (the month is closed).
+    @Test func aCloseKilledAfterItsAppendIsFinishedByTheNextWriter() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let count = try site.ledgerLines().count
+        let files = try site.entries().compactMap { ($0["body"] as? [String: Any])?["file"] as? String }
+        let documents = try files.map { try Data(contentsOf: URL(fileURLWithPath: site.path($0))) }
+        let checkpoint = try site.read("Ledger/checkpoints/\(count).txt")
+
+        for (i, file) in files.enumerated() {
+            let final = site.path(file)
+            if i % 2 == 0 {
+                // The temporary file of the killed process, intact.
+                try FileManager.default.moveItem(atPath: final, toPath: FileIO.parent(of: final) + "/." + FileIO.baseName(final) + ".424242.tmp")
+            } else {
+                try FileManager.default.removeItem(atPath: final)
+            }
+        }
+        try "half a workbook".write(toFile: site.path("Outbox/2026-03/invoices/.INV-2026-000009.xlsx.424242.tmp"), atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/\(count).txt"))
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4 && verify.out.contains("is missing"), "\(verify.out)")
+        if let audit = try site.auditorVerify() { #expect(audit.code == 4) }
+
+        let again = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(again.code == 3 && again.err.contains("already closed"), "\(again.err)")
+        for file in files { #expect(again.err.contains("put back \(file)"), "\(again.err)") }
+        #expect(again.err.contains("wrote the checkpoint Ledger/checkpoints/\(count).txt"), "\(again.err)")
+        for (file, bytes) in zip(files, documents) {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: site.path(file))) == bytes, "\(file)")
+        }
+        #expect(try site.read("Ledger/checkpoints/\(count).txt") == checkpoint)
+        #expect(FileIO.list(site.path("Outbox/2026-03/invoices")) == ["INV-2026-000001.xlsx", "INV-2026-000002.xlsx"])
+        #expect(!site.exists("Outbox/2026-03/drafts"))
+        site.expectAuditorAccepts()
+    }
+
+    /// An ingest killed after it archived a drop (a hard link into `Ledger/drops/`) and before
+    /// its entry: taking the drop again accepts it once and leaves no stray file among the
+    /// archives. An unnamed archive whose drop is not waiting is left for the auditor to see.
+    @Test func anIngestKilledAfterArchivingBeforeItsEntryLeavesNothingStray() throws {
+        let site = try TestSite.marchSite()
+        let text = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-09T10:00:00Z,C1,D1,CT,1\n"
+        try site.drop("usage-late.csv", text)
+        let sha = TestSite.sha256Hex(text)
+        #expect(link(site.path("Inbox/usage-late.csv"), site.path("Ledger/drops/\(sha).csv")) == 0)
+        #expect(link(site.path("Inbox/usage-late.csv"), site.path("Ledger/drops/.\(sha).csv.424242.tmp")) == 0)
+        let stranger = TestSite.sha256Hex("not a drop of this site")
+        try "not a drop of this site".write(toFile: site.path("Ledger/drops/\(stranger).csv"), atomically: true, encoding: .utf8)
+
+        let again = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(again.code == 0, "\(again.err)")
+        let accepted = try site.bodies("drop.accepted").compactMap { $0["sha256"] as? String }
+        #expect(accepted.filter { $0 == sha }.count == 1)
+        #expect(!site.exists("Inbox/usage-late.csv"))
+        let archives = FileIO.list(site.path("Ledger/drops"))
+        #expect(Set(archives) == Set(accepted.map { $0 + ".csv" } + [stranger + ".csv"]), "\(archives)")
+        #expect(try site.recon(["verify"]).code == 0)
+        if let audit = try site.auditorVerify() {
+            #expect(audit.code == 4 && audit.out.contains("\(stranger).csv is named by no drop.accepted entry"), "\(audit.out)")
+        }
+    }
+}

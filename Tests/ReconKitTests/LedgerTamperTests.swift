@@ -1,0 +1,344 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// One byte changed anywhere — in the ledger, an archived drop or an issued document — and
+/// `recon verify` fails (exit 4) naming the seq of the entry that no longer holds; a damaged
+/// ledger stops every writing command.
+@Suite("Ledger tampering — the recon binary finds every changed byte", .serialized)
+struct LedgerTamperTests {
+    @Test func aBuiltSiteVerifies() throws {
+        let site = try TestSite.trustSite()
+        let lines = try site.ledgerLines()
+        let ok = try site.recon(["verify"])
+        #expect(ok.code == 0, "\(ok.out)\(ok.err)")
+        let head = try #require(try site.entries().last?["hash"] as? String)
+        #expect(ok.out == "ok \(lines.count) \(head)\n")
+        let json = try site.recon(["verify", "--json"])
+        #expect(json.code == 0)
+        #expect(json.out.contains("\"entries\":\(lines.count)") && json.out.contains(head))
+        site.expectAuditorAccepts()
+    }
+
+    /// 40 positions spread evenly over the whole file, the first byte and the final newline
+    /// included, each changed alone (five different bit flips in turn, so some give other
+    /// text and some invalid JSON or UTF-8): each names the line holding the byte. A line's
+    /// newline belongs to it: changed, the line runs into the next and stops parsing, or,
+    /// for the last line, is left without its end and is no entry.
+    @Test func everySampledByteOfTheLedgerIsDetectedAtItsLine() throws {
+        let site = try TestSite.trustSite()
+        let path = site.path("Ledger/ledger.jsonl")
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        let lineOf = TestSite.lineNumbers(original)
+        let masks: [UInt8] = [0x01, 0x20, 0x02, 0x80, 0x08]
+        let positions = (0..<40).map { $0 * (original.count - 1) / 39 }
+        #expect(Set(positions).count == 40 && positions.last == original.count - 1)
+        for (i, position) in positions.enumerated() {
+            var bytes = original
+            bytes[position] ^= masks[i % masks.count]
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let run = try site.recon(["verify"])
+            let line = lineOf[position]
+            #expect(run.code == 4, "byte \(position) (line \(line)): \(run.out)")
+            #expect(run.out.hasPrefix("seq \(line): "), "byte \(position) should name seq \(line): \(run.out)")
+            if i % 8 == 0 {
+                // Nothing is appended to a ledger that does not verify, and it is left as it is.
+                let write = try site.recon(["ingest"], env: TestSite.aprilLater)
+                #expect(write.code == 4, "byte \(position): \(write.err)")
+                #expect(write.err.contains("seq \(line): "), "\(write.err)")
+                #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+                if let audit = try site.auditorVerify() { #expect(audit.code == 4, "byte \(position): \(audit.out)") }
+            }
+        }
+        try original.write(to: URL(fileURLWithPath: path))
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
+    /// The last entry of this site (an ingest) is covered by no checkpoint, so nothing but
+    /// the missing newline itself can give it away. A whole entry that lost its newline is
+    /// damage, not a line cut short by a crash: a writer refuses rather than cut it away.
+    @Test func aLastEntryWithoutItsNewlineIsDamageNotACrash() throws {
+        let site = try TestSite.trustSite()
+        let path = site.path("Ledger/ledger.jsonl")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let count = try site.ledgerLines().count
+        #expect(try site.entries().last?["kind"] as? String == "drop.accepted")
+        bytes[bytes.count - 1] = UInt8(ascii: " ")
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let run = try site.recon(["verify"])
+        #expect(run.code == 4)
+        #expect(run.out.hasPrefix("seq \(count): the last line is a whole entry without its newline"), "\(run.out)")
+        let write = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(write.code == 4, "\(write.err)")
+        #expect(write.err.contains("seq \(count): the last line is a whole entry without its newline"), "\(write.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+    }
+
+    @Test func aDeletedMiddleLineIsDetected() throws {
+        let site = try TestSite.trustSite()
+        let path = site.path("Ledger/ledger.jsonl")
+        let lines = try site.ledgerLines()
+        let k = lines.count / 2
+        let cut = lines.enumerated().filter { $0.offset != k - 1 }.map(\.element)
+        let bytes = Data(cut.joined(separator: [10])) + Data([10])
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let run = try site.recon(["verify"])
+        #expect(run.code == 4)
+        #expect(run.out.hasPrefix("seq \(k): seq is \(k + 1), expected \(k)"), "\(run.out)")
+        let write = try site.recon(["close", "2026-04"], env: TestSite.aprilLater)
+        #expect(write.code == 4, "\(write.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        if let audit = try site.auditorVerify() { #expect(audit.code == 4) }
+    }
+
+    @Test func everyArchivedDropChangedByOneByteNamesItsEntry() throws {
+        let site = try TestSite.trustSite()
+        let drops = try site.entries().filter { $0["kind"] as? String == "drop.accepted" }
+        #expect(drops.count == 8)
+        for entry in drops {
+            let seq = try #require(entry["seq"] as? Int)
+            let sha = try #require((entry["body"] as? [String: Any])?["sha256"] as? String)
+            let relative = "Ledger/drops/\(sha).csv"
+            let url = URL(fileURLWithPath: site.path(relative))
+            let original = try Data(contentsOf: url)
+            var bytes = original
+            bytes[bytes.count / 2] ^= 0x01
+            try bytes.write(to: url)
+            let run = try site.recon(["verify"])
+            #expect(run.code == 4)
+            #expect(run.out == "seq \(seq): archived drop \(relative) does not match its recorded SHA-256\n", "\(run.out)")
+            try original.write(to: url)
+        }
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
+    @Test func everyIssuedDocumentChangedByOneByteNamesItsEntry() throws {
+        let site = try TestSite.trustSite()
+        let documents = try site.entries().filter { ($0["kind"] as? String)?.hasSuffix(".issued") == true }
+        // 4 at the close, 4 from the rerun, 1 credit note.
+        #expect(documents.count == 9)
+        for entry in documents {
+            let seq = try #require(entry["seq"] as? Int)
+            let file = try #require((entry["body"] as? [String: Any])?["file"] as? String)
+            let url = URL(fileURLWithPath: site.path(file))
+            let original = try Data(contentsOf: url)
+            var bytes = original
+            bytes[(bytes.count * 2) / 3] ^= 0x01
+            try bytes.write(to: url)
+            let run = try site.recon(["verify"])
+            #expect(run.code == 4)
+            #expect(run.out == "seq \(seq): document \(file) does not match its recorded SHA-256\n", "\(run.out)")
+            try original.write(to: url)
+        }
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
+    /// A missing document is reported; the next writing command regenerates it from its
+    /// entry, byte for byte.
+    @Test func aDeletedDocumentIsReportedThenRegeneratedExactly() throws {
+        let site = try TestSite.trustSite()
+        let entry = try #require(try site.entries().first { ($0["body"] as? [String: Any])?["number"] as? String == "INV-2026-000003" })
+        let file = "Outbox/2026-03/invoices/INV-2026-000003.xlsx"
+        let original = try Data(contentsOf: URL(fileURLWithPath: site.path(file)))
+        try FileManager.default.removeItem(atPath: site.path(file))
+        let run = try site.recon(["verify"])
+        #expect(run.code == 4)
+        #expect(run.out == "seq \(entry["seq"] as? Int ?? 0): document \(file) is missing\n", "\(run.out)")
+        let write = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(write.code == 0, "\(write.err)")
+        #expect(write.err.contains("put back \(file)"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path(file))) == original)
+        #expect(try site.recon(["verify"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+}
+
+// MARK: - The site the trust tests build
+
+/// A small site taken through every privileged and final step by the `recon` binary.
+///
+/// March: clients C1 (INR, tax 18 %) and C2 (INR, no tax), radiologists D1 and D2, one
+/// provider card (50.00 a report) and one client card (100.00 a report) from 2026-03-01,
+/// reports R1–R3 (C1, D1) and R4 (C2, D2). Closed on 2 April:
+///   INV-2026-000001 C1 3 × 100.00 = 300.00 + 18 % 54.00 = 354.00   INV-2026-000002 C2 100.00
+///   PAY-2026-000001 D1 3 × 50.00 = 150.00                          PAY-2026-000002 D2 50.00
+/// On 10 April a client card for 2026-03-01 gives C1 120.00 (others still 100.00) and a late
+/// report R5 (C1, D1) is held; operator asha's rerun applies both:
+///   CN-2026-000001 C1 354.00 (refers to INV-2026-000001)
+///   INV-2026-000003 C1 4 × 120.00 = 480.00 + 86.40 = 566.40
+///   PAYADJ-2026-000001 D1 150.00, PAY-2026-000003 D1 4 × 50.00 = 200.00; C2 and D2 unchanged.
+/// Then `recon credit INV-2026-000003 --amount 100.00` (CN-2026-000002) and, on 12 April, an
+/// April usage drop into the open month.
+extension TestSite {
+    static let closeDay = ["RECON_NOW": "2026-04-02T09:00:00Z"]
+    static let rerunDay = ["RECON_NOW": "2026-04-10T09:00:00Z"]
+    static let aprilLater = ["RECON_NOW": "2026-04-12T09:00:00Z"]
+
+    static let trustClients = """
+        client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate
+        C1,City Hospital,INR,standard,2020-01-01,10,18
+        C2,Harbor Clinic,INR,standard,2021-06-01,10,0
+        """
+    static let trustRadiologists = """
+        radiologist_id,name,grade,seniority_years,currency
+        D1,Dr Rao,consultant,10,INR
+        D2,Dr Lee,junior,2,INR
+        """
+    static let trustProviderRates = """
+        effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency
+        2026-03-01,*,*,*,0,50.00,0,INR
+        """
+    static let trustClientRates = """
+        effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
+        2026-03-01,*,*,*,*,1,,100.00,INR,volume
+        """
+    static let trustMarch = """
+        report_id,reported_at,client_id,radiologist_id,modality,image_count
+        R1,2026-03-02T10:00:00Z,C1,D1,CT,2
+        R2,2026-03-03T10:00:00Z,C1,D1,CT,2
+        R3,2026-03-04T10:00:00Z,C1,D1,MR,3
+        R4,2026-03-05T10:00:00Z,C2,D2,CT,1
+        """
+    /// The March card again, with C1 at 120.00: it replaces the whole card of 2026-03-01.
+    static let retroactiveCard = """
+        effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
+        2026-03-01,C1,*,*,*,1,,120.00,INR,volume
+        2026-03-01,*,*,*,*,1,,100.00,INR,volume
+        """
+    static let lateMarch = """
+        report_id,reported_at,client_id,radiologist_id,modality,image_count
+        R5,2026-03-20T10:00:00Z,C1,D1,CT,1
+        """
+    static let april = """
+        report_id,reported_at,client_id,radiologist_id,modality,image_count
+        R6,2026-04-03T10:00:00Z,C1,D1,CT,1
+        R7,2026-04-04T10:00:00Z,C2,D2,XR,1
+        """
+
+    /// Initialised, master data and cards in, March usage ingested (not closed).
+    static func marchSite(name: String = "trust-site") throws -> TestSite {
+        let site = try TestSite()
+        let initialised = try site.recon(["init", "--name", name, "--base-currency", "INR", "--timezone", "UTC"], env: closeDay)
+        #expect(initialised.code == 0, "\(initialised.err)")
+        try site.drop("clients.csv", trustClients)
+        try site.drop("radiologists.csv", trustRadiologists)
+        try site.drop("provider_rates.csv", trustProviderRates)
+        try site.drop("client_rates.csv", trustClientRates)
+        try site.drop("usage-2026-03.csv", trustMarch)
+        let ingest = try site.recon(["ingest"], env: closeDay)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        return site
+    }
+
+    /// March closed; the retroactive card accepted and the late report held.
+    static func closedMarchSite() throws -> TestSite {
+        let site = try marchSite()
+        let close = try site.recon(["close", "2026-03"], env: closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        try site.drop("client_rates-2026-03-c1.csv", retroactiveCard)
+        try site.drop("usage-late.csv", lateMarch)
+        let held = try site.recon(["ingest"], env: rerunDay)
+        #expect(held.code == 3, "\(held.err)")
+        #expect(site.exists("Inbox/held/usage-late.csv"))
+        return site
+    }
+
+    /// The whole story of the type's description, ending with an April ingest.
+    static func trustSite() throws -> TestSite {
+        let site = try closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "C1 card agreed in April for March", "--key", key], env: rerunDay)
+        #expect(rerun.code == 0, "\(rerun.err)")
+        let credit = try site.recon(["credit", "INV-2026-000003", "--amount", "100.00", "--reason", "goodwill", "--key", key],
+                                    env: rerunDay)
+        #expect(credit.code == 0, "\(credit.err)")
+        try site.drop("usage-2026-04.csv", april)
+        let ingest = try site.recon(["ingest"], env: aprilLater)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        return site
+    }
+
+    /// Writes an operator key pair with `recon keygen` beside the site's folders and, when
+    /// `listed`, names it in `recon.toml`. Returns the private key file.
+    func operatorKey(_ name: String, listed: Bool) throws -> String {
+        let dir = path("operator-keys")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let made = try recon(["keygen", name, "--out", dir], site: false)
+        #expect(made.code == 0, "\(made.err)")
+        if listed {
+            let publicKey = try read("operator-keys/\(name).pub").trimmingCharacters(in: .whitespacesAndNewlines)
+            let toml = try read("recon.toml") + "\n[[operator]]\nname = \"\(name)\"\npublic_key = \"\(publicKey)\"\n"
+            try toml.write(toFile: path("recon.toml"), atomically: true, encoding: .utf8)
+        }
+        return dir + "/" + name + ".key"
+    }
+
+    /// The ledger's lines, without their newlines (a last line without one included).
+    func ledgerLines() throws -> [Data] {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path("Ledger/ledger.jsonl")))
+        var lines = bytes.split(separator: 10, omittingEmptySubsequences: false).map { Data($0) }
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        return lines
+    }
+
+    /// Entries of the ledger's complete lines, as dictionaries.
+    func entries() throws -> [[String: Any]] {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path("Ledger/ledger.jsonl")))
+        let complete = bytes.lastIndex(of: 10).map { bytes[...$0] } ?? Data()
+        return try complete.split(separator: 10).map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any])
+        }
+    }
+
+    /// Bodies of the entries of one kind.
+    func bodies(_ kind: String) throws -> [[String: Any]] {
+        try entries().filter { $0["kind"] as? String == kind }.compactMap { $0["body"] as? [String: Any] }
+    }
+
+    /// The body of the document entry numbered `number`.
+    func document(_ number: String) throws -> [String: Any]? {
+        try entries().compactMap { $0["body"] as? [String: Any] }.first { $0["number"] as? String == number && $0["file"] != nil }
+    }
+
+    /// For each byte of `bytes`, the 1-based line holding it (a newline belongs to its line).
+    static func lineNumbers(_ bytes: Data) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(bytes.count)
+        var line = 1
+        for b in bytes {
+            out.append(line)
+            if b == 10 { line += 1 }
+        }
+        return out
+    }
+
+    /// `recon verify` says ok, and so does the auditor's own verifier in strict mode.
+    func expectAuditorAccepts(sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            let ours = try recon(["verify"])
+            #expect(ours.code == 0, "recon verify: \(ours.out)\(ours.err)", sourceLocation: sourceLocation)
+            if let audit = try auditorVerify() {
+                #expect(audit.code == 0, "ledger_verify.py --strict: \(audit.out)\(audit.err)", sourceLocation: sourceLocation)
+            }
+        } catch {
+            Issue.record("could not run a verifier: \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// A member of the zip container of an XLSX workbook, read with python3's zipfile (nil
+    /// when python3 is not here).
+    func zipMember(_ relative: String, _ member: String) throws -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())",
+                       path(relative), member]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    }
+}

@@ -1,0 +1,279 @@
+import Crypto
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// `recon rerun` and `recon credit`: refused without a listed operator's key, with nothing
+/// written; with one, a signed entry and hand-computed credit notes and new documents.
+@Suite("Privileged commands — operators, reruns, credit notes, statements", .serialized)
+struct PrivilegeAndRerunTests {
+    /// What a refused command must leave exactly as it was.
+    struct Snapshot: Equatable {
+        var ledger: Data
+        var held: [String]
+        var outbox: [String]
+        var checkpoints: [String]
+
+        init(_ site: TestSite) throws {
+            ledger = try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+            held = FileIO.list(site.path("Inbox/held"))
+            outbox = (FileManager.default.enumerator(atPath: site.path("Outbox"))?.allObjects as? [String] ?? []).sorted()
+            checkpoints = FileIO.list(site.path("Ledger/checkpoints"))
+        }
+    }
+
+    @Test func aRerunWithoutAListedOperatorsKeyIsRefusedAndWritesNothing() throws {
+        let site = try TestSite.closedMarchSite()
+        let before = try Snapshot(site)
+        let rerun = ["rerun", "2026-03", "--reason", "card agreed late"]
+
+        // No key at all: the command cannot even be asked (a missing required option is bad
+        // usage, exit 1, or a refusal, exit 3 — either way nothing happens).
+        let none = try site.recon(rerun, env: TestSite.rerunDay)
+        #expect(none.code == 1 || none.code == 3, "\(none.err)")
+        #expect(none.err.contains("--key"))
+        #expect(try Snapshot(site) == before)
+
+        // A key file that is not there, one that holds no key, the site's own key (not an
+        // operator's), and a real key no [[operator]] lists: refused, exit 3.
+        let garbage = site.path("garbage.key")
+        try "not a key\n".write(toFile: garbage, atomically: true, encoding: .utf8)
+        let unknown = try site.operatorKey("mallory", listed: false)
+        let cases: [(String, String)] = [
+            (site.path("no-such.key"), "cannot use"), (garbage, "cannot use"),
+            (site.path("Ledger/keys/site.key"), "belongs to no [[operator]]"), (unknown, "belongs to no [[operator]]"),
+        ]
+        for (key, message) in cases {
+            let r = try site.recon(rerun + ["--key", key], env: TestSite.rerunDay)
+            #expect(r.code == 3, "\(key): \(r.err)")
+            #expect(r.err.contains(message), "\(key): \(r.err)")
+            #expect(try Snapshot(site) == before, "\(key)")
+        }
+
+        // The same for a credit note.
+        let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "10.00", "--reason", "x", "--key", unknown],
+                                    env: TestSite.rerunDay)
+        #expect(credit.code == 3, "\(credit.err)")
+        #expect(try Snapshot(site) == before)
+        site.expectAuditorAccepts()
+    }
+
+    /// The worked example of ``TestSite/trustSite()``, step by step, every amount by hand.
+    @Test func aRerunAfterARetroactiveCardIssuesTheHandComputedDocuments() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+
+        // The close: C1 3 × 100.00 = 300.00, tax 18 % = 54.00, total 354.00; C2 100.00 (no tax);
+        // D1 3 × 50.00 = 150.00; D2 50.00.
+        for (number, party, total) in [("INV-2026-000001", "C1", "354.00"), ("INV-2026-000002", "C2", "100.00"),
+                                       ("PAY-2026-000001", "D1", "150.00"), ("PAY-2026-000002", "D2", "50.00")] {
+            let body = try #require(try site.document(number), "\(number)")
+            #expect((body["client_id"] ?? body["radiologist_id"]) as? String == party)
+            #expect(body["total"] as? String == total, "\(number)")
+        }
+
+        let reason = "C1 card agreed in April for March"
+        let run = try site.recon(["rerun", "2026-03", "--reason", reason, "--key", key, "--json"], env: TestSite.rerunDay)
+        #expect(run.code == 0, "\(run.err)")
+        #expect(run.out.contains(#""documents":["CN-2026-000001","INV-2026-000003","PAYADJ-2026-000001","PAY-2026-000003"]"#), "\(run.out)")
+        #expect(!site.exists("Inbox/held/usage-late.csv"))
+
+        // C1 before: INV-2026-000001 354.00. The card now prices C1 at 120.00 and R5 came in:
+        // CN-2026-000001 reverses the whole 354.00 with the original lines (2 CT + 1 MR at 100.00,
+        // subtotal 300.00, tax 54.00); INV-2026-000003 is 4 × 120.00 = 480.00, tax 480.00 × 18 %
+        // = 86.40, total 566.40 (3 CT 360.00 + 1 MR 120.00).
+        let cn = try #require(try site.document("CN-2026-000001"))
+        #expect(cn["client_id"] as? String == "C1")
+        #expect(cn["refers_to"] as? String == "INV-2026-000001")
+        #expect(cn["subtotal"] as? String == "300.00" && cn["tax"] as? String == "54.00" && cn["total"] as? String == "354.00")
+        #expect(lineAmounts(cn) == ["CT 2 100 200.00", "MR 1 100 100.00"])
+        #expect(cn["reason"] as? String == reason)
+        let inv = try #require(try site.document("INV-2026-000003"))
+        #expect(inv["client_id"] as? String == "C1")
+        #expect(inv["subtotal"] as? String == "480.00" && inv["tax"] as? String == "86.40" && inv["total"] as? String == "566.40")
+        #expect(lineAmounts(inv) == ["CT 3 120 360.00", "MR 1 120 120.00"])
+        // D1: provider card unchanged, but R5 is a fourth report: PAYADJ-2026-000001 reverses
+        // 150.00 and PAY-2026-000003 pays 4 × 50.00 = 200.00.
+        let adj = try #require(try site.document("PAYADJ-2026-000001"))
+        #expect(adj["radiologist_id"] as? String == "D1" && adj["refers_to"] as? String == "PAY-2026-000001")
+        #expect(adj["total"] as? String == "150.00" && adj["tax"] as? String == "0.00")
+        let pay = try #require(try site.document("PAY-2026-000003"))
+        #expect(pay["radiologist_id"] as? String == "D1" && pay["total"] as? String == "200.00" && pay["subtotal"] as? String == "200.00")
+        // C2 (100.00 again) and D2 (50.00 again) are unchanged: nothing for them.
+        let issued = try site.entries().filter { ($0["kind"] as? String)?.hasSuffix(".issued") == true }
+            .compactMap { $0["body"] as? [String: Any] }
+        #expect(issued.filter { ($0["client_id"] ?? $0["radiologist_id"]) as? String == "C2" }.count == 1)
+        #expect(issued.filter { ($0["client_id"] ?? $0["radiologist_id"]) as? String == "D2" }.count == 1)
+        #expect(issued.count == 8)
+
+        // The rerun entry: who, why, what, and a signature over the request by asha's key.
+        let entry = try #require(try site.bodies("rerun").first)
+        #expect(entry["operator"] as? String == "asha")
+        #expect(entry["reason"] as? String == reason && entry["period"] as? String == "2026-03")
+        #expect(entry["applied_drops"] as? [String] == ["usage-late.csv"])
+        let request = try #require(entry["request"] as? [String: Any])
+        #expect(request["command"] as? String == "rerun" && request["period"] as? String == "2026-03")
+        let operatorKey = try site.read("operator-keys/asha.pub").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(entry["operator_key"] as? String == operatorKey)
+        #expect(try signatureVerifies(entry, operatorKey: operatorKey))
+        #expect(site.exists("Ledger/checkpoints/19.txt"))
+        site.expectAuditorAccepts()
+
+        // Nothing changed since: a second rerun issues nothing (and still signs its entry).
+        let again = try site.recon(["rerun", "2026-03", "--reason", "check", "--key", key], env: TestSite.rerunDay)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(again.out.contains("issued 0 document(s) — totals unchanged"), "\(again.out)")
+        #expect(try site.entries().filter { ($0["kind"] as? String)?.hasSuffix(".issued") == true }.count == 8)
+
+        // A credit of 100.00 on INV-2026-000003 (tax included): tax = 100.00 × 18 / 118 =
+        // 15.254… → 15.25, subtotal 84.75. Outstanding 566.40 − 100.00 = 466.40.
+        let credit = try site.recon(["credit", "INV-2026-000003", "--amount", "100.00", "--reason", "goodwill", "--key", key],
+                                    env: TestSite.rerunDay)
+        #expect(credit.code == 0, "\(credit.err)")
+        #expect(credit.out.contains("issued CN-2026-000002 against INV-2026-000003; outstanding now 466.40 INR"), "\(credit.out)")
+        let cn2 = try #require(try site.document("CN-2026-000002"))
+        #expect(cn2["refers_to"] as? String == "INV-2026-000003")
+        #expect(cn2["subtotal"] as? String == "84.75" && cn2["tax"] as? String == "15.25" && cn2["total"] as? String == "100.00")
+        #expect(cn2["operator"] as? String == "asha")
+        #expect(try signatureVerifies(cn2, operatorKey: operatorKey))
+        // More than what is outstanding: rejected, nothing written.
+        let before = try Snapshot(site)
+        let tooMuch = try site.recon(["credit", "INV-2026-000003", "--amount", "466.41", "--reason", "x", "--key", key],
+                                     env: TestSite.rerunDay)
+        #expect(tooMuch.code == 2, "\(tooMuch.err)")
+        #expect(try Snapshot(site) == before)
+
+        // C1's account: 354.00 + 566.40 − 354.00 − 100.00 = 466.40 due.
+        let statement = try site.recon(["statement", "C1", "--json"])
+        #expect(statement.code == 0, "\(statement.err)")
+        #expect(statement.out.contains(#""total_due":{"INR":"466.40"}"#), "\(statement.out)")
+        #expect(site.exists("Outbox/statements/C1.xlsx"))
+
+        // A late report for C2 only (R8, C2/D2): C2 becomes 2 × 100.00 = 200.00 and D2 2 × 50.00
+        // = 100.00, so CN-2026-000003 100.00, INV-2026-000004 200.00, PAYADJ-2026-000002 50.00,
+        // PAY-2026-000004 100.00. C1 reprices to the same 566.40 it was invoiced: its goodwill
+        // credit stands and it gets nothing.
+        try site.drop("usage-late-c2.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR8,2026-03-21T10:00:00Z,C2,D2,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let third = try site.recon(["rerun", "2026-03", "--reason", "late C2 report", "--key", key, "--json"], env: TestSite.rerunDay)
+        #expect(third.code == 0, "\(third.err)")
+        #expect(third.out.contains(#""documents":["CN-2026-000003","INV-2026-000004","PAYADJ-2026-000002","PAY-2026-000004"]"#), "\(third.out)")
+        #expect(try site.document("CN-2026-000003")?["total"] as? String == "100.00")
+        #expect(try site.document("CN-2026-000003")?["refers_to"] as? String == "INV-2026-000002")
+        #expect(try site.document("INV-2026-000004")?["total"] as? String == "200.00")
+        #expect(try site.document("PAYADJ-2026-000002")?["total"] as? String == "50.00")
+        #expect(try site.document("PAY-2026-000004")?["total"] as? String == "100.00")
+        let c1Statement = try site.recon(["statement", "C1", "--json"])
+        #expect(c1Statement.out.contains(#""total_due":{"INR":"466.40"}"#), "\(c1Statement.out)")
+        site.expectAuditorAccepts()
+    }
+
+    /// A held report over its client's contract is applied by the rerun, which then waits
+    /// (exit 3, naming the flag, no document, no rerun entry) until a decisions drop — held
+    /// too, as its period is closed — is applied by the next rerun. C2: R4 and R20 at 100.00
+    /// = 200.00, so CN-2026-000001 reverses 100.00 and INV-2026-000003 bills 200.00; D2: 2 ×
+    /// 50.00 = 100.00, PAYADJ-2026-000001 50.00, PAY-2026-000003 100.00. C1 and D1 unchanged.
+    @Test func aHeldReportOverContractMakesTheRerunWaitForADecision() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let key = try site.operatorKey("asha", listed: true)
+        try site.drop("usage-big.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR20,2026-03-25T10:00:00Z,C2,D2,CT,50\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+
+        let waiting = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key], env: TestSite.rerunDay)
+        #expect(waiting.code == 3, "\(waiting.err)")
+        #expect(waiting.err.contains("IMAGES_OVER_CONTRACT report R20: 50 images in one case; the contract of C2 allows 10"), "\(waiting.err)")
+        #expect(try site.bodies("rerun").isEmpty && site.bodies("credit_note.issued").isEmpty)
+        #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-big.csv" })
+
+        try site.drop("decisions-2026-03.csv", "subject,decision,by,note\nR20,approve,Asha,trauma series\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        #expect(site.exists("Inbox/held/decisions-2026-03.csv"))
+        let run = try site.recon(["rerun", "2026-03", "--reason", "late report, approved", "--key", key, "--json"], env: TestSite.rerunDay)
+        #expect(run.code == 0, "\(run.err)")
+        #expect(run.out.contains(#""documents":["CN-2026-000001","INV-2026-000003","PAYADJ-2026-000001","PAY-2026-000003"]"#), "\(run.out)")
+        #expect(try site.document("CN-2026-000001")?["client_id"] as? String == "C2")
+        #expect(try site.document("CN-2026-000001")?["total"] as? String == "100.00")
+        #expect(try site.document("INV-2026-000003")?["total"] as? String == "200.00")
+        #expect(try site.document("PAYADJ-2026-000001")?["radiologist_id"] as? String == "D2")
+        #expect(try site.document("PAYADJ-2026-000001")?["total"] as? String == "50.00")
+        #expect(try site.document("PAY-2026-000003")?["total"] as? String == "100.00")
+        site.expectAuditorAccepts()
+    }
+
+    /// Someone edits a signed rerun entry's request and rewrites every hash after it, so the
+    /// chain holds again: the operator's signature no longer does, and verify names the seq.
+    @Test func aRerunEntryWhoseRequestWasChangedIsCaught() throws {
+        let site = try TestSite.trustSite()
+        let lines = try site.ledgerLines()
+        let rerunSeq = try #require(try site.entries().first { $0["kind"] as? String == "rerun" }?["seq"] as? Int)
+        var rewritten: [Data] = Array(lines.prefix(rerunSeq - 1))
+        var prev = try #require(try site.entries()[rerunSeq - 2]["hash"] as? String)
+        for (i, line) in lines.enumerated().dropFirst(rerunSeq - 1) {
+            guard case .object(let o) = try JSONParser.parse(Array(line)), case .object(var body)? = o["body"],
+                case .string(let at)? = o["at"], case .string(let kind)? = o["kind"]
+            else { Issue.record("line \(i + 1) is not an entry"); return }
+            if i + 1 == rerunSeq, case .object(var request)? = body["request"] {
+                request["reason"] = .string("nothing to see here")
+                body["request"] = .object(request)
+                body["reason"] = .string("nothing to see here")
+            }
+            let entry = LedgerEntry(seq: i + 1, at: at, kind: kind, body: body, prev: prev)
+            rewritten.append(Data(entry.line.dropLast()))
+            prev = entry.hash
+        }
+        try (Data(rewritten.joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        // Without checkpoints on disk (they would give the rewrite away first), only the
+        // signature is left to tell.
+        try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints"))
+        let run = try site.recon(["verify"])
+        #expect(run.code == 4)
+        #expect(run.out == "seq \(rerunSeq): the operator's signature over the rerun request does not verify\n", "\(run.out)")
+    }
+
+    /// A final document's path already taken by other bytes stops the close before anything
+    /// is issued; the stranger's file is left alone.
+    @Test func aFinalDocumentIsNeverOverwritten() throws {
+        let site = try TestSite.marchSite()
+        let path = site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx")
+        try FileManager.default.createDirectory(atPath: FileIO.parent(of: path), withIntermediateDirectories: true)
+        try "someone else's file".write(toFile: path, atomically: true, encoding: .utf8)
+        let refused = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(refused.code == 3, "\(refused.err)")
+        #expect(refused.err.contains("Outbox/2026-03/invoices/INV-2026-000001.xlsx already exists with other bytes"), "\(refused.err)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "someone else's file")
+        #expect(try site.bodies("invoice.issued").isEmpty && site.bodies("period.closed").isEmpty)
+        #expect(FileIO.list(FileIO.parent(of: path)) == ["INV-2026-000001.xlsx"])
+        try FileManager.default.removeItem(atPath: path)
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        site.expectAuditorAccepts()
+    }
+
+    /// `modality quantity unit_amount amount` of each line, as the entry writes them.
+    func lineAmounts(_ body: [String: Any]) -> [String] {
+        (body["lines"] as? [[String: Any]] ?? []).map {
+            "\($0["modality"] as? String ?? "") \($0["quantity"] as? Int ?? -1) \($0["unit_amount"] as? String ?? "") \($0["amount"] as? String ?? "")"
+        }
+    }
+
+    /// Checks a privileged entry's Ed25519 signature over the JCS form of its request with
+    /// swift-crypto, from the operator's published verifier key. The request holds only
+    /// ASCII strings, whose JCS form is plain: members sorted, `"key":"value"`, no spaces.
+    func signatureVerifies(_ body: [String: Any], operatorKey: String) throws -> Bool {
+        let parts = operatorKey.split(separator: "+", maxSplits: 2)
+        guard parts.count == 3, let typed = Data(base64Encoded: String(parts[2])), typed.count == 33,
+            let signatureText = body["signature"] as? String, let signature = Data(base64Encoded: signatureText),
+            let request = body["request"] as? [String: Any]
+        else { return false }
+        var members: [String] = []
+        for key in request.keys.sorted() {
+            guard let value = request[key] as? String, value.allSatisfy({ $0.isASCII && $0 != "\"" && $0 != "\\" && $0 >= " " })
+            else { return false }
+            members.append("\"\(key)\":\"\(value)\"")
+        }
+        let canonical = "{" + members.joined(separator: ",") + "}"
+        let key = try Curve25519.Signing.PublicKey(rawRepresentation: Array(typed.dropFirst()))
+        return key.isValidSignature(Array(signature), for: Array(canonical.utf8))
+    }
+}

@@ -55,16 +55,19 @@ public struct DocumentIssuer {
             try FileIO.makeDirectory(FileIO.parent(of: final))
             let temp = FileIO.temporaryName(for: final)
             pending.append((record, temp, final))
-            try DocumentWorkbook.write(record, at: at, to: temp)
-            if FileIO.exists(final), try FileIO.read(final) != FileIO.read(temp) {
-                throw ReconFailure.refused("\(record.file) already exists with other bytes and no ledger entry issued it; "
+        }
+        // Each workbook is independent (its own libxlsxwriter handle and files): write them
+        // on every core, then check and hash them in order.
+        let hashes = try Self.writeAll(pending.map { ($0.record, $0.temp) }, at: at)
+        for p in pending where FileIO.exists(p.final) {
+            if try FileIO.read(p.final) != FileIO.read(p.temp) {
+                throw ReconFailure.refused("\(p.record.file) already exists with other bytes and no ledger entry issued it; "
                     + "final documents are never overwritten — move it aside and run the command again")
             }
         }
         try FileIO.syncFileSystem(of: site.outbox)
         var appended: [(kind: String, body: [String: JSONValue])] = []
-        for p in pending {
-            let sha = Hex.string(SHA256.hash(data: try FileIO.read(p.temp)))
+        for (p, sha) in zip(pending, hashes) {
             appended.append((p.record.kind.entryKind, p.record.body(sha256: sha).merging(extraBody) { a, _ in a }))
         }
         appended += closing(pending.map(\.record.number))
@@ -76,5 +79,21 @@ public struct DocumentIssuer {
                                    cache: nil)
         }
         return entries
+    }
+
+    /// Writes the workbooks concurrently; returns each file's SHA-256, in order.
+    static func writeAll(_ jobs: [(record: DocumentRecord, temp: String)], at: String) throws -> [String] {
+        var results = [Result<String, Error>](repeating: .failure(CancellationError()), count: jobs.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+            let outcome = Result<String, Error> {
+                try DocumentWorkbook.write(jobs[i].record, at: at, to: jobs[i].temp)
+                return Hex.string(SHA256.hash(data: try FileIO.read(jobs[i].temp)))
+            }
+            lock.lock()
+            results[i] = outcome
+            lock.unlock()
+        }
+        return try results.map { try $0.get() }
     }
 }

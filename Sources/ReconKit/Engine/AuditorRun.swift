@@ -2,37 +2,27 @@
 /// ledger's history of closed periods.
 public enum AuditorRun {
     /// Statistics per client and radiologist of a priced period.
-    public static func stats(book: PeriodBook, indices: [Int32], excluded: Set<String>, state: SiteState) -> [PartyPeriodStats] {
-        var clientImages: [String: Int] = [:], clientReports: [String: Int] = [:]
-        var radImages: [String: Int] = [:], radReports: [String: Int] = [:]
-        for i in indices {
-            let r = state.reports[Int(i)]
-            if !excluded.isEmpty && excluded.contains(r.id) { continue }
-            clientImages[r.clientId, default: 0] += Int(r.imageCount)
-            clientReports[r.clientId, default: 0] += 1
-            radImages[r.radiologistId, default: 0] += Int(r.imageCount)
-            radReports[r.radiologistId, default: 0] += 1
-        }
+    public static func stats(book: PeriodBook, state: SiteState) -> [PartyPeriodStats] {
         var out: [PartyPeriodStats] = []
         let margins = Dictionary(uniqueKeysWithValues: book.margins.map { ($0.clientId, $0) })
-        for id in clientReports.keys.sorted() {
+        for id in book.clientCounts.keys.sorted() {
             let client = state.pricing.clients[id]
             let age = client.map { months(from: $0.onboardedOn, to: book.period.lastDay) } ?? 0
             out.append(PartyPeriodStats(party: .client, partyId: id, period: book.period.description, ageMonths: age,
-                                        reports: clientReports[id] ?? 0, images: clientImages[id] ?? 0,
+                                        reports: book.clientCounts[id]?.reports ?? 0, images: book.clientCounts[id]?.images ?? 0,
                                         revenueBase: margins[id]?.revenue.doubleApproximation ?? 0,
                                         costBase: margins[id]?.cost.doubleApproximation ?? 0))
         }
         let payouts = Dictionary(uniqueKeysWithValues: book.payouts.map { ($0.partyId, $0) })
-        for id in radReports.keys.sorted() {
+        for id in book.radiologistCounts.keys.sorted() {
             let rad = state.pricing.radiologists[id]
             var cost = 0.0
             if let p = payouts[id], let base = try? state.pricing.fx.toBaseExact(p.subtotal, from: p.currency, on: book.fxDate) {
                 cost = base.doubleApproximation
             }
             out.append(PartyPeriodStats(party: .radiologist, partyId: id, period: book.period.description,
-                                        ageMonths: (rad?.seniorityYears ?? 0) * 12, reports: radReports[id] ?? 0,
-                                        images: radImages[id] ?? 0, revenueBase: 0, costBase: cost))
+                                        ageMonths: (rad?.seniorityYears ?? 0) * 12, reports: book.radiologistCounts[id]?.reports ?? 0,
+                                        images: book.radiologistCounts[id]?.images ?? 0, revenueBase: 0, costBase: cost))
         }
         return out
     }

@@ -34,11 +34,21 @@ public struct DropValidator {
             // Rows already held with the same values; `fresh` is only built when there are some.
             var skippedRows: [Int] = []
             var skipped = 0
+            // One map of this drop's ids serves twice: repeated ids within it, then the lookup
+            // of ids the site already holds (one pass over the site's reports).
             var seen: [String: Int32] = [:]
             seen.reserveCapacity(list.count)
+            var repeated = Set<Int>()
+            for (index, r) in list.enumerated() {
+                if let line = seen.updateValue(r.line, forKey: r.id) {
+                    problems.add(problem(Int(r.line), "report_id", "report \(r.id) appears twice in this drop (line \(line) too); a report_id is unique"))
+                    seen[r.id] = line
+                    repeated.insert(index)
+                }
+            }
             var closed = Set<Period>()
             var closedCache: [Period: Bool] = [:]
-            let held = state.existing(Set(list.map(\.id)))
+            let held = state.existing(seen)
             for (index, r) in list.enumerated() {
                 if state.pricing.clients[r.clientId] == nil {
                     problems.add(problem(Int(r.line), "client_id", "unknown client \"\(r.clientId)\"; drop a clients file naming it first"))
@@ -46,10 +56,7 @@ public struct DropValidator {
                 if state.pricing.radiologists[r.radiologistId] == nil {
                     problems.add(problem(Int(r.line), "radiologist_id", "unknown radiologist \"\(r.radiologistId)\"; drop a radiologists file naming it first"))
                 }
-                if let line = seen.updateValue(r.line, forKey: r.id) {
-                    problems.add(problem(Int(r.line), "report_id", "report \(r.id) appears twice in this drop (line \(line) too); a report_id is unique"))
-                    continue
-                }
+                if repeated.contains(index) { continue }
                 if let old = held[r.id] {
                     if old.sameValues(as: r) {
                         skipped += 1

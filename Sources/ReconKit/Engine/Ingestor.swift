@@ -85,7 +85,7 @@ public final class Ingestor {
         let progress = ProgressReporter(name)
         defer { progress.finish() }
         progress.phase("reading")
-        var outcome = bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
+        let outcome = bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
         if !outcome.unknownColumns.isEmpty {
             session.log.notice("\(name): ignored unknown columns \(outcome.unknownColumns.joined(separator: ", "))")
         }

@@ -22,7 +22,7 @@ public struct Reviewer {
             guard let flag = HardGate.flag(for: r, client: state.pricing.clients[r.clientId]) else { continue }
             hard.append(.init(flag: flag, decision: state.reportDecisions[r.id] ?? state.flagDecisions[flag.id]))
         }
-        let stats = AuditorRun.stats(book: book, indices: indices, excluded: excluded, state: state)
+        let stats = AuditorRun.stats(book: book, state: state)
         let soft = AuditorRun.softFlags(period: period, current: stats, state: state, config: session.config)
             .map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }
         return PeriodReview(period: period, book: book, hardFlags: hard, softFlags: soft,

@@ -125,13 +125,13 @@ public final class SiteState {
     }
 
     /// The held reports among `ids`, found in one pass (without building the index).
-    public func existing(_ ids: Set<String>) -> [String: Report] {
+    public func existing<V>(_ ids: [String: V]) -> [String: Report] {
         var out: [String: Report] = [:]
         if let index {
-            for id in ids { if let i = index[id] { out[id] = reports[Int(i)] } }
+            for id in ids.keys { if let i = index[id] { out[id] = reports[Int(i)] } }
             return out
         }
-        for r in reports where ids.contains(r.id) { out[r.id] = r }
+        for r in reports where ids[r.id] != nil { out[r.id] = r }
         return out
     }
 

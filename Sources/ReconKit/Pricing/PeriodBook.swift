@@ -10,6 +10,9 @@ public struct PeriodBook: Sendable {
     /// Margins that could not be converted to the base currency (missing FX), per client.
     public var marginGaps: [String] = []
     public var billableReports = 0
+    /// Billable reports and their images per client and per radiologist (the auditor's counts).
+    public var clientCounts: [String: (reports: Int, images: Int)] = [:]
+    public var radiologistCounts: [String: (reports: Int, images: Int)] = [:]
     public var excludedReports = 0
 
     public init(period: Period, fxDate: LocalDate) {

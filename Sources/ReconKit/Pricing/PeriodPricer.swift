@@ -11,9 +11,6 @@ public struct PeriodPricer {
     /// Where a report's payout came from: a row of the card of a given date.
     private struct RowRef: Hashable { var card: LocalDate; var index: Int }
     private struct InvoiceKey: Hashable { var modality: String; var urgency: Urgency; var price: ExactDecimal; var currency: String }
-    /// A tier row as a cheap key within one client: the card's date and the tier's start
-    /// (one schedule applies to a client's modality and urgency on a card).
-    private struct TierKey: Hashable { var modality: String; var urgency: Urgency; var card: Int32; var tierFrom: Int }
     private struct PayoutKey: Hashable { var modality: String; var urgency: Urgency; var row: RowRef }
     private struct Tally {
         var reports = 0
@@ -22,8 +19,11 @@ public struct PeriodPricer {
             reports += 1
             images += Int(n)
         }
+        mutating func merge(_ other: Tally) {
+            reports += other.reports
+            images += other.images
+        }
     }
-    private struct MemoKey: Hashable { var party: String; var card: Int32; var modality: String; var urgency: Urgency }
     private struct ProblemKey: Hashable { var code: PricingProblem.Code; var side: String; var party: String; var detail: String }
 
     /// Prices `reports` (all of the period's reports) leaving out the `excluded` report ids.
@@ -31,19 +31,45 @@ public struct PeriodPricer {
         price(period: period, all: reports, indices: reports.indices.map { Int32($0) }, excluded: excluded, fxDate: fxDate)
     }
 
+    /// A report as the hot loop sees it: its position, and its modality and radiologist as
+    /// small integers (interned once per run), so the per-report work hashes no strings.
+    private struct Item { var index: Int32; var modality: Int32; var radiologist: Int32 }
+    private struct ScheduleMemoKey: Hashable { var card: Int32; var modality: Int32; var urgency: Urgency }
+    private struct RowMemoKey: Hashable { var radiologist: Int32; var card: Int32; var modality: Int32; var urgency: Urgency }
+    private struct IntTierKey: Hashable { var modality: Int32; var urgency: Urgency; var card: Int32; var tierFrom: Int }
+    private struct RadKey: Hashable { var radiologist: Int32; var modality: Int32; var urgency: Urgency; var card: Int32; var row: Int32 }
+
     /// Prices the reports at `indices` of `all` (a site's whole history, not copied).
     public func price(period: Period, all reports: [Report], indices: [Int32], excluded: Set<String>,
                       fxDate: LocalDate) -> PeriodBook {
         var book = PeriodBook(period: period, fxDate: fxDate)
-        var byClient: [String: [Int32]] = [:]
+        var modalities: [String] = [], modalityCode: [String: Int32] = [:]
+        var radiologists: [String] = [], radiologistCode: [String: Int32] = [:]
+        var byClient: [String: [Item]] = [:]
+        var radiologistCounts: [(reports: Int, images: Int)] = []
         for i in indices {
             let r = reports[Int(i)]
             if !excluded.isEmpty && excluded.contains(r.id) {
                 book.excludedReports += 1
-            } else {
-                byClient[r.clientId, default: []].append(i)
+                continue
             }
+            let m = modalityCode[r.modality] ?? {
+                modalities.append(r.modality)
+                modalityCode[r.modality] = Int32(modalities.count - 1)
+                return Int32(modalities.count - 1)
+            }()
+            let d = radiologistCode[r.radiologistId] ?? {
+                radiologists.append(r.radiologistId)
+                radiologistCode[r.radiologistId] = Int32(radiologists.count - 1)
+                return Int32(radiologists.count - 1)
+            }()
+            byClient[r.clientId, default: []].append(Item(index: i, modality: m, radiologist: d))
+            if Int(d) == radiologistCounts.count { radiologistCounts.append((0, 0)) }
+            radiologistCounts[Int(d)].reports += 1
+            radiologistCounts[Int(d)].images += Int(r.imageCount)
         }
+        for (d, id) in radiologists.enumerated() { book.radiologistCounts[id] = radiologistCounts[d] }
+        let rads = radiologists.map { context.radiologists[$0] }
         var problemCounts: [ProblemKey: (count: Int, example: String)] = [:]
         func problem(_ code: PricingProblem.Code, _ side: String, _ party: String, _ detail: String, _ example: String) {
             let key = ProblemKey(code: code, side: side, party: party, detail: detail)
@@ -52,22 +78,29 @@ public struct PeriodPricer {
         }
 
         var payoutTallies: [String: [PayoutKey: Tally]] = [:]
-        var scheduleMemo: [MemoKey: PriceSchedule?] = [:]
-        var rowMemo: [MemoKey: Int?] = [:]
+        var rowMemo: [RowMemoKey: Int?] = [:]
+        var providerCardMemo: (first: Int32, last: Int32, card: LocalDate?) = (1, 0, nil)
+        var clientCardMemo: (first: Int32, last: Int32, card: LocalDate?) = (1, 0, nil)
 
         for clientId in byClient.keys.sorted() {
             let list = PeriodPricer.inBillingOrder(byClient[clientId]!, of: reports)
             book.billableReports += list.count
             guard let client = context.clients[clientId] else { continue }
             let volume = list.count
-            var tierTally: [TierKey: Int] = [:]
-            var tierRows: [TierKey: ClientRate] = [:]
-            var costTally: [String: [PayoutKey: Tally]] = [:]  // per modality, for margins
-            for (i, index) in list.enumerated() {
-                let r = reports[Int(index)]
+            var scheduleMemo: [ScheduleMemoKey: PriceSchedule?] = [:]
+            var tierTally: [IntTierKey: (count: Int, row: ClientRate)] = [:]
+            var images = 0
+            var radTally: [RadKey: Tally] = [:]
+            for (i, item) in list.enumerated() {
+                let r = reports[Int(item.index)]
+                images += Int(r.imageCount)
+                let day = r.localDate.dayNumber
                 // Revenue side.
-                if let cardDate = context.clientCards.cardDate(on: r.localDate) {
-                    let memoKey = MemoKey(party: clientId, card: cardDate.dayNumber, modality: r.modality, urgency: r.urgency)
+                if day < clientCardMemo.first || day > clientCardMemo.last {
+                    clientCardMemo = cardRange(context.clientCards, day: r.localDate)
+                }
+                if let cardDate = clientCardMemo.card {
+                    let memoKey = ScheduleMemoKey(card: cardDate.dayNumber, modality: item.modality, urgency: r.urgency)
                     let schedule: PriceSchedule?
                     if let s = scheduleMemo[memoKey] {
                         schedule = s
@@ -77,9 +110,9 @@ public struct PeriodPricer {
                         scheduleMemo[memoKey] = .some(schedule)
                     }
                     if let schedule, let tier = schedule.tier(volume: volume, position: i + 1) {
-                        let key = TierKey(modality: r.modality, urgency: r.urgency, card: cardDate.dayNumber, tierFrom: tier.tierFrom)
-                        if tierTally[key, default: 0] == 0 { tierRows[key] = tier }
-                        tierTally[key, default: 0] += 1
+                        let key = IntTierKey(modality: item.modality, urgency: r.urgency, card: cardDate.dayNumber,
+                                             tierFrom: tier.tierFrom)
+                        tierTally[key, default: (0, tier)].count += 1
                     } else if let schedule {
                         let x = schedule.mode == .volume ? "volume \(volume)" : "position \(i + 1)"
                         problem(.unpriced, "client", clientId,
@@ -92,12 +125,16 @@ public struct PeriodPricer {
                     problem(.unpriced, "client", clientId, "no client rate card in force on \(r.localDate)", r.id)
                 }
                 // Cost side.
-                guard let rad = context.radiologists[r.radiologistId] else { continue }
-                guard let cardDate = context.providerCards.cardDate(on: r.localDate) else {
+                guard let rad = rads[Int(item.radiologist)] else { continue }
+                if day < providerCardMemo.first || day > providerCardMemo.last {
+                    providerCardMemo = cardRange(context.providerCards, day: r.localDate)
+                }
+                guard let cardDate = providerCardMemo.card else {
                     problem(.unpriced, "radiologist", rad.id, "no provider rate card in force on \(r.localDate)", r.id)
                     continue
                 }
-                let memoKey = MemoKey(party: rad.id, card: cardDate.dayNumber, modality: r.modality, urgency: r.urgency)
+                let memoKey = RowMemoKey(radiologist: item.radiologist, card: cardDate.dayNumber, modality: item.modality,
+                                         urgency: r.urgency)
                 let rowIndex: Int?
                 if let m = rowMemo[memoKey] {
                     rowIndex = m
@@ -113,15 +150,23 @@ public struct PeriodPricer {
                             r.id)
                     continue
                 }
-                let key = PayoutKey(modality: r.modality, urgency: r.urgency, row: RowRef(card: cardDate, index: rowIndex))
-                payoutTallies[rad.id, default: [:]][key, default: Tally()].add(images: r.imageCount)
-                costTally[r.modality, default: [:]][key, default: Tally()].add(images: r.imageCount)
+                radTally[RadKey(radiologist: item.radiologist, modality: item.modality, urgency: r.urgency,
+                                card: cardDate.dayNumber, row: Int32(rowIndex)), default: Tally()].add(images: r.imageCount)
+            }
+            // Back to names: payout tallies per radiologist, cost tallies per modality for margins.
+            var costTally: [String: [PayoutKey: Tally]] = [:]
+            for (k, t) in radTally {
+                let key = PayoutKey(modality: modalities[Int(k.modality)], urgency: k.urgency,
+                                    row: RowRef(card: LocalDate(dayNumber: k.card), index: Int(k.row)))
+                payoutTallies[radiologists[Int(k.radiologist)], default: [:]][key, default: Tally()].merge(t)
+                costTally[key.modality, default: [:]][key, default: Tally()].merge(t)
             }
             // The invoice: one line per (modality, urgency, unit price, price currency).
             var invoiceTally: [InvoiceKey: Int] = [:]
-            for (key, count) in tierTally {
-                let tier = tierRows[key]!
-                invoiceTally[InvoiceKey(modality: key.modality, urgency: key.urgency, price: tier.unitPrice.normalized,
+            book.clientCounts[clientId] = (list.count, images)
+            for (key, value) in tierTally {
+                let (count, tier) = value
+                invoiceTally[InvoiceKey(modality: modalities[Int(key.modality)], urgency: key.urgency, price: tier.unitPrice.normalized,
                                         currency: tier.currency.code), default: 0] += count
             }
             var lines: [DocumentLine] = []
@@ -190,12 +235,22 @@ public struct PeriodPricer {
     }
 
     /// Reports ordered by (`reported_at`, `report_id`), sorting small keys instead of whole reports.
-    static func inBillingOrder(_ indices: [Int32], of reports: [Report]) -> [Int32] {
-        var keys = indices.map { (at: reports[Int($0)].reportedAt.nanoseconds, index: $0) }
+    private static func inBillingOrder(_ items: [Item], of reports: [Report]) -> [Item] {
+        var keys = items.indices.map { (at: reports[Int(items[$0].index)].reportedAt.nanoseconds, k: Int32($0)) }
         keys.sort { a, b in
-            a.at != b.at ? a.at < b.at : reports[Int(a.index)].id < reports[Int(b.index)].id
+            a.at != b.at ? a.at < b.at : reports[Int(items[Int(a.k)].index)].id < reports[Int(items[Int(b.k)].index)].id
         }
-        return keys.map(\.index)
+        return keys.map { items[Int($0.k)] }
+    }
+
+    /// The card in force on `day` and the range of days it stays the one in force.
+    private func cardRange<Row>(_ cards: RateCards<Row>, day: LocalDate) -> (first: Int32, last: Int32, card: LocalDate?) {
+        let card = cards.cardDate(on: day)
+        let dates = cards.effectiveDates
+        let next = dates.first { $0 > day }
+        let first = card?.dayNumber ?? Int32.min
+        let last = (next?.dayNumber).map { $0 - 1 } ?? Int32.max
+        return (first, last, card)
     }
 
     private func margin(of client: Client, draft: DocumentDraft, costs: [String: [PayoutKey: Tally]], reports: Int,

@@ -12,9 +12,9 @@ public struct Drafter {
         for period in session.state.openPeriods {
             let review = Reviewer(session: session).review(period, final: false)
             open[period] = review
-            // Soft flags enter the ledger as soon as they are found, so they can be decided
-            // before the close (and must be, with block_on_soft).
-            try FlagRaiser(session: session).raise(review.softFlags.map(\.flag))
+            // Flags enter the ledger as soon as they are found; soft ones too, so they can be
+            // decided before the close (and must be, with block_on_soft).
+            try FlagRaiser(session: session).raise(review.hardFlags.map(\.flag) + review.softFlags.map(\.flag))
             let dir = session.site.path("Outbox/\(period)/drafts")
             try FileIO.makeDirectory(dir)
             try DraftWorkbook.write(review, side: .invoice, site: session.state.name, to: dir + "/invoices.xlsx")

@@ -51,9 +51,7 @@ public final class Ingestor {
             }
             outcomes.append(outcome)
         }
-        if outcomes.contains(where: { if case .accepted = $0 { return true } else { return false } }) {
-            try FlagRaiser(session: session).raiseNewHardFlags()
-        }
+        // The drafts that follow raise any new hard and soft flags of the open periods.
         defer { cacheWrites.wait() }
         let drafting = ProgressReporter("drafts")
         drafting.phase("pricing open periods")

@@ -17,7 +17,8 @@ public struct Reviewer {
         let book = PeriodPricer(context: state.pricing).price(period: period, all: state.reports, indices: indices,
                                                               excluded: excluded, fxDate: fxDate(period, final: final))
         var hard: [PeriodReview.FlagState] = []
-        for i in indices {
+        // The pricer already compared each billable report with its client's contract.
+        for i in (book.overContractIndices + book.excludedIndices).sorted() {
             let r = state.reports[Int(i)]
             guard let flag = HardGate.flag(for: r, client: state.pricing.clients[r.clientId]) else { continue }
             hard.append(.init(flag: flag, decision: state.reportDecisions[r.id] ?? state.flagDecisions[flag.id]))

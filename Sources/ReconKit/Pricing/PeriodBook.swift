@@ -10,6 +10,10 @@ public struct PeriodBook: Sendable {
     /// Margins that could not be converted to the base currency (missing FX), per client.
     public var marginGaps: [String] = []
     public var billableReports = 0
+    /// Positions (in the site's reports) of billable reports above their client's images per
+    /// case, and of excluded reports: where the hard gate looks.
+    public var overContractIndices: [Int32] = []
+    public var excludedIndices: [Int32] = []
     /// Billable reports and their images per client and per radiologist (the auditor's counts).
     public var clientCounts: [String: (reports: Int, images: Int)] = [:]
     public var radiologistCounts: [String: (reports: Int, images: Int)] = [:]

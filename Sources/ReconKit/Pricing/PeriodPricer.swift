@@ -51,6 +51,7 @@ public struct PeriodPricer {
             let r = reports[Int(i)]
             if !excluded.isEmpty && excluded.contains(r.id) {
                 book.excludedReports += 1
+                book.excludedIndices.append(i)
                 continue
             }
             let m = modalityCode[r.modality] ?? {
@@ -94,6 +95,7 @@ public struct PeriodPricer {
             for (i, item) in list.enumerated() {
                 let r = reports[Int(item.index)]
                 images += Int(r.imageCount)
+                if Int(r.imageCount) > client.maxImagesPerCase { book.overContractIndices.append(item.index) }
                 let day = r.localDate.dayNumber
                 // Revenue side.
                 if day < clientCardMemo.first || day > clientCardMemo.last {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ReconKit
 
@@ -151,6 +152,32 @@ struct DropParserTests {
         #expect(o.problems.total == 1500)
         #expect(o.problems.reportLines.count == 1001)
         #expect(o.problems.reportLines.last == "… and 500 more problems not listed")
+    }
+
+    @Test func aLargeUsageDropReadInTwoHalvesGivesWhatOneReadingGives() throws {
+        // ~8.9 MB: above the size where the file is cut in two at a line end outside quotes.
+        // Bad rows sit in both halves; a quoted field holds a newline near the middle.
+        var text = usageHeader
+        let count = 200_000
+        for i in 0..<count {
+            if i == count / 2 - 1 {
+                text += "\"Q\(i)\nX\",2026-03-01T10:00Z,C1,D1,CT,3,routine\n"  // quoted newline: a bad id, 2 lines
+            } else if i == 1_000 || i == 120_000 {
+                text += "R\(i),2026-02-30T10:00Z,C1,D1,CT,3,routine\n"
+            } else {
+                text += "R\(i),2026-03-01T10:\(String(format: "%02d", i % 60))Z,C\(i % 7),D\(i % 5),CT,\(1 + i % 9),routine\n"
+            }
+        }
+        let bytes = Array(text.utf8)
+        #expect(bytes.count > DropParser.halvesThreshold)
+        let halves = bytes.withUnsafeBytes { parser.parseUsageInHalves($0) }
+        let whole = bytes.withUnsafeBytes { parser.parseWhole($0, kind: .usage) }
+        let h = try #require(halves)
+        guard case .usage(let a)? = h.rows, case .usage(let b)? = whole.rows else { Issue.record("no rows"); return }
+        #expect(a.count == count - 3)
+        #expect(a == b)
+        #expect(h.problems.reportLines == whole.problems.reportLines)
+        #expect(h.problems.problems.map(\.line) == [1_002, 100_001, 120_003])
     }
 
     @Test func kindsComeFromTheFileNameStart() {

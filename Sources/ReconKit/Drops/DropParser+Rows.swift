@@ -1,13 +1,14 @@
 /// Row builders, one per drop kind: each returns nil after recording the row's problems.
 extension DropParser {
     func usageRow(_ r: DropRow) -> Report? {
-        let id = r.required("report_id", FieldValue.id)
-        let at = r.required("reported_at") { try FieldValue.timestamp($0, zone: zone) }
-        let client = r.required("client_id", FieldValue.id)
-        let radiologist = r.required("radiologist_id", FieldValue.id)
-        let modality = r.required("modality", FieldValue.code)
-        let images = r.required("image_count") { try FieldValue.integer($0, minimum: 1) }
-        let urgency = r.optional("urgency", default: .routine, FieldValue.urgency)
+        // Columns by their place in `DropParser.columns(.usage)`: a million rows need no name lookups.
+        let id = r.required(at: 0, FieldValue.id)
+        let at = r.required(at: 1) { try FieldValue.timestamp($0, zone: zone) }
+        let client = r.required(at: 2, FieldValue.id)
+        let radiologist = r.required(at: 3, FieldValue.id)
+        let modality = r.required(at: 4, FieldValue.code)
+        let images = r.required(at: 5) { try FieldValue.integer($0, minimum: 1) }
+        let urgency = r.optional(at: 6, default: .routine, FieldValue.urgency)
         guard let id, let at, let client, let radiologist, let modality, let images, let urgency else { return nil }
         return Report(id: id, reportedAt: at, localDate: zone.localDate(of: at), clientId: client,
                       radiologistId: radiologist, modality: modality, imageCount: Int32(images), urgency: urgency,

@@ -23,6 +23,11 @@ public struct DropParser {
     }
 
     public func parse(_ bytes: UnsafeRawBufferPointer, kind: DropKind) -> Outcome {
+        if kind == .usage, let halves = parseUsageInHalves(bytes) { return halves }
+        return parseWhole(bytes, kind: kind)
+    }
+
+    func parseWhole(_ bytes: UnsafeRawBufferPointer, kind: DropKind) -> Outcome {
         let problems = ProblemList()
         let columns = DropParser.columns(kind)
         var table: DropTable?

@@ -31,9 +31,17 @@ public final class ProblemList {
 
     /// The same problems ordered by line (file-level ones first), keeping the total.
     public convenience init(sorted other: ProblemList) {
+        self.init(merging: [other])
+    }
+
+    /// The problems of several lists in line order (file-level ones first), up to the limit,
+    /// with the total of all of them.
+    public convenience init(merging lists: [ProblemList]) {
         self.init()
-        problems = other.problems.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
-        total = other.total
+        problems = Array(lists.flatMap(\.problems)
+            .sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
+            .prefix(ProblemList.limit))
+        total = lists.reduce(0) { $0 + $1.total }
     }
 
     public var isEmpty: Bool { total == 0 }

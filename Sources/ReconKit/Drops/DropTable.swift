@@ -16,6 +16,10 @@ public struct DropTable {
     public let index: [String: Int]
     public let width: Int
     public let unknownColumns: [String]
+    /// The kind's columns in their declared order, and where each sits in this file:
+    /// the hot path reads cells by this position instead of looking names up per row.
+    public let specs: [ColumnSpec]
+    public let positions: [Int?]
 
     /// Resolves `header` or records file-level problems (missing or repeated columns).
     public static func resolve(header: [String], columns: [ColumnSpec], kind: DropKind, problems: ProblemList) -> DropTable? {
@@ -43,7 +47,9 @@ public struct DropTable {
             ok = false
         }
         guard ok else { return nil }
-        return DropTable(index: index.filter { known.contains($0.key) }, width: header.count, unknownColumns: unknown)
+        let kept = index.filter { known.contains($0.key) }
+        return DropTable(index: kept, width: header.count, unknownColumns: unknown, specs: columns,
+                         positions: columns.map { kept[$0.name] })
     }
 }
 
@@ -74,6 +80,29 @@ public struct DropRow {
     public func optional<T>(_ name: String, default defaultValue: T, _ parse: (Substring) throws -> T) -> T? {
         let text = raw(name)
         return text.isEmpty ? defaultValue : parsed(name, text, parse)
+    }
+
+    /// The trimmed cell of the kind's column number `c` (its place in `DropParser.columns`).
+    public func raw(at c: Int) -> Substring {
+        guard let i = table.positions[c], i < fields.count else { return "" }
+        return fields[i].trimmedSpaces
+    }
+
+    /// `required(_:_:)` for the kind's column number `c`.
+    public func required<T>(at c: Int, _ parse: (Substring) throws -> T) -> T? {
+        let text = raw(at: c)
+        if text.isEmpty {
+            let name = table.specs[c].name
+            problems.add(DropProblem(line: line, column: column(name), field: name, "is empty; a value is required"))
+            return nil
+        }
+        return parsed(table.specs[c].name, text, parse)
+    }
+
+    /// `optional(_:default:_:)` for the kind's column number `c`.
+    public func optional<T>(at c: Int, default defaultValue: T, _ parse: (Substring) throws -> T) -> T? {
+        let text = raw(at: c)
+        return text.isEmpty ? defaultValue : parsed(table.specs[c].name, text, parse)
     }
 
     /// Records a problem about this row.

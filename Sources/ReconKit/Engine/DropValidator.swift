@@ -48,6 +48,7 @@ public struct DropValidator {
             }
             var closed = Set<Period>()
             var closedCache: [Period: Bool] = [:]
+            var monthFirst: Int32 = 1, monthLast: Int32 = 0, monthClosed = false
             let held = state.existing(seen)
             for (index, r) in list.enumerated() {
                 if state.pricing.clients[r.clientId] == nil {
@@ -66,13 +67,19 @@ public struct DropValidator {
                     }
                     continue
                 }
-                let period = r.period
-                let isClosedPeriod = closedCache[period] ?? {
-                    let c = isClosed(period)
-                    closedCache[period] = c
-                    return c
-                }()
-                if isClosedPeriod { closed.insert(period) }
+                // The month is worked out only when the day leaves the last one seen.
+                let day = r.localDate.dayNumber
+                if day < monthFirst || day > monthLast {
+                    let period = r.period
+                    monthFirst = period.firstDay.dayNumber
+                    monthLast = period.lastDay.dayNumber
+                    monthClosed = closedCache[period] ?? {
+                        let c = isClosed(period)
+                        closedCache[period] = c
+                        return c
+                    }()
+                    if monthClosed { closed.insert(period) }
+                }
             }
             if !problems.isEmpty { return .reject(problems) }
             if !closed.isEmpty { return .held(closed.sorted()) }

@@ -1,0 +1,82 @@
+import Dispatch
+
+/// A large usage drop is read in two halves on two cores: the file is cut at a line end
+/// that lies outside any quoted field (an even number of quote characters before it —
+/// RFC 4180 quotes come in pairs), the second half is read with the header of the first
+/// and its line numbers shifted, and the rows and problems are put back in file order.
+extension DropParser {
+    /// Below this size one core is fast enough.
+    static let halvesThreshold = 8 << 20
+
+    func parseUsageInHalves(_ bytes: UnsafeRawBufferPointer) -> Outcome? {
+        guard bytes.count >= DropParser.halvesThreshold, let split = DropParser.splitPoint(bytes),
+            let table = headerTable(bytes)
+        else { return nil }
+        let head = UnsafeRawBufferPointer(rebasing: bytes[..<split])
+        let tail = UnsafeRawBufferPointer(rebasing: bytes[split...])
+        let lineOffset = head.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+        var first: Outcome?
+        var second: (rows: [Report], problems: ProblemList) = ([], ProblemList())
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            if part == 0 {
+                first = parseWhole(head, kind: .usage)
+            } else {
+                second = parseRows(tail, table: table, lineOffset: lineOffset)
+            }
+        }
+        guard var outcome = first, case .usage(let rows)? = outcome.rows else { return first }
+        outcome.rows = .usage(rows + second.rows)
+        outcome.problems = ProblemList(merging: [outcome.problems, second.problems])
+        return outcome
+    }
+
+    /// Usage rows of a part of a file that has no header of its own.
+    func parseRows(_ bytes: UnsafeRawBufferPointer, table: DropTable, lineOffset: Int) -> ([Report], ProblemList) {
+        let problems = ProblemList()
+        var usage: [Report] = []
+        usage.reserveCapacity(bytes.count / 60)
+        let csvProblems = CSVReader.read(bytes) { line, fields in
+            if fields.count != table.width {
+                problems.add(DropProblem(line: line + lineOffset,
+                    "has \(fields.count) fields but the header has \(table.width); quote fields that contain commas"))
+                return
+            }
+            if let r = usageRow(DropRow(line: line + lineOffset, fields: fields, table: table, problems: problems)) {
+                usage.append(r)
+            }
+        }
+        // A part holding only blank lines is no "empty file": only placed problems count here.
+        for p in csvProblems where p.line != nil {
+            problems.add(DropProblem(line: p.line! + lineOffset, column: p.column, p.message))
+        }
+        return (usage, problems)
+    }
+
+    /// The resolved header of the file, or nil when it has problems (the whole-file path reports them).
+    func headerTable(_ bytes: UnsafeRawBufferPointer) -> DropTable? {
+        guard let end = bytes.firstIndex(of: 10) else { return nil }
+        var header: [String]?
+        let csvProblems = CSVReader.read(UnsafeRawBufferPointer(rebasing: bytes[...end])) { _, fields in
+            if header == nil { header = fields }
+        }
+        guard csvProblems.isEmpty, let header else { return nil }
+        let problems = ProblemList()
+        let table = DropTable.resolve(header: header, columns: DropParser.columns(.usage), kind: .usage, problems: problems)
+        return problems.isEmpty ? table : nil
+    }
+
+    /// The start of a line near the middle that no quoted field spans, if there is one.
+    static func splitPoint(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        let middle = bytes.count / 2
+        var quotes = 0
+        for i in 0..<middle where bytes[i] == 34 { quotes += 1 }
+        var i = middle
+        while i < bytes.count - 1 {
+            let b = bytes[i]
+            if b == 34 { quotes += 1 }
+            if b == 10 && quotes % 2 == 0 { return i + 1 }
+            i += 1
+        }
+        return nil
+    }
+}

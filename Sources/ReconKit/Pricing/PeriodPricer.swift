@@ -1,3 +1,5 @@
+import Foundation
+
 /// Prices one period: invoice lines per client, payout lines per radiologist, margins, and
 /// every `UNPRICED` / `FX_MISSING` problem (SPEC §3).
 ///
@@ -71,6 +73,95 @@ public struct PeriodPricer {
         }
         for (d, id) in radiologists.enumerated() { book.radiologistCounts[id] = radiologistCounts[d] }
         let rads = radiologists.map { context.radiologists[$0] }
+        // Clients are independent: two groups are priced on two cores and merged in order.
+        let clientIds = byClient.keys.sorted()
+        let half = clientIds.count / 2
+        let groups = clientIds.count >= 8 ? [Array(clientIds[..<half]), Array(clientIds[half...])] : [clientIds]
+        var parts = [ClientsPart?](repeating: nil, count: groups.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: groups.count) { g in
+            let part = priceClients(groups[g], byClient: byClient, reports: reports, modalities: modalities,
+                                    radiologists: radiologists, rads: rads, period: period, fxDate: fxDate)
+            lock.lock()
+            parts[g] = part
+            lock.unlock()
+        }
+        var problemCounts: [ProblemKey: (count: Int, example: String)] = [:]
+        func problem(_ code: PricingProblem.Code, _ side: String, _ party: String, _ detail: String, _ example: String) {
+            let key = ProblemKey(code: code, side: side, party: party, detail: detail)
+            let old = problemCounts[key]
+            problemCounts[key] = ((old?.count ?? 0) + 1, old?.example ?? example)
+        }
+
+        var payoutTallies: [String: [PayoutKey: Tally]] = [:]
+        for part in parts.compactMap({ $0 }) {
+            book.invoices += part.book.invoices
+            book.margins += part.book.margins
+            book.marginGaps += part.book.marginGaps
+            book.billableReports += part.book.billableReports
+            book.overContractIndices += part.book.overContractIndices
+            for (id, counts) in part.book.clientCounts { book.clientCounts[id] = counts }
+            for (key, v) in part.problemCounts {
+                let old = problemCounts[key]
+                problemCounts[key] = ((old?.count ?? 0) + v.count, old?.example ?? v.example)
+            }
+            for (rad, tallies) in part.payoutTallies {
+                for (key, t) in tallies { payoutTallies[rad, default: [:]][key, default: Tally()].merge(t) }
+            }
+        }
+
+        // Payout statements.
+        for radId in payoutTallies.keys.sorted() {
+            guard let rad = context.radiologists[radId] else { continue }
+            var lines: [DocumentLine] = []
+            var reportCount = 0
+            for (key, t) in payoutTallies[radId]!.sorted(by: { payoutOrder($0.key, $1.key) }) {
+                let row = context.providerCards.cards[key.row.card]![key.row.index]
+                reportCount += t.reports
+                do {
+                    let perReport = try context.fx.convert(try row.ratePerReport * t.reports, from: row.currency,
+                                                           to: rad.currency, on: fxDate)
+                    lines.append(DocumentLine(modality: key.modality, urgency: key.urgency, per: "report",
+                                              quantity: t.reports, unitAmount: row.ratePerReport, unitCurrency: row.currency,
+                                              amount: perReport))
+                    if !row.ratePerImage.isZero {
+                        let perImage = try context.fx.convert(try row.ratePerImage * t.images, from: row.currency,
+                                                              to: rad.currency, on: fxDate)
+                        lines.append(DocumentLine(modality: key.modality, urgency: key.urgency, per: "image",
+                                                  quantity: t.images, unitAmount: row.ratePerImage,
+                                                  unitCurrency: row.currency, amount: perImage))
+                    }
+                } catch let m as FXTable.Missing {
+                    problem(.fxMissing, "radiologist", radId, fxMessage(m, from: row.currency, to: rad.currency), "")
+                } catch {
+                    problem(.overflow, "radiologist", radId, "\(key.modality) line: \(error)", "")
+                }
+            }
+            if let draft = try? DocumentDraft(kind: .payout, partyId: rad.id, partyName: rad.name, currency: rad.currency,
+                                              taxRate: .zero, lines: lines, reportCount: reportCount) {
+                book.payouts.append(draft)
+            }
+        }
+
+        book.problems = problemCounts.sorted { ($0.key.code.rawValue, $0.key.party, $0.key.detail) < ($1.key.code.rawValue, $1.key.party, $1.key.detail) }
+            .map { key, v in
+                let count = v.count > 1 ? " (\(v.count) reports, e.g. \(v.example))" : (v.example.isEmpty ? "" : " (report \(v.example))")
+                return PricingProblem(code: key.code, subject: key.party, message: "\(key.side) \(key.party): \(key.detail)\(count)")
+            }
+        return book
+    }
+
+    /// What pricing a group of clients yields: its invoices and margins, the payout tallies
+    /// of the radiologists who read its reports, and its problems.
+    private struct ClientsPart {
+        var book: PeriodBook
+        var payoutTallies: [String: [PayoutKey: Tally]]
+        var problemCounts: [ProblemKey: (count: Int, example: String)]
+    }
+
+    private func priceClients(_ clientIds: [String], byClient: [String: [Item]], reports: [Report], modalities: [String],
+                              radiologists: [String], rads: [Radiologist?], period: Period, fxDate: LocalDate) -> ClientsPart {
+        var book = PeriodBook(period: period, fxDate: fxDate)
         var problemCounts: [ProblemKey: (count: Int, example: String)] = [:]
         func problem(_ code: PricingProblem.Code, _ side: String, _ party: String, _ detail: String, _ example: String) {
             let key = ProblemKey(code: code, side: side, party: party, detail: detail)
@@ -83,7 +174,7 @@ public struct PeriodPricer {
         var providerCardMemo: (first: Int32, last: Int32, card: LocalDate?) = (1, 0, nil)
         var clientCardMemo: (first: Int32, last: Int32, card: LocalDate?) = (1, 0, nil)
 
-        for clientId in byClient.keys.sorted() {
+        for clientId in clientIds {
             let list = PeriodPricer.inBillingOrder(byClient[clientId]!, of: reports)
             book.billableReports += list.count
             guard let client = context.clients[clientId] else { continue }
@@ -195,45 +286,7 @@ public struct PeriodPricer {
             }
         }
 
-        // Payout statements.
-        for radId in payoutTallies.keys.sorted() {
-            guard let rad = context.radiologists[radId] else { continue }
-            var lines: [DocumentLine] = []
-            var reportCount = 0
-            for (key, t) in payoutTallies[radId]!.sorted(by: { payoutOrder($0.key, $1.key) }) {
-                let row = context.providerCards.cards[key.row.card]![key.row.index]
-                reportCount += t.reports
-                do {
-                    let perReport = try context.fx.convert(try row.ratePerReport * t.reports, from: row.currency,
-                                                           to: rad.currency, on: fxDate)
-                    lines.append(DocumentLine(modality: key.modality, urgency: key.urgency, per: "report",
-                                              quantity: t.reports, unitAmount: row.ratePerReport, unitCurrency: row.currency,
-                                              amount: perReport))
-                    if !row.ratePerImage.isZero {
-                        let perImage = try context.fx.convert(try row.ratePerImage * t.images, from: row.currency,
-                                                              to: rad.currency, on: fxDate)
-                        lines.append(DocumentLine(modality: key.modality, urgency: key.urgency, per: "image",
-                                                  quantity: t.images, unitAmount: row.ratePerImage,
-                                                  unitCurrency: row.currency, amount: perImage))
-                    }
-                } catch let m as FXTable.Missing {
-                    problem(.fxMissing, "radiologist", radId, fxMessage(m, from: row.currency, to: rad.currency), "")
-                } catch {
-                    problem(.overflow, "radiologist", radId, "\(key.modality) line: \(error)", "")
-                }
-            }
-            if let draft = try? DocumentDraft(kind: .payout, partyId: rad.id, partyName: rad.name, currency: rad.currency,
-                                              taxRate: .zero, lines: lines, reportCount: reportCount) {
-                book.payouts.append(draft)
-            }
-        }
-
-        book.problems = problemCounts.sorted { ($0.key.code.rawValue, $0.key.party, $0.key.detail) < ($1.key.code.rawValue, $1.key.party, $1.key.detail) }
-            .map { key, v in
-                let count = v.count > 1 ? " (\(v.count) reports, e.g. \(v.example))" : (v.example.isEmpty ? "" : " (report \(v.example))")
-                return PricingProblem(code: key.code, subject: key.party, message: "\(key.side) \(key.party): \(key.detail)\(count)")
-            }
-        return book
+        return ClientsPart(book: book, payoutTallies: payoutTallies, problemCounts: problemCounts)
     }
 
     /// Reports ordered by (`reported_at`, `report_id`), sorting small keys instead of whole reports.

@@ -94,7 +94,7 @@ public final class SiteState {
     /// Appends reports known to be new in bulk, grouping positions by month locally.
     private func addNew(_ list: [Report]) {
         let base = reports.count
-        reports += list
+        if reports.isEmpty { reports = list } else { reports += list }  // the first drop shares its storage
         var monthFirst: Int32 = 1, monthLast: Int32 = 0
         var period = Period(year: 1970, month: 1)
         var bucket: [Int32] = []

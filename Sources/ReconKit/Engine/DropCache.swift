@@ -7,8 +7,9 @@ import Foundation
 /// is ignored and the CSV read again, and the folder can be deleted at any time.
 public struct DropCache {
     public let dir: String
-    /// Version 3: the rows a drop added (those it repeated are not in the cache).
-    private static let magic: [UInt8] = Array("RCNU3\n".utf8)
+    /// Version 4: the rows a drop added (those it repeated are not in the cache), with client,
+    /// radiologist and modality ids stored once in a table and referred to by number.
+    private static let magic: [UInt8] = Array("RCNU4\n".utf8)
 
     public init(dir: String) { self.dir = dir }
 
@@ -18,26 +19,43 @@ public struct DropCache {
         guard let bytes = try? FileIO.read(path(sha256)) else { return nil }
         return bytes.withUnsafeBytes { buf -> [Report]? in
             var c = Cursor(buf: buf)
-            guard c.bytes(DropCache.magic.count) == DropCache.magic, c.string() == sha256, let n = c.int64() else { return nil }
+            guard c.bytes(DropCache.magic.count) == DropCache.magic, c.string() == sha256, let n = c.int64(),
+                let t = c.int64(), t >= 0
+            else { return nil }
+            var table: [String] = []
+            for _ in 0..<t {
+                guard let s = c.string() else { return nil }
+                table.append(s)
+            }
             var out: [Report] = []
             out.reserveCapacity(Int(n))
             for _ in 0..<n {
-                guard let id = c.string(), let at = c.int64(), let day = c.int64(), let client = c.string(),
-                    let rad = c.string(), let modality = c.string(), let images = c.int64(), let urg = c.int64(),
-                    let line = c.int64()
+                guard let id = c.string(), let at = c.int64(), let day = c.int64(), let client = c.int64(),
+                    let rad = c.int64(), let modality = c.int64(), let images = c.int64(), let urg = c.int64(),
+                    let line = c.int64(), table.indices.contains(Int(client)), table.indices.contains(Int(rad)),
+                    table.indices.contains(Int(modality))
                 else { return nil }
                 out.append(Report(id: id, reportedAt: Timestamp(nanoseconds: at), localDate: LocalDate(dayNumber: Int32(day)),
-                                  clientId: client, radiologistId: rad, modality: modality, imageCount: Int32(images),
-                                  urgency: urg == 1 ? .stat : .routine, line: Int32(line)))
+                                  clientId: table[Int(client)], radiologistId: table[Int(rad)], modality: table[Int(modality)],
+                                  imageCount: Int32(images), urgency: urg == 1 ? .stat : .routine, line: Int32(line)))
             }
             return c.atEnd ? out : nil
         }
     }
 
     public func store(sha256: String, _ reports: [Report]) {
-        var out = [UInt8](repeating: 0, count: DropCache.magic.count + 16 + sha256.utf8.count + reports.count * 112
-                                           + reports.reduce(0) { $0 + $1.id.utf8.count + $1.clientId.utf8.count
-                                                                  + $1.radiologistId.utf8.count + $1.modality.utf8.count })
+        var table: [String] = []
+        var number: [String: Int64] = [:]
+        func code(_ s: String) -> Int64 {
+            if let n = number[s] { return n }
+            table.append(s)
+            number[s] = Int64(table.count - 1)
+            return Int64(table.count - 1)
+        }
+        let codes = reports.map { (code($0.clientId), code($0.radiologistId), code($0.modality)) }
+        var out = [UInt8](repeating: 0, count: DropCache.magic.count + 24 + sha256.utf8.count + reports.count * 80
+                                           + reports.reduce(0) { $0 + $1.id.utf8.count }
+                                           + table.reduce(0) { $0 + 8 + $1.utf8.count })
         var pos = 0
         out.withUnsafeMutableBytes { buf in
             func put(_ v: Int64) {
@@ -58,13 +76,15 @@ public struct DropCache {
             }
             put(sha256)
             put(Int64(reports.count))
-            for r in reports {
+            put(Int64(table.count))
+            for s in table { put(s) }
+            for (r, c) in zip(reports, codes) {
                 put(r.id)
                 put(r.reportedAt.nanoseconds)
                 put(Int64(r.localDate.dayNumber))
-                put(r.clientId)
-                put(r.radiologistId)
-                put(r.modality)
+                put(c.0)
+                put(c.1)
+                put(c.2)
                 put(Int64(r.imageCount))
                 put(r.urgency == .stat ? 1 : 0)
                 put(Int64(r.line))

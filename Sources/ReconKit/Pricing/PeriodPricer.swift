@@ -35,7 +35,15 @@ public struct PeriodPricer {
 
     /// A report as the hot loop sees it: its position, and its modality and radiologist as
     /// small integers (interned once per run), so the per-report work hashes no strings.
-    private struct Item { var index: Int32; var modality: Int32; var radiologist: Int32 }
+    private struct Item {
+        var index: Int32
+        var modality: Int32
+        var radiologist: Int32
+        var day: Int32
+        var images: Int32
+        var urgency: Urgency
+        var at: Int64
+    }
     private struct ScheduleMemoKey: Hashable { var card: Int32; var modality: Int32; var urgency: Urgency }
     private struct RowMemoKey: Hashable { var radiologist: Int32; var card: Int32; var modality: Int32; var urgency: Urgency }
     private struct IntTierKey: Hashable { var modality: Int32; var urgency: Urgency; var card: Int32; var tierFrom: Int }
@@ -66,7 +74,9 @@ public struct PeriodPricer {
                 radiologistCode[r.radiologistId] = Int32(radiologists.count - 1)
                 return Int32(radiologists.count - 1)
             }()
-            byClient[r.clientId, default: []].append(Item(index: i, modality: m, radiologist: d))
+            byClient[r.clientId, default: []].append(Item(index: i, modality: m, radiologist: d, day: r.localDate.dayNumber,
+                                                          images: r.imageCount, urgency: r.urgency,
+                                                          at: r.reportedAt.nanoseconds))
             if Int(d) == radiologistCounts.count { radiologistCounts.append((0, 0)) }
             radiologistCounts[Int(d)].reports += 1
             radiologistCounts[Int(d)].images += Int(r.imageCount)
@@ -184,67 +194,68 @@ public struct PeriodPricer {
             var images = 0
             var radTally: [RadKey: Tally] = [:]
             for (i, item) in list.enumerated() {
-                let r = reports[Int(item.index)]
-                images += Int(r.imageCount)
-                if Int(r.imageCount) > client.maxImagesPerCase { book.overContractIndices.append(item.index) }
-                let day = r.localDate.dayNumber
+                // The hot loop reads the item's own fields; the report itself only for messages.
+                let urgency = item.urgency, localDate = LocalDate(dayNumber: item.day)
+                images += Int(item.images)
+                if Int(item.images) > client.maxImagesPerCase { book.overContractIndices.append(item.index) }
+                let day = item.day
                 // Revenue side.
                 if day < clientCardMemo.first || day > clientCardMemo.last {
-                    clientCardMemo = cardRange(context.clientCards, day: r.localDate)
+                    clientCardMemo = cardRange(context.clientCards, day: localDate)
                 }
                 if let cardDate = clientCardMemo.card {
-                    let memoKey = ScheduleMemoKey(card: cardDate.dayNumber, modality: item.modality, urgency: r.urgency)
+                    let memoKey = ScheduleMemoKey(card: cardDate.dayNumber, modality: item.modality, urgency: urgency)
                     let schedule: PriceSchedule?
                     if let s = scheduleMemo[memoKey] {
                         schedule = s
                     } else {
                         schedule = PriceSchedule.resolve(context.clientCards.cards[cardDate]!, clientId: clientId,
-                            contractType: client.contractType, modality: r.modality, urgency: r.urgency)
+                            contractType: client.contractType, modality: modalities[Int(item.modality)], urgency: urgency)
                         scheduleMemo[memoKey] = .some(schedule)
                     }
-                    if let schedule, let tier = schedule.tier(volume: volume, position: i + 1) {
-                        let key = IntTierKey(modality: item.modality, urgency: r.urgency, card: cardDate.dayNumber,
-                                             tierFrom: tier.tierFrom)
-                        tierTally[key, default: (0, tier)].count += 1
+                    if let schedule, let t = schedule.tierIndex(volume: volume, position: i + 1) {
+                        let key = IntTierKey(modality: item.modality, urgency: urgency, card: cardDate.dayNumber,
+                                             tierFrom: schedule.tiers[t].tierFrom)
+                        tierTally[key, default: (0, schedule.tiers[t])].count += 1
                     } else if let schedule {
                         let x = schedule.mode == .volume ? "volume \(volume)" : "position \(i + 1)"
                         problem(.unpriced, "client", clientId,
-                                "\(r.modality) \(r.urgency.rawValue): no tier of the \(cardDate) card contains \(x)", r.id)
+                                "\(modalities[Int(item.modality)]) \(urgency.rawValue): no tier of the \(cardDate) card contains \(x)", reports[Int(item.index)].id)
                     } else {
                         problem(.unpriced, "client", clientId,
-                                "\(r.modality) \(r.urgency.rawValue): no client rate row of the \(cardDate) card matches", r.id)
+                                "\(modalities[Int(item.modality)]) \(urgency.rawValue): no client rate row of the \(cardDate) card matches", reports[Int(item.index)].id)
                     }
                 } else {
-                    problem(.unpriced, "client", clientId, "no client rate card in force on \(r.localDate)", r.id)
+                    problem(.unpriced, "client", clientId, "no client rate card in force on \(localDate)", reports[Int(item.index)].id)
                 }
                 // Cost side.
                 guard let rad = rads[Int(item.radiologist)] else { continue }
                 if day < providerCardMemo.first || day > providerCardMemo.last {
-                    providerCardMemo = cardRange(context.providerCards, day: r.localDate)
+                    providerCardMemo = cardRange(context.providerCards, day: localDate)
                 }
                 guard let cardDate = providerCardMemo.card else {
-                    problem(.unpriced, "radiologist", rad.id, "no provider rate card in force on \(r.localDate)", r.id)
+                    problem(.unpriced, "radiologist", rad.id, "no provider rate card in force on \(localDate)", reports[Int(item.index)].id)
                     continue
                 }
                 let memoKey = RowMemoKey(radiologist: item.radiologist, card: cardDate.dayNumber, modality: item.modality,
-                                         urgency: r.urgency)
+                                         urgency: urgency)
                 let rowIndex: Int?
                 if let m = rowMemo[memoKey] {
                     rowIndex = m
                 } else {
                     let rows = context.providerCards.cards[cardDate]!
-                    rowIndex = PayoutMatcher.matchIndex(rows, grade: rad.grade, modality: r.modality, urgency: r.urgency,
+                    rowIndex = PayoutMatcher.matchIndex(rows, grade: rad.grade, modality: modalities[Int(item.modality)], urgency: urgency,
                                                         seniorityYears: rad.seniorityYears)
                     rowMemo[memoKey] = .some(rowIndex)
                 }
                 guard let rowIndex else {
                     problem(.unpriced, "radiologist", rad.id,
-                            "\(r.modality) \(r.urgency.rawValue), grade \(rad.grade), \(rad.seniorityYears) years: no provider rate row of the \(cardDate) card matches",
-                            r.id)
+                            "\(modalities[Int(item.modality)]) \(urgency.rawValue), grade \(rad.grade), \(rad.seniorityYears) years: no provider rate row of the \(cardDate) card matches",
+                            reports[Int(item.index)].id)
                     continue
                 }
-                radTally[RadKey(radiologist: item.radiologist, modality: item.modality, urgency: r.urgency,
-                                card: cardDate.dayNumber, row: Int32(rowIndex)), default: Tally()].add(images: r.imageCount)
+                radTally[RadKey(radiologist: item.radiologist, modality: item.modality, urgency: urgency,
+                                card: cardDate.dayNumber, row: Int32(rowIndex)), default: Tally()].add(images: item.images)
             }
             // Back to names: payout tallies per radiologist, cost tallies per modality for margins.
             var costTally: [String: [PayoutKey: Tally]] = [:]
@@ -291,7 +302,7 @@ public struct PeriodPricer {
 
     /// Reports ordered by (`reported_at`, `report_id`), sorting small keys instead of whole reports.
     private static func inBillingOrder(_ items: [Item], of reports: [Report]) -> [Item] {
-        var keys = items.indices.map { (at: reports[Int(items[$0].index)].reportedAt.nanoseconds, k: Int32($0)) }
+        var keys = items.indices.map { (at: items[$0].at, k: Int32($0)) }
         keys.sort { a, b in
             a.at != b.at ? a.at < b.at : reports[Int(items[Int(a.k)].index)].id < reports[Int(items[Int(b.k)].index)].id
         }

@@ -27,7 +27,12 @@ public struct PriceSchedule: Sendable {
 
     /// The tier row that prices a report: by V in volume mode, by n in graduated mode.
     public func tier(volume v: Int, position n: Int) -> ClientRate? {
+        tierIndex(volume: v, position: n).map { tiers[$0] }
+    }
+
+    /// The position in `tiers` of the tier that prices a report (no copy of the row).
+    public func tierIndex(volume v: Int, position n: Int) -> Int? {
         let x = mode == .volume ? v : n
-        return tiers.first { $0.contains(x) }
+        return tiers.firstIndex { $0.contains(x) }
     }
 }

@@ -132,6 +132,54 @@ struct EndToEndTests {
         #expect(refusedWrite.code == 4)
     }
 
+    /// Every issued workbook, read back independently (python3's zipfile): its `Lines`
+    /// table sums to the ledger's subtotal, its totals are formulas with the ledger's values
+    /// cached, and LibreOffice opens it (when installed).
+    @Test func issuedWorkbooksAgreeWithTheLedger() throws {
+        let site = try preparedSite()
+        #expect(try site.recon(["decide", "R2", "approve", "--by", "Asha"], env: Self.env).code == 0)
+        #expect(try site.recon(["close", "2026-03"], env: Self.env).code == 0)
+        let issued = try entries(site).filter { ($0["kind"] as? String)?.hasSuffix(".issued") == true }
+        #expect(issued.count == 4)
+        for entry in issued {
+            let body = try #require(entry["body"] as? [String: Any])
+            let file = try #require(body["file"] as? String)
+            let book = try XLSXCells(path: site.path(file))
+            #expect(book.sheetNames.count == 2 && book.sheetNames.last == "Lines", "\(file): \(book.sheetNames)")
+            let lines = try #require(book.sheets["Lines"])
+            let lineCount = (body["lines"] as? [Any])?.count ?? 0
+            #expect(lines.text("A1") == "document" && lines.text("J1") == "amount" && lines.text("K1") == "currency")
+            var sum = Decimal(0)
+            for row in 2...(lineCount + 1) {
+                #expect(lines.text("A\(row)") == body["number"] as? String)
+                sum += lines.number("J\(row)") ?? 0
+            }
+            #expect(lines.text("A\(lineCount + 2)") == nil, "\(file): one table row per ledger line")
+            #expect(sum == Decimal(string: body["subtotal"] as? String ?? ""), "\(file): Lines sum \(sum) vs ledger")
+            // The people's sheet: subtotal, tax and total are formulas holding the ledger's values.
+            let front = try #require(book.sheets[book.sheetNames[0]])
+            let totals = front.cells.filter { $0.value["f"] != nil }.compactMap { $0.value["v"].flatMap { Decimal(string: $0) } }
+            #expect(totals.contains(Decimal(string: body["total"] as? String ?? "")!), "\(file): total formula value")
+            #expect(totals.contains(Decimal(string: body["subtotal"] as? String ?? "")!), "\(file): subtotal formula value")
+        }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/soffice") else {
+            print("note: LibreOffice (soffice) is not installed here; the open-in-LibreOffice check is skipped")
+            return
+        }
+        let out = site.path("converted")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/soffice")
+        p.arguments = ["-env:UserInstallation=file://" + site.path("lo-profile"), "--headless", "--convert-to", "csv",
+                       "--outdir", out, site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx")]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        let csv = try String(contentsOfFile: out + "/INV-2026-000001.csv", encoding: .utf8)
+        #expect(csv.contains("Invoice INV-2026-000001"))
+        #expect(csv.contains(",Total,283.2"))  // LibreOffice exports the raw value
+    }
+
     @Test func heldRejectedAndDuplicateDrops() throws {
         let site = try preparedSite()
         #expect(try site.recon(["decide", "R2", "exclude", "--by", "Asha"], env: Self.env).code == 0)

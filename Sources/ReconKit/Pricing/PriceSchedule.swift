@@ -25,12 +25,8 @@ public struct PriceSchedule: Sendable {
         return PriceSchedule(tiers: rows.filter { $0.scheduleKey == key }.sorted { $0.tierFrom < $1.tierFrom })
     }
 
-    /// The tier row that prices a report: by V in volume mode, by n in graduated mode.
-    public func tier(volume v: Int, position n: Int) -> ClientRate? {
-        tierIndex(volume: v, position: n).map { tiers[$0] }
-    }
-
-    /// The position in `tiers` of the tier that prices a report (no copy of the row).
+    /// The position in `tiers` of the tier that prices a report (no copy of the row):
+    /// in volume mode the tier containing V, in graduated mode the one containing n.
     public func tierIndex(volume v: Int, position n: Int) -> Int? {
         let x = mode == .volume ? v : n
         return tiers.firstIndex { $0.contains(x) }

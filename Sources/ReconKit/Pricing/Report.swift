@@ -20,8 +20,4 @@ public struct Report: Sendable, Equatable {
             && imageCount == other.imageCount && urgency == other.urgency
     }
 
-    /// Billing order within a period: by (`reported_at`, `report_id`).
-    public static func billingOrder(_ a: Report, _ b: Report) -> Bool {
-        a.reportedAt != b.reportedAt ? a.reportedAt < b.reportedAt : a.id < b.id
-    }
 }

@@ -97,14 +97,6 @@ public struct ExactDecimal: Hashable, Comparable, Sendable, CustomStringConverti
         return negative ? "-" + text : text
     }
 
-    /// Text with the given number of fractional digits (value must not need rounding).
-    public func formatted(fractionDigits: Int) -> String {
-        if fractionDigits >= scale, let wide = try? widened(to: fractionDigits) {
-            return wide.description
-        }
-        return normalized.description
-    }
-
     /// An approximation for display cells and scoring only — never for money arithmetic.
     public var doubleApproximation: Double {
         Double(mantissa) / pow10Double(scale)

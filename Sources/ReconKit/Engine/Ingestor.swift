@@ -44,10 +44,15 @@ public final class Ingestor {
         var outcomes: [IngestOutcome] = []
         for path in paths {
             let outcome = try ingestOne(path)
+            // JSON log lines carry the outcome's fields too, for machines.
+            var metadata: Logger.Metadata = [:]
+            for (key, value) in outcome.json.objectValue ?? [:] {
+                metadata[key] = .string(value.stringValue ?? value.intValue.map(String.init) ?? "\(value)")
+            }
             if case .rejected = outcome {
-                session.log.warning("\(outcome.summary)")
+                session.log.warning("\(outcome.summary)", metadata: metadata)
             } else {
-                session.log.info("\(outcome.summary)")
+                session.log.info("\(outcome.summary)", metadata: metadata)
             }
             outcomes.append(outcome)
         }

@@ -29,7 +29,13 @@ public struct Creditor {
         }
         let credits = state.issued.filter { $0.kind == .creditNote && $0.refersTo?.split(separator: ",").map({ $0.trimmingSpaces }).contains(number) == true }
         var outstanding = invoice.total
-        for c in credits { outstanding = try outstanding - c.total }
+        for c in credits {
+            let referred = c.refersTo?.split(separator: ",").count ?? 1
+            // A rerun's reversal naming several invoices cleared all of them: nothing is left on
+            // any; a credit naming this invoice alone comes off its balance.
+            outstanding = referred > 1 ? invoice.currency.zero : try outstanding - c.total
+        }
+        if outstanding.isNegative { outstanding = invoice.currency.zero }
         guard amount <= outstanding else {
             throw ReconFailure.rejected("--amount \(text) is more than the outstanding \(outstanding) \(invoice.currency) of \(number)")
         }

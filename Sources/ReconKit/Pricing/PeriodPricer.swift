@@ -27,6 +27,14 @@ public struct PeriodPricer {
         }
     }
     private struct ProblemKey: Hashable { var code: PricingProblem.Code; var side: String; var party: String; var detail: String }
+    /// Problems grouped by party and cause, with a count and the first report seen as example.
+    private struct ProblemTally {
+        var counts: [ProblemKey: (count: Int, example: String)] = [:]
+        mutating func add(_ key: ProblemKey, count: Int, example: String) {
+            let old = counts[key]
+            counts[key] = ((old?.count ?? 0) + count, old?.example ?? example)
+        }
+    }
 
     /// Prices `reports` (all of the period's reports) leaving out the `excluded` report ids.
     public func price(period: Period, reports: [Report], excluded: Set<String>, fxDate: LocalDate) -> PeriodBook {
@@ -96,11 +104,9 @@ public struct PeriodPricer {
             parts[g] = part
             lock.unlock()
         }
-        var problemCounts: [ProblemKey: (count: Int, example: String)] = [:]
+        var problems = ProblemTally()
         func problem(_ code: PricingProblem.Code, _ side: String, _ party: String, _ detail: String, _ example: String) {
-            let key = ProblemKey(code: code, side: side, party: party, detail: detail)
-            let old = problemCounts[key]
-            problemCounts[key] = ((old?.count ?? 0) + 1, old?.example ?? example)
+            problems.add(ProblemKey(code: code, side: side, party: party, detail: detail), count: 1, example: example)
         }
 
         var payoutTallies: [String: [PayoutKey: Tally]] = [:]
@@ -111,10 +117,7 @@ public struct PeriodPricer {
             book.billableReports += part.book.billableReports
             book.overContractIndices += part.book.overContractIndices
             for (id, counts) in part.book.clientCounts { book.clientCounts[id] = counts }
-            for (key, v) in part.problemCounts {
-                let old = problemCounts[key]
-                problemCounts[key] = ((old?.count ?? 0) + v.count, old?.example ?? v.example)
-            }
+            for (key, v) in part.problems.counts { problems.add(key, count: v.count, example: v.example) }
             for (rad, tallies) in part.payoutTallies {
                 for (key, t) in tallies { payoutTallies[rad, default: [:]][key, default: Tally()].merge(t) }
             }
@@ -153,7 +156,7 @@ public struct PeriodPricer {
             }
         }
 
-        book.problems = problemCounts.sorted { ($0.key.code.rawValue, $0.key.party, $0.key.detail) < ($1.key.code.rawValue, $1.key.party, $1.key.detail) }
+        book.problems = problems.counts.sorted { ($0.key.code.rawValue, $0.key.party, $0.key.detail) < ($1.key.code.rawValue, $1.key.party, $1.key.detail) }
             .map { key, v in
                 let count = v.count > 1 ? " (\(v.count) reports, e.g. \(v.example))" : (v.example.isEmpty ? "" : " (report \(v.example))")
                 return PricingProblem(code: key.code, subject: key.party, message: "\(key.side) \(key.party): \(key.detail)\(count)")
@@ -166,17 +169,15 @@ public struct PeriodPricer {
     private struct ClientsPart {
         var book: PeriodBook
         var payoutTallies: [String: [PayoutKey: Tally]]
-        var problemCounts: [ProblemKey: (count: Int, example: String)]
+        var problems: ProblemTally
     }
 
     private func priceClients(_ clientIds: [String], byClient: [String: [Item]], reports: [Report], modalities: [String],
                               radiologists: [String], rads: [Radiologist?], period: Period, fxDate: LocalDate) -> ClientsPart {
         var book = PeriodBook(period: period, fxDate: fxDate)
-        var problemCounts: [ProblemKey: (count: Int, example: String)] = [:]
+        var problems = ProblemTally()
         func problem(_ code: PricingProblem.Code, _ side: String, _ party: String, _ detail: String, _ example: String) {
-            let key = ProblemKey(code: code, side: side, party: party, detail: detail)
-            let old = problemCounts[key]
-            problemCounts[key] = ((old?.count ?? 0) + 1, old?.example ?? example)
+            problems.add(ProblemKey(code: code, side: side, party: party, detail: detail), count: 1, example: example)
         }
 
         var payoutTallies: [String: [PayoutKey: Tally]] = [:]
@@ -297,7 +298,7 @@ public struct PeriodPricer {
             }
         }
 
-        return ClientsPart(book: book, payoutTallies: payoutTallies, problemCounts: problemCounts)
+        return ClientsPart(book: book, payoutTallies: payoutTallies, problems: problems)
     }
 
     /// Reports ordered by (`reported_at`, `report_id`), sorting small keys instead of whole reports.

@@ -15,8 +15,7 @@ public struct Decider {
             throw ReconFailure.refused("\(d.subject) belongs to \(target.period), closed at seq \(seq); decisions for it wait for `recon rerun \(target.period)` — put them in a decisions drop")
         }
         let entry = try session.append(kind: "flag.decided", body: FlagRaiser.decidedBody(d, target: target))
-        try LedgerReplay.apply(entry, to: state, site: session.site,
-                               parser: DropParser(zone: state.zone, baseCurrency: state.base), cache: nil)
+        try LedgerReplay.apply(appended: [entry], to: state, site: session.site)
         try Drafter(session: session).refresh()
         return entry
     }

@@ -74,10 +74,7 @@ public struct DocumentIssuer {
         let entries = try session.ledger.append(appended, at: at)
         for p in pending { try FileIO.renameQuietly(p.temp, to: p.final) }
         for dir in Set(pending.map { FileIO.parent(of: $0.final) }) { try FileIO.syncDirectory(dir) }
-        for e in entries {
-            try LedgerReplay.apply(e, to: state, site: site, parser: DropParser(zone: state.zone, baseCurrency: state.base),
-                                   cache: nil)
-        }
+        try LedgerReplay.apply(appended: entries, to: state, site: site)
         return entries
     }
 

@@ -140,10 +140,7 @@ public final class Ingestor {
             }
         }
         let entries = try session.append(items)
-        for e in entries.dropFirst() where e.kind == "flag.decided" {
-            try LedgerReplay.apply(e, to: state, site: site, parser: DropParser(zone: state.zone, baseCurrency: state.base),
-                                   cache: nil)
-        }
+        try LedgerReplay.apply(appended: entries.dropFirst().filter { $0.kind == "flag.decided" }, to: state, site: site)
         state.acceptedDrops[sha] = entries[0].seq
         if case .usage(let list) = fresh {
             state.add(list, dedupe: false)  // checked new by the validator

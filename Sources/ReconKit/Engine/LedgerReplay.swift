@@ -19,6 +19,12 @@ public enum LedgerReplay {
         return state
     }
 
+    /// Applies entries a command has just appended (their drops are already in the state).
+    static func apply(appended entries: [LedgerEntry], to state: SiteState, site: Site) throws {
+        let parser = DropParser(zone: state.zone, baseCurrency: state.base)
+        for e in entries { try apply(e, to: state, site: site, parser: parser, cache: nil) }
+    }
+
     static func apply(_ e: LedgerEntry, to state: SiteState, site: Site, parser: DropParser, cache: DropCache?) throws {
         switch e.kind {
         case "drop.accepted":

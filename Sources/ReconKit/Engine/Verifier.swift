@@ -82,18 +82,21 @@ public struct Verifier {
         } catch {
             throw LedgerDamage(seq: fileSeq, "\(name): \(error)")
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count >= 3, lines[0] == siteName, let count = Int(lines[1]) else {
+        let checkpoint: (origin: String, count: Int, headHex: String)
+        do {
+            checkpoint = try SignedNote.parseCheckpoint(text)
+        } catch {
+            throw LedgerDamage(seq: fileSeq, "\(name): \(error)")
+        }
+        guard checkpoint.origin == siteName else {
             throw LedgerDamage(seq: fileSeq, "\(name): its text is not `\(siteName)`, a count and a head hash")
         }
+        let count = checkpoint.count
         if let fileSeq, fileSeq != count { throw LedgerDamage(seq: fileSeq, "\(name): names \(count) entries, not \(fileSeq)") }
         guard count >= 1, count <= ledger.entries.count else {
             throw LedgerDamage(seq: count, "\(name) covers \(count) entries but the ledger holds \(ledger.entries.count): entries were removed")
         }
-        guard let head = Base64.decode(String(lines[2])), head.count == 32 else {
-            throw LedgerDamage(seq: count, "\(name): the head hash is not base64 of 32 bytes")
-        }
-        guard Hex.string(head) == ledger.entries[count - 1].hash else {
+        guard checkpoint.headHex == ledger.entries[count - 1].hash else {
             throw LedgerDamage(seq: count, "\(name): the head hash differs from the hash of seq \(count) — the ledger was rewritten")
         }
     }

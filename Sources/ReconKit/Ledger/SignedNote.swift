@@ -161,7 +161,7 @@ public enum SignedNote {
         guard head.count == 32 else {
             throw SignedNoteError.invalidCheckpoint("the head hash is \(head.count) bytes, expected 32")
         }
-        return (String(lines[0]), count, hex(head))
+        return (String(lines[0]), count, Hex.string(head))
     }
 
     private static func bytes(fromHex text: String) -> [UInt8]? {
@@ -185,16 +185,5 @@ public enum SignedNote {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
         default: return nil
         }
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,6 +1,10 @@
 import Testing
 @testable import ReconKit
 
+extension Int128 {
+    func power(_ n: Int) -> Int128 { (0..<n).reduce(1) { r, _ in r * self } }
+}
+
 @Suite("Pricing — hand-computed cases (SPEC §3)")
 struct PricingTests {
     typealias F = Fixture
@@ -93,6 +97,19 @@ struct PricingTests {
         #expect(try #require(F.price(ctx, [three[0]]).invoices.first).subtotal.description == "2.35")
         #expect(try Rounding.round(F.d("-2.345"), toScale: 2).description == "-2.35")
         #expect(try Rounding.round(F.d("2.344999"), toScale: 2).description == "2.34")
+    }
+
+    @Test func valuesTooWideToWidenStillCompareExactly() {
+        // 10^37 at scale 0 cannot be widened to scale 36 in 128 bits; the comparison stays exact.
+        let big = ExactDecimal(mantissa: Int128(10).power(37), scale: 0)
+        let small = ExactDecimal(mantissa: 5, scale: 36)  // 0.000…005
+        #expect(small < big && !(big < small))
+        let a = ExactDecimal(mantissa: Int128(10).power(37) + 1, scale: 0)
+        #expect(big < a && !(a < big))
+        // Negative: −10^37 is below −0.000…005.
+        let minusBig = ExactDecimal(mantissa: -Int128(10).power(37), scale: 0)
+        let minusSmall = ExactDecimal(mantissa: -5, scale: 36)
+        #expect(minusBig < minusSmall && !(minusSmall < minusBig))
     }
 
     @Test func jpyInvoiceHasNoDecimals() throws {

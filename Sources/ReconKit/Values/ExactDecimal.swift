@@ -63,12 +63,14 @@ public struct ExactDecimal: Hashable, Comparable, Sendable, CustomStringConverti
 
     public static func < (a: ExactDecimal, b: ExactDecimal) -> Bool {
         let s = max(a.scale, b.scale)
-        // Comparing values that cannot be widened without overflow falls back to a coarse
-        // comparison of signs and magnitudes, which is still exact for any real input.
-        guard let x = try? a.widened(to: s), let y = try? b.widened(to: s) else {
-            return Double(a.mantissa) / pow10Double(a.scale) < Double(b.mantissa) / pow10Double(b.scale)
-        }
-        return x.mantissa < y.mantissa
+        if let x = try? a.widened(to: s), let y = try? b.widened(to: s) { return x.mantissa < y.mantissa }
+        // Too wide to widen: compare whole parts, then fractions (each below 10^36, so they widen).
+        let (ai, af) = a.mantissa.quotientAndRemainder(dividingBy: (try? Pow10.value(a.scale)) ?? 1)
+        let (bi, bf) = b.mantissa.quotientAndRemainder(dividingBy: (try? Pow10.value(b.scale)) ?? 1)
+        if ai != bi { return ai < bi }
+        let fa = (try? ExactDecimal(mantissa: af, scale: a.scale).widened(to: s).mantissa) ?? 0
+        let fb = (try? ExactDecimal(mantissa: bf, scale: b.scale).widened(to: s).mantissa) ?? 0
+        return fa < fb
     }
 
     public static func == (a: ExactDecimal, b: ExactDecimal) -> Bool {

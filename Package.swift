@@ -27,12 +27,22 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        // RFC 4180 reading over libcsv: records with their lines, problems a person can fix.
+        .target(
+            name: "CSV",
+            dependencies: ["CCSV"]
+        ),
+        // Spreadsheet writing over libxlsxwriter: workbooks, sheets, styles, tables, charts.
+        .target(
+            name: "XLSX",
+            dependencies: ["CXLSXWriter"]
+        ),
         // All of the product's logic: drops in, pricing, auditor, ledger, documents out.
         .target(
             name: "ReconKit",
             dependencies: [
-                "CCSV",
-                "CXLSXWriter",
+                "CSV",
+                "XLSX",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -52,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconKitTests",
-            dependencies: ["ReconKit", "recon"]
+            dependencies: ["ReconKit", "CSV", "XLSX", "recon"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import CSV
 @testable import ReconKit
 
 #if canImport(Glibc)

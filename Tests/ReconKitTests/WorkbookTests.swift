@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ReconKit
+@testable import XLSX
 
 /// The XLSX writer, checked by opening the files it writes: the zip entries' XML, the
 /// bytes of two writes, and (when LibreOffice is installed) a conversion to CSV.

@@ -1,4 +1,5 @@
 import Foundation
+import XLSX
 
 /// An invoice, credit note, payout statement or payout adjustment as an accountant opens it.
 ///

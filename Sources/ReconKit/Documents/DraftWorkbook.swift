@@ -1,4 +1,5 @@
 import Foundation
+import XLSX
 
 /// Month-to-date drafts of an open period: one workbook per side, every party on it.
 ///

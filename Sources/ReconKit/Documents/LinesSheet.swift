@@ -1,3 +1,5 @@
+import XLSX
+
 /// The `Lines` sheet every document workbook carries (SPEC §7): one row a line, as a table
 /// with the columns document, period, party_id, modality, urgency, per, quantity,
 /// unit_amount, unit_currency, amount, currency.

@@ -1,4 +1,5 @@
 import Foundation
+import XLSX
 
 /// `Outbox/margin-summary.xlsx`: revenue, cost, margin and margin % in the base currency for
 /// every period, by client and modality, with a line chart of margin by month and a bar

@@ -1,4 +1,5 @@
 import Foundation
+import XLSX
 
 /// `Outbox/YYYY-MM/review.xlsx`: what a reviewer works through before a close — flags by
 /// severity and score with their reasons and features, pricing problems, decisions already

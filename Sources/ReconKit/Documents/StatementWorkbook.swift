@@ -1,4 +1,5 @@
 import Foundation
+import XLSX
 
 /// `Outbox/statements/CLIENT_ID.xlsx`: every invoice and credit note of a client, and the
 /// total due = sum of invoices − sum of credit notes, per currency.

@@ -1,3 +1,4 @@
+import CSV
 import Dispatch
 
 /// A large usage drop is read in two halves on two cores: the file is cut at a line end

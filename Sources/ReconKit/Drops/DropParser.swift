@@ -1,3 +1,5 @@
+import CSV
+
 /// Reads a drop's bytes into typed rows (SPEC §2), or into the list of its problems.
 ///
 /// Only the file's own content is checked here (header, field types, per-row rules);

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import XLSX
 
 /// Puts right what an interrupted command left, before the next writing command starts
 /// (it holds the site lock, so nothing else is writing):

@@ -47,22 +47,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The demo: a year of a sample site's drops, decisions, closes and reruns, run end to end.
+        .target(
+            name: "ReconDemo",
+            dependencies: [
+                "ReconKit",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The `recon` command: argument parsing over ReconKit, nothing else.
         .executableTarget(
             name: "recon",
             dependencies: [
                 "ReconKit",
+                "ReconDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Benchmarks: a month of a million reports, and the Isolation Forest. Run by a README line.
         .executableTarget(
             name: "recon-bench",
-            dependencies: ["ReconKit"]
+            dependencies: ["ReconKit", "ReconDemo"]
         ),
         .testTarget(
             name: "ReconKitTests",
-            dependencies: ["ReconKit", "CSV", "XLSX", "recon"]
+            dependencies: ["ReconKit", "ReconDemo", "CSV", "XLSX", "recon"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReconDemo
 import ReconKit
 
 struct Demo: ParsableCommand {

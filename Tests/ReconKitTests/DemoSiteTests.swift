@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import ReconDemo
 @testable import ReconKit
 
 /// `recon demo`: a year of history run to closed periods, and a folder that is not a demo never touched.

@@ -4,6 +4,11 @@ public struct SiteConfig: Sendable, Equatable {
     public struct Operator: Sendable, Equatable {
         public var name: String
         public var publicKey: String
+
+        public init(name: String, publicKey: String) {
+            self.name = name
+            self.publicKey = publicKey
+        }
     }
 
     public var site: String

@@ -1,3 +1,5 @@
+import ReconKit
+
 /// Reading the built site back from its ledger.
 extension DemoSite {
     func summarise() throws -> DemoSummary {

@@ -1,3 +1,5 @@
+import ReconKit
+
 /// A hospital of the demo site: its master-data row, the shape of its monthly usage, and the
 /// story its history tells the auditor.
 struct DemoClient {

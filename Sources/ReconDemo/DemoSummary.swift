@@ -1,3 +1,5 @@
+import ReconKit
+
 /// What the demo site holds once built, read back from its ledger, and where to look.
 public struct DemoSummary: Sendable {
     /// A soft flag the auditor raised at a close.

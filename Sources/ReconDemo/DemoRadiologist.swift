@@ -1,3 +1,5 @@
+import ReconKit
+
 /// A radiologist of the demo site: the master-data row and how much of the work they read.
 struct DemoRadiologist {
     var id: String

@@ -1,3 +1,5 @@
+import ReconKit
+
 /// One report of the demo's usage, before it is written into a `usage` drop.
 struct DemoReport {
     var id: String

@@ -1,4 +1,5 @@
 import Foundation
+import ReconKit
 
 /// CSV text as finance staff export it: a header row, LF line ends, fields quoted only when needed.
 enum DemoCSV {

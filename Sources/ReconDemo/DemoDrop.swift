@@ -1,3 +1,5 @@
+import ReconKit
+
 /// A drop the demo writes into the Inbox.
 enum DemoDrop {
     enum ClientCard { case y2025, y2026, y2026Agreed }

@@ -1,4 +1,5 @@
 import Foundation
+import ReconKit
 
 /// One thing that happens at the demo site, at its moment in history (UTC).
 struct DemoEvent {

@@ -1,4 +1,5 @@
 import Foundation
+import ReconKit
 import Logging
 
 /// `recon demo`: builds a sample site with a year of realistic history and runs it end to end.

@@ -1,4 +1,5 @@
 import Foundation
+import ReconKit
 
 /// Making the folder ready: a new site, or a previous demo rebuilt, never anything else.
 extension DemoSite {

@@ -1,3 +1,5 @@
+import ReconKit
+
 /// SplitMix64 (Steele, Lea and Flood, 2014): a small seeded generator, so the demo's year of
 /// history is the same on every run and every machine.
 ///

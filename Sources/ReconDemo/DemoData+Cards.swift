@@ -1,3 +1,5 @@
+import ReconKit
+
 /// Rate cards and FX rates of the demo site.
 ///
 /// Prices are written as integers in the smallest step the card uses (`scale` decimal places),

@@ -1,3 +1,5 @@
+import ReconKit
+
 /// The demo site's year of history, generated from a fixed seed: the same on every run.
 ///
 /// Twenty-four hospitals in INR, USD, EUR, JPY and KWD, fifteen radiologists, rate cards with

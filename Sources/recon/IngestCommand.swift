@@ -4,25 +4,37 @@ import ReconKit
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Process named files as drops, or everything in the Inbox once.",
-        discussion: "Exit code: the worst outcome among the files — 0 accepted or already accepted, 2 rejected, 3 held.")
+        discussion: """
+            Exit code: the worst outcome among the files — 0 accepted or already accepted, 2 rejected \
+            (also a named file that is not a regular file: it is refused, never read or waited on), 3 held.
+            With --dry-run, says what each drop would do and changes nothing.
+            """)
 
     @OptionGroup var options: SiteOptions
 
     @Flag(help: "Print the outcome of each drop as JSON.")
     var json = false
 
+    @Flag(help: "Say what each drop would do (accepted with its rows, rejected with its problems, held, duplicate) and change nothing.")
+    var dryRun = false
+
     @Argument(help: "Drop files; none means everything in Inbox/.")
     var files: [String] = []
 
     func run() throws {
         try runReporting {
-            let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
+            // A dry run only reads: it takes no writer lock and writes nothing.
+            let session = try SiteSession(site: options.siteValue, writing: !dryRun, log: options.log)
             let paths = files.isEmpty ? Ingestor.inboxDrops(session.site) : files.sorted(by: Ingestor.processingOrder)
-            let outcomes = try Ingestor(session: session).ingest(paths)
-            for o in outcomes {
-                if case .rejected(let name, let problems) = o, !json {
-                    print("\(name): rejected")
+            let ingestor = Ingestor(session: session)
+            ingestor.dryRun = dryRun
+            let outcomes = try ingestor.ingest(paths)
+            for o in outcomes where !json {
+                if case .rejected(let name, let problems) = o {
+                    print("\(SafeText.escaped(name)): \(dryRun ? "would be rejected" : "rejected")")
                     for p in problems { print("  \(p)") }
+                } else if dryRun {
+                    print(SafeText.escaped(o.summary(dryRun: true)))
                 }
             }
             if json { printJSON(.array(outcomes.map(\.json))) }

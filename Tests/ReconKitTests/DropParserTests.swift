@@ -94,7 +94,7 @@ struct DropParserTests {
     }
 
     @Test(arguments: [
-        ("R/1", "report_id"), ("..", "report_id"), ("a..b", "report_id"), ("", "report_id"),
+        ("R/1", "report_id"), ("..", "report_id"), (".hidden", "report_id"), ("-rf", "report_id"), ("", "report_id"),
         (String(repeating: "a", count: 65), "report_id"),
     ])
     func badIdsAreRejected(id: String, field: String) {

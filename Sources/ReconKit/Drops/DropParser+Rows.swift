@@ -70,7 +70,7 @@ extension DropParser {
         let currency = r.required("currency", FieldValue.currency)
         let mode = r.required("tier_mode") { text -> TierMode in
             guard let m = TierMode(rawValue: String(text)) else {
-                throw FieldValue.Invalid("\"\(text)\" is not a tier mode; write volume or graduated")
+                throw FieldValue.Invalid("\(FieldValue.shown(text)) is not a tier mode; write volume or graduated")
             }
             return m
         }
@@ -102,12 +102,12 @@ extension DropParser {
         let subject = r.required("subject", FieldValue.text)
         let decision = r.required("decision") { text -> DecisionKind in
             guard let d = DecisionKind(rawValue: String(text)) else {
-                throw FieldValue.Invalid("\"\(text)\" is not a decision; write approve or exclude")
+                throw FieldValue.Invalid("\(FieldValue.shown(text)) is not a decision; write approve or exclude")
             }
             return d
         }
         let by = r.required("by", FieldValue.text)
-        let note = r.optional("note", default: "") { String($0) }
+        let note = r.optional("note", default: "") { try FieldValue.text($0, limit: FieldValue.noteLimit) }
         guard let subject, let decision, let by, let note else { return nil }
         return Decision(subject: subject, decision: decision, by: by, note: note, line: r.line)
     }

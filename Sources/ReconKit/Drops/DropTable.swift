@@ -30,12 +30,13 @@ public struct DropTable {
         for (i, raw) in header.enumerated() {
             let name = raw.trimmingSpaces.lowercased()
             if index[name] != nil {
-                problems.add(DropProblem(line: 1, column: i + 1, field: name, "the column \(name) appears twice; keep one"))
+                let shown = SafeText.escaped(name)
+                problems.add(DropProblem(line: 1, column: i + 1, field: shown, "the column \(shown) appears twice; keep one"))
                 ok = false
             } else if known.contains(name) {
                 index[name] = i
             } else {
-                unknown.append(raw.trimmingSpaces)
+                unknown.append(SafeText.escaped(raw.trimmingSpaces))
                 index[name] = i
             }
         }

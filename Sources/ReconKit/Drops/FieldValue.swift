@@ -6,31 +6,30 @@ public enum FieldValue {
         init(_ message: String) { self.message = message }
     }
 
-    private static func shown(_ text: Substring) -> String {
-        let cut = text.count > 40 ? String(text.prefix(40)) + "…" : String(text)
-        return "\"" + cut + "\""
+    /// The value as a message quotes it: at most 40 characters, control characters escaped,
+    /// so a problem stays on one line of the errors file and the log.
+    static func shown(_ text: Substring) -> String {
+        let cut = text.unicodeScalars.count > 40 ? Substring(text.unicodeScalars.prefix(40)) : text
+        return "\"" + SafeText.escaped(cut) + (cut.endIndex < text.endIndex ? "…" : "") + "\""
     }
 
-    /// **id**: 1–64 of `A-Z a-z 0-9 . _ -`, and never `.`, `..` or containing `..` (ids become file names).
+    /// **id**: 1–64 of `A-Z a-z 0-9 . _ -`, not starting with `.` or `-` (ids become file names
+    /// and command-line arguments: no hidden files, no options).
     public static func id(_ text: Substring) throws -> String {
         var count = 0
-        var previousDot = false
         var bad: UInt8?
-        var doubleDot = false
         for b in text.utf8 {
             count += 1
             let ok = (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b == 46 || b == 95 || b == 45
             if !ok && bad == nil { bad = b }
-            if b == 46 && previousDot { doubleDot = true }
-            previousDot = b == 46
         }
-        if count == 0 { throw Invalid("empty; an id is 1–64 characters of A-Z a-z 0-9 . _ -") }
-        if count > 64 { throw Invalid("\(shown(text)) is \(count) characters long; an id has at most 64") }
+        if count == 0 { throw Invalid("empty; an id is 1–64 characters of A-Z a-z 0-9 . _ - (e.g. C-0042)") }
+        if count > 64 { throw Invalid("\(shown(text)) is \(count) characters long; an id has at most 64 (e.g. C-0042)") }
         if let b = bad {
             throw Invalid("\(shown(text)) holds \(describe(byte: b)); an id uses only A-Z a-z 0-9 . _ - (e.g. C-0042)")
         }
-        if doubleDot || (count == 1 && previousDot) {
-            throw Invalid("\(shown(text)) contains \"..\"; an id may not be \".\" or contain \"..\" (e.g. C-0042)")
+        if let first = text.utf8.first, first == 46 || first == 45 {
+            throw Invalid("\(shown(text)) starts with \"\(Character(Unicode.Scalar(first)))\"; an id starts with a letter, digit or _ (e.g. C-0042)")
         }
         return String(text)
     }
@@ -56,7 +55,18 @@ public enum FieldValue {
         guard let d = LocalDate(text) else {
             throw Invalid("\(shown(text)) is not a calendar date; write YYYY-MM-DD (e.g. 2026-02-28)")
         }
+        try inYears(d, text)
         return d
+    }
+
+    /// Dates and timestamps lie in the years 1970–2199 (SPEC §2).
+    public static let years = 1970...2199
+
+    private static func inYears(_ d: LocalDate, _ text: Substring) throws {
+        let year = d.components.year
+        guard years.contains(year) else {
+            throw Invalid("\(shown(text)) is in the year \(year); dates and timestamps lie in the years \(years.lowerBound)–\(years.upperBound) (e.g. 2026-02-28)")
+        }
     }
 
     /// An integer ≥ `minimum`, plain digits.
@@ -100,7 +110,8 @@ public enum FieldValue {
             }
             guard b >= 48 && b <= 57 else { throw bad() }
             if seenPoint { scale += 1 } else { intDigits += 1 }
-            mantissa = mantissa * 10 + Int128(b - 48)
+            // Past the limits checked below the value is refused anyway: never let it overflow.
+            if intDigits <= 15 && scale <= 6 { mantissa = mantissa * 10 + Int128(b - 48) }
         }
         guard u.last != 46 else { throw bad() }
         guard scale <= 6 else {
@@ -148,6 +159,8 @@ public enum FieldValue {
         guard u.count >= 16, let date = LocalDate(text.prefix(10)), u[10] == 84 || u[10] == 116,
             let hh = Digits.value(u[11..<13]), u[13] == 58, let mm = Digits.value(u[14..<16])
         else { throw bad() }
+        // Checked before any arithmetic: nanoseconds since 1970 in Int64 end in 2262.
+        try inYears(date, text)
         var i = 16
         var ss = 0
         var nanos: Int64 = 0
@@ -190,10 +203,32 @@ public enum FieldValue {
         return Timestamp(nanoseconds: utcSecond * 1_000_000_000 + nanos)
     }
 
-    /// Free text; required text may not be blank.
+    /// The longest **text** (SPEC §2); a note may hold 1,000 and an address 300.
+    public static let textLimit = 200
+    public static let noteLimit = 1_000
+    public static let addressLimit = 300
+
+    /// **text**: at most `limit` characters once trimmed, with no control character
+    /// (U+0000–U+001F, U+007F) and no non-character U+FFFE/U+FFFF — a workbook cannot
+    /// hold them (they are not allowed in XML). Required text may not be blank.
     public static func text(_ text: Substring) throws -> String {
-        guard !text.allSatisfy({ $0 == " " || $0 == "\t" }) else { throw Invalid("is empty; some text is required") }
-        return String(text)
+        try self.text(text, limit: textLimit)
+    }
+
+    public static func text(_ text: Substring, limit: Int) throws -> String {
+        let trimmed = text.trimmedSpaces
+        guard !trimmed.isEmpty else { throw Invalid("is empty; some text is required") }
+        var count = 0
+        for scalar in trimmed.unicodeScalars {
+            count += 1
+            if let what = SafeText.forbidden(scalar) {
+                throw Invalid("holds \(what) at character \(count); text may not hold control characters or U+FFFE/U+FFFF (e.g. Asha Rao)")
+            }
+        }
+        guard count <= limit else {
+            throw Invalid("\(shown(trimmed)) is \(count) characters long; this text has at most \(limit)")
+        }
+        return String(trimmed)
     }
 
     private static func describe(byte b: UInt8) -> String {

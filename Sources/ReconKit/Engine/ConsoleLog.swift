@@ -36,7 +36,8 @@ public struct ConsoleLog: LogHandler {
         switch format {
         case .text:
             let prefix = level >= .warning ? "recon: \(level): " : "recon: "
-            text = prefix + message.description + "\n"
+            // Escaped: a file name holding a newline must not forge a second log line.
+            text = prefix + SafeText.escaped(message.description) + "\n"
         case .json:
             var o: [String: JSONValue] = [
                 "at": .string(SiteClock.text(Date())), "level": .string(level.rawValue), "message": .string(message.description),

@@ -25,7 +25,7 @@ public struct HeldDrops {
                 break  // touches another closed period: keeps waiting
             case .rejected(_, let problems):
                 session.log.warning("held drop \(name) no longer applies: \(problems.first ?? "")")
-            case .ignored:
+            case .ignored, .wouldBeAccepted:
                 break
             }
         }

@@ -5,28 +5,37 @@ public enum IngestOutcome: Sendable {
     case rejected(name: String, problems: [String])
     case held(name: String, periods: [Period])
     case ignored(name: String, why: String)
+    /// `--dry-run`: would be accepted with these rows; nothing was written.
+    case wouldBeAccepted(name: String, kind: DropKind, rows: Int, skipped: Int)
 
     /// Exit code share (SPEC §2): 0 accepted or already accepted, 2 rejected, 3 held.
     public var exitCode: Int32 {
         switch self {
-        case .accepted, .duplicate, .ignored: return 0
+        case .accepted, .duplicate, .ignored, .wouldBeAccepted: return 0
         case .rejected: return 2
         case .held: return 3
         }
     }
 
     /// One log line a drop.
-    public var summary: String {
+    public var summary: String { summary(dryRun: false) }
+
+    /// One line a drop; for a dry run, in the conditional (nothing was moved).
+    public func summary(dryRun: Bool) -> String {
         switch self {
         case .accepted(let name, let kind, let rows, let skipped, let seq):
             return "\(name): accepted \(rows) \(kind.rawValue) row\(rows == 1 ? "" : "s")" + (skipped > 0 ? ", skipped \(skipped) already held" : "")
                 + " (seq \(seq))"
-        case .duplicate(let name, let seq): return "\(name): duplicate of the drop accepted at seq \(seq); removed"
+        case .duplicate(let name, let seq):
+            return "\(name): duplicate of the drop accepted at seq \(seq); " + (dryRun ? "would be removed" : "removed")
         case .rejected(let name, let problems):
             return "\(name): rejected with \(problems.count) problem\(problems.count == 1 ? "" : "s"): \(problems.first ?? "")"
         case .held(let name, let periods):
-            return "\(name): held — touches closed period \(periods.map(\.description).joined(separator: ", ")); waits for `recon rerun`"
+            return "\(name): \(dryRun ? "would be held" : "held") — touches closed period \(periods.map(\.description).joined(separator: ", ")); waits for `recon rerun`"
         case .ignored(let name, let why): return "\(name): ignored (\(why))"
+        case .wouldBeAccepted(let name, let kind, let rows, let skipped):
+            return "\(name): would be accepted with \(rows) \(kind.rawValue) row\(rows == 1 ? "" : "s")"
+                + (skipped > 0 ? ", skipping \(skipped) already held" : "")
         }
     }
 }
@@ -46,6 +55,9 @@ extension IngestOutcome {
             return .object(["file": .string(name), "outcome": "held", "periods": .array(periods.map { .string($0.description) })])
         case .ignored(let name, let why):
             return .object(["file": .string(name), "outcome": "ignored", "why": .string(why)])
+        case .wouldBeAccepted(let name, let kind, let rows, let skipped):
+            return .object(["file": .string(name), "outcome": "would_be_accepted", "kind": .string(kind.rawValue),
+                            "rows": .int(Int64(rows)), "skipped": .int(Int64(skipped))])
         }
     }
 }

@@ -5,8 +5,12 @@ import Logging
 
 /// Takes drops into a site (SPEC §2): each applied whole or not at all.
 ///
+/// A drop's bytes are read once (regular files only); those bytes are hashed, parsed and
+/// written as a new file of their own wherever they go, so nothing done later to the
+/// original (a hard link, a writer still appending) reaches the ledger.
+///
 /// Order of writes, so a crash at any point loses nothing and applies nothing twice: the
-/// drop is first linked into `Ledger/drops/SHA256.csv` (fsynced), then its entries are
+/// drop is first written to `Ledger/drops/SHA256.csv` (fsynced), then its entries are
 /// appended (fsynced), then it leaves the Inbox. Re-running after a crash finds either a
 /// new drop (no entry yet) or an already-accepted one (removed as a duplicate).
 public final class Ingestor {
@@ -15,15 +19,21 @@ public final class Ingestor {
     var reopened: Period?
     /// Cache files being written in the background.
     let cacheWrites = DispatchGroup()
+    /// Says what each drop would do and changes nothing: no move, no archive, no entry, no
+    /// drafts. Accepted drops are applied to this session's state in memory only, so a
+    /// usage drop after the clients drop it needs reads as it would in a real run.
+    public var dryRun = false
     var state: SiteState { session.state }
     var site: Site { session.site }
 
     public init(session: SiteSession) { self.session = session }
 
-    /// The Inbox's drops, in processing order: by kind (master data and cards first), then name.
+    /// The Inbox's entries to process, in processing order: by kind (master data and cards
+    /// first), then name. Besides the regular files, this holds any symlink, FIFO, device or
+    /// folder (other than `held/` and `rejected/`): they are never read, only moved to `rejected/`.
     public static func inboxDrops(_ site: Site) -> [String] {
         FileIO.list(site.inbox)
-            .filter { !Ingestor.isNeverRead($0) && $0 != "README.md" && FileIO.isRegularFile(site.inbox + "/" + $0) }
+            .filter { !Ingestor.isNeverRead($0) && $0 != "README.md" && $0 != "held" && $0 != "rejected" }
             .sorted(by: Ingestor.processingOrder)
             .map { site.inbox + "/" + $0 }
     }
@@ -49,13 +59,16 @@ public final class Ingestor {
             for (key, value) in outcome.json.objectValue ?? [:] {
                 metadata[key] = .string(value.stringValue ?? value.intValue.map(String.init) ?? "\(value)")
             }
-            if case .rejected = outcome {
+            if dryRun {
+                session.log.info("dry run: \(outcome.summary(dryRun: true))", metadata: metadata)
+            } else if case .rejected = outcome {
                 session.log.warning("\(outcome.summary)", metadata: metadata)
             } else {
                 session.log.info("\(outcome.summary)", metadata: metadata)
             }
             outcomes.append(outcome)
         }
+        if dryRun { return outcomes }
         // The drafts that follow raise any new hard and soft flags of the open periods.
         defer { cacheWrites.wait() }
         let drafting = ProgressReporter("drafts")
@@ -71,61 +84,67 @@ public final class Ingestor {
         let inInbox = (try? FileIO.realPath(FileIO.parent(of: path))) == (try? FileIO.realPath(site.inbox))
         let bytes: [UInt8]
         do {
-            bytes = try FileIO.read(path)
+            bytes = try DropFile.read(path)
+        } catch let notRegular as DropFile.NotRegular {
+            return try refuseNonRegular(path, inInbox: inInbox, notRegular)
         } catch {
             throw ReconFailure.usage("\(error)")
         }
         let sha = Hex.string(SHA256.hash(data: bytes))
         if let seq = state.acceptedDrops[sha] {
-            if inInbox { FileIO.remove(path) }
+            if inInbox && !dryRun { FileIO.remove(path) }
             return .duplicate(name: name, seq: seq)
         }
         guard let kind = DropKind(fileName: name) else {
-            return try reject(path, inInbox: inInbox, [DropProblem(
-                "the file name \"\(name)\" does not start with a drop kind; name it after its kind: \(DropKind.namesForHumans) (e.g. usage-2026-10.csv)")])
+            return try reject(path, inInbox: inInbox, bytes: bytes, [DropProblem(
+                "the file name \"\(SafeText.escaped(name))\" does not start with a drop kind; name it after its kind: \(DropKind.namesForHumans) (e.g. usage-2026-10.csv)")])
         }
         let parser = DropParser(zone: state.zone, baseCurrency: state.base)
         let progress = ProgressReporter(name)
         defer { progress.finish() }
         progress.phase("reading")
         let outcome = bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
-        if !outcome.unknownColumns.isEmpty {
+        if !outcome.unknownColumns.isEmpty && !dryRun {
             session.log.notice("\(name): ignored unknown columns \(outcome.unknownColumns.joined(separator: ", "))")
         }
-        guard let rows = outcome.rows else { return try reject(path, inInbox: inInbox, outcome.problems) }
+        guard let rows = outcome.rows else { return try reject(path, inInbox: inInbox, bytes: bytes, outcome.problems) }
         progress.phase("checking \(rows.rowCount) rows")
         let verdict = DropValidator(state: state, columns: outcome.columns, reopened: reopened).check(rows)
         if !outcome.problems.isEmpty {
             // Report the site's rules on the rows that did parse too, in line order.
             if case .reject(let more) = verdict { for p in more.problems { outcome.problems.add(p) } }
-            return try reject(path, inInbox: inInbox, ProblemList(sorted: outcome.problems))
+            return try reject(path, inInbox: inInbox, bytes: bytes, ProblemList(sorted: outcome.problems))
         }
         switch verdict {
         case .reject(let problems):
-            return try reject(path, inInbox: inInbox, problems)
+            return try reject(path, inInbox: inInbox, bytes: bytes, problems)
         case .held(let periods):
-            try FileIO.makeDirectory(site.held)
-            if inInbox {
-                try FileIO.renameDurably(path, to: site.held + "/" + name)
-            } else if (try? FileIO.realPath(FileIO.parent(of: path))) != (try? FileIO.realPath(site.held)) {
-                try FileIO.copyDurably(path, to: site.held + "/" + name)
+            if dryRun { return .held(name: name, periods: periods) }
+            // The bytes that were judged wait in held/, under a name nothing holds yet.
+            if (try? FileIO.realPath(FileIO.parent(of: path))) != (try? FileIO.realPath(site.held)) {
+                try FileIO.makeDirectory(site.held)
+                try FileIO.writeAtomically(site.held + "/" + DropFile.freeName(in: site.held, for: name), bytes)
+                if inInbox { FileIO.remove(path) }
             }
             return .held(name: name, periods: periods)
         case .accept(let fresh, let skipped):
+            if dryRun {
+                if case .usage(let list) = fresh { state.add(list, dedupe: false) } else { state.apply(fresh) }
+                return .wouldBeAccepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped)
+            }
             progress.phase("recording")
-            let seq = try accept(path, inInbox: inInbox, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh)
+            let seq = try accept(bytes, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh)
             if inInbox { FileIO.remove(path) }
             return .accepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped, seq: seq)
         }
     }
 
     /// Archives the drop, appends its entries, applies it. Returns the `drop.accepted` seq.
-    func accept(_ path: String, inInbox: Bool, name: String, kind: DropKind, sha: String, rows: ParsedDrop,
+    func accept(_ bytes: [UInt8], name: String, kind: DropKind, sha: String, rows: ParsedDrop,
                 fresh: ParsedDrop) throws -> Int {
         try FileIO.makeDirectory(site.drops)
-        let archive = site.path(Site.dropPath(sha256: sha))
-        // A named file outside the Inbox stays the user's: archive it by copy, never by link.
-        if inInbox { try FileIO.linkOrCopyDurably(path, to: archive) } else { try FileIO.copyDurably(path, to: archive) }
+        // The bytes that were hashed, as a new file: never a link to the original.
+        try FileIO.writeAtomically(site.path(Site.dropPath(sha256: sha)), bytes)
         var items: [(kind: String, body: [String: JSONValue])] = [(
             "drop.accepted",
             ["name": .string(name), "kind": .string(kind.rawValue), "sha256": .string(sha),
@@ -172,20 +191,31 @@ public final class Ingestor {
         }
     }
 
-    func reject(_ path: String, inInbox: Bool, _ problems: ProblemList) throws -> IngestOutcome {
-        try reject(path, inInbox: inInbox, problems.reportLines, name: FileIO.baseName(path))
+    func reject(_ path: String, inInbox: Bool, bytes: [UInt8], _ problems: ProblemList) throws -> IngestOutcome {
+        try reject(path, inInbox: inInbox, problems.reportLines) { try FileIO.writeAtomically($0, bytes) }
     }
 
-    func reject(_ path: String, inInbox: Bool, _ problems: [DropProblem]) throws -> IngestOutcome {
-        try reject(path, inInbox: inInbox, problems.map(\.description), name: FileIO.baseName(path))
+    func reject(_ path: String, inInbox: Bool, bytes: [UInt8], _ problems: [DropProblem]) throws -> IngestOutcome {
+        try reject(path, inInbox: inInbox, problems.map(\.description)) { try FileIO.writeAtomically($0, bytes) }
     }
 
-    func reject(_ path: String, inInbox: Bool, _ lines: [String], name: String) throws -> IngestOutcome {
-        if inInbox {
+    /// A symlink, FIFO, device or folder is never read: in the Inbox it moves to `rejected/`
+    /// as it is (a link stays a link) with a one-line reason; named elsewhere it is refused.
+    func refuseNonRegular(_ path: String, inInbox: Bool, _ notRegular: DropFile.NotRegular) throws -> IngestOutcome {
+        try reject(path, inInbox: inInbox, [notRegular.description]) { try FileIO.renameDurably(path, to: $0) }
+    }
+
+    /// Records a rejection: in the Inbox, the errors file and then the drop (put in place by
+    /// `place`) go to `rejected/` under a name nothing holds yet; the original leaves the Inbox.
+    func reject(_ path: String, inInbox: Bool, _ lines: [String], place: (String) throws -> Void) throws -> IngestOutcome {
+        let name = FileIO.baseName(path)
+        if inInbox && !dryRun {
             try FileIO.makeDirectory(site.rejected)
+            let kept = DropFile.freeName(in: site.rejected, for: name)
             let report = Array((lines.joined(separator: "\n") + "\n").utf8)
-            try FileIO.writeAtomically(site.rejected + "/" + name + ".errors.txt", report)
-            try FileIO.renameDurably(path, to: site.rejected + "/" + name)
+            try FileIO.writeAtomically(site.rejected + "/" + kept + ".errors.txt", report)
+            try place(site.rejected + "/" + kept)
+            if FileIO.exists(path) && DropFile.nonRegularKind(path) == nil { FileIO.remove(path) }
         }
         return .rejected(name: name, problems: lines)
     }

@@ -52,8 +52,11 @@ public final class SiteSession {
         }
         do {
             config = try SiteConfig.parse(configText)
+        } catch let refusal as SiteConfig.OperatorTablesRefused {
+            throw ReconFailure.refused("\(refusal)")
         } catch {
-            throw ReconFailure.refused("\(error)")
+            // A typo, an unknown key or a wrong type in recon.toml is bad usage (SPEC §1).
+            throw ReconFailure.usage("\(error)")
         }
         do {
             state = try LedgerReplay.state(site: site, ledger: ledger, cache: DropCache(dir: site.cache))

@@ -5,12 +5,15 @@ import Glibc
 ///
 /// Only the folder itself is listed, never its subfolders (`Inbox/rejected`,
 /// `Inbox/held`). Entries are examined with `lstat`, so a symbolic link, a FIFO or a
-/// device is never opened; they are ignored like folders.
+/// device is never opened: with any other folder they are strays, to be moved aside.
 struct InboxScan {
     /// Regular files with names that may be drops, in no particular order.
     let candidates: [DropCandidate]
     /// Entries that are not folders but are never read, with the reason, by name.
     let ignored: [String: String]
+    /// Paths of symlinks, FIFOs, devices and folders (other than `held/` and `rejected/`)
+    /// with names that may be drops: never read, moved to `rejected/` with a reason.
+    let strays: [String]
 
     /// Lists `inbox` and examines each entry.
     ///
@@ -22,6 +25,7 @@ struct InboxScan {
         defer { closedir(directory) }
         var candidates: [DropCandidate] = []
         var ignored: [String: String] = [:]
+        var strays: [String] = []
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
@@ -30,19 +34,20 @@ struct InboxScan {
             let path = inbox.hasSuffix("/") ? inbox + name : inbox + "/" + name
             guard let info = Self.status(of: path) else { continue }  // gone meanwhile
             let type = info.st_mode & S_IFMT
-            if type == S_IFDIR { continue }
+            if type == S_IFDIR && (name == "held" || name == "rejected") { continue }
             if let reason = DropCandidate.reasonToIgnore(name: name) {
-                ignored[name] = reason
+                if type != S_IFDIR { ignored[name] = reason }
                 continue
             }
             guard type == S_IFREG else {
-                ignored[name] = "it is not a regular file"
+                strays.append(path)
                 continue
             }
             candidates.append(Self.candidate(name: name, path: path, info: info))
         }
         self.candidates = candidates
         self.ignored = ignored
+        self.strays = strays.sorted()
     }
 
     /// Whether `candidate` is still in place, unchanged.

@@ -30,6 +30,8 @@ public final class InboxWatcher {
 
     /// Names already reported as ignored, so each is logged once while it stays.
     private var reportedIgnored = Set<String>()
+    /// Strays already handed over: one that could not be moved is not handed over again.
+    private var handedStrays = Set<String>()
     private var scanFailureReported = false
 
     /// Creates a watcher of the folder `inbox` (the site's `Inbox/`).
@@ -76,8 +78,10 @@ public final class InboxWatcher {
                 }
                 lastLook = clock.now
                 let ready = tracker.observe(scan.candidates, started: started, finished: lastLook)
-                if !ready.isEmpty {
-                    handOver(ready, to: process)
+                let strays = scan.strays.filter { !handedStrays.contains($0) }
+                handedStrays = Set(scan.strays)
+                if !ready.isEmpty || !strays.isEmpty {
+                    handOver(ready, strays: strays, to: process)
                     tracker.handedOver(ready)
                     nextLook = clock.now  // look again right away: drops may have arrived
                     continue
@@ -205,11 +209,11 @@ public final class InboxWatcher {
     }
 
     /// Calls `process` with one batch and logs how it went.
-    private func handOver(_ batch: [DropCandidate], to process: ([String]) throws -> Void) {
-        let names = batch.map(\.name).joined(separator: ", ")
-        log.info("Handing over \(batch.count) drop(s): \(names)")
+    private func handOver(_ batch: [DropCandidate], strays: [String] = [], to process: ([String]) throws -> Void) {
+        let names = (batch.map(\.name) + strays.map { FileIO.baseName($0) }).joined(separator: ", ")
+        log.info("Handing over \(batch.count + strays.count) drop(s): \(names)")
         do {
-            try process(batch.map(\.path))
+            try process(batch.map(\.path) + strays)
         } catch {
             log.error("Processing \(names) failed: \(error). Watching goes on; files left in the Inbox are retried once they change")
             return

@@ -1,26 +1,57 @@
-/// `recon.toml`: the site's name, base currency and time zone (fixed at init), the operators
-/// allowed to run privileged commands, and the auditor's settings.
+/// `recon.toml` (SPEC §1), read strictly: an unknown key, a duplicate key or a value of the
+/// wrong type is an error naming the line, never silently ignored (a typo in
+/// `block_on_soft` must not turn it off).
 public struct SiteConfig: Sendable, Equatable {
+    /// An `[[operator]]` table as earlier versions wrote it (operators now live in the ledger).
     public struct Operator: Sendable, Equatable {
         public var name: String
         public var publicKey: String
-
         public init(name: String, publicKey: String) {
             self.name = name
             self.publicKey = publicKey
         }
     }
 
+    /// The paper every workbook prints on.
+    public enum Paper: String, Sendable, Equatable, CaseIterable {
+        case a4 = "A4"
+        case letter = "Letter"
+    }
+
+    /// `[seller]`: who issues invoices and credit notes, printed on each.
+    public struct Seller: Sendable, Equatable {
+        public var legalName: String
+        public var address: [String] = []
+        public var taxId: String?
+        public var email: String?
+        public var paymentInstructions: String?
+        public init(legalName: String) { self.legalName = legalName }
+    }
+
+    /// `[[operator]]` in `recon.toml`: refused (exit 3), operators are added to the ledger.
+    public struct OperatorTablesRefused: Error, CustomStringConvertible {
+        public let line: Int
+        public var description: String {
+            "recon.toml line \(line): [[operator]] tables are no longer read — operators are recorded in the ledger. "
+                + "Add each with `recon operator add NAME PUBLIC_KEY`, then delete the [[operator]] tables from recon.toml."
+        }
+    }
+
     public var site: String
     public var baseCurrency: String
     public var timezone: String
+    /// Kept only to write them back unchanged; never trusted.
     public var operators: [Operator] = []
     /// Soft flags block a close only when this is true.
     public var blockOnSoft = false
-    /// Score at or above which a party-period is flagged (auditor.threshold).
+    /// Score at or above which a party-period is flagged (`[auditor] threshold`).
     public var softThreshold: Double?
     /// How long a file's size and mtime must hold still before it is taken (seconds).
     public var stableSeconds: Double = 1
+    public var paper: Paper = .a4
+    /// Where the site's private key lives when it is kept outside the site (`recon init --key-dir`).
+    public var siteKey: String?
+    public var seller: Seller?
 
     public init(site: String, baseCurrency: String, timezone: String) {
         self.site = site
@@ -28,7 +59,7 @@ public struct SiteConfig: Sendable, Equatable {
         self.timezone = timezone
     }
 
-    /// The file's text, in the SPEC §1 shape.
+    /// The file's text, in the SPEC §1 shape; settings left at their defaults are not written.
     public var text: String {
         var t = """
             site = \(TOML.quoted(site))      # checkpoint origin, shown on documents
@@ -37,32 +68,71 @@ public struct SiteConfig: Sendable, Equatable {
             block_on_soft = \(blockOnSoft)      # soft (Isolation Forest) flags block a close only when true
 
             """
+        if paper != .a4 { t += "paper = \(TOML.quoted(paper.rawValue))\n" }
+        if stableSeconds != 1 { t += "stable_seconds = \(Int(stableSeconds))\n" }
+        if let siteKey { t += "site_key = \(TOML.quoted(siteKey))\n" }
+        if let softThreshold { t += "\n[auditor]\nthreshold = \(softThreshold)\n" }
+        if let seller {
+            t += "\n[seller]\nlegal_name = \(TOML.quoted(seller.legalName))\n"
+            if !seller.address.isEmpty { t += "address = [\(seller.address.map(TOML.quoted).joined(separator: ", "))]\n" }
+            if let v = seller.taxId { t += "tax_id = \(TOML.quoted(v))\n" }
+            if let v = seller.email { t += "email = \(TOML.quoted(v))\n" }
+            if let v = seller.paymentInstructions { t += "payment_instructions = \(TOML.quoted(v))\n" }
+        }
         for op in operators {
             t += "\n[[operator]]\nname = \(TOML.quoted(op.name))\npublic_key = \(TOML.quoted(op.publicKey))\n"
         }
         return t
     }
 
-    /// Reads `recon.toml`; problems name the line.
+    /// Reads `recon.toml`.
+    ///
+    /// - Throws: `TOML.Problem` naming the line (exit 1), or ``OperatorTablesRefused`` (exit 3).
     public static func parse(_ text: String) throws -> SiteConfig {
         let doc = try TOML.parse(text)
-        func string(_ key: String) throws -> String {
-            guard case .string(let s)? = doc.root[key] else {
-                throw TOML.Problem(line: nil, message: "recon.toml lacks \(key) = \"…\"")
-            }
-            return s
+        // Earlier versions listed operators here; they are read until the ledger records them.
+        var operators: [Operator] = []
+        for table in doc.arrays["operator"] ?? [] {
+            let keys = SiteConfigKeys(table: table, name: "[operator]")
+            try keys.allow(["name", "public_key"])
+            operators.append(Operator(name: try keys.requiredString("name", example: "\"asha\""),
+                                      publicKey: try keys.requiredString("public_key", example: "\"asha+…\"")))
         }
-        var config = SiteConfig(site: try string("site"), baseCurrency: try string("base_currency"),
-                                timezone: try string("timezone"))
-        if case .bool(let b)? = doc.root["block_on_soft"] { config.blockOnSoft = b }
-        if case .number(let n)? = doc.root["stable_seconds"] { config.stableSeconds = n }
-        if case .number(let n)? = doc.tables["auditor"]?["threshold"] { config.softThreshold = n }
-        if case .bool(let b)? = doc.tables["auditor"]?["block_on_soft"] { config.blockOnSoft = b }
-        for (i, table) in (doc.arrays["operator"] ?? []).enumerated() {
-            guard case .string(let name)? = table["name"], case .string(let key)? = table["public_key"] else {
-                throw TOML.Problem(line: nil, message: "[[operator]] number \(i + 1) needs name = \"…\" and public_key = \"…\"")
+        if let (name, tables) = doc.arrays.first(where: { $0.key != "operator" }) {
+            throw TOML.Problem(line: tables[0].line, message: "[[\(name)]] is not a recon.toml table; the tables are [seller] and [auditor]")
+        }
+        let root = SiteConfigKeys(table: doc.root, name: nil)
+        try root.allow(["site", "base_currency", "timezone", "paper", "block_on_soft", "stable_seconds", "site_key"])
+        var config = SiteConfig(site: try root.requiredString("site", example: "\"example-site\""),
+                                baseCurrency: try root.requiredString("base_currency", example: "\"INR\""),
+                                timezone: try root.requiredString("timezone", example: "\"UTC\""))
+        if let b = try root.bool("block_on_soft") { config.blockOnSoft = b }
+        if let n = try root.integer("stable_seconds", in: 0...3600) { config.stableSeconds = Double(n) }
+        if let p = try root.string("paper", example: "\"A4\"") {
+            guard let paper = Paper(rawValue: p) else {
+                throw TOML.Problem(line: root.line("paper"), message: "paper is \(TOML.quoted(p)); write \"A4\" or \"Letter\"")
             }
-            config.operators.append(Operator(name: name, publicKey: key))
+            config.paper = paper
+        }
+        config.operators = operators
+        config.siteKey = try root.string("site_key", example: "\"/etc/recon/keys/site.key\"")
+        for (name, table) in doc.tables.sorted(by: { $0.key < $1.key }) {
+            let keys = SiteConfigKeys(table: table, name: name)
+            switch name {
+            case "seller":
+                try keys.allow(["legal_name", "address", "tax_id", "email", "payment_instructions"])
+                var seller = Seller(legalName: try keys.requiredString("legal_name", example: "\"Example Teleradiology Pvt Ltd\""))
+                seller.address = try keys.strings("address", example: "[\"12 MG Road\", \"Bengaluru 560001\"]") ?? []
+                seller.taxId = try keys.string("tax_id", example: "\"29ABCDE1234F1Z5\"")
+                seller.email = try keys.string("email", example: "\"billing@example.com\"")
+                seller.paymentInstructions = try keys.string("payment_instructions", example: "\"HDFC Bank, IFSC HDFC0000123\"", limit: 1_000)
+                config.seller = seller
+            case "auditor":
+                try keys.allow(["threshold"])
+                config.softThreshold = try keys.score("threshold")
+            default:
+                throw TOML.Problem(line: table.line, message: "[\(name)] is not a recon.toml table; the tables are [seller] and [auditor]")
+            }
         }
         return config
     }

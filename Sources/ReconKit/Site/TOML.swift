@@ -1,26 +1,61 @@
-import Foundation
-
-/// The small part of TOML that `recon.toml` uses: `key = value` (strings, booleans, numbers),
-/// `[table]` and `[[array-of-tables]]`, and `#` comments.
+/// A strict reader for the part of TOML that `recon.toml` uses: `key = value` with basic
+/// ("…", with escapes) and literal ('…') strings, integers, booleans, floats (read only so
+/// a float where an integer is wanted gets a clear error) and arrays (which may span
+/// lines); `[table]` and `[[array of tables]]` headers; `#` comments.
+///
+/// Anything else — a duplicate key or table, an inline table, a dotted key, a multi-line
+/// string, text after a value — is an error naming the line. Every value keeps its line so
+/// the schema (``SiteConfig``) can name it too.
 public enum TOML {
     public enum Value: Equatable, Sendable {
         case string(String)
+        case integer(Int64)
+        case float(Double)
         case bool(Bool)
-        case number(Double)
+        case array([Value])
+
+        /// The value's type as an error message names it.
+        public var typeName: String {
+            switch self {
+            case .string: return "a string"
+            case .integer: return "an integer"
+            case .float: return "a float"
+            case .bool: return "a boolean"
+            case .array: return "an array"
+            }
+        }
     }
 
-    public struct Document {
-        public var root: [String: Value] = [:]
-        public var tables: [String: [String: Value]] = [:]
-        public var arrays: [String: [[String: Value]]] = [:]
+    /// A value and the line its key is on.
+    public struct Entry: Equatable, Sendable {
+        public let value: Value
+        public let line: Int
+    }
+
+    /// One table's keys, in the order written, and the line of its header (0 for the root).
+    public struct Table: Sendable {
+        public var line: Int
+        public var entries: [String: Entry] = [:]
+        public var keys: [String] = []
+    }
+
+    public struct Document: Sendable {
+        public var root = Table(line: 0)
+        public var tables: [String: Table] = [:]
+        public var arrays: [String: [Table]] = [:]
     }
 
     public struct Problem: Error, CustomStringConvertible {
         public let line: Int?
         public let message: String
-        public var description: String { (line.map { "recon.toml line \($0): " } ?? "") + message }
+        public init(line: Int?, message: String) {
+            self.line = line
+            self.message = message
+        }
+        public var description: String { (line.map { "recon.toml line \($0): " } ?? "recon.toml: ") + message }
     }
 
+    /// The string as a TOML basic string, escaped so it reads back the same.
     public static func quoted(_ s: String) -> String {
         var out = "\""
         for ch in s.unicodeScalars {
@@ -29,84 +64,282 @@ public enum TOML {
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\t": out += "\\t"
-            default: out.unicodeScalars.append(ch)
+            case "\r": out += "\\r"
+            default:
+                if ch.value < 0x20 || ch.value == 0x7F {
+                    let h = String(ch.value, radix: 16, uppercase: true)
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    out.unicodeScalars.append(ch)
+                }
             }
         }
         return out + "\""
     }
 
     public static func parse(_ text: String) throws -> Document {
-        var doc = Document()
+        var reader = TOMLReader(text)
+        return try reader.document()
+    }
+}
+
+/// The scanner behind ``TOML/parse(_:)``: one pass over the text's scalars, counting lines.
+struct TOMLReader {
+    private let s: [Unicode.Scalar]
+    private var i = 0
+    private var line = 1
+
+    init(_ text: String) { s = Array(text.unicodeScalars) }
+
+    private var current: Unicode.Scalar? { i < s.count ? s[i] : nil }
+
+    private func fail(_ message: String) -> TOML.Problem { TOML.Problem(line: line, message: message) }
+
+    mutating func document() throws -> TOML.Document {
+        var doc = TOML.Document()
         enum Target { case root, table(String), array(String) }
         var target = Target.root
-        for (n, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = stripComment(rawLine).trimmedSpaces
-            if line.isEmpty { continue }
-            if line.hasPrefix("[[") && line.hasSuffix("]]") {
-                let name = String(line.dropFirst(2).dropLast(2)).trimmingSpaces
-                doc.arrays[name, default: []].append([:])
-                target = .array(name)
+        var headers: Set<String> = []
+        while true {
+            skipBlank()
+            guard let c = current else { break }
+            if c == "\r" {
+                i += 1
                 continue
             }
-            if line.hasPrefix("[") && line.hasSuffix("]") {
-                let name = String(line.dropFirst().dropLast()).trimmingSpaces
-                doc.tables[name] = doc.tables[name] ?? [:]
-                target = .table(name)
+            if c == "\n" {
+                i += 1
+                line += 1
                 continue
             }
-            guard let eq = line.firstIndex(of: "=") else {
-                throw Problem(line: n + 1, message: "expected key = value, found \"\(line)\"")
+            if c == "#" {
+                skipComment()
+                continue
             }
-            let key = String(line[..<eq]).trimmingSpaces
-            let value = try parseValue(line[line.index(after: eq)...].trimmedSpaces, line: n + 1)
+            if c == "[" {
+                let isArray = i + 1 < s.count && s[i + 1] == "["
+                i += isArray ? 2 : 1
+                skipBlank()
+                let name = try key()
+                skipBlank()
+                guard current == "]", !isArray || (i + 1 < s.count && s[i + 1] == "]") else {
+                    throw fail("a table header is [name] or [[name]] with a plain name (e.g. [seller])")
+                }
+                i += isArray ? 2 : 1
+                try endOfLine()
+                if isArray {
+                    guard doc.tables[name] == nil else { throw fail("[[\(name)]] repeats the table [\(name)]") }
+                    doc.arrays[name, default: []].append(TOML.Table(line: line))
+                    target = .array(name)
+                } else {
+                    guard !headers.contains(name), doc.arrays[name] == nil else {
+                        throw fail("the table [\(name)] appears twice; keep one")
+                    }
+                    headers.insert(name)
+                    doc.tables[name] = TOML.Table(line: line)
+                    target = .table(name)
+                }
+                continue
+            }
+            let keyLine = line
+            let name = try key()
+            skipBlank()
+            guard current == "=" else {
+                throw fail("expected key = value after \(name) (e.g. site = \"example-site\")")
+            }
+            i += 1
+            skipBlank()
+            let v = try value()
+            try endOfLine()
+            func add(_ table: inout TOML.Table) throws {
+                if let earlier = table.entries[name] {
+                    throw TOML.Problem(line: keyLine, message: "\(name) is set twice (also on line \(earlier.line)); keep one")
+                }
+                table.entries[name] = TOML.Entry(value: v, line: keyLine)
+                table.keys.append(name)
+            }
             switch target {
-            case .root: doc.root[key] = value
-            case .table(let t): doc.tables[t]![key] = value
-            case .array(let a): doc.arrays[a]![doc.arrays[a]!.count - 1][key] = value
+            case .root: try add(&doc.root)
+            case .table(let t): try add(&doc.tables[t]!)
+            case .array(let a):
+                var tables = doc.arrays[a]!
+                try add(&tables[tables.count - 1])
+                doc.arrays[a] = tables
             }
         }
         return doc
     }
 
-    private static func stripComment(_ line: Substring) -> Substring {
-        var inString = false
-        var escaped = false
-        for i in line.indices {
-            let c = line[i]
-            if inString {
-                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
-            } else if c == "\"" {
-                inString = true
-            } else if c == "#" {
-                return line[..<i]
-            }
-        }
-        return line
+    private mutating func skipBlank() {
+        while let c = current, c == " " || c == "\t" { i += 1 }
     }
 
-    private static func parseValue(_ v: Substring, line: Int) throws -> Value {
-        if v == "true" { return .bool(true) }
-        if v == "false" { return .bool(false) }
-        if v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 {
-            var out = ""
-            var escaped = false
-            for ch in v.dropFirst().dropLast() {
-                if escaped {
-                    switch ch {
-                    case "n": out.append("\n")
-                    case "t": out.append("\t")
-                    default: out.append(ch)
-                    }
-                    escaped = false
-                } else if ch == "\\" {
-                    escaped = true
-                } else {
-                    out.append(ch)
-                }
-            }
-            return .string(out)
+    private mutating func skipComment() {
+        while let c = current, c != "\n" { i += 1 }
+    }
+
+    /// Spaces, an optional comment, then the end of the line or of the text.
+    private mutating func endOfLine() throws {
+        skipBlank()
+        if current == "#" { skipComment() }
+        if current == "\r", i + 1 < s.count, s[i + 1] == "\n" { i += 1 }
+        guard current == nil || current == "\n" else {
+            throw fail("unexpected text after the value; put one key = value on each line")
         }
-        if let d = Double(v.replacingOccurrences(of: "_", with: "")) { return .number(d) }
-        throw Problem(line: line, message: "cannot read the value \(v); use \"text\", true/false or a number")
+    }
+
+    private mutating func key() throws -> String {
+        if current == "\"" {
+            let k = try basicString()
+            return try notDotted(k)
+        }
+        var k = ""
+        while let c = current, c.properties.isASCIIHexDigit || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" || c == "-" {
+            k.unicodeScalars.append(c)
+            i += 1
+        }
+        guard !k.isEmpty else {
+            if current == "." { throw fail("dotted keys are not used in recon.toml; write a [table] instead") }
+            throw fail("expected a key name of A-Z a-z 0-9 _ - (e.g. site)")
+        }
+        return try notDotted(k)
+    }
+
+    private mutating func notDotted(_ k: String) throws -> String {
+        skipBlank()
+        if current == "." { throw fail("dotted keys are not used in recon.toml; write a [table] instead") }
+        return k
+    }
+
+    private mutating func value() throws -> TOML.Value {
+        guard let c = current else { throw fail("a value is missing after =") }
+        switch c {
+        case "\"":
+            if i + 2 < s.count, s[i + 1] == "\"", s[i + 2] == "\"" {
+                throw fail("multi-line strings are not used in recon.toml; write \"…\" on one line (use \\n for a line break)")
+            }
+            return .string(try basicString())
+        case "'":
+            return .string(try literalString())
+        case "[":
+            return try array()
+        case "{":
+            throw fail("inline tables are not used in recon.toml; write a [table] instead")
+        default:
+            var word = ""
+            while let c = current, c != " ", c != "\t", c != "\n", c != "\r", c != "#", c != ",", c != "]" {
+                word.unicodeScalars.append(c)
+                i += 1
+            }
+            return try scalar(word)
+        }
+    }
+
+    /// true, false, an integer or a float; anything else is an error.
+    private func scalar(_ word: String) throws -> TOML.Value {
+        if word == "true" { return .bool(true) }
+        if word == "false" { return .bool(false) }
+        let hint = "use \"text\", true/false, a whole number or [\"a\", \"b\"]"
+        guard !word.isEmpty else { throw fail("a value is missing; \(hint)") }
+        let body = word.first == "+" || word.first == "-" ? word.dropFirst() : Substring(word)
+        if body == "inf" || body == "nan" { return .float(word.first == "-" ? -.infinity : .infinity) }
+        // Underscores only between digits, as TOML allows (1_000).
+        let parts = body.split(separator: "_", omittingEmptySubsequences: false)
+        let digitsOnly = parts.allSatisfy { !$0.isEmpty && $0.unicodeScalars.allSatisfy { ("0"..."9").contains($0) } }
+        if digitsOnly {
+            let plain = String(word.first == "-" ? "-" : "") + parts.joined()
+            if body.count > 1 && body.first == "0" { throw fail("\(word) has a leading zero; write a whole number such as 5") }
+            guard let n = Int64(plain) else { throw fail("\(word) is too large for a whole number") }
+            return .integer(n)
+        }
+        let floatChars = body.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || $0 == "." || $0 == "e" || $0 == "E" || $0 == "+" || $0 == "-" || $0 == "_" }
+        if floatChars, body.first.map({ ("0"..."9").contains($0) }) == true, let d = Double(word.replacingOccurrences(of: "_", with: "")) {
+            return .float(d)
+        }
+        throw fail("cannot read the value \(SafeText.escaped(word)); \(hint)")
+    }
+
+    private mutating func array() throws -> TOML.Value {
+        i += 1  // [
+        var items: [TOML.Value] = []
+        while true {
+            try skipInsideArray()
+            guard let c = current else { throw fail("the array is not closed; end it with ]") }
+            if c == "]" {
+                i += 1
+                return .array(items)
+            }
+            items.append(try value())
+            try skipInsideArray()
+            if current == "," {
+                i += 1
+            } else if current != "]" {
+                throw fail("array items are separated by commas (e.g. [\"12 MG Road\", \"Bengaluru\"])")
+            }
+        }
+    }
+
+    /// Spaces, newlines and comments between array items.
+    private mutating func skipInsideArray() throws {
+        while let c = current {
+            if c == " " || c == "\t" || c == "\r" {
+                i += 1
+            } else if c == "\n" {
+                i += 1
+                line += 1
+            } else if c == "#" {
+                skipComment()
+            } else {
+                return
+            }
+        }
+    }
+
+    private mutating func basicString() throws -> String {
+        i += 1  // opening quote
+        var out = ""
+        while true {
+            guard let c = current, c != "\n" else { throw fail("the string is not closed; end it with \" on the same line") }
+            i += 1
+            if c == "\"" { return out }
+            if c == "\\" {
+                guard let e = current else { throw fail("the string is not closed; end it with \"") }
+                i += 1
+                switch e {
+                case "n": out += "\n"
+                case "t": out += "\t"
+                case "r": out += "\r"
+                case "b": out += "\u{8}"
+                case "f": out += "\u{C}"
+                case "\"": out += "\""
+                case "\\": out += "\\"
+                case "u", "U":
+                    let n = e == "u" ? 4 : 8
+                    guard i + n <= s.count, let v = UInt32(String(String.UnicodeScalarView(s[i..<(i + n)])), radix: 16),
+                        let scalar = Unicode.Scalar(v)
+                    else { throw fail("\\\(e) takes \(n) hex digits of a Unicode scalar (e.g. \\u00E9)") }
+                    out.unicodeScalars.append(scalar)
+                    i += n
+                default:
+                    throw fail("\\\(SafeText.escaped(String(e))) is not an escape; use \\\\, \\\", \\n, \\t or \\uXXXX")
+                }
+                continue
+            }
+            if (c.value < 0x20 && c != "\t") || c.value == 0x7F {
+                throw fail("the string holds a control character; write it as an escape such as \\n")
+            }
+            out.unicodeScalars.append(c)
+        }
+    }
+
+    private mutating func literalString() throws -> String {
+        i += 1
+        var out = ""
+        while true {
+            guard let c = current, c != "\n" else { throw fail("the string is not closed; end it with ' on the same line") }
+            i += 1
+            if c == "'" { return out }
+            out.unicodeScalars.append(c)
+        }
     }
 }

@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a drop's bytes once, and only from a regular file (SPEC §2).
+///
+/// The entry is examined with `lstat` first, so a symbolic link, FIFO, device or folder is
+/// never opened (opening a FIFO would wait for a writer); then it is opened with
+/// `O_NOFOLLOW | O_NONBLOCK` and `fstat` must still say regular file, so an entry swapped
+/// in between is refused too. What is hashed, parsed and archived is this one read.
+public enum DropFile {
+    /// The entry is not a regular file: it is never read.
+    public struct NotRegular: Error, CustomStringConvertible {
+        public let path: String
+        /// What the entry is instead, for people: "a symbolic link", "a FIFO", …
+        public let what: String
+        public var description: String {
+            "\(SafeText.escaped(FileIO.baseName(path))) is \(what), not a regular file; only regular files are drops (put the CSV file itself in place)"
+        }
+    }
+
+    /// The bytes of the regular file at `path`.
+    ///
+    /// - Throws: ``NotRegular`` for anything else, `FileIO.Failure` when it cannot be read
+    ///   (missing, unreadable).
+    public static func read(_ path: String) throws -> [UInt8] {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { throw FileIO.Failure(path: path, action: "open", code: errno) }
+        if let what = kind(st.st_mode) { throw NotRegular(path: path, what: what) }
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw NotRegular(path: path, what: "a symbolic link") }
+            throw FileIO.Failure(path: path, action: "open", code: errno)
+        }
+        defer { close(fd) }
+        guard fstat(fd, &st) == 0 else { throw FileIO.Failure(path: path, action: "stat", code: errno) }
+        if let what = kind(st.st_mode) { throw NotRegular(path: path, what: what) }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var done = 0
+        while true {
+            if done == out.count { out.append(contentsOf: repeatElement(0, count: max(4096, out.count))) }
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileIO.Failure(path: path, action: "read", code: errno)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        out.removeLast(out.count - done)
+        return out
+    }
+
+    /// What a non-regular entry is, or nil for a regular file.
+    public static func kind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFLNK: return "a symbolic link"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFDIR: return "a folder"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a file"
+        }
+    }
+
+    /// What the entry at `path` is when it is not a regular file (without following links).
+    public static func nonRegularKind(_ path: String) -> String? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        return kind(st.st_mode)
+    }
+
+    /// A name in `dir` that holds nothing yet, nor its `.errors.txt`: `NAME`, else `-2`, `-3`, …
+    /// before the extension (`usage-late-2.csv`), so nothing held or rejected is overwritten.
+    public static func freeName(in dir: String, for name: String) -> String {
+        func taken(_ n: String) -> Bool {
+            var st = stat()
+            return lstat(dir + "/" + n, &st) == 0 || lstat(dir + "/" + n + ".errors.txt", &st) == 0
+        }
+        if !taken(name) { return name }
+        let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
+        let stem = dot.map { String(name[..<$0]) } ?? name
+        let ext = dot.map { String(name[$0...]) } ?? ""
+        var n = 2
+        while taken("\(stem)-\(n)\(ext)") { n += 1 }
+        return "\(stem)-\(n)\(ext)"
+    }
+}

@@ -1,0 +1,45 @@
+/// Text that reaches a workbook or a log line: what cannot go there, and an escaped form
+/// that keeps a log line one line (a file name with a newline cannot forge a second line).
+public enum SafeText {
+    /// Why `scalar` cannot be written into a workbook (XML 1.0 forbids it), or nil.
+    public static func forbidden(_ scalar: Unicode.Scalar) -> String? {
+        switch scalar.value {
+        case 0: return "a NUL character (U+0000)"
+        case 0x01...0x1F, 0x7F: return "a control character (U+\(hex4(scalar.value)))"
+        case 0xFFFE, 0xFFFF: return "the non-character U+\(hex4(scalar.value))"
+        default: return nil
+        }
+    }
+
+    /// Whether the text holds nothing a workbook cannot hold.
+    public static func isClean<S: StringProtocol>(_ text: S) -> Bool {
+        text.unicodeScalars.allSatisfy { forbidden($0) == nil }
+    }
+
+    /// The text with control characters, U+FFFE/U+FFFF and backslashes escaped
+    /// (`\n`, `\t`, `\r`, `\\`, `\u{1B}`): printable, one line, and unambiguous.
+    public static func escaped<S: StringProtocol>(_ text: S) -> String {
+        guard text.unicodeScalars.contains(where: { forbidden($0) != nil || $0 == "\\" }) else { return String(text) }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case "\\": out += "\\\\"
+            default:
+                if forbidden(scalar) != nil {
+                    out += "\\u{\(hex4(scalar.value))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    private static func hex4(_ v: UInt32) -> String {
+        let h = String(v, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - h.count)) + h
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import ReconKit
+
+/// SPEC §2 field rules at the parser: anything a workbook cannot hold, or arithmetic cannot
+/// hold, is a problem with line, column and field — never a trap.
+@Suite("Drops — field rules: years, text, ids, numbers (SPEC §2)")
+struct FieldRuleTests {
+    let parser = DropParser(zone: SiteTimeZone(identifier: "Asia/Kolkata")!, baseCurrency: Currency(code: "INR")!)
+    let usageHeader = "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+    let clientsHeader = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\n"
+
+    func problems(_ text: String, _ kind: DropKind) -> [DropProblem] {
+        Array(text.utf8).withUnsafeBytes { parser.parse($0, kind: kind) }.problems.problems
+    }
+
+    /// 3026 used to overflow nanoseconds since 1970 (Int64 ends in 2262) and trap with exit 132.
+    @Test(arguments: ["3026-03-10T10:00:00Z", "2262-04-12T00:00:00Z", "1677-09-21T00:00:00Z", "9999-12-31T23:59:59+14:00",
+                      "2200-01-01T00:00", "1969-12-31T23:59:59Z", "0001-01-01T00:00:00-23:59"])
+    func timestampsOutsideTheYearsAreRejected(at: String) {
+        let p = problems(usageHeader + "R1,\(at),C1,D1,CT,3,routine\n", .usage)
+        #expect(p.count == 1)
+        #expect(p.first?.line == 2 && p.first?.column == 2 && p.first?.field == "reported_at")
+        #expect(p.first?.message.contains("1970–2199") == true, "\(p)")
+    }
+
+    @Test(arguments: ["1970-01-01T05:30:00+05:30", "2199-12-31T23:59:59.999999999Z", "2026-03-01T10:00"])
+    func timestampsInsideTheYearsAreRead(at: String) {
+        #expect(problems(usageHeader + "R1,\(at),C1,D1,CT,3,routine\n", .usage).isEmpty)
+    }
+
+    @Test(arguments: ["1969-12-31", "2200-01-01", "9999-12-31", "0001-01-01"])
+    func datesOutsideTheYearsAreRejected(date: String) {
+        let p = problems(clientsHeader + "C1,A,INR,std,\(date),5\n", .clients)
+        #expect(p.map(\.field) == ["onboarded_on"])
+        #expect(p.first?.message.contains("1970–2199") == true)
+    }
+
+    /// Control characters, NUL and U+FFFE/U+FFFF make workbooks that are not well-formed XML.
+    @Test(arguments: ["Dr\u{0}Rao", "Dr\u{1B}[31mRao", "Dr\u{7F}Rao", "Dr\u{FFFE}Rao", "Dr\u{FFFF}Rao", "\"Dr\nRao\"", "Dr\u{0C}Rao"])
+    func textWithCharactersNoWorkbookHoldsIsRejected(name: String) {
+        let p = problems(clientsHeader + "C1,\(name),INR,std,2026-01-01,5\n", .clients)
+        #expect(p.count == 1)
+        #expect(p.first?.line == 2 && p.first?.column == 2 && p.first?.field == "name", "\(p)")
+        // The message itself stays on one line.
+        #expect(p.first.map { !$0.description.contains("\n") && !$0.description.unicodeScalars.contains { $0.value < 32 } } == true)
+    }
+
+    @Test func textLengthsFollowTheField() {
+        let name200 = String(repeating: "é", count: 200)
+        #expect(problems(clientsHeader + "C1,\(name200),INR,std,2026-01-01,5\n", .clients).isEmpty)
+        let name40k = String(repeating: "x", count: 40_000)
+        let p = problems(clientsHeader + "C1,\(name40k),INR,std,2026-01-01,5\n", .clients)
+        #expect(p.map(\.field) == ["name"])
+        #expect(p.first?.message.contains("40000 characters long; this text has at most 200") == true, "\(p)")
+        // A note holds 1,000; one more is refused.
+        let header = "subject,decision,by,note\n"
+        let note1000 = String(repeating: "n", count: 1_000)
+        let ok = problems(header + "R1,approve,asha,\(note1000)\n", .decisions)
+        #expect(ok.isEmpty)
+        let long = problems(header + "R1,approve,asha,\(note1000)n\n", .decisions)
+        #expect(long.map(\.field) == ["note"] && long.first?.column == 4)
+    }
+
+    @Test func textIsTrimmed() throws {
+        let o = Array((clientsHeader + "C1,  City Hospital\t ,INR,std,2026-01-01,5\n").utf8).withUnsafeBytes { parser.parse($0, kind: .clients) }
+        guard case .clients(let list)? = o.rows else { Issue.record("no rows"); return }
+        #expect(list.first?.name == "City Hospital")
+    }
+
+    /// Ids become file names and arguments: no hidden files, no options. SPEC allows `a..b`.
+    @Test func idsMayNotStartWithADotOrADash() {
+        for bad in [".hidden", "-rf", ".", ".."] {
+            let p = problems(clientsHeader + "\(bad),A,INR,std,2026-01-01,5\n", .clients)
+            #expect(p.map(\.field) == ["client_id"], "\(bad): \(p)")
+            #expect(p.first?.message.contains("e.g. C-0042") == true)
+        }
+        for good in ["a..b", "C_1", "_x", "9.0-rc"] {
+            #expect(problems(clientsHeader + "\(good),A,INR,std,2026-01-01,5\n", .clients).isEmpty, "\(good)")
+        }
+    }
+
+    /// A decimal of 60 digits used to overflow Int128 while it was read.
+    @Test(arguments: [String(repeating: "9", count: 60), "0." + String(repeating: "1", count: 60),
+                      String(repeating: "9", count: 40) + "." + String(repeating: "9", count: 40)])
+    func hugeDecimalsAreRejectedNotTrapped(rate: String) {
+        let p = problems("date,currency,rate\n2026-03-01,USD,\(rate)\n", .fxRates)
+        #expect(p.map(\.field) == ["rate"])
+    }
+
+    @Test func everyProblemNamesLineColumnFieldAndAnExample() {
+        let p = problems(clientsHeader + "C1,\u{1}x,INR,std,3026-01-01,5\n", .clients)
+        #expect(p.map(\.description) == [
+            "line 2, column 2 (name): holds a control character (U+0001) at character 1; text may not hold control characters or U+FFFE/U+FFFF (e.g. Asha Rao)",
+            "line 2, column 5 (onboarded_on): \"3026-01-01\" is in the year 3026; dates and timestamps lie in the years 1970–2199 (e.g. 2026-02-28)",
+        ])
+    }
+}

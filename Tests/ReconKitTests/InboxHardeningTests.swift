@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Bad input and odd Inbox entries, through the real binary on real files (SPEC §2): each
+/// gets an answer — rejected with line and column, moved aside with a reason, or refused —
+/// never a crash, a hang, an overwrite or a forged log line; and the ledger still verifies.
+@Suite("Inbox — hostile drops, odd files, no overwrites (SPEC §2)", .serialized)
+struct InboxHardeningTests {
+    static let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
+    static let usageHeader = "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+
+    /// A site with C1/D1 and cards for March 2026, and one report (R1) in March.
+    func preparedSite() throws -> TestSite {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "input-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\nC1,City Hospital,INR,standard,2020-01-01,5,18\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nD1,Dr Rao,consultant,10,INR\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency\n2026-03-01,*,*,*,0,50.00,0,INR\n")
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n2026-03-01,*,*,*,*,1,,100.00,INR,volume\n")
+        try site.drop("usage-2026-03.csv", Self.usageHeader + "R1,2026-03-02T10:00:00Z,C1,D1,CT,2,routine\n")
+        let ingest = try site.recon(["ingest"], env: Self.env)
+        #expect(ingest.code == 0, "\(ingest.out)\(ingest.err)")
+        return site
+    }
+
+    func expectVerifies(_ site: TestSite) throws {
+        let v = try site.recon(["verify"], env: Self.env)
+        #expect(v.code == 0, "\(v.out)\(v.err)")
+    }
+
+    func ledgerLines(_ site: TestSite) throws -> Int { try site.read("Ledger/ledger.jsonl").split(separator: "\n").count }
+
+    func names(_ site: TestSite, _ dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: site.path(dir))) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// Runs recon; a run still going after a minute is killed (and fails the test) instead of
+    /// hanging the suite: `recon ingest FIFO` used to wait forever for a writer.
+    func reconOrKill(_ site: TestSite, _ args: [String]) throws -> (TestSite.Run, killed: Bool) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TestSite.binary)
+        p.arguments = args + ["--site", site.root]
+        var environment = ProcessInfo.processInfo.environment
+        for (k, v) in Self.env { environment[k] = v }
+        p.environment = environment
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            if done.wait(timeout: .now() + 60) == .timedOut { p.terminate() }
+        }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        done.signal()
+        let killed = p.terminationReason == .uncaughtSignal
+        return (TestSite.Run(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self)), killed)
+    }
+
+    /// High 3: a timestamp in 3026 trapped (exit 132), stayed in the Inbox and stopped every later ingest.
+    @Test func aTimestampInTheYear3026IsRejectedAndTheSiteGoesOn() throws {
+        let site = try preparedSite()
+        try site.drop("usage-far.csv", Self.usageHeader + "R2,2026-03-03T10:00:00Z,C1,D1,CT,1,\nR3,3026-03-10T10:00:00Z,C1,D1,CT,1,\n")
+        let r = try site.recon(["ingest"], env: Self.env)
+        #expect(r.code == 2, "\(r.out)\(r.err)")
+        #expect(!site.exists("Inbox/usage-far.csv"))
+        let errors = try site.read("Inbox/rejected/usage-far.csv.errors.txt")
+        #expect(errors.hasPrefix("line 3, column 2 (reported_at): \"3026-03-10T10:00:00Z\" is in the year 3026; dates and timestamps lie in the years 1970–2199"), "\(errors)")
+        let again = try site.recon(["ingest"], env: Self.env)
+        #expect(again.code == 0 && again.out == "nothing to ingest\n", "\(again.out)\(again.err)")
+        try expectVerifies(site)
+    }
+
+    /// High 4: a second held or rejected drop of the same name overwrote the first.
+    @Test func heldAndRejectedDropsAreNeverOverwritten() throws {
+        let site = try preparedSite()
+        let close = try site.recon(["close", "2026-03"], env: Self.env)
+        #expect(close.code == 0, "\(close.out)\(close.err)")
+        let lateA = Self.usageHeader + "R10,2026-03-20T10:00:00Z,C1,D1,CT,1,\n"
+        let lateB = Self.usageHeader + "R11,2026-03-21T10:00:00Z,C1,D1,CT,1,\n"
+        let lateC = Self.usageHeader + "R12,2026-03-22T10:00:00Z,C1,D1,CT,1,\n"
+        for text in [lateA, lateB, lateC] {
+            try site.drop("usage-late.csv", text)
+            #expect(try site.recon(["ingest"], env: Self.env).code == 3)
+        }
+        #expect(names(site, "Inbox/held") == ["usage-late-2.csv", "usage-late-3.csv", "usage-late.csv"])
+        #expect(try site.read("Inbox/held/usage-late.csv") == lateA)
+        #expect(try site.read("Inbox/held/usage-late-2.csv") == lateB)
+        #expect(try site.read("Inbox/held/usage-late-3.csv") == lateC)
+
+        let badA = Self.usageHeader + "R20,not-a-time,C1,D1,CT,1,\n"
+        let badB = Self.usageHeader + "R21,2026-04-01T10:00:00Z,C9,D1,CT,1,\n"
+        for text in [badA, badB] {
+            try site.drop("usage-bad.csv", text)
+            #expect(try site.recon(["ingest"], env: Self.env).code == 2)
+        }
+        #expect(names(site, "Inbox/rejected") == ["usage-bad-2.csv", "usage-bad-2.csv.errors.txt", "usage-bad.csv", "usage-bad.csv.errors.txt"])
+        #expect(try site.read("Inbox/rejected/usage-bad.csv") == badA)
+        #expect(try site.read("Inbox/rejected/usage-bad.csv.errors.txt").contains("(reported_at)"))
+        #expect(try site.read("Inbox/rejected/usage-bad-2.csv") == badB)
+        #expect(try site.read("Inbox/rejected/usage-bad-2.csv.errors.txt").contains("unknown client \"C9\""))
+        try expectVerifies(site)
+    }
+
+    /// High 5: an Inbox symlink was accepted and the archive became a symlink to a file outside the site.
+    @Test func aSymlinkInTheInboxIsMovedAsideNeverRead() throws {
+        let site = try preparedSite()
+        let outside = site.path("outside-usage.csv")
+        try (Self.usageHeader + "R5,2026-03-05T10:00:00Z,C1,D1,CT,1,\n").write(toFile: outside, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: site.path("Inbox/usage-link.csv"), withDestinationPath: outside)
+        let before = try ledgerLines(site)
+        let r = try site.recon(["ingest"], env: Self.env)
+        #expect(r.code == 2, "\(r.out)\(r.err)")
+        #expect(try ledgerLines(site) == before)
+        // Moved as it is: still a link, and the file it points at is untouched.
+        let moved = try FileManager.default.destinationOfSymbolicLink(atPath: site.path("Inbox/rejected/usage-link.csv"))
+        #expect(moved == outside)
+        #expect(try site.read("Inbox/rejected/usage-link.csv.errors.txt")
+            == "usage-link.csv is a symbolic link, not a regular file; only regular files are drops (put the CSV file itself in place)\n")
+        #expect(FileManager.default.fileExists(atPath: outside))
+        try expectVerifies(site)
+    }
+
+    /// High 5: a hard link shared the archive's inode, so appending to the original changed the archive.
+    @Test func theArchiveIsANewFileNotALinkToTheDrop() throws {
+        let site = try preparedSite()
+        let original = site.path("usage-original.csv")
+        try (Self.usageHeader + "R6,2026-03-06T10:00:00Z,C1,D1,CT,1,\n").write(toFile: original, atomically: true, encoding: .utf8)
+        #expect(link(original, site.path("Inbox/usage-linked.csv")) == 0)
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        // A writer that still appends to the original after ingest took it.
+        let h = try #require(FileHandle(forWritingAtPath: original))
+        try h.seekToEnd()
+        try h.write(contentsOf: Data("R7,2026-03-07T10:00:00Z,C1,D1,CT,1,\n".utf8))
+        try h.close()
+        let archived = names(site, "Ledger/drops")
+        for name in archived {
+            var st = stat()
+            #expect(lstat(site.path("Ledger/drops/\(name)"), &st) == 0)
+            #expect(st.st_mode & S_IFMT == S_IFREG && st.st_nlink == 1, "\(name) is a link")
+        }
+        try expectVerifies(site)
+    }
+
+    /// Medium: `recon ingest FIFO` blocked forever holding the lock; in the Inbox a FIFO was left in place.
+    @Test func aFIFOIsRefusedNeverWaitedOn() throws {
+        let site = try preparedSite()
+        let named = site.path("usage-pipe.csv")
+        #expect(mkfifo(named, 0o644) == 0)
+        let (r, killed) = try reconOrKill(site, ["ingest", named])
+        #expect(!killed, "recon ingest waited on a FIFO")
+        #expect(r.code == 2, "\(r.out)\(r.err)")
+        #expect(r.out.contains("usage-pipe.csv is a FIFO (named pipe), not a regular file"), "\(r.out)")
+        #expect(FileManager.default.fileExists(atPath: named), "a named file outside the Inbox is never moved")
+
+        #expect(mkfifo(site.path("Inbox/usage-fifo.csv"), 0o644) == 0)
+        try FileManager.default.createDirectory(atPath: site.path("Inbox/usage-folder.csv"), withIntermediateDirectories: false)
+        let (inbox, killedInbox) = try reconOrKill(site, ["ingest"])
+        #expect(!killedInbox)
+        #expect(inbox.code == 2, "\(inbox.out)\(inbox.err)")
+        #expect(names(site, "Inbox").filter { !["held", "rejected", "README.md"].contains($0) }.isEmpty, "\(names(site, "Inbox"))")
+        #expect(try site.read("Inbox/rejected/usage-fifo.csv.errors.txt").contains("is a FIFO (named pipe), not a regular file"))
+        #expect(try site.read("Inbox/rejected/usage-folder.csv.errors.txt").contains("is a folder, not a regular file"))
+        try expectVerifies(site)
+    }
+
+    /// Medium: a file name with a newline forged a whole log line.
+    @Test func aNewlineInAFileNameCannotForgeALogLine() throws {
+        let site = try preparedSite()
+        let name = "usage-x\nrecon: verify ok, all clear.csv"
+        try site.drop(name, Self.usageHeader + "R8,2026-03-08T10:00:00Z,C1,D1,CT,1,\n")
+        let r = try site.recon(["ingest"], env: Self.env)
+        #expect(r.code == 0, "\(r.out)\(r.err)")
+        let lines = r.err.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(!lines.contains { $0.hasPrefix("recon: verify ok") }, "\(r.err)")
+        #expect(r.err.contains("usage-x\\nrecon: verify ok, all clear.csv: accepted 1 usage row"), "\(r.err)")
+        try expectVerifies(site)
+    }
+
+    /// Medium: control characters, NUL and U+FFFE in a name made workbooks that are not XML; a
+    /// 40,000-character name or note was accepted and later commands failed after committing.
+    @Test(arguments: [
+        ("clients-nul.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Bad\u{0}Name,INR,std,2020-01-01,5\n", "line 2, column 2 (name): holds a NUL character (U+0000)"),
+        ("clients-esc.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Bad\u{1B}Name,INR,std,2020-01-01,5\n", "line 2, column 2 (name): holds a control character (U+001B)"),
+        ("clients-fffe.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Bad\u{FFFE}Name,INR,std,2020-01-01,5\n", "line 2, column 2 (name): holds the non-character U+FFFE"),
+        ("clients-long.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,\(String(repeating: "N", count: 40_000)),INR,std,2020-01-01,5\n", "line 2, column 2 (name): \"NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN…\" is 40000 characters long; this text has at most 200"),
+        ("decisions-long.csv", "subject,decision,by,note\nR1,approve,asha,\(String(repeating: "n", count: 40_000))\n", "line 2, column 4 (note): \"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn…\" is 40000 characters long; this text has at most 1000"),
+    ])
+    func textNoWorkbookCanHoldIsRejectedAtIngest(name: String, text: String, problem: String) throws {
+        let site = try preparedSite()
+        let before = try site.read("Ledger/ledger.jsonl")
+        try site.drop(name, text)
+        let r = try site.recon(["ingest"], env: Self.env)
+        #expect(r.code == 2, "\(r.out)\(r.err)")
+        let errors = try site.read("Inbox/rejected/\(name).errors.txt")
+        #expect(errors.hasPrefix(problem), "\(errors.prefix(300))")
+        #expect(try site.read("Ledger/ledger.jsonl") == before)
+        try expectVerifies(site)
+    }
+}

@@ -1,0 +1,74 @@
+import Crypto
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `recon ingest --dry-run`: says what each drop would do and changes nothing (SPEC §8).
+@Suite("Ingest — dry run changes nothing", .serialized)
+struct IngestDryRunTests {
+    static let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
+
+    /// Every file under the site with its SHA-256 (links by their target), so any change shows.
+    func snapshot(_ site: TestSite) throws -> [String: String] {
+        var out: [String: String] = [:]
+        let fm = FileManager.default
+        guard let walk = fm.enumerator(atPath: site.root) else { return out }
+        for case let rel as String in walk {
+            let path = site.path(rel)
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            switch st.st_mode & S_IFMT {
+            case S_IFREG:
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                out[rel] = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            case S_IFLNK: out[rel] = "link " + ((try? fm.destinationOfSymbolicLink(atPath: path)) ?? "")
+            default: out[rel] = "mode \(st.st_mode & S_IFMT)"
+            }
+        }
+        return out
+    }
+
+    @Test func aDryRunSaysWhatEachDropWouldDoAndWritesNothing() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "dry-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City Hospital,INR,standard,2020-01-01,5\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nD1,Dr Rao,consultant,10\n")
+        #expect(try site.recon(["ingest", site.path("Inbox/radiologists.csv")], env: Self.env).code == 0)
+        // Now: clients waiting, a usage drop that needs them, a bad one, a duplicate, a FIFO.
+        try site.drop("usage-ok.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR1,2026-03-02T10:00Z,C1,D1,CT,2\nR2,2026-03-03T10:00Z,C1,D1,MR,1\n")
+        try site.drop("usage-bad.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR3,3026-03-02T10:00Z,C1,D1,CT,2\n")
+        try "radiologist_id,name,grade,seniority_years\nD1,Dr Rao,consultant,10\n".write(toFile: site.path("Inbox/radiologists-again.csv"), atomically: true, encoding: .utf8)
+        #expect(mkfifo(site.path("Inbox/usage-fifo.csv"), 0o644) == 0)
+        let before = try snapshot(site)
+
+        let text = try site.recon(["ingest", "--dry-run"], env: Self.env)
+        #expect(text.code == 2, "\(text.out)\(text.err)")
+        #expect(text.out == """
+            clients.csv: would be accepted with 1 clients row
+            radiologists-again.csv: duplicate of the drop accepted at seq 2; would be removed
+            usage-bad.csv: would be rejected
+              line 2, column 2 (reported_at): "3026-03-02T10:00Z" is in the year 3026; dates and timestamps lie in the years 1970–2199 (e.g. 2026-02-28)
+            usage-fifo.csv: would be rejected
+              usage-fifo.csv is a FIFO (named pipe), not a regular file; only regular files are drops (put the CSV file itself in place)
+            usage-ok.csv: would be accepted with 2 usage rows
+
+            """, "\(text.out)")
+        #expect(try snapshot(site) == before)
+
+        let json = try site.recon(["ingest", "--dry-run", "--json", site.path("Inbox/usage-ok.csv")], env: Self.env)
+        #expect(json.code == 2, "without the clients drop, C1 is unknown: \(json.out)\(json.err)")
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]]
+        #expect(parsed?.first?["outcome"] as? String == "rejected")
+        #expect((parsed?.first?["problems"] as? [String])?.first == "line 2, column 3 (client_id): unknown client \"C1\"; drop a clients file naming it first")
+        #expect(try snapshot(site) == before)
+
+        // The real run then does what the dry run said.
+        let real = try site.recon(["ingest"], env: Self.env)
+        #expect(real.code == 2)
+        #expect(site.exists("Inbox/rejected/usage-bad.csv") && site.exists("Inbox/rejected/usage-fifo.csv.errors.txt"))
+        #expect(try site.read("Ledger/ledger.jsonl").contains("\"name\":\"usage-ok.csv\""))
+        #expect(try site.recon(["verify"], env: Self.env).code == 0)
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import ReconKit
+
+/// `recon.toml` read strictly (SPEC §1): unknown and duplicate keys and wrong types are
+/// errors naming the line; nothing traps; every key of the SPEC is read.
+@Suite("recon.toml — a strict reader (SPEC §1)")
+struct SiteConfigTests {
+    let head = "site = \"s\"\nbase_currency = \"INR\"\ntimezone = \"UTC\"\n"
+
+    func problem(_ text: String) -> String? {
+        do {
+            _ = try SiteConfig.parse(text)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func everyKeyOfTheSpecIsRead() throws {
+        let c = try SiteConfig.parse("""
+            site = "example-site"      # checkpoint origin
+            base_currency = "INR"
+            timezone = 'Asia/Kolkata'
+            paper = "Letter"
+            block_on_soft = true
+            stable_seconds = 3
+            site_key = "/etc/recon/keys/site.key"
+
+            [seller]
+            legal_name = "Example Teleradiology Pvt Ltd"
+            address = [
+              "12 MG Road",   # street
+              "Bengaluru 560001",
+              "India",
+            ]
+            tax_id = "29ABCDE1234F1Z5"
+            email = "billing@example.com"
+            payment_instructions = "HDFC Bank, IFSC HDFC0000123, account \\"0012345678\\" \\u00E9"
+
+            [auditor]
+            threshold = 0.65
+            """)
+        #expect(c.site == "example-site" && c.baseCurrency == "INR" && c.timezone == "Asia/Kolkata")
+        #expect(c.paper == .letter && c.blockOnSoft && c.stableSeconds == 3 && c.siteKey == "/etc/recon/keys/site.key")
+        #expect(c.seller?.legalName == "Example Teleradiology Pvt Ltd")
+        #expect(c.seller?.address == ["12 MG Road", "Bengaluru 560001", "India"])
+        #expect(c.seller?.taxId == "29ABCDE1234F1Z5" && c.seller?.email == "billing@example.com")
+        #expect(c.seller?.paymentInstructions == "HDFC Bank, IFSC HDFC0000123, account \"0012345678\" é")
+        #expect(c.softThreshold == 0.65)
+        // What is written reads back the same.
+        #expect(try SiteConfig.parse(c.text) == c)
+    }
+
+    @Test func defaults() throws {
+        let c = try SiteConfig.parse(head)
+        #expect(c.paper == .a4 && !c.blockOnSoft && c.stableSeconds == 1 && c.siteKey == nil && c.seller == nil)
+    }
+
+    @Test(arguments: [
+        ("block_on_soft = \"true\"", "recon.toml line 4: block_on_soft is a string; it takes true or false without quotes (e.g. block_on_soft = true)"),
+        ("block_on_sfot = true", "recon.toml line 4: unknown key block_on_sfot at the top of recon.toml; the keys there are site, base_currency, timezone, paper, block_on_soft, stable_seconds, site_key"),
+        ("site = \"t\"", "recon.toml line 4: site is set twice (also on line 1); keep one"),
+        ("stable_seconds = nan", "recon.toml line 4: stable_seconds is a float; it takes a whole number from 0 to 3600 (e.g. stable_seconds = 1)"),
+        ("stable_seconds = inf", "recon.toml line 4: stable_seconds is a float; it takes a whole number from 0 to 3600 (e.g. stable_seconds = 1)"),
+        ("stable_seconds = 1.5", "recon.toml line 4: stable_seconds is a float; it takes a whole number from 0 to 3600 (e.g. stable_seconds = 1)"),
+        ("stable_seconds = 99999999999999999999999", "recon.toml line 4: 99999999999999999999999 is too large for a whole number"),
+        ("stable_seconds = -5", "recon.toml line 4: stable_seconds is -5; it takes a whole number from 0 to 3600"),
+        ("paper = \"A5\"", "recon.toml line 4: paper is \"A5\"; write \"A4\" or \"Letter\""),
+        ("paper = A4", "recon.toml line 4: cannot read the value A4; use \"text\", true/false, a whole number or [\"a\", \"b\"]"),
+        ("[seller]\nlegal_name = \"X\"\naddress = \"12 MG Road\"", "recon.toml line 6: [seller] address is a string; it takes an array of strings (e.g. address = [\"12 MG Road\", \"Bengaluru 560001\"])"),
+        ("[seller]\nlegal_name = \"X\"\naddress = [\"a\", 3]", "recon.toml line 6: [seller] address holds an integer; every item is a string (e.g. address = [\"12 MG Road\", \"Bengaluru 560001\"])"),
+        ("[seller]\nlegal_name = \"X\\u0007\"", "recon.toml line 5: [seller] legal_name holds a control character (U+0007); a workbook cannot show it — remove it"),
+        ("[seller]\nlegal_name = \"X\"\nphone = \"1\"", "recon.toml line 6: unknown key phone in [seller]; the keys there are legal_name, address, tax_id, email, payment_instructions"),
+        ("[seller]\ntax_id = \"1\"", "recon.toml line 4: [seller] legal_name is missing; add legal_name = \"Example Teleradiology Pvt Ltd\""),
+        ("[sellers]", "recon.toml line 4: [sellers] is not a recon.toml table; the tables are [seller] and [auditor]"),
+        ("[seller]\nlegal_name = \"X\"\n[seller]", "recon.toml line 6: the table [seller] appears twice; keep one"),
+        ("x.y = 1", "recon.toml line 4: dotted keys are not used in recon.toml; write a [table] instead"),
+        ("site_key = \"unterminated", "recon.toml line 4: the string is not closed; end it with \" on the same line"),
+        ("site_key = \"a\" \"b\"", "recon.toml line 4: unexpected text after the value; put one key = value on each line"),
+        ("[auditor]\nthreshold = 7", "recon.toml line 5: [auditor] threshold is 7.0; an anomaly score lies above 0 and at most 1 (e.g. 0.6)"),
+    ])
+    func mistakesAreErrorsNamingTheLine(extra: String, message: String) {
+        #expect(problem(head + extra + "\n") == message)
+    }
+
+    @Test func aMissingKeyIsNamed() {
+        #expect(problem("site = \"s\"\ntimezone = \"UTC\"\n") == "recon.toml: base_currency is missing; add base_currency = \"INR\"")
+    }
+
+    /// Medium: `block_on_soft = "true"` was silently ignored, so soft flags did not block.
+    @Test func theBinaryRefusesAMistypedSettingNamingTheLine() throws {
+        let site = try TestSite()
+        let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
+        #expect(try site.recon(["init", "--name", "cfg-site", "--base-currency", "INR", "--timezone", "UTC"], env: env).code == 0)
+        let toml = try site.read("recon.toml")
+        let lines = toml.split(separator: "\n", omittingEmptySubsequences: false)
+        let edited = lines.map { $0.hasPrefix("block_on_soft") ? "block_on_soft = \"true\"" : String($0) }.joined(separator: "\n")
+        try edited.write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let line = 1 + (lines.firstIndex { $0.hasPrefix("block_on_soft") } ?? -1)
+        for command in [["status"], ["ingest"], ["ingest", "--dry-run"], ["close", "2026-03"]] {
+            let r = try site.recon(command, env: env)
+            #expect(r.code == 1, "\(command): \(r.out)\(r.err)")
+            #expect(r.err.contains("recon.toml line \(line): block_on_soft is a string; it takes true or false without quotes"), "\(r.err)")
+        }
+        // Put right, the site works again.
+        try toml.write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        #expect(try site.recon(["status"], env: env).code == 0)
+    }
+}

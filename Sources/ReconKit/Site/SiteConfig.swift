@@ -1,15 +1,11 @@
-/// `recon.toml`: the site's name, base currency and time zone (fixed at init), the operators
-/// allowed to run privileged commands, and the auditor's settings.
+/// `recon.toml`: the site's name, base currency and time zone (fixed at init), where the
+/// site key lives, and the auditor's settings. Operators are in the ledger, not here.
 public struct SiteConfig: Sendable, Equatable {
-    public struct Operator: Sendable, Equatable {
-        public var name: String
-        public var publicKey: String
-    }
-
     public var site: String
     public var baseCurrency: String
     public var timezone: String
-    public var operators: [Operator] = []
+    /// The site's private key file when kept outside the site (`recon init --key-dir`).
+    public var siteKey: String?
     /// Soft flags block a close only when this is true.
     public var blockOnSoft = false
     /// Score at or above which a party-period is flagged (auditor.threshold).
@@ -32,9 +28,7 @@ public struct SiteConfig: Sendable, Equatable {
             block_on_soft = \(blockOnSoft)      # soft (Isolation Forest) flags block a close only when true
 
             """
-        for op in operators {
-            t += "\n[[operator]]\nname = \(TOML.quoted(op.name))\npublic_key = \(TOML.quoted(op.publicKey))\n"
-        }
+        if let siteKey { t += "site_key = \(TOML.quoted(siteKey))      # the site's private key, kept outside the site\n" }
         return t
     }
 
@@ -53,12 +47,8 @@ public struct SiteConfig: Sendable, Equatable {
         if case .number(let n)? = doc.root["stable_seconds"] { config.stableSeconds = n }
         if case .number(let n)? = doc.tables["auditor"]?["threshold"] { config.softThreshold = n }
         if case .bool(let b)? = doc.tables["auditor"]?["block_on_soft"] { config.blockOnSoft = b }
-        for (i, table) in (doc.arrays["operator"] ?? []).enumerated() {
-            guard case .string(let name)? = table["name"], case .string(let key)? = table["public_key"] else {
-                throw TOML.Problem(line: nil, message: "[[operator]] number \(i + 1) needs name = \"…\" and public_key = \"…\"")
-            }
-            config.operators.append(Operator(name: name, publicKey: key))
-        }
+        if case .string(let path)? = doc.root["site_key"] { config.siteKey = path }
+        try refuseOperatorTables(doc)
         return config
     }
 }

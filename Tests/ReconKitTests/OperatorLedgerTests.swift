@@ -100,11 +100,13 @@ struct OperatorLedgerTests {
         case .bodyDisagrees:
             body["signature"] = .string(try asha.signature(for: JCS.canonical(.object(request))))
             body["total"] = "466.40"
+        case .earlierForm:
+            body = try Self.earlierForm(body, key: mallory)
         case .unknownHead:
             request["ledger_head"] = .string(String(repeating: "ab", count: 32))
             body["signature"] = .string(try asha.signature(for: JCS.canonical(.object(request))))
         }
-        if forgery != .replay { body["request"] = .object(request) }
+        if forgery != .replay && forgery != .earlierForm { body["request"] = .object(request) }
         try site.appendEntry(kind: "credit_note.issued", body: body)
 
         let run = try site.recon(["verify"])
@@ -119,7 +121,7 @@ struct OperatorLedgerTests {
     }
 
     enum ForgedEntry: CaseIterable, CustomStringConvertible {
-        case unlistedSigner, wrongKey, replay, bodyDisagrees, unknownHead
+        case unlistedSigner, wrongKey, replay, bodyDisagrees, unknownHead, earlierForm
         var description: String { "\(self.message)" }
         var message: String {
             switch self {
@@ -128,8 +130,48 @@ struct OperatorLedgerTests {
             case .replay: return "replays the signed request of seq"
             case .bodyDisagrees: return "body's total is not the amount its signed request asked for"
             case .unknownHead: return "ledger_head is not the hash of an earlier entry"
+            case .earlierForm: return "is signed by a key no operator.added lists"
             }
         }
+    }
+
+    /// `body` rewritten in the form earlier versions wrote: `operator` and `operator_key`
+    /// instead of `signed_by`, a flat request, signed by `key`.
+    static func earlierForm(_ body: [String: JSONValue], key: SigningKey) throws -> [String: JSONValue] {
+        var out = body
+        out["signed_by"] = nil
+        out["operator"] = .string(key.name)
+        out["operator_key"] = .string(key.verifierKey.text)
+        let request: [String: JSONValue] = ["command": "credit", "invoice": out["refers_to"] ?? "", "amount": "100",
+                                            "reason": out["reason"] ?? "", "site": "trust-site", "ledger_head": .string(LedgerEntry.zeroHash)]
+        out["request"] = .object(request)
+        out["signature"] = .string(try key.signature(for: JCS.canonical(.object(request))))
+        return out
+    }
+
+    /// Entries of the earlier form (written before operators were in the ledger) still
+    /// verify against the key they name — but only where a checkpoint covers them, as this
+    /// version never writes them: the same entry past the last checkpoint is a forgery.
+    @Test func anEntryOfTheEarlierFormVerifiesOnlyUnderACheckpoint() throws {
+        let site = try TestSite.trustSite()
+        let credit = try #require(try site.entries().first { ($0["body"] as? [String: Any])?["number"] as? String == "CN-2026-000002" })
+        let body = try Self.earlierForm(try site.entryBody(try #require(credit["seq"] as? Int)),
+                                        key: try SigningKey.read(from: site.path("operator-keys/asha.key")))
+        try site.appendEntry(kind: "credit_note.issued", body: body)
+        let uncovered = try site.recon(["verify"])
+        #expect(uncovered.code == 4 && uncovered.out.contains("is signed by a key no operator.added lists"), "\(uncovered.out)")
+
+        let entries = try site.entries()
+        let head = try #require(entries.last?["hash"] as? String)
+        try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: entries.count, headHex: head),
+                            with: try SigningKey.read(from: site.path("Ledger/keys/site.key")))
+            .write(toFile: site.path("Ledger/checkpoints/\(entries.count).txt"), atomically: true, encoding: .utf8)
+        let covered = try site.recon(["verify"])
+        #expect(covered.code == 0, "\(covered.out)")
+        // Its request counts as applied: the same credit asked again is a retry.
+        let retry = try site.recon(["credit", "INV-2026-000003", "--amount", "100.00", "--reason", "goodwill",
+                                    "--key", site.path("operator-keys/asha.key")], env: TestSite.aprilLater)
+        #expect(retry.code == 3 && retry.err.contains("was applied at seq"), "\(retry.err)")
     }
 
     /// The same request asked again — a retry — is refused and changes nothing.

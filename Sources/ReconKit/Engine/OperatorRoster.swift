@@ -155,6 +155,9 @@ public struct OperatorRoster {
         signatures[signature] = e.seq
         var args = request
         for member in ["command", "site", "ledger_head"] { args[member] = nil }
+        // The earlier form signed the amount without trailing zeros ("10"); a request now
+        // carries it as the credit note's total reads ("10.00"), so a retry compares equal.
+        if e.kind == PrivilegedKind.creditNote, let total = e.body["total"] { args["amount"] = total }
         applied.append(Applied(seq: e.seq, command: request["command"]?.stringValue ?? "", args: .object(args)))
     }
 

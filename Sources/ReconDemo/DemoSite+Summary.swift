@@ -22,7 +22,7 @@ extension DemoSite {
                 }
                 s.cardsReplaced.append("\(e.string("kind") ?? "") card \(effective) \(when)")
             case "rerun":
-                s.reruns.append("\(e.string("period") ?? "") rerun on \(e.at.prefix(10)) by \(e.string("operator") ?? "?"): "
+                s.reruns.append("\(e.string("period") ?? "") rerun on \(e.at.prefix(10)) by \(e.string("signed_by") ?? "?"): "
                                 + (e.string("reason") ?? ""))
             case "flag.raised":
                 if e.string("severity") == "soft" {

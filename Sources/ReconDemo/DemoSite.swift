@@ -14,7 +14,7 @@ import Logging
 /// `Outbox/2026-11/drafts/`. Each step opens its own session, as a command would.
 ///
 /// The privileged steps are signed by an operator whose key pair is made for the run: the
-/// public half is listed in `recon.toml`, the private half lives in a temporary folder outside
+/// public half is added to the ledger (`operator.added`), the private half lives in a temporary folder outside
 /// the site and is deleted when the demo ends.
 ///
 /// A folder that holds another site is never touched: the demo refuses. A previous demo is
@@ -78,6 +78,7 @@ public final class DemoSite {
             case .statement(let client): try statement(client)
             }
         }
+        try removeOperator()
         return try summarise()
     }
 
@@ -191,7 +192,7 @@ public final class DemoSite {
 
     // MARK: The operator
 
-    /// Makes the demo operator's key pair and lists its public half in `recon.toml`.
+    /// Makes the demo operator's key pair and adds it to the ledger with the site key.
     private func addOperator() throws {
         let dir = FileManager.default.temporaryDirectory.path + "/recon-demo-operator-" + UUID().uuidString
         try FileIO.makeDirectory(dir)
@@ -200,9 +201,14 @@ public final class DemoSite {
         let file = dir + "/" + DemoSite.operatorName + ".key"
         try key.write(to: file)
         operatorKeyFile = file
-        var config = try SiteConfig.parse(String(decoding: try FileIO.read(site.configFile), as: UTF8.self))
-        config.operators.append(SiteConfig.Operator(name: DemoSite.operatorName, publicKey: key.verifierKey.text))
-        try FileIO.writeAtomically(site.configFile, Array(config.text.utf8))
+        _ = try withSession { try OperatorAdmin(session: $0).add(name: DemoSite.operatorName, publicKey: key.verifierKey.text, keyFile: nil) }
+    }
+
+    /// The demo operator's key is deleted after the run, so it leaves the ledger's operators
+    /// too: the site key can then add the site's first real operator.
+    private func removeOperator() throws {
+        let key = try operatorKey()
+        _ = try withSession { try OperatorAdmin(session: $0).remove(name: DemoSite.operatorName, keyFile: key) }
     }
 
     private func operatorKey() throws -> String {

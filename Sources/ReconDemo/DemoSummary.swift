@@ -104,8 +104,8 @@ public struct DemoSummary: Sendable {
             out.append("  " + path + String(repeating: " ", count: max(1, width - path.count + 2)) + what)
         }
         out.append("")
-        out.append("The demo operator's private key was deleted after the run; to run `recon rerun` or `recon credit` here, "
-                   + "make a key with `recon keygen NAME` and add it to recon.toml.")
+        out.append("The demo operator was removed and its private key deleted after the run; to run `recon rerun` or `recon credit` here, "
+                   + "make a key with `recon keygen NAME` and add it with `recon operator add NAME NAME.pub`.")
         return out
     }
 

@@ -16,9 +16,13 @@ struct Init: ParsableCommand {
     @Option(help: "IANA time zone deciding which period a timestamp falls in.")
     var timezone: String = "UTC"
 
+    @Option(help: "Keep the site's private key in this folder (as NAME.key), outside the site; recon.toml's site_key names it.")
+    var keyDir: String?
+
     func run() throws {
         try runReporting {
-            let entry = try SiteInitializer.initialise(options.siteValue, name: name, baseCurrency: baseCurrency, timezone: timezone)
+            let entry = try SiteInitializer.initialise(options.siteValue, name: name, baseCurrency: baseCurrency, timezone: timezone,
+                                                       keyDir: keyDir)
             print("initialised site \(name) in \(options.site) (base \(baseCurrency), \(timezone)); ledger head \(entry.hash)")
             return 0
         }

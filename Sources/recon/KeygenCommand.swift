@@ -5,23 +5,30 @@ import ReconKit
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write an operator key pair (NAME.key, owner-only, and NAME.pub) for privileged commands.",
-        discussion: "Add the printed [[operator]] lines to recon.toml to allow the key to run `recon rerun` and `recon credit`.")
+        discussion: "Then `recon operator add NAME NAME.pub` lists it in the ledger. Existing key files are never overwritten.")
 
-    @Argument(help: "Operator name (no spaces or '+').")
+    @Argument(help: "Operator name: 1–64 of A-Z a-z 0-9 . _ -, not starting with . or - (a plain file name, never a path).")
     var name: String
 
-    @Option(help: "Folder to write the key files in.")
-    var out: String = "."
+    @Option(name: [.customLong("dir"), .customLong("out")], help: "Folder to write the key files in (default: the current folder).")
+    var dir: String = "."
 
     func run() throws {
         try runReporting {
-            let key: SigningKey
-            do { key = try SigningKey.generate(name: name) } catch { throw ReconFailure.usage("\(error)") }
-            let privatePath = out + "/" + name + ".key", publicPath = out + "/" + name + ".pub"
+            guard OperatorName.isPlainId(name) else {
+                throw ReconFailure.usage("\"\(name)\" is not an operator name: 1–64 of A-Z a-z 0-9 . _ -, not starting with . or - "
+                    + "(no '/'); the key files go into --dir")
+            }
+            guard FileIO.isDirectory(dir) else { throw ReconFailure.usage("--dir \(dir) is not a folder") }
+            let privatePath = dir + "/" + name + ".key", publicPath = dir + "/" + name + ".pub"
+            for path in [privatePath, publicPath] where (try? FileManager.default.attributesOfItem(atPath: path)) != nil {  // a dangling link too
+                throw ReconFailure.refused("\(path) already exists; a key file is never overwritten — choose another name or --dir")
+            }
+            let key = try SigningKey.generate(name: name)
             do { try key.write(to: privatePath) } catch { throw ReconFailure.refused("\(error)") }
             try FileIO.writeAtomically(publicPath, Array((key.verifierKey.text + "\n").utf8))
             print("wrote \(privatePath) (private, mode 0600) and \(publicPath)")
-            print("add to recon.toml:\n\n[[operator]]\nname = \"\(name)\"\npublic_key = \"\(key.verifierKey.text)\"")
+            print("to let it sign privileged commands: recon operator add \(name) \(publicPath)")
             return 0
         }
     }

@@ -13,7 +13,7 @@ struct Recon: ParsableCommand {
         discussion: "Exit codes: 0 done; 1 bad usage or internal error; 2 input rejected; 3 refused; 4 verification failed.",
         subcommands: [
             Init.self, Ingest.self, Watch.self, Status.self, Decide.self, Close.self, Rerun.self, Credit.self,
-            Statement.self, Verify.self, Keygen.self, Outliers.self, Demo.self,
+            Statement.self, Verify.self, Keygen.self, Operator.self, Outliers.self, Demo.self,
         ]
     )
 

@@ -4,22 +4,37 @@ import ReconKit
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Recompute every hash, the chain, every checkpoint signature, every archived drop and document.",
-        discussion: "Prints `ok COUNT HEAD`, or the first thing wrong (seq and what) and exits 4.")
+        abstract: "Recompute every hash, the chain, every checkpoint and operator signature, every archived drop and document.",
+        discussion: "Prints `ok COUNT HEAD`, or the first thing wrong (seq and what) and exits 4. "
+            + "An auditor keeps the site's public key and the latest checkpoint outside the site and passes them here.")
 
     @OptionGroup var options: SiteOptions
 
-    @Option(help: "A checkpoint file kept elsewhere: check that it is a prefix of today's ledger.")
+    @Option(help: "A checkpoint file kept elsewhere: check that today's ledger still extends it.")
     var checkpoint: String?
+
+    @Option(help: "The site public key the auditor holds (NAME+HASH+BASE64 or a file): checkpoints are checked against it, not site.init's.")
+    var publicKey: String?
+
+    @Option(help: "A workbook someone holds: say whether the ledger issued it (by SHA-256), its number, seq and credit notes.")
+    var document: String?
 
     @Flag(help: "Print the result as JSON.")
     var json = false
 
     func run() throws {
         try runReporting {
+            if let checkpoint, !FileIO.isRegularFile(checkpoint) {
+                throw ReconFailure.usage("--checkpoint \(checkpoint): no such file; give the checkpoint file you kept")
+            }
+            if let document, !FileIO.isRegularFile(document) {
+                throw ReconFailure.usage("--document \(document): no such file")
+            }
+            let pinned = try publicKey.map(Self.verifierKey)
             do {
-                let r = try Verifier(site: options.siteValue).verify(keptCheckpoint: checkpoint)
+                let r = try Verifier(site: options.siteValue).verify(keptCheckpoint: checkpoint, pinnedKey: pinned)
                 for note in r.notes { FileHandle.standardError.write(Data("recon: note: \(note)\n".utf8)) }
+                if let document { return try lookUp(document, report: r) }
                 if json {
                     printJSON(.object(["ok": .bool(true), "entries": .int(Int64(r.count)), "head": .string(r.head)]))
                 } else {
@@ -38,6 +53,48 @@ struct Verify: ParsableCommand {
                 print(failure.description)
                 return 4
             }
+        }
+    }
+
+    /// The ledger verified; now: did it issue this workbook?
+    private func lookUp(_ path: String, report: Verifier.Report) throws -> Int32 {
+        let ledger = LedgerFile(path: options.siteValue.ledgerFile)
+        try ledger.load()
+        let (sha, match) = DocumentLookup.find(try FileIO.read(path), in: ledger.entries)
+        guard let match else {
+            if json {
+                printJSON(.object(["ok": .bool(false), "document": .string(path), "sha256": .string(sha),
+                                   "problem": .string("no entry of this ledger issued a document with this SHA-256")]))
+            } else {
+                print("\(path): not issued by this ledger — no entry records SHA-256 \(sha) (changed, or from elsewhere)")
+            }
+            return 4
+        }
+        if json {
+            printJSON(.object(["ok": .bool(true), "document": .string(path), "sha256": .string(sha), "number": .string(match.number),
+                               "kind": .string(match.kind), "seq": .int(Int64(match.seq)), "period": .string(match.period),
+                               "credit_notes": .array(match.reversals.map {
+                                   .object(["number": .string($0.number), "seq": .int(Int64($0.seq))])
+                               })]))
+        } else {
+            print("\(path): \(match.number), issued by this ledger (\(match.kind) at seq \(match.seq), period \(match.period), SHA-256 \(sha))")
+            print(match.reversals.isEmpty ? "no credit note refers to it"
+                  : "referred to by: " + match.reversals.map { "\($0.number) (seq \($0.seq))" }.joined(separator: ", "))
+            print("ok \(report.count) \(report.head)")
+        }
+        return 0
+    }
+
+    /// The auditor's key, given as its text or as a file holding it.
+    static func verifierKey(_ text: String) throws -> VerifierKey {
+        if let key = try? VerifierKey(text: text) { return key }
+        guard FileIO.isRegularFile(text) else {
+            throw ReconFailure.usage("--public-key \(text): neither a key (NAME+HASH+BASE64) nor a file holding one")
+        }
+        do {
+            return try VerifierKey(text: String(decoding: try FileIO.read(text), as: UTF8.self))
+        } catch {
+            throw ReconFailure.usage("--public-key \(text): \(error); give the site's NAME+HASH+BASE64 key (Ledger/keys/site.pub at init)")
         }
     }
 }

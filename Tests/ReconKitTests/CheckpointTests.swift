@@ -9,15 +9,17 @@ import Testing
 /// ledger that was cut or rewritten; forged ones.
 @Suite("Checkpoints — signed after every close, rerun and credit; kept ones catch a rewrite", .serialized)
 struct CheckpointTests {
-    /// One after the close (seq 11), one after the rerun (seq 19), one after the credit
-    /// (seq 20); none after an ingest. Each is the Go note format over the site name, the
-    /// count and the head hash, signed by the site key of `site.init`.
+    /// One after the close (seq 11), one after asha is added as an operator (seq 14), one
+    /// after the rerun (seq 20), one after the credit (seq 21); none after an ingest. Each is
+    /// the Go note format over the site name, the count and the head hash, signed by the
+    /// site key of `site.init`.
     @Test func aCheckpointFollowsEveryCloseRerunAndCredit() throws {
         let site = try TestSite.trustSite()
         let entries = try site.entries()
         let kinds = entries.map { $0["kind"] as? String ?? "" }
-        #expect(kinds[10] == "period.closed" && kinds[18] == "rerun" && kinds[19] == "credit_note.issued")
-        #expect(Checkpointer(site: Site(root: site.root)).all() == [11, 19, 20])
+        #expect(kinds[10] == "period.closed" && kinds[13] == "operator.added" && kinds[19] == "rerun"
+                && kinds[20] == "credit_note.issued")
+        #expect(Checkpointer(site: Site(root: site.root)).all() == [11, 14, 20, 21])
 
         let initBody = try #require(entries[0]["body"] as? [String: Any])
         let verifierKey = try #require(initBody["public_key"] as? String)
@@ -29,7 +31,7 @@ struct CheckpointTests {
         let keyID = Data(SHA256.hash(data: Data("trust-site\n".utf8) + typed).prefix(4))
         #expect(keyID.map { String(format: "%02x", $0) }.joined() == String(parts[1]))
 
-        for seq in [11, 19, 20] {
+        for seq in [11, 14, 20, 21] {
             let note = try site.read("Ledger/checkpoints/\(seq).txt")
             let split = try #require(note.range(of: "\n\n"))
             let text = String(note[..<split.lowerBound]) + "\n"
@@ -56,14 +58,15 @@ struct CheckpointTests {
 
     /// Every document shows the ledger state and the newest checkpoint it was issued under, in
     /// its entry, as custom document properties and in a visible cell. The close's documents
-    /// came before any checkpoint; the rerun's came under 11.txt, the credit note under 19.txt.
+    /// came before any checkpoint; the rerun's came under 14.txt (asha's addition), the credit
+    /// note under 20.txt.
     @Test func documentsShowTheCheckpointTheyWereIssuedUnder() throws {
         let site = try TestSite.trustSite()
         let entries = try site.entries()
         let cases: [(number: String, checkpoint: String?, under: Int)] = [
             ("INV-2026-000001", nil, 6), ("PAY-2026-000002", nil, 6),
-            ("CN-2026-000001", "Ledger/checkpoints/11.txt", 14), ("INV-2026-000003", "Ledger/checkpoints/11.txt", 14),
-            ("PAY-2026-000003", "Ledger/checkpoints/11.txt", 14), ("CN-2026-000002", "Ledger/checkpoints/19.txt", 19),
+            ("CN-2026-000001", "Ledger/checkpoints/14.txt", 15), ("INV-2026-000003", "Ledger/checkpoints/14.txt", 15),
+            ("PAY-2026-000003", "Ledger/checkpoints/14.txt", 15), ("CN-2026-000002", "Ledger/checkpoints/20.txt", 20),
         ]
         for c in cases {
             let body = try #require(try site.document(c.number), "\(c.number)")
@@ -95,7 +98,7 @@ struct CheckpointTests {
         #expect(try site.recon(["rerun", "2026-03", "--reason", "card", "--key", key], env: TestSite.rerunDay).code == 0)
         let run = try site.recon(["verify", "--checkpoint", kept])
         #expect(run.code == 0, "\(run.out)")
-        #expect(run.out.hasPrefix("ok 19 "))
+        #expect(run.out.hasPrefix("ok 20 "))
         site.expectAuditorAccepts()
     }
 
@@ -104,45 +107,45 @@ struct CheckpointTests {
     /// does not. Writing on from the cut, past the kept count, is a rewrite, caught too.
     @Test func aLedgerCutBehindAKeptCheckpointIsCaught() throws {
         let site = try TestSite.trustSite()
-        let kept = site.path("kept-20.txt")
-        try FileManager.default.copyItem(atPath: site.path("Ledger/checkpoints/20.txt"), toPath: kept)
+        let kept = site.path("kept-21.txt")
+        try FileManager.default.copyItem(atPath: site.path("Ledger/checkpoints/21.txt"), toPath: kept)
         #expect(try site.recon(["verify", "--checkpoint", kept]).code == 0)
 
-        // Keep seq 1–14 (the held drop's acceptance by the rerun is the last kept line).
+        // Keep seq 1–15 (the held drop's acceptance by the rerun is the last kept line).
         let lines = try site.ledgerLines()
-        try (Data(lines.prefix(14).joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
-        for seq in [19, 20] { try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/\(seq).txt")) }
+        try (Data(lines.prefix(15).joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        for seq in [20, 21] { try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/\(seq).txt")) }
         for file in ["credit-notes/CN-2026-000001", "credit-notes/CN-2026-000002", "invoices/INV-2026-000003",
                      "payouts/PAYADJ-2026-000001", "payouts/PAY-2026-000003"] {
             try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/\(file).xlsx"))
         }
         try FileManager.default.removeItem(atPath: site.path("Ledger/drops/" + TestSite.sha256Hex(TestSite.april) + ".csv"))
-        #expect(try site.recon(["verify"]).out.hasPrefix("ok 14 "))
+        #expect(try site.recon(["verify"]).out.hasPrefix("ok 15 "))
 
         let cut = try site.recon(["verify", "--checkpoint", kept])
         #expect(cut.code == 4)
-        #expect(cut.out == "seq 20: kept checkpoint \(kept) covers 20 entries but the ledger holds 14: entries were removed\n", "\(cut.out)")
+        #expect(cut.out == "seq 21: kept checkpoint \(kept) covers 21 entries but the ledger holds 15: entries were removed\n", "\(cut.out)")
 
-        // Written on to 20 entries and more: the count is there, the history is not.
+        // Written on to 21 entries and more: the count is there, the history is not.
         try site.drop("usage-2026-04.csv", TestSite.april)
         try site.drop("usage-2026-04-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR8,2026-04-05T10:00:00Z,C1,D1,CT,1\n")
         #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
         #expect(try site.recon(["close", "2026-04"], env: ["RECON_NOW": "2026-05-02T09:00:00Z"]).code == 0)
-        #expect(try site.ledgerLines().count > 20)
+        #expect(try site.ledgerLines().count > 21)
         #expect(try site.recon(["verify"]).code == 0)
         let rewritten = try site.recon(["verify", "--checkpoint", kept])
         #expect(rewritten.code == 4)
-        #expect(rewritten.out.hasPrefix("seq 20: kept checkpoint \(kept): the head hash differs from the hash of seq 20"), "\(rewritten.out)")
+        #expect(rewritten.out.hasPrefix("seq 21: kept checkpoint \(kept): the head hash differs from the hash of seq 21"), "\(rewritten.out)")
     }
 
     /// A ledger cut behind a checkpoint still on disk fails `recon verify` by itself.
     @Test func aLedgerCutBehindItsOwnCheckpointFailsVerify() throws {
         let site = try TestSite.trustSite()
         let lines = try site.ledgerLines()
-        try (Data(lines.prefix(19).joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try (Data(lines.prefix(20).joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
         let run = try site.recon(["verify"])
         #expect(run.code == 4)
-        #expect(run.out == "seq 20: checkpoint 20.txt covers 20 entries but the ledger holds 19: entries were removed\n", "\(run.out)")
+        #expect(run.out == "seq 21: checkpoint 21.txt covers 21 entries but the ledger holds 20: entries were removed\n", "\(run.out)")
         if let audit = try site.auditorVerify() { #expect(audit.code == 4) }
     }
 
@@ -151,17 +154,17 @@ struct CheckpointTests {
     @Test func forgedCheckpointsAreRefused() throws {
         let site = try TestSite.trustSite()
         let entries = try site.entries()
-        let realPath = site.path("Ledger/checkpoints/20.txt")
-        let real = try site.read("Ledger/checkpoints/20.txt")
-        let head = try #require(entries[19]["hash"] as? String)
+        let realPath = site.path("Ledger/checkpoints/21.txt")
+        let real = try site.read("Ledger/checkpoints/21.txt")
+        let head = try #require(entries[20]["hash"] as? String)
 
         // Signed by another key that calls itself by the site's name: its key id differs.
         let impostor = try SigningKey.generate(name: "trust-site")
-        let forged = try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: 20, headHex: head), with: impostor)
+        let forged = try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: 21, headHex: head), with: impostor)
         try forged.write(toFile: realPath, atomically: true, encoding: .utf8)
         let onDisk = try site.recon(["verify"])
         #expect(onDisk.code == 4)
-        #expect(onDisk.out.hasPrefix("seq 20: checkpoint 20.txt: "), "\(onDisk.out)")
+        #expect(onDisk.out.hasPrefix("seq 21: checkpoint 21.txt: "), "\(onDisk.out)")
         if let audit = try site.auditorVerify() { #expect(audit.code == 4) }
         try real.write(toFile: realPath, atomically: true, encoding: .utf8)
         #expect(try site.recon(["verify"]).code == 0)
@@ -170,7 +173,7 @@ struct CheckpointTests {
         let keptDir = site.path("kept")
         try FileManager.default.createDirectory(atPath: keptDir, withIntermediateDirectories: true)
         let recounted = keptDir + "/recounted.txt"
-        try real.replacingOccurrences(of: "\n20\n", with: "\n19\n").write(toFile: recounted, atomically: true, encoding: .utf8)
+        try real.replacingOccurrences(of: "\n21\n", with: "\n20\n").write(toFile: recounted, atomically: true, encoding: .utf8)
         let r1 = try site.recon(["verify", "--checkpoint", recounted])
         #expect(r1.code == 4)
         #expect(r1.out.hasPrefix("kept checkpoint \(recounted): "), "\(r1.out)")
@@ -186,7 +189,7 @@ struct CheckpointTests {
         // A well-formed note for this ledger's head, signed by a listed operator, not the site.
         let operatorKey = try SigningKey(text: site.read("operator-keys/asha.key").trimmingCharacters(in: .whitespacesAndNewlines))
         let byOperator = keptDir + "/operator.txt"
-        try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: 20, headHex: head), with: operatorKey)
+        try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: 21, headHex: head), with: operatorKey)
             .write(toFile: byOperator, atomically: true, encoding: .utf8)
         let r3 = try site.recon(["verify", "--checkpoint", byOperator])
         #expect(r3.code == 4, "\(r3.out)")
@@ -198,10 +201,10 @@ struct CheckpointTests {
         #expect(r4.code == 4, "\(r4.out)")
 
         // The impostor's note for a made-up head, and a note renamed to another seq on disk.
-        try FileManager.default.copyItem(atPath: site.path("Ledger/checkpoints/19.txt"), toPath: site.path("Ledger/checkpoints/18.txt"))
+        try FileManager.default.copyItem(atPath: site.path("Ledger/checkpoints/20.txt"), toPath: site.path("Ledger/checkpoints/19.txt"))
         let renamed = try site.recon(["verify"])
         #expect(renamed.code == 4)
-        #expect(renamed.out == "seq 18: checkpoint 18.txt: names 19 entries, not 18\n", "\(renamed.out)")
+        #expect(renamed.out == "seq 19: checkpoint 19.txt: names 20 entries, not 19\n", "\(renamed.out)")
     }
 }
 

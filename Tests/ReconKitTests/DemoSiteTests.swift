@@ -49,7 +49,7 @@ struct DemoSiteTests {
 
         // The late drop was held, then applied by a signed rerun.
         let rerun = try #require(entries.first { $0.kind == "rerun" })
-        #expect(rerun.string("period") == "2026-09" && rerun.string("operator") == "demo-operator")
+        #expect(rerun.string("period") == "2026-09" && rerun.string("signed_by") == "demo-operator")
         #expect(FileIO.list(site.path("Inbox/held")).isEmpty)
         #expect(site.exists("Outbox/statements/C-LAKESIDE-US.xlsx"))
 

@@ -260,16 +260,17 @@ extension TestSite {
     }
 
     /// Writes an operator key pair with `recon keygen` beside the site's folders and, when
-    /// `listed`, names it in `recon.toml`. Returns the private key file.
-    func operatorKey(_ name: String, listed: Bool) throws -> String {
+    /// `listed`, adds it to the ledger with `recon operator add` (signed by the site key, or by
+    /// `signer`'s key from the same folder). Returns the private key file.
+    func operatorKey(_ name: String, listed: Bool, signer: String? = nil, env: [String: String] = TestSite.rerunDay) throws -> String {
         let dir = path("operator-keys")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let made = try recon(["keygen", name, "--out", dir], site: false)
+        let made = try recon(["keygen", name, "--dir", dir], site: false)
         #expect(made.code == 0, "\(made.err)")
         if listed {
-            let publicKey = try read("operator-keys/\(name).pub").trimmingCharacters(in: .whitespacesAndNewlines)
-            let toml = try read("recon.toml") + "\n[[operator]]\nname = \"\(name)\"\npublic_key = \"\(publicKey)\"\n"
-            try toml.write(toFile: path("recon.toml"), atomically: true, encoding: .utf8)
+            let add = try recon(["operator", "add", name, dir + "/" + name + ".pub"] + (signer.map { ["--key", dir + "/" + $0 + ".key"] } ?? []),
+                                env: env)
+            #expect(add.code == 0, "\(add.err)")
         }
         return dir + "/" + name + ".key"
     }

@@ -36,13 +36,14 @@ struct PrivilegeAndRerunTests {
         #expect(try Snapshot(site) == before)
 
         // A key file that is not there, one that holds no key, the site's own key (not an
-        // operator's), and a real key no [[operator]] lists: refused, exit 3.
+        // operator's), and a real key no operator.added lists: refused, exit 3.
         let garbage = site.path("garbage.key")
         try "not a key\n".write(toFile: garbage, atomically: true, encoding: .utf8)
+        chmod(garbage, 0o600)  // private, so it is refused for what it holds, not for who may read it
         let unknown = try site.operatorKey("mallory", listed: false)
         let cases: [(String, String)] = [
             (site.path("no-such.key"), "cannot use"), (garbage, "cannot use"),
-            (site.path("Ledger/keys/site.key"), "belongs to no [[operator]]"), (unknown, "belongs to no [[operator]]"),
+            (site.path("Ledger/keys/site.key"), "belongs to no operator"), (unknown, "belongs to no operator"),
         ]
         for (key, message) in cases {
             let r = try site.recon(rerun + ["--key", key], env: TestSite.rerunDay)
@@ -109,15 +110,15 @@ struct PrivilegeAndRerunTests {
 
         // The rerun entry: who, why, what, and a signature over the request by asha's key.
         let entry = try #require(try site.bodies("rerun").first)
-        #expect(entry["operator"] as? String == "asha")
+        #expect(entry["signed_by"] as? String == "asha")
         #expect(entry["reason"] as? String == reason && entry["period"] as? String == "2026-03")
         #expect(entry["applied_drops"] as? [String] == ["usage-late.csv"])
         let request = try #require(entry["request"] as? [String: Any])
-        #expect(request["command"] as? String == "rerun" && request["period"] as? String == "2026-03")
+        #expect(request["command"] as? String == "rerun" && (request["args"] as? [String: Any])?["period"] as? String == "2026-03")
+        #expect(request["site"] as? String == "trust-site" && (request["args"] as? [String: Any])?["reason"] as? String == reason)
         let operatorKey = try site.read("operator-keys/asha.pub").trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(entry["operator_key"] as? String == operatorKey)
         #expect(try signatureVerifies(entry, operatorKey: operatorKey))
-        #expect(site.exists("Ledger/checkpoints/19.txt"))
+        #expect(site.exists("Ledger/checkpoints/20.txt"))  // 13.txt after asha was added; 20 after the rerun
         site.expectAuditorAccepts()
 
         // Nothing changed since: a second rerun issues nothing (and still signs its entry).
@@ -135,7 +136,7 @@ struct PrivilegeAndRerunTests {
         let cn2 = try #require(try site.document("CN-2026-000002"))
         #expect(cn2["refers_to"] as? String == "INV-2026-000003")
         #expect(cn2["subtotal"] as? String == "84.75" && cn2["tax"] as? String == "15.25" && cn2["total"] as? String == "100.00")
-        #expect(cn2["operator"] as? String == "asha")
+        #expect(cn2["signed_by"] as? String == "asha")
         #expect(try signatureVerifies(cn2, operatorKey: operatorKey))
         // More than what is outstanding: rejected, nothing written.
         let before = try Snapshot(site)
@@ -214,8 +215,9 @@ struct PrivilegeAndRerunTests {
             guard case .object(let o) = try JSONParser.parse(Array(line)), case .object(var body)? = o["body"],
                 case .string(let at)? = o["at"], case .string(let kind)? = o["kind"]
             else { Issue.record("line \(i + 1) is not an entry"); return }
-            if i + 1 == rerunSeq, case .object(var request)? = body["request"] {
-                request["reason"] = .string("nothing to see here")
+            if i + 1 == rerunSeq, case .object(var request)? = body["request"], case .object(var args)? = request["args"] {
+                args["reason"] = .string("nothing to see here")
+                request["args"] = .object(args)
                 body["request"] = .object(request)
                 body["reason"] = .string("nothing to see here")
             }
@@ -229,7 +231,7 @@ struct PrivilegeAndRerunTests {
         try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints"))
         let run = try site.recon(["verify"])
         #expect(run.code == 4)
-        #expect(run.out == "seq \(rerunSeq): the operator's signature over the rerun request does not verify\n", "\(run.out)")
+        #expect(run.out == "seq \(rerunSeq): the signature of asha over the rerun request does not verify\n", "\(run.out)")
     }
 
     /// A final document's path already taken by other bytes stops the close before anything
@@ -259,21 +261,29 @@ struct PrivilegeAndRerunTests {
 
     /// Checks a privileged entry's Ed25519 signature over the JCS form of its request with
     /// swift-crypto, from the operator's published verifier key. The request holds only
-    /// ASCII strings, whose JCS form is plain: members sorted, `"key":"value"`, no spaces.
+    /// ASCII strings and one object of them (`args`), whose JCS form is plain: members
+    /// sorted, `"key":"value"`, no spaces.
     func signatureVerifies(_ body: [String: Any], operatorKey: String) throws -> Bool {
         let parts = operatorKey.split(separator: "+", maxSplits: 2)
         guard parts.count == 3, let typed = Data(base64Encoded: String(parts[2])), typed.count == 33,
             let signatureText = body["signature"] as? String, let signature = Data(base64Encoded: signatureText),
-            let request = body["request"] as? [String: Any]
+            let request = body["request"] as? [String: Any], let canonical = plainJCS(request)
         else { return false }
-        var members: [String] = []
-        for key in request.keys.sorted() {
-            guard let value = request[key] as? String, value.allSatisfy({ $0.isASCII && $0 != "\"" && $0 != "\\" && $0 >= " " })
-            else { return false }
-            members.append("\"\(key)\":\"\(value)\"")
-        }
-        let canonical = "{" + members.joined(separator: ",") + "}"
         let key = try Curve25519.Signing.PublicKey(rawRepresentation: Array(typed.dropFirst()))
         return key.isValidSignature(Array(signature), for: Array(canonical.utf8))
+    }
+
+    private func plainJCS(_ object: [String: Any]) -> String? {
+        var members: [String] = []
+        for key in object.keys.sorted() {
+            if let nested = object[key] as? [String: Any], let inner = plainJCS(nested) {
+                members.append("\"\(key)\":\(inner)")
+                continue
+            }
+            guard let value = object[key] as? String, value.allSatisfy({ $0.isASCII && $0 != "\"" && $0 != "\\" && $0 >= " " })
+            else { return nil }
+            members.append("\"\(key)\":\"\(value)\"")
+        }
+        return "{" + members.joined(separator: ",") + "}"
     }
 }

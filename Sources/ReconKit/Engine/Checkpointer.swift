@@ -19,8 +19,10 @@ public struct Checkpointer {
         return relative
     }
 
-    /// Entry kinds that are followed by a checkpoint (SPEC §6: after each close, rerun and credit).
-    public static let checkpointedKinds: Set<String> = ["period.closed", "rerun", "credit_note.issued"]
+    /// Entry kinds that are followed by a checkpoint (SPEC §6: after each close, rerun and
+    /// credit, and every change of operators).
+    public static let checkpointedKinds: Set<String> = ["period.closed", "rerun", "credit_note.issued",
+                                                       PrivilegedKind.operatorAdded, PrivilegedKind.operatorRemoved]
 
     /// Writes the checkpoint a command was killed before writing: when an entry that must be
     /// followed by one (a close, a rerun, a credit) is newer than the newest checkpoint, the
@@ -33,15 +35,8 @@ public struct Checkpointer {
         return try write(ledger: ledger, siteName: siteName)
     }
 
-    public func loadSiteKey() throws -> SigningKey {
-        let text: String
-        do {
-            text = String(decoding: try FileIO.read(site.privateKeyFile), as: UTF8.self)
-        } catch {
-            throw ReconFailure.refused("cannot read the site key \(site.privateKeyFile): \(error)")
-        }
-        return try SigningKey(text: text.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
+    /// The site key, wherever `recon.toml` keeps it; refused when others can read it.
+    public func loadSiteKey() throws -> SigningKey { try SiteKeyFile.load(site) }
 
     /// Sequence numbers of the checkpoints on disk, ascending.
     public func all() -> [Int] {

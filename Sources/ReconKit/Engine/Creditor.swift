@@ -39,11 +39,12 @@ public struct Creditor {
         guard amount <= outstanding else {
             throw ReconFailure.rejected("--amount \(text) is more than the outstanding \(outstanding) \(invoice.currency) of \(number)")
         }
-        let request: [String: JSONValue] = [
-            "command": "credit", "invoice": .string(number), "amount": .string(amount.normalized.description),
-            "reason": .string(reason), "site": .string(state.name), "ledger_head": .string(session.ledger.headHash),
-        ]
-        let signed = try PrivilegedRequest.sign(request, keyFile: keyFile, config: session.config)
+        // The amount is signed as the credit note's total will read, so the body agrees with it.
+        let signed = try PrivilegedRequest.sign(
+            command: "credit", args: ["invoice": number, "amount": try invoice.currency.round(amount).description, "reason": reason],
+            keyFile: keyFile, session: session)
+        // The checkpoint that must follow is signed with the site key: refuse now, not after appending.
+        _ = try Checkpointer(site: session.site).loadSiteKey()
         guard let entry = session.ledger.entries.first(where: { $0.seq == invoice.seq }) else {
             throw ReconFailure.refused("the entry of \(number) is missing")
         }

@@ -1,45 +1,67 @@
-import Foundation
-
-/// A privileged command (`rerun`, `credit`) signed by a listed operator's Ed25519 key.
+/// A privileged request (`rerun`, `credit`, `operator add|remove`) signed with an operator's
+/// Ed25519 key (SPEC §6).
 ///
-/// The request — command, its arguments, site and ledger head — is put in JCS form and
-/// signed; the entry carries the request, the operator's name and verifier key and the
-/// signature, so an auditor can check who asked for what against which ledger state.
+/// The request — the command, its arguments by name as parsed strings (never `--key`,
+/// `--site` or output options), the site and the ledger head it was made against — is put
+/// in JCS form and signed. The entry carries `request`, `signed_by` (the operator's name)
+/// and `signature`, so an auditor can check who asked for what against which ledger state,
+/// and that each request applied once.
 public struct PrivilegedRequest {
-    public let operatorName: String
-    public let operatorKey: String
+    public let signedBy: String
     public let request: [String: JSONValue]
     public let signature: String
 
-    /// Signs `request` with the key in `keyFile`, which must belong to an operator of `config`.
-    /// Refuses (exit 3) otherwise, before anything is written.
-    public static func sign(_ request: [String: JSONValue], keyFile: String, config: SiteConfig) throws -> PrivilegedRequest {
-        let key: SigningKey
-        do {
-            let text = String(decoding: try FileIO.read(keyFile), as: UTF8.self)
-            key = try SigningKey(text: text.trimmingSpaces.trimmingCharacters(in: .newlines))
-        } catch {
-            throw ReconFailure.refused("cannot use \(keyFile) as an operator key: \(error); `recon keygen NAME` writes one")
+    /// Signs `command` with `args` using the key in `keyFile`, which must belong to an
+    /// operator the ledger lists now (or be the site key, when `siteKeyMayAddFirst` and no
+    /// operator is listed). Refuses (exit 3), before anything is written, a key that is not
+    /// listed, a key file others can read, and a request equal to one already applied (a
+    /// retry).
+    public static func sign(command: String, args: [String: String], keyFile: String, session: SiteSession,
+                            siteKeyMayAddFirst: Bool = false) throws -> PrivilegedRequest {
+        let key = try OperatorKeyFile.load(keyFile)
+        let roster = try session.operatorRoster()
+        let signer: String
+        if let op = roster.holder(of: key.verifierKey.text) {
+            signer = op.name
+        } else if siteKeyMayAddFirst && roster.operators.isEmpty && key.verifierKey == roster.siteKey {
+            signer = roster.siteName
+        } else {
+            throw ReconFailure.refused("the key in \(keyFile) (\(key.verifierKey.text)) belongs to no operator the ledger lists; "
+                + "this command needs a listed operator's key (`recon operator list` shows them, `recon operator add` adds one)")
         }
-        guard let op = config.operators.first(where: { $0.publicKey == key.verifierKey.text }) else {
-            throw ReconFailure.refused("the key in \(keyFile) (\(key.verifierKey.text)) belongs to no [[operator]] in recon.toml; this command needs a listed operator's key")
+        return try sign(command: command, args: args, with: key, signer: signer, roster: roster, session: session)
+    }
+
+    /// Signs with a key already loaded and known to be `signer`'s.
+    static func sign(command: String, args: [String: String], with key: SigningKey, signer: String,
+                     roster: OperatorRoster, session: SiteSession) throws -> PrivilegedRequest {
+        let argValues = JSONValue.object(args.mapValues { .string($0) })
+        if let seq = roster.appliedSeq(command: command, args: argValues) {
+            throw ReconFailure.refused("this request (`recon \(command)` with the same arguments) was applied at seq \(seq); "
+                + "a retry is never applied twice — `recon verify` and the ledger show what it did. "
+                + "To ask for it again on purpose, say why in a new --reason")
         }
-        let message = JCS.canonical(.object(request))
-        return PrivilegedRequest(operatorName: op.name, operatorKey: op.publicKey, request: request,
-                                 signature: try key.signature(for: message))
+        let request: [String: JSONValue] = [
+            "command": .string(command), "args": argValues, "site": .string(roster.siteName),
+            "ledger_head": .string(session.ledger.headHash),
+        ]
+        return PrivilegedRequest(signedBy: signer, request: request,
+                                 signature: try key.signature(for: JCS.canonical(.object(request))))
     }
 
     /// The members a privileged entry carries.
     public var bodyMembers: [String: JSONValue] {
-        ["operator": .string(operatorName), "operator_key": .string(operatorKey), "request": .object(request),
-         "signature": .string(signature)]
+        ["request": .object(request), "signed_by": .string(signedBy), "signature": .string(signature)]
     }
+}
 
-    /// Whether an entry body's signature is the named key's signature over its request.
-    public static func isValid(body: [String: JSONValue]) -> Bool {
-        guard let keyText = body["operator_key"]?.stringValue, let key = try? VerifierKey(text: keyText),
-            let request = body["request"]?.objectValue, let signature = body["signature"]?.stringValue
-        else { return false }
-        return key.isValidSignature(signature, for: JCS.canonical(.object(request)))
+extension SiteSession {
+    /// The operators the ledger lists, every privileged entry checked on the way.
+    public func operatorRoster() throws -> OperatorRoster {
+        do {
+            return try OperatorRoster.replay(ledger.entries, legacyUpTo: Checkpointer(site: site).all().last ?? 0)
+        } catch let damage as LedgerDamage {
+            throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written to a damaged ledger")
+        }
     }
 }

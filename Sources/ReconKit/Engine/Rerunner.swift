@@ -29,11 +29,10 @@ public struct Rerunner {
             throw ReconFailure.refused("\(period) is not closed; an open period is repriced on every ingest — close it with `recon close \(period)`")
         }
         guard !reason.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--reason must say why the period is rerun") }
-        let request: [String: JSONValue] = [
-            "command": "rerun", "period": .string(period.description), "reason": .string(reason),
-            "site": .string(state.name), "ledger_head": .string(session.ledger.headHash),
-        ]
-        let signed = try PrivilegedRequest.sign(request, keyFile: keyFile, config: session.config)
+        let signed = try PrivilegedRequest.sign(command: "rerun", args: ["period": period.description, "reason": reason],
+                                                keyFile: keyFile, session: session)
+        // The checkpoint that must follow is signed with the site key: refuse now, not after appending.
+        _ = try Checkpointer(site: session.site).loadSiteKey()
 
         // Held drops of this period are applied first (each whole, as at ingest).
         let applied = try HeldDrops(session: session).apply(period: period)

@@ -2,7 +2,10 @@ import Foundation
 
 /// `recon init`: the folders, the site key pair, `recon.toml` and the `site.init` entry.
 public enum SiteInitializer {
-    public static func initialise(_ site: Site, name: String, baseCurrency: String, timezone: String) throws -> LedgerEntry {
+    /// - Parameter keyDir: with `recon init --key-dir DIR`, the site's private key is written
+    ///   to `DIR/NAME.key` (never inside the site) and `recon.toml`'s `site_key` names it.
+    public static func initialise(_ site: Site, name: String, baseCurrency: String, timezone: String,
+                                  keyDir: String? = nil) throws -> LedgerEntry {
         if site.isInitialised {
             throw ReconFailure.refused("\(site.root) already holds a ledger; a site is initialised once")
         }
@@ -15,21 +18,26 @@ public enum SiteInitializer {
         guard SiteTimeZone(identifier: timezone) != nil else {
             throw ReconFailure.usage("--timezone \(timezone) is not an IANA time zone name (e.g. UTC, Asia/Kolkata, Europe/Paris)")
         }
+        let externalKey = try keyDir.map { try SiteKeyDirectory.prepare($0, site: site, name: name) }
         for dir in [site.inbox, site.rejected, site.held, site.outbox, site.drops, site.checkpoints] {
             try FileIO.makeDirectory(dir)
         }
         try FileIO.makeDirectory(site.keys)
         chmod(site.keys, 0o700)
-        let key = try SigningKey.generate(name: name)
-        if !FileIO.exists(site.privateKeyFile) {
-            try key.write(to: site.privateKeyFile)
-        }
-        let stored = try Checkpointer(site: site).loadSiteKey()
-        try FileIO.writeAtomically(site.publicKeyFile, Array((stored.verifierKey.text + "\n").utf8))
         var config = SiteConfig(site: name, baseCurrency: baseCurrency, timezone: timezone)
-        if FileIO.exists(site.configFile), let old = try? SiteConfig.parse(String(decoding: try FileIO.read(site.configFile), as: UTF8.self)) {
-            config.operators = old.operators
+        let privateKeyFile: String
+        if let externalKey {
+            privateKeyFile = externalKey
+            config.siteKey = privateKeyFile
+            let key = try SigningKey.generate(name: name)
+            do { try key.write(to: privateKeyFile) } catch { throw ReconFailure.refused("\(error); a site key is never overwritten") }
+            try FileIO.writeAtomically(FileIO.parent(of: privateKeyFile) + "/\(name).pub", Array((key.verifierKey.text + "\n").utf8))
+        } else {
+            privateKeyFile = site.privateKeyFile
+            if !FileIO.exists(privateKeyFile) { try SigningKey.generate(name: name).write(to: privateKeyFile) }
         }
+        let stored = try OperatorKeyFile.load(privateKeyFile, role: "the site key")
+        try FileIO.writeAtomically(site.publicKeyFile, Array((stored.verifierKey.text + "\n").utf8))
         try FileIO.writeAtomically(site.configFile, Array(config.text.utf8))
         let lock = try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout)
         defer { withExtendedLifetime(lock) {} }

@@ -21,7 +21,11 @@ public struct Verifier {
         public var notes: [String] = []
     }
 
-    public func verify(keptCheckpoint: String? = nil) throws -> Report {
+    /// - Parameters:
+    ///   - keptCheckpoint: a checkpoint file the auditor kept; the ledger must still extend it.
+    ///   - pinnedKey: the site public key the auditor holds; checkpoints are checked against it,
+    ///     and a `site.init` that records another key is reported (the site was re-keyed).
+    public func verify(keptCheckpoint: String? = nil, pinnedKey: VerifierKey? = nil) throws -> Report {
         let ledger = LedgerFile(path: site.ledgerFile)
         var notes: [String] = []
         guard FileIO.exists(site.ledgerFile) else { throw LedgerDamage(seq: nil, "\(site.ledgerFile) is missing") }
@@ -41,16 +45,18 @@ public struct Verifier {
                 + "and the next writing command cuts it away")
         }
         guard let first = ledger.entries.first, first.kind == "site.init" else { throw LedgerDamage(seq: 1, "the first entry is not site.init") }
-        guard let keyText = first.string("public_key"), let verifier = try? VerifierKey(text: keyText) else {
+        guard let keyText = first.string("public_key"), let recordedKey = try? VerifierKey(text: keyText) else {
             throw LedgerDamage(seq: 1, "site.init carries no readable public_key")
         }
+        if let pinnedKey, pinnedKey != recordedKey {
+            throw LedgerDamage(seq: 1, "site.init records the public key \(recordedKey.text), not the site key you hold "
+                + "(\(pinnedKey.text)): the site was re-keyed, or this is another site")
+        }
+        let verifier = pinnedKey ?? recordedKey
         let siteName = first.string("site") ?? ""
         var recorded: [String: (sha: String, seq: Int)] = [:]
         for e in ledger.entries {
             if e.kind == "site.init" && e.seq != 1 { throw LedgerDamage(seq: e.seq, "a second site.init") }
-            if e.kind == "rerun" || e.body["request"] != nil || e.body["signature"] != nil {
-                try checkOperatorSignature(e)
-            }
             if e.kind == "drop.accepted" {
                 guard let sha = e.string("sha256") else { throw LedgerDamage(seq: e.seq, "drop.accepted lacks sha256") }
                 try check(file: Site.dropPath(sha256: sha), sha: sha, seq: e.seq, what: "archived drop")
@@ -64,6 +70,7 @@ public struct Verifier {
             }
         }
         let checkpointer = Checkpointer(site: site)
+        _ = try OperatorRoster.replay(ledger.entries, legacyUpTo: checkpointer.all().last ?? 0)
         for seq in checkpointer.all() {
             try checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
                           ledger: ledger, verifier: verifier, siteName: siteName)
@@ -98,21 +105,6 @@ public struct Verifier {
         }
         guard checkpoint.headHex == ledger.entries[count - 1].hash else {
             throw LedgerDamage(seq: count, "\(name): the head hash differs from the hash of seq \(count) — the ledger was rewritten")
-        }
-    }
-
-    /// A privileged entry carries the operator's request and signature; both must verify.
-    private func checkOperatorSignature(_ e: LedgerEntry) throws {
-        guard let keyText = e.string("operator_key"), (try? VerifierKey(text: keyText)) != nil else {
-            throw LedgerDamage(seq: e.seq, "\(e.kind) carries no readable operator_key")
-        }
-        guard PrivilegedRequest.isValid(body: e.body) else {
-            throw LedgerDamage(seq: e.seq, "the operator's signature over the \(e.kind) request does not verify")
-        }
-        if e.kind == "rerun" {
-            guard e.body["request"]?.objectValue?["period"]?.stringValue == e.string("period") else {
-                throw LedgerDamage(seq: e.seq, "the rerun's signed request names another period")
-            }
         }
     }
 

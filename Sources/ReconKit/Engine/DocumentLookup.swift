@@ -1,0 +1,28 @@
+import Crypto
+
+/// `recon verify --document FILE` (SPEC §6): whether a workbook someone holds is one the
+/// ledger issued, matched by its SHA-256, and the credit notes that refer to it.
+public struct DocumentLookup {
+    public struct Match {
+        public var number: String
+        public var kind: String
+        public var seq: Int
+        public var period: String
+        public var sha256: String
+        /// Credit notes and payout adjustments naming it: (number, seq).
+        public var reversals: [(number: String, seq: Int)]
+    }
+
+    /// The issued document whose bytes are `bytes`, or nil when no entry records them.
+    public static func find(_ bytes: [UInt8], in entries: [LedgerEntry]) -> (sha256: String, match: Match?) {
+        let sha = Hex.string(SHA256.hash(data: bytes))
+        guard let entry = entries.first(where: { $0.string("sha256") == sha && $0.string("file") != nil && $0.string("number") != nil })
+        else { return (sha, nil) }
+        let number = entry.string("number") ?? ""
+        let reversals = entries.filter { e in
+            e.string("refers_to")?.split(separator: ",").contains { $0.trimmingSpaces == number } == true
+        }.map { (number: $0.string("number") ?? "", seq: $0.seq) }
+        return (sha, Match(number: number, kind: entry.kind, seq: entry.seq, period: entry.string("period") ?? "",
+                           sha256: sha, reversals: reversals))
+    }
+}

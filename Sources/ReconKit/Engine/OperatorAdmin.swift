@@ -1,0 +1,90 @@
+/// `recon operator add|remove` (SPEC §6): operators are ledger entries, signed like any
+/// privileged request, each followed by a checkpoint, so who may sign is never changed
+/// without a trace.
+public struct OperatorAdmin {
+    let session: SiteSession
+
+    public init(session: SiteSession) { self.session = session }
+
+    public struct Result {
+        public var entry: LedgerEntry
+        public var signedBy: String
+        public var checkpoint: String
+    }
+
+    /// Appends `operator.added` for `name` holding `publicKey` (a `NAME+HASH+BASE64` key, or a
+    /// file holding one). Signed with `keyFile`, a listed operator's key; without one, the
+    /// site key signs, which it may only while no operator is listed.
+    public func add(name: String, publicKey text: String, keyFile: String?) throws -> Result {
+        let roster = try session.operatorRoster()
+        guard OperatorName.isPlainId(name) else {
+            throw ReconFailure.usage("operator name \"\(name)\": 1–64 of A-Z a-z 0-9 . _ -, not starting with . or -")
+        }
+        guard name != roster.siteName else {
+            throw ReconFailure.refused("no operator takes the site's name (\(name)): it names the site key, which signs checkpoints")
+        }
+        if let listed = roster.operators[name] {
+            throw ReconFailure.refused("\(name) is an operator already (added at seq \(listed.addedAt)); `recon operator remove` first to change the key")
+        }
+        let key = try Self.publicKey(text, name: name)
+        guard key != roster.siteKey else { throw ReconFailure.refused("that is the site's own key; an operator needs a key of their own (`recon keygen \(name)`)") }
+        if let holder = roster.holder(of: key.text) {
+            throw ReconFailure.refused("that key is \(holder.name)'s already; each operator has a key of their own")
+        }
+        let args = ["name": name, "public_key": key.text]
+        let signed: PrivilegedRequest
+        if let keyFile {
+            signed = try PrivilegedRequest.sign(command: "operator add", args: args, keyFile: keyFile, session: session,
+                                                siteKeyMayAddFirst: true)
+        } else {
+            guard roster.operators.isEmpty else {
+                throw ReconFailure.refused("operators are listed (\(roster.operators.keys.sorted().joined(separator: ", "))): "
+                    + "a new one is added with --key FILE, the private key of one of them; the site key adds only the first")
+            }
+            signed = try PrivilegedRequest.sign(command: "operator add", args: args, with: try SiteKeyFile.load(session.site),
+                                                signer: roster.siteName, roster: roster, session: session)
+        }
+        var body = signed.bodyMembers
+        body["name"] = .string(name)
+        body["public_key"] = .string(key.text)
+        return try append(PrivilegedKind.operatorAdded, body, signedBy: signed.signedBy)
+    }
+
+    /// Appends `operator.removed` for `name`, signed with a listed operator's key.
+    public func remove(name: String, keyFile: String) throws -> Result {
+        let roster = try session.operatorRoster()
+        guard let op = roster.operators[name] else {
+            throw ReconFailure.refused("\(name) is not an operator; `recon operator list` shows who is")
+        }
+        let signed = try PrivilegedRequest.sign(command: "operator remove", args: ["name": name], keyFile: keyFile, session: session)
+        var body = signed.bodyMembers
+        body["name"] = .string(name)
+        body["public_key"] = .string(op.publicKey)
+        return try append(PrivilegedKind.operatorRemoved, body, signedBy: signed.signedBy)
+    }
+
+    private func append(_ kind: String, _ body: [String: JSONValue], signedBy: String) throws -> Result {
+        _ = try Checkpointer(site: session.site).loadSiteKey()  // the checkpoint after it must be signable
+        let entry = try session.append(kind: kind, body: body)
+        let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: session.state.name)
+        return Result(entry: entry, signedBy: signedBy, checkpoint: checkpoint)
+    }
+
+    /// A verifier key given as its text or as a file holding it; its name must be the operator's.
+    static func publicKey(_ text: String, name: String) throws -> VerifierKey {
+        var candidate = text
+        if (try? VerifierKey(text: text)) == nil, FileIO.exists(text) {
+            candidate = String(decoding: try FileIO.read(text), as: UTF8.self)
+        }
+        let key: VerifierKey
+        do {
+            key = try VerifierKey(text: candidate)
+        } catch {
+            throw ReconFailure.usage("PUBLIC_KEY \(text): \(error); give the NAME+HASH+BASE64 line of NAME.pub (`recon keygen \(name)` writes it), or that file")
+        }
+        guard key.name == name else {
+            throw ReconFailure.usage("the public key is named \(key.name), not \(name); `recon keygen \(name)` writes a key pair named \(name)")
+        }
+        return key
+    }
+}

@@ -1,0 +1,187 @@
+/// The operators the ledger lists, replayed entry by entry, and the check of every
+/// privileged entry against them (SPEC §6).
+///
+/// A privileged entry carries `request` ({command, args, site, ledger_head}), `signed_by`
+/// and `signature` (base64 Ed25519 over the JCS form of the request). It holds when the
+/// signer is an operator added before the entry and not removed since (or, for the first
+/// `operator.added` only, the site key), the signature verifies, `ledger_head` is the hash
+/// of an earlier entry, no earlier entry carries the same signature, and the body says
+/// what the request asked for. `recon verify` and every writer replay the whole ledger
+/// through this check; it is cheap, as only privileged entries need a signature check.
+public struct OperatorRoster {
+    public struct Operator: Equatable, Sendable {
+        public var name: String
+        public var publicKey: String
+        /// Seq of its `operator.added`.
+        public var addedAt: Int
+    }
+
+    /// A privileged request the ledger applied: what a retry would repeat.
+    public struct Applied {
+        public var seq: Int
+        public var command: String
+        public var args: JSONValue
+    }
+
+    public let siteName: String
+    public let siteKey: VerifierKey
+    /// Operators listed now, by name.
+    public private(set) var operators: [String: Operator] = [:]
+    public private(set) var applied: [Applied] = []
+    private var signatures: [String: Int] = [:]
+    private var earlierHashes: Set<String> = []
+    /// Entries up to this seq may be privileged entries of the earlier form (`operator`,
+    /// `operator_key`, no `signed_by`): only entries a verified checkpoint covers, as this
+    /// version never writes them.
+    private let legacyUpTo: Int
+
+    init(siteName: String, siteKey: VerifierKey, legacyUpTo: Int) {
+        self.siteName = siteName
+        self.siteKey = siteKey
+        self.legacyUpTo = legacyUpTo
+    }
+
+    /// Replays `entries` (seq 1 is `site.init`), checking every privileged entry.
+    /// - Parameter legacyUpTo: the entry count of the newest checkpoint (0 without one).
+    /// - Throws: ``LedgerDamage`` naming the first entry that does not hold.
+    public static func replay(_ entries: [LedgerEntry], legacyUpTo: Int) throws -> OperatorRoster {
+        guard let first = entries.first, first.kind == "site.init", let name = first.string("site"),
+            let keyText = first.string("public_key"), let key = try? VerifierKey(text: keyText)
+        else { throw LedgerDamage(seq: 1, "site.init carries no site name or readable public_key") }
+        var roster = OperatorRoster(siteName: name, siteKey: key, legacyUpTo: legacyUpTo)
+        roster.earlierHashes.insert(first.hash)
+        for e in entries.dropFirst() { try roster.take(e) }
+        return roster
+    }
+
+    /// The seq of the applied request with this command and these arguments, if any.
+    public func appliedSeq(command: String, args: JSONValue) -> Int? {
+        applied.first { $0.command == command && $0.args == args }?.seq
+    }
+
+    /// The listed operator holding `publicKey`.
+    public func holder(of publicKey: String) -> Operator? { operators.values.first { $0.publicKey == publicKey } }
+
+    // MARK: Replaying one entry
+
+    mutating func take(_ e: LedgerEntry) throws {
+        defer { earlierHashes.insert(e.hash) }
+        let b = e.body
+        let claimsPrivilege = [PrivilegedKind.rerun, PrivilegedKind.operatorAdded, PrivilegedKind.operatorRemoved].contains(e.kind)
+            || b["request"] != nil || b["signature"] != nil || b["signed_by"] != nil || b["operator_key"] != nil
+        if claimsPrivilege {
+            if b["signed_by"] == nil && b["operator_key"] != nil {
+                try takeLegacy(e)
+            } else {
+                try takeSigned(e)
+            }
+        }
+        if e.kind == PrivilegedKind.operatorAdded { try add(e) }
+        if e.kind == PrivilegedKind.operatorRemoved { try remove(e) }
+    }
+
+    private mutating func takeSigned(_ e: LedgerEntry) throws {
+        guard let signer = e.string("signed_by"), let request = e.body["request"]?.objectValue,
+            let signature = e.string("signature")
+        else { throw LedgerDamage(seq: e.seq, "\(e.kind) lacks its signed request (request, signed_by, signature)") }
+        let key: VerifierKey
+        if signer == siteName {
+            guard e.kind == PrivilegedKind.operatorAdded, operators.isEmpty else {
+                throw LedgerDamage(seq: e.seq, "\(e.kind) is signed by the site key, which only adds the first operator")
+            }
+            key = siteKey
+        } else {
+            guard let op = operators[signer], let opKey = try? VerifierKey(text: op.publicKey) else {
+                throw LedgerDamage(seq: e.seq, "\(e.kind) is signed by \(signer), who is not an operator at this point (never added, or removed)")
+            }
+            key = opKey
+        }
+        guard key.isValidSignature(signature, for: JCS.canonical(.object(request))) else {
+            throw LedgerDamage(seq: e.seq, "the signature of \(signer) over the \(e.kind) request does not verify")
+        }
+        guard request["site"]?.stringValue == siteName else {
+            throw LedgerDamage(seq: e.seq, "the \(e.kind) request names another site")
+        }
+        guard let head = request["ledger_head"]?.stringValue, earlierHashes.contains(head) else {
+            throw LedgerDamage(seq: e.seq, "the \(e.kind) request's ledger_head is not the hash of an earlier entry")
+        }
+        if let earlier = signatures[signature] {
+            throw LedgerDamage(seq: e.seq, "\(e.kind) replays the signed request of seq \(earlier)")
+        }
+        guard let command = request["command"]?.stringValue, let args = request["args"]?.objectValue else {
+            throw LedgerDamage(seq: e.seq, "the \(e.kind) request lacks command or args")
+        }
+        try checkAgreement(e, command: command, args: args)
+        signatures[signature] = e.seq
+        applied.append(Applied(seq: e.seq, command: command, args: .object(args)))
+    }
+
+    /// The body does what its request asked for: the same command's entry kind, the same
+    /// period, invoice, amount, reason or operator.
+    private func checkAgreement(_ e: LedgerEntry, command: String, args: [String: JSONValue]) throws {
+        guard PrivilegedKind.entryKind(ofCommand: command) == e.kind else {
+            throw LedgerDamage(seq: e.seq, "a \(e.kind) entry carries a request for `\(command)`")
+        }
+        let pairs: [(arg: String, member: String)]
+        switch command {
+        case "rerun": pairs = [("period", "period"), ("reason", "reason")]
+        case "credit": pairs = [("invoice", "refers_to"), ("amount", "total"), ("reason", "reason")]
+        case "operator add": pairs = [("name", "name"), ("public_key", "public_key")]
+        default: pairs = [("name", "name")]
+        }
+        for (arg, member) in pairs where args[arg]?.stringValue != e.string(member) {
+            throw LedgerDamage(seq: e.seq, "the \(e.kind) body's \(member) is not the \(arg) its signed request asked for")
+        }
+    }
+
+    /// An entry written before operators were in the ledger: signed by the key it names.
+    private mutating func takeLegacy(_ e: LedgerEntry) throws {
+        guard e.kind == PrivilegedKind.rerun || e.kind == PrivilegedKind.creditNote else {
+            throw LedgerDamage(seq: e.seq, "\(e.kind) lacks its signed request (request, signed_by, signature)")
+        }
+        guard e.seq <= legacyUpTo else {
+            throw LedgerDamage(seq: e.seq, "\(e.kind) is signed by a key no operator.added lists (the earlier form is accepted only where a checkpoint covers it)")
+        }
+        guard let keyText = e.string("operator_key"), let key = try? VerifierKey(text: keyText),
+            let request = e.body["request"]?.objectValue, let signature = e.string("signature"),
+            key.isValidSignature(signature, for: JCS.canonical(.object(request)))
+        else { throw LedgerDamage(seq: e.seq, "the operator's signature over the \(e.kind) request does not verify") }
+        if e.kind == PrivilegedKind.rerun, request["period"]?.stringValue != e.string("period") {
+            throw LedgerDamage(seq: e.seq, "the rerun's signed request names another period")
+        }
+        if let earlier = signatures[signature] {
+            throw LedgerDamage(seq: e.seq, "\(e.kind) replays the signed request of seq \(earlier)")
+        }
+        signatures[signature] = e.seq
+        var args = request
+        for member in ["command", "site", "ledger_head"] { args[member] = nil }
+        // The earlier form signed the amount without trailing zeros ("10"); a request now
+        // carries it as the credit note's total reads ("10.00"), so a retry compares equal.
+        if e.kind == PrivilegedKind.creditNote, let total = e.body["total"] { args["amount"] = total }
+        applied.append(Applied(seq: e.seq, command: request["command"]?.stringValue ?? "", args: .object(args)))
+    }
+
+    // MARK: The roster
+
+    private mutating func add(_ e: LedgerEntry) throws {
+        guard let name = e.string("name"), let keyText = e.string("public_key"), let key = try? VerifierKey(text: keyText) else {
+            throw LedgerDamage(seq: e.seq, "operator.added lacks a name or a readable public_key")
+        }
+        guard name != siteName else { throw LedgerDamage(seq: e.seq, "operator.added gives an operator the site's name") }
+        guard operators[name] == nil else { throw LedgerDamage(seq: e.seq, "operator.added adds \(name), who is listed already") }
+        guard key != siteKey, holder(of: key.text) == nil else {
+            throw LedgerDamage(seq: e.seq, "operator.added gives \(name) a key the site or another operator holds")
+        }
+        operators[name] = Operator(name: name, publicKey: key.text, addedAt: e.seq)
+    }
+
+    private mutating func remove(_ e: LedgerEntry) throws {
+        guard let name = e.string("name"), let op = operators[name] else {
+            throw LedgerDamage(seq: e.seq, "operator.removed removes \(e.string("name") ?? "no one"), who is not listed")
+        }
+        if let key = e.string("public_key"), key != op.publicKey {
+            throw LedgerDamage(seq: e.seq, "operator.removed names another key than \(name)'s")
+        }
+        operators[name] = nil
+    }
+}

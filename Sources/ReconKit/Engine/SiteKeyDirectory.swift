@@ -1,0 +1,25 @@
+import Foundation
+
+/// The folder `recon init --key-dir DIR` keeps the site's private key in: outside the site,
+/// so that someone who can write the site folder cannot also sign checkpoints over it.
+enum SiteKeyDirectory {
+    /// Makes `dir` (owner-only) if needed and returns the absolute path of `NAME.key` in it.
+    /// Refuses a folder inside the site (exit 1) and an existing key (exit 3: never overwritten).
+    static func prepare(_ dir: String, site: Site, name: String) throws -> String {
+        try FileIO.makeDirectory(site.root)
+        if !FileIO.exists(dir) {
+            try FileIO.makeDirectory(dir)
+            chmod(dir, 0o700)
+        }
+        guard FileIO.isDirectory(dir) else { throw ReconFailure.usage("--key-dir \(dir) is not a folder") }
+        let real = try FileIO.realPath(dir), siteReal = try FileIO.realPath(site.root)
+        guard real != siteReal && !real.hasPrefix(siteReal == "/" ? "/" : siteReal + "/") else {
+            throw ReconFailure.usage("--key-dir \(dir) is inside the site \(site.root); keep the site key where the site's writers cannot reach it")
+        }
+        let file = real + "/" + name + ".key"
+        guard !FileIO.exists(file) else {
+            throw ReconFailure.refused("\(file) already exists; a site key is never overwritten — give another --key-dir")
+        }
+        return file
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// Where the site's private key lives and how it is read (SPEC §6): `Ledger/keys/site.key`,
+/// or, for a site made with `recon init --key-dir DIR`, the file `site_key` in `recon.toml`
+/// names, kept outside the site so that whoever can write the site cannot sign for it.
+public enum SiteKeyFile {
+    /// The private key file: `site_key` (relative to the site folder unless absolute), or
+    /// `Ledger/keys/site.key`.
+    public static func path(for site: Site) -> String {
+        guard let bytes = try? FileIO.read(site.configFile),
+            let config = try? SiteConfig.parse(String(decoding: bytes, as: UTF8.self)), let named = config.siteKey
+        else { return site.privateKeyFile }
+        return named.hasPrefix("/") ? named : site.path(named)
+    }
+
+    /// Reads the site key, refusing (exit 3) a file others can read or one that is not a key.
+    public static func load(_ site: Site) throws -> SigningKey {
+        try OperatorKeyFile.load(path(for: site), role: "the site key")
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// What an auditor holds outside the site — the site public key and the latest checkpoint —
+/// catches a rewritten ledger that the site's own files no longer can; key files are used
+/// only while they are private; `recon verify --document` answers for a client's workbook.
+@Suite("Trust anchors outside the site, key files, verify options", .serialized)
+struct TrustAnchorTests {
+    /// A site whose private key lives in `keys/` beside it (`recon init --key-dir`), March closed.
+    static func keyDirSite() throws -> (TestSite, keyDir: String) {
+        let site = try TestSite()
+        let keyDir = site.root + "-keys"
+        let made = try site.recon(["init", "--name", "trust-site", "--base-currency", "INR", "--timezone", "UTC", "--key-dir", keyDir],
+                                  env: TestSite.closeDay)
+        #expect(made.code == 0, "\(made.err)")
+        try site.drop("clients.csv", TestSite.trustClients)
+        try site.drop("radiologists.csv", TestSite.trustRadiologists)
+        try site.drop("provider_rates.csv", TestSite.trustProviderRates)
+        try site.drop("client_rates.csv", TestSite.trustClientRates)
+        try site.drop("usage-2026-03.csv", TestSite.trustMarch)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        return (site, keyDir)
+    }
+
+    @Test func initKeyDirKeepsTheSiteKeyOutsideTheSite() throws {
+        let (site, keyDir) = try Self.keyDirSite()
+        defer { try? FileManager.default.removeItem(atPath: keyDir) }
+        #expect(!site.exists("Ledger/keys/site.key"))
+        let real = try FileIO.realPath(keyDir)
+        #expect(try site.read("recon.toml").contains("site_key = \"\(real)/trust-site.key\""))
+        var st = stat()
+        #expect(stat(keyDir + "/trust-site.key", &st) == 0 && st.st_mode & 0o077 == 0)
+        #expect(try site.entries().count == 11 && site.exists("Ledger/checkpoints/11.txt"), "the close signed with the outside key")
+        site.expectAuditorAccepts()
+
+        // A key folder inside the site is refused; so is a folder already holding the key.
+        let other = try TestSite()
+        let inside = try other.recon(["init", "--name", "x", "--key-dir", other.path("Ledger/keys-out")])
+        #expect(inside.code == 1, "\(inside.err)")
+        #expect(!other.exists("Ledger/ledger.jsonl"))
+        let again = try other.recon(["init", "--name", "trust-site", "--key-dir", keyDir])
+        #expect(again.code == 3, "\(again.err)")
+        #expect(try String(contentsOfFile: keyDir + "/trust-site.key", encoding: .utf8).hasPrefix("PRIVATE+KEY+trust-site+"))
+    }
+
+    /// All checkpoints deleted, the ledger edited and re-hashed under a new site key with
+    /// checkpoints signed by it: the site's own files agree with each other, the auditor's
+    /// pinned key and kept checkpoint do not.
+    @Test func anAuditorsPinnedKeyAndKeptCheckpointCatchARekeyedRewrittenLedger() throws {
+        let (site, keyDir) = try Self.keyDirSite()
+        defer { try? FileManager.default.removeItem(atPath: keyDir) }
+        let auditor = site.root + "-auditor"
+        try FileManager.default.createDirectory(atPath: auditor, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: auditor) }
+        try FileManager.default.copyItem(atPath: keyDir + "/trust-site.pub", toPath: auditor + "/site.pub")
+        try FileManager.default.copyItem(atPath: site.path("Ledger/checkpoints/11.txt"), toPath: auditor + "/11.txt")
+        #expect(try site.recon(["verify", "--public-key", auditor + "/site.pub", "--checkpoint", auditor + "/11.txt"]).code == 0)
+
+        // The attacker's rewrite: a new site key in site.init, C2's flag note changed, every
+        // hash after redone, checkpoints deleted and one signed with the new key.
+        let forger = try SigningKey.generate(name: "trust-site")
+        try site.rewriteLedger { seq, kind, body in
+            if seq == 1 { body["public_key"] = .string(forger.verifierKey.text) }
+            if kind == "drop.accepted", body["name"]?.stringValue == "usage-2026-03.csv" { body["rows"] = 40 }
+        }
+        try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints"))
+        try FileManager.default.createDirectory(atPath: site.path("Ledger/checkpoints"), withIntermediateDirectories: true)
+        let head = try #require(try site.entries().last?["hash"] as? String)
+        try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: 11, headHex: head), with: forger)
+            .write(toFile: site.path("Ledger/checkpoints/11.txt"), atomically: true, encoding: .utf8)
+        #expect(try site.recon(["verify"]).code == 0, "the site's own files agree with each other")
+
+        let pinned = try site.recon(["verify", "--public-key", auditor + "/site.pub"])
+        #expect(pinned.code == 4, "\(pinned.out)")
+        #expect(pinned.out.hasPrefix("seq 1: site.init records the public key"), "\(pinned.out)")
+        #expect(pinned.out.contains("re-keyed"), "\(pinned.out)")
+        let pinnedText = try String(contentsOfFile: auditor + "/site.pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try site.recon(["verify", "--public-key", pinnedText]).code == 4)
+        let kept = try site.recon(["verify", "--checkpoint", auditor + "/11.txt"])
+        #expect(kept.code == 4, "\(kept.out)")
+        #expect(kept.out.contains("kept checkpoint"), "\(kept.out)")
+    }
+
+    /// The same rewrite without re-keying (the attacker cannot sign): the kept checkpoint's
+    /// head is no longer the ledger's.
+    @Test func aKeptCheckpointCatchesAnEditedRehashedLedgerWithItsCheckpointsDeleted() throws {
+        let (site, keyDir) = try Self.keyDirSite()
+        defer { try? FileManager.default.removeItem(atPath: keyDir) }
+        let kept = site.root + "-kept-11.txt"
+        defer { try? FileManager.default.removeItem(atPath: kept) }
+        try FileManager.default.copyItem(atPath: site.path("Ledger/checkpoints/11.txt"), toPath: kept)
+        try site.rewriteLedger { _, kind, body in
+            if kind == "drop.accepted", body["name"]?.stringValue == "usage-2026-03.csv" { body["rows"] = 40 }
+        }
+        try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/11.txt"))
+        #expect(try site.recon(["verify"]).code == 0)
+        let run = try site.recon(["verify", "--checkpoint", kept, "--public-key", keyDir + "/trust-site.pub"])
+        #expect(run.code == 4, "\(run.out)")
+        #expect(run.out.contains("the head hash differs from the hash of seq 11"), "\(run.out)")
+    }
+
+    @Test func aMissingKeptCheckpointIsBadUsageNotDamage() throws {
+        let site = try TestSite.marchSite()
+        let run = try site.recon(["verify", "--checkpoint", site.path("no-such-checkpoint.txt")])
+        #expect(run.code == 1, "\(run.out)\(run.err)")
+        #expect(run.err.contains("no-such-checkpoint.txt"), "\(run.err)")
+        let key = try site.recon(["verify", "--public-key", "not-a-key"])
+        #expect(key.code == 1, "\(key.err)")
+    }
+
+    /// A workbook a client holds: the ledger's own, a changed copy, and a missing file.
+    @Test func verifyDocumentSaysWhetherTheLedgerIssuedAWorkbook() throws {
+        let site = try TestSite.trustSite()
+        let copy = site.root + "-INV-2026-000003.xlsx"
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        try FileManager.default.copyItem(atPath: site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx"), toPath: copy)
+        let seq = try #require(try site.entries().first { ($0["body"] as? [String: Any])?["number"] as? String == "INV-2026-000003" }?["seq"] as? Int)
+        let cnSeq = try #require(try site.entries().first { ($0["body"] as? [String: Any])?["number"] as? String == "CN-2026-000002" }?["seq"] as? Int)
+        let found = try site.recon(["verify", "--document", copy])
+        #expect(found.code == 0, "\(found.out)\(found.err)")
+        #expect(found.out.contains("INV-2026-000003, issued by this ledger (invoice.issued at seq \(seq), period 2026-03"), "\(found.out)")
+        #expect(found.out.contains("referred to by: CN-2026-000002 (seq \(cnSeq))"), "\(found.out)")
+        let json = try site.recon(["verify", "--document", copy, "--json"])
+        #expect(json.out.contains(#""credit_notes":[{"number":"CN-2026-000002","seq":\#(cnSeq)}]"#), "\(json.out)")
+
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: copy))
+        bytes.append(0)
+        try bytes.write(to: URL(fileURLWithPath: copy))
+        let changed = try site.recon(["verify", "--document", copy])
+        #expect(changed.code == 4, "\(changed.out)")
+        #expect(changed.out.contains("not issued by this ledger"), "\(changed.out)")
+        #expect(try site.recon(["verify", "--document", copy + ".missing"]).code == 1)
+    }
+
+    /// `recon keygen` writes only `NAME.key` and `NAME.pub` into the chosen folder, for a
+    /// plain name, and never overwrites a key.
+    @Test(arguments: ["../../x", "a/b", ".hidden", "-x", "", "..", "/tmp/abs"])
+    func keygenRefusesANameThatIsNotPlain(_ name: String) throws {
+        let site = try TestSite()
+        let dir = site.path("a/b")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let run = try site.recon(["keygen", name, "--dir", dir], site: false)
+        #expect(run.code == 1, "\(name): \(run.err)")
+        #expect(FileIO.list(dir).isEmpty && FileIO.list(site.path("a")) == ["b"] && FileIO.list(site.root) == ["a"], "\(name)")
+        #expect(!FileManager.default.fileExists(atPath: site.root + "/../x.key"))
+    }
+
+    @Test func keygenNeverOverwritesAKey() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["keygen", "asha", "--dir", site.root], site: false).code == 0)
+        let before = try site.read("asha.key")
+        var st = stat()
+        #expect(stat(site.path("asha.key"), &st) == 0 && st.st_mode & 0o777 == 0o600)
+        let again = try site.recon(["keygen", "asha", "--dir", site.root], site: false)
+        #expect(again.code == 3, "\(again.err)")
+        #expect(try site.read("asha.key") == before)
+    }
+
+    /// A private key its group or others can read is refused wherever it is loaded: an
+    /// operator's for a rerun or credit, the site key for the checkpoint that must follow.
+    @Test func aKeyFileOthersCanReadIsRefused() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        let before = try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        chmod(key, 0o644)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late card", "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 3, "\(rerun.err)")
+        #expect(rerun.err.contains("chmod 600 \(key)"), "\(rerun.err)")
+        chmod(key, 0o600)
+        chmod(site.path("Ledger/keys/site.key"), 0o640)
+        let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "10.00", "--reason", "x", "--key", key], env: TestSite.rerunDay)
+        #expect(credit.code == 3, "\(credit.err)")
+        #expect(credit.err.contains("chmod 600"), "\(credit.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl"))) == before)
+        chmod(site.path("Ledger/keys/site.key"), 0o600)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "late card", "--key", key], env: TestSite.rerunDay).code == 0)
+    }
+}
+
+extension TestSite {
+    /// Rewrites every entry through `edit(seq, kind, &body)` and redoes every hash and prev:
+    /// what someone with write access to the site can do without any key.
+    func rewriteLedger(_ edit: (Int, String, inout [String: JSONValue]) -> Void) throws {
+        var out = Data()
+        var prev = LedgerEntry.zeroHash
+        for (i, line) in try ledgerLines().enumerated() {
+            guard case .object(let o) = try JSONParser.parse(Array(line)), case .object(var body)? = o["body"],
+                case .string(let at)? = o["at"], case .string(let kind)? = o["kind"]
+            else { throw FileIO.Failure(path: path("Ledger/ledger.jsonl"), action: "rewrite", code: 0) }
+            edit(i + 1, kind, &body)
+            let entry = LedgerEntry(seq: i + 1, at: at, kind: kind, body: body, prev: prev)
+            out.append(contentsOf: entry.line)
+            prev = entry.hash
+        }
+        try out.write(to: URL(fileURLWithPath: path("Ledger/ledger.jsonl")))
+    }
+}

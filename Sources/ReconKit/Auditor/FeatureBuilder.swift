@@ -134,7 +134,7 @@ public enum FeatureBuilder {
     /// with a malformed period are ignored. Party-periods with fewer than
     /// `minimumReports` reports get no row (their ratios are noise) but still count in
     /// the volume baseline of the periods after them.
-    public static func rows(history: [PartyPeriodStats], through period: String, minimumReports: Int) -> [Row] {
+    public static func rows(history: [PartyPeriodStats], through period: String, minimumReports: Int, youngMonths: Int = 12) -> [Row] {
         guard let last = monthIndex(period) else { return [] }
         var merged: [PartyKey: [Int: PartyPeriodStats]] = [:]
         for stats in history {
@@ -146,6 +146,7 @@ public enum FeatureBuilder {
                 existing.revenueBase += stats.revenueBase
                 existing.costBase += stats.costBase
                 existing.ageMonths = max(existing.ageMonths, stats.ageMonths)
+                existing.elapsed = min(existing.elapsed, stats.elapsed)
                 merged[key, default: [:]][month] = existing
             } else {
                 merged[key, default: [:]][month] = stats
@@ -153,7 +154,7 @@ public enum FeatureBuilder {
         }
         var rows: [(month: Int, row: Row)] = []
         for (_, months) in merged {
-            rows += partyRows(months, minimumReports: max(minimumReports, 1))
+            rows += partyRows(months, minimumReports: max(minimumReports, 1), youngMonths: youngMonths)
         }
         rows.sort { lhs, rhs in
             if lhs.month != rhs.month { return lhs.month < rhs.month }
@@ -173,7 +174,7 @@ public enum FeatureBuilder {
     }
 
     /// The rows of one party, from its periods keyed by month index.
-    private static func partyRows(_ months: [Int: PartyPeriodStats], minimumReports: Int) -> [(month: Int, row: Row)] {
+    private static func partyRows(_ months: [Int: PartyPeriodStats], minimumReports: Int, youngMonths: Int) -> [(month: Int, row: Row)] {
         guard let first = months.keys.min() else { return [] }
         var levels: [Int: [Feature: Double]] = [:]
         for (month, stats) in months where stats.reports >= minimumReports {
@@ -193,11 +194,19 @@ public enum FeatureBuilder {
                 baseline[feature] = own
                 changes[feature] = feature.transform(value) - ownTransformed
             }
-            if !window.isEmpty, let own = median(window.map { Double(months[$0]?.reports ?? 0) }) {
-                let reports = Double(stats.reports)
+            // A young account's baseline is its previous month alone: the months before still
+            // hold its ramp-up. Growth from a pilot volume (fewer than the minimum reports) is
+            // not read at all: a ratio needs a denominator that means something.
+            let young = stats.ageMonths < youngMonths
+            let base = young ? (month - 1)..<month : window
+            if !window.isEmpty, let own = median(base.map { Double(months[$0]?.reports ?? 0) }) {
+                // A month still running is compared per elapsed day.
+                let reports = Double(stats.reports) / min(max(stats.elapsed, 1e-3), 1)
                 values[.volumeGrowth] = own > 0 ? reports / own : reports
                 baseline[.volumeGrowth] = own
-                changes[.volumeGrowth] = log((reports + 1) / (own + 1))
+                if !young || own >= Double(minimumReports) {
+                    changes[.volumeGrowth] = log((reports + 1) / (own + 1))
+                }
             }
             rows.append(
                 (month, Row(

@@ -34,6 +34,9 @@ public struct PartyPeriodStats: Sendable, Hashable {
     public var revenueBase: Double
     /// The payout cost of the party's reports in the base currency.
     public var costBase: Double
+    /// The share of the period's days elapsed when it was counted: 1 for a whole month, less
+    /// for a month-to-date draft, whose volume is then compared per elapsed day.
+    public var elapsed: Double = 1
 
     /// Creates the totals of one party in one period.
     public init(

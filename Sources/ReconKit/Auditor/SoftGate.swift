@@ -117,12 +117,13 @@ public enum SoftGate {
     /// Every party-period of `period` that the gate could judge, with its score, its
     /// driving signal and its flag if it has one; ordered by party kind and id.
     public static func assess(history: [PartyPeriodStats], period: String, config: SoftGateConfig = SoftGateConfig()) -> [Assessment] {
-        let rows = FeatureBuilder.rows(history: history, through: period, minimumReports: config.minimumReports)
+        let rows = FeatureBuilder.rows(
+            history: history, through: period, minimumReports: config.minimumReports, youngMonths: config.youngMonths)
         guard Set(rows.map(\.period)).count >= max(config.minimumPeriods, 1) else { return [] }
         var assessments: [Assessment] = []
         for (kindIndex, party) in PartyPeriodStats.Party.allCases.sorted().enumerated() {
             // A party's first period has no baseline: it is neither judged nor a peer.
-            let kindRows = rows.filter { $0.party == party && $0.changes[.volumeGrowth] != nil }
+            let kindRows = rows.filter { $0.party == party && $0.baseline[.volumeGrowth] != nil }
             for (bandIndex, young) in [true, false].enumerated() {
                 let inBand = { (row: FeatureBuilder.Row) in (row.ageMonths < config.youngMonths) == young }
                 let targets = kindRows.filter { $0.period == period && inBand($0) }

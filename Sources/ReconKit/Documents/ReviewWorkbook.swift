@@ -2,16 +2,19 @@ import Foundation
 import XLSX
 
 /// `Outbox/YYYY-MM/review.xlsx`: what a reviewer works through before a close — flags by
-/// severity and score with their reasons and features, pricing problems, decisions already
-/// recorded, and images per case by client.
+/// severity and score with their reasons and features (soft ones marked provisional while
+/// the period is open, final once it closes), each flagged party's ratio over its last 12
+/// months, pricing problems, decisions already recorded, and images per case by client.
 public enum ReviewWorkbook {
-    public static func write(_ review: PeriodReview, state: SiteState, to path: String) throws {
+    /// Writes the review of a period; `rowsPerSheet` is Excel's row limit except in tests.
+    public static func write(_ review: PeriodReview, state: SiteState, to path: String, rowsPerSheet: Int = sheetRows) throws {
         let properties = DocumentProperties(title: "Review \(review.period)", subject: "flags, problems, decisions",
                                             author: state.name, company: state.name, created: SiteClock.now())
         try FileIO.makeDirectory(FileIO.parent(of: path))
         let temp = FileIO.temporaryName(for: path)
         try Workbook.write(to: temp, properties: properties) { book in
-            try flags(review, book)
+            try flags(review, book, rowsPerSheet: rowsPerSheet)
+            try ReviewTrendSheet.write(review, state: state, book)
             try problems(review, book)
             try decisions(review, state: state, book)
             try imagesPerCase(review, book)
@@ -20,49 +23,71 @@ public enum ReviewWorkbook {
         try FileIO.renameDurably(temp, to: path)
     }
 
-    static func flags(_ review: PeriodReview, _ book: Workbook) throws {
-        let sheet = try book.addWorksheet(named: "Flags")
+    /// Rows a worksheet holds (Excel's limit); a longer list of flags continues on the next sheet.
+    public static let sheetRows = 1_048_576
+
+    static let flagHeaders = ["severity", "status", "flag_id", "code", "subject", "score", "reason", "blocks_close",
+                              "decision", "decided_by", "note"]
+
+    /// The flags, hard first, then by score: on `Flags`, continued on `Flags (2)`, … when
+    /// they outgrow a sheet of `rowsPerSheet` rows (its header included).
+    static func flags(_ review: PeriodReview, _ book: Workbook, rowsPerSheet: Int = sheetRows) throws {
         let all = (review.hardFlags + review.softFlags).sorted {
             if $0.flag.severity != $1.flag.severity { return $0.flag.severity == .hard }
             let a = Double($0.flag.score) ?? 0, b = Double($1.flag.score) ?? 0
             return a != b ? a > b : $0.flag.id < $1.flag.id
         }
         let featureNames = Array(Set(all.flatMap { $0.flag.features.map(\.name) })).sorted()
-        var headers = ["severity", "flag_id", "code", "subject", "score", "reason", "blocks_close", "decision", "decided_by", "note"]
-        headers += featureNames
-        for (i, f) in all.enumerated() {
-            let row = i + 1
-            try sheet.write(text: f.flag.severity.rawValue, row: row, column: 0)
-            try sheet.write(text: f.flag.id, row: row, column: 1)
-            try sheet.write(text: f.flag.code, row: row, column: 2)
-            try sheet.write(text: f.flag.subject, row: row, column: 3)
-            try sheet.write(number: Double(f.flag.score) ?? 0, row: row, column: 4, style: CellStyle().with {
-                $0.numberFormat = .decimal(fractionDigits: 3)
-            })
-            try sheet.write(text: f.flag.reason, row: row, column: 5)
-            let blocks = f.decision == nil && (f.flag.severity == .hard || review.blockOnSoft)
-            try sheet.write(text: blocks ? "yes" : "no", row: row, column: 6)
-            try sheet.write(text: f.decision?.decision.rawValue ?? "", row: row, column: 7)
-            try sheet.write(text: f.decision?.by ?? "", row: row, column: 8)
-            try sheet.write(text: f.decision?.note ?? "", row: row, column: 9)
-            for (k, name) in featureNames.enumerated() {
-                if let v = f.flag.features.first(where: { $0.name == name })?.value, v.isFinite {
-                    try sheet.write(number: v, row: row, column: 10 + k, style: CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 3) })
+        let headers = flagHeaders + featureNames
+        let perSheet = max(rowsPerSheet - 1, 1)
+        let pages = max((all.count + perSheet - 1) / perSheet, 1)
+        let softStatus = review.softFlagsFinal ? "final" : "provisional"
+        let wrap = CellStyle().with { $0.wrapsText = true }
+        let score = CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 4) }
+        let feature = CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 3) }
+        for page in 0..<pages {
+            let sheet = try book.addWorksheet(named: page == 0 ? "Flags" : "Flags (\(page + 1))")
+            for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
+            let slice = all[min(page * perSheet, all.count)..<min((page + 1) * perSheet, all.count)]
+            var widths = headers.map { Double($0.count) }
+            func text(_ value: String, _ row: Int, _ column: Int, style: CellStyle = .plain) throws {
+                try sheet.write(text: value, row: row, column: column, style: style)
+                widths[column] = max(widths[column], Double(value.count))
+            }
+            for (i, f) in slice.enumerated() {
+                let row = i + 1
+                try text(f.flag.severity.rawValue, row, 0)
+                try text(f.flag.severity == .soft ? softStatus : "raised", row, 1)
+                try text(f.flag.id, row, 2)
+                try text(f.flag.code, row, 3)
+                try text(f.flag.subject, row, 4)
+                try sheet.write(number: Double(f.flag.score) ?? 0, row: row, column: 5, style: score)
+                try text(f.flag.reason, row, 6, style: wrap)
+                let blocks = f.decision == nil && (f.flag.severity == .hard || review.blockOnSoft)
+                try text(blocks ? "yes" : "no", row, 7)
+                try text(f.decision?.decision.rawValue ?? "", row, 8)
+                try text(f.decision?.by ?? "", row, 9)
+                try text(f.decision?.note ?? "", row, 10, style: wrap)
+                for (k, name) in featureNames.enumerated() {
+                    if let v = f.flag.features.first(where: { $0.name == name })?.value, v.isFinite {
+                        try sheet.write(number: v, row: row, column: flagHeaders.count + k, style: feature)
+                    }
                 }
             }
+            if slice.isEmpty { try sheet.write(text: "No flags in \(review.period).", row: 1, column: 0) }
+            try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(slice.count, 1), lastColumn: headers.count - 1))
+            try sheet.freezePanes(row: 1, column: 0)
+            if !slice.isEmpty { try sheet.addColorScale(CellRange(column: 5, rows: 1...slice.count)) }
+            try sheet.fitToPageWidth(landscape: true)
+            // Columns as wide as what they hold; reasons and notes wrap within a readable width.
+            for (c, w) in widths.enumerated() {
+                let cap: Double = c == 6 ? 80 : c == 10 ? 40 : 30
+                try sheet.setColumnWidth(min(w + 2, cap), columns: c...c)
+            }
+            if !featureNames.isEmpty {
+                try sheet.setColumnWidth(14, columns: flagHeaders.count...(headers.count - 1))
+            }
         }
-        for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
-        try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(all.count, 1), lastColumn: headers.count - 1))
-        try sheet.freezePanes(row: 1, column: 0)
-        if !all.isEmpty { try sheet.addColorScale(CellRange(column: 4, rows: 1...all.count)) }
-        try sheet.setColumnWidth(9, columns: 0...0)
-        try sheet.setColumnWidth(16, columns: 1...1)
-        try sheet.setColumnWidth(24, columns: 2...3)
-        try sheet.setColumnWidth(8, columns: 4...4)
-        try sheet.fitToPageWidth(landscape: true)
-        try sheet.setColumnWidth(60, columns: 5...5)
-        try sheet.setColumnWidth(12, columns: 6...9)
-        if all.isEmpty { try sheet.write(text: "No flags in \(review.period).", row: 1, column: 0) }
     }
 
     static func problems(_ review: PeriodReview, _ book: Workbook) throws {

@@ -27,11 +27,20 @@ public enum AuditorRun {
         return out
     }
 
-    /// Soft flags for `period`, scored against the closed periods' history plus this period.
-    public static func softFlags(period: Period, current: [PartyPeriodStats], state: SiteState, config: SiteConfig) -> [AuditFlag] {
+    /// The share of `period`'s days elapsed by the end of `today` (1 once it has ended).
+    public static func elapsedFraction(of period: Period, today: LocalDate) -> Double {
+        let days = Double(period.lastDay.dayNumber - period.firstDay.dayNumber + 1)
+        let done = Double(min(max(today.dayNumber - period.firstDay.dayNumber + 1, 1), Int32(days)))
+        return done / days
+    }
+
+    /// Soft flags for `period`, scored against the closed periods' history plus this period,
+    /// whose volume is read per elapsed day while it runs (`elapsed` below 1).
+    public static func softFlags(period: Period, current: [PartyPeriodStats], elapsed: Double = 1, state: SiteState,
+                                 config: SiteConfig) -> [AuditFlag] {
         var history: [PartyPeriodStats] = []
         for (p, stats) in state.closedStats where p != period { history += stats }
-        history += current
+        history += current.map { var s = $0; s.elapsed = elapsed; return s }
         var gate = SoftGateConfig()
         if let t = config.softThreshold { gate.scoreThreshold = t }
         return SoftGate.evaluate(history: history, period: period.description, config: gate).compactMap { s in

@@ -25,7 +25,6 @@ public struct Closer {
             throw ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"
                 + blocking.map { "  " + $0 }.joined(separator: "\n"))
         }
-        try FlagRaiser(session: session).raise(review.softFlags.map(\.flag))
         // A close interrupted after some documents were appended resumes: those parties keep
         // what was issued, the rest are issued now, and the period closes.
         let earlier = state.issued.filter { $0.period == period && ($0.kind == .invoice || $0.kind == .payout) }
@@ -37,7 +36,10 @@ public struct Closer {
         var numbers = earlier.map(\.number)
         try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers += issued
-            return [("period.closed", [
+            // The final soft flags enter the ledger in the close's own append, before
+            // `period.closed`: the ledger's soft flags of the period are its final review's.
+            return FlagRaiser.raisedEntries(review.softFlags.map(\.flag).filter { state.raisedFlags[$0.id] == nil })
+                + [("period.closed", [
                 "period": .string(period.description), "documents": .array(numbers.map { .string($0) }),
                 "stats": PartyStatsCodec.encode(review.stats), "margins": MarginCodec.encode(review.book.margins),
             ])]

@@ -8,9 +8,12 @@ public struct Decider {
     public func decide(_ d: Decision) throws -> LedgerEntry {
         let state = session.state
         guard !d.by.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--by needs the name of the person deciding") }
+        // A decision may name a provisional soft flag of an open period (not a ledger entry yet).
+        if DropValidator(state: state).resolve(subject: d.subject) == nil { Reviewer(session: session).loadProvisionalFlags() }
         guard let target = DropValidator(state: state).resolve(subject: d.subject) else {
             throw ReconFailure.rejected("\"\(d.subject)\" is neither a flag id nor a report id known to this site; `recon status` lists open flags")
         }
+        if d.decision == .exclude, target.reportId == nil { throw ReconFailure.rejected(SoftFlagDecision.approveOnly(d.subject)) }
         if let seq = state.closedPeriods[target.period] {
             throw ReconFailure.refused("\(d.subject) belongs to \(target.period), closed at seq \(seq); decisions for it wait for `recon rerun \(target.period)` — put them in a decisions drop")
         }

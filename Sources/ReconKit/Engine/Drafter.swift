@@ -9,18 +9,22 @@ public struct Drafter {
 
     public func refresh() throws {
         var open: [Period: PeriodReview] = [:]
+        var provisional: [String: (subject: String, period: Period)] = [:]
         for period in session.state.openPeriods {
             let review = Reviewer(session: session).review(period, final: false)
             open[period] = review
-            // Flags enter the ledger as soon as they are found; soft ones too, so they can be
-            // decided before the close (and must be, with block_on_soft).
-            try FlagRaiser(session: session).raise(review.hardFlags.map(\.flag) + review.softFlags.map(\.flag))
+            // Hard flags enter the ledger as soon as they are found: they must be decided before
+            // the close. Soft findings stay provisional (review workbook only) until the close
+            // raises the final ones; a decision may name their ids meanwhile.
+            try FlagRaiser(session: session).raise(review.hardFlags.map(\.flag))
+            for f in review.softFlags { provisional[f.flag.id] = (f.flag.subject, period) }
             let dir = session.site.path("Outbox/\(period)/drafts")
             try FileIO.makeDirectory(dir)
             try DraftWorkbook.write(review, side: .invoice, site: session.state.name, to: dir + "/invoices.xlsx")
             try DraftWorkbook.write(review, side: .payout, site: session.state.name, to: dir + "/payouts.xlsx")
             try ReviewWorkbook.write(review, state: session.state, to: session.site.path("Outbox/\(period)/review.xlsx"))
         }
+        session.state.provisionalFlags = provisional
         try MarginSummaryWriter(session: session).write(open: open)
     }
 }

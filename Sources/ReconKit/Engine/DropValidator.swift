@@ -108,6 +108,9 @@ public struct DropValidator {
                     problems.add(problem(d.line, "subject", "\"\(d.subject)\" is neither a flag id nor a report id known to this site"))
                 case .some(let target):
                     if isClosed(target.period) { closed.insert(target.period) }
+                    if d.decision == .exclude, target.reportId == nil {
+                        problems.add(problem(d.line, "decision", SoftFlagDecision.approveOnly(d.subject)))
+                    }
                 }
             }
             if !problems.isEmpty { return .reject(problems) }
@@ -126,6 +129,9 @@ public struct DropValidator {
     public func resolve(subject: String) -> Target? {
         if let f = state.raisedFlags[subject] {
             return Target(flagId: subject, reportId: f.severity == .hard ? f.subject : nil, period: f.period)
+        }
+        if let f = state.provisionalFlags[subject] {
+            return Target(flagId: subject, reportId: nil, period: f.period)
         }
         if let r = state.report(subject) {
             let flagId = HardGate.flagId(reportId: r.id)

@@ -29,14 +29,19 @@ public struct FlagRaiser {
     public func raise(_ flags: [AuditFlag]) throws {
         let fresh = flags.filter { session.state.raisedFlags[$0.id] == nil }
         guard !fresh.isEmpty else { return }
-        try session.append(fresh.map { f in
+        try session.append(Self.raisedEntries(fresh))
+        for f in fresh { session.state.raisedFlags[f.id] = (f.subject, f.period, f.severity) }
+    }
+
+    /// The `flag.raised` entries of some flags, in order.
+    static func raisedEntries(_ flags: [AuditFlag]) -> [(kind: String, body: [String: JSONValue])] {
+        flags.map { f in
             ("flag.raised", [
                 "id": .string(f.id), "severity": .string(f.severity.rawValue), "code": .string(f.code),
                 "subject": .string(f.subject), "period": .string(f.period.description), "reason": .string(f.reason),
                 "score": .string(f.score),
             ])
-        })
-        for f in fresh { session.state.raisedFlags[f.id] = (f.subject, f.period, f.severity) }
+        }
     }
 
     /// The `flag.decided` body for a decision about a resolved subject.

@@ -109,6 +109,8 @@ public final class Ingestor {
         }
         guard let rows = outcome.rows else { return try reject(path, inInbox: inInbox, bytes: bytes, outcome.problems) }
         progress.phase("checking \(rows.rowCount) rows")
+        // A decision may name a provisional soft flag: the open periods' findings must be known.
+        if case .decisions = rows { Reviewer(session: session).loadProvisionalFlags() }
         let verdict = DropValidator(state: state, columns: outcome.columns, reopened: reopened).check(rows)
         if !outcome.problems.isEmpty {
             // Report the site's rules on the rows that did parse too, in line order.

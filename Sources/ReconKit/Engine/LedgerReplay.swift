@@ -56,6 +56,11 @@ public enum LedgerReplay {
                 let sev = e.string("severity").flatMap(AuditFlag.Severity.init(rawValue:))
             else { throw LedgerDamage(seq: e.seq, "flag.raised lacks id, subject, period or severity") }
             state.raisedFlags[id] = (subject, p, sev)
+            if sev == .soft {
+                state.raisedSoftFlags[p, default: []].append(AuditFlag(
+                    id: id, severity: sev, code: e.string("code") ?? "", subject: subject, period: p,
+                    reason: e.string("reason") ?? "", score: e.string("score") ?? ""))
+            }
         case "flag.decided":
             guard let d = e.string("decision").flatMap(DecisionKind.init(rawValue:)) else {
                 throw LedgerDamage(seq: e.seq, "flag.decided lacks a decision")

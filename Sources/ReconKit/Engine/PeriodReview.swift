@@ -12,6 +12,9 @@ public struct PeriodReview: Sendable {
     public var blockOnSoft: Bool
     /// Party statistics the auditor scored (and a close records as history).
     public var stats: [PartyPeriodStats]
+    /// Whether the soft flags are final (a close, or a closed period's as the ledger holds
+    /// them) rather than provisional month-to-date findings.
+    public var softFlagsFinal: Bool = false
 
     /// What keeps the period from closing, one line each.
     public var blocking: [String] {
@@ -24,7 +27,7 @@ public struct PeriodReview: Sendable {
         }
         if blockOnSoft {
             for f in softFlags where f.decision == nil {
-                out.append("\(f.flag.id) \(f.flag.code) \(f.flag.subject) (score \(f.flag.score)): \(f.flag.reason) — block_on_soft is set")
+                out.append("\(f.flag.id) \(f.flag.code) \(f.flag.subject) (score \(f.flag.score)): \(f.flag.reason) — block_on_soft is set; review it and `recon decide \(f.flag.id) approve --by NAME`")
             }
         }
         return out

@@ -11,6 +11,9 @@ public struct Reviewer {
         return final ? period.lastDay : min(period.lastDay, today)
     }
 
+    /// The period priced and flagged. Soft flags of an open period are scored now
+    /// (provisional; final when `final` is set, for its close); a closed period's are the
+    /// ones its close raised into the ledger, never scored again (a rerun keeps them).
     public func review(_ period: Period, final: Bool) -> PeriodReview {
         let indices = state.periodReports[period] ?? []
         let excluded = state.excludedReports(in: period)
@@ -24,9 +27,26 @@ public struct Reviewer {
             hard.append(.init(flag: flag, decision: state.reportDecisions[r.id] ?? state.flagDecisions[flag.id]))
         }
         let stats = AuditorRun.stats(book: book, state: state)
-        let soft = AuditorRun.softFlags(period: period, current: stats, state: state, config: session.config)
-            .map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }
+        let closed = state.closedPeriods[period] != nil
+        let softFlags: [AuditFlag]
+        if closed {
+            softFlags = state.raisedSoftFlags[period] ?? []
+        } else {
+            let elapsed = final ? 1.0 : AuditorRun.elapsedFraction(of: period, today: state.zone.today(now: SiteClock.now()))
+            softFlags = AuditorRun.softFlags(period: period, current: stats, elapsed: elapsed, state: state, config: session.config)
+        }
+        let soft = softFlags.map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }
         return PeriodReview(period: period, book: book, hardFlags: hard, softFlags: soft,
-                            blockOnSoft: session.config.blockOnSoft, stats: stats)
+                            blockOnSoft: session.config.blockOnSoft, stats: stats, softFlagsFinal: final || closed)
+    }
+
+    /// Records the soft findings of every open period by id (they are not ledger entries),
+    /// so a decision may name one before the close raises it.
+    public func loadProvisionalFlags() {
+        var found: [String: (subject: String, period: Period)] = [:]
+        for period in state.openPeriods {
+            for f in review(period, final: false).softFlags { found[f.flag.id] = (f.flag.subject, period) }
+        }
+        state.provisionalFlags = found
     }
 }

@@ -17,6 +17,12 @@ public final class SiteState {
 
     /// AuditFlag id → (subject, period, severity) for every flag raised.
     public var raisedFlags: [String: (subject: String, period: Period, severity: AuditFlag.Severity)] = [:]
+    /// Soft flags raised at each close, as the ledger holds them: a rerun shows these and
+    /// never re-scores.
+    public var raisedSoftFlags: [Period: [AuditFlag]] = [:]
+    /// Soft findings of open periods (not ledger entries) by id, so a decision may name one
+    /// before the close raises it. Filled by ``Reviewer/loadProvisionalFlags()``.
+    public var provisionalFlags: [String: (subject: String, period: Period)] = [:]
     /// Latest decision per report id (hard flags, exclusions).
     public var reportDecisions: [String: DecisionRecord] = [:]
     /// Latest decision per soft flag id.

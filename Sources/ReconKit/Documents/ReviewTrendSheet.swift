@@ -1,0 +1,80 @@
+/// The `Trends` sheet of a review: for each soft-flagged party, the ratio that drove its flag
+/// over its last 12 months (closed periods from the ledger, this period as reviewed), one
+/// line chart each, so a reviewer sees whether the month is a step, a spike or a drift.
+enum ReviewTrendSheet {
+    /// Charts beyond this many are left out (the table still lists every flag).
+    static let chartLimit = 40
+    static let months = 12
+
+    static func write(_ review: PeriodReview, state: SiteState, _ book: Workbook) throws {
+        let flags = review.softFlags.map(\.flag).sorted { $0.id < $1.id }
+        guard !flags.isEmpty else { return }
+        let sheet = try book.addWorksheet(named: "Trends")
+        var periods: [Period] = [review.period]
+        while periods.count < months { periods.insert(periods[0].previous, at: 0) }
+        let headers = ["flag_id", "subject", "measure"] + periods.map(\.description)
+        for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
+        let number = CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 2) }
+        for (i, flag) in flags.enumerated() {
+            let row = i + 1
+            let measure = Measure(code: flag.code)
+            try sheet.write(text: flag.id, row: row, column: 0)
+            try sheet.write(text: flag.subject, row: row, column: 1)
+            try sheet.write(text: measure.label, row: row, column: 2)
+            let kind = party(of: flag, review.stats)
+            for (k, p) in periods.enumerated() {
+                let stats = (p == review.period ? review.stats : state.closedStats[p] ?? [])
+                    .filter { $0.party == kind && $0.partyId == flag.subject }
+                if let value = measure.value(stats) { try sheet.write(number: value, row: row, column: 3 + k, style: number) }
+            }
+        }
+        try sheet.freezePanes(row: 1, column: 3)
+        try sheet.setColumnWidth(16, columns: 0...2)
+        try sheet.setColumnWidth(9, columns: 3...(headers.count - 1))
+        try sheet.fitToPageWidth(landscape: true)
+        for (i, flag) in flags.prefix(chartLimit).enumerated() {
+            let measure = Measure(code: flag.code)
+            let chart = ChartSpec(
+                kind: .line, title: "\(flag.subject): \(measure.label), last \(months) months",
+                categoryAxisTitle: "period", valueAxisTitle: measure.label,
+                series: [.init(name: flag.subject, sheet: sheet.name,
+                               categories: CellRange(row: 0, columns: 3...(headers.count - 1)),
+                               values: CellRange(row: i + 1, columns: 3...(headers.count - 1)))])
+            try sheet.insert(chart: chart, row: flags.count + 2 + (i / 2) * 16, column: (i % 2) * 8)
+        }
+    }
+
+    /// The kind of party a soft flag names: a client when one of that id was reviewed.
+    static func party(of flag: AuditFlag, _ stats: [PartyPeriodStats]) -> PartyPeriodStats.Party {
+        stats.contains { $0.party == .client && $0.partyId == flag.subject } ? .client : .radiologist
+    }
+
+    /// The ratio a flag code is about, computed from a party's totals in one period.
+    struct Measure {
+        let code: String
+
+        var label: String {
+            switch code {
+            case "SOFT_COST_PER_CASE": return "cost per case"
+            case "SOFT_MARGIN": return "margin %"
+            case "SOFT_VOLUME_GROWTH": return "reports"
+            case "SOFT_REVENUE_PER_CASE": return "revenue per case"
+            default: return "images per case"
+            }
+        }
+
+        func value(_ stats: [PartyPeriodStats]) -> Double? {
+            let reports = Double(stats.reduce(0) { $0 + $1.reports })
+            guard reports > 0 else { return nil }
+            let images = Double(stats.reduce(0) { $0 + $1.images })
+            let revenue = stats.reduce(0.0) { $0 + $1.revenueBase }, cost = stats.reduce(0.0) { $0 + $1.costBase }
+            switch code {
+            case "SOFT_COST_PER_CASE": return cost / reports
+            case "SOFT_MARGIN": return revenue > 0 ? (revenue - cost) / revenue * 100 : nil
+            case "SOFT_VOLUME_GROWTH": return reports
+            case "SOFT_REVENUE_PER_CASE": return revenue / reports
+            default: return images / reports
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+
+/// Soft flags on a real site: provisional in the drafts (never ledger entries), final at the
+/// close (raised in its append, before `period.closed`), and the ledger's soft flags of every
+/// closed period equal to those of its final review workbook, read back from the xlsx.
+@Suite("Soft flags — provisional in drafts, final at close", .serialized)
+struct SoftFlagLedgerTests {
+    static let draftClock = ["RECON_NOW": "2026-05-29T09:00:00Z"]
+    static let closeClock = ["RECON_NOW": "2026-06-02T09:00:00Z"]
+    static let months = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
+    /// The planted finding: C01's images per case triple in May (about 3 → about 10).
+    static let planted = (client: "C01", period: "2026-05")
+
+    /// Twelve mature clients, three radiologists, flat rates and five months of usage (each
+    /// client 30–70 reports a month spread over days 1–28, 2–4 images each); January to April
+    /// closed, May a month-to-date draft.
+    static func prepare(_ site: TestSite) throws {
+        let r = try site.recon(["init", "--name", "soft-site", "--base-currency", "INR", "--timezone", "UTC"], env: draftClock)
+        #expect(r.code == 0, "\(r.err)")
+        var clients = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\n"
+        for c in 1...12 { clients += "C\(two(c)),Client \(c),INR,standard,2023-01-01,50\n" }
+        try site.drop("clients.csv", clients)
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nD1,Dr A,consultant,10\nD2,Dr B,consultant,8\nD3,Dr C,consultant,12\n")
+        try site.drop("provider_rates.csv", """
+            effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency
+            2025-01-01,*,*,*,0,40.00,0,INR
+            """)
+        try site.drop("client_rates.csv", """
+            effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
+            2025-01-01,*,*,*,*,1,,120.00,INR,volume
+            """)
+        var n = 0
+        for (m, month) in months.enumerated() {
+            var usage = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            for c in 1...12 {
+                let count = 30 + c * 3 + (c * 7 + m * 5) % 6
+                for k in 0..<count {
+                    n += 1
+                    var images = 2 + (k + c + m) % 3
+                    if "C\(two(c))" == planted.client && month == planted.period { images = 9 + k % 3 }
+                    usage += "R\(n),\(month)-\(two(1 + k % 28))T10:00:00Z,C\(two(c)),D\(1 + k % 3),CT,\(images)\n"
+                }
+            }
+            try site.drop("usage-\(month).csv", usage)
+            if month == months.last { continue }
+            // Jan–Apr are ingested and closed (their history is what May is judged against).
+            let ingest = try site.recon(["ingest"], env: draftClock)
+            #expect(ingest.code == 0, "\(ingest.out)\(ingest.err)")
+            let closed = try site.recon(["close", month], env: draftClock)
+            #expect(closed.code == 0, "close \(month): \(closed.err)")
+        }
+        let ingest = try site.recon(["ingest"], env: draftClock)
+        #expect(ingest.code == 0, "\(ingest.out)\(ingest.err)")
+    }
+
+    @Test func draftsKeepSoftFlagsOutOfTheLedgerAndTheCloseRaisesExactlyTheReviewsFlags() throws {
+        let site = try TestSite()
+        try Self.prepare(site)
+
+        // Open periods: the finding is on May's review, provisional, and not in the ledger.
+        #expect(try softRaised(site).allSatisfy { $0.period != Self.planted.period }, "drafts appended soft flags to the ledger")
+        let draft = try softRows(site, period: Self.planted.period)
+        let finding = try #require(draft.first { $0.subject == Self.planted.client }, "May's review lists no soft flag for C01")
+        #expect(finding.status == "provisional")
+        #expect(finding.code == "SOFT_IMAGES_PER_CASE")
+
+        // With block_on_soft, an undecided soft flag refuses the close, which appends nothing.
+        let toml = site.path("recon.toml")
+        try (try site.read("recon.toml") + "block_on_soft = true\n").write(toFile: toml, atomically: true, encoding: .utf8)
+        let before = try site.read("Ledger/ledger.jsonl")
+        let refused = try site.recon(["close", Self.planted.period], env: Self.closeClock)
+        #expect(refused.code == 3, "\(refused.err)")
+        #expect(refused.err.contains(finding.id))
+        #expect(try site.read("Ledger/ledger.jsonl") == before)
+
+        // A soft flag is reviewed, never excluded: reports are excluded by report id.
+        let exclude = try site.recon(["decide", finding.id, "exclude", "--by", "Asha"], env: Self.closeClock)
+        #expect(exclude.code == 2)
+        #expect(exclude.err.contains("approve"))
+        #expect(try site.read("Ledger/ledger.jsonl") == before)
+
+        // The provisional id is decided before the close raises the flag; the decision applies.
+        let approve = try site.recon(["decide", finding.id, "approve", "--by", "Asha", "--note", "new CT protocol"], env: Self.closeClock)
+        #expect(approve.code == 0, "\(approve.err)")
+        let closed = try site.recon(["close", Self.planted.period], env: Self.closeClock)
+        #expect(closed.code == 0, "\(closed.err)")
+
+        // Every closed period: the ledger's soft flags are exactly its final review's.
+        let raised = try softRaised(site)
+        #expect(raised.contains { $0.id == finding.id && $0.subject == Self.planted.client })
+        for month in Self.months {
+            let review = try softRows(site, period: month)
+            #expect(review.allSatisfy { $0.status == "final" }, "\(month)")
+            let fromLedger = raised.filter { $0.period == month }.map { Row(id: $0.id, code: $0.code, subject: $0.subject, score: $0.score, reason: $0.reason, status: "final") }
+            #expect(Set(review) == Set(fromLedger), "\(month): review \(review) ledger \(fromLedger)")
+        }
+        // Raised in the close's own append, before `period.closed`.
+        let lines = try entries(site)
+        let closeSeq = try #require(lines.last { $0["kind"] as? String == "period.closed" }?["seq"] as? Int)
+        let flagSeq = try #require(lines.first { ($0["body"] as? [String: Any])?["id"] as? String == finding.id && $0["kind"] as? String == "flag.raised" }?["seq"] as? Int)
+        #expect(flagSeq < closeSeq)
+        if let verify = try site.auditorVerify() { #expect(verify.code == 0, "\(verify.out)\(verify.err)") }
+    }
+
+    // MARK: helpers
+
+    struct Row: Hashable {
+        var id, code, subject, score, reason, status: String
+    }
+
+    struct Raised {
+        var id, code, subject, period, score, reason: String
+    }
+
+    static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    func entries(_ site: TestSite) throws -> [[String: Any]] {
+        try site.read("Ledger/ledger.jsonl").split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    func softRaised(_ site: TestSite) throws -> [Raised] {
+        try entries(site).compactMap { e in
+            guard e["kind"] as? String == "flag.raised", let b = e["body"] as? [String: Any], b["severity"] as? String == "soft" else { return nil }
+            return Raised(id: b["id"] as? String ?? "", code: b["code"] as? String ?? "", subject: b["subject"] as? String ?? "",
+                          period: b["period"] as? String ?? "", score: b["score"] as? String ?? "", reason: b["reason"] as? String ?? "")
+        }
+    }
+
+    /// The soft flags on a period's review workbook, as the xlsx holds them (every `Flags` sheet).
+    func softRows(_ site: TestSite, period: String) throws -> [Row] {
+        let book = try XLSXCells(path: site.path("Outbox/\(period)/review.xlsx"))
+        var out: [Row] = []
+        for name in book.sheetNames where name == "Flags" || name.hasPrefix("Flags (") {
+            let sheet = try #require(book.sheets[name])
+            var r = 2
+            while let severity = sheet.text("A\(r)") {
+                if severity == "soft" {
+                    // The score cell holds the ledger's 4-digit decimal as a number.
+                    let score = sheet.number("F\(r)").map { String(format: "%.4f", NSDecimalNumber(decimal: $0).doubleValue) } ?? ""
+                    out.append(Row(id: sheet.text("C\(r)") ?? "", code: sheet.text("D\(r)") ?? "", subject: sheet.text("E\(r)") ?? "",
+                                   score: score, reason: sheet.text("G\(r)") ?? "", status: sheet.text("B\(r)") ?? ""))
+                }
+                r += 1
+            }
+        }
+        return out
+    }
+}

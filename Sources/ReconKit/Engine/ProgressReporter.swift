@@ -97,9 +97,9 @@ public final class ProgressReporter: @unchecked Sendable {
         var text = label
         if !phaseText.isEmpty { text += ": " + phaseText }
         if done > 0 || total != nil {
-            text += " " + Self.grouped(done)
+            text += " " + Digits.grouped(done)
             if let total, total > 0 {
-                text += " / \(Self.grouped(total)) \(unit) (\(min(100, done * 100 / total))%)"
+                text += " / \(Digits.grouped(total)) \(unit) (\(min(100, done * 100 / total))%)"
             } else {
                 text += " \(unit)"
             }
@@ -119,16 +119,5 @@ public final class ProgressReporter: @unchecked Sendable {
 
     private func emit(_ text: String) {
         Terminal.writeBestEffort(text, to: descriptor)  // a progress line never fails the work
-    }
-
-    /// `1234567` as `1,234,567`.
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + out
     }
 }

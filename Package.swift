@@ -69,9 +69,14 @@ let package = Package(
             name: "recon-bench",
             dependencies: ["ReconKit", "ReconDemo"]
         ),
+        // What the tests share: a temporary site, and the one way to run a process.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "ReconKitTests",
-            dependencies: ["ReconKit", "ReconDemo", "CSV", "XLSX", "recon"]
+            dependencies: ["ReconKit", "ReconDemo", "CSV", "XLSX", "TestSupport", "recon"]
         ),
     ],
     swiftLanguageModes: [.v5]

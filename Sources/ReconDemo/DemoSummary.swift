@@ -57,7 +57,7 @@ public struct DemoSummary: Sendable {
         out.append("Demo site \(DemoData.siteName) built in \(site == "." ? "the current folder" : site) "
                    + "(base \(DemoData.baseCurrency), time zone \(DemoData.timezone)).")
         out.append("  \(DemoClient.roster.count) clients (INR, USD, EUR, JPY, KWD), \(DemoRadiologist.roster.count) radiologists, "
-                   + "\(DemoSummary.grouped(reports)) reports in \(usageDrops) usage drops; \(dropsAccepted) drops accepted, \(rejectedDrops.count) rejected")
+                   + "\(Digits.grouped(reports)) reports in \(usageDrops) usage drops; \(dropsAccepted) drops accepted, \(rejectedDrops.count) rejected")
         if let first = closedPeriods.first, let last = closedPeriods.last {
             out.append("  \(closedPeriods.count) periods closed (\(first) … \(last)); \(openPeriod) is open month to date")
         }
@@ -107,16 +107,5 @@ public struct DemoSummary: Sendable {
         out.append("The demo operator was removed and its private key deleted after the run; to run `recon rerun` or `recon credit` here, "
                    + "make a key with `recon keygen NAME` and add it with `recon operator add NAME NAME.pub`.")
         return out
-    }
-
-    /// `62380` → `62,380`.
-    static func grouped(_ n: Int) -> String {
-        var digits = Array(String(n))
-        var i = digits.count - 3
-        while i > 0 {
-            digits.insert(",", at: i)
-            i -= 3
-        }
-        return String(digits)
     }
 }

@@ -57,7 +57,7 @@ public final class Workbook {
     ) throws {
         let created = try properties.creationSeconds(path: path)
         try properties.validateCustom(path: path)
-        let partial = partialPath(for: path)
+        let partial = PartialFile.path(for: path)
         guard let handle = partial.withCString({ workbook_new($0) }) else {
             throw XLSXError(
                 code: .library, path: path, message: "workbook_new failed",
@@ -264,26 +264,12 @@ public final class Workbook {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             return "a folder is in the way: remove it or choose another file name"
         }
-        let folder = folder(of: path)
+        let folder = PartialFile.folder(of: path)
         if !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
             return "the folder \(folder) does not exist: create it first"
         }
         if !isFolder.boolValue { return "\(folder) is a file, not a folder" }
         if access(folder, W_OK | X_OK) != 0 { return "the folder \(folder) is not writable: check its permissions" }
         return nil
-    }
-
-    /// The folder part of a path, `.` when there is none.
-    private static func folder(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-
-    /// A hidden, unique name next to `path`: `folder/.NAME.1A2B3C4D.partial`.
-    private static func partialPath(for path: String) -> String {
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        return "\(folder).\(name).\(UUID().uuidString.prefix(8)).partial"
     }
 }

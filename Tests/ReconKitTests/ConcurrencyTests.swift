@@ -25,28 +25,13 @@ struct ConcurrencyTests {
         }
     }
 
-    /// A `recon` run started in the background.
-    final class Background {
-        let process = Process()
-        let out = Pipe(), err = Pipe()
-        var outData = Data(), errData = Data()
-
-        init(_ site: TestSite, _ args: [String], env: [String: String]) throws {
-            process.executableURL = URL(fileURLWithPath: TestSite.binary)
-            process.arguments = args + ["--site", site.root]
-            process.environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new }
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-        }
-
-        func finish() -> TestSite.Run {
-            outData = out.fileHandleForReading.readDataToEndOfFile()
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return TestSite.Run(code: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
-                                err: String(decoding: errData, as: UTF8.self))
-        }
+    /// Whether process `pid` has the site's lock file open: it has reached the lock (a
+    /// writer opens `Ledger/writer.lock` right before it asks for the lock, and keeps it open
+    /// while it waits and while it holds it).
+    static func hasOpened(_ lock: String, pid: Int32) -> Bool {
+        let fds = "/proc/\(pid)/fd"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: fds)) ?? []
+        return names.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: fds + "/" + $0)) == lock }
     }
 
     static let usageA = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nA1,2026-04-03T10:00:00Z,C1,D1,CT,1\nA2,2026-04-04T10:00:00Z,C2,D2,MR,1\n"
@@ -59,9 +44,13 @@ struct ConcurrencyTests {
         try site.drop("usage-b.csv", Self.usageB)
         let env = TestSite.aprilLater.merging(["RECON_LOCK_TIMEOUT": "30"]) { _, new in new }
         let lock = try HeldLock(site.path("Ledger/writer.lock"))
-        let a = try Background(site, ["ingest", site.path("Inbox/usage-a.csv")], env: env)
-        let b = try Background(site, ["ingest", site.path("Inbox/usage-b.csv")], env: env)
-        usleep(600_000)
+        let a = try site.start(["ingest", site.path("Inbox/usage-a.csv")], env: env)
+        let b = try site.start(["ingest", site.path("Inbox/usage-b.csv")], env: env)
+        let lockPath = try FileIO.realPath(site.path("Ledger/writer.lock"))
+        let bothAtTheLock = ProcessRunner.wait(upTo: 20) {
+            Self.hasOpened(lockPath, pid: a.pid) && Self.hasOpened(lockPath, pid: b.pid)
+        }
+        #expect(bothAtTheLock, "both writers must have reached the lock")
         #expect(a.process.isRunning && b.process.isRunning, "both must be waiting for the lock")
         #expect(try site.bodies("drop.accepted").count == 6)
         lock.release()
@@ -77,8 +66,8 @@ struct ConcurrencyTests {
         let d = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nD1-1,2026-04-07T10:00:00Z,C2,D1,XR,1\n"
         try site.drop("usage-c.csv", c)
         try site.drop("usage-d.csv", d)
-        let rc = try Background(site, ["ingest", site.path("Inbox/usage-c.csv")], env: env)
-        let rd = try Background(site, ["ingest", site.path("Inbox/usage-d.csv")], env: env)
+        let rc = try site.start(["ingest", site.path("Inbox/usage-c.csv")], env: env)
+        let rd = try site.start(["ingest", site.path("Inbox/usage-d.csv")], env: env)
         #expect(rc.finish().code == 0)
         #expect(rd.finish().code == 0)
         expectEachAcceptedOnce(site, [Self.usageA, Self.usageB, c, d])

@@ -26,9 +26,10 @@ import Testing
             close(descriptor)
 
             #expect(await eventually(within: .seconds(10)) { harness.deliveries.count >= 1 })
-            try await Task.sleep(for: .milliseconds(600))  // room for a wrong second delivery
+            let settled = try await settle(harness, inbox: inbox)  // a wrong second delivery would be in by now
+            #expect(settled)
             #expect(await harness.stopAndWait())
-            let deliveries = harness.deliveries.all
+            let deliveries = harness.deliveries.all.filter { !isSettleMark($0.name) }
             #expect(deliveries.map(\.name) == ["usage_slow.csv"])
             #expect(deliveries.first?.content == expected)
         }
@@ -49,9 +50,10 @@ import Testing
             #expect(rename(partial, inbox + "/usage_x.csv") == 0)
 
             #expect(await eventually { harness.deliveries.count >= 1 })
-            try await Task.sleep(for: .milliseconds(400))
+            let settled = try await settle(harness, inbox: inbox)
+            #expect(settled)
             #expect(await harness.stopAndWait())
-            let deliveries = harness.deliveries.all
+            let deliveries = harness.deliveries.all.filter { !isSettleMark($0.name) }
             #expect(deliveries.map(\.name) == ["usage_x.csv"])
             #expect(deliveries.first?.content == "line 0\nline 1\nline 2\n")
         }
@@ -107,9 +109,10 @@ import Testing
                 #expect(rename(partial, inbox + "/" + name) == 0)
             }
             #expect(await eventually(within: .seconds(30)) { harness.deliveries.count >= 200 })
-            try await Task.sleep(for: .milliseconds(400))
+            let settled = try await settle(harness, inbox: inbox)
+            #expect(settled)
             #expect(await harness.stopAndWait())
-            let delivered = harness.deliveries.all
+            let delivered = harness.deliveries.all.filter { !isSettleMark($0.name) }
             #expect(delivered.count == 200)
             #expect(delivered.map(\.name).sorted() == expected)
             #expect(delivered.allSatisfy { $0.content == $0.name + "\n" })
@@ -394,6 +397,17 @@ private struct RecordingHandler: LogHandler {
         recorder.record("\(event.level): \(event.message)")
     }
 }
+
+/// Drops a mark file after everything else and waits for its delivery: every look the
+/// watcher made at the files before it has then happened, so a wrong extra delivery of
+/// them would already be recorded (a condition instead of a fixed pause).
+private func settle(_ harness: WatchHarness, inbox: String) async throws -> Bool {
+    let name = "usage_settle_mark.csv"
+    try writeFile(inbox + "/" + name, "mark\n")
+    return await eventually(within: .seconds(10)) { harness.deliveries.all.contains { $0.name == name } }
+}
+
+private func isSettleMark(_ name: String) -> Bool { name == "usage_settle_mark.csv" }
 
 /// Polls `condition` every 10 ms until it holds or `limit` passes.
 private func eventually(within limit: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {

@@ -68,7 +68,7 @@ struct JCSTests {
             "\u{0}", "\u{1F}", "A", "a", "~", "\u{7F}", "\u{80}", "\u{FF}", "\u{7FF}", "\u{800}", "\u{D7FF}",
             "\u{E000}", "\u{EFFF}", "\u{F000}", "\u{FB33}", "\u{FFFF}", "\u{10000}", "\u{1F600}", "\u{10FFFF}",
         ]
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(seed: 0x4A43_5301)  // seeded: a failure is reproducible
         var strings: [String] = []
         for _ in 0..<400 {
             let length = Int.random(in: 0...3, using: &generator)

@@ -330,16 +330,10 @@ extension TestSite {
     /// A member of the zip container of an XLSX workbook, read with python3's zipfile (nil
     /// when python3 is not here).
     func zipMember(_ relative: String, _ member: String) throws -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())",
-                       path(relative), member]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+        let run = try ProcessRunner.run(
+            "/usr/bin/env",
+            ["python3", "-c", "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())",
+             path(relative), member])
+        return run.code == 0 ? run.out : nil
     }
 }

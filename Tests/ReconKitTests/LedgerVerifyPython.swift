@@ -36,21 +36,9 @@ enum LedgerVerifyPython {
     /// Runs `code` in python3 with `ledger_verify` imported as `lv`, `arguments` in
     /// `sys.argv[1...]`, and `input` on standard input.
     static func run(_ code: String, arguments: [String] = [], input: Data) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let prologue = "import sys; sys.path.insert(0, \(pythonString(toolsDirectory.path))); import ledger_verify as lv\n"
-        process.arguments = ["python3", "-c", prologue + code] + arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        let run = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", prologue + code] + arguments, input: input)
+        return (run.code, run.out, run.err)
     }
 
     /// A Python string literal holding `text` (ASCII paths only).

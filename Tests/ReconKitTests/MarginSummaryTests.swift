@@ -265,18 +265,9 @@ struct XLSXCells {
         """
 
     init(path: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", Self.reader, path]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "python3 could not read \(path): \(errors)")
-        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let run = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", Self.reader, path])
+        try #require(run.code == 0, "python3 could not read \(path): \(run.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
         sheetNames = json["names"] as? [String] ?? []
         let raw = json["sheets"] as? [String: [String: [String: String]]] ?? [:]
         sheets = raw.mapValues { Sheet(cells: $0) }

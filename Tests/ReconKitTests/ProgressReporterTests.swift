@@ -105,7 +105,7 @@ struct ProgressReporterTests {
 
     @Test(arguments: [(0, "0"), (999, "999"), (1000, "1,000"), (1_000_000, "1,000,000"), (-12345, "-12,345")])
     func thousandsAreGrouped(n: Int, text: String) {
-        #expect(ProgressReporter.grouped(n) == text)
+        #expect(Digits.grouped(n) == text)
     }
 }
 

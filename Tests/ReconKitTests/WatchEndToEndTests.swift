@@ -119,6 +119,9 @@ struct WatchEndToEndTests {
 
         #expect(waitUntil(20) { try self.acceptedRows(site, "usage-slow.csv") != nil }, "never taken:\n\(watcher.log)")
         #expect(try acceptedRows(site, "usage-slow.csv") == 8)
+        // The entry is appended before the file leaves the Inbox and the line is logged:
+        // wait for the log line, which comes last, before looking at the Inbox.
+        #expect(watcher.waitForLog("usage-slow.csv: accepted 8 usage rows"), "\(watcher.log)")
         #expect(!site.exists("Inbox/rejected/usage-slow.csv"))
         #expect(!site.exists("Inbox/usage-slow.csv"))
         #expect(watcher.log.components(separatedBy: "usage-slow.csv: accepted 8 usage rows").count == 2, "\(watcher.log)")

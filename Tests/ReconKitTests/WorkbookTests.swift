@@ -396,17 +396,9 @@ private func zipEntry(_ path: String, _ entry: String) throws -> String {
 /// Runs a program, failing the test on a non-zero exit; returns standard output.
 @discardableResult
 private func run(_ program: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "\(program) \(arguments.joined(separator: " ")) failed")
-    return String(decoding: data, as: UTF8.self)
+    let run = try ProcessRunner.run(program, arguments)
+    #expect(run.code == 0, "\(program) \(arguments.joined(separator: " ")) failed: \(run.err)")
+    return run.out
 }
 
 /// The full path of a program on PATH, or `nil`.

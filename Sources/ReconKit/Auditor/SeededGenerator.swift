@@ -30,11 +30,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     ///
     /// From seed 0 the first output is `0xE220A8397B1DCDAF`.
     public static func splitMix64(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        var mixer = SplitMix64(seed: state)
+        defer { state = mixer.state }
+        return mixer.next()
     }
 
     /// The next 64 random bits (xoshiro256**).

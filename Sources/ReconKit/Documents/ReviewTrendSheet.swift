@@ -1,3 +1,5 @@
+import XLSX
+
 /// The `Trends` sheet of a review: for each soft-flagged party, the ratio that drove its flag
 /// over its last 12 months (closed periods from the ledger, this period as reviewed), one
 /// line chart each, so a reviewer sees whether the month is a step, a spike or a drift.

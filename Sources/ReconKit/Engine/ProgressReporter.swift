@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 
 /// One updating line of progress on a terminal, for work long enough to wonder about.
 ///
@@ -47,14 +46,14 @@ public final class ProgressReporter: @unchecked Sendable {
     ///   - interval: the least time between two redraws.
     public init(
         _ label: String, total: Int? = nil, unit: String = "rows", enabled: Bool = true,
-        fileDescriptor: Int32 = STDERR_FILENO, interval: Duration = .milliseconds(100)
+        fileDescriptor: Int32 = Terminal.standardError, interval: Duration = .milliseconds(100)
     ) {
         self.label = label
         self.total = total
         self.unit = unit
         self.descriptor = fileDescriptor
         self.interval = interval
-        self.isShowing = enabled && isatty(fileDescriptor) == 1
+        self.isShowing = enabled && Terminal.isTerminal(fileDescriptor)
     }
 
     /// Names the stage the work is in (`reading`, `checking`, `pricing 2026-10`) and redraws at once.
@@ -98,9 +97,9 @@ public final class ProgressReporter: @unchecked Sendable {
         var text = label
         if !phaseText.isEmpty { text += ": " + phaseText }
         if done > 0 || total != nil {
-            text += " " + Self.grouped(done)
+            text += " " + Digits.grouped(done)
             if let total, total > 0 {
-                text += " / \(Self.grouped(total)) \(unit) (\(min(100, done * 100 / total))%)"
+                text += " / \(Digits.grouped(total)) \(unit) (\(min(100, done * 100 / total))%)"
             } else {
                 text += " \(unit)"
             }
@@ -119,31 +118,6 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 
     private func emit(_ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return 0 }
-                return write(descriptor, base + offset, buffer.count - offset)
-            }
-            if written > 0 {
-                offset += written
-            } else if written < 0 && errno == EINTR {
-                continue
-            } else {
-                return  // a progress line is never worth failing the work for
-            }
-        }
-    }
-
-    /// `1234567` as `1,234,567`.
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + out
+        Terminal.writeBestEffort(text, to: descriptor)  // a progress line never fails the work
     }
 }

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `Ledger/ledger.jsonl`: read and checked whole, appended to, never rewritten.
 ///
 /// Reading checks every line's JSON, `seq`, `prev` and `hash`. Any damage stops every writer.
@@ -98,10 +94,7 @@ public final class LedgerFile {
     public func cutHalfWrittenTail() throws -> Int {
         let cut = halfWrittenBytes
         if cut > 0 {
-            guard truncate(path, off_t(validLength)) == 0 else {
-                throw FileIO.Failure(path: path, action: "cut the half-written line of", code: errno)
-            }
-            try FileIO.syncFile(path)
+            try FileIO.truncateDurably(path, toLength: validLength)
         }
         if staleIntent {
             FileIO.remove(intentPath)
@@ -129,18 +122,13 @@ public final class LedgerFile {
             out.append(e)
             prev = e.hash
         }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileIO.Failure(path: path, action: "open", code: errno) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FileIO.Failure(path: path, action: "stat", code: errno) }
-        let start = Int(st.st_size)
+        let file = try AppendingFile(path: path)
+        let start = try file.size()
         guard start == validLength else {
             throw LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock; nothing was appended")
         }
         try FileIO.writeAtomically(intentPath, Array("\(start) \(start + bytes.count)\n".utf8))
-        try bytes.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path) }
-        guard fsync(fd) == 0 else { throw FileIO.Failure(path: path, action: "fsync", code: errno) }
+        try file.appendDurably(bytes)
         // Once the batch is durable its intent is spent; if the removal itself is lost, the
         // next reader finds the file at least as long as the intent's end and just drops it.
         FileIO.remove(intentPath)

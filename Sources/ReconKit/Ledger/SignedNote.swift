@@ -126,7 +126,7 @@ public enum SignedNote {
         guard count >= 0 else {
             throw SignedNoteError.invalidCheckpoint("the entry count \(count) is negative")
         }
-        guard let head = bytes(fromHex: headHex), head.count == 32 else {
+        guard let head = Hex.bytes(headHex), head.count == 32 else {
             throw SignedNoteError.invalidCheckpoint("the head hash must be 64 hex digits, got \(headHex.debugDescription)")
         }
         return "\(origin)\n\(count)\n\(NoteBase64.encode(head))\n"
@@ -154,7 +154,7 @@ public enum SignedNote {
         guard let head = NoteBase64.decode(lines[2]) else {
             throw SignedNoteError.invalidCheckpoint("the head hash is not base64")
         }
-        if head.count == 64, head.allSatisfy({ hexValue($0) != nil && !(0x41...0x46).contains($0) }) {
+        if head.count == 64, head.allSatisfy({ Hex.value($0) != nil && !(0x41...0x46).contains($0) }) {
             throw SignedNoteError.invalidCheckpoint(
                 "the head is base64 of the hash's hex text; it must be base64 of the 32 hash bytes")
         }
@@ -162,28 +162,5 @@ public enum SignedNote {
             throw SignedNoteError.invalidCheckpoint("the head hash is \(head.count) bytes, expected 32")
         }
         return (String(lines[0]), count, Hex.string(head))
-    }
-
-    private static func bytes(fromHex text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count / 2)
-        var i = 0
-        while i < digits.count {
-            guard let high = hexValue(digits[i]), let low = hexValue(digits[i + 1]) else { return nil }
-            out.append(high << 4 | low)
-            i += 2
-        }
-        return out
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

@@ -1,19 +1,6 @@
 import Crypto
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-private let posixRead = Glibc.read
-private let posixWrite = Glibc.write
-#elseif canImport(Musl)
-import Musl
-private let posixRead = Musl.read
-private let posixWrite = Musl.write
-#elseif canImport(Darwin)
-import Darwin
-private let posixRead = Darwin.read
-private let posixWrite = Darwin.write
-#endif
 
 /// A named Ed25519 private key in the Go `golang.org/x/mod/sumdb/note` format.
 ///
@@ -133,35 +120,12 @@ public struct SigningKey: Sendable, CustomStringConvertible {
     /// file is never overwritten. On failure no partial file is left behind.
     /// - Throws: ``NoteKeyError/fileExists(path:)`` or ``NoteKeyError/fileSystem(path:operation:message:)``.
     public func write(to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let code = errno
-            if code == EEXIST { throw NoteKeyError.fileExists(path: path) }
-            throw Self.systemError(path, "creating the key file", code)
-        }
-        var closed = false
         do {
-            defer { if !closed { close(fd) } }
-            // The umask can only narrow 0600; make the mode exactly 0600 all the same.
-            guard fchmod(fd, 0o600) == 0 else { throw Self.systemError(path, "setting mode 0600", errno) }
-            let bytes = Array((privateKeyText + "\n").utf8)
-            var written = 0
-            while written < bytes.count {
-                let n = bytes[written...].withUnsafeBytes { posixWrite(fd, $0.baseAddress, $0.count) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw Self.systemError(path, "writing the key", errno)
-                }
-                written += n
-            }
-            guard fsync(fd) == 0 else { throw Self.systemError(path, "flushing the key to disk", errno) }
-            closed = true
-            guard close(fd) == 0 else { throw Self.systemError(path, "closing the key file", errno) }
-        } catch {
-            unlink(path)
-            throw error
+            try FileIO.createPrivately(path, Array((privateKeyText + "\n").utf8))
+        } catch let failure as FileIO.Failure {
+            if FileIO.isAlreadyThere(failure) { throw NoteKeyError.fileExists(path: path) }
+            throw Self.systemError(failure)
         }
-        Self.syncDirectory(containing: path)
     }
 
     /// Reads a private key file written by ``write(to:)`` (or by Go's note tools).
@@ -171,26 +135,17 @@ public struct SigningKey: Sendable, CustomStringConvertible {
     /// - Throws: ``NoteKeyError/exposedKeyFile(path:mode:)``, a file system error, or a
     ///   parse error from ``init(text:)``.
     public static func read(from path: String) throws -> SigningKey {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw systemError(path, "opening the key file", errno) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw systemError(path, "reading the file's mode", errno) }
-        let mode = UInt32(info.st_mode)
+        let file: (mode: UInt32, bytes: [UInt8])
+        do {
+            file = try FileIO.readSmall(path, limit: 64 * 1024)
+        } catch let failure as FileIO.Failure {
+            throw systemError(failure)
+        }
+        let mode = file.mode
         if mode & 0o077 != 0 { throw NoteKeyError.exposedKeyFile(path: path, mode: mode) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw systemError(path, "reading the key", errno)
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[..<n])
-            if bytes.count > 64 * 1024 {
-                throw NoteKeyError.malformedPrivateKey("\(path) is far larger than a key")
-            }
+        let bytes = file.bytes
+        if bytes.count > 64 * 1024 {
+            throw NoteKeyError.malformedPrivateKey("\(path) is far larger than a key")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw NoteKeyError.malformedPrivateKey("\(path) is not UTF-8 text")
@@ -198,16 +153,7 @@ public struct SigningKey: Sendable, CustomStringConvertible {
         return try SigningKey(text: text)
     }
 
-    private static func systemError(_ path: String, _ operation: String, _ code: Int32) -> NoteKeyError {
-        .fileSystem(path: path, operation: operation, message: String(cString: strerror(code)))
-    }
-
-    /// Makes the new directory entry durable too; a failure here loses nothing already written.
-    private static func syncDirectory(containing path: String) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = fsync(fd)
-        close(fd)
+    private static func systemError(_ failure: FileIO.Failure) -> NoteKeyError {
+        .fileSystem(path: failure.path, operation: failure.action, message: failure.reason)
     }
 }

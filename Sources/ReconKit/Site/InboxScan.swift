@@ -1,5 +1,3 @@
-import Glibc
-
 /// One look at the Inbox folder: its regular files that may be drops, and the
 /// entries that are never read.
 ///
@@ -19,27 +17,24 @@ struct InboxScan {
     ///
     /// - Throws: `InboxScanError` when the folder cannot be listed.
     init(inbox: String) throws {
-        guard let directory = opendir(inbox) else {
-            throw InboxScanError(path: inbox, code: errno)
+        let names: [String]
+        do {
+            names = try FileIO.names(in: inbox)
+        } catch let failure as FileIO.Failure {
+            throw InboxScanError(path: inbox, code: failure.code)
         }
-        defer { closedir(directory) }
         var candidates: [DropCandidate] = []
         var ignored: [String: String] = [:]
         var strays: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
+        for name in names {
             let path = inbox.hasSuffix("/") ? inbox + name : inbox + "/" + name
-            guard let info = Self.status(of: path) else { continue }  // gone meanwhile
-            let type = info.st_mode & S_IFMT
-            if type == S_IFDIR && (name == "held" || name == "rejected") { continue }
+            guard let info = FileStatus.of(path) else { continue }  // gone meanwhile
+            if info.kind == .folder && (name == "held" || name == "rejected") { continue }
             if let reason = DropCandidate.reasonToIgnore(name: name) {
-                if type != S_IFDIR { ignored[name] = reason }
+                if info.kind != .folder { ignored[name] = reason }
                 continue
             }
-            guard type == S_IFREG else {
+            guard info.kind == .regularFile else {
                 strays.append(path)
                 continue
             }
@@ -52,26 +47,21 @@ struct InboxScan {
 
     /// Whether `candidate` is still in place, unchanged.
     static func isUnchanged(_ candidate: DropCandidate) -> Bool {
-        guard let info = status(of: candidate.path), info.st_mode & S_IFMT == S_IFREG else {
+        guard let info = FileStatus.of(candidate.path), info.kind == .regularFile else {
             return false
         }
         return Self.candidate(name: candidate.name, path: candidate.path, info: info) == candidate
     }
 
-    private static func status(of path: String) -> stat? {
-        var info = stat()
-        return lstat(path, &info) == 0 ? info : nil
-    }
-
-    private static func candidate(name: String, path: String, info: stat) -> DropCandidate {
+    private static func candidate(name: String, path: String, info: FileStatus) -> DropCandidate {
         DropCandidate(
             name: name,
             path: path,
-            device: UInt64(info.st_dev),
-            inode: UInt64(info.st_ino),
-            size: Int64(info.st_size),
-            modifiedSeconds: Int64(info.st_mtim.tv_sec),
-            modifiedNanoseconds: Int64(info.st_mtim.tv_nsec)
+            device: info.device,
+            inode: info.inode,
+            size: info.size,
+            modifiedSeconds: info.modifiedSeconds,
+            modifiedNanoseconds: info.modifiedNanoseconds
         )
     }
 }

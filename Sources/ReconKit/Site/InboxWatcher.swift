@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import Logging
 
 /// Watches a site's Inbox folder and hands each drop over once it is complete.
@@ -169,11 +168,11 @@ public final class InboxWatcher {
             // Without a wake-up pipe a stop is noticed on the next poll tick.
             timeout = min(timeout ?? options.pollInterval, options.pollInterval)
         }
-        var descriptors: [pollfd] = []
-        if let wakeup { descriptors.append(pollfd(fd: wakeup.readDescriptor, events: Int16(POLLIN), revents: 0)) }
-        if let inotify { descriptors.append(pollfd(fd: inotify.descriptor, events: Int16(POLLIN), revents: 0)) }
+        var descriptors: [Int32] = []
+        if let wakeup { descriptors.append(wakeup.readDescriptor) }
+        if let inotify { descriptors.append(inotify.descriptor) }
         let milliseconds = timeout.map(Self.roundedUpMilliseconds) ?? -1
-        _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds)  // EINTR: just look again
+        Poller.waitForInput(on: descriptors, milliseconds: milliseconds)  // EINTR: just look again
         wakeup?.drain()
         guard let inotify else { return nil }
         return inotify.drain { DropCandidate.reasonToIgnore(name: $0) == nil }

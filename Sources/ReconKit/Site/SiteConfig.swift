@@ -2,16 +2,6 @@
 /// wrong type is an error naming the line, never silently ignored (a typo in
 /// `block_on_soft` must not turn it off).
 public struct SiteConfig: Sendable, Equatable {
-    /// An `[[operator]]` table as earlier versions wrote it (operators now live in the ledger).
-    public struct Operator: Sendable, Equatable {
-        public var name: String
-        public var publicKey: String
-        public init(name: String, publicKey: String) {
-            self.name = name
-            self.publicKey = publicKey
-        }
-    }
-
     /// The paper every workbook prints on.
     public enum Paper: String, Sendable, Equatable, CaseIterable {
         case a4 = "A4"
@@ -40,8 +30,6 @@ public struct SiteConfig: Sendable, Equatable {
     public var site: String
     public var baseCurrency: String
     public var timezone: String
-    /// Kept only to write them back unchanged; never trusted.
-    public var operators: [Operator] = []
     /// Soft flags block a close only when this is true.
     public var blockOnSoft = false
     /// Score at or above which a party-period is flagged (`[auditor] threshold`).
@@ -79,9 +67,6 @@ public struct SiteConfig: Sendable, Equatable {
             if let v = seller.email { t += "email = \(TOML.quoted(v))\n" }
             if let v = seller.paymentInstructions { t += "payment_instructions = \(TOML.quoted(v))\n" }
         }
-        for op in operators {
-            t += "\n[[operator]]\nname = \(TOML.quoted(op.name))\npublic_key = \(TOML.quoted(op.publicKey))\n"
-        }
         return t
     }
 
@@ -90,13 +75,10 @@ public struct SiteConfig: Sendable, Equatable {
     /// - Throws: `TOML.Problem` naming the line (exit 1), or ``OperatorTablesRefused`` (exit 3).
     public static func parse(_ text: String) throws -> SiteConfig {
         let doc = try TOML.parse(text)
-        // Earlier versions listed operators here; they are read until the ledger records them.
-        var operators: [Operator] = []
-        for table in doc.arrays["operator"] ?? [] {
-            let keys = SiteConfigKeys(table: table, name: "[operator]")
-            try keys.allow(["name", "public_key"])
-            operators.append(Operator(name: try keys.requiredString("name", example: "\"asha\""),
-                                      publicKey: try keys.requiredString("public_key", example: "\"asha+…\"")))
+        // Earlier versions listed operators here, where a change left no trace; they are
+        // ledger entries now (`recon operator add`), so such a file is refused.
+        if let tables = doc.arrays["operator"], let first = tables.first {
+            throw OperatorTablesRefused(line: first.line)
         }
         if let (name, tables) = doc.arrays.first(where: { $0.key != "operator" }) {
             throw TOML.Problem(line: tables[0].line, message: "[[\(name)]] is not a recon.toml table; the tables are [seller] and [auditor]")
@@ -114,7 +96,6 @@ public struct SiteConfig: Sendable, Equatable {
             }
             config.paper = paper
         }
-        config.operators = operators
         config.siteKey = try root.string("site_key", example: "\"/etc/recon/keys/site.key\"")
         for (name, table) in doc.tables.sorted(by: { $0.key < $1.key }) {
             let keys = SiteConfigKeys(table: table, name: name)

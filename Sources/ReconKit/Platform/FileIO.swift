@@ -11,7 +11,9 @@ public enum FileIO {
         public let path: String
         public let action: String
         public let code: Int32
-        public var description: String { "cannot \(action) \(path): \(String(cString: strerror(code)))" }
+        /// The system's own words for `code` (`strerror`).
+        public var reason: String { String(cString: strerror(code)) }
+        public var description: String { "cannot \(action) \(path): \(reason)" }
     }
 
     public static func exists(_ path: String) -> Bool {
@@ -24,13 +26,17 @@ public enum FileIO {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// Creates a folder and its parents (mode 0755).
+    /// Creates a folder and its parents (mode 0755, less the umask); a folder already
+    /// there is fine. A failure names the folder that could not be made and the real
+    /// `errno` of `mkdir` (a file in the way, a full disk, a read-only file system…).
     public static func makeDirectory(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw Failure(path: path, action: "create the folder", code: EACCES)
-        }
+        if isDirectory(path) { return }
+        let above = parent(of: path)
+        if above != path && above != "." && above != "/" && !isDirectory(above) { try makeDirectory(above) }
+        guard mkdir(path, 0o755) != 0 else { return }
+        let code = errno
+        if code == EEXIST && isDirectory(path) { return }  // made meanwhile by another process
+        throw Failure(path: path, action: "create the folder", code: code)
     }
 
     /// The whole file.

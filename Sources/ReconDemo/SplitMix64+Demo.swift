@@ -1,32 +1,16 @@
 import ReconKit
 
-/// SplitMix64 (Steele, Lea and Flood, 2014): a small seeded generator, so the demo's year of
-/// history is the same on every run and every machine.
+/// The demo's draws from ``SplitMix64``, so its year of history is the same on every run
+/// and every machine.
 ///
 /// The bounded draws are written out here rather than taken from the standard library, whose
 /// algorithms for `random(in:using:)` are not promised to stay the same across releases.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
+extension SplitMix64 {
     /// A generator for one part of the history, independent of every other part's draws.
     init(_ parts: [UInt64]) {
         var s: UInt64 = 0x5245_434F_4E44_454D  // "RECONDEM"
         for p in parts { s = SplitMix64.mix(s ^ (p &* 0x9E37_79B9_7F4A_7C15)) }
-        state = s
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return SplitMix64.mix(state)
-    }
-
-    static func mix(_ x: UInt64) -> UInt64 {
-        var z = x
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        self.init(seed: s)
     }
 
     /// Uniform in `0..<n` (multiply-high; `n` > 0).

@@ -1,0 +1,34 @@
+import Glibc
+
+/// A file opened for appending only (`O_APPEND`), closed when released: the ledger's
+/// one way of growing.
+///
+/// Its size is read once the file is open, so a caller can check that nobody changed
+/// the file since it was read before appending anything.
+public final class AppendingFile {
+    public let path: String
+    private let descriptor: Int32
+
+    /// Opens (creating, mode 0644) `path` for appending. Wraps `open` and `fstat`.
+    public init(path: String) throws {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileIO.Failure(path: path, action: "open", code: errno) }
+        self.path = path
+        self.descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    /// The file's size in bytes now (`fstat`).
+    public func size() throws -> Int {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw FileIO.Failure(path: path, action: "stat", code: errno) }
+        return Int(info.st_size)
+    }
+
+    /// Appends all of `bytes` and flushes them to disk before returning (`write`, `fsync`).
+    public func appendDurably(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try FileIO.writeAll(descriptor, $0, path: path) }
+        guard fsync(descriptor) == 0 else { throw FileIO.Failure(path: path, action: "fsync", code: errno) }
+    }
+}

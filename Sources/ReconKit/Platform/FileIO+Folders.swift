@@ -1,0 +1,30 @@
+import Glibc
+
+extension FileIO {
+    /// The names in `folder` (not `.` or `..`), in the order the file system gives them.
+    ///
+    /// Unlike ``list(_:)`` it says why a folder cannot be listed. Wraps `opendir`/`readdir`.
+    /// - Throws: ``Failure`` with the `errno` of `opendir`.
+    public static func names(in folder: String) throws -> [String] {
+        guard let directory = opendir(folder) else {
+            throw Failure(path: folder, action: "list the folder", code: errno)
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Cuts a file to its first `length` bytes and flushes it to disk (`truncate`, `fsync`).
+    public static func truncateDurably(_ path: String, toLength length: Int) throws {
+        guard truncate(path, off_t(length)) == 0 else {
+            throw Failure(path: path, action: "cut", code: errno)
+        }
+        try syncFile(path)
+    }
+}

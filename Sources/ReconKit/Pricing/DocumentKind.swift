@@ -1,0 +1,38 @@
+/// Which document a draft or an issued entry is.
+public enum DocumentKind: String, Sendable, CaseIterable {
+    case invoice, creditNote = "credit_note", payout, payoutAdjustment = "payout_adjustment"
+
+    /// Number prefix (SPEC §5).
+    public var prefix: String {
+        switch self {
+        case .invoice: return "INV"
+        case .creditNote: return "CN"
+        case .payout: return "PAY"
+        case .payoutAdjustment: return "PAYADJ"
+        }
+    }
+
+    /// Folder under `Outbox/YYYY-MM/`.
+    public var folder: String {
+        switch self {
+        case .invoice: return "invoices"
+        case .creditNote: return "credit-notes"
+        case .payout, .payoutAdjustment: return "payouts"
+        }
+    }
+
+    /// The ledger entry kind that issues it.
+    public var entryKind: String { rawValue + ".issued" }
+
+    /// Whether the party is a client (else a radiologist).
+    public var isClientSide: Bool { self == .invoice || self == .creditNote }
+
+    public var title: String {
+        switch self {
+        case .invoice: return "Invoice"
+        case .creditNote: return "Credit note"
+        case .payout: return "Payout statement"
+        case .payoutAdjustment: return "Payout adjustment"
+        }
+    }
+}

@@ -1,0 +1,2 @@
+// Every test file sees the shared test support (TestSite, ProcessRunner) without importing it.
+@_exported import TestSupport

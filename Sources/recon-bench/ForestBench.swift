@@ -48,6 +48,9 @@ private struct QualityTally {
     /// Young clients' party-periods (under 12 months old), not planted: ordinary ramp-up.
     var youngMonthsFlagged = 0
     var youngMonthsClear = 0
+    /// Of those, flagged for their growth.
+    var youngGrowthFlagged = 0
+    var youngGrowthLines: [String] = []
     /// On the rules' universe (party-periods with three earlier months, none planted):
     /// false positives of recon and of the rules, and planted cases each catches.
     var universe = 0
@@ -69,6 +72,8 @@ private struct QualityTally {
         sum.radiologistsClear += rhs.radiologistsClear
         sum.youngMonthsFlagged += rhs.youngMonthsFlagged
         sum.youngMonthsClear += rhs.youngMonthsClear
+        sum.youngGrowthFlagged += rhs.youngGrowthFlagged
+        sum.youngGrowthLines += rhs.youngGrowthLines
         sum.universe += rhs.universe
         sum.reconFalse += rhs.reconFalse
         sum.rulesFalse += rhs.rulesFalse
@@ -152,6 +157,10 @@ private func tally(_ cases: PlantedCases, config: SoftGateConfig) -> QualityTall
         guard let assessment = assessments[id] else { continue }
         if stats.party == .client, stats.ageMonths < config.youngMonths {
             if flagged { result.youngMonthsFlagged += 1 } else { result.youngMonthsClear += 1 }
+            if let flag = assessment.flag, flag.code == "SOFT_VOLUME_GROWTH" {
+                result.youngGrowthFlagged += 1
+                result.youngGrowthLines.append("  \(id) (age \(stats.ageMonths) months): \(flag.reason)")
+            }
         }
         switch (stats.party, flagged) {
         case (.client, true): result.clientsFlagged += 1
@@ -181,6 +190,7 @@ private func printTable(_ tally: QualityTally) {
     row("planted young growth (ordinary)", tally.youngFlagged, tally.youngClear)
     row("normal client-periods judged", tally.clientsFlagged, tally.clientsClear)
     row("  of which young clients' months", tally.youngMonthsFlagged, tally.youngMonthsClear)
+    print("  " + "    flagged for volume growth".padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%7d", tally.youngGrowthFlagged))
     row("normal radiologist-periods judged", tally.radiologistsFlagged, tally.radiologistsClear)
     let judged = tally.clientsFlagged + tally.clientsClear + tally.radiologistsFlagged + tally.radiologistsClear
     let normal = tally.clientsFlagged + tally.radiologistsFlagged
@@ -219,4 +229,8 @@ private func runSoftGateQualityBenchmark() {
     print("")
     print("Summed over \(seeds.count) more generated histories (seeds 1–7), same settings:")
     printTable(total)
+    if !total.youngGrowthLines.isEmpty {
+        print("Young clients' months flagged for growth:")
+        total.youngGrowthLines.forEach { print($0) }
+    }
 }

@@ -200,10 +200,16 @@ public enum FeatureBuilder {
                 changes[feature] = feature.transform(value) - ownTransformed
             }
             // A young account's baseline is its previous month alone: the months before still
-            // hold its ramp-up. Growth from a pilot volume (fewer than the minimum reports) is
-            // not read at all: a ratio needs a denominator that means something.
+            // hold its ramp-up. Its growth is not read at all while it is still ramping up (no
+            // month yet has grown less than ×1.2 on the one before) or from a pilot volume
+            // (fewer than the minimum reports): that is the ramp itself, and a ratio needs a
+            // denominator that means something.
             let young = stats.ageMonths < youngMonths
             let base = young ? (month - 1)..<month : window
+            let settled = young && ((first + 1)..<max(first + 1, month)).contains { k in
+                Double(months[k]?.reports ?? 0) <= 1.2 * Double(months[k - 1]?.reports ?? 0)
+            }
+            let rampBase = young && !settled
             if !window.isEmpty, let own = median(base.map { Double(months[$0]?.reports ?? 0) }) {
                 // A month still running is compared per elapsed day.
                 let reports = Double(stats.reports) / min(max(stats.elapsed, 1e-3), 1)
@@ -211,7 +217,7 @@ public enum FeatureBuilder {
                 baseline[.volumeGrowth] = own
                 let counts = window.map { Double(months[$0]?.reports ?? 0) }
                 ownRange[.volumeGrowth] = counts.min()!...counts.max()!
-                if !young || own >= Double(minimumReports) {
+                if !young || (own >= Double(minimumReports) && !rampBase) {
                     changes[.volumeGrowth] = log((reports + 1) / (own + 1))
                 }
             }

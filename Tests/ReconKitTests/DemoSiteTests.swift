@@ -40,6 +40,7 @@ struct DemoSiteTests {
 
         try checkDocuments(entries, site: site)
         try checkFlags(entries, site: site)
+        try SoftFlagLedgerTests.expectLedgerMatchesReviews(site, periods: Self.closed)
 
         // The retroactive card replaced the 2026-01-01 card before January closed.
         let replaced = try #require(entries.first { $0.kind == "card.replaced" })

@@ -89,12 +89,7 @@ struct SoftFlagLedgerTests {
         // Every closed period: the ledger's soft flags are exactly its final review's.
         let raised = try softRaised(site)
         #expect(raised.contains { $0.id == finding.id && $0.subject == Self.planted.client })
-        for month in Self.months {
-            let review = try softRows(site, period: month)
-            #expect(review.allSatisfy { $0.status == "final" }, "\(month)")
-            let fromLedger = raised.filter { $0.period == month }.map { Row(id: $0.id, code: $0.code, subject: $0.subject, score: $0.score, reason: $0.reason, status: "final") }
-            #expect(Set(review) == Set(fromLedger), "\(month): review \(review) ledger \(fromLedger)")
-        }
+        try Self.expectLedgerMatchesReviews(site, periods: Self.months)
         // Raised in the close's own append, before `period.closed`.
         let lines = try entries(site)
         let closeSeq = try #require(lines.last { $0["kind"] as? String == "period.closed" }?["seq"] as? Int)
@@ -104,6 +99,21 @@ struct SoftFlagLedgerTests {
     }
 
     // MARK: helpers
+
+    /// For each closed period: the soft `flag.raised` entries of the ledger equal the soft
+    /// rows of its review workbook (ids, codes, subjects, scores, reasons), all marked final.
+    static func expectLedgerMatchesReviews(_ site: TestSite, periods: [String]) throws {
+        let helper = SoftFlagLedgerTests()
+        let raised = try helper.softRaised(site)
+        for month in periods {
+            let review = try helper.softRows(site, period: month)
+            #expect(review.allSatisfy { $0.status == "final" }, "\(month)")
+            let fromLedger = raised.filter { $0.period == month }.map {
+                Row(id: $0.id, code: $0.code, subject: $0.subject, score: $0.score, reason: $0.reason, status: "final")
+            }
+            #expect(Set(review) == Set(fromLedger), "\(month): review \(review) ledger \(fromLedger)")
+        }
+    }
 
     struct Row: Hashable {
         var id, code, subject, score, reason, status: String

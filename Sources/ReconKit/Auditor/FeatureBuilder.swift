@@ -119,6 +119,9 @@ public enum FeatureBuilder {
         /// The party's own baseline: for a ratio, its median over the previous periods;
         /// for volume growth, the baseline report count. Absent when there is none.
         public let baseline: [Feature: Double]
+        /// The lowest and highest of the party's own values over the baseline months (for
+        /// volume growth, report counts): its own recent range, for reasons.
+        public let ownRange: [Feature: ClosedRange<Double>]
         /// The signals: transformed change against the baseline, for each signal
         /// measure that has one.
         public let changes: [Feature: Double]
@@ -185,6 +188,7 @@ public enum FeatureBuilder {
             guard let stats = months[month], var values = levels[month] else { continue }
             var baseline: [Feature: Double] = [:]
             var changes: [Feature: Double] = [:]
+            var ownRange: [Feature: ClosedRange<Double>] = [:]
             let window = max(first, month - baselineMonths)..<month
             for feature in [Feature.imagesPerCase, .costPerCase, .revenuePerCase, .margin] {
                 let earlier = window.compactMap { levels[$0]?[feature] }
@@ -192,26 +196,35 @@ public enum FeatureBuilder {
                     let ownTransformed = median(earlier.map(feature.transform))
                 else { continue }
                 baseline[feature] = own
+                ownRange[feature] = earlier.min()!...earlier.max()!
                 changes[feature] = feature.transform(value) - ownTransformed
             }
             // A young account's baseline is its previous month alone: the months before still
-            // hold its ramp-up. Growth from a pilot volume (fewer than the minimum reports) is
-            // not read at all: a ratio needs a denominator that means something.
+            // hold its ramp-up. Its growth is not read at all while it is still ramping up (no
+            // month yet has grown less than ×1.2 on the one before) or from a pilot volume
+            // (fewer than the minimum reports): that is the ramp itself, and a ratio needs a
+            // denominator that means something.
             let young = stats.ageMonths < youngMonths
             let base = young ? (month - 1)..<month : window
+            let settled = young && ((first + 1)..<max(first + 1, month)).contains { k in
+                Double(months[k]?.reports ?? 0) <= 1.2 * Double(months[k - 1]?.reports ?? 0)
+            }
+            let rampBase = young && !settled
             if !window.isEmpty, let own = median(base.map { Double(months[$0]?.reports ?? 0) }) {
                 // A month still running is compared per elapsed day.
                 let reports = Double(stats.reports) / min(max(stats.elapsed, 1e-3), 1)
                 values[.volumeGrowth] = own > 0 ? reports / own : reports
                 baseline[.volumeGrowth] = own
-                if !young || own >= Double(minimumReports) {
+                let counts = window.map { Double(months[$0]?.reports ?? 0) }
+                ownRange[.volumeGrowth] = counts.min()!...counts.max()!
+                if !young || (own >= Double(minimumReports) && !rampBase) {
                     changes[.volumeGrowth] = log((reports + 1) / (own + 1))
                 }
             }
             rows.append(
                 (month, Row(
                     party: stats.party, partyId: stats.partyId, period: stats.period, ageMonths: stats.ageMonths,
-                    reports: stats.reports, values: values, baseline: baseline, changes: changes)))
+                    reports: stats.reports, values: values, baseline: baseline, ownRange: ownRange, changes: changes)))
         }
         return rows
     }

@@ -18,7 +18,9 @@ import Foundation
 /// - ``Kind/matureVolumeSpike``: a mature client's volume quadruples;
 /// - ``Kind/radiologistSpike``: a senior radiologist reads four times as many reports;
 /// - ``Kind/youngClientGrowth``: a young client grows tenfold from its pilot month,
-///   ordinary for its age, and must not be flagged.
+///   ordinary for its age, and must not be flagged;
+/// - ``Kind/youngLateStart``: a client onboarded on the 8th with 2, 5, 44 and 50 reports in
+///   its first four months (its third and fourth months planted): ordinary ramp-up.
 ///
 /// Revenue and cost are `Double` here because they are scoring inputs, not money.
 public struct PlantedCases: Sendable {
@@ -32,9 +34,12 @@ public struct PlantedCases: Sendable {
         case radiologistSpike
         /// A young client grows tenfold after its pilot month: ordinary, not suspicious.
         case youngClientGrowth
+        /// A client onboarded on the 8th of a month with 2, 5, 44 and 50 reports in its first
+        /// four months: its third and fourth months are ordinary ramp-up, not suspicious.
+        case youngLateStart
 
         /// Whether the gate should flag it.
-        public var isSuspicious: Bool { self != .youngClientGrowth }
+        public var isSuspicious: Bool { self != .youngClientGrowth && self != .youngLateStart }
     }
 
     /// One planted case: what, who and when.
@@ -104,6 +109,11 @@ public struct PlantedCases: Sendable {
         plants.append(Plant(kind: .matureVolumeSpike, party: .client, partyId: PlantedCases.clientId(volumeClient), period: periods[volumeSpikeMonth]))
         let youngPlanted = mature
         plants.append(Plant(kind: .youngClientGrowth, party: .client, partyId: PlantedCases.clientId(youngPlanted), period: periods[youngOnboardMonth + 1]))
+        let lateStarter = configuration.clients - 1
+        let lateOnboardMonth = months - 5
+        for age in [2, 3] {
+            plants.append(Plant(kind: .youngLateStart, party: .client, partyId: PlantedCases.clientId(lateStarter), period: periods[lateOnboardMonth + age]))
+        }
 
         for index in 0..<configuration.clients {
             var client = ClientProfile(generator: &generator)
@@ -114,6 +124,8 @@ public struct PlantedCases: Sendable {
                 client.baseVolume = 110
                 client.pilotShare = 10.0 / 110.0
                 client.secondShare = 100.0 / 110.0
+            } else if index == lateStarter {
+                client.onboardMonth = lateOnboardMonth
             } else {
                 // Half of the other young clients join during the history, half shortly before it.
                 let position = index - mature - 1
@@ -125,6 +137,11 @@ public struct PlantedCases: Sendable {
             for month in 0..<months where month >= client.onboardMonth {
                 var reports = client.reports(month: month, generator: &generator)
                 if index == youngPlanted { reports = client.plantedReports(month: month) }
+                if index == lateStarter {
+                    let ramp = [2, 5, 44, 50]
+                    let age = month - client.onboardMonth
+                    reports = age < ramp.count ? ramp[age] : 50 + (month % 3) * 2
+                }
                 var imagesFactor = 1.0
                 if index == volumeClient, month == volumeSpikeMonth { reports *= 4 }
                 if index == ratioClient, month == ratioSpikeMonth { imagesFactor = 3 }

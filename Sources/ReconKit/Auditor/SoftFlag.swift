@@ -17,9 +17,9 @@ public struct SoftFlag: Sendable, Hashable {
         /// The party's own baseline: its median over the previous periods (for
         /// `volume_growth`, the baseline report count); nil when it has none.
         public let previous: Double?
-        /// The peers' 10th percentile of the value.
+        /// The peers' 25th percentile of the value.
         public let typicalLow: Double
-        /// The peers' 90th percentile of the value.
+        /// The peers' 75th percentile of the value.
         public let typicalHigh: Double
         /// For a scored signal: how far its change against the party's own baseline is
         /// from the peers' median change, in robust standard deviations (positive for a

@@ -81,7 +81,7 @@ public struct SoftGateConfig: Sendable, Hashable {
 /// ``SoftGateConfig/minimumChange`` against the party's own baseline and lies at least
 /// ``SoftGateConfig/minimumDeviation`` robust standard deviations from the group's
 /// median. The largest such signal names the flag and its reason, with the
-/// party's own baseline and the group's 10th–90th percentile of the ratio as what is
+/// party's own baseline and the group's interquartile range of the ratio as what is
 /// typical. A fall in volume is never the reason. A signal that could not be computed
 /// is filled with the group's median for the forest and is never the reason.
 public enum SoftGate {
@@ -186,10 +186,11 @@ public enum SoftGate {
             driver: driver, deviation: deviation, flag: flag)
     }
 
-    /// `High images per case: 8.1, up from 2.7 (typical 2.1–3.9 among clients aged 12
-    /// months or more)`; for volume, `High volume growth: ×4.20, 496 reports against 118
-    /// (typical ×0.72–×1.22 among …)`, and in a young group `(typical ×2.87–×9.12 among
-    /// clients in their first 12 months, aged 1–2 months)`.
+    /// What a reviewer can check: the ratio now, the party's own range over its baseline
+    /// months, and the middle half of its peers. `High images per case: 8.1, up from 2.7
+    /// (own last 3 months 2.5–2.9; middle half of clients aged 12 months or more: 2.4–3.3)`;
+    /// for volume, `High volume growth: ×4.20, 496 reports against 118 (own last 3 months
+    /// 110–131 reports; middle half of …: ×0.95–×1.06)`.
     private static func reason(
         _ driver: FeatureBuilder.Feature, rising: Bool, row: FeatureBuilder.Row, group: PeerGroup, peers: String
     ) -> String {
@@ -202,15 +203,25 @@ public enum SoftGate {
                 text += ", \(rising ? "up" : "down") from \(driver.format(own))"
             }
         }
+        var context: [String] = []
+        if let range = row.ownRange[driver] {
+            let months = FeatureBuilder.baselineMonths
+            if driver == .volumeGrowth {
+                context.append("own last \(months) months \(Int(range.lowerBound))–\(Int(range.upperBound)) reports")
+            } else {
+                context.append("own last \(months) months \(driver.format(range.lowerBound))–\(driver.format(range.upperBound))")
+            }
+        }
         if let typical = group.typical(driver, for: row) {
             let range = typical.range
-            text += " (typical \(driver.format(range.low))–\(driver.format(range.high)) among \(peers)"
+            var among = peers
             if let ages = typical.ages {
                 let span = ages.lowerBound == ages.upperBound ? "\(ages.lowerBound)" : "\(ages.lowerBound)–\(ages.upperBound)"
-                text += row.party == .client ? ", aged \(span) months" : ", with \(span) months' seniority"
+                among += row.party == .client ? ", aged \(span) months" : ", with \(span) months' seniority"
             }
-            text += ")"
+            context.append("middle half of \(among): \(driver.format(range.low))–\(driver.format(range.high))")
         }
+        if !context.isEmpty { text += " (" + context.joined(separator: "; ") + ")" }
         return text
     }
 
@@ -249,7 +260,7 @@ extension SoftGate {
             }
         }
 
-        /// The 10th and 90th percentiles of a measure's value over some peers.
+        /// The 25th and 75th percentiles of a measure's value over some peers.
         struct Range {
             let low: Double
             let high: Double
@@ -359,9 +370,10 @@ extension SoftGate {
             return Spread(median: median, scale: max(scale, 1e-6))
         }
 
+        /// The interquartile range: what the middle half of the peers do.
         private static func range(_ values: [Double]) -> Range {
             let sorted = values.sorted()
-            return Range(low: percentile(sorted, 0.1), high: percentile(sorted, 0.9))
+            return Range(low: percentile(sorted, 0.25), high: percentile(sorted, 0.75))
         }
 
         /// The `p` quantile of sorted values, interpolating linearly between neighbours.

@@ -43,12 +43,13 @@ public enum AuditorRun {
         history += current.map { var s = $0; s.elapsed = elapsed; return s }
         var gate = SoftGateConfig()
         if let t = config.softThreshold { gate.scoreThreshold = t }
-        return SoftGate.evaluate(history: history, period: period.description, config: gate).compactMap { s in
+        let flags: [AuditFlag] = SoftGate.evaluate(history: history, period: period.description, config: gate).compactMap { s in
             guard let p = Period(s.period) else { return nil }
             var f = AuditFlag(id: s.id, severity: .soft, code: s.code, subject: s.subject, period: p, reason: s.reason, score: s.score)
             f.features = s.measures.map { ($0.name, $0.value) }
             return f
         }
+        return SoftFindingDetail(state: state, period: period).explain(flags)
     }
 
     /// Whole months from `a` to `b` (0 when b is before a).

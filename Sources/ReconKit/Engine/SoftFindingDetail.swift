@@ -1,0 +1,89 @@
+/// What the site knows of soft findings beyond the totals the gate scores, from the reports
+/// themselves: which reports drove each one (a client's top modalities, a radiologist's top
+/// clients), and whether a radiologist's change is a flagged client's change seen from the
+/// other side — then it is listed under the client's flag ("read by D1, D2"), one finding
+/// one flag.
+struct SoftFindingDetail {
+    /// Reports and images of one party in one period, by modality (client) or client (radiologist).
+    typealias Breakdown = [String: [String: (reports: Int, images: Int)]]
+
+    let state: SiteState
+    let period: Period
+
+    /// The flags with drivers in their reasons and radiologist flags explained by a flagged
+    /// client folded into that client's flag.
+    func explain(_ flags: [AuditFlag]) -> [AuditFlag] {
+        guard !flags.isEmpty else { return flags }
+        let now = breakdown(period), before = breakdown(period.previous)
+        var readBy: [String: [String]] = [:]  // client flag id → radiologists folded into it
+        var kept: [AuditFlag] = []
+        let clientFlags = flags.filter { now["client|" + $0.subject] != nil }
+        for flag in flags {
+            let key = (now["client|" + flag.subject] != nil ? "client|" : "radiologist|") + flag.subject
+            if key.hasPrefix("radiologist|"), let client = explainingClient(flag, key: key, clientFlags, now, before) {
+                readBy[client.id, default: []].append(flag.subject)
+                continue
+            }
+            var f = flag
+            f.reason += drivers(flag, key: key, now, before)
+            kept.append(f)
+        }
+        return kept.map { f in
+            guard let list = readBy[f.id] else { return f }
+            var g = f
+            g.reason += "; read by " + list.sorted().joined(separator: ", ")
+            return g
+        }
+    }
+
+    /// The flagged client that holds most of a radiologist's moved reports (or images, for
+    /// a ratio), if one does.
+    private func explainingClient(_ flag: AuditFlag, key: String, _ clients: [AuditFlag], _ now: Breakdown,
+                                  _ before: Breakdown) -> AuditFlag? {
+        let volume = flag.code == "SOFT_VOLUME_GROWTH"
+        var moved = 0
+        var byClient: [String: Int] = [:]
+        for (client, counts) in now[key] ?? [:] {
+            let earlier = before[key]?[client]
+            let delta = volume ? counts.reports - (earlier?.reports ?? 0) : counts.images - (earlier?.images ?? 0)
+            if delta > 0 { moved += delta; byClient[client] = delta }
+        }
+        guard moved > 0 else { return nil }
+        return clients.filter { 2 * (byClient[$0.subject] ?? 0) > moved }.first
+    }
+
+    /// `; driven by CT (310 reports, 9.8 images per case), MR (40, 3.1)`, or for volume
+    /// growth `; driven by C07 +220 reports, C02 +14`: the top three.
+    private func drivers(_ flag: AuditFlag, key: String, _ now: Breakdown, _ before: Breakdown) -> String {
+        let groups = now[key] ?? [:]
+        if flag.code == "SOFT_VOLUME_GROWTH" {
+            let rises = groups.map { ($0.key, $0.value.reports - (before[key]?[$0.key]?.reports ?? 0)) }
+                .filter { $0.1 > 0 }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(3)
+            guard !rises.isEmpty else { return "" }
+            return "; driven by " + rises.enumerated().map { i, r in "\(r.0) +\(r.1)\(i == 0 ? " reports" : "")" }
+                .joined(separator: ", ")
+        }
+        let top = groups.sorted { $0.value.images != $1.value.images ? $0.value.images > $1.value.images : $0.key < $1.key }.prefix(3)
+        guard !top.isEmpty else { return "" }
+        return "; driven by " + top.enumerated().map { i, g in
+            let ratio = String(format: "%.1f", Double(g.value.images) / Double(max(g.value.reports, 1)))
+            return i == 0 ? "\(g.key) (\(g.value.reports) reports, \(ratio) images per case)" : "\(g.key) (\(g.value.reports), \(ratio))"
+        }.joined(separator: ", ")
+    }
+
+    /// Billable reports of a period by party: a client's by modality, a radiologist's by client.
+    private func breakdown(_ p: Period) -> Breakdown {
+        let excluded = state.excludedReports(in: p)
+        var out: Breakdown = [:]
+        for i in state.periodReports[p] ?? [] {
+            let r = state.reports[Int(i)]
+            guard !excluded.contains(r.id) else { continue }
+            let images = Int(r.imageCount)
+            out["client|" + r.clientId, default: [:]][r.modality, default: (0, 0)].reports += 1
+            out["client|" + r.clientId, default: [:]][r.modality, default: (0, 0)].images += images
+            out["radiologist|" + r.radiologistId, default: [:]][r.clientId, default: (0, 0)].reports += 1
+            out["radiologist|" + r.radiologistId, default: [:]][r.clientId, default: (0, 0)].images += images
+        }
+        return out
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// Soft findings read fairly: growth against age, month-to-date volume per elapsed day,
+/// reasons with ranges a reviewer can use, and one finding one flag.
+struct SoftFindingTests {
+    /// The planted history plus one more young client onboarded on the 8th of its first
+    /// month, with 2, 5, 44 and 50 reports in its first four months (ages 0–3).
+    static func historyWithLateStarter() -> (history: [PartyPeriodStats], periods: [String]) {
+        let cases = PlantedCases(configuration: .small)
+        var history = cases.history
+        let start = cases.periods.count - 4
+        for (k, reports) in [2, 5, 44, 50].enumerated() {
+            history.append(PartyPeriodStats(
+                party: .client, partyId: "Y-LATE", period: cases.periods[start + k], ageMonths: k, reports: reports,
+                images: reports * 3, revenueBase: Double(reports) * 900, costBase: Double(reports) * 500))
+        }
+        return (history, Array(cases.periods[start...]))
+    }
+
+    @Test func aYoungClientRampingUpFromAPilotIsNotFlagged() throws {
+        // Month 3 grew from a pilot of 5 (not a base to read growth from: under the 20
+        // reports a ratio needs); month 4 grew 14% on month 3 (50 / 44 = 1.136).
+        let (history, periods) = Self.historyWithLateStarter()
+        for period in periods {
+            for config in [SoftGateConfig(), SoftGateConfig(minimumPeerRows: 10)] {
+                let flag = SoftGate.evaluate(history: history, period: period, config: config).first { $0.subject == "Y-LATE" }
+                #expect(flag == nil, "\(period): \(flag?.reason ?? "")")
+            }
+        }
+        let rows = FeatureBuilder.rows(history: history, through: periods[3], minimumReports: 20)
+        let month4 = try #require(rows.first { $0.partyId == "Y-LATE" && $0.period == periods[3] })
+        // Its baseline is its previous month alone, not a median that still holds the ramp.
+        #expect(month4.baseline[.volumeGrowth] == 44)
+        #expect(abs(month4.values[.volumeGrowth]! - 50.0 / 44.0) < 1e-12)
+    }
+
+    @Test func aMonthStillRunningIsComparedPerElapsedDay() throws {
+        // 100 reports a month for three months; on the 8th of a 31-day month, 26 reports so
+        // far: 26 / (8/31) = 100.75 a month, growth ×1.0075, not a fall to ×0.26.
+        var history: [PartyPeriodStats] = []
+        for (k, period) in ["2026-01", "2026-02", "2026-03", "2026-04"].enumerated() {
+            var s = PartyPeriodStats(party: .client, partyId: "C1", period: period, ageMonths: 40, reports: k == 3 ? 26 : 100,
+                                     images: k == 3 ? 78 : 300, revenueBase: 1000, costBase: 500)
+            if k == 3 { s.elapsed = AuditorRun.elapsedFraction(of: Period("2026-03")!, today: LocalDate(year: 2026, month: 3, day: 8)!) }
+            history.append(s)
+        }
+        #expect(history[3].elapsed == 8.0 / 31.0)
+        let row = try #require(FeatureBuilder.rows(history: history, through: "2026-04", minimumReports: 20).last)
+        #expect(abs(row.values[.volumeGrowth]! - 26.0 * 31.0 / 8.0 / 100.0) < 1e-12)
+        #expect(AuditorRun.elapsedFraction(of: Period("2026-02")!, today: LocalDate(year: 2026, month: 3, day: 8)!) == 1)
+    }
+
+    @Test func reasonsGiveTheOwnRangeAndThePeersMiddleHalf() throws {
+        let cases = PlantedCases(configuration: .small)
+        let spike = try #require(cases.plants.first { $0.kind == .matureRatioSpike })
+        let flag = try #require(SoftGate.evaluate(history: cases.history, period: spike.period, config: SoftGateConfig(minimumPeerRows: 10))
+            .first { $0.subject == spike.partyId })
+        #expect(flag.reason.hasPrefix("High images per case: "))
+        #expect(flag.reason.contains("(own last 3 months "))
+        #expect(flag.reason.contains("; middle half of clients aged 12 months or more: "))
+        // The middle half is the interquartile range of the measure among the peers.
+        let measure = try #require(flag.measures.first { $0.name == "images_per_case" })
+        #expect(flag.reason.hasSuffix(String(format: "%.1f–%.1f)", measure.typicalLow, measure.typicalHigh)))
+    }
+
+    @Test func aRadiologistsChangeExplainedByAFlaggedClientIsListedUnderIt() throws {
+        // March: D1 reads 10 of C1's reports, D2 10 of C2's. April: C7 arrives with 60
+        // reports, 50 read by D1 (moved: 50 of D1's 50 new reports, all C7's) and 10 by D2;
+        // D3 reads 40 more of C2's (C2 not flagged): D3 keeps its own flag.
+        let state = SiteState(name: "s", base: Currency(code: "INR")!, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
+        var reports: [Report] = []
+        func add(_ n: Int, _ month: Int, _ client: String, _ rad: String, images: Int32 = 3) {
+            for _ in 0..<n {
+                let date = LocalDate(year: 2026, month: month, day: 5)!
+                reports.append(Report(id: "R\(reports.count)", reportedAt: Timestamp(nanoseconds: 0), localDate: date,
+                                      clientId: client, radiologistId: rad, modality: "CT", imageCount: images, urgency: .routine))
+            }
+        }
+        add(10, 3, "C1", "D1"); add(10, 3, "C2", "D2"); add(10, 3, "C2", "D3")
+        add(10, 4, "C1", "D1"); add(50, 4, "C7", "D1"); add(10, 4, "C7", "D2"); add(10, 4, "C2", "D2"); add(50, 4, "C2", "D3")
+        state.add(reports)
+        let april = Period("2026-04")!
+        func flag(_ subject: String) -> AuditFlag {
+            AuditFlag(id: "SOFT-" + subject, severity: .soft, code: "SOFT_VOLUME_GROWTH", subject: subject, period: april,
+                      reason: "High volume growth", score: "0.7")
+        }
+        let out = SoftFindingDetail(state: state, period: april).explain([flag("C7"), flag("D1"), flag("D3")])
+        #expect(out.map(\.subject) == ["C7", "D3"])
+        #expect(out[0].reason == "High volume growth; driven by CT +60 reports; read by D1")
+        #expect(out[1].reason == "High volume growth; driven by C2 +40 reports")
+    }
+}

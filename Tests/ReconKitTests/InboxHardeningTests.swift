@@ -126,6 +126,18 @@ struct InboxHardeningTests {
         try expectVerifies(site)
     }
 
+    /// `recon watch` moves strays aside too, even when no regular drop is waiting.
+    @Test func watchMovesASymlinkAsideWithItsReason() throws {
+        let site = try preparedSite()
+        try "report_id\n".write(toFile: site.path("elsewhere.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: site.path("Inbox/usage-link.csv"), withDestinationPath: site.path("elsewhere.csv"))
+        let (r, killed) = try reconOrKill(site, ["watch", "--once", "--stable", "0.3"])
+        #expect(!killed && r.code == 2, "\(r.out)\(r.err)")
+        #expect(try site.read("Inbox/rejected/usage-link.csv.errors.txt").contains("is a symbolic link, not a regular file"))
+        #expect(!FileManager.default.fileExists(atPath: site.path("Inbox/usage-link.csv")))
+        try expectVerifies(site)
+    }
+
     /// High 5: a hard link shared the archive's inode, so appending to the original changed the archive.
     @Test func theArchiveIsANewFileNotALinkToTheDrop() throws {
         let site = try preparedSite()
@@ -184,14 +196,24 @@ struct InboxHardeningTests {
 
     /// Medium: control characters, NUL and U+FFFE in a name made workbooks that are not XML; a
     /// 40,000-character name or note was accepted and later commands failed after committing.
-    @Test(arguments: [
-        ("clients-nul.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Bad\u{0}Name,INR,std,2020-01-01,5\n", "line 2, column 2 (name): holds a NUL character (U+0000)"),
-        ("clients-esc.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Bad\u{1B}Name,INR,std,2020-01-01,5\n", "line 2, column 2 (name): holds a control character (U+001B)"),
-        ("clients-fffe.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Bad\u{FFFE}Name,INR,std,2020-01-01,5\n", "line 2, column 2 (name): holds the non-character U+FFFE"),
-        ("clients-long.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,\(String(repeating: "N", count: 40_000)),INR,std,2020-01-01,5\n", "line 2, column 2 (name): \"NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN…\" is 40000 characters long; this text has at most 200"),
-        ("decisions-long.csv", "subject,decision,by,note\nR1,approve,asha,\(String(repeating: "n", count: 40_000))\n", "line 2, column 4 (note): \"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn…\" is 40000 characters long; this text has at most 1000"),
-    ])
-    func textNoWorkbookCanHoldIsRejectedAtIngest(name: String, text: String, problem: String) throws {
+    /// The cases by name; the texts are built in the test so a 40,000-character cell does not
+    /// fill the test log.
+    static let textCases: [String: (text: String, problem: String)] = {
+        let clients = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\n"
+        return [
+            "clients-nul.csv": (clients + "C2,Bad\u{0}Name,INR,std,2020-01-01,5\n", "line 2, column 2 (name): holds a NUL character (U+0000)"),
+            "clients-esc.csv": (clients + "C2,Bad\u{1B}Name,INR,std,2020-01-01,5\n", "line 2, column 2 (name): holds a control character (U+001B)"),
+            "clients-fffe.csv": (clients + "C2,Bad\u{FFFE}Name,INR,std,2020-01-01,5\n", "line 2, column 2 (name): holds the non-character U+FFFE"),
+            "clients-long.csv": (clients + "C2,\(String(repeating: "N", count: 40_000)),INR,std,2020-01-01,5\n",
+                                 "line 2, column 2 (name): \"\(String(repeating: "N", count: 40))…\" is 40000 characters long; this text has at most 200"),
+            "decisions-long.csv": ("subject,decision,by,note\nR1,approve,asha,\(String(repeating: "n", count: 40_000))\n",
+                                   "line 2, column 4 (note): \"\(String(repeating: "n", count: 40))…\" is 40000 characters long; this text has at most 1000"),
+        ]
+    }()
+
+    @Test(arguments: ["clients-nul.csv", "clients-esc.csv", "clients-fffe.csv", "clients-long.csv", "decisions-long.csv"])
+    func textNoWorkbookCanHoldIsRejectedAtIngest(name: String) throws {
+        let (text, problem) = try #require(Self.textCases[name])
         let site = try preparedSite()
         let before = try site.read("Ledger/ledger.jsonl")
         try site.drop(name, text)

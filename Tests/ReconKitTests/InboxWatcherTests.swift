@@ -59,7 +59,9 @@ import Testing
         }
     }
 
-    @Test func hiddenTemporaryAndNonRegularEntriesAreNeverDelivered() async throws {
+    /// Hidden and temporary names are left alone; symlinks, FIFOs and folders are handed over
+    /// too, once, so the ingestor moves them to rejected/ (it never reads them).
+    @Test func hiddenAndTemporaryNamesAreNeverDeliveredAndStraysAreHandedOverOnce() async throws {
         try await withTemporaryInbox { inbox in
             for name in [".hidden.csv", "usage.csv.part", "usage.tmp", "USAGE.CSV.PART", "clients.TMP", ".part"] {
                 try writeFile(inbox + "/" + name, "report_id\n")
@@ -73,7 +75,7 @@ import Testing
             let harness = WatchHarness(inbox: inbox, options: .quick(stableFor: .milliseconds(100), once: true))
             harness.start()
             #expect(await harness.waitUntilFinished())
-            #expect(harness.deliveries.all.map(\.name) == ["usage_real.csv"])
+            #expect(harness.deliveries.all.map(\.name).sorted() == ["usage_fifo.csv", "usage_folder", "usage_link.csv", "usage_real.csv"])
             #expect(FileManager.default.fileExists(atPath: inbox + "/usage.csv.part"))
         }
     }
@@ -310,7 +312,10 @@ private final class WatchHarness: @unchecked Sendable {
         if stopInBatch { watcher.stop() }
         var batch: [Delivery] = []
         for path in paths {
-            let content = (try? String(contentsOfFile: path, encoding: .utf8)) ?? "<unreadable>"
+            // Like the ingestor, never open what is not a regular file (a FIFO would block).
+            var st = stat()
+            let regular = lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
+            let content = regular ? (try? String(contentsOfFile: path, encoding: .utf8)) ?? "<unreadable>" : "<not a regular file>"
             batch.append(Delivery(name: (path as NSString).lastPathComponent, content: content))
         }
         deliveries.append(batch)

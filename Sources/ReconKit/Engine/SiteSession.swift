@@ -54,6 +54,8 @@ public final class SiteSession {
             config = try SiteConfig.parse(configText)
         } catch let refusal as SiteConfig.OperatorTablesRefused {
             throw ReconFailure.refused("\(refusal)")
+        } catch let failure as ReconFailure {
+            throw failure
         } catch {
             // A typo, an unknown key or a wrong type in recon.toml is bad usage (SPEC §1).
             throw ReconFailure.usage("\(error)")

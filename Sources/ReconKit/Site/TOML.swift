@@ -37,6 +37,9 @@ public enum TOML {
         public var line: Int
         public var entries: [String: Entry] = [:]
         public var keys: [String] = []
+
+        /// The value of `key`, if set.
+        public subscript(key: String) -> Value? { entries[key]?.value }
     }
 
     public struct Document: Sendable {

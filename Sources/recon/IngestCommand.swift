@@ -15,7 +15,7 @@ struct Ingest: ParsableCommand {
     var files: [String] = []
 
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat, json: json) {
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
             let paths = files.isEmpty ? Ingestor.inboxDrops(session.site) : files.sorted(by: Ingestor.processingOrder)
             let outcomes = try Ingestor(session: session).ingest(paths)

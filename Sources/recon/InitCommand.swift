@@ -17,7 +17,7 @@ struct Init: ParsableCommand {
     var timezone: String = "UTC"
 
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat) {
             let entry = try SiteInitializer.initialise(options.siteValue, name: name, baseCurrency: baseCurrency, timezone: timezone)
             print("initialised site \(name) in \(options.site) (base \(baseCurrency), \(timezone)); ledger head \(entry.hash)")
             return 0

@@ -16,10 +16,10 @@ struct Verify: ParsableCommand {
     var json = false
 
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat, json: json) {
             do {
                 let r = try Verifier(site: options.siteValue).verify(keptCheckpoint: checkpoint)
-                for note in r.notes { FileHandle.standardError.write(Data("recon: note: \(note)\n".utf8)) }
+                for note in r.notes { options.log.notice("note: \(note)") }
                 if json {
                     printJSON(.object(["ok": .bool(true), "entries": .int(Int64(r.count)), "head": .string(r.head)]))
                 } else {
@@ -28,7 +28,7 @@ struct Verify: ParsableCommand {
                 return 0
             } catch let damage as LedgerDamage {
                 if json {
-                    printJSON(.object(["ok": .bool(false), "seq": damage.seq.map { .int(Int64($0)) } ?? .null,
+                    printJSON(.object(["ok": .bool(false), "exit": .int(4), "seq": damage.seq.map { .int(Int64($0)) } ?? .null,
                                        "problem": .string(damage.message)]))
                 } else {
                     print(damage.description)

@@ -30,6 +30,11 @@ struct PackageTests {
         return TestSite.Run(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
     }
 
+    static func isDirectory(_ path: String) -> Bool {
+        var directory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+    }
+
     /// The .deb in dist/, built first when there is none.
     static func deb() throws -> String {
         func found() throws -> String? {
@@ -96,6 +101,21 @@ struct PackageTests {
         let strict = try Self.run("/usr/bin/env", ["python3", "-c", mdwe, binary, "verify", "--site", site])
         #expect(strict.code == 0 && strict.out.hasPrefix("ok 1 "), "\(strict.out)\(strict.err)")
 
+        // The tarball holds the same files, and its install.sh checks for the same runtime packages.
+        let tarball = deb.replacingOccurrences(of: "recon_", with: "recon-").replacingOccurrences(of: "_amd64.deb", with: "-linux-x86_64.tar.gz")
+        #expect(try Self.run("/bin/mkdir", [tmp.root + "/tar"]).code == 0)
+        #expect(try Self.run("/bin/tar", ["-xzf", tarball, "-C", tmp.root + "/tar"]).code == 0)
+        let unpacked = tmp.root + "/tar/" + URL(fileURLWithPath: tarball).lastPathComponent.replacingOccurrences(of: ".tar.gz", with: "")
+        let installSh = try String(contentsOfFile: unpacked + "/install.sh", encoding: .utf8)
+        #expect(installSh.contains(" libcsv3 ") && installSh.contains(" libxlsxwriter4 "), "install.sh does not check the runtime packages")
+        let copied = try Self.run("/bin/sh", ["-c", "DESTDIR=\"$1\" sh \"$2/install.sh\"", "sh", tmp.root + "/copied", unpacked])
+        #expect(copied.code == 0, "\(copied.out)\(copied.err)")
+        func files(_ dir: String) -> [String] {
+            (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? [])
+                .filter { !$0.hasPrefix("DEBIAN") && !Self.isDirectory(dir + "/" + $0) }.sorted()
+        }
+        #expect(files(tmp.root + "/copied") == files(root), "the tarball's files differ from the .deb's")
+
         // Every system call of a site's whole life is one the unit's SystemCallFilter= allows.
         let syscalls = try Self.run("/bin/bash", [Self.repo + "/packaging/check-syscalls", binary,
                                                   root + "/lib/systemd/system/recon-watch@.service"])
@@ -130,3 +150,4 @@ struct PackageTests {
         #expect(analyze.code == 0, "\(analyze.out)\(analyze.err)")
     }
 }
+

@@ -8,22 +8,18 @@ struct Close: ParsableCommand {
 
     @OptionGroup var options: SiteOptions
 
-    @Argument(help: "The period, YYYY-MM.")
-    var period: String
+    @Argument(help: "The period, YYYY-MM (e.g. 2026-10).")
+    var period: Period
 
     @Flag(help: "Print the result as JSON.")
     var json = false
 
-    func validate() throws {
-        guard Period(period) != nil else { throw ValidationError("\"\(period)\" is not a period; write YYYY-MM (e.g. 2026-10)") }
-    }
-
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat, json: json) {
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
-            let result = try Closer(session: session).close(Period(period)!)
+            let result = try Closer(session: session).close(period)
             if json {
-                printJSON(.object(["period": .string(period), "documents": .array(result.documents.map { .string($0) }),
+                printJSON(.object(["ok": .bool(true), "period": .string(period.description), "documents": .array(result.documents.map { .string($0) }),
                                    "checkpoint": .string(result.checkpoint)]))
             } else {
                 print("closed \(period): \(result.documents.count) documents issued"

@@ -20,7 +20,7 @@ struct Credit: ParsableCommand {
     var key: String?
 
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat) {
             guard let key else {
                 throw ReconFailure.refused("this command is privileged: give --key FILE, the private key of an operator listed in recon.toml")
             }

@@ -11,7 +11,7 @@ struct Decide: ParsableCommand {
     var subject: String
 
     @Argument(help: "approve or exclude.")
-    var decision: String
+    var decision: DecisionKind
 
     @Option(help: "Who decides (required).")
     var by: String
@@ -19,18 +19,12 @@ struct Decide: ParsableCommand {
     @Option(help: "Why.")
     var note: String = ""
 
-    func validate() throws {
-        guard DecisionKind(rawValue: decision) != nil else {
-            throw ValidationError("the decision is \"\(decision)\"; write approve or exclude")
-        }
-    }
-
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat) {
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
             let entry = try Decider(session: session).decide(
-                Decision(subject: subject, decision: DecisionKind(rawValue: decision)!, by: by, note: note))
-            print("recorded: \(subject) \(decision) by \(by) (seq \(entry.seq))")
+                Decision(subject: subject, decision: decision, by: by, note: note))
+            print("recorded: \(subject) \(decision.rawValue) by \(by) (seq \(entry.seq))")
             return 0
         }
     }

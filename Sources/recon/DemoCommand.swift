@@ -25,7 +25,7 @@ struct Demo: ParsableCommand {
     var verbose = false
 
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat) {
             var log = options.log
             log.logLevel = verbose ? .info : .warning
             let demo = DemoSite(site: options.siteValue, log: log) { line in

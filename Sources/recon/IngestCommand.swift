@@ -22,7 +22,7 @@ struct Ingest: ParsableCommand {
     var files: [String] = []
 
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat, json: json) {
             // A dry run only reads: it takes no writer lock and writes nothing.
             let session = try SiteSession(site: options.siteValue, writing: !dryRun, log: options.log)
             let paths = files.isEmpty ? Ingestor.inboxDrops(session.site) : files.sorted(by: Ingestor.processingOrder)

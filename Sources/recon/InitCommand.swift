@@ -20,7 +20,7 @@ struct Init: ParsableCommand {
     var keyDir: String?
 
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat) {
             let entry = try SiteInitializer.initialise(options.siteValue, name: name, baseCurrency: baseCurrency, timezone: timezone,
                                                        keyDir: keyDir)
             print("initialised site \(name) in \(options.site) (base \(baseCurrency), \(timezone)); ledger head \(entry.hash)")

@@ -28,7 +28,7 @@ struct Operator: ParsableCommand {
         var json = false
 
         func run() throws {
-            try runReporting {
+            try runReporting(options.logFormat, json: json) {
                 let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
                 let r = try OperatorAdmin(session: session).add(name: name, publicKey: publicKey, keyFile: key)
                 report(r, json: json, verb: "added")
@@ -52,7 +52,7 @@ struct Operator: ParsableCommand {
         var json = false
 
         func run() throws {
-            try runReporting {
+            try runReporting(options.logFormat, json: json) {
                 guard let key else {
                     throw ReconFailure.refused("removing an operator is privileged: give --key FILE, the private key of a listed operator")
                 }
@@ -73,7 +73,7 @@ struct Operator: ParsableCommand {
         var json = false
 
         func run() throws {
-            try runReporting {
+            try runReporting(options.logFormat, json: json) {
                 let session = try SiteSession(site: options.siteValue, writing: false, log: options.log)
                 let operators = try session.operatorRoster().operators.values.sorted { $0.name < $1.name }
                 if json {

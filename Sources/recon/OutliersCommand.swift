@@ -11,8 +11,11 @@ struct Outliers: ParsableCommand {
             The input has a header row and one feature per column. The output is CSV with \
             one column, `score`: the anomaly score in (0, 1] of each row, in input order, \
             higher is more anomalous (the quantity scikit-learn's -score_samples returns). \
-            The same input, trees, sample and seed always give the same scores.
+            The same input, trees, sample and seed always give the same scores. \
+            It reads only --input and touches no site, so it takes no --site.
             """)
+
+    @OptionGroup var logOptions: LogOptions
 
     @Option(name: .long, help: "The numeric CSV to score.")
     var input: String
@@ -32,14 +35,16 @@ struct Outliers: ParsableCommand {
     }
 
     func run() throws {
-        let output: String
-        do {
-            output = try render()
-        } catch let error as NumericTable.ParseError {
-            FileHandle.standardError.write(Data("Error: \(input): \(error)\n".utf8))
-            throw ExitCode(2)
+        try runReporting(logOptions.logFormat) {
+            let output: String
+            do {
+                output = try render()
+            } catch let error as NumericTable.ParseError {
+                throw ReconFailure.rejected("\(input): \(error)")
+            }
+            FileHandle.standardOutput.write(Data(output.utf8))
+            return 0
         }
-        FileHandle.standardOutput.write(Data(output.utf8))
     }
 
     /// Reads the input, grows the forest and returns the CSV to print.

@@ -11,6 +11,7 @@ struct Recon: ParsableCommand {
         commandName: "recon",
         abstract: "Offline billing reconciler: drops in, invoices and payout statements out, on a signed ledger.",
         discussion: "Exit codes: 0 done; 1 bad usage or internal error; 2 input rejected; 3 refused; 4 verification failed.",
+        version: ReconVersion.text,
         subcommands: [
             Init.self, Ingest.self, Watch.self, Status.self, Decide.self, Close.self, Rerun.self, Credit.self,
             Statement.self, Verify.self, Keygen.self, Operator.self, Outliers.self, Demo.self,
@@ -31,8 +32,17 @@ struct Recon: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(code == .validationFailure || code.rawValue == 64 ? 1 : code.rawValue)
+            let exit: Int32 = code == .validationFailure || code.rawValue == 64 ? 1 : code.rawValue
+            // Parsing failed, so the options are read from the raw words: a machine that asked
+            // for JSON gets JSON even when it misspelt something else.
+            let words = CommandLine.arguments.dropFirst()
+            let format: ConsoleLog.Format =
+                zip(words, words.dropFirst()).contains { $0 == "--log-format" && $1 == "json" } || words.contains("--log-format=json")
+                ? .json : .text
+            var message = fullMessage(for: error)
+            if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+            Failure.report(message, exit: exit, format: format, json: words.contains("--json"))
+            Foundation.exit(exit)
         }
     }
 }
@@ -42,7 +52,7 @@ struct SiteOptions: ParsableArguments {
     @Option(name: .long, help: "The site folder.")
     var site: String = "."
 
-    @Option(name: .long, help: "Log lines as text or json.")
+    @Option(name: .long, help: "Log lines on stderr as text or json (one object a line, errors included).")
     var logFormat: ConsoleLog.Format = .text
 
     var siteValue: Site { Site(root: site) }
@@ -51,27 +61,8 @@ struct SiteOptions: ParsableArguments {
 
 extension ConsoleLog.Format: ExpressibleByArgument {}
 
-/// Runs a command body, turning failures into their message and exit code (SPEC §8).
-func runReporting(_ body: () throws -> Int32) throws {
-    let code: Int32
-    do {
-        code = try body()
-    } catch let f as ReconFailure {
-        FileHandle.standardError.write(Data("Error: \(f.message)\n".utf8))
-        code = f.code.rawValue
-    } catch let e as LedgerDamage {
-        FileHandle.standardError.write(Data("Error: \(e)\n".utf8))
-        code = 4
-    } catch let e as SiteLock.Busy {
-        FileHandle.standardError.write(Data("Error: \(e)\n".utf8))
-        code = 3
-    } catch {
-        FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-        code = 1
-    }
-    if code != 0 { throw ExitCode(code) }
-}
-
-func printJSON(_ value: JSONValue) {
-    print(String(decoding: JCS.canonical(value), as: UTF8.self))
+/// The log option alone, for commands that touch no site.
+struct LogOptions: ParsableArguments {
+    @Option(name: .long, help: "Log lines on stderr as text or json (one object a line, errors included).")
+    var logFormat: ConsoleLog.Format = .text
 }

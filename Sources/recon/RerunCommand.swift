@@ -9,7 +9,7 @@ struct Rerun: ParsableCommand {
     @OptionGroup var options: SiteOptions
 
     @Argument(help: "The closed period, YYYY-MM.")
-    var period: String
+    var period: Period
 
     @Option(help: "Why the period is rerun (recorded and signed).")
     var reason: String
@@ -20,19 +20,15 @@ struct Rerun: ParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
-    func validate() throws {
-        guard Period(period) != nil else { throw ValidationError("\"\(period)\" is not a period; write YYYY-MM") }
-    }
-
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat, json: json) {
             guard let key else {
                 throw ReconFailure.refused("this command is privileged: give --key FILE, the private key of an operator listed in recon.toml")
             }
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
-            let r = try Rerunner(session: session).rerun(Period(period)!, reason: reason, keyFile: key)
+            let r = try Rerunner(session: session).rerun(period, reason: reason, keyFile: key)
             if json {
-                printJSON(.object(["period": .string(period), "applied_drops": .array(r.appliedDrops.map { .string($0) }),
+                printJSON(.object(["ok": .bool(true), "period": .string(period.description), "applied_drops": .array(r.appliedDrops.map { .string($0) }),
                                    "documents": .array(r.documents.map { .string($0) }), "checkpoint": .string(r.checkpoint)]))
             } else {
                 print("rerun \(period): applied \(r.appliedDrops.count) held drop(s); issued \(r.documents.count) document(s)"

@@ -14,7 +14,7 @@ struct Statement: ParsableCommand {
     var json = false
 
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat, json: json) {
             let session = try SiteSession(site: options.siteValue, writing: false, log: options.log)
             let state = session.state
             guard state.pricing.clients[clientId] != nil || state.issued.contains(where: { $0.partyId == clientId }) else {
@@ -24,7 +24,7 @@ struct Statement: ParsableCommand {
             let totals = try StatementWorkbook.write(clientId: clientId, clientName: state.pricing.clients[clientId]?.name ?? clientId,
                                                      documents: state.issued, site: state.name, to: session.site.path(relative))
             if json {
-                printJSON(.object(["client_id": .string(clientId), "file": .string(relative),
+                printJSON(.object(["ok": .bool(true), "client_id": .string(clientId), "file": .string(relative),
                                    "total_due": .object(Dictionary(uniqueKeysWithValues: totals.map { ($0.0.code, .string($0.1.description)) }))]))
             } else {
                 print("wrote \(relative)")

@@ -11,7 +11,7 @@ struct Status: ParsableCommand {
     var json = false
 
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat, json: json) {
             let session = try SiteSession(site: options.siteValue, writing: false, log: options.log)
             let report = StatusReport(session: session)
             if json { printJSON(report.json) } else { print(report.text, terminator: "") }

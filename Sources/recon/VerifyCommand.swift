@@ -23,7 +23,7 @@ struct Verify: ParsableCommand {
     var json = false
 
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat, json: json) {
             if let checkpoint, !FileIO.isRegularFile(checkpoint) {
                 throw ReconFailure.usage("--checkpoint \(checkpoint): no such file; give the checkpoint file you kept")
             }
@@ -33,7 +33,7 @@ struct Verify: ParsableCommand {
             let pinned = try publicKey.map(Self.verifierKey)
             do {
                 let r = try Verifier(site: options.siteValue).verify(keptCheckpoint: checkpoint, pinnedKey: pinned)
-                for note in r.notes { FileHandle.standardError.write(Data("recon: note: \(note)\n".utf8)) }
+                for note in r.notes { options.log.notice("note: \(note)") }
                 if let document { return try lookUp(document, report: r) }
                 if json {
                     printJSON(.object(["ok": .bool(true), "entries": .int(Int64(r.count)), "head": .string(r.head)]))
@@ -43,7 +43,7 @@ struct Verify: ParsableCommand {
                 return 0
             } catch let damage as LedgerDamage {
                 if json {
-                    printJSON(.object(["ok": .bool(false), "seq": damage.seq.map { .int(Int64($0)) } ?? .null,
+                    printJSON(.object(["ok": .bool(false), "exit": .int(4), "seq": damage.seq.map { .int(Int64($0)) } ?? .null,
                                        "problem": .string(damage.message)]))
                 } else {
                     print(damage.description)

@@ -27,7 +27,7 @@ struct Watch: ParsableCommand {
     }
 
     func run() throws {
-        try runReporting {
+        try runReporting(options.logFormat) {
             let site = options.siteValue
             let log = options.log
             // Check the site once up front, so a wrong --site fails at start, not at the first drop.

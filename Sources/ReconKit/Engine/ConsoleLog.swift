@@ -42,9 +42,49 @@ public struct ConsoleLog: LogHandler {
             var o: [String: JSONValue] = [
                 "at": .string(SiteClock.text(Date())), "level": .string(level.rawValue), "message": .string(message.description),
             ]
-            for (k, v) in metadata.merging(extra ?? [:], uniquingKeysWith: { $1 }) { o[k] = .string("\(v)") }
+            for (k, v) in metadata.merging(extra ?? [:], uniquingKeysWith: { $1 }) { o[k] = Self.json(v) }
             text = String(decoding: JCS.canonical(.object(o)), as: UTF8.self) + "\n"
         }
         FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// A metadata value as JSON: integers stay numbers, lists arrays, dictionaries objects,
+    /// so a machine reading the log does not have to re-parse strings.
+    static func json(_ value: Logger.Metadata.Value) -> JSONValue {
+        switch value {
+        case .string(let s): return .string(s)
+        case .stringConvertible(let c):
+            if let b = c as? Bool { return .bool(b) }
+            if let i = c as? any BinaryInteger, let v = JSONValue.integer(i) { return v }
+            return .string(c.description)
+        case .array(let a): return .array(a.map(json))
+        case .dictionary(let d): return .object(d.mapValues(json))
+        }
+    }
+
+    /// The reverse, for callers that hold JSON (an ingest outcome) and log it as metadata.
+    public static func metadata(_ value: JSONValue) -> Logger.Metadata.Value {
+        switch value {
+        case .null: return .string("")
+        case .bool(let b): return .stringConvertible(b)
+        case .int(let i): return .stringConvertible(i)
+        case .string(let s): return .string(s)
+        case .array(let a): return .array(a.map(metadata))
+        case .object(let o): return .dictionary(o.mapValues(metadata))
+        }
+    }
+
+    /// Writes one line on standard error: `Error: MESSAGE` as text, or under json one object with
+    /// the level `error`, the message's first line, its further lines as `details` and the exit code.
+    public static func writeError(_ message: String, exit: Int32, format: Format) {
+        switch format {
+        case .text:
+            FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+        case .json:
+            var o = ErrorReport(message: message, exit: exit).fields
+            o["at"] = .string(SiteClock.text(Date()))
+            o["level"] = .string("error")
+            FileHandle.standardError.write(Data((JCS.canonicalString(.object(o)) + "\n").utf8))
+        }
     }
 }

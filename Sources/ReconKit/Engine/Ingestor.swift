@@ -57,7 +57,7 @@ public final class Ingestor {
             // JSON log lines carry the outcome's fields too, for machines.
             var metadata: Logger.Metadata = [:]
             for (key, value) in outcome.json.objectValue ?? [:] {
-                metadata[key] = .string(value.stringValue ?? value.intValue.map(String.init) ?? "\(value)")
+                metadata[key] = ConsoleLog.metadata(value)
             }
             if dryRun {
                 session.log.info("dry run: \(outcome.summary(dryRun: true))", metadata: metadata)

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import ReconKit
+
+/// How a failed command tells people and machines: the error line on stderr (text, or one JSON
+/// object under `--log-format json`) and, when `--json` was asked for, the failure as the
+/// command's JSON answer on stdout, so a script never gets an empty answer.
+enum Failure {
+    static func report(_ message: String, exit: Int32, format: ConsoleLog.Format, json: Bool) {
+        ConsoleLog.writeError(message, exit: exit, format: format)
+        if json { printJSON(ErrorReport(message: message, exit: exit).answer) }
+    }
+}
+
+/// Runs a command body, turning failures into their message and exit code (SPEC §8).
+///
+/// `log` is the command's `--log-format`; `json` its `--json` flag, if it has one.
+func runReporting(_ log: ConsoleLog.Format = .text, json: Bool = false, _ body: () throws -> Int32) throws {
+    let code: Int32
+    do {
+        code = try body()
+    } catch {
+        let (message, exit) = failure(error)
+        Failure.report(message, exit: exit, format: log, json: json)
+        code = exit
+    }
+    if code != 0 { throw ExitCode(code) }
+}
+
+/// The message and exit code of an error thrown by ReconKit.
+func failure(_ error: Error) -> (String, Int32) {
+    switch error {
+    case let f as ReconFailure: return (f.message, f.code.rawValue)
+    case let e as LedgerDamage: return ("\(e)", 4)
+    case let e as SiteLock.Busy: return ("\(e)", 3)
+    default: return ("\(error)", 1)
+    }
+}
+
+func printJSON(_ value: JSONValue) {
+    print(String(decoding: JCS.canonical(value), as: UTF8.self))
+}

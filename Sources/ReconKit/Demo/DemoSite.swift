@@ -182,10 +182,8 @@ public final class DemoSite {
     /// `recon statement`: the client's account, every invoice and credit note and the total due.
     private func statement(_ client: String) throws {
         let session = try SiteSession(site: site, writing: false, log: log)
-        let state = session.state
-        _ = try StatementWorkbook.write(clientId: client, clientName: state.pricing.clients[client]?.name ?? client,
-                                        documents: state.issued, site: state.name,
-                                        to: site.path("Outbox/statements/\(client).xlsx"))
+        let writer = StatementWriter(session: session)
+        try writer.write(client, asOf: writer.today)
     }
 
     // MARK: The operator
@@ -201,6 +199,7 @@ public final class DemoSite {
         operatorKeyFile = file
         var config = try SiteConfig.parse(String(decoding: try FileIO.read(site.configFile), as: UTF8.self))
         config.operators.append(SiteConfig.Operator(name: DemoSite.operatorName, publicKey: key.verifierKey.text))
+        config.seller = DemoData.seller
         try FileIO.writeAtomically(site.configFile, Array(config.text.utf8))
     }
 

@@ -16,6 +16,10 @@ public struct SiteConfig: Sendable, Equatable {
     public var softThreshold: Double?
     /// How long a file's size and mtime must hold still before it is taken (seconds).
     public var stableSeconds: Double = 1
+    /// Printed on every invoice and credit note; nil when `[seller]` is not set.
+    public var seller: SellerDetails?
+    /// The paper every workbook prints on.
+    public var paper: PaperSize = .a4
 
     public init(site: String, baseCurrency: String, timezone: String) {
         self.site = site
@@ -32,6 +36,7 @@ public struct SiteConfig: Sendable, Equatable {
             block_on_soft = \(blockOnSoft)      # soft (Isolation Forest) flags block a close only when true
 
             """
+        t += sellerAndPaperText
         for op in operators {
             t += "\n[[operator]]\nname = \(TOML.quoted(op.name))\npublic_key = \(TOML.quoted(op.publicKey))\n"
         }
@@ -53,6 +58,7 @@ public struct SiteConfig: Sendable, Equatable {
         if case .number(let n)? = doc.root["stable_seconds"] { config.stableSeconds = n }
         if case .number(let n)? = doc.tables["auditor"]?["threshold"] { config.softThreshold = n }
         if case .bool(let b)? = doc.tables["auditor"]?["block_on_soft"] { config.blockOnSoft = b }
+        try readSellerAndPaper(doc, into: &config)
         for (i, table) in (doc.arrays["operator"] ?? []).enumerated() {
             guard case .string(let name)? = table["name"], case .string(let key)? = table["public_key"] else {
                 throw TOML.Problem(line: nil, message: "[[operator]] number \(i + 1) needs name = \"…\" and public_key = \"…\"")
@@ -60,5 +66,48 @@ public struct SiteConfig: Sendable, Equatable {
             config.operators.append(Operator(name: name, publicKey: key))
         }
         return config
+    }
+
+    /// `paper` and `[seller]` (SPEC §1), kept apart so the documents' settings merge easily.
+    static func readSellerAndPaper(_ doc: TOML.Document, into config: inout SiteConfig) throws {
+        if let value = doc.root["paper"] {
+            guard case .string(let text) = value, let paper = PaperSize(rawValue: text) else {
+                throw TOML.Problem(line: nil, message: "paper must be \"A4\" or \"Letter\"")
+            }
+            config.paper = paper
+        }
+        guard let table = doc.tables["seller"] else { return }
+        func text(_ key: String) throws -> String {
+            guard let value = table[key] else { return "" }
+            guard case .string(let s) = value else { throw TOML.Problem(line: nil, message: "[seller] \(key) must be \"text\"") }
+            return s
+        }
+        let known: Set = ["legal_name", "address", "tax_id", "email", "payment_instructions"]
+        if let unknown = table.keys.sorted().first(where: { !known.contains($0) }) {
+            throw TOML.Problem(line: nil, message: "[seller] has no key \(unknown); its keys are \(known.sorted().joined(separator: ", "))")
+        }
+        var address: [String] = []
+        switch table["address"] {
+        case .none: break
+        case .strings(let lines)?: address = lines
+        case .string(let line)?: address = [line]
+        default: throw TOML.Problem(line: nil, message: "[seller] address must be a list of lines, e.g. [\"12 MG Road\", \"Bengaluru\"]")
+        }
+        let name = try text("legal_name")
+        guard !name.isEmpty else { throw TOML.Problem(line: nil, message: "[seller] needs legal_name = \"…\"") }
+        config.seller = SellerDetails(legalName: name, address: address, taxId: try text("tax_id"), email: try text("email"),
+                                      paymentInstructions: try text("payment_instructions"))
+    }
+
+    /// `paper` and `[seller]` as `recon.toml` spells them (nothing when unset).
+    var sellerAndPaperText: String {
+        var t = paper == .a4 ? "" : "paper = \(TOML.quoted(paper.rawValue))\n"
+        if let s = seller {
+            t += "\n[seller]\nlegal_name = \(TOML.quoted(s.legalName))\n"
+            t += "address = [" + s.address.map(TOML.quoted).joined(separator: ", ") + "]\n"
+            t += "tax_id = \(TOML.quoted(s.taxId))\nemail = \(TOML.quoted(s.email))\n"
+            t += "payment_instructions = \(TOML.quoted(s.paymentInstructions))\n"
+        }
+        return t
     }
 }

@@ -7,6 +7,7 @@ public enum TOML {
         case string(String)
         case bool(Bool)
         case number(Double)
+        case strings([String])
     }
 
     public struct Document {
@@ -106,7 +107,32 @@ public enum TOML {
             }
             return .string(out)
         }
+        if v.hasPrefix("["), v.hasSuffix("]") { return .strings(try parseStrings(v.dropFirst().dropLast(), line: line)) }
         if let d = Double(v.replacingOccurrences(of: "_", with: "")) { return .number(d) }
         throw Problem(line: line, message: "cannot read the value \(v); use \"text\", true/false or a number")
+    }
+
+    /// `"a", "b"`: an array of strings on one line (the seller's address lines).
+    private static func parseStrings(_ inner: Substring, line: Int) throws -> [String] {
+        var out: [String] = []
+        var rest = inner.trimmedSpaces
+        while !rest.isEmpty {
+            guard rest.first == "\"" else {
+                throw Problem(line: line, message: "an array holds \"text\" items separated by commas, e.g. [\"12 MG Road\", \"Bengaluru\"]")
+            }
+            var end = rest.index(after: rest.startIndex)
+            var escaped = false
+            while end < rest.endIndex, escaped || rest[end] != "\"" {
+                escaped = !escaped && rest[end] == "\\"
+                end = rest.index(after: end)
+            }
+            guard end < rest.endIndex, case .string(let item) = try parseValue(rest[...end], line: line) else {
+                throw Problem(line: line, message: "an array item lacks its closing quote")
+            }
+            out.append(item)
+            rest = rest[rest.index(after: end)...].trimmedSpaces
+            if rest.first == "," { rest = rest.dropFirst().trimmedSpaces }
+        }
+        return out
     }
 }

@@ -186,7 +186,7 @@ struct DocumentReadBackTests {
     @Test func aStatementNamesOnlyClientsAndNeverAHiddenFile() throws {
         let site = try closedSite()
         for bad in [".hidden", "../x", "-x"] {
-            let r = try site.recon(["statement", "--", bad], env: Self.env)
+            let r = try site.recon(["statement", "--site", site.root, "--", bad], site: false, env: Self.env)
             #expect(r.code == 2, "\(bad): \(r.out)\(r.err)")
         }
         #expect((try? FileManager.default.contentsOfDirectory(atPath: site.path("Outbox/statements")))?.isEmpty ?? true)

@@ -26,6 +26,9 @@ public struct StatementWriter {
         do { _ = try FieldValue.id(Substring(clientId)) } catch let e as FieldValue.Invalid {
             throw ReconFailure.rejected("\"\(clientId)\" is not a client id: \(e.message)")
         }
+        guard let first = clientId.first, first != ".", first != "-" else {
+            throw ReconFailure.rejected("\"\(clientId)\" is not a client id: an id does not start with . or -")
+        }
         let s = session.state
         guard s.pricing.clients[clientId] != nil || s.issued.contains(where: { $0.partyId == clientId && $0.kind.isClientSide })
         else { throw ReconFailure.rejected("\(clientId) is not a client of this site") }

@@ -42,7 +42,7 @@ struct DemoClient {
     var csvFields: [String] {
         let city = name.split(separator: " ").last.map(String.init) ?? name
         return [id, name, currency, contractType, onboardedOn, String(maxImagesPerCase), taxRate,
-                "Accounts Payable | \(name) | \(city)", taxIdText, "PO-\(code)-2026", id == DemoClient.overdueId ? "15" : "30",
+                "Accounts Payable | \(10 + code.count * 7) Hospital Road | \(city)", taxIdText, "PO-\(code)-2026", id == DemoClient.overdueId ? "15" : "30",
                 "accounts@\(code.lowercased()).example", taxComponents]
     }
 
@@ -54,8 +54,10 @@ struct DemoClient {
 
     /// Indian GST: CGST + SGST within Karnataka (the seller's state), IGST across states.
     var taxComponents: String {
-        guard currency == "INR", taxRate == "18" else { return "" }
-        return name.hasSuffix("Bengaluru") || name.hasSuffix("Mysuru") ? "CGST:9;SGST:9" : "IGST:18"
+        guard currency == "INR", let rate = try? FieldValue.decimal(Substring(taxRate)), !rate.isZero,
+            let half = try? Rounding.divide(rate, by: ExactDecimal(2), toScale: 6).normalized
+        else { return "" }
+        return name.hasSuffix("Bengaluru") || name.hasSuffix("Mysuru") ? "CGST:\(half);SGST:\(half)" : "IGST:\(taxRate)"
     }
 
     private var taxIdText: String {

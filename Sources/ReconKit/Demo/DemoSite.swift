@@ -75,6 +75,7 @@ public final class DemoSite {
             case .credit(let client, let period, let amount, let reason):
                 try credit(client: client, period: period, amount: amount, reason: reason)
             case .statement(let client): try statement(client)
+            case .payments(let period): try payments(period)
             }
         }
         return try summarise()
@@ -117,6 +118,30 @@ public final class DemoSite {
                 throw ReconFailure.usage("the demo's drop was not applied: \(outcome.summary)")
             }
         }
+    }
+
+    /// Every client pays what is open on its invoices of `period`, naming the invoice, except
+    /// Lotus, whose bank sends one transfer without the invoice number (it pays the oldest due).
+    private func payments(_ period: Period) throws {
+        let session = try SiteSession(site: site, writing: false, log: log)
+        let state = session.state
+        guard let now = SiteClock.pinned else { return }
+        let day = state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000))
+        var rows: [[String]] = []
+        for invoice in state.issued where invoice.kind == .invoice && invoice.period == period {
+            var open = invoice.total
+            for c in state.issued where c.kind == .creditNote && c.refersTo == invoice.number { open = try open - c.total }
+            guard open > .zero, !state.payments.contains(where: { $0.invoice == invoice.number }) else { continue }
+            let named = invoice.partyId != "C-LOTUS-BLR"
+            rows.append(["RCPT-\(invoice.number.dropFirst(4))", invoice.partyId, day.description, open.description,
+                         invoice.currency.code, "transfer \(day.description.replacingOccurrences(of: "-", with: ""))",
+                         named ? invoice.number : ""])
+        }
+        guard !rows.isEmpty else { return }
+        let header = ["payment_id", "client_id", "received_on", "amount", "currency", "reference", "invoice"]
+        let path = try put("payments-\(day).csv", DemoCSV.text(header: header, rows: rows))
+        try ingest(paths: [path], named: [:])
+        progress("\(dateText()): \(rows.count) payments received for \(period) invoices")
     }
 
     /// Puts a drop into the Inbox: written as `NAME.part`, then renamed into place.

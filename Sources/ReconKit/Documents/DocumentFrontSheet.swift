@@ -30,10 +30,10 @@ struct DocumentFrontSheet {
 
     func write(in book: Workbook) throws {
         let sheet = try book.addWorksheet(named: record.kind.title)
-        try sheet.setColumnWidth(50, columns: 0...0)
-        try sheet.setColumnWidth(10, columns: 1...1)
+        try sheet.setColumnWidth(46, columns: 0...0)
+        try sheet.setColumnWidth(9, columns: 1...1)
         try sheet.setColumnWidth(19, columns: 2...2)
-        try sheet.setColumnWidth(19, columns: 3...3)
+        try sheet.setColumnWidth(25, columns: 3...3)
         try sheet.write(text: record.kind.title.uppercased(), row: 0, column: 0, style: .title.with { $0.fontSize = 18 })
 
         // Left: who issues it. Right: the document's number, dates and terms.
@@ -167,7 +167,7 @@ struct DocumentFrontSheet {
         switch record.kind {
         case .invoice:
             var out = ["Payment"]
-            if let d = record.dueOn { out.append("Please pay \(record.total) \(record.currency) by \(d), quoting \(record.number).") }
+            if let d = record.dueOn { out.append("Please pay \(StatusReport.grouped(record.total)) \(record.currency) by \(d), quoting \(record.number).") }
             if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
             return out
         case .creditNote:

@@ -38,7 +38,7 @@ public enum StatementWorkbook {
         try Workbook.write(to: temp, properties: properties) { book in
             book.paper = header.paper
             let sheet = try book.addWorksheet(named: "Statement")
-            let widths: [Double] = [12, 14, 20, 30, 12, 16, 16]
+            let widths: [Double] = [11, 11, 20, 38, 11, 16, 16]
             for (c, w) in widths.enumerated() { try sheet.setColumnWidth(w, columns: c...c) }
             try sheet.write(text: "ACCOUNT STATEMENT", row: 0, column: 0, style: .title.with { $0.fontSize = 18 })
             var row = 2
@@ -109,7 +109,7 @@ public enum StatementWorkbook {
         try sheet.write(text: "Outstanding by age past due, as of \(asOf) (\(c))", row: row, column: 0, style: heading)
         row += 1
         for (i, name) in Receivables.bucketNames.enumerated() {
-            try sheet.write(text: name, row: row, column: 2 + i, style: .header)
+            try sheet.write(text: name, row: row, column: 2 + i, style: .header.with { $0.alignment = .right })
         }
         row += 1
         for (i, amount) in a.buckets.enumerated() {

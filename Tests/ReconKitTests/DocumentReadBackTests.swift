@@ -104,11 +104,11 @@ struct DocumentReadBackTests {
         return String(25569 + Int(cal.date(from: c)!.timeIntervalSince1970 / 86_400))
     }
 
-    func closedSite() throws -> TestSite {
+    func closedSite(paper: String = "A4") throws -> TestSite {
         let site = try TestSite()
         #expect(try site.recon(["init", "--name", "test-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
         let config = try site.read("recon.toml")
-        try (config + "\n" + Self.seller).write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        try (config + "\n" + Self.seller.replacingOccurrences(of: "\"A4\"", with: "\"\(paper)\"")).write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
         try site.drop("clients.csv", Self.clients)
         try site.drop("radiologists.csv", EndToEndTests.radiologists)
         try site.drop("provider_rates.csv", EndToEndTests.providerRates)
@@ -183,6 +183,17 @@ struct DocumentReadBackTests {
         #expect(statement.out.contains("total due: 283.20 INR (current 0.00, 1-30 0.00, 31-60 283.20"), "\(statement.out)")
     }
 
+    @Test func letterPaperReachesEverySheetOfEveryWorkbook() throws {
+        let site = try closedSite(paper: "Letter")
+        #expect(try site.recon(["statement", "C1"], env: Self.env).code == 0)
+        for file in ["Outbox/2026-03/invoices/INV-2026-000001.xlsx", "Outbox/2026-03/payouts/PAY-2026-000001.xlsx",
+                     "Outbox/margin-summary.xlsx", "Outbox/statements/C1.xlsx"] {
+            for sheet in try read(site.path(file)).sheets {
+                #expect(sheet.page["paperSize"] == "1", "\(file) \(sheet.name): US Letter is paper size 1, \(sheet.page)")
+            }
+        }
+    }
+
     @Test func aStatementNamesOnlyClientsAndNeverAHiddenFile() throws {
         let site = try closedSite()
         for bad in [".hidden", "../x", "-x"] {
@@ -193,6 +204,33 @@ struct DocumentReadBackTests {
         let all = try site.recon(["statement", "--all", "--as-of", "2026-04-30"], env: Self.env)
         #expect(all.code == 0, "\(all.err)")
         #expect(site.exists("Outbox/statements/C1.xlsx") && site.exists("Outbox/statements/C2.xlsx"))
+    }
+
+    @Test func paymentsReduceWhatIsDueAndOverpaymentIsUnappliedCredit() throws {
+        let site = try closedSite()
+        // C1's INV-2026-000001 is 283.20 INR. P1 pays 100.00 naming it; P2 pays 200.00 naming none:
+        // 183.20 settles the invoice, 16.80 is unapplied. Total due = 283.20 − 300.00 = −16.80.
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
+                      + "P1,C1,2026-04-10,100.00,INR,UTR 1,INV-2026-000001\nP2,C1,2026-04-20,200.00,INR,UTR 2,\n")
+        let ok = try site.recon(["ingest"], env: Self.env)
+        #expect(ok.code == 0, "\(ok.out)\(ok.err)")
+        let statement = try site.recon(["statement", "C1", "--as-of", "2026-04-30", "--json"], env: Self.env)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(statement.out.utf8)) as? [String: Any])
+        #expect((json["total_due"] as? [String: String])?["INR"] == "-16.80", "\(statement.out)")
+        let text = try site.recon(["statement", "C1", "--as-of", "2026-04-30"], env: Self.env)
+        #expect(text.out.contains("unapplied credit 16.80"), "\(text.out)")
+        // A payment id seen before, or a payment in another currency than the client's invoices: rejected whole.
+        try site.drop("payments-2.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
+                      + "P1,C1,2026-04-21,5.00,INR,,\nP3,C2,2026-04-21,5.00,INR,,\n")
+        let bad = try site.recon(["ingest"], env: Self.env)
+        #expect(bad.code == 2)
+        let errors = try site.read("Inbox/rejected/payments-2.csv.errors.txt")
+        #expect(errors.contains("line 2, column 1 (payment_id)") && errors.contains("line 3, column 5 (currency)"), "\(errors)")
+        // The accepted payments come back from the ledger alone: status, after a fresh read, agrees.
+        let status = try site.recon(["status", "--json"], env: ["RECON_NOW": "2026-04-30T09:00:00Z"])
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any])
+        let inr = try #require((s["receivables"] as? [String: [String: String]])?["INR"])
+        #expect(inr["total_due"] == "-16.80" && inr["unapplied"] == "16.80", "\(inr)")
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/soffice")))

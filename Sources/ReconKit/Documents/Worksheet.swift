@@ -190,6 +190,9 @@ public final class Worksheet {
         }
     }
 
+    /// The paper its workbook prints on.
+    public var paper: PaperSize { workbook.paper }
+
     /// Starts a new printed page above `rows` (so a block is not split across pages).
     ///
     /// Wraps `worksheet_set_h_pagebreaks`.

@@ -193,15 +193,6 @@ public final class Worksheet {
     /// The paper its workbook prints on.
     public var paper: PaperSize { workbook.paper }
 
-    /// Starts a new printed page above `rows` (so a block is not split across pages).
-    ///
-    /// Wraps `worksheet_set_h_pagebreaks`.
-    public func setPageBreaks(before rows: [Int]) throws {
-        var breaks: [lxw_row_t] = try rows.map { try cell($0, 0).0 }
-        breaks.append(0)
-        try check(worksheet_set_h_pagebreaks(handle, &breaks), "worksheet_set_h_pagebreaks", at: "sheet \"\(name)\"")
-    }
-
     /// Adds filter buttons to the first row of `range`, which must hold the headers.
     ///
     /// A sheet has at most one autofilter, and a table brings its own: do not add one

@@ -51,6 +51,11 @@ struct DocumentFrontSheet {
             }
         }
         row += max(left.count, right.count) + 1
+        if let reason = record.reason {
+            // Free text: on its own row across the page, never squeezed beside a label.
+            try sheet.write(text: "Reason: \(reason)", row: row - 1, column: 0, style: .plain.with { $0.isItalic = true })
+            row += 1
+        }
 
         // The buyer (or payee).
         try sheet.write(text: record.kind.isClientSide ? "Bill to" : "Payee", row: row, column: 0, style: Self.heading)
@@ -194,7 +199,6 @@ struct DocumentFrontSheet {
         if !record.party.poNumber.isEmpty { out.append(("PO number", .text(record.party.poNumber))) }
         out.append(("Currency", .text(record.currency.code)))
         if let r = record.refersTo { out.append(("Refers to", .text(r))) }
-        if let r = record.reason { out.append(("Reason", .text(r))) }
         return out
     }
 

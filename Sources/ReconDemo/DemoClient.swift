@@ -40,12 +40,32 @@ struct DemoClient {
         return false
     }
 
-    /// The client's row in a `clients` drop.
+    /// The client's row in a `clients` drop, with the billing details its invoices print.
     var csvFields: [String] {
-        [id, name, currency, contractType, onboardedOn, String(maxImagesPerCase), taxRate]
+        let city = name.split(separator: " ").last.map(String.init) ?? name
+        return [id, name, currency, contractType, onboardedOn, String(maxImagesPerCase), taxRate,
+                "Accounts Payable | \(10 + code.count * 7) Hospital Road | \(city)", taxIdText, "PO-\(code)-2026", id == DemoClient.overdueId ? "15" : "30",
+                "accounts@\(code.lowercased()).example", taxComponents]
     }
 
-    static let csvHeader = ["client_id", "name", "currency", "contract_type", "onboarded_on", "max_images_per_case", "tax_rate"]
+    static let csvHeader = ["client_id", "name", "currency", "contract_type", "onboarded_on", "max_images_per_case", "tax_rate",
+                            "billing_address", "tax_id", "po_number", "payment_terms_days", "email", "tax_components"]
+
+    /// The client whose last invoice is left unpaid past its (short) terms.
+    static let overdueId = "C-DECCAN-HYD"
+
+    /// Indian GST: CGST + SGST within Karnataka (the seller's state), IGST across states.
+    var taxComponents: String {
+        guard currency == "INR", let rate = try? FieldValue.decimal(Substring(taxRate)), !rate.isZero,
+            let half = try? Rounding.divide(rate, by: ExactDecimal(2), toScale: 6).normalized
+        else { return "" }
+        return name.hasSuffix("Bengaluru") || name.hasSuffix("Mysuru") ? "CGST:\(half);SGST:\(half)" : "IGST:\(taxRate)"
+    }
+
+    private var taxIdText: String {
+        guard currency == "INR" else { return taxRate == "0" ? "" : "VAT-\(code)" }
+        return "29AAAC\(code.prefix(4).uppercased())1Z5"
+    }
 
     /// The young client, onboarded two months before the last closed period.
     static let youngId = "C-NOVA-JAI"
@@ -128,7 +148,7 @@ struct DemoClient {
                    contractType: "premium", onboardedOn: "2021-11-15", maxImagesPerCase: 50, taxRate: "0",
                    monthlyReports: 160, mix: [25, 35, 25, 10, 5]),
         DemoClient(id: "C-SALMIYA-KW", code: "SALMIYA", name: "Salmiya Diagnostic Centre", currency: "KWD",
-                   contractType: "standard", onboardedOn: "2018-12-02", maxImagesPerCase: 40, taxRate: "5",
+                   contractType: "standard", onboardedOn: "2018-12-02", maxImagesPerCase: 40, taxRate: "0",
                    monthlyReports: 180, mix: [35, 30, 20, 10, 5]),
         DemoClient(id: "C-JAHRA-KW", code: "JAHRA", name: "Al Jahra Medical Centre", currency: "KWD",
                    contractType: "premium", onboardedOn: "2020-09-27", maxImagesPerCase: 45, taxRate: "0",

@@ -23,6 +23,11 @@ struct DemoData {
     /// The running month holds reports up to this day.
     static let currentThroughDay = 20
 
+    /// The demo's `[seller]`: a Bengaluru company, so Karnataka clients pay CGST + SGST.
+    static let seller = SellerDetails(
+        legalName: "Recon Demo Teleradiology Pvt Ltd", address: ["4th Floor, 12 MG Road", "Bengaluru 560001", "Karnataka, India"],
+        taxId: "29AABCR1234F1Z5", email: "billing@recon-demo.example",
+        paymentInstructions: "HDFC Bank, MG Road branch — IFSC HDFC0000123, account 50200012345678 (SWIFT HDFCINBB)")
     let clients = DemoClient.roster
     let radiologists = DemoRadiologist.roster
 

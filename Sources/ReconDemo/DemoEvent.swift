@@ -18,6 +18,8 @@ struct DemoEvent {
         case credit(clientId: String, period: Period, amount: String, reason: String)
         /// `recon statement CLIENT_ID`.
         case statement(clientId: String)
+        /// Clients pay a closed period's invoices: a `payments` drop, then `recon ingest`.
+        case payments(Period)
     }
 
     var at: Date
@@ -81,7 +83,14 @@ struct DemoEvent {
             let day = closeDay(p)
             events.append(DemoEvent(at: utc(day, 8, 30), action: .decide(p)))
             events.append(DemoEvent(at: utc(day, 9), action: .close(p)))
+            // Most clients pay within about four weeks of the close; what is not paid by the
+            // demo's last day (October's invoices) is still open, and one of them overdue.
+            let paid = LocalDate(dayNumber: day.dayNumber + 26)
+            if paid <= LocalDate(year: DemoData.current.year, month: DemoData.current.month, day: DemoData.currentThroughDay)! {
+                events.append(DemoEvent(at: utc(paid, 11), action: .payments(p)))
+            }
         }
+        events.append(DemoEvent(at: utc(date(2026, 11, 21), 5, 50), action: .statement(clientId: DemoClient.overdueId)))
         return events.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
     }
 }

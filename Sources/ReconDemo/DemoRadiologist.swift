@@ -13,9 +13,16 @@ struct DemoRadiologist {
     var imageSpike: (period: Period, factor: Int)?
 
     /// The row in a `radiologists` drop.
-    var csvFields: [String] { [id, name, grade, String(seniorityYears), currency] }
+    /// The radiologist's row, with the payee details its payout statements print.
+    var csvFields: [String] {
+        let code = id.dropFirst(2)
+        let bank = currency == "INR" ? "ICICI Bank, IFSC ICIC0000104, account 0104\(code.count)0\(code.utf8.count * 73)"
+            : "IBAN \(currency == "EUR" ? "DE89 3704 0044 0532" : "GB29 NWBK 6016 1331") \(code.utf8.count * 7)926 19 (SWIFT RECNDEMO)"
+        return [id, name, grade, String(seniorityYears), currency, "\(code.capitalized) Residence | Reading Room Lane | Bengaluru",
+                "PAN-\(code.prefix(5))", bank]
+    }
 
-    static let csvHeader = ["radiologist_id", "name", "grade", "seniority_years", "currency"]
+    static let csvHeader = ["radiologist_id", "name", "grade", "seniority_years", "currency", "address", "tax_id", "bank_details"]
 
     /// Juniors do not read MR or mammography at this site.
     func reads(_ modality: String) -> Bool { grade != "junior" || (modality != "MR" && modality != "MG") }

@@ -76,6 +76,7 @@ public final class DemoSite {
             case .credit(let client, let period, let amount, let reason):
                 try credit(client: client, period: period, amount: amount, reason: reason)
             case .statement(let client): try statement(client)
+            case .payments(let period): try payments(period)
             }
         }
         try removeOperator()
@@ -119,6 +120,30 @@ public final class DemoSite {
                 throw ReconFailure.usage("the demo's drop was not applied: \(outcome.summary)")
             }
         }
+    }
+
+    /// Every client pays what is open on its invoices of `period`, naming the invoice, except
+    /// Lotus, whose bank sends one transfer without the invoice number (it pays the oldest due).
+    private func payments(_ period: Period) throws {
+        let session = try SiteSession(site: site, writing: false, log: log)
+        let state = session.state
+        guard let now = SiteClock.pinned else { return }
+        let day = state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000))
+        var rows: [[String]] = []
+        for invoice in state.issued where invoice.kind == .invoice && invoice.period == period {
+            var open = invoice.total
+            for c in state.issued where c.kind == .creditNote && c.refersTo == invoice.number { open = try open - c.total }
+            guard open > .zero, !state.payments.contains(where: { $0.invoice == invoice.number }) else { continue }
+            let named = invoice.partyId != "C-LOTUS-BLR"
+            rows.append(["RCPT-\(invoice.number.dropFirst(4))", invoice.partyId, day.description, open.description,
+                         invoice.currency.code, "transfer \(day.description.replacingOccurrences(of: "-", with: ""))",
+                         named ? invoice.number : ""])
+        }
+        guard !rows.isEmpty else { return }
+        let header = ["payment_id", "client_id", "received_on", "amount", "currency", "reference", "invoice"]
+        let path = try put("payments-\(day).csv", DemoCSV.text(header: header, rows: rows))
+        try ingest(paths: [path], named: [:])
+        progress("\(dateText()): \(rows.count) payments received for \(period) invoices")
     }
 
     /// Puts a drop into the Inbox: written as `NAME.part`, then renamed into place.
@@ -184,10 +209,8 @@ public final class DemoSite {
     /// `recon statement`: the client's account, every invoice and credit note and the total due.
     private func statement(_ client: String) throws {
         let session = try SiteSession(site: site, writing: false, log: log)
-        let state = session.state
-        _ = try StatementWorkbook.write(clientId: client, clientName: state.pricing.clients[client]?.name ?? client,
-                                        documents: state.issued, site: state.name,
-                                        to: site.path("Outbox/statements/\(client).xlsx"))
+        let writer = StatementWriter(session: session)
+        try writer.write(client, asOf: writer.today)
     }
 
     // MARK: The operator
@@ -202,6 +225,9 @@ public final class DemoSite {
         try key.write(to: file)
         operatorKeyFile = file
         _ = try withSession { try OperatorAdmin(session: $0).add(name: DemoSite.operatorName, publicKey: key.verifierKey.text, keyFile: nil) }
+        var config = try SiteConfig.parse(String(decoding: try FileIO.read(site.configFile), as: UTF8.self))
+        config.seller = DemoData.seller
+        try FileIO.writeAtomically(site.configFile, Array(config.text.utf8))
     }
 
     /// The demo operator's key is deleted after the run, so it leaves the ledger's operators

@@ -30,6 +30,9 @@ public final class Workbook {
     private var sheetNames: Set<String> = []
     /// Table names in lower case, unique across the workbook.
     private var tableNames: Set<String> = []
+    /// The paper every sheet prints on; each new sheet starts fitted to one page width with
+    /// page numbers in its footer (``Worksheet/setUpPrinting(paper:landscape:repeatRows:)``).
+    public var paper: PaperSize = .a4
 
     private init(path: String, partialPath: String, handle: UnsafeMutablePointer<lxw_workbook>) {
         self.path = path
@@ -102,6 +105,7 @@ public final class Workbook {
             throw invalid("workbook_add_worksheet refused the name")
         }
         let worksheet = Worksheet(name: name, workbook: self, handle: sheet)
+        try worksheet.setUpPrinting(paper: paper)
         sheets.append(worksheet)
         sheetNames.insert(name.lowercased())
         return worksheet

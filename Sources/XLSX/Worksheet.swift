@@ -169,8 +169,29 @@ public final class Worksheet {
     public func fitToPageWidth(landscape: Bool = false) throws {
         _ = try workbook.requireOpen()
         worksheet_fit_to_pages(handle, 1, 0)
-        if landscape { worksheet_set_landscape(handle) }
+        if landscape { worksheet_set_landscape(handle) } else { worksheet_set_portrait(handle) }
     }
+
+    /// Sets up printing: `paper`, fitted to one page wide (as many tall as needed), portrait
+    /// or landscape, `repeatRows` printed atop every page, and `Page N of M` in the footer.
+    ///
+    /// Wraps `worksheet_set_paper`, `worksheet_fit_to_pages`, `worksheet_set_landscape` /
+    /// `worksheet_set_portrait`, `worksheet_repeat_rows` and `worksheet_set_footer`.
+    public func setUpPrinting(paper: PaperSize, landscape: Bool = false, repeatRows: ClosedRange<Int>? = nil) throws {
+        _ = try workbook.requireOpen()
+        worksheet_set_paper(handle, paper.excelIndex)
+        worksheet_fit_to_pages(handle, 1, 0)
+        if landscape { worksheet_set_landscape(handle) } else { worksheet_set_portrait(handle) }
+        try check(worksheet_set_footer(handle, "&CPage &P of &N"), "worksheet_set_footer", at: "sheet \"\(name)\"")
+        if let rows = repeatRows {
+            let (first, _) = try cell(rows.lowerBound, 0)
+            let (last, _) = try cell(rows.upperBound, 0)
+            try check(worksheet_repeat_rows(handle, first, last), "worksheet_repeat_rows", at: "sheet \"\(name)\"")
+        }
+    }
+
+    /// The paper its workbook prints on.
+    public var paper: PaperSize { workbook.paper }
 
     /// Adds filter buttons to the first row of `range`, which must hold the headers.
     ///

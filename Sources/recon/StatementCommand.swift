@@ -3,34 +3,54 @@ import ReconKit
 
 struct Statement: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a client's account statement: every invoice and credit note, and the total due.")
+        abstract: "Write a client's account statement: invoices, credit notes, payments, the total due and its age.")
 
     @OptionGroup var options: SiteOptions
 
-    @Argument(help: "The client id.")
-    var clientId: String
+    @Argument(help: "The client id (or --all).")
+    var clientId: String?
+
+    @Flag(help: "Write every client's statement.")
+    var all = false
+
+    @Option(name: .customLong("as-of"), help: "The statement's date, YYYY-MM-DD (default: today in the site's time zone).")
+    var asOf: String?
 
     @Flag(help: "Print the totals due as JSON.")
     var json = false
 
     func run() throws {
         try runReporting(options.logFormat, json: json) {
+            guard (clientId != nil) != all else {
+                throw ReconFailure.usage("name one client id, or --all for every client")
+            }
             let session = try SiteSession(site: options.siteValue, writing: false, log: options.log)
-            let state = session.state
-            guard state.pricing.clients[clientId] != nil || state.issued.contains(where: { $0.partyId == clientId }) else {
-                throw ReconFailure.rejected("\(clientId) is not a client of this site")
+            let writer = StatementWriter(session: session)
+            var date = writer.today
+            if let asOf {
+                guard let d = LocalDate(Substring(asOf)) else {
+                    throw ReconFailure.usage("--as-of \(asOf) is not a date; write YYYY-MM-DD")
+                }
+                date = d
             }
-            let relative = "Outbox/statements/\(clientId).xlsx"
-            let totals = try StatementWorkbook.write(clientId: clientId, clientName: state.pricing.clients[clientId]?.name ?? clientId,
-                                                     documents: state.issued, site: state.name, to: session.site.path(relative))
-            if json {
-                printJSON(.object(["ok": .bool(true), "client_id": .string(clientId), "file": .string(relative),
-                                   "total_due": .object(Dictionary(uniqueKeysWithValues: totals.map { ($0.0.code, .string($0.1.description)) }))]))
-            } else {
-                print("wrote \(relative)")
-                for (c, v) in totals { print("total due: \(v) \(c)") }
-                if totals.isEmpty { print("total due: nothing invoiced yet") }
+            let ids = all ? writer.clientIds : [clientId!]
+            var reports: [JSONValue] = []
+            for id in ids {
+                let (file, r) = try writer.write(id, asOf: date)
+                let due = r.accounts.map { ($0.currency.code, JSONValue.string($0.totalDue.description)) }
+                reports.append(.object(["ok": .bool(true), "client_id": .string(id), "file": .string(file), "as_of": .string(date.description),
+                                        "total_due": .object(Dictionary(uniqueKeysWithValues: due))]))
+                if !json {
+                    print("wrote \(file)")
+                    for a in r.accounts {
+                        let aged = zip(["current", "1-30", "31-60", "61-90", "over 90"], a.buckets).map { "\($0) \($1)" }
+                        print("  total due: \(a.totalDue) \(a.currency) (\(aged.joined(separator: ", ")))"
+                              + (a.unapplied.isZero ? "" : "; unapplied credit \(a.unapplied)"))
+                    }
+                    if r.accounts.isEmpty { print("  total due: nothing invoiced yet") }
+                }
             }
+            if json { printJSON(all ? .array(reports) : reports[0]) }
             return 0
         }
     }

@@ -19,7 +19,7 @@ import Testing
     @Test(arguments: [
         ("clients.csv", 0), ("CLIENTS_2026.csv", 0), ("radiologists.csv", 1), ("provider_rates_q1.csv", 2),
         ("Client_Rates.csv", 3), ("fx_rates.csv", 4), ("usage-march.csv", 5), ("decisions.csv", 6),
-        ("client.csv", 7), ("rates.csv", 7), ("xusage.csv", 7),
+        ("Payments-2026-04.csv", 7), ("client.csv", 8), ("rates.csv", 8), ("xusage.csv", 8),
     ])
     func kindComesFromTheNameStartInAnyCase(name: String, rank: Int) {
         #expect(DropCandidate.kindRank(of: name) == rank)

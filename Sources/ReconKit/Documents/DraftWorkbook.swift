@@ -7,13 +7,15 @@ import XLSX
 /// One workbook per side (not one per party) keeps a drop into a large month fast and
 /// gives finance one place to read the month so far.
 public enum DraftWorkbook {
-    public static func write(_ review: PeriodReview, side: DocumentKind, site: String, to path: String) throws {
+    public static func write(_ review: PeriodReview, side: DocumentKind, site: String, to path: String,
+                             paper: PaperSize = .a4) throws {
         let docs = side == .invoice ? review.book.invoices : review.book.payouts
         let title = side == .invoice ? "Draft invoices" : "Draft payout statements"
         let properties = DocumentProperties(title: "\(title) \(review.period)", subject: "month to date, not issued",
                                             author: site, company: site, created: SiteClock.now())
         let temp = FileIO.temporaryName(for: path)
         try Workbook.write(to: temp, properties: properties) { book in
+            book.paper = paper
             let sheet = try book.addWorksheet(named: "Summary")
             try sheet.write(text: "\(title) — \(review.period) (DRAFT, month to date)", row: 0, column: 0, style: .title)
             try sheet.write(text: "Not issued: these change with every drop until the period closes.", row: 1, column: 0,
@@ -37,6 +39,7 @@ public enum DraftWorkbook {
             try sheet.setColumnWidth(28, columns: 1...1)
             try sheet.setColumnWidth(14, columns: 2...6)
             try sheet.freezePanes(row: 4, column: 0)
+            try sheet.setUpPrinting(paper: book.paper, repeatRows: 3...3)
             try LinesSheet.write(docs.flatMap { d in
                 d.lines.map { LinesSheet.Row(document: "DRAFT-\(d.partyId)", period: review.period.description,
                                              partyId: d.partyId, line: $0, currency: d.currency) }

@@ -2,10 +2,10 @@ import XLSX
 
 /// The `Lines` sheet every document workbook carries (SPEC §7): one row a line, as a table
 /// with the columns document, period, party_id, modality, urgency, per, quantity,
-/// unit_amount, unit_currency, amount, currency.
+/// unit_amount, unit_currency, amount, currency, then each line's description.
 enum LinesSheet {
     static let headers = ["document", "period", "party_id", "modality", "urgency", "per", "quantity", "unit_amount",
-                          "unit_currency", "amount", "currency"]
+                          "unit_currency", "amount", "currency", "description"]
 
     struct Row {
         var document: String
@@ -32,12 +32,14 @@ enum LinesSheet {
             try sheet.write(number: r.line.amount.doubleApproximation, row: row, column: 9,
                             style: .currency(code: r.currency.code, minorDigits: r.currency.minorDigits))
             try sheet.write(text: r.currency.code, row: row, column: 10)
+            try sheet.write(text: r.line.description, row: row, column: 11)
         }
         try sheet.addTable(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(rows.count, 1), lastColumn: headers.count - 1),
                            name: "Lines", headers: headers, style: .light(9))
         try sheet.setColumnWidth(20, columns: 0...0)
         try sheet.setColumnWidth(12, columns: 1...10)
+        try sheet.setColumnWidth(40, columns: 11...11)
         try sheet.freezePanes(row: 1, column: 0)
-        try sheet.fitToPageWidth(landscape: true)
+        try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
     }
 }

@@ -23,13 +23,14 @@ public enum MarginSummaryWorkbook {
     ///     `status` is `closed` for a closed period's recorded margins, `draft` for an open one.
     ///   - clientNames: client id → name, shown beside the id on `By client` and in its chart.
     public static func write(rows: [Row], base: Currency, site: String, clientNames: [String: String] = [:],
-                             to path: String) throws {
+                             to path: String, paper: PaperSize = .a4) throws {
         let properties = DocumentProperties(title: "Margin summary", subject: "revenue, cost and margin in \(base.code)",
                                             author: site, company: site, created: SiteClock.now())
         let styles = Styles(base: base)
         let temp = FileIO.temporaryName(for: path)
         try FileIO.makeDirectory(FileIO.parent(of: path))
         try Workbook.write(to: temp, properties: properties) { book in
+            book.paper = paper
             try writeByMonth(try book.addWorksheet(named: "By month"), rows: rows, base: base, site: site, styles: styles)
             try writeByClient(try book.addWorksheet(named: "By client"), rows: rows, base: base, names: clientNames,
                               styles: styles)
@@ -123,7 +124,7 @@ public enum MarginSummaryWorkbook {
         try sheet.setColumnWidth(20, columns: 3...5)
         try sheet.setColumnWidth(10, columns: 6...6)
         try sheet.freezePanes(row: first, column: 0)
-        try sheet.fitToPageWidth(landscape: true)
+        try sheet.setUpPrinting(paper: sheet.paper, landscape: true, repeatRows: (first - 1)...(first - 1))
     }
 
     // MARK: - By client
@@ -165,7 +166,7 @@ public enum MarginSummaryWorkbook {
         try sheet.setColumnWidth(20, columns: 3...5)
         try sheet.setColumnWidth(10, columns: 6...6)
         try sheet.freezePanes(row: first, column: 0)
-        try sheet.fitToPageWidth(landscape: true)
+        try sheet.setUpPrinting(paper: sheet.paper, landscape: true, repeatRows: (first - 1)...(first - 1))
     }
 
     // MARK: - Detail
@@ -191,7 +192,7 @@ public enum MarginSummaryWorkbook {
         try sheet.setColumnWidth(20, columns: 5...7)
         try sheet.setColumnWidth(12, columns: 8...8)
         try sheet.freezePanes(row: 1, column: 0)
-        try sheet.fitToPageWidth(landscape: true)
+        try sheet.setUpPrinting(paper: sheet.paper, landscape: true, repeatRows: 0...0)
     }
 
     // MARK: - Cells

@@ -1,56 +1,134 @@
 import Foundation
 import XLSX
 
-/// `Outbox/statements/CLIENT_ID.xlsx`: every invoice and credit note of a client, and the
-/// total due = sum of invoices − sum of credit notes, per currency.
+/// `Outbox/statements/CLIENT_ID.xlsx` (SPEC §5): every invoice, credit note and payment of a
+/// client in date order with a running balance, the total due, what is outstanding by age
+/// past due as of the statement's date, and any unapplied credit — per currency.
 public enum StatementWorkbook {
-    public static func write(clientId: String, clientName: String, documents: [IssuedDocument], site: String,
-                             to path: String) throws -> [(Currency, ExactDecimal)] {
-        let docs = documents.filter { $0.partyId == clientId && ($0.kind == .invoice || $0.kind == .creditNote) }
-            .sorted { $0.seq < $1.seq }
-        var due: [Currency: ExactDecimal] = [:]
-        for d in docs { due[d.currency] = try (due[d.currency] ?? d.currency.zero) + d.signedTotal }
-        let totals = due.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    public struct Header {
+        public var clientId: String
+        public var clientName: String
+        public var site: String
+        public var seller: SellerDetails?
+        public var party: PartyDetails
+        public var paper: PaperSize
+
+        public init(clientId: String, clientName: String, site: String, seller: SellerDetails?, party: PartyDetails,
+                    paper: PaperSize) {
+            self.clientId = clientId
+            self.clientName = clientName
+            self.site = site
+            self.seller = seller
+            self.party = party
+            self.paper = paper
+        }
+    }
+
+    private static let heading = CellStyle().with {
+        $0.isBold = true
+        $0.fontColor = 0x1F4E79
+        $0.hasBottomBorder = true
+    }
+
+    public static func write(_ header: Header, receivables: Receivables, to path: String) throws {
         try FileIO.makeDirectory(FileIO.parent(of: path))
         let temp = FileIO.temporaryName(for: path)
-        let properties = DocumentProperties(title: "Account statement \(clientId)", subject: clientName, author: site,
-                                            company: site, created: SiteClock.now())
+        let properties = DocumentProperties(title: "Account statement \(header.clientId)", subject: header.clientName,
+                                            author: header.seller?.legalName ?? header.site,
+                                            company: header.seller?.legalName ?? header.site, created: SiteClock.now())
         try Workbook.write(to: temp, properties: properties) { book in
+            book.paper = header.paper
             let sheet = try book.addWorksheet(named: "Statement")
-            try sheet.write(text: "Account statement — \(clientName) (\(clientId))", row: 0, column: 0, style: .title)
-            try sheet.write(text: "Issued by \(site) on \(SiteClock.text(SiteClock.now()))", row: 1, column: 0)
-            let headers = ["Number", "Kind", "Period", "Issued at", "Refers to", "Currency", "Amount"]
-            for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 3, column: c, style: .header) }
-            var row = 4
-            for d in docs {
-                let money = CellStyle.currency(code: d.currency.code, minorDigits: d.currency.minorDigits)
-                try sheet.write(text: d.number, row: row, column: 0)
-                try sheet.write(text: d.kind == .invoice ? "invoice" : "credit note", row: row, column: 1)
-                try sheet.write(text: d.period.description, row: row, column: 2)
-                try sheet.write(text: d.at, row: row, column: 3)
-                try sheet.write(text: d.refersTo ?? "", row: row, column: 4)
-                try sheet.write(text: d.currency.code, row: row, column: 5)
-                try sheet.write(number: d.signedTotal.doubleApproximation, row: row, column: 6, style: money)
-                row += 1
-            }
-            let last = row
+            let widths: [Double] = [11, 11, 20, 38, 11, 16, 16]
+            for (c, w) in widths.enumerated() { try sheet.setColumnWidth(w, columns: c...c) }
+            try sheet.write(text: "ACCOUNT STATEMENT", row: 0, column: 0, style: .title.with { $0.fontSize = 18 })
+            var row = 2
+            var seller = [header.seller?.legalName ?? header.site] + (header.seller?.address ?? [])
+            if let t = header.seller?.taxId, !t.isEmpty { seller.append("Tax ID: \(t)") }
+            var buyer = [header.clientName, "Client ID: \(header.clientId)"] + header.party.address
+            if !header.party.taxId.isEmpty { buyer.append("Tax ID: \(header.party.taxId)") }
+            try sheet.write(text: "From", row: row, column: 0, style: heading)
+            try sheet.write(text: "To", row: row, column: 3, style: heading)
+            try sheet.write(text: "Statement date", row: row, column: 5, style: .bold)
+            try sheet.write(date: DocumentFrontSheet.date(receivables.asOf), row: row, column: 6, style: .date)
             row += 1
-            for (currency, amount) in totals {
-                try sheet.write(text: "Total due (\(currency))", row: row, column: 5, style: .bold)
-                let formula = docs.isEmpty ? "=0" : "=SUMIF(F5:F\(last),\"\(currency.code)\",G5:G\(last))"
-                try sheet.write(formula: formula, cachedValue: amount.doubleApproximation, row: row, column: 6,
-                                style: .total(code: currency.code, minorDigits: currency.minorDigits))
+            for i in 0..<max(seller.count, buyer.count) {
+                if i < seller.count { try sheet.write(text: seller[i], row: row + i, column: 0, style: i == 0 ? .bold : .plain) }
+                if i < buyer.count { try sheet.write(text: buyer[i], row: row + i, column: 3, style: i == 0 ? .bold : .plain) }
+            }
+            row += max(seller.count, buyer.count) + 1
+            if receivables.accounts.isEmpty {
+                try sheet.write(text: "No invoices, credit notes or payments yet.", row: row, column: 0)
+            }
+            var headerRows: [Int] = []
+            for account in receivables.accounts {
+                row = try write(account, asOf: receivables.asOf, in: sheet, row: row, headerRows: &headerRows)
                 row += 1
             }
-            if docs.isEmpty { try sheet.write(text: "No invoices or credit notes yet.", row: 4, column: 0) }
-            try sheet.setColumnWidth(18, columns: 0...0)
-            try sheet.setColumnWidth(12, columns: 1...2)
-            try sheet.setColumnWidth(22, columns: 3...4)
-            try sheet.setColumnWidth(16, columns: 5...6)
-            try sheet.freezePanes(row: 4, column: 0)
+            if let first = headerRows.first {
+                try sheet.setUpPrinting(paper: header.paper, repeatRows: first...first)
+            }
         }
         try FileIO.syncFile(temp)
         try FileIO.renameDurably(temp, to: path)
-        return totals
+    }
+
+    private static func write(_ a: Receivables.Account, asOf: LocalDate, in sheet: Worksheet, row start: Int,
+                              headerRows: inout [Int]) throws -> Int {
+        let c = a.currency
+        let money = CellStyle.currency(code: c.code, minorDigits: c.minorDigits)
+        var row = start
+        let headers = ["Date", "Type", "Reference", "Details", "Due date", "Amount (\(c))", "Balance (\(c))"]
+        for (i, h) in headers.enumerated() { try sheet.write(text: h, row: row, column: i, style: .header) }
+        headerRows.append(row)
+        row += 1
+        let first = row
+        for e in a.entries {
+            try sheet.write(date: DocumentFrontSheet.date(e.date), row: row, column: 0, style: .date)
+            try sheet.write(text: e.kind.rawValue, row: row, column: 1)
+            try sheet.write(text: e.reference, row: row, column: 2)
+            try sheet.write(text: e.detail, row: row, column: 3)
+            if let d = e.dueOn { try sheet.write(date: DocumentFrontSheet.date(d), row: row, column: 4, style: .date) }
+            try sheet.write(number: e.amount.doubleApproximation, row: row, column: 5, style: money)
+            let previous = row == first ? "" : "G\(row)+"
+            try sheet.write(formula: "=\(previous)F\(row + 1)", cachedValue: e.balance.doubleApproximation, row: row, column: 6,
+                            style: money)
+            row += 1
+        }
+        row += 1
+        let sum = a.entries.isEmpty ? "0" : "SUM(F\(first + 1):F\(row - 1))"
+        try sheet.write(text: a.totalDue.isNegative ? "In credit (\(c))" : "Total due (\(c))", row: row, column: 4, style: .bold)
+        try sheet.write(formula: "=\(sum)", cachedValue: a.totalDue.doubleApproximation, row: row, column: 6,
+                        style: .total(code: c.code, minorDigits: c.minorDigits))
+        row += 1
+        if !a.unapplied.isZero {
+            try sheet.write(text: "Unapplied credit (\(c))", row: row, column: 4, style: .bold)
+            try sheet.write(number: a.unapplied.doubleApproximation, row: row, column: 6, style: money)
+            row += 1
+        }
+        row += 1
+        try sheet.write(text: "Outstanding by age past due, as of \(asOf) (\(c))", row: row, column: 0, style: heading)
+        row += 1
+        for (i, name) in Receivables.bucketNames.enumerated() {
+            try sheet.write(text: name, row: row, column: 2 + i, style: .header.with { $0.alignment = .right })
+        }
+        row += 1
+        for (i, amount) in a.buckets.enumerated() {
+            try sheet.write(number: amount.doubleApproximation, row: row, column: 2 + i, style: money)
+        }
+        row += 1
+        if !a.open.isEmpty {
+            row += 1
+            try sheet.write(text: "Open invoices", row: row, column: 0, style: .bold)
+            row += 1
+            for o in a.open {
+                try sheet.write(text: o.number, row: row, column: 2)
+                try sheet.write(text: "due", row: row, column: 3)
+                try sheet.write(date: DocumentFrontSheet.date(o.dueOn), row: row, column: 4, style: .date)
+                try sheet.write(number: o.amount.doubleApproximation, row: row, column: 6, style: money)
+                row += 1
+            }
+        }
+        return row
     }
 }

@@ -2,7 +2,7 @@
 public enum DropKind: String, CaseIterable, Sendable, Comparable {
     // Declared in processing order: master data and cards before the usage that needs them.
     case clients, radiologists, providerRates = "provider_rates", clientRates = "client_rates", fxRates = "fx_rates"
-    case usage, decisions
+    case usage, decisions, payments
 
     /// The kind a file name announces, or nil when its start names no kind.
     public init?(fileName: String) {

@@ -28,8 +28,9 @@ extension DropParser {
             r.problem("tax_rate", "\(tax) is above 100; tax_rate is a percent (e.g. 18 for 18 %)")
             return nil
         }
-        return Client(id: id, name: name, currency: currency, contractType: contract, onboardedOn: onboarded,
-                      maxImagesPerCase: maxImages, taxRate: tax, line: r.line)
+        var client = Client(id: id, name: name, currency: currency, contractType: contract, onboardedOn: onboarded,
+                            maxImagesPerCase: maxImages, taxRate: tax, line: r.line)
+        return billingDetails(r, into: &client) ? client : nil
     }
 
     func radiologistRow(_ r: DropRow) -> Radiologist? {
@@ -39,7 +40,9 @@ extension DropParser {
         let seniority = r.required("seniority_years") { try FieldValue.integer($0, minimum: 0) }
         let currency = r.optional("currency", default: baseCurrency, FieldValue.currency)
         guard let id, let name, let grade, let seniority, let currency else { return nil }
-        return Radiologist(id: id, name: name, grade: grade, seniorityYears: seniority, currency: currency, line: r.line)
+        var radiologist = Radiologist(id: id, name: name, grade: grade, seniorityYears: seniority, currency: currency,
+                                      line: r.line)
+        return payeeDetails(r, into: &radiologist) ? radiologist : nil
     }
 
     func providerRateRow(_ r: DropRow) -> ProviderRate? {

@@ -41,6 +41,7 @@ public struct DropParser {
         var clientRates: [ClientRate] = []
         var fxRates: [FXRate] = []
         var decisions: [Decision] = []
+        var payments: [Payment] = []
         if kind == .usage { usage.reserveCapacity(bytes.count / 60) }
 
         let csvProblems = CSVReader.read(bytes) { line, fields in
@@ -64,6 +65,7 @@ public struct DropParser {
             case .clientRates: if let r = clientRateRow(row) { clientRates.append(r) }
             case .fxRates: if let r = fxRow(row) { fxRates.append(r) }
             case .decisions: if let r = decisionRow(row) { decisions.append(r) }
+            case .payments: if let r = paymentRow(row) { payments.append(r) }
             }
         }
         for p in csvProblems {
@@ -84,6 +86,7 @@ public struct DropParser {
         case .clientRates: rows = .clientRates(clientRates)
         case .fxRates: rows = .fxRates(fxRates)
         case .decisions: rows = .decisions(decisions)
+        case .payments: rows = .payments(payments)
         }
         return Outcome(rows: rows, problems: problems, unknownColumns: table?.unknownColumns ?? [],
                        columns: (table?.index ?? [:]).mapValues { $0 + 1 })
@@ -97,10 +100,14 @@ public struct DropParser {
                     .init("modality"), .init("image_count"), .init("urgency", required: false)]
         case .clients:
             return [.init("client_id"), .init("name"), .init("currency"), .init("contract_type"),
-                    .init("onboarded_on"), .init("max_images_per_case"), .init("tax_rate", required: false)]
+                    .init("onboarded_on"), .init("max_images_per_case"), .init("tax_rate", required: false),
+                    .init("billing_address", required: false), .init("tax_id", required: false),
+                    .init("po_number", required: false), .init("payment_terms_days", required: false),
+                    .init("email", required: false), .init("tax_components", required: false)]
         case .radiologists:
             return [.init("radiologist_id"), .init("name"), .init("grade"), .init("seniority_years"),
-                    .init("currency", required: false)]
+                    .init("currency", required: false), .init("address", required: false),
+                    .init("tax_id", required: false), .init("bank_details", required: false)]
         case .providerRates:
             return [.init("effective_from"), .init("grade"), .init("modality"), .init("urgency"),
                     .init("min_seniority_years", required: false), .init("rate_per_report"),
@@ -113,6 +120,9 @@ public struct DropParser {
             return [.init("date"), .init("currency"), .init("rate")]
         case .decisions:
             return [.init("subject"), .init("decision"), .init("by"), .init("note", required: false)]
+        case .payments:
+            return [.init("payment_id"), .init("client_id"), .init("received_on"), .init("amount"), .init("currency"),
+                    .init("reference", required: false), .init("invoice", required: false)]
         }
     }
 }

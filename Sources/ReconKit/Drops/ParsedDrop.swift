@@ -7,6 +7,7 @@ public enum ParsedDrop: Sendable {
     case clientRates([ClientRate])
     case fxRates([FXRate])
     case decisions([Decision])
+    case payments([Payment])
 
     public var rowCount: Int {
         switch self {
@@ -17,6 +18,7 @@ public enum ParsedDrop: Sendable {
         case .clientRates(let r): return r.count
         case .fxRates(let r): return r.count
         case .decisions(let r): return r.count
+        case .payments(let r): return r.count
         }
     }
 }

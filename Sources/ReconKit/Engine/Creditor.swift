@@ -54,7 +54,10 @@ public struct Creditor {
             draft = try Outstanding.reversal(of: [invoice], kind: .creditNote, net: .init(currency: invoice.currency, amount: amount),
                                              state: state, session: session)
         } else {
-            draft = try Outstanding.creditDraft(kind: .creditNote, record: record, total: try invoice.currency.round(amount))
+            // The credit that brings the invoice to zero takes each tax component's remainder.
+            draft = try Outstanding.creditDraft(kind: .creditNote, record: record, total: try invoice.currency.round(amount),
+                                                zeroing: amount == outstanding
+                                                    ? try Outstanding.records(of: [invoice] + credits, session: session) : nil)
         }
         let entries = try DocumentIssuer(session: session).issue(
             [DocumentIssuer.Item(draft, refersTo: number, reason: reason)], period: invoice.period,

@@ -39,6 +39,7 @@ public struct DocumentIssuer {
         let at = SiteClock.text(now)
         let year = state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000)).components.year
         let checkpoint = Checkpointer(site: site).latest()
+        let today = state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000))
         var pending: [(record: DocumentRecord, temp: String, final: String)] = []
         var used: [String: Int] = [:]
         defer { for p in pending where FileIO.exists(p.temp) { FileIO.remove(p.temp) } }
@@ -48,9 +49,10 @@ public struct DocumentIssuer {
             let n = (used[key] ?? (state.lastNumber[key] ?? 0)) + 1
             used[key] = n
             let number = "\(key)-\(Digits.padded(n, 6))"
-            let record = DocumentRecord(draft: item.draft, number: number, period: period, site: state.name,
+            var record = DocumentRecord(draft: item.draft, number: number, period: period, site: state.name,
                                         issuedUnderSeq: session.ledger.entries.count, issuedUnderHash: session.ledger.headHash,
                                         checkpoint: checkpoint, refersTo: item.refersTo, reason: item.reason)
+            record.addDetails(issuedOn: today, state: state, config: session.config)
             let final = site.path(record.file)
             try FileIO.makeDirectory(FileIO.parent(of: final))
             let temp = FileIO.temporaryName(for: final)

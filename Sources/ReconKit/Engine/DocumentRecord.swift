@@ -22,6 +22,18 @@ public struct DocumentRecord: Sendable, Equatable {
     public var checkpoint: String?
     public var refersTo: String?
     public var reason: String?
+    /// One per tax component (none on the payout side).
+    public var taxes: [TaxAmount] = []
+    /// The rate of each foreign currency a line was priced in.
+    public var fx: [FXQuote] = []
+    /// Site-time date of issue, and for an invoice its due date (issue date + payment terms).
+    public var issuedOn: LocalDate?
+    public var dueOn: LocalDate?
+    public var paymentTermsDays: Int?
+    /// Who issues it (nil: the site's `[seller]` was not set) and the party's details.
+    public var seller: SellerDetails?
+    public var party = PartyDetails()
+    public var paper: PaperSize = .a4
     public var file: String { Site.documentPath(kind: kind, period: period, number: number) }
 
     public init(draft: DocumentDraft, number: String, period: Period, site: String, issuedUnderSeq: Int,
@@ -43,6 +55,8 @@ public struct DocumentRecord: Sendable, Equatable {
         self.checkpoint = checkpoint
         self.refersTo = refersTo
         self.reason = reason
+        taxes = draft.taxes
+        fx = draft.fx
     }
 
     private var partyKey: String { kind.isClientSide ? "client_id" : "radiologist_id" }
@@ -59,8 +73,19 @@ public struct DocumentRecord: Sendable, Equatable {
                     "modality": .string(l.modality), "urgency": .string(l.urgencyText), "per": .string(l.per),
                     "quantity": .int(Int64(l.quantity)), "unit_amount": .string(l.unitAmount.normalized.description),
                     "unit_currency": .string(l.unitCurrency.code), "amount": .string(l.amount.description),
+                    "description": .string(l.description),
                 ])
             }),
+            "taxes": .array(taxes.map { t in
+                .object(["name": .string(t.name), "rate": .string(t.rate.normalized.description), "amount": .string(t.amount.description)])
+            }),
+            "fx": .array(fx.map { q in
+                var o: [String: JSONValue] = ["from": .string(q.from.code), "to": .string(q.to.code), "rate": .string(q.rate.description)]
+                if let d = q.fromDate { o["from_date"] = .string(d.description) }
+                if let d = q.toDate { o["to_date"] = .string(d.description) }
+                return .object(o)
+            }),
+            "party": party.json, "paper": .string(paper.rawValue),
             "subtotal": .string(subtotal.description), "tax": .string(tax.description), "total": .string(total.description),
             "issued_under": .object(["seq": .int(Int64(issuedUnderSeq)), "head": .string(issuedUnderHash)]),
             "file": .string(file), "sha256": .string(sha256),
@@ -68,6 +93,10 @@ public struct DocumentRecord: Sendable, Equatable {
         if let checkpoint { b["checkpoint"] = .string(checkpoint) }
         if let refersTo { b["refers_to"] = .string(refersTo) }
         if let reason { b["reason"] = .string(reason) }
+        if let issuedOn { b["issued_on"] = .string(issuedOn.description) }
+        if let dueOn { b["due_on"] = .string(dueOn.description) }
+        if let paymentTermsDays { b["payment_terms_days"] = .int(Int64(paymentTermsDays)) }
+        if let seller { b["seller"] = seller.json }
         return b
     }
 
@@ -109,9 +138,30 @@ public struct DocumentRecord: Sendable, Equatable {
                 let a = o["amount"]?.stringValue, let aValue = try? FieldValue.decimal(Substring(a))
             else { throw LedgerDamage(seq: entry.seq, "a line of \(entry.kind) is malformed") }
             lines.append(DocumentLine(modality: m, urgency: Urgency(rawValue: uText), per: per, quantity: Int(q), unitAmount: uaValue,
-                                      unitCurrency: uc, amount: aValue))
+                                      unitCurrency: uc, amount: aValue, description: o["description"]?.stringValue ?? ""))
         }
         self.lines = lines
+        for item in b["taxes"]?.arrayValue ?? [] {
+            guard let o = item.objectValue, let n = o["name"]?.stringValue,
+                let r = o["rate"]?.stringValue.flatMap({ try? FieldValue.decimal(Substring($0)) }),
+                let a = o["amount"]?.stringValue.flatMap({ try? FieldValue.decimal(Substring($0)) })
+            else { throw LedgerDamage(seq: entry.seq, "a tax component of \(entry.kind) is malformed") }
+            taxes.append(TaxAmount(name: n, rate: r, amount: a))
+        }
+        for item in b["fx"]?.arrayValue ?? [] {
+            guard let o = item.objectValue, let f = o["from"]?.stringValue.flatMap(Currency.init(code:)),
+                let t = o["to"]?.stringValue.flatMap(Currency.init(code:)),
+                let r = o["rate"]?.stringValue.flatMap({ try? FieldValue.decimal(Substring($0)) })
+            else { throw LedgerDamage(seq: entry.seq, "an fx member of \(entry.kind) is malformed") }
+            fx.append(FXQuote(from: f, to: t, rate: r, fromDate: o["from_date"]?.stringValue.flatMap { LocalDate(Substring($0)) },
+                              toDate: o["to_date"]?.stringValue.flatMap { LocalDate(Substring($0)) }))
+        }
+        issuedOn = b["issued_on"]?.stringValue.flatMap { LocalDate(Substring($0)) }
+        dueOn = b["due_on"]?.stringValue.flatMap { LocalDate(Substring($0)) }
+        paymentTermsDays = b["payment_terms_days"]?.intValue.map { Int($0) }
+        seller = SellerDetails(json: b["seller"])
+        party = PartyDetails(json: b["party"])
+        paper = b["paper"]?.stringValue.flatMap(PaperSize.init(rawValue:)) ?? .a4
         let under = b["issued_under"]?.objectValue
         issuedUnderSeq = Int(under?["seq"]?.intValue ?? 0)
         issuedUnderHash = under?["head"]?.stringValue ?? ""

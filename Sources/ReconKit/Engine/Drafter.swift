@@ -20,8 +20,10 @@ public struct Drafter {
             for f in review.softFlags { provisional[f.flag.id] = (f.flag.subject, period) }
             let dir = session.site.path("Outbox/\(period)/drafts")
             try FileIO.makeDirectory(dir)
-            try DraftWorkbook.write(review, side: .invoice, site: session.state.name, to: dir + "/invoices.xlsx")
-            try DraftWorkbook.write(review, side: .payout, site: session.state.name, to: dir + "/payouts.xlsx")
+            try DraftWorkbook.write(review, side: .invoice, site: session.state.name, to: dir + "/invoices.xlsx",
+                                    paper: session.config.paper)
+            try DraftWorkbook.write(review, side: .payout, site: session.state.name, to: dir + "/payouts.xlsx",
+                                    paper: session.config.paper)
             try ReviewWorkbook.write(review, state: session.state, to: session.site.path("Outbox/\(period)/review.xlsx"))
         }
         session.state.provisionalFlags = provisional
@@ -48,6 +50,6 @@ public struct MarginSummaryWriter {
         rows.sort { ($0.period, $0.row.clientId, $0.row.modality) < ($1.period, $1.row.clientId, $1.row.modality) }
         let names = state.pricing.clients.mapValues(\.name)
         try MarginSummaryWorkbook.write(rows: rows, base: state.base, site: state.name, clientNames: names,
-                                        to: session.site.path("Outbox/margin-summary.xlsx"))
+                                        to: session.site.path("Outbox/margin-summary.xlsx"), paper: session.config.paper)
     }
 }

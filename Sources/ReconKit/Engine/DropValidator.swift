@@ -115,6 +115,8 @@ public struct DropValidator {
             }
             if !problems.isEmpty { return .reject(problems) }
             if !closed.isEmpty { return .held(closed.sorted()) }
+        case .payments(let list):
+            checkPayments(list, problems)  // never held: payments belong to no period
         }
         return problems.isEmpty ? .accept(rows, skipped: 0) : .reject(problems)
     }
@@ -138,6 +140,28 @@ public struct DropValidator {
             return Target(flagId: state.raisedFlags[flagId] != nil ? flagId : nil, reportId: r.id, period: r.period)
         }
         return nil
+    }
+
+    /// Payment ids unique forever, known clients, the client's invoice currency, its own invoices.
+    private func checkPayments(_ list: [Payment], _ problems: ProblemList) {
+        duplicates(list.map { ($0.id, $0.line) }, field: "payment_id", problems)
+        let held = Set(state.payments.map(\.id))
+        for p in list {
+            if held.contains(p.id) {
+                problems.add(problem(p.line, "payment_id", "payment \(p.id) was recorded before; a payment_id is unique forever"))
+            }
+            guard let client = state.pricing.clients[p.clientId] else {
+                problems.add(problem(p.line, "client_id", "unknown client \"\(p.clientId)\"; drop a clients file naming it first"))
+                continue
+            }
+            if p.currency != client.currency {
+                problems.add(problem(p.line, "currency", "\(p.currency) is not \(client.id)'s invoice currency \(client.currency); record the amount received in \(client.currency)"))
+            }
+            if let number = p.invoice,
+                !state.issued.contains(where: { $0.kind == .invoice && $0.number == number && $0.partyId == p.clientId }) {
+                problems.add(problem(p.line, "invoice", "\(number) is not an invoice issued to \(p.clientId); name one of its invoice numbers (INV-…) or leave it empty"))
+            }
+        }
     }
 
     private func duplicates(_ keys: [(String, Int)], field: String, _ problems: ProblemList) {

@@ -14,6 +14,8 @@ public struct IssuedDocument: Sendable {
     public var sha256: String
     /// The invoice or statement a credit note or adjustment refers to.
     public var refersTo: String?
+    /// An invoice's due date (issue date in site time + the client's payment terms).
+    public var dueOn: LocalDate? = nil
 
     /// Signed effect on what the party is owed or owes: credits and adjustments subtract.
     public var signedTotal: ExactDecimal {

@@ -87,7 +87,7 @@ public enum LedgerReplay {
                 state.issued.append(IssuedDocument(seq: e.seq, at: e.at, kind: kind, number: r.number, period: r.period,
                                                    partyId: r.partyId, currency: r.currency, subtotal: r.subtotal,
                                                    tax: r.tax, total: r.total, file: r.file,
-                                                   sha256: e.string("sha256") ?? "", refersTo: r.refersTo))
+                                                   sha256: e.string("sha256") ?? "", refersTo: r.refersTo, dueOn: r.dueOn))
                 state.record(number: r.number)
                 if kind == .invoice || kind == .payout { state.periodsWithIssuedDocuments.insert(r.period) }
             }

@@ -30,25 +30,49 @@ enum Outstanding {
         else { throw ReconFailure.refused("no invoice or statement to reverse for \(documents.first?.partyId ?? "")") }
         let record = try DocumentRecord(entry: entry)
         if !credited && originals.count == 1 {
+            // A whole reversal repeats the lines, the tax components and the amounts.
             var d = try DocumentDraft(kind: kind, partyId: record.partyId, partyName: record.partyName, currency: record.currency,
                                       taxRate: record.taxRate, lines: record.lines, reportCount: 0)
+            d.taxes = record.chargedTaxes
             d.tax = record.tax
             d.total = record.total
+            d.fx = record.fx
             return d
         }
-        return try creditDraft(kind: kind, record: record, total: net.amount)
+        return try creditDraft(kind: kind, record: record, total: net.amount,
+                               zeroing: try records(of: documents, session: session))
     }
 
-    /// A one-line credit of `total` (tax included), tax = total × rate / (100 + rate) rounded once.
-    static func creditDraft(kind: DocumentKind, record: DocumentRecord, total: ExactDecimal) throws -> DocumentDraft {
+    /// The records of `documents`, from their entries.
+    static func records(of documents: [IssuedDocument], session: SiteSession) throws -> [DocumentRecord] {
+        try documents.map { d in
+            guard d.seq >= 1, d.seq <= session.ledger.entries.count else { throw ReconFailure.refused("the entry of \(d.number) is missing") }
+            return try DocumentRecord(entry: session.ledger.entries[d.seq - 1])
+        }
+    }
+
+    /// A one-line credit of `total` (tax included). Each tax component = total × its rate /
+    /// (100 + tax rate), rounded once; tax = their sum; subtotal = total − tax. With `zeroing`
+    /// (every document of the balance this credit brings to zero), each component is instead
+    /// what is left of it: charged on the invoices less given back by earlier credit notes.
+    static func creditDraft(kind: DocumentKind, record: DocumentRecord, total: ExactDecimal,
+                            zeroing: [DocumentRecord]? = nil) throws -> DocumentDraft {
         let c = record.currency
-        let hundred = ExactDecimal(100)
-        let tax = try Rounding.divide(try total * record.taxRate, by: try hundred + record.taxRate, toScale: c.minorDigits)
+        let taxes: [TaxAmount]
+        if let zeroing {
+            let charged = zeroing.filter { $0.kind == .invoice || $0.kind == .payout }.map(\.chargedTaxes)
+            let credited = zeroing.filter { $0.kind == .creditNote || $0.kind == .payoutAdjustment }.map(\.chargedTaxes)
+            taxes = try TaxSplit.remainder(charged: charged, credited: credited, currency: c)
+        } else {
+            taxes = try TaxSplit.ofCredit(total, record.chargedTaxes.map { TaxComponent(name: $0.name, rate: $0.rate) }, currency: c)
+        }
+        let tax = try TaxSplit.total(taxes, currency: c)
         let subtotal = try total - tax
         let line = DocumentLine(modality: "*", urgency: nil, per: "credit", quantity: 1, unitAmount: subtotal, unitCurrency: c,
-                                amount: subtotal)
+                                amount: subtotal, description: LineDescription.credit)
         var d = try DocumentDraft(kind: kind, partyId: record.partyId, partyName: record.partyName, currency: c,
                                   taxRate: record.taxRate, lines: [line], reportCount: 0)
+        d.taxes = taxes
         d.tax = tax
         d.total = total
         return d

@@ -38,6 +38,8 @@ public final class SiteState {
     /// Closed-period margins by client and modality, as the ledger recorded them.
     public var closedMargins: [Period: [MarginRow]] = [:]
     public var issued: [IssuedDocument] = []
+    /// Money received from clients, in order of arrival.
+    public var payments: [Payment] = []
     /// Highest number used per prefix and year (`INV-2026` → 12).
     public var lastNumber: [String: Int] = [:]
 
@@ -62,6 +64,7 @@ public final class SiteState {
             for (date, rows) in Dictionary(grouping: list, by: \.effectiveFrom) { pricing.clientCards.replace(date, with: rows) }
         case .fxRates(let list): for r in list { pricing.fx.set(r) }
         case .decisions: break  // decisions enter through their `flag.decided` entries
+        case .payments(let list): payments += list
         }
     }
 

@@ -22,6 +22,11 @@ public struct StatusReport {
     /// Rejected drop → how many problems its `.errors.txt` lists (absent when it cannot be read).
     public var rejectedProblems: [String: Int]
     public var inbox: [String]
+    /// What clients owe, per currency, by age past due as of today (all clients together).
+    public var receivables: [ReceivablesSummary] = []
+    public var receivablesAsOf: LocalDate?
+    /// Whether `recon.toml` lacks `[seller]`: invoices then name only the site.
+    public var sellerMissing = false
 
     public init(session: SiteSession) {
         let s = session.state
@@ -45,6 +50,10 @@ public struct StatusReport {
         }
         rejectedProblems = problems
         inbox = Ingestor.inboxDrops(session.site).map(FileIO.baseName)
+        sellerMissing = session.config.seller == nil
+        let writer = StatementWriter(session: session)
+        receivablesAsOf = writer.today
+        receivables = ReceivablesSummary.all(writer: writer, asOf: writer.today)
     }
 
     // MARK: - Sums
@@ -151,6 +160,11 @@ public struct StatusReport {
             let blocking = r.blocking.count
             t += blocking == 0 ? "  ready to close\n" : "  \(Self.plural(blocking, "thing")) \(blocking == 1 ? "blocks" : "block") the close\n"
         }
+        if !receivables.isEmpty, let asOf = receivablesAsOf {
+            t += "receivables as of \(asOf):\n"
+            for r in receivables { t += "  " + r.text + "\n" }
+        }
+        if sellerMissing { t += "seller: not set — invoices lack the seller's details; add [seller] to recon.toml\n" }
         t += "inbox: \(inbox.count) waiting" + (inbox.isEmpty ? "" : " (\(inbox.joined(separator: ", ")))") + "\n"
         t += "held: \(held.count)" + (held.isEmpty ? "" : " (\(held.joined(separator: ", "))) — they touch a closed period and wait for `recon rerun` of it") + "\n"
         t += "rejected: \(rejected.count)" + (rejected.isEmpty ? "" : " — see Inbox/rejected/NAME.errors.txt") + "\n"
@@ -194,6 +208,9 @@ public struct StatusReport {
                     "blocking": .array(r.blocking.map { .string($0) }),
                 ])
             }),
+            "receivables": .object(Dictionary(uniqueKeysWithValues: receivables.map { ($0.currency.code, $0.json) })),
+            "receivables_as_of": receivablesAsOf.map { .string($0.description) } ?? .null,
+            "seller_missing": .bool(sellerMissing),
             "inbox": .array(inbox.map { .string($0) }),
             "held": .array(held.map { .string($0) }),
             "rejected": .array(rejected.map { .string($0) }),

@@ -9,4 +9,17 @@ public struct Client: Sendable, Equatable {
     /// Percent, e.g. 18 for 18 %.
     public var taxRate: ExactDecimal
     public var line: Int = 0
+    /// Printed on its invoices and statements (SPEC §2 optional columns).
+    public var billingAddress: [String] = []
+    public var taxId = ""
+    public var poNumber = ""
+    public var paymentTermsDays = 30
+    public var email = ""
+    /// Empty means one component `Tax` at `taxRate`.
+    public var taxComponents: [TaxComponent] = []
+
+    /// The components its invoices split tax into.
+    public var effectiveTaxComponents: [TaxComponent] {
+        taxComponents.isEmpty ? TaxComponent.single(taxRate: taxRate) : taxComponents
+    }
 }

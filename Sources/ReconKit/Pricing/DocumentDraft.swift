@@ -8,13 +8,19 @@ public struct DocumentDraft: Sendable, Equatable {
     public var taxRate: ExactDecimal
     public var lines: [DocumentLine]
     public var subtotal: ExactDecimal
+    /// One per tax component, each rounded once; none on the payout side.
+    public var taxes: [TaxAmount]
     public var tax: ExactDecimal
     public var total: ExactDecimal
     public var reportCount: Int
+    /// The rate of every currency a line was priced in other than the document's.
+    public var fx: [FXQuote] = []
 
-    /// Builds the totals from rounded lines: subtotal = Σ lines, tax rounded once, total = subtotal + tax.
+    /// Builds the totals from rounded lines: subtotal = Σ lines, each tax component rounded
+    /// once on it, tax = Σ components, total = subtotal + tax. Without `components`, one
+    /// component `Tax` at `taxRate` (none on the payout side).
     public init(kind: DocumentKind, partyId: String, partyName: String, currency: Currency, taxRate: ExactDecimal,
-                lines: [DocumentLine], reportCount: Int) throws {
+                lines: [DocumentLine], reportCount: Int, components: [TaxComponent]? = nil) throws {
         self.kind = kind
         self.partyId = partyId
         self.partyName = partyName
@@ -25,9 +31,9 @@ public struct DocumentDraft: Sendable, Equatable {
         var sum = currency.zero
         for l in lines { sum = try sum + l.amount }
         subtotal = sum
-        // subtotal × tax_rate / 100 is exact in decimal (two more places), then rounded once.
-        let product = try sum * taxRate
-        tax = try currency.round(ExactDecimal(mantissa: product.mantissa, scale: product.scale + 2))
+        let split = kind.isClientSide ? (components ?? TaxComponent.single(taxRate: taxRate)) : []
+        taxes = try TaxSplit.onSubtotal(sum, split, currency: currency)
+        tax = try TaxSplit.total(taxes, currency: currency)
         total = try subtotal + tax
     }
 }

@@ -10,6 +10,8 @@ public struct DocumentLine: Sendable, Equatable {
     public var unitCurrency: Currency
     /// In the document's currency, rounded once to its minor unit.
     public var amount: ExactDecimal
+    /// What a person reads: `CT, routine — tier 21–50, volume pricing`.
+    public var description: String = ""
 
     public var urgencyText: String { urgency?.rawValue ?? "*" }
 }

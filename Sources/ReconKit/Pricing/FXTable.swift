@@ -33,6 +33,12 @@ public struct FXTable: Sendable {
         return lo == 0 ? nil : list[lo - 1].rate
     }
 
+    /// The date of the rate row in force on `date` (nil for the base currency or none).
+    public func rowDate(_ c: Currency, on date: LocalDate) -> LocalDate? {
+        guard c != base, let list = rates[c.code] else { return nil }
+        return list.last(where: { $0.date <= date })?.date
+    }
+
     /// A needed rate that is missing.
     public struct Missing: Error, Hashable, Sendable {
         public let currency: Currency

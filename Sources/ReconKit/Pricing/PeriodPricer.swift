@@ -136,13 +136,15 @@ public struct PeriodPricer {
                                                            to: rad.currency, on: fxDate)
                     lines.append(DocumentLine(modality: key.modality, urgency: key.urgency, per: "report",
                                               quantity: t.reports, unitAmount: row.ratePerReport, unitCurrency: row.currency,
-                                              amount: perReport))
+                                              amount: perReport,
+                                              description: LineDescription.payout(modality: key.modality, urgency: key.urgency, per: "report")))
                     if !row.ratePerImage.isZero {
                         let perImage = try context.fx.convert(try row.ratePerImage * t.images, from: row.currency,
                                                               to: rad.currency, on: fxDate)
                         lines.append(DocumentLine(modality: key.modality, urgency: key.urgency, per: "image",
                                                   quantity: t.images, unitAmount: row.ratePerImage,
-                                                  unitCurrency: row.currency, amount: perImage))
+                                                  unitCurrency: row.currency, amount: perImage,
+                                                  description: LineDescription.payout(modality: key.modality, urgency: key.urgency, per: "image")))
                     }
                 } catch let m as FXTable.Missing {
                     problem(.fxMissing, "radiologist", radId, fxMessage(m, from: row.currency, to: rad.currency), "")
@@ -150,8 +152,9 @@ public struct PeriodPricer {
                     problem(.overflow, "radiologist", radId, "\(key.modality) line: \(error)", "")
                 }
             }
-            if let draft = try? DocumentDraft(kind: .payout, partyId: rad.id, partyName: rad.name, currency: rad.currency,
+            if var draft = try? DocumentDraft(kind: .payout, partyId: rad.id, partyName: rad.name, currency: rad.currency,
                                               taxRate: .zero, lines: lines, reportCount: reportCount) {
+                draft.fx = quotes(lines, to: rad.currency, on: fxDate)
                 book.payouts.append(draft)
             }
         }
@@ -268,11 +271,14 @@ public struct PeriodPricer {
             }
             // The invoice: one line per (modality, urgency, unit price, price currency).
             var invoiceTally: [InvoiceKey: Int] = [:]
+            var tiersOf: [InvoiceKey: [ClientRate]] = [:]
             book.clientCounts[clientId] = (list.count, images)
             for (key, value) in tierTally {
                 let (count, tier) = value
-                invoiceTally[InvoiceKey(modality: modalities[Int(key.modality)], urgency: key.urgency, price: tier.unitPrice.normalized,
-                                        currency: tier.currency.code), default: 0] += count
+                let invoiceKey = InvoiceKey(modality: modalities[Int(key.modality)], urgency: key.urgency,
+                                            price: tier.unitPrice.normalized, currency: tier.currency.code)
+                invoiceTally[invoiceKey, default: 0] += count
+                tiersOf[invoiceKey, default: []].append(tier)
             }
             var lines: [DocumentLine] = []
             for (key, qty) in invoiceTally.sorted(by: { invoiceOrder($0.key, $1.key) }) {
@@ -281,7 +287,9 @@ public struct PeriodPricer {
                     let exact = try key.price * qty
                     let amount = try context.fx.convert(exact, from: unitCurrency, to: client.currency, on: fxDate)
                     lines.append(DocumentLine(modality: key.modality, urgency: key.urgency, per: "report", quantity: qty,
-                                              unitAmount: key.price, unitCurrency: unitCurrency, amount: amount))
+                                              unitAmount: key.price, unitCurrency: unitCurrency, amount: amount,
+                                              description: LineDescription.invoice(modality: key.modality, urgency: key.urgency,
+                                                                                   tiers: tiersOf[key] ?? [])))
                 } catch let m as FXTable.Missing {
                     problem(.fxMissing, "client", clientId, fxMessage(m, from: unitCurrency, to: client.currency), "")
                 } catch {
@@ -289,9 +297,10 @@ public struct PeriodPricer {
                 }
             }
             if !lines.isEmpty || !invoiceTally.isEmpty {
-                if let draft = try? DocumentDraft(kind: .invoice, partyId: client.id, partyName: client.name,
+                if var draft = try? DocumentDraft(kind: .invoice, partyId: client.id, partyName: client.name,
                                                   currency: client.currency, taxRate: client.taxRate, lines: lines,
-                                                  reportCount: list.count) {
+                                                  reportCount: list.count, components: client.effectiveTaxComponents) {
+                    draft.fx = quotes(lines, to: client.currency, on: fxDate)
                     book.invoices.append(draft)
                     margin(of: client, draft: draft, costs: costTally, reports: list.count, into: &book)
                 }
@@ -349,6 +358,13 @@ public struct PeriodPricer {
             book.marginGaps.append("\(client.id): no \(m.currency) rate to \(base) on or before \(m.date)")
         } catch {
             book.marginGaps.append("\(client.id): \(error)")
+        }
+    }
+
+    /// The rate of each currency the lines were priced in, other than the document's.
+    private func quotes(_ lines: [DocumentLine], to currency: Currency, on date: LocalDate) -> [FXQuote] {
+        Set(lines.map(\.unitCurrency)).filter { $0 != currency }.sorted().compactMap {
+            context.fx.quote(from: $0, to: currency, on: date)
         }
     }
 

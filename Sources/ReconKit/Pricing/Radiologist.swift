@@ -6,4 +6,8 @@ public struct Radiologist: Sendable, Equatable {
     public var seniorityYears: Int
     public var currency: Currency
     public var line: Int = 0
+    /// Printed on its payout statements (SPEC §2 optional columns).
+    public var address: [String] = []
+    public var taxId = ""
+    public var bankDetails = ""
 }

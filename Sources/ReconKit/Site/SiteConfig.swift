@@ -2,22 +2,6 @@
 /// wrong type is an error naming the line, never silently ignored (a typo in
 /// `block_on_soft` must not turn it off).
 public struct SiteConfig: Sendable, Equatable {
-    /// The paper every workbook prints on.
-    public enum Paper: String, Sendable, Equatable, CaseIterable {
-        case a4 = "A4"
-        case letter = "Letter"
-    }
-
-    /// `[seller]`: who issues invoices and credit notes, printed on each.
-    public struct Seller: Sendable, Equatable {
-        public var legalName: String
-        public var address: [String] = []
-        public var taxId: String?
-        public var email: String?
-        public var paymentInstructions: String?
-        public init(legalName: String) { self.legalName = legalName }
-    }
-
     /// `[[operator]]` in `recon.toml`: refused (exit 3), operators are added to the ledger.
     public struct OperatorTablesRefused: Error, CustomStringConvertible {
         public let line: Int
@@ -36,10 +20,12 @@ public struct SiteConfig: Sendable, Equatable {
     public var softThreshold: Double?
     /// How long a file's size and mtime must hold still before it is taken (seconds).
     public var stableSeconds: Double = 1
-    public var paper: Paper = .a4
+    /// The paper every workbook prints on.
+    public var paper: PaperSize = .a4
     /// Where the site's private key lives when it is kept outside the site (`recon init --key-dir`).
     public var siteKey: String?
-    public var seller: Seller?
+    /// Printed on every invoice and credit note; nil when `[seller]` is not set.
+    public var seller: SellerDetails?
 
     public init(site: String, baseCurrency: String, timezone: String) {
         self.site = site
@@ -63,9 +49,9 @@ public struct SiteConfig: Sendable, Equatable {
         if let seller {
             t += "\n[seller]\nlegal_name = \(TOML.quoted(seller.legalName))\n"
             if !seller.address.isEmpty { t += "address = [\(seller.address.map(TOML.quoted).joined(separator: ", "))]\n" }
-            if let v = seller.taxId { t += "tax_id = \(TOML.quoted(v))\n" }
-            if let v = seller.email { t += "email = \(TOML.quoted(v))\n" }
-            if let v = seller.paymentInstructions { t += "payment_instructions = \(TOML.quoted(v))\n" }
+            if !seller.taxId.isEmpty { t += "tax_id = \(TOML.quoted(seller.taxId))\n" }
+            if !seller.email.isEmpty { t += "email = \(TOML.quoted(seller.email))\n" }
+            if !seller.paymentInstructions.isEmpty { t += "payment_instructions = \(TOML.quoted(seller.paymentInstructions))\n" }
         }
         return t
     }
@@ -91,7 +77,7 @@ public struct SiteConfig: Sendable, Equatable {
         if let b = try root.bool("block_on_soft") { config.blockOnSoft = b }
         if let n = try root.integer("stable_seconds", in: 0...3600) { config.stableSeconds = Double(n) }
         if let p = try root.string("paper", example: "\"A4\"") {
-            guard let paper = Paper(rawValue: p) else {
+            guard let paper = PaperSize(rawValue: p) else {
                 throw TOML.Problem(line: root.line("paper"), message: "paper is \(TOML.quoted(p)); write \"A4\" or \"Letter\"")
             }
             config.paper = paper
@@ -102,11 +88,11 @@ public struct SiteConfig: Sendable, Equatable {
             switch name {
             case "seller":
                 try keys.allow(["legal_name", "address", "tax_id", "email", "payment_instructions"])
-                var seller = Seller(legalName: try keys.requiredString("legal_name", example: "\"Example Teleradiology Pvt Ltd\""))
+                var seller = SellerDetails(legalName: try keys.requiredString("legal_name", example: "\"Example Teleradiology Pvt Ltd\""))
                 seller.address = try keys.strings("address", example: "[\"12 MG Road\", \"Bengaluru 560001\"]") ?? []
-                seller.taxId = try keys.string("tax_id", example: "\"29ABCDE1234F1Z5\"")
-                seller.email = try keys.string("email", example: "\"billing@example.com\"")
-                seller.paymentInstructions = try keys.string("payment_instructions", example: "\"HDFC Bank, IFSC HDFC0000123\"", limit: 1_000)
+                seller.taxId = try keys.string("tax_id", example: "\"29ABCDE1234F1Z5\"") ?? ""
+                seller.email = try keys.string("email", example: "\"billing@example.com\"") ?? ""
+                seller.paymentInstructions = try keys.string("payment_instructions", example: "\"HDFC Bank, IFSC HDFC0000123\"", limit: 1_000) ?? ""
                 config.seller = seller
             case "auditor":
                 try keys.allow(["threshold"])

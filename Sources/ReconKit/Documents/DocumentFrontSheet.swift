@@ -1,0 +1,207 @@
+import Foundation
+
+/// The first sheet of a document workbook: what a client's accounts payable (or a payee)
+/// needs to read, check and pay it (SPEC §7), laid out to print on one page width.
+///
+/// Columns: A description (and the seller and buyer blocks), B quantity, C unit price
+/// (and the document's labels), D amount (and the document's values).
+struct DocumentFrontSheet {
+    let record: DocumentRecord
+    /// The entry's `at`, shown only when the record predates `issued_on`.
+    let at: String
+
+    private var money: CellStyle { CellStyle.currency(code: record.currency.code, minorDigits: record.currency.minorDigits) }
+    private static let small = CellStyle().with {
+        $0.isItalic = true
+        $0.fontSize = 8
+        $0.fontColor = 0x595959
+    }
+    private static let label = CellStyle().with {
+        $0.isBold = true
+        $0.alignment = .right
+    }
+    private static let value = CellStyle().with { $0.alignment = .right }
+    private static let dateValue = CellStyle.date.with { $0.alignment = .right }
+    private static let heading = CellStyle().with {
+        $0.isBold = true
+        $0.fontColor = 0x1F4E79
+        $0.hasBottomBorder = true
+    }
+
+    func write(in book: Workbook) throws {
+        let sheet = try book.addWorksheet(named: record.kind.title)
+        try sheet.setColumnWidth(46, columns: 0...0)
+        try sheet.setColumnWidth(9, columns: 1...1)
+        try sheet.setColumnWidth(19, columns: 2...2)
+        try sheet.setColumnWidth(25, columns: 3...3)
+        try sheet.write(text: record.kind.title.uppercased(), row: 0, column: 0, style: .title.with { $0.fontSize = 18 })
+
+        // Left: who issues it. Right: the document's number, dates and terms.
+        let left = sellerLines()
+        let right = try documentFields()
+        var row = 2
+        for i in 0..<max(left.count, right.count) {
+            if i < left.count { try sheet.write(text: left[i], row: row + i, column: 0, style: i == 0 ? .bold : .plain) }
+            if i < right.count {
+                try sheet.write(text: right[i].label, row: row + i, column: 2, style: Self.label)
+                switch right[i].value {
+                case .text(let t): try sheet.write(text: t, row: row + i, column: 3, style: Self.value)
+                case .date(let d): try sheet.write(date: Self.date(d), row: row + i, column: 3, style: Self.dateValue)
+                }
+            }
+        }
+        row += max(left.count, right.count) + 1
+        if let reason = record.reason {
+            // Free text: on its own row across the page, never squeezed beside a label.
+            try sheet.write(text: "Reason: \(reason)", row: row - 1, column: 0, style: .plain.with { $0.isItalic = true })
+            row += 1
+        }
+
+        // The buyer (or payee).
+        try sheet.write(text: record.kind.isClientSide ? "Bill to" : "Payee", row: row, column: 0, style: Self.heading)
+        row += 1
+        for (i, line) in partyLines().enumerated() {
+            try sheet.write(text: line, row: row, column: 0, style: i == 0 ? .bold : .plain)
+            row += 1
+        }
+        row += 1
+
+        // The lines.
+        let headers = ["Description", "Quantity", "Unit price", "Amount (\(record.currency))"]
+        for (c, h) in headers.enumerated() {
+            try sheet.write(text: h, row: row, column: c, style: c == 0 ? .header : .header.with { $0.alignment = .right })
+        }
+        try sheet.setUpPrinting(paper: record.paper, repeatRows: row...row)
+        row += 1
+        let firstLine = row
+        for l in record.lines {
+            try sheet.write(text: l.description.isEmpty ? "\(l.modality), \(l.urgencyText) — per \(l.per)" : l.description,
+                            row: row, column: 0)
+            try sheet.write(number: Double(l.quantity), row: row, column: 1, style: .integer)
+            let unitDigits = max(l.unitAmount.normalized.scale, l.unitCurrency.minorDigits)
+            try sheet.write(number: l.unitAmount.doubleApproximation, row: row, column: 2,
+                            style: .currency(code: l.unitCurrency.code, minorDigits: unitDigits))
+            try sheet.write(number: l.amount.doubleApproximation, row: row, column: 3, style: money)
+            row += 1
+        }
+        row = try totals(sheet, firstLine: firstLine, row: row + 1)
+
+        if !record.fx.isEmpty {
+            row += 1
+            try sheet.write(text: "Exchange rates used", row: row, column: 0, style: Self.heading)
+            row += 1
+            for q in record.fx {
+                try sheet.write(text: q.text + (q.sourceText.isEmpty ? "" : "   (\(q.sourceText))"), row: row, column: 0)
+                row += 1
+            }
+            try sheet.write(text: "Each line is converted at the rates in force on \(record.period.lastDay), rounded once.",
+                            row: row, column: 0, style: Self.small)
+            row += 1
+        }
+
+        row += 1
+        for (i, line) in paymentLines().enumerated() {
+            try sheet.write(text: line, row: row, column: 0, style: i == 0 ? Self.heading : .plain)
+            row += 1
+        }
+
+        row += 1
+        try sheet.write(text: "Issued under ledger seq \(record.issuedUnderSeq); checkpoint \(record.checkpoint ?? "none before this document")",
+                        row: row, column: 0, style: Self.small)
+        try sheet.write(text: "Ledger head \(record.issuedUnderHash)", row: row + 1, column: 0, style: Self.small)
+    }
+
+    /// Subtotal, one row per tax component, total; returns the next free row.
+    private func totals(_ sheet: Worksheet, firstLine: Int, row start: Int) throws -> Int {
+        var row = start
+        let c = record.currency
+        let amounts = record.lines.isEmpty ? "0" : "SUM(D\(firstLine + 1):D\(firstLine + record.lines.count))"
+        try sheet.write(text: "Subtotal", row: row, column: 2, style: Self.label)
+        try sheet.write(formula: "=\(amounts)", cachedValue: record.subtotal.doubleApproximation, row: row, column: 3, style: money)
+        let subtotalCell = "D\(row + 1)"
+        row += 1
+        let firstTax = row
+        for t in record.taxes {
+            try sheet.write(text: "\(t.name) \(t.rate.normalized) %", row: row, column: 2, style: Self.label)
+            if record.kind == .invoice {
+                try sheet.write(formula: "=ROUND(\(subtotalCell)*\(t.rate.normalized)/100,\(c.minorDigits))",
+                                cachedValue: t.amount.doubleApproximation, row: row, column: 3, style: money)
+            } else {
+                // A credit's components are split from its gross amount (SPEC §3), not from its subtotal.
+                try sheet.write(number: t.amount.doubleApproximation, row: row, column: 3, style: money)
+            }
+            row += 1
+        }
+        let taxSum = record.taxes.isEmpty ? "" : "+SUM(D\(firstTax + 1):D\(row))"
+        let totalLabel: String
+        switch record.kind {
+        case .invoice: totalLabel = "Total due"
+        case .creditNote: totalLabel = "Total credited"
+        case .payout, .payoutAdjustment: totalLabel = "Total"
+        }
+        try sheet.write(text: "\(totalLabel) (\(c))", row: row, column: 2, style: Self.label.with { $0.hasTopBorder = true })
+        try sheet.write(formula: "=\(subtotalCell)\(taxSum)", cachedValue: record.total.doubleApproximation, row: row, column: 3,
+                        style: .total(code: c.code, minorDigits: c.minorDigits))
+        row += 1
+        if record.kind == .creditNote || record.kind == .payoutAdjustment {
+            try sheet.write(text: "Amounts are positive and are subtracted from \(record.refersTo ?? "the documents referred to").",
+                            row: row, column: 0, style: Self.small)
+            row += 1
+        }
+        return row
+    }
+
+    private func sellerLines() -> [String] {
+        guard let s = record.seller else { return [record.site] }
+        var out = [s.legalName] + s.address
+        if !s.taxId.isEmpty { out.append("Tax ID: \(s.taxId)") }
+        if !s.email.isEmpty { out.append(s.email) }
+        return out
+    }
+
+    private func partyLines() -> [String] {
+        let p = record.party
+        var out = [record.partyName, "\(record.kind.isClientSide ? "Client" : "Radiologist") ID: \(record.partyId)"] + p.address
+        if !p.taxId.isEmpty { out.append("Tax ID: \(p.taxId)") }
+        if !p.poNumber.isEmpty { out.append("PO number: \(p.poNumber)") }
+        if !p.email.isEmpty { out.append(p.email) }
+        return out
+    }
+
+    private func paymentLines() -> [String] {
+        switch record.kind {
+        case .invoice:
+            var out = ["Payment"]
+            if let d = record.dueOn { out.append("Please pay \(StatusReport.grouped(record.total)) \(record.currency) by \(d), quoting \(record.number).") }
+            if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
+            return out
+        case .creditNote:
+            return ["Settlement", "This credit note reduces what is due on \(record.refersTo ?? "the invoice referred to")."]
+        case .payout, .payoutAdjustment:
+            var out = ["Payment to the payee"]
+            out.append(record.party.bankDetails.isEmpty ? "Bank details: not on file" : record.party.bankDetails)
+            return out
+        }
+    }
+
+    private enum FieldValueCell {
+        case text(String)
+        case date(LocalDate)
+    }
+
+    private func documentFields() throws -> [(label: String, value: FieldValueCell)] {
+        var out: [(String, FieldValueCell)] = [("Number", .text(record.number))]
+        if let d = record.issuedOn { out.append(("Issue date", .date(d))) } else { out.append(("Issued at", .text(at))) }
+        if let d = record.dueOn { out.append(("Due date", .date(d))) }
+        let p = record.period
+        out.append(("Period of service", .text("\(p.firstDay) to \(p.lastDay)")))
+        if let days = record.paymentTermsDays { out.append(("Payment terms", .text("\(days) days"))) }
+        if !record.party.poNumber.isEmpty { out.append(("PO number", .text(record.party.poNumber))) }
+        out.append(("Currency", .text(record.currency.code)))
+        if let r = record.refersTo { out.append(("Refers to", .text(r))) }
+        return out
+    }
+
+    /// A calendar date as the UTC midnight Excel shows as that date.
+    static func date(_ d: LocalDate) -> Date { Date(timeIntervalSince1970: TimeInterval(Int64(d.dayNumber) * 86_400)) }
+}

@@ -1,0 +1,71 @@
+/// The optional columns documents print (SPEC §2): a client's billing details and tax
+/// components, a radiologist's payee details, and the `payments` kind.
+extension DropParser {
+    /// Reads a client's optional billing columns into `client`; false after recording a problem.
+    func billingDetails(_ r: DropRow, into client: inout Client) -> Bool {
+        let address = r.optional("billing_address", default: [String]()) { try Self.addressLines($0) }
+        let taxId = r.optional("tax_id", default: "", FieldValue.text)
+        let po = r.optional("po_number", default: "", FieldValue.text)
+        let terms = r.optional("payment_terms_days", default: 30) { text -> Int in
+            let n = try FieldValue.integer(text, minimum: 0)
+            guard n <= 365 else { throw FieldValue.Invalid("\(n) days is more than 365; payment terms are 0–365 days (default 30)") }
+            return n
+        }
+        let email = r.optional("email", default: "", FieldValue.text)
+        let taxRate = client.taxRate
+        let components = r.optional("tax_components", default: [TaxComponent]()) {
+            try TaxComponent.parse($0, taxRate: taxRate)
+        }
+        guard let address, let taxId, let po, let terms, let email, let components else { return false }
+        client.billingAddress = address
+        client.taxId = taxId
+        client.poNumber = po
+        client.paymentTermsDays = terms
+        client.email = email
+        client.taxComponents = components
+        return true
+    }
+
+    /// Reads a radiologist's optional payee columns into `radiologist`; false after recording a problem.
+    func payeeDetails(_ r: DropRow, into radiologist: inout Radiologist) -> Bool {
+        let address = r.optional("address", default: [String]()) { try Self.addressLines($0) }
+        let taxId = r.optional("tax_id", default: "", FieldValue.text)
+        let bank = r.optional("bank_details", default: "", FieldValue.text)
+        guard let address, let taxId, let bank else { return false }
+        radiologist.address = address
+        radiologist.taxId = taxId
+        radiologist.bankDetails = bank
+        return true
+    }
+
+    func paymentRow(_ r: DropRow) -> Payment? {
+        let id = r.required("payment_id", FieldValue.id)
+        let client = r.required("client_id", FieldValue.id)
+        let received = r.required("received_on", FieldValue.date)
+        let amount = r.required("amount") { try FieldValue.decimal($0, positive: true) }
+        let currency = r.required("currency", FieldValue.currency)
+        let reference = r.optional("reference", default: "", FieldValue.text)
+        let invoice: String?? = r.optional("invoice", default: String?.none) { text -> String? in try FieldValue.id(text) }
+        guard let id, let client, let received, let amount, let currency, let reference, let invoice else { return nil }
+        guard amount.normalized.scale <= currency.minorDigits else {
+            r.problem("amount", "\(amount) has more decimals than \(currency) allows (\(currency.minorDigits))")
+            return nil
+        }
+        return Payment(id: id, clientId: client, receivedOn: received, amount: amount, currency: currency,
+                       reference: reference, invoice: invoice, line: r.line)
+    }
+
+    /// `12 MG Road | Bengaluru 560001`: text up to 300 characters, lines separated by ` | `.
+    static func addressLines(_ text: Substring) throws -> [String] {
+        guard text.count <= 300 else {
+            throw FieldValue.Invalid("is \(text.count) characters; an address is at most 300 (lines separated by \" | \")")
+        }
+        var lines: [String] = []
+        for part in text.split(separator: "|", omittingEmptySubsequences: true) {
+            let line = part.trimmingSpaces
+            if line.isEmpty { continue }
+            lines.append(try FieldValue.text(Substring(line)))
+        }
+        return lines
+    }
+}

@@ -1,0 +1,33 @@
+/// What a document prints beyond its lines: dates, seller, party details, paper.
+extension DocumentRecord {
+    /// Fills the details from the site as it is at issue: the issue date in site time, an
+    /// invoice's due date (issue date + the client's payment terms), the `[seller]` of
+    /// `recon.toml`, the party's details from the master data in force, and the paper.
+    mutating func addDetails(issuedOn date: LocalDate, state: SiteState, config: SiteConfig) {
+        issuedOn = date
+        paper = config.paper
+        if kind.isClientSide {
+            seller = config.seller
+            if let client = state.pricing.clients[partyId] {
+                party = PartyDetails(client: client)
+                if kind == .invoice {
+                    paymentTermsDays = client.paymentTermsDays
+                    dueOn = LocalDate(dayNumber: date.dayNumber + Int32(client.paymentTermsDays))
+                }
+            } else if kind == .invoice {
+                paymentTermsDays = 30
+                dueOn = LocalDate(dayNumber: date.dayNumber + 30)
+            }
+        } else if let radiologist = state.pricing.radiologists[partyId] {
+            seller = config.seller
+            party = PartyDetails(radiologist: radiologist)
+        }
+    }
+
+    /// The tax components it charged; an entry written before components were recorded
+    /// counts its whole tax as one component `Tax`.
+    var chargedTaxes: [TaxAmount] {
+        if !taxes.isEmpty || !kind.isClientSide { return taxes }
+        return [TaxAmount(name: "Tax", rate: taxRate, amount: tax)]
+    }
+}

@@ -1,0 +1,50 @@
+/// Writes clients' account statements (`recon statement`, SPEC §5) from the ledger's state.
+public struct StatementWriter {
+    let session: SiteSession
+
+    public init(session: SiteSession) { self.session = session }
+
+    /// Every client with an invoice, credit note or payment, or known to the site, in id order.
+    public var clientIds: [String] {
+        let s = session.state
+        return Set(s.pricing.clients.keys).union(s.issued.filter { $0.kind.isClientSide }.map(\.partyId))
+            .union(s.payments.map(\.clientId)).sorted()
+    }
+
+    /// The client's account as of `asOf`.
+    public func receivables(_ clientId: String, asOf: LocalDate) throws -> Receivables {
+        let s = session.state
+        return try Receivables(clientId: clientId, documents: s.issued, payments: s.payments, asOf: asOf) { d in
+            (try? FieldValue.timestamp(Substring(d.at), zone: s.zone)).map { s.zone.localDate(of: $0) } ?? d.period.lastDay
+        }
+    }
+
+    /// Writes `Outbox/statements/CLIENT_ID.xlsx`; returns its path relative to the site and the account.
+    @discardableResult
+    public func write(_ clientId: String, asOf: LocalDate) throws -> (file: String, receivables: Receivables) {
+        // The id names a file: only a valid id (never `.hidden`, never a path) is written.
+        do { _ = try FieldValue.id(Substring(clientId)) } catch let e as FieldValue.Invalid {
+            throw ReconFailure.rejected("\"\(clientId)\" is not a client id: \(e.message)")
+        }
+        guard let first = clientId.first, first != ".", first != "-" else {
+            throw ReconFailure.rejected("\"\(clientId)\" is not a client id: an id does not start with . or -")
+        }
+        let s = session.state
+        guard s.pricing.clients[clientId] != nil || s.issued.contains(where: { $0.partyId == clientId && $0.kind.isClientSide })
+        else { throw ReconFailure.rejected("\(clientId) is not a client of this site") }
+        let account = try receivables(clientId, asOf: asOf)
+        let client = s.pricing.clients[clientId]
+        let header = StatementWorkbook.Header(clientId: clientId, clientName: client?.name ?? clientId, site: s.name,
+                                              seller: session.config.seller, party: client.map(PartyDetails.init(client:)) ?? PartyDetails(),
+                                              paper: session.config.paper)
+        let relative = "Outbox/statements/\(clientId).xlsx"
+        try StatementWorkbook.write(header, receivables: account, to: session.site.path(relative))
+        return (relative, account)
+    }
+
+    /// Today in the site's time zone (the default `--as-of`).
+    public var today: LocalDate {
+        let now = SiteClock.now()
+        return session.state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import ReconKit
+
+/// The optional billing columns and the `payments` kind (SPEC §2).
+@Suite("Drops — billing details and payments (SPEC §2)")
+struct BillingDetailsDropTests {
+    let parser = DropParser(zone: SiteTimeZone(identifier: "UTC")!, baseCurrency: Currency(code: "INR")!)
+
+    func parse(_ text: String, _ kind: DropKind) -> DropParser.Outcome {
+        Array(text.utf8).withUnsafeBytes { parser.parse($0, kind: kind) }
+    }
+
+    let clientsHeader = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,billing_address,tax_id,po_number,payment_terms_days,email,tax_components\n"
+
+    @Test func clientsCarryAddressTaxIdTermsAndComponents() throws {
+        let o = parse(clientsHeader
+            + "C1,Lotus,INR,std,2020-01-01,5,18,12 MG Road | Bengaluru 560001 | India,29AAACL1234F1Z5,PO-77,45,ap@lotus.in,CGST:9;SGST:9\n"
+            + "C2,Gulf,KWD,std,2020-01-01,5,,,,,,,\n", .clients)
+        #expect(o.problems.isEmpty, "\(o.problems.reportLines)")
+        guard case .clients(let rows)? = o.rows else { Issue.record("no rows"); return }
+        #expect(rows[0].billingAddress == ["12 MG Road", "Bengaluru 560001", "India"])
+        #expect(rows[0].taxId == "29AAACL1234F1Z5" && rows[0].poNumber == "PO-77" && rows[0].email == "ap@lotus.in")
+        #expect(rows[0].paymentTermsDays == 45)
+        #expect(rows[0].taxComponents.map(\.name) == ["CGST", "SGST"])
+        // Empty cells mean the defaults: 30 days, one component `Tax` at the (zero) tax rate.
+        #expect(rows[1].paymentTermsDays == 30 && rows[1].billingAddress.isEmpty)
+        #expect(rows[1].effectiveTaxComponents == [TaxComponent(name: "Tax", rate: .zero)])
+    }
+
+    @Test(arguments: [
+        (",,,400,,", "payment_terms_days"), (",,,,,CGST:9;SGST:8", "tax_components"), (",,,-1,,", "payment_terms_days"),
+        (String(repeating: "x", count: 301) + ",,,,,", "billing_address"),
+    ])
+    func badBillingColumnsAreRejectedWithTheirColumn(cells: String, column: String) {
+        let o = parse(clientsHeader + "C1,Lotus,INR,std,2020-01-01,5,18," + cells + "\n", .clients)
+        let lines = o.problems.reportLines
+        #expect(lines.count == 1 && lines[0].contains("(\(column))"), "\(lines)")
+    }
+
+    @Test func radiologistsCarryPayeeDetails() throws {
+        let o = parse("radiologist_id,name,grade,seniority_years,currency,address,tax_id,bank_details\n"
+            + "D1,Dr Rao,consultant,10,INR,4 Lake View | Pune,ABCPR1234K,SBI IFSC SBIN0000001 acct 123\n", .radiologists)
+        guard case .radiologists(let rows)? = o.rows else { Issue.record("\(o.problems.reportLines)"); return }
+        #expect(rows[0].address == ["4 Lake View", "Pune"] && rows[0].taxId == "ABCPR1234K")
+        #expect(rows[0].bankDetails == "SBI IFSC SBIN0000001 acct 123")
+    }
+
+    /// A site knowing C1 (INR) with one invoice issued to it, and payment P0 recorded.
+    func state() -> SiteState {
+        let s = SiteState(name: "s", base: Fixture.inr, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
+        s.pricing.clients["C1"] = Fixture.client("C1")
+        s.pricing.clients["C2"] = Fixture.client("C2")
+        s.issued.append(IssuedDocument(seq: 9, at: "2026-04-01T00:00:00Z", kind: .invoice, number: "INV-2026-000001",
+                                       period: Period(year: 2026, month: 3), partyId: "C1", currency: Fixture.inr,
+                                       subtotal: Fixture.d("100.00"), tax: Fixture.d("0.00"), total: Fixture.d("100.00"),
+                                       file: "", sha256: "", refersTo: nil))
+        s.payments.append(Payment(id: "P0", clientId: "C1", receivedOn: Fixture.date("2026-04-01"), amount: Fixture.d("1.00"),
+                                  currency: Fixture.inr))
+        return s
+    }
+
+    let paymentsHeader = "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
+
+    @Test func aGoodPaymentsDropIsAccepted() throws {
+        let o = parse(paymentsHeader + "P1,C1,2026-04-10,60.00,INR,UTR 123,INV-2026-000001\nP2,C1,2026-04-11,40,INR,,\n", .payments)
+        #expect(o.problems.isEmpty, "\(o.problems.reportLines)")
+        let rows = try #require(o.rows)
+        guard case .accept = DropValidator(state: state(), columns: o.columns).check(rows) else {
+            Issue.record("rejected or held"); return
+        }
+    }
+
+    @Test(arguments: [
+        ("P0,C1,2026-04-10,1.00,INR,,", "payment_id"),             // recorded before
+        ("P1,C9,2026-04-10,1.00,INR,,", "client_id"),              // unknown client
+        ("P1,C1,2026-04-10,1.00,USD,,", "currency"),               // not the invoice currency
+        ("P1,C1,2026-04-10,1.00,INR,,INV-2026-000009", "invoice"), // not issued
+        ("P1,C2,2026-04-10,1.00,INR,,INV-2026-000001", "invoice"), // another client's invoice
+        ("P1,C1,2026-04-10,0,INR,,", "amount"),                    // not > 0
+        ("P1,C1,2026-04-10,1.001,INR,,", "amount"),                // finer than paise
+    ])
+    func badPaymentsAreRejectedWithTheirColumn(row: String, column: String) throws {
+        let o = parse(paymentsHeader + row + "\n", .payments)
+        var lines = o.problems.reportLines
+        if lines.isEmpty, let rows = o.rows, case .reject(let p) = DropValidator(state: state(), columns: o.columns).check(rows) {
+            lines = p.reportLines
+        }
+        #expect(lines.count == 1 && lines[0].contains("(\(column))"), "\(lines)")
+    }
+
+    @Test func aPaymentIdTwiceInOneDropIsRejected() throws {
+        let o = parse(paymentsHeader + "P1,C1,2026-04-10,1.00,INR,,\nP1,C1,2026-04-11,2.00,INR,,\n", .payments)
+        let rows = try #require(o.rows)
+        guard case .reject(let p) = DropValidator(state: state(), columns: o.columns).check(rows) else {
+            Issue.record("accepted"); return
+        }
+        #expect(p.reportLines.first?.contains("line 3") == true, "\(p.reportLines)")
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import Testing
+
+/// An issued invoice read back from its XLSX (SPEC §7): every first-sheet item, date cells,
+/// FX rates of foreign-priced lines, and the page setup of every sheet.
+@Suite("Documents — what an invoice shows, read back from the file", .serialized)
+struct DocumentReadBackTests {
+    static let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
+
+    static let seller = """
+        paper = "A4"
+        [seller]
+        legal_name = "Example Teleradiology Pvt Ltd"
+        address = ["12 MG Road", "Bengaluru 560001", "India"]
+        tax_id = "29ABCDE1234F1Z5"
+        email = "billing@example.com"
+        payment_instructions = "HDFC Bank, IFSC HDFC0000123, account 0012345678"
+
+        """
+    static let clients = """
+        client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,billing_address,tax_id,po_number,payment_terms_days,email,tax_components
+        C1,City Hospital,INR,standard,2020-01-01,5,18,Accounts Payable | 1 Park Street | Kolkata 700016,19AAACC1234C1Z1,PO-4471,45,ap@city.example,CGST:9;SGST:9
+        C2,"Harbor Clinic, Inc.",USD,standard,2021-06-01,10,,200 Harbor Way | Boston MA 02110,,,,,
+        """
+
+    /// Every cell's value and number format, each sheet's page setup, footer and print titles.
+    static let reader = """
+        import json, sys, zipfile, xml.etree.ElementTree as ET
+        M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        NS = {"m": M}
+        z = zipfile.ZipFile(sys.argv[1])
+        strings = [("".join(t.text or "" for t in si.iter("{%s}t" % M)))
+                   for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", NS)] if "xl/sharedStrings.xml" in z.namelist() else []
+        styles = ET.fromstring(z.read("xl/styles.xml"))
+        fmts = {n.get("numFmtId"): n.get("formatCode") for n in styles.iter("{%s}numFmt" % M)}
+        xfs = [fmts.get(x.get("numFmtId"), x.get("numFmtId")) for x in styles.find("m:cellXfs", NS)]
+        wb = ET.fromstring(z.read("xl/workbook.xml"))
+        rels = {r.get("Id"): r.get("Target") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+        titles = [d.get("localSheetId") for d in wb.iter("{%s}definedName" % M) if d.get("name") == "_xlnm.Print_Titles"]
+        out = {"sheets": [], "print_titles": titles}
+        for s in wb.find("m:sheets", NS):
+            target = rels[s.get("{%s}id" % R)].lstrip("/")
+            root = ET.fromstring(z.read(target if target.startswith("xl/") else "xl/" + target))
+            cells = {}
+            for c in root.iter("{%s}c" % M):
+                t, v = c.get("t", "n"), c.find("m:v", NS)
+                val = strings[int(v.text)] if t == "s" and v is not None else (v.text if v is not None else None)
+                cells[c.get("r")] = {"v": val, "t": t, "fmt": xfs[int(c.get("s", "0"))] or ""}
+            ps = root.find("m:pageSetup", NS)
+            fit = root.find("m:sheetPr/m:pageSetUpPr", NS)
+            footer = root.find("m:headerFooter/m:oddFooter", NS)
+            out["sheets"].append({"name": s.get("name"), "cells": cells,
+                                  "page": dict(ps.attrib) if ps is not None else {},
+                                  "fit": fit is not None and fit.get("fitToPage") == "1",
+                                  "footer": footer.text if footer is not None else ""})
+        print(json.dumps(out))
+        """
+
+    struct Cell: Decodable {
+        var v: String?
+        var t: String
+        var fmt: String
+    }
+    struct Sheet: Decodable {
+        var name: String
+        var cells: [String: Cell]
+        var page: [String: String]
+        var fit: Bool
+        var footer: String
+        var texts: [String] { cells.values.compactMap { $0.t == "s" ? $0.v : nil } }
+        /// The cell right of (or in the same row as) a label, by column letter.
+        func value(rightOf label: String) -> Cell? {
+            guard let at = cells.first(where: { $0.value.v == label && $0.value.t == "s" })?.key else { return nil }
+            let row = at.drop(while: { $0.isLetter })
+            let column = at.prefix(while: { $0.isLetter })
+            let next = String(UnicodeScalar(column.unicodeScalars.first!.value + 1)!)
+            return cells[next + row]
+        }
+    }
+    struct Book: Decodable {
+        var sheets: [Sheet]
+        var print_titles: [String]
+    }
+
+    func read(_ path: String) throws -> Book {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", Self.reader, path]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return try JSONDecoder().decode(Book.self, from: data)
+    }
+
+    /// Excel's serial number of a calendar date (1970-01-01 is 25569).
+    func serial(_ y: Int, _ m: Int, _ d: Int) -> String {
+        var c = DateComponents()
+        (c.year, c.month, c.day) = (y, m, d)
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        return String(25569 + Int(cal.date(from: c)!.timeIntervalSince1970 / 86_400))
+    }
+
+    func closedSite(paper: String = "A4") throws -> TestSite {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "test-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
+        let config = try site.read("recon.toml")
+        try (config + "\n" + Self.seller.replacingOccurrences(of: "\"A4\"", with: "\"\(paper)\"")).write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        try site.drop("clients.csv", Self.clients)
+        try site.drop("radiologists.csv", EndToEndTests.radiologists)
+        try site.drop("provider_rates.csv", EndToEndTests.providerRates)
+        try site.drop("client_rates.csv", EndToEndTests.clientRates)
+        try site.drop("fx_rates.csv", EndToEndTests.fx)
+        try site.drop("usage-2026-03.csv", EndToEndTests.usage)
+        let ingest = try site.recon(["ingest"], env: Self.env)
+        #expect(ingest.code == 0, "\(ingest.out)\(ingest.err)")
+        #expect(try site.recon(["decide", "R2", "approve", "--by", "Asha"], env: Self.env).code == 0)
+        let close = try site.recon(["close", "2026-03"], env: Self.env)
+        #expect(close.code == 0, "\(close.out)\(close.err)")
+        return site
+    }
+
+    @Test func anInvoiceShowsEverythingAccountsPayableNeeds() throws {
+        let site = try closedSite()
+        // C1 (CGST + SGST): CT 2 × 80.00 = 160.00, MR 1 × 80.00 = 80.00 (volume 3 is in tier 3+);
+        // subtotal 240.00; CGST 9 % 21.60, SGST 9 % 21.60; total 283.20.
+        let book = try read(site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
+        let front = try #require(book.sheets.first)
+        let texts = Set(front.texts)
+        for item in ["Example Teleradiology Pvt Ltd", "12 MG Road", "Bengaluru 560001", "India", "Tax ID: 29ABCDE1234F1Z5",
+                     "HDFC Bank, IFSC HDFC0000123, account 0012345678",
+                     "City Hospital", "Client ID: C1", "Accounts Payable", "1 Park Street", "Kolkata 700016",
+                     "Tax ID: 19AAACC1234C1Z1", "PO number: PO-4471", "ap@city.example",
+                     "INV-2026-000001", "2026-03-01 to 2026-03-31", "CGST 9 %", "SGST 9 %",
+                     "CT, routine — tier 3+, volume pricing", "MR, stat — tier 3+, volume pricing"] {
+            #expect(texts.contains(item), "the first sheet lacks \(item)")
+        }
+        // Issue and due dates are date cells: 2026-04-02, and 45 days later 2026-05-17.
+        let issued = try #require(front.value(rightOf: "Issue date"))
+        #expect(issued.t == "n" && issued.v == serial(2026, 4, 2) && issued.fmt == "yyyy-mm-dd", "\(issued)")
+        let due = try #require(front.value(rightOf: "Due date"))
+        #expect(due.t == "n" && due.v == serial(2026, 5, 17) && due.fmt == "yyyy-mm-dd", "\(due)")
+        #expect(front.value(rightOf: "CGST 9 %")?.v == "21.6" && front.value(rightOf: "SGST 9 %")?.v == "21.6")
+        #expect(front.value(rightOf: "Total due (INR)")?.v == "283.2")
+        // The currency is said once per amount: no column of currency codes beside the amounts.
+        #expect(!front.cells.values.contains { $0.v == "Unit currency" })
+
+        // The ledger entry holds the same: taxes, due_on.
+        let ledger = try site.read("Ledger/ledger.jsonl")
+        #expect(ledger.contains(#""due_on":"2026-05-17""#))
+        #expect(ledger.contains(#"{"amount":"21.60","name":"CGST","rate":"9"}"#))
+
+        // C2 is invoiced in USD for a line priced in INR: the rate and the date of its row are shown.
+        // 1 INR = 1 / 83.5 USD = 0.0119760… → 0.011976.
+        let usd = try read(site.path("Outbox/2026-03/invoices/INV-2026-000002.xlsx"))
+        let usdTexts = try #require(usd.sheets.first).texts
+        #expect(usdTexts.contains { $0.hasPrefix("1 INR = 0.011976 USD") && $0.contains("USD rate of 2026-03-01") }, "\(usdTexts)")
+    }
+
+    @Test func everySheetOfEveryDocumentPrintsOnA4FittedToWidthWithPageNumbers() throws {
+        let site = try closedSite()
+        let files = ["Outbox/2026-03/invoices/INV-2026-000001.xlsx", "Outbox/2026-03/invoices/INV-2026-000002.xlsx",
+                     "Outbox/2026-03/payouts/PAY-2026-000001.xlsx"]
+        for file in files {
+            let book = try read(site.path(file))
+            for sheet in book.sheets {
+                #expect(sheet.page["paperSize"] == "9", "\(file) \(sheet.name): \(sheet.page)")
+                #expect(sheet.fit && sheet.page["fitToWidth"] == nil && sheet.page["fitToHeight"] == "0",
+                        "\(file) \(sheet.name): fitted to one page wide, \(sheet.page)")
+                #expect(sheet.footer.contains("&P"), "\(file) \(sheet.name): page numbers in the footer")
+            }
+            // Both sheets repeat their header row on every printed page.
+            #expect(Set(book.print_titles) == ["0", "1"], "\(file): \(book.print_titles)")
+        }
+        let statement = try site.recon(["statement", "C1", "--as-of", "2026-06-30"], env: Self.env)
+        #expect(statement.code == 0, "\(statement.err)")
+        let book = try read(site.path("Outbox/statements/C1.xlsx"))
+        #expect(book.sheets.allSatisfy { $0.page["paperSize"] == "9" && $0.footer.contains("&P") })
+        // Due 2026-05-17, as of 2026-06-30: 44 days past due → 31–60.
+        #expect(statement.out.contains("total due: 283.20 INR (current 0.00, 1-30 0.00, 31-60 283.20"), "\(statement.out)")
+    }
+
+    @Test func letterPaperReachesEverySheetOfEveryWorkbook() throws {
+        let site = try closedSite(paper: "Letter")
+        #expect(try site.recon(["statement", "C1"], env: Self.env).code == 0)
+        for file in ["Outbox/2026-03/invoices/INV-2026-000001.xlsx", "Outbox/2026-03/payouts/PAY-2026-000001.xlsx",
+                     "Outbox/margin-summary.xlsx", "Outbox/statements/C1.xlsx"] {
+            for sheet in try read(site.path(file)).sheets {
+                #expect(sheet.page["paperSize"] == "1", "\(file) \(sheet.name): US Letter is paper size 1, \(sheet.page)")
+            }
+        }
+    }
+
+    @Test func aStatementNamesOnlyClientsAndNeverAHiddenFile() throws {
+        let site = try closedSite()
+        for bad in [".hidden", "../x", "-x"] {
+            let r = try site.recon(["statement", "--site", site.root, "--", bad], site: false, env: Self.env)
+            #expect(r.code == 2, "\(bad): \(r.out)\(r.err)")
+        }
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: site.path("Outbox/statements")))?.isEmpty ?? true)
+        let all = try site.recon(["statement", "--all", "--as-of", "2026-04-30"], env: Self.env)
+        #expect(all.code == 0, "\(all.err)")
+        #expect(site.exists("Outbox/statements/C1.xlsx") && site.exists("Outbox/statements/C2.xlsx"))
+    }
+
+    @Test func paymentsReduceWhatIsDueAndOverpaymentIsUnappliedCredit() throws {
+        let site = try closedSite()
+        // C1's INV-2026-000001 is 283.20 INR. P1 pays 100.00 naming it; P2 pays 200.00 naming none:
+        // 183.20 settles the invoice, 16.80 is unapplied. Total due = 283.20 − 300.00 = −16.80.
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
+                      + "P1,C1,2026-04-10,100.00,INR,UTR 1,INV-2026-000001\nP2,C1,2026-04-20,200.00,INR,UTR 2,\n")
+        let ok = try site.recon(["ingest"], env: Self.env)
+        #expect(ok.code == 0, "\(ok.out)\(ok.err)")
+        let statement = try site.recon(["statement", "C1", "--as-of", "2026-04-30", "--json"], env: Self.env)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(statement.out.utf8)) as? [String: Any])
+        #expect((json["total_due"] as? [String: String])?["INR"] == "-16.80", "\(statement.out)")
+        let text = try site.recon(["statement", "C1", "--as-of", "2026-04-30"], env: Self.env)
+        #expect(text.out.contains("unapplied credit 16.80"), "\(text.out)")
+        // A payment id seen before, or a payment in another currency than the client's invoices: rejected whole.
+        try site.drop("payments-2.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
+                      + "P1,C1,2026-04-21,5.00,INR,,\nP3,C2,2026-04-21,5.00,INR,,\n")
+        let bad = try site.recon(["ingest"], env: Self.env)
+        #expect(bad.code == 2)
+        let errors = try site.read("Inbox/rejected/payments-2.csv.errors.txt")
+        #expect(errors.contains("line 2, column 1 (payment_id)") && errors.contains("line 3, column 5 (currency)"), "\(errors)")
+        // The accepted payments come back from the ledger alone: status, after a fresh read, agrees.
+        let status = try site.recon(["status", "--json"], env: ["RECON_NOW": "2026-04-30T09:00:00Z"])
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any])
+        let inr = try #require((s["receivables"] as? [String: [String: String]])?["INR"])
+        #expect(inr["total_due"] == "-16.80" && inr["unapplied"] == "16.80", "\(inr)")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/soffice")))
+    func libreOfficeOpensTheInvoice() throws {
+        let site = try closedSite()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/soffice")
+        p.arguments = ["-env:UserInstallation=file://" + site.path("lo-profile"), "--headless", "--convert-to", "pdf",
+                       "--outdir", site.path("pdf"), site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx")]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(site.exists("pdf/INV-2026-000001.pdf"))
+    }
+}

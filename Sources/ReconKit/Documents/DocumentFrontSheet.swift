@@ -1,3 +1,4 @@
+import XLSX
 import Foundation
 
 /// The first sheet of a document workbook: what a client's accounts payable (or a payee)

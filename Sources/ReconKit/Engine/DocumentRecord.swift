@@ -1,3 +1,5 @@
+import XLSX
+
 /// Everything a final document shows, exactly as its ledger entry holds it.
 ///
 /// The workbook is generated from this record alone (plus the entry's time), so anyone can

@@ -1,3 +1,5 @@
+import XLSX
+
 /// `recon.toml` (SPEC §1), read strictly: an unknown key, a duplicate key or a value of the
 /// wrong type is an error naming the line, never silently ignored (a typo in
 /// `block_on_soft` must not turn it off).

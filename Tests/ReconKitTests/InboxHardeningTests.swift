@@ -52,7 +52,8 @@ struct InboxHardeningTests {
         try p.run()
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            if done.wait(timeout: .now() + 60) == .timedOut { p.terminate() }
+            // SIGKILL: a process blocked opening a FIFO does not act on SIGTERM.
+            if done.wait(timeout: .now() + 60) == .timedOut { kill(p.processIdentifier, SIGKILL) }
         }
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()

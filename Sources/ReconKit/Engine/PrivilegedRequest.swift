@@ -59,7 +59,8 @@ extension SiteSession {
     /// The operators the ledger lists, every privileged entry checked on the way.
     public func operatorRoster() throws -> OperatorRoster {
         do {
-            return try OperatorRoster.replay(ledger.entries, legacyUpTo: Checkpointer(site: site).all().last ?? 0)
+            return try OperatorRoster.replay(ledger.entries,
+                                             legacyUpTo: OperatorRoster.verifiedCheckpointCount(site: site, entries: ledger.entries))
         } catch let damage as LedgerDamage {
             throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written to a damaged ledger")
         }

@@ -22,7 +22,7 @@ struct Credit: ParsableCommand {
     func run() throws {
         try runReporting(options.logFormat) {
             guard let key else {
-                throw ReconFailure.refused("this command is privileged: give --key FILE, the private key of an operator listed in recon.toml")
+                throw ReconFailure.refused("this command is privileged: give --key FILE, the private key of an operator the ledger lists (`recon operator list`)")
             }
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
             let r = try Creditor(session: session).credit(invoice: invoice, amount: amount, reason: reason, keyFile: key)

@@ -4,7 +4,7 @@ import ReconKit
 struct Rerun: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Privileged: apply a closed period's held drops, reprice it, issue credit notes and new documents.",
-        discussion: "FILE holds the private key of an operator listed in recon.toml; without it the rerun is refused (exit 3).")
+        discussion: "FILE holds the private key of an operator the ledger lists (`recon operator add`); without it the rerun is refused (exit 3).")
 
     @OptionGroup var options: SiteOptions
 
@@ -23,7 +23,7 @@ struct Rerun: ParsableCommand {
     func run() throws {
         try runReporting(options.logFormat, json: json) {
             guard let key else {
-                throw ReconFailure.refused("this command is privileged: give --key FILE, the private key of an operator listed in recon.toml")
+                throw ReconFailure.refused("this command is privileged: give --key FILE, the private key of an operator the ledger lists (`recon operator list`)")
             }
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
             let r = try Rerunner(session: session).rerun(period, reason: reason, keyFile: key)

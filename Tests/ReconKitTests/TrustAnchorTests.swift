@@ -103,6 +103,31 @@ struct TrustAnchorTests {
         #expect(run.out.contains("the head hash differs from the hash of seq 11"), "\(run.out)")
     }
 
+    /// Every checkpoint deleted and the ledger edited and re-hashed: more than one command
+    /// lacks its checkpoint, which no crash leaves, so `recon verify` says so and the next
+    /// writer refuses instead of signing a fresh checkpoint over the rewrite.
+    @Test func withEveryCheckpointDeletedTheNextWriterSignsNothing() throws {
+        let site = try TestSite.trustSite()
+        // The edit is after the last signed request: one before it would also orphan that
+        // request's ledger_head, which verify reports first.
+        try site.rewriteLedger { _, kind, body in
+            if kind == "drop.accepted", body["name"]?.stringValue == "usage-2026-04.csv" { body["rows"] = 40 }
+        }
+        try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints"))
+        try FileManager.default.createDirectory(atPath: site.path("Ledger/checkpoints"), withIntermediateDirectories: true)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.hasPrefix("seq 11: period.closed has no checkpoint after it"), "\(verify.out)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try site.drop("usage-2026-04-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-05T10:00:00Z,C1,D1,CT,1\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(ingest.err.contains("checkpoints were deleted"), "\(ingest.err)")
+        #expect(FileIO.list(site.path("Ledger/checkpoints")).isEmpty, "no checkpoint signed over the rewrite")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl"))) == before)
+        if let audit = try site.auditorVerify() { #expect(audit.code == 4) }
+    }
+
     @Test func aMissingKeptCheckpointIsBadUsageNotDamage() throws {
         let site = try TestSite.marchSite()
         let run = try site.recon(["verify", "--checkpoint", site.path("no-such-checkpoint.txt")])

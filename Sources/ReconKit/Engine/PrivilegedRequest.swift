@@ -56,10 +56,21 @@ public struct PrivilegedRequest {
 }
 
 extension SiteSession {
+    /// What a writer checks of privilege before it writes: every privileged entry against
+    /// the operators of its time, and no checkpoint deleted (which a writer would otherwise
+    /// replace with one signed over a rewritten ledger).
+    func checkPrivilegeAndCheckpoints() throws {
+        _ = try operatorRoster()
+        if let gap = CheckpointGaps.firstUncovered(ledger.entries, newestCheckpoint: Checkpointer(site: site).all().last ?? 0) {
+            throw ReconFailure.verification("the ledger does not verify: \(CheckpointGaps.damage(gap)); nothing is written")
+        }
+    }
+
     /// The operators the ledger lists, every privileged entry checked on the way.
     public func operatorRoster() throws -> OperatorRoster {
         do {
-            return try OperatorRoster.replay(ledger.entries, legacyUpTo: Checkpointer(site: site).all().last ?? 0)
+            return try OperatorRoster.replay(ledger.entries,
+                                             legacyUpTo: OperatorRoster.verifiedCheckpointCount(site: site, entries: ledger.entries))
         } catch let damage as LedgerDamage {
             throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written to a damaged ledger")
         }

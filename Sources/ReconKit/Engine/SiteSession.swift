@@ -78,7 +78,7 @@ public final class SiteSession {
                 + ". Put back the values from site.init.")
         }
         if writing {
-            _ = try operatorRoster()  // every privileged entry checked before anything is written
+            try checkPrivilegeAndCheckpoints()  // before anything is written or signed
             try DocumentRepair(session: self).run()
             if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
                 log.warning("wrote the checkpoint \(written) an interrupted command did not write")

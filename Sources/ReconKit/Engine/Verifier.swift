@@ -71,6 +71,9 @@ public struct Verifier {
         }
         let checkpointer = Checkpointer(site: site)
         _ = try OperatorRoster.replay(ledger.entries, legacyUpTo: checkpointer.all().last ?? 0)
+        if let gap = CheckpointGaps.firstUncovered(ledger.entries, newestCheckpoint: checkpointer.all().last ?? 0) {
+            throw CheckpointGaps.damage(gap)
+        }
         for seq in checkpointer.all() {
             try checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
                           ledger: ledger, verifier: verifier, siteName: siteName)

@@ -1,0 +1,31 @@
+/// Checkpoints that should be on disk and are not (SPEC §6: one after every close, rerun,
+/// credit and operator change).
+///
+/// A command killed after its append and before its checkpoint leaves the last such entry
+/// without one — the next writer signs it. Two or more without one is not a crash: the
+/// checkpoints were deleted, and a writer that signed now would sign over whatever the
+/// ledger was rewritten to. `recon verify` reports it and writers refuse (exit 4).
+public enum CheckpointGaps {
+    /// The first entry that ends a checkpointed command after the newest checkpoint, when
+    /// more than one such entry lacks one.
+    public static func firstUncovered(_ entries: [LedgerEntry], newestCheckpoint: Int) -> LedgerEntry? {
+        let uncovered = entries.dropFirst(max(0, newestCheckpoint)).filter(endsACheckpointedCommand)
+        return uncovered.count > 1 ? uncovered.first : nil
+    }
+
+    /// `period.closed`, `rerun`, an operator change, or a credit note from `recon credit`
+    /// (a rerun's credit notes are followed by its `rerun` entry in the same append).
+    static func endsACheckpointedCommand(_ e: LedgerEntry) -> Bool {
+        switch e.kind {
+        case "period.closed", PrivilegedKind.rerun, PrivilegedKind.operatorAdded, PrivilegedKind.operatorRemoved: return true
+        case PrivilegedKind.creditNote: return e.body["request"] != nil
+        default: return false
+        }
+    }
+
+    /// The problem, in words that say what to do.
+    public static func damage(_ e: LedgerEntry) -> LedgerDamage {
+        LedgerDamage(seq: e.seq, "\(e.kind) has no checkpoint after it, nor do the commands after it: checkpoints were deleted — "
+            + "restore them (an auditor keeps the latest) before anything is signed over this ledger")
+    }
+}

@@ -20,7 +20,7 @@ struct Close: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
+            let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, useCache: false)
             let result = try Closer(session: session).close(Period(period)!)
             if json {
                 printJSON(.object(["period": .string(period), "documents": .array(result.documents.map { .string($0) }),

@@ -56,18 +56,9 @@ func runReporting(_ body: () throws -> Int32) throws {
     let code: Int32
     do {
         code = try body()
-    } catch let f as ReconFailure {
-        FileHandle.standardError.write(Data("Error: \(f.message)\n".utf8))
-        code = f.code.rawValue
-    } catch let e as LedgerDamage {
-        FileHandle.standardError.write(Data("Error: \(e)\n".utf8))
-        code = 4
-    } catch let e as SiteLock.Busy {
-        FileHandle.standardError.write(Data("Error: \(e)\n".utf8))
-        code = 3
     } catch {
         FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-        code = 1
+        code = ReconFailure.exitCode(for: error)  // the one mapping of errors to SPEC §8 codes
     }
     if code != 0 { throw ExitCode(code) }
 }

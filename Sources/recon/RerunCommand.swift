@@ -29,7 +29,7 @@ struct Rerun: ParsableCommand {
             guard let key else {
                 throw ReconFailure.refused("this command is privileged: give --key FILE, the private key of an operator listed in recon.toml")
             }
-            let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
+            let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, useCache: false)
             let r = try Rerunner(session: session).rerun(Period(period)!, reason: reason, keyFile: key)
             if json {
                 printJSON(.object(["period": .string(period), "applied_drops": .array(r.appliedDrops.map { .string($0) }),

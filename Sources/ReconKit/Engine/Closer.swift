@@ -15,10 +15,18 @@ public struct Closer {
     }
 
     public func close(_ period: Period) throws -> Result {
+        try session.requireCheckedDrops()  // never a number from the cache
         let state = session.state
         if let seq = state.closedPeriods[period] {
             throw ReconFailure.refused("\(period) is already closed (seq \(seq)); corrections go through `recon rerun` or `recon credit`")
         }
+        let now = Timestamp(nanoseconds: Int64(SiteClock.now().timeIntervalSince1970.rounded(.down)) * 1_000_000_000)
+        let today = state.zone.localDate(of: now)
+        guard today > period.lastDay else {
+            throw ReconFailure.refused("cannot close \(period): its last day, \(period.lastDay), has not ended in the site's time zone "
+                + "(\(state.zone.identifier); today is \(today)); close it from \(period.next.firstDay) on")
+        }
+        try OutboxCheck(site: session.site).requireWritable(period: period)
         let review = Reviewer(session: session).review(period, final: true)
         let blocking = review.blocking
         if !blocking.isEmpty {
@@ -37,10 +45,8 @@ public struct Closer {
         var numbers = earlier.map(\.number)
         try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers += issued
-            return [("period.closed", [
-                "period": .string(period.description), "documents": .array(numbers.map { .string($0) }),
-                "stats": PartyStatsCodec.encode(review.stats), "margins": MarginCodec.encode(review.book.margins),
-            ])]
+            return [LedgerEvent.periodClosed(.init(period: period, documents: numbers, stats: PartyStatsCodec.encode(review.stats),
+                                                   margins: MarginCodec.encode(review.book.margins))).item]
         }
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
         try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))

@@ -13,6 +13,7 @@ public struct Creditor {
     }
 
     public func credit(invoice number: String, amount text: String, reason: String, keyFile: String) throws -> Result {
+        try session.requireCheckedDrops()  // never a number from the cache
         let state = session.state
         guard let invoice = state.issued.first(where: { $0.number == number && $0.kind == .invoice }) else {
             throw ReconFailure.rejected("\(number) is not an invoice issued by this site (numbers look like INV-2026-000001)")

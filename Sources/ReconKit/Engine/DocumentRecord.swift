@@ -66,7 +66,7 @@ public struct DocumentRecord: Sendable, Equatable {
             "file": .string(file), "sha256": .string(sha256),
         ]
         if let checkpoint { b["checkpoint"] = .string(checkpoint) }
-        if let refersTo { b["refers_to"] = .string(refersTo) }
+        if let refersTo { b["refers_to"] = .array(LedgerEvent.splitList(refersTo).map { .string($0) }) }
         if let reason { b["reason"] = .string(reason) }
         return b
     }
@@ -116,7 +116,8 @@ public struct DocumentRecord: Sendable, Equatable {
         issuedUnderSeq = Int(under?["seq"]?.intValue ?? 0)
         issuedUnderHash = under?["head"]?.stringValue ?? ""
         checkpoint = b["checkpoint"]?.stringValue
-        refersTo = b["refers_to"]?.stringValue
+        // A JSON array; written before lists were arrays, one comma-joined string.
+        refersTo = b["refers_to"] == nil ? nil : BodyReader(entry: entry).strings("refers_to").joined(separator: ", ")
         reason = b["reason"]?.stringValue
     }
 }

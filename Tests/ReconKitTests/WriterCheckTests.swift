@@ -196,6 +196,26 @@ struct WriterCheckTests {
         #expect(!site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
     }
 
+    /// Issue 9, medium: a close whose checkpoint cannot be signed (the site key is not a
+    /// readable key file) used to append its entries and then fail; it refuses first now,
+    /// and closes once the key is back.
+    @Test func aCloseWhoseCheckpointCannotBeSignedRefusesBeforeAppending() throws {
+        let site = try TestSite.marchSite()
+        let key = site.path("Ledger/keys/site.key")
+        try FileManager.default.moveItem(atPath: key, toPath: key + ".aside")
+        try FileManager.default.createDirectory(atPath: key, withIntermediateDirectories: false)
+        let before = try ledgerBytes(site)
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 3, "\(close.err)")
+        #expect(close.err.contains("site key"), "\(close.err)")
+        #expect(try ledgerBytes(site) == before)
+        try FileManager.default.removeItem(atPath: key)
+        try FileManager.default.moveItem(atPath: key + ".aside", toPath: key)
+        let again = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(again.code == 0, "\(again.err)")
+        site.expectAuditorAccepts()
+    }
+
     /// Issue 9, medium: a cache write cut short (a full disk) leaves its temporary file; the
     /// next writing command removes it.
     @Test func leftoverCacheTemporaryFilesAreSwept() throws {

@@ -52,6 +52,14 @@ public struct Checkpointer {
         return try write(ledger: ledger, siteName: siteName)
     }
 
+    /// Checks, before a command appends what a checkpoint must follow, that the checkpoint can
+    /// be signed and written: the site key reads and the folder takes a file. Refuses (exit 3)
+    /// otherwise, so the command never commits and then fails on its checkpoint.
+    public func requireCanWrite() throws {
+        _ = try loadSiteKey()
+        try OutboxCheck(site: site).requireWritable("Ledger/checkpoints")
+    }
+
     public func loadSiteKey() throws -> SigningKey {
         let text: String
         do {

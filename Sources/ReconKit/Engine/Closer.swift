@@ -43,6 +43,7 @@ public struct Closer {
             .map { DocumentIssuer.Item($0) }
         if !earlier.isEmpty { session.log.warning("resuming the interrupted close of \(period): \(earlier.count) documents were already issued") }
         var numbers = earlier.map(\.number)
+        try Checkpointer(site: session.site).requireCanWrite()
         try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers += issued
             return [LedgerEvent.periodClosed(.init(period: period, documents: numbers, stats: PartyStatsCodec.encode(review.stats),

@@ -56,6 +56,7 @@ public struct Creditor {
         } else {
             draft = try Outstanding.creditDraft(kind: .creditNote, record: record, total: try invoice.currency.round(amount))
         }
+        try Checkpointer(site: session.site).requireCanWrite()
         let entries = try DocumentIssuer(session: session).issue(
             [DocumentIssuer.Item(draft, refersTo: number, reason: reason)], period: invoice.period,
             extraBody: signed.bodyMembers)

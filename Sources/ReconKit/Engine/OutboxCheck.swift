@@ -1,5 +1,5 @@
-/// Checks, before a command appends, that the Outbox folders its documents go to can be
-/// written: a close or rerun that could not write what it issued would have committed and
+/// Checks, before a command appends, that the folders its outputs go to can be written
+/// (the Outbox's, the checkpoints'): a close or rerun that could not write what it issued would have committed and
 /// then failed (SPEC §5, all or nothing). It refuses (exit 3) and nothing is appended.
 struct OutboxCheck {
     let site: Site

@@ -75,6 +75,7 @@ public struct Rerunner {
             }
         }
         var numbers: [String] = []
+        try Checkpointer(site: session.site).requireCanWrite()
         try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers = issued
             var body = signed.bodyMembers

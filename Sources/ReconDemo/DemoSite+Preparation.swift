@@ -62,7 +62,7 @@ extension DemoSite {
         defer { try? handle.close() }
         let head = [UInt8](handle.readData(ofLength: 1 << 16))
         guard let newline = head.firstIndex(of: 10), let value = try? JSONParser.parse(Array(head[..<newline])),
-            let entry = value.objectValue, entry["kind"]?.stringValue == "site.init"
+            let entry = value.objectValue, entry["kind"]?.stringValue == LedgerEvent.Kind.siteInit.rawValue
         else { return nil }
         return entry["body"]?.objectValue?["site"]?.stringValue
     }

@@ -9,22 +9,22 @@ extension DemoSite {
         s.reports = state.reports.count
         s.rejectedDrops = FileIO.list(site.rejected).filter { !$0.hasSuffix(".errors.txt") }
         for e in session.ledger.entries {
-            switch e.kind {
-            case "drop.accepted":
+            switch e.eventKind {
+            case .dropAccepted?:
                 s.dropsAccepted += 1
                 if e.string("kind") == "usage" { s.usageDrops += 1 }
-            case "period.closed": s.closedPeriods.append(e.string("period") ?? "")
-            case "card.replaced":
+            case .periodClosed?: s.closedPeriods.append(e.string("period") ?? "")
+            case .cardReplaced?:
                 let effective = e.string("effective_from") ?? ""
                 var when = "replaced at seq \(e.seq) on \(e.at.prefix(10))"
                 if let day = LocalDate(Substring(effective)), let seq = state.closedPeriods[day.period], seq > e.seq {
                     when += ", before \(day.period) closed on \(session.ledger.entries[seq - 1].at.prefix(10))"
                 }
                 s.cardsReplaced.append("\(e.string("kind") ?? "") card \(effective) \(when)")
-            case "rerun":
+            case .rerun?:
                 s.reruns.append("\(e.string("period") ?? "") rerun on \(e.at.prefix(10)) by \(e.string("signed_by") ?? "?"): "
                                 + (e.string("reason") ?? ""))
-            case "flag.raised":
+            case .flagRaised?:
                 if e.string("severity") == "soft" {
                     s.softFlags.append(.init(id: e.string("id") ?? "", period: e.string("period") ?? "",
                                              subject: e.string("subject") ?? "", score: e.string("score") ?? "",
@@ -32,13 +32,14 @@ extension DemoSite {
                 } else {
                     s.hardFlagsRaised += 1
                 }
-            case "flag.decided":
+            case .flagDecided?:
                 if e.string("decision") == "exclude" { s.excluded += 1 } else { s.approved += 1 }
             default:
-                guard e.kind.hasSuffix(".issued"), let number = e.string("number") else { continue }
+                guard e.eventKind?.document != nil, let number = e.string("number") else { continue }
                 s.documents[e.kind, default: 0] += 1
-                if e.kind == "credit_note.issued" {
-                    s.creditNotes.append("\(number) (\(e.string("period") ?? "")) on \(e.string("refers_to") ?? "?"): "
+                if e.eventKind == .creditNoteIssued {
+                    let refersTo = (try? DocumentRecord(entry: e))?.refersTo ?? "?"
+                    s.creditNotes.append("\(number) (\(e.string("period") ?? "")) on \(refersTo): "
                                          + "\(e.string("total") ?? "") \(e.string("currency") ?? "") — \(e.string("reason") ?? "")")
                 }
                 let range = s.numberRange[e.kind]

@@ -61,8 +61,8 @@ public struct DemoSummary: Sendable {
         if let first = closedPeriods.first, let last = closedPeriods.last {
             out.append("  \(closedPeriods.count) periods closed (\(first) … \(last)); \(openPeriod) is open month to date")
         }
-        for (kind, label) in [("invoice.issued", "invoices"), ("payout.issued", "payout statements"),
-                              ("credit_note.issued", "credit notes"), ("payout_adjustment.issued", "payout adjustments")] {
+        for (kind, label) in [(DocumentKind.invoice, "invoices"), (.payout, "payout statements"), (.creditNote, "credit notes"),
+                              (.payoutAdjustment, "payout adjustments")].map({ (LedgerEvent.Kind(document: $0).rawValue, $1) }) {
             guard let n = documents[kind], n > 0, let range = numberRange[kind] else { continue }
             out.append("  \(n) \(label) issued (\(range.first) … \(range.last))")
         }

@@ -27,14 +27,11 @@ func runReporting(_ log: ConsoleLog.Format = .text, json: Bool = false, _ body: 
     if code != 0 { throw ExitCode(code) }
 }
 
-/// The message and exit code of an error thrown by ReconKit.
+/// The message and exit code of an error thrown by ReconKit: the one mapping of errors to
+/// SPEC §8 codes lives in ReconKit (`ReconFailure.exitCode(for:)`).
 func failure(_ error: Error) -> (String, Int32) {
-    switch error {
-    case let f as ReconFailure: return (f.message, f.code.rawValue)
-    case let e as LedgerDamage: return ("\(e)", 4)
-    case let e as SiteLock.Busy: return ("\(e)", 3)
-    default: return ("\(error)", 1)
-    }
+    if let f = error as? ReconFailure { return (f.message, f.code.rawValue) }
+    return ("\(error)", ReconFailure.exitCode(for: error))
 }
 
 func printJSON(_ value: JSONValue) {

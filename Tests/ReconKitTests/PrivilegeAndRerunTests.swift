@@ -86,7 +86,7 @@ struct PrivilegeAndRerunTests {
         // = 86.40, total 566.40 (3 CT 360.00 + 1 MR 120.00).
         let cn = try #require(try site.document("CN-2026-000001"))
         #expect(cn["client_id"] as? String == "C1")
-        #expect(cn["refers_to"] as? String == "INV-2026-000001")
+        #expect(cn["refers_to"] as? [String] == ["INV-2026-000001"])
         #expect(cn["subtotal"] as? String == "300.00" && cn["tax"] as? String == "54.00" && cn["total"] as? String == "354.00")
         #expect(lineAmounts(cn) == ["CT 2 100 200.00", "MR 1 100 100.00"])
         #expect(cn["reason"] as? String == reason)
@@ -97,7 +97,7 @@ struct PrivilegeAndRerunTests {
         // D1: provider card unchanged, but R5 is a fourth report: PAYADJ-2026-000001 reverses
         // 150.00 and PAY-2026-000003 pays 4 × 50.00 = 200.00.
         let adj = try #require(try site.document("PAYADJ-2026-000001"))
-        #expect(adj["radiologist_id"] as? String == "D1" && adj["refers_to"] as? String == "PAY-2026-000001")
+        #expect(adj["radiologist_id"] as? String == "D1" && adj["refers_to"] as? [String] == ["PAY-2026-000001"])
         #expect(adj["total"] as? String == "150.00" && adj["tax"] as? String == "0.00")
         let pay = try #require(try site.document("PAY-2026-000003"))
         #expect(pay["radiologist_id"] as? String == "D1" && pay["total"] as? String == "200.00" && pay["subtotal"] as? String == "200.00")
@@ -134,7 +134,7 @@ struct PrivilegeAndRerunTests {
         #expect(credit.code == 0, "\(credit.err)")
         #expect(credit.out.contains("issued CN-2026-000002 against INV-2026-000003; outstanding now 466.40 INR"), "\(credit.out)")
         let cn2 = try #require(try site.document("CN-2026-000002"))
-        #expect(cn2["refers_to"] as? String == "INV-2026-000003")
+        #expect(cn2["refers_to"] as? [String] == ["INV-2026-000003"])
         #expect(cn2["subtotal"] as? String == "84.75" && cn2["tax"] as? String == "15.25" && cn2["total"] as? String == "100.00")
         #expect(cn2["signed_by"] as? String == "asha")
         #expect(try signatureVerifies(cn2, operatorKey: operatorKey))
@@ -161,7 +161,7 @@ struct PrivilegeAndRerunTests {
         #expect(third.code == 0, "\(third.err)")
         #expect(third.out.contains(#""documents":["CN-2026-000003","INV-2026-000004","PAYADJ-2026-000002","PAY-2026-000004"]"#), "\(third.out)")
         #expect(try site.document("CN-2026-000003")?["total"] as? String == "100.00")
-        #expect(try site.document("CN-2026-000003")?["refers_to"] as? String == "INV-2026-000002")
+        #expect(try site.document("CN-2026-000003")?["refers_to"] as? [String] == ["INV-2026-000002"])
         #expect(try site.document("INV-2026-000004")?["total"] as? String == "200.00")
         #expect(try site.document("PAYADJ-2026-000002")?["total"] as? String == "50.00")
         #expect(try site.document("PAY-2026-000004")?["total"] as? String == "100.00")

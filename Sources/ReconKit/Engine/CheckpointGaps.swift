@@ -17,7 +17,7 @@ public enum CheckpointGaps {
     /// (a rerun's credit notes are followed by its `rerun` entry in the same append).
     static func endsACheckpointedCommand(_ e: LedgerEntry) -> Bool {
         switch e.kind {
-        case "period.closed", PrivilegedKind.rerun, PrivilegedKind.operatorAdded, PrivilegedKind.operatorRemoved: return true
+        case LedgerEvent.Kind.periodClosed.rawValue, PrivilegedKind.rerun, PrivilegedKind.operatorAdded, PrivilegedKind.operatorRemoved: return true
         case PrivilegedKind.creditNote: return e.body["request"] != nil
         default: return false
         }

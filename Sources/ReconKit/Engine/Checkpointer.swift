@@ -15,14 +15,31 @@ public struct Checkpointer {
         let note = try SignedNote.sign(text: text, with: key)
         try FileIO.makeDirectory(site.checkpoints)
         let relative = "Ledger/checkpoints/\(ledger.entries.count).txt"
-        try FileIO.writeAtomically(site.path(relative), Array(note.utf8))
+        try writeOnce(site.path(relative), Array(note.utf8), name: relative)
         return relative
     }
 
-    /// Entry kinds that are followed by a checkpoint (SPEC §6: after each close, rerun and
-    /// credit, and every change of operators).
-    public static let checkpointedKinds: Set<String> = ["period.closed", "rerun", "credit_note.issued",
-                                                       PrivilegedKind.operatorAdded, PrivilegedKind.operatorRemoved]
+    /// A checkpoint file, once written, is never replaced (SPEC §6): the note is written
+    /// durably under a temporary name and hard-linked to its own, which fails when the name
+    /// is taken. The same note again (an interrupted command's retry) is no change.
+    private func writeOnce(_ path: String, _ bytes: [UInt8], name: String) throws {
+        let temp = FileIO.temporaryName(for: path)
+        try FileIO.writeAtomically(temp, bytes)
+        defer { FileIO.remove(temp) }
+        do {
+            try FileManager.default.linkItem(atPath: temp, toPath: path)
+        } catch {
+            guard FileIO.exists(path) else { throw FileIO.Failure(path: path, action: "link \(temp) to", code: 5) }
+            guard (try? FileIO.read(path)) == bytes else {
+                throw ReconFailure.verification("\(name) already exists and signs another ledger head; a checkpoint is never "
+                    + "replaced — the ledger was cut and rewritten behind it")
+            }
+        }
+        try FileIO.syncDirectory(FileIO.parent(of: path))
+    }
+
+    /// Entry kinds that are followed by a checkpoint (SPEC §6: after each close, rerun and credit).
+    public static let checkpointedKinds = Set(LedgerEvent.Kind.allCases.filter(\.isCheckpointed).map(\.rawValue))
 
     /// Writes the checkpoint a command was killed before writing: when an entry that must be
     /// followed by one (a close, a rerun, a credit) is newer than the newest checkpoint, the
@@ -33,6 +50,14 @@ public struct Checkpointer {
             last.seq > (all().last ?? 0)
         else { return nil }
         return try write(ledger: ledger, siteName: siteName)
+    }
+
+    /// Checks, before a command appends what a checkpoint must follow, that the checkpoint can
+    /// be signed and written: the site key reads and the folder takes a file. Refuses (exit 3)
+    /// otherwise, so the command never commits and then fails on its checkpoint.
+    public func requireCanWrite() throws {
+        _ = try loadSiteKey()
+        try OutboxCheck(site: site).requireWritable("Ledger/checkpoints")
     }
 
     /// The site key, wherever `recon.toml` keeps it; refused when others can read it.

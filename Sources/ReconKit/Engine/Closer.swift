@@ -15,10 +15,18 @@ public struct Closer {
     }
 
     public func close(_ period: Period) throws -> Result {
+        try session.requireCheckedDrops()  // never a number from the cache
         let state = session.state
         if let seq = state.closedPeriods[period] {
             throw ReconFailure.refused("\(period) is already closed (seq \(seq)); corrections go through `recon rerun` or `recon credit`")
         }
+        let now = Timestamp(nanoseconds: Int64(SiteClock.now().timeIntervalSince1970.rounded(.down)) * 1_000_000_000)
+        let today = state.zone.localDate(of: now)
+        guard today > period.lastDay else {
+            throw ReconFailure.refused("cannot close \(period): its last day, \(period.lastDay), has not ended in the site's time zone "
+                + "(\(state.zone.identifier); today is \(today)); close it from \(period.next.firstDay) on")
+        }
+        try OutboxCheck(site: session.site).requireWritable(period: period)
         let review = Reviewer(session: session).review(period, final: true)
         let blocking = review.blocking
         if !blocking.isEmpty {
@@ -34,15 +42,14 @@ public struct Closer {
             .map { DocumentIssuer.Item($0) }
         if !earlier.isEmpty { session.log.warning("resuming the interrupted close of \(period): \(earlier.count) documents were already issued") }
         var numbers = earlier.map(\.number)
+        try Checkpointer(site: session.site).requireCanWrite()
         try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers += issued
             // The final soft flags enter the ledger in the close's own append, before
             // `period.closed`: the ledger's soft flags of the period are its final review's.
             return FlagRaiser.raisedEntries(review.softFlags.map(\.flag).filter { state.raisedFlags[$0.id] == nil })
-                + [("period.closed", [
-                "period": .string(period.description), "documents": .array(numbers.map { .string($0) }),
-                "stats": PartyStatsCodec.encode(review.stats), "margins": MarginCodec.encode(review.book.margins),
-            ])]
+                + [LedgerEvent.periodClosed(.init(period: period, documents: numbers, stats: PartyStatsCodec.encode(review.stats),
+                                                  margins: MarginCodec.encode(review.book.margins))).item]
         }
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
         try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))

@@ -13,6 +13,7 @@ public struct Creditor {
     }
 
     public func credit(invoice number: String, amount text: String, reason: String, keyFile: String) throws -> Result {
+        try session.requireCheckedDrops()  // never a number from the cache
         let state = session.state
         guard let invoice = state.issued.first(where: { $0.number == number && $0.kind == .invoice }) else {
             throw ReconFailure.rejected("\(number) is not an invoice issued by this site (numbers look like INV-2026-000001)")
@@ -59,6 +60,7 @@ public struct Creditor {
                                                 zeroing: amount == outstanding
                                                     ? try Outstanding.records(of: [invoice] + credits, session: session) : nil)
         }
+        try Checkpointer(site: session.site).requireCanWrite()
         let entries = try DocumentIssuer(session: session).issue(
             [DocumentIssuer.Item(draft, refersTo: number, reason: reason)], period: invoice.period,
             extraBody: signed.bodyMembers)

@@ -17,7 +17,7 @@ public struct Decider {
         if let seq = state.closedPeriods[target.period] {
             throw ReconFailure.refused("\(d.subject) belongs to \(target.period), closed at seq \(seq); decisions for it wait for `recon rerun \(target.period)` — put them in a decisions drop")
         }
-        let entry = try session.append(kind: "flag.decided", body: FlagRaiser.decidedBody(d, target: target))
+        let entry = try session.append([FlagRaiser.decided(d, target: target).item])[0]
         try LedgerReplay.apply(appended: [entry], to: state, site: session.site)
         try Drafter(session: session).refresh()
         return entry

@@ -93,7 +93,7 @@ public struct DocumentRecord: Sendable, Equatable {
             "file": .string(file), "sha256": .string(sha256),
         ]
         if let checkpoint { b["checkpoint"] = .string(checkpoint) }
-        if let refersTo { b["refers_to"] = .string(refersTo) }
+        if let refersTo { b["refers_to"] = .array(LedgerEvent.splitList(refersTo).map { .string($0) }) }
         if let reason { b["reason"] = .string(reason) }
         if let issuedOn { b["issued_on"] = .string(issuedOn.description) }
         if let dueOn { b["due_on"] = .string(dueOn.description) }
@@ -168,7 +168,8 @@ public struct DocumentRecord: Sendable, Equatable {
         issuedUnderSeq = Int(under?["seq"]?.intValue ?? 0)
         issuedUnderHash = under?["head"]?.stringValue ?? ""
         checkpoint = b["checkpoint"]?.stringValue
-        refersTo = b["refers_to"]?.stringValue
+        // A JSON array; written before lists were arrays, one comma-joined string.
+        refersTo = b["refers_to"] == nil ? nil : BodyReader(entry: entry).strings("refers_to").joined(separator: ", ")
         reason = b["reason"]?.stringValue
     }
 }

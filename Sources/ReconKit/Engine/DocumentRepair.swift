@@ -22,7 +22,7 @@ public struct DocumentRepair {
     @discardableResult
     public func run() throws -> [String] {
         var repaired: [String] = []
-        for e in session.ledger.entries where e.kind.hasSuffix(".issued") {
+        for e in session.ledger.entries where e.eventKind?.document != nil {
             guard let file = e.string("file"), let sha = e.string("sha256") else { continue }
             let final = session.site.path(file)
             if FileIO.exists(final) { continue }
@@ -64,7 +64,8 @@ public struct DocumentRepair {
     /// Removes the hidden files of unfinished writes that killed writers left where recon writes.
     func sweepTemporaryFiles() {
         let site = session.site
-        var dirs = [site.ledgerDir, site.drops, site.checkpoints, site.held, site.rejected, site.outbox]
+        // The cache too: a cache write cut short by a full disk leaves its temporary file there.
+        var dirs = [site.ledgerDir, site.drops, site.checkpoints, site.held, site.rejected, site.outbox, site.cache]
         for period in FileIO.list(site.outbox) where Period(period) != nil {
             let dir = site.outbox + "/" + period
             dirs.append(dir)

@@ -15,6 +15,9 @@ public struct DropCache {
 
     private func path(_ sha: String) -> String { dir + "/" + sha + ".bin" }
 
+    /// The cache file of a drop, as a message names it.
+    public func relativePath(_ sha: String) -> String { ".recon/cache/" + sha + ".bin" }
+
     public func load(sha256: String) -> [Report]? {
         guard let bytes = try? FileIO.read(path(sha256)) else { return nil }
         return bytes.withUnsafeBytes { buf -> [Report]? in

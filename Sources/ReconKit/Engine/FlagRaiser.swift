@@ -35,22 +35,12 @@ public struct FlagRaiser {
 
     /// The `flag.raised` entries of some flags, in order.
     static func raisedEntries(_ flags: [AuditFlag]) -> [(kind: String, body: [String: JSONValue])] {
-        flags.map { f in
-            ("flag.raised", [
-                "id": .string(f.id), "severity": .string(f.severity.rawValue), "code": .string(f.code),
-                "subject": .string(f.subject), "period": .string(f.period.description), "reason": .string(f.reason),
-                "score": .string(f.score),
-            ])
-        }
+        flags.map { LedgerEvent.flagRaised(.init($0)).item }
     }
 
-    /// The `flag.decided` body for a decision about a resolved subject.
-    static func decidedBody(_ d: Decision, target: DropValidator.Target) -> [String: JSONValue] {
-        var body: [String: JSONValue] = [
-            "id": .string(target.flagId ?? d.subject), "decision": .string(d.decision.rawValue), "by": .string(d.by),
-            "note": .string(d.note), "subject": .string(d.subject), "period": .string(target.period.description),
-        ]
-        if let r = target.reportId { body["report_id"] = .string(r) }
-        return body
+    /// The `flag.decided` entry for a decision about a resolved subject.
+    static func decided(_ d: Decision, target: DropValidator.Target) -> LedgerEvent {
+        .flagDecided(.init(id: target.flagId ?? d.subject, decision: d.decision, by: d.by, note: d.note, subject: d.subject,
+                           period: target.period, reportId: target.reportId))
     }
 }

@@ -147,21 +147,17 @@ public final class Ingestor {
         try FileIO.makeDirectory(site.drops)
         // The bytes that were hashed, as a new file: never a link to the original.
         try FileIO.writeAtomically(site.path(Site.dropPath(sha256: sha)), bytes)
-        var items: [(kind: String, body: [String: JSONValue])] = [(
-            "drop.accepted",
-            ["name": .string(name), "kind": .string(kind.rawValue), "sha256": .string(sha),
-             "rows": .int(Int64(rows.rowCount)), "path": .string(Site.dropPath(sha256: sha))]
-        )]
+        var items = [LedgerEvent.dropAccepted(.init(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount))).item]
         items += cardReplacements(fresh, sha: sha)
         if case .decisions(let list) = fresh {
             let validator = DropValidator(state: state)
             for d in list {
                 guard let target = validator.resolve(subject: d.subject) else { continue }
-                items.append(("flag.decided", FlagRaiser.decidedBody(d, target: target)))
+                items.append(FlagRaiser.decided(d, target: target).item)
             }
         }
         let entries = try session.append(items)
-        try LedgerReplay.apply(appended: entries.dropFirst().filter { $0.kind == "flag.decided" }, to: state, site: site)
+        try LedgerReplay.apply(appended: entries.dropFirst().filter { $0.eventKind == .flagDecided }, to: state, site: site)
         state.acceptedDrops[sha] = entries[0].seq
         if case .usage(let list) = fresh {
             state.add(list, dedupe: false)  // checked new by the validator
@@ -189,7 +185,7 @@ public final class Ingestor {
         default: return []
         }
         return dates.map { d in
-            ("card.replaced", ["kind": .string(kind), "effective_from": .string(d.description), "sha256": .string(sha)])
+            LedgerEvent.cardReplaced(.init(kind: kind, effectiveFrom: d.description, sha256: sha)).item
         }
     }
 

@@ -1,20 +1,25 @@
+import Crypto
+
 /// Rebuilds a ``SiteState`` from the ledger and the archived drops it names.
 ///
 /// The ledger is the only truth: master data, cards, FX and usage come back from the
 /// archived drops in the order they were accepted; flags, decisions, closes and documents
-/// from their entries.
+/// from their entries. Every archived drop read is hashed, and the bytes hashed are the
+/// bytes parsed: one changed after it was accepted stops the replay (SPEC §6, writers check
+/// before they write). The cache, when given, is trusted for usage rows (drafts only);
+/// `audit` instead compares each cache file with what its archived drop gives.
 public enum LedgerReplay {
-    public static func state(site: Site, ledger: LedgerFile, cache: DropCache? = nil) throws -> SiteState {
-        guard let first = ledger.entries.first, first.kind == "site.init" else {
+    public static func state(site: Site, ledger: LedgerFile, cache: DropCache? = nil, audit: DropCache? = nil) throws -> SiteState {
+        guard let first = ledger.entries.first, case .siteInit(let initial) = try LedgerEvent(entry: first) else {
             throw LedgerDamage(seq: 1, "the first entry is not site.init")
         }
-        guard let name = first.string("site"), let baseCode = first.string("base_currency"),
-            let base = Currency(code: baseCode), let tz = first.string("timezone"), let zone = SiteTimeZone(identifier: tz)
-        else { throw LedgerDamage(seq: 1, "site.init lacks a valid site, base_currency or timezone") }
-        let state = SiteState(name: name, base: base, zone: zone, publicKey: first.string("public_key") ?? "")
+        guard let base = Currency(code: initial.baseCurrency), let zone = SiteTimeZone(identifier: initial.timezone) else {
+            throw LedgerDamage(seq: 1, "site.init lacks a valid site, base_currency or timezone")
+        }
+        let state = SiteState(name: initial.site, base: base, zone: zone, publicKey: initial.publicKey)
         let parser = DropParser(zone: zone, baseCurrency: base)
         for e in ledger.entries.dropFirst() {
-            try apply(e, to: state, site: site, parser: parser, cache: cache)
+            try apply(e, to: state, site: site, parser: parser, cache: cache, audit: audit)
         }
         return state
     }
@@ -25,72 +30,59 @@ public enum LedgerReplay {
         for e in entries { try apply(e, to: state, site: site, parser: parser, cache: nil) }
     }
 
-    static func apply(_ e: LedgerEntry, to state: SiteState, site: Site, parser: DropParser, cache: DropCache?) throws {
-        switch e.kind {
-        case "drop.accepted":
-            guard let sha = e.string("sha256"), let kindName = e.string("kind"), let kind = DropKind(rawValue: kindName) else {
-                throw LedgerDamage(seq: e.seq, "drop.accepted lacks sha256 or a known kind")
-            }
-            state.acceptedDrops[sha] = e.seq
-            if kind == .decisions { return }
-            if kind == .usage, let cached = cache?.load(sha256: sha) {
-                state.add(cached, dedupe: false)  // the cache holds only the rows that were new
-                return
-            }
-            let path = site.path(Site.dropPath(sha256: sha))
-            guard FileIO.exists(path) else { throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) is missing") }
-            let bytes = try FileIO.read(path)
-            let outcome = bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
-            guard let rows = outcome.rows else {
-                throw LedgerDamage(seq: e.seq, "archived drop \(sha) no longer reads: \(outcome.problems.reportLines.first ?? "")")
-            }
-            if kind == .usage, case .usage(let list) = rows {
-                let before = state.reports.count
-                state.add(list, dedupe: true)
-                cache?.store(sha256: sha, Array(state.reports[before...]))
-                return
-            }
-            state.apply(rows)
-        case "flag.raised":
-            guard let id = e.string("id"), let subject = e.string("subject"), let p = e.string("period").flatMap(Period.init),
-                let sev = e.string("severity").flatMap(AuditFlag.Severity.init(rawValue:))
-            else { throw LedgerDamage(seq: e.seq, "flag.raised lacks id, subject, period or severity") }
-            state.raisedFlags[id] = (subject, p, sev)
-            if sev == .soft {
-                state.raisedSoftFlags[p, default: []].append(AuditFlag(
-                    id: id, severity: sev, code: e.string("code") ?? "", subject: subject, period: p,
-                    reason: e.string("reason") ?? "", score: e.string("score") ?? ""))
-            }
-        case "flag.decided":
-            guard let d = e.string("decision").flatMap(DecisionKind.init(rawValue:)) else {
-                throw LedgerDamage(seq: e.seq, "flag.decided lacks a decision")
-            }
-            let record = DecisionRecord(seq: e.seq, flagId: e.string("id"), reportId: e.string("report_id"), decision: d,
-                                        by: e.string("by") ?? "", note: e.string("note") ?? "",
-                                        period: e.string("period").flatMap(Period.init))
-            state.decisionLog.append(record)
-            if let r = record.reportId { state.reportDecisions[r] = record }
-            if let f = record.flagId { state.flagDecisions[f] = record }
-        case "period.closed":
-            guard let p = e.string("period").flatMap(Period.init) else { throw LedgerDamage(seq: e.seq, "period.closed lacks period") }
-            state.closedPeriods[p] = e.seq
-            state.closedStats[p] = PartyStatsCodec.decode(e.body["stats"], period: p.description)
-            state.closedMargins[p] = MarginCodec.decode(e.body["margins"])
-        case "rerun":
-            if let p = e.string("period").flatMap(Period.init) {
-                state.closedStats[p] = PartyStatsCodec.decode(e.body["stats"], period: p.description)
-                state.closedMargins[p] = MarginCodec.decode(e.body["margins"])
-            }
-        default:
-            if let kind = DocumentKind.allCases.first(where: { $0.entryKind == e.kind }) {
-                let r = try DocumentRecord(entry: e)
-                state.issued.append(IssuedDocument(seq: e.seq, at: e.at, kind: kind, number: r.number, period: r.period,
-                                                   partyId: r.partyId, currency: r.currency, subtotal: r.subtotal,
-                                                   tax: r.tax, total: r.total, file: r.file,
-                                                   sha256: e.string("sha256") ?? "", refersTo: r.refersTo, dueOn: r.dueOn))
-                state.record(number: r.number)
-                if kind == .invoice || kind == .payout { state.periodsWithIssuedDocuments.insert(r.period) }
-            }
+    /// The rows of a re-read usage drop that were new when it was accepted: those whose report
+    /// no earlier drop holds (a drop was accepted only with each report_id once; one that
+    /// repeats an id is deduplicated row by row). Found in one pass over the held reports,
+    /// without building the id index, so a close of a million reports stays fast.
+    static func fresh(_ list: [Report], in state: SiteState) -> [Report] {
+        var ids: [String: Bool] = [:]
+        ids.reserveCapacity(list.count)
+        for r in list { ids[r.id] = true }
+        guard ids.count == list.count else {
+            var seen = Set(state.existing(ids).keys)
+            return list.filter { seen.insert($0.id).inserted }
         }
+        guard !state.reports.isEmpty else { return list }
+        let held = state.existing(ids)
+        return held.isEmpty ? list : list.filter { held[$0.id] == nil }
+    }
+
+    static func apply(_ e: LedgerEntry, to state: SiteState, site: Site, parser: DropParser, cache: DropCache?,
+                      audit: DropCache? = nil) throws {
+        let event = try LedgerEvent(entry: e)
+        guard case .dropAccepted(let drop) = event else {
+            state.apply(event, seq: e.seq, at: e.at)
+            return
+        }
+        let sha = drop.sha256, kind = drop.kind
+        state.acceptedDrops[sha] = e.seq
+        if kind == .decisions { return }
+        if kind == .usage, let cached = cache?.load(sha256: sha) {
+            state.add(cached, dedupe: false)  // the cache holds only the rows that were new
+            return
+        }
+        let path = site.path(Site.dropPath(sha256: sha))
+        guard FileIO.exists(path) else { throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) is missing") }
+        let bytes = try FileIO.read(path)
+        guard Hex.string(SHA256.hash(data: bytes)) == sha else {
+            throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) does not match its recorded SHA-256; "
+                + "nothing is computed from it")
+        }
+        let outcome = bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
+        guard let rows = outcome.rows else {
+            throw LedgerDamage(seq: e.seq, "archived drop \(sha) no longer reads: \(outcome.problems.reportLines.first ?? "")")
+        }
+        if kind == .usage, case .usage(let list) = rows {
+            let before = state.reports.count
+            state.add(fresh(list, in: state), dedupe: false)
+            let added = Array(state.reports[before...])
+            if let audit, let cached = audit.load(sha256: sha), cached != added {
+                throw LedgerDamage(seq: e.seq, "the cache file \(audit.relativePath(sha)) does not match the archived drop "
+                    + "\(Site.dropPath(sha256: sha)) it was made from; delete .recon/cache (it is rebuilt) and find out who changed it")
+            }
+            cache?.store(sha256: sha, added)
+            return
+        }
+        state.apply(rows)
     }
 }

@@ -1,10 +1,10 @@
 /// Ledger entry kinds that carry, or change who may sign, a privileged request (SPEC §6).
-/// Spelled here until the typed ledger events take them over.
+/// The kind strings themselves are spelled once, in ``LedgerEvent/Kind``.
 public enum PrivilegedKind {
-    public static let operatorAdded = "operator.added"
-    public static let operatorRemoved = "operator.removed"
-    public static let rerun = "rerun"
-    public static let creditNote = "credit_note.issued"
+    public static let operatorAdded = LedgerEvent.Kind.operatorAdded.rawValue
+    public static let operatorRemoved = LedgerEvent.Kind.operatorRemoved.rawValue
+    public static let rerun = LedgerEvent.Kind.rerun.rawValue
+    public static let creditNote = LedgerEvent.Kind.creditNoteIssued.rawValue
 
     /// The entry kind each signed command appends.
     public static func entryKind(ofCommand command: String) -> String? {

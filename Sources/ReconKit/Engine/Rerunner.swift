@@ -24,10 +24,12 @@ public struct Rerunner {
     }
 
     public func rerun(_ period: Period, reason: String, keyFile: String) throws -> Result {
+        try session.requireCheckedDrops()  // never a number from the cache
         let state = session.state
         guard state.closedPeriods[period] != nil else {
             throw ReconFailure.refused("\(period) is not closed; an open period is repriced on every ingest — close it with `recon close \(period)`")
         }
+        try OutboxCheck(site: session.site).requireWritable(period: period)
         guard !reason.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--reason must say why the period is rerun") }
         let signed = try PrivilegedRequest.sign(command: "rerun", args: ["period": period.description, "reason": reason],
                                                 keyFile: keyFile, session: session)
@@ -72,6 +74,7 @@ public struct Rerunner {
             }
         }
         var numbers: [String] = []
+        try Checkpointer(site: session.site).requireCanWrite()
         try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers = issued
             var body = signed.bodyMembers
@@ -81,7 +84,7 @@ public struct Rerunner {
             body["applied_drops"] = .array(applied.map { .string($0) })
             body["stats"] = PartyStatsCodec.encode(review.stats)
             body["margins"] = MarginCodec.encode(review.book.margins)
-            return [("rerun", body)]
+            return [LedgerEvent.rerun(.init(period: period, members: body)).item]
         }
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
         try ReviewWorkbook.write(review, state: state, to: session.site.path("Outbox/\(period)/review.xlsx"))

@@ -42,9 +42,8 @@ public enum SiteInitializer {
         let lock = try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
         let ledger = LedgerFile(path: site.ledgerFile)
-        return try ledger.append(kind: "site.init", body: [
-            "site": .string(name), "base_currency": .string(baseCurrency), "timezone": .string(timezone),
-            "public_key": .string(stored.verifierKey.text),
-        ], at: SiteClock.text(SiteClock.now()))
+        let initial = LedgerEvent.siteInit(.init(site: name, baseCurrency: baseCurrency, timezone: timezone,
+                                                  publicKey: stored.verifierKey.text))
+        return try ledger.append([initial.item], at: SiteClock.text(SiteClock.now()))[0]
     }
 }

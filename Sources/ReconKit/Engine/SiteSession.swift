@@ -2,12 +2,15 @@ import Foundation
 import Logging
 
 /// An opened site: its configuration checked against `site.init`, its ledger read and
-/// verified, its state rebuilt. A writing session holds the site's lock until it ends.
+/// verified, its state rebuilt. A writing session holds the site's lock until it ends, and
+/// first runs the writer checks (SPEC §6): a site that does not verify is never written.
 public final class SiteSession {
     public let site: Site
     public let config: SiteConfig
     public let ledger: LedgerFile
-    public let state: SiteState
+    public private(set) var state: SiteState
+    /// Whether ``state`` was rebuilt from archived drops checked in this command only (no cache).
+    public private(set) var stateIsFromCheckedDrops: Bool
     public let log: Logger
     private let lock: SiteLock?
 
@@ -16,7 +19,9 @@ public final class SiteSession {
         Double(ProcessInfo.processInfo.environment["RECON_LOCK_TIMEOUT"] ?? "") ?? 10
     }
 
-    public init(site: Site, writing: Bool, log: Logger) throws {
+    /// `useCache: false` rebuilds the state from the archived drops alone, each checked against
+    /// its SHA-256: what close, rerun and credit append and issue comes only from those bytes.
+    public init(site: Site, writing: Bool, log: Logger, useCache: Bool = true) throws {
         self.site = site
         self.log = log
         guard site.isInitialised else {
@@ -29,10 +34,14 @@ public final class SiteSession {
         } catch let damage as LedgerDamage {
             throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written to a damaged ledger — restore it from a backup or ask an auditor")
         }
+        try LedgerFormat.check(ledger)
         if writing && ledger.tailIsCompleteEntry {
             throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): the last line is a whole entry "
                 + "without its newline — damage, not a line cut short by a crash; nothing is written to a damaged ledger — "
                 + "restore it from a backup or ask an auditor")
+        }
+        if writing {
+            try Self.refusingDamage { try WriterChecks(site: site, ledger: ledger).run() }
         }
         if writing && ledger.needsRepair {
             let lines = ledger.interruptedEntries
@@ -60,11 +69,10 @@ public final class SiteSession {
             // A typo, an unknown key or a wrong type in recon.toml is bad usage (SPEC §1).
             throw ReconFailure.usage("\(error)")
         }
-        do {
-            state = try LedgerReplay.state(site: site, ledger: ledger, cache: DropCache(dir: site.cache))
-        } catch let damage as LedgerDamage {
-            throw ReconFailure.verification("the ledger does not verify: \(damage)")
+        state = try Self.refusingDamage {
+            try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil)
         }
+        stateIsFromCheckedDrops = !useCache
         var mismatches: [String] = []
         if config.site != state.name { mismatches.append("site is \"\(config.site)\" but the ledger says \"\(state.name)\"") }
         if config.baseCurrency != state.base.code {
@@ -83,6 +91,23 @@ public final class SiteSession {
             if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
                 log.warning("wrote the checkpoint \(written) an interrupted command did not write")
             }
+        }
+    }
+
+    /// Rebuilds the state from the checked archived drops when it was read through the cache:
+    /// called by every command whose entries or final documents come from it.
+    public func requireCheckedDrops() throws {
+        guard !stateIsFromCheckedDrops else { return }
+        state = try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger) }
+        stateIsFromCheckedDrops = true
+    }
+
+    private static func refusingDamage<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let damage as LedgerDamage {
+            throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written to a site that does not "
+                + "verify — restore it from a backup or ask an auditor")
         }
     }
 

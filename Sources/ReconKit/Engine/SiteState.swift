@@ -51,6 +51,39 @@ public final class SiteState {
         self.pricing = PricingContext(base: base)
     }
 
+    // MARK: Applying ledger events
+
+    /// Applies an entry other than a drop (a drop arrives as its parsed rows, ``apply(_:)``).
+    public func apply(_ event: LedgerEvent, seq: Int, at: String) {
+        switch event {
+        case .flagRaised(let p):
+            raisedFlags[p.flag.id] = (p.flag.subject, p.flag.period, p.flag.severity)
+            if p.flag.severity == .soft { raisedSoftFlags[p.flag.period, default: []].append(p.flag) }
+        case .flagDecided(let p):
+            let record = DecisionRecord(seq: seq, flagId: p.id, reportId: p.reportId, decision: p.decision, by: p.by,
+                                        note: p.note, period: p.period)
+            decisionLog.append(record)
+            if let r = record.reportId { reportDecisions[r] = record }
+            if let f = record.flagId { flagDecisions[f] = record }
+        case .periodClosed(let p):
+            closedPeriods[p.period] = seq
+            closedStats[p.period] = PartyStatsCodec.decode(p.stats, period: p.period.description)
+            closedMargins[p.period] = MarginCodec.decode(p.margins)
+        case .rerun(let p):
+            closedStats[p.period] = PartyStatsCodec.decode(p.stats, period: p.period.description)
+            closedMargins[p.period] = MarginCodec.decode(p.margins)
+        case .documentIssued(let d):
+            let r = d.record
+            issued.append(IssuedDocument(seq: seq, at: at, kind: r.kind, number: r.number, period: r.period, partyId: r.partyId,
+                                         currency: r.currency, subtotal: r.subtotal, tax: r.tax, total: r.total, file: r.file,
+                                         sha256: d.sha256, refersTo: r.refersTo, dueOn: r.dueOn))
+            record(number: r.number)
+            if r.kind == .invoice || r.kind == .payout { periodsWithIssuedDocuments.insert(r.period) }
+        case .siteInit, .dropAccepted, .cardReplaced, .operatorChanged:
+            break  // fixed at init, applied as rows, or nothing the state holds
+        }
+    }
+
     // MARK: Applying drops
 
     public func apply(_ rows: ParsedDrop) {

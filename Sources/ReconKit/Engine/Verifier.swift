@@ -44,7 +44,7 @@ public struct Verifier {
             notes.append("\(what) after seq \(ledger.entries.count): not an entry — an interrupted command left it, "
                 + "and the next writing command cuts it away")
         }
-        guard let first = ledger.entries.first, first.kind == "site.init" else { throw LedgerDamage(seq: 1, "the first entry is not site.init") }
+        guard let first = ledger.entries.first, first.eventKind == .siteInit else { throw LedgerDamage(seq: 1, "the first entry is not site.init") }
         guard let keyText = first.string("public_key"), let recordedKey = try? VerifierKey(text: keyText) else {
             throw LedgerDamage(seq: 1, "site.init carries no readable public_key")
         }
@@ -56,8 +56,8 @@ public struct Verifier {
         let siteName = first.string("site") ?? ""
         var recorded: [String: (sha: String, seq: Int)] = [:]
         for e in ledger.entries {
-            if e.kind == "site.init" && e.seq != 1 { throw LedgerDamage(seq: e.seq, "a second site.init") }
-            if e.kind == "drop.accepted" {
+            if e.eventKind == .siteInit && e.seq != 1 { throw LedgerDamage(seq: e.seq, "a second site.init") }
+            if e.eventKind == .dropAccepted {
                 guard let sha = e.string("sha256") else { throw LedgerDamage(seq: e.seq, "drop.accepted lacks sha256") }
                 try check(file: Site.dropPath(sha256: sha), sha: sha, seq: e.seq, what: "archived drop")
             }
@@ -81,10 +81,12 @@ public struct Verifier {
         if let kept = keptCheckpoint {
             try checkNote(kept, name: "kept checkpoint \(kept)", fileSeq: nil, ledger: ledger, verifier: verifier, siteName: siteName)
         }
+        // Every cache file against the archived drop it was made from (SPEC §6).
+        _ = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache))
         return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count, notes: notes)
     }
 
-    private func checkNote(_ path: String, name: String, fileSeq: Int?, ledger: LedgerFile, verifier: VerifierKey,
+    func checkNote(_ path: String, name: String, fileSeq: Int?, ledger: LedgerFile, verifier: VerifierKey,
                            siteName: String) throws {
         let text: String
         do {

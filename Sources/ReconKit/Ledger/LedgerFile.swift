@@ -56,6 +56,12 @@ public final class LedgerFile {
             // The batch never finished: its complete lines are no more entries than its half line.
             let kept = ends.firstIndex(of: batch.start).map { $0 + 1 } ?? 0
             interruptedEntries = entries.count - kept
+            // One append stamps all its entries with one time: an intent naming complete
+            // entries of different times is not what a crash leaves, and cuts nothing.
+            if Set(entries[kept...].map(\.at)).count > 1 {
+                throw LedgerDamage(seq: kept + 1, "\(intentPath) names complete entries written at different times as one "
+                    + "unfinished append; it is not what an interrupted command leaves, so nothing is cut")
+            }
             entries.removeLast(interruptedEntries)
             validLength = batch.start
         }

@@ -22,7 +22,7 @@ public enum DocumentKind: String, Sendable, CaseIterable {
     }
 
     /// The ledger entry kind that issues it.
-    public var entryKind: String { rawValue + ".issued" }
+    public var entryKind: String { LedgerEvent.Kind(document: self).rawValue }
 
     /// Whether the party is a client (else a radiologist).
     public var isClientSide: Bool { self == .invoice || self == .creditNote }

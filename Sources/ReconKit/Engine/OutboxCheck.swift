@@ -1,0 +1,37 @@
+/// Checks, before a command appends, that the folders its outputs go to can be written
+/// (the Outbox's, the checkpoints'): a close or rerun that could not write what it issued would have committed and
+/// then failed (SPEC §5, all or nothing). It refuses (exit 3) and nothing is appended.
+struct OutboxCheck {
+    let site: Site
+
+    /// The folders a close or rerun of `period` writes into, created and probed.
+    func requireWritable(period: Period) throws {
+        let dir = "Outbox/\(period)"
+        for relative in ["Outbox", dir, dir + "/invoices", dir + "/payouts", dir + "/credit-notes"] {
+            try requireWritable(relative)
+        }
+        // The workbooks replaced after the entries: a folder or other non-file in their place
+        // would fail them after the commit.
+        for relative in [dir + "/review.xlsx", "Outbox/margin-summary.xlsx"] {
+            let path = site.path(relative)
+            if FileIO.exists(path) && !FileIO.isRegularFile(path) {
+                throw ReconFailure.refused("cannot write \(relative): something other than a file is in its place; nothing was "
+                    + "appended — move it aside, then run the command again")
+            }
+        }
+    }
+
+    func requireWritable(_ relative: String) throws {
+        let path = site.path(relative)
+        let probe = FileIO.temporaryName(for: path + "/write-check")
+        do {
+            try FileIO.makeDirectory(path)
+            guard FileIO.isDirectory(path) else { throw FileIO.Failure(path: path, action: "use as a folder", code: 20) }
+            try FileIO.writeWithoutSync(probe, [])
+            FileIO.remove(probe)
+        } catch {
+            throw ReconFailure.refused("cannot write into \(relative) (\(error)); nothing was appended — make it a folder this "
+                + "user can write to, then run the command again")
+        }
+    }
+}

@@ -1,0 +1,258 @@
+/// The payloads of ``LedgerEvent``, each with its body encoder and decoder.
+extension LedgerEvent {
+    /// `site.init` (SPEC §1): fixed at init. Sites written before `format_version` are format 1.
+    public struct SiteInit: Sendable {
+        public var site: String
+        public var baseCurrency: String
+        public var timezone: String
+        public var publicKey: String
+        public var formatVersion: Int64
+
+        public init(site: String, baseCurrency: String, timezone: String, publicKey: String,
+                    formatVersion: Int64 = LedgerFormat.current) {
+            self.site = site
+            self.baseCurrency = baseCurrency
+            self.timezone = timezone
+            self.publicKey = publicKey
+            self.formatVersion = formatVersion
+        }
+
+        init(_ b: BodyReader) throws {
+            site = try b.string("site")
+            baseCurrency = try b.string("base_currency")
+            timezone = try b.string("timezone")
+            publicKey = b.optional("public_key") ?? ""
+            formatVersion = try b.int("format_version", default: 1)
+        }
+
+        var body: [String: JSONValue] {
+            ["site": .string(site), "base_currency": .string(baseCurrency), "timezone": .string(timezone),
+             "public_key": .string(publicKey), "format_version": .int(formatVersion)]
+        }
+    }
+
+    /// `drop.accepted`: a drop archived under its SHA-256.
+    public struct DropAccepted: Sendable {
+        public var name: String
+        public var kind: DropKind
+        public var sha256: String
+        public var rows: Int64
+        public var path: String
+
+        public init(name: String, kind: DropKind, sha256: String, rows: Int64) {
+            self.name = name
+            self.kind = kind
+            self.sha256 = sha256
+            self.rows = rows
+            path = Site.dropPath(sha256: sha256)
+        }
+
+        init(_ b: BodyReader) throws {
+            sha256 = try b.string("sha256")
+            guard let kind = DropKind(rawValue: try b.string("kind")) else { throw b.damage("drop.accepted names no known kind") }
+            self.kind = kind
+            name = b.optional("name") ?? ""
+            rows = try b.int("rows", default: 0)
+            path = b.optional("path") ?? Site.dropPath(sha256: sha256)
+        }
+
+        var body: [String: JSONValue] {
+            ["name": .string(name), "kind": .string(kind.rawValue), "sha256": .string(sha256), "rows": .int(rows),
+             "path": .string(path)]
+        }
+    }
+
+    /// `card.replaced`: a later drop replaced the card of a date.
+    public struct CardReplaced: Sendable {
+        public var kind: String
+        public var effectiveFrom: String
+        public var sha256: String
+
+        public init(kind: String, effectiveFrom: String, sha256: String) {
+            self.kind = kind
+            self.effectiveFrom = effectiveFrom
+            self.sha256 = sha256
+        }
+
+        init(_ b: BodyReader) throws {
+            kind = try b.string("kind")
+            effectiveFrom = try b.string("effective_from")
+            sha256 = try b.string("sha256")
+        }
+
+        var body: [String: JSONValue] {
+            ["kind": .string(kind), "effective_from": .string(effectiveFrom), "sha256": .string(sha256)]
+        }
+    }
+
+    /// `flag.raised`: an auditor's finding.
+    public struct FlagRaised: Sendable {
+        public var flag: AuditFlag
+
+        public init(_ flag: AuditFlag) { self.flag = flag }
+
+        init(_ b: BodyReader) throws {
+            guard let severity = AuditFlag.Severity(rawValue: try b.string("severity")) else {
+                throw b.damage("flag.raised has no known severity")
+            }
+            flag = AuditFlag(id: try b.string("id"), severity: severity, code: b.optional("code") ?? "",
+                             subject: try b.string("subject"), period: try b.period("period"),
+                             reason: b.optional("reason") ?? "", score: b.optional("score") ?? "")
+        }
+
+        var body: [String: JSONValue] {
+            ["id": .string(flag.id), "severity": .string(flag.severity.rawValue), "code": .string(flag.code),
+             "subject": .string(flag.subject), "period": .string(flag.period.description), "reason": .string(flag.reason),
+             "score": .string(flag.score)]
+        }
+    }
+
+    /// `flag.decided`: a decision about a flag or a report.
+    public struct FlagDecided: Sendable {
+        public var id: String?
+        public var decision: DecisionKind
+        public var by: String
+        public var note: String
+        public var subject: String?
+        public var period: Period?
+        public var reportId: String?
+
+        public init(id: String, decision: DecisionKind, by: String, note: String, subject: String, period: Period,
+                    reportId: String?) {
+            self.id = id
+            self.decision = decision
+            self.by = by
+            self.note = note
+            self.subject = subject
+            self.period = period
+            self.reportId = reportId
+        }
+
+        init(_ b: BodyReader) throws {
+            guard let d = DecisionKind(rawValue: try b.string("decision")) else { throw b.damage("flag.decided lacks a decision") }
+            decision = d
+            id = b.optional("id")
+            by = b.optional("by") ?? ""
+            note = b.optional("note") ?? ""
+            subject = b.optional("subject")
+            period = b.optional("period").flatMap(Period.init)
+            reportId = b.optional("report_id")
+        }
+
+        var body: [String: JSONValue] {
+            var b: [String: JSONValue] = ["decision": .string(decision.rawValue), "by": .string(by), "note": .string(note)]
+            if let id { b["id"] = .string(id) }
+            if let subject { b["subject"] = .string(subject) }
+            if let period { b["period"] = .string(period.description) }
+            if let reportId { b["report_id"] = .string(reportId) }
+            return b
+        }
+    }
+
+    /// `invoice.issued`, `credit_note.issued`, `payout.issued`, `payout_adjustment.issued`.
+    public struct DocumentIssued: Sendable {
+        public var record: DocumentRecord
+        public var sha256: String
+
+        public init(record: DocumentRecord, sha256: String) {
+            self.record = record
+            self.sha256 = sha256
+        }
+    }
+
+    /// `period.closed`: the documents a close issued, with the period's party statistics and
+    /// margins (kept as the ledger holds them: the auditor's and the margin summary's history).
+    public struct PeriodClosed: Sendable {
+        public var period: Period
+        public var documents: [String]
+        public var stats: JSONValue?
+        public var margins: JSONValue?
+
+        public init(period: Period, documents: [String], stats: JSONValue, margins: JSONValue) {
+            self.period = period
+            self.documents = documents
+            self.stats = stats
+            self.margins = margins
+        }
+
+        init(_ b: BodyReader) throws {
+            period = try b.period("period")
+            documents = b.strings("documents")
+            stats = b.entry.body["stats"]
+            margins = b.entry.body["margins"]
+        }
+
+        var body: [String: JSONValue] {
+            var b: [String: JSONValue] = ["period": .string(period.description), "documents": .array(documents.map { .string($0) })]
+            if let stats { b["stats"] = stats }
+            if let margins { b["margins"] = margins }
+            return b
+        }
+    }
+
+    /// `rerun`: a privileged repricing of a closed period. Its body is the signed request's
+    /// members (whose form the privilege layer owns) with the rerun's own.
+    public struct Rerun: Sendable {
+        public var period: Period
+        public var members: [String: JSONValue]
+
+        public init(period: Period, members: [String: JSONValue]) {
+            self.period = period
+            var members = members
+            members["period"] = .string(period.description)
+            self.members = members
+        }
+
+        init(_ b: BodyReader) throws {
+            period = try b.period("period")
+            members = b.entry.body
+        }
+
+        public var stats: JSONValue? { members["stats"] }
+        public var margins: JSONValue? { members["margins"] }
+
+        var body: [String: JSONValue] { members }
+    }
+}
+
+/// Reads the members of one entry's body, naming the entry in what it throws.
+struct BodyReader {
+    let entry: LedgerEntry
+
+    func damage(_ message: String) -> LedgerDamage { LedgerDamage(seq: entry.seq, message) }
+
+    func string(_ key: String) throws -> String {
+        guard let v = entry.body[key]?.stringValue else { throw damage("\(entry.kind) lacks \(key)") }
+        return v
+    }
+
+    func optional(_ key: String) -> String? { entry.body[key]?.stringValue }
+
+    func int(_ key: String, default value: Int64) throws -> Int64 {
+        guard let member = entry.body[key] else { return value }
+        guard case .int(let v) = member else { throw damage("\(entry.kind)'s \(key) is not an integer") }
+        return v
+    }
+
+    func period(_ key: String) throws -> Period {
+        guard let p = Period(try string(key)) else { throw damage("\(entry.kind)'s \(key) is not YYYY-MM") }
+        return p
+    }
+
+    /// A list member: a JSON array of strings, or (as written before lists were arrays) one
+    /// string of comma-separated items.
+    func strings(_ key: String) -> [String] {
+        switch entry.body[key] {
+        case .array(let items)?: return items.compactMap(\.stringValue)
+        case .string(let joined)?: return LedgerEvent.splitList(joined)
+        default: return []
+        }
+    }
+}
+
+extension LedgerEvent {
+    /// The items of a list written as one comma-joined string (`"INV-2026-000001, INV-2026-000002"`).
+    static func splitList(_ joined: String) -> [String] {
+        joined.split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+    }
+}

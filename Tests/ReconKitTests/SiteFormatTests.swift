@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// `format_version` in `site.init` (SPEC §1): written as 1 from now on; a site written before
+/// it existed is format 1 and still verifies and opens; a site of a newer format is refused.
+@Suite("Ledger format — old sites open, newer ones are refused", .serialized)
+struct SiteFormatTests {
+    /// `Tests/Fixtures/site-format1`: written by the recon before `format_version` (see its README).
+    static var fixture: String {
+        var dir = URL(fileURLWithPath: #filePath)  // <repo>/Tests/ReconKitTests/SiteFormatTests.swift
+        dir.deleteLastPathComponent()
+        dir.deleteLastPathComponent()
+        return dir.path + "/Fixtures/site-format1"
+    }
+
+    static func copyOfFixture() throws -> TestSite {
+        let site = try TestSite()
+        try FileManager.default.removeItem(atPath: site.root)
+        try FileManager.default.copyItem(atPath: fixture, toPath: site.root)
+        for dir in ["Inbox/held", "Inbox/rejected", "Ledger/checkpoints"] {
+            try FileManager.default.createDirectory(atPath: site.path(dir), withIntermediateDirectories: true)
+        }
+        chmod(site.path("Ledger/keys/site.key"), 0o600)  // git keeps no mode but the executable bit
+        return site
+    }
+
+    @Test func initRecordsFormatVersionOne() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "fmt", "--base-currency", "INR"], env: TestSite.closeDay).code == 0)
+        let body = try #require(try site.entries().first?["body"] as? [String: Any])
+        #expect(body["format_version"] as? Int == 1)
+        site.expectAuditorAccepts()
+    }
+
+    /// The old site verifies as it is, takes an April drop (its cache is rebuilt, since the
+    /// fixture ships none) and still verifies, with the auditor's verifier too.
+    @Test func aSiteWrittenBeforeFormatVersionVerifiesAndOpens() throws {
+        let site = try Self.copyOfFixture()
+        let body = try #require(try site.entries().first?["body"] as? [String: Any])
+        #expect(body["format_version"] == nil)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        #expect(verify.out.hasPrefix("ok 11 "))
+        site.expectAuditorAccepts()
+        #expect(try site.recon(["status"], env: TestSite.aprilLater).code == 0)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(try site.entries().count == 12)
+        site.expectAuditorAccepts()
+    }
+
+    /// A site.init of format 2, hashed and chained like any entry: every command refuses it
+    /// (exit 3) and names the format; nothing is written.
+    @Test func aSiteOfANewerFormatIsRefused() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "fmt", "--base-currency", "INR"], env: TestSite.closeDay).code == 0)
+        let entry = try #require(try site.entries().first)
+        let old = try #require(entry["body"] as? [String: Any])
+        let ledgerPath = site.path("Ledger/ledger.jsonl")
+        try FileManager.default.removeItem(atPath: ledgerPath)
+        var body: [String: JSONValue] = [:]
+        for (k, v) in old { if let s = v as? String { body[k] = .string(s) } }
+        body["format_version"] = .int(2)
+        try LedgerFile(path: ledgerPath).append(kind: "site.init", body: body, at: try #require(entry["at"] as? String))
+        let before = try Data(contentsOf: URL(fileURLWithPath: ledgerPath))
+        try site.drop("clients.csv", TestSite.trustClients)
+        for args in [["ingest"], ["status"]] {
+            let run = try site.recon(args, env: TestSite.closeDay)
+            #expect(run.code == 3, "\(args): \(run.err)")
+            #expect(run.err.contains("format 2"), "\(args): \(run.err)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledgerPath)) == before)
+    }
+
+    /// `refers_to` is written as a JSON array now; a credit note written before, naming the
+    /// invoices it reverses in one comma-joined string, reads as the same invoices.
+    @Test(arguments: [JSONValue.string("INV-2026-000001, INV-2026-000002"),
+                      .array([.string("INV-2026-000001"), .string("INV-2026-000002")])])
+    func refersToReadsAsAListEitherWay(value: JSONValue) throws {
+        let text = try String(contentsOfFile: Self.fixture + "/Ledger/ledger.jsonl", encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.contains("\"invoice.issued\"") })
+        var body = try #require(try JSONParser.parse(String(line)).objectValue?["body"]?.objectValue)
+        body["refers_to"] = value
+        let entry = LedgerEntry(seq: 12, at: "2026-04-10T09:00:00Z", kind: "credit_note.issued", body: body, prev: LedgerEntry.zeroHash)
+        guard case .documentIssued(let issued) = try LedgerEvent(entry: entry) else {
+            Issue.record("a credit note did not read as an issued document")
+            return
+        }
+        #expect(issued.record.kind == .creditNote)
+        #expect(issued.record.refersTo == "INV-2026-000001, INV-2026-000002")
+        #expect(LedgerEvent.documentIssued(issued).body["refers_to"] == .array([.string("INV-2026-000001"), .string("INV-2026-000002")]))
+    }
+}

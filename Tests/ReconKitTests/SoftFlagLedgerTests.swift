@@ -67,7 +67,7 @@ struct SoftFlagLedgerTests {
 
         // With block_on_soft, an undecided soft flag refuses the close, which appends nothing.
         let toml = site.path("recon.toml")
-        try (try site.read("recon.toml") + "block_on_soft = true\n").write(toFile: toml, atomically: true, encoding: .utf8)
+        try (try site.read("recon.toml").replacingOccurrences(of: "block_on_soft = false", with: "block_on_soft = true")).write(toFile: toml, atomically: true, encoding: .utf8)
         let before = try site.read("Ledger/ledger.jsonl")
         let refused = try site.recon(["close", Self.planted.period], env: Self.closeClock)
         #expect(refused.code == 3, "\(refused.err)")

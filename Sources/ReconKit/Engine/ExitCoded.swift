@@ -1,3 +1,5 @@
+import XLSX
+
 /// An error that knows its SPEC §8 exit code. Every error a command can end with maps to one
 /// here, in one place, so none exits 1 by accident.
 public protocol ExitCoded: Error {

@@ -29,12 +29,8 @@ struct WriterChecks {
             try verifier.checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
                                    ledger: ledger, verifier: key, siteName: first.string("site") ?? "")
         }
-        let since = seqs.last ?? 0
-        for e in ledger.entries where e.seq > since {
-            if e.eventKind == .rerun || e.body["request"] != nil || e.body["signature"] != nil {
-                try verifier.checkOperatorSignature(e)
-            }
-        }
+        // Privileged entries are checked by the session against the ledger's operators
+        // (`SiteSession.checkPrivilegeAndCheckpoints`), every one of them, before any append.
         for e in ledger.entries where e.eventKind?.document != nil {
             // A missing document is put back by the repair; one present must be the one issued.
             guard let file = e.string("file"), let sha = e.string("sha256"), FileIO.exists(site.path(file)) else { continue }

@@ -120,7 +120,8 @@ struct WatchEndToEndTests {
         #expect(waitUntil(20) { try self.acceptedRows(site, "usage-slow.csv") != nil }, "never taken:\n\(watcher.log)")
         #expect(try acceptedRows(site, "usage-slow.csv") == 8)
         #expect(!site.exists("Inbox/rejected/usage-slow.csv"))
-        #expect(!site.exists("Inbox/usage-slow.csv"))
+        // The drop leaves the Inbox just after its entry is appended: wait for that, not race it.
+        #expect(waitUntil(20) { !site.exists("Inbox/usage-slow.csv") })
         #expect(watcher.log.components(separatedBy: "usage-slow.csv: accepted 8 usage rows").count == 2, "\(watcher.log)")
         #expect(watcher.terminate() == 0, "\(watcher.log)")
         try expectSoundLedger(site)

@@ -1,3 +1,4 @@
+import ReconDemo
 import Foundation
 import Testing
 

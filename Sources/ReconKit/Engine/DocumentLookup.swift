@@ -20,7 +20,7 @@ public struct DocumentLookup {
         else { return (sha, nil) }
         let number = entry.string("number") ?? ""
         let reversals = entries.filter { e in
-            e.string("refers_to")?.split(separator: ",").contains { $0.trimmingSpaces == number } == true
+            BodyReader(entry: e).strings("refers_to").contains(number)
         }.map { (number: $0.string("number") ?? "", seq: $0.seq) }
         return (sha, Match(number: number, kind: entry.kind, seq: entry.seq, period: entry.string("period") ?? "",
                            sha256: sha, reversals: reversals))

@@ -142,7 +142,11 @@ public struct OperatorRoster {
         case "operator add": pairs = [("name", "name"), ("public_key", "public_key")]
         default: pairs = [("name", "name")]
         }
-        for (arg, member) in pairs where args[arg]?.stringValue != e.string(member) {
+        // `refers_to` is a list (one invoice for a credit); earlier entries joined it with commas.
+        func memberText(_ name: String) -> String? {
+            name == "refers_to" ? BodyReader(entry: e).strings(name).joined(separator: ", ") : e.string(name)
+        }
+        for (arg, member) in pairs where args[arg]?.stringValue != memberText(member) {
             throw LedgerDamage(seq: e.seq, "the \(e.kind) body's \(member) is not the \(arg) its signed request asked for")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ReconKit
 
 /// A generated marketplace history with known suspicious cases planted in it: the
 /// ground truth on which the soft gate is measured.

@@ -45,7 +45,7 @@ public struct OperatorRoster {
     /// - Parameter legacyUpTo: the entry count of the newest checkpoint (0 without one).
     /// - Throws: ``LedgerDamage`` naming the first entry that does not hold.
     public static func replay(_ entries: [LedgerEntry], legacyUpTo: Int) throws -> OperatorRoster {
-        guard let first = entries.first, first.kind == "site.init", let name = first.string("site"),
+        guard let first = entries.first, first.eventKind == .siteInit, let name = first.string("site"),
             let keyText = first.string("public_key"), let key = try? VerifierKey(text: keyText)
         else { throw LedgerDamage(seq: 1, "site.init carries no site name or readable public_key") }
         var roster = OperatorRoster(siteName: name, siteKey: key, legacyUpTo: legacyUpTo)

@@ -14,7 +14,7 @@ struct Status: ParsableCommand {
         try runReporting(options.logFormat, json: json) {
             let session = try SiteSession(site: options.siteValue, writing: false, log: options.log)
             let report = StatusReport(session: session)
-            if json { printJSON(report.json) } else { print(report.text, terminator: "") }
+            if json { printJSON(try report.json) } else { print(try report.text, terminator: "") }
             return 0
         }
     }

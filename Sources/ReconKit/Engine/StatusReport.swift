@@ -59,17 +59,17 @@ public struct StatusReport {
     // MARK: - Sums
 
     /// Totals of documents per currency, e.g. `354.00 INR, 2.00 USD`.
-    static func totalsByCurrency(_ amounts: [(currency: String, total: ExactDecimal)]) -> [(currency: String, total: ExactDecimal)] {
+    /// - Throws: an overflow, never hidden: a total that cannot be held is not shown as another.
+    static func totalsByCurrency(_ amounts: [(currency: String, total: ExactDecimal)]) throws -> [(currency: String, total: ExactDecimal)] {
         var byCurrency: [String: ExactDecimal] = [:]
         for a in amounts {
-            let sum = byCurrency[a.currency] ?? .zero
-            byCurrency[a.currency] = (try? sum + a.total) ?? sum
+            byCurrency[a.currency] = try (byCurrency[a.currency] ?? .zero) + a.total
         }
         return byCurrency.keys.sorted().map { ($0, byCurrency[$0] ?? .zero) }
     }
 
-    static func totalsText(_ amounts: [(currency: String, total: ExactDecimal)]) -> String {
-        totalsByCurrency(amounts).map { "\(grouped($0.total)) \($0.currency)" }.joined(separator: ", ")
+    static func totalsText(_ amounts: [(currency: String, total: ExactDecimal)]) throws -> String {
+        try totalsByCurrency(amounts).map { "\(grouped($0.total)) \($0.currency)" }.joined(separator: ", ")
     }
 
     /// An amount for people, its whole part in groups of three: `2,065,634.20` (JSON keeps `2065634.20`).
@@ -87,13 +87,13 @@ public struct StatusReport {
     }
 
     /// An open period's month-to-date revenue, cost and margin in the base currency.
-    static func margin(_ r: PeriodReview) -> (revenue: ExactDecimal, cost: ExactDecimal, margin: ExactDecimal) {
+    static func margin(_ r: PeriodReview) throws -> (revenue: ExactDecimal, cost: ExactDecimal, margin: ExactDecimal) {
         var revenue = ExactDecimal.zero, cost = ExactDecimal.zero
         for m in r.book.margins {
-            revenue = (try? revenue + m.revenue) ?? revenue
-            cost = (try? cost + m.cost) ?? cost
+            revenue = try revenue + m.revenue
+            cost = try cost + m.cost
         }
-        return (revenue, cost, (try? revenue - cost) ?? .zero)
+        return (revenue, cost, try revenue - cost)
     }
 
     /// Margin as a percentage of revenue with one decimal, for people (`46.2%`); empty without revenue.
@@ -112,7 +112,7 @@ public struct StatusReport {
 
     // MARK: - Text
 
-    public var text: String {
+    public var text: String { get throws {
         var t = "site \(site) (base \(baseCurrency), \(timezone))\n"
         t += "ledger: \(entries) entries, head \(head)\n"
         if let lastCheckpoint, let seq = lastCheckpointSeq {
@@ -132,7 +132,7 @@ public struct StatusReport {
                                   (.payoutAdjustment, "payout adjustment")] {
                 let list = docs.filter { $0.kind == kind }
                 guard !list.isEmpty else { continue }
-                parts.append(Self.plural(list.count, label) + " (" + Self.totalsText(list.map { ($0.currency.code, $0.total) }) + ")")
+                parts.append(try Self.plural(list.count, label) + " (" + Self.totalsText(list.map { ($0.currency.code, $0.total) }) + ")")
             }
             t += "  \(c.period) closed at seq \(c.seq): " + (parts.isEmpty ? "no documents" : parts.joined(separator: ", ")) + "\n"
         }
@@ -140,10 +140,10 @@ public struct StatusReport {
         for r in open {
             t += "open \(r.period) (draft): \(r.book.billableReports) billable reports, \(r.book.excludedReports) excluded\n"
             for (label, docs) in [("invoices", r.book.invoices), ("payouts", r.book.payouts)] {
-                let totals = Self.totalsText(docs.map { ($0.currency.code, $0.total) })
+                let totals = try Self.totalsText(docs.map { ($0.currency.code, $0.total) })
                 t += "  draft \(label): \(docs.count)" + (totals.isEmpty ? "" : " — \(totals)") + "\n"
             }
-            let m = Self.margin(r)
+            let m = try Self.margin(r)
             t += "  margin in \(baseCurrency): revenue \(Self.grouped(m.revenue)), cost \(Self.grouped(m.cost)), "
                 + "margin \(Self.grouped(m.margin))\(Self.percent(m.margin, of: m.revenue))\n"
             for gap in r.book.marginGaps.prefix(5) { t += "    left out of the margin: \(gap)\n" }
@@ -172,11 +172,11 @@ public struct StatusReport {
             t += "  \(name)" + (rejectedProblems[name].map { ": \(Self.plural($0, "problem"))" } ?? "") + "\n"
         }
         return t
-    }
+    } }
 
     // MARK: - JSON
 
-    public var json: JSONValue {
+    public var json: JSONValue { get throws {
         .object([
             "site": .string(site), "base_currency": .string(baseCurrency), "timezone": .string(timezone),
             "ledger": .object(["entries": .int(Int64(entries)), "head": .string(head),
@@ -187,16 +187,16 @@ public struct StatusReport {
                 return .object(["period": .string(c.period.description), "seq": .int(Int64(c.seq)),
                                 "documents": .array(docs.map(Self.issuedJSON))])
             }),
-            "open_periods": .array(open.map { r in
-                let m = Self.margin(r)
+            "open_periods": .array(try open.map { r in
+                let m = try Self.margin(r)
                 return .object([
                     "period": .string(r.period.description),
                     "billable_reports": .int(Int64(r.book.billableReports)),
                     "excluded_reports": .int(Int64(r.book.excludedReports)),
                     "invoices": .array(r.book.invoices.map(Self.draftJSON)),
                     "payouts": .array(r.book.payouts.map(Self.draftJSON)),
-                    "invoice_totals": Self.totalsJSON(r.book.invoices.map { ($0.currency.code, $0.total) }),
-                    "payout_totals": Self.totalsJSON(r.book.payouts.map { ($0.currency.code, $0.total) }),
+                    "invoice_totals": try Self.totalsJSON(r.book.invoices.map { ($0.currency.code, $0.total) }),
+                    "payout_totals": try Self.totalsJSON(r.book.payouts.map { ($0.currency.code, $0.total) }),
                     "margin": .object(["currency": .string(baseCurrency), "revenue": .string(m.revenue.description),
                                        "cost": .string(m.cost.description), "margin": .string(m.margin.description),
                                        "left_out": .array(r.book.marginGaps.map { .string($0) })]),
@@ -216,10 +216,10 @@ public struct StatusReport {
             "rejected": .array(rejected.map { .string($0) }),
             "rejected_problems": .object(Dictionary(uniqueKeysWithValues: rejectedProblems.map { ($0.key, JSONValue.int(Int64($0.value))) })),
         ])
-    }
+    } }
 
-    static func totalsJSON(_ amounts: [(currency: String, total: ExactDecimal)]) -> JSONValue {
-        .object(Dictionary(uniqueKeysWithValues: totalsByCurrency(amounts).map { ($0.currency, JSONValue.string($0.total.description)) }))
+    static func totalsJSON(_ amounts: [(currency: String, total: ExactDecimal)]) throws -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: try totalsByCurrency(amounts).map { ($0.currency, JSONValue.string($0.total.description)) }))
     }
 
     static func draftJSON(_ d: DocumentDraft) -> JSONValue {

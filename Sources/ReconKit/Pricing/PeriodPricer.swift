@@ -152,10 +152,14 @@ public struct PeriodPricer {
                     problem(.overflow, "radiologist", radId, "\(key.modality) line: \(error)", "")
                 }
             }
-            if var draft = try? DocumentDraft(kind: .payout, partyId: rad.id, partyName: rad.name, currency: rad.currency,
-                                              taxRate: .zero, lines: lines, reportCount: reportCount) {
+            do {
+                var draft = try DocumentDraft(kind: .payout, partyId: rad.id, partyName: rad.name, currency: rad.currency,
+                                              taxRate: .zero, lines: lines, reportCount: reportCount)
                 draft.fx = quotes(lines, to: rad.currency, on: fxDate)
                 book.payouts.append(draft)
+            } catch {
+                // Totals too large to hold are a problem that blocks the close, never a missing document.
+                problem(.overflow, "radiologist", radId, "totals: \(error)", "")
             }
         }
 
@@ -297,12 +301,15 @@ public struct PeriodPricer {
                 }
             }
             if !lines.isEmpty || !invoiceTally.isEmpty {
-                if var draft = try? DocumentDraft(kind: .invoice, partyId: client.id, partyName: client.name,
+                do {
+                    var draft = try DocumentDraft(kind: .invoice, partyId: client.id, partyName: client.name,
                                                   currency: client.currency, taxRate: client.taxRate, lines: lines,
-                                                  reportCount: list.count, components: client.effectiveTaxComponents) {
+                                                  reportCount: list.count, components: client.effectiveTaxComponents)
                     draft.fx = quotes(lines, to: client.currency, on: fxDate)
                     book.invoices.append(draft)
                     margin(of: client, draft: draft, costs: costTally, reports: list.count, into: &book)
+                } catch {
+                    problem(.overflow, "client", clientId, "totals: \(error)", "")
                 }
             }
         }

@@ -187,7 +187,7 @@ struct DocumentReadBackTests {
         let site = try closedSite(paper: "Letter")
         #expect(try site.recon(["statement", "C1"], env: Self.env).code == 0)
         for file in ["Outbox/2026-03/invoices/INV-2026-000001.xlsx", "Outbox/2026-03/payouts/PAY-2026-000001.xlsx",
-                     "Outbox/margin-summary.xlsx", "Outbox/statements/C1.xlsx"] {
+                     "Outbox/margin-summary.xlsx", "Outbox/statements/C1.xlsx", "Outbox/2026-03/review.xlsx"] {
             for sheet in try read(site.path(file)).sheets {
                 #expect(sheet.page["paperSize"] == "1", "\(file) \(sheet.name): US Letter is paper size 1, \(sheet.page)")
             }

@@ -7,12 +7,14 @@ import XLSX
 /// months, pricing problems, decisions already recorded, and images per case by client.
 public enum ReviewWorkbook {
     /// Writes the review of a period; `rowsPerSheet` is Excel's row limit except in tests.
-    public static func write(_ review: PeriodReview, state: SiteState, to path: String, rowsPerSheet: Int = sheetRows) throws {
+    public static func write(_ review: PeriodReview, state: SiteState, to path: String, paper: PaperSize = .a4,
+                             rowsPerSheet: Int = sheetRows) throws {
         let properties = DocumentProperties(title: "Review \(review.period)", subject: "flags, problems, decisions",
                                             author: state.name, company: state.name, created: SiteClock.now())
         try FileIO.makeDirectory(FileIO.parent(of: path))
         let temp = FileIO.temporaryName(for: path)
         try Workbook.write(to: temp, properties: properties) { book in
+            book.paper = paper
             try flags(review, book, rowsPerSheet: rowsPerSheet)
             try ReviewTrendSheet.write(review, state: state, book)
             try problems(review, book)
@@ -47,6 +49,7 @@ public enum ReviewWorkbook {
         let feature = CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 3) }
         for page in 0..<pages {
             let sheet = try book.addWorksheet(named: page == 0 ? "Flags" : "Flags (\(page + 1))")
+            try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
             for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
             let slice = all[min(page * perSheet, all.count)..<min((page + 1) * perSheet, all.count)]
             var widths = headers.map { Double($0.count) }
@@ -92,6 +95,7 @@ public enum ReviewWorkbook {
 
     static func problems(_ review: PeriodReview, _ book: Workbook) throws {
         let sheet = try book.addWorksheet(named: "Problems")
+        try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
         let headers = ["code", "subject", "message", "blocks_close"]
         for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
         var row = 1
@@ -119,6 +123,7 @@ public enum ReviewWorkbook {
 
     static func decisions(_ review: PeriodReview, state: SiteState, _ book: Workbook) throws {
         let sheet = try book.addWorksheet(named: "Decisions")
+        try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
         let headers = ["seq", "flag_id", "report_id", "decision", "by", "note"]
         for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
         let list = state.decisionLog.filter { $0.period == review.period }

@@ -53,7 +53,7 @@ public struct Closer {
         }
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
         try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))
-        try ReviewWorkbook.write(review, state: state, to: session.site.path("Outbox/\(period)/review.xlsx"))
+        try ReviewWorkbook.write(review, state: state, to: session.site.path("Outbox/\(period)/review.xlsx"), paper: session.config.paper)
         try MarginSummaryWriter(session: session).write()
         return Result(period: period, documents: numbers, checkpoint: checkpoint, review: review)
     }

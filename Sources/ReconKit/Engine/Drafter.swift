@@ -24,7 +24,8 @@ public struct Drafter {
                                     paper: session.config.paper)
             try DraftWorkbook.write(review, side: .payout, site: session.state.name, to: dir + "/payouts.xlsx",
                                     paper: session.config.paper)
-            try ReviewWorkbook.write(review, state: session.state, to: session.site.path("Outbox/\(period)/review.xlsx"))
+            try ReviewWorkbook.write(review, state: session.state, to: session.site.path("Outbox/\(period)/review.xlsx"),
+                                     paper: session.config.paper)
         }
         session.state.provisionalFlags = provisional
         try MarginSummaryWriter(session: session).write(open: open)

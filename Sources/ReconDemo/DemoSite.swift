@@ -254,6 +254,7 @@ public final class DemoSite {
     /// Runs one command's work in its own writing session; the session (and the site lock) ends with it.
     private func withSession<T>(_ body: (SiteSession) throws -> T) throws -> T {
         let session = try SiteSession(site: site, writing: true, log: log)
+        try session.repair()
         return try withExtendedLifetime(session) { try body(session) }
     }
 

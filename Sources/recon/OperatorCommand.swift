@@ -30,6 +30,7 @@ struct Operator: ParsableCommand {
         func run() throws {
             try runReporting(options.logFormat, json: json) {
                 let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
+                try session.repair()
                 let r = try OperatorAdmin(session: session).add(name: name, publicKey: publicKey, keyFile: key)
                 report(r, json: json, verb: "added")
                 return 0
@@ -57,6 +58,7 @@ struct Operator: ParsableCommand {
                     throw ReconFailure.refused("removing an operator is privileged: give --key FILE, the private key of a listed operator")
                 }
                 let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
+                try session.repair()
                 let r = try OperatorAdmin(session: session).remove(name: name, keyFile: key)
                 report(r, json: json, verb: "removed")
                 return 0

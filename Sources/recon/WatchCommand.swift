@@ -54,14 +54,16 @@ struct Watch: ParsableCommand {
         }
     }
 
-    /// Opens a writing session, waiting for as long as another command (a long close, say) holds
+    /// Opens and repairs a writing session, waiting for as long as another command (a long close, say) holds
     /// the site: a drop that failed only because the site was busy would otherwise wait until
     /// its file changes. Gives up only when a stop has been requested.
     static func writingSession(_ site: Site, log: Logger, until stopping: StopFlag) throws -> SiteSession {
         var told = false
         while true {
             do {
-                return try SiteSession(site: site, writing: true, log: log)
+                let session = try SiteSession(site: site, writing: true, log: log)
+                try session.repair()
+                return session
             } catch let busy as SiteLock.Busy {
                 if stopping.isSet { throw busy }
                 if !told { log.notice("another recon command is writing the site; the drops wait until it has finished") }

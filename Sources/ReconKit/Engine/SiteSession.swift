@@ -2,8 +2,9 @@ import Foundation
 import Logging
 
 /// An opened site: its configuration checked against `site.init`, its ledger read and
-/// verified, its state rebuilt. A writing session holds the site's lock until it ends, and
-/// first runs the writer checks (SPEC §6): a site that does not verify is never written.
+/// verified, its state rebuilt. Opening writes nothing. A writing session holds the site's
+/// lock until it ends and runs the writer checks (SPEC §6) as it opens: a site that does not
+/// verify is never written; what an interrupted command left is put right by ``repair()``.
 public final class SiteSession {
     public let site: Site
     public let config: SiteConfig
@@ -13,6 +14,8 @@ public final class SiteSession {
     public private(set) var stateIsFromCheckedDrops: Bool
     public let log: Logger
     private let lock: SiteLock?
+    /// Whether ``repair()`` has run: nothing is appended or issued before.
+    public private(set) var repaired = false
 
     /// How long a second writer waits for the lock.
     public static var lockTimeout: Double {
@@ -42,15 +45,6 @@ public final class SiteSession {
         }
         if writing {
             try Self.refusingDamage { try WriterChecks(site: site, ledger: ledger).run() }
-        }
-        if writing && ledger.needsRepair {
-            let lines = ledger.interruptedEntries
-            let cut = try ledger.cutHalfWrittenTail()
-            if lines > 0 {
-                log.warning("cut away an append left unfinished by an interrupted command (\(cut) bytes, \(lines) complete line\(lines == 1 ? "" : "s") of it); it was never part of the ledger")
-            } else if cut > 0 {
-                log.warning("cut away a half-written last ledger line (\(cut) bytes) left by an interrupted command; it was never an entry")
-            }
         }
         self.ledger = ledger
         let configText: String
@@ -87,11 +81,31 @@ public final class SiteSession {
         }
         if writing {
             try checkPrivilegeAndCheckpoints()  // before anything is written or signed
-            try DocumentRepair(session: self).run()
-            if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
-                log.warning("wrote the checkpoint \(written) an interrupted command did not write")
+        }
+    }
+
+    /// Puts right what an interrupted command left, after the checks of opening and before the
+    /// command's own work: cuts the unfinished append after the last entry (the entries read
+    /// already leave it out), puts back missing issued documents and writes a missing
+    /// checkpoint. Every writing command calls it right after opening; ``append(_:)`` refuses
+    /// until it has run.
+    public func repair() throws {
+        precondition(lock != nil, "only a writing session repairs the site")
+        guard !repaired else { return }
+        if ledger.needsRepair {
+            let lines = ledger.interruptedEntries
+            let cut = try ledger.cutHalfWrittenTail()
+            if lines > 0 {
+                log.warning("cut away an append left unfinished by an interrupted command (\(cut) bytes, \(lines) complete line\(lines == 1 ? "" : "s") of it); it was never part of the ledger")
+            } else if cut > 0 {
+                log.warning("cut away a half-written last ledger line (\(cut) bytes) left by an interrupted command; it was never an entry")
             }
         }
+        try DocumentRepair(session: self).run()
+        if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
+            log.warning("wrote the checkpoint \(written) an interrupted command did not write")
+        }
+        repaired = true
     }
 
     /// Rebuilds the state from the checked archived drops when it was read through the cache:
@@ -114,7 +128,8 @@ public final class SiteSession {
     /// Appends entries stamped with the site clock.
     @discardableResult
     public func append(_ items: [(kind: String, body: [String: JSONValue])]) throws -> [LedgerEntry] {
-        try ledger.append(items, at: SiteClock.text(SiteClock.now()))
+        precondition(repaired, "a writing command repairs the site (`repair()`) before it appends")
+        return try ledger.append(items, at: SiteClock.text(SiteClock.now()))
     }
 
     @discardableResult

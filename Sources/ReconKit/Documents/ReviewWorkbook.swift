@@ -7,9 +7,9 @@ import XLSX
 /// months, pricing problems, decisions already recorded, and images per case by client.
 public enum ReviewWorkbook {
     /// Writes the review of a period; `rowsPerSheet` is Excel's row limit except in tests.
-    public static func write(_ review: PeriodReview, state: SiteState, to path: String, rowsPerSheet: Int = sheetRows) throws {
+    public static func write(_ review: PeriodReview, state: SiteState, to path: String, rowsPerSheet: Int = sheetRows, created: Date) throws {
         let properties = DocumentProperties(title: "Review \(review.period)", subject: "flags, problems, decisions",
-                                            author: state.name, company: state.name, created: SiteClock.now())
+                                            author: state.name, company: state.name, created: created)
         try FileIO.makeDirectory(FileIO.parent(of: path))
         let temp = FileIO.temporaryName(for: path)
         try Workbook.write(to: temp, properties: properties) { book in

@@ -35,7 +35,7 @@ public struct DocumentIssuer {
     public func issue(_ items: [Item], period: Period, extraBody: [String: JSONValue] = [:],
                       closing: ([String]) -> [(kind: String, body: [String: JSONValue])] = { _ in [] }) throws -> [LedgerEntry] {
         let state = session.state, site = session.site
-        let now = SiteClock.now()
+        let now = session.clock.now()
         let at = SiteClock.text(now)
         let year = state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000)).components.year
         let checkpoint = Checkpointer(site: site).latest()

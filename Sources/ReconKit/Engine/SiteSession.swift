@@ -13,6 +13,8 @@ public final class SiteSession {
     /// Whether ``state`` was rebuilt from archived drops checked in this command only (no cache).
     public private(set) var stateIsFromCheckedDrops: Bool
     public let log: Logger
+    /// The time entries and documents are stamped with.
+    public let clock: SiteClock
     private let lock: SiteLock?
     /// Whether ``repair()`` has run: nothing is appended or issued before.
     public private(set) var repaired = false
@@ -24,9 +26,10 @@ public final class SiteSession {
 
     /// `useCache: false` rebuilds the state from the archived drops alone, each checked against
     /// its SHA-256: what close, rerun and credit append and issue comes only from those bytes.
-    public init(site: Site, writing: Bool, log: Logger, useCache: Bool = true) throws {
+    public init(site: Site, writing: Bool, log: Logger, useCache: Bool = true, clock: SiteClock) throws {
         self.site = site
         self.log = log
+        self.clock = clock
         guard site.isInitialised else {
             throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
         }
@@ -81,7 +84,17 @@ public final class SiteSession {
         }
         if writing {
             try checkPrivilegeAndCheckpoints()  // before anything is written or signed
+            try Self.refuseClockBeforeHead(clock.now(), ledger: ledger)
         }
+    }
+
+    /// An entry stamped before the one it follows would put the ledger's history out of
+    /// order (SPEC §1): a clock set back is refused before anything is written.
+    private static func refuseClockBeforeHead(_ now: Date, ledger: LedgerFile) throws {
+        guard let head = ledger.entries.last, let headAt = SiteClock.date(rfc3339: head.at),
+              now.timeIntervalSince1970.rounded(.down) < headAt.timeIntervalSince1970 else { return }
+        throw ReconFailure.usage("the clock reads \(SiteClock.text(now)), before the ledger's last entry (seq \(head.seq) at \(head.at)); "
+            + "nothing is written — set the system clock (or RECON_NOW) to now")
     }
 
     /// Puts right what an interrupted command left, after the checks of opening and before the
@@ -129,7 +142,7 @@ public final class SiteSession {
     @discardableResult
     public func append(_ items: [(kind: String, body: [String: JSONValue])]) throws -> [LedgerEntry] {
         precondition(repaired, "a writing command repairs the site (`repair()`) before it appends")
-        return try ledger.append(items, at: SiteClock.text(SiteClock.now()))
+        return try ledger.append(items, at: SiteClock.text(clock.now()))
     }
 
     @discardableResult

@@ -3,7 +3,7 @@ import ReconKit
 /// Reading the built site back from its ledger.
 extension DemoSite {
     func summarise() throws -> DemoSummary {
-        let session = try SiteSession(site: site, writing: false, log: log)
+        let session = try SiteSession(site: site, writing: false, log: log, clock: clock)
         let state = session.state
         var s = DemoSummary(site: site.root)
         s.reports = state.reports.count

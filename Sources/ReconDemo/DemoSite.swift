@@ -29,6 +29,9 @@ public final class DemoSite {
     private var months: [Period: DemoData.Month] = [:]
     /// The demo operator's private key file, outside the site, for this run only.
     private var operatorKeyFile: String?
+    /// The moment of the history being replayed; each step's sessions read it as their clock.
+    private var now: Date?
+    var clock: SiteClock { now.map(SiteClock.fixed) ?? .system }
 
     /// The operator who signs the demo's rerun and credit.
     static let operatorName = "demo-operator"
@@ -47,27 +50,25 @@ public final class DemoSite {
 
     /// Builds the site anew and returns what it holds.
     ///
-    /// The site clock (``SiteClock/pinned``) is process-wide: it is pinned to each moment of the
-    /// history while the demo runs and released at the end, so nothing else in the same process
-    /// should work on a site meanwhile (`recon demo` runs alone in its process).
+    /// Each step's sessions read a clock pinned to that moment of the history.
     ///
     /// Throws ``ReconFailure`` `.refused` when the folder holds another site, and `.usage`
     /// (an internal error) when a step of the demo does not go as written.
     public func run() throws -> DemoSummary {
         try prepare()
         defer {
-            SiteClock.pinned = nil
+            now = nil
             discardOperatorKey()
         }
         let timeline = DemoEvent.timeline
         progress("building site \(DemoData.siteName) in \(site.root): \(DemoData.firstPeriod.firstDay) … "
                  + "\(DemoData.current)-\(Digits.padded(DemoData.currentThroughDay + 1, 2)), \(timeline.count) steps")
         for event in timeline {
-            SiteClock.pinned = event.at
+            now = event.at
             switch event.action {
             case .initialise:
                 _ = try SiteInitializer.initialise(site, name: DemoData.siteName, baseCurrency: DemoData.baseCurrency,
-                                                   timezone: DemoData.timezone)
+                                                   timezone: DemoData.timezone, clock: clock)
                 try addOperator()
             case .ingest(let drops): try ingest(drops)
             case .decide(let period): try decide(period)
@@ -125,9 +126,9 @@ public final class DemoSite {
     /// Every client pays what is open on its invoices of `period`, naming the invoice, except
     /// Lotus, whose bank sends one transfer without the invoice number (it pays the oldest due).
     private func payments(_ period: Period) throws {
-        let session = try SiteSession(site: site, writing: false, log: log)
+        let session = try SiteSession(site: site, writing: false, log: log, clock: clock)
         let state = session.state
-        guard let now = SiteClock.pinned else { return }
+        guard let now else { return }
         let day = state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000))
         var rows: [[String]] = []
         for invoice in state.issued where invoice.kind == .invoice && invoice.period == period {
@@ -208,7 +209,7 @@ public final class DemoSite {
 
     /// `recon statement`: the client's account, every invoice and credit note and the total due.
     private func statement(_ client: String) throws {
-        let session = try SiteSession(site: site, writing: false, log: log)
+        let session = try SiteSession(site: site, writing: false, log: log, clock: clock)
         let writer = StatementWriter(session: session)
         try writer.write(client, asOf: writer.today)
     }
@@ -253,7 +254,8 @@ public final class DemoSite {
 
     /// Runs one command's work in its own writing session; the session (and the site lock) ends with it.
     private func withSession<T>(_ body: (SiteSession) throws -> T) throws -> T {
-        let session = try SiteSession(site: site, writing: true, log: log)
+        let session = try SiteSession(site: site, writing: true, log: log, clock: clock)
+        try session.repair()
         return try withExtendedLifetime(session) { try body(session) }
     }
 
@@ -282,7 +284,7 @@ public final class DemoSite {
 
     /// The pinned moment, as the progress lines show it.
     private func dateText() -> String {
-        guard let now = SiteClock.pinned else { return "" }
+        guard let now else { return "" }
         return "on " + String(SiteClock.text(now).prefix(10))
     }
 }

@@ -16,7 +16,8 @@ struct Close: ParsableCommand {
 
     func run() throws {
         try runReporting(options.logFormat, json: json) {
-            let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, useCache: false)
+            let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, useCache: false, clock: options.clock)
+            try session.repair()
             let result = try Closer(session: session).close(period)
             if json {
                 printJSON(.object(["ok": .bool(true), "period": .string(period.description), "documents": .array(result.documents.map { .string($0) }),

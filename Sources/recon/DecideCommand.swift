@@ -21,7 +21,8 @@ struct Decide: ParsableCommand {
 
     func run() throws {
         try runReporting(options.logFormat) {
-            let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
+            let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, clock: options.clock)
+            try session.repair()
             let entry = try Decider(session: session).decide(
                 Decision(subject: subject, decision: decision, by: by, note: note))
             print("recorded: \(subject) \(decision.rawValue) by \(by) (seq \(entry.seq))")

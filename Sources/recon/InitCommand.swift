@@ -22,7 +22,7 @@ struct Init: ParsableCommand {
     func run() throws {
         try runReporting(options.logFormat) {
             let entry = try SiteInitializer.initialise(options.siteValue, name: name, baseCurrency: baseCurrency, timezone: timezone,
-                                                       keyDir: keyDir)
+                                                       keyDir: keyDir, clock: options.clock)
             print("initialised site \(name) in \(options.site) (base \(baseCurrency), \(timezone)); ledger head \(entry.hash)")
             return 0
         }

@@ -29,7 +29,8 @@ struct Operator: ParsableCommand {
 
         func run() throws {
             try runReporting(options.logFormat, json: json) {
-                let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
+                let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, clock: options.clock)
+                try session.repair()
                 let r = try OperatorAdmin(session: session).add(name: name, publicKey: publicKey, keyFile: key)
                 report(r, json: json, verb: "added")
                 return 0
@@ -56,7 +57,8 @@ struct Operator: ParsableCommand {
                 guard let key else {
                     throw ReconFailure.refused("removing an operator is privileged: give --key FILE, the private key of a listed operator")
                 }
-                let session = try SiteSession(site: options.siteValue, writing: true, log: options.log)
+                let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, clock: options.clock)
+                try session.repair()
                 let r = try OperatorAdmin(session: session).remove(name: name, keyFile: key)
                 report(r, json: json, verb: "removed")
                 return 0
@@ -74,7 +76,7 @@ struct Operator: ParsableCommand {
 
         func run() throws {
             try runReporting(options.logFormat, json: json) {
-                let session = try SiteSession(site: options.siteValue, writing: false, log: options.log)
+                let session = try SiteSession(site: options.siteValue, writing: false, log: options.log, clock: options.clock)
                 let operators = try session.operatorRoster().operators.values.sorted { $0.name < $1.name }
                 if json {
                     printJSON(.object(["operators": .array(operators.map {

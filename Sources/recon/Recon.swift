@@ -57,6 +57,8 @@ struct SiteOptions: ParsableArguments {
 
     var siteValue: Site { Site(root: site) }
     var log: Logger { ConsoleLog.logger(logFormat) }
+    /// The site clock, read once from `RECON_NOW` (unset: the system clock).
+    var clock: SiteClock { .fromEnvironment() }
 }
 
 extension ConsoleLog.Format: ExpressibleByArgument {}

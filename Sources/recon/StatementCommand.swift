@@ -24,7 +24,7 @@ struct Statement: ParsableCommand {
             guard (clientId != nil) != all else {
                 throw ReconFailure.usage("name one client id, or --all for every client")
             }
-            let session = try SiteSession(site: options.siteValue, writing: false, log: options.log)
+            let session = try SiteSession(site: options.siteValue, writing: false, log: options.log, clock: options.clock)
             let writer = StatementWriter(session: session)
             var date = writer.today
             if let asOf {

@@ -30,8 +30,9 @@ struct Watch: ParsableCommand {
         try runReporting(options.logFormat) {
             let site = options.siteValue
             let log = options.log
+            let clock = options.clock
             // Check the site once up front, so a wrong --site fails at start, not at the first drop.
-            let config = try SiteSession(site: site, writing: false, log: log).config
+            let config = try SiteSession(site: site, writing: false, log: log, clock: clock).config
             var watchOptions = WatchOptions()
             watchOptions.stableFor = .milliseconds(Int((stable ?? config.stableSeconds) * 1000))
             watchOptions.once = once
@@ -46,7 +47,7 @@ struct Watch: ParsableCommand {
             let watcher = InboxWatcher(inbox: site.inbox, options: watchOptions, log: log)
             log.info("watching \(site.inbox)\(once ? " once" : "; stop with Ctrl-C or SIGTERM")")
             try watcher.run { paths in
-                let session = try Self.writingSession(site, log: log, until: stopping)
+                let session = try Self.writingSession(site, log: log, clock: clock, until: stopping)
                 let outcomes = try Ingestor(session: session).ingest(paths.filter { FileIO.baseName($0) != "README.md" })
                 worst = max(worst, outcomes.map(\.exitCode).max() ?? 0)
             }
@@ -54,14 +55,16 @@ struct Watch: ParsableCommand {
         }
     }
 
-    /// Opens a writing session, waiting for as long as another command (a long close, say) holds
+    /// Opens and repairs a writing session, waiting for as long as another command (a long close, say) holds
     /// the site: a drop that failed only because the site was busy would otherwise wait until
     /// its file changes. Gives up only when a stop has been requested.
-    static func writingSession(_ site: Site, log: Logger, until stopping: StopFlag) throws -> SiteSession {
+    static func writingSession(_ site: Site, log: Logger, clock: SiteClock, until stopping: StopFlag) throws -> SiteSession {
         var told = false
         while true {
             do {
-                return try SiteSession(site: site, writing: true, log: log)
+                let session = try SiteSession(site: site, writing: true, log: log, clock: clock)
+                try session.repair()
+                return session
             } catch let busy as SiteLock.Busy {
                 if stopping.isSet { throw busy }
                 if !told { log.notice("another recon command is writing the site; the drops wait until it has finished") }

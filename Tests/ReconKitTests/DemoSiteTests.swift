@@ -134,7 +134,7 @@ struct DemoSiteTests {
         }
         #expect(young.isEmpty, "young client flagged: \(young.map { $0.string("reason") ?? "" })")
         // …and it did grow tenfold: the story is in the ledger.
-        let session = try SiteSession(site: Site(root: site.root), writing: false, log: ConsoleLog.logger(.text))
+        let session = try SiteSession(site: Site(root: site.root), writing: false, log: ConsoleLog.logger(.text), clock: .system)
         let counts = ["2026-08", "2026-09"].map { p in
             session.state.reports(in: Period(p)!).filter { $0.clientId == DemoClient.youngId }.count
         }
@@ -146,7 +146,7 @@ struct DemoSiteTests {
     @Test func refusesAnotherSiteAndTouchesNothing() throws {
         let dir = try TestSite()
         let site = Site(root: dir.root)
-        _ = try SiteInitializer.initialise(site, name: "city-hospital", baseCurrency: "INR", timezone: "UTC")
+        _ = try SiteInitializer.initialise(site, name: "city-hospital", baseCurrency: "INR", timezone: "UTC", clock: .system)
         let before = try FileIO.read(site.ledgerFile)
         let error = #expect(throws: ReconFailure.self) {
             _ = try DemoSite(site: site, log: ConsoleLog.logger(.text)).run()
@@ -172,7 +172,7 @@ struct DemoSiteTests {
     @Test func aPreviousDemoIsClearedButReadmesAndOtherFilesStay() throws {
         let dir = try TestSite()
         let site = Site(root: dir.root)
-        _ = try SiteInitializer.initialise(site, name: "recon-demo", baseCurrency: "INR", timezone: "Asia/Kolkata")
+        _ = try SiteInitializer.initialise(site, name: "recon-demo", baseCurrency: "INR", timezone: "Asia/Kolkata", clock: .system)
         let files = ["Inbox/README.md", "Outbox/README.md", "Ledger/README.md", "Inbox/usage-x.csv", "Outbox/2026-01/a.xlsx",
                      "notes.txt"]
         for f in files {

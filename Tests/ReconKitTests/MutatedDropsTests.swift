@@ -129,7 +129,7 @@ struct MutatedDropsTests {
         let seeded = try site.recon(["ingest"], env: Self.env)
         #expect(seeded.code == 0, "\(seeded.out)\(seeded.err)")
 
-        let session = try SiteSession(site: Site(root: site.root), writing: false, log: Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() })
+        let session = try SiteSession(site: Site(root: site.root), writing: false, log: Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }, clock: .system)
         let started = ContinuousClock.now
         let parser = DropParser(zone: session.state.zone, baseCurrency: session.state.base)
         let kinds = DropKind.allCases.filter { Self.bases[$0] != nil }

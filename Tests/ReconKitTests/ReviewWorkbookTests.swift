@@ -34,7 +34,8 @@ struct ReviewWorkbookTests {
         // 25 hard + 3 soft flags on sheets of 10 rows (1 header + 9 flags): 9 + 9 + 9 + 1.
         let path = FileManager.default.temporaryDirectory.path + "/review-\(UUID().uuidString).xlsx"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try ReviewWorkbook.write(Self.review(hard: 25, soft: 3, final: final), state: Self.state(), to: path, rowsPerSheet: 10)
+        try ReviewWorkbook.write(Self.review(hard: 25, soft: 3, final: final), state: Self.state(), to: path, rowsPerSheet: 10,
+                                 created: Date(timeIntervalSince1970: 1_775_120_400))  // 2026-04-02T09:00:00Z
         let book = try XLSXCells(path: path)
         let pages = ["Flags", "Flags (2)", "Flags (3)", "Flags (4)"]
         #expect(Array(book.sheetNames.prefix(5)) == pages + ["Trends"])
@@ -63,7 +64,8 @@ struct ReviewWorkbookTests {
         // 1,050,000 hard flags: 1,048,575 under the header of `Flags`, 1,425 on `Flags (2)`.
         let path = FileManager.default.temporaryDirectory.path + "/review-big-\(UUID().uuidString).xlsx"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try ReviewWorkbook.write(Self.review(hard: 1_050_000, soft: 0, final: false), state: Self.state(), to: path)
+        try ReviewWorkbook.write(Self.review(hard: 1_050_000, soft: 0, final: false), state: Self.state(), to: path,
+                                 created: Date(timeIntervalSince1970: 1_775_120_400))  // 2026-04-02T09:00:00Z
         let script = """
             import re, sys, zipfile
             z = zipfile.ZipFile(sys.argv[1])

@@ -8,11 +8,11 @@ import XLSX
 /// gives finance one place to read the month so far.
 public enum DraftWorkbook {
     public static func write(_ review: PeriodReview, side: DocumentKind, site: String, to path: String,
-                             paper: PaperSize = .a4) throws {
+                             paper: PaperSize = .a4, created: Date) throws {
         let docs = side == .invoice ? review.book.invoices : review.book.payouts
         let title = side == .invoice ? "Draft invoices" : "Draft payout statements"
         let properties = DocumentProperties(title: "\(title) \(review.period)", subject: "month to date, not issued",
-                                            author: site, company: site, created: SiteClock.now())
+                                            author: site, company: site, created: created)
         let temp = FileIO.temporaryName(for: path)
         try Workbook.write(to: temp, properties: properties) { book in
             book.paper = paper

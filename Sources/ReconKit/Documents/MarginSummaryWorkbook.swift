@@ -23,9 +23,9 @@ public enum MarginSummaryWorkbook {
     ///     `status` is `closed` for a closed period's recorded margins, `draft` for an open one.
     ///   - clientNames: client id → name, shown beside the id on `By client` and in its chart.
     public static func write(rows: [Row], base: Currency, site: String, clientNames: [String: String] = [:],
-                             to path: String, paper: PaperSize = .a4) throws {
+                             to path: String, paper: PaperSize = .a4, created: Date) throws {
         let properties = DocumentProperties(title: "Margin summary", subject: "revenue, cost and margin in \(base.code)",
-                                            author: site, company: site, created: SiteClock.now())
+                                            author: site, company: site, created: created)
         let styles = Styles(base: base)
         let temp = FileIO.temporaryName(for: path)
         try FileIO.makeDirectory(FileIO.parent(of: path))

@@ -8,9 +8,9 @@ import XLSX
 public enum ReviewWorkbook {
     /// Writes the review of a period; `rowsPerSheet` is Excel's row limit except in tests.
     public static func write(_ review: PeriodReview, state: SiteState, to path: String, paper: PaperSize = .a4,
-                             rowsPerSheet: Int = sheetRows) throws {
+                             rowsPerSheet: Int = sheetRows, created: Date) throws {
         let properties = DocumentProperties(title: "Review \(review.period)", subject: "flags, problems, decisions",
-                                            author: state.name, company: state.name, created: SiteClock.now())
+                                            author: state.name, company: state.name, created: created)
         try FileIO.makeDirectory(FileIO.parent(of: path))
         let temp = FileIO.temporaryName(for: path)
         try Workbook.write(to: temp, properties: properties) { book in

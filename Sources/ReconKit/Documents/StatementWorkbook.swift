@@ -30,12 +30,12 @@ public enum StatementWorkbook {
         $0.hasBottomBorder = true
     }
 
-    public static func write(_ header: Header, receivables: Receivables, to path: String) throws {
+    public static func write(_ header: Header, receivables: Receivables, to path: String, created: Date) throws {
         try FileIO.makeDirectory(FileIO.parent(of: path))
         let temp = FileIO.temporaryName(for: path)
         let properties = DocumentProperties(title: "Account statement \(header.clientId)", subject: header.clientName,
                                             author: header.seller?.legalName ?? header.site,
-                                            company: header.seller?.legalName ?? header.site, created: SiteClock.now())
+                                            company: header.seller?.legalName ?? header.site, created: created)
         try Workbook.write(to: temp, properties: properties) { book in
             book.paper = header.paper
             let sheet = try book.addWorksheet(named: "Statement")

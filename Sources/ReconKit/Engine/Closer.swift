@@ -20,7 +20,7 @@ public struct Closer {
         if let seq = state.closedPeriods[period] {
             throw ReconFailure.refused("\(period) is already closed (seq \(seq)); corrections go through `recon rerun` or `recon credit`")
         }
-        let now = Timestamp(nanoseconds: Int64(SiteClock.now().timeIntervalSince1970.rounded(.down)) * 1_000_000_000)
+        let now = Timestamp(nanoseconds: Int64(session.clock.now().timeIntervalSince1970.rounded(.down)) * 1_000_000_000)
         let today = state.zone.localDate(of: now)
         guard today > period.lastDay else {
             throw ReconFailure.refused("cannot close \(period): its last day, \(period.lastDay), has not ended in the site's time zone "
@@ -53,7 +53,8 @@ public struct Closer {
         }
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
         try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))
-        try ReviewWorkbook.write(review, state: state, to: session.site.path("Outbox/\(period)/review.xlsx"), paper: session.config.paper)
+        try ReviewWorkbook.write(review, state: state, to: session.site.path("Outbox/\(period)/review.xlsx"), paper: session.config.paper,
+                                 created: session.clock.now())
         try MarginSummaryWriter(session: session).write()
         return Result(period: period, documents: numbers, checkpoint: checkpoint, review: review)
     }

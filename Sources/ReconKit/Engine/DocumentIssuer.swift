@@ -35,7 +35,7 @@ public struct DocumentIssuer {
     public func issue(_ items: [Item], period: Period, extraBody: [String: JSONValue] = [:],
                       closing: ([String]) -> [(kind: String, body: [String: JSONValue])] = { _ in [] }) throws -> [LedgerEntry] {
         let state = session.state, site = session.site
-        let now = SiteClock.now()
+        let now = session.clock.now()
         let at = SiteClock.text(now)
         let year = state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000)).components.year
         let checkpoint = Checkpointer(site: site).latest()
@@ -73,6 +73,7 @@ public struct DocumentIssuer {
             appended.append((p.record.kind.entryKind, p.record.body(sha256: sha).merging(extraBody) { a, _ in a }))
         }
         appended += closing(pending.map(\.record.number))
+        precondition(session.repaired, "a writing command repairs the site (`repair()`) before it issues")
         let entries = try session.ledger.append(appended, at: at)
         for p in pending { try FileIO.renameQuietly(p.temp, to: p.final) }
         for dir in Set(pending.map { FileIO.parent(of: $0.final) }) { try FileIO.syncDirectory(dir) }

@@ -21,11 +21,11 @@ public struct Drafter {
             let dir = session.site.path("Outbox/\(period)/drafts")
             try FileIO.makeDirectory(dir)
             try DraftWorkbook.write(review, side: .invoice, site: session.state.name, to: dir + "/invoices.xlsx",
-                                    paper: session.config.paper)
+                                    paper: session.config.paper, created: session.clock.now())
             try DraftWorkbook.write(review, side: .payout, site: session.state.name, to: dir + "/payouts.xlsx",
-                                    paper: session.config.paper)
+                                    paper: session.config.paper, created: session.clock.now())
             try ReviewWorkbook.write(review, state: session.state, to: session.site.path("Outbox/\(period)/review.xlsx"),
-                                     paper: session.config.paper)
+                                     paper: session.config.paper, created: session.clock.now())
         }
         session.state.provisionalFlags = provisional
         try MarginSummaryWriter(session: session).write(open: open)
@@ -51,6 +51,6 @@ public struct MarginSummaryWriter {
         rows.sort { ($0.period, $0.row.clientId, $0.row.modality) < ($1.period, $1.row.clientId, $1.row.modality) }
         let names = state.pricing.clients.mapValues(\.name)
         try MarginSummaryWorkbook.write(rows: rows, base: state.base, site: state.name, clientNames: names,
-                                        to: session.site.path("Outbox/margin-summary.xlsx"), paper: session.config.paper)
+                                        to: session.site.path("Outbox/margin-summary.xlsx"), paper: session.config.paper, created: session.clock.now())
     }
 }

@@ -87,7 +87,8 @@ public struct Rerunner {
             return [LedgerEvent.rerun(.init(period: period, members: body)).item]
         }
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
-        try ReviewWorkbook.write(review, state: state, to: session.site.path("Outbox/\(period)/review.xlsx"), paper: session.config.paper)
+        try ReviewWorkbook.write(review, state: state, to: session.site.path("Outbox/\(period)/review.xlsx"), paper: session.config.paper,
+                                 created: session.clock.now())
         try MarginSummaryWriter(session: session).write()
         return Result(period: period, appliedDrops: applied, documents: numbers, checkpoint: checkpoint)
     }

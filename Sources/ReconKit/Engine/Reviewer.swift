@@ -7,7 +7,7 @@ public struct Reviewer {
 
     /// The FX date of a period: its last day, or today while it is still running (a draft).
     public func fxDate(_ period: Period, final: Bool) -> LocalDate {
-        let today = state.zone.today(now: SiteClock.now())
+        let today = state.zone.today(now: session.clock.now())
         return final ? period.lastDay : min(period.lastDay, today)
     }
 
@@ -32,7 +32,7 @@ public struct Reviewer {
         if closed {
             softFlags = state.raisedSoftFlags[period] ?? []
         } else {
-            let elapsed = final ? 1.0 : AuditorRun.elapsedFraction(of: period, today: state.zone.today(now: SiteClock.now()))
+            let elapsed = final ? 1.0 : AuditorRun.elapsedFraction(of: period, today: state.zone.today(now: session.clock.now()))
             softFlags = AuditorRun.softFlags(period: period, current: stats, elapsed: elapsed, state: state, config: session.config)
         }
         let soft = softFlags.map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }

@@ -5,7 +5,7 @@ public enum SiteInitializer {
     /// - Parameter keyDir: with `recon init --key-dir DIR`, the site's private key is written
     ///   to `DIR/NAME.key` (never inside the site) and `recon.toml`'s `site_key` names it.
     public static func initialise(_ site: Site, name: String, baseCurrency: String, timezone: String,
-                                  keyDir: String? = nil) throws -> LedgerEntry {
+                                  keyDir: String? = nil, clock: SiteClock) throws -> LedgerEntry {
         if site.isInitialised {
             throw ReconFailure.refused("\(site.root) already holds a ledger; a site is initialised once")
         }
@@ -44,6 +44,6 @@ public enum SiteInitializer {
         let ledger = LedgerFile(path: site.ledgerFile)
         let initial = LedgerEvent.siteInit(.init(site: name, baseCurrency: baseCurrency, timezone: timezone,
                                                   publicKey: stored.verifierKey.text))
-        return try ledger.append([initial.item], at: SiteClock.text(SiteClock.now()))[0]
+        return try ledger.append([initial.item], at: SiteClock.text(clock.now()))[0]
     }
 }

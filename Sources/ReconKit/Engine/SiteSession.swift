@@ -2,8 +2,9 @@ import Foundation
 import Logging
 
 /// An opened site: its configuration checked against `site.init`, its ledger read and
-/// verified, its state rebuilt. A writing session holds the site's lock until it ends, and
-/// first runs the writer checks (SPEC §6): a site that does not verify is never written.
+/// verified, its state rebuilt. Opening writes nothing. A writing session holds the site's
+/// lock until it ends and runs the writer checks (SPEC §6) as it opens: a site that does not
+/// verify is never written; what an interrupted command left is put right by ``repair()``.
 public final class SiteSession {
     public let site: Site
     public let config: SiteConfig
@@ -12,7 +13,11 @@ public final class SiteSession {
     /// Whether ``state`` was rebuilt from archived drops checked in this command only (no cache).
     public private(set) var stateIsFromCheckedDrops: Bool
     public let log: Logger
+    /// The time entries and documents are stamped with.
+    public let clock: SiteClock
     private let lock: SiteLock?
+    /// Whether ``repair()`` has run: nothing is appended or issued before.
+    public private(set) var repaired = false
 
     /// How long a second writer waits for the lock.
     public static var lockTimeout: Double {
@@ -21,9 +26,10 @@ public final class SiteSession {
 
     /// `useCache: false` rebuilds the state from the archived drops alone, each checked against
     /// its SHA-256: what close, rerun and credit append and issue comes only from those bytes.
-    public init(site: Site, writing: Bool, log: Logger, useCache: Bool = true) throws {
+    public init(site: Site, writing: Bool, log: Logger, useCache: Bool = true, clock: SiteClock) throws {
         self.site = site
         self.log = log
+        self.clock = clock
         guard site.isInitialised else {
             throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
         }
@@ -42,15 +48,6 @@ public final class SiteSession {
         }
         if writing {
             try Self.refusingDamage { try WriterChecks(site: site, ledger: ledger).run() }
-        }
-        if writing && ledger.needsRepair {
-            let lines = ledger.interruptedEntries
-            let cut = try ledger.cutHalfWrittenTail()
-            if lines > 0 {
-                log.warning("cut away an append left unfinished by an interrupted command (\(cut) bytes, \(lines) complete line\(lines == 1 ? "" : "s") of it); it was never part of the ledger")
-            } else if cut > 0 {
-                log.warning("cut away a half-written last ledger line (\(cut) bytes) left by an interrupted command; it was never an entry")
-            }
         }
         self.ledger = ledger
         let configText: String
@@ -87,11 +84,41 @@ public final class SiteSession {
         }
         if writing {
             try checkPrivilegeAndCheckpoints()  // before anything is written or signed
-            try DocumentRepair(session: self).run()
-            if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
-                log.warning("wrote the checkpoint \(written) an interrupted command did not write")
+            try Self.refuseClockBeforeHead(clock.now(), ledger: ledger)
+        }
+    }
+
+    /// An entry stamped before the one it follows would put the ledger's history out of
+    /// order (SPEC §1): a clock set back is refused before anything is written.
+    private static func refuseClockBeforeHead(_ now: Date, ledger: LedgerFile) throws {
+        guard let head = ledger.entries.last, let headAt = SiteClock.date(rfc3339: head.at),
+              now.timeIntervalSince1970.rounded(.down) < headAt.timeIntervalSince1970 else { return }
+        throw ReconFailure.usage("the clock reads \(SiteClock.text(now)), before the ledger's last entry (seq \(head.seq) at \(head.at)); "
+            + "nothing is written — set the system clock (or RECON_NOW) to now")
+    }
+
+    /// Puts right what an interrupted command left, after the checks of opening and before the
+    /// command's own work: cuts the unfinished append after the last entry (the entries read
+    /// already leave it out), puts back missing issued documents and writes a missing
+    /// checkpoint. Every writing command calls it right after opening; ``append(_:)`` refuses
+    /// until it has run.
+    public func repair() throws {
+        precondition(lock != nil, "only a writing session repairs the site")
+        guard !repaired else { return }
+        if ledger.needsRepair {
+            let lines = ledger.interruptedEntries
+            let cut = try ledger.cutHalfWrittenTail()
+            if lines > 0 {
+                log.warning("cut away an append left unfinished by an interrupted command (\(cut) bytes, \(lines) complete line\(lines == 1 ? "" : "s") of it); it was never part of the ledger")
+            } else if cut > 0 {
+                log.warning("cut away a half-written last ledger line (\(cut) bytes) left by an interrupted command; it was never an entry")
             }
         }
+        try DocumentRepair(session: self).run()
+        if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
+            log.warning("wrote the checkpoint \(written) an interrupted command did not write")
+        }
+        repaired = true
     }
 
     /// Rebuilds the state from the checked archived drops when it was read through the cache:
@@ -114,7 +141,8 @@ public final class SiteSession {
     /// Appends entries stamped with the site clock.
     @discardableResult
     public func append(_ items: [(kind: String, body: [String: JSONValue])]) throws -> [LedgerEntry] {
-        try ledger.append(items, at: SiteClock.text(SiteClock.now()))
+        precondition(repaired, "a writing command repairs the site (`repair()`) before it appends")
+        return try ledger.append(items, at: SiteClock.text(clock.now()))
     }
 
     @discardableResult

@@ -19,29 +19,30 @@ public final class SiteState {
     public var raisedFlags: [String: (subject: String, period: Period, severity: AuditFlag.Severity)] = [:]
     /// Soft flags raised at each close, as the ledger holds them: a rerun shows these and
     /// never re-scores.
-    public var raisedSoftFlags: [Period: [AuditFlag]] = [:]
+    public private(set) var raisedSoftFlags: [Period: [AuditFlag]] = [:]
     /// Soft findings of open periods (not ledger entries) by id, so a decision may name one
     /// before the close raises it. Filled by ``Reviewer/loadProvisionalFlags()``.
     public var provisionalFlags: [String: (subject: String, period: Period)] = [:]
     /// Latest decision per report id (hard flags, exclusions).
-    public var reportDecisions: [String: DecisionRecord] = [:]
+    public private(set) var reportDecisions: [String: DecisionRecord] = [:]
     /// Latest decision per soft flag id.
-    public var flagDecisions: [String: DecisionRecord] = [:]
-    public var decisionLog: [DecisionRecord] = []
+    public private(set) var flagDecisions: [String: DecisionRecord] = [:]
+    public private(set) var decisionLog: [DecisionRecord] = []
 
     /// Drop SHA-256 → seq of its `drop.accepted`.
     public var acceptedDrops: [String: Int] = [:]
     /// Period → seq of its `period.closed`.
-    public var closedPeriods: [Period: Int] = [:]
+    public private(set) var closedPeriods: [Period: Int] = [:]
     /// Closed-period history the auditor reads: `period.closed` bodies' party statistics.
-    public var closedStats: [Period: [PartyPeriodStats]] = [:]
+    public private(set) var closedStats: [Period: [PartyPeriodStats]] = [:]
     /// Closed-period margins by client and modality, as the ledger recorded them.
-    public var closedMargins: [Period: [MarginRow]] = [:]
-    public var issued: [IssuedDocument] = []
+    public private(set) var closedMargins: [Period: [MarginRow]] = [:]
+    // `issued` and `payments` are set only by replay and ingest; unit tests build states by hand.
+    public internal(set) var issued: [IssuedDocument] = []
     /// Money received from clients, in order of arrival.
-    public var payments: [Payment] = []
+    public internal(set) var payments: [Payment] = []
     /// Highest number used per prefix and year (`INV-2026` → 12).
-    public var lastNumber: [String: Int] = [:]
+    public private(set) var lastNumber: [String: Int] = [:]
 
     public init(name: String, base: Currency, zone: SiteTimeZone, publicKey: String) {
         self.name = name
@@ -197,7 +198,7 @@ public final class SiteState {
     }
 
     /// Periods for which an invoice or payout statement has been issued.
-    public var periodsWithIssuedDocuments: Set<Period> = []
+    public private(set) var periodsWithIssuedDocuments: Set<Period> = []
 
     /// Periods holding reports that are not closed yet, oldest first.
     public var openPeriods: [Period] { periodReports.keys.filter { !isClosed($0) }.sorted() }

@@ -38,13 +38,13 @@ public struct StatementWriter {
                                               seller: session.config.seller, party: client.map(PartyDetails.init(client:)) ?? PartyDetails(),
                                               paper: session.config.paper)
         let relative = "Outbox/statements/\(clientId).xlsx"
-        try StatementWorkbook.write(header, receivables: account, to: session.site.path(relative))
+        try StatementWorkbook.write(header, receivables: account, to: session.site.path(relative), created: session.clock.now())
         return (relative, account)
     }
 
     /// Today in the site's time zone (the default `--as-of`).
     public var today: LocalDate {
-        let now = SiteClock.now()
+        let now = session.clock.now()
         return session.state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000))
     }
 }

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// SPEC §1: a clock before the ledger head's `at` is refused (exit 1); a writing command then
+/// appends nothing and changes no file.
+@Suite("Site clock — never stamps an entry before the one it follows", .serialized)
+struct SiteClockTests {
+    static let head = "2026-04-02T09:00:00Z"
+
+    /// A site whose last entry is stamped ``head``, with a drop waiting in the Inbox.
+    func siteWithHead() throws -> TestSite {
+        let site = try TestSite()
+        let env = ["RECON_NOW": Self.head]
+        #expect(try site.recon(["init", "--name", "clock-site", "--base-currency", "INR", "--timezone", "UTC"], env: env).code == 0)
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nD1,Dr Rao,consultant,10\n")
+        #expect(try site.recon(["ingest"], env: env).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City Hospital,INR,standard,2020-01-01,5\n")
+        return site
+    }
+
+    @Test(arguments: [["ingest"], ["close", "2026-03"]])
+    func aClockOneSecondBeforeTheHeadIsRefusedAndWritesNothing(command: [String]) throws {
+        let site = try siteWithHead()
+        let ledger = try site.read("Ledger/ledger.jsonl")
+        #expect(ledger.contains("\"at\":\"\(Self.head)\""))
+        let run = try site.recon(command, env: ["RECON_NOW": "2026-04-02T08:59:59Z"])
+        #expect(run.code == 1, "\(run.out)\(run.err)")
+        #expect(run.err.contains("before the ledger's last entry"), "\(run.err)")
+        #expect(try site.read("Ledger/ledger.jsonl") == ledger)
+        #expect(site.exists("Inbox/clients.csv"))
+        #expect(!site.exists("Outbox/2026-03"))
+    }
+
+    @Test func theHeadsOwnSecondIsNotBeforeIt() throws {
+        let site = try siteWithHead()
+        let run = try site.recon(["ingest"], env: ["RECON_NOW": Self.head])
+        #expect(run.code == 0, "\(run.out)\(run.err)")
+        #expect(try site.read("Ledger/ledger.jsonl").contains("\"name\":\"clients.csv\""))
+    }
+
+    @Test func reconNowPinsTheClockAndAnUnreadableOneIsTheSystemClock() {
+        // 2026-04-02T09:00:00Z = 20,545 days × 86,400 s + 9 h × 3,600 s = 1,775,120,400 s.
+        #expect(SiteClock.fromEnvironment(["RECON_NOW": Self.head]).now() == Date(timeIntervalSince1970: 1_775_120_400))
+        let before = Date().timeIntervalSince1970.rounded(.down)
+        let system = SiteClock.fromEnvironment(["RECON_NOW": "yesterday"]).now().timeIntervalSince1970
+        #expect(system >= before)
+    }
+}

@@ -13,16 +13,16 @@ import Glibc
 struct CrashTests {
     // MARK: Real kills
 
-    static let clientCount = 10
-    static let rowsPerFile = 400
-    static let killedCycles = 30
+    static let clientCount = 5
+    static let rowsPerFile = 100
+    static let killedCycles = 25
 
-    /// 31 months; each is ingested (two usage drops, 800 reports) and closed (10 invoices,
-    /// 10 payout statements). The first month runs undisturbed and times both commands; in
+    /// 26 months; each is ingested (two usage drops, 200 reports) and closed (5 invoices,
+    /// 5 payout statements). The first month runs undisturbed and times both commands; in
     /// each later month the ingest is killed after a seeded random delay in [0, T) (denser
     /// toward T, where the writes are), T how long
     /// a whole run of the command takes lately (a running mean of the runs that did all the
-    /// work), and run again to completion, then the close likewise: 60 kills (with the 40 of
+    /// work), and run again to completion, then the close likewise: 50 kills (with the 50 of
     /// ``killedRerunsAndCreditsApplyEachRequestOnce()``, 100). After each kill: every
     /// drop is either accepted or still in the Inbox. After each completion: `recon verify`
     /// and the auditor's verifier pass, each drop was accepted exactly once, every report is
@@ -197,7 +197,7 @@ struct CrashTests {
             + (1...clientCount).map { "D\($0),Dr \($0),\($0 % 2 == 0 ? "consultant" : "junior"),\($0),INR" }.joined(separator: "\n") + "\n"
     }
 
-    /// 400 reports of one month, spread over every client and radiologist.
+    /// 100 reports of one month, spread over every client and radiologist.
     static func usage(_ period: Period, part: Int) -> String {
         var rows = ["report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency"]
         for i in 0..<rowsPerFile {

@@ -5,7 +5,10 @@ import ReconKit
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write an operator key pair (NAME.key, owner-only, and NAME.pub) for privileged commands.",
-        discussion: "Then `recon operator add NAME NAME.pub` lists it in the ledger. Existing key files are never overwritten.")
+        discussion: """
+            Then `recon operator add NAME NAME.pub` lists it in the ledger. Existing key files are never overwritten.
+            It touches no site, so it takes no --site: an operator's key belongs to the operator, not to a site folder.
+            """)
 
     @Argument(help: "Operator name: 1–64 of A-Z a-z 0-9 . _ -, not starting with . or - (a plain file name, never a path).")
     var name: String
@@ -13,8 +16,10 @@ struct Keygen: ParsableCommand {
     @Option(name: [.customLong("dir"), .customLong("out")], help: "Folder to write the key files in (default: the current folder).")
     var dir: String = "."
 
+    @OptionGroup var logOptions: LogOptions
+
     func run() throws {
-        try runReporting {
+        try runReporting(logOptions.logFormat) {
             guard OperatorName.isPlainId(name) else {
                 throw ReconFailure.usage("\"\(name)\" is not an operator name: 1–64 of A-Z a-z 0-9 . _ -, not starting with . or - "
                     + "(no '/'); the key files go into --dir")

@@ -13,14 +13,12 @@ public enum CheckpointGaps {
         return uncovered.count > 1 ? uncovered.first : nil
     }
 
-    /// `period.closed`, `rerun`, an operator change, or a credit note from `recon credit`
-    /// (a rerun's credit notes are followed by its `rerun` entry in the same append).
+    /// An entry of a kind a checkpoint follows (``LedgerEvent/Kind/isCheckpointed``), but a
+    /// credit note only from `recon credit`: a rerun's credit notes are followed by its
+    /// `rerun` entry in the same append.
     static func endsACheckpointedCommand(_ e: LedgerEntry) -> Bool {
-        switch e.kind {
-        case LedgerEvent.Kind.periodClosed.rawValue, PrivilegedKind.rerun, PrivilegedKind.operatorAdded, PrivilegedKind.operatorRemoved: return true
-        case PrivilegedKind.creditNote: return e.body["request"] != nil
-        default: return false
-        }
+        guard let kind = e.eventKind, kind.isCheckpointed else { return false }
+        return kind != .creditNoteIssued || e.body["request"] != nil
     }
 
     /// The problem, in words that say what to do.

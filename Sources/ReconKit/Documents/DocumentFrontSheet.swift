@@ -173,7 +173,7 @@ struct DocumentFrontSheet {
         switch record.kind {
         case .invoice:
             var out = ["Payment"]
-            if let d = record.dueOn { out.append("Please pay \(StatusReport.grouped(record.total)) \(record.currency) by \(d), quoting \(record.number).") }
+            if let d = record.dueOn { out.append("Please pay \(Digits.grouped(record.total)) \(record.currency) by \(d), quoting \(record.number).") }
             if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
             return out
         case .creditNote:

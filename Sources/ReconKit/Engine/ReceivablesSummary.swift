@@ -27,9 +27,9 @@ public struct ReceivablesSummary: Sendable {
 
     /// `INR total due 1,234.00: current 1,000.00, 1–30 234.00, …`.
     public var text: String {
-        let aged = zip(Receivables.bucketNames, buckets).map { "\($0.lowercased()) \(StatusReport.grouped($1))" }
-        return "\(currency) total due \(StatusReport.grouped(totalDue)): " + aged.joined(separator: ", ")
-            + (unapplied.isZero ? "" : "; unapplied credit \(StatusReport.grouped(unapplied))")
+        let aged = zip(Receivables.bucketNames, buckets).map { "\($0.lowercased()) \(Digits.grouped($1))" }
+        return "\(currency) total due \(Digits.grouped(totalDue)): " + aged.joined(separator: ", ")
+            + (unapplied.isZero ? "" : "; unapplied credit \(Digits.grouped(unapplied))")
     }
 
     var json: JSONValue {

@@ -69,21 +69,7 @@ public struct StatusReport {
     }
 
     static func totalsText(_ amounts: [(currency: String, total: ExactDecimal)]) throws -> String {
-        try totalsByCurrency(amounts).map { "\(grouped($0.total)) \($0.currency)" }.joined(separator: ", ")
-    }
-
-    /// An amount for people, its whole part in groups of three: `2,065,634.20` (JSON keeps `2065634.20`).
-    static func grouped(_ amount: ExactDecimal) -> String {
-        let text = amount.description
-        let negative = text.hasPrefix("-")
-        let unsigned = negative ? text.dropFirst() : Substring(text)
-        let whole = unsigned.prefix { $0 != "." }
-        var out = ""
-        for (i, c) in whole.enumerated() {
-            if i > 0 && (whole.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (negative ? "-" : "") + out + unsigned.dropFirst(whole.count)
+        try totalsByCurrency(amounts).map { "\(Digits.grouped($0.total)) \($0.currency)" }.joined(separator: ", ")
     }
 
     /// An open period's month-to-date revenue, cost and margin in the base currency.
@@ -144,8 +130,8 @@ public struct StatusReport {
                 t += "  draft \(label): \(docs.count)" + (totals.isEmpty ? "" : " — \(totals)") + "\n"
             }
             let m = try Self.margin(r)
-            t += "  margin in \(baseCurrency): revenue \(Self.grouped(m.revenue)), cost \(Self.grouped(m.cost)), "
-                + "margin \(Self.grouped(m.margin))\(Self.percent(m.margin, of: m.revenue))\n"
+            t += "  margin in \(baseCurrency): revenue \(Digits.grouped(m.revenue)), cost \(Digits.grouped(m.cost)), "
+                + "margin \(Digits.grouped(m.margin))\(Self.percent(m.margin, of: m.revenue))\n"
             for gap in r.book.marginGaps.prefix(5) { t += "    left out of the margin: \(gap)\n" }
             let undecided = r.hardFlags.filter { $0.decision == nil }
             t += "  hard flags: \(r.hardFlags.count) (\(undecided.count) undecided)\n"

@@ -16,12 +16,25 @@ public enum Digits {
 
     /// `1234567` as `1,234,567` (counts for people: progress lines, the demo's summary).
     public static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
+        (n < 0 ? "-" : "") + groupedWhole(Substring(String(n.magnitude)))
+    }
+
+    /// An amount for people, its whole part in groups of three: `2,065,634.20` (JSON and the
+    /// ledger keep `2065634.20`).
+    public static func grouped(_ amount: ExactDecimal) -> String {
+        let text = amount.description
+        let negative = text.hasPrefix("-")
+        let unsigned = negative ? text.dropFirst() : Substring(text)
+        let whole = unsigned.prefix { $0 != "." }
+        return (negative ? "-" : "") + groupedWhole(whole) + unsigned.dropFirst(whole.count)
+    }
+
+    private static func groupedWhole(_ digits: Substring) -> String {
         var out = ""
         for (i, c) in digits.enumerated() {
             if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
             out.append(c)
         }
-        return (n < 0 ? "-" : "") + out
+        return out
     }
 }

@@ -24,6 +24,7 @@ func runReporting(_ log: ConsoleLog.Format = .text, json: Bool = false, _ body: 
         Failure.report(message, exit: exit, format: log, json: json)
         code = exit
     }
+    if let stages = Stages.shared.line { FileHandle.standardError.write(Data((stages + "\n").utf8)) }
     if code != 0 { throw ExitCode(code) }
 }
 

@@ -27,7 +27,7 @@ public struct Closer {
                 + "(\(state.zone.identifier); today is \(today)); close it from \(period.next.firstDay) on")
         }
         try OutboxCheck(site: session.site).requireWritable(period: period)
-        let review = Reviewer(session: session).review(period, final: true)
+        let review = Stages.time("price+audit") { Reviewer(session: session).review(period, final: true) }
         let blocking = review.blocking
         if !blocking.isEmpty {
             throw ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"
@@ -43,19 +43,21 @@ public struct Closer {
         if !earlier.isEmpty { session.log.warning("resuming the interrupted close of \(period): \(earlier.count) documents were already issued") }
         var numbers = earlier.map(\.number)
         try Checkpointer(site: session.site).requireCanWrite()
-        try DocumentIssuer(session: session).issue(items, period: period) { issued in
+        try Stages.time("issue") { try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers += issued
             // The final soft flags enter the ledger in the close's own append, before
             // `period.closed`: the ledger's soft flags of the period are its final review's.
             return FlagRaiser.raisedEntries(review.softFlags.map(\.flag).filter { state.raisedFlags[$0.id] == nil })
                 + [LedgerEvent.periodClosed(.init(period: period, documents: numbers, stats: PartyStatsCodec.encode(review.stats),
                                                   margins: MarginCodec.encode(review.book.margins))).item]
-        }
-        let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
+        } }
+        let checkpoint = try Stages.time("checkpoint") { try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name) }
         try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))
-        try ReviewWorkbook.write(review, state: state, to: session.site.path("Outbox/\(period)/review.xlsx"), paper: session.config.paper,
-                                 created: session.clock.now())
-        try MarginSummaryWriter(session: session).write()
+        try Stages.time("review-workbook") {
+            try ReviewWorkbook.write(review, state: state, to: session.site.path("Outbox/\(period)/review.xlsx"), paper: session.config.paper,
+                                     created: session.clock.now())
+        }
+        try Stages.time("margin-summary") { try MarginSummaryWriter(session: session).write() }
         return Result(period: period, documents: numbers, checkpoint: checkpoint, review: review)
     }
 }

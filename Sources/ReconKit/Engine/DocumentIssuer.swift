@@ -60,14 +60,14 @@ public struct DocumentIssuer {
         }
         // Each workbook is independent (its own libxlsxwriter handle and files): write them
         // on every core, then check and hash them in order.
-        let hashes = try Self.writeAll(pending.map { ($0.record, $0.temp) }, at: at)
+        let hashes = try Stages.time("workbooks") { try Self.writeAll(pending.map { ($0.record, $0.temp) }, at: at) }
         for p in pending where FileIO.exists(p.final) {
             if try FileIO.read(p.final) != FileIO.read(p.temp) {
                 throw ReconFailure.refused("\(p.record.file) already exists with other bytes and no ledger entry issued it; "
                     + "final documents are never overwritten — move it aside and run the command again")
             }
         }
-        try FileIO.syncFileSystem(of: site.outbox)
+        try Stages.time("sync") { try FileIO.syncFileSystem(of: site.outbox) }
         var appended: [(kind: String, body: [String: JSONValue])] = []
         for (p, sha) in zip(pending, hashes) {
             appended.append((p.record.kind.entryKind, p.record.body(sha256: sha).merging(extraBody) { a, _ in a }))

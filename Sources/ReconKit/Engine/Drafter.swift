@@ -11,24 +11,26 @@ public struct Drafter {
         var open: [Period: PeriodReview] = [:]
         var provisional: [String: (subject: String, period: Period)] = [:]
         for period in session.state.openPeriods {
-            let review = Reviewer(session: session).review(period, final: false)
+            let review = Stages.time("price+audit") { Reviewer(session: session).review(period, final: false) }
             open[period] = review
             // Hard flags enter the ledger as soon as they are found: they must be decided before
             // the close. Soft findings stay provisional (review workbook only) until the close
             // raises the final ones; a decision may name their ids meanwhile.
-            try FlagRaiser(session: session).raise(review.hardFlags.map(\.flag))
+            try Stages.time("flags") { try FlagRaiser(session: session).raise(review.hardFlags.map(\.flag)) }
             for f in review.softFlags { provisional[f.flag.id] = (f.flag.subject, period) }
-            let dir = session.site.path("Outbox/\(period)/drafts")
-            try FileIO.makeDirectory(dir)
-            try DraftWorkbook.write(review, side: .invoice, site: session.state.name, to: dir + "/invoices.xlsx",
-                                    paper: session.config.paper, created: session.clock.now())
-            try DraftWorkbook.write(review, side: .payout, site: session.state.name, to: dir + "/payouts.xlsx",
-                                    paper: session.config.paper, created: session.clock.now())
-            try ReviewWorkbook.write(review, state: session.state, to: session.site.path("Outbox/\(period)/review.xlsx"),
-                                     paper: session.config.paper, created: session.clock.now())
+            try Stages.time("drafts") {
+                let dir = session.site.path("Outbox/\(period)/drafts")
+                try FileIO.makeDirectory(dir)
+                try DraftWorkbook.write(review, side: .invoice, site: session.state.name, to: dir + "/invoices.xlsx",
+                                        paper: session.config.paper, created: session.clock.now())
+                try DraftWorkbook.write(review, side: .payout, site: session.state.name, to: dir + "/payouts.xlsx",
+                                        paper: session.config.paper, created: session.clock.now())
+                try ReviewWorkbook.write(review, state: session.state, to: session.site.path("Outbox/\(period)/review.xlsx"),
+                                         paper: session.config.paper, created: session.clock.now())
+            }
         }
         session.state.provisionalFlags = provisional
-        try MarginSummaryWriter(session: session).write(open: open)
+        try Stages.time("margin-summary") { try MarginSummaryWriter(session: session).write(open: open) }
     }
 }
 

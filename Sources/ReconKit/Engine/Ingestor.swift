@@ -75,6 +75,7 @@ public final class Ingestor {
         drafting.phase("pricing open periods")
         defer { drafting.finish() }
         try Drafter(session: session).refresh()
+        Stages.time("cache-wait") { cacheWrites.wait() }
         return outcomes
     }
 
@@ -84,13 +85,13 @@ public final class Ingestor {
         let inInbox = (try? FileIO.realPath(FileIO.parent(of: path))) == (try? FileIO.realPath(site.inbox))
         let bytes: [UInt8]
         do {
-            bytes = try DropFile.read(path)
+            bytes = try Stages.time("read") { try DropFile.read(path) }
         } catch let notRegular as DropFile.NotRegular {
             return try refuseNonRegular(path, inInbox: inInbox, notRegular)
         } catch {
             throw ReconFailure.usage("\(error)")
         }
-        let sha = Hex.string(SHA256.hash(data: bytes))
+        let sha = Stages.time("hash") { Hex.string(SHA256.hash(data: bytes)) }
         if let seq = state.acceptedDrops[sha] {
             if inInbox && !dryRun { FileIO.remove(path) }
             return .duplicate(name: name, seq: seq)
@@ -103,7 +104,7 @@ public final class Ingestor {
         let progress = ProgressReporter(name)
         defer { progress.finish() }
         progress.phase("reading")
-        let outcome = bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
+        let outcome = Stages.time("parse") { bytes.withUnsafeBytes { parser.parse($0, kind: kind) } }
         if !outcome.unknownColumns.isEmpty && !dryRun {
             session.log.notice("\(name): ignored unknown columns \(outcome.unknownColumns.joined(separator: ", "))")
         }
@@ -111,7 +112,7 @@ public final class Ingestor {
         progress.phase("checking \(rows.rowCount) rows")
         // A decision may name a provisional soft flag: the open periods' findings must be known.
         if case .decisions = rows { Reviewer(session: session).loadProvisionalFlags() }
-        let verdict = DropValidator(state: state, columns: outcome.columns, reopened: reopened).check(rows)
+        let verdict = Stages.time("validate") { DropValidator(state: state, columns: outcome.columns, reopened: reopened).check(rows) }
         if !outcome.problems.isEmpty {
             // Report the site's rules on the rows that did parse too, in line order.
             if case .reject(let more) = verdict { for p in more.problems { outcome.problems.add(p) } }
@@ -146,7 +147,7 @@ public final class Ingestor {
                 fresh: ParsedDrop) throws -> Int {
         try FileIO.makeDirectory(site.drops)
         // The bytes that were hashed, as a new file: never a link to the original.
-        try FileIO.writeAtomically(site.path(Site.dropPath(sha256: sha)), bytes)
+        try Stages.time("archive") { try FileIO.writeAtomically(site.path(Site.dropPath(sha256: sha)), bytes) }
         var items = [LedgerEvent.dropAccepted(.init(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount))).item]
         items += cardReplacements(fresh, sha: sha)
         if case .decisions(let list) = fresh {
@@ -156,18 +157,20 @@ public final class Ingestor {
                 items.append(FlagRaiser.decided(d, target: target).item)
             }
         }
-        let entries = try session.append(items)
+        let entries = try Stages.time("append") { try session.append(items) }
         try LedgerReplay.apply(appended: entries.dropFirst().filter { $0.eventKind == .flagDecided }, to: state, site: site)
         state.acceptedDrops[sha] = entries[0].seq
-        if case .usage(let list) = fresh {
-            state.add(list, dedupe: false)  // checked new by the validator
-        } else {
-            state.apply(fresh)
+        Stages.time("state") {
+            if case .usage(let list) = fresh {
+                state.add(list, dedupe: false)  // checked new by the validator
+            } else {
+                state.apply(fresh)
+            }
         }
         if case .usage(let list) = fresh {
             // Written on the second core while the drafts are priced; `ingest` waits for it.
             let cache = DropCache(dir: site.cache)
-            DispatchQueue.global().async(group: cacheWrites) { cache.store(sha256: sha, list) }
+            DispatchQueue.global().async(group: cacheWrites) { Stages.time("cache-bg") { cache.store(sha256: sha, list) } }
         }
         return entries[0].seq
     }

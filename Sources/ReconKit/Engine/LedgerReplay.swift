@@ -57,18 +57,18 @@ public enum LedgerReplay {
         let sha = drop.sha256, kind = drop.kind
         state.acceptedDrops[sha] = e.seq
         if kind == .decisions { return }
-        if kind == .usage, let cached = cache?.load(sha256: sha) {
+        if kind == .usage, let cached = Stages.time("replay-cache") { cache?.load(sha256: sha) } {
             state.add(cached, dedupe: false)  // the cache holds only the rows that were new
             return
         }
         let path = site.path(Site.dropPath(sha256: sha))
         guard FileIO.exists(path) else { throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) is missing") }
-        let bytes = try FileIO.read(path)
-        guard Hex.string(SHA256.hash(data: bytes)) == sha else {
+        let bytes = try Stages.time("replay-read") { try FileIO.read(path) }
+        guard Stages.time("replay-hash", { Hex.string(SHA256.hash(data: bytes)) }) == sha else {
             throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) does not match its recorded SHA-256; "
                 + "nothing is computed from it")
         }
-        let outcome = bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
+        let outcome = Stages.time("replay-parse") { bytes.withUnsafeBytes { parser.parse($0, kind: kind) } }
         guard let rows = outcome.rows else {
             throw LedgerDamage(seq: e.seq, "archived drop \(sha) no longer reads: \(outcome.problems.reportLines.first ?? "")")
         }

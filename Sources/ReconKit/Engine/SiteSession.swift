@@ -36,7 +36,7 @@ public final class SiteSession {
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil
         let ledger = LedgerFile(path: site.ledgerFile)
         do {
-            try ledger.load()
+            try Stages.time("ledger") { try ledger.load() }
         } catch let damage as LedgerDamage {
             throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written to a damaged ledger — restore it from a backup or ask an auditor")
         }
@@ -47,7 +47,7 @@ public final class SiteSession {
                 + "restore it from a backup or ask an auditor")
         }
         if writing {
-            try Self.refusingDamage { try WriterChecks(site: site, ledger: ledger).run() }
+            try Stages.time("checks") { try Self.refusingDamage { try WriterChecks(site: site, ledger: ledger).run() } }
         }
         self.ledger = ledger
         let configText: String
@@ -66,8 +66,10 @@ public final class SiteSession {
             // A typo, an unknown key or a wrong type in recon.toml is bad usage (SPEC §1).
             throw ReconFailure.usage("\(error)")
         }
-        state = try Self.refusingDamage {
-            try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil)
+        state = try Stages.time("replay") {
+            try Self.refusingDamage {
+                try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil)
+            }
         }
         stateIsFromCheckedDrops = !useCache
         var mismatches: [String] = []
@@ -83,7 +85,7 @@ public final class SiteSession {
                 + ". Put back the values from site.init.")
         }
         if writing {
-            try checkPrivilegeAndCheckpoints()  // before anything is written or signed
+            try Stages.time("privileged") { try checkPrivilegeAndCheckpoints() }  // before anything is written or signed
             try Self.refuseClockBeforeHead(clock.now(), ledger: ledger)
         }
     }
@@ -114,7 +116,7 @@ public final class SiteSession {
                 log.warning("cut away a half-written last ledger line (\(cut) bytes) left by an interrupted command; it was never an entry")
             }
         }
-        try DocumentRepair(session: self).run()
+        try Stages.time("repair") { try DocumentRepair(session: self).run() }
         if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
             log.warning("wrote the checkpoint \(written) an interrupted command did not write")
         }
@@ -125,7 +127,7 @@ public final class SiteSession {
     /// called by every command whose entries or final documents come from it.
     public func requireCheckedDrops() throws {
         guard !stateIsFromCheckedDrops else { return }
-        state = try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger) }
+        state = try Stages.time("replay-checked") { try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger) } }
         stateIsFromCheckedDrops = true
     }
 

@@ -167,6 +167,8 @@ struct CrashTests {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, TestSite.binary, &actions, nil, cArgs, cEnv)
         guard spawned == 0 else { throw CocoaError(.executableLoad) }
+        // A fault injected at a seeded random moment, not a wait for a condition: where the kill
+        // lands is the point (the outcomes above count where they did).
         usleep(UInt32(max(0, delay) * 1_000_000))
         kill(pid, SIGKILL)
         var status: Int32 = 0

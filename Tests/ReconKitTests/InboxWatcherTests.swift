@@ -21,7 +21,9 @@ import Testing
                 let text = "report-\(piece),2026-03-01T10:00Z,C1,R1,CT,\(piece + 1)\n"
                 expected += text
                 _ = text.withCString { write(descriptor, $0, strlen($0)) }
-                usleep(100_000)  // a blocking pause: cooperative sleeps can stretch under a loaded test run
+                // The writer's pace is the case under test (a slow writer), not a wait for something.
+                // A blocking pause: cooperative sleeps can stretch under a loaded test run.
+                usleep(100_000)
             }
             close(descriptor)
 
@@ -44,13 +46,16 @@ import Testing
             for piece in 0..<3 {
                 expected += "line \(piece)\n"
                 try writeFile(partial, expected)
-                try await Task.sleep(for: .milliseconds(200))  // longer than stableFor: the name alone keeps it back
+                // A mark written after it is delivered only once still for longer than stableFor, so the
+                // partial file has been still longer still by then: only its name can have kept it back.
+                let settled = try await settle(harness, inbox: inbox, mark: piece + 1)
+                #expect(settled)
             }
-            #expect(harness.deliveries.count == 0)
+            #expect(harness.deliveries.all.filter { !isSettleMark($0.name) }.isEmpty)
             #expect(rename(partial, inbox + "/usage_x.csv") == 0)
 
-            #expect(await eventually { harness.deliveries.count >= 1 })
-            let settled = try await settle(harness, inbox: inbox)
+            #expect(await eventually { harness.deliveries.all.contains { $0.name == "usage_x.csv" } })
+            let settled = try await settle(harness, inbox: inbox, mark: 4)  // a wrong second delivery would be in by now
             #expect(settled)
             #expect(await harness.stopAndWait())
             let deliveries = harness.deliveries.all.filter { !isSettleMark($0.name) }
@@ -179,8 +184,11 @@ import Testing
             var options = WatchOptions.quick(stableFor: .milliseconds(100), forcePolling: forcePolling)
             options.pollInterval = .seconds(60)
             let harness = WatchHarness(inbox: inbox, options: options)
+            // A mark there from the start: once it is delivered the watcher has looked, handed it
+            // over and gone back to waiting (a stop that comes first must not be lost either).
+            try writeFile(inbox + "/usage_settle_mark_1.csv", "mark\n")
             harness.start()
-            try await Task.sleep(for: .milliseconds(200))
+            #expect(await eventually { harness.deliveries.count >= 1 })
             #expect(!harness.finished)
 
             DispatchQueue.global().async { harness.watcher.stop() }
@@ -205,12 +213,16 @@ import Testing
             let harness = WatchHarness(
                 inbox: inbox, options: .quick(stableFor: .milliseconds(150), forcePolling: true))
             harness.start()
-            try await Task.sleep(for: .milliseconds(100))
+            // The file must come after the first look, so only a later poll can find it: a mark
+            // delivered first proves the watcher is past that look.
+            let started = try await settle(harness, inbox: inbox)
+            #expect(started)
             try writeFile(inbox + "/clients.csv", "client_id\nC1\n")
-            #expect(await eventually { harness.deliveries.count >= 1 })
+            #expect(await eventually { harness.deliveries.all.contains { $0.name == "clients.csv" } })
             #expect(await harness.stopAndWait())
-            #expect(harness.deliveries.all.map(\.name) == ["clients.csv"])
-            #expect(harness.deliveries.all.first?.content == "client_id\nC1\n")
+            let delivered = harness.deliveries.all.filter { !isSettleMark($0.name) }
+            #expect(delivered.map(\.name) == ["clients.csv"])
+            #expect(delivered.first?.content == "client_id\nC1\n")
         }
     }
 
@@ -325,6 +337,7 @@ private final class WatchHarness: @unchecked Sendable {
         }
         deliveries.append(batch)
         if delayPerBatch > .zero {
+            // Slow processing is the case under test (drops arriving meanwhile), not a wait for something.
             let (seconds, attoseconds) = delayPerBatch.components
             Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
         }
@@ -418,16 +431,6 @@ private func settle(_ harness: WatchHarness, inbox: String, mark: Int = 1) async
 }
 
 private func isSettleMark(_ name: String) -> Bool { name.hasPrefix("usage_settle_mark_") }
-
-/// Polls `condition` every 10 ms until it holds or `limit` passes.
-private func eventually(within limit: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return condition()
-}
 
 /// Writes `text` to `path` with plain `open`/`write` (no temporary names beside it).
 private func writeFile(_ path: String, _ text: String) throws {

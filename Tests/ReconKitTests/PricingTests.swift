@@ -191,6 +191,6 @@ struct PricingTests {
         // Revenue: 4 × 10 USD = 40.00 USD × 83.5 = 3340.00 INR.
         #expect(m.revenue.description == "3340.00")
         #expect(m.cost.description == "406.08")
-        #expect(m.margin.description == "2933.92")
+        #expect(try m.margin.description == "2933.92")
     }
 }

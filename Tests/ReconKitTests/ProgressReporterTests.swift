@@ -23,6 +23,24 @@ struct ProgressReporterTests {
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
     }
 
+    /// Everything written to the terminal `slave` so far, read from its `master` (non-blocking).
+    ///
+    /// A terminal hands output over to its master side a little later, so a read right away
+    /// may come back short. Writes a mark after what the reporter wrote and reads until the
+    /// mark arrives: what comes before it is all the reporter wrote, with no pause guessed.
+    func writtenSoFar(master: Int32, slave: Int32) -> String {
+        let mark = "<mark \(UUID().uuidString)>"
+        let written = mark.withCString { write(slave, $0, strlen($0)) }
+        #expect(written == mark.utf8.count)
+        var text = ""
+        let arrived = ProcessRunner.wait(upTo: 10) {
+            text += drain(master)
+            return text.contains(mark)
+        }
+        #expect(arrived, "the mark never came through the terminal; read so far: \(text.debugDescription)")
+        return text.components(separatedBy: mark)[0]
+    }
+
     @Test func aPipeIsNotATerminalSoNothingIsWritten() throws {
         var ends: [Int32] = [-1, -1]
         #expect(pipe(&ends) == 0)
@@ -62,15 +80,13 @@ struct ProgressReporterTests {
         #expect(progress.isShowing)
         progress.phase("reading")
         progress.advance(to: 412_000)
-        usleep(20_000)
-        let drawn = drain(master)
+        let drawn = writtenSoFar(master: master, slave: slave)
         #expect(drawn.contains("\r\u{1B}[Kusage-big.csv: reading"))
         #expect(drawn.hasSuffix("\r\u{1B}[Kusage-big.csv: reading 412,000 / 1,000,000 rows (41%)"))
         #expect(!drawn.contains("\n"))
         progress.finish()
         progress.advance(to: 500_000)  // after finish: nothing more
-        usleep(20_000)
-        #expect(drain(master) == "\r\u{1B}[K")
+        #expect(writtenSoFar(master: master, slave: slave) == "\r\u{1B}[K")
     }
 
     @Test func disabledStaysSilentEvenOnATerminal() throws {
@@ -84,8 +100,7 @@ struct ProgressReporterTests {
         #expect(!progress.isShowing)
         progress.phase("reading")
         progress.finish()
-        usleep(20_000)
-        #expect(drain(master) == "")
+        #expect(writtenSoFar(master: master, slave: slave) == "")
     }
 
     @Test func redrawsAreThrottled() throws {
@@ -97,9 +112,8 @@ struct ProgressReporterTests {
         nonBlocking(master)
         let progress = ProgressReporter("big", total: 100_000, fileDescriptor: slave, interval: .seconds(60))
         for i in 1...100_000 { progress.advance(to: i) }
-        usleep(20_000)
         // Only the first advance draws within a minute.
-        let drawn = drain(master)
+        let drawn = writtenSoFar(master: master, slave: slave)
         #expect(drawn == "\r\u{1B}[Kbig 1 / 100,000 rows (0%)")
     }
 

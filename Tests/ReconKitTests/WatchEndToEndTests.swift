@@ -113,7 +113,7 @@ struct WatchEndToEndTests {
             let end = min(start + size, bytes.count)
             let written = bytes[start..<end].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             #expect(written == end - start)
-            usleep(100_000)
+            usleep(100_000)  // the writer's pace is the case under test (a slow writer), not a wait for something
         }
         close(fd)
 
@@ -148,9 +148,11 @@ struct WatchEndToEndTests {
 
         #expect(waitUntil(15) { try self.acceptedRows(site, "usage-moved.csv") != nil }, "never taken:\n\(watcher.log)")
         #expect(try acceptedRows(site, "usage-moved.csv") == 3)
-        usleep(800_000)  // longer than --stable: the ignored names would have been taken by now
+        // Batches are taken one after another, and the ignored names have held still longer than
+        // a mark dropped now: had the watcher meant to take them, it would have by the mark's end.
+        try settle(site, watcher, mark: 1)
         #expect(try inboxFiles(site) == [".usage-hidden.csv", "usage-next.csv.part", "usage-other.csv.tmp"])
-        #expect(try acceptCounts(site).keys.filter { $0.hasPrefix("usage") }.sorted() == ["usage-moved.csv"])
+        #expect(try acceptCounts(site).keys.filter { $0.hasPrefix("usage") }.sorted() == ["usage-moved.csv", "usage-settle-1.csv"])
         #expect(watcher.terminate() == 0, "\(watcher.log)")
         try expectSoundLedger(site)
     }
@@ -170,6 +172,7 @@ struct WatchEndToEndTests {
             expected[name] = rows
             try site.drop(name, Self.usage("B\(i)", rows: rows))
             if i == 100 { try #require(watcher.waitForLog("Handing over"), "\(watcher.log)") }
+            // Pacing the writer so drops keep arriving during processing is the case under test, not a wait.
             if i > 100 && i % 10 == 0 { usleep(30_000) }
         }
 
@@ -228,8 +231,8 @@ struct WatchEndToEndTests {
         // A large drop and a few small ones behind it: the signal lands while they are worked on.
         try site.drop("usage-large.csv", Self.usage("L", rows: 30_000))
         for i in 1...5 { try site.drop("usage-small-\(i).csv", Self.usage("S\(i)", rows: 1)) }
+        // The line is logged just before the batch is worked on: the signal lands during the work.
         try #require(watcher.waitForLog("Handing over"), "nothing handed over:\n\(watcher.log)")
-        usleep(100_000)
         let code = watcher.terminate()
         #expect(code == 0, "exit \(code):\n\(watcher.log)")
         #expect(watcher.log.contains("Stop requested by a signal"), "\(watcher.log)")
@@ -258,12 +261,15 @@ struct WatchEndToEndTests {
         let lock = open(site.path("Ledger/writer.lock"), O_RDWR | O_CREAT, 0o644)
         try #require(lock >= 0 && flock(lock, LOCK_EX) == 0)
         defer { close(lock) }
+        let attempts = try #require(CloseWriteCounter(path: site.path("Ledger/writer.lock")), "inotify is unavailable")
         let watcher = try RunningWatcher(site: site, env: ["RECON_LOCK_TIMEOUT": "0.5"])
         defer { watcher.kill() }
         try #require(watcher.waitForLog("Watching the Inbox"), "the watcher did not start:\n\(watcher.log)")
         try site.drop("usage-while-busy.csv", Self.usage("BUSY", rows: 2))
         #expect(watcher.waitForLog("another recon command is writing the site"), "\(watcher.log)")
-        usleep(1_200_000)  // more than two lock timeouts
+        // The watcher gave up on the lock twice and went on trying, and still took nothing.
+        #expect(waitUntil(15) { attempts.count >= 2 }, "lock attempts given up: \(attempts.count)\n\(watcher.log)")
+        #expect(watcher.isRunning, "\(watcher.log)")
         #expect(try acceptedRows(site, "usage-while-busy.csv") == nil)
         flock(lock, LOCK_UN)
         #expect(waitUntil(15) { try self.acceptedRows(site, "usage-while-busy.csv") == 2 }, "\(watcher.log)")
@@ -314,14 +320,19 @@ struct WatchEndToEndTests {
         try FileManager.default.contentsOfDirectory(atPath: site.path("Inbox/rejected"))
     }
 
-    /// Polls `condition` every 50 ms for up to `seconds`.
+    /// Polls `condition` for up to `seconds`; a condition that throws (a ledger read mid-append) has not held yet.
     func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if (try? condition()) == true { return true }
-            usleep(50_000)
-        }
-        return (try? condition()) == true
+        ProcessRunner.wait(upTo: seconds) { (try? condition()) == true }
+    }
+
+    /// Drops a one-row usage mark and waits until it is accepted, logged and gone from the Inbox:
+    /// every batch before it is then done (batches are taken one at a time), and anything that
+    /// held still longer than the mark and was going to be taken has been.
+    func settle(_ site: TestSite, _ watcher: RunningWatcher, mark: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let name = "usage-settle-\(mark).csv"
+        try site.drop(name, Self.usage("SETTLE\(mark)", rows: 1))
+        #expect(watcher.waitForLog("\(name): accepted"), "the mark was not taken:\n\(watcher.log)", sourceLocation: sourceLocation)
+        #expect(waitUntil(20) { !site.exists("Inbox/" + name) }, sourceLocation: sourceLocation)
     }
 }
 

@@ -9,7 +9,9 @@ import XLSX
 /// `By client` (one row a client over all periods, largest margin first, a total, the chart
 /// of the top ten) and `Detail` (a table of period × client × modality, the rows the other
 /// two add up). Margins are formulas (revenue − cost) and margin % is margin / revenue, their
-/// values cached; totals are `SUM` formulas whose cached values are the exact sums.
+/// values cached; totals are `SUM` formulas whose cached values are the exact sums. Every sum
+/// and margin is computed exactly before anything is written: one too large to compute is
+/// ``TooLarge`` and no file, never a zero or a total that leaves a row out.
 public enum MarginSummaryWorkbook {
     public typealias Row = (period: Period, status: String, row: MarginRow)
 
@@ -22,8 +24,15 @@ public enum MarginSummaryWorkbook {
     ///   - rows: one row a period, client and modality, in the order the `Detail` sheet lists them;
     ///     `status` is `closed` for a closed period's recorded margins, `draft` for an open one.
     ///   - clientNames: client id → name, shown beside the id on `By client` and in its chart.
+    /// - Throws: ``TooLarge`` when a sum or margin does not fit in an exact amount; nothing is written then.
     public static func write(rows: [Row], base: Currency, site: String, clientNames: [String: String] = [:],
                              to path: String, paper: PaperSize = .a4, created: Date) throws {
+        let figures: Figures
+        do {
+            figures = try Figures(rows)
+        } catch let overflow as TooLarge.Overflow {
+            throw TooLarge(path: path, figure: overflow.figure)
+        }
         let properties = DocumentProperties(title: "Margin summary", subject: "revenue, cost and margin in \(base.code)",
                                             author: site, company: site, created: created)
         let styles = Styles(base: base)
@@ -31,27 +40,83 @@ public enum MarginSummaryWorkbook {
         try FileIO.makeDirectory(FileIO.parent(of: path))
         try Workbook.write(to: temp, properties: properties) { book in
             book.paper = paper
-            try writeByMonth(try book.addWorksheet(named: "By month"), rows: rows, base: base, site: site, styles: styles)
-            try writeByClient(try book.addWorksheet(named: "By client"), rows: rows, base: base, names: clientNames,
+            try writeByMonth(try book.addWorksheet(named: "By month"), figures, base: base, site: site, styles: styles)
+            try writeByClient(try book.addWorksheet(named: "By client"), figures, base: base, names: clientNames,
                               styles: styles)
-            try writeDetail(try book.addWorksheet(named: "Detail"), rows: rows, styles: styles)
+            try writeDetail(try book.addWorksheet(named: "Detail"), figures, styles: styles)
         }
         try FileIO.syncFile(temp)
         try FileIO.renameDurably(temp, to: path)
     }
 
-    /// Reports, revenue and cost added up over some rows.
+    /// A figure of the summary too large to compute exactly (past 128 bits): the summary is not written.
+    public struct TooLarge: Error, CustomStringConvertible {
+        /// The workbook that was not written.
+        public let path: String
+        /// Which figure, e.g. `revenue of client C1 over every period`.
+        public let figure: String
+
+        public var description: String {
+            "\(path) was not written: the \(figure) is too large to compute exactly (more than 38 digits). "
+                + "An amount, rate, FX rate or image count in a drop is likely wrong by orders of magnitude: "
+                + "find it on the review workbooks, then correct an open month with a new drop, a closed one with `recon rerun`"
+        }
+
+        /// Raised while the figures are added up, before the workbook's path is in hand.
+        struct Overflow: Error {
+            let figure: String
+        }
+    }
+
+    /// Reports, revenue, cost and margin added up over some rows, exactly.
     struct Totals {
         var reports = 0
         var revenue = ExactDecimal.zero
         var cost = ExactDecimal.zero
+        var margin = ExactDecimal.zero
 
-        init(_ rows: [Row]) {
+        /// - Parameter figure: what the rows add up to (`client C1 over every period`), for the error.
+        /// - Throws: ``TooLarge/Overflow`` naming the sum that does not fit.
+        init(_ rows: [Row], of figure: String) throws {
+            func exact(_ name: String, _ compute: () throws -> ExactDecimal) throws -> ExactDecimal {
+                do {
+                    return try compute()
+                } catch is ArithmeticOverflow {
+                    throw TooLarge.Overflow(figure: "\(name) of \(figure)")
+                }
+            }
             for r in rows {
                 reports += r.row.reports
-                revenue = (try? revenue + r.row.revenue) ?? revenue
-                cost = (try? cost + r.row.cost) ?? cost
+                revenue = try exact("revenue") { try revenue + r.row.revenue }
+                cost = try exact("cost") { try cost + r.row.cost }
             }
+            margin = try exact("margin") { try revenue - cost }
+        }
+    }
+
+    /// Everything the sheets show, computed before any of it is written.
+    struct Figures {
+        /// The rows as given, each with its own margin.
+        var detail: [(row: Row, totals: Totals)] = []
+        /// One a period, in order, `draft` while any of its rows is.
+        var months: [(period: Period, status: String, totals: Totals)] = []
+        /// One a client over every period, largest margin first (then by id).
+        var clients: [(id: String, totals: Totals)] = []
+        var all: Totals
+
+        init(_ rows: [Row]) throws {
+            detail = try rows.map { r in
+                (r, try Totals([r], of: "client \(r.row.clientId), \(r.row.modality) in \(r.period)"))
+            }
+            for p in Set(rows.map(\.period)).sorted() {
+                let list = rows.filter { $0.period == p }
+                months.append((p, list.contains { $0.status != "closed" } ? "draft" : "closed",
+                               try Totals(list, of: "period \(p)")))
+            }
+            clients = try Dictionary(grouping: rows, by: \.row.clientId).map { id, list in
+                (id, try Totals(list, of: "client \(id) over every period"))
+            }.sorted { a, b in a.totals.margin != b.totals.margin ? a.totals.margin > b.totals.margin : a.id < b.id }
+            all = try Totals(rows, of: "every period together")
         }
     }
 
@@ -86,7 +151,8 @@ public enum MarginSummaryWorkbook {
 
     // MARK: - By month
 
-    private static func writeByMonth(_ sheet: Worksheet, rows: [Row], base: Currency, site: String, styles: Styles) throws {
+    private static func writeByMonth(_ sheet: Worksheet, _ figures: Figures, base: Currency, site: String,
+                                     styles: Styles) throws {
         try sheet.write(text: "Margin by month — \(site), in \(base.code)", row: 0, column: 0, style: .title)
         try sheet.merge(CellRange(row: 1, columns: 0...6),
                         text: "Revenue is what clients are invoiced before tax and cost what radiologists are paid, both in "
@@ -95,26 +161,25 @@ public enum MarginSummaryWorkbook {
                         style: styles.note.with { $0.wrapsText = true })
         try sheet.setRowHeight(32, row: 1)
         try headers(sheet, ["Period", "Status", "Reports", "Revenue", "Cost", "Margin", "Margin %"], styles: styles)
-        let periods = Array(Set(rows.map(\.period))).sorted()
+        let months = figures.months
         let first = headerRow + 1
-        for (i, p) in periods.enumerated() {
-            let list = rows.filter { $0.period == p }
-            try sheet.write(text: p.description, row: first + i, column: 0)
-            try sheet.write(text: list.contains { $0.status != "closed" } ? "draft" : "closed", row: first + i, column: 1)
-            try amounts(sheet, row: first + i, column: 2, Totals(list), styles: styles)
+        for (i, month) in months.enumerated() {
+            try sheet.write(text: month.period.description, row: first + i, column: 0)
+            try sheet.write(text: month.status, row: first + i, column: 1)
+            try amounts(sheet, row: first + i, column: 2, month.totals, styles: styles)
         }
-        if periods.isEmpty {
+        if months.isEmpty {
             try sheet.write(text: "No priced reports yet.", row: first, column: 0, style: styles.note)
         } else {
-            try totalRow(sheet, row: first + periods.count, column: 2, dataRows: first...(first + periods.count - 1),
-                         Totals(rows), styles: styles)
-            let dataRows = first...(first + periods.count - 1)
+            try totalRow(sheet, row: first + months.count, column: 2, dataRows: first...(first + months.count - 1),
+                         figures.all, styles: styles)
+            let dataRows = first...(first + months.count - 1)
             func series(_ name: String, _ column: Int) -> ChartSpec.Series {
                 .init(name: name, sheet: sheet.name, categories: CellRange(column: 0, rows: dataRows),
                       values: CellRange(column: column, rows: dataRows))
             }
-            let drafts = periods.filter { p in rows.contains { $0.period == p && $0.status != "closed" } }
-            let axis = drafts.isEmpty ? "Period" : "Period (\(drafts.map(\.description).joined(separator: ", ")): month to date)"
+            let drafts = months.filter { $0.status == "draft" }.map(\.period.description)
+            let axis = drafts.isEmpty ? "Period" : "Period (\(drafts.joined(separator: ", ")): month to date)"
             try sheet.insert(chart: ChartSpec(kind: .line, title: "Margin by month (\(base.code))", categoryAxisTitle: axis,
                                               valueAxisTitle: base.code, valueFormat: "#,##0",
                                               series: [series("Revenue", 3), series("Cost", 4), series("Margin", 5)]),
@@ -129,15 +194,12 @@ public enum MarginSummaryWorkbook {
 
     // MARK: - By client
 
-    private static func writeByClient(_ sheet: Worksheet, rows: [Row], base: Currency, names: [String: String],
+    private static func writeByClient(_ sheet: Worksheet, _ figures: Figures, base: Currency, names: [String: String],
                                       styles: Styles) throws {
         try sheet.write(text: "Margin by client — all months, in \(base.code)", row: 0, column: 0, style: .title)
         try sheet.write(text: "Largest margin first; the chart shows the top \(topClients).", row: 1, column: 0, style: styles.note)
         try headers(sheet, ["Client", "Name", "Reports", "Revenue", "Cost", "Margin", "Margin %"], styles: styles)
-        let byClient = Dictionary(grouping: rows, by: \.row.clientId).map { ($0.key, Totals($0.value)) }.sorted { a, b in
-            let ma = (try? a.1.revenue - a.1.cost) ?? .zero, mb = (try? b.1.revenue - b.1.cost) ?? .zero
-            return ma != mb ? ma > mb : a.0 < b.0
-        }
+        let byClient = figures.clients
         let first = headerRow + 1
         for (i, (id, totals)) in byClient.enumerated() {
             try sheet.write(text: id, row: first + i, column: 0)
@@ -148,7 +210,7 @@ public enum MarginSummaryWorkbook {
             try sheet.write(text: "No priced reports yet.", row: first, column: 0, style: styles.note)
         } else {
             try totalRow(sheet, row: first + byClient.count, column: 2, dataRows: first...(first + byClient.count - 1),
-                         Totals(rows), styles: styles)
+                         figures.all, styles: styles)
             let top = first...(first + min(byClient.count, topClients) - 1)
             // Names read better than ids under the columns, when every client shown has one.
             let labels = byClient.prefix(topClients).allSatisfy { !(names[$0.0] ?? "").isEmpty } ? 1 : 0
@@ -171,9 +233,10 @@ public enum MarginSummaryWorkbook {
 
     // MARK: - Detail
 
-    private static func writeDetail(_ sheet: Worksheet, rows: [Row], styles: Styles) throws {
+    private static func writeDetail(_ sheet: Worksheet, _ figures: Figures, styles: Styles) throws {
         let headers = ["period", "status", "client", "modality", "reports", "revenue", "cost", "margin", "margin_pct"]
-        for (i, r) in rows.enumerated() {
+        let rows = figures.detail
+        for (i, (r, totals)) in rows.enumerated() {
             try sheet.write(text: r.period.description, row: i + 1, column: 0)
             try sheet.write(text: r.status, row: i + 1, column: 1)
             try sheet.write(text: r.row.clientId, row: i + 1, column: 2)
@@ -181,8 +244,7 @@ public enum MarginSummaryWorkbook {
             try sheet.write(number: Double(r.row.reports), row: i + 1, column: 4, style: .integer)
             try sheet.write(number: r.row.revenue.doubleApproximation, row: i + 1, column: 5, style: styles.money)
             try sheet.write(number: r.row.cost.doubleApproximation, row: i + 1, column: 6, style: styles.money)
-            try marginCells(sheet, row: i + 1, revenue: r.row.revenue, cost: r.row.cost, revenueColumn: 5,
-                            money: styles.money, percent: .percent)
+            try marginCells(sheet, row: i + 1, totals, revenueColumn: 5, money: styles.money, percent: .percent)
         }
         try sheet.addTable(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(rows.count, 1), lastColumn: headers.count - 1),
                            name: "Margins", headers: headers, style: .light(9))
@@ -209,8 +271,7 @@ public enum MarginSummaryWorkbook {
         try sheet.write(number: Double(t.reports), row: row, column: column, style: .integer)
         try sheet.write(number: t.revenue.doubleApproximation, row: row, column: column + 1, style: styles.money)
         try sheet.write(number: t.cost.doubleApproximation, row: row, column: column + 2, style: styles.money)
-        try marginCells(sheet, row: row, revenue: t.revenue, cost: t.cost, revenueColumn: column + 1,
-                        money: styles.money, percent: .percent)
+        try marginCells(sheet, row: row, t, revenueColumn: column + 1, money: styles.money, percent: .percent)
     }
 
     /// A bold `Total` row: `SUM`s of reports, revenue and cost over `dataRows`, then margin and margin %.
@@ -225,15 +286,15 @@ public enum MarginSummaryWorkbook {
             try sheet.write(formula: "=SUM(\(CellRange(column: column + i, rows: dataRows)))", cachedValue: value,
                             row: row, column: column + i, style: style)
         }
-        try marginCells(sheet, row: row, revenue: t.revenue, cost: t.cost, revenueColumn: column + 1,
-                        money: styles.totalMoney, percent: styles.totalPercent)
+        try marginCells(sheet, row: row, t, revenueColumn: column + 1, money: styles.totalMoney,
+                        percent: styles.totalPercent)
     }
 
     /// Margin as a formula (revenue − cost) and margin % (margin / revenue, 0 without revenue),
     /// in the two columns after cost, values cached.
-    private static func marginCells(_ sheet: Worksheet, row: Int, revenue: ExactDecimal, cost: ExactDecimal,
-                                    revenueColumn: Int, money: CellStyle, percent: CellStyle) throws {
-        let margin = (try? revenue - cost) ?? .zero
+    private static func marginCells(_ sheet: Worksheet, row: Int, _ t: Totals, revenueColumn: Int, money: CellStyle,
+                                    percent: CellStyle) throws {
+        let revenue = t.revenue, margin = t.margin
         let rev = CellRange.a1(row: row, column: revenueColumn), cst = CellRange.a1(row: row, column: revenueColumn + 1)
         let marginCell = CellRange.a1(row: row, column: revenueColumn + 2)
         try sheet.write(formula: "=\(rev)-\(cst)", cachedValue: margin.doubleApproximation, row: row,

@@ -23,6 +23,7 @@ extension SiteLock.Busy: ExitCoded { public var exitCode: ReconFailure.Code { .r
 
 /// Money too large to compute exactly: the command refuses rather than round or wrap.
 extension ArithmeticOverflow: ExitCoded { public var exitCode: ReconFailure.Code { .refused } }
+extension MarginSummaryWorkbook.TooLarge: ExitCoded { public var exitCode: ReconFailure.Code { .refused } }
 
 /// A needed FX rate is missing: the command refuses rather than guess (SPEC §3).
 extension FXTable.Missing: ExitCoded { public var exitCode: ReconFailure.Code { .refused } }

@@ -5,7 +5,8 @@ public struct MarginRow: Sendable, Equatable {
     public var reports: Int
     public var revenue: ExactDecimal
     public var cost: ExactDecimal
-    public var margin: ExactDecimal { (try? revenue - cost) ?? .zero }
+    /// Revenue − cost; throws ``ArithmeticOverflow`` when that does not fit, never a silent zero.
+    public var margin: ExactDecimal { get throws { try revenue - cost } }
 }
 
 /// Revenue, cost and margin of one client in a period, in the base currency (SPEC §3).
@@ -16,7 +17,8 @@ public struct ClientMargin: Sendable, Equatable {
     public var revenue: ExactDecimal
     /// The exact payout amounts of the client's reports, summed per currency, converted, rounded once.
     public var cost: ExactDecimal
-    public var margin: ExactDecimal { (try? revenue - cost) ?? .zero }
+    /// Revenue − cost; throws ``ArithmeticOverflow`` when that does not fit, never a silent zero.
+    public var margin: ExactDecimal { get throws { try revenue - cost } }
     /// Per modality, for the dashboard.
     public var byModality: [MarginRow]
 }

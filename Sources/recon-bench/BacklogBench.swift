@@ -20,6 +20,7 @@ func runBacklogBenchmark(_ recon: ReconRunner, reports: Int, drops: Int, rows: I
         try bench.run(["watch", "--once"], now: now,
                       label: "\(drops) drops taken by recon watch --once (incl. the 1 s hold-still)")
         try bench.expectInboxDone()
+        BenchTable.note("(the issue's target: \(drops) small drops by the watcher in under 10 s)")
 
         let ingested = try BenchData.smallDrops(into: bench.data, drops: drops, rows: rows, first: reports + drops * rows,
                                                 month: BenchData.month, name: "ingested")

@@ -29,7 +29,7 @@ do {
     if let recon { print("recon-bench: measuring \(recon.path) (RECON_STAGES=1)") }
     func wanted(_ name: String) -> Bool { which == name || which == "all" }
     if let recon, wanted("scale") {
-        try runScaleBenchmark(recon, reports: settings.reports, further: settings.furtherReports, compare: true)
+        try runScaleBenchmark(recon, name: "scale", reports: settings.reports, further: settings.furtherReports, compare: true)
     }
     if let recon, wanted("backlog") {
         try runBacklogBenchmark(recon, reports: settings.reports, drops: settings.backlogDrops, rows: settings.backlogRows)
@@ -38,7 +38,7 @@ do {
         try runHistoryBenchmark(recon, reports: settings.reports, months: settings.months)
     }
     if let recon, wanted("scale4m") {
-        try runScaleBenchmark(recon, reports: 4 * settings.reports, further: settings.furtherReports, compare: false)
+        try runScaleBenchmark(recon, name: "scale4m", reports: 4 * settings.reports, further: settings.furtherReports, compare: false)
     }
     if wanted("forest") {
         print("")

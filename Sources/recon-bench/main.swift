@@ -7,11 +7,17 @@ import Foundation
 let usage = "usage: recon-bench [scale|backlog|history|scale4m|forest|all] | recon-bench data DIR"
 let which = CommandLine.arguments.dropFirst().first ?? "all"
 let scenarios = ["scale", "backlog", "history", "scale4m", "forest"]
+if ["help", "-h", "--help"].contains(which) {
+    print(usage)
+    exit(0)
+}
 guard which == "all" || which == "data" || scenarios.contains(which) else {
     print(usage)
     exit(1)
 }
 
+// Line by line even into a pipe or file: the long scenarios show their progress as they go.
+setvbuf(stdout, nil, _IOLBF, 0)
 let clock = ContinuousClock()
 let started = clock.now
 do {
@@ -26,7 +32,8 @@ do {
     }
     let needsRecon = which != "forest"
     let recon = needsRecon ? try ReconRunner.locate() : nil
-    if let recon { print("recon-bench: measuring \(recon.path) (RECON_STAGES=1)") }
+    // The machine may be shared: its load beside the numbers says how far to trust them.
+    if let recon { print("recon-bench: measuring \(recon.path) (RECON_STAGES=1); nproc \(ProcessInfo.processInfo.activeProcessorCount)\(loadAverage())") }
     func wanted(_ name: String) -> Bool { which == name || which == "all" }
     if let recon, wanted("scale") {
         try runScaleBenchmark(recon, name: "scale", reports: settings.reports, further: settings.furtherReports, compare: true)
@@ -48,7 +55,11 @@ do {
     print("recon-bench: \(error)")
     exit(1)
 }
-var load = [Double](repeating: 0, count: 3)
-let loads = getloadavg(&load, 3) == 3 ? String(format: ", load average %.2f %.2f %.2f", load[0], load[1], load[2]) : ""
 print("")
-print("nproc \(ProcessInfo.processInfo.activeProcessorCount)\(loads); total wall time \(seconds(clock.now - started))")
+print("nproc \(ProcessInfo.processInfo.activeProcessorCount)\(loadAverage()); total wall time \(seconds(clock.now - started))")
+
+/// `, load average 1.02 0.87 0.60`, or nothing where the system does not say.
+func loadAverage() -> String {
+    var load = [Double](repeating: 0, count: 3)
+    return getloadavg(&load, 3) == 3 ? String(format: ", load average %.2f %.2f %.2f", load[0], load[1], load[2]) : ""
+}

@@ -11,7 +11,8 @@ struct StageBreakdown {
         else { return nil }
         stages = line[start.upperBound...].split(separator: " ").compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let seconds = Double(parts[1]) else { return nil }
+            // The number only: a log format may close the line with a quote or brace.
+            guard parts.count == 2, let seconds = Double(parts[1].prefix(while: { $0.isNumber || $0 == "." })) else { return nil }
             return (String(parts[0]), seconds)
         }
         if stages.isEmpty { return nil }

@@ -24,6 +24,7 @@ struct ReconRunner {
     ///   its stderr; the whole stderr is kept in the temporary file it names.
     @discardableResult
     func run(_ args: [String], now: String, label: String?, expecting: Set<Int32> = [0]) throws -> Timing {
+        try Interruption.check()
         var environment = ProcessInfo.processInfo.environment
         environment["RECON_NOW"] = now
         environment["RECON_STAGES"] = "1"
@@ -52,6 +53,8 @@ struct ReconRunner {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
 
+        if Interruption.isRequested { try? FileManager.default.removeItem(atPath: stderrPath) }
+        try Interruption.check()
         let signal = status & 0x7f
         let code = (status >> 8) & 0xff
         guard signal == 0, expecting.contains(code) else {

@@ -18,6 +18,7 @@ guard which == "all" || which == "data" || scenarios.contains(which) else {
 
 // Line by line even into a pipe or file: the long scenarios show their progress as they go.
 setvbuf(stdout, nil, _IOLBF, 0)
+Interruption.install()
 let clock = ContinuousClock()
 let started = clock.now
 do {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A temporary site and a folder for its generated drops, under one temporary folder
-/// that ``with(_:)`` removes however the benchmark ends.
+/// that ``with(_:_:)`` removes however the benchmark ends.
 struct BenchSite {
     let recon: ReconRunner
     /// The site folder (`recon init` creates it).

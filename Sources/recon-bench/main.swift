@@ -1,12 +1,66 @@
 import Foundation
 
-// `swift build -c release && .build/release/recon-bench [scale|forest|all]`
+// `swift build -c release && .build/release/recon-bench [scale|backlog|history|scale4m|forest|all]`
+// Sizes: RECON_BENCH_REPORTS (a month's reports, default 1,000,000; scale4m takes 4×),
+// RECON_BENCH_MONTHS (history's closed months, default 12). RECON_BENCH_RECON: another recon to measure.
+// `recon-bench data DIR` writes the scale benchmark's drops into DIR, for profiling a command by hand.
+let usage = "usage: recon-bench [scale|backlog|history|scale4m|forest|all] | recon-bench data DIR"
 let which = CommandLine.arguments.dropFirst().first ?? "all"
-if which == "data", CommandLine.arguments.count > 2 {
-    // `recon-bench data DIR`: writes the scale benchmark's drops into DIR, for profiling by hand.
-    let reports = Int(ProcessInfo.processInfo.environment["RECON_BENCH_REPORTS"] ?? "") ?? 1_000_000
-    try BenchData.write(to: CommandLine.arguments[2], reports: reports)
+let scenarios = ["scale", "backlog", "history", "scale4m", "forest"]
+if ["help", "-h", "--help"].contains(which) {
+    print(usage)
     exit(0)
 }
-if which == "scale" || which == "all" { try runScaleBenchmark() }
-if which == "forest" || which == "all" { runForestBenchmarks() }
+guard which == "all" || which == "data" || scenarios.contains(which) else {
+    print(usage)
+    exit(1)
+}
+
+// Line by line even into a pipe or file: the long scenarios show their progress as they go.
+setvbuf(stdout, nil, _IOLBF, 0)
+Interruption.install()
+let clock = ContinuousClock()
+let started = clock.now
+do {
+    let settings = try BenchSettings.fromEnvironment()
+    if which == "data" {
+        guard CommandLine.arguments.count > 2 else {
+            print(usage)
+            exit(1)
+        }
+        try BenchData.write(to: CommandLine.arguments[2], reports: settings.reports)
+        exit(0)
+    }
+    let needsRecon = which != "forest"
+    let recon = needsRecon ? try ReconRunner.locate() : nil
+    // The machine may be shared: its load beside the numbers says how far to trust them.
+    if let recon { print("recon-bench: measuring \(recon.path) (RECON_STAGES=1); nproc \(ProcessInfo.processInfo.activeProcessorCount)\(loadAverage())") }
+    func wanted(_ name: String) -> Bool { which == name || which == "all" }
+    if let recon, wanted("scale") {
+        try runScaleBenchmark(recon, name: "scale", reports: settings.reports, further: settings.furtherReports, compare: true)
+    }
+    if let recon, wanted("backlog") {
+        try runBacklogBenchmark(recon, reports: settings.reports, drops: settings.backlogDrops, rows: settings.backlogRows)
+    }
+    if let recon, wanted("history") {
+        try runHistoryBenchmark(recon, reports: settings.reports, months: settings.months)
+    }
+    if let recon, wanted("scale4m") {
+        try runScaleBenchmark(recon, name: "scale4m", reports: 4 * settings.reports, further: settings.furtherReports, compare: false)
+    }
+    if wanted("forest") {
+        print("")
+        runForestBenchmarks()
+    }
+} catch {
+    print("recon-bench: \(error)")
+    exit(1)
+}
+print("")
+print("nproc \(ProcessInfo.processInfo.activeProcessorCount)\(loadAverage()); total wall time \(seconds(clock.now - started))")
+
+/// `, load average 1.02 0.87 0.60`, or nothing where the system does not say.
+func loadAverage() -> String {
+    var load = [Double](repeating: 0, count: 3)
+    return getloadavg(&load, 3) == 3 ? String(format: ", load average %.2f %.2f %.2f", load[0], load[1], load[2]) : ""
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// The benchmarks' sizes: the by default, smaller through environment knobs for a
+/// quick check (`RECON_BENCH_REPORTS=20000 RECON_BENCH_MONTHS=2`).
+struct BenchSettings {
+    /// Reports in a month (`RECON_BENCH_REPORTS`, default 1,000,000); `scale4m` takes four times it.
+    var reports = 1_000_000
+    /// Closed months in the `history` site (`RECON_BENCH_MONTHS`, default 12, at most 60).
+    var months = 12
+    /// The backlog: this many small drops of `backlogRows` reports each.
+    var backlogDrops = 200
+    var backlogRows = 50
+    /// The further drop into a month already held.
+    var furtherReports = 10_000
+
+    static func fromEnvironment() throws -> BenchSettings {
+        var settings = BenchSettings()
+        let env = ProcessInfo.processInfo.environment
+        if let text = env["RECON_BENCH_REPORTS"] {
+            guard let n = Int(text), n >= 100 else {
+                throw BenchFailure("RECON_BENCH_REPORTS takes a whole number of reports, at least 100, e.g. 20000")
+            }
+            settings.reports = n
+        }
+        if let text = env["RECON_BENCH_MONTHS"] {
+            guard let n = Int(text), (1...60).contains(n) else {
+                throw BenchFailure("RECON_BENCH_MONTHS takes a number of months from 1 to 60, e.g. 2")
+            }
+            settings.months = n
+        }
+        return settings
+    }
+}

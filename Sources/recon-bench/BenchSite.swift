@@ -1,0 +1,52 @@
+import Foundation
+
+/// A temporary site and a folder for its generated drops, under one temporary folder
+/// that ``with(_:_:)`` removes however the benchmark ends.
+struct BenchSite {
+    let recon: ReconRunner
+    /// The site folder (`recon init` creates it).
+    let site: String
+    /// Where drops are generated before they are renamed into the Inbox.
+    let data: String
+
+    /// Runs `body` with a fresh temporary site, then removes it, also when `body` throws.
+    static func with<T>(_ recon: ReconRunner, _ body: (BenchSite) throws -> T) throws -> T {
+        let root = FileManager.default.temporaryDirectory.path + "/recon-bench-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let bench = BenchSite(recon: recon, site: root + "/site", data: root + "/data")
+        try FileManager.default.createDirectory(atPath: bench.data, withIntermediateDirectories: true)
+        return try body(bench)
+    }
+
+    var inbox: String { site + "/Inbox" }
+
+    /// `recon init`, then the master data, cards and FX ingested as named files, at `now`.
+    func initialise(now: String, label: String? = "master data and cards") throws {
+        try recon.run(["init", "--site", site, "--name", "bench", "--base-currency", "INR"], now: now, label: nil)
+        let files = try BenchData.writeMasterData(to: data)
+        try recon.run(["ingest", "--site", site] + files, now: now, label: label)
+    }
+
+    /// Puts a generated drop into the Inbox by rename, as finance staff do (SPEC §2).
+    func drop(_ path: String) throws {
+        try FileManager.default.moveItem(atPath: path, toPath: inbox + "/" + URL(fileURLWithPath: path).lastPathComponent)
+    }
+
+    /// `recon ARGS --site SITE` at `now`.
+    @discardableResult
+    func run(_ args: [String], now: String, label: String?, expecting: Set<Int32> = [0]) throws -> Timing {
+        try recon.run(args + ["--site", site], now: now, label: label, expecting: expecting)
+    }
+
+    /// Fails unless every drop left the Inbox and none was rejected or held: numbers over
+    /// drops that were not applied would mean nothing.
+    func expectInboxDone() throws {
+        let fm = FileManager.default
+        let left = try fm.contentsOfDirectory(atPath: inbox).filter { !["held", "rejected", "README.md"].contains($0) && !$0.hasPrefix(".") }
+        let rejected = (try? fm.contentsOfDirectory(atPath: inbox + "/rejected")) ?? []
+        let held = (try? fm.contentsOfDirectory(atPath: inbox + "/held")) ?? []
+        guard left.isEmpty, rejected.isEmpty, held.isEmpty else {
+            throw BenchFailure("the Inbox was not cleanly taken: \(left.count) left, \(rejected.count) rejected (\(rejected.prefix(3).joined(separator: ", "))), \(held.count) held")
+        }
+    }
+}

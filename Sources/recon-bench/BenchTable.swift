@@ -1,0 +1,24 @@
+import Foundation
+
+/// Prints the benchmarks' tables: a line per command with its wall time and peak memory,
+/// its stage breakdown indented beneath.
+enum BenchTable {
+    static let labelWidth = 72
+
+    static func title(_ text: String) {
+        print("")
+        print(text)
+    }
+
+    static func row(_ label: String, _ timing: Timing) {
+        print("  " + label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+              + String(format: " %7.2f s  peak %5.0f MB", timing.seconds, timing.peakMB))
+        for line in timing.stages?.lines(width: labelWidth + 24) ?? [] {
+            print("      " + line)
+        }
+    }
+
+    static func note(_ text: String) {
+        print("  " + text)
+    }
+}

@@ -78,6 +78,7 @@ struct WriterCheckTests {
 
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 0, "\(close.err)")
+        #expect(close.err.contains("it was not read"), "\(close.err)")
         let payout = try #require(try site.document("PAY-2026-000001"))
         #expect(payout["radiologist_id"] as? String == "D1")
         #expect(payout["total"] as? String == "160.50")

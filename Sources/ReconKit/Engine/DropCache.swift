@@ -1,15 +1,22 @@
+import Crypto
 import Foundation
 
 /// Parsed usage drops kept in a compact binary form under `.recon/cache/`, so rebuilding the
 /// state of a site holding millions of reports does not re-read every CSV.
 ///
-/// Only a speed-up: every entry is keyed by the archived drop's SHA-256, anything unreadable
-/// is ignored and the CSV read again, and the folder can be deleted at any time.
+/// A drop accepted by this version records its cache file's format and SHA-256 in its
+/// `drop.accepted` entry: the ledger vouches for those bytes, so close, rerun and credit may
+/// read them once checked (``loadVouched(sha256:format:cacheSha256:)``), and `recon verify`
+/// checks each against its entry. A cache file that fails its check is never read: the
+/// archived CSV is parsed instead (checked against its own SHA-256) and the cache written again.
+/// Caches of drops accepted before (no SHA-256 in their entry) speed drafts only.
 public struct DropCache {
     public let dir: String
     /// Version 4: the rows a drop added (those it repeated are not in the cache), with client,
     /// radiologist and modality ids stored once in a table and referred to by number.
     private static let magic: [UInt8] = Array("RCNU4\n".utf8)
+    /// The format name a `drop.accepted` entry records next to the cache's SHA-256.
+    public static let format = "RCNU4"
 
     public init(dir: String) { self.dir = dir }
 
@@ -18,9 +25,40 @@ public struct DropCache {
     /// The cache file of a drop, as a message names it.
     public func relativePath(_ sha: String) -> String { ".recon/cache/" + sha + ".bin" }
 
+    /// What reading a vouched cache file gave.
+    public enum Vouched {
+        case rows([Report])
+        /// No file (never written, or deleted: it is only a speed-up).
+        case missing
+        /// A file whose bytes are not the ones the ledger recorded, or that does not decode.
+        case mismatch
+    }
+
+    /// Reads the cache of a drop whose entry recorded `cacheSha256`, hashing the bytes decoded.
+    public func loadVouched(sha256: String, format: String?, cacheSha256: String) -> Vouched {
+        guard format == DropCache.format, FileIO.exists(path(sha256)) else { return .missing }
+        guard let bytes = try? FileIO.read(path(sha256)) else { return .mismatch }
+        guard Stages.time("replay-cache-hash", { Hex.string(SHA256.hash(data: bytes)) }) == cacheSha256,
+              let rows = DropCache.decode(bytes, sha256: sha256) else { return .mismatch }
+        return .rows(rows)
+    }
+
+    /// Writes bytes made by ``encode(sha256:_:)`` (no fsync: a torn file fails its check).
+    public func write(sha256: String, _ bytes: [UInt8]) {
+        try? FileIO.makeDirectory(dir)
+        let temp = FileIO.temporaryName(for: path(sha256))
+        guard (try? FileIO.writeWithoutSync(temp, bytes)) != nil else { return }
+        try? FileIO.renameQuietly(temp, to: path(sha256))
+    }
+
+    /// Reads a cache file without a recorded SHA-256 (drafts only).
     public func load(sha256: String) -> [Report]? {
         guard let bytes = try? FileIO.read(path(sha256)) else { return nil }
-        return bytes.withUnsafeBytes { buf -> [Report]? in
+        return DropCache.decode(bytes, sha256: sha256)
+    }
+
+    static func decode(_ bytes: [UInt8], sha256: String) -> [Report]? {
+        bytes.withUnsafeBytes { buf -> [Report]? in
             var c = Cursor(buf: buf)
             guard c.bytes(DropCache.magic.count) == DropCache.magic, c.string() == sha256, let n = c.int64(),
                 let t = c.int64(), t >= 0
@@ -46,7 +84,10 @@ public struct DropCache {
         }
     }
 
-    public func store(sha256: String, _ reports: [Report]) {
+    public func store(sha256: String, _ reports: [Report]) { write(sha256: sha256, DropCache.encode(sha256: sha256, reports)) }
+
+    /// The cache file's bytes for the rows a drop added: the same rows always give the same bytes.
+    public static func encode(sha256: String, _ reports: [Report]) -> [UInt8] {
         var table: [String] = []
         var number: [String: Int64] = [:]
         func code(_ s: String) -> Int64 {
@@ -94,11 +135,7 @@ public struct DropCache {
             }
         }
         out.removeLast(out.count - pos)
-        // A cache needs no fsync: a torn file fails its checks and the CSV is read instead.
-        try? FileIO.makeDirectory(dir)
-        let temp = FileIO.temporaryName(for: path(sha256))
-        guard (try? FileIO.writeWithoutSync(temp, out)) != nil else { return }
-        try? FileIO.renameQuietly(temp, to: path(sha256))
+        return out
     }
 
     private struct Cursor {

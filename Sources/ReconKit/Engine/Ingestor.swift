@@ -146,9 +146,25 @@ public final class Ingestor {
     func accept(_ bytes: [UInt8], name: String, kind: DropKind, sha: String, rows: ParsedDrop,
                 fresh: ParsedDrop) throws -> Int {
         try FileIO.makeDirectory(site.drops)
+        // The rows a usage drop adds are encoded for the cache on the second core while the
+        // archive is written; the entry records the cache's SHA-256, so later commands may read
+        // it checked instead of parsing the CSV again.
+        let encoded = EncodedCache()
+        let encoding = DispatchGroup()
+        if case .usage(let list) = fresh {
+            DispatchQueue.global().async(group: encoding) {
+                Stages.time("cache-encode-bg") {
+                    encoded.bytes = DropCache.encode(sha256: sha, list)
+                    encoded.sha256 = Hex.string(SHA256.hash(data: encoded.bytes))
+                }
+            }
+        }
         // The bytes that were hashed, as a new file: never a link to the original.
         try Stages.time("archive") { try FileIO.writeAtomically(site.path(Site.dropPath(sha256: sha)), bytes) }
-        var items = [LedgerEvent.dropAccepted(.init(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount))).item]
+        Stages.time("cache-encode-wait") { encoding.wait() }
+        let cacheSha = encoded.sha256
+        var items = [LedgerEvent.dropAccepted(.init(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount),
+                                                     cacheFormat: cacheSha == nil ? nil : DropCache.format, cacheSha256: cacheSha)).item]
         items += cardReplacements(fresh, sha: sha)
         if case .decisions(let list) = fresh {
             let validator = DropValidator(state: state)
@@ -167,10 +183,10 @@ public final class Ingestor {
                 state.apply(fresh)
             }
         }
-        if case .usage(let list) = fresh {
+        if cacheSha != nil {
             // Written on the second core while the drafts are priced; `ingest` waits for it.
-            let cache = DropCache(dir: site.cache)
-            DispatchQueue.global().async(group: cacheWrites) { Stages.time("cache-bg") { cache.store(sha256: sha, list) } }
+            let cache = DropCache(dir: site.cache), bytes = encoded.bytes
+            DispatchQueue.global().async(group: cacheWrites) { Stages.time("cache-write-bg") { cache.write(sha256: sha, bytes) } }
         }
         return entries[0].seq
     }
@@ -220,4 +236,11 @@ public final class Ingestor {
         }
         return .rejected(name: name, problems: lines)
     }
+}
+
+/// A usage drop's cache bytes and their SHA-256, encoded on the second core: written by that
+/// one task and read only after waiting for it.
+private final class EncodedCache: @unchecked Sendable {
+    var bytes: [UInt8] = []
+    var sha256: String?
 }

@@ -57,18 +57,37 @@ public enum LedgerReplay {
         let sha = drop.sha256, kind = drop.kind
         state.acceptedDrops[sha] = e.seq
         if kind == .decisions { return }
-        if kind == .usage, let cached = Stages.time("replay-cache") { cache?.load(sha256: sha) } {
-            state.add(cached, dedupe: false)  // the cache holds only the rows that were new
+        let siteCache = DropCache(dir: site.cache)
+        var cacheIsMissing = false
+        if kind == .usage, let vouched = drop.cacheSha256 {
+            // The ledger vouches for this cache file: read it once its bytes are checked.
+            switch siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched) {
+            case .rows(let cached):
+                // The drop it was made from must still be the one accepted: nothing is written
+                // over a site that does not verify. Hashing it costs a tenth of parsing it.
+                try checkArchived(sha, seq: e.seq, site: site)
+                Stages.time("state") { state.add(cached, dedupe: false) }
+                return
+            case .mismatch where audit != nil:
+                throw LedgerDamage(seq: e.seq, "the cache file \(siteCache.relativePath(sha)) does not match the cache_sha256 its "
+                    + "drop.accepted records; delete it (it is rebuilt from the archived drop) and find out who changed it")
+            case .mismatch:
+                // Never read, and left as it is for `recon verify` to name: the archived drop is
+                // parsed instead, checked against its own SHA-256.
+                state.replayWarnings.append("the cache file \(siteCache.relativePath(sha)) does not match the cache_sha256 of "
+                    + "seq \(e.seq); it was not read (the archived drop was) — `recon verify` names it; delete it to have it rebuilt")
+            case .missing:
+                cacheIsMissing = true
+            }
+        } else if kind == .usage, let cached = Stages.time("replay-cache", { cache?.load(sha256: sha) }) {
+            state.add(cached, dedupe: false)  // a drop accepted before caches were vouched: drafts only
+            state.readUnvouchedCache = true
             return
         }
-        let path = site.path(Site.dropPath(sha256: sha))
-        guard FileIO.exists(path) else { throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) is missing") }
-        let bytes = try Stages.time("replay-read") { try FileIO.read(path) }
-        guard Stages.time("replay-hash", { Hex.string(SHA256.hash(data: bytes)) }) == sha else {
-            throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) does not match its recorded SHA-256; "
-                + "nothing is computed from it")
+        let bytes = try checkArchived(sha, seq: e.seq, site: site)
+        let outcome = Stages.time(kind == .usage ? "replay-parse-usage" : "replay-parse") {
+            bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
         }
-        let outcome = Stages.time("replay-parse") { bytes.withUnsafeBytes { parser.parse($0, kind: kind) } }
         guard let rows = outcome.rows else {
             throw LedgerDamage(seq: e.seq, "archived drop \(sha) no longer reads: \(outcome.problems.reportLines.first ?? "")")
         }
@@ -76,6 +95,16 @@ public enum LedgerReplay {
             let before = state.reports.count
             state.add(fresh(list, in: state), dedupe: false)
             let added = Array(state.reports[before...])
+            if let vouched = drop.cacheSha256, drop.cacheFormat == DropCache.format {
+                let encoded = DropCache.encode(sha256: sha, added)
+                if Hex.string(SHA256.hash(data: encoded)) == vouched {
+                    if audit == nil && cacheIsMissing { siteCache.write(sha256: sha, encoded) }  // verify writes nothing
+                } else if audit != nil {
+                    throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) gives other rows than the cache_sha256 "
+                        + "its drop.accepted recorded when it was accepted")
+                }
+                return
+            }
             if let audit, let cached = audit.load(sha256: sha), cached != added {
                 throw LedgerDamage(seq: e.seq, "the cache file \(audit.relativePath(sha)) does not match the archived drop "
                     + "\(Site.dropPath(sha256: sha)) it was made from; delete .recon/cache (it is rebuilt) and find out who changed it")
@@ -84,5 +113,18 @@ public enum LedgerReplay {
             return
         }
         state.apply(rows)
+    }
+
+    /// The archived drop's bytes, checked against the SHA-256 its entry recorded.
+    @discardableResult
+    static func checkArchived(_ sha: String, seq: Int, site: Site) throws -> [UInt8] {
+        let path = site.path(Site.dropPath(sha256: sha))
+        guard FileIO.exists(path) else { throw LedgerDamage(seq: seq, "archived drop \(Site.dropPath(sha256: sha)) is missing") }
+        let bytes = try Stages.time("replay-read") { try FileIO.read(path) }
+        guard Stages.time("replay-hash", { Hex.string(SHA256.hash(data: bytes)) }) == sha else {
+            throw LedgerDamage(seq: seq, "archived drop \(Site.dropPath(sha256: sha)) does not match its recorded SHA-256; "
+                + "nothing is computed from it")
+        }
+        return bytes
     }
 }

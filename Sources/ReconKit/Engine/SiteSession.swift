@@ -10,7 +10,8 @@ public final class SiteSession {
     public let config: SiteConfig
     public let ledger: LedgerFile
     public private(set) var state: SiteState
-    /// Whether ``state`` was rebuilt from archived drops checked in this command only (no cache).
+    /// Whether ``state`` was rebuilt only from bytes checked against the ledger in this command:
+    /// archived drops, and cache files whose SHA-256 their `drop.accepted` records.
     public private(set) var stateIsFromCheckedDrops: Bool
     public let log: Logger
     /// The time entries and documents are stamped with.
@@ -24,8 +25,9 @@ public final class SiteSession {
         Double(ProcessInfo.processInfo.environment["RECON_LOCK_TIMEOUT"] ?? "") ?? 10
     }
 
-    /// `useCache: false` rebuilds the state from the archived drops alone, each checked against
-    /// its SHA-256: what close, rerun and credit append and issue comes only from those bytes.
+    /// `useCache: false` rebuilds the state only from bytes checked against the ledger: archived
+    /// drops and the cache files their entries vouch for, never an unvouched cache file: what
+    /// close, rerun and credit append and issue comes only from those bytes.
     public init(site: Site, writing: Bool, log: Logger, useCache: Bool = true, clock: SiteClock) throws {
         self.site = site
         self.log = log
@@ -71,7 +73,8 @@ public final class SiteSession {
                 try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil)
             }
         }
-        stateIsFromCheckedDrops = !useCache
+        stateIsFromCheckedDrops = !state.readUnvouchedCache
+        for warning in state.replayWarnings { log.warning("\(warning)") }
         var mismatches: [String] = []
         if config.site != state.name { mismatches.append("site is \"\(config.site)\" but the ledger says \"\(state.name)\"") }
         if config.baseCurrency != state.base.code {

@@ -29,6 +29,11 @@ public final class SiteState {
     public private(set) var flagDecisions: [String: DecisionRecord] = [:]
     public private(set) var decisionLog: [DecisionRecord] = []
 
+    /// Whether usage rows came from a cache file the ledger does not vouch for (one written
+    /// for a drop accepted before caches were recorded): such a state prices drafts only.
+    public internal(set) var readUnvouchedCache = false
+    /// What the replay noticed and worked around (a cache file that fails its check), for the log.
+    public internal(set) var replayWarnings: [String] = []
     /// Drop SHA-256 → seq of its `drop.accepted`.
     public var acceptedDrops: [String: Int] = [:]
     /// Period → seq of its `period.closed`.

@@ -38,13 +38,20 @@ extension LedgerEvent {
         public var sha256: String
         public var rows: Int64
         public var path: String
+        /// A usage drop's parsed rows as `.recon/cache/SHA.bin` holds them: the cache format and the
+        /// SHA-256 of the file's bytes. The ledger vouches for the cache through it, so later
+        /// commands read the cache, checked, instead of parsing the CSV again.
+        public var cacheFormat: String?
+        public var cacheSha256: String?
 
-        public init(name: String, kind: DropKind, sha256: String, rows: Int64) {
+        public init(name: String, kind: DropKind, sha256: String, rows: Int64, cacheFormat: String? = nil, cacheSha256: String? = nil) {
             self.name = name
             self.kind = kind
             self.sha256 = sha256
             self.rows = rows
             path = Site.dropPath(sha256: sha256)
+            self.cacheFormat = cacheFormat
+            self.cacheSha256 = cacheSha256
         }
 
         init(_ b: BodyReader) throws {
@@ -54,11 +61,18 @@ extension LedgerEvent {
             name = b.optional("name") ?? ""
             rows = try b.int("rows", default: 0)
             path = b.optional("path") ?? Site.dropPath(sha256: sha256)
+            cacheFormat = b.optional("cache_format")
+            cacheSha256 = b.optional("cache_sha256")
         }
 
         var body: [String: JSONValue] {
-            ["name": .string(name), "kind": .string(kind.rawValue), "sha256": .string(sha256), "rows": .int(rows),
-             "path": .string(path)]
+            var body: [String: JSONValue] = ["name": .string(name), "kind": .string(kind.rawValue), "sha256": .string(sha256),
+                                             "rows": .int(rows), "path": .string(path)]
+            if let cacheFormat, let cacheSha256 {
+                body["cache_format"] = .string(cacheFormat)
+                body["cache_sha256"] = .string(cacheSha256)
+            }
+            return body
         }
     }
 

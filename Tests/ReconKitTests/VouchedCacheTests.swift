@@ -1,0 +1,88 @@
+import Crypto
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// A usage drop's cache file is vouched for by its `drop.accepted` entry (`cache_format`,
+/// `cache_sha256`): later commands read it, checked, instead of parsing the CSV again; one that
+/// fails its check is never read, and `recon verify` names it. Each test runs the built binary.
+@Suite("The ledger vouches for the cache", .serialized)
+struct VouchedCacheTests {
+    func cacheBody(_ site: TestSite) throws -> (sha: String, cacheSha: String) {
+        let body = try #require(try site.bodies("drop.accepted").first { $0["kind"] as? String == "usage" })
+        #expect(body["cache_format"] as? String == "RCNU4")
+        return (try #require(body["sha256"] as? String), try #require(body["cache_sha256"] as? String))
+    }
+
+    func sha256(ofFile path: String) throws -> String {
+        SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
+    }
+
+    @Test func theUsageEntryRecordsItsCacheFile() throws {
+        let site = try WriterCheckTests.perImageSite()
+        let (sha, cacheSha) = try cacheBody(site)
+        #expect(try sha256(ofFile: site.path(".recon/cache/\(sha).bin")) == cacheSha)
+        site.expectAuditorAccepts()
+    }
+
+    /// The close reads the usage rows from the vouched cache: it parses no usage CSV (the
+    /// stages line says so), yet pays exactly what the drop says:
+    ///   PAY D1 = 3 × 50.00 + (2 + 2 + 3) × 1.50 = 160.50, PAY D2 = 50.00 + 1.50 = 51.50.
+    @Test func theCloseReadsTheVouchedCacheInsteadOfTheCSV() throws {
+        let site = try WriterCheckTests.perImageSite()
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
+        #expect(close.code == 0, "\(close.err)")
+        let stages = try #require(close.err.split(separator: "\n").first { $0.contains("stages: ") })
+        #expect(stages.contains("replay-cache-hash="), "\(stages)")
+        #expect(!stages.contains("replay-parse-usage="), "\(stages)")
+        #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
+        #expect(try site.document("PAY-2026-000002")?["total"] as? String == "51.50")
+        site.expectAuditorAccepts()
+    }
+
+    /// A deleted cache is only slower: the close parses the checked CSV, and puts the cache
+    /// back byte for byte the one the ledger recorded.
+    @Test func aMissingCacheIsRebuiltAsTheLedgerRecordedIt() throws {
+        let site = try WriterCheckTests.perImageSite()
+        let (sha, cacheSha) = try cacheBody(site)
+        try FileManager.default.removeItem(atPath: site.path(".recon/cache/\(sha).bin"))
+        #expect(try site.recon(["verify"]).code == 0)
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
+        #expect(try sha256(ofFile: site.path(".recon/cache/\(sha).bin")) == cacheSha)
+        site.expectAuditorAccepts()
+    }
+
+    /// A tampered cache is never read: the close warns and computes from the archived drop,
+    /// and leaves the file for `recon verify`, which goes on naming it until it is deleted.
+    @Test func aTamperedCacheStaysNamedUntilDeleted() throws {
+        let site = try WriterCheckTests.perImageSite()
+        let (sha, _) = try cacheBody(site)
+        let path = site.path(".recon/cache/\(sha).bin")
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[bytes.count - 9] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        #expect(close.err.contains(".recon/cache/\(sha).bin"), "\(close.err)")
+        #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4 && verify.out.contains(".recon/cache/\(sha).bin"), "\(verify.out)")
+        try FileManager.default.removeItem(atPath: path)
+        site.expectAuditorAccepts()
+    }
+
+    /// An edited archived usage CSV stops a writer even though its rows come from the cache.
+    @Test func anEditedArchivedUsageDropStopsTheCloseThoughTheCacheIsIntact() throws {
+        let site = try WriterCheckTests.perImageSite()
+        let (sha, _) = try cacheBody(site)
+        let csv = site.path("Ledger/drops/\(sha).csv")
+        try (String(contentsOfFile: csv, encoding: .utf8) + " ").write(toFile: csv, atomically: false, encoding: .utf8)
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 4, "\(close.err)")
+        #expect(close.err.contains("does not match its recorded SHA-256"), "\(close.err)")
+        #expect(!site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
+    }
+}

@@ -52,10 +52,23 @@ public struct PeriodPricer {
         var urgency: Urgency
         var at: Int64
     }
-    private struct ScheduleMemoKey: Hashable { var card: Int32; var modality: Int32; var urgency: Urgency }
-    private struct RowMemoKey: Hashable { var radiologist: Int32; var card: Int32; var modality: Int32; var urgency: Urgency }
-    private struct IntTierKey: Hashable { var modality: Int32; var urgency: Urgency; var card: Int32; var tierFrom: Int }
-    private struct RadKey: Hashable { var radiologist: Int32; var modality: Int32; var urgency: Urgency; var card: Int32; var row: Int32 }
+    /// Small dense numbers for the cards in force in a run, so memo tables are arrays.
+    private struct CardSlots {
+        var dates: [LocalDate] = []
+        mutating func slot(_ date: LocalDate) -> Int {
+            if let i = dates.firstIndex(of: date) { return i }
+            dates.append(date)
+            return dates.count - 1
+        }
+    }
+    /// A client's resolved price schedule and what it was resolved for.
+    private struct ScheduleUse {
+        var schedule: PriceSchedule
+        var card: LocalDate
+        var modality: Int32
+        var urgency: Urgency
+        var counts: [Int]
+    }
 
     /// Prices the reports at `indices` of `all` (a site's whole history, not copied).
     public func price(period: Period, all reports: [Report], indices: [Int32], excluded: Set<String>,
@@ -188,45 +201,59 @@ public struct PeriodPricer {
         }
 
         var payoutTallies: [String: [PayoutKey: Tally]] = [:]
-        var rowMemo: [RowMemoKey: Int?] = [:]
         var providerCardMemo: (first: Int32, last: Int32, card: LocalDate?) = (1, 0, nil)
         var clientCardMemo: (first: Int32, last: Int32, card: LocalDate?) = (1, 0, nil)
+        // The hot loop hashes nothing: every memo is an array indexed by small numbers.
+        // A (radiologist, modality, urgency) slot under a provider card: its row, once matched
+        // (-2 not yet looked up, -1 no row matches), and the tallies of the client being priced.
+        let width = radiologists.count * modalities.count * 2
+        var providerSlots = CardSlots(), providerSlot = 0
+        var rowMemo: [Int32] = []
+        var radTally: [Tally] = []
+        var radTouched: [Int] = []
+        var clientSlots = CardSlots(), clientSlot = 0
 
         for clientId in clientIds {
             let list = PeriodPricer.inBillingOrder(byClient[clientId]!, of: reports)
             book.billableReports += list.count
             guard let client = context.clients[clientId] else { continue }
             let volume = list.count
-            var scheduleMemo: [ScheduleMemoKey: PriceSchedule?] = [:]
-            var tierTally: [IntTierKey: (count: Int, row: ClientRate)] = [:]
+            // (client card slot, modality, urgency) → index into `schedules` (-2 not resolved, -1 none).
+            var scheduleMemo: [Int32] = []
+            var schedules: [ScheduleUse] = []
             var images = 0
-            var radTally: [RadKey: Tally] = [:]
             for (i, item) in list.enumerated() {
                 // The hot loop reads the item's own fields; the report itself only for messages.
                 let urgency = item.urgency, localDate = LocalDate(dayNumber: item.day)
+                let u = urgency == .stat ? 1 : 0
                 images += Int(item.images)
                 if Int(item.images) > client.maxImagesPerCase { book.overContractIndices.append(item.index) }
                 let day = item.day
                 // Revenue side.
                 if day < clientCardMemo.first || day > clientCardMemo.last {
                     clientCardMemo = cardRange(context.clientCards, day: localDate)
+                    if let card = clientCardMemo.card { clientSlot = clientSlots.slot(card) }
                 }
                 if let cardDate = clientCardMemo.card {
-                    let memoKey = ScheduleMemoKey(card: cardDate.dayNumber, modality: item.modality, urgency: urgency)
-                    let schedule: PriceSchedule?
-                    if let s = scheduleMemo[memoKey] {
-                        schedule = s
-                    } else {
-                        schedule = PriceSchedule.resolve(context.clientCards.cards[cardDate]!, clientId: clientId,
-                            contractType: client.contractType, modality: modalities[Int(item.modality)], urgency: urgency)
-                        scheduleMemo[memoKey] = .some(schedule)
+                    let memo = (clientSlot * modalities.count + Int(item.modality)) * 2 + u
+                    if memo >= scheduleMemo.count {
+                        scheduleMemo += [Int32](repeating: -2, count: (clientSlot + 1) * modalities.count * 2 - scheduleMemo.count)
                     }
-                    if let schedule, let t = schedule.tierIndex(volume: volume, position: i + 1) {
-                        let key = IntTierKey(modality: item.modality, urgency: urgency, card: cardDate.dayNumber,
-                                             tierFrom: schedule.tiers[t].tierFrom)
-                        tierTally[key, default: (0, schedule.tiers[t])].count += 1
-                    } else if let schedule {
-                        let x = schedule.mode == .volume ? "volume \(volume)" : "position \(i + 1)"
+                    if scheduleMemo[memo] == -2 {
+                        if let schedule = PriceSchedule.resolve(context.clientCards.cards[cardDate]!, clientId: clientId,
+                            contractType: client.contractType, modality: modalities[Int(item.modality)], urgency: urgency) {
+                            schedules.append(ScheduleUse(schedule: schedule, card: cardDate, modality: item.modality, urgency: urgency,
+                                                         counts: [Int](repeating: 0, count: schedule.tiers.count)))
+                            scheduleMemo[memo] = Int32(schedules.count - 1)
+                        } else {
+                            scheduleMemo[memo] = -1
+                        }
+                    }
+                    let s = Int(scheduleMemo[memo])
+                    if s >= 0, let t = schedules[s].schedule.tierIndex(volume: volume, position: i + 1) {
+                        schedules[s].counts[t] += 1
+                    } else if s >= 0 {
+                        let x = schedules[s].schedule.mode == .volume ? "volume \(volume)" : "position \(i + 1)"
                         problem(.unpriced, "client", clientId,
                                 "\(modalities[Int(item.modality)]) \(urgency.rawValue): no tier of the \(cardDate) card contains \(x)", reports[Int(item.index)].id)
                     } else {
@@ -240,49 +267,58 @@ public struct PeriodPricer {
                 guard let rad = rads[Int(item.radiologist)] else { continue }
                 if day < providerCardMemo.first || day > providerCardMemo.last {
                     providerCardMemo = cardRange(context.providerCards, day: localDate)
+                    if let card = providerCardMemo.card {
+                        providerSlot = providerSlots.slot(card)
+                        if rowMemo.count < (providerSlot + 1) * width {
+                            rowMemo += [Int32](repeating: -2, count: (providerSlot + 1) * width - rowMemo.count)
+                            radTally += [Tally](repeating: Tally(), count: (providerSlot + 1) * width - radTally.count)
+                        }
+                    }
                 }
                 guard let cardDate = providerCardMemo.card else {
                     problem(.unpriced, "radiologist", rad.id, "no provider rate card in force on \(localDate)", reports[Int(item.index)].id)
                     continue
                 }
-                let memoKey = RowMemoKey(radiologist: item.radiologist, card: cardDate.dayNumber, modality: item.modality,
-                                         urgency: urgency)
-                let rowIndex: Int?
-                if let m = rowMemo[memoKey] {
-                    rowIndex = m
-                } else {
+                let slot = providerSlot * width + (Int(item.radiologist) * modalities.count + Int(item.modality)) * 2 + u
+                if rowMemo[slot] == -2 {
                     let rows = context.providerCards.cards[cardDate]!
-                    rowIndex = PayoutMatcher.matchIndex(rows, grade: rad.grade, modality: modalities[Int(item.modality)], urgency: urgency,
-                                                        seniorityYears: rad.seniorityYears)
-                    rowMemo[memoKey] = .some(rowIndex)
+                    rowMemo[slot] = PayoutMatcher.matchIndex(rows, grade: rad.grade, modality: modalities[Int(item.modality)], urgency: urgency,
+                                                             seniorityYears: rad.seniorityYears).map { Int32($0) } ?? -1
                 }
-                guard let rowIndex else {
+                guard rowMemo[slot] >= 0 else {
                     problem(.unpriced, "radiologist", rad.id,
                             "\(modalities[Int(item.modality)]) \(urgency.rawValue), grade \(rad.grade), \(rad.seniorityYears) years: no provider rate row of the \(cardDate) card matches",
                             reports[Int(item.index)].id)
                     continue
                 }
-                radTally[RadKey(radiologist: item.radiologist, modality: item.modality, urgency: urgency,
-                                card: cardDate.dayNumber, row: Int32(rowIndex)), default: Tally()].add(images: item.images)
+                if radTally[slot].reports == 0 { radTouched.append(slot) }
+                radTally[slot].add(images: item.images)
             }
             // Back to names: payout tallies per radiologist, cost tallies per modality for margins.
             var costTally: [String: [PayoutKey: Tally]] = [:]
-            for (k, t) in radTally {
-                let key = PayoutKey(modality: modalities[Int(k.modality)], urgency: k.urgency,
-                                    row: RowRef(card: LocalDate(dayNumber: k.card), index: Int(k.row)))
-                payoutTallies[radiologists[Int(k.radiologist)], default: [:]][key, default: Tally()].merge(t)
+            for slot in radTouched {
+                let t = radTally[slot]
+                radTally[slot] = Tally()
+                let card = providerSlots.dates[slot / width], inCard = slot % width
+                let u = inCard % 2, modality = inCard / 2 % modalities.count, radiologist = inCard / 2 / modalities.count
+                let key = PayoutKey(modality: modalities[modality], urgency: u == 1 ? .stat : .routine,
+                                    row: RowRef(card: card, index: Int(rowMemo[slot])))
+                payoutTallies[radiologists[radiologist], default: [:]][key, default: Tally()].merge(t)
                 costTally[key.modality, default: [:]][key, default: Tally()].merge(t)
             }
+            radTouched.removeAll(keepingCapacity: true)
             // The invoice: one line per (modality, urgency, unit price, price currency).
             var invoiceTally: [InvoiceKey: Int] = [:]
             var tiersOf: [InvoiceKey: [ClientRate]] = [:]
             book.clientCounts[clientId] = (list.count, images)
-            for (key, value) in tierTally {
-                let (count, tier) = value
-                let invoiceKey = InvoiceKey(modality: modalities[Int(key.modality)], urgency: key.urgency,
-                                            price: tier.unitPrice.normalized, currency: tier.currency.code)
-                invoiceTally[invoiceKey, default: 0] += count
-                tiersOf[invoiceKey, default: []].append(tier)
+            for use in schedules {
+                for (t, count) in use.counts.enumerated() where count > 0 {
+                    let tier = use.schedule.tiers[t]
+                    let invoiceKey = InvoiceKey(modality: modalities[Int(use.modality)], urgency: use.urgency,
+                                                price: tier.unitPrice.normalized, currency: tier.currency.code)
+                    invoiceTally[invoiceKey, default: 0] += count
+                    tiersOf[invoiceKey, default: []].append(tier)
+                }
             }
             var lines: [DocumentLine] = []
             for (key, qty) in invoiceTally.sorted(by: { invoiceOrder($0.key, $1.key) }) {

@@ -70,7 +70,8 @@ public final class SiteSession {
         }
         state = try Stages.time("replay") {
             try Self.refusingDamage {
-                try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil)
+                try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil,
+                                       hashVouchedDrops: writing)
             }
         }
         stateIsFromCheckedDrops = !state.readUnvouchedCache

@@ -172,16 +172,23 @@ public final class SiteState {
         return built
     }
 
-    /// The held reports among `ids`, found in one pass (without building the index).
+    /// The held reports among `ids`. The first lookup scans the reports once without building
+    /// the index (one big drop needs no more); a second one — a batch of drops, a watcher
+    /// catching up — builds the index, so each further drop costs what it holds.
     public func existing<V>(_ ids: [String: V]) -> [String: Report] {
         var out: [String: Report] = [:]
+        if index == nil && scans > 0 { _ = reportIndex }
         if let index {
             for id in ids.keys { if let i = index[id] { out[id] = reports[Int(i)] } }
             return out
         }
+        scans += 1
         for r in reports where ids[r.id] != nil { out[r.id] = r }
         return out
     }
+
+    /// How many lookups scanned the reports instead of using the index.
+    private var scans = 0
 
     private static func insertIfAbsent(_ slot: inout Int32, _ value: Int32, _ inserted: inout Bool) {
         if slot == -1 {

@@ -6,8 +6,10 @@ import Crypto
 /// archived drops in the order they were accepted; flags, decisions, closes and documents
 /// from their entries. Every archived drop read is hashed, and the bytes hashed are the
 /// bytes parsed: one changed after it was accepted stops the replay (SPEC §6, writers check
-/// before they write). The cache, when given, is trusted for usage rows (drafts only);
-/// `audit` instead compares each cache file with what its archived drop gives.
+/// before they write). A usage drop whose entry records `cache_sha256` comes back from its
+/// cache file once that file hashes to the recorded value (else from the CSV, and the file
+/// is named). An older drop's unvouched cache is read only when `cache` is given (drafts);
+/// `audit` (verify) instead checks every cache file and writes nothing.
 public enum LedgerReplay {
     /// `hashVouchedDrops: false` skips hashing the archived drop behind a checked cache file:
     /// for reading commands (SPEC §6 asks it of writers) and `verify` (which hashes every drop itself).

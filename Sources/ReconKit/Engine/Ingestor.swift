@@ -17,8 +17,6 @@ public final class Ingestor {
     let session: SiteSession
     /// Set by a rerun: the closed period whose held drops are being applied.
     var reopened: Period?
-    /// Cache files being written in the background.
-    let cacheWrites = DispatchGroup()
     /// Says what each drop would do and changes nothing: no move, no archive, no entry, no
     /// drafts. Accepted drops are applied to this session's state in memory only, so a
     /// usage drop after the clients drop it needs reads as it would in a real run.
@@ -70,12 +68,10 @@ public final class Ingestor {
         }
         if dryRun { return outcomes }
         // The drafts that follow raise any new hard and soft flags of the open periods.
-        defer { cacheWrites.wait() }
         let drafting = ProgressReporter("drafts")
         drafting.phase("pricing open periods")
         defer { drafting.finish() }
         try Drafter(session: session).refresh()
-        Stages.time("cache-wait") { cacheWrites.wait() }
         return outcomes
     }
 
@@ -146,22 +142,26 @@ public final class Ingestor {
     func accept(_ bytes: [UInt8], name: String, kind: DropKind, sha: String, rows: ParsedDrop,
                 fresh: ParsedDrop) throws -> Int {
         try FileIO.makeDirectory(site.drops)
-        // The rows a usage drop adds are encoded for the cache on the second core while the
-        // archive is written; the entry records the cache's SHA-256, so later commands may read
-        // it checked instead of parsing the CSV again.
+        // The rows a usage drop adds are encoded, hashed and written to the cache on the second
+        // core while the archive is written; the entry records the cache's SHA-256, so later
+        // commands may read it checked instead of parsing the CSV again. A crash before the
+        // append leaves a cache file no entry vouches for: never read, and replaced when the
+        // drop is accepted.
         let encoded = EncodedCache()
         let encoding = DispatchGroup()
         if case .usage(let list) = fresh {
+            let cache = DropCache(dir: site.cache)
             DispatchQueue.global().async(group: encoding) {
-                Stages.time("cache-encode-bg") {
-                    encoded.bytes = DropCache.encode(sha256: sha, list)
-                    encoded.sha256 = Hex.string(SHA256.hash(data: encoded.bytes))
+                Stages.time("cache-bg") {
+                    let bytes = DropCache.encode(sha256: sha, list)
+                    encoded.sha256 = Hex.string(SHA256.hash(data: bytes))
+                    cache.write(sha256: sha, bytes)
                 }
             }
         }
         // The bytes that were hashed, as a new file: never a link to the original.
         try Stages.time("archive") { try FileIO.writeAtomically(site.path(Site.dropPath(sha256: sha)), bytes) }
-        Stages.time("cache-encode-wait") { encoding.wait() }
+        Stages.time("cache-wait") { encoding.wait() }
         let cacheSha = encoded.sha256
         var items = [LedgerEvent.dropAccepted(.init(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount),
                                                      cacheFormat: cacheSha == nil ? nil : DropCache.format, cacheSha256: cacheSha)).item]
@@ -182,11 +182,6 @@ public final class Ingestor {
             } else {
                 state.apply(fresh)
             }
-        }
-        if cacheSha != nil {
-            // Written on the second core while the drafts are priced; `ingest` waits for it.
-            let cache = DropCache(dir: site.cache), bytes = encoded.bytes
-            DispatchQueue.global().async(group: cacheWrites) { Stages.time("cache-write-bg") { cache.write(sha256: sha, bytes) } }
         }
         return entries[0].seq
     }
@@ -238,9 +233,8 @@ public final class Ingestor {
     }
 }
 
-/// A usage drop's cache bytes and their SHA-256, encoded on the second core: written by that
-/// one task and read only after waiting for it.
+/// The SHA-256 of a usage drop's cache file, computed on the second core: written by that one
+/// task and read only after waiting for it.
 private final class EncodedCache: @unchecked Sendable {
-    var bytes: [UInt8] = []
     var sha256: String?
 }

@@ -12,7 +12,7 @@ public final class SiteSession {
     public private(set) var state: SiteState
     /// Whether ``state`` was rebuilt only from bytes checked against the ledger in this command:
     /// archived drops, and cache files whose SHA-256 their `drop.accepted` records.
-    public private(set) var stateIsFromCheckedDrops: Bool
+    public var stateIsFromCheckedDrops: Bool { !state.readUnvouchedCache }
     public let log: Logger
     /// The time entries and documents are stamped with.
     public let clock: SiteClock
@@ -74,7 +74,6 @@ public final class SiteSession {
                                        hashVouchedDrops: writing)
             }
         }
-        stateIsFromCheckedDrops = !state.readUnvouchedCache
         for warning in state.replayWarnings { log.warning("\(warning)") }
         var mismatches: [String] = []
         if config.site != state.name { mismatches.append("site is \"\(config.site)\" but the ledger says \"\(state.name)\"") }
@@ -132,7 +131,6 @@ public final class SiteSession {
     public func requireCheckedDrops() throws {
         guard !stateIsFromCheckedDrops else { return }
         state = try Stages.time("replay-checked") { try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger) } }
-        stateIsFromCheckedDrops = true
     }
 
     private static func refusingDamage<T>(_ body: () throws -> T) throws -> T {

@@ -43,16 +43,10 @@ extension CrashTests {
 
             let reason = "late report \(round)"
             let args = ["rerun", "2026-03", "--reason", reason, "--key", key]
-            let outcome = try killed(site, args, env: env, after: rng.lateUnit() * rerunTime)
-            outcomes["rerun: " + outcome, default: 0] += 1
-            let committed = try committedBodies(site, "rerun").contains { $0["reason"] as? String == reason }
-            t = Date()
-            let again = try site.recon(args, env: env)
-            if outcome == "nothing written" { rerunTime = (rerunTime + Date().timeIntervalSince(t)) / 2 }
-            if committed {
-                #expect(again.code == 3 && again.err.contains("was applied at seq"), "retry of a committed rerun: \(again.err)")
-            } else {
-                #expect(again.code == 0, "rerun after a kill in round \(round): \(again.err)")
+            if let whole = try killThenRetry(site, args, env: env, after: rng.lateUnit() * rerunTime, refusal: "was applied at seq",
+                                             outcomes: &outcomes,
+                                             committed: { try committedBodies(site, "rerun").contains { $0["reason"] as? String == reason } }) {
+                rerunTime = (rerunTime + whole) / 2
             }
             reasons.append(reason)
             try expectRerunsWhole(site, reasons: reasons, late: late)
@@ -74,16 +68,10 @@ extension CrashTests {
             } else {
                 // A credit checks for most of its run and writes in its last moments: √√u puts half
                 // the kills in its last 16 %.
-                let outcome = try killed(site, args, env: env, after: rng.lateUnit().squareRoot() * creditTime)
-                outcomes["credit: " + outcome, default: 0] += 1
-                let committed = try committedBodies(site, "credit_note.issued").contains { $0["reason"] as? String == reason }
-                t = Date()
-                let again = try site.recon(args, env: env)
-                if outcome == "nothing written" { creditTime = (creditTime + Date().timeIntervalSince(t)) / 2 }
-                if committed {
-                    #expect(again.code == 3 && again.err.contains("was applied at seq"), "retry of a committed credit: \(again.err)")
-                } else {
-                    #expect(again.code == 0, "credit after a kill in round \(round): \(again.err)")
+                if let whole = try killThenRetry(site, args, env: env, after: rng.lateUnit().squareRoot() * creditTime,
+                                                 refusal: "was applied at seq", outcomes: &outcomes,
+                                                 committed: { try committedBodies(site, "credit_note.issued").contains { $0["reason"] as? String == reason } }) {
+                    creditTime = (creditTime + whole) / 2
                 }
             }
             let entries = try site.entries()

@@ -86,16 +86,10 @@ struct CrashTests {
                 closeTime = Date().timeIntervalSince(t)
                 #expect(first.code == 0, "\(first.err)")
             } else {
-                let outcome = try killed(site, ["close", period.description], env: closeNow, after: rng.lateUnit() * closeTime)
-                outcomes["close: " + outcome, default: 0] += 1
-                let wasClosed = try site.bodies("period.closed").contains { $0["period"] as? String == period.description }
-                let t = Date()
-                let again = try site.recon(["close", period.description], env: closeNow)
-                if outcome == "nothing written" { closeTime = (closeTime + Date().timeIntervalSince(t)) / 2 }
-                if wasClosed {
-                    #expect(again.code == 3 && again.err.contains("already closed"), "\(again.err)")
-                } else {
-                    #expect(again.code == 0, "close after a kill in \(period): \(again.err)")
+                if let whole = try killThenRetry(site, ["close", period.description], env: closeNow,
+                                                 after: rng.lateUnit() * closeTime, refusal: "already closed", outcomes: &outcomes,
+                                                 committed: { try site.bodies("period.closed").contains { $0["period"] as? String == period.description } }) {
+                    closeTime = (closeTime + whole) / 2
                 }
             }
             closed.append(period)
@@ -147,6 +141,26 @@ struct CrashTests {
         if let open {
             #expect(!closes.contains(open.description), sourceLocation: sourceLocation)
         }
+    }
+
+    /// Kills `recon ARGS` after `delay` seconds (counting what the kill left in `outcomes`), then
+    /// runs it again. When `committed` says the killed run reached the ledger, the retry must be
+    /// refused (exit 3, saying `refusal`); otherwise it must succeed. Returns the retry's time
+    /// when the kill left nothing (a fresh measure of the whole command, for the next kill).
+    func killThenRetry(_ site: TestSite, _ args: [String], env: [String: String], after delay: Double,
+                       refusal: String, outcomes: inout [String: Int], committed: () throws -> Bool) throws -> Double? {
+        let outcome = try killed(site, args, env: env, after: delay)
+        outcomes["\(args[0]): " + outcome, default: 0] += 1
+        let wasCommitted = try committed()
+        let t = Date()
+        let again = try site.recon(args, env: env)
+        let seconds = Date().timeIntervalSince(t)
+        if wasCommitted {
+            #expect(again.code == 3 && again.err.contains(refusal), "retry of a committed \(args.joined(separator: " ")): \(again.err)")
+        } else {
+            #expect(again.code == 0, "\(args.joined(separator: " ")) after a kill: \(again.err)")
+        }
+        return outcome == "nothing written" ? seconds : nil
     }
 
     /// Starts `recon ARGS`, sends SIGKILL after `delay` seconds, and says what the kill left.

@@ -25,43 +25,41 @@ import Testing
     }
 
     @Test func aSummaryWhoseTotalsOverflowIsRefusedAndNotWritten() throws {
-        let folder = NSTemporaryDirectory() + "recon-margin-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/margin-summary.xlsx"
-        let inr = try #require(Currency(code: "INR"))
-        // Each month fits (10^36 INR of revenue); C1 over both months, and all months together,
-        // would be 2 × 10^36 INR: past what 128 bits hold at 2 decimals.
-        let rows: [MarginSummaryWorkbook.Row] = [
-            (try #require(Period("2026-01")), "closed",
-             MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: Self.huge, cost: .zero)),
-            (try #require(Period("2026-02")), "closed",
-             MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: Self.huge, cost: .zero)),
-        ]
-        let error = try #require(throws: MarginSummaryWorkbook.TooLarge.self) {
-            try MarginSummaryWorkbook.write(rows: rows, base: inr, site: "s", to: path,
-                                            created: Date(timeIntervalSince1970: 1_780_000_000))
+        try withTemporaryFolder { folder in
+            let path = folder + "/margin-summary.xlsx"
+            let inr = try #require(Currency(code: "INR"))
+            // Each month fits (10^36 INR of revenue); C1 over both months, and all months together,
+            // would be 2 × 10^36 INR: past what 128 bits hold at 2 decimals.
+            let rows: [MarginSummaryWorkbook.Row] = [
+                (try #require(Period("2026-01")), "closed",
+                 MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: Self.huge, cost: .zero)),
+                (try #require(Period("2026-02")), "closed",
+                 MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: Self.huge, cost: .zero)),
+            ]
+            let error = try #require(throws: MarginSummaryWorkbook.TooLarge.self) {
+                try MarginSummaryWorkbook.write(rows: rows, base: inr, site: "s", to: path,
+                                                created: Date(timeIntervalSince1970: 1_780_000_000))
+            }
+            #expect("\(error)".contains("revenue of client C1"), "\(error)")
+            #expect("\(error)".contains("margin-summary.xlsx was not written"), "\(error)")
+            #expect(ReconFailure.exitCode(for: error) == 3)  // refused, as any amount too large to compute
+            #expect(!FileManager.default.fileExists(atPath: path))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty, "a temporary file was left behind")
         }
-        #expect("\(error)".contains("revenue of client C1"), "\(error)")
-        #expect("\(error)".contains("margin-summary.xlsx was not written"), "\(error)")
-        #expect(ReconFailure.exitCode(for: error) == 3)  // refused, as any amount too large to compute
-        #expect(!FileManager.default.fileExists(atPath: path))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty, "a temporary file was left behind")
     }
 
     @Test func aSummaryThatFitsIsWritten() throws {
-        let folder = NSTemporaryDirectory() + "recon-margin-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/margin-summary.xlsx"
-        let inr = try #require(Currency(code: "INR"))
-        // The same two months at half the size: 2 × (10^36 / 2) = 10^36 INR, which fits.
-        let half = ExactDecimal(mantissa: Int128(10).power(38) / 2, scale: 2)
-        let rows: [MarginSummaryWorkbook.Row] = [
-            (try #require(Period("2026-01")), "closed", MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: half, cost: .zero)),
-            (try #require(Period("2026-02")), "closed", MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: half, cost: .zero)),
-        ]
-        try MarginSummaryWorkbook.write(rows: rows, base: inr, site: "s", to: path, created: Date(timeIntervalSince1970: 1_780_000_000))
-        #expect(FileManager.default.fileExists(atPath: path))
+        try withTemporaryFolder { folder in
+            let path = folder + "/margin-summary.xlsx"
+            let inr = try #require(Currency(code: "INR"))
+            // The same two months at half the size: 2 × (10^36 / 2) = 10^36 INR, which fits.
+            let half = ExactDecimal(mantissa: Int128(10).power(38) / 2, scale: 2)
+            let rows: [MarginSummaryWorkbook.Row] = [
+                (try #require(Period("2026-01")), "closed", MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: half, cost: .zero)),
+                (try #require(Period("2026-02")), "closed", MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: half, cost: .zero)),
+            ]
+            try MarginSummaryWorkbook.write(rows: rows, base: inr, site: "s", to: path, created: Date(timeIntervalSince1970: 1_780_000_000))
+            #expect(FileManager.default.fileExists(atPath: path))
+        }
     }
 }

@@ -381,14 +381,6 @@ private func sampleInvoice(_ book: Workbook) throws {
     try sheet.setColumnWidth(16, columns: 0...3)
 }
 
-/// Runs `body` with a fresh folder, removed afterwards.
-private func withTemporaryFolder(_ body: (String) throws -> Void) throws {
-    let folder = NSTemporaryDirectory() + "recon-xlsx-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    try body(folder)
-}
-
 /// The text of one entry of a zip file, read with `unzip -p` or, without it, Python's zipfile.
 private func zipEntry(_ path: String, _ entry: String) throws -> String {
     if FileManager.default.isExecutableFile(atPath: "/usr/bin/unzip") {

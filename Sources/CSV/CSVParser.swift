@@ -25,14 +25,17 @@ import Darwin
 /// gathered of it: memory stays near `maxFieldBytes` whatever the field's length.
 ///
 /// Records wait in the parser until ``deliverRecords(to:)`` hands them on, so that the
-/// caller's code runs outside libcsv's callbacks and may throw.
+/// caller's code runs outside libcsv's callbacks and may throw. Their fields wait as bytes in
+/// one buffer reused from line to line: a million rows make no allocation per field.
 final class CSVParser {
-    /// A finished record: the physical line on which it starts and its fields.
+    /// A finished record: the physical line on which it starts and where its fields are.
     struct Record {
         /// The 1-based physical line on which the record's first field starts.
         let line: Int
-        /// The record's fields, in order, as read (quotes removed, doubled quotes undone).
-        let fields: [String]
+        /// Its first field's index in `fieldStarts`.
+        let firstField: Int
+        /// How many fields it has.
+        let fieldCount: Int
     }
 
     /// libcsv's state before the first field of a record (`ROW_NOT_BEGUN` in libcsv.c).
@@ -58,8 +61,15 @@ final class CSVParser {
     /// Problems with single fields (not UTF-8, too long), in file order.
     private(set) var problems: [CSVProblem] = []
 
-    /// The fields of the record being read.
-    @exclusivity(unchecked) private var fields: [String] = []
+    /// The bytes of the fields kept, records waiting and the record being read, end to end
+    /// (quotes removed, doubled quotes undone).
+    @exclusivity(unchecked) private var fieldBytes: [UInt8] = []
+    /// Where each kept field starts in `fieldBytes`; a field ends where the next one starts.
+    @exclusivity(unchecked) private var fieldStarts: [Int] = []
+    /// The first field of the record being read, in `fieldStarts`.
+    @exclusivity(unchecked) private var recordFirstField = 0
+    /// Where the record being read starts in `fieldBytes`.
+    @exclusivity(unchecked) private var recordFirstByte = 0
     /// Fields of the record being read that have ended, kept or not.
     @exclusivity(unchecked) private var fieldCount = 0
     /// Whether a field of the record being read was bad, so the record is not kept.
@@ -173,19 +183,43 @@ final class CSVParser {
 
     /// Hands each finished record to `body`, oldest first, and forgets it.
     ///
-    /// - Parameter body: Called with the record's start line and its fields; an error it
-    ///   throws stops the delivery and propagates.
-    func deliverRecords(to body: (_ line: Int, _ fields: [String]) throws -> Void) rethrows {
+    /// - Parameter body: Called with the record's start line and its fields, which are
+    ///   valid only during the call; an error it throws stops the delivery and propagates.
+    func deliverRecords(to body: (_ line: Int, _ fields: CSVFields) throws -> Void) rethrows {
         guard !records.isEmpty else { return }
-        defer { records.removeAll(keepingCapacity: true) }
-        for record in records {
-            try body(record.line, record.fields)
+        defer { forgetDelivered() }
+        try fieldBytes.withUnsafeBytes { bytes in
+            try fieldStarts.withUnsafeBufferPointer { starts in
+                for record in records {
+                    let after = record.firstField + record.fieldCount
+                    let fields = CSVFields(
+                        bytes: bytes, starts: UnsafeBufferPointer(rebasing: starts[record.firstField..<after]),
+                        end: after < starts.count ? starts[after] : bytes.count)
+                    try body(record.line, fields)
+                }
+            }
         }
+    }
+
+    /// Drops the delivered records' bytes, keeping the fields of a record still being read
+    /// (a quoted field that spans lines) at the front of the buffer.
+    private func forgetDelivered() {
+        records.removeAll(keepingCapacity: true)
+        if recordFirstField < fieldStarts.count {
+            fieldBytes.removeFirst(recordFirstByte)
+            fieldStarts.removeFirst(recordFirstField)
+            for i in fieldStarts.indices { fieldStarts[i] -= recordFirstByte }
+        } else {
+            fieldBytes.removeAll(keepingCapacity: true)
+            fieldStarts.removeAll(keepingCapacity: true)
+        }
+        recordFirstField = 0
+        recordFirstByte = 0
     }
 
     // MARK: - libcsv callbacks
 
-    /// Takes a field libcsv has finished: keeps it as a String or reports why not.
+    /// Takes a field libcsv has finished: keeps its bytes or reports why not.
     fileprivate func endField(_ start: UnsafeRawPointer?, count: Int) {
         fieldCount += 1
         let length = discardedBytes + count
@@ -199,39 +233,41 @@ final class CSVParser {
             return
         }
         let bytes = UnsafeBufferPointer(start: start?.assumingMemoryBound(to: UInt8.self), count: count)
-        guard let value = Self.string(validating: bytes) else {
+        guard Self.isUTF8(bytes) else {
             report(
                 "the field is not UTF-8 text (\(Self.firstInvalidByte(in: bytes))). "
                     + "Save the file as UTF-8, e.g. as \"CSV UTF-8 (Comma delimited)\" in Excel")
             return
         }
         if !recordIsBroken {
-            fields.append(value)
+            fieldStarts.append(fieldBytes.count)
+            fieldBytes.append(contentsOf: bytes)
         }
     }
 
     /// Takes the end of a record: keeps it unless one of its fields was bad.
     fileprivate func endRecord() {
-        if !recordIsBroken {
-            records.append(Record(line: recordLine, fields: fields))
+        if recordIsBroken {
+            fieldBytes.removeSubrange(recordFirstByte...)
+            fieldStarts.removeSubrange(recordFirstField...)
+        } else {
+            records.append(Record(line: recordLine, firstField: recordFirstField,
+                                  fieldCount: fieldStarts.count - recordFirstField))
         }
-        fields = []
-        fields.reserveCapacity(fieldCount)
+        recordFirstField = fieldStarts.count
+        recordFirstByte = fieldBytes.count
         fieldCount = 0
         recordIsBroken = false
         recordLine = currentLine
         fieldLine = currentLine
     }
 
-    /// The text of a field, or `nil` when its bytes are not UTF-8.
+    /// Whether a field's bytes are UTF-8.
     ///
-    /// Most fields of a drop are ASCII: those are checked eight bytes at a time and
-    /// decoded without a second look; others go through the standard library's validation.
-    private static func string(validating bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard isASCII(bytes) else {
-            return String(validating: bytes, as: UTF8.self)
-        }
-        return String(decoding: bytes, as: UTF8.self)
+    /// Most fields of a drop are ASCII: those are checked eight bytes at a time; others go
+    /// through the standard library's validation.
+    private static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil
     }
 
     /// Whether every byte is below 0x80.

@@ -40,6 +40,15 @@ public enum CSVReader {
         _ bytes: UnsafeRawBufferPointer, maxFieldBytes: Int = 65_536,
         record: (_ line: Int, _ fields: [String]) throws -> Void
     ) rethrows -> [CSVProblem] {
+        try readFields(bytes, maxFieldBytes: maxFieldBytes) { line, fields in try record(line, fields.strings) }
+    }
+
+    /// ``read(_:maxFieldBytes:record:)``, handing each record's fields over as bytes that
+    /// are valid only during the call to `record` (no `String` made per field).
+    public static func readFields(
+        _ bytes: UnsafeRawBufferPointer, maxFieldBytes: Int = 65_536,
+        record: (_ line: Int, _ fields: CSVFields) throws -> Void
+    ) rethrows -> [CSVProblem] {
         let parser: CSVParser
         do throws(CSVProblem) {
             parser = try CSVParser(maxFieldBytes: maxFieldBytes)

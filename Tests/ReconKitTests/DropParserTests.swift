@@ -154,6 +154,48 @@ struct DropParserTests {
         #expect(o.problems.reportLines.last == "… and 500 more problems not listed")
     }
 
+    /// A valid row is read from its bytes, any other by the reader that names problems: one
+    /// report written in every allowed way gives the same values (hand-computed) either way.
+    @Test(arguments: [
+        "R1,2026-10-05T10:00:00Z,C1,D1,CT,3,stat",
+        " R1 ,\t2026-10-05T10:00:00Z ,C1 , D1,CT , 3 ,stat ",
+        "\"R1\",\"2026-10-05T10:00:00Z\",\"C1\",\"D1\",\"CT\",\"3\",\"stat\"",
+        "R1,2026-10-05t10:00:00z,C1,D1,CT,3,stat",
+        "R1,2026-10-05T15:30:00+05:30,C1,D1,CT,3,stat",
+        "R1,2026-10-05T10:00Z,C1,D1,CT,003,stat",
+        "R1,2026-10-05T10:00:00.000Z,C1,D1,CT,3,stat",
+    ])
+    func everySpellingOfAValidRowGivesTheSameReport(row: String) throws {
+        let o = parse(usageHeader + row + "\r\n", .usage)
+        #expect(o.problems.isEmpty)
+        guard case .usage(let list)? = o.rows else { Issue.record("no rows"); return }
+        let r = try #require(list.first)
+        #expect(list.count == 1)
+        #expect([r.id, r.clientId, r.radiologistId, r.modality] == ["R1", "C1", "D1", "CT"])
+        #expect(r.imageCount == 3 && r.urgency == .stat && r.line == 2)
+        // 2026-10-05T10:00:00Z is 1,791,194,400 s after 1970-01-01T00:00:00Z.
+        #expect(r.reportedAt.nanoseconds == 1_791_194_400 * 1_000_000_000)
+        #expect(r.localDate == LocalDate(year: 2026, month: 10, day: 5))
+    }
+
+    /// Rows with a bad cell among good ones: the good are read, the bad named, in line order.
+    @Test func badCellsAmongGoodRowsAreNamedWithTheirLines() {
+        let o = parse(usageHeader
+                      + "R1,2026-10-05T10:00Z,C1,D1,CT,3,stat\n"
+                      + "R2,2026-10-05T10:00Z,C1,D1,ct,3,stat\n"       // lower-case code
+                      + "R3,2026-10-05T10:00Z,C1,D1,CT,0,\n"           // below 1
+                      + "-R4,2026-10-05T10:00Z,C1,D1,CT,1,\n"          // id starting with -
+                      + "R5,2026-10-05T24:00Z,C1,D1,CT,1,\n"           // hour out of range
+                      + "R6,2026-10-05T10:00Z,C1,D1,CT,1,urgent\n"     // not an urgency
+                      + "R7,2026-10-05T10:00Z,C1,D1,CT,1234567890,\n"  // ten digits
+                      + "R8,2026-10-05T10:00Z,C1,D1,CT,1,routine\n", .usage)
+        #expect(o.problems.problems.map(\.line) == [3, 4, 5, 6, 7, 8])
+        #expect(o.problems.problems.map(\.field) == ["modality", "image_count", "report_id", "reported_at", "urgency", "image_count"])
+        guard case .usage(let list)? = o.rows else { Issue.record("no rows"); return }
+        #expect(list.map(\.id) == ["R1", "R8"])
+        #expect(list.map(\.urgency) == [.stat, .routine])
+    }
+
     @Test func aLargeUsageDropReadInTwoHalvesGivesWhatOneReadingGives() throws {
         // ~8.9 MB: above the size where the file is cut in two at a line end outside quotes.
         // Bad rows sit in both halves; a quoted field holds a newline near the middle.

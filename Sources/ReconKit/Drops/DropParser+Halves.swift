@@ -36,7 +36,12 @@ extension DropParser {
         let problems = ProblemList()
         var usage: [Report] = []
         usage.reserveCapacity(bytes.count / 60)
-        let csvProblems = CSVReader.read(bytes) { line, fields in
+        let csvProblems = CSVReader.readFields(bytes) { line, raw in
+            if let r = usageRow(raw, line: line + lineOffset, table: table) {
+                usage.append(r)
+                return
+            }
+            let fields = raw.strings
             if fields.count != table.width {
                 problems.add(DropProblem(line: line + lineOffset,
                     "has \(fields.count) fields but the header has \(table.width); quote fields that contain commas"))

@@ -44,13 +44,18 @@ public struct DropParser {
         var payments: [Payment] = []
         if kind == .usage { usage.reserveCapacity(bytes.count / 60) }
 
-        let csvProblems = CSVReader.read(bytes) { line, fields in
+        let csvProblems = CSVReader.readFields(bytes) { line, raw in
             if !headerSeen {
                 headerSeen = true
-                table = DropTable.resolve(header: fields, columns: columns, kind: kind, problems: problems)
+                table = DropTable.resolve(header: raw.strings, columns: columns, kind: kind, problems: problems)
                 return
             }
             guard let table else { return }
+            if kind == .usage, let r = usageRow(raw, line: line, table: table) {
+                usage.append(r)
+                return
+            }
+            let fields = raw.strings
             if fields.count != table.width {
                 problems.add(DropProblem(line: line,
                     "has \(fields.count) fields but the header has \(table.width); quote fields that contain commas"))

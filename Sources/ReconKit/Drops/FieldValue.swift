@@ -16,22 +16,36 @@ public enum FieldValue {
     /// **id**: 1–64 of `A-Z a-z 0-9 . _ -`, not starting with `.` or `-` (ids become file names
     /// and command-line arguments: no hidden files, no options).
     public static func id(_ text: Substring) throws -> String {
+        if isId(text.utf8) { return String(text) }
         var count = 0
         var bad: UInt8?
         for b in text.utf8 {
             count += 1
-            let ok = (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b == 46 || b == 95 || b == 45
-            if !ok && bad == nil { bad = b }
+            if !isIdByte(b) && bad == nil { bad = b }
         }
         if count == 0 { throw Invalid("empty; an id is 1–64 characters of A-Z a-z 0-9 . _ - (e.g. C-0042)") }
         if count > 64 { throw Invalid("\(shown(text)) is \(count) characters long; an id has at most 64 (e.g. C-0042)") }
         if let b = bad {
             throw Invalid("\(shown(text)) holds \(describe(byte: b)); an id uses only A-Z a-z 0-9 . _ - (e.g. C-0042)")
         }
-        if let first = text.utf8.first, first == 46 || first == 45 {
-            throw Invalid("\(shown(text)) starts with \"\(Character(Unicode.Scalar(first)))\"; an id starts with a letter, digit or _ (e.g. C-0042)")
+        let first = text.utf8.first ?? 0
+        throw Invalid("\(shown(text)) starts with \"\(Character(Unicode.Scalar(first)))\"; an id starts with a letter, digit or _ (e.g. C-0042)")
+    }
+
+    /// Whether UTF-8 bytes are an **id** (``id(_:)`` says what is wrong when they are not).
+    static func isId<C: Collection>(_ u: C) -> Bool where C.Element == UInt8 {
+        guard let first = u.first, first != 46, first != 45 else { return false }
+        var count = 0
+        for b in u {
+            count += 1
+            guard isIdByte(b) else { return false }
         }
-        return String(text)
+        return count <= 64
+    }
+
+    /// `A-Z a-z 0-9 . _ -`.
+    private static func isIdByte(_ b: UInt8) -> Bool {
+        (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b == 46 || b == 95 || b == 45
     }
 
     /// An id or the wildcard `*` (nil).
@@ -41,9 +55,18 @@ public enum FieldValue {
 
     /// **code**: 1–8 of `A-Z 0-9`.
     public static func code(_ text: Substring) throws -> String {
-        guard !text.isEmpty, text.utf8.count <= 8, text.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) })
-        else { throw Invalid("\(shown(text)) is not a code; a code is 1–8 of A-Z 0-9 (e.g. CT, MR, XR)") }
+        guard isCode(text.utf8) else { throw Invalid("\(shown(text)) is not a code; a code is 1–8 of A-Z 0-9 (e.g. CT, MR, XR)") }
         return String(text)
+    }
+
+    /// Whether UTF-8 bytes are a **code**.
+    static func isCode<C: Collection>(_ u: C) -> Bool where C.Element == UInt8 {
+        var count = 0
+        for b in u {
+            count += 1
+            guard (b >= 65 && b <= 90) || (b >= 48 && b <= 57) else { return false }
+        }
+        return count >= 1 && count <= 8
     }
 
     public static func codeOrWildcard(_ text: Substring) throws -> String? {
@@ -62,10 +85,10 @@ public enum FieldValue {
     /// Dates and timestamps lie in the years 1970–2199 (SPEC §2).
     public static let years = 1970...2199
 
-    private static func inYears(_ d: LocalDate, _ text: Substring) throws {
+    private static func inYears(_ d: LocalDate, _ text: @autoclosure () -> Substring) throws {
         let year = d.components.year
         guard years.contains(year) else {
-            throw Invalid("\(shown(text)) is in the year \(year); dates and timestamps lie in the years \(years.lowerBound)–\(years.upperBound) (e.g. 2026-02-28)")
+            throw Invalid("\(shown(text())) is in the year \(year); dates and timestamps lie in the years \(years.lowerBound)–\(years.upperBound) (e.g. 2026-02-28)")
         }
     }
 
@@ -75,15 +98,26 @@ public enum FieldValue {
         if text.first == "-" {
             throw Invalid("\(shown(text)) is negative; a whole number ≥ \(minimum) is expected (e.g. \(example))")
         }
-        guard !text.isEmpty, text.utf8.count <= 9, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+        guard let v = wholeNumber(text.utf8) else {
             if text.contains(".") {
                 throw Invalid("\(shown(text)) is fractional; a whole number ≥ \(minimum) is expected (e.g. \(example))")
             }
             throw Invalid("\(shown(text)) is not a whole number ≥ \(minimum) (e.g. \(example)); at most 9 digits")
         }
-        let v = Int(text)!
         guard v >= minimum else { throw Invalid("\(v) is below \(minimum); a whole number ≥ \(minimum) is expected") }
         return v
+    }
+
+    /// The value of 1–9 plain digits, or nil.
+    static func wholeNumber<C: Collection>(_ u: C) -> Int? where C.Element == UInt8 {
+        var v = 0
+        var count = 0
+        for b in u {
+            count += 1
+            guard b >= 48 && b <= 57, count <= 9 else { return nil }
+            v = v * 10 + Int(b - 48)
+        }
+        return count == 0 ? nil : v
     }
 
     /// **decimal**: `-?digits[.digits]`, at most 6 digits after the point, no exponent or separators.
@@ -153,21 +187,25 @@ public enum FieldValue {
     /// **timestamp**: `YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM]`; without offset it is site time.
     public static func timestamp(_ text: Substring, zone: SiteTimeZone) throws -> Timestamp {
         // Read in place: a million rows need no copy of each timestamp's bytes.
-        if let parsed = try text.utf8.withContiguousStorageIfAvailable({ try timestamp(text, bytes: $0, zone: zone) }) {
+        if let parsed = try text.utf8.withContiguousStorageIfAvailable({
+            try timestamp(utf8: UnsafeRawBufferPointer($0), zone: zone, text: text)
+        }) {
             return parsed
         }
-        return try Array(text.utf8).withUnsafeBufferPointer { try timestamp(text, bytes: $0, zone: zone) }
+        return try Array(text.utf8).withUnsafeBytes { try timestamp(utf8: $0, zone: zone, text: text) }
     }
 
-    private static func timestamp(_ text: Substring, bytes u: UnsafeBufferPointer<UInt8>, zone: SiteTimeZone) throws -> Timestamp {
+    /// The timestamp written in the UTF-8 bytes `u`; `text` is the field as a message quotes
+    /// it, made only when the bytes are not a valid timestamp.
+    static func timestamp(utf8 u: UnsafeRawBufferPointer, zone: SiteTimeZone, text: @autoclosure () -> Substring) throws -> Timestamp {
         func bad() -> Invalid {
-            Invalid("\(shown(text)) is not a timestamp; write YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM] (e.g. 2026-03-01T10:00:00Z)")
+            Invalid("\(shown(text())) is not a timestamp; write YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM] (e.g. 2026-03-01T10:00:00Z)")
         }
-        guard u.count >= 16, let date = LocalDate(text.prefix(10)), u[10] == 84 || u[10] == 116,
+        guard u.count >= 16, let date = LocalDate(utf8: UnsafeRawBufferPointer(rebasing: u[0..<10])), u[10] == 84 || u[10] == 116,
             let hh = Digits.value(u[11..<13]), u[13] == 58, let mm = Digits.value(u[14..<16])
         else { throw bad() }
         // Checked before any arithmetic: nanoseconds since 1970 in Int64 end in 2262.
-        try inYears(date, text)
+        try inYears(date, text())
         var i = 16
         var ss = 0
         var nanos: Int64 = 0
@@ -181,7 +219,7 @@ public enum FieldValue {
                 while i < u.count, u[i] >= 48 && u[i] <= 57 {
                     digits += 1
                     guard digits <= 9 else {
-                        throw Invalid("\(shown(text)) has more than 9 fractional second digits; use at most nanoseconds")
+                        throw Invalid("\(shown(text())) has more than 9 fractional second digits; use at most nanoseconds")
                     }
                     nanos = nanos * 10 + Int64(u[i] - 48)
                     i += 1
@@ -191,7 +229,7 @@ public enum FieldValue {
             }
         }
         guard hh <= 23, mm <= 59, ss <= 59 else {
-            throw Invalid("\(shown(text)) has a time out of range; hours 00–23, minutes and seconds 00–59")
+            throw Invalid("\(shown(text())) has a time out of range; hours 00–23, minutes and seconds 00–59")
         }
         let localSecond = Int64(date.dayNumber) * 86_400 + Int64(hh * 3600 + mm * 60 + ss)
         let utcSecond: Int64

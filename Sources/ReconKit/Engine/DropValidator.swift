@@ -39,8 +39,9 @@ public struct DropValidator {
             var seen: [String: Int32] = [:]
             seen.reserveCapacity(list.count)
             var repeated = Set<Int>()
-            for (index, r) in list.enumerated() {
-                if let line = seen.updateValue(r.line, forKey: r.id) {
+            for index in list.indices {
+                if let line = seen.updateValue(list[index].line, forKey: list[index].id) {
+                    let r = list[index]
                     problems.add(problem(Int(r.line), "report_id", "report \(r.id) appears twice in this drop (line \(line) too); a report_id is unique"))
                     seen[r.id] = line
                     repeated.insert(index)
@@ -50,11 +51,13 @@ public struct DropValidator {
             var closedCache: [Period: Bool] = [:]
             var monthFirst: Int32 = 1, monthLast: Int32 = 0, monthClosed = false
             let held = state.existing(seen)
-            for (index, r) in list.enumerated() {
-                if state.pricing.clients[r.clientId] == nil {
+            let clients = state.pricing.clients, radiologists = state.pricing.radiologists
+            for index in list.indices {
+                let r = list[index]
+                if clients.index(forKey: r.clientId) == nil {
                     problems.add(problem(Int(r.line), "client_id", "unknown client \"\(r.clientId)\"; drop a clients file naming it first"))
                 }
-                if state.pricing.radiologists[r.radiologistId] == nil {
+                if radiologists.index(forKey: r.radiologistId) == nil {
                     problems.add(problem(Int(r.line), "radiologist_id", "unknown radiologist \"\(r.radiologistId)\"; drop a radiologists file naming it first"))
                 }
                 if repeated.contains(index) { continue }

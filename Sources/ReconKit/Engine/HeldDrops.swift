@@ -12,6 +12,7 @@ public struct HeldDrops {
             .sorted(by: Ingestor.processingOrder)
         let ingestor = Ingestor(session: session)
         ingestor.reopened = period
+        defer { ingestor.finishCacheWrites() }
         var applied: [String] = []
         for name in files {
             let path = site.held + "/" + name

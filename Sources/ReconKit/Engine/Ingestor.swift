@@ -21,6 +21,9 @@ public final class Ingestor {
     /// drafts. Accepted drops are applied to this session's state in memory only, so a
     /// usage drop after the clients drop it needs reads as it would in a real run.
     public var dryRun = false
+    /// Cache files of accepted usage drops being written on the second core; waited for by
+    /// ``finishCacheWrites()`` (a cache is only a speed-up: one never written is rebuilt).
+    private let cacheWrites = DispatchGroup()
     var state: SiteState { session.state }
     var site: Site { session.site }
 
@@ -66,6 +69,7 @@ public final class Ingestor {
             }
             outcomes.append(outcome)
         }
+        defer { finishCacheWrites() }
         if dryRun { return outcomes }
         // The drafts that follow raise any new hard and soft flags of the open periods.
         let drafting = ProgressReporter("drafts")
@@ -73,6 +77,11 @@ public final class Ingestor {
         defer { drafting.finish() }
         try Drafter(session: session).refresh()
         return outcomes
+    }
+
+    /// Waits until the cache files of the drops accepted so far are written.
+    public func finishCacheWrites() {
+        Stages.time("cache-write-wait") { cacheWrites.wait() }
     }
 
     func ingestOne(_ path: String) throws -> IngestOutcome {
@@ -106,6 +115,12 @@ public final class Ingestor {
         }
         guard let rows = outcome.rows else { return try reject(path, inInbox: inInbox, bytes: bytes, outcome.problems) }
         progress.phase("checking \(rows.rowCount) rows")
+        // A clean usage drop is usually accepted whole: its cache file is encoded and hashed
+        // on the second core while the site's rules are checked, and dropped if it is not.
+        var encoding: CacheEncoding?
+        if !dryRun, outcome.problems.isEmpty, case .usage(let list) = rows, !list.isEmpty {
+            encoding = CacheEncoding(sha256: sha, rows: list)
+        }
         // A decision may name a provisional soft flag: the open periods' findings must be known.
         if case .decisions = rows { Reviewer(session: session).loadProvisionalFlags() }
         let verdict = Stages.time("validate") { DropValidator(state: state, columns: outcome.columns, reopened: reopened).check(rows) }
@@ -132,37 +147,30 @@ public final class Ingestor {
                 return .wouldBeAccepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped)
             }
             progress.phase("recording")
-            let seq = try accept(bytes, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh)
+            let seq = try accept(bytes, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, encoding: encoding)
             if inInbox { FileIO.remove(path) }
             return .accepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped, seq: seq)
         }
     }
 
     /// Archives the drop, appends its entries, applies it. Returns the `drop.accepted` seq.
+    ///
+    /// The entry of a usage drop records its cache file's SHA-256, so later commands may read
+    /// the rows checked instead of parsing the CSV again. The cache is encoded before the append
+    /// (`encoding`, started while the drop was checked, when it was accepted whole) and written
+    /// after it, on the second core: a crash before the write leaves a vouched cache missing,
+    /// which the next command rebuilds byte for byte from the checked CSV.
     func accept(_ bytes: [UInt8], name: String, kind: DropKind, sha: String, rows: ParsedDrop,
-                fresh: ParsedDrop) throws -> Int {
+                fresh: ParsedDrop, encoding speculative: CacheEncoding? = nil) throws -> Int {
         try FileIO.makeDirectory(site.drops)
-        // The rows a usage drop adds are encoded, hashed and written to the cache on the second
-        // core while the archive is written; the entry records the cache's SHA-256, so later
-        // commands may read it checked instead of parsing the CSV again. A crash before the
-        // append leaves a cache file no entry vouches for: never read, and replaced when the
-        // drop is accepted.
-        let encoded = EncodedCache()
-        let encoding = DispatchGroup()
+        var encoding: CacheEncoding?
         if case .usage(let list) = fresh {
-            let cache = DropCache(dir: site.cache)
-            DispatchQueue.global().async(group: encoding) {
-                Stages.time("cache-bg") {
-                    let bytes = DropCache.encode(sha256: sha, list)
-                    encoded.sha256 = Hex.string(SHA256.hash(data: bytes))
-                    cache.write(sha256: sha, bytes)
-                }
-            }
+            // Rows repeated from earlier drops are not in the cache: encode the rows added.
+            encoding = speculative != nil && list.count == rows.rowCount ? speculative : CacheEncoding(sha256: sha, rows: list)
         }
         // The bytes that were hashed, as a new file: never a link to the original.
         try Stages.time("archive") { try FileIO.writeAtomically(site.path(Site.dropPath(sha256: sha)), bytes) }
-        Stages.time("cache-wait") { encoding.wait() }
-        let cacheSha = encoded.sha256
+        let cacheSha = Stages.time("cache-wait") { encoding?.sha256() }
         var items = [LedgerEvent.dropAccepted(.init(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount),
                                                      cacheFormat: cacheSha == nil ? nil : DropCache.format, cacheSha256: cacheSha)).item]
         items += cardReplacements(fresh, sha: sha)
@@ -174,6 +182,12 @@ public final class Ingestor {
             }
         }
         let entries = try Stages.time("append") { try session.append(items) }
+        if let encoding {
+            let cache = DropCache(dir: site.cache)
+            DispatchQueue.global().async(group: cacheWrites) {
+                Stages.time("cache-write") { cache.write(sha256: sha, encoding.takeBytes()) }
+            }
+        }
         try LedgerReplay.apply(appended: entries.dropFirst().filter { $0.eventKind == .flagDecided }, to: state, site: site)
         state.acceptedDrops[sha] = entries[0].seq
         Stages.time("state") {
@@ -233,8 +247,32 @@ public final class Ingestor {
     }
 }
 
-/// The SHA-256 of a usage drop's cache file, computed on the second core: written by that one
-/// task and read only after waiting for it.
-private final class EncodedCache: @unchecked Sendable {
-    var sha256: String?
+/// A usage drop's cache file, encoded and hashed on the second core. Its bytes and SHA-256
+/// are written by that one task and read only after waiting for it.
+final class CacheEncoding: @unchecked Sendable {
+    private let done = DispatchGroup()
+    private var bytes: [UInt8] = []
+    private var digest = ""
+
+    init(sha256 drop: String, rows: [Report]) {
+        DispatchQueue.global().async(group: done) {
+            Stages.time("cache-encode") {
+                self.bytes = DropCache.encode(sha256: drop, rows)
+                self.digest = Hex.string(SHA256.hash(data: self.bytes))
+            }
+        }
+    }
+
+    /// The cache file's SHA-256, once encoded.
+    func sha256() -> String {
+        done.wait()
+        return digest
+    }
+
+    /// The cache file's bytes, handed over once (they are large: nothing keeps a copy).
+    func takeBytes() -> [UInt8] {
+        done.wait()
+        defer { bytes = [] }
+        return bytes
+    }
 }

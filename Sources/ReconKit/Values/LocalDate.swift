@@ -15,7 +15,14 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM-DD`.
     public init?(_ text: Substring) {
-        let u = Array(text.utf8)
+        guard let date = text.utf8.withContiguousStorageIfAvailable({ LocalDate(utf8: UnsafeRawBufferPointer($0)) })
+            ?? Array(text.utf8).withUnsafeBytes({ LocalDate(utf8: $0) })
+        else { return nil }
+        self = date
+    }
+
+    /// Parses exactly `YYYY-MM-DD` from UTF-8 bytes.
+    public init?(utf8 u: UnsafeRawBufferPointer) {
         guard u.count == 10, u[4] == 45, u[7] == 45,
             let y = Digits.value(u[0..<4]), let m = Digits.value(u[5..<7]), let d = Digits.value(u[8..<10])
         else { return nil }

@@ -1,0 +1,42 @@
+import CSV
+
+/// A usage row read straight from its bytes: a million rows make no `String` per cell.
+///
+/// Only a row every cell of which is valid is read here; any other row is left to
+/// ``DropParser/usageRow(_:)``, which names each problem. Both apply the same rules
+/// (`FieldValue.isId`, `isCode`, `wholeNumber`, `timestamp(utf8:zone:text:)`), so a row
+/// gives the same report whichever reads it.
+extension DropParser {
+    func usageRow(_ fields: CSVFields, line: Int, table: DropTable) -> Report? {
+        guard fields.count == table.width else { return nil }
+        // Columns by their place in `DropParser.columns(.usage)`.
+        func cell(_ c: Int) -> UnsafeRawBufferPointer {
+            guard let i = table.positions[c] else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            return DropParser.trimmed(fields[i])
+        }
+        let id = cell(0), at = cell(1), client = cell(2), radiologist = cell(3), modality = cell(4)
+        guard FieldValue.isId(id), FieldValue.isId(client), FieldValue.isId(radiologist), FieldValue.isCode(modality),
+            let images = FieldValue.wholeNumber(cell(5)), images >= 1,
+            let urgency = DropParser.urgency(cell(6)),
+            let timestamp = try? FieldValue.timestamp(utf8: at, zone: zone, text: Substring(String(decoding: at, as: UTF8.self)))
+        else { return nil }
+        return Report(id: String(decoding: id, as: UTF8.self), reportedAt: timestamp, localDate: zone.localDate(of: timestamp),
+                      clientId: String(decoding: client, as: UTF8.self), radiologistId: String(decoding: radiologist, as: UTF8.self),
+                      modality: String(decoding: modality, as: UTF8.self), imageCount: Int32(images), urgency: urgency,
+                      line: Int32(line))
+    }
+
+    /// An optional urgency cell: empty is routine.
+    private static func urgency(_ u: UnsafeRawBufferPointer) -> Urgency? {
+        if u.isEmpty { return .routine }
+        return Urgency.allCases.first { $0.rawValue.utf8.elementsEqual(u) }
+    }
+
+    /// The bytes without surrounding spaces and tabs (as `trimmedSpaces` trims text).
+    static func trimmed(_ u: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start = 0, end = u.count
+        while start < end, u[start] == 32 || u[start] == 9 { start += 1 }
+        while end > start, u[end - 1] == 32 || u[end - 1] == 9 { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: u[start..<end])
+    }
+}

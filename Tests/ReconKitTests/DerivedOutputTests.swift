@@ -111,6 +111,21 @@ struct DerivedOutputTests {
         #expect(FileIO.isRegularFile(site.path("Outbox/margin-summary.xlsx")))
     }
 
+    /// The same through `recon watch --once`: the drop is accepted and nothing says that its
+    /// processing failed (the watcher used to log the batch as failed and left its exit at 0
+    /// with no outcome counted).
+    @Test func aWatchWhoseMarginSummaryCannotBeWrittenDoesNotReportTheDropAsFailed() throws {
+        let site = try TestSite.marchSite()
+        try FileManager.default.removeItem(atPath: site.path("Outbox/margin-summary.xlsx"))
+        try FileManager.default.createDirectory(atPath: site.path("Outbox/margin-summary.xlsx/kept"), withIntermediateDirectories: true)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let watch = try site.recon(["watch", "--once", "--stable", "0.2"], env: TestSite.aprilLater)
+        #expect(watch.code == 0, "\(watch.err)")
+        #expect(watch.err.contains("could not write Outbox/margin-summary.xlsx"), "\(watch.err)")
+        #expect(!watch.err.contains("failed"), "\(watch.err)")
+        #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-2026-04.csv" })
+    }
+
     /// A read-only `Outbox/2026-03` (for an unprivileged user): the close refuses before it
     /// appends (exit 3, the ledger untouched), and an ingest, whose drafts of March cannot be
     /// written, keeps its drops and exits 0 with a warning; once the folder is writable again,

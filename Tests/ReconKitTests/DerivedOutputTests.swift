@@ -22,8 +22,16 @@ struct DerivedOutputTests {
     }
 
     static var isRoot: Bool { getuid() == 0 }
-    /// Root ignores permissions: a read-only folder is only read-only to an unprivileged user.
-    static var canDropPrivileges: Bool { !isRoot || which("setpriv") != nil }
+    /// Root ignores permissions: a read-only folder is only read-only to an unprivileged user,
+    /// who must be able to run the built binary and reach the temporary folder the sites are in.
+    static let canDropPrivileges: Bool = {
+        guard isRoot else { return true }
+        guard let setpriv = which("setpriv") else { return false }
+        let temporary = FileManager.default.temporaryDirectory.path
+        let probe = try? ProcessRunner.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c",
+                                                     "test -w \"$1\" && test -x \"$1\" && \"$2\" --version", "probe", temporary, TestSite.binary])
+        return probe?.code == 0
+    }()
 
     func ledgerBytes(_ site: TestSite) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl"))) }
 
@@ -130,7 +138,7 @@ struct DerivedOutputTests {
     /// appends (exit 3, the ledger untouched), and an ingest, whose drafts of March cannot be
     /// written, keeps its drops and exits 0 with a warning; once the folder is writable again,
     /// the next ingest writes March's review workbook.
-    @Test(.enabled(if: canDropPrivileges, "running as root needs util-linux setpriv to run recon as an unprivileged user"))
+    @Test(.enabled(if: canDropPrivileges, "as root, needs util-linux setpriv, and the built recon and the temporary folder reachable by nobody (65534), to run recon unprivileged"))
     func aReadOnlyPeriodFolderRefusesTheCloseAndDoesNotFailAnIngest() throws {
         let site = try TestSite.marchSite()
         try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/review.xlsx"))

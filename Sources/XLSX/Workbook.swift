@@ -223,10 +223,14 @@ public final class Workbook {
             throw XLSXError(
                 code: .saveFailed, path: path, message: "the file cannot be created there", remedy: problem)
         }
+        errno = 0
         let result = workbook_close(handle)
         if result != LXW_NO_ERROR {
+            // The zip errors carry no cause of their own; the system's (a full disk, a file-size
+            // limit) is still in errno, as libxlsxwriter's own message on stderr shows.
+            let cause = errno
             unlink(partialPath)
-            throw saveError(result)
+            throw saveError(result, cause: cause)
         }
         if rename(partialPath, path) != 0 {
             let reason = String(cString: strerror(errno))
@@ -254,9 +258,15 @@ public final class Workbook {
     }
 
     /// The error for a failed `workbook_close`.
-    private func saveError(_ result: lxw_error) -> XLSXError {
-        XLSXError.check(result, "workbook_close", path: path)
+    private func saveError(_ result: lxw_error, cause: Int32) -> XLSXError {
+        var error = XLSXError.check(result, "workbook_close", path: path)
             ?? XLSXError(code: .library, path: path, message: "workbook_close failed")
+        if cause != 0 {
+            error = XLSXError(code: error.code, path: path, location: error.location,
+                              message: error.message + " (" + String(cString: strerror(cause)) + ")",
+                              remedy: error.remedy, libraryCode: error.libraryCode)
+        }
+        return error
     }
 
     /// Why a file cannot be created at `path`, or `nil` when its folder looks writable.
@@ -273,7 +283,9 @@ public final class Workbook {
             return "the folder \(folder) does not exist: create it first"
         }
         if !isFolder.boolValue { return "\(folder) is a file, not a folder" }
-        if access(folder, W_OK | X_OK) != 0 { return "the folder \(folder) is not writable: check its permissions" }
+        if access(folder, W_OK | X_OK) != 0 {
+            return "the folder \(folder) is not writable (\(String(cString: strerror(errno)))): check its permissions"
+        }
         return nil
     }
 }

@@ -21,6 +21,9 @@ struct Recon: ParsableCommand {
     /// Parses and runs, mapping every failure onto SPEC §8's exit codes: bad usage is 1
     /// (ArgumentParser's own default would be 64), codes chosen by a command pass through.
     static func main() {
+        // A write past a file-size limit (RLIMIT_FSIZE) then fails with EFBIG, like a full disk,
+        // and is handled as one; left at its default, SIGXFSZ would kill recon mid-command.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -12,7 +12,9 @@ import XLSX
 ///   `Ledger/` and `Outbox/`, so no stray file sits among the final documents or archived drops;
 /// - an archived drop that no entry names and whose file still waits in the Inbox is removed
 ///   (it is archived again when the drop is taken);
-/// - the drafts of a period whose close was interrupted after its entries are removed.
+/// - the drafts of a period whose close was interrupted after its entries are removed;
+/// - a closed period's review workbook and the margin summary that a command could not write
+///   after its entries (a full disk) are written again.
 public struct DocumentRepair {
     let session: SiteSession
 
@@ -58,6 +60,7 @@ public struct DocumentRepair {
             let drafts = session.site.path("Outbox/\(period)/drafts")
             if FileIO.isDirectory(drafts) { try? FileManager.default.removeItem(atPath: drafts) }
         }
+        try restoreDerivedOutputs()
         return repaired
     }
 

@@ -18,19 +18,23 @@ public struct Drafter {
             // raises the final ones; a decision may name their ids meanwhile.
             try Stages.time("flags") { try FlagRaiser(session: session).raise(review.hardFlags.map(\.flag)) }
             for f in review.softFlags { provisional[f.flag.id] = (f.flag.subject, period) }
-            try Stages.time("drafts") {
-                let dir = session.site.path("Outbox/\(period)/drafts")
-                try FileIO.makeDirectory(dir)
-                try DraftWorkbook.write(review, side: .invoice, site: session.state.name, to: dir + "/invoices.xlsx",
-                                        paper: session.config.paper, created: session.clock.now())
-                try DraftWorkbook.write(review, side: .payout, site: session.state.name, to: dir + "/payouts.xlsx",
-                                        paper: session.config.paper, created: session.clock.now())
-                try ReviewWorkbook.write(review, state: session.state, to: session.site.path("Outbox/\(period)/review.xlsx"),
-                                         paper: session.config.paper, created: session.clock.now())
+            // After the drops' entries: a workbook that cannot be written is a warning (``DerivedOutput``).
+            Stages.time("drafts") {
+                let outputs = DerivedOutput(session: session), dir = "Outbox/\(period)/drafts"
+                for side in [DocumentKind.invoice, .payout] {
+                    outputs.write(dir + (side == .invoice ? "/invoices.xlsx" : "/payouts.xlsx"), comesBack: .nextIngest) { path in
+                        try FileIO.makeDirectory(FileIO.parent(of: path))
+                        try DraftWorkbook.write(review, side: side, site: session.state.name, to: path, paper: session.config.paper,
+                                                created: session.clock.now())
+                    }
+                }
+                outputs.write("Outbox/\(period)/review.xlsx", comesBack: .nextIngest) { path in
+                    try ReviewWorkbook.write(review, state: session.state, to: path, paper: session.config.paper, created: session.clock.now())
+                }
             }
         }
         session.state.provisionalFlags = provisional
-        try Stages.time("margin-summary") { try MarginSummaryWriter(session: session).write(open: open) }
+        Stages.time("margin-summary") { MarginSummaryWriter(session: session).writeDerived(open: open) }
     }
 }
 
@@ -39,6 +43,14 @@ public struct MarginSummaryWriter {
     let session: SiteSession
 
     public init(session: SiteSession) { self.session = session }
+
+    public static let relative = "Outbox/margin-summary.xlsx"
+
+    /// Writes it after a command's entries are in: a failure is a warning (``DerivedOutput``).
+    @discardableResult
+    func writeDerived(open: [Period: PeriodReview]? = nil) -> Bool {
+        DerivedOutput(session: session).write(Self.relative, comesBack: .nextWritingCommand) { _ in try write(open: open) }
+    }
 
     public func write(open: [Period: PeriodReview]? = nil) throws {
         let state = session.state
@@ -53,6 +65,6 @@ public struct MarginSummaryWriter {
         rows.sort { ($0.period, $0.row.clientId, $0.row.modality) < ($1.period, $1.row.clientId, $1.row.modality) }
         let names = state.pricing.clients.mapValues(\.name)
         try MarginSummaryWorkbook.write(rows: rows, base: state.base, site: state.name, clientNames: names,
-                                        to: session.site.path("Outbox/margin-summary.xlsx"), paper: session.config.paper, created: session.clock.now())
+                                        to: session.site.path(Self.relative), paper: session.config.paper, created: session.clock.now())
     }
 }

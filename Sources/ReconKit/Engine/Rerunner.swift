@@ -87,9 +87,11 @@ public struct Rerunner {
             return [LedgerEvent.rerun(.init(period: period, members: body)).item]
         }
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
-        try ReviewWorkbook.write(review, state: state, to: session.site.path("Outbox/\(period)/review.xlsx"), paper: session.config.paper,
-                                 created: session.clock.now())
-        try MarginSummaryWriter(session: session).write()
+        // The rerun is recorded: what follows is derived, and a failure is a warning (``DerivedOutput``).
+        DerivedOutput(session: session).write("Outbox/\(period)/review.xlsx", comesBack: .nextWritingCommand) { path in
+            try ReviewWorkbook.write(review, state: state, to: path, paper: session.config.paper, created: session.clock.now())
+        }
+        MarginSummaryWriter(session: session).writeDerived()
         return Result(period: period, appliedDrops: applied, documents: numbers, checkpoint: checkpoint)
     }
 }

@@ -1,0 +1,43 @@
+import Foundation
+
+/// The workbooks a command derives from the ledger after its entries are in: a period's
+/// drafts and review workbook, and the margin summary. The entries are the command's outcome
+/// (SPEC §6 and §8, all or nothing: no exit 1 after a commit), so a derived workbook that
+/// cannot be written (a full disk, a read-only folder, a folder in its place) is a warning
+/// that names it, says why and says how it comes back — never a failed command. Final
+/// documents and checkpoints are not derived: ``DocumentRepair`` and ``Checkpointer`` see to them.
+struct DerivedOutput {
+    let session: SiteSession
+
+    /// How a workbook that could not be written comes back.
+    enum Return: String {
+        /// A closed period's review workbook, the margin summary: ``DocumentRepair``.
+        case nextWritingCommand = "the next writing command puts it back"
+        /// An open period's drafts and review: the refresh of every ingest and decision.
+        case nextIngest = "the next `recon ingest` or `recon decide` writes it again"
+    }
+
+    /// Writes `relative` (under the site) through `write`, which gets the full path; returns
+    /// whether it was written. A copy left from before is removed when the write fails: an
+    /// out-of-date workbook must not pass for the current one (a period's draft review after
+    /// its close), and a missing one is what repair looks for.
+    @discardableResult
+    func write(_ relative: String, comesBack: Return, _ write: (String) throws -> Void) -> Bool {
+        let path = session.site.path(relative)
+        do {
+            try write(path)
+            return true
+        } catch {
+            var earlier = ""
+            if FileIO.isRegularFile(path) {
+                earlier = unlink(path) == 0
+                    ? "; the earlier copy, out of date, was removed"
+                    : "; the earlier copy is out of date and could not be removed either (\(String(cString: strerror(errno))))"
+            }
+            let message = "could not write \(relative): \(error)\(earlier). What this command recorded stands; "
+                + "\(comesBack.rawValue) once the cause is fixed"
+            session.log.warning("\(message)")
+            return false
+        }
+    }
+}

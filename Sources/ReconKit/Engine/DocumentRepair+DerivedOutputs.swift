@@ -1,0 +1,29 @@
+extension DocumentRepair {
+    /// Writes the derived workbooks an earlier command could not write after its entries were
+    /// in (``DerivedOutput``): a closed period's review workbook, from its final review computed
+    /// from checked bytes as its close computes it, and the margin summary. When nothing is
+    /// missing this costs one existence check per closed period (and one for the summary). An
+    /// open period's drafts and review come back with the refresh of the next ingest or decision.
+    func restoreDerivedOutputs() throws {
+        let site = session.site
+        let closed = session.state.closedPeriods.keys.sorted()
+        let reviews = closed.filter { !FileIO.exists(site.path("Outbox/\($0)/review.xlsx")) }
+        // A site with no period yet has no margins to show.
+        let hasPeriods = !closed.isEmpty || !session.state.openPeriods.isEmpty
+        let summary = hasPeriods && !FileIO.exists(site.path(MarginSummaryWriter.relative))
+        guard !reviews.isEmpty || summary else { return }
+        try session.requireCheckedDrops()  // never a number from the cache
+        let outputs = DerivedOutput(session: session)
+        for period in reviews {
+            let relative = "Outbox/\(period)/review.xlsx"
+            let review = Reviewer(session: session).review(period, final: true)
+            let written = outputs.write(relative, comesBack: .nextWritingCommand) { path in
+                try ReviewWorkbook.write(review, state: session.state, to: path, paper: session.config.paper, created: session.clock.now())
+            }
+            if written { session.log.warning("put back \(relative), which an earlier command could not write") }
+        }
+        if summary && MarginSummaryWriter(session: session).writeDerived() {
+            session.log.warning("put back \(MarginSummaryWriter.relative), which an earlier command could not write")
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// SPEC §6/§8, all or nothing: once a command's entries are in, the workbooks it derives
+/// from the ledger (drafts, a period's review workbook, the margin summary) never turn it
+/// into a failure. One that cannot be written is a warning naming the file and the cause,
+/// and the next writing command puts it back. What can be checked before the append (the
+/// Outbox folders a close writes into) is still refused before it. Each test runs the built
+/// `recon` binary on a real site, with a real full disk (a file-size limit) or a real
+/// read-only folder.
+@Suite("Derived outputs never fail a committed command", .serialized)
+struct DerivedOutputTests {
+    /// A file-size limit (RLIMIT_FSIZE) the March close's ledger (about 8 KB) and final
+    /// documents (about 9 KB each) fit under, but not its review workbook (about 10 KB) or
+    /// the margin summary (about 13 KB): a disk that fills up right after the commit.
+    static let fileSizeLimit = 9_600
+
+    static func which(_ tool: String) -> String? {
+        ["/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/"].map { $0 + tool }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static var isRoot: Bool { getuid() == 0 }
+    /// Root ignores permissions: a read-only folder is only read-only to an unprivileged user,
+    /// who must be able to run the built binary and reach the temporary folder the sites are in.
+    static let canDropPrivileges: Bool = {
+        guard isRoot else { return true }
+        guard let setpriv = which("setpriv") else { return false }
+        let temporary = FileManager.default.temporaryDirectory.path
+        let probe = try? ProcessRunner.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c",
+                                                     "test -w \"$1\" && test -x \"$1\" && \"$2\" --version", "probe", temporary, TestSite.binary])
+        return probe?.code == 0
+    }()
+
+    func ledgerBytes(_ site: TestSite) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl"))) }
+
+    /// Runs `recon ARGS --site ROOT` under a file-size limit, through util-linux `prlimit`, with
+    /// SIGXFSZ at its default action (a test runner may ignore it, and the ignored disposition
+    /// would be inherited): recon itself must keep a write past the limit from killing it.
+    func reconLimited(_ site: TestSite, bytes: Int, _ args: [String], env: [String: String]) throws -> TestSite.Run {
+        let prlimit = try #require(Self.which("prlimit"))
+        return try ProcessRunner.run(prlimit, ["--fsize=\(bytes)", "/usr/bin/env", "--default-signal=XFSZ", TestSite.binary]
+                                         + args + ["--site", site.root], environment: env)
+    }
+
+    /// Runs `recon ARGS --site ROOT` as an unprivileged user (nobody, through util-linux
+    /// `setpriv`) when the tests run as root; directly otherwise.
+    func reconUnprivileged(_ site: TestSite, _ args: [String], env: [String: String]) throws -> TestSite.Run {
+        guard Self.isRoot else { return try site.recon(args, env: env) }
+        let setpriv = try #require(Self.which("setpriv"))
+        return try ProcessRunner.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", TestSite.binary] + args + ["--site", site.root],
+                                     environment: env)
+    }
+
+    /// Gives the whole site to nobody (when root), so only the folder made read-only is refused.
+    func giveToNobody(_ site: TestSite) throws {
+        guard Self.isRoot else { return }
+        let chown = try ProcessRunner.run("/bin/chown", ["-R", "65534:65534", site.root])
+        #expect(chown.code == 0, "\(chown.err)")
+    }
+
+    func setMode(_ mode: Int, _ site: TestSite, _ relative: String) throws {
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: site.path(relative))
+    }
+
+    /// The disk fills up after the close's entries, documents and checkpoint are in: the close
+    /// exits 0 with a warning naming the review workbook and the margin summary and why; the
+    /// draft review is not left to pass for the final one; the ledger verifies; the next
+    /// writing command writes both, the review byte for byte as a close that could write it.
+    @Test(.enabled(if: which("prlimit") != nil, "needs util-linux prlimit for a real file-size limit"))
+    func aCloseThatCannotWriteItsReviewAfterTheCommitSucceedsAndTheNextCommandPutsItBack() throws {
+        let site = try TestSite.marchSite()
+        let close = try reconLimited(site, bytes: Self.fileSizeLimit, ["close", "2026-03", "--json"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.out)\(close.err)")
+        #expect(close.out.contains("\"ok\":true"), "\(close.out)")
+        #expect(close.err.contains("Outbox/2026-03/review.xlsx"), "\(close.err)")
+        #expect(close.err.contains("Outbox/margin-summary.xlsx"), "\(close.err)")
+        #expect(close.err.contains("File too large"), "\(close.err)")
+        #expect(close.err.contains("next writing command"), "\(close.err)")
+        #expect(try site.bodies("period.closed").count == 1)
+        for number in ["INV-2026-000001", "INV-2026-000002"] { #expect(site.exists("Outbox/2026-03/invoices/\(number).xlsx")) }
+        #expect(!site.exists("Outbox/2026-03/review.xlsx"), "the draft review must not stay in place of the final one")
+        #expect(!site.exists("Outbox/margin-summary.xlsx"))
+        site.expectAuditorAccepts()
+
+        let next = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(next.code == 0, "\(next.err)")
+        #expect(next.err.contains("put back Outbox/2026-03/review.xlsx"), "\(next.err)")
+        #expect(site.exists("Outbox/margin-summary.xlsx"))
+        let control = try TestSite.marchSite()
+        #expect(try control.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let restored = try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-03/review.xlsx")))
+        let written = try Data(contentsOf: URL(fileURLWithPath: control.path("Outbox/2026-03/review.xlsx")))
+        #expect(restored == written, "the review put back is the close's final review")
+        // Nothing missing: the next command leaves them alone.
+        let quiet = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(!quiet.err.contains("put back"), "\(quiet.err)")
+    }
+
+    /// A folder in the way of the margin summary: the drops are accepted, the ingest exits 0
+    /// with a warning naming the file, and once the folder is gone the next ingest writes it.
+    @Test func anIngestWhoseMarginSummaryCannotBeWrittenKeepsItsDrops() throws {
+        let site = try TestSite.marchSite()
+        try FileManager.default.removeItem(atPath: site.path("Outbox/margin-summary.xlsx"))
+        try FileManager.default.createDirectory(atPath: site.path("Outbox/margin-summary.xlsx/kept"), withIntermediateDirectories: true)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest", "--json"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0, "\(ingest.out)\(ingest.err)")
+        #expect(ingest.out.contains("\"accepted\""), "\(ingest.out)")
+        #expect(ingest.err.contains("Outbox/margin-summary.xlsx"), "\(ingest.err)")
+        #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-2026-04.csv" })
+        #expect(site.exists("Outbox/2026-04/drafts/invoices.xlsx"), "the other outputs are still written")
+        site.expectAuditorAccepts()
+
+        try FileManager.default.removeItem(atPath: site.path("Outbox/margin-summary.xlsx"))
+        let next = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(next.code == 0, "\(next.err)")
+        #expect(FileIO.isRegularFile(site.path("Outbox/margin-summary.xlsx")))
+    }
+
+    /// The same through `recon watch --once`: the drop is accepted and nothing says that its
+    /// processing failed (the watcher used to log the batch as failed and left its exit at 0
+    /// with no outcome counted).
+    @Test func aWatchWhoseMarginSummaryCannotBeWrittenDoesNotReportTheDropAsFailed() throws {
+        let site = try TestSite.marchSite()
+        try FileManager.default.removeItem(atPath: site.path("Outbox/margin-summary.xlsx"))
+        try FileManager.default.createDirectory(atPath: site.path("Outbox/margin-summary.xlsx/kept"), withIntermediateDirectories: true)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let watch = try site.recon(["watch", "--once", "--stable", "0.2"], env: TestSite.aprilLater)
+        #expect(watch.code == 0, "\(watch.err)")
+        #expect(watch.err.contains("could not write Outbox/margin-summary.xlsx"), "\(watch.err)")
+        #expect(!watch.err.contains("failed"), "\(watch.err)")
+        #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-2026-04.csv" })
+    }
+
+    /// A read-only `Outbox/2026-03` (for an unprivileged user): the close refuses before it
+    /// appends (exit 3, the ledger untouched), and an ingest, whose drafts of March cannot be
+    /// written, keeps its drops and exits 0 with a warning; once the folder is writable again,
+    /// the next ingest writes March's review workbook.
+    @Test(.enabled(if: canDropPrivileges, "as root, needs util-linux setpriv, and the built recon and the temporary folder reachable by nobody (65534), to run recon unprivileged"))
+    func aReadOnlyPeriodFolderRefusesTheCloseAndDoesNotFailAnIngest() throws {
+        let site = try TestSite.marchSite()
+        try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/review.xlsx"))
+        try giveToNobody(site)
+        try setMode(0o555, site, "Outbox/2026-03")
+        defer { try? setMode(0o755, site, "Outbox/2026-03") }
+        let before = try ledgerBytes(site)
+        let close = try reconUnprivileged(site, ["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 3, "\(close.out)\(close.err)")
+        #expect(close.err.contains("Outbox/2026-03"), "\(close.err)")
+        #expect(try ledgerBytes(site) == before)
+
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        try giveToNobody(site)
+        let ingest = try reconUnprivileged(site, ["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0, "\(ingest.out)\(ingest.err)")
+        #expect(ingest.err.contains("Outbox/2026-03/review.xlsx"), "\(ingest.err)")
+        #expect(ingest.err.contains("Permission denied"), "\(ingest.err)")
+        #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-2026-04.csv" })
+        #expect(!site.exists("Outbox/2026-03/review.xlsx"))
+        site.expectAuditorAccepts()
+
+        try setMode(0o755, site, "Outbox/2026-03")
+        let next = try reconUnprivileged(site, ["ingest"], env: TestSite.aprilLater)
+        #expect(next.code == 0, "\(next.err)")
+        #expect(site.exists("Outbox/2026-03/review.xlsx"))
+    }
+}

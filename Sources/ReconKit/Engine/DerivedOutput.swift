@@ -30,9 +30,12 @@ struct DerivedOutput {
         } catch {
             var earlier = ""
             if FileIO.isRegularFile(path) {
-                earlier = unlink(path) == 0
-                    ? "; the earlier copy, out of date, was removed"
-                    : "; the earlier copy is out of date and could not be removed either (\(String(cString: strerror(errno))))"
+                do {
+                    try FileIO.removeChecked(path)
+                    earlier = "; the earlier copy, out of date, was removed"
+                } catch {
+                    earlier = "; the earlier copy is out of date and could not be removed either (\(error))"
+                }
             }
             let message = "could not write \(relative): \(error)\(earlier). What this command recorded stands; "
                 + "\(comesBack.rawValue) once the cause is fixed"

@@ -88,15 +88,10 @@ public struct DropCache {
 
     /// The cache file's bytes for the rows a drop added: the same rows always give the same bytes.
     public static func encode(sha256: String, _ reports: [Report]) -> [UInt8] {
-        var table: [String] = []
-        var number: [String: Int64] = [:]
-        func code(_ s: String) -> Int64 {
-            if let n = number[s] { return n }
-            table.append(s)
-            number[s] = Int64(table.count - 1)
-            return Int64(table.count - 1)
-        }
+        var numbers = IdTable<Void>()
+        func code(_ s: String) -> Int64 { Int64(numbers.insert(s, ()).position) }
         let codes = reports.map { (code($0.clientId), code($0.radiologistId), code($0.modality)) }
+        let table = numbers.entries.map(\.id)
         var out = [UInt8](repeating: 0, count: DropCache.magic.count + 24 + sha256.utf8.count + reports.count * 80
                                            + reports.reduce(0) { $0 + $1.id.utf8.count }
                                            + table.reduce(0) { $0 + 8 + $1.utf8.count })

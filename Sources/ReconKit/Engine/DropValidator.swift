@@ -36,14 +36,13 @@ public struct DropValidator {
             var skipped = 0
             // One map of this drop's ids serves twice: repeated ids within it, then the lookup
             // of ids the site already holds (one pass over the site's reports).
-            var seen: [String: Int32] = [:]
-            seen.reserveCapacity(list.count)
+            var seen = IdTable<Int32>(minimumCapacity: list.count)
             var repeated = Set<Int>()
             for index in list.indices {
-                if let line = seen.updateValue(list[index].line, forKey: list[index].id) {
-                    let r = list[index]
+                let added = seen.insert(list[index].id, list[index].line)
+                if !added.inserted {
+                    let r = list[index], line = seen.entries[added.position].value
                     problems.add(problem(Int(r.line), "report_id", "report \(r.id) appears twice in this drop (line \(line) too); a report_id is unique"))
-                    seen[r.id] = line
                     repeated.insert(index)
                 }
             }
@@ -51,13 +50,15 @@ public struct DropValidator {
             var closedCache: [Period: Bool] = [:]
             var monthFirst: Int32 = 1, monthLast: Int32 = 0, monthClosed = false
             let held = state.existing(seen)
-            let clients = state.pricing.clients, radiologists = state.pricing.radiologists
+            var clients = IdTable<Void>(), radiologists = IdTable<Void>()
+            for id in state.pricing.clients.keys { clients.insert(id, ()) }
+            for id in state.pricing.radiologists.keys { radiologists.insert(id, ()) }
             for index in list.indices {
                 let r = list[index]
-                if clients.index(forKey: r.clientId) == nil {
+                if clients.position(of: r.clientId) == nil {
                     problems.add(problem(Int(r.line), "client_id", "unknown client \"\(r.clientId)\"; drop a clients file naming it first"))
                 }
-                if radiologists.index(forKey: r.radiologistId) == nil {
+                if radiologists.position(of: r.radiologistId) == nil {
                     problems.add(problem(Int(r.line), "radiologist_id", "unknown radiologist \"\(r.radiologistId)\"; drop a radiologists file naming it first"))
                 }
                 if repeated.contains(index) { continue }

@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 
 /// Rebuilds a ``SiteState`` from the ledger and the archived drops it names.
 ///
@@ -40,9 +41,8 @@ public enum LedgerReplay {
     /// repeats an id is deduplicated row by row). Found in one pass over the held reports,
     /// without building the id index, so a close of a million reports stays fast.
     static func fresh(_ list: [Report], in state: SiteState) -> [Report] {
-        var ids: [String: Bool] = [:]
-        ids.reserveCapacity(list.count)
-        for r in list { ids[r.id] = true }
+        var ids = IdTable<Void>(minimumCapacity: list.count)
+        for r in list { ids.insert(r.id, ()) }
         guard ids.count == list.count else {
             var seen = Set(state.existing(ids).keys)
             return list.filter { seen.insert($0.id).inserted }
@@ -64,13 +64,16 @@ public enum LedgerReplay {
         if kind == .decisions { return }
         let siteCache = DropCache(dir: site.cache)
         var cacheIsMissing = false
+        var archived: ArchivedDropCheck?
         if kind == .usage, let vouched = drop.cacheSha256 {
-            // The ledger vouches for this cache file: read it once its bytes are checked.
-            switch siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched) {
+            // The ledger vouches for this cache file: read it once its bytes are checked. The
+            // drop it was made from must still be the one accepted (nothing is written over a
+            // site that does not verify): a writer hashes it on the second core meanwhile.
+            archived = hashVouchedDrops ? ArchivedDropCheck(sha, seq: e.seq, site: site) : nil
+            let loaded = siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched)
+            switch loaded {
             case .rows(let cached):
-                // The drop it was made from must still be the one accepted: nothing is written
-                // over a site that does not verify. Hashing it costs a tenth of parsing it.
-                if hashVouchedDrops { try checkArchived(sha, seq: e.seq, site: site) }
+                try archived?.bytes()
                 Stages.time("state") { state.add(cached, dedupe: false) }
                 return
             case .mismatch where audit != nil:
@@ -89,7 +92,7 @@ public enum LedgerReplay {
             state.readUnvouchedCache = true
             return
         }
-        let bytes = try checkArchived(sha, seq: e.seq, site: site)
+        let bytes = try archived?.bytes() ?? checkArchived(sha, seq: e.seq, site: site)
         let outcome = Stages.time(kind == .usage ? "replay-parse-usage" : "replay-parse") {
             bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
         }
@@ -131,5 +134,24 @@ public enum LedgerReplay {
                 + "nothing is computed from it")
         }
         return bytes
+    }
+}
+
+/// An archived drop read and checked against its SHA-256 on the second core.
+private final class ArchivedDropCheck: @unchecked Sendable {
+    private let done = DispatchGroup()
+    private var result: Result<[UInt8], Error> = .success([])
+
+    init(_ sha: String, seq: Int, site: Site) {
+        DispatchQueue.global().async(group: done) {
+            self.result = Result { try LedgerReplay.checkArchived(sha, seq: seq, site: site) }
+        }
+    }
+
+    /// The checked bytes, or the damage found.
+    @discardableResult
+    func bytes() throws -> [UInt8] {
+        done.wait()
+        return try result.get()
     }
 }

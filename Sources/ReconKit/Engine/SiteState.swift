@@ -147,12 +147,12 @@ public final class SiteState {
         var period = Period(year: 1970, month: 1)
         var bucket: [Int32] = []
         var buckets: [Period: [Int32]] = [:]
-        for (k, r) in list.enumerated() {
-            let day = r.localDate.dayNumber
+        for k in list.indices {
+            let day = list[k].localDate.dayNumber
             if day < monthFirst || day > monthLast {
                 if !bucket.isEmpty { buckets[period, default: []] += bucket }
                 bucket.removeAll(keepingCapacity: true)
-                period = r.localDate.period
+                period = list[k].localDate.period
                 monthFirst = period.firstDay.dayNumber
                 monthLast = period.lastDay.dayNumber
             }
@@ -184,6 +184,19 @@ public final class SiteState {
         }
         scans += 1
         for r in reports where ids[r.id] != nil { out[r.id] = r }
+        return out
+    }
+
+    /// ``existing(_:)`` for the ids of an ``IdTable``: a drop's, checked against a million held.
+    func existing<V>(_ ids: IdTable<V>) -> [String: Report] {
+        var out: [String: Report] = [:]
+        if index == nil && scans > 0 { _ = reportIndex }
+        if let index {
+            for entry in ids.entries { if let i = index[entry.id] { out[entry.id] = reports[Int(i)] } }
+            return out
+        }
+        scans += 1
+        for i in reports.indices where ids.position(of: reports[i].id) != nil { out[reports[i].id] = reports[i] }
         return out
     }
 

@@ -122,6 +122,11 @@ public enum FileIO {
         unlink(path)
     }
 
+    /// Removes a file, or says why it could not.
+    public static func removeChecked(_ path: String) throws {
+        guard unlink(path) == 0 else { throw Failure(path: path, action: "remove", code: errno) }
+    }
+
     /// The names in a folder (no `.` or `..`), or an empty list when it does not exist.
     public static func list(_ dir: String) -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: dir))?.sorted() ?? []

@@ -74,9 +74,8 @@ public struct PeriodPricer {
     public func price(period: Period, all reports: [Report], indices: [Int32], excluded: Set<String>,
                       fxDate: LocalDate) -> PeriodBook {
         var book = PeriodBook(period: period, fxDate: fxDate)
-        var modalities: [String] = [], modalityCode: [String: Int32] = [:]
-        var radiologists: [String] = [], radiologistCode: [String: Int32] = [:]
-        var byClient: [String: [Item]] = [:]
+        var modalityCodes = IdTable<Void>(), radiologistCodes = IdTable<Void>(), clientCodes = IdTable<Void>()
+        var clientItems: [[Item]] = []
         var radiologistCounts: [(reports: Int, images: Int)] = []
         for i in indices {
             let r = reports[Int(i)]
@@ -85,23 +84,20 @@ public struct PeriodPricer {
                 book.excludedIndices.append(i)
                 continue
             }
-            let m = modalityCode[r.modality] ?? {
-                modalities.append(r.modality)
-                modalityCode[r.modality] = Int32(modalities.count - 1)
-                return Int32(modalities.count - 1)
-            }()
-            let d = radiologistCode[r.radiologistId] ?? {
-                radiologists.append(r.radiologistId)
-                radiologistCode[r.radiologistId] = Int32(radiologists.count - 1)
-                return Int32(radiologists.count - 1)
-            }()
-            byClient[r.clientId, default: []].append(Item(index: i, modality: m, radiologist: d, day: r.localDate.dayNumber,
-                                                          images: r.imageCount, urgency: r.urgency,
-                                                          at: r.reportedAt.nanoseconds))
+            let m = Int32(modalityCodes.insert(r.modality, ()).position)
+            let d = Int32(radiologistCodes.insert(r.radiologistId, ()).position)
+            let c = clientCodes.insert(r.clientId, ()).position
+            if c == clientItems.count { clientItems.append([]) }
+            clientItems[c].append(Item(index: i, modality: m, radiologist: d, day: r.localDate.dayNumber,
+                                       images: r.imageCount, urgency: r.urgency, at: r.reportedAt.nanoseconds))
             if Int(d) == radiologistCounts.count { radiologistCounts.append((0, 0)) }
             radiologistCounts[Int(d)].reports += 1
             radiologistCounts[Int(d)].images += Int(r.imageCount)
         }
+        let modalities = modalityCodes.entries.map(\.id), radiologists = radiologistCodes.entries.map(\.id)
+        var byClient: [String: [Item]] = [:]
+        for (c, entry) in clientCodes.entries.enumerated() { byClient[entry.id] = clientItems[c] }
+        clientItems = []
         for (d, id) in radiologists.enumerated() { book.radiologistCounts[id] = radiologistCounts[d] }
         let rads = radiologists.map { context.radiologists[$0] }
         // Clients are independent: two groups are priced on two cores and merged in order.

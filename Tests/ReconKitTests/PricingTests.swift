@@ -10,6 +10,36 @@ struct PricingTests {
     typealias F = Fixture
     let three = [F.report("a", "2026-01-05T10:00Z"), F.report("b", "2026-01-06T10:00Z"), F.report("c", "2026-01-07T10:00Z")]
 
+    /// 80,000 reports: enough for the pricer to gather them in two halves on two cores. The
+    /// halves must join into what one pass gives, in billing order (graduated tiers).
+    @Test func aMonthGatheredInTwoHalvesPricesAsOne() throws {
+        // k = 0..<80,000, one second apart from 2026-01-01T00:00Z: C1 when k % 8 < 5 (50,000
+        // reports), else C2 (30,000); R1 when k is even (40,000), else R2 (40,000).
+        var reports: [Report] = []
+        for k in 0..<80_000 {
+            let at = String(format: "2026-01-01T%02d:%02d:%02dZ", k / 3600, k / 60 % 60, k % 60)
+            reports.append(F.report("r\(k)", at, client: k % 8 < 5 ? "C1" : "C2", rad: k % 2 == 0 ? "R1" : "R2",
+                                    modality: k % 8 < 5 ? "CT" : "MR"))
+        }
+        let ctx = F.context(clients: [F.client("C1"), F.client("C2")], radiologists: [F.radiologist("R1"), F.radiologist("R2")],
+                            clientRates: [F.tier(1, 40_000, "10", mode: .graduated, client: "C1"),
+                                          F.tier(40_001, nil, "8", mode: .graduated, client: "C1"),
+                                          F.tier(1, nil, "5", client: "C2")])
+        // Three C1 reports of R1 in the second half are excluded (k = 70,000, 70,008, 70,016).
+        let book = F.price(ctx, reports, excluded: ["r70000", "r70008", "r70016"])
+        #expect(book.excludedReports == 3)
+        // C1: 49,997 billed; positions 1–40,000 at 10.00 = 400,000.00, 9,997 at 8.00 = 79,976.00.
+        let c1 = try #require(book.invoices.first { $0.partyId == "C1" })
+        #expect(c1.lines.map(\.quantity).sorted() == [9_997, 40_000])
+        #expect(c1.subtotal.description == "479976.00")
+        // C2: 30,000 × 5.00 = 150,000.00.
+        #expect(try #require(book.invoices.first { $0.partyId == "C2" }).subtotal.description == "150000.00")
+        // R1: 39,997 × 100.00 = 3,999,700.00; R2: 40,000 × 100.00 = 4,000,000.00.
+        #expect(try #require(book.payouts.first { $0.partyId == "R1" }).subtotal.description == "3999700.00")
+        #expect(try #require(book.payouts.first { $0.partyId == "R2" }).subtotal.description == "4000000.00")
+        #expect(book.radiologistCounts["R1"]?.reports == 39_997 && book.radiologistCounts["R2"]?.reports == 40_000)
+    }
+
     @Test func volumeModePricesEveryReportAtTheTierContainingV() throws {
         // Tiers 1–2 at 10.00, 3+ at 8.00; V = 3 → all three at 8.00: 3 × 8.00 = 24.00.
         let ctx = F.context(clientRates: [F.tier(1, 2, "10.00"), F.tier(3, nil, "8.00")])

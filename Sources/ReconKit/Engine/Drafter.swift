@@ -19,17 +19,24 @@ public struct Drafter {
             try Stages.time("flags") { try FlagRaiser(session: session).raise(review.hardFlags.map(\.flag)) }
             for f in review.softFlags { provisional[f.flag.id] = (f.flag.subject, period) }
             // After the drops' entries: a workbook that cannot be written is a warning (``DerivedOutput``).
+            // The three workbooks are independent: written on both cores.
             Stages.time("drafts") {
                 let outputs = DerivedOutput(session: session), dir = "Outbox/\(period)/drafts"
-                for side in [DocumentKind.invoice, .payout] {
+                let sides = [DocumentKind.invoice, .payout]
+                DispatchQueue.concurrentPerform(iterations: sides.count + 1) { w in
+                    guard w < sides.count else {
+                        outputs.write("Outbox/\(period)/review.xlsx", comesBack: .nextIngest) { path in
+                            try ReviewWorkbook.write(review, state: session.state, to: path, paper: session.config.paper,
+                                                     created: session.clock.now())
+                        }
+                        return
+                    }
+                    let side = sides[w]
                     outputs.write(dir + (side == .invoice ? "/invoices.xlsx" : "/payouts.xlsx"), comesBack: .nextIngest) { path in
                         try FileIO.makeDirectory(FileIO.parent(of: path))
                         try DraftWorkbook.write(review, side: side, site: session.state.name, to: path, paper: session.config.paper,
                                                 created: session.clock.now())
                     }
-                }
-                outputs.write("Outbox/\(period)/review.xlsx", comesBack: .nextIngest) { path in
-                    try ReviewWorkbook.write(review, state: session.state, to: path, paper: session.config.paper, created: session.clock.now())
                 }
             }
         }

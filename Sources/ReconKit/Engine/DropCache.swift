@@ -68,8 +68,10 @@ public struct DropCache {
                 guard let s = c.string() else { return nil }
                 table.append(s)
             }
+            // The first usage drop's rows become the site's report storage: room for a few
+            // more drops spares copying a million reports when the next one is appended.
             var out: [Report] = []
-            out.reserveCapacity(Int(n))
+            out.reserveCapacity(Int(n) + Int(n) / 16)
             for _ in 0..<n {
                 guard let id = c.string(), let at = c.int64(), let day = c.int64(), let client = c.int64(),
                     let rad = c.int64(), let modality = c.int64(), let images = c.int64(), let urg = c.int64(),

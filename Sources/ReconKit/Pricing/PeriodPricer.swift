@@ -52,6 +52,59 @@ public struct PeriodPricer {
         var urgency: Urgency
         var at: Int64
     }
+    /// Reports gathered by client as ``Item``s, with modalities, radiologists and clients
+    /// numbered in the order first seen.
+    private struct Gathered {
+        var modalityCodes = IdTable<Void>(), radiologistCodes = IdTable<Void>(), clientCodes = IdTable<Void>()
+        var clientItems: [[Item]] = []
+        var radiologistCounts: [(reports: Int, images: Int)] = []
+        var excludedIndices: [Int32] = []
+
+        init() {}
+
+        init(_ indices: ArraySlice<Int32>, of reports: [Report], excluded: Set<String>) {
+            for i in indices {
+                if !excluded.isEmpty && excluded.contains(reports[Int(i)].id) {
+                    excludedIndices.append(i)
+                    continue
+                }
+                let m = Int32(modalityCodes.insert(reports[Int(i)].modality, ()).position)
+                let d = Int32(radiologistCodes.insert(reports[Int(i)].radiologistId, ()).position)
+                let c = clientCodes.insert(reports[Int(i)].clientId, ()).position
+                if c == clientItems.count { clientItems.append([]) }
+                let images = reports[Int(i)].imageCount
+                clientItems[c].append(Item(index: i, modality: m, radiologist: d, day: reports[Int(i)].localDate.dayNumber,
+                                           images: images, urgency: reports[Int(i)].urgency, at: reports[Int(i)].reportedAt.nanoseconds))
+                if Int(d) == radiologistCounts.count { radiologistCounts.append((0, 0)) }
+                radiologistCounts[Int(d)].reports += 1
+                radiologistCounts[Int(d)].images += Int(images)
+            }
+        }
+
+        /// Adds what a later stretch of the reports gathered, renumbered to this one's numbers.
+        mutating func append(_ later: Gathered) {
+            let modality = later.modalityCodes.entries.map { Int32(modalityCodes.insert($0.id, ()).position) }
+            let radiologist = later.radiologistCodes.entries.map { Int32(radiologistCodes.insert($0.id, ()).position) }
+            for (d, counts) in later.radiologistCounts.enumerated() {
+                let global = Int(radiologist[d])
+                if global == radiologistCounts.count { radiologistCounts.append((0, 0)) }
+                radiologistCounts[global].reports += counts.reports
+                radiologistCounts[global].images += counts.images
+            }
+            for (c, entry) in later.clientCodes.entries.enumerated() {
+                let global = clientCodes.insert(entry.id, ()).position
+                if global == clientItems.count { clientItems.append([]) }
+                clientItems[global].reserveCapacity(clientItems[global].count + later.clientItems[c].count)
+                for var item in later.clientItems[c] {
+                    item.modality = modality[Int(item.modality)]
+                    item.radiologist = radiologist[Int(item.radiologist)]
+                    clientItems[global].append(item)
+                }
+            }
+            excludedIndices += later.excludedIndices
+        }
+    }
+
     /// Small dense numbers for the cards in force in a run, so memo tables are arrays.
     private struct CardSlots {
         var dates: [LocalDate] = []
@@ -74,31 +127,24 @@ public struct PeriodPricer {
     public func price(period: Period, all reports: [Report], indices: [Int32], excluded: Set<String>,
                       fxDate: LocalDate) -> PeriodBook {
         var book = PeriodBook(period: period, fxDate: fxDate)
-        var modalityCodes = IdTable<Void>(), radiologistCodes = IdTable<Void>(), clientCodes = IdTable<Void>()
-        var clientItems: [[Item]] = []
-        var radiologistCounts: [(reports: Int, images: Int)] = []
-        for i in indices {
-            let r = reports[Int(i)]
-            if !excluded.isEmpty && excluded.contains(r.id) {
-                book.excludedReports += 1
-                book.excludedIndices.append(i)
-                continue
+        // The reports are gathered by client in two halves on two cores, then joined in order.
+        let halves = indices.count >= 65_536 ? [indices[..<(indices.count / 2)], indices[(indices.count / 2)...]] : [indices[...]]
+        var gathered = [Gathered](repeating: Gathered(), count: halves.count)
+        gathered.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: halves.count) { h in
+                out[h] = Gathered(halves[h], of: reports, excluded: excluded)
             }
-            let m = Int32(modalityCodes.insert(r.modality, ()).position)
-            let d = Int32(radiologistCodes.insert(r.radiologistId, ()).position)
-            let c = clientCodes.insert(r.clientId, ()).position
-            if c == clientItems.count { clientItems.append([]) }
-            clientItems[c].append(Item(index: i, modality: m, radiologist: d, day: r.localDate.dayNumber,
-                                       images: r.imageCount, urgency: r.urgency, at: r.reportedAt.nanoseconds))
-            if Int(d) == radiologistCounts.count { radiologistCounts.append((0, 0)) }
-            radiologistCounts[Int(d)].reports += 1
-            radiologistCounts[Int(d)].images += Int(r.imageCount)
         }
-        let modalities = modalityCodes.entries.map(\.id), radiologists = radiologistCodes.entries.map(\.id)
+        var all = gathered[0]
+        for more in gathered.dropFirst() { all.append(more) }
+        gathered = []
+        book.excludedReports = all.excludedIndices.count
+        book.excludedIndices = all.excludedIndices
+        let modalities = all.modalityCodes.entries.map(\.id), radiologists = all.radiologistCodes.entries.map(\.id)
         var byClient: [String: [Item]] = [:]
-        for (c, entry) in clientCodes.entries.enumerated() { byClient[entry.id] = clientItems[c] }
-        clientItems = []
-        for (d, id) in radiologists.enumerated() { book.radiologistCounts[id] = radiologistCounts[d] }
+        for (c, entry) in all.clientCodes.entries.enumerated() { byClient[entry.id] = all.clientItems[c] }
+        all.clientItems = []
+        for (d, id) in radiologists.enumerated() { book.radiologistCounts[id] = all.radiologistCounts[d] }
         let rads = radiologists.map { context.radiologists[$0] }
         // Clients are independent: two groups are priced on two cores and merged in order.
         let clientIds = byClient.keys.sorted()

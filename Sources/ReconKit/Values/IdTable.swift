@@ -102,7 +102,7 @@ struct IdTable<Value> {
         }
         if offset < bytes.count {
             var tail: UInt64 = 0
-            for (shift, byte) in bytes[offset...].enumerated() { tail |= UInt64(byte) << (8 * shift) }
+            withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset...])) }
             h = SplitMix64.mix(h ^ tail)
         }
         return SplitMix64.mix(h)

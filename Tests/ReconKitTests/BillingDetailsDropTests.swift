@@ -48,7 +48,7 @@ struct BillingDetailsDropTests {
 
     /// A site knowing C1 (INR) with one invoice issued to it, and payment P0 recorded.
     func state() -> SiteState {
-        let s = SiteState(name: "s", base: Fixture.inr, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
+        var s = SiteState(name: "s", base: Fixture.inr, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
         s.pricing.clients["C1"] = Fixture.client("C1")
         s.pricing.clients["C2"] = Fixture.client("C2")
         s.issued.append(IssuedDocument(seq: 9, at: "2026-04-01T00:00:00Z", kind: .invoice, number: "INV-2026-000001",

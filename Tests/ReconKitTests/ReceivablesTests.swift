@@ -91,7 +91,7 @@ struct ReceivablesTests {
     @Test func anInvoiceIsDueItsPaymentTermsAfterItsIssueDateInSiteTime() throws {
         // Issued 2026-01-31 with 30 days' terms: 2026-03-02; with 0 days: the issue date; across a year end,
         // 2026-12-15 + 45 days = 2027-01-29.
-        let state = SiteState(name: "s", base: inr, zone: SiteTimeZone(identifier: "Asia/Kolkata")!, publicKey: "")
+        var state = SiteState(name: "s", base: inr, zone: SiteTimeZone(identifier: "Asia/Kolkata")!, publicKey: "")
         var client = Fixture.client("C1", tax: "18")
         state.pricing.clients["C1"] = client
         let config = SiteConfig(site: "s", baseCurrency: "INR", timezone: "Asia/Kolkata")

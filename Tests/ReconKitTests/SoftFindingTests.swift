@@ -71,7 +71,7 @@ struct SoftFindingTests {
         // March: D1 reads 10 of C1's reports, D2 10 of C2's. April: C7 arrives with 60
         // reports, 50 read by D1 (moved: 50 of D1's 50 new reports, all C7's) and 10 by D2;
         // D3 reads 40 more of C2's (C2 not flagged): D3 keeps its own flag.
-        let state = SiteState(name: "s", base: Currency(code: "INR")!, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
+        var state = SiteState(name: "s", base: Currency(code: "INR")!, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
         var reports: [Report] = []
         func add(_ n: Int, _ month: Int, _ client: String, _ rad: String, images: Int32 = 3) {
             for _ in 0..<n {

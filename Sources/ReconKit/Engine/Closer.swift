@@ -56,7 +56,7 @@ public struct Closer {
         // The period is closed: what follows is derived, and a failure is a warning (``DerivedOutput``).
         Stages.time("review-workbook") {
             DerivedOutput(session: session).write("Outbox/\(period)/review.xlsx", comesBack: .nextWritingCommand) { path in
-                try ReviewWorkbook.write(review, state: state, to: path, paper: session.config.paper, created: session.clock.now())
+                try ReviewWorkbook.write(review, state: session.state, to: path, paper: session.config.paper, created: session.clock.now())
             }
         }
         Stages.time("margin-summary") { MarginSummaryWriter(session: session).writeDerived() }

@@ -6,10 +6,10 @@ public struct Decider {
 
     @discardableResult
     public func decide(_ d: Decision) throws -> LedgerEntry {
-        let state = session.state
         guard !d.by.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--by needs the name of the person deciding") }
         // A decision may name a provisional soft flag of an open period (not a ledger entry yet).
-        if DropValidator(state: state).resolve(subject: d.subject) == nil { Reviewer(session: session).loadProvisionalFlags() }
+        if DropValidator(state: session.state).resolve(subject: d.subject) == nil { Reviewer(session: session).loadProvisionalFlags() }
+        let state = session.state
         guard let target = DropValidator(state: state).resolve(subject: d.subject) else {
             throw ReconFailure.rejected("\"\(d.subject)\" is neither a flag id nor a report id known to this site; `recon status` lists open flags")
         }
@@ -18,7 +18,7 @@ public struct Decider {
             throw ReconFailure.refused("\(d.subject) belongs to \(target.period), closed at seq \(seq); decisions for it wait for `recon rerun \(target.period)` — put them in a decisions drop")
         }
         let entry = try session.append([FlagRaiser.decided(d, target: target).item])[0]
-        try LedgerReplay.apply(appended: [entry], to: state, site: session.site)
+        try LedgerReplay.apply(appended: [entry], to: &session.state, site: session.site)
         try Drafter(session: session).refresh()
         return entry
     }

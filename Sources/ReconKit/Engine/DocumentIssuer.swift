@@ -77,7 +77,7 @@ public struct DocumentIssuer {
         let entries = try session.ledger.append(appended, at: at)
         for p in pending { try FileIO.renameQuietly(p.temp, to: p.final) }
         for dir in Set(pending.map { FileIO.parent(of: $0.final) }) { try FileIO.syncDirectory(dir) }
-        try LedgerReplay.apply(appended: entries, to: state, site: site)
+        try LedgerReplay.apply(appended: entries, to: &session.state, site: site)
         return entries
     }
 

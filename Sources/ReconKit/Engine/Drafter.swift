@@ -40,7 +40,7 @@ public struct Drafter {
                 }
             }
         }
-        session.state.provisionalFlags = provisional
+        session.state.setProvisionalFlags(provisional)
         Stages.time("margin-summary") { MarginSummaryWriter(session: session).writeDerived(open: open) }
     }
 }

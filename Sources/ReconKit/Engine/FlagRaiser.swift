@@ -29,8 +29,8 @@ public struct FlagRaiser {
     public func raise(_ flags: [AuditFlag]) throws {
         let fresh = flags.filter { session.state.raisedFlags[$0.id] == nil }
         guard !fresh.isEmpty else { return }
-        try session.append(Self.raisedEntries(fresh))
-        for f in fresh { session.state.raisedFlags[f.id] = (f.subject, f.period, f.severity) }
+        let entries = try session.append(Self.raisedEntries(fresh))
+        try LedgerReplay.apply(appended: entries, to: &session.state, site: session.site)
     }
 
     /// The `flag.raised` entries of some flags, in order.

@@ -143,7 +143,7 @@ public final class Ingestor {
             return .held(name: name, periods: periods)
         case .accept(let fresh, let skipped):
             if dryRun {
-                if case .usage(let list) = fresh { state.add(list, dedupe: false) } else { state.apply(fresh) }
+                if case .usage(let list) = fresh { session.state.add(list, dedupe: false) } else { session.state.apply(fresh) }
                 return .wouldBeAccepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped)
             }
             progress.phase("recording")
@@ -188,13 +188,13 @@ public final class Ingestor {
                 Stages.time("cache-write") { cache.write(sha256: sha, encoding.takeBytes()) }
             }
         }
-        try LedgerReplay.apply(appended: entries.dropFirst().filter { $0.eventKind == .flagDecided }, to: state, site: site)
-        state.acceptedDrops[sha] = entries[0].seq
+        try LedgerReplay.apply(appended: entries.dropFirst().filter { $0.eventKind == .flagDecided }, to: &session.state, site: site)
+        session.state.accepted(drop: sha, seq: entries[0].seq)
         Stages.time("state") {
             if case .usage(let list) = fresh {
-                state.add(list, dedupe: false)  // checked new by the validator
+                session.state.add(list, dedupe: false)  // checked new by the validator
             } else {
-                state.apply(fresh)
+                session.state.apply(fresh)
             }
         }
         return entries[0].seq

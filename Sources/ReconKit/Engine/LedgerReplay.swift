@@ -15,25 +15,43 @@ public enum LedgerReplay {
     /// `hashVouchedDrops: false` skips hashing the archived drop behind a checked cache file:
     /// for reading commands (SPEC §6 asks it of writers) and `verify` (which hashes every drop itself).
     public static func state(site: Site, ledger: LedgerFile, cache: DropCache? = nil, audit: DropCache? = nil,
-                             hashVouchedDrops: Bool = true) throws -> SiteState {
+                             hashVouchedDrops: Bool = true) throws -> Replayed {
         guard let first = ledger.entries.first, case .siteInit(let initial) = try LedgerEvent(entry: first) else {
             throw LedgerDamage(seq: 1, "the first entry is not site.init")
         }
         guard let base = Currency(code: initial.baseCurrency), let zone = SiteTimeZone(identifier: initial.timezone) else {
             throw LedgerDamage(seq: 1, "site.init lacks a valid site, base_currency or timezone")
         }
-        let state = SiteState(name: initial.site, base: base, zone: zone, publicKey: initial.publicKey)
+        var state = SiteState(name: initial.site, base: base, zone: zone, publicKey: initial.publicKey)
         let parser = DropParser(zone: zone, baseCurrency: base)
+        var notes = Notes()
         for e in ledger.entries.dropFirst() {
-            try apply(e, to: state, site: site, parser: parser, cache: cache, audit: audit, hashVouchedDrops: hashVouchedDrops)
+            try apply(e, to: &state, notes: &notes, site: site, parser: parser, cache: cache, audit: audit,
+                      hashVouchedDrops: hashVouchedDrops)
         }
-        return state
+        return Replayed(state: state, notes: notes)
+    }
+
+    /// A state rebuilt from the ledger, and what rebuilding it noticed.
+    public struct Replayed {
+        public var state: SiteState
+        public var notes: Notes
+    }
+
+    /// What a replay noticed on its way.
+    public struct Notes {
+        /// Whether usage rows came from a cache file the ledger does not vouch for (one written
+        /// for a drop accepted before caches were recorded): such a state prices drafts only.
+        public internal(set) var readUnvouchedCache = false
+        /// What it worked around (a cache file that fails its check), for the log.
+        public internal(set) var warnings: [String] = []
     }
 
     /// Applies entries a command has just appended (their drops are already in the state).
-    static func apply(appended entries: [LedgerEntry], to state: SiteState, site: Site) throws {
+    static func apply(appended entries: [LedgerEntry], to state: inout SiteState, site: Site) throws {
         let parser = DropParser(zone: state.zone, baseCurrency: state.base)
-        for e in entries { try apply(e, to: state, site: site, parser: parser, cache: nil) }
+        var notes = Notes()  // appended entries name drops already applied: nothing to notice
+        for e in entries { try apply(e, to: &state, notes: &notes, site: site, parser: parser, cache: nil) }
     }
 
     /// The rows of a re-read usage drop that were new when it was accepted: those whose report
@@ -52,7 +70,7 @@ public enum LedgerReplay {
         return held.isEmpty ? list : list.filter { held[$0.id] == nil }
     }
 
-    static func apply(_ e: LedgerEntry, to state: SiteState, site: Site, parser: DropParser, cache: DropCache?,
+    static func apply(_ e: LedgerEntry, to state: inout SiteState, notes: inout Notes, site: Site, parser: DropParser, cache: DropCache?,
                       audit: DropCache? = nil, hashVouchedDrops: Bool = true) throws {
         let event = try LedgerEvent(entry: e)
         guard case .dropAccepted(let drop) = event else {
@@ -60,7 +78,7 @@ public enum LedgerReplay {
             return
         }
         let sha = drop.sha256, kind = drop.kind
-        state.acceptedDrops[sha] = e.seq
+        state.accepted(drop: sha, seq: e.seq)
         if kind == .decisions { return }
         let siteCache = DropCache(dir: site.cache)
         var cacheIsMissing = false
@@ -82,14 +100,14 @@ public enum LedgerReplay {
             case .mismatch:
                 // Never read, and left as it is for `recon verify` to name: the archived drop is
                 // parsed instead, checked against its own SHA-256.
-                state.replayWarnings.append("the cache file \(siteCache.relativePath(sha)) does not match the cache_sha256 of "
+                notes.warnings.append("the cache file \(siteCache.relativePath(sha)) does not match the cache_sha256 of "
                     + "seq \(e.seq); it was not read (the archived drop was) — `recon verify` names it; delete it to have it rebuilt")
             case .missing:
                 cacheIsMissing = true
             }
         } else if kind == .usage, let cached = Stages.time("replay-cache", { cache?.load(sha256: sha) }) {
             state.add(cached, dedupe: false)  // a drop accepted before caches were vouched: drafts only
-            state.readUnvouchedCache = true
+            notes.readUnvouchedCache = true
             return
         }
         let bytes = try archived?.bytes() ?? checkArchived(sha, seq: e.seq, site: site)

@@ -25,8 +25,7 @@ public struct Rerunner {
 
     public func rerun(_ period: Period, reason: String, keyFile: String) throws -> Result {
         try session.requireCheckedDrops()  // never a number from the cache
-        let state = session.state
-        guard state.closedPeriods[period] != nil else {
+        guard session.state.closedPeriods[period] != nil else {
             throw ReconFailure.refused("\(period) is not closed; an open period is repriced on every ingest — close it with `recon close \(period)`")
         }
         try OutboxCheck(site: session.site).requireWritable(period: period)
@@ -38,6 +37,7 @@ public struct Rerunner {
 
         // Held drops of this period are applied first (each whole, as at ingest).
         let applied = try HeldDrops(session: session).apply(period: period)
+        let state = session.state  // with the held drops
 
         let review = Reviewer(session: session).review(period, final: true)
         if !review.blocking.isEmpty {
@@ -86,10 +86,10 @@ public struct Rerunner {
             body["margins"] = MarginCodec.encode(review.book.margins)
             return [LedgerEvent.rerun(.init(period: period, members: body)).item]
         }
-        let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
+        let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: session.state.name)
         // The rerun is recorded: what follows is derived, and a failure is a warning (``DerivedOutput``).
         DerivedOutput(session: session).write("Outbox/\(period)/review.xlsx", comesBack: .nextWritingCommand) { path in
-            try ReviewWorkbook.write(review, state: state, to: path, paper: session.config.paper, created: session.clock.now())
+            try ReviewWorkbook.write(review, state: session.state, to: path, paper: session.config.paper, created: session.clock.now())
         }
         MarginSummaryWriter(session: session).writeDerived()
         return Result(period: period, appliedDrops: applied, documents: numbers, checkpoint: checkpoint)

@@ -1,13 +1,12 @@
 /// Prices a period and runs the auditor over it.
 public struct Reviewer {
     let session: SiteSession
-    var state: SiteState { session.state }
 
     public init(session: SiteSession) { self.session = session }
 
     /// The FX date of a period: its last day, or today while it is still running (a draft).
     public func fxDate(_ period: Period, final: Bool) -> LocalDate {
-        let today = state.zone.today(now: session.clock.now())
+        let today = session.state.zone.today(now: session.clock.now())
         return final ? period.lastDay : min(period.lastDay, today)
     }
 
@@ -15,6 +14,7 @@ public struct Reviewer {
     /// (provisional; final when `final` is set, for its close); a closed period's are the
     /// ones its close raised into the ledger, never scored again (a rerun keeps them).
     public func review(_ period: Period, final: Bool) -> PeriodReview {
+        let state = session.state
         let indices = state.periodReports[period] ?? []
         let excluded = state.excludedReports(in: period)
         let book = PeriodPricer(context: state.pricing).price(period: period, all: state.reports, indices: indices,
@@ -44,9 +44,9 @@ public struct Reviewer {
     /// so a decision may name one before the close raises it.
     public func loadProvisionalFlags() {
         var found: [String: (subject: String, period: Period)] = [:]
-        for period in state.openPeriods {
+        for period in session.state.openPeriods {
             for f in review(period, final: false).softFlags { found[f.flag.id] = (f.flag.subject, period) }
         }
-        state.provisionalFlags = found
+        session.state.setProvisionalFlags(found)
     }
 }

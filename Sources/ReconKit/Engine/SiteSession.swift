@@ -9,10 +9,13 @@ public final class SiteSession {
     public let site: Site
     public let config: SiteConfig
     public let ledger: LedgerFile
-    public private(set) var state: SiteState
+    /// What the ledger says, applied; the engine applies what it appends here.
+    public internal(set) var state: SiteState
     /// Whether ``state`` was rebuilt only from bytes checked against the ledger in this command:
     /// archived drops, and cache files whose SHA-256 their `drop.accepted` records.
-    public var stateIsFromCheckedDrops: Bool { !state.readUnvouchedCache }
+    public var stateIsFromCheckedDrops: Bool { !replayNotes.readUnvouchedCache }
+    /// What rebuilding ``state`` noticed.
+    public private(set) var replayNotes = LedgerReplay.Notes()
     public let log: Logger
     /// The time entries and documents are stamped with.
     public let clock: SiteClock
@@ -68,13 +71,15 @@ public final class SiteSession {
             // A typo, an unknown key or a wrong type in recon.toml is bad usage (SPEC §1).
             throw ReconFailure.usage("\(error)")
         }
-        state = try Stages.time("replay") {
+        let replayed = try Stages.time("replay") {
             try Self.refusingDamage {
                 try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil,
                                        hashVouchedDrops: writing)
             }
         }
-        for warning in state.replayWarnings { log.warning("\(warning)") }
+        state = replayed.state
+        replayNotes = replayed.notes
+        for warning in replayNotes.warnings { log.warning("\(warning)") }
         var mismatches: [String] = []
         if config.site != state.name { mismatches.append("site is \"\(config.site)\" but the ledger says \"\(state.name)\"") }
         if config.baseCurrency != state.base.code {
@@ -130,7 +135,9 @@ public final class SiteSession {
     /// called by every command whose entries or final documents come from it.
     public func requireCheckedDrops() throws {
         guard !stateIsFromCheckedDrops else { return }
-        state = try Stages.time("replay-checked") { try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger) } }
+        let replayed = try Stages.time("replay-checked") { try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger) } }
+        state = replayed.state
+        replayNotes = replayed.notes
     }
 
     private static func refusingDamage<T>(_ body: () throws -> T) throws -> T {

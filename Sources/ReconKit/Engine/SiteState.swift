@@ -1,41 +1,42 @@
 /// Everything the ledger says, applied: master data, cards, FX, reports, flags, decisions,
-/// closed periods and issued documents. Rebuilt from the ledger by ``LedgerReplay``.
-public final class SiteState {
+/// closed periods and issued documents. Rebuilt from the ledger by ``LedgerReplay``, one
+/// event at a time (``apply(_:seq:at:)``, ``apply(_:)``).
+///
+/// A value: a copy is a snapshot (a dry run works on one), and its arrays are shared
+/// until either side changes. Hold it only for the span of a step; read the session's
+/// state again after anything is appended.
+public struct SiteState {
     public let name: String
     public let base: Currency
     public let zone: SiteTimeZone
     public let publicKey: String
 
-    public var pricing: PricingContext
+    public internal(set) var pricing: PricingContext
     /// Every report ever accepted, in order of arrival.
     public private(set) var reports: [Report] = []
     /// Report id → position in `reports`, built on first use: closing or reporting on a
     /// month of a million reports never needs it, and a drop looks its ids up in one scan.
-    private var index: [String: Int32]?
+    private var indexCache = ReportIndexCache()
+    private var index: [String: Int32]? { indexCache.index }
     /// Period → positions in `reports`.
     public private(set) var periodReports: [Period: [Int32]] = [:]
 
     /// AuditFlag id → (subject, period, severity) for every flag raised.
-    public var raisedFlags: [String: (subject: String, period: Period, severity: AuditFlag.Severity)] = [:]
+    public private(set) var raisedFlags: [String: (subject: String, period: Period, severity: AuditFlag.Severity)] = [:]
     /// Soft flags raised at each close, as the ledger holds them: a rerun shows these and
     /// never re-scores.
     public private(set) var raisedSoftFlags: [Period: [AuditFlag]] = [:]
     /// Soft findings of open periods (not ledger entries) by id, so a decision may name one
     /// before the close raises it. Filled by ``Reviewer/loadProvisionalFlags()``.
-    public var provisionalFlags: [String: (subject: String, period: Period)] = [:]
+    public private(set) var provisionalFlags: [String: (subject: String, period: Period)] = [:]
     /// Latest decision per report id (hard flags, exclusions).
     public private(set) var reportDecisions: [String: DecisionRecord] = [:]
     /// Latest decision per soft flag id.
     public private(set) var flagDecisions: [String: DecisionRecord] = [:]
     public private(set) var decisionLog: [DecisionRecord] = []
 
-    /// Whether usage rows came from a cache file the ledger does not vouch for (one written
-    /// for a drop accepted before caches were recorded): such a state prices drafts only.
-    public internal(set) var readUnvouchedCache = false
-    /// What the replay noticed and worked around (a cache file that fails its check), for the log.
-    public internal(set) var replayWarnings: [String] = []
     /// Drop SHA-256 → seq of its `drop.accepted`.
-    public var acceptedDrops: [String: Int] = [:]
+    public private(set) var acceptedDrops: [String: Int] = [:]
     /// Period → seq of its `period.closed`.
     public private(set) var closedPeriods: [Period: Int] = [:]
     /// Closed-period history the auditor reads: `period.closed` bodies' party statistics.
@@ -60,7 +61,7 @@ public final class SiteState {
     // MARK: Applying ledger events
 
     /// Applies an entry other than a drop (a drop arrives as its parsed rows, ``apply(_:)``).
-    public func apply(_ event: LedgerEvent, seq: Int, at: String) {
+    public mutating func apply(_ event: LedgerEvent, seq: Int, at: String) {
         switch event {
         case .flagRaised(let p):
             raisedFlags[p.flag.id] = (p.flag.subject, p.flag.period, p.flag.severity)
@@ -92,7 +93,17 @@ public final class SiteState {
 
     // MARK: Applying drops
 
-    public func apply(_ rows: ParsedDrop) {
+    /// Records the `drop.accepted` entry of a drop (its rows are applied by ``apply(_:)``).
+    mutating func accepted(drop sha256: String, seq: Int) {
+        acceptedDrops[sha256] = seq
+    }
+
+    /// The soft findings of the open periods, which are not ledger entries (``Reviewer``).
+    mutating func setProvisionalFlags(_ flags: [String: (subject: String, period: Period)]) {
+        provisionalFlags = flags
+    }
+
+    public mutating func apply(_ rows: ParsedDrop) {
         switch rows {
         case .usage(let list): add(list, dedupe: true)
         case .clients(let list): for c in list { pricing.clients[c.id] = c }
@@ -110,22 +121,24 @@ public final class SiteState {
     /// Adds reports. With `dedupe`, reports whose id is already held are skipped (an archived
     /// drop re-read from its CSV repeats the rows that were skipped at ingest); the drop
     /// cache holds only the rows that were new, so it needs no check.
-    func add(_ list: [Report], dedupe: Bool = true) {
+    mutating func add(_ list: [Report], dedupe: Bool = true) {
         if !dedupe && index == nil {
             addNew(list)
             return
         }
         reports.reserveCapacity(reports.count + list.count)
         if dedupe { _ = reportIndex }
-        index?.reserveCapacity(reports.count + list.count)
+        // This state's reports change: its index may no longer be shared with a copy's.
+        if !isKnownUniquelyReferenced(&indexCache) { indexCache = indexCache.copy() }
+        indexCache.index?.reserveCapacity(reports.count + list.count)
         // The month is worked out only when the day leaves it.
         var monthFirst: Int32 = 1, monthLast: Int32 = 0
         var period = Period(year: 1970, month: 1)
         for r in list {
             let i = Int32(reports.count)
-            if index != nil {
+            if indexCache.index != nil {
                 var inserted = false
-                Self.insertIfAbsent(&index![r.id, default: -1], i, &inserted)
+                Self.insertIfAbsent(&indexCache.index![r.id, default: -1], i, &inserted)
                 guard inserted || !dedupe else { continue }
             }
             reports.append(r)
@@ -140,7 +153,7 @@ public final class SiteState {
     }
 
     /// Appends reports known to be new in bulk, grouping positions by month locally.
-    private func addNew(_ list: [Report]) {
+    private mutating func addNew(_ list: [Report]) {
         let base = reports.count
         if reports.isEmpty { reports = list } else { reports += list }  // the first drop shares its storage
         var monthFirst: Int32 = 1, monthLast: Int32 = 0
@@ -162,13 +175,14 @@ public final class SiteState {
         for (p, positions) in buckets { periodReports[p, default: []] += positions }
     }
 
-    /// Report id → position, building the index on first use.
+    /// Report id → position, building the index on first use. (Built into a cache the copies
+    /// of this state share only while they hold the same reports.)
     public var reportIndex: [String: Int32] {
         if let index { return index }
         var built: [String: Int32] = [:]
         built.reserveCapacity(reports.count)
-        for (i, r) in reports.enumerated() { built[r.id] = Int32(i) }
-        index = built
+        for i in reports.indices { built[reports[i].id] = Int32(i) }
+        indexCache.index = built
         return built
     }
 
@@ -177,12 +191,12 @@ public final class SiteState {
     /// catching up — builds the index, so each further drop costs what it holds.
     public func existing<V>(_ ids: [String: V]) -> [String: Report] {
         var out: [String: Report] = [:]
-        if index == nil && scans > 0 { _ = reportIndex }
+        if index == nil && indexCache.scans > 0 { _ = reportIndex }
         if let index {
             for id in ids.keys { if let i = index[id] { out[id] = reports[Int(i)] } }
             return out
         }
-        scans += 1
+        indexCache.scans += 1
         for r in reports where ids[r.id] != nil { out[r.id] = r }
         return out
     }
@@ -190,18 +204,15 @@ public final class SiteState {
     /// ``existing(_:)`` for the ids of an ``IdTable``: a drop's, checked against a million held.
     func existing<V>(_ ids: IdTable<V>) -> [String: Report] {
         var out: [String: Report] = [:]
-        if index == nil && scans > 0 { _ = reportIndex }
+        if index == nil && indexCache.scans > 0 { _ = reportIndex }
         if let index {
             for entry in ids.entries { if let i = index[entry.id] { out[entry.id] = reports[Int(i)] } }
             return out
         }
-        scans += 1
+        indexCache.scans += 1
         for i in reports.indices where ids.position(of: reports[i].id) != nil { out[reports[i].id] = reports[i] }
         return out
     }
-
-    /// How many lookups scanned the reports instead of using the index.
-    private var scans = 0
 
     private static func insertIfAbsent(_ slot: inout Int32, _ value: Int32, _ inserted: inout Bool) {
         if slot == -1 {
@@ -243,10 +254,25 @@ public final class SiteState {
         return "\(key)-\(Digits.padded((lastNumber[key] ?? 0) + 1, 6))"
     }
 
-    func record(number: String) {
+    mutating func record(number: String) {
         let parts = number.split(separator: "-")
         guard parts.count == 3, let n = Int(parts[2]) else { return }
         let key = "\(parts[0])-\(parts[1])"
         lastNumber[key] = max(lastNumber[key] ?? 0, n)
     }
+}
+
+/// A state's report-id index and how often its reports were scanned instead: a cache of
+/// what `reports` holds, shared by copies of a state until one of them adds reports.
+final class ReportIndexCache {
+    var index: [String: Int32]?
+    /// How many lookups scanned the reports instead of using the index.
+    var scans = 0
+
+    init(index: [String: Int32]? = nil, scans: Int = 0) {
+        self.index = index
+        self.scans = scans
+    }
+
+    func copy() -> ReportIndexCache { ReportIndexCache(index: index, scans: scans) }
 }

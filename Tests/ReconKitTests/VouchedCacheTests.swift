@@ -26,6 +26,44 @@ struct VouchedCacheTests {
         site.expectAuditorAccepts()
     }
 
+    /// A usage drop's cache is encoded while the drop is checked. One that repeats rows
+    /// already held gets a cache of the rows it added; one rejected leaves no file; and the
+    /// close reads both accepted drops' caches, checked:
+    ///   PAY D1 = (3 + 1) × 50.00 + (2 + 2 + 3 + 4) × 1.50 = 216.50.
+    @Test func onlyAcceptedRowsLeaveACacheFile() throws {
+        let site = try WriterCheckTests.perImageSite()
+        // R1 and R2 again with the same values (skipped), R5 new.
+        try site.drop("usage-more.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R1,2026-03-02T10:00:00Z,C1,D1,CT,2
+            R2,2026-03-03T10:00:00Z,C1,D1,CT,2
+            R5,2026-03-06T10:00:00Z,C1,D1,XR,4
+            """)
+        // An unknown client: rejected whole after its rows parsed.
+        try site.drop("usage-bad.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R6,2026-03-07T10:00:00Z,C9,D1,CT,1
+            """)
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 2, "\(ingest.err)")
+        let usage = try site.bodies("drop.accepted").filter { $0["kind"] as? String == "usage" }
+        #expect(usage.count == 2)
+        var expected = Set<String>()
+        for body in usage {
+            let sha = try #require(body["sha256"] as? String), cacheSha = try #require(body["cache_sha256"] as? String)
+            #expect(try sha256(ofFile: site.path(".recon/cache/\(sha).bin")) == cacheSha)
+            expected.insert("\(sha).bin")
+        }
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: site.path(".recon/cache")))
+        #expect(files == expected, "\(files)")
+        #expect(try site.recon(["verify"]).code == 0)
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
+        #expect(close.code == 0, "\(close.err)")
+        #expect(!close.err.contains("replay-parse-usage="), "\(close.err)")
+        #expect(try site.document("PAY-2026-000001")?["total"] as? String == "216.50")
+        site.expectAuditorAccepts()
+    }
+
     /// The close reads the usage rows from the vouched cache: it parses no usage CSV (the
     /// stages line says so), yet pays exactly what the drop says:
     ///   PAY D1 = 3 × 50.00 + (2 + 2 + 3) × 1.50 = 160.50, PAY D2 = 50.00 + 1.50 = 51.50.

@@ -15,27 +15,32 @@ extension DropParser {
         else { return nil }
         let head = UnsafeRawBufferPointer(rebasing: bytes[..<split])
         let tail = UnsafeRawBufferPointer(rebasing: bytes[split...])
-        let lineOffset = head.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+        let lineOffset = DropParser.lineCount(head), tailLines = DropParser.lineCount(tail) + 1
         var first: Outcome?
         var second: (rows: [Report], problems: ProblemList) = ([], ProblemList())
         DispatchQueue.concurrentPerform(iterations: 2) { part in
             if part == 0 {
-                first = parseWhole(head, kind: .usage)
+                // Room for the whole file's rows: the second half's are appended, not copied twice.
+                first = parseWhole(head, kind: .usage, capacity: lineOffset + tailLines)
             } else {
-                second = parseRows(tail, table: table, lineOffset: lineOffset)
+                second = parseRows(tail, table: table, lineOffset: lineOffset, capacity: tailLines)
             }
         }
-        guard var outcome = first, case .usage(let rows)? = outcome.rows else { return first }
-        outcome.rows = .usage(rows + second.rows)
+        guard var outcome = first, case .usage(var rows)? = outcome.rows else { return first }
+        first = nil
+        outcome.rows = nil
+        rows.append(contentsOf: second.rows)
+        second.rows = []
+        outcome.rows = .usage(rows)
         outcome.problems = ProblemList(merging: [outcome.problems, second.problems])
         return outcome
     }
 
     /// Usage rows of a part of a file that has no header of its own.
-    func parseRows(_ bytes: UnsafeRawBufferPointer, table: DropTable, lineOffset: Int) -> ([Report], ProblemList) {
+    func parseRows(_ bytes: UnsafeRawBufferPointer, table: DropTable, lineOffset: Int, capacity: Int) -> ([Report], ProblemList) {
         let problems = ProblemList()
         var usage: [Report] = []
-        usage.reserveCapacity(bytes.count / 60)
+        usage.reserveCapacity(capacity)
         let csvProblems = CSVReader.readFields(bytes) { line, raw in
             if let r = usageRow(raw, line: line + lineOffset, table: table) {
                 usage.append(r)
@@ -69,6 +74,11 @@ extension DropParser {
         let problems = ProblemList()
         let table = DropTable.resolve(header: header, columns: DropParser.columns(.usage), kind: .usage, problems: problems)
         return problems.isEmpty ? table : nil
+    }
+
+    /// How many line feeds `bytes` holds: one more is the most lines (and rows) it can have.
+    static func lineCount(_ bytes: UnsafeRawBufferPointer) -> Int {
+        ByteSearch.count(of: 10, in: bytes)
     }
 
     /// The start of a line near the middle that no quoted field spans, if there is one.

@@ -29,7 +29,9 @@ public struct DropParser {
         return parseWhole(bytes, kind: kind)
     }
 
-    func parseWhole(_ bytes: UnsafeRawBufferPointer, kind: DropKind) -> Outcome {
+    /// `capacity`: how many usage rows to make room for (at most one per line; the halves
+    /// reader asks the first half to hold the whole file's).
+    func parseWhole(_ bytes: UnsafeRawBufferPointer, kind: DropKind, capacity: Int? = nil) -> Outcome {
         let problems = ProblemList()
         let columns = DropParser.columns(kind)
         var table: DropTable?
@@ -42,7 +44,7 @@ public struct DropParser {
         var fxRates: [FXRate] = []
         var decisions: [Decision] = []
         var payments: [Payment] = []
-        if kind == .usage { usage.reserveCapacity(bytes.count / 60) }
+        if kind == .usage { usage.reserveCapacity(capacity ?? DropParser.lineCount(bytes)) }
 
         let csvProblems = CSVReader.readFields(bytes) { line, raw in
             if !headerSeen {

@@ -90,49 +90,79 @@ public struct DropCache {
 
     /// The cache file's bytes for the rows a drop added: the same rows always give the same bytes.
     public static func encode(sha256: String, _ reports: [Report]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(magic.count + 24 + sha256.utf8.count + reports.count * 84)
+        encode(sha256: sha256, reports) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// ``encode(sha256:_:)`` handed to `sink` a megabyte at a time, so a million rows need
+    /// no second copy of their bytes in memory.
+    public static func encode(sha256: String, _ reports: [Report], to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        // Client, radiologist and modality ids are stored once, in a table, and referred to by number.
         var numbers = IdTable<Void>()
         func code(_ s: String) -> Int64 { Int64(numbers.insert(s, ()).position) }
         let codes = reports.map { (code($0.clientId), code($0.radiologistId), code($0.modality)) }
-        let table = numbers.entries.map(\.id)
-        var out = [UInt8](repeating: 0, count: DropCache.magic.count + 24 + sha256.utf8.count + reports.count * 80
-                                           + reports.reduce(0) { $0 + $1.id.utf8.count }
-                                           + table.reduce(0) { $0 + 8 + $1.utf8.count })
-        var pos = 0
-        out.withUnsafeMutableBytes { buf in
-            func put(_ v: Int64) {
-                buf.storeBytes(of: v.littleEndian, toByteOffset: pos, as: Int64.self)
-                pos += 8
-            }
-            func put(_ s: String) {
-                var s = s
-                s.withUTF8 { u in
-                    put(Int64(u.count))
-                    if u.count > 0 { UnsafeMutableRawBufferPointer(rebasing: buf[pos..<(pos + u.count)]).copyMemory(from: UnsafeRawBufferPointer(u)) }
-                    pos += u.count
-                }
-            }
-            for b in DropCache.magic {
-                buf[pos] = b
-                pos += 1
-            }
-            put(sha256)
-            put(Int64(reports.count))
-            put(Int64(table.count))
-            for s in table { put(s) }
+        try ChunkWriter.writing(to: sink) { out in
+            try out.put(DropCache.magic)
+            try out.put(sha256)
+            try out.put(Int64(reports.count))
+            try out.put(Int64(numbers.count))
+            for entry in numbers.entries { try out.put(entry.id) }
             for (r, c) in zip(reports, codes) {
-                put(r.id)
-                put(r.reportedAt.nanoseconds)
-                put(Int64(r.localDate.dayNumber))
-                put(c.0)
-                put(c.1)
-                put(c.2)
-                put(Int64(r.imageCount))
-                put(r.urgency == .stat ? 1 : 0)
-                put(Int64(r.line))
+                try out.put(r.id)
+                try out.put(r.reportedAt.nanoseconds)
+                try out.put(Int64(r.localDate.dayNumber))
+                try out.put(c.0)
+                try out.put(c.1)
+                try out.put(c.2)
+                try out.put(Int64(r.imageCount))
+                try out.put(r.urgency == .stat ? 1 : 0)
+                try out.put(Int64(r.line))
             }
         }
-        out.removeLast(out.count - pos)
-        return out
+    }
+
+    /// A cache file encoded into a temporary file beside its place, and the SHA-256 of the
+    /// encoding (known even when the file could not be written: a cache is only a speed-up).
+    public struct Pending: Sendable {
+        /// The temporary file, or nil when it could not be written.
+        let temporary: String?
+        public let sha256: String
+    }
+
+    /// Encodes the rows a drop added into a temporary file, hashing as it goes. Nothing reads
+    /// it until ``commit(_:sha256:)`` puts it in place, after the entry that vouches for it.
+    public func encodePending(sha256: String, _ reports: [Report]) -> Pending {
+        try? FileIO.makeDirectory(dir)
+        var hasher = SHA256()
+        let temp = FileIO.temporaryName(for: path(sha256))
+        var written = true
+        do {
+            try FileIO.writeWithoutSync(temp) { write in
+                try DropCache.encode(sha256: sha256, reports) { piece in
+                    hasher.update(bufferPointer: piece)
+                    if written {
+                        do { try write(piece) } catch { written = false }
+                    }
+                }
+            }
+        } catch {
+            written = false
+        }
+        if !written { FileIO.remove(temp) }
+        return Pending(temporary: written ? temp : nil, sha256: Hex.string(hasher.finalize()))
+    }
+
+    /// Puts a pending cache file in place (a failure leaves it missing: it is rebuilt).
+    public func commit(_ pending: Pending, sha256: String) {
+        guard let temp = pending.temporary else { return }
+        if (try? FileIO.renameQuietly(temp, to: path(sha256))) == nil { FileIO.remove(temp) }
+    }
+
+    /// Removes a pending cache file whose drop was not accepted as encoded.
+    public func discard(_ pending: Pending) {
+        if let temp = pending.temporary { FileIO.remove(temp) }
     }
 
     private struct Cursor {
@@ -157,5 +187,56 @@ public struct DropCache {
             defer { pos += Int(n) }
             return String(decoding: UnsafeRawBufferPointer(rebasing: buf[pos..<(pos + Int(n))]), as: UTF8.self)
         }
+    }
+}
+
+/// Fixed-size pieces of a binary encoding, handed to a sink as each fills.
+private struct ChunkWriter {
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var used = 0
+    private let sink: (UnsafeRawBufferPointer) throws -> Void
+
+    static func writing(to sink: (UnsafeRawBufferPointer) throws -> Void, _ body: (inout ChunkWriter) throws -> Void) rethrows {
+        try withoutActuallyEscaping(sink) { sink in
+            var writer = ChunkWriter(buffer: .allocate(byteCount: 1 << 20, alignment: 8), sink: sink)
+            defer { writer.buffer.deallocate() }
+            try body(&writer)
+            try writer.flush()
+        }
+    }
+
+    private init(buffer: UnsafeMutableRawBufferPointer, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+        self.buffer = buffer
+        self.sink = sink
+    }
+
+    mutating func put(_ v: Int64) throws {
+        if used + 8 > buffer.count { try flush() }
+        buffer.storeBytes(of: v.littleEndian, toByteOffset: used, as: Int64.self)
+        used += 8
+    }
+
+    /// A string as its UTF-8 length, then its bytes.
+    mutating func put(_ s: String) throws {
+        var s = s
+        try put(Int64(s.utf8.count))
+        try s.withUTF8 { try put(UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func put(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try put($0) }
+    }
+
+    private mutating func put(_ bytes: UnsafeRawBufferPointer) throws {
+        if used + bytes.count > buffer.count { try flush() }
+        if bytes.count > buffer.count { return try sink(bytes) }
+        UnsafeMutableRawBufferPointer(rebasing: buffer[used..<(used + bytes.count)]).copyMemory(from: bytes)
+        used += bytes.count
+    }
+
+    mutating func flush() throws {
+        guard used > 0 else { return }
+        try sink(UnsafeRawBufferPointer(rebasing: buffer[..<used]))
+        used = 0
     }
 }

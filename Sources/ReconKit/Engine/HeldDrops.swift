@@ -12,7 +12,6 @@ public struct HeldDrops {
             .sorted(by: Ingestor.processingOrder)
         let ingestor = Ingestor(session: session)
         ingestor.reopened = period
-        defer { ingestor.finishCacheWrites() }
         var applied: [String] = []
         for name in files {
             let path = site.held + "/" + name

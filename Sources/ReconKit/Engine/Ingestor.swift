@@ -21,9 +21,6 @@ public final class Ingestor {
     /// drafts. Accepted drops are applied to this session's state in memory only, so a
     /// usage drop after the clients drop it needs reads as it would in a real run.
     public var dryRun = false
-    /// Cache files of accepted usage drops being written on the second core; waited for by
-    /// ``finishCacheWrites()`` (a cache is only a speed-up: one never written is rebuilt).
-    private let cacheWrites = DispatchGroup()
     var state: SiteState { session.state }
     var site: Site { session.site }
 
@@ -69,7 +66,6 @@ public final class Ingestor {
             }
             outcomes.append(outcome)
         }
-        defer { finishCacheWrites() }
         if dryRun { return outcomes }
         // The drafts that follow raise any new hard and soft flags of the open periods.
         let drafting = ProgressReporter("drafts")
@@ -77,11 +73,6 @@ public final class Ingestor {
         defer { drafting.finish() }
         try Drafter(session: session).refresh()
         return outcomes
-    }
-
-    /// Waits until the cache files of the drops accepted so far are written.
-    public func finishCacheWrites() {
-        Stages.time("cache-write-wait") { cacheWrites.wait() }
     }
 
     func ingestOne(_ path: String) throws -> IngestOutcome {
@@ -119,8 +110,10 @@ public final class Ingestor {
         // on the second core while the site's rules are checked, and dropped if it is not.
         var encoding: CacheEncoding?
         if !dryRun, outcome.problems.isEmpty, case .usage(let list) = rows, !list.isEmpty {
-            encoding = CacheEncoding(sha256: sha, rows: list)
+            encoding = CacheEncoding(DropCache(dir: site.cache), sha256: sha, rows: list)
         }
+        // Not accepted as encoded (rejected, held, or with rows it repeats): its file goes.
+        defer { if let encoding, !encoding.committed { encoding.discard() } }
         // A decision may name a provisional soft flag: the open periods' findings must be known.
         if case .decisions = rows { Reviewer(session: session).loadProvisionalFlags() }
         let verdict = Stages.time("validate") { DropValidator(state: state, columns: outcome.columns, reopened: reopened).check(rows) }
@@ -156,17 +149,23 @@ public final class Ingestor {
     /// Archives the drop, appends its entries, applies it. Returns the `drop.accepted` seq.
     ///
     /// The entry of a usage drop records its cache file's SHA-256, so later commands may read
-    /// the rows checked instead of parsing the CSV again. The cache is encoded before the append
-    /// (`encoding`, started while the drop was checked, when it was accepted whole) and written
-    /// after it, on the second core: a crash before the write leaves a vouched cache missing,
-    /// which the next command rebuilds byte for byte from the checked CSV.
+    /// the rows checked instead of parsing the CSV again. The cache is encoded into a temporary
+    /// file before the append (`encoding`, started while the drop was checked, when it was
+    /// accepted whole) and renamed into place after it: a crash before the rename leaves a
+    /// vouched cache missing, which the next command rebuilds byte for byte from the checked
+    /// CSV, and a temporary file the next writer sweeps.
     func accept(_ bytes: [UInt8], name: String, kind: DropKind, sha: String, rows: ParsedDrop,
                 fresh: ParsedDrop, encoding speculative: CacheEncoding? = nil) throws -> Int {
         try FileIO.makeDirectory(site.drops)
         var encoding: CacheEncoding?
         if case .usage(let list) = fresh {
             // Rows repeated from earlier drops are not in the cache: encode the rows added.
-            encoding = speculative != nil && list.count == rows.rowCount ? speculative : CacheEncoding(sha256: sha, rows: list)
+            if let speculative, list.count == rows.rowCount {
+                encoding = speculative
+            } else {
+                speculative?.discard()  // first: the new encoding writes the same temporary file
+                encoding = CacheEncoding(DropCache(dir: site.cache), sha256: sha, rows: list)
+            }
         }
         // The bytes that were hashed, as a new file: never a link to the original.
         try Stages.time("archive") { try FileIO.writeAtomically(site.path(Site.dropPath(sha256: sha)), bytes) }
@@ -182,12 +181,7 @@ public final class Ingestor {
             }
         }
         let entries = try Stages.time("append") { try session.append(items) }
-        if let encoding {
-            let cache = DropCache(dir: site.cache)
-            DispatchQueue.global().async(group: cacheWrites) {
-                Stages.time("cache-write") { cache.write(sha256: sha, encoding.takeBytes()) }
-            }
-        }
+        if let encoding { Stages.time("cache-commit") { encoding.commit() } }
         try LedgerReplay.apply(appended: entries.dropFirst().filter { $0.eventKind == .flagDecided }, to: &session.state, site: site)
         session.state.accepted(drop: sha, seq: entries[0].seq)
         Stages.time("state") {
@@ -247,32 +241,43 @@ public final class Ingestor {
     }
 }
 
-/// A usage drop's cache file, encoded and hashed on the second core. Its bytes and SHA-256
-/// are written by that one task and read only after waiting for it.
+/// A usage drop's cache file, encoded into a temporary file and hashed on the second core.
+/// What the encoding gives is written by that one task and read only after waiting for it.
 final class CacheEncoding: @unchecked Sendable {
+    private let cache: DropCache
+    private let drop: String
     private let done = DispatchGroup()
-    private var bytes: [UInt8] = []
-    private var digest = ""
+    private var pending: DropCache.Pending?
+    /// Whether the file was put in place (else ``discard()`` removes it).
+    private(set) var committed = false
+    private var discarded = false
 
-    init(sha256 drop: String, rows: [Report]) {
+    init(_ cache: DropCache, sha256 drop: String, rows: [Report]) {
+        self.cache = cache
+        self.drop = drop
         DispatchQueue.global().async(group: done) {
-            Stages.time("cache-encode") {
-                self.bytes = DropCache.encode(sha256: drop, rows)
-                self.digest = Hex.string(SHA256.hash(data: self.bytes))
-            }
+            Stages.time("cache-encode") { self.pending = cache.encodePending(sha256: drop, rows) }
         }
     }
 
     /// The cache file's SHA-256, once encoded.
     func sha256() -> String {
         done.wait()
-        return digest
+        return pending?.sha256 ?? ""
     }
 
-    /// The cache file's bytes, handed over once (they are large: nothing keeps a copy).
-    func takeBytes() -> [UInt8] {
+    /// Puts the file in place: the entry vouching for it is in the ledger.
+    func commit() {
         done.wait()
-        defer { bytes = [] }
-        return bytes
+        if let pending { cache.commit(pending, sha256: drop) }
+        committed = true
+    }
+
+    /// Removes the file: the drop was not accepted as encoded.
+    func discard() {
+        done.wait()
+        guard !discarded else { return }
+        discarded = true
+        if let pending { cache.discard(pending) }
     }
 }

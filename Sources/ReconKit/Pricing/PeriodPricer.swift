@@ -81,8 +81,9 @@ public struct PeriodPricer {
             }
         }
 
-        /// Adds what a later stretch of the reports gathered, renumbered to this one's numbers.
-        mutating func append(_ later: Gathered) {
+        /// Adds what a later stretch of the reports gathered, renumbered to this one's numbers,
+        /// emptying `later` client by client.
+        mutating func append(_ later: inout Gathered) {
             let modality = later.modalityCodes.entries.map { Int32(modalityCodes.insert($0.id, ()).position) }
             let radiologist = later.radiologistCodes.entries.map { Int32(radiologistCodes.insert($0.id, ()).position) }
             for (d, counts) in later.radiologistCounts.enumerated() {
@@ -94,12 +95,13 @@ public struct PeriodPricer {
             for (c, entry) in later.clientCodes.entries.enumerated() {
                 let global = clientCodes.insert(entry.id, ()).position
                 if global == clientItems.count { clientItems.append([]) }
-                clientItems[global].reserveCapacity(clientItems[global].count + later.clientItems[c].count)
-                for var item in later.clientItems[c] {
-                    item.modality = modality[Int(item.modality)]
-                    item.radiologist = radiologist[Int(item.radiologist)]
-                    clientItems[global].append(item)
+                var items = later.clientItems[c]
+                later.clientItems[c] = []
+                for j in items.indices {
+                    items[j].modality = modality[Int(items[j].modality)]
+                    items[j].radiologist = radiologist[Int(items[j].radiologist)]
                 }
+                if clientItems[global].isEmpty { clientItems[global] = items } else { clientItems[global] += items }
             }
             excludedIndices += later.excludedIndices
         }
@@ -135,8 +137,10 @@ public struct PeriodPricer {
                 out[h] = Gathered(halves[h], of: reports, excluded: excluded)
             }
         }
-        var all = gathered[0]
-        for more in gathered.dropFirst() { all.append(more) }
+        // Moved out, not copied: the halves' arrays are joined in place and freed as they go.
+        var all = Gathered()
+        swap(&all, &gathered[0])
+        for h in gathered.indices.dropFirst() { all.append(&gathered[h]) }
         gathered = []
         book.excludedReports = all.excludedIndices.count
         book.excludedIndices = all.excludedIndices

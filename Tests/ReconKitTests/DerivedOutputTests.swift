@@ -64,6 +64,44 @@ struct DerivedOutputTests {
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: site.path(relative))
     }
 
+    /// An ingest appends a drop's entry, then the hard flags its reports raise. The disk fills
+    /// up between the two: the drop stands (exit 0, a warning names the flags and why), the
+    /// ledger keeps only whole entries once the next writer has cut the torn one, and that
+    /// writer records the flags.
+    @Test(.enabled(if: which("prlimit") != nil, "needs util-linux prlimit for a real file-size limit"))
+    func anIngestWhoseHardFlagsCannotBeAppendedKeepsItsDropAndTheNextIngestRecordsThem() throws {
+        let site = try TestSite.marchSite()
+        // R9: 11 images where C1's contract allows 10, a hard flag.
+        try site.drop("usage-2026-03-late.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R9,2026-03-20T10:00:00Z,C1,D1,CT,11
+            """)
+        // The same ingest on a copy of the site shows where the flag's entry starts in the ledger.
+        let copy = try TestSite()
+        try FileManager.default.removeItem(atPath: copy.root)
+        try FileManager.default.copyItem(atPath: site.root, toPath: copy.root)
+        #expect(try copy.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        let copied = try ledgerBytes(copy)
+        let flagLine = try #require(copied.range(of: Data("\"kind\":\"flag.raised\"".utf8)))
+        let flagStart = try #require(copied[..<flagLine.lowerBound].lastIndex(of: 10)) + 1
+        let limit = flagStart + 40
+        #expect(try ledgerBytes(site).count < limit)
+
+        let ingest = try reconLimited(site, bytes: limit, ["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(ingest.err.contains("could not record the hard flags of 2026-03"), "\(ingest.err)")
+        #expect(ingest.err.contains("File too large"), "\(ingest.err)")
+        #expect(try site.bodies("drop.accepted").count == 6)
+        #expect(try site.bodies("flag.raised").isEmpty)
+
+        try site.drop("fx_rates.csv", "date,currency,rate\n2026-03-31,USD,83.10\n")
+        let next = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(next.code == 0, "\(next.err)")
+        #expect(try site.bodies("flag.raised").map { $0["subject"] as? String } == ["R9"])
+        #expect(try site.recon(["verify"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// The disk fills up after the close's entries, documents and checkpoint are in: the close
     /// exits 0 with a warning naming the review workbook and the margin summary and why; the
     /// draft review is not left to pass for the final one; the ledger verifies; the next

@@ -19,7 +19,7 @@ public struct Decider {
         }
         let entry = try session.append([FlagRaiser.decided(d, target: target).item])[0]
         try LedgerReplay.apply(appended: [entry], to: &session.state, site: session.site)
-        try Drafter(session: session).refresh()
+        Drafter(session: session).refresh()
         return entry
     }
 }

@@ -7,7 +7,7 @@ public struct Drafter {
 
     public init(session: SiteSession) { self.session = session }
 
-    public func refresh() throws {
+    public func refresh() {
         var open: [Period: PeriodReview] = [:]
         var provisional: [String: (subject: String, period: Period)] = [:]
         for period in session.state.openPeriods {
@@ -16,7 +16,15 @@ public struct Drafter {
             // Hard flags enter the ledger as soon as they are found: they must be decided before
             // the close. Soft findings stay provisional (review workbook only) until the close
             // raises the final ones; a decision may name their ids meanwhile.
-            try Stages.time("flags") { try FlagRaiser(session: session).raise(review.hardFlags.map(\.flag)) }
+            // They follow the drops' own entries: if they cannot be appended (a full disk), what
+            // was taken stands, and the next refresh finds and records them again.
+            do {
+                try Stages.time("flags") { try FlagRaiser(session: session).raise(review.hardFlags.map(\.flag)) }
+            } catch {
+                let message = "could not record the hard flags of \(period) in the ledger: \(error). What this command "
+                    + "recorded stands; the next `recon ingest` or `recon decide` records them once the cause is fixed"
+                session.log.warning("\(message)")
+            }
             for f in review.softFlags { provisional[f.flag.id] = (f.flag.subject, period) }
             // After the drops' entries: a workbook that cannot be written is a warning (``DerivedOutput``).
             // The three workbooks are independent: written on both cores.

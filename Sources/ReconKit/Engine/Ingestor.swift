@@ -71,7 +71,7 @@ public final class Ingestor {
         let drafting = ProgressReporter("drafts")
         drafting.phase("pricing open periods")
         defer { drafting.finish() }
-        try Drafter(session: session).refresh()
+        Drafter(session: session).refresh()
         return outcomes
     }
 

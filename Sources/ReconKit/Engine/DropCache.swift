@@ -140,7 +140,7 @@ public struct DropCache {
         var written = true
         do {
             try FileIO.writeWithoutSync(temp) { write in
-                try DropCache.encode(sha256: sha256, reports) { piece in
+                DropCache.encode(sha256: sha256, reports) { piece in
                     hasher.update(bufferPointer: piece)
                     if written {
                         do { try write(piece) } catch { written = false }
@@ -187,56 +187,5 @@ public struct DropCache {
             defer { pos += Int(n) }
             return String(decoding: UnsafeRawBufferPointer(rebasing: buf[pos..<(pos + Int(n))]), as: UTF8.self)
         }
-    }
-}
-
-/// Fixed-size pieces of a binary encoding, handed to a sink as each fills.
-private struct ChunkWriter {
-    private var buffer: UnsafeMutableRawBufferPointer
-    private var used = 0
-    private let sink: (UnsafeRawBufferPointer) throws -> Void
-
-    static func writing(to sink: (UnsafeRawBufferPointer) throws -> Void, _ body: (inout ChunkWriter) throws -> Void) rethrows {
-        try withoutActuallyEscaping(sink) { sink in
-            var writer = ChunkWriter(buffer: .allocate(byteCount: 1 << 20, alignment: 8), sink: sink)
-            defer { writer.buffer.deallocate() }
-            try body(&writer)
-            try writer.flush()
-        }
-    }
-
-    private init(buffer: UnsafeMutableRawBufferPointer, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) {
-        self.buffer = buffer
-        self.sink = sink
-    }
-
-    mutating func put(_ v: Int64) throws {
-        if used + 8 > buffer.count { try flush() }
-        buffer.storeBytes(of: v.littleEndian, toByteOffset: used, as: Int64.self)
-        used += 8
-    }
-
-    /// A string as its UTF-8 length, then its bytes.
-    mutating func put(_ s: String) throws {
-        var s = s
-        try put(Int64(s.utf8.count))
-        try s.withUTF8 { try put(UnsafeRawBufferPointer($0)) }
-    }
-
-    mutating func put(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { try put($0) }
-    }
-
-    private mutating func put(_ bytes: UnsafeRawBufferPointer) throws {
-        if used + bytes.count > buffer.count { try flush() }
-        if bytes.count > buffer.count { return try sink(bytes) }
-        UnsafeMutableRawBufferPointer(rebasing: buffer[used..<(used + bytes.count)]).copyMemory(from: bytes)
-        used += bytes.count
-    }
-
-    mutating func flush() throws {
-        guard used > 0 else { return }
-        try sink(UnsafeRawBufferPointer(rebasing: buffer[..<used]))
-        used = 0
     }
 }

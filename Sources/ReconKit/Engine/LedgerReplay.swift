@@ -1,5 +1,4 @@
 import Crypto
-import Dispatch
 
 /// Rebuilds a ``SiteState`` from the ledger and the archived drops it names.
 ///
@@ -152,24 +151,5 @@ public enum LedgerReplay {
                 + "nothing is computed from it")
         }
         return bytes
-    }
-}
-
-/// An archived drop read and checked against its SHA-256 on the second core.
-private final class ArchivedDropCheck: @unchecked Sendable {
-    private let done = DispatchGroup()
-    private var result: Result<[UInt8], Error> = .success([])
-
-    init(_ sha: String, seq: Int, site: Site) {
-        DispatchQueue.global().async(group: done) {
-            self.result = Result { try LedgerReplay.checkArchived(sha, seq: seq, site: site) }
-        }
-    }
-
-    /// The checked bytes, or the damage found.
-    @discardableResult
-    func bytes() throws -> [UInt8] {
-        done.wait()
-        return try result.get()
     }
 }

@@ -42,19 +42,7 @@ extension DropParser {
         var usage: [Report] = []
         usage.reserveCapacity(capacity)
         let csvProblems = CSVReader.readFields(bytes) { line, raw in
-            if let r = usageRow(raw, line: line + lineOffset, table: table) {
-                usage.append(r)
-                return
-            }
-            let fields = raw.strings
-            if fields.count != table.width {
-                problems.add(DropProblem(line: line + lineOffset,
-                    "has \(fields.count) fields but the header has \(table.width); quote fields that contain commas"))
-                return
-            }
-            if let r = usageRow(DropRow(line: line + lineOffset, fields: fields, table: table, problems: problems)) {
-                usage.append(r)
-            }
+            if let r = usageRecord(raw, line: line + lineOffset, table: table, problems: problems) { usage.append(r) }
         }
         // A part holding only blank lines is no "empty file": only placed problems count here.
         for p in csvProblems where p.line != nil {

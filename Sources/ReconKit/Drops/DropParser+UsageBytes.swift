@@ -26,6 +26,23 @@ extension DropParser {
                       line: Int32(line))
     }
 
+    /// A usage record: read from its bytes when every cell is valid, else as text, recording
+    /// each problem.
+    func usageRecord(_ raw: CSVFields, line: Int, table: DropTable, problems: ProblemList) -> Report? {
+        usageRow(raw, line: line, table: table) ?? DropParser.row(raw, line: line, table: table, problems: problems).flatMap(usageRow)
+    }
+
+    /// A data record as text in a row of `table`, or nil after recording that its field count
+    /// is not the header's.
+    static func row(_ raw: CSVFields, line: Int, table: DropTable, problems: ProblemList) -> DropRow? {
+        guard raw.count == table.width else {
+            problems.add(DropProblem(line: line,
+                "has \(raw.count) fields but the header has \(table.width); quote fields that contain commas"))
+            return nil
+        }
+        return DropRow(line: line, fields: raw.strings, table: table, problems: problems)
+    }
+
     /// An optional urgency cell: empty is routine.
     private static func urgency(_ u: UnsafeRawBufferPointer) -> Urgency? {
         if u.isEmpty { return .routine }

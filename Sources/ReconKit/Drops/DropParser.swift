@@ -53,26 +53,19 @@ public struct DropParser {
                 return
             }
             guard let table else { return }
-            if kind == .usage, let r = usageRow(raw, line: line, table: table) {
-                usage.append(r)
-                return
+            // The record read as text into a row of its kind.
+            func typed<Row>(_ make: (DropRow) -> Row?) -> Row? {
+                DropParser.row(raw, line: line, table: table, problems: problems).flatMap(make)
             }
-            let fields = raw.strings
-            if fields.count != table.width {
-                problems.add(DropProblem(line: line,
-                    "has \(fields.count) fields but the header has \(table.width); quote fields that contain commas"))
-                return
-            }
-            let row = DropRow(line: line, fields: fields, table: table, problems: problems)
             switch kind {
-            case .usage: if let r = usageRow(row) { usage.append(r) }
-            case .clients: if let r = clientRow(row) { clients.append(r) }
-            case .radiologists: if let r = radiologistRow(row) { radiologists.append(r) }
-            case .providerRates: if let r = providerRateRow(row) { providerRates.append(r) }
-            case .clientRates: if let r = clientRateRow(row) { clientRates.append(r) }
-            case .fxRates: if let r = fxRow(row) { fxRates.append(r) }
-            case .decisions: if let r = decisionRow(row) { decisions.append(r) }
-            case .payments: if let r = paymentRow(row) { payments.append(r) }
+            case .usage: if let r = usageRecord(raw, line: line, table: table, problems: problems) { usage.append(r) }
+            case .clients: if let r = typed(clientRow) { clients.append(r) }
+            case .radiologists: if let r = typed(radiologistRow) { radiologists.append(r) }
+            case .providerRates: if let r = typed(providerRateRow) { providerRates.append(r) }
+            case .clientRates: if let r = typed(clientRateRow) { clientRates.append(r) }
+            case .fxRates: if let r = typed(fxRow) { fxRates.append(r) }
+            case .decisions: if let r = typed(decisionRow) { decisions.append(r) }
+            case .payments: if let r = typed(paymentRow) { payments.append(r) }
             }
         }
         for p in csvProblems {

@@ -54,11 +54,7 @@ public struct Closer {
         let checkpoint = try Stages.time("checkpoint") { try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name) }
         try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))
         // The period is closed: what follows is derived, and a failure is a warning (``DerivedOutput``).
-        Stages.time("review-workbook") {
-            DerivedOutput(session: session).write("Outbox/\(period)/review.xlsx", comesBack: .nextWritingCommand) { path in
-                try ReviewWorkbook.write(review, state: session.state, to: path, paper: session.config.paper, created: session.clock.now())
-            }
-        }
+        Stages.time("review-workbook") { DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand) }
         Stages.time("margin-summary") { MarginSummaryWriter(session: session).writeDerived() }
         return Result(period: period, documents: numbers, checkpoint: checkpoint, review: review)
     }

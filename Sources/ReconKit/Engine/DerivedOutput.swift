@@ -17,6 +17,17 @@ struct DerivedOutput {
         case nextIngest = "the next `recon ingest` or `recon decide` writes it again"
     }
 
+    /// Writes a period's review workbook, `Outbox/YYYY-MM/review.xlsx`; returns whether it was written.
+    @discardableResult
+    func writeReview(_ review: PeriodReview, comesBack: Return) -> Bool {
+        write(Self.reviewPath(review.period), comesBack: comesBack) { path in
+            try ReviewWorkbook.write(review, state: session.state, to: path, paper: session.config.paper, created: session.clock.now())
+        }
+    }
+
+    /// Where a period's review workbook lives, under the site.
+    static func reviewPath(_ period: Period) -> String { "Outbox/\(period)/review.xlsx" }
+
     /// Writes `relative` (under the site) through `write`, which gets the full path; returns
     /// whether it was written. A copy left from before is removed when the write fails: an
     /// out-of-date workbook must not pass for the current one (a period's draft review after

@@ -7,7 +7,7 @@ extension DocumentRepair {
     func restoreDerivedOutputs() throws {
         let site = session.site
         let closed = session.state.closedPeriods.keys.sorted()
-        let reviews = closed.filter { !FileIO.exists(site.path("Outbox/\($0)/review.xlsx")) }
+        let reviews = closed.filter { !FileIO.exists(site.path(DerivedOutput.reviewPath($0))) }
         // A site with no period yet has no margins to show.
         let hasPeriods = !closed.isEmpty || !session.state.openPeriods.isEmpty
         let summary = hasPeriods && !FileIO.exists(site.path(MarginSummaryWriter.relative))
@@ -15,12 +15,10 @@ extension DocumentRepair {
         try session.requireCheckedDrops()  // never a number from the cache
         let outputs = DerivedOutput(session: session)
         for period in reviews {
-            let relative = "Outbox/\(period)/review.xlsx"
             let review = Reviewer(session: session).review(period, final: true)
-            let written = outputs.write(relative, comesBack: .nextWritingCommand) { path in
-                try ReviewWorkbook.write(review, state: session.state, to: path, paper: session.config.paper, created: session.clock.now())
+            if outputs.writeReview(review, comesBack: .nextWritingCommand) {
+                session.log.warning("put back \(DerivedOutput.reviewPath(period)), which an earlier command could not write")
             }
-            if written { session.log.warning("put back \(relative), which an earlier command could not write") }
         }
         if summary && MarginSummaryWriter(session: session).writeDerived() {
             session.log.warning("put back \(MarginSummaryWriter.relative), which an earlier command could not write")

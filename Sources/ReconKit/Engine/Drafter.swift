@@ -15,9 +15,9 @@ public struct Drafter {
             open[period] = review
             // Hard flags enter the ledger as soon as they are found: they must be decided before
             // the close. Soft findings stay provisional (review workbook only) until the close
-            // raises the final ones; a decision may name their ids meanwhile.
-            // They follow the drops' own entries: if they cannot be appended (a full disk), what
-            // was taken stands, and the next refresh finds and records them again.
+            // raises the final ones; a decision may name their ids meanwhile. Hard flags follow the
+            // drops' own entries: if they cannot be appended (a full disk), what was taken stands,
+            // and the next refresh finds and records them again.
             do {
                 try Stages.time("flags") { try FlagRaiser(session: session).raise(review.hardFlags.map(\.flag)) }
             } catch {
@@ -30,22 +30,19 @@ public struct Drafter {
             // The three workbooks are independent: written on both cores.
             Stages.time("drafts") {
                 let outputs = DerivedOutput(session: session), dir = "Outbox/\(period)/drafts"
-                let sides = [DocumentKind.invoice, .payout]
-                DispatchQueue.concurrentPerform(iterations: sides.count + 1) { w in
-                    guard w < sides.count else {
-                        outputs.write("Outbox/\(period)/review.xlsx", comesBack: .nextIngest) { path in
-                            try ReviewWorkbook.write(review, state: session.state, to: path, paper: session.config.paper,
-                                                     created: session.clock.now())
-                        }
-                        return
-                    }
-                    let side = sides[w]
-                    outputs.write(dir + (side == .invoice ? "/invoices.xlsx" : "/payouts.xlsx"), comesBack: .nextIngest) { path in
+                let drafts = { (side: DocumentKind, name: String) -> Void in
+                    outputs.write(dir + "/" + name, comesBack: .nextIngest) { path in
                         try FileIO.makeDirectory(FileIO.parent(of: path))
                         try DraftWorkbook.write(review, side: side, site: session.state.name, to: path, paper: session.config.paper,
                                                 created: session.clock.now())
                     }
                 }
+                let jobs: [() -> Void] = [
+                    { drafts(.invoice, "invoices.xlsx") },
+                    { drafts(.payout, "payouts.xlsx") },
+                    { outputs.writeReview(review, comesBack: .nextIngest) },
+                ]
+                DispatchQueue.concurrentPerform(iterations: jobs.count) { jobs[$0]() }
             }
         }
         session.state.setProvisionalFlags(provisional)

@@ -88,9 +88,7 @@ public struct Rerunner {
         }
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: session.state.name)
         // The rerun is recorded: what follows is derived, and a failure is a warning (``DerivedOutput``).
-        DerivedOutput(session: session).write("Outbox/\(period)/review.xlsx", comesBack: .nextWritingCommand) { path in
-            try ReviewWorkbook.write(review, state: session.state, to: path, paper: session.config.paper, created: session.clock.now())
-        }
+        DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)
         MarginSummaryWriter(session: session).writeDerived()
         return Result(period: period, appliedDrops: applied, documents: numbers, checkpoint: checkpoint)
     }

@@ -186,22 +186,9 @@ public struct SiteState {
         return built
     }
 
-    /// The held reports among `ids`. The first lookup scans the reports once without building
-    /// the index (one big drop needs no more); a second one — a batch of drops, a watcher
-    /// catching up — builds the index, so each further drop costs what it holds.
-    public func existing<V>(_ ids: [String: V]) -> [String: Report] {
-        var out: [String: Report] = [:]
-        if index == nil && indexCache.scans > 0 { _ = reportIndex }
-        if let index {
-            for id in ids.keys { if let i = index[id] { out[id] = reports[Int(i)] } }
-            return out
-        }
-        indexCache.scans += 1
-        for r in reports where ids[r.id] != nil { out[r.id] = r }
-        return out
-    }
-
-    /// ``existing(_:)`` for the ids of an ``IdTable``: a drop's, checked against a million held.
+    /// The held reports among `ids` (a drop's). The first lookup scans the reports once
+    /// without building the index (one big drop needs no more); a second one — a batch of
+    /// drops, a watcher catching up — builds the index, so each further drop costs what it holds.
     func existing<V>(_ ids: IdTable<V>) -> [String: Report] {
         var out: [String: Report] = [:]
         if index == nil && indexCache.scans > 0 { _ = reportIndex }

@@ -10,12 +10,20 @@ struct BenchSite {
     let data: String
 
     /// Runs `body` with a fresh temporary site, then removes it, also when `body` throws.
+    /// `RECON_BENCH_KEEP=DIR` keeps the site there instead, to measure more commands on it.
     static func with<T>(_ recon: ReconRunner, _ body: (BenchSite) throws -> T) throws -> T {
-        let root = FileManager.default.temporaryDirectory.path + "/recon-bench-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let fm = FileManager.default
+        let root = fm.temporaryDirectory.path + "/recon-bench-" + UUID().uuidString
+        defer { try? fm.removeItem(atPath: root) }
         let bench = BenchSite(recon: recon, site: root + "/site", data: root + "/data")
-        try FileManager.default.createDirectory(atPath: bench.data, withIntermediateDirectories: true)
-        return try body(bench)
+        try fm.createDirectory(atPath: bench.data, withIntermediateDirectories: true)
+        let result = try body(bench)
+        if let keep = ProcessInfo.processInfo.environment["RECON_BENCH_KEEP"], !keep.isEmpty {
+            try? fm.removeItem(atPath: keep)
+            try fm.moveItem(atPath: bench.site, toPath: keep)
+            print("  (the site is kept in \(keep))")
+        }
+        return result
     }
 
     var inbox: String { site + "/Inbox" }

@@ -3,6 +3,7 @@ import Foundation
 // `swift build -c release && .build/release/recon-bench [scale|backlog|history|scale4m|forest|all]`
 // Sizes: RECON_BENCH_REPORTS (a month's reports, default 1,000,000; scale4m takes 4×),
 // RECON_BENCH_MONTHS (history's closed months, default 12). RECON_BENCH_RECON: another recon to measure.
+// RECON_BENCH_KEEP=DIR keeps the last site a scenario built there.
 // `recon-bench data DIR` writes the scale benchmark's drops into DIR, for profiling a command by hand.
 let usage = "usage: recon-bench [scale|backlog|history|scale4m|forest|all] | recon-bench data DIR"
 let which = CommandLine.arguments.dropFirst().first ?? "all"

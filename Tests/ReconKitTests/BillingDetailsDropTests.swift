@@ -66,7 +66,7 @@ struct BillingDetailsDropTests {
         let o = parse(paymentsHeader + "P1,C1,2026-04-10,60.00,INR,UTR 123,INV-2026-000001\nP2,C1,2026-04-11,40,INR,,\n", .payments)
         #expect(o.problems.isEmpty, "\(o.problems.reportLines)")
         let rows = try #require(o.rows)
-        guard case .accept = DropValidator(state: state(), columns: o.columns).check(rows) else {
+        guard case .accept = try DropValidator(state: state(), columns: o.columns).check(rows) else {
             Issue.record("rejected or held"); return
         }
     }
@@ -83,7 +83,7 @@ struct BillingDetailsDropTests {
     func badPaymentsAreRejectedWithTheirColumn(row: String, column: String) throws {
         let o = parse(paymentsHeader + row + "\n", .payments)
         var lines = o.problems.reportLines
-        if lines.isEmpty, let rows = o.rows, case .reject(let p) = DropValidator(state: state(), columns: o.columns).check(rows) {
+        if lines.isEmpty, let rows = o.rows, case .reject(let p) = try DropValidator(state: state(), columns: o.columns).check(rows) {
             lines = p.reportLines
         }
         #expect(lines.count == 1 && lines[0].contains("(\(column))"), "\(lines)")
@@ -92,7 +92,7 @@ struct BillingDetailsDropTests {
     @Test func aPaymentIdTwiceInOneDropIsRejected() throws {
         let o = parse(paymentsHeader + "P1,C1,2026-04-10,1.00,INR,,\nP1,C1,2026-04-11,2.00,INR,,\n", .payments)
         let rows = try #require(o.rows)
-        guard case .reject(let p) = DropValidator(state: state(), columns: o.columns).check(rows) else {
+        guard case .reject(let p) = try DropValidator(state: state(), columns: o.columns).check(rows) else {
             Issue.record("accepted"); return
         }
         #expect(p.reportLines.first?.contains("line 3") == true, "\(p.reportLines)")

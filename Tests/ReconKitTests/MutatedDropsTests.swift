@@ -143,7 +143,7 @@ struct MutatedDropsTests {
             let outcome = bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
             var problems = outcome.problems.problems
             if let rows = outcome.rows {
-                switch DropValidator(state: session.state, columns: outcome.columns).check(rows) {
+                switch try DropValidator(state: session.state, columns: outcome.columns).check(rows) {
                 case .reject(let more): problems += more.problems
                 case .accept(let fresh, _):
                     if outcome.problems.isEmpty, let what = Self.unsafe(fresh) { failures.append("#\(i) \(kind): accepted \(what)") }

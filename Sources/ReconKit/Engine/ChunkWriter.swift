@@ -4,9 +4,11 @@ struct ChunkWriter {
     private var used = 0
     private let sink: (UnsafeRawBufferPointer) throws -> Void
 
-    static func writing(to sink: (UnsafeRawBufferPointer) throws -> Void, _ body: (inout ChunkWriter) throws -> Void) rethrows {
+    /// `chunk`: the piece size; small encodings (an index bucket) take a small one.
+    static func writing(to sink: (UnsafeRawBufferPointer) throws -> Void, chunk: Int = 1 << 20,
+                        _ body: (inout ChunkWriter) throws -> Void) rethrows {
         try withoutActuallyEscaping(sink) { sink in
-            var writer = ChunkWriter(buffer: .allocate(byteCount: 1 << 20, alignment: 8), sink: sink)
+            var writer = ChunkWriter(buffer: .allocate(byteCount: chunk, alignment: 8), sink: sink)
             defer { writer.buffer.deallocate() }
             try body(&writer)
             try writer.flush()

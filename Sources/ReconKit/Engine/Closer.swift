@@ -43,14 +43,19 @@ public struct Closer {
         if !earlier.isEmpty { session.log.warning("resuming the interrupted close of \(period): \(earlier.count) documents were already issued") }
         var numbers = earlier.map(\.number)
         try Checkpointer(site: session.site).requireCanWrite()
+        // The period's reports, settled, for later commands to look up instead of reading its drops.
+        let index = ClosedIndexEncoding(period: period, reports: state.reports(in: period), site: session.site)
+        defer { index.discard() }
         try Stages.time("issue") { try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers += issued
             // The final soft flags enter the ledger in the close's own append, before
             // `period.closed`: the ledger's soft flags of the period are its final review's.
             return FlagRaiser.raisedEntries(review.softFlags.map(\.flag).filter { state.raisedFlags[$0.id] == nil })
                 + [LedgerEvent.periodClosed(.init(period: period, documents: numbers, stats: PartyStatsCodec.encode(review.stats),
-                                                  margins: MarginCodec.encode(review.book.margins))).item]
+                                                  margins: MarginCodec.encode(review.book.margins),
+                                                  reportIndexSha256: Stages.time("report-index-wait") { index.sha256() })).item]
         } }
+        index.commit()
         let checkpoint = try Stages.time("checkpoint") { try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name) }
         try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))
         // The period is closed: what follows is derived, and a failure is a warning (``DerivedOutput``).

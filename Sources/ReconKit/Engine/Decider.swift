@@ -8,9 +8,9 @@ public struct Decider {
     public func decide(_ d: Decision) throws -> LedgerEntry {
         guard !d.by.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--by needs the name of the person deciding") }
         // A decision may name a provisional soft flag of an open period (not a ledger entry yet).
-        if DropValidator(state: session.state).resolve(subject: d.subject) == nil { Reviewer(session: session).loadProvisionalFlags() }
+        if try DropValidator(state: session.state).resolve(subject: d.subject) == nil { Reviewer(session: session).loadProvisionalFlags() }
         let state = session.state
-        guard let target = DropValidator(state: state).resolve(subject: d.subject) else {
+        guard let target = try DropValidator(state: state).resolve(subject: d.subject) else {
             throw ReconFailure.rejected("\"\(d.subject)\" is neither a flag id nor a report id known to this site; `recon status` lists open flags")
         }
         if d.decision == .exclude, target.reportId == nil { throw ReconFailure.rejected(SoftFlagDecision.approveOnly(d.subject)) }

@@ -12,7 +12,8 @@ extension DocumentRepair {
         let hasPeriods = !closed.isEmpty || !session.state.openPeriods.isEmpty
         let summary = hasPeriods && !FileIO.exists(site.path(MarginSummaryWriter.relative))
         guard !reviews.isEmpty || summary else { return }
-        try session.requireCheckedDrops()  // never a number from the cache
+        // Never a number from the cache; a closed period's review needs its settled reports.
+        if reviews.isEmpty { try session.requireCheckedDrops() } else { try session.requireAllReports() }
         let outputs = DerivedOutput(session: session)
         for period in reviews {
             let review = Reviewer(session: session).review(period, final: true)

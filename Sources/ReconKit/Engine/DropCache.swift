@@ -91,19 +91,21 @@ public struct DropCache {
     /// The cache file's bytes for the rows a drop added: the same rows always give the same bytes.
     public static func encode(sha256: String, _ reports: [Report]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(magic.count + 24 + sha256.utf8.count + reports.count * 84)
-        encode(sha256: sha256, reports) { out.append(contentsOf: $0) }
+        let size = magic.count + 24 + sha256.utf8.count + reports.count * 84
+        out.reserveCapacity(size)
+        encode(sha256: sha256, reports, chunk: min(size, 1 << 20)) { out.append(contentsOf: $0) }
         return out
     }
 
     /// ``encode(sha256:_:)`` handed to `sink` a megabyte at a time, so a million rows need
     /// no second copy of their bytes in memory.
-    public static func encode(sha256: String, _ reports: [Report], to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    public static func encode(sha256: String, _ reports: [Report], chunk: Int = 1 << 20,
+                              to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         // Client, radiologist and modality ids are stored once, in a table, and referred to by number.
         var numbers = IdTable<Void>()
         func code(_ s: String) -> Int64 { Int64(numbers.insert(s, ()).position) }
         let codes = reports.map { (code($0.clientId), code($0.radiologistId), code($0.modality)) }
-        try ChunkWriter.writing(to: sink) { out in
+        try ChunkWriter.writing(to: sink, chunk: chunk) { out in
             try out.put(DropCache.magic)
             try out.put(sha256)
             try out.put(Int64(reports.count))

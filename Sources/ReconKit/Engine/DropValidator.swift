@@ -27,7 +27,8 @@ public struct DropValidator {
         case held([Period])
     }
 
-    public func check(_ rows: ParsedDrop) -> Verdict {
+    /// - Throws: ``LedgerDamage`` when a closed period's index fails its check.
+    public func check(_ rows: ParsedDrop) throws -> Verdict {
         let problems = ProblemList()
         switch rows {
         case .usage(let list):
@@ -49,7 +50,7 @@ public struct DropValidator {
             var closed = Set<Period>()
             var closedCache: [Period: Bool] = [:]
             var monthFirst: Int32 = 1, monthLast: Int32 = 0, monthClosed = false
-            let held = state.existing(seen)
+            let held = try state.existing(seen)
             var clients = IdTable<Void>(), radiologists = IdTable<Void>()
             for id in state.pricing.clients.keys { clients.insert(id, ()) }
             for id in state.pricing.radiologists.keys { radiologists.insert(id, ()) }
@@ -107,7 +108,7 @@ public struct DropValidator {
         case .decisions(let list):
             var closed = Set<Period>()
             for d in list {
-                switch resolve(subject: d.subject) {
+                switch try resolve(subject: d.subject) {
                 case .none:
                     problems.add(problem(d.line, "subject", "\"\(d.subject)\" is neither a flag id nor a report id known to this site"))
                 case .some(let target):
@@ -132,14 +133,14 @@ public struct DropValidator {
         public var period: Period
     }
 
-    public func resolve(subject: String) -> Target? {
+    public func resolve(subject: String) throws -> Target? {
         if let f = state.raisedFlags[subject] {
             return Target(flagId: subject, reportId: f.severity == .hard ? f.subject : nil, period: f.period)
         }
         if let f = state.provisionalFlags[subject] {
             return Target(flagId: subject, reportId: nil, period: f.period)
         }
-        if let r = state.report(subject) {
+        if let r = try state.report(subject) {
             let flagId = HardGate.flagId(reportId: r.id)
             return Target(flagId: state.raisedFlags[flagId] != nil ? flagId : nil, reportId: r.id, period: r.period)
         }

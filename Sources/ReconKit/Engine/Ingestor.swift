@@ -116,7 +116,7 @@ public final class Ingestor {
         defer { if let encoding, !encoding.committed { encoding.discard() } }
         // A decision may name a provisional soft flag: the open periods' findings must be known.
         if case .decisions = rows { Reviewer(session: session).loadProvisionalFlags() }
-        let verdict = Stages.time("validate") { DropValidator(state: state, columns: outcome.columns, reopened: reopened).check(rows) }
+        let verdict = try Stages.time("validate") { try DropValidator(state: state, columns: outcome.columns, reopened: reopened).check(rows) }
         if !outcome.problems.isEmpty {
             // Report the site's rules on the rows that did parse too, in line order.
             if case .reject(let more) = verdict { for p in more.problems { outcome.problems.add(p) } }
@@ -170,13 +170,17 @@ public final class Ingestor {
         // The bytes that were hashed, as a new file: never a link to the original.
         try Stages.time("archive") { try FileIO.writeAtomically(site.path(Site.dropPath(sha256: sha)), bytes) }
         let cacheSha = Stages.time("cache-wait") { encoding?.sha256() }
+        // The periods its rows fall in: once all are settled, later commands skip the drop.
+        var periods: [Period]?
+        if case .usage(let list) = fresh { periods = Report.periods(of: list) }
         var items = [LedgerEvent.dropAccepted(.init(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount),
-                                                     cacheFormat: cacheSha == nil ? nil : DropCache.format, cacheSha256: cacheSha)).item]
+                                                     cacheFormat: cacheSha == nil ? nil : DropCache.format, cacheSha256: cacheSha,
+                                                     periods: periods)).item]
         items += cardReplacements(fresh, sha: sha)
         if case .decisions(let list) = fresh {
             let validator = DropValidator(state: state)
             for d in list {
-                guard let target = validator.resolve(subject: d.subject) else { continue }
+                guard let target = try validator.resolve(subject: d.subject) else { continue }
                 items.append(FlagRaiser.decided(d, target: target).item)
             }
         }

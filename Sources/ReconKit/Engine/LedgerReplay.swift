@@ -13,8 +13,13 @@ import Crypto
 public enum LedgerReplay {
     /// `hashVouchedDrops: false` skips hashing the archived drop behind a checked cache file:
     /// for reading commands (SPEC §6 asks it of writers) and `verify` (which hashes every drop itself).
+    ///
+    /// `settled: true` leaves the reports of settled periods on disk: a usage drop whose
+    /// periods were all closed (or rerun) after it, by an entry recording the period's report
+    /// index, is not read; lookups go to the checked index (``ClosedHistory``). Close, rerun and
+    /// verify of a settled period need its reports, and replay with `settled: false`.
     public static func state(site: Site, ledger: LedgerFile, cache: DropCache? = nil, audit: DropCache? = nil,
-                             hashVouchedDrops: Bool = true) throws -> Replayed {
+                             hashVouchedDrops: Bool = true, settled: Bool = false) throws -> Replayed {
         guard let first = ledger.entries.first, case .siteInit(let initial) = try LedgerEvent(entry: first) else {
             throw LedgerDamage(seq: 1, "the first entry is not site.init")
         }
@@ -24,11 +29,56 @@ public enum LedgerReplay {
         var state = SiteState(name: initial.site, base: base, zone: zone, publicKey: initial.publicKey)
         let parser = DropParser(zone: zone, baseCurrency: base)
         var notes = Notes()
+        let vouched = vouchedIndexes(ledger)
+        var history = ClosedHistory()
+        var rebuild: [Period] = []
+        if settled {
+            for (period, entry) in vouched.sorted(by: { $0.key < $1.key }) {
+                switch ClosedPeriodIndex.open(period: period, path: site.path(ClosedPeriodIndex.relativePath(period)),
+                                              tableSha256: entry.sha256, seq: entry.seq) {
+                case .index(let index): history.add(index)
+                case .missing: rebuild.append(period)
+                case .mismatch:
+                    notes.warnings.append("the closed-period index \(ClosedPeriodIndex.relativePath(period)) does not match the "
+                        + "report_index_sha256 of seq \(entry.seq); it was not read (the period's drops were) — `recon verify` names it; "
+                        + "delete it to have it rebuilt")
+                }
+            }
+        }
         for e in ledger.entries.dropFirst() {
             try apply(e, to: &state, notes: &notes, site: site, parser: parser, cache: cache, audit: audit,
-                      hashVouchedDrops: hashVouchedDrops)
+                      hashVouchedDrops: hashVouchedDrops, settled: history, vouched: vouched)
+        }
+        state.history = history
+        if audit == nil {
+            // A missing index comes back byte for byte from the reports just read, or not at all.
+            for period in rebuild { rebuildIndex(period, expected: vouched[period]!.sha256, from: state, site: site) }
         }
         return Replayed(state: state, notes: notes)
+    }
+
+    /// Per closed period, the latest entry settling it with a report index: its seq and the
+    /// index table's SHA-256. A later settling entry without one (an older rerun) voids it.
+    static func vouchedIndexes(_ ledger: LedgerFile) -> [Period: (seq: Int, sha256: String)] {
+        var out: [Period: (seq: Int, sha256: String)] = [:]
+        for e in ledger.entries where e.kind == "period.closed" || e.kind == "rerun" {
+            guard let period = e.body["period"]?.stringValue.flatMap(Period.init) else { continue }
+            out[period] = e.body["report_index_sha256"]?.stringValue.map { (e.seq, $0) }
+        }
+        return out
+    }
+
+    /// Writes a settled period's missing index when the reports held give the bytes the
+    /// ledger vouched for (no fsync: a torn file fails its table check and is not read).
+    static func rebuildIndex(_ period: Period, expected: String, from state: SiteState, site: Site) {
+        let path = site.path(ClosedPeriodIndex.relativePath(period))
+        let temp = FileIO.temporaryName(for: path)
+        try? FileIO.makeDirectory(FileIO.parent(of: path))
+        guard let sha = try? ClosedPeriodIndex.write(period: period, reports: state.reports(in: period), to: temp), sha == expected,
+              (try? FileIO.syncFile(temp)) != nil, (try? FileIO.renameQuietly(temp, to: path)) != nil else {
+            FileIO.remove(temp)
+            return
+        }
     }
 
     /// A state rebuilt from the ledger, and what rebuilding it noticed.
@@ -57,28 +107,33 @@ public enum LedgerReplay {
     /// no earlier drop holds (a drop was accepted only with each report_id once; one that
     /// repeats an id is deduplicated row by row). Found in one pass over the held reports,
     /// without building the id index, so a close of a million reports stays fast.
-    static func fresh(_ list: [Report], in state: SiteState) -> [Report] {
+    static func fresh(_ list: [Report], in state: SiteState) throws -> [Report] {
         var ids = IdTable<Void>(minimumCapacity: list.count)
         for r in list { ids.insert(r.id, ()) }
         guard ids.count == list.count else {
-            var seen = Set(state.existing(ids).keys)
+            var seen = Set(try state.existing(ids).keys)
             return list.filter { seen.insert($0.id).inserted }
         }
-        guard !state.reports.isEmpty else { return list }
-        let held = state.existing(ids)
+        guard !state.holdsNoReports else { return list }
+        let held = try state.existing(ids)
         return held.isEmpty ? list : list.filter { held[$0.id] == nil }
     }
 
     static func apply(_ e: LedgerEntry, to state: inout SiteState, notes: inout Notes, site: Site, parser: DropParser, cache: DropCache?,
-                      audit: DropCache? = nil, hashVouchedDrops: Bool = true) throws {
+                      audit: DropCache? = nil, hashVouchedDrops: Bool = true, settled: ClosedHistory = ClosedHistory(),
+                      vouched: [Period: (seq: Int, sha256: String)] = [:]) throws {
         let event = try LedgerEvent(entry: e)
         guard case .dropAccepted(let drop) = event else {
+            if audit != nil { try auditIndex(event, seq: e.seq, state: state, site: site, latest: vouched) }
             state.apply(event, seq: e.seq, at: e.at)
             return
         }
         let sha = drop.sha256, kind = drop.kind
         state.accepted(drop: sha, seq: e.seq)
         if kind == .decisions { return }
+        // Every period its rows fall in was settled after it: its rows are in the indexes.
+        if let periods = drop.periods, !settled.isEmpty,
+           periods.allSatisfy({ settled.indexes[$0].map { $0.seq > e.seq } ?? false }) { return }
         let siteCache = DropCache(dir: site.cache)
         var cacheIsMissing = false
         var archived: ArchivedDropCheck?
@@ -118,7 +173,7 @@ public enum LedgerReplay {
         }
         if kind == .usage, case .usage(let list) = rows {
             let before = state.reports.count
-            state.add(fresh(list, in: state), dedupe: false)
+            state.add(try fresh(list, in: state), dedupe: false)
             let added = Array(state.reports[before...])
             if let vouched = drop.cacheSha256, drop.cacheFormat == DropCache.format {
                 let encoded = DropCache.encode(sha256: sha, added)
@@ -151,5 +206,32 @@ public enum LedgerReplay {
                 + "nothing is computed from it")
         }
         return bytes
+    }
+
+    /// `recon verify`: an entry settling a period with a report index must record the index of
+    /// the reports the ledger holds for it at that point, and the period's index file, when
+    /// present, must be that index byte for byte (checked against its latest settling entry).
+    static func auditIndex(_ event: LedgerEvent, seq: Int, state: SiteState, site: Site,
+                           latest: [Period: (seq: Int, sha256: String)]) throws {
+        let period: Period, recorded: String?
+        switch event {
+        case .periodClosed(let p): (period, recorded) = (p.period, p.reportIndexSha256)
+        case .rerun(let p): (period, recorded) = (p.period, p.reportIndexSha256)
+        default: return
+        }
+        guard let recorded else { return }
+        let path = site.path(ClosedPeriodIndex.relativePath(period))
+        let file = latest[period]?.seq == seq && FileIO.exists(path) ? path : nil
+        let (sha, fileMatches) = try Stages.time("verify-index") {
+            try ClosedPeriodIndex.compare(period: period, reports: state.reports(in: period), withFile: file)
+        }
+        guard sha == recorded else {
+            throw LedgerDamage(seq: seq, "report_index_sha256 is not the index of the \(period) reports the ledger holds "
+                + "(recorded \(recorded.prefix(16))…, computed \(sha.prefix(16))…)")
+        }
+        if fileMatches == false {
+            throw LedgerDamage(seq: seq, "the closed-period index \(ClosedPeriodIndex.relativePath(period)) is not the index this "
+                + "entry vouches for; delete it (it is rebuilt from the archived drops) and find out who changed it")
+        }
     }
 }

@@ -75,6 +75,9 @@ public struct Rerunner {
         }
         var numbers: [String] = []
         try Checkpointer(site: session.site).requireCanWrite()
+        // The period's reports as repriced (with its held drops), settled again.
+        let index = ClosedIndexEncoding(period: period, reports: state.reports(in: period), site: session.site)
+        defer { index.discard() }
         try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers = issued
             var body = signed.bodyMembers
@@ -84,8 +87,10 @@ public struct Rerunner {
             body["applied_drops"] = .array(applied.map { .string($0) })
             body["stats"] = PartyStatsCodec.encode(review.stats)
             body["margins"] = MarginCodec.encode(review.book.margins)
+            if let sha = index.sha256() { body["report_index_sha256"] = .string(sha) }
             return [LedgerEvent.rerun(.init(period: period, members: body)).item]
         }
+        index.commit()
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: session.state.name)
         // The rerun is recorded: what follows is derived, and a failure is a warning (``DerivedOutput``).
         DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)

@@ -15,6 +15,7 @@ public struct Reviewer {
     /// ones its close raised into the ledger, never scored again (a rerun keeps them).
     public func review(_ period: Period, final: Bool) -> PeriodReview {
         let state = session.state
+        precondition(!state.history.holds(period), "a settled period's reports are on disk: requireAllReports() before its review")
         let indices = state.periodReports[period] ?? []
         let excluded = state.excludedReports(in: period)
         let book = PeriodPricer(context: state.pricing).price(period: period, all: state.reports, indices: indices,

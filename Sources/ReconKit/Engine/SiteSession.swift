@@ -31,7 +31,9 @@ public final class SiteSession {
     /// `useCache: false` rebuilds the state only from bytes checked against the ledger: archived
     /// drops and the cache files their entries vouch for, never an unvouched cache file: what
     /// close, rerun and credit append and issue comes only from those bytes.
-    public init(site: Site, writing: Bool, log: Logger, useCache: Bool = true, clock: SiteClock) throws {
+    /// `settled: false` reads every report of every period, also those settled by a close
+    /// (which other commands look up on disk, ``ClosedHistory``): a rerun reprices one.
+    public init(site: Site, writing: Bool, log: Logger, useCache: Bool = true, settled: Bool = true, clock: SiteClock) throws {
         self.site = site
         self.log = log
         self.clock = clock
@@ -74,7 +76,7 @@ public final class SiteSession {
         let replayed = try Stages.time("replay") {
             try Self.refusingDamage {
                 try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil,
-                                       hashVouchedDrops: writing)
+                                       hashVouchedDrops: writing, settled: settled)
             }
         }
         state = replayed.state
@@ -135,7 +137,19 @@ public final class SiteSession {
     /// called by every command whose entries or final documents come from it.
     public func requireCheckedDrops() throws {
         guard !stateIsFromCheckedDrops else { return }
-        let replayed = try Stages.time("replay-checked") { try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger) } }
+        let settled = !state.history.isEmpty
+        let replayed = try Stages.time("replay-checked") {
+            try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger, settled: settled) }
+        }
+        state = replayed.state
+        replayNotes = replayed.notes
+    }
+
+    /// Rebuilds the state with every report of every period, from checked bytes, when settled
+    /// periods were left on disk: for work on a closed period's reports (its review workbook).
+    public func requireAllReports() throws {
+        guard !state.history.isEmpty || !stateIsFromCheckedDrops else { return }
+        let replayed = try Stages.time("replay-all") { try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger) } }
         state = replayed.state
         replayNotes = replayed.notes
     }

@@ -12,8 +12,11 @@ public struct SiteState {
     public let publicKey: String
 
     public internal(set) var pricing: PricingContext
-    /// Every report ever accepted, in order of arrival.
+    /// Every report accepted, in order of arrival — but those of settled periods
+    /// (``history``), which stay on disk.
     public private(set) var reports: [Report] = []
+    /// Closed periods whose reports are looked up on disk, not held (``ClosedHistory``).
+    public internal(set) var history = ClosedHistory()
     /// Report id → position in `reports`, built on first use: closing or reporting on a
     /// month of a million reports never needs it, and a drop looks its ids up in one scan.
     private var indexCache = ReportIndexCache()
@@ -186,20 +189,27 @@ public struct SiteState {
         return built
     }
 
-    /// The held reports among `ids` (a drop's). The first lookup scans the reports once
-    /// without building the index (one big drop needs no more); a second one — a batch of
-    /// drops, a watcher catching up — builds the index, so each further drop costs what it holds.
-    func existing<V>(_ ids: IdTable<V>) -> [String: Report] {
+    /// The held reports among `ids` (a drop's), in memory or in the settled history. The first
+    /// lookup scans the reports once without building the index (one big drop needs no more);
+    /// a second one — a batch of drops, a watcher catching up — builds the index, so each
+    /// further drop costs what it holds.
+    /// - Throws: ``LedgerDamage`` when a closed period's index fails its check.
+    func existing<V>(_ ids: IdTable<V>) throws -> [String: Report] {
         var out: [String: Report] = [:]
         if index == nil && indexCache.scans > 0 { _ = reportIndex }
         if let index {
             for entry in ids.entries { if let i = index[entry.id] { out[entry.id] = reports[Int(i)] } }
-            return out
+        } else {
+            indexCache.scans += 1
+            for i in reports.indices where ids.position(of: reports[i].id) != nil { out[reports[i].id] = reports[i] }
         }
-        indexCache.scans += 1
-        for i in reports.indices where ids.position(of: reports[i].id) != nil { out[reports[i].id] = reports[i] }
-        return out
+        guard !history.isEmpty else { return out }
+        let settled = try history.lookup(ids.entries.map(\.id).filter { out[$0] == nil })
+        return out.merging(settled) { held, _ in held }
     }
+
+    /// Whether the state holds no report, in memory or settled.
+    var holdsNoReports: Bool { reports.isEmpty && history.isEmpty }
 
     private static func insertIfAbsent(_ slot: inout Int32, _ value: Int32, _ inserted: inout Bool) {
         if slot == -1 {
@@ -208,8 +218,13 @@ public struct SiteState {
         }
     }
 
-    public func report(_ id: String) -> Report? { reportIndex[id].map { reports[Int($0)] } }
+    /// The report with this id, in memory or in the settled history.
+    public func report(_ id: String) throws -> Report? {
+        if let i = reportIndex[id] { return reports[Int(i)] }
+        return try history.lookup([id])[id]
+    }
 
+    /// The period's reports in memory: all of them, unless the period is settled (``history``).
     public func reports(in period: Period) -> [Report] { (periodReports[period] ?? []).map { reports[Int($0)] } }
 
     // MARK: Periods

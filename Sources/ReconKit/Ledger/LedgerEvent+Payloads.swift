@@ -43,8 +43,12 @@ extension LedgerEvent {
         /// commands read the cache, checked, instead of parsing the CSV again.
         public var cacheFormat: String?
         public var cacheSha256: String?
+        /// The periods a usage drop's added rows fall in: once each is settled by a later entry
+        /// (``PeriodClosed/reportIndexSha256``), later commands need not read the drop at all.
+        public var periods: [Period]?
 
-        public init(name: String, kind: DropKind, sha256: String, rows: Int64, cacheFormat: String? = nil, cacheSha256: String? = nil) {
+        public init(name: String, kind: DropKind, sha256: String, rows: Int64, cacheFormat: String? = nil, cacheSha256: String? = nil,
+                    periods: [Period]? = nil) {
             self.name = name
             self.kind = kind
             self.sha256 = sha256
@@ -52,6 +56,7 @@ extension LedgerEvent {
             path = Site.dropPath(sha256: sha256)
             self.cacheFormat = cacheFormat
             self.cacheSha256 = cacheSha256
+            self.periods = periods
         }
 
         init(_ b: BodyReader) throws {
@@ -63,6 +68,7 @@ extension LedgerEvent {
             path = b.optional("path") ?? Site.dropPath(sha256: sha256)
             cacheFormat = b.optional("cache_format")
             cacheSha256 = b.optional("cache_sha256")
+            periods = b.entry.body["periods"] == nil ? nil : try b.periods("periods")
         }
 
         var body: [String: JSONValue] {
@@ -72,6 +78,7 @@ extension LedgerEvent {
                 body["cache_format"] = .string(cacheFormat)
                 body["cache_sha256"] = .string(cacheSha256)
             }
+            if let periods { body["periods"] = .array(periods.map { .string($0.description) }) }
             return body
         }
     }
@@ -181,12 +188,16 @@ extension LedgerEvent {
         public var documents: [String]
         public var stats: JSONValue?
         public var margins: JSONValue?
+        /// The SHA-256 of the period's report index table (``ClosedPeriodIndex``): the ledger
+        /// vouches for the on-disk copy of the period's reports that later commands look up.
+        public var reportIndexSha256: String?
 
-        public init(period: Period, documents: [String], stats: JSONValue, margins: JSONValue) {
+        public init(period: Period, documents: [String], stats: JSONValue, margins: JSONValue, reportIndexSha256: String? = nil) {
             self.period = period
             self.documents = documents
             self.stats = stats
             self.margins = margins
+            self.reportIndexSha256 = reportIndexSha256
         }
 
         init(_ b: BodyReader) throws {
@@ -194,12 +205,14 @@ extension LedgerEvent {
             documents = b.strings("documents")
             stats = b.entry.body["stats"]
             margins = b.entry.body["margins"]
+            reportIndexSha256 = b.optional("report_index_sha256")
         }
 
         var body: [String: JSONValue] {
             var b: [String: JSONValue] = ["period": .string(period.description), "documents": .array(documents.map { .string($0) })]
             if let stats { b["stats"] = stats }
             if let margins { b["margins"] = margins }
+            if let reportIndexSha256 { b["report_index_sha256"] = .string(reportIndexSha256) }
             return b
         }
     }
@@ -224,6 +237,8 @@ extension LedgerEvent {
 
         public var stats: JSONValue? { members["stats"] }
         public var margins: JSONValue? { members["margins"] }
+        /// The period's new report index (``PeriodClosed/reportIndexSha256``).
+        public var reportIndexSha256: String? { members["report_index_sha256"]?.stringValue }
 
         var body: [String: JSONValue] { members }
     }
@@ -251,6 +266,15 @@ struct BodyReader {
     func period(_ key: String) throws -> Period {
         guard let p = Period(try string(key)) else { throw damage("\(entry.kind)'s \(key) is not YYYY-MM") }
         return p
+    }
+
+    /// A JSON array of `YYYY-MM` strings.
+    func periods(_ key: String) throws -> [Period] {
+        guard case .array(let items)? = entry.body[key] else { throw damage("\(entry.kind)'s \(key) is not a list of periods") }
+        return try items.map { item in
+            guard let text = item.stringValue, let p = Period(text) else { throw damage("\(entry.kind)'s \(key) holds a value that is not YYYY-MM") }
+            return p
+        }
     }
 
     /// A list member: a JSON array of strings, or (as written before lists were arrays) one

@@ -20,4 +20,19 @@ public struct Report: Sendable, Equatable {
             && imageCount == other.imageCount && urgency == other.urgency
     }
 
+    /// The periods a list of reports falls in, oldest first. The month is worked out only
+    /// when the day leaves the last one seen: a drop is mostly one month.
+    public static func periods(of list: [Report]) -> [Period] {
+        var out = Set<Period>()
+        var first: Int32 = 1, last: Int32 = 0
+        for r in list {
+            let day = r.localDate.dayNumber
+            guard day < first || day > last else { continue }
+            let p = r.localDate.period
+            first = p.firstDay.dayNumber
+            last = p.lastDay.dayNumber
+            out.insert(p)
+        }
+        return out.sorted()
+    }
 }

@@ -1,0 +1,50 @@
+import Dispatch
+
+/// A closing period's report index (``ClosedPeriodIndex``), encoded into a temporary file on
+/// the second core while the documents are written. The entry that settles the period
+/// records its table's SHA-256; the file is put in place only after that entry is in.
+final class ClosedIndexEncoding: @unchecked Sendable {
+    private let path: String
+    private let temporary: String
+    private let done = DispatchGroup()
+    private var sha: String?
+    private var written = false
+
+    init(period: Period, reports: [Report], site: Site) {
+        path = site.path(ClosedPeriodIndex.relativePath(period))
+        temporary = FileIO.temporaryName(for: path)
+        DispatchQueue.global().async(group: done) { [self] in
+            Stages.time("report-index") {
+                try? FileIO.makeDirectory(FileIO.parent(of: path))
+                if let sha = try? ClosedPeriodIndex.write(period: period, reports: reports, to: temporary), (try? FileIO.syncFile(temporary)) != nil {
+                    self.sha = sha
+                    written = true
+                } else {
+                    // No room for the file: the entry still records the index, which the next command rebuilds.
+                    FileIO.remove(temporary)
+                    sha = try? ClosedPeriodIndex.compare(period: period, reports: reports, withFile: nil).sha256
+                }
+            }
+        }
+    }
+
+    /// The index table's SHA-256, once encoded.
+    func sha256() -> String? {
+        done.wait()
+        return sha
+    }
+
+    /// Puts the file in place: the entry vouching for it is in the ledger (a failure leaves it missing: it is rebuilt).
+    func commit() {
+        done.wait()
+        if written, (try? FileIO.renameQuietly(temporary, to: path)) == nil { FileIO.remove(temporary) }
+        written = false
+    }
+
+    /// Removes the temporary file: the period was not settled.
+    func discard() {
+        done.wait()
+        if written { FileIO.remove(temporary) }
+        written = false
+    }
+}

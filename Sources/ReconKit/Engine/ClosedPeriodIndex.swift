@@ -1,0 +1,316 @@
+import Crypto
+import Foundation
+
+/// A closed period's reports on disk (`.recon/closed/YYYY-MM.idx`), so a command finds a
+/// settled report by its id without holding years of reports in memory.
+///
+/// The reports are split into buckets by a fingerprint of their id. The file ends with a
+/// table: each bucket's report count, its records' length and the SHA-256 of its
+/// fingerprints and of its records. The `period.closed` (or `rerun`) entry that settled the
+/// period records the table's SHA-256 (`report_index_sha256`), so the ledger vouches for
+/// every byte, and a lookup reads and checks only the buckets its ids fall in.
+///
+/// Layout (integers little-endian): every bucket's fingerprints (64 bits each, ascending),
+/// bucket after bucket; then every bucket's records, in fingerprint order; then the table
+/// (magic `RCNH1\n`, the period, the report count, the names — client, radiologist and
+/// modality ids — that records refer to by number, the bucket count, a power of two, and
+/// the rows above); then the table's length. A record is 35 bytes and the id: reported_at
+/// (nanoseconds, 8), local date (day number, 4), client, radiologist and modality (name
+/// numbers, 4 each), images (4), source line (4), urgency (1: 1 is STAT), the id's length
+/// (2) and its UTF-8 bytes. The same reports always give the same bytes.
+public struct ClosedPeriodIndex: Sendable {
+    public let period: Period
+    let path: String
+    public let reportCount: Int
+    /// The entry that vouches for it (`period.closed` or `rerun`), named when it is damaged.
+    let seq: Int
+    /// Fingerprint bits that choose the bucket (the top ones).
+    private let bucketBits: Int
+    private let buckets: [Bucket]
+    /// The client, radiologist and modality ids records refer to by number.
+    private let names: [String]
+
+    static let magic: [UInt8] = Array("RCNH1\n".utf8)
+    /// About this many reports a bucket: a lookup reads a few kilobytes per id.
+    static let reportsPerBucket = 512
+
+    struct Bucket: Sendable {
+        var count: Int
+        var fingerprintOffset: Int
+        var recordsOffset: Int
+        var recordsLength: Int
+        var fingerprintSha: [UInt8]
+        var recordsSha: [UInt8]
+    }
+
+    public static func relativePath(_ period: Period) -> String { ".recon/closed/\(period).idx" }
+
+    // MARK: Fingerprints
+
+    /// A 64-bit fingerprint of a report id, the same in every process (FNV-1a, then
+    /// SplitMix64's finalizer so the top bits that choose the bucket are well spread).
+    static func fingerprint(_ id: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        h = (h ^ (h >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        h = (h ^ (h >> 27)) &* 0x94d0_49bb_1331_11eb
+        return h ^ (h >> 31)
+    }
+
+    private static func bucket(_ fingerprint: UInt64, bits: Int) -> Int { bits == 0 ? 0 : Int(fingerprint >> UInt64(64 - bits)) }
+
+    private static func bucketBits(for count: Int) -> Int {
+        var bits = 0
+        while (1 << bits) * reportsPerBucket < count && bits < 24 { bits += 1 }
+        return bits
+    }
+
+    // MARK: Writing
+
+    /// Writes the index of `reports` (a period's, in order of arrival) to `path` without
+    /// syncing; returns the SHA-256 of its table, for the entry that settles the period.
+    @discardableResult
+    static func write(period: Period, reports: [Report], to path: String) throws -> String {
+        var sha = ""
+        try FileIO.writeWithoutSync(path) { sink in sha = try encode(period: period, reports: reports, to: sink) }
+        return sha
+    }
+
+    /// The table's SHA-256 of the index of `reports`, and whether the file at `path` (when
+    /// given) holds exactly its bytes — compared piece by piece, never held whole (`recon verify`).
+    static func compare(period: Period, reports: [Report], withFile path: String?) throws -> (sha256: String, fileMatches: Bool?) {
+        guard let path else { return (try encode(period: period, reports: reports) { _ in }, nil) }
+        let file = try ReadOnlyFile(path)
+        let size = try file.size()
+        var offset = 0, same = true
+        let sha = try encode(period: period, reports: reports) { piece in
+            guard same, piece.count > 0 else { return }
+            guard offset + piece.count <= size, let bytes = try? file.read(at: offset, count: piece.count),
+                  bytes.withUnsafeBytes({ memcmp($0.baseAddress!, piece.baseAddress!, piece.count) == 0 }) else {
+                same = false
+                return
+            }
+            offset += piece.count
+        }
+        return (sha, same && offset == size)
+    }
+
+    /// The index's bytes handed to `sink` in order; returns the table's SHA-256.
+    static func encode(period: Period, reports: [Report], to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> String {
+        let bits = bucketBits(for: reports.count)
+        let bucketCount = 1 << bits
+        let prints = reports.map { fingerprint($0.id) }
+        // Positions grouped by bucket (a counting sort), then ordered by fingerprint and id.
+        var starts = [Int](repeating: 0, count: bucketCount + 1)
+        for f in prints { starts[bucket(f, bits: bits) + 1] += 1 }
+        for b in 0..<bucketCount { starts[b + 1] += starts[b] }
+        var order = [Int32](repeating: 0, count: reports.count)
+        var next = starts
+        for (i, f) in prints.enumerated() {
+            let b = bucket(f, bits: bits)
+            order[next[b]] = Int32(i)
+            next[b] += 1
+        }
+        for b in 0..<bucketCount where starts[b + 1] - starts[b] > 1 {
+            order[starts[b]..<starts[b + 1]].sort { x, y in
+                let fx = prints[Int(x)], fy = prints[Int(y)]
+                return fx != fy ? fx < fy : reports[Int(x)].id.utf8.lexicographicallyPrecedes(reports[Int(y)].id.utf8)
+            }
+        }
+        var table: [(count: Int, length: Int, fingerprints: [UInt8], records: [UInt8])] = []
+        table.reserveCapacity(bucketCount)
+        for b in 0..<bucketCount {
+            var bytes = [UInt8]()
+            bytes.reserveCapacity((starts[b + 1] - starts[b]) * 8)
+            for k in starts[b]..<starts[b + 1] { withUnsafeBytes(of: prints[Int(order[k])].littleEndian) { bytes += $0 } }
+            try bytes.withUnsafeBytes { if $0.count > 0 { try sink($0) } }
+            table.append((starts[b + 1] - starts[b], 0, Array(SHA256.hash(data: bytes)), []))
+        }
+        var numbers = IdTable<Void>()
+        var records: [UInt8] = []
+        for b in 0..<bucketCount {
+            records.removeAll(keepingCapacity: true)
+            for k in starts[b]..<starts[b + 1] {
+                let r = reports[Int(order[k])]
+                let client = numbers.insert(r.clientId, ()).position, rad = numbers.insert(r.radiologistId, ()).position
+                let modality = numbers.insert(r.modality, ()).position
+                appendRecord(r, client: client, radiologist: rad, modality: modality, to: &records)
+            }
+            try records.withUnsafeBytes { if $0.count > 0 { try sink($0) } }
+            table[b].length = records.count
+            table[b].records = Array(SHA256.hash(data: records))
+        }
+        var head: [UInt8] = magic
+        func put(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { head += $0 } }
+        func put(_ text: String) {
+            put(Int64(text.utf8.count))
+            head += text.utf8
+        }
+        put(period.description)
+        put(Int64(reports.count))
+        put(Int64(numbers.count))
+        for entry in numbers.entries { put(entry.id) }
+        put(Int64(bucketCount))
+        for row in table {
+            put(Int64(row.count))
+            put(Int64(row.length))
+            head += row.fingerprints
+            head += row.records
+        }
+        let sha = Hex.string(SHA256.hash(data: head))
+        put(Int64(head.count))
+        try head.withUnsafeBytes { try sink($0) }
+        return sha
+    }
+
+    private static let fixedRecordBytes = 35
+
+    private static func appendRecord(_ r: Report, client: Int, radiologist: Int, modality: Int, to out: inout [UInt8]) {
+        withUnsafeBytes(of: r.reportedAt.nanoseconds.littleEndian) { out += $0 }
+        withUnsafeBytes(of: r.localDate.dayNumber.littleEndian) { out += $0 }
+        withUnsafeBytes(of: UInt32(client).littleEndian) { out += $0 }
+        withUnsafeBytes(of: UInt32(radiologist).littleEndian) { out += $0 }
+        withUnsafeBytes(of: UInt32(modality).littleEndian) { out += $0 }
+        withUnsafeBytes(of: r.imageCount.littleEndian) { out += $0 }
+        withUnsafeBytes(of: r.line.littleEndian) { out += $0 }
+        out.append(r.urgency == .stat ? 1 : 0)
+        withUnsafeBytes(of: UInt16(r.id.utf8.count).littleEndian) { out += $0 }
+        out += r.id.utf8
+    }
+
+    /// A bucket's records, or nil when they do not read as `count` records naming known names.
+    private func decodeRecords(_ bytes: [UInt8], count: Int) -> [Report]? {
+        bytes.withUnsafeBytes { raw -> [Report]? in
+            var out: [Report] = []
+            out.reserveCapacity(count)
+            var pos = 0
+            func load<T: FixedWidthInteger>(_: T.Type, _ at: Int) -> T { T(littleEndian: raw.loadUnaligned(fromByteOffset: pos + at, as: T.self)) }
+            for _ in 0..<count {
+                guard pos + Self.fixedRecordBytes <= raw.count else { return nil }
+                let client = Int(load(UInt32.self, 12)), rad = Int(load(UInt32.self, 16)), modality = Int(load(UInt32.self, 20))
+                let idLength = Int(load(UInt16.self, 33))
+                guard client < names.count, rad < names.count, modality < names.count,
+                      pos + Self.fixedRecordBytes + idLength <= raw.count else { return nil }
+                let idStart = pos + Self.fixedRecordBytes
+                let id = String(decoding: UnsafeRawBufferPointer(rebasing: raw[idStart..<(idStart + idLength)]), as: UTF8.self)
+                out.append(Report(id: id, reportedAt: Timestamp(nanoseconds: load(Int64.self, 0)),
+                                  localDate: LocalDate(dayNumber: load(Int32.self, 8)), clientId: names[client], radiologistId: names[rad],
+                                  modality: names[modality], imageCount: load(Int32.self, 24), urgency: raw[pos + 32] == 1 ? .stat : .routine,
+                                  line: load(Int32.self, 28)))
+                pos = idStart + idLength
+            }
+            return pos == raw.count ? out : nil
+        }
+    }
+
+    // MARK: Reading
+
+    /// What opening an index gave.
+    enum Opened {
+        case index(ClosedPeriodIndex)
+        case missing
+        /// A file whose table is not the one the ledger recorded (or that does not read).
+        case mismatch
+    }
+
+    /// Opens the index at `path` once its table hashes to `tableSha256`; reads nothing else.
+    static func open(period: Period, path: String, tableSha256: String, seq: Int) -> Opened {
+        guard FileIO.exists(path) else { return .missing }
+        guard let file = try? ReadOnlyFile(path), let size = try? file.size(), size >= 8,
+              let tail = try? file.read(at: size - 8, count: 8) else { return .mismatch }
+        let length = Int(tail.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) })
+        guard length > 0, length <= size - 8, let head = try? file.read(at: size - 8 - length, count: length),
+              Hex.string(SHA256.hash(data: head)) == tableSha256 else { return .mismatch }
+        guard let index = parse(table: head, period: period, path: path, seq: seq, tableStart: size - 8 - length) else { return .mismatch }
+        return .index(index)
+    }
+
+    private static func parse(table: [UInt8], period: Period, path: String, seq: Int, tableStart: Int) -> ClosedPeriodIndex? {
+        var pos = 0
+        func int() -> Int? {
+            guard pos + 8 <= table.count else { return nil }
+            defer { pos += 8 }
+            return Int(table.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: pos, as: Int64.self)) })
+        }
+        guard table.starts(with: magic) else { return nil }
+        pos = magic.count
+        func text() -> String? {
+            guard let n = int(), n >= 0, pos + n <= table.count else { return nil }
+            defer { pos += n }
+            return String(decoding: table[pos..<(pos + n)], as: UTF8.self)
+        }
+        guard text() == period.description, let count = int(), let nameCount = int(), nameCount >= 0, nameCount <= table.count
+        else { return nil }
+        var names: [String] = []
+        for _ in 0..<nameCount {
+            guard let name = text() else { return nil }
+            names.append(name)
+        }
+        guard let bucketCount = int(), bucketCount > 0, bucketCount & (bucketCount - 1) == 0,
+              bucketCount <= 1 << 24 else { return nil }
+        var rows: [(count: Int, length: Int, fingerprints: [UInt8], records: [UInt8])] = []
+        rows.reserveCapacity(bucketCount)
+        for _ in 0..<bucketCount {
+            guard let c = int(), let l = int(), c >= 0, l >= 0, pos + 64 <= table.count else { return nil }
+            rows.append((c, l, Array(table[pos..<(pos + 32)]), Array(table[(pos + 32)..<(pos + 64)])))
+            pos += 64
+        }
+        guard pos == table.count, rows.reduce(0, { $0 + $1.count }) == count else { return nil }
+        var buckets: [Bucket] = []
+        buckets.reserveCapacity(bucketCount)
+        var fingerprintAt = 0, recordsAt = count * 8
+        for r in rows {
+            buckets.append(Bucket(count: r.count, fingerprintOffset: fingerprintAt, recordsOffset: recordsAt, recordsLength: r.length,
+                                  fingerprintSha: r.fingerprints, recordsSha: r.records))
+            fingerprintAt += r.count * 8
+            recordsAt += r.length
+        }
+        guard recordsAt == tableStart else { return nil }
+        return ClosedPeriodIndex(period: period, path: path, reportCount: count, seq: seq, bucketBits: bucketCount.trailingZeroBitCount,
+                                 buckets: buckets, names: names)
+    }
+
+    /// A bucket whose bytes are not the ones the table records: the file changed after the
+    /// ledger vouched for it. Nothing is built on it (exit 4), and deleting it is the remedy.
+    private func damaged(_ bucket: Int) -> LedgerDamage {
+        LedgerDamage(seq: seq, "bucket \(bucket) of the closed-period index \(Self.relativePath(period)) does not match the "
+            + "report_index_sha256 this entry recorded; delete the file (the next command rebuilds it from the archived drops) "
+            + "and find out who changed it")
+    }
+
+    /// The reports among `ids` this period holds, by id. `ids` are sorted by fingerprint, so
+    /// each bucket's ids are together and are matched in one walk beside its fingerprints.
+    func lookup(_ ids: [(id: String, fingerprint: UInt64)], into out: inout [String: Report]) throws {
+        guard reportCount > 0, !ids.isEmpty else { return }
+        let file: ReadOnlyFile
+        do { file = try ReadOnlyFile(path) } catch { throw damaged(0) }
+        var i = 0
+        while i < ids.count {
+            let b = Self.bucket(ids[i].fingerprint, bits: bucketBits)
+            var j = i + 1
+            while j < ids.count && Self.bucket(ids[j].fingerprint, bits: bucketBits) == b { j += 1 }
+            defer { i = j }
+            let bucket = buckets[b]
+            guard bucket.count > 0 else { continue }
+            guard let prints = try? file.read(at: bucket.fingerprintOffset, count: bucket.count * 8),
+                  Array(SHA256.hash(data: prints)) == bucket.fingerprintSha else { throw damaged(b) }
+            var hits: [String] = []
+            prints.withUnsafeBytes { raw in
+                var k = 0
+                for item in ids[i..<j] {
+                    while k < bucket.count && raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self).littleEndian < item.fingerprint { k += 1 }
+                    if k < bucket.count && raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self).littleEndian == item.fingerprint {
+                        hits.append(item.id)
+                    }
+                }
+            }
+            guard !hits.isEmpty else { continue }
+            guard let records = try? file.read(at: bucket.recordsOffset, count: bucket.recordsLength),
+                  Array(SHA256.hash(data: records)) == bucket.recordsSha,
+                  let reports = decodeRecords(records, count: bucket.count)
+            else { throw damaged(b) }
+            let wanted = Set(hits)
+            for r in reports where wanted.contains(r.id) { out[r.id] = r }
+        }
+    }
+}

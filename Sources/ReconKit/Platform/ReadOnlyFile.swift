@@ -1,0 +1,36 @@
+import Glibc
+
+/// A file opened for reading pieces at given offsets (`pread`), closed when released: a
+/// closed period's index is read a bucket at a time, never whole.
+final class ReadOnlyFile {
+    let path: String
+    private let descriptor: Int32
+
+    init(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIO.Failure(path: path, action: "open", code: errno) }
+        self.path = path
+        self.descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    func size() throws -> Int {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw FileIO.Failure(path: path, action: "stat", code: errno) }
+        return Int(info.st_size)
+    }
+
+    /// Exactly `count` bytes from `offset`; a file shorter than that is an error (EIO).
+    func read(at offset: Int, count: Int) throws -> [UInt8] {
+        guard count > 0 else { return [] }
+        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, filled in
+            while filled < count {
+                let n = pread(descriptor, buffer.baseAddress! + filled, count - filled, off_t(offset + filled))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw FileIO.Failure(path: path, action: "read", code: n == 0 ? EIO : errno) }
+                filled += n
+            }
+        }
+    }
+}

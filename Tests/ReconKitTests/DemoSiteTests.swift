@@ -134,7 +134,8 @@ struct DemoSiteTests {
         }
         #expect(young.isEmpty, "young client flagged: \(young.map { $0.string("reason") ?? "" })")
         // …and it did grow tenfold: the story is in the ledger.
-        let session = try SiteSession(site: Site(root: site.root), writing: false, log: ConsoleLog.logger(.text), clock: .system)
+        // Closed months' reports are settled on disk: read them all.
+        let session = try SiteSession(site: Site(root: site.root), writing: false, log: ConsoleLog.logger(.text), settled: false, clock: .system)
         let counts = ["2026-08", "2026-09"].map { p in
             session.state.reports(in: Period(p)!).filter { $0.clientId == DemoClient.youngId }.count
         }

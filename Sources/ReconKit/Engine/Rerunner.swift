@@ -24,7 +24,7 @@ public struct Rerunner {
     }
 
     public func rerun(_ period: Period, reason: String, keyFile: String) throws -> Result {
-        try session.requireCheckedDrops()  // never a number from the cache
+        try session.requireAllReports()  // never a number from the cache, and the settled period's reports
         guard session.state.closedPeriods[period] != nil else {
             throw ReconFailure.refused("\(period) is not closed; an open period is repriced on every ingest — close it with `recon close \(period)`")
         }

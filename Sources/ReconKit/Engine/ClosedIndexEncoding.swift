@@ -10,19 +10,20 @@ final class ClosedIndexEncoding: @unchecked Sendable {
     private var sha: String?
     private var written = false
 
-    init(period: Period, reports: [Report], site: Site) {
+    init(period: Period, state: SiteState, site: Site) {
+        let all = state.reports, positions = state.periodReports[period] ?? []
         path = site.path(ClosedPeriodIndex.relativePath(period))
         temporary = FileIO.temporaryName(for: path)
         DispatchQueue.global().async(group: done) { [self] in
             Stages.time("report-index") {
                 try? FileIO.makeDirectory(FileIO.parent(of: path))
-                if let sha = try? ClosedPeriodIndex.write(period: period, reports: reports, to: temporary), (try? FileIO.syncFile(temporary)) != nil {
+                if let sha = try? ClosedPeriodIndex.write(period: period, all: all, positions: positions, to: temporary), (try? FileIO.syncFile(temporary)) != nil {
                     self.sha = sha
                     written = true
                 } else {
                     // No room for the file: the entry still records the index, which the next command rebuilds.
                     FileIO.remove(temporary)
-                    sha = try? ClosedPeriodIndex.compare(period: period, reports: reports, withFile: nil).sha256
+                    sha = try? ClosedPeriodIndex.compare(period: period, all: all, positions: positions, withFile: nil).sha256
                 }
             }
         }

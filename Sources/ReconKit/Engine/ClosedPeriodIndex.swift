@@ -67,23 +67,24 @@ public struct ClosedPeriodIndex: Sendable {
 
     // MARK: Writing
 
-    /// Writes the index of `reports` (a period's, in order of arrival) to `path` without
-    /// syncing; returns the SHA-256 of its table, for the entry that settles the period.
+    /// Writes the index of a period's reports (`positions` in `all`, in order of arrival) to
+    /// `path` without syncing; returns the SHA-256 of its table, for the entry that settles it.
     @discardableResult
-    static func write(period: Period, reports: [Report], to path: String) throws -> String {
+    static func write(period: Period, all: [Report], positions: [Int32], to path: String) throws -> String {
         var sha = ""
-        try FileIO.writeWithoutSync(path) { sink in sha = try encode(period: period, reports: reports, to: sink) }
+        try FileIO.writeWithoutSync(path) { sink in sha = try encode(period: period, all: all, positions: positions, to: sink) }
         return sha
     }
 
-    /// The table's SHA-256 of the index of `reports`, and whether the file at `path` (when
-    /// given) holds exactly its bytes — compared piece by piece, never held whole (`recon verify`).
-    static func compare(period: Period, reports: [Report], withFile path: String?) throws -> (sha256: String, fileMatches: Bool?) {
-        guard let path else { return (try encode(period: period, reports: reports) { _ in }, nil) }
+    /// The table's SHA-256 of the index of the period's reports, and whether the file at `path`
+    /// (when given) holds exactly its bytes — compared piece by piece, never held whole (`recon verify`).
+    static func compare(period: Period, all: [Report], positions: [Int32], withFile path: String?) throws
+        -> (sha256: String, fileMatches: Bool?) {
+        guard let path else { return (try encode(period: period, all: all, positions: positions) { _ in }, nil) }
         let file = try ReadOnlyFile(path)
         let size = try file.size()
         var offset = 0, same = true
-        let sha = try encode(period: period, reports: reports) { piece in
+        let sha = try encode(period: period, all: all, positions: positions) { piece in
             guard same, piece.count > 0 else { return }
             guard offset + piece.count <= size, let bytes = try? file.read(at: offset, count: piece.count),
                   bytes.withUnsafeBytes({ memcmp($0.baseAddress!, piece.baseAddress!, piece.count) == 0 }) else {
@@ -96,49 +97,64 @@ public struct ClosedPeriodIndex: Sendable {
     }
 
     /// The index's bytes handed to `sink` in order; returns the table's SHA-256.
-    static func encode(period: Period, reports: [Report], to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> String {
-        let bits = bucketBits(for: reports.count)
+    static func encode(period: Period, all: [Report], positions: [Int32], to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> String {
+        let count = positions.count
+        let bits = bucketBits(for: count)
         let bucketCount = 1 << bits
-        let prints = reports.map { fingerprint($0.id) }
-        // Positions grouped by bucket (a counting sort), then ordered by fingerprint and id.
+        // (fingerprint, position), grouped by bucket (a counting sort), then ordered by
+        // fingerprint (and, for two ids with one fingerprint, by id).
         var starts = [Int](repeating: 0, count: bucketCount + 1)
-        for f in prints { starts[bucket(f, bits: bits) + 1] += 1 }
+        let keys = positions.map { (fingerprint: fingerprint(all[Int($0)].id), position: $0) }
+        for k in keys { starts[bucket(k.fingerprint, bits: bits) + 1] += 1 }
         for b in 0..<bucketCount { starts[b + 1] += starts[b] }
-        var order = [Int32](repeating: 0, count: reports.count)
+        var order = [(fingerprint: UInt64, position: Int32)](repeating: (0, 0), count: count)
         var next = starts
-        for (i, f) in prints.enumerated() {
-            let b = bucket(f, bits: bits)
-            order[next[b]] = Int32(i)
+        for k in keys {
+            let b = bucket(k.fingerprint, bits: bits)
+            order[next[b]] = k
             next[b] += 1
         }
         for b in 0..<bucketCount where starts[b + 1] - starts[b] > 1 {
             order[starts[b]..<starts[b + 1]].sort { x, y in
-                let fx = prints[Int(x)], fy = prints[Int(y)]
-                return fx != fy ? fx < fy : reports[Int(x)].id.utf8.lexicographicallyPrecedes(reports[Int(y)].id.utf8)
+                x.fingerprint != y.fingerprint ? x.fingerprint < y.fingerprint
+                    : all[Int(x.position)].id.utf8.lexicographicallyPrecedes(all[Int(y.position)].id.utf8)
             }
         }
         var table: [(count: Int, length: Int, fingerprints: [UInt8], records: [UInt8])] = []
         table.reserveCapacity(bucketCount)
-        for b in 0..<bucketCount {
-            var bytes = [UInt8]()
-            bytes.reserveCapacity((starts[b + 1] - starts[b]) * 8)
-            for k in starts[b]..<starts[b + 1] { withUnsafeBytes(of: prints[Int(order[k])].littleEndian) { bytes += $0 } }
-            try bytes.withUnsafeBytes { if $0.count > 0 { try sink($0) } }
-            table.append((starts[b + 1] - starts[b], 0, Array(SHA256.hash(data: bytes)), []))
+        let prints = [UInt8](unsafeUninitializedCapacity: count * 8) { buffer, filled in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            for (k, key) in order.enumerated() { raw.storeBytes(of: key.fingerprint.littleEndian, toByteOffset: k * 8, as: UInt64.self) }
+            filled = count * 8
+        }
+        try prints.withUnsafeBytes { raw in
+            for b in 0..<bucketCount {
+                let slice = UnsafeRawBufferPointer(rebasing: raw[(starts[b] * 8)..<(starts[b + 1] * 8)])
+                table.append((starts[b + 1] - starts[b], 0, Array(SHA256.hash(data: slice)), []))
+            }
+            if raw.count > 0 { try sink(raw) }
         }
         var numbers = IdTable<Void>()
-        var records: [UInt8] = []
+        var records = [UInt8](repeating: 0, count: 1 << 16)
         for b in 0..<bucketCount {
-            records.removeAll(keepingCapacity: true)
-            for k in starts[b]..<starts[b + 1] {
-                let r = reports[Int(order[k])]
-                let client = numbers.insert(r.clientId, ()).position, rad = numbers.insert(r.radiologistId, ()).position
-                let modality = numbers.insert(r.modality, ()).position
-                appendRecord(r, client: client, radiologist: rad, modality: modality, to: &records)
+            var size = 0
+            for k in starts[b]..<starts[b + 1] { size += fixedRecordBytes + all[Int(order[k].position)].id.utf8.count }
+            if size > records.count { records = [UInt8](repeating: 0, count: size) }
+            records.withUnsafeMutableBytes { out in
+                var at = 0
+                for k in starts[b]..<starts[b + 1] {
+                    let r = all[Int(order[k].position)]
+                    let client = numbers.insert(r.clientId, ()).position, rad = numbers.insert(r.radiologistId, ()).position
+                    let modality = numbers.insert(r.modality, ()).position
+                    at = storeRecord(r, client: client, radiologist: rad, modality: modality, into: out, at: at)
+                }
             }
-            try records.withUnsafeBytes { if $0.count > 0 { try sink($0) } }
-            table[b].length = records.count
-            table[b].records = Array(SHA256.hash(data: records))
+            try records.withUnsafeBytes { raw in
+                let used = UnsafeRawBufferPointer(rebasing: raw[..<size])
+                if size > 0 { try sink(used) }
+                table[b].length = size
+                table[b].records = Array(SHA256.hash(data: used))
+            }
         }
         var head: [UInt8] = magic
         func put(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { head += $0 } }
@@ -147,7 +163,7 @@ public struct ClosedPeriodIndex: Sendable {
             head += text.utf8
         }
         put(period.description)
-        put(Int64(reports.count))
+        put(Int64(count))
         put(Int64(numbers.count))
         for entry in numbers.entries { put(entry.id) }
         put(Int64(bucketCount))
@@ -165,17 +181,23 @@ public struct ClosedPeriodIndex: Sendable {
 
     private static let fixedRecordBytes = 35
 
-    private static func appendRecord(_ r: Report, client: Int, radiologist: Int, modality: Int, to out: inout [UInt8]) {
-        withUnsafeBytes(of: r.reportedAt.nanoseconds.littleEndian) { out += $0 }
-        withUnsafeBytes(of: r.localDate.dayNumber.littleEndian) { out += $0 }
-        withUnsafeBytes(of: UInt32(client).littleEndian) { out += $0 }
-        withUnsafeBytes(of: UInt32(radiologist).littleEndian) { out += $0 }
-        withUnsafeBytes(of: UInt32(modality).littleEndian) { out += $0 }
-        withUnsafeBytes(of: r.imageCount.littleEndian) { out += $0 }
-        withUnsafeBytes(of: r.line.littleEndian) { out += $0 }
-        out.append(r.urgency == .stat ? 1 : 0)
-        withUnsafeBytes(of: UInt16(r.id.utf8.count).littleEndian) { out += $0 }
-        out += r.id.utf8
+    /// Stores one record at `at`; returns where the next one goes.
+    private static func storeRecord(_ r: Report, client: Int, radiologist: Int, modality: Int,
+                                    into out: UnsafeMutableRawBufferPointer, at: Int) -> Int {
+        out.storeBytes(of: r.reportedAt.nanoseconds.littleEndian, toByteOffset: at, as: Int64.self)
+        out.storeBytes(of: r.localDate.dayNumber.littleEndian, toByteOffset: at + 8, as: Int32.self)
+        out.storeBytes(of: UInt32(client).littleEndian, toByteOffset: at + 12, as: UInt32.self)
+        out.storeBytes(of: UInt32(radiologist).littleEndian, toByteOffset: at + 16, as: UInt32.self)
+        out.storeBytes(of: UInt32(modality).littleEndian, toByteOffset: at + 20, as: UInt32.self)
+        out.storeBytes(of: r.imageCount.littleEndian, toByteOffset: at + 24, as: Int32.self)
+        out.storeBytes(of: r.line.littleEndian, toByteOffset: at + 28, as: Int32.self)
+        out.storeBytes(of: r.urgency == .stat ? 1 : 0, toByteOffset: at + 32, as: UInt8.self)
+        var id = r.id
+        return id.withUTF8 { bytes in
+            out.storeBytes(of: UInt16(bytes.count).littleEndian, toByteOffset: at + 33, as: UInt16.self)
+            UnsafeMutableRawBufferPointer(rebasing: out[(at + fixedRecordBytes)...]).copyMemory(from: UnsafeRawBufferPointer(bytes))
+            return at + fixedRecordBytes + bytes.count
+        }
     }
 
     /// A bucket's records, or nil when they do not read as `count` records naming known names.

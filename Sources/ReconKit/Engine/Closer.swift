@@ -44,7 +44,7 @@ public struct Closer {
         var numbers = earlier.map(\.number)
         try Checkpointer(site: session.site).requireCanWrite()
         // The period's reports, settled, for later commands to look up instead of reading its drops.
-        let index = ClosedIndexEncoding(period: period, reports: state.reports(in: period), site: session.site)
+        let index = ClosedIndexEncoding(period: period, state: state, site: session.site)
         defer { index.discard() }
         try Stages.time("issue") { try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers += issued

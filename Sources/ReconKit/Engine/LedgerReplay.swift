@@ -74,7 +74,8 @@ public enum LedgerReplay {
         let path = site.path(ClosedPeriodIndex.relativePath(period))
         let temp = FileIO.temporaryName(for: path)
         try? FileIO.makeDirectory(FileIO.parent(of: path))
-        guard let sha = try? ClosedPeriodIndex.write(period: period, reports: state.reports(in: period), to: temp), sha == expected,
+        guard let sha = try? ClosedPeriodIndex.write(period: period, all: state.reports, positions: state.periodReports[period] ?? [], to: temp),
+              sha == expected,
               (try? FileIO.syncFile(temp)) != nil, (try? FileIO.renameQuietly(temp, to: path)) != nil else {
             FileIO.remove(temp)
             return
@@ -223,7 +224,7 @@ public enum LedgerReplay {
         let path = site.path(ClosedPeriodIndex.relativePath(period))
         let file = latest[period]?.seq == seq && FileIO.exists(path) ? path : nil
         let (sha, fileMatches) = try Stages.time("verify-index") {
-            try ClosedPeriodIndex.compare(period: period, reports: state.reports(in: period), withFile: file)
+            try ClosedPeriodIndex.compare(period: period, all: state.reports, positions: state.periodReports[period] ?? [], withFile: file)
         }
         guard sha == recorded else {
             throw LedgerDamage(seq: seq, "report_index_sha256 is not the index of the \(period) reports the ledger holds "

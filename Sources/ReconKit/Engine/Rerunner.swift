@@ -76,7 +76,7 @@ public struct Rerunner {
         var numbers: [String] = []
         try Checkpointer(site: session.site).requireCanWrite()
         // The period's reports as repriced (with its held drops), settled again.
-        let index = ClosedIndexEncoding(period: period, reports: state.reports(in: period), site: session.site)
+        let index = ClosedIndexEncoding(period: period, state: state, site: session.site)
         defer { index.discard() }
         try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers = issued

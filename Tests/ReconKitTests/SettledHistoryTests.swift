@@ -168,4 +168,16 @@ struct SettledHistoryTests {
         #expect(try site.recon(["verify"]).code == 0)
         site.expectAuditorAccepts()
     }
+
+    /// A rerun killed between its entry and putting its index in place leaves no index (the
+    /// old one goes before the append): the next command rebuilds the rerun's, byte for byte.
+    @Test func aRerunsIndexComesBackWhenItWasNeverPutInPlace() throws {
+        let site = try TestSite.trustSite()
+        let original = try bytes(site, Self.indexPath)
+        try FileManager.default.removeItem(atPath: site.path(Self.indexPath))
+        #expect(try site.recon(["status"], env: TestSite.aprilLater).code == 0)
+        #expect(try bytes(site, Self.indexPath) == original)
+        #expect(tableSha(original) == (try site.bodies("rerun").first?["report_index_sha256"] as? String))
+        #expect(try site.recon(["verify"]).code == 0)
+    }
 }

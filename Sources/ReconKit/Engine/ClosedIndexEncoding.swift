@@ -14,6 +14,9 @@ final class ClosedIndexEncoding: @unchecked Sendable {
         let all = state.reports, positions = state.periodReports[period] ?? []
         path = site.path(ClosedPeriodIndex.relativePath(period))
         temporary = FileIO.temporaryName(for: path)
+        // A rerun's period has an index already: it goes first, so a crash between the entry
+        // and the rename leaves the index missing (rebuilt by the next command), never stale.
+        FileIO.remove(path)
         DispatchQueue.global().async(group: done) { [self] in
             Stages.time("report-index") {
                 try? FileIO.makeDirectory(FileIO.parent(of: path))

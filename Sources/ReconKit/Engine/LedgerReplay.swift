@@ -123,6 +123,10 @@ public enum LedgerReplay {
     static func apply(_ e: LedgerEntry, to state: inout SiteState, notes: inout Notes, site: Site, parser: DropParser, cache: DropCache?,
                       audit: DropCache? = nil, hashVouchedDrops: Bool = true, settled: ClosedHistory = ClosedHistory(),
                       vouched: [Period: (seq: Int, sha256: String)] = [:]) throws {
+        if audit == nil, e.eventKind?.document != nil {
+            state.apply(issued: try IssuedDocument(entry: e))  // its lines are not needed here
+            return
+        }
         let event = try LedgerEvent(entry: e)
         guard case .dropAccepted(let drop) = event else {
             if audit != nil { try auditIndex(event, seq: e.seq, state: state, site: site, latest: vouched) }

@@ -84,14 +84,19 @@ public struct SiteState {
             closedMargins[p.period] = MarginCodec.decode(p.margins)
         case .documentIssued(let d):
             let r = d.record
-            issued.append(IssuedDocument(seq: seq, at: at, kind: r.kind, number: r.number, period: r.period, partyId: r.partyId,
+            apply(issued: IssuedDocument(seq: seq, at: at, kind: r.kind, number: r.number, period: r.period, partyId: r.partyId,
                                          currency: r.currency, subtotal: r.subtotal, tax: r.tax, total: r.total, file: r.file,
                                          sha256: d.sha256, refersTo: r.refersTo, dueOn: r.dueOn))
-            record(number: r.number)
-            if r.kind == .invoice || r.kind == .payout { periodsWithIssuedDocuments.insert(r.period) }
         case .siteInit, .dropAccepted, .cardReplaced, .operatorChanged:
             break  // fixed at init, applied as rows, or nothing the state holds
         }
+    }
+
+    /// Applies a document entry, as ``IssuedDocument`` reads it.
+    mutating func apply(issued doc: IssuedDocument) {
+        issued.append(doc)
+        record(number: doc.number)
+        if doc.kind == .invoice || doc.kind == .payout { periodsWithIssuedDocuments.insert(doc.period) }
     }
 
     // MARK: Applying drops

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// What every writing command checks before it may append (SPEC §6): the chain (read by
 /// ``LedgerFile/load()``), every checkpoint on disk against the ledger, the privileged
@@ -31,12 +32,32 @@ struct WriterChecks {
         }
         // Privileged entries are checked by the session against the ledger's operators
         // (`SiteSession.checkPrivilegeAndCheckpoints`), every one of them, before any append.
-        for e in ledger.entries where e.eventKind?.document != nil {
-            // A missing document is put back by the repair; one present must be the one issued.
-            guard let file = e.string("file"), let sha = e.string("sha256"), FileIO.exists(site.path(file)) else { continue }
-            guard Hex.string(SHA256.hash(data: try FileIO.read(site.path(file)))) == sha else {
-                throw LedgerDamage(seq: e.seq, "document \(file) does not match its recorded SHA-256")
+        try checkDocuments()
+    }
+
+    /// A missing document is put back by the repair; one present must be the one issued.
+    /// Years of closed months hold thousands: they are hashed on every core, and the first
+    /// wrong one in ledger order is named.
+    private func checkDocuments() throws {
+        let documents = ledger.entries.filter { $0.eventKind?.document != nil }
+        // nil: as issued, or missing; else what is wrong with it.
+        var found = [Error?](repeating: nil, count: documents.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: documents.count) { i in
+            let e = documents[i]
+            guard let file = e.string("file"), let sha = e.string("sha256"), FileIO.exists(site.path(file)) else { return }
+            let problem: Error?
+            do {
+                let same = Hex.string(SHA256.hash(data: try FileIO.read(site.path(file)))) == sha
+                problem = same ? nil : LedgerDamage(seq: e.seq, "document \(file) does not match its recorded SHA-256")
+            } catch {
+                problem = error
             }
+            guard let problem else { return }
+            lock.lock()
+            found[i] = problem
+            lock.unlock()
         }
+        if let problem = found.lazy.compactMap({ $0 }).first { throw problem }
     }
 }

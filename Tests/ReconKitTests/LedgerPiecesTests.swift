@@ -83,4 +83,25 @@ struct LedgerPiecesTests {
             #expect(found?.hasPrefix("seq 650: line 650 is not a JSON object: ") == true, "\(found ?? "no damage")")
         }
     }
+
+    /// Entries nested as deep as the parser allows are read in any piece, whether hashed in
+    /// place or written out again (a line with a space in it); one level more is damage.
+    @Test func theDeepestEntriesAreReadInAnyPiece() throws {
+        try Self.withLargeLedger { path, lines in
+            // The line's object and its body are two levels; the arrays fill the rest.
+            func nested(_ levels: Int) -> JSONValue { (1..<levels).reduce(JSONValue.array([])) { inner, _ in .array([inner]) } }
+            let at = "2026-04-02T09:00:00Z"
+            let head = try #require(try JSONParser.parse(lines[lines.count - 1])["hash"]?.stringValue)
+            let deepest = LedgerEntry(seq: Self.count + 1, at: at, kind: "note", body: ["deep": nested(JSONParser.maxDepth - 2)], prev: head)
+            let spaced = String(decoding: deepest.line.dropLast(), as: UTF8.self).replacingOccurrences(of: #""deep":"#, with: #""deep": "#)
+            let tooDeep = LedgerEntry(seq: Self.count + 1, at: at, kind: "note", body: ["deep": nested(JSONParser.maxDepth - 1)], prev: head)
+            var found = try Self.damage(lines + [String(decoding: deepest.line.dropLast(), as: UTF8.self)], at: path)
+            #expect(found == nil, "\(found ?? "")")
+            found = try Self.damage(lines + [spaced], at: path)
+            #expect(found == nil, "\(found ?? "")")
+            found = try Self.damage(lines + [String(decoding: tooDeep.line.dropLast(), as: UTF8.self)], at: path)
+            #expect(found?.hasPrefix("seq \(Self.count + 1): line \(Self.count + 1) is not a JSON object: ") == true, "\(found ?? "no damage")")
+            #expect(found?.contains("deeper than \(JSONParser.maxDepth) levels") == true, "\(found ?? "no damage")")
+        }
+    }
 }

@@ -9,9 +9,9 @@ import Foundation
 enum LedgerReader {
     /// Below this many bytes a piece is not worth handing to another thread.
     static let pieceBytes = 64 << 10
-    /// Pieces of about equal bytes, a few per core, so that one big entry or a busy core
-    /// does not hold the others up.
-    static let maxPieces = 8
+    /// Pieces of about equal bytes, many per core: a core that finishes early takes the
+    /// next, so the last piece — all that one core may wait for — is small.
+    static let maxPieces = 32
 
     /// The entries of `bytes`' complete lines, the offset just after each line's newline,
     /// and the first damage, if any (the entries are then those before it).
@@ -19,7 +19,7 @@ enum LedgerReader {
         let ends = lineEnds(bytes)
         let n = ends.count
         let length = ends.last ?? 0
-        let pieces = max(1, min(maxPieces, length / pieceBytes, n))
+        let pieces = pieceCount(bytes: length, lines: n)
         var bounds = [0]
         for k in 1..<pieces {
             var i = bounds[k - 1]
@@ -54,6 +54,11 @@ enum LedgerReader {
             }
         }
         return (entries, ends, nil)
+    }
+
+    /// How many pieces `lines` complete lines of `bytes` bytes are read in.
+    static func pieceCount(bytes: Int, lines: Int) -> Int {
+        max(1, min(maxPieces, bytes / pieceBytes, lines))
     }
 
     /// The offset just after each newline of `bytes`.

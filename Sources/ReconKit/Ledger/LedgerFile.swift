@@ -1,6 +1,7 @@
 /// `Ledger/ledger.jsonl`: read and checked whole, appended to, never rewritten.
 ///
-/// Reading checks every line's JSON, `seq`, `prev` and `hash`. Any damage stops every writer.
+/// Reading checks every line's JSON, `seq`, `prev` and `hash`, the lines in pieces on every
+/// core (``LedgerReader``). Any damage stops every writer.
 ///
 /// An append is all or nothing. Before a batch of entries is written, an intent record
 /// (`ledger.jsonl.intent`: the file's length before and after the batch) is put in place

@@ -88,18 +88,19 @@ public enum JCS {
     /// characters from the same range, where the orders agree.
     static func precedesInUTF16(_ a: String, _ b: String) -> Bool {
         var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let common = min(x.count, y.count)
-                var i = 0
-                while i < common, x[i] == y[i] { i += 1 }
-                guard i < common else { return x.count < y.count }
-                let p = x[i], q = y[i]
-                if (0xEE...0xEF).contains(p), q >= 0xF0 { return false }
-                if (0xEE...0xEF).contains(q), p >= 0xF0 { return true }
-                return p < q
-            }
-        }
+        return a.withUTF8 { x in b.withUTF8 { y in precedesInUTF16(x, y) } }
+    }
+
+    /// ``precedesInUTF16(_:_:)-(String,String)`` over the UTF-8 bytes of two strings.
+    static func precedesInUTF16(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        let common = min(x.count, y.count)
+        var i = 0
+        while i < common, x[i] == y[i] { i += 1 }
+        guard i < common else { return x.count < y.count }
+        let p = x[i], q = y[i]
+        if (0xEE...0xEF).contains(p), q >= 0xF0 { return false }
+        if (0xEE...0xEF).contains(q), p >= 0xF0 { return true }
+        return p < q
     }
 
     /// A string in double quotes, escaped as ECMAScript `JSON.stringify` does (RFC 8785 §3.2.2.2).

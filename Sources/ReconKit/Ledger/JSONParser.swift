@@ -21,6 +21,10 @@ public struct JSONParser {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var pos = 0
+    /// Whether the text read so far is exactly the JCS form of what it holds (see ``parseNotingCanonical(_:)``).
+    private var canonical = true
+    /// Whether the last string read held an escape (so its bytes differ from its text).
+    private var stringHadEscape = false
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -61,15 +65,36 @@ public struct JSONParser {
         return try text.withUTF8 { try parse(buffer: $0) }
     }
 
-    private static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+    /// Parses one JSON value from UTF-8 bytes and tells whether the bytes are already its
+    /// JCS form, so that `JCS.canonical(value)` would give back exactly `bytes`.
+    ///
+    /// The text is canonical when it has no whitespace outside strings, object members in
+    /// ``JCS`` order, no `-0`, and strings escaped only as JCS escapes them (`\"` `\\`
+    /// `\b` `\f` `\n` `\r` `\t`, other characters below U+0020 as `\u00xx` in lowercase
+    /// hex). Everything else the parser accepts — integers, literals, raw UTF-8 — JCS
+    /// writes back byte for byte.
+    ///
+    /// - Throws: ``JSONParseError``, exactly as ``parse(_:)-([UInt8])`` does.
+    static func parseNotingCanonical(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (value: JSONValue, isCanonical: Bool) {
+        var parser = JSONParser(bytes)
+        let value = try parser.parseWhole()
+        return (value, parser.canonical)
+    }
+
+    /// Parses one JSON value from UTF-8 bytes without copying them.
+    static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
         var parser = JSONParser(buffer)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        if parser.pos < buffer.count {
+        return try parser.parseWhole()
+    }
+
+    private mutating func parseWhole() throws -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        if pos < bytes.count {
             throw JSONParseError(
-                .trailingData, at: parser.pos,
-                "\(Self.describe(buffer[parser.pos])) after the end of the value; one line holds exactly one JSON value")
+                .trailingData, at: pos,
+                "\(Self.describe(bytes[pos])) after the end of the value; one line holds exactly one JSON value")
         }
         return value
     }
@@ -106,6 +131,8 @@ public struct JSONParser {
         // Members are gathered first so the dictionary is sized once, not regrown.
         var pairs: [(key: String, value: JSONValue, offset: Int)] = []
         pairs.reserveCapacity(8)
+        // The previous member's name and, when it held no escape, its bytes: JCS order is checked as names are read.
+        var previousKey: (name: String, raw: UnsafeBufferPointer<UInt8>?)?
         while true {
             guard pos < bytes.count else {
                 throw JSONParseError(.unexpectedEnd, at: pos, "the text ends inside an object")
@@ -117,6 +144,11 @@ public struct JSONParser {
             }
             let keyOffset = pos
             let key = try parseString()
+            if canonical {
+                let raw = stringHadEscape ? nil : UnsafeBufferPointer(rebasing: bytes[(keyOffset + 1)..<(pos - 1)])
+                if let previousKey, !Self.inJCSOrder(previousKey, (key, raw)) { canonical = false }
+                previousKey = (key, raw)
+            }
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "after the member name \"\(key)\"")
             skipWhitespace()
@@ -138,6 +170,14 @@ public struct JSONParser {
                     "expected ',' or '}' after the member \"\(key)\", found \(Self.describe(byte))")
             }
         }
+    }
+
+    /// Whether member name `a` comes before `b` in JCS order, comparing the raw bytes of
+    /// unescaped names (their text) without touching the strings.
+    private static func inJCSOrder(_ a: (name: String, raw: UnsafeBufferPointer<UInt8>?),
+                                   _ b: (name: String, raw: UnsafeBufferPointer<UInt8>?)) -> Bool {
+        if let x = a.raw, let y = b.raw { return JCS.precedesInUTF16(x, y) }
+        return JCS.precedesInUTF16(a.name, b.name)
     }
 
     /// The object holding `pairs`; a name given twice is refused at its second place.
@@ -223,6 +263,7 @@ public struct JSONParser {
                     + "the range JCS represents exactly; write such a value as a string")
         }
         let value = Int64(magnitude)
+        if negative && value == 0 { canonical = false }  // JCS writes zero as "0"
         return .int(negative ? -value : value)
     }
 
@@ -232,6 +273,7 @@ public struct JSONParser {
         let quote = pos
         pos += 1
         let start = pos
+        stringHadEscape = false
         // Fast path: no escapes, the string is a slice of the input.
         while pos < bytes.count {
             let byte = bytes[pos]
@@ -246,6 +288,7 @@ public struct JSONParser {
         }
         guard pos < bytes.count else { throw unclosedString(from: quote) }
 
+        stringHadEscape = true
         var scratch: [UInt8] = []
         scratch.reserveCapacity(pos - start + 16)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<pos]))
@@ -281,7 +324,7 @@ public struct JSONParser {
         switch byte {
         case UInt8(ascii: "\""): scratch.append(0x22)
         case UInt8(ascii: "\\"): scratch.append(0x5C)
-        case UInt8(ascii: "/"): scratch.append(0x2F)
+        case UInt8(ascii: "/"): scratch.append(0x2F); canonical = false  // JCS writes "/" bare
         case UInt8(ascii: "b"): scratch.append(0x08)
         case UInt8(ascii: "f"): scratch.append(0x0C)
         case UInt8(ascii: "n"): scratch.append(0x0A)
@@ -289,6 +332,11 @@ public struct JSONParser {
         case UInt8(ascii: "t"): scratch.append(0x09)
         case UInt8(ascii: "u"):
             let unit = try hex4(escapeStart: escapeStart)
+            // JCS writes `\u00xx` (lowercase) only for controls without a short escape.
+            if unit >= 0x20 || [0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(unit)
+                || (pos - 4..<pos).contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(bytes[$0]) }) {
+                canonical = false
+            }
             var scalarValue = UInt32(unit)
             if (0xDC00...0xDFFF).contains(unit) {
                 throw loneSurrogate(unit, at: escapeStart)
@@ -363,7 +411,7 @@ public struct JSONParser {
     private mutating func skipWhitespace() {
         while pos < bytes.count {
             switch bytes[pos] {
-            case 0x20, 0x09, 0x0A, 0x0D: pos += 1
+            case 0x20, 0x09, 0x0A, 0x0D: pos += 1; canonical = false  // JCS has no whitespace
             default: return
             }
         }

@@ -1,6 +1,7 @@
 /// `Ledger/ledger.jsonl`: read and checked whole, appended to, never rewritten.
 ///
-/// Reading checks every line's JSON, `seq`, `prev` and `hash`. Any damage stops every writer.
+/// Reading checks every line's JSON, `seq`, `prev` and `hash`, the lines in pieces on every
+/// core (``LedgerReader``). Any damage stops every writer.
 ///
 /// An append is all or nothing. Before a batch of entries is written, an intent record
 /// (`ledger.jsonl.intent`: the file's length before and after the batch) is put in place
@@ -32,24 +33,12 @@ public final class LedgerFile {
     /// Reads and checks the whole file.
     public func load() throws {
         let bytes = try FileIO.read(path)
-        entries = []
-        entries.reserveCapacity(bytes.count / 300)
-        var ends: [Int] = []
-        var prev = LedgerEntry.zeroHash
-        var start = 0
-        var seq = 0
         let batch = readIntent(fileLength: bytes.count)
-        try bytes.withUnsafeBufferPointer { buf in
-            while let nl = buf[start...].firstIndex(of: 10) {
-                seq += 1
-                let entry = try LedgerFile.parse(UnsafeBufferPointer(rebasing: buf[start..<nl]), expectedSeq: seq, prev: prev)
-                entries.append(entry)
-                ends.append(nl + 1)
-                prev = entry.hash
-                start = nl + 1
-            }
-        }
-        validLength = start
+        let read = bytes.withUnsafeBufferPointer { LedgerReader.read($0) }
+        entries = read.entries
+        if let damage = read.damage { throw damage }
+        let ends = read.ends
+        validLength = ends.last ?? 0
         interruptedEntries = 0
         staleIntent = batch != nil
         if let batch, bytes.count < batch.end, batch.start <= validLength, batch.start == 0 || ends.contains(batch.start) {
@@ -148,26 +137,8 @@ public final class LedgerFile {
         try append([(kind, body)], at: at)[0]
     }
 
+    /// The line as entry `expectedSeq` after `prev`, every check made (see ``LedgerLine``).
     static func parse(_ line: UnsafeBufferPointer<UInt8>, expectedSeq: Int, prev: String) throws -> LedgerEntry {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(Array(line))
-        } catch {
-            throw LedgerDamage(seq: expectedSeq, "line \(expectedSeq) is not a JSON object: \(error)")
-        }
-        guard case .object(let o) = value else { throw LedgerDamage(seq: expectedSeq, "line \(expectedSeq) is not a JSON object") }
-        guard case .int(let seq)? = o["seq"], case .string(let at)? = o["at"], case .string(let kind)? = o["kind"],
-            case .object(let body)? = o["body"], case .string(let p)? = o["prev"], case .string(let hash)? = o["hash"]
-        else { throw LedgerDamage(seq: expectedSeq, "line \(expectedSeq) lacks one of seq, at, kind, body, prev, hash") }
-        guard seq == expectedSeq else {
-            throw LedgerDamage(seq: expectedSeq, "seq is \(seq), expected \(expectedSeq) (an entry is missing, added or moved)")
-        }
-        guard o.count == 6 else { throw LedgerDamage(seq: expectedSeq, "the entry has members other than seq, at, kind, body, prev, hash") }
-        guard p == prev else { throw LedgerDamage(seq: expectedSeq, "prev does not match the hash of seq \(expectedSeq - 1)") }
-        let computed = LedgerEntry.hash(seq: Int(seq), at: at, kind: kind, body: body, prev: p)
-        guard computed == hash else {
-            throw LedgerDamage(seq: expectedSeq, "hash does not match the content (recorded \(hash.prefix(16))…, computed \(computed.prefix(16))…)")
-        }
-        return LedgerEntry(seq: Int(seq), at: at, kind: kind, body: body, prev: p, hash: hash)
+        try LedgerLine.read(line, expectedSeq: expectedSeq).chained(to: prev)
     }
 }

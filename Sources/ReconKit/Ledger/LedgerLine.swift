@@ -1,0 +1,75 @@
+import Crypto
+
+/// One line of the ledger read and hashed on its own: everything is checked but `prev` and
+/// the hash, which need the line before, so lines can be read on several cores and chained
+/// in order afterwards (``LedgerReader``).
+struct LedgerLine {
+    /// The entry as recorded; its `hash` is the recorded one.
+    let entry: LedgerEntry
+    /// The hash of the entry's content, as computed here.
+    let computedHash: String
+
+    /// Reads `line` (without its newline) as entry `expectedSeq`; throws ``LedgerDamage``
+    /// naming `expectedSeq`, with the same messages and in the same order as ever.
+    static func read(_ line: UnsafeBufferPointer<UInt8>, expectedSeq: Int) throws(LedgerDamage) -> LedgerLine {
+        let value: JSONValue
+        let isCanonical: Bool
+        do {
+            (value, isCanonical) = try JSONParser.parseNotingCanonical(line)
+        } catch {
+            throw LedgerDamage(seq: expectedSeq, "line \(expectedSeq) is not a JSON object: \(error)")
+        }
+        guard case .object(let o) = value else { throw LedgerDamage(seq: expectedSeq, "line \(expectedSeq) is not a JSON object") }
+        guard case .int(let seq)? = o["seq"], case .string(let at)? = o["at"], case .string(let kind)? = o["kind"],
+            case .object(let body)? = o["body"], case .string(let p)? = o["prev"], case .string(let hash)? = o["hash"]
+        else { throw LedgerDamage(seq: expectedSeq, "line \(expectedSeq) lacks one of seq, at, kind, body, prev, hash") }
+        guard seq == expectedSeq else {
+            throw LedgerDamage(seq: expectedSeq, "seq is \(seq), expected \(expectedSeq) (an entry is missing, added or moved)")
+        }
+        guard o.count == 6 else { throw LedgerDamage(seq: expectedSeq, "the entry has members other than seq, at, kind, body, prev, hash") }
+        let entry = LedgerEntry(seq: Int(seq), at: at, kind: kind, body: body, prev: p, hash: hash)
+        let computed = (isCanonical ? hashOfCanonical(line, entry) : nil)
+            ?? LedgerEntry.hash(seq: entry.seq, at: at, kind: kind, body: body, prev: p)
+        return LedgerLine(entry: entry, computedHash: computed)
+    }
+
+    /// The entry, once its `prev` is checked against the hash of the entry before it and
+    /// its recorded hash against the computed one.
+    func chained(to prev: String) throws(LedgerDamage) -> LedgerEntry {
+        let seq = entry.seq
+        guard entry.prev == prev else { throw LedgerDamage(seq: seq, "prev does not match the hash of seq \(seq - 1)") }
+        guard computedHash == entry.hash else {
+            throw LedgerDamage(seq: seq, "hash does not match the content (recorded \(entry.hash.prefix(16))…, computed \(computedHash.prefix(16))…)")
+        }
+        return entry
+    }
+
+    /// The entry's content hash read off a line that is the JCS form of the whole entry.
+    ///
+    /// JCS orders the members `at`, `body`, `hash`, `kind`, `prev`, `seq`, so such a line is
+    /// `{"at":…,"body":…` then `,"hash":"…"` then the JCS form of `,"kind":…,"prev":…,"seq":…}`;
+    /// without the hash member it is exactly the JCS form of the entry without `hash`, which
+    /// is hashed in place instead of being written out again. Nil when the line's end is not
+    /// that shape (a hash that JCS would escape, say): the caller then serialises.
+    private static func hashOfCanonical(_ line: UnsafeBufferPointer<UInt8>, _ entry: LedgerEntry) -> String? {
+        var tail: [UInt8] = []
+        tail.reserveCapacity(entry.kind.utf8.count + entry.prev.utf8.count + 40)
+        tail += #","kind":"#.utf8
+        JCS.appendString(entry.kind, to: &tail)
+        tail += #","prev":"#.utf8
+        JCS.appendString(entry.prev, to: &tail)
+        tail += #","seq":"#.utf8
+        JCS.appendInteger(Int64(entry.seq), to: &tail)
+        tail.append(UInt8(ascii: "}"))
+        var member: [UInt8] = Array(#","hash":""#.utf8)
+        member += entry.hash.utf8
+        member.append(UInt8(ascii: "\""))
+        let cut = line.count - tail.count - member.count
+        guard cut > 0, line[(cut + member.count)...].elementsEqual(tail), line[cut..<(cut + member.count)].elementsEqual(member)
+        else { return nil }
+        var sha = SHA256()
+        sha.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: line[..<cut])))
+        tail.withUnsafeBytes { sha.update(bufferPointer: $0) }
+        return Hex.string(sha.finalize())
+    }
+}

@@ -23,7 +23,7 @@ struct ClosedPeriodIndexTests {
 
     func encoded(_ list: [Report]) throws -> (bytes: [UInt8], sha: String) {
         var bytes: [UInt8] = []
-        let sha = try ClosedPeriodIndex.encode(period: Self.period, all: list, positions: list.indices.map { Int32($0) }) {
+        let sha = try ClosedPeriodIndex.encode(period: Self.period, all: list, positions: list.indices.map { Int32($0) }, excluded: []) {
             bytes += $0
         }
         return (bytes, sha)
@@ -33,7 +33,7 @@ struct ClosedPeriodIndexTests {
         try withTemporaryFolder { dir in
             let list = Self.reports()
             let path = dir + "/2026-03.idx"
-            let sha = try ClosedPeriodIndex.write(period: Self.period, all: list, positions: list.indices.map { Int32($0) }, to: path)
+            let sha = try ClosedPeriodIndex.write(period: Self.period, all: list, positions: list.indices.map { Int32($0) }, excluded: [], to: path)
             guard case .index(let index) = ClosedPeriodIndex.open(period: Self.period, path: path, tableSha256: sha, seq: 9) else {
                 Issue.record("the index does not open against its own table's SHA-256")
                 return
@@ -62,7 +62,7 @@ struct ClosedPeriodIndexTests {
         try withTemporaryFolder { dir in
             let list = Self.reports()
             let path = dir + "/2026-03.idx"
-            let sha = try ClosedPeriodIndex.write(period: Self.period, all: list, positions: list.indices.map { Int32($0) }, to: path)
+            let sha = try ClosedPeriodIndex.write(period: Self.period, all: list, positions: list.indices.map { Int32($0) }, excluded: [], to: path)
             var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
             bytes[bytes.count - 100] ^= 1
             try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -75,6 +75,29 @@ struct ClosedPeriodIndexTests {
                 Issue.record("a missing file was not reported missing")
                 return
             }
+        }
+    }
+
+    /// The auditor's breakdown of the month comes back as computed from the reports, the
+    /// excluded ones left out.
+    @Test func theMonthsBreakdownComesBackAsComputed() throws {
+        try withTemporaryFolder { dir in
+            let list = Self.reports()
+            let excluded: Set<String> = ["R-5", "R-77", "R-2999"]
+            let path = dir + "/2026-03.idx"
+            let sha = try ClosedPeriodIndex.write(period: Self.period, all: list, positions: list.indices.map { Int32($0) },
+                                                  excluded: excluded, to: path)
+            guard case .index(let index) = ClosedPeriodIndex.open(period: Self.period, path: path, tableSha256: sha, seq: 9) else {
+                Issue.record("the index does not open")
+                return
+            }
+            func plain(_ b: SoftFindingDetail.Breakdown) -> [String: [String: [Int]]] {
+                b.mapValues { $0.mapValues { [$0.reports, $0.images] } }
+            }
+            let read = plain(try index.breakdown())
+            #expect(read == plain(SoftFindingDetail.breakdown(list, excluding: excluded)))
+            // C5 (i % 7 == 5) holds 428 of the 3,000 reports; R-5 is left out: 427.
+            #expect(read["client|C5"]?.values.reduce(0) { $0 + $1[0] } == 427)
         }
     }
 }

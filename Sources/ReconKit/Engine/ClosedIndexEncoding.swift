@@ -11,7 +11,7 @@ final class ClosedIndexEncoding: @unchecked Sendable {
     private var written = false
 
     init(period: Period, state: SiteState, site: Site) {
-        let all = state.reports, positions = state.periodReports[period] ?? []
+        let all = state.reports, positions = state.periodReports[period] ?? [], excluded = state.excludedReports(in: period)
         path = site.path(ClosedPeriodIndex.relativePath(period))
         temporary = FileIO.temporaryName(for: path)
         // A rerun's period has an index already: it goes first, so a crash between the entry
@@ -20,13 +20,13 @@ final class ClosedIndexEncoding: @unchecked Sendable {
         DispatchQueue.global().async(group: done) { [self] in
             Stages.time("report-index") {
                 try? FileIO.makeDirectory(FileIO.parent(of: path))
-                if let sha = try? ClosedPeriodIndex.write(period: period, all: all, positions: positions, to: temporary), (try? FileIO.syncFile(temporary)) != nil {
+                if let sha = try? ClosedPeriodIndex.write(period: period, all: all, positions: positions, excluded: excluded, to: temporary), (try? FileIO.syncFile(temporary)) != nil {
                     self.sha = sha
                     written = true
                 } else {
                     // No room for the file: the entry still records the index, which the next command rebuilds.
                     FileIO.remove(temporary)
-                    sha = try? ClosedPeriodIndex.compare(period: period, all: all, positions: positions, withFile: nil).sha256
+                    sha = try? ClosedPeriodIndex.compare(period: period, all: all, positions: positions, excluded: excluded, withFile: nil).sha256
                 }
             }
         }

@@ -14,7 +14,10 @@ import Foundation
 /// bucket after bucket; then every bucket's records, in fingerprint order; then the table
 /// (magic `RCNH1\n`, the period, the report count, the names — client, radiologist and
 /// modality ids — that records refer to by number, the bucket count, a power of two, and
-/// the rows above); then the table's length. A record is 35 bytes and the id: reported_at
+/// the rows above); then the table's length. Between the records and the table lies the
+/// month's breakdown for the auditor (``SoftFindingDetail``: billable reports and images by
+/// client and modality, by radiologist and client), its length and SHA-256 in the table
+/// after the names. A record is 35 bytes and the id: reported_at
 /// (nanoseconds, 8), local date (day number, 4), client, radiologist and modality (name
 /// numbers, 4 each), images (4), source line (4), urgency (1: 1 is STAT), the id's length
 /// (2) and its UTF-8 bytes. The same reports always give the same bytes.
@@ -29,6 +32,9 @@ public struct ClosedPeriodIndex: Sendable {
     private let buckets: [Bucket]
     /// The client, radiologist and modality ids records refer to by number.
     private let names: [String]
+    private let breakdownOffset: Int
+    private let breakdownLength: Int
+    private let breakdownSha: [UInt8]
 
     static let magic: [UInt8] = Array("RCNH1\n".utf8)
     /// About this many reports a bucket: a lookup reads a few kilobytes per id.
@@ -70,21 +76,23 @@ public struct ClosedPeriodIndex: Sendable {
     /// Writes the index of a period's reports (`positions` in `all`, in order of arrival) to
     /// `path` without syncing; returns the SHA-256 of its table, for the entry that settles it.
     @discardableResult
-    static func write(period: Period, all: [Report], positions: [Int32], to path: String) throws -> String {
+    static func write(period: Period, all: [Report], positions: [Int32], excluded: Set<String>, to path: String) throws -> String {
         var sha = ""
-        try FileIO.writeWithoutSync(path) { sink in sha = try encode(period: period, all: all, positions: positions, to: sink) }
+        try FileIO.writeWithoutSync(path) { sink in
+            sha = try encode(period: period, all: all, positions: positions, excluded: excluded, to: sink)
+        }
         return sha
     }
 
     /// The table's SHA-256 of the index of the period's reports, and whether the file at `path`
     /// (when given) holds exactly its bytes — compared piece by piece, never held whole (`recon verify`).
-    static func compare(period: Period, all: [Report], positions: [Int32], withFile path: String?) throws
+    static func compare(period: Period, all: [Report], positions: [Int32], excluded: Set<String>, withFile path: String?) throws
         -> (sha256: String, fileMatches: Bool?) {
-        guard let path else { return (try encode(period: period, all: all, positions: positions) { _ in }, nil) }
+        guard let path else { return (try encode(period: period, all: all, positions: positions, excluded: excluded) { _ in }, nil) }
         let file = try ReadOnlyFile(path)
         let size = try file.size()
         var offset = 0, same = true
-        let sha = try encode(period: period, all: all, positions: positions) { piece in
+        let sha = try encode(period: period, all: all, positions: positions, excluded: excluded) { piece in
             guard same, piece.count > 0 else { return }
             guard offset + piece.count <= size, let bytes = try? file.read(at: offset, count: piece.count),
                   bytes.withUnsafeBytes({ memcmp($0.baseAddress!, piece.baseAddress!, piece.count) == 0 }) else {
@@ -97,7 +105,9 @@ public struct ClosedPeriodIndex: Sendable {
     }
 
     /// The index's bytes handed to `sink` in order; returns the table's SHA-256.
-    static func encode(period: Period, all: [Report], positions: [Int32], to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> String {
+    /// `excluded`: the month's reports left out of billing by a decision, left out of its breakdown.
+    static func encode(period: Period, all: [Report], positions: [Int32], excluded: Set<String>,
+                       to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> String {
         let count = positions.count
         let bits = bucketBits(for: count)
         let bucketCount = 1 << bits
@@ -156,6 +166,8 @@ public struct ClosedPeriodIndex: Sendable {
                 table[b].records = Array(SHA256.hash(data: used))
             }
         }
+        let breakdown = Self.encode(SoftFindingDetail.breakdown(positions.lazy.map { all[Int($0)] }, excluding: excluded))
+        try breakdown.withUnsafeBytes { try sink($0) }
         var head: [UInt8] = magic
         func put(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { head += $0 } }
         func put(_ text: String) {
@@ -166,6 +178,8 @@ public struct ClosedPeriodIndex: Sendable {
         put(Int64(count))
         put(Int64(numbers.count))
         for entry in numbers.entries { put(entry.id) }
+        put(Int64(breakdown.count))
+        head += SHA256.hash(data: breakdown)
         put(Int64(bucketCount))
         for row in table {
             put(Int64(row.count))
@@ -177,6 +191,66 @@ public struct ClosedPeriodIndex: Sendable {
         put(Int64(head.count))
         try head.withUnsafeBytes { try sink($0) }
         return sha
+    }
+
+    /// The month's breakdown for the auditor, checked against the table.
+    func breakdown() throws -> SoftFindingDetail.Breakdown {
+        guard let file = try? ReadOnlyFile(path), let bytes = try? file.read(at: breakdownOffset, count: breakdownLength),
+              Array(SHA256.hash(data: bytes)) == breakdownSha, let decoded = Self.decode(breakdown: bytes) else {
+            throw LedgerDamage(seq: seq, "the breakdown in the closed-period index \(Self.relativePath(period)) does not match the "
+                + "report_index_sha256 this entry recorded; delete the file (the next command rebuilds it from the archived drops) "
+                + "and find out who changed it")
+        }
+        return decoded
+    }
+
+    /// Parties in byte order, each with its count of rows, then rows (key, reports, images) in byte order.
+    private static func encode(_ breakdown: SoftFindingDetail.Breakdown) -> [UInt8] {
+        var out: [UInt8] = []
+        func put(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+        func put(_ text: String) {
+            put(Int64(text.utf8.count))
+            out += text.utf8
+        }
+        func before(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+        put(Int64(breakdown.count))
+        for party in breakdown.keys.sorted(by: before) {
+            let rows = breakdown[party]!
+            put(party)
+            put(Int64(rows.count))
+            for key in rows.keys.sorted(by: before) {
+                put(key)
+                put(Int64(rows[key]!.reports))
+                put(Int64(rows[key]!.images))
+            }
+        }
+        return out
+    }
+
+    private static func decode(breakdown bytes: [UInt8]) -> SoftFindingDetail.Breakdown? {
+        var pos = 0
+        func int() -> Int? {
+            guard pos + 8 <= bytes.count else { return nil }
+            defer { pos += 8 }
+            return Int(bytes.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: pos, as: Int64.self)) })
+        }
+        func text() -> String? {
+            guard let n = int(), n >= 0, pos + n <= bytes.count else { return nil }
+            defer { pos += n }
+            return String(decoding: bytes[pos..<(pos + n)], as: UTF8.self)
+        }
+        var out: SoftFindingDetail.Breakdown = [:]
+        guard let parties = int(), parties >= 0 else { return nil }
+        for _ in 0..<parties {
+            guard let party = text(), let n = int(), n >= 0 else { return nil }
+            var rows: [String: (reports: Int, images: Int)] = [:]
+            for _ in 0..<n {
+                guard let key = text(), let reports = int(), let images = int() else { return nil }
+                rows[key] = (reports, images)
+            }
+            out[party] = rows
+        }
+        return pos == bytes.count ? out : nil
     }
 
     private static let fixedRecordBytes = 35
@@ -268,6 +342,9 @@ public struct ClosedPeriodIndex: Sendable {
             guard let name = text() else { return nil }
             names.append(name)
         }
+        guard let breakdownLength = int(), breakdownLength >= 0, pos + 32 <= table.count else { return nil }
+        let breakdownSha = Array(table[pos..<(pos + 32)])
+        pos += 32
         guard let bucketCount = int(), bucketCount > 0, bucketCount & (bucketCount - 1) == 0,
               bucketCount <= 1 << 24 else { return nil }
         var rows: [(count: Int, length: Int, fingerprints: [UInt8], records: [UInt8])] = []
@@ -287,9 +364,10 @@ public struct ClosedPeriodIndex: Sendable {
             fingerprintAt += r.count * 8
             recordsAt += r.length
         }
-        guard recordsAt == tableStart else { return nil }
+        guard recordsAt + breakdownLength == tableStart else { return nil }
         return ClosedPeriodIndex(period: period, path: path, reportCount: count, seq: seq, bucketBits: bucketCount.trailingZeroBitCount,
-                                 buckets: buckets, names: names)
+                                 buckets: buckets, names: names, breakdownOffset: recordsAt, breakdownLength: breakdownLength,
+                                 breakdownSha: breakdownSha)
     }
 
     /// A bucket whose bytes are not the ones the table records: the file changed after the

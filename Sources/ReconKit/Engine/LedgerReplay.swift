@@ -50,6 +50,11 @@ public enum LedgerReplay {
                       hashVouchedDrops: hashVouchedDrops, settled: history, vouched: vouched)
         }
         state.history = history
+        // A soft finding of an open month compares it with the month before: when that one is
+        // settled, its breakdown comes from its index.
+        for (period, index) in history.indexes where vouched[period.next] == nil {
+            state.settledBreakdowns[period] = try index.breakdown()
+        }
         if audit == nil {
             // A missing index comes back byte for byte from the reports just read, or not at all.
             for period in rebuild { rebuildIndex(period, expected: vouched[period]!.sha256, from: state, site: site) }
@@ -74,7 +79,8 @@ public enum LedgerReplay {
         let path = site.path(ClosedPeriodIndex.relativePath(period))
         let temp = FileIO.temporaryName(for: path)
         try? FileIO.makeDirectory(FileIO.parent(of: path))
-        guard let sha = try? ClosedPeriodIndex.write(period: period, all: state.reports, positions: state.periodReports[period] ?? [], to: temp),
+        guard let sha = try? ClosedPeriodIndex.write(period: period, all: state.reports, positions: state.periodReports[period] ?? [],
+                                                  excluded: state.excludedReports(in: period), to: temp),
               sha == expected,
               (try? FileIO.syncFile(temp)) != nil, (try? FileIO.renameQuietly(temp, to: path)) != nil else {
             FileIO.remove(temp)
@@ -228,7 +234,8 @@ public enum LedgerReplay {
         let path = site.path(ClosedPeriodIndex.relativePath(period))
         let file = latest[period]?.seq == seq && FileIO.exists(path) ? path : nil
         let (sha, fileMatches) = try Stages.time("verify-index") {
-            try ClosedPeriodIndex.compare(period: period, all: state.reports, positions: state.periodReports[period] ?? [], withFile: file)
+            try ClosedPeriodIndex.compare(period: period, all: state.reports, positions: state.periodReports[period] ?? [],
+                                          excluded: state.excludedReports(in: period), withFile: file)
         }
         guard sha == recorded else {
             throw LedgerDamage(seq: seq, "report_index_sha256 is not the index of the \(period) reports the ledger holds "

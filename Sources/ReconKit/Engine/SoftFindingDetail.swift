@@ -72,12 +72,15 @@ struct SoftFindingDetail {
     }
 
     /// Billable reports of a period by party: a client's by modality, a radiologist's by client.
+    /// A settled month's comes with its index (``ClosedPeriodIndex``): its reports stay on disk.
     private func breakdown(_ p: Period) -> Breakdown {
-        let excluded = state.excludedReports(in: p)
+        if state.history.holds(p) { return state.settledBreakdowns[p] ?? [:] }
+        return Self.breakdown((state.periodReports[p] ?? []).lazy.map { state.reports[Int($0)] }, excluding: state.excludedReports(in: p))
+    }
+
+    static func breakdown(_ reports: some Sequence<Report>, excluding excluded: Set<String>) -> Breakdown {
         var out: Breakdown = [:]
-        for i in state.periodReports[p] ?? [] {
-            let r = state.reports[Int(i)]
-            guard !excluded.contains(r.id) else { continue }
+        for r in reports where !excluded.contains(r.id) {
             let images = Int(r.imageCount)
             out["client|" + r.clientId, default: [:]][r.modality, default: (0, 0)].reports += 1
             out["client|" + r.clientId, default: [:]][r.modality, default: (0, 0)].images += images

@@ -145,6 +145,8 @@ public struct ClosedPeriodIndex: Sendable {
             if raw.count > 0 { try sink(raw) }
         }
         var numbers = IdTable<Void>()
+        // The auditor's breakdown, counted by name numbers: (client, modality) and (radiologist, client).
+        var byClient: [Int: (reports: Int, images: Int)] = [:], byRadiologist: [Int: (reports: Int, images: Int)] = [:]
         var records = [UInt8](repeating: 0, count: 1 << 16)
         for b in 0..<bucketCount {
             var size = 0
@@ -157,6 +159,10 @@ public struct ClosedPeriodIndex: Sendable {
                     let client = numbers.insert(r.clientId, ()).position, rad = numbers.insert(r.radiologistId, ()).position
                     let modality = numbers.insert(r.modality, ()).position
                     at = storeRecord(r, client: client, radiologist: rad, modality: modality, into: out, at: at)
+                    guard excluded.isEmpty || !excluded.contains(r.id) else { continue }
+                    let images = Int(r.imageCount)
+                    Self.count(&byClient[client << 32 | modality, default: (0, 0)], images: images)
+                    Self.count(&byRadiologist[rad << 32 | client, default: (0, 0)], images: images)
                 }
             }
             try records.withUnsafeBytes { raw in
@@ -166,7 +172,11 @@ public struct ClosedPeriodIndex: Sendable {
                 table[b].records = Array(SHA256.hash(data: used))
             }
         }
-        let breakdown = Self.encode(SoftFindingDetail.breakdown(positions.lazy.map { all[Int($0)] }, excluding: excluded))
+        var counted: SoftFindingDetail.Breakdown = [:]
+        let name = numbers.entries.map(\.id)
+        for (key, value) in byClient { counted["client|" + name[key >> 32], default: [:]][name[key & 0xFFFF_FFFF]] = value }
+        for (key, value) in byRadiologist { counted["radiologist|" + name[key >> 32], default: [:]][name[key & 0xFFFF_FFFF]] = value }
+        let breakdown = Self.encode(counted)
         try breakdown.withUnsafeBytes { try sink($0) }
         var head: [UInt8] = magic
         func put(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { head += $0 } }
@@ -191,6 +201,11 @@ public struct ClosedPeriodIndex: Sendable {
         put(Int64(head.count))
         try head.withUnsafeBytes { try sink($0) }
         return sha
+    }
+
+    private static func count(_ tally: inout (reports: Int, images: Int), images: Int) {
+        tally.reports += 1
+        tally.images += images
     }
 
     /// The month's breakdown for the auditor, checked against the table.
@@ -378,29 +393,38 @@ public struct ClosedPeriodIndex: Sendable {
             + "and find out who changed it")
     }
 
-    /// The reports among `ids` this period holds, by id. `ids` are sorted by fingerprint, so
-    /// each bucket's ids are together and are matched in one walk beside its fingerprints.
-    func lookup(_ ids: [(id: String, fingerprint: UInt64)], into out: inout [String: Report]) throws {
-        guard reportCount > 0, !ids.isEmpty else { return }
+    /// Report ids to look up, by ascending fingerprint (`positions[k]` is the place in `ids` of
+    /// the id whose fingerprint is `fingerprints[k]`).
+    struct Query {
+        let fingerprints: [UInt64]
+        let ids: [String]
+        let positions: [Int32]
+    }
+
+    /// The reports among the query's ids this period holds, by id. Each bucket's ids are
+    /// together in the query and are matched in one walk beside its fingerprints.
+    func lookup(_ query: Query, into out: inout [String: Report]) throws {
+        let prints = query.fingerprints
+        guard reportCount > 0, !prints.isEmpty else { return }
         let file: ReadOnlyFile
         do { file = try ReadOnlyFile(path) } catch { throw damaged(0) }
         var i = 0
-        while i < ids.count {
-            let b = Self.bucket(ids[i].fingerprint, bits: bucketBits)
+        while i < prints.count {
+            let b = Self.bucket(prints[i], bits: bucketBits)
             var j = i + 1
-            while j < ids.count && Self.bucket(ids[j].fingerprint, bits: bucketBits) == b { j += 1 }
+            while j < prints.count && Self.bucket(prints[j], bits: bucketBits) == b { j += 1 }
             defer { i = j }
             let bucket = buckets[b]
             guard bucket.count > 0 else { continue }
-            guard let prints = try? file.read(at: bucket.fingerprintOffset, count: bucket.count * 8),
-                  Array(SHA256.hash(data: prints)) == bucket.fingerprintSha else { throw damaged(b) }
+            guard let held = try? file.read(at: bucket.fingerprintOffset, count: bucket.count * 8),
+                  Array(SHA256.hash(data: held)) == bucket.fingerprintSha else { throw damaged(b) }
             var hits: [String] = []
-            prints.withUnsafeBytes { raw in
+            held.withUnsafeBytes { raw in
                 var k = 0
-                for item in ids[i..<j] {
-                    while k < bucket.count && raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self).littleEndian < item.fingerprint { k += 1 }
-                    if k < bucket.count && raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self).littleEndian == item.fingerprint {
-                        hits.append(item.id)
+                for q in i..<j {
+                    while k < bucket.count && raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self).littleEndian < prints[q] { k += 1 }
+                    if k < bucket.count && raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self).littleEndian == prints[q] {
+                        hits.append(query.ids[Int(query.positions[q])])
                     }
                 }
             }

@@ -180,4 +180,19 @@ struct SettledHistoryTests {
         #expect(tableSha(original) == (try site.bodies("rerun").first?["report_index_sha256"] as? String))
         #expect(try site.recon(["verify"]).code == 0)
     }
+
+    /// A refused close settles nothing: the index it began encoding beside the pricing is
+    /// stopped and removed, and nothing is left in `.recon/closed/`.
+    @Test func aRefusedCloseLeavesNoIndex() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-over.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R9,2026-03-09T10:00:00Z,C1,D1,CT,12
+            """)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 3, "\(close.out)\(close.err)")
+        #expect(FileIO.list(site.path(".recon/closed")).isEmpty, "\(FileIO.list(site.path(".recon/closed")))")
+        #expect(try site.bodies("period.closed").isEmpty)
+    }
 }

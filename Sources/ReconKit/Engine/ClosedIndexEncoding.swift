@@ -1,7 +1,8 @@
 import Dispatch
+import Foundation
 
 /// A closing period's report index (``ClosedPeriodIndex``), encoded into a temporary file on
-/// the second core while the documents are written. The entry that settles the period
+/// the second core while the period is priced and its documents are written. The entry that settles the period
 /// records its table's SHA-256; the file is put in place only after that entry is in.
 final class ClosedIndexEncoding: @unchecked Sendable {
     private let path: String
@@ -9,6 +10,13 @@ final class ClosedIndexEncoding: @unchecked Sendable {
     private let done = DispatchGroup()
     private var sha: String?
     private var written = false
+    private let lock = NSLock()
+    private var stopped = false
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
 
     init(period: Period, state: SiteState, site: Site) {
         let all = state.reports, positions = state.periodReports[period] ?? [], excluded = state.excludedReports(in: period)
@@ -20,9 +28,13 @@ final class ClosedIndexEncoding: @unchecked Sendable {
         DispatchQueue.global().async(group: done) { [self] in
             Stages.time("report-index") {
                 try? FileIO.makeDirectory(FileIO.parent(of: path))
-                if let sha = try? ClosedPeriodIndex.write(period: period, all: all, positions: positions, excluded: excluded, to: temporary), (try? FileIO.syncFile(temporary)) != nil {
+                if let sha = try? ClosedPeriodIndex.write(period: period, all: all, positions: positions, excluded: excluded,
+                                                          to: temporary, stop: { self.isStopped }),
+                   (try? FileIO.syncFile(temporary)) != nil {
                     self.sha = sha
                     written = true
+                } else if isStopped {
+                    FileIO.remove(temporary)
                 } else {
                     // No room for the file: the entry still records the index, which the next command rebuilds.
                     FileIO.remove(temporary)
@@ -45,8 +57,11 @@ final class ClosedIndexEncoding: @unchecked Sendable {
         written = false
     }
 
-    /// Removes the temporary file: the period was not settled.
+    /// Removes the temporary file: the period was not settled (a refused close stops the encoding early).
     func discard() {
+        lock.lock()
+        stopped = true  // no effect once the encoding has finished
+        lock.unlock()
         done.wait()
         if written { FileIO.remove(temporary) }
         written = false

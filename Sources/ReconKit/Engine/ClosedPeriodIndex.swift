@@ -76,10 +76,15 @@ public struct ClosedPeriodIndex: Sendable {
     /// Writes the index of a period's reports (`positions` in `all`, in order of arrival) to
     /// `path` without syncing; returns the SHA-256 of its table, for the entry that settles it.
     @discardableResult
-    static func write(period: Period, all: [Report], positions: [Int32], excluded: Set<String>, to path: String) throws -> String {
+    /// `stop`, asked before each piece is written, ends the write early (a refused close).
+    static func write(period: Period, all: [Report], positions: [Int32], excluded: Set<String>, to path: String,
+                      stop: () -> Bool = { false }) throws -> String {
         var sha = ""
         try FileIO.writeWithoutSync(path) { sink in
-            sha = try encode(period: period, all: all, positions: positions, excluded: excluded, to: sink)
+            sha = try encode(period: period, all: all, positions: positions, excluded: excluded) { piece in
+                if stop() { throw CancellationError() }
+                try sink(piece)
+            }
         }
         return sha
     }

@@ -27,6 +27,10 @@ public struct Closer {
                 + "(\(state.zone.identifier); today is \(today)); close it from \(period.next.firstDay) on")
         }
         try OutboxCheck(site: session.site).requireWritable(period: period)
+        // The period's reports, settled, for later commands to look up instead of reading its
+        // drops: encoded on the second core from here on (and dropped if the close is refused).
+        let index = ClosedIndexEncoding(period: period, state: state, site: session.site)
+        defer { index.discard() }
         let review = Stages.time("price+audit") { Reviewer(session: session).review(period, final: true) }
         let blocking = review.blocking
         if !blocking.isEmpty {
@@ -43,9 +47,6 @@ public struct Closer {
         if !earlier.isEmpty { session.log.warning("resuming the interrupted close of \(period): \(earlier.count) documents were already issued") }
         var numbers = earlier.map(\.number)
         try Checkpointer(site: session.site).requireCanWrite()
-        // The period's reports, settled, for later commands to look up instead of reading its drops.
-        let index = ClosedIndexEncoding(period: period, state: state, site: session.site)
-        defer { index.discard() }
         try Stages.time("issue") { try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers += issued
             // The final soft flags enter the ledger in the close's own append, before

@@ -68,7 +68,8 @@ public struct DocumentRepair {
     func sweepTemporaryFiles() {
         let site = session.site
         // The cache too: a cache write cut short by a full disk leaves its temporary file there.
-        var dirs = [site.ledgerDir, site.drops, site.checkpoints, site.held, site.rejected, site.outbox, site.cache]
+        var dirs = [site.ledgerDir, site.drops, site.checkpoints, site.held, site.rejected, site.outbox, site.cache,
+                    site.path(".recon/closed")]
         for period in FileIO.list(site.outbox) where Period(period) != nil {
             let dir = site.outbox + "/" + period
             dirs.append(dir)

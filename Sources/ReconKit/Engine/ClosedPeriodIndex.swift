@@ -58,9 +58,7 @@ public struct ClosedPeriodIndex: Sendable {
     static func fingerprint(_ id: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        h = (h ^ (h >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        h = (h ^ (h >> 27)) &* 0x94d0_49bb_1331_11eb
-        return h ^ (h >> 31)
+        return SplitMix64.mix(h)
     }
 
     private static func bucket(_ fingerprint: UInt64, bits: Int) -> Int { bits == 0 ? 0 : Int(fingerprint >> UInt64(64 - bits)) }

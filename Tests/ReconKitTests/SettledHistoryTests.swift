@@ -195,4 +195,24 @@ struct SettledHistoryTests {
         #expect(FileIO.list(site.path(".recon/closed")).isEmpty, "\(FileIO.list(site.path(".recon/closed")))")
         #expect(try site.bodies("period.closed").isEmpty)
     }
+
+    /// An open month's drop that repeated a settled report keeps only its new rows: read again
+    /// from its CSV (its cache deleted), the repeat is found in the index and left out, and the
+    /// cache comes back as the ledger recorded it.
+    @Test func aReparsedDropLeavesOutTheSettledReportsItRepeated() throws {
+        let site = try Self.closedMarch()
+        try site.drop("usage-2026-04.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R1,2026-03-02T10:00:00Z,C1,D1,CT,2
+            R6,2026-04-03T10:00:00Z,C1,D1,CT,1
+            """)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let april = try #require(try site.bodies("drop.accepted").last)
+        let cache = ".recon/cache/\(try #require(april["sha256"] as? String)).bin"
+        let recorded = try #require(april["cache_sha256"] as? String)
+        try FileManager.default.removeItem(atPath: site.path(cache))
+        #expect(try site.recon(["status"], env: TestSite.aprilLater).code == 0)
+        #expect(site.exists(cache))
+        #expect(SHA256.hash(data: try bytes(site, cache)).map { String(format: "%02x", $0) }.joined() == recorded)
+    }
 }

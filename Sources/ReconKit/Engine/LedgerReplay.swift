@@ -45,11 +45,13 @@ public enum LedgerReplay {
                 }
             }
         }
+        // Known before any drop is read: a drop read again from its CSV leaves out the settled
+        // reports it repeated, as it did when it was accepted.
+        state.history = history
         for e in ledger.entries.dropFirst() {
             try apply(e, to: &state, notes: &notes, site: site, parser: parser, cache: cache, audit: audit,
                       hashVouchedDrops: hashVouchedDrops, settled: history, vouched: vouched)
         }
-        state.history = history
         // A soft finding of an open month compares it with the month before: when that one is
         // settled, its breakdown comes from its index.
         for (period, index) in history.indexes where vouched[period.next] == nil {

@@ -1,0 +1,127 @@
+import Crypto
+import Foundation
+
+/// Reading a closed period's index: its table once, then only the buckets a lookup needs.
+extension ClosedPeriodIndex {
+    /// What opening an index gave.
+    enum Opened {
+        case index(ClosedPeriodIndex)
+        case missing
+        /// A file whose table is not the one the ledger recorded (or that does not read).
+        case mismatch
+    }
+
+    /// Opens the index at `path` once its table hashes to `tableSha256`; reads nothing else.
+    static func open(period: Period, path: String, tableSha256: String, seq: Int) -> Opened {
+        guard FileIO.exists(path) else { return .missing }
+        guard let file = try? ReadOnlyFile(path), let size = try? file.size(), size >= 8,
+              let tail = try? file.read(at: size - 8, count: 8) else { return .mismatch }
+        let length = Int(tail.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) })
+        guard length > 0, length <= size - 8, let head = try? file.read(at: size - 8 - length, count: length),
+              Hex.string(SHA256.hash(data: head)) == tableSha256 else { return .mismatch }
+        guard let index = parse(table: head, period: period, path: path, seq: seq, tableStart: size - 8 - length) else { return .mismatch }
+        return .index(index)
+    }
+
+    static func parse(table: [UInt8], period: Period, path: String, seq: Int, tableStart: Int) -> ClosedPeriodIndex? {
+        var pos = 0
+        func int() -> Int? {
+            guard pos + 8 <= table.count else { return nil }
+            defer { pos += 8 }
+            return Int(table.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: pos, as: Int64.self)) })
+        }
+        guard table.starts(with: magic) else { return nil }
+        pos = magic.count
+        func text() -> String? {
+            guard let n = int(), n >= 0, pos + n <= table.count else { return nil }
+            defer { pos += n }
+            return String(decoding: table[pos..<(pos + n)], as: UTF8.self)
+        }
+        guard text() == period.description, let count = int(), let nameCount = int(), nameCount >= 0, nameCount <= table.count
+        else { return nil }
+        var names: [String] = []
+        for _ in 0..<nameCount {
+            guard let name = text() else { return nil }
+            names.append(name)
+        }
+        guard let breakdownLength = int(), breakdownLength >= 0, pos + 32 <= table.count else { return nil }
+        let breakdownSha = Array(table[pos..<(pos + 32)])
+        pos += 32
+        guard let bucketCount = int(), bucketCount > 0, bucketCount & (bucketCount - 1) == 0,
+              bucketCount <= 1 << 24 else { return nil }
+        var rows: [(count: Int, length: Int, fingerprints: [UInt8], records: [UInt8])] = []
+        rows.reserveCapacity(bucketCount)
+        for _ in 0..<bucketCount {
+            guard let c = int(), let l = int(), c >= 0, l >= 0, pos + 64 <= table.count else { return nil }
+            rows.append((c, l, Array(table[pos..<(pos + 32)]), Array(table[(pos + 32)..<(pos + 64)])))
+            pos += 64
+        }
+        guard pos == table.count, rows.reduce(0, { $0 + $1.count }) == count else { return nil }
+        var buckets: [Bucket] = []
+        buckets.reserveCapacity(bucketCount)
+        var fingerprintAt = 0, recordsAt = count * 8
+        for r in rows {
+            buckets.append(Bucket(count: r.count, fingerprintOffset: fingerprintAt, recordsOffset: recordsAt, recordsLength: r.length,
+                                  fingerprintSha: r.fingerprints, recordsSha: r.records))
+            fingerprintAt += r.count * 8
+            recordsAt += r.length
+        }
+        guard recordsAt + breakdownLength == tableStart else { return nil }
+        return ClosedPeriodIndex(period: period, path: path, reportCount: count, seq: seq, bucketBits: bucketCount.trailingZeroBitCount,
+                                 buckets: buckets, names: names, breakdownOffset: recordsAt, breakdownLength: breakdownLength,
+                                 breakdownSha: breakdownSha)
+    }
+
+    /// A bucket whose bytes are not the ones the table records: the file changed after the
+    /// ledger vouched for it. Nothing is built on it (exit 4), and deleting it is the remedy.
+    func damaged(_ bucket: Int) -> LedgerDamage {
+        LedgerDamage(seq: seq, "bucket \(bucket) of the closed-period index \(Self.relativePath(period)) does not match the "
+            + "report_index_sha256 this entry recorded; delete the file (the next command rebuilds it from the archived drops) "
+            + "and find out who changed it")
+    }
+
+    /// Report ids to look up, by ascending fingerprint (`positions[k]` is the place in `ids` of
+    /// the id whose fingerprint is `fingerprints[k]`).
+    struct Query {
+        let fingerprints: [UInt64]
+        let ids: [String]
+        let positions: [Int32]
+    }
+
+    /// The reports among the query's ids this period holds, by id. Each bucket's ids are
+    /// together in the query and are matched in one walk beside its fingerprints.
+    func lookup(_ query: Query, into out: inout [String: Report]) throws {
+        let prints = query.fingerprints
+        guard reportCount > 0, !prints.isEmpty else { return }
+        let file: ReadOnlyFile
+        do { file = try ReadOnlyFile(path) } catch { throw damaged(0) }
+        var i = 0
+        while i < prints.count {
+            let b = Self.bucket(prints[i], bits: bucketBits)
+            var j = i + 1
+            while j < prints.count && Self.bucket(prints[j], bits: bucketBits) == b { j += 1 }
+            defer { i = j }
+            let bucket = buckets[b]
+            guard bucket.count > 0 else { continue }
+            guard let held = try? file.read(at: bucket.fingerprintOffset, count: bucket.count * 8),
+                  Array(SHA256.hash(data: held)) == bucket.fingerprintSha else { throw damaged(b) }
+            var hits: [String] = []
+            held.withUnsafeBytes { raw in
+                var k = 0
+                for q in i..<j {
+                    while k < bucket.count && raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self).littleEndian < prints[q] { k += 1 }
+                    if k < bucket.count && raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self).littleEndian == prints[q] {
+                        hits.append(query.ids[Int(query.positions[q])])
+                    }
+                }
+            }
+            guard !hits.isEmpty else { continue }
+            guard let records = try? file.read(at: bucket.recordsOffset, count: bucket.recordsLength),
+                  Array(SHA256.hash(data: records)) == bucket.recordsSha,
+                  let reports = decodeRecords(records, count: bucket.count)
+            else { throw damaged(b) }
+            let wanted = Set(hits)
+            for r in reports where wanted.contains(r.id) { out[r.id] = r }
+        }
+    }
+}

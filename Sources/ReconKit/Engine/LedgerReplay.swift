@@ -16,8 +16,8 @@ public enum LedgerReplay {
     ///
     /// `settled: true` leaves the reports of settled periods on disk: a usage drop whose
     /// periods were all closed (or rerun) after it, by an entry recording the period's report
-    /// index, is not read; lookups go to the checked index (``ClosedHistory``). Close, rerun and
-    /// verify of a settled period need its reports, and replay with `settled: false`.
+    /// index, is not read; lookups go to the checked index (``ClosedHistory``). A rerun and
+    /// `verify` need a settled period's reports, and replay with `settled: false`.
     public static func state(site: Site, ledger: LedgerFile, cache: DropCache? = nil, audit: DropCache? = nil,
                              hashVouchedDrops: Bool = true, settled: Bool = false) throws -> Replayed {
         guard let first = ledger.entries.first, case .siteInit(let initial) = try LedgerEvent(entry: first) else {
@@ -76,7 +76,7 @@ public enum LedgerReplay {
     }
 
     /// Writes a settled period's missing index when the reports held give the bytes the
-    /// ledger vouched for (no fsync: a torn file fails its table check and is not read).
+    /// ledger vouched for, synced before it is renamed into place (a torn bucket would stop writers).
     static func rebuildIndex(_ period: Period, expected: String, from state: SiteState, site: Site) {
         let path = site.path(ClosedPeriodIndex.relativePath(period))
         let temp = FileIO.temporaryName(for: path)

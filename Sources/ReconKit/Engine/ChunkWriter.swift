@@ -15,6 +15,13 @@ struct ChunkWriter {
         }
     }
 
+    /// What `body` writes, as bytes in memory (a small encoding: an index's table).
+    static func bytes(_ body: (inout ChunkWriter) throws -> Void) rethrows -> [UInt8] {
+        var out: [UInt8] = []
+        try writing(to: { out.append(contentsOf: $0) }, chunk: 1 << 16, body)
+        return out
+    }
+
     private init(buffer: UnsafeMutableRawBufferPointer, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) {
         self.buffer = buffer
         self.sink = sink

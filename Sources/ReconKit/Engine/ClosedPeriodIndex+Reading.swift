@@ -24,58 +24,45 @@ extension ClosedPeriodIndex {
     }
 
     static func parse(table: [UInt8], period: Period, path: String, seq: Int, tableStart: Int) -> ClosedPeriodIndex? {
-        var pos = 0
-        func int() -> Int? {
-            guard pos + 8 <= table.count else { return nil }
-            defer { pos += 8 }
-            return Int(table.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: pos, as: Int64.self)) })
+        table.withUnsafeBytes { buf -> ClosedPeriodIndex? in
+            var c = ByteCursor(buf: buf)
+            guard c.bytes(magic.count) == magic, c.string() == period.description, let count = c.int(), let nameCount = c.int(),
+                  nameCount >= 0, nameCount <= table.count else { return nil }
+            var names: [String] = []
+            for _ in 0..<nameCount {
+                guard let name = c.string() else { return nil }
+                names.append(name)
+            }
+            guard let breakdownLength = c.int(), breakdownLength >= 0, let breakdownSha = c.bytes(32),
+                  let bucketCount = c.int(), bucketCount > 0, bucketCount & (bucketCount - 1) == 0, bucketCount <= 1 << 24
+            else { return nil }
+            var buckets: [Bucket] = []
+            buckets.reserveCapacity(bucketCount)
+            var fingerprintAt = 0, recordsAt = 0
+            for _ in 0..<bucketCount {
+                guard let n = c.int(), let length = c.int(), n >= 0, length >= 0, let prints = c.bytes(32), let records = c.bytes(32)
+                else { return nil }
+                buckets.append(Bucket(count: n, fingerprintOffset: fingerprintAt, recordsOffset: recordsAt, recordsLength: length,
+                                      fingerprintSha: prints, recordsSha: records))
+                fingerprintAt += n * 8
+                recordsAt += length
+            }
+            // The records follow every bucket's fingerprints; the breakdown follows the records.
+            guard c.atEnd, fingerprintAt == count * 8 else { return nil }
+            for b in buckets.indices { buckets[b].recordsOffset += fingerprintAt }
+            guard fingerprintAt + recordsAt + breakdownLength == tableStart else { return nil }
+            return ClosedPeriodIndex(period: period, path: path, reportCount: count, seq: seq,
+                                     bucketBits: bucketCount.trailingZeroBitCount, buckets: buckets, names: names,
+                                     breakdownOffset: fingerprintAt + recordsAt, breakdownLength: breakdownLength,
+                                     breakdownSha: breakdownSha)
         }
-        guard table.starts(with: magic) else { return nil }
-        pos = magic.count
-        func text() -> String? {
-            guard let n = int(), n >= 0, pos + n <= table.count else { return nil }
-            defer { pos += n }
-            return String(decoding: table[pos..<(pos + n)], as: UTF8.self)
-        }
-        guard text() == period.description, let count = int(), let nameCount = int(), nameCount >= 0, nameCount <= table.count
-        else { return nil }
-        var names: [String] = []
-        for _ in 0..<nameCount {
-            guard let name = text() else { return nil }
-            names.append(name)
-        }
-        guard let breakdownLength = int(), breakdownLength >= 0, pos + 32 <= table.count else { return nil }
-        let breakdownSha = Array(table[pos..<(pos + 32)])
-        pos += 32
-        guard let bucketCount = int(), bucketCount > 0, bucketCount & (bucketCount - 1) == 0,
-              bucketCount <= 1 << 24 else { return nil }
-        var rows: [(count: Int, length: Int, fingerprints: [UInt8], records: [UInt8])] = []
-        rows.reserveCapacity(bucketCount)
-        for _ in 0..<bucketCount {
-            guard let c = int(), let l = int(), c >= 0, l >= 0, pos + 64 <= table.count else { return nil }
-            rows.append((c, l, Array(table[pos..<(pos + 32)]), Array(table[(pos + 32)..<(pos + 64)])))
-            pos += 64
-        }
-        guard pos == table.count, rows.reduce(0, { $0 + $1.count }) == count else { return nil }
-        var buckets: [Bucket] = []
-        buckets.reserveCapacity(bucketCount)
-        var fingerprintAt = 0, recordsAt = count * 8
-        for r in rows {
-            buckets.append(Bucket(count: r.count, fingerprintOffset: fingerprintAt, recordsOffset: recordsAt, recordsLength: r.length,
-                                  fingerprintSha: r.fingerprints, recordsSha: r.records))
-            fingerprintAt += r.count * 8
-            recordsAt += r.length
-        }
-        guard recordsAt + breakdownLength == tableStart else { return nil }
-        return ClosedPeriodIndex(period: period, path: path, reportCount: count, seq: seq, bucketBits: bucketCount.trailingZeroBitCount,
-                                 buckets: buckets, names: names, breakdownOffset: recordsAt, breakdownLength: breakdownLength,
-                                 breakdownSha: breakdownSha)
     }
 
-    /// A bucket whose bytes are not the ones the table records: the file changed after the
-    /// ledger vouched for it. Nothing is built on it (exit 4), and deleting it is the remedy.
-    func damaged(_ bucket: Int) -> LedgerDamage {
-        LedgerDamage(seq: seq, "bucket \(bucket) of the closed-period index \(Self.relativePath(period)) does not match the "
+    /// A part of the file (`bucket 17`, `the breakdown`) whose bytes are not the ones the table
+    /// records: the file changed after the ledger vouched for it. Nothing is built on it (exit
+    /// 4), and deleting it is the remedy.
+    func damaged(_ part: String) -> LedgerDamage {
+        LedgerDamage(seq: seq, "\(part) of the closed-period index \(Self.relativePath(period)) does not match the "
             + "report_index_sha256 this entry recorded; delete the file (the next command rebuilds it from the archived drops) "
             + "and find out who changed it")
     }
@@ -94,7 +81,7 @@ extension ClosedPeriodIndex {
         let prints = query.fingerprints
         guard reportCount > 0, !prints.isEmpty else { return }
         let file: ReadOnlyFile
-        do { file = try ReadOnlyFile(path) } catch { throw damaged(0) }
+        do { file = try ReadOnlyFile(path) } catch { throw damaged("bucket 0") }
         var i = 0
         while i < prints.count {
             let b = Self.bucket(prints[i], bits: bucketBits)
@@ -104,7 +91,7 @@ extension ClosedPeriodIndex {
             let bucket = buckets[b]
             guard bucket.count > 0 else { continue }
             guard let held = try? file.read(at: bucket.fingerprintOffset, count: bucket.count * 8),
-                  Array(SHA256.hash(data: held)) == bucket.fingerprintSha else { throw damaged(b) }
+                  Array(SHA256.hash(data: held)) == bucket.fingerprintSha else { throw damaged("bucket \(b)") }
             var hits: [String] = []
             held.withUnsafeBytes { raw in
                 var k = 0
@@ -119,7 +106,7 @@ extension ClosedPeriodIndex {
             guard let records = try? file.read(at: bucket.recordsOffset, count: bucket.recordsLength),
                   Array(SHA256.hash(data: records)) == bucket.recordsSha,
                   let reports = decodeRecords(records, count: bucket.count)
-            else { throw damaged(b) }
+            else { throw damaged("bucket \(b)") }
             let wanted = Set(hits)
             for r in reports where wanted.contains(r.id) { out[r.id] = r }
         }

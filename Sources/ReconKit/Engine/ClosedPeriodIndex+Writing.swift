@@ -111,31 +111,27 @@ extension ClosedPeriodIndex {
         let name = numbers.entries.map(\.id)
         for (key, value) in byClient { counted["client|" + name[key >> 32], default: [:]][name[key & 0xFFFF_FFFF]] = value }
         for (key, value) in byRadiologist { counted["radiologist|" + name[key >> 32], default: [:]][name[key & 0xFFFF_FFFF]] = value }
-        let breakdown = Self.encode(counted)
+        let breakdown = try Self.encode(counted)
         try breakdown.withUnsafeBytes { try sink($0) }
-        var head: [UInt8] = magic
-        func put(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { head += $0 } }
-        func put(_ text: String) {
-            put(Int64(text.utf8.count))
-            head += text.utf8
+        let head = try ChunkWriter.bytes { out in
+            try out.put(magic)
+            try out.put(period.description)
+            try out.put(Int64(count))
+            try out.put(Int64(numbers.count))
+            for entry in numbers.entries { try out.put(entry.id) }
+            try out.put(Int64(breakdown.count))
+            try out.put(Array(SHA256.hash(data: breakdown)))
+            try out.put(Int64(bucketCount))
+            for row in table {
+                try out.put(Int64(row.count))
+                try out.put(Int64(row.length))
+                try out.put(row.fingerprints)
+                try out.put(row.records)
+            }
         }
-        put(period.description)
-        put(Int64(count))
-        put(Int64(numbers.count))
-        for entry in numbers.entries { put(entry.id) }
-        put(Int64(breakdown.count))
-        head += SHA256.hash(data: breakdown)
-        put(Int64(bucketCount))
-        for row in table {
-            put(Int64(row.count))
-            put(Int64(row.length))
-            head += row.fingerprints
-            head += row.records
-        }
-        let sha = Hex.string(SHA256.hash(data: head))
-        put(Int64(head.count))
         try head.withUnsafeBytes { try sink($0) }
-        return sha
+        try withUnsafeBytes(of: Int64(head.count).littleEndian) { try sink($0) }
+        return Hex.string(SHA256.hash(data: head))
     }
 
     static func count(_ tally: inout (reports: Int, images: Int), images: Int) {

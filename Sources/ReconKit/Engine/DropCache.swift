@@ -59,7 +59,7 @@ public struct DropCache {
 
     static func decode(_ bytes: [UInt8], sha256: String) -> [Report]? {
         bytes.withUnsafeBytes { buf -> [Report]? in
-            var c = Cursor(buf: buf)
+            var c = ByteCursor(buf: buf)
             guard c.bytes(DropCache.magic.count) == DropCache.magic, c.string() == sha256, let n = c.int64(),
                 let t = c.int64(), t >= 0
             else { return nil }
@@ -165,29 +165,5 @@ public struct DropCache {
     /// Removes a pending cache file whose drop was not accepted as encoded.
     public func discard(_ pending: Pending) {
         if let temp = pending.temporary { FileIO.remove(temp) }
-    }
-
-    private struct Cursor {
-        let buf: UnsafeRawBufferPointer
-        var pos = 0
-        var atEnd: Bool { pos == buf.count }
-
-        mutating func bytes(_ n: Int) -> [UInt8]? {
-            guard n >= 0, pos + n <= buf.count else { return nil }
-            defer { pos += n }
-            return Array(buf[pos..<(pos + n)])
-        }
-
-        mutating func int64() -> Int64? {
-            guard pos + 8 <= buf.count else { return nil }
-            defer { pos += 8 }
-            return Int64(littleEndian: buf.loadUnaligned(fromByteOffset: pos, as: Int64.self))
-        }
-
-        mutating func string() -> String? {
-            guard let n = int64(), n >= 0, pos + Int(n) <= buf.count else { return nil }
-            defer { pos += Int(n) }
-            return String(decoding: UnsafeRawBufferPointer(rebasing: buf[pos..<(pos + Int(n))]), as: UTF8.self)
-        }
     }
 }

@@ -104,32 +104,19 @@ public struct DocumentRecord: Sendable, Equatable {
 
     /// Reads a record back from an `*.issued` entry.
     public init(entry: LedgerEntry) throws {
-        let b = entry.body
-        func s(_ k: String) throws -> String {
-            guard let v = b[k]?.stringValue else { throw LedgerDamage(seq: entry.seq, "\(entry.kind) lacks \(k)") }
-            return v
-        }
-        func dec(_ k: String) throws -> ExactDecimal {
-            do { return try FieldValue.decimal(Substring(try s(k))) } catch let e as LedgerDamage { throw e } catch {
-                throw LedgerDamage(seq: entry.seq, "\(k) is not a decimal")
-            }
-        }
-        guard let kind = DocumentKind.allCases.first(where: { $0.entryKind == entry.kind }) else {
-            throw LedgerDamage(seq: entry.seq, "\(entry.kind) is not a document entry")
-        }
+        let b = entry.body, reader = BodyReader(entry: entry)
+        let kind = try reader.documentKind()
         self.kind = kind
-        number = try s("number")
-        guard let p = Period(try s("period")) else { throw LedgerDamage(seq: entry.seq, "period is not YYYY-MM") }
-        period = p
-        site = (try? s("site")) ?? ""
-        partyId = try s(kind.isClientSide ? "client_id" : "radiologist_id")
-        partyName = (try? s(kind.isClientSide ? "client_name" : "radiologist_name")) ?? ""
-        guard let c = Currency(code: try s("currency")) else { throw LedgerDamage(seq: entry.seq, "unknown currency") }
-        currency = c
-        taxRate = (try? dec("tax_rate")) ?? .zero
-        subtotal = try dec("subtotal")
-        tax = try dec("tax")
-        total = try dec("total")
+        number = try reader.string("number")
+        period = try reader.documentPeriod()
+        site = reader.optional("site") ?? ""
+        partyId = try reader.string(kind.isClientSide ? "client_id" : "radiologist_id")
+        partyName = reader.optional(kind.isClientSide ? "client_name" : "radiologist_name") ?? ""
+        currency = try reader.currency("currency")
+        taxRate = (try? reader.decimal("tax_rate")) ?? .zero
+        subtotal = try reader.decimal("subtotal")
+        tax = try reader.decimal("tax")
+        total = try reader.decimal("total")
         var lines: [DocumentLine] = []
         for item in b["lines"]?.arrayValue ?? [] {
             guard let o = item.objectValue, let m = o["modality"]?.stringValue,
@@ -169,7 +156,7 @@ public struct DocumentRecord: Sendable, Equatable {
         issuedUnderHash = under?["head"]?.stringValue ?? ""
         checkpoint = b["checkpoint"]?.stringValue
         // A JSON array; written before lists were arrays, one comma-joined string.
-        refersTo = b["refers_to"] == nil ? nil : BodyReader(entry: entry).strings("refers_to").joined(separator: ", ")
+        refersTo = b["refers_to"] == nil ? nil : reader.strings("refers_to").joined(separator: ", ")
         reason = b["reason"]?.stringValue
     }
 }

@@ -28,26 +28,42 @@ extension IssuedDocument {
     /// closed months decodes thousands of these. (`recon verify` reads every line, as
     /// ``DocumentRecord/init(entry:)``, and regenerates the workbook from them.)
     init(entry: LedgerEntry) throws {
-        let b = entry.body
-        func s(_ k: String) throws -> String {
-            guard let v = b[k]?.stringValue else { throw LedgerDamage(seq: entry.seq, "\(entry.kind) lacks \(k)") }
-            return v
-        }
-        func dec(_ k: String) throws -> ExactDecimal {
-            guard let v = try? FieldValue.decimal(Substring(try s(k))) else { throw LedgerDamage(seq: entry.seq, "\(k) is not a decimal") }
-            return v
-        }
+        let b = BodyReader(entry: entry)
+        let kind = try b.documentKind(), period = try b.documentPeriod(), currency = try b.currency("currency")
+        let number = try b.string("number")
+        self.init(seq: entry.seq, at: entry.at, kind: kind, number: number, period: period,
+                  partyId: try b.string(kind.isClientSide ? "client_id" : "radiologist_id"), currency: currency,
+                  subtotal: try b.decimal("subtotal"), tax: try b.decimal("tax"), total: try b.decimal("total"),
+                  file: Site.documentPath(kind: kind, period: period, number: number), sha256: b.optional("sha256") ?? "",
+                  refersTo: entry.body["refers_to"] == nil ? nil : b.strings("refers_to").joined(separator: ", "),
+                  dueOn: b.optional("due_on").flatMap { LocalDate(Substring($0)) })
+    }
+}
+
+/// What a document entry (`invoice.issued`, `payout.issued`, …) holds, read as
+/// ``IssuedDocument`` and ``DocumentRecord`` both read it.
+extension BodyReader {
+    func documentKind() throws -> DocumentKind {
         guard let kind = DocumentKind.allCases.first(where: { $0.entryKind == entry.kind }) else {
-            throw LedgerDamage(seq: entry.seq, "\(entry.kind) is not a document entry")
+            throw damage("\(entry.kind) is not a document entry")
         }
-        guard let period = Period(try s("period")) else { throw LedgerDamage(seq: entry.seq, "period is not YYYY-MM") }
-        guard let currency = Currency(code: try s("currency")) else { throw LedgerDamage(seq: entry.seq, "unknown currency") }
-        self.init(seq: entry.seq, at: entry.at, kind: kind, number: try s("number"), period: period,
-                  partyId: try s(kind.isClientSide ? "client_id" : "radiologist_id"), currency: currency,
-                  subtotal: try dec("subtotal"), tax: try dec("tax"), total: try dec("total"),
-                  file: Site.documentPath(kind: kind, period: period, number: try s("number")),
-                  sha256: b["sha256"]?.stringValue ?? "",
-                  refersTo: b["refers_to"] == nil ? nil : BodyReader(entry: entry).strings("refers_to").joined(separator: ", "),
-                  dueOn: b["due_on"]?.stringValue.flatMap { LocalDate(Substring($0)) })
+        return kind
+    }
+
+    func documentPeriod() throws -> Period {
+        guard let p = Period(try string("period")) else { throw damage("period is not YYYY-MM") }
+        return p
+    }
+
+    func currency(_ key: String) throws -> Currency {
+        guard let c = Currency(code: try string(key)) else { throw damage("unknown currency") }
+        return c
+    }
+
+    /// An amount or rate, as its exact decimal.
+    func decimal(_ key: String) throws -> ExactDecimal {
+        let text = try string(key)
+        guard let value = try? FieldValue.decimal(Substring(text)) else { throw damage("\(key) is not a decimal") }
+        return value
     }
 }

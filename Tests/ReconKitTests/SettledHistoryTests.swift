@@ -41,6 +41,13 @@ struct SettledHistoryTests {
         return ".recon/cache/\(try #require(body["sha256"] as? String)).bin"
     }
 
+    /// April: R1 again exactly as March had it, and R6 new.
+    static let aprilRepeatingR1 = """
+        report_id,reported_at,client_id,radiologist_id,modality,image_count
+        R1,2026-03-02T10:00:00Z,C1,D1,CT,2
+        R6,2026-04-03T10:00:00Z,C1,D1,CT,1
+        """
+
     /// April: R1 again with other values (C2 instead of C1), and R6 new.
     static let aprilRepeatingR1Changed = """
         report_id,reported_at,client_id,radiologist_id,modality,image_count
@@ -83,11 +90,7 @@ struct SettledHistoryTests {
     /// for R6 alone, 1 × 100.00 = 100.00 + 18 % tax 18.00 = 118.00; D1 is paid 1 × 50.00.
     @Test func aSettledReportRepeatedAsItWasIsNotBilledAgain() throws {
         let site = try Self.closedMarch()
-        try site.drop("usage-2026-04.csv", """
-            report_id,reported_at,client_id,radiologist_id,modality,image_count
-            R1,2026-03-02T10:00:00Z,C1,D1,CT,2
-            R6,2026-04-03T10:00:00Z,C1,D1,CT,1
-            """)
+        try site.drop("usage-2026-04.csv", Self.aprilRepeatingR1)
         let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(ingest.code == 0, "\(ingest.out)\(ingest.err)")
         let april = try #require(try site.bodies("drop.accepted").last)
@@ -201,11 +204,7 @@ struct SettledHistoryTests {
     /// cache comes back as the ledger recorded it.
     @Test func aReparsedDropLeavesOutTheSettledReportsItRepeated() throws {
         let site = try Self.closedMarch()
-        try site.drop("usage-2026-04.csv", """
-            report_id,reported_at,client_id,radiologist_id,modality,image_count
-            R1,2026-03-02T10:00:00Z,C1,D1,CT,2
-            R6,2026-04-03T10:00:00Z,C1,D1,CT,1
-            """)
+        try site.drop("usage-2026-04.csv", Self.aprilRepeatingR1)
         #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
         let april = try #require(try site.bodies("drop.accepted").last)
         let cache = ".recon/cache/\(try #require(april["sha256"] as? String)).bin"

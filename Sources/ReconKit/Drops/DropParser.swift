@@ -29,9 +29,9 @@ public struct DropParser {
         return parseWhole(bytes, kind: kind)
     }
 
-    /// `capacity`: how many usage rows to make room for (at most one per line; the halves
-    /// reader asks the first half to hold the whole file's).
-    func parseWhole(_ bytes: UnsafeRawBufferPointer, kind: DropKind, capacity: Int? = nil) -> Outcome {
+    /// `usageRow`, when given, takes each usage row instead of the outcome's list (the halves
+    /// reader puts them straight into the file's one array).
+    func parseWhole(_ bytes: UnsafeRawBufferPointer, kind: DropKind, usageRow: ((Report) -> Void)? = nil) -> Outcome {
         let problems = ProblemList()
         let columns = DropParser.columns(kind)
         var table: DropTable?
@@ -44,7 +44,7 @@ public struct DropParser {
         var fxRates: [FXRate] = []
         var decisions: [Decision] = []
         var payments: [Payment] = []
-        if kind == .usage { usage.reserveCapacity(capacity ?? DropParser.lineCount(bytes)) }
+        if kind == .usage, usageRow == nil { usage.reserveCapacity(DropParser.lineCount(bytes)) }
 
         let csvProblems = CSVReader.readFields(bytes) { line, raw in
             if !headerSeen {
@@ -58,7 +58,9 @@ public struct DropParser {
                 DropParser.row(raw, line: line, table: table, problems: problems).flatMap(make)
             }
             switch kind {
-            case .usage: if let r = usageRecord(raw, line: line, table: table, problems: problems) { usage.append(r) }
+            case .usage:
+                guard let r = usageRecord(raw, line: line, table: table, problems: problems) else { return }
+                if let usageRow { usageRow(r) } else { usage.append(r) }
             case .clients: if let r = typed(clientRow) { clients.append(r) }
             case .radiologists: if let r = typed(radiologistRow) { radiologists.append(r) }
             case .providerRates: if let r = typed(providerRateRow) { providerRates.append(r) }

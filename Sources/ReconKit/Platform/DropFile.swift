@@ -37,8 +37,7 @@ public enum DropFile {
         if let what = kind(st.st_mode) { throw NotRegular(path: path, what: what) }
         var out = [UInt8](repeating: 0, count: Int(st.st_size))
         var done = 0
-        while true {
-            if done == out.count { out.append(contentsOf: repeatElement(0, count: max(4096, out.count))) }
+        while done < out.count {
             let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -48,6 +47,19 @@ public enum DropFile {
             done += n
         }
         out.removeLast(out.count - done)
+        // The size `fstat` gave is read; a file still growing is read to its end in small steps,
+        // never by doubling a buffer as large as the file (a second copy of a 250 MB drop).
+        var more = [UInt8](repeating: 0, count: 64 << 10)
+        while done == out.count {
+            let n = more.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileIO.Failure(path: path, action: "read", code: errno)
+            }
+            if n == 0 { break }
+            out.append(contentsOf: more[..<n])
+            done += n
+        }
         return out
     }
 

@@ -72,7 +72,7 @@ struct VouchedCacheTests {
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
         #expect(close.code == 0, "\(close.err)")
         let stages = try #require(close.err.split(separator: "\n").first { $0.contains("stages: ") })
-        #expect(stages.contains("replay-cache-hash="), "\(stages)")
+        #expect(stages.contains("replay-cache-read="), "\(stages)")
         #expect(!stages.contains("replay-parse-usage="), "\(stages)")
         #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
         #expect(try site.document("PAY-2026-000002")?["total"] as? String == "51.50")

@@ -1,20 +1,20 @@
 import Dispatch
 
-/// An archived drop read and checked against its SHA-256 on the second core.
+/// An archived drop checked against its SHA-256 on the second core, read a window at a
+/// time: a command that reads the drop's vouched cache needs the verdict, not the bytes.
 final class ArchivedDropCheck: @unchecked Sendable {
     private let done = DispatchGroup()
-    private var result: Result<[UInt8], Error> = .success([])
+    private var result: Result<Void, Error> = .success(())
 
     init(_ sha: String, seq: Int, site: Site) {
         DispatchQueue.global().async(group: done) {
-            self.result = Result { try LedgerReplay.checkArchived(sha, seq: seq, site: site) }
+            self.result = Result { try LedgerReplay.checkArchivedHash(sha, seq: seq, site: site) }
         }
     }
 
-    /// The checked bytes, or the damage found.
-    @discardableResult
-    func bytes() throws -> [UInt8] {
+    /// Returns once the drop is checked; throws the damage found.
+    func check() throws {
         done.wait()
-        return try result.get()
+        try result.get()
     }
 }

@@ -34,12 +34,14 @@ public struct DropCache {
         case mismatch
     }
 
-    /// Reads the cache of a drop whose entry recorded `cacheSha256`, hashing the bytes decoded.
+    /// Reads the cache of a drop whose entry recorded `cacheSha256`, hashing the very bytes
+    /// decoded as they are read (a few megabytes at a time, never the whole file beside its rows).
     public func loadVouched(sha256: String, format: String?, cacheSha256: String) -> Vouched {
         guard format == DropCache.format, FileIO.exists(path(sha256)) else { return .missing }
-        guard let bytes = try? FileIO.read(path(sha256)) else { return .mismatch }
-        guard Stages.time("replay-cache-hash", { Hex.string(SHA256.hash(data: bytes)) }) == cacheSha256,
-              let rows = DropCache.decode(bytes, sha256: sha256) else { return .mismatch }
+        let read = Stages.time("replay-cache-read") { try? DropCache.decode(path(sha256), sha256: sha256) }
+        guard let (rows, sha) = read, sha == cacheSha256, let rows else {
+            return .mismatch
+        }
         return .rows(rows)
     }
 
@@ -53,37 +55,44 @@ public struct DropCache {
 
     /// Reads a cache file without a recorded SHA-256 (drafts only).
     public func load(sha256: String) -> [Report]? {
-        guard let bytes = try? FileIO.read(path(sha256)) else { return nil }
-        return DropCache.decode(bytes, sha256: sha256)
+        (try? DropCache.decode(path(sha256), sha256: sha256))?.rows
     }
 
-    static func decode(_ bytes: [UInt8], sha256: String) -> [Report]? {
-        bytes.withUnsafeBytes { buf -> [Report]? in
-            var c = ByteCursor(buf: buf)
-            guard c.bytes(DropCache.magic.count) == DropCache.magic, c.string() == sha256, let n = c.int64(),
-                let t = c.int64(), t >= 0
-            else { return nil }
-            var table: [String] = []
-            for _ in 0..<t {
-                guard let s = c.string() else { return nil }
-                table.append(s)
-            }
-            // The first usage drop's rows become the site's report storage: room for a few
-            // more drops spares copying a million reports when the next one is appended.
-            var out: [Report] = []
-            out.reserveCapacity(Int(n) + Int(n) / 16)
-            for _ in 0..<n {
-                guard let id = c.string(), let at = c.int64(), let day = c.int64(), let client = c.int64(),
-                    let rad = c.int64(), let modality = c.int64(), let images = c.int64(), let urg = c.int64(),
-                    let line = c.int64(), table.indices.contains(Int(client)), table.indices.contains(Int(rad)),
-                    table.indices.contains(Int(modality))
-                else { return nil }
-                out.append(Report(id: id, reportedAt: Timestamp(nanoseconds: at), localDate: LocalDate(dayNumber: Int32(day)),
-                                  clientId: table[Int(client)], radiologistId: table[Int(rad)], modality: table[Int(modality)],
-                                  imageCount: Int32(images), urgency: urg == 1 ? .stat : .routine, line: Int32(line)))
-            }
-            return c.atEnd ? out : nil
+    /// The rows of the cache file at `path` (nil when it does not decode) and the SHA-256 of its bytes.
+    static func decode(_ path: String, sha256: String) throws -> (rows: [Report]?, sha256: String) {
+        var file = try HashedFileWindow(path: path)
+        defer { file.close() }
+        let rows = try decode(&file, sha256: sha256)
+        return (file.atEnd ? rows : nil, file.sha256())
+    }
+
+    private static func decode(_ c: inout HashedFileWindow, sha256: String) throws -> [Report]? {
+        // The bytes are decoded before their hash is known: counts are bounded by what the file can
+        // hold (a row takes at least 72 bytes) and every value is range-checked, so damage is nil, never a trap.
+        guard try c.bytes(DropCache.magic.count) == DropCache.magic, try c.string() == sha256, let n = try c.int64(),
+            let t = try c.int64(), t >= 0, t <= c.remaining / 8, n >= 0, n <= c.remaining / 72
+        else { return nil }
+        var table: [String] = []
+        for _ in 0..<t {
+            guard let s = try c.string() else { return nil }
+            table.append(s)
         }
+        // The first usage drop's rows become the site's report storage: room for a few
+        // more drops spares copying a million reports when the next one is appended.
+        var out: [Report] = []
+        out.reserveCapacity(Int(n) + Int(n) / 16)
+        for _ in 0..<n {
+            guard let id = try c.string(), let at = try c.int64(), let day = try c.int64(), let client = try c.int64(),
+                let rad = try c.int64(), let modality = try c.int64(), let images = try c.int64(), let urg = try c.int64(),
+                let line = try c.int64(), table.indices.contains(Int(client)), table.indices.contains(Int(rad)),
+                table.indices.contains(Int(modality)), let day = Int32(exactly: day), let images = Int32(exactly: images),
+                let line = Int32(exactly: line)
+            else { return nil }
+            out.append(Report(id: id, reportedAt: Timestamp(nanoseconds: at), localDate: LocalDate(dayNumber: day),
+                              clientId: table[Int(client)], radiologistId: table[Int(rad)], modality: table[Int(modality)],
+                              imageCount: images, urgency: urg == 1 ? .stat : .routine, line: line))
+        }
+        return out
     }
 
     public func store(sha256: String, _ reports: [Report]) { write(sha256: sha256, DropCache.encode(sha256: sha256, reports)) }

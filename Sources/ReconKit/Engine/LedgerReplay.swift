@@ -158,7 +158,7 @@ public enum LedgerReplay {
             let loaded = siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched)
             switch loaded {
             case .rows(let cached):
-                try archived?.bytes()
+                try archived?.check()
                 Stages.time("state") { state.add(cached, dedupe: false) }
                 return
             case .mismatch where audit != nil:
@@ -177,7 +177,9 @@ public enum LedgerReplay {
             notes.readUnvouchedCache = true
             return
         }
-        let bytes = try archived?.bytes() ?? checkArchived(sha, seq: e.seq, site: site)
+        try archived?.check()
+        // The rows come from the archived drop: the bytes parsed are the bytes hashed.
+        let bytes = try checkArchived(sha, seq: e.seq, site: site)
         let outcome = Stages.time(kind == .usage ? "replay-parse-usage" : "replay-parse") {
             bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
         }
@@ -212,13 +214,27 @@ public enum LedgerReplay {
     @discardableResult
     static func checkArchived(_ sha: String, seq: Int, site: Site) throws -> [UInt8] {
         let path = site.path(Site.dropPath(sha256: sha))
-        guard FileIO.exists(path) else { throw LedgerDamage(seq: seq, "archived drop \(Site.dropPath(sha256: sha)) is missing") }
+        guard FileIO.exists(path) else { throw archivedDamage(sha, seq: seq, missing: true) }
         let bytes = try Stages.time("replay-read") { try FileIO.read(path) }
         guard Stages.time("replay-hash", { Hex.string(SHA256.hash(data: bytes)) }) == sha else {
-            throw LedgerDamage(seq: seq, "archived drop \(Site.dropPath(sha256: sha)) does not match its recorded SHA-256; "
-                + "nothing is computed from it")
+            throw archivedDamage(sha, seq: seq, missing: false)
         }
         return bytes
+    }
+
+    /// ``checkArchived(_:seq:site:)`` without keeping the bytes: the file is hashed a window at a time.
+    static func checkArchivedHash(_ sha: String, seq: Int, site: Site) throws {
+        let path = site.path(Site.dropPath(sha256: sha))
+        guard FileIO.exists(path) else { throw archivedDamage(sha, seq: seq, missing: true) }
+        guard try Stages.time("replay-hash", { try HashedFileWindow.sha256(of: path) }) == sha else {
+            throw archivedDamage(sha, seq: seq, missing: false)
+        }
+    }
+
+    private static func archivedDamage(_ sha: String, seq: Int, missing: Bool) -> LedgerDamage {
+        missing ? LedgerDamage(seq: seq, "archived drop \(Site.dropPath(sha256: sha)) is missing")
+            : LedgerDamage(seq: seq, "archived drop \(Site.dropPath(sha256: sha)) does not match its recorded SHA-256; "
+                + "nothing is computed from it")
     }
 
     /// `recon verify`: an entry settling a period with a report index must record the index of

@@ -119,7 +119,7 @@ public struct Verifier {
         }
         let path = site.path(file)
         guard FileIO.exists(path) else { throw LedgerDamage(seq: seq, "\(what) \(file) is missing") }
-        let actual = Hex.string(SHA256.hash(data: try FileIO.read(path)))
+        let actual = try HashedFileWindow.sha256(of: path)
         guard actual == sha else { throw LedgerDamage(seq: seq, "\(what) \(file) does not match its recorded SHA-256") }
     }
 

@@ -25,12 +25,19 @@ final class ReadOnlyFile {
     func read(at offset: Int, count: Int) throws -> [UInt8] {
         guard count > 0 else { return [] }
         return try [UInt8](unsafeUninitializedCapacity: count) { buffer, filled in
-            while filled < count {
-                let n = pread(descriptor, buffer.baseAddress! + filled, count - filled, off_t(offset + filled))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw FileIO.Failure(path: path, action: "read", code: n == 0 ? EIO : errno) }
-                filled += n
-            }
+            try read(at: offset, into: UnsafeMutableRawBufferPointer(buffer))
+            filled = count
+        }
+    }
+
+    /// Fills `buffer` with the bytes from `offset`; a file shorter than that is an error (EIO).
+    func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+        var filled = 0
+        while filled < buffer.count {
+            let n = pread(descriptor, buffer.baseAddress! + filled, buffer.count - filled, off_t(offset + filled))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw FileIO.Failure(path: path, action: "read", code: n == 0 ? EIO : errno) }
+            filled += n
         }
     }
 }

@@ -1,0 +1,93 @@
+import Crypto
+
+/// A file read front to back through a window of a few megabytes, each byte hashed as it is
+/// read: what is decoded is exactly what is hashed, and a cache file of a million reports
+/// (80 MB) is never held whole beside the reports decoded from it.
+///
+/// Reads the values ``ChunkWriter`` writes, like ``ByteCursor``: little-endian 64-bit
+/// integers and strings as their UTF-8 length and bytes; nil when the file ends too soon.
+struct HashedFileWindow {
+    private let file: ReadOnlyFile
+    private let size: Int
+    /// Bytes read from the file so far.
+    private var consumed = 0
+    private var window: UnsafeMutableRawBufferPointer
+    /// The bytes read but not yet taken: `window[start..<end]`.
+    private var start = 0, end = 0
+    private var hasher = SHA256()
+
+    /// Opens `path`; the size it has now is the size read. The window is freed by ``close()``.
+    init(path: String, windowSize: Int = 4 << 20) throws {
+        file = try ReadOnlyFile(path)
+        size = try file.size()
+        window = .allocate(byteCount: windowSize, alignment: 8)
+    }
+
+    func close() { window.deallocate() }
+
+    /// The SHA-256 of the file at `path`, in hex, read a window at a time.
+    static func sha256(of path: String) throws -> String {
+        var file = try HashedFileWindow(path: path)
+        defer { file.close() }
+        while file.remaining > 0 {
+            let n = min(file.remaining, file.window.count)
+            guard try file.ready(n) else { break }
+            file.start += n
+        }
+        return file.sha256()
+    }
+
+    /// How many bytes are left to take.
+    var remaining: Int { end - start + size - consumed }
+
+    /// Every byte of the file taken, none left over.
+    var atEnd: Bool { start == end && consumed == size }
+
+    /// The SHA-256 of the bytes read so far (the whole file once ``atEnd``), in hex.
+    func sha256() -> String { Hex.string(hasher.finalize()) }
+
+    /// Makes `n` bytes ready in one piece; false when the file ends first.
+    private mutating func ready(_ n: Int) throws -> Bool {
+        while end - start < n {
+            guard consumed < size else { return false }
+            if start > 0 {
+                // The unread tail of the window moves to its front before more is read behind it.
+                if end > start { window.baseAddress!.copyMemory(from: window.baseAddress! + start, byteCount: end - start) }
+                end -= start
+                start = 0
+            }
+            if n > window.count {
+                let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: n, alignment: 8)
+                larger.baseAddress!.copyMemory(from: window.baseAddress!, byteCount: end)
+                window.deallocate()
+                window = larger
+            }
+            let count = min(window.count - end, size - consumed)
+            let piece = UnsafeMutableRawBufferPointer(rebasing: window[end..<(end + count)])
+            try file.read(at: consumed, into: piece)
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(piece))
+            consumed += count
+            end += count
+        }
+        return true
+    }
+
+    mutating func bytes(_ n: Int) throws -> [UInt8]? {
+        guard n >= 0, try ready(n) else { return nil }
+        defer { start += n }
+        return Array(window[start..<(start + n)])
+    }
+
+    mutating func int64() throws -> Int64? {
+        guard try ready(8) else { return nil }
+        defer { start += 8 }
+        return Int64(littleEndian: UnsafeRawBufferPointer(window).loadUnaligned(fromByteOffset: start, as: Int64.self))
+    }
+
+    /// A string no longer than `limit` bytes (a length past it is damage, not a reason to allocate).
+    mutating func string(limit: Int = 1 << 20) throws -> String? {
+        guard let n = try int64(), n >= 0, n <= limit, try ready(Int(n)) else { return nil }
+        defer { start += Int(n) }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: window[start..<(start + Int(n))]), as: UTF8.self)
+    }
+}

@@ -118,7 +118,7 @@ public struct DocumentRecord: Sendable, Equatable {
         tax = try reader.decimal("tax")
         total = try reader.decimal("total")
         var lines: [DocumentLine] = []
-        for item in b["lines"]?.arrayValue ?? [] {
+        for item in try entry.member("lines")?.arrayValue ?? [] {
             guard let o = item.objectValue, let m = o["modality"]?.stringValue,
                 let uText = o["urgency"]?.stringValue, let per = o["per"]?.stringValue,
                 let q = o["quantity"]?.intValue, let ua = o["unit_amount"]?.stringValue,

@@ -31,7 +31,7 @@ public struct Verifier {
         guard FileIO.exists(site.ledgerFile) else { throw LedgerDamage(seq: nil, "\(site.ledgerFile) is missing") }
         let lock = try SiteLock.shared(path: site.lockFile, timeout: SiteSession.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
-        try ledger.load()
+        try ledger.load(deferringLines: false)
         if ledger.halfWrittenBytes > 0 {
             if ledger.tailIsCompleteEntry {
                 throw LedgerDamage(seq: ledger.entries.count + 1, "the last line is a whole entry without its newline (damage, not a crash)")

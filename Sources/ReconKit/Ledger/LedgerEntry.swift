@@ -9,6 +9,8 @@ public struct LedgerEntry: Sendable {
     public let body: [String: JSONValue]
     public let prev: String
     public let hash: String
+    /// Body members left in the ledger file when it was read (a document's `lines`): see ``member(_:)``.
+    let deferred: DeferredMembers?
 
     public static let zeroHash = String(repeating: "0", count: 64)
 
@@ -20,15 +22,26 @@ public struct LedgerEntry: Sendable {
         self.body = body
         self.prev = prev
         self.hash = LedgerEntry.hash(seq: seq, at: at, kind: kind, body: body, prev: prev)
+        deferred = nil
     }
 
-    init(seq: Int, at: String, kind: String, body: [String: JSONValue], prev: String, hash: String) {
+    init(seq: Int, at: String, kind: String, body: [String: JSONValue], prev: String, hash: String,
+         deferred: DeferredMembers? = nil) {
         self.seq = seq
         self.at = at
         self.kind = kind
         self.body = body
         self.prev = prev
         self.hash = hash
+        self.deferred = deferred
+    }
+
+    /// The body member `key`, read back from the ledger file when it was left there: the line
+    /// read again must hash to this entry's `hash`, or it is ``LedgerDamage``.
+    public func member(_ key: String) throws -> JSONValue? {
+        if let value = body[key] { return value }
+        guard let deferred, deferred.keys.contains(key) else { return nil }
+        return try deferred.read(seq: seq, hash: hash)[key]
     }
 
     /// SHA-256 (lowercase hex) of the JCS form of the entry without its `hash` member.
@@ -49,4 +62,25 @@ public struct LedgerEntry: Sendable {
     }
 
     public func string(_ key: String) -> String? { body[key]?.stringValue }
+}
+
+/// Where the body members a command does not read on its way live in the ledger file: a
+/// year's document lines are 16 MB of text and several times that once parsed, and only a
+/// regenerated document needs them.
+struct DeferredMembers: Sendable {
+    let path: String
+    /// The line's first byte and its length, without the newline.
+    let offset: Int
+    let length: Int
+    let keys: Set<String>
+
+    /// The whole body, from the line read again and checked against the entry's hash.
+    func read(seq: Int, hash: String) throws -> [String: JSONValue] {
+        let bytes = try ReadOnlyFile(path).read(at: offset, count: length)
+        let line = try bytes.withUnsafeBufferPointer { try LedgerLine.read($0, expectedSeq: seq) }
+        guard line.computedHash == hash, line.entry.hash == hash else {
+            throw LedgerDamage(seq: seq, "the ledger changed on disk while this command ran: line \(seq) no longer hashes to its entry")
+        }
+        return line.entry.body
+    }
 }

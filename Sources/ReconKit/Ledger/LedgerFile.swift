@@ -30,11 +30,12 @@ public final class LedgerFile {
     /// The intent record of the batch being appended: `START END`, the file's lengths.
     public var intentPath: String { path + ".intent" }
 
-    /// Reads and checks the whole file.
-    public func load() throws {
+    /// Reads and checks the whole file. `deferringLines`: documents' `lines` stay in the file,
+    /// read back on demand (``LedgerEntry/member(_:)``); `recon verify` holds every member.
+    public func load(deferringLines: Bool = true) throws {
         let bytes = try FileIO.read(path)
         let batch = readIntent(fileLength: bytes.count)
-        let read = bytes.withUnsafeBufferPointer { LedgerReader.read($0) }
+        let read = bytes.withUnsafeBufferPointer { LedgerReader.read($0, deferringFrom: deferringLines ? path : nil) }
         entries = read.entries
         if let damage = read.damage { throw damage }
         let ends = read.ends

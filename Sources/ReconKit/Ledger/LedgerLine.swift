@@ -11,7 +11,11 @@ struct LedgerLine {
 
     /// Reads `line` (without its newline) as entry `expectedSeq`; throws ``LedgerDamage``
     /// naming `expectedSeq`, with the same messages and in the same order as ever.
-    static func read(_ line: UnsafeBufferPointer<UInt8>, expectedSeq: Int) throws(LedgerDamage) -> LedgerLine {
+    ///
+    /// `source`, the ledger file and the line's offset in it: a canonical line's document
+    /// `lines` are then left there (``DeferredMembers``), not held parsed.
+    static func read(_ line: UnsafeBufferPointer<UInt8>, expectedSeq: Int,
+                     source: (path: String, offset: Int)? = nil) throws(LedgerDamage) -> LedgerLine {
         let value: JSONValue
         let isCanonical: Bool
         do {
@@ -28,9 +32,18 @@ struct LedgerLine {
         }
         guard o.count == 6 else { throw LedgerDamage(seq: expectedSeq, "the entry has members other than seq, at, kind, body, prev, hash") }
         let entry = LedgerEntry(seq: Int(seq), at: at, kind: kind, body: body, prev: p, hash: hash)
-        let computed = (isCanonical ? hashOfCanonical(line, entry) : nil)
-            ?? LedgerEntry.hash(seq: entry.seq, at: at, kind: kind, body: body, prev: p)
-        return LedgerLine(entry: entry, computedHash: computed)
+        if let canonicalHash = isCanonical ? hashOfCanonical(line, entry) : nil {
+            if let source, case .array(let lines)? = body["lines"], !lines.isEmpty {
+                var kept = body
+                kept["lines"] = nil
+                let deferred = DeferredMembers(path: source.path, offset: source.offset, length: line.count, keys: ["lines"])
+                return LedgerLine(entry: LedgerEntry(seq: Int(seq), at: at, kind: kind, body: kept, prev: p, hash: hash,
+                                                     deferred: deferred),
+                                  computedHash: canonicalHash)
+            }
+            return LedgerLine(entry: entry, computedHash: canonicalHash)
+        }
+        return LedgerLine(entry: entry, computedHash: LedgerEntry.hash(seq: entry.seq, at: at, kind: kind, body: body, prev: p))
     }
 
     /// The entry, once its `prev` is checked against the hash of the entry before it and

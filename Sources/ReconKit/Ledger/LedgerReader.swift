@@ -14,8 +14,10 @@ enum LedgerReader {
     static let maxPieces = 32
 
     /// The entries of `bytes`' complete lines, the offset just after each line's newline,
-    /// and the first damage, if any (the entries are then those before it).
-    static func read(_ bytes: UnsafeBufferPointer<UInt8>) -> (entries: [LedgerEntry], ends: [Int], damage: LedgerDamage?) {
+    /// and the first damage, if any (the entries are then those before it). `deferringFrom`:
+    /// the file `bytes` were read from, whose document lines are left there (``DeferredMembers``).
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, deferringFrom path: String? = nil)
+        -> (entries: [LedgerEntry], ends: [Int], damage: LedgerDamage?) {
         let ends = lineEnds(bytes)
         let n = ends.count
         let length = ends.last ?? 0
@@ -33,7 +35,8 @@ enum LedgerReader {
                 for i in bounds[k]..<bounds[k + 1] {
                     let start = i == 0 ? 0 : ends[i - 1]
                     out[i] = Result { () throws(LedgerDamage) in
-                        try LedgerLine.read(UnsafeBufferPointer(rebasing: bytes[start..<(ends[i] - 1)]), expectedSeq: i + 1)
+                        try LedgerLine.read(UnsafeBufferPointer(rebasing: bytes[start..<(ends[i] - 1)]), expectedSeq: i + 1,
+                                            source: path.map { ($0, start) })
                     }
                     // Reading stops at the first damage; nothing after it in this piece is needed.
                     if case .failure = out[i] { break }

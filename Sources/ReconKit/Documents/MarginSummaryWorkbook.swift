@@ -80,7 +80,7 @@ public enum MarginSummaryWorkbook {
         /// - Parameter figure: what the rows add up to (`client C1 over every period`), for the error;
         ///   worked out only then, since `Detail` has a `Totals` for every row.
         /// - Throws: ``TooLarge/Overflow`` naming the sum that does not fit.
-        init(_ rows: [Row], of figure: @autoclosure () -> String) throws {
+        init<Rows: Sequence<Row>>(_ rows: Rows, of figure: @autoclosure () -> String) throws {
             func exact(_ name: String, _ compute: () throws -> ExactDecimal) throws -> ExactDecimal {
                 do {
                     return try compute()
@@ -128,10 +128,11 @@ public enum MarginSummaryWorkbook {
 
         init(_ rows: [Row]) throws {
             detail = try rows.map { r in
-                (r, try Totals([r], of: "client \(r.row.clientId), \(r.row.modality) in \(r.period)"))
+                (r, try Totals(CollectionOfOne(r), of: "client \(r.row.clientId), \(r.row.modality) in \(r.period)"))
             }
-            for p in Set(rows.map(\.period)).sorted() {
-                let list = rows.filter { $0.period == p }
+            let byPeriod = Dictionary(grouping: rows, by: \.period)
+            for p in byPeriod.keys.sorted() {
+                let list = byPeriod[p] ?? []
                 months.append((p, list.contains { $0.status != "closed" } ? "draft" : "closed",
                                try Totals(list, of: "period \(p)")))
             }

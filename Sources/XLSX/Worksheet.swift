@@ -11,8 +11,9 @@ internal import CXLSXWriter
 /// `@cmd` as the characters they are, so nothing taken from a drop can become a formula.
 /// Formulas are written only by `write(formula:…)`, from text the product composes.
 ///
-/// Each `write` takes a `style:`, or a `format:` got once from ``Workbook/format(_:)`` for
-/// sheets of thousands of rows in a few styles (see ``CellFormat``); both write the same file.
+/// Cells take a `style:`. Text, numbers and formulas with a cached value also take a `format:`
+/// got once from ``Workbook/format(_:)``, for sheets of thousands of rows in a few styles
+/// (see ``CellFormat``); both write the same file.
 ///
 /// Charts, conditional formats and tables are in `Worksheet+Objects.swift`.
 public final class Worksheet {

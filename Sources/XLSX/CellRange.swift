@@ -45,11 +45,35 @@ public struct CellRange: Hashable, Sendable, CustomStringConvertible {
 
     /// The A1 name of one cell: row 0, column 0 is `A1`; row 9, column 27 is `AB10`.
     public static func a1(row: Int, column: Int) -> String {
-        columnLetters(column) + String(row + 1)
+        guard (0...Worksheet.lastRow).contains(row), (0...Worksheet.lastColumn).contains(column) else {
+            return columnLetters(column) + String(row + 1)
+        }
+        // A cell on the sheet is at most 3 letters and 7 digits: built in place, in one go,
+        // since sheets name one or more cells a row in their formulas.
+        return String(unsafeUninitializedCapacity: 10) { buffer in
+            let letters = Self.letters(column, into: buffer)
+            var n = row + 1
+            var end = letters
+            var rest = n
+            repeat {
+                end += 1
+                rest /= 10
+            } while rest > 0
+            var i = end
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(truncatingIfNeeded: 48 + n % 10)
+                n /= 10
+            } while n > 0
+            return end
+        }
     }
 
     /// Excel's letters for a zero-based column: 0 is `A`, 25 is `Z`, 26 is `AA`.
     public static func columnLetters(_ column: Int) -> String {
+        if (0...Worksheet.lastColumn).contains(column) {
+            return String(unsafeUninitializedCapacity: 3) { Self.letters(column, into: $0) }
+        }
         var scalars: [Unicode.Scalar] = []
         var n = max(column, 0) + 1
         while n > 0 {
@@ -58,5 +82,18 @@ public struct CellRange: Hashable, Sendable, CustomStringConvertible {
             n = (n - 1) / 26
         }
         return String(String.UnicodeScalarView(scalars.reversed()))
+    }
+
+    /// Writes the 1–3 letters of a column on the sheet at the start of `buffer`; returns how many.
+    private static func letters(_ column: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var n = column + 1
+        let count = n <= 26 ? 1 : n <= 26 + 26 * 26 ? 2 : 3
+        var i = count
+        while n > 0 {
+            i -= 1
+            buffer[i] = UInt8(truncatingIfNeeded: 65 + (n - 1) % 26)
+            n = (n - 1) / 26
+        }
+        return count
     }
 }

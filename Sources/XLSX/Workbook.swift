@@ -22,6 +22,8 @@ public final class Workbook {
     private let partialPath: String
     /// The C workbook; `nil` once saved or discarded.
     private var handle: UnsafeMutablePointer<lxw_workbook>?
+    /// Tells this workbook's ``CellFormat``s from any other's, even one freed at the same address.
+    private let identity = UUID()
     /// One libxlsxwriter format per distinct style, made on first use.
     private var formats: [CellStyle: UnsafeMutablePointer<lxw_format>] = [:]
     /// The sheets, in the order added.
@@ -137,12 +139,33 @@ public final class Workbook {
         tableNames.insert(name.lowercased()).inserted
     }
 
+    /// `style` made into this workbook's format once, to write many cells with
+    /// (see ``CellFormat``).
+    ///
+    /// Throws `XLSXError.Code.invalidStyle` for a number format that cannot be built, and
+    /// `closedWorkbook` once the workbook is saved.
+    public func format(_ style: CellStyle) throws -> CellFormat {
+        CellFormat(pointer: try format(for: style), owner: identity)
+    }
+
+    /// The C format of a ``CellFormat``, after checking this workbook made it.
+    func pointer(of format: CellFormat) throws -> UnsafeMutablePointer<lxw_format>? {
+        guard format.owner == identity else {
+            throw XLSXError(
+                code: .invalidStyle, path: path, location: "cell format",
+                message: "the format was made by another workbook",
+                remedy: "get formats from the workbook being written, with its format(_:)")
+        }
+        return format.pointer
+    }
+
     /// The libxlsxwriter format for `style`, made once per workbook; `nil` for `.plain`.
     ///
     /// Wraps `workbook_add_format` and the `format_set_…` functions.
     func format(for style: CellStyle) throws -> UnsafeMutablePointer<lxw_format>? {
-        if let format = formats[style] { return format }
+        // Most cells are plain: comparing is cheaper than hashing the style.
         if style.isPlain { return nil }
+        if let format = formats[style] { return format }
         let handle = try requireOpen()
         let numberFormat = try style.numberFormat.formatString(path: path)
         guard let format = workbook_add_format(handle) else {

@@ -11,6 +11,10 @@ internal import CXLSXWriter
 /// `@cmd` as the characters they are, so nothing taken from a drop can become a formula.
 /// Formulas are written only by `write(formula:…)`, from text the product composes.
 ///
+/// Cells take a `style:`. Text, numbers and formulas with a cached value also take a `format:`
+/// got once from ``Workbook/format(_:)``, for sheets of thousands of rows in a few styles
+/// (see ``CellFormat``); both write the same file.
+///
 /// Charts, conditional formats and tables are in `Worksheet+Objects.swift`.
 public final class Worksheet {
     /// The sheet's name, as shown on its tab.
@@ -39,9 +43,14 @@ public final class Worksheet {
     /// Wraps `worksheet_write_string`.
     public func write(text: String, row: Int, column: Int, style: CellStyle = .plain) throws {
         let (r, c) = try cell(row, column)
-        let format = try format(style, row, column)
-        let result = text.withCString { worksheet_write_string(handle, r, c, $0, format) }
-        try check(result, "worksheet_write_string", row, column)
+        try write(text: text, r, c, try format(style, row, column))
+    }
+
+    /// Writes text in a format got once from ``Workbook/format(_:)``: the same cell as
+    /// `write(text:row:column:style:)` with that style, without looking the style up.
+    public func write(text: String, row: Int, column: Int, format: CellFormat) throws {
+        let (r, c) = try cell(row, column)
+        try write(text: text, r, c, try pointer(format, row, column))
     }
 
     /// Writes a number. Amounts enter here as the nearest `Double`, which is what a
@@ -52,8 +61,15 @@ public final class Worksheet {
     public func write(number: Double, row: Int, column: Int, style: CellStyle = .plain) throws {
         let (r, c) = try cell(row, column)
         try requireFinite(number, row, column)
-        let format = try format(style, row, column)
-        try check(worksheet_write_number(handle, r, c, number, format), "worksheet_write_number", row, column)
+        try write(number: number, r, c, try format(style, row, column))
+    }
+
+    /// Writes a number in a format got once from ``Workbook/format(_:)``: the same cell as
+    /// `write(number:row:column:style:)` with that style, without looking the style up.
+    public func write(number: Double, row: Int, column: Int, format: CellFormat) throws {
+        let (r, c) = try cell(row, column)
+        try requireFinite(number, row, column)
+        try write(number: number, r, c, try pointer(format, row, column))
     }
 
     /// Writes a formula together with the value it computes, so that readers which do
@@ -66,9 +82,15 @@ public final class Worksheet {
     ) throws {
         let (r, c) = try cell(row, column)
         try requireFinite(cachedValue, row, column)
-        let format = try format(style, row, column)
-        let result = formula.withCString { worksheet_write_formula_num(handle, r, c, $0, format, cachedValue) }
-        try check(result, "worksheet_write_formula_num", row, column)
+        try write(formula: formula, cachedValue: cachedValue, r, c, try format(style, row, column))
+    }
+
+    /// Writes a formula and its value in a format got once from ``Workbook/format(_:)``: the
+    /// same cell as `write(formula:cachedValue:row:column:style:)` with that style.
+    public func write(formula: String, cachedValue: Double, row: Int, column: Int, format: CellFormat) throws {
+        let (r, c) = try cell(row, column)
+        try requireFinite(cachedValue, row, column)
+        try write(formula: formula, cachedValue: cachedValue, r, c, try pointer(format, row, column))
     }
 
     /// Writes a formula whose result is text, together with that text.
@@ -202,6 +224,26 @@ public final class Worksheet {
         try check(worksheet_autofilter(handle, r1, c1, r2, c2), "worksheet_autofilter", at: place(range))
     }
 
+    // MARK: - Checked cells
+
+    // The calls both kinds of `write` share, once the cell is on the sheet and its format known.
+
+    private func write(text: String, _ r: lxw_row_t, _ c: lxw_col_t, _ format: UnsafeMutablePointer<lxw_format>?) throws {
+        let result = text.withCString { worksheet_write_string(handle, r, c, $0, format) }
+        try check(result, "worksheet_write_string", Int(r), Int(c))
+    }
+
+    private func write(number: Double, _ r: lxw_row_t, _ c: lxw_col_t, _ format: UnsafeMutablePointer<lxw_format>?) throws {
+        try check(worksheet_write_number(handle, r, c, number, format), "worksheet_write_number", Int(r), Int(c))
+    }
+
+    private func write(
+        formula: String, cachedValue: Double, _ r: lxw_row_t, _ c: lxw_col_t, _ format: UnsafeMutablePointer<lxw_format>?
+    ) throws {
+        let result = formula.withCString { worksheet_write_formula_num(handle, r, c, $0, format, cachedValue) }
+        try check(result, "worksheet_write_formula_num", Int(r), Int(c))
+    }
+
     // MARK: - Checks
 
     /// The rule for sheet names, quoted in errors.
@@ -260,11 +302,25 @@ public final class Worksheet {
         do {
             return try workbook.format(for: style)
         } catch let error as XLSXError where error.code == .invalidStyle {
-            throw XLSXError(
-                code: error.code, path: error.path,
-                location: "sheet \"\(name)\" cell \(CellRange.a1(row: row, column: column))",
-                message: error.message, remedy: error.remedy)
+            throw located(error, row, column)
         }
+    }
+
+    /// The C format of a ``CellFormat``; one from another workbook is refused, naming the cell.
+    private func pointer(_ format: CellFormat, _ row: Int, _ column: Int) throws -> UnsafeMutablePointer<lxw_format>? {
+        do {
+            return try workbook.pointer(of: format)
+        } catch let error as XLSXError where error.code == .invalidStyle {
+            throw located(error, row, column)
+        }
+    }
+
+    /// A style error moved to the cell that used the style.
+    private func located(_ error: XLSXError, _ row: Int, _ column: Int) -> XLSXError {
+        XLSXError(
+            code: error.code, path: error.path,
+            location: "sheet \"\(name)\" cell \(CellRange.a1(row: row, column: column))",
+            message: error.message, remedy: error.remedy)
     }
 
     /// Throws for values a cell cannot hold.

@@ -40,10 +40,12 @@ public enum MarginSummaryWorkbook {
         try FileIO.makeDirectory(FileIO.parent(of: path))
         try Workbook.write(to: temp, properties: properties) { book in
             book.paper = paper
-            try writeByMonth(try book.addWorksheet(named: "By month"), figures, base: base, site: site, styles: styles)
+            let formats = try Formats(book, styles)
+            try writeByMonth(try book.addWorksheet(named: "By month"), figures, base: base, site: site, styles: styles,
+                             formats: formats)
             try writeByClient(try book.addWorksheet(named: "By client"), figures, base: base, names: clientNames,
-                              styles: styles)
-            try writeDetail(try book.addWorksheet(named: "Detail"), figures, styles: styles)
+                              styles: styles, formats: formats)
+            try writeDetail(try book.addWorksheet(named: "Detail"), figures, formats: formats)
         }
         try FileIO.syncFile(temp)
         try FileIO.renameDurably(temp, to: path)
@@ -75,14 +77,15 @@ public enum MarginSummaryWorkbook {
         var cost = ExactDecimal.zero
         var margin = ExactDecimal.zero
 
-        /// - Parameter figure: what the rows add up to (`client C1 over every period`), for the error.
+        /// - Parameter figure: what the rows add up to (`client C1 over every period`), for the error;
+        ///   worked out only then, since `Detail` has a `Totals` for every row.
         /// - Throws: ``TooLarge/Overflow`` naming the sum that does not fit.
-        init(_ rows: [Row], of figure: String) throws {
+        init<Rows: Sequence<Row>>(_ rows: Rows, of figure: @autoclosure () -> String) throws {
             func exact(_ name: String, _ compute: () throws -> ExactDecimal) throws -> ExactDecimal {
                 do {
                     return try compute()
                 } catch is ArithmeticOverflow {
-                    throw TooLarge.Overflow(figure: "\(name) of \(figure)")
+                    throw TooLarge.Overflow(figure: "\(name) of \(figure())")
                 }
             }
             for r in rows {
@@ -91,6 +94,25 @@ public enum MarginSummaryWorkbook {
                 cost = try exact("cost") { try cost + r.row.cost }
             }
             margin = try exact("margin") { try revenue - cost }
+        }
+    }
+
+    /// The numbers a row of totals shows in its cells: each exact figure converted to the
+    /// nearest `Double` once, for display only (sums stay exact in ``Totals``).
+    struct Shown {
+        let reports: Double
+        let revenue: Double
+        let cost: Double
+        let margin: Double
+        /// Margin / revenue; 0 without revenue.
+        let marginShare: Double
+
+        init(_ t: Totals) {
+            reports = Double(t.reports)
+            revenue = t.revenue.doubleApproximation
+            cost = t.cost.doubleApproximation
+            margin = t.margin.doubleApproximation
+            marginShare = t.revenue.isZero ? 0 : margin / revenue
         }
     }
 
@@ -106,10 +128,11 @@ public enum MarginSummaryWorkbook {
 
         init(_ rows: [Row]) throws {
             detail = try rows.map { r in
-                (r, try Totals([r], of: "client \(r.row.clientId), \(r.row.modality) in \(r.period)"))
+                (r, try Totals(CollectionOfOne(r), of: "client \(r.row.clientId), \(r.row.modality) in \(r.period)"))
             }
-            for p in Set(rows.map(\.period)).sorted() {
-                let list = rows.filter { $0.period == p }
+            let byPeriod = Dictionary(grouping: rows, by: \.period)
+            for p in byPeriod.keys.sorted() {
+                let list = byPeriod[p] ?? []
                 months.append((p, list.contains { $0.status != "closed" } ? "draft" : "closed",
                                try Totals(list, of: "period \(p)")))
             }
@@ -146,13 +169,35 @@ public enum MarginSummaryWorkbook {
         }
     }
 
+    /// The styles written on every row, each made into the workbook's format once: `Detail`
+    /// writes nine cells a row, for every period, client and modality.
+    struct Formats {
+        let plain: CellFormat
+        let integer: CellFormat
+        let money: CellFormat
+        let percent: CellFormat
+        let totalInteger: CellFormat
+        let totalMoney: CellFormat
+        let totalPercent: CellFormat
+
+        init(_ book: Workbook, _ styles: Styles) throws {
+            plain = try book.format(.plain)
+            integer = try book.format(.integer)
+            money = try book.format(styles.money)
+            percent = try book.format(.percent)
+            totalInteger = try book.format(styles.totalInteger)
+            totalMoney = try book.format(styles.totalMoney)
+            totalPercent = try book.format(styles.totalPercent)
+        }
+    }
+
     /// Where the headers sit on the two sheets for people; data starts on the next row.
     static let headerRow = 3
 
     // MARK: - By month
 
     private static func writeByMonth(_ sheet: Worksheet, _ figures: Figures, base: Currency, site: String,
-                                     styles: Styles) throws {
+                                     styles: Styles, formats: Formats) throws {
         try sheet.write(text: "Margin by month — \(site), in \(base.code)", row: 0, column: 0, style: .title)
         try sheet.merge(CellRange(row: 1, columns: 0...6),
                         text: "Revenue is what clients are invoiced before tax and cost what radiologists are paid, both in "
@@ -166,13 +211,13 @@ public enum MarginSummaryWorkbook {
         for (i, month) in months.enumerated() {
             try sheet.write(text: month.period.description, row: first + i, column: 0)
             try sheet.write(text: month.status, row: first + i, column: 1)
-            try amounts(sheet, row: first + i, column: 2, month.totals, styles: styles)
+            try amounts(sheet, row: first + i, column: 2, month.totals, formats: formats)
         }
         if months.isEmpty {
             try sheet.write(text: "No priced reports yet.", row: first, column: 0, style: styles.note)
         } else {
             try totalRow(sheet, row: first + months.count, column: 2, dataRows: first...(first + months.count - 1),
-                         figures.all, styles: styles)
+                         figures.all, styles: styles, formats: formats)
             let dataRows = first...(first + months.count - 1)
             func series(_ name: String, _ column: Int) -> ChartSpec.Series {
                 .init(name: name, sheet: sheet.name, categories: CellRange(column: 0, rows: dataRows),
@@ -195,7 +240,7 @@ public enum MarginSummaryWorkbook {
     // MARK: - By client
 
     private static func writeByClient(_ sheet: Worksheet, _ figures: Figures, base: Currency, names: [String: String],
-                                      styles: Styles) throws {
+                                      styles: Styles, formats: Formats) throws {
         try sheet.write(text: "Margin by client — all months, in \(base.code)", row: 0, column: 0, style: .title)
         try sheet.write(text: "Largest margin first; the chart shows the top \(topClients).", row: 1, column: 0, style: styles.note)
         try headers(sheet, ["Client", "Name", "Reports", "Revenue", "Cost", "Margin", "Margin %"], styles: styles)
@@ -204,13 +249,13 @@ public enum MarginSummaryWorkbook {
         for (i, (id, totals)) in byClient.enumerated() {
             try sheet.write(text: id, row: first + i, column: 0)
             try sheet.write(text: names[id] ?? "", row: first + i, column: 1)
-            try amounts(sheet, row: first + i, column: 2, totals, styles: styles)
+            try amounts(sheet, row: first + i, column: 2, totals, formats: formats)
         }
         if byClient.isEmpty {
             try sheet.write(text: "No priced reports yet.", row: first, column: 0, style: styles.note)
         } else {
             try totalRow(sheet, row: first + byClient.count, column: 2, dataRows: first...(first + byClient.count - 1),
-                         figures.all, styles: styles)
+                         figures.all, styles: styles, formats: formats)
             let top = first...(first + min(byClient.count, topClients) - 1)
             // Names read better than ids under the columns, when every client shown has one.
             let labels = byClient.prefix(topClients).allSatisfy { !(names[$0.0] ?? "").isEmpty } ? 1 : 0
@@ -233,18 +278,19 @@ public enum MarginSummaryWorkbook {
 
     // MARK: - Detail
 
-    private static func writeDetail(_ sheet: Worksheet, _ figures: Figures, styles: Styles) throws {
+    private static func writeDetail(_ sheet: Worksheet, _ figures: Figures, formats: Formats) throws {
         let headers = ["period", "status", "client", "modality", "reports", "revenue", "cost", "margin", "margin_pct"]
         let rows = figures.detail
+        // Rows come period by period: each period's text is made once.
+        var period: (period: Period, text: String)?
         for (i, (r, totals)) in rows.enumerated() {
-            try sheet.write(text: r.period.description, row: i + 1, column: 0)
-            try sheet.write(text: r.status, row: i + 1, column: 1)
-            try sheet.write(text: r.row.clientId, row: i + 1, column: 2)
-            try sheet.write(text: r.row.modality, row: i + 1, column: 3)
-            try sheet.write(number: Double(r.row.reports), row: i + 1, column: 4, style: .integer)
-            try sheet.write(number: r.row.revenue.doubleApproximation, row: i + 1, column: 5, style: styles.money)
-            try sheet.write(number: r.row.cost.doubleApproximation, row: i + 1, column: 6, style: styles.money)
-            try marginCells(sheet, row: i + 1, totals, revenueColumn: 5, money: styles.money, percent: .percent)
+            let row = i + 1
+            if period?.period != r.period { period = (r.period, r.period.description) }
+            try sheet.write(text: period?.text ?? "", row: row, column: 0, format: formats.plain)
+            try sheet.write(text: r.status, row: row, column: 1, format: formats.plain)
+            try sheet.write(text: r.row.clientId, row: row, column: 2, format: formats.plain)
+            try sheet.write(text: r.row.modality, row: row, column: 3, format: formats.plain)
+            try amounts(sheet, row: row, column: 4, totals, formats: formats)
         }
         try sheet.addTable(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(rows.count, 1), lastColumn: headers.count - 1),
                            name: "Margins", headers: headers, style: .light(9))
@@ -267,40 +313,52 @@ public enum MarginSummaryWorkbook {
     }
 
     /// Reports, revenue, cost, margin and margin % from `column` on.
-    private static func amounts(_ sheet: Worksheet, row: Int, column: Int, _ t: Totals, styles: Styles) throws {
-        try sheet.write(number: Double(t.reports), row: row, column: column, style: .integer)
-        try sheet.write(number: t.revenue.doubleApproximation, row: row, column: column + 1, style: styles.money)
-        try sheet.write(number: t.cost.doubleApproximation, row: row, column: column + 2, style: styles.money)
-        try marginCells(sheet, row: row, t, revenueColumn: column + 1, money: styles.money, percent: .percent)
+    private static func amounts(_ sheet: Worksheet, row: Int, column: Int, _ t: Totals, formats: Formats) throws {
+        let shown = Shown(t)
+        try sheet.write(number: shown.reports, row: row, column: column, format: formats.integer)
+        try sheet.write(number: shown.revenue, row: row, column: column + 1, format: formats.money)
+        try sheet.write(number: shown.cost, row: row, column: column + 2, format: formats.money)
+        try marginCells(sheet, row: row, shown, revenueColumn: column + 1, money: formats.money, percent: formats.percent)
     }
 
     /// A bold `Total` row: `SUM`s of reports, revenue and cost over `dataRows`, then margin and margin %.
     private static func totalRow(_ sheet: Worksheet, row: Int, column: Int, dataRows: ClosedRange<Int>, _ t: Totals,
-                                 styles: Styles) throws {
+                                 styles: Styles, formats: Formats) throws {
         try sheet.write(text: "Total", row: row, column: 0, style: styles.totalLabel)
         for c in 1..<column { try sheet.writeBlank(row: row, column: c, style: styles.totalLabel) }
-        let sums: [(Double, CellStyle)] = [(Double(t.reports), styles.totalInteger),
-                                           (t.revenue.doubleApproximation, styles.totalMoney),
-                                           (t.cost.doubleApproximation, styles.totalMoney)]
-        for (i, (value, style)) in sums.enumerated() {
+        let shown = Shown(t)
+        let sums: [(Double, CellFormat)] = [(shown.reports, formats.totalInteger), (shown.revenue, formats.totalMoney),
+                                            (shown.cost, formats.totalMoney)]
+        for (i, (value, format)) in sums.enumerated() {
             try sheet.write(formula: "=SUM(\(CellRange(column: column + i, rows: dataRows)))", cachedValue: value,
-                            row: row, column: column + i, style: style)
+                            row: row, column: column + i, format: format)
         }
-        try marginCells(sheet, row: row, t, revenueColumn: column + 1, money: styles.totalMoney,
-                        percent: styles.totalPercent)
+        try marginCells(sheet, row: row, shown, revenueColumn: column + 1, money: formats.totalMoney,
+                        percent: formats.totalPercent)
     }
 
     /// Margin as a formula (revenue − cost) and margin % (margin / revenue, 0 without revenue),
     /// in the two columns after cost, values cached.
-    private static func marginCells(_ sheet: Worksheet, row: Int, _ t: Totals, revenueColumn: Int, money: CellStyle,
-                                    percent: CellStyle) throws {
-        let revenue = t.revenue, margin = t.margin
+    private static func marginCells(_ sheet: Worksheet, row: Int, _ shown: Shown, revenueColumn: Int, money: CellFormat,
+                                    percent: CellFormat) throws {
         let rev = CellRange.a1(row: row, column: revenueColumn), cst = CellRange.a1(row: row, column: revenueColumn + 1)
         let marginCell = CellRange.a1(row: row, column: revenueColumn + 2)
-        try sheet.write(formula: "=\(rev)-\(cst)", cachedValue: margin.doubleApproximation, row: row,
-                        column: revenueColumn + 2, style: money)
-        let pct = revenue.isZero ? 0 : margin.doubleApproximation / revenue.doubleApproximation
-        try sheet.write(formula: "=IF(\(rev)=0,0,\(marginCell)/\(rev))", cachedValue: pct, row: row,
-                        column: revenueColumn + 3, style: percent)
+        // Appended into one buffer rather than interpolated: `Detail` writes these on every row.
+        var difference = "="
+        difference += rev
+        difference += "-"
+        difference += cst
+        try sheet.write(formula: difference, cachedValue: shown.margin, row: row, column: revenueColumn + 2, format: money)
+        var share = ""
+        share.reserveCapacity(32)
+        share += "=IF("
+        share += rev
+        share += "=0,0,"
+        share += marginCell
+        share += "/"
+        share += rev
+        share += ")"
+        try sheet.write(formula: share, cachedValue: shown.marginShare, row: row, column: revenueColumn + 3,
+                        format: percent)
     }
 }

@@ -101,7 +101,9 @@ public struct ExactDecimal: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// An approximation for display cells and scoring only — never for money arithmetic.
     public var doubleApproximation: Double {
-        Double(mantissa) / pow10Double(scale)
+        // The same Double either way (both round the integer to nearest); Int128's conversion is a slow generic path.
+        if let small = Int64(exactly: mantissa) { return Double(small) / pow10Double(scale) }
+        return Double(mantissa) / pow10Double(scale)
     }
 }
 

@@ -13,7 +13,7 @@ enum BenchTable {
     static func row(_ label: String, _ timing: Timing) {
         print("  " + label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
               + String(format: " %7.2f s  peak %5.0f MB", timing.seconds, timing.peakMB))
-        for line in timing.stages?.lines(width: labelWidth + 24) ?? [] {
+        for line in (timing.stages?.lines(width: labelWidth + 24) ?? []) + (timing.stages?.memoryLines(width: labelWidth + 24) ?? []) {
             print("      " + line)
         }
     }

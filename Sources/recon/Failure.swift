@@ -25,6 +25,7 @@ func runReporting(_ log: ConsoleLog.Format = .text, json: Bool = false, _ body: 
         code = exit
     }
     if let stages = Stages.shared.line { FileHandle.standardError.write(Data((stages + "\n").utf8)) }
+    if let memory = Stages.shared.memoryLine { FileHandle.standardError.write(Data((memory + "\n").utf8)) }
     if code != 0 { throw ExitCode(code) }
 }
 

@@ -73,6 +73,11 @@ struct VouchedCacheTests {
         #expect(close.code == 0, "\(close.err)")
         let stages = try #require(close.err.split(separator: "\n").first { $0.contains("stages: ") })
         #expect(stages.contains("replay-cache-read="), "\(stages)")
+        // The memory line beside it: megabytes resident after each stage, and the peak.
+        let memory = try #require(close.err.split(separator: "\n").first { $0.hasPrefix("memory: ") })
+        #expect(memory.contains(" replay-cache-read=") && memory.contains(" peak="), "\(memory)")
+        #expect(memory.dropFirst("memory: ".count).split(separator: " ").allSatisfy { Int($0.split(separator: "=").last ?? "") ?? 0 > 0 },
+                "\(memory)")
         #expect(!stages.contains("replay-parse-usage="), "\(stages)")
         #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
         #expect(try site.document("PAY-2026-000002")?["total"] as? String == "51.50")

@@ -68,6 +68,13 @@ struct IngestDryRunTests {
         let real = try site.recon(["ingest"], env: Self.env)
         #expect(real.code == 2)
         #expect(site.exists("Inbox/rejected/usage-bad.csv") && site.exists("Inbox/rejected/usage-fifo.csv.errors.txt"))
+        // Each drop's bytes waited in a hidden file beside the archives while it was checked, and
+        // landed whole where the drop ended; nothing hidden is left behind.
+        #expect(try site.read("Inbox/rejected/usage-bad.csv")
+            == "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR3,3026-03-02T10:00Z,C1,D1,CT,2\n")
+        let archives = try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/drops"))
+        #expect(!archives.contains { $0.hasPrefix(".") }, "\(archives)")
+        #expect(archives.count == 3, "radiologists, clients, usage-ok: \(archives)")
         #expect(try site.read("Ledger/ledger.jsonl").contains("\"name\":\"usage-ok.csv\""))
         #expect(try site.recon(["verify"], env: Self.env).code == 0)
     }

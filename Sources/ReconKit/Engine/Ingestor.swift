@@ -79,7 +79,7 @@ public final class Ingestor {
         let name = FileIO.baseName(path)
         if Ingestor.isNeverRead(name) { return .ignored(name: name, why: "names starting with . or ending in .part/.tmp are never read") }
         let inInbox = (try? FileIO.realPath(FileIO.parent(of: path))) == (try? FileIO.realPath(site.inbox))
-        let bytes: [UInt8]
+        var bytes: [UInt8]
         do {
             bytes = try Stages.time("read") { try DropFile.read(path) }
         } catch let notRegular as DropFile.NotRegular {
@@ -104,7 +104,12 @@ public final class Ingestor {
         if !outcome.unknownColumns.isEmpty && !dryRun {
             session.log.notice("\(name): ignored unknown columns \(outcome.unknownColumns.joined(separator: ", "))")
         }
-        guard let rows = outcome.rows else { return try reject(path, inInbox: inInbox, bytes: bytes, outcome.problems) }
+        // The bytes parsed wait on disk, not in memory, while the rows are checked.
+        let drop = DropBytes(bytes)
+        bytes = []
+        defer { drop.discard() }
+        if !dryRun { try Stages.time("archive") { try drop.stage(sha: sha, site: site) } }
+        guard let rows = outcome.rows else { return try reject(path, inInbox: inInbox, drop: drop, outcome.problems) }
         progress.phase("checking \(rows.rowCount) rows")
         // A clean usage drop is usually accepted whole: its cache file is encoded and hashed
         // on the second core while the site's rules are checked, and dropped if it is not.
@@ -120,17 +125,17 @@ public final class Ingestor {
         if !outcome.problems.isEmpty {
             // Report the site's rules on the rows that did parse too, in line order.
             if case .reject(let more) = verdict { for p in more.problems { outcome.problems.add(p) } }
-            return try reject(path, inInbox: inInbox, bytes: bytes, ProblemList(sorted: outcome.problems))
+            return try reject(path, inInbox: inInbox, drop: drop, ProblemList(sorted: outcome.problems))
         }
         switch verdict {
         case .reject(let problems):
-            return try reject(path, inInbox: inInbox, bytes: bytes, problems)
+            return try reject(path, inInbox: inInbox, drop: drop, problems)
         case .held(let periods):
             if dryRun { return .held(name: name, periods: periods) }
             // The bytes that were judged wait in held/, under a name nothing holds yet.
             if (try? FileIO.realPath(FileIO.parent(of: path))) != (try? FileIO.realPath(site.held)) {
                 try FileIO.makeDirectory(site.held)
-                try FileIO.writeAtomically(site.held + "/" + DropFile.freeName(in: site.held, for: name), bytes)
+                try drop.place(at: site.held + "/" + DropFile.freeName(in: site.held, for: name))
                 if inInbox { FileIO.remove(path) }
             }
             return .held(name: name, periods: periods)
@@ -140,7 +145,7 @@ public final class Ingestor {
                 return .wouldBeAccepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped)
             }
             progress.phase("recording")
-            let seq = try accept(bytes, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, encoding: encoding)
+            let seq = try accept(drop, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, encoding: encoding)
             if inInbox { FileIO.remove(path) }
             return .accepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped, seq: seq)
         }
@@ -154,7 +159,7 @@ public final class Ingestor {
     /// accepted whole) and renamed into place after it: a crash before the rename leaves a
     /// vouched cache missing, which the next command rebuilds byte for byte from the checked
     /// CSV, and a temporary file the next writer sweeps.
-    func accept(_ bytes: [UInt8], name: String, kind: DropKind, sha: String, rows: ParsedDrop,
+    func accept(_ drop: DropBytes, name: String, kind: DropKind, sha: String, rows: ParsedDrop,
                 fresh: ParsedDrop, encoding speculative: CacheEncoding? = nil) throws -> Int {
         try FileIO.makeDirectory(site.drops)
         var encoding: CacheEncoding?
@@ -168,7 +173,7 @@ public final class Ingestor {
             }
         }
         // The bytes that were hashed, as a new file: never a link to the original.
-        try Stages.time("archive") { try FileIO.writeAtomically(site.path(Site.dropPath(sha256: sha)), bytes) }
+        try Stages.time("archive") { try drop.place(at: site.path(Site.dropPath(sha256: sha))) }
         let cacheSha = Stages.time("cache-wait") { encoding?.sha256() }
         // The periods its rows fall in: once all are settled, later commands skip the drop.
         var periods: [Period]?
@@ -215,8 +220,8 @@ public final class Ingestor {
         }
     }
 
-    func reject(_ path: String, inInbox: Bool, bytes: [UInt8], _ problems: ProblemList) throws -> IngestOutcome {
-        try reject(path, inInbox: inInbox, problems.reportLines) { try FileIO.writeAtomically($0, bytes) }
+    func reject(_ path: String, inInbox: Bool, drop: DropBytes, _ problems: ProblemList) throws -> IngestOutcome {
+        try reject(path, inInbox: inInbox, problems.reportLines) { try drop.place(at: $0) }
     }
 
     func reject(_ path: String, inInbox: Bool, bytes: [UInt8], _ problems: [DropProblem]) throws -> IngestOutcome {

@@ -77,18 +77,23 @@ public enum FileIO {
     /// Writes `bytes` to `path` durably: temp file, fsync, rename, fsync of the folder.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
         let temp = temporaryName(for: path)
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw Failure(path: temp, action: "create", code: errno) }
+        try writeSynced(temp, bytes, mode: mode)
+        try renameDurably(temp, to: path)
+    }
+
+    /// Writes `bytes` to a new file at `path` and fsyncs it; on failure nothing is left there.
+    public static func writeSynced(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw Failure(path: path, action: "create", code: errno) }
         do {
-            try bytes.withUnsafeBytes { try writeAll(fd, $0, path: temp) }
-            guard fsync(fd) == 0 else { throw Failure(path: temp, action: "fsync", code: errno) }
+            try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
+            guard fsync(fd) == 0 else { throw Failure(path: path, action: "fsync", code: errno) }
         } catch {
             close(fd)
-            unlink(temp)
+            unlink(path)
             throw error
         }
         close(fd)
-        try renameDurably(temp, to: path)
     }
 
     /// Renames and fsyncs the destination folder (and the source's, when it differs).

@@ -1,0 +1,40 @@
+/// A drop's bytes from the moment they are parsed until the drop lands where it ends: the
+/// archive, `Inbox/held/` or `Inbox/rejected/`.
+///
+/// A large drop's bytes (216 MB for 4M reports) are not held while its rows are checked and
+/// its cache encoded: ``stage(sha:site:)`` writes them once, durably, to a hidden temporary file
+/// beside the archive and lets go of them, and ``place(at:)`` renames that file into place.
+/// It is the very bytes hashed and parsed, never a second read of the Inbox file. A command
+/// killed in between leaves only the hidden file, which the next writer sweeps.
+final class DropBytes {
+    private var bytes: [UInt8]
+    /// The hidden file holding the bytes once staged.
+    private var staged: String?
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Writes the bytes beside the drop's archive and lets go of them.
+    func stage(sha: String, site: Site) throws {
+        try FileIO.makeDirectory(site.drops)
+        let temp = FileIO.temporaryName(for: site.path(Site.dropPath(sha256: sha)))
+        try FileIO.writeSynced(temp, bytes)
+        staged = temp
+        bytes = []
+    }
+
+    /// Puts the drop's bytes at `target`, durably.
+    func place(at target: String) throws {
+        if let staged {
+            try FileIO.renameDurably(staged, to: target)
+            self.staged = nil
+        } else {
+            try FileIO.writeAtomically(target, bytes)
+        }
+    }
+
+    /// Removes the staged file when the drop went nowhere (a dry run, a held drop already in `held/`, an error).
+    func discard() {
+        if let staged { FileIO.remove(staged) }
+        staged = nil
+    }
+}

@@ -82,9 +82,13 @@ public struct DropCache {
         var out: [Report] = []
         out.reserveCapacity(Int(n) + Int(n) / 16)
         for _ in 0..<n {
-            guard let id = try c.string(), let at = try c.int64(), let day = try c.int64(), let client = try c.int64(),
-                let rad = try c.int64(), let modality = try c.int64(), let images = try c.int64(), let urg = try c.int64(),
-                let line = try c.int64(), table.indices.contains(Int(client)), table.indices.contains(Int(rad)),
+            // A row is its id (length, bytes) and eight integers: taken from the window whole.
+            guard let idLength = try c.peekInt64(), idLength >= 0, idLength <= 1 << 20,
+                let row = try c.take(8 + Int(idLength) + 64) else { return nil }
+            var r = ByteCursor(buf: row)
+            guard let id = r.string(), let at = r.int64(), let day = r.int64(), let client = r.int64(),
+                let rad = r.int64(), let modality = r.int64(), let images = r.int64(), let urg = r.int64(),
+                let line = r.int64(), table.indices.contains(Int(client)), table.indices.contains(Int(rad)),
                 table.indices.contains(Int(modality)), let day = Int32(exactly: day), let images = Int32(exactly: images),
                 let line = Int32(exactly: line)
             else { return nil }

@@ -72,6 +72,20 @@ struct HashedFileWindow {
         return true
     }
 
+    /// The next `n` bytes, taken: valid until the window is next used. Lets a fixed-shape record
+    /// be read with one check of the window instead of one per field.
+    mutating func take(_ n: Int) throws -> UnsafeRawBufferPointer? {
+        guard n >= 0, try ready(n) else { return nil }
+        defer { start += n }
+        return UnsafeRawBufferPointer(rebasing: window[start..<(start + n)])
+    }
+
+    /// The next 64-bit integer, left in place.
+    mutating func peekInt64() throws -> Int64? {
+        guard try ready(8) else { return nil }
+        return Int64(littleEndian: UnsafeRawBufferPointer(window).loadUnaligned(fromByteOffset: start, as: Int64.self))
+    }
+
     mutating func bytes(_ n: Int) throws -> [UInt8]? {
         guard n >= 0, try ready(n) else { return nil }
         defer { start += n }

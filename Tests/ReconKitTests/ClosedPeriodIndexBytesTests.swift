@@ -52,28 +52,30 @@ struct ClosedPeriodIndexBytesTests {
     }
 
     /// The SHA-256 of the whole file, and the table's (what the ledger records).
-    static func hashes(_ m: Month) throws -> (file: String, table: String) {
+    /// `parallel`: encoded on both cores, which must not change a byte.
+    static func hashes(_ m: Month, parallel: Bool) throws -> (file: String, table: String) {
         var file = SHA256()
-        let table = try ClosedPeriodIndex.encode(period: period, all: m.all, positions: m.positions, excluded: m.excluded) {
+        let table = try ClosedPeriodIndex.encode(period: period, all: m.all, positions: m.positions, excluded: m.excluded,
+                                                 parallel: parallel) {
             file.update(bufferPointer: $0)
         }
         return (Hex.string(file.finalize()), table)
     }
 
-    @Test func aMonthOfSixThousandReportsGivesThePinnedBytes() throws {
-        let got = try Self.hashes(Self.month(6000))
+    @Test(arguments: [false, true]) func aMonthOfSixThousandReportsGivesThePinnedBytes(parallel: Bool) throws {
+        let got = try Self.hashes(Self.month(6000), parallel: parallel)
         #expect(got.file == "4d1b98c93cb0904076954035e6b93d602bed2d2c939d73407ba7c85132af9328")
         #expect(got.table == "2aaaefcea7478d6e793ab06736b531cb69490b718bbb1f5376ea7a0c2a6f3012")
     }
 
-    @Test func aMonthOfOneReportGivesThePinnedBytes() throws {
-        let got = try Self.hashes(Self.month(1))
+    @Test(arguments: [false, true]) func aMonthOfOneReportGivesThePinnedBytes(parallel: Bool) throws {
+        let got = try Self.hashes(Self.month(1), parallel: parallel)
         #expect(got.file == "c84e986357793b90fb2d867e61d0345b3519aad4be360f3530fc2233a3244951")
         #expect(got.table == "f545e49d40c2f60db3ad42ae043ad2e263a8464dc8b2d4f4c232ef65e3de7632")
     }
 
-    @Test func aMonthWithNoReportsGivesThePinnedBytes() throws {
-        let got = try Self.hashes(Month())
+    @Test(arguments: [false, true]) func aMonthWithNoReportsGivesThePinnedBytes(parallel: Bool) throws {
+        let got = try Self.hashes(Month(), parallel: parallel)
         #expect(got.file == "6ce7f764293206ea0a58c8e1b8edd03c673ecfa87a5f7f31d24b7408f3debf6c")
         #expect(got.table == "b7e136a3c33fdda8e65acea72163f597e843449556d6651697f8702b1e5ce3b0")
     }

@@ -2,10 +2,11 @@ extension ClosedPeriodIndexEncoder {
     /// What pass 1 finds in a part of the reports: their names, numbered in order of arrival,
     /// and the breakdown counted by those numbers, (client, modality) and (radiologist, client).
     struct Tallies {
-        private(set) var names = IdTable<Void>()
+        private var numbered = ClosedPeriodIndexNames()
+        var names: IdTable<Void> { numbered.table }
         private var byClient = ClosedPeriodIndexTally(), byRadiologist = ClosedPeriodIndexTally()
 
-        mutating func number(_ name: String) -> UInt32 { UInt32(names.insert(name, ()).position) }
+        mutating func number(_ name: String) -> UInt32 { numbered.number(name) }
 
         mutating func count(client: UInt32, radiologist: UInt32, modality: UInt32, images: Int) {
             byClient.add(client, modality, images: images)

@@ -21,10 +21,11 @@ struct ClosedPeriodIndexBytesTests {
         var excluded: Set<String> = []
     }
 
-    /// `asciiExclusions`: only ASCII ids are excluded (the encoding then skips most look-ups in the set).
-    static func month(_ count: Int, asciiExclusions: Bool = false) -> Month {
+    /// `asciiExclusions`: only ASCII ids are excluded (the encoding then skips most look-ups in
+    /// the set); `asciiNames`: PET for PÉT (the breakdown is then written straight from its counts).
+    static func month(_ count: Int, asciiExclusions: Bool = false, asciiNames: Bool = false) -> Month {
         var random = SplitMix64(seed: 20_260_301)
-        let modalities = ["CT", "MR", "XR", "US", "PÉT"]
+        let modalities = ["CT", "MR", "XR", "US", asciiNames ? "PET" : "PÉT"]
         var month = Month()
         for i in 0..<count {
             let r = random.next()
@@ -77,6 +78,13 @@ struct ClosedPeriodIndexBytesTests {
         let got = try Self.hashes(month, parallel: parallel)
         #expect(got.file == "1366f2f0ff0903f90a62d35a06431db00867b824973366f80795f198eb617659")
         #expect(got.table == "80eafd2e1842f38c3ce63c39be4f964a1aea8dc4c4b856f7b4cd6c0174a9b865")
+    }
+
+    /// The same with every name ASCII.
+    @Test(arguments: [false, true]) func aMonthOfManyBucketsAndASCIINamesGivesThePinnedBytes(parallel: Bool) throws {
+        let got = try Self.hashes(Self.month(150_000, asciiExclusions: true, asciiNames: true), parallel: parallel)
+        #expect(got.file == "7920c65e43eaecd52ea054e461bf99be9757126246b88d0efc10cf7723bf5432")
+        #expect(got.table == "354f6cd3b82b791b97a7804b48a78595f78c67a15bd7a634be6417be2bc4c359")
     }
 
     @Test(arguments: [false, true]) func aMonthOfOneReportGivesThePinnedBytes(parallel: Bool) throws {

@@ -33,5 +33,44 @@ extension ClosedPeriodIndexEncoder {
             }
             return counted
         }
+
+        /// The breakdown's bytes (``ClosedPeriodIndex/encode(_:)``). When every name is ASCII,
+        /// two names are equal only byte for byte, so the bytes are written straight from the
+        /// counts, parties and rows in their names' byte order; else through ``breakdown``.
+        func encodedBreakdown() throws -> [UInt8] {
+            let name = names.entries.map(\.id)
+            guard name.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) else { return try ClosedPeriodIndex.encode(breakdown) }
+            let byBytes = name.indices.sorted { name[$0].utf8.lexicographicallyPrecedes(name[$1].utf8) }
+            var rank = [UInt64](repeating: 0, count: name.count)
+            for (r, n) in byBytes.enumerated() { rank[n] = UInt64(r) }
+            /// A tally's rows as (ranks of its two names, reports, images), in that order.
+            func rows(_ tally: ClosedPeriodIndexTally) -> [(ranks: UInt64, reports: Int, images: Int)] {
+                var out: [(ranks: UInt64, reports: Int, images: Int)] = []
+                out.reserveCapacity(tally.count)
+                tally.forEach { a, b, reports, images in out.append((rank[a] << 32 | rank[b], reports, images)) }
+                return out.sorted { $0.ranks < $1.ranks }
+            }
+            // "client|…" parties come before "radiologist|…" ones in byte order.
+            let parties = [("client|", rows(byClient)), ("radiologist|", rows(byRadiologist))]
+            return try ChunkWriter.bytes { out in
+                try out.put(Int64(parties.reduce(0) { $0 + Set($1.1.map { $0.ranks >> 32 }).count }))
+                for (prefix, rows) in parties {
+                    var k = 0
+                    while k < rows.count {
+                        let party = rows[k].ranks >> 32
+                        var end = k + 1
+                        while end < rows.count && rows[end].ranks >> 32 == party { end += 1 }
+                        try out.put(prefix + name[byBytes[Int(party)]])
+                        try out.put(Int64(end - k))
+                        for row in rows[k..<end] {
+                            try out.put(name[byBytes[Int(row.ranks & 0xFFFF_FFFF)]])
+                            try out.put(Int64(row.reports))
+                            try out.put(Int64(row.images))
+                        }
+                        k = end
+                    }
+                }
+            }
+        }
     }
 }

@@ -57,7 +57,7 @@ struct ClosedPeriodIndexEncoder {
                 try writeRecords(order, starts: starts, prints: UnsafeRawBufferPointer(prints), lengths: lengths, hashes: hashes, to: sink)
             }
         }
-        let breakdown = try ClosedPeriodIndex.encode(tallies.breakdown)
+        let breakdown = try tallies.encodedBreakdown()
         try breakdown.withUnsafeBytes { try sink($0) }
         let head = try ChunkWriter.bytes { out in
             try out.put(ClosedPeriodIndex.magic)

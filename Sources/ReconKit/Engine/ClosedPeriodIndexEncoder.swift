@@ -8,9 +8,8 @@ import Dispatch
 ///
 /// 1. By halves of the reports: each report's fingerprint, its names' numbers in a table of
 ///    names, and its count in the breakdown.
-/// 2. One core: the reports grouped by bucket and within it by the fingerprint's next bits (a
-///    counting sort).
-/// 3. By halves of the buckets: each group ordered by fingerprint.
+/// 2. One core: the reports grouped by bucket (a counting sort).
+/// 3. By halves of the buckets: each bucket ordered by fingerprint.
 /// 4. One core: the names numbered in the order the records first mention them.
 /// 5. By halves of a round of buckets: the records, each bucket's hashes beside them. A round
 ///    at a time, so the month's records are never held whole.
@@ -40,11 +39,9 @@ struct ClosedPeriodIndexEncoder {
         let count = positions.count
         let bits = ClosedPeriodIndex.bucketBits(for: count)
         let bucketCount = 1 << bits
-        let (order, groupStarts, tallies) = numberAndGroup(bits: bits)
+        let (order, starts, tallies) = numberAndGroup(bits: bits)
         defer { order.deallocate() }
-        sortGroups(order, starts: groupStarts)
-        let starts = (0...bucketCount).map { Int(groupStarts[$0 << Self.groupBits]) }
-        groupStarts.deallocate()
+        sortBuckets(order, starts: starts, bits: bits)
         let prints = UnsafeMutableRawBufferPointer.allocate(byteCount: count * 8, alignment: 8)
         defer { prints.deallocate() }
         let names = numberNames(order, table: tallies.names, prints: prints)
@@ -89,9 +86,9 @@ struct ClosedPeriodIndexEncoder {
     /// Part `p` of `0..<n`: the parts are contiguous and in order.
     private func part(_ p: Int, of n: Int) -> Range<Int> { (n * p / parts)..<(n * (p + 1) / parts) }
 
-    /// Passes 1 and 2: the period's reports as keys grouped by the fingerprint's top bits (in
-    /// order of arrival within a group), where each group starts, and the names and breakdown.
-    private func numberAndGroup(bits: Int) -> (UnsafeMutableBufferPointer<Key>, UnsafeMutableBufferPointer<Int32>, Tallies) {
+    /// Passes 1 and 2: the period's reports as keys grouped by bucket (in order of arrival
+    /// within one), where each bucket starts, and the names and breakdown.
+    private func numberAndGroup(bits: Int) -> (UnsafeMutableBufferPointer<Key>, [Int], Tallies) {
         let count = positions.count
         let prints = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: count)
         defer { prints.deallocate() }
@@ -124,54 +121,69 @@ struct ClosedPeriodIndexEncoder {
             let map = tallies.merge(found[p])
             for j in (3 * part(p, of: count).lowerBound)..<(3 * part(p, of: count).upperBound) { numbers[j] = map[Int(numbers[j])] }
         }
-        // Grouped by the fingerprint's top `bits + groupBits` bits: a bucket's reports in
-        // groups of one or two, each then ordered in place (pass 3).
-        let groupBits = bits + Self.groupBits
-        let ends = UnsafeMutableBufferPointer<Int32>.allocate(capacity: (1 << groupBits) + 1)
-        ends.initialize(repeating: 0)
-        for print in prints { ends[ClosedPeriodIndex.bucket(print, bits: groupBits) + 1] += 1 }
-        for g in 0..<(1 << groupBits) { ends[g + 1] += ends[g] }
+        let bucketCount = 1 << bits
+        var starts = [Int](repeating: 0, count: bucketCount + 1)
+        for print in prints { starts[ClosedPeriodIndex.bucket(print, bits: bits) + 1] += 1 }
+        for b in 0..<bucketCount { starts[b + 1] += starts[b] }
         let order = UnsafeMutableBufferPointer<Key>.allocate(capacity: count)
+        var next = starts
         for i in 0..<count {
-            let g = ClosedPeriodIndex.bucket(prints[i], bits: groupBits)
-            order.initializeElement(at: Int(ends[g]), to: Key(fingerprint: prints[i], position: positions[i], client: numbers[3 * i],
-                                                               radiologist: numbers[3 * i + 1], modality: numbers[3 * i + 2]))
-            ends[g] += 1
+            let b = ClosedPeriodIndex.bucket(prints[i], bits: bits)
+            order.initializeElement(at: next[b], to: Key(fingerprint: prints[i], position: positions[i], client: numbers[3 * i],
+                                                          radiologist: numbers[3 * i + 1], modality: numbers[3 * i + 2]))
+            next[b] += 1
         }
-        // Each group's end is now the next one's start.
-        for g in stride(from: 1 << groupBits, to: 0, by: -1) { ends[g] = ends[g - 1] }
-        ends[0] = 0
-        return (order, ends, tallies)
+        return (order, starts, tallies)
     }
 
-    /// Fingerprint bits below a bucket's that group its reports before they are ordered: 2^9
-    /// groups for the 512 or so reports of a bucket.
+    /// Groups a bucket's reports are counted into by the fingerprint's next bits: 2^9 for the
+    /// 512 or so reports of a bucket.
     private static let groupBits = 9
 
-    /// Pass 3: each group by fingerprint (and, for two ids with one fingerprint, by id), in
-    /// place: by insertion for the small ones (as good as all), else by a stable sort.
-    private func sortGroups(_ order: UnsafeMutableBufferPointer<Key>, starts: UnsafeMutableBufferPointer<Int32>) {
-        let bucketCount = (starts.count - 1) >> Self.groupBits
+    /// Pass 3: each bucket by fingerprint (and, for two ids with one fingerprint, by id). A
+    /// counting sort on the fingerprint's next nine bits leaves groups of one or two, each
+    /// then ordered in place: by insertion when small (as good as all), else by a stable sort.
+    private func sortBuckets(_ order: UnsafeMutableBufferPointer<Key>, starts: [Int], bits: Int) {
         each { p in
-            let buckets = part(p, of: bucketCount)
-            for g in (buckets.lowerBound << Self.groupBits)..<(buckets.upperBound << Self.groupBits) {
-                let (start, end) = (Int(starts[g]), Int(starts[g + 1]))
-                if end - start > 32 {
-                    var group = UnsafeMutableBufferPointer(rebasing: order[start..<end])
-                    group.sort(by: before)
-                    continue
+            var held: [Key] = []
+            var ends = [Int](repeating: 0, count: (1 << Self.groupBits) + 1)
+            func group(_ key: Key) -> Int { Int((key.fingerprint << UInt64(bits)) >> UInt64(64 - Self.groupBits)) }
+            for b in part(p, of: starts.count - 1) where starts[b + 1] - starts[b] > 1 {
+                let bucket = UnsafeMutableBufferPointer(rebasing: order[starts[b]..<starts[b + 1]])
+                held.removeAll(keepingCapacity: true)
+                held.append(contentsOf: bucket)
+                for g in ends.indices { ends[g] = 0 }
+                for key in held { ends[group(key) + 1] += 1 }
+                for g in 1..<ends.count { ends[g] += ends[g - 1] }
+                for key in held {
+                    let g = group(key)
+                    bucket[ends[g]] = key
+                    ends[g] += 1
                 }
-                guard end - start > 1 else { continue }
-                for k in (start + 1)..<end {
-                    let key = order[k]
-                    var at = k
-                    while at > start && before(key, order[at - 1]) {
-                        order[at] = order[at - 1]
-                        at -= 1
-                    }
-                    order[at] = key
+                // Group g now ends where group g + 1 started.
+                var start = 0
+                for end in ends.dropLast() {
+                    sortGroup(UnsafeMutableBufferPointer(rebasing: bucket[start..<end]))
+                    start = end
                 }
             }
+        }
+    }
+
+    private func sortGroup(_ keys: UnsafeMutableBufferPointer<Key>) {
+        guard keys.count > 1 else { return }
+        guard keys.count <= 32 else {
+            var keys = keys
+            return keys.sort(by: before)
+        }
+        for k in 1..<keys.count {
+            let key = keys[k]
+            var at = k
+            while at > 0 && before(key, keys[at - 1]) {
+                keys[at] = keys[at - 1]
+                at -= 1
+            }
+            keys[at] = key
         }
     }
 

@@ -1,48 +1,49 @@
 /// Reports and images counted by a pair of name numbers (`first << 32 | second`), for a
-/// closed period's breakdown. Open addressing on the integer key: a month counts millions of
-/// reports into a few thousand pairs, and a `Dictionary` hashed each of them with SipHash.
+/// closed period's breakdown. Open addressing on the integer key, a slot's key and counts side
+/// by side: a month counts millions of reports into some thousands of pairs, and a
+/// `Dictionary` hashed each of them with SipHash.
 struct ClosedPeriodIndexTally {
-    /// `empty` in a free slot; a key's halves are name numbers, below 2^32.
-    private var keys: [UInt64]
-    private var reports: [Int]
-    private var images: [Int]
+    private struct Slot {
+        /// `empty` when free; a key's halves are name numbers, below 2^32.
+        var key: UInt64
+        var reports: Int
+        var images: Int
+    }
+
+    private var slots: [Slot]
     private var shift: UInt64
     private(set) var count = 0
     private static let empty = UInt64.max
 
     init() {
-        keys = [UInt64](repeating: Self.empty, count: 256)
-        reports = [Int](repeating: 0, count: 256)
-        images = [Int](repeating: 0, count: 256)
+        slots = [Slot](repeating: Slot(key: Self.empty, reports: 0, images: 0), count: 256)
         shift = 64 - 8
     }
 
     /// Counts `reportCount` reports of `imageCount` images under `first` and `second`.
     mutating func add(_ first: UInt32, _ second: UInt32, reports reportCount: Int = 1, images imageCount: Int) {
         let key = UInt64(first) << 32 | UInt64(second)
-        let mask = keys.count - 1
-        var slot = Self.slot(key, shift)
+        let mask = slots.count - 1
+        var at = Self.slot(key, shift)
         while true {
-            let held = keys[slot]
+            let held = slots[at].key
             if held == key {
-                reports[slot] += reportCount
-                images[slot] += imageCount
+                slots[at].reports += reportCount
+                slots[at].images += imageCount
                 return
             }
             if held == Self.empty { break }
-            slot = (slot + 1) & mask
+            at = (at + 1) & mask
         }
-        keys[slot] = key
-        reports[slot] = reportCount
-        images[slot] = imageCount
+        slots[at] = Slot(key: key, reports: reportCount, images: imageCount)
         count += 1
-        if count * 2 > keys.count { grow() }
+        if count * 2 > slots.count { grow() }
     }
 
     /// Every pair counted, in no particular order.
     func forEach(_ body: (_ first: Int, _ second: Int, _ reports: Int, _ images: Int) -> Void) {
-        for slot in keys.indices where keys[slot] != Self.empty {
-            body(Int(keys[slot] >> 32), Int(keys[slot] & 0xFFFF_FFFF), reports[slot], images[slot])
+        for slot in slots where slot.key != Self.empty {
+            body(Int(slot.key >> 32), Int(slot.key & 0xFFFF_FFFF), slot.reports, slot.images)
         }
     }
 
@@ -52,19 +53,14 @@ struct ClosedPeriodIndexTally {
     }
 
     private mutating func grow() {
-        let (oldKeys, oldReports, oldImages) = (keys, reports, images)
-        let size = keys.count * 2
-        keys = [UInt64](repeating: Self.empty, count: size)
-        reports = [Int](repeating: 0, count: size)
-        images = [Int](repeating: 0, count: size)
+        let old = slots
+        slots = [Slot](repeating: Slot(key: Self.empty, reports: 0, images: 0), count: old.count * 2)
         shift -= 1
-        let mask = size - 1
-        for old in oldKeys.indices where oldKeys[old] != Self.empty {
-            var slot = Self.slot(oldKeys[old], shift)
-            while keys[slot] != Self.empty { slot = (slot + 1) & mask }
-            keys[slot] = oldKeys[old]
-            reports[slot] = oldReports[old]
-            images[slot] = oldImages[old]
+        let mask = slots.count - 1
+        for slot in old where slot.key != Self.empty {
+            var at = Self.slot(slot.key, shift)
+            while slots[at].key != Self.empty { at = (at + 1) & mask }
+            slots[at] = slot
         }
     }
 }

@@ -4,15 +4,19 @@
 /// three look-ups a report are much of an index's encoding.
 struct ClosedPeriodIndexNames {
     private(set) var table = IdTable<Void>()
-    /// Per slot: the name's bytes (zero after its end), and its length and number + 1 (0 when free).
-    private var low: [UInt64], high: [UInt64], held: [UInt64]
+    /// A name's bytes (zero after its end), and its length and number + 1 (0 when free).
+    private struct Slot {
+        var low: UInt64
+        var high: UInt64
+        var held: UInt64
+    }
+
+    private var slots: [Slot]
     private var shift: UInt64
     private var count = 0
 
     init() {
-        low = [UInt64](repeating: 0, count: 256)
-        high = low
-        held = low
+        slots = [Slot](repeating: Slot(low: 0, high: 0, held: 0), count: 256)
         shift = 64 - 8
     }
 
@@ -28,16 +32,17 @@ struct ClosedPeriodIndexNames {
     }
 
     private mutating func number(_ a: UInt64, _ b: UInt64, length: Int, _ name: String) -> UInt32 {
-        let mask = held.count - 1
-        var slot = Self.slot(a, b, length, shift)
-        while held[slot] != 0 {
-            if low[slot] == a && high[slot] == b && Int(held[slot] >> 32) == length { return UInt32(held[slot] & 0xFFFF_FFFF) - 1 }
-            slot = (slot + 1) & mask
+        let mask = slots.count - 1
+        var at = Self.slot(a, b, length, shift)
+        while slots[at].held != 0 {
+            let slot = slots[at]
+            if slot.low == a && slot.high == b && Int(slot.held >> 32) == length { return UInt32(slot.held & 0xFFFF_FFFF) - 1 }
+            at = (at + 1) & mask
         }
         let number = UInt32(table.insert(name, ()).position)
-        (low[slot], high[slot], held[slot]) = (a, b, UInt64(length) << 32 | UInt64(number + 1))
+        slots[at] = Slot(low: a, high: b, held: UInt64(length) << 32 | UInt64(number + 1))
         count += 1
-        if count * 2 > held.count { grow() }
+        if count * 2 > slots.count { grow() }
         return number
     }
 
@@ -47,16 +52,14 @@ struct ClosedPeriodIndexNames {
     }
 
     private mutating func grow() {
-        let (oldLow, oldHigh, oldHeld) = (low, high, held)
-        low = [UInt64](repeating: 0, count: held.count * 2)
-        high = low
-        held = low
+        let old = slots
+        slots = [Slot](repeating: Slot(low: 0, high: 0, held: 0), count: old.count * 2)
         shift -= 1
-        let mask = held.count - 1
-        for old in oldHeld.indices where oldHeld[old] != 0 {
-            var slot = Self.slot(oldLow[old], oldHigh[old], Int(oldHeld[old] >> 32), shift)
-            while held[slot] != 0 { slot = (slot + 1) & mask }
-            (low[slot], high[slot], held[slot]) = (oldLow[old], oldHigh[old], oldHeld[old])
+        let mask = slots.count - 1
+        for slot in old where slot.held != 0 {
+            var at = Self.slot(slot.low, slot.high, Int(slot.held >> 32), shift)
+            while slots[at].held != 0 { at = (at + 1) & mask }
+            slots[at] = slot
         }
     }
 }

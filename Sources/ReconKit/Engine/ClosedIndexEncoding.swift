@@ -19,9 +19,9 @@ final class ClosedIndexEncoding: @unchecked Sendable {
     }
 
     /// `parallel`: the encoding's long passes on both cores. Off by default: the close prices
-    /// the period and writes its documents on the first core meanwhile, and the encoding (about
-    /// half a microsecond a report) keeps pace with that work, so a second encoding thread
-    /// would only take turns with the documents on the first core.
+    /// the period and writes its documents on the first core meanwhile, and on one core the
+    /// encoding (about a third of a microsecond a report) finishes before that work does at any
+    /// size, so a second encoding thread would only take turns with the documents.
     init(period: Period, state: SiteState, site: Site, parallel: Bool = false) {
         let all = state.reports, positions = state.periodReports[period] ?? [], excluded = state.excludedReports(in: period)
         path = site.path(ClosedPeriodIndex.relativePath(period))

@@ -8,7 +8,7 @@ import Dispatch
 ///
 /// 1. By halves of the reports: each report's fingerprint, its names' numbers in a table of
 ///    names, and its count in the breakdown.
-/// 2. One core: the reports grouped by bucket (a counting sort).
+/// 2. By halves of the reports: the reports grouped by bucket (a counting sort).
 /// 3. By halves of the buckets: each bucket ordered by fingerprint.
 /// 4. One core: the names numbered in the order the records first mention them.
 /// 5. By halves of a round of buckets: the records, each bucket's hashes beside them. A round
@@ -115,23 +115,39 @@ struct ClosedPeriodIndexEncoder {
                 found[p] = t
             }
         }
-        // The later parts' numbers, in the first part's table.
+        // The later parts' names, numbered in the first part's table.
         var tallies = found[0]
-        for p in 1..<parts {
-            let map = tallies.merge(found[p])
-            for j in (3 * part(p, of: count).lowerBound)..<(3 * part(p, of: count).upperBound) { numbers[j] = map[Int(numbers[j])] }
-        }
+        let maps = [[]] + (1..<parts).map { tallies.merge(found[$0]) }
+        // A counting sort by bucket, each part placing its reports after the earlier parts'.
         let bucketCount = 1 << bits
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: bucketCount), count: parts)
+        counts.withUnsafeMutableBufferPointer { counts in
+            each { p in
+                for i in part(p, of: count) { counts[p][ClosedPeriodIndex.bucket(prints[i], bits: bits)] += 1 }
+            }
+        }
         var starts = [Int](repeating: 0, count: bucketCount + 1)
-        for print in prints { starts[ClosedPeriodIndex.bucket(print, bits: bits) + 1] += 1 }
-        for b in 0..<bucketCount { starts[b + 1] += starts[b] }
+        var next = counts
+        for b in 0..<bucketCount {
+            var at = starts[b]
+            for p in 0..<parts {
+                next[p][b] = at
+                at += counts[p][b]
+            }
+            starts[b + 1] = at
+        }
         let order = UnsafeMutableBufferPointer<Key>.allocate(capacity: count)
-        var next = starts
-        for i in 0..<count {
-            let b = ClosedPeriodIndex.bucket(prints[i], bits: bits)
-            order.initializeElement(at: next[b], to: Key(fingerprint: prints[i], position: positions[i], client: numbers[3 * i],
-                                                          radiologist: numbers[3 * i + 1], modality: numbers[3 * i + 2]))
-            next[b] += 1
+        next.withUnsafeMutableBufferPointer { next in
+            each { p in
+                func number(_ n: UInt32) -> UInt32 { p == 0 ? n : maps[p][Int(n)] }
+                for i in part(p, of: count) {
+                    let b = ClosedPeriodIndex.bucket(prints[i], bits: bits)
+                    order.initializeElement(at: next[p][b], to: Key(fingerprint: prints[i], position: positions[i],
+                                                                     client: number(numbers[3 * i]), radiologist: number(numbers[3 * i + 1]),
+                                                                     modality: number(numbers[3 * i + 2])))
+                    next[p][b] += 1
+                }
+            }
         }
         return (order, starts, tallies)
     }

@@ -18,7 +18,11 @@ final class ClosedIndexEncoding: @unchecked Sendable {
         return stopped
     }
 
-    init(period: Period, state: SiteState, site: Site) {
+    /// `parallel`: the encoding's long passes on both cores. Off by default: the close prices
+    /// the period and writes its documents on the first core meanwhile, and on one core the
+    /// encoding (about a third of a microsecond a report) finishes before that work does at any
+    /// size, so a second encoding thread would only take turns with the documents.
+    init(period: Period, state: SiteState, site: Site, parallel: Bool = false) {
         let all = state.reports, positions = state.periodReports[period] ?? [], excluded = state.excludedReports(in: period)
         path = site.path(ClosedPeriodIndex.relativePath(period))
         temporary = FileIO.temporaryName(for: path)
@@ -29,7 +33,7 @@ final class ClosedIndexEncoding: @unchecked Sendable {
             Stages.time("report-index") {
                 try? FileIO.makeDirectory(FileIO.parent(of: path))
                 if let sha = try? ClosedPeriodIndex.write(period: period, all: all, positions: positions, excluded: excluded,
-                                                          to: temporary, stop: { self.isStopped }),
+                                                          parallel: parallel, to: temporary, stop: { self.isStopped }),
                    (try? FileIO.syncFile(temporary)) != nil {
                     self.sha = sha
                     written = true
@@ -38,7 +42,8 @@ final class ClosedIndexEncoding: @unchecked Sendable {
                 } else {
                     // No room for the file: the entry still records the index, which the next command rebuilds.
                     FileIO.remove(temporary)
-                    sha = try? ClosedPeriodIndex.compare(period: period, all: all, positions: positions, excluded: excluded, withFile: nil).sha256
+                    sha = try? ClosedPeriodIndex.compare(period: period, all: all, positions: positions, excluded: excluded,
+                                                         parallel: parallel, withFile: nil).sha256
                 }
             }
         }

@@ -14,7 +14,17 @@ extension ClosedPeriodIndex {
 
     /// Parties in byte order, each with its count of rows, then rows (key, reports, images) in byte order.
     static func encode(_ breakdown: SoftFindingDetail.Breakdown) throws -> [UInt8] {
-        func before(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+        // Byte order, compared with memcmp: a month's breakdown has tens of thousands of rows.
+        func before(_ a: String, _ b: String) -> Bool {
+            var (a, b) = (a, b)
+            return a.withUTF8 { x in
+                b.withUTF8 { y in
+                    let common = min(x.count, y.count)
+                    let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                    return order != 0 ? order < 0 : x.count < y.count
+                }
+            }
+        }
         return try ChunkWriter.bytes { out in
             try out.put(Int64(breakdown.count))
             for party in breakdown.keys.sorted(by: before) {

@@ -61,6 +61,19 @@ public struct ClosedPeriodIndex: Sendable {
         return SplitMix64.mix(h)
     }
 
+    /// ``fingerprint(_:)``, and whether the id is ASCII (an index's encoding asks both).
+    static func fingerprintAndASCII(_ id: String) -> (UInt64, Bool) {
+        let found = id.utf8.withContiguousStorageIfAvailable { bytes -> (UInt64, Bool) in
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325, seen: UInt8 = 0
+            for b in bytes {
+                h = (h ^ UInt64(b)) &* 0x100_0000_01b3
+                seen |= b
+            }
+            return (SplitMix64.mix(h), seen < 0x80)
+        }
+        return found ?? (fingerprint(id), id.utf8.allSatisfy { $0 < 0x80 })
+    }
+
     static func bucket(_ fingerprint: UInt64, bits: Int) -> Int { bits == 0 ? 0 : Int(fingerprint >> UInt64(64 - bits)) }
 
     static func bucketBits(for count: Int) -> Int {
@@ -72,25 +85,6 @@ public struct ClosedPeriodIndex: Sendable {
     // MARK: Records
 
     static let fixedRecordBytes = 35
-
-    /// Stores one record at `at`; returns where the next one goes.
-    static func storeRecord(_ r: Report, client: Int, radiologist: Int, modality: Int,
-                            into out: UnsafeMutableRawBufferPointer, at: Int) -> Int {
-        out.storeBytes(of: r.reportedAt.nanoseconds.littleEndian, toByteOffset: at, as: Int64.self)
-        out.storeBytes(of: r.localDate.dayNumber.littleEndian, toByteOffset: at + 8, as: Int32.self)
-        out.storeBytes(of: UInt32(client).littleEndian, toByteOffset: at + 12, as: UInt32.self)
-        out.storeBytes(of: UInt32(radiologist).littleEndian, toByteOffset: at + 16, as: UInt32.self)
-        out.storeBytes(of: UInt32(modality).littleEndian, toByteOffset: at + 20, as: UInt32.self)
-        out.storeBytes(of: r.imageCount.littleEndian, toByteOffset: at + 24, as: Int32.self)
-        out.storeBytes(of: r.line.littleEndian, toByteOffset: at + 28, as: Int32.self)
-        out.storeBytes(of: r.urgency == .stat ? 1 : 0, toByteOffset: at + 32, as: UInt8.self)
-        var id = r.id
-        return id.withUTF8 { bytes in
-            out.storeBytes(of: UInt16(bytes.count).littleEndian, toByteOffset: at + 33, as: UInt16.self)
-            UnsafeMutableRawBufferPointer(rebasing: out[(at + fixedRecordBytes)...]).copyMemory(from: UnsafeRawBufferPointer(bytes))
-            return at + fixedRecordBytes + bytes.count
-        }
-    }
 
     /// A bucket's records, or nil when they do not read as `count` records naming known names.
     func decodeRecords(_ bytes: [UInt8], count: Int) -> [Report]? {

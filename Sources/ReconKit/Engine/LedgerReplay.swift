@@ -81,8 +81,9 @@ public enum LedgerReplay {
         let path = site.path(ClosedPeriodIndex.relativePath(period))
         let temp = FileIO.temporaryName(for: path)
         try? FileIO.makeDirectory(FileIO.parent(of: path))
+        // Nothing else runs while a missing index is rebuilt: both cores encode it.
         guard let sha = try? ClosedPeriodIndex.write(period: period, all: state.reports, positions: state.periodReports[period] ?? [],
-                                                  excluded: state.excludedReports(in: period), to: temp),
+                                                  excluded: state.excludedReports(in: period), parallel: true, to: temp),
               sha == expected,
               (try? FileIO.syncFile(temp)) != nil, (try? FileIO.renameQuietly(temp, to: path)) != nil else {
             FileIO.remove(temp)
@@ -253,7 +254,7 @@ public enum LedgerReplay {
         let file = latest[period]?.seq == seq && FileIO.exists(path) ? path : nil
         let (sha, fileMatches) = try Stages.time("verify-index") {
             try ClosedPeriodIndex.compare(period: period, all: state.reports, positions: state.periodReports[period] ?? [],
-                                          excluded: state.excludedReports(in: period), withFile: file)
+                                          excluded: state.excludedReports(in: period), parallel: true, withFile: file)
         }
         guard sha == recorded else {
             throw LedgerDamage(seq: seq, "report_index_sha256 is not the index of the \(period) reports the ledger holds "

@@ -100,8 +100,10 @@ extension JSONParser {
             let name = SkippedName(quote: quote, end: pos - 1, hadEscape: stringHadEscape, isASCII: isASCII)
             // `previous` is the name just before, as the building parser's is while the text is canonical.
             if let previous {
-                if canonical, !inJCSOrder(previous, name) { canonical = false }
-                if rising { rising = previous.isPlain && name.isPlain && JCS.precedesInUTF16(raw(previous), raw(name)) }
+                // Names without escapes are ordered by their bytes, compared once for both checks.
+                let bytesInOrder = previous.hadEscape || name.hadEscape ? nil : JCS.precedesInUTF16(raw(previous), raw(name))
+                if canonical, !(bytesInOrder ?? inJCSOrder(previous, name)) { canonical = false }
+                if rising { rising = previous.isPlain && name.isPlain && bytesInOrder == true }
             } else {
                 rising = name.isPlain
             }
@@ -141,26 +143,33 @@ extension JSONParser {
     /// Sets `stringHadEscape` as reading it does.
     mutating func skipString() throws -> Bool {
         let quote = pos
-        pos += 1
         stringHadEscape = false
         var isASCII = true
-        while pos < bytes.count {
-            let byte = bytes[pos]
-            if byte == UInt8(ascii: "\"") {
-                pos += 1
+        // Most of a ledger line is string bytes: they are stepped over through a local index.
+        var i = pos + 1
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == 0x22 {  // "
+                pos = i + 1
                 return isASCII
-            } else if byte == UInt8(ascii: "\\") {
+            } else if byte == 0x5C {  // backslash
                 stringHadEscape = true
+                pos = i
                 _ = try readEscape()
+                i = pos
             } else if byte < 0x20 {
+                pos = i
                 throw controlCharacter(byte)
             } else if byte < 0x80 {
-                pos += 1
+                i += 1
             } else {
                 isASCII = false
+                pos = i
                 try skipUTF8Sequence()
+                i = pos
             }
         }
+        pos = i
         throw unclosedString(from: quote)
     }
 

@@ -26,8 +26,9 @@ public struct JSONParser {
     var canonical = true
     /// Whether the last string read held an escape (so its bytes differ from its text).
     var stringHadEscape = false
-    /// The member checked but not built (see ``parseNotingCanonical(_:skipping:of:)``), and whether it was met.
+    /// The member checked but not built (see ``parseNotingCanonical(_:skipping:of:)``).
     var skipTarget: (member: String, parent: String)?
+    /// Whether that member was met, a non-empty array, and left out of the value.
     var skippedMember = false
     /// The member names of the objects being skipped, innermost last, for the order and
     /// duplicate checks: one buffer for the whole parse rather than one per object.

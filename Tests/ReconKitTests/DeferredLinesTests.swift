@@ -52,4 +52,23 @@ struct DeferredLinesTests {
             #expect(throws: LedgerDamage.self) { try read.entries[1].member("lines") }
         }
     }
+
+    /// A line written otherwise than JCS writes it (an escaped slash in its lines) cannot be
+    /// hashed in place: it is read in full, its lines held, and its hash checked as ever.
+    @Test func aNonCanonicalLineKeepsItsLinesAndItsHashHolds() throws {
+        try withTemporaryFolder { dir in
+            let path = dir + "/ledger.jsonl"
+            let file = LedgerFile(path: path)
+            try file.append(kind: "site.init", body: ["site": "s"], at: "2026-03-01T00:00:00Z")
+            let lines: JSONValue = [["description": "CT/MR", "amount": "1.00"]]
+            try file.append(kind: "invoice.issued", body: ["number": "INV-1", "lines": lines], at: "2026-03-02T00:00:00Z")
+            var text = try String(contentsOfFile: path, encoding: .utf8)
+            text = text.replacingOccurrences(of: "CT/MR", with: #"CT\/MR"#)
+            try text.write(toFile: path, atomically: false, encoding: .utf8)
+            let read = LedgerFile(path: path)
+            try read.load()
+            #expect(read.entries[1].body["lines"] == lines)
+            #expect(read.entries[1].body["number"] == "INV-1")
+        }
+    }
 }

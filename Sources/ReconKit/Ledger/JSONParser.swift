@@ -19,12 +19,20 @@ public struct JSONParser {
     /// How deeply arrays and objects may nest; ledger bodies use a handful of levels.
     public static let maxDepth = 128
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var pos = 0
+    // Not private: JSONParser+Skipping.swift reads the same text with the same checks.
+    let bytes: UnsafeBufferPointer<UInt8>
+    var pos = 0
     /// Whether the text read so far is exactly the JCS form of what it holds (see ``parseNotingCanonical(_:)``).
-    private var canonical = true
+    var canonical = true
     /// Whether the last string read held an escape (so its bytes differ from its text).
-    private var stringHadEscape = false
+    var stringHadEscape = false
+    /// The member checked but not built (see ``parseNotingCanonical(_:skipping:of:)``).
+    var skipTarget: (member: String, parent: String)?
+    /// Whether that member was met, a non-empty array, and left out of the value.
+    var skippedMember = false
+    /// The member names of the objects being skipped, innermost last, for the order and
+    /// duplicate checks: one buffer for the whole parse rather than one per object.
+    var skippedNames: [SkippedName] = []
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -81,6 +89,23 @@ public struct JSONParser {
         return (value, parser.canonical)
     }
 
+    /// Parses one JSON value as ``parseNotingCanonical(_:)`` does, but when the root object's
+    /// member `parent` is an object whose member `member` is a non-empty array, that array is
+    /// only checked, not built, and left out of the value.
+    ///
+    /// The array is checked exactly as a full parse checks it — the same errors at the same
+    /// offsets, the same canonical bookkeeping — so the outcome differs from
+    /// ``parseNotingCanonical(_:)`` only in that member's absence, said by `skipped`. A ledger
+    /// line's document `lines` (`skipping: "lines", of: "body"`) are most of its text and are
+    /// left in the file (``DeferredMembers``).
+    static func parseNotingCanonical(_ bytes: UnsafeBufferPointer<UInt8>, skipping member: String, of parent: String)
+        throws -> (value: JSONValue, isCanonical: Bool, skipped: Bool) {
+        var parser = JSONParser(bytes)
+        parser.skipTarget = (member, parent)
+        let value = try parser.parseWhole()
+        return (value, parser.canonical, parser.skippedMember)
+    }
+
     /// Parses one JSON value from UTF-8 bytes without copying them.
     static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
         var parser = JSONParser(buffer)
@@ -89,7 +114,12 @@ public struct JSONParser {
 
     private mutating func parseWhole() throws -> JSONValue {
         skipWhitespace()
-        let value = try parseValue(depth: 0)
+        let value: JSONValue
+        if skipTarget != nil, pos < bytes.count, bytes[pos] == UInt8(ascii: "{") {
+            value = try parseObject(depth: 1, role: .root)  // as parseValue(depth: 0) would
+        } else {
+            value = try parseValue(depth: 0)
+        }
         skipWhitespace()
         if pos < bytes.count {
             throw JSONParseError(
@@ -120,7 +150,16 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseObject(depth: Int) throws -> JSONValue {
+    /// Where an object stands with respect to ``skipTarget``.
+    private enum ObjectRole {
+        case plain
+        /// The root object, whose member `parent` may hold the member to skip.
+        case root
+        /// The object that is the value of the root's member `parent`.
+        case parent
+    }
+
+    private mutating func parseObject(depth: Int, role: ObjectRole = .plain) throws -> JSONValue {
         try checkDepth(depth)
         pos += 1  // {
         skipWhitespace()
@@ -133,6 +172,7 @@ public struct JSONParser {
         pairs.reserveCapacity(8)
         // The previous member's name and, when it held no escape, its bytes: JCS order is checked as names are read.
         var previousKey: (name: String, raw: UnsafeBufferPointer<UInt8>?)?
+        var skippedHere = false
         while true {
             guard pos < bytes.count else {
                 throw JSONParseError(.unexpectedEnd, at: pos, "the text ends inside an object")
@@ -152,7 +192,19 @@ public struct JSONParser {
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "after the member name \"\(key)\"")
             skipWhitespace()
-            pairs.append((key, try parseValue(depth: depth), keyOffset))
+            if role != .plain, let skipTarget, pos < bytes.count {
+                if role == .root, bytes[pos] == UInt8(ascii: "{"), key == skipTarget.parent {
+                    pairs.append((key, try parseObject(depth: depth + 1, role: .parent), keyOffset))
+                } else if role == .parent, bytes[pos] == UInt8(ascii: "["), key == skipTarget.member {
+                    // An empty array is kept, as it is; a skipped one keeps its place for the duplicate check.
+                    if try skipArray(depth: depth + 1) { skippedHere = true }
+                    pairs.append((key, .array([]), keyOffset))
+                } else {
+                    pairs.append((key, try parseValue(depth: depth), keyOffset))
+                }
+            } else {
+                pairs.append((key, try parseValue(depth: depth), keyOffset))
+            }
             skipWhitespace()
             guard pos < bytes.count else {
                 throw JSONParseError(.unexpectedEnd, at: pos, "the text ends inside an object")
@@ -163,7 +215,12 @@ public struct JSONParser {
                 skipWhitespace()
             case UInt8(ascii: "}"):
                 pos += 1
-                return .object(try Self.members(pairs))
+                var members = try Self.members(pairs)
+                if skippedHere, let skipTarget {
+                    members[skipTarget.member] = nil
+                    skippedMember = true
+                }
+                return .object(members)
             case let byte:
                 throw JSONParseError(
                     .unexpectedCharacter, at: pos,
@@ -223,7 +280,8 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseNumber() throws -> JSONValue {
+    @discardableResult
+    mutating func parseNumber() throws -> JSONValue {
         let start = pos
         let negative = bytes[pos] == UInt8(ascii: "-")
         if negative { pos += 1 }
@@ -269,7 +327,7 @@ public struct JSONParser {
 
     // MARK: Strings
 
-    private mutating func parseString() throws -> String {
+    mutating func parseString() throws -> String {
         let quote = pos
         pos += 1
         let start = pos
@@ -298,7 +356,8 @@ public struct JSONParser {
                 pos += 1
                 return String(decoding: scratch, as: UTF8.self)
             } else if byte == UInt8(ascii: "\\") {
-                try parseEscape(into: &scratch)
+                let scalar = try readEscape()
+                if scalar < 0x80 { scratch.append(UInt8(scalar)) } else { Self.appendUTF8(scalar, to: &scratch) }
             } else if byte < 0x20 {
                 throw controlCharacter(byte)
             } else if byte < 0x80 {
@@ -313,7 +372,8 @@ public struct JSONParser {
         throw unclosedString(from: quote)
     }
 
-    private mutating func parseEscape(into scratch: inout [UInt8]) throws {
+    /// Reads the escape at `pos` and gives the Unicode scalar value it stands for.
+    mutating func readEscape() throws -> UInt32 {
         let escapeStart = pos
         pos += 1  // backslash
         guard pos < bytes.count else {
@@ -322,14 +382,14 @@ public struct JSONParser {
         let byte = bytes[pos]
         pos += 1
         switch byte {
-        case UInt8(ascii: "\""): scratch.append(0x22)
-        case UInt8(ascii: "\\"): scratch.append(0x5C)
-        case UInt8(ascii: "/"): scratch.append(0x2F); canonical = false  // JCS writes "/" bare
-        case UInt8(ascii: "b"): scratch.append(0x08)
-        case UInt8(ascii: "f"): scratch.append(0x0C)
-        case UInt8(ascii: "n"): scratch.append(0x0A)
-        case UInt8(ascii: "r"): scratch.append(0x0D)
-        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "\""): return 0x22
+        case UInt8(ascii: "\\"): return 0x5C
+        case UInt8(ascii: "/"): canonical = false; return 0x2F  // JCS writes "/" bare
+        case UInt8(ascii: "b"): return 0x08
+        case UInt8(ascii: "f"): return 0x0C
+        case UInt8(ascii: "n"): return 0x0A
+        case UInt8(ascii: "r"): return 0x0D
+        case UInt8(ascii: "t"): return 0x09
         case UInt8(ascii: "u"):
             let unit = try hex4(escapeStart: escapeStart)
             // JCS writes `\u00xx` (lowercase) only for controls without a short escape.
@@ -337,27 +397,28 @@ public struct JSONParser {
                 || (pos - 4..<pos).contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(bytes[$0]) }) {
                 canonical = false
             }
-            var scalarValue = UInt32(unit)
             if (0xDC00...0xDFFF).contains(unit) {
                 throw loneSurrogate(unit, at: escapeStart)
             }
-            if (0xD800...0xDBFF).contains(unit) {
-                guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u")
-                else { throw loneSurrogate(unit, at: escapeStart) }
-                let lowStart = pos
-                pos += 2
-                let low = try hex4(escapeStart: lowStart)
-                guard (0xDC00...0xDFFF).contains(low) else { throw loneSurrogate(unit, at: escapeStart) }
-                scalarValue = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
-            }
-            // Every value left is a Unicode scalar: surrogates were handled above.
-            if let scalar = Unicode.Scalar(scalarValue) {
-                UTF8.encode(scalar) { scratch.append($0) }
-            }
+            guard (0xD800...0xDBFF).contains(unit) else { return UInt32(unit) }
+            guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u")
+            else { throw loneSurrogate(unit, at: escapeStart) }
+            let lowStart = pos
+            pos += 2
+            let low = try hex4(escapeStart: lowStart)
+            guard (0xDC00...0xDFFF).contains(low) else { throw loneSurrogate(unit, at: escapeStart) }
+            return 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
         default:
             throw JSONParseError(
                 .invalidEscape, at: escapeStart,
                 "\\\(Self.describeBare(byte)) is not a JSON escape; valid ones are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX")
+        }
+    }
+
+    /// Appends the UTF-8 form of `value`, a Unicode scalar value (``readEscape()`` gives no surrogates).
+    private static func appendUTF8(_ value: UInt32, to scratch: inout [UInt8]) {
+        if let scalar = Unicode.Scalar(value) {
+            UTF8.encode(scalar) { scratch.append($0) }
         }
     }
 
@@ -385,7 +446,7 @@ public struct JSONParser {
     }
 
     /// Checks one multi-byte UTF-8 sequence at `pos` (Unicode Table 3-7) and steps over it.
-    private mutating func skipUTF8Sequence() throws {
+    mutating func skipUTF8Sequence() throws {
         let lead = bytes[pos]
         let length: Int
         var secondRange: ClosedRange<UInt8> = 0x80...0xBF
@@ -408,7 +469,7 @@ public struct JSONParser {
 
     // MARK: Small pieces
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while pos < bytes.count {
             switch bytes[pos] {
             case 0x20, 0x09, 0x0A, 0x0D: pos += 1; canonical = false  // JCS has no whitespace
@@ -417,7 +478,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func expect(_ byte: UInt8, _ context: @autoclosure () -> String) throws {
+    mutating func expect(_ byte: UInt8, _ context: @autoclosure () -> String) throws {
         guard pos < bytes.count else {
             throw JSONParseError(.unexpectedEnd, at: pos, "the text ends where '\(Character(Unicode.Scalar(byte)))' should come \(context())")
         }
@@ -429,7 +490,7 @@ public struct JSONParser {
         pos += 1
     }
 
-    private mutating func expectWord(_ word: StaticString) throws {
+    mutating func expectWord(_ word: StaticString) throws {
         let start = pos
         let count = word.utf8CodeUnitCount
         let matches = pos + count <= bytes.count && (0..<count).allSatisfy { bytes[start + $0] == word.utf8Start[$0] }
@@ -439,7 +500,7 @@ public struct JSONParser {
         pos += count
     }
 
-    private func checkDepth(_ depth: Int) throws {
+    func checkDepth(_ depth: Int) throws {
         if depth > Self.maxDepth {
             throw JSONParseError(.tooDeep, at: pos, "arrays and objects nest deeper than \(Self.maxDepth) levels")
         }
@@ -455,13 +516,13 @@ public struct JSONParser {
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
-    private func controlCharacter(_ byte: UInt8) -> JSONParseError {
+    func controlCharacter(_ byte: UInt8) -> JSONParseError {
         JSONParseError(
             .controlCharacterInString, at: pos,
             "a string holds the raw control character \(Self.describe(byte)); write it escaped, e.g. \\n or \\u001f")
     }
 
-    private func unclosedString(from quote: Int) -> JSONParseError {
+    func unclosedString(from quote: Int) -> JSONParseError {
         JSONParseError(.unexpectedEnd, at: quote, "the string starting here is not closed by a '\"'")
     }
 
@@ -476,12 +537,12 @@ public struct JSONParser {
         JSONParseError(.invalidUTF8, at: pos, "byte 0x\(String(bytes[pos], radix: 16)) starts no valid UTF-8 sequence here; the ledger is UTF-8")
     }
 
-    private static func isDigit(_ byte: UInt8) -> Bool {
+    static func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
 
     /// A byte as a person reads it: `'x'` for printable ASCII, `byte 0x1f` otherwise.
-    private static func describe(_ byte: UInt8) -> String {
+    static func describe(_ byte: UInt8) -> String {
         (0x21...0x7E).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
     }
 

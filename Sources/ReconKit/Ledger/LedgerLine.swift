@@ -13,16 +13,38 @@ struct LedgerLine {
     /// naming `expectedSeq`, with the same messages and in the same order as ever.
     ///
     /// `source`, the ledger file and the line's offset in it: a canonical line's document
-    /// `lines` are then left there (``DeferredMembers``), not held parsed.
+    /// `lines` are then left there (``DeferredMembers``), checked but never built.
     static func read(_ line: UnsafeBufferPointer<UInt8>, expectedSeq: Int,
                      source: (path: String, offset: Int)? = nil) throws(LedgerDamage) -> LedgerLine {
-        let value: JSONValue
-        let isCanonical: Bool
+        let parsed: (value: JSONValue, isCanonical: Bool, skipped: Bool)
         do {
-            (value, isCanonical) = try JSONParser.parseNotingCanonical(line)
+            if source != nil {
+                parsed = try JSONParser.parseNotingCanonical(line, skipping: "lines", of: "body")
+            } else {
+                let whole = try JSONParser.parseNotingCanonical(line)
+                parsed = (whole.value, whole.isCanonical, false)
+            }
         } catch {
             throw LedgerDamage(seq: expectedSeq, "line \(expectedSeq) is not a JSON object: \(error)")
         }
+        let entry = try entry(of: parsed.value, expectedSeq: expectedSeq)
+        let canonicalHash = parsed.isCanonical ? hashOfCanonical(line, entry) : nil
+        if parsed.skipped {
+            // The lines were checked but not built: only an entry hashed off its line can do without them.
+            guard let canonicalHash, let source else { return try read(line, expectedSeq: expectedSeq) }
+            let deferred = DeferredMembers(path: source.path, offset: source.offset, length: line.count, keys: ["lines"])
+            return LedgerLine(entry: LedgerEntry(seq: entry.seq, at: entry.at, kind: entry.kind, body: entry.body,
+                                                 prev: entry.prev, hash: entry.hash, deferred: deferred),
+                              computedHash: canonicalHash)
+        }
+        let computedHash = canonicalHash
+            ?? LedgerEntry.hash(seq: entry.seq, at: entry.at, kind: entry.kind, body: entry.body, prev: entry.prev)
+        return LedgerLine(entry: entry, computedHash: computedHash)
+    }
+
+    /// The entry `value` records, if it is one: an object of exactly seq, at, kind, body,
+    /// prev and hash, `seq` being `expectedSeq`.
+    private static func entry(of value: JSONValue, expectedSeq: Int) throws(LedgerDamage) -> LedgerEntry {
         guard case .object(let o) = value else { throw LedgerDamage(seq: expectedSeq, "line \(expectedSeq) is not a JSON object") }
         guard case .int(let seq)? = o["seq"], case .string(let at)? = o["at"], case .string(let kind)? = o["kind"],
             case .object(let body)? = o["body"], case .string(let p)? = o["prev"], case .string(let hash)? = o["hash"]
@@ -31,19 +53,7 @@ struct LedgerLine {
             throw LedgerDamage(seq: expectedSeq, "seq is \(seq), expected \(expectedSeq) (an entry is missing, added or moved)")
         }
         guard o.count == 6 else { throw LedgerDamage(seq: expectedSeq, "the entry has members other than seq, at, kind, body, prev, hash") }
-        let entry = LedgerEntry(seq: Int(seq), at: at, kind: kind, body: body, prev: p, hash: hash)
-        if let canonicalHash = isCanonical ? hashOfCanonical(line, entry) : nil {
-            if let source, case .array(let lines)? = body["lines"], !lines.isEmpty {
-                var kept = body
-                kept["lines"] = nil
-                let deferred = DeferredMembers(path: source.path, offset: source.offset, length: line.count, keys: ["lines"])
-                return LedgerLine(entry: LedgerEntry(seq: Int(seq), at: at, kind: kind, body: kept, prev: p, hash: hash,
-                                                     deferred: deferred),
-                                  computedHash: canonicalHash)
-            }
-            return LedgerLine(entry: entry, computedHash: canonicalHash)
-        }
-        return LedgerLine(entry: entry, computedHash: LedgerEntry.hash(seq: entry.seq, at: at, kind: kind, body: body, prev: p))
+        return LedgerEntry(seq: Int(seq), at: at, kind: kind, body: body, prev: p, hash: hash)
     }
 
     /// The entry, once its `prev` is checked against the hash of the entry before it and

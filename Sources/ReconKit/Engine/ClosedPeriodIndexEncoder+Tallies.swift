@@ -2,7 +2,7 @@ extension ClosedPeriodIndexEncoder {
     /// What pass 1 finds in a part of the reports: their names, numbered in order of arrival,
     /// and the breakdown counted by those numbers, (client, modality) and (radiologist, client).
     struct Tallies {
-        private var numbered = ClosedPeriodIndexNames()
+        private var numbered = NameNumbers()
         var names: IdTable<Void> { numbered.table }
         private var byClient = ClosedPeriodIndexTally(), byRadiologist = ClosedPeriodIndexTally()
 

@@ -55,7 +55,7 @@ public struct PeriodPricer {
     /// Reports gathered by client as ``Item``s, with modalities, radiologists and clients
     /// numbered in the order first seen.
     private struct Gathered {
-        var modalityCodes = IdTable<Void>(), radiologistCodes = IdTable<Void>(), clientCodes = IdTable<Void>()
+        var modalityCodes = NameNumbers(), radiologistCodes = NameNumbers(), clientCodes = NameNumbers()
         var clientItems: [[Item]] = []
         var radiologistCounts: [(reports: Int, images: Int)] = []
         var excludedIndices: [Int32] = []
@@ -68,9 +68,9 @@ public struct PeriodPricer {
                     excludedIndices.append(i)
                     continue
                 }
-                let m = Int32(modalityCodes.insert(reports[Int(i)].modality, ()).position)
-                let d = Int32(radiologistCodes.insert(reports[Int(i)].radiologistId, ()).position)
-                let c = clientCodes.insert(reports[Int(i)].clientId, ()).position
+                let m = Int32(modalityCodes.number(reports[Int(i)].modality))
+                let d = Int32(radiologistCodes.number(reports[Int(i)].radiologistId))
+                let c = Int(clientCodes.number(reports[Int(i)].clientId))
                 if c == clientItems.count { clientItems.append([]) }
                 let images = reports[Int(i)].imageCount
                 clientItems[c].append(Item(index: i, modality: m, radiologist: d, day: reports[Int(i)].localDate.dayNumber,
@@ -84,16 +84,16 @@ public struct PeriodPricer {
         /// Adds what a later stretch of the reports gathered, renumbered to this one's numbers,
         /// emptying `later` client by client.
         mutating func append(_ later: inout Gathered) {
-            let modality = later.modalityCodes.entries.map { Int32(modalityCodes.insert($0.id, ()).position) }
-            let radiologist = later.radiologistCodes.entries.map { Int32(radiologistCodes.insert($0.id, ()).position) }
+            let modality = later.modalityCodes.table.entries.map { Int32(modalityCodes.number($0.id)) }
+            let radiologist = later.radiologistCodes.table.entries.map { Int32(radiologistCodes.number($0.id)) }
             for (d, counts) in later.radiologistCounts.enumerated() {
                 let global = Int(radiologist[d])
                 if global == radiologistCounts.count { radiologistCounts.append((0, 0)) }
                 radiologistCounts[global].reports += counts.reports
                 radiologistCounts[global].images += counts.images
             }
-            for (c, entry) in later.clientCodes.entries.enumerated() {
-                let global = clientCodes.insert(entry.id, ()).position
+            for (c, entry) in later.clientCodes.table.entries.enumerated() {
+                let global = Int(clientCodes.number(entry.id))
                 if global == clientItems.count { clientItems.append([]) }
                 var items = later.clientItems[c]
                 later.clientItems[c] = []
@@ -144,9 +144,9 @@ public struct PeriodPricer {
         gathered = []
         book.excludedReports = all.excludedIndices.count
         book.excludedIndices = all.excludedIndices
-        let modalities = all.modalityCodes.entries.map(\.id), radiologists = all.radiologistCodes.entries.map(\.id)
+        let modalities = all.modalityCodes.table.entries.map(\.id), radiologists = all.radiologistCodes.table.entries.map(\.id)
         var byClient: [String: [Item]] = [:]
-        for (c, entry) in all.clientCodes.entries.enumerated() { byClient[entry.id] = all.clientItems[c] }
+        for (c, entry) in all.clientCodes.table.entries.enumerated() { byClient[entry.id] = all.clientItems[c] }
         all.clientItems = []
         for (d, id) in radiologists.enumerated() { book.radiologistCounts[id] = all.radiologistCounts[d] }
         let rads = radiologists.map { context.radiologists[$0] }

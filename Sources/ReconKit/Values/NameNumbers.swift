@@ -1,8 +1,9 @@
-/// The names (client, radiologist and modality ids) a closed period's reports mention,
-/// numbered in order of arrival. An ``IdTable`` numbers them; names of up to 16 bytes, most of
-/// them, are found first by their bytes held as two integers, without hashing the string:
-/// three look-ups a report are much of an index's encoding.
-struct ClosedPeriodIndexNames {
+/// Names (client, radiologist and modality ids) numbered in order of arrival, looked up
+/// several times a report by the pricer and the closed-period index. An ``IdTable`` numbers
+/// them; names of up to 16 bytes, most of them, are found first by their bytes held as two
+/// integers, without hashing the string: three string look-ups a report were a quarter of
+/// an index's encoding and a fifth of a month's pricing.
+struct NameNumbers {
     private(set) var table = IdTable<Void>()
     /// A name's bytes (zero after its end), and its length and number + 1 (0 when free).
     private struct Slot {

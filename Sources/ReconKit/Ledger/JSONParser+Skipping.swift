@@ -25,7 +25,7 @@ extension JSONParser {
     /// Checks the value at `pos` as ``parseValue(depth:)`` reads it.
     mutating func skipValue(depth: Int) throws {
         guard pos < bytes.count else {
-            throw JSONParseError(.unexpectedEnd, at: pos, "the text ends where a value should start")
+            throw endBeforeValue()
         }
         switch bytes[pos] {
         case UInt8(ascii: "{"): try skipObject(depth: depth + 1)
@@ -36,9 +36,7 @@ extension JSONParser {
         case UInt8(ascii: "n"): try expectWord("null")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try parseNumber()  // an integer allocates nothing
         case let byte:
-            throw JSONParseError(
-                .unexpectedCharacter, at: pos,
-                "expected a value (object, array, string, integer, true, false or null), found \(Self.describe(byte))")
+            throw notAValue(byte)
         }
     }
 
@@ -55,7 +53,7 @@ extension JSONParser {
             try skipValue(depth: depth)
             skipWhitespace()
             guard pos < bytes.count else {
-                throw JSONParseError(.unexpectedEnd, at: pos, "the text ends inside an array")
+                throw endInside("an array")
             }
             switch bytes[pos] {
             case UInt8(ascii: ","):
@@ -65,9 +63,7 @@ extension JSONParser {
                 pos += 1
                 return true
             case let byte:
-                throw JSONParseError(
-                    .unexpectedCharacter, at: pos,
-                    "expected ',' or ']' after an array element, found \(Self.describe(byte))")
+                throw notAfterElement(byte)
             }
         }
     }
@@ -88,12 +84,10 @@ extension JSONParser {
         var rising = true
         while true {
             guard pos < bytes.count else {
-                throw JSONParseError(.unexpectedEnd, at: pos, "the text ends inside an object")
+                throw endInside("an object")
             }
             guard bytes[pos] == UInt8(ascii: "\"") else {
-                throw JSONParseError(
-                    .unexpectedCharacter, at: pos,
-                    "expected a member name in double quotes, found \(Self.describe(bytes[pos]))")
+                throw notAMemberName()
             }
             let quote = pos
             let isASCII = try skipString()
@@ -120,7 +114,7 @@ extension JSONParser {
             try skipValue(depth: depth)
             skipWhitespace()
             guard pos < bytes.count else {
-                throw JSONParseError(.unexpectedEnd, at: pos, "the text ends inside an object")
+                throw endInside("an object")
             }
             switch bytes[pos] {
             case UInt8(ascii: ","):
@@ -132,9 +126,7 @@ extension JSONParser {
                 skippedNames.removeSubrange(first...)
                 return
             case let byte:
-                throw JSONParseError(
-                    .unexpectedCharacter, at: pos,
-                    "expected ',' or '}' after the member \"\(text(of: name))\", found \(Self.describe(byte))")
+                throw notAfterMember(text(of: name), byte)
             }
         }
     }
@@ -197,9 +189,7 @@ extension JSONParser {
     }
 
     private func duplicate(_ name: SkippedName) -> JSONParseError {
-        let key = text(of: name)
-        return JSONParseError(
-            .duplicateMember(key), at: name.quote, "the object names member \"\(key)\" twice; each member may appear once")
+        Self.duplicateMember(text(of: name), at: name.quote)
     }
 
     /// Whether `a` and `b` name the same member as `String`s do (Unicode canonical equivalence).

@@ -133,7 +133,7 @@ public struct JSONParser {
 
     private mutating func parseValue(depth: Int) throws -> JSONValue {
         guard pos < bytes.count else {
-            throw JSONParseError(.unexpectedEnd, at: pos, "the text ends where a value should start")
+            throw endBeforeValue()
         }
         switch bytes[pos] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -144,9 +144,7 @@ public struct JSONParser {
         case UInt8(ascii: "n"): try expectWord("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         case let byte:
-            throw JSONParseError(
-                .unexpectedCharacter, at: pos,
-                "expected a value (object, array, string, integer, true, false or null), found \(Self.describe(byte))")
+            throw notAValue(byte)
         }
     }
 
@@ -175,12 +173,10 @@ public struct JSONParser {
         var skippedHere = false
         while true {
             guard pos < bytes.count else {
-                throw JSONParseError(.unexpectedEnd, at: pos, "the text ends inside an object")
+                throw endInside("an object")
             }
             guard bytes[pos] == UInt8(ascii: "\"") else {
-                throw JSONParseError(
-                    .unexpectedCharacter, at: pos,
-                    "expected a member name in double quotes, found \(Self.describe(bytes[pos]))")
+                throw notAMemberName()
             }
             let keyOffset = pos
             let key = try parseString()
@@ -207,7 +203,7 @@ public struct JSONParser {
             }
             skipWhitespace()
             guard pos < bytes.count else {
-                throw JSONParseError(.unexpectedEnd, at: pos, "the text ends inside an object")
+                throw endInside("an object")
             }
             switch bytes[pos] {
             case UInt8(ascii: ","):
@@ -222,9 +218,7 @@ public struct JSONParser {
                 }
                 return .object(members)
             case let byte:
-                throw JSONParseError(
-                    .unexpectedCharacter, at: pos,
-                    "expected ',' or '}' after the member \"\(key)\", found \(Self.describe(byte))")
+                throw notAfterMember(key, byte)
             }
         }
     }
@@ -242,9 +236,7 @@ public struct JSONParser {
         var members = [String: JSONValue](minimumCapacity: pairs.count)
         for (key, value, offset) in pairs {
             if members.updateValue(value, forKey: key) != nil {
-                throw JSONParseError(
-                    .duplicateMember(key), at: offset,
-                    "the object names member \"\(key)\" twice; each member may appear once")
+                throw Self.duplicateMember(key, at: offset)
             }
         }
         return members
@@ -263,7 +255,7 @@ public struct JSONParser {
             elements.append(try parseValue(depth: depth))
             skipWhitespace()
             guard pos < bytes.count else {
-                throw JSONParseError(.unexpectedEnd, at: pos, "the text ends inside an array")
+                throw endInside("an array")
             }
             switch bytes[pos] {
             case UInt8(ascii: ","):
@@ -273,9 +265,7 @@ public struct JSONParser {
                 pos += 1
                 return .array(elements)
             case let byte:
-                throw JSONParseError(
-                    .unexpectedCharacter, at: pos,
-                    "expected ',' or ']' after an array element, found \(Self.describe(byte))")
+                throw notAfterElement(byte)
             }
         }
     }
@@ -514,6 +504,39 @@ public struct JSONParser {
             end += 1
         }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+
+    // The errors the building and the skipping readers both raise, worded once so they stay alike.
+
+    func endBeforeValue() -> JSONParseError {
+        JSONParseError(.unexpectedEnd, at: pos, "the text ends where a value should start")
+    }
+
+    func notAValue(_ byte: UInt8) -> JSONParseError {
+        JSONParseError(
+            .unexpectedCharacter, at: pos,
+            "expected a value (object, array, string, integer, true, false or null), found \(Self.describe(byte))")
+    }
+
+    /// `what`: "an object" or "an array".
+    func endInside(_ what: String) -> JSONParseError {
+        JSONParseError(.unexpectedEnd, at: pos, "the text ends inside \(what)")
+    }
+
+    func notAMemberName() -> JSONParseError {
+        JSONParseError(.unexpectedCharacter, at: pos, "expected a member name in double quotes, found \(Self.describe(bytes[pos]))")
+    }
+
+    func notAfterElement(_ byte: UInt8) -> JSONParseError {
+        JSONParseError(.unexpectedCharacter, at: pos, "expected ',' or ']' after an array element, found \(Self.describe(byte))")
+    }
+
+    func notAfterMember(_ name: String, _ byte: UInt8) -> JSONParseError {
+        JSONParseError(.unexpectedCharacter, at: pos, "expected ',' or '}' after the member \"\(name)\", found \(Self.describe(byte))")
+    }
+
+    static func duplicateMember(_ name: String, at offset: Int) -> JSONParseError {
+        JSONParseError(.duplicateMember(name), at: offset, "the object names member \"\(name)\" twice; each member may appear once")
     }
 
     func controlCharacter(_ byte: UInt8) -> JSONParseError {

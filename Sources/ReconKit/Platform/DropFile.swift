@@ -35,14 +35,18 @@ public enum DropFile {
         defer { close(fd) }
         guard fstat(fd, &st) == 0 else { throw FileIO.Failure(path: path, action: "stat", code: errno) }
         if let what = kind(st.st_mode) { throw NotRegular(path: path, what: what) }
+        /// One read(2) into `buffer`, again when a signal interrupts it; 0 at the end of the file.
+        func readSome(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            while true {
+                let n = Glibc.read(fd, buffer.baseAddress!, buffer.count)
+                if n >= 0 { return n }
+                if errno != EINTR { throw FileIO.Failure(path: path, action: "read", code: errno) }
+            }
+        }
         var out = [UInt8](repeating: 0, count: Int(st.st_size))
         var done = 0
         while done < out.count {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileIO.Failure(path: path, action: "read", code: errno)
-            }
+            let n = try out.withUnsafeMutableBytes { try readSome(UnsafeMutableRawBufferPointer(rebasing: $0[done...])) }
             if n == 0 { break }
             done += n
         }
@@ -51,11 +55,7 @@ public enum DropFile {
         // never by doubling a buffer as large as the file (a second copy of a 250 MB drop).
         var more = [UInt8](repeating: 0, count: 64 << 10)
         while done == out.count {
-            let n = more.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileIO.Failure(path: path, action: "read", code: errno)
-            }
+            let n = try more.withUnsafeMutableBytes { try readSome($0) }
             if n == 0 { break }
             out.append(contentsOf: more[..<n])
             done += n

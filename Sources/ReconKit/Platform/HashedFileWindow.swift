@@ -4,8 +4,9 @@ import Crypto
 /// read: what is decoded is exactly what is hashed, and a cache file of a million reports
 /// (80 MB) is never held whole beside the reports decoded from it.
 ///
-/// Reads the values ``ChunkWriter`` writes, like ``ByteCursor``: little-endian 64-bit
-/// integers and strings as their UTF-8 length and bytes; nil when the file ends too soon.
+/// Reads the values ``ChunkWriter`` writes — little-endian 64-bit integers, strings as their
+/// UTF-8 length and bytes — by handing ``ByteCursor`` a value's bytes once the window holds
+/// them whole; nil when the file ends too soon.
 struct HashedFileWindow {
     private let file: ReadOnlyFile
     private let size: Int
@@ -83,25 +84,26 @@ struct HashedFileWindow {
     /// The next 64-bit integer, left in place.
     mutating func peekInt64() throws -> Int64? {
         guard try ready(8) else { return nil }
-        return Int64(littleEndian: UnsafeRawBufferPointer(window).loadUnaligned(fromByteOffset: start, as: Int64.self))
+        var cursor = ByteCursor(buf: UnsafeRawBufferPointer(rebasing: window[start..<(start + 8)]))
+        return cursor.int64()
     }
 
+    // The values ByteCursor reads, taken from the window whole and read by it.
+
     mutating func bytes(_ n: Int) throws -> [UInt8]? {
-        guard n >= 0, try ready(n) else { return nil }
-        defer { start += n }
-        return Array(window[start..<(start + n)])
+        try take(n).map { Array($0) }
     }
 
     mutating func int64() throws -> Int64? {
-        guard try ready(8) else { return nil }
-        defer { start += 8 }
-        return Int64(littleEndian: UnsafeRawBufferPointer(window).loadUnaligned(fromByteOffset: start, as: Int64.self))
+        guard let value = try peekInt64() else { return nil }
+        start += 8
+        return value
     }
 
     /// A string no longer than `limit` bytes (a length past it is damage, not a reason to allocate).
     mutating func string(limit: Int = 1 << 20) throws -> String? {
-        guard let n = try int64(), n >= 0, n <= limit, try ready(Int(n)) else { return nil }
-        defer { start += Int(n) }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: window[start..<(start + Int(n))]), as: UTF8.self)
+        guard let n = try peekInt64(), n >= 0, n <= limit, let piece = try take(8 + Int(n)) else { return nil }
+        var cursor = ByteCursor(buf: piece)
+        return cursor.string()
     }
 }

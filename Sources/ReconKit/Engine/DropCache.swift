@@ -37,12 +37,17 @@ public struct DropCache {
     /// Reads the cache of a drop whose entry recorded `cacheSha256`, hashing the very bytes
     /// decoded as they are read (a few megabytes at a time, never the whole file beside its rows).
     public func loadVouched(sha256: String, format: String?, cacheSha256: String) -> Vouched {
-        guard format == DropCache.format, FileIO.exists(path(sha256)) else { return .missing }
+        guard hasFile(sha256: sha256, format: format) else { return .missing }
         let read = Stages.time("replay-cache-read") { try? DropCache.decode(path(sha256), sha256: sha256) }
         guard let (rows, sha) = read, sha == cacheSha256, let rows else {
             return .mismatch
         }
         return .rows(rows)
+    }
+
+    /// Whether there is a cache file of this format to read (``loadVouched(sha256:format:cacheSha256:)`` says `.missing` otherwise).
+    public func hasFile(sha256: String, format: String?) -> Bool {
+        format == DropCache.format && FileIO.exists(path(sha256))
     }
 
     /// Writes bytes made by ``encode(sha256:_:)`` (no fsync: a torn file fails its check).

@@ -155,7 +155,9 @@ public enum LedgerReplay {
             // The ledger vouches for this cache file: read it once its bytes are checked. The
             // drop it was made from must still be the one accepted (nothing is written over a
             // site that does not verify): a writer hashes it on the second core meanwhile.
-            archived = hashVouchedDrops ? ArchivedDropCheck(sha, seq: e.seq, site: site) : nil
+            // Without a cache file to read, the drop is read, hashed and parsed below, once.
+            archived = hashVouchedDrops && siteCache.hasFile(sha256: sha, format: drop.cacheFormat)
+                ? ArchivedDropCheck(sha, seq: e.seq, site: site) : nil
             let loaded = siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched)
             switch loaded {
             case .rows(let cached):

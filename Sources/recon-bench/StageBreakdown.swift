@@ -1,6 +1,7 @@
-/// Where a command's time went, as `recon` reports it under `RECON_STAGES=1`: one stderr
-/// line `stages: open=0.123 replay=0.456 …` (seconds, in the order the stages first ran),
-/// possibly after a prefix such as `recon: `.
+/// Where a command's time and memory went, as `recon` reports them under `RECON_STAGES=1`:
+/// a stderr line `stages: open=0.123 replay=0.456 …` (seconds, in the order the stages first
+/// ran) and a line `memory: open=28 replay=130 … peak=190` (megabytes resident after each
+/// stage), each possibly after a prefix such as `recon: `.
 struct StageBreakdown {
     var stages: [(name: String, seconds: Double)]
     /// The `memory:` line's megabytes resident after each stage, and the peak (`peak`), when given.
@@ -8,23 +9,24 @@ struct StageBreakdown {
 
     /// The last stages line in `stderr`; nil when there is none (a recon without the switch).
     init?(stderr: String) {
-        guard let line = stderr.split(whereSeparator: \.isNewline).last(where: { $0.contains("stages: ") }),
-              let start = line.range(of: "stages: ")
-        else { return nil }
-        stages = line[start.upperBound...].split(separator: " ").compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1)
+        stages = Self.pairs(in: stderr, tag: "stages: ").compactMap { name, value in
             // The number only: a log format may close the line with a quote or brace.
-            guard parts.count == 2, let seconds = Double(parts[1].prefix(while: { $0.isNumber || $0 == "." })) else { return nil }
-            return (String(parts[0]), seconds)
+            Double(value.prefix(while: { $0.isNumber || $0 == "." })).map { (name, $0) }
         }
         if stages.isEmpty { return nil }
-        if let memory = stderr.split(whereSeparator: \.isNewline).last(where: { $0.contains("memory: ") }),
-           let start = memory.range(of: "memory: ") {
-            resident = memory[start.upperBound...].split(separator: " ").compactMap { pair in
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, let mb = Int(parts[1].prefix(while: \.isNumber)) else { return nil }
-                return (String(parts[0]), mb)
-            }
+        resident = Self.pairs(in: stderr, tag: "memory: ").compactMap { name, value in
+            Int(value.prefix(while: \.isNumber)).map { (name, $0) }
+        }
+    }
+
+    /// The `name=value` pairs of the last line of `stderr` holding `tag`, after it.
+    private static func pairs(in stderr: String, tag: String) -> [(String, Substring)] {
+        guard let line = stderr.split(whereSeparator: \.isNewline).last(where: { $0.contains(tag) }),
+              let start = line.range(of: tag)
+        else { return [] }
+        return line[start.upperBound...].split(separator: " ").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), parts[1]) : nil
         }
     }
 
@@ -35,28 +37,21 @@ struct StageBreakdown {
         let stages = resident.filter { $0.name != "peak" }
         let largest = Set(stages.sorted { $0.megabytes > $1.megabytes }.prefix(count).map(\.name))
         let shown = stages.filter { largest.contains($0.name) } + (peak.map { [$0] } ?? [])
-        guard !shown.isEmpty else { return [] }
-        var lines: [String] = []
-        var line = "resident MB after:"
-        for (i, stage) in shown.enumerated() {
-            let item = "\(stage.name) \(stage.megabytes)"
-            if line.count + 3 + item.count > width {
-                lines.append(line)
-                line = item
-            } else {
-                line += (i == 0 ? " " : " · ") + item
-            }
-        }
-        lines.append(line)
-        return lines
+        var items = shown.map { "\($0.name) \($0.megabytes)" }
+        if !items.isEmpty { items[0] = "resident MB after: " + items[0] }
+        return Self.wrapped(items, width: width)
     }
 
     /// `open 0.12 s · replay 0.46 s · …`, cut into lines of at most `width` characters.
     func lines(width: Int) -> [String] {
+        Self.wrapped(stages.map { "\($0.name) " + String(format: "%.2f s", $0.seconds) }, width: width)
+    }
+
+    /// `items` joined by ` · `, a new line begun where the next would pass `width`.
+    private static func wrapped(_ items: [String], width: Int) -> [String] {
         var lines: [String] = []
         var line = ""
-        for stage in stages {
-            let item = "\(stage.name) " + String(format: "%.2f s", stage.seconds)
+        for item in items {
             if line.isEmpty {
                 line = item
             } else if line.count + 3 + item.count <= width {

@@ -55,15 +55,11 @@ public struct ClosedPeriodIndex: Sendable {
 
     /// A 64-bit fingerprint of a report id, the same in every process (FNV-1a, then
     /// SplitMix64's finalizer so the top bits that choose the bucket are well spread).
-    static func fingerprint(_ id: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return SplitMix64.mix(h)
-    }
+    static func fingerprint(_ id: String) -> UInt64 { fingerprintAndASCII(id).0 }
 
     /// ``fingerprint(_:)``, and whether the id is ASCII (an index's encoding asks both).
     static func fingerprintAndASCII(_ id: String) -> (UInt64, Bool) {
-        let found = id.utf8.withContiguousStorageIfAvailable { bytes -> (UInt64, Bool) in
+        func fold(_ bytes: some Sequence<UInt8>) -> (UInt64, Bool) {
             var h: UInt64 = 0xcbf2_9ce4_8422_2325, seen: UInt8 = 0
             for b in bytes {
                 h = (h ^ UInt64(b)) &* 0x100_0000_01b3
@@ -71,7 +67,7 @@ public struct ClosedPeriodIndex: Sendable {
             }
             return (SplitMix64.mix(h), seen < 0x80)
         }
-        return found ?? (fingerprint(id), id.utf8.allSatisfy { $0 < 0x80 })
+        return id.utf8.withContiguousStorageIfAvailable { fold($0) } ?? fold(id.utf8)
     }
 
     static func bucket(_ fingerprint: UInt64, bits: Int) -> Int { bits == 0 ? 0 : Int(fingerprint >> UInt64(64 - bits)) }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// What every writing command checks before it may append (SPEC §6): the chain (read by
@@ -48,7 +47,7 @@ struct WriterChecks {
             guard let file = e.string("file"), let sha = e.string("sha256"), FileIO.exists(site.path(file)) else { return }
             let problem: Error?
             do {
-                let same = Hex.string(SHA256.hash(data: try FileIO.read(site.path(file)))) == sha
+                let same = try HashedFileWindow.sha256(of: site.path(file)) == sha
                 problem = same ? nil : LedgerDamage(seq: e.seq, "document \(file) does not match its recorded SHA-256")
             } catch {
                 problem = error

@@ -17,11 +17,12 @@ struct HashedFileWindow {
     private var start = 0, end = 0
     private var hasher = SHA256()
 
-    /// Opens `path`; the size it has now is the size read. The window is freed by ``close()``.
+    /// Opens `path`; the size it has now is the size read. The window is freed by ``close()``;
+    /// a file smaller than it gets a window its size (a document is hashed without 4 MB of room).
     init(path: String, windowSize: Int = 4 << 20) throws {
         file = try ReadOnlyFile(path)
         size = try file.size()
-        window = .allocate(byteCount: windowSize, alignment: 8)
+        window = .allocate(byteCount: min(windowSize, max(size, 64)), alignment: 8)
     }
 
     func close() { window.deallocate() }

@@ -12,6 +12,9 @@ struct BenchSettings {
     var backlogRows = 50
     /// The further drop into a month already held.
     var furtherReports = 10_000
+    /// How many times each measured command runs from the same starting site
+    /// (`RECON_BENCH_RUNS`, default 3): the table shows the median and the range.
+    var runs = 3
 
     static func fromEnvironment() throws -> BenchSettings {
         var settings = BenchSettings()
@@ -27,6 +30,12 @@ struct BenchSettings {
                 throw BenchFailure("RECON_BENCH_MONTHS takes a number of months from 1 to 60, e.g. 2")
             }
             settings.months = n
+        }
+        if let text = env["RECON_BENCH_RUNS"] {
+            guard let n = Int(text), (1...15).contains(n) else {
+                throw BenchFailure("RECON_BENCH_RUNS takes a number of runs from 1 to 15, e.g. 5")
+            }
+            settings.runs = n
         }
         return settings
     }

@@ -11,8 +11,9 @@ enum BenchTable {
     }
 
     static func row(_ label: String, _ timing: Timing) {
+        let range = timing.range.map { String(format: "  (runs %.2f–%.2f s)", $0.fastest, $0.slowest) } ?? ""
         print("  " + label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
-              + String(format: " %7.2f s  peak %5.0f MB", timing.seconds, timing.peakMB))
+              + String(format: " %7.2f s  peak %5.0f MB", timing.seconds, timing.peakMB) + range)
         for line in (timing.stages?.lines(width: labelWidth + 24) ?? []) + (timing.stages?.memoryLines(width: labelWidth + 24) ?? []) {
             print("      " + line)
         }

@@ -6,16 +6,18 @@ import Foundation
 /// and sends stderr to a temporary file of its own, read back after the run.
 struct ReconRunner {
     let path: String
+    /// How many times ``BenchSite/run(_:now:label:expecting:)`` runs a measured command.
+    var runs = 1
 
     /// The `recon` beside this `recon-bench`, or the one `RECON_BENCH_RECON` names (to
     /// measure another build).
-    static func locate() throws -> ReconRunner {
+    static func locate(runs: Int) throws -> ReconRunner {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/recon"
         let path = ProcessInfo.processInfo.environment["RECON_BENCH_RECON"] ?? beside
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw BenchFailure("no recon binary at \(path): build it first (swift build -c release)")
         }
-        return ReconRunner(path: path)
+        return ReconRunner(path: path, runs: runs)
     }
 
     /// Runs `recon ARGS` with `RECON_NOW=now`; prints a table row when `label` is given.

@@ -4,4 +4,18 @@ struct Timing {
     var seconds: Double
     var peakMB: Double
     var stages: StageBreakdown?
+    /// The fastest and slowest of the runs this one is the median of; nil for a single run.
+    var range: (fastest: Double, slowest: Double)?
+
+    /// The run of median wall time (with its breakdown), its wall times' range, and the most
+    /// memory any run took.
+    static func median(of runs: [Timing]) -> Timing {
+        let sorted = runs.sorted { $0.seconds < $1.seconds }
+        var middle = sorted[(sorted.count - 1) / 2]
+        middle.peakMB = runs.map(\.peakMB).max() ?? middle.peakMB
+        if let fastest = sorted.first, let slowest = sorted.last, runs.count > 1 {
+            middle.range = (fastest.seconds, slowest.seconds)
+        }
+        return middle
+    }
 }

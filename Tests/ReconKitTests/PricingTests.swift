@@ -66,6 +66,19 @@ struct PricingTests {
         #expect(try #require(F.price(ctx, reports).invoices.first).subtotal.description == "12.00")
     }
 
+    @Test(arguments: [["a", "b"], ["b", "a"]])
+    func sameReportedAtIsOrderedByReportIdWhicheverArrivesFirst(arrival: [String]) throws {
+        // a (CT) and b (MR) share a reported_at: billing order is a, then b, in either arrival order.
+        // Graduated, position counted over both modalities: a is position 1 → CT tier 1 at 10;
+        // b is position 2 → MR tier 2+ at 5. Subtotal 10 + 5 = 15.00 (b first would give 50 + 1 = 51.00).
+        let made = ["a": F.report("a", "2026-01-05T10:00Z", modality: "CT"), "b": F.report("b", "2026-01-05T10:00Z", modality: "MR")]
+        let ctx = F.context(clientRates: [F.tier(1, 1, "10", mode: .graduated, modality: "CT"),
+                                          F.tier(2, nil, "1", mode: .graduated, modality: "CT"),
+                                          F.tier(1, 1, "50", mode: .graduated, modality: "MR"),
+                                          F.tier(2, nil, "5", mode: .graduated, modality: "MR")])
+        #expect(try #require(F.price(ctx, arrival.map { made[$0]! }).invoices.first).subtotal.description == "15.00")
+    }
+
     @Test func excludedReportsCountTowardNeitherVolumeNorPosition() throws {
         // Three reports, one excluded: V = 2 → tier 1–2 at 10.00: 2 × 10.00 = 20.00; payout 2 × 100 = 200.00.
         let ctx = F.context(clientRates: [F.tier(1, 2, "10.00"), F.tier(3, nil, "8.00")])

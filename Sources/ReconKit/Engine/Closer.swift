@@ -27,7 +27,7 @@ public struct Closer {
                 + "(\(state.zone.identifier); today is \(today)); close it from \(period.next.firstDay) on")
         }
         try OutboxCheck(site: session.site).requireWritable(period: period)
-        let review = Stages.time("price+audit") { Reviewer(session: session).review(period, final: true) }
+        let review = Reviewer(session: session).review(period, final: true)
         let blocking = review.blocking
         if !blocking.isEmpty {
             throw ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"

@@ -8,11 +8,11 @@ public struct Drafter {
     public init(session: SiteSession) { self.session = session }
 
     public func refresh() {
-        var open: [Period: PeriodReview] = [:]
+        var open: [(period: Period, review: PeriodReview)] = []
         var provisional: [String: (subject: String, period: Period)] = [:]
         for period in session.state.openPeriods {
-            let review = Stages.time("price+audit") { Reviewer(session: session).review(period, final: false) }
-            open[period] = review
+            let review = Reviewer(session: session).review(period, final: false)
+            open.append((period, review))
             // Hard flags enter the ledger as soon as they are found: they must be decided before
             // the close. Soft findings stay provisional (review workbook only) until the close
             // raises the final ones; a decision may name their ids meanwhile. Hard flags follow the
@@ -26,27 +26,29 @@ public struct Drafter {
                 session.log.warning("\(message)")
             }
             for f in review.softFlags { provisional[f.flag.id] = (f.flag.subject, period) }
-            // After the drops' entries: a workbook that cannot be written is a warning (``DerivedOutput``).
-            // The three workbooks are independent: written on both cores.
-            Stages.time("drafts") {
-                let outputs = DerivedOutput(session: session), dir = "Outbox/\(period)/drafts"
-                let drafts = { (side: DocumentKind, name: String) -> Void in
-                    outputs.write(dir + "/" + name, comesBack: .nextIngest) { path in
-                        try FileIO.makeDirectory(FileIO.parent(of: path))
-                        try DraftWorkbook.write(review, side: side, site: session.state.name, to: path, paper: session.config.paper,
-                                                created: session.clock.now())
-                    }
-                }
-                let jobs: [() -> Void] = [
-                    { drafts(.invoice, "invoices.xlsx") },
-                    { drafts(.payout, "payouts.xlsx") },
-                    { outputs.writeReview(review, comesBack: .nextIngest) },
-                ]
-                DispatchQueue.concurrentPerform(iterations: jobs.count) { jobs[$0]() }
-            }
         }
         session.state.setProvisionalFlags(provisional)
-        Stages.time("margin-summary") { MarginSummaryWriter(session: session).writeDerived(open: open) }
+        // After the entries: a workbook that cannot be written is a warning (``DerivedOutput``).
+        // Every workbook here is independent of the others, so they are written on both cores,
+        // the margin summary (the longest, over every period) first. The `drafts` stage is their
+        // wall time together; each workbook's own time is a stage inside it.
+        let outputs = DerivedOutput(session: session)
+        let reviews = Dictionary(uniqueKeysWithValues: open.map { ($0.period, $0.review) })
+        var jobs: [() -> Void] = [{ Stages.time("margin-summary") { _ = MarginSummaryWriter(session: session).writeDerived(open: reviews) } }]
+        for (period, review) in open {
+            let dir = "Outbox/\(period)/drafts"
+            let drafts = { (side: DocumentKind, name: String) -> Void in
+                outputs.write(dir + "/" + name, comesBack: .nextIngest) { path in
+                    try FileIO.makeDirectory(FileIO.parent(of: path))
+                    try DraftWorkbook.write(review, side: side, site: session.state.name, to: path, paper: session.config.paper,
+                                            created: session.clock.now())
+                }
+            }
+            jobs += [{ Stages.time("invoice-drafts") { drafts(.invoice, "invoices.xlsx") } },
+                     { Stages.time("payout-drafts") { drafts(.payout, "payouts.xlsx") } },
+                     { Stages.time("review-draft") { _ = outputs.writeReview(review, comesBack: .nextIngest) } }]
+        }
+        Stages.time("drafts") { DispatchQueue.concurrentPerform(iterations: jobs.count) { jobs[$0]() } }
     }
 }
 

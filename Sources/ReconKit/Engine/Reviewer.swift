@@ -18,8 +18,16 @@ public struct Reviewer {
         precondition(!state.history.holds(period), "a settled period's reports are on disk: requireAllReports() before its review")
         let indices = state.periodReports[period] ?? []
         let excluded = state.excludedReports(in: period)
-        let book = PeriodPricer(context: state.pricing).price(period: period, all: state.reports, indices: indices,
-                                                              excluded: excluded, fxDate: fxDate(period, final: final))
+        let book = Stages.time("price") {
+            PeriodPricer(context: state.pricing).price(period: period, all: state.reports, indices: indices,
+                                                       excluded: excluded, fxDate: fxDate(period, final: final))
+        }
+        return Stages.time("audit") { audit(period, book: book, final: final) }
+    }
+
+    /// The hard gate over the priced reports, the period's statistics and its soft flags.
+    private func audit(_ period: Period, book: PeriodBook, final: Bool) -> PeriodReview {
+        let state = session.state
         var hard: [PeriodReview.FlagState] = []
         // The pricer already compared each billable report with its client's contract.
         for i in (book.overContractIndices + book.excludedIndices).sorted() {

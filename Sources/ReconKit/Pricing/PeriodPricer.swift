@@ -400,12 +400,26 @@ public struct PeriodPricer {
     }
 
     /// Reports ordered by (`reported_at`, `report_id`), sorting small keys instead of whole reports.
+    /// Drops usually arrive in time order, so a client's reports mostly are already: that is
+    /// checked in one pass first.
     private static func inBillingOrder(_ items: [Item], of reports: [Report]) -> [Item] {
+        if isInBillingOrder(items, of: reports) { return items }
         var keys = items.indices.map { (at: items[$0].at, k: Int32($0)) }
         keys.sort { a, b in
             a.at != b.at ? a.at < b.at : reports[Int(items[Int(a.k)].index)].id < reports[Int(items[Int(b.k)].index)].id
         }
         return keys.map { items[Int($0.k)] }
+    }
+
+    /// Whether every item comes strictly after the one before it in (`reported_at`, `report_id`) order.
+    private static func isInBillingOrder(_ items: [Item], of reports: [Report]) -> Bool {
+        var i = 1
+        while i < items.count {
+            let a = items[i - 1], b = items[i]
+            if a.at > b.at || (a.at == b.at && !(reports[Int(a.index)].id < reports[Int(b.index)].id)) { return false }
+            i += 1
+        }
+        return true
     }
 
     /// The card in force on `day` and the range of days it stays the one in force.

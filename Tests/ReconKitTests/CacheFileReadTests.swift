@@ -11,9 +11,12 @@ import Testing
 struct CacheFileReadTests {
     static let sha = String(repeating: "ab", count: 32)
 
-    /// 70,000 reports: about 5.7 MB of cache, more than one window.
-    static func reports() -> [Report] {
-        (0..<70_000).map { i in
+    /// 70,000 reports: about 5.7 MB of cache, more than one window, read in line; 120,000:
+    /// about 9.8 MB, read and hashed ahead on a thread of its own.
+    static let sizes = [70_000, 120_000]
+
+    static func reports(_ count: Int = 70_000) -> [Report] {
+        (0..<count).map { i in
             Report(id: "R-2026-\(i)", reportedAt: Timestamp(nanoseconds: 1_772_409_600_000_000_000 + Int64(i) * 1_000_000_000),
                    localDate: LocalDate(year: 2026, month: 3, day: 1 + i % 28)!,
                    clientId: "C\(i % 13)", radiologistId: "D\(i % 17)", modality: ["CT", "MR", "XR"][i % 3],
@@ -28,9 +31,9 @@ struct CacheFileReadTests {
         return (cache, bytes)
     }
 
-    @Test func aCacheLargerThanTheWindowComesBackExactly() throws {
+    @Test(arguments: sizes) func aCacheLargerThanTheWindowComesBackExactly(count: Int) throws {
         try withTemporaryFolder { dir in
-            let list = Self.reports()
+            let list = Self.reports(count)
             let (cache, bytes) = try written(dir, list)
             #expect(bytes.count > 4 << 20)
             let fileSha = Hex.string(SHA256.hash(data: bytes))
@@ -43,9 +46,9 @@ struct CacheFileReadTests {
         }
     }
 
-    @Test func aFlippedByteInTheLastWindowIsAMismatch() throws {
+    @Test(arguments: sizes) func aFlippedByteInTheLastWindowIsAMismatch(count: Int) throws {
         try withTemporaryFolder { dir in
-            let (cache, bytes) = try written(dir, Self.reports())
+            let (cache, bytes) = try written(dir, Self.reports(count))
             let fileSha = Hex.string(SHA256.hash(data: bytes))
             var damaged = bytes
             // The last row's line number: a value that still decodes, so only the hash can tell.
@@ -58,9 +61,9 @@ struct CacheFileReadTests {
         }
     }
 
-    @Test func aCutFileIsAMismatch() throws {
+    @Test(arguments: sizes) func aCutFileIsAMismatch(count: Int) throws {
         try withTemporaryFolder { dir in
-            let (cache, bytes) = try written(dir, Self.reports())
+            let (cache, bytes) = try written(dir, Self.reports(count))
             let fileSha = Hex.string(SHA256.hash(data: bytes))
             try Data(bytes.prefix(bytes.count - 100)).write(to: URL(fileURLWithPath: dir + "/" + Self.sha + ".bin"))
             guard case .mismatch = cache.loadVouched(sha256: Self.sha, format: DropCache.format, cacheSha256: fileSha) else {
@@ -111,6 +114,52 @@ struct WindowedHashTests {
                 let path = dir + "/f\(size)"
                 try Data(bytes).write(to: URL(fileURLWithPath: path))
                 #expect(try HashedFileWindow.sha256(of: path) == Hex.string(SHA256.hash(data: bytes)), "size \(size)")
+            }
+        }
+    }
+}
+
+/// A large file read ahead on a thread of its own comes back byte for byte with its hash,
+/// whatever sizes it is taken in, and a reader that stops early neither waits forever nor
+/// leaks the thread.
+@Suite("Read ahead")
+struct ReadAheadTests {
+    @Test func everyByteComesBackInOrderWithTheFilesHash() throws {
+        try withTemporaryFolder { dir in
+            let size = 8 << 20 + 4_567_891
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 7) }
+            let path = dir + "/big.bin"
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            var file = try HashedFileWindow(path: path, readingAhead: true)
+            defer { file.close() }
+            var back: [UInt8] = []
+            back.reserveCapacity(size)
+            // Takes that straddle the reading thread's pieces, and one larger than the window.
+            var step = 1
+            while file.remaining > 0 {
+                let n = min(file.remaining, step)
+                guard let piece = try file.take(n) else { break }
+                back += piece
+                step = step == 1 ? 4_099 : (step == 4_099 ? 5 << 20 : 1)
+            }
+            #expect(file.atEnd)
+            #expect(back == bytes)
+            #expect(file.sha256() == Hex.string(SHA256.hash(data: bytes)))
+        }
+    }
+
+    @Test func aReaderThatStopsEarlyEndsTheThread() throws {
+        try withTemporaryFolder { dir in
+            let bytes = [UInt8](repeating: 7, count: 12 << 20)
+            let path = dir + "/big.bin"
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            for taken in [0, 1, 3 << 20] {
+                var file = try HashedFileWindow(path: path, readingAhead: true)
+                if taken > 0 { _ = try file.take(taken) }
+                #expect(!file.atEnd)
+                // Not the file's hash: only part of it was taken.
+                #expect(file.sha256() != Hex.string(SHA256.hash(data: bytes)))
+                file.close()
             }
         }
     }

@@ -65,7 +65,7 @@ public struct DropCache {
 
     /// The rows of the cache file at `path` (nil when it does not decode) and the SHA-256 of its bytes.
     static func decode(_ path: String, sha256: String) throws -> (rows: [Report]?, sha256: String) {
-        var file = try HashedFileWindow(path: path)
+        var file = try HashedFileWindow(path: path, readingAhead: true)
         defer { file.close() }
         let rows = try decode(&file, sha256: sha256)
         return (file.atEnd ? rows : nil, file.sha256())

@@ -16,16 +16,28 @@ struct HashedFileWindow {
     /// The bytes read but not yet taken: `window[start..<end]`.
     private var start = 0, end = 0
     private var hasher = SHA256()
+    /// With `readingAhead`: the thread that reads and hashes the file, and the piece of it
+    /// being taken (`piece[pieceStart...]` not yet in the window).
+    private let ahead: HashedReadAhead?
+    private var piece: UnsafeRawBufferPointer?
+    private var pieceStart = 0
 
     /// Opens `path`; the size it has now is the size read. The window is freed by ``close()``;
     /// a file smaller than it gets a window its size (a document is hashed without 4 MB of room).
-    init(path: String, windowSize: Int = 4 << 20) throws {
+    /// `readingAhead`: a file of 8 MB or more is read and hashed on a thread of its own while
+    /// its bytes are taken (a large cache file, decoded as it arrives); a smaller one is read
+    /// in line, cheaper than starting a thread.
+    init(path: String, windowSize: Int = 4 << 20, readingAhead: Bool = false) throws {
         file = try ReadOnlyFile(path)
         size = try file.size()
         window = .allocate(byteCount: min(windowSize, max(size, 64)), alignment: 8)
+        ahead = readingAhead && size >= 8 << 20 ? HashedReadAhead(file: file, size: size, pieceSize: min(windowSize / 2, 2 << 20)) : nil
     }
 
-    func close() { window.deallocate() }
+    func close() {
+        ahead?.close()
+        window.deallocate()
+    }
 
     /// The SHA-256 of the file at `path`, in hex, read a window at a time.
     static func sha256(of path: String) throws -> String {
@@ -45,8 +57,9 @@ struct HashedFileWindow {
     /// Every byte of the file taken, none left over.
     var atEnd: Bool { start == end && consumed == size }
 
-    /// The SHA-256 of the bytes read so far (the whole file once ``atEnd``), in hex.
-    func sha256() -> String { Hex.string(hasher.finalize()) }
+    /// The SHA-256 of the bytes read so far (the whole file once ``atEnd``), in hex. Reading
+    /// ahead, it ends the reading thread: the last thing asked.
+    func sha256() -> String { ahead?.finish() ?? Hex.string(hasher.finalize()) }
 
     /// Makes `n` bytes ready in one piece; false when the file ends first.
     private mutating func ready(_ n: Int) throws -> Bool {
@@ -64,14 +77,33 @@ struct HashedFileWindow {
                 window.deallocate()
                 window = larger
             }
-            let count = min(window.count - end, size - consumed)
-            let piece = UnsafeMutableRawBufferPointer(rebasing: window[end..<(end + count)])
-            try file.read(at: consumed, into: piece)
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(piece))
+            let count = try fill(UnsafeMutableRawBufferPointer(rebasing: window[end..<window.count]))
+            guard count > 0 else { return false }
             consumed += count
             end += count
         }
         return true
+    }
+
+    /// Fills the front of `room` with the file's next bytes, hashed; returns how many.
+    private mutating func fill(_ room: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let ahead else {
+            let count = min(room.count, size - consumed)
+            let target = UnsafeMutableRawBufferPointer(rebasing: room[0..<count])
+            try file.read(at: consumed, into: target)
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(target))
+            return count
+        }
+        if piece == nil || pieceStart == piece!.count {
+            ahead.giveBack()
+            piece = try ahead.next()
+            pieceStart = 0
+        }
+        guard let piece else { return 0 }
+        let count = min(room.count, piece.count - pieceStart)
+        room.baseAddress!.copyMemory(from: piece.baseAddress! + pieceStart, byteCount: count)
+        pieceStart += count
+        return count
     }
 
     /// The next `n` bytes, taken: valid until the window is next used. Lets a fixed-shape record

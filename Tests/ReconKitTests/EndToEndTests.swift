@@ -226,6 +226,28 @@ struct EndToEndTests {
         if let audit = try site.auditorVerify() { #expect(audit.code == 0, "\(audit.out)\(audit.err)") }
     }
 
+    /// A month large enough to be searched in two halves on two cores: a repeated report is
+    /// found in either half, skipped when the same and refused when changed.
+    @Test func aReportRepeatedFromEitherHalfOfALargeMonthIsFound() throws {
+        let site = try preparedSite()
+        func row(_ i: Int, images: Int) -> String {
+            "R\(100_000 + i),2026-03-\(String(format: "%02d", 1 + i % 28))T10:00:00Z,C\(1 + i % 2),D\(1 + i % 2),CT,\(images),routine"
+        }
+        let header = "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+        try site.drop("usage-large.csv", header + (0..<70_000).map { row($0, images: 1 + $0 % 5) }.joined(separator: "\n") + "\n")
+        let large = try site.recon(["ingest"], env: Self.env)
+        #expect(large.code == 0, "\(large.err)")
+        // R100010 lies in the first half of the month's reports, R160000 in the second.
+        try site.drop("usage-repeats.csv", header + [row(10, images: 1), row(60_000, images: 1), row(90_000, images: 2)].joined(separator: "\n") + "\n")
+        let repeats = try site.recon(["ingest"], env: Self.env)
+        #expect(repeats.code == 0, "\(repeats.err)")
+        #expect(repeats.err.contains("skipped 2 already held"), "\(repeats.err)")
+        try site.drop("usage-changed.csv", header + row(60_000, images: 4) + "\n")
+        let changed = try site.recon(["ingest"], env: Self.env)
+        #expect(changed.code == 2)
+        #expect(try site.read("Inbox/rejected/usage-changed.csv.errors.txt").contains("report R160000 was ingested before with other values"))
+    }
+
     @Test func aNamedFileOutsideTheInboxIsCopiedNotMoved() throws {
         let site = try TestSite()
         #expect(try site.recon(["init", "--name", "s2"], env: Self.env).code == 0)

@@ -37,6 +37,7 @@ public struct Closer {
         // drops: encoded beside the documents. Not beside the pricing, which uses both cores and
         // whose working memory would add to the encoding's (a 4M month's close: 750 -> 720 MB).
         let reports = state.periodReports[period]?.count ?? 0
+        FreedMemory.giveBack()
         let index = ClosedIndexEncoding(period: period, state: state, site: session.site, parallel: reports >= 2_000_000)
         defer { index.discard() }
         // A close interrupted after some documents were appended resumes: those parties keep

@@ -34,7 +34,9 @@ public struct Drafter {
         // wall time together; each workbook's own time is a stage inside it.
         let outputs = DerivedOutput(session: session)
         let reviews = Dictionary(uniqueKeysWithValues: open.map { ($0.period, $0.review) })
-        var jobs: [() -> Void] = [{ Stages.time("margin-summary") { _ = MarginSummaryWriter(session: session).writeDerived(open: reviews) } }]
+        var jobs: [() -> Void] = [{
+            Stages.time("margin-summary") { _ = MarginSummaryWriter(session: session).writeDerived(open: reviews) }
+        }]
         for (period, review) in open {
             let dir = "Outbox/\(period)/drafts"
             let drafts = { (side: DocumentKind, name: String) -> Void in

@@ -31,7 +31,8 @@ struct HashedFileWindow {
         file = try ReadOnlyFile(path)
         size = try file.size()
         window = .allocate(byteCount: min(windowSize, max(size, 64)), alignment: 8)
-        ahead = readingAhead && size >= 8 << 20 ? HashedReadAhead(file: file, size: size, pieceSize: min(windowSize / 2, 2 << 20)) : nil
+        let large = size >= 8 << 20
+        ahead = readingAhead && large ? HashedReadAhead(file: file, size: size, pieceSize: min(windowSize / 2, 2 << 20)) : nil
     }
 
     func close() {

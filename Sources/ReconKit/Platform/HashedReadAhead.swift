@@ -10,7 +10,9 @@ final class HashedReadAhead: @unchecked Sendable {
     private let file: ReadOnlyFile
     private let size: Int
     private let pieces: [UnsafeMutableRawBufferPointer]
-    private var lengths: [Int]
+    /// The bytes in each piece: memory of its own, so that filling one piece's length never
+    /// touches the storage the reader reads another's from.
+    private let lengths: UnsafeMutableBufferPointer<Int>
     /// Counts pieces filled and not yet taken; and pieces free to be filled.
     private let filled = DispatchSemaphore(value: 0), free: DispatchSemaphore
     private let finished = DispatchGroup()
@@ -34,7 +36,8 @@ final class HashedReadAhead: @unchecked Sendable {
         self.size = size
         let pieceSize = max(1, min(pieceSize, size))
         pieces = (0..<depth).map { _ in .allocate(byteCount: pieceSize, alignment: 8) }
-        lengths = [Int](repeating: 0, count: depth)
+        lengths = .allocate(capacity: depth)
+        lengths.initialize(repeating: 0)
         free = DispatchSemaphore(value: depth)
         finished.enter()
         let thread = Thread { [self] in
@@ -103,6 +106,7 @@ final class HashedReadAhead: @unchecked Sendable {
         guard !closed else { return }
         closed = true
         for piece in pieces { piece.deallocate() }
+        lengths.deallocate()
     }
 
     private func stop() {

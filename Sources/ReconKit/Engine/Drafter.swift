@@ -8,10 +8,23 @@ public struct Drafter {
     public init(session: SiteSession) { self.session = session }
 
     public func refresh() {
+        let reviewer = Reviewer(session: session)
+        let books = session.state.openPeriods.map { (period: $0, book: reviewer.price($0, final: false)) }
+        // The margin summary needs the prices only: gathered here, it is written on the second
+        // core while the auditor runs. After the entries: a workbook that cannot be written is
+        // a warning (``DerivedOutput``).
+        let prices = Dictionary(uniqueKeysWithValues: books.map { ($0.period, $0.book) })
+        let summary = MarginSummaryWriter(session: session).gathered(open: prices)
+        let summaryWritten = DispatchGroup()
+        DispatchQueue.global().async(group: summaryWritten) {
+            Stages.time("margin-summary") { _ = MarginSummaryWriter(session: session).writeDerived(summary) }
+        }
+        defer { summaryWritten.wait() }
+
         var open: [(period: Period, review: PeriodReview)] = []
         var provisional: [String: (subject: String, period: Period)] = [:]
-        for period in session.state.openPeriods {
-            let review = Reviewer(session: session).review(period, final: false)
+        for (period, book) in books {
+            let review = reviewer.audit(period, book: book, final: false)
             open.append((period, review))
             // Hard flags enter the ledger as soon as they are found: they must be decided before
             // the close. Soft findings stay provisional (review workbook only) until the close
@@ -28,15 +41,11 @@ public struct Drafter {
             for f in review.softFlags { provisional[f.flag.id] = (f.flag.subject, period) }
         }
         session.state.setProvisionalFlags(provisional)
-        // After the entries: a workbook that cannot be written is a warning (``DerivedOutput``).
-        // Every workbook here is independent of the others, so they are written on both cores,
-        // the margin summary (the longest, over every period) first. The `drafts` stage is their
-        // wall time together; each workbook's own time is a stage inside it.
+        // Each period's drafts and review workbook are independent of each other: written on
+        // both cores. The `drafts` stage is their wall time together; each workbook's own time
+        // is a stage inside it.
         let outputs = DerivedOutput(session: session)
-        let reviews = Dictionary(uniqueKeysWithValues: open.map { ($0.period, $0.review) })
-        var jobs: [() -> Void] = [{
-            Stages.time("margin-summary") { _ = MarginSummaryWriter(session: session).writeDerived(open: reviews) }
-        }]
+        var jobs: [() -> Void] = []
         for (period, review) in open {
             let dir = "Outbox/\(period)/drafts"
             let drafts = { (side: DocumentKind, name: String) -> Void in
@@ -51,36 +60,5 @@ public struct Drafter {
                      { Stages.time("review-draft") { _ = outputs.writeReview(review, comesBack: .nextIngest) } }]
         }
         Stages.time("drafts") { DispatchQueue.concurrentPerform(iterations: jobs.count) { jobs[$0]() } }
-    }
-}
-
-/// Writes `Outbox/margin-summary.xlsx` from the ledger's closed margins and the open drafts.
-public struct MarginSummaryWriter {
-    let session: SiteSession
-
-    public init(session: SiteSession) { self.session = session }
-
-    public static let relative = "Outbox/margin-summary.xlsx"
-
-    /// Writes it after a command's entries are in: a failure is a warning (``DerivedOutput``).
-    @discardableResult
-    func writeDerived(open: [Period: PeriodReview]? = nil) -> Bool {
-        DerivedOutput(session: session).write(Self.relative, comesBack: .nextWritingCommand) { _ in try write(open: open) }
-    }
-
-    public func write(open: [Period: PeriodReview]? = nil) throws {
-        let state = session.state
-        var rows: [(period: Period, status: String, row: MarginRow)] = []
-        for (p, list) in state.closedMargins { for r in list { rows.append((p, "closed", r)) } }
-        let openReviews = open ?? Dictionary(uniqueKeysWithValues: state.openPeriods.map {
-            ($0, Reviewer(session: session).review($0, final: false))
-        })
-        for (p, review) in openReviews {
-            for m in review.book.margins { for r in m.byModality { rows.append((p, "draft", r)) } }
-        }
-        rows.sort { ($0.period, $0.row.clientId, $0.row.modality) < ($1.period, $1.row.clientId, $1.row.modality) }
-        let names = state.pricing.clients.mapValues(\.name)
-        try MarginSummaryWorkbook.write(rows: rows, base: state.base, site: state.name, clientNames: names,
-                                        to: session.site.path(Self.relative), paper: session.config.paper, created: session.clock.now())
     }
 }

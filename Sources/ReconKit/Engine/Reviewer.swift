@@ -14,19 +14,27 @@ public struct Reviewer {
     /// (provisional; final when `final` is set, for its close); a closed period's are the
     /// ones its close raised into the ledger, never scored again (a rerun keeps them).
     public func review(_ period: Period, final: Bool) -> PeriodReview {
+        audit(period, book: price(period, final: final), final: final)
+    }
+
+    /// The period priced: its invoices, payouts, margins and pricing problems.
+    public func price(_ period: Period, final: Bool) -> PeriodBook {
         let state = session.state
         precondition(!state.history.holds(period), "a settled period's reports are on disk: requireAllReports() before its review")
         let indices = state.periodReports[period] ?? []
         let excluded = state.excludedReports(in: period)
-        let book = Stages.time("price") {
+        return Stages.time("price") {
             PeriodPricer(context: state.pricing).price(period: period, all: state.reports, indices: indices,
                                                        excluded: excluded, fxDate: fxDate(period, final: final))
         }
-        return Stages.time("audit") { audit(period, book: book, final: final) }
     }
 
-    /// The hard gate over the priced reports, the period's statistics and its soft flags.
-    private func audit(_ period: Period, book: PeriodBook, final: Bool) -> PeriodReview {
+    /// The priced period audited: the hard gate over its reports, its statistics and its soft flags.
+    public func audit(_ period: Period, book: PeriodBook, final: Bool) -> PeriodReview {
+        Stages.time("audit") { audited(period, book: book, final: final) }
+    }
+
+    private func audited(_ period: Period, book: PeriodBook, final: Bool) -> PeriodReview {
         let state = session.state
         var hard: [PeriodReview.FlagState] = []
         // The pricer already compared each billable report with its client's contract.

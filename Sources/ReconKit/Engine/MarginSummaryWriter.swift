@@ -1,0 +1,49 @@
+import Foundation
+import XLSX
+
+/// Writes `Outbox/margin-summary.xlsx` from the ledger's closed margins and the open drafts.
+public struct MarginSummaryWriter {
+    let session: SiteSession
+
+    public init(session: SiteSession) { self.session = session }
+
+    public static let relative = "Outbox/margin-summary.xlsx"
+
+    /// What the summary shows, gathered from the state: the closed periods' recorded margins and
+    /// the open ones' from their prices (`open`, or priced now), so that the workbook can be
+    /// written on another thread while the state changes.
+    public struct Gathered: Sendable {
+        let rows: [MarginSummaryWorkbook.Row]
+        let base: Currency
+        let site: String
+        let clientNames: [String: String]
+        let paper: PaperSize
+        let created: Date
+    }
+
+    public func gathered(open: [Period: PeriodBook]? = nil) -> Gathered {
+        let state = session.state
+        var rows: [MarginSummaryWorkbook.Row] = []
+        for (p, list) in state.closedMargins { for r in list { rows.append((p, "closed", r)) } }
+        let reviewer = Reviewer(session: session)
+        let openBooks = open ?? Dictionary(uniqueKeysWithValues: state.openPeriods.map { ($0, reviewer.price($0, final: false)) })
+        for (p, book) in openBooks {
+            for m in book.margins { for r in m.byModality { rows.append((p, "draft", r)) } }
+        }
+        rows.sort { ($0.period, $0.row.clientId, $0.row.modality) < ($1.period, $1.row.clientId, $1.row.modality) }
+        return Gathered(rows: rows, base: state.base, site: state.name, clientNames: state.pricing.clients.mapValues(\.name),
+                        paper: session.config.paper, created: session.clock.now())
+    }
+
+    /// Writes it after a command's entries are in: a failure is a warning (``DerivedOutput``).
+    @discardableResult
+    func writeDerived(_ gathered: Gathered? = nil) -> Bool {
+        DerivedOutput(session: session).write(Self.relative, comesBack: .nextWritingCommand) { _ in try write(gathered) }
+    }
+
+    public func write(_ gathered: Gathered? = nil) throws {
+        let g = gathered ?? self.gathered()
+        try MarginSummaryWorkbook.write(rows: g.rows, base: g.base, site: g.site, clientNames: g.clientNames,
+                                        to: session.site.path(Self.relative), paper: g.paper, created: g.created)
+    }
+}

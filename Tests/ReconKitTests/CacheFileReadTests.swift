@@ -61,6 +61,33 @@ struct CacheFileReadTests {
         }
     }
 
+    /// A row's id length forged in the middle of a cache read ahead: decoding stops there, with
+    /// pieces still ahead, and the cache is a mismatch, not a crash.
+    @Test func aCacheDamagedMidwayIsAMismatch() throws {
+        try withTemporaryFolder { dir in
+            let (cache, bytes) = try written(dir, Self.reports(120_000))
+            let fileSha = Hex.string(SHA256.hash(data: bytes))
+            var damaged = bytes
+            // Rows start after the header and table; any 8 bytes near the middle that decode as a
+            // row's id length are as good: find a row boundary by walking the rows.
+            let countOffset = 6 + 8 + 64
+            let tableCount = Int(bytes[(countOffset + 8)..<(countOffset + 16)].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
+            var offset = countOffset + 16
+            for _ in 0..<tableCount {
+                offset += 8 + Int(bytes[offset..<(offset + 8)].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
+            }
+            while offset < bytes.count / 2 {
+                offset += 8 + Int(bytes[offset..<(offset + 8)].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }) + 64
+            }
+            damaged.replaceSubrange(offset..<(offset + 8), with: withUnsafeBytes(of: Int64(-1)) { Array($0) })
+            try Data(damaged).write(to: URL(fileURLWithPath: dir + "/" + Self.sha + ".bin"))
+            guard case .mismatch = cache.loadVouched(sha256: Self.sha, format: DropCache.format, cacheSha256: fileSha) else {
+                Issue.record("a cache damaged midway was read")
+                return
+            }
+        }
+    }
+
     @Test(arguments: sizes) func aCutFileIsAMismatch(count: Int) throws {
         try withTemporaryFolder { dir in
             let (cache, bytes) = try written(dir, Self.reports(count))
@@ -145,6 +172,32 @@ struct ReadAheadTests {
             #expect(file.atEnd)
             #expect(back == bytes)
             #expect(file.sha256() == Hex.string(SHA256.hash(data: bytes)))
+        }
+    }
+
+    /// A read-ahead stopped while its thread waits for room, or while the reader holds a
+    /// piece, is freed once its thread ends: its semaphores are not left below where they began
+    /// (libdispatch traps on freeing one in use).
+    @Test func aReadAheadStoppedEarlyIsFreed() throws {
+        try withTemporaryFolder { dir in
+            let path = dir + "/big.bin"
+            try Data(repeating: 7, count: 12 << 20).write(to: URL(fileURLWithPath: path))
+            for takes in [0, 1, 2] {
+                weak var freed: HashedReadAhead?
+                do {
+                    let ahead = HashedReadAhead(file: try ReadOnlyFile(path), size: 12 << 20)
+                    freed = ahead
+                    for k in 0..<takes {
+                        _ = try ahead.next()
+                        if k < takes - 1 { ahead.giveBack() }
+                    }
+                    ahead.close()
+                }
+                // The thread lets go of it as it ends: waited for, not assumed.
+                let deadline = Date().addingTimeInterval(10)
+                while freed != nil && Date() < deadline { usleep(10_000) }
+                #expect(freed == nil, "a read-ahead after \(takes) pieces is still held")
+            }
         }
     }
 

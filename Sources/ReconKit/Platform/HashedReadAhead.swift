@@ -111,8 +111,10 @@ final class HashedReadAhead: @unchecked Sendable {
 
     private func stop() {
         stopping = true
-        // However many pieces it waits to fill, it wakes, sees `stopping` and ends.
-        for _ in pieces { free.signal() }
+        // However many pieces it waits to fill, it wakes, sees `stopping` and ends. One signal
+        // more than the pieces: the thread may take one to see it must stop, and libdispatch
+        // traps on freeing a semaphore left below the count it began with.
+        for _ in 0...pieces.count { free.signal() }
         finished.wait()
     }
 }

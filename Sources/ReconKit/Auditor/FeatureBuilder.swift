@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Turns the history of party-period totals into the behaviour features the soft gate
@@ -102,7 +103,7 @@ public enum FeatureBuilder {
     }
 
     /// The measures of one party in one period, beside its own baseline.
-    public struct Row: Sendable {
+    public struct Row: Sendable, Equatable {
         /// Client or radiologist.
         public let party: PartyPeriodStats.Party
         /// The party's id.
@@ -115,16 +116,16 @@ public enum FeatureBuilder {
         public let reports: Int
         /// The period's values; margin is absent without revenue, volume growth in the
         /// party's first period.
-        public let values: [Feature: Double]
+        public let values: FeatureMap<Double>
         /// The party's own baseline: for a ratio, its median over the previous periods;
         /// for volume growth, the baseline report count. Absent when there is none.
-        public let baseline: [Feature: Double]
+        public let baseline: FeatureMap<Double>
         /// The lowest and highest of the party's own values over the baseline months (for
         /// volume growth, report counts): its own recent range, for reasons.
-        public let ownRange: [Feature: ClosedRange<Double>]
+        public let ownRange: FeatureMap<ClosedRange<Double>>
         /// The signals: transformed change against the baseline, for each signal
         /// measure that has one.
-        public let changes: [Feature: Double]
+        public let changes: FeatureMap<Double>
     }
 
     /// Calendar months before a period that make up a party's own baseline.
@@ -139,32 +140,61 @@ public enum FeatureBuilder {
     /// the volume baseline of the periods after them.
     public static func rows(history: [PartyPeriodStats], through period: String, minimumReports: Int, youngMonths: Int = 12) -> [Row] {
         guard let last = monthIndex(period) else { return [] }
-        var merged: [PartyKey: [Int: PartyPeriodStats]] = [:]
+        // Each party's periods, in the order the history gives them.
+        var partyNumbers: [PartyKey: Int] = [:]
+        var parties: [PartyKey] = []
+        var periods: [[(month: Int, stats: PartyPeriodStats)]] = []
         for stats in history {
             guard let month = monthIndex(stats.period), month <= last else { continue }
             let key = PartyKey(party: stats.party, partyId: stats.partyId)
-            if var existing = merged[key]?[month] {
-                existing.reports += stats.reports
-                existing.images += stats.images
-                existing.revenueBase += stats.revenueBase
-                existing.costBase += stats.costBase
-                existing.ageMonths = max(existing.ageMonths, stats.ageMonths)
-                existing.elapsed = min(existing.elapsed, stats.elapsed)
-                merged[key, default: [:]][month] = existing
+            let p: Int
+            if let known = partyNumbers[key] {
+                p = known
             } else {
-                merged[key, default: [:]][month] = stats
+                p = parties.count
+                partyNumbers[key] = p
+                parties.append(key)
+                periods.append([])
+            }
+            periods[p].append((month, stats))
+        }
+        // Parties are independent: a long history is worked in two halves on two cores.
+        let halves = history.count >= 4096 ? [0..<(parties.count / 2), (parties.count / 2)..<parties.count] : [0..<parties.count]
+        var built = [[(month: Int, party: Int, row: Row)]](repeating: [], count: halves.count)
+        built.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: halves.count) { h in
+                for p in halves[h] {
+                    let rows = partyRows(merged(periods[p]), minimumReports: max(minimumReports, 1), youngMonths: youngMonths)
+                    out[h] += rows.map { (month: $0.month, party: p, row: $0.row) }
+                }
             }
         }
-        var rows: [(month: Int, row: Row)] = []
-        for (_, months) in merged {
-            rows += partyRows(months, minimumReports: max(minimumReports, 1), youngMonths: youngMonths)
+        // Ordered by period, party and id: parties are ranked once, rows by two integers.
+        var rank = [Int](repeating: 0, count: parties.count)
+        for (r, p) in parties.indices.sorted(by: { (parties[$0].party, parties[$0].partyId) < (parties[$1].party, parties[$1].partyId) }).enumerated() {
+            rank[p] = r
         }
-        rows.sort { lhs, rhs in
-            if lhs.month != rhs.month { return lhs.month < rhs.month }
-            if lhs.row.party != rhs.row.party { return lhs.row.party < rhs.row.party }
-            return lhs.row.partyId < rhs.row.partyId
+        let all = built.flatMap { $0 }
+        return all.indices.sorted { (all[$0].month, rank[all[$0].party]) < (all[$1].month, rank[all[$1].party]) }.map { all[$0].row }
+    }
+
+    /// One party's periods by month, rows of the same month added together in the order
+    /// given (the larger age and the smaller elapsed share kept), oldest month first.
+    private static func merged(_ periods: [(month: Int, stats: PartyPeriodStats)]) -> [(month: Int, stats: PartyPeriodStats)] {
+        var out: [(month: Int, stats: PartyPeriodStats)] = []
+        for (month, stats) in periods.enumerated().sorted(by: { ($0.element.month, $0.offset) < ($1.element.month, $1.offset) }).map(\.element) {
+            guard out.last?.month == month else {
+                out.append((month, stats))
+                continue
+            }
+            out[out.count - 1].stats.reports += stats.reports
+            out[out.count - 1].stats.images += stats.images
+            out[out.count - 1].stats.revenueBase += stats.revenueBase
+            out[out.count - 1].stats.costBase += stats.costBase
+            out[out.count - 1].stats.ageMonths = max(out[out.count - 1].stats.ageMonths, stats.ageMonths)
+            out[out.count - 1].stats.elapsed = min(out[out.count - 1].stats.elapsed, stats.elapsed)
         }
-        return rows.map(\.row)
+        return out
     }
 
     /// The months since year 0 of a `YYYY-MM` period, or nil if it is not one.
@@ -176,22 +206,26 @@ public enum FeatureBuilder {
         return year * 12 + (month - 1)
     }
 
-    /// The rows of one party, from its periods keyed by month index.
-    private static func partyRows(_ months: [Int: PartyPeriodStats], minimumReports: Int, youngMonths: Int) -> [(month: Int, row: Row)] {
-        guard let first = months.keys.min() else { return [] }
-        var levels: [Int: [Feature: Double]] = [:]
-        for (month, stats) in months where stats.reports >= minimumReports {
-            levels[month] = ratios(stats)
+    /// The rows of one party, from its periods by month index, oldest first and one a month.
+    private static func partyRows(_ periods: [(month: Int, stats: PartyPeriodStats)], minimumReports: Int, youngMonths: Int) -> [(month: Int, row: Row)] {
+        guard let first = periods.first?.month, let lastMonth = periods.last?.month else { return [] }
+        // Months from the party's first, as offsets: months[k - first].
+        var months = [PartyPeriodStats?](repeating: nil, count: lastMonth - first + 1)
+        var levels = [FeatureMap<Double>?](repeating: nil, count: months.count)
+        for (month, stats) in periods {
+            months[month - first] = stats
+            if stats.reports >= minimumReports { levels[month - first] = ratios(stats) }
         }
+        func reportCount(_ month: Int) -> Double { Double(months[month - first]?.reports ?? 0) }
         var rows: [(month: Int, row: Row)] = []
-        for month in months.keys.sorted() {
-            guard let stats = months[month], var values = levels[month] else { continue }
-            var baseline: [Feature: Double] = [:]
-            var changes: [Feature: Double] = [:]
-            var ownRange: [Feature: ClosedRange<Double>] = [:]
+        for (month, stats) in periods {
+            guard var values = levels[month - first] else { continue }
+            var baseline = FeatureMap<Double>()
+            var changes = FeatureMap<Double>()
+            var ownRange = FeatureMap<ClosedRange<Double>>()
             let window = max(first, month - baselineMonths)..<month
             for feature in [Feature.imagesPerCase, .costPerCase, .revenuePerCase, .margin] {
-                let earlier = window.compactMap { levels[$0]?[feature] }
+                let earlier = window.compactMap { levels[$0 - first]?[feature] }
                 guard let value = values[feature], let own = median(earlier),
                     let ownTransformed = median(earlier.map(feature.transform))
                 else { continue }
@@ -207,15 +241,15 @@ public enum FeatureBuilder {
             let young = stats.ageMonths < youngMonths
             let base = young ? (month - 1)..<month : window
             let settled = young && ((first + 1)..<max(first + 1, month)).contains { k in
-                Double(months[k]?.reports ?? 0) <= 1.2 * Double(months[k - 1]?.reports ?? 0)
+                reportCount(k) <= 1.2 * reportCount(k - 1)
             }
             let rampBase = young && !settled
-            if !window.isEmpty, let own = median(base.map { Double(months[$0]?.reports ?? 0) }) {
+            if !window.isEmpty, let own = median(base.map(reportCount)) {
                 // A month still running is compared per elapsed day.
                 let reports = Double(stats.reports) / min(max(stats.elapsed, 1e-3), 1)
                 values[.volumeGrowth] = own > 0 ? reports / own : reports
                 baseline[.volumeGrowth] = own
-                let counts = window.map { Double(months[$0]?.reports ?? 0) }
+                let counts = window.map(reportCount)
                 ownRange[.volumeGrowth] = counts.min()!...counts.max()!
                 if !young || (own >= Double(minimumReports) && !rampBase) {
                     changes[.volumeGrowth] = log((reports + 1) / (own + 1))
@@ -231,13 +265,12 @@ public enum FeatureBuilder {
 
     /// Images per case, cost per case, and for a client with revenue, revenue per case
     /// and margin; plus the age.
-    private static func ratios(_ stats: PartyPeriodStats) -> [Feature: Double] {
+    private static func ratios(_ stats: PartyPeriodStats) -> FeatureMap<Double> {
         let reports = Double(stats.reports)
-        var values: [Feature: Double] = [
-            .imagesPerCase: Double(stats.images) / reports,
-            .costPerCase: max(stats.costBase, 0) / reports,
-            .age: Double(stats.ageMonths),
-        ]
+        var values = FeatureMap<Double>()
+        values[.imagesPerCase] = Double(stats.images) / reports
+        values[.costPerCase] = max(stats.costBase, 0) / reports
+        values[.age] = Double(stats.ageMonths)
         if stats.party == .client {
             values[.revenuePerCase] = max(stats.revenueBase, 0) / reports
             if stats.revenueBase > 0 {

@@ -79,6 +79,34 @@ struct PricingTests {
         #expect(try #require(F.price(ctx, arrival.map { made[$0]! }).invoices.first).subtotal.description == "15.00")
     }
 
+    /// Many reports arriving latest first: the billing order comes from one sort of packed
+    /// (time, position) integers, or, when nanosecond times over a month need more than 64
+    /// bits with the positions, from a sort by comparison. Both must give the same order.
+    @Test(arguments: [(count: 6000, stepNs: Int64(250_000_000), nanosecond: false),
+                      (count: 5000, stepNs: Int64(535_000_000_000), nanosecond: true)])
+    func manyReportsOutOfOrderAreBilledInTimeThenIdOrder(count: Int, stepNs: Int64, nanosecond: Bool) throws {
+        // C1 reports r1 … r(count−1), all CT, 0.25 s or 535 s apart from 2026-01-01T00:00:01Z;
+        // "m" (MR) shares r1's time and sorts before it by id. With `nanosecond`, r2 is 1 ns
+        // later than its step, so times share no unit coarser than a nanosecond and span 30.9
+        // days (52 bits), beside 13 bits of positions. They arrive newest first.
+        // Graduated: CT position 1 at 10, 2+ at 1; MR position 1 at 50, 2+ at 5.
+        // m is position 1: 50.00; the CT reports are positions 2 … count: 1.00 each.
+        func at(_ k: Int) -> String {
+            let ns = Int64(k - 1) * stepNs + (nanosecond && k == 2 ? 1 : 0)
+            let secs = 1 + ns / 1_000_000_000, frac = ns % 1_000_000_000
+            return String(format: "2026-01-%02dT%02d:%02d:%02d.%09dZ", 1 + secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60, frac)
+        }
+        var reports = (1..<count).reversed().map { F.report("r\($0)", at($0)) }
+        reports.append(F.report("m", at(1), modality: "MR"))
+        let ctx = F.context(clientRates: [F.tier(1, 1, "10", mode: .graduated, modality: "CT"),
+                                          F.tier(2, nil, "1", mode: .graduated, modality: "CT"),
+                                          F.tier(1, 1, "50", mode: .graduated, modality: "MR"),
+                                          F.tier(2, nil, "5", mode: .graduated, modality: "MR")])
+        let invoice = try #require(F.price(ctx, reports).invoices.first)
+        // 50.00 + (count − 1) × 1.00; m anywhere but first would give 5.00 + 10.00 + (count − 2) × 1.00.
+        #expect(invoice.subtotal.description == "\(50 + count - 1).00")
+    }
+
     @Test func excludedReportsCountTowardNeitherVolumeNorPosition() throws {
         // Three reports, one excluded: V = 2 → tier 1–2 at 10.00: 2 × 10.00 = 20.00; payout 2 × 100 = 200.00.
         let ctx = F.context(clientRates: [F.tier(1, 2, "10.00"), F.tier(3, nil, "8.00")])

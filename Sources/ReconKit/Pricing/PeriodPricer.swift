@@ -14,6 +14,9 @@ public struct PeriodPricer {
     private struct RowRef: Hashable { var card: LocalDate; var index: Int }
     private struct InvoiceKey: Hashable { var modality: String; var urgency: Urgency; var price: ExactDecimal; var currency: String }
     private struct PayoutKey: Hashable { var modality: String; var urgency: Urgency; var row: RowRef }
+    /// A payout key in the pricer's own numbers: the (card, modality, urgency) part of a
+    /// radiologist's slot, and the rate row matched. Hashing it hashes no string.
+    private struct CostSlot: Hashable { var slot: Int32; var row: Int32 }
     private struct Tally {
         var reports = 0
         var images = 0
@@ -257,6 +260,10 @@ public struct PeriodPricer {
         var rowMemo: [Int32] = []
         var radTally: [Tally] = []
         var radTouched: [Int] = []
+        // The same slots over every client of the group, for the payout statements: named
+        // once at the end, not once a client.
+        var groupTally: [Tally] = []
+        var groupTouched: [Int] = []
         var clientSlots = CardSlots(), clientSlot = 0
 
         for clientId in clientIds {
@@ -318,6 +325,7 @@ public struct PeriodPricer {
                         if rowMemo.count < (providerSlot + 1) * width {
                             rowMemo += [Int32](repeating: -2, count: (providerSlot + 1) * width - rowMemo.count)
                             radTally += [Tally](repeating: Tally(), count: (providerSlot + 1) * width - radTally.count)
+                            groupTally += [Tally](repeating: Tally(), count: (providerSlot + 1) * width - groupTally.count)
                         }
                     }
                 }
@@ -340,19 +348,27 @@ public struct PeriodPricer {
                 if radTally[slot].reports == 0 { radTouched.append(slot) }
                 radTally[slot].add(images: item.images)
             }
-            // Back to names: payout tallies per radiologist, cost tallies per modality for margins.
-            var costTally: [String: [PayoutKey: Tally]] = [:]
+            // The client's cost by (card, modality, urgency, rate row), over its radiologists;
+            // the group's tallies keep each radiologist's for the payout statements.
+            var costSlots: [CostSlot: Tally] = [:]
             for slot in radTouched {
                 let t = radTally[slot]
                 radTally[slot] = Tally()
-                let card = providerSlots.dates[slot / width], inCard = slot % width
-                let u = inCard % 2, modality = inCard / 2 % modalities.count, radiologist = inCard / 2 / modalities.count
-                let key = PayoutKey(modality: modalities[modality], urgency: u == 1 ? .stat : .routine,
-                                    row: RowRef(card: card, index: Int(rowMemo[slot])))
-                payoutTallies[radiologists[radiologist], default: [:]][key, default: Tally()].merge(t)
-                costTally[key.modality, default: [:]][key, default: Tally()].merge(t)
+                if groupTally[slot].reports == 0 { groupTouched.append(slot) }
+                groupTally[slot].merge(t)
+                let inCard = slot % width
+                let shared = (slot / width * modalities.count + inCard / 2 % modalities.count) * 2 + inCard % 2
+                costSlots[CostSlot(slot: Int32(shared), row: rowMemo[slot]), default: Tally()].merge(t)
             }
             radTouched.removeAll(keepingCapacity: true)
+            // Back to names: cost tallies per modality, for the margins.
+            var costTally: [String: [PayoutKey: Tally]] = [:]
+            for (cost, t) in costSlots {
+                let shared = Int(cost.slot)
+                let key = PayoutKey(modality: modalities[shared / 2 % modalities.count], urgency: shared % 2 == 1 ? .stat : .routine,
+                                    row: RowRef(card: providerSlots.dates[shared / 2 / modalities.count], index: Int(cost.row)))
+                costTally[key.modality, default: [:]][key, default: Tally()].merge(t)
+            }
             // The invoice: one line per (modality, urgency, unit price, price currency).
             var invoiceTally: [InvoiceKey: Int] = [:]
             var tiersOf: [InvoiceKey: [ClientRate]] = [:]
@@ -396,6 +412,14 @@ public struct PeriodPricer {
             }
         }
 
+        // Back to names: payout tallies per radiologist.
+        for slot in groupTouched {
+            let card = providerSlots.dates[slot / width], inCard = slot % width
+            let u = inCard % 2, modality = inCard / 2 % modalities.count, radiologist = inCard / 2 / modalities.count
+            let key = PayoutKey(modality: modalities[modality], urgency: u == 1 ? .stat : .routine,
+                                row: RowRef(card: card, index: Int(rowMemo[slot])))
+            payoutTallies[radiologists[radiologist], default: [:]][key, default: Tally()].merge(groupTally[slot])
+        }
         return ClientsPart(book: book, payoutTallies: payoutTallies, problems: problems)
     }
 
@@ -404,11 +428,43 @@ public struct PeriodPricer {
     /// checked in one pass first.
     private static func inBillingOrder(_ items: [Item], of reports: [Report]) -> [Item] {
         if isInBillingOrder(items, of: reports) { return items }
+        if let order = packedOrder(items, of: reports) { return order.map { items[$0] } }
         var keys = items.indices.map { (at: items[$0].at, k: Int32($0)) }
         keys.sort { a, b in
             a.at != b.at ? a.at < b.at : reports[Int(items[Int(a.k)].index)].id < reports[Int(items[Int(b.k)].index)].id
         }
         return keys.map { items[Int($0.k)] }
+    }
+
+    /// The billing order by sorting plain integers: each item's time, as an offset from the
+    /// earliest in the largest power-of-two unit all offsets share (a whole second holds
+    /// 2⁹ ns), above its position; reports of the same time are then put in report id order.
+    /// Nil when time and position need more than 64 bits together (a month of nanosecond
+    /// times over more than 4,096 reports): the caller sorts with a comparison instead.
+    private static func packedOrder(_ items: [Item], of reports: [Report]) -> [Int]? {
+        guard items.count > 1, let first = items.lazy.map(\.at).min() else { return nil }
+        var spread: UInt64 = 0, shared: UInt64 = 0
+        for item in items {
+            let offset = UInt64(bitPattern: item.at &- first)
+            spread = max(spread, offset)
+            shared |= offset
+        }
+        let unit = shared == 0 ? 0 : shared.trailingZeroBitCount
+        let timeBits = UInt64.bitWidth - (spread >> unit).leadingZeroBitCount
+        let positionBits = UInt64.bitWidth - UInt64(items.count - 1).leadingZeroBitCount
+        guard timeBits + positionBits <= UInt64.bitWidth else { return nil }
+        var keys = items.indices.map { (UInt64(bitPattern: items[$0].at &- first) >> unit) << positionBits | UInt64($0) }
+        keys.sort()
+        let mask: UInt64 = (1 << positionBits) - 1
+        var order = keys.map { Int($0 & mask) }
+        var i = 0
+        while i < keys.count {
+            var j = i + 1
+            while j < keys.count, keys[j] >> positionBits == keys[i] >> positionBits { j += 1 }
+            if j - i > 1 { order[i..<j].sort { reports[Int(items[$0].index)].id < reports[Int(items[$1].index)].id } }
+            i = j
+        }
+        return order
     }
 
     /// Whether every item comes strictly after the one before it in (`reported_at`, `report_id`) order.

@@ -228,8 +228,10 @@ struct PricingTests {
 
     @Test func noMatchingRowIsUnpriced() throws {
         let ctx = F.context(clientRates: [F.tier(1, nil, "10", modality: "MR")], providerRates: [F.pay("100", modality: "MR")])
-        let codes = F.price(ctx, [three[0]]).problems.map(\.code)
-        #expect(codes == [.unpriced, .unpriced])
+        let problems = F.price(ctx, [three[0]]).problems
+        #expect(problems.map(\.code) == [.unpriced, .unpriced])
+        // The radiologist's side names who and what found no row.
+        #expect(problems.contains { $0.message.hasPrefix("radiologist R1: CT routine, grade consultant, 5 years: no provider rate row") })
     }
 
     @Test func aTierScheduleThatEndsLeavesLaterVolumeUnpriced() throws {

@@ -265,6 +265,7 @@ public struct PeriodPricer {
         var groupTally: [Tally] = []
         var groupTouched: [Int] = []
         var clientSlots = CardSlots(), clientSlot = 0
+        let knownRadiologist = rads.map { $0 != nil }
 
         for clientId in clientIds {
             let list = PeriodPricer.inBillingOrder(byClient[clientId]!, of: reports)
@@ -317,7 +318,9 @@ public struct PeriodPricer {
                     problem(.unpriced, "client", clientId, "no client rate card in force on \(localDate)", reports[Int(item.index)].id)
                 }
                 // Cost side.
-                guard let rad = rads[Int(item.radiologist)] else { continue }
+                // Known or not is read off a flag: binding the radiologist copied (and retained)
+                // its strings once a report.
+                guard knownRadiologist[Int(item.radiologist)] else { continue }
                 if day < providerCardMemo.first || day > providerCardMemo.last {
                     providerCardMemo = cardRange(context.providerCards, day: localDate)
                     if let card = providerCardMemo.card {
@@ -330,16 +333,18 @@ public struct PeriodPricer {
                     }
                 }
                 guard let cardDate = providerCardMemo.card else {
-                    problem(.unpriced, "radiologist", rad.id, "no provider rate card in force on \(localDate)", reports[Int(item.index)].id)
+                    problem(.unpriced, "radiologist", rads[Int(item.radiologist)]!.id, "no provider rate card in force on \(localDate)", reports[Int(item.index)].id)
                     continue
                 }
                 let slot = providerSlot * width + (Int(item.radiologist) * modalities.count + Int(item.modality)) * 2 + u
                 if rowMemo[slot] == -2 {
                     let rows = context.providerCards.cards[cardDate]!
+                    let rad = rads[Int(item.radiologist)]!
                     rowMemo[slot] = PayoutMatcher.matchIndex(rows, grade: rad.grade, modality: modalities[Int(item.modality)], urgency: urgency,
                                                              seniorityYears: rad.seniorityYears).map { Int32($0) } ?? -1
                 }
                 guard rowMemo[slot] >= 0 else {
+                    let rad = rads[Int(item.radiologist)]!
                     problem(.unpriced, "radiologist", rad.id,
                             "\(modalities[Int(item.modality)]) \(urgency.rawValue), grade \(rad.grade), \(rad.seniorityYears) years: no provider rate row of the \(cardDate) card matches",
                             reports[Int(item.index)].id)

@@ -32,6 +32,7 @@ struct BenchSite {
     func initialise(now: String, label: String? = "master data and cards") throws {
         try recon.run(["init", "--site", site, "--name", "bench", "--base-currency", "INR"], now: now, label: nil)
         let files = try BenchData.writeMasterData(to: data)
+        sync()
         try recon.run(["ingest", "--site", site] + files, now: now, label: label)
     }
 
@@ -48,6 +49,7 @@ struct BenchSite {
     @discardableResult
     func run(_ args: [String], now: String, label: String?, expecting: Set<Int32> = [0]) throws -> Timing {
         guard let label, recon.runs > 1 else {
+            if label != nil { sync() }
             return try recon.run(args + ["--site", site], now: now, label: label, expecting: expecting)
         }
         let before = site + ".before"
@@ -59,6 +61,9 @@ struct BenchSite {
                 try FileManager.default.removeItem(atPath: site)
                 try copyTree(before, to: site)
             }
+            // What the benchmark wrote (a copied site, generated drops) is on disk first: else the
+            // command's first `fsync` waits for it too (ext4 commits it with its journal).
+            sync()
             runs.append(try recon.run(args + ["--site", site], now: now, label: nil, expecting: expecting))
         }
         let timing = Timing.median(of: runs)

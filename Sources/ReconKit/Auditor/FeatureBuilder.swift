@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Turns the history of party-period totals into the behaviour features the soft gate
@@ -158,15 +157,11 @@ public enum FeatureBuilder {
             }
             periods[p].append((month, stats))
         }
-        // Parties are independent: a long history is worked in two halves on two cores.
-        let halves = history.count >= 4096 ? [0..<(parties.count / 2), (parties.count / 2)..<parties.count] : [0..<parties.count]
-        var built = [[(month: Int, party: Int, row: Row)]](repeating: [], count: halves.count)
-        built.withUnsafeMutableBufferPointer { out in
-            DispatchQueue.concurrentPerform(iterations: halves.count) { h in
-                for p in halves[h] {
-                    let rows = partyRows(merged(periods[p]), minimumReports: max(minimumReports, 1), youngMonths: youngMonths)
-                    out[h] += rows.map { (month: $0.month, party: p, row: $0.row) }
-                }
+        var built: [(month: Int, party: Int, row: Row)] = []
+        built.reserveCapacity(history.count)
+        for p in parties.indices {
+            for (month, row) in partyRows(merged(periods[p]), minimumReports: max(minimumReports, 1), youngMonths: youngMonths) {
+                built.append((month, p, row))
             }
         }
         // Ordered by period, party and id: parties are ranked once, rows by two integers.
@@ -174,8 +169,7 @@ public enum FeatureBuilder {
         for (r, p) in parties.indices.sorted(by: { (parties[$0].party, parties[$0].partyId) < (parties[$1].party, parties[$1].partyId) }).enumerated() {
             rank[p] = r
         }
-        let all = built.flatMap { $0 }
-        return all.indices.sorted { (all[$0].month, rank[all[$0].party]) < (all[$1].month, rank[all[$1].party]) }.map { all[$0].row }
+        return built.indices.sorted { (built[$0].month, rank[built[$0].party]) < (built[$1].month, rank[built[$1].party]) }.map { built[$0].row }
     }
 
     /// One party's periods by month, rows of the same month added together in the order

@@ -21,9 +21,7 @@ public struct ClosedHistory: Sendable {
         var out: [String: Report] = [:]
         guard !indexes.isEmpty, !ids.isEmpty else { return out }
         // Fingerprints in ascending order, each with the position of its id: what every index walks.
-        var keys = ids.indices.map { (fingerprint: ClosedPeriodIndex.fingerprint(ids[$0]), position: Int32($0)) }
-        keys.sort { $0.fingerprint < $1.fingerprint }
-        let sorted = ClosedPeriodIndex.Query(fingerprints: keys.map(\.fingerprint), ids: ids, positions: keys.map(\.position))
+        let sorted = ClosedPeriodIndex.Query(ids: ids)
         let periods = indexes.keys.sorted()
         guard periods.count > 1 && ids.count > 1000 else {
             for period in periods { try indexes[period]!.lookup(sorted, into: &out) }

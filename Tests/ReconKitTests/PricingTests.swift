@@ -107,6 +107,23 @@ struct PricingTests {
         #expect(invoice.subtotal.description == "\(50 + count - 1).00")
     }
 
+    /// Reports sharing one reported_at are billed in report id order, however many share it.
+    @Test(arguments: [(tied: 4, mr: 1), (tied: 12, mr: 5)])
+    func reportsSharingATimeAreBilledInIdOrder(tied: Int, mr: Int) throws {
+        // `tied` reports t00, t01, … at 10:00, arriving in reverse id order, and one later
+        // report; t(mr) is MR, the rest CT. In id order t(mr) is position mr + 1.
+        // Graduated: CT flat 1; MR positions 1 … mr + 1 at 50, later at 5.
+        // So 50.00 + tied × 1.00 (tied − 1 CT at 10:00 and the later one); if the tie were
+        // broken any other way t(mr) would land later and cost 5.00.
+        let ids = (0..<tied).map { String(format: "t%02d", $0) }
+        var reports = ids.reversed().map { F.report($0, "2026-01-05T10:00Z", modality: $0 == ids[mr] ? "MR" : "CT") }
+        reports.append(F.report("later", "2026-01-06T10:00Z"))
+        let ctx = F.context(clientRates: [F.tier(1, nil, "1", mode: .graduated, modality: "CT"),
+                                          F.tier(1, mr + 1, "50", mode: .graduated, modality: "MR"),
+                                          F.tier(mr + 2, nil, "5", mode: .graduated, modality: "MR")])
+        #expect(try #require(F.price(ctx, reports).invoices.first).subtotal.description == "\(50 + tied).00")
+    }
+
     @Test func excludedReportsCountTowardNeitherVolumeNorPosition() throws {
         // Three reports, one excluded: V = 2 → tier 1–2 at 10.00: 2 × 10.00 = 20.00; payout 2 × 100 = 200.00.
         let ctx = F.context(clientRates: [F.tier(1, 2, "10.00"), F.tier(3, nil, "8.00")])

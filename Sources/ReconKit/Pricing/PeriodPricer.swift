@@ -466,7 +466,20 @@ public struct PeriodPricer {
         while i < keys.count {
             var j = i + 1
             while j < keys.count, keys[j] >> positionBits == keys[i] >> positionBits { j += 1 }
-            if j - i > 1 { order[i..<j].sort { reports[Int(items[$0].index)].id < reports[Int(items[$1].index)].id } }
+            if j - i > 8 {
+                order[i..<j].sort { reports[Int(items[$0].index)].id < reports[Int(items[$1].index)].id }
+            } else if j - i > 1 {
+                // Most shared times are shared by a few: put them in place without a sort's setup.
+                for k in (i + 1)..<j {
+                    let moving = order[k]
+                    var m = k
+                    while m > i && reports[Int(items[moving].index)].id < reports[Int(items[order[m - 1]].index)].id {
+                        order[m] = order[m - 1]
+                        m -= 1
+                    }
+                    order[m] = moving
+                }
+            }
             i = j
         }
         return order

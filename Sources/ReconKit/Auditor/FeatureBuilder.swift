@@ -181,14 +181,18 @@ public enum FeatureBuilder {
                 out.append((month, stats))
                 continue
             }
-            out[out.count - 1].stats.reports += stats.reports
-            out[out.count - 1].stats.images += stats.images
-            out[out.count - 1].stats.revenueBase += stats.revenueBase
-            out[out.count - 1].stats.costBase += stats.costBase
-            out[out.count - 1].stats.ageMonths = max(out[out.count - 1].stats.ageMonths, stats.ageMonths)
-            out[out.count - 1].stats.elapsed = min(out[out.count - 1].stats.elapsed, stats.elapsed)
+            add(stats, to: &out[out.count - 1].stats)
         }
         return out
+    }
+
+    private static func add(_ stats: PartyPeriodStats, to total: inout PartyPeriodStats) {
+        total.reports += stats.reports
+        total.images += stats.images
+        total.revenueBase += stats.revenueBase
+        total.costBase += stats.costBase
+        total.ageMonths = max(total.ageMonths, stats.ageMonths)
+        total.elapsed = min(total.elapsed, stats.elapsed)
     }
 
     /// The months since year 0 of a `YYYY-MM` period, or nil if it is not one.

@@ -34,12 +34,10 @@ public struct Drafter {
         // its working memory and the summary's would add up (a 10-row drop after a year of 1M
         // months: 95 -> 101 MB). The `drafts` stage is their wall time together; each
         // workbook's own time is a stage inside it.
-        let summary = MarginSummaryWriter(session: session)
-            .gathered(open: Dictionary(uniqueKeysWithValues: open.map { ($0.period, $0.review.book) }))
+        let marginSummary = MarginSummaryWriter(session: session)
+        let summary = marginSummary.gathered(open: Dictionary(uniqueKeysWithValues: open.map { ($0.period, $0.review.book) }))
         let outputs = DerivedOutput(session: session)
-        var jobs: [() -> Void] = [{
-            Stages.time("margin-summary") { _ = MarginSummaryWriter(session: session).writeDerived(summary) }
-        }]
+        var jobs: [() -> Void] = [{ Stages.time("margin-summary") { _ = marginSummary.writeDerived(summary) } }]
         for (period, review) in open {
             let dir = "Outbox/\(period)/drafts"
             let drafts = { (side: DocumentKind, name: String) -> Void in

@@ -14,9 +14,9 @@ public struct PeriodPricer {
     private struct RowRef: Hashable { var card: LocalDate; var index: Int }
     private struct InvoiceKey: Hashable { var modality: String; var urgency: Urgency; var price: ExactDecimal; var currency: String }
     private struct PayoutKey: Hashable { var modality: String; var urgency: Urgency; var row: RowRef }
-    /// A payout key in the pricer's own numbers: the (card, modality, urgency) part of a
-    /// radiologist's slot, and the rate row matched. Hashing it hashes no string.
-    private struct CostSlot: Hashable { var slot: Int32; var row: Int32 }
+    /// A payout key in the pricer's own numbers: a slot with its radiologist taken out (its
+    /// card, modality and urgency), and the rate row matched. Hashing it hashes no string.
+    private struct CostSlot: Hashable { var slot: Int; var row: Int32 }
     private struct Tally {
         var reports = 0
         var images = 0
@@ -266,6 +266,14 @@ public struct PeriodPricer {
         var groupTouched: [Int] = []
         var clientSlots = CardSlots(), clientSlot = 0
         let knownRadiologist = rads.map { $0 != nil }
+        /// The radiologist of a slot.
+        func radiologist(ofSlot slot: Int) -> Int { slot % width / (2 * modalities.count) }
+        /// The slot's payout key, named: its card's modality and urgency, and the rate row.
+        func payoutKey(ofSlot slot: Int, row: Int32) -> PayoutKey {
+            let inCard = slot % width
+            return PayoutKey(modality: modalities[inCard / 2 % modalities.count], urgency: inCard % 2 == 1 ? .stat : .routine,
+                             row: RowRef(card: providerSlots.dates[slot / width], index: Int(row)))
+        }
 
         for clientId in clientIds {
             let list = PeriodPricer.inBillingOrder(byClient[clientId]!, of: reports)
@@ -361,17 +369,14 @@ public struct PeriodPricer {
                 radTally[slot] = Tally()
                 if groupTally[slot].reports == 0 { groupTouched.append(slot) }
                 groupTally[slot].merge(t)
-                let inCard = slot % width
-                let shared = (slot / width * modalities.count + inCard / 2 % modalities.count) * 2 + inCard % 2
-                costSlots[CostSlot(slot: Int32(shared), row: rowMemo[slot]), default: Tally()].merge(t)
+                let shared = slot - radiologist(ofSlot: slot) * 2 * modalities.count
+                costSlots[CostSlot(slot: shared, row: rowMemo[slot]), default: Tally()].merge(t)
             }
             radTouched.removeAll(keepingCapacity: true)
             // Back to names: cost tallies per modality, for the margins.
             var costTally: [String: [PayoutKey: Tally]] = [:]
             for (cost, t) in costSlots {
-                let shared = Int(cost.slot)
-                let key = PayoutKey(modality: modalities[shared / 2 % modalities.count], urgency: shared % 2 == 1 ? .stat : .routine,
-                                    row: RowRef(card: providerSlots.dates[shared / 2 / modalities.count], index: Int(cost.row)))
+                let key = payoutKey(ofSlot: cost.slot, row: cost.row)
                 costTally[key.modality, default: [:]][key, default: Tally()].merge(t)
             }
             // The invoice: one line per (modality, urgency, unit price, price currency).
@@ -419,11 +424,8 @@ public struct PeriodPricer {
 
         // Back to names: payout tallies per radiologist.
         for slot in groupTouched {
-            let card = providerSlots.dates[slot / width], inCard = slot % width
-            let u = inCard % 2, modality = inCard / 2 % modalities.count, radiologist = inCard / 2 / modalities.count
-            let key = PayoutKey(modality: modalities[modality], urgency: u == 1 ? .stat : .routine,
-                                row: RowRef(card: card, index: Int(rowMemo[slot])))
-            payoutTallies[radiologists[radiologist], default: [:]][key, default: Tally()].merge(groupTally[slot])
+            payoutTallies[radiologists[radiologist(ofSlot: slot)], default: [:]][payoutKey(ofSlot: slot, row: rowMemo[slot]), default: Tally()]
+                .merge(groupTally[slot])
         }
         return ClientsPart(book: book, payoutTallies: payoutTallies, problems: problems)
     }
@@ -459,7 +461,7 @@ public struct PeriodPricer {
         let positionBits = UInt64.bitWidth - UInt64(items.count - 1).leadingZeroBitCount
         guard timeBits + positionBits <= UInt64.bitWidth else { return nil }
         var keys = items.indices.map { (UInt64(bitPattern: items[$0].at &- first) >> unit) << positionBits | UInt64($0) }
-        radixSort(&keys, bits: timeBits + positionBits)
+        RadixSort.sort(&keys, bits: timeBits + positionBits)
         let mask: UInt64 = (1 << positionBits) - 1
         var order = keys.map { Int($0 & mask) }
         var i = 0
@@ -483,28 +485,6 @@ public struct PeriodPricer {
             i = j
         }
         return order
-    }
-
-    /// Sorts keys below 2^`bits`, eleven bits a pass from the lowest: a few passes over a
-    /// client's month instead of a comparison sort's many.
-    private static func radixSort(_ keys: inout [UInt64], bits: Int) {
-        guard keys.count > 256 else { return keys.sort() }
-        let digit = 11, mask: UInt64 = (1 << 11) - 1
-        var other = [UInt64](repeating: 0, count: keys.count)
-        var next = [Int](repeating: 0, count: (1 << digit) + 1)
-        var shift = 0
-        while shift < bits {
-            for d in next.indices { next[d] = 0 }
-            for k in keys { next[Int((k >> UInt64(shift)) & mask) + 1] += 1 }
-            for d in 0..<(1 << digit) { next[d + 1] += next[d] }
-            for k in keys {
-                let d = Int((k >> UInt64(shift)) & mask)
-                other[next[d]] = k
-                next[d] += 1
-            }
-            swap(&keys, &other)
-            shift += digit
-        }
     }
 
     /// Whether every item comes strictly after the one before it in (`reported_at`, `report_id`) order.

@@ -69,7 +69,7 @@ public struct DocumentRepair {
         let site = session.site
         // The cache too: a cache write cut short by a full disk leaves its temporary file there.
         var dirs = [site.ledgerDir, site.drops, site.checkpoints, site.held, site.rejected, site.outbox, site.cache,
-                    site.path(".recon/closed")]
+                    site.path(".recon/closed"), site.path(".recon")]
         for period in FileIO.list(site.outbox) where Period(period) != nil {
             let dir = site.outbox + "/" + period
             dirs.append(dir)

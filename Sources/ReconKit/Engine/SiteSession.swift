@@ -54,7 +54,9 @@ public final class SiteSession {
                 + "restore it from a backup or ask an auditor")
         }
         if writing {
-            try Stages.time("checks") { try Self.refusingDamage { try WriterChecks(site: site, ledger: ledger).run() } }
+            try Stages.time("checks") {
+                try Self.refusingDamage { try WriterChecks(site: site, ledger: ledger, warn: { log.warning("\($0)") }).run() }
+            }
         }
         self.ledger = ledger
         let configText: String

@@ -81,6 +81,7 @@ public struct Verifier {
         if let kept = keptCheckpoint {
             try checkNote(kept, name: "kept checkpoint \(kept)", fileSeq: nil, ledger: ledger, verifier: verifier, siteName: siteName)
         }
+        try checkSeal(verifier: verifier, siteName: siteName, recorded: recorded)
         // Every cache file against the archived drop it was made from (SPEC §6).
         _ = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
         return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count, notes: notes)
@@ -110,6 +111,21 @@ public struct Verifier {
         }
         guard checkpoint.headHex == ledger.entries[count - 1].hash else {
             throw LedgerDamage(seq: count, "\(name): the head hash differs from the hash of seq \(count) — the ledger was rewritten")
+        }
+    }
+
+    /// The writers' document seal is a cache (SPEC §6): never used here, where every document
+    /// is hashed, but it must be signed by the site key and seal only what the ledger issued.
+    private func checkSeal(verifier: VerifierKey, siteName: String, recorded: [String: (sha: String, seq: Int)]) throws {
+        let advice = "; it is a cache of the writers' document checks: delete it, and the next writing command hashes every document"
+        let seal: DocumentSeal?
+        do {
+            seal = try DocumentSeal.read(site, verifier: verifier, siteName: siteName)
+        } catch {
+            throw LedgerDamage(seq: nil, "\(error)" + advice)
+        }
+        for (file, sealed) in seal?.documents.sorted(by: { $0.key < $1.key }) ?? [] where recorded[file]?.sha != sealed.sha256 {
+            throw LedgerDamage(seq: nil, "\(DocumentSeal.relativePath) seals \(file) with a SHA-256 that no entry records for it" + advice)
         }
     }
 

@@ -9,8 +9,17 @@ import Foundation
 struct WriterChecks {
     let site: Site
     let ledger: LedgerFile
+    /// Told what is worth a warning as it is found, also when the checks then refuse.
+    var warn: (String) -> Void = { _ in }
 
-    func run() throws {
+    /// What the checks did beyond passing: how many issued documents were read and hashed
+    /// (the others still had their sealed stamp).
+    struct Outcome {
+        var documentsHashed = 0
+    }
+
+    @discardableResult
+    func run() throws -> Outcome {
         guard let first = ledger.entries.first, first.eventKind == .siteInit else {
             throw LedgerDamage(seq: 1, "the first entry is not site.init")
         }
@@ -31,32 +40,64 @@ struct WriterChecks {
         }
         // Privileged entries are checked by the session against the ledger's operators
         // (`SiteSession.checkPrivilegeAndCheckpoints`), every one of them, before any append.
-        try checkDocuments()
+        return Outcome(documentsHashed: try checkDocuments(key: key, siteName: first.string("site") ?? ""))
     }
 
     /// A missing document is put back by the repair; one present must be the one issued.
-    /// Years of closed months hold thousands: they are hashed on every core, and the first
-    /// wrong one in ledger order is named.
-    private func checkDocuments() throws {
+    /// Years of closed months hold thousands: a document whose file still has the stamp the
+    /// site's seal records for it (``DocumentSeal``) is as it was hashed; the others are hashed
+    /// on every core, and the first wrong one in ledger order is named. The seal is then
+    /// written again when it gained or lost documents (with the site key, when it can be read).
+    /// Returns how many documents were hashed.
+    private func checkDocuments(key: VerifierKey, siteName: String) throws -> Int {
         let documents = ledger.entries.filter { $0.eventKind?.document != nil }
-        // nil: as issued, or missing; else what is wrong with it.
+        var seal: DocumentSeal?
+        do {
+            seal = try DocumentSeal.read(site, verifier: key, siteName: siteName)
+        } catch {
+            warn("ignored \(error); every issued document is hashed instead, and the seal written again")
+        }
+        // A stamp is sealed only if the file had not changed for a while before it was hashed.
+        let settled = FileStamp.Instant.now().minus(seconds: DocumentSeal.settleSeconds)
+        // Per document: nil when as issued or missing, else what is wrong; and its seal, if any.
         var found = [Error?](repeating: nil, count: documents.count)
+        var sealed = [(file: String, sealed: DocumentSeal.Sealed)?](repeating: nil, count: documents.count)
+        var hashed = [Bool](repeating: false, count: documents.count)
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: documents.count) { i in
             let e = documents[i]
-            guard let file = e.string("file"), let sha = e.string("sha256"), FileIO.exists(site.path(file)) else { return }
+            guard let file = e.string("file"), let sha = e.string("sha256") else { return }
+            let path = site.path(file)
+            if let kept = seal?.documents[file], kept.sha256 == sha, let now = FileStamp.of(path), now == kept.stamp {
+                lock.lock()
+                sealed[i] = (file, kept)
+                lock.unlock()
+                return
+            }
+            guard FileIO.exists(path) else { return }
             let problem: Error?
+            var fresh: DocumentSeal.Sealed?
             do {
-                let same = try HashedFileWindow.sha256(of: site.path(file)) == sha
-                problem = same ? nil : LedgerDamage(seq: e.seq, "document \(file) does not match its recorded SHA-256")
+                let read = try FileStamp.hashing(path)
+                problem = read.sha256 == sha ? nil : LedgerDamage(seq: e.seq, "document \(file) does not match its recorded SHA-256")
+                if problem == nil, read.before == read.after, read.after.changed < settled {
+                    fresh = DocumentSeal.Sealed(sha256: sha, stamp: read.after)
+                }
             } catch {
                 problem = error
             }
-            guard let problem else { return }
             lock.lock()
+            hashed[i] = true
             found[i] = problem
+            if let fresh { sealed[i] = (file, fresh) }
             lock.unlock()
         }
         if let problem = found.lazy.compactMap({ $0 }).first { throw problem }
+        var next = DocumentSeal(documents: [:])
+        for case let (file, s)? in sealed { next.documents[file] = s }
+        if next != (seal ?? DocumentSeal(documents: [:])), let siteKey = try? SiteKeyFile.load(site) {
+            try? next.write(site, key: siteKey, siteName: siteName)
+        }
+        return hashed.lazy.filter { $0 }.count
     }
 }

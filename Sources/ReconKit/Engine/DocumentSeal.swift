@@ -1,0 +1,132 @@
+import Foundation
+
+/// `.recon/documents.seal`: the issued documents a writer has hashed and found as issued,
+/// each with the stamp (``FileStamp``) its file had then, signed with the site key.
+///
+/// Writers check every issued document before they append (``WriterChecks``): years of
+/// closed months hold thousands, and hashing them all on every command would make a
+/// 10-row drop cost what the whole Outbox weighs. A document whose file still has the
+/// sealed stamp holds the sealed bytes, so it is not read again. A stamp is sealed only when
+/// the file's status-change time was already ``settleSeconds`` old when it was hashed: any
+/// later change to the file gives it a later time, and so another stamp.
+///
+/// It is a cache: trusted only under a valid site-key signature, for this site, for a
+/// document with the SHA-256 its entry records. A seal that is missing or does not verify is
+/// ignored (every document is hashed, and a new seal written); `recon verify` never uses it,
+/// hashes every document, and reports a seal that does not verify or names what the ledger
+/// did not issue.
+struct DocumentSeal: Equatable {
+    /// One sealed document: the SHA-256 it was found with, and its file's stamp then.
+    struct Sealed: Equatable {
+        let sha256: String
+        let stamp: FileStamp
+    }
+
+    /// Sealed documents by the path their entry names (`Outbox/2026-10/invoices/INV-….xlsx`).
+    var documents: [String: Sealed]
+
+    /// How old a file's status-change time must be when it is hashed for its stamp to be
+    /// sealed: more than the file system's time step (ext4 stamps with a clock of a few
+    /// milliseconds, FAT to two seconds), so that no later change can carry the same time.
+    static let settleSeconds: Int64 = 3
+
+    /// The first line of the seal's text: no checkpoint (site name, count, head) reads as one.
+    static let header = "recon document seal 1"
+
+    static let relativePath = ".recon/documents.seal"
+
+    static func path(_ site: Site) -> String { site.path(relativePath) }
+
+    /// Why a seal on disk is not trusted.
+    struct Unreadable: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { "\(DocumentSeal.relativePath): \(reason)" }
+    }
+
+    /// The seal of `site`, nil when there is none.
+    /// - Throws: ``Unreadable`` when it is not signed by `verifier`, is for another site or is malformed.
+    static func read(_ site: Site, verifier: VerifierKey, siteName: String) throws -> DocumentSeal? {
+        let path = path(site)
+        guard FileIO.exists(path) else { return nil }
+        let text: String
+        do {
+            text = try SignedNote.open(try FileIO.read(path), verifier: verifier)
+        } catch {
+            throw Unreadable(reason: "\(error)")
+        }
+        // Read on bytes: thousands of lines of digits, where `String` splitting would cost more than hashing.
+        let bytes = Array(text.utf8)
+        var lines: [ArraySlice<UInt8>] = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        guard lines.last?.isEmpty == true else { throw Unreadable(reason: "its text does not end with a newline") }
+        lines.removeLast()
+        guard lines.count >= 2, lines[0].elementsEqual(header.utf8) else {
+            throw Unreadable(reason: "its first line is not `\(header)`")
+        }
+        let sealedSite = String(decoding: lines[1], as: UTF8.self)
+        guard sealedSite == siteName else { throw Unreadable(reason: "it seals the documents of \(sealedSite), not of \(siteName)") }
+        var documents: [String: Sealed] = [:]
+        documents.reserveCapacity(lines.count - 2)
+        for i in 2..<lines.count {
+            guard let (file, sealed) = parse(lines[i]) else {
+                throw Unreadable(reason: "line \(i + 1) is not `SHA256 DEVICE INODE SIZE MTIME CTIME PATH`")
+            }
+            documents[file] = sealed
+        }
+        return DocumentSeal(documents: documents)
+    }
+
+    /// Writes the seal signed with `key` (through a temporary file and a rename: a reader
+    /// sees the old seal or the new one). A cache: not synced, and lost without harm.
+    func write(_ site: Site, key: SigningKey, siteName: String) throws {
+        var text = DocumentSeal.header + "\n" + siteName + "\n"
+        for file in documents.keys.sorted() {
+            let s = documents[file]!, st = s.stamp
+            text += "\(s.sha256) \(st.device) \(st.inode) \(st.size) \(Self.text(st.modified)) \(Self.text(st.changed)) \(file)\n"
+        }
+        let note = try SignedNote.sign(text: text, with: key)
+        let path = DocumentSeal.path(site)
+        try FileIO.makeDirectory(FileIO.parent(of: path))
+        let temp = FileIO.temporaryName(for: path)
+        try FileIO.writeWithoutSync(temp, Array(note.utf8))
+        try FileIO.renameQuietly(temp, to: path)
+    }
+
+    private static func text(_ t: FileStamp.Instant) -> String {
+        let ns = String(t.nanoseconds)
+        return "\(t.seconds).\(String(repeating: "0", count: max(0, 9 - ns.count)))\(ns)"
+    }
+
+    /// `SECONDS.NANOSECONDS`, the nanoseconds as nine digits.
+    private static func instant(_ field: ArraySlice<UInt8>) -> FileStamp.Instant? {
+        guard let dot = field.firstIndex(of: UInt8(ascii: ".")), field.endIndex - dot == 10,
+              let seconds = number(field[..<dot]).flatMap(Int64.init(exactly:)),
+              let nanoseconds = number(field[(dot + 1)...]).flatMap(Int64.init(exactly:))
+        else { return nil }
+        return FileStamp.Instant(seconds: seconds, nanoseconds: nanoseconds)
+    }
+
+    /// A decimal number that fits in 64 bits.
+    private static func number(_ field: ArraySlice<UInt8>) -> UInt64? {
+        guard !field.isEmpty else { return nil }
+        var n: UInt64 = 0
+        for byte in field {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            let (times, over) = n.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times.addingReportingOverflow(UInt64(byte - 0x30))
+            guard !over, !carry else { return nil }
+            n = sum
+        }
+        return n
+    }
+
+    private static func parse(_ line: ArraySlice<UInt8>) -> (String, Sealed)? {
+        let f = line.split(separator: UInt8(ascii: " "), maxSplits: 6, omittingEmptySubsequences: false)
+        guard f.count == 7, f[0].count == 64,
+              f[0].allSatisfy({ (0x30...0x39).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }),
+              let device = number(f[1]), let inode = number(f[2]), let size = number(f[3]).flatMap(Int64.init(exactly:)),
+              let modified = instant(f[4]), let changed = instant(f[5]), !f[6].isEmpty
+        else { return nil }
+        let stamp = FileStamp(device: device, inode: inode, size: size, modified: modified, changed: changed)
+        return (String(decoding: f[6], as: UTF8.self), Sealed(sha256: String(decoding: f[0], as: UTF8.self), stamp: stamp))
+    }
+}

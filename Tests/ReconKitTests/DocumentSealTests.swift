@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// Writers check every issued document before they append (SPEC §6, issue 9), but a year of
+/// closed months is thousands of workbooks: a document whose file still has the stamp the
+/// site's signed seal records is not read again (`DocumentSeal`). These tests try to get a
+/// changed document past that shortcut, and a forged or foreign seal past the writers and
+/// `recon verify`. Each runs on a real site, with the real file system's times.
+@Suite("The document seal: writers skip only documents that cannot have changed")
+struct DocumentSealTests {
+    static let aprilMore = """
+        report_id,reported_at,client_id,radiologist_id,modality,image_count
+        R8,2026-04-05T10:00:00Z,C1,D1,CT,1
+        """
+
+    static let documents = ["INV-2026-000001", "INV-2026-000002", "PAY-2026-000001", "PAY-2026-000002"]
+
+    /// March closed (four documents), then left until every document's status-change time is
+    /// older than the seal's settling time — the condition for sealing it, waited on itself.
+    static func settledSite() throws -> TestSite {
+        let site = try TestSite.marchSite()
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        let files = try documents.map { number in try #require(try site.document(number)?["file"] as? String) }
+        let settled = ProcessRunner.wait(upTo: Double(DocumentSeal.settleSeconds) + 10) {
+            let before = FileStamp.Instant.now().minus(seconds: DocumentSeal.settleSeconds)
+            return files.allSatisfy { FileStamp.of(site.path($0)).map { $0.changed < before } ?? false }
+        }
+        #expect(settled)
+        return site
+    }
+
+    func checks(_ site: TestSite) throws -> WriterChecks.Outcome {
+        let ledger = LedgerFile(path: site.path("Ledger/ledger.jsonl"))
+        try ledger.load()
+        return try WriterChecks(site: Site(root: site.root), ledger: ledger).run()
+    }
+
+    func ledgerBytes(_ site: TestSite) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl"))) }
+
+    /// The first writer hashes the four documents and seals them; the next hashes none. A
+    /// document touched since (its times change, its bytes do not) is hashed again, and left
+    /// out of the seal while its change is recent.
+    @Test func aSealedDocumentIsNotReadAgainUntilItsFileChanges() throws {
+        let site = try Self.settledSite()
+        #expect(try checks(site).documentsHashed == 4)
+        let seal = try #require(try DocumentSeal.read(Site(root: site.root), verifier: siteVerifier(site), siteName: "trust-site"))
+        #expect(seal.documents.count == 4)
+        let invoice = try #require(try site.document("INV-2026-000001"))
+        #expect(seal.documents[try #require(invoice["file"] as? String)]?.sha256 == invoice["sha256"] as? String)
+        #expect(try checks(site).documentsHashed == 0)
+
+        let file = try #require(invoice["file"] as? String)
+        #expect(utimes(site.path(file), nil) == 0)
+        #expect(try checks(site).documentsHashed == 1)
+        // Hashed just after it changed: a change within the same tick of the clock would keep
+        // its times, so it is not sealed again until it has settled.
+        let after = try #require(try DocumentSeal.read(Site(root: site.root), verifier: siteVerifier(site), siteName: "trust-site"))
+        #expect(after.documents[file] == nil)
+        #expect(after.documents.count == 3)
+        #expect(try checks(site).documentsHashed == 1)
+    }
+
+    /// Issue 9, high 6, with the seal in place: one byte of a sealed invoice flipped in place
+    /// (same size, same inode). Its status-change time moves, so the writer reads it and refuses.
+    @Test func aSealedDocumentChangedInPlaceStillStopsWriters() throws {
+        let site = try Self.settledSite()
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let first = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(first.code == 0, "\(first.err)")
+        #expect(site.exists(DocumentSeal.relativePath))
+
+        let file = try #require(try site.document("INV-2026-000001")?["file"] as? String)
+        let handle = try #require(FileHandle(forUpdatingAtPath: site.path(file)))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: size / 2)
+        let byte = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: size / 2)
+        try handle.write(contentsOf: Data([byte ^ 0x01]))
+        try handle.close()
+
+        try site.drop("usage-2026-04-more.csv", Self.aprilMore)
+        let before = try ledgerBytes(site)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(ingest.err.contains("document \(file) does not match its recorded SHA-256"), "\(ingest.err)")
+        #expect(try ledgerBytes(site) == before)
+    }
+
+    /// A changed invoice whose seal line was rewritten to its new stamp: the seal's signature
+    /// no longer verifies, so the writer ignores it (and says so), hashes the invoice and refuses.
+    /// The same seal signed by another key than the site's is ignored the same way.
+    @Test func aRewrittenSealGetsNoChangedDocumentPastAWriter() throws {
+        let site = try Self.settledSite()
+        #expect(try checks(site).documentsHashed == 4)
+        let file = try #require(try site.document("INV-2026-000001")?["file"] as? String)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: site.path(file)))
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: site.path(file)))
+        let now = try #require(FileStamp.of(site.path(file)))
+        let sealPath = site.path(DocumentSeal.relativePath)
+        let note = try String(contentsOfFile: sealPath, encoding: .utf8)
+        let forged = note.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.hasSuffix(" " + file) else { return String(line) }
+            let f = line.split(separator: " ")
+            func t(_ i: FileStamp.Instant) -> String { String(format: "%lld.%09lld", i.seconds, i.nanoseconds) }
+            return "\(f[0]) \(now.device) \(now.inode) \(now.size) \(t(now.modified)) \(t(now.changed)) \(file)"
+        }.joined(separator: "\n")
+        #expect(forged != note)
+        try forged.write(toFile: sealPath, atomically: true, encoding: .utf8)
+
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(ingest.err.contains("ignored .recon/documents.seal"), "\(ingest.err)")
+        #expect(ingest.err.contains("document \(file) does not match its recorded SHA-256"), "\(ingest.err)")
+
+        // Signed again, with a key that is not the site's.
+        let text = String(forged[..<(try #require(forged.range(of: "\n\n"))).upperBound].dropLast())
+        let stranger = try SigningKey.generate(name: "trust-site")
+        try SignedNote.sign(text: text, with: stranger).write(toFile: sealPath, atomically: true, encoding: .utf8)
+        let again = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(again.code == 4, "\(again.err)")
+        #expect(again.err.contains("ignored .recon/documents.seal"), "\(again.err)")
+    }
+
+    /// `recon verify` never skips a document, and checks the seal as it checks every cache:
+    /// one whose signature fails, or that seals a SHA-256 no entry records, is reported (exit 4);
+    /// the next writer writes a good one again.
+    @Test func verifyReportsASealThatDoesNotVerify() throws {
+        let site = try Self.settledSite()
+        #expect(try checks(site).documentsHashed == 4)
+        #expect(try site.recon(["verify"]).code == 0)
+        let sealPath = site.path(DocumentSeal.relativePath)
+        let good = try String(contentsOfFile: sealPath, encoding: .utf8)
+        let sha = try #require(try site.document("INV-2026-000002")?["sha256"] as? String)
+        try good.replacingOccurrences(of: sha, with: String(repeating: "0", count: 64))
+            .write(toFile: sealPath, atomically: true, encoding: .utf8)
+        let broken = try site.recon(["verify"])
+        #expect(broken.code == 4, "\(broken.out)")
+        #expect(broken.out.contains(".recon/documents.seal"), "\(broken.out)")
+
+        // Signed by the site key but naming a SHA-256 the ledger never recorded.
+        let text = String(good[..<(try #require(good.range(of: "\n\n"))).upperBound].dropLast())
+            .replacingOccurrences(of: sha, with: String(repeating: "0", count: 64))
+        let siteKey = try SiteKeyFile.load(Site(root: site.root))
+        try SignedNote.sign(text: text, with: siteKey).write(toFile: sealPath, atomically: true, encoding: .utf8)
+        let foreign = try site.recon(["verify"])
+        #expect(foreign.code == 4, "\(foreign.out)")
+        #expect(foreign.out.contains("seals Outbox/2026-03/invoices/INV-2026-000002.xlsx with a SHA-256 that no entry records"),
+                "\(foreign.out)")
+
+        #expect(try checks(site).documentsHashed == 1)
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
+    func siteVerifier(_ site: TestSite) throws -> VerifierKey {
+        try SiteKeyFile.load(Site(root: site.root)).verifierKey
+    }
+}

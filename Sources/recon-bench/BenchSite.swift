@@ -57,10 +57,7 @@ struct BenchSite {
         defer { try? FileManager.default.removeItem(atPath: before) }
         var runs: [Timing] = []
         for run in 0..<recon.runs {
-            if run > 0 {
-                try FileManager.default.removeItem(atPath: site)
-                try copyTree(before, to: site)
-            }
+            if run > 0 { try restore(from: before) }
             // What the benchmark wrote (a copied site, generated drops) is on disk first: else the
             // command's first `fsync` waits for it too (ext4 commits it with its journal).
             sync()
@@ -72,7 +69,7 @@ struct BenchSite {
     }
 
     /// `cp -a`: modes kept (the site key must stay private), hard to get right by hand.
-    private func copyTree(_ from: String, to: String) throws {
+    func copyTree(_ from: String, to: String) throws {
         let cp = Process()
         cp.executableURL = URL(fileURLWithPath: "/bin/cp")
         cp.arguments = ["-a", from, to]

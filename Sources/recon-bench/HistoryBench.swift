@@ -35,11 +35,12 @@ func runHistoryBenchmark(_ recon: ReconRunner, reports: Int, months: Int) throws
         let built = clock.now - start
         BenchTable.note("(built the history in \(seconds(built)), generating included; peak memory of any command " + String(format: "%.0f MB)", peak))
 
+        // The morning after 2026-11 ends: the month is still open, its last drop arrives.
+        let now = open.next.morning(of: 1)
+        try bench.settleDocuments(now: now)
         let drop = bench.data + "/usage-\(open)-late.csv"
         try BenchData.usage(drop, count: 10, first: months * reports, month: open)
         try bench.drop(drop)
-        // The morning after 2026-11 ends: the month is still open, its last drop arrives.
-        let now = open.next.morning(of: 1)
         try bench.run(["ingest"], now: now, label: "a 10-row drop into the open month \(open)")
         try bench.expectInboxDone()
         try bench.run(["status"], now: now, label: "recon status")

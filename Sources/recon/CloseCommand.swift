@@ -17,6 +17,7 @@ struct Close: ParsableCommand {
     func run() throws {
         try runReporting(options.logFormat, json: json) {
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, useCache: false, clock: options.clock)
+            keepUntilExit(session)
             try session.repair()
             let result = try Closer(session: session).close(period)
             if json {

@@ -25,6 +25,7 @@ struct Credit: ParsableCommand {
                 throw ReconFailure.refused("this command is privileged: give --key FILE, the private key of an operator the ledger lists (`recon operator list`)")
             }
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, useCache: false, clock: options.clock)
+            keepUntilExit(session)
             try session.repair()
             let r = try Creditor(session: session).credit(invoice: invoice, amount: amount, reason: reason, keyFile: key)
             print("issued \(r.number) against \(invoice); outstanding now \(r.outstandingAfter) \(r.currency)")

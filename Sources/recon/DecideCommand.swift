@@ -22,6 +22,7 @@ struct Decide: ParsableCommand {
     func run() throws {
         try runReporting(options.logFormat) {
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, clock: options.clock)
+            keepUntilExit(session)
             try session.repair()
             let entry = try Decider(session: session).decide(
                 Decision(subject: subject, decision: decision, by: by, note: note))

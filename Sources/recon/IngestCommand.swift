@@ -25,6 +25,7 @@ struct Ingest: ParsableCommand {
         try runReporting(options.logFormat, json: json) {
             // A dry run only reads: it takes no writer lock and writes nothing.
             let session = try SiteSession(site: options.siteValue, writing: !dryRun, log: options.log, clock: options.clock)
+            keepUntilExit(session)
             if !dryRun { try session.repair() }
             let paths = files.isEmpty ? Ingestor.inboxDrops(session.site) : files.sorted(by: Ingestor.processingOrder)
             let ingestor = Ingestor(session: session)

@@ -26,6 +26,7 @@ struct Rerun: ParsableCommand {
                 throw ReconFailure.refused("this command is privileged: give --key FILE, the private key of an operator the ledger lists (`recon operator list`)")
             }
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, useCache: false, settled: false, clock: options.clock)
+            keepUntilExit(session)
             try session.repair()
             let r = try Rerunner(session: session).rerun(period, reason: reason, keyFile: key)
             if json {

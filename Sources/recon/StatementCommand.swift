@@ -25,6 +25,7 @@ struct Statement: ParsableCommand {
                 throw ReconFailure.usage("name one client id, or --all for every client")
             }
             let session = try SiteSession(site: options.siteValue, writing: false, log: options.log, clock: options.clock)
+            keepUntilExit(session)
             let writer = StatementWriter(session: session)
             var date = writer.today
             if let asOf {

@@ -13,6 +13,7 @@ struct Status: ParsableCommand {
     func run() throws {
         try runReporting(options.logFormat, json: json) {
             let session = try SiteSession(site: options.siteValue, writing: false, log: options.log, clock: options.clock)
+            keepUntilExit(session)
             let report = StatusReport(session: session)
             if json { printJSON(try report.json) } else { print(try report.text, terminator: "") }
             return 0

@@ -15,7 +15,7 @@ import Foundation
 /// ignored (every document is hashed, and a new seal written); `recon verify` never uses it,
 /// hashes every document, and reports a seal that does not verify or names what the ledger
 /// did not issue.
-struct DocumentSeal: Equatable {
+public struct DocumentSeal: Equatable {
     /// One sealed document: the SHA-256 it was found with, and its file's stamp then.
     struct Sealed: Equatable {
         let sha256: String
@@ -28,7 +28,7 @@ struct DocumentSeal: Equatable {
     /// How old a file's status-change time must be when it is hashed for its stamp to be
     /// sealed: more than the file system's time step (ext4 stamps with a clock of a few
     /// milliseconds, FAT to two seconds), so that no later change can carry the same time.
-    static let settleSeconds: Int64 = 3
+    public static let settleSeconds: Int64 = 3
 
     /// The first line of the seal's text: no checkpoint (site name, count, head) reads as one.
     static let header = "recon document seal 1"

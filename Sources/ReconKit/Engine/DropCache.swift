@@ -120,15 +120,17 @@ public struct DropCache {
     public static func encode(sha256: String, _ reports: [Report], chunk: Int = 1 << 20,
                               to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         // Client, radiologist and modality ids are stored once, in a table, and referred to by number.
-        var numbers = IdTable<Void>()
-        func code(_ s: String) -> Int64 { Int64(numbers.insert(s, ()).position) }
-        let codes = reports.map { (code($0.clientId), code($0.radiologistId), code($0.modality)) }
+        // Ids and codes are ASCII, so names equal as bytes are the names equal as text.
+        var numbers = NameNumbers()
+        let codes = reports.map {
+            (Int64(numbers.number($0.clientId)), Int64(numbers.number($0.radiologistId)), Int64(numbers.number($0.modality)))
+        }
         try ChunkWriter.writing(to: sink, chunk: chunk) { out in
             try out.put(DropCache.magic)
             try out.put(sha256)
             try out.put(Int64(reports.count))
-            try out.put(Int64(numbers.count))
-            for entry in numbers.entries { try out.put(entry.id) }
+            try out.put(Int64(numbers.table.count))
+            for entry in numbers.table.entries { try out.put(entry.id) }
             for (r, c) in zip(reports, codes) {
                 try out.put(r.id)
                 try out.put(r.reportedAt.nanoseconds)

@@ -32,12 +32,12 @@ struct NameNumbers {
         var number: UInt32
     }
 
-    private var recent = [Recent](repeating: Recent(raw: (0, 0), name: nil, number: 0), count: 1024)
+    private var recent = [Recent](repeating: Recent(raw: (0, 0), name: nil, number: 0), count: 4096)
 
     /// The name's number, the next one when it is new.
     mutating func number(_ name: String) -> UInt32 {
         let raw = unsafeBitCast(name, to: (UInt64, UInt64).self)
-        let at = Int(truncatingIfNeeded: ((raw.0 &* 0x9E37_79B9_7F4A_7C15) ^ (raw.1 &* 0xC2B2_AE3D_27D4_EB4F)) >> 54)
+        let at = Int(truncatingIfNeeded: ((raw.0 &* 0x9E37_79B9_7F4A_7C15) ^ (raw.1 &* 0xC2B2_AE3D_27D4_EB4F)) >> 52)
         if recent[at].name != nil, recent[at].raw == raw { return recent[at].number }
         let number = numberByBytes(name)
         recent[at] = Recent(raw: raw, name: name, number: number)

@@ -1,4 +1,5 @@
 import CSV
+import Glibc
 
 /// A usage row read straight from its bytes: a million rows make no `String` per cell.
 ///
@@ -43,10 +44,16 @@ extension DropParser {
         return DropRow(line: line, fields: raw.strings, table: table, problems: problems)
     }
 
+    /// Each urgency's name as bytes, made once: a cell is compared with them a million times.
+    private static let urgencyNames: [(urgency: Urgency, bytes: [UInt8])] = Urgency.allCases.map { ($0, Array($0.rawValue.utf8)) }
+
     /// An optional urgency cell: empty is routine.
     private static func urgency(_ u: UnsafeRawBufferPointer) -> Urgency? {
         if u.isEmpty { return .routine }
-        return Urgency.allCases.first { $0.rawValue.utf8.elementsEqual(u) }
+        for (urgency, bytes) in urgencyNames where bytes.count == u.count {
+            if bytes.withUnsafeBytes({ memcmp($0.baseAddress!, u.baseAddress!, u.count) }) == 0 { return urgency }
+        }
+        return nil
     }
 
     /// The bytes without surrounding spaces and tabs (as `trimmedSpaces` trims text).

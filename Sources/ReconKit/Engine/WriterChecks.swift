@@ -55,7 +55,7 @@ struct WriterChecks {
         do {
             seal = try DocumentSeal.read(site, verifier: key, siteName: siteName)
         } catch {
-            warn("ignored \(error); every issued document is hashed instead, and the seal written again")
+            warn("ignored \(error); every issued document is hashed instead, and a new seal is written when the site key can be read")
         }
         // A stamp is sealed only if the file had not changed for a while before it was hashed.
         let settled = FileStamp.Instant.now().minus(seconds: DocumentSeal.settleSeconds)

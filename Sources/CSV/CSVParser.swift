@@ -116,6 +116,9 @@ final class CSVParser {
     }
 
     /// Whether libcsv is between records, so the next line starts a new one.
+    /// Finished records not yet handed over by ``deliverRecords(to:)``.
+    var waitingRecords: Int { records.count }
+
     var isBetweenRecords: Bool {
         parser.pstate == Self.rowNotBegun
     }

@@ -43,6 +43,9 @@ public enum CSVReader {
         try readFields(bytes, maxFieldBytes: maxFieldBytes) { line, fields in try record(line, fields.strings) }
     }
 
+    /// How many finished records wait before they are handed over.
+    static let recordsPerDelivery = 256
+
     /// ``read(_:maxFieldBytes:record:)``, handing each record's fields over as bytes that
     /// are valid only during the call to `record` (no `String` made per field).
     public static func readFields(
@@ -78,9 +81,12 @@ public enum CSVReader {
                 try parser.deliverRecords(to: record)
                 return parser.problems + [error]
             }
-            try parser.deliverRecords(to: record)
+            // Records are handed over a batch at a time, not a line at a time: the buffers'
+            // bookkeeping is then done a few thousand times for a million rows, not a million.
+            if parser.waitingRecords >= recordsPerDelivery { try parser.deliverRecords(to: record) }
         }
         guard sawRecord else { return [emptyFile] }
+        try parser.deliverRecords(to: record)
         do throws(CSVProblem) {
             try parser.finish()
         } catch {

@@ -335,6 +335,59 @@ struct CSVReaderTests {
         #expect(lines == [1, 2])
     }
 
+    /// Records are handed over in batches: across batch boundaries every record still comes
+    /// with its line, in order, and each way a read stops keeps the records before it.
+    @Test(arguments: [255, 256, 257, 1_000])
+    func manyRecordsComeInOrderWithTheirLines(count: Int) {
+        let body = (1...count).map { "R\($0),CT,\($0 % 7 + 1)\n" }.joined()
+        let result = readCSV("report_id,modality,image_count\n" + body)
+        #expect(result.problems == [])
+        #expect(result.rows.count == count + 1)
+        #expect(result.rows.last == Delivered(count + 1, ["R\(count)", "CT", "\(count % 7 + 1)"]))
+        #expect(result.rows.map(\.line) == Array(1...(count + 1)))
+    }
+
+    @Test func aQuoteLeftOpenAfterManyRecordsKeepsThemAll() {
+        let body = (1...1_000).map { "\($0),ok\n" }.joined()
+        let result = readCSV("id,note\n" + body + "1001,\"never closed\n")
+        #expect(result.rows.count == 1_001)
+        #expect(result.rows.last == Delivered(1_001, ["1000", "ok"]))
+        #expect(result.problems.map(\.line) == [1_002])
+    }
+
+    @Test func aStrayQuoteAfterManyRecordsStopsThereKeepingThoseBefore() {
+        let body = (1...700).map { $0 == 499 ? "499,12\" film\n" : "\($0),ok\n" }.joined()
+        let result = readCSV("id,note\n" + body)
+        #expect(result.rows.count == 499)
+        #expect(result.rows.last == Delivered(499, ["498", "ok"]))
+        #expect(result.problems.map(\.line) == [500])
+    }
+
+    @Test func aBadFieldAmongManyRecordsSkipsOnlyItsRecord() {
+        var bytes = Array("id,note\n".utf8)
+        for i in 1...600 { bytes += i == 399 ? Array("399,".utf8) + [0xFF, 0x0A] : Array("\(i),ok\n".utf8) }
+        let result = readCSV(bytes)
+        #expect(result.rows.count == 600)
+        #expect(!result.rows.contains { $0.line == 400 })
+        #expect(result.rows.last == Delivered(601, ["600", "ok"]))
+        #expect(result.problems.map(\.line) == [400])
+    }
+
+    @Test func aCallerStoppingAfterManyRecordsSeesNoneAfter() {
+        struct Stop: Error {}
+        var lines: [Int] = []
+        let text = (1...1_000).map { "\($0)\n" }.joined()
+        #expect(throws: Stop.self) {
+            _ = try Array(text.utf8).withUnsafeBytes { bytes in
+                try CSVReader.read(bytes) { line, _ in
+                    lines.append(line)
+                    if line == 300 { throw Stop() }
+                }
+            }
+        }
+        #expect(lines == Array(1...300))
+    }
+
     @Test func readsAFileFromDisk() throws {
         let path = "/tmp/recon-csvreader-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).csv"
         let text = "id,name\r\nA1,\"Apollo, Chennai\"\r\n"

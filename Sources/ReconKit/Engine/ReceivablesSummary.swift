@@ -8,8 +8,7 @@ public struct ReceivablesSummary: Sendable {
     /// Every client's account added up per currency; currencies with nothing ever invoiced are left out.
     static func all(writer: StatementWriter, asOf: LocalDate) -> [ReceivablesSummary] {
         var out: [Currency: ReceivablesSummary] = [:]
-        for id in writer.clientIds {
-            guard let r = try? writer.receivables(id, asOf: asOf) else { continue }
+        for case let (_, r?) in writer.allReceivables(asOf: asOf) {
             for a in r.accounts {
                 var s = out[a.currency] ?? ReceivablesSummary(currency: a.currency, totalDue: a.currency.zero,
                                                               buckets: a.buckets.map { _ in a.currency.zero }, unapplied: a.currency.zero)

@@ -14,9 +14,27 @@ public struct StatementWriter {
     /// The client's account as of `asOf`.
     public func receivables(_ clientId: String, asOf: LocalDate) throws -> Receivables {
         let s = session.state
-        return try Receivables(clientId: clientId, documents: s.issued, payments: s.payments, asOf: asOf) { d in
-            (try? FieldValue.timestamp(Substring(d.at), zone: s.zone)).map { s.zone.localDate(of: $0) } ?? d.period.lastDay
+        return try Receivables(clientId: clientId, documents: s.issued, payments: s.payments, asOf: asOf, issuedOn: issuedOn)
+    }
+
+    /// Every client's account as of `asOf`, in ``clientIds`` order (nil where it cannot be
+    /// added up). The documents and payments are dealt out by client once: a year holds
+    /// thousands of documents, and each client looking through all of them cost a `status`
+    /// more than the accounts themselves.
+    func allReceivables(asOf: LocalDate) -> [(clientId: String, receivables: Receivables?)] {
+        let s = session.state
+        let documents = Dictionary(grouping: s.issued, by: \.partyId)
+        let payments = Dictionary(grouping: s.payments, by: \.clientId)
+        return clientIds.map { id in
+            (id, try? Receivables(clientId: id, documents: documents[id] ?? [], payments: payments[id] ?? [], asOf: asOf,
+                                  issuedOn: issuedOn))
         }
+    }
+
+    /// A document's issue date in the site's time zone (its entry's `at`).
+    private func issuedOn(_ d: IssuedDocument) -> LocalDate {
+        let zone = session.state.zone
+        return (try? FieldValue.timestamp(Substring(d.at), zone: zone)).map { zone.localDate(of: $0) } ?? d.period.lastDay
     }
 
     /// Writes `Outbox/statements/CLIENT_ID.xlsx`; returns its path relative to the site and the account.

@@ -115,10 +115,10 @@ final class CSVParser {
         withUnsafeMutablePointer(to: &parser) { parser in csv_get_buffer_size(parser) }
     }
 
-    /// Whether libcsv is between records, so the next line starts a new one.
     /// Finished records not yet handed over by ``deliverRecords(to:)``.
     var waitingRecords: Int { records.count }
 
+    /// Whether libcsv is between records, so the next line starts a new one.
     var isBetweenRecords: Bool {
         parser.pstate == Self.rowNotBegun
     }

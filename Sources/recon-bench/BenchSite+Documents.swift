@@ -9,11 +9,10 @@ import ReconKit
 extension BenchSite {
     /// The folders of final documents under `Outbox/YYYY-MM/`, relative to `root`.
     static func documentFolders(in root: String) -> [String] {
-        let fm = FileManager.default
-        let periods = (try? fm.contentsOfDirectory(atPath: root + "/Outbox")) ?? []
-        return periods.sorted().flatMap { period in
-            ["invoices", "credit-notes", "payouts"].map { "Outbox/\(period)/\($0)" }
-        }.filter { isFolder(root + "/" + $0) }
+        let kinds = Set(DocumentKind.allCases.map(\.folder)).sorted()
+        return FileIO.list(root + "/Outbox").flatMap { period in
+            kinds.map { "Outbox/\(period)/\($0)" }
+        }.filter { FileIO.isDirectory(root + "/" + $0) }
     }
 
     /// Puts the site back as `before` holds it: copied, but for the document folders the run
@@ -23,11 +22,10 @@ extension BenchSite {
         let stash = site + ".documents"
         try? fm.removeItem(atPath: stash)
         var kept: [String] = []
-        for folder in Self.documentFolders(in: before) where Self.isFolder(site + "/" + folder) {
-            let was = try fm.contentsOfDirectory(atPath: before + "/" + folder).sorted()
-            guard try fm.contentsOfDirectory(atPath: site + "/" + folder).sorted() == was else { continue }
+        for folder in Self.documentFolders(in: before) where FileIO.isDirectory(site + "/" + folder) {
+            guard FileIO.list(site + "/" + folder) == FileIO.list(before + "/" + folder) else { continue }
             let parked = stash + "/" + folder
-            try fm.createDirectory(atPath: (parked as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileIO.makeDirectory(FileIO.parent(of: parked))
             try fm.moveItem(atPath: site + "/" + folder, toPath: parked)
             kept.append(folder)
         }
@@ -46,7 +44,7 @@ extension BenchSite {
     /// stands the morning after a close.
     func settleDocuments(now: String) throws {
         let files = Self.documentFolders(in: site).flatMap { folder in
-            ((try? FileManager.default.contentsOfDirectory(atPath: site + "/" + folder)) ?? []).map { site + "/" + folder + "/" + $0 }
+            FileIO.list(site + "/" + folder).map { site + "/" + folder + "/" + $0 }
         }
         let newest = files.compactMap { FileStamp.of($0)?.changed }.max()
         if let newest {
@@ -56,10 +54,5 @@ extension BenchSite {
         }
         sync()
         try recon.run(["ingest", "--site", site], now: now, label: nil)
-    }
-
-    private static func isFolder(_ path: String) -> Bool {
-        var folder: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
     }
 }

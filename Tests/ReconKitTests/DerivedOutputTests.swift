@@ -33,8 +33,6 @@ struct DerivedOutputTests {
         return probe?.code == 0
     }()
 
-    func ledgerBytes(_ site: TestSite) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl"))) }
-
     /// Runs `recon ARGS --site ROOT` under a file-size limit, through util-linux `prlimit`, with
     /// SIGXFSZ at its default action (a test runner may ignore it, and the ignored disposition
     /// would be inherited): recon itself must keep a write past the limit from killing it.
@@ -81,11 +79,11 @@ struct DerivedOutputTests {
         try FileManager.default.removeItem(atPath: copy.root)
         try FileManager.default.copyItem(atPath: site.root, toPath: copy.root)
         #expect(try copy.recon(["ingest"], env: TestSite.closeDay).code == 0)
-        let copied = try ledgerBytes(copy)
+        let copied = try copy.ledgerBytes()
         let flagLine = try #require(copied.range(of: Data("\"kind\":\"flag.raised\"".utf8)))
         let flagStart = try #require(copied[..<flagLine.lowerBound].lastIndex(of: 10)) + 1
         let limit = flagStart + 40
-        #expect(try ledgerBytes(site).count < limit)
+        #expect(try site.ledgerBytes().count < limit)
 
         let ingest = try reconLimited(site, bytes: limit, ["ingest"], env: TestSite.closeDay)
         #expect(ingest.code == 0, "\(ingest.err)")
@@ -183,11 +181,11 @@ struct DerivedOutputTests {
         try giveToNobody(site)
         try setMode(0o555, site, "Outbox/2026-03")
         defer { try? setMode(0o755, site, "Outbox/2026-03") }
-        let before = try ledgerBytes(site)
+        let before = try site.ledgerBytes()
         let close = try reconUnprivileged(site, ["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 3, "\(close.out)\(close.err)")
         #expect(close.err.contains("Outbox/2026-03"), "\(close.err)")
-        #expect(try ledgerBytes(site) == before)
+        #expect(try site.ledgerBytes() == before)
 
         try site.drop("usage-2026-04.csv", TestSite.april)
         try giveToNobody(site)

@@ -38,8 +38,6 @@ struct DocumentSealTests {
         return try WriterChecks(site: Site(root: site.root), ledger: ledger).run()
     }
 
-    func ledgerBytes(_ site: TestSite) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl"))) }
-
     /// The first writer hashes the four documents and seals them; the next hashes none. A
     /// document touched since (its times change, its bytes do not) is hashed again, and left
     /// out of the seal while its change is recent.
@@ -82,11 +80,11 @@ struct DocumentSealTests {
         try handle.close()
 
         try site.drop("usage-2026-04-more.csv", Self.aprilMore)
-        let before = try ledgerBytes(site)
+        let before = try site.ledgerBytes()
         let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(ingest.code == 4, "\(ingest.err)")
         #expect(ingest.err.contains("document \(file) does not match its recorded SHA-256"), "\(ingest.err)")
-        #expect(try ledgerBytes(site) == before)
+        #expect(try site.ledgerBytes() == before)
     }
 
     /// A changed invoice whose seal line was rewritten to its new stamp: the seal's signature

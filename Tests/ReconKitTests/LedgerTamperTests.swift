@@ -275,9 +275,12 @@ extension TestSite {
         return dir + "/" + name + ".key"
     }
 
+    /// The ledger file's bytes, to compare before and after a command that must append nothing.
+    func ledgerBytes() throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path("Ledger/ledger.jsonl"))) }
+
     /// The ledger's lines, without their newlines (a last line without one included).
     func ledgerLines() throws -> [Data] {
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path("Ledger/ledger.jsonl")))
+        let bytes = try ledgerBytes()
         var lines = bytes.split(separator: 10, omittingEmptySubsequences: false).map { Data($0) }
         if lines.last?.isEmpty == true { lines.removeLast() }
         return lines
@@ -285,7 +288,7 @@ extension TestSite {
 
     /// Entries of the ledger's complete lines, as dictionaries.
     func entries() throws -> [[String: Any]] {
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path("Ledger/ledger.jsonl")))
+        let bytes = try ledgerBytes()
         let complete = bytes.lastIndex(of: 10).map { bytes[...$0] } ?? Data()
         return try complete.split(separator: 10).map {
             try #require(try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any])

@@ -31,8 +31,6 @@ struct WriterCheckTests {
         return site
     }
 
-    func ledgerBytes(_ site: TestSite) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl"))) }
-
     func sha(of kind: String, _ site: TestSite) throws -> String {
         let body = try #require(try site.bodies("drop.accepted").first { $0["kind"] as? String == kind })
         return try #require(body["sha256"] as? String)
@@ -46,11 +44,11 @@ struct WriterCheckTests {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.contains(",10,18\n"))
         try text.replacingOccurrences(of: ",10,18\n", with: ",10,0\n").write(toFile: path, atomically: false, encoding: .utf8)
-        let before = try ledgerBytes(site)
+        let before = try site.ledgerBytes()
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 4, "\(close.out)\(close.err)")
         #expect(close.err.contains("does not match its recorded SHA-256"), "\(close.err)")
-        #expect(try ledgerBytes(site) == before)
+        #expect(try site.ledgerBytes() == before)
         #expect(!site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
         #expect(!FileManager.default.fileExists(atPath: site.path("Ledger/checkpoints")) || Checkpointer(site: Site(root: site.root)).all().isEmpty)
     }
@@ -92,11 +90,11 @@ struct WriterCheckTests {
         let real = try #require(Checkpointer(site: Site(root: site.root)).latest())
         try FileManager.default.copyItem(atPath: site.path(real), toPath: site.path("Ledger/checkpoints/999.txt"))
         try site.drop("usage-2026-04.csv", TestSite.april)
-        let before = try ledgerBytes(site)
+        let before = try site.ledgerBytes()
         let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(ingest.code == 4, "\(ingest.err)")
         #expect(ingest.err.contains("checkpoint 999.txt"), "\(ingest.err)")
-        #expect(try ledgerBytes(site) == before)
+        #expect(try site.ledgerBytes() == before)
         #expect(site.exists("Inbox/usage-2026-04.csv"))
     }
 
@@ -115,7 +113,7 @@ struct WriterCheckTests {
             let run = try site.recon(args, env: env)
             #expect(run.code == 4, "\(args): \(run.err)")
             #expect(run.err.contains("entries were removed"), "\(args): \(run.err)")
-            #expect(try ledgerBytes(site) == cut)
+            #expect(try site.ledgerBytes() == cut)
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: site.path(checkpoint))) == signed)
     }
@@ -130,11 +128,11 @@ struct WriterCheckTests {
         bytes[bytes.count / 2] ^= 0x01
         try bytes.write(to: URL(fileURLWithPath: site.path(file)))
         try site.drop("usage-2026-04.csv", TestSite.april)
-        let before = try ledgerBytes(site)
+        let before = try site.ledgerBytes()
         let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(ingest.code == 4, "\(ingest.err)")
         #expect(ingest.err.contains("document \(file) does not match its recorded SHA-256"), "\(ingest.err)")
-        #expect(try ledgerBytes(site) == before)
+        #expect(try site.ledgerBytes() == before)
     }
 
     /// Issue 9, high 8: a forged intent record claiming the last five entries (covered by the
@@ -144,12 +142,12 @@ struct WriterCheckTests {
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
         let lines = try site.ledgerLines()
         let start = lines.dropLast(5).reduce(0) { $0 + $1.count + 1 }
-        let before = try ledgerBytes(site)
+        let before = try site.ledgerBytes()
         try "\(start) \(before.count + 100)\n".write(toFile: site.path("Ledger/ledger.jsonl.intent"), atomically: true, encoding: .utf8)
         try site.drop("usage-2026-04.csv", TestSite.april)
         let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(ingest.code == 4, "\(ingest.err)")
-        #expect(try ledgerBytes(site) == before)
+        #expect(try site.ledgerBytes() == before)
         #expect(try site.recon(["verify"]).code == 4)
     }
 
@@ -158,11 +156,11 @@ struct WriterCheckTests {
     @Test(arguments: [("2026-04", "2026-04-02T09:00:00Z"), ("2027-01", "2026-04-02T09:00:00Z")])
     func closeRefusesAPeriodThatHasNotEnded(period: String, now: String) throws {
         let site = try TestSite.marchSite()
-        let before = try ledgerBytes(site)
+        let before = try site.ledgerBytes()
         let close = try site.recon(["close", period], env: ["RECON_NOW": now])
         #expect(close.code == 3, "\(close.out)\(close.err)")
         #expect(close.err.contains("has not ended"), "\(close.err)")
-        #expect(try ledgerBytes(site) == before)
+        #expect(try site.ledgerBytes() == before)
     }
 
     /// Issue 9, medium: an Outbox the close cannot write into. The close refuses before it
@@ -171,11 +169,11 @@ struct WriterCheckTests {
         let site = try TestSite.marchSite()
         try FileManager.default.removeItem(atPath: site.path("Outbox"))
         try "not a folder\n".write(toFile: site.path("Outbox"), atomically: true, encoding: .utf8)
-        let before = try ledgerBytes(site)
+        let before = try site.ledgerBytes()
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 3, "\(close.err)")
         #expect(close.err.contains("cannot write into Outbox"), "\(close.err)")
-        #expect(try ledgerBytes(site) == before)
+        #expect(try site.ledgerBytes() == before)
         try FileManager.default.removeItem(atPath: site.path("Outbox"))
         try FileManager.default.createDirectory(atPath: site.path("Outbox"), withIntermediateDirectories: true)
         let again = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
@@ -189,11 +187,11 @@ struct WriterCheckTests {
         let site = try TestSite.marchSite()
         try? FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/review.xlsx"))  // the draft review
         try FileManager.default.createDirectory(atPath: site.path("Outbox/2026-03/review.xlsx"), withIntermediateDirectories: true)
-        let before = try ledgerBytes(site)
+        let before = try site.ledgerBytes()
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 3, "\(close.err)")
         #expect(close.err.contains("Outbox/2026-03/review.xlsx"), "\(close.err)")
-        #expect(try ledgerBytes(site) == before)
+        #expect(try site.ledgerBytes() == before)
         #expect(!site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
     }
 
@@ -205,11 +203,11 @@ struct WriterCheckTests {
         let key = site.path("Ledger/keys/site.key")
         try FileManager.default.moveItem(atPath: key, toPath: key + ".aside")
         try FileManager.default.createDirectory(atPath: key, withIntermediateDirectories: false)
-        let before = try ledgerBytes(site)
+        let before = try site.ledgerBytes()
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 3, "\(close.err)")
         #expect(close.err.contains("site key"), "\(close.err)")
-        #expect(try ledgerBytes(site) == before)
+        #expect(try site.ledgerBytes() == before)
         try FileManager.default.removeItem(atPath: key)
         try FileManager.default.moveItem(atPath: key + ".aside", toPath: key)
         let again = try site.recon(["close", "2026-03"], env: TestSite.closeDay)

@@ -58,11 +58,12 @@ public struct FileStamp: Equatable, Sendable {
         return FileStamp(info)
     }
 
-    /// Reads the regular file at `path` (never through a symbolic link) and gives the SHA-256 of
-    /// its bytes, in hex, with the file's stamp taken on the open file before and after reading:
-    /// the two differ when it changed while it was read.
+    /// Reads the regular file at `path` and gives the SHA-256 of its bytes, in hex, with the
+    /// file's stamp taken on the open file before and after reading: the two differ when it
+    /// changed while it was read. A symbolic link is followed, as `recon verify` follows it;
+    /// its stamp is then the target's, which ``of(_:)`` never gives for the link's path.
     public static func hashing(_ path: String) throws -> (sha256: String, before: FileStamp, after: FileStamp) {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileIO.Failure(path: path, action: "open", code: errno) }
         defer { close(fd) }
         func stamp() throws -> FileStamp {

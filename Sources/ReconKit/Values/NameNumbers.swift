@@ -2,9 +2,8 @@
 /// several times a report by the pricer and the closed-period index. An ``IdTable`` numbers
 /// them; names of up to 16 bytes, most of them, are found first by their bytes held as two
 /// integers, without hashing the string: three string look-ups a report were a quarter of
-/// an index's encoding and a fifth of a month's pricing. Before that, a name seen lately is
-/// found by the 16 bytes of its `String` value, without reading its text at all (a 1M
-/// month's pricing 0.23–0.26 s → 0.19–0.21 s).
+/// an index's encoding and a fifth of a month's pricing. A name seen lately is found even
+/// before that, by the 16 bytes of its `String` value, without reading its text at all.
 struct NameNumbers {
     private(set) var table = IdTable<Void>()
     /// A name's bytes (zero after its end), and its length and number + 1 (0 when free).

@@ -6,7 +6,10 @@ import Foundation
 ///
 /// With `compare`, the same further drop then goes into a month holding a tenth as many
 /// reports, so the two times can be set side by side (a drop should cost what it holds).
-func runScaleBenchmark(_ recon: ReconRunner, name: String, reports: Int, further: Int, compare: Bool) throws {
+/// With `backlog`, that many small drops then wait in the Inbox at once and `recon watch
+/// --once` takes them, before the close (`backlog` measures it apart at the default size).
+func runScaleBenchmark(_ recon: ReconRunner, name: String, reports: Int, further: Int, compare: Bool,
+                       backlog: (drops: Int, rows: Int)? = nil) throws {
     BenchTable.title("\(name): \(grouped(reports)) reports in one month (\(BenchData.month)), 200 clients, 300 radiologists")
     let now = BenchData.month.next.morning(of: 2)
     let intoFull = try BenchSite.with(recon) { bench -> Timing in
@@ -23,9 +26,19 @@ func runScaleBenchmark(_ recon: ReconRunner, name: String, reports: Int, further
         try bench.drop(more)
         let drop = try bench.run(["ingest"], now: now, label: "a further \(grouped(further))-report drop into that month")
         try bench.expectInboxDone()
+        var backlogRun: Timing?
+        if let backlog {
+            let drops = try BenchData.smallDrops(into: bench.data, drops: backlog.drops, rows: backlog.rows,
+                                                 first: reports + further, month: BenchData.month, name: "watched")
+            try drops.forEach(bench.drop)
+            backlogRun = try bench.run(["watch", "--once"], now: now,
+                                       label: "\(backlog.drops) drops of \(backlog.rows) reports by recon watch --once (incl. the 1 s hold-still)")
+            try bench.expectInboxDone()
+            BenchTable.note("(the issue's target: \(backlog.drops) small drops by the watcher in under 10 s)")
+        }
         let close = try bench.run(["close", "\(BenchData.month)"], now: now, label: "close the month (invoices, payouts, review, checkpoint)")
         let verify = try bench.run(["verify"], now: now, label: "recon verify")
-        let peak = [ingest, status, drop, close, verify].map(\.peakMB).max() ?? 0
+        let peak = ([ingest, status, drop, close, verify] + (backlogRun.map { [$0] } ?? [])).map(\.peakMB).max() ?? 0
         BenchTable.note(String(format: "ingest + close of the month: %.2f s; peak memory of any command: %.0f MB",
                                ingest.seconds + close.seconds, peak))
         return drop

@@ -47,7 +47,8 @@ do {
         try runHistoryBenchmark(recon, reports: settings.reports, months: settings.months)
     }
     if let recon, wanted("scale4m") {
-        try runScaleBenchmark(recon, name: "scale4m", reports: 4 * settings.reports, further: settings.furtherReports, compare: false)
+        try runScaleBenchmark(recon, name: "scale4m", reports: 4 * settings.reports, further: settings.furtherReports, compare: false,
+                              backlog: (settings.backlogDrops, settings.backlogRows))
     }
     if wanted("forest") {
         print("")

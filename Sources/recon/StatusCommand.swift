@@ -12,11 +12,23 @@ struct Status: ParsableCommand {
 
     func run() throws {
         try runReporting(options.logFormat, json: json) {
-            let session = try SiteSession(site: options.siteValue, writing: false, log: options.log, clock: options.clock)
-            keepUntilExit(session)
-            let report = StatusReport(session: session)
-            if json { printJSON(try report.json) } else { print(try report.text, terminator: "") }
+            let report = try Self.report(options)
+            if json { printJSON(report.json) } else { print(report.text, terminator: "") }
             return 0
         }
+    }
+
+    /// The figures from the site's status cache when it describes the site as it is, else
+    /// from the ledger (and then kept there for the next time).
+    static func report(_ options: SiteOptions) throws -> StatusReport {
+        let site = options.siteValue, log = options.log
+        if let settled = StatusCache.settled(site: site, clock: options.clock, warn: { log.warning("\($0)") }) {
+            return StatusReport(settled: settled, site: site)
+        }
+        let session = try SiteSession(site: site, writing: false, log: log, clock: options.clock)
+        keepUntilExit(session)
+        let settled = try StatusReport.settled(session: session)
+        if session.stateIsFromCheckedDrops && session.replayNotes.warnings.isEmpty { StatusCache.store(settled, session: session) }
+        return StatusReport(settled: settled, site: site)
     }
 }

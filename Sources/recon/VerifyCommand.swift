@@ -32,7 +32,7 @@ struct Verify: ParsableCommand {
             }
             let pinned = try publicKey.map(Self.verifierKey)
             do {
-                let r = try Verifier(site: options.siteValue).verify(keptCheckpoint: checkpoint, pinnedKey: pinned)
+                let r = try Verifier(site: options.siteValue).verify(keptCheckpoint: checkpoint, pinnedKey: pinned, clock: options.clock)
                 for note in r.notes { options.log.notice("note: \(note)") }
                 if let document { return try lookUp(document, report: r) }
                 if json {

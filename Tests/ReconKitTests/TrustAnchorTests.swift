@@ -61,7 +61,8 @@ struct TrustAnchorTests {
         #expect(try site.recon(["verify", "--public-key", auditor + "/site.pub", "--checkpoint", auditor + "/11.txt"]).code == 0)
 
         // The attacker's rewrite: a new site key in site.init, C2's flag note changed, every
-        // hash after redone, checkpoints deleted and one signed with the new key.
+        // hash after redone, checkpoints deleted and one signed with the new key, and the
+        // caches signed with the old key deleted (`recon verify` would report them).
         let forger = try SigningKey.generate(name: "trust-site")
         try site.rewriteLedger { seq, kind, body in
             if seq == 1 { body["public_key"] = .string(forger.verifierKey.text) }
@@ -69,6 +70,7 @@ struct TrustAnchorTests {
         }
         try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints"))
         try FileManager.default.createDirectory(atPath: site.path("Ledger/checkpoints"), withIntermediateDirectories: true)
+        for cache in [StatusCache.relativePath, DocumentSeal.relativePath] { try? FileManager.default.removeItem(atPath: site.path(cache)) }
         let head = try #require(try site.entries().last?["hash"] as? String)
         try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: 11, headHex: head), with: forger)
             .write(toFile: site.path("Ledger/checkpoints/11.txt"), atomically: true, encoding: .utf8)

@@ -80,8 +80,8 @@ public struct DocumentSeal: Equatable {
     func write(_ site: Site, key: SigningKey, siteName: String) throws {
         var text = DocumentSeal.header + "\n" + siteName + "\n"
         for file in documents.keys.sorted() {
-            let s = documents[file]!, st = s.stamp
-            text += "\(s.sha256) \(st.device) \(st.inode) \(st.size) \(Self.text(st.modified)) \(Self.text(st.changed)) \(file)\n"
+            let s = documents[file]!
+            text += "\(s.sha256) \(s.stamp.text) \(file)\n"
         }
         let note = try SignedNote.sign(text: text, with: key)
         let path = DocumentSeal.path(site)
@@ -89,11 +89,6 @@ public struct DocumentSeal: Equatable {
         let temp = FileIO.temporaryName(for: path)
         try FileIO.writeWithoutSync(temp, Array(note.utf8))
         try FileIO.renameQuietly(temp, to: path)
-    }
-
-    private static func text(_ t: FileStamp.Instant) -> String {
-        let ns = String(t.nanoseconds)
-        return "\(t.seconds).\(String(repeating: "0", count: max(0, 9 - ns.count)))\(ns)"
     }
 
     /// `SECONDS.NANOSECONDS`, the nanoseconds as nine digits.

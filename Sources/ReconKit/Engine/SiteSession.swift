@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 
@@ -8,6 +9,8 @@ import Logging
 public final class SiteSession {
     public let site: Site
     public let config: SiteConfig
+    /// The SHA-256 of the `recon.toml` bytes ``config`` was read from (``StatusCache`` is keyed by it).
+    public let configSha256: String
     public let ledger: LedgerFile
     /// What the ledger says, applied; the engine applies what it appends here.
     public internal(set) var state: SiteState
@@ -61,7 +64,9 @@ public final class SiteSession {
         self.ledger = ledger
         let configText: String
         do {
-            configText = String(decoding: try FileIO.read(site.configFile), as: UTF8.self)
+            let bytes = try FileIO.read(site.configFile)
+            configSha256 = Hex.string(SHA256.hash(data: bytes))
+            configText = String(decoding: bytes, as: UTF8.self)
         } catch {
             throw ReconFailure.refused("cannot read \(site.configFile): \(error)")
         }

@@ -280,9 +280,20 @@ public struct SiteState {
     }
 
     mutating func record(number: String) {
-        let parts = number.split(separator: "-")
-        guard parts.count == 3, let n = Int(parts[2]) else { return }
-        let key = "\(parts[0])-\(parts[1])"
+        let key: String, n: Int
+        // `PREFIX-YEAR-SEQUENCE`, as recon numbers documents, is read without splitting it (a
+        // year replays thousands); anything else as it always was.
+        let utf8 = number.utf8
+        if let first = utf8.firstIndex(of: UInt8(ascii: "-")), let last = utf8.lastIndex(of: UInt8(ascii: "-")),
+           first != utf8.startIndex, utf8.index(after: first) < last, utf8.index(after: last) != utf8.endIndex,
+           !utf8[utf8.index(after: first)..<last].contains(UInt8(ascii: "-")) {
+            guard let sequence = Int(number[utf8.index(after: last)...]) else { return }
+            (key, n) = (String(number[..<last]), sequence)
+        } else {
+            let parts = number.split(separator: "-")
+            guard parts.count == 3, let sequence = Int(parts[2]) else { return }
+            (key, n) = ("\(parts[0])-\(parts[1])", sequence)
+        }
         lastNumber[key] = max(lastNumber[key] ?? 0, n)
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import Logging
 
 /// `recon verify` (SPEC §6): every hash and the chain, every archived drop and document
 /// against its recorded SHA-256, every checkpoint's signature and head, and every
@@ -25,7 +26,8 @@ public struct Verifier {
     ///   - keptCheckpoint: a checkpoint file the auditor kept; the ledger must still extend it.
     ///   - pinnedKey: the site public key the auditor holds; checkpoints are checked against it,
     ///     and a `site.init` that records another key is reported (the site was re-keyed).
-    public func verify(keptCheckpoint: String? = nil, pinnedKey: VerifierKey? = nil) throws -> Report {
+    ///   - clock: the day a status cache is checked for (`RECON_NOW` pins it).
+    public func verify(keptCheckpoint: String? = nil, pinnedKey: VerifierKey? = nil, clock: SiteClock = .system) throws -> Report {
         let ledger = LedgerFile(path: site.ledgerFile)
         var notes: [String] = []
         guard FileIO.exists(site.ledgerFile) else { throw LedgerDamage(seq: nil, "\(site.ledgerFile) is missing") }
@@ -84,6 +86,7 @@ public struct Verifier {
         try checkSeal(verifier: verifier, siteName: siteName, recorded: recorded)
         // Every cache file against the archived drop it was made from (SPEC §6).
         _ = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
+        try checkStatusCache(ledger: ledger, verifier: verifier, clock: clock)
         return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count, notes: notes)
     }
 
@@ -126,6 +129,26 @@ public struct Verifier {
         }
         for (file, sealed) in seal?.documents.sorted(by: { $0.key < $1.key }) ?? [] where recorded[file]?.sha != sealed.sha256 {
             throw LedgerDamage(seq: nil, "\(DocumentSeal.relativePath) seals \(file) with a SHA-256 that no entry records for it" + advice)
+        }
+    }
+
+    /// `recon status`'s cache (SPEC §6): signed by the site key, and, when it is the one
+    /// `status` would show today (it describes this ledger, `recon.toml`, day and program),
+    /// showing what the ledger says: its figures are computed again and compared.
+    private func checkStatusCache(ledger: LedgerFile, verifier: VerifierKey, clock: SiteClock) throws {
+        let advice = "; it is a cache of `recon status`: delete it, and the next status computes its figures from the ledger"
+        let cache: StatusCache?
+        do {
+            cache = try StatusCache.read(site, verifier: verifier)
+        } catch {
+            throw LedgerDamage(seq: nil, "\(error)" + advice)
+        }
+        guard let cache, cache.key.ledgerLength == ledger.contentLength, cache.key.ledgerSha256 == ledger.contentSha256,
+              StatusCache.settled(site: site, clock: clock, warn: { _ in }) != nil else { return }
+        let quiet = Logger(label: "recon.verify") { _ in SwiftLogNoOpLogHandler() }
+        let session = try SiteSession(site: site, writing: false, log: quiet, clock: clock)
+        guard try StatusReport.settled(session: session) == cache.settled else {
+            throw LedgerDamage(seq: nil, "\(StatusCache.relativePath) shows other figures than the ledger gives" + advice)
         }
     }
 

@@ -1,3 +1,6 @@
+import Crypto
+import Dispatch
+
 /// `Ledger/ledger.jsonl`: read and checked whole, appended to, never rewritten.
 ///
 /// Reading checks every line's JSON, `seq`, `prev` and `hash`, the lines in pieces on every
@@ -21,6 +24,8 @@ public final class LedgerFile {
     public private(set) var interruptedEntries = 0
     private var validLength = 0
     private var staleIntent = false
+    /// The SHA-256 of the entries' bytes as they were read and appended (``contentSha256``).
+    private var content = SHA256()
 
     public init(path: String) { self.path = path }
 
@@ -35,7 +40,11 @@ public final class LedgerFile {
     public func load(deferringLines: Bool = true) throws {
         let bytes = try FileIO.read(path)
         let batch = readIntent(fileLength: bytes.count)
+        // The complete lines are hashed whole on another core while they are parsed.
+        let complete = (bytes.lastIndex(of: 10) ?? -1) + 1
+        let hashing = PrefixHash(bytes, count: complete)
         let read = bytes.withUnsafeBufferPointer { LedgerReader.read($0, deferringFrom: deferringLines ? path : nil) }
+        content = hashing.wait()
         entries = read.entries
         if let damage = read.damage { throw damage }
         let ends = read.ends
@@ -56,6 +65,11 @@ public final class LedgerFile {
             validLength = batch.start
         }
         halfWrittenBytes = bytes.count - validLength
+        if validLength != complete {
+            // An interrupted batch's complete lines are no entries: the hash covers the entries only.
+            content = SHA256()
+            bytes.withUnsafeBytes { content.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<validLength])) }
+        }
         tailIsCompleteEntry = false
         if halfWrittenBytes > 0 && interruptedEntries == 0 && !(batch.map { bytes.count < $0.end } ?? false) {
             // No unfinished batch explains it: an unterminated last line that is a whole entry
@@ -80,6 +94,14 @@ public final class LedgerFile {
         guard parts.count == 2, let s = Int(parts[0]), let e = Int(parts[1]), s >= 0, e > s else { return nil }
         return (s, e)
     }
+
+    /// The SHA-256 of the file's bytes that are entries (those read, then those appended), in
+    /// hex: the bytes every entry was checked on. A file holding exactly those bytes holds
+    /// exactly these entries (``StatusCache`` is keyed by it).
+    public var contentSha256: String { Hex.string(content.finalize()) }
+
+    /// How many bytes of the file are entries.
+    public var contentLength: Int { validLength }
 
     /// Whether a writing command must repair what a crash left (a cut, or a stale intent).
     public var needsRepair: Bool { halfWrittenBytes > 0 || staleIntent }
@@ -125,6 +147,7 @@ public final class LedgerFile {
         }
         try FileIO.writeAtomically(intentPath, Array("\(start) \(start + bytes.count)\n".utf8))
         try file.appendDurably(bytes)
+        content.update(data: bytes)
         // Once the batch is durable its intent is spent; if the removal itself is lost, the
         // next reader finds the file at least as long as the intent's end and just drops it.
         FileIO.remove(intentPath)
@@ -141,5 +164,23 @@ public final class LedgerFile {
     /// The line as entry `expectedSeq` after `prev`, every check made (see ``LedgerLine``).
     static func parse(_ line: UnsafeBufferPointer<UInt8>, expectedSeq: Int, prev: String) throws -> LedgerEntry {
         try LedgerLine.read(line, expectedSeq: expectedSeq).chained(to: prev)
+    }
+}
+
+/// The SHA-256 of the first `count` bytes of a buffer, computed on another thread.
+private final class PrefixHash: @unchecked Sendable {
+    private let done = DispatchGroup()
+    private var hash = SHA256()
+
+    init(_ bytes: [UInt8], count: Int) {
+        DispatchQueue.global().async(group: done) {
+            bytes.withUnsafeBytes { self.hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        }
+    }
+
+    /// The hasher once every byte is in.
+    func wait() -> SHA256 {
+        done.wait()
+        return hash
     }
 }

@@ -27,17 +27,24 @@ public enum SignedNote {
     /// - Throws: ``SignedNoteError/invalidText(_:)`` when the text breaks those rules,
     ///   ``NoteKeyError/signingFailed(_:)`` if signing itself fails.
     public static func sign(text: String, with key: SigningKey) throws -> String {
-        guard text.hasSuffix("\n") else {
+        String(decoding: try sign(text: Array(text.utf8), with: key), as: UTF8.self)
+    }
+
+    /// ``sign(text:with:)`` on the text's UTF-8 bytes, giving the note's bytes: a large
+    /// text (a status cache) is never copied into a `String` and back.
+    public static func sign(text: [UInt8], with key: SigningKey) throws -> [UInt8] {
+        guard text.last == 10 else {
             throw SignedNoteError.invalidText("a note's text must end with a newline")
         }
-        if let bad = text.unicodeScalars.first(where: { $0.value < 0x20 && $0 != "\n" }) {
+        // In UTF-8 a byte below 0x20 is always that control character itself.
+        if let bad = text.first(where: { $0 < 0x20 && $0 != 10 }) {
             throw SignedNoteError.invalidText(
-                "it holds the control character U+\(String(bad.value, radix: 16, uppercase: true)); only newlines are allowed")
+                "it holds the control character U+\(String(bad, radix: 16, uppercase: true)); only newlines are allowed")
         }
-        let signature = try key.rawSignature(for: Array(text.utf8))
+        let signature = try key.rawSignature(for: text)
         let hash = key.keyHash
         let hashBytes: [UInt8] = [UInt8(hash >> 24), UInt8(hash >> 16 & 0xFF), UInt8(hash >> 8 & 0xFF), UInt8(hash & 0xFF)]
-        return text + "\n\u{2014} \(key.name) \(NoteBase64.encode(hashBytes + signature))\n"
+        return text + Array("\n\u{2014} \(key.name) \(NoteBase64.encode(hashBytes + signature))\n".utf8)
     }
 
     /// Checks that `note` carries a valid signature by `verifier` and returns its text.

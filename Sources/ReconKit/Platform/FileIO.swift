@@ -46,18 +46,24 @@ public enum FileIO {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw Failure(path: path, action: "stat", code: errno) }
-        var out = [UInt8](repeating: 0, count: Int(st.st_size))
-        var done = 0
-        while done < out.count {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure(path: path, action: "read", code: errno)
+        // The bytes are read straight into the array's storage, never zeroed first: a year's
+        // ledger or a month's drop is tens of megabytes that would be written twice.
+        var failure: Int32?
+        let out = [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { buffer, initialized in
+            var done = 0
+            while done < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + done, buffer.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }
+                done += n
             }
-            if n == 0 { break }
-            done += n
+            initialized = done
         }
-        if done < out.count { out.removeLast(out.count - done) }
+        if let failure { throw Failure(path: path, action: "read", code: failure) }
         return out
     }
 

@@ -32,7 +32,16 @@ public struct FileStamp: Equatable, Sendable {
         }
 
         public func minus(seconds s: Int64) -> Instant { Instant(seconds: seconds - s, nanoseconds: nanoseconds) }
+
+        /// `SECONDS.NANOSECONDS`, the nanoseconds as nine digits.
+        public var text: String {
+            let ns = String(nanoseconds)
+            return "\(seconds).\(String(repeating: "0", count: max(0, 9 - ns.count)))\(ns)"
+        }
     }
+
+    /// `DEVICE INODE SIZE MTIME CTIME`, each time as `SECONDS.NANOSECONDS` (nine digits).
+    public var text: String { "\(device) \(inode) \(size) \(modified.text) \(changed.text)" }
 
     init(_ info: stat) {
         device = UInt64(info.st_dev)

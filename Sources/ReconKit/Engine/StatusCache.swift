@@ -1,0 +1,194 @@
+import Crypto
+import Foundation
+
+/// `.recon/status.cache`: the settled part of `recon status` (``StatusReport/Settled``, every
+/// figure it shows), kept with what it was made from and signed with the site key.
+///
+/// Everything in that part follows from the ledger's entries, `recon.toml`, the day in the
+/// site's time zone and the program: replaying a year of entries and pricing a month of
+/// reports to show the same figures again would make `status` cost what the site holds. So
+/// the writer that leaves the site as it is (an ingest's or a decision's drafts) and a
+/// `status` that had to compute the figures keep them here, keyed by:
+///
+/// - the SHA-256 and length of the ledger bytes whose entries they were computed from, as
+///   checked then (``LedgerFile/contentSha256``): a ledger holding other bytes, even one more
+///   half-written line, is not the one they describe;
+/// - the SHA-256 of `recon.toml`'s bytes, the day, and the running program's file;
+/// - the stamp of every drop cache and closed-period index it was built with
+///   (``FileStamp``): one gone or changed sends `status` the long way, which warns about it
+///   or puts it back, as it always has.
+///
+/// `status` uses it only when all of these hold and its signature verifies under the
+/// `public_key` of the very ledger it describes; otherwise it computes the figures and
+/// writes a new one. It is a cache: never fsynced, lost without harm, never read by a
+/// writer; `recon verify` checks its signature and, when it describes the ledger as it is,
+/// its figures against the ledger (SPEC §6: every cache checked).
+public struct StatusCache: Equatable {
+    /// What the settled part was made from.
+    public struct Key: Equatable {
+        public var site: String
+        public var ledgerLength: Int
+        public var ledgerSha256: String
+        public var configSha256: String
+        /// The day in the site's time zone (receivables age by it, a month's volume is read per day elapsed).
+        public var today: LocalDate
+        /// The running program's file (``StatusCache/program``): another build may word things otherwise.
+        public var program: String
+        /// Site-relative path → ``FileStamp/text`` of the derived files the state was read from.
+        public var files: [String: String]
+    }
+
+    public var key: Key
+    public var settled: StatusReport.Settled
+
+    /// The first line of the cache's text: no checkpoint or seal reads as one.
+    static let header = "recon status cache 1"
+    public static let relativePath = ".recon/status.cache"
+
+    static func path(_ site: Site) -> String { site.path(relativePath) }
+
+    /// The stamp of the running program's file, or nil where the system does not say.
+    static var program: String? {
+        var info = stat()
+        guard stat("/proc/self/exe", &info) == 0 else { return nil }
+        return FileStamp(info).text
+    }
+
+    /// The derived files a state of `site` is read from, with their stamps: drop caches
+    /// and closed-period indexes.
+    static func derivedFiles(_ site: Site) -> [String: String] {
+        var files: [String: String] = [:]
+        for dir in [".recon/cache", ".recon/closed"] {
+            for name in FileIO.list(site.path(dir)) where !name.hasPrefix(".") {
+                if let stamp = FileStamp.of(site.path(dir + "/" + name)) { files[dir + "/" + name] = stamp.text }
+            }
+        }
+        return files
+    }
+
+    /// The key of an opened site as its session read it; nil where the program cannot be named.
+    static func key(of session: SiteSession) -> Key? {
+        guard let program else { return nil }
+        let today = session.state.zone.today(now: session.clock.now())
+        return Key(site: session.state.name, ledgerLength: session.ledger.contentLength, ledgerSha256: session.ledger.contentSha256,
+                   configSha256: session.configSha256, today: today, program: program, files: derivedFiles(session.site))
+    }
+
+    // MARK: - Writing
+
+    /// Keeps the settled part of an opened site, signed with its key: nothing when the key
+    /// cannot be read (a reader without it) or the program cannot be named. Never throws:
+    /// it is only a speed-up.
+    public static func store(_ settled: StatusReport.Settled, session: SiteSession) {
+        guard let key = key(of: session), let siteKey = try? SiteKeyFile.load(session.site) else { return }
+        try? StatusCache(key: key, settled: settled).write(session.site, key: siteKey)
+    }
+
+    func write(_ site: Site, key signing: SigningKey) throws {
+        let body: JSONValue = .object([
+            "site": .string(key.site),
+            "ledger": .object(["length": .int(Int64(key.ledgerLength)), "sha256": .string(key.ledgerSha256)]),
+            "config_sha256": .string(key.configSha256),
+            "today": .string(key.today.description),
+            "program": .string(key.program),
+            "files": .object(key.files.mapValues { .string($0) }),
+            "entries": .int(Int64(settled.entries)),
+            "head": .string(settled.head),
+            "text_before_checkpoint": .string(settled.textBeforeCheckpoint),
+            "text_after_checkpoint": .string(settled.textAfterCheckpoint),
+            "json": .object(settled.json),
+        ])
+        // Bytes throughout: a year's documents make a text of a megabyte.
+        var text = Array((Self.header + "\n").utf8)
+        text += JCS.canonical(body)
+        text.append(10)
+        let note = try SignedNote.sign(text: text, with: signing)
+        let path = Self.path(site)
+        try FileIO.makeDirectory(FileIO.parent(of: path))
+        let temp = FileIO.temporaryName(for: path)
+        try FileIO.writeWithoutSync(temp, note)
+        try FileIO.renameQuietly(temp, to: path)
+    }
+
+    // MARK: - Reading
+
+    /// Why a cache on disk is not used.
+    public struct Unusable: Error, CustomStringConvertible {
+        public let reason: String
+        public var description: String { "\(StatusCache.relativePath): \(reason)" }
+    }
+
+    /// The cache of `site` as signed by `verifier`, nil when there is none.
+    /// - Throws: ``Unusable`` when its signature fails or it does not read as one.
+    static func read(_ site: Site, verifier: VerifierKey) throws -> StatusCache? {
+        let path = path(site)
+        guard FileIO.exists(path) else { return nil }
+        let text: String
+        do {
+            text = try SignedNote.open(try FileIO.read(path), verifier: verifier)
+        } catch {
+            throw Unusable(reason: "\(error)")
+        }
+        let prefix = header + "\n"
+        guard text.hasPrefix(prefix), text.hasSuffix("\n") else { throw Unusable(reason: "its first line is not `\(header)`") }
+        let json = text.dropFirst(prefix.count).dropLast()
+        guard let value = try? Array(json.utf8).withUnsafeBufferPointer({ try JSONParser.parse(buffer: $0) }),
+              case .object(let o) = value,
+              let site = o["site"]?.stringValue, let ledger = o["ledger"],
+              let length = ledger["length"]?.intValue, let sha = ledger["sha256"]?.stringValue,
+              let config = o["config_sha256"]?.stringValue, let today = o["today"]?.stringValue.flatMap({ LocalDate(Substring($0)) }),
+              let program = o["program"]?.stringValue, case .object(let files)? = o["files"],
+              let entries = o["entries"]?.intValue, let head = o["head"]?.stringValue,
+              let before = o["text_before_checkpoint"]?.stringValue, let after = o["text_after_checkpoint"]?.stringValue,
+              case .object(let members)? = o["json"]
+        else { throw Unusable(reason: "it does not hold what a status cache holds") }
+        var stamps: [String: String] = [:]
+        for (file, stamp) in files {
+            guard let text = stamp.stringValue else { throw Unusable(reason: "the stamp of \(file) is not text") }
+            stamps[file] = text
+        }
+        return StatusCache(key: Key(site: site, ledgerLength: Int(length), ledgerSha256: sha, configSha256: config, today: today,
+                                    program: program, files: stamps),
+                           settled: StatusReport.Settled(entries: Int(entries), head: head, textBeforeCheckpoint: before,
+                                                         textAfterCheckpoint: after, json: members))
+    }
+}
+
+extension StatusCache {
+    /// The settled part of `site`'s status from its cache, when the cache describes the site
+    /// as it is now: the same ledger bytes, `recon.toml`, day, program and derived files,
+    /// under a valid signature of the ledger's own site key. Nil otherwise: the caller
+    /// computes the figures. A cache that is there but not signed as it should be is said in
+    /// `warn`.
+    public static func settled(site: Site, clock: SiteClock, warn: (String) -> Void) -> StatusReport.Settled? {
+        guard FileIO.exists(path(site)), let initial = siteInit(site), let verifier = try? VerifierKey(text: initial.publicKey),
+              let zone = SiteTimeZone(identifier: initial.timezone), let program else { return nil }
+        let cache: StatusCache
+        do {
+            guard let read = try read(site, verifier: verifier) else { return nil }
+            cache = read
+        } catch {
+            warn("ignored \(error); the figures are computed from the ledger")
+            return nil
+        }
+        let key = cache.key
+        guard key.site == initial.site, key.program == program, key.today == zone.today(now: clock.now()),
+              let config = try? FileIO.read(site.configFile), Hex.string(SHA256.hash(data: config)) == key.configSha256,
+              key.files.allSatisfy({ FileStamp.of(site.path($0.key))?.text == $0.value }),
+              FileStamp.of(site.ledgerFile)?.size == Int64(key.ledgerLength),
+              (try? HashedFileWindow.sha256(of: site.ledgerFile)) == key.ledgerSha256
+        else { return nil }
+        return cache.settled
+    }
+
+    /// The ledger's first entry, read on its own: the site's key and time zone.
+    private static func siteInit(_ site: Site) -> LedgerEvent.SiteInit? {
+        guard let file = try? ReadOnlyFile(site.ledgerFile), let size = try? file.size() else { return nil }
+        guard let head = try? file.read(at: 0, count: min(size, 64 << 10)), let end = head.firstIndex(of: 10),
+              let line = try? head[..<end].withUnsafeBufferPointer({ try LedgerLine.read($0, expectedSeq: 1) }),
+              line.computedHash == line.entry.hash, line.entry.prev == LedgerEntry.zeroHash,
+              case .siteInit(let initial)? = try? LedgerEvent(entry: line.entry)
+        else { return nil }
+        return initial
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// What the settled part of `recon status` is made from (``StatusReport/Settled``): the
+/// state's closed periods and documents, the open periods' reviews, the receivables as of
+/// today and whether `recon.toml` names the seller.
+struct StatusFigures {
+    var site: String
+    var baseCurrency: String
+    var timezone: String
+    var entries: Int
+    var head: String
+    var closed: [(period: Period, seq: Int)]
+    /// Final invoices and payout statements (and later credit notes and adjustments) per closed period.
+    var closedDocuments: [Period: [IssuedDocument]]
+    var open: [PeriodReview]
+    /// What clients owe, per currency, by age past due as of today (all clients together).
+    var receivables: [ReceivablesSummary] = []
+    var receivablesAsOf: LocalDate?
+    /// Whether `recon.toml` lacks `[seller]`: invoices then name only the site.
+    var sellerMissing = false
+
+    init(session: SiteSession, open: [PeriodReview]?) {
+        let s = session.state
+        site = s.name
+        baseCurrency = s.base.code
+        timezone = s.zone.identifier
+        entries = session.ledger.entries.count
+        head = session.ledger.headHash
+        closed = s.closedPeriods.map { ($0.key, $0.value) }.sorted { $0.period < $1.period }
+        closedDocuments = Dictionary(grouping: s.issued.filter { s.closedPeriods[$0.period] != nil }, by: \.period)
+        self.open = open ?? s.openPeriods.map { Reviewer(session: session).review($0, final: false) }
+        sellerMissing = session.config.seller == nil
+        let writer = StatementWriter(session: session)
+        receivablesAsOf = writer.today
+        receivables = ReceivablesSummary.all(writer: writer, asOf: writer.today)
+    }
+}
+
+extension StatusFigures {
+    func settled() throws -> StatusReport.Settled {
+        StatusReport.Settled(entries: entries, head: head,
+                             textBeforeCheckpoint: "site \(site) (base \(baseCurrency), \(timezone))\n"
+                                 + "ledger: \(entries) entries, head \(head)\n",
+                             textAfterCheckpoint: try textAfterCheckpoint(), json: try json())
+    }
+
+    private typealias Report = StatusReport
+
+    private func textAfterCheckpoint() throws -> String {
+        var t = "closed periods: " + (closed.isEmpty ? "none" : "\(closed.count)") + "\n"
+        if closed.count > Report.closedPeriodsShown {
+            t += "  … \(closed.count - Report.closedPeriodsShown) earlier, from \(closed[0].period) (all in --json)\n"
+        }
+        for c in closed.suffix(Report.closedPeriodsShown) {
+            let docs = closedDocuments[c.period] ?? []
+            var parts: [String] = []
+            for (kind, label) in [(DocumentKind.invoice, "invoice"), (.payout, "payout statement"), (.creditNote, "credit note"),
+                                  (.payoutAdjustment, "payout adjustment")] {
+                let list = docs.filter { $0.kind == kind }
+                guard !list.isEmpty else { continue }
+                parts.append(try Report.plural(list.count, label) + " (" + Report.totalsText(list.map { ($0.currency.code, $0.total) }) + ")")
+            }
+            t += "  \(c.period) closed at seq \(c.seq): " + (parts.isEmpty ? "no documents" : parts.joined(separator: ", ")) + "\n"
+        }
+        if open.isEmpty { t += "open periods: none\n" }
+        for r in open {
+            t += "open \(r.period) (draft): \(r.book.billableReports) billable reports, \(r.book.excludedReports) excluded\n"
+            for (label, docs) in [("invoices", r.book.invoices), ("payouts", r.book.payouts)] {
+                let totals = try Report.totalsText(docs.map { ($0.currency.code, $0.total) })
+                t += "  draft \(label): \(docs.count)" + (totals.isEmpty ? "" : " — \(totals)") + "\n"
+            }
+            let m = try Report.margin(r)
+            t += "  margin in \(baseCurrency): revenue \(Digits.grouped(m.revenue)), cost \(Digits.grouped(m.cost)), "
+                + "margin \(Digits.grouped(m.margin))\(Report.percent(m.margin, of: m.revenue))\n"
+            for gap in r.book.marginGaps.prefix(5) { t += "    left out of the margin: \(gap)\n" }
+            let undecided = r.hardFlags.filter { $0.decision == nil }
+            t += "  hard flags: \(r.hardFlags.count) (\(undecided.count) undecided)\n"
+            for f in undecided.prefix(20) { t += "    \(f.flag.id) report \(f.flag.subject): \(f.flag.reason)\n" }
+            if undecided.count > 20 { t += "    … \(undecided.count - 20) more in Outbox/\(r.period)/review.xlsx\n" }
+            let softUndecided = r.softFlags.filter { $0.decision == nil }
+            t += "  soft flags: \(r.softFlags.count) (\(softUndecided.count) undecided)\n"
+            for f in softUndecided.prefix(10) { t += "    \(f.flag.id) \(f.flag.subject) score \(f.flag.score): \(f.flag.reason)\n" }
+            if softUndecided.count > 10 { t += "    … \(softUndecided.count - 10) more in Outbox/\(r.period)/review.xlsx\n" }
+            for p in r.book.problems.prefix(20) { t += "  \(p.code.rawValue) \(p.message)\n" }
+            if r.book.problems.count > 20 { t += "  … \(r.book.problems.count - 20) more problems in Outbox/\(r.period)/review.xlsx\n" }
+            let blocking = r.blocking.count
+            t += blocking == 0 ? "  ready to close\n" : "  \(Report.plural(blocking, "thing")) \(blocking == 1 ? "blocks" : "block") the close\n"
+        }
+        if !receivables.isEmpty, let asOf = receivablesAsOf {
+            t += "receivables as of \(asOf):\n"
+            for r in receivables { t += "  " + r.text + "\n" }
+        }
+        if sellerMissing { t += "seller: not set — invoices lack the seller's details; add [seller] to recon.toml\n" }
+        return t
+    }
+
+    private func json() throws -> [String: JSONValue] {
+        [
+            "site": .string(site), "base_currency": .string(baseCurrency), "timezone": .string(timezone),
+            "closed_periods": .array(closed.map { c in
+                let docs = closedDocuments[c.period] ?? []
+                return .object(["period": .string(c.period.description), "seq": .int(Int64(c.seq)),
+                                "documents": .array(docs.map(Report.issuedJSON))])
+            }),
+            "open_periods": .array(try open.map { r in
+                let m = try Report.margin(r)
+                return .object([
+                    "period": .string(r.period.description),
+                    "billable_reports": .int(Int64(r.book.billableReports)),
+                    "excluded_reports": .int(Int64(r.book.excludedReports)),
+                    "invoices": .array(r.book.invoices.map(Report.draftJSON)),
+                    "payouts": .array(r.book.payouts.map(Report.draftJSON)),
+                    "invoice_totals": try Report.totalsJSON(r.book.invoices.map { ($0.currency.code, $0.total) }),
+                    "payout_totals": try Report.totalsJSON(r.book.payouts.map { ($0.currency.code, $0.total) }),
+                    "margin": .object(["currency": .string(baseCurrency), "revenue": .string(m.revenue.description),
+                                       "cost": .string(m.cost.description), "margin": .string(m.margin.description),
+                                       "left_out": .array(r.book.marginGaps.map { .string($0) })]),
+                    "hard_flags": .array(r.hardFlags.map(Report.flagJSON)),
+                    "soft_flags": .array(r.softFlags.map(Report.flagJSON)),
+                    "undecided_hard_flags": .int(Int64(r.hardFlags.filter { $0.decision == nil }.count)),
+                    "undecided_soft_flags": .int(Int64(r.softFlags.filter { $0.decision == nil }.count)),
+                    "problems": .array(r.book.problems.map { .object(["code": .string($0.code.rawValue), "subject": .string($0.subject), "message": .string($0.message)]) }),
+                    "blocking": .array(r.blocking.map { .string($0) }),
+                ])
+            }),
+            "receivables": .object(Dictionary(uniqueKeysWithValues: receivables.map { ($0.currency.code, $0.json) })),
+            "receivables_as_of": receivablesAsOf.map { .string($0.description) } ?? .null,
+            "seller_missing": .bool(sellerMissing),
+        ]
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// `recon status` shows its figures from `.recon/status.cache` when the cache describes the
+/// site as it is (`StatusCache`). These tests check that what it shows then is what the
+/// ledger gives, and try to get it shown for a site that changed, or from a cache the site
+/// key did not sign. Each runs the real `recon` on a real site.
+@Suite("The status cache: shown only for the site it describes")
+struct StatusCacheTests {
+    static let day = TestSite.closeDay
+    static let nextDay = ["RECON_NOW": "2026-04-03T09:00:00Z"]
+    static let marker = "MARKED: figures from the cache\n"
+
+    /// March open with its usage, then a decision's drafts: the writer leaves a cache.
+    static func site() throws -> TestSite {
+        let site = try TestSite.marchSite()
+        #expect(site.exists(StatusCache.relativePath))
+        return site
+    }
+
+    func run(_ site: TestSite, _ args: [String], env: [String: String] = StatusCacheTests.day) throws -> TestSite.Run {
+        let r = try site.recon(args, env: env)
+        #expect(r.code == 0, "\(args): \(r.out)\(r.err)")
+        return r
+    }
+
+    /// The cache on disk, read under the site key.
+    func cache(_ site: TestSite) throws -> StatusCache {
+        let s = Site(root: site.root)
+        return try #require(try StatusCache.read(s, verifier: try SiteKeyFile.load(s).verifierKey))
+    }
+
+    /// The site's cache with a line no computed status has, signed again with the site key:
+    /// `status` shows the line only when it uses the cache.
+    func plantMarker(_ site: TestSite) throws {
+        var planted = try cache(site)
+        planted.settled.textAfterCheckpoint = Self.marker + planted.settled.textAfterCheckpoint
+        try planted.write(Site(root: site.root), key: try SiteKeyFile.load(Site(root: site.root)))
+    }
+
+    /// The writer's cache gives, byte for byte, the text and JSON that computing them gives;
+    /// a status that had to compute them keeps them, and `recon verify` accepts the cache.
+    @Test func statusFromTheCacheIsStatusFromTheLedger() throws {
+        let site = try Self.site()
+        let cachedText = try run(site, ["status"]).out
+        let cachedJSON = try run(site, ["status", "--json"]).out
+        #expect(try run(site, ["verify"]).code == 0)
+        try FileManager.default.removeItem(atPath: site.path(StatusCache.relativePath))
+        #expect(try run(site, ["status"]).out == cachedText)
+        #expect(site.exists(StatusCache.relativePath))
+        try FileManager.default.removeItem(atPath: site.path(StatusCache.relativePath))
+        #expect(try run(site, ["status", "--json"]).out == cachedJSON)
+        #expect(cachedText.contains("open 2026-03 (draft): 4 billable reports"), "\(cachedText)")
+        // The folders are read each time: a drop waiting in the Inbox is listed from the cache too.
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try run(site, ["status"]).out.contains("inbox: 1 waiting (usage-2026-04.csv)"))
+    }
+
+    /// A planted line shows that the cache is used; a new day, an edited `recon.toml`, a
+    /// missing drop cache or a new entry each make `status` compute the figures instead.
+    @Test func aCacheIsShownOnlyForTheSiteAsItIs() throws {
+        let site = try Self.site()
+        try plantMarker(site)
+        #expect(try run(site, ["status"]).out.contains(Self.marker))
+        // `recon verify` computes the figures of a cache status would use, and finds the planted line.
+        let verify = try site.recon(["verify"], env: Self.day)
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.contains("status.cache shows other figures than the ledger gives"), "\(verify.out)")
+
+        #expect(!(try run(site, ["status"], env: Self.nextDay).out.contains(Self.marker)))
+
+        try plantMarker(site)
+        let toml = try site.read("recon.toml")
+        try (toml + "\n# a comment\n").write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        #expect(!(try run(site, ["status"]).out.contains(Self.marker)))
+        try toml.write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+
+        try plantMarker(site)
+        let cacheFile = try #require(FileIO.list(site.path(".recon/cache")).first { $0.hasSuffix(".bin") })
+        try FileManager.default.removeItem(atPath: site.path(".recon/cache/" + cacheFile))
+        #expect(!(try run(site, ["status"]).out.contains(Self.marker)))
+        #expect(site.exists(".recon/cache/" + cacheFile), "the long way puts a missing drop cache back")
+
+        try plantMarker(site)
+        try site.drop("usage-2026-03-more.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R9,2026-03-09T10:00:00Z,C2,D2,XR,1
+            """)
+        #expect(try run(site, ["ingest"]).code == 0)
+        let after = try run(site, ["status"]).out
+        #expect(!after.contains(Self.marker))
+        #expect(after.contains("open 2026-03 (draft): 5 billable reports"), "\(after)")
+    }
+
+    /// One byte of the ledger changed in place: `status` finds the damage, as it always has,
+    /// rather than showing the figures kept for the ledger as it was.
+    @Test func aChangedLedgerIsNeverShownFromTheCache() throws {
+        let site = try Self.site()
+        try plantMarker(site)
+        let ledger = site.path("Ledger/ledger.jsonl")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: ledger))
+        // The March usage drop's row count, 4, recorded as 5: same length, same place.
+        let at = try #require(bytes.range(of: Data(#""rows":4"#.utf8))).upperBound - 1
+        bytes[at] = UInt8(ascii: "5")
+        try bytes.write(to: URL(fileURLWithPath: ledger))
+        let status = try site.recon(["status"], env: Self.day)
+        #expect(status.code == 4, "\(status.out)\(status.err)")
+        #expect(!status.out.contains(Self.marker))
+    }
+
+    /// A cache signed by another key is not used (a warning says so) and `recon verify`
+    /// reports it; the next status writes a good one.
+    @Test func aCacheSignedByAnotherKeyIsIgnoredAndReported() throws {
+        let site = try Self.site()
+        var planted = try cache(site)
+        planted.settled.textAfterCheckpoint = Self.marker + planted.settled.textAfterCheckpoint
+        try planted.write(Site(root: site.root), key: try SigningKey.generate(name: "trust-site"))
+        let status = try run(site, ["status"])
+        #expect(!status.out.contains(Self.marker))
+        #expect(status.err.contains("ignored .recon/status.cache"), "\(status.err)")
+        // That status kept a good cache: plant the stranger's again for verify.
+        try planted.write(Site(root: site.root), key: try SigningKey.generate(name: "trust-site"))
+        let verify = try site.recon(["verify"], env: Self.day)
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.contains(".recon/status.cache"), "\(verify.out)")
+        #expect(try run(site, ["status"]).code == 0)
+        #expect(try run(site, ["verify"]).code == 0)
+    }
+}

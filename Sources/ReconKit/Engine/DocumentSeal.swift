@@ -46,14 +46,13 @@ public struct DocumentSeal: Equatable {
     /// The seal of `site`, nil when there is none.
     /// - Throws: ``Unreadable`` when it is not signed by `verifier`, is for another site or is malformed.
     static func read(_ site: Site, verifier: VerifierKey, siteName: String) throws -> DocumentSeal? {
-        let path = path(site)
-        guard FileIO.exists(path) else { return nil }
-        let text: String
+        let note: String?
         do {
-            text = try SignedNote.open(try FileIO.read(path), verifier: verifier)
+            note = try SignedNote.openFile(path(site), verifier: verifier)
         } catch {
             throw Unreadable(reason: "\(error)")
         }
+        guard let text = note else { return nil }
         // Read on bytes: thousands of lines of digits, where `String` splitting would cost more than hashing.
         let bytes = Array(text.utf8)
         var lines: [ArraySlice<UInt8>] = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)

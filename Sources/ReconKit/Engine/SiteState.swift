@@ -25,7 +25,7 @@ public struct SiteState {
     /// Report id → position in `reports`, built on first use: closing or reporting on a
     /// month of a million reports never needs it, and a drop looks its ids up in one scan.
     private var indexCache = ReportIndexCache()
-    private var index: [String: Int32]? { indexCache.index }
+    private var index: ReportPositions? { indexCache.index }
     /// Period → positions in `reports`.
     public private(set) var periodReports: [Period: [Int32]] = [:]
 
@@ -140,18 +140,17 @@ public struct SiteState {
             return
         }
         reports.reserveCapacity(reports.count + list.count)
-        if dedupe { _ = reportIndex }
+        if dedupe { _ = reportPositions }
         // This state's reports change: its index may no longer be shared with a copy's.
         if !isKnownUniquelyReferenced(&indexCache) { indexCache = indexCache.copy() }
-        indexCache.index?.reserveCapacity(reports.count + list.count)
+        indexCache.index?.reserve(reports.count + list.count, in: reports)
         // The month is worked out only when the day leaves it.
         var monthFirst: Int32 = 1, monthLast: Int32 = 0
         var period = Period(year: 1970, month: 1)
         for r in list {
             let i = Int32(reports.count)
             if indexCache.index != nil {
-                var inserted = false
-                Self.insertIfAbsent(&indexCache.index![r.id, default: -1], i, &inserted)
+                let inserted = indexCache.index!.insert(r.id, at: i, in: reports)
                 guard inserted || !dedupe else { continue }
             }
             reports.append(r)
@@ -190,11 +189,9 @@ public struct SiteState {
 
     /// Report id → position, building the index on first use. (Built into a cache the copies
     /// of this state share only while they hold the same reports.)
-    public var reportIndex: [String: Int32] {
+    var reportPositions: ReportPositions {
         if let index { return index }
-        var built: [String: Int32] = [:]
-        built.reserveCapacity(reports.count)
-        for i in reports.indices { built[reports[i].id] = Int32(i) }
+        let built = ReportPositions(reports, capacity: reports.count)
         indexCache.index = built
         return built
     }
@@ -206,9 +203,9 @@ public struct SiteState {
     /// - Throws: ``LedgerDamage`` when a closed period's index fails its check.
     func existing<V>(_ ids: IdTable<V>) throws -> [String: Report] {
         var out: [String: Report] = [:]
-        if index == nil && indexCache.scans > 0 { _ = reportIndex }
+        if index == nil && indexCache.scans > 0 { _ = reportPositions }
         if let index {
-            for entry in ids.entries { if let i = index[entry.id] { out[entry.id] = reports[Int(i)] } }
+            for entry in ids.entries { if let i = index.position(of: entry.id, in: reports) { out[entry.id] = reports[Int(i)] } }
         } else {
             indexCache.scans += 1
             for i in Self.scan(reports, for: ids) { out[reports[i].id] = reports[i] }
@@ -234,16 +231,9 @@ public struct SiteState {
     /// Whether the state holds no report, in memory or settled.
     var holdsNoReports: Bool { reports.isEmpty && history.isEmpty }
 
-    private static func insertIfAbsent(_ slot: inout Int32, _ value: Int32, _ inserted: inout Bool) {
-        if slot == -1 {
-            slot = value
-            inserted = true
-        }
-    }
-
     /// The report with this id, in memory or in the settled history.
     public func report(_ id: String) throws -> Report? {
-        if let i = reportIndex[id] { return reports[Int(i)] }
+        if let i = reportPositions.position(of: id, in: reports) { return reports[Int(i)] }
         return try history.lookup([id])[id]
     }
 

@@ -14,9 +14,9 @@ import Foundation
 ///   checked then (``LedgerFile/contentSha256``): a ledger holding other bytes, even one more
 ///   half-written line, is not the one they describe;
 /// - the SHA-256 of `recon.toml`'s bytes, the day, and the running program's file;
-/// - the stamp of every drop cache and closed-period index it was built with
-///   (``FileStamp``): one gone or changed sends `status` the long way, which warns about it
-///   or puts it back, as it always has.
+/// - the size and modification time of every drop cache and closed-period index there:
+///   one gone, added or rewritten sends `status` the long way, which warns about it or puts
+///   it back, as it always has.
 ///
 /// `status` uses it only when all of these hold and its signature verifies under the
 /// `public_key` of the very ledger it describes; otherwise it computes the figures and
@@ -34,7 +34,7 @@ public struct StatusCache: Equatable {
         public var today: LocalDate
         /// The running program's file (``StatusCache/program``): another build may word things otherwise.
         public var program: String
-        /// Site-relative path → ``FileStamp/text`` of the derived files the state was read from.
+        /// Site-relative path → size and modification time of the derived files the state was read from.
         public var files: [String: String]
     }
 
@@ -54,13 +54,18 @@ public struct StatusCache: Equatable {
         return FileStamp(info).text
     }
 
-    /// The derived files a state of `site` is read from, with their stamps: drop caches
-    /// and closed-period indexes.
+    /// The derived files a state of `site` is read from, each with its size and modification
+    /// time: drop caches and closed-period indexes. The figures do not rest on them (each is
+    /// read only once it hashes to what the ledger vouches for, else the archived drops are);
+    /// a file gone or rewritten sends `status` the long way, which puts it back or warns
+    /// about it. A copy of the site that keeps the times (a backup put back) keeps its cache.
     static func derivedFiles(_ site: Site) -> [String: String] {
         var files: [String: String] = [:]
         for dir in [".recon/cache", ".recon/closed"] {
             for name in FileIO.list(site.path(dir)) where !name.hasPrefix(".") {
-                if let stamp = FileStamp.of(site.path(dir + "/" + name)) { files[dir + "/" + name] = stamp.text }
+                if let stamp = FileStamp.of(site.path(dir + "/" + name)) {
+                    files[dir + "/" + name] = "\(stamp.size) \(stamp.modified.text)"
+                }
             }
         }
         return files
@@ -121,14 +126,13 @@ public struct StatusCache: Equatable {
     /// The cache of `site` as signed by `verifier`, nil when there is none.
     /// - Throws: ``Unusable`` when its signature fails or it does not read as one.
     static func read(_ site: Site, verifier: VerifierKey) throws -> StatusCache? {
-        let path = path(site)
-        guard FileIO.exists(path) else { return nil }
-        let text: String
+        let note: String?
         do {
-            text = try SignedNote.open(try FileIO.read(path), verifier: verifier)
+            note = try SignedNote.openFile(path(site), verifier: verifier)
         } catch {
             throw Unusable(reason: "\(error)")
         }
+        guard let text = note else { return nil }
         let prefix = header + "\n"
         guard text.hasPrefix(prefix), text.hasSuffix("\n") else { throw Unusable(reason: "its first line is not `\(header)`") }
         let json = text.dropFirst(prefix.count).dropLast()
@@ -174,7 +178,7 @@ extension StatusCache {
         let key = cache.key
         guard key.site == initial.site, key.program == program, key.today == zone.today(now: clock.now()),
               let config = try? FileIO.read(site.configFile), Hex.string(SHA256.hash(data: config)) == key.configSha256,
-              key.files.allSatisfy({ FileStamp.of(site.path($0.key))?.text == $0.value }),
+              derivedFiles(site) == key.files,
               FileStamp.of(site.ledgerFile)?.size == Int64(key.ledgerLength),
               (try? HashedFileWindow.sha256(of: site.ledgerFile)) == key.ledgerSha256
         else { return nil }

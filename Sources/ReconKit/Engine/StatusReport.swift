@@ -14,7 +14,8 @@ public struct StatusReport {
         /// The ledger's entry count and head.
         public var entries: Int
         public var head: String
-        /// The text before the checkpoint line (site, ledger) and from it to the Inbox line.
+        /// The text's lines before the checkpoint line (site, ledger) and after it, up to the
+        /// Inbox line (closed and open periods, receivables, seller).
         public var textBeforeCheckpoint: String
         public var textAfterCheckpoint: String
         /// Every JSON member but `ledger` and those read from the folders.

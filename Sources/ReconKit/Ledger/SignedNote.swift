@@ -47,6 +47,13 @@ public enum SignedNote {
         return text + Array("\n\u{2014} \(key.name) \(NoteBase64.encode(hashBytes + signature))\n".utf8)
     }
 
+    /// The text of the signed note in the file at `path`, checked as `open` checks it; nil
+    /// when there is no such file. The site's signed caches are read this way.
+    static func openFile(_ path: String, verifier: VerifierKey) throws -> String? {
+        guard FileIO.exists(path) else { return nil }
+        return try open(try FileIO.read(path), verifier: verifier)
+    }
+
     /// Checks that `note` carries a valid signature by `verifier` and returns its text.
     ///
     /// Signatures by other keys are skipped; the note must still be well formed.

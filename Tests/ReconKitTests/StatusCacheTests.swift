@@ -110,6 +110,25 @@ struct StatusCacheTests {
         #expect(!status.out.contains(Self.marker))
     }
 
+    /// `recon verify` computes a current cache's figures again without writing anything,
+    /// even where reading the site the usual way would put a missing drop cache back: here
+    /// a cache made (and signed with the site key) while the drop cache was gone.
+    @Test func verifyChecksACurrentCacheWritingNothing() throws {
+        let site = try Self.site()
+        let cacheFile = try #require(FileIO.list(site.path(".recon/cache")).first { $0.hasSuffix(".bin") })
+        try FileManager.default.removeItem(atPath: site.path(".recon/cache/" + cacheFile))
+        var current = try cache(site)
+        current.key.files[".recon/cache/" + cacheFile] = nil
+        try current.write(Site(root: site.root), key: try SiteKeyFile.load(Site(root: site.root)))
+        let verify = try site.recon(["verify"], env: Self.day)
+        #expect(verify.code == 0, "\(verify.out)")
+        #expect(!site.exists(".recon/cache/" + cacheFile), "verify wrote the drop cache back")
+        // The cache is the one status would show: planted figures are found.
+        try plantMarker(site)
+        #expect(try site.recon(["verify"], env: Self.day).code == 4)
+        #expect(!site.exists(".recon/cache/" + cacheFile))
+    }
+
     /// A cache signed by another key is not used (a warning says so) and `recon verify`
     /// reports it; the next status writes a good one.
     @Test func aCacheSignedByAnotherKeyIsIgnoredAndReported() throws {

@@ -18,8 +18,10 @@ public enum LedgerReplay {
     /// periods were all closed (or rerun) after it, by an entry recording the period's report
     /// index, is not read; lookups go to the checked index (``ClosedHistory``). A rerun and
     /// `verify` need a settled period's reports, and replay with `settled: false`.
+    ///
+    /// `rebuilding: false` leaves a missing cache file or index missing: a replay that writes nothing.
     public static func state(site: Site, ledger: LedgerFile, cache: DropCache? = nil, audit: DropCache? = nil,
-                             hashVouchedDrops: Bool = true, settled: Bool = false) throws -> Replayed {
+                             hashVouchedDrops: Bool = true, settled: Bool = false, rebuilding: Bool = true) throws -> Replayed {
         guard let first = ledger.entries.first, case .siteInit(let initial) = try LedgerEvent(entry: first) else {
             throw LedgerDamage(seq: 1, "the first entry is not site.init")
         }
@@ -50,14 +52,14 @@ public enum LedgerReplay {
         state.history = history
         for e in ledger.entries.dropFirst() {
             try apply(e, to: &state, notes: &notes, site: site, parser: parser, cache: cache, audit: audit,
-                      hashVouchedDrops: hashVouchedDrops, settled: history, vouched: vouched)
+                      hashVouchedDrops: hashVouchedDrops, settled: history, vouched: vouched, rebuilding: rebuilding)
         }
         // A soft finding of an open month compares it with the month before: when that one is
         // settled, its breakdown comes from its index.
         for (period, index) in history.indexes where vouched[period.next] == nil {
             state.settledBreakdowns[period] = try index.breakdown()
         }
-        if audit == nil {
+        if audit == nil && rebuilding {
             // A missing index comes back byte for byte from the reports just read, or not at all.
             for period in rebuild { rebuildIndex(period, expected: vouched[period]!.sha256, from: state, site: site) }
         }
@@ -131,7 +133,7 @@ public enum LedgerReplay {
 
     static func apply(_ e: LedgerEntry, to state: inout SiteState, notes: inout Notes, site: Site, parser: DropParser, cache: DropCache?,
                       audit: DropCache? = nil, hashVouchedDrops: Bool = true, settled: ClosedHistory = ClosedHistory(),
-                      vouched: [Period: (seq: Int, sha256: String)] = [:]) throws {
+                      vouched: [Period: (seq: Int, sha256: String)] = [:], rebuilding: Bool = true) throws {
         if audit == nil, e.eventKind?.document != nil {
             state.apply(issued: try IssuedDocument(entry: e))  // its lines are not needed here
             return
@@ -196,7 +198,7 @@ public enum LedgerReplay {
             if let vouched = drop.cacheSha256, drop.cacheFormat == DropCache.format {
                 let encoded = DropCache.encode(sha256: sha, added)
                 if Hex.string(SHA256.hash(data: encoded)) == vouched {
-                    if audit == nil && cacheIsMissing { siteCache.write(sha256: sha, encoded) }  // verify writes nothing
+                    if audit == nil && cacheIsMissing && rebuilding { siteCache.write(sha256: sha, encoded) }  // verify writes nothing
                 } else if audit != nil {
                     throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) gives other rows than the cache_sha256 "
                         + "its drop.accepted recorded when it was accepted")
@@ -207,7 +209,7 @@ public enum LedgerReplay {
                 throw LedgerDamage(seq: e.seq, "the cache file \(audit.relativePath(sha)) does not match the archived drop "
                     + "\(Site.dropPath(sha256: sha)) it was made from; delete .recon/cache (it is rebuilt) and find out who changed it")
             }
-            cache?.store(sha256: sha, added)
+            if rebuilding { cache?.store(sha256: sha, added) }
             return
         }
         state.apply(rows)

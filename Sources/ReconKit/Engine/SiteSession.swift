@@ -36,7 +36,9 @@ public final class SiteSession {
     /// close, rerun and credit append and issue comes only from those bytes.
     /// `settled: false` reads every report of every period, also those settled by a close
     /// (which other commands look up on disk, ``ClosedHistory``): a rerun reprices one.
-    public init(site: Site, writing: Bool, log: Logger, useCache: Bool = true, settled: Bool = true, clock: SiteClock) throws {
+    /// `rebuilding: false` writes nothing, not even a missing cache file or index (`recon verify`'s reading).
+    public init(site: Site, writing: Bool, log: Logger, useCache: Bool = true, settled: Bool = true, rebuilding: Bool = true,
+                clock: SiteClock) throws {
         self.site = site
         self.log = log
         self.clock = clock
@@ -83,7 +85,7 @@ public final class SiteSession {
         let replayed = try Stages.time("replay") {
             try Self.refusingDamage {
                 try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil,
-                                       hashVouchedDrops: writing, settled: settled)
+                                       hashVouchedDrops: writing, settled: settled, rebuilding: rebuilding)
             }
         }
         state = replayed.state

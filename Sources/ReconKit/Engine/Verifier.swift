@@ -146,7 +146,7 @@ public struct Verifier {
         guard let cache, cache.key.ledgerLength == ledger.contentLength, cache.key.ledgerSha256 == ledger.contentSha256,
               StatusCache.settled(site: site, clock: clock, warn: { _ in }) != nil else { return }
         let quiet = Logger(label: "recon.verify") { _ in SwiftLogNoOpLogHandler() }
-        let session = try SiteSession(site: site, writing: false, log: quiet, clock: clock)
+        let session = try SiteSession(site: site, writing: false, log: quiet, rebuilding: false, clock: clock)
         guard try StatusReport.settled(session: session) == cache.settled else {
             throw LedgerDamage(seq: nil, "\(StatusCache.relativePath) shows other figures than the ledger gives" + advice)
         }

@@ -21,8 +21,8 @@ import Foundation
 /// `status` uses it only when all of these hold and its signature verifies under the
 /// `public_key` of the very ledger it describes; otherwise it computes the figures and
 /// writes a new one. It is a cache: never fsynced, lost without harm, never read by a
-/// writer; `recon verify` checks its signature and, when it describes the ledger as it is,
-/// its figures against the ledger (SPEC §6: every cache checked).
+/// writer; `recon verify` checks its signature and, when it is the one `status` would show
+/// today, computes its figures again from the ledger (SPEC §6: every cache checked).
 public struct StatusCache: Equatable {
     /// What the settled part was made from.
     public struct Key: Equatable {

@@ -152,18 +152,18 @@ public enum LedgerReplay {
            periods.allSatisfy({ settled.indexes[$0].map { $0.seq > e.seq } ?? false }) { return }
         let siteCache = DropCache(dir: site.cache)
         var cacheIsMissing = false
-        var archived: ArchivedDropCheck?
+        var archived: BackgroundWork<Result<Void, Error>>?
         if kind == .usage, let vouched = drop.cacheSha256 {
             // The ledger vouches for this cache file: read it once its bytes are checked. The
             // drop it was made from must still be the one accepted (nothing is written over a
             // site that does not verify): a writer hashes it on the second core meanwhile.
             // Without a cache file to read, the drop is read, hashed and parsed below, once.
             archived = hashVouchedDrops && siteCache.hasFile(sha256: sha, format: drop.cacheFormat)
-                ? ArchivedDropCheck(sha, seq: e.seq, site: site) : nil
+                ? BackgroundWork { Result { try checkArchivedHash(sha, seq: e.seq, site: site) } } : nil
             let loaded = siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched)
             switch loaded {
             case .rows(let cached):
-                try archived?.check()
+                try archived?.wait().get()
                 Stages.time("state") { state.add(cached, dedupe: false) }
                 return
             case .mismatch where audit != nil:
@@ -182,7 +182,7 @@ public enum LedgerReplay {
             notes.readUnvouchedCache = true
             return
         }
-        try archived?.check()
+        try archived?.wait().get()
         // The rows come from the archived drop: the bytes parsed are the bytes hashed.
         let bytes = try checkArchived(sha, seq: e.seq, site: site)
         let outcome = Stages.time(kind == .usage ? "replay-parse-usage" : "replay-parse") {

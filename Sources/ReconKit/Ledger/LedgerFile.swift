@@ -1,5 +1,4 @@
 import Crypto
-import Dispatch
 
 /// `Ledger/ledger.jsonl`: read and checked whole, appended to, never rewritten.
 ///
@@ -42,7 +41,11 @@ public final class LedgerFile {
         let batch = readIntent(fileLength: bytes.count)
         // The complete lines are hashed whole on another core while they are parsed.
         let complete = (bytes.lastIndex(of: 10) ?? -1) + 1
-        let hashing = PrefixHash(bytes, count: complete)
+        let hashing = BackgroundWork {
+            var hash = SHA256()
+            bytes.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<complete])) }
+            return hash
+        }
         let read = bytes.withUnsafeBufferPointer { LedgerReader.read($0, deferringFrom: deferringLines ? path : nil) }
         content = hashing.wait()
         entries = read.entries
@@ -164,23 +167,5 @@ public final class LedgerFile {
     /// The line as entry `expectedSeq` after `prev`, every check made (see ``LedgerLine``).
     static func parse(_ line: UnsafeBufferPointer<UInt8>, expectedSeq: Int, prev: String) throws -> LedgerEntry {
         try LedgerLine.read(line, expectedSeq: expectedSeq).chained(to: prev)
-    }
-}
-
-/// The SHA-256 of the first `count` bytes of a buffer, computed on another thread.
-private final class PrefixHash: @unchecked Sendable {
-    private let done = DispatchGroup()
-    private var hash = SHA256()
-
-    init(_ bytes: [UInt8], count: Int) {
-        DispatchQueue.global().async(group: done) {
-            bytes.withUnsafeBytes { self.hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-        }
-    }
-
-    /// The hasher once every byte is in.
-    func wait() -> SHA256 {
-        done.wait()
-        return hash
     }
 }

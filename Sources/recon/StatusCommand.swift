@@ -28,7 +28,7 @@ struct Status: ParsableCommand {
         let session = try SiteSession(site: site, writing: false, log: log, clock: options.clock)
         keepUntilExit(session)
         let settled = try StatusReport.settled(session: session)
-        if session.stateIsFromCheckedDrops && session.replayNotes.warnings.isEmpty { StatusCache.store(settled, session: session) }
+        StatusCache.store(settled, session: session)
         return StatusReport(settled: settled, site: site)
     }
 }

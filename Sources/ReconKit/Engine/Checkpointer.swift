@@ -7,6 +7,9 @@ public struct Checkpointer {
 
     public init(site: Site) { self.site = site }
 
+    /// `Ledger/checkpoints/SEQ.txt`, the checkpoint signing the first `seq` entries.
+    public static func relativePath(seq: Int) -> String { "Ledger/checkpoints/\(seq).txt" }
+
     /// Writes the checkpoint of the ledger as it stands; returns its relative path.
     @discardableResult
     public func write(ledger: LedgerFile, siteName: String) throws -> String {
@@ -14,7 +17,7 @@ public struct Checkpointer {
         let text = try SignedNote.checkpointText(origin: siteName, count: ledger.entries.count, headHex: ledger.headHash)
         let note = try SignedNote.sign(text: text, with: key)
         try FileIO.makeDirectory(site.checkpoints)
-        let relative = "Ledger/checkpoints/\(ledger.entries.count).txt"
+        let relative = Self.relativePath(seq: ledger.entries.count)
         try writeOnce(site.path(relative), Array(note.utf8), name: relative)
         return relative
     }
@@ -72,5 +75,5 @@ public struct Checkpointer {
     }
 
     /// The newest checkpoint, as `Ledger/checkpoints/SEQ.txt`.
-    public func latest() -> String? { all().last.map { "Ledger/checkpoints/\($0).txt" } }
+    public func latest() -> String? { all().last.map(Self.relativePath(seq:)) }
 }

@@ -82,12 +82,7 @@ public struct DocumentSeal: Equatable {
             let s = documents[file]!
             text += "\(s.sha256) \(s.stamp.text) \(file)\n"
         }
-        let note = try SignedNote.sign(text: text, with: key)
-        let path = DocumentSeal.path(site)
-        try FileIO.makeDirectory(FileIO.parent(of: path))
-        let temp = FileIO.temporaryName(for: path)
-        try FileIO.writeWithoutSync(temp, Array(note.utf8))
-        try FileIO.renameQuietly(temp, to: path)
+        try SignedNote.writeFile(DocumentSeal.path(site), text: Array(text.utf8), key: key)
     }
 
     /// `SECONDS.NANOSECONDS`, the nanoseconds as nine digits.

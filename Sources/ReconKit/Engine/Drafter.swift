@@ -52,12 +52,11 @@ public struct Drafter {
                      { Stages.time("review-draft") { _ = outputs.writeReview(review, comesBack: .nextIngest) } }]
         }
         Stages.time("drafts") { DispatchQueue.concurrentPerform(iterations: jobs.count) { jobs[$0]() } }
-        // What `recon status` shows now, kept for it (``StatusCache``) from the reviews just made,
-        // unless this state came from something the long way would warn about. After the
-        // workbooks, not beside them: a year's documents make it a few megabytes of working
-        // memory, which would stay resident in another thread's arena beside the summary's
-        // (a 10-row drop after a year of 1M months: 96 -> 101 MB).
-        if session.stateIsFromCheckedDrops && session.replayNotes.warnings.isEmpty {
+        // What `recon status` shows now, kept for it (``StatusCache``) from the reviews just made.
+        // After the workbooks, not beside them: a year's documents make it a few megabytes of
+        // working memory, which would stay resident in another thread's arena beside the
+        // summary's (a 10-row drop after a year of 1M months: 96 -> 101 MB).
+        if StatusCache.keeps(session) {
             Stages.time("status-cache") {
                 if let settled = try? StatusReport.settled(session: session, open: open.map(\.review)) {
                     StatusCache.store(settled, session: session)

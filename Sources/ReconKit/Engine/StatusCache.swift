@@ -81,11 +81,18 @@ public struct StatusCache: Equatable {
 
     // MARK: - Writing
 
-    /// Keeps the settled part of an opened site, signed with its key: nothing when the key
-    /// cannot be read (a reader without it) or the program cannot be named. Never throws:
-    /// it is only a speed-up.
+    /// Whether a session's figures may be kept: not when its state came from something the
+    /// long way would warn about again (a cache file that failed its check, one the ledger
+    /// does not vouch for).
+    public static func keeps(_ session: SiteSession) -> Bool {
+        session.stateIsFromCheckedDrops && session.replayNotes.warnings.isEmpty
+    }
+
+    /// Keeps the settled part of an opened site, signed with its key: nothing when the
+    /// session's figures are not to be kept (``keeps(_:)``), the key cannot be read (a reader
+    /// without it) or the program cannot be named. Never throws: it is only a speed-up.
     public static func store(_ settled: StatusReport.Settled, session: SiteSession) {
-        guard let key = key(of: session), let siteKey = try? SiteKeyFile.load(session.site) else { return }
+        guard keeps(session), let key = key(of: session), let siteKey = try? SiteKeyFile.load(session.site) else { return }
         try? StatusCache(key: key, settled: settled).write(session.site, key: siteKey)
     }
 
@@ -107,12 +114,7 @@ public struct StatusCache: Equatable {
         var text = Array((Self.header + "\n").utf8)
         text += JCS.canonical(body)
         text.append(10)
-        let note = try SignedNote.sign(text: text, with: signing)
-        let path = Self.path(site)
-        try FileIO.makeDirectory(FileIO.parent(of: path))
-        let temp = FileIO.temporaryName(for: path)
-        try FileIO.writeWithoutSync(temp, note)
-        try FileIO.renameQuietly(temp, to: path)
+        try SignedNote.writeFile(Self.path(site), text: text, key: signing)
     }
 
     // MARK: - Reading
@@ -166,7 +168,7 @@ extension StatusCache {
     /// `warn`.
     public static func settled(site: Site, clock: SiteClock, warn: (String) -> Void) -> StatusReport.Settled? {
         guard FileIO.exists(path(site)), let initial = siteInit(site), let verifier = try? VerifierKey(text: initial.publicKey),
-              let zone = SiteTimeZone(identifier: initial.timezone), let program else { return nil }
+              let zone = SiteTimeZone(identifier: initial.timezone) else { return nil }
         let cache: StatusCache
         do {
             guard let read = try read(site, verifier: verifier) else { return nil }
@@ -175,14 +177,20 @@ extension StatusCache {
             warn("ignored \(error); the figures are computed from the ledger")
             return nil
         }
-        let key = cache.key
-        guard key.site == initial.site, key.program == program, key.today == zone.today(now: clock.now()),
-              let config = try? FileIO.read(site.configFile), Hex.string(SHA256.hash(data: config)) == key.configSha256,
-              derivedFiles(site) == key.files,
-              FileStamp.of(site.ledgerFile)?.size == Int64(key.ledgerLength),
-              (try? HashedFileWindow.sha256(of: site.ledgerFile)) == key.ledgerSha256
+        guard cache.fits(site, siteName: initial.site, zone: zone, clock: clock),
+              FileStamp.of(site.ledgerFile)?.size == Int64(cache.key.ledgerLength),
+              (try? HashedFileWindow.sha256(of: site.ledgerFile)) == cache.key.ledgerSha256
         else { return nil }
         return cache.settled
+    }
+
+    /// Whether the cache was made for `site` as it stands now, its ledger aside: the same
+    /// site, program, day (in `zone`), `recon.toml` bytes and derived files.
+    func fits(_ site: Site, siteName: String, zone: SiteTimeZone, clock: SiteClock) -> Bool {
+        guard let program = Self.program, key.site == siteName, key.program == program, key.today == zone.today(now: clock.now()),
+              let config = try? FileIO.read(site.configFile), Hex.string(SHA256.hash(data: config)) == key.configSha256
+        else { return false }
+        return Self.derivedFiles(site) == key.files
     }
 
     /// The ledger's first entry, read on its own: the site's key and time zone.

@@ -23,9 +23,9 @@ public struct StatusReport {
     }
 
     public var settled: Settled
-    public var lastCheckpoint: String?
     /// The entry count the newest checkpoint signs.
     public var lastCheckpointSeq: Int?
+    public var lastCheckpoint: String? { lastCheckpointSeq.map(Checkpointer.relativePath(seq:)) }
     public var held: [String]
     public var rejected: [String]
     /// Rejected drop → how many problems its `.errors.txt` lists (absent when it cannot be read).
@@ -41,9 +41,7 @@ public struct StatusReport {
     /// The report of `settled` with what the folders of `site` hold now.
     public init(settled: Settled, site: Site) {
         self.settled = settled
-        let checkpoints = Checkpointer(site: site)
-        lastCheckpointSeq = checkpoints.all().last
-        lastCheckpoint = lastCheckpointSeq.map { "Ledger/checkpoints/\($0).txt" }
+        lastCheckpointSeq = Checkpointer(site: site).all().last
         held = FileIO.list(site.held).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".errors.txt") }.sorted()
         rejected = FileIO.list(site.rejected).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".errors.txt") }.sorted()
         var problems: [String: Int] = [:]

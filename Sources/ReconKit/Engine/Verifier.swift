@@ -86,7 +86,7 @@ public struct Verifier {
         try checkSeal(verifier: verifier, siteName: siteName, recorded: recorded)
         // Every cache file against the archived drop it was made from (SPEC §6).
         _ = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
-        try checkStatusCache(ledger: ledger, verifier: verifier, clock: clock)
+        try checkStatusCache(ledger: ledger, verifier: verifier, siteName: siteName, clock: clock)
         return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count, notes: notes)
     }
 
@@ -135,7 +135,7 @@ public struct Verifier {
     /// `recon status`'s cache (SPEC §6): signed by the site key, and, when it is the one
     /// `status` would show today (it describes this ledger, `recon.toml`, day and program),
     /// showing what the ledger says: its figures are computed again and compared.
-    private func checkStatusCache(ledger: LedgerFile, verifier: VerifierKey, clock: SiteClock) throws {
+    private func checkStatusCache(ledger: LedgerFile, verifier: VerifierKey, siteName: String, clock: SiteClock) throws {
         let advice = "; it is a cache of `recon status`: delete it, and the next status computes its figures from the ledger"
         let cache: StatusCache?
         do {
@@ -143,8 +143,11 @@ public struct Verifier {
         } catch {
             throw LedgerDamage(seq: nil, "\(error)" + advice)
         }
-        guard let cache, cache.key.ledgerLength == ledger.contentLength, cache.key.ledgerSha256 == ledger.contentSha256,
-              StatusCache.settled(site: site, clock: clock, warn: { _ in }) != nil else { return }
+        // The one `status` would show: for the ledger as read here (no tail after its entries).
+        guard let cache, ledger.halfWrittenBytes == 0, cache.key.ledgerLength == ledger.contentLength,
+              cache.key.ledgerSha256 == ledger.contentSha256,
+              let zone = ledger.entries.first?.string("timezone").flatMap(SiteTimeZone.init(identifier:)),
+              cache.fits(site, siteName: siteName, zone: zone, clock: clock) else { return }
         let quiet = Logger(label: "recon.verify") { _ in SwiftLogNoOpLogHandler() }
         let session = try SiteSession(site: site, writing: false, log: quiet, rebuilding: false, clock: clock)
         guard try StatusReport.settled(session: session) == cache.settled else {

@@ -54,6 +54,17 @@ public enum SignedNote {
         return try open(try FileIO.read(path), verifier: verifier)
     }
 
+    /// Signs `text` with `key` into the file at `path`, through a temporary file and a
+    /// rename (a reader sees the old note or the new one). For the site's signed caches:
+    /// not synced, and lost without harm.
+    static func writeFile(_ path: String, text: [UInt8], key: SigningKey) throws {
+        let note = try sign(text: text, with: key)
+        try FileIO.makeDirectory(FileIO.parent(of: path))
+        let temp = FileIO.temporaryName(for: path)
+        try FileIO.writeWithoutSync(temp, note)
+        try FileIO.renameQuietly(temp, to: path)
+    }
+
     /// Checks that `note` carries a valid signature by `verifier` and returns its text.
     ///
     /// Signatures by other keys are skipped; the note must still be well formed.

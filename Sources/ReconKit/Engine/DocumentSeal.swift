@@ -75,7 +75,7 @@ public struct DocumentSeal: Equatable {
     }
 
     /// Writes the seal signed with `key` (through a temporary file and a rename: a reader
-    /// sees the old seal or the new one). A cache: not synced, and lost without harm.
+    /// sees the old seal or the new one), synced first (``SignedNote/writeFile(_:text:key:)``).
     func write(_ site: Site, key: SigningKey, siteName: String) throws {
         var text = DocumentSeal.header + "\n" + siteName + "\n"
         for file in documents.keys.sorted() {

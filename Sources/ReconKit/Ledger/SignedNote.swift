@@ -56,12 +56,15 @@ public enum SignedNote {
 
     /// Signs `text` with `key` into the file at `path`, through a temporary file and a
     /// rename (a reader sees the old note or the new one). For the site's signed caches:
-    /// not synced, and lost without harm.
+    /// the file is synced before the rename, so a power cut leaves the old note or the new
+    /// one, never a torn one that `recon verify` would report (a megabyte: a few
+    /// milliseconds). The folder is not synced: a lost rename leaves the old note (a seal
+    /// still true of the files it names, figures of an older ledger that `status` passes by).
     static func writeFile(_ path: String, text: [UInt8], key: SigningKey) throws {
         let note = try sign(text: text, with: key)
         try FileIO.makeDirectory(FileIO.parent(of: path))
         let temp = FileIO.temporaryName(for: path)
-        try FileIO.writeWithoutSync(temp, note)
+        try FileIO.writeSynced(temp, note)
         try FileIO.renameQuietly(temp, to: path)
     }
 

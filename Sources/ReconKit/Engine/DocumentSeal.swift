@@ -37,37 +37,26 @@ public struct DocumentSeal: Equatable {
 
     static func path(_ site: Site) -> String { site.path(relativePath) }
 
-    /// Why a seal on disk is not trusted.
-    struct Unreadable: Error, CustomStringConvertible {
-        let reason: String
-        var description: String { "\(DocumentSeal.relativePath): \(reason)" }
-    }
-
     /// The seal of `site`, nil when there is none.
-    /// - Throws: ``Unreadable`` when it is not signed by `verifier`, is for another site or is malformed.
+    /// - Throws: ``SignedCacheProblem`` when it is not signed by `verifier`, is for another site or is malformed.
     static func read(_ site: Site, verifier: VerifierKey, siteName: String) throws -> DocumentSeal? {
-        let note: String?
-        do {
-            note = try SignedNote.openFile(path(site), verifier: verifier)
-        } catch {
-            throw Unreadable(reason: "\(error)")
-        }
-        guard let text = note else { return nil }
+        guard let text = try SignedNote.openCache(relativePath, of: site, verifier: verifier) else { return nil }
+        func unreadable(_ reason: String) -> SignedCacheProblem { SignedCacheProblem(file: relativePath, reason: reason) }
         // Read on bytes: thousands of lines of digits, where `String` splitting would cost more than hashing.
         let bytes = Array(text.utf8)
         var lines: [ArraySlice<UInt8>] = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
-        guard lines.last?.isEmpty == true else { throw Unreadable(reason: "its text does not end with a newline") }
+        guard lines.last?.isEmpty == true else { throw unreadable("its text does not end with a newline") }
         lines.removeLast()
         guard lines.count >= 2, lines[0].elementsEqual(header.utf8) else {
-            throw Unreadable(reason: "its first line is not `\(header)`")
+            throw unreadable("its first line is not `\(header)`")
         }
         let sealedSite = String(decoding: lines[1], as: UTF8.self)
-        guard sealedSite == siteName else { throw Unreadable(reason: "it seals the documents of \(sealedSite), not of \(siteName)") }
+        guard sealedSite == siteName else { throw unreadable("it seals the documents of \(sealedSite), not of \(siteName)") }
         var documents: [String: Sealed] = [:]
         documents.reserveCapacity(lines.count - 2)
         for i in 2..<lines.count {
             guard let (file, sealed) = parse(lines[i]) else {
-                throw Unreadable(reason: "line \(i + 1) is not `SHA256 DEVICE INODE SIZE MTIME CTIME PATH`")
+                throw unreadable("line \(i + 1) is not `SHA256 DEVICE INODE SIZE MTIME CTIME PATH`")
             }
             documents[file] = sealed
         }

@@ -119,24 +119,13 @@ public struct StatusCache: Equatable {
 
     // MARK: - Reading
 
-    /// Why a cache on disk is not used.
-    public struct Unusable: Error, CustomStringConvertible {
-        public let reason: String
-        public var description: String { "\(StatusCache.relativePath): \(reason)" }
-    }
-
     /// The cache of `site` as signed by `verifier`, nil when there is none.
-    /// - Throws: ``Unusable`` when its signature fails or it does not read as one.
+    /// - Throws: ``SignedCacheProblem`` when its signature fails or it does not read as one.
     static func read(_ site: Site, verifier: VerifierKey) throws -> StatusCache? {
-        let note: String?
-        do {
-            note = try SignedNote.openFile(path(site), verifier: verifier)
-        } catch {
-            throw Unusable(reason: "\(error)")
-        }
-        guard let text = note else { return nil }
+        guard let text = try SignedNote.openCache(relativePath, of: site, verifier: verifier) else { return nil }
+        func unusable(_ reason: String) -> SignedCacheProblem { SignedCacheProblem(file: relativePath, reason: reason) }
         let prefix = header + "\n"
-        guard text.hasPrefix(prefix), text.hasSuffix("\n") else { throw Unusable(reason: "its first line is not `\(header)`") }
+        guard text.hasPrefix(prefix), text.hasSuffix("\n") else { throw unusable("its first line is not `\(header)`") }
         let json = text.dropFirst(prefix.count).dropLast()
         guard let value = try? Array(json.utf8).withUnsafeBufferPointer({ try JSONParser.parse(buffer: $0) }),
               case .object(let o) = value,
@@ -147,10 +136,10 @@ public struct StatusCache: Equatable {
               let entries = o["entries"]?.intValue, let head = o["head"]?.stringValue,
               let before = o["text_before_checkpoint"]?.stringValue, let after = o["text_after_checkpoint"]?.stringValue,
               case .object(let members)? = o["json"]
-        else { throw Unusable(reason: "it does not hold what a status cache holds") }
+        else { throw unusable("it does not hold what a status cache holds") }
         var stamps: [String: String] = [:]
         for (file, stamp) in files {
-            guard let text = stamp.stringValue else { throw Unusable(reason: "the stamp of \(file) is not text") }
+            guard let text = stamp.stringValue else { throw unusable("the stamp of \(file) is not text") }
             stamps[file] = text
         }
         return StatusCache(key: Key(site: site, ledgerLength: Int(length), ledgerSha256: sha, configSha256: config, today: today,

@@ -47,11 +47,17 @@ public enum SignedNote {
         return text + Array("\n\u{2014} \(key.name) \(NoteBase64.encode(hashBytes + signature))\n".utf8)
     }
 
-    /// The text of the signed note in the file at `path`, checked as `open` checks it; nil
-    /// when there is no such file. The site's signed caches are read this way.
-    static func openFile(_ path: String, verifier: VerifierKey) throws -> String? {
+    /// The text of the signed cache `file` (relative to `site`), checked as `open` checks
+    /// it; nil when there is no such file.
+    /// - Throws: ``SignedCacheProblem`` naming the file when it cannot be read or opened.
+    static func openCache(_ file: String, of site: Site, verifier: VerifierKey) throws -> String? {
+        let path = site.path(file)
         guard FileIO.exists(path) else { return nil }
-        return try open(try FileIO.read(path), verifier: verifier)
+        do {
+            return try open(try FileIO.read(path), verifier: verifier)
+        } catch {
+            throw SignedCacheProblem(file: file, reason: "\(error)")
+        }
     }
 
     /// Signs `text` with `key` into the file at `path`, through a temporary file and a

@@ -10,7 +10,7 @@ extension ClosedPeriodIndex {
     static func write(period: Period, all: [Report], positions: [Int32], excluded: Set<String>, parallel: Bool = false,
                       to path: String, stop: () -> Bool = { false }) throws -> String {
         var sha = ""
-        try FileIO.writeWithoutSync(path) { sink in
+        try FileIO.writeStreaming(path, synced: false) { sink in
             sha = try encode(period: period, all: all, positions: positions, excluded: excluded, parallel: parallel) { piece in
                 if stop() { throw CancellationError() }
                 try sink(piece)

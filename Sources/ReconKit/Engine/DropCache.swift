@@ -50,11 +50,11 @@ public struct DropCache {
         format == DropCache.format && FileIO.exists(path(sha256))
     }
 
-    /// Writes bytes made by ``encode(sha256:_:)`` (no fsync: a torn file fails its check).
+    /// Writes bytes made by ``encode(sha256:_:)``, synced before the rename (as ``encodePending(sha256:_:)``).
     public func write(sha256: String, _ bytes: [UInt8]) {
         try? FileIO.makeDirectory(dir)
         let temp = FileIO.temporaryName(for: path(sha256))
-        guard (try? FileIO.writeWithoutSync(temp, bytes)) != nil else { return }
+        guard (try? FileIO.writeSynced(temp, bytes)) != nil else { return }
         try? FileIO.renameQuietly(temp, to: path(sha256))
     }
 
@@ -153,15 +153,17 @@ public struct DropCache {
         public let sha256: String
     }
 
-    /// Encodes the rows a drop added into a temporary file, hashing as it goes. Nothing reads
-    /// it until ``commit(_:sha256:)`` puts it in place, after the entry that vouches for it.
+    /// Encodes the rows a drop added into a temporary file, hashing as it goes, and syncs it.
+    /// Nothing reads it until ``commit(_:sha256:)`` puts it in place, after the entry that
+    /// vouches for it: a power cut then leaves the file whole or missing (rebuilt), never torn
+    /// (which `recon verify` would report as a cache that is not the one recorded).
     public func encodePending(sha256: String, _ reports: [Report]) -> Pending {
         try? FileIO.makeDirectory(dir)
         var hasher = SHA256()
         let temp = FileIO.temporaryName(for: path(sha256))
         var written = true
         do {
-            try FileIO.writeWithoutSync(temp) { write in
+            try FileIO.writeStreaming(temp, synced: true) { write in
                 DropCache.encode(sha256: sha256, reports) { piece in
                     hasher.update(bufferPointer: piece)
                     if written {

@@ -197,14 +197,15 @@ extension FileIO {
         guard linuxSyncfs(fd) == 0 else { throw Failure(path: path, action: "sync the file system of", code: errno) }
     }
 
-    /// Writes what `produce` hands to its sink, piece by piece, as a new file at `path`
-    /// (no fsync); a piece the file cannot take throws from the sink.
-    public static func writeWithoutSync(_ path: String,
-                                        producing produce: (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+    /// Writes what `produce` hands to its sink, piece by piece, as a new file at `path`,
+    /// fsynced when `synced`; a piece the file cannot take throws from the sink.
+    public static func writeStreaming(_ path: String, synced: Bool,
+                                      producing produce: (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(path: path, action: "create", code: errno) }
         defer { close(fd) }
         try produce { try writeAll(fd, $0, path: path) }
+        if synced, fsync(fd) != 0 { throw Failure(path: path, action: "fsync", code: errno) }
     }
 
     /// Writes a file that needs no durability (a cache): no fsync.

@@ -99,8 +99,9 @@ extension CellStyle {
 
     /// An amount in a currency: `#,##0.00 "EUR"` for 2 minor digits, `#,##0 "JPY"` for 0.
     ///
-    /// The code must be three capital letters and the digits 0–4; a workbook checks
-    /// this when a cell first uses the style.
+    /// The code must be three capital letters and the digits 0–10 (a unit price may carry
+    /// more places than its currency's minor unit); a workbook checks this when a cell first
+    /// uses the style.
     public static func currency(code: String, minorDigits: Int) -> CellStyle {
         CellStyle().with { $0.numberFormat = .currency(code: code, minorDigits: minorDigits) }
     }
@@ -150,8 +151,9 @@ extension CellStyle.NumberFormat {
                     "currency code \"\(code)\" is not an ISO 4217 code",
                     "use three capital letters such as EUR")
             }
-            guard (0...4).contains(digits) else {
-                throw invalid("\(code) with \(digits) minor digits", "use the ISO 4217 minor units, 0–4")
+            // Amounts carry the ISO 4217 minor units (0–4); unit prices and rates up to 6 decimals.
+            guard (0...10).contains(digits) else {
+                throw invalid("\(code) with \(digits) decimals", "use 0–10 decimals (an ISO 4217 minor unit, or a rate's places)")
             }
             let fraction = digits == 0 ? "" : "." + String(repeating: "0", count: digits)
             return "#,##0\(fraction) \"\(code)\""

@@ -233,6 +233,34 @@ struct DocumentReadBackTests {
         #expect(inr["total_due"] == "-16.80" && inr["unapplied"] == "16.80", "\(inr)")
     }
 
+    /// SPEC §2 lets a price or rate carry 6 decimals: the month closes, each line is rounded
+    /// once, and the unit cell shows every decimal the card gave.
+    @Test func pricesWithSixDecimalsCloseAndShowEveryDecimal() throws {
+        let site = try TestSite()
+        let env = ["RECON_NOW": "2026-11-02T10:00:00Z"]
+        #expect(try site.recon(["init", "--name", "fine", "--base-currency", "USD"], env: env).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nZ1,Zed,USD,std,2020-01-01,10\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nR1,Dr R,g,1\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,rate_per_image,currency\n"
+            + "2026-01-01,*,*,*,10.12345,0.000001,USD\n")
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+            + "2026-01-01,*,*,*,*,1,,11.111111,USD,volume\n")
+        try site.drop("usage.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "u1,2026-10-05T10:00:00Z,Z1,R1,CT,1\nu2,2026-10-06T10:00:00Z,Z1,R1,CT,1\n")
+        let ingest = try site.recon(["ingest"], env: env)
+        #expect(ingest.code == 0 && !ingest.err.contains("could not"), "\(ingest.out)\(ingest.err)")
+        #expect(site.exists("Outbox/2026-10/drafts"))
+        let close = try site.recon(["close", "2026-10"], env: env)
+        #expect(close.code == 0, "\(close.out)\(close.err)")
+        // 2 × 11.111111 = 22.222222 → 22.22; payout 2 × 10.12345 = 20.2469 → 20.25 and 2 × 0.000001 → 0.00.
+        let invoice = try #require(read(site.path("Outbox/2026-10/invoices/INV-2026-000001.xlsx")).sheets.first)
+        let unit = try #require(invoice.cells.values.first { $0.v == "11.111111" })
+        #expect(unit.fmt == "#,##0.000000 \"USD\"", "\(unit)")
+        #expect(invoice.value(rightOf: "Total due (USD)")?.v == "22.22")
+        let ledger = try site.read("Ledger/ledger.jsonl")
+        #expect(ledger.contains(#""amount":"20.25""#) && ledger.contains(#""amount":"0.00""#))
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/soffice")))
     func libreOfficeOpensTheInvoice() throws {
         let site = try closedSite()

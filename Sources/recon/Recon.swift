@@ -60,8 +60,13 @@ struct SiteOptions: ParsableArguments {
 
     var siteValue: Site { Site(root: site) }
     var log: Logger { ConsoleLog.logger(logFormat) }
-    /// The site clock, read once from `RECON_NOW` (unset: the system clock).
-    var clock: SiteClock { .fromEnvironment() }
+    /// The site clock, read once from `RECON_NOW` (unset: the system clock; checked by ``validate()``).
+    var clock: SiteClock { (try? .fromEnvironment()) ?? .system }
+
+    /// An unreadable `RECON_NOW` is bad usage (exit 1), refused before anything is read or written.
+    func validate() throws {
+        _ = try SiteClock.fromEnvironment()
+    }
 }
 
 extension ConsoleLog.Format: ExpressibleByArgument {}

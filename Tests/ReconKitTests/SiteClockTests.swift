@@ -40,11 +40,26 @@ struct SiteClockTests {
         #expect(try site.read("Ledger/ledger.jsonl").contains("\"name\":\"clients.csv\""))
     }
 
-    @Test func reconNowPinsTheClockAndAnUnreadableOneIsTheSystemClock() {
+    @Test func reconNowPinsTheClockAndUnsetItIsTheSystemClock() throws {
         // 2026-04-02T09:00:00Z = 20,545 days × 86,400 s + 9 h × 3,600 s = 1,775,120,400 s.
-        #expect(SiteClock.fromEnvironment(["RECON_NOW": Self.head]).now() == Date(timeIntervalSince1970: 1_775_120_400))
+        #expect(try SiteClock.fromEnvironment(["RECON_NOW": Self.head]).now() == Date(timeIntervalSince1970: 1_775_120_400))
         let before = Date().timeIntervalSince1970.rounded(.down)
-        let system = SiteClock.fromEnvironment(["RECON_NOW": "yesterday"]).now().timeIntervalSince1970
-        #expect(system >= before)
+        #expect(try SiteClock.fromEnvironment([:]).now().timeIntervalSince1970 >= before)
+        #expect(try SiteClock.fromEnvironment(["RECON_NOW": ""]).now().timeIntervalSince1970 >= before)
+    }
+
+    /// A mistyped RECON_NOW must not quietly become today: the entries would carry another date
+    /// than the one asked for, and every later run with the intended clock would be refused.
+    @Test(arguments: ["yesterday", "2026-11-20", "2026-13-01T00:00:00Z", "garbage"])
+    func anUnreadableReconNowIsBadUsageAndWritesNothing(_ text: String) throws {
+        let site = try siteWithHead()
+        let before = try site.read("Ledger/ledger.jsonl")
+        for args in [["ingest"], ["status"], ["close", "2026-03"]] {
+            let run = try site.recon(args, env: ["RECON_NOW": text])
+            #expect(run.code == 1, "\(args): \(run.out)\(run.err)")
+            #expect(run.err.contains("RECON_NOW=\"\(text)\" is not an ISO 8601 timestamp"), "\(run.err)")
+        }
+        #expect(try site.read("Ledger/ledger.jsonl") == before)
+        #expect(site.exists("Inbox/clients.csv"))
     }
 }

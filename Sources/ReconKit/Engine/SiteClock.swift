@@ -14,11 +14,23 @@ public struct SiteClock: Sendable {
     /// A clock that always reads `date`.
     public static func fixed(_ date: Date) -> SiteClock { SiteClock { date } }
 
-    /// `RECON_NOW` (RFC 3339, e.g. `2026-01-05T09:00:00Z`) pins the clock; unset, empty or
-    /// unreadable, it is the system clock. Read once by the command line.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> SiteClock {
-        guard let pinned = environment["RECON_NOW"], !pinned.isEmpty, let date = date(rfc3339: pinned) else { return .system }
+    /// `RECON_NOW` (ISO 8601, e.g. `2026-01-05T09:00:00Z`) pins the clock; unset or empty, it
+    /// is the system clock. Read once by the command line.
+    /// - Throws: ``Unreadable`` when it is set to something else: a clock silently left at the
+    ///   system's would stamp entries with another day than the one asked for.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SiteClock {
+        guard let pinned = environment["RECON_NOW"], !pinned.isEmpty else { return .system }
+        guard let date = date(rfc3339: pinned) else { throw Unreadable(text: pinned) }
         return .fixed(date)
+    }
+
+    /// A `RECON_NOW` that is not a timestamp.
+    public struct Unreadable: Error, CustomStringConvertible {
+        public let text: String
+        public var description: String {
+            "RECON_NOW=\"\(text)\" is not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], without offset UTC); "
+                + "give one such as 2026-01-05T09:00:00Z, or unset RECON_NOW to use the system clock"
+        }
     }
 
     /// The moment `text` (RFC 3339) names, to the second; nil when it is not one.

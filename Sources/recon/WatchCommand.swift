@@ -47,9 +47,16 @@ struct Watch: ParsableCommand {
             let watcher = InboxWatcher(inbox: site.inbox, options: watchOptions, log: log)
             log.info("watching \(site.inbox)\(once ? " once" : "; stop with Ctrl-C or SIGTERM")")
             try watcher.run { paths in
-                let session = try Self.writingSession(site, log: log, clock: clock, until: stopping)
-                let outcomes = try Ingestor(session: session).ingest(paths.filter { FileIO.baseName($0) != "README.md" })
-                worst = max(worst, outcomes.map(\.exitCode).max() ?? 0)
+                do {
+                    let session = try Self.writingSession(site, log: log, clock: clock, until: stopping)
+                    let outcomes = try Ingestor(session: session).ingest(paths.filter { FileIO.baseName($0) != "README.md" })
+                    worst = max(worst, outcomes.map(\.exitCode).max() ?? 0)
+                } catch {
+                    // The watcher logs it and goes on; `--once` still ends with its code (a site
+                    // that does not verify: 4), as `ingest` would.
+                    worst = max(worst, ReconFailure.exitCode(for: error))
+                    throw error
+                }
             }
             return once ? worst : 0
         }

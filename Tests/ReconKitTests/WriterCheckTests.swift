@@ -135,6 +135,24 @@ struct WriterCheckTests {
         #expect(try site.ledgerBytes() == before)
     }
 
+    /// `recon watch --once` meets the same refusal as `ingest`, and ends with its exit code
+    /// (4) for cron to report, not 0: it appends nothing and leaves the drop waiting.
+    @Test func watchOnceEndsWithExitFourOnASiteThatDoesNotVerify() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let file = try #require(try site.document("INV-2026-000001")?["file"] as? String)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: site.path(file)))
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: site.path(file)))
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let before = try site.ledgerBytes()
+        let watch = try site.recon(["watch", "--once", "--stable", "0"], env: TestSite.aprilLater)
+        #expect(watch.code == 4, "\(watch.out)\(watch.err)")
+        #expect(watch.err.contains("document \(file) does not match its recorded SHA-256"), "\(watch.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(site.exists("Inbox/usage-2026-04.csv"))
+    }
+
     /// Issue 9, high 8: a forged intent record claiming the last five entries (covered by the
     /// close's checkpoint) are an unfinished append. Nothing is cut; writers and verify refuse.
     @Test func aForgedIntentRecordNeverCutsCheckpointedEntries() throws {

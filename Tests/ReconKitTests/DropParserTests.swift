@@ -264,6 +264,24 @@ struct CardValidatorTests {
         #expect(text.contains("overlaps"))
     }
 
+    /// SPEC §2: every problem is `line L, column C (NAME): message`, a card's shape problems
+    /// too; the columns are where this drop has them (here tier_from is the 7th).
+    @Test func aCardsShapeProblemNamesItsLineAndColumn() throws {
+        let site = try TestSite()
+        let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
+        #expect(try site.recon(["init", "--name", "cards", "--base-currency", "INR"], env: env).code == 0)
+        try site.drop("client_rates.csv", """
+            effective_from,client_id,contract_type,modality,urgency,currency,tier_from,tier_to,unit_price,tier_mode
+            2026-02-01,*,*,*,*,INR,2,10,5,volume
+            2026-02-01,*,*,*,*,INR,12,,4,graduated
+            """)
+        #expect(try site.recon(["ingest"], env: env).code == 2)
+        let errors = try site.read("Inbox/rejected/client_rates.csv.errors.txt")
+        #expect(errors.contains("line 2, column 7 (tier_from): card 2026-02-01"), "\(errors)")
+        #expect(errors.contains("line 3, column 7 (tier_from): card 2026-02-01"), "\(errors)")
+        #expect(errors.contains("line 3, column 10 (tier_mode): card 2026-02-01"), "\(errors)")
+    }
+
     @Test func aSoundScheduleHasNoProblems() {
         let problems = ProblemList()
         CardValidator.check(clientCard: [F.tier(1, 10, "5"), F.tier(11, 20, "4"), F.tier(21, nil, "3"),

@@ -109,7 +109,7 @@ public struct DropValidator {
             }
         case .clientRates(let list):
             for (_, card) in Dictionary(grouping: list, by: \.effectiveFrom).sorted(by: { $0.key < $1.key }) {
-                CardValidator.check(clientCard: card, problems: problems)
+                CardValidator.check(clientCard: card, columns: columns, problems: problems)
             }
         case .fxRates(let list):
             duplicates(list.map { ("\($0.date) \($0.currency)", $0.line) }, field: "date", problems)

@@ -13,7 +13,8 @@ public enum CardValidator {
         }
     }
 
-    public static func check(clientCard rows: [ClientRate], problems: ProblemList) {
+    /// `columns`: each field's column in the drop (1-based), so a problem names where it is.
+    public static func check(clientCard rows: [ClientRate], columns: [String: Int] = [:], problems: ProblemList) {
         var schedules: [ScheduleKey: [ClientRate]] = [:]
         var order: [ScheduleKey] = []
         for row in rows {
@@ -24,24 +25,24 @@ public enum CardValidator {
             let tiers = schedules[key]!.sorted { ($0.tierFrom, $0.line) < ($1.tierFrom, $1.line) }
             let card = "card \(tiers[0].effectiveFrom), schedule (\(key.text))"
             if let mixed = tiers.first(where: { $0.tierMode != tiers[0].tierMode }) {
-                problems.add(DropProblem(line: mixed.line, column: nil, field: "tier_mode",
+                problems.add(DropProblem(line: mixed.line, column: columns["tier_mode"], field: "tier_mode",
                     "\(card) mixes tier modes (\(tiers[0].tierMode.rawValue) on line \(tiers[0].line), \(mixed.tierMode.rawValue) here); one schedule uses one mode"))
             }
             if tiers[0].tierFrom != 1 {
-                problems.add(DropProblem(line: tiers[0].line, column: nil, field: "tier_from",
+                problems.add(DropProblem(line: tiers[0].line, column: columns["tier_from"], field: "tier_from",
                     "\(card) starts at tier \(tiers[0].tierFrom); the first tier must start at 1"))
             }
             for (a, b) in zip(tiers, tiers.dropFirst()) {
                 guard let aTo = a.tierTo else {
-                    problems.add(DropProblem(line: b.line, column: nil, field: "tier_from",
+                    problems.add(DropProblem(line: b.line, column: columns["tier_from"], field: "tier_from",
                         "\(card): tier from \(b.tierFrom) overlaps the unbounded tier on line \(a.line)"))
                     continue
                 }
                 if b.tierFrom <= aTo {
-                    problems.add(DropProblem(line: b.line, column: nil, field: "tier_from",
+                    problems.add(DropProblem(line: b.line, column: columns["tier_from"], field: "tier_from",
                         "\(card): tier \(b.tierFrom)–\(b.tierTo.map(String.init) ?? "") overlaps tier \(a.tierFrom)–\(aTo) on line \(a.line)"))
                 } else if b.tierFrom != aTo + 1 {
-                    problems.add(DropProblem(line: b.line, column: nil, field: "tier_from",
+                    problems.add(DropProblem(line: b.line, column: columns["tier_from"], field: "tier_from",
                         "\(card): gap between tier \(a.tierFrom)–\(aTo) (line \(a.line)) and tier from \(b.tierFrom); the next tier must start at \(aTo + 1)"))
                 }
             }

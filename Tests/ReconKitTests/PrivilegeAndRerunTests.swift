@@ -170,6 +170,74 @@ struct PrivilegeAndRerunTests {
         site.expectAuditorAccepts()
     }
 
+    /// A goodwill credit on an invoice a later rerun reverses is settled by that reversal: a
+    /// rerun after it, with nothing changed, issues nothing (it used to credit and invoice the
+    /// client again on every rerun). C1's March: 3 × 100.00 = 300.00 + 18 % = 354.00.
+    ///   credit 100.00 → CN-2026-000001: tax 100.00 × 18 / 118 = 15.25, subtotal 84.75;
+    ///   late R9 (CT) → 4 × 100.00 = 400.00 + 72.00 = 472.00: CN-2026-000002 credits the
+    ///     remaining 254.00 (tax 54.00 − 15.25 = 38.75, subtotal 215.25), INV-2026-000003 472.00;
+    ///   a rerun with nothing new → nothing;
+    ///   late R10 (MR) → 5 × 100.00 + 90.00 = 590.00: INV-2026-000003 has no credit note, so
+    ///     CN-2026-000003 reverses it whole, its lines and tax (SPEC §3), naming it alone;
+    ///     INV-2026-000004 590.00.
+    /// C1 then owes 354.00 + 472.00 + 590.00 − 100.00 − 254.00 − 472.00 = 590.00.
+    @Test func aGoodwillCreditIsSettledByTheRerunThatReversesItsInvoice() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let key = try site.operatorKey("asha", listed: true)
+        let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "100.00", "--reason", "goodwill", "--key", key],
+                                    env: TestSite.rerunDay)
+        #expect(credit.code == 0, "\(credit.err)")
+
+        try site.drop("usage-late-1.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-20T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let first = try site.recon(["rerun", "2026-03", "--reason", "late R9", "--key", key, "--json"], env: TestSite.rerunDay)
+        #expect(first.code == 0, "\(first.err)")
+        #expect(first.out.contains(#""documents":["CN-2026-000002","INV-2026-000003","PAYADJ-2026-000001","PAY-2026-000003"]"#), "\(first.out)")
+        let cn2 = try #require(try site.document("CN-2026-000002"))
+        #expect(cn2["total"] as? String == "254.00" && cn2["tax"] as? String == "38.75" && cn2["subtotal"] as? String == "215.25")
+        #expect(try site.document("INV-2026-000003")?["total"] as? String == "472.00")
+
+        let unchanged = try site.recon(["rerun", "2026-03", "--reason", "check", "--key", key], env: TestSite.rerunDay)
+        #expect(unchanged.code == 0, "\(unchanged.err)")
+        #expect(unchanged.out.contains("issued 0 document(s) — totals unchanged"), "\(unchanged.out)")
+
+        try site.drop("usage-late-2.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR10,2026-03-21T10:00:00Z,C1,D1,MR,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let second = try site.recon(["rerun", "2026-03", "--reason", "late R10", "--key", key, "--json"], env: TestSite.rerunDay)
+        #expect(second.code == 0, "\(second.err)")
+        #expect(second.out.contains(#""documents":["CN-2026-000003","INV-2026-000004","PAYADJ-2026-000002","PAY-2026-000004"]"#), "\(second.out)")
+        let inv3 = try #require(try site.document("INV-2026-000003"))
+        let cn3 = try #require(try site.document("CN-2026-000003"))
+        #expect(lineAmounts(inv3).map { $0.split(separator: " ").last.map(String.init) ?? "" } == ["300.00", "100.00"])
+        #expect(lineAmounts(cn3) == lineAmounts(inv3))
+        #expect(cn3["refers_to"] as? [String] == ["INV-2026-000003"])
+        #expect(cn3["subtotal"] as? String == "400.00" && cn3["tax"] as? String == "72.00" && cn3["total"] as? String == "472.00")
+        #expect(try site.document("INV-2026-000004")?["total"] as? String == "590.00")
+        let statement = try site.recon(["statement", "C1", "--json"])
+        #expect(statement.out.contains(#""total_due":{"INR":"590.00"}"#), "\(statement.out)")
+        site.expectAuditorAccepts()
+    }
+
+    /// SPEC §3: a credit by `recon credit` has one line (`*`, `*`, per `credit`, quantity 1),
+    /// also when it is the whole invoice; being the credit that brings the invoice to zero, it
+    /// takes each tax component's remainder: C1's 354.00 → subtotal 300.00, tax 54.00.
+    @Test func aCreditOfTheWholeInvoiceIsOneCreditLine() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let key = try site.operatorKey("asha", listed: true)
+        let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "354.00", "--reason", "cancelled", "--key", key],
+                                    env: TestSite.rerunDay)
+        #expect(credit.code == 0, "\(credit.err)")
+        let cn = try #require(try site.document("CN-2026-000001"))
+        let lines = try #require(cn["lines"] as? [[String: Any]])
+        #expect(lines.count == 1)
+        #expect(lines.first?["modality"] as? String == "*" && lines.first?["urgency"] as? String == "*")
+        #expect(lines.first?["per"] as? String == "credit" && lines.first?["quantity"] as? Int == 1)
+        #expect(lines.first?["unit_amount"] as? String == "300.00" && lines.first?["amount"] as? String == "300.00")
+        #expect(cn["subtotal"] as? String == "300.00" && cn["tax"] as? String == "54.00" && cn["total"] as? String == "354.00")
+    }
+
     /// A held report over its client's contract is applied by the rerun, which then waits
     /// (exit 3, naming the flag, no document, no rerun entry) until a decisions drop — held
     /// too, as its period is closed — is applied by the next rerun. C2: R4 and R20 at 100.00

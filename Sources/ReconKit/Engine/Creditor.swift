@@ -28,10 +28,10 @@ public struct Creditor {
         guard amount.normalized.scale <= invoice.currency.minorDigits else {
             throw ReconFailure.rejected("--amount \(text) has more decimals than \(invoice.currency) allows (\(invoice.currency.minorDigits))")
         }
-        let credits = state.issued.filter { $0.kind == .creditNote && $0.refersTo?.split(separator: ",").map({ $0.trimmingSpaces }).contains(number) == true }
+        let credits = state.issued.filter { $0.kind == .creditNote && $0.namedDocuments.contains(number) }
         var outstanding = invoice.total
         for c in credits {
-            let referred = c.refersTo?.split(separator: ",").count ?? 1
+            let referred = max(c.namedDocuments.count, 1)
             // A rerun's reversal naming several invoices cleared all of them: nothing is left on
             // any; a credit naming this invoice alone comes off its balance.
             outstanding = referred > 1 ? invoice.currency.zero : try outstanding - c.total
@@ -50,16 +50,11 @@ public struct Creditor {
             throw ReconFailure.refused("the entry of \(number) is missing")
         }
         let record = try DocumentRecord(entry: entry)
-        let draft: DocumentDraft
-        if amount == outstanding && credits.isEmpty {
-            draft = try Outstanding.reversal(of: [invoice], kind: .creditNote, net: .init(currency: invoice.currency, amount: amount),
-                                             state: state, session: session)
-        } else {
-            // The credit that brings the invoice to zero takes each tax component's remainder.
-            draft = try Outstanding.creditDraft(kind: .creditNote, record: record, total: try invoice.currency.round(amount),
+        // One `credit` line, also for the whole invoice (SPEC §3); the credit that brings the
+        // invoice to zero takes each tax component's remainder.
+        let draft = try Outstanding.creditDraft(kind: .creditNote, record: record, total: try invoice.currency.round(amount),
                                                 zeroing: amount == outstanding
                                                     ? try Outstanding.records(of: [invoice] + credits, session: session) : nil)
-        }
         try Checkpointer(site: session.site).requireCanWrite()
         let entries = try DocumentIssuer(session: session).issue(
             [DocumentIssuer.Item(draft, refersTo: number, reason: reason)], period: invoice.period,

@@ -71,9 +71,10 @@ public struct DocumentRecord: Sendable, Equatable {
             partyKey: .string(partyId), partyNameKey: .string(partyName), "currency": .string(currency.code),
             "tax_rate": .string(taxRate.normalized.description),
             "lines": .array(lines.map { l in
+                // A credit line's unit amount is money (its amount), written with the currency's decimals.
                 .object([
                     "modality": .string(l.modality), "urgency": .string(l.urgencyText), "per": .string(l.per),
-                    "quantity": .int(Int64(l.quantity)), "unit_amount": .string(l.unitAmount.normalized.description),
+                    "quantity": .int(Int64(l.quantity)), "unit_amount": .string(l.per == "credit" ? l.unitAmount.description : l.unitAmount.normalized.description),
                     "unit_currency": .string(l.unitCurrency.code), "amount": .string(l.amount.description),
                     "description": .string(l.description),
                 ])

@@ -17,6 +17,11 @@ public struct IssuedDocument: Sendable {
     /// An invoice's due date (issue date in site time + the client's payment terms).
     public var dueOn: LocalDate? = nil
 
+    /// The numbers a credit note or adjustment names (``refersTo``, one or several).
+    public var namedDocuments: [String] {
+        (refersTo ?? "").split(separator: ",").map { String($0.trimmingSpaces) }.filter { !$0.isEmpty }
+    }
+
     /// Signed effect on what the party is owed or owes: credits and adjustments subtract.
     public var signedTotal: ExactDecimal {
         (kind == .creditNote || kind == .payoutAdjustment) ? ExactDecimal(mantissa: -total.mantissa, scale: total.scale) : total

@@ -18,29 +18,33 @@ enum Outstanding {
         return Net(currency: first.currency, amount: sum)
     }
 
-    /// A credit note (payout adjustment) for the whole outstanding net. When nothing was
-    /// credited before, it repeats the original document's lines exactly; otherwise it is
-    /// one `credit` line, tax split at the document's rate.
-    static func reversal(of documents: [IssuedDocument], kind: DocumentKind, net: Net, state: SiteState,
-                         session: SiteSession) throws -> DocumentDraft {
+    /// A rerun's credit note (payout adjustment) for the whole outstanding net of a party's
+    /// documents of a period (in ledger order), and the documents it names. When the net is
+    /// the latest invoice (statement) whole — no credit note names it, and what came before
+    /// it is settled — it repeats that document's lines, tax components and amounts (SPEC §3)
+    /// and names it alone. Otherwise it is one `credit` line, each component taking what is
+    /// left of it, naming `open`: the invoices issued since the last rerun's reversal.
+    static func reversal(of documents: [IssuedDocument], open: [String], kind: DocumentKind, net: Net,
+                         session: SiteSession) throws -> (draft: DocumentDraft, refersTo: [String]) {
         let originals = documents.filter { $0.kind == .invoice || $0.kind == .payout }
-        let credited = documents.contains { $0.kind == .creditNote || $0.kind == .payoutAdjustment }
         guard let last = originals.last,
             let entry = session.ledger.entries.first(where: { $0.seq == last.seq })
         else { throw ReconFailure.refused("no invoice or statement to reverse for \(documents.first?.partyId ?? "")") }
         let record = try DocumentRecord(entry: entry)
-        if !credited && originals.count == 1 {
-            // A whole reversal repeats the lines, the tax components and the amounts.
+        let lastIsCredited = documents.contains { d in
+            (d.kind == .creditNote || d.kind == .payoutAdjustment) && d.namedDocuments.contains(last.number)
+        }
+        if !lastIsCredited && net.amount == last.total {
             var d = try DocumentDraft(kind: kind, partyId: record.partyId, partyName: record.partyName, currency: record.currency,
                                       taxRate: record.taxRate, lines: record.lines, reportCount: 0)
             d.taxes = record.chargedTaxes
             d.tax = record.tax
             d.total = record.total
             d.fx = record.fx
-            return d
+            return (d, [last.number])
         }
-        return try creditDraft(kind: kind, record: record, total: net.amount,
-                               zeroing: try records(of: documents, session: session))
+        return (try creditDraft(kind: kind, record: record, total: net.amount, zeroing: try records(of: documents, session: session)),
+                open)
     }
 
     /// The records of `documents`, from their entries.

@@ -74,7 +74,7 @@ public struct Receivables: Sendable {
         for cn in docs.filter({ $0.kind == .creditNote }).sorted(by: { $0.seq < $1.seq }) {
             var left = cn.total
             // A reversal naming several invoices settles them in the order named.
-            for number in (cn.refersTo ?? "").split(separator: ",").map({ $0.trimmingSpaces }) where open[number] != nil {
+            for number in cn.namedDocuments where open[number] != nil {
                 let take = min(left, open[number]!)
                 open[number] = try open[number]! - take
                 left = try left - take

@@ -55,20 +55,20 @@ public struct Rerunner {
                 let mine = issued.filter { $0.partyId == party }
                 let outstanding = try Outstanding.net(mine)
                 let fresh = byParty[party]
-                // Unchanged when the repricing gives what the party is billed for the period:
-                // its invoices less the reversals of earlier reruns. A credit note issued by
-                // `recon credit` (goodwill, a dispute) is not a change of price, so a rerun
-                // that reprices the party the same leaves it, and the party, alone.
-                let billed = try Outstanding.net(mine.filter { !isOperatorCredit($0) })
-                let billedAmount = billed?.amount ?? .zero, freshAmount = fresh?.total ?? .zero
+                // A rerun's reversal settles everything issued before it. What the party is billed
+                // at its last pricing is its latest invoice (statement), unless a reversal followed
+                // it. A credit note issued by `recon credit` (goodwill, a dispute) is not a change
+                // of price: a rerun that reprices the party the same leaves it, and the party, alone.
+                let lastReversal = mine.last { $0.kind == reversal && !isOperatorCredit($0) }?.seq ?? 0
+                let billed = mine.last { $0.kind == kind }.flatMap { $0.seq > lastReversal ? $0 : nil }
+                let billedAmount = billed?.total ?? .zero, freshAmount = fresh?.total ?? .zero
                 if billedAmount == freshAmount && (fresh == nil || billed == nil || fresh?.currency == billed?.currency) {
                     continue  // unchanged: nothing to issue
                 }
                 if let outstanding, !outstanding.amount.isZero {
-                    items.append(DocumentIssuer.Item(try Outstanding.reversal(of: mine, kind: reversal, net: outstanding,
-                                                                              state: state, session: session),
-                                                     refersTo: mine.filter { $0.kind == kind }.map(\.number).joined(separator: ", "),
-                                                     reason: reason))
+                    let open = mine.filter { $0.kind == kind && $0.seq > lastReversal }.map(\.number)
+                    let credit = try Outstanding.reversal(of: mine, open: open, kind: reversal, net: outstanding, session: session)
+                    items.append(DocumentIssuer.Item(credit.draft, refersTo: credit.refersTo.joined(separator: ", "), reason: reason))
                 }
                 if let fresh { items.append(DocumentIssuer.Item(fresh, reason: reason)) }
             }

@@ -62,6 +62,19 @@ struct FieldRuleTests {
         #expect(long.map(\.field) == ["note"] && long.first?.column == 4)
     }
 
+    /// SPEC §2: an address is text up to 300 characters in all, lines separated by ` | `:
+    /// one line may be longer than another text field's 200.
+    @Test func anAddressHoldsUpTo300CharactersInAnyLines() {
+        let header = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,billing_address\n"
+        let long = String(repeating: "a", count: 250)
+        #expect(problems(header + "C1,A,INR,std,2020-01-01,5,\(long)\n", .clients).isEmpty)
+        #expect(problems(header + "C1,A,INR,std,2020-01-01,5,\(String(repeating: "b", count: 201)) | Kolkata\n", .clients).isEmpty)
+        let over = problems(header + "C1,A,INR,std,2020-01-01,5,\(String(repeating: "c", count: 301))\n", .clients)
+        #expect(over.map(\.field) == ["billing_address"] && over.first?.column == 7, "\(over)")
+        let radiologists = "radiologist_id,name,grade,seniority_years,address\n"
+        #expect(problems(radiologists + "D1,Dr Rao,consultant,3,\(long)\n", .radiologists).isEmpty)
+    }
+
     @Test func textIsTrimmed() throws {
         let o = Array((clientsHeader + "C1,  City Hospital\t ,INR,std,2026-01-01,5\n").utf8).withUnsafeBytes { parser.parse($0, kind: .clients) }
         guard case .clients(let list)? = o.rows else { Issue.record("no rows"); return }

@@ -64,7 +64,8 @@ extension DropParser {
         for part in text.split(separator: "|", omittingEmptySubsequences: true) {
             let line = part.trimmingSpaces
             if line.isEmpty { continue }
-            lines.append(try FieldValue.text(Substring(line)))
+            // The limit is the address's, not a text field's 200: one long line may use it all.
+            lines.append(try FieldValue.text(Substring(line), limit: 300))
         }
         return lines
     }

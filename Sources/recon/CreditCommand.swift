@@ -19,8 +19,11 @@ struct Credit: ParsableCommand {
     @Option(help: "The operator's private key file (required: without it the command is refused).")
     var key: String?
 
+    @Flag(help: "Print the result as JSON (also when the command refuses).")
+    var json = false
+
     func run() throws {
-        try runReporting(options.logFormat) {
+        try runReporting(options.logFormat, json: json) {
             guard let key else {
                 throw ReconFailure.refused("this command is privileged: give --key FILE, the private key of an operator the ledger lists (`recon operator list`)")
             }
@@ -28,8 +31,14 @@ struct Credit: ParsableCommand {
             keepUntilExit(session)
             try session.repair()
             let r = try Creditor(session: session).credit(invoice: invoice, amount: amount, reason: reason, keyFile: key)
-            print("issued \(r.number) against \(invoice); outstanding now \(r.outstandingAfter) \(r.currency)")
-            print("checkpoint \(r.checkpoint)")
+            if json {
+                printJSON(.object(["ok": .bool(true), "credit_note": .string(r.number), "invoice": .string(invoice),
+                                   "outstanding": .string(r.outstandingAfter.description), "currency": .string(r.currency.code),
+                                   "checkpoint": .string(r.checkpoint)]))
+            } else {
+                print("issued \(r.number) against \(invoice); outstanding now \(r.outstandingAfter) \(r.currency)")
+                print("checkpoint \(r.checkpoint)")
+            }
             return 0
         }
     }

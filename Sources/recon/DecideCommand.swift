@@ -19,14 +19,22 @@ struct Decide: ParsableCommand {
     @Option(help: "Why.")
     var note: String = ""
 
+    @Flag(help: "Print the result as JSON (also when the command refuses).")
+    var json = false
+
     func run() throws {
-        try runReporting(options.logFormat) {
+        try runReporting(options.logFormat, json: json) {
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, clock: options.clock)
             keepUntilExit(session)
             try session.repair()
             let entry = try Decider(session: session).decide(
                 Decision(subject: subject, decision: decision, by: by, note: note))
-            print("recorded: \(subject) \(decision.rawValue) by \(by) (seq \(entry.seq))")
+            if json {
+                printJSON(.object(["ok": .bool(true), "subject": .string(subject), "decision": .string(decision.rawValue),
+                                   "by": .string(by), "seq": .int(Int64(entry.seq))]))
+            } else {
+                print("recorded: \(subject) \(decision.rawValue) by \(by) (seq \(entry.seq))")
+            }
             return 0
         }
     }

@@ -118,10 +118,21 @@ struct JSONOutputTests {
         check("close-refused", usage.out)
         check("log-error", usage.err)
 
-        #expect(try site.recon(["decide", "R2", "approve", "--by", "Asha"], env: Self.env).code == 0)
+        let decided = try site.recon(["decide", "R2", "approve", "--by", "Asha", "--json"], env: Self.env)
+        #expect(decided.code == 0, "\(decided.err)")
+        check("decide", decided.out)
         let closed = try site.recon(["close", "2026-03", "--json"], env: Self.env)
         #expect(closed.code == 0, "\(closed.err)")
         check("close", closed.out)
+        let key = try site.operatorKey("asha", listed: true)
+        let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "100.00", "--reason", "goodwill", "--key", key, "--json"],
+                                    env: TestSite.rerunDay)
+        #expect(credit.code == 0, "\(credit.err)")
+        check("credit", credit.out)
+        let refusedCredit = try site.recon(["credit", "INV-2026-000001", "--amount", "100.00", "--reason", "again", "--json"],
+                                           env: TestSite.rerunDay)
+        #expect(refusedCredit.code == 3)
+        check("close-refused", refusedCredit.out)
         check("statement", try site.recon(["statement", "C1", "--json"], env: Self.env).out)
         check("verify", try site.recon(["verify", "--json"], env: Self.env).out)
         // Damage: an archived drop's bytes changed.

@@ -34,6 +34,8 @@ struct Verify: ParsableCommand {
             do {
                 let r = try Verifier(site: options.siteValue).verify(keptCheckpoint: checkpoint, pinnedKey: pinned, clock: options.clock)
                 for note in r.notes { options.log.notice("note: \(note)") }
+                // The ledger verifies; the site's recon.toml is read as every command reads it (SPEC §1).
+                try SiteConfigFile.check(options.siteValue)
                 if let document { return try lookUp(document, report: r) }
                 if json {
                     printJSON(.object(["ok": .bool(true), "entries": .int(Int64(r.count)), "head": .string(r.head)]))

@@ -84,8 +84,35 @@ struct SiteConfigTests {
         #expect(problem(head + extra + "\n") == message)
     }
 
-    @Test func aMissingKeyIsNamed() {
-        #expect(problem("site = \"s\"\ntimezone = \"UTC\"\n") == "recon.toml: base_currency is missing; add base_currency = \"INR\"")
+    /// The values fixed at init may be left out: `site.init`'s stand.
+    @Test func theValuesFixedAtInitMayBeLeftOut() throws {
+        let fixed = SiteConfig(site: "hq", baseCurrency: "INR", timezone: "Asia/Kolkata")
+        let config = try SiteConfig.parse("paper = \"Letter\"\n", fixed: fixed)
+        #expect(config.site == "hq" && config.baseCurrency == "INR" && config.timezone == "Asia/Kolkata" && config.paper == .letter)
+        #expect(try SiteConfig.parse("", fixed: fixed) == fixed)
+    }
+
+    /// SPEC §1: `recon.toml` is optional; every command reads it as the others do, `verify`
+    /// too: a value that disagrees with site.init is exit 3, an unknown key exit 1.
+    @Test func aSiteWithoutReconTomlRunsAndVerifyReadsItAsEveryCommand() throws {
+        let site = try TestSite.marchSite()
+        let original = try site.read("recon.toml")
+        try FileManager.default.removeItem(atPath: site.path("recon.toml"))
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.out)\(close.err)")
+        #expect(try site.recon(["status"], env: TestSite.closeDay).code == 0)
+        #expect(try site.recon(["verify"], env: TestSite.closeDay).code == 0)
+        #expect(!site.exists("recon.toml"))
+
+        try original.replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"Asia/Kolkata\"")
+            .write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let disagrees = try site.recon(["verify"], env: TestSite.closeDay)
+        #expect(disagrees.code == 3, "\(disagrees.out)\(disagrees.err)")
+        #expect(disagrees.err.contains("timezone is Asia/Kolkata but the ledger says UTC"), "\(disagrees.err)")
+        try (original + "bogus_key = 1\n").write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let unknown = try site.recon(["verify"], env: TestSite.closeDay)
+        #expect(unknown.code == 1, "\(unknown.out)\(unknown.err)")
+        #expect(unknown.err.contains("bogus_key"), "\(unknown.err)")
     }
 
     /// Medium: `block_on_soft = "true"` was silently ignored, so soft flags did not block.

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 
@@ -64,24 +63,11 @@ public final class SiteSession {
             }
         }
         self.ledger = ledger
-        let configText: String
-        do {
-            let bytes = try FileIO.read(site.configFile)
-            configSha256 = Hex.string(SHA256.hash(data: bytes))
-            configText = String(decoding: bytes, as: UTF8.self)
-        } catch {
-            throw ReconFailure.refused("cannot read \(site.configFile): \(error)")
+        guard let first = ledger.entries.first, case .siteInit(let initial)? = try? LedgerEvent(entry: first) else {
+            throw ReconFailure.verification("the ledger does not verify: seq 1: the first entry is not site.init; nothing is "
+                + "written to a site that does not verify — restore it from a backup or ask an auditor")
         }
-        do {
-            config = try SiteConfig.parse(configText)
-        } catch let refusal as SiteConfig.OperatorTablesRefused {
-            throw ReconFailure.refused("\(refusal)")
-        } catch let failure as ReconFailure {
-            throw failure
-        } catch {
-            // A typo, an unknown key or a wrong type in recon.toml is bad usage (SPEC §1).
-            throw ReconFailure.usage("\(error)")
-        }
+        (config, configSha256) = try SiteConfigFile.load(site, initial: initial)
         let replayed = try Stages.time("replay") {
             try Self.refusingDamage {
                 try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil,
@@ -91,18 +77,6 @@ public final class SiteSession {
         state = replayed.state
         replayNotes = replayed.notes
         for warning in replayNotes.warnings { log.warning("\(warning)") }
-        var mismatches: [String] = []
-        if config.site != state.name { mismatches.append("site is \"\(config.site)\" but the ledger says \"\(state.name)\"") }
-        if config.baseCurrency != state.base.code {
-            mismatches.append("base_currency is \(config.baseCurrency) but the ledger says \(state.base.code)")
-        }
-        if config.timezone != state.zone.identifier {
-            mismatches.append("timezone is \(config.timezone) but the ledger says \(state.zone.identifier)")
-        }
-        if !mismatches.isEmpty {
-            throw ReconFailure.refused("recon.toml disagrees with site.init (fixed at init): " + mismatches.joined(separator: "; ")
-                + ". Put back the values from site.init.")
-        }
         if writing {
             try Stages.time("privileged") { try checkPrivilegeAndCheckpoints() }  // before anything is written or signed
             try Self.refuseClockBeforeHead(clock.now(), ledger: ledger)

@@ -156,7 +156,7 @@ extension StatusCache {
     /// computes the figures. A cache that is there but not signed as it should be is said in
     /// `warn`.
     public static func settled(site: Site, clock: SiteClock, warn: (String) -> Void) -> StatusReport.Settled? {
-        guard FileIO.exists(path(site)), let initial = siteInit(site), let verifier = try? VerifierKey(text: initial.publicKey),
+        guard FileIO.exists(path(site)), let initial = LedgerFile.siteInit(of: site), let verifier = try? VerifierKey(text: initial.publicKey),
               let zone = SiteTimeZone(identifier: initial.timezone) else { return nil }
         let cache: StatusCache
         do {
@@ -177,19 +177,8 @@ extension StatusCache {
     /// site, program, day (in `zone`), `recon.toml` bytes and derived files.
     func fits(_ site: Site, siteName: String, zone: SiteTimeZone, clock: SiteClock) -> Bool {
         guard let program = Self.program, key.site == siteName, key.program == program, key.today == zone.today(now: clock.now()),
-              let config = try? FileIO.read(site.configFile), Hex.string(SHA256.hash(data: config)) == key.configSha256
+              let config = try? SiteConfigFile.bytes(site), Hex.string(SHA256.hash(data: config)) == key.configSha256
         else { return false }
         return Self.derivedFiles(site) == key.files
-    }
-
-    /// The ledger's first entry, read on its own: the site's key and time zone.
-    private static func siteInit(_ site: Site) -> LedgerEvent.SiteInit? {
-        guard let file = try? ReadOnlyFile(site.ledgerFile), let size = try? file.size() else { return nil }
-        guard let head = try? file.read(at: 0, count: min(size, 64 << 10)), let end = head.firstIndex(of: 10),
-              let line = try? head[..<end].withUnsafeBufferPointer({ try LedgerLine.read($0, expectedSeq: 1) }),
-              line.computedHash == line.entry.hash, line.entry.prev == LedgerEntry.zeroHash,
-              case .siteInit(let initial)? = try? LedgerEvent(entry: line.entry)
-        else { return nil }
-        return initial
     }
 }

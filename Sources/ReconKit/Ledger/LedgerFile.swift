@@ -168,4 +168,16 @@ public final class LedgerFile {
     static func parse(_ line: UnsafeBufferPointer<UInt8>, expectedSeq: Int, prev: String) throws -> LedgerEntry {
         try LedgerLine.read(line, expectedSeq: expectedSeq).chained(to: prev)
     }
+
+    /// The first entry of `site`'s ledger, read and checked on its own (its hash, no `prev`),
+    /// when it is a `site.init`: the site's key, name and time zone without reading the rest.
+    static func siteInit(of site: Site) -> LedgerEvent.SiteInit? {
+        guard let file = try? ReadOnlyFile(site.ledgerFile), let size = try? file.size() else { return nil }
+        guard let head = try? file.read(at: 0, count: min(size, 64 << 10)), let end = head.firstIndex(of: 10),
+              let line = try? head[..<end].withUnsafeBufferPointer({ try LedgerLine.read($0, expectedSeq: 1) }),
+              line.computedHash == line.entry.hash, line.entry.prev == LedgerEntry.zeroHash,
+              case .siteInit(let initial)? = try? LedgerEvent(entry: line.entry)
+        else { return nil }
+        return initial
+    }
 }

@@ -58,10 +58,11 @@ public struct SiteConfig: Sendable, Equatable {
         return t
     }
 
-    /// Reads `recon.toml`.
+    /// Reads `recon.toml`. `site`, `base_currency` and `timezone` were fixed at init: one the
+    /// file leaves out is taken from `fixed` (what `site.init` records; empty without it).
     ///
     /// - Throws: `TOML.Problem` naming the line (exit 1), or ``OperatorTablesRefused`` (exit 3).
-    public static func parse(_ text: String) throws -> SiteConfig {
+    public static func parse(_ text: String, fixed: SiteConfig? = nil) throws -> SiteConfig {
         let doc = try TOML.parse(text)
         // Earlier versions listed operators here, where a change left no trace; they are
         // ledger entries now (`recon operator add`), so such a file is refused.
@@ -73,9 +74,9 @@ public struct SiteConfig: Sendable, Equatable {
         }
         let root = SiteConfigKeys(table: doc.root, name: nil)
         try root.allow(["site", "base_currency", "timezone", "paper", "block_on_soft", "stable_seconds", "site_key"])
-        var config = SiteConfig(site: try root.requiredString("site", example: "\"example-site\""),
-                                baseCurrency: try root.requiredString("base_currency", example: "\"INR\""),
-                                timezone: try root.requiredString("timezone", example: "\"UTC\""))
+        var config = SiteConfig(site: try root.string("site", example: "\"example-site\"") ?? fixed?.site ?? "",
+                                baseCurrency: try root.string("base_currency", example: "\"INR\"") ?? fixed?.baseCurrency ?? "",
+                                timezone: try root.string("timezone", example: "\"UTC\"") ?? fixed?.timezone ?? "")
         if let b = try root.bool("block_on_soft") { config.blockOnSoft = b }
         if let n = try root.integer("stable_seconds", in: 0...3600) { config.stableSeconds = Double(n) }
         if let p = try root.string("paper", example: "\"A4\"") {

@@ -211,6 +211,38 @@ struct MarginSummaryTests {
         #expect(closes.count == 3)
     }
 
+    /// SPEC §3: a client's revenue is its invoice subtotal converted to base, rounded once.
+    /// E1 pays 9.99 USD a report, USD at 83.5: one CT and one MR report, subtotal 19.98 USD
+    /// = 1,668.33 INR (1,668.33 exactly). Each modality alone is 834.165 → 834.17, which
+    /// would add up to 1,668.34: the CT row (first of two equal roundings up) gives the cent
+    /// back, so the rows, the client and the month all read 1,668.33. Cost 2 × 10.00 = 20.00;
+    /// margin 1,648.33.
+    @Test func aClientsRowsAddUpToItsRevenueRoundedOnce() throws {
+        let site = try TestSite()
+        let env = ["RECON_NOW": "2026-10-02T10:00:00Z"]
+        #expect(try site.recon(["init", "--name", "cents", "--base-currency", "INR"], env: env).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nE1,East,USD,std,2020-01-01,10\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nR1,Dr R,g,1\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,10,INR\n")
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+            + "2026-01-01,E1,*,*,*,1,,9.99,USD,volume\n")
+        try site.drop("fx_rates.csv", "date,currency,rate\n2026-01-01,USD,83.5\n")
+        try site.drop("usage.csv", Self.header + "u1,2026-09-05T10:00:00Z,E1,R1,CT,1\nu2,2026-09-06T10:00:00Z,E1,R1,MR,1\n")
+        #expect(try site.recon(["ingest"], env: env).code == 0)
+        #expect(try site.recon(["close", "2026-09"], env: env).code == 0)
+        let book = try XLSXCells(path: site.path("Outbox/margin-summary.xlsx"))
+        let detail = try #require(book.sheets["Detail"])
+        #expect([detail.text("D2"), detail.text("D3")] == ["CT", "MR"])
+        #expect([detail.number("F2"), detail.number("F3")] == [Decimal(string: "834.16"), Decimal(string: "834.17")])
+        let clients = try #require(book.sheets["By client"])
+        #expect(clients.number("D5") == Decimal(string: "1668.33") && clients.number("F5") == Decimal(string: "1648.33"))
+        let months = try #require(book.sheets["By month"])
+        #expect(months.number("D5") == Decimal(string: "1668.33"))
+        let closed = try #require(try ledgerEntries(site).first { $0["kind"] as? String == "period.closed" }?["body"] as? [String: Any])
+        let revenues = try #require(closed["margins"] as? [[String: Any]]).compactMap { $0["revenue"] as? String }
+        #expect(revenues == ["834.16", "834.17"])
+    }
+
     func ledgerEntries(_ site: TestSite) throws -> [[String: Any]] {
         try site.read("Ledger/ledger.jsonl").split(separator: "\n").compactMap {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]

@@ -187,6 +187,20 @@ struct PricingTests {
         #expect(try Rounding.round(F.d("2.344999"), toScale: 2).description == "2.34")
     }
 
+    /// A breakdown adds up to its figure rounded once: the units the parts' own roundings miss
+    /// go to the parts whose rounding dropped (or added) the most, ties in order.
+    @Test func apportionedPartsAddUpToTheTotalRoundedOnce() throws {
+        func apportion(_ parts: [String], _ total: String) throws -> [String] {
+            try Rounding.apportion(parts.map(F.d), total: F.d(total), toScale: 2).map(\.description)
+        }
+        // 1.01 + 2.01 + 3.00 = 6.02 against 6.011 → 6.01: the first of the two rounded up by 0.005 gives one back.
+        #expect(try apportion(["1.005", "2.005", "3.001"], "6.011") == ["1.00", "2.01", "3.00"])
+        // 0.33 × 3 = 0.99 against 1.000: the part that dropped 0.004 takes the cent.
+        #expect(try apportion(["0.333", "0.333", "0.334"], "1.000") == ["0.33", "0.33", "0.34"])
+        #expect(try apportion(["-0.005", "-0.005"], "-0.010") == ["0.00", "-0.01"])  // -0.01 × 2 = -0.02: the first gives one back
+        #expect(try apportion(["2.50", "1.25"], "3.75") == ["2.50", "1.25"])
+    }
+
     @Test func valuesTooWideToWidenStillCompareExactly() {
         // 10^37 at scale 0 cannot be widened to scale 36 in 128 bits; the comparison stays exact.
         let big = ExactDecimal(mantissa: Int128(10).power(37), scale: 0)

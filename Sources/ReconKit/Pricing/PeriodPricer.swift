@@ -514,8 +514,9 @@ public struct PeriodPricer {
         do {
             let revenue = try base.round(try fx.toBaseExact(draft.subtotal, from: client.currency, on: day))
             var totalCost = ExactDecimal.zero
-            var rows: [MarginRow] = []
-            for modality in Set(draft.lines.map(\.modality)).union(costs.keys).sorted() {
+            let modalities = Set(draft.lines.map(\.modality)).union(costs.keys).sorted()
+            var revenues: [ExactDecimal] = [], costsByModality: [ExactDecimal] = [], counts: [Int] = []
+            for modality in modalities {
                 var lineSum = client.currency.zero
                 for l in draft.lines where l.modality == modality { lineSum = try lineSum + l.amount }
                 var cost = ExactDecimal.zero
@@ -527,12 +528,20 @@ public struct PeriodPricer {
                     count += t.reports
                 }
                 totalCost = try totalCost + cost
-                rows.append(MarginRow(clientId: client.id, modality: modality, reports: count,
-                                      revenue: try base.round(try fx.toBaseExact(lineSum, from: client.currency, on: day)),
-                                      cost: try base.round(cost)))
+                revenues.append(try fx.toBaseExact(lineSum, from: client.currency, on: day))
+                costsByModality.append(cost)
+                counts.append(count)
             }
-            book.margins.append(ClientMargin(clientId: client.id, reports: reports, revenue: revenue,
-                                             cost: try base.round(totalCost), byModality: rows))
+            let cost = try base.round(totalCost)
+            // The client's revenue and cost are rounded once (SPEC §3); its modalities share
+            // them out, so the dashboard's rows add up to the client's margin to the minor unit.
+            let shownRevenues = try Rounding.apportion(revenues, total: revenue, toScale: base.minorDigits)
+            let shownCosts = try Rounding.apportion(costsByModality, total: cost, toScale: base.minorDigits)
+            let rows = modalities.indices.map {
+                MarginRow(clientId: client.id, modality: modalities[$0], reports: counts[$0], revenue: shownRevenues[$0],
+                          cost: shownCosts[$0])
+            }
+            book.margins.append(ClientMargin(clientId: client.id, reports: reports, revenue: revenue, cost: cost, byModality: rows))
         } catch let m as FXTable.Missing {
             book.marginGaps.append("\(client.id): no \(m.currency) rate to \(base) on or before \(m.date)")
         } catch {

@@ -78,4 +78,28 @@ struct IngestDryRunTests {
         #expect(try site.read("Ledger/ledger.jsonl").contains("\"name\":\"usage-ok.csv\""))
         #expect(try site.recon(["verify"], env: Self.env).code == 0)
     }
+
+    /// The same bytes twice in one run: the dry run says what the real run then does — the
+    /// second copy is a duplicate of the first (at the seq it will get), whatever its name.
+    @Test func aDryRunSeesDuplicatesWithinTheRunAsTheRealRunDoes() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "dry-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
+        let clients = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City Hospital,INR,standard,2020-01-01,5\n"
+        try site.drop("clients-1.csv", clients)
+        try site.drop("clients-2.csv", clients)
+        try site.drop("other.csv", clients)
+        let dry = try site.recon(["ingest", "--dry-run"], env: Self.env)
+        #expect(dry.code == 0, "\(dry.out)\(dry.err)")
+        // The site holds site.init (seq 1): clients-1.csv would be seq 2.
+        #expect(dry.out == """
+            clients-1.csv: would be accepted with 1 clients row
+            clients-2.csv: duplicate of the drop accepted at seq 2; would be removed
+            other.csv: duplicate of the drop accepted at seq 2; would be removed
+
+            """, "\(dry.out)")
+        let real = try site.recon(["ingest"], env: Self.env)
+        #expect(real.code == 0, "\(real.out)\(real.err)")
+        #expect(real.err.contains("clients-2.csv: duplicate of the drop accepted at seq 2; removed"), "\(real.err)")
+        #expect(real.err.contains("other.csv: duplicate of the drop accepted at seq 2; removed"), "\(real.err)")
+    }
 }

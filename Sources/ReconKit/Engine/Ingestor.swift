@@ -21,6 +21,9 @@ public final class Ingestor {
     /// drafts. Accepted drops are applied to this session's state in memory only, so a
     /// usage drop after the clients drop it needs reads as it would in a real run.
     public var dryRun = false
+    /// Entries a dry run would have appended so far: an accepted drop's seq is predicted, and
+    /// the same bytes again later in the run read as its duplicate, as they would for real.
+    private var entriesWouldAppend = 0
     var state: SiteState { session.state }
     var site: Site { session.site }
 
@@ -141,6 +144,9 @@ public final class Ingestor {
             return .held(name: name, periods: periods)
         case .accept(let fresh, let skipped):
             if dryRun {
+                let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cacheSha: nil)
+                session.state.accepted(drop: sha, seq: session.ledger.entries.count + entriesWouldAppend + 1)
+                entriesWouldAppend += items.count
                 if case .usage(let list) = fresh { session.state.add(list, dedupe: false) } else { session.state.apply(fresh) }
                 return .wouldBeAccepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped)
             }
@@ -175,6 +181,25 @@ public final class Ingestor {
         // The bytes that were hashed, as a new file: never a link to the original.
         try Stages.time("archive") { try drop.place(at: site.path(Site.dropPath(sha256: sha))) }
         let cacheSha = Stages.time("cache-wait") { encoding?.sha256() }
+        let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cacheSha: cacheSha)
+        let entries = try Stages.time("append") { try session.append(items) }
+        if let encoding { Stages.time("cache-commit") { encoding.commit() } }
+        try LedgerReplay.apply(appended: entries.dropFirst().filter { $0.eventKind == .flagDecided }, to: &session.state, site: site)
+        session.state.accepted(drop: sha, seq: entries[0].seq)
+        Stages.time("state") {
+            if case .usage(let list) = fresh {
+                session.state.add(list, dedupe: false)  // checked new by the validator
+            } else {
+                session.state.apply(fresh)
+            }
+        }
+        return entries[0].seq
+    }
+
+    /// The entries that accept a drop: its `drop.accepted` (with the periods its usage rows
+    /// fall in), a `card.replaced` for each card it replaces, a `flag.decided` for each decision.
+    func acceptanceItems(name: String, kind: DropKind, sha: String, rows: ParsedDrop, fresh: ParsedDrop,
+                         cacheSha: String?) throws -> [(kind: String, body: [String: JSONValue])] {
         // The periods its rows fall in: once all are settled, later commands skip the drop.
         var periods: [Period]?
         if case .usage(let list) = fresh { periods = Report.periods(of: list) }
@@ -189,18 +214,7 @@ public final class Ingestor {
                 items.append(FlagRaiser.decided(d, target: target).item)
             }
         }
-        let entries = try Stages.time("append") { try session.append(items) }
-        if let encoding { Stages.time("cache-commit") { encoding.commit() } }
-        try LedgerReplay.apply(appended: entries.dropFirst().filter { $0.eventKind == .flagDecided }, to: &session.state, site: site)
-        session.state.accepted(drop: sha, seq: entries[0].seq)
-        Stages.time("state") {
-            if case .usage(let list) = fresh {
-                session.state.add(list, dedupe: false)  // checked new by the validator
-            } else {
-                session.state.apply(fresh)
-            }
-        }
-        return entries[0].seq
+        return items
     }
 
     /// `card.replaced` entries for cards whose effective date already had a card.

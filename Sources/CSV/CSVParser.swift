@@ -82,6 +82,8 @@ final class CSVParser {
     @exclusivity(unchecked) private var fieldLine = 0
     /// Bytes of the field being read that were discarded because it is too long.
     @exclusivity(unchecked) private var discardedBytes = 0
+    /// Records libcsv has ended so far, kept or not.
+    private(set) var recordsEnded = 0
 
     /// Creates a parser that reports fields longer than `maxFieldBytes` bytes.
     ///
@@ -131,8 +133,8 @@ final class CSVParser {
     ///   - line: The line's bytes, ending with `\n` unless it is the file's last line.
     ///   - number: The line's 1-based number in the file.
     /// - Throws: A ``CSVProblem`` at this line when libcsv stops: a stray quote, a
-    ///   character after a closing quote, or (rarely) memory exhausted. Reading must
-    ///   stop there.
+    ///   character after a closing quote, or (rarely) memory exhausted. The record is then
+    ///   broken: ``abandonRecord()`` before feeding the next line.
     func feed(_ line: UnsafeRawBufferPointer, number: Int) throws(CSVProblem) {
         currentLine = number
         if isBetweenRecords {
@@ -162,6 +164,22 @@ final class CSVParser {
             offset += length
             discardOversizedField()
         }
+    }
+
+    /// Forgets the record libcsv stopped in (a structural problem), so that reading goes on
+    /// at the next line: libcsv starts afresh and the fields gathered for that record go.
+    func abandonRecord() {
+        withUnsafeMutablePointer(to: &parser) { parser in
+            csv_free(parser)
+            // Fails only for unknown options; these are the ones `init` was given.
+            _ = csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI))
+            csv_set_blk_size(parser, Self.chunkBytes)
+        }
+        fieldBytes.removeSubrange(recordFirstByte...)
+        fieldStarts.removeSubrange(recordFirstField...)
+        fieldCount = 0
+        recordIsBroken = false
+        discardedBytes = 0
     }
 
     /// Tells libcsv the file has ended, finishing a last record that has no line ending.
@@ -250,6 +268,7 @@ final class CSVParser {
 
     /// Takes the end of a record: keeps it unless one of its fields was bad.
     fileprivate func endRecord() {
+        recordsEnded += 1
         if recordIsBroken {
             fieldBytes.removeSubrange(recordFirstByte...)
             fieldStarts.removeSubrange(recordFirstField...)

@@ -23,11 +23,12 @@ import Darwin
 public enum CSVReader {
     /// Reads a whole file's bytes, handing each record to `record` in file order.
     ///
-    /// Structural problems (an unterminated quoted field, a stray quote, a character
-    /// after a closing quote) stop the read and are the last problem returned. A field
-    /// that is not valid UTF-8 or is longer than `maxFieldBytes` bytes is reported at its
-    /// record's line and its field index, and that record is not delivered, but reading
-    /// goes on. A file with no record (no bytes, or only a byte order mark and blank
+    /// A stray quote or a character after a closing quote is reported at its line and
+    /// field; that record is not delivered, and reading goes on at the next line, so every
+    /// problem of a file is listed (in the first record, the header, it ends the read). A quoted field left open runs to the end of the file:
+    /// it is the last problem. A field that is not valid UTF-8 or is longer than
+    /// `maxFieldBytes` bytes is reported at its record's line and its field index, and that
+    /// record is not delivered, but reading goes on. A file with no record (no bytes, or only a byte order mark and blank
     /// lines) is a file-level problem.
     ///
     /// - Parameters:
@@ -63,6 +64,8 @@ public enum CSVReader {
         var start = hasByteOrderMark(bytes) ? 3 : 0
         var lineNumber = 0
         var sawRecord = false
+        // Where libcsv stopped, in file order; the field problems are the parser's.
+        var stops: [CSVProblem] = []
         while start < bytes.count {
             lineNumber += 1
             let end: Int
@@ -78,8 +81,14 @@ public enum CSVReader {
             do throws(CSVProblem) {
                 try parser.feed(line, number: lineNumber)
             } catch {
-                try parser.deliverRecords(to: record)
-                return parser.problems + [error]
+                stops.append(error)
+                // Without its first record (the header) the file cannot be read past it.
+                guard parser.recordsEnded > 0 else {
+                    try parser.deliverRecords(to: record)
+                    return inFileOrder(parser.problems, stops)
+                }
+                parser.abandonRecord()
+                continue
             }
             // Records are handed over a batch at a time, not a line at a time: the buffers'
             // bookkeeping is then done a few thousand times for a million rows, not a million.
@@ -90,10 +99,28 @@ public enum CSVReader {
         do throws(CSVProblem) {
             try parser.finish()
         } catch {
-            return parser.problems + [error]
+            stops.append(error)
         }
         try parser.deliverRecords(to: record)
-        return parser.problems
+        return inFileOrder(parser.problems, stops)
+    }
+
+    /// Two lists of problems, each in file order, as one (by line; at one line, `a`'s first).
+    private static func inFileOrder(_ a: [CSVProblem], _ b: [CSVProblem]) -> [CSVProblem] {
+        guard !b.isEmpty else { return a }
+        var out: [CSVProblem] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && (a[i].line ?? 0) <= (b[j].line ?? 0)) {
+                out.append(a[i])
+                i += 1
+            } else {
+                out.append(b[j])
+                j += 1
+            }
+        }
+        return out
     }
 
     /// Reads the file at `path`, handing each record to `record` in file order.

@@ -175,9 +175,9 @@ struct CSVReaderTests {
         #expect(result.problems.map(\.column) == [1])
     }
 
-    @Test func strayQuoteInsideAnUnquotedFieldStopsTheRead() {
+    @Test func strayQuoteInsideAnUnquotedFieldSkipsItsRecordAndReadingGoesOn() {
         let result = readCSV("id,note\n1,12\" film\n2,after\n")
-        #expect(result.rows == [Delivered(1, ["id", "note"])])
+        #expect(result.rows == [Delivered(1, ["id", "note"]), Delivered(3, ["2", "after"])])
         #expect(result.problems.count == 1)
         #expect(result.problems.first?.line == 2)
         #expect(result.problems.first?.column == 2)
@@ -191,13 +191,31 @@ struct CSVReaderTests {
         #expect(result.problems.first?.message.contains("does not start with one") == true)
     }
 
-    @Test func characterAfterAClosingQuoteStopsTheRead() {
+    @Test func characterAfterAClosingQuoteSkipsItsRecordAndReadingGoesOn() {
         let result = readCSV("id,note\r\n1,ok\r\n2,\"a\"b,c\r\n3,z\r\n")
-        #expect(result.rows == [Delivered(1, ["id", "note"]), Delivered(2, ["1", "ok"])])
+        #expect(result.rows == [Delivered(1, ["id", "note"]), Delivered(2, ["1", "ok"]), Delivered(4, ["3", "z"])])
         #expect(result.problems.count == 1)
         #expect(result.problems.first?.line == 3)
         #expect(result.problems.first?.column == 2)
         #expect(result.problems.first?.message.contains("'b' follows the closing double quote") == true)
+    }
+
+    /// SPEC §2 lists all of a drop's problems: each broken record is reported, in file
+    /// order with the field problems, and the records between them are read.
+    @Test func everyStructuralProblemOfAFileIsReported() {
+        let bytes = Array("id,m\n1,C\"T\n2,ok\n3,\"x\"y\n".utf8) + Array("4,Caf".utf8) + [0xE9] + Array("\n5,\"open\n".utf8)
+        let result = readCSV(bytes)
+        #expect(result.rows == [Delivered(1, ["id", "m"]), Delivered(3, ["2", "ok"])])
+        #expect(result.problems.map(\.line) == [2, 4, 5, 6])
+        #expect(result.problems.map(\.column) == [2, 2, 2, 2])
+        #expect(result.problems.last?.message.contains("never closed") == true)
+    }
+
+    /// A broken header cannot be read past: the next row must not pass for the header.
+    @Test func aStructuralProblemInTheHeaderEndsTheRead() {
+        let result = readCSV("id,n\"ote\n1,ok\n2,\"a\"b\n")
+        #expect(result.rows.isEmpty)
+        #expect(result.problems.map(\.line) == [1])
     }
 
     @Test func structuralProblemInsideAMultiLineFieldIsAtItsLine() {
@@ -355,11 +373,12 @@ struct CSVReaderTests {
         #expect(result.problems.map(\.line) == [1_002])
     }
 
-    @Test func aStrayQuoteAfterManyRecordsStopsThereKeepingThoseBefore() {
+    @Test func aStrayQuoteAfterManyRecordsSkipsOnlyItsRecord() {
         let body = (1...700).map { $0 == 499 ? "499,12\" film\n" : "\($0),ok\n" }.joined()
         let result = readCSV("id,note\n" + body)
-        #expect(result.rows.count == 499)
-        #expect(result.rows.last == Delivered(499, ["498", "ok"]))
+        #expect(result.rows.count == 700)
+        #expect(!result.rows.contains { $0.line == 500 })
+        #expect(result.rows.last == Delivered(701, ["700", "ok"]))
         #expect(result.problems.map(\.line) == [500])
     }
 

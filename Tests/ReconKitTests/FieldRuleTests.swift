@@ -75,6 +75,16 @@ struct FieldRuleTests {
         #expect(problems(radiologists + "D1,Dr Rao,consultant,3,\(long)\n", .radiologists).isEmpty)
     }
 
+    /// Every problem names its column as the header does, those the CSV reader finds too,
+    /// and a stray quote no longer hides the problems after it (SPEC §2: all, up to 1,000).
+    @Test func csvProblemsNameTheirColumnAndDoNotHideTheRest() {
+        let p = problems(usageHeader + "R1,2026-03-02T10:00:00Z,C1,D1,C\"T,3,routine\nR2,2026-03-02T10:00:00Z,C1,D1,ct,3,routine\n"
+                         + "R3,2026-03-02T10:00:00Z,C1,D1,CT\n", .usage)
+        #expect(p.map(\.line) == [2, 3, 4], "\(p)")
+        #expect(p.first?.column == 5 && p.first?.field == "modality", "\(p)")
+        #expect(p.first?.description.hasPrefix("line 2, column 5 (modality): a double quote appears inside a field") == true, "\(p)")
+    }
+
     @Test func textIsTrimmed() throws {
         let o = Array((clientsHeader + "C1,  City Hospital\t ,INR,std,2026-01-01,5\n").utf8).withUnsafeBytes { parser.parse($0, kind: .clients) }
         guard case .clients(let list)? = o.rows else { Issue.record("no rows"); return }

@@ -56,7 +56,7 @@ extension DropParser {
         }
         // A part holding only blank lines is no "empty file": only placed problems count here.
         for p in csvProblems where p.line != nil {
-            problems.add(DropProblem(line: p.line! + lineOffset, column: p.column, p.message))
+            problems.add(DropProblem(line: p.line! + lineOffset, column: p.column, field: table.name(ofColumn: p.column), p.message))
         }
         return problems
     }

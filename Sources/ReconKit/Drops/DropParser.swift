@@ -46,9 +46,11 @@ public struct DropParser {
         var payments: [Payment] = []
         if kind == .usage, usageRow == nil { usage.reserveCapacity(DropParser.lineCount(bytes)) }
 
+        var headerLine = Int.max
         let csvProblems = CSVReader.readFields(bytes) { line, raw in
             if !headerSeen {
                 headerSeen = true
+                headerLine = line
                 table = DropTable.resolve(header: raw.strings, columns: columns, kind: kind, problems: problems)
                 return
             }
@@ -70,14 +72,19 @@ public struct DropParser {
             case .payments: if let r = typed(paymentRow) { payments.append(r) }
             }
         }
+        // A problem the CSV reader found below the header names its column as the header does.
+        let csvFound = ProblemList()
         for p in csvProblems {
-            problems.add(DropProblem(line: p.line, column: p.column, p.message))
+            let field = (p.line ?? 0) > headerLine ? table?.name(ofColumn: p.column) : nil
+            csvFound.add(DropProblem(line: p.line, column: p.column, field: field, p.message))
         }
-        if problems.isEmpty && !headerSeen {
-            problems.add(DropProblem("the file is empty; a drop starts with a header row"))
+        // The rows' problems and the reader's, in line order.
+        let found = csvFound.isEmpty ? problems : ProblemList(merging: [problems, csvFound])
+        if found.isEmpty && !headerSeen {
+            found.add(DropProblem("the file is empty; a drop starts with a header row"))
         }
         guard table != nil else {
-            return Outcome(rows: nil, problems: problems, unknownColumns: [])
+            return Outcome(rows: nil, problems: found, unknownColumns: [])
         }
         let rows: ParsedDrop
         switch kind {
@@ -90,7 +97,7 @@ public struct DropParser {
         case .decisions: rows = .decisions(decisions)
         case .payments: rows = .payments(payments)
         }
-        return Outcome(rows: rows, problems: problems, unknownColumns: table?.unknownColumns ?? [],
+        return Outcome(rows: rows, problems: found, unknownColumns: table?.unknownColumns ?? [],
                        columns: (table?.index ?? [:]).mapValues { $0 + 1 })
     }
 

@@ -52,6 +52,12 @@ public struct DropTable {
         return DropTable(index: kept, width: header.count, unknownColumns: unknown, specs: columns,
                          positions: columns.map { kept[$0.name] })
     }
+
+    /// The name of the kind's column at `column` (1-based) in this file, if it is one.
+    public func name(ofColumn column: Int?) -> String? {
+        guard let column else { return nil }
+        return index.first { $0.value == column - 1 }?.key
+    }
 }
 
 /// One data row of a drop, with helpers that parse a named field and record any problem.

@@ -1,4 +1,5 @@
 import Foundation
+import ReconKit
 import Testing
 
 /// The built `recon` binary on a temporary site: ingest, decide, close, verify, tamper.
@@ -263,6 +264,26 @@ struct EndToEndTests {
         #expect(rejected.out.contains("the header lacks"))
         #expect(FileManager.default.fileExists(atPath: bad))
         #expect(!site.exists("Inbox/rejected/usage-x.csv"))
+    }
+
+    /// SPEC §4: a hard flag must be decided before the period closes. R2's flag (6 images,
+    /// C1 allowed 5) is in the ledger; raising C1's limit to 10 afterwards does not decide it:
+    /// the close still refuses (exit 3, naming it and appending nothing) until someone does.
+    @Test func aRaisedHardFlagBlocksTheCloseUntilDecidedEvenAfterTheContractChanges() throws {
+        let site = try preparedSite()
+        let flag = HardGate.flagId(reportId: "R2")
+        #expect(try site.read("Ledger/ledger.jsonl").contains(flag))
+        try site.drop("clients-2.csv", Self.clients.replacingOccurrences(of: "2020-01-01,5,18", with: "2020-01-01,10,18"))
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        let before = try site.read("Ledger/ledger.jsonl")
+        let refused = try site.recon(["close", "2026-03"], env: Self.env)
+        #expect(refused.code == 3, "\(refused.out)\(refused.err)")
+        #expect(refused.err.contains("\(flag) IMAGES_OVER_CONTRACT report R2: 6 images in one case; the contract of C1 now allows 10"),
+                "\(refused.err)")
+        #expect(try site.read("Ledger/ledger.jsonl") == before)
+        #expect(try site.recon(["decide", flag, "approve", "--by", "Asha"], env: Self.env).code == 0)
+        let closed = try site.recon(["close", "2026-03"], env: Self.env)
+        #expect(closed.code == 0, "\(closed.out)\(closed.err)")
     }
 
     @Test func aConfigThatDisagreesWithSiteInitIsRefused() throws {

@@ -43,6 +43,18 @@ public struct Reviewer {
             guard let flag = HardGate.flag(for: r, client: state.pricing.clients[r.clientId]) else { continue }
             hard.append(.init(flag: flag, decision: state.reportDecisions[r.id] ?? state.flagDecisions[flag.id]))
         }
+        // A hard flag the ledger raised must be decided before the close (SPEC §4), also when
+        // the client's contract has since been raised above the report's images.
+        let found = Set(hard.map(\.flag.id))
+        for (id, raised) in state.raisedFlags.sorted(by: { $0.key < $1.key })
+        where raised.severity == .hard && raised.period == period && !found.contains(id) {
+            let images = (try? state.report(raised.subject))?.map { "\($0.imageCount) images in one case" } ?? "raised"
+            let limit = (try? state.report(raised.subject))?.flatMap { state.pricing.clients[$0.clientId] }
+                .map { "; the contract of \($0.id) now allows \($0.maxImagesPerCase), but the flag was raised and stands until decided" }
+            let flag = AuditFlag(id: id, severity: .hard, code: HardGate.code, subject: raised.subject, period: period,
+                                 reason: images + (limit ?? "; it stands until decided"), score: "1")
+            hard.append(.init(flag: flag, decision: state.reportDecisions[raised.subject] ?? state.flagDecisions[id]))
+        }
         let stats = AuditorRun.stats(book: book, state: state)
         let closed = state.closedPeriods[period] != nil
         let softFlags: [AuditFlag]

@@ -151,6 +151,20 @@ struct CheckpointTests {
         if let audit = try site.auditorVerify() { #expect(audit.code == 4) }
     }
 
+    /// A checkpoint deleted behind later ones: each close, rerun, credit and operator change
+    /// has its own, so `recon verify` names the missing one (exit 4), as the auditor's
+    /// own verifier does not need to.
+    @Test func aCheckpointDeletedBehindLaterOnesFailsVerify() throws {
+        let site = try TestSite.trustSite()
+        let onDisk = Checkpointer(site: Site(root: site.root)).all()
+        #expect(onDisk.count >= 3, "\(onDisk)")
+        let middle = onDisk[1]
+        try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/\(middle).txt"))
+        let run = try site.recon(["verify"])
+        #expect(run.code == 4, "\(run.out)\(run.err)")
+        #expect(run.out.hasPrefix("seq \(middle): checkpoint \(middle).txt, written after this "), "\(run.out)")
+    }
+
     /// Checkpoints that the site key did not sign, or whose words were changed, are refused —
     /// on disk and as a kept file.
     @Test func forgedCheckpointsAreRefused() throws {

@@ -13,12 +13,28 @@ public enum CheckpointGaps {
         return uncovered.count > 1 ? uncovered.first : nil
     }
 
+    /// The first command a later checkpoint follows whose own checkpoint is not on disk
+    /// (`onDisk`, their seqs): each command's checkpoint is named by its last entry's seq,
+    /// also one a later writer signed for a command a crash interrupted, so a gap before the
+    /// newest checkpoint was deleted (`recon verify` reports it).
+    public static func firstDeleted(_ entries: [LedgerEntry], onDisk: [Int]) -> LedgerEntry? {
+        guard let newest = onDisk.last else { return nil }
+        let present = Set(onDisk)
+        return entries.prefix(max(0, newest - 1)).first { endsACheckpointedCommand($0) && !present.contains($0.seq) }
+    }
+
     /// An entry of a kind a checkpoint follows (``LedgerEvent/Kind/isCheckpointed``), but a
     /// credit note only from `recon credit`: a rerun's credit notes are followed by its
     /// `rerun` entry in the same append.
     static func endsACheckpointedCommand(_ e: LedgerEntry) -> Bool {
         guard let kind = e.eventKind, kind.isCheckpointed else { return false }
         return kind != .creditNoteIssued || e.body["request"] != nil
+    }
+
+    /// A checkpoint deleted behind a later one, in words that say what to do.
+    public static func deleted(_ e: LedgerEntry) -> LedgerDamage {
+        LedgerDamage(seq: e.seq, "checkpoint \(e.seq).txt, written after this \(e.kind), is missing while later checkpoints are "
+            + "there: it was deleted — restore it (an auditor keeps copies); a checkpoint, once written, is never removed")
     }
 
     /// The problem, in words that say what to do.

@@ -76,6 +76,9 @@ public struct Verifier {
         if let gap = CheckpointGaps.firstUncovered(ledger.entries, newestCheckpoint: checkpointer.all().last ?? 0) {
             throw CheckpointGaps.damage(gap)
         }
+        if let gap = CheckpointGaps.firstDeleted(ledger.entries, onDisk: checkpointer.all()) {
+            throw CheckpointGaps.deleted(gap)
+        }
         for seq in checkpointer.all() {
             try checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
                           ledger: ledger, verifier: verifier, siteName: siteName)

@@ -52,6 +52,11 @@ struct SiteConfigTests {
         #expect(try SiteConfig.parse(c.text) == c)
     }
 
+    /// Windows editors save a byte order mark first: it is not a key.
+    @Test func aByteOrderMarkIsNotPartOfTheFile() throws {
+        #expect(try SiteConfig.parse("\u{FEFF}" + head) == SiteConfig.parse(head))
+    }
+
     @Test func defaults() throws {
         let c = try SiteConfig.parse(head)
         #expect(c.paper == .a4 && !c.blockOnSoft && c.stableSeconds == 1 && c.siteKey == nil && c.seller == nil)
@@ -73,6 +78,7 @@ struct SiteConfigTests {
         ("[seller]\nlegal_name = \"X\\u0007\"", "recon.toml line 5: [seller] legal_name holds a control character (U+0007); a workbook cannot show it — remove it"),
         ("[seller]\nlegal_name = \"X\"\nphone = \"1\"", "recon.toml line 6: unknown key phone in [seller]; the keys there are legal_name, address, tax_id, email, payment_instructions"),
         ("[seller]\ntax_id = \"1\"", "recon.toml line 4: [seller] legal_name is missing; add legal_name = \"Example Teleradiology Pvt Ltd\""),
+        ("[seller]\nlegal_name = \" \"", "recon.toml line 5: [seller] legal_name is empty; write the seller's legal name (e.g. legal_name = \"Example Teleradiology Pvt Ltd\")"),
         ("[sellers]", "recon.toml line 4: [sellers] is not a recon.toml table; the tables are [seller] and [auditor]"),
         ("[seller]\nlegal_name = \"X\"\n[seller]", "recon.toml line 6: the table [seller] appears twice; keep one"),
         ("x.y = 1", "recon.toml line 4: dotted keys are not used in recon.toml; write a [table] instead"),

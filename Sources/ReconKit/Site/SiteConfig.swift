@@ -91,7 +91,13 @@ public struct SiteConfig: Sendable, Equatable {
             switch name {
             case "seller":
                 try keys.allow(["legal_name", "address", "tax_id", "email", "payment_instructions"])
-                var seller = SellerDetails(legalName: try keys.requiredString("legal_name", example: "\"Example Teleradiology Pvt Ltd\""))
+                let legalName = try keys.requiredString("legal_name", example: "\"Example Teleradiology Pvt Ltd\"")
+                // Invoices print it as the seller's name: an empty one would leave them nameless.
+                guard !legalName.trimmingSpaces.isEmpty else {
+                    throw TOML.Problem(line: keys.line("legal_name"),
+                                       message: "[seller] legal_name is empty; write the seller's legal name (e.g. legal_name = \"Example Teleradiology Pvt Ltd\")")
+                }
+                var seller = SellerDetails(legalName: legalName)
                 seller.address = try keys.strings("address", example: "[\"12 MG Road\", \"Bengaluru 560001\"]") ?? []
                 seller.taxId = try keys.string("tax_id", example: "\"29ABCDE1234F1Z5\"") ?? ""
                 seller.email = try keys.string("email", example: "\"billing@example.com\"") ?? ""

@@ -92,7 +92,12 @@ struct TOMLReader {
     private var i = 0
     private var line = 1
 
-    init(_ text: String) { s = Array(text.unicodeScalars) }
+    /// A leading byte order mark (Windows editors write one) is not part of the text.
+    init(_ text: String) {
+        var scalars = Array(text.unicodeScalars)
+        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+        s = scalars
+    }
 
     private var current: Unicode.Scalar? { i < s.count ? s[i] : nil }
 

@@ -23,6 +23,13 @@ struct Ingest: ParsableCommand {
 
     func run() throws {
         try runReporting(options.logFormat, json: json) {
+            // A named file that is not there is bad usage, said before any file is taken: the
+            // others must not be half done behind an exit code that speaks for one file only.
+            let missing = files.filter { FileStatus.of($0) == nil }
+            if !missing.isEmpty {
+                throw ReconFailure.usage("no such file: \(missing.map(SafeText.escaped).joined(separator: ", ")); nothing was ingested — "
+                    + "name files that exist, or give none to take everything in Inbox/")
+            }
             // A dry run only reads: it takes no writer lock and writes nothing.
             let session = try SiteSession(site: options.siteValue, writing: !dryRun, log: options.log, clock: options.clock)
             keepUntilExit(session)

@@ -264,6 +264,15 @@ struct EndToEndTests {
         #expect(rejected.out.contains("the header lacks"))
         #expect(FileManager.default.fileExists(atPath: bad))
         #expect(!site.exists("Inbox/rejected/usage-x.csv"))
+
+        // A named file that is not there: bad usage before anything is taken.
+        let radiologists = site.path("radiologists-export.csv")
+        try Self.radiologists.write(toFile: radiologists, atomically: true, encoding: .utf8)
+        let before = try site.read("Ledger/ledger.jsonl")
+        let missing = try site.recon(["ingest", radiologists, site.path("no-such.csv")], env: Self.env)
+        #expect(missing.code == 1, "\(missing.out)\(missing.err)")
+        #expect(missing.err.contains("no such file: \(site.path("no-such.csv")); nothing was ingested"), "\(missing.err)")
+        #expect(try site.read("Ledger/ledger.jsonl") == before)
     }
 
     /// SPEC §4: a hard flag must be decided before the period closes. R2's flag (6 images,

@@ -253,6 +253,8 @@ struct PrivilegeAndRerunTests {
         let waiting = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key], env: TestSite.rerunDay)
         #expect(waiting.code == 3, "\(waiting.err)")
         #expect(waiting.err.contains("IMAGES_OVER_CONTRACT report R20: 50 images in one case; the contract of C2 allows 10"), "\(waiting.err)")
+        // recon decide refuses a closed period's subject: the way to decide is a held decisions drop.
+        #expect(waiting.err.contains("decide it in a decisions drop") && !waiting.err.contains("recon decide"), "\(waiting.err)")
         #expect(try site.bodies("rerun").isEmpty && site.bodies("credit_note.issued").isEmpty)
         #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-big.csv" })
 

@@ -17,10 +17,17 @@ public struct PeriodReview: Sendable {
     public var softFlagsFinal: Bool = false
 
     /// What keeps the period from closing, one line each.
-    public var blocking: [String] {
+    public var blocking: [String] { blocking(closed: false) }
+
+    /// What blocks, each line saying how to settle it; for a closed period (a rerun) a
+    /// decision comes in a decisions drop, held until the next rerun applies it.
+    public func blocking(closed: Bool) -> [String] {
         var out: [String] = []
         for f in hardFlags where f.decision == nil {
-            out.append("\(f.flag.id) \(f.flag.code) report \(f.flag.subject): \(f.flag.reason) — decide with `recon decide \(f.flag.id) approve|exclude --by NAME`")
+            let how = closed
+                ? "decide it in a decisions drop (subject,decision,by — \(f.flag.id),approve or exclude,NAME), held until the next rerun"
+                : "decide with `recon decide \(f.flag.id) approve|exclude --by NAME`"
+            out.append("\(f.flag.id) \(f.flag.code) report \(f.flag.subject): \(f.flag.reason) — \(how)")
         }
         for p in book.problems {
             out.append("\(p.code.rawValue) \(p.message)")

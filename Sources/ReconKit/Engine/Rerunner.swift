@@ -40,9 +40,10 @@ public struct Rerunner {
         let state = session.state  // with the held drops
 
         let review = Reviewer(session: session).review(period, final: true)
-        if !review.blocking.isEmpty {
-            throw ReconFailure.refused("cannot rerun \(period): \(review.blocking.count) thing(s) to settle first (decisions for a closed period go in a decisions drop, held until the rerun):\n"
-                + review.blocking.map { "  " + $0 }.joined(separator: "\n"))
+        let blocking = review.blocking(closed: true)
+        if !blocking.isEmpty {
+            throw ReconFailure.refused("cannot rerun \(period): \(blocking.count) thing(s) to settle first (decisions for a closed period go in a decisions drop, held until the rerun):\n"
+                + blocking.map { "  " + $0 }.joined(separator: "\n"))
         }
         var items: [DocumentIssuer.Item] = []
         let sides: [(DocumentKind, DocumentKind, [DocumentDraft])] = [(.invoice, .creditNote, review.book.invoices),

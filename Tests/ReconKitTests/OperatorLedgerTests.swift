@@ -105,6 +105,9 @@ struct OperatorLedgerTests {
         case .unknownHead:
             request["ledger_head"] = .string(String(repeating: "ab", count: 32))
             body["signature"] = .string(try asha.signature(for: JCS.canonical(.object(request))))
+        case .retry:
+            // asha's key signs the same credit again over today's head: a retry recon refuses.
+            body["signature"] = .string(try asha.signature(for: JCS.canonical(.object(request))))
         }
         if forgery != .replay && forgery != .earlierForm { body["request"] = .object(request) }
         try site.appendEntry(kind: "credit_note.issued", body: body)
@@ -121,7 +124,7 @@ struct OperatorLedgerTests {
     }
 
     enum ForgedEntry: CaseIterable, CustomStringConvertible {
-        case unlistedSigner, wrongKey, replay, bodyDisagrees, unknownHead, earlierForm
+        case unlistedSigner, wrongKey, replay, bodyDisagrees, unknownHead, earlierForm, retry
         var description: String { "\(self.message)" }
         var message: String {
             switch self {
@@ -131,6 +134,7 @@ struct OperatorLedgerTests {
             case .bodyDisagrees: return "body's total is not the amount its signed request asked for"
             case .unknownHead: return "ledger_head is not the hash of an earlier entry"
             case .earlierForm: return "is signed by a key no operator.added lists"
+            case .retry: return "applies again the request of seq"
             }
         }
     }

@@ -125,6 +125,12 @@ public struct OperatorRoster {
             throw LedgerDamage(seq: e.seq, "the \(e.kind) request lacks command or args")
         }
         try checkAgreement(e, command: command, args: args)
+        // A request whose command and arguments equal an applied one's is a retry: refused
+        // when it is made (SPEC §5), so one in the ledger was not written by recon.
+        if let earlier = appliedSeq(command: command, args: .object(args)) {
+            throw LedgerDamage(seq: e.seq, "\(e.kind) applies again the request of seq \(earlier) (the same command and "
+                + "arguments); a retry is refused when it is made, so this entry was not written by recon")
+        }
         signatures[signature] = e.seq
         applied.append(Applied(seq: e.seq, command: command, args: .object(args)))
     }

@@ -155,9 +155,7 @@ struct PrivilegeAndRerunTests {
         // = 100.00, so CN-2026-000003 100.00, INV-2026-000004 200.00, PAYADJ-2026-000002 50.00,
         // PAY-2026-000004 100.00. C1 reprices to the same 566.40 it was invoiced: its goodwill
         // credit stands and it gets nothing.
-        try site.drop("usage-late-c2.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR8,2026-03-21T10:00:00Z,C2,D2,CT,1\n")
-        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
-        let third = try site.recon(["rerun", "2026-03", "--reason", "late C2 report", "--key", key, "--json"], env: TestSite.rerunDay)
+        let third = try rerunMarch(site, lateReport: "R8,2026-03-21T10:00:00Z,C2,D2,CT,1", reason: "late C2 report", key: key)
         #expect(third.code == 0, "\(third.err)")
         #expect(third.out.contains(#""documents":["CN-2026-000003","INV-2026-000004","PAYADJ-2026-000002","PAY-2026-000004"]"#), "\(third.out)")
         #expect(try site.document("CN-2026-000003")?["total"] as? String == "100.00")
@@ -189,9 +187,7 @@ struct PrivilegeAndRerunTests {
                                     env: TestSite.rerunDay)
         #expect(credit.code == 0, "\(credit.err)")
 
-        try site.drop("usage-late-1.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-20T10:00:00Z,C1,D1,CT,1\n")
-        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
-        let first = try site.recon(["rerun", "2026-03", "--reason", "late R9", "--key", key, "--json"], env: TestSite.rerunDay)
+        let first = try rerunMarch(site, lateReport: "R9,2026-03-20T10:00:00Z,C1,D1,CT,1", reason: "late R9", key: key)
         #expect(first.code == 0, "\(first.err)")
         #expect(first.out.contains(#""documents":["CN-2026-000002","INV-2026-000003","PAYADJ-2026-000001","PAY-2026-000003"]"#), "\(first.out)")
         let cn2 = try #require(try site.document("CN-2026-000002"))
@@ -202,9 +198,7 @@ struct PrivilegeAndRerunTests {
         #expect(unchanged.code == 0, "\(unchanged.err)")
         #expect(unchanged.out.contains("issued 0 document(s) — totals unchanged"), "\(unchanged.out)")
 
-        try site.drop("usage-late-2.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR10,2026-03-21T10:00:00Z,C1,D1,MR,1\n")
-        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
-        let second = try site.recon(["rerun", "2026-03", "--reason", "late R10", "--key", key, "--json"], env: TestSite.rerunDay)
+        let second = try rerunMarch(site, lateReport: "R10,2026-03-21T10:00:00Z,C1,D1,MR,1", reason: "late R10", key: key)
         #expect(second.code == 0, "\(second.err)")
         #expect(second.out.contains(#""documents":["CN-2026-000003","INV-2026-000004","PAYADJ-2026-000002","PAY-2026-000004"]"#), "\(second.out)")
         let inv3 = try #require(try site.document("INV-2026-000003"))
@@ -323,6 +317,15 @@ struct PrivilegeAndRerunTests {
     }
 
     /// `modality quantity unit_amount amount` of each line, as the entry writes them.
+    /// Drops one late March report (held: the month is closed) and reruns March with `key`;
+    /// the rerun's JSON answer.
+    func rerunMarch(_ site: TestSite, lateReport row: String, reason: String, key: String) throws -> TestSite.Run {
+        let id = row.prefix { $0 != "," }
+        try site.drop("usage-late-\(id).csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n\(row)\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        return try site.recon(["rerun", "2026-03", "--reason", reason, "--key", key, "--json"], env: TestSite.rerunDay)
+    }
+
     func lineAmounts(_ body: [String: Any]) -> [String] {
         (body["lines"] as? [[String: Any]] ?? []).map {
             "\($0["modality"] as? String ?? "") \($0["quantity"] as? Int ?? -1) \($0["unit_amount"] as? String ?? "") \($0["amount"] as? String ?? "")"

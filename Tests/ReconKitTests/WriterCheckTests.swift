@@ -119,8 +119,11 @@ struct WriterCheckTests {
     }
 
     /// Issue 9, high 6: one flipped byte in an issued invoice stops writers (a missing one is
-    /// regenerated, see LedgerTamperTests; a changed one is not silently kept).
-    @Test func aChangedIssuedDocumentStopsWriters() throws {
+    /// regenerated, see LedgerTamperTests; a changed one is not silently kept). `recon watch
+    /// --once` meets the same refusal and ends with its exit code (4) for cron to report,
+    /// not 0; the drop waits in the Inbox.
+    @Test(arguments: [["ingest"], ["watch", "--once", "--stable", "0"]])
+    func aChangedIssuedDocumentStopsWriters(command: [String]) throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
         let file = try #require(try site.document("INV-2026-000001")?["file"] as? String)
@@ -129,26 +132,9 @@ struct WriterCheckTests {
         try bytes.write(to: URL(fileURLWithPath: site.path(file)))
         try site.drop("usage-2026-04.csv", TestSite.april)
         let before = try site.ledgerBytes()
-        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
-        #expect(ingest.code == 4, "\(ingest.err)")
-        #expect(ingest.err.contains("document \(file) does not match its recorded SHA-256"), "\(ingest.err)")
-        #expect(try site.ledgerBytes() == before)
-    }
-
-    /// `recon watch --once` meets the same refusal as `ingest`, and ends with its exit code
-    /// (4) for cron to report, not 0: it appends nothing and leaves the drop waiting.
-    @Test func watchOnceEndsWithExitFourOnASiteThatDoesNotVerify() throws {
-        let site = try TestSite.marchSite()
-        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
-        let file = try #require(try site.document("INV-2026-000001")?["file"] as? String)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: site.path(file)))
-        bytes[bytes.count / 2] ^= 0x01
-        try bytes.write(to: URL(fileURLWithPath: site.path(file)))
-        try site.drop("usage-2026-04.csv", TestSite.april)
-        let before = try site.ledgerBytes()
-        let watch = try site.recon(["watch", "--once", "--stable", "0"], env: TestSite.aprilLater)
-        #expect(watch.code == 4, "\(watch.out)\(watch.err)")
-        #expect(watch.err.contains("document \(file) does not match its recorded SHA-256"), "\(watch.err)")
+        let run = try site.recon(command, env: TestSite.aprilLater)
+        #expect(run.code == 4, "\(run.out)\(run.err)")
+        #expect(run.err.contains("document \(file) does not match its recorded SHA-256"), "\(run.err)")
         #expect(try site.ledgerBytes() == before)
         #expect(site.exists("Inbox/usage-2026-04.csv"))
     }

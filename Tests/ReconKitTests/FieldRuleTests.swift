@@ -85,6 +85,14 @@ struct FieldRuleTests {
         #expect(p.first?.description.hasPrefix("line 2, column 5 (modality): a double quote appears inside a field") == true, "\(p)")
     }
 
+    /// XAU and XTS are ISO 4217 codes, but without a minor unit: the message says so.
+    @Test(arguments: ["XAU", "XTS"])
+    func aCodeWithoutAMinorUnitIsNamedAsSuch(code: String) {
+        let p = problems(clientsHeader + "C1,A,\(code),std,2020-01-01,5\n", .clients)
+        #expect(p.map(\.field) == ["currency"])
+        #expect(p.first?.message.contains("is an ISO 4217 code without a minor unit") == true, "\(p)")
+    }
+
     @Test func textIsTrimmed() throws {
         let o = Array((clientsHeader + "C1,  City Hospital\t ,INR,std,2026-01-01,5\n").utf8).withUnsafeBytes { parser.parse($0, kind: .clients) }
         guard case .clients(let list)? = o.rows else { Issue.record("no rows"); return }
@@ -117,5 +125,11 @@ struct FieldRuleTests {
             "line 2, column 2 (name): holds a control character (U+0001) at character 1; text may not hold control characters or U+FFFE/U+FFFF (e.g. Asha Rao)",
             "line 2, column 5 (onboarded_on): \"3026-01-01\" is in the year 3026; dates and timestamps lie in the years 1970–2199 (e.g. 2026-02-28)",
         ])
+        // An empty required field says what a value looks like too.
+        let empty = problems(usageHeader + "R1,,C1,D1,CT,,routine\n", .usage)
+        #expect(empty.map(\.description) == [
+            "line 2, column 2 (reported_at): is empty; a value is required (e.g. 2026-03-01T10:00:00Z)",
+            "line 2, column 6 (image_count): is empty; a value is required (e.g. 1, 3, 12)",
+        ], "\(empty)")
     }
 }

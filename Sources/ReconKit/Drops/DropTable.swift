@@ -77,10 +77,26 @@ public struct DropRow {
     public func required<T>(_ name: String, _ parse: (Substring) throws -> T) -> T? {
         let text = raw(name)
         if text.isEmpty {
-            problems.add(DropProblem(line: line, column: column(name), field: name, "is empty; a value is required"))
+            problems.add(DropProblem(line: line, column: column(name), field: name, Self.emptyMessage(parse)))
             return nil
         }
         return parsed(name, text, parse)
+    }
+
+    /// "is empty; a value is required", with the example of a valid value the field's own
+    /// reader gives when it is handed nothing (`(e.g. 2026-02-28)`).
+    static func emptyMessage<T>(_ parse: (Substring) throws -> T) -> String {
+        let message = "is empty; a value is required"
+        do {
+            _ = try parse("")
+        } catch let invalid as FieldValue.Invalid {
+            let text = invalid.message
+            if let start = text.range(of: "(e.g. ", options: .backwards),
+               let end = text[start.upperBound...].firstIndex(of: ")") {
+                return message + " " + text[start.lowerBound...end]
+            }
+        } catch {}
+        return message
     }
 
     /// Parses an optional field: an empty cell gives `defaultValue`.
@@ -100,7 +116,7 @@ public struct DropRow {
         let text = raw(at: c)
         if text.isEmpty {
             let name = table.specs[c].name
-            problems.add(DropProblem(line: line, column: column(name), field: name, "is empty; a value is required"))
+            problems.add(DropProblem(line: line, column: column(name), field: name, Self.emptyMessage(parse)))
             return nil
         }
         return parsed(table.specs[c].name, text, parse)

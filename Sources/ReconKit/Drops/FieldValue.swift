@@ -167,6 +167,10 @@ public enum FieldValue {
     /// **currency**: a known ISO 4217 code.
     public static func currency(_ text: Substring) throws -> Currency {
         guard let c = Currency(code: String(text)) else {
+            if ISO4217.withoutMinorUnit.contains(String(text)) {
+                throw Invalid("\(shown(text)) is an ISO 4217 code without a minor unit (a metal, a unit of account or a "
+                    + "test code), not a currency money is invoiced in (e.g. USD, EUR, INR, JPY, KWD)")
+            }
             throw Invalid("\(shown(text)) is not an ISO 4217 currency code (e.g. USD, EUR, INR, JPY, KWD)")
         }
         return c

@@ -9,6 +9,12 @@ enum ISO4217 {
         return table
     }()
 
+    /// ISO 4217 codes with no minor unit: precious metals, units of account, testing, none.
+    /// They are codes, but no invoice is written in them.
+    static let withoutMinorUnit: Set<String> = [
+        "XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX",
+    ]
+
     private static let zeroDigit = [
         "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV",
         "XAF", "XOF", "XPF",

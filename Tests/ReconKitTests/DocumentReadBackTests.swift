@@ -181,6 +181,10 @@ struct DocumentReadBackTests {
         #expect(book.sheets.allSatisfy { $0.page["paperSize"] == "9" && $0.footer.contains("&P") })
         // Due 2026-05-17, as of 2026-06-30: 44 days past due → 31–60.
         #expect(statement.out.contains("total due: 283.20 INR (current 0.00, 1-30 0.00, 31-60 283.20"), "\(statement.out)")
+        // The review workbook too: every sheet with a header row repeats it (Images per case included).
+        let review = try read(site.path("Outbox/2026-03/review.xlsx"))
+        #expect(review.sheets.map(\.name).contains("Images per case"))
+        #expect(Set(review.print_titles) == Set(review.sheets.indices.map(String.init)), "\(review.sheets.map(\.name)): \(review.print_titles)")
     }
 
     @Test func letterPaperReachesEverySheetOfEveryWorkbook() throws {
@@ -204,6 +208,22 @@ struct DocumentReadBackTests {
         let all = try site.recon(["statement", "--all", "--as-of", "2026-04-30"], env: Self.env)
         #expect(all.code == 0, "\(all.err)")
         #expect(site.exists("Outbox/statements/C1.xlsx") && site.exists("Outbox/statements/C2.xlsx"))
+    }
+
+    /// SPEC §2: the clients' optional columns are printed on invoices and statements: the
+    /// statement names C1 as its invoices do — address, tax id, PO number, email, terms and
+    /// tax components — and says how to pay the seller.
+    @Test func aStatementNamesTheClientAsItsInvoicesDo() throws {
+        let site = try closedSite()
+        #expect(try site.recon(["statement", "C1", "--as-of", "2026-04-30"], env: Self.env).code == 0)
+        let sheet = try #require(read(site.path("Outbox/statements/C1.xlsx")).sheets.first)
+        let texts = Set(sheet.texts)
+        for item in ["City Hospital", "Client ID: C1", "Accounts Payable", "1 Park Street", "Kolkata 700016",
+                     "Tax ID: 19AAACC1234C1Z1", "PO number: PO-4471", "ap@city.example", "Payment terms: 45 days",
+                     "Tax: CGST 9 %, SGST 9 %", "Example Teleradiology Pvt Ltd", "billing@example.com",
+                     "Pay to: HDFC Bank, IFSC HDFC0000123, account 0012345678"] {
+            #expect(texts.contains(item), "the statement lacks \(item)")
+        }
     }
 
     @Test func paymentsReduceWhatIsDueAndOverpaymentIsUnappliedCredit() throws {

@@ -33,7 +33,7 @@ enum ReviewTrendSheet {
         try sheet.freezePanes(row: 1, column: 3)
         try sheet.setColumnWidth(16, columns: 0...2)
         try sheet.setColumnWidth(9, columns: 3...(headers.count - 1))
-        try sheet.fitToPageWidth(landscape: true)
+        try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
         for (i, flag) in flags.prefix(chartLimit).enumerated() {
             let measure = Measure(code: flag.code)
             let chart = ChartSpec(

@@ -143,6 +143,7 @@ public enum ReviewWorkbook {
 
     static func imagesPerCase(_ review: PeriodReview, _ book: Workbook) throws {
         let sheet = try book.addWorksheet(named: "Images per case")
+        try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
         let clients = review.stats.filter { $0.party == .client && $0.reports > 0 }
         let headers = ["client", "reports", "images", "images_per_case"]
         for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }

@@ -12,15 +12,42 @@ public enum StatementWorkbook {
         public var seller: SellerDetails?
         public var party: PartyDetails
         public var paper: PaperSize
+        /// The client's terms and tax components as they stand (SPEC §2 prints them on statements).
+        public var paymentTermsDays: Int?
+        public var taxComponents: [TaxComponent]
 
         public init(clientId: String, clientName: String, site: String, seller: SellerDetails?, party: PartyDetails,
-                    paper: PaperSize) {
+                    paper: PaperSize, paymentTermsDays: Int? = nil, taxComponents: [TaxComponent] = []) {
             self.clientId = clientId
             self.clientName = clientName
             self.site = site
             self.seller = seller
             self.party = party
             self.paper = paper
+            self.paymentTermsDays = paymentTermsDays
+            self.taxComponents = taxComponents
+        }
+
+        /// Who sends the statement, and how to pay it.
+        var sellerLines: [String] {
+            var out = [seller?.legalName ?? site] + (seller?.address ?? [])
+            if let t = seller?.taxId, !t.isEmpty { out.append("Tax ID: \(t)") }
+            if let e = seller?.email, !e.isEmpty { out.append(e) }
+            if let p = seller?.paymentInstructions, !p.isEmpty { out.append("Pay to: \(p)") }
+            return out
+        }
+
+        /// The client as its invoices name it: address, tax id, PO number, email, terms, tax.
+        var buyerLines: [String] {
+            var out = [clientName, "Client ID: \(clientId)"] + party.address
+            if !party.taxId.isEmpty { out.append("Tax ID: \(party.taxId)") }
+            if !party.poNumber.isEmpty { out.append("PO number: \(party.poNumber)") }
+            if !party.email.isEmpty { out.append(party.email) }
+            if let days = paymentTermsDays { out.append("Payment terms: \(days) days") }
+            if !taxComponents.isEmpty {
+                out.append("Tax: " + taxComponents.map { "\($0.name) \($0.rate.normalized) %" }.joined(separator: ", "))
+            }
+            return out
         }
     }
 
@@ -43,10 +70,7 @@ public enum StatementWorkbook {
             for (c, w) in widths.enumerated() { try sheet.setColumnWidth(w, columns: c...c) }
             try sheet.write(text: "ACCOUNT STATEMENT", row: 0, column: 0, style: .title.with { $0.fontSize = 18 })
             var row = 2
-            var seller = [header.seller?.legalName ?? header.site] + (header.seller?.address ?? [])
-            if let t = header.seller?.taxId, !t.isEmpty { seller.append("Tax ID: \(t)") }
-            var buyer = [header.clientName, "Client ID: \(header.clientId)"] + header.party.address
-            if !header.party.taxId.isEmpty { buyer.append("Tax ID: \(header.party.taxId)") }
+            let seller = header.sellerLines, buyer = header.buyerLines
             try sheet.write(text: "From", row: row, column: 0, style: heading)
             try sheet.write(text: "To", row: row, column: 3, style: heading)
             try sheet.write(text: "Statement date", row: row, column: 5, style: .bold)

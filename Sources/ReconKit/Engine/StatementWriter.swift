@@ -54,7 +54,8 @@ public struct StatementWriter {
         let client = s.pricing.clients[clientId]
         let header = StatementWorkbook.Header(clientId: clientId, clientName: client?.name ?? clientId, site: s.name,
                                               seller: session.config.seller, party: client.map(PartyDetails.init(client:)) ?? PartyDetails(),
-                                              paper: session.config.paper)
+                                              paper: session.config.paper, paymentTermsDays: client?.paymentTermsDays,
+                                              taxComponents: client.map { $0.taxRate.isZero ? [] : $0.effectiveTaxComponents } ?? [])
         let relative = "Outbox/statements/\(clientId).xlsx"
         try StatementWorkbook.write(header, receivables: account, to: session.site.path(relative), created: session.clock.now())
         return (relative, account)

@@ -64,8 +64,8 @@ struct DerivedOutputTests {
 
     /// An ingest appends a drop's entry, then the hard flags its reports raise. The disk fills
     /// up between the two: the drop stands (exit 0, a warning names the flags and why), the
-    /// ledger keeps only whole entries once the next writer has cut the torn one, and that
-    /// writer records the flags.
+    /// ingest cuts the flags' torn append itself so the ledger keeps only whole entries, and
+    /// the next writer records the flags.
     @Test(.enabled(if: which("prlimit") != nil, "needs util-linux prlimit for a real file-size limit"))
     func anIngestWhoseHardFlagsCannotBeAppendedKeepsItsDropAndTheNextIngestRecordsThem() throws {
         let site = try TestSite.marchSite()
@@ -91,12 +91,40 @@ struct DerivedOutputTests {
         #expect(ingest.err.contains("File too large"), "\(ingest.err)")
         #expect(try site.bodies("drop.accepted").count == 6)
         #expect(try site.bodies("flag.raised").isEmpty)
+        #expect(try site.ledgerBytes().last == 10 && !site.exists("Ledger/ledger.jsonl.intent"))
 
         try site.drop("fx_rates.csv", "date,currency,rate\n2026-03-31,USD,83.10\n")
         let next = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(next.code == 0, "\(next.err)")
         #expect(try site.bodies("flag.raised").map { $0["subject"] as? String } == ["R9"])
         #expect(try site.recon(["verify"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
+    /// The disk fills up while the close appends its entries (the ledger grows past a file-size
+    /// limit its documents fit under): the close cuts what it had written itself and says
+    /// nothing was recorded (exit 1). No complete line is left for the next writer to cut
+    /// (SPEC §6: it never cuts a complete entry); the next close issues the same numbers.
+    @Test(.enabled(if: which("prlimit") != nil, "needs util-linux prlimit for a real file-size limit"))
+    func aCloseWhoseEntriesTheDiskCannotTakeCutsItsOwnAppend() throws {
+        let site = try TestSite.marchSite()
+        // Rate drops grow the ledger near the limit; the close's ~5 KB of entries then cross it.
+        var day = 1
+        while try site.ledgerBytes().count < Self.fileSizeLimit - 600 {
+            try site.drop("fx_rates-\(day).csv", "date,currency,rate\n2026-01-\(String(format: "%02d", day)),USD,83.\(day)\n")
+            #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+            day += 1
+        }
+        let before = try site.ledgerBytes()
+        let close = try reconLimited(site, bytes: Self.fileSizeLimit, ["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 1, "\(close.out)\(close.err)")
+        #expect(close.err.contains("Nothing was recorded"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(!site.exists("Ledger/ledger.jsonl.intent"))
+        let again = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(again.code == 0, "\(again.out)\(again.err)")
+        #expect(!again.err.contains("cut away"), "\(again.err)")
+        #expect(site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
         site.expectAuditorAccepts()
     }
 

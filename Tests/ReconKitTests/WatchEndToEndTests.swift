@@ -277,6 +277,27 @@ struct WatchEndToEndTests {
         try expectSoundLedger(site)
     }
 
+    /// A drop that vanishes between the Inbox scan and its read (another command took it,
+    /// someone moved it away) is passed over: the rest of its batch is still taken, and the
+    /// watch reports no failure.
+    @Test func aDropThatVanishesWhileTheWatcherWaitsDoesNotStrandTheRestOfItsBatch() throws {
+        let site = try preparedSite()
+        let lock = open(site.path("Ledger/writer.lock"), O_RDWR | O_CREAT, 0o644)
+        try #require(lock >= 0 && flock(lock, LOCK_EX) == 0)
+        defer { close(lock) }
+        for i in 1...6 { try site.drop("usage-v\(i).csv", Self.usage("V\(i)", rows: 2)) }
+        let watcher = try RunningWatcher(site: site, env: ["RECON_LOCK_TIMEOUT": "0.5"])
+        defer { watcher.kill() }
+        #expect(watcher.waitForLog("another recon command is writing the site"), "\(watcher.log)")
+        try FileManager.default.removeItem(atPath: site.path("Inbox/usage-v3.csv"))
+        flock(lock, LOCK_UN)
+        #expect(waitUntil(15) { try self.acceptCounts(site).filter { $0.key.hasPrefix("usage-v") }.count == 5 }, "\(watcher.log)")
+        #expect(try inboxFiles(site).isEmpty, "\(watcher.log)")
+        #expect(!watcher.log.contains("failed"), "\(watcher.log)")
+        #expect(watcher.terminate() == 0, "\(watcher.log)")
+        try expectSoundLedger(site)
+    }
+
     @Test func aStopWhileTheSiteIsBusyEndsTheWatchWithoutTakingTheDrop() throws {
         let site = try preparedSite()
         let lock = open(site.path("Ledger/writer.lock"), O_RDWR | O_CREAT, 0o644)

@@ -87,6 +87,10 @@ public final class Ingestor {
             bytes = try Stages.time("read") { try DropFile.read(path) }
         } catch let notRegular as DropFile.NotRegular {
             return try refuseNonRegular(path, inInbox: inInbox, notRegular)
+        } catch let failure as FileIO.Failure where failure.code == ENOENT {
+            // Gone since the Inbox was listed (another recon took it, or someone moved it
+            // away): nothing to take, and the rest of the batch goes on.
+            return .ignored(name: name, why: "gone before it was read: taken by another command, or moved away")
         } catch {
             throw ReconFailure.usage("\(error)")
         }

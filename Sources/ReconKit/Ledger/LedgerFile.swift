@@ -149,7 +149,17 @@ public final class LedgerFile {
             throw LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock; nothing was appended")
         }
         try FileIO.writeAtomically(intentPath, Array("\(start) \(start + bytes.count)\n".utf8))
-        try file.appendDurably(bytes)
+        do {
+            try file.appendDurably(bytes)
+        } catch {
+            // The disk did not take the whole batch (full, or past a file-size limit): what did
+            // land is no entry, as this command records nothing. It cuts those bytes itself, so
+            // no complete line is left for the next writer to cut; only if the cut fails too does
+            // the intent record stay for the next writer.
+            if (try? FileIO.truncateDurably(path, toLength: start)) != nil { FileIO.remove(intentPath) }
+            throw ReconFailure.usage("could not append to \(path): \(error). Nothing was recorded — free some disk space "
+                + "(or raise the file-size limit) and run the command again")
+        }
         content.update(data: bytes)
         // Once the batch is durable its intent is spent; if the removal itself is lost, the
         // next reader finds the file at least as long as the intent's end and just drops it.

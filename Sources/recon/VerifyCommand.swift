@@ -25,10 +25,10 @@ struct Verify: ParsableCommand {
     func run() throws {
         try runReporting(options.logFormat, json: json) {
             if let checkpoint, !FileIO.isRegularFile(checkpoint) {
-                throw ReconFailure.usage("--checkpoint \(checkpoint): no such file; give the checkpoint file you kept")
+                throw ReconFailure.usage("--checkpoint \(checkpoint): \(Self.notAFile(checkpoint)); give the checkpoint file you kept")
             }
             if let document, !FileIO.isRegularFile(document) {
-                throw ReconFailure.usage("--document \(document): no such file")
+                throw ReconFailure.usage("--document \(document): \(Self.notAFile(document)); give the workbook file someone holds")
             }
             let pinned = try publicKey.map(Self.verifierKey)
             do {
@@ -56,6 +56,11 @@ struct Verify: ParsableCommand {
                 return 4
             }
         }
+    }
+
+    /// Why a path given as a file is not one: missing, or something else there.
+    static func notAFile(_ path: String) -> String {
+        FileIO.exists(path) ? (FileIO.isDirectory(path) ? "a folder, not a file" : "not a regular file") : "no such file"
     }
 
     /// The ledger verified; now: did it issue this workbook?

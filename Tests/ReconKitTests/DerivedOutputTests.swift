@@ -230,4 +230,27 @@ struct DerivedOutputTests {
         #expect(next.code == 0, "\(next.err)")
         #expect(site.exists("Outbox/2026-03/review.xlsx"))
     }
+
+    /// A folder a drop is kept in that cannot take it (here a read-only `Inbox/rejected`):
+    /// the ingest says which folder and what to do (exit 1), records nothing for the drop and
+    /// leaves it in the Inbox; once the folder is writable the next ingest rejects it.
+    @Test(.enabled(if: canDropPrivileges, "as root, needs util-linux setpriv, and the built recon and the temporary folder reachable by nobody (65534), to run recon unprivileged"))
+    func aFolderThatCannotKeepADropSaysWhatToDo() throws {
+        let site = try TestSite.marchSite()
+        try FileManager.default.createDirectory(atPath: site.path("Inbox/rejected"), withIntermediateDirectories: true)
+        try site.drop("usage-bad.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-02-30T10:00:00Z,C1,D1,CT,1\n")
+        try giveToNobody(site)
+        try setMode(0o555, site, "Inbox/rejected")
+        defer { try? setMode(0o755, site, "Inbox/rejected") }
+        let before = try site.ledgerBytes()
+        let ingest = try reconUnprivileged(site, ["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 1, "\(ingest.out)\(ingest.err)")
+        #expect(ingest.err.contains("could not keep usage-bad.csv in Inbox/rejected"), "\(ingest.err)")
+        #expect(ingest.err.contains("make Inbox/rejected writable"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(site.exists("Inbox/usage-bad.csv"))
+        try setMode(0o755, site, "Inbox/rejected")
+        #expect(try reconUnprivileged(site, ["ingest"], env: TestSite.closeDay).code == 2)
+        #expect(site.exists("Inbox/rejected/usage-bad.csv") && !site.exists("Inbox/usage-bad.csv"))
+    }
 }

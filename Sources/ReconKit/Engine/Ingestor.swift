@@ -115,7 +115,7 @@ public final class Ingestor {
         let drop = DropBytes(bytes)
         bytes = []
         defer { drop.discard() }
-        if !dryRun { try Stages.time("archive") { try drop.stage(sha: sha, site: site) } }
+        if !dryRun { try keeping(name, in: "Ledger/drops") { try Stages.time("archive") { try drop.stage(sha: sha, site: site) } } }
         guard let rows = outcome.rows else { return try reject(path, inInbox: inInbox, drop: drop, outcome.problems) }
         progress.phase("checking \(rows.rowCount) rows")
         // A clean usage drop is usually accepted whole: its cache file is encoded and hashed
@@ -141,8 +141,10 @@ public final class Ingestor {
             if dryRun { return .held(name: name, periods: periods) }
             // The bytes that were judged wait in held/, under a name nothing holds yet.
             if (try? FileIO.realPath(FileIO.parent(of: path))) != (try? FileIO.realPath(site.held)) {
-                try FileIO.makeDirectory(site.held)
-                try drop.place(at: site.held + "/" + DropFile.freeName(in: site.held, for: name))
+                try keeping(name, in: "Inbox/held") {
+                    try FileIO.makeDirectory(site.held)
+                    try drop.place(at: site.held + "/" + DropFile.freeName(in: site.held, for: name))
+                }
                 if inInbox { FileIO.remove(path) }
             }
             return .held(name: name, periods: periods)
@@ -183,7 +185,7 @@ public final class Ingestor {
             }
         }
         // The bytes that were hashed, as a new file: never a link to the original.
-        try Stages.time("archive") { try drop.place(at: site.path(Site.dropPath(sha256: sha))) }
+        try keeping(name, in: "Ledger/drops") { try Stages.time("archive") { try drop.place(at: site.path(Site.dropPath(sha256: sha))) } }
         let cacheSha = Stages.time("cache-wait") { encoding?.sha256() }
         let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cacheSha: cacheSha)
         let entries = try Stages.time("append") { try session.append(items) }
@@ -257,13 +259,26 @@ public final class Ingestor {
     func reject(_ path: String, inInbox: Bool, _ lines: [String], place: (String) throws -> Void) throws -> IngestOutcome {
         let name = FileIO.baseName(path)
         if inInbox && !dryRun {
-            try FileIO.makeDirectory(site.rejected)
-            let kept = DropFile.freeName(in: site.rejected, for: name)
-            let report = Array((lines.joined(separator: "\n") + "\n").utf8)
-            try FileIO.writeAtomically(site.rejected + "/" + kept + ".errors.txt", report)
-            try place(site.rejected + "/" + kept)
+            try keeping(name, in: "Inbox/rejected") {
+                try FileIO.makeDirectory(site.rejected)
+                let kept = DropFile.freeName(in: site.rejected, for: name)
+                let report = Array((lines.joined(separator: "\n") + "\n").utf8)
+                try FileIO.writeAtomically(site.rejected + "/" + kept + ".errors.txt", report)
+                try place(site.rejected + "/" + kept)
+            }
             if FileIO.exists(path) && DropFile.nonRegularKind(path) == nil { FileIO.remove(path) }
         }
         return .rejected(name: name, problems: lines)
+    }
+
+    /// Keeps a drop's bytes in `folder` (the archive, held/, rejected/), a failure of the file
+    /// system said with what to do: the drop is then left where it was, nothing recorded for it.
+    func keeping<T>(_ name: String, in folder: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let failure as FileIO.Failure {
+            throw ReconFailure.usage("could not keep \(name) in \(folder): \(failure). Nothing was recorded for it and it waits "
+                + "where it was (with the drops after it); free some disk space, or make \(folder) writable, then run the command again")
+        }
     }
 }

@@ -281,6 +281,36 @@ struct DocumentReadBackTests {
         #expect(ledger.contains(#""amount":"20.25""#) && ledger.contains(#""amount":"0.00""#))
     }
 
+    /// SPEC §6 writes decimals without trailing zeros, §7 shows a rate to 6 decimal places:
+    /// an INR invoice for a card priced in USD at 83.5 records `"rate":"83.5"` and shows
+    /// `1 USD = 83.500000 INR`; 2 × 1.20 USD = 2.40 USD × 83.5 = 200.40 INR.
+    @Test func anFXRateIsRecordedWithoutTrailingZerosAndShownToSixPlaces() throws {
+        let site = try TestSite()
+        let env = ["RECON_NOW": "2026-11-02T10:00:00Z"]
+        #expect(try site.recon(["init", "--name", "fx", "--base-currency", "INR"], env: env).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nZ1,Zed,INR,std,2020-01-01,10\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nR1,Dr R,g,1\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,10,INR\n")
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+            + "2026-01-01,*,*,*,*,1,,1.20,USD,volume\n")
+        try site.drop("fx_rates.csv", "date,currency,rate\n2026-10-01,USD,83.5\n")
+        try site.drop("usage.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "u1,2026-10-05T10:00:00Z,Z1,R1,CT,1\nu2,2026-10-06T10:00:00Z,Z1,R1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: env).code == 0)
+        #expect(try site.recon(["close", "2026-10"], env: env).code == 0)
+        let invoice = try #require(try site.document("INV-2026-000001"))
+        let fx = try #require((invoice["fx"] as? [[String: Any]])?.first)
+        #expect(fx["rate"] as? String == "83.5", "\(fx)")
+        #expect(invoice["total"] as? String == "200.40")
+        let texts = try #require(read(site.path("Outbox/2026-10/invoices/INV-2026-000001.xlsx")).sheets.first).texts
+        #expect(texts.contains { $0.hasPrefix("1 USD = 83.500000 INR") }, "\(texts)")
+        // Regenerated from that entry, the workbook is the same bytes.
+        let original = try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-10/invoices/INV-2026-000001.xlsx")))
+        try FileManager.default.removeItem(atPath: site.path("Outbox/2026-10/invoices/INV-2026-000001.xlsx"))
+        #expect(try site.recon(["ingest"], env: env).code == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-10/invoices/INV-2026-000001.xlsx"))) == original)
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/soffice")))
     func libreOfficeOpensTheInvoice() throws {
         let site = try closedSite()

@@ -148,8 +148,8 @@ struct SoftFlagLedgerTests {
             var r = 2
             while let severity = sheet.text("A\(r)") {
                 if severity == "soft" {
-                    // The score cell holds the ledger's 4-digit decimal as a number.
-                    let score = sheet.number("F\(r)").map { String(format: "%.4f", NSDecimalNumber(decimal: $0).doubleValue) } ?? ""
+                    // The score cell holds the ledger's decimal (at most 4 digits, no trailing zeros) as a number.
+                    let score = sheet.number("F\(r)").map { "\($0)" } ?? ""
                     out.append(Row(id: sheet.text("C\(r)") ?? "", code: sheet.text("D\(r)") ?? "", subject: sheet.text("E\(r)") ?? "",
                                    score: score, reason: sheet.text("G\(r)") ?? "", status: sheet.text("B\(r)") ?? ""))
                 }

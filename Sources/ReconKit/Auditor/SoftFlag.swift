@@ -49,7 +49,8 @@ public struct SoftFlag: Sendable, Hashable {
     public let subject: String
     /// The period, `YYYY-MM`.
     public let period: String
-    /// The Isolation Forest anomaly score, as a decimal string with 4 digits: `0.7312`.
+    /// The Isolation Forest anomaly score, as a decimal string of at most 4 digits without
+    /// trailing zeros, as the ledger writes decimals (SPEC §6): `0.7312`, `0.825`.
     public let score: String
     /// A sentence for people: `High images per case: 8.1, up from 2.7 (typical 2.1–3.9
     /// among clients aged 12 months or more)`.
@@ -65,9 +66,17 @@ public struct SoftFlag: Sendable, Hashable {
         self.party = party
         self.subject = subject
         self.period = period
-        self.score = String(format: "%.4f", score)
+        self.score = SoftFlag.scoreText(score)
         self.reason = reason
         self.measures = measures
+    }
+
+    /// `score` to 4 decimals, trailing zeros dropped: `0.825`, `0.8`, `1`.
+    static func scoreText(_ score: Double) -> String {
+        var text = String(format: "%.4f", score)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
     }
 
     /// The stable id of a finding: `SOFT-` + the first 10 hex digits of

@@ -83,7 +83,7 @@ public struct DocumentRecord: Sendable, Equatable {
                 .object(["name": .string(t.name), "rate": .string(t.rate.normalized.description), "amount": .string(t.amount.description)])
             }),
             "fx": .array(fx.map { q in
-                var o: [String: JSONValue] = ["from": .string(q.from.code), "to": .string(q.to.code), "rate": .string(q.rate.description)]
+                var o: [String: JSONValue] = ["from": .string(q.from.code), "to": .string(q.to.code), "rate": .string(q.rate.normalized.description)]
                 if let d = q.fromDate { o["from_date"] = .string(d.description) }
                 if let d = q.toDate { o["to_date"] = .string(d.description) }
                 return .object(o)

@@ -17,8 +17,9 @@ public struct FXQuote: Sendable, Equatable {
         self.toDate = toDate
     }
 
-    /// `1 USD = 84.120000 INR`.
-    public var text: String { "1 \(from) = \(rate) \(to)" }
+    /// `1 USD = 84.120000 INR`: the rate to 6 decimal places (SPEC §7), however the entry
+    /// wrote it (without trailing zeros, as the ledger writes decimals).
+    public var text: String { "1 \(from) = \((try? rate.widened(to: 6)) ?? rate) \(to)" }
 
     /// `USD rate of 2026-03-31` (and the other side's when neither is the base currency).
     public var sourceText: String {

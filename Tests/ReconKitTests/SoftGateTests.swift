@@ -94,9 +94,10 @@ struct SoftGateTests {
         #expect(flag.reason.hasPrefix("High volume growth: ×10.00, 100 reports against 10 (own last 3 months 10–10 reports; middle half of"))
     }
 
-    @Test func aTenfoldMonthLateInTheFirstYearIsFlagged() throws {
-        // Among young clients, growth is compared with peers of about the same age: the
-        // steep second month is ordinary, the same jump once volume has settled is not.
+    @Test func aTenfoldMonthLateInTheFirstYearIsNotFlagged() throws {
+        // SPEC §4: a young client that grows tenfold is ordinary — also once its volume had
+        // settled for a few months: growth is not judged in the first year (the jump stays
+        // visible on the review's measures; the other ratios are still read).
         let cases = PlantedCases(configuration: .small)
         let young = try #require(cases.plants.first { $0.kind == .youngClientGrowth })
         let last = try #require(cases.periods.last)
@@ -110,7 +111,12 @@ struct SoftGateTests {
             SoftGate.assess(history: history, period: last, config: SoftGateConfig(minimumPeerRows: 10))
                 .first { $0.partyId == young.partyId })
         #expect(assessment.peers == "clients in their first 12 months")
-        #expect(assessment.flag?.code == "SOFT_VOLUME_GROWTH")
+        #expect(assessment.flag == nil, "\(String(describing: assessment.flag))")
+        // The same jump by a mature client is flagged.
+        let mature = try #require(cases.plants.first { $0.kind == .matureVolumeSpike })
+        let spiked = try #require(SoftGate.assess(history: cases.history, period: mature.period,
+                                                  config: SoftGateConfig(minimumPeerRows: 10)).first { $0.partyId == mature.partyId })
+        #expect(spiked.flag?.code == "SOFT_VOLUME_GROWTH")
     }
 
     @Test func normalPartyPeriodsAreRarelyFlagged() {
@@ -156,6 +162,8 @@ struct SoftGateTests {
             reason: "r", measures: [])
         #expect(flag.id == "SOFT-fe1191429b")
         #expect(flag.score == "0.7313")
+        // SPEC §6: decimals in the ledger carry no trailing zeros.
+        #expect(SoftFlag.scoreText(0.82497) == "0.825" && SoftFlag.scoreText(0.8) == "0.8" && SoftFlag.scoreText(1) == "1")
     }
 
     @Test func nothingIsJudgedBeforeEnoughHistory() {

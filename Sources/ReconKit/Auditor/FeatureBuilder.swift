@@ -231,17 +231,13 @@ public enum FeatureBuilder {
                 ownRange[feature] = earlier.min()!...earlier.max()!
                 changes[feature] = feature.transform(value) - ownTransformed
             }
-            // A young account's baseline is its previous month alone: the months before still
-            // hold its ramp-up. Its growth is not read at all while it is still ramping up (no
-            // month yet has grown less than ×1.2 on the one before) or from a pilot volume
-            // (fewer than the minimum reports): that is the ramp itself, and a ratio needs a
-            // denominator that means something.
+            // A young account's growth is shown against its previous month alone (the months
+            // before still hold its ramp-up), but never judged: SPEC §4 reads age as context,
+            // and a young client that grows tenfold is ordinary — scaling up is what young
+            // accounts do, from a pilot or after a few steady months alike. Its other ratios
+            // (images, cost, revenue per case, margin) are still read.
             let young = stats.ageMonths < youngMonths
             let base = young ? (month - 1)..<month : window
-            let settled = young && ((first + 1)..<max(first + 1, month)).contains { k in
-                reportCount(k) <= 1.2 * reportCount(k - 1)
-            }
-            let rampBase = young && !settled
             if !window.isEmpty, let own = median(base.map(reportCount)) {
                 // A month still running is compared per elapsed day.
                 let reports = Double(stats.reports) / min(max(stats.elapsed, 1e-3), 1)
@@ -249,7 +245,7 @@ public enum FeatureBuilder {
                 baseline[.volumeGrowth] = own
                 let counts = window.map(reportCount)
                 ownRange[.volumeGrowth] = counts.min()!...counts.max()!
-                if !young || (own >= Double(minimumReports) && !rampBase) {
+                if !young {
                     changes[.volumeGrowth] = log((reports + 1) / (own + 1))
                 }
             }

@@ -47,7 +47,8 @@ struct Ingest: ParsableCommand {
                 }
             }
             if json { printJSON(.array(outcomes.map(\.json))) }
-            if outcomes.isEmpty { print("nothing to ingest") }
+            // Under --json, standard output holds the one JSON value and nothing else.
+            if outcomes.isEmpty && !json { print("nothing to ingest") }
             return outcomes.map(\.exitCode).max() ?? 0
         }
     }

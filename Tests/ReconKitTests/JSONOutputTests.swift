@@ -145,6 +145,34 @@ struct JSONOutputTests {
         #expect(checked == Set(examples.keys), "examples never checked: \(Set(examples.keys).subtracting(checked).sorted())")
     }
 
+    /// With nothing to take, `ingest --json` answers `[]` and nothing else on standard output.
+    @Test func anEmptyIngestUnderJSONIsOneJSONValue() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "empty"], env: Self.env).code == 0)
+        for args in [["ingest", "--json"], ["ingest", "--json", "--dry-run"]] {
+            let run = try site.recon(args, env: Self.env)
+            #expect(run.code == 0 && run.out == "[]\n", "\(args): \(run.out)")
+        }
+    }
+
+    /// `recon decide`'s `--by` and `--note` follow the rules of a decisions drop's columns
+    /// (SPEC §2 text: no control character, at most 200 characters, a note 1,000): exit 2, nothing appended.
+    @Test(arguments: [["--by", "a\u{1}b"], ["--by", String(repeating: "x", count: 201)],
+                      ["--by", "Asha", "--note", String(repeating: "n", count: 1_001)]])
+    func aDecisionsTextFollowsTheDropsRules(_ extra: [String]) throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "t", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
+        try site.drop("clients.csv", EndToEndTests.clients)
+        try site.drop("radiologists.csv", EndToEndTests.radiologists)
+        try site.drop("usage-2026-03.csv", EndToEndTests.usage)
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        let before = try site.read("Ledger/ledger.jsonl")
+        let run = try site.recon(["decide", "R1", "approve"] + extra + ["--json"], env: Self.env)
+        #expect(run.code == 2, "\(run.out)\(run.err)")
+        #expect(run.out.contains(#""ok":false"#) && run.out.contains(extra[extra.count - 2]), "\(run.out)")
+        #expect(try site.read("Ledger/ledger.jsonl") == before)
+    }
+
     /// A refusal asked for in JSON answers in JSON on both streams, line by line.
     @Test func aRefusalUnderJSONIsJSONOnEveryLine() throws {
         let site = try TestSite()

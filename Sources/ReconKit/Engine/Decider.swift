@@ -5,8 +5,24 @@ public struct Decider {
     public init(session: SiteSession) { self.session = session }
 
     @discardableResult
-    public func decide(_ d: Decision) throws -> LedgerEntry {
-        guard !d.by.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--by needs the name of the person deciding") }
+    public func decide(_ given: Decision) throws -> LedgerEntry {
+        guard !given.by.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--by needs the name of the person deciding") }
+        // `by` and `note` follow the text rules of a decisions drop's columns (SPEC §2).
+        var d = given
+        do {
+            d.by = try FieldValue.text(Substring(given.by))
+        } catch let invalid as FieldValue.Invalid {
+            throw ReconFailure.rejected("--by \(invalid.message)")
+        }
+        if !given.note.trimmingSpaces.isEmpty {
+            do {
+                d.note = try FieldValue.text(Substring(given.note), limit: FieldValue.noteLimit)
+            } catch let invalid as FieldValue.Invalid {
+                throw ReconFailure.rejected("--note \(invalid.message)")
+            }
+        } else {
+            d.note = ""
+        }
         // A decision may name a provisional soft flag of an open period (not a ledger entry yet).
         if try DropValidator(state: session.state).resolve(subject: d.subject) == nil { Reviewer(session: session).loadProvisionalFlags() }
         let state = session.state

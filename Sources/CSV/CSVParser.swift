@@ -82,8 +82,8 @@ final class CSVParser {
     @exclusivity(unchecked) private var fieldLine = 0
     /// Bytes of the field being read that were discarded because it is too long.
     @exclusivity(unchecked) private var discardedBytes = 0
-    /// Records libcsv has ended so far, kept or not.
-    private(set) var recordsEnded = 0
+    /// Records libcsv has ended so far, kept or not (counted on the hot path, as the fields above).
+    @exclusivity(unchecked) private(set) var recordsEnded = 0
 
     /// Creates a parser that reports fields longer than `maxFieldBytes` bytes.
     ///

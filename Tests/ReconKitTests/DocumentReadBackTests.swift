@@ -256,19 +256,12 @@ struct DocumentReadBackTests {
     /// SPEC §2 lets a price or rate carry 6 decimals: the month closes, each line is rounded
     /// once, and the unit cell shows every decimal the card gave.
     @Test func pricesWithSixDecimalsCloseAndShowEveryDecimal() throws {
-        let site = try TestSite()
         let env = ["RECON_NOW": "2026-11-02T10:00:00Z"]
-        #expect(try site.recon(["init", "--name", "fine", "--base-currency", "USD"], env: env).code == 0)
-        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nZ1,Zed,USD,std,2020-01-01,10\n")
-        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nR1,Dr R,g,1\n")
-        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,rate_per_image,currency\n"
-            + "2026-01-01,*,*,*,10.12345,0.000001,USD\n")
-        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
-            + "2026-01-01,*,*,*,*,1,,11.111111,USD,volume\n")
-        try site.drop("usage.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-            + "u1,2026-10-05T10:00:00Z,Z1,R1,CT,1\nu2,2026-10-06T10:00:00Z,Z1,R1,CT,1\n")
-        let ingest = try site.recon(["ingest"], env: env)
-        #expect(ingest.code == 0 && !ingest.err.contains("could not"), "\(ingest.out)\(ingest.err)")
+        let site = try TestSite.oneClient(
+            base: "USD", clientCurrency: "USD",
+            providerRates: "effective_from,grade,modality,urgency,rate_per_report,rate_per_image,currency\n2026-01-01,*,*,*,10.12345,0.000001,USD\n",
+            clientRates: "2026-01-01,*,*,*,*,1,,11.111111,USD,volume\n",
+            usage: "u1,2026-10-05T10:00:00Z,Z1,R1,CT,1\nu2,2026-10-06T10:00:00Z,Z1,R1,CT,1\n", env: env)
         #expect(site.exists("Outbox/2026-10/drafts"))
         let close = try site.recon(["close", "2026-10"], env: env)
         #expect(close.code == 0, "\(close.out)\(close.err)")
@@ -285,18 +278,12 @@ struct DocumentReadBackTests {
     /// an INR invoice for a card priced in USD at 83.5 records `"rate":"83.5"` and shows
     /// `1 USD = 83.500000 INR`; 2 × 1.20 USD = 2.40 USD × 83.5 = 200.40 INR.
     @Test func anFXRateIsRecordedWithoutTrailingZerosAndShownToSixPlaces() throws {
-        let site = try TestSite()
         let env = ["RECON_NOW": "2026-11-02T10:00:00Z"]
-        #expect(try site.recon(["init", "--name", "fx", "--base-currency", "INR"], env: env).code == 0)
-        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nZ1,Zed,INR,std,2020-01-01,10\n")
-        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nR1,Dr R,g,1\n")
-        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,10,INR\n")
-        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
-            + "2026-01-01,*,*,*,*,1,,1.20,USD,volume\n")
-        try site.drop("fx_rates.csv", "date,currency,rate\n2026-10-01,USD,83.5\n")
-        try site.drop("usage.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-            + "u1,2026-10-05T10:00:00Z,Z1,R1,CT,1\nu2,2026-10-06T10:00:00Z,Z1,R1,CT,1\n")
-        #expect(try site.recon(["ingest"], env: env).code == 0)
+        let site = try TestSite.oneClient(
+            base: "INR", clientCurrency: "INR",
+            providerRates: "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,10,INR\n",
+            clientRates: "2026-01-01,*,*,*,*,1,,1.20,USD,volume\n", fx: "2026-10-01,USD,83.5\n",
+            usage: "u1,2026-10-05T10:00:00Z,Z1,R1,CT,1\nu2,2026-10-06T10:00:00Z,Z1,R1,CT,1\n", env: env)
         #expect(try site.recon(["close", "2026-10"], env: env).code == 0)
         let invoice = try #require(try site.document("INV-2026-000001"))
         let fx = try #require((invoice["fx"] as? [[String: Any]])?.first)

@@ -218,17 +218,12 @@ struct MarginSummaryTests {
     /// back, so the rows, the client and the month all read 1,668.33. Cost 2 × 10.00 = 20.00;
     /// margin 1,648.33.
     @Test func aClientsRowsAddUpToItsRevenueRoundedOnce() throws {
-        let site = try TestSite()
         let env = ["RECON_NOW": "2026-10-02T10:00:00Z"]
-        #expect(try site.recon(["init", "--name", "cents", "--base-currency", "INR"], env: env).code == 0)
-        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nE1,East,USD,std,2020-01-01,10\n")
-        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nR1,Dr R,g,1\n")
-        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,10,INR\n")
-        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
-            + "2026-01-01,E1,*,*,*,1,,9.99,USD,volume\n")
-        try site.drop("fx_rates.csv", "date,currency,rate\n2026-01-01,USD,83.5\n")
-        try site.drop("usage.csv", Self.header + "u1,2026-09-05T10:00:00Z,E1,R1,CT,1\nu2,2026-09-06T10:00:00Z,E1,R1,MR,1\n")
-        #expect(try site.recon(["ingest"], env: env).code == 0)
+        let site = try TestSite.oneClient(
+            base: "INR", client: "E1", clientCurrency: "USD",
+            providerRates: "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,10,INR\n",
+            clientRates: "2026-01-01,E1,*,*,*,1,,9.99,USD,volume\n", fx: "2026-01-01,USD,83.5\n",
+            usage: "u1,2026-09-05T10:00:00Z,E1,R1,CT,1\nu2,2026-09-06T10:00:00Z,E1,R1,MR,1\n", env: env)
         #expect(try site.recon(["close", "2026-09"], env: env).code == 0)
         let book = try XLSXCells(path: site.path("Outbox/margin-summary.xlsx"))
         let detail = try #require(book.sheets["Detail"])

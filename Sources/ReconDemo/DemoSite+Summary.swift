@@ -71,7 +71,11 @@ extension DemoSite {
                                  periods: [p.description], flaggedIn: flagged(c.id, [p]), shouldFlag: true))
             case .young(let table):
                 let months = table.keys.sorted()
-                let counts = months.map { p in state.reports(in: p).filter { $0.clientId == c.id }.count }
+                // A closed month's reports stay on disk (settled): its count is in its `period.closed` statistics.
+                let counts = months.map { p in
+                    state.closedStats[p].map { stats in stats.first { $0.party == .client && $0.partyId == c.id }?.reports ?? 0 }
+                        ?? state.reports(in: p).filter { $0.clientId == c.id }.count
+                }
                 out.append(.init(subject: c.id, what: "young client (\(onboarded)), "
                                  + zip(months, counts).map { "\($1) reports in \($0)" }.joined(separator: ", "),
                                  periods: months.map(\.description), flaggedIn: flagged(c.id, months), shouldFlag: false))

@@ -18,6 +18,8 @@ struct DemoSiteTests {
         #expect(run.code == 0, "\(run.out)\n\(run.err)")
         #expect(run.out.contains("Where to look"))
         #expect(run.out.contains("recon verify --site \(site.root)"))
+        // The young client's story counts its closed months' reports too (settled on disk).
+        #expect(run.out.contains("28 reports in 2026-08, 280 reports in 2026-09"), "\(run.out)")
 
         let ledger = LedgerFile(path: site.path("Ledger/ledger.jsonl"))
         try ledger.load()

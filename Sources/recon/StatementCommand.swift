@@ -29,8 +29,9 @@ struct Statement: ParsableCommand {
             let writer = StatementWriter(session: session)
             var date = writer.today
             if let asOf {
-                guard let d = LocalDate(Substring(asOf)) else {
-                    throw ReconFailure.usage("--as-of \(asOf) is not a date; write YYYY-MM-DD")
+                // Dates lie in the years 1970–2199 (SPEC §2), as a drop's do.
+                guard let d = try? FieldValue.date(Substring(asOf)) else {
+                    throw ReconFailure.usage("--as-of \(asOf) is not a date in the years 1970–2199; write YYYY-MM-DD (e.g. 2026-06-30)")
                 }
                 date = d
             }

@@ -39,7 +39,8 @@ public struct PrivilegedRequest {
         if let seq = roster.appliedSeq(command: command, args: argValues) {
             throw ReconFailure.refused("this request (`recon \(command)` with the same arguments) was applied at seq \(seq); "
                 + "a retry is never applied twice — `recon verify` and the ledger show what it did. "
-                + "To ask for it again on purpose, say why in a new --reason")
+                + (args["reason"] != nil ? "To ask for it again on purpose, say why in a new --reason"
+                    : "The ledger already holds its effect (`recon operator list` shows who is listed)"))
         }
         let request: [String: JSONValue] = [
             "command": .string(command), "args": argValues, "site": .string(roster.siteName),

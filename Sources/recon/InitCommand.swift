@@ -7,20 +7,28 @@ struct Init: ParsableCommand {
 
     @OptionGroup var options: SiteOptions
 
-    @Option(help: "Site name: checkpoint origin, shown on documents.")
-    var name: String = "example-site"
+    @Option(help: "Site name: checkpoint origin, shown on documents (default: a prepared recon.toml's, else example-site).")
+    var name: String?
 
-    @Option(help: "ISO 4217 code margins are reported in.")
-    var baseCurrency: String = "INR"
+    @Option(help: "ISO 4217 code margins are reported in (default: a prepared recon.toml's, else INR).")
+    var baseCurrency: String?
 
-    @Option(help: "IANA time zone deciding which period a timestamp falls in.")
-    var timezone: String = "UTC"
+    @Option(help: "IANA time zone deciding which period a timestamp falls in (default: a prepared recon.toml's, else UTC).")
+    var timezone: String?
 
     @Option(help: "Keep the site's private key in this folder (as NAME.key), outside the site; recon.toml's site_key names it.")
     var keyDir: String?
 
     func run() throws {
         try runReporting(options.logFormat) {
+            // Values not given come from a recon.toml prepared in the folder, else SPEC §1's defaults.
+            let prepared = try SiteInitializer.preparedConfig(options.siteValue)
+            func value(_ given: String?, _ inFile: String?, _ fallback: String) -> String {
+                given ?? inFile.flatMap { $0.isEmpty ? nil : $0 } ?? fallback
+            }
+            let name = value(self.name, prepared?.site, "example-site")
+            let baseCurrency = value(self.baseCurrency, prepared?.baseCurrency, "INR")
+            let timezone = value(self.timezone, prepared?.timezone, "UTC")
             let entry = try SiteInitializer.initialise(options.siteValue, name: name, baseCurrency: baseCurrency, timezone: timezone,
                                                        keyDir: keyDir, clock: options.clock)
             print("initialised site \(name) in \(options.site) (base \(baseCurrency), \(timezone)); ledger head \(entry.hash)")

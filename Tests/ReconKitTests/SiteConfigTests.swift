@@ -122,6 +122,40 @@ struct SiteConfigTests {
     }
 
     /// Medium: `block_on_soft = "true"` was silently ignored, so soft flags did not block.
+    /// A recon.toml prepared before `recon init` (its seller, its paper) is kept byte for byte,
+    /// and gives init the values it names; an init asked for other values refuses and creates nothing.
+    @Test func initKeepsAPreparedReconToml() throws {
+        let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
+        let prepared = """
+            # prepared by finance before the site's first run
+            site = "acme"
+            base_currency = "USD"
+            timezone = "Europe/Paris"
+            paper = "Letter"
+            [seller]
+            legal_name = "Acme Teleradiology LLC"
+
+            """
+        let refused = try TestSite()
+        try prepared.write(toFile: refused.path("recon.toml"), atomically: true, encoding: .utf8)
+        let other = try refused.recon(["init", "--base-currency", "INR"], env: env)
+        #expect(other.code == 3, "\(other.out)\(other.err)")
+        #expect(other.err.contains("base_currency = \"USD\", not \"INR\""), "\(other.err)")
+        #expect(!refused.exists("Ledger") && !refused.exists("Inbox"))
+        #expect(try refused.read("recon.toml") == prepared)
+
+        let site = try TestSite()
+        try prepared.write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let made = try site.recon(["init"], env: env)
+        #expect(made.code == 0, "\(made.out)\(made.err)")
+        #expect(made.out.contains("initialised site acme") && made.out.contains("(base USD, Europe/Paris)"), "\(made.out)")
+        #expect(try site.read("recon.toml") == prepared)
+        let initial = try #require(try site.bodies("site.init").first)
+        #expect(initial["site"] as? String == "acme" && initial["base_currency"] as? String == "USD"
+                && initial["timezone"] as? String == "Europe/Paris")
+        #expect(try site.recon(["verify"], env: env).code == 0)
+    }
+
     @Test func theBinaryRefusesAMistypedSettingNamingTheLine() throws {
         let site = try TestSite()
         let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]

@@ -152,21 +152,10 @@ struct DocumentFrontSheet {
         return row
     }
 
-    private func sellerLines() -> [String] {
-        guard let s = record.seller else { return [record.site] }
-        var out = [s.legalName] + s.address
-        if !s.taxId.isEmpty { out.append("Tax ID: \(s.taxId)") }
-        if !s.email.isEmpty { out.append(s.email) }
-        return out
-    }
+    private func sellerLines() -> [String] { record.seller?.headLines ?? [record.site] }
 
     private func partyLines() -> [String] {
-        let p = record.party
-        var out = [record.partyName, "\(record.kind.isClientSide ? "Client" : "Radiologist") ID: \(record.partyId)"] + p.address
-        if !p.taxId.isEmpty { out.append("Tax ID: \(p.taxId)") }
-        if !p.poNumber.isEmpty { out.append("PO number: \(p.poNumber)") }
-        if !p.email.isEmpty { out.append(p.email) }
-        return out
+        record.party.lines(name: record.partyName, idLabel: record.kind.isClientSide ? "Client" : "Radiologist", id: record.partyId)
     }
 
     private func paymentLines() -> [String] {

@@ -20,6 +20,14 @@ public struct SellerDetails: Sendable, Equatable {
                  "tax_id": .string(taxId), "email": .string(email), "payment_instructions": .string(paymentInstructions)])
     }
 
+    /// The lines a document's seller block prints: legal name, address, tax id, email.
+    var headLines: [String] {
+        var out = [legalName] + address
+        if !taxId.isEmpty { out.append("Tax ID: \(taxId)") }
+        if !email.isEmpty { out.append(email) }
+        return out
+    }
+
     init?(json: JSONValue?) {
         guard let o = json?.objectValue, let name = o["legal_name"]?.stringValue else { return nil }
         self.init(legalName: name, address: (o["address"]?.arrayValue ?? []).compactMap(\.stringValue),
@@ -48,6 +56,16 @@ public struct PartyDetails: Sendable, Equatable {
     public init(client c: Client) { self.init(address: c.billingAddress, taxId: c.taxId, poNumber: c.poNumber, email: c.email) }
 
     public init(radiologist r: Radiologist) { self.init(address: r.address, taxId: r.taxId, bankDetails: r.bankDetails) }
+
+    /// The lines a document's buyer (payee) block prints: name, `ID label: id`, address, tax
+    /// id, PO number, email.
+    func lines(name: String, idLabel: String, id: String) -> [String] {
+        var out = [name, "\(idLabel) ID: \(id)"] + address
+        if !taxId.isEmpty { out.append("Tax ID: \(taxId)") }
+        if !poNumber.isEmpty { out.append("PO number: \(poNumber)") }
+        if !email.isEmpty { out.append(email) }
+        return out
+    }
 
     var json: JSONValue {
         .object(["address": .array(address.map { .string($0) }), "tax_id": .string(taxId), "po_number": .string(poNumber),

@@ -30,19 +30,13 @@ public enum StatementWorkbook {
 
         /// Who sends the statement, and how to pay it.
         var sellerLines: [String] {
-            var out = [seller?.legalName ?? site] + (seller?.address ?? [])
-            if let t = seller?.taxId, !t.isEmpty { out.append("Tax ID: \(t)") }
-            if let e = seller?.email, !e.isEmpty { out.append(e) }
-            if let p = seller?.paymentInstructions, !p.isEmpty { out.append("Pay to: \(p)") }
-            return out
+            guard let seller else { return [site] }
+            return seller.headLines + (seller.paymentInstructions.isEmpty ? [] : ["Pay to: \(seller.paymentInstructions)"])
         }
 
         /// The client as its invoices name it: address, tax id, PO number, email, terms, tax.
         var buyerLines: [String] {
-            var out = [clientName, "Client ID: \(clientId)"] + party.address
-            if !party.taxId.isEmpty { out.append("Tax ID: \(party.taxId)") }
-            if !party.poNumber.isEmpty { out.append("PO number: \(party.poNumber)") }
-            if !party.email.isEmpty { out.append(party.email) }
+            var out = party.lines(name: clientName, idLabel: "Client", id: clientId)
             if let days = paymentTermsDays { out.append("Payment terms: \(days) days") }
             if !taxComponents.isEmpty {
                 out.append("Tax: " + taxComponents.map { "\($0.name) \($0.rate.normalized) %" }.joined(separator: ", "))

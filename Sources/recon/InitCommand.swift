@@ -21,17 +21,10 @@ struct Init: ParsableCommand {
 
     func run() throws {
         try runReporting(options.logFormat) {
-            // Values not given come from a recon.toml prepared in the folder, else SPEC §1's defaults.
-            let prepared = try SiteInitializer.preparedConfig(options.siteValue)
-            func value(_ given: String?, _ inFile: String?, _ fallback: String) -> String {
-                given ?? inFile.flatMap { $0.isEmpty ? nil : $0 } ?? fallback
-            }
-            let name = value(self.name, prepared?.site, "example-site")
-            let baseCurrency = value(self.baseCurrency, prepared?.baseCurrency, "INR")
-            let timezone = value(self.timezone, prepared?.timezone, "UTC")
             let entry = try SiteInitializer.initialise(options.siteValue, name: name, baseCurrency: baseCurrency, timezone: timezone,
                                                        keyDir: keyDir, clock: options.clock)
-            print("initialised site \(name) in \(options.site) (base \(baseCurrency), \(timezone)); ledger head \(entry.hash)")
+            print("initialised site \(entry.string("site") ?? "") in \(options.site) (base \(entry.string("base_currency") ?? ""), "
+                  + "\(entry.string("timezone") ?? "")); ledger head \(entry.hash)")
             return 0
         }
     }

@@ -13,34 +13,42 @@ public enum SiteConfigFile {
 
     /// The settings, and the SHA-256 of the bytes they were read from (``StatusCache`` is keyed by it).
     public static func load(_ site: Site, initial: LedgerEvent.SiteInit) throws -> (config: SiteConfig, sha256: String) {
+        let fixed = SiteConfig(site: initial.site, baseCurrency: initial.baseCurrency, timezone: initial.timezone)
+        let read = try Self.read(site, fixed: fixed)
+        let mismatches = disagreements(read.config, fixed).map { d in
+            // The name is quoted, as recon.toml writes it; codes and zone names read plainly.
+            let shown = { (value: String) in d.key == "site" ? "\"\(value)\"" : value }
+            return "\(d.key) is \(shown(d.said)) but the ledger says \(shown(d.fixed))"
+        }
+        if !mismatches.isEmpty {
+            throw ReconFailure.refused("recon.toml disagrees with site.init (fixed at init): " + mismatches.joined(separator: "; ")
+                + ". Put back the values from site.init.")
+        }
+        return read
+    }
+
+    /// The file read strictly (a typo: exit 1; `[[operator]]` tables: exit 3); the values fixed
+    /// at init it leaves out are `fixed`'s (empty without it).
+    static func read(_ site: Site, fixed: SiteConfig? = nil) throws -> (config: SiteConfig, sha256: String) {
         let bytes: [UInt8]
         do {
             bytes = try Self.bytes(site)
         } catch {
             throw ReconFailure.refused("cannot read \(site.configFile): \(error)")
         }
-        let fixed = SiteConfig(site: initial.site, baseCurrency: initial.baseCurrency, timezone: initial.timezone)
-        let config: SiteConfig
         do {
-            config = try SiteConfig.parse(String(decoding: bytes, as: UTF8.self), fixed: fixed)
+            return (try SiteConfig.parse(String(decoding: bytes, as: UTF8.self), fixed: fixed), Hex.string(SHA256.hash(data: bytes)))
         } catch let refusal as SiteConfig.OperatorTablesRefused {
             throw ReconFailure.refused("\(refusal)")
         } catch {
             throw ReconFailure.usage("\(error)")
         }
-        var mismatches: [String] = []
-        if config.site != initial.site { mismatches.append("site is \"\(config.site)\" but the ledger says \"\(initial.site)\"") }
-        if config.baseCurrency != initial.baseCurrency {
-            mismatches.append("base_currency is \(config.baseCurrency) but the ledger says \(initial.baseCurrency)")
-        }
-        if config.timezone != initial.timezone {
-            mismatches.append("timezone is \(config.timezone) but the ledger says \(initial.timezone)")
-        }
-        if !mismatches.isEmpty {
-            throw ReconFailure.refused("recon.toml disagrees with site.init (fixed at init): " + mismatches.joined(separator: "; ")
-                + ". Put back the values from site.init.")
-        }
-        return (config, Hex.string(SHA256.hash(data: bytes)))
+    }
+
+    /// The values fixed at init that `config` gives otherwise than `fixed`: (key, said, fixed).
+    static func disagreements(_ config: SiteConfig, _ fixed: SiteConfig) -> [(key: String, said: String, fixed: String)] {
+        [("site", config.site, fixed.site), ("base_currency", config.baseCurrency, fixed.baseCurrency),
+         ("timezone", config.timezone, fixed.timezone)].filter { $0.1 != $0.2 }
     }
 
     /// Checks the site's `recon.toml` against its `site.init`, read on its own (`recon verify`,

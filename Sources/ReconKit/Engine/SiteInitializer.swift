@@ -2,13 +2,25 @@ import Foundation
 
 /// `recon init`: the folders, the site key pair, `recon.toml` and the `site.init` entry.
 public enum SiteInitializer {
-    /// - Parameter keyDir: with `recon init --key-dir DIR`, the site's private key is written
-    ///   to `DIR/NAME.key` (never inside the site) and `recon.toml`'s `site_key` names it.
-    public static func initialise(_ site: Site, name: String, baseCurrency: String, timezone: String,
-                                  keyDir: String? = nil, clock: SiteClock) throws -> LedgerEntry {
+    /// - Parameters:
+    ///   - name, baseCurrency, timezone: the values fixed at init; one not given is a prepared
+    ///     `recon.toml`'s, else SPEC §1's default (`example-site`, `INR`, `UTC`).
+    ///   - keyDir: with `recon init --key-dir DIR`, the site's private key is written to
+    ///     `DIR/NAME.key` (never inside the site) and `recon.toml`'s `site_key` names it.
+    public static func initialise(_ site: Site, name given: String? = nil, baseCurrency givenBase: String? = nil,
+                                  timezone givenZone: String? = nil, keyDir: String? = nil, clock: SiteClock) throws -> LedgerEntry {
         if site.isInitialised {
             throw ReconFailure.refused("\(site.root) already holds a ledger; a site is initialised once")
         }
+        // A recon.toml prepared before init (the seller, the paper…) is read strictly and kept,
+        // never replaced; the values fixed at init it names must be these.
+        let prepared = FileIO.exists(site.configFile) ? try SiteConfigFile.read(site).config : nil
+        func value(_ given: String?, _ said: String?, _ fallback: String) -> String {
+            given ?? said.flatMap { $0.isEmpty ? nil : $0 } ?? fallback
+        }
+        let name = value(given, prepared?.site, "example-site")
+        let baseCurrency = value(givenBase, prepared?.baseCurrency, "INR")
+        let timezone = value(givenZone, prepared?.timezone, "UTC")
         guard !name.isEmpty, !name.contains("+"), !name.contains(where: \.isWhitespace) else {
             throw ReconFailure.usage("--name \"\(name)\": a site name is non-empty, without spaces or '+' (it signs checkpoints)")
         }
@@ -18,20 +30,12 @@ public enum SiteInitializer {
         guard SiteTimeZone(identifier: timezone) != nil else {
             throw ReconFailure.usage("--timezone \(timezone) is not an IANA time zone name (e.g. UTC, Asia/Kolkata, Europe/Paris)")
         }
-        // A recon.toml prepared before init (the seller, the paper…) is kept, never replaced;
-        // what it says of the values fixed at init must be these.
-        let prepared = try preparedConfig(site)
         if let prepared {
-            var mismatches: [String] = []
-            if !prepared.site.isEmpty && prepared.site != name { mismatches.append("site = \"\(prepared.site)\", not \"\(name)\"") }
-            if !prepared.baseCurrency.isEmpty && prepared.baseCurrency != baseCurrency {
-                mismatches.append("base_currency = \"\(prepared.baseCurrency)\", not \"\(baseCurrency)\"")
-            }
-            if !prepared.timezone.isEmpty && prepared.timezone != timezone {
-                mismatches.append("timezone = \"\(prepared.timezone)\", not \"\(timezone)\"")
-            }
+            let mismatches = SiteConfigFile.disagreements(prepared, SiteConfig(site: name, baseCurrency: baseCurrency, timezone: timezone))
+                .filter { !$0.said.isEmpty }  // a value the file leaves out agrees
             if !mismatches.isEmpty {
-                throw ReconFailure.refused("\(site.configFile) was prepared with " + mismatches.joined(separator: ", ")
+                throw ReconFailure.refused("\(site.configFile) was prepared with "
+                    + mismatches.map { "\($0.key) = \"\($0.said)\", not \"\($0.fixed)\"" }.joined(separator: ", ")
                     + "; nothing was created — give init the same values (or none), or edit recon.toml")
             }
         }
@@ -64,23 +68,5 @@ public enum SiteInitializer {
         let initial = LedgerEvent.siteInit(.init(site: name, baseCurrency: baseCurrency, timezone: timezone,
                                                   publicKey: stored.verifierKey.text))
         return try ledger.append([initial.item], at: SiteClock.text(clock.now()))[0]
-    }
-
-    /// A `recon.toml` in the folder before its first init, read strictly; nil when there is none.
-    public static func preparedConfig(_ site: Site) throws -> SiteConfig? {
-        guard !site.isInitialised, FileIO.exists(site.configFile) else { return nil }
-        let bytes: [UInt8]
-        do {
-            bytes = try FileIO.read(site.configFile)
-        } catch {
-            throw ReconFailure.refused("cannot read \(site.configFile): \(error)")
-        }
-        do {
-            return try SiteConfig.parse(String(decoding: bytes, as: UTF8.self))
-        } catch let refusal as SiteConfig.OperatorTablesRefused {
-            throw ReconFailure.refused("\(refusal)")
-        } catch {
-            throw ReconFailure.usage("\(error)")
-        }
     }
 }

@@ -48,8 +48,9 @@ public struct Reviewer {
         let found = Set(hard.map(\.flag.id))
         for (id, raised) in state.raisedFlags.sorted(by: { $0.key < $1.key })
         where raised.severity == .hard && raised.period == period && !found.contains(id) {
-            let images = (try? state.report(raised.subject))?.map { "\($0.imageCount) images in one case" } ?? "raised"
-            let limit = (try? state.report(raised.subject))?.flatMap { state.pricing.clients[$0.clientId] }
+            let report = (try? state.report(raised.subject)) ?? nil
+            let images = report.map { "\($0.imageCount) images in one case" } ?? "raised"
+            let limit = report.flatMap { state.pricing.clients[$0.clientId] }
                 .map { "; the contract of \($0.id) now allows \($0.maxImagesPerCase), but the flag was raised and stands until decided" }
             let flag = AuditFlag(id: id, severity: .hard, code: HardGate.code, subject: raised.subject, period: period,
                                  reason: images + (limit ?? "; it stands until decided"), score: "1")

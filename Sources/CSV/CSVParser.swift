@@ -92,18 +92,21 @@ final class CSVParser {
         precondition(maxFieldBytes >= 0, "maxFieldBytes must not be negative")
         self.maxFieldBytes = maxFieldBytes
         self.parser = csv_parser()
-        let status = withUnsafeMutablePointer(to: &parser) { parser in
-            csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI))
-        }
+        let status = withUnsafeMutablePointer(to: &parser) { Self.start($0) }
         guard status == 0 else {
             throw CSVProblem(
                 line: nil, column: nil,
                 message: "the CSV reader could not start (\(Self.describe(CSV_EINVALID))); "
                     + "try again, and report it if it persists")
         }
-        withUnsafeMutablePointer(to: &parser) { parser in
-            csv_set_blk_size(parser, Self.chunkBytes)
-        }
+    }
+
+    /// Readies libcsv's state: strict, and growing its field buffer a chunk at a time.
+    /// Returns `csv_init`'s status (non-zero only for options it does not know).
+    private static func start(_ parser: UnsafeMutablePointer<csv_parser>) -> Int32 {
+        let status = csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI))
+        if status == 0 { csv_set_blk_size(parser, chunkBytes) }
+        return status
     }
 
     deinit {
@@ -171,9 +174,7 @@ final class CSVParser {
     func abandonRecord() {
         withUnsafeMutablePointer(to: &parser) { parser in
             csv_free(parser)
-            // Fails only for unknown options; these are the ones `init` was given.
-            _ = csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI))
-            csv_set_blk_size(parser, Self.chunkBytes)
+            _ = Self.start(parser)  // the options `init` started it with: it cannot fail now
         }
         fieldBytes.removeSubrange(recordFirstByte...)
         fieldStarts.removeSubrange(recordFirstField...)

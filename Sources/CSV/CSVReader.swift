@@ -25,11 +25,12 @@ public enum CSVReader {
     ///
     /// A stray quote or a character after a closing quote is reported at its line and
     /// field; that record is not delivered, and reading goes on at the next line, so every
-    /// problem of a file is listed (in the first record, the header, it ends the read). A quoted field left open runs to the end of the file:
-    /// it is the last problem. A field that is not valid UTF-8 or is longer than
-    /// `maxFieldBytes` bytes is reported at its record's line and its field index, and that
-    /// record is not delivered, but reading goes on. A file with no record (no bytes, or only a byte order mark and blank
-    /// lines) is a file-level problem.
+    /// problem of a file is listed (in the first record, the header, it ends the read). A
+    /// quoted field left open runs to the end of the file: it is the last problem. A field
+    /// that is not valid UTF-8 or is longer than `maxFieldBytes` bytes is reported at its
+    /// record's line and its field index, and that record is not delivered, but reading
+    /// goes on. A file with no record (no bytes, or only a byte order mark and blank lines)
+    /// is a file-level problem.
     ///
     /// - Parameters:
     ///   - bytes: The file's bytes.

@@ -160,6 +160,30 @@ struct DocumentReadBackTests {
         #expect(usdTexts.contains { $0.hasPrefix("1 INR = 0.011976 USD") && $0.contains("USD rate of 2026-03-01") }, "\(usdTexts)")
     }
 
+    /// SPEC §1: the seller is printed on every credit note too, with its payment instructions
+    /// (a credit may leave part of the invoice due); the buyer and period are those of the invoice.
+    @Test func aCreditNoteNamesTheSellerAndWhereABalanceIsPaid() throws {
+        let site = try closedSite()
+        let key = try site.operatorKey("asha", listed: true)
+        let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "100.00", "--reason", "goodwill", "--key", key],
+                                    env: TestSite.rerunDay)
+        #expect(credit.code == 0, "\(credit.err)")
+        let front = try #require(read(site.path("Outbox/2026-03/credit-notes/CN-2026-000001.xlsx")).sheets.first)
+        let texts = Set(front.texts)
+        for item in ["Example Teleradiology Pvt Ltd", "12 MG Road", "Bengaluru 560001", "India", "Tax ID: 29ABCDE1234F1Z5",
+                     "billing@example.com",
+                     "Any balance still due is payable to: HDFC Bank, IFSC HDFC0000123, account 0012345678",
+                     "City Hospital", "Client ID: C1", "Tax ID: 19AAACC1234C1Z1", "PO number: PO-4471",
+                     "CN-2026-000001", "INV-2026-000001", "2026-03-01 to 2026-03-31", "CGST 9 %", "SGST 9 %"] {
+            #expect(texts.contains(item), "the credit note's first sheet lacks \(item)")
+        }
+        // 100.00 gross at 18 %: each component 100.00 × 9 / 118 = 7.627… → 7.63; subtotal 100.00 − 15.26 = 84.74.
+        #expect(front.value(rightOf: "CGST 9 %")?.v == "7.63" && front.value(rightOf: "SGST 9 %")?.v == "7.63")
+        // Cells hold binary doubles (written with 16 digits): compared as the double nearest to 84.74.
+        #expect(front.value(rightOf: "Subtotal")?.v.flatMap(Double.init) == 84.74)
+        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":2"#))
+    }
+
     @Test func everySheetOfEveryDocumentPrintsOnA4FittedToWidthWithPageNumbers() throws {
         let site = try closedSite()
         let files = ["Outbox/2026-03/invoices/INV-2026-000001.xlsx", "Outbox/2026-03/invoices/INV-2026-000002.xlsx",

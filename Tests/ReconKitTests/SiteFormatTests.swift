@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -92,5 +93,33 @@ struct SiteFormatTests {
         #expect(issued.record.kind == .creditNote)
         #expect(issued.record.refersTo == "INV-2026-000001, INV-2026-000002")
         #expect(LedgerEvent.documentIssued(issued).body["refers_to"] == .array([.string("INV-2026-000001"), .string("INV-2026-000002")]))
+    }
+
+    /// `Tests/Fixtures/credit-note-layout1`: a credit note and its entry, as recon 0.6.0 issued
+    /// them (from `recon demo`), before credit notes printed the seller's payment instructions.
+    /// Its entry has no `layout`, so it regenerates byte for byte as it was printed; the same
+    /// record in today's layout prints the seller's pay-to line.
+    @Test func aCreditNoteIssuedBeforeLayoutTwoRegeneratesAsPrinted() throws {
+        let dir = Self.fixture.replacingOccurrences(of: "site-format1", with: "credit-note-layout1")
+        let line = try String(contentsOfFile: dir + "/entry.jsonl", encoding: .utf8).trimmingCharacters(in: .newlines)
+        let json = try #require(try JSONParser.parse(line).objectValue)
+        let body = try #require(json["body"]?.objectValue)
+        #expect(body["layout"] == nil)
+        let entry = LedgerEntry(seq: 659, at: try #require(json["at"]?.stringValue), kind: "credit_note.issued", body: body,
+                                prev: LedgerEntry.zeroHash)
+        var record = try DocumentRecord(entry: entry)
+        #expect(record.layout == 1)
+        try withTemporaryFolder { folder in
+            let printed = try Data(contentsOf: URL(fileURLWithPath: dir + "/CN-2026-000002.xlsx"))
+            try DocumentWorkbook.write(record, at: entry.at, to: folder + "/old.xlsx")
+            let regenerated = try Data(contentsOf: URL(fileURLWithPath: folder + "/old.xlsx"))
+            #expect(regenerated == printed)
+            #expect(Hex.string(SHA256.hash(data: regenerated)) == body["sha256"]?.stringValue)
+
+            record.layout = 2
+            try DocumentWorkbook.write(record, at: entry.at, to: folder + "/new.xlsx")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/new.xlsx")) != printed)
+        }
+        #expect(record.body(sha256: "x")["layout"] == .int(2))
     }
 }

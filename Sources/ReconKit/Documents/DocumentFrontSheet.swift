@@ -166,7 +166,12 @@ struct DocumentFrontSheet {
             if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
             return out
         case .creditNote:
-            return ["Settlement", "This credit note reduces what is due on \(record.refersTo ?? "the invoice referred to")."]
+            var out = ["Settlement", "This credit note reduces what is due on \(record.refersTo ?? "the invoice referred to")."]
+            // The seller's pay-to details, for any balance still due (SPEC §1: the seller on every credit note).
+            if record.layout >= 2, let s = record.seller, !s.paymentInstructions.isEmpty {
+                out.append("Any balance still due is payable to: \(s.paymentInstructions)")
+            }
+            return out
         case .payout, .payoutAdjustment:
             var out = ["Payment to the payee"]
             out.append(record.party.bankDetails.isEmpty ? "Bank details: not on file" : record.party.bankDetails)

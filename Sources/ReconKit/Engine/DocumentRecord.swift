@@ -36,6 +36,11 @@ public struct DocumentRecord: Sendable, Equatable {
     public var seller: SellerDetails?
     public var party = PartyDetails()
     public var paper: PaperSize = .a4
+    /// How its workbook is laid out, so a document issued by an earlier version regenerates
+    /// byte for byte: 1 (entries without `layout`), 2 since credit notes print the seller's
+    /// payment instructions.
+    public var layout = DocumentRecord.currentLayout
+    public static let currentLayout = 2
     public var file: String { Site.documentPath(kind: kind, period: period, number: number) }
 
     public init(draft: DocumentDraft, number: String, period: Period, site: String, issuedUnderSeq: Int,
@@ -100,6 +105,7 @@ public struct DocumentRecord: Sendable, Equatable {
         if let dueOn { b["due_on"] = .string(dueOn.description) }
         if let paymentTermsDays { b["payment_terms_days"] = .int(Int64(paymentTermsDays)) }
         if let seller { b["seller"] = seller.json }
+        if layout > 1 { b["layout"] = .int(Int64(layout)) }
         return b
     }
 
@@ -152,6 +158,7 @@ public struct DocumentRecord: Sendable, Equatable {
         seller = SellerDetails(json: b["seller"])
         party = PartyDetails(json: b["party"])
         paper = b["paper"]?.stringValue.flatMap(PaperSize.init(rawValue:)) ?? .a4
+        layout = Int(b["layout"]?.intValue ?? 1)
         let under = b["issued_under"]?.objectValue
         issuedUnderSeq = Int(under?["seq"]?.intValue ?? 0)
         issuedUnderHash = under?["head"]?.stringValue ?? ""

@@ -62,4 +62,37 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: path))
         }
     }
+
+    /// Amounts of more than 15 digits before the point are sums, not drop values: a close whose
+    /// invoice reaches 2 × 999,999,999,999,999 INR records it, and every reader of the ledger
+    /// (`recon verify`, the next command, the auditor's verifier) reads it back.
+    @Test func aCloseWithSixteenDigitAmountsRecordsWhatItsReadersAccept() throws {
+        let site = try TestSite()
+        let env = ["RECON_NOW": "2026-04-02T00:00:00Z"]
+        #expect(try site.recon(["init", "--name", "big", "--base-currency", "INR", "--timezone", "UTC"], env: env).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
+                      + "C1,Big Hospital,INR,std,2020-01-01,10,18\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nR1,Dr One,A,5,INR\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency\n"
+                      + "2026-01-01,*,*,*,0,999999999999999.99,0,INR\n")
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+                      + "2026-01-01,*,*,*,*,1,,999999999999999,INR,volume\n")
+        try site.drop("usage.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+                      + "r1,2026-03-02T10:00Z,C1,R1,CT,1,\nr2,2026-03-03T10:00Z,C1,R1,CT,1,\n")
+        let ingest = try site.recon(["ingest"], env: env)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        let close = try site.recon(["close", "2026-03"], env: env)
+        #expect(close.code == 0, "\(close.out)\(close.err)")
+        // 2 × 999,999,999,999,999 = 1,999,999,999,999,998.00; tax 18 % = 359,999,999,999,999.64; total 2,359,999,999,999,997.64.
+        // The payout: 2 × 999,999,999,999,999.99 = 1,999,999,999,999,999.98.
+        let invoice = try #require(try site.document("INV-2026-000001"))
+        #expect(invoice["subtotal"] as? String == "1999999999999998.00")
+        #expect(invoice["tax"] as? String == "359999999999999.64")
+        #expect(invoice["total"] as? String == "2359999999999997.64")
+        #expect(try site.document("PAY-2026-000001")?["total"] as? String == "1999999999999999.98")
+        site.expectAuditorAccepts()
+        #expect(try site.recon(["status"], env: env).code == 0)
+        #expect(try site.recon(["statement", "C1"], env: env).code == 0)
+    }
 }
+

@@ -34,6 +34,10 @@ public struct PartyPeriodStats: Sendable, Hashable {
     public var revenueBase: Double
     /// The payout cost of the party's reports in the base currency.
     public var costBase: Double
+    /// The same two as money, for the ledger: exact, rounded once to the base currency's minor
+    /// unit (nil for statistics made outside a site, such as the benchmark's).
+    public var recordedRevenue: ExactDecimal?
+    public var recordedCost: ExactDecimal?
     /// The share of the period's days elapsed when it was counted: 1 for a whole month, less
     /// for a month-to-date draft, whose volume is then compared per elapsed day.
     public var elapsed: Double = 1

@@ -4,25 +4,29 @@ public enum AuditorRun {
     /// Statistics per client and radiologist of a priced period.
     public static func stats(book: PeriodBook, state: SiteState) -> [PartyPeriodStats] {
         var out: [PartyPeriodStats] = []
+        let fx = state.pricing.fx, base = fx.base
+        // Money as the margin rows hold it (rounded once to the base's minor unit); the features are its doubles.
+        func stats(_ party: PartyPeriodStats.Party, _ id: String, age: Int, counts: (reports: Int, images: Int)?,
+                   revenue: ExactDecimal, cost: ExactDecimal) -> PartyPeriodStats {
+            var s = PartyPeriodStats(party: party, partyId: id, period: book.period.description, ageMonths: age,
+                                     reports: counts?.reports ?? 0, images: counts?.images ?? 0,
+                                     revenueBase: revenue.doubleApproximation, costBase: cost.doubleApproximation)
+            s.recordedRevenue = (try? base.round(revenue)) ?? revenue
+            s.recordedCost = (try? base.round(cost)) ?? cost
+            return s
+        }
         let margins = Dictionary(uniqueKeysWithValues: book.margins.map { ($0.clientId, $0) })
         for id in book.clientCounts.keys.sorted() {
-            let client = state.pricing.clients[id]
-            let age = client.map { months(from: $0.onboardedOn, to: book.period.lastDay) } ?? 0
-            out.append(PartyPeriodStats(party: .client, partyId: id, period: book.period.description, ageMonths: age,
-                                        reports: book.clientCounts[id]?.reports ?? 0, images: book.clientCounts[id]?.images ?? 0,
-                                        revenueBase: margins[id]?.revenue.doubleApproximation ?? 0,
-                                        costBase: margins[id]?.cost.doubleApproximation ?? 0))
+            let age = state.pricing.clients[id].map { months(from: $0.onboardedOn, to: book.period.lastDay) } ?? 0
+            out.append(stats(.client, id, age: age, counts: book.clientCounts[id],
+                             revenue: margins[id]?.revenue ?? base.zero, cost: margins[id]?.cost ?? base.zero))
         }
         let payouts = Dictionary(uniqueKeysWithValues: book.payouts.map { ($0.partyId, $0) })
         for id in book.radiologistCounts.keys.sorted() {
-            let rad = state.pricing.radiologists[id]
-            var cost = 0.0
-            if let p = payouts[id], let base = try? state.pricing.fx.toBaseExact(p.subtotal, from: p.currency, on: book.fxDate) {
-                cost = base.doubleApproximation
-            }
-            out.append(PartyPeriodStats(party: .radiologist, partyId: id, period: book.period.description,
-                                        ageMonths: (rad?.seniorityYears ?? 0) * 12, reports: book.radiologistCounts[id]?.reports ?? 0,
-                                        images: book.radiologistCounts[id]?.images ?? 0, revenueBase: 0, costBase: cost))
+            // The statement's subtotal converted to base, rounded once (SPEC §3).
+            let cost = payouts[id].flatMap { p in try? fx.convert(p.subtotal, from: p.currency, to: base, on: book.fxDate) }
+            out.append(stats(.radiologist, id, age: (state.pricing.radiologists[id]?.seniorityYears ?? 0) * 12,
+                             counts: book.radiologistCounts[id], revenue: base.zero, cost: cost ?? base.zero))
         }
         return out
     }
@@ -68,7 +72,8 @@ public enum PartyStatsCodec {
             .object([
                 "party": .string(s.party.rawValue), "id": .string(s.partyId), "age_months": .int(Int64(s.ageMonths)),
                 "reports": .int(Int64(s.reports)), "images": .int(Int64(s.images)),
-                "revenue_base": .string(decimalText(s.revenueBase)), "cost_base": .string(decimalText(s.costBase)),
+                "revenue_base": .string(s.recordedRevenue?.description ?? decimalText(s.revenueBase)),
+                "cost_base": .string(s.recordedCost?.description ?? decimalText(s.costBase)),
             ])
         })
     }
@@ -78,15 +83,18 @@ public enum PartyStatsCodec {
             guard let o = v.objectValue, let party = o["party"]?.stringValue.flatMap(PartyPeriodStats.Party.init(rawValue:)),
                 let id = o["id"]?.stringValue
             else { return nil }
-            return PartyPeriodStats(party: party, partyId: id, period: o["period"]?.stringValue ?? period,
-                                    ageMonths: Int(o["age_months"]?.intValue ?? 0), reports: Int(o["reports"]?.intValue ?? 0),
-                                    images: Int(o["images"]?.intValue ?? 0),
-                                    revenueBase: Double(o["revenue_base"]?.stringValue ?? "") ?? 0,
-                                    costBase: Double(o["cost_base"]?.stringValue ?? "") ?? 0)
+            let revenue = o["revenue_base"]?.stringValue ?? "", cost = o["cost_base"]?.stringValue ?? ""
+            var s = PartyPeriodStats(party: party, partyId: id, period: o["period"]?.stringValue ?? period,
+                                     ageMonths: Int(o["age_months"]?.intValue ?? 0), reports: Int(o["reports"]?.intValue ?? 0),
+                                     images: Int(o["images"]?.intValue ?? 0), revenueBase: Double(revenue) ?? 0,
+                                     costBase: Double(cost) ?? 0)
+            s.recordedRevenue = ExactDecimal(recorded: Substring(revenue))
+            s.recordedCost = ExactDecimal(recorded: Substring(cost))
+            return s
         }
     }
 
-    /// Statistics are features, not money: two decimals are plenty.
+    /// Statistics made outside a site have no recorded money: two decimals of their doubles.
     static func decimalText(_ x: Double) -> String {
         let cents = (x * 100).rounded()
         let v = ExactDecimal(mantissa: Int128(cents), scale: 2)

@@ -85,8 +85,8 @@ public enum MarginCodec {
     public static func decode(_ value: JSONValue?) -> [MarginRow] {
         (value?.arrayValue ?? []).compactMap { v in
             guard let o = v.objectValue, let c = o["client_id"]?.stringValue, let m = o["modality"]?.stringValue,
-                let r = o["revenue"]?.stringValue.flatMap({ try? FieldValue.decimal(Substring($0)) }),
-                let k = o["cost"]?.stringValue.flatMap({ try? FieldValue.decimal(Substring($0)) })
+                let r = o["revenue"]?.stringValue.flatMap({ ExactDecimal(recorded: Substring($0)) }),
+                let k = o["cost"]?.stringValue.flatMap({ ExactDecimal(recorded: Substring($0)) })
             else { return nil }
             return MarginRow(clientId: c, modality: m, reports: Int(o["reports"]?.intValue ?? 0), revenue: r, cost: k)
         }

@@ -129,9 +129,9 @@ public struct DocumentRecord: Sendable, Equatable {
             guard let o = item.objectValue, let m = o["modality"]?.stringValue,
                 let uText = o["urgency"]?.stringValue, let per = o["per"]?.stringValue,
                 let q = o["quantity"]?.intValue, let ua = o["unit_amount"]?.stringValue,
-                let uaValue = try? FieldValue.decimal(Substring(ua)),
+                let uaValue = ExactDecimal(recorded: Substring(ua)),
                 let uc = o["unit_currency"]?.stringValue.flatMap(Currency.init(code:)),
-                let a = o["amount"]?.stringValue, let aValue = try? FieldValue.decimal(Substring(a))
+                let a = o["amount"]?.stringValue, let aValue = ExactDecimal(recorded: Substring(a))
             else { throw LedgerDamage(seq: entry.seq, "a line of \(entry.kind) is malformed") }
             lines.append(DocumentLine(modality: m, urgency: Urgency(rawValue: uText), per: per, quantity: Int(q), unitAmount: uaValue,
                                       unitCurrency: uc, amount: aValue, description: o["description"]?.stringValue ?? ""))
@@ -139,15 +139,15 @@ public struct DocumentRecord: Sendable, Equatable {
         self.lines = lines
         for item in b["taxes"]?.arrayValue ?? [] {
             guard let o = item.objectValue, let n = o["name"]?.stringValue,
-                let r = o["rate"]?.stringValue.flatMap({ try? FieldValue.decimal(Substring($0)) }),
-                let a = o["amount"]?.stringValue.flatMap({ try? FieldValue.decimal(Substring($0)) })
+                let r = o["rate"]?.stringValue.flatMap({ ExactDecimal(recorded: Substring($0)) }),
+                let a = o["amount"]?.stringValue.flatMap({ ExactDecimal(recorded: Substring($0)) })
             else { throw LedgerDamage(seq: entry.seq, "a tax component of \(entry.kind) is malformed") }
             taxes.append(TaxAmount(name: n, rate: r, amount: a))
         }
         for item in b["fx"]?.arrayValue ?? [] {
             guard let o = item.objectValue, let f = o["from"]?.stringValue.flatMap(Currency.init(code:)),
                 let t = o["to"]?.stringValue.flatMap(Currency.init(code:)),
-                let r = o["rate"]?.stringValue.flatMap({ try? FieldValue.decimal(Substring($0)) })
+                let r = o["rate"]?.stringValue.flatMap({ ExactDecimal(recorded: Substring($0)) })
             else { throw LedgerDamage(seq: entry.seq, "an fx member of \(entry.kind) is malformed") }
             fx.append(FXQuote(from: f, to: t, rate: r, fromDate: o["from_date"]?.stringValue.flatMap { LocalDate(Substring($0)) },
                               toDate: o["to_date"]?.stringValue.flatMap { LocalDate(Substring($0)) }))

@@ -68,7 +68,7 @@ extension BodyReader {
     /// An amount or rate, as its exact decimal.
     func decimal(_ key: String) throws -> ExactDecimal {
         let text = try string(key)
-        guard let value = try? FieldValue.decimal(Substring(text)) else { throw damage("\(key) is not a decimal") }
+        guard let value = ExactDecimal(recorded: Substring(text)) else { throw damage("\(key) is not a decimal") }
         return value
     }
 }

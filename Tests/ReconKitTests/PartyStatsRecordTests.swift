@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+/// `period.closed` records each party's revenue and cost in the base currency (the soft
+/// gate's history) as money: exact, rounded once, with the base currency's minor digits
+/// (SPEC §6), the same figures as the entry's margin rows.
+@Suite struct PartyStatsRecordTests {
+    @Test func statsAreMoneyInTheBaseCurrencysMinorUnit() throws {
+        let site = try TestSite()
+        let env = ["RECON_NOW": "2026-04-02T00:00:00Z"]
+        #expect(try site.recon(["init", "--name", "kw", "--base-currency", "KWD", "--timezone", "UTC"], env: env).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
+                      + "K1,Kuwait Hospital,KWD,k1,2020-01-01,10,0\nK2,Big Hospital,KWD,k2,2020-01-01,10,0\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nR1,Dr One,A,5,KWD\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency\n"
+                      + "2026-01-01,*,*,*,0,0.001,0.000333,KWD\n")
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+                      + "2026-01-01,K1,*,*,*,1,,1.001,KWD,volume\n2026-01-01,K2,*,*,*,1,,98765432109.876,KWD,volume\n")
+        try site.drop("usage.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+                      + "r1,2026-03-02T10:00Z,K1,R1,CT,1,\nr2,2026-03-02T11:00Z,K2,R1,CT,1,\nr3,2026-03-02T12:00Z,K2,R1,MR,1,\n")
+        #expect(try site.recon(["ingest"], env: env).code == 0)
+        let close = try site.recon(["close", "2026-03"], env: env)
+        #expect(close.code == 0, "\(close.err)")
+        let closed = try #require(try site.bodies("period.closed").first)
+        let stats = try #require(closed["stats"] as? [[String: Any]])
+        var figures: [String: [String]] = [:]
+        for s in stats {
+            figures["\(s["party"] ?? "") \(s["id"] ?? "")"] = [s["revenue_base"] as? String ?? "?", s["cost_base"] as? String ?? "?"]
+        }
+        // K1: 1.001 billed; cost 0.001 + 0.000333 = 0.001333 → 0.001.
+        // K2: 2 × 98,765,432,109.876 = 197,530,864,219.752; cost 2 × 0.001333 = 0.002666 → 0.003.
+        // R1's statement: CT 2 × 0.001 = 0.002 and 2 images × 0.000333 = 0.000666 → 0.001; MR 0.001 and
+        // 0.000333 → 0.000; subtotal 0.004. A radiologist has no revenue: 0.000.
+        #expect(figures == ["client K1": ["1.001", "0.001"], "client K2": ["197530864219.752", "0.003"],
+                            "radiologist R1": ["0.000", "0.004"]])
+        site.expectAuditorAccepts()
+    }
+}

@@ -163,6 +163,40 @@ struct CheckpointTests {
         let run = try site.recon(["verify"])
         #expect(run.code == 4, "\(run.out)\(run.err)")
         #expect(run.out.hasPrefix("seq \(middle): checkpoint \(middle).txt, written after this "), "\(run.out)")
+        // Writers check what `recon verify` checks: nothing is appended or signed over it.
+        try expectWritersRefuse(site, saying: "checkpoint \(middle).txt, written after this ")
+    }
+
+    /// The newest checkpoint deleted while another command's entries follow the entry it
+    /// covered: a crash leaves such an entry last (the next writer signs it before appending),
+    /// so this is a deletion — `recon verify` names it and writers refuse (exit 4) rather than
+    /// sign a checkpoint of their own over it.
+    @Test func theNewestCheckpointDeletedUnderLaterEntriesIsRefused() throws {
+        let site = try TestSite.trustSite()  // the credit's checkpoint 21, then an April ingest (seq 22)
+        #expect(Checkpointer(site: Site(root: site.root)).all().last == 21)
+        #expect(try site.entries().count == 22)
+        try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/21.txt"))
+        let run = try site.recon(["verify"])
+        #expect(run.code == 4, "\(run.out)\(run.err)")
+        #expect(run.out.hasPrefix("seq 21: credit_note.issued has no checkpoint, and seq 22 was appended after it by a later "
+            + "command, which would have signed it: the checkpoint was deleted"), "\(run.out)")
+        try expectWritersRefuse(site, saying: "seq 21: credit_note.issued has no checkpoint")
+        #expect(!site.exists("Ledger/checkpoints/22.txt"))
+    }
+
+    /// An ingest with a new drop, a decision and a close refuse (exit 4), appending and signing nothing.
+    func expectWritersRefuse(_ site: TestSite, saying words: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let before = try site.ledgerBytes()
+        let checkpoints = Checkpointer(site: Site(root: site.root)).all()
+        try site.drop("usage-2026-04b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                      + "R8,2026-04-05T10:00:00Z,C1,D1,CT,1\n")
+        for args in [["ingest"], ["decide", "R8", "approve", "--by", "Asha"], ["close", "2026-04"]] {
+            let r = try site.recon(args, env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+            #expect(r.code == 4, "\(args): \(r.out)\(r.err)", sourceLocation: sourceLocation)
+            #expect(r.err.contains(words), "\(args): \(r.err)", sourceLocation: sourceLocation)
+        }
+        #expect(try site.ledgerBytes() == before, sourceLocation: sourceLocation)
+        #expect(Checkpointer(site: Site(root: site.root)).all() == checkpoints, sourceLocation: sourceLocation)
     }
 
     /// Checkpoints that the site key did not sign, or whose words were changed, are refused —

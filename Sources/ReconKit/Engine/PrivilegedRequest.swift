@@ -59,11 +59,11 @@ public struct PrivilegedRequest {
 extension SiteSession {
     /// What a writer checks of privilege before it writes: every privileged entry against
     /// the operators of its time, and no checkpoint deleted (which a writer would otherwise
-    /// replace with one signed over a rewritten ledger).
+    /// replace with one signed over a rewritten ledger, or sign over the gap).
     func checkPrivilegeAndCheckpoints() throws {
         _ = try operatorRoster()
-        if let gap = CheckpointGaps.firstUncovered(ledger.entries, newestCheckpoint: Checkpointer(site: site).all().last ?? 0) {
-            throw ReconFailure.verification("the ledger does not verify: \(CheckpointGaps.damage(gap)); nothing is written")
+        if let damage = CheckpointGaps.damage(in: ledger.entries, onDisk: Checkpointer(site: site).all()) {
+            throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written")
         }
     }
 

@@ -73,12 +73,7 @@ public struct Verifier {
         }
         let checkpointer = Checkpointer(site: site)
         _ = try OperatorRoster.replay(ledger.entries, legacyUpTo: checkpointer.all().last ?? 0)
-        if let gap = CheckpointGaps.firstUncovered(ledger.entries, newestCheckpoint: checkpointer.all().last ?? 0) {
-            throw CheckpointGaps.damage(gap)
-        }
-        if let gap = CheckpointGaps.firstDeleted(ledger.entries, onDisk: checkpointer.all()) {
-            throw CheckpointGaps.deleted(gap)
-        }
+        if let damage = CheckpointGaps.damage(in: ledger.entries, onDisk: checkpointer.all()) { throw damage }
         for seq in checkpointer.all() {
             try checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
                           ledger: ledger, verifier: verifier, siteName: siteName)

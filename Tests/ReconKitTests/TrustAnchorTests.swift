@@ -225,4 +225,30 @@ extension TestSite {
         }
         try out.write(to: URL(fileURLWithPath: path("Ledger/ledger.jsonl")))
     }
+
+    /// The site key is the one `site.init` records, or nothing is signed: another site's key
+    /// put in its place, or named by `site_key` in `recon.toml`, makes close refuse before it
+    /// appends (exit 4), where it would have signed a checkpoint no verifier accepts.
+    @Test(arguments: ["file swapped", "site_key in recon.toml"])
+    func aSiteKeyThatIsNotTheRecordedOneSignsNothing(how: String) throws {
+        let site = try TestSite.marchSite()
+        let other = try TestSite()
+        #expect(try other.recon(["init", "--name", "trust-site", "--base-currency", "INR"], env: TestSite.closeDay).code == 0)
+        if how == "file swapped" {
+            try FileManager.default.removeItem(atPath: site.path("Ledger/keys/site.key"))
+            try FileManager.default.copyItem(atPath: other.path("Ledger/keys/site.key"), toPath: site.path("Ledger/keys/site.key"))
+        } else {
+            try (try site.read("recon.toml") + "site_key = \"\(other.path("Ledger/keys/site.key"))\"\n")
+                .write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        }
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 4, "\(close.out)\(close.err)")
+        #expect(close.err.contains("is not the site key site.init records"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(!site.exists("Outbox/2026-03/invoices"))
+        #expect(Checkpointer(site: Site(root: site.root)).all().isEmpty)
+        site.expectAuditorAccepts()
+    }
 }
+

@@ -26,6 +26,8 @@ public struct Closer {
             throw ReconFailure.refused("cannot close \(period): its last day, \(period.lastDay), has not ended in the site's time zone "
                 + "(\(state.zone.identifier); today is \(today)); close it from \(period.next.firstDay) on")
         }
+        // The checkpoint that must follow is signable (the site's own key reads) before anything is made.
+        try Checkpointer(site: session.site).requireCanWrite()
         try OutboxCheck(site: session.site).requireWritable(period: period)
         let review = Reviewer(session: session).review(period, final: true)
         let blocking = review.blocking
@@ -49,7 +51,6 @@ public struct Closer {
             .map { DocumentIssuer.Item($0) }
         if !earlier.isEmpty { session.log.warning("resuming the interrupted close of \(period): \(earlier.count) documents were already issued") }
         var numbers = earlier.map(\.number)
-        try Checkpointer(site: session.site).requireCanWrite()
         try Stages.time("issue") { try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers += issued
             // The final soft flags enter the ledger in the close's own append, before

@@ -13,8 +13,17 @@ public enum SiteKeyFile {
         return named.hasPrefix("/") ? named : site.path(named)
     }
 
-    /// Reads the site key, refusing (exit 3) a file others can read or one that is not a key.
+    /// Reads the site key, refusing (exit 3) a file others can read or one that is not a key,
+    /// and (exit 4) a key that is not the one `site.init` records: what it signed would never
+    /// verify, and a checkpoint, once written, is never replaced.
     public static func load(_ site: Site) throws -> SigningKey {
-        try OperatorKeyFile.load(path(for: site), role: "the site key")
+        let path = path(for: site)
+        let key = try OperatorKeyFile.load(path, role: "the site key")
+        if let recorded = LedgerFile.siteInit(of: site)?.publicKey, recorded != key.verifierKey.text {
+            throw ReconFailure.verification("\(path) holds the key \(key.verifierKey.text.split(separator: "+").prefix(2).joined(separator: "+")), "
+                + "which is not the site key site.init records (\(recorded.split(separator: "+").prefix(2).joined(separator: "+"))); "
+                + "nothing is signed or written — put back the site's own private key (or the `site_key` in recon.toml that names it)")
+        }
+        return key
     }
 }

@@ -84,6 +84,29 @@ struct VouchedCacheTests {
         site.expectAuditorAccepts()
     }
 
+    /// A cache that cannot be written (`.recon/cache` is a file) is only slower: the entry still
+    /// records the SHA-256 of the cache's bytes, never of nothing, so once the obstacle is gone
+    /// the next command writes the very file the ledger vouches for.
+    @Test func aCacheThatCannotBeWrittenIsStillRecordedAsEncoded() throws {
+        let site = try WriterCheckTests.perImageSite()
+        try FileManager.default.removeItem(atPath: site.path(".recon/cache"))
+        try "not a folder".write(toFile: site.path(".recon/cache"), atomically: true, encoding: .utf8)
+        try site.drop("usage-2026-03b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                      + "R8,2026-03-20T10:00:00Z,C1,D1,CT,2\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        let body = try #require(try site.bodies("drop.accepted").last)
+        let cacheSha = try #require(body["cache_sha256"] as? String)
+        #expect(cacheSha != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "the SHA-256 of nothing")
+        site.expectAuditorAccepts()
+        try FileManager.default.removeItem(atPath: site.path(".recon/cache"))
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        let sha = try #require(body["sha256"] as? String)
+        #expect(try sha256(ofFile: site.path(".recon/cache/\(sha).bin")) == cacheSha)
+        site.expectAuditorAccepts()
+    }
+
     /// A deleted cache is only slower: the close parses the checked CSV, and puts the cache
     /// back byte for byte the one the ledger recorded.
     @Test func aMissingCacheIsRebuiltAsTheLedgerRecordedIt() throws {

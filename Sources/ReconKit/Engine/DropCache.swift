@@ -161,7 +161,7 @@ public struct DropCache {
         try? FileIO.makeDirectory(dir)
         var hasher = SHA256()
         let temp = FileIO.temporaryName(for: path(sha256))
-        var written = true
+        var written = true, encoded = false
         do {
             try FileIO.writeStreaming(temp, synced: true) { write in
                 DropCache.encode(sha256: sha256, reports) { piece in
@@ -170,11 +170,18 @@ public struct DropCache {
                         do { try write(piece) } catch { written = false }
                     }
                 }
+                encoded = true
             }
         } catch {
             written = false
         }
         if !written { FileIO.remove(temp) }
+        // A file that could not even be opened (the folder is a file) leaves the hash to take
+        // here: the entry records the SHA-256 of the cache's bytes, never of nothing.
+        if !encoded {
+            hasher = SHA256()
+            DropCache.encode(sha256: sha256, reports) { hasher.update(bufferPointer: $0) }
+        }
         return Pending(temporary: written ? temp : nil, sha256: Hex.string(hasher.finalize()))
     }
 

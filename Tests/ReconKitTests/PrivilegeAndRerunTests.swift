@@ -316,6 +316,30 @@ struct PrivilegeAndRerunTests {
         site.expectAuditorAccepts()
     }
 
+    /// The same for a rerun, which applies its held drops before it issues: a file in a final
+    /// document's place that no entry issued stops it before the held drop is taken, so the
+    /// ledger is as it was, the drop still waits in `Inbox/held/`, and the next rerun does it all.
+    @Test func aRerunFindingAStrayDocumentFileTakesNothing() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        let stray = site.path("Outbox/2026-03/credit-notes/CN-2026-000001.xlsx")
+        try FileManager.default.createDirectory(atPath: FileIO.parent(of: stray), withIntermediateDirectories: true)
+        try "someone else's file".write(toFile: stray, atomically: true, encoding: .utf8)
+        let before = try site.ledgerBytes()
+        let refused = try site.recon(["rerun", "2026-03", "--reason", "card agreed late", "--key", key], env: TestSite.rerunDay)
+        #expect(refused.code == 3, "\(refused.err)")
+        #expect(refused.err.contains("Outbox/2026-03/credit-notes/CN-2026-000001.xlsx is in a final document's place and no ledger "
+            + "entry issued it"), "\(refused.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(site.exists("Inbox/held/usage-late.csv"))
+        #expect(try String(contentsOfFile: stray, encoding: .utf8) == "someone else's file")
+        try FileManager.default.removeItem(atPath: stray)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "card agreed late", "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 0, "\(rerun.err)")
+        #expect(!site.exists("Inbox/held/usage-late.csv"))
+        site.expectAuditorAccepts()
+    }
+
     /// `modality quantity unit_amount amount` of each line, as the entry writes them.
     /// Drops one late March report (held: the month is closed) and reruns March with `key`;
     /// the rerun's JSON answer.

@@ -34,4 +34,31 @@ struct OutboxCheck {
                 + "user can write to, then run the command again")
         }
     }
+
+    /// No file the ledger did not issue stands where a document of `period` is put
+    /// (`PREFIX-YYYY-NNNNNN.xlsx` in its invoices, credit-notes and payouts folders). A close
+    /// or credit finds such a file when it issues, before its own append; a rerun checks
+    /// first, since it takes its held drops into the ledger before it issues.
+    func requireNoStrayDocuments(period: Period, issued: [IssuedDocument]) throws {
+        let known = Set(issued.map(\.file))
+        for kind in DocumentKind.allCases {
+            let folder = "Outbox/\(period)/\(kind.folder)"
+            for name in FileIO.list(site.path(folder)).sorted() where Self.isDocumentName(name, kind: kind) {
+                let relative = folder + "/" + name
+                guard !known.contains(relative) else { continue }
+                throw ReconFailure.refused("\(relative) is in a final document's place and no ledger entry issued it; final "
+                    + "documents are never overwritten and nothing was appended — move it aside and run the command again")
+            }
+        }
+    }
+
+    /// `INV-2026-000001.xlsx` for an invoice, and so on.
+    static func isDocumentName(_ name: String, kind: DocumentKind) -> Bool {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == kind.prefix, parts[1].count == 4, parts[1].allSatisfy { $0.isASCII && $0.isNumber },
+              parts[2].hasSuffix(".xlsx") else { return false }
+        let digits = parts[2].dropLast(5)
+        return digits.count == 6 && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
 }
+

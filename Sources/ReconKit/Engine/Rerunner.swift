@@ -29,6 +29,7 @@ public struct Rerunner {
             throw ReconFailure.refused("\(period) is not closed; an open period is repriced on every ingest — close it with `recon close \(period)`")
         }
         try OutboxCheck(site: session.site).requireWritable(period: period)
+        try OutboxCheck(site: session.site).requireNoStrayDocuments(period: period, issued: session.state.issued)
         guard !reason.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--reason must say why the period is rerun") }
         let signed = try PrivilegedRequest.sign(command: "rerun", args: ["period": period.description, "reason": reason],
                                                 keyFile: keyFile, session: session)

@@ -220,7 +220,12 @@ public enum LedgerReplay {
     static func checkArchived(_ sha: String, seq: Int, site: Site) throws -> [UInt8] {
         let path = site.path(Site.dropPath(sha256: sha))
         guard FileIO.exists(path) else { throw archivedDamage(sha, seq: seq, missing: true) }
-        let bytes = try Stages.time("replay-read") { try FileIO.read(path) }
+        let bytes: [UInt8]
+        do {
+            bytes = try Stages.time("replay-read") { try FileIO.read(path) }
+        } catch let failure as FileIO.Failure where failure.isNotARegularFile {
+            throw LedgerDamage(seq: seq, "archived drop \(Site.dropPath(sha256: sha)) is not a regular file: something else is in its place")
+        }
         guard Stages.time("replay-hash", { Hex.string(SHA256.hash(data: bytes)) }) == sha else {
             throw archivedDamage(sha, seq: seq, missing: false)
         }
@@ -231,7 +236,13 @@ public enum LedgerReplay {
     static func checkArchivedHash(_ sha: String, seq: Int, site: Site) throws {
         let path = site.path(Site.dropPath(sha256: sha))
         guard FileIO.exists(path) else { throw archivedDamage(sha, seq: seq, missing: true) }
-        guard try Stages.time("replay-hash", { try HashedFileWindow.sha256(of: path) }) == sha else {
+        let actual: String
+        do {
+            actual = try Stages.time("replay-hash") { try HashedFileWindow.sha256(of: path) }
+        } catch let failure as FileIO.Failure where failure.isNotARegularFile {
+            throw LedgerDamage(seq: seq, "archived drop \(Site.dropPath(sha256: sha)) is not a regular file: something else is in its place")
+        }
+        guard actual == sha else {
             throw archivedDamage(sha, seq: seq, missing: false)
         }
     }

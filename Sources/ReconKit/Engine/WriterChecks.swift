@@ -83,6 +83,8 @@ struct WriterChecks {
                 if problem == nil, read.before == read.after, read.after.changed < settled {
                     fresh = DocumentSeal.Sealed(sha256: sha, stamp: read.after)
                 }
+            } catch let failure as FileIO.Failure where failure.isNotARegularFile {
+                problem = LedgerDamage(seq: e.seq, "document \(file) is not a regular file: something else is in its place")
             } catch {
                 problem = error
             }

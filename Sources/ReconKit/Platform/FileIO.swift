@@ -14,6 +14,18 @@ public enum FileIO {
         /// The system's own words for `code` (`strerror`).
         public var reason: String { String(cString: strerror(code)) }
         public var description: String { "cannot \(action) \(path): \(reason)" }
+        /// A folder, FIFO, socket or device stands where a file was expected (``requireRegular(_:_:)``).
+        public var isNotARegularFile: Bool { code == EISDIR || (code == EINVAL && action.hasSuffix("(not a regular file)")) }
+    }
+
+    /// Throws unless `info` (from `fstat`) is a regular file's: a folder says so (EISDIR), a
+    /// FIFO, socket or device is "not a regular file" — its size says nothing of its bytes.
+    static func requireRegular(_ info: stat, _ path: String) throws {
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR: throw Failure(path: path, action: "read", code: EISDIR)
+        default: throw Failure(path: path, action: "read (not a regular file)", code: EINVAL)
+        }
     }
 
     public static func exists(_ path: String) -> Bool {
@@ -41,11 +53,13 @@ public enum FileIO {
 
     /// The whole file.
     public static func read(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Opened without waiting, so a FIFO put in a file's place is refused, never waited on.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw Failure(path: path, action: "open", code: errno) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw Failure(path: path, action: "stat", code: errno) }
+        try requireRegular(st, path)
         // The bytes are read straight into the array's storage, never zeroed first: a year's
         // ledger or a month's drop is tens of megabytes that would be written twice.
         var failure: Int32?

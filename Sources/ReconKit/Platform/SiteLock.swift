@@ -25,8 +25,9 @@ public final class SiteLock {
 
     /// Takes the lock exclusively, creating the lock file when needed.
     public convenience init(path: String, timeout: Double) throws {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o644)
         guard fd >= 0 else { throw FileIO.Failure(path: path, action: "open the lock", code: errno) }
+        try SiteLock.requireRegular(fd, path)
         try SiteLock.acquire(fd: fd, path: path, operation: LOCK_EX, timeout: timeout)
         self.init(fd: fd, path: path)
     }
@@ -34,10 +35,21 @@ public final class SiteLock {
     /// Takes the lock shared, for a reader; nil when the lock file cannot be opened (a site
     /// on read-only media, or one no writer has touched), where no writer can be running.
     public static func shared(path: String, timeout: Double) throws -> SiteLock? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO in its place must not hold `recon verify`
         guard fd >= 0 else { return nil }
+        try requireRegular(fd, path)
         try acquire(fd: fd, path: path, operation: LOCK_SH, timeout: timeout)
         return SiteLock(fd: fd, path: path)
+    }
+
+    /// The lock is a regular file, or no lock at all: anything else put there is refused (closing `fd`).
+    private static func requireRegular(_ fd: Int32, _ path: String) throws {
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw ReconFailure.refused("\(path) is not a regular file (something else was put in the place of the site's lock); "
+                + "nothing was read or written — remove it, and recon makes a new lock file")
+        }
     }
 
     private init(fd: Int32, path: String) {

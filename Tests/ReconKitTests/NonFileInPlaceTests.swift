@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// Something other than a file where the site keeps one: a FIFO is refused, never waited on
+/// (a command that hung would hold a watcher's unit or an auditor's `recon verify` forever),
+/// and a folder in place of an archived drop or an issued document is damage the ledger
+/// names (exit 4, its seq), as a changed file is.
+@Suite("Non-files in a site's places", .serialized)
+struct NonFileInPlaceTests {
+    /// Runs recon; a run still going after 30 s is stopped and recorded as a hang.
+    func runOrHang(_ site: TestSite, _ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessOutput? {
+        let running = try site.start(args, env: TestSite.rerunDay)
+        let ended = ProcessRunner.wait(upTo: 30) { !running.process.isRunning }
+        if !ended {
+            kill(running.pid, SIGKILL)
+            _ = running.finish()
+            Issue.record("recon \(args.joined(separator: " ")) still waits after 30 s", sourceLocation: sourceLocation)
+            return nil
+        }
+        return running.finish()
+    }
+
+    @Test func aFIFOInPlaceOfReconTomlIsRefusedNotWaitedOn() throws {
+        let site = try TestSite.closedMarchSite()
+        try FileManager.default.removeItem(atPath: site.path("recon.toml"))
+        #expect(mkfifo(site.path("recon.toml"), 0o644) == 0)
+        let before = try site.ledgerBytes()
+        for args in [["verify"], ["status"], ["ingest"]] {
+            guard let r = try runOrHang(site, args) else { continue }
+            #expect(r.code != 0, "\(args): \(r.out)\(r.err)")
+            #expect((r.out + r.err).contains("recon.toml"), "\(args): \(r.out)\(r.err)")
+        }
+        #expect(try site.ledgerBytes() == before)
+    }
+
+    @Test func aFIFOInPlaceOfTheLockIsRefusedNotWaitedOn() throws {
+        let site = try TestSite.closedMarchSite()
+        try FileManager.default.removeItem(atPath: site.path("Ledger/writer.lock"))
+        #expect(mkfifo(site.path("Ledger/writer.lock"), 0o644) == 0)
+        for args in [["verify"], ["ingest"]] {
+            guard let r = try runOrHang(site, args) else { continue }
+            #expect(r.code == 3, "\(args): \(r.out)\(r.err)")
+            #expect((r.out + r.err).contains("Ledger/writer.lock is not a regular file"), "\(args): \(r.out)\(r.err)")
+        }
+    }
+
+    /// A folder in place of the archived fx drop or of the first invoice: `recon verify` names
+    /// the entry, and a writer refuses with exit 4 as for a changed file, appending nothing.
+    @Test(arguments: ["archived drop", "document"])
+    func aFolderInPlaceOfAVouchedFileIsDamage(what: String) throws {
+        let site = try TestSite.closedMarchSite()
+        let entries = try site.entries()
+        let (seq, file): (Int, String)
+        if what == "document" {
+            let e = try #require(entries.first { ($0["body"] as? [String: Any])?["number"] as? String == "INV-2026-000001" })
+            (seq, file) = (e["seq"] as? Int ?? 0, try #require((e["body"] as? [String: Any])?["file"] as? String))
+        } else {
+            let e = try #require(entries.first { ($0["body"] as? [String: Any])?["kind"] as? String == "clients" })
+            (seq, file) = (e["seq"] as? Int ?? 0, "Ledger/drops/\(try #require((e["body"] as? [String: Any])?["sha256"] as? String)).csv")
+        }
+        try FileManager.default.removeItem(atPath: site.path(file))
+        try FileManager.default.createDirectory(atPath: site.path(file), withIntermediateDirectories: false)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect(verify.out.hasPrefix("seq \(seq): \(what) \(file) is not a regular file"), "\(verify.out)")
+        let before = try site.ledgerBytes()
+        let decide = try site.recon(["decide", "R5", "approve", "--by", "Asha"], env: TestSite.rerunDay)
+        #expect(decide.code == 4, "\(decide.err)")
+        #expect(decide.err.contains("seq \(seq): \(what) \(file) is not a regular file"), "\(decide.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+}

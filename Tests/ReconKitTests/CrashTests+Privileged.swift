@@ -100,7 +100,9 @@ extension CrashTests {
     func committedBodies(_ site: TestSite, _ kind: String) throws -> [[String: Any]] {
         let ledger = try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
         var whole = ledger.lastIndex(of: 10).map { ledger.prefix(through: $0) } ?? Data()
-        let intent = ((try? site.read("Ledger/ledger.jsonl.intent")) ?? "").split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        // The intent note's second line is `START END` (its signature, after a blank line, is not read here).
+        let note = ((try? site.read("Ledger/ledger.jsonl.intent")) ?? "").split(separator: "\n")
+        let intent = note.count > 1 ? note[1].split(separator: " ").compactMap { Int($0) } : []
         if intent.count == 2, ledger.count < intent[1], intent[0] < whole.count {
             whole = whole.prefix(intent[0])
         }

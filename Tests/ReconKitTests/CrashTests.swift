@@ -281,7 +281,10 @@ struct CrashTests {
         let batchStart = lines.dropLast(5).reduce(0) { $0 + $1.count + 1 }
         let twoLinesIn = batchStart + lines.suffix(5).prefix(2).reduce(0) { $0 + $1.count + 1 }
         try closedLedger.prefix(twoLinesIn).write(to: URL(fileURLWithPath: path))
-        try "\(batchStart) \(closedLedger.count)\n".write(toFile: path + ".intent", atomically: true, encoding: .utf8)
+        // The intent the close wrote: signed by the site key (an unsigned one would cut nothing).
+        let key = try SiteKeyFile.load(Site(root: site.root))
+        try SignedNote.sign(text: LedgerFile.intentText(start: batchStart, end: closedLedger.count), with: key)
+            .write(toFile: path + ".intent", atomically: true, encoding: .utf8)
         for file in files { try FileManager.default.removeItem(atPath: site.path(file)) }
         try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/\(lines.count).txt"))
 

@@ -139,20 +139,47 @@ struct WriterCheckTests {
         #expect(site.exists("Inbox/usage-2026-04.csv"))
     }
 
-    /// Issue 9, high 8: a forged intent record claiming the last five entries (covered by the
-    /// close's checkpoint) are an unfinished append. Nothing is cut; writers and verify refuse.
+    /// Issue 9, high 8: an intent record claiming the last five entries (covered by the close's
+    /// checkpoint) are an unfinished append — signed, as only a holder of the site key could.
+    /// No crash leaves that: nothing is cut; writers and verify refuse.
     @Test func aForgedIntentRecordNeverCutsCheckpointedEntries() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
         let lines = try site.ledgerLines()
         let start = lines.dropLast(5).reduce(0) { $0 + $1.count + 1 }
         let before = try site.ledgerBytes()
-        try "\(start) \(before.count + 100)\n".write(toFile: site.path("Ledger/ledger.jsonl.intent"), atomically: true, encoding: .utf8)
+        try SignedNote.sign(text: LedgerFile.intentText(start: start, end: before.count + 100),
+                            with: try SiteKeyFile.load(Site(root: site.root)))
+            .write(toFile: site.path("Ledger/ledger.jsonl.intent"), atomically: true, encoding: .utf8)
         try site.drop("usage-2026-04.csv", TestSite.april)
         let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(ingest.code == 4, "\(ingest.err)")
         #expect(try site.ledgerBytes() == before)
         #expect(try site.recon(["verify"]).code == 4)
+    }
+
+    /// A forged intent record naming the last entry, which no checkpoint covers yet, as part of
+    /// an append that never finished (SPEC §6: a writer never cuts a complete entry). Only an
+    /// intent the site key signed is taken at its word; this one is ignored and removed, the
+    /// entry stays, and the writer says so.
+    @Test func aForgedIntentRecordNeverCutsAnEntry() throws {
+        let site = try TestSite.trustSite()  // seq 22, an April ingest, after the last checkpoint (21)
+        let lines = try site.ledgerLines()
+        let before = try site.ledgerBytes()
+        let start = lines.dropLast().reduce(0) { $0 + $1.count + 1 }
+        try "\(start) \(before.count + 57)\n".write(toFile: site.path("Ledger/ledger.jsonl.intent"), atomically: true, encoding: .utf8)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0 && verify.out.hasPrefix("ok 22 "), "\(verify.out)\(verify.err)")
+        #expect(verify.err.contains("ledger.jsonl.intent is not signed by the site key"), "\(verify.err)")
+        try site.drop("usage-2026-04b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                      + "R8,2026-04-05T10:00:00Z,C1,D1,CT,1\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(ingest.err.contains("ignored and removed Ledger/ledger.jsonl.intent: it is not signed by the site key"), "\(ingest.err)")
+        #expect(try site.ledgerBytes().prefix(before.count) == before, "seq 22 stays")
+        #expect(try site.entries().count == 23)
+        #expect(!site.exists("Ledger/ledger.jsonl.intent"))
+        site.expectAuditorAccepts()
     }
 
     /// SPEC §5: a period closes once its last day has ended in the site's time zone.

@@ -63,6 +63,8 @@ public final class SiteSession {
             }
         }
         self.ledger = ledger
+        // This command's appends sign their intent records, so a crash's are told from a forged one.
+        if writing { ledger.intentKey = try? SiteKeyFile.load(site) }
         guard let first = ledger.entries.first, case .siteInit(let initial)? = try? LedgerEvent(entry: first) else {
             throw ReconFailure.verification("the ledger does not verify: seq 1: the first entry is not site.init; nothing is "
                 + "written to a site that does not verify — restore it from a backup or ask an auditor")
@@ -100,6 +102,11 @@ public final class SiteSession {
     public func repair() throws {
         precondition(lock != nil, "only a writing session repairs the site")
         guard !repaired else { return }
+        if ledger.ignoredIntent {
+            let message = "ignored and removed Ledger/ledger.jsonl.intent: it is not signed by the site key, so no entry is cut "
+                + "on its word (an interrupted append's own intent is signed)"
+            log.warning("\(message)")
+        }
         if ledger.needsRepair {
             let lines = ledger.interruptedEntries
             let cut = try ledger.cutHalfWrittenTail()

@@ -34,6 +34,7 @@ public struct Verifier {
         let lock = try SiteLock.shared(path: site.lockFile, timeout: SiteSession.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
         try ledger.load(deferringLines: false)
+        try LedgerFormat.check(ledger)  // a newer format is not vouched for by a build that cannot read it
         if ledger.halfWrittenBytes > 0 {
             if ledger.tailIsCompleteEntry {
                 throw LedgerDamage(seq: ledger.entries.count + 1, "the last line is a whole entry without its newline (damage, not a crash)")
@@ -45,6 +46,10 @@ public struct Verifier {
             // it are verified as usual; the tail is reported, and the next writer cuts it away.
             notes.append("\(what) after seq \(ledger.entries.count): not an entry — an interrupted command left it, "
                 + "and the next writing command cuts it away")
+        }
+        if ledger.ignoredIntent {
+            notes.append("Ledger/ledger.jsonl.intent is not signed by the site key: ignored (no entry is cut on its word), "
+                + "and the next writing command removes it")
         }
         guard let first = ledger.entries.first, first.eventKind == .siteInit else { throw LedgerDamage(seq: 1, "the first entry is not site.init") }
         guard let keyText = first.string("public_key"), let recordedKey = try? VerifierKey(text: keyText) else {
@@ -159,7 +164,12 @@ public struct Verifier {
         }
         let path = site.path(file)
         guard FileIO.exists(path) else { throw LedgerDamage(seq: seq, "\(what) \(file) is missing") }
-        let actual = try HashedFileWindow.sha256(of: path)
+        let actual: String
+        do {
+            actual = try HashedFileWindow.sha256(of: path)
+        } catch let failure as FileIO.Failure where failure.isNotARegularFile {
+            throw LedgerDamage(seq: seq, "\(what) \(file) is not a regular file: something else is in its place")
+        }
         guard actual == sha else { throw LedgerDamage(seq: seq, "\(what) \(file) does not match its recorded SHA-256") }
     }
 

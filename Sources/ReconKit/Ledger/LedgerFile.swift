@@ -6,12 +6,14 @@ import Crypto
 /// core (``LedgerReader``). Any damage stops every writer.
 ///
 /// An append is all or nothing. Before a batch of entries is written, an intent record
-/// (`ledger.jsonl.intent`: the file's length before and after the batch) is put in place
-/// durably; it is removed once the batch is fsynced. A command killed in between leaves
-/// the intent behind, and reading then sees which bytes belong to the interrupted batch,
-/// even when the write stopped exactly at a line's end. Those bytes — and a last line
-/// without its newline, which is what any interrupted write leaves — are not entries: the
-/// next writing command cuts them away (``cutHalfWrittenTail()``).
+/// (`ledger.jsonl.intent`: the file's length before and after the batch, in a note signed by
+/// the site key) is put in place durably; it is removed once the batch is fsynced. A command
+/// killed in between leaves the intent behind, and reading then sees which bytes belong to
+/// the interrupted batch, even when the write stopped exactly at a line's end. Those bytes —
+/// and a last line without its newline, which is what any interrupted write leaves — are not
+/// entries: the next writing command cuts them away (``cutHalfWrittenTail()``). Complete lines
+/// are cut only on the word of an intent the site key of `site.init` signed: anyone may write
+/// a file into `Ledger/`, and an unsigned one is ignored (SPEC §6: never cut a complete entry).
 public final class LedgerFile {
     public let path: String
     public private(set) var entries: [LedgerEntry] = []
@@ -23,6 +25,11 @@ public final class LedgerFile {
     public private(set) var interruptedEntries = 0
     private var validLength = 0
     private var staleIntent = false
+    /// An intent record was found that the site key did not sign: ignored, and removed by the next writer.
+    public private(set) var ignoredIntent = false
+    /// Signs the intent record of each append (the site key); nil writes an unsigned one,
+    /// which a later reader ignores: the batch's complete lines then stay entries.
+    public var intentKey: SigningKey?
     /// The SHA-256 of the entries' bytes as they were read and appended (``contentSha256``).
     private var content = SHA256()
 
@@ -38,7 +45,6 @@ public final class LedgerFile {
     /// read back on demand (``LedgerEntry/member(_:)``); `recon verify` holds every member.
     public func load(deferringLines: Bool = true) throws {
         let bytes = try FileIO.read(path)
-        let batch = readIntent(fileLength: bytes.count)
         // The complete lines are hashed whole on another core while they are parsed.
         let complete = (bytes.lastIndex(of: 10) ?? -1) + 1
         let hashing = BackgroundWork {
@@ -53,7 +59,10 @@ public final class LedgerFile {
         let ends = read.ends
         validLength = ends.last ?? 0
         interruptedEntries = 0
-        staleIntent = batch != nil
+        let intent = readIntent()
+        staleIntent = intent != nil
+        ignoredIntent = intent.map { !$0.signed } ?? false
+        let batch = intent.flatMap { $0.signed ? (start: $0.start, end: $0.end) : nil }
         if let batch, bytes.count < batch.end, batch.start <= validLength, batch.start == 0 || ends.contains(batch.start) {
             // The batch never finished: its complete lines are no more entries than its half line.
             let kept = ends.firstIndex(of: batch.start).map { $0 + 1 } ?? 0
@@ -90,12 +99,30 @@ public final class LedgerFile {
     /// a writer must not cut away.
     public private(set) var tailIsCompleteEntry = false
 
-    /// The interrupted batch's bounds, when an intent record is present and readable.
-    private func readIntent(fileLength: Int) -> (start: Int, end: Int)? {
-        guard FileIO.exists(intentPath), let bytes = try? FileIO.read(intentPath) else { return nil }
-        let parts = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard parts.count == 2, let s = Int(parts[0]), let e = Int(parts[1]), s >= 0, e > s else { return nil }
-        return (s, e)
+    /// The text an intent record signs: `recon intent`, then `START END`.
+    static func intentText(start: Int, end: Int) -> String { "recon intent\n\(start) \(end)\n" }
+
+    /// The interrupted batch's bounds, when an intent record is present, and whether the site
+    /// key of `site.init` (the first entry read) signed it. Any other file there is unsigned.
+    private func readIntent() -> (start: Int, end: Int, signed: Bool)? {
+        guard FileIO.exists(intentPath) else { return nil }
+        guard let bytes = try? FileIO.read(intentPath) else { return (0, 0, false) }
+        var text = String(decoding: bytes, as: UTF8.self), signed = false
+        if let first = entries.first, first.seq == 1, case .siteInit(let initial)? = try? LedgerEvent(entry: first),
+           let verifier = try? VerifierKey(text: initial.publicKey), let opened = try? SignedNote.open(bytes, verifier: verifier) {
+            text = opened
+            signed = true
+        }
+        var lines = text.split(separator: "\n")
+        if signed {
+            guard lines.first == "recon intent" else { return (0, 0, false) }
+            lines.removeFirst()
+        }
+        let parts = lines.first?.split(separator: " ") ?? []
+        guard lines.count == 1, parts.count == 2, let s = Int(parts[0]), let e = Int(parts[1]), s >= 0, e > s else {
+            return (0, 0, false)
+        }
+        return (s, e, signed)
     }
 
     /// The SHA-256 of the file's bytes that are entries (those read, then those appended), in
@@ -121,6 +148,7 @@ public final class LedgerFile {
             FileIO.remove(intentPath)
             try FileIO.syncDirectory(FileIO.parent(of: path))
             staleIntent = false
+            ignoredIntent = false
         }
         halfWrittenBytes = 0
         interruptedEntries = 0
@@ -148,7 +176,9 @@ public final class LedgerFile {
         guard start == validLength else {
             throw LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock; nothing was appended")
         }
-        try FileIO.writeAtomically(intentPath, Array("\(start) \(start + bytes.count)\n".utf8))
+        let intent = Self.intentText(start: start, end: start + bytes.count)
+        let note = try intentKey.map { try SignedNote.sign(text: intent, with: $0) } ?? intent
+        try FileIO.writeAtomically(intentPath, Array(note.utf8))
         do {
             try file.appendDurably(bytes)
         } catch {

@@ -68,10 +68,10 @@ struct SiteFormatTests {
         try LedgerFile(path: ledgerPath).append(kind: "site.init", body: body, at: try #require(entry["at"] as? String))
         let before = try Data(contentsOf: URL(fileURLWithPath: ledgerPath))
         try site.drop("clients.csv", TestSite.trustClients)
-        for args in [["ingest"], ["status"]] {
+        for args in [["ingest"], ["status"], ["verify"]] {
             let run = try site.recon(args, env: TestSite.closeDay)
-            #expect(run.code == 3, "\(args): \(run.err)")
-            #expect(run.err.contains("format 2"), "\(args): \(run.err)")
+            #expect(run.code == 3, "\(args): \(run.out)\(run.err)")
+            #expect((run.out + run.err).contains("format 2"), "\(args): \(run.out)\(run.err)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledgerPath)) == before)
     }

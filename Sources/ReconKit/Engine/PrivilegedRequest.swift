@@ -40,7 +40,11 @@ public struct PrivilegedRequest {
             throw ReconFailure.refused("this request (`recon \(command)` with the same arguments) was applied at seq \(seq); "
                 + "a retry is never applied twice — `recon verify` and the ledger show what it did. "
                 + (args["reason"] != nil ? "To ask for it again on purpose, say why in a new --reason"
-                    : "The ledger already holds its effect (`recon operator list` shows who is listed)"))
+                    : command == "operator add"
+                    ? "An operator removed since comes back only with a new key (`recon keygen`, then `recon operator add` "
+                        + "with its .pub): a key once removed is never listed again (`recon operator list` shows who is listed)"
+                    : "To remove an operator added again since, it must have come back with a new key; `recon operator list` "
+                        + "shows who is listed"))
         }
         let request: [String: JSONValue] = [
             "command": .string(command), "args": argValues, "site": .string(roster.siteName),

@@ -24,7 +24,8 @@ struct Statement: ParsableCommand {
             guard (clientId != nil) != all else {
                 throw ReconFailure.usage("name one client id, or --all for every client")
             }
-            let session = try SiteSession(site: options.siteValue, writing: false, log: options.log, clock: options.clock)
+            // A statement goes to a client: it is written only from a ledger that checks as a writer's does.
+            let session = try SiteSession(site: options.siteValue, writing: false, checked: true, log: options.log, clock: options.clock)
             keepUntilExit(session)
             let writer = StatementWriter(session: session)
             var date = writer.today

@@ -37,30 +37,8 @@ struct InboxHardeningTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: site.path(dir))) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }
 
-    /// Runs recon; a run still going after a minute is killed (and fails the test) instead of
-    /// hanging the suite: `recon ingest FIFO` used to wait forever for a writer.
     func reconOrKill(_ site: TestSite, _ args: [String]) throws -> (TestSite.Run, killed: Bool) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: TestSite.binary)
-        p.arguments = args + ["--site", site.root]
-        var environment = ProcessInfo.processInfo.environment
-        for (k, v) in Self.env { environment[k] = v }
-        p.environment = environment
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            // SIGKILL: a process blocked opening a FIFO does not act on SIGTERM.
-            if done.wait(timeout: .now() + 60) == .timedOut { kill(p.processIdentifier, SIGKILL) }
-        }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        done.signal()
-        let killed = p.terminationReason == .uncaughtSignal
-        return (TestSite.Run(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self)), killed)
+        try site.reconOrKill(args, env: Self.env)
     }
 
     /// High 3: a timestamp in 3026 trapped (exit 132), stayed in the Inbox and stopped every later ingest.
@@ -125,6 +103,27 @@ struct InboxHardeningTests {
             == "usage-link.csv is a symbolic link, not a regular file; only regular files are drops (put the CSV file itself in place)\n")
         #expect(FileManager.default.fileExists(atPath: outside))
         try expectVerifies(site)
+    }
+
+    /// `Inbox/rejected` (or `held`) replaced by a link to a folder outside the site: a drop
+    /// is never written there. `ingest` and `watch` both refuse (exit 3) before taking it,
+    /// and neither treats the link as a drop; the drop waits in the Inbox.
+    @Test(arguments: [["ingest"], ["watch", "--once", "--stable", "0.3"]])
+    func aLinkedRejectedFolderIsRefusedNotFollowed(args: [String]) throws {
+        let site = try preparedSite()
+        let outside = site.path("outside")
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(atPath: site.path("Inbox/rejected"))
+        try FileManager.default.createSymbolicLink(atPath: site.path("Inbox/rejected"), withDestinationPath: outside)
+        try site.drop("usage-bad.csv", Self.usageHeader + "R9,2026-02-30T10:00:00Z,C1,D1,CT,1,\n")
+        let before = try ledgerLines(site)
+        let (r, killed) = try reconOrKill(site, args)
+        #expect(!killed && r.code == 3, "\(args): \(r.out)\(r.err)")
+        #expect(r.err.contains("Inbox/rejected is not a folder of the site"), "\(r.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: site.path("Inbox/usage-bad.csv")))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: site.path("Inbox/rejected")) == outside)
+        #expect(try ledgerLines(site) == before)
     }
 
     /// `recon watch` moves strays aside too, even when no regular drop is waiting.

@@ -7,17 +7,11 @@ import Testing
 /// names (exit 4, its seq), as a changed file is.
 @Suite("Non-files in a site's places", .serialized)
 struct NonFileInPlaceTests {
-    /// Runs recon; a run still going after 30 s is stopped and recorded as a hang.
+    /// Runs recon; a run still going after 30 s is killed and recorded as a hang.
     func runOrHang(_ site: TestSite, _ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessOutput? {
-        let running = try site.start(args, env: TestSite.rerunDay)
-        let ended = ProcessRunner.wait(upTo: 30) { !running.process.isRunning }
-        if !ended {
-            kill(running.pid, SIGKILL)
-            _ = running.finish()
-            Issue.record("recon \(args.joined(separator: " ")) still waits after 30 s", sourceLocation: sourceLocation)
-            return nil
-        }
-        return running.finish()
+        let (run, killed) = try site.reconOrKill(args, env: TestSite.rerunDay, seconds: 30)
+        if killed { Issue.record("recon \(args.joined(separator: " ")) still waits after 30 s", sourceLocation: sourceLocation) }
+        return killed ? nil : run
     }
 
     @Test func aFIFOInPlaceOfReconTomlIsRefusedNotWaitedOn() throws {

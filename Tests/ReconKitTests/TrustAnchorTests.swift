@@ -206,24 +206,19 @@ struct TrustAnchorTests {
         chmod(site.path("Ledger/keys/site.key"), 0o600)
         #expect(try site.recon(["rerun", "2026-03", "--reason", "late card", "--key", key], env: TestSite.rerunDay).code == 0)
     }
-}
 
-extension TestSite {
-    /// Rewrites every entry through `edit(seq, kind, &body)` and redoes every hash and prev:
-    /// what someone with write access to the site can do without any key.
-    func rewriteLedger(_ edit: (Int, String, inout [String: JSONValue]) -> Void) throws {
-        var out = Data()
-        var prev = LedgerEntry.zeroHash
-        for (i, line) in try ledgerLines().enumerated() {
-            guard case .object(let o) = try JSONParser.parse(Array(line)), case .object(var body)? = o["body"],
-                case .string(let at)? = o["at"], case .string(let kind)? = o["kind"]
-            else { throw FileIO.Failure(path: path("Ledger/ledger.jsonl"), action: "rewrite", code: 0) }
-            edit(i + 1, kind, &body)
-            let entry = LedgerEntry(seq: i + 1, at: at, kind: kind, body: body, prev: prev)
-            out.append(contentsOf: entry.line)
-            prev = entry.hash
+    /// A statement goes to a hospital: it is written only from a ledger that checks as a
+    /// writer's does. An invoice's total raised and the chain re-hashed behind a checkpoint
+    /// makes `recon statement` refuse (exit 4) and write nothing.
+    @Test func aStatementIsNotWrittenFromALedgerRewrittenBehindACheckpoint() throws {
+        let site = try TestSite.trustSite()
+        try site.rewriteLedger { _, kind, body in
+            if kind == "invoice.issued", body["number"]?.stringValue == "INV-2026-000001" { body["total"] = "999.00" }
         }
-        try out.write(to: URL(fileURLWithPath: path("Ledger/ledger.jsonl")))
+        let statement = try site.recon(["statement", "C1"], env: TestSite.aprilLater)
+        #expect(statement.code == 4, "\(statement.out)\(statement.err)")
+        #expect(statement.err.contains("checkpoint"), "\(statement.err)")
+        #expect(!site.exists("Outbox/statements/C1.xlsx"))
     }
 
     /// The site key is the one `site.init` records, or nothing is signed: another site's key
@@ -252,3 +247,22 @@ extension TestSite {
     }
 }
 
+
+extension TestSite {
+    /// Rewrites every entry through `edit(seq, kind, &body)` and redoes every hash and prev:
+    /// what someone with write access to the site can do without any key.
+    func rewriteLedger(_ edit: (Int, String, inout [String: JSONValue]) -> Void) throws {
+        var out = Data()
+        var prev = LedgerEntry.zeroHash
+        for (i, line) in try ledgerLines().enumerated() {
+            guard case .object(let o) = try JSONParser.parse(Array(line)), case .object(var body)? = o["body"],
+                case .string(let at)? = o["at"], case .string(let kind)? = o["kind"]
+            else { throw FileIO.Failure(path: path("Ledger/ledger.jsonl"), action: "rewrite", code: 0) }
+            edit(i + 1, kind, &body)
+            let entry = LedgerEntry(seq: i + 1, at: at, kind: kind, body: body, prev: prev)
+            out.append(contentsOf: entry.line)
+            prev = entry.hash
+        }
+        try out.write(to: URL(fileURLWithPath: path("Ledger/ledger.jsonl")))
+    }
+}

@@ -27,6 +27,16 @@ public final class TestSite {
         try ProcessRunner.run(TestSite.binary, args + (site ? ["--site", root] : []), environment: env)
     }
 
+    /// Runs `recon ARGS --site ROOT`; a run still going after `seconds` is killed (SIGKILL: a
+    /// process blocked opening a FIFO does not act on SIGTERM) and said to be, instead of
+    /// hanging the suite.
+    public func reconOrKill(_ args: [String], env: [String: String] = [:], seconds: Double = 60) throws -> (Run, killed: Bool) {
+        let running = try start(args, env: env)
+        let ended = ProcessRunner.wait(upTo: seconds) { !running.process.isRunning }
+        if !ended { kill(running.pid, SIGKILL) }
+        return (running.finish(), !ended)
+    }
+
     /// Starts `recon ARGS --site ROOT` and returns while it runs.
     public func start(_ args: [String], env: [String: String] = [:]) throws -> RunningProcess {
         try RunningProcess(TestSite.binary, args + ["--site", root], environment: env)

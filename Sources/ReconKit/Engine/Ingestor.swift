@@ -39,6 +39,17 @@ public final class Ingestor {
             .map { site.inbox + "/" + $0 }
     }
 
+    /// `Inbox/held` and `Inbox/rejected` are folders of the site, or absent (made when needed):
+    /// a symbolic link or other file there would have drops written outside the site. Refused
+    /// (exit 3) before any drop is taken.
+    func requireOwnFolders() throws {
+        for (dir, name) in [(session.site.held, "Inbox/held"), (session.site.rejected, "Inbox/rejected")] {
+            guard let info = FileStatus.of(dir), info.kind != .folder else { continue }
+            throw ReconFailure.refused("\(name) is not a folder of the site (a symbolic link or another file is in its place); "
+                + "held and rejected drops are kept only inside the site — replace it with a folder, then run the command again")
+        }
+    }
+
     /// Names that are still being written or are not for us: never read.
     public static func isNeverRead(_ name: String) -> Bool {
         let lower = name.lowercased()
@@ -52,6 +63,7 @@ public final class Ingestor {
 
     /// Processes files in the given order; then raises new flags and refreshes the drafts.
     public func ingest(_ paths: [String]) throws -> [IngestOutcome] {
+        if !paths.isEmpty && !dryRun { try requireOwnFolders() }
         var outcomes: [IngestOutcome] = []
         for path in paths {
             let outcome = try ingestOne(path)

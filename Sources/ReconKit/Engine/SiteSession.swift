@@ -36,8 +36,10 @@ public final class SiteSession {
     /// `settled: false` reads every report of every period, also those settled by a close
     /// (which other commands look up on disk, ``ClosedHistory``): a rerun reprices one.
     /// `rebuilding: false` writes nothing, not even a missing cache file or index (`recon verify`'s reading).
-    public init(site: Site, writing: Bool, log: Logger, useCache: Bool = true, settled: Bool = true, rebuilding: Bool = true,
-                clock: SiteClock) throws {
+    /// `checked`: a reader whose output leaves the site (`recon statement`) checks as a writer
+    /// does — checkpoints, privileged entries, documents — without the lock or any repair.
+    public init(site: Site, writing: Bool, checked: Bool = false, log: Logger, useCache: Bool = true, settled: Bool = true,
+                rebuilding: Bool = true, clock: SiteClock) throws {
         self.site = site
         self.log = log
         self.clock = clock
@@ -57,7 +59,7 @@ public final class SiteSession {
                 + "without its newline — damage, not a line cut short by a crash; nothing is written to a damaged ledger — "
                 + "restore it from a backup or ask an auditor")
         }
-        if writing {
+        if writing || checked {
             try Stages.time("checks") {
                 try Self.refusingDamage { try WriterChecks(site: site, ledger: ledger, warn: { log.warning("\($0)") }).run() }
             }
@@ -79,8 +81,10 @@ public final class SiteSession {
         state = replayed.state
         replayNotes = replayed.notes
         for warning in replayNotes.warnings { log.warning("\(warning)") }
-        if writing {
+        if writing || checked {
             try Stages.time("privileged") { try checkPrivilegeAndCheckpoints() }  // before anything is written or signed
+        }
+        if writing {
             try Self.refuseClockBeforeHead(clock.now(), ledger: ledger)
         }
     }

@@ -29,7 +29,7 @@ struct InboxScan {
         for name in names {
             let path = inbox.hasSuffix("/") ? inbox + name : inbox + "/" + name
             guard let info = FileStatus.of(path) else { continue }  // gone meanwhile
-            if info.kind == .folder && (name == "held" || name == "rejected") { continue }
+            if name == "held" || name == "rejected" { continue }  // the site's own folders, never a drop (ingest checks them)
             if let reason = DropCandidate.reasonToIgnore(name: name) {
                 if info.kind != .folder { ignored[name] = reason }
                 continue

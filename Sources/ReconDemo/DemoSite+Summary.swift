@@ -6,13 +6,16 @@ extension DemoSite {
         let session = try SiteSession(site: site, writing: false, log: log, clock: clock)
         let state = session.state
         var s = DemoSummary(site: site.root)
-        s.reports = state.reports.count
         s.rejectedDrops = FileIO.list(site.rejected).filter { !$0.hasSuffix(".errors.txt") }
         for e in session.ledger.entries {
             switch e.eventKind {
             case .dropAccepted?:
                 s.dropsAccepted += 1
-                if e.string("kind") == "usage" { s.usageDrops += 1 }
+                // Every month's rows: the state holds only the open month's, closed ones are settled on disk.
+                if e.string("kind") == "usage" {
+                    s.usageDrops += 1
+                    s.reports += Int(e.body["rows"]?.intValue ?? 0)
+                }
             case .periodClosed?: s.closedPeriods.append(e.string("period") ?? "")
             case .cardReplaced?:
                 let effective = e.string("effective_from") ?? ""

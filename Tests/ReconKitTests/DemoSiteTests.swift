@@ -25,6 +25,14 @@ struct DemoSiteTests {
         try ledger.load()
         let entries = ledger.entries
         #expect(entries.first?.string("site") == "recon-demo")
+        // The summary counts every usage drop's reports, closed months' too: the archived CSVs' rows.
+        let usage = entries.filter { $0.kind == "drop.accepted" && $0.string("kind") == "usage" }
+        let rows = try usage.reduce(0) { sum, e in
+            let text = try site.read("Ledger/drops/\(e.string("sha256") ?? "").csv")
+            return sum + text.split(separator: "\n").count - 1
+        }
+        #expect(rows > 50_000)
+        #expect(run.out.contains("\(Digits.grouped(rows)) reports in \(usage.count) usage drops"), "\(run.out)")
 
         // Twelve periods closed, in order; November 2026 open with its drafts.
         #expect(entries.filter { $0.kind == "period.closed" }.compactMap { $0.string("period") } == Self.closed)

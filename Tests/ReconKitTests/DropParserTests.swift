@@ -152,6 +152,11 @@ struct DropParserTests {
         #expect(o.problems.total == 1500)
         #expect(o.problems.reportLines.count == 1001)
         #expect(o.problems.reportLines.last == "… and 500 more problems not listed")
+        // What the log line and `status` count from those lines: 1,500, not the 1,001 lines.
+        #expect(ProblemList.count(ofReportLines: o.problems.reportLines) == 1500)
+        #expect(IngestOutcome.rejected(name: "u.csv", problems: o.problems.reportLines).summary
+            .hasPrefix("u.csv: rejected with 1500 problems: "))
+        #expect(ProblemList.count(ofReportLines: ["line 2: x"]) == 1)
     }
 
     /// A valid row is read from its bytes, any other by the reader that names problems: one

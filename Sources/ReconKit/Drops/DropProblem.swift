@@ -54,7 +54,16 @@ public final class ProblemList {
     /// The report's lines, with a last line counting any beyond the limit.
     public var reportLines: [String] {
         var lines = problems.map(\.description)
-        if total > problems.count { lines.append("… and \(total - problems.count) more problems not listed") }
+        if total > problems.count { lines.append("… and \(total - problems.count)\(Self.moreNotListed)") }
         return lines
+    }
+
+    private static let moreNotListed = " more problems not listed"
+
+    /// How many problems ``reportLines`` stand for: its last line may count those beyond the limit.
+    public static func count(ofReportLines lines: [String]) -> Int {
+        guard let last = lines.last, last.hasPrefix("… and "), last.hasSuffix(moreNotListed),
+              let more = Int(last.dropFirst("… and ".count).dropLast(moreNotListed.count)) else { return lines.count }
+        return lines.count - 1 + more
     }
 }

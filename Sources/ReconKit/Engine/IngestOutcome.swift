@@ -29,7 +29,8 @@ public enum IngestOutcome: Sendable {
         case .duplicate(let name, let seq):
             return "\(name): duplicate of the drop accepted at seq \(seq); " + (dryRun ? "would be removed" : "removed")
         case .rejected(let name, let problems):
-            return "\(name): rejected with \(problems.count) problem\(problems.count == 1 ? "" : "s"): \(problems.first ?? "")"
+            let count = ProblemList.count(ofReportLines: problems)
+            return "\(name): rejected with \(count) problem\(count == 1 ? "" : "s"): \(problems.first ?? "")"
         case .held(let name, let periods):
             return "\(name): \(dryRun ? "would be held" : "held") — touches closed period \(periods.map(\.description).joined(separator: ", ")); waits for `recon rerun`"
         case .ignored(let name, let why): return "\(name): ignored (\(why))"

@@ -47,7 +47,8 @@ public struct StatusReport {
         var problems: [String: Int] = [:]
         for name in rejected {
             guard let bytes = try? FileIO.read(site.rejected + "/" + name + ".errors.txt") else { continue }
-            problems[name] = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).count
+            let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+            problems[name] = ProblemList.count(ofReportLines: lines)
         }
         rejectedProblems = problems
         inbox = Ingestor.inboxDrops(site).map(FileIO.baseName)

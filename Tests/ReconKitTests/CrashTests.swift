@@ -240,6 +240,23 @@ struct CrashTests {
 
     // MARK: The states a kill leaves, made exactly
 
+    /// `recon decide` killed once its entry was in prints nothing, so it is given again: the
+    /// decision in force is the same, and nothing is appended twice (a different decision is).
+    @Test func theSameDecisionGivenAgainIsRecordedOnce() throws {
+        let site = try TestSite.marchSite()
+        let first = try site.recon(["decide", "R2", "approve", "--by", "Asha", "--note", "trauma series"], env: TestSite.closeDay)
+        #expect(first.code == 0, "\(first.err)")
+        let count = try site.entries().count
+        let again = try site.recon(["decide", "R2", "approve", "--by", "Asha", "--note", "trauma series"], env: TestSite.closeDay)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(again.out == first.out, "the answer names the entry in force: \(again.out)")
+        #expect(again.err.contains("already recorded (seq \(count))"), "\(again.err)")
+        #expect(try site.entries().count == count)
+        let changed = try site.recon(["decide", "R2", "exclude", "--by", "Asha"], env: TestSite.closeDay)
+        #expect(try changed.code == 0 && site.entries().count == count + 1, "\(changed.err)")
+        site.expectAuditorAccepts()
+    }
+
     /// A last line cut short is no entry: verify says ok for the entries and notes the tail; the next writer cuts it and says so.
     @Test func aHalfWrittenLastLineIsCutAwayByTheNextWriter() throws {
         let site = try TestSite.marchSite()

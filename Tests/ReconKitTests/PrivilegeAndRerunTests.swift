@@ -251,6 +251,11 @@ struct PrivilegeAndRerunTests {
         #expect(waiting.err.contains("decide it in a decisions drop") && !waiting.err.contains("recon decide"), "\(waiting.err)")
         #expect(try site.bodies("rerun").isEmpty && site.bodies("credit_note.issued").isEmpty)
         #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-big.csv" })
+        // R20 is in the ledger on no document yet: status says so, and what to run.
+        let status = try site.recon(["status"], env: TestSite.rerunDay)
+        #expect(status.out.contains("2026-03: 1 drop accepted since it was settled (usage-big.csv), on no document yet — run "
+            + "`recon rerun 2026-03`"), "\(status.out)")
+        #expect(try site.recon(["status", "--json"], env: TestSite.rerunDay).out.contains(#""awaiting_rerun":["usage-big.csv"]"#))
 
         try site.drop("decisions-2026-03.csv", "subject,decision,by,note\nR20,approve,Asha,trauma series\n")
         #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
@@ -264,6 +269,10 @@ struct PrivilegeAndRerunTests {
         #expect(try site.document("PAYADJ-2026-000001")?["radiologist_id"] as? String == "D2")
         #expect(try site.document("PAYADJ-2026-000001")?["total"] as? String == "50.00")
         #expect(try site.document("PAY-2026-000003")?["total"] as? String == "100.00")
+        // The rerun that issued for R20 names the drop it brought in, though an earlier one took it.
+        let applied = try #require(try site.bodies("rerun").last?["applied_drops"] as? [String])
+        #expect(applied == ["usage-big.csv", "decisions-2026-03.csv"], "\(applied)")
+        #expect(!(try site.recon(["status"], env: TestSite.rerunDay).out.contains("on no document yet")))
         site.expectAuditorAccepts()
     }
 

@@ -33,6 +33,14 @@ public struct Decider {
         if let seq = state.closedPeriods[target.period] {
             throw ReconFailure.refused("\(d.subject) belongs to \(target.period), closed at seq \(seq); decisions for it wait for `recon rerun \(target.period)` — put them in a decisions drop")
         }
+        // The same decision again (a retry after a command killed once its entry was in) is
+        // already in force: nothing is appended twice; the drafts are refreshed all the same.
+        let inForce = target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
+        if let inForce, inForce.decision == d.decision, inForce.by == d.by, inForce.note == d.note {
+            session.log.info("\(d.subject): this decision is already recorded (seq \(inForce.seq)); nothing was appended")
+            Drafter(session: session).refresh()
+            return session.ledger.entries[inForce.seq - 1]
+        }
         let entry = try session.append([FlagRaiser.decided(d, target: target).item])[0]
         try LedgerReplay.apply(appended: [entry], to: &session.state, site: session.site)
         Drafter(session: session).refresh()

@@ -146,6 +146,7 @@ public enum LedgerReplay {
         }
         let sha = drop.sha256, kind = drop.kind
         state.accepted(drop: sha, seq: e.seq)
+        state.accepted(drop)
         if kind == .decisions { return }
         // Every period its rows fall in was settled after it: its rows are in the indexes.
         if let periods = drop.periods, !settled.isEmpty,

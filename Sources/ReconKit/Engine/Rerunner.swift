@@ -36,8 +36,10 @@ public struct Rerunner {
         // The checkpoint that must follow is signed with the site key: refuse now, not after appending.
         _ = try Checkpointer(site: session.site).loadSiteKey()
 
-        // Held drops of this period are applied first (each whole, as at ingest).
-        let applied = try HeldDrops(session: session).apply(period: period)
+        // Held drops of this period are applied first (each whole, as at ingest). Drops an earlier
+        // rerun took but did not issue for (a hard flag, a crash) are this rerun's too.
+        let earlier = session.state.awaitingRerun[period] ?? []
+        let applied = earlier + (try HeldDrops(session: session).apply(period: period))
         let state = session.state  // with the held drops
 
         let review = Reviewer(session: session).review(period, final: true)

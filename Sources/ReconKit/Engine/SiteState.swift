@@ -47,6 +47,10 @@ public struct SiteState {
     public private(set) var acceptedDrops: [String: Int] = [:]
     /// Period → seq of its `period.closed`.
     public private(set) var closedPeriods: [Period: Int] = [:]
+    /// Usage drops accepted into a period after its close or last rerun, by name: their reports
+    /// are in the ledger but on no document until `recon rerun` of the period (a rerun stopped
+    /// after taking its held drops, by a hard flag or a crash, leaves them so).
+    public private(set) var awaitingRerun: [Period: [String]] = [:]
     /// Closed-period history the auditor reads: `period.closed` bodies' party statistics.
     public private(set) var closedStats: [Period: [PartyPeriodStats]] = [:]
     /// Closed-period margins by client and modality, as the ledger recorded them.
@@ -82,9 +86,11 @@ public struct SiteState {
             if let f = record.flagId { flagDecisions[f] = record }
         case .periodClosed(let p):
             closedPeriods[p.period] = seq
+            awaitingRerun[p.period] = nil
             closedStats[p.period] = PartyStatsCodec.decode(p.stats, period: p.period.description)
             closedMargins[p.period] = MarginCodec.decode(p.margins)
         case .rerun(let p):
+            awaitingRerun[p.period] = nil
             closedStats[p.period] = PartyStatsCodec.decode(p.stats, period: p.period.description)
             closedMargins[p.period] = MarginCodec.decode(p.margins)
         case .documentIssued(let d):
@@ -109,6 +115,11 @@ public struct SiteState {
     /// Records the `drop.accepted` entry of a drop (its rows are applied by ``apply(_:)``).
     mutating func accepted(drop sha256: String, seq: Int) {
         acceptedDrops[sha256] = seq
+    }
+
+    /// Notes a drop accepted into closed periods (``awaitingRerun``).
+    mutating func accepted(_ drop: LedgerEvent.DropAccepted) {
+        for period in drop.periods ?? [] where closedPeriods[period] != nil { awaitingRerun[period, default: []].append(drop.name) }
     }
 
     /// The soft findings of the open periods, which are not ledger entries (``Reviewer``).

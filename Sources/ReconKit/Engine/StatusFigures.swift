@@ -10,6 +10,8 @@ struct StatusFigures {
     var entries: Int
     var head: String
     var closed: [(period: Period, seq: Int)]
+    /// Drops accepted into a closed period since its close or last rerun (``SiteState/awaitingRerun``).
+    var awaitingRerun: [Period: [String]]
     /// Final invoices and payout statements (and later credit notes and adjustments) per closed period.
     var closedDocuments: [Period: [IssuedDocument]]
     var open: [PeriodReview]
@@ -27,6 +29,7 @@ struct StatusFigures {
         entries = session.ledger.entries.count
         head = session.ledger.headHash
         closed = s.closedPeriods.map { ($0.key, $0.value) }.sorted { $0.period < $1.period }
+        awaitingRerun = s.awaitingRerun
         closedDocuments = Dictionary(grouping: s.issued.filter { s.closedPeriods[$0.period] != nil }, by: \.period)
         self.open = open ?? s.openPeriods.map { Reviewer(session: session).review($0, final: false) }
         sellerMissing = session.config.seller == nil
@@ -61,6 +64,11 @@ extension StatusFigures {
                 parts.append(try Report.plural(list.count, label) + " (" + Report.totalsText(list.map { ($0.currency.code, $0.total) }) + ")")
             }
             t += "  \(c.period) closed at seq \(c.seq): " + (parts.isEmpty ? "no documents" : parts.joined(separator: ", ")) + "\n"
+        }
+        // Reports in the ledger on no document yet: said whatever the period's age.
+        for (period, drops) in awaitingRerun.sorted(by: { $0.key < $1.key }) {
+            t += "  \(period): \(Report.plural(drops.count, "drop")) accepted since it was settled (\(drops.joined(separator: ", "))), "
+                + "on no document yet — run `recon rerun \(period)`\n"
         }
         if open.isEmpty { t += "open periods: none\n" }
         for r in open {
@@ -100,7 +108,8 @@ extension StatusFigures {
             "closed_periods": .array(closed.map { c in
                 let docs = closedDocuments[c.period] ?? []
                 return .object(["period": .string(c.period.description), "seq": .int(Int64(c.seq)),
-                                "documents": .array(docs.map(Report.issuedJSON))])
+                                "documents": .array(docs.map(Report.issuedJSON)),
+                                "awaiting_rerun": .array((awaitingRerun[c.period] ?? []).map { .string($0) })])
             }),
             "open_periods": .array(try open.map { r in
                 let m = try Report.margin(r)

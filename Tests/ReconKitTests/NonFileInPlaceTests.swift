@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import ReconKit
+
 /// Something other than a file where the site keeps one: a FIFO is refused, never waited on
 /// (a command that hung would hold a watcher's unit or an auditor's `recon verify` forever),
 /// and a folder in place of an archived drop or an issued document is damage the ledger
@@ -63,4 +65,38 @@ struct NonFileInPlaceTests {
         #expect(decide.err.contains("seq \(seq): \(what) \(file) is not a regular file"), "\(decide.err)")
         #expect(try site.ledgerBytes() == before)
     }
+
+    /// `site_key` in `recon.toml` naming a FIFO: nothing waits on it. `status` runs without
+    /// signing its cache; a close refuses (the key cannot be read), appending nothing.
+    @Test func aFIFONamedAsTheSiteKeyIsNotWaitedOn() throws {
+        let site = try TestSite.marchSite()
+        #expect(mkfifo(site.path("key.fifo"), 0o600) == 0)
+        try (try site.read("recon.toml") + "site_key = \"\(site.path("key.fifo"))\"\n")
+            .write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let before = try site.ledgerBytes()
+        if let status = try runOrHang(site, ["status"]) { #expect(status.code == 0, "\(status.err)") }
+        if let close = try runOrHang(site, ["close", "2026-03"]) {
+            #expect(close.code == 3, "\(close.out)\(close.err)")
+            #expect(close.err.contains("key.fifo"), "\(close.err)")
+        }
+        #expect(try site.ledgerBytes() == before)
+    }
+
+    /// A folder in place of the ledger, or of the intent record an append writes first: every
+    /// command that opens the site says what is in the way (exit 4), as `recon verify` does.
+    @Test(arguments: ["Ledger/ledger.jsonl", "Ledger/ledger.jsonl.intent"])
+    func aFolderInPlaceOfALedgerFileStopsEveryCommand(file: String) throws {
+        let site = try TestSite.closedMarchSite()
+        try? FileManager.default.removeItem(atPath: site.path(file))
+        try FileManager.default.createDirectory(atPath: site.path(file), withIntermediateDirectories: false)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let archived = FileIO.list(site.path("Ledger/drops")).count
+        for args in [["verify"], ["ingest"], ["decide", "R6", "approve", "--by", "Asha"]] {
+            guard let r = try runOrHang(site, args) else { continue }
+            #expect(r.code == 4, "\(args): \(r.out)\(r.err)")
+            #expect((r.out + r.err).contains(file), "\(args): \(r.out)\(r.err)")
+        }
+        #expect(FileIO.list(site.path("Ledger/drops")).count == archived, "no drop archived")
+    }
 }
+

@@ -349,6 +349,22 @@ struct PrivilegeAndRerunTests {
         site.expectAuditorAccepts()
     }
 
+    /// `Inbox/held` replaced by a link to a folder outside the site: the rerun reads no drop
+    /// through it (as ingest keeps none there), refusing before it takes anything.
+    @Test func aRerunDoesNotTakeHeldDropsThroughALink() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        let outside = site.path("held-elsewhere")
+        try FileManager.default.moveItem(atPath: site.path("Inbox/held"), toPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: site.path("Inbox/held"), withDestinationPath: outside)
+        let before = try site.ledgerBytes()
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "card agreed late", "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 3, "\(rerun.err)")
+        #expect(rerun.err.contains("Inbox/held is not a folder of the site"), "\(rerun.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(FileManager.default.fileExists(atPath: outside + "/usage-late.csv"))
+    }
+
     /// `modality quantity unit_amount amount` of each line, as the entry writes them.
     /// Drops one late March report (held: the month is closed) and reruns March with `key`;
     /// the rerun's JSON answer.

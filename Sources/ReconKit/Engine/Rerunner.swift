@@ -30,6 +30,7 @@ public struct Rerunner {
         }
         try OutboxCheck(site: session.site).requireWritable(period: period)
         try OutboxCheck(site: session.site).requireNoStrayDocuments(period: period, issued: session.state.issued)
+        try Ingestor(session: session).requireOwnFolders()  // its held drops are read from inside the site only
         guard !reason.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--reason must say why the period is rerun") }
         let signed = try PrivilegedRequest.sign(command: "rerun", args: ["period": period.description, "reason": reason],
                                                 keyFile: keyFile, session: session)

@@ -52,6 +52,9 @@ public final class SiteSession {
             try Stages.time("ledger") { try ledger.load() }
         } catch let damage as LedgerDamage {
             throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written to a damaged ledger — restore it from a backup or ask an auditor")
+        } catch let failure as FileIO.Failure where failure.isNotARegularFile {
+            throw ReconFailure.verification("the ledger does not verify: \(failure) — something other than the ledger file is in its "
+                + "place; nothing is written — restore Ledger/ledger.jsonl from a backup or ask an auditor")
         }
         try LedgerFormat.check(ledger)
         if writing && ledger.tailIsCompleteEntry {

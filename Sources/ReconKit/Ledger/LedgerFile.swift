@@ -59,7 +59,7 @@ public final class LedgerFile {
         let ends = read.ends
         validLength = ends.last ?? 0
         interruptedEntries = 0
-        let intent = readIntent()
+        let intent = try readIntent()
         staleIntent = intent != nil
         ignoredIntent = intent.map { !$0.signed } ?? false
         let batch = intent.flatMap { $0.signed ? (start: $0.start, end: $0.end) : nil }
@@ -104,8 +104,13 @@ public final class LedgerFile {
 
     /// The interrupted batch's bounds, when an intent record is present, and whether the site
     /// key of `site.init` (the first entry read) signed it. Any other file there is unsigned.
-    private func readIntent() -> (start: Int, end: Int, signed: Bool)? {
+    private func readIntent() throws -> (start: Int, end: Int, signed: Bool)? {
         guard FileIO.exists(intentPath) else { return nil }
+        // recon puts its own file there before each append: a folder (or other) would stop every writer.
+        guard FileIO.isRegularFile(intentPath) else {
+            throw LedgerDamage(seq: nil, "\(intentPath) is not a file (something else is in the place of the intent record "
+                + "an append writes first) — remove it")
+        }
         guard let bytes = try? FileIO.read(intentPath) else { return (0, 0, false) }
         var text = String(decoding: bytes, as: UTF8.self), signed = false
         if let first = entries.first, first.seq == 1, case .siteInit(let initial)? = try? LedgerEvent(entry: first),

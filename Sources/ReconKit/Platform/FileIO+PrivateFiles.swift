@@ -35,9 +35,12 @@ extension FileIO {
     /// of its bytes, read through one descriptor so the mode belongs to the bytes read
     /// (`open`, `fstat`, `read`).
     public static func readSmall(_ path: String, limit: Int) throws -> (mode: UInt32, bytes: [UInt8]) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Opened without waiting (a FIFO no one writes to reads as empty, never hangs), then read
+        // blocking, so a key handed over through a pipe (`--key <(…)`) still arrives whole.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw Failure(path: path, action: "open", code: errno) }
         defer { close(fd) }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw Failure(path: path, action: "read the mode of", code: errno) }
         var bytes: [UInt8] = []

@@ -15,7 +15,9 @@ public enum FileIO {
         public var reason: String { String(cString: strerror(code)) }
         public var description: String { "cannot \(action) \(path): \(reason)" }
         /// A folder, FIFO, socket or device stands where a file was expected (``requireRegular(_:_:)``).
-        public var isNotARegularFile: Bool { code == EISDIR || (code == EINVAL && action.hasSuffix("(not a regular file)")) }
+        public var isNotARegularFile: Bool {
+            code == EISDIR || code == ENOTDIR || (code == EINVAL && action.hasSuffix("(not a regular file)"))
+        }
     }
 
     /// Throws unless `info` (from `fstat`) is a regular file's: a folder says so (EISDIR), a

@@ -44,6 +44,9 @@ struct Watch: ParsableCommand {
             let stopSignal = StopSignal { stopping.set() }
             defer { stopSignal.cancel() }
             var worst: Int32 = 0
+            // Workbooks an interrupted command owed are written before any drop is waited for: a
+            // `--once` run from cron may find nothing to take.
+            if DerivedPending.exists(in: site) { _ = try Self.writingSession(site, log: log, clock: clock, until: stopping) }
             let watcher = InboxWatcher(inbox: site.inbox, options: watchOptions, log: log)
             log.info("watching \(site.inbox)\(once ? " once" : "; stop with Ctrl-C or SIGTERM")")
             try watcher.run { paths in

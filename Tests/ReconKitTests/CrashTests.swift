@@ -240,6 +240,41 @@ struct CrashTests {
 
     // MARK: The states a kill leaves, made exactly
 
+    /// A command killed after its entries, before the workbooks it owed: the note it left
+    /// (`.recon/derived.pending`, written before its append) makes the next writing command
+    /// write them — a `recon watch --once` with nothing to take included. Here an ingest's
+    /// drafts and summary are gone, and a rerun's period still shows its close's review.
+    @Test func workbooksOwedByAKilledCommandAreWrittenByTheNextOne() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        let closeReview = try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-03/review.xlsx")))
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "card agreed late", "--key", key], env: TestSite.rerunDay).code == 0)
+        let rerunReview = try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-03/review.xlsx")))
+        #expect(rerunReview != closeReview)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        #expect(!site.exists(".recon/derived.pending"), "nothing is owed once a command has finished")
+        let drafts = try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-04/drafts/invoices.xlsx")))
+
+        // As the killed commands left the site: their entries in, their workbooks not written.
+        for file in ["Outbox/2026-04/drafts/invoices.xlsx", "Outbox/2026-04/drafts/payouts.xlsx", "Outbox/margin-summary.xlsx"] {
+            try FileManager.default.removeItem(atPath: site.path(file))
+        }
+        try closeReview.write(to: URL(fileURLWithPath: site.path("Outbox/2026-03/review.xlsx")))
+        try "drafts\nreview 2026-03\nsummary\n".write(toFile: site.path(".recon/derived.pending"), atomically: true, encoding: .utf8)
+        let before = try site.ledgerBytes()
+
+        let watch = try site.recon(["watch", "--once", "--stable", "0.2"], env: TestSite.rerunDay)
+        #expect(watch.code == 0, "\(watch.err)")
+        #expect(watch.err.contains("wrote again the workbooks an interrupted command owed (drafts, review 2026-03, summary)"), "\(watch.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-04/drafts/invoices.xlsx"))) == drafts)
+        #expect(site.exists("Outbox/2026-04/drafts/payouts.xlsx") && site.exists("Outbox/margin-summary.xlsx"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-03/review.xlsx"))) == rerunReview)
+        #expect(!site.exists(".recon/derived.pending"))
+        #expect(try site.ledgerBytes() == before)
+        site.expectAuditorAccepts()
+    }
+
     /// `recon decide` killed once its entry was in prints nothing, so it is given again: the
     /// decision in force is the same, and nothing is appended twice (a different decision is).
     @Test func theSameDecisionGivenAgainIsRecordedOnce() throws {

@@ -28,6 +28,7 @@ public struct Closer {
         }
         // The checkpoint that must follow is signable (the site's own key reads) before anything is made.
         try Checkpointer(site: session.site).requireCanWrite()
+        session.derivedAfterAppend = [.review(period), .summary]
         try OutboxCheck(site: session.site).requireWritable(period: period)
         let review = Reviewer(session: session).review(period, final: true)
         let blocking = review.blocking
@@ -66,6 +67,7 @@ public struct Closer {
         // The period is closed: what follows is derived, and a failure is a warning (``DerivedOutput``).
         Stages.time("review-workbook") { DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand) }
         Stages.time("margin-summary") { MarginSummaryWriter(session: session).writeDerived() }
+        session.derivedWritten([.review(period), .summary])
         return Result(period: period, documents: numbers, checkpoint: checkpoint, review: review)
     }
 }

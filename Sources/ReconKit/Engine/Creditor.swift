@@ -56,6 +56,7 @@ public struct Creditor {
                                                 zeroing: amount == outstanding
                                                     ? try Outstanding.records(of: [invoice] + credits, session: session) : nil)
         try Checkpointer(site: session.site).requireCanWrite()
+        session.derivedAfterAppend = []  // a credit changes no draft, review or margin
         let entries = try DocumentIssuer(session: session).issue(
             [DocumentIssuer.Item(draft, refersTo: number, reason: reason)], period: invoice.period,
             extraBody: signed.bodyMembers)

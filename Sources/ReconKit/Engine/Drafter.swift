@@ -56,6 +56,7 @@ public struct Drafter {
         // After the workbooks, not beside them: a year's documents make it a few megabytes of
         // working memory, which would stay resident in another thread's arena beside the
         // summary's (a 10-row drop after a year of 1M months: 96 -> 101 MB).
+        session.derivedWritten([.drafts, .summary])
         if StatusCache.keeps(session) {
             Stages.time("status-cache") {
                 if let settled = try? StatusReport.settled(session: session, open: open.map(\.review)) {

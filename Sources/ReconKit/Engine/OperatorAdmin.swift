@@ -65,6 +65,7 @@ public struct OperatorAdmin {
 
     private func append(_ kind: String, _ body: [String: JSONValue], signedBy: String) throws -> Result {
         _ = try Checkpointer(site: session.site).loadSiteKey()  // the checkpoint after it must be signable
+        session.derivedAfterAppend = []  // the operators are on no workbook
         let entry = try session.append(kind: kind, body: body)
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: session.state.name)
         return Result(entry: entry, signedBy: signedBy, checkpoint: checkpoint)

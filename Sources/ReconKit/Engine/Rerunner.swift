@@ -37,6 +37,7 @@ public struct Rerunner {
         // The checkpoint that must follow is signed with the site key: refuse now, not after appending.
         _ = try Checkpointer(site: session.site).loadSiteKey()
 
+        session.derivedAfterAppend = [.review(period), .summary]
         // Held drops of this period are applied first (each whole, as at ingest). Drops an earlier
         // rerun took but did not issue for (a hard flag, a crash) are this rerun's too.
         let earlier = session.state.awaitingRerun[period] ?? []
@@ -100,6 +101,7 @@ public struct Rerunner {
         // The rerun is recorded: what follows is derived, and a failure is a warning (``DerivedOutput``).
         DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)
         MarginSummaryWriter(session: session).writeDerived()
+        session.derivedWritten([.review(period), .summary])
         return Result(period: period, appliedDrops: applied, documents: numbers, checkpoint: checkpoint)
     }
 }

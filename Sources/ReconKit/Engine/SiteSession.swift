@@ -24,6 +24,11 @@ public final class SiteSession {
     private let lock: SiteLock?
     /// Whether ``repair()`` has run: nothing is appended or issued before.
     public private(set) var repaired = false
+    /// The workbooks this command writes after its entries (the drafts, for an ingest or a
+    /// decision): noted on disk before its first append (``DerivedPending``). A close or rerun
+    /// owes its period's review and the margin summary; a credit or operator change owes none.
+    public var derivedAfterAppend: Set<DerivedPending.Item> = [.drafts]
+    private var derivedMarked: Set<DerivedPending.Item> = []
 
     /// How long a second writer waits for the lock.
     public static var lockTimeout: Double {
@@ -123,11 +128,23 @@ public final class SiteSession {
                 log.warning("cut away a half-written last ledger line (\(cut) bytes) left by an interrupted command; it was never an entry")
             }
         }
+        // Workbooks a command killed after its entries still owed: a closed period's review and
+        // the summary are removed here and written again by the document repair; the drafts below.
+        let owed = DerivedPending(site: site).items()
+        for case .review(let period) in owed where state.closedPeriods[period] != nil {
+            FileIO.remove(site.path(DerivedOutput.reviewPath(period)))
+        }
+        if owed.contains(.summary) && !owed.contains(.drafts) { FileIO.remove(site.path(MarginSummaryWriter.relative)) }
         try Stages.time("repair") { try DocumentRepair(session: self).run() }
         if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
             log.warning("wrote the checkpoint \(written) an interrupted command did not write")
         }
         repaired = true
+        if !owed.isEmpty {
+            log.warning("wrote again the workbooks an interrupted command owed (\(owed.map(\.line).sorted().joined(separator: ", ")))")
+            if owed.contains(.drafts) { Drafter(session: self).refresh() }
+            derivedWritten(owed)
+        }
     }
 
     /// Rebuilds the state from the checked archived drops when it was read through the cache:
@@ -160,11 +177,23 @@ public final class SiteSession {
         }
     }
 
-    /// Appends entries stamped with the site clock.
+    /// Appends entries stamped with the site clock, once the workbooks this command owes after
+    /// them (``derivedAfterAppend``) are noted on disk.
     @discardableResult
     public func append(_ items: [(kind: String, body: [String: JSONValue])]) throws -> [LedgerEntry] {
         precondition(repaired, "a writing command repairs the site (`repair()`) before it appends")
+        let owed = derivedAfterAppend.subtracting(derivedMarked)
+        if !owed.isEmpty {
+            try DerivedPending(site: site).mark(owed)
+            derivedMarked.formUnion(owed)
+        }
         return try ledger.append(items, at: SiteClock.text(clock.now()))
+    }
+
+    /// The workbooks written once they are, taken off the note (``DerivedPending``).
+    func derivedWritten(_ items: Set<DerivedPending.Item>) {
+        DerivedPending(site: site).clear(items)
+        derivedMarked.subtract(items)
     }
 
     @discardableResult

@@ -249,6 +249,7 @@ struct PrivilegeAndRerunTests {
         #expect(waiting.err.contains("IMAGES_OVER_CONTRACT report R20: 50 images in one case; the contract of C2 allows 10"), "\(waiting.err)")
         // recon decide refuses a closed period's subject: the way to decide is a held decisions drop.
         #expect(waiting.err.contains("decide it in a decisions drop") && !waiting.err.contains("recon decide"), "\(waiting.err)")
+        #expect(waiting.err.contains("The drops this rerun took before, usage-big.csv, are in the ledger"), "\(waiting.err)")
         #expect(try site.bodies("rerun").isEmpty && site.bodies("credit_note.issued").isEmpty)
         #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-big.csv" })
         // R20 is in the ledger on no document yet: status says so, and what to run.

@@ -42,8 +42,19 @@ public struct Rerunner {
         // rerun took but did not issue for (a hard flag, a crash) are this rerun's too.
         let earlier = session.state.awaitingRerun[period] ?? []
         let applied = earlier + (try HeldDrops(session: session).apply(period: period))
-        let state = session.state  // with the held drops
 
+        do {
+            return try issue(period, reason: reason, signed: signed, applied: applied)
+        } catch let failure as ReconFailure where !applied.isEmpty {
+            // What failed is this rerun's issue; the held drops it took before are in the ledger.
+            throw ReconFailure(failure.code, failure.message + "\nThe drops this rerun took before, "
+                + "\(applied.joined(separator: ", ")), are in the ledger (`recon status` names them): run `recon rerun \(period)` "
+                + "again once the cause is fixed, and it issues for them")
+        }
+    }
+
+    private func issue(_ period: Period, reason: String, signed: PrivilegedRequest, applied: [String]) throws -> Result {
+        let state = session.state
         let review = Reviewer(session: session).review(period, final: true)
         let blocking = review.blocking(closed: true)
         if !blocking.isEmpty {

@@ -77,6 +77,10 @@ public struct Verifier {
             }
         }
         let checkpointer = Checkpointer(site: site)
+        // Named as what it is, before the checkpoints it would make look cut short.
+        if let newest = checkpointer.all().last, let damage = WriterChecks.intentOverCheckpoint(ledger, checkpoint: newest) {
+            throw damage
+        }
         _ = try OperatorRoster.replay(ledger.entries, legacyUpTo: checkpointer.all().last ?? 0)
         if let damage = CheckpointGaps.damage(in: ledger.entries, onDisk: checkpointer.all()) { throw damage }
         for seq in checkpointer.all() {

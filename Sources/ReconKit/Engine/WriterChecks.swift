@@ -29,12 +29,7 @@ struct WriterChecks {
         let verifier = Verifier(site: site)
         let seqs = Checkpointer(site: site).all()
         for seq in seqs {
-            if ledger.interruptedEntries > 0 && seq > ledger.entries.count {
-                // The intent record claims complete lines a signed checkpoint covers: never cut those.
-                throw LedgerDamage(seq: ledger.entries.count + 1, "Ledger/ledger.jsonl.intent would cut \(ledger.interruptedEntries) "
-                    + "complete entries that checkpoint \(seq).txt covers; that is not what an interrupted append leaves, "
-                    + "so nothing is cut")
-            }
+            if let damage = Self.intentOverCheckpoint(ledger, checkpoint: seq) { throw damage }
             try verifier.checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
                                    ledger: ledger, verifier: key, siteName: first.string("site") ?? "")
         }
@@ -102,4 +97,13 @@ struct WriterChecks {
         }
         return hashed.lazy.filter { $0 }.count
     }
+
+    /// An intent record claiming complete lines a signed checkpoint covers (`checkpoint`, its
+    /// seq): never cut — that is not what an interrupted append leaves.
+    static func intentOverCheckpoint(_ ledger: LedgerFile, checkpoint seq: Int) -> LedgerDamage? {
+        guard ledger.interruptedEntries > 0 && seq > ledger.entries.count else { return nil }
+        return LedgerDamage(seq: ledger.entries.count + 1, "Ledger/ledger.jsonl.intent would cut \(ledger.interruptedEntries) "
+            + "complete entries that checkpoint \(seq).txt covers; that is not what an interrupted append leaves, so nothing is cut")
+    }
 }
+

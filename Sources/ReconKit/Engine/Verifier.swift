@@ -167,7 +167,12 @@ public struct Verifier {
             throw LedgerDamage(seq: seq, "\(what) path \(file) leaves the site")
         }
         let path = site.path(file)
-        guard FileIO.exists(path) else { throw LedgerDamage(seq: seq, "\(what) \(file) is missing") }
+        guard FileIO.exists(path) else {
+            // A document is reproducible from its entry: say so, as a crash between an append and
+            // its renames leaves this too (no archived drop is).
+            let after = what == "document" ? " (the next writing command regenerates it from its entry, byte for byte)" : ""
+            throw LedgerDamage(seq: seq, "\(what) \(file) is missing\(after)")
+        }
         let actual: String
         do {
             actual = try HashedFileWindow.sha256(of: path)

@@ -67,20 +67,11 @@ import Testing
     /// invoice reaches 2 × 999,999,999,999,999 INR records it, and every reader of the ledger
     /// (`recon verify`, the next command, the auditor's verifier) reads it back.
     @Test func aCloseWithSixteenDigitAmountsRecordsWhatItsReadersAccept() throws {
-        let site = try TestSite()
-        let env = ["RECON_NOW": "2026-04-02T00:00:00Z"]
-        #expect(try site.recon(["init", "--name", "big", "--base-currency", "INR", "--timezone", "UTC"], env: env).code == 0)
-        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
-                      + "C1,Big Hospital,INR,std,2020-01-01,10,18\n")
-        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nR1,Dr One,A,5,INR\n")
-        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency\n"
-                      + "2026-01-01,*,*,*,0,999999999999999.99,0,INR\n")
-        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
-                      + "2026-01-01,*,*,*,*,1,,999999999999999,INR,volume\n")
-        try site.drop("usage.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
-                      + "r1,2026-03-02T10:00Z,C1,R1,CT,1,\nr2,2026-03-03T10:00Z,C1,R1,CT,1,\n")
-        let ingest = try site.recon(["ingest"], env: env)
-        #expect(ingest.code == 0, "\(ingest.err)")
+        let env = TestSite.marchEnd
+        let site = try TestSite.march(base: "INR", clients: "C1,Big Hospital,INR,std,2020-01-01,10,18",
+            radiologists: "R1,Dr One,A,5,INR", providerRates: "2026-01-01,*,*,*,0,999999999999999.99,0,INR",
+            clientRates: "2026-01-01,*,*,*,*,1,,999999999999999,INR,volume",
+            usage: "r1,2026-03-02T10:00Z,C1,R1,CT,1,\nr2,2026-03-03T10:00Z,C1,R1,CT,1,")
         let close = try site.recon(["close", "2026-03"], env: env)
         #expect(close.code == 0, "\(close.out)\(close.err)")
         // 2 × 999,999,999,999,999 = 1,999,999,999,999,998.00; tax 18 % = 359,999,999,999,999.64; total 2,359,999,999,999,997.64.

@@ -6,19 +6,12 @@ import Testing
 /// (SPEC §6), the same figures as the entry's margin rows.
 @Suite struct PartyStatsRecordTests {
     @Test func statsAreMoneyInTheBaseCurrencysMinorUnit() throws {
-        let site = try TestSite()
-        let env = ["RECON_NOW": "2026-04-02T00:00:00Z"]
-        #expect(try site.recon(["init", "--name", "kw", "--base-currency", "KWD", "--timezone", "UTC"], env: env).code == 0)
-        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
-                      + "K1,Kuwait Hospital,KWD,k1,2020-01-01,10,0\nK2,Big Hospital,KWD,k2,2020-01-01,10,0\n")
-        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nR1,Dr One,A,5,KWD\n")
-        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency\n"
-                      + "2026-01-01,*,*,*,0,0.001,0.000333,KWD\n")
-        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
-                      + "2026-01-01,K1,*,*,*,1,,1.001,KWD,volume\n2026-01-01,K2,*,*,*,1,,98765432109.876,KWD,volume\n")
-        try site.drop("usage.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
-                      + "r1,2026-03-02T10:00Z,K1,R1,CT,1,\nr2,2026-03-02T11:00Z,K2,R1,CT,1,\nr3,2026-03-02T12:00Z,K2,R1,MR,1,\n")
-        #expect(try site.recon(["ingest"], env: env).code == 0)
+        let env = TestSite.marchEnd
+        let site = try TestSite.march(base: "KWD",
+            clients: "K1,Kuwait Hospital,KWD,k1,2020-01-01,10,0\nK2,Big Hospital,KWD,k2,2020-01-01,10,0",
+            radiologists: "R1,Dr One,A,5,KWD", providerRates: "2026-01-01,*,*,*,0,0.001,0.000333,KWD",
+            clientRates: "2026-01-01,K1,*,*,*,1,,1.001,KWD,volume\n2026-01-01,K2,*,*,*,1,,98765432109.876,KWD,volume",
+            usage: "r1,2026-03-02T10:00Z,K1,R1,CT,1,\nr2,2026-03-02T11:00Z,K2,R1,CT,1,\nr3,2026-03-02T12:00Z,K2,R1,MR,1,")
         let close = try site.recon(["close", "2026-03"], env: env)
         #expect(close.code == 0, "\(close.err)")
         let closed = try #require(try site.bodies("period.closed").first)
@@ -34,5 +27,29 @@ import Testing
         #expect(figures == ["client K1": ["1.001", "0.001"], "client K2": ["197530864219.752", "0.003"],
                             "radiologist R1": ["0.000", "0.004"]])
         site.expectAuditorAccepts()
+    }
+}
+
+extension TestSite {
+    /// The clock of a March site's close.
+    static let marchEnd = ["RECON_NOW": "2026-04-02T00:00:00Z"]
+
+    /// A site of base `base` with one drop of each kind (the rows under each kind's header),
+    /// March usage ingested (exit 0 expected), not closed.
+    static func march(base: String, clients: String, radiologists: String, providerRates: String, clientRates: String,
+                      usage: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> TestSite {
+        let site = try TestSite()
+        let made = try site.recon(["init", "--name", "march", "--base-currency", base, "--timezone", "UTC"], env: marchEnd)
+        #expect(made.code == 0, "\(made.err)", sourceLocation: sourceLocation)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n\(clients)\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\n\(radiologists)\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,"
+                      + "currency\n\(providerRates)\n")
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,"
+                      + "currency,tier_mode\n\(clientRates)\n")
+        try site.drop("usage.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n\(usage)\n")
+        let ingest = try site.recon(["ingest"], env: marchEnd)
+        #expect(ingest.code == 0, "\(ingest.err)", sourceLocation: sourceLocation)
+        return site
     }
 }

@@ -31,8 +31,20 @@ struct Watch: ParsableCommand {
             let site = options.siteValue
             let log = options.log
             let clock = options.clock
-            // Check the site once up front, so a wrong --site fails at start, not at the first drop.
-            let config = try SiteSession(site: site, writing: false, log: log, clock: clock).config
+            // Open the site as a writer once up front, as every writing command does: a wrong --site
+            // or a site that does not verify fails at start, not at the first drop, and what an
+            // interrupted command left (workbooks it owed, a checkpoint, documents) is put right
+            // even when there is nothing to take (`--once` from cron).
+            // Another writer holding the site (a long close) leaves this to the first batch's session.
+            let config: SiteConfig
+            do {
+                let session = try SiteSession(site: site, writing: true, log: log, clock: clock)
+                try session.repair()
+                config = session.config
+            } catch is SiteLock.Busy {
+                config = try SiteSession(site: site, writing: false, log: log, clock: clock).config
+            }
+            let stopping = StopFlag()
             var watchOptions = WatchOptions()
             watchOptions.stableFor = .milliseconds(Int((stable ?? config.stableSeconds) * 1000))
             watchOptions.once = once
@@ -40,13 +52,9 @@ struct Watch: ParsableCommand {
             // A parent may start us with SIGINT and SIGTERM blocked (a child spawned from a worker
             // thread inherits that thread's mask): the stop request would then never arrive.
             Self.unblockStopSignals()
-            let stopping = StopFlag()
             let stopSignal = StopSignal { stopping.set() }
             defer { stopSignal.cancel() }
             var worst: Int32 = 0
-            // Workbooks an interrupted command owed are written before any drop is waited for: a
-            // `--once` run from cron may find nothing to take.
-            if DerivedPending.exists(in: site) { _ = try Self.writingSession(site, log: log, clock: clock, until: stopping) }
             let watcher = InboxWatcher(inbox: site.inbox, options: watchOptions, log: log)
             log.info("watching \(site.inbox)\(once ? " once" : "; stop with Ctrl-C or SIGTERM")")
             try watcher.run { paths in

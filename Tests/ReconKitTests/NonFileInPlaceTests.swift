@@ -98,5 +98,34 @@ struct NonFileInPlaceTests {
         }
         #expect(FileIO.list(site.path("Ledger/drops")).count == archived, "no drop archived")
     }
+
+    /// A folder where a command notes the workbooks it owes (`.recon/derived.pending`): the note
+    /// only speeds crash recovery, so the drop is still taken, with a warning.
+    @Test func aFolderInPlaceOfTheWorkbookNoteCostsOnlyTheNote() throws {
+        let site = try TestSite.closedMarchSite()
+        try FileManager.default.createDirectory(atPath: site.path(".recon/derived.pending"), withIntermediateDirectories: true)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(ingest.err.contains("could not note the workbooks this command owes in .recon/derived.pending"), "\(ingest.err)")
+        #expect(site.exists("Outbox/2026-04/drafts/invoices.xlsx"))
+        site.expectAuditorAccepts()
+    }
+
+    /// `recon watch --once` with nothing to take still opens the site as a writer: it refuses a
+    /// site that does not verify (exit 4) and puts back what an interrupted command left.
+    @Test func watchOnceWithNothingToTakeChecksAndRepairs() throws {
+        let site = try TestSite.trustSite()
+        let note = "Outbox/2026-03/credit-notes/CN-2026-000002.xlsx"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: site.path(note)))
+        try FileManager.default.removeItem(atPath: site.path(note))
+        let repaired = try site.recon(["watch", "--once", "--stable", "0.2"], env: TestSite.aprilLater)
+        #expect(repaired.code == 0, "\(repaired.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path(note))) == bytes)
+        try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/20.txt"))
+        let refused = try site.recon(["watch", "--once", "--stable", "0.2"], env: TestSite.aprilLater)
+        #expect(refused.code == 4, "\(refused.err)")
+        #expect(refused.err.contains("checkpoint 20.txt"), "\(refused.err)")
+    }
 }
 

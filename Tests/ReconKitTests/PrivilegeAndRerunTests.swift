@@ -250,6 +250,11 @@ struct PrivilegeAndRerunTests {
         // recon decide refuses a closed period's subject: the way to decide is a held decisions drop.
         #expect(waiting.err.contains("decide it in a decisions drop") && !waiting.err.contains("recon decide"), "\(waiting.err)")
         #expect(waiting.err.contains("The drops this rerun took before, usage-big.csv, are in the ledger"), "\(waiting.err)")
+        // Its review shows the flag that now blocks the period, and nothing is left owed.
+        let review = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", "import sys, zipfile; "
+            + "print(zipfile.ZipFile(sys.argv[1]).read('xl/sharedStrings.xml').decode())", site.path("Outbox/2026-03/review.xlsx")])
+        #expect(review.out.contains("R20"), "\(review.out)")
+        #expect(!site.exists(".recon/derived.pending"))
         #expect(try site.bodies("rerun").isEmpty && site.bodies("credit_note.issued").isEmpty)
         #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-big.csv" })
         // R20 is in the ledger on no document yet: status says so, and what to run.

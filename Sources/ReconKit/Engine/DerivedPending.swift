@@ -37,9 +37,6 @@ public struct DerivedPending {
 
     var path: String { site.path(".recon/derived.pending") }
 
-    /// Whether a note is there (what `recon watch` looks at before it has anything to take).
-    public static func exists(in site: Site) -> Bool { FileIO.exists(DerivedPending(site: site).path) }
-
     /// The items noted; unreadable lines are ignored.
     func items() -> Set<Item> {
         guard let bytes = try? FileIO.read(path) else { return [] }

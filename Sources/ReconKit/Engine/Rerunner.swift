@@ -58,6 +58,11 @@ public struct Rerunner {
         let review = Reviewer(session: session).review(period, final: true)
         let blocking = review.blocking(closed: true)
         if !blocking.isEmpty {
+            if !applied.isEmpty {
+                // The held drops and their flags are in: the period's review shows what now blocks it.
+                DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)
+                session.derivedWritten([.review(period), .summary])
+            }
             throw ReconFailure.refused("cannot rerun \(period): \(blocking.count) thing(s) to settle first (decisions for a closed period go in a decisions drop, held until the rerun):\n"
                 + blocking.map { "  " + $0 }.joined(separator: "\n"))
         }

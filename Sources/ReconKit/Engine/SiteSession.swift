@@ -181,13 +181,25 @@ public final class SiteSession {
     /// them (``derivedAfterAppend``) are noted on disk.
     @discardableResult
     public func append(_ items: [(kind: String, body: [String: JSONValue])]) throws -> [LedgerEntry] {
+        try append(items, at: SiteClock.text(clock.now()))
+    }
+
+    /// ``append(_:)`` stamped `at` (issued documents carry the time their workbooks were made).
+    func append(_ items: [(kind: String, body: [String: JSONValue])], at: String) throws -> [LedgerEntry] {
         precondition(repaired, "a writing command repairs the site (`repair()`) before it appends")
         let owed = derivedAfterAppend.subtracting(derivedMarked)
         if !owed.isEmpty {
-            try DerivedPending(site: site).mark(owed)
+            // The note only speeds recovery from a crash: a site that cannot take it still takes the entries.
+            do {
+                try DerivedPending(site: site).mark(owed)
+            } catch {
+                let message = "could not note the workbooks this command owes in .recon/derived.pending (\(error)); if it is "
+                    + "interrupted before it writes them, the next `recon ingest` or `recon decide` does"
+                log.warning("\(message)")
+            }
             derivedMarked.formUnion(owed)
         }
-        return try ledger.append(items, at: SiteClock.text(clock.now()))
+        return try ledger.append(items, at: at)
     }
 
     /// The workbooks written once they are, taken off the note (``DerivedPending``).

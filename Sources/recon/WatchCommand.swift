@@ -44,7 +44,6 @@ struct Watch: ParsableCommand {
             } catch is SiteLock.Busy {
                 config = try SiteSession(site: site, writing: false, log: log, clock: clock).config
             }
-            let stopping = StopFlag()
             var watchOptions = WatchOptions()
             watchOptions.stableFor = .milliseconds(Int((stable ?? config.stableSeconds) * 1000))
             watchOptions.once = once
@@ -52,6 +51,7 @@ struct Watch: ParsableCommand {
             // A parent may start us with SIGINT and SIGTERM blocked (a child spawned from a worker
             // thread inherits that thread's mask): the stop request would then never arrive.
             Self.unblockStopSignals()
+            let stopping = StopFlag()
             let stopSignal = StopSignal { stopping.set() }
             defer { stopSignal.cancel() }
             var worst: Int32 = 0

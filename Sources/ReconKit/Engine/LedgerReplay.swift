@@ -221,11 +221,8 @@ public enum LedgerReplay {
     static func checkArchived(_ sha: String, seq: Int, site: Site) throws -> [UInt8] {
         let path = site.path(Site.dropPath(sha256: sha))
         guard FileIO.exists(path) else { throw archivedDamage(sha, seq: seq, missing: true) }
-        let bytes: [UInt8]
-        do {
-            bytes = try Stages.time("replay-read") { try FileIO.read(path) }
-        } catch let failure as FileIO.Failure where failure.isNotARegularFile {
-            throw LedgerDamage(seq: seq, "archived drop \(Site.dropPath(sha256: sha)) is not a regular file: something else is in its place")
+        let bytes = try LedgerDamage.reading("archived drop", Site.dropPath(sha256: sha), seq: seq) {
+            try Stages.time("replay-read") { try FileIO.read(path) }
         }
         guard Stages.time("replay-hash", { Hex.string(SHA256.hash(data: bytes)) }) == sha else {
             throw archivedDamage(sha, seq: seq, missing: false)
@@ -237,11 +234,8 @@ public enum LedgerReplay {
     static func checkArchivedHash(_ sha: String, seq: Int, site: Site) throws {
         let path = site.path(Site.dropPath(sha256: sha))
         guard FileIO.exists(path) else { throw archivedDamage(sha, seq: seq, missing: true) }
-        let actual: String
-        do {
-            actual = try Stages.time("replay-hash") { try HashedFileWindow.sha256(of: path) }
-        } catch let failure as FileIO.Failure where failure.isNotARegularFile {
-            throw LedgerDamage(seq: seq, "archived drop \(Site.dropPath(sha256: sha)) is not a regular file: something else is in its place")
+        let actual = try LedgerDamage.reading("archived drop", Site.dropPath(sha256: sha), seq: seq) {
+            try Stages.time("replay-hash") { try HashedFileWindow.sha256(of: path) }
         }
         guard actual == sha else {
             throw archivedDamage(sha, seq: seq, missing: false)

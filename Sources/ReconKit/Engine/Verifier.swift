@@ -173,12 +173,7 @@ public struct Verifier {
             let after = what == "document" ? " (the next writing command regenerates it from its entry, byte for byte)" : ""
             throw LedgerDamage(seq: seq, "\(what) \(file) is missing\(after)")
         }
-        let actual: String
-        do {
-            actual = try HashedFileWindow.sha256(of: path)
-        } catch let failure as FileIO.Failure where failure.isNotARegularFile {
-            throw LedgerDamage(seq: seq, "\(what) \(file) is not a regular file: something else is in its place")
-        }
+        let actual = try LedgerDamage.reading(what, file, seq: seq) { try HashedFileWindow.sha256(of: path) }
         guard actual == sha else { throw LedgerDamage(seq: seq, "\(what) \(file) does not match its recorded SHA-256") }
     }
 

@@ -73,13 +73,11 @@ struct WriterChecks {
             let problem: Error?
             var fresh: DocumentSeal.Sealed?
             do {
-                let read = try FileStamp.hashing(path)
+                let read = try LedgerDamage.reading("document", file, seq: e.seq) { try FileStamp.hashing(path) }
                 problem = read.sha256 == sha ? nil : LedgerDamage(seq: e.seq, "document \(file) does not match its recorded SHA-256")
                 if problem == nil, read.before == read.after, read.after.changed < settled {
                     fresh = DocumentSeal.Sealed(sha256: sha, stamp: read.after)
                 }
-            } catch let failure as FileIO.Failure where failure.isNotARegularFile {
-                problem = LedgerDamage(seq: e.seq, "document \(file) is not a regular file: something else is in its place")
             } catch {
                 problem = error
             }

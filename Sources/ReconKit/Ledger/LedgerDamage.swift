@@ -10,3 +10,17 @@ public struct LedgerDamage: Error, CustomStringConvertible {
 
     public var description: String { (seq.map { "seq \($0): " } ?? "") + message }
 }
+
+extension LedgerDamage {
+    /// Reads the file `relative` an entry (`seq`) vouches for through `read`: a folder, FIFO or
+    /// other non-file in its place is damage that names the entry, as changed bytes are, never
+    /// an internal error.
+    static func reading<T>(_ what: String, _ relative: String, seq: Int?, _ read: () throws -> T) throws -> T {
+        do {
+            return try read()
+        } catch let failure as FileIO.Failure where failure.isNotARegularFile {
+            throw LedgerDamage(seq: seq, "\(what) \(relative) is not a regular file: something else is in its place")
+        }
+    }
+}
+

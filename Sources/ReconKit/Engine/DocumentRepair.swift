@@ -24,7 +24,11 @@ public struct DocumentRepair {
     @discardableResult
     public func run() throws -> [String] {
         var repaired: [String] = []
-        for e in session.ledger.entries where e.eventKind?.document != nil {
+        // The writer checks have just looked for every document's file (the lock is held since):
+        // only those they found missing are looked at again.
+        let entries = session.ledger.entries
+        let documents = session.missingDocuments ?? entries.indices.filter { entries[$0].eventKind?.document != nil }
+        for e in documents.map({ entries[$0] }) {
             guard let file = e.string("file"), let sha = e.string("sha256") else { continue }
             let final = session.site.path(file)
             if FileIO.exists(final) { continue }

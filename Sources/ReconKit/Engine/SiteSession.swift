@@ -29,6 +29,9 @@ public final class SiteSession {
     /// owes its period's review and the margin summary; a credit or operator change owes none.
     public var derivedAfterAppend: Set<DerivedPending.Item> = [.drafts]
     private var derivedMarked: Set<DerivedPending.Item> = []
+    /// The positions in ``ledger`` of document entries whose files the writer checks found
+    /// missing (nil when they did not run): what ``repair()`` puts back.
+    private(set) var missingDocuments: [Int]?
 
     /// How long a second writer waits for the lock.
     public static var lockTimeout: Double {
@@ -68,9 +71,9 @@ public final class SiteSession {
                 + "restore it from a backup or ask an auditor")
         }
         if writing || checked {
-            try Stages.time("checks") {
+            missingDocuments = try Stages.time("checks") {
                 try Self.refusingDamage { try WriterChecks(site: site, ledger: ledger, warn: { log.warning("\($0)") }).run() }
-            }
+            }.missingDocuments
         }
         self.ledger = ledger
         // This command's appends sign their intent records, so a crash's are told from a forged one.

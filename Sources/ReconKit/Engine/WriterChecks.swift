@@ -13,9 +13,11 @@ struct WriterChecks {
     var warn: (String) -> Void = { _ in }
 
     /// What the checks did beyond passing: how many issued documents were read and hashed
-    /// (the others still had their sealed stamp).
+    /// (the others still had their sealed stamp), and which documents' files were missing
+    /// (the positions of their entries), so that the repair need not look for every file again.
     struct Outcome {
         var documentsHashed = 0
+        var missingDocuments: [Int] = []
     }
 
     @discardableResult
@@ -35,7 +37,7 @@ struct WriterChecks {
         }
         // Privileged entries are checked by the session against the ledger's operators
         // (`SiteSession.checkPrivilegeAndCheckpoints`), every one of them, before any append.
-        return Outcome(documentsHashed: try checkDocuments(key: key, siteName: first.string("site") ?? ""))
+        return try checkDocuments(key: key, siteName: first.string("site") ?? "")
     }
 
     /// A missing document is put back by the repair; one present must be the one issued.
@@ -43,9 +45,9 @@ struct WriterChecks {
     /// site's seal records for it (``DocumentSeal``) is as it was hashed; the others are hashed
     /// on every core, and the first wrong one in ledger order is named. The seal is then
     /// written again when it gained or lost documents (with the site key, when it can be read).
-    /// Returns how many documents were hashed.
-    private func checkDocuments(key: VerifierKey, siteName: String) throws -> Int {
-        let documents = ledger.entries.filter { $0.eventKind?.document != nil }
+    /// Returns how many documents were hashed and which were missing.
+    private func checkDocuments(key: VerifierKey, siteName: String) throws -> Outcome {
+        let documents = ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil }
         var seal: DocumentSeal?
         do {
             seal = try DocumentSeal.read(site, verifier: key, siteName: siteName)
@@ -58,9 +60,10 @@ struct WriterChecks {
         var found = [Error?](repeating: nil, count: documents.count)
         var sealed = [(file: String, sealed: DocumentSeal.Sealed)?](repeating: nil, count: documents.count)
         var hashed = [Bool](repeating: false, count: documents.count)
+        var missing = [Bool](repeating: false, count: documents.count)
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: documents.count) { i in
-            let e = documents[i]
+            let e = ledger.entries[documents[i]]
             guard let file = e.string("file"), let sha = e.string("sha256") else { return }
             let path = site.path(file)
             if let kept = seal?.documents[file], kept.sha256 == sha, let now = FileStamp.of(path), now == kept.stamp {
@@ -69,7 +72,12 @@ struct WriterChecks {
                 lock.unlock()
                 return
             }
-            guard FileIO.exists(path) else { return }
+            guard FileIO.exists(path) else {
+                lock.lock()
+                missing[i] = true
+                lock.unlock()
+                return
+            }
             let problem: Error?
             var fresh: DocumentSeal.Sealed?
             do {
@@ -93,7 +101,8 @@ struct WriterChecks {
         if next != (seal ?? DocumentSeal(documents: [:])), let siteKey = try? SiteKeyFile.load(site) {
             try? next.write(site, key: siteKey, siteName: siteName)
         }
-        return hashed.lazy.filter { $0 }.count
+        return Outcome(documentsHashed: hashed.lazy.filter { $0 }.count,
+                       missingDocuments: documents.indices.filter { missing[$0] }.map { documents[$0] })
     }
 
     /// An intent record claiming complete lines a signed checkpoint covers (`checkpoint`, its

@@ -262,6 +262,11 @@ struct PrivilegeAndRerunTests {
         #expect(status.out.contains("2026-03: 1 drop accepted since it was settled (usage-big.csv), on no document yet — run "
             + "`recon rerun 2026-03`"), "\(status.out)")
         #expect(try site.recon(["status", "--json"], env: TestSite.rerunDay).out.contains(#""awaiting_rerun":["usage-big.csv"]"#))
+        // Asked again before the decision, the rerun says an earlier one took the drop.
+        let again = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key], env: TestSite.rerunDay)
+        #expect(again.code == 3, "\(again.err)")
+        #expect(again.err.contains("The drops an earlier rerun took and stopped before issuing for, usage-big.csv, are in the ledger"),
+                "\(again.err)")
 
         try site.drop("decisions-2026-03.csv", "subject,decision,by,note\nR20,approve,Asha,trauma series\n")
         #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)

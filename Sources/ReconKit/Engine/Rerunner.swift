@@ -41,15 +41,27 @@ public struct Rerunner {
         // Held drops of this period are applied first (each whole, as at ingest). Drops an earlier
         // rerun took but did not issue for (a hard flag, a crash) are this rerun's too.
         let earlier = session.state.awaitingRerun[period] ?? []
-        let applied = earlier + (try HeldDrops(session: session).apply(period: period))
+        let taken = try HeldDrops(session: session).apply(period: period)
+        let applied = earlier + taken
 
         do {
             return try issue(period, reason: reason, signed: signed, applied: applied)
         } catch let failure as ReconFailure where !applied.isEmpty {
-            // What failed is this rerun's issue; the held drops it took before are in the ledger.
-            throw ReconFailure(failure.code, failure.message + "\nThe drops this rerun took before, "
-                + "\(applied.joined(separator: ", ")), are in the ledger (`recon status` names them): run `recon rerun \(period)` "
-                + "again once the cause is fixed, and it issues for them")
+            // What failed is this rerun's issue; the held drops taken before it are in the ledger.
+            throw ReconFailure(failure.code, failure.message + "\n" + Self.awaiting(taken: taken, earlier: earlier)
+                + " in the ledger (`recon status` names them): run `recon rerun \(period)` again once the cause is fixed, "
+                + "and it issues for them")
+        }
+    }
+
+    /// Who took the drops a failed rerun leaves awaiting one: this rerun, an earlier one that stopped, or both.
+    static func awaiting(taken: [String], earlier: [String]) -> String {
+        func list(_ drops: [String]) -> String { drops.joined(separator: ", ") }
+        switch (taken.isEmpty, earlier.isEmpty) {
+        case (false, true): return "The drops this rerun took before, \(list(taken)), are"
+        case (true, false): return "The drops an earlier rerun took and stopped before issuing for, \(list(earlier)), are"
+        default: return "The drops this rerun took before, \(list(taken)), and those an earlier rerun took and stopped "
+            + "before issuing for, \(list(earlier)), are"
         }
     }
 

@@ -31,10 +31,15 @@ struct Rerun: ParsableCommand {
             let r = try Rerunner(session: session).rerun(period, reason: reason, keyFile: key)
             if json {
                 printJSON(.object(["ok": .bool(true), "period": .string(period.description), "applied_drops": .array(r.appliedDrops.map { .string($0) }),
+                                   "rejected_drops": .array(r.rejectedDrops.map { .string($0) }),
                                    "documents": .array(r.documents.map { .string($0) }), "checkpoint": .string(r.checkpoint)]))
             } else {
                 print("rerun \(period): applied \(r.appliedDrops.count) held drop(s); issued \(r.documents.count) document(s)"
                       + (r.documents.isEmpty ? " — totals unchanged" : ": " + r.documents.joined(separator: ", ")))
+                if !r.rejectedDrops.isEmpty {
+                    print("rejected \(r.rejectedDrops.count) held drop(s) that no longer pass the site's rules: "
+                          + r.rejectedDrops.joined(separator: ", ") + " — see Inbox/rejected/NAME.errors.txt")
+                }
                 print("checkpoint \(r.checkpoint)")
             }
             return 0

@@ -232,6 +232,99 @@ struct PrivilegeAndRerunTests {
         #expect(cn["subtotal"] as? String == "300.00" && cn["tax"] as? String == "54.00" && cn["total"] as? String == "354.00")
     }
 
+    /// A late drop with a report in each of two closed months (March, April) is held; the rerun
+    /// of March applies it whole (SPEC §2: a drop is atomic), and April's report then awaits the
+    /// rerun of April, which `recon status` names and which issues for it. C2 is billed 100.00 a
+    /// report (tax 0), D2 paid 50.00: March C2 had R4 (100.00) and gets L1 → CN 100.00,
+    /// INV 200.00; April C2 had R7 (100.00) and gets L2 → CN 100.00, INV 200.00; D2 likewise
+    /// PAYADJ 50.00 and PAY 100.00 each month.
+    @Test func aHeldDropTouchingTwoClosedMonthsIsAppliedByTheRerunOfEither() throws {
+        let (site, key) = try marchAndAprilClosed()
+        try site.drop("usage-late-two.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                      + "L1,2026-03-25T10:00:00Z,C2,D2,CT,1\nL2,2026-04-25T10:00:00Z,C2,D2,CT,1\n")
+        #expect(try site.recon(["ingest"], env: may).code == 3)
+        #expect(site.exists("Inbox/held/usage-late-two.csv"))
+
+        let march = try site.recon(["rerun", "2026-03", "--reason", "late reports", "--key", key, "--json"], env: may)
+        #expect(march.code == 0, "\(march.err)")
+        #expect(march.out.contains(#""applied_drops":["usage-late-two.csv"]"#), "\(march.out)")
+        #expect(march.out.contains(#""documents":["CN-2026-000001","INV-2026-000005","PAYADJ-2026-000001","PAY-2026-000005"]"#),
+                "\(march.out)")
+        #expect(!site.exists("Inbox/held/usage-late-two.csv"))
+        #expect(try site.document("CN-2026-000001")?["total"] as? String == "100.00")
+        #expect(try site.document("INV-2026-000005")?["total"] as? String == "200.00")
+        #expect(try site.document("INV-2026-000005")?["period"] as? String == "2026-03")
+        let waiting = try site.recon(["status"], env: may)
+        #expect(waiting.out.contains("2026-04: 1 drop accepted since it was settled (usage-late-two.csv), on no document yet — run "
+            + "`recon rerun 2026-04`"), "\(waiting.out)")
+        #expect(!waiting.out.contains("2026-03: 1 drop accepted"), "\(waiting.out)")
+
+        let april = try site.recon(["rerun", "2026-04", "--reason", "late reports", "--key", key, "--json"], env: may)
+        #expect(april.code == 0, "\(april.err)")
+        #expect(april.out.contains(#""applied_drops":["usage-late-two.csv"]"#), "\(april.out)")
+        #expect(april.out.contains(#""documents":["CN-2026-000002","INV-2026-000006","PAYADJ-2026-000002","PAY-2026-000006"]"#),
+                "\(april.out)")
+        #expect(try site.document("INV-2026-000006")?["total"] as? String == "200.00")
+        #expect(try site.document("INV-2026-000006")?["period"] as? String == "2026-04")
+        #expect(try site.document("PAY-2026-000006")?["total"] as? String == "100.00")
+        #expect(!(try site.recon(["status"], env: may).out.contains("on no document yet")))
+        #expect(try site.recon(["verify"], env: may).code == 0)
+    }
+
+    let may = ["RECON_NOW": "2026-05-02T09:00:00Z"]
+
+    /// The March site with April's usage, both months closed, and an operator's key.
+    func marchAndAprilClosed() throws -> (TestSite, key: String) {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        #expect(try site.recon(["close", "2026-04"], env: may).code == 0)
+        return (site, try site.operatorKey("asha", listed: true, env: may))
+    }
+
+    /// The same with decisions: excluding R4 (March) and R7 (April), C2's only reports, the
+    /// rerun of March credits C2's March invoice whole (CN 100.00, nothing billed again), and
+    /// April awaits its own rerun, which credits April's.
+    @Test func aHeldDecisionsDropTouchingTwoClosedMonthsIsAppliedByTheRerunOfEither() throws {
+        let (site, key) = try marchAndAprilClosed()
+        try site.drop("decisions-two.csv", "subject,decision,by\nR4,exclude,Asha\nR7,exclude,Asha\n")
+        #expect(try site.recon(["ingest"], env: may).code == 3)
+        let march = try site.recon(["rerun", "2026-03", "--reason", "not ours", "--key", key, "--json"], env: may)
+        #expect(march.code == 0, "\(march.err)")
+        #expect(march.out.contains(#""applied_drops":["decisions-two.csv"]"#) && march.out.contains(#""documents":["CN-2026-000001","PAYADJ-2026-000001"]"#),
+                "\(march.out)")
+        #expect(try site.document("CN-2026-000001")?["client_id"] as? String == "C2")
+        #expect(try site.recon(["status"], env: may).out.contains("2026-04: 1 drop accepted since it was settled (decisions-two.csv)"))
+        let april = try site.recon(["rerun", "2026-04", "--reason", "not ours", "--key", key, "--json"], env: may)
+        #expect(april.code == 0, "\(april.err)")
+        #expect(april.out.contains(#""documents":["CN-2026-000002","PAYADJ-2026-000002"]"#), "\(april.out)")
+        #expect(try site.document("CN-2026-000002")?["total"] as? String == "100.00")
+        #expect(!(try site.recon(["status"], env: may).out.contains("on no document yet")))
+    }
+
+    /// A held drop that no longer passes the site's rules when its rerun comes (a drop held
+    /// before it gave its report other values) is rejected as an ingest would: it leaves
+    /// `Inbox/held/` for `Inbox/rejected/` with its errors file, and the rerun names it.
+    @Test func aHeldDropThatNoLongerAppliesIsRejectedByTheRerun() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let header = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        try site.drop("usage-k1.csv", header + "K1,2026-03-25T10:00:00Z,C2,D2,CT,1\n")
+        try site.drop("usage-k2.csv", header + "K1,2026-03-25T10:00:00Z,C2,D2,MR,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let key = try site.operatorKey("asha", listed: true)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key, "--json"], env: TestSite.rerunDay)
+        #expect(rerun.code == 0, "\(rerun.err)")
+        #expect(rerun.out.contains(#""applied_drops":["usage-k1.csv"]"#) && rerun.out.contains(#""rejected_drops":["usage-k2.csv"]"#),
+                "\(rerun.out)")
+        #expect(!site.exists("Inbox/held/usage-k2.csv") && site.exists("Inbox/rejected/usage-k2.csv"))
+        let errors = try String(contentsOfFile: site.path("Inbox/rejected/usage-k2.csv.errors.txt"), encoding: .utf8)
+        #expect(errors.contains("report K1 was ingested before with other values"), "\(errors)")
+        let status = try site.recon(["status"], env: TestSite.rerunDay).out
+        #expect(status.contains("held: 0") && status.contains("rejected: 1"), "\(status)")
+    }
+
     /// A held report over its client's contract is applied by the rerun, which then waits
     /// (exit 3, naming the flag, no document, no rerun entry) until a decisions drop — held
     /// too, as its period is closed — is applied by the next rerun. C2: R4 and R20 at 100.00

@@ -4,7 +4,9 @@ public struct DropValidator {
     public let state: SiteState
     /// Column positions of the drop being checked (1-based), to name them in problems.
     public var columns: [String: Int] = [:]
-    /// A closed period being rerun: its held drops are applied, so it counts as open here.
+    /// A closed period being rerun: its held drops are applied, so it counts as open here, and
+    /// a drop touching it is applied whole even when it touches other closed periods too (those
+    /// then await their own rerun, ``SiteState/awaitingRerun``): no held drop waits for good.
     public var reopened: Period?
 
     public init(state: SiteState, columns: [String: Int] = [:], reopened: Period? = nil) {
@@ -14,6 +16,12 @@ public struct DropValidator {
     }
 
     private func isClosed(_ p: Period) -> Bool { p != reopened && state.isClosed(p) }
+
+    /// What a drop touching `closed` (closed periods other than ``reopened``) does: waits in
+    /// `Inbox/held/`, unless it also touches the period being rerun.
+    private func waiting(_ closed: Set<Period>, touchingReopened: Bool) -> Verdict? {
+        closed.isEmpty || touchingReopened ? nil : .held(closed.sorted())
+    }
 
     private func problem(_ line: Int, _ field: String, _ message: String) -> DropProblem {
         DropProblem(line: line, column: columns[field], field: field, message)
@@ -47,7 +55,7 @@ public struct DropValidator {
                     repeated.insert(index)
                 }
             }
-            var closed = Set<Period>()
+            var closed = Set<Period>(), touchesReopened = false
             var closedCache: [Period: Bool] = [:]
             var monthFirst: Int32 = 1, monthLast: Int32 = 0, monthClosed = false
             let held = try state.existing(seen)
@@ -92,10 +100,11 @@ public struct DropValidator {
                         return c
                     }()
                     if monthClosed { closed.insert(period) }
+                    if period == reopened { touchesReopened = true }
                 }
             }
             if !problems.isEmpty { return .reject(problems) }
-            if !closed.isEmpty { return .held(closed.sorted()) }
+            if let wait = waiting(closed, touchingReopened: touchesReopened) { return wait }
             guard !skippedRows.isEmpty else { return .accept(rows, skipped: 0) }
             let skip = Set(skippedRows)
             return .accept(.usage(list.indices.filter { !skip.contains($0) }.map { list[$0] }), skipped: skipped)
@@ -114,20 +123,21 @@ public struct DropValidator {
         case .fxRates(let list):
             duplicates(list.map { ("\($0.date) \($0.currency)", $0.line) }, field: "date", problems)
         case .decisions(let list):
-            var closed = Set<Period>()
+            var closed = Set<Period>(), touchesReopened = false
             for d in list {
                 switch try resolve(subject: d.subject) {
                 case .none:
                     problems.add(problem(d.line, "subject", "\"\(d.subject)\" is neither a flag id nor a report id known to this site"))
                 case .some(let target):
                     if isClosed(target.period) { closed.insert(target.period) }
+                    if target.period == reopened { touchesReopened = true }
                     if d.decision == .exclude, target.reportId == nil {
                         problems.add(problem(d.line, "decision", SoftFlagDecision.approveOnly(d.subject)))
                     }
                 }
             }
             if !problems.isEmpty { return .reject(problems) }
-            if !closed.isEmpty { return .held(closed.sorted()) }
+            if let wait = waiting(closed, touchingReopened: touchesReopened) { return wait }
         case .payments(let list):
             checkPayments(list, problems)  // never held: payments belong to no period
         }

@@ -13,6 +13,8 @@ public struct Rerunner {
     public struct Result {
         public var period: Period
         public var appliedDrops: [String]
+        /// Held drops that no longer pass the site's rules, moved to `Inbox/rejected/`.
+        public var rejectedDrops: [String] = []
         public var documents: [String]
         public var checkpoint: String
     }
@@ -41,11 +43,14 @@ public struct Rerunner {
         // Held drops of this period are applied first (each whole, as at ingest). Drops an earlier
         // rerun took but did not issue for (a hard flag, a crash) are this rerun's too.
         let earlier = session.state.awaitingRerun[period] ?? []
-        let taken = try HeldDrops(session: session).apply(period: period)
+        let held = try HeldDrops(session: session).apply(period: period)
+        let taken = held.applied
         let applied = earlier + taken
 
         do {
-            return try issue(period, reason: reason, signed: signed, applied: applied)
+            var result = try issue(period, reason: reason, signed: signed, applied: applied)
+            result.rejectedDrops = held.rejected
+            return result
         } catch let failure as ReconFailure where !applied.isEmpty {
             // What failed is this rerun's issue; the held drops taken before it are in the ledger.
             throw ReconFailure(failure.code, failure.message + "\n" + Self.awaiting(taken: taken, earlier: earlier)

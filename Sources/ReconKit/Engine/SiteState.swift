@@ -47,10 +47,13 @@ public struct SiteState {
     public private(set) var acceptedDrops: [String: Int] = [:]
     /// Period → seq of its `period.closed`.
     public private(set) var closedPeriods: [Period: Int] = [:]
-    /// Usage drops accepted into a period after its close or last rerun, by name: their reports
-    /// are in the ledger but on no document until `recon rerun` of the period (a rerun stopped
-    /// after taking its held drops, by a hard flag or a crash, leaves them so).
+    /// Usage and decisions drops accepted into a period after its close or last rerun, by name:
+    /// their reports or decisions are in the ledger but on no document until `recon rerun` of the
+    /// period (a rerun stopped after taking its held drops, by a hard flag or a crash, leaves them
+    /// so, and so does the rerun of another period that took a drop touching this one too).
     public private(set) var awaitingRerun: [Period: [String]] = [:]
+    /// The decisions drop whose `flag.decided` entries follow (they come right after its `drop.accepted`).
+    private var decisionsDrop: String?
     /// Closed-period history the auditor reads: `period.closed` bodies' party statistics.
     public private(set) var closedStats: [Period: [PartyPeriodStats]] = [:]
     /// Closed-period margins by client and modality, as the ledger recorded them.
@@ -74,6 +77,7 @@ public struct SiteState {
 
     /// Applies an entry other than a drop (a drop arrives as its parsed rows, ``apply(_:)``).
     public mutating func apply(_ event: LedgerEvent, seq: Int, at: String) {
+        if case .flagDecided = event {} else { decisionsDrop = nil }
         switch event {
         case .flagRaised(let p):
             raisedFlags[p.flag.id] = (p.flag.subject, p.flag.period, p.flag.severity)
@@ -84,6 +88,11 @@ public struct SiteState {
             decisionLog.append(record)
             if let r = record.reportId { reportDecisions[r] = record }
             if let f = record.flagId { flagDecisions[f] = record }
+            // Only a rerun applies decisions about a closed period, from a held decisions drop.
+            if let period = p.period, closedPeriods[period] != nil, let drop = decisionsDrop,
+               !(awaitingRerun[period] ?? []).contains(drop) {
+                awaitingRerun[period, default: []].append(drop)
+            }
         case .periodClosed(let p):
             closedPeriods[p.period] = seq
             awaitingRerun[p.period] = nil
@@ -115,11 +124,13 @@ public struct SiteState {
     /// Records the `drop.accepted` entry of a drop (its rows are applied by ``apply(_:)``).
     mutating func accepted(drop sha256: String, seq: Int) {
         acceptedDrops[sha256] = seq
+        decisionsDrop = nil
     }
 
     /// Notes a drop accepted into closed periods (``awaitingRerun``).
     mutating func accepted(_ drop: LedgerEvent.DropAccepted) {
         for period in drop.periods ?? [] where closedPeriods[period] != nil { awaitingRerun[period, default: []].append(drop.name) }
+        decisionsDrop = drop.kind == .decisions ? drop.name : nil
     }
 
     /// The soft findings of the open periods, which are not ledger entries (``Reviewer``).

@@ -80,10 +80,44 @@ struct TaxComponentTests {
         #expect(rest.tax == d("0.03") && rest.subtotal == d("0.12"))
     }
 
+    /// Many small credits on a small invoice: rounded alone, each gives back too little tax
+    /// and too much subtotal, and the credit that zeroes the invoice would be left with a
+    /// negative subtotal (SPEC §6: amounts on a credit note are positive). Invoice: subtotal
+    /// 0.10, Tax 18 % 0.018 → 0.02, total 0.12.
+    @Test func smallCreditsNeverGiveBackMoreThanIsLeftSoTheZeroingOneIsNotNegative() throws {
+        let invoice = record(try DocumentDraft(kind: .invoice, partyId: "C1", partyName: "H", currency: inr, taxRate: d("18"),
+                                               lines: [line("0.10")], reportCount: 1), "INV-2026-000001")
+        #expect(invoice.subtotal == d("0.10") && invoice.tax == d("0.02") && invoice.total == d("0.12"))
+        var documents = [invoice]
+        func credit(_ total: String, zeroing: Bool = false) throws -> DocumentDraft {
+            let draft = try Outstanding.creditDraft(kind: .creditNote, record: invoice, total: d(total),
+                                                    zeroing: zeroing ? documents : nil, before: documents)
+            documents.append(record(draft, "CN-2026-00000\(documents.count)"))
+            return draft
+        }
+        // 0.03 × 18 / 118 = 0.00457… → 0.00: tax 0.00, subtotal 0.03, three times (0.09 of the subtotal's 0.10 given back).
+        for _ in 0..<3 {
+            let c = try credit("0.03")
+            #expect(c.tax == d("0.00") && c.subtotal == d("0.03"))
+        }
+        // 0.02 × 18 / 118 = 0.00305… → 0.00 would give back subtotal 0.02 of the 0.01 left: 0.01 moves to the tax.
+        let fourth = try credit("0.02")
+        #expect(fourth.taxes.map(\.amount) == [d("0.01")] && fourth.subtotal == d("0.01"))
+        // The last 0.01 zeroes the invoice: the tax's remainder 0.02 − 0.01 = 0.01, subtotal 0.00 — not −0.01.
+        let last = try credit("0.01", zeroing: true)
+        #expect(last.taxes.map(\.amount) == [d("0.01")] && last.subtotal == d("0.00") && last.lines[0].amount == d("0.00"))
+        // Together the credits give back exactly the invoice: 0.10 of subtotal, 0.02 of tax.
+        let credited = documents.dropFirst()
+        #expect(credited.map(\.subtotal).reduce(d("0.00")) { try! $0 + $1 } == d("0.10"))
+        #expect(credited.map(\.tax).reduce(d("0.00")) { try! $0 + $1 } == d("0.02"))
+    }
+
     @Test(arguments: [
         ("CGST:9;SGST:9", "18", true), ("IGST:18", "18", true), ("VAT:5", "5", true), ("CGST:9; SGST : 9", "18", true),
         ("CGST:9;SGST:8", "18", false), ("IGST:18", "5", false), ("ABCDEFGHIJKLMNOPQ:5", "5", false),
         ("CGST-X:5", "5", false), ("CGST:9;CGST:9", "18", false), ("CGST", "18", false), ("CGST:nine", "9", false),
+        // SPEC §2 says letters, of any script: Impôt, ÜST, ضريبة.
+        ("Impôt:9;ÜST:9", "18", true), ("ضريبة:5", "5", true), ("Impôt€:5", "5", false), ("Tax\u{7}:5", "5", false),
     ])
     func componentsParse(text: String, rate: String, ok: Bool) {
         let parsed = try? TaxComponent.parse(Substring(text), taxRate: d(rate))

@@ -52,9 +52,9 @@ public struct Creditor {
         let record = try DocumentRecord(entry: entry)
         // One `credit` line, also for the whole invoice (SPEC §3); the credit that brings the
         // invoice to zero takes each tax component's remainder.
+        let documents = try Outstanding.records(of: [invoice] + credits, session: session)
         let draft = try Outstanding.creditDraft(kind: .creditNote, record: record, total: try invoice.currency.round(amount),
-                                                zeroing: amount == outstanding
-                                                    ? try Outstanding.records(of: [invoice] + credits, session: session) : nil)
+                                                zeroing: amount == outstanding ? documents : nil, before: documents)
         try Checkpointer(site: session.site).requireCanWrite()
         session.derivedAfterAppend = []  // a credit changes no draft, review or margin
         let entries = try DocumentIssuer(session: session).issue(

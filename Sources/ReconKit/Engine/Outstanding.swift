@@ -59,16 +59,22 @@ enum Outstanding {
     /// (100 + tax rate), rounded once; tax = their sum; subtotal = total − tax. With `zeroing`
     /// (every document of the balance this credit brings to zero), each component is instead
     /// what is left of it: charged on the invoices less given back by earlier credit notes.
+    ///
+    /// A partial credit given `before` (the invoice and the credit notes already on it) never
+    /// gives back more of a component, or of the subtotal, than is left of it: where rounding
+    /// each credit's components alone would (many small credits on a small invoice), the
+    /// excess moves between the subtotal and the components' remainders. Otherwise a later
+    /// credit would bring the invoice to zero with a negative subtotal or tax, and SPEC §6 has
+    /// every amount on a credit note positive.
     static func creditDraft(kind: DocumentKind, record: DocumentRecord, total: ExactDecimal,
-                            zeroing: [DocumentRecord]? = nil) throws -> DocumentDraft {
+                            zeroing: [DocumentRecord]? = nil, before: [DocumentRecord]? = nil) throws -> DocumentDraft {
         let c = record.currency
-        let taxes: [TaxAmount]
+        var taxes: [TaxAmount]
         if let zeroing {
-            let charged = zeroing.filter { $0.kind == .invoice || $0.kind == .payout }.map(\.chargedTaxes)
-            let credited = zeroing.filter { $0.kind == .creditNote || $0.kind == .payoutAdjustment }.map(\.chargedTaxes)
-            taxes = try TaxSplit.remainder(charged: charged, credited: credited, currency: c)
+            taxes = try TaxSplit.remainder(charged: charges(zeroing), credited: credits(zeroing), currency: c)
         } else {
             taxes = try TaxSplit.ofCredit(total, record.chargedTaxes.map { TaxComponent(name: $0.name, rate: $0.rate) }, currency: c)
+            if let before { taxes = try bounded(taxes, total: total, by: before, currency: c) }
         }
         let tax = try TaxSplit.total(taxes, currency: c)
         let subtotal = try total - tax
@@ -80,5 +86,36 @@ enum Outstanding {
         d.tax = tax
         d.total = total
         return d
+    }
+
+    private static func charges(_ records: [DocumentRecord]) -> [[TaxAmount]] {
+        records.filter { $0.kind == .invoice || $0.kind == .payout }.map(\.chargedTaxes)
+    }
+
+    private static func credits(_ records: [DocumentRecord]) -> [[TaxAmount]] {
+        records.filter { $0.kind == .creditNote || $0.kind == .payoutAdjustment }.map(\.chargedTaxes)
+    }
+
+    /// `taxes` of a partial credit of `total`, each at most what is left of its component on
+    /// `documents`, and their sum at least what the subtotal left cannot take.
+    private static func bounded(_ taxes: [TaxAmount], total: ExactDecimal, by documents: [DocumentRecord],
+                                currency c: Currency) throws -> [TaxAmount] {
+        let left = try TaxSplit.remainder(charged: charges(documents), credited: credits(documents), currency: c)
+        func room(_ name: String) -> ExactDecimal {
+            let r = left.first { $0.name == name }?.amount ?? c.zero
+            return r.isNegative ? c.zero : r
+        }
+        var out = taxes.map { t in TaxAmount(name: t.name, rate: t.rate, amount: min(t.amount, room(t.name))) }
+        var subtotalLeft = c.zero
+        for d in documents {
+            subtotalLeft = try d.kind == .invoice || d.kind == .payout ? subtotalLeft + d.subtotal : subtotalLeft - d.subtotal
+        }
+        var excess = try total - TaxSplit.total(out, currency: c) - max(subtotalLeft, c.zero)
+        for i in out.indices where excess > c.zero {
+            let more = min(excess, try room(out[i].name) - out[i].amount)
+            out[i].amount = try out[i].amount + more
+            excess = try excess - more
+        }
+        return out
     }
 }

@@ -84,6 +84,9 @@ final class CSVParser {
     @exclusivity(unchecked) private var discardedBytes = 0
     /// Records libcsv has ended so far, kept or not (counted on the hot path, as the fields above).
     @exclusivity(unchecked) private(set) var recordsEnded = 0
+    /// Records of the line being fed that libcsv ended at a carriage return: one, at its end,
+    /// on a CRLF line; any other is a bare CR, which libcsv also takes for a line ending.
+    @exclusivity(unchecked) private var endedAtCarriageReturn = 0
 
     /// Creates a parser that reports fields longer than `maxFieldBytes` bytes.
     ///
@@ -140,6 +143,8 @@ final class CSVParser {
     ///   broken: ``abandonRecord()`` before feeding the next line.
     func feed(_ line: UnsafeRawBufferPointer, number: Int) throws(CSVProblem) {
         currentLine = number
+        endedAtCarriageReturn = 0
+        defer { noteBareCarriageReturn(in: line) }
         if isBetweenRecords {
             recordLine = number
             fieldLine = number
@@ -267,9 +272,21 @@ final class CSVParser {
         }
     }
 
+    /// SPEC §2: lines end in LF or CRLF. A row ended by a CR that is not the one before the
+    /// line's LF (an old Mac file, or a stray CR outside quotes) is a problem at that line.
+    private func noteBareCarriageReturn(in line: UnsafeRawBufferPointer) {
+        guard endedAtCarriageReturn > 0 else { return }
+        let endsInCRLF = line.count >= 2 && line[line.count - 2] == 13 && line[line.count - 1] == 10
+        guard endedAtCarriageReturn > 1 || !endsInCRLF else { return }
+        problems.append(CSVProblem(line: currentLine, column: nil, message:
+            "a row ends in a carriage return (CR) with no line feed (LF) after it; lines end in LF or CRLF. "
+                + "Save the file again as CSV, e.g. as \"CSV UTF-8 (Comma delimited)\" in Excel"))
+    }
+
     /// Takes the end of a record: keeps it unless one of its fields was bad.
-    fileprivate func endRecord() {
+    fileprivate func endRecord(terminator: Int32) {
         recordsEnded += 1
+        if terminator == 13 { endedAtCarriageReturn += 1 }
         if recordIsBroken {
             fieldBytes.removeSubrange(recordFirstByte...)
             fieldStarts.removeSubrange(recordFirstField...)
@@ -418,5 +435,5 @@ private func csvParserDidEndField(
 /// libcsv's record callback: tells the parser passed as `context` that a record ended.
 private func csvParserDidEndRecord(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    Unmanaged<CSVParser>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.endRecord() }
+    Unmanaged<CSVParser>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.endRecord(terminator: terminator) }
 }

@@ -79,6 +79,17 @@ struct CSVReaderTests {
             ])
     }
 
+    /// SPEC §2: LF or CRLF. libcsv also ends a row at a bare CR (an old Mac file, or a CR
+    /// between rows): that is a problem at its line; a CR inside quotes is part of the field.
+    @Test(arguments: ["id,name\rA1,Apollo\rA2,Bhavan\r", "id,name\nA1,Apollo\rA2,Bhavan\n", "id,name\r\nA1,Apollo\r"])
+    func aBareCarriageReturnEndingARowIsAProblem(text: String) {
+        let result = readCSV(text)
+        let line = text.hasPrefix("id,name\r") && !text.hasPrefix("id,name\r\n") ? 1 : 2
+        #expect(result.problems.map(\.line) == [line], "\(result.problems)")
+        #expect(result.problems.first?.message.hasPrefix("a row ends in a carriage return (CR) with no line feed (LF) after it") == true)
+        #expect(readCSV("id,note\n1,\"a\rb\"\n").problems == [])
+    }
+
     @Test func quotedFieldsKeepCommasQuotesAndNewlines() {
         let text = """
             id,note

@@ -57,6 +57,19 @@ struct DropParserTests {
         #expect(p.first == "line 1, column 2 (report_id): the column report_id appears twice; keep one")
     }
 
+    /// Only the columns a kind reads must be named once: a spreadsheet's trailing empty header
+    /// cells, or a column the drop does not use given twice, are ignored and named in the log.
+    @Test func repeatedUnknownColumnsAreIgnoredNotRejected() throws {
+        let o = parse("report_id,reported_at,client_id,radiologist_id,modality,image_count,Notes,notes,,\n"
+                      + "R1,2026-03-01T10:00Z,C1,D1,CT,3,a,b,,\n", .usage)
+        #expect(o.problems.isEmpty, "\(o.problems.reportLines)")
+        #expect(o.unknownColumns == ["Notes", "notes", "column 9 (no name)", "column 10 (no name)"])
+        guard case .usage(let rows)? = o.rows else { Issue.record("no rows"); return }
+        #expect(rows.map(\.id) == ["R1"])
+        #expect(problems("report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency,URGENCY\n", .usage)
+            == ["line 1, column 8 (urgency): the column urgency appears twice; keep one"])
+    }
+
     @Test func anUnbalancedQuoteIsReportedWithItsLine() {
         let p = problems(usageHeader + "R1,2026-03-01T10:00Z,C1,D1,CT,3,routine\n\"R2,2026-03-01T10:00Z,C1,D1,CT,3,routine\n", .usage)
         #expect(p.count >= 1)

@@ -24,9 +24,21 @@ struct FieldRuleTests {
         #expect(p.first?.message.contains("1970–2199") == true, "\(p)")
     }
 
-    @Test(arguments: ["1970-01-01T05:30:00+05:30", "2199-12-31T23:59:59.999999999Z", "2026-03-01T10:00"])
+    @Test(arguments: ["1970-01-01T05:30:00+05:30", "1970-01-01T00:00Z", "2199-12-31T18:29:59.999999999Z",
+                      "2199-12-31T23:59:59.999999999+05:30", "2199-12-31T23:59", "2026-03-01T10:00"])
     func timestampsInsideTheYearsAreRead(at: String) {
         #expect(problems(usageHeader + "R1,\(at),C1,D1,CT,3,routine\n", .usage).isEmpty)
+    }
+
+    /// The date in site time decides the period: one written inside the years but falling
+    /// outside them in the site's zone (Asia/Kolkata here, +05:30) would be a period no card
+    /// prices and no close names.
+    @Test(arguments: [("2199-12-31T23:59:59.999999999Z", "2200-01-01"), ("2199-12-31T20:00-00:30", "2200-01-01"),
+                      ("1970-01-01T00:00+14:00", "1969-12-31"), ("1970-01-01T05:29:59+11:00", "1969-12-31")])
+    func timestampsFallingOutsideTheYearsInSiteTimeAreRejected(at: String, day: String) {
+        let p = problems(usageHeader + "R1,\(at),C1,D1,CT,3,routine\n", .usage)
+        #expect(p.map(\.description) == ["line 2, column 2 (reported_at): \"\(at)\" falls on \(day) in site time (Asia/Kolkata); "
+            + "dates and timestamps lie in the years 1970–2199, in site time too (e.g. 2026-03-01T10:00:00Z)"])
     }
 
     @Test(arguments: ["1969-12-31", "2200-01-01", "9999-12-31", "0001-01-01"])

@@ -29,14 +29,13 @@ public struct DropTable {
         var ok = true
         for (i, raw) in header.enumerated() {
             let name = raw.trimmingSpaces.lowercased()
-            if index[name] != nil {
-                let shown = SafeText.escaped(name)
-                problems.add(DropProblem(line: 1, column: i + 1, field: shown, "the column \(shown) appears twice; keep one"))
+            if !known.contains(name) {
+                // Ignored, however often it appears: a spreadsheet's trailing empty header cells, say.
+                unknown.append(name.isEmpty ? "column \(i + 1) (no name)" : SafeText.escaped(raw.trimmingSpaces))
+            } else if index[name] != nil {
+                problems.add(DropProblem(line: 1, column: i + 1, field: name, "the column \(name) appears twice; keep one"))
                 ok = false
-            } else if known.contains(name) {
-                index[name] = i
             } else {
-                unknown.append(SafeText.escaped(raw.trimmingSpaces))
                 index[name] = i
             }
         }
@@ -48,9 +47,8 @@ public struct DropTable {
             ok = false
         }
         guard ok else { return nil }
-        let kept = index.filter { known.contains($0.key) }
-        return DropTable(index: kept, width: header.count, unknownColumns: unknown, specs: columns,
-                         positions: columns.map { kept[$0.name] })
+        return DropTable(index: index, width: header.count, unknownColumns: unknown, specs: columns,
+                         positions: columns.map { index[$0.name] })
     }
 
     /// The name of the kind's column at `column` (1-based) in this file, if it is one.

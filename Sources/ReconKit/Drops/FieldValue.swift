@@ -249,8 +249,24 @@ public enum FieldValue {
         } else {
             throw bad()
         }
-        return Timestamp(nanoseconds: utcSecond * 1_000_000_000 + nanos)
+        let instant = Timestamp(nanoseconds: utcSecond * 1_000_000_000 + nanos)
+        // The date in site time decides the period: it lies in the years too (1970-01-01T00:00-05:00
+        // is 1969-12-31 in UTC, a period no card can price and no close can name). An offset moves
+        // the date by at most a day, so only the first and last day of the years need the look.
+        if date.dayNumber < edgeDays.first || date.dayNumber > edgeDays.last {
+            let local = zone.localDate(of: instant)
+            guard years.contains(local.components.year) else {
+                throw Invalid("\(shown(text())) falls on \(local) in site time (\(zone.identifier)); dates and timestamps "
+                    + "lie in the years \(years.lowerBound)–\(years.upperBound), in site time too (e.g. 2026-03-01T10:00:00Z)")
+            }
+        }
+        return instant
     }
+
+    /// The days after the first and before the last of ``years``: a timestamp written on one of
+    /// them falls in the years in any time zone.
+    private static let edgeDays = (first: LocalDate(year: years.lowerBound, month: 1, day: 2)!.dayNumber,
+                                   last: LocalDate(year: years.upperBound, month: 12, day: 30)!.dayNumber)
 
     /// The longest **text** (SPEC §2); a note may hold 1,000 and an address 300.
     public static let textLimit = 200

@@ -51,10 +51,7 @@ public final class Ingestor {
     }
 
     /// Names that are still being written or are not for us: never read.
-    public static func isNeverRead(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return name.hasPrefix(".") || lower.hasSuffix(".part") || lower.hasSuffix(".tmp")
-    }
+    public static func isNeverRead(_ name: String) -> Bool { DropCandidate.reasonToIgnore(name: name) != nil }
 
     public static func processingOrder(_ a: String, _ b: String) -> Bool {
         let ka = DropKind(fileName: FileIO.baseName(a))?.order ?? 99, kb = DropKind(fileName: FileIO.baseName(b))?.order ?? 99
@@ -93,7 +90,10 @@ public final class Ingestor {
     func ingestOne(_ path: String) throws -> IngestOutcome {
         let name = FileIO.baseName(path)
         if Ingestor.isNeverRead(name) { return .ignored(name: name, why: "names starting with . or ending in .part/.tmp are never read") }
-        let inInbox = (try? FileIO.realPath(FileIO.parent(of: path))) == (try? FileIO.realPath(site.inbox))
+        // A drop in the Inbox, or in its held/ (a rerun taking its held drops), is ours to move:
+        // taken, it leaves; rejected, it goes to rejected/ with its errors. One named elsewhere stays.
+        let folder = try? FileIO.realPath(FileIO.parent(of: path))
+        let inInbox = folder != nil && (folder == (try? FileIO.realPath(site.inbox)) || folder == (try? FileIO.realPath(site.held)))
         var bytes: [UInt8]
         do {
             bytes = try Stages.time("read") { try DropFile.read(path) }

@@ -23,7 +23,11 @@ public struct TaxComponent: Sendable, Equatable {
             guard pieces.count == 2 else { throw FieldValue.Invalid("\"\(part)\" is not name:percent; \(example)") }
             let name = pieces[0].trimmingSpaces
             guard (1...16).contains(name.count),
-                name.unicodeScalars.allSatisfy({ ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == " " })
+                // Letters of any script (Impôt, ÜST, ضريبة) and their combining marks, decimal digits, spaces.
+                name.unicodeScalars.allSatisfy({
+                    $0.properties.isAlphabetic || $0.properties.numericType == .decimal || $0 == " "
+                        || ($0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .spacingMark)
+                })
             else {
                 throw FieldValue.Invalid("the component name \"\(name)\" must be 1–16 letters, digits or spaces (e.g. CGST)")
             }

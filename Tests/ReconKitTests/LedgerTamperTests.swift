@@ -92,6 +92,20 @@ struct LedgerTamperTests {
         if let audit = try site.auditorVerify() { #expect(audit.code == 4) }
     }
 
+    /// `recon status` reads and does not verify, but a checkpoint past the ledger's head (its
+    /// last entries cut away) is said plainly, not as a negative count of entries since.
+    @Test func statusSaysACheckpointPastTheHeadMeansEntriesWereRemoved() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let lines = try site.ledgerLines()
+        try (Data(lines.dropLast().joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.out.contains("last checkpoint: Ledger/checkpoints/\(lines.count).txt — it signs seq \(lines.count), past the "
+            + "ledger's last entry (seq \(lines.count - 1)): entries were removed; run `recon verify`"), "\(status.out)")
+        #expect(!status.out.contains("entries since"), "\(status.out)")
+        #expect(try site.recon(["verify"]).code == 4)
+    }
+
     @Test func everyArchivedDropChangedByOneByteNamesItsEntry() throws {
         let site = try TestSite.trustSite()
         let drops = try site.entries().filter { $0["kind"] as? String == "drop.accepted" }

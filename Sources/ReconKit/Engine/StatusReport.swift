@@ -106,7 +106,13 @@ public struct StatusReport {
         var t = settled.textBeforeCheckpoint
         if let lastCheckpoint, let seq = lastCheckpointSeq {
             let since = settled.entries - seq
-            t += "last checkpoint: \(lastCheckpoint)" + (since == 0 ? " (signs the head)" : " (\(Self.plural(since, "entry", "entries")) since)") + "\n"
+            if since < 0 {
+                // Status reads; it does not verify. A checkpoint past the head is entries removed.
+                t += "last checkpoint: \(lastCheckpoint) — it signs seq \(seq), past the ledger's last entry (seq \(settled.entries)): "
+                    + "entries were removed; run `recon verify`, no writer appends to this ledger\n"
+            } else {
+                t += "last checkpoint: \(lastCheckpoint)" + (since == 0 ? " (signs the head)" : " (\(Self.plural(since, "entry", "entries")) since)") + "\n"
+            }
         } else {
             t += "last checkpoint: none yet (the first close writes one)\n"
         }

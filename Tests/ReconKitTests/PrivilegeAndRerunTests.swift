@@ -258,10 +258,16 @@ struct PrivilegeAndRerunTests {
         #expect(waiting.out.contains("2026-04: 1 drop accepted since it was settled (usage-late-two.csv), on no document yet — run "
             + "`recon rerun 2026-04`"), "\(waiting.out)")
         #expect(!waiting.out.contains("2026-03: 1 drop accepted"), "\(waiting.out)")
+        // As a rerun killed after the drop's append and before its file left held/ leaves it: the
+        // same bytes in held/ again. The next rerun takes it once.
+        try site.drop("held/usage-late-two.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                      + "L1,2026-03-25T10:00:00Z,C2,D2,CT,1\nL2,2026-04-25T10:00:00Z,C2,D2,CT,1\n")
 
         let april = try site.recon(["rerun", "2026-04", "--reason", "late reports", "--key", key, "--json"], env: may)
         #expect(april.code == 0, "\(april.err)")
         #expect(april.out.contains(#""applied_drops":["usage-late-two.csv"]"#), "\(april.out)")
+        #expect(!site.exists("Inbox/held/usage-late-two.csv"))
+        #expect(try site.bodies("rerun").last?["applied_drops"] as? [String] == ["usage-late-two.csv"])
         #expect(april.out.contains(#""documents":["CN-2026-000002","INV-2026-000006","PAYADJ-2026-000002","PAY-2026-000006"]"#),
                 "\(april.out)")
         #expect(try site.document("INV-2026-000006")?["total"] as? String == "200.00")

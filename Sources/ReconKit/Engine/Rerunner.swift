@@ -44,7 +44,9 @@ public struct Rerunner {
         // rerun took but did not issue for (a hard flag, a crash) are this rerun's too.
         let earlier = session.state.awaitingRerun[period] ?? []
         let held = try HeldDrops(session: session).apply(period: period)
-        let taken = held.applied
+        // A rerun killed after a held drop's append, before its file left held/, finds it again as
+        // already accepted: it is one drop, taken once.
+        let taken = held.applied.filter { !earlier.contains($0) }
         let applied = earlier + taken
 
         do {

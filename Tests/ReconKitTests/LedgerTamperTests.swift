@@ -92,6 +92,27 @@ struct LedgerTamperTests {
         if let audit = try site.auditorVerify() { #expect(audit.code == 4) }
     }
 
+    /// A file standing where the folder of issued documents should be is damage, as verify
+    /// says: a writer refuses with exit 4 (it used to stop with exit 1, "cannot create the
+    /// folder"), appends nothing, and regenerates the documents once the file is moved away.
+    @Test func aFileInPlaceOfADocumentFolderIsRefusedAsDamage() throws {
+        let site = try TestSite.trustSite()
+        let folder = site.path("Outbox/2026-03/credit-notes")
+        try FileManager.default.removeItem(atPath: folder)
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: folder))
+        let before = try site.ledgerBytes()
+        try site.drop("usage-2026-04-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-05T10:00:00Z,C1,D1,CT,1\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(ingest.err.contains("Outbox/2026-03/credit-notes is not a folder"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(try site.recon(["verify"]).code == 4)
+        try FileManager.default.removeItem(atPath: folder)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        #expect(site.exists("Outbox/2026-03/credit-notes/CN-2026-000001.xlsx"))
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
     /// `recon status` reads and does not verify, but a checkpoint past the ledger's head (its
     /// last entries cut away) is said plainly, not as a negative count of entries since.
     @Test func statusSaysACheckpointPastTheHeadMeansEntriesWereRemoved() throws {

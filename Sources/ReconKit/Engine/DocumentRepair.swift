@@ -44,7 +44,7 @@ public struct DocumentRepair {
             }
             if !restored {
                 let record = try DocumentRecord(entry: e)
-                try FileIO.makeDirectory(dir)
+                try makeFolder(dir, for: file, seq: e.seq)
                 let temp = FileIO.temporaryName(for: final)
                 try DocumentWorkbook.write(record, at: e.at, to: temp)
                 let bytes = try FileIO.read(temp)
@@ -66,6 +66,21 @@ public struct DocumentRepair {
         }
         try restoreDerivedOutputs()
         return repaired
+    }
+
+    /// The folder of a missing document, made if need be. A file standing where the folder (or
+    /// one above it) should be is damage to the site, not a usage error: the command refuses
+    /// (exit 4), as `recon verify` does, before anything is appended.
+    private func makeFolder(_ dir: String, for file: String, seq: Int) throws {
+        do {
+            try FileIO.makeDirectory(dir)
+        } catch let failure as FileIO.Failure where failure.code == EEXIST || failure.code == ENOTDIR {
+            let root = session.site.root + "/"
+            let blocking = failure.path.hasPrefix(root) ? String(failure.path.dropFirst(root.count)) : failure.path
+            throw ReconFailure.verification("seq \(seq): \(file) is missing, and \(blocking) is not a folder: something else stands "
+                + "where the issued documents' folder should be; nothing is written — move it away and run the command again "
+                + "(the document is then regenerated from its entry)")
+        }
     }
 
     /// Removes the hidden files of unfinished writes that killed writers left where recon writes.

@@ -26,6 +26,27 @@ struct VouchedCacheTests {
         site.expectAuditorAccepts()
     }
 
+    /// Anyone may write `.recon/`: a folder planted where the next drop's cache goes used to
+    /// let the ingest vouch for a cache it could not put in place, and `recon verify` then
+    /// failed on it for good. The drop is accepted without a cache, said in the log, and the
+    /// site verifies; later commands read the archived drop.
+    @Test func aFolderWhereADropsCacheGoesLeavesTheDropWithoutOne() throws {
+        let site = try WriterCheckTests.perImageSite()
+        let text = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR7,2026-03-07T10:00:00Z,C1,D1,CT,1\n"
+        let sha = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        try FileManager.default.createDirectory(atPath: site.path(".recon/cache/\(sha).bin/planted"), withIntermediateDirectories: true)
+        try site.drop("usage-planted.csv", text)
+        let ingest = try site.recon(["ingest"])
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(ingest.err.contains(".recon/cache/\(sha).bin is not a file"), "\(ingest.err)")
+        let body = try #require(try site.bodies("drop.accepted").first { $0["sha256"] as? String == sha })
+        #expect(body["cache_sha256"] == nil)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        #expect(try site.recon(["status"]).out.contains("billable"))
+        site.expectAuditorAccepts()
+    }
+
     /// A usage drop's cache is encoded while the drop is checked. One that repeats rows
     /// already held gets a cache of the rows it added; one rejected leaves no file; and the
     /// close reads both accepted drops' caches, checked:

@@ -45,6 +45,13 @@ public struct DropCache {
         return .rows(rows)
     }
 
+    /// The cache file's place, as a message names it, when something other than a file stands
+    /// there (a folder, say): no cache file can be put in place for that drop.
+    public func blocker(sha256: String) -> String? {
+        let p = path(sha256)
+        return FileIO.exists(p) && !FileIO.isRegularFile(p) ? relativePath(sha256) : nil
+    }
+
     /// Whether there is a cache file of this format to read (``loadVouched(sha256:format:cacheSha256:)`` says `.missing` otherwise).
     public func hasFile(sha256: String, format: String?) -> Bool {
         format == DropCache.format && FileIO.exists(path(sha256))

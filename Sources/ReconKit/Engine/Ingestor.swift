@@ -196,6 +196,16 @@ public final class Ingestor {
                 encoding = CacheEncoding(DropCache(dir: site.cache), sha256: sha, rows: list)
             }
         }
+        // Something other than a file where the cache goes would leave the cache the entry vouches
+        // for unwritable, and the site failing verify: the drop is then accepted without one (a
+        // cache is only a speed-up; later commands read the archived drop).
+        if let blocked = encoding, let place = DropCache(dir: site.cache).blocker(sha256: sha) {
+            blocked.discard()
+            encoding = nil
+            let message = "\(name): \(place) is not a file (something else stands there), so the drop's cache is not kept; "
+                + "later commands read the archived drop instead — remove \(place) to let recon keep caches there"
+            session.log.warning("\(message)")
+        }
         // The bytes that were hashed, as a new file: never a link to the original.
         try keeping(name, in: "Ledger/drops") { try Stages.time("archive") { try drop.place(at: site.path(Site.dropPath(sha256: sha))) } }
         let cacheSha = Stages.time("cache-wait") { encoding?.sha256() }

@@ -70,7 +70,8 @@ struct Verify: ParsableCommand {
         let (sha, match) = DocumentLookup.find(try FileIO.read(path), in: ledger.entries)
         guard let match else {
             if json {
-                printJSON(.object(["ok": .bool(false), "document": .string(path), "sha256": .string(sha),
+                // The shape of every verify failure (`exit`, `seq`: no entry's), plus the document and its hash.
+                printJSON(.object(["ok": .bool(false), "exit": .int(4), "seq": .null, "document": .string(path), "sha256": .string(sha),
                                    "problem": .string("no entry of this ledger issued a document with this SHA-256")]))
             } else {
                 print("\(path): not issued by this ledger — no entry records SHA-256 \(sha) (changed, or from elsewhere)")

@@ -160,6 +160,10 @@ struct TrustAnchorTests {
         let changed = try site.recon(["verify", "--document", copy])
         #expect(changed.code == 4, "\(changed.out)")
         #expect(changed.out.contains("not issued by this ledger"), "\(changed.out)")
+        // Its JSON answer has the shape of every verify failure: exit 4 and no entry's seq.
+        let changedJSON = try site.recon(["verify", "--document", copy, "--json"])
+        #expect(changedJSON.code == 4 && changedJSON.out.contains(#""exit":4"#) && changedJSON.out.contains(#""seq":null"#),
+                "\(changedJSON.out)")
         #expect(try site.recon(["verify", "--document", copy + ".missing"]).code == 1)
     }
 

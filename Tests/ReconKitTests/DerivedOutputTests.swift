@@ -33,6 +33,52 @@ struct DerivedOutputTests {
         return probe?.code == 0
     }()
 
+    /// Whether an immutable file can be made here (`chattr +i`: root, and a file system that has them).
+    static let canMakeImmutable: Bool = {
+        guard isRoot, let chattr = which("chattr") else { return false }
+        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("recon-immutable-probe-\(getpid())").path
+        defer {
+            _ = try? ProcessRunner.run(chattr, ["-i", probe])
+            try? FileManager.default.removeItem(atPath: probe)
+        }
+        guard FileManager.default.createFile(atPath: probe, contents: Data()) else { return false }
+        return (try? ProcessRunner.run(chattr, ["+i", probe]))?.code == 0
+    }()
+
+    func chattr(_ flag: String, _ path: String) throws {
+        let run = try ProcessRunner.run(try #require(Self.which("chattr")), [flag, path])
+        #expect(run.code == 0, "\(run.err)")
+    }
+
+    /// A closed period's review workbook that could not be replaced (here an immutable file:
+    /// neither written over nor removed) stays owed in `.recon/derived.pending`, so the next
+    /// writer writes the final review once the cause is gone. It used to be taken off the note
+    /// at once, and the draft review, still on disk, was never replaced.
+    @Test(.enabled(if: canMakeImmutable, "as root, needs e2fsprogs chattr and a file system with immutable files"))
+    func aClosedReviewThatCouldNotReplaceTheDraftIsWrittenByTheNextWriter() throws {
+        let site = try TestSite.marchSite()
+        let review = site.path("Outbox/2026-03/review.xlsx")
+        let draft = try Data(contentsOf: URL(fileURLWithPath: review))
+        try chattr("+i", review)
+        defer { _ = try? ProcessRunner.run("/usr/bin/chattr", ["-i", review]) }
+        // A day after the draft was written: the final review differs from it (its date at least).
+        let later = ["RECON_NOW": "2026-04-03T09:00:00Z"]
+        let close = try site.recon(["close", "2026-03"], env: later)
+        #expect(close.code == 0, "\(close.err)")
+        #expect(close.err.contains("could not write Outbox/2026-03/review.xlsx"), "\(close.err)")
+        #expect(try site.read(".recon/derived.pending").contains("review 2026-03"))
+        // Still immutable: the next writer tries again and keeps it owed.
+        #expect(try site.recon(["watch", "--once"], env: later).code == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: review)) == draft)
+        #expect(try site.read(".recon/derived.pending").contains("review 2026-03"))
+        try chattr("-i", review)
+        let next = try site.recon(["watch", "--once"], env: later)
+        #expect(next.code == 0, "\(next.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: review)) != draft)
+        #expect(!site.exists(".recon/derived.pending"))
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
     /// Runs `recon ARGS --site ROOT` under a file-size limit, through util-linux `prlimit`, with
     /// SIGXFSZ at its default action (a test runner may ignore it, and the ignored disposition
     /// would be inherited): recon itself must keep a write past the limit from killing it.

@@ -65,9 +65,11 @@ public struct Closer {
         let checkpoint = try Stages.time("checkpoint") { try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name) }
         try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))
         // The period is closed: what follows is derived, and a failure is a warning (``DerivedOutput``).
-        Stages.time("review-workbook") { DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand) }
-        Stages.time("margin-summary") { MarginSummaryWriter(session: session).writeDerived() }
-        session.derivedWritten([.review(period), .summary])
+        let reviewWritten = Stages.time("review-workbook") {
+            DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)
+        }
+        let summaryWritten = Stages.time("margin-summary") { MarginSummaryWriter(session: session).writeDerived() }
+        session.derivedWritten(written: [.review(period): reviewWritten, .summary: summaryWritten])
         return Result(period: period, documents: numbers, checkpoint: checkpoint, review: review)
     }
 }

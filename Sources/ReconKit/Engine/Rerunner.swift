@@ -79,8 +79,8 @@ public struct Rerunner {
         if !blocking.isEmpty {
             if !applied.isEmpty {
                 // The held drops and their flags are in: the period's review shows what now blocks it.
-                DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)
-                session.derivedWritten([.review(period), .summary])
+                let written = DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)
+                session.derivedWritten(written: [.review(period): written, .summary: true])
             }
             throw ReconFailure.refused("cannot rerun \(period): \(blocking.count) thing(s) to settle first (decisions for a closed period go in a decisions drop, held until the rerun):\n"
                 + blocking.map { "  " + $0 }.joined(separator: "\n"))
@@ -134,9 +134,9 @@ public struct Rerunner {
         index.commit()
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: session.state.name)
         // The rerun is recorded: what follows is derived, and a failure is a warning (``DerivedOutput``).
-        DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)
-        MarginSummaryWriter(session: session).writeDerived()
-        session.derivedWritten([.review(period), .summary])
+        let reviewWritten = DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)
+        let summaryWritten = MarginSummaryWriter(session: session).writeDerived()
+        session.derivedWritten(written: [.review(period): reviewWritten, .summary: summaryWritten])
         return Result(period: period, appliedDrops: applied, documents: numbers, checkpoint: checkpoint)
     }
 }

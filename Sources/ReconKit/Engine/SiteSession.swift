@@ -134,11 +134,20 @@ public final class SiteSession {
         // Workbooks a command killed after its entries still owed: a closed period's review and
         // the summary are removed here and written again by the document repair; the drafts below.
         let owed = DerivedPending(site: site).items()
-        for case .review(let period) in owed where state.closedPeriods[period] != nil {
-            FileIO.remove(site.path(DerivedOutput.reviewPath(period)))
+        // An owed workbook whose out-of-date copy cannot even be removed (a read-only or immutable
+        // file) stays owed: the note keeps it until a writer gets it written.
+        var stillOwed = Set<DerivedPending.Item>()
+        func removeOwed(_ item: DerivedPending.Item, _ relative: String) {
+            if (try? FileIO.removeChecked(site.path(relative))) == nil && FileIO.exists(site.path(relative)) { stillOwed.insert(item) }
         }
-        if owed.contains(.summary) && !owed.contains(.drafts) { FileIO.remove(site.path(MarginSummaryWriter.relative)) }
+        for case .review(let period) in owed where state.closedPeriods[period] != nil {
+            removeOwed(.review(period), DerivedOutput.reviewPath(period))
+        }
+        if owed.contains(.summary) && !owed.contains(.drafts) { removeOwed(.summary, MarginSummaryWriter.relative) }
         try Stages.time("repair") { try DocumentRepair(session: self).run() }
+        for case .review(let period) in owed where !FileIO.exists(site.path(DerivedOutput.reviewPath(period))) {
+            stillOwed.insert(.review(period))  // written by no one: its write failed again
+        }
         if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
             log.warning("wrote the checkpoint \(written) an interrupted command did not write")
         }
@@ -146,7 +155,7 @@ public final class SiteSession {
         if !owed.isEmpty {
             log.warning("wrote again the workbooks an interrupted command owed (\(owed.map(\.line).sorted().joined(separator: ", ")))")
             if owed.contains(.drafts) { Drafter(session: self).refresh() }
-            derivedWritten(owed)
+            derivedWritten(owed.subtracting(stillOwed))
         }
     }
 
@@ -209,6 +218,12 @@ public final class SiteSession {
     func derivedWritten(_ items: Set<DerivedPending.Item>) {
         DerivedPending(site: site).clear(items)
         derivedMarked.subtract(items)
+    }
+
+    /// Takes off the note the workbooks whose write succeeded; the others stay owed, and the
+    /// next writing command writes them (``repair()``), not merely when they are missing.
+    func derivedWritten(written: [DerivedPending.Item: Bool]) {
+        derivedWritten(Set(written.filter(\.value).keys))
     }
 
     @discardableResult

@@ -26,7 +26,12 @@ public final class SiteLock {
     /// Takes the lock exclusively, creating the lock file when needed.
     public convenience init(path: String, timeout: Double) throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o644)
-        guard fd >= 0 else { throw FileIO.Failure(path: path, action: "open the lock", code: errno) }
+        guard fd >= 0 else {
+            let code = errno
+            // A folder in the lock's place is refused as the reader's check refuses it, not as an internal error.
+            if code == EISDIR { throw SiteLock.notALockFile(path) }
+            throw FileIO.Failure(path: path, action: "open the lock", code: code)
+        }
         try SiteLock.requireRegular(fd, path)
         try SiteLock.acquire(fd: fd, path: path, operation: LOCK_EX, timeout: timeout)
         self.init(fd: fd, path: path)
@@ -47,9 +52,13 @@ public final class SiteLock {
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             close(fd)
-            throw ReconFailure.refused("\(path) is not a regular file (something else was put in the place of the site's lock); "
-                + "nothing was read or written — remove it, and recon makes a new lock file")
+            throw notALockFile(path)
         }
+    }
+
+    private static func notALockFile(_ path: String) -> ReconFailure {
+        ReconFailure.refused("\(path) is not a regular file (something else was put in the place of the site's lock); "
+            + "nothing was read or written — remove it, and recon makes a new lock file")
     }
 
     private init(fd: Int32, path: String) {

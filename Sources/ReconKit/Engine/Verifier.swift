@@ -170,11 +170,26 @@ public struct Verifier {
         guard FileIO.exists(path) else {
             // A document is reproducible from its entry: say so, as a crash between an append and
             // its renames leaves this too (no archived drop is).
+            if let blocking = Self.nonFolderAbove(file, in: site) {
+                throw LedgerDamage(seq: seq, "\(what) \(file) is missing: \(blocking) is not a folder (something else stands where "
+                    + "it should be); move it away")
+            }
             let after = what == "document" ? " (the next writing command regenerates it from its entry, byte for byte)" : ""
             throw LedgerDamage(seq: seq, "\(what) \(file) is missing\(after)")
         }
         let actual = try LedgerDamage.reading(what, file, seq: seq) { try HashedFileWindow.sha256(of: path) }
         guard actual == sha else { throw LedgerDamage(seq: seq, "\(what) \(file) does not match its recorded SHA-256") }
+    }
+
+    /// The first of the folders above `file` (relative to the site) that exists and is not a folder.
+    static func nonFolderAbove(_ file: String, in site: Site) -> String? {
+        var relative = ""
+        for part in file.split(separator: "/").dropLast() {
+            relative += (relative.isEmpty ? "" : "/") + part
+            let path = site.path(relative)
+            if FileIO.exists(path) && !FileIO.isDirectory(path) { return relative }
+        }
+        return nil
     }
 
     private func fileRefs(_ v: JSONValue) -> [(String, String)] {

@@ -221,11 +221,15 @@ struct DerivedOutputTests {
         #expect(ingest.err.contains("Outbox/margin-summary.xlsx"), "\(ingest.err)")
         #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-2026-04.csv" })
         #expect(site.exists("Outbox/2026-04/drafts/invoices.xlsx"), "the other outputs are still written")
+        // The failed write takes its own temporary file away: nothing is left for the next
+        // command to sweep up and blame on an interrupted one.
+        #expect(FileIO.list(site.path("Outbox")).filter { $0.hasPrefix(".") } == [])
         site.expectAuditorAccepts()
 
         try FileManager.default.removeItem(atPath: site.path("Outbox/margin-summary.xlsx"))
         let next = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(next.code == 0, "\(next.err)")
+        #expect(!next.err.contains("left by an interrupted command"), "\(next.err)")
         #expect(FileIO.isRegularFile(site.path("Outbox/margin-summary.xlsx")))
     }
 

@@ -45,7 +45,6 @@ public enum DraftWorkbook {
                                              partyId: d.partyId, line: $0, currency: d.currency) }
             }, in: book)
         }
-        try FileIO.syncFile(temp)
-        try FileIO.renameDurably(temp, to: path)
+        try FileIO.placeWritten(temp, at: path)
     }
 }

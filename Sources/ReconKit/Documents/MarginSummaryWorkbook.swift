@@ -47,8 +47,7 @@ public enum MarginSummaryWorkbook {
                               styles: styles, formats: formats)
             try writeDetail(try book.addWorksheet(named: "Detail"), figures, formats: formats)
         }
-        try FileIO.syncFile(temp)
-        try FileIO.renameDurably(temp, to: path)
+        try FileIO.placeWritten(temp, at: path)
     }
 
     /// A figure of the summary too large to compute exactly (past 128 bits): the summary is not written.

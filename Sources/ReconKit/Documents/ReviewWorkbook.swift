@@ -21,8 +21,7 @@ public enum ReviewWorkbook {
             try decisions(review, state: state, book)
             try imagesPerCase(review, book)
         }
-        try FileIO.syncFile(temp)
-        try FileIO.renameDurably(temp, to: path)
+        try FileIO.placeWritten(temp, at: path)
     }
 
     /// Rows a worksheet holds (Excel's limit); a longer list of flags continues on the next sheet.

@@ -87,8 +87,7 @@ public enum StatementWorkbook {
                 try sheet.setUpPrinting(paper: header.paper, repeatRows: first...first)
             }
         }
-        try FileIO.syncFile(temp)
-        try FileIO.renameDurably(temp, to: path)
+        try FileIO.placeWritten(temp, at: path)
     }
 
     private static func write(_ a: Receivables.Account, asOf: LocalDate, in sheet: Worksheet, row start: Int,

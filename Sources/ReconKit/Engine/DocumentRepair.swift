@@ -52,8 +52,7 @@ public struct DocumentRepair {
                     FileIO.remove(temp)
                     throw ReconFailure.verification("seq \(e.seq): \(file) is missing and regenerating it does not give its recorded SHA-256")
                 }
-                try FileIO.syncFile(temp)
-                try FileIO.renameDurably(temp, to: final)
+                try FileIO.placeWritten(temp, at: final)
             }
             session.log.warning("put back \(file) (seq \(e.seq)), left out by an interrupted command")
             repaired.append(file)

@@ -100,7 +100,24 @@ public enum FileIO {
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
         let temp = temporaryName(for: path)
         try writeSynced(temp, bytes, mode: mode)
-        try renameDurably(temp, to: path)
+        do {
+            try renameDurably(temp, to: path)
+        } catch {
+            unlink(temp)  // this command's own: never left for the next to sweep as an interrupted one's
+            throw error
+        }
+    }
+
+    /// Puts a file written at `temp` (by a library, say) in place at `path`, synced; a failure
+    /// removes `temp`, so a write that failed leaves nothing behind for the next command to sweep.
+    public static func placeWritten(_ temp: String, at path: String) throws {
+        do {
+            try syncFile(temp)
+            try renameDurably(temp, to: path)
+        } catch {
+            unlink(temp)
+            throw error
+        }
     }
 
     /// Writes `bytes` to a new file at `path` and fsyncs it; on failure nothing is left there.

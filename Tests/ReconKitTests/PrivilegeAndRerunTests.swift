@@ -309,6 +309,76 @@ struct PrivilegeAndRerunTests {
         #expect(!(try site.recon(["status"], env: may).out.contains("on no document yet")))
     }
 
+    /// The late drop's April report is over C2's contract (50 images, 10 allowed): the rerun
+    /// of March, which applies the drop, raises its hard flag too, so the rerun of April names
+    /// a flag the ledger holds and a decisions drop naming that id is taken (it was refused as
+    /// unknown, and the flag never entered the ledger).
+    @Test func aHeldDropsHardFlagInAnotherClosedMonthIsRaisedWhenItIsApplied() throws {
+        let (site, key) = try marchAndAprilClosed()
+        try site.drop("usage-late-two.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                      + "L1,2026-03-25T10:00:00Z,C2,D2,CT,1\nL2,2026-04-25T10:00:00Z,C2,D2,CT,50\n")
+        #expect(try site.recon(["ingest"], env: may).code == 3)
+        let march = try site.recon(["rerun", "2026-03", "--reason", "late reports", "--key", key], env: may)
+        #expect(march.code == 0, "\(march.err)")
+        let raised = try site.bodies("flag.raised").filter { $0["subject"] as? String == "L2" }
+        #expect(raised.count == 1 && raised.first?["period"] as? String == "2026-04", "\(raised)")
+        let id = try #require(raised.first?["id"] as? String)
+        let blocked = try site.recon(["rerun", "2026-04", "--reason", "late reports", "--key", key], env: may)
+        #expect(blocked.code == 3 && blocked.err.contains(id), "\(blocked.err)")
+        try site.drop("decisions-2026-04.csv", "subject,decision,by,note\n\(id),approve,Asha,trauma series\n")
+        #expect(try site.recon(["ingest"], env: may).code == 3)
+        let april = try site.recon(["rerun", "2026-04", "--reason", "late reports, approved", "--key", key, "--json"], env: may)
+        #expect(april.code == 0, "\(april.err)")
+        #expect(april.out.contains(#""applied_drops":["usage-late-two.csv","decisions-2026-04.csv"]"#), "\(april.out)")
+        #expect(try site.document("INV-2026-000006")?["total"] as? String == "200.00")
+    }
+
+    /// Held drops the rerun rejects are named by where they are kept (a name rejected/ already
+    /// holds gets `-2`), also when the rerun is then refused by a hard flag; a held drop whose
+    /// name happens to end in `.errors.txt` is a drop like any other (it used to wait for good).
+    @Test func aRefusedRerunNamesTheHeldDropsItRejectedWhereTheyAreKept() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try FileManager.default.createDirectory(atPath: site.path("Inbox/rejected"), withIntermediateDirectories: true)
+        try Data("an older drop\n".utf8).write(to: URL(fileURLWithPath: site.path("Inbox/rejected/usage-b.csv")))
+        let header = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        try site.drop("usage-a.errors.txt", header + "K1,2026-03-25T10:00:00Z,C2,D2,CT,1\n")
+        try site.drop("usage-b.csv", header + "K1,2026-03-25T10:00:00Z,C2,D2,MR,1\n")
+        try site.drop("usage-c.csv", header + "K2,2026-03-26T10:00:00Z,C2,D2,CT,50\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        #expect(site.exists("Inbox/held/usage-a.errors.txt"))
+        #expect(try site.recon(["status"], env: TestSite.rerunDay).out.contains("held: 3"))
+        let key = try site.operatorKey("asha", listed: true)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late", "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 3, "\(rerun.err)")
+        #expect(rerun.err.contains("The drops this rerun took before, usage-a.errors.txt, usage-c.csv, are in the ledger"), "\(rerun.err)")
+        #expect(rerun.err.contains("Rejected, as they no longer pass the site's rules: usage-b-2.csv"), "\(rerun.err)")
+        let errors = try site.read("Inbox/rejected/usage-b-2.csv.errors.txt")
+        #expect(errors.contains("report K1 was ingested before with other values"), "\(errors)")
+        #expect(FileIO.list(site.path("Inbox/held")).isEmpty)
+        #expect(try site.recon(["status"], env: TestSite.rerunDay).out.contains("rejected: 2"))
+    }
+
+    /// A held drop with a report in closed March and one in open April: the rerun of March that
+    /// applies it writes April's drafts again (they showed April without the late report until
+    /// the next ingest). A payments drop changes no draft: the drafts it writes are the same bytes.
+    @Test func aRerunWhoseHeldDropTouchesAnOpenMonthWritesItsDrafts() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                      + "L1,2026-03-25T10:00:00Z,C2,D2,CT,1\nL2,2026-04-05T10:00:00Z,C2,D2,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 3)
+        let key = try site.operatorKey("asha", listed: true, env: TestSite.aprilLater)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "late", "--key", key], env: TestSite.aprilLater).code == 0)
+        let afterRerun = try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-04/drafts/invoices.xlsx")))
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency\nP1,C1,2026-04-11,10.00,INR\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-04/drafts/invoices.xlsx"))) == afterRerun)
+        #expect(!site.exists(".recon/derived.pending"))
+    }
+
     /// A held drop that no longer passes the site's rules when its rerun comes (a drop held
     /// before it gave its report other values) is rejected as an ingest would: it leaves
     /// `Inbox/held/` for `Inbox/rejected/` with its errors file, and the rerun names it.

@@ -4,11 +4,13 @@ public struct FlagRaiser {
 
     public init(session: SiteSession) { self.session = session }
 
-    /// Hard flags of open periods not raised yet, in report order.
-    public func pendingHardFlags(including extra: Period? = nil) -> [AuditFlag] {
+    /// Hard flags of open periods (and of the closed periods `extra`, which a rerun's held drops
+    /// touched) not raised yet, in report order.
+    public func pendingHardFlags(including extra: [Period] = []) -> [AuditFlag] {
         let state = session.state
         var out: [AuditFlag] = []
-        for period in state.openPeriods + (extra.map { [$0] } ?? []) {
+        let open = state.openPeriods
+        for period in open + extra.filter({ !open.contains($0) }).sorted() {
             for i in state.periodReports[period] ?? [] {
                 let r = state.reports[Int(i)]
                 guard let client = state.pricing.clients[r.clientId], Int(r.imageCount) > client.maxImagesPerCase,
@@ -21,7 +23,7 @@ public struct FlagRaiser {
         return out
     }
 
-    public func raiseNewHardFlags(including extra: Period? = nil) throws {
+    public func raiseNewHardFlags(including extra: [Period] = []) throws {
         try raise(pendingHardFlags(including: extra))
     }
 

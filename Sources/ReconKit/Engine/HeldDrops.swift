@@ -7,41 +7,62 @@ public struct HeldDrops {
 
     public init(session: SiteSession) { self.session = session }
 
-    /// What a rerun did with the held drops: applied (or already in the ledger), and rejected.
+    /// What a rerun did with the held drops: applied (or already in the ledger), and rejected
+    /// (by their names in `Inbox/rejected/`, where a name already there gets a `-N`).
     public struct Taken {
         public var applied: [String] = []
         public var rejected: [String] = []
+        /// Whether an applied drop has rows in an open period: its drafts are out of date.
+        public var touchedOpenPeriod = false
     }
 
     /// Applies the held drops of `period`. Each is applied whole, rejected, or stays held (it
     /// does not touch `period`).
     public func apply(period: Period) throws -> Taken {
         let site = session.site
-        let files = FileIO.list(site.held).filter { !Ingestor.isNeverRead($0) && !$0.hasSuffix(".errors.txt") }
+        // Every file held/ holds is a held drop (errors files go to rejected/, never here), whatever its name.
+        let files = FileIO.list(site.held).filter { !Ingestor.isNeverRead($0) }
             .sorted(by: Ingestor.processingOrder)
         let ingestor = Ingestor(session: session)
         ingestor.reopened = period
         var taken = Taken()
+        // The closed periods the applied drops touch: their hard flags are raised now, so the
+        // rerun of each names flags the ledger holds (and a decisions drop can name them).
+        var touched: Set<Period> = [period]
         for name in files {
             let path = site.held + "/" + name
+            // Where a rejection keeps it (a name rejected/ does not hold yet, as the ingest picks it).
+            let keptAs = DropFile.freeName(in: site.rejected, for: name)
             let outcome = try ingestor.ingestOne(path)
             switch outcome {
-            case .accepted, .duplicate:
+            case .accepted(_, _, _, _, let seq):
+                touched.formUnion(periods(ofEntry: seq))
+                fallthrough
+            case .duplicate:
                 FileIO.remove(path)
                 taken.applied.append(name)
                 session.log.info("\(outcome.summary) — applied by the rerun of \(period)")
             case .held:
                 break  // touches other closed periods only: waits for the rerun of one of them
             case .rejected(_, let problems):
-                taken.rejected.append(name)
-                let message = "held drop \(name) no longer applies and was rejected (Inbox/rejected/, with its errors file): "
-                    + (problems.first ?? "")
+                taken.rejected.append(keptAs)
+                let message = "held drop \(name) no longer applies and was rejected: Inbox/rejected/\(keptAs), with "
+                    + "\(keptAs).errors.txt: " + (problems.first ?? "")
                 session.log.warning("\(message)")
             case .ignored, .wouldBeAccepted:
                 break
             }
         }
-        if !taken.applied.isEmpty { try FlagRaiser(session: session).raiseNewHardFlags(including: period) }
+        if !taken.applied.isEmpty {
+            try FlagRaiser(session: session).raiseNewHardFlags(including: touched.filter { session.state.isClosed($0) || $0 == period })
+        }
+        taken.touchedOpenPeriod = touched.contains { !session.state.isClosed($0) }
         return taken
+    }
+
+    /// The periods the usage rows of the drop accepted at `seq` fall in (its entry's `periods`).
+    private func periods(ofEntry seq: Int) -> [Period] {
+        guard seq >= 1, seq <= session.ledger.entries.count else { return [] }
+        return session.ledger.entries[seq - 1].body["periods"]?.arrayValue?.compactMap { $0.stringValue.flatMap(Period.init) } ?? []
     }
 }

@@ -39,7 +39,8 @@ public struct Rerunner {
         // The checkpoint that must follow is signed with the site key: refuse now, not after appending.
         _ = try Checkpointer(site: session.site).loadSiteKey()
 
-        session.derivedAfterAppend = [.review(period), .summary]
+        // The drafts too: a held drop may have rows in an open month as well.
+        session.derivedAfterAppend = [.review(period), .summary, .drafts]
         // Held drops of this period are applied first (each whole, as at ingest). Drops an earlier
         // rerun took but did not issue for (a hard flag, a crash) are this rerun's too.
         let earlier = session.state.awaitingRerun[period] ?? []
@@ -49,15 +50,27 @@ public struct Rerunner {
         let taken = held.applied.filter { !earlier.contains($0) }
         let applied = earlier + taken
 
+        // An open month a held drop also touched has its drafts written again, issued or not.
+        defer {
+            if held.touchedOpenPeriod { Drafter(session: session).refresh() } else { session.derivedWritten([.drafts]) }
+        }
         do {
             var result = try issue(period, reason: reason, signed: signed, applied: applied)
             result.rejectedDrops = held.rejected
             return result
-        } catch let failure as ReconFailure where !applied.isEmpty {
-            // What failed is this rerun's issue; the held drops taken before it are in the ledger.
-            throw ReconFailure(failure.code, failure.message + "\n" + Self.awaiting(taken: taken, earlier: earlier)
-                + " in the ledger (`recon status` names them): run `recon rerun \(period)` again once the cause is fixed, "
-                + "and it issues for them")
+        } catch let failure as ReconFailure where !applied.isEmpty || !held.rejected.isEmpty {
+            // What failed is this rerun's issue; the held drops taken before it are in the ledger,
+            // and those it rejected are in rejected/.
+            var message = failure.message
+            if !applied.isEmpty {
+                message += "\n" + Self.awaiting(taken: taken, earlier: earlier) + " in the ledger (`recon status` names them): run "
+                    + "`recon rerun \(period)` again once the cause is fixed, and it issues for them"
+            }
+            if !held.rejected.isEmpty {
+                message += "\nRejected, as they no longer pass the site's rules: " + held.rejected.joined(separator: ", ")
+                    + " — see Inbox/rejected/NAME.errors.txt"
+            }
+            throw ReconFailure(failure.code, message)
         }
     }
 

@@ -42,8 +42,11 @@ public struct StatusReport {
     public init(settled: Settled, site: Site) {
         self.settled = settled
         lastCheckpointSeq = Checkpointer(site: site).all().last
-        held = FileIO.list(site.held).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".errors.txt") }.sorted()
-        rejected = FileIO.list(site.rejected).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".errors.txt") }.sorted()
+        held = FileIO.list(site.held).filter { !Ingestor.isNeverRead($0) }.sorted()  // as a rerun takes them
+        // A rejected drop's errors file is NAME.errors.txt beside it; a drop may itself end in .errors.txt.
+        let inRejected = FileIO.list(site.rejected).filter { !$0.hasPrefix(".") }
+        let names = Set(inRejected)
+        rejected = inRejected.filter { !($0.hasSuffix(".errors.txt") && names.contains(String($0.dropLast(11)))) }.sorted()
         var problems: [String: Int] = [:]
         for name in rejected {
             guard let bytes = try? FileIO.read(site.rejected + "/" + name + ".errors.txt") else { continue }

@@ -36,8 +36,21 @@ struct FieldRuleTests {
     @Test(arguments: [("2199-12-31T23:59:59.999999999Z", "2200-01-01"), ("2199-12-31T20:00-00:30", "2200-01-01"),
                       ("1970-01-01T00:00+14:00", "1969-12-31"), ("1970-01-01T05:29:59+11:00", "1969-12-31")])
     func timestampsFallingOutsideTheYearsInSiteTimeAreRejected(at: String, day: String) {
-        let p = problems(usageHeader + "R1,\(at),C1,D1,CT,3,routine\n", .usage)
-        #expect(p.map(\.description) == ["line 2, column 2 (reported_at): \"\(at)\" falls on \(day) in site time (Asia/Kolkata); "
+        expectRejected(at, day, zone: "Asia/Kolkata", parser: parser)
+    }
+
+    /// A written offset and the site's together move a date by up to two days: +14:00 written
+    /// on a −11:00 site (Pago Pago), −12:00 written on a +14:00 site (Kiritimati).
+    @Test(arguments: [("1970-01-02T00:30+14:00", "1969-12-31", "Pacific/Pago_Pago"),
+                      ("2199-12-30T23:00-12:00", "2200-01-01", "Pacific/Kiritimati")])
+    func timestampsTwoDaysFromTheEdgeAreLookedAtInSiteTime(at: String, day: String, zone: String) {
+        expectRejected(at, day, zone: zone, parser: DropParser(zone: SiteTimeZone(identifier: zone)!, baseCurrency: Currency(code: "INR")!))
+    }
+
+    func expectRejected(_ at: String, _ day: String, zone: String, parser: DropParser) {
+        let p = Array((usageHeader + "R1,\(at),C1,D1,CT,3,routine\n").utf8).withUnsafeBytes { parser.parse($0, kind: .usage) }
+            .problems.problems
+        #expect(p.map(\.description) == ["line 2, column 2 (reported_at): \"\(at)\" falls on \(day) in site time (\(zone)); "
             + "dates and timestamps lie in the years 1970–2199, in site time too (e.g. 2026-03-01T10:00:00Z)"])
     }
 

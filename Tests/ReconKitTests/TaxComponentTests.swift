@@ -118,6 +118,7 @@ struct TaxComponentTests {
         ("CGST-X:5", "5", false), ("CGST:9;CGST:9", "18", false), ("CGST", "18", false), ("CGST:nine", "9", false),
         // SPEC §2 says letters, of any script: Impôt, ÜST, ضريبة.
         ("Impôt:9;ÜST:9", "18", true), ("ضريبة:5", "5", true), ("Impôt€:5", "5", false), ("Tax\u{7}:5", "5", false),
+        ("GST:9;GST\u{FE0F}:9", "18", false), ("G\u{200D}ST:5", "5", false), ("Impo\u{302}t:5", "5", true),
     ])
     func componentsParse(text: String, rate: String, ok: Bool) {
         let parsed = try? TaxComponent.parse(Substring(text), taxRate: d(rate))

@@ -251,8 +251,9 @@ public enum FieldValue {
         }
         let instant = Timestamp(nanoseconds: utcSecond * 1_000_000_000 + nanos)
         // The date in site time decides the period: it lies in the years too (1970-01-01T00:00-05:00
-        // is 1969-12-31 in UTC, a period no card can price and no close can name). An offset moves
-        // the date by at most a day, so only the first and last day of the years need the look.
+        // is 1969-12-31 in UTC, a period no card can price and no close can name). The written
+        // offset (up to ±23:59) and the site's (−12 to +14 hours) move the date by at most two
+        // days, so only the first two and last two days of the years need the look.
         if date.dayNumber < edgeDays.first || date.dayNumber > edgeDays.last {
             let local = zone.localDate(of: instant)
             guard years.contains(local.components.year) else {
@@ -263,10 +264,10 @@ public enum FieldValue {
         return instant
     }
 
-    /// The days after the first and before the last of ``years``: a timestamp written on one of
-    /// them falls in the years in any time zone.
-    private static let edgeDays = (first: LocalDate(year: years.lowerBound, month: 1, day: 2)!.dayNumber,
-                                   last: LocalDate(year: years.upperBound, month: 12, day: 30)!.dayNumber)
+    /// The third day of ``years`` and the third from their end: a timestamp written from one to
+    /// the other falls in the years in any time zone, with any offset.
+    private static let edgeDays = (first: LocalDate(year: years.lowerBound, month: 1, day: 3)!.dayNumber,
+                                   last: LocalDate(year: years.upperBound, month: 12, day: 29)!.dayNumber)
 
     /// The longest **text** (SPEC §2); a note may hold 1,000 and an address 300.
     public static let textLimit = 200

@@ -23,10 +23,12 @@ public struct TaxComponent: Sendable, Equatable {
             guard pieces.count == 2 else { throw FieldValue.Invalid("\"\(part)\" is not name:percent; \(example)") }
             let name = pieces[0].trimmingSpaces
             guard (1...16).contains(name.count),
-                // Letters of any script (Impôt, ÜST, ضريبة) and their combining marks, decimal digits, spaces.
+                // Letters of any script (Impôt, ÜST, ضريبة) and their combining marks, decimal digits, spaces;
+                // nothing invisible (a variation selector or joiner would make two names print alike).
                 name.unicodeScalars.allSatisfy({
-                    $0.properties.isAlphabetic || $0.properties.numericType == .decimal || $0 == " "
-                        || ($0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .spacingMark)
+                    !$0.properties.isDefaultIgnorableCodePoint
+                        && ($0.properties.isAlphabetic || $0.properties.numericType == .decimal || $0 == " "
+                            || $0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .spacingMark)
                 })
             else {
                 throw FieldValue.Invalid("the component name \"\(name)\" must be 1–16 letters, digits or spaces (e.g. CGST)")

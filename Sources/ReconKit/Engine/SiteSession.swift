@@ -153,9 +153,13 @@ public final class SiteSession {
         }
         repaired = true
         if !owed.isEmpty {
-            log.warning("wrote again the workbooks an interrupted command owed (\(owed.map(\.line).sorted().joined(separator: ", ")))")
             if owed.contains(.drafts) { Drafter(session: self).refresh() }
-            derivedWritten(owed.subtracting(stillOwed))
+            let written = owed.subtracting(stillOwed)
+            // Owed by a command that was interrupted, or whose write failed (a warning said which).
+            if !written.isEmpty {
+                log.warning("wrote again the workbooks an earlier command owed (\(written.map(\.line).sorted().joined(separator: ", ")))")
+            }
+            derivedWritten(written)
         }
     }
 

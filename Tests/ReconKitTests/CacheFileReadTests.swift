@@ -235,4 +235,22 @@ struct DropFileReadTests {
             #expect(try DropFile.read(empty).isEmpty)
         }
     }
+
+    /// Finance staff may rename a new drop into a name recon is still taking (SPEC §2: drops
+    /// arrive by rename): the entry leaves the Inbox only while it names the file that was
+    /// read, so the new drop is never removed unread.
+    @Test func onlyTheFileThatWasReadLeavesTheInbox() throws {
+        try withTemporaryFolder { dir in
+            let path = dir + "/usage-x.csv"
+            try Data("first\n".utf8).write(to: URL(fileURLWithPath: path))
+            let first = try DropFile.readIdentified(path)
+            try Data("second\n".utf8).write(to: URL(fileURLWithPath: dir + "/.usage-x.csv.part"))
+            #expect(rename(dir + "/.usage-x.csv.part", path) == 0)
+            #expect(!DropFile.removeIfStill(path, first.identity))
+            #expect(try DropFile.read(path) == Array("second\n".utf8))
+            let second = try DropFile.readIdentified(path)
+            #expect(DropFile.removeIfStill(path, second.identity))
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
 }

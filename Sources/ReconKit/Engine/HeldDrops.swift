@@ -39,7 +39,7 @@ public struct HeldDrops {
                 touched.formUnion(periods(ofEntry: seq))
                 fallthrough
             case .duplicate:
-                FileIO.remove(path)
+                ingestor.removeTaken(path)
                 taken.applied.append(name)
                 session.log.info("\(outcome.summary) — applied by the rerun of \(period)")
             case .held:

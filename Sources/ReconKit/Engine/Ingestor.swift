@@ -26,6 +26,8 @@ public final class Ingestor {
     private var entriesWouldAppend = 0
     var state: SiteState { session.state }
     var site: Site { session.site }
+    /// The file the drop being taken was read from: only that file leaves the Inbox.
+    private var taking: (path: String, identity: DropFile.Identity)?
 
     public init(session: SiteSession) { self.session = session }
 
@@ -96,19 +98,21 @@ public final class Ingestor {
         let inInbox = folder != nil && (folder == (try? FileIO.realPath(site.inbox)) || folder == (try? FileIO.realPath(site.held)))
         var bytes: [UInt8]
         do {
-            bytes = try Stages.time("read") { try DropFile.read(path) }
+            let read = try Stages.time("read") { try DropFile.readIdentified(path) }
+            bytes = read.bytes
+            taking = (path, read.identity)
         } catch let notRegular as DropFile.NotRegular {
             return try refuseNonRegular(path, inInbox: inInbox, notRegular)
         } catch let failure as FileIO.Failure where failure.code == ENOENT {
             // Gone since the Inbox was listed (another recon took it, or someone moved it
             // away): nothing to take, and the rest of the batch goes on.
-            return .ignored(name: name, why: "gone before it was read: taken by another command, or moved away")
+            return .ignored(name: name, why: IngestOutcome.goneReason)
         } catch {
             throw ReconFailure.usage("\(error)")
         }
         let sha = Stages.time("hash") { Hex.string(SHA256.hash(data: bytes)) }
         if let seq = state.acceptedDrops[sha] {
-            if inInbox && !dryRun { FileIO.remove(path) }
+            if inInbox && !dryRun { removeTaken(path) }
             return .duplicate(name: name, seq: seq)
         }
         guard let kind = DropKind(fileName: name) else {
@@ -157,7 +161,7 @@ public final class Ingestor {
                     try FileIO.makeDirectory(site.held)
                     try drop.place(at: site.held + "/" + DropFile.freeName(in: site.held, for: name))
                 }
-                if inInbox { FileIO.remove(path) }
+                if inInbox { removeTaken(path) }
             }
             return .held(name: name, periods: periods)
         case .accept(let fresh, let skipped):
@@ -170,7 +174,7 @@ public final class Ingestor {
             }
             progress.phase("recording")
             let seq = try accept(drop, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, encoding: encoding)
-            if inInbox { FileIO.remove(path) }
+            if inInbox { removeTaken(path) }
             return .accepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped, seq: seq)
         }
     }
@@ -288,9 +292,18 @@ public final class Ingestor {
                 try FileIO.writeAtomically(site.rejected + "/" + kept + ".errors.txt", report)
                 try place(site.rejected + "/" + kept)
             }
-            if FileIO.exists(path) && DropFile.nonRegularKind(path) == nil { FileIO.remove(path) }
+            if FileIO.exists(path) && DropFile.nonRegularKind(path) == nil { removeTaken(path) }
         }
         return .rejected(name: name, problems: lines)
+    }
+
+    /// Takes the drop read from `path` out of the Inbox (or held/): only while the name still
+    /// names the file read. A new drop renamed into that name meanwhile waits for the next command.
+    func removeTaken(_ path: String) {
+        guard let taking, taking.path == path else { return }
+        if !DropFile.removeIfStill(path, taking.identity) && FileIO.exists(path) {
+            session.log.notice("\(FileIO.baseName(path)): a new file took this name while the drop was taken; it is left for the next command")
+        }
     }
 
     /// Keeps a drop's bytes in `folder` (the archive, held/, rejected/), a failure of the file

@@ -19,11 +19,31 @@ public enum DropFile {
         }
     }
 
+    /// Which file a path named when it was read (device and inode): the entry is removed after
+    /// the drop is taken only while it still names that file.
+    public struct Identity: Equatable, Sendable {
+        let device: UInt64
+        let inode: UInt64
+    }
+
     /// The bytes of the regular file at `path`.
     ///
     /// - Throws: ``NotRegular`` for anything else, `FileIO.Failure` when it cannot be read
     ///   (missing, unreadable).
-    public static func read(_ path: String) throws -> [UInt8] {
+    public static func read(_ path: String) throws -> [UInt8] { try readIdentified(path).bytes }
+
+    /// Removes the entry at `path` if it still names the file read as `identity`. A writer may
+    /// have renamed a new drop into the same name meanwhile (SPEC §2: drops arrive by rename):
+    /// that one is a drop of its own, left in place for the next command, never removed unread.
+    @discardableResult
+    public static func removeIfStill(_ path: String, _ identity: Identity) -> Bool {
+        var st = stat()
+        guard lstat(path, &st) == 0, Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) == identity else { return false }
+        return unlink(path) == 0
+    }
+
+    /// The bytes of the regular file at `path`, and which file that was.
+    public static func readIdentified(_ path: String) throws -> (bytes: [UInt8], identity: Identity) {
         var st = stat()
         guard lstat(path, &st) == 0 else { throw FileIO.Failure(path: path, action: "open", code: errno) }
         if let what = kind(st.st_mode) { throw NotRegular(path: path, what: what) }
@@ -35,6 +55,7 @@ public enum DropFile {
         defer { close(fd) }
         guard fstat(fd, &st) == 0 else { throw FileIO.Failure(path: path, action: "stat", code: errno) }
         if let what = kind(st.st_mode) { throw NotRegular(path: path, what: what) }
+        let identity = Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
         /// One read(2) into `buffer`, again when a signal interrupts it; 0 at the end of the file.
         func readSome(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
             while true {
@@ -60,7 +81,7 @@ public enum DropFile {
             out.append(contentsOf: more[..<n])
             done += n
         }
-        return out
+        return (out, identity)
     }
 
     /// What a non-regular entry is, or nil for a regular file.

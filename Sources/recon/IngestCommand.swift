@@ -6,7 +6,8 @@ struct Ingest: ParsableCommand {
         abstract: "Process named files as drops, or everything in the Inbox once.",
         discussion: """
             Exit code: the worst outcome among the files — 0 accepted or already accepted, 2 rejected \
-            (also a named file that is not a regular file: it is refused, never read or waited on), 3 held.
+            (also a named file that is not a regular file: it is refused, never read or waited on), 3 held; \
+            1 when a named file is not there, or was gone before its turn (another command took it).
             With --dry-run, says what each drop would do and changes nothing.
             """)
 
@@ -49,6 +50,17 @@ struct Ingest: ParsableCommand {
             if json { printJSON(.array(outcomes.map(\.json))) }
             // Under --json, standard output holds the one JSON value and nothing else.
             if outcomes.isEmpty && !json { print("nothing to ingest") }
+            // A named file gone before its turn (a watcher took it while this command waited for
+            // the site) was not ingested by this command, which cannot say what became of it: as
+            // for a file that is not there, exit 1 — not 0, which would say it went in.
+            let gone = files.isEmpty ? [] : outcomes.filter(\.wasGone)
+            if !gone.isEmpty {
+                let names = gone.compactMap { $0.json.objectValue?["file"]?.stringValue }.map(SafeText.escaped).joined(separator: ", ")
+                let message = "\(names): gone before this command read it (another recon command, a watcher say, took it, or it "
+                    + "was moved away); `recon status` says whether it was accepted, held or rejected"
+                options.log.error("\(message)")
+                return max(outcomes.map(\.exitCode).max() ?? 0, 1)
+            }
             return outcomes.map(\.exitCode).max() ?? 0
         }
     }

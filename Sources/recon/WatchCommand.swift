@@ -59,7 +59,7 @@ struct Watch: ParsableCommand {
             log.info("watching \(site.inbox)\(once ? " once" : "; stop with Ctrl-C or SIGTERM")")
             try watcher.run { paths in
                 do {
-                    let session = try Self.writingSession(site, log: log, clock: clock, until: stopping)
+                    let session = try Self.writingSession(site, log: log, clock: clock, until: stopping, once: once)
                     let outcomes = try Ingestor(session: session).ingest(paths.filter { FileIO.baseName($0) != "README.md" })
                     worst = max(worst, outcomes.map(\.exitCode).max() ?? 0)
                 } catch {
@@ -75,8 +75,9 @@ struct Watch: ParsableCommand {
 
     /// Opens and repairs a writing session, waiting for as long as another command (a long close, say) holds
     /// the site: a drop that failed only because the site was busy would otherwise wait until
-    /// its file changes. Gives up only when a stop has been requested.
-    static func writingSession(_ site: Site, log: Logger, clock: SiteClock, until stopping: StopFlag) throws -> SiteSession {
+    /// its file changes. Gives up only when a stop has been requested — or, with `--once` (cron),
+    /// after the lock's wait like every other writer (exit 3): runs must not pile up behind a stuck one.
+    static func writingSession(_ site: Site, log: Logger, clock: SiteClock, until stopping: StopFlag, once: Bool) throws -> SiteSession {
         var told = false
         while true {
             do {
@@ -84,7 +85,7 @@ struct Watch: ParsableCommand {
                 try session.repair()
                 return session
             } catch let busy as SiteLock.Busy {
-                if stopping.isSet { throw busy }
+                if stopping.isSet || once { throw busy }
                 if !told { log.notice("another recon command is writing the site; the drops wait until it has finished") }
                 told = true
             }

@@ -84,7 +84,9 @@ struct ConcurrencyTests {
         let env = TestSite.aprilLater.merging(["RECON_LOCK_TIMEOUT": "0.5"]) { _, new in new }
         let lock = try HeldLock(site.path("Ledger/writer.lock"))
 
-        for args in [["ingest"], ["close", "2026-04"], ["decide", "R1", "approve", "--by", "x"]] {
+        // `watch --once` (cron) too: it used to wait for as long as the lock was held, so cron
+        // runs piled up behind a stuck writer.
+        for args in [["ingest"], ["close", "2026-04"], ["decide", "R1", "approve", "--by", "x"], ["watch", "--once", "--stable", "0"]] {
             let started = Date()
             let r = try site.recon(args, env: env)
             let waited = Date().timeIntervalSince(started)
@@ -106,6 +108,27 @@ struct ConcurrencyTests {
         #expect(r.code == 0, "\(r.err)")
         expectEachAcceptedOnce(site, [Self.usageA])
         site.expectAuditorAccepts()
+    }
+
+    /// `recon ingest FILE` waiting for the site while a watcher takes that very file: it did
+    /// not ingest it and cannot say what became of it, so it exits 1 (as for a file that is
+    /// not there) and says where to look — not 0, which would say the drop went in.
+    @Test func aNamedFileTakenByAnotherCommandMeanwhileIsNotReportedAsIngested() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-a.csv", Self.usageA)
+        let env = TestSite.aprilLater.merging(["RECON_LOCK_TIMEOUT": "30"]) { _, new in new }
+        let lock = try HeldLock(site.path("Ledger/writer.lock"))
+        let ingest = try site.start(["ingest", site.path("Inbox/usage-a.csv"), "--json"], env: env)
+        let lockPath = try FileIO.realPath(site.path("Ledger/writer.lock"))
+        #expect(ProcessRunner.wait(upTo: 20) { Self.hasOpened(lockPath, pid: ingest.pid) }, "the ingest must have reached the lock")
+        // What a watcher holding the lock does with the file: takes it away.
+        try FileManager.default.moveItem(atPath: site.path("Inbox/usage-a.csv"), toPath: site.path("taken-elsewhere.csv"))
+        lock.release()
+        let r = ingest.finish()
+        #expect(r.code == 1, "\(r.out)\(r.err)")
+        #expect(r.out.contains(#""outcome":"ignored""#), "\(r.out)")
+        #expect(r.err.contains("usage-a.csv: gone before this command read it"), "\(r.err)")
+        #expect(r.err.contains("`recon status` says whether it was accepted, held or rejected"), "\(r.err)")
     }
 
     /// Each drop's bytes were accepted exactly once.

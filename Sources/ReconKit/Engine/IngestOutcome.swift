@@ -17,6 +17,15 @@ public enum IngestOutcome: Sendable {
         }
     }
 
+    /// Why a file listed or named is ignored when it has gone before it was read.
+    static let goneReason = "gone before it was read: taken by another command, or moved away"
+
+    /// A file that was gone when its turn came (another command, a watcher say, took it).
+    public var wasGone: Bool {
+        if case .ignored(_, let why) = self { return why == Self.goneReason }
+        return false
+    }
+
     /// One log line a drop.
     public var summary: String { summary(dryRun: false) }
 

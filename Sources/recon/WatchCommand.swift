@@ -41,7 +41,9 @@ struct Watch: ParsableCommand {
                 let session = try SiteSession(site: site, writing: true, log: log, clock: clock)
                 try session.repair()
                 config = session.config
-            } catch is SiteLock.Busy {
+            } catch let busy as SiteLock.Busy {
+                // A cron run gives up once the lock's wait is over (exit 3); the next run takes the drops.
+                if once { throw busy }
                 config = try SiteSession(site: site, writing: false, log: log, clock: clock).config
             }
             var watchOptions = WatchOptions()

@@ -214,7 +214,9 @@ public final class InboxWatcher {
         do {
             try process(batch.map(\.path) + strays)
         } catch {
-            log.error("Processing \(names) failed: \(error). Watching goes on; files left in the Inbox are retried once they change")
+            let next = options.once ? "Files left in the Inbox wait for the next run"
+                : "Watching goes on; files left in the Inbox are retried once they change"
+            log.error("Processing \(names) failed: \(error). \(next)")
             return
         }
         let leftBehind = batch.filter(InboxScan.isUnchanged).map(\.name)

@@ -379,6 +379,40 @@ struct PrivilegeAndRerunTests {
         #expect(!site.exists(".recon/derived.pending"))
     }
 
+    /// The same with a held decisions drop: excluding R4 (closed March) and R7 (open April),
+    /// the rerun of March writes April's drafts without R7 (they still billed it until the
+    /// next ingest, and the note that they were owed was gone).
+    @Test func aRerunWhoseHeldDecisionsTouchAnOpenMonthWritesItsDrafts() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        try site.drop("decisions-late.csv", "subject,decision,by\nR4,exclude,Asha\nR7,exclude,Asha\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 3)
+        let key = try site.operatorKey("asha", listed: true, env: TestSite.aprilLater)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "not ours", "--key", key], env: TestSite.aprilLater).code == 0)
+        let afterRerun = try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-04/drafts/invoices.xlsx")))
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency\nP1,C1,2026-04-11,10.00,INR\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-04/drafts/invoices.xlsx"))) == afterRerun)
+    }
+
+    /// A held drop over closed March, closed April and open May, applied by the rerun of March:
+    /// `recon status` — also answered from the status cache the rerun's drafts keep — names
+    /// April as awaiting its rerun (the cache was kept from a state that did not know it).
+    @Test func statusAfterARerunNamesTheOtherClosedMonthAwaiting() throws {
+        let (site, key) = try marchAndAprilClosed()
+        try site.drop("usage-2026-05.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nM1,2026-05-01T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: may).code == 0)
+        try site.drop("usage-late-three.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                      + "L1,2026-03-25T10:00:00Z,C2,D2,CT,1\nL2,2026-04-25T10:00:00Z,C2,D2,CT,1\nL3,2026-05-01T11:00:00Z,C2,D2,CT,1\n")
+        #expect(try site.recon(["ingest"], env: may).code == 3)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "late", "--key", key], env: may).code == 0)
+        let status = try site.recon(["status"], env: may).out
+        #expect(status.contains("2026-04: 1 drop accepted since it was settled (usage-late-three.csv), on no document yet"), "\(status)")
+        #expect(try site.recon(["status", "--json"], env: may).out.contains(#""awaiting_rerun":["usage-late-three.csv"]"#))
+    }
+
     /// A held drop that no longer passes the site's rules when its rerun comes (a drop held
     /// before it gave its report other values) is rejected as an ingest would: it leaves
     /// `Inbox/held/` for `Inbox/rejected/` with its errors file, and the rerun names it.

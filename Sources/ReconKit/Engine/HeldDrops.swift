@@ -37,11 +37,14 @@ public struct HeldDrops {
             switch outcome {
             case .accepted(_, _, _, _, let seq):
                 touched.formUnion(periods(ofEntry: seq))
-                fallthrough
-            case .duplicate:
                 ingestor.removeTaken(path)
                 taken.applied.append(name)
                 session.log.info("\(outcome.summary) — applied by the rerun of \(period)")
+            case .duplicate:
+                // Already in the ledger (a rerun killed before the file left held/): the drop the
+                // rerun finds awaiting it, not a new one — named once, by the drops awaiting.
+                ingestor.removeTaken(path)
+                session.log.info("\(outcome.summary)")
             case .held:
                 break  // touches other closed periods only: waits for the rerun of one of them
             case .rejected(_, let problems):
@@ -60,9 +63,16 @@ public struct HeldDrops {
         return taken
     }
 
-    /// The periods the usage rows of the drop accepted at `seq` fall in (its entry's `periods`).
+    /// The periods the drop accepted at `seq` touches: its usage rows' (its entry's `periods`),
+    /// or its decisions' (the `period` of the `flag.decided` entries that follow it).
     private func periods(ofEntry seq: Int) -> [Period] {
-        guard seq >= 1, seq <= session.ledger.entries.count else { return [] }
-        return session.ledger.entries[seq - 1].body["periods"]?.arrayValue?.compactMap { $0.stringValue.flatMap(Period.init) } ?? []
+        let entries = session.ledger.entries
+        guard seq >= 1, seq <= entries.count else { return [] }
+        var out = entries[seq - 1].body["periods"]?.arrayValue?.compactMap { $0.stringValue.flatMap(Period.init) } ?? []
+        for e in entries[seq...] {
+            guard e.eventKind == .flagDecided else { break }
+            if let p = e.body["period"]?.stringValue.flatMap(Period.init) { out.append(p) }
+        }
+        return out
     }
 }

@@ -216,8 +216,11 @@ public final class Ingestor {
         let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cacheSha: cacheSha)
         let entries = try Stages.time("append") { try session.append(items) }
         if let encoding { Stages.time("cache-commit") { encoding.commit() } }
-        try LedgerReplay.apply(appended: entries.dropFirst().filter { $0.eventKind == .flagDecided }, to: &session.state, site: site)
+        // As the replay applies them: the drop's entry (which notes drops awaiting a rerun, and
+        // whose decisions follow), then its decisions.
         session.state.accepted(drop: sha, seq: entries[0].seq)
+        if case .dropAccepted(let accepted)? = try? LedgerEvent(entry: entries[0]) { session.state.accepted(accepted) }
+        try LedgerReplay.apply(appended: entries.dropFirst().filter { $0.eventKind == .flagDecided }, to: &session.state, site: site)
         Stages.time("state") {
             if case .usage(let list) = fresh {
                 session.state.add(list, dedupe: false)  // checked new by the validator

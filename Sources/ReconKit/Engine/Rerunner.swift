@@ -46,8 +46,8 @@ public struct Rerunner {
         let earlier = session.state.awaitingRerun[period] ?? []
         let held = try HeldDrops(session: session).apply(period: period)
         // A rerun killed after a held drop's append, before its file left held/, finds it again as
-        // already accepted: it is one drop, taken once.
-        let taken = held.applied.filter { !earlier.contains($0) }
+        // already accepted: it is among `earlier`, not taken again.
+        let taken = held.applied
         let applied = earlier + taken
 
         // An open month a held drop also touched has its drafts written again, issued or not.

@@ -145,8 +145,13 @@ public final class SiteSession {
         }
         if owed.contains(.summary) && !owed.contains(.drafts) { removeOwed(.summary, MarginSummaryWriter.relative) }
         try Stages.time("repair") { try DocumentRepair(session: self).run() }
-        for case .review(let period) in owed where !FileIO.exists(site.path(DerivedOutput.reviewPath(period))) {
-            stillOwed.insert(.review(period))  // written by no one: its write failed again
+        // Written by no one: its write failed again.
+        for case .review(let period) in owed where state.closedPeriods[period] != nil
+            && !FileIO.exists(site.path(DerivedOutput.reviewPath(period))) {
+            stillOwed.insert(.review(period))
+        }
+        if owed.contains(.summary) && !owed.contains(.drafts) && !FileIO.exists(site.path(MarginSummaryWriter.relative)) {
+            stillOwed.insert(.summary)
         }
         if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
             log.warning("wrote the checkpoint \(written) an interrupted command did not write")

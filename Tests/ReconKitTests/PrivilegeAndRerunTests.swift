@@ -359,42 +359,31 @@ struct PrivilegeAndRerunTests {
         #expect(try site.recon(["status"], env: TestSite.rerunDay).out.contains("rejected: 2"))
     }
 
-    /// A held drop with a report in closed March and one in open April: the rerun of March that
-    /// applies it writes April's drafts again (they showed April without the late report until
-    /// the next ingest). A payments drop changes no draft: the drafts it writes are the same bytes.
-    @Test func aRerunWhoseHeldDropTouchesAnOpenMonthWritesItsDrafts() throws {
+    /// A held drop with a report in closed March and one in open April (`late`): the rerun of
+    /// March that applies it writes April's drafts again (they showed April without it until the
+    /// next ingest, and the note that they were owed was gone). A payments drop changes no
+    /// draft: the drafts it writes again are the same bytes.
+    @Test(arguments: [
+        ("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "L1,2026-03-25T10:00:00Z,C2,D2,CT,1\nL2,2026-04-05T10:00:00Z,C2,D2,CT,1\n"),
+        // Excluding R4 (closed March) and R7 (open April): April's drafts no longer bill R7.
+        ("decisions-late.csv", "subject,decision,by\nR4,exclude,Asha\nR7,exclude,Asha\n"),
+    ])
+    func aRerunWhoseHeldDropTouchesAnOpenMonthWritesItsDrafts(name: String, late: String) throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
         try site.drop("usage-2026-04.csv", TestSite.april)
         #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
-        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-                      + "L1,2026-03-25T10:00:00Z,C2,D2,CT,1\nL2,2026-04-05T10:00:00Z,C2,D2,CT,1\n")
+        try site.drop(name, late)
         #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 3)
         let key = try site.operatorKey("asha", listed: true, env: TestSite.aprilLater)
         #expect(try site.recon(["rerun", "2026-03", "--reason", "late", "--key", key], env: TestSite.aprilLater).code == 0)
-        let afterRerun = try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-04/drafts/invoices.xlsx")))
+        let drafts = URL(fileURLWithPath: site.path("Outbox/2026-04/drafts/invoices.xlsx"))
+        let afterRerun = try Data(contentsOf: drafts)
         try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency\nP1,C1,2026-04-11,10.00,INR\n")
         #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-04/drafts/invoices.xlsx"))) == afterRerun)
+        #expect(try Data(contentsOf: drafts) == afterRerun)
         #expect(!site.exists(".recon/derived.pending"))
-    }
-
-    /// The same with a held decisions drop: excluding R4 (closed March) and R7 (open April),
-    /// the rerun of March writes April's drafts without R7 (they still billed it until the
-    /// next ingest, and the note that they were owed was gone).
-    @Test func aRerunWhoseHeldDecisionsTouchAnOpenMonthWritesItsDrafts() throws {
-        let site = try TestSite.marchSite()
-        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
-        try site.drop("usage-2026-04.csv", TestSite.april)
-        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
-        try site.drop("decisions-late.csv", "subject,decision,by\nR4,exclude,Asha\nR7,exclude,Asha\n")
-        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 3)
-        let key = try site.operatorKey("asha", listed: true, env: TestSite.aprilLater)
-        #expect(try site.recon(["rerun", "2026-03", "--reason", "not ours", "--key", key], env: TestSite.aprilLater).code == 0)
-        let afterRerun = try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-04/drafts/invoices.xlsx")))
-        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency\nP1,C1,2026-04-11,10.00,INR\n")
-        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-04/drafts/invoices.xlsx"))) == afterRerun)
     }
 
     /// A held drop over closed March, closed April and open May, applied by the rerun of March:

@@ -74,8 +74,7 @@ public struct DocumentRepair {
         do {
             try FileIO.makeDirectory(dir)
         } catch let failure as FileIO.Failure where failure.code == EEXIST || failure.code == ENOTDIR {
-            let root = session.site.root + "/"
-            let blocking = failure.path.hasPrefix(root) ? String(failure.path.dropFirst(root.count)) : failure.path
+            let blocking = Verifier.nonFolderAbove(file, in: session.site) ?? failure.path  // named as verify names it
             throw ReconFailure.verification("seq \(seq): \(file) is missing, and \(blocking) is not a folder: something else stands "
                 + "where the issued documents' folder should be; nothing is written — move it away and run the command again "
                 + "(the document is then regenerated from its entry)")

@@ -35,15 +35,14 @@ public struct HeldDrops {
             let keptAs = DropFile.freeName(in: site.rejected, for: name)
             let outcome = try ingestor.ingestOne(path)
             switch outcome {
+            // The ingest takes an applied or duplicate drop out of held/ itself, as out of the Inbox.
             case .accepted(_, _, _, _, let seq):
                 touched.formUnion(periods(ofEntry: seq))
-                ingestor.removeTaken(path)
                 taken.applied.append(name)
                 session.log.info("\(outcome.summary) — applied by the rerun of \(period)")
             case .duplicate:
                 // Already in the ledger (a rerun killed before the file left held/): the drop the
                 // rerun finds awaiting it, not a new one — named once, by the drops awaiting.
-                ingestor.removeTaken(path)
                 session.log.info("\(outcome.summary)")
             case .held:
                 break  // touches other closed periods only: waits for the rerun of one of them

@@ -134,25 +134,21 @@ public final class SiteSession {
         // Workbooks a command killed after its entries still owed: a closed period's review and
         // the summary are removed here and written again by the document repair; the drafts below.
         let owed = DerivedPending(site: site).items()
-        // An owed workbook whose out-of-date copy cannot even be removed (a read-only or immutable
-        // file) stays owed: the note keeps it until a writer gets it written.
-        var stillOwed = Set<DerivedPending.Item>()
-        func removeOwed(_ item: DerivedPending.Item, _ relative: String) {
-            if (try? FileIO.removeChecked(site.path(relative))) == nil && FileIO.exists(site.path(relative)) { stillOwed.insert(item) }
-        }
+        var rewritten: [(item: DerivedPending.Item, relative: String)] = []
         for case .review(let period) in owed where state.closedPeriods[period] != nil {
-            removeOwed(.review(period), DerivedOutput.reviewPath(period))
+            rewritten.append((.review(period), DerivedOutput.reviewPath(period)))
         }
-        if owed.contains(.summary) && !owed.contains(.drafts) { removeOwed(.summary, MarginSummaryWriter.relative) }
+        if owed.contains(.summary) && !owed.contains(.drafts) { rewritten.append((.summary, MarginSummaryWriter.relative)) }
+        // An owed workbook whose out-of-date copy cannot even be removed (a read-only or immutable
+        // file), or that the repair then could not write, stays owed: the note keeps it until a
+        // writer gets it written.
+        var stillOwed = Set<DerivedPending.Item>()
+        for (item, relative) in rewritten where (try? FileIO.removeChecked(site.path(relative))) == nil
+            && FileIO.exists(site.path(relative)) {
+            stillOwed.insert(item)
+        }
         try Stages.time("repair") { try DocumentRepair(session: self).run() }
-        // Written by no one: its write failed again.
-        for case .review(let period) in owed where state.closedPeriods[period] != nil
-            && !FileIO.exists(site.path(DerivedOutput.reviewPath(period))) {
-            stillOwed.insert(.review(period))
-        }
-        if owed.contains(.summary) && !owed.contains(.drafts) && !FileIO.exists(site.path(MarginSummaryWriter.relative)) {
-            stillOwed.insert(.summary)
-        }
+        for (item, relative) in rewritten where !FileIO.exists(site.path(relative)) { stillOwed.insert(item) }
         if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
             log.warning("wrote the checkpoint \(written) an interrupted command did not write")
         }

@@ -27,6 +27,13 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        // zlib (Debian zlib1g-dev, pkg-config `zlib`): reading back the parts of a workbook just written.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // RFC 4180 reading over libcsv: records with their lines, problems a person can fix.
         .target(
             name: "CSV",
@@ -35,7 +42,7 @@ let package = Package(
         // Spreadsheet writing over libxlsxwriter: workbooks, sheets, styles, tables, charts.
         .target(
             name: "XLSX",
-            dependencies: ["CXLSXWriter"]
+            dependencies: ["CXLSXWriter", "CZlib"]
         ),
         // All of the product's logic: drops in, pricing, auditor, ledger, documents out.
         .target(

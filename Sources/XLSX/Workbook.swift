@@ -55,15 +55,44 @@ public final class Workbook {
     /// error names `path` and says what to check. Do not keep the `Workbook` or its
     /// sheets after `build` returns: every later call throws `XLSXError.Code.closedWorkbook`.
     ///
-    /// Wraps `workbook_new`, `workbook_set_properties`,
+    /// Wraps `workbook_new_opt`, `workbook_set_properties`,
     /// `workbook_set_custom_property_string` and `workbook_close`.
+    ///
+    /// Its parts are assembled in `scratch` (``ScratchFolder``); should that fail (the folder
+    /// filled up meanwhile), `build` runs once more and the workbook is assembled in
+    /// libxlsxwriter's default folder instead.
     public static func write(
-        to path: String, properties: DocumentProperties, _ build: (Workbook) throws -> Void
+        to path: String, properties: DocumentProperties, scratch: String? = ScratchFolder.preferred,
+        _ build: (Workbook) throws -> Void
+    ) throws {
+        do {
+            try assemble(to: path, properties: properties, scratch: scratch, build)
+        } catch let failure as AssemblyFailure {
+            guard scratch != nil else { throw failure.error }
+            do {
+                try assemble(to: path, properties: properties, scratch: nil, build)
+            } catch let again as AssemblyFailure {
+                throw again.error
+            }
+        }
+    }
+
+    /// One attempt at ``write(to:properties:scratch:_:)``.
+    private static func assemble(
+        to path: String, properties: DocumentProperties, scratch: String?, _ build: (Workbook) throws -> Void
     ) throws {
         let created = try properties.creationSeconds(path: path)
         try properties.validateCustom(path: path)
         let partial = PartialFile.path(for: path)
-        guard let handle = partial.withCString({ workbook_new($0) }) else {
+        // libxlsxwriter keeps its own copy of the options.
+        let made = partial.withCString { name in
+            guard let scratch else { return workbook_new(name) }
+            return scratch.withCString { folder in
+                var options = lxw_workbook_options(constant_memory: 0, tmpdir: UnsafeMutablePointer(mutating: folder), use_zip64: 0)
+                return workbook_new_opt(name, &options)
+            }
+        }
+        guard let handle = made else {
             throw XLSXError(
                 code: .library, path: path, message: "workbook_new failed",
                 remedy: "the machine ran out of memory")
@@ -77,6 +106,11 @@ public final class Workbook {
             throw error
         }
         try workbook.save()
+    }
+
+    /// `workbook_close` failed: the error, and a sign that assembling in another folder may help.
+    private struct AssemblyFailure: Error {
+        let error: XLSXError
     }
 
     /// Adds a worksheet after the existing ones.
@@ -253,7 +287,13 @@ public final class Workbook {
             // limit) is still in errno, as libxlsxwriter's own message on stderr shows.
             let cause = errno
             unlink(partialPath)
-            throw saveError(result, cause: cause)
+            throw AssemblyFailure(error: saveError(result, cause: cause))
+        }
+        if let problem = AssembledParts.problem(inWorkbookAt: partialPath) {
+            unlink(partialPath)
+            throw AssemblyFailure(error: XLSXError(
+                code: .saveFailed, path: path, message: "libxlsxwriter assembled a damaged workbook: \(problem)",
+                remedy: "make room in the temporary folder (\(ScratchFolder.preferred ?? "/tmp")) and run the command again"))
         }
         if rename(partialPath, path) != 0 {
             let reason = String(cString: strerror(errno))

@@ -321,6 +321,112 @@ struct WorkbookTests {
         }
     }
 
+    // MARK: - Scratch folder
+
+    /// libxlsxwriter's intermediate files go to the scratch folder, or to its default: the
+    /// workbook is the same bytes, it is built once, and nothing is left in either place.
+    @Test func aWorkbookAssembledInTheScratchFolderIsTheSameBytes() throws {
+        try withTemporaryFolder { folder in
+            let scratch = folder + "/scratch"
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
+            var builds = 0
+            try Workbook.write(to: folder + "/default.xlsx", properties: Self.properties(), scratch: nil) { book in
+                builds += 1
+                try sampleInvoice(book)
+            }
+            try Workbook.write(to: folder + "/scratch.xlsx", properties: Self.properties(), scratch: scratch) { book in
+                builds += 1
+                try sampleInvoice(book)
+            }
+            #expect(builds == 2)
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/default.xlsx"))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/scratch.xlsx")) == bytes)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+        }
+    }
+
+    /// A scratch folder gone since it was chosen: libxlsxwriter creates its files in its
+    /// default folder instead, and the workbook is the same bytes.
+    @Test func aScratchFolderThatIsGoneLeavesThePartsToTheDefaultFolder() throws {
+        try withTemporaryFolder { folder in
+            try Workbook.write(to: folder + "/expected.xlsx", properties: Self.properties(), scratch: nil) { book in
+                try sampleInvoice(book)
+            }
+            try Workbook.write(to: folder + "/INV.xlsx", properties: Self.properties(), scratch: folder + "/gone") { book in
+                try sampleInvoice(book)
+            }
+            let expected = try Data(contentsOf: URL(fileURLWithPath: folder + "/expected.xlsx"))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/INV.xlsx")) == expected)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["INV.xlsx", "expected.xlsx"])
+        }
+    }
+
+    /// Whether a small tmpfs can be mounted here (root, where the machine lets it).
+    static let canMountTmpfs: Bool = {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/bin/mount") else { return false }
+        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("recon-tmpfs-probe-\(getpid())").path
+        guard (try? FileManager.default.createDirectory(atPath: probe, withIntermediateDirectories: false)) != nil else { return false }
+        defer { try? FileManager.default.removeItem(atPath: probe) }
+        guard (try? ProcessRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", probe]))?.code == 0 else { return false }
+        return (try? ProcessRunner.run("/bin/umount", [probe]))?.code == 0
+    }()
+
+    /// A scratch folder that fills up while the parts are written (a real 16 KB tmpfs): the
+    /// workbook is built again and assembled in libxlsxwriter's default folder, the same bytes.
+    /// Built twice shows the scratch folder was the one tried first.
+    @Test(.enabled(if: canMountTmpfs, "as root, needs to mount a small tmpfs"))
+    func aScratchFolderThatFillsUpFallsBackToTheDefault() throws {
+        try withTemporaryFolder { folder in
+            let scratch = folder + "/scratch"
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
+            #expect(try ProcessRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", scratch]).code == 0)
+            defer { _ = try? ProcessRunner.run("/bin/umount", [scratch]) }
+            // A sheet of some 100 KB of XML: more than the scratch folder holds.
+            func build(_ book: Workbook) throws {
+                let sheet = try book.addWorksheet(named: "Lines")
+                for row in 0..<2_000 { try sheet.write(text: "report \(row)", row: row, column: 0) }
+            }
+            try Workbook.write(to: folder + "/expected.xlsx", properties: Self.properties(), scratch: nil, build)
+            var builds = 0
+            try Workbook.write(to: folder + "/INV.xlsx", properties: Self.properties(), scratch: scratch) { book in
+                builds += 1
+                try build(book)
+            }
+            #expect(builds == 2)
+            let expected = try Data(contentsOf: URL(fileURLWithPath: folder + "/expected.xlsx"))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/INV.xlsx")) == expected)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["INV.xlsx", "expected.xlsx", "scratch"])
+        }
+    }
+
+    /// A failure that is not the scratch folder's (the document's own folder is missing) is
+    /// reported once, naming the document, with no second build.
+    @Test func aFailureOfTheDocumentsOwnFolderIsNotRetried() throws {
+        try withTemporaryFolder { folder in
+            var builds = 0
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: folder + "/missing/INV.xlsx", properties: Self.properties(), scratch: folder) { book in
+                    builds += 1
+                    try sampleInvoice(book)
+                }
+            }
+            #expect(builds == 1)
+            #expect(error.code == .saveFailed)
+            #expect(error.description.contains(folder + "/missing/INV.xlsx"))
+        }
+    }
+
+    @Test func theScratchFolderIsAWritableFolderWithRoom() throws {
+        try withTemporaryFolder { folder in
+            let file = folder + "/file"
+            try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+            #expect(!ScratchFolder.usable(file))
+            #expect(!ScratchFolder.usable(folder + "/missing"))
+            if let chosen = ScratchFolder.preferred { #expect(ScratchFolder.usable(chosen)) }
+        }
+    }
+
     @Test func anExistingFileIsReplacedWhole() throws {
         try withTemporaryFolder { folder in
             let path = folder + "/draft.xlsx"

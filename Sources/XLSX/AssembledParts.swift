@@ -1,0 +1,142 @@
+import CZlib
+import Foundation
+
+/// Reads back a workbook libxlsxwriter has just assembled and says whether every XML part
+/// in it is whole.
+///
+/// libxlsxwriter writes each part to a temporary file and copies that file into the zip.
+/// When the temporary folder fills up, the writes fail unnoticed and `workbook_close`
+/// still reports success: the zip is well formed and holds the part cut short (seen with
+/// libxlsxwriter 1.1.4 and a full tmpfs). A cut document must never be issued, its SHA-256
+/// recorded and its file left to fail every later regeneration, so each part is inflated
+/// here and must end with its root element's end tag. A workbook is a few hundred
+/// kilobytes of XML at most, so this costs little beside assembling it.
+enum AssembledParts {
+    /// The first part found cut short or unreadable, described for an error; nil when all are whole.
+    static func problem(inWorkbookAt path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return "the file could not be read back" }
+        return [UInt8](data).withUnsafeBufferPointer { problem(in: $0) }
+    }
+
+    /// The same over a workbook's bytes.
+    static func problem(in zip: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let entries = centralDirectory(zip) else { return "its zip directory could not be read" }
+        for entry in entries where entry.name.hasSuffix(".xml") || entry.name.hasSuffix(".rels") {
+            guard let part = PartEnds(entry, in: zip) else { return "the part \(entry.name) could not be read" }
+            if let problem = part.problem { return "the part \(entry.name) \(problem)" }
+        }
+        return nil
+    }
+
+    /// One file of the zip, as its central directory lists it.
+    struct Entry {
+        let name: String
+        let method: UInt16
+        let compressedSize: Int
+        let size: Int
+        let localHeader: Int
+    }
+
+    /// The central directory's entries, or nil when it cannot be found or read.
+    static func centralDirectory(_ zip: UnsafeBufferPointer<UInt8>) -> [Entry]? {
+        // The end record is 22 bytes and may be followed by a comment (libxlsxwriter writes none).
+        guard zip.count >= 22 else { return nil }
+        var end = zip.count - 22
+        let lowest = max(0, zip.count - 22 - 0xFFFF)
+        while end >= lowest, zip.uint32(at: end) != 0x0605_4B50 { end -= 1 }
+        guard end >= lowest else { return nil }
+        let count = Int(zip.uint16(at: end + 10)), start = Int(zip.uint32(at: end + 16))
+        var entries: [Entry] = []
+        var at = start
+        for _ in 0..<count {
+            guard at + 46 <= zip.count, zip.uint32(at: at) == 0x0201_4B50 else { return nil }
+            let nameLength = Int(zip.uint16(at: at + 28))
+            let skip = nameLength + Int(zip.uint16(at: at + 30)) + Int(zip.uint16(at: at + 32))
+            guard at + 46 + nameLength <= zip.count else { return nil }
+            let name = String(decoding: UnsafeBufferPointer(rebasing: zip[(at + 46)..<(at + 46 + nameLength)]), as: UTF8.self)
+            entries.append(Entry(name: name, method: zip.uint16(at: at + 10), compressedSize: Int(zip.uint32(at: at + 20)),
+                                 size: Int(zip.uint32(at: at + 24)), localHeader: Int(zip.uint32(at: at + 42))))
+            at += 46 + skip
+        }
+        return entries
+    }
+}
+
+/// The beginning and end of one XML part, inflated in pieces (only its two ends are kept).
+private struct PartEnds {
+    var head: [UInt8] = []
+    var tail: [UInt8] = []
+    var length = 0
+
+    init?(_ entry: AssembledParts.Entry, in zip: UnsafeBufferPointer<UInt8>) {
+        let at = entry.localHeader
+        guard at + 30 <= zip.count, zip.uint32(at: at) == 0x0403_4B50 else { return nil }
+        let data = at + 30 + Int(zip.uint16(at: at + 26)) + Int(zip.uint16(at: at + 28))
+        guard data + entry.compressedSize <= zip.count else { return nil }
+        let stored = UnsafeBufferPointer(rebasing: zip[data..<(data + entry.compressedSize)])
+        switch entry.method {
+        case 0: keep(stored)
+        case 8: guard inflate(stored) else { return nil }
+        default: return nil
+        }
+        guard length == entry.size else { return nil }
+    }
+
+    /// Why the part is not a whole XML document, or nil when it ends with its root's end tag.
+    var problem: String? {
+        guard let root = rootName else { return "holds no XML element (\(length) bytes)" }
+        var end = tail[...]
+        while let last = end.last, last == 0x20 || last == 0x0A || last == 0x0D || last == 0x09 { end = end.dropLast() }
+        let close = Array("</\(root)>".utf8)
+        if end.count >= close.count && end.suffix(close.count).elementsEqual(close) { return nil }
+        return "is cut short: \(length) bytes, not ending with </\(root)> (the folder libxlsxwriter assembles parts in may be full)"
+    }
+
+    /// The name of the first element after the XML declaration and comments.
+    private var rootName: String? {
+        var i = 0
+        while i < head.count {
+            guard head[i] == UInt8(ascii: "<"), i + 1 < head.count else { i += 1; continue }
+            let next = head[i + 1]
+            if next == UInt8(ascii: "?") || next == UInt8(ascii: "!") { i += 2; continue }
+            var j = i + 1
+            while j < head.count, ![0x20, 0x0A, 0x0D, 0x09, UInt8(ascii: ">"), UInt8(ascii: "/")].contains(head[j]) { j += 1 }
+            return j > i + 1 ? String(decoding: head[(i + 1)..<j], as: UTF8.self) : nil
+        }
+        return nil
+    }
+
+    private mutating func keep(_ bytes: UnsafeBufferPointer<UInt8>) {
+        length += bytes.count
+        if head.count < 512 { head += bytes.prefix(512 - head.count) }
+        tail += bytes.suffix(64)
+        if tail.count > 64 { tail.removeFirst(tail.count - 64) }
+    }
+
+    /// Raw deflate, as zip stores it; false when the stream is damaged or does not end.
+    private mutating func inflate(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
+        defer { inflateEnd(&stream) }
+        var out = [UInt8](repeating: 0, count: 64 << 10)
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+        stream.avail_in = uInt(input.count)
+        while true {
+            let status = out.withUnsafeMutableBufferPointer { buffer -> Int32 in
+                stream.next_out = buffer.baseAddress
+                stream.avail_out = uInt(buffer.count)
+                return CZlib.inflate(&stream, Z_NO_FLUSH)
+            }
+            let produced = out.count - Int(stream.avail_out)
+            out.withUnsafeBufferPointer { keep(UnsafeBufferPointer(rebasing: $0[0..<produced])) }
+            if status == Z_STREAM_END { return true }
+            guard status == Z_OK, produced > 0 || stream.avail_in > 0 else { return false }
+        }
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Little-endian, as zip stores its numbers.
+    fileprivate func uint16(at i: Int) -> UInt16 { UInt16(self[i]) | UInt16(self[i + 1]) << 8 }
+    fileprivate func uint32(at i: Int) -> UInt32 { UInt32(uint16(at: i)) | UInt32(uint16(at: i + 2)) << 16 }
+}

@@ -8,7 +8,8 @@ import Foundation
 /// the workbooks themselves (a close of 500 workbooks: 3–4 s of creating and deleting inodes on
 /// ext4, 0.6–0.9 s on tmpfs). The machine's shared-memory folder is a tmpfs on Linux, so the
 /// parts are assembled there when it is a folder we may write with room to spare; otherwise
-/// libxlsxwriter's own default (`/tmp`). Only intermediate files go there: a workbook's bytes
+/// libxlsxwriter's own choice (`$TMPDIR`, else `/tmp`). A `TMPDIR` someone set is theirs to
+/// decide: it is left to libxlsxwriter. Only intermediate files go there: a workbook's bytes
 /// are the same wherever its parts were assembled, and nothing is left there after a crash.
 public enum ScratchFolder {
     /// Free space the shared-memory folder must have before it is used: a workbook's largest
@@ -17,7 +18,13 @@ public enum ScratchFolder {
     static let roomNeeded: UInt64 = 256 << 20
 
     /// The folder workbooks are assembled in, or nil for libxlsxwriter's default. Chosen once.
-    public static let preferred: String? = usable("/dev/shm") ? "/dev/shm" : nil
+    public static let preferred: String? = choose(environment: ProcessInfo.processInfo.environment)
+
+    /// `/dev/shm` when usable and no `TMPDIR` is set.
+    static func choose(environment: [String: String]) -> String? {
+        if let set = environment["TMPDIR"], !set.isEmpty { return nil }
+        return usable("/dev/shm") ? "/dev/shm" : nil
+    }
 
     /// Whether `path` is a folder this process can create files in, with ``roomNeeded`` free.
     static func usable(_ path: String) -> Bool {

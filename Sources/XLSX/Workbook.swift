@@ -36,10 +36,15 @@ public final class Workbook {
     /// page numbers in its footer (``Worksheet/setUpPrinting(paper:landscape:repeatRows:)``).
     public var paper: PaperSize = .a4
 
-    private init(path: String, partialPath: String, handle: UnsafeMutablePointer<lxw_workbook>) {
+    /// The folder libxlsxwriter assembles the parts in, as an error names it.
+    private let partsFolder: String
+
+    private init(path: String, partialPath: String, handle: UnsafeMutablePointer<lxw_workbook>, scratch: String?) {
         self.path = path
         self.partialPath = partialPath
         self.handle = handle
+        let temporary = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        partsFolder = scratch ?? temporary
     }
 
     /// Frees a workbook that was never saved; writes nothing.
@@ -97,7 +102,7 @@ public final class Workbook {
                 code: .library, path: path, message: "workbook_new failed",
                 remedy: "the machine ran out of memory")
         }
-        let workbook = Workbook(path: path, partialPath: partial, handle: handle)
+        let workbook = Workbook(path: path, partialPath: partial, handle: handle, scratch: scratch)
         do {
             try workbook.apply(properties, created: created)
             try build(workbook)
@@ -293,7 +298,7 @@ public final class Workbook {
             unlink(partialPath)
             throw AssemblyFailure(error: XLSXError(
                 code: .saveFailed, path: path, message: "libxlsxwriter assembled a damaged workbook: \(problem)",
-                remedy: "make room in the temporary folder (\(ScratchFolder.preferred ?? "/tmp")) and run the command again"))
+                remedy: "make room in \(partsFolder), where libxlsxwriter assembles a workbook's parts, and run the command again"))
         }
         if rename(partialPath, path) != 0 {
             let reason = String(cString: strerror(errno))

@@ -407,6 +407,9 @@ struct WorkbookTests {
             #expect(!ScratchFolder.usable(file))
             #expect(!ScratchFolder.usable(folder + "/missing"))
             if let chosen = ScratchFolder.preferred { #expect(ScratchFolder.usable(chosen)) }
+            // A TMPDIR someone set is left to libxlsxwriter, which honours it.
+            #expect(ScratchFolder.choose(environment: ["TMPDIR": folder]) == nil)
+            #expect(ScratchFolder.choose(environment: ["TMPDIR": ""]) == ScratchFolder.choose(environment: [:]))
         }
     }
 

@@ -6,11 +6,12 @@ import Foundation
 ///
 /// libxlsxwriter writes each part to a temporary file and copies that file into the zip.
 /// When the temporary folder fills up, the writes fail unnoticed and `workbook_close`
-/// still reports success: the zip is well formed and holds the part cut short (seen with
-/// libxlsxwriter 1.1.4 and a full tmpfs). A cut document must never be issued, its SHA-256
+/// still reports success: the zip is well formed and holds the part cut short, or missing
+/// 4 KB stretches where room came back between writes (seen with libxlsxwriter 1.1.4 and a
+/// full tmpfs). A cut document must never be issued, its SHA-256
 /// recorded and its file left to fail every later regeneration, so each part is inflated
-/// here and must end with its root element's end tag. A workbook is a few hundred
-/// kilobytes of XML at most, so this costs little beside assembling it.
+/// here and read as XML (``XMLShape``): cut short, or missing a stretch in the middle, it
+/// is refused. Reading the XML costs little beside writing and deflating it.
 enum AssembledParts {
     /// The first part found cut short or unreadable, described for an error; nil when all are whole.
     static func problem(inWorkbookAt path: String) -> String? {
@@ -22,7 +23,7 @@ enum AssembledParts {
     static func problem(in zip: UnsafeBufferPointer<UInt8>) -> String? {
         guard let entries = centralDirectory(zip) else { return "its zip directory could not be read" }
         for entry in entries where entry.name.hasSuffix(".xml") || entry.name.hasSuffix(".rels") {
-            guard let part = PartEnds(entry, in: zip) else { return "the part \(entry.name) could not be read" }
+            guard let part = PartReader(entry, in: zip) else { return "the part \(entry.name) could not be read" }
             if let problem = part.problem { return "the part \(entry.name) \(problem)" }
         }
         return nil
@@ -62,11 +63,9 @@ enum AssembledParts {
     }
 }
 
-/// The beginning and end of one XML part, inflated in pieces (only its two ends are kept).
-private struct PartEnds {
-    var head: [UInt8] = []
-    var tail: [UInt8] = []
-    var length = 0
+/// One XML part, inflated in pieces and read through an ``XMLShape`` (never held whole).
+private struct PartReader {
+    var shape = XMLShape()
 
     init?(_ entry: AssembledParts.Entry, in zip: UnsafeBufferPointer<UInt8>) {
         let at = entry.localHeader
@@ -75,42 +74,16 @@ private struct PartEnds {
         guard data + entry.compressedSize <= zip.count else { return nil }
         let stored = UnsafeBufferPointer(rebasing: zip[data..<(data + entry.compressedSize)])
         switch entry.method {
-        case 0: keep(stored)
+        case 0: shape.feed(stored)
         case 8: guard inflate(stored) else { return nil }
         default: return nil
         }
-        guard length == entry.size else { return nil }
+        guard shape.problem != nil || shape.length == entry.size else { return nil }
     }
 
-    /// Why the part is not a whole XML document, or nil when it ends with its root's end tag.
+    /// Why the part is not one whole XML document, or nil when it is.
     var problem: String? {
-        guard let root = rootName else { return "holds no XML element (\(length) bytes)" }
-        var end = tail[...]
-        while let last = end.last, last == 0x20 || last == 0x0A || last == 0x0D || last == 0x09 { end = end.dropLast() }
-        let close = Array("</\(root)>".utf8)
-        if end.count >= close.count && end.suffix(close.count).elementsEqual(close) { return nil }
-        return "is cut short: \(length) bytes, not ending with </\(root)> (the folder libxlsxwriter assembles parts in may be full)"
-    }
-
-    /// The name of the first element after the XML declaration and comments.
-    private var rootName: String? {
-        var i = 0
-        while i < head.count {
-            guard head[i] == UInt8(ascii: "<"), i + 1 < head.count else { i += 1; continue }
-            let next = head[i + 1]
-            if next == UInt8(ascii: "?") || next == UInt8(ascii: "!") { i += 2; continue }
-            var j = i + 1
-            while j < head.count, ![0x20, 0x0A, 0x0D, 0x09, UInt8(ascii: ">"), UInt8(ascii: "/")].contains(head[j]) { j += 1 }
-            return j > i + 1 ? String(decoding: head[(i + 1)..<j], as: UTF8.self) : nil
-        }
-        return nil
-    }
-
-    private mutating func keep(_ bytes: UnsafeBufferPointer<UInt8>) {
-        length += bytes.count
-        if head.count < 512 { head += bytes.prefix(512 - head.count) }
-        tail += bytes.suffix(64)
-        if tail.count > 64 { tail.removeFirst(tail.count - 64) }
+        shape.problem.map { $0 + " (the folder libxlsxwriter assembles parts in may have filled up)" }
     }
 
     /// Raw deflate, as zip stores it; false when the stream is damaged or does not end.
@@ -128,7 +101,7 @@ private struct PartEnds {
                 return CZlib.inflate(&stream, Z_NO_FLUSH)
             }
             let produced = out.count - Int(stream.avail_out)
-            out.withUnsafeBufferPointer { keep(UnsafeBufferPointer(rebasing: $0[0..<produced])) }
+            out.withUnsafeBufferPointer { shape.feed(UnsafeBufferPointer(rebasing: $0[0..<produced])) }
             if status == Z_STREAM_END { return true }
             guard status == Z_OK, produced > 0 || stream.avail_in > 0 else { return false }
         }

@@ -292,7 +292,11 @@ public final class Workbook {
             // limit) is still in errno, as libxlsxwriter's own message on stderr shows.
             let cause = errno
             unlink(partialPath)
-            throw AssemblyFailure(error: saveError(result, cause: cause))
+            // Only a temporary file's failure may be the scratch folder's; any other (the
+            // document's own disk full) would fail again the same way.
+            let error = saveError(result, cause: cause)
+            if result == LXW_ERROR_CREATING_TMPFILE || result == LXW_ERROR_READING_TMPFILE { throw AssemblyFailure(error: error) }
+            throw error
         }
         if let problem = AssembledParts.problem(inWorkbookAt: partialPath) {
             unlink(partialPath)

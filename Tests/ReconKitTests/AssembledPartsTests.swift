@@ -24,22 +24,59 @@ struct AssembledPartsTests {
         ])
         let problem = zip.withUnsafeBufferPointer { AssembledParts.problem(in: $0) }
         #expect(problem?.contains("the part xl/worksheets/sheet1.xml is cut short") == true, "\(problem ?? "nil")")
-        #expect(problem?.contains("not ending with </worksheet>") == true)
+        #expect(problem?.contains("ending with 3 elements still open") == true, "\(problem ?? "nil")")
+    }
+
+    /// A stretch missing from the middle (its 4 KB writes failed while the folder was full,
+    /// later ones succeeded): the part still ends with its root's end tag, and is refused.
+    @Test(arguments: [
+        (#"<worksheet><sheetData><row r="1"><c r="A1" s<c r="G1903" t="s"><v>1</v></c></row></sheetData></worksheet>"#,
+         "a '<' inside a tag"),
+        (#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="B2"><v>2</v></c></sheetData></worksheet>"#,
+         "an end tag that does not close the element open"),
+        (#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>1</v></c></row></sheetData></worksheet>et>"#,
+         "text outside the root element"),
+        (#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>1</v></c></row></sheetData></worksheet><worksheet/>"#,
+         "a second root element"),
+        (#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>1</v></c></row></sheetData></worksheet></worksheet>"#,
+         "an end tag with no element open"),
+        // From one cell's value to another's at the same depth: well formed, but the cells
+        // that follow are in the wrong row.
+        (#"<worksheet><sheetData><row r="1373" spans="1:9"><c r="A1373" t="s"><v>4</v></c><c r="E1373" s="5"><v>99</v></c><c r="H1903" s="6"><v>7</v></c></row></sheetData></worksheet>"#,
+         "a cell of row 1903 inside row 1373"),
+    ])
+    func aPartMissingAStretchInTheMiddleIsNamed(xml: String, what: String) {
+        let zip = storedZip([("xl/worksheets/sheet1.xml", "<?xml version=\"1.0\"?>\n" + xml)])
+        let problem = zip.withUnsafeBufferPointer { AssembledParts.problem(in: $0) }
+        #expect(problem?.hasPrefix("the part xl/worksheets/sheet1.xml has bytes missing or out of place: ") == true, "\(problem ?? "nil")")
+        #expect(problem?.contains(what) == true, "\(problem ?? "nil")")
     }
 
     @Test func wholePartsWithATrailingNewlinePass() {
         let zip = storedZip([
             ("_rels/.rels", "<?xml version=\"1.0\"?>\n<Relationships xmlns=\"x\"><Relationship Id=\"rId1\"/></Relationships>\n"),
             ("xl/worksheets/sheet1.xml", #"<?xml version="1.0"?><worksheet><sheetData/></worksheet>"#),
+            // Self-closing tags, quotes of both kinds, '>' and '/' inside attribute values.
+            ("xl/styles.xml", #"<?xml version="1.0"?><styleSheet a="1>2"><fonts count='1'><font b="x/y"/></fonts><x:y z="/"/></styleSheet>"#),
         ])
         #expect(zip.withUnsafeBufferPointer { AssembledParts.problem(in: $0) } == nil)
+    }
+
+    /// A shared-strings part missing strings from the middle still balances: its count tells.
+    @Test func aStringTableMissingStringsIsNamed() {
+        let strings = #"<sst xmlns="x" count="9" uniqueCount="3"><si><t>Revenue</t></si><si><t>Co</t></si></sst>"#
+        let zip = storedZip([("xl/sharedStrings.xml", strings)])
+        let problem = zip.withUnsafeBufferPointer { AssembledParts.problem(in: $0) }
+        #expect(problem?.contains("it holds 2 strings where it declares 3") == true, "\(problem ?? "nil")")
+        let whole = storedZip([("xl/sharedStrings.xml", strings.replacingOccurrences(of: "uniqueCount=\"3\"", with: "uniqueCount='2'"))])
+        #expect(whole.withUnsafeBufferPointer { AssembledParts.problem(in: $0) } == nil)
     }
 
     @Test(arguments: ["", "<?xml version=\"1.0\"?>\n"])
     func aPartWithNoElementIsNamed(text: String) {
         let zip = storedZip([("xl/workbook.xml", text)])
         let problem = zip.withUnsafeBufferPointer { AssembledParts.problem(in: $0) }
-        #expect(problem == "the part xl/workbook.xml holds no XML element (\(text.utf8.count) bytes)")
+        #expect(problem?.hasPrefix("the part xl/workbook.xml holds no XML element (\(text.utf8.count) bytes)") == true, "\(problem ?? "nil")")
     }
 
     @Test func bytesThatAreNotAZipAreRefused() {

@@ -4,9 +4,9 @@ import Foundation
 ///
 /// libxlsxwriter writes each XML part of a workbook to a temporary file of its own (created
 /// and unlinked at once) and reads it back into the zip: some fifteen files a workbook, and a
-/// close writes hundreds of workbooks. Made on a disk's file system, those files cost more than
-/// the workbooks themselves (a close of 500 workbooks: 3–4 s of creating and deleting inodes on
-/// ext4, 0.6–0.9 s on tmpfs). The machine's shared-memory folder is a tmpfs on Linux, so the
+/// close writes hundreds of workbooks. On a disk's file system their cost depends on the state
+/// of its inode allocator (once seen: 3–4 s of a 500-workbook close on ext4, against 0.6–0.9 s
+/// on tmpfs; usually no difference). The machine's shared-memory folder is a tmpfs on Linux, so the
 /// parts are assembled there when it is a folder we may write with room to spare; otherwise
 /// libxlsxwriter's own choice (`$TMPDIR`, else `/tmp`). A `TMPDIR` someone set is theirs to
 /// decide: it is left to libxlsxwriter. Only intermediate files go there: a workbook's bytes

@@ -63,9 +63,10 @@ public final class Workbook {
     /// Wraps `workbook_new_opt`, `workbook_set_properties`,
     /// `workbook_set_custom_property_string` and `workbook_close`.
     ///
-    /// Its parts are assembled in `scratch` (``ScratchFolder``); should that fail (the folder
-    /// filled up meanwhile), `build` runs once more and the workbook is assembled in
-    /// libxlsxwriter's default folder instead.
+    /// Its parts are assembled in `scratch` (``ScratchFolder``), and the file is read back
+    /// (``AssembledParts``) before it is renamed into place. When its temporary files fail or
+    /// it comes out damaged (the folder filled up meanwhile), `build` runs once more with the
+    /// parts in libxlsxwriter's default folder; without a `scratch` there is no second try.
     public static func write(
         to path: String, properties: DocumentProperties, scratch: String? = ScratchFolder.preferred,
         _ build: (Workbook) throws -> Void
@@ -113,7 +114,8 @@ public final class Workbook {
         try workbook.save()
     }
 
-    /// `workbook_close` failed: the error, and a sign that assembling in another folder may help.
+    /// Assembling failed in a way another folder for the parts may mend (their temporary files,
+    /// or a damaged result): the error to report if it does not.
     private struct AssemblyFailure: Error {
         let error: XLSXError
     }

@@ -67,9 +67,22 @@ public final class Workbook {
     /// (``AssembledParts``) before it is renamed into place. When its temporary files fail or
     /// it comes out damaged (the folder filled up meanwhile), `build` runs once more with the
     /// parts in libxlsxwriter's default folder; without a `scratch` there is no second try.
+    ///
+    /// `naming` is the document a caller's hidden temporary `path` is for: errors name it.
     public static func write(
-        to path: String, properties: DocumentProperties, scratch: String? = ScratchFolder.preferred,
-        _ build: (Workbook) throws -> Void
+        to path: String, naming document: String? = nil, properties: DocumentProperties,
+        scratch: String? = ScratchFolder.preferred, _ build: (Workbook) throws -> Void
+    ) throws {
+        do {
+            try writeAttempts(to: path, properties: properties, scratch: scratch, build)
+        } catch let error as XLSXError where document != nil {
+            throw error.naming(document!)
+        }
+    }
+
+    /// The first attempt and, when the parts' folder may be to blame, the second.
+    private static func writeAttempts(
+        to path: String, properties: DocumentProperties, scratch: String?, _ build: (Workbook) throws -> Void
     ) throws {
         do {
             try assemble(to: path, properties: properties, scratch: scratch, build)

@@ -62,6 +62,11 @@ public struct XLSXError: Error, CustomStringConvertible, Sendable, Equatable {
         self.libraryCode = libraryCode
     }
 
+    /// The same error naming `path` instead: the document a hidden temporary file was for.
+    public func naming(_ path: String) -> XLSXError {
+        XLSXError(code: code, path: path, location: location, message: message, remedy: remedy, libraryCode: libraryCode)
+    }
+
     /// One line: the file, the place in it, what went wrong and what to do.
     public var description: String {
         var text = "cannot write workbook \(path)"

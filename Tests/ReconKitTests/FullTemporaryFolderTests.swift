@@ -23,6 +23,9 @@ struct FullTemporaryFolderTests {
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["TMPDIR": full]) { $1 })
         #expect(close.code == 1, "\(close.out)\(close.err)")
         #expect(close.err.contains("libxlsxwriter assembled a damaged workbook: the part "), "\(close.err)")
+        // The document is named, not the hidden temporary file it was being written as.
+        let named = close.err.split(separator: "\n").first { $0.contains("cannot write workbook") } ?? ""
+        #expect(named.contains("/Outbox/2026-03/") && named.contains(".xlsx: libxlsxwriter") && !named.contains(".tmp"), "\(named)")
         #expect(close.err.contains("make room in \(full)"), "\(close.err)")
         #expect(try site.ledgerBytes() == before)
         // No document, and no hidden half-made one, in the folders of issued documents.

@@ -14,7 +14,7 @@ public enum DraftWorkbook {
         let properties = DocumentProperties(title: "\(title) \(review.period)", subject: "month to date, not issued",
                                             author: site, company: site, created: created)
         let temp = FileIO.temporaryName(for: path)
-        try Workbook.write(to: temp, properties: properties) { book in
+        try Workbook.write(to: temp, naming: path, properties: properties) { book in
             book.paper = paper
             let sheet = try book.addWorksheet(named: "Summary")
             try sheet.write(text: "\(title) — \(review.period) (DRAFT, month to date)", row: 0, column: 0, style: .title)

@@ -38,7 +38,7 @@ public enum MarginSummaryWorkbook {
         let styles = Styles(base: base)
         let temp = FileIO.temporaryName(for: path)
         try FileIO.makeDirectory(FileIO.parent(of: path))
-        try Workbook.write(to: temp, properties: properties) { book in
+        try Workbook.write(to: temp, naming: path, properties: properties) { book in
             book.paper = paper
             let formats = try Formats(book, styles)
             try writeByMonth(try book.addWorksheet(named: "By month"), figures, base: base, site: site, styles: styles,

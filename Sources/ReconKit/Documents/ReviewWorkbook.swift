@@ -13,7 +13,7 @@ public enum ReviewWorkbook {
                                             author: state.name, company: state.name, created: created)
         try FileIO.makeDirectory(FileIO.parent(of: path))
         let temp = FileIO.temporaryName(for: path)
-        try Workbook.write(to: temp, properties: properties) { book in
+        try Workbook.write(to: temp, naming: path, properties: properties) { book in
             book.paper = paper
             try flags(review, book, rowsPerSheet: rowsPerSheet)
             try ReviewTrendSheet.write(review, state: state, book)

@@ -57,7 +57,7 @@ public enum StatementWorkbook {
         let properties = DocumentProperties(title: "Account statement \(header.clientId)", subject: header.clientName,
                                             author: header.seller?.legalName ?? header.site,
                                             company: header.seller?.legalName ?? header.site, created: created)
-        try Workbook.write(to: temp, properties: properties) { book in
+        try Workbook.write(to: temp, naming: path, properties: properties) { book in
             book.paper = header.paper
             let sheet = try book.addWorksheet(named: "Statement")
             let widths: [Double] = [11, 11, 20, 38, 11, 16, 16]

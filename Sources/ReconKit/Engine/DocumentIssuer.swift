@@ -60,7 +60,7 @@ public struct DocumentIssuer {
         }
         // Each workbook is independent (its own libxlsxwriter handle and files): write them
         // on every core, then check and hash them in order.
-        let hashes = try Stages.time("workbooks") { try Self.writeAll(pending.map { ($0.record, $0.temp) }, at: at) }
+        let hashes = try Stages.time("workbooks") { try Self.writeAll(pending.map { ($0.record, $0.temp, $0.final) }, at: at) }
         for p in pending where FileIO.exists(p.final) {
             if try FileIO.read(p.final) != FileIO.read(p.temp) {
                 throw ReconFailure.refused("\(p.record.file) already exists with other bytes and no ledger entry issued it; "
@@ -81,12 +81,12 @@ public struct DocumentIssuer {
     }
 
     /// Writes the workbooks concurrently; returns each file's SHA-256, in order.
-    static func writeAll(_ jobs: [(record: DocumentRecord, temp: String)], at: String) throws -> [String] {
+    static func writeAll(_ jobs: [(record: DocumentRecord, temp: String, final: String)], at: String) throws -> [String] {
         var results = [Result<String, Error>](repeating: .failure(CancellationError()), count: jobs.count)
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
             let outcome = Result<String, Error> {
-                try DocumentWorkbook.write(jobs[i].record, at: at, to: jobs[i].temp)
+                try DocumentWorkbook.write(jobs[i].record, at: at, to: jobs[i].temp, naming: jobs[i].final)
                 return Hex.string(SHA256.hash(data: try FileIO.read(jobs[i].temp)))
             }
             lock.lock()

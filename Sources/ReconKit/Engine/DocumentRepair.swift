@@ -46,7 +46,7 @@ public struct DocumentRepair {
                 let record = try DocumentRecord(entry: e)
                 try makeFolder(dir, for: file, seq: e.seq)
                 let temp = FileIO.temporaryName(for: final)
-                try DocumentWorkbook.write(record, at: e.at, to: temp)
+                try DocumentWorkbook.write(record, at: e.at, to: temp, naming: final)
                 let bytes = try FileIO.read(temp)
                 guard Hex.string(SHA256.hash(data: bytes)) == sha else {
                     FileIO.remove(temp)

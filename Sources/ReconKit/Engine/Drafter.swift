@@ -37,10 +37,9 @@ public struct Drafter {
         let marginSummary = MarginSummaryWriter(session: session)
         let summary = marginSummary.gathered(open: Dictionary(uniqueKeysWithValues: open.map { ($0.period, $0.review.book) }))
         let outputs = DerivedOutput(session: session)
-        // Which workbooks were written, each slot set by its own job: the others stay owed.
-        let written = WrittenFlags(count: 1 + 3 * open.count)
-        var jobs: [() -> Void] = [{ Stages.time("margin-summary") { written.set(0, marginSummary.writeDerived(summary)) } }]
-        for (index, (period, review)) in open.enumerated() {
+        // Each job says whether its workbook was written: the others stay owed.
+        var jobs: [() -> Bool] = [{ Stages.time("margin-summary") { marginSummary.writeDerived(summary) } }]
+        for (period, review) in open {
             let dir = "Outbox/\(period)/drafts"
             let drafts = { (side: DocumentKind, name: String) -> Bool in
                 outputs.write(dir + "/" + name, comesBack: .nextIngest) { path in
@@ -49,18 +48,20 @@ public struct Drafter {
                                             created: session.clock.now())
                 }
             }
-            let slot = 1 + 3 * index
-            jobs += [{ Stages.time("invoice-drafts") { written.set(slot, drafts(.invoice, "invoices.xlsx")) } },
-                     { Stages.time("payout-drafts") { written.set(slot + 1, drafts(.payout, "payouts.xlsx")) } },
-                     { Stages.time("review-draft") { written.set(slot + 2, outputs.writeReview(review, comesBack: .nextIngest)) } }]
+            jobs += [{ Stages.time("invoice-drafts") { drafts(.invoice, "invoices.xlsx") } },
+                     { Stages.time("payout-drafts") { drafts(.payout, "payouts.xlsx") } },
+                     { Stages.time("review-draft") { outputs.writeReview(review, comesBack: .nextIngest) } }]
         }
-        Stages.time("drafts") { DispatchQueue.concurrentPerform(iterations: jobs.count) { jobs[$0]() } }
+        // One slot a job, each written by its own job only.
+        var written = [Bool](repeating: false, count: jobs.count)
+        written.withUnsafeMutableBufferPointer { slots in
+            Stages.time("drafts") { DispatchQueue.concurrentPerform(iterations: jobs.count) { slots[$0] = jobs[$0]() } }
+        }
         // What `recon status` shows now, kept for it (``StatusCache``) from the reviews just made.
         // After the workbooks, not beside them: a year's documents make it a few megabytes of
         // working memory, which would stay resident in another thread's arena beside the
         // summary's (a 10-row drop after a year of 1M months: 96 -> 101 MB).
-        let all = written.values
-        session.derivedWritten(written: [.summary: all[0], .drafts: all.dropFirst().allSatisfy { $0 }])
+        session.derivedWritten(written: [.summary: written[0], .drafts: written.dropFirst().allSatisfy { $0 }])
         if StatusCache.keeps(session) {
             Stages.time("status-cache") {
                 if let settled = try? StatusReport.settled(session: session, open: open.map(\.review)) {
@@ -71,22 +72,3 @@ public struct Drafter {
     }
 }
 
-/// One flag a job, each set by its own job on whichever thread runs it.
-private final class WrittenFlags: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flags: [Bool]
-
-    init(count: Int) { flags = Array(repeating: false, count: count) }
-
-    func set(_ index: Int, _ value: Bool) {
-        lock.lock()
-        flags[index] = value
-        lock.unlock()
-    }
-
-    var values: [Bool] {
-        lock.lock()
-        defer { lock.unlock() }
-        return flags
-    }
-}

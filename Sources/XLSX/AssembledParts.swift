@@ -16,7 +16,7 @@ enum AssembledParts {
     /// The first part found cut short or unreadable, described for an error; nil when all are whole.
     static func problem(inWorkbookAt path: String) -> String? {
         guard let data = FileManager.default.contents(atPath: path) else { return "the file could not be read back" }
-        return [UInt8](data).withUnsafeBufferPointer { problem(in: $0) }
+        return data.withUnsafeBytes { problem(in: $0.bindMemory(to: UInt8.self)) }
     }
 
     /// The same over a workbook's bytes.

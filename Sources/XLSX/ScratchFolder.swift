@@ -20,10 +20,18 @@ public enum ScratchFolder {
     /// The folder workbooks are assembled in, or nil for libxlsxwriter's default. Chosen once.
     public static let preferred: String? = choose(environment: ProcessInfo.processInfo.environment)
 
+    /// Where libxlsxwriter puts the parts when given no folder: `$TMPDIR`, else `/tmp`.
+    static let libraryDefault = setTemporaryFolder(ProcessInfo.processInfo.environment) ?? "/tmp"
+
     /// `/dev/shm` when usable and no `TMPDIR` is set.
     static func choose(environment: [String: String]) -> String? {
-        if let set = environment["TMPDIR"], !set.isEmpty { return nil }
+        if setTemporaryFolder(environment) != nil { return nil }
         return usable("/dev/shm") ? "/dev/shm" : nil
+    }
+
+    /// The `TMPDIR` someone set (an empty one is not set).
+    private static func setTemporaryFolder(_ environment: [String: String]) -> String? {
+        environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Whether `path` is a folder this process can create files in, with ``roomNeeded`` free.

@@ -43,8 +43,7 @@ public final class Workbook {
         self.path = path
         self.partialPath = partialPath
         self.handle = handle
-        let temporary = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        partsFolder = scratch ?? temporary
+        partsFolder = scratch ?? ScratchFolder.libraryDefault
     }
 
     /// Frees a workbook that was never saved; writes nothing.
@@ -74,25 +73,15 @@ public final class Workbook {
         scratch: String? = ScratchFolder.preferred, _ build: (Workbook) throws -> Void
     ) throws {
         do {
-            try writeAttempts(to: path, properties: properties, scratch: scratch, build)
-        } catch let error as XLSXError where document != nil {
-            throw error.naming(document!)
-        }
-    }
-
-    /// The first attempt and, when the parts' folder may be to blame, the second.
-    private static func writeAttempts(
-        to path: String, properties: DocumentProperties, scratch: String?, _ build: (Workbook) throws -> Void
-    ) throws {
-        do {
-            try assemble(to: path, properties: properties, scratch: scratch, build)
-        } catch let failure as AssemblyFailure {
-            guard scratch != nil else { throw failure.error }
             do {
+                try assemble(to: path, properties: properties, scratch: scratch, build)
+            } catch is AssemblyFailure where scratch != nil {
                 try assemble(to: path, properties: properties, scratch: nil, build)
-            } catch let again as AssemblyFailure {
-                throw again.error
             }
+        } catch let failure as AssemblyFailure {
+            throw document.map(failure.error.naming) ?? failure.error
+        } catch let error as XLSXError {
+            throw document.map(error.naming) ?? error
         }
     }
 

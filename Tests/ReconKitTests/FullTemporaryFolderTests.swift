@@ -15,22 +15,22 @@ struct FullTemporaryFolderTests {
         try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(atPath: full) }
         // One page: a workbook's theme part alone is larger.
-        #expect(try ProcessRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", full]).code == 0)
-        defer { _ = try? ProcessRunner.run("/bin/umount", [full]) }
-        let before = try site.ledgerBytes()
+        try WorkbookTests.withTmpfs(at: full, size: "4k") {
+            let before = try site.ledgerBytes()
 
-        // A TMPDIR someone set is where libxlsxwriter assembles the parts.
-        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["TMPDIR": full]) { $1 })
-        #expect(close.code == 1, "\(close.out)\(close.err)")
-        #expect(close.err.contains("libxlsxwriter assembled a damaged workbook: the part "), "\(close.err)")
-        // The document is named, not the hidden temporary file it was being written as.
-        let named = close.err.split(separator: "\n").first { $0.contains("cannot write workbook") } ?? ""
-        #expect(named.contains("/Outbox/2026-03/") && named.contains(".xlsx: libxlsxwriter") && !named.contains(".tmp"), "\(named)")
-        #expect(close.err.contains("make room in \(full)"), "\(close.err)")
-        #expect(try site.ledgerBytes() == before)
-        // No document, and no hidden half-made one, in the folders of issued documents.
-        let outbox = (try? FileManager.default.subpathsOfDirectory(atPath: site.path("Outbox/2026-03"))) ?? []
-        #expect(outbox.filter { $0.hasPrefix("invoices/") || $0.hasPrefix("payouts/") }.isEmpty, "\(outbox)")
+            // A TMPDIR someone set is where libxlsxwriter assembles the parts.
+            let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["TMPDIR": full]) { $1 })
+            #expect(close.code == 1, "\(close.out)\(close.err)")
+            #expect(close.err.contains("libxlsxwriter assembled a damaged workbook: the part "), "\(close.err)")
+            // The document is named, not the hidden temporary file it was being written as.
+            let named = close.err.split(separator: "\n").first { $0.contains("cannot write workbook") } ?? ""
+            #expect(named.contains("/Outbox/2026-03/") && named.contains(".xlsx: libxlsxwriter") && !named.contains(".tmp"), "\(named)")
+            #expect(close.err.contains("make room in \(full)"), "\(close.err)")
+            #expect(try site.ledgerBytes() == before)
+            // No document, and no hidden half-made one, in the folders of issued documents.
+            let outbox = (try? FileManager.default.subpathsOfDirectory(atPath: site.path("Outbox/2026-03"))) ?? []
+            #expect(outbox.filter { $0.hasPrefix("invoices/") || $0.hasPrefix("payouts/") }.isEmpty, "\(outbox)")
+        }
 
         // Room again: the same close issues its documents, and they verify.
         let again = try site.recon(["close", "2026-03"], env: TestSite.closeDay)

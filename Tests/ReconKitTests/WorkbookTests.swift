@@ -355,9 +355,16 @@ struct WorkbookTests {
         let probe = FileManager.default.temporaryDirectory.appendingPathComponent("recon-tmpfs-probe-\(getpid())").path
         guard (try? FileManager.default.createDirectory(atPath: probe, withIntermediateDirectories: false)) != nil else { return false }
         defer { try? FileManager.default.removeItem(atPath: probe) }
-        guard (try? ProcessRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", probe]))?.code == 0 else { return false }
-        return (try? ProcessRunner.run("/bin/umount", [probe]))?.code == 0
+        return (try? withTmpfs(at: probe, size: "16k") {}) != nil
     }()
+
+    /// Runs `body` with a tmpfs of `size` mounted on the folder `dir`, unmounted after.
+    static func withTmpfs<T>(at dir: String, size: String, _ body: () throws -> T) throws -> T {
+        let mounted = try ProcessRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir])
+        guard mounted.code == 0 else { throw TmpfsNotMounted(dir: dir, why: mounted.err) }
+        defer { _ = try? ProcessRunner.run("/bin/umount", [dir]) }
+        return try body()
+    }
 
     /// A scratch folder that fills up while the parts are written (a real 16 KB tmpfs): the
     /// workbook is built again and assembled in libxlsxwriter's default folder, the same bytes.
@@ -367,19 +374,19 @@ struct WorkbookTests {
         try withTemporaryFolder { folder in
             let scratch = folder + "/scratch"
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
-            #expect(try ProcessRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", scratch]).code == 0)
-            defer { _ = try? ProcessRunner.run("/bin/umount", [scratch]) }
-            // A sheet of some 100 KB of XML: more than the scratch folder holds.
-            func build(_ book: Workbook) throws {
-                let sheet = try book.addWorksheet(named: "Lines")
-                for row in 0..<2_000 { try sheet.write(text: "report \(row)", row: row, column: 0) }
+            try Self.withTmpfs(at: scratch, size: "16k") {
+                // A sheet of some 100 KB of XML: more than the scratch folder holds.
+                func build(_ book: Workbook) throws {
+                    let sheet = try book.addWorksheet(named: "Lines")
+                    for row in 0..<2_000 { try sheet.write(text: "report \(row)", row: row, column: 0) }
+                }
+                let expected = try writeCounting(folder + "/expected.xlsx", scratch: nil, build)
+                let written = try writeCounting(folder + "/INV.xlsx", scratch: scratch, build)
+                #expect(written.builds == 2)
+                #expect(written.bytes == expected.bytes)
+                #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+                #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["INV.xlsx", "expected.xlsx", "scratch"])
             }
-            let expected = try writeCounting(folder + "/expected.xlsx", scratch: nil, build)
-            let written = try writeCounting(folder + "/INV.xlsx", scratch: scratch, build)
-            #expect(written.builds == 2)
-            #expect(written.bytes == expected.bytes)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["INV.xlsx", "expected.xlsx", "scratch"])
         }
     }
 
@@ -474,6 +481,12 @@ private func sampleInvoice(_ book: Workbook) throws {
 }
 
 /// The text of one entry of a zip file, read with `unzip -p` or, without it, Python's zipfile.
+/// `mount -t tmpfs` refused (``WorkbookTests/withTmpfs(at:size:_:)``).
+private struct TmpfsNotMounted: Error {
+    let dir: String
+    let why: String
+}
+
 /// Writes a workbook at `path` with its parts assembled in `scratch`; its bytes, and how many
 /// times `build` ran (twice when the first assembly failed and the default folder was used).
 private func writeCounting(_ path: String, scratch: String?, _ build: (Workbook) throws -> Void) throws -> (bytes: Data, builds: Int) {

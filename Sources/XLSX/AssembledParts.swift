@@ -14,9 +14,8 @@ import Foundation
 /// is refused. Reading the XML costs little beside writing and deflating it.
 enum AssembledParts {
     /// The first part found cut short or unreadable, described for an error; nil when all are whole.
-    static func problem(inWorkbookAt path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return "the file could not be read back" }
-        return data.withUnsafeBytes { problem(in: $0.bindMemory(to: UInt8.self)) }
+    static func problem(inWorkbook data: Data) -> String? {
+        data.withUnsafeBytes { problem(in: $0.bindMemory(to: UInt8.self)) }
     }
 
     /// The same over a workbook's bytes.

@@ -68,15 +68,18 @@ public final class Workbook {
     /// parts in libxlsxwriter's default folder; without a `scratch` there is no second try.
     ///
     /// `naming` is the document a caller's hidden temporary `path` is for: errors name it.
+    /// Returns the file's bytes as they were read back, so a caller hashes them without reading
+    /// the file again.
+    @discardableResult
     public static func write(
         to path: String, naming document: String? = nil, properties: DocumentProperties,
         scratch: String? = ScratchFolder.preferred, _ build: (Workbook) throws -> Void
-    ) throws {
+    ) throws -> Data {
         do {
             do {
-                try assemble(to: path, properties: properties, scratch: scratch, build)
+                return try assemble(to: path, properties: properties, scratch: scratch, build)
             } catch is AssemblyFailure where scratch != nil {
-                try assemble(to: path, properties: properties, scratch: nil, build)
+                return try assemble(to: path, properties: properties, scratch: nil, build)
             }
         } catch let failure as AssemblyFailure {
             throw document.map(failure.error.naming) ?? failure.error
@@ -88,7 +91,7 @@ public final class Workbook {
     /// One attempt at ``write(to:properties:scratch:_:)``.
     private static func assemble(
         to path: String, properties: DocumentProperties, scratch: String?, _ build: (Workbook) throws -> Void
-    ) throws {
+    ) throws -> Data {
         let created = try properties.creationSeconds(path: path)
         try properties.validateCustom(path: path)
         let partial = PartialFile.path(for: path)
@@ -113,7 +116,7 @@ public final class Workbook {
             workbook.discard()
             throw error
         }
-        try workbook.save()
+        return try workbook.save()
     }
 
     /// Assembling failed in a way another folder for the parts may mend (their temporary files,
@@ -280,8 +283,8 @@ public final class Workbook {
     /// Assembles the file under its hidden name and renames it into place.
     ///
     /// `workbook_close` frees the C workbook whatever happens; on failure the hidden
-    /// file is removed and the error says what to check.
-    private func save() throws {
+    /// file is removed and the error says what to check. Returns the bytes read back.
+    private func save() throws -> Data {
         let handle = try requireOpen()
         detach()
         if let problem = Self.placeProblem(for: path) {
@@ -302,7 +305,8 @@ public final class Workbook {
             if result == LXW_ERROR_CREATING_TMPFILE || result == LXW_ERROR_READING_TMPFILE { throw AssemblyFailure(error: error) }
             throw error
         }
-        if let problem = AssembledParts.problem(inWorkbookAt: partialPath) {
+        let written = FileManager.default.contents(atPath: partialPath)
+        if let problem = written.map(AssembledParts.problem(inWorkbook:)) ?? "the file could not be read back" {
             unlink(partialPath)
             throw AssemblyFailure(error: XLSXError(
                 code: .saveFailed, path: path, message: "libxlsxwriter assembled a damaged workbook: \(problem)",
@@ -316,6 +320,7 @@ public final class Workbook {
                 message: "the finished file could not be moved into place: \(reason)",
                 remedy: "check that the path is not a folder and that its folder is writable")
         }
+        return written ?? Data()
     }
 
     /// Frees the C workbook without writing anything.

@@ -9,11 +9,14 @@ struct AssembledPartsTests {
     @Test func aWorkbookWrittenWholePasses() throws {
         try withTemporaryFolder { folder in
             let path = folder + "/whole.xlsx"
-            try Workbook.write(to: path, properties: WorkbookTests.properties()) { book in
+            let returned = try Workbook.write(to: path, properties: WorkbookTests.properties()) { book in
                 let sheet = try book.addWorksheet(named: "Lines")
                 for row in 0..<500 { try sheet.write(text: "report \(row)", row: row, column: 0) }
             }
-            #expect(AssembledParts.problem(inWorkbookAt: path) == nil)
+            // What the write returns is what it read back: the file's bytes, whole.
+            let onDisk = try #require(FileManager.default.contents(atPath: path))
+            #expect(returned == onDisk)
+            #expect(AssembledParts.problem(inWorkbook: onDisk) == nil)
         }
     }
 

@@ -7,7 +7,9 @@ import XLSX
 /// it regenerates byte for byte. The first sheet is for people (``DocumentFrontSheet``);
 /// `Lines` is the table.
 public enum DocumentWorkbook {
-    public static func write(_ record: DocumentRecord, at: String, to path: String, naming document: String? = nil) throws {
+    /// Returns the file's bytes as written and read back.
+    @discardableResult
+    public static func write(_ record: DocumentRecord, at: String, to path: String, naming document: String? = nil) throws -> Data {
         guard let created = try? FieldValue.timestamp(Substring(at), zone: SiteTimeZone(identifier: "UTC")!) else {
             throw ReconFailure.usage("the issue time \(at) is not RFC 3339")
         }
@@ -19,7 +21,7 @@ public enum DocumentWorkbook {
             custom: [("recon.number", record.number), ("recon.period", record.period.description),
                      ("recon.issued_under", "\(record.issuedUnderSeq) \(record.issuedUnderHash)"),
                      ("recon.checkpoint", record.checkpoint ?? "none before this document")])
-        try Workbook.write(to: path, naming: document, properties: properties) { book in
+        return try Workbook.write(to: path, naming: document, properties: properties) { book in
             book.paper = record.paper
             try DocumentFrontSheet(record: record, at: at).write(in: book)
             try LinesSheet.write(record.lines.map {

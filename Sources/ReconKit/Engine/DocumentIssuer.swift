@@ -86,8 +86,8 @@ public struct DocumentIssuer {
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
             let outcome = Result<String, Error> {
-                try DocumentWorkbook.write(jobs[i].record, at: at, to: jobs[i].temp, naming: jobs[i].final)
-                return Hex.string(SHA256.hash(data: try FileIO.read(jobs[i].temp)))
+                let bytes = try DocumentWorkbook.write(jobs[i].record, at: at, to: jobs[i].temp, naming: jobs[i].final)
+                return Hex.string(SHA256.hash(data: bytes))
             }
             lock.lock()
             results[i] = outcome

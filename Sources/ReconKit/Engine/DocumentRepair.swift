@@ -46,8 +46,7 @@ public struct DocumentRepair {
                 let record = try DocumentRecord(entry: e)
                 try makeFolder(dir, for: file, seq: e.seq)
                 let temp = FileIO.temporaryName(for: final)
-                try DocumentWorkbook.write(record, at: e.at, to: temp, naming: final)
-                let bytes = try FileIO.read(temp)
+                let bytes = try DocumentWorkbook.write(record, at: e.at, to: temp, naming: final)
                 guard Hex.string(SHA256.hash(data: bytes)) == sha else {
                     FileIO.remove(temp)
                     throw ReconFailure.verification("seq \(e.seq): \(file) is missing and regenerating it does not give its recorded SHA-256")

@@ -117,7 +117,7 @@ public final class DemoSite {
                 }
                 progress("\(dateText()): \(name) held in Inbox/held — it touches closed "
                          + periods.map(\.description).joined(separator: ", ") + " and waits for `recon rerun`")
-            case .duplicate, .ignored, .wouldBeAccepted:
+            case .duplicate, .ignored, .gone, .wouldBeAccepted:
                 throw ReconFailure.usage("the demo's drop was not applied: \(outcome.summary)")
             }
         }

@@ -35,7 +35,7 @@ struct Ingest: ParsableCommand {
             let session = try SiteSession(site: options.siteValue, writing: !dryRun, log: options.log, clock: options.clock)
             keepUntilExit(session)
             if !dryRun { try session.repair() }
-            let paths = files.isEmpty ? Ingestor.inboxDrops(session.site) : files.sorted(by: Ingestor.processingOrder)
+            let paths = files.isEmpty ? Ingestor.inboxDrops(session.site) : Ingestor.distinctNamed(files).sorted(by: Ingestor.processingOrder)
             let ingestor = Ingestor(session: session)
             ingestor.dryRun = dryRun
             let outcomes = try ingestor.ingest(paths)
@@ -55,7 +55,7 @@ struct Ingest: ParsableCommand {
             // for a file that is not there, exit 1 — not 0, which would say it went in.
             let gone = files.isEmpty ? [] : outcomes.filter(\.wasGone)
             if !gone.isEmpty {
-                let names = gone.compactMap { $0.json.objectValue?["file"]?.stringValue }.map(SafeText.escaped).joined(separator: ", ")
+                let names = gone.map { SafeText.escaped($0.name) }.joined(separator: ", ")
                 let message = "\(names): gone before this command read it (another recon command, a watcher say, took it, or it "
                     + "was moved away); `recon status` says whether it was accepted, held or rejected"
                 options.log.error("\(message)")

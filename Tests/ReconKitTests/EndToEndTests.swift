@@ -216,7 +216,7 @@ struct EndToEndTests {
         try site.drop("usage-repeat.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR1,2026-03-02T10:00Z,C1,D1,CT,2\n")
         let repeated = try site.recon(["ingest"], env: Self.env)
         #expect(repeated.code == 0)
-        #expect(repeated.err.contains("skipped 1 already held"))
+        #expect(repeated.err.contains("skipped 1 already recorded with the same values"))
         // With other values it is an error.
         try site.drop("usage-changed.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR1,2026-03-02T10:00Z,C1,D1,CT,9\n")
         let changed = try site.recon(["ingest"], env: Self.env)
@@ -242,7 +242,7 @@ struct EndToEndTests {
         try site.drop("usage-repeats.csv", header + [row(10, images: 1), row(60_000, images: 1), row(90_000, images: 2)].joined(separator: "\n") + "\n")
         let repeats = try site.recon(["ingest"], env: Self.env)
         #expect(repeats.code == 0, "\(repeats.err)")
-        #expect(repeats.err.contains("skipped 2 already held"), "\(repeats.err)")
+        #expect(repeats.err.contains("skipped 2 already recorded with the same values"), "\(repeats.err)")
         try site.drop("usage-changed.csv", header + row(60_000, images: 4) + "\n")
         let changed = try site.recon(["ingest"], env: Self.env)
         #expect(changed.code == 2)

@@ -181,6 +181,32 @@ struct InboxHardeningTests {
         try expectVerifies(site)
     }
 
+    /// A file named twice is one drop: taken once, exit 0 — the second mention found it gone
+    /// and said another command had taken it (exit 1, after the drop was committed).
+    @Test func aFileNamedTwiceIsTakenOnce() throws {
+        let site = try preparedSite()
+        try site.drop("usage-twice.csv", Self.usageHeader + "R9,2026-03-09T10:00:00Z,C1,D1,CT,1,\n")
+        let before = try ledgerLines(site)
+        let r = try site.recon(["ingest", site.path("Inbox/usage-twice.csv"), site.path("Inbox/../Inbox/usage-twice.csv")], env: Self.env)
+        #expect(r.code == 0, "\(r.out)\(r.err)")
+        #expect(!r.err.contains("gone before"), "\(r.err)")
+        #expect(try ledgerLines(site) == before + 1)
+        try expectVerifies(site)
+    }
+
+    /// A duplicate named outside the Inbox is left where it is, and the log says so (it said "removed").
+    @Test func aDuplicateNamedOutsideTheInboxIsSaidToBeLeftInPlace() throws {
+        let site = try preparedSite()
+        let named = site.path("usage-outside.csv")
+        try Data((Self.usageHeader + "R10,2026-03-10T10:00:00Z,C1,D1,CT,1,\n").utf8).write(to: URL(fileURLWithPath: named))
+        #expect(try site.recon(["ingest", named], env: Self.env).code == 0)
+        let again = try site.recon(["ingest", named], env: Self.env)
+        #expect(again.code == 0, "\(again.out)\(again.err)")
+        #expect(FileManager.default.fileExists(atPath: named), "a named file outside the Inbox is never moved")
+        #expect(again.err.contains("usage-outside.csv: duplicate of the drop accepted at seq"), "\(again.err)")
+        #expect(again.err.contains("left in place") && !again.err.contains("removed"), "\(again.err)")
+    }
+
     /// Medium: a file name with a newline forged a whole log line.
     @Test func aNewlineInAFileNameCannotForgeALogLine() throws {
         let site = try preparedSite()

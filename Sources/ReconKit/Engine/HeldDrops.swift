@@ -51,7 +51,7 @@ public struct HeldDrops {
                 let message = "held drop \(name) no longer applies and was rejected: Inbox/rejected/\(keptAs), with "
                     + "\(keptAs).errors.txt: " + (problems.first ?? "")
                 session.log.warning("\(message)")
-            case .ignored, .wouldBeAccepted:
+            case .ignored, .gone, .wouldBeAccepted:
                 break
             }
         }

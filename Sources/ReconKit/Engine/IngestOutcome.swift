@@ -1,17 +1,21 @@
 /// What happened to one drop.
 public enum IngestOutcome: Sendable {
     case accepted(name: String, kind: DropKind, rows: Int, skipped: Int, seq: Int)
-    case duplicate(name: String, seq: Int)
+    /// Already accepted: removed from the Inbox, or `leftInPlace` (a named file outside it is never moved).
+    case duplicate(name: String, seq: Int, leftInPlace: Bool)
     case rejected(name: String, problems: [String])
     case held(name: String, periods: [Period])
     case ignored(name: String, why: String)
+    /// A file gone when its turn came (another command, a watcher say, took it): ignored too,
+    /// but a command that was named the file cannot say it went in.
+    case gone(name: String)
     /// `--dry-run`: would be accepted with these rows; nothing was written.
     case wouldBeAccepted(name: String, kind: DropKind, rows: Int, skipped: Int)
 
     /// Exit code share (SPEC §2): 0 accepted or already accepted, 2 rejected, 3 held.
     public var exitCode: Int32 {
         switch self {
-        case .accepted, .duplicate, .ignored, .wouldBeAccepted: return 0
+        case .accepted, .duplicate, .ignored, .gone, .wouldBeAccepted: return 0
         case .rejected: return 2
         case .held: return 3
         }
@@ -20,10 +24,19 @@ public enum IngestOutcome: Sendable {
     /// Why a file listed or named is ignored when it has gone before it was read.
     static let goneReason = "gone before it was read: taken by another command, or moved away"
 
-    /// A file that was gone when its turn came (another command, a watcher say, took it).
+    /// A file that was gone when its turn came.
     public var wasGone: Bool {
-        if case .ignored(_, let why) = self { return why == Self.goneReason }
+        if case .gone = self { return true }
         return false
+    }
+
+    /// The file the outcome is about.
+    public var name: String {
+        switch self {
+        case .accepted(let name, _, _, _, _), .duplicate(let name, _, _), .rejected(let name, _), .held(let name, _),
+             .ignored(let name, _), .gone(let name), .wouldBeAccepted(let name, _, _, _):
+            return name
+        }
     }
 
     /// One log line a drop.
@@ -33,19 +46,21 @@ public enum IngestOutcome: Sendable {
     public func summary(dryRun: Bool) -> String {
         switch self {
         case .accepted(let name, let kind, let rows, let skipped, let seq):
-            return "\(name): accepted \(rows) \(kind.rawValue) row\(rows == 1 ? "" : "s")" + (skipped > 0 ? ", skipped \(skipped) already held" : "")
+            return "\(name): accepted \(rows) \(kind.rawValue) row\(rows == 1 ? "" : "s")" + (skipped > 0 ? ", skipped \(skipped) already recorded with the same values" : "")
                 + " (seq \(seq))"
-        case .duplicate(let name, let seq):
-            return "\(name): duplicate of the drop accepted at seq \(seq); " + (dryRun ? "would be removed" : "removed")
+        case .duplicate(let name, let seq, let leftInPlace):
+            return "\(name): duplicate of the drop accepted at seq \(seq); "
+                + (leftInPlace ? "left in place (a file named outside the Inbox is never moved)" : dryRun ? "would be removed" : "removed")
         case .rejected(let name, let problems):
             let count = ProblemList.count(ofReportLines: problems)
             return "\(name): rejected with \(count) problem\(count == 1 ? "" : "s"): \(problems.first ?? "")"
         case .held(let name, let periods):
             return "\(name): \(dryRun ? "would be held" : "held") — touches closed period \(periods.map(\.description).joined(separator: ", ")); waits for `recon rerun`"
         case .ignored(let name, let why): return "\(name): ignored (\(why))"
+        case .gone(let name): return "\(name): ignored (\(Self.goneReason))"
         case .wouldBeAccepted(let name, let kind, let rows, let skipped):
             return "\(name): would be accepted with \(rows) \(kind.rawValue) row\(rows == 1 ? "" : "s")"
-                + (skipped > 0 ? ", skipping \(skipped) already held" : "")
+                + (skipped > 0 ? ", skipping \(skipped) already recorded with the same values" : "")
         }
     }
 }
@@ -57,7 +72,7 @@ extension IngestOutcome {
         case .accepted(let name, let kind, let rows, let skipped, let seq):
             return .object(["file": .string(name), "outcome": "accepted", "kind": .string(kind.rawValue),
                             "rows": .int(Int64(rows)), "skipped": .int(Int64(skipped)), "seq": .int(Int64(seq))])
-        case .duplicate(let name, let seq):
+        case .duplicate(let name, let seq, _):
             return .object(["file": .string(name), "outcome": "duplicate", "seq": .int(Int64(seq))])
         case .rejected(let name, let problems):
             return .object(["file": .string(name), "outcome": "rejected", "problems": .array(problems.map { .string($0) })])
@@ -65,6 +80,8 @@ extension IngestOutcome {
             return .object(["file": .string(name), "outcome": "held", "periods": .array(periods.map { .string($0.description) })])
         case .ignored(let name, let why):
             return .object(["file": .string(name), "outcome": "ignored", "why": .string(why)])
+        case .gone(let name):
+            return .object(["file": .string(name), "outcome": "ignored", "why": .string(Self.goneReason)])
         case .wouldBeAccepted(let name, let kind, let rows, let skipped):
             return .object(["file": .string(name), "outcome": "would_be_accepted", "kind": .string(kind.rawValue),
                             "rows": .int(Int64(rows)), "skipped": .int(Int64(skipped))])

@@ -60,6 +60,16 @@ public final class Ingestor {
         return ka != kb ? ka < kb : Array(FileIO.baseName(a).utf8).lexicographicallyPrecedes(Array(FileIO.baseName(b).utf8))
     }
 
+    /// Named files without repeats, in their order: a file named twice (`x.csv ./x.csv`) is
+    /// one drop, taken once — its second mention would find it gone.
+    public static func distinctNamed(_ files: [String]) -> [String] {
+        var seen = Set<String>()
+        return files.filter { file in
+            let folder = (try? FileIO.realPath(FileIO.parent(of: file))) ?? FileIO.parent(of: file)
+            return seen.insert(folder + "/" + FileIO.baseName(file)).inserted
+        }
+    }
+
     /// Processes files in the given order; then raises new flags and refreshes the drafts.
     public func ingest(_ paths: [String]) throws -> [IngestOutcome] {
         if !paths.isEmpty && !dryRun { try requireOwnFolders() }
@@ -106,14 +116,14 @@ public final class Ingestor {
         } catch let failure as FileIO.Failure where failure.code == ENOENT {
             // Gone since the Inbox was listed (another recon took it, or someone moved it
             // away): nothing to take, and the rest of the batch goes on.
-            return .ignored(name: name, why: IngestOutcome.goneReason)
+            return .gone(name: name)
         } catch {
             throw ReconFailure.usage("\(error)")
         }
         let sha = Stages.time("hash") { Hex.string(SHA256.hash(data: bytes)) }
         if let seq = state.acceptedDrops[sha] {
             if inInbox && !dryRun { removeTaken(path) }
-            return .duplicate(name: name, seq: seq)
+            return .duplicate(name: name, seq: seq, leftInPlace: !inInbox)
         }
         guard let kind = DropKind(fileName: name) else {
             return try reject(path, inInbox: inInbox, bytes: bytes, [DropProblem(

@@ -89,6 +89,38 @@ struct BillingDetailsDropTests {
         #expect(lines.count == 1 && lines[0].contains("(\(column))"), "\(lines)")
     }
 
+    /// C1 invoiced in INR (INV-2026-000001), now invoiced in USD: its INR balance stays open.
+    func stateAfterCurrencyChange() -> SiteState {
+        var s = state()
+        s.pricing.clients["C1"] = Fixture.client("C1", Fixture.usd)
+        return s
+    }
+
+    func check(_ rows: String, in state: SiteState) throws -> [String] {
+        let o = parse(paymentsHeader + rows, .payments)
+        if !o.problems.isEmpty { return o.problems.reportLines }
+        let parsed = try #require(o.rows)
+        if case .reject(let p) = try DropValidator(state: state, columns: o.columns).check(parsed) { return p.reportLines }
+        return []
+    }
+
+    /// Balances are per currency (SPEC §5): an invoice issued before the client's currency
+    /// changed can still be paid, in its own currency, named or not.
+    @Test func anInvoiceFromBeforeACurrencyChangeCanBePaidInItsCurrency() throws {
+        let lines = try check("P1,C1,2026-04-10,60.00,INR,,INV-2026-000001\nP2,C1,2026-04-11,40.00,INR,,\n"
+                              + "P3,C1,2026-04-12,5.00,USD,,\n", in: stateAfterCurrencyChange())
+        #expect(lines.isEmpty, "\(lines)")
+    }
+
+    /// A payment in one currency naming an invoice in another cannot go to it: rejected,
+    /// naming the invoice's currency, not accepted and quietly kept apart as credit.
+    @Test func aPaymentInAnotherCurrencyThanTheInvoiceItNamesIsRejected() throws {
+        let lines = try check("P1,C1,2026-04-10,60.00,USD,,INV-2026-000001\n", in: stateAfterCurrencyChange())
+        #expect(lines.count == 1 && lines[0].contains("(currency)") && lines[0].contains("INV-2026-000001 is in INR"), "\(lines)")
+        let never = try check("P1,C1,2026-04-10,60.00,EUR,,\n", in: stateAfterCurrencyChange())
+        #expect(never.count == 1 && never[0].contains("(currency)") && never[0].contains("record the amount received in USD"), "\(never)")
+    }
+
     @Test func aPaymentIdTwiceInOneDropIsRejected() throws {
         let o = parse(paymentsHeader + "P1,C1,2026-04-10,1.00,INR,,\nP1,C1,2026-04-11,2.00,INR,,\n", .payments)
         let rows = try #require(o.rows)

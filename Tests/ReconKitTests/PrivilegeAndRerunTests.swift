@@ -424,6 +424,31 @@ struct PrivilegeAndRerunTests {
         #expect(status.contains("held: 0") && status.contains("rejected: 1"), "\(status)")
     }
 
+    /// A rerun applies the held drops of its period, nothing else put in `Inbox/held/`: a
+    /// clients drop (never held) and a usage drop of an open month only, placed there by hand,
+    /// are rejected with the way to take them, and C1's new invoice keeps its 18 % tax. (They
+    /// were applied, and the rerun's invoice billed C1 with the hand-placed clients row's 0 %.)
+    @Test func aRerunAppliesOnlyTheHeldDropsOfItsPeriod() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        try "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\nC1,City Hospital,INR,standard,2020-01-01,10,0\n"
+            .write(toFile: site.path("Inbox/held/clients-placed.csv"), atomically: true, encoding: .utf8)
+        try "report_id,reported_at,client_id,radiologist_id,modality,image_count\nA1,2026-04-03T10:00:00Z,C1,D1,CT,1\n"
+            .write(toFile: site.path("Inbox/held/usage-april.csv"), atomically: true, encoding: .utf8)
+        let run = try site.recon(["rerun", "2026-03", "--reason", "card agreed late", "--key", key, "--json"], env: TestSite.rerunDay)
+        #expect(run.code == 0, "\(run.err)")
+        #expect(run.out.contains(#""applied_drops":["usage-late.csv"]"#), "\(run.out)")
+        // C1: 4 × 120.00 = 480.00, tax 18 % = 86.40 (as without the placed files).
+        let inv = try #require(try site.document("INV-2026-000003"))
+        #expect(inv["client_id"] as? String == "C1" && inv["tax"] as? String == "86.40", "\(inv)")
+        for name in ["clients-placed.csv", "usage-april.csv"] {
+            #expect(!site.exists("Inbox/held/\(name)") && site.exists("Inbox/rejected/\(name)"), "\(name)")
+            let errors = try String(contentsOfFile: site.path("Inbox/rejected/\(name).errors.txt"), encoding: .utf8)
+            #expect(errors.contains("not a held drop of 2026-03") && errors.contains("drop it into Inbox/"), "\(name): \(errors)")
+        }
+        site.expectAuditorAccepts()
+    }
+
     /// A held report over its client's contract is applied by the rerun, which then waits
     /// (exit 3, naming the flag, no document, no rerun entry) until a decisions drop — held
     /// too, as its period is closed — is applied by the next rerun. C2: R4 and R20 at 100.00

@@ -23,6 +23,18 @@ public struct DropValidator {
         closed.isEmpty || touchingReopened ? nil : .held(closed.sorted())
     }
 
+    /// While a rerun applies the held drops of ``reopened``: a drop in `Inbox/held/` that does
+    /// not touch it is not one of them (put there by hand: a clients drop, a usage drop of open
+    /// months), and the rerun an operator signed for that period must not apply it.
+    private func notHeld(_ what: String) -> Verdict? {
+        guard let reopened else { return nil }
+        let problems = ProblemList()
+        problems.add(DropProblem(
+            "not a held drop of \(reopened): \(what), and a rerun applies only the drops held for the period it reruns; "
+                + "drop it into Inbox/ to take it as any other drop"))
+        return .reject(problems)
+    }
+
     private func problem(_ line: Int, _ field: String, _ message: String) -> DropProblem {
         DropProblem(line: line, column: columns[field], field: field, message)
     }
@@ -38,6 +50,11 @@ public struct DropValidator {
     /// - Throws: ``LedgerDamage`` when a closed period's index fails its check.
     public func check(_ rows: ParsedDrop) throws -> Verdict {
         let problems = ProblemList()
+        switch rows {
+        case .usage, .decisions: break
+        default:
+            if let stray = notHeld("only usage and decisions touching a closed period are ever held") { return stray }
+        }
         switch rows {
         case .usage(let list):
             // Rows already held with the same values; `fresh` is only built when there are some.
@@ -105,6 +122,7 @@ public struct DropValidator {
             }
             if !problems.isEmpty { return .reject(problems) }
             if let wait = waiting(closed, touchingReopened: touchesReopened) { return wait }
+            if !touchesReopened, let stray = notHeld("its reports are of open months only") { return stray }
             guard !skippedRows.isEmpty else { return .accept(rows, skipped: 0) }
             let skip = Set(skippedRows)
             return .accept(.usage(list.indices.filter { !skip.contains($0) }.map { list[$0] }), skipped: skipped)
@@ -138,6 +156,7 @@ public struct DropValidator {
             }
             if !problems.isEmpty { return .reject(problems) }
             if let wait = waiting(closed, touchingReopened: touchesReopened) { return wait }
+            if !touchesReopened, let stray = notHeld("its decisions are about open months only") { return stray }
         case .payments(let list):
             checkPayments(list, problems)  // never held: payments belong to no period
         }
@@ -165,10 +184,12 @@ public struct DropValidator {
         return nil
     }
 
-    /// Payment ids unique forever, known clients, the client's invoice currency, its own invoices.
+    /// Payment ids unique forever, known clients, its own invoices, and the currency of the
+    /// invoice named (else the client's invoice currency, now or before a change).
     private func checkPayments(_ list: [Payment], _ problems: ProblemList) {
         duplicates(list.map { ($0.id, $0.line) }, field: "payment_id", problems)
         let held = Set(state.payments.map(\.id))
+        let invoicesOf = Dictionary(grouping: state.issued.filter { $0.kind == .invoice }, by: \.partyId)
         for p in list {
             if held.contains(p.id) {
                 problems.add(problem(p.line, "payment_id", "payment \(p.id) was recorded before; a payment_id is unique forever"))
@@ -177,12 +198,19 @@ public struct DropValidator {
                 problems.add(problem(p.line, "client_id", "unknown client \"\(p.clientId)\"; drop a clients file naming it first"))
                 continue
             }
-            if p.currency != client.currency {
+            let invoices = invoicesOf[p.clientId] ?? []
+            if let number = p.invoice {
+                guard let named = invoices.first(where: { $0.number == number }) else {
+                    problems.add(problem(p.line, "invoice", "\(number) is not an invoice issued to \(p.clientId); name one of its invoice numbers (INV-…) or leave it empty"))
+                    continue
+                }
+                // Balances are per currency: a payment goes to the invoice it names only in that invoice's currency.
+                if p.currency != named.currency {
+                    problems.add(problem(p.line, "currency", "\(number) is in \(named.currency); record the amount received for it in \(named.currency), or leave invoice empty"))
+                }
+            } else if p.currency != client.currency && !invoices.contains(where: { $0.currency == p.currency }) {
+                // The client's invoice currency now, or one it was invoiced in before a change (its balance there stays open).
                 problems.add(problem(p.line, "currency", "\(p.currency) is not \(client.id)'s invoice currency \(client.currency); record the amount received in \(client.currency)"))
-            }
-            if let number = p.invoice,
-                !state.issued.contains(where: { $0.kind == .invoice && $0.number == number && $0.partyId == p.clientId }) {
-                problems.add(problem(p.line, "invoice", "\(number) is not an invoice issued to \(p.clientId); name one of its invoice numbers (INV-…) or leave it empty"))
             }
         }
     }

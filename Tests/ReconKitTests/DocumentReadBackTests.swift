@@ -123,6 +123,39 @@ struct DocumentReadBackTests {
         return site
     }
 
+    /// A draft whose party has reports that could not be converted (no FX rate) or priced says
+    /// so beside its total, and `status` beside the draft totals: the total leaves them out,
+    /// it does not price them at zero. C1: CT 2 × 1000.00 INR = 2,000.00; its 3 MR reports are
+    /// priced in USD, and there is no USD rate. D1: all 5 reports paid in USD: no line at all.
+    @Test func aDraftSaysWhatItsTotalLeavesOut() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "test-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\nC1,City Hospital,INR,standard,2020-01-01,50,0\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nD1,Dr Rao,consultant,10,INR\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency\n2026-01-01,*,*,*,0,10,0,USD\n")
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+                      + "2026-01-01,*,*,CT,*,1,,1000,INR,volume\n2026-01-01,*,*,MR,*,1,,20,USD,volume\n")
+        try site.drop("usage-2026-03.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+                      + (1...2).map { "A\($0),2026-03-0\($0)T10:00:00Z,C1,D1,CT,1,routine\n" }.joined()
+                      + (3...5).map { "A\($0),2026-03-0\($0)T10:00:00Z,C1,D1,MR,1,routine\n" }.joined())
+        let ingest = try site.recon(["ingest"], env: Self.env)
+        #expect(ingest.code == 0, "\(ingest.out)\(ingest.err)")
+
+        let invoices = try read(site.path("Outbox/2026-03/drafts/invoices.xlsx")).sheets[0]
+        #expect(invoices.cells["A5"]?.v == "C1" && invoices.cells["G5"]?.v == "2000", "\(invoices.cells)")
+        let c1 = try #require(invoices.cells["H5"]?.v, "\(invoices.cells)")
+        #expect(c1.contains("FX_MISSING") && c1.contains("(3 reports)"), "\(c1)")
+        #expect(invoices.texts.contains { $0.contains("1 party's total leaves out reports that could not be priced or converted") }, "\(invoices.texts)")
+        // D1 has no line that could be converted: its total 0.00 says what it leaves out.
+        let payouts = try read(site.path("Outbox/2026-03/drafts/payouts.xlsx")).sheets[0]
+        #expect(payouts.cells["A5"]?.v == "D1" && payouts.cells["D5"]?.v == "5" && payouts.cells["G5"]?.v == "0", "\(payouts.cells)")
+        #expect(payouts.cells["H5"]?.v?.contains("(5 reports)") == true, "\(payouts.cells)")
+
+        let status = try site.recon(["status"], env: Self.env).out
+        #expect(status.contains("draft invoices: 1 — 2,000.00 INR, leaving out what 1 problem below names"), "\(status)")
+        #expect(status.contains("draft payouts: 1 — 0.00 INR, leaving out what 1 problem below names"), "\(status)")
+    }
+
     @Test func anInvoiceShowsEverythingAccountsPayableNeeds() throws {
         let site = try closedSite()
         // C1 (CGST + SGST): CT 2 × 80.00 = 160.00, MR 1 × 80.00 = 80.00 (volume 3 is in tier 3+);

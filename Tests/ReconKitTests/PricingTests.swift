@@ -257,6 +257,24 @@ struct PricingTests {
         #expect(book.problems.map(\.code) == [.fxMissing])
     }
 
+    /// FX_MISSING says how many reports it leaves unpriced on each side, as UNPRICED does: C1's
+    /// three MR reports are priced in USD (its two CT reports in INR), R1's five all paid in USD.
+    /// (It counted document lines, 2 and 3, and ended in "e.g. )".)
+    @Test func missingFXRateCountsTheReportsItLeavesOut() throws {
+        let reports = [F.report("a", "2026-01-05T10:00Z"), F.report("b", "2026-01-06T10:00Z"),
+                       F.report("c", "2026-01-07T10:00Z", modality: "MR"), F.report("d", "2026-01-08T10:00Z", modality: "MR"),
+                       F.report("e", "2026-01-09T10:00Z", modality: "MR", urgency: .stat)]
+        let ctx = F.context(clientRates: [F.tier(1, nil, "1000", modality: "CT"), F.tier(1, nil, "20", F.usd, modality: "MR")],
+                            providerRates: [F.pay("10", F.usd)])
+        let book = F.price(ctx, reports)
+        let messages = book.problems.filter { $0.code == .fxMissing }.map(\.message)
+        #expect(messages.count == 2, "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("client C1:") && $0.hasSuffix("(3 reports)") }, "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("radiologist R1:") && $0.hasSuffix("(5 reports)") }, "\(messages)")
+        // The invoice's two CT reports are priced: 2 × 1000 = 2000.00 INR; what is left out is said, not priced at zero.
+        #expect(book.invoices.first?.subtotal.description == "2000.00")
+    }
+
     @Test func noMatchingRowIsUnpriced() throws {
         let ctx = F.context(clientRates: [F.tier(1, nil, "10", modality: "MR")], providerRates: [F.pay("100", modality: "MR")])
         let problems = F.price(ctx, [three[0]]).problems

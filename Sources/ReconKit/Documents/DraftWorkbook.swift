@@ -20,10 +20,22 @@ public enum DraftWorkbook {
             try sheet.write(text: "\(title) — \(review.period) (DRAFT, month to date)", row: 0, column: 0, style: .title)
             try sheet.write(text: "Not issued: these change with every drop until the period closes.", row: 1, column: 0,
                             style: CellStyle().with { $0.isItalic = true })
-            let headers = [side == .invoice ? "Client" : "Radiologist", "Name", "Currency", "Reports", "Subtotal", "Tax", "Total"]
+            // Pricing never guesses: what a party's total leaves out (no rate, no FX rate) is said beside it.
+            var leftOut: [String: [String]] = [:]
+            for p in review.book.problems where p.side == side { leftOut[p.subject, default: []].append("\(p.code.rawValue): \(p.message)") }
+            if !leftOut.isEmpty {
+                try sheet.write(text: "\(leftOut.count == 1 ? "1 party's total leaves" : "\(leftOut.count) parties' totals leave") out reports "
+                                + "that could not be priced or converted (column H); the period cannot close until they are fixed.",
+                                row: 2, column: 0, style: CellStyle().with { $0.isBold = true })
+            }
+            let headers = [side == .invoice ? "Client" : "Radiologist", "Name", "Currency", "Reports", "Subtotal", "Tax", "Total",
+                           "Left out of the total"]
             for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 3, column: c, style: .header) }
             var row = 4
             for d in docs {
+                if let problems = leftOut.removeValue(forKey: d.partyId) {
+                    try sheet.write(text: problems.joined(separator: "; "), row: row, column: 7)
+                }
                 let money = CellStyle.currency(code: d.currency.code, minorDigits: d.currency.minorDigits)
                 try sheet.write(text: d.partyId, row: row, column: 0)
                 try sheet.write(text: d.partyName, row: row, column: 1)
@@ -35,9 +47,16 @@ public enum DraftWorkbook {
                                 column: 6, style: money)
                 row += 1
             }
+            // A party none of whose reports could be priced has no draft: listed still, with why.
+            for (party, problems) in leftOut.sorted(by: { $0.key < $1.key }) {
+                try sheet.write(text: party, row: row, column: 0)
+                try sheet.write(text: problems.joined(separator: "; "), row: row, column: 7)
+                row += 1
+            }
             try sheet.setColumnWidth(14, columns: 0...0)
             try sheet.setColumnWidth(28, columns: 1...1)
             try sheet.setColumnWidth(14, columns: 2...6)
+            try sheet.setColumnWidth(60, columns: 7...7)
             try sheet.freezePanes(row: 4, column: 0)
             try sheet.setUpPrinting(paper: book.paper, repeatRows: 3...3)
             try LinesSheet.write(docs.flatMap { d in

@@ -73,9 +73,12 @@ extension StatusFigures {
         if open.isEmpty { t += "open periods: none\n" }
         for r in open {
             t += "open \(r.period) (draft): \(r.book.billableReports) billable reports, \(r.book.excludedReports) excluded\n"
-            for (label, docs) in [("invoices", r.book.invoices), ("payouts", r.book.payouts)] {
+            for (label, side, docs) in [("invoices", DocumentKind.invoice, r.book.invoices), ("payouts", .payout, r.book.payouts)] {
                 let totals = try Report.totalsText(docs.map { ($0.currency.code, $0.total) })
-                t += "  draft \(label): \(docs.count)" + (totals.isEmpty ? "" : " — \(totals)") + "\n"
+                // Totals leave out what could not be priced or converted: said, never shown as complete.
+                let problems = r.book.problems.filter { $0.side == side }.count
+                let leavesOut = problems == 0 ? "" : ", leaving out what \(Report.plural(problems, "problem")) below \(problems == 1 ? "names" : "name")"
+                t += "  draft \(label): \(docs.count)" + (totals.isEmpty ? "" : " — \(totals)") + leavesOut + "\n"
             }
             let m = try Report.margin(r)
             t += "  margin in \(baseCurrency): revenue \(Digits.grouped(m.revenue)), cost \(Digits.grouped(m.cost)), "

@@ -167,8 +167,8 @@ public struct PeriodPricer {
             lock.unlock()
         }
         var problems = ProblemTally()
-        func problem(_ code: PricingProblem.Code, _ side: String, _ party: String, _ detail: String, _ example: String) {
-            problems.add(ProblemKey(code: code, side: side, party: party, detail: detail), count: 1, example: example)
+        func problem(_ code: PricingProblem.Code, _ side: String, _ party: String, _ detail: String, _ example: String, reports: Int = 1) {
+            problems.add(ProblemKey(code: code, side: side, party: party, detail: detail), count: reports, example: example)
         }
 
         var payoutTallies: [String: [PayoutKey: Tally]] = [:]
@@ -209,9 +209,9 @@ public struct PeriodPricer {
                                                   description: LineDescription.payout(modality: key.modality, urgency: key.urgency, per: "image")))
                     }
                 } catch let m as FXTable.Missing {
-                    problem(.fxMissing, "radiologist", radId, fxMessage(m, from: row.currency, to: rad.currency), "")
+                    problem(.fxMissing, "radiologist", radId, fxMessage(m, from: row.currency, to: rad.currency), "", reports: t.reports)
                 } catch {
-                    problem(.overflow, "radiologist", radId, "\(key.modality) line: \(error)", "")
+                    problem(.overflow, "radiologist", radId, "\(key.modality) line: \(error)", "", reports: 0)
                 }
             }
             do {
@@ -221,14 +221,17 @@ public struct PeriodPricer {
                 book.payouts.append(draft)
             } catch {
                 // Totals too large to hold are a problem that blocks the close, never a missing document.
-                problem(.overflow, "radiologist", radId, "totals: \(error)", "")
+                problem(.overflow, "radiologist", radId, "totals: \(error)", "", reports: 0)
             }
         }
 
         book.problems = problems.counts.sorted { ($0.key.code.rawValue, $0.key.party, $0.key.detail) < ($1.key.code.rawValue, $1.key.party, $1.key.detail) }
             .map { key, v in
-                let count = v.count > 1 ? " (\(v.count) reports, e.g. \(v.example))" : (v.example.isEmpty ? "" : " (report \(v.example))")
-                return PricingProblem(code: key.code, subject: key.party, message: "\(key.side) \(key.party): \(key.detail)\(count)")
+                // A line's problem (FX_MISSING) has its reports' count and no one report to show.
+                let count = v.example.isEmpty ? (v.count == 0 ? "" : v.count == 1 ? " (1 report)" : " (\(v.count) reports)")
+                    : v.count > 1 ? " (\(v.count) reports, e.g. \(v.example))" : " (report \(v.example))"
+                return PricingProblem(code: key.code, side: key.side == "client" ? .invoice : .payout, subject: key.party,
+                                      message: "\(key.side) \(key.party): \(key.detail)\(count)")
             }
         return book
     }
@@ -245,8 +248,8 @@ public struct PeriodPricer {
                               radiologists: [String], rads: [Radiologist?], period: Period, fxDate: LocalDate) -> ClientsPart {
         var book = PeriodBook(period: period, fxDate: fxDate)
         var problems = ProblemTally()
-        func problem(_ code: PricingProblem.Code, _ side: String, _ party: String, _ detail: String, _ example: String) {
-            problems.add(ProblemKey(code: code, side: side, party: party, detail: detail), count: 1, example: example)
+        func problem(_ code: PricingProblem.Code, _ side: String, _ party: String, _ detail: String, _ example: String, reports: Int = 1) {
+            problems.add(ProblemKey(code: code, side: side, party: party, detail: detail), count: reports, example: example)
         }
 
         var payoutTallies: [String: [PayoutKey: Tally]] = [:]
@@ -403,9 +406,9 @@ public struct PeriodPricer {
                                               description: LineDescription.invoice(modality: key.modality, urgency: key.urgency,
                                                                                    tiers: tiersOf[key] ?? [])))
                 } catch let m as FXTable.Missing {
-                    problem(.fxMissing, "client", clientId, fxMessage(m, from: unitCurrency, to: client.currency), "")
+                    problem(.fxMissing, "client", clientId, fxMessage(m, from: unitCurrency, to: client.currency), "", reports: qty)
                 } catch {
-                    problem(.overflow, "client", clientId, "\(key.modality) line: \(error)", "")
+                    problem(.overflow, "client", clientId, "\(key.modality) line: \(error)", "", reports: 0)
                 }
             }
             if !lines.isEmpty || !invoiceTally.isEmpty {
@@ -417,7 +420,7 @@ public struct PeriodPricer {
                     book.invoices.append(draft)
                     margin(of: client, draft: draft, costs: costTally, reports: list.count, into: &book)
                 } catch {
-                    problem(.overflow, "client", clientId, "totals: \(error)", "")
+                    problem(.overflow, "client", clientId, "totals: \(error)", "", reports: 0)
                 }
             }
         }

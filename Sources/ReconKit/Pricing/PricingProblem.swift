@@ -8,6 +8,8 @@ public struct PricingProblem: Sendable, Equatable, Hashable {
     }
 
     public var code: Code
+    /// Whose document it keeps from being exact: `.invoice` (a client's) or `.payout` (a radiologist's).
+    public var side: DocumentKind
     /// The report id, or the party the problem belongs to.
     public var subject: String
     public var message: String

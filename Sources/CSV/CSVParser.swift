@@ -87,6 +87,8 @@ final class CSVParser {
     /// Records of the line being fed that libcsv ended at a carriage return: one, at its end,
     /// on a CRLF line; any other is a bare CR, which libcsv also takes for a line ending.
     @exclusivity(unchecked) private var endedAtCarriageReturn = 0
+    /// Records waiting when the line being fed began: those after it were ended in this line.
+    @exclusivity(unchecked) private var recordsBeforeLine = 0
 
     /// Creates a parser that reports fields longer than `maxFieldBytes` bytes.
     ///
@@ -144,6 +146,7 @@ final class CSVParser {
     func feed(_ line: UnsafeRawBufferPointer, number: Int) throws(CSVProblem) {
         currentLine = number
         endedAtCarriageReturn = 0
+        recordsBeforeLine = records.count
         defer { noteBareCarriageReturn(in: line) }
         if isBetweenRecords {
             recordLine = number
@@ -278,6 +281,9 @@ final class CSVParser {
         guard endedAtCarriageReturn > 0 else { return }
         let endsInCRLF = line.count >= 2 && line[line.count - 2] == 13 && line[line.count - 1] == 10
         guard endedAtCarriageReturn > 1 || !endsInCRLF else { return }
+        // The pieces libcsv cut the line into are not rows: judged as rows, their field counts
+        // would be reported before the cause.
+        records.removeSubrange(min(recordsBeforeLine, records.count)...)
         problems.append(CSVProblem(line: currentLine, column: nil, message:
             "a row ends in a carriage return (CR) with no line feed (LF) after it; lines end in LF or CRLF. "
                 + "Save the file again as CSV, e.g. as \"CSV UTF-8 (Comma delimited)\" in Excel"))

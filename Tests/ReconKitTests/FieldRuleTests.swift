@@ -136,6 +136,33 @@ struct FieldRuleTests {
         }
     }
 
+    /// A bare CR inside a row is one problem, at its line: the pieces libcsv made of the row
+    /// are not judged as rows too ("has 2 fields", "has 5 fields" came first, then the cause).
+    @Test func aBareCarriageReturnInARowIsItsOneProblem() {
+        let p = problems(clientsHeader + "C7,ab\rcd,INR,std,2025-01-01,5\nC8,B,INR,std,2025-01-01,5\n", .clients)
+        #expect(p.count == 1 && p[0].line == 2, "\(p.map(\.description))")
+        #expect(p.first?.message.hasPrefix("a row ends in a carriage return (CR) with no line feed (LF) after it") == true)
+    }
+
+    /// A character nobody sees is named, not quoted as-is: `"C1​" holds a non-ASCII character`
+    /// read as plain `"C1"`. A byte order mark before a later line's id, the same.
+    @Test func anInvisibleCharacterInAnIdIsNamedAndShown() {
+        let p = problems(clientsHeader + "C1\u{200B},A,INR,std,2026-01-01,5\n\u{FEFF}C2,B,INR,std,2026-01-01,5\n", .clients)
+        #expect(p.map(\.description) == [
+            "line 2, column 1 (client_id): \"C1\\u{200B}\" holds U+200B (ZERO WIDTH SPACE) at character 3; an id uses only A-Z a-z 0-9 . _ - (e.g. C-0042)",
+            "line 3, column 1 (client_id): \"\\u{FEFF}C2\" holds U+FEFF (ZERO WIDTH NO-BREAK SPACE, a byte order mark) at character 1; an id uses only A-Z a-z 0-9 . _ - (e.g. C-0042)",
+        ], "\(p.map(\.description))")
+        // A visible non-ASCII letter is named too.
+        let accented = problems(clientsHeader + "Cé,A,INR,std,2026-01-01,5\n", .clients)
+        #expect(accented.first?.message.hasPrefix("\"Cé\" holds U+00E9 (LATIN SMALL LETTER E WITH ACUTE) at character 2") == true, "\(accented)")
+    }
+
+    /// A header name behind an invisible character (a second byte order mark) is shown as it is.
+    @Test func aHeaderNameWithAnInvisibleCharacterIsShown() {
+        let p = problems("\u{FEFF}\u{FEFF}" + clientsHeader + "C1,A,INR,std,2026-01-01,5\n", .clients)
+        #expect(p.first?.message.contains("the header's \"\\u{FEFF}client_id\" holds an invisible U+FEFF") == true, "\(p)")
+    }
+
     /// A decimal of 60 digits used to overflow Int128 while it was read.
     @Test(arguments: [String(repeating: "9", count: 60), "0." + String(repeating: "1", count: 60),
                       String(repeating: "9", count: 40) + "." + String(repeating: "9", count: 40)])

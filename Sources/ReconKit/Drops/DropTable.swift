@@ -31,7 +31,7 @@ public struct DropTable {
             let name = raw.trimmingSpaces.lowercased()
             if !known.contains(name) {
                 // Ignored, however often it appears: a spreadsheet's trailing empty header cells, say.
-                unknown.append(name.isEmpty ? "column \(i + 1) (no name)" : SafeText.escaped(raw.trimmingSpaces))
+                unknown.append(name.isEmpty ? "column \(i + 1) (no name)" : SafeText.visible(raw.trimmingSpaces))
             } else if index[name] != nil {
                 problems.add(DropProblem(line: 1, column: i + 1, field: name, "the column \(name) appears twice; keep one"))
                 ok = false
@@ -42,8 +42,17 @@ public struct DropTable {
         let missing = columns.filter { $0.required && index[$0.name] == nil }.map(\.name)
         if !missing.isEmpty {
             let all = columns.map { $0.required ? $0.name : "[\($0.name)]" }.joined(separator: ", ")
+            // A name that is a missing one behind characters nobody sees (a second byte order mark, say).
+            let hidden = header.compactMap { raw -> String? in
+                let invisible = raw.unicodeScalars.filter(SafeText.isInvisible)
+                var plain = String.UnicodeScalarView()
+                plain.append(contentsOf: raw.unicodeScalars.filter { !SafeText.isInvisible($0) })
+                guard let first = invisible.first, missing.contains(String(plain).trimmingSpaces.lowercased()) else { return nil }
+                return "; the header's \"\(SafeText.visible(raw.trimmingSpaces))\" holds an invisible \(SafeText.named(first)): retype that name"
+            }
             problems.add(DropProblem(line: 1,
-                "the header lacks \(missing.joined(separator: ", ")); a \(kind.rawValue) drop's header names: \(all) (optional in brackets)"))
+                "the header lacks \(missing.joined(separator: ", ")); a \(kind.rawValue) drop's header names: \(all) (optional in brackets)"
+                    + hidden.joined()))
             ok = false
         }
         guard ok else { return nil }

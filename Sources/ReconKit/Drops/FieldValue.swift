@@ -10,7 +10,7 @@ public enum FieldValue {
     /// so a problem stays on one line of the errors file and the log.
     static func shown(_ text: Substring) -> String {
         let cut = text.unicodeScalars.count > 40 ? Substring(text.unicodeScalars.prefix(40)) : text
-        return "\"" + SafeText.escaped(cut) + (cut.endIndex < text.endIndex ? "…" : "") + "\""
+        return "\"" + SafeText.visible(cut) + (cut.endIndex < text.endIndex ? "…" : "") + "\""
     }
 
     /// **id**: 1–64 of `A-Z a-z 0-9 . _ -`, not starting with `.` or `-` (ids become file names
@@ -25,6 +25,10 @@ public enum FieldValue {
         }
         if count == 0 { throw Invalid("empty; an id is 1–64 characters of A-Z a-z 0-9 . _ - (e.g. C-0042)") }
         if count > 64 { throw Invalid("\(shown(text)) is \(count) characters long; an id has at most 64 (e.g. C-0042)") }
+        if let b = bad, b >= 128, let (at, scalar) = text.unicodeScalars.enumerated().first(where: { !$0.element.isASCII }) {
+            // Named, with where it is: it may be one nobody sees (a zero-width space, a byte order mark).
+            throw Invalid("\(shown(text)) holds \(SafeText.named(scalar)) at character \(at + 1); an id uses only A-Z a-z 0-9 . _ - (e.g. C-0042)")
+        }
         if let b = bad {
             throw Invalid("\(shown(text)) holds \(describe(byte: b)); an id uses only A-Z a-z 0-9 . _ - (e.g. C-0042)")
         }

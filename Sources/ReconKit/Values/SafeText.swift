@@ -38,6 +38,35 @@ public enum SafeText {
         return out
     }
 
+    /// Whether `scalar` shows as nothing, or as a plain space, where a person reads it: format
+    /// characters (zero-width space, a byte order mark), spaces other than U+0020, line and
+    /// paragraph separators.
+    public static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .format, .lineSeparator, .paragraphSeparator: return true
+        case .spaceSeparator: return scalar != " "
+        default: return false
+        }
+    }
+
+    /// ``escaped(_:)`` with invisible characters escaped too (`"C1\u{200B}"`): for messages
+    /// that quote a value a person must find and fix.
+    public static func visible<S: StringProtocol>(_ text: S) -> String {
+        guard text.unicodeScalars.contains(where: isInvisible) else { return escaped(text) }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if isInvisible(scalar) { out += "\\u{\(hex4(scalar.value))}" } else { out += escaped(String(scalar)) }
+        }
+        return out
+    }
+
+    /// `U+200B (ZERO WIDTH SPACE)`: a character named for a person.
+    public static func named(_ scalar: Unicode.Scalar) -> String {
+        let name = scalar.properties.name ?? scalar.properties.nameAlias
+        let mark = scalar == "\u{FEFF}" ? ", a byte order mark" : ""
+        return "U+\(hex4(scalar.value))" + (name.map { " (\($0)\(mark))" } ?? "")
+    }
+
     private static func hex4(_ v: UInt32) -> String {
         let h = String(v, radix: 16, uppercase: true)
         return String(repeating: "0", count: max(0, 4 - h.count)) + h

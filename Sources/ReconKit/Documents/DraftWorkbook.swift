@@ -22,6 +22,13 @@ public enum DraftWorkbook {
                             style: CellStyle().with { $0.isItalic = true })
             // Pricing never guesses: what a party's total leaves out (no rate, no FX rate) is said beside it.
             var leftOut: [String: [String]] = [:]
+            let wrapped = CellStyle().with { $0.wrapsText = true }
+            // Wrapped in its 60-character column, on as many 15-point lines as it needs.
+            func writeLeftOut(_ problems: [String], row: Int) throws {
+                let text = problems.joined(separator: "; ")
+                try sheet.write(text: text, row: row, column: 7, style: wrapped)
+                try sheet.setRowHeight(15 * Double((text.count + 55) / 56), row: row)
+            }
             for p in review.book.problems where p.side == side { leftOut[p.subject, default: []].append("\(p.code.rawValue): \(p.message)") }
             if !leftOut.isEmpty {
                 try sheet.write(text: "\(leftOut.count == 1 ? "1 party's total leaves" : "\(leftOut.count) parties' totals leave") out reports "
@@ -34,7 +41,7 @@ public enum DraftWorkbook {
             var row = 4
             for d in docs {
                 if let problems = leftOut.removeValue(forKey: d.partyId) {
-                    try sheet.write(text: problems.joined(separator: "; "), row: row, column: 7)
+                    try writeLeftOut(problems, row: row)
                 }
                 let money = CellStyle.currency(code: d.currency.code, minorDigits: d.currency.minorDigits)
                 try sheet.write(text: d.partyId, row: row, column: 0)
@@ -50,7 +57,7 @@ public enum DraftWorkbook {
             // A party none of whose reports could be priced has no draft: listed still, with why.
             for (party, problems) in leftOut.sorted(by: { $0.key < $1.key }) {
                 try sheet.write(text: party, row: row, column: 0)
-                try sheet.write(text: problems.joined(separator: "; "), row: row, column: 7)
+                try writeLeftOut(problems, row: row)
                 row += 1
             }
             try sheet.setColumnWidth(14, columns: 0...0)

@@ -184,6 +184,39 @@ struct CheckpointTests {
         #expect(!site.exists("Ledger/checkpoints/22.txt"))
     }
 
+    /// The newest checkpoint deleted and the entries it signed rewritten (every hash after them
+    /// redone, which takes no key): INV-2026-000001 made payable a year later. Its command's
+    /// entries are the ledger's last, as a crash between append and checkpoint leaves them,
+    /// but no note signed by the site key says a command owed a checkpoint over this head: the
+    /// next writer signed it ("wrote the checkpoint … an interrupted command did not write"),
+    /// and `recon verify` said ok over the rewrite. Now both refuse (exit 4) and sign nothing.
+    @Test func aDeletedNewestCheckpointOverRewrittenEntriesIsNeverSignedAgain() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let count = try site.entries().count
+        #expect(!site.exists("Ledger/checkpoint.owed"), "a close that finishes leaves no note")
+        let closedHead = try #require(try site.entries().last?["hash"] as? String)
+        try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/\(count).txt"))
+        try site.rewriteLedger { _, kind, body in
+            if kind == "invoice.issued", body["number"] == .string("INV-2026-000001") { body["due_on"] = .string("2027-05-01") }
+        }
+        let run = try site.recon(["verify"])
+        #expect(run.code == 4, "\(run.out)\(run.err)")
+        #expect(run.out.hasPrefix("seq \(count): period.closed has no checkpoint after it, and no note signed by the site key says"),
+                "\(run.out)")
+        try expectWritersRefuse(site, saying: "seq \(count): period.closed has no checkpoint after it")
+        #expect(!site.exists("Ledger/checkpoints/\(count).txt"))
+
+        // The note a close killed before its checkpoint leaves names the head it appended, not this one.
+        try CheckpointOwed(seq: count, head: closedHead).write(besideLedger: site.path("Ledger/ledger.jsonl"),
+                                                                key: SiteKeyFile.load(Site(root: site.root)))
+        let noted = try site.recon(["verify"])
+        #expect(noted.code == 4 && noted.out.contains("Ledger/checkpoint.owed names seq \(count) with another hash"), "\(noted.out)")
+        try FileManager.default.removeItem(atPath: site.path("Inbox/usage-2026-04b.csv"))  // the refused writers' drop, dropped again
+        try expectWritersRefuse(site, saying: "Ledger/checkpoint.owed names seq \(count) with another hash")
+        #expect(!site.exists("Ledger/checkpoints/\(count).txt"))
+    }
+
     /// An ingest with a new drop, a decision and a close refuse (exit 4), appending and signing nothing.
     func expectWritersRefuse(_ site: TestSite, saying words: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let before = try site.ledgerBytes()

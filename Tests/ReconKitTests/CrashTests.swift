@@ -361,6 +361,39 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// `strace`, to kill a process at one exact system call (Debian `strace`; `.ci/setup` installs it).
+    static let strace = ProcessRunner.executable(named: "strace")
+
+    /// A real close killed by SIGKILL at the very system call that puts its checkpoint in place
+    /// (`link`, strace's fault injection): its entries are the ledger's last, the checkpoint
+    /// is not there, and the note it signed before its append names that head. `recon verify`
+    /// says ok and that the checkpoint is owed; the next writer signs it, the one an
+    /// uninterrupted close signs (Ed25519 signs the same text the same way), and the note goes.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to kill the close at its checkpoint's link"))
+    func aCloseKilledAtItsCheckpointIsSignedByTheNextWriterOverItsOwnHead() throws {
+        let site = try TestSite.marchSite()
+        let twin = try site.copy()  // the same close, not interrupted
+        #expect(try twin.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let count = try twin.entries().count
+        let killed = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=link,linkat", "-e", "inject=link,linkat:signal=SIGKILL",
+             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+        #expect(killed.code != 0, "the close was not killed: \(killed.err)")
+        #expect(try site.entries().count == count && (try site.entries().last?["kind"] as? String) == "period.closed")
+        #expect(!site.exists("Ledger/checkpoints/\(count).txt"))
+        #expect(site.exists("Ledger/checkpoint.owed"), "the close noted the checkpoint it owes before its append")
+
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0 && verify.err.contains("seq \(count): its checkpoint is owed"), "\(verify.out)\(verify.err)")
+        let next = try site.recon(["status"])  // a reader writes nothing
+        #expect(next.code == 0 && !site.exists("Ledger/checkpoints/\(count).txt"))
+        let writer = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(writer.code == 0 && writer.err.contains("wrote the checkpoint Ledger/checkpoints/\(count).txt"), "\(writer.err)")
+        #expect(try site.read("Ledger/checkpoints/\(count).txt") == twin.read("Ledger/checkpoints/\(count).txt"))
+        #expect(!site.exists("Ledger/checkpoint.owed"))
+        site.expectAuditorAccepts()
+    }
+
     /// A close killed after its append, before it renamed its documents into place and wrote
     /// its checkpoint: the next writing command puts the documents back (from the temporary
     /// file when it is intact, else regenerated from the entry), signs the missing checkpoint
@@ -384,6 +417,10 @@ struct CrashTests {
         }
         try "half a workbook".write(toFile: site.path("Outbox/2026-03/invoices/.INV-2026-000009.xlsx.424242.tmp"), atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/\(count).txt"))
+        // The note the close signed before its append, naming the head its checkpoint signs.
+        let head = try #require(try site.entries().last?["hash"] as? String)
+        try CheckpointOwed(seq: count, head: head).write(besideLedger: site.path("Ledger/ledger.jsonl"),
+                                                          key: SiteKeyFile.load(Site(root: site.root)))
         let verify = try site.recon(["verify"])
         #expect(verify.code == 4 && verify.out.contains("is missing"), "\(verify.out)")
         if let audit = try site.auditorVerify() { #expect(audit.code == 4) }
@@ -396,6 +433,7 @@ struct CrashTests {
             #expect(try Data(contentsOf: URL(fileURLWithPath: site.path(file))) == bytes, "\(file)")
         }
         #expect(try site.read("Ledger/checkpoints/\(count).txt") == checkpoint)
+        #expect(!site.exists("Ledger/checkpoint.owed"), "the note goes once its checkpoint is written")
         #expect(FileIO.list(site.path("Outbox/2026-03/invoices")) == ["INV-2026-000001.xlsx", "INV-2026-000002.xlsx"])
         #expect(!site.exists("Outbox/2026-03/drafts"))
         site.expectAuditorAccepts()

@@ -75,6 +75,32 @@ struct LedgerTamperTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
     }
 
+    /// A whole JSON object after the last entry, without its newline and not a valid entry (one
+    /// member changed, its hash left as it was): a crash leaves the start of a line, never a
+    /// whole object, so this was written — refused, not cut away as a half-written line.
+    @Test func aWholeObjectThatIsNoEntryWithoutItsNewlineIsDamage() throws {
+        let site = try TestSite.trustSite()
+        let path = site.path("Ledger/ledger.jsonl")
+        let lines = try site.ledgerLines()
+        let count = lines.count
+        // The next entry, made right, then its `by` changed: its hash no longer matches.
+        let next = LedgerEntry(seq: count + 1, at: "2026-05-01T00:00:00Z", kind: "flag.decided",
+                               body: ["id": "HARD-0000000000", "decision": "exclude", "by": "mallory", "note": ""],
+                               prev: try #require(try site.entries().last?["hash"] as? String))
+        var forged = Array(next.line.dropLast())  // no newline
+        let text = String(decoding: forged, as: UTF8.self).replacingOccurrences(of: "mallory", with: "mall0ry")
+        forged = Array(text.utf8)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes.append(contentsOf: forged)
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let run = try site.recon(["verify"])
+        #expect(run.code == 4, "\(run.out)")
+        #expect(run.out.hasPrefix("seq \(count + 1): the last line is a whole JSON object that is not the next entry"), "\(run.out)")
+        let write = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(write.code == 4, "\(write.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes, "nothing cut, nothing appended")
+    }
+
     @Test func aDeletedMiddleLineIsDetected() throws {
         let site = try TestSite.trustSite()
         let path = site.path("Ledger/ledger.jsonl")

@@ -42,6 +42,11 @@ struct TrustAnchorTests {
         let inside = try other.recon(["init", "--name", "x", "--key-dir", other.path("Ledger/keys-out")])
         #expect(inside.code == 1, "\(inside.err)")
         #expect(!other.exists("Ledger/ledger.jsonl"))
+        // Refused, init creates nothing: not the site's folder, not the key folder (both were left).
+        let fresh = other.path("fresh-site")
+        let refused = try other.recon(["init", "--name", "x", "--site", fresh, "--key-dir", fresh + "/keys"], site: false)
+        #expect(refused.code == 1 && refused.err.contains("inside the site"), "\(refused.err)")
+        #expect(!FileManager.default.fileExists(atPath: fresh), "init left \(fresh) behind")
         let again = try other.recon(["init", "--name", "trust-site", "--key-dir", keyDir])
         #expect(again.code == 3, "\(again.err)")
         #expect(try String(contentsOfFile: keyDir + "/trust-site.key", encoding: .utf8).hasPrefix("PRIVATE+KEY+trust-site+"))
@@ -88,7 +93,8 @@ struct TrustAnchorTests {
     }
 
     /// The same rewrite without re-keying (the attacker cannot sign): the kept checkpoint's
-    /// head is no longer the ledger's.
+    /// head is no longer the ledger's. The site catches it on its own too: its last command's
+    /// checkpoint is gone, and no note signed by the site key says a crash kept it from being written.
     @Test func aKeptCheckpointCatchesAnEditedRehashedLedgerWithItsCheckpointsDeleted() throws {
         let (site, keyDir) = try Self.keyDirSite()
         defer { try? FileManager.default.removeItem(atPath: keyDir) }
@@ -99,7 +105,8 @@ struct TrustAnchorTests {
             if kind == "drop.accepted", body["name"]?.stringValue == "usage-2026-03.csv" { body["rows"] = 40 }
         }
         try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/11.txt"))
-        #expect(try site.recon(["verify"]).code == 0)
+        let alone = try site.recon(["verify"])
+        #expect(alone.code == 4 && alone.out.hasPrefix("seq 11: period.closed has no checkpoint after it, and no note signed"), "\(alone.out)")
         let run = try site.recon(["verify", "--checkpoint", kept, "--public-key", keyDir + "/trust-site.pub"])
         #expect(run.code == 4, "\(run.out)")
         #expect(run.out.contains("the head hash differs from the hash of seq 11"), "\(run.out)")

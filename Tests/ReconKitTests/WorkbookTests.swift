@@ -433,7 +433,7 @@ struct WorkbookTests {
     // MARK: - LibreOffice
 
     @Test func libreOfficeReadsTextAsTextAndTotalsAsNumbers() throws {
-        guard let soffice = executable(named: "soffice") else {
+        guard let soffice = ProcessRunner.executable(named: "soffice") else {
             print("⚠︎ skipped libreOfficeReadsTextAsTextAndTotalsAsNumbers: soffice is not on PATH")
             return
         }
@@ -502,7 +502,7 @@ private func zipEntry(_ path: String, _ entry: String) throws -> String {
     if FileManager.default.isExecutableFile(atPath: "/usr/bin/unzip") {
         return try run("/usr/bin/unzip", ["-p", path, entry])
     }
-    let python = try #require(executable(named: "python3"), "neither unzip nor python3 is installed")
+    let python = try #require(ProcessRunner.executable(named: "python3"), "neither unzip nor python3 is installed")
     let script = "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())"
     return try run(python, ["-c", script, path, entry])
 }
@@ -515,13 +515,6 @@ private func run(_ program: String, _ arguments: [String]) throws -> String {
     return run.out
 }
 
-/// The full path of a program on PATH, or `nil`.
-private func executable(named name: String) -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    return path.split(separator: ":").map { "\($0)/\(name)" }.first {
-        FileManager.default.isExecutableFile(atPath: $0)
-    }
-}
 
 /// Text as libxlsxwriter escapes it in XML.
 private func xmlEscaped(_ text: String) -> String {

@@ -71,6 +71,14 @@ public final class RunningProcess {
 }
 
 public enum ProcessRunner {
+    /// The full path of a program on PATH, or `nil` when it is not installed.
+    public static func executable(named name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+    }
+
     /// Runs a program to its end (see ``RunningProcess``).
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], input: Data? = nil

@@ -12,6 +12,15 @@ public final class TestSite {
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
+    /// Another temporary site holding a copy of this one's files (the same site key): the same
+    /// command run in both, one of them disturbed, must end in the same bytes.
+    public func copy() throws -> TestSite {
+        let twin = try TestSite()
+        try FileManager.default.removeItem(atPath: twin.root)
+        try FileManager.default.copyItem(atPath: root, toPath: twin.root)
+        return twin
+    }
+
     public typealias Run = ProcessOutput
 
     /// The `recon` executable SwiftPM built beside the test bundle.

@@ -19,6 +19,8 @@ public struct Checkpointer {
         try FileIO.makeDirectory(site.checkpoints)
         let relative = Self.relativePath(seq: ledger.entries.count)
         try writeOnce(site.path(relative), Array(note.utf8), name: relative)
+        // It signs the head now: a checkpoint noted as owed is written.
+        if ledger.owedCheckpoint != nil { try ledger.checkpointNoLongerOwed() }
         return relative
     }
 
@@ -46,12 +48,18 @@ public struct Checkpointer {
 
     /// Writes the checkpoint a command was killed before writing: when an entry that must be
     /// followed by one (a close, a rerun, a credit) is newer than the newest checkpoint, the
-    /// ledger as it stands is signed now. Returns the checkpoint written, if any.
+    /// ledger as it stands is signed now — only when it is the head that command noted, signed
+    /// by the site key, before its append (``CheckpointOwed``). Returns the checkpoint written, if any.
     @discardableResult
     public func writeMissing(ledger: LedgerFile, siteName: String) throws -> String? {
         guard let last = ledger.entries.last(where: { Checkpointer.checkpointedKinds.contains($0.kind) }),
             last.seq > (all().last ?? 0)
         else { return nil }
+        // The opening checks refuse any other case first (``CheckpointGaps``); this is the last word.
+        guard let head = ledger.entries.last, ledger.owedCheckpoint == CheckpointOwed(seq: head.seq, head: head.hash) else {
+            throw ReconFailure.verification("the ledger does not verify: \(CheckpointGaps.damage(last, in: ledger.entries, owed: ledger.owedCheckpoint)); "
+                + "nothing is written")
+        }
         return try write(ledger: ledger, siteName: siteName)
     }
 

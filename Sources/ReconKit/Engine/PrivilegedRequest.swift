@@ -66,7 +66,7 @@ extension SiteSession {
     /// replace with one signed over a rewritten ledger, or sign over the gap).
     func checkPrivilegeAndCheckpoints() throws {
         _ = try operatorRoster()
-        if let damage = CheckpointGaps.damage(in: ledger.entries, onDisk: Checkpointer(site: site).all()) {
+        if let damage = CheckpointGaps.damage(in: ledger.entries, onDisk: Checkpointer(site: site).all(), owed: ledger.owedCheckpoint) {
             throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written")
         }
     }

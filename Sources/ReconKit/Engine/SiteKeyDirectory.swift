@@ -6,8 +6,18 @@ enum SiteKeyDirectory {
     /// Makes `dir` (owner-only) if needed and returns the absolute path of `NAME.key` in it.
     /// Refuses a folder inside the site (exit 1) and an existing key (exit 3: never overwritten).
     static func prepare(_ dir: String, site: Site, name: String) throws -> String {
+        // The folders are made to be compared as real paths; a refusal takes them away again
+        // (init creates nothing when it refuses). `rmdir` removes only a folder left empty.
+        let madeRoot = !FileIO.exists(site.root), madeDir = !FileIO.exists(dir)
+        var refused = true
+        defer {
+            if refused {
+                if madeDir { rmdir(dir) }
+                if madeRoot { rmdir(site.root) }
+            }
+        }
         try FileIO.makeDirectory(site.root)
-        if !FileIO.exists(dir) {
+        if madeDir {
             try FileIO.makeDirectory(dir)
             chmod(dir, 0o700)
         }
@@ -20,6 +30,7 @@ enum SiteKeyDirectory {
         guard !FileIO.exists(file) else {
             throw ReconFailure.refused("\(file) already exists; a site key is never overwritten — give another --key-dir")
         }
+        refused = false
         return file
     }
 }

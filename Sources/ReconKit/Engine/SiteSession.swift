@@ -65,10 +65,10 @@ public final class SiteSession {
                 + "place; nothing is written — restore Ledger/ledger.jsonl from a backup or ask an auditor")
         }
         try LedgerFormat.check(ledger)
-        if writing && ledger.tailIsCompleteEntry {
-            throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): the last line is a whole entry "
-                + "without its newline — damage, not a line cut short by a crash; nothing is written to a damaged ledger — "
-                + "restore it from a backup or ask an auditor")
+        if writing && (ledger.tailIsCompleteEntry || ledger.tailIsCompleteObject) {
+            throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): the last line is a whole "
+                + (ledger.tailIsCompleteEntry ? "entry" : "JSON object that is not the next entry") + " without its newline — damage, "
+                + "not a line cut short by a crash; nothing is written to a damaged ledger — restore it from a backup or ask an auditor")
         }
         if writing || checked {
             missingDocuments = try Stages.time("checks") {
@@ -151,6 +151,9 @@ public final class SiteSession {
         for (item, relative) in rewritten where !FileIO.exists(site.path(relative)) { stillOwed.insert(item) }
         if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
             log.warning("wrote the checkpoint \(written) an interrupted command did not write")
+        } else if let owed = ledger.owedCheckpoint, owed.seq > ledger.entries.count || Checkpointer(site: site).all().contains(owed.seq) {
+            // Its append never landed (cut above, or refused), or its checkpoint is written: spent.
+            try ledger.checkpointNoLongerOwed()
         }
         repaired = true
         if !owed.isEmpty {
@@ -216,7 +219,8 @@ public final class SiteSession {
             }
             derivedMarked.formUnion(owed)
         }
-        return try ledger.append(items, at: at)
+        let owesCheckpoint = items.contains { CheckpointGaps.endsACheckpointedCommand(kind: $0.kind, body: $0.body) }
+        return try ledger.append(items, at: at, owesCheckpoint: owesCheckpoint)
     }
 
     /// The workbooks written once they are, taken off the note (``DerivedPending``).

@@ -36,8 +36,9 @@ public struct Verifier {
         try ledger.load(deferringLines: false)
         try LedgerFormat.check(ledger)  // a newer format is not vouched for by a build that cannot read it
         if ledger.halfWrittenBytes > 0 {
-            if ledger.tailIsCompleteEntry {
-                throw LedgerDamage(seq: ledger.entries.count + 1, "the last line is a whole entry without its newline (damage, not a crash)")
+            if ledger.tailIsCompleteEntry || ledger.tailIsCompleteObject {
+                let what = ledger.tailIsCompleteEntry ? "entry" : "JSON object that is not the next entry"
+                throw LedgerDamage(seq: ledger.entries.count + 1, "the last line is a whole \(what) without its newline (damage, not a crash)")
             }
             let what = ledger.interruptedEntries > 0
                 ? "\(ledger.halfWrittenBytes) bytes (\(ledger.interruptedEntries) complete lines) of an append that never finished"
@@ -82,13 +83,18 @@ public struct Verifier {
             throw damage
         }
         _ = try OperatorRoster.replay(ledger.entries, legacyUpTo: checkpointer.all().last ?? 0)
-        if let damage = CheckpointGaps.damage(in: ledger.entries, onDisk: checkpointer.all()) { throw damage }
+        // The auditor's own kept checkpoint first: its word on a rewrite is the one to report.
+        if let kept = keptCheckpoint {
+            try checkNote(kept, name: "kept checkpoint \(kept)", fileSeq: nil, ledger: ledger, verifier: verifier, siteName: siteName)
+        }
+        if let damage = CheckpointGaps.damage(in: ledger.entries, onDisk: checkpointer.all(), owed: ledger.owedCheckpoint) { throw damage }
+        if let owed = ledger.owedCheckpoint, owed.seq == ledger.entries.count, !checkpointer.all().contains(owed.seq) {
+            notes.append("seq \(owed.seq): its checkpoint is owed by a command interrupted before writing it (Ledger/checkpoint.owed, "
+                + "signed by the site key, names this head); the next writing command writes it")
+        }
         for seq in checkpointer.all() {
             try checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
                           ledger: ledger, verifier: verifier, siteName: siteName)
-        }
-        if let kept = keptCheckpoint {
-            try checkNote(kept, name: "kept checkpoint \(kept)", fileSeq: nil, ledger: ledger, verifier: verifier, siteName: siteName)
         }
         try checkSeal(verifier: verifier, siteName: siteName, recorded: recorded)
         // Every cache file against the archived drop it was made from (SPEC §6).

@@ -30,6 +30,9 @@ public final class LedgerFile {
     /// Signs the intent record of each append (the site key); nil writes an unsigned one,
     /// which a later reader ignores: the batch's complete lines then stay entries.
     public var intentKey: SigningKey?
+    /// The checkpoint a command noted it owes, signed by the site key (``CheckpointOwed``):
+    /// found on reading, or noted by this command's append, until the checkpoint is written.
+    public private(set) var owedCheckpoint: CheckpointOwed?
     /// The SHA-256 of the entries' bytes as they were read and appended (``contentSha256``).
     private var content = SHA256()
 
@@ -76,6 +79,7 @@ public final class LedgerFile {
             entries.removeLast(interruptedEntries)
             validLength = batch.start
         }
+        owedCheckpoint = CheckpointOwed.read(besideLedger: path, verifier: siteVerifier)
         halfWrittenBytes = bytes.count - validLength
         if validLength != complete {
             // An interrupted batch's complete lines are no entries: the hash covers the entries only.
@@ -83,21 +87,29 @@ public final class LedgerFile {
             bytes.withUnsafeBytes { content.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<validLength])) }
         }
         tailIsCompleteEntry = false
+        tailIsCompleteObject = false
         if halfWrittenBytes > 0 && interruptedEntries == 0 && !(batch.map { bytes.count < $0.end } ?? false) {
             // No unfinished batch explains it: an unterminated last line that is a whole entry
             // (or one whose newline became another byte) was damaged, not cut short.
             let tail = Array(bytes[validLength...])
-            tailIsCompleteEntry = [tail, Array(tail.dropLast())].contains { candidate in
+            let candidates = [tail, Array(tail.dropLast())]
+            tailIsCompleteEntry = candidates.contains { candidate in
                 candidate.withUnsafeBufferPointer {
                     (try? LedgerFile.parse($0, expectedSeq: entries.count + 1, prev: headHash)) != nil
                 }
             }
+            // A write cut short leaves the start of a line, and the start of a one-line object is
+            // never a whole object: a whole one that is no entry (its hash changed) was written so.
+            tailIsCompleteObject = !tailIsCompleteEntry && candidates.contains { (try? JSONParser.parse($0)) != nil }
         }
     }
 
     /// The bytes after the last entry form a whole entry, not a line cut short: damage that
     /// a writer must not cut away.
     public private(set) var tailIsCompleteEntry = false
+    /// The bytes after the last entry form a whole JSON object that is not the next entry:
+    /// damage too, never what a crash leaves.
+    public private(set) var tailIsCompleteObject = false
 
     /// The text an intent record signs: `recon intent`, then `START END`.
     static func intentText(start: Int, end: Int) -> String { "recon intent\n\(start) \(end)\n" }
@@ -113,8 +125,7 @@ public final class LedgerFile {
         }
         guard let bytes = try? FileIO.read(intentPath) else { return (0, 0, false) }
         var text = String(decoding: bytes, as: UTF8.self), signed = false
-        if let first = entries.first, first.seq == 1, case .siteInit(let initial)? = try? LedgerEvent(entry: first),
-           let verifier = try? VerifierKey(text: initial.publicKey), let opened = try? SignedNote.open(bytes, verifier: verifier) {
+        if let verifier = siteVerifier, let opened = try? SignedNote.open(bytes, verifier: verifier) {
             text = opened
             signed = true
         }
@@ -128,6 +139,18 @@ public final class LedgerFile {
             return (0, 0, false)
         }
         return (s, e, signed)
+    }
+
+    /// The site key's public half, as the first entry read (`site.init`) records it.
+    private var siteVerifier: VerifierKey? {
+        guard let first = entries.first, first.seq == 1, case .siteInit(let initial)? = try? LedgerEvent(entry: first) else { return nil }
+        return try? VerifierKey(text: initial.publicKey)
+    }
+
+    /// The owed checkpoint is written (or its note is stale): the note goes.
+    public func checkpointNoLongerOwed() throws {
+        try CheckpointOwed.remove(besideLedger: path)
+        owedCheckpoint = nil
     }
 
     /// The SHA-256 of the file's bytes that are entries (those read, then those appended), in
@@ -162,8 +185,13 @@ public final class LedgerFile {
 
     /// Appends entries in one write, flushed and fsynced before returning; all or nothing
     /// (see the type's description).
+    ///
+    /// `owesCheckpoint`: a checkpoint must follow this batch (its command writes it next). The
+    /// head it will sign is noted first, signed with ``intentKey`` (``CheckpointOwed``), so a
+    /// writer finding it missing after a crash signs only that head.
     @discardableResult
-    public func append(_ items: [(kind: String, body: [String: JSONValue])], at: String) throws -> [LedgerEntry] {
+    public func append(_ items: [(kind: String, body: [String: JSONValue])], at: String,
+                       owesCheckpoint: Bool = false) throws -> [LedgerEntry] {
         precondition(halfWrittenBytes == 0 && !staleIntent, "cut the half-written tail before appending")
         var out: [LedgerEntry] = []
         var bytes: [UInt8] = []
@@ -180,6 +208,11 @@ public final class LedgerFile {
         let start = try file.size()
         guard start == validLength else {
             throw LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock; nothing was appended")
+        }
+        if owesCheckpoint, let key = intentKey, let last = out.last {
+            let owed = CheckpointOwed(seq: last.seq, head: last.hash)
+            try owed.write(besideLedger: path, key: key)
+            owedCheckpoint = owed
         }
         let intent = Self.intentText(start: start, end: start + bytes.count)
         let note = try intentKey.map { try SignedNote.sign(text: intent, with: $0) } ?? intent

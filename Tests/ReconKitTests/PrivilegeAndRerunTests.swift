@@ -449,6 +449,29 @@ struct PrivilegeAndRerunTests {
         site.expectAuditorAccepts()
     }
 
+    /// A rerun re-judges the period's reports against the contracts in force now: C1's limit
+    /// lowered to 2 images after March closed puts R3 (3 images) over it. The refusal says how
+    /// to decide it, and doing what it says works: it named the flag id, which no entry
+    /// raised, so a decisions drop naming it was rejected as "neither a flag id nor a report
+    /// id known to this site"; it names the report, which is held and applied by the next rerun.
+    @Test func aRerunRefusedForAContractLoweredSinceTheCloseSaysADecisionThatWorks() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let key = try site.operatorKey("asha", listed: true)
+        try site.drop("clients-lower.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
+                      + "C1,City Hospital,INR,standard,2020-01-01,2,18\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        let refused = try site.recon(["rerun", "2026-03", "--reason", "card agreed late", "--key", key], env: TestSite.rerunDay)
+        #expect(refused.code == 3, "\(refused.err)")
+        #expect(refused.err.contains("decide it in a decisions drop (subject,decision,by — R3,approve or exclude,NAME)"), "\(refused.err)")
+        try site.drop("decisions-r3.csv", "subject,decision,by\nR3,approve,Asha\n")
+        let held = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(held.code == 3 && site.exists("Inbox/held/decisions-r3.csv"), "\(held.err)")
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "card agreed late, R3 approved", "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 0, "\(rerun.err)")
+        site.expectAuditorAccepts()
+    }
+
     /// A held report over its client's contract is applied by the rerun, which then waits
     /// (exit 3, naming the flag, no document, no rerun entry) until a decisions drop — held
     /// too, as its period is closed — is applied by the next rerun. C2: R4 and R20 at 100.00

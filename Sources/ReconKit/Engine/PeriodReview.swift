@@ -24,8 +24,10 @@ public struct PeriodReview: Sendable {
     public func blocking(closed: Bool) -> [String] {
         var out: [String] = []
         for f in hardFlags where f.decision == nil {
+            // By its report: a rerun re-judging against a contract changed since the close finds
+            // flags no entry raised, which a decisions drop could not name; a report it always can.
             let how = closed
-                ? "decide it in a decisions drop (subject,decision,by — \(f.flag.id),approve or exclude,NAME), held until the next rerun"
+                ? "decide it in a decisions drop (subject,decision,by — \(f.flag.subject),approve or exclude,NAME), held until the next rerun"
                 : "decide with `recon decide \(f.flag.id) approve|exclude --by NAME`"
             out.append("\(f.flag.id) \(f.flag.code) report \(f.flag.subject): \(f.flag.reason) — \(how)")
         }

@@ -36,6 +36,10 @@ struct Outliers: ParsableCommand {
 
     func run() throws {
         try runReporting(logOptions.logFormat) {
+            // A file that is not there is the command's mistake, not its input's (SPEC §8: exit 1).
+            guard FileStatus.of(input) != nil else {
+                throw ReconFailure.usage("no such file: \(SafeText.escaped(input)) — name with --input the CSV of numbers to score")
+            }
             let output: String
             do {
                 output = try render()

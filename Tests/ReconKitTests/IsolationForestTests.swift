@@ -1,6 +1,7 @@
 import ReconDemo
 import Foundation
 import Testing
+import TestSupport
 
 @testable import ReconKit
 @testable import recon
@@ -142,6 +143,14 @@ struct IsolationForestTests {
         #expect(table.values == [1, 2, 3, -0.5, 0.001, 7])
     }
 
+    /// RFC 4180, as every CSV recon reads: a quoted number is that number, a quoted name may
+    /// hold a comma. (`"3"` was "\"\"3\"\" is not a finite number".)
+    @Test func readsQuotedFieldsAsRFC4180Says() throws {
+        let table = try NumericTable(csv: "\"a, mm\",b\n1,2\n\"3\",\" 4 \"\n")
+        #expect(table.columnNames == ["a, mm", "b"])
+        #expect(table.values == [1, 2, 3, 4])
+    }
+
     @Test(arguments: [
         ("a,b\n1,2\n3,x\n", "line 3, column 2 (b): \"x\" is not a finite number; write a decimal such as 12, -0.5 or 1e-3"),
         ("a,b\n1,\n", "line 2, column 2 (b): an empty cell is not a finite number; write a decimal such as 12, -0.5 or 1e-3"),
@@ -161,6 +170,18 @@ struct IsolationForestTests {
     }
 
     // MARK: recon outliers
+
+    /// The process's answers (SPEC §8): a file that is not there is bad usage (exit 1, as for
+    /// `recon ingest`; it was 2, input rejected), and a bad cell is input rejected (exit 2).
+    @Test func outliersExitCodesSayWhoseMistakeItIs() throws {
+        let site = try TestSite()
+        let missing = try site.recon(["outliers", "--input", site.path("no-such.csv")], site: false)
+        #expect(missing.code == 1, "\(missing.err)")
+        #expect(missing.err.contains("no-such.csv"), "\(missing.err)")
+        try "a,b\n1,x\n".write(toFile: site.path("bad.csv"), atomically: true, encoding: .utf8)
+        let bad = try site.recon(["outliers", "--input", site.path("bad.csv")], site: false)
+        #expect(bad.code == 2 && bad.err.contains("line 2, column 2 (b): \"x\" is not a finite number"), "\(bad.err)")
+    }
 
     @Test func outliersRanksThePlantedRowFirst() throws {
         var csv = "x,y\n"

@@ -1,11 +1,12 @@
+import CSV
 import Foundation
 
 /// A numeric CSV table: a header row naming the columns, then rows of finite numbers,
 /// every column a feature. The input of `recon outliers`.
 ///
-/// The reader is deliberately plain and fast (it walks the bytes once): comma separated,
-/// LF or CRLF, a leading UTF-8 BOM dropped, blank lines skipped, spaces around a field
-/// ignored, header names optionally in double quotes. A value is anything Swift reads as a finite `Double` (`3`, `-0.25`,
+/// Read as RFC 4180 CSV by the reader drops go through: comma separated, LF or CRLF, quoted
+/// fields, a leading UTF-8 BOM dropped, blank lines skipped, spaces around a field ignored.
+/// A value is anything Swift reads as a finite `Double` (`3`, `-0.25`,
 /// `1e-3`); `nan`, `inf`, empty cells and text are rejected with their line and column.
 public struct NumericTable: Sendable, Equatable {
     /// A problem in the input, with where it is and what a valid input looks like.
@@ -71,43 +72,41 @@ public struct NumericTable: Sendable, Equatable {
         self.values = values
     }
 
-    /// Parses UTF-8 bytes, line by line, without building a string per line.
+    /// Parses UTF-8 bytes as RFC 4180 CSV (the reader drops, ``CSVReader``): quoted fields,
+    /// a leading BOM and blank lines as in every drop. The first problem found, by line, is thrown.
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> ([String], [Double]) {
         var header: [String]?
         var values: [Double] = []
-        var lineNumber = 0
-        var lineStart = 0
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { lineStart = 3 }
-        while lineStart < bytes.count {
-            lineNumber += 1
-            var lineEnd = lineStart
-            while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-            let next = lineEnd + 1
-            if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-            defer { lineStart = next }
-            let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
-            let cells = line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map(trimmed)
+        var failure: ParseError?
+        let problems = CSVReader.read(UnsafeRawBufferPointer(bytes)) { line, fields in
+            guard failure == nil else { return }
+            let cells = fields.map { String($0.trimmingSpaces) }
             guard let names = header else {
-                header = try headerNames(cells.map { String(decoding: $0, as: UTF8.self) }, line: lineNumber)
-                continue
+                do { header = try headerNames(cells, line: line) } catch { failure = error as? ParseError }
+                return
             }
             guard cells.count == names.count else {
-                throw ParseError(
-                    line: lineNumber, column: nil, columnName: nil,
+                failure = ParseError(
+                    line: line, column: nil, columnName: nil,
                     message: "expected \(names.count) values as in the header, found \(cells.count); every row needs one number per column")
+                return
             }
-            for (index, cell) in cells.enumerated() {
-                let text = String(decoding: cell, as: UTF8.self)
+            for (index, text) in cells.enumerated() {
                 guard let value = Double(text), value.isFinite else {
-                    let shown = text.isEmpty ? "an empty cell" : "\"\(text)\""
-                    throw ParseError(
-                        line: lineNumber, column: index + 1, columnName: names[index],
+                    let shown = text.isEmpty ? "an empty cell" : "\"\(SafeText.visible(text))\""
+                    failure = ParseError(
+                        line: line, column: index + 1, columnName: names[index],
                         message: "\(shown) is not a finite number; write a decimal such as 12, -0.5 or 1e-3")
+                    return
                 }
                 values.append(value)
             }
         }
+        // The reader's own problems (an unclosed quote, not UTF-8) and ours: the earlier line first.
+        let structural = problems.first { $0.line != nil }.map {
+            ParseError(line: $0.line, column: $0.column, columnName: nil, message: $0.message)
+        }
+        if let first = [structural, failure].compactMap({ $0 }).min(by: { ($0.line ?? 0) < ($1.line ?? 0) }) { throw first }
         guard let names = header else {
             throw ParseError(line: nil, column: nil, columnName: nil, message: "the file is empty; it needs a header row and at least one row of numbers")
         }
@@ -117,22 +116,10 @@ public struct NumericTable: Sendable, Equatable {
         return (names, values)
     }
 
-    /// A cell without the spaces and tabs around it.
-    private static func trimmed(_ cell: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
-        let blank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        guard let first = cell.firstIndex(where: { !blank($0) }), let last = cell.lastIndex(where: { !blank($0) }) else {
-            return cell[cell.startIndex..<cell.startIndex]
-        }
-        return cell[first...last]
-    }
-
     private static func headerNames(_ cells: [String], line: Int) throws -> [String] {
         var names: [String] = []
         for (index, cell) in cells.enumerated() {
-            var name = cell
-            if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
-                name = String(name.dropFirst().dropLast())
-            }
+            let name = cell
             guard !name.isEmpty else {
                 throw ParseError(
                     line: line, column: index + 1, columnName: nil,

@@ -19,12 +19,23 @@ struct Init: ParsableCommand {
     @Option(help: "Keep the site's private key in this folder (as NAME.key), outside the site; recon.toml's site_key names it.")
     var keyDir: String?
 
+    @Flag(help: "Print the new site (name, currencies, time zone, public key, head) as JSON; a refusal too.")
+    var json = false
+
     func run() throws {
-        try runReporting(options.logFormat) {
+        try runReporting(options.logFormat, json: json) {
             let entry = try SiteInitializer.initialise(options.siteValue, name: name, baseCurrency: baseCurrency, timezone: timezone,
                                                        keyDir: keyDir, clock: options.clock)
-            print("initialised site \(entry.string("site") ?? "") in \(options.site) (base \(entry.string("base_currency") ?? ""), "
-                  + "\(entry.string("timezone") ?? "")); ledger head \(entry.hash)")
+            if json {
+                printJSON(.object(["ok": true, "site": .string(entry.string("site") ?? ""),
+                                   "base_currency": .string(entry.string("base_currency") ?? ""),
+                                   "timezone": .string(entry.string("timezone") ?? ""),
+                                   "public_key": .string(entry.string("public_key") ?? ""),
+                                   "entries": .int(Int64(entry.seq)), "head": .string(entry.hash)]))
+            } else {
+                print("initialised site \(entry.string("site") ?? "") in \(options.site) (base \(entry.string("base_currency") ?? ""), "
+                      + "\(entry.string("timezone") ?? "")); ledger head \(entry.hash)")
+            }
             return 0
         }
     }

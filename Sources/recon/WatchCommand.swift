@@ -20,6 +20,9 @@ struct Watch: ParsableCommand {
     @Flag(help: "Poll instead of using inotify.")
     var poll = false
 
+    @Flag(help: "Print each drop's outcome as it is taken, one JSON object a line (as `recon ingest --json` lists them); a refusal too.")
+    var json = false
+
     func validate() throws {
         if let stable, !(stable >= 0 && stable <= 3600) {
             throw ValidationError("--stable takes seconds from 0 to 3600, e.g. --stable 1")
@@ -27,7 +30,7 @@ struct Watch: ParsableCommand {
     }
 
     func run() throws {
-        try runReporting(options.logFormat) {
+        try runReporting(options.logFormat, json: json) {
             let site = options.siteValue
             let log = options.log
             let clock = options.clock
@@ -64,6 +67,11 @@ struct Watch: ParsableCommand {
                     let session = try Self.writingSession(site, log: log, clock: clock, until: stopping, once: once)
                     let outcomes = try Ingestor(session: session).ingest(paths.filter { FileIO.baseName($0) != "README.md" })
                     worst = max(worst, outcomes.map(\.exitCode).max() ?? 0)
+                    if json {
+                        // A line a drop, out as soon as its batch is done: a watcher's reader follows a stream.
+                        for outcome in outcomes { printJSON(outcome.json) }
+                        fflush(stdout)
+                    }
                 } catch {
                     // The watcher logs it and goes on; `--once` still ends with its code (a site
                     // that does not verify: 4), as `ingest` would.

@@ -62,4 +62,11 @@ struct SiteClockTests {
         #expect(try site.read("Ledger/ledger.jsonl") == before)
         #expect(site.exists("Inbox/clients.csv"))
     }
+
+    /// A well-formed time outside the years entries may carry is said to be that, not "not a timestamp".
+    @Test func aReconNowOutsideTheYearsIsNamedAsSuch() {
+        #expect("\(SiteClock.Unreadable(text: "1969-12-31T00:00:00Z"))".hasPrefix(
+            "RECON_NOW=\"1969-12-31T00:00:00Z\" lies outside the years 1970–2199 that entries may carry"))
+        #expect("\(SiteClock.Unreadable(text: "yesterday"))".hasPrefix("RECON_NOW=\"yesterday\" is not an ISO 8601 timestamp"))
+    }
 }

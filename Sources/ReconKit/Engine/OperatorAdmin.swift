@@ -81,6 +81,11 @@ public struct OperatorAdmin {
         do {
             key = try VerifierKey(text: candidate)
         } catch {
+            // Not a key, and no file: most likely a file name mistyped, and said so.
+            if candidate == text, !text.contains("+") {
+                throw ReconFailure.usage("PUBLIC_KEY \(SafeText.escaped(text)): no such file, and not a key either; give NAME.pub "
+                    + "(`recon keygen \(name)` writes it) or its NAME+HASH+BASE64 line")
+            }
             throw ReconFailure.usage("PUBLIC_KEY \(text): \(error); give the NAME+HASH+BASE64 line of NAME.pub (`recon keygen \(name)` writes it), or that file")
         }
         guard key.name == name else {

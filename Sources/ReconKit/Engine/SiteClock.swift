@@ -28,8 +28,14 @@ public struct SiteClock: Sendable {
     public struct Unreadable: Error, CustomStringConvertible {
         public let text: String
         public var description: String {
-            "RECON_NOW=\"\(text)\" is not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], without offset UTC); "
-                + "give one such as 2026-01-05T09:00:00Z, or unset RECON_NOW to use the system clock"
+            // A well-formed time outside the years recon keeps is told apart from one that is not a time.
+            var why = "is not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], without offset UTC)"
+            do {
+                _ = try FieldValue.timestamp(Substring(text), zone: SiteTimeZone(identifier: "UTC")!)
+            } catch let invalid as FieldValue.Invalid where invalid.message.contains("lie in the years") {
+                why = "lies outside the years 1970–2199 that entries may carry"
+            } catch {}
+            return "RECON_NOW=\"\(text)\" \(why); give one such as 2026-01-05T09:00:00Z, or unset RECON_NOW to use the system clock"
         }
     }
 

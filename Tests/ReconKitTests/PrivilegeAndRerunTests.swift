@@ -449,6 +449,26 @@ struct PrivilegeAndRerunTests {
         site.expectAuditorAccepts()
     }
 
+    /// The same late row sent twice (the file saved again with CRLF endings, and an April row
+    /// added): both are held, the rerun applies the first, and the second — its March row now
+    /// recorded with the same values — is still a held drop of March, applied with its April
+    /// row (it was rejected as "not a held drop of 2026-03", and the April row lost).
+    @Test func aHeldDropWhoseMarchRowsTheRerunAlreadyRecordedIsStillApplied() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        try site.drop("usage-late-again.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\r\n"
+                      + "R5,2026-03-20T10:00:00Z,C1,D1,CT,1\r\nA9,2026-04-03T10:00:00Z,C1,D1,CT,1\r\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        #expect(site.exists("Inbox/held/usage-late-again.csv") && site.exists("Inbox/held/usage-late.csv"))
+        let run = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key, "--json"], env: TestSite.rerunDay)
+        #expect(run.code == 0, "\(run.err)")
+        #expect(run.out.contains(#""applied_drops":["usage-late-again.csv","usage-late.csv"]"#) && run.out.contains(#""rejected_drops":[]"#),
+                "\(run.out)\(run.err)")
+        #expect(!site.exists("Inbox/rejected/usage-late.csv") && !site.exists("Inbox/rejected/usage-late-again.csv"))
+        #expect(try site.recon(["status", "--json"], env: TestSite.rerunDay).out.contains(#""billable_reports":1"#))
+        site.expectAuditorAccepts()
+    }
+
     /// A rerun re-judges the period's reports against the contracts in force now: C1's limit
     /// lowered to 2 images after March closed puts R3 (3 images) over it. The refusal says how
     /// to decide it, and doing what it says works: it named the flag id, which no entry

@@ -5,7 +5,8 @@ import Foundation
 /// every column a feature. The input of `recon outliers`.
 ///
 /// Read as RFC 4180 CSV by the reader drops go through: comma separated, LF or CRLF, quoted
-/// fields, a leading UTF-8 BOM dropped, blank lines skipped, spaces around a field ignored.
+/// fields, a leading UTF-8 BOM dropped, blank lines skipped, spaces around an unquoted field
+/// ignored (a quoted field starts at its comma: `1, "2"` is refused, as in a drop).
 /// A value is anything Swift reads as a finite `Double` (`3`, `-0.25`,
 /// `1e-3`); `nan`, `inf`, empty cells and text are rejected with their line and column.
 public struct NumericTable: Sendable, Equatable {

@@ -73,6 +73,8 @@ public struct DropValidator {
                 }
             }
             var closed = Set<Period>(), touchesReopened = false
+            // Any row of the period being rerun, recorded already or not: the drop is one of its held drops.
+            var namesReopened = false
             var closedCache: [Period: Bool] = [:]
             var monthFirst: Int32 = 1, monthLast: Int32 = 0, monthClosed = false
             let held = try state.existing(seen)
@@ -100,6 +102,7 @@ public struct DropValidator {
                     if old.sameValues(as: r) {
                         skipped += 1
                         skippedRows.append(index)
+                        if let reopened, !namesReopened, r.period == reopened { namesReopened = true }
                     } else {
                         problems.add(problem(Int(r.line), "report_id", "report \(r.id) was ingested before with other values (\(describeDifference(old, r))); a report_id is unique forever — correct it with a decision or a credit note, not a new row"))
                     }
@@ -122,7 +125,7 @@ public struct DropValidator {
             }
             if !problems.isEmpty { return .reject(problems) }
             if let wait = waiting(closed, touchingReopened: touchesReopened) { return wait }
-            if !touchesReopened, let stray = notHeld("its reports are of open months only") { return stray }
+            if !touchesReopened && !namesReopened, let stray = notHeld("its reports are of open months only") { return stray }
             guard !skippedRows.isEmpty else { return .accept(rows, skipped: 0) }
             let skip = Set(skippedRows)
             return .accept(.usage(list.indices.filter { !skip.contains($0) }.map { list[$0] }), skipped: skipped)
@@ -210,7 +213,9 @@ public struct DropValidator {
                 }
             } else if p.currency != client.currency && !invoices.contains(where: { $0.currency == p.currency }) {
                 // The client's invoice currency now, or one it was invoiced in before a change (its balance there stays open).
-                problems.add(problem(p.line, "currency", "\(p.currency) is not \(client.id)'s invoice currency \(client.currency); record the amount received in \(client.currency)"))
+                let earlier = Set(invoices.map(\.currency.code)).subtracting([client.currency.code]).sorted()
+                problems.add(problem(p.line, "currency", "\(p.currency) is not \(client.id)'s invoice currency \(client.currency); record the amount received in \(client.currency)"
+                    + (earlier.isEmpty ? "" : " (or in \(earlier.joined(separator: ", ")), for its invoices issued in \(earlier.count == 1 ? "it" : "them"))")))
             }
         }
     }

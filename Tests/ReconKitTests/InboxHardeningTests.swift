@@ -181,6 +181,23 @@ struct InboxHardeningTests {
         try expectVerifies(site)
     }
 
+    /// Every problem of a row at once (SPEC §2: all problems up to 1,000): a row with a bad
+    /// image count still has its unknown client and radiologist named — they were named only
+    /// once the clerk had fixed the count and dropped the file again.
+    @Test func aRowWithAFieldProblemStillHasItsUnknownPartiesNamed() throws {
+        let site = try preparedSite()
+        try site.drop("usage-many.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                      + "R3,2026-03-02T10:00:00Z,C9,D9,CT,-1\nR4,2026-03-03T10:00:00Z,C1,D1,CT,0\n")
+        let r = try site.recon(["ingest"], env: Self.env)
+        #expect(r.code == 2, "\(r.out)\(r.err)")
+        let lines = try site.read("Inbox/rejected/usage-many.csv.errors.txt").split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("line 2, column 3 (client_id): unknown client \"C9\"") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("line 2, column 4 (radiologist_id): unknown radiologist \"D9\"") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("line 2, column 6 (image_count)") } && lines.contains { $0.hasPrefix("line 3, column 6 (image_count)") },
+                "\(lines)")
+    }
+
     /// A file named twice is one drop: taken once, exit 0 — the second mention found it gone
     /// and said another command had taken it (exit 1, after the drop was committed).
     @Test func aFileNamedTwiceIsTakenOnce() throws {

@@ -9,7 +9,13 @@ extension DropParser {
         let modality = r.required(at: 4, FieldValue.code)
         let images = r.required(at: 5) { try FieldValue.integer($0, minimum: 1) }
         let urgency = r.optional(at: 6, default: .routine, FieldValue.urgency)
-        guard let id, let at, let client, let radiologist, let modality, let images, let urgency else { return nil }
+        guard let id, let at, let client, let radiologist, let modality, let images, let urgency else {
+            // Its parties are still checked against the site's: every problem of the row at once.
+            for (name, party) in [("client_id", client), ("radiologist_id", radiologist)] {
+                if let party { r.problems.note(PartyReference(line: r.line, column: r.column(name), field: name, id: party)) }
+            }
+            return nil
+        }
         return Report(id: id, reportedAt: at, localDate: zone.localDate(of: at), clientId: client,
                       radiologistId: radiologist, modality: modality, imageCount: Int32(images), urgency: urgency,
                       line: Int32(r.line))

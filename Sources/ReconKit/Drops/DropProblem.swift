@@ -21,11 +21,23 @@ public struct DropProblem: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// A client or radiologist a row names that did not parse for another reason: checked
+/// against the site's parties all the same, so a report lists every problem at once.
+public struct PartyReference: Sendable {
+    public var line: Int
+    public var column: Int?
+    /// `client_id` or `radiologist_id`.
+    public var field: String
+    public var id: String
+}
+
 /// Collects a drop's problems, up to the 1,000 a report lists.
 public final class ProblemList {
     public static let limit = 1_000
     public private(set) var problems: [DropProblem] = []
     public private(set) var total = 0
+    /// Parties named by rows that failed to parse, for the site's check (``DropValidator``).
+    public private(set) var partiesOfFailedRows: [PartyReference] = []
 
     public init() {}
 
@@ -42,7 +54,10 @@ public final class ProblemList {
             .sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
             .prefix(ProblemList.limit))
         total = lists.reduce(0) { $0 + $1.total }
+        partiesOfFailedRows = lists.flatMap(\.partiesOfFailedRows)
     }
+
+    public func note(_ party: PartyReference) { partiesOfFailedRows.append(party) }
 
     public var isEmpty: Bool { total == 0 }
 

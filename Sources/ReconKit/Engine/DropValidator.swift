@@ -187,6 +187,19 @@ public struct DropValidator {
         return nil
     }
 
+    /// The parties named by rows that failed to parse (``ProblemList/partiesOfFailedRows``)
+    /// that the site does not know, as the rows that parsed have theirs named.
+    public func unknownParties(_ references: [PartyReference]) -> [DropProblem] {
+        references.compactMap { ref in
+            let client = ref.field == "client_id"
+            let known = client ? state.pricing.clients[ref.id] != nil : state.pricing.radiologists[ref.id] != nil
+            guard !known else { return nil }
+            let what = client ? "client" : "radiologist", file = client ? "clients" : "radiologists"
+            return DropProblem(line: ref.line, column: ref.column, field: ref.field,
+                               "unknown \(what) \"\(ref.id)\"; drop a \(file) file naming it first")
+        }
+    }
+
     /// Payment ids unique forever, known clients, its own invoices, and the currency of the
     /// invoice named (else the client's invoice currency, now or before a change).
     private func checkPayments(_ list: [Payment], _ problems: ProblemList) {

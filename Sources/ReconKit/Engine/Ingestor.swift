@@ -156,8 +156,11 @@ public final class Ingestor {
         if case .decisions = rows { Reviewer(session: session).loadProvisionalFlags() }
         let verdict = try Stages.time("validate") { try DropValidator(state: state, columns: outcome.columns, reopened: reopened).check(rows) }
         if !outcome.problems.isEmpty {
-            // Report the site's rules on the rows that did parse too, in line order.
+            // Report the site's rules on the rows that did parse too, in line order, and the
+            // parties of those that did not.
             if case .reject(let more) = verdict { for p in more.problems { outcome.problems.add(p) } }
+            let validator = DropValidator(state: state, columns: outcome.columns, reopened: reopened)
+            for p in validator.unknownParties(outcome.problems.partiesOfFailedRows) { outcome.problems.add(p) }
             return try reject(path, inInbox: inInbox, drop: drop, ProblemList(sorted: outcome.problems))
         }
         switch verdict {

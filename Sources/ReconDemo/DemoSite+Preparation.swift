@@ -42,8 +42,18 @@ extension DemoSite {
     }
 
     /// Removes a previous demo: the contents of `Inbox/`, `Outbox/` and `Ledger/` (their
-    /// `README.md` files stay) and `recon.toml`. Nothing else in the folder is touched.
+    /// `README.md` files stay), `recon.toml` and what the previous run kept in `.recon/` (its
+    /// caches and the document seal its key signed). Nothing else in the folder is touched.
     func clear() throws {
+        // The new site's key did not sign the old seal: left, every command would warn about it.
+        let kept = site.path(".recon")
+        if FileIO.isDirectory(kept) {
+            do {
+                try FileManager.default.removeItem(atPath: kept)
+            } catch {
+                throw ReconFailure.usage("cannot remove \(kept) of the previous demo: \(error)")
+            }
+        }
         for dir in [site.inbox, site.outbox, site.ledgerDir] {
             for name in FileIO.list(dir) where !DemoSite.kept.contains(name) {
                 do {

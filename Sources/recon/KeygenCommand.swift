@@ -24,6 +24,11 @@ struct Keygen: ParsableCommand {
                 throw ReconFailure.usage("\"\(name)\" is not an operator name: 1–64 of A-Z a-z 0-9 . _ -, not starting with . or - "
                     + "(no '/'); the key files go into --dir")
             }
+            // A folder not there yet is made, owner-only, as `init --key-dir` makes its own.
+            if FileStatus.of(dir) == nil {
+                do { try FileIO.makeDirectory(dir) } catch { throw ReconFailure.usage("--dir \(dir) could not be made: \(error)") }
+                chmod(dir, 0o700)
+            }
             guard FileIO.isDirectory(dir) else { throw ReconFailure.usage("--dir \(dir) is not a folder") }
             let privatePath = dir + "/" + name + ".key", publicPath = dir + "/" + name + ".pub"
             for path in [privatePath, publicPath] where (try? FileManager.default.attributesOfItem(atPath: path)) != nil {  // a dangling link too

@@ -184,8 +184,9 @@ struct DemoSiteTests {
         let dir = try TestSite()
         let site = Site(root: dir.root)
         _ = try SiteInitializer.initialise(site, name: "recon-demo", baseCurrency: "INR", timezone: "Asia/Kolkata", clock: .system)
+        // `.recon/` too: the previous run's seal, signed by its key, made every command of the new one warn.
         let files = ["Inbox/README.md", "Outbox/README.md", "Ledger/README.md", "Inbox/usage-x.csv", "Outbox/2026-01/a.xlsx",
-                     "notes.txt"]
+                     "notes.txt", ".recon/documents.seal", ".recon/cache/x.cache"]
         for f in files {
             try FileManager.default.createDirectory(atPath: FileIO.parent(of: dir.path(f)), withIntermediateDirectories: true)
             try "x".write(toFile: dir.path(f), atomically: false, encoding: .utf8)
@@ -195,6 +196,7 @@ struct DemoSiteTests {
         #expect(FileIO.list(site.outbox) == ["README.md"])
         #expect(FileIO.list(site.ledgerDir) == ["README.md"])
         #expect(!dir.exists("recon.toml"))
+        #expect(!dir.exists(".recon"))
         #expect(dir.exists("notes.txt"))
     }
 

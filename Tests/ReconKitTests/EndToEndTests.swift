@@ -36,6 +36,21 @@ struct EndToEndTests {
         R4,2026-03-05T10:00:00Z,C2,D2,CT,4,
         """
 
+    /// README's "A newcomer's day" copies `docs/examples/*.csv`: they are this test's drops,
+    /// byte for byte, so what the README shows printed is what this site prints.
+    @Test func theReadmesExampleDropsAreThisSitesDrops() throws {
+        var dir = URL(fileURLWithPath: #filePath)  // <repo>/Tests/ReconKitTests/EndToEndTests.swift
+        for _ in 0..<3 { dir.deleteLastPathComponent() }
+        let examples = dir.path + "/docs/examples/"
+        let drops = ["clients.csv": Self.clients, "radiologists.csv": Self.radiologists, "provider_rates.csv": Self.providerRates,
+                     "client_rates.csv": Self.clientRates, "fx_rates.csv": Self.fx, "usage-2026-03.csv": Self.usage]
+        #expect(Set(FileIO.list(examples)) == Set(drops.keys))
+        for (name, text) in drops {
+            let file = try String(contentsOfFile: examples + name, encoding: .utf8)
+            #expect(file == (text.hasSuffix("\n") ? text : text + "\n"), "docs/examples/\(name)")
+        }
+    }
+
     func preparedSite() throws -> TestSite {
         let site = try TestSite()
         let r = try site.recon(["init", "--name", "test-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env)

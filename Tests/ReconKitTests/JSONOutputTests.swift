@@ -145,6 +145,18 @@ struct JSONOutputTests {
         #expect(refusedCredit.code == 3)
         check("close-refused", refusedCredit.out)
         check("statement", try site.recon(["statement", "C1", "--json"], env: Self.env).out)
+        check("statement-all", try site.recon(["statement", "--all", "--json"], env: Self.env).out)
+        check("verify-document", try site.recon(["verify", "--document", site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"),
+                                                 "--json"], env: Self.env).out)
+        // Operators: one more added by asha, listed, then removed (the same shape as the addition).
+        #expect(try site.recon(["keygen", "carol", "--dir", site.root], site: false).code == 0)
+        let added = try site.recon(["operator", "add", "carol", site.path("carol.pub"), "--key", key, "--json"], env: TestSite.rerunDay)
+        #expect(added.code == 0, "\(added.err)")
+        check("operator-add", added.out)
+        check("operator-list", try site.recon(["operator", "list", "--json"], env: TestSite.rerunDay).out)
+        let removed = try site.recon(["operator", "remove", "carol", "--key", key, "--json"], env: TestSite.rerunDay)
+        #expect(removed.code == 0, "\(removed.err)")
+        check("operator-add", removed.out)
         check("verify", try site.recon(["verify", "--json"], env: Self.env).out)
         // Damage: an archived drop's bytes changed.
         let drops = try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/drops")).filter { $0.hasSuffix(".csv") }.sorted()

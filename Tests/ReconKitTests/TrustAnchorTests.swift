@@ -187,6 +187,18 @@ struct TrustAnchorTests {
         #expect(!FileManager.default.fileExists(atPath: site.root + "/../x.key"))
     }
 
+    /// `recon keygen asha --dir ~/keys`, as the README shows it, on a machine with no `~/keys`
+    /// yet: the folder is made, owner-only (it said "--dir … is not a folder", exit 1).
+    @Test func keygenMakesItsFolderOwnerOnly() throws {
+        let site = try TestSite()
+        let dir = site.path("keys")
+        let run = try site.recon(["keygen", "asha", "--dir", dir], site: false)
+        #expect(run.code == 0, "\(run.err)")
+        var st = stat()
+        #expect(stat(dir, &st) == 0 && st.st_mode & 0o777 == 0o700)
+        #expect(FileIO.list(dir) == ["asha.key", "asha.pub"])
+    }
+
     @Test func keygenNeverOverwritesAKey() throws {
         let site = try TestSite()
         #expect(try site.recon(["keygen", "asha", "--dir", site.root], site: false).code == 0)

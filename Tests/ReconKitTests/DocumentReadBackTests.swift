@@ -214,7 +214,7 @@ struct DocumentReadBackTests {
         #expect(front.value(rightOf: "CGST 9 %")?.v == "7.63" && front.value(rightOf: "SGST 9 %")?.v == "7.63")
         // Cells hold binary doubles (written with 16 digits): compared as the double nearest to 84.74.
         #expect(front.value(rightOf: "Subtotal")?.v.flatMap(Double.init) == 84.74)
-        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":2"#))
+        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":3"#))
     }
 
     @Test func everySheetOfEveryDocumentPrintsOnA4FittedToWidthWithPageNumbers() throws {
@@ -287,6 +287,15 @@ struct DocumentReadBackTests {
                      "Pay to: HDFC Bank, IFSC HDFC0000123, account 0012345678"] {
             #expect(texts.contains(item), "the statement lacks \(item)")
         }
+        // How to pay is a row of its own across the sheet (A:G), never cut at the column the
+        // client's block starts in: printed, the account number was lost (a long instruction).
+        let cell = try #require(sheet.cells.first { $0.value.v?.hasPrefix("Pay to: ") == true }?.key)
+        #expect(cell.hasPrefix("A"), "\(cell)")
+        let python = try #require(ProcessRunner.executable(named: "python3"))
+        let merges = try ProcessRunner.run(python, ["-c", "import re,sys,zipfile; print(' '.join(re.findall(r'<mergeCell ref=\"([A-Z0-9:]+)\"', "
+            + "zipfile.ZipFile(sys.argv[1]).read('xl/worksheets/sheet1.xml').decode())))", site.path("Outbox/statements/C1.xlsx")])
+        #expect(merges.out.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                    .contains("\(cell):G\(cell.dropFirst())"), "merges: \(merges.out)")
     }
 
     @Test func paymentsReduceWhatIsDueAndOverpaymentIsUnappliedCredit() throws {

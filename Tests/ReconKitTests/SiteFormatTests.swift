@@ -95,6 +95,32 @@ struct SiteFormatTests {
         #expect(LedgerEvent.documentIssued(issued).body["refers_to"] == .array([.string("INV-2026-000001"), .string("INV-2026-000002")]))
     }
 
+    /// Layout 3: a payout adjustment reads as one — "Total adjusted", "Adjustment, not a
+    /// payment" and no bank details to pay into — where layout 2 labelled it as a payment to
+    /// the payee; the `Lines` sheet centres its currency codes. A layout-2 record still prints
+    /// as layout 2 did (an issued document regenerates byte for byte).
+    @Test func aPayoutAdjustmentOfLayoutThreeReadsAsAnAdjustment() throws {
+        let line = DocumentLine(modality: "CT", urgency: .routine, per: "report", quantity: 2, unitAmount: Fixture.d("70"),
+                                unitCurrency: Fixture.inr, amount: Fixture.d("140.00"))
+        let draft = try DocumentDraft(kind: .payoutAdjustment, partyId: "D1", partyName: "Dr Rao", currency: Fixture.inr,
+                                      taxRate: .zero, lines: [line], reportCount: 2)
+        var record = DocumentRecord(draft: draft, number: "PAYADJ-2026-000001", period: Period(year: 2026, month: 3), site: "s",
+                                    issuedUnderSeq: 1, issuedUnderHash: "h", checkpoint: nil, refersTo: "PAY-2026-000001")
+        #expect(record.layout == 3)
+        try withTemporaryFolder { folder in
+            try DocumentWorkbook.write(record, at: "2026-04-02T09:00:00Z", to: folder + "/new.xlsx")
+            let strings = try ProcessRunner.run("/usr/bin/env", ["python3", "-c",
+                "import sys,zipfile; print(zipfile.ZipFile(sys.argv[1]).read('xl/sharedStrings.xml').decode())", folder + "/new.xlsx"]).out
+            #expect(strings.contains("Total adjusted (INR)") && strings.contains("Adjustment, not a payment"), "\(strings)")
+            #expect(strings.contains("reduces what was paid on PAY-2026-000001") && !strings.contains("Payment to the payee"))
+            record.layout = 2
+            try DocumentWorkbook.write(record, at: "2026-04-02T09:00:00Z", to: folder + "/old.xlsx")
+            let old = try ProcessRunner.run("/usr/bin/env", ["python3", "-c",
+                "import sys,zipfile; print(zipfile.ZipFile(sys.argv[1]).read('xl/sharedStrings.xml').decode())", folder + "/old.xlsx"]).out
+            #expect(old.contains("Payment to the payee") && !old.contains("Total adjusted"))
+        }
+    }
+
     /// `Tests/Fixtures/credit-note-layout1`: a credit note and its entry, as recon 0.6.0 issued
     /// them (from `recon demo`), before credit notes printed the seller's payment instructions.
     /// Its entry has no `layout`, so it regenerates byte for byte as it was printed; the same

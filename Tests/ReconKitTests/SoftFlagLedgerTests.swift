@@ -96,6 +96,20 @@ struct SoftFlagLedgerTests {
         let flagSeq = try #require(lines.first { ($0["body"] as? [String: Any])?["id"] as? String == finding.id && $0["kind"] as? String == "flag.raised" }?["seq"] as? Int)
         #expect(flagSeq < closeSeq)
         if let verify = try site.auditorVerify() { #expect(verify.code == 0, "\(verify.out)\(verify.err)") }
+
+        // Its Flags sheet gives each column one width: ranges that overlap (the feature columns
+        // set twice) are invalid XML for Excel, which offers to repair the workbook.
+        let python = try #require(ProcessRunner.executable(named: "python3"), "python3 reads the sheet's XML")
+        let script = """
+            import re, sys, zipfile
+            z = zipfile.ZipFile(sys.argv[1])
+            for name in sorted(n for n in z.namelist() if n.startswith("xl/worksheets/sheet")):
+                spans = [(int(a), int(b)) for a, b in re.findall(rb'<col min="(\\d+)" max="(\\d+)"', z.read(name))]
+                for (a1, b1), (a2, b2) in zip(spans, spans[1:]):
+                    if a2 <= b1: print(name, a1, b1, a2, b2)
+            """
+        let overlaps = try ProcessRunner.run(python, ["-c", script, site.path("Outbox/\(Self.planted.period)/review.xlsx")])
+        #expect(overlaps.code == 0 && overlaps.out.isEmpty, "overlapping <col> ranges: \(overlaps.out)\(overlaps.err)")
     }
 
     // MARK: helpers

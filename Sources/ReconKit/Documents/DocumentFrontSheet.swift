@@ -138,7 +138,8 @@ struct DocumentFrontSheet {
         switch record.kind {
         case .invoice: totalLabel = "Total due"
         case .creditNote: totalLabel = "Total credited"
-        case .payout, .payoutAdjustment: totalLabel = "Total"
+        case .payout: totalLabel = "Total"
+        case .payoutAdjustment: totalLabel = record.layout >= 3 ? "Total adjusted" : "Total"
         }
         try sheet.write(text: "\(totalLabel) (\(c))", row: row, column: 2, style: Self.label.with { $0.hasTopBorder = true })
         try sheet.write(formula: "=\(subtotalCell)\(taxSum)", cachedValue: record.total.doubleApproximation, row: row, column: 3,
@@ -172,10 +173,15 @@ struct DocumentFrontSheet {
                 out.append("Any balance still due is payable to: \(s.paymentInstructions)")
             }
             return out
-        case .payout, .payoutAdjustment:
+        case .payout, .payoutAdjustment where record.layout < 3:
             var out = ["Payment to the payee"]
             out.append(record.party.bankDetails.isEmpty ? "Bank details: not on file" : record.party.bankDetails)
             return out
+        case .payoutAdjustment:
+            // Not a payment: it takes back what the statement it refers to paid.
+            return ["Adjustment, not a payment",
+                    "This adjustment reduces what was paid on \(record.refersTo ?? "the statement referred to"): it is set off "
+                        + "against what is next paid to the payee, or repaid."]
         }
     }
 

@@ -27,7 +27,7 @@ public enum DocumentWorkbook {
             try LinesSheet.write(record.lines.map {
                 LinesSheet.Row(document: record.number, period: record.period.description, partyId: record.partyId,
                                line: $0, currency: record.currency)
-            }, in: book)
+            }, in: book, fitted: record.layout >= 3)
         }
     }
 }

@@ -15,8 +15,12 @@ enum LinesSheet {
         var currency: Currency
     }
 
-    static func write(_ rows: [Row], in book: Workbook) throws {
+    /// `fitted` (documents of layout 3 on, and drafts): party ids as wide as the longest, and
+    /// the currency codes centred, so an amount never prints against its code ("14.85 USDUSD").
+    /// Earlier layouts keep their widths: an issued document regenerates byte for byte.
+    static func write(_ rows: [Row], in book: Workbook, fitted: Bool = true) throws {
         let sheet = try book.addWorksheet(named: "Lines")
+        let code = fitted ? CellStyle().with { $0.alignment = .center } : .plain
         for (i, r) in rows.enumerated() {
             let row = i + 1
             try sheet.write(text: r.document, row: row, column: 0)
@@ -28,16 +32,27 @@ enum LinesSheet {
             try sheet.write(number: Double(r.line.quantity), row: row, column: 6, style: .integer)
             try sheet.write(number: r.line.unitAmount.doubleApproximation, row: row, column: 7,
                             style: .currency(code: r.line.unitCurrency.code, minorDigits: max(r.line.unitAmount.normalized.scale, r.line.unitCurrency.minorDigits)))
-            try sheet.write(text: r.line.unitCurrency.code, row: row, column: 8)
+            try sheet.write(text: r.line.unitCurrency.code, row: row, column: 8, style: code)
             try sheet.write(number: r.line.amount.doubleApproximation, row: row, column: 9,
                             style: .currency(code: r.currency.code, minorDigits: r.currency.minorDigits))
-            try sheet.write(text: r.currency.code, row: row, column: 10)
+            try sheet.write(text: r.currency.code, row: row, column: 10, style: code)
             try sheet.write(text: r.line.description, row: row, column: 11)
         }
         try sheet.addTable(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(rows.count, 1), lastColumn: headers.count - 1),
                            name: "Lines", headers: headers, style: .light(9))
         try sheet.setColumnWidth(20, columns: 0...0)
-        try sheet.setColumnWidth(12, columns: 1...10)
+        if fitted {
+            let longest = rows.map(\.partyId.count).max() ?? 0
+            try sheet.setColumnWidth(12, columns: 1...1)
+            try sheet.setColumnWidth(Double(min(66, max(12, longest + 2))), columns: 2...2)
+            try sheet.setColumnWidth(12, columns: 3...6)
+            try sheet.setColumnWidth(16, columns: 7...7)
+            try sheet.setColumnWidth(12, columns: 8...8)
+            try sheet.setColumnWidth(16, columns: 9...9)
+            try sheet.setColumnWidth(12, columns: 10...10)
+        } else {
+            try sheet.setColumnWidth(12, columns: 1...10)
+        }
         try sheet.setColumnWidth(40, columns: 11...11)
         try sheet.freezePanes(row: 1, column: 0)
         try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)

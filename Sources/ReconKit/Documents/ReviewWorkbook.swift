@@ -82,7 +82,9 @@ public enum ReviewWorkbook {
             if !slice.isEmpty { try sheet.addColorScale(CellRange(column: 5, rows: 1...slice.count)) }
             try sheet.fitToPageWidth(landscape: true)
             // Columns as wide as what they hold; reasons and notes wrap within a readable width.
-            for (c, w) in widths.enumerated() {
+            // The feature columns get theirs once, below: a column set twice makes overlapping
+            // <col> ranges, which Excel offers to repair.
+            for (c, w) in widths.prefix(flagHeaders.count).enumerated() {
                 let cap: Double = c == 6 ? 80 : c == 10 ? 40 : 30
                 try sheet.setColumnWidth(min(w + 2, cap), columns: c...c)
             }
@@ -136,7 +138,13 @@ public enum ReviewWorkbook {
         }
         try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(list.count, 1), lastColumn: 5))
         try sheet.freezePanes(row: 1, column: 0)
-        try sheet.setColumnWidth(16, columns: 0...4)
+        // Ids and names as wide as the longest (within reason), so none prints cut.
+        func width(_ values: [String], _ header: String) -> Double { Double(min(40, max(header.count, values.map(\.count).max() ?? 0)) + 2) }
+        try sheet.setColumnWidth(8, columns: 0...0)
+        try sheet.setColumnWidth(width(list.map { $0.flagId ?? "" }, "flag_id"), columns: 1...1)
+        try sheet.setColumnWidth(width(list.map { $0.reportId ?? "" }, "report_id"), columns: 2...2)
+        try sheet.setColumnWidth(10, columns: 3...3)
+        try sheet.setColumnWidth(width(list.map(\.by), "by"), columns: 4...4)
         try sheet.setColumnWidth(50, columns: 5...5)
     }
 

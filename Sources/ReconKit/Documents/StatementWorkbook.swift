@@ -28,10 +28,16 @@ public enum StatementWorkbook {
             self.taxComponents = taxComponents
         }
 
-        /// Who sends the statement, and how to pay it.
+        /// Who sends the statement.
         var sellerLines: [String] {
             guard let seller else { return [site] }
-            return seller.headLines + (seller.paymentInstructions.isEmpty ? [] : ["Pay to: \(seller.paymentInstructions)"])
+            return seller.headLines
+        }
+
+        /// How to pay it: a line of its own, across the sheet (an account number must never print cut).
+        var payTo: String? {
+            guard let seller, !seller.paymentInstructions.isEmpty else { return nil }
+            return "Pay to: \(seller.paymentInstructions)"
         }
 
         /// The client as its invoices name it: address, tax id, PO number, email, terms, tax.
@@ -75,6 +81,13 @@ public enum StatementWorkbook {
                 if i < buyer.count { try sheet.write(text: buyer[i], row: row + i, column: 3, style: i == 0 ? .bold : .plain) }
             }
             row += max(seller.count, buyer.count) + 1
+            if let payTo = header.payTo {
+                // Across all seven columns (some 120 characters), wrapped on as many lines as it needs.
+                try sheet.merge(CellRange(firstRow: row, firstColumn: 0, lastRow: row, lastColumn: 6), text: payTo,
+                                style: CellStyle().with { $0.isBold = true; $0.wrapsText = true })
+                try sheet.setRowHeight(15 * Double((payTo.count + 109) / 110), row: row)
+                row += 2
+            }
             if receivables.accounts.isEmpty {
                 try sheet.write(text: "No invoices, credit notes or payments yet.", row: row, column: 0)
             }

@@ -38,9 +38,10 @@ public struct DocumentRecord: Sendable, Equatable {
     public var paper: PaperSize = .a4
     /// How its workbook is laid out, so a document issued by an earlier version regenerates
     /// byte for byte: 1 (entries without `layout`), 2 since credit notes print the seller's
-    /// payment instructions.
+    /// payment instructions, 3 since a payout adjustment reads as one (not as a payment) and
+    /// the `Lines` sheet fits its party ids and sets its currency codes apart from the amounts.
     public var layout = DocumentRecord.currentLayout
-    public static let currentLayout = 2
+    public static let currentLayout = 3
     public var file: String { Site.documentPath(kind: kind, period: period, number: number) }
 
     public init(draft: DocumentDraft, number: String, period: Period, site: String, issuedUnderSeq: Int,

@@ -107,16 +107,19 @@ struct SiteFormatTests {
         var record = DocumentRecord(draft: draft, number: "PAYADJ-2026-000001", period: Period(year: 2026, month: 3), site: "s",
                                     issuedUnderSeq: 1, issuedUnderHash: "h", checkpoint: nil, refersTo: "PAY-2026-000001")
         #expect(record.layout == 3)
+        /// The texts of the workbook `record` makes, as its string table holds them.
+        func texts(_ record: DocumentRecord, in folder: String) throws -> String {
+            try DocumentWorkbook.write(record, at: "2026-04-02T09:00:00Z", to: folder + "/\(record.layout).xlsx")
+            return try ProcessRunner.run("/usr/bin/env", ["python3", "-c",
+                "import sys,zipfile; print(zipfile.ZipFile(sys.argv[1]).read('xl/sharedStrings.xml').decode())",
+                folder + "/\(record.layout).xlsx"]).out
+        }
         try withTemporaryFolder { folder in
-            try DocumentWorkbook.write(record, at: "2026-04-02T09:00:00Z", to: folder + "/new.xlsx")
-            let strings = try ProcessRunner.run("/usr/bin/env", ["python3", "-c",
-                "import sys,zipfile; print(zipfile.ZipFile(sys.argv[1]).read('xl/sharedStrings.xml').decode())", folder + "/new.xlsx"]).out
+            let strings = try texts(record, in: folder)
             #expect(strings.contains("Total adjusted (INR)") && strings.contains("Adjustment, not a payment"), "\(strings)")
             #expect(strings.contains("reduces what was paid on PAY-2026-000001") && !strings.contains("Payment to the payee"))
             record.layout = 2
-            try DocumentWorkbook.write(record, at: "2026-04-02T09:00:00Z", to: folder + "/old.xlsx")
-            let old = try ProcessRunner.run("/usr/bin/env", ["python3", "-c",
-                "import sys,zipfile; print(zipfile.ZipFile(sys.argv[1]).read('xl/sharedStrings.xml').decode())", folder + "/old.xlsx"]).out
+            let old = try texts(record, in: folder)
             #expect(old.contains("Payment to the payee") && !old.contains("Total adjusted"))
         }
     }

@@ -216,6 +216,24 @@ struct PrivilegeAndRerunTests {
     /// SPEC §3: a credit by `recon credit` has one line (`*`, `*`, per `credit`, quantity 1),
     /// also when it is the whole invoice; being the credit that brings the invoice to zero, it
     /// takes each tax component's remainder: C1's 354.00 → subtotal 300.00, tax 54.00.
+    /// A credit note names its client as it is now, name and address together: after C1 was
+    /// renamed and moved, CN-2026-000001 printed the invoice's name beside the new address.
+    /// The invoice keeps the name it was issued under.
+    @Test func aCreditNoteNamesItsClientAsItIsNowNameAndAddressTogether() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("clients-renamed.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,billing_address\n"
+                      + "C1,City Hospital Trust,INR,standard,2020-01-01,10,18,2 New Road | Kolkata\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        let key = try site.operatorKey("asha", listed: true)
+        let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "100.00", "--reason", "goodwill", "--key", key],
+                                    env: TestSite.rerunDay)
+        #expect(credit.code == 0, "\(credit.err)")
+        let cn = try #require(try site.document("CN-2026-000001"))
+        #expect(cn["client_name"] as? String == "City Hospital Trust", "\(cn["client_name"] ?? "")")
+        #expect(try site.document("INV-2026-000001")?["client_name"] as? String == "City Hospital")
+    }
+
     @Test func aCreditOfTheWholeInvoiceIsOneCreditLine() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)

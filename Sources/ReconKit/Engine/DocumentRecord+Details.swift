@@ -9,6 +9,8 @@ extension DocumentRecord {
         if kind.isClientSide {
             seller = config.seller
             if let client = state.pricing.clients[partyId] {
+                // Name and address as they are now, together (a credit note's draft carries the invoice's name).
+                partyName = client.name
                 party = PartyDetails(client: client)
                 if kind == .invoice {
                     paymentTermsDays = client.paymentTermsDays
@@ -20,6 +22,7 @@ extension DocumentRecord {
             }
         } else if let radiologist = state.pricing.radiologists[partyId] {
             seller = config.seller
+            partyName = radiologist.name
             party = PartyDetails(radiologist: radiologist)
         }
     }

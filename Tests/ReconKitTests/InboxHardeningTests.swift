@@ -63,10 +63,16 @@ struct InboxHardeningTests {
         let lateA = Self.usageHeader + "R10,2026-03-20T10:00:00Z,C1,D1,CT,1,\n"
         let lateB = Self.usageHeader + "R11,2026-03-21T10:00:00Z,C1,D1,CT,1,\n"
         let lateC = Self.usageHeader + "R12,2026-03-22T10:00:00Z,C1,D1,CT,1,\n"
+        var heldLogs: [String] = []
         for text in [lateA, lateB, lateC] {
             try site.drop("usage-late.csv", text)
-            #expect(try site.recon(["ingest"], env: Self.env).code == 3)
+            let run = try site.recon(["ingest"], env: Self.env)
+            #expect(run.code == 3)
+            heldLogs.append(run.err)
         }
+        // The clerk is told where the file went when its name was taken (it said only "held").
+        #expect(!heldLogs[0].contains("kept as") && heldLogs[1].contains("usage-late.csv: kept as Inbox/held/usage-late-2.csv"),
+                "\(heldLogs)")
         #expect(names(site, "Inbox/held") == ["usage-late-2.csv", "usage-late-3.csv", "usage-late.csv"])
         #expect(try site.read("Inbox/held/usage-late.csv") == lateA)
         #expect(try site.read("Inbox/held/usage-late-2.csv") == lateB)
@@ -74,10 +80,15 @@ struct InboxHardeningTests {
 
         let badA = Self.usageHeader + "R20,not-a-time,C1,D1,CT,1,\n"
         let badB = Self.usageHeader + "R21,2026-04-01T10:00:00Z,C9,D1,CT,1,\n"
+        var rejectedLogs: [String] = []
         for text in [badA, badB] {
             try site.drop("usage-bad.csv", text)
-            #expect(try site.recon(["ingest"], env: Self.env).code == 2)
+            let run = try site.recon(["ingest"], env: Self.env)
+            #expect(run.code == 2)
+            rejectedLogs.append(run.err)
         }
+        #expect(rejectedLogs[1].contains("usage-bad.csv: kept as Inbox/rejected/usage-bad-2.csv, with usage-bad-2.csv.errors.txt"),
+                "\(rejectedLogs)")
         #expect(names(site, "Inbox/rejected") == ["usage-bad-2.csv", "usage-bad-2.csv.errors.txt", "usage-bad.csv", "usage-bad.csv.errors.txt"])
         #expect(try site.read("Inbox/rejected/usage-bad.csv") == badA)
         #expect(try site.read("Inbox/rejected/usage-bad.csv.errors.txt").contains("(reported_at)"))

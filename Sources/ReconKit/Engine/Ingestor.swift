@@ -172,7 +172,9 @@ public final class Ingestor {
             if (try? FileIO.realPath(FileIO.parent(of: path))) != (try? FileIO.realPath(site.held)) {
                 try keeping(name, in: "Inbox/held") {
                     try FileIO.makeDirectory(site.held)
-                    try drop.place(at: site.held + "/" + DropFile.freeName(in: site.held, for: name))
+                    let kept = DropFile.freeName(in: site.held, for: name)
+                    try drop.place(at: site.held + "/" + kept)
+                    if kept != name { sayKept(name, as: "Inbox/held/\(kept)") }
                 }
                 if inInbox { removeTaken(path) }
             }
@@ -296,6 +298,12 @@ public final class Ingestor {
         try reject(path, inInbox: inInbox, [notRegular.description]) { try FileIO.renameDurably(path, to: $0) }
     }
 
+    /// A held or rejected drop whose name `held/` or `rejected/` already holds is kept under
+    /// the next free one (`-2`, `-3`…): the log says where, as the outcome names the file dropped.
+    private func sayKept(_ name: String, as place: String) {
+        session.log.notice("\(SafeText.escaped(name)): kept as \(SafeText.escaped(place)) (that name was taken)")
+    }
+
     /// Records a rejection: in the Inbox, the errors file and then the drop (put in place by
     /// `place`) go to `rejected/` under a name nothing holds yet; the original leaves the Inbox.
     func reject(_ path: String, inInbox: Bool, _ lines: [String], place: (String) throws -> Void) throws -> IngestOutcome {
@@ -307,6 +315,7 @@ public final class Ingestor {
                 let report = Array((lines.joined(separator: "\n") + "\n").utf8)
                 try FileIO.writeAtomically(site.rejected + "/" + kept + ".errors.txt", report)
                 try place(site.rejected + "/" + kept)
+                if kept != name { sayKept(name, as: "Inbox/rejected/\(kept), with \(kept).errors.txt") }
             }
             if FileIO.exists(path) && DropFile.nonRegularKind(path) == nil { removeTaken(path) }
         }

@@ -12,7 +12,7 @@ extension DropParser {
         guard let id, let at, let client, let radiologist, let modality, let images, let urgency else {
             // Its parties are still checked against the site's: every problem of the row at once.
             for (name, party) in [("client_id", client), ("radiologist_id", radiologist)] {
-                if let party { r.problems.note(PartyReference(line: r.line, column: r.column(name), field: name, id: party)) }
+                if let party { r.problems.note(PartyReference(line: r.line, field: name, id: party)) }
             }
             return nil
         }

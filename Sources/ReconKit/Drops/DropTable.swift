@@ -44,10 +44,10 @@ public struct DropTable {
             let all = columns.map { $0.required ? $0.name : "[\($0.name)]" }.joined(separator: ", ")
             // A name that is a missing one behind characters nobody sees (a second byte order mark, say).
             let hidden = header.compactMap { raw -> String? in
-                let invisible = raw.unicodeScalars.filter(SafeText.isInvisible)
+                guard let first = raw.unicodeScalars.first(where: SafeText.isInvisible) else { return nil }
                 var plain = String.UnicodeScalarView()
                 plain.append(contentsOf: raw.unicodeScalars.filter { !SafeText.isInvisible($0) })
-                guard let first = invisible.first, missing.contains(String(plain).trimmingSpaces.lowercased()) else { return nil }
+                guard missing.contains(String(plain).trimmingSpaces.lowercased()) else { return nil }
                 return "; the header's \"\(SafeText.visible(raw.trimmingSpaces))\" holds an invisible \(SafeText.named(first)): retype that name"
             }
             problems.add(DropProblem(line: 1,

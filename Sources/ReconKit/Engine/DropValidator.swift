@@ -39,6 +39,12 @@ public struct DropValidator {
         DropProblem(line: line, column: columns[field], field: field, message)
     }
 
+    /// A row naming a client or radiologist (`field`: `client_id` or `radiologist_id`) the site does not know.
+    private func unknownParty(_ line: Int, _ field: String, _ id: String) -> DropProblem {
+        let (what, file) = field == "client_id" ? ("client", "clients") : ("radiologist", "radiologists")
+        return problem(line, field, "unknown \(what) \"\(id)\"; drop a \(file) file naming it first")
+    }
+
     public enum Verdict {
         /// Apply these rows; `skipped` rows repeated reports already held with the same values.
         case accept(ParsedDrop, skipped: Int)
@@ -92,10 +98,10 @@ public struct DropValidator {
             for index in list.indices {
                 let r = list[index]
                 if !isKnown(r.clientId, &knownClient, { state.pricing.clients[$0] != nil }) {
-                    problems.add(problem(Int(r.line), "client_id", "unknown client \"\(r.clientId)\"; drop a clients file naming it first"))
+                    problems.add(unknownParty(Int(r.line), "client_id", r.clientId))
                 }
                 if !isKnown(r.radiologistId, &knownRadiologist, { state.pricing.radiologists[$0] != nil }) {
-                    problems.add(problem(Int(r.line), "radiologist_id", "unknown radiologist \"\(r.radiologistId)\"; drop a radiologists file naming it first"))
+                    problems.add(unknownParty(Int(r.line), "radiologist_id", r.radiologistId))
                 }
                 if !repeated.isEmpty && repeated.contains(index) { continue }
                 if !held.isEmpty, let old = held[r.id] {
@@ -191,12 +197,8 @@ public struct DropValidator {
     /// that the site does not know, as the rows that parsed have theirs named.
     public func unknownParties(_ references: [PartyReference]) -> [DropProblem] {
         references.compactMap { ref in
-            let client = ref.field == "client_id"
-            let known = client ? state.pricing.clients[ref.id] != nil : state.pricing.radiologists[ref.id] != nil
-            guard !known else { return nil }
-            let what = client ? "client" : "radiologist", file = client ? "clients" : "radiologists"
-            return DropProblem(line: ref.line, column: ref.column, field: ref.field,
-                               "unknown \(what) \"\(ref.id)\"; drop a \(file) file naming it first")
+            let known = ref.field == "client_id" ? state.pricing.clients[ref.id] != nil : state.pricing.radiologists[ref.id] != nil
+            return known ? nil : unknownParty(ref.line, ref.field, ref.id)
         }
     }
 
@@ -211,7 +213,7 @@ public struct DropValidator {
                 problems.add(problem(p.line, "payment_id", "payment \(p.id) was recorded before; a payment_id is unique forever"))
             }
             guard let client = state.pricing.clients[p.clientId] else {
-                problems.add(problem(p.line, "client_id", "unknown client \"\(p.clientId)\"; drop a clients file naming it first"))
+                problems.add(unknownParty(p.line, "client_id", p.clientId))
                 continue
             }
             let invoices = invoicesOf[p.clientId] ?? []

@@ -154,12 +154,12 @@ public final class Ingestor {
         defer { if let encoding, !encoding.committed { encoding.discard() } }
         // A decision may name a provisional soft flag: the open periods' findings must be known.
         if case .decisions = rows { Reviewer(session: session).loadProvisionalFlags() }
-        let verdict = try Stages.time("validate") { try DropValidator(state: state, columns: outcome.columns, reopened: reopened).check(rows) }
+        let validator = DropValidator(state: state, columns: outcome.columns, reopened: reopened)
+        let verdict = try Stages.time("validate") { try validator.check(rows) }
         if !outcome.problems.isEmpty {
             // Report the site's rules on the rows that did parse too, in line order, and the
             // parties of those that did not.
             if case .reject(let more) = verdict { for p in more.problems { outcome.problems.add(p) } }
-            let validator = DropValidator(state: state, columns: outcome.columns, reopened: reopened)
             for p in validator.unknownParties(outcome.problems.partiesOfFailedRows) { outcome.problems.add(p) }
             return try reject(path, inInbox: inInbox, drop: drop, ProblemList(sorted: outcome.problems))
         }

@@ -15,7 +15,7 @@ public enum CheckpointGaps {
     public static func firstUncovered(_ entries: [LedgerEntry], newestCheckpoint: Int, owed: CheckpointOwed?) -> LedgerEntry? {
         let uncovered = entries.dropFirst(max(0, newestCheckpoint)).filter(endsACheckpointedCommand)
         guard let first = uncovered.first else { return nil }
-        let interrupted = uncovered.count == 1 && first.seq == entries.last?.seq && owed == CheckpointOwed(seq: first.seq, head: first.hash)
+        let interrupted = uncovered.count == 1 && first.seq == entries.last?.seq && owed?.names(first) == true
         return interrupted ? nil : first
     }
 

@@ -56,7 +56,7 @@ public struct Checkpointer {
             last.seq > (all().last ?? 0)
         else { return nil }
         // The opening checks refuse any other case first (``CheckpointGaps``); this is the last word.
-        guard let head = ledger.entries.last, ledger.owedCheckpoint == CheckpointOwed(seq: head.seq, head: head.hash) else {
+        guard let head = ledger.head, ledger.owedCheckpoint?.names(head) == true else {
             throw ReconFailure.verification("the ledger does not verify: \(CheckpointGaps.damage(last, in: ledger.entries, owed: ledger.owedCheckpoint)); "
                 + "nothing is written")
         }

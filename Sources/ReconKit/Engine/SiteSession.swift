@@ -65,10 +65,10 @@ public final class SiteSession {
                 + "place; nothing is written — restore Ledger/ledger.jsonl from a backup or ask an auditor")
         }
         try LedgerFormat.check(ledger)
-        if writing && (ledger.tailIsCompleteEntry || ledger.tailIsCompleteObject) {
+        if writing, let whole = ledger.wholeTail {
             throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): the last line is a whole "
-                + (ledger.tailIsCompleteEntry ? "entry" : "JSON object that is not the next entry") + " without its newline — damage, "
-                + "not a line cut short by a crash; nothing is written to a damaged ledger — restore it from a backup or ask an auditor")
+                + "\(whole) without its newline — damage, not a line cut short by a crash; nothing is written to a damaged ledger — "
+                + "restore it from a backup or ask an auditor")
         }
         if writing || checked {
             missingDocuments = try Stages.time("checks") {

@@ -36,9 +36,8 @@ public struct Verifier {
         try ledger.load(deferringLines: false)
         try LedgerFormat.check(ledger)  // a newer format is not vouched for by a build that cannot read it
         if ledger.halfWrittenBytes > 0 {
-            if ledger.tailIsCompleteEntry || ledger.tailIsCompleteObject {
-                let what = ledger.tailIsCompleteEntry ? "entry" : "JSON object that is not the next entry"
-                throw LedgerDamage(seq: ledger.entries.count + 1, "the last line is a whole \(what) without its newline (damage, not a crash)")
+            if let whole = ledger.wholeTail {
+                throw LedgerDamage(seq: ledger.entries.count + 1, "the last line is a whole \(whole) without its newline (damage, not a crash)")
             }
             let what = ledger.interruptedEntries > 0
                 ? "\(ledger.halfWrittenBytes) bytes (\(ledger.interruptedEntries) complete lines) of an append that never finished"
@@ -88,7 +87,7 @@ public struct Verifier {
             try checkNote(kept, name: "kept checkpoint \(kept)", fileSeq: nil, ledger: ledger, verifier: verifier, siteName: siteName)
         }
         if let damage = CheckpointGaps.damage(in: ledger.entries, onDisk: checkpointer.all(), owed: ledger.owedCheckpoint) { throw damage }
-        if let owed = ledger.owedCheckpoint, owed.seq == ledger.entries.count, !checkpointer.all().contains(owed.seq) {
+        if let owed = ledger.owedCheckpoint, let head = ledger.head, owed.names(head), !checkpointer.all().contains(owed.seq) {
             notes.append("seq \(owed.seq): its checkpoint is owed by a command interrupted before writing it (Ledger/checkpoint.owed, "
                 + "signed by the site key, names this head); the next writing command writes it")
         }

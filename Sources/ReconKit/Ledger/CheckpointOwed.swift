@@ -18,6 +18,9 @@ public struct CheckpointOwed: Equatable, Sendable {
         self.head = head
     }
 
+    /// Whether the note names `entry`: its seq and its hash.
+    public func names(_ entry: LedgerEntry) -> Bool { seq == entry.seq && head == entry.hash }
+
     /// `Ledger/checkpoint.owed`, beside the ledger file at `ledgerPath`.
     static func path(besideLedger ledgerPath: String) -> String { FileIO.parent(of: ledgerPath) + "/checkpoint.owed" }
 

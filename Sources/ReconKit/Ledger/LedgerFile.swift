@@ -86,30 +86,27 @@ public final class LedgerFile {
             content = SHA256()
             bytes.withUnsafeBytes { content.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<validLength])) }
         }
-        tailIsCompleteEntry = false
-        tailIsCompleteObject = false
+        wholeTail = nil
         if halfWrittenBytes > 0 && interruptedEntries == 0 && !(batch.map { bytes.count < $0.end } ?? false) {
             // No unfinished batch explains it: an unterminated last line that is a whole entry
             // (or one whose newline became another byte) was damaged, not cut short.
             let tail = Array(bytes[validLength...])
             let candidates = [tail, Array(tail.dropLast())]
-            tailIsCompleteEntry = candidates.contains { candidate in
-                candidate.withUnsafeBufferPointer {
-                    (try? LedgerFile.parse($0, expectedSeq: entries.count + 1, prev: headHash)) != nil
-                }
+            if candidates.contains(where: { candidate in
+                candidate.withUnsafeBufferPointer { (try? LedgerFile.parse($0, expectedSeq: entries.count + 1, prev: headHash)) != nil }
+            }) {
+                wholeTail = "entry"
+            } else if candidates.contains(where: { (try? JSONParser.parse($0)) != nil }) {
+                // A write cut short leaves the start of a line, and the start of a one-line object is
+                // never a whole object: a whole one that is no entry (its hash changed) was written so.
+                wholeTail = "JSON object that is not the next entry"
             }
-            // A write cut short leaves the start of a line, and the start of a one-line object is
-            // never a whole object: a whole one that is no entry (its hash changed) was written so.
-            tailIsCompleteObject = !tailIsCompleteEntry && candidates.contains { (try? JSONParser.parse($0)) != nil }
         }
     }
 
-    /// The bytes after the last entry form a whole entry, not a line cut short: damage that
-    /// a writer must not cut away.
-    public private(set) var tailIsCompleteEntry = false
-    /// The bytes after the last entry form a whole JSON object that is not the next entry:
-    /// damage too, never what a crash leaves.
-    public private(set) var tailIsCompleteObject = false
+    /// What the bytes after the last entry are when they are whole, not a line cut short (an
+    /// `entry`, or a `JSON object that is not the next entry`): damage a writer must not cut away.
+    public private(set) var wholeTail: String?
 
     /// The text an intent record signs: `recon intent`, then `START END`.
     static func intentText(start: Int, end: Int) -> String { "recon intent\n\(start) \(end)\n" }

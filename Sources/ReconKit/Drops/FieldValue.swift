@@ -3,7 +3,12 @@
 public enum FieldValue {
     public struct Invalid: Error {
         public let message: String
-        init(_ message: String) { self.message = message }
+        /// A well-formed date or timestamp outside ``years`` (not a malformed one).
+        public let outsideYears: Bool
+        init(_ message: String, outsideYears: Bool = false) {
+            self.message = message
+            self.outsideYears = outsideYears
+        }
     }
 
     /// The value as a message quotes it: at most 40 characters, control characters escaped,
@@ -92,7 +97,8 @@ public enum FieldValue {
     private static func inYears(_ d: LocalDate, _ text: @autoclosure () -> Substring) throws {
         let year = d.components.year
         guard years.contains(year) else {
-            throw Invalid("\(shown(text())) is in the year \(year); dates and timestamps lie in the years \(years.lowerBound)–\(years.upperBound) (e.g. 2026-02-28)")
+            throw Invalid("\(shown(text())) is in the year \(year); dates and timestamps lie in the years \(years.lowerBound)–\(years.upperBound) (e.g. 2026-02-28)",
+                          outsideYears: true)
         }
     }
 
@@ -262,7 +268,7 @@ public enum FieldValue {
             let local = zone.localDate(of: instant)
             guard years.contains(local.components.year) else {
                 throw Invalid("\(shown(text())) falls on \(local) in site time (\(zone.identifier)); dates and timestamps "
-                    + "lie in the years \(years.lowerBound)–\(years.upperBound), in site time too (e.g. 2026-03-01T10:00:00Z)")
+                    + "lie in the years \(years.lowerBound)–\(years.upperBound), in site time too (e.g. 2026-03-01T10:00:00Z)", outsideYears: true)
             }
         }
         return instant

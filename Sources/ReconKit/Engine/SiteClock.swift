@@ -32,8 +32,8 @@ public struct SiteClock: Sendable {
             var why = "is not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], without offset UTC)"
             do {
                 _ = try FieldValue.timestamp(Substring(text), zone: SiteTimeZone(identifier: "UTC")!)
-            } catch let invalid as FieldValue.Invalid where invalid.message.contains("lie in the years") {
-                why = "lies outside the years 1970–2199 that entries may carry"
+            } catch let invalid as FieldValue.Invalid where invalid.outsideYears {
+                why = "lies outside the years \(FieldValue.years.lowerBound)–\(FieldValue.years.upperBound) that entries may carry"
             } catch {}
             return "RECON_NOW=\"\(text)\" \(why); give one such as 2026-01-05T09:00:00Z, or unset RECON_NOW to use the system clock"
         }

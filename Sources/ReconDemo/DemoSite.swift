@@ -219,8 +219,7 @@ public final class DemoSite {
     /// Makes the demo operator's key pair and adds it to the ledger with the site key.
     private func addOperator() throws {
         let dir = FileManager.default.temporaryDirectory.path + "/recon-demo-operator-" + UUID().uuidString
-        try FileIO.makeDirectory(dir)
-        chmod(dir, 0o700)
+        try FileIO.makePrivateDirectory(dir)
         let key = try SigningKey.generate(name: DemoSite.operatorName)
         let file = dir + "/" + DemoSite.operatorName + ".key"
         try key.write(to: file)

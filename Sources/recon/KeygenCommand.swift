@@ -26,8 +26,7 @@ struct Keygen: ParsableCommand {
             }
             // A folder not there yet is made, owner-only, as `init --key-dir` makes its own.
             if FileStatus.of(dir) == nil {
-                do { try FileIO.makeDirectory(dir) } catch { throw ReconFailure.usage("--dir \(dir) could not be made: \(error)") }
-                chmod(dir, 0o700)
+                do { try FileIO.makePrivateDirectory(dir) } catch { throw ReconFailure.usage("--dir \(dir) could not be made: \(error)") }
             }
             guard FileIO.isDirectory(dir) else { throw ReconFailure.usage("--dir \(dir) is not a folder") }
             let privatePath = dir + "/" + name + ".key", publicPath = dir + "/" + name + ".pub"

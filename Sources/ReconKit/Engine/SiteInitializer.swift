@@ -43,8 +43,7 @@ public enum SiteInitializer {
         for dir in [site.inbox, site.rejected, site.held, site.outbox, site.drops, site.checkpoints] {
             try FileIO.makeDirectory(dir)
         }
-        try FileIO.makeDirectory(site.keys)
-        chmod(site.keys, 0o700)
+        try FileIO.makePrivateDirectory(site.keys)
         var config = prepared ?? SiteConfig(site: name, baseCurrency: baseCurrency, timezone: timezone)
         (config.site, config.baseCurrency, config.timezone) = (name, baseCurrency, timezone)
         let privateKeyFile: String

@@ -17,10 +17,7 @@ enum SiteKeyDirectory {
             }
         }
         try FileIO.makeDirectory(site.root)
-        if madeDir {
-            try FileIO.makeDirectory(dir)
-            chmod(dir, 0o700)
-        }
+        if madeDir { try FileIO.makePrivateDirectory(dir) }
         guard FileIO.isDirectory(dir) else { throw ReconFailure.usage("--key-dir \(dir) is not a folder") }
         let real = try FileIO.realPath(dir), siteReal = try FileIO.realPath(site.root)
         guard real != siteReal && !real.hasPrefix(siteReal == "/" ? "/" : siteReal + "/") else {

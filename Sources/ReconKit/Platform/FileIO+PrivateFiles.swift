@@ -4,6 +4,13 @@ extension FileIO {
     /// Whether the failure was that the file already existed (`EEXIST`).
     public static func isAlreadyThere(_ failure: Failure) -> Bool { failure.code == EEXIST }
 
+    /// Makes the folder `path` (and those above it) if need be, and sets it to owner-only
+    /// (mode 0700): a folder of private keys.
+    public static func makePrivateDirectory(_ path: String) throws {
+        try makeDirectory(path)
+        chmod(path, 0o700)
+    }
+
     /// Writes `bytes` to a new file at `path` that only its owner may read (mode 0600).
     ///
     /// The mode is set by the same call that creates the file (`O_CREAT | O_EXCL`), so it

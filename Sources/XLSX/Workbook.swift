@@ -305,13 +305,15 @@ public final class Workbook {
             if result == LXW_ERROR_CREATING_TMPFILE || result == LXW_ERROR_READING_TMPFILE { throw AssemblyFailure(error: error) }
             throw error
         }
-        let written = FileManager.default.contents(atPath: partialPath)
-        if let problem = written.map(AssembledParts.problem(inWorkbook:)) ?? "the file could not be read back" {
+        /// The hidden file goes; the error says which folder to make room in.
+        func damaged(_ problem: String) -> AssemblyFailure {
             unlink(partialPath)
-            throw AssemblyFailure(error: XLSXError(
+            return AssemblyFailure(error: XLSXError(
                 code: .saveFailed, path: path, message: "libxlsxwriter assembled a damaged workbook: \(problem)",
                 remedy: "make room in \(partsFolder), where libxlsxwriter assembles a workbook's parts, and run the command again"))
         }
+        guard let written = FileManager.default.contents(atPath: partialPath) else { throw damaged("the file could not be read back") }
+        if let problem = AssembledParts.problem(inWorkbook: written) { throw damaged(problem) }
         if rename(partialPath, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(partialPath)
@@ -320,7 +322,7 @@ public final class Workbook {
                 message: "the finished file could not be moved into place: \(reason)",
                 remedy: "check that the path is not a folder and that its folder is writable")
         }
-        return written ?? Data()
+        return written
     }
 
     /// Frees the C workbook without writing anything.

@@ -175,6 +175,14 @@ public final class Worksheet {
         try check(worksheet_set_row(handle, r, height, nil), "worksheet_set_row", row, 0)
     }
 
+    /// Makes `row` tall enough for `text` wrapped at `charactersPerLine` (15 points a line):
+    /// libxlsxwriter does not size a row to the wrapped text in it, so its lines would spill
+    /// over the rows below.
+    public func fitRowHeight(_ row: Int, toWrap text: String, charactersPerLine: Int) throws {
+        let lines = (text.count + charactersPerLine - 1) / charactersPerLine
+        try setRowHeight(15 * Double(lines), row: row)
+    }
+
     /// Keeps the rows above `row` and the columns left of `column` in view when scrolling;
     /// `freezePanes(row: 1, column: 0)` keeps a header row.
     ///

@@ -27,7 +27,7 @@ public enum DraftWorkbook {
             func writeLeftOut(_ problems: [String], row: Int) throws {
                 let text = problems.joined(separator: "; ")
                 try sheet.write(text: text, row: row, column: 7, style: wrapped)
-                try sheet.setRowHeight(15 * Double((text.count + 55) / 56), row: row)
+                try sheet.fitRowHeight(row, toWrap: text, charactersPerLine: 56)
             }
             for p in review.book.problems where p.side == side { leftOut[p.subject, default: []].append("\(p.code.rawValue): \(p.message)") }
             if !leftOut.isEmpty {

@@ -85,7 +85,7 @@ public enum StatementWorkbook {
                 // Across all seven columns (some 120 characters), wrapped on as many lines as it needs.
                 try sheet.merge(CellRange(firstRow: row, firstColumn: 0, lastRow: row, lastColumn: 6), text: payTo,
                                 style: CellStyle().with { $0.isBold = true; $0.wrapsText = true })
-                try sheet.setRowHeight(15 * Double((payTo.count + 109) / 110), row: row)
+                try sheet.fitRowHeight(row, toWrap: payTo, charactersPerLine: 110)
                 row += 2
             }
             if receivables.accounts.isEmpty {

@@ -291,11 +291,8 @@ struct DocumentReadBackTests {
         // client's block starts in: printed, the account number was lost (a long instruction).
         let cell = try #require(sheet.cells.first { $0.value.v?.hasPrefix("Pay to: ") == true }?.key)
         #expect(cell.hasPrefix("A"), "\(cell)")
-        let python = try #require(ProcessRunner.executable(named: "python3"))
-        let merges = try ProcessRunner.run(python, ["-c", "import re,sys,zipfile; print(' '.join(re.findall(r'<mergeCell ref=\"([A-Z0-9:]+)\"', "
-            + "zipfile.ZipFile(sys.argv[1]).read('xl/worksheets/sheet1.xml').decode())))", site.path("Outbox/statements/C1.xlsx")])
-        #expect(merges.out.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-                    .contains("\(cell):G\(cell.dropFirst())"), "merges: \(merges.out)")
+        let xml = try zipEntry(site.path("Outbox/statements/C1.xlsx"), "xl/worksheets/sheet1.xml")
+        #expect(xml.contains(#"<mergeCell ref="\#(cell):G\#(cell.dropFirst())"/>"#), "\(xml.suffix(600))")
     }
 
     @Test func paymentsReduceWhatIsDueAndOverpaymentIsUnappliedCredit() throws {

@@ -498,7 +498,7 @@ private func writeCounting(_ path: String, scratch: String?, _ build: (Workbook)
     return (try Data(contentsOf: URL(fileURLWithPath: path)), builds)
 }
 
-private func zipEntry(_ path: String, _ entry: String) throws -> String {
+func zipEntry(_ path: String, _ entry: String) throws -> String {
     if FileManager.default.isExecutableFile(atPath: "/usr/bin/unzip") {
         return try run("/usr/bin/unzip", ["-p", path, entry])
     }

@@ -179,6 +179,40 @@ struct PrivilegeAndRerunTests {
     ///     CN-2026-000003 reverses it whole, its lines and tax (SPEC §3), naming it alone;
     ///     INV-2026-000004 590.00.
     /// C1 then owes 354.00 + 472.00 + 590.00 − 100.00 − 254.00 − 472.00 = 590.00.
+    /// C2 paid its March invoice (100.00 INR) and was then moved to USD; D2 to EUR. March's
+    /// rerun for C1's card and late report leaves both alone: their March did not change, so
+    /// no USD or EUR rate for March is needed, and no credit note or new invoice in the new
+    /// currency leaves a paid client owing again with its INR payment left as credit. C1 and
+    /// D1 get the same documents as in the rerun above.
+    @Test func aRerunLeavesAPartyWhoseCurrencyChangedAloneWhenItsMonthDidNot() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("payments-c2.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
+                      + "P1,C2,2026-04-05,100.00,INR,wire,INV-2026-000002\n")
+        try site.drop("clients-c2-usd.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
+                      + "C2,Harbor Clinic,USD,standard,2021-06-01,10,0\n")
+        try site.drop("radiologists-d2-eur.csv", "radiologist_id,name,grade,seniority_years,currency\nD2,Dr Lee,junior,2,EUR\n")
+        let moved = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(moved.code == 0, "\(moved.err)")
+        let key = try site.operatorKey("asha", listed: true)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "C1 card agreed in April for March", "--key", key],
+                                   env: TestSite.rerunDay)
+        #expect(rerun.code == 0, "\(rerun.err)")
+        let issued = try site.entries().filter { ($0["kind"] as? String)?.hasSuffix(".issued") == true }
+            .compactMap { $0["body"] as? [String: Any] }
+        func of(_ party: String) -> [String] {
+            issued.filter { ($0["client_id"] ?? $0["radiologist_id"]) as? String == party }.compactMap { $0["number"] as? String }
+        }
+        #expect(of("C2") == ["INV-2026-000002"] && of("D2") == ["PAY-2026-000002"])
+        #expect(of("C1") == ["INV-2026-000001", "CN-2026-000001", "INV-2026-000003"])
+        #expect(of("D1") == ["PAY-2026-000001", "PAYADJ-2026-000001", "PAY-2026-000003"])
+        // C2 owes nothing in any currency: its INR invoice is paid, and nothing is in USD.
+        let statement = try site.recon(["statement", "C2", "--as-of", "2026-04-10", "--json"], env: TestSite.rerunDay)
+        #expect(statement.code == 0, "\(statement.err)")
+        #expect(statement.out.contains("\"INR\":\"0.00\""), "\(statement.out)")
+        #expect(!statement.out.contains("USD"), "\(statement.out)")
+        site.expectAuditorAccepts()
+    }
+
     @Test func aGoodwillCreditIsSettledByTheRerunThatReversesItsInvoice() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)

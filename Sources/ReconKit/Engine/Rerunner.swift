@@ -33,7 +33,9 @@ public struct Rerunner {
         try OutboxCheck(site: session.site).requireWritable(period: period)
         try OutboxCheck(site: session.site).requireNoStrayDocuments(period: period, issued: session.state.issued)
         try Ingestor(session: session).requireOwnFolders()  // its held drops are read from inside the site only
-        guard !reason.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--reason must say why the period is rerun") }
+        // Trimmed as drop text is (SPEC §2), so a retry with a stray space is still a retry.
+        let reason = reason.trimmingSpaces
+        guard !reason.isEmpty else { throw ReconFailure.usage("--reason must say why the period is rerun") }
         let signed = try PrivilegedRequest.sign(command: "rerun", args: ["period": period.description, "reason": reason],
                                                 keyFile: keyFile, session: session)
         // The checkpoint that must follow is signed with the site key: refuse now, not after appending.
@@ -85,9 +87,26 @@ public struct Rerunner {
         }
     }
 
+    /// The site's pricing with each party that was issued a document for `period` billed in
+    /// that document's currency (its latest invoice's, or statement's), not the one its master
+    /// data names now: the month was contracted and paid in it, a credit note is in it, and a
+    /// party whose reports and cards did not change is left alone (SPEC §5: a rerun issues
+    /// for the parties whose total changes). A party new to the period is billed in its own.
+    private func pricingInIssuedCurrencies(_ period: Period) -> PricingContext {
+        var pricing = session.state.pricing
+        for d in session.state.issued where d.period == period {  // in ledger order: the latest wins
+            switch d.kind {
+            case .invoice: pricing.clients[d.partyId]?.currency = d.currency
+            case .payout: pricing.radiologists[d.partyId]?.currency = d.currency
+            default: break
+            }
+        }
+        return pricing
+    }
+
     private func issue(_ period: Period, reason: String, signed: PrivilegedRequest, applied: [String]) throws -> Result {
         let state = session.state
-        let review = Reviewer(session: session).review(period, final: true)
+        let review = Reviewer(session: session, pricing: pricingInIssuedCurrencies(period)).review(period, final: true)
         let blocking = review.blocking(closed: true)
         if !blocking.isEmpty {
             if !applied.isEmpty {
@@ -107,7 +126,6 @@ public struct Rerunner {
             let parties = Set(issued.map(\.partyId)).union(byParty.keys).sorted()
             for party in parties {
                 let mine = issued.filter { $0.partyId == party }
-                let outstanding = try Outstanding.net(mine)
                 let fresh = byParty[party]
                 // A rerun's reversal settles everything issued before it. What the party is billed
                 // at its last pricing is its latest invoice (statement), unless a reversal followed
@@ -119,9 +137,19 @@ public struct Rerunner {
                 if billedAmount == freshAmount && (fresh == nil || billed == nil || fresh?.currency == billed?.currency) {
                     continue  // unchanged: nothing to issue
                 }
-                if let outstanding, !outstanding.amount.isZero {
-                    let open = mine.filter { $0.kind == kind && $0.seq > lastReversal }.map(\.number)
-                    let credit = try Outstanding.reversal(of: mine, open: open, kind: reversal, net: outstanding, session: session)
+                // What is reversed is owed in the currency the party is billed in now; documents
+                // of the period in another (a rerun by an earlier version re-billed a party whose
+                // currency had changed) must already be settled among themselves.
+                let currency = fresh?.currency ?? billed?.currency ?? mine.last?.currency
+                let (current, other) = (mine.filter { $0.currency == currency }, mine.filter { $0.currency != currency })
+                if let owed = try Outstanding.net(other), !owed.amount.isZero {
+                    throw ReconFailure.refused("\(party)'s documents of \(period) in \(owed.currency) are not settled among themselves "
+                        + "(\(owed.amount) outstanding) while it is billed in \(currency?.code ?? "?"); credit them with "
+                        + "`recon credit` first, then rerun")
+                }
+                if let outstanding = try Outstanding.net(current), !outstanding.amount.isZero {
+                    let open = current.filter { $0.kind == kind && $0.seq > lastReversal }.map(\.number)
+                    let credit = try Outstanding.reversal(of: current, open: open, kind: reversal, net: outstanding, session: session)
                     items.append(DocumentIssuer.Item(credit.draft, refersTo: credit.refersTo.joined(separator: ", "), reason: reason))
                 }
                 if let fresh { items.append(DocumentIssuer.Item(fresh, reason: reason)) }

@@ -1,8 +1,14 @@
 /// Prices a period and runs the auditor over it.
 public struct Reviewer {
     let session: SiteSession
+    /// What pricing reads: the site's master data, cards and rates, unless a rerun bills some
+    /// parties in the currency their period was issued in (``Rerunner``).
+    let pricing: PricingContext?
 
-    public init(session: SiteSession) { self.session = session }
+    public init(session: SiteSession, pricing: PricingContext? = nil) {
+        self.session = session
+        self.pricing = pricing
+    }
 
     /// The FX date of a period: its last day, or today while it is still running (a draft).
     public func fxDate(_ period: Period, final: Bool) -> LocalDate {
@@ -24,7 +30,7 @@ public struct Reviewer {
         let indices = state.periodReports[period] ?? []
         let excluded = state.excludedReports(in: period)
         return Stages.time("price") {
-            PeriodPricer(context: state.pricing).price(period: period, all: state.reports, indices: indices,
+            PeriodPricer(context: pricing ?? state.pricing).price(period: period, all: state.reports, indices: indices,
                                                        excluded: excluded, fxDate: fxDate(period, final: final))
         }
     }

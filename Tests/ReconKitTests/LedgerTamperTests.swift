@@ -68,11 +68,26 @@ struct LedgerTamperTests {
         try bytes.write(to: URL(fileURLWithPath: path))
         let run = try site.recon(["verify"])
         #expect(run.code == 4)
-        #expect(run.out.hasPrefix("seq \(count): the last line is a whole entry without its newline"), "\(run.out)")
+        #expect(run.out.hasPrefix("seq \(count): the last line holds a whole entry not followed by its newline"), "\(run.out)")
         let write = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(write.code == 4, "\(write.err)")
-        #expect(write.err.contains("seq \(count): the last line is a whole entry without its newline"), "\(write.err)")
+        #expect(write.err.contains("seq \(count): the last line holds a whole entry not followed by its newline"), "\(write.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+
+        // Its newline turned into more bytes than one (other bytes, the start of a next line):
+        // still a whole entry first, which no write cut short leaves.
+        for more in ["xx", " {\"seq\":\(count + 1)"] {
+            var longer = bytes
+            longer[longer.count - 1] = UInt8(ascii: "x")
+            longer.append(contentsOf: Array(more.utf8))
+            try longer.write(to: URL(fileURLWithPath: path))
+            let verify = try site.recon(["verify"])
+            #expect(verify.code == 4, "\(more): \(verify.out)")
+            #expect(verify.out.hasPrefix("seq \(count): the last line holds a whole entry"), "\(more): \(verify.out)")
+            let again = try site.recon(["ingest"], env: TestSite.aprilLater)
+            #expect(again.code == 4, "\(more): \(again.err)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == longer, "\(more): nothing cut, nothing appended")
+        }
     }
 
     /// A whole JSON object after the last entry, without its newline and not a valid entry (one
@@ -95,10 +110,55 @@ struct LedgerTamperTests {
         try bytes.write(to: URL(fileURLWithPath: path))
         let run = try site.recon(["verify"])
         #expect(run.code == 4, "\(run.out)")
-        #expect(run.out.hasPrefix("seq \(count + 1): the last line is a whole JSON object that is not the next entry"), "\(run.out)")
+        #expect(run.out.hasPrefix("seq \(count + 1): the last line holds a whole JSON object that is not the next entry"), "\(run.out)")
         let write = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(write.code == 4, "\(write.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes, "nothing cut, nothing appended")
+    }
+
+    /// The last entry (an ingest, under no checkpoint) rewritten with another `at` and its hash
+    /// redone, as anyone can without a key: a time that is no time, or one before the entry it
+    /// follows, is damage. Else the clock check, which reads only the head's `at`, would let a
+    /// credit note be dated years before its invoice (a document's issue date is its `at`).
+    @Test func anEntryTimeThatIsNoTimeOrBeforeTheEntryItFollowsIsDamage() throws {
+        let site = try TestSite.trustSite()
+        let path = site.path("Ledger/ledger.jsonl")
+        let lines = try site.ledgerLines()
+        guard case .object(let last) = try JSONParser.parse(try #require(lines.last)),
+              case .object(let body)? = last["body"], case .string(let kind)? = last["kind"], case .string(let prev)? = last["prev"]
+        else { Issue.record("the last line is no entry"); return }
+        #expect(try site.recon(["verify"]).code == 0)
+        let key = site.path("operator-keys/asha.key")
+        for at in ["yesterday", "2026-01-01T00:00:00Z", "2026-04-12T09:00:00+00:00", "2026-02-30T09:00:00Z"] {
+            let forged = LedgerEntry(seq: lines.count, at: at, kind: kind, body: body, prev: prev)
+            let bytes = Data(lines.dropLast().joined(separator: [10])) + Data([10]) + Data(forged.line)
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let verify = try site.recon(["verify"])
+            #expect(verify.code == 4, "\(at): \(verify.out)")
+            #expect(verify.out.hasPrefix("seq \(lines.count): its at"), "\(at): \(verify.out)")
+            let credit = try site.recon(["credit", "INV-2026-000003", "--amount", "10.00", "--reason", "backdated", "--key", key],
+                                        env: ["RECON_NOW": "2026-01-02T09:00:00Z"])
+            #expect(credit.code == 4, "\(at): \(credit.err)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes, "\(at): nothing appended")
+        }
+    }
+
+    /// The ledger replaced by a link to a copy elsewhere: appends would land outside the site,
+    /// beside a writer lock that serialises nothing there. Refused, and the copy left alone.
+    @Test func aLedgerThatIsALinkIsRefused() throws {
+        let site = try TestSite.trustSite()
+        let path = site.path("Ledger/ledger.jsonl")
+        let elsewhere = site.path("ledger-elsewhere.jsonl")
+        try FileManager.default.moveItem(atPath: path, toPath: elsewhere)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: elsewhere)
+        let before = try Data(contentsOf: URL(fileURLWithPath: elsewhere))
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect((verify.out + verify.err).contains("symbolic link"), "\(verify.out)\(verify.err)")
+        try site.drop("usage-r9.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-06T10:00:00Z,C1,D1,CT,1\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: elsewhere)) == before)
     }
 
     @Test func aDeletedMiddleLineIsDetected() throws {

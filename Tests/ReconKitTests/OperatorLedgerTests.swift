@@ -186,7 +186,10 @@ struct OperatorLedgerTests {
         let before = try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
         let retries = [["credit", "INV-2026-000003", "--amount", "100.00", "--reason", "goodwill", "--key", key],
                        ["credit", "INV-2026-000003", "--amount", "100", "--reason", "goodwill", "--key", key],
-                       ["rerun", "2026-03", "--reason", "C1 card agreed in April for March", "--key", key]]
+                       // Reasons are trimmed as drop text is: a stray space makes no new request.
+                       ["credit", "INV-2026-000003", "--amount", "100.00", "--reason", " goodwill  ", "--key", key],
+                       ["rerun", "2026-03", "--reason", "C1 card agreed in April for March", "--key", key],
+                       ["rerun", "2026-03", "--reason", "C1 card agreed in April for March ", "--key", key]]
         for args in retries {
             let run = try site.recon(args, env: TestSite.aprilLater)
             #expect(run.code == 3, "\(args): \(run.err)")

@@ -18,7 +18,9 @@ public struct Creditor {
         guard let invoice = state.issued.first(where: { $0.number == number && $0.kind == .invoice }) else {
             throw ReconFailure.rejected("\(number) is not an invoice issued by this site (numbers look like INV-2026-000001)")
         }
-        guard !reason.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--reason must say why the invoice is credited") }
+        // Trimmed as drop text is (SPEC §2): `"goodwill "` is the same request as `"goodwill"`, and a retry of it.
+        let reason = reason.trimmingSpaces
+        guard !reason.isEmpty else { throw ReconFailure.usage("--reason must say why the invoice is credited") }
         let amount: ExactDecimal
         do {
             amount = try FieldValue.decimal(Substring(text), positive: true)

@@ -66,8 +66,8 @@ public final class SiteSession {
         }
         try LedgerFormat.check(ledger)
         if writing, let whole = ledger.wholeTail {
-            throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): the last line is a whole "
-                + "\(whole) without its newline — damage, not a line cut short by a crash; nothing is written to a damaged ledger — "
+            throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): the last line holds a whole "
+                + "\(whole) not followed by its newline — damage, not a line cut short by a crash; nothing is written to a damaged ledger — "
                 + "restore it from a backup or ask an auditor")
         }
         if writing || checked {

@@ -37,7 +37,7 @@ public struct Verifier {
         try LedgerFormat.check(ledger)  // a newer format is not vouched for by a build that cannot read it
         if ledger.halfWrittenBytes > 0 {
             if let whole = ledger.wholeTail {
-                throw LedgerDamage(seq: ledger.entries.count + 1, "the last line is a whole \(whole) without its newline (damage, not a crash)")
+                throw LedgerDamage(seq: ledger.entries.count + 1, "the last line holds a whole \(whole) not followed by its newline (damage, not a crash)")
             }
             let what = ledger.interruptedEntries > 0
                 ? "\(ledger.halfWrittenBytes) bytes (\(ledger.interruptedEntries) complete lines) of an append that never finished"

@@ -112,6 +112,15 @@ public struct JSONParser {
         return try parser.parseWhole()
     }
 
+    /// How many bytes a whole JSON value at the start of `bytes` (after any whitespace)
+    /// takes, whatever follows it; nil when the bytes do not start with one.
+    static func leadingValueLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var parser = JSONParser(bytes)
+        parser.skipWhitespace()
+        guard (try? parser.skipValue(depth: 0)) != nil else { return nil }
+        return parser.pos
+    }
+
     private mutating func parseWhole() throws -> JSONValue {
         skipWhitespace()
         let value: JSONValue

@@ -47,7 +47,7 @@ public final class LedgerFile {
     /// Reads and checks the whole file. `deferringLines`: documents' `lines` stay in the file,
     /// read back on demand (``LedgerEntry/member(_:)``); `recon verify` holds every member.
     public func load(deferringLines: Bool = true) throws {
-        let bytes = try FileIO.read(path)
+        let bytes = try FileIO.read(path, followingLinks: false)
         // The complete lines are hashed whole on another core while they are parsed.
         let complete = (bytes.lastIndex(of: 10) ?? -1) + 1
         let hashing = BackgroundWork {
@@ -59,6 +59,7 @@ public final class LedgerFile {
         content = hashing.wait()
         entries = read.entries
         if let damage = read.damage { throw damage }
+        try EntryTimes.check(entries)
         let ends = read.ends
         validLength = ends.last ?? 0
         interruptedEntries = 0
@@ -88,18 +89,17 @@ public final class LedgerFile {
         }
         wholeTail = nil
         if halfWrittenBytes > 0 && interruptedEntries == 0 && !(batch.map { bytes.count < $0.end } ?? false) {
-            // No unfinished batch explains it: an unterminated last line that is a whole entry
-            // (or one whose newline became another byte) was damaged, not cut short.
+            // No unfinished batch explains it. An append writes a whole line, so a write cut short
+            // leaves the start of one, and the start of a one-line object never holds a whole
+            // value: a tail that begins with one (an entry whose newline became other bytes, an
+            // object written so) was damaged, not cut short, and must not be cut away.
             let tail = Array(bytes[validLength...])
-            let candidates = [tail, Array(tail.dropLast())]
-            if candidates.contains(where: { candidate in
-                candidate.withUnsafeBufferPointer { (try? LedgerFile.parse($0, expectedSeq: entries.count + 1, prev: headHash)) != nil }
-            }) {
-                wholeTail = "entry"
-            } else if candidates.contains(where: { (try? JSONParser.parse($0)) != nil }) {
-                // A write cut short leaves the start of a line, and the start of a one-line object is
-                // never a whole object: a whole one that is no entry (its hash changed) was written so.
-                wholeTail = "JSON object that is not the next entry"
+            if let length = tail.withUnsafeBufferPointer({ JSONParser.leadingValueLength($0) }) {
+                let isEntry = tail.withUnsafeBufferPointer { whole in
+                    (try? LedgerFile.parse(UnsafeBufferPointer(rebasing: whole[..<length]), expectedSeq: entries.count + 1,
+                                           prev: headHash)) != nil
+                }
+                wholeTail = isEntry ? "entry" : "JSON \(tail.first { $0 > 32 } == UInt8(ascii: "{") ? "object" : "value") that is not the next entry"
             }
         }
     }

@@ -9,10 +9,11 @@ public final class AppendingFile {
     public let path: String
     private let descriptor: Int32
 
-    /// Opens (creating, mode 0644) `path` for appending. Wraps `open` and `fstat`.
+    /// Opens (creating, mode 0644) `path` for appending; a symbolic link in its place is
+    /// refused, never appended through. Wraps `open` and `fstat`.
     public init(path: String) throws {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileIO.Failure(path: path, action: "open", code: errno) }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { throw FileIO.openFailure(path, errno) }
         self.path = path
         self.descriptor = fd
     }

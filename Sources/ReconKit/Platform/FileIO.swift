@@ -20,6 +20,12 @@ public enum FileIO {
         }
     }
 
+    /// `open`'s failure; ELOOP under `O_NOFOLLOW` is a symbolic link where a file was expected.
+    static func openFailure(_ path: String, _ code: Int32) -> Failure {
+        code == ELOOP ? Failure(path: path, action: "open a symbolic link (not a regular file)", code: EINVAL)
+            : Failure(path: path, action: "open", code: code)
+    }
+
     /// Throws unless `info` (from `fstat`) is a regular file's: a folder says so (EISDIR), a
     /// FIFO, socket or device is "not a regular file" — its size says nothing of its bytes.
     static func requireRegular(_ info: stat, _ path: String) throws {
@@ -53,11 +59,12 @@ public enum FileIO {
         throw Failure(path: path, action: "create the folder", code: code)
     }
 
-    /// The whole file.
-    public static func read(_ path: String) throws -> [UInt8] {
+    /// The whole file; with `followingLinks` false, a symbolic link in its place is refused as
+    /// not a regular file (the ledger: appends through a link would land outside the site).
+    public static func read(_ path: String, followingLinks: Bool = true) throws -> [UInt8] {
         // Opened without waiting, so a FIFO put in a file's place is refused, never waited on.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw Failure(path: path, action: "open", code: errno) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingLinks ? 0 : O_NOFOLLOW))
+        guard fd >= 0 else { throw openFailure(path, errno) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw Failure(path: path, action: "stat", code: errno) }

@@ -174,4 +174,42 @@ struct SiteConfigTests {
         try toml.write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
         #expect(try site.recon(["status"], env: env).code == 0)
     }
+    /// A Latin-1 `é` in the seller's name was read as U+FFFD and printed on final invoices.
+    @Test func aReconTomlThatIsNotUTF8IsRefusedNamingTheLine() throws {
+        let site = try TestSite()
+        let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
+        #expect(try site.recon(["init", "--name", "cfg", "--base-currency", "INR", "--timezone", "UTC"], env: env).code == 0)
+        var bytes = Array(try site.read("recon.toml").utf8)
+        let lines = bytes.split(separator: 10, omittingEmptySubsequences: false).count
+        bytes += Array("[seller]\nlegal_name = \"Soci".utf8) + [0xE9] + Array("t\u{e9} SARL\"\n".utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: site.path("recon.toml")))
+        for command in [["status"], ["ingest"], ["verify"]] {
+            let r = try site.recon(command, env: env)
+            #expect(r.code == 1, "\(command): \(r.out)\(r.err)")
+            #expect((r.err + r.out).contains("recon.toml line \(lines + 1): this line is not UTF-8 text"), "\(command): \(r.err)\(r.out)")
+        }
+    }
+
+    /// `UTC+5` is an offset, not an IANA name, and IANA's `Etc/GMT+5` is UTC−5: refused at
+    /// init, where the zone is fixed for good. A bad zone in a prepared recon.toml is blamed
+    /// on its line, not on an option nobody gave.
+    @Test func initRefusesAnOffsetForATimeZoneAndNamesWhereABadZoneCameFrom() throws {
+        let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
+        for zone in ["UTC+5", "GMT-05:30", "UTC+05:30"] {
+            let site = try TestSite()
+            let r = try site.recon(["init", "--timezone", zone], env: env)
+            #expect(r.code == 1, "\(zone): \(r.out)")
+            #expect(r.err.contains("--timezone \(zone): an offset is not an IANA time zone name"), "\(zone): \(r.err)")
+            #expect(!site.exists("Ledger"))
+        }
+        let site = try TestSite()
+        try "site = \"p\"\ntimezone = \"Mars/Olympus\"\n".write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let r = try site.recon(["init"], env: env)
+        #expect(r.code == 1 && r.err.contains("recon.toml line 2: timezone is \"Mars/Olympus\": not an IANA time zone name"), "\(r.err)")
+        try "site = \"p\"\nbase_currency = \"ABC\"\n".write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let c = try site.recon(["init"], env: env)
+        #expect(c.code == 1 && c.err.contains("recon.toml line 2: base_currency is \"ABC\""), "\(c.err)")
+        #expect(problem(head + "site_key = \"\"\n") == "recon.toml line 4: site_key is empty; name the site's private key file "
+                + "(e.g. site_key = \"/etc/recon/keys/site.key\"), or remove the line to use Ledger/keys/site.key")
+    }
 }

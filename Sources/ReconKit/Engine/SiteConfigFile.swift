@@ -36,6 +36,7 @@ public enum SiteConfigFile {
         } catch {
             throw ReconFailure.refused("cannot read \(site.configFile): \(error)")
         }
+        if let problem = TOML.notUTF8(bytes) { throw ReconFailure.usage("\(problem)") }
         do {
             return (try SiteConfig.parse(String(decoding: bytes, as: UTF8.self), fixed: fixed), Hex.string(SHA256.hash(data: bytes)))
         } catch let refusal as SiteConfig.OperatorTablesRefused {

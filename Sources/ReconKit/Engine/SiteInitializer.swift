@@ -27,8 +27,9 @@ public enum SiteInitializer {
         guard Currency(code: baseCurrency) != nil else {
             throw ReconFailure.usage("--base-currency \(baseCurrency) is not an ISO 4217 code (e.g. INR, USD, EUR)")
         }
-        guard SiteTimeZone(identifier: timezone) != nil else {
-            throw ReconFailure.usage("--timezone \(timezone) is not an IANA time zone name (e.g. UTC, Asia/Kolkata, Europe/Paris)")
+        guard !SiteTimeZone.isOffsetName(timezone), SiteTimeZone(identifier: timezone) != nil else {
+            let said = givenZone != nil ? "--timezone \(timezone)" : "recon.toml timezone = \(TOML.quoted(timezone))"
+            throw ReconFailure.usage("\(said): " + SiteTimeZone.whatIsValid(timezone))
         }
         if let prepared {
             let mismatches = SiteConfigFile.disagreements(prepared, SiteConfig(site: name, baseCurrency: baseCurrency, timezone: timezone))

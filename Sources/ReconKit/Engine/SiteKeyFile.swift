@@ -18,7 +18,13 @@ public enum SiteKeyFile {
     /// verify, and a checkpoint, once written, is never replaced.
     public static func load(_ site: Site) throws -> SigningKey {
         let path = path(for: site)
-        let key = try OperatorKeyFile.load(path, role: "the site key")
+        // Only the site's own key will do: a new one would sign what never verifies.
+        let fingerprint = LedgerFile.siteInit(of: site).map { " (\($0.publicKey.split(separator: "+").prefix(2).joined(separator: "+")))" } ?? ""
+        let whereFrom = path == site.privateKeyFile ? "" : ", which `site_key` in \(site.configFile) names"
+        let key = try OperatorKeyFile.load(path, role: "the site key\(whereFrom)",
+                                           remedy: "put back the site's private key that site.init records\(fingerprint) from its backup, "
+                                               + (whereFrom.isEmpty ? "or name where it is kept with `site_key` in recon.toml"
+                                                                    : "or correct `site_key`"))
         if let recorded = LedgerFile.siteInit(of: site)?.publicKey, recorded != key.verifierKey.text {
             throw ReconFailure.verification("\(path) holds the key \(key.verifierKey.text.split(separator: "+").prefix(2).joined(separator: "+")), "
                 + "which is not the site key site.init records (\(recorded.split(separator: "+").prefix(2).joined(separator: "+"))); "

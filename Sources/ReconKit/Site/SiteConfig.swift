@@ -86,6 +86,19 @@ public struct SiteConfig: Sendable, Equatable {
             config.paper = paper
         }
         config.siteKey = try root.string("site_key", example: "\"/etc/recon/keys/site.key\"")
+        // Checked here, where the line is known, not later as if an option of `recon init` had said them.
+        if !config.timezone.isEmpty, SiteTimeZone(identifier: config.timezone) == nil {
+            throw TOML.Problem(line: root.line("timezone"), message: "timezone is \(TOML.quoted(config.timezone)): "
+                + SiteTimeZone.whatIsValid(config.timezone))
+        }
+        if !config.baseCurrency.isEmpty, Currency(code: config.baseCurrency) == nil {
+            throw TOML.Problem(line: root.line("base_currency"), message: "base_currency is \(TOML.quoted(config.baseCurrency)); "
+                + "write an ISO 4217 code (e.g. base_currency = \"INR\")")
+        }
+        if let key = config.siteKey, key.trimmingSpaces.isEmpty {
+            throw TOML.Problem(line: root.line("site_key"), message: "site_key is empty; name the site's private key file "
+                + "(e.g. site_key = \"/etc/recon/keys/site.key\"), or remove the line to use Ledger/keys/site.key")
+        }
         for (name, table) in doc.tables.sorted(by: { $0.key < $1.key }) {
             let keys = SiteConfigKeys(table: table, name: name)
             switch name {

@@ -58,6 +58,17 @@ public enum TOML {
         public var description: String { (line.map { "recon.toml line \($0): " } ?? "recon.toml: ") + message }
     }
 
+    /// The first line of `bytes` that is not UTF-8, as a problem: TOML is UTF-8, and text read
+    /// past a bad byte (a Latin-1 `é`) would reach issued documents as U+FFFD, never noticed.
+    public static func notUTF8(_ bytes: [UInt8]) -> Problem? {
+        for (i, line) in bytes.split(separator: 10, omittingEmptySubsequences: false).enumerated()
+        where String(bytes: line, encoding: .utf8) == nil {
+            return Problem(line: i + 1, message: "this line is not UTF-8 text (a byte such as a Latin-1 accented letter); "
+                + "save recon.toml as UTF-8")
+        }
+        return nil
+    }
+
     /// The string as a TOML basic string, escaped so it reads back the same.
     public static func quoted(_ s: String) -> String {
         var out = "\""

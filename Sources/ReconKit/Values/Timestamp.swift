@@ -46,6 +46,24 @@ public final class SiteTimeZone: @unchecked Sendable {
             && (identifier == "UTC" || identifier == "Etc/UTC" || identifier == "GMT" || identifier == "Etc/GMT")
     }
 
+    /// `UTC+5`, `GMT-05:30`: offsets Foundation reads as zones, but no IANA name (SPEC §1), so
+    /// `recon init` refuses them (a site an earlier version made with one still opens). The
+    /// site's zone is fixed at init, and IANA's own `Etc/GMT+5` means UTC−5: an offset typed
+    /// with the sign people expect would put reports in the wrong day, for good. IANA's
+    /// `GMT+0`, `GMT-0` and `GMT0` are names, and zero either way.
+    public static func isOffsetName(_ identifier: String) -> Bool {
+        guard identifier.hasPrefix("UTC") || identifier.hasPrefix("GMT"), identifier.count > 3 else { return false }
+        return !["GMT+0", "GMT-0", "GMT0"].contains(identifier)
+    }
+
+    /// What a valid zone looks like, said to the one who typed `identifier`.
+    public static func whatIsValid(_ identifier: String) -> String {
+        isOffsetName(identifier)
+            ? "an offset is not an IANA time zone name; write the place's zone (e.g. Asia/Karachi for UTC+5, "
+                + "Asia/Kolkata for UTC+5:30), which also follows its daylight saving"
+            : "not an IANA time zone name; write one such as UTC, Asia/Kolkata or Europe/Paris"
+    }
+
     /// Offset from UTC, in seconds, at the given UTC second.
     public func offset(atUTCSecond s: Int64) -> Int64 {
         if isUTC { return 0 }

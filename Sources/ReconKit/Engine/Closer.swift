@@ -14,6 +14,13 @@ public struct Closer {
         public var review: PeriodReview
     }
 
+    /// Why `period` cannot close yet on `today` (site time), or nil once its last day has ended.
+    static func notEnded(_ period: Period, today: LocalDate, zone: String) -> String? {
+        guard today <= period.lastDay else { return nil }
+        return "its last day, \(period.lastDay), has not ended in the site's time zone (\(zone); today is \(today)); "
+            + "close it from \(period.next.firstDay) on"
+    }
+
     public func close(_ period: Period) throws -> Result {
         try session.requireCheckedDrops()  // never a number from the cache
         let state = session.state
@@ -22,9 +29,11 @@ public struct Closer {
         }
         let now = Timestamp(nanoseconds: Int64(session.clock.now().timeIntervalSince1970.rounded(.down)) * 1_000_000_000)
         let today = state.zone.localDate(of: now)
-        guard today > period.lastDay else {
-            throw ReconFailure.refused("cannot close \(period): its last day, \(period.lastDay), has not ended in the site's time zone "
-                + "(\(state.zone.identifier); today is \(today)); close it from \(period.next.firstDay) on")
+        if let running = Self.notEnded(period, today: today, zone: state.zone.identifier) {
+            // With the list (SPEC §5): what else must be settled is said now, not after the wait.
+            let blocking = [running] + Reviewer(session: session).review(period, final: true).blocking
+            throw ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"
+                + blocking.map { "  " + $0 }.joined(separator: "\n"))
         }
         // The checkpoint that must follow is signable (the site's own key reads) before anything is made.
         try Checkpointer(site: session.site).requireCanWrite()

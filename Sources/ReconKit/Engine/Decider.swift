@@ -41,6 +41,7 @@ public struct Decider {
             Drafter(session: session).refresh()
             return session.ledger.entries[inForce.seq - 1]
         }
+        try OutboxCheck(site: session.site).requireDerivedPlaces(periods: state.openPeriods)
         let entry = try session.append([FlagRaiser.decided(d, target: target).item])[0]
         try LedgerReplay.apply(appended: [entry], to: &session.state, site: session.site)
         Drafter(session: session).refresh()

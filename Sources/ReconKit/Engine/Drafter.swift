@@ -7,7 +7,9 @@ public struct Drafter {
 
     public init(session: SiteSession) { self.session = session }
 
-    public func refresh() {
+    /// - Returns: the workbooks that could not be written (a warning said why); they stay owed.
+    @discardableResult
+    public func refresh() -> Set<DerivedPending.Item> {
         var open: [(period: Period, review: PeriodReview)] = []
         var provisional: [String: (subject: String, period: Period)] = [:]
         for period in session.state.openPeriods {
@@ -61,7 +63,8 @@ public struct Drafter {
         // After the workbooks, not beside them: a year's documents make it a few megabytes of
         // working memory, which would stay resident in another thread's arena beside the
         // summary's (a 10-row drop after a year of 1M months: 96 -> 101 MB).
-        session.derivedWritten(written: [.summary: written[0], .drafts: written.dropFirst().allSatisfy { $0 }])
+        let outcome: [DerivedPending.Item: Bool] = [.summary: written[0], .drafts: written.dropFirst().allSatisfy { $0 }]
+        session.derivedWritten(written: outcome)
         if StatusCache.keeps(session) {
             Stages.time("status-cache") {
                 if let settled = try? StatusReport.settled(session: session, open: open.map(\.review)) {
@@ -69,6 +72,7 @@ public struct Drafter {
                 }
             }
         }
+        return Set(outcome.filter { !$0.value }.keys)
     }
 }
 

@@ -204,6 +204,9 @@ public final class Ingestor {
     /// CSV, and a temporary file the next writer sweeps.
     func accept(_ drop: DropBytes, name: String, kind: DropKind, sha: String, rows: ParsedDrop,
                 fresh: ParsedDrop, encoding speculative: CacheEncoding? = nil) throws -> Int {
+        var periods = Set(session.state.openPeriods)
+        if case .usage(let list) = fresh { periods.formUnion(Report.periods(of: list)) }
+        try OutboxCheck(site: site).requireDerivedPlaces(periods: periods)
         try FileIO.makeDirectory(site.drops)
         var encoding: CacheEncoding?
         if case .usage(let list) = fresh {
@@ -228,6 +231,7 @@ public final class Ingestor {
         // The bytes that were hashed, as a new file: never a link to the original.
         try keeping(name, in: "Ledger/drops") { try Stages.time("archive") { try drop.place(at: site.path(Site.dropPath(sha256: sha))) } }
         let cacheSha = Stages.time("cache-wait") { encoding?.sha256() }
+        if case .payments(let list) = fresh { warnOfFuturePayments(list, drop: name) }
         let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cacheSha: cacheSha)
         let entries = try Stages.time("append") { try session.append(items) }
         if let encoding { Stages.time("cache-commit") { encoding.commit() } }
@@ -244,6 +248,18 @@ public final class Ingestor {
             }
         }
         return entries[0].seq
+    }
+
+    /// Money received after today is likely a mistyped date (2027 for 2026): it is taken as
+    /// written, and counts on no balance until that day, so the user is told which rows.
+    private func warnOfFuturePayments(_ payments: [Payment], drop name: String) {
+        let today = session.state.zone.today(now: session.clock.now())
+        let later = payments.filter { $0.receivedOn > today }
+        guard let first = later.first else { return }
+        let message = "\(name): \(later.count == 1 ? "payment" : "\(later.count) payments, e.g.") \(first.id) (line \(first.line)) "
+            + "was received on \(first.receivedOn), after today (\(today)): it counts on no balance or statement before that day "
+            + "— check the date with whoever exported it"
+        session.log.warning("\(message)")
     }
 
     /// The entries that accept a drop: its `drop.accepted` (with the periods its usage rows

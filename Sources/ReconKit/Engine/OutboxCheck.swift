@@ -21,6 +21,24 @@ struct OutboxCheck {
         }
     }
 
+    /// What an ingest or decision rewrites after its entries (the drafts and review of each
+    /// open period, the margin summary): a file where a folder goes, or a folder where a
+    /// workbook goes, would fail them after the commit, so it is refused first (exit 3).
+    /// Only what stands there is looked at: a whole probe per period would cost every drop.
+    func requireDerivedPlaces(periods: some Sequence<Period>) throws {
+        var places: [(relative: String, folder: Bool)] = [("Outbox", true), ("Outbox/margin-summary.xlsx", false)]
+        for period in Set(periods).sorted() {
+            places += [("Outbox/\(period)", true), ("Outbox/\(period)/drafts", true), ("Outbox/\(period)/review.xlsx", false)]
+            places += ["invoices.xlsx", "payouts.xlsx"].map { ("Outbox/\(period)/drafts/\($0)", false) }
+        }
+        for (relative, folder) in places {
+            let path = site.path(relative)
+            guard FileIO.exists(path), folder ? !FileIO.isDirectory(path) : !FileIO.isRegularFile(path) else { continue }
+            throw ReconFailure.refused("cannot write \(relative): something other than a \(folder ? "folder" : "file") is in its "
+                + "place; nothing was appended — move it aside, then run the command again")
+        }
+    }
+
     func requireWritable(_ relative: String) throws {
         let path = site.path(relative)
         let probe = FileIO.temporaryName(for: path + "/write-check")

@@ -1,6 +1,9 @@
 /// What all clients owe in one currency, by age past due (`recon status`).
 public struct ReceivablesSummary: Sendable {
     public var currency: Currency
+    /// What clients owe: the sum of the balances that are owed. One client's advance is not
+    /// netted against another's debt (SPEC §5 defines total due for a client); it is credit
+    /// owed to that client, in ``unapplied``.
     public var totalDue: ExactDecimal
     public var buckets: [ExactDecimal]
     public var unapplied: ExactDecimal
@@ -12,7 +15,7 @@ public struct ReceivablesSummary: Sendable {
             for a in r.accounts {
                 var s = out[a.currency] ?? ReceivablesSummary(currency: a.currency, totalDue: a.currency.zero,
                                                               buckets: a.buckets.map { _ in a.currency.zero }, unapplied: a.currency.zero)
-                guard let total = try? s.totalDue + a.totalDue, let unapplied = try? s.unapplied + a.unapplied,
+                guard let total = try? s.totalDue + max(a.totalDue, a.currency.zero), let unapplied = try? s.unapplied + a.unapplied,
                     let buckets = try? zip(s.buckets, a.buckets).map({ try $0 + $1 })
                 else { continue }
                 s.totalDue = total

@@ -157,7 +157,7 @@ public final class SiteSession {
         }
         repaired = true
         if !owed.isEmpty {
-            if owed.contains(.drafts) { Drafter(session: self).refresh() }
+            if owed.contains(.drafts) { stillOwed.formUnion(Drafter(session: self).refresh()) }
             let written = owed.subtracting(stillOwed)
             // Owed by a command that was interrupted, or whose write failed (a warning said which).
             if !written.isEmpty {

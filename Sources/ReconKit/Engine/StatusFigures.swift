@@ -20,6 +20,11 @@ struct StatusFigures {
     var receivablesAsOf: LocalDate?
     /// Whether `recon.toml` lacks `[seller]`: invoices then name only the site.
     var sellerMissing = false
+    /// What `[seller]` leaves out that SPEC §7 has every document's first sheet hold.
+    var sellerLacks: [String] = []
+    /// What the close of each open period waits for, in order: its last day (while it runs),
+    /// then what its review says blocks it.
+    var blocking: [Period: [String]] = [:]
 
     init(session: SiteSession, open: [PeriodReview]?) {
         let s = session.state
@@ -33,8 +38,15 @@ struct StatusFigures {
         closedDocuments = Dictionary(grouping: s.issued.filter { s.closedPeriods[$0.period] != nil }, by: \.period)
         self.open = open ?? s.openPeriods.map { Reviewer(session: session).review($0, final: false) }
         sellerMissing = session.config.seller == nil
+        if let seller = session.config.seller {
+            sellerLacks = [("address", seller.address.isEmpty), ("tax_id", seller.taxId.isEmpty),
+                           ("payment_instructions", seller.paymentInstructions.isEmpty)].filter(\.1).map(\.0)
+        }
         let writer = StatementWriter(session: session)
         receivablesAsOf = writer.today
+        for r in self.open {
+            blocking[r.period] = [Closer.notEnded(r.period, today: writer.today, zone: s.zone.identifier)].compactMap { $0 } + r.blocking
+        }
         receivables = ReceivablesSummary.all(writer: writer, asOf: writer.today)
     }
 }
@@ -94,14 +106,19 @@ extension StatusFigures {
             if softUndecided.count > 10 { t += "    … \(softUndecided.count - 10) more in Outbox/\(r.period)/review.xlsx\n" }
             for p in r.book.problems.prefix(20) { t += "  \(p.code.rawValue) \(p.message)\n" }
             if r.book.problems.count > 20 { t += "  … \(r.book.problems.count - 20) more problems in Outbox/\(r.period)/review.xlsx\n" }
-            let blocking = r.blocking.count
-            t += blocking == 0 ? "  ready to close\n" : "  \(Report.plural(blocking, "thing")) \(blocking == 1 ? "blocks" : "block") the close\n"
+            let blocking = self.blocking[r.period] ?? []
+            if let first = blocking.first, r.blocking.count < blocking.count { t += "  not ready to close: \(first)\n" }
+            t += blocking.isEmpty ? "  ready to close\n" : "  \(Report.plural(blocking.count, "thing")) \(blocking.count == 1 ? "blocks" : "block") the close\n"
         }
         if !receivables.isEmpty, let asOf = receivablesAsOf {
             t += "receivables as of \(asOf):\n"
             for r in receivables { t += "  " + r.text + "\n" }
         }
         if sellerMissing { t += "seller: not set — invoices lack the seller's details; add [seller] to recon.toml\n" }
+        if !sellerLacks.isEmpty {
+            t += "seller: [seller] in recon.toml has no \(sellerLacks.joined(separator: ", ")) — invoices go out without "
+                + "\(sellerLacks.count == 1 ? "it" : "them"); add \(sellerLacks.count == 1 ? "it" : "them") before the next close\n"
+        }
         return t
     }
 
@@ -132,12 +149,13 @@ extension StatusFigures {
                     "undecided_hard_flags": .int(Int64(r.hardFlags.filter { $0.decision == nil }.count)),
                     "undecided_soft_flags": .int(Int64(r.softFlags.filter { $0.decision == nil }.count)),
                     "problems": .array(r.book.problems.map { .object(["code": .string($0.code.rawValue), "subject": .string($0.subject), "message": .string($0.message)]) }),
-                    "blocking": .array(r.blocking.map { .string($0) }),
+                    "blocking": .array((blocking[r.period] ?? []).map { .string($0) }),
                 ])
             }),
             "receivables": .object(Dictionary(uniqueKeysWithValues: receivables.map { ($0.currency.code, $0.json) })),
             "receivables_as_of": receivablesAsOf.map { .string($0.description) } ?? .null,
             "seller_missing": .bool(sellerMissing),
+            "seller_lacks": .array(sellerLacks.map { .string($0) }),
         ]
     }
 }

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// What `recon status` tells finance about closing and money owed, and what `recon close`
+/// says when it refuses (SPEC §5), on the trust site (LedgerTamperTests.swift): March closed
+/// and rerun, April open with R6 and R7.
+@Suite("Status — readiness to close, receivables, seller", .serialized)
+struct StatusReadinessTests {
+    func statusJSON(_ site: TestSite, env: [String: String] = TestSite.aprilLater) throws -> [String: Any] {
+        let run = try site.recon(["status", "--json"], env: env)
+        #expect(run.code == 0, "\(run.err)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+    }
+
+    /// On 12 April, April is still running: status said "ready to close" (and `--json` an empty
+    /// `blocking`) though `recon close 2026-04` is refused. A close refused for the date also
+    /// names what else blocks it (an undecided hard flag), so the user is not refused twice.
+    @Test func aRunningMonthIsNotReadyToCloseAndTheRefusalListsEverything() throws {
+        let site = try TestSite.trustSite()
+        let text = try site.recon(["status"], env: TestSite.aprilLater)
+        #expect(text.out.contains("not ready to close: its last day, 2026-04-30, has not ended"), "\(text.out)")
+        #expect(!text.out.contains("ready to close\n") || text.out.contains("not ready to close"), "\(text.out)")
+        let open = try #require((try statusJSON(site)["open_periods"] as? [[String: Any]])?.first)
+        #expect((open["blocking"] as? [String])?.first?.hasPrefix("its last day, 2026-04-30, has not ended") == true, "\(open)")
+
+        // R8 has 11 images, over C1's 10 a case: a hard flag to decide as well.
+        try site.drop("usage-r8.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                      + "R8,2026-04-05T10:00:00Z,C1,D1,CT,11\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-04"], env: TestSite.aprilLater)
+        #expect(close.code == 3, "\(close.err)")
+        #expect(close.err.contains("cannot close 2026-04: 2 things to settle first"), "\(close.err)")
+        #expect(close.err.contains("has not ended") && close.err.contains("report R8"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+
+        // The morning after April ends, only the flag is left.
+        let may = ["RECON_NOW": "2026-05-01T09:00:00Z"]
+        let later = try site.recon(["status"], env: may)
+        #expect(!later.out.contains("not ready to close") && later.out.contains("1 thing blocks the close"), "\(later.out)")
+    }
+
+    /// C2 pays 500.00 against its 100.00 (400.00 left as its credit) while C1 owes on its March
+    /// invoices: the total due across clients is what C1 owes, never lowered by C2's advance.
+    /// C1 on 12 April: INV-2026-000001 354.00 − CN-2026-000001 354.00 = 0; INV-2026-000003
+    /// 566.40 − CN-2026-000002 100.00 = 466.40, issued 10 April.
+    @Test func oneClientsCreditIsNotNettedAgainstAnothersDebt() throws {
+        let site = try TestSite.trustSite()
+        try site.drop("payments-c2.csv", "payment_id,client_id,received_on,amount,currency\nP1,C2,2026-04-11,500.00,INR\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let inr = try #require((try statusJSON(site)["receivables"] as? [String: Any])?["INR"] as? [String: String])
+        #expect(inr["total_due"] == "466.40", "\(inr)")
+        #expect(inr["unapplied"] == "400.00", "\(inr)")
+        #expect(inr["current"] == "466.40", "\(inr)")
+    }
+
+    /// A `[seller]` with a legal name only: invoices would go out without the seller's address,
+    /// tax id and payment instructions (SPEC §7), and status said nothing.
+    @Test func statusNamesWhatTheSellerLacks() throws {
+        let site = try TestSite.marchSite()
+        let toml = try site.read("recon.toml") + "[seller]\nlegal_name = \"Acme Ltd\"\n"
+        try toml.write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.code == 0, "\(status.err)")
+        #expect(status.out.contains("seller: [seller] in recon.toml has no address, tax_id, payment_instructions"), "\(status.out)")
+        #expect(try statusJSON(site, env: TestSite.closeDay)["seller_lacks"] as? [String] == ["address", "tax_id", "payment_instructions"])
+    }
+
+    /// A payment dated after today (2027 typed for 2026) is taken as written, and said.
+    @Test func aPaymentReceivedAfterTodayIsTakenAndSaid() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency\nP1,C2,2027-04-05,100.00,INR\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(ingest.err.contains("payments-1.csv: payment P1 (line 2) was received on 2027-04-05, after today (2026-04-10)"),
+                "\(ingest.err)")
+    }
+}
+
+/// Commands that rewrite the drafts after their entries check first that they can (SPEC §6:
+/// a command commits and finishes its outputs, or refuses before it appends).
+@Suite("Derived outputs checked before the append", .serialized)
+struct DerivedPlacesTests {
+    /// A file where April's drafts folder goes: the ingest and the decision appended, failed
+    /// every workbook, exited 0, and a later command claimed to have written them.
+    @Test func anIngestOrDecisionWhoseDraftsCannotBeWrittenAppendsNothing() throws {
+        let site = try TestSite.trustSite()
+        let drafts = site.path("Outbox/2026-04/drafts")
+        try FileManager.default.removeItem(atPath: drafts)
+        try "not a folder\n".write(toFile: drafts, atomically: true, encoding: .utf8)
+        let before = try site.ledgerBytes()
+        try site.drop("usage-r9.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-06T10:00:00Z,C1,D1,CT,1\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 3, "\(ingest.err)")
+        #expect(ingest.err.contains("cannot write Outbox/2026-04/drafts: something other than a folder is in its place"), "\(ingest.err)")
+        let decide = try site.recon(["decide", "R6", "approve", "--by", "Asha"], env: TestSite.aprilLater)
+        #expect(decide.code == 3, "\(decide.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(site.exists("Inbox/usage-r9.csv"))
+
+        try FileManager.default.removeItem(atPath: drafts)
+        let again = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(site.exists("Outbox/2026-04/drafts/invoices.xlsx"))
+        #expect(!again.err.contains("wrote again"), "\(again.err)")
+    }
+
+    /// A copy of a checkpoint under another name (`017.txt`) is no checkpoint: it was read as
+    /// seq 17 and reported as a missing `17.txt`, naming a file that is there.
+    @Test func aCheckpointCopiedUnderAnotherNameIsNotReadAsOne() throws {
+        let site = try TestSite.trustSite()
+        let newest = try #require(FileIO.list(site.path("Ledger/checkpoints")).compactMap { Int($0.dropLast(4)) }.max())
+        try FileManager.default.copyItem(atPath: site.path("Ledger/checkpoints/\(newest).txt"),
+                                         toPath: site.path("Ledger/checkpoints/0\(newest + 1).txt"))
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+    }
+}

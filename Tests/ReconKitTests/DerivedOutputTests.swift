@@ -208,44 +208,45 @@ struct DerivedOutputTests {
         #expect(!quiet.err.contains("put back"), "\(quiet.err)")
     }
 
-    /// A folder in the way of the margin summary: the drops are accepted, the ingest exits 0
-    /// with a warning naming the file, and once the folder is gone the next ingest writes it.
-    @Test func anIngestWhoseMarginSummaryCannotBeWrittenKeepsItsDrops() throws {
+    /// A folder where the margin summary goes: rather than append and then fail the summary,
+    /// the ingest refuses before appending (exit 3), as a close does, and leaves the drop in
+    /// the Inbox; with the place cleared, the drop is taken and the summary written.
+    @Test func anIngestWhoseMarginSummaryCannotBeWrittenRefusesBeforeAppending() throws {
         let site = try TestSite.marchSite()
         try FileManager.default.removeItem(atPath: site.path("Outbox/margin-summary.xlsx"))
         try FileManager.default.createDirectory(atPath: site.path("Outbox/margin-summary.xlsx/kept"), withIntermediateDirectories: true)
         try site.drop("usage-2026-04.csv", TestSite.april)
+        let before = try site.ledgerBytes()
         let ingest = try site.recon(["ingest", "--json"], env: TestSite.aprilLater)
-        #expect(ingest.code == 0, "\(ingest.out)\(ingest.err)")
-        #expect(ingest.out.contains("\"accepted\""), "\(ingest.out)")
-        #expect(ingest.err.contains("Outbox/margin-summary.xlsx"), "\(ingest.err)")
-        #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-2026-04.csv" })
-        #expect(site.exists("Outbox/2026-04/drafts/invoices.xlsx"), "the other outputs are still written")
-        // The failed write takes its own temporary file away: nothing is left for the next
-        // command to sweep up and blame on an interrupted one.
+        #expect(ingest.code == 3, "\(ingest.out)\(ingest.err)")
+        #expect((ingest.out + ingest.err).contains("cannot write Outbox/margin-summary.xlsx: something other than a file is in its place"),
+                "\(ingest.out)\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(site.exists("Inbox/usage-2026-04.csv"))
         #expect(FileIO.list(site.path("Outbox")).filter { $0.hasPrefix(".") } == [])
-        site.expectAuditorAccepts()
 
         try FileManager.default.removeItem(atPath: site.path("Outbox/margin-summary.xlsx"))
         let next = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(next.code == 0, "\(next.err)")
         #expect(!next.err.contains("left by an interrupted command"), "\(next.err)")
         #expect(FileIO.isRegularFile(site.path("Outbox/margin-summary.xlsx")))
+        #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-2026-04.csv" })
+        site.expectAuditorAccepts()
     }
 
-    /// The same through `recon watch --once`: the drop is accepted and nothing says that its
-    /// processing failed (the watcher used to log the batch as failed and left its exit at 0
-    /// with no outcome counted).
-    @Test func aWatchWhoseMarginSummaryCannotBeWrittenDoesNotReportTheDropAsFailed() throws {
+    /// The same through `recon watch --once`: refused before appending, the drop left to be
+    /// taken once the place is cleared, and the watcher's exit says so.
+    @Test func aWatchWhoseMarginSummaryCannotBeWrittenTakesNothing() throws {
         let site = try TestSite.marchSite()
         try FileManager.default.removeItem(atPath: site.path("Outbox/margin-summary.xlsx"))
         try FileManager.default.createDirectory(atPath: site.path("Outbox/margin-summary.xlsx/kept"), withIntermediateDirectories: true)
         try site.drop("usage-2026-04.csv", TestSite.april)
+        let before = try site.ledgerBytes()
         let watch = try site.recon(["watch", "--once", "--stable", "0.2"], env: TestSite.aprilLater)
-        #expect(watch.code == 0, "\(watch.err)")
-        #expect(watch.err.contains("could not write Outbox/margin-summary.xlsx"), "\(watch.err)")
-        #expect(!watch.err.contains("failed"), "\(watch.err)")
-        #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-2026-04.csv" })
+        #expect(watch.code == 3, "\(watch.err)")
+        #expect(watch.err.contains("cannot write Outbox/margin-summary.xlsx"), "\(watch.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(site.exists("Inbox/usage-2026-04.csv"))
     }
 
     /// A read-only `Outbox/2026-03` (for an unprivileged user): the close refuses before it

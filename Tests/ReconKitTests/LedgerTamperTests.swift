@@ -161,6 +161,35 @@ struct LedgerTamperTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: elsewhere)) == before)
     }
 
+    /// A credit's entries cut from the ledger's end with its checkpoint: the chain and the
+    /// checkpoints left agree, but its credit note is still in the Outbox, which no command
+    /// leaves without its entry (workbooks are put in place after their entries).
+    @Test func aFinalDocumentNoEntryIssuedFailsVerification() throws {
+        let site = try TestSite.trustSite()
+        let lines = try site.ledgerLines()
+        let key = site.path("operator-keys/asha.key")
+        let credit = try site.recon(["credit", "INV-2026-000003", "--amount", "10.00", "--reason", "goodwill 2", "--key", key],
+                                    env: TestSite.aprilLater)
+        #expect(credit.code == 0, "\(credit.err)")
+        let cut = try site.ledgerLines().count
+        try (Data(lines.joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/\(cut).txt"))
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.contains("Outbox/2026-03/credit-notes/CN-2026-000003.xlsx is a final document no ledger entry issued"),
+                "\(verify.out)")
+    }
+
+    /// SPEC §6: the site key is readable by its owner only. Signing commands refuse it;
+    /// `recon verify` said ok.
+    @Test func aSiteKeyOthersCanReadFailsVerification() throws {
+        let site = try TestSite.trustSite()
+        chmod(site.path("Ledger/keys/site.key"), 0o644)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.contains("can be read by others than its owner (mode 644)"), "\(verify.out)")
+    }
+
     @Test func aDeletedMiddleLineIsDetected() throws {
         let site = try TestSite.trustSite()
         let path = site.path("Ledger/ledger.jsonl")

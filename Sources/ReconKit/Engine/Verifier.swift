@@ -1,3 +1,4 @@
+import Foundation
 import Crypto
 import Logging
 
@@ -95,11 +96,43 @@ public struct Verifier {
             try checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
                           ledger: ledger, verifier: verifier, siteName: siteName)
         }
+        // After the checkpoints: a ledger cut behind one is named by it, the plainer word.
+        try checkNoUnissuedDocuments(recorded: recorded)
+        try checkSiteKeyIsPrivate()
         try checkSeal(verifier: verifier, siteName: siteName, recorded: recorded)
         // Every cache file against the archived drop it was made from (SPEC §6).
         _ = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
         try checkStatusCache(ledger: ledger, verifier: verifier, siteName: siteName, clock: clock)
         return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count, notes: notes)
+    }
+
+    /// SPEC §6: the site key's private half is readable by its owner only; every signing
+    /// command refuses one others can read, and the site fails verification meanwhile.
+    func checkSiteKeyIsPrivate() throws {
+        let path = SiteKeyFile.path(for: site)
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & 0o077 != 0 else { return }
+        throw LedgerDamage(seq: nil, "\(path) (the site's private key) can be read by others than its owner (mode "
+            + String(info.st_mode & 0o777, radix: 8) + "): anyone who copied it can sign for the site — `chmod 600` it, "
+            + "and if it may have been copied, ask an auditor")
+    }
+
+    /// A final document in the Outbox that no entry issued (`CN-2026-000001.xlsx` in a period's
+    /// credit-notes folder): workbooks are put in place only after their entries, so one
+    /// without an entry is what a ledger whose tail was cut leaves — a credit note the client
+    /// holds, whose number the next command would issue again for another amount.
+    func checkNoUnissuedDocuments(recorded: [String: (sha: String, seq: Int)]) throws {
+        for period in FileIO.list(site.path("Outbox")).compactMap(Period.init).sorted() {
+            for kind in DocumentKind.allCases {
+                let folder = "Outbox/\(period)/\(kind.folder)"
+                for name in FileIO.list(site.path(folder)).sorted()
+                where OutboxCheck.isDocumentName(name, kind: kind) && recorded[folder + "/" + name] == nil {
+                    throw LedgerDamage(seq: nil, "\(folder)/\(name) is a final document no ledger entry issued: entries may have "
+                        + "been cut from the ledger's end — restore Ledger/ from a backup, and check it against a checkpoint kept "
+                        + "outside the site (`recon verify --checkpoint FILE`)")
+                }
+            }
+        }
     }
 
     func checkNote(_ path: String, name: String, fileSeq: Int?, ledger: LedgerFile, verifier: VerifierKey,

@@ -51,7 +51,8 @@ public struct CellStyle: Hashable, Sendable {
     public var hasBottomBorder = false
     /// A thin line over the cell (totals).
     public var hasTopBorder = false
-    /// Wrap long text onto several lines.
+    /// Wrap long text onto several lines, top-aligned (its first line level with the text of
+    /// the cells beside it).
     public var wrapsText = false
     /// Horizontal alignment.
     public var alignment: Alignment = .general

@@ -179,8 +179,14 @@ public final class Worksheet {
     /// libxlsxwriter does not size a row to the wrapped text in it, so its lines would spill
     /// over the rows below.
     public func fitRowHeight(_ row: Int, toWrap text: String, charactersPerLine: Int) throws {
-        let lines = (text.count + charactersPerLine - 1) / charactersPerLine
-        try setRowHeight(15 * Double(lines), row: row)
+        try fitRowHeight(row, toWrap: [(text, charactersPerLine)])
+    }
+
+    /// Makes `row` tall enough for the tallest of several texts wrapped side by side, each in
+    /// cells of its own width (a seller's block beside a client's).
+    public func fitRowHeight(_ row: Int, toWrap texts: [(text: String, charactersPerLine: Int)]) throws {
+        let lines = texts.map { ($0.text.count + $0.charactersPerLine - 1) / $0.charactersPerLine }.max() ?? 1
+        try setRowHeight(15 * Double(max(lines, 1)), row: row)
     }
 
     /// Keeps the rows above `row` and the columns left of `column` in view when scrolling;

@@ -167,7 +167,7 @@ struct DocumentReadBackTests {
                      "HDFC Bank, IFSC HDFC0000123, account 0012345678",
                      "City Hospital", "Client ID: C1", "Accounts Payable", "1 Park Street", "Kolkata 700016",
                      "Tax ID: 19AAACC1234C1Z1", "PO number: PO-4471", "ap@city.example",
-                     "INV-2026-000001", "2026-03-01 to 2026-03-31", "CGST 9 %", "SGST 9 %",
+                     "INV-2026-000001", "CGST 9 %", "SGST 9 %",
                      "CT, routine — tier 3+, volume pricing", "MR, stat — tier 3+, volume pricing"] {
             #expect(texts.contains(item), "the first sheet lacks \(item)")
         }
@@ -176,6 +176,11 @@ struct DocumentReadBackTests {
         #expect(issued.t == "n" && issued.v == serial(2026, 4, 2) && issued.fmt == "yyyy-mm-dd", "\(issued)")
         let due = try #require(front.value(rightOf: "Due date"))
         #expect(due.t == "n" && due.v == serial(2026, 5, 17) && due.fmt == "yyyy-mm-dd", "\(due)")
+        // The period of service too: its first day, and its last beside "to".
+        let from = try #require(front.value(rightOf: "Period of service"))
+        #expect(from.t == "n" && from.v == serial(2026, 3, 1) && from.fmt == "yyyy-mm-dd", "\(from)")
+        let to = try #require(front.value(rightOf: "to"))
+        #expect(to.t == "n" && to.v == serial(2026, 3, 31) && to.fmt == "yyyy-mm-dd", "\(to)")
         #expect(front.value(rightOf: "CGST 9 %")?.v == "21.6" && front.value(rightOf: "SGST 9 %")?.v == "21.6")
         #expect(front.value(rightOf: "Total due (INR)")?.v == "283.2")
         // The currency is said once per amount: no column of currency codes beside the amounts.
@@ -207,14 +212,14 @@ struct DocumentReadBackTests {
                      "billing@example.com",
                      "Any balance still due is payable to: HDFC Bank, IFSC HDFC0000123, account 0012345678",
                      "City Hospital", "Client ID: C1", "Tax ID: 19AAACC1234C1Z1", "PO number: PO-4471",
-                     "CN-2026-000001", "INV-2026-000001", "2026-03-01 to 2026-03-31", "CGST 9 %", "SGST 9 %"] {
+                     "CN-2026-000001", "INV-2026-000001", "CGST 9 %", "SGST 9 %"] {
             #expect(texts.contains(item), "the credit note's first sheet lacks \(item)")
         }
         // 100.00 gross at 18 %: each component 100.00 × 9 / 118 = 7.627… → 7.63; subtotal 100.00 − 15.26 = 84.74.
         #expect(front.value(rightOf: "CGST 9 %")?.v == "7.63" && front.value(rightOf: "SGST 9 %")?.v == "7.63")
         // Cells hold binary doubles (written with 16 digits): compared as the double nearest to 84.74.
         #expect(front.value(rightOf: "Subtotal")?.v.flatMap(Double.init) == 84.74)
-        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":3"#))
+        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":4"#))
     }
 
     @Test func everySheetOfEveryDocumentPrintsOnA4FittedToWidthWithPageNumbers() throws {

@@ -17,12 +17,12 @@ struct DocumentFrontSheet {
         $0.fontSize = 8
         $0.fontColor = 0x595959
     }
-    private static let label = CellStyle().with {
+    static let label = CellStyle().with {
         $0.isBold = true
         $0.alignment = .right
     }
-    private static let value = CellStyle().with { $0.alignment = .right }
-    private static let dateValue = CellStyle.date.with { $0.alignment = .right }
+    static let value = CellStyle().with { $0.alignment = .right }
+    static let dateValue = CellStyle.date.with { $0.alignment = .right }
     private static let heading = CellStyle().with {
         $0.isBold = true
         $0.fontColor = 0x1F4E79
@@ -37,32 +37,13 @@ struct DocumentFrontSheet {
         try sheet.setColumnWidth(25, columns: 3...3)
         try sheet.write(text: record.kind.title.uppercased(), row: 0, column: 0, style: .title.with { $0.fontSize = 18 })
 
-        // Left: who issues it. Right: the document's number, dates and terms.
-        let left = sellerLines()
-        let right = try documentFields()
-        var row = 2
-        for i in 0..<max(left.count, right.count) {
-            if i < left.count { try sheet.write(text: left[i], row: row + i, column: 0, style: i == 0 ? .bold : .plain) }
-            if i < right.count {
-                try sheet.write(text: right[i].label, row: row + i, column: 2, style: Self.label)
-                switch right[i].value {
-                case .text(let t): try sheet.write(text: t, row: row + i, column: 3, style: Self.value)
-                case .date(let d): try sheet.write(date: Self.date(d), row: row + i, column: 3, style: Self.dateValue)
-                }
-            }
-        }
-        row += max(left.count, right.count) + 1
-        if let reason = record.reason {
-            // Free text: on its own row across the page, never squeezed beside a label.
-            try sheet.write(text: "Reason: \(reason)", row: row - 1, column: 0, style: .plain.with { $0.isItalic = true })
-            row += 1
-        }
+        var row = record.layout >= 4 ? try writeHead(in: sheet) : try writeHeadBesideFields(in: sheet)
 
         // The buyer (or payee).
         try sheet.write(text: record.kind.isClientSide ? "Bill to" : "Payee", row: row, column: 0, style: Self.heading)
         row += 1
         for (i, line) in partyLines().enumerated() {
-            try sheet.write(text: line, row: row, column: 0, style: i == 0 ? .bold : .plain)
+            try writeLine(line, row: row, in: sheet, style: i == 0 ? .bold : .plain)
             row += 1
         }
         row += 1
@@ -92,24 +73,38 @@ struct DocumentFrontSheet {
             try sheet.write(text: "Exchange rates used", row: row, column: 0, style: Self.heading)
             row += 1
             for q in record.fx {
-                try sheet.write(text: q.text + (q.sourceText.isEmpty ? "" : "   (\(q.sourceText))"), row: row, column: 0)
+                try writeLine(q.text + (q.sourceText.isEmpty ? "" : "   (\(q.sourceText))"), row: row, in: sheet)
                 row += 1
             }
-            try sheet.write(text: "Each line is converted at the rates in force on \(record.period.lastDay), rounded once.",
-                            row: row, column: 0, style: Self.small)
+            try writeLine("Each line is converted at the rates in force on \(record.period.lastDay), rounded once.",
+                          row: row, in: sheet, style: Self.small)
             row += 1
         }
 
         row += 1
         for (i, line) in paymentLines().enumerated() {
-            try sheet.write(text: line, row: row, column: 0, style: i == 0 ? Self.heading : .plain)
+            if i == 0 {
+                try sheet.write(text: line, row: row, column: 0, style: Self.heading)
+            } else {
+                try writeLine(line, row: row, in: sheet)
+            }
             row += 1
         }
 
         row += 1
-        try sheet.write(text: "Issued under ledger seq \(record.issuedUnderSeq); checkpoint \(record.checkpoint ?? "none before this document")",
-                        row: row, column: 0, style: Self.small)
-        try sheet.write(text: "Ledger head \(record.issuedUnderHash)", row: row + 1, column: 0, style: Self.small)
+        try writeLine("Issued under ledger seq \(record.issuedUnderSeq); checkpoint \(record.checkpoint ?? "none before this document")",
+                      row: row, in: sheet, style: Self.small)
+        try writeLine("Ledger head \(record.issuedUnderHash)", row: row + 1, in: sheet, style: Self.small)
+    }
+
+    /// A line of text from column A on. From layout 4 it spans the page (A:D), wrapped, on a
+    /// row as tall as it needs: a seller's name or a buyer's address line may run to 200
+    /// characters (SPEC §2) and no cell of its own width holds that. Earlier layouts keep the
+    /// single cell they were printed with.
+    func writeLine(_ text: String, row: Int, in sheet: Worksheet, style: CellStyle = .plain) throws {
+        guard record.layout >= 4 else { return try sheet.write(text: text, row: row, column: 0, style: style) }
+        try sheet.merge(CellRange(row: row, columns: 0...3), text: text, style: style.with { $0.wrapsText = true })
+        try sheet.fitRowHeight(row, toWrap: text, charactersPerLine: Self.lineCharacters)
     }
 
     /// Subtotal, one row per tax component, total; returns the next free row.
@@ -146,14 +141,12 @@ struct DocumentFrontSheet {
                         style: .total(code: c.code, minorDigits: c.minorDigits))
         row += 1
         if record.kind == .creditNote || record.kind == .payoutAdjustment {
-            try sheet.write(text: "Amounts are positive and are subtracted from \(record.refersTo ?? "the documents referred to").",
-                            row: row, column: 0, style: Self.small)
+            try writeLine("Amounts are positive and are subtracted from \(record.refersTo ?? "the documents referred to").",
+                          row: row, in: sheet, style: Self.small)
             row += 1
         }
         return row
     }
-
-    private func sellerLines() -> [String] { record.seller?.headLines ?? [record.site] }
 
     private func partyLines() -> [String] {
         record.party.lines(name: record.partyName, idLabel: record.kind.isClientSide ? "Client" : "Radiologist", id: record.partyId)
@@ -183,24 +176,6 @@ struct DocumentFrontSheet {
                     "This adjustment reduces what was paid on \(record.refersTo ?? "the statement referred to"): it is set off "
                         + "against what is next paid to the payee, or repaid."]
         }
-    }
-
-    private enum FieldValueCell {
-        case text(String)
-        case date(LocalDate)
-    }
-
-    private func documentFields() throws -> [(label: String, value: FieldValueCell)] {
-        var out: [(String, FieldValueCell)] = [("Number", .text(record.number))]
-        if let d = record.issuedOn { out.append(("Issue date", .date(d))) } else { out.append(("Issued at", .text(at))) }
-        if let d = record.dueOn { out.append(("Due date", .date(d))) }
-        let p = record.period
-        out.append(("Period of service", .text("\(p.firstDay) to \(p.lastDay)")))
-        if let days = record.paymentTermsDays { out.append(("Payment terms", .text("\(days) days"))) }
-        if !record.party.poNumber.isEmpty { out.append(("PO number", .text(record.party.poNumber))) }
-        out.append(("Currency", .text(record.currency.code)))
-        if let r = record.refersTo { out.append(("Refers to", .text(r))) }
-        return out
     }
 
     /// A calendar date as the UTC midnight Excel shows as that date.

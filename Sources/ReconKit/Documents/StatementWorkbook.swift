@@ -51,6 +51,11 @@ public enum StatementWorkbook {
         }
     }
 
+    /// Characters a line holds at worst across A:C (42 character widths) and D:G (81): bold
+    /// capitals are wider than the digits a width counts, and a line breaks between words.
+    private static let sellerCharacters = 28
+    private static let buyerCharacters = 60
+
     private static let heading = CellStyle().with {
         $0.isBold = true
         $0.fontColor = 0x1F4E79
@@ -76,9 +81,20 @@ public enum StatementWorkbook {
             try sheet.write(text: "Statement date", row: row, column: 5, style: .bold)
             try sheet.write(date: DocumentFrontSheet.date(receivables.asOf), row: row, column: 6, style: .date)
             row += 1
+            // Each block wrapped in merged cells of its own (seller A:C, client D:G), the row as
+            // tall as the longer line needs: a line of either may run to 200 characters (SPEC §2).
             for i in 0..<max(seller.count, buyer.count) {
-                if i < seller.count { try sheet.write(text: seller[i], row: row + i, column: 0, style: i == 0 ? .bold : .plain) }
-                if i < buyer.count { try sheet.write(text: buyer[i], row: row + i, column: 3, style: i == 0 ? .bold : .plain) }
+                let style = CellStyle().with { $0.isBold = i == 0; $0.wrapsText = true }
+                var texts: [(text: String, charactersPerLine: Int)] = []
+                if i < seller.count {
+                    try sheet.merge(CellRange(row: row + i, columns: 0...2), text: seller[i], style: style)
+                    texts.append((seller[i], sellerCharacters))
+                }
+                if i < buyer.count {
+                    try sheet.merge(CellRange(row: row + i, columns: 3...6), text: buyer[i], style: style)
+                    texts.append((buyer[i], buyerCharacters))
+                }
+                try sheet.fitRowHeight(row + i, toWrap: texts)
             }
             row += max(seller.count, buyer.count) + 1
             if let payTo = header.payTo {

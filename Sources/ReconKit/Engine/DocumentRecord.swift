@@ -39,9 +39,11 @@ public struct DocumentRecord: Sendable, Equatable {
     /// How its workbook is laid out, so a document issued by an earlier version regenerates
     /// byte for byte: 1 (entries without `layout`), 2 since credit notes print the seller's
     /// payment instructions, 3 since a payout adjustment reads as one (not as a payment) and
-    /// the `Lines` sheet fits its party ids and sets its currency codes apart from the amounts.
+    /// the `Lines` sheet fits its party ids and sets its currency codes apart from the amounts,
+    /// 4 since the first sheet prints every seller and buyer line whole (across the page,
+    /// wrapped), wraps long values and writes the period of service as date cells.
     public var layout = DocumentRecord.currentLayout
-    public static let currentLayout = 3
+    public static let currentLayout = 4
     public var file: String { Site.documentPath(kind: kind, period: period, number: number) }
 
     public init(draft: DocumentDraft, number: String, period: Period, site: String, issuedUnderSeq: Int,

@@ -1,0 +1,93 @@
+import XLSX
+
+/// The head of a document's first sheet: who issues it, then its number, dates and terms.
+extension DocumentFrontSheet {
+    /// Characters of text a line across A:D (99 character widths) holds at worst, and a value
+    /// in D (25): bold capitals are wider than the digits a width counts, and a line breaks
+    /// between words.
+    static let lineCharacters = 75
+    static let valueCharacters = 16
+
+    /// Layout 4 on: the seller on lines across the page, then the document's fields as label
+    /// (C) and value (D), each value wrapped in its column on a row as tall as it needs.
+    /// Returns the row the buyer's block starts on.
+    func writeHead(in sheet: Worksheet) throws -> Int {
+        var row = 2
+        for (i, line) in sellerLines().enumerated() {
+            try writeLine(line, row: row, in: sheet, style: i == 0 ? .bold : .plain)
+            row += 1
+        }
+        row += 1
+        for field in try documentFields() {
+            switch field.value {
+            case .text(let t):
+                let tall = t.count > Self.valueCharacters
+                // Top-aligned (as wrapped cells are) beside a value of several lines.
+                try sheet.write(text: field.label, row: row, column: 2, style: tall ? Self.label.with { $0.wrapsText = true } : Self.label)
+                try sheet.write(text: t, row: row, column: 3, style: Self.value.with { $0.wrapsText = true })
+                if tall { try sheet.fitRowHeight(row, toWrap: t, charactersPerLine: Self.valueCharacters) }
+            case .date(let d):
+                try sheet.write(text: field.label, row: row, column: 2, style: Self.label)
+                try sheet.write(date: Self.date(d), row: row, column: 3, style: Self.dateValue)
+            }
+            row += 1
+        }
+        row += 1
+        if let reason = record.reason {
+            try writeLine("Reason: \(reason)", row: row, in: sheet, style: .plain.with { $0.isItalic = true })
+            row += 2
+        }
+        return row
+    }
+
+    /// Layouts 1–3, kept so their documents regenerate byte for byte: the seller in column A
+    /// beside the document's labels (C) and values (D) — a long seller line or value is cut there.
+    func writeHeadBesideFields(in sheet: Worksheet) throws -> Int {
+        let left = sellerLines()
+        let right = try documentFields()
+        var row = 2
+        for i in 0..<max(left.count, right.count) {
+            if i < left.count { try sheet.write(text: left[i], row: row + i, column: 0, style: i == 0 ? .bold : .plain) }
+            if i < right.count {
+                try sheet.write(text: right[i].label, row: row + i, column: 2, style: Self.label)
+                switch right[i].value {
+                case .text(let t): try sheet.write(text: t, row: row + i, column: 3, style: Self.value)
+                case .date(let d): try sheet.write(date: Self.date(d), row: row + i, column: 3, style: Self.dateValue)
+                }
+            }
+        }
+        row += max(left.count, right.count) + 1
+        if let reason = record.reason {
+            // Free text: on its own row across the page, never squeezed beside a label.
+            try sheet.write(text: "Reason: \(reason)", row: row - 1, column: 0, style: .plain.with { $0.isItalic = true })
+            row += 1
+        }
+        return row
+    }
+
+    private func sellerLines() -> [String] { record.seller?.headLines ?? [record.site] }
+
+    private enum FieldValueCell {
+        case text(String)
+        case date(LocalDate)
+    }
+
+    private func documentFields() throws -> [(label: String, value: FieldValueCell)] {
+        var out: [(String, FieldValueCell)] = [("Number", .text(record.number))]
+        if let d = record.issuedOn { out.append(("Issue date", .date(d))) } else { out.append(("Issued at", .text(at))) }
+        if let d = record.dueOn { out.append(("Due date", .date(d))) }
+        let p = record.period
+        if record.layout >= 4 {
+            // Dates are date cells (SPEC §7): the first day, and the last on a row of its own.
+            out.append(("Period of service", .date(p.firstDay)))
+            out.append(("to", .date(p.lastDay)))
+        } else {
+            out.append(("Period of service", .text("\(p.firstDay) to \(p.lastDay)")))
+        }
+        if let days = record.paymentTermsDays { out.append(("Payment terms", .text("\(days) days"))) }
+        if !record.party.poNumber.isEmpty { out.append(("PO number", .text(record.party.poNumber))) }
+        out.append(("Currency", .text(record.currency.code)))
+        if let r = record.refersTo { out.append(("Refers to", .text(r))) }
+        return out
+    }
+}

@@ -74,8 +74,13 @@ public final class ProblemList {
 
     private static let moreNotListed = " more problems not listed"
 
+    /// How an errors file's last line starts when its drop is kept under a shortened name: the
+    /// line names the file, it is not a problem.
+    public static let keptAsPrefix = "this file was named "
+
     /// How many problems ``reportLines`` stand for: its last line may count those beyond the limit.
     public static func count(ofReportLines lines: [String]) -> Int {
+        let lines = lines.last?.hasPrefix(keptAsPrefix) == true ? Array(lines.dropLast()) : lines
         guard let last = lines.last, last.hasPrefix("… and "), last.hasSuffix(moreNotListed),
               let more = Int(last.dropFirst("… and ".count).dropLast(moreNotListed.count)) else { return lines.count }
         return lines.count - 1 + more

@@ -32,7 +32,7 @@ public struct HeldDrops {
         for name in files {
             let path = site.held + "/" + name
             // Where a rejection keeps it (a name rejected/ does not hold yet, as the ingest picks it).
-            let keptAs = DropFile.freeName(in: site.rejected, for: name)
+            let keptAs = KeptName.free(in: site.rejected, for: name)
             let outcome = try ingestor.ingestOne(path)
             switch outcome {
             // The ingest takes an applied or duplicate drop out of held/ itself, as out of the Inbox.

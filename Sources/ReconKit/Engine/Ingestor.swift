@@ -172,7 +172,7 @@ public final class Ingestor {
             if (try? FileIO.realPath(FileIO.parent(of: path))) != (try? FileIO.realPath(site.held)) {
                 try keeping(name, in: "Inbox/held") {
                     try FileIO.makeDirectory(site.held)
-                    let kept = DropFile.freeName(in: site.held, for: name)
+                    let kept = KeptName.free(in: site.held, for: name)
                     try drop.place(at: site.held + "/" + kept)
                     if kept != name { sayKept(name, as: "Inbox/held/\(kept)") }
                 }
@@ -315,9 +315,17 @@ public final class Ingestor {
     }
 
     /// A held or rejected drop whose name `held/` or `rejected/` already holds is kept under
-    /// the next free one (`-2`, `-3`…): the log says where, as the outcome names the file dropped.
+    /// the next free one (`-2`, `-3`…), and one whose name is too long under a shortened one:
+    /// the log says where, as the outcome names the file dropped.
     private func sayKept(_ name: String, as place: String) {
-        session.log.notice("\(SafeText.escaped(name)): kept as \(SafeText.escaped(place)) (that name was taken)")
+        let why = KeptName.fits(name) ? "that name was taken" : Self.tooLongToKeep(name)
+        session.log.notice("\(SafeText.escaped(name)): kept as \(SafeText.escaped(place)) (\(why))")
+    }
+
+    /// Why a drop is kept under a shortened name, for the log and its errors file.
+    static func tooLongToKeep(_ name: String) -> String {
+        "its name has \(name.utf8.count) bytes; a held or rejected drop's name may have at most \(KeptName.limit), "
+            + "so that its errors file fits beside it"
     }
 
     /// Records a rejection: in the Inbox, the errors file and then the drop (put in place by
@@ -327,8 +335,11 @@ public final class Ingestor {
         if inInbox && !dryRun {
             try keeping(name, in: "Inbox/rejected") {
                 try FileIO.makeDirectory(site.rejected)
-                let kept = DropFile.freeName(in: site.rejected, for: name)
-                let report = Array((lines.joined(separator: "\n") + "\n").utf8)
+                let kept = KeptName.free(in: site.rejected, for: name)
+                // A shortened name still says which file this was, beside its problems.
+                let renamed = KeptName.fits(name) ? [] : [ProblemList.keptAsPrefix + "\"\(SafeText.escaped(name))\"; it is kept as "
+                    + "\"\(SafeText.escaped(kept))\" because \(Self.tooLongToKeep(name))"]
+                let report = Array(((lines + renamed).joined(separator: "\n") + "\n").utf8)
                 try FileIO.writeAtomically(site.rejected + "/" + kept + ".errors.txt", report)
                 try place(site.rejected + "/" + kept)
                 if kept != name { sayKept(name, as: "Inbox/rejected/\(kept), with \(kept).errors.txt") }

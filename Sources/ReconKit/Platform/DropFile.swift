@@ -104,20 +104,4 @@ public enum DropFile {
         guard lstat(path, &st) == 0 else { return nil }
         return kind(st.st_mode)
     }
-
-    /// A name in `dir` that holds nothing yet, nor its `.errors.txt`: `NAME`, else `-2`, `-3`, …
-    /// before the extension (`usage-late-2.csv`), so nothing held or rejected is overwritten.
-    public static func freeName(in dir: String, for name: String) -> String {
-        func taken(_ n: String) -> Bool {
-            var st = stat()
-            return lstat(dir + "/" + n, &st) == 0 || lstat(dir + "/" + n + ".errors.txt", &st) == 0
-        }
-        if !taken(name) { return name }
-        let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
-        let stem = dot.map { String(name[..<$0]) } ?? name
-        let ext = dot.map { String(name[$0...]) } ?? ""
-        var n = 2
-        while taken("\(stem)-\(n)\(ext)") { n += 1 }
-        return "\(stem)-\(n)\(ext)"
-    }
 }

@@ -26,7 +26,20 @@ struct Ingest: ParsableCommand {
         try runReporting(options.logFormat, json: json) {
             // A named file that is not there is bad usage, said before any file is taken: the
             // others must not be half done behind an exit code that speaks for one file only.
-            let missing = files.filter { FileStatus.of($0) == nil }
+            // A name that is not UTF-8 reaches us with U+FFFD in place of its odd bytes: found by
+            // the bytes the shell passed, it is rejected by its name (never "no such file").
+            var undecodable: [(folder: String, name: UndecodableName)] = []
+            var named: [String] = []
+            var missing: [String] = []
+            for file in files {
+                if FileStatus.of(file) != nil {
+                    named.append(file)
+                } else if let entry = RawArgument.undecodableFile(named: file) {
+                    undecodable.append(entry)
+                } else {
+                    missing.append(file)
+                }
+            }
             if !missing.isEmpty {
                 throw ReconFailure.usage("no such file: \(missing.map(SafeText.escaped).joined(separator: ", ")); nothing was ingested — "
                     + "name files that exist, or give none to take everything in Inbox/")
@@ -35,10 +48,11 @@ struct Ingest: ParsableCommand {
             let session = try SiteSession(site: options.siteValue, writing: !dryRun, log: options.log, clock: options.clock)
             keepUntilExit(session)
             if !dryRun { try session.repair() }
-            let paths = files.isEmpty ? Ingestor.inboxDrops(session.site) : Ingestor.distinctNamed(files).sorted(by: Ingestor.processingOrder)
+            let paths = files.isEmpty ? Ingestor.inboxDrops(session.site) : Ingestor.distinctNamed(named).sorted(by: Ingestor.processingOrder)
             let ingestor = Ingestor(session: session)
             ingestor.dryRun = dryRun
-            let outcomes = try ingestor.ingest(paths)
+            if files.isEmpty { undecodable = Ingestor.undecodableInboxNames(session.site) }
+            let outcomes = try ingestor.ingest(paths, undecodable: undecodable)
             for o in outcomes where !json {
                 if case .rejected(let name, let problems) = o {
                     print("\(SafeText.escaped(name)): \(dryRun ? "would be rejected" : "rejected")")

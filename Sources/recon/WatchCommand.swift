@@ -65,7 +65,8 @@ struct Watch: ParsableCommand {
             try watcher.run { paths in
                 do {
                     let session = try Self.writingSession(site, log: log, clock: clock, until: stopping, once: once)
-                    let outcomes = try Ingestor(session: session).ingest(paths.filter { FileIO.baseName($0) != "README.md" })
+                    let outcomes = try Ingestor(session: session).ingest(paths.filter { FileIO.baseName($0) != "README.md" },
+                                                                         undecodable: Ingestor.undecodableInboxNames(site))
                     worst = max(worst, outcomes.map(\.exitCode).max() ?? 0)
                     if json {
                         // A line a drop, out as soon as its batch is done: a watcher's reader follows a stream.

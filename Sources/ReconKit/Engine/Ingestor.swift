@@ -34,11 +34,22 @@ public final class Ingestor {
     /// The Inbox's entries to process, in processing order: by kind (master data and cards
     /// first), then name. Besides the regular files, this holds any symlink, FIFO, device or
     /// folder (other than `held/` and `rejected/`): they are never read, only moved to `rejected/`.
+    /// Entries whose names are not UTF-8 are not among them (no path names them): see
+    /// ``undecodableInboxNames(_:)``.
     public static func inboxDrops(_ site: Site) -> [String] {
-        FileIO.list(site.inbox)
+        ((try? FileIO.rawNames(in: site.inbox)) ?? []).compactMap { String(validating: $0, as: UTF8.self) }
             .filter { !Ingestor.isNeverRead($0) && $0 != "README.md" && $0 != "held" && $0 != "rejected" }
             .sorted(by: Ingestor.processingOrder)
             .map { site.inbox + "/" + $0 }
+    }
+
+    /// The Inbox's entries whose names are not UTF-8, other than never-read names, in byte
+    /// order: each is rejected by its name (``reject(_:in:)``).
+    public static func undecodableInboxNames(_ site: Site) -> [(folder: String, name: UndecodableName)] {
+        ((try? FileIO.rawNames(in: site.inbox)) ?? []).compactMap(UndecodableName.init)
+            .filter { !isNeverRead($0.replaced) }
+            .sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+            .map { (site.inbox, $0) }
     }
 
     /// `Inbox/held` and `Inbox/rejected` are folders of the site, or absent (made when needed):
@@ -70,26 +81,13 @@ public final class Ingestor {
         }
     }
 
-    /// Processes files in the given order; then raises new flags and refreshes the drafts.
-    public func ingest(_ paths: [String]) throws -> [IngestOutcome] {
-        if !paths.isEmpty && !dryRun { try requireOwnFolders() }
+    /// Processes files in the given order, then rejects the entries `undecodable` (names that
+    /// are not UTF-8, each with its folder); then raises new flags and refreshes the drafts.
+    public func ingest(_ paths: [String], undecodable: [(folder: String, name: UndecodableName)] = []) throws -> [IngestOutcome] {
+        if !(paths.isEmpty && undecodable.isEmpty) && !dryRun { try requireOwnFolders() }
         var outcomes: [IngestOutcome] = []
-        for path in paths {
-            let outcome = try ingestOne(path)
-            // JSON log lines carry the outcome's fields too, for machines.
-            var metadata: Logger.Metadata = [:]
-            for (key, value) in outcome.json.objectValue ?? [:] {
-                metadata[key] = ConsoleLog.metadata(value)
-            }
-            if dryRun {
-                session.log.info("dry run: \(outcome.summary(dryRun: true))", metadata: metadata)
-            } else if case .rejected = outcome {
-                session.log.warning("\(outcome.summary)", metadata: metadata)
-            } else {
-                session.log.info("\(outcome.summary)", metadata: metadata)
-            }
-            outcomes.append(outcome)
-        }
+        for path in paths { outcomes.append(log(try ingestOne(path))) }
+        for entry in undecodable { outcomes.append(log(try reject(entry.name, in: entry.folder))) }
         if dryRun { return outcomes }
         // The drafts that follow raise any new hard and soft flags of the open periods.
         let drafting = ProgressReporter("drafts")
@@ -97,6 +95,23 @@ public final class Ingestor {
         defer { drafting.finish() }
         Drafter(session: session).refresh()
         return outcomes
+    }
+
+    /// Logs one drop's outcome and returns it.
+    private func log(_ outcome: IngestOutcome) -> IngestOutcome {
+        // JSON log lines carry the outcome's fields too, for machines.
+        var metadata: Logger.Metadata = [:]
+        for (key, value) in outcome.json.objectValue ?? [:] {
+            metadata[key] = ConsoleLog.metadata(value)
+        }
+        if dryRun {
+            session.log.info("dry run: \(outcome.summary(dryRun: true))", metadata: metadata)
+        } else if case .rejected = outcome {
+            session.log.warning("\(outcome.summary)", metadata: metadata)
+        } else {
+            session.log.info("\(outcome.summary)", metadata: metadata)
+        }
+        return outcome
     }
 
     func ingestOne(_ path: String) throws -> IngestOutcome {
@@ -317,8 +332,10 @@ public final class Ingestor {
     /// A held or rejected drop whose name `held/` or `rejected/` already holds is kept under
     /// the next free one (`-2`, `-3`…), and one whose name is too long under a shortened one:
     /// the log says where, as the outcome names the file dropped.
-    private func sayKept(_ name: String, as place: String) {
-        let why = KeptName.fits(name) ? "that name was taken" : Self.tooLongToKeep(name)
+    private func sayKept(_ name: String, as place: String, wanted: String? = nil) {
+        let wanted = wanted ?? name
+        let why = !KeptName.fits(wanted) ? Self.tooLongToKeep(wanted)
+            : wanted != name ? "its name is not UTF-8" : "that name was taken"
         session.log.notice("\(SafeText.escaped(name)): kept as \(SafeText.escaped(place)) (\(why))")
     }
 
@@ -333,20 +350,46 @@ public final class Ingestor {
     func reject(_ path: String, inInbox: Bool, _ lines: [String], place: (String) throws -> Void) throws -> IngestOutcome {
         let name = FileIO.baseName(path)
         if inInbox && !dryRun {
-            try keeping(name, in: "Inbox/rejected") {
-                try FileIO.makeDirectory(site.rejected)
-                let kept = KeptName.free(in: site.rejected, for: name)
-                // A shortened name still says which file this was, beside its problems.
-                let renamed = KeptName.fits(name) ? [] : [ProblemList.keptAsPrefix + "\"\(SafeText.escaped(name))\"; it is kept as "
-                    + "\"\(SafeText.escaped(kept))\" because \(Self.tooLongToKeep(name))"]
-                let report = Array(((lines + renamed).joined(separator: "\n") + "\n").utf8)
-                try FileIO.writeAtomically(site.rejected + "/" + kept + ".errors.txt", report)
-                try place(site.rejected + "/" + kept)
-                if kept != name { sayKept(name, as: "Inbox/rejected/\(kept), with \(kept).errors.txt") }
-            }
+            try keepRejected(name, as: name, lines, place: place)
             if FileIO.exists(path) && DropFile.nonRegularKind(path) == nil { removeTaken(path) }
         }
         return .rejected(name: name, problems: lines)
+    }
+
+    /// An entry of `folder` whose name is not UTF-8 is no drop, whatever it holds: rejected,
+    /// never read, and from the Inbox moved as it is to `rejected/` under its name with U+FFFD
+    /// for each byte that is not UTF-8, its errors file showing the original bytes.
+    func reject(_ entry: UndecodableName, in folder: String) throws -> IngestOutcome {
+        let name = entry.escaped
+        let lines = ["the file name \"\(name)\" is not UTF-8 (each \\xHH above is a byte that is not); a drop's name must be: "
+            + "rename it with UTF-8 characters only, starting with its kind: \(DropKind.namesForHumans) (e.g. usage-2026-10.csv)"]
+        // Gone since the Inbox was listed (another command took it): nothing to reject.
+        guard entry.exists(in: folder) else { return .gone(name: name) }
+        let inInbox = (try? FileIO.realPath(folder)) == (try? FileIO.realPath(site.inbox))
+        if inInbox && !dryRun { try keepRejected(name, as: entry.replaced, lines) { try entry.move(from: folder, to: $0) } }
+        return .rejected(name: name, problems: lines)
+    }
+
+    /// Writes the errors file, then puts the drop in place with `place`, in `rejected/` under
+    /// `wanted` or the next name nothing holds yet (shortened when too long).
+    private func keepRejected(_ name: String, as wanted: String, _ lines: [String], place: (String) throws -> Void) throws {
+        try keeping(name, in: "Inbox/rejected") {
+            try FileIO.makeDirectory(site.rejected)
+            let kept = KeptName.free(in: site.rejected, for: wanted)
+            // A shortened name still says which file this was, beside its problems.
+            let renamed = KeptName.fits(wanted) ? [] : [ProblemList.keptAsPrefix + "\"\(SafeText.escaped(name))\"; it is kept as "
+                + "\"\(SafeText.escaped(kept))\" because \(Self.tooLongToKeep(wanted))"]
+            let report = Array(((lines + renamed).joined(separator: "\n") + "\n").utf8)
+            let errors = site.rejected + "/" + kept + ".errors.txt"
+            try FileIO.writeAtomically(errors, report)
+            do {
+                try place(site.rejected + "/" + kept)
+            } catch {
+                FileIO.remove(errors)  // no errors file without its drop
+                throw error
+            }
+            if kept != name { sayKept(name, as: "Inbox/rejected/\(kept), with \(kept).errors.txt", wanted: wanted) }
+        }
     }
 
     /// Takes the drop read from `path` out of the Inbox (or held/): only while the name still

@@ -54,7 +54,7 @@ public struct StatusReport {
             problems[name] = ProblemList.count(ofReportLines: lines)
         }
         rejectedProblems = problems
-        inbox = Ingestor.inboxDrops(site).map(FileIO.baseName)
+        inbox = Ingestor.inboxDrops(site).map(FileIO.baseName) + Ingestor.undecodableInboxNames(site).map(\.name.escaped)
     }
 
     /// The settled part from an opened site; `open`: its open periods' reviews, when the

@@ -1,21 +1,20 @@
 import Glibc
 
 extension FileIO {
-    /// The names in `folder` (not `.` or `..`), in the order the file system gives them.
+    /// The names in `folder` (not `.` or `..`), in the order the file system gives them, as
+    /// their bytes: a name need not be UTF-8 (``UndecodableName``).
     ///
     /// Unlike ``list(_:)`` it says why a folder cannot be listed. Wraps `opendir`/`readdir`.
     /// - Throws: ``Failure`` with the `errno` of `opendir`.
-    public static func names(in folder: String) throws -> [String] {
+    public static func rawNames(in folder: String) throws -> [[UInt8]] {
         guard let directory = opendir(folder) else {
             throw Failure(path: folder, action: "list the folder", code: errno)
         }
         defer { closedir(directory) }
-        var names: [String] = []
+        var names: [[UInt8]] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if name != [0x2E] && name != [0x2E, 0x2E] { names.append(name) }
         }
         return names
     }

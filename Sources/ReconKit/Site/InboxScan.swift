@@ -12,21 +12,29 @@ struct InboxScan {
     /// Paths of symlinks, FIFOs, devices and folders (other than `held/` and `rejected/`)
     /// with names that may be drops: never read, moved to `rejected/` with a reason.
     let strays: [String]
+    /// Entries whose names are not UTF-8 (other than never-read names): rejected by name.
+    let undecodable: [UndecodableName]
 
     /// Lists `inbox` and examines each entry.
     ///
     /// - Throws: `InboxScanError` when the folder cannot be listed.
     init(inbox: String) throws {
-        let names: [String]
+        let rawNames: [[UInt8]]
         do {
-            names = try FileIO.names(in: inbox)
+            rawNames = try FileIO.rawNames(in: inbox)
         } catch let failure as FileIO.Failure {
             throw InboxScanError(path: inbox, code: failure.code)
         }
         var candidates: [DropCandidate] = []
         var ignored: [String: String] = [:]
         var strays: [String] = []
-        for name in names {
+        var undecodable: [UndecodableName] = []
+        for raw in rawNames {
+            if let odd = UndecodableName(raw) {
+                if DropCandidate.reasonToIgnore(name: odd.replaced) == nil { undecodable.append(odd) }
+                continue
+            }
+            let name = String(decoding: raw, as: UTF8.self)
             let path = inbox.hasSuffix("/") ? inbox + name : inbox + "/" + name
             guard let info = FileStatus.of(path) else { continue }  // gone meanwhile
             if name == "held" || name == "rejected" { continue }  // the site's own folders, never a drop (ingest checks them)
@@ -43,6 +51,7 @@ struct InboxScan {
         self.candidates = candidates
         self.ignored = ignored
         self.strays = strays.sorted()
+        self.undecodable = undecodable.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
     }
 
     /// Whether `candidate` is still in place, unchanged.

@@ -31,6 +31,8 @@ public final class InboxWatcher {
     private var reportedIgnored = Set<String>()
     /// Strays already handed over: one that could not be moved is not handed over again.
     private var handedStrays = Set<String>()
+    /// Names that are not UTF-8 already handed over (processing lists and rejects them itself).
+    private var handedUndecodable = Set<UndecodableName>()
     private var scanFailureReported = false
 
     /// Creates a watcher of the folder `inbox` (the site's `Inbox/`).
@@ -47,7 +49,9 @@ public final class InboxWatcher {
     /// - Parameter process: called on this thread with batches of ready file paths,
     ///   in batch order; the next batch waits for it to return. An error it throws
     ///   is logged and watching goes on; the batch's files that are still in the
-    ///   Inbox are retried only once they change.
+    ///   Inbox are retried only once they change. Entries whose names are not UTF-8
+    ///   have no path: a batch is handed over when one appears (it may hold no path),
+    ///   and `process` lists them itself (``UndecodableName``).
     /// Call it from one thread at a time. If the Inbox folder disappears while
     /// watching, the failure is logged once and the folder is polled until it can
     /// be listed again.
@@ -79,8 +83,10 @@ public final class InboxWatcher {
                 let ready = tracker.observe(scan.candidates, started: started, finished: lastLook)
                 let strays = scan.strays.filter { !handedStrays.contains($0) }
                 handedStrays = Set(scan.strays)
-                if !ready.isEmpty || !strays.isEmpty {
-                    handOver(ready, strays: strays, to: process)
+                let undecodable = scan.undecodable.filter { !handedUndecodable.contains($0) }
+                handedUndecodable = Set(scan.undecodable)
+                if !ready.isEmpty || !strays.isEmpty || !undecodable.isEmpty {
+                    handOver(ready, strays: strays, undecodable: undecodable, to: process)
                     tracker.handedOver(ready)
                     nextLook = clock.now  // look again right away: drops may have arrived
                     continue
@@ -208,9 +214,10 @@ public final class InboxWatcher {
     }
 
     /// Calls `process` with one batch and logs how it went.
-    private func handOver(_ batch: [DropCandidate], strays: [String] = [], to process: ([String]) throws -> Void) {
-        let names = (batch.map(\.name) + strays.map { FileIO.baseName($0) }).joined(separator: ", ")
-        log.info("Handing over \(batch.count + strays.count) drop(s): \(names)")
+    private func handOver(_ batch: [DropCandidate], strays: [String] = [], undecodable: [UndecodableName] = [],
+                          to process: ([String]) throws -> Void) {
+        let names = (batch.map(\.name) + strays.map { FileIO.baseName($0) } + undecodable.map(\.escaped)).joined(separator: ", ")
+        log.info("Handing over \(batch.count + strays.count + undecodable.count) drop(s): \(names)")
         do {
             try process(batch.map(\.path) + strays)
         } catch {

@@ -167,8 +167,9 @@ public final class Ingestor {
         }
         // Not accepted as encoded (rejected, held, or with rows it repeats): its file goes.
         defer { if let encoding, !encoding.committed { encoding.discard() } }
-        // A decision may name a provisional soft flag: the open periods' findings must be known.
-        if case .decisions = rows { Reviewer(session: session).loadProvisionalFlags() }
+        // A decision may name a provisional soft flag, or a hard flag of usage taken earlier in
+        // this batch: the open periods' findings must be known, and those hard flags recorded.
+        if case .decisions = rows { recordFindingsBeforeDecisions() }
         let validator = DropValidator(state: state, columns: outcome.columns, reopened: reopened)
         let verdict = try Stages.time("validate") { try validator.check(rows) }
         if !outcome.problems.isEmpty {
@@ -206,6 +207,28 @@ public final class Ingestor {
             let seq = try accept(drop, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, encoding: encoding)
             if inInbox { removeTaken(path) }
             return .accepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped, seq: seq)
+        }
+    }
+
+    /// Loads the open periods' provisional soft flags, and records their hard flags not raised
+    /// yet, as the drafts after the batch would: a decision about one is then recorded after it,
+    /// as two commands would have recorded them. A dry run notes them in memory only.
+    private func recordFindingsBeforeDecisions() {
+        let hard = Reviewer(session: session).loadProvisionalFlags()
+        guard !hard.isEmpty else { return }
+        if dryRun {
+            for flag in hard {
+                entriesWouldAppend += 1
+                session.state.apply(LedgerEvent.flagRaised(.init(flag)), seq: session.ledger.entries.count + entriesWouldAppend,
+                                    at: session.ledger.entries.last?.at ?? "")
+            }
+            return
+        }
+        do {
+            try FlagRaiser(session: session).raise(hard)
+        } catch {
+            // The decision about such a flag is then rejected; the drafts try to record the flags again.
+            session.log.warning("could not record the hard flags found before a decisions drop: \(error)")
         }
     }
 

@@ -77,12 +77,18 @@ public struct Reviewer {
     }
 
     /// Records the soft findings of every open period by id (they are not ledger entries),
-    /// so a decision may name one before the close raises it.
-    public func loadProvisionalFlags() {
+    /// so a decision may name one before the close raises it. Returns the open periods' hard
+    /// flags the ledger does not hold yet (usage taken earlier in this command raises them).
+    @discardableResult
+    public func loadProvisionalFlags() -> [AuditFlag] {
         var found: [String: (subject: String, period: Period)] = [:]
+        var hard: [AuditFlag] = []
         for period in session.state.openPeriods {
-            for f in review(period, final: false).softFlags { found[f.flag.id] = (f.flag.subject, period) }
+            let review = review(period, final: false)
+            for f in review.softFlags { found[f.flag.id] = (f.flag.subject, period) }
+            hard += review.hardFlags.map(\.flag).filter { session.state.raisedFlags[$0.id] == nil }
         }
         session.state.setProvisionalFlags(found)
+        return hard
     }
 }

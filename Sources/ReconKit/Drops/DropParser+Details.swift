@@ -1,8 +1,10 @@
 /// The optional columns documents print (SPEC §2): a client's billing details and tax
 /// components, a radiologist's payee details, and the `payments` kind.
 extension DropParser {
-    /// Reads a client's optional billing columns into `client`; false after recording a problem.
-    func billingDetails(_ r: DropRow, into client: inout Client) -> Bool {
+    /// Reads a client's optional billing columns: what puts them into the client, or nil after
+    /// recording a problem. `taxRate` is nil when the row's own was wrong: the tax components
+    /// are then read without comparing their sum.
+    func billingDetails(_ r: DropRow, taxRate: ExactDecimal?) -> ((inout Client) -> Void)? {
         let address = r.optional("billing_address", default: [String]()) { try Self.addressLines($0) }
         let taxId = r.optional("tax_id", default: "", FieldValue.text)
         let po = r.optional("po_number", default: "", FieldValue.text)
@@ -12,30 +14,32 @@ extension DropParser {
             return n
         }
         let email = r.optional("email", default: "", FieldValue.text)
-        let taxRate = client.taxRate
         let components = r.optional("tax_components", default: [TaxComponent]()) {
             try TaxComponent.parse($0, taxRate: taxRate)
         }
-        guard let address, let taxId, let po, let terms, let email, let components else { return false }
-        client.billingAddress = address
-        client.taxId = taxId
-        client.poNumber = po
-        client.paymentTermsDays = terms
-        client.email = email
-        client.taxComponents = components
-        return true
+        guard let address, let taxId, let po, let terms, let email, let components else { return nil }
+        return { client in
+            client.billingAddress = address
+            client.taxId = taxId
+            client.poNumber = po
+            client.paymentTermsDays = terms
+            client.email = email
+            client.taxComponents = components
+        }
     }
 
-    /// Reads a radiologist's optional payee columns into `radiologist`; false after recording a problem.
-    func payeeDetails(_ r: DropRow, into radiologist: inout Radiologist) -> Bool {
+    /// Reads a radiologist's optional payee columns: what puts them into the radiologist, or nil
+    /// after recording a problem.
+    func payeeDetails(_ r: DropRow) -> ((inout Radiologist) -> Void)? {
         let address = r.optional("address", default: [String]()) { try Self.addressLines($0) }
         let taxId = r.optional("tax_id", default: "", FieldValue.text)
         let bank = r.optional("bank_details", default: "", FieldValue.text)
-        guard let address, let taxId, let bank else { return false }
-        radiologist.address = address
-        radiologist.taxId = taxId
-        radiologist.bankDetails = bank
-        return true
+        guard let address, let taxId, let bank else { return nil }
+        return { radiologist in
+            radiologist.address = address
+            radiologist.taxId = taxId
+            radiologist.bankDetails = bank
+        }
     }
 
     func paymentRow(_ r: DropRow) -> Payment? {

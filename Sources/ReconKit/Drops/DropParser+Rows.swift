@@ -28,15 +28,18 @@ extension DropParser {
         let contract = r.required("contract_type", FieldValue.id)
         let onboarded = r.required("onboarded_on", FieldValue.date)
         let maxImages = r.required("max_images_per_case") { try FieldValue.integer($0, minimum: 1) }
-        let tax = r.optional("tax_rate", default: .zero) { try FieldValue.decimal($0, positive: false) }
-        guard let id, let name, let currency, let contract, let onboarded, let maxImages, let tax else { return nil }
-        if tax > ExactDecimal(100) {
-            r.problem("tax_rate", "\(tax) is above 100; tax_rate is a percent (e.g. 18 for 18 %)")
-            return nil
+        let tax = r.optional("tax_rate", default: .zero) { text -> ExactDecimal in
+            let rate = try FieldValue.decimal(text, positive: false)
+            guard rate <= ExactDecimal(100) else { throw FieldValue.Invalid("\(rate) is above 100; tax_rate is a percent (e.g. 18 for 18 %)") }
+            return rate
         }
+        // Read even when a column above failed: a row's problems are all reported at once.
+        let details = billingDetails(r, taxRate: tax)
+        guard let id, let name, let currency, let contract, let onboarded, let maxImages, let tax, let details else { return nil }
         var client = Client(id: id, name: name, currency: currency, contractType: contract, onboardedOn: onboarded,
                             maxImagesPerCase: maxImages, taxRate: tax, line: r.line)
-        return billingDetails(r, into: &client) ? client : nil
+        details(&client)
+        return client
     }
 
     func radiologistRow(_ r: DropRow) -> Radiologist? {
@@ -45,10 +48,13 @@ extension DropParser {
         let grade = r.required("grade", FieldValue.id)
         let seniority = r.required("seniority_years") { try FieldValue.integer($0, minimum: 0) }
         let currency = r.optional("currency", default: baseCurrency, FieldValue.currency)
-        guard let id, let name, let grade, let seniority, let currency else { return nil }
+        // Read even when a column above failed: a row's problems are all reported at once.
+        let details = payeeDetails(r)
+        guard let id, let name, let grade, let seniority, let currency, let details else { return nil }
         var radiologist = Radiologist(id: id, name: name, grade: grade, seniorityYears: seniority, currency: currency,
                                       line: r.line)
-        return payeeDetails(r, into: &radiologist) ? radiologist : nil
+        details(&radiologist)
+        return radiologist
     }
 
     func providerRateRow(_ r: DropRow) -> ProviderRate? {

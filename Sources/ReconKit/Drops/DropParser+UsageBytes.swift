@@ -36,9 +36,18 @@ extension DropParser {
     /// A data record as text in a row of `table`, or nil after recording that its field count
     /// is not the header's.
     static func row(_ raw: CSVFields, line: Int, table: DropTable, problems: ProblemList) -> DropRow? {
-        guard raw.count == table.width else {
-            problems.add(DropProblem(line: line,
-                "has \(raw.count) fields but the header has \(table.width); quote fields that contain commas"))
+        // Said at the first column the row lacks, or at its first field past the header's.
+        if raw.count < table.width {
+            let column = raw.count + 1
+            problems.add(DropProblem(line: line, column: column, field: table.label(ofColumn: column),
+                "the row ends before this column: it has \(raw.count) fields but the header has \(table.width); "
+                    + "give every row all the header's fields (an empty one for an empty value)"))
+            return nil
+        }
+        if raw.count > table.width {
+            let column = table.width + 1
+            problems.add(DropProblem(line: line, column: column, field: table.label(ofColumn: column),
+                "the row has \(raw.count) fields but the header has \(table.width); quote fields that contain commas"))
             return nil
         }
         return DropRow(line: line, fields: raw.strings, table: table, problems: problems)

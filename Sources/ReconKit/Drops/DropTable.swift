@@ -20,6 +20,8 @@ public struct DropTable {
     /// the hot path reads cells by this position instead of looking names up per row.
     public let specs: [ColumnSpec]
     public let positions: [Int?]
+    /// The header's names as the file gives them (trimmed, shown safely), by position.
+    public let header: [String]
 
     /// Resolves `header` or records file-level problems (missing or repeated columns).
     public static func resolve(header: [String], columns: [ColumnSpec], kind: DropKind, problems: ProblemList) -> DropTable? {
@@ -57,7 +59,15 @@ public struct DropTable {
         }
         guard ok else { return nil }
         return DropTable(index: index, width: header.count, unknownColumns: unknown, specs: columns,
-                         positions: columns.map { index[$0.name] })
+                         positions: columns.map { index[$0.name] }, header: header.map { SafeText.visible($0.trimmingSpaces) })
+    }
+
+    /// What a problem calls the column at `column` (1-based): the kind's name for it, else the
+    /// header's own, else that the header has none there.
+    public func label(ofColumn column: Int) -> String {
+        if let known = name(ofColumn: column) { return known }
+        guard column <= header.count, !header[column - 1].isEmpty else { return "no header" }
+        return header[column - 1]
     }
 
     /// The name of the kind's column at `column` (1-based) in this file, if it is one.

@@ -141,7 +141,7 @@ public struct DropValidator {
             duplicates(list.map { ($0.id, $0.line) }, field: "radiologist_id", problems)
         case .providerRates(let list):
             for (_, card) in Dictionary(grouping: list, by: \.effectiveFrom).sorted(by: { $0.key < $1.key }) {
-                CardValidator.check(providerCard: card, problems: problems)
+                CardValidator.check(providerCard: card, columns: columns, problems: problems)
             }
         case .clientRates(let list):
             for (_, card) in Dictionary(grouping: list, by: \.effectiveFrom).sorted(by: { $0.key < $1.key }) {

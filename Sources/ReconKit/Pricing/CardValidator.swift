@@ -1,11 +1,13 @@
 /// Rules for a card as a whole (SPEC §3): no two rows with the same matching key; a client
 /// schedule's tiers start at 1, neither overlap nor leave gaps, and do not mix tier modes.
 public enum CardValidator {
-    public static func check(providerCard rows: [ProviderRate], problems: ProblemList) {
+    /// `columns`: each field's column in the drop (1-based), so a problem names where it is.
+    public static func check(providerCard rows: [ProviderRate], columns: [String: Int] = [:], problems: ProblemList) {
         var seen: [String: Int] = [:]
         for row in rows {
             if let first = seen[row.key] {
-                problems.add(DropProblem(line: row.line,
+                // Said at its card's date: the row repeats a key of that card.
+                problems.add(DropProblem(line: row.line, column: columns["effective_from"], field: "effective_from",
                     "ambiguous card \(row.effectiveFrom): this row has the same grade, modality, urgency and min_seniority_years as line \(first); keep one"))
             } else {
                 seen[row.key] = row.line

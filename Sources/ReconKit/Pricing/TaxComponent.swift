@@ -13,8 +13,8 @@ public struct TaxComponent: Sendable, Equatable {
     public static func single(taxRate: ExactDecimal) -> [TaxComponent] { [TaxComponent(name: "Tax", rate: taxRate)] }
 
     /// Reads `CGST:9;SGST:9`: names of 1–16 letters, digits or spaces, decimal percents that
-    /// add up to `taxRate` exactly.
-    public static func parse(_ text: Substring, taxRate: ExactDecimal) throws -> [TaxComponent] {
+    /// add up to `taxRate` exactly (nil: a tax rate that was itself wrong, no sum compared).
+    public static func parse(_ text: Substring, taxRate: ExactDecimal?) throws -> [TaxComponent] {
         let example = "write name:percent pairs separated by ; (e.g. CGST:9;SGST:9 or IGST:18)"
         var out: [TaxComponent] = []
         var sum = ExactDecimal.zero
@@ -43,10 +43,9 @@ public struct TaxComponent: Sendable, Equatable {
             sum = try sum + rate
             out.append(TaxComponent(name: name, rate: rate))
         }
-        guard sum == taxRate else {
-            throw FieldValue.Invalid("the components add up to \(sum.normalized) % but tax_rate is \(taxRate.normalized) %; they must be equal")
-        }
-        return out
+        // Without a valid tax_rate (its own problem is reported) there is no sum to match.
+        guard let taxRate, sum != taxRate else { return out }
+        throw FieldValue.Invalid("the components add up to \(sum.normalized) % but tax_rate is \(taxRate.normalized) %; they must be equal")
     }
 
     /// The cell text that reads back to these components.

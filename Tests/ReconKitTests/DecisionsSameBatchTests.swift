@@ -7,7 +7,7 @@ import Testing
 /// rejected as naming nothing known, though the same run then raised that flag (SPEC §2, §4).
 @Suite("Decisions about hard flags raised in the same batch", .serialized)
 struct DecisionsSameBatchTests {
-    static let env = InboxLongNameTests.env
+    static let env = InboxHardeningTests.env
     static let flag = HardGate.flagId(reportId: "R2")
 
     /// A new site with its master data, cards, a usage drop whose R2 has 6 images (C1 allows
@@ -15,11 +15,8 @@ struct DecisionsSameBatchTests {
     func siteWithOneBatch(decision: String) throws -> TestSite {
         let site = try TestSite()
         #expect(try site.recon(["init", "--name", "batch-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
-        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\nC1,City Hospital,INR,standard,2020-01-01,5,18\n")
-        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nD1,Dr Rao,consultant,10,INR\n")
-        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency\n2026-03-01,*,*,*,0,50.00,0,INR\n")
-        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n2026-03-01,*,*,*,*,1,,100.00,INR,volume\n")
-        try site.drop("usage-2026-03.csv", InboxLongNameTests.usageHeader
+        try InboxHardeningTests.dropMasterData(site)
+        try site.drop("usage-2026-03.csv", InboxHardeningTests.usageHeader
             + "R1,2026-03-02T10:00:00Z,C1,D1,CT,2,\nR2,2026-03-03T10:00:00Z,C1,D1,CT,6,\n")
         try site.drop("decisions-h.csv", "subject,decision,by\n\(Self.flag),\(decision),Asha\n")
         return site

@@ -6,24 +6,13 @@ import Testing
 /// after it (SPEC §2, §8).
 @Suite("Inbox — long drop names", .serialized)
 struct InboxLongNameTests {
-    static let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
-    static let usageHeader = "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+    static let env = InboxHardeningTests.env
+    static let usageHeader = InboxHardeningTests.usageHeader
     /// 243 bytes: a name Linux allows, too long to have `.errors.txt` added.
     static let longName = "usage-" + String(repeating: "東京中央病院放射線科読影報告書", count: 5) + "-2026-03.csv"
 
     /// A site with C1/D1 and cards for March 2026, and one report (R1) in March.
-    func preparedSite() throws -> TestSite {
-        let site = try TestSite()
-        #expect(try site.recon(["init", "--name", "input-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
-        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\nC1,City Hospital,INR,standard,2020-01-01,5,18\n")
-        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nD1,Dr Rao,consultant,10,INR\n")
-        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency\n2026-03-01,*,*,*,0,50.00,0,INR\n")
-        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n2026-03-01,*,*,*,*,1,,100.00,INR,volume\n")
-        try site.drop("usage-2026-03.csv", Self.usageHeader + "R1,2026-03-02T10:00:00Z,C1,D1,CT,2,routine\n")
-        let ingest = try site.recon(["ingest"], env: Self.env)
-        #expect(ingest.code == 0, "\(ingest.out)\(ingest.err)")
-        return site
-    }
+    func preparedSite() throws -> TestSite { try InboxHardeningTests().preparedSite() }
 
     func names(_ site: TestSite, _ dir: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: site.path(dir))) ?? []).filter { !$0.hasPrefix(".") }.sorted()

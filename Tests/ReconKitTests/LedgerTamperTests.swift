@@ -188,6 +188,14 @@ struct LedgerTamperTests {
         let verify = try site.recon(["verify"])
         #expect(verify.code == 4, "\(verify.out)")
         #expect(verify.out.contains("can be read by others than its owner (mode 644)"), "\(verify.out)")
+
+        // A private key reached through a link (a mounted secret) is judged by the key's own mode.
+        let vault = site.path("vault.key")
+        try FileManager.default.moveItem(atPath: site.path("Ledger/keys/site.key"), toPath: vault)
+        chmod(vault, 0o600)
+        try FileManager.default.createSymbolicLink(atPath: site.path("Ledger/keys/site.key"), withDestinationPath: vault)
+        let linked = try site.recon(["verify"])
+        #expect(linked.code == 0, "\(linked.out)")
     }
 
     @Test func aDeletedMiddleLineIsDetected() throws {

@@ -213,6 +213,34 @@ struct PrivilegeAndRerunTests {
         site.expectAuditorAccepts()
     }
 
+    /// C2 moved to USD after March closed, and a late March report of C2 (R8, D2) changes its
+    /// total: its INR invoice is credited in INR, and its new invoice is in USD, its currency
+    /// now (SPEC §3) — which needs a USD rate for March first. C2 at 100.00 INR a report,
+    /// 2 reports = 200.00 INR, no tax; at 80 INR a USD, 200.00 / 80 = 2.50 USD.
+    @Test func aRerunBillsAChangedPartyAnewInItsCurrencyNow() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("clients-c2-usd.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
+                      + "C2,Harbor Clinic,USD,standard,2021-06-01,10,0\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        let key = try site.operatorKey("asha", listed: true)
+        let refused = try rerunMarch(site, lateReport: "R8,2026-03-21T10:00:00Z,C2,D2,CT,1", reason: "late C2 report", key: key)
+        #expect(refused.code == 3, "\(refused.err)")
+        #expect(refused.err.contains("FX_MISSING") && refused.err.contains("C2"), "\(refused.err)")
+        #expect(try site.bodies("rerun").isEmpty)
+
+        try site.drop("fx_rates.csv", "date,currency,rate\n2026-03-01,USD,80\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late C2 report", "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 0, "\(rerun.err)")
+        let cn = try #require(try site.document("CN-2026-000002"))
+        #expect(cn["client_id"] as? String == "C2" && cn["currency"] as? String == "INR" && cn["total"] as? String == "100.00")
+        #expect(cn["refers_to"] as? [String] == ["INV-2026-000002"])
+        let inv = try #require(try site.document("INV-2026-000004"))
+        #expect(inv["client_id"] as? String == "C2" && inv["currency"] as? String == "USD" && inv["total"] as? String == "2.50",
+                "\(inv)")
+        site.expectAuditorAccepts()
+    }
+
     @Test func aGoodwillCreditIsSettledByTheRerunThatReversesItsInvoice() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)

@@ -72,6 +72,20 @@ public struct OperatorRoster {
         applied.first { $0.command == command && $0.args == args }?.seq
     }
 
+    /// The applied request a new one repeats, its reasons compared trimmed: a request made
+    /// now signs its reason trimmed, and one an earlier version recorded untrimmed
+    /// (`"goodwill "`) is the same request. Only for refusing a retry: the replay's check of
+    /// the ledger keeps exact equality, so two requests an earlier version applied still verify.
+    public func retriedSeq(command: String, args: JSONValue) -> Int? {
+        func trimmed(_ args: JSONValue) -> JSONValue {
+            guard var o = args.objectValue, let reason = o["reason"]?.stringValue else { return args }
+            o["reason"] = .string(reason.trimmingSpaces)
+            return .object(o)
+        }
+        let wanted = trimmed(args)
+        return applied.first { $0.command == command && trimmed($0.args) == wanted }?.seq
+    }
+
     /// The listed operator holding `publicKey`.
     public func holder(of publicKey: String) -> Operator? { operators.values.first { $0.publicKey == publicKey } }
 

@@ -36,7 +36,7 @@ public struct PrivilegedRequest {
     static func sign(command: String, args: [String: String], with key: SigningKey, signer: String,
                      roster: OperatorRoster, session: SiteSession) throws -> PrivilegedRequest {
         let argValues = JSONValue.object(args.mapValues { .string($0) })
-        if let seq = roster.appliedSeq(command: command, args: argValues) {
+        if let seq = roster.retriedSeq(command: command, args: argValues) {
             throw ReconFailure.refused("this request (`recon \(command)` with the same arguments) was applied at seq \(seq); "
                 + "a retry is never applied twice — `recon verify` and the ledger show what it did. "
                 + (args["reason"] != nil ? "To ask for it again on purpose, say why in a new --reason"

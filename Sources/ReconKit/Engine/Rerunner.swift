@@ -87,26 +87,35 @@ public struct Rerunner {
         }
     }
 
-    /// The site's pricing with each party that was issued a document for `period` billed in
+    /// The site's pricing with each party that was issued a document for `period` priced in
     /// that document's currency (its latest invoice's, or statement's), not the one its master
-    /// data names now: the month was contracted and paid in it, a credit note is in it, and a
-    /// party whose reports and cards did not change is left alone (SPEC §5: a rerun issues
-    /// for the parties whose total changes). A party new to the period is billed in its own.
-    private func pricingInIssuedCurrencies(_ period: Period) -> PricingContext {
+    /// data names now, and whether any party's differs. Whether a party's total changed is
+    /// judged in it: a party whose reports and cards did not change is left alone (SPEC §5: a
+    /// rerun issues for the parties whose total changes), even if its currency did since.
+    private func pricingInIssuedCurrencies(_ period: Period) -> (pricing: PricingContext, differs: Bool) {
         var pricing = session.state.pricing
+        var differs = false
         for d in session.state.issued where d.period == period {  // in ledger order: the latest wins
             switch d.kind {
-            case .invoice: pricing.clients[d.partyId]?.currency = d.currency
-            case .payout: pricing.radiologists[d.partyId]?.currency = d.currency
+            case .invoice:
+                differs = differs || pricing.clients[d.partyId].map { $0.currency != d.currency } ?? false
+                pricing.clients[d.partyId]?.currency = d.currency
+            case .payout:
+                differs = differs || pricing.radiologists[d.partyId].map { $0.currency != d.currency } ?? false
+                pricing.radiologists[d.partyId]?.currency = d.currency
             default: break
             }
         }
-        return pricing
+        return (pricing, differs)
     }
 
     private func issue(_ period: Period, reason: String, signed: PrivilegedRequest, applied: [String]) throws -> Result {
         let state = session.state
-        let review = Reviewer(session: session, pricing: pricingInIssuedCurrencies(period)).review(period, final: true)
+        let asIssued = pricingInIssuedCurrencies(period)
+        let review = Reviewer(session: session, pricing: asIssued.pricing).review(period, final: true)
+        // A party whose total changed gets its new document in its currency now (SPEC §3: an
+        // invoice is in the client's currency): priced again only when some currency changed.
+        let now = asIssued.differs ? Reviewer(session: session).price(period, final: true) : review.book
         let blocking = review.blocking(closed: true)
         if !blocking.isEmpty {
             if !applied.isEmpty {
@@ -118,10 +127,13 @@ public struct Rerunner {
                 + blocking.map { "  " + $0 }.joined(separator: "\n"))
         }
         var items: [DocumentIssuer.Item] = []
-        let sides: [(DocumentKind, DocumentKind, [DocumentDraft])] = [(.invoice, .creditNote, review.book.invoices),
-                                                                      (.payout, .payoutAdjustment, review.book.payouts)]
-        for (kind, reversal, drafts) in sides {
+        var unpriced: [String] = []
+        let sides: [(DocumentKind, DocumentKind, [DocumentDraft], [DocumentDraft])] = [
+            (.invoice, .creditNote, review.book.invoices, now.invoices), (.payout, .payoutAdjustment, review.book.payouts, now.payouts),
+        ]
+        for (kind, reversal, drafts, nowDrafts) in sides {
             let byParty = Dictionary(uniqueKeysWithValues: drafts.map { ($0.partyId, $0) })
+            let nowByParty = Dictionary(uniqueKeysWithValues: nowDrafts.map { ($0.partyId, $0) })
             let issued = state.issued.filter { $0.period == period && ($0.kind == kind || $0.kind == reversal) }
             let parties = Set(issued.map(\.partyId)).union(byParty.keys).sorted()
             for party in parties {
@@ -137,14 +149,20 @@ public struct Rerunner {
                 if billedAmount == freshAmount && (fresh == nil || billed == nil || fresh?.currency == billed?.currency) {
                     continue  // unchanged: nothing to issue
                 }
-                // What is reversed is owed in the currency the party is billed in now; documents
-                // of the period in another (a rerun by an earlier version re-billed a party whose
+                // Changed: its new document is priced in its currency now, which must price whole.
+                let problems = now.problems.filter { $0.subject == party && $0.side == kind }
+                if !problems.isEmpty {
+                    unpriced += problems.map { "\($0.code.rawValue) \($0.message)" }
+                    continue
+                }
+                // What is reversed is owed in the currency it was billed in; documents of the
+                // period in another (a rerun by an earlier version re-billed a party whose
                 // currency had changed) must already be settled among themselves.
-                let currency = fresh?.currency ?? billed?.currency ?? mine.last?.currency
+                let currency = billed?.currency ?? mine.last?.currency ?? fresh?.currency
                 let (current, other) = (mine.filter { $0.currency == currency }, mine.filter { $0.currency != currency })
                 if let owed = try Outstanding.net(other), !owed.amount.isZero {
                     throw ReconFailure.refused("\(party)'s documents of \(period) in \(owed.currency) are not settled among themselves "
-                        + "(\(owed.amount) outstanding) while it is billed in \(currency?.code ?? "?"); credit them with "
+                        + "(\(owed.amount) outstanding) beside those in \(currency?.code ?? "?") it reverses; credit them with "
                         + "`recon credit` first, then rerun")
                 }
                 if let outstanding = try Outstanding.net(current), !outstanding.amount.isZero {
@@ -152,8 +170,12 @@ public struct Rerunner {
                     let credit = try Outstanding.reversal(of: current, open: open, kind: reversal, net: outstanding, session: session)
                     items.append(DocumentIssuer.Item(credit.draft, refersTo: credit.refersTo.joined(separator: ", "), reason: reason))
                 }
-                if let fresh { items.append(DocumentIssuer.Item(fresh, reason: reason)) }
+                if let fresh = nowByParty[party] { items.append(DocumentIssuer.Item(fresh, reason: reason)) }
             }
+        }
+        if !unpriced.isEmpty {
+            throw ReconFailure.refused("cannot rerun \(period): \(unpriced.count) thing(s) to settle first — a party whose total "
+                + "changed is billed anew in its currency now:\n" + unpriced.map { "  " + $0 }.joined(separator: "\n"))
         }
         var numbers: [String] = []
         try Checkpointer(site: session.site).requireCanWrite()

@@ -111,7 +111,8 @@ public struct Verifier {
     func checkSiteKeyIsPrivate() throws {
         let path = SiteKeyFile.path(for: site)
         var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & 0o077 != 0 else { return }
+        // The key itself, through a link (a mounted secret): its mode is what signing reads.
+        guard stat(path, &info) == 0, info.st_mode & 0o077 != 0 else { return }
         throw LedgerDamage(seq: nil, "\(path) (the site's private key) can be read by others than its owner (mode "
             + String(info.st_mode & 0o777, radix: 8) + "): anyone who copied it can sign for the site — `chmod 600` it, "
             + "and if it may have been copied, ask an auditor")

@@ -241,6 +241,20 @@ struct PrivilegeAndRerunTests {
         site.expectAuditorAccepts()
     }
 
+    /// A malformed `--amount` is bad usage (exit 1, SPEC §8), as a malformed `--as-of` is.
+    @Test func aMalformedCreditAmountIsBadUsage() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        let before = try site.ledgerBytes()
+        for amount in ["abc", "0", "1.001", "1e3"] {
+            let run = try site.recon(["credit", "INV-2026-000001", "--amount", amount, "--reason", "x", "--key", key],
+                                     env: TestSite.rerunDay)
+            #expect(run.code == 1, "\(amount): \(run.err)")
+            #expect(run.err.contains("--amount"), "\(amount): \(run.err)")
+        }
+        #expect(try site.ledgerBytes() == before)
+    }
+
     @Test func aGoodwillCreditIsSettledByTheRerunThatReversesItsInvoice() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)

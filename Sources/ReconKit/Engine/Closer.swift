@@ -37,7 +37,10 @@ public struct Closer {
         }
         // The checkpoint that must follow is signable (the site's own key reads) before anything is made.
         try Checkpointer(site: session.site).requireCanWrite()
-        session.derivedAfterAppend = [.review(period), .summary]
+        // The other open months' provisional soft findings are scored against the history this
+        // close settles: their drafts and reviews are written again after it (owed if it stops).
+        let othersOpen = state.openPeriods.contains { $0 != period }
+        session.derivedAfterAppend = othersOpen ? [.review(period), .summary, .drafts] : [.review(period), .summary]
         try OutboxCheck(site: session.site).requireWritable(period: period)
         let review = Reviewer(session: session).review(period, final: true)
         let blocking = review.blocking
@@ -77,8 +80,14 @@ public struct Closer {
         let reviewWritten = Stages.time("review-workbook") {
             DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)
         }
-        let summaryWritten = Stages.time("margin-summary") { MarginSummaryWriter(session: session).writeDerived() }
-        session.derivedWritten(written: [.review(period): reviewWritten, .summary: summaryWritten])
+        if othersOpen {
+            // With the margin summary, which holds the open months too.
+            session.derivedWritten(written: [.review(period): reviewWritten])
+            Drafter(session: session).refresh()
+        } else {
+            let summaryWritten = Stages.time("margin-summary") { MarginSummaryWriter(session: session).writeDerived() }
+            session.derivedWritten(written: [.review(period): reviewWritten, .summary: summaryWritten])
+        }
         return Result(period: period, documents: numbers, checkpoint: checkpoint, review: review)
     }
 }

@@ -25,10 +25,11 @@ public struct Creditor {
         do {
             amount = try FieldValue.decimal(Substring(text), positive: true)
         } catch let e as FieldValue.Invalid {
-            throw ReconFailure.rejected("--amount: \(e.message)")
+            // A value of the command line, not input from a drop: bad usage (SPEC §8), as a bad --as-of is.
+            throw ReconFailure.usage("--amount: \(e.message)")
         }
         guard amount.normalized.scale <= invoice.currency.minorDigits else {
-            throw ReconFailure.rejected("--amount \(text) has more decimals than \(invoice.currency) allows (\(invoice.currency.minorDigits))")
+            throw ReconFailure.usage("--amount \(text) has more decimals than \(invoice.currency) allows (\(invoice.currency.minorDigits))")
         }
         let credits = state.issued.filter { $0.kind == .creditNote && $0.namedDocuments.contains(number) }
         var outstanding = invoice.total

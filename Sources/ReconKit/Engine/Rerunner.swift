@@ -52,9 +52,12 @@ public struct Rerunner {
         let taken = held.applied
         let applied = earlier + taken
 
-        // An open month a held drop also touched has its drafts written again, issued or not.
+        // The open months' drafts and reviews are written again, issued or not: a held drop may
+        // have touched one, and their provisional soft findings are scored against the history
+        // the rerun changes.
         defer {
-            if held.touchedOpenPeriod { Drafter(session: session).refresh() } else { session.derivedWritten([.drafts]) }
+            if !session.state.openPeriods.isEmpty || held.touchedOpenPeriod { Drafter(session: session).refresh() }
+            else { session.derivedWritten([.drafts]) }
         }
         do {
             var result = try issue(period, reason: reason, signed: signed, applied: applied)

@@ -101,7 +101,7 @@ extension StatusFigures {
             for f in undecided.prefix(20) { t += "    \(f.flag.id) report \(f.flag.subject): \(f.flag.reason)\n" }
             if undecided.count > 20 { t += "    … \(undecided.count - 20) more in Outbox/\(r.period)/review.xlsx\n" }
             let softUndecided = r.softFlags.filter { $0.decision == nil }
-            t += "  soft flags: \(r.softFlags.count) (\(softUndecided.count) undecided)\n"
+            t += "  soft flags, provisional until the close: \(r.softFlags.count) (\(softUndecided.count) undecided)\n"
             for f in softUndecided.prefix(10) { t += "    \(f.flag.id) \(f.flag.subject) score \(f.flag.score): \(f.flag.reason)\n" }
             if softUndecided.count > 10 { t += "    … \(softUndecided.count - 10) more in Outbox/\(r.period)/review.xlsx\n" }
             for p in r.book.problems.prefix(20) { t += "  \(p.code.rawValue) \(p.message)\n" }
@@ -145,7 +145,8 @@ extension StatusFigures {
                                        "cost": .string(m.cost.description), "margin": .string(m.margin.description),
                                        "left_out": .array(r.book.marginGaps.map { .string($0) })]),
                     "hard_flags": .array(r.hardFlags.map(Report.flagJSON)),
-                    "soft_flags": .array(r.softFlags.map(Report.flagJSON)),
+                    // An open month's soft findings are provisional (SPEC §4): its close raises the final ones.
+                    "soft_flags": .array(r.softFlags.map { Report.flagJSON($0, provisional: true) }),
                     "undecided_hard_flags": .int(Int64(r.hardFlags.filter { $0.decision == nil }.count)),
                     "undecided_soft_flags": .int(Int64(r.softFlags.filter { $0.decision == nil }.count)),
                     "problems": .array(r.book.problems.map { .object(["code": .string($0.code.rawValue), "subject": .string($0.subject), "message": .string($0.message)]) }),

@@ -162,4 +162,11 @@ public struct StatusReport {
                  "score": .string(f.flag.score), "reason": .string(f.flag.reason),
                  "decision": f.decision.map { .string($0.decision.rawValue) } ?? .null])
     }
+
+    /// A soft flag with whether it is provisional (an open month's finding, not yet in the ledger).
+    static func flagJSON(_ f: PeriodReview.FlagState, provisional: Bool) -> JSONValue {
+        guard case .object(var o) = flagJSON(f) else { return flagJSON(f) }
+        o["provisional"] = .bool(provisional)
+        return .object(o)
+    }
 }

@@ -56,6 +56,25 @@ struct StatusReadinessTests {
         #expect(inr["current"] == "466.40", "\(inr)")
     }
 
+    /// A held report over contract (R9, 11 images; C1 allows 10) stops March's rerun after the
+    /// rerun took its drop. Status said only "run `recon rerun 2026-03`", which fails again:
+    /// it now names the flag and the decisions drop that settles it.
+    @Test func statusNamesTheHardFlagThatBlocksARerun() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        try site.drop("usage-r9.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                      + "R9,2026-03-22T10:00:00Z,C1,D1,CT,11\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late reports", "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 3, "\(rerun.err)")
+        let status = try site.recon(["status"], env: TestSite.rerunDay)
+        #expect(status.out.contains("2026-03: HARD-") && status.out.contains("report R9 is undecided and blocks its rerun"),
+                "\(status.out)")
+        let json = try statusJSON(site, env: TestSite.rerunDay)
+        let march = try #require((json["closed_periods"] as? [[String: Any]])?.first { $0["period"] as? String == "2026-03" })
+        #expect((march["undecided_hard_flags"] as? [[String: String]])?.map { $0["report"] } == ["R9"], "\(march)")
+    }
+
     /// A `[seller]` with a legal name only: invoices would go out without the seller's address,
     /// tax id and payment instructions (SPEC §7), and status said nothing.
     @Test func statusNamesWhatTheSellerLacks() throws {

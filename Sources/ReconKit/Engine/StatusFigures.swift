@@ -22,6 +22,9 @@ struct StatusFigures {
     var sellerMissing = false
     /// What `[seller]` leaves out that SPEC §7 has every document's first sheet hold.
     var sellerLacks: [String] = []
+    /// Hard flags of closed periods that no decision settles (raised by a held drop a rerun
+    /// took): each blocks that period's next rerun until a decisions drop names its report.
+    var undecidedClosed: [Period: [(id: String, report: String)]] = [:]
     /// What the close of each open period waits for, in order: its last day (while it runs),
     /// then what its review says blocks it.
     var blocking: [Period: [String]] = [:]
@@ -35,6 +38,10 @@ struct StatusFigures {
         head = session.ledger.headHash
         closed = s.closedPeriods.map { ($0.key, $0.value) }.sorted { $0.period < $1.period }
         awaitingRerun = s.awaitingRerun
+        for (id, f) in s.raisedFlags where f.severity == .hard && s.closedPeriods[f.period] != nil
+            && s.flagDecisions[id] == nil && s.reportDecisions[f.subject] == nil {
+            undecidedClosed[f.period, default: []].append((id, f.subject))
+        }
         closedDocuments = Dictionary(grouping: s.issued.filter { s.closedPeriods[$0.period] != nil }, by: \.period)
         self.open = open ?? s.openPeriods.map { Reviewer(session: session).review($0, final: false) }
         sellerMissing = session.config.seller == nil
@@ -81,6 +88,12 @@ extension StatusFigures {
         for (period, drops) in awaitingRerun.sorted(by: { $0.key < $1.key }) {
             t += "  \(period): \(Report.plural(drops.count, "drop")) accepted since it was settled (\(drops.joined(separator: ", "))), "
                 + "on no document yet — run `recon rerun \(period)`\n"
+        }
+        for (period, flags) in undecidedClosed.sorted(by: { $0.key < $1.key }) {
+            for f in flags.sorted(by: { $0.id < $1.id }) {
+                t += "  \(period): \(f.id) report \(f.report) is undecided and blocks its rerun — decide it in a decisions drop "
+                    + "(subject,decision,by — \(f.report),approve or exclude,NAME)\n"
+            }
         }
         if open.isEmpty { t += "open periods: none\n" }
         for r in open {
@@ -129,7 +142,9 @@ extension StatusFigures {
                 let docs = closedDocuments[c.period] ?? []
                 return .object(["period": .string(c.period.description), "seq": .int(Int64(c.seq)),
                                 "documents": .array(docs.map(Report.issuedJSON)),
-                                "awaiting_rerun": .array((awaitingRerun[c.period] ?? []).map { .string($0) })])
+                                "awaiting_rerun": .array((awaitingRerun[c.period] ?? []).map { .string($0) }),
+                                "undecided_hard_flags": .array((undecidedClosed[c.period] ?? []).sorted { $0.id < $1.id }
+                                    .map { .object(["id": .string($0.id), "report": .string($0.report)]) })])
             }),
             "open_periods": .array(try open.map { r in
                 let m = try Report.margin(r)

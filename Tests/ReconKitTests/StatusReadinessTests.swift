@@ -62,10 +62,8 @@ struct StatusReadinessTests {
     @Test func statusNamesTheHardFlagThatBlocksARerun() throws {
         let site = try TestSite.closedMarchSite()
         let key = try site.operatorKey("asha", listed: true)
-        try site.drop("usage-r9.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-                      + "R9,2026-03-22T10:00:00Z,C1,D1,CT,11\n")
-        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
-        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late reports", "--key", key], env: TestSite.rerunDay)
+        let rerun = try PrivilegeAndRerunTests().rerunMarch(site, lateReport: "R9,2026-03-22T10:00:00Z,C1,D1,CT,11",
+                                                             reason: "late reports", key: key)
         #expect(rerun.code == 3, "\(rerun.err)")
         let status = try site.recon(["status"], env: TestSite.rerunDay)
         #expect(status.out.contains("2026-03: HARD-") && status.out.contains("report R9 is undecided and blocks its rerun"),

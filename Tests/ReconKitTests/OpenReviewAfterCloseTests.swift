@@ -9,13 +9,14 @@ struct OpenReviewAfterCloseTests {
     static let env = ["RECON_NOW": "2026-04-02T00:00:00Z"]
 
     /// Twelve mature clients with some 35–45 reports a month from 2025-11 to 2026-02; in
-    /// 2026-03 K03 sends 400 (a mature client's volume ×10).
-    func site() throws -> TestSite {
+    /// 2026-03 K03 sends 400 (a mature client's volume ×10). With `young`, K11 was onboarded
+    /// on 2025-12-01 and grows tenfold in 2026-03 too.
+    func site(young: Bool = false) throws -> TestSite {
         let site = try TestSite()
         #expect(try site.recon(["init", "--name", "s10", "--base-currency", "INR", "--timezone", "UTC"],
                                env: ["RECON_NOW": "2025-11-01T00:00:00Z"]).code == 0)
         var clients = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
-        for i in 0..<12 { clients += "K\(i < 10 ? "0" : "")\(i),Hosp \(i),INR,standard,2018-01-01,50,18\n" }
+        for i in 0..<12 { clients += "K\(i < 10 ? "0" : "")\(i),Hosp \(i),INR,standard,\(young && i == 11 ? "2025-12-01" : "2018-01-01"),50,18\n" }
         try site.drop("clients.csv", clients)
         try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\n"
                       + (0..<6).map { "D\($0),Dr \($0),consultant,10,INR\n" }.joined())
@@ -27,7 +28,7 @@ struct OpenReviewAfterCloseTests {
             var rows = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
             for i in 0..<12 {
                 let client = "K\(i < 10 ? "0" : "")\(i)"
-                let count = month == "2026-03" && i == 3 ? 400 : 35 + (i * 7) % 11
+                let count = month == "2026-03" && (i == 3 || (young && i == 11)) ? 400 : 35 + (i * 7) % 11
                 for k in 0..<count {
                     let day = 1 + k % days
                     rows += "\(month)-\(client)-\(k),\(month)-\(day < 10 ? "0" : "")\(day)T10:\(k % 60 < 10 ? "0" : "")\(k % 60):00Z,"
@@ -56,5 +57,24 @@ struct OpenReviewAfterCloseTests {
             for id in soft { #expect(review.contains(id), "after closing \(period), status lists \(id); the review does not") }
             if period == "2026-02" { #expect(!soft.isEmpty, "K03's tenfold month is flagged once its history is closed") }
         }
+    }
+
+    /// The radiologists reading K03's tenfold month and young K11's (ordinary, SPEC §4) were
+    /// flagged on their own: neither client alone held more than half of their extra reports.
+    /// Flagged and young clients together explain them, so they are listed under K03's flag.
+    @Test func radiologistsReadingAFlaggedAndAYoungClientsGrowthAreListedUnderTheFlag() throws {
+        let site = try site(young: true)
+        for period in ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03"] {
+            #expect(try site.recon(["close", period], env: Self.env).code == 0, "\(period)")
+        }
+        let raised = try site.read("Ledger/ledger.jsonl").split(separator: "\n").compactMap { line -> [String: Any]? in
+            guard let e = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], e["kind"] as? String == "flag.raised",
+                  let body = e["body"] as? [String: Any], body["severity"] as? String == "soft" else { return nil }
+            return body
+        }
+        let subjects = raised.compactMap { $0["subject"] as? String }
+        #expect(subjects.contains("K03"), "\(raised)")
+        #expect(!subjects.contains("K11"), "young growth is ordinary: \(raised)")
+        #expect(!subjects.contains { $0.hasPrefix("D") }, "\(raised)")
     }
 }

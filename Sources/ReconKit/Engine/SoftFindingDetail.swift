@@ -49,7 +49,18 @@ struct SoftFindingDetail {
             if delta > 0 { moved += delta; byClient[client] = delta }
         }
         guard moved > 0 else { return nil }
-        return clients.filter { 2 * (byClient[$0.subject] ?? 0) > moved }.first
+        if let one = clients.first(where: { 2 * (byClient[$0.subject] ?? 0) > moved }) { return one }
+        // A young client's growth is ordinary (SPEC §4), and so is reading it: a radiologist
+        // whose extra reports come mostly from flagged and young clients together is that
+        // flagged client's change seen from the other side, not a finding of its own.
+        guard volume else { return nil }
+        let young = Set(byClient.keys.filter { id in
+            state.pricing.clients[id].map { AuditorRun.months(from: $0.onboardedOn, to: period.lastDay) < 12 } ?? false
+        })
+        let flagged = clients.filter { (byClient[$0.subject] ?? 0) > 0 && !young.contains($0.subject) }
+        let explained = young.reduce(0) { $0 + (byClient[$1] ?? 0) } + flagged.reduce(0) { $0 + (byClient[$1.subject] ?? 0) }
+        guard 2 * explained > moved else { return nil }
+        return flagged.max { (byClient[$0.subject] ?? 0, $1.subject) < (byClient[$1.subject] ?? 0, $0.subject) }
     }
 
     /// `; driven by CT (310 reports, 9.8 images per case), MR (40, 3.1)`, or for volume

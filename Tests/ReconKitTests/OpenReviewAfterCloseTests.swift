@@ -11,7 +11,7 @@ struct OpenReviewAfterCloseTests {
     /// Twelve mature clients with some 35–45 reports a month from 2025-11 to 2026-02; in
     /// 2026-03 K03 sends 400 (a mature client's volume ×10). With `young`, K11 was onboarded
     /// on 2025-12-01 and grows tenfold in 2026-03 too.
-    func site(young: Bool = false) throws -> TestSite {
+    func site(young: Bool = false, matureSpike: Bool = true) throws -> TestSite {
         let site = try TestSite()
         #expect(try site.recon(["init", "--name", "s10", "--base-currency", "INR", "--timezone", "UTC"],
                                env: ["RECON_NOW": "2025-11-01T00:00:00Z"]).code == 0)
@@ -28,7 +28,7 @@ struct OpenReviewAfterCloseTests {
             var rows = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
             for i in 0..<12 {
                 let client = "K\(i < 10 ? "0" : "")\(i)"
-                let count = month == "2026-03" && (i == 3 || (young && i == 11)) ? 400 : 35 + (i * 7) % 11
+                let count = month == "2026-03" && ((matureSpike && i == 3) || (young && i == 11)) ? 400 : 35 + (i * 7) % 11
                 for k in 0..<count {
                     let day = 1 + k % days
                     rows += "\(month)-\(client)-\(k),\(month)-\(day < 10 ? "0" : "")\(day)T10:\(k % 60 < 10 ? "0" : "")\(k % 60):00Z,"
@@ -76,5 +76,19 @@ struct OpenReviewAfterCloseTests {
         #expect(subjects.contains("K03"), "\(raised)")
         #expect(!subjects.contains("K11"), "young growth is ordinary: \(raised)")
         #expect(!subjects.contains { $0.hasPrefix("D") }, "\(raised)")
+    }
+
+    /// Young K11's tenfold month alone: ordinary growth (SPEC §4), and reading it is too.
+    @Test func radiologistsReadingOnlyAYoungClientsGrowthAreNotFlagged() throws {
+        let site = try site(young: true, matureSpike: false)
+        for period in ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03"] {
+            #expect(try site.recon(["close", period], env: Self.env).code == 0, "\(period)")
+        }
+        let raised = try site.read("Ledger/ledger.jsonl").split(separator: "\n").compactMap { line -> String? in
+            guard let e = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], e["kind"] as? String == "flag.raised",
+                  let body = e["body"] as? [String: Any], body["severity"] as? String == "soft" else { return nil }
+            return "\(body["subject"] ?? "") \(body["reason"] ?? "")"
+        }
+        #expect(raised.isEmpty, "\(raised)")
     }
 }

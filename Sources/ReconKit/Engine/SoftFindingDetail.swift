@@ -20,9 +20,16 @@ struct SoftFindingDetail {
         let clientFlags = flags.filter { now["client|" + $0.subject] != nil }
         for flag in flags {
             let key = (now["client|" + flag.subject] != nil ? "client|" : "radiologist|") + flag.subject
-            if key.hasPrefix("radiologist|"), let client = explainingClient(flag, key: key, clientFlags, now, before) {
-                readBy[client.id, default: []].append(flag.subject)
-                continue
+            if key.hasPrefix("radiologist|") {
+                switch explanation(flag, key: key, clientFlags, now, before) {
+                case .flaggedClient(let client):
+                    readBy[client.id, default: []].append(flag.subject)
+                    continue
+                case .youngClientsGrowth:
+                    continue  // ordinary growth, read (SPEC §4): no finding
+                case nil:
+                    break
+                }
             }
             var f = flag
             f.reason += drivers(flag, key: key, now, before)
@@ -36,10 +43,18 @@ struct SoftFindingDetail {
         }
     }
 
+    /// What a radiologist's change is, seen from the clients whose reports it read.
+    enum Explanation {
+        /// A flagged client's change from the other side: listed under that client's flag.
+        case flaggedClient(AuditFlag)
+        /// Young clients' growth, which is ordinary: no finding of its own.
+        case youngClientsGrowth
+    }
+
     /// The flagged client that holds most of a radiologist's moved reports (or images, for
-    /// a ratio), if one does.
-    private func explainingClient(_ flag: AuditFlag, key: String, _ clients: [AuditFlag], _ now: Breakdown,
-                                  _ before: Breakdown) -> AuditFlag? {
+    /// a ratio), if one does; for volume, young clients' growth counts with it.
+    private func explanation(_ flag: AuditFlag, key: String, _ clients: [AuditFlag], _ now: Breakdown,
+                             _ before: Breakdown) -> Explanation? {
         let volume = flag.code == "SOFT_VOLUME_GROWTH"
         var moved = 0
         var byClient: [String: Int] = [:]
@@ -49,10 +64,11 @@ struct SoftFindingDetail {
             if delta > 0 { moved += delta; byClient[client] = delta }
         }
         guard moved > 0 else { return nil }
-        if let one = clients.first(where: { 2 * (byClient[$0.subject] ?? 0) > moved }) { return one }
+        if let one = clients.first(where: { 2 * (byClient[$0.subject] ?? 0) > moved }) { return .flaggedClient(one) }
         // A young client's growth is ordinary (SPEC §4), and so is reading it: a radiologist
         // whose extra reports come mostly from flagged and young clients together is that
-        // flagged client's change seen from the other side, not a finding of its own.
+        // flagged client's change seen from the other side, and from young clients alone no
+        // finding at all.
         guard volume else { return nil }
         let young = Set(byClient.keys.filter { id in
             state.pricing.clients[id].map { AuditorRun.months(from: $0.onboardedOn, to: period.lastDay) < 12 } ?? false
@@ -61,6 +77,7 @@ struct SoftFindingDetail {
         let explained = young.reduce(0) { $0 + (byClient[$1] ?? 0) } + flagged.reduce(0) { $0 + (byClient[$1.subject] ?? 0) }
         guard 2 * explained > moved else { return nil }
         return flagged.max { (byClient[$0.subject] ?? 0, $1.subject) < (byClient[$1.subject] ?? 0, $0.subject) }
+            .map(Explanation.flaggedClient) ?? .youngClientsGrowth
     }
 
     /// `; driven by CT (310 reports, 9.8 images per case), MR (40, 3.1)`, or for volume

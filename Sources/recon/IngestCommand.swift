@@ -48,10 +48,10 @@ struct Ingest: ParsableCommand {
             let session = try SiteSession(site: options.siteValue, writing: !dryRun, log: options.log, clock: options.clock)
             keepUntilExit(session)
             if !dryRun { try session.repair() }
-            let paths = files.isEmpty ? Ingestor.inboxDrops(session.site) : Ingestor.distinctNamed(named).sorted(by: Ingestor.processingOrder)
+            var paths = Ingestor.distinctNamed(named).sorted(by: Ingestor.processingOrder)
+            if files.isEmpty { (paths, undecodable) = Ingestor.inboxEntries(session.site) }
             let ingestor = Ingestor(session: session)
             ingestor.dryRun = dryRun
-            if files.isEmpty { undecodable = Ingestor.undecodableInboxNames(session.site) }
             let outcomes = try ingestor.ingest(paths, undecodable: undecodable)
             for o in outcomes where !json {
                 if case .rejected(let name, let problems) = o {

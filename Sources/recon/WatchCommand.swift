@@ -66,7 +66,7 @@ struct Watch: ParsableCommand {
                 do {
                     let session = try Self.writingSession(site, log: log, clock: clock, until: stopping, once: once)
                     let outcomes = try Ingestor(session: session).ingest(paths.filter { FileIO.baseName($0) != "README.md" },
-                                                                         undecodable: Ingestor.undecodableInboxNames(site))
+                                                                         undecodable: Ingestor.inboxEntries(site).undecodable)
                     worst = max(worst, outcomes.map(\.exitCode).max() ?? 0)
                     if json {
                         // A line a drop, out as soon as its batch is done: a watcher's reader follows a stream.

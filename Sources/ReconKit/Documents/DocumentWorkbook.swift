@@ -10,7 +10,7 @@ public enum DocumentWorkbook {
     /// Returns the file's bytes as written and read back.
     @discardableResult
     public static func write(_ record: DocumentRecord, at: String, to path: String, naming document: String? = nil) throws -> Data {
-        guard let created = try? FieldValue.timestamp(Substring(at), zone: SiteTimeZone(identifier: "UTC")!) else {
+        guard let created = try? FieldValue.timestamp(Substring(at), zone: .utc) else {
             throw ReconFailure.usage("the issue time \(at) is not RFC 3339")
         }
         let properties = DocumentProperties(

@@ -31,25 +31,23 @@ public final class Ingestor {
 
     public init(session: SiteSession) { self.session = session }
 
-    /// The Inbox's entries to process, in processing order: by kind (master data and cards
-    /// first), then name. Besides the regular files, this holds any symlink, FIFO, device or
-    /// folder (other than `held/` and `rejected/`): they are never read, only moved to `rejected/`.
-    /// Entries whose names are not UTF-8 are not among them (no path names them): see
-    /// ``undecodableInboxNames(_:)``.
-    public static func inboxDrops(_ site: Site) -> [String] {
-        ((try? FileIO.rawNames(in: site.inbox)) ?? []).compactMap { String(validating: $0, as: UTF8.self) }
+    /// The Inbox's entries to process, listed once: `drops`, in processing order — by kind
+    /// (master data and cards first), then name — holding besides the regular files any
+    /// symlink, FIFO, device or folder (other than `held/` and `rejected/`), which are never
+    /// read, only moved to `rejected/`; and `undecodable`, the entries whose names are not
+    /// UTF-8 (no path names them), in byte order, each rejected by its name (``reject(_:in:)``).
+    /// Never-read names are in neither.
+    public static func inboxEntries(_ site: Site) -> (drops: [String], undecodable: [(folder: String, name: UndecodableName)]) {
+        let names = (try? FileIO.rawNames(in: site.inbox)) ?? []
+        let drops = names.compactMap { String(validating: $0, as: UTF8.self) }
             .filter { !Ingestor.isNeverRead($0) && $0 != "README.md" && $0 != "held" && $0 != "rejected" }
             .sorted(by: Ingestor.processingOrder)
             .map { site.inbox + "/" + $0 }
-    }
-
-    /// The Inbox's entries whose names are not UTF-8, other than never-read names, in byte
-    /// order: each is rejected by its name (``reject(_:in:)``).
-    public static func undecodableInboxNames(_ site: Site) -> [(folder: String, name: UndecodableName)] {
-        ((try? FileIO.rawNames(in: site.inbox)) ?? []).compactMap(UndecodableName.init)
+        let undecodable = names.compactMap(UndecodableName.init)
             .filter { !isNeverRead($0.replaced) }
             .sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
             .map { (site.inbox, $0) }
+        return (drops, undecodable)
     }
 
     /// `Inbox/held` and `Inbox/rejected` are folders of the site, or absent (made when needed):
@@ -242,9 +240,9 @@ public final class Ingestor {
     /// CSV, and a temporary file the next writer sweeps.
     func accept(_ drop: DropBytes, name: String, kind: DropKind, sha: String, rows: ParsedDrop,
                 fresh: ParsedDrop, encoding speculative: CacheEncoding? = nil) throws -> Int {
-        var periods = Set(session.state.openPeriods)
-        if case .usage(let list) = fresh { periods.formUnion(Report.periods(of: list)) }
-        try OutboxCheck(site: site).requireDerivedPlaces(periods: periods)
+        var usagePeriods: [Period]?
+        if case .usage(let list) = fresh { usagePeriods = Report.periods(of: list) }
+        try OutboxCheck(site: site).requireDerivedPlaces(periods: session.state.openPeriods + (usagePeriods ?? []))
         try FileIO.makeDirectory(site.drops)
         var encoding: CacheEncoding?
         if case .usage(let list) = fresh {
@@ -270,7 +268,8 @@ public final class Ingestor {
         try keeping(name, in: "Ledger/drops") { try Stages.time("archive") { try drop.place(at: site.path(Site.dropPath(sha256: sha))) } }
         let cacheSha = Stages.time("cache-wait") { encoding?.sha256() }
         if case .payments(let list) = fresh { warnOfFuturePayments(list, drop: name) }
-        let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cacheSha: cacheSha)
+        let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cacheSha: cacheSha,
+                                        periods: usagePeriods)
         let entries = try Stages.time("append") { try session.append(items) }
         if let encoding { Stages.time("cache-commit") { encoding.commit() } }
         // As the replay applies them: the drop's entry (which notes drops awaiting a rerun, and
@@ -302,11 +301,12 @@ public final class Ingestor {
 
     /// The entries that accept a drop: its `drop.accepted` (with the periods its usage rows
     /// fall in), a `card.replaced` for each card it replaces, a `flag.decided` for each decision.
+    /// `periods`: those of its usage rows, when the caller has them already.
     func acceptanceItems(name: String, kind: DropKind, sha: String, rows: ParsedDrop, fresh: ParsedDrop,
-                         cacheSha: String?) throws -> [(kind: String, body: [String: JSONValue])] {
+                         cacheSha: String?, periods known: [Period]? = nil) throws -> [(kind: String, body: [String: JSONValue])] {
         // The periods its rows fall in: once all are settled, later commands skip the drop.
-        var periods: [Period]?
-        if case .usage(let list) = fresh { periods = Report.periods(of: list) }
+        var periods = known
+        if periods == nil, case .usage(let list) = fresh { periods = Report.periods(of: list) }
         var items = [LedgerEvent.dropAccepted(.init(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount),
                                                      cacheFormat: cacheSha == nil ? nil : DropCache.format, cacheSha256: cacheSha,
                                                      periods: periods)).item]

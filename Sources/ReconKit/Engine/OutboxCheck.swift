@@ -12,13 +12,7 @@ struct OutboxCheck {
         }
         // The workbooks replaced after the entries: a folder or other non-file in their place
         // would fail them after the commit.
-        for relative in [dir + "/review.xlsx", "Outbox/margin-summary.xlsx"] {
-            let path = site.path(relative)
-            if FileIO.exists(path) && !FileIO.isRegularFile(path) {
-                throw ReconFailure.refused("cannot write \(relative): something other than a file is in its place; nothing was "
-                    + "appended — move it aside, then run the command again")
-            }
-        }
+        try requirePlaces([(dir + "/review.xlsx", false), ("Outbox/margin-summary.xlsx", false)])
     }
 
     /// What an ingest or decision rewrites after its entries (the drafts and review of each
@@ -31,6 +25,12 @@ struct OutboxCheck {
             places += [("Outbox/\(period)", true), ("Outbox/\(period)/drafts", true), ("Outbox/\(period)/review.xlsx", false)]
             places += ["invoices.xlsx", "payouts.xlsx"].map { ("Outbox/\(period)/drafts/\($0)", false) }
         }
+        try requirePlaces(places)
+    }
+
+    /// Refuses (exit 3) the first of `places` where something stands that is not a folder
+    /// (`folder`) or not a regular file; an absent one is fine, it is made when written.
+    private func requirePlaces(_ places: [(relative: String, folder: Bool)]) throws {
         for (relative, folder) in places {
             let path = site.path(relative)
             guard FileIO.exists(path), folder ? !FileIO.isDirectory(path) : !FileIO.isRegularFile(path) else { continue }
@@ -59,15 +59,24 @@ struct OutboxCheck {
     /// first, since it takes its held drops into the ledger before it issues.
     func requireNoStrayDocuments(period: Period, issued: [IssuedDocument]) throws {
         let known = Set(issued.map(\.file))
+        if let relative = firstUnissuedDocument(period: period, issued: known.contains) {
+            throw ReconFailure.refused("\(relative) is in a final document's place and no ledger entry issued it; final "
+                + "documents are never overwritten and nothing was appended — move it aside and run the command again")
+        }
+    }
+
+    /// The first file named like a final document of `period` (`PREFIX-YYYY-NNNNNN.xlsx` in its
+    /// invoices, credit-notes and payouts folders) whose path `issued` does not know, by kind
+    /// then name; nil when there is none.
+    func firstUnissuedDocument(period: Period, issued: (String) -> Bool) -> String? {
         for kind in DocumentKind.allCases {
             let folder = "Outbox/\(period)/\(kind.folder)"
             for name in FileIO.list(site.path(folder)).sorted() where Self.isDocumentName(name, kind: kind) {
                 let relative = folder + "/" + name
-                guard !known.contains(relative) else { continue }
-                throw ReconFailure.refused("\(relative) is in a final document's place and no ledger entry issued it; final "
-                    + "documents are never overwritten and nothing was appended — move it aside and run the command again")
+                if !issued(relative) { return relative }
             }
         }
+        return nil
     }
 
     /// `INV-2026-000001.xlsx` for an invoice, and so on.

@@ -201,8 +201,13 @@ public struct Rerunner {
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: session.state.name)
         // The rerun is recorded: what follows is derived, and a failure is a warning (``DerivedOutput``).
         let reviewWritten = DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)
-        let summaryWritten = MarginSummaryWriter(session: session).writeDerived()
-        session.derivedWritten(written: [.review(period): reviewWritten, .summary: summaryWritten])
+        // With open months, the refresh that ends the rerun writes the summary beside their drafts.
+        if session.state.openPeriods.isEmpty {
+            let summaryWritten = MarginSummaryWriter(session: session).writeDerived()
+            session.derivedWritten(written: [.review(period): reviewWritten, .summary: summaryWritten])
+        } else {
+            session.derivedWritten(written: [.review(period): reviewWritten])
+        }
         return Result(period: period, appliedDrops: applied, documents: numbers, checkpoint: checkpoint)
     }
 }

@@ -31,7 +31,7 @@ public struct SiteClock: Sendable {
             // A well-formed time outside the years recon keeps is told apart from one that is not a time.
             var why = "is not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], without offset UTC)"
             do {
-                _ = try FieldValue.timestamp(Substring(text), zone: SiteTimeZone(identifier: "UTC")!)
+                _ = try FieldValue.timestamp(Substring(text), zone: .utc)
             } catch let invalid as FieldValue.Invalid where invalid.outsideYears {
                 why = "lies outside the years \(FieldValue.years.lowerBound)–\(FieldValue.years.upperBound) that entries may carry"
             } catch {}
@@ -41,7 +41,7 @@ public struct SiteClock: Sendable {
 
     /// The moment `text` (RFC 3339) names, to the second; nil when it is not one.
     public static func date(rfc3339 text: String) -> Date? {
-        guard let utc = SiteTimeZone(identifier: "UTC"), let t = try? FieldValue.timestamp(Substring(text), zone: utc) else { return nil }
+        guard let t = try? FieldValue.timestamp(Substring(text), zone: .utc) else { return nil }
         return Date(timeIntervalSince1970: TimeInterval(t.nanoseconds / 1_000_000_000))
     }
 

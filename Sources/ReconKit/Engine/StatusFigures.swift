@@ -159,7 +159,7 @@ extension StatusFigures {
                     "margin": .object(["currency": .string(baseCurrency), "revenue": .string(m.revenue.description),
                                        "cost": .string(m.cost.description), "margin": .string(m.margin.description),
                                        "left_out": .array(r.book.marginGaps.map { .string($0) })]),
-                    "hard_flags": .array(r.hardFlags.map(Report.flagJSON)),
+                    "hard_flags": .array(r.hardFlags.map { Report.flagJSON($0) }),
                     // An open month's soft findings are provisional (SPEC §4): its close raises the final ones.
                     "soft_flags": .array(r.softFlags.map { Report.flagJSON($0, provisional: true) }),
                     "undecided_hard_flags": .int(Int64(r.hardFlags.filter { $0.decision == nil }.count)),

@@ -54,7 +54,8 @@ public struct StatusReport {
             problems[name] = ProblemList.count(ofReportLines: lines)
         }
         rejectedProblems = problems
-        inbox = Ingestor.inboxDrops(site).map(FileIO.baseName) + Ingestor.undecodableInboxNames(site).map(\.name.escaped)
+        let entries = Ingestor.inboxEntries(site)
+        inbox = entries.drops.map(FileIO.baseName) + entries.undecodable.map(\.name.escaped)
     }
 
     /// The settled part from an opened site; `open`: its open periods' reviews, when the
@@ -157,16 +158,13 @@ public struct StatusReport {
                  "currency": .string(d.currency.code), "total": .string(d.total.description), "seq": .int(Int64(d.seq))])
     }
 
-    static func flagJSON(_ f: PeriodReview.FlagState) -> JSONValue {
-        .object(["id": .string(f.flag.id), "code": .string(f.flag.code), "subject": .string(f.flag.subject),
-                 "score": .string(f.flag.score), "reason": .string(f.flag.reason),
-                 "decision": f.decision.map { .string($0.decision.rawValue) } ?? .null])
-    }
-
-    /// A soft flag with whether it is provisional (an open month's finding, not yet in the ledger).
-    static func flagJSON(_ f: PeriodReview.FlagState, provisional: Bool) -> JSONValue {
-        guard case .object(var o) = flagJSON(f) else { return flagJSON(f) }
-        o["provisional"] = .bool(provisional)
+    /// `provisional`, when given, says whether the flag is an open month's finding not yet in
+    /// the ledger (soft flags).
+    static func flagJSON(_ f: PeriodReview.FlagState, provisional: Bool? = nil) -> JSONValue {
+        var o: [String: JSONValue] = ["id": .string(f.flag.id), "code": .string(f.flag.code), "subject": .string(f.flag.subject),
+                                      "score": .string(f.flag.score), "reason": .string(f.flag.reason),
+                                      "decision": f.decision.map { .string($0.decision.rawValue) } ?? .null]
+        if let provisional { o["provisional"] = .bool(provisional) }
         return .object(o)
     }
 }

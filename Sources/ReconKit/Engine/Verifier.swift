@@ -124,14 +124,10 @@ public struct Verifier {
     /// holds, whose number the next command would issue again for another amount.
     func checkNoUnissuedDocuments(recorded: [String: (sha: String, seq: Int)]) throws {
         for period in FileIO.list(site.path("Outbox")).compactMap(Period.init).sorted() {
-            for kind in DocumentKind.allCases {
-                let folder = "Outbox/\(period)/\(kind.folder)"
-                for name in FileIO.list(site.path(folder)).sorted()
-                where OutboxCheck.isDocumentName(name, kind: kind) && recorded[folder + "/" + name] == nil {
-                    throw LedgerDamage(seq: nil, "\(folder)/\(name) is a final document no ledger entry issued: entries may have "
-                        + "been cut from the ledger's end — restore Ledger/ from a backup, and check it against a checkpoint kept "
-                        + "outside the site (`recon verify --checkpoint FILE`)")
-                }
+            if let relative = OutboxCheck(site: site).firstUnissuedDocument(period: period, issued: { recorded[$0] != nil }) {
+                throw LedgerDamage(seq: nil, "\(relative) is a final document no ledger entry issued: entries may have "
+                    + "been cut from the ledger's end — restore Ledger/ from a backup, and check it against a checkpoint kept "
+                    + "outside the site (`recon verify --checkpoint FILE`)")
             }
         }
     }

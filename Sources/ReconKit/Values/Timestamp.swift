@@ -46,6 +46,10 @@ public final class SiteTimeZone: @unchecked Sendable {
             && (identifier == "UTC" || identifier == "Etc/UTC" || identifier == "GMT" || identifier == "Etc/GMT")
     }
 
+    /// UTC, made once: ledger times are read with it for every entry of every command, and a
+    /// UTC zone keeps no state (its offset is always 0), so one instance serves every thread.
+    public static let utc = SiteTimeZone(identifier: "UTC")!
+
     /// `UTC+5`, `GMT-05:30`: offsets Foundation reads as zones, but no IANA name (SPEC §1), so
     /// `recon init` refuses them (a site an earlier version made with one still opens). The
     /// site's zone is fixed at init, and IANA's own `Etc/GMT+5` means UTC−5: an offset typed

@@ -146,23 +146,13 @@ struct LongTextsPrintWholeTests {
     /// `Tests/Fixtures/invoice-layout3`: an invoice issued in layout 3 (seller block beside the
     /// document's labels, period of service as text) and its entry. It regenerates byte for byte.
     @Test func anInvoiceOfLayoutThreeRegeneratesAsPrinted() throws {
-        var dir = URL(fileURLWithPath: #filePath)
-        dir.deleteLastPathComponent()
-        dir.deleteLastPathComponent()
-        let fixture = dir.path + "/Fixtures/invoice-layout3"
-        let line = try String(contentsOfFile: fixture + "/entry.jsonl", encoding: .utf8).trimmingCharacters(in: .newlines)
-        let json = try #require(try JSONParser.parse(line).objectValue)
-        let body = try #require(json["body"]?.objectValue)
-        let entry = LedgerEntry(seq: 7, at: try #require(json["at"]?.stringValue), kind: "invoice.issued", body: body,
-                                prev: LedgerEntry.zeroHash)
-        let record = try DocumentRecord(entry: entry)
+        let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
+        let record = try DocumentRecord(entry: fixture.entry)
         #expect(record.layout == 3)
         try withTemporaryFolder { folder in
-            let printed = try Data(contentsOf: URL(fileURLWithPath: fixture + "/INV-2026-000001.xlsx"))
-            try DocumentWorkbook.write(record, at: entry.at, to: folder + "/again.xlsx")
-            let regenerated = try Data(contentsOf: URL(fileURLWithPath: folder + "/again.xlsx"))
-            #expect(regenerated == printed)
-            #expect(Hex.string(SHA256.hash(data: regenerated)) == body["sha256"]?.stringValue)
+            let regenerated = try fixture.regenerated(record, in: folder, as: "again.xlsx")
+            #expect(regenerated == (try fixture.printed("INV-2026-000001.xlsx")))
+            #expect(Hex.string(SHA256.hash(data: regenerated)) == fixture.entry.body["sha256"]?.stringValue)
         }
     }
 }

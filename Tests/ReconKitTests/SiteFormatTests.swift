@@ -127,25 +127,18 @@ struct SiteFormatTests {
     /// Its entry has no `layout`, so it regenerates byte for byte as it was printed; the same
     /// record in today's layout prints the seller's pay-to line.
     @Test func aCreditNoteIssuedBeforeLayoutTwoRegeneratesAsPrinted() throws {
-        let dir = Self.fixture.replacingOccurrences(of: "site-format1", with: "credit-note-layout1")
-        let line = try String(contentsOfFile: dir + "/entry.jsonl", encoding: .utf8).trimmingCharacters(in: .newlines)
-        let json = try #require(try JSONParser.parse(line).objectValue)
-        let body = try #require(json["body"]?.objectValue)
-        #expect(body["layout"] == nil)
-        let entry = LedgerEntry(seq: 659, at: try #require(json["at"]?.stringValue), kind: "credit_note.issued", body: body,
-                                prev: LedgerEntry.zeroHash)
-        var record = try DocumentRecord(entry: entry)
+        let fixture = try DocumentFixture("credit-note-layout1", seq: 659, kind: "credit_note.issued")
+        #expect(fixture.entry.body["layout"] == nil)
+        var record = try DocumentRecord(entry: fixture.entry)
         #expect(record.layout == 1)
         try withTemporaryFolder { folder in
-            let printed = try Data(contentsOf: URL(fileURLWithPath: dir + "/CN-2026-000002.xlsx"))
-            try DocumentWorkbook.write(record, at: entry.at, to: folder + "/old.xlsx")
-            let regenerated = try Data(contentsOf: URL(fileURLWithPath: folder + "/old.xlsx"))
+            let printed = try fixture.printed("CN-2026-000002.xlsx")
+            let regenerated = try fixture.regenerated(record, in: folder, as: "old.xlsx")
             #expect(regenerated == printed)
-            #expect(Hex.string(SHA256.hash(data: regenerated)) == body["sha256"]?.stringValue)
+            #expect(Hex.string(SHA256.hash(data: regenerated)) == fixture.entry.body["sha256"]?.stringValue)
 
             record.layout = 2
-            try DocumentWorkbook.write(record, at: entry.at, to: folder + "/new.xlsx")
-            #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/new.xlsx")) != printed)
+            #expect(try fixture.regenerated(record, in: folder, as: "new.xlsx") != printed)
         }
         #expect(record.body(sha256: "x")["layout"] == .int(2))
     }

@@ -87,11 +87,18 @@ public final class SiteTimeZone: @unchecked Sendable {
         return LocalDate(dayNumber: Int32(days))
     }
 
-    /// The UTC second of a local wall-clock second (site time; in a DST gap or overlap the
-    /// offset in force just before is used).
+    /// The UTC second of a local wall-clock second (site time). In a DST overlap the first of
+    /// the two moments is meant; a time in a DST gap (one the clocks skipped) is read with the
+    /// offset in force before the change, so it lands just after the gap on the day written
+    /// (`00:30` on a night the clocks go from 00:00 to 01:00 is 01:30), as Python's `zoneinfo`
+    /// and Java read it. Offsets lie within ±14 hours: the instant is within a day of `local`.
     public func utcSecond(ofLocalSecond local: Int64) -> Int64 {
-        let first = local - offset(atUTCSecond: local)
-        return local - offset(atUTCSecond: first)
+        let before = offset(atUTCSecond: local - 15 * 3600), after = offset(atUTCSecond: local + 15 * 3600)
+        if before == after { return local - before }
+        let early = local - before, late = local - after
+        if offset(atUTCSecond: early) == before { return early }  // exists with the earlier offset (first of an overlap)
+        if offset(atUTCSecond: late) == after { return late }
+        return early  // in the gap
     }
 
     /// Today's date in the site's time zone.

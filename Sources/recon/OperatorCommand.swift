@@ -79,7 +79,7 @@ struct Operator: ParsableCommand {
                 let session = try SiteSession(site: options.siteValue, writing: false, log: options.log, clock: options.clock)
                 let operators = try session.operatorRoster().operators.values.sorted { $0.name < $1.name }
                 if json {
-                    printJSON(.object(["operators": .array(operators.map {
+                    printJSON(.object(["ok": true, "operators": .array(operators.map {
                         .object(["name": .string($0.name), "public_key": .string($0.publicKey), "added_seq": .int(Int64($0.addedAt))])
                     })]))
                 } else if operators.isEmpty {
@@ -96,7 +96,7 @@ struct Operator: ParsableCommand {
 private func report(_ r: OperatorAdmin.Result, json: Bool, verb: String) {
     let name = r.entry.string("name") ?? ""
     if json {
-        printJSON(.object(["kind": .string(r.entry.kind), "name": .string(name), "seq": .int(Int64(r.entry.seq)),
+        printJSON(.object(["ok": true, "kind": .string(r.entry.kind), "name": .string(name), "seq": .int(Int64(r.entry.seq)),
                            "signed_by": .string(r.signedBy), "checkpoint": .string(r.checkpoint)]))
     } else {
         print("\(verb) operator \(name) at seq \(r.entry.seq), signed by \(r.signedBy)")

@@ -159,8 +159,9 @@ struct OperatorLedgerTests {
     @Test func anEntryOfTheEarlierFormVerifiesOnlyUnderACheckpoint() throws {
         let site = try TestSite.trustSite()
         let credit = try #require(try site.entries().first { ($0["body"] as? [String: Any])?["number"] as? String == "CN-2026-000002" })
-        let body = try Self.earlierForm(try site.entryBody(try #require(credit["seq"] as? Int)),
+        var body = try Self.earlierForm(try site.entryBody(try #require(credit["seq"] as? Int)),
                                         key: try SigningKey.read(from: site.path("operator-keys/asha.key")))
+        body["number"] = "CN-2026-000003"  // numbers are never used twice: the next one
         // Stamped no later than the retry's clock below: a clock before the head is refused first.
         try site.appendEntry(kind: "credit_note.issued", body: body, at: "2026-04-12T09:00:00Z")
         let uncovered = try site.recon(["verify"])

@@ -20,8 +20,10 @@ public struct OperatorAdmin {
         guard OperatorName.isPlainId(name) else {
             throw ReconFailure.usage("operator name \"\(name)\": 1–64 of A-Z a-z 0-9 . _ -, not starting with . or -")
         }
-        guard name != roster.siteName else {
-            throw ReconFailure.refused("no operator takes the site's name (\(name)): it names the site key, which signs checkpoints")
+        // In any letter case: `signed_by` names the signer, and one a letter's case away from
+        // the site's name would read as the site key to anyone checking by eye.
+        guard name.lowercased() != roster.siteName.lowercased() else {
+            throw ReconFailure.refused("no operator takes the site's name (\(roster.siteName), here as \(name)): it names the site key, which signs checkpoints")
         }
         if let listed = roster.operators[name] {
             throw ReconFailure.refused("\(name) is an operator already (added at seq \(listed.addedAt)); `recon operator remove` first to change the key")

@@ -21,6 +21,9 @@ public struct OperatorRoster {
         public var seq: Int
         public var command: String
         public var args: JSONValue
+        /// For a removal, the key it removed: removing a name added again since (with a new
+        /// key) is a new request, not a retry, though its arguments (the name) are the same.
+        public var removedKey: String?
     }
 
     public let siteName: String
@@ -67,23 +70,24 @@ public struct OperatorRoster {
         return 0
     }
 
-    /// The seq of the applied request with this command and these arguments, if any.
-    public func appliedSeq(command: String, args: JSONValue) -> Int? {
-        applied.first { $0.command == command && $0.args == args }?.seq
+    /// The seq of the applied request with this command and these arguments (and, for a
+    /// removal, removing the same key), if any.
+    public func appliedSeq(command: String, args: JSONValue, removedKey: String? = nil) -> Int? {
+        applied.first { $0.command == command && $0.args == args && $0.removedKey == removedKey }?.seq
     }
 
     /// The applied request a new one repeats, its reasons compared trimmed: a request made
     /// now signs its reason trimmed, and one an earlier version recorded untrimmed
     /// (`"goodwill "`) is the same request. Only for refusing a retry: the replay's check of
     /// the ledger keeps exact equality, so two requests an earlier version applied still verify.
-    public func retriedSeq(command: String, args: JSONValue) -> Int? {
+    public func retriedSeq(command: String, args: JSONValue, removedKey: String? = nil) -> Int? {
         func trimmed(_ args: JSONValue) -> JSONValue {
             guard var o = args.objectValue, let reason = o["reason"]?.stringValue else { return args }
             o["reason"] = .string(reason.trimmingSpaces)
             return .object(o)
         }
         let wanted = trimmed(args)
-        return applied.first { $0.command == command && trimmed($0.args) == wanted }?.seq
+        return applied.first { $0.command == command && trimmed($0.args) == wanted && $0.removedKey == removedKey }?.seq
     }
 
     /// The listed operator holding `publicKey`.
@@ -141,12 +145,13 @@ public struct OperatorRoster {
         try checkAgreement(e, command: command, args: args)
         // A request whose command and arguments equal an applied one's is a retry: refused
         // when it is made (SPEC §5), so one in the ledger was not written by recon.
-        if let earlier = appliedSeq(command: command, args: .object(args)) {
+        let removedKey = e.kind == PrivilegedKind.operatorRemoved ? e.string("public_key") : nil
+        if let earlier = appliedSeq(command: command, args: .object(args), removedKey: removedKey) {
             throw LedgerDamage(seq: e.seq, "\(e.kind) applies again the request of seq \(earlier) (the same command and "
                 + "arguments); a retry is refused when it is made, so this entry was not written by recon")
         }
         signatures[signature] = e.seq
-        applied.append(Applied(seq: e.seq, command: command, args: .object(args)))
+        applied.append(Applied(seq: e.seq, command: command, args: .object(args), removedKey: removedKey))
     }
 
     /// The body does what its request asked for: the same command's entry kind, the same
@@ -161,6 +166,12 @@ public struct OperatorRoster {
         case "credit": pairs = [("invoice", "refers_to"), ("amount", "total"), ("reason", "reason")]
         case "operator add": pairs = [("name", "name"), ("public_key", "public_key")]
         default: pairs = [("name", "name")]
+        }
+        // Exactly the command's arguments: one more (a `key`, say) is none recon signs, and
+        // would make a repeated request look new to the retry check.
+        if Set(args.keys) != Set(pairs.map(\.arg)) {
+            throw LedgerDamage(seq: e.seq, "the \(e.kind) request's args are \(args.keys.sorted().joined(separator: ", ")); "
+                + "`recon \(command)` signs \(pairs.map(\.arg).sorted().joined(separator: ", ")) and nothing else")
         }
         // `refers_to` is a list (one invoice for a credit); earlier entries joined it with commas.
         func memberText(_ name: String) -> String? {
@@ -195,7 +206,7 @@ public struct OperatorRoster {
         // The earlier form signed the amount without trailing zeros ("10"); a request now
         // carries it as the credit note's total reads ("10.00"), so a retry compares equal.
         if e.kind == PrivilegedKind.creditNote, let total = e.body["total"] { args["amount"] = total }
-        applied.append(Applied(seq: e.seq, command: request["command"]?.stringValue ?? "", args: .object(args)))
+        applied.append(Applied(seq: e.seq, command: request["command"]?.stringValue ?? "", args: .object(args), removedKey: nil))
     }
 
     // MARK: The roster

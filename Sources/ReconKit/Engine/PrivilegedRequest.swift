@@ -36,15 +36,16 @@ public struct PrivilegedRequest {
     static func sign(command: String, args: [String: String], with key: SigningKey, signer: String,
                      roster: OperatorRoster, session: SiteSession) throws -> PrivilegedRequest {
         let argValues = JSONValue.object(args.mapValues { .string($0) })
-        if let seq = roster.retriedSeq(command: command, args: argValues) {
+        // Removing a name is the same request again only while it names the key removed then.
+        let removedKey = command == "operator remove" ? args["name"].flatMap { roster.operators[$0]?.publicKey } : nil
+        if let seq = roster.retriedSeq(command: command, args: argValues, removedKey: removedKey) {
             throw ReconFailure.refused("this request (`recon \(command)` with the same arguments) was applied at seq \(seq); "
                 + "a retry is never applied twice — `recon verify` and the ledger show what it did. "
                 + (args["reason"] != nil ? "To ask for it again on purpose, say why in a new --reason"
                     : command == "operator add"
                     ? "An operator removed since comes back only with a new key (`recon keygen`, then `recon operator add` "
                         + "with its .pub): a key once removed is never listed again (`recon operator list` shows who is listed)"
-                    : "To remove an operator added again since, it must have come back with a new key; `recon operator list` "
-                        + "shows who is listed"))
+                    : "`recon operator list` shows who is listed"))
         }
         let request: [String: JSONValue] = [
             "command": .string(command), "args": argValues, "site": .string(roster.siteName),

@@ -96,6 +96,9 @@ public struct Verifier {
             try checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
                           ledger: ledger, verifier: verifier, siteName: siteName)
         }
+        // After the checkpoints and the signed requests: a ledger rewritten behind a checkpoint,
+        // or a forged privileged entry, is named by those, the plainer words.
+        try IssuedDocumentEntries.check(ledger.entries)
         // After the checkpoints: a ledger cut behind one is named by it, the plainer word.
         try checkNoUnissuedDocuments(recorded: recorded)
         try checkSiteKeyIsPrivate()

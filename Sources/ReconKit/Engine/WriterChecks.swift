@@ -37,6 +37,7 @@ struct WriterChecks {
         }
         // Privileged entries are checked by the session against the ledger's operators
         // (`SiteSession.checkPrivilegeAndCheckpoints`), every one of them, before any append.
+        try IssuedDocumentEntries.check(ledger.entries)
         return try checkDocuments(key: key, siteName: first.string("site") ?? "")
     }
 

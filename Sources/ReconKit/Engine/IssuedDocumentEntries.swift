@@ -1,0 +1,109 @@
+import Foundation
+
+/// What the ledger's document entries must be, beyond their hashes (SPEC §5, §6): every
+/// document is issued by a command that issues documents, under a number of its own, with
+/// amounts that add up.
+///
+/// Anyone who can write the site folder can append an entry with a correct hash: no key is
+/// needed for that, only for checkpoints. A copy of an invoice with its amounts negated, or
+/// a credit note without a signed request, appended after the last checkpoint, would wipe a
+/// client's debt from every statement while each hash and signature still held. recon never
+/// writes such entries, so `recon verify` reports them and every writer refuses (exit 4):
+/// - invoices, payout statements, payout adjustments and a rerun's credit notes are listed
+///   (`documents`) by the `period.closed` or `rerun` entry of their period that follows them,
+///   each once; a credit note from `recon credit` (with its signed `request`) stands alone;
+/// - a period is closed once; a rerun is of a closed period;
+/// - numbers are `PREFIX-YEAR-NNNNNN`, the kind's prefix, the year of the entry's `at` in site
+///   time, gapless per kind and year in ledger order (so none is used twice);
+/// - subtotal, tax and total are amounts of at least zero, total = subtotal + tax, tax the sum
+///   of the components, subtotal the sum of the lines (when the lines were read).
+enum IssuedDocumentEntries {
+    /// The check, in the time zone `site.init` records.
+    static func check(_ entries: [LedgerEntry]) throws {
+        guard let name = entries.first?.string("timezone"), let zone = SiteTimeZone(identifier: name) else {
+            throw LedgerDamage(seq: 1, "site.init records no time zone this system knows")
+        }
+        try check(entries, zone: zone)
+    }
+
+    /// - Parameter zone: the site's time zone (`site.init`), which dates an issue.
+    static func check(_ entries: [LedgerEntry], zone: SiteTimeZone) throws {
+        // Documents a close or rerun has yet to list, by number (a close resumed after an
+        // interruption lists those its first attempt issued too).
+        var unclaimed: [String: LedgerEntry] = [:]
+        var closed: Set<String> = []
+        var last: [String: Int] = [:]  // `PREFIX-YEAR` → the last sequence number used
+        for e in entries {
+            guard let kind = e.eventKind else { continue }
+            if let document = kind.document {
+                let number = try checkNumber(e, kind: document, zone: zone, last: &last)
+                try checkAmounts(e)
+                if kind != .creditNoteIssued || e.body["request"] == nil { unclaimed[number] = e }
+                continue
+            }
+            guard kind == .periodClosed || kind == .rerun else { continue }
+            guard let period = e.string("period") else { throw LedgerDamage(seq: e.seq, "\(e.kind) names no period") }
+            if kind == .periodClosed {
+                guard closed.insert(period).inserted else { throw LedgerDamage(seq: e.seq, "\(period) is closed a second time") }
+            } else if !closed.contains(period) {
+                throw LedgerDamage(seq: e.seq, "a rerun of \(period), which no period.closed before it closed")
+            }
+            for number in BodyReader(entry: e).strings("documents") {
+                guard let document = unclaimed.removeValue(forKey: number), document.string("period") == period else {
+                    throw LedgerDamage(seq: e.seq, "\(e.kind) of \(period) lists \(number), which is not a document of \(period) "
+                        + "issued before it and listed by no close or rerun yet")
+                }
+            }
+            // What the command appended before its own entry, it lists.
+            if let stray = unclaimed.values.first(where: { $0.string("period") == period }) { throw issuedByNoCommand(stray) }
+        }
+        if let first = unclaimed.values.min(by: { $0.seq < $1.seq }) { throw issuedByNoCommand(first) }
+    }
+
+    /// A document no close or rerun issued, nor `recon credit` signed.
+    private static func issuedByNoCommand(_ e: LedgerEntry) -> LedgerDamage {
+        LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") is issued by no close or rerun (no period.closed or "
+            + "rerun entry of its period lists it)\(e.eventKind == .creditNoteIssued ? " and carries no signed request" : ""); "
+            + "recon writes no such entry")
+    }
+
+    /// The entry's number, checked to be the next of its kind and year.
+    private static func checkNumber(_ e: LedgerEntry, kind: DocumentKind, zone: SiteTimeZone, last: inout [String: Int]) throws -> String {
+        guard let number = e.string("number") else { throw LedgerDamage(seq: e.seq, "\(e.kind) has no number") }
+        guard let date = SiteClock.date(rfc3339: e.at) else { throw LedgerDamage(seq: e.seq, "its at is no time") }
+        let year = zone.localDate(of: Timestamp(nanoseconds: Int64(date.timeIntervalSince1970) * 1_000_000_000)).components.year
+        let key = "\(kind.prefix)-\(year)"
+        let expected = "\(key)-\(Digits.padded((last[key] ?? 0) + 1, 6))"
+        guard number == expected else {
+            throw LedgerDamage(seq: e.seq, "\(e.kind) is numbered \(number), but the next \(kind.prefix) number of \(year) "
+                + "(the year of its issue in site time) is \(expected): numbers are gapless per kind and year, each used once")
+        }
+        last[key] = (last[key] ?? 0) + 1
+        return number
+    }
+
+    private static func checkAmounts(_ e: LedgerEntry) throws {
+        func amount(_ text: String?, _ what: String) throws -> ExactDecimal {
+            guard let text, let value = ExactDecimal(recorded: Substring(text)), !(value < .zero) else {
+                throw LedgerDamage(seq: e.seq, "\(e.kind)'s \(what) is \(text.map { "\"\($0)\"" } ?? "missing"), not an amount "
+                    + "of at least zero (amounts on credit notes and adjustments are positive: they are subtracted)")
+            }
+            return value
+        }
+        func sum(_ key: String, of member: String) throws -> ExactDecimal? {
+            guard case .array(let items)? = e.body[member] else { return nil }
+            var total = ExactDecimal.zero
+            for item in items { total = try total + amount(item.objectValue?[key]?.stringValue, "\(member) \(key)") }
+            return total
+        }
+        let subtotal = try amount(e.string("subtotal"), "subtotal"), tax = try amount(e.string("tax"), "tax")
+        let total = try amount(e.string("total"), "total")
+        guard try subtotal + tax == total else { throw LedgerDamage(seq: e.seq, "\(e.kind)'s total is not its subtotal plus its tax") }
+        if let taxes = try sum("amount", of: "taxes"), taxes != tax {
+            throw LedgerDamage(seq: e.seq, "\(e.kind)'s tax is not the sum of its components")
+        }
+        if let lines = try sum("amount", of: "lines"), lines != subtotal {
+            throw LedgerDamage(seq: e.seq, "\(e.kind)'s subtotal is not the sum of its lines")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// Someone who can write the site folder appends document entries by hand, chained and hashed
+/// as recon would (no key needed): a negated copy of an invoice, the same invoice again, a
+/// credit note without a signed request. Each would wipe what a client owes from every
+/// statement. `recon verify` names the entry (exit 4) and writers refuse, appending nothing.
+///
+/// The site (``TestSite/closedMarchSite()``): March closed on 2 April, INV-2026-000001 to C1,
+/// 3 reports × 100.00 = 300.00 + 18 % = 354.00.
+@Suite("Ledger — document entries only a close, rerun or signed credit issues (SPEC §5, §6)", .serialized)
+struct ForgedDocumentEntryTests {
+    /// The first invoice's body, changed by `change`, appended as a new entry on 10 April.
+    func appendCopyOfFirstInvoice(_ site: TestSite, kind: String = "invoice.issued",
+                                  _ change: (inout [String: JSONValue]) -> Void) throws -> Int {
+        let seq = try #require(try site.entries().first { $0["kind"] as? String == "invoice.issued" }?["seq"] as? Int)
+        var body = try site.entryBody(seq)
+        #expect(body["total"]?.stringValue == "354.00")
+        change(&body)
+        try site.appendEntry(kind: kind, body: body, at: "2026-04-10T10:00:00Z")
+        return try #require(try site.entries().last?["seq"] as? Int)
+    }
+
+    /// What every forged site must show: verify names `seq`, and a writer appends nothing.
+    func expectRefused(_ site: TestSite, seq: Int, saying words: String) throws {
+        let verify = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect(verify.out.contains("seq \(seq)") && verify.out.contains(words), "\(verify.out)")
+        let before = try site.ledgerBytes()
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
+    @Test func aNegatedCopyOfAnInvoiceIsNoDocumentRecon() throws {
+        let site = try TestSite.closedMarchSite()
+        let seq = try appendCopyOfFirstInvoice(site) { body in
+            body["number"] = .string("INV-2026-000003")  // the next number: C2's invoice is 000002
+            for key in ["subtotal", "tax", "total"] { body[key] = .string("-" + (body[key]?.stringValue ?? "")) }
+        }
+        try expectRefused(site, seq: seq, saying: "not an amount of at least zero")
+    }
+
+    @Test func theSameInvoiceAppendedAgainIsRefused() throws {
+        let site = try TestSite.closedMarchSite()
+        let seq = try appendCopyOfFirstInvoice(site) { _ in }
+        try expectRefused(site, seq: seq, saying: "INV-2026-000001, but the next INV number of 2026")
+    }
+
+    @Test func aWellNumberedInvoiceNoCloseIssuedIsRefused() throws {
+        let site = try TestSite.closedMarchSite()
+        let seq = try appendCopyOfFirstInvoice(site) { body in body["number"] = .string("INV-2026-000003") }
+        try expectRefused(site, seq: seq, saying: "is issued by no close or rerun")
+    }
+
+    /// The credit note a rerun would issue, without its rerun entry and without a signed request.
+    @Test func aCreditNoteWithoutASignedRequestIsRefused() throws {
+        let site = try TestSite.closedMarchSite()
+        let seq = try appendCopyOfFirstInvoice(site, kind: "credit_note.issued") { body in
+            body["number"] = .string("CN-2026-000001")
+            body["due_on"] = nil
+            body["refers_to"] = .array([.string("INV-2026-000001")])
+        }
+        try expectRefused(site, seq: seq, saying: "carries no signed request")
+        let statement = try site.recon(["statement", "C1"], env: TestSite.aprilLater)
+        #expect(statement.code == 4, "\(statement.out)\(statement.err)")
+    }
+
+    /// A second `period.closed` for March, listing a new invoice: a period closes once.
+    @Test func aPeriodClosedTwiceIsRefused() throws {
+        let site = try TestSite.closedMarchSite()
+        _ = try appendCopyOfFirstInvoice(site) { body in body["number"] = .string("INV-2026-000003") }
+        try site.appendEntry(kind: "period.closed", body: ["period": .string("2026-03"), "documents": .array([.string("INV-2026-000003")])],
+                             at: "2026-04-10T10:00:00Z")
+        let seq = try #require(try site.entries().last?["seq"] as? Int)
+        // A close is followed by its checkpoint: the forger signs one with the site key found
+        // in its default place, so that the checkpoints hold and the close itself is judged.
+        let head = try #require(try site.entries().last?["hash"] as? String)
+        try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: seq, headHex: head),
+                            with: try SigningKey.read(from: site.path("Ledger/keys/site.key")))
+            .write(toFile: site.path("Ledger/checkpoints/\(seq).txt"), atomically: true, encoding: .utf8)
+        try expectRefused(site, seq: seq, saying: "2026-03 is closed a second time")
+    }
+
+    /// Every site the commands write passes, reruns and credits included.
+    @Test func whatRecnWritesPasses() throws {
+        let site = try TestSite.trustSite()
+        let verify = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        site.expectAuditorAccepts()
+    }
+}

@@ -50,8 +50,10 @@ public enum CSVReader {
 
     /// ``read(_:maxFieldBytes:record:)``, handing each record's fields over as bytes that
     /// are valid only during the call to `record` (no `String` made per field).
+    ///
+    /// `part` says where the bytes lie in their file; lines are numbered from the part's first.
     public static func readFields(
-        _ bytes: UnsafeRawBufferPointer, maxFieldBytes: Int = 65_536,
+        _ bytes: UnsafeRawBufferPointer, maxFieldBytes: Int = 65_536, part: CSVPart = .fileStart,
         record: (_ line: Int, _ fields: CSVFields) throws -> Void
     ) rethrows -> [CSVProblem] {
         let parser: CSVParser
@@ -60,9 +62,10 @@ public enum CSVReader {
         } catch {
             return [error]
         }
-        guard let base = bytes.baseAddress else { return [emptyFile] }
+        let startsFile = part == .fileStart
+        guard let base = bytes.baseAddress else { return startsFile ? [emptyFile] : [] }
 
-        var start = hasByteOrderMark(bytes) ? 3 : 0
+        var start = startsFile && hasByteOrderMark(bytes) ? 3 : 0
         var lineNumber = 0
         var sawRecord = false
         // Where libcsv stopped, in file order; the field problems are the parser's.
@@ -84,7 +87,7 @@ public enum CSVReader {
             } catch {
                 stops.append(error)
                 // Without its first record (the header) the file cannot be read past it.
-                guard parser.recordsEnded > 0 else {
+                guard parser.recordsEnded > 0 || !startsFile else {
                     try parser.deliverRecords(to: record)
                     return inFileOrder(parser.problems, stops)
                 }
@@ -95,7 +98,7 @@ public enum CSVReader {
             // bookkeeping is then done a few thousand times for a million rows, not a million.
             if parser.waitingRecords >= recordsPerDelivery { try parser.deliverRecords(to: record) }
         }
-        guard sawRecord else { return [emptyFile] }
+        guard sawRecord || !startsFile else { return [emptyFile] }
         try parser.deliverRecords(to: record)
         do throws(CSVProblem) {
             try parser.finish()

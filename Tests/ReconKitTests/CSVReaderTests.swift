@@ -229,6 +229,25 @@ struct CSVReaderTests {
         #expect(result.problems.map(\.line) == [1])
     }
 
+    /// Lines after the header, cut from a large file, read as the whole file reads them there:
+    /// a byte order mark is content, a broken first record does not end the read, and blank
+    /// lines are no "empty file".
+    @Test func aPartAfterTheHeaderIsReadAsTheFileReadsItThere() {
+        func readPart(_ text: String) -> Outcome {
+            var rows: [Delivered] = []
+            let problems = Array(text.utf8).withUnsafeBytes { buffer in
+                CSVReader.readFields(buffer, part: .afterHeader) { line, fields in rows.append(Delivered(line, fields.strings)) }
+            }
+            return (rows, problems)
+        }
+        #expect(readPart("\u{FEFF}A1,x\n").rows == [Delivered(1, ["\u{FEFF}A1", "x"])])
+        let broken = readPart("1,C\"T\n2,ok\n")
+        #expect(broken.rows == [Delivered(2, ["2", "ok"])])
+        #expect(broken.problems.map(\.line) == [1])
+        #expect(readPart("\n  \n") == ([], []))
+        #expect(readPart("") == ([], []))
+    }
+
     @Test func structuralProblemInsideAMultiLineFieldIsAtItsLine() {
         let result = readCSV("id,note\n1,\"one\ntwo\"x\n")
         #expect(result.problems.map(\.line) == [3])

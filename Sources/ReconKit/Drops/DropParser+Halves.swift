@@ -1,71 +1,86 @@
 import CSV
 import Dispatch
 
-/// A large usage drop is read in two halves on two cores: the file is cut at a line end
-/// that lies outside any quoted field (an even number of quote characters before it —
-/// RFC 4180 quotes come in pairs), the second half is read with the header of the first
-/// and its line numbers shifted, and the rows and problems are put back in file order.
+/// A large usage drop is read in two halves on two cores: the header line is read first, the
+/// rest is cut at a line end that lies outside any quoted field (an even number of quote
+/// characters before it — RFC 4180 quotes come in pairs), both halves are read as the lines
+/// after that header with their line numbers shifted, and the rows and problems are put back
+/// in file order: exactly what one reading of the file gives.
 extension DropParser {
     /// Below this size one core is fast enough.
     static let halvesThreshold = 8 << 20
 
+    /// The file read in halves, or nil when it is to be read in one pass: it is small, its
+    /// header has problems, or the cut cannot be trusted (see below).
     func parseUsageInHalves(_ bytes: UnsafeRawBufferPointer) -> Outcome? {
-        guard bytes.count >= DropParser.halvesThreshold, let split = DropParser.splitPoint(bytes),
-            let table = headerTable(bytes)
+        guard bytes.count >= halvesFromBytes, let headerEnd = bytes.firstIndex(of: 10),
+            let table = headerTable(UnsafeRawBufferPointer(rebasing: bytes[...headerEnd])),
+            let split = DropParser.splitPoint(bytes), split > headerEnd + 1
         else { return nil }
-        let head = UnsafeRawBufferPointer(rebasing: bytes[..<split])
+        let head = UnsafeRawBufferPointer(rebasing: bytes[(headerEnd + 1)..<split])
         let tail = UnsafeRawBufferPointer(rebasing: bytes[split...])
-        let lineOffset = DropParser.lineCount(head), tailLines = DropParser.lineCount(tail) + 1
+        // The first half ends with a line feed: it has as many lines as line feeds.
+        let headLines = DropParser.lineCount(head), tailLines = DropParser.lineCount(tail) + 1
         // One array for the whole file: the first half's rows fill its front (a row takes a
-        // line, so at most `lineOffset` of them), the second half's start at `lineOffset` and
+        // line, so at most `headLines` of them), the second half's start at `headLines` and
         // are moved down behind them. Never a second copy of the rows (96 MB at 1M reports).
-        var first: Outcome?
-        var tailProblems = ProblemList()
-        let rows = [Report](unsafeUninitializedCapacity: lineOffset + tailLines) { buffer, initialized in
+        var first = PartProblems(), second = PartProblems()
+        let rows = [Report](unsafeUninitializedCapacity: headLines + tailLines) { buffer, initialized in
             let base = buffer.baseAddress!
             var headCount = 0, tailCount = 0
             DispatchQueue.concurrentPerform(iterations: 2) { part in
                 if part == 0 {
-                    first = parseWhole(head, kind: .usage) { r in
-                        precondition(headCount < lineOffset, "a usage row without a line of its own")
+                    first = parseRows(head, table: table, lineOffset: 1) { r in
+                        precondition(headCount < headLines, "a usage row without a line of its own")
                         (base + headCount).initialize(to: r)
                         headCount += 1
                     }
                 } else {
-                    tailProblems = parseRows(tail, table: table, lineOffset: lineOffset) { r in
+                    second = parseRows(tail, table: table, lineOffset: 1 + headLines) { r in
                         precondition(tailCount < tailLines, "a usage row without a line of its own")
-                        (base + lineOffset + tailCount).initialize(to: r)
+                        (base + headLines + tailCount).initialize(to: r)
                         tailCount += 1
                     }
                 }
             }
-            (base + headCount).moveInitialize(from: base + lineOffset, count: tailCount)
+            (base + headCount).moveInitialize(from: base + headLines, count: tailCount)
             initialized = headCount + tailCount
         }
-        guard var outcome = first, outcome.rows != nil else { return first }
-        outcome.rows = .usage(rows)
-        outcome.problems = ProblemList(merging: [outcome.problems, tailProblems])
-        return outcome
+        // The quotes were counted, not read: a stray one in the first half (which the reader
+        // names) may have put the cut inside a quoted field. Such a file is rejected; one pass
+        // lists its problems exactly.
+        guard first.reader.isEmpty else { return nil }
+        return Outcome(rows: .usage(rows),
+                       problems: ProblemList(merging: [first.rows, first.reader, second.rows, second.reader]),
+                       unknownColumns: table.unknownColumns, columns: table.index.mapValues { $0 + 1 })
     }
 
-    /// Usage rows of a part of a file that has no header of its own, handed to `row` in order.
-    func parseRows(_ bytes: UnsafeRawBufferPointer, table: DropTable, lineOffset: Int, row: (Report) -> Void) -> ProblemList {
-        let problems = ProblemList()
-        let csvProblems = CSVReader.readFields(bytes) { line, raw in
-            if let r = usageRecord(raw, line: line + lineOffset, table: table, problems: problems) { row(r) }
-        }
-        // A part holding only blank lines is no "empty file": only placed problems count here.
-        for p in csvProblems where p.line != nil {
-            problems.add(DropProblem(line: p.line! + lineOffset, column: p.column, field: table.name(ofColumn: p.column), p.message))
-        }
-        return problems
+    /// The problems of one part: its rows', and those the CSV reader found.
+    struct PartProblems {
+        var rows = ProblemList()
+        var reader = ProblemList()
     }
 
-    /// The resolved header of the file, or nil when it has problems (the whole-file path reports them).
-    func headerTable(_ bytes: UnsafeRawBufferPointer) -> DropTable? {
-        guard let end = bytes.firstIndex(of: 10) else { return nil }
+    /// Usage rows of the lines after the header (all of them, or a part cut at a line end
+    /// outside quoted fields), handed to `row` in order; `lineOffset` is the file line before
+    /// the part's first.
+    func parseRows(_ bytes: UnsafeRawBufferPointer, table: DropTable, lineOffset: Int, row: (Report) -> Void) -> PartProblems {
+        let found = PartProblems()
+        let csvProblems = CSVReader.readFields(bytes, part: .afterHeader) { line, raw in
+            if let r = usageRecord(raw, line: line + lineOffset, table: table, problems: found.rows) { row(r) }
+        }
+        for p in csvProblems {
+            found.reader.add(DropProblem(line: p.line.map { $0 + lineOffset }, column: p.column,
+                                         field: table.name(ofColumn: p.column), p.message))
+        }
+        return found
+    }
+
+    /// The resolved header from the file's first line, or nil when it has problems (the
+    /// whole-file path reports them).
+    func headerTable(_ line: UnsafeRawBufferPointer) -> DropTable? {
         var header: [String]?
-        let csvProblems = CSVReader.read(UnsafeRawBufferPointer(rebasing: bytes[...end])) { _, fields in
+        let csvProblems = CSVReader.read(line) { _, fields in
             if header == nil { header = fields }
         }
         guard csvProblems.isEmpty, let header else { return nil }

@@ -8,6 +8,8 @@ import CSV
 public struct DropParser {
     public let zone: SiteTimeZone
     public let baseCurrency: Currency
+    /// The size from which a usage drop is read in two halves (tests lower it to halve small files).
+    var halvesFromBytes = DropParser.halvesThreshold
 
     public init(zone: SiteTimeZone, baseCurrency: Currency) {
         self.zone = zone
@@ -29,9 +31,8 @@ public struct DropParser {
         return parseWhole(bytes, kind: kind)
     }
 
-    /// `usageRow`, when given, takes each usage row instead of the outcome's list (the halves
-    /// reader puts them straight into the file's one array).
-    func parseWhole(_ bytes: UnsafeRawBufferPointer, kind: DropKind, usageRow: ((Report) -> Void)? = nil) -> Outcome {
+    /// The file read in one pass.
+    func parseWhole(_ bytes: UnsafeRawBufferPointer, kind: DropKind) -> Outcome {
         let problems = ProblemList()
         let columns = DropParser.columns(kind)
         var table: DropTable?
@@ -44,7 +45,7 @@ public struct DropParser {
         var fxRates: [FXRate] = []
         var decisions: [Decision] = []
         var payments: [Payment] = []
-        if kind == .usage, usageRow == nil { usage.reserveCapacity(DropParser.lineCount(bytes)) }
+        if kind == .usage { usage.reserveCapacity(DropParser.lineCount(bytes)) }
 
         var headerLine = Int.max
         let csvProblems = CSVReader.readFields(bytes) { line, raw in
@@ -61,8 +62,7 @@ public struct DropParser {
             }
             switch kind {
             case .usage:
-                guard let r = usageRecord(raw, line: line, table: table, problems: problems) else { return }
-                if let usageRow { usageRow(r) } else { usage.append(r) }
+                if let r = usageRecord(raw, line: line, table: table, problems: problems) { usage.append(r) }
             case .clients: if let r = typed(clientRow) { clients.append(r) }
             case .radiologists: if let r = typed(radiologistRow) { radiologists.append(r) }
             case .providerRates: if let r = typed(providerRateRow) { providerRates.append(r) }

@@ -157,6 +157,47 @@ struct FieldRuleTests {
         #expect(accented.first?.message.hasPrefix("\"Cé\" holds U+00E9 (LATIN SMALL LETTER E WITH ACUTE) at character 2") == true, "\(accented)")
     }
 
+    /// Where each id field is written (`X`), in a drop of its kind: its column is the place of `X`.
+    static let idFields: [(kind: DropKind, text: String, field: String)] = [
+        (.usage, "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\nX,2026-03-02T10:00:00Z,C1,D1,CT,2,routine\n", "report_id"),
+        (.usage, "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\nR1,2026-03-02T10:00:00Z,X,D1,CT,2,routine\n", "client_id"),
+        (.usage, "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\nR1,2026-03-02T10:00:00Z,C1,X,CT,2,routine\n", "radiologist_id"),
+        (.clients, "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nX,A,INR,std,2026-01-01,5\n", "client_id"),
+        (.clients, "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,A,INR,X,2026-01-01,5\n", "contract_type"),
+        (.radiologists, "radiologist_id,name,grade,seniority_years\nX,Dr Rao,senior,3\n", "radiologist_id"),
+        (.radiologists, "radiologist_id,name,grade,seniority_years\nD1,Dr Rao,X,3\n", "grade"),
+        (.providerRates, "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,X,CT,routine,10,INR\n", "grade"),
+        (.clientRates, "effective_from,client_id,contract_type,modality,urgency,tier_from,unit_price,currency,tier_mode\n2026-01-01,X,*,*,*,1,5,INR,volume\n", "client_id"),
+        (.clientRates, "effective_from,client_id,contract_type,modality,urgency,tier_from,unit_price,currency,tier_mode\n2026-01-01,*,X,*,*,1,5,INR,volume\n", "contract_type"),
+        (.payments, "payment_id,client_id,received_on,amount,currency,invoice\nX,C1,2026-03-01,10,INR,INV-1\n", "payment_id"),
+        (.payments, "payment_id,client_id,received_on,amount,currency,invoice\nP1,X,2026-03-01,10,INR,INV-1\n", "client_id"),
+        (.payments, "payment_id,client_id,received_on,amount,currency,invoice\nP1,C1,2026-03-01,10,INR,X\n", "invoice"),
+    ]
+
+    /// 39 × é is 39 characters (78 bytes in UTF-8), within an id's 64: what is wrong is the
+    /// é, which no id holds. The length is told only of an id every character of which is allowed.
+    @Test(arguments: idFields)
+    func anIdOfCharactersNoIdHoldsIsToldSoNotItsLength(kind: DropKind, text: String, field: String) throws {
+        let column = try #require(text.split(separator: "\n")[1].split(separator: ",", omittingEmptySubsequences: false)
+            .firstIndex(of: "X")) + 1
+        func problem(_ id: String) -> [String] {
+            problems(text.replacingOccurrences(of: "X", with: id), kind).map(\.description)
+        }
+        let e39 = String(repeating: "\u{E9}", count: 39)
+        #expect(problem(e39) == ["line 2, column \(column) (\(field)): \"\(e39)\" holds U+00E9 (LATIN SMALL LETTER E WITH ACUTE) "
+            + "at character 1; an id uses only A-Z a-z 0-9 . _ - (e.g. C-0042)"])
+        // 70 of them: past 64 characters too, but the é is still what to fix (shown to 40).
+        #expect(problem(String(repeating: "\u{E9}", count: 70)) == ["line 2, column \(column) (\(field)): \"\(String(repeating: "\u{E9}", count: 40))…\" "
+            + "holds U+00E9 (LATIN SMALL LETTER E WITH ACUTE) at character 1; an id uses only A-Z a-z 0-9 . _ - (e.g. C-0042)"])
+        // A slash among 70 allowed characters: the slash, then (once it goes) the length.
+        let slashed = "A/" + String(repeating: "b", count: 68)
+        #expect(problem(slashed) == ["line 2, column \(column) (\(field)): \"A/\(String(repeating: "b", count: 38))…\" holds \"/\"; "
+            + "an id uses only A-Z a-z 0-9 . _ - (e.g. C-0042)"])
+        let b65 = String(repeating: "b", count: 65)
+        #expect(problem(b65) == ["line 2, column \(column) (\(field)): \"\(String(repeating: "b", count: 40))…\" is 65 characters long; "
+            + "an id has at most 64 (e.g. C-0042)"])
+    }
+
     /// A header name behind an invisible character (a second byte order mark) is shown as it is.
     @Test func aHeaderNameWithAnInvisibleCharacterIsShown() {
         let p = problems("\u{FEFF}\u{FEFF}" + clientsHeader + "C1,A,INR,std,2026-01-01,5\n", .clients)

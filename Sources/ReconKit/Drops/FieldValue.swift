@@ -22,20 +22,19 @@ public enum FieldValue {
     /// and command-line arguments: no hidden files, no options).
     public static func id(_ text: Substring) throws -> String {
         if isId(text.utf8) { return String(text) }
-        var count = 0
-        var bad: UInt8?
-        for b in text.utf8 {
-            count += 1
-            if !isIdByte(b) && bad == nil { bad = b }
-        }
-        if count == 0 { throw Invalid("empty; an id is 1–64 characters of A-Z a-z 0-9 . _ - (e.g. C-0042)") }
-        if count > 64 { throw Invalid("\(shown(text)) is \(count) characters long; an id has at most 64 (e.g. C-0042)") }
+        if text.isEmpty { throw Invalid("empty; an id is 1–64 characters of A-Z a-z 0-9 . _ - (e.g. C-0042)") }
+        // A character no id holds is told first: the id is wrong at any length, and only once
+        // every character is allowed (one byte each) is the byte count its length.
+        let bad = text.utf8.first { !isIdByte($0) }
         if let b = bad, b >= 128, let (at, scalar) = text.unicodeScalars.enumerated().first(where: { !$0.element.isASCII }) {
             // Named, with where it is: it may be one nobody sees (a zero-width space, a byte order mark).
             throw Invalid("\(shown(text)) holds \(SafeText.named(scalar)) at character \(at + 1); an id uses only A-Z a-z 0-9 . _ - (e.g. C-0042)")
         }
         if let b = bad {
             throw Invalid("\(shown(text)) holds \(describe(byte: b)); an id uses only A-Z a-z 0-9 . _ - (e.g. C-0042)")
+        }
+        if text.utf8.count > 64 {
+            throw Invalid("\(shown(text)) is \(text.utf8.count) characters long; an id has at most 64 (e.g. C-0042)")
         }
         let first = text.utf8.first ?? 0
         throw Invalid("\(shown(text)) starts with \"\(Character(Unicode.Scalar(first)))\"; an id starts with a letter, digit or _ (e.g. C-0042)")

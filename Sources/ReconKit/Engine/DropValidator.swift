@@ -63,19 +63,29 @@ public struct DropValidator {
         }
         switch rows {
         case .usage(let list):
-            // Rows already held with the same values; `fresh` is only built when there are some.
+            // Rows repeating, with the same values, a report held already or an earlier row of
+            // this drop; `fresh` is only built when there are some.
             var skippedRows: [Int] = []
             var skipped = 0
-            // One map of this drop's ids serves twice: repeated ids within it, then the lookup
-            // of ids the site already holds (one pass over the site's reports).
+            // One map of this drop's ids (to the row that first names each) serves twice:
+            // repeated ids within it, then the lookup of ids the site already holds (one pass
+            // over the site's reports).
             var seen = IdTable<Int32>(minimumCapacity: list.count)
+            // Rows naming a report an earlier row of the drop names: judged against that row,
+            // as against a report held before (SPEC §2) — skipped when the values are the same.
             var repeated = Set<Int>()
             for index in list.indices {
-                let added = seen.insert(list[index].id, list[index].line)
-                if !added.inserted {
-                    let r = list[index], line = seen.entries[added.position].value
-                    problems.add(problem(Int(r.line), "report_id", "report \(r.id) appears twice in this drop (line \(line) too); a report_id is unique"))
-                    repeated.insert(index)
+                let added = seen.insert(list[index].id, Int32(index))
+                guard !added.inserted else { continue }
+                let r = list[index], first = list[Int(seen.entries[added.position].value)]
+                repeated.insert(index)
+                if r.sameValues(as: first) {
+                    skipped += 1
+                    skippedRows.append(index)
+                } else {
+                    let difference = describeDifference(first, r, then: "on line \(first.line)", now: "here")
+                    problems.add(problem(Int(r.line), "report_id",
+                        "report \(r.id) appears twice in this drop with other values (\(difference)); a report_id is unique"))
                 }
             }
             var closed = Set<Period>(), touchesReopened = false
@@ -247,14 +257,18 @@ public struct DropValidator {
         }
     }
 
-    private func describeDifference(_ a: Report, _ b: Report) -> String {
+    /// How `b` differs from `a`, each value followed by where it is written (`then`, `now`).
+    private func describeDifference(_ a: Report, _ b: Report, then: String = "then", now: String = "now") -> String {
         var d: [String] = []
-        if a.reportedAt != b.reportedAt { d.append("reported_at \(a.reportedAt.utcText) then, \(b.reportedAt.utcText) now") }
-        if a.clientId != b.clientId { d.append("client_id \(a.clientId) then, \(b.clientId) now") }
-        if a.radiologistId != b.radiologistId { d.append("radiologist_id \(a.radiologistId) then, \(b.radiologistId) now") }
-        if a.modality != b.modality { d.append("modality \(a.modality) then, \(b.modality) now") }
-        if a.imageCount != b.imageCount { d.append("image_count \(a.imageCount) then, \(b.imageCount) now") }
-        if a.urgency != b.urgency { d.append("urgency \(a.urgency.rawValue) then, \(b.urgency.rawValue) now") }
+        func differ(_ field: String, _ x: some CustomStringConvertible, _ y: some CustomStringConvertible) {
+            d.append("\(field) \(x) \(then), \(y) \(now)")
+        }
+        if a.reportedAt != b.reportedAt { differ("reported_at", a.reportedAt.utcText, b.reportedAt.utcText) }
+        if a.clientId != b.clientId { differ("client_id", a.clientId, b.clientId) }
+        if a.radiologistId != b.radiologistId { differ("radiologist_id", a.radiologistId, b.radiologistId) }
+        if a.modality != b.modality { differ("modality", a.modality, b.modality) }
+        if a.imageCount != b.imageCount { differ("image_count", a.imageCount, b.imageCount) }
+        if a.urgency != b.urgency { differ("urgency", a.urgency.rawValue, b.urgency.rawValue) }
         return d.joined(separator: "; ")
     }
 }

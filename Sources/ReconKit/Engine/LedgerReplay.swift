@@ -116,9 +116,9 @@ public enum LedgerReplay {
     }
 
     /// The rows of a re-read usage drop that were new when it was accepted: those whose report
-    /// no earlier drop holds (a drop was accepted only with each report_id once; one that
-    /// repeats an id is deduplicated row by row). Found in one pass over the held reports,
-    /// without building the id index, so a close of a million reports stays fast.
+    /// no earlier drop holds, each from the first row naming it (a drop repeats a report_id
+    /// only with the same values; the later rows were skipped). Found in one pass over the
+    /// held reports, without building the id index, so a close of a million reports stays fast.
     static func fresh(_ list: [Report], in state: SiteState) throws -> [Report] {
         var ids = IdTable<Void>(minimumCapacity: list.count)
         for r in list { ids.insert(r.id, ()) }

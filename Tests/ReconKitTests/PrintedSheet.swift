@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// One sheet of a workbook as it prints: each cell's text or number, whether it wraps and its
-/// number format, the merged ranges and the rows given a height — read from the file's parts
+/// number format, the merged ranges, the rows given a height and the columns' widths — read from the file's parts
 /// (`zipEntry`), so a test sees what a spreadsheet program is told to draw.
 struct PrintedSheet {
     struct Cell {
@@ -18,6 +18,8 @@ struct PrintedSheet {
     var merges: [String] = []
     /// Heights in points of the rows given one, by 1-based row number.
     var rowHeights: [Int: Double] = [:]
+    /// Widths in characters of the columns given one, by column letter (`F`).
+    var columnWidths: [String: Double] = [:]
 
     init(_ path: String, sheet: Int = 1) throws {
         let xml = try zipEntry(path, "xl/worksheets/sheet\(sheet).xml")
@@ -37,6 +39,11 @@ struct PrintedSheet {
         for m in xml.matches(of: try Regex(#"<row r="([0-9]+)"[^>]* ht="([0-9.]+)""#)) {
             rowHeights[Int(m.output[1].substring!)!] = Double(m.output[2].substring!)!
         }
+        for m in xml.matches(of: try Regex(#"<col min="([0-9]+)" max="([0-9]+)" width="([0-9.]+)""#)) {
+            for c in Int(m.output[1].substring!)!...Int(m.output[2].substring!)! {
+                columnWidths[Self.letter(ofColumn: c)] = Double(m.output[3].substring!)!
+            }
+        }
     }
 
     /// Where the text cell `text` is, if any.
@@ -53,6 +60,19 @@ struct PrintedSheet {
 
     /// A row's height in points (15 unless set).
     func height(ofRow row: Int) -> Double { rowHeights[row] ?? 15 }
+
+    /// A column's width in characters (Excel's default, 8.43, unless set).
+    func width(ofColumn letter: String) -> Double { columnWidths[letter] ?? 8.43 }
+
+    /// `A` for column 1, `AA` for 27.
+    static func letter(ofColumn column: Int) -> String {
+        var n = column, out = ""
+        while n > 0 {
+            out = String(UnicodeScalar(UInt8(65 + (n - 1) % 26))) + out
+            n = (n - 1) / 26
+        }
+        return out
+    }
 
     static func row(_ ref: String) -> Int { Int(ref.drop { $0.isLetter })! }
     static func column(_ ref: String) -> String { String(ref.prefix { $0.isLetter }) }

@@ -62,14 +62,20 @@ public enum DraftWorkbook {
             }
             try sheet.setColumnWidth(14, columns: 0...0)
             try sheet.setColumnWidth(28, columns: 1...1)
-            try sheet.setColumnWidth(14, columns: 2...6)
+            try sheet.setColumnWidth(14, columns: 2...3)
+            // Subtotal, tax and total as wide as the widest of each (12,500,000.00 INR is 17 characters).
+            var amounts = AmountColumnWidths(minimum: [4: 14, 5: 14, 6: 14])
+            for d in docs {
+                for (column, amount) in [(4, d.subtotal), (5, d.tax), (6, d.total)] { amounts.fit(amount, in: d.currency, column: column) }
+            }
+            try amounts.apply(to: sheet)
             try sheet.setColumnWidth(60, columns: 7...7)
             try sheet.freezePanes(row: 4, column: 0)
             try sheet.setUpPrinting(paper: book.paper, repeatRows: 3...3)
             try LinesSheet.write(docs.flatMap { d in
                 d.lines.map { LinesSheet.Row(document: "DRAFT-\(d.partyId)", period: review.period.description,
                                              partyId: d.partyId, line: $0, currency: d.currency) }
-            }, in: book)
+            }, in: book, fitsAmounts: true)
         }
         try FileIO.placeWritten(temp, at: path)
     }

@@ -18,7 +18,9 @@ enum LinesSheet {
     /// `fitted` (documents of layout 3 on, and drafts): party ids as wide as the longest, and
     /// the currency codes centred, so an amount never prints against its code ("14.85 USDUSD").
     /// Earlier layouts keep their widths: an issued document regenerates byte for byte.
-    static func write(_ rows: [Row], in book: Workbook, fitted: Bool = true) throws {
+    /// `fitsAmounts` (drafts): unit_amount and amount as wide as the widest of each, so a
+    /// large amount never prints `###`; issued documents keep the widths they were printed with.
+    static func write(_ rows: [Row], in book: Workbook, fitted: Bool = true, fitsAmounts: Bool = false) throws {
         let sheet = try book.addWorksheet(named: "Lines")
         let code = fitted ? CellStyle().with { $0.alignment = .center } : .plain
         for (i, r) in rows.enumerated() {
@@ -31,7 +33,7 @@ enum LinesSheet {
             try sheet.write(text: r.line.per, row: row, column: 5)
             try sheet.write(number: Double(r.line.quantity), row: row, column: 6, style: .integer)
             try sheet.write(number: r.line.unitAmount.doubleApproximation, row: row, column: 7,
-                            style: .currency(code: r.line.unitCurrency.code, minorDigits: max(r.line.unitAmount.normalized.scale, r.line.unitCurrency.minorDigits)))
+                            style: .currency(code: r.line.unitCurrency.code, minorDigits: unitDigits(r.line)))
             try sheet.write(text: r.line.unitCurrency.code, row: row, column: 8, style: code)
             try sheet.write(number: r.line.amount.doubleApproximation, row: row, column: 9,
                             style: .currency(code: r.currency.code, minorDigits: r.currency.minorDigits))
@@ -46,9 +48,16 @@ enum LinesSheet {
             try sheet.setColumnWidth(12, columns: 1...1)
             try sheet.setColumnWidth(Double(min(66, max(12, longest + 2))), columns: 2...2)
             try sheet.setColumnWidth(12, columns: 3...6)
-            try sheet.setColumnWidth(16, columns: 7...7)
+            var amounts = AmountColumnWidths(minimum: [7: 16, 9: 16])
+            if fitsAmounts {
+                for r in rows {
+                    amounts.fit(r.line.unitAmount, code: r.line.unitCurrency.code, minorDigits: unitDigits(r.line), column: 7)
+                    amounts.fit(r.line.amount, in: r.currency, column: 9)
+                }
+            }
+            try sheet.setColumnWidth(amounts.width(ofColumn: 7), columns: 7...7)
             try sheet.setColumnWidth(12, columns: 8...8)
-            try sheet.setColumnWidth(16, columns: 9...9)
+            try sheet.setColumnWidth(amounts.width(ofColumn: 9), columns: 9...9)
             try sheet.setColumnWidth(12, columns: 10...10)
         } else {
             try sheet.setColumnWidth(12, columns: 1...10)
@@ -56,5 +65,10 @@ enum LinesSheet {
         try sheet.setColumnWidth(40, columns: 11...11)
         try sheet.freezePanes(row: 1, column: 0)
         try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
+    }
+
+    /// The decimals a unit price prints with: its own places, at least its currency's minor unit.
+    private static func unitDigits(_ line: DocumentLine) -> Int {
+        max(line.unitAmount.normalized.scale, line.unitCurrency.minorDigits)
     }
 }

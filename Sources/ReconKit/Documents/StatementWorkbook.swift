@@ -71,8 +71,7 @@ public enum StatementWorkbook {
         try Workbook.write(to: temp, naming: path, properties: properties) { book in
             book.paper = header.paper
             let sheet = try book.addWorksheet(named: "Statement")
-            let widths: [Double] = [11, 11, 20, 38, 11, 16, 16]
-            for (c, w) in widths.enumerated() { try sheet.setColumnWidth(w, columns: c...c) }
+            try columnWidths(receivables).apply(to: sheet)
             try sheet.write(text: "ACCOUNT STATEMENT", row: 0, column: 0, style: .title.with { $0.fontSize = 18 })
             var row = 2
             let seller = header.sellerLines, buyer = header.buyerLines
@@ -117,6 +116,22 @@ public enum StatementWorkbook {
             }
         }
         try FileIO.placeWritten(temp, at: path)
+    }
+
+    /// The sheet's widths, its amount columns (C:G) as wide as the widest amount each holds in
+    /// any currency: a billion rupiah is 20 characters, and a column too narrow prints `###`.
+    private static func columnWidths(_ receivables: Receivables) -> AmountColumnWidths {
+        var fitted = AmountColumnWidths(minimum: [0: 11, 1: 11, 2: 20, 3: 38, 4: 11, 5: 16, 6: 16])
+        for a in receivables.accounts {
+            let c = a.currency
+            for e in a.entries {
+                fitted.fit(e.amount, in: c, column: 5)
+                fitted.fit(e.balance, in: c, column: 6)
+            }
+            for amount in [a.totalDue, a.unapplied] + a.open.map(\.amount) { fitted.fit(amount, in: c, column: 6) }
+            for (i, amount) in a.buckets.enumerated() { fitted.fit(amount, in: c, column: 2 + i) }
+        }
+        return fitted
     }
 
     private static func write(_ a: Receivables.Account, asOf: LocalDate, in sheet: Worksheet, row start: Int,

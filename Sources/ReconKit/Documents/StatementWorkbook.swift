@@ -139,7 +139,11 @@ public enum StatementWorkbook {
         let c = a.currency
         let money = CellStyle.currency(code: c.code, minorDigits: c.minorDigits)
         var row = start
-        let headers = ["Date", "Type", "Reference", "Details", "Due date", "Amount (\(c))", "Balance (\(c))"]
+        // The first section's heading row prints atop every page, over later sections' rows too:
+        // it names no currency; the section's title and each amount's format name it.
+        try sheet.write(text: "Account in \(c)", row: row, column: 0, style: heading)
+        row += 1
+        let headers = ["Date", "Type", "Reference", "Details", "Due date", "Amount", "Balance"]
         for (i, h) in headers.enumerated() { try sheet.write(text: h, row: row, column: i, style: .header) }
         headerRows.append(row)
         row += 1

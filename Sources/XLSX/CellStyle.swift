@@ -54,6 +54,8 @@ public struct CellStyle: Hashable, Sendable {
     /// Wrap long text onto several lines, top-aligned (its first line level with the text of
     /// the cells beside it).
     public var wrapsText = false
+    /// Top-aligned without wrapping: level with wrapped text beside it in a taller row.
+    public var isTopAligned = false
     /// Horizontal alignment.
     public var alignment: Alignment = .general
 

@@ -233,6 +233,8 @@ public final class Workbook {
         if style.wrapsText {
             format_set_text_wrap(format)
             format_set_align(format, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue))
+        } else if style.isTopAligned {
+            format_set_align(format, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue))
         }
         switch style.alignment {
         case .general: break

@@ -44,15 +44,17 @@ public enum ReviewWorkbook {
         let pages = max((all.count + perSheet - 1) / perSheet, 1)
         let softStatus = review.softFlagsFinal ? "final" : "provisional"
         let wrap = CellStyle().with { $0.wrapsText = true }
-        let score = CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 4) }
-        let feature = CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 3) }
+        // Every cell top-aligned, level with the first line of a reason or note wrapped beside it.
+        let top = Self.topAligned
+        let score = top.with { $0.numberFormat = .decimal(fractionDigits: 4) }
+        let feature = top.with { $0.numberFormat = .decimal(fractionDigits: 3) }
         for page in 0..<pages {
             let sheet = try book.addWorksheet(named: page == 0 ? "Flags" : "Flags (\(page + 1))")
             try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
             for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
             let slice = all[min(page * perSheet, all.count)..<min((page + 1) * perSheet, all.count)]
             var widths = headers.map { Double($0.count) }
-            func text(_ value: String, _ row: Int, _ column: Int, style: CellStyle = .plain) throws {
+            func text(_ value: String, _ row: Int, _ column: Int, style: CellStyle = top) throws {
                 try sheet.write(text: value, row: row, column: column, style: style)
                 widths[column] = max(widths[column], Double(value.count))
             }
@@ -84,9 +86,10 @@ public enum ReviewWorkbook {
             // Columns as wide as what they hold; reasons and notes wrap within a readable width.
             // The feature columns get theirs once, below: a column set twice makes overlapping
             // <col> ranges, which Excel offers to repair.
-            for (c, w) in widths.prefix(flagHeaders.count).enumerated() {
-                let cap: Double = c == 6 ? 80 : c == 10 ? 40 : 30
-                try sheet.setColumnWidth(min(w + 2, cap), columns: c...c)
+            let set = widths.prefix(flagHeaders.count).enumerated().map { c, w in min(w + 2, c == 6 ? 80 : c == 10 ? 40 : 30) }
+            for (c, w) in set.enumerated() { try sheet.setColumnWidth(w, columns: c...c) }
+            for (i, f) in slice.enumerated() {
+                try WrappedRowHeight.fit(i + 1, in: sheet, [(f.flag.reason, set[6]), (f.decision?.note ?? "", set[10])])
             }
             if !featureNames.isEmpty {
                 try sheet.setColumnWidth(14, columns: flagHeaders.count...(headers.count - 1))
@@ -94,31 +97,35 @@ public enum ReviewWorkbook {
         }
     }
 
+    /// Cells beside wrapped text sit level with its first line in a taller row.
+    static let topAligned = CellStyle().with { $0.isTopAligned = true }
+
     static func problems(_ review: PeriodReview, _ book: Workbook) throws {
         let sheet = try book.addWorksheet(named: "Problems")
         try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
         let headers = ["code", "subject", "message", "blocks_close"]
         for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
+        // A message wraps in its column (100 wide), on a row as tall as it needs.
+        let messageWidth = 100.0
+        let top = Self.topAligned, wrap = CellStyle.wrap
         var row = 1
-        for p in review.book.problems {
-            try sheet.write(text: p.code.rawValue, row: row, column: 0)
-            try sheet.write(text: p.subject, row: row, column: 1)
-            try sheet.write(text: p.message, row: row, column: 2)
-            try sheet.write(text: "yes", row: row, column: 3)
+        func problem(_ code: String, _ subject: String, _ message: String, blocks: Bool) throws {
+            try sheet.write(text: code, row: row, column: 0, style: top)
+            try sheet.write(text: subject, row: row, column: 1, style: top)
+            try sheet.write(text: message, row: row, column: 2, style: wrap)
+            try sheet.write(text: blocks ? "yes" : "no", row: row, column: 3, style: top)
+            try WrappedRowHeight.fit(row, in: sheet, [(message, messageWidth)])
             row += 1
         }
+        for p in review.book.problems { try problem(p.code.rawValue, p.subject, p.message, blocks: true) }
         for gap in review.book.marginGaps {
-            try sheet.write(text: "MARGIN_FX_MISSING", row: row, column: 0)
-            try sheet.write(text: String(gap.prefix { $0 != ":" }), row: row, column: 1)
-            try sheet.write(text: "margin not computed: \(gap)", row: row, column: 2)
-            try sheet.write(text: "no", row: row, column: 3)
-            row += 1
+            try problem("MARGIN_FX_MISSING", String(gap.prefix { $0 != ":" }), "margin not computed: \(gap)", blocks: false)
         }
         if row == 1 { try sheet.write(text: "No pricing problems in \(review.period).", row: 1, column: 0) }
         try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(row - 1, 1), lastColumn: 3))
         try sheet.freezePanes(row: 1, column: 0)
         try sheet.setColumnWidth(18, columns: 0...1)
-        try sheet.setColumnWidth(100, columns: 2...2)
+        try sheet.setColumnWidth(messageWidth, columns: 2...2)
         try sheet.fitToPageWidth(landscape: true)
     }
 
@@ -128,13 +135,17 @@ public enum ReviewWorkbook {
         let headers = ["seq", "flag_id", "report_id", "decision", "by", "note"]
         for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
         let list = state.decisionLog.filter { $0.period == review.period }
+        // A note wraps in its column (50 wide), on a row as tall as it needs.
+        let noteWidth = 50.0
+        let top = Self.topAligned
         for (i, d) in list.enumerated() {
-            try sheet.write(number: Double(d.seq), row: i + 1, column: 0, style: .integer)
-            try sheet.write(text: d.flagId ?? "", row: i + 1, column: 1)
-            try sheet.write(text: d.reportId ?? "", row: i + 1, column: 2)
-            try sheet.write(text: d.decision.rawValue, row: i + 1, column: 3)
-            try sheet.write(text: d.by, row: i + 1, column: 4)
-            try sheet.write(text: d.note, row: i + 1, column: 5)
+            try sheet.write(number: Double(d.seq), row: i + 1, column: 0, style: CellStyle.integer.with { $0.isTopAligned = true })
+            try sheet.write(text: d.flagId ?? "", row: i + 1, column: 1, style: top)
+            try sheet.write(text: d.reportId ?? "", row: i + 1, column: 2, style: top)
+            try sheet.write(text: d.decision.rawValue, row: i + 1, column: 3, style: top)
+            try sheet.write(text: d.by, row: i + 1, column: 4, style: top)
+            try sheet.write(text: d.note, row: i + 1, column: 5, style: .wrap)
+            try WrappedRowHeight.fit(i + 1, in: sheet, [(d.note, noteWidth)])
         }
         try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(list.count, 1), lastColumn: 5))
         try sheet.freezePanes(row: 1, column: 0)
@@ -145,7 +156,7 @@ public enum ReviewWorkbook {
         try sheet.setColumnWidth(width(list.map { $0.reportId ?? "" }, "report_id"), columns: 2...2)
         try sheet.setColumnWidth(10, columns: 3...3)
         try sheet.setColumnWidth(width(list.map(\.by), "by"), columns: 4...4)
-        try sheet.setColumnWidth(50, columns: 5...5)
+        try sheet.setColumnWidth(noteWidth, columns: 5...5)
     }
 
     static func imagesPerCase(_ review: PeriodReview, _ book: Workbook) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ReconKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,17 +24,8 @@ struct InboxUndecodableNameTests {
         close(fd)
     }
 
-    /// The raw names in `folder`, as `readdir` gives them.
-    func rawNames(_ folder: String) -> [[UInt8]] {
-        guard let dir = opendir(folder) else { return [] }
-        defer { closedir(dir) }
-        var out: [[UInt8]] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
-            if name != [46] && name != [46, 46] { out.append(name) }
-        }
-        return out
-    }
+    /// The raw names in `folder`, as `readdir` gives them (none when it cannot be listed).
+    func rawNames(_ folder: String) -> [[UInt8]] { (try? FileIO.rawNames(in: folder)) ?? [] }
 
     @Test(arguments: [["ingest", "--json"], ["watch", "--once", "--stable", "0.2", "--json"]])
     func aNameThatIsNotUTF8IsRejectedAndKeptUnderAUTF8Name(args: [String]) throws {

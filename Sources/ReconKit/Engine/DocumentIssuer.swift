@@ -37,18 +37,17 @@ public struct DocumentIssuer {
         let state = session.state, site = session.site
         let now = session.clock.now()
         let at = SiteClock.text(now)
-        let year = state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000)).components.year
+        let today = state.zone.today(now: now), year = today.components.year
         let checkpoint = Checkpointer(site: site).latest()
-        let today = state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000))
         var pending: [(record: DocumentRecord, temp: String, final: String)] = []
         var used: [String: Int] = [:]
         defer { for p in pending where FileIO.exists(p.temp) { FileIO.remove(p.temp) } }
         for item in items {
             let kind = item.draft.kind
-            let key = "\(kind.prefix)-\(year)"
+            let key = kind.series(year: year)
             let n = (used[key] ?? (state.lastNumber[key] ?? 0)) + 1
             used[key] = n
-            let number = "\(key)-\(Digits.padded(n, 6))"
+            let number = kind.number(year: year, sequence: n)
             var record = DocumentRecord(draft: item.draft, number: number, period: period, site: state.name,
                                         issuedUnderSeq: session.ledger.entries.count, issuedUnderHash: session.ledger.headHash,
                                         checkpoint: checkpoint, refersTo: item.refersTo, reason: item.reason)

@@ -71,9 +71,9 @@ enum IssuedDocumentEntries {
     private static func checkNumber(_ e: LedgerEntry, kind: DocumentKind, zone: SiteTimeZone, last: inout [String: Int]) throws -> String {
         guard let number = e.string("number") else { throw LedgerDamage(seq: e.seq, "\(e.kind) has no number") }
         guard let date = SiteClock.date(rfc3339: e.at) else { throw LedgerDamage(seq: e.seq, "its at is no time") }
-        let year = zone.localDate(of: Timestamp(nanoseconds: Int64(date.timeIntervalSince1970) * 1_000_000_000)).components.year
-        let key = "\(kind.prefix)-\(year)"
-        let expected = "\(key)-\(Digits.padded((last[key] ?? 0) + 1, 6))"
+        let year = zone.today(now: date).components.year
+        let key = kind.series(year: year)
+        let expected = kind.number(year: year, sequence: (last[key] ?? 0) + 1)
         guard number == expected else {
             throw LedgerDamage(seq: e.seq, "\(e.kind) is numbered \(number), but the next \(kind.prefix) number of \(year) "
                 + "(the year of its issue in site time) is \(expected): numbers are gapless per kind and year, each used once")

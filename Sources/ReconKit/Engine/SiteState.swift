@@ -287,8 +287,7 @@ public struct SiteState {
 
     /// The next gapless number of a kind in a year (`INV-2026-000013`).
     public func nextNumber(_ kind: DocumentKind, year: Int) -> String {
-        let key = "\(kind.prefix)-\(year)"
-        return "\(key)-\(Digits.padded((lastNumber[key] ?? 0) + 1, 6))"
+        kind.number(year: year, sequence: (lastNumber[kind.series(year: year)] ?? 0) + 1)
     }
 
     mutating func record(number: String) {

@@ -63,7 +63,6 @@ public struct StatementWriter {
 
     /// Today in the site's time zone (the default `--as-of`).
     public var today: LocalDate {
-        let now = session.clock.now()
-        return session.state.zone.localDate(of: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970) * 1_000_000_000))
+        session.state.zone.today(now: session.clock.now())
     }
 }

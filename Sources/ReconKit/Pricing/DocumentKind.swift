@@ -12,6 +12,12 @@ public enum DocumentKind: String, Sendable, CaseIterable {
         }
     }
 
+    /// The series a number counts in, per kind and year of issue (SPEC §5): `INV-2026`.
+    public func series(year: Int) -> String { "\(prefix)-\(year)" }
+
+    /// The `sequence`th number of a year's series: `INV-2026-000013`.
+    public func number(year: Int, sequence: Int) -> String { "\(series(year: year))-\(Digits.padded(sequence, 6))" }
+
     /// Folder under `Outbox/YYYY-MM/`.
     public var folder: String {
         switch self {

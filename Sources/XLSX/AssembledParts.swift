@@ -35,16 +35,23 @@ enum AssembledParts {
         let compressedSize: Int
         let size: Int
         let localHeader: Int
+        /// Its record in the central directory, name and extras included.
+        let record: Range<Int>
     }
 
-    /// The central directory's entries, or nil when it cannot be found or read.
-    static func centralDirectory(_ zip: UnsafeBufferPointer<UInt8>) -> [Entry]? {
+    /// Where the end-of-central-directory record starts, or nil when there is none.
+    static func endRecord(_ zip: UnsafeBufferPointer<UInt8>) -> Int? {
         // The end record is 22 bytes and may be followed by a comment (libxlsxwriter writes none).
         guard zip.count >= 22 else { return nil }
         var end = zip.count - 22
         let lowest = max(0, zip.count - 22 - 0xFFFF)
         while end >= lowest, zip.uint32(at: end) != 0x0605_4B50 { end -= 1 }
-        guard end >= lowest else { return nil }
+        return end >= lowest ? end : nil
+    }
+
+    /// The central directory's entries, or nil when it cannot be found or read.
+    static func centralDirectory(_ zip: UnsafeBufferPointer<UInt8>) -> [Entry]? {
+        guard let end = endRecord(zip) else { return nil }
         let count = Int(zip.uint16(at: end + 10)), start = Int(zip.uint32(at: end + 16))
         var entries: [Entry] = []
         var at = start
@@ -52,10 +59,11 @@ enum AssembledParts {
             guard at + 46 <= zip.count, zip.uint32(at: at) == 0x0201_4B50 else { return nil }
             let nameLength = Int(zip.uint16(at: at + 28))
             let skip = nameLength + Int(zip.uint16(at: at + 30)) + Int(zip.uint16(at: at + 32))
-            guard at + 46 + nameLength <= zip.count else { return nil }
+            guard at + 46 + skip <= zip.count else { return nil }
             let name = String(decoding: UnsafeBufferPointer(rebasing: zip[(at + 46)..<(at + 46 + nameLength)]), as: UTF8.self)
             entries.append(Entry(name: name, method: zip.uint16(at: at + 10), compressedSize: Int(zip.uint32(at: at + 20)),
-                                 size: Int(zip.uint32(at: at + 24)), localHeader: Int(zip.uint32(at: at + 42))))
+                                 size: Int(zip.uint32(at: at + 24)), localHeader: Int(zip.uint32(at: at + 42)),
+                                 record: at..<(at + 46 + skip)))
             at += 46 + skip
         }
         return entries
@@ -109,6 +117,6 @@ private struct PartReader {
 
 extension UnsafeBufferPointer<UInt8> {
     /// Little-endian, as zip stores its numbers.
-    fileprivate func uint16(at i: Int) -> UInt16 { UInt16(self[i]) | UInt16(self[i + 1]) << 8 }
-    fileprivate func uint32(at i: Int) -> UInt32 { UInt32(uint16(at: i)) | UInt32(uint16(at: i + 2)) << 16 }
+    func uint16(at i: Int) -> UInt16 { UInt16(self[i]) | UInt16(self[i + 1]) << 8 }
+    func uint32(at i: Int) -> UInt32 { UInt32(uint16(at: i)) | UInt32(uint16(at: i + 2)) << 16 }
 }

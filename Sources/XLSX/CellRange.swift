@@ -84,6 +84,15 @@ public struct CellRange: Hashable, Sendable, CustomStringConvertible {
         return String(String.UnicodeScalarView(scalars.reversed()))
     }
 
+    /// Appends the letters of a column on the sheet to `bytes` (a sheet's XML, built in place).
+    static func letters(of column: Int, into bytes: inout [UInt8]) {
+        var buffer: (UInt8, UInt8, UInt8) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &buffer) { raw in
+            let letters = raw.bindMemory(to: UInt8.self)
+            bytes.append(contentsOf: letters[0..<Self.letters(column, into: letters)])
+        }
+    }
+
     /// Writes the 1–3 letters of a column on the sheet at the start of `buffer`; returns how many.
     private static func letters(_ column: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var n = column + 1

@@ -194,6 +194,17 @@ public final class Workbook {
         CellFormat(pointer: try format(for: style), owner: identity)
     }
 
+    /// The index libxlsxwriter gives a format's style in the workbook (`s="…"` on a cell), for
+    /// rows written as XML (``SheetRows``); nil for `.plain`, written without one. Asking
+    /// marks the format used, so its style is in the file whether or not libxlsxwriter writes
+    /// a cell in it.
+    ///
+    /// Wraps `lxw_format_get_xf_index`.
+    func styleIndex(of format: CellFormat) throws -> Int? {
+        guard let pointer = try pointer(of: format) else { return nil }
+        return Int(lxw_format_get_xf_index(pointer))
+    }
+
     /// The C format of a ``CellFormat``, after checking this workbook made it.
     func pointer(of format: CellFormat) throws -> UnsafeMutablePointer<lxw_format>? {
         guard format.owner == identity else {
@@ -288,6 +299,10 @@ public final class Workbook {
     /// file is removed and the error says what to check. Returns the bytes read back.
     private func save() throws -> Data {
         let handle = try requireOpen()
+        // Worksheet N's part is `xl/worksheets/sheetN.xml`, counted from 1 in the order added.
+        let blocks = sheets.enumerated().compactMap { i, sheet in
+            sheet.rowBlock.map { (part: "xl/worksheets/sheet\(i + 1).xml", sheet: sheet.name, rows: $0) }
+        }
         detach()
         if let problem = Self.placeProblem(for: path) {
             lxw_workbook_free(handle)
@@ -314,8 +329,23 @@ public final class Workbook {
                 code: .saveFailed, path: path, message: "libxlsxwriter assembled a damaged workbook: \(problem)",
                 remedy: "make room in \(partsFolder), where libxlsxwriter assembles a workbook's parts, and run the command again"))
         }
-        guard let written = FileManager.default.contents(atPath: partialPath) else { throw damaged("the file could not be read back") }
+        guard var written = FileManager.default.contents(atPath: partialPath) else { throw damaged("the file could not be read back") }
         if let problem = AssembledParts.problem(inWorkbook: written) { throw damaged(problem) }
+        if !blocks.isEmpty {
+            // The blocks were built in memory, not through libxlsxwriter's temporary files: what
+            // was read back above is all that needed checking.
+            do {
+                written = try ZipPartRewrite.rewriting(written, path: path, blocks.map { block in
+                    (block.part, { try RowBlockSplice.insert(block.rows, into: $0, sheet: block.sheet, path: self.path) })
+                })
+                try written.write(to: URL(fileURLWithPath: partialPath))
+            } catch {
+                unlink(partialPath)
+                if let error = error as? XLSXError { throw error }
+                throw XLSXError(code: .saveFailed, path: path, message: "the workbook could not be written: \(error)",
+                                remedy: "check that the disk has room and the folder is writable")
+            }
+        }
         if rename(partialPath, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(partialPath)

@@ -23,6 +23,8 @@ public final class Worksheet {
     let workbook: Workbook
     /// The C worksheet, owned by the C workbook.
     let handle: UnsafeMutablePointer<lxw_worksheet>
+    /// Rows written as XML (``writeRows(_:)``), put in place when the workbook is saved.
+    var rowBlock: SheetRows?
 
     /// The last row of a sheet, counted from 0.
     public static let lastRow = 1_048_575

@@ -75,7 +75,7 @@ public enum DraftWorkbook {
             try LinesSheet.write(docs.flatMap { d in
                 d.lines.map { LinesSheet.Row(document: "DRAFT-\(d.partyId)", period: review.period.description,
                                              partyId: d.partyId, line: $0, currency: d.currency) }
-            }, in: book, fitsAmounts: true)
+            }, in: book, draft: true)
         }
         try FileIO.placeWritten(temp, at: path)
     }

@@ -18,27 +18,48 @@ enum LinesSheet {
     /// `fitted` (documents of layout 3 on, and drafts): party ids as wide as the longest, and
     /// the currency codes centred, so an amount never prints against its code ("14.85 USDUSD").
     /// Earlier layouts keep their widths: an issued document regenerates byte for byte.
-    /// `fitsAmounts` (drafts): unit_amount and amount as wide as the widest of each, so a
-    /// large amount never prints `###`; issued documents keep the widths they were printed with.
-    static func write(_ rows: [Row], in book: Workbook, fitted: Bool = true, fitsAmounts: Bool = false) throws {
+    /// `draft`: unit_amount and amount as wide as the widest of each, so a large amount never
+    /// prints `###` (issued documents keep the widths they were printed with); and the month's
+    /// thousands of lines written as the sheet's XML in one pass (``SheetRows``), where an
+    /// issued document's few go through libxlsxwriter cell by cell, as they always have, so
+    /// that it regenerates byte for byte.
+    static func write(_ rows: [Row], in book: Workbook, fitted: Bool = true, draft: Bool = false) throws {
         let sheet = try book.addWorksheet(named: "Lines")
-        let code = fitted ? CellStyle().with { $0.alignment = .center } : .plain
-        for (i, r) in rows.enumerated() {
-            let row = i + 1
-            try sheet.write(text: r.document, row: row, column: 0)
-            try sheet.write(text: r.period, row: row, column: 1)
-            try sheet.write(text: r.partyId, row: row, column: 2)
-            try sheet.write(text: r.line.modality, row: row, column: 3)
-            try sheet.write(text: r.line.urgencyText, row: row, column: 4)
-            try sheet.write(text: r.line.per, row: row, column: 5)
-            try sheet.write(number: Double(r.line.quantity), row: row, column: 6, style: .integer)
-            try sheet.write(number: r.line.unitAmount.doubleApproximation, row: row, column: 7,
-                            style: .currency(code: r.line.unitCurrency.code, minorDigits: unitDigits(r.line)))
-            try sheet.write(text: r.line.unitCurrency.code, row: row, column: 8, style: code)
-            try sheet.write(number: r.line.amount.doubleApproximation, row: row, column: 9,
-                            style: .currency(code: r.currency.code, minorDigits: r.currency.minorDigits))
-            try sheet.write(text: r.currency.code, row: row, column: 10, style: code)
-            try sheet.write(text: r.line.description, row: row, column: 11)
+        let code = try book.format(fitted ? CellStyle().with { $0.alignment = .center } : .plain)
+        let plain = try book.format(.plain), integer = try book.format(.integer)
+        // Each currency and number of decimals made into the workbook's format once.
+        var money: [String: CellFormat] = [:]
+        func amount(_ code: String, _ digits: Int) throws -> CellFormat {
+            let key = "\(code) \(digits)"
+            if let known = money[key] { return known }
+            let made = try book.format(.currency(code: code, minorDigits: digits))
+            money[key] = made
+            return made
+        }
+        func write(_ cells: inout some CellSink) throws {
+            for (i, r) in rows.enumerated() {
+                let row = i + 1
+                try cells.write(text: r.document, row: row, column: 0, format: plain)
+                try cells.write(text: r.period, row: row, column: 1, format: plain)
+                try cells.write(text: r.partyId, row: row, column: 2, format: plain)
+                try cells.write(text: r.line.modality, row: row, column: 3, format: plain)
+                try cells.write(text: r.line.urgencyText, row: row, column: 4, format: plain)
+                try cells.write(text: r.line.per, row: row, column: 5, format: plain)
+                try cells.write(number: Double(r.line.quantity), row: row, column: 6, format: integer)
+                try cells.write(number: r.line.unitAmount.doubleApproximation, row: row, column: 7,
+                                format: try amount(r.line.unitCurrency.code, unitDigits(r.line)))
+                try cells.write(text: r.line.unitCurrency.code, row: row, column: 8, format: code)
+                try cells.write(number: r.line.amount.doubleApproximation, row: row, column: 9,
+                                format: try amount(r.currency.code, r.currency.minorDigits))
+                try cells.write(text: r.currency.code, row: row, column: 10, format: code)
+                try cells.write(text: r.line.description, row: row, column: 11, format: plain)
+            }
+        }
+        if draft {
+            try sheet.writeRows { try write(&$0) }
+        } else {
+            var cells = sheet
+            try write(&cells)
         }
         try sheet.addTable(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(rows.count, 1), lastColumn: headers.count - 1),
                            name: "Lines", headers: headers, style: .light(9))
@@ -49,7 +70,7 @@ enum LinesSheet {
             try sheet.setColumnWidth(Double(min(66, max(12, longest + 2))), columns: 2...2)
             try sheet.setColumnWidth(12, columns: 3...6)
             var amounts = AmountColumnWidths(minimum: [7: 16, 9: 16])
-            if fitsAmounts {
+            if draft {
                 for r in rows {
                     amounts.fit(r.line.unitAmount, code: r.line.unitCurrency.code, minorDigits: unitDigits(r.line), column: 7)
                     amounts.fit(r.line.amount, in: r.currency, column: 9)

@@ -210,7 +210,8 @@ public enum MarginSummaryWorkbook {
         for (i, month) in months.enumerated() {
             try sheet.write(text: month.period.description, row: first + i, column: 0)
             try sheet.write(text: month.status, row: first + i, column: 1)
-            try amounts(sheet, row: first + i, column: 2, month.totals, formats: formats)
+            var cells = sheet
+            try amounts(&cells, row: first + i, column: 2, month.totals, formats: formats)
         }
         if months.isEmpty {
             try sheet.write(text: "No priced reports yet.", row: first, column: 0, style: styles.note)
@@ -248,7 +249,8 @@ public enum MarginSummaryWorkbook {
         for (i, (id, totals)) in byClient.enumerated() {
             try sheet.write(text: id, row: first + i, column: 0)
             try sheet.write(text: names[id] ?? "", row: first + i, column: 1)
-            try amounts(sheet, row: first + i, column: 2, totals, formats: formats)
+            var cells = sheet
+            try amounts(&cells, row: first + i, column: 2, totals, formats: formats)
         }
         if byClient.isEmpty {
             try sheet.write(text: "No priced reports yet.", row: first, column: 0, style: styles.note)
@@ -280,16 +282,20 @@ public enum MarginSummaryWorkbook {
     private static func writeDetail(_ sheet: Worksheet, _ figures: Figures, formats: Formats) throws {
         let headers = ["period", "status", "client", "modality", "reports", "revenue", "cost", "margin", "margin_pct"]
         let rows = figures.detail
-        // Rows come period by period: each period's text is made once.
-        var period: (period: Period, text: String)?
-        for (i, (r, totals)) in rows.enumerated() {
-            let row = i + 1
-            if period?.period != r.period { period = (r.period, r.period.description) }
-            try sheet.write(text: period?.text ?? "", row: row, column: 0, format: formats.plain)
-            try sheet.write(text: r.status, row: row, column: 1, format: formats.plain)
-            try sheet.write(text: r.row.clientId, row: row, column: 2, format: formats.plain)
-            try sheet.write(text: r.row.modality, row: row, column: 3, format: formats.plain)
-            try amounts(sheet, row: row, column: 4, totals, formats: formats)
+        // Twelve thousand rows after a year, rewritten on every drop: written as the sheet's XML
+        // in one pass rather than cell by cell through libxlsxwriter (``SheetRows``).
+        try sheet.writeRows { block in
+            // Rows come period by period: each period's text is made once.
+            var period: (period: Period, text: String)?
+            for (i, (r, totals)) in rows.enumerated() {
+                let row = i + 1
+                if period?.period != r.period { period = (r.period, r.period.description) }
+                try block.write(text: period?.text ?? "", row: row, column: 0, format: formats.plain)
+                try block.write(text: r.status, row: row, column: 1, format: formats.plain)
+                try block.write(text: r.row.clientId, row: row, column: 2, format: formats.plain)
+                try block.write(text: r.row.modality, row: row, column: 3, format: formats.plain)
+                try amounts(&block, row: row, column: 4, totals, formats: formats)
+            }
         }
         try sheet.addTable(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(rows.count, 1), lastColumn: headers.count - 1),
                            name: "Margins", headers: headers, style: .light(9))
@@ -312,12 +318,12 @@ public enum MarginSummaryWorkbook {
     }
 
     /// Reports, revenue, cost, margin and margin % from `column` on.
-    private static func amounts(_ sheet: Worksheet, row: Int, column: Int, _ t: Totals, formats: Formats) throws {
+    private static func amounts(_ sheet: inout some CellSink, row: Int, column: Int, _ t: Totals, formats: Formats) throws {
         let shown = Shown(t)
         try sheet.write(number: shown.reports, row: row, column: column, format: formats.integer)
         try sheet.write(number: shown.revenue, row: row, column: column + 1, format: formats.money)
         try sheet.write(number: shown.cost, row: row, column: column + 2, format: formats.money)
-        try marginCells(sheet, row: row, shown, revenueColumn: column + 1, money: formats.money, percent: formats.percent)
+        try marginCells(&sheet, row: row, shown, revenueColumn: column + 1, money: formats.money, percent: formats.percent)
     }
 
     /// A bold `Total` row: `SUM`s of reports, revenue and cost over `dataRows`, then margin and margin %.
@@ -332,13 +338,14 @@ public enum MarginSummaryWorkbook {
             try sheet.write(formula: "=SUM(\(CellRange(column: column + i, rows: dataRows)))", cachedValue: value,
                             row: row, column: column + i, format: format)
         }
-        try marginCells(sheet, row: row, shown, revenueColumn: column + 1, money: formats.totalMoney,
+        var cells = sheet
+        try marginCells(&cells, row: row, shown, revenueColumn: column + 1, money: formats.totalMoney,
                         percent: formats.totalPercent)
     }
 
     /// Margin as a formula (revenue − cost) and margin % (margin / revenue, 0 without revenue),
     /// in the two columns after cost, values cached.
-    private static func marginCells(_ sheet: Worksheet, row: Int, _ shown: Shown, revenueColumn: Int, money: CellFormat,
+    private static func marginCells(_ sheet: inout some CellSink, row: Int, _ shown: Shown, revenueColumn: Int, money: CellFormat,
                                     percent: CellFormat) throws {
         let rev = CellRange.a1(row: row, column: revenueColumn), cst = CellRange.a1(row: row, column: revenueColumn + 1)
         let marginCell = CellRange.a1(row: row, column: revenueColumn + 2)

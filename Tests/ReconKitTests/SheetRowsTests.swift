@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import XLSX
+
+/// Rows written as a sheet's XML (`Worksheet.writeRows`), read back by Python's zipfile and
+/// ElementTree and, when installed, by LibreOffice: the same cells, formats and values as
+/// libxlsxwriter writes cell by cell, in a zip every reader opens.
+struct SheetRowsTests {
+    /// Text a drop may carry: formula look-alikes, XML's own characters, spaces at the ends,
+    /// a tab, a control character, letters beyond ASCII.
+    static let texts = ["CT", "=1+1", "@cmd", "+1", "a & b <c> \"d\"", " leading", "trailing ", "tab\there", "bell\u{7}",
+                        "Kraków — 日本語", "x"]
+
+    /// A header (libxlsxwriter), one row a text with a number, an amount and two formulas,
+    /// then a total row (libxlsxwriter); `block` writes the middle rows as XML.
+    static func write(_ path: String, block: Bool) throws {
+        try Workbook.write(to: path, properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+            let sheet = try book.addWorksheet(named: "Lines")
+            let plain = try book.format(.plain), integer = try book.format(.integer)
+            let eur = try book.format(.currency(code: "EUR", minorDigits: 2)), percent = try book.format(.percent)
+            for (c, h) in ["text", "count", "amount", "double", "share"].enumerated() {
+                try sheet.write(text: h, row: 0, column: c, style: .header)
+            }
+            func rows(_ sink: inout some CellSink) throws {
+                for (i, text) in texts.enumerated() {
+                    let row = i + 1
+                    try sink.write(text: text, row: row, column: 0, format: plain)
+                    try sink.write(number: Double(i * 1000 + 7), row: row, column: 1, format: integer)
+                    try sink.write(number: Double(i) * 1234.5 + 0.25, row: row, column: 2, format: eur)
+                    try sink.write(formula: "=C\(row + 1)*2", cachedValue: (Double(i) * 1234.5 + 0.25) * 2, row: row, column: 3,
+                                   format: eur)
+                    try sink.write(formula: "=IF(C\(row + 1)=0,0,B\(row + 1)/C\(row + 1))", cachedValue: 0.1 + 0.2, row: row,
+                                   column: 4, format: percent)
+                }
+            }
+            if block {
+                try sheet.writeRows { try rows(&$0) }
+            } else {
+                var cells = sheet
+                try rows(&cells)
+            }
+            try sheet.write(text: "Total", row: texts.count + 1, column: 0, style: .bold)
+            try sheet.write(formula: "=SUM(C2:C\(texts.count + 1))", cachedValue: 1, row: texts.count + 1, column: 2,
+                            style: .total(code: "EUR", minorDigits: 2))
+            try sheet.addTable(CellRange(firstRow: 0, firstColumn: 0, lastRow: texts.count, lastColumn: 4), name: "Lines",
+                               headers: ["text", "count", "amount", "double", "share"], style: .light(9))
+        }
+    }
+
+    /// Every cell of every sheet (text whether shared or inline, number as written, formula,
+    /// number format), each sheet's dimension, and whether the zip's checksums hold.
+    static let reader = """
+        import json, sys, zipfile, xml.etree.ElementTree as ET
+        M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        NS = {"m": M}
+        z = zipfile.ZipFile(sys.argv[1])
+        bad = z.testzip()
+        strings = [("".join(t.text or "" for t in si.iter("{%s}t" % M)))
+                   for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", NS)] if "xl/sharedStrings.xml" in z.namelist() else []
+        styles = ET.fromstring(z.read("xl/styles.xml"))
+        fmts = {n.get("numFmtId"): n.get("formatCode") for n in styles.iter("{%s}numFmt" % M)}
+        xfs = [fmts.get(x.get("numFmtId"), x.get("numFmtId")) for x in styles.find("m:cellXfs", NS)]
+        root = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+        cells, rows = {}, []
+        for row in root.iter("{%s}row" % M):
+            rows.append(int(row.get("r")))
+            for c in row.iter("{%s}c" % M):
+                t, v, f = c.get("t", "n"), c.find("m:v", NS), c.find("m:f", NS)
+                if t == "s": value, kind = strings[int(v.text)], "text"
+                elif t == "inlineStr": value, kind = "".join(x.text or "" for x in c.iter("{%s}t" % M)), "text"
+                else: value, kind = (v.text if v is not None else None), "number"
+                cells[c.get("r")] = {"kind": kind, "value": value, "formula": f.text if f is not None else None,
+                                     "format": xfs[int(c.get("s", "0"))] or ""}
+        print(json.dumps({"bad": bad, "cells": cells, "rows": rows, "dimension": root.find("m:dimension", NS).get("ref")}))
+        """
+
+    struct ReadBack: Decodable, Equatable {
+        struct Cell: Decodable, Equatable {
+            var kind: String
+            var value: String?
+            var formula: String?
+            var format: String
+        }
+        var bad: String?
+        var cells: [String: Cell]
+        var rows: [Int]
+        var dimension: String
+    }
+
+    static func read(_ path: String) throws -> ReadBack {
+        let python = try #require(ProcessRunner.executable(named: "python3"), "python3 reads the workbooks back")
+        let run = try ProcessRunner.run(python, ["-c", reader, path])
+        try #require(run.code == 0, "python3 could not read \(path): \(run.err)")
+        return try JSONDecoder().decode(ReadBack.self, from: Data(run.out.utf8))
+    }
+
+    @Test func blockRowsReadBackAsTheCellsLibxlsxwriterWrites() throws {
+        try withTemporaryFolder { folder in
+            try Self.write(folder + "/cells.xlsx", block: false)
+            try Self.write(folder + "/block.xlsx", block: true)
+            let cells = try Self.read(folder + "/cells.xlsx"), block = try Self.read(folder + "/block.xlsx")
+            #expect(block.bad == nil)
+            #expect(block.rows == Array(1...(Self.texts.count + 2)))
+            #expect(block.dimension == "A1:E\(Self.texts.count + 2)")
+            // Texts, formats and formulas alike; numbers alike as numbers (libxlsxwriter prints
+            // 16 significant digits, which can lose the last bit; the block writes them exactly).
+            #expect(block.cells.count == cells.cells.count)
+            for (name, cell) in cells.cells {
+                let other = try #require(block.cells[name], "\(name) is missing from the block's sheet")
+                #expect(other.kind == cell.kind && other.formula == cell.formula && other.format == cell.format, "\(name)")
+                if cell.kind == "text" {
+                    #expect(other.value == cell.value, "\(name)")
+                } else {
+                    let exact = try #require(Double(other.value ?? ""), "\(name)"), printed = try #require(Double(cell.value ?? ""), "\(name)")
+                    #expect(Double(String(format: "%.16G", exact)) == printed, "\(name): \(exact) against \(printed)")
+                }
+            }
+            // Hand-checked: the share's cached value is 0.1 + 0.2 to the last bit, the amounts to the cent.
+            #expect(block.cells["E2"]?.value.flatMap(Double.init) == 0.1 + 0.2)
+            #expect(block.cells["C4"]?.value == "2469.25")
+            #expect(block.cells["A6"]?.value == "a & b <c> \"d\"")
+            #expect(block.cells["A7"]?.value == " leading")
+            #expect(block.cells["A9"]?.value == "tab\there")
+            #expect(block.cells["A5"]?.formula == nil)
+        }
+    }
+
+    @Test func textThatReadsAsAnExcelEscapeIsWrittenAsItself() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/escape.xlsx"
+            try Workbook.write(to: path, properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+                let sheet = try book.addWorksheet(named: "S")
+                let plain = try book.format(.plain)
+                try sheet.writeRows { rows in
+                    try rows.write(text: "id_x0041_", row: 0, column: 0, format: plain)
+                    try rows.write(text: "bell\u{7}", row: 0, column: 1, format: plain)
+                }
+            }
+            let xml = try zipEntry(path, "xl/worksheets/sheet1.xml")
+            // Excel reads _xHHHH_ as the character it names: the underscore is escaped itself.
+            #expect(xml.contains("<t>id_x005F_x0041_</t>"))
+            #expect(xml.contains("<t>bell_x0007_</t>"))
+            #expect(xml.contains("<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\">"))
+            #expect(xml.contains("<dimension ref=\"A1:B1\"/>"))
+        }
+    }
+
+    @Test func aRowWrittenByBothIsRefusedAndNothingIsLeft() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/both.xlsx"
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: path, properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+                    let sheet = try book.addWorksheet(named: "S")
+                    let plain = try book.format(.plain)
+                    try sheet.writeRows { rows in
+                        for row in 1...3 { try rows.write(text: "r\(row)", row: row, column: 0, format: plain) }
+                    }
+                    try sheet.write(text: "inside", row: 2, column: 4)
+                }
+            }
+            #expect(error.description.contains("row 3 is written by both"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        }
+    }
+
+    @Test func cellsOutOfOrderInABlockAreRefused() throws {
+        try withTemporaryFolder { folder in
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: folder + "/order.xlsx", properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+                    let sheet = try book.addWorksheet(named: "S")
+                    let plain = try book.format(.plain)
+                    try sheet.writeRows { rows in
+                        try rows.write(text: "b", row: 1, column: 1, format: plain)
+                        try rows.write(text: "a", row: 1, column: 0, format: plain)
+                    }
+                }
+            }
+            #expect(error.description.contains("row by row, left to right"))
+        }
+    }
+
+    @Test func libreOfficeShowsBlockRowsAsTheyAreWritten() throws {
+        guard let soffice = ProcessRunner.executable(named: "soffice") else {
+            print("⚠︎ skipped libreOfficeShowsBlockRowsAsTheyAreWritten: soffice is not on PATH")
+            return
+        }
+        try withTemporaryFolder { folder in
+            try Self.write(folder + "/cells.xlsx", block: false)
+            try Self.write(folder + "/block.xlsx", block: true)
+            let csvAsShown = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
+            for name in ["cells", "block"] {
+                let run = try ProcessRunner.run(soffice, ["-env:UserInstallation=file://\(folder)/profile", "--headless",
+                                                          "--convert-to", csvAsShown, "--outdir", folder, folder + "/\(name).xlsx"])
+                try #require(run.code == 0, "soffice: \(run.err)")
+            }
+            let cells = try String(contentsOfFile: folder + "/cells.csv", encoding: .utf8)
+            let block = try String(contentsOfFile: folder + "/block.csv", encoding: .utf8)
+            #expect(block == cells)
+            #expect(block.contains("\"a & b <c> \"\"d\"\"\",\"4,007\",\"4,938.25 EUR\""))
+            #expect(block.contains("=1+1,\"1,007\",\"1,234.75 EUR\""))
+        }
+    }
+}

@@ -42,7 +42,7 @@ enum RowBlockSplice {
         let before = xml.count
         try widenDimension(&xml, hadCells: hadCells, rows: rows, columns: block.firstColumn...block.lastColumn, unexpected)
         let place = at + xml.count - before
-        return [xml[..<place], block.xml[...], xml[place...]]
+        return [xml[..<place]] + block.pieces.map { $0[...] } + [xml[place...]]
     }
 
     /// The sheet's `<dimension ref="A1:I1"/>` made to cover the block's rows and columns too.

@@ -18,8 +18,12 @@ public struct SheetRows: CellSink {
     let path: String
     /// The style index of a format (nil: the default, written without one).
     private let styleIndex: (CellFormat) throws -> Int?
-    /// The XML of the rows so far, the last one still open.
-    private(set) var xml: [UInt8] = []
+    /// The XML of the rows so far, in pieces of about a megabyte (a year's margin summary is
+    /// some 7 MB: never moved whole to a larger array as it grows), the last row still open.
+    private(set) var pieces: [[UInt8]] = []
+    /// The piece being written.
+    private var xml: [UInt8] = []
+    private static let pieceSize = 1 << 20
     /// The first and last rows written, counted from 0.
     private(set) var rows: ClosedRange<Int>?
     /// The first and last columns written on any row.
@@ -73,6 +77,8 @@ public struct SheetRows: CellSink {
     /// Closes the last row: the block's XML is then whole. Called once, after the last cell.
     mutating func finish() {
         if rows != nil { xml += Self.rowClose }
+        if !xml.isEmpty { pieces.append(xml) }
+        xml = []
         last = (Int.max, Int.max)  // nothing more goes in
     }
 
@@ -91,6 +97,12 @@ public struct SheetRows: CellSink {
         }
         if row != last.row {
             if rows != nil { xml += Self.rowClose }
+            // A new piece starts between rows, once this one is nearly full.
+            if xml.count > Self.pieceSize - Self.pieceSize / 16 {
+                pieces.append(xml)
+                xml = []
+            }
+            if xml.isEmpty { xml.reserveCapacity(Self.pieceSize) }
             xml += Self.rowOpen
             XMLText.digits(row + 1, into: &xml)
             xml += Self.tagEnd

@@ -127,6 +127,37 @@ struct SheetRowsTests {
         }
     }
 
+    @Test func aBlockOfManyMegabytesReadsBackWhole() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/big.xlsx"
+            let count = 40_000  // some 3 MB of XML: the block is held and deflated in pieces
+            try Workbook.write(to: path, properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+                let sheet = try book.addWorksheet(named: "Detail")
+                let plain = try book.format(.plain), money = try book.format(.currency(code: "INR", minorDigits: 2))
+                try sheet.write(text: "id", row: 0, column: 0, style: .header)
+                try sheet.writeRows { rows in
+                    for i in 1...count {
+                        try rows.write(text: "C\(i)-client", row: i, column: 0, format: plain)
+                        try rows.write(number: Double(i) + 0.5, row: i, column: 1, format: money)
+                        try rows.write(formula: "=B\(i + 1)*2", cachedValue: Double(2 * i + 1), row: i, column: 2, format: money)
+                    }
+                }
+                try sheet.write(text: "end", row: count + 1, column: 0)
+            }
+            let back = try Self.read(path)
+            #expect(back.bad == nil)
+            #expect(back.rows == Array(1...(count + 2)))
+            #expect(back.dimension == "A1:C\(count + 2)")
+            #expect(back.cells.count == 1 + 3 * count + 1)
+            for i in [1, 12_345, 23_456, count] {
+                #expect(back.cells["A\(i + 1)"]?.value == "C\(i)-client")
+                #expect(back.cells["B\(i + 1)"]?.value == "\(i).5")
+                #expect(back.cells["C\(i + 1)"]?.value == "\(2 * i + 1)" && back.cells["C\(i + 1)"]?.formula == "B\(i + 1)*2")
+            }
+            #expect(back.cells["A\(count + 2)"]?.value == "end")
+        }
+    }
+
     @Test func textThatReadsAsAnExcelEscapeIsWrittenAsItself() throws {
         try withTemporaryFolder { folder in
             let path = folder + "/escape.xlsx"

@@ -36,9 +36,10 @@ public struct DropCache {
 
     /// Reads the cache of a drop whose entry recorded `cacheSha256`, hashing the very bytes
     /// decoded as they are read (a few megabytes at a time, never the whole file beside its rows).
-    public func loadVouched(sha256: String, format: String?, cacheSha256: String) -> Vouched {
+    /// `capacity`: room for that many reports in the rows' array (``decode(_:sha256:capacity:)``).
+    public func loadVouched(sha256: String, format: String?, cacheSha256: String, capacity: Int = 0) -> Vouched {
         guard hasFile(sha256: sha256, format: format) else { return .missing }
-        let read = Stages.time("replay-cache-read") { try? DropCache.decode(path(sha256), sha256: sha256) }
+        let read = Stages.time("replay-cache-read") { try? DropCache.decode(path(sha256), sha256: sha256, capacity: capacity) }
         guard let (rows, sha) = read, sha == cacheSha256, let rows else {
             return .mismatch
         }
@@ -71,14 +72,19 @@ public struct DropCache {
     }
 
     /// The rows of the cache file at `path` (nil when it does not decode) and the SHA-256 of its bytes.
-    static func decode(_ path: String, sha256: String) throws -> (rows: [Report]?, sha256: String) {
+    ///
+    /// `capacity`: room for that many reports in the array, when more are known to follow. The
+    /// first usage drop's rows become the site's report storage: with room for the month's
+    /// other drops, a million reports are never moved to a larger array as they are appended.
+    /// Room not filled is address space only, never memory resident.
+    static func decode(_ path: String, sha256: String, capacity: Int = 0) throws -> (rows: [Report]?, sha256: String) {
         var file = try HashedFileWindow(path: path, readingAhead: true)
         defer { file.close() }
-        let rows = try decode(&file, sha256: sha256)
+        let rows = try decode(&file, sha256: sha256, capacity: capacity)
         return (file.atEnd ? rows : nil, file.sha256())
     }
 
-    private static func decode(_ c: inout HashedFileWindow, sha256: String) throws -> [Report]? {
+    private static func decode(_ c: inout HashedFileWindow, sha256: String, capacity: Int) throws -> [Report]? {
         // The bytes are decoded before their hash is known: counts are bounded by what the file can
         // hold (a row takes at least 72 bytes) and every value is range-checked, so damage is nil, never a trap.
         guard try c.bytes(DropCache.magic.count) == DropCache.magic, try c.string() == sha256, let n = try c.int64(),
@@ -89,10 +95,9 @@ public struct DropCache {
             guard let s = try c.string() else { return nil }
             table.append(s)
         }
-        // The first usage drop's rows become the site's report storage: room for a few
-        // more drops spares copying a million reports when the next one is appended.
+        // Room for a few more drops at least (a command's own drop among them).
         var out: [Report] = []
-        out.reserveCapacity(Int(n) + Int(n) / 16)
+        out.reserveCapacity(max(Int(n) + Int(n) / 16, capacity))
         for _ in 0..<n {
             // A row is its id (length, bytes) and eight integers: taken from the window whole.
             guard let idLength = try c.peekInt64(), idLength >= 0, idLength <= 1 << 20,

@@ -50,9 +50,11 @@ public enum LedgerReplay {
         // Known before any drop is read: a drop read again from its CSV leaves out the settled
         // reports it repeated, as it did when it was accepted.
         state.history = history
+        let expected = expectedReports(ledger, settled: history)
         for e in ledger.entries.dropFirst() {
             try apply(e, to: &state, notes: &notes, site: site, parser: parser, cache: cache, audit: audit,
-                      hashVouchedDrops: hashVouchedDrops, settled: history, vouched: vouched, rebuilding: rebuilding)
+                      hashVouchedDrops: hashVouchedDrops, settled: history, vouched: vouched, rebuilding: rebuilding,
+                      expectedReports: expected)
         }
         // A soft finding of an open month compares it with the month before: when that one is
         // settled, its breakdown comes from its index.
@@ -64,6 +66,20 @@ public enum LedgerReplay {
             for period in rebuild { rebuildIndex(period, expected: vouched[period]!.sha256, from: state, site: site) }
         }
         return Replayed(state: state, notes: notes)
+    }
+
+    /// How many reports the replay will hold, and room for a command's own drop besides: the
+    /// rows of the usage drops it reads (those not wholly settled), an eighth more (at most a
+    /// million).
+    static func expectedReports(_ ledger: LedgerFile, settled: ClosedHistory) -> Int {
+        var rows = 0
+        for e in ledger.entries where e.kind == "drop.accepted" && e.body["kind"]?.stringValue == "usage" {
+            guard case .dropAccepted(let drop)? = try? LedgerEvent(entry: e) else { continue }
+            if let periods = drop.periods, !settled.isEmpty,
+               periods.allSatisfy({ settled.indexes[$0].map { $0.seq > e.seq } ?? false }) { continue }
+            rows += Int(clamping: drop.rows)
+        }
+        return rows + min(rows / 8, 1 << 20)
     }
 
     /// Per closed period, the latest entry settling it with a report index: its seq and the
@@ -133,7 +149,8 @@ public enum LedgerReplay {
 
     static func apply(_ e: LedgerEntry, to state: inout SiteState, notes: inout Notes, site: Site, parser: DropParser, cache: DropCache?,
                       audit: DropCache? = nil, hashVouchedDrops: Bool = true, settled: ClosedHistory = ClosedHistory(),
-                      vouched: [Period: (seq: Int, sha256: String)] = [:], rebuilding: Bool = true) throws {
+                      vouched: [Period: (seq: Int, sha256: String)] = [:], rebuilding: Bool = true,
+                      expectedReports: Int = 0) throws {
         if audit == nil, e.eventKind?.document != nil {
             state.apply(issued: try IssuedDocument(entry: e))  // its lines are not needed here
             return
@@ -161,7 +178,8 @@ public enum LedgerReplay {
             // Without a cache file to read, the drop is read, hashed and parsed below, once.
             archived = hashVouchedDrops && siteCache.hasFile(sha256: sha, format: drop.cacheFormat)
                 ? BackgroundWork { Result { try checkArchivedHash(sha, seq: e.seq, site: site) } } : nil
-            let loaded = siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched)
+            let loaded = siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched,
+                                               capacity: state.reports.isEmpty ? expectedReports : 0)
             switch loaded {
             case .rows(let cached):
                 try archived?.wait().get()

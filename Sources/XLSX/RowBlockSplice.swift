@@ -3,14 +3,15 @@
 /// the sheet's `dimension` widened to cover them.
 enum RowBlockSplice {
     /// The part with the block in place, as the pieces it is made of (the part before the
-    /// block, the block, the part after it), so the block's megabytes are never copied whole
-    /// into a new part: ``ZipPartRewrite`` deflates the pieces in turn. Throws when libxlsxwriter wrote a row inside the
-    /// block (two writers of one row would make a file Excel repairs), or the part is not a
-    /// sheet as libxlsxwriter writes one.
+    /// block, the block's pieces, the part after it), so the block's megabytes are never
+    /// copied whole into a new part: ``ZipPartRewrite`` deflates the pieces in turn. Throws
+    /// when libxlsxwriter wrote a row inside the block (two writers of one row would make a
+    /// file Excel repairs), or the part is not a sheet as libxlsxwriter writes one.
     static func insert(_ block: SheetRows, into part: [UInt8], sheet: String, path: String) throws -> [ArraySlice<UInt8>] {
         guard let rows = block.rows else { return [part[...]] }
         func unexpected(_ what: String) -> XLSXError {
-            XLSXError(code: .library, path: path, location: "sheet \"\(sheet)\"", message: "the rows written as XML could not be put in: \(what)",
+            XLSXError(code: .library, path: path, location: "sheet \"\(sheet)\"",
+                      message: "the rows written as XML could not be put in: \(what)",
                       remedy: "write the sheet's other cells outside the block's rows")
         }
         var xml = part

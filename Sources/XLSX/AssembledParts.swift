@@ -82,7 +82,7 @@ private struct PartReader {
         let stored = UnsafeBufferPointer(rebasing: zip[data..<(data + entry.compressedSize)])
         switch entry.method {
         case 0: shape.feed(stored)
-        case 8: guard inflate(stored) else { return nil }
+        case 8: guard AssembledParts.inflate(stored, into: { shape.feed($0) }) else { return nil }
         default: return nil
         }
         guard shape.problem != nil || shape.length == entry.size else { return nil }
@@ -93,8 +93,12 @@ private struct PartReader {
         shape.problem.map { $0 + " (the folder libxlsxwriter assembles parts in may have filled up)" }
     }
 
-    /// Raw deflate, as zip stores it; false when the stream is damaged or does not end.
-    private mutating func inflate(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
+}
+
+extension AssembledParts {
+    /// Raw deflate, as zip stores it, inflated and handed to `sink` 64 KB at a time (a part
+    /// is never held whole here); false when the stream is damaged or does not end.
+    static func inflate(_ input: UnsafeBufferPointer<UInt8>, into sink: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
         var stream = z_stream()
         guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
         defer { inflateEnd(&stream) }
@@ -108,7 +112,7 @@ private struct PartReader {
                 return CZlib.inflate(&stream, Z_NO_FLUSH)
             }
             let produced = out.count - Int(stream.avail_out)
-            out.withUnsafeBufferPointer { shape.feed(UnsafeBufferPointer(rebasing: $0[0..<produced])) }
+            out.withUnsafeBufferPointer { sink(UnsafeBufferPointer(rebasing: $0[0..<produced])) }
             if status == Z_STREAM_END { return true }
             guard status == Z_OK, produced > 0 || stream.avail_in > 0 else { return false }
         }

@@ -86,10 +86,7 @@ public struct SheetRows: CellSink {
 
     /// Starts a cell (and its row, closing the one before): `<c r="B7" s="3" t="…">`.
     private mutating func open(_ row: Int, _ column: Int, _ format: CellFormat, type: [UInt8]?) throws {
-        guard (0...Worksheet.lastRow).contains(row), (0...Worksheet.lastColumn).contains(column) else {
-            throw XLSXError(code: .invalidCell, path: path, location: "sheet \"\(sheet)\" row \(row) column \(column)",
-                            message: "the cell lies outside the sheet", remedy: "a sheet has rows 0–1,048,575 and columns 0–16,383")
-        }
+        try Worksheet.requireOnSheet(row, column, sheet: sheet, path: path)
         guard row > last.row || (row == last.row && column > last.column) else {
             throw XLSXError(code: .invalidCell, path: path, location: place(row, column),
                             message: "a block's cells go row by row, left to right, each once",
@@ -138,10 +135,7 @@ public struct SheetRows: CellSink {
     }
 
     private func requireFinite(_ value: Double, _ row: Int, _ column: Int) throws {
-        guard value.isFinite else {
-            throw XLSXError(code: .invalidValue, path: path, location: place(row, column),
-                            message: "\(value) is not a finite number", remedy: "Excel stores only finite numbers")
-        }
+        try Worksheet.requireFinite(value, row, column, sheet: sheet, path: path)
     }
 
     private func place(_ row: Int, _ column: Int) -> String {

@@ -285,14 +285,20 @@ public final class Worksheet {
     /// workbook is still open.
     func cell(_ row: Int, _ column: Int) throws -> (lxw_row_t, lxw_col_t) {
         _ = try workbook.requireOpen()
-        guard (0...Self.lastRow).contains(row), (0...Self.lastColumn).contains(column) else {
+        try Self.requireOnSheet(row, column, sheet: name, path: workbook.path)
+        return (lxw_row_t(row), lxw_col_t(column))
+    }
+
+    /// Throws when a cell lies outside a sheet (``write(text:row:column:style:)`` and the rows
+    /// written as XML, ``SheetRows``, check alike).
+    static func requireOnSheet(_ row: Int, _ column: Int, sheet: String, path: String) throws {
+        guard (0...lastRow).contains(row), (0...lastColumn).contains(column) else {
             throw XLSXError(
-                code: .invalidCell, path: workbook.path,
-                location: "sheet \"\(name)\" row \(row) column \(column)",
+                code: .invalidCell, path: path,
+                location: "sheet \"\(sheet)\" row \(row) column \(column)",
                 message: "the cell lies outside the sheet",
                 remedy: "a sheet has rows 0–1,048,575 and columns 0–16,383")
         }
-        return (lxw_row_t(row), lxw_col_t(column))
     }
 
     /// The C corners of a range, after checking both lie on the sheet in order.
@@ -341,10 +347,15 @@ public final class Worksheet {
 
     /// Throws for values a cell cannot hold.
     private func requireFinite(_ value: Double, _ row: Int, _ column: Int) throws {
+        try Self.requireFinite(value, row, column, sheet: name, path: workbook.path)
+    }
+
+    /// Throws for values a cell cannot hold, naming the cell (shared with ``SheetRows``).
+    static func requireFinite(_ value: Double, _ row: Int, _ column: Int, sheet: String, path: String) throws {
         guard value.isFinite else {
             throw XLSXError(
-                code: .invalidValue, path: workbook.path,
-                location: "sheet \"\(name)\" cell \(CellRange.a1(row: row, column: column))",
+                code: .invalidValue, path: path,
+                location: "sheet \"\(sheet)\" cell \(CellRange.a1(row: row, column: column))",
                 message: "\(value) is not a finite number", remedy: "Excel stores only finite numbers")
         }
     }

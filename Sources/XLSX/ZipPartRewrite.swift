@@ -77,19 +77,9 @@ enum ZipPartRewrite {
 
     /// Raw deflate, as zip stores it, inflated whole; nil when damaged or not of `size` bytes.
     private static func inflated(_ input: UnsafeBufferPointer<UInt8>, size: Int) -> [UInt8]? {
-        var stream = z_stream()
-        guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
-        defer { inflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: size + 1)
-        let status = out.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-            stream.avail_in = uInt(input.count)
-            stream.next_out = buffer.baseAddress
-            stream.avail_out = uInt(buffer.count)
-            return inflate(&stream, Z_FINISH)
-        }
-        guard status == Z_STREAM_END, Int(stream.total_out) == size else { return nil }
-        out.removeLast()
+        var out: [UInt8] = []
+        out.reserveCapacity(size)
+        guard AssembledParts.inflate(input, into: { out += $0 }), out.count == size else { return nil }
         return out
     }
 

@@ -74,12 +74,17 @@ public enum LedgerReplay {
     static func expectedReports(_ ledger: LedgerFile, settled: ClosedHistory) -> Int {
         var rows = 0
         for e in ledger.entries where e.kind == "drop.accepted" && e.body["kind"]?.stringValue == "usage" {
-            guard case .dropAccepted(let drop)? = try? LedgerEvent(entry: e) else { continue }
-            if let periods = drop.periods, !settled.isEmpty,
-               periods.allSatisfy({ settled.indexes[$0].map { $0.seq > e.seq } ?? false }) { continue }
+            guard case .dropAccepted(let drop)? = try? LedgerEvent(entry: e), !isSettled(drop, seq: e.seq, settled) else { continue }
             rows += Int(clamping: drop.rows)
         }
         return rows + min(rows / 8, 1 << 20)
+    }
+
+    /// Whether every period the drop's rows fall in was settled after it (seq `seq`): its rows
+    /// are then in those periods' indexes, and the replay does not read it.
+    static func isSettled(_ drop: LedgerEvent.DropAccepted, seq: Int, _ settled: ClosedHistory) -> Bool {
+        guard let periods = drop.periods, !settled.isEmpty else { return false }
+        return periods.allSatisfy { settled.indexes[$0].map { $0.seq > seq } ?? false }
     }
 
     /// Per closed period, the latest entry settling it with a report index: its seq and the
@@ -165,9 +170,7 @@ public enum LedgerReplay {
         state.accepted(drop: sha, seq: e.seq)
         state.accepted(drop)
         if kind == .decisions { return }
-        // Every period its rows fall in was settled after it: its rows are in the indexes.
-        if let periods = drop.periods, !settled.isEmpty,
-           periods.allSatisfy({ settled.indexes[$0].map { $0.seq > e.seq } ?? false }) { return }
+        if isSettled(drop, seq: e.seq, settled) { return }
         let siteCache = DropCache(dir: site.cache)
         var cacheIsMissing = false
         var archived: BackgroundWork<Result<Void, Error>>?

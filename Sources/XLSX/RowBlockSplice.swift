@@ -7,8 +7,8 @@ enum RowBlockSplice {
     /// copied whole into a new part: ``ZipPartRewrite`` deflates the pieces in turn. Throws
     /// when libxlsxwriter wrote a row inside the block (two writers of one row would make a
     /// file Excel repairs), or the part is not a sheet as libxlsxwriter writes one.
-    static func insert(_ block: SheetRows, into part: [UInt8], sheet: String, path: String) throws -> [ArraySlice<UInt8>] {
-        guard let rows = block.rows else { return [part[...]] }
+    static func insert(_ block: SheetRows, into part: [UInt8], sheet: String, path: String) throws -> [RawDeflate.Piece] {
+        guard let rows = block.rows else { return [.xml(part[...])] }
         func unexpected(_ what: String) -> XLSXError {
             XLSXError(code: .library, path: path, location: "sheet \"\(sheet)\"",
                       message: "the rows written as XML could not be put in: \(what)",
@@ -43,7 +43,7 @@ enum RowBlockSplice {
         let before = xml.count
         try widenDimension(&xml, hadCells: hadCells, rows: rows, columns: block.firstColumn...block.lastColumn, unexpected)
         let place = at + xml.count - before
-        return [xml[..<place]] + block.pieces.map { $0[...] } + [xml[place...]]
+        return [.xml(xml[..<place])] + block.pieces + [.xml(xml[place...])]
     }
 
     /// The sheet's `<dimension ref="A1:I1"/>` made to cover the block's rows and columns too.

@@ -19,16 +19,19 @@ public struct SheetRows: CellSink {
     /// The style index of a format (nil: the default, written without one).
     private let styleIndex: (CellFormat) throws -> Int?
     /// The XML of the rows so far, in pieces of about a megabyte (a year's margin summary is
-    /// some 7 MB: never moved whole to a larger array as it grows), the last row still open.
-    private(set) var pieces: [[UInt8]] = []
-    /// The piece being written.
+    /// some 7 MB: never moved whole to a larger array as it grows), and rows packed already.
+    private(set) var pieces: [RawDeflate.Piece] = []
+    /// The piece being written, its last row still open while `rowOpen`.
     private var xml: [UInt8] = []
+    private var rowOpen = false
     private static let pieceSize = 1 << 20
     /// The first and last rows written, counted from 0.
     private(set) var rows: ClosedRange<Int>?
     /// The first and last columns written on any row.
     private(set) var firstColumn = Int.max
     private(set) var lastColumn = 0
+    /// The rows and columns written since the block was last packed (``pack()``).
+    private var unpacked: (rows: ClosedRange<Int>, columns: ClosedRange<Int>)?
     /// The cell last written, so the next comes after it.
     private var last: (row: Int, column: Int) = (-1, -1)
     /// Style indices already looked up, by format.
@@ -74,12 +77,51 @@ public struct SheetRows: CellSink {
         xml += Self.valueClose
     }
 
+    /// The rows written since the block was last packed, deflated, to keep for a later
+    /// workbook (``append(_:)``); nil when there are none. They stay in this block too, and
+    /// the next cell goes on a later row.
+    public mutating func pack() -> PackedRows? {
+        closePiece()
+        guard let unpacked else { return nil }
+        let first = pieces.lastIndex { if case .packed = $0 { true } else { false } }.map { $0 + 1 } ?? 0
+        let (bytes, crc, size) = RawDeflate.deflate(Array(pieces[first...]), final: false)
+        let packed = PackedRows(deflated: bytes, crc: crc, size: size, rows: unpacked.rows, columns: unpacked.columns)
+        pieces.replaceSubrange(first..., with: [.packed(packed)])
+        self.unpacked = nil
+        return packed
+    }
+
+    /// Rows packed from an earlier block (``pack()``), put after the rows written so far.
+    /// They must be rows of a sheet of the same layout, written by the same program with
+    /// formats made in the same order (their cells carry the workbook's style indices): the
+    /// caller keeps them with what they were made from. The next cell goes on a later row.
+    public mutating func append(_ packed: PackedRows) throws {
+        guard packed.rows.lowerBound > last.row else {
+            throw XLSXError(code: .invalidCell, path: path, location: place(packed.rows.lowerBound, packed.columns.lowerBound),
+                            message: "packed rows \(packed.rows.lowerBound + 1)–\(packed.rows.upperBound + 1) come before a row already written",
+                            remedy: "append packed rows before writing the rows below them")
+        }
+        try Worksheet.requireOnSheet(packed.rows.upperBound, packed.columns.upperBound, sheet: sheet, path: path)
+        closePiece()
+        pieces.append(.packed(packed))
+        rows = (rows?.lowerBound ?? packed.rows.lowerBound)...packed.rows.upperBound
+        firstColumn = min(firstColumn, packed.columns.lowerBound)
+        lastColumn = max(lastColumn, packed.columns.upperBound)
+        last = (packed.rows.upperBound, Int.max)
+    }
+
     /// Closes the last row: the block's XML is then whole. Called once, after the last cell.
     mutating func finish() {
-        if rows != nil { xml += Self.rowClose }
-        if !xml.isEmpty { pieces.append(xml) }
-        xml = []
+        closePiece()
         last = (Int.max, Int.max)  // nothing more goes in
+    }
+
+    /// Closes the open row and ends the piece being written.
+    private mutating func closePiece() {
+        if rowOpen { xml += Self.rowClose }
+        rowOpen = false
+        if !xml.isEmpty { pieces.append(.xml(xml[...])) }
+        xml = []
     }
 
     // MARK: - Cells
@@ -93,21 +135,21 @@ public struct SheetRows: CellSink {
                             remedy: "write the rows in increasing order, and each row's cells from left to right")
         }
         if row != last.row {
-            if rows != nil { xml += Self.rowClose }
             // A new piece starts between rows, once this one is nearly full.
-            if xml.count > Self.pieceSize - Self.pieceSize / 16 {
-                pieces.append(xml)
-                xml = []
-            }
+            if xml.count > Self.pieceSize - Self.pieceSize / 16 { closePiece() }
+            if rowOpen { xml += Self.rowClose }
             if xml.isEmpty { xml.reserveCapacity(Self.pieceSize) }
             xml += Self.rowOpen
             XMLText.digits(row + 1, into: &xml)
             xml += Self.tagEnd
+            rowOpen = true
             rows = (rows?.lowerBound ?? row)...row
         }
         last = (row, column)
         firstColumn = min(firstColumn, column)
         lastColumn = max(lastColumn, column)
+        unpacked = ((unpacked?.rows.lowerBound ?? row)...row,
+                    min(unpacked?.columns.lowerBound ?? column, column)...max(unpacked?.columns.upperBound ?? column, column))
         xml += Self.cellOpen
         CellRange.letters(of: column, into: &xml)
         XMLText.digits(row + 1, into: &xml)

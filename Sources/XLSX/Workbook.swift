@@ -200,7 +200,7 @@ public final class Workbook {
     /// a cell in it.
     ///
     /// Wraps `lxw_format_get_xf_index`.
-    func styleIndex(of format: CellFormat) throws -> Int? {
+    public func styleIndex(of format: CellFormat) throws -> Int? {
         guard let pointer = try pointer(of: format) else { return nil }
         return Int(lxw_format_get_xf_index(pointer))
     }

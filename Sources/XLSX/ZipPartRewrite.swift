@@ -8,8 +8,8 @@ import Foundation
 /// rows (``SheetRows``), which compresses about as well as at level 6 in a third of the time.
 enum ZipPartRewrite {
     /// `zip` with each named part's contents passed through its `change`.
-    /// A change gives the new contents as pieces, deflated in turn as one part.
-    static func rewriting(_ zip: Data, path: String, _ changes: [(part: String, change: ([UInt8]) throws -> [ArraySlice<UInt8>])]) throws -> Data {
+    /// A change gives the new contents as pieces, deflated in turn as one part (``RawDeflate``).
+    static func rewriting(_ zip: Data, path: String, _ changes: [(part: String, change: ([UInt8]) throws -> [RawDeflate.Piece])]) throws -> Data {
         func damaged(_ what: String) -> XLSXError {
             XLSXError(code: .saveFailed, path: path, message: "the workbook libxlsxwriter assembled could not be rewritten: \(what)",
                       remedy: "run the command again; if it fails the same way, report it with the workbook's name")
@@ -40,7 +40,7 @@ enum ZipPartRewrite {
                         throw damaged("the part \(entry.name) could not be read")
                     }
                     let changed = try change.change(contents)
-                    let (packed, crc, size) = deflated(changed)
+                    let (packed, crc, size) = RawDeflate.deflate(changed, final: true)
                     guard size < 1 << 32, packed.count < 1 << 32 else { throw damaged("the part \(entry.name) is too large") }
                     // The sizes and checksum go in the header (no data descriptor follows) and in
                     // the directory, whose record has the same fields 2 bytes further on.
@@ -81,38 +81,6 @@ enum ZipPartRewrite {
         out.reserveCapacity(size)
         guard AssembledParts.inflate(input, into: { out += $0 }), out.count == size else { return nil }
         return out
-    }
-
-    /// The pieces as one raw deflate stream at level 1, its CRC-32 and length, the output
-    /// gathered a window at a time (a part's megabytes are never held twice).
-    private static func deflated(_ pieces: [ArraySlice<UInt8>]) -> (bytes: [UInt8], crc: UInt32, size: Int) {
-        var stream = z_stream()
-        _ = deflateInit2_(&stream, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        defer { deflateEnd(&stream) }
-        var out: [UInt8] = [], crc: uLong = 0, size = 0
-        var window = [UInt8](repeating: 0, count: 256 << 10)
-        let pieces = pieces.isEmpty ? [[UInt8]()[...]] : pieces
-        for (i, piece) in pieces.enumerated() {
-            let flush = i == pieces.count - 1 ? Z_FINISH : Z_NO_FLUSH
-            piece.withUnsafeBufferPointer { source in
-                // Never over no bytes: crc32 of a null buffer is the initial value, not `crc`.
-                if source.count > 0 { crc = crc32(crc, source.baseAddress, uInt(source.count)) }
-                size += source.count
-                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                stream.avail_in = uInt(source.count)
-                var status = Z_OK
-                repeat {
-                    window.withUnsafeMutableBufferPointer { target in
-                        stream.next_out = target.baseAddress
-                        stream.avail_out = uInt(target.count)
-                        status = deflate(&stream, flush)
-                        out += target[0..<(target.count - Int(stream.avail_out))]
-                    }
-                    // Until the piece is taken (room left over) or, for the last, the stream ends.
-                } while status == Z_OK && (stream.avail_out == 0 || flush == Z_FINISH)
-            }
-        }
-        return (out, UInt32(crc), size)
     }
 }
 

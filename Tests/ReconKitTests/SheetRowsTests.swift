@@ -158,6 +158,81 @@ struct SheetRowsTests {
         }
     }
 
+    /// Rows 1–`count` of a sheet `Detail` (an id, an amount, a formula), a header above and an
+    /// end row below; `packing` rows written are packed midway (``SheetRows/pack()``), `packed`
+    /// rows are appended instead of written.
+    static func writeDetail(_ path: String, count: Int, packing: Int? = nil, packed: PackedRows? = nil) throws -> PackedRows? {
+        var kept: PackedRows?
+        try Workbook.write(to: path, properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+            let sheet = try book.addWorksheet(named: "Detail")
+            let plain = try book.format(.plain), money = try book.format(.currency(code: "INR", minorDigits: 2))
+            try sheet.write(text: "id", row: 0, column: 0, style: .header)
+            try sheet.writeRows { rows in
+                var first = 1
+                if let packed {
+                    try rows.append(packed)
+                    first = packed.rows.upperBound + 1
+                }
+                for i in first...count {
+                    try rows.write(text: "C\(i)-client", row: i, column: 0, format: plain)
+                    try rows.write(number: Double(i) + 0.5, row: i, column: 1, format: money)
+                    try rows.write(formula: "=B\(i + 1)*2", cachedValue: Double(2 * i + 1), row: i, column: 2, format: money)
+                    if i == packing { kept = rows.pack() }
+                }
+            }
+            try sheet.write(text: "end", row: count + 1, column: 0)
+        }
+        return kept
+    }
+
+    @Test func rowsPackedByOneWorkbookMakeTheSameSheetInAnother() throws {
+        try withTemporaryFolder { folder in
+            // 30,000 rows, some 2.5 MB of XML (several pieces), 20,000 of them packed.
+            let count = 30_000
+            _ = try Self.writeDetail(folder + "/whole.xlsx", count: count)
+            let packed = try #require(try Self.writeDetail(folder + "/packing.xlsx", count: count, packing: 20_000))
+            #expect(packed.rows == 1...20_000 && packed.columns == 0...2)
+            _ = try Self.writeDetail(folder + "/appending.xlsx", count: count, packed: packed)
+            // The sheet's XML is the same, byte for byte, however its rows came.
+            let whole = try zipEntry(folder + "/whole.xlsx", "xl/worksheets/sheet1.xml")
+            #expect(try zipEntry(folder + "/packing.xlsx", "xl/worksheets/sheet1.xml") == whole)
+            #expect(try zipEntry(folder + "/appending.xlsx", "xl/worksheets/sheet1.xml") == whole)
+            let back = try Self.read(folder + "/appending.xlsx")
+            #expect(back.bad == nil)
+            #expect(back.rows == Array(1...(count + 2)))
+            #expect(back.dimension == "A1:C\(count + 2)")
+            #expect(back.cells["A20001"]?.value == "C20000-client" && back.cells["A20002"]?.value == "C20001-client")
+            // What the packed bytes hold: rows 2 to 20,001 of the sheet, whole.
+            let xml = String(decoding: try #require(packed.inflated()), as: UTF8.self)
+            #expect(xml.hasPrefix("<row r=\"2\"><c r=\"A2\"") && xml.hasSuffix("</row>"))
+            #expect(xml.contains("<row r=\"20001\">") && !xml.contains("<row r=\"20002\">"))
+            // Bytes changed in transit do not inflate to what they say they hold.
+            var damaged = packed.deflated
+            damaged[damaged.count / 2] ^= 0x40
+            let changed = PackedRows(deflated: damaged, crc: packed.crc, size: packed.size, rows: packed.rows, columns: packed.columns)
+            #expect(changed.inflated() == nil)
+        }
+    }
+
+    @Test func packedRowsGoOnlyBelowTheRowsWritten() throws {
+        try withTemporaryFolder { folder in
+            let packed = try #require(try Self.writeDetail(folder + "/packing.xlsx", count: 10, packing: 3))
+            let path = folder + "/late.xlsx"
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: path, properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+                    let sheet = try book.addWorksheet(named: "Detail")
+                    let plain = try book.format(.plain)
+                    try sheet.writeRows { rows in
+                        try rows.write(text: "below", row: 5, column: 0, format: plain)
+                        try rows.append(packed)
+                    }
+                }
+            }
+            #expect(error.description.contains("packed rows 2–4 come before a row already written"))
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
     @Test func textThatReadsAsAnExcelEscapeIsWrittenAsItself() throws {
         try withTemporaryFolder { folder in
             let path = folder + "/escape.xlsx"

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import XLSX
 
@@ -24,9 +25,11 @@ public enum MarginSummaryWorkbook {
     ///   - rows: one row a period, client and modality, in the order the `Detail` sheet lists them;
     ///     `status` is `closed` for a closed period's recorded margins, `draft` for an open one.
     ///   - clientNames: client id → name, shown beside the id on `By client` and in its chart.
+    ///   - kept: where the closed periods' `Detail` rows are kept between commands, built once
+    ///     and put in again while they stay the same (``KeptDetailRows``).
     /// - Throws: ``TooLarge`` when a sum or margin does not fit in an exact amount; nothing is written then.
     public static func write(rows: [Row], base: Currency, site: String, clientNames: [String: String] = [:],
-                             to path: String, paper: PaperSize = .a4, created: Date) throws {
+                             to path: String, paper: PaperSize = .a4, created: Date, kept: KeptDetailRows? = nil) throws {
         let figures: Figures
         do {
             figures = try Figures(rows)
@@ -45,7 +48,7 @@ public enum MarginSummaryWorkbook {
                              formats: formats)
             try writeByClient(try book.addWorksheet(named: "By client"), figures, base: base, names: clientNames,
                               styles: styles, formats: formats)
-            try writeDetail(try book.addWorksheet(named: "Detail"), figures, formats: formats)
+            try writeDetail(try book.addWorksheet(named: "Detail"), figures, formats: formats, book: book, kept: kept)
         }
         try FileIO.placeWritten(temp, at: path)
     }
@@ -279,15 +282,25 @@ public enum MarginSummaryWorkbook {
 
     // MARK: - Detail
 
-    private static func writeDetail(_ sheet: Worksheet, _ figures: Figures, formats: Formats) throws {
+    private static func writeDetail(_ sheet: Worksheet, _ figures: Figures, formats: Formats, book: Workbook,
+                                    kept: KeptDetailRows?) throws {
         let headers = ["period", "status", "client", "modality", "reports", "revenue", "cost", "margin", "margin_pct"]
         let rows = figures.detail
+        // The closed periods come first; they change only when a period closes, is rerun or credited.
+        let closed = rows.prefix { $0.row.status == "closed" }.count
+        let key = try kept.flatMap { _ in closed > 0 ? try detailKey(rows[..<closed].lazy.map(\.row), formats: formats, book: book) : nil }
         // Twelve thousand rows after a year, rewritten on every drop: written as the sheet's XML
-        // in one pass rather than cell by cell through libxlsxwriter (``SheetRows``).
+        // in one pass rather than cell by cell through libxlsxwriter (``SheetRows``), the closed
+        // periods' taken as they were kept.
         try sheet.writeRows { block in
+            var from = 0
+            if let key, let packed = kept?.rows(for: key), packed.rows == 1...closed, packed.columns == 0...(headers.count - 1) {
+                try block.append(packed)
+                from = closed
+            }
             // Rows come period by period: each period's text is made once.
             var period: (period: Period, text: String)?
-            for (i, (r, totals)) in rows.enumerated() {
+            for (i, (r, totals)) in rows.enumerated().dropFirst(from) {
                 let row = i + 1
                 if period?.period != r.period { period = (r.period, r.period.description) }
                 try block.write(text: period?.text ?? "", row: row, column: 0, format: formats.plain)
@@ -295,6 +308,7 @@ public enum MarginSummaryWorkbook {
                 try block.write(text: r.row.clientId, row: row, column: 2, format: formats.plain)
                 try block.write(text: r.row.modality, row: row, column: 3, format: formats.plain)
                 try amounts(&block, row: row, column: 4, totals, formats: formats)
+                if row == closed, let key, let packed = block.pack() { kept?.keep(packed, for: key) }
             }
         }
         try sheet.addTable(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(rows.count, 1), lastColumn: headers.count - 1),
@@ -306,6 +320,21 @@ public enum MarginSummaryWorkbook {
         try sheet.setColumnWidth(12, columns: 8...8)
         try sheet.freezePanes(row: 1, column: 0)
         try sheet.setUpPrinting(paper: sheet.paper, landscape: true, repeatRows: 0...0)
+    }
+
+    /// What the closed periods' rows of `Detail` are made from, as a SHA-256: every figure
+    /// they show and the style index of every format they carry. Rows kept under it are
+    /// those rows as this program writes them (the keeper names the program).
+    static func detailKey(_ rows: some Sequence<Row>, formats: Formats, book: Workbook) throws -> String {
+        var text: [UInt8] = []
+        for format in [formats.plain, formats.integer, formats.money, formats.percent] {
+            text += Array("style \(try book.styleIndex(of: format).map(String.init) ?? "-")\n".utf8)
+        }
+        for r in rows {
+            // Tabs and newlines between fields: none is in an id or a modality (SPEC §2).
+            text += Array("\(r.period)\t\(r.status)\t\(r.row.clientId)\t\(r.row.modality)\t\(r.row.reports)\t\(r.row.revenue)\t\(r.row.cost)\n".utf8)
+        }
+        return Hex.string(SHA256.hash(data: text))
     }
 
     // MARK: - Cells

@@ -19,6 +19,8 @@ public struct MarginSummaryWriter {
         let clientNames: [String: String]
         let paper: PaperSize
         let created: Date
+        /// Where the closed periods' `Detail` rows are kept between commands.
+        let kept: MarginDetailCache
     }
 
     public func gathered(open: [Period: PeriodBook]? = nil) -> Gathered {
@@ -32,7 +34,7 @@ public struct MarginSummaryWriter {
         }
         rows.sort { ($0.period, $0.row.clientId, $0.row.modality) < ($1.period, $1.row.clientId, $1.row.modality) }
         return Gathered(rows: rows, base: state.base, site: state.name, clientNames: state.pricing.clients.mapValues(\.name),
-                        paper: session.config.paper, created: session.clock.now())
+                        paper: session.config.paper, created: session.clock.now(), kept: MarginDetailCache(session: session))
     }
 
     /// Writes it after a command's entries are in: a failure is a warning (``DerivedOutput``).
@@ -44,6 +46,23 @@ public struct MarginSummaryWriter {
     public func write(_ gathered: Gathered? = nil) throws {
         let g = gathered ?? self.gathered()
         try MarginSummaryWorkbook.write(rows: g.rows, base: g.base, site: g.site, clientNames: g.clientNames,
-                                        to: session.site.path(Self.relative), paper: g.paper, created: g.created)
+                                        to: session.site.path(Self.relative), paper: g.paper, created: g.created, kept: g.kept)
+    }
+
+    /// The closed periods' `Detail` rows as the summary would show them now, built afresh (a
+    /// summary written to `scratch` and removed), when they are the ones kept under `key`;
+    /// nil when the summary now shows other closed rows. For `recon verify`.
+    func closedDetailRows(for key: String, scratch: String) throws -> PackedRows? {
+        /// Keeps nothing and builds every row, noting the closed ones.
+        final class Built: KeptDetailRows {
+            var rows: (key: String, packed: PackedRows)?
+            func rows(for key: String) -> PackedRows? { nil }
+            func keep(_ rows: PackedRows, for key: String) { self.rows = (key, rows) }
+        }
+        let g = gathered(), built = Built()
+        defer { FileIO.remove(scratch) }
+        try MarginSummaryWorkbook.write(rows: g.rows, base: g.base, site: g.site, clientNames: g.clientNames, to: scratch,
+                                        paper: g.paper, created: g.created, kept: built)
+        return built.rows.flatMap { $0.key == key ? $0.packed : nil }
     }
 }

@@ -106,6 +106,7 @@ public struct Verifier {
         // Every cache file against the archived drop it was made from (SPEC §6).
         _ = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
         try checkStatusCache(ledger: ledger, verifier: verifier, siteName: siteName, clock: clock)
+        try checkMarginDetailCache(ledger: ledger, verifier: verifier, clock: clock)
         return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count, notes: notes)
     }
 
@@ -197,6 +198,31 @@ public struct Verifier {
         let session = try SiteSession(site: site, writing: false, log: quiet, rebuilding: false, clock: clock)
         guard try StatusReport.settled(session: session) == cache.settled else {
             throw LedgerDamage(seq: nil, "\(StatusCache.relativePath) shows other figures than the ledger gives" + advice)
+        }
+    }
+
+    /// The margin summary's kept `Detail` rows (SPEC §6): the note signed by the site key and,
+    /// when it names bytes that are there and rows the summary would show now (this program,
+    /// these figures), those rows built again and compared with the kept ones.
+    private func checkMarginDetailCache(ledger: LedgerFile, verifier: VerifierKey, clock: SiteClock) throws {
+        let advice = "; it keeps the margin summary's closed rows between commands: delete \(MarginDetailCache.notePath) and "
+            + "\(MarginDetailCache.bytesPath), and the next command builds them again"
+        let note: MarginDetailCache.Note
+        do {
+            guard let read = try MarginDetailCache.note(site, verifier: verifier) else { return }
+            note = read
+        } catch {
+            throw LedgerDamage(seq: nil, "\(error)" + advice)
+        }
+        // Bytes that are not the ones signed, or rows of another program, are never used.
+        let cache = MarginDetailCache(site: site, verifier: verifier, signing: nil)
+        guard ledger.halfWrittenBytes == 0, note.program == StatusCache.program, let kept = cache.packed(note) else { return }
+        let quiet = Logger(label: "recon.verify") { _ in SwiftLogNoOpLogHandler() }
+        let session = try SiteSession(site: site, writing: false, log: quiet, rebuilding: false, clock: clock)
+        let scratch = FileManager.default.temporaryDirectory.path + "/recon-verify-\(getpid())-margin-summary.xlsx"
+        guard let built = try MarginSummaryWriter(session: session).closedDetailRows(for: note.key, scratch: scratch) else { return }
+        guard let xml = kept.inflated(), kept.rows == built.rows, kept.columns == built.columns, xml == built.inflated() else {
+            throw LedgerDamage(seq: nil, "\(MarginDetailCache.bytesPath) holds other rows than the ledger gives the margin summary" + advice)
         }
     }
 

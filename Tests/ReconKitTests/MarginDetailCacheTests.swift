@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import ReconKit
+@testable import XLSX
+
+/// The margin summary's closed periods' `Detail` rows, kept between commands
+/// (`MarginDetailCache`): the summary shows with them exactly what it shows without them, and
+/// rows the site key did not sign never reach a workbook. Each runs the real `recon`.
+@Suite("The margin summary's kept rows: the same sheet, and only rows the site key signed")
+struct MarginDetailCacheTests {
+    static let detail = "xl/worksheets/sheet3.xml"
+    static let summary = "Outbox/margin-summary.xlsx"
+    static let moreApril = """
+        report_id,reported_at,client_id,radiologist_id,modality,image_count
+        R8,2026-04-05T10:00:00Z,C2,D2,CT,1
+        """
+
+    /// March closed: the close's summary keeps March's rows.
+    static func closedMarch() throws -> TestSite {
+        let site = try TestSite.marchSite()
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        #expect(site.exists(MarginDetailCache.notePath) && site.exists(MarginDetailCache.bytesPath))
+        return site
+    }
+
+    static func ingest(_ site: TestSite, _ name: String, _ csv: String) throws {
+        try site.drop(name, csv)
+        let run = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(run.code == 0, "\(run.out)\(run.err)")
+    }
+
+    /// The kept rows, inflated, and the site key that signs a note for them.
+    static func keptXML(_ site: TestSite) throws -> (xml: String, key: SigningKey, note: MarginDetailCache.Note) {
+        let s = Site(root: site.root), key = try SiteKeyFile.load(s)
+        let note = try #require(try MarginDetailCache.note(s, verifier: key.verifierKey))
+        let cache = MarginDetailCache(site: s, verifier: key.verifierKey, signing: nil)
+        let packed = try #require(cache.packed(note))
+        return (String(decoding: try #require(packed.inflated()), as: UTF8.self), key, note)
+    }
+
+    /// `xml` deflated as kept rows into the cache's bytes; the note signed again for them
+    /// with the site key when `signing`.
+    static func plant(_ site: TestSite, _ xml: String, note: MarginDetailCache.Note, signing: SigningKey?) throws {
+        let bytes = Array(xml.utf8)
+        let (deflated, crc, size) = RawDeflate.deflate([.xml(bytes[...])], final: false)
+        try Data(deflated).write(to: URL(fileURLWithPath: site.path(MarginDetailCache.bytesPath)))
+        guard let signing else { return }
+        var planted = note
+        planted.crc = crc
+        planted.size = size
+        planted.sha256 = try HashedFileWindow.sha256(of: site.path(MarginDetailCache.bytesPath))
+        try SignedNote.writeFile(site.path(MarginDetailCache.notePath), text: MarginDetailCache.text(of: planted), key: signing)
+    }
+
+    /// March's rows taken as kept and built afresh make the same `Detail` sheet, byte for
+    /// byte; the site without them builds and keeps them again; both verify.
+    @Test func keptRowsMakeTheSheetTheyWouldBeBuiltAs() throws {
+        let kept = try Self.closedMarch(), built = try Self.closedMarch()
+        try FileManager.default.removeItem(atPath: built.path(MarginDetailCache.notePath))
+        try FileManager.default.removeItem(atPath: built.path(MarginDetailCache.bytesPath))
+        for site in [kept, built] { try Self.ingest(site, "usage-2026-04.csv", TestSite.april) }
+        let sheet = try zipEntry(kept.path(Self.summary), Self.detail)
+        #expect(try zipEntry(built.path(Self.summary), Self.detail) == sheet)
+        // March's rows closed, April's drafts below them.
+        #expect(sheet.contains("<c r=\"B2\" t=\"inlineStr\"><is><t>closed</t></is></c>"), "\(sheet.prefix(600))")
+        #expect(sheet.contains("<t>2026-04</t></is></c><c r=\"B") && sheet.contains("<t>draft</t>"))
+        #expect(built.exists(MarginDetailCache.notePath) && built.exists(MarginDetailCache.bytesPath))
+        for site in [kept, built] {
+            let verify = try site.recon(["verify"], env: TestSite.aprilLater)
+            #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        }
+    }
+
+    /// Rows changed in the cache without the site key are passed by (built again); changed
+    /// and signed with it they are shown — the cache is used — and `recon verify` finds them.
+    @Test func rowsTheSiteKeyDidNotSignAreNeverShown() throws {
+        let site = try Self.closedMarch()
+        let (xml, key, note) = try Self.keptXML(site)
+        #expect(xml.contains("<t>C1</t>"))
+        let forged = xml.replacingOccurrences(of: "<t>C1</t>", with: "<t>C9</t>")
+
+        try Self.plant(site, forged, note: note, signing: nil)
+        try Self.ingest(site, "usage-2026-04.csv", TestSite.april)
+        let rebuilt = try zipEntry(site.path(Self.summary), Self.detail)
+        #expect(rebuilt.contains("<t>C1</t>") && !rebuilt.contains("<t>C9</t>"))
+        #expect(try site.recon(["verify"], env: TestSite.aprilLater).code == 0)
+
+        // The rows as they are now kept (April's ingest kept them again), changed and signed.
+        let (now, _, current) = try Self.keptXML(site)
+        try Self.plant(site, now.replacingOccurrences(of: "<t>C1</t>", with: "<t>C9</t>"), note: current, signing: key)
+        try Self.ingest(site, "usage-2026-04-more.csv", Self.moreApril)
+        #expect(try zipEntry(site.path(Self.summary), Self.detail).contains("<t>C9</t>"), "the planted rows show: the cache is used")
+        let verify = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.contains("margin-detail.deflate holds other rows than the ledger gives the margin summary"), "\(verify.out)")
+
+        // A note changed without the key: verify says so; a writer builds the rows again.
+        let text = try site.read(MarginDetailCache.notePath)
+        try text.replacingOccurrences(of: current.key, with: String(current.key.reversed()))
+            .write(toFile: site.path(MarginDetailCache.notePath), atomically: true, encoding: .utf8)
+        let unsigned = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(unsigned.code == 4 && unsigned.out.contains("margin-detail.cache"), "\(unsigned.out)")
+        try site.drop("usage-2026-04-last.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R9,2026-04-06T10:00:00Z,C1,D1,CT,1
+            """)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let last = try zipEntry(site.path(Self.summary), Self.detail)
+        #expect(last.contains("<t>C1</t>") && !last.contains("<t>C9</t>"))
+        #expect(try site.recon(["verify"], env: TestSite.aprilLater).code == 0)
+    }
+}

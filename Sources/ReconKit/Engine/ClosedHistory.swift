@@ -24,6 +24,8 @@ public struct ClosedHistory: Sendable {
         let sorted = ClosedPeriodIndex.Query(ids: ids)
         let periods = indexes.keys.sorted()
         guard periods.count > 1 && ids.count > 1000 else {
+            // Every month's buckets asked of the disk at once, then read in turn.
+            if periods.count > 1 { for period in periods { indexes[period]!.prefetch(sorted) } }
             for period in periods { try indexes[period]!.lookup(sorted, into: &out) }
             return out
         }

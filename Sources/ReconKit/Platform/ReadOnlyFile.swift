@@ -20,6 +20,17 @@ final class ReadOnlyFile {
 
     deinit { close(descriptor) }
 
+    /// Tells the system these bytes will be read soon: it starts reading them from the disk
+    /// at once, alongside any others asked for, rather than one read at a time as they come.
+    func willNeed(at offset: Int, count: Int) {
+        _ = posix_fadvise(descriptor, off_t(offset), off_t(count), POSIX_FADV_WILLNEED)
+    }
+
+    /// Tells the system reads of this file jump about: it reads no more than each asks for.
+    func readsAtRandom() {
+        _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_RANDOM)
+    }
+
     func size() throws -> Int {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw FileIO.Failure(path: path, action: "stat", code: errno) }

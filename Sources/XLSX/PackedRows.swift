@@ -26,13 +26,31 @@ public struct PackedRows: Equatable, Sendable {
 
     /// The XML they hold; nil when the bytes do not inflate to `size` bytes with that CRC-32.
     public func inflated() -> [UInt8]? {
+        var xml: [UInt8] = []
+        xml.reserveCapacity(min(size, 64 << 20))
+        return inflating { xml += $0 } ? xml : nil
+    }
+
+    /// Whether the bytes inflate to `size` bytes with that CRC-32: the check of rows read
+    /// from a file before a workbook is made with them, 64 KB held at a time.
+    public func holdsWhatItSays() -> Bool {
+        inflating { _ in }
+    }
+
+    /// Inflates the bytes, handing `sink` what they hold (never more than `size` bytes), and
+    /// says whether it is `size` bytes with that CRC-32.
+    private func inflating(_ sink: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
         // An empty last block (fixed codes, end of block at once) makes the stream whole.
         let whole = deflated + [0x03, 0x00]
-        var xml: [UInt8] = []
-        xml.reserveCapacity(size)
-        let read = whole.withUnsafeBufferPointer { AssembledParts.inflate($0, into: { xml += $0 }) }
-        guard read, xml.count == size else { return nil }
-        let check = xml.withUnsafeBufferPointer { $0.isEmpty ? 0 : crc32(0, $0.baseAddress, uInt($0.count)) }
-        return UInt32(check) == crc ? xml : nil
+        var check: uLong = 0, count = 0
+        let read = whole.withUnsafeBufferPointer { stream in
+            AssembledParts.inflate(stream) { piece in
+                count += piece.count
+                guard count <= size, !piece.isEmpty else { return }
+                check = crc32(check, piece.baseAddress, uInt(piece.count))
+                sink(piece)
+            }
+        }
+        return read && count == size && UInt32(check) == crc
     }
 }

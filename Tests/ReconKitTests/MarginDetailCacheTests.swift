@@ -112,4 +112,30 @@ struct MarginDetailCacheTests {
         #expect(last.contains("<t>C1</t>") && !last.contains("<t>C9</t>"))
         #expect(try site.recon(["verify"], env: TestSite.aprilLater).code == 0)
     }
+
+    /// Rows signed with a CRC-32 or length that is not theirs (only a holder of the site key
+    /// can sign them) never make a workbook fail: the rows are built, and verify finds the note.
+    @Test func rowsSignedWithAnotherChecksumAreBuiltInstead() throws {
+        let site = try Self.closedMarch()
+        let (xml, key, note) = try Self.keptXML(site)
+        let bytes = Array(xml.utf8)
+        let (deflated, crc, size) = RawDeflate.deflate([.xml(bytes[...])], final: false)
+        for (badCRC, badSize) in [(crc ^ 1, size), (crc, size + 1)] {
+            try Data(deflated).write(to: URL(fileURLWithPath: site.path(MarginDetailCache.bytesPath)))
+            var planted = note
+            planted.crc = badCRC
+            planted.size = badSize
+            planted.sha256 = try HashedFileWindow.sha256(of: site.path(MarginDetailCache.bytesPath))
+            try SignedNote.writeFile(site.path(MarginDetailCache.notePath), text: MarginDetailCache.text(of: planted), key: key)
+            let verify = try site.recon(["verify"], env: TestSite.closeDay)
+            #expect(verify.code == 4 && verify.out.contains("margin-detail"), "\(verify.out)")
+            try Self.ingest(site, "usage-2026-04-\(badSize).csv", """
+                report_id,reported_at,client_id,radiologist_id,modality,image_count
+                A\(badSize),2026-04-03T10:00:00Z,C1,D1,CT,1
+                """)
+            let sheet = try zipEntry(site.path(Self.summary), Self.detail)
+            #expect(sheet.contains("<t>C1</t>") && sheet.contains("<t>draft</t>"))
+            #expect(try site.recon(["verify"], env: TestSite.aprilLater).code == 0)
+        }
+    }
 }

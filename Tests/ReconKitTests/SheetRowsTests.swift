@@ -210,7 +210,13 @@ struct SheetRowsTests {
             var damaged = packed.deflated
             damaged[damaged.count / 2] ^= 0x40
             let changed = PackedRows(deflated: damaged, crc: packed.crc, size: packed.size, rows: packed.rows, columns: packed.columns)
-            #expect(changed.inflated() == nil)
+            #expect(changed.inflated() == nil && !changed.holdsWhatItSays())
+            #expect(packed.holdsWhatItSays())
+            // Whole bytes said to hold another length or checksum (a note signed over wrong figures) do not either.
+            for (crc, size) in [(packed.crc ^ 1, packed.size), (packed.crc, packed.size + 1), (packed.crc, packed.size - 1)] {
+                let said = PackedRows(deflated: packed.deflated, crc: crc, size: size, rows: packed.rows, columns: packed.columns)
+                #expect(said.inflated() == nil && !said.holdsWhatItSays())
+            }
         }
     }
 

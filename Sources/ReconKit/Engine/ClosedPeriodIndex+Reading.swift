@@ -75,8 +75,6 @@ extension ClosedPeriodIndex {
         let positions: [Int32]
     }
 
-    /// The reports among the query's ids this period holds, by id. Each bucket's ids are
-    /// together in the query and are matched in one walk beside its fingerprints.
     /// Starts reading from the disk the buckets `query`'s ids fall in, for a ``lookup(_:into:)``
     /// soon after: a few ids against a year of months are a hundred reads of a few kilobytes
     /// each, which the disk then serves together instead of one after another.
@@ -92,6 +90,8 @@ extension ClosedPeriodIndex {
         }
     }
 
+    /// The reports among the query's ids this period holds, by id. Each bucket's ids are
+    /// together in the query and are matched in one walk beside its fingerprints.
     func lookup(_ query: Query, into out: inout [String: Report]) throws {
         let prints = query.fingerprints
         guard reportCount > 0, !prints.isEmpty else { return }

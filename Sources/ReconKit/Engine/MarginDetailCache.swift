@@ -47,8 +47,8 @@ struct MarginDetailCache: KeptDetailRows, Sendable {
     /// The cache of an opened site: rows are kept only from a state read from checked drops
     /// (``StatusCache/keeps(_:)``), by a command holding the site key.
     init(session: SiteSession) {
-        let verifier = session.ledger.entries.first?.string("public_key").flatMap { try? VerifierKey(text: $0) }
-        self.init(site: session.site, verifier: verifier, signing: StatusCache.keeps(session) ? session.ledger.intentKey : nil)
+        self.init(site: session.site, verifier: session.ledger.siteVerifier,
+                  signing: StatusCache.keeps(session) ? session.ledger.intentKey : nil)
     }
 
     func rows(for key: String) -> PackedRows? {

@@ -105,8 +105,17 @@ public struct Verifier {
         try checkSeal(verifier: verifier, siteName: siteName, recorded: recorded)
         // Every cache file against the archived drop it was made from (SPEC §6).
         _ = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
-        try checkStatusCache(ledger: ledger, verifier: verifier, siteName: siteName, clock: clock)
-        try checkMarginDetailCache(ledger: ledger, verifier: verifier, clock: clock)
+        // The two caches that name today's figures are checked against one state, opened at most once.
+        var opened: SiteSession?
+        let session = { () throws -> SiteSession in
+            if let opened { return opened }
+            let quiet = Logger(label: "recon.verify") { _ in SwiftLogNoOpLogHandler() }
+            let session = try SiteSession(site: site, writing: false, log: quiet, rebuilding: false, clock: clock)
+            opened = session
+            return session
+        }
+        try checkStatusCache(ledger: ledger, verifier: verifier, siteName: siteName, clock: clock, session: session)
+        try checkMarginDetailCache(ledger: ledger, verifier: verifier, session: session)
         return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count, notes: notes)
     }
 
@@ -181,7 +190,8 @@ public struct Verifier {
     /// `recon status`'s cache (SPEC §6): signed by the site key, and, when it is the one
     /// `status` would show today (it describes this ledger, `recon.toml`, day and program),
     /// showing what the ledger says: its figures are computed again and compared.
-    private func checkStatusCache(ledger: LedgerFile, verifier: VerifierKey, siteName: String, clock: SiteClock) throws {
+    private func checkStatusCache(ledger: LedgerFile, verifier: VerifierKey, siteName: String, clock: SiteClock,
+                                  session: () throws -> SiteSession) throws {
         let advice = "; it is a cache of `recon status`: delete it, and the next status computes its figures from the ledger"
         let cache: StatusCache?
         do {
@@ -194,9 +204,7 @@ public struct Verifier {
               cache.key.ledgerSha256 == ledger.contentSha256,
               let zone = ledger.entries.first?.string("timezone").flatMap(SiteTimeZone.init(identifier:)),
               cache.fits(site, siteName: siteName, zone: zone, clock: clock) else { return }
-        let quiet = Logger(label: "recon.verify") { _ in SwiftLogNoOpLogHandler() }
-        let session = try SiteSession(site: site, writing: false, log: quiet, rebuilding: false, clock: clock)
-        guard try StatusReport.settled(session: session) == cache.settled else {
+        guard try StatusReport.settled(session: try session()) == cache.settled else {
             throw LedgerDamage(seq: nil, "\(StatusCache.relativePath) shows other figures than the ledger gives" + advice)
         }
     }
@@ -204,7 +212,7 @@ public struct Verifier {
     /// The margin summary's kept `Detail` rows (SPEC §6): the note signed by the site key and,
     /// when it names bytes that are there and rows the summary would show now (this program,
     /// these figures), those rows built again and compared with the kept ones.
-    private func checkMarginDetailCache(ledger: LedgerFile, verifier: VerifierKey, clock: SiteClock) throws {
+    private func checkMarginDetailCache(ledger: LedgerFile, verifier: VerifierKey, session: () throws -> SiteSession) throws {
         let advice = "; it keeps the margin summary's closed rows between commands: delete \(MarginDetailCache.notePath) and "
             + "\(MarginDetailCache.bytesPath), and the next command builds them again"
         let note: MarginDetailCache.Note
@@ -217,10 +225,8 @@ public struct Verifier {
         // Bytes that are not the ones signed, or rows of another program, are never used.
         let cache = MarginDetailCache(site: site, verifier: verifier, signing: nil)
         guard ledger.halfWrittenBytes == 0, note.program == StatusCache.program, let kept = cache.packed(note) else { return }
-        let quiet = Logger(label: "recon.verify") { _ in SwiftLogNoOpLogHandler() }
-        let session = try SiteSession(site: site, writing: false, log: quiet, rebuilding: false, clock: clock)
         let scratch = FileManager.default.temporaryDirectory.path + "/recon-verify-\(getpid())-margin-summary.xlsx"
-        guard let built = try MarginSummaryWriter(session: session).closedDetailRows(for: note.key, scratch: scratch) else { return }
+        guard let built = try MarginSummaryWriter(session: try session()).closedDetailRows(for: note.key, scratch: scratch) else { return }
         guard let xml = kept.inflated(), kept.rows == built.rows, kept.columns == built.columns, xml == built.inflated() else {
             throw LedgerDamage(seq: nil, "\(MarginDetailCache.bytesPath) holds other rows than the ledger gives the margin summary" + advice)
         }

@@ -139,7 +139,7 @@ public final class LedgerFile {
     }
 
     /// The site key's public half, as the first entry read (`site.init`) records it.
-    private var siteVerifier: VerifierKey? {
+    var siteVerifier: VerifierKey? {
         guard let first = entries.first, first.seq == 1, case .siteInit(let initial)? = try? LedgerEvent(entry: first) else { return nil }
         return try? VerifierKey(text: initial.publicKey)
     }

@@ -10,13 +10,16 @@ import TestSupport
 struct SheetRowsTests {
     /// Text a drop may carry: formula look-alikes, XML's own characters, spaces at the ends,
     /// a tab, a control character, letters beyond ASCII.
+    /// Every workbook here: a fixed creation time, so the same rows make the same bytes.
+    static let properties = DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))
+
     static let texts = ["CT", "=1+1", "@cmd", "+1", "a & b <c> \"d\"", " leading", "trailing ", "tab\there", "bell\u{7}",
                         "Kraków — 日本語", "x"]
 
     /// A header (libxlsxwriter), one row a text with a number, an amount and two formulas,
     /// then a total row (libxlsxwriter); `block` writes the middle rows as XML.
     static func write(_ path: String, block: Bool) throws {
-        try Workbook.write(to: path, properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+        try Workbook.write(to: path, properties: Self.properties) { book in
             let sheet = try book.addWorksheet(named: "Lines")
             let plain = try book.format(.plain), integer = try book.format(.integer)
             let eur = try book.format(.currency(code: "EUR", minorDigits: 2)), percent = try book.format(.percent)
@@ -131,7 +134,7 @@ struct SheetRowsTests {
         try withTemporaryFolder { folder in
             let path = folder + "/big.xlsx"
             let count = 40_000  // some 3 MB of XML: the block is held and deflated in pieces
-            try Workbook.write(to: path, properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+            try Workbook.write(to: path, properties: Self.properties) { book in
                 let sheet = try book.addWorksheet(named: "Detail")
                 let plain = try book.format(.plain), money = try book.format(.currency(code: "INR", minorDigits: 2))
                 try sheet.write(text: "id", row: 0, column: 0, style: .header)
@@ -163,7 +166,7 @@ struct SheetRowsTests {
     /// rows are appended instead of written.
     static func writeDetail(_ path: String, count: Int, packing: Int? = nil, packed: PackedRows? = nil) throws -> PackedRows? {
         var kept: PackedRows?
-        try Workbook.write(to: path, properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+        try Workbook.write(to: path, properties: Self.properties) { book in
             let sheet = try book.addWorksheet(named: "Detail")
             let plain = try book.format(.plain), money = try book.format(.currency(code: "INR", minorDigits: 2))
             try sheet.write(text: "id", row: 0, column: 0, style: .header)
@@ -225,7 +228,7 @@ struct SheetRowsTests {
             let packed = try #require(try Self.writeDetail(folder + "/packing.xlsx", count: 10, packing: 3))
             let path = folder + "/late.xlsx"
             let error = try #require(throws: XLSXError.self) {
-                try Workbook.write(to: path, properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+                try Workbook.write(to: path, properties: Self.properties) { book in
                     let sheet = try book.addWorksheet(named: "Detail")
                     let plain = try book.format(.plain)
                     try sheet.writeRows { rows in
@@ -242,7 +245,7 @@ struct SheetRowsTests {
     @Test func textThatReadsAsAnExcelEscapeIsWrittenAsItself() throws {
         try withTemporaryFolder { folder in
             let path = folder + "/escape.xlsx"
-            try Workbook.write(to: path, properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+            try Workbook.write(to: path, properties: Self.properties) { book in
                 let sheet = try book.addWorksheet(named: "S")
                 let plain = try book.format(.plain)
                 try sheet.writeRows { rows in
@@ -263,7 +266,7 @@ struct SheetRowsTests {
         try withTemporaryFolder { folder in
             let path = folder + "/both.xlsx"
             let error = try #require(throws: XLSXError.self) {
-                try Workbook.write(to: path, properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+                try Workbook.write(to: path, properties: Self.properties) { book in
                     let sheet = try book.addWorksheet(named: "S")
                     let plain = try book.format(.plain)
                     try sheet.writeRows { rows in
@@ -280,7 +283,7 @@ struct SheetRowsTests {
     @Test func cellsOutOfOrderInABlockAreRefused() throws {
         try withTemporaryFolder { folder in
             let error = try #require(throws: XLSXError.self) {
-                try Workbook.write(to: folder + "/order.xlsx", properties: DocumentProperties(title: "t", created: Date(timeIntervalSince1970: 1_793_525_400))) { book in
+                try Workbook.write(to: folder + "/order.xlsx", properties: Self.properties) { book in
                     let sheet = try book.addWorksheet(named: "S")
                     let plain = try book.format(.plain)
                     try sheet.writeRows { rows in

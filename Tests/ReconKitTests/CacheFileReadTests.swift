@@ -11,9 +11,8 @@ import Testing
 struct CacheFileReadTests {
     static let sha = String(repeating: "ab", count: 32)
 
-    /// 70,000 reports: about 5.7 MB of cache, more than one window, read in line; 120,000:
-    /// about 9.8 MB, read and hashed ahead on a thread of its own.
-    static let sizes = [70_000, 120_000]
+    /// In the earlier layout, 70,000 reports are about 5.7 MB of cache, more than one window,
+    /// read in line; 120,000 about 9.8 MB, read and hashed ahead on a thread of its own.
 
     static func reports(_ count: Int = 70_000) -> [Report] {
         (0..<count).map { i in
@@ -24,76 +23,121 @@ struct CacheFileReadTests {
         }
     }
 
-    func written(_ dir: String, _ reports: [Report]) throws -> (cache: DropCache, bytes: [UInt8]) {
+    /// The cache of `reports` written in `layout` (the earlier version's when `.v4`).
+    func written(_ dir: String, _ reports: [Report], _ layout: DropCacheLayout = .v4) throws -> (cache: DropCache, bytes: [UInt8]) {
         let cache = DropCache(dir: dir)
-        let bytes = DropCache.encode(sha256: Self.sha, reports)
+        let bytes = DropCache.encode(sha256: Self.sha, reports, layout: layout)
         cache.write(sha256: Self.sha, bytes)
         return (cache, bytes)
     }
 
-    @Test(arguments: sizes) func aCacheLargerThanTheWindowComesBackExactly(count: Int) throws {
+    /// Sizes in the new layout: 70,000 reports are 2.4 MB, within one window; 250,000 about
+    /// 9 MB, read and hashed ahead.
+    static let layoutsAndSizes: [(DropCacheLayout, Int)] = [(.v4, 70_000), (.v4, 120_000), (.v5, 70_000), (.v5, 250_000)]
+
+    @Test(arguments: layoutsAndSizes) func aCacheComesBackExactlyInEitherLayout(layout: DropCacheLayout, count: Int) throws {
         try withTemporaryFolder { dir in
             let list = Self.reports(count)
-            let (cache, bytes) = try written(dir, list)
-            #expect(bytes.count > 4 << 20)
+            let (cache, bytes) = try written(dir, list, layout)
+            #expect(Array(bytes.prefix(6)) == Array("\(layout.rawValue)\n".utf8))
             let fileSha = Hex.string(SHA256.hash(data: bytes))
-            guard case .rows(let rows) = cache.loadVouched(sha256: Self.sha, format: DropCache.format, cacheSha256: fileSha) else {
+            guard case .rows(let rows) = cache.loadVouched(sha256: Self.sha, format: layout.rawValue, cacheSha256: fileSha) else {
                 Issue.record("the cache does not load against its own SHA-256")
                 return
             }
             #expect(rows == list)
             #expect(cache.load(sha256: Self.sha) == list)
+            // The file is what its entry says it is: the other layout's name does not read it.
+            let other: DropCacheLayout = layout == .v4 ? .v5 : .v4
+            guard case .mismatch = cache.loadVouched(sha256: Self.sha, format: other.rawValue, cacheSha256: fileSha) else {
+                Issue.record("a \(layout.rawValue) file was read as \(other.rawValue)")
+                return
+            }
         }
     }
 
-    @Test(arguments: sizes) func aFlippedByteInTheLastWindowIsAMismatch(count: Int) throws {
+    /// The new layout's row: 1 + id + 8 + 4 × 5 + 1 + 4 bytes. "R-2026-7" is 8 bytes: 42.
+    @Test func theNewLayoutTakesFortyTwoBytesARowOfAnEightByteId() throws {
+        let one = Array(Self.reports(1))
+        let header = DropCache.encode(sha256: Self.sha, [], layout: .v5).count
+        let oneRow = DropCache.encode(sha256: Self.sha, one, layout: .v5).count
+        // The table (three names, each an 8-byte length and its bytes: "C0", "D0", "CT") comes with the row.
+        #expect(oneRow - header == 42 + 3 * (8 + 2))
+        #expect(DropCache.format == "RCNU5")
+        // New caches are written in it unless an id is longer than one byte can say.
+        #expect(DropCacheLayout.newest(for: one) == .v5)
+        var long = one[0]
+        long = Report(id: String(repeating: "x", count: 256), reportedAt: long.reportedAt, localDate: long.localDate,
+                      clientId: long.clientId, radiologistId: long.radiologistId, modality: long.modality,
+                      imageCount: long.imageCount, urgency: long.urgency, line: long.line)
+        #expect(DropCacheLayout.newest(for: [long]) == .v4)
+    }
+
+    @Test(arguments: layoutsAndSizes) func aFlippedByteInTheLastWindowIsAMismatch(layout: DropCacheLayout, count: Int) throws {
         try withTemporaryFolder { dir in
-            let (cache, bytes) = try written(dir, Self.reports(count))
+            let (cache, bytes) = try written(dir, Self.reports(count), layout)
             let fileSha = Hex.string(SHA256.hash(data: bytes))
             var damaged = bytes
             // The last row's line number: a value that still decodes, so only the hash can tell.
-            damaged[damaged.count - 8] ^= 0x01
+            damaged[damaged.count - (layout == .v4 ? 8 : 4)] ^= 0x01
             try Data(damaged).write(to: URL(fileURLWithPath: dir + "/" + Self.sha + ".bin"))
-            guard case .mismatch = cache.loadVouched(sha256: Self.sha, format: DropCache.format, cacheSha256: fileSha) else {
+            #expect(cache.load(sha256: Self.sha) != nil, "the damage should still decode")
+            guard case .mismatch = cache.loadVouched(sha256: Self.sha, format: layout.rawValue, cacheSha256: fileSha) else {
                 Issue.record("a changed byte was read as the vouched cache")
                 return
             }
         }
     }
 
-    /// A row's id length forged in the middle of a cache read ahead: decoding stops there, with
-    /// pieces still ahead, and the cache is a mismatch, not a crash.
-    @Test func aCacheDamagedMidwayIsAMismatch() throws {
+    /// Header: magic (6), the sha as a string (8 + 64), then the row count.
+    static let countOffset = 6 + 8 + 64
+
+    static func int64(_ bytes: [UInt8], at offset: Int) -> Int {
+        Int(bytes[offset..<(offset + 8)].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
+    }
+
+    /// Where the first row starts: after the header and the table of names.
+    static func firstRow(_ bytes: [UInt8]) -> Int {
+        var offset = countOffset + 16
+        for _ in 0..<int64(bytes, at: countOffset + 8) { offset += 8 + int64(bytes, at: offset) }
+        return offset
+    }
+
+    /// Where the row at `offset` ends.
+    static func rowEnd(_ bytes: [UInt8], at offset: Int, _ layout: DropCacheLayout) -> Int {
+        layout == .v4 ? offset + 8 + int64(bytes, at: offset) + 64 : offset + 34 + Int(bytes[offset])
+    }
+
+    /// A row's id length forged in the middle of a cache read ahead: decoding stops there (or
+    /// goes on out of step), with pieces still ahead, and the cache is a mismatch, not a crash.
+    @Test(arguments: [(DropCacheLayout.v4, 120_000), (.v5, 250_000)])
+    func aCacheDamagedMidwayIsAMismatch(layout: DropCacheLayout, count: Int) throws {
         try withTemporaryFolder { dir in
-            let (cache, bytes) = try written(dir, Self.reports(120_000))
+            let (cache, bytes) = try written(dir, Self.reports(count), layout)
             let fileSha = Hex.string(SHA256.hash(data: bytes))
             var damaged = bytes
-            // Rows start after the header and table; any 8 bytes near the middle that decode as a
-            // row's id length are as good: find a row boundary by walking the rows.
-            let countOffset = 6 + 8 + 64
-            let tableCount = Int(bytes[(countOffset + 8)..<(countOffset + 16)].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
-            var offset = countOffset + 16
-            for _ in 0..<tableCount {
-                offset += 8 + Int(bytes[offset..<(offset + 8)].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
+            // Any row near the middle is as good: find a row boundary by walking the rows.
+            var offset = Self.firstRow(bytes)
+            while offset < bytes.count / 2 { offset = Self.rowEnd(bytes, at: offset, layout) }
+            if layout == .v4 {
+                damaged.replaceSubrange(offset..<(offset + 8), with: withUnsafeBytes(of: Int64(-1)) { Array($0) })
+            } else {
+                damaged[offset] = 255
             }
-            while offset < bytes.count / 2 {
-                offset += 8 + Int(bytes[offset..<(offset + 8)].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }) + 64
-            }
-            damaged.replaceSubrange(offset..<(offset + 8), with: withUnsafeBytes(of: Int64(-1)) { Array($0) })
             try Data(damaged).write(to: URL(fileURLWithPath: dir + "/" + Self.sha + ".bin"))
-            guard case .mismatch = cache.loadVouched(sha256: Self.sha, format: DropCache.format, cacheSha256: fileSha) else {
+            guard case .mismatch = cache.loadVouched(sha256: Self.sha, format: layout.rawValue, cacheSha256: fileSha) else {
                 Issue.record("a cache damaged midway was read")
                 return
             }
         }
     }
 
-    @Test(arguments: sizes) func aCutFileIsAMismatch(count: Int) throws {
+    @Test(arguments: layoutsAndSizes) func aCutFileIsAMismatch(layout: DropCacheLayout, count: Int) throws {
         try withTemporaryFolder { dir in
-            let (cache, bytes) = try written(dir, Self.reports(count))
+            let (cache, bytes) = try written(dir, Self.reports(count), layout)
             let fileSha = Hex.string(SHA256.hash(data: bytes))
             try Data(bytes.prefix(bytes.count - 100)).write(to: URL(fileURLWithPath: dir + "/" + Self.sha + ".bin"))
-            guard case .mismatch = cache.loadVouched(sha256: Self.sha, format: DropCache.format, cacheSha256: fileSha) else {
+            guard case .mismatch = cache.loadVouched(sha256: Self.sha, format: layout.rawValue, cacheSha256: fileSha) else {
                 Issue.record("a cut cache file was read")
                 return
             }
@@ -103,28 +147,29 @@ struct CacheFileReadTests {
 
     /// Rows are decoded before the hash is known: a forged count or an out-of-range value must
     /// not make the reader reserve room for billions of rows or trap on a conversion.
-    @Test func forgedCountsAndValuesAreDamageNotACrash() throws {
+    @Test(arguments: DropCacheLayout.allCases) func forgedCountsAndValuesAreDamageNotACrash(layout: DropCacheLayout) throws {
         try withTemporaryFolder { dir in
-            let (cache, bytes) = try written(dir, Array(Self.reports().prefix(10)))
-            // Header: magic (6), the sha as a string (8 + 64), then the row count.
-            let countOffset = 6 + 8 + 64
-            var forged = bytes
-            forged.replaceSubrange(countOffset..<(countOffset + 8), with: withUnsafeBytes(of: Int64(1) << 40) { Array($0) })
-            try Data(forged).write(to: URL(fileURLWithPath: dir + "/" + Self.sha + ".bin"))
-            #expect(cache.load(sha256: Self.sha) == nil)
-            // The first row's day number (after its id and timestamp) set past Int32.
-            let tableCount = Int(bytes[(countOffset + 8)..<(countOffset + 16)].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
-            var offset = countOffset + 16
-            for _ in 0..<tableCount {
-                let n = Int(bytes[offset..<(offset + 8)].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
-                offset += 8 + n
+            let (cache, bytes) = try written(dir, Array(Self.reports().prefix(10)), layout)
+            #expect(cache.load(sha256: Self.sha) != nil)
+            func expectDamage(at offset: Int, _ value: [UInt8], _ what: String) throws {
+                var forged = bytes
+                forged.replaceSubrange(offset..<(offset + value.count), with: value)
+                try Data(forged).write(to: URL(fileURLWithPath: dir + "/" + Self.sha + ".bin"))
+                #expect(cache.load(sha256: Self.sha) == nil, "\(what) was decoded")
             }
-            let idLength = Int(bytes[offset..<(offset + 8)].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
-            let dayOffset = offset + 8 + idLength + 8
-            forged = bytes
-            forged.replaceSubrange(dayOffset..<(dayOffset + 8), with: withUnsafeBytes(of: Int64(1) << 40) { Array($0) })
-            try Data(forged).write(to: URL(fileURLWithPath: dir + "/" + Self.sha + ".bin"))
-            #expect(cache.load(sha256: Self.sha) == nil)
+            try expectDamage(at: Self.countOffset, withUnsafeBytes(of: Int64(1) << 40) { Array($0) }, "a count of 2^40 rows")
+            let row = Self.firstRow(bytes)
+            if layout == .v4 {
+                // The first row's day number (after its id and timestamp) set past Int32.
+                let dayOffset = row + 8 + Self.int64(bytes, at: row) + 8
+                try expectDamage(at: dayOffset, withUnsafeBytes(of: Int64(1) << 40) { Array($0) }, "a day past Int32")
+            } else {
+                // After the id: time (8), day (4), then the client's number in the table, then urgency at 28.
+                let fields = row + 1 + Int(bytes[row])
+                try expectDamage(at: fields + 12, [0xFF, 0xFF, 0xFF, 0xFF], "a client number past the table")
+                try expectDamage(at: fields + 20, [0xFF, 0xFF, 0, 0], "a modality number past the table")
+                try expectDamage(at: fields + 28, [2], "an urgency other than 0 or 1")
+            }
         }
     }
 }

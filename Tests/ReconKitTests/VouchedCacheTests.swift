@@ -11,7 +11,7 @@ import Testing
 struct VouchedCacheTests {
     func cacheBody(_ site: TestSite) throws -> (sha: String, cacheSha: String) {
         let body = try #require(try site.bodies("drop.accepted").first { $0["kind"] as? String == "usage" })
-        #expect(body["cache_format"] as? String == "RCNU4")
+        #expect(body["cache_format"] as? String == "RCNU5")
         return (try #require(body["sha256"] as? String), try #require(body["cache_sha256"] as? String))
     }
 
@@ -102,6 +102,36 @@ struct VouchedCacheTests {
         #expect(!stages.contains("replay-parse-usage="), "\(stages)")
         #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
         #expect(try site.document("PAY-2026-000002")?["total"] as? String == "51.50")
+        site.expectAuditorAccepts()
+    }
+
+    /// A site whose drops were accepted by the earlier version has caches in the earlier
+    /// layout, vouched as `RCNU4`: the close reads such a cache (it parses no usage CSV) and pays
+    /// what the drop says; one deleted is put back in that layout, byte for byte what its entry
+    /// records. The ledger is made so by rewriting it, hashes redone, as that version wrote it.
+    @Test(arguments: [false, true]) func cachesInTheEarlierLayoutAreStillRead(deleted: Bool) throws {
+        let site = try WriterCheckTests.perImageSite()
+        let (sha, _) = try cacheBody(site)
+        let path = site.path(".recon/cache/\(sha).bin")
+        let rows = try #require(DropCache(dir: site.path(".recon/cache")).load(sha256: sha))
+        let earlier = DropCache.encode(sha256: sha, rows, layout: .v4)
+        try Data(earlier).write(to: URL(fileURLWithPath: path))
+        let earlierSha = SHA256.hash(data: earlier).map { String(format: "%02x", $0) }.joined()
+        try site.rewriteLedger { _, kind, body in
+            guard kind == "drop.accepted", body["cache_format"] != nil else { return }
+            body["cache_format"] = .string("RCNU4")
+            body["cache_sha256"] = .string(earlierSha)
+        }
+        #expect(try site.recon(["verify"]).code == 0)
+        if deleted { try FileManager.default.removeItem(atPath: path) }
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
+        #expect(close.code == 0, "\(close.err)")
+        let stages = try #require(close.err.split(separator: "\n").first { $0.contains("stages: ") })
+        #expect(stages.contains("replay-cache-read=") != deleted && stages.contains("replay-parse-usage=") == deleted, "\(stages)")
+        #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
+        #expect(try site.document("PAY-2026-000002")?["total"] as? String == "51.50")
+        #expect(try sha256(ofFile: path) == earlierSha)
+        #expect(try site.recon(["verify"]).code == 0)
         site.expectAuditorAccepts()
     }
 

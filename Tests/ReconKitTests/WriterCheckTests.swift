@@ -61,11 +61,11 @@ struct WriterCheckTests {
         let usage = try sha(of: "usage", site)
         let cachePath = site.path(".recon/cache/\(usage).bin")
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: cachePath)))
-        // A report is its id (length as Int64 LE, then UTF-8), then at, day, client, radiologist,
-        // modality and image count, each an Int64 LE.
-        let id: [UInt8] = [2, 0, 0, 0, 0, 0, 0, 0] + Array("R1".utf8)
+        // A report is its id (length in one byte, then UTF-8), then at (Int64 LE), then day,
+        // client, radiologist, modality and image count, each 4 bytes LE, in the cache's layout RCNU5.
+        let id: [UInt8] = [2] + Array("R1".utf8)
         let start = try #require((0...(bytes.count - id.count)).first { Array(bytes[$0..<($0 + id.count)]) == id })
-        let images = start + id.count + 5 * 8
+        let images = start + id.count + 8 + 4 * 4
         #expect(bytes[images] == 2)
         bytes[images] = 5
         try Data(bytes).write(to: URL(fileURLWithPath: cachePath))

@@ -19,10 +19,10 @@ final class CacheEncoding: @unchecked Sendable {
         }
     }
 
-    /// The cache file's SHA-256, once encoded.
-    func sha256() -> String {
+    /// The cache file's layout and SHA-256, once encoded, as the drop's entry records them.
+    func recorded() -> (format: String, sha256: String) {
         done.wait()
-        return pending?.sha256 ?? ""
+        return (pending?.format ?? DropCache.format, pending?.sha256 ?? "")
     }
 
     /// Puts the file in place: the entry vouching for it is in the ledger.

@@ -33,6 +33,20 @@ struct ChunkWriter {
         used += 8
     }
 
+    /// `count` bytes stored by `body` at the address it is given (a record of fixed-width
+    /// fields written with one check of the room left instead of one per field).
+    mutating func put(count: Int, _ body: (UnsafeMutableRawPointer) -> Void) throws {
+        if used + count > buffer.count { try flush() }
+        guard count <= buffer.count else {
+            let piece = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 8)
+            defer { piece.deallocate() }
+            body(piece.baseAddress!)
+            return try sink(UnsafeRawBufferPointer(piece))
+        }
+        body(buffer.baseAddress! + used)
+        used += count
+    }
+
     /// A string as its UTF-8 length, then its bytes.
     mutating func put(_ s: String) throws {
         var s = s

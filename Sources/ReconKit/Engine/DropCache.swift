@@ -12,11 +12,9 @@ import Foundation
 /// Caches of drops accepted before (no SHA-256 in their entry) speed drafts only.
 public struct DropCache {
     public let dir: String
-    /// Version 4: the rows a drop added (those it repeated are not in the cache), with client,
-    /// radiologist and modality ids stored once in a table and referred to by number.
-    private static let magic: [UInt8] = Array("RCNU4\n".utf8)
-    /// The format name a `drop.accepted` entry records next to the cache's SHA-256.
-    public static let format = "RCNU4"
+    /// The layout new caches are written in, as a `drop.accepted` entry records it
+    /// (``DropCacheLayout``; a cache holds the rows a drop added, not those it repeated).
+    public static let format = DropCacheLayout.v5.rawValue
 
     public init(dir: String) { self.dir = dir }
 
@@ -39,7 +37,10 @@ public struct DropCache {
     /// `capacity`: room for that many reports in the rows' array (``decode(_:sha256:capacity:)``).
     public func loadVouched(sha256: String, format: String?, cacheSha256: String, capacity: Int = 0) -> Vouched {
         guard hasFile(sha256: sha256, format: format) else { return .missing }
-        let read = Stages.time("replay-cache-read") { try? DropCache.decode(path(sha256), sha256: sha256, capacity: capacity) }
+        let layout = DropCacheLayout(rawValue: format ?? "")
+        let read = Stages.time("replay-cache-read") {
+            try? DropCache.decode(path(sha256), sha256: sha256, layout: layout, capacity: capacity)
+        }
         guard let (rows, sha) = read, sha == cacheSha256, let rows else {
             return .mismatch
         }
@@ -53,9 +54,9 @@ public struct DropCache {
         return FileIO.exists(p) && !FileIO.isRegularFile(p) ? relativePath(sha256) : nil
     }
 
-    /// Whether there is a cache file of this format to read (``loadVouched(sha256:format:cacheSha256:)`` says `.missing` otherwise).
+    /// Whether there is a cache file of a layout this version reads (``loadVouched(sha256:format:cacheSha256:)`` says `.missing` otherwise).
     public func hasFile(sha256: String, format: String?) -> Bool {
-        format == DropCache.format && FileIO.exists(path(sha256))
+        DropCacheLayout(rawValue: format ?? "") != nil && FileIO.exists(path(sha256))
     }
 
     /// Writes bytes made by ``encode(sha256:_:)``, synced before the rename (as ``encodePending(sha256:_:)``).
@@ -66,94 +67,89 @@ public struct DropCache {
         try? FileIO.renameQuietly(temp, to: path(sha256))
     }
 
-    /// Reads a cache file without a recorded SHA-256 (drafts only).
+    /// Reads a cache file without a recorded SHA-256 (drafts only), in whichever layout it says.
     public func load(sha256: String) -> [Report]? {
-        (try? DropCache.decode(path(sha256), sha256: sha256))?.rows
+        (try? DropCache.decode(path(sha256), sha256: sha256, layout: nil))?.rows
     }
 
-    /// The rows of the cache file at `path` (nil when it does not decode) and the SHA-256 of its bytes.
+    /// The rows of the cache file at `path` (nil when it does not decode, or is not in
+    /// `layout` when one is named) and the SHA-256 of its bytes.
     ///
     /// `capacity`: room for that many reports in the array, when more are known to follow. The
     /// first usage drop's rows become the site's report storage: with room for the month's
     /// other drops, a million reports are never moved to a larger array as they are appended.
     /// Room not filled is address space only, never memory resident.
-    static func decode(_ path: String, sha256: String, capacity: Int = 0) throws -> (rows: [Report]?, sha256: String) {
+    static func decode(_ path: String, sha256: String, layout: DropCacheLayout?,
+                       capacity: Int = 0) throws -> (rows: [Report]?, sha256: String) {
         var file = try HashedFileWindow(path: path, readingAhead: true)
         defer { file.close() }
-        let rows = try decode(&file, sha256: sha256, capacity: capacity)
+        let rows = try decode(&file, sha256: sha256, layout: layout, capacity: capacity)
         return (file.atEnd ? rows : nil, file.sha256())
     }
 
-    private static func decode(_ c: inout HashedFileWindow, sha256: String, capacity: Int) throws -> [Report]? {
+    private static func decode(_ c: inout HashedFileWindow, sha256: String, layout named: DropCacheLayout?,
+                               capacity: Int) throws -> [Report]? {
         // The bytes are decoded before their hash is known: counts are bounded by what the file can
-        // hold (a row takes at least 72 bytes) and every value is range-checked, so damage is nil, never a trap.
-        guard try c.bytes(DropCache.magic.count) == DropCache.magic, try c.string() == sha256, let n = try c.int64(),
-            let t = try c.int64(), t >= 0, t <= c.remaining / 8, n >= 0, n <= c.remaining / 72
+        // hold and every value is range-checked, so damage is nil, never a trap.
+        guard let magic = try c.bytes(DropCacheLayout.v4.magic.count),
+            let layout = DropCacheLayout.allCases.first(where: { $0.magic == magic }), named == nil || named == layout,
+            try c.string() == sha256, let n = try c.int64(), let t = try c.int64(), t >= 0, t <= c.remaining / 8,
+            n >= 0, n <= c.remaining / layout.smallestRow
         else { return nil }
         var table: [String] = []
         for _ in 0..<t {
             guard let s = try c.string() else { return nil }
             table.append(s)
         }
-        // Room for a few more drops at least (a command's own drop among them).
-        var out: [Report] = []
-        out.reserveCapacity(max(Int(n) + Int(n) / 16, capacity))
-        for _ in 0..<n {
-            // A row is its id (length, bytes) and eight integers: taken from the window whole.
-            guard let idLength = try c.peekInt64(), idLength >= 0, idLength <= 1 << 20,
-                let row = try c.take(8 + Int(idLength) + 64) else { return nil }
-            var r = ByteCursor(buf: row)
-            guard let id = r.string(), let at = r.int64(), let day = r.int64(), let client = r.int64(),
-                let rad = r.int64(), let modality = r.int64(), let images = r.int64(), let urg = r.int64(),
-                let line = r.int64(), table.indices.contains(Int(client)), table.indices.contains(Int(rad)),
-                table.indices.contains(Int(modality)), let day = Int32(exactly: day), let images = Int32(exactly: images),
-                let line = Int32(exactly: line)
-            else { return nil }
-            out.append(Report(id: id, reportedAt: Timestamp(nanoseconds: at), localDate: LocalDate(dayNumber: day),
-                              clientId: table[Int(client)], radiologistId: table[Int(rad)], modality: table[Int(modality)],
-                              imageCount: images, urgency: urg == 1 ? .stat : .routine, line: line))
+        // Room for a few more drops at least (a command's own drop among them); the rows'
+        // pages are faulted in on the second core while they are decoded into them.
+        var whole = true
+        let out = try [Report](unsafeUninitializedCapacity: max(Int(n) + Int(n) / 16, capacity)) { room, count in
+            let rows = UnsafeMutableRawBufferPointer(start: room.baseAddress, count: Int(n) * MemoryLayout<Report>.stride)
+            let faulting = PagesAhead.populate(rows)
+            defer { faulting?.wait() }
+            while count < Int(n) {
+                guard let row = try layout.decodeRow(&c, table: table) else {
+                    whole = false
+                    return
+                }
+                (room.baseAddress! + count).initialize(to: row)
+                count += 1
+            }
         }
-        return out
+        return whole ? out : nil
     }
 
     public func store(sha256: String, _ reports: [Report]) { write(sha256: sha256, DropCache.encode(sha256: sha256, reports)) }
 
-    /// The cache file's bytes for the rows a drop added: the same rows always give the same bytes.
-    public static func encode(sha256: String, _ reports: [Report]) -> [UInt8] {
+    /// The cache file's bytes for the rows a drop added, in `layout` (by default the newest
+    /// that holds them): the same rows always give the same bytes.
+    public static func encode(sha256: String, _ reports: [Report], layout: DropCacheLayout? = nil) -> [UInt8] {
         var out: [UInt8] = []
-        let size = magic.count + 24 + sha256.utf8.count + reports.count * 84
+        let size = 6 + 24 + sha256.utf8.count + reports.count * 84
         out.reserveCapacity(size)
-        encode(sha256: sha256, reports, chunk: min(size, 1 << 20)) { out.append(contentsOf: $0) }
+        encode(sha256: sha256, reports, layout: layout, chunk: min(size, 1 << 20)) { out.append(contentsOf: $0) }
         return out
     }
 
-    /// ``encode(sha256:_:)`` handed to `sink` a megabyte at a time, so a million rows need
-    /// no second copy of their bytes in memory.
-    public static func encode(sha256: String, _ reports: [Report], chunk: Int = 1 << 20,
+    /// ``encode(sha256:_:layout:)`` handed to `sink` a megabyte at a time, so a million rows
+    /// need no second copy of their bytes in memory.
+    public static func encode(sha256: String, _ reports: [Report], layout: DropCacheLayout? = nil, chunk: Int = 1 << 20,
                               to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        let layout = layout ?? DropCacheLayout.newest(for: reports)
         // Client, radiologist and modality ids are stored once, in a table, and referred to by number.
         // Ids and codes are ASCII, so names equal as bytes are the names equal as text.
         var numbers = NameNumbers()
         let codes = reports.map {
-            (Int64(numbers.number($0.clientId)), Int64(numbers.number($0.radiologistId)), Int64(numbers.number($0.modality)))
+            (UInt32(numbers.number($0.clientId)), UInt32(numbers.number($0.radiologistId)), UInt32(numbers.number($0.modality)))
         }
         try ChunkWriter.writing(to: sink, chunk: chunk) { out in
-            try out.put(DropCache.magic)
+            try out.put(layout.magic)
             try out.put(sha256)
             try out.put(Int64(reports.count))
             try out.put(Int64(numbers.table.count))
             for entry in numbers.table.entries { try out.put(entry.id) }
-            for (r, c) in zip(reports, codes) {
-                try out.put(r.id)
-                try out.put(r.reportedAt.nanoseconds)
-                try out.put(Int64(r.localDate.dayNumber))
-                try out.put(c.0)
-                try out.put(c.1)
-                try out.put(c.2)
-                try out.put(Int64(r.imageCount))
-                try out.put(r.urgency == .stat ? 1 : 0)
-                try out.put(Int64(r.line))
-            }
+            try layout.encodeRows(reports, codes: codes, to: &out)
         }
     }
 
@@ -162,6 +158,8 @@ public struct DropCache {
     public struct Pending: Sendable {
         /// The temporary file, or nil when it could not be written.
         let temporary: String?
+        /// The layout it is written in (``DropCacheLayout``), as the entry records it.
+        public let format: String
         public let sha256: String
     }
 
@@ -171,12 +169,13 @@ public struct DropCache {
     /// (which `recon verify` would report as a cache that is not the one recorded).
     public func encodePending(sha256: String, _ reports: [Report]) -> Pending {
         try? FileIO.makeDirectory(dir)
+        let layout = DropCacheLayout.newest(for: reports)
         var hasher = SHA256()
         let temp = FileIO.temporaryName(for: path(sha256))
         var written = true, encoded = false
         do {
             try FileIO.writeStreaming(temp, synced: true) { write in
-                DropCache.encode(sha256: sha256, reports) { piece in
+                DropCache.encode(sha256: sha256, reports, layout: layout) { piece in
                     hasher.update(bufferPointer: piece)
                     if written {
                         do { try write(piece) } catch { written = false }
@@ -192,9 +191,9 @@ public struct DropCache {
         // here: the entry records the SHA-256 of the cache's bytes, never of nothing.
         if !encoded {
             hasher = SHA256()
-            DropCache.encode(sha256: sha256, reports) { hasher.update(bufferPointer: $0) }
+            DropCache.encode(sha256: sha256, reports, layout: layout) { hasher.update(bufferPointer: $0) }
         }
-        return Pending(temporary: written ? temp : nil, sha256: Hex.string(hasher.finalize()))
+        return Pending(temporary: written ? temp : nil, format: layout.rawValue, sha256: Hex.string(hasher.finalize()))
     }
 
     /// Puts a pending cache file in place (a failure leaves it missing: it is rebuilt).

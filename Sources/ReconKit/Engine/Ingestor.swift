@@ -200,7 +200,7 @@ public final class Ingestor {
             return .held(name: name, periods: periods)
         case .accept(let fresh, let skipped):
             if dryRun {
-                let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cacheSha: nil)
+                let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cache: nil)
                 session.state.accepted(drop: sha, seq: session.ledger.entries.count + entriesWouldAppend + 1)
                 entriesWouldAppend += items.count
                 if case .usage(let list) = fresh { session.state.add(list, dedupe: false) } else { session.state.apply(fresh) }
@@ -271,9 +271,9 @@ public final class Ingestor {
         }
         // The bytes that were hashed, as a new file: never a link to the original.
         try keeping(name, in: "Ledger/drops") { try Stages.time("archive") { try drop.place(at: site.path(Site.dropPath(sha256: sha))) } }
-        let cacheSha = Stages.time("cache-wait") { encoding?.sha256() }
+        let cache = Stages.time("cache-wait") { encoding?.recorded() }
         if case .payments(let list) = fresh { warnOfFuturePayments(list, drop: name) }
-        let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cacheSha: cacheSha,
+        let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cache: cache,
                                         periods: usagePeriods)
         let entries = try Stages.time("append") { try session.append(items) }
         if let encoding { Stages.time("cache-commit") { encoding.commit() } }
@@ -308,12 +308,12 @@ public final class Ingestor {
     /// fall in), a `card.replaced` for each card it replaces, a `flag.decided` for each decision.
     /// `periods`: those of its usage rows, when the caller has them already.
     func acceptanceItems(name: String, kind: DropKind, sha: String, rows: ParsedDrop, fresh: ParsedDrop,
-                         cacheSha: String?, periods known: [Period]? = nil) throws -> [(kind: String, body: [String: JSONValue])] {
+                         cache: (format: String, sha256: String)?, periods known: [Period]? = nil) throws -> [(kind: String, body: [String: JSONValue])] {
         // The periods its rows fall in: once all are settled, later commands skip the drop.
         var periods = known
         if periods == nil, case .usage(let list) = fresh { periods = Report.periods(of: list) }
         var items = [LedgerEvent.dropAccepted(.init(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount),
-                                                     cacheFormat: cacheSha == nil ? nil : DropCache.format, cacheSha256: cacheSha,
+                                                     cacheFormat: cache?.format, cacheSha256: cache?.sha256,
                                                      periods: periods)).item]
         items += cardReplacements(fresh, sha: sha)
         if case .decisions(let list) = fresh {

@@ -217,8 +217,8 @@ public enum LedgerReplay {
             let before = state.reports.count
             state.add(try fresh(list, in: state), dedupe: false)
             let added = Array(state.reports[before...])
-            if let vouched = drop.cacheSha256, drop.cacheFormat == DropCache.format {
-                let encoded = DropCache.encode(sha256: sha, added)
+            if let vouched = drop.cacheSha256, let layout = DropCacheLayout(rawValue: drop.cacheFormat ?? "") {
+                let encoded = DropCache.encode(sha256: sha, added, layout: layout)
                 if Hex.string(SHA256.hash(data: encoded)) == vouched {
                     if audit == nil && cacheIsMissing && rebuilding { siteCache.write(sha256: sha, encoded) }  // verify writes nothing
                 } else if audit != nil {

@@ -122,6 +122,12 @@ struct HashedFileWindow {
         return cursor.int64()
     }
 
+    /// The next byte, left in place.
+    mutating func peekByte() throws -> UInt8? {
+        guard try ready(1) else { return nil }
+        return window[start]
+    }
+
     // The values ByteCursor reads, taken from the window whole and read by it.
 
     mutating func bytes(_ n: Int) throws -> [UInt8]? {

@@ -40,6 +40,42 @@ struct PricingTests {
         #expect(book.radiologistCounts["R1"]?.reports == 39_997 && book.radiologistCounts["R2"]?.reports == 40_000)
     }
 
+    /// A client, a radiologist and a modality first seen in the second half are numbered
+    /// after the first half's, and each report keeps its own: the halves' numbers are put
+    /// together before any item is placed.
+    @Test func namesFirstSeenInTheSecondHalfKeepTheirOwnPrices() throws {
+        // k = 0..<80,000, one second apart: before k = 40,000 all C1/R1/CT; from it, every
+        // fourth (k % 4 == 0: 10,000 reports) C3/R3/US, the rest C1/R1/CT (30,000).
+        var reports: [Report] = []
+        for k in 0..<80_000 {
+            let at = String(format: "2026-01-01T%02d:%02d:%02dZ", k / 3600, k / 60 % 60, k % 60)
+            let late = k >= 40_000 && k % 4 == 0
+            reports.append(F.report("r\(k)", at, client: late ? "C3" : "C1", rad: late ? "R3" : "R1", modality: late ? "US" : "CT"))
+        }
+        let ctx = F.context(clients: [F.client("C1"), F.client("C3")], radiologists: [F.radiologist("R1"), F.radiologist("R3")],
+                            clientRates: [F.tier(1, 60_000, "10", mode: .graduated, client: "C1"),
+                                          F.tier(60_001, nil, "8", mode: .graduated, client: "C1"),
+                                          F.tier(1, 5_000, "20", client: "C3"), F.tier(5_001, nil, "15", client: "C3")],
+                            providerRates: [F.pay("100"), F.pay("70", modality: "US")])
+        // r40004, C3's second report, is excluded: C3 has V = 9,999. The second half starts
+        // with r40000 (C3, US): there US is the first modality, in the run's numbers the second.
+        let book = F.price(ctx, reports, excluded: ["r40004"])
+        #expect(book.excludedReports == 1 && book.excludedIndices == [40_004])
+        // C1: 70,000 reports; positions 1–60,000 at 10.00 = 600,000.00, 10,000 at 8.00 = 80,000.00.
+        let c1 = try #require(book.invoices.first { $0.partyId == "C1" })
+        #expect(c1.subtotal.description == "680000.00")
+        #expect(Set(c1.lines.map(\.modality)) == ["CT"])
+        // C3: V = 9,999 → all at 15.00: 149,985.00, on a US line.
+        let c3 = try #require(book.invoices.first { $0.partyId == "C3" })
+        #expect(c3.subtotal.description == "149985.00")
+        #expect(c3.lines.map(\.modality) == ["US"] && c3.lines.map(\.quantity) == [9_999])
+        // R1: 70,000 × 100.00 = 7,000,000.00; R3 on the US row: 9,999 × 70.00 = 699,930.00.
+        #expect(try #require(book.payouts.first { $0.partyId == "R1" }).subtotal.description == "7000000.00")
+        #expect(try #require(book.payouts.first { $0.partyId == "R3" }).subtotal.description == "699930.00")
+        #expect(book.radiologistCounts["R3"]?.reports == 9_999 && book.radiologistCounts["R3"]?.images == 29_997)
+        #expect(book.clientCounts["C3"]?.reports == 9_999 && book.clientCounts["C1"]?.reports == 70_000)
+    }
+
     @Test func volumeModePricesEveryReportAtTheTierContainingV() throws {
         // Tiers 1–2 at 10.00, 3+ at 8.00; V = 3 → all three at 8.00: 3 × 8.00 = 24.00.
         let ctx = F.context(clientRates: [F.tier(1, 2, "10.00"), F.tier(3, nil, "8.00")])

@@ -44,71 +44,7 @@ public struct PeriodPricer {
         price(period: period, all: reports, indices: reports.indices.map { Int32($0) }, excluded: excluded, fxDate: fxDate)
     }
 
-    /// A report as the hot loop sees it: its position, and its modality and radiologist as
-    /// small integers (interned once per run), so the per-report work hashes no strings.
-    private struct Item {
-        var index: Int32
-        var modality: Int32
-        var radiologist: Int32
-        var day: Int32
-        var images: Int32
-        var urgency: Urgency
-        var at: Int64
-    }
-    /// Reports gathered by client as ``Item``s, with modalities, radiologists and clients
-    /// numbered in the order first seen.
-    private struct Gathered {
-        var modalityCodes = NameNumbers(), radiologistCodes = NameNumbers(), clientCodes = NameNumbers()
-        var clientItems: [[Item]] = []
-        var radiologistCounts: [(reports: Int, images: Int)] = []
-        var excludedIndices: [Int32] = []
-
-        init() {}
-
-        init(_ indices: ArraySlice<Int32>, of reports: [Report], excluded: Set<String>) {
-            for i in indices {
-                if !excluded.isEmpty && excluded.contains(reports[Int(i)].id) {
-                    excludedIndices.append(i)
-                    continue
-                }
-                let m = Int32(modalityCodes.number(reports[Int(i)].modality))
-                let d = Int32(radiologistCodes.number(reports[Int(i)].radiologistId))
-                let c = Int(clientCodes.number(reports[Int(i)].clientId))
-                if c == clientItems.count { clientItems.append([]) }
-                let images = reports[Int(i)].imageCount
-                clientItems[c].append(Item(index: i, modality: m, radiologist: d, day: reports[Int(i)].localDate.dayNumber,
-                                           images: images, urgency: reports[Int(i)].urgency, at: reports[Int(i)].reportedAt.nanoseconds))
-                if Int(d) == radiologistCounts.count { radiologistCounts.append((0, 0)) }
-                radiologistCounts[Int(d)].reports += 1
-                radiologistCounts[Int(d)].images += Int(images)
-            }
-        }
-
-        /// Adds what a later stretch of the reports gathered, renumbered to this one's numbers,
-        /// emptying `later` client by client.
-        mutating func append(_ later: inout Gathered) {
-            let modality = later.modalityCodes.table.entries.map { Int32(modalityCodes.number($0.id)) }
-            let radiologist = later.radiologistCodes.table.entries.map { Int32(radiologistCodes.number($0.id)) }
-            for (d, counts) in later.radiologistCounts.enumerated() {
-                let global = Int(radiologist[d])
-                if global == radiologistCounts.count { radiologistCounts.append((0, 0)) }
-                radiologistCounts[global].reports += counts.reports
-                radiologistCounts[global].images += counts.images
-            }
-            for (c, entry) in later.clientCodes.table.entries.enumerated() {
-                let global = Int(clientCodes.number(entry.id))
-                if global == clientItems.count { clientItems.append([]) }
-                var items = later.clientItems[c]
-                later.clientItems[c] = []
-                for j in items.indices {
-                    items[j].modality = modality[Int(items[j].modality)]
-                    items[j].radiologist = radiologist[Int(items[j].radiologist)]
-                }
-                if clientItems[global].isEmpty { clientItems[global] = items } else { clientItems[global] += items }
-            }
-            excludedIndices += later.excludedIndices
-        }
-    }
+    private typealias Item = PricedItem
 
     /// Small dense numbers for the cards in force in a run, so memo tables are arrays.
     private struct CardSlots {
@@ -132,25 +68,12 @@ public struct PeriodPricer {
     public func price(period: Period, all reports: [Report], indices: [Int32], excluded: Set<String>,
                       fxDate: LocalDate) -> PeriodBook {
         var book = PeriodBook(period: period, fxDate: fxDate)
-        // The reports are gathered by client in two halves on two cores, then joined in order.
-        let halves = indices.count >= 65_536 ? [indices[..<(indices.count / 2)], indices[(indices.count / 2)...]] : [indices[...]]
-        var gathered = [Gathered](repeating: Gathered(), count: halves.count)
-        gathered.withUnsafeMutableBufferPointer { out in
-            DispatchQueue.concurrentPerform(iterations: halves.count) { h in
-                out[h] = Gathered(halves[h], of: reports, excluded: excluded)
-            }
-        }
-        // Moved out, not copied: the halves' arrays are joined in place and freed as they go.
-        var all = Gathered()
-        swap(&all, &gathered[0])
-        for h in gathered.indices.dropFirst() { all.append(&gathered[h]) }
-        gathered = []
+        let all = ClientGathering(indices, of: reports, excluded: excluded)
         book.excludedReports = all.excludedIndices.count
         book.excludedIndices = all.excludedIndices
-        let modalities = all.modalityCodes.table.entries.map(\.id), radiologists = all.radiologistCodes.table.entries.map(\.id)
-        var byClient: [String: [Item]] = [:]
-        for (c, entry) in all.clientCodes.table.entries.enumerated() { byClient[entry.id] = all.clientItems[c] }
-        all.clientItems = []
+        let modalities = all.modalities, radiologists = all.radiologists
+        var byClient: [String: Range<Int>] = [:]
+        for (c, id) in all.clients.enumerated() { byClient[id] = all.clientRanges[c] }
         for (d, id) in radiologists.enumerated() { book.radiologistCounts[id] = all.radiologistCounts[d] }
         let rads = radiologists.map { context.radiologists[$0] }
         // Clients are independent: two groups are priced on two cores and merged in order.
@@ -160,7 +83,7 @@ public struct PeriodPricer {
         var parts = [ClientsPart?](repeating: nil, count: groups.count)
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: groups.count) { g in
-            let part = priceClients(groups[g], byClient: byClient, reports: reports, modalities: modalities,
+            let part = priceClients(groups[g], byClient: byClient, items: all.items, reports: reports, modalities: modalities,
                                     radiologists: radiologists, rads: rads, period: period, fxDate: fxDate)
             lock.lock()
             parts[g] = part
@@ -244,7 +167,7 @@ public struct PeriodPricer {
         var problems: ProblemTally
     }
 
-    private func priceClients(_ clientIds: [String], byClient: [String: [Item]], reports: [Report], modalities: [String],
+    private func priceClients(_ clientIds: [String], byClient: [String: Range<Int>], items: [Item], reports: [Report], modalities: [String],
                               radiologists: [String], rads: [Radiologist?], period: Period, fxDate: LocalDate) -> ClientsPart {
         var book = PeriodBook(period: period, fxDate: fxDate)
         var problems = ProblemTally()
@@ -279,7 +202,7 @@ public struct PeriodPricer {
         }
 
         for clientId in clientIds {
-            let list = PeriodPricer.inBillingOrder(byClient[clientId]!, of: reports)
+            let list = PeriodPricer.inBillingOrder(items[byClient[clientId]!], of: reports)
             book.billableReports += list.count
             guard let client = context.clients[clientId] else { continue }
             let volume = list.count
@@ -436,7 +359,8 @@ public struct PeriodPricer {
     /// Reports ordered by (`reported_at`, `report_id`), sorting small keys instead of whole reports.
     /// Drops usually arrive in time order, so a client's reports mostly are already: that is
     /// checked in one pass first.
-    private static func inBillingOrder(_ items: [Item], of reports: [Report]) -> [Item] {
+    private static func inBillingOrder(_ slice: ArraySlice<Item>, of reports: [Report]) -> [Item] {
+        let items = Array(slice)
         if isInBillingOrder(items, of: reports) { return items }
         if let order = packedOrder(items, of: reports) { return order.map { items[$0] } }
         var keys = items.indices.map { (at: items[$0].at, k: Int32($0)) }

@@ -186,27 +186,29 @@ public struct SiteState {
         }
     }
 
-    /// Appends reports known to be new in bulk, grouping positions by month locally.
+    /// Appends reports known to be new in bulk. Their positions go to their months a run of
+    /// one month at a time: a drop of one month is one range of positions, written once.
     private mutating func addNew(_ list: [Report]) {
         let base = reports.count
         if reports.isEmpty { reports = list } else { reports += list }  // the first drop shares its storage
         var monthFirst: Int32 = 1, monthLast: Int32 = 0
         var period = Period(year: 1970, month: 1)
-        var bucket: [Int32] = []
-        var buckets: [Period: [Int32]] = [:]
+        var start = 0
+        func endRun(_ end: Int) {
+            guard end > start else { return }
+            periodReports[period, default: []].append(contentsOf: (base + start..<base + end).lazy.map { Int32($0) })
+        }
         for k in list.indices {
             let day = list[k].localDate.dayNumber
             if day < monthFirst || day > monthLast {
-                if !bucket.isEmpty { buckets[period, default: []] += bucket }
-                bucket.removeAll(keepingCapacity: true)
+                endRun(k)
+                start = k
                 period = list[k].localDate.period
                 monthFirst = period.firstDay.dayNumber
                 monthLast = period.lastDay.dayNumber
             }
-            bucket.append(Int32(base + k))
         }
-        if !bucket.isEmpty { buckets[period, default: []] += bucket }
-        for (p, positions) in buckets { periodReports[p, default: []] += positions }
+        endRun(list.count)
     }
 
     /// Report id → position, building the index on first use. (Built into a cache the copies

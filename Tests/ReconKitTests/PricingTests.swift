@@ -76,6 +76,19 @@ struct PricingTests {
         #expect(book.clientCounts["C3"]?.reports == 9_999 && book.clientCounts["C1"]?.reports == 70_000)
     }
 
+    /// Every report of the period excluded (a client's only reports, excluded by decisions):
+    /// nothing is billed or paid, no document, and the exclusions are counted.
+    @Test func aPeriodWhoseReportsAreAllExcludedPricesNothing() throws {
+        let ctx = F.context(clientRates: [F.tier(1, nil, "10")])
+        let book = F.price(ctx, three, excluded: ["a", "b", "c"])
+        #expect(book.invoices.isEmpty && book.payouts.isEmpty && book.problems.isEmpty)
+        #expect(book.billableReports == 0 && book.excludedReports == 3)
+        #expect(book.excludedIndices == [0, 1, 2])
+        // And a period with no report at all.
+        let none = F.price(ctx, [])
+        #expect(none.invoices.isEmpty && none.billableReports == 0 && none.excludedReports == 0)
+    }
+
     @Test func volumeModePricesEveryReportAtTheTierContainingV() throws {
         // Tiers 1–2 at 10.00, 3+ at 8.00; V = 3 → all three at 8.00: 3 × 8.00 = 24.00.
         let ctx = F.context(clientRates: [F.tier(1, 2, "10.00"), F.tier(3, nil, "8.00")])

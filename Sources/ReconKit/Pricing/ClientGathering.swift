@@ -111,7 +111,7 @@ struct ClientGathering {
         }
         let total = start
         items = [PricedItem](unsafeUninitializedCapacity: total) { room, initialized in
-            let base = room.baseAddress!
+            guard let base = room.baseAddress else { return }  // no billable report: no room
             DispatchQueue.concurrentPerform(iterations: halves.count) { h in
                 var place = next[h]
                 let half = numbered[h]

@@ -44,8 +44,6 @@ public struct PeriodPricer {
         price(period: period, all: reports, indices: reports.indices.map { Int32($0) }, excluded: excluded, fxDate: fxDate)
     }
 
-    private typealias Item = PricedItem
-
     /// Small dense numbers for the cards in force in a run, so memo tables are arrays.
     private struct CardSlots {
         var dates: [LocalDate] = []
@@ -167,7 +165,7 @@ public struct PeriodPricer {
         var problems: ProblemTally
     }
 
-    private func priceClients(_ clientIds: [String], byClient: [String: Range<Int>], items: [Item], reports: [Report], modalities: [String],
+    private func priceClients(_ clientIds: [String], byClient: [String: Range<Int>], items: [PricedItem], reports: [Report], modalities: [String],
                               radiologists: [String], rads: [Radiologist?], period: Period, fxDate: LocalDate) -> ClientsPart {
         var book = PeriodBook(period: period, fxDate: fxDate)
         var problems = ProblemTally()
@@ -359,7 +357,7 @@ public struct PeriodPricer {
     /// Reports ordered by (`reported_at`, `report_id`), sorting small keys instead of whole reports.
     /// Drops usually arrive in time order, so a client's reports mostly are already: that is
     /// checked in one pass first.
-    private static func inBillingOrder(_ slice: ArraySlice<Item>, of reports: [Report]) -> [Item] {
+    private static func inBillingOrder(_ slice: ArraySlice<PricedItem>, of reports: [Report]) -> [PricedItem] {
         let items = Array(slice)
         if isInBillingOrder(items, of: reports) { return items }
         if let order = packedOrder(items, of: reports) { return order.map { items[$0] } }
@@ -375,7 +373,7 @@ public struct PeriodPricer {
     /// 2⁹ ns), above its position; reports of the same time are then put in report id order.
     /// Nil when time and position need more than 64 bits together (a month of nanosecond
     /// times over more than 4,096 reports): the caller sorts with a comparison instead.
-    private static func packedOrder(_ items: [Item], of reports: [Report]) -> [Int]? {
+    private static func packedOrder(_ items: [PricedItem], of reports: [Report]) -> [Int]? {
         guard items.count > 1, let first = items.lazy.map(\.at).min() else { return nil }
         var spread: UInt64 = 0, shared: UInt64 = 0
         for item in items {
@@ -415,7 +413,7 @@ public struct PeriodPricer {
     }
 
     /// Whether every item comes strictly after the one before it in (`reported_at`, `report_id`) order.
-    private static func isInBillingOrder(_ items: [Item], of reports: [Report]) -> Bool {
+    private static func isInBillingOrder(_ items: [PricedItem], of reports: [Report]) -> Bool {
         var i = 1
         while i < items.count {
             let a = items[i - 1], b = items[i]

@@ -129,6 +129,18 @@ public enum FileIO {
 
     /// Writes `bytes` to a new file at `path` and fsyncs it; on failure nothing is left there.
     public static func writeSynced(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+        if bytes.count >= DirectWriter.bufferBytes {
+            // A drop of megabytes: around the page cache (``DirectWriter``).
+            do {
+                let file = try DirectWriter(path: path, mode: mode)
+                try bytes.withUnsafeBytes { try file.write($0) }
+                try file.finish(synced: true)
+            } catch {
+                unlink(path)
+                throw error
+            }
+            return
+        }
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw Failure(path: path, action: "create", code: errno) }
         do {
@@ -238,14 +250,13 @@ extension FileIO {
     }
 
     /// Writes what `produce` hands to its sink, piece by piece, as a new file at `path`,
-    /// fsynced when `synced`; a piece the file cannot take throws from the sink.
+    /// fsynced when `synced`; a piece the file cannot take throws from the sink. A file of
+    /// megabytes goes around the page cache (``DirectWriter``).
     public static func writeStreaming(_ path: String, synced: Bool,
                                       producing produce: (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Failure(path: path, action: "create", code: errno) }
-        defer { close(fd) }
-        try produce { try writeAll(fd, $0, path: path) }
-        if synced, fsync(fd) != 0 { throw Failure(path: path, action: "fsync", code: errno) }
+        let file = try DirectWriter(path: path)
+        try produce { try file.write($0) }
+        try file.finish(synced: synced)
     }
 
     /// Writes a file that needs no durability (a cache): no fsync.

@@ -45,7 +45,7 @@ struct DirectWriterTests {
         }
     }
 
-    @Test(arguments: [0, 1, 4095, 4096, (4 << 20) - 1, 4 << 20, (4 << 20) + 1, (9 << 20) + 123])
+    @Test(arguments: [0, 1, 4095, 4096, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (9 << 20) + 123])
     func theFileHoldsExactlyTheBytesWritten(size: Int) throws {
         try withTemporaryFolder { folder in
             let path = folder + "/big.bin"
@@ -82,7 +82,7 @@ struct DirectWriterTests {
         try withTemporaryFolder { folder in
             let path = folder + "/big.bin"
             try FileIO.writeSynced(path, Self.pattern(9 << 20))
-            let shorter = Array(Self.pattern((5 << 20) + 7).reversed())
+            let shorter = Array(Self.pattern((2 << 20) + 7).reversed())
             try FileIO.writeSynced(path, shorter)
             #expect(try FileIO.read(path) == shorter)
             try FileIO.writeStreaming(path, synced: false) { sink in

@@ -54,24 +54,28 @@ public struct Drafter {
                      { Stages.time("payout-drafts") { drafts(.payout, "payouts.xlsx") } },
                      { Stages.time("review-draft") { outputs.writeReview(review, comesBack: .nextIngest) } }]
         }
+        let workbooks = jobs.count
+        // What `recon status` shows now, kept for it (``StatusCache``) from the reviews just made:
+        // a job of its own, last, so it runs on the core the short drafts leave free while the
+        // margin summary is written (its figures read the state and the reviews, never a workbook).
+        if StatusCache.keeps(session) {
+            let reviews = open.map(\.review)
+            jobs.append({
+                Stages.time("status-cache") {
+                    if let settled = try? StatusReport.settled(session: session, open: reviews) {
+                        StatusCache.store(settled, session: session)
+                    }
+                }
+                return true
+            })
+        }
         // One slot a job, each written by its own job only.
         var written = [Bool](repeating: false, count: jobs.count)
         written.withUnsafeMutableBufferPointer { slots in
             Stages.time("drafts") { DispatchQueue.concurrentPerform(iterations: jobs.count) { slots[$0] = jobs[$0]() } }
         }
-        // What `recon status` shows now, kept for it (``StatusCache``) from the reviews just made.
-        // After the workbooks, not beside them: a year's documents make it a few megabytes of
-        // working memory, which would stay resident in another thread's arena beside the
-        // summary's (a 10-row drop after a year of 1M months: 96 -> 101 MB).
-        let outcome: [DerivedPending.Item: Bool] = [.summary: written[0], .drafts: written.dropFirst().allSatisfy { $0 }]
+        let outcome: [DerivedPending.Item: Bool] = [.summary: written[0], .drafts: written[1..<workbooks].allSatisfy { $0 }]
         session.derivedWritten(written: outcome)
-        if StatusCache.keeps(session) {
-            Stages.time("status-cache") {
-                if let settled = try? StatusReport.settled(session: session, open: open.map(\.review)) {
-                    StatusCache.store(settled, session: session)
-                }
-            }
-        }
         return Set(outcome.filter { !$0.value }.keys)
     }
 }

@@ -147,6 +147,42 @@ struct DerivedOutputTests {
         site.expectAuditorAccepts()
     }
 
+    /// A drop of megabytes goes to its archive straight to the disk, around the page cache
+    /// (``DirectWriter``). A disk that cannot take it (a file-size limit below its size, crossed
+    /// by a direct write) refuses it whole: exit 1 with what to do, nothing appended, no archive
+    /// or hidden file left, the drop waiting in the Inbox. With room again, the next ingest takes
+    /// it, and the archive holds the drop byte for byte.
+    @Test(.enabled(if: which("prlimit") != nil, "needs util-linux prlimit for a real file-size limit"))
+    func aBigDropTheDiskCannotArchiveIsRefusedWholeAndTakenLater() throws {
+        let site = try TestSite.marchSite()
+        let rows = (0..<60_000).map { i in
+            "B\(100_000 + i),2026-03-\(String(format: "%02d", 1 + i % 28))T11:00:00Z,C\(1 + i % 2),D\(1 + i % 2),CT,1"
+        }
+        let text = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n" + rows.joined(separator: "\n") + "\n"
+        #expect(text.utf8.count > 2 * DirectWriter.bufferBytes)
+        try site.drop("usage-2026-03-big.csv", text)
+        let before = try site.ledgerBytes()
+        let drops = try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/drops"))
+
+        let refused = try reconLimited(site, bytes: 1_500_000, ["ingest"], env: TestSite.closeDay)
+        #expect(refused.code == 1, "\(refused.out)\(refused.err)")
+        #expect(refused.err.contains("could not keep usage-2026-03-big.csv in Ledger/drops"), "\(refused.err)")
+        #expect(refused.err.contains("File too large"), "\(refused.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/drops")).sorted() == drops.sorted())
+        #expect(site.exists("Inbox/usage-2026-03-big.csv"))
+
+        let taken = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(taken.code == 0, "\(taken.err)")
+        let accepted = try #require(try site.bodies("drop.accepted").last)
+        #expect(accepted["name"] as? String == "usage-2026-03-big.csv")
+        #expect(accepted["rows"] as? Int == 60_000)
+        let archive = try #require(accepted["path"] as? String)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path(archive))) == Data(text.utf8))
+        #expect(try site.recon(["verify"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// The disk fills up while the close appends its entries (the ledger grows past a file-size
     /// limit its documents fit under): the close cuts what it had written itself and says
     /// nothing was recorded (exit 1). No complete line is left for the next writer to cut

@@ -46,6 +46,33 @@ struct RepeatedReportInOneDropTests {
             + "(image_count 2 on line 2, 3 here); a report_id is unique"])
     }
 
+    /// The validator hashes a drop's ids 65,536 at a time before it looks them up: a repeat
+    /// is found across those blocks as within one, judged against the row that first named
+    /// it, and the problems come in line order.
+    @Test func repeatsAcrossTheValidatorsBlocksOfIdsAreFoundLikeAnyOther() throws {
+        func row(_ i: Int, images: Int = 1) -> String { "B\(i),2026-03-\(String(format: "%02d", 1 + i % 28))T10:00:00Z,C1,D1,CT,\(images),routine" }
+        var rows = (0..<70_000).map { row($0) }
+        rows[65_540] = row(10)                  // the same values as line 12, from the second block
+        rows[66_000] = row(65_535, images: 2)   // other values than line 65,537, the first block's last row
+        rows[69_999] = row(65_536, images: 3)   // other values than line 65,538, the second block's first row
+        guard case .reject(let problems) = try verdict(Self.header + rows.joined(separator: "\n") + "\n", in: state()) else {
+            Issue.record("not rejected"); return
+        }
+        #expect(problems.reportLines == [
+            "line 66002, column 1 (report_id): report B65535 appears twice in this drop with other values "
+                + "(image_count 1 on line 65537, 2 here); a report_id is unique",
+            "line 70001, column 1 (report_id): report B65536 appears twice in this drop with other values "
+                + "(image_count 1 on line 65538, 3 here); a report_id is unique",
+        ])
+        rows[66_000] = row(66_000)
+        rows[69_999] = row(69_999)
+        guard case .accept(.usage(let fresh), let skipped) = try verdict(Self.header + rows.joined(separator: "\n") + "\n", in: state()) else {
+            Issue.record("not accepted"); return
+        }
+        #expect(skipped == 1)
+        #expect(fresh.count == 69_999 && !fresh.contains { $0.line == 65_542 })
+    }
+
     /// R6 held already, and twice in the drop with its values: both rows are skipped.
     @Test func aHeldReportRepeatedTwiceInADropIsSkippedTwice() throws {
         let held = Fixture.report("R6", "2026-03-01T10:00:00Z", client: "C1", rad: "D1", images: 2)

@@ -74,18 +74,25 @@ public struct DropValidator {
             // Rows naming a report an earlier row of the drop names: judged against that row,
             // as against a report held before (SPEC §2) — skipped when the values are the same.
             var repeated = Set<Int>()
-            for index in list.indices {
-                let added = seen.insert(list[index].id, Int32(index))
-                guard !added.inserted else { continue }
-                let r = list[index], first = list[Int(seen.entries[added.position].value)]
-                repeated.insert(index)
-                if r.sameValues(as: first) {
-                    skipped += 1
-                    skippedRows.append(index)
-                } else {
-                    let difference = describeDifference(first, r, then: "on line \(first.line)", now: "here")
-                    problems.add(problem(Int(r.line), "report_id",
-                        "report \(r.id) appears twice in this drop with other values (\(difference)); a report_id is unique"))
+            // The ids are hashed a block at a time before they are inserted (``IdTable/insert(_:hash:_:)``).
+            let block = 1 << 16
+            var hashes = [UInt64](repeating: 0, count: Swift.min(list.count, block))
+            for start in stride(from: list.startIndex, to: list.endIndex, by: block) {
+                let end = Swift.min(start + block, list.endIndex)
+                for i in start..<end { hashes[i - start] = IdTable<Int32>.hash(list[i].id) }
+                for index in start..<end {
+                    let added = seen.insert(list[index].id, hash: hashes[index - start], Int32(index))
+                    guard !added.inserted else { continue }
+                    let r = list[index], first = list[Int(seen.entries[added.position].value)]
+                    repeated.insert(index)
+                    if r.sameValues(as: first) {
+                        skipped += 1
+                        skippedRows.append(index)
+                    } else {
+                        let difference = describeDifference(first, r, then: "on line \(first.line)", now: "here")
+                        problems.add(problem(Int(r.line), "report_id",
+                            "report \(r.id) appears twice in this drop with other values (\(difference)); a report_id is unique"))
+                    }
                 }
             }
             var closed = Set<Period>(), touchesReopened = false

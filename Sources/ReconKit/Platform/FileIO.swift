@@ -130,7 +130,7 @@ public enum FileIO {
     /// Writes `bytes` to a new file at `path` and fsyncs it; on failure nothing is left there.
     public static func writeSynced(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
         if bytes.count >= DirectWriter.bufferBytes {
-            // A drop of megabytes: around the page cache (``DirectWriter``).
+            // A file of megabytes (a drop's archive, the documents' seal): around the page cache (``DirectWriter``).
             do {
                 let file = try DirectWriter(path: path, mode: mode)
                 try bytes.withUnsafeBytes { try file.write($0) }

@@ -139,6 +139,41 @@ struct WriterCheckTests {
         #expect(site.exists("Inbox/usage-2026-04.csv"))
     }
 
+    /// The writer checks run beside the rebuilding of the state, and still speak first: with
+    /// an issued invoice changed and the open month's archived usage drop edited too, an ingest
+    /// names the invoice (as when the checks ran before the state was rebuilt), not the drop,
+    /// and appends nothing; with the invoice put back, the same ingest names the drop.
+    @Test func theWriterChecksSpeakBeforeTheRebuiltStateDoes() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let file = try #require(try site.document("INV-2026-000001")?["file"] as? String)
+        let issued = try Data(contentsOf: URL(fileURLWithPath: site.path(file)))
+        var changed = issued
+        changed[changed.count / 2] ^= 0x01
+        try changed.write(to: URL(fileURLWithPath: site.path(file)))
+        let april = try #require(try site.bodies("drop.accepted").last { $0["kind"] as? String == "usage" }?["path"] as? String)
+        let edited = try String(contentsOfFile: site.path(april), encoding: .utf8).replacingOccurrences(of: "XR,1", with: "XR,2")
+        try edited.write(toFile: site.path(april), atomically: false, encoding: .utf8)
+        try site.drop("usage-2026-04b.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R8,2026-04-05T10:00:00Z,C1,D1,CT,1
+            """)
+        let before = try site.ledgerBytes()
+        let run = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(run.code == 4, "\(run.out)\(run.err)")
+        #expect(run.err.contains("document \(file) does not match its recorded SHA-256"), "\(run.err)")
+        #expect(!run.err.contains("archived drop"), "\(run.err)")
+        #expect(try site.ledgerBytes() == before)
+        try issued.write(to: URL(fileURLWithPath: site.path(file)))
+        let again = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(again.code == 4, "\(again.out)\(again.err)")
+        #expect(again.err.contains("archived drop \(april) does not match its recorded SHA-256"), "\(again.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(site.exists("Inbox/usage-2026-04b.csv"))
+    }
+
     /// Issue 9, high 8: an intent record claiming the last five entries (covered by the close's
     /// checkpoint) are an unfinished append — signed, as only a holder of the site key could.
     /// No crash leaves that: nothing is cut; writers and verify refuse.

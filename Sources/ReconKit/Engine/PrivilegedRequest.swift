@@ -65,15 +65,17 @@ extension SiteSession {
     /// What a writer checks of privilege before it writes: every privileged entry against
     /// the operators of its time, and no checkpoint deleted (which a writer would otherwise
     /// replace with one signed over a rewritten ledger, or sign over the gap).
-    func checkPrivilegeAndCheckpoints() throws {
-        _ = try operatorRoster()
+    static func checkPrivilegeAndCheckpoints(site: Site, ledger: LedgerFile) throws {
+        _ = try operatorRoster(site: site, ledger: ledger)
         if let damage = CheckpointGaps.damage(in: ledger.entries, onDisk: Checkpointer(site: site).all(), owed: ledger.owedCheckpoint) {
             throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written")
         }
     }
 
     /// The operators the ledger lists, every privileged entry checked on the way.
-    public func operatorRoster() throws -> OperatorRoster {
+    public func operatorRoster() throws -> OperatorRoster { try Self.operatorRoster(site: site, ledger: ledger) }
+
+    static func operatorRoster(site: Site, ledger: LedgerFile) throws -> OperatorRoster {
         do {
             return try OperatorRoster.replay(ledger.entries,
                                              legacyUpTo: OperatorRoster.verifiedCheckpointCount(site: site, entries: ledger.entries))

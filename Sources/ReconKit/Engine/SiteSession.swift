@@ -70,31 +70,52 @@ public final class SiteSession {
                 + "\(whole) not followed by its newline — damage, not a line cut short by a crash; nothing is written to a damaged ledger — "
                 + "restore it from a backup or ask an auditor")
         }
-        if writing || checked {
-            missingDocuments = try Stages.time("checks") {
-                try Self.refusingDamage { try WriterChecks(site: site, ledger: ledger, warn: { log.warning("\($0)") }).run() }
-            }.missingDocuments
+        // The writer checks read the ledger and the files it names, never the state: they run
+        // on the other core while the state is rebuilt (a year's documents: both take tens of
+        // milliseconds), and what they find is reported first, as when they ran first. Their
+        // warnings wait for them, so the log reads in the same order.
+        let checks = writing || checked ? BackgroundWork { () -> WriterChecks.Finding in
+            var warnings: [String] = []
+            let outcome = Result {
+                try Stages.time("checks") {
+                    try Self.refusingDamage { try WriterChecks(site: site, ledger: ledger, warn: { warnings.append($0) }).run() }
+                }
+            }
+            // Before anything is written or signed.
+            let privileged = outcome.map { _ in
+                Result { try Stages.time("privileged") { try Self.checkPrivilegeAndCheckpoints(site: site, ledger: ledger) } }
+            }
+            // What they worked with was freed in this thread's arena, which the rest of the
+            // command does not reuse: handed back, it does not add to the peak (``FreedMemory``).
+            FreedMemory.giveBack()
+            return WriterChecks.Finding(outcome: outcome, privileged: try? privileged.get(), warnings: warnings)
+        } : nil
+        let opened = Result { () throws -> (config: SiteConfig, sha256: String, replayed: LedgerReplay.Replayed) in
+            guard let first = ledger.entries.first, case .siteInit(let initial)? = try? LedgerEvent(entry: first) else {
+                throw ReconFailure.verification("the ledger does not verify: seq 1: the first entry is not site.init; nothing is "
+                    + "written to a site that does not verify — restore it from a backup or ask an auditor")
+            }
+            let (config, sha256) = try SiteConfigFile.load(site, initial: initial)
+            let replayed = try Stages.time("replay") {
+                try Self.refusingDamage {
+                    try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil,
+                                           hashVouchedDrops: writing, settled: settled, rebuilding: rebuilding)
+                }
+            }
+            return (config, sha256, replayed)
         }
+        let found = checks?.wait()
+        for warning in found?.warnings ?? [] { log.warning("\(warning)") }
+        missingDocuments = try found?.outcome.get().missingDocuments
         self.ledger = ledger
         // This command's appends sign their intent records, so a crash's are told from a forged one.
         if writing { ledger.intentKey = try? SiteKeyFile.load(site) }
-        guard let first = ledger.entries.first, case .siteInit(let initial)? = try? LedgerEvent(entry: first) else {
-            throw ReconFailure.verification("the ledger does not verify: seq 1: the first entry is not site.init; nothing is "
-                + "written to a site that does not verify — restore it from a backup or ask an auditor")
-        }
-        (config, configSha256) = try SiteConfigFile.load(site, initial: initial)
-        let replayed = try Stages.time("replay") {
-            try Self.refusingDamage {
-                try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil,
-                                       hashVouchedDrops: writing, settled: settled, rebuilding: rebuilding)
-            }
-        }
+        let (config, configSha256, replayed) = try opened.get()
+        (self.config, self.configSha256) = (config, configSha256)
         state = replayed.state
         replayNotes = replayed.notes
         for warning in replayNotes.warnings { log.warning("\(warning)") }
-        if writing || checked {
-            try Stages.time("privileged") { try checkPrivilegeAndCheckpoints() }  // before anything is written or signed
-        }
+        try found?.privileged?.get()
         if writing {
             try Self.refuseClockBeforeHead(clock.now(), ledger: ledger)
         }

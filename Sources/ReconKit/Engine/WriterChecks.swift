@@ -20,6 +20,14 @@ struct WriterChecks {
         var missingDocuments: [Int] = []
     }
 
+    /// What the checks found when run beside the rebuilding of the state (``SiteSession``):
+    /// their outcome, the privilege check's once they passed, and the warnings given meanwhile.
+    struct Finding {
+        var outcome: Result<Outcome, Error>
+        var privileged: Result<Void, Error>?
+        var warnings: [String]
+    }
+
     @discardableResult
     func run() throws -> Outcome {
         guard let first = ledger.entries.first, first.eventKind == .siteInit else {

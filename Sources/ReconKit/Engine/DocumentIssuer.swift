@@ -72,7 +72,7 @@ public struct DocumentIssuer {
             appended.append((p.record.kind.entryKind, p.record.body(sha256: sha).merging(extraBody) { a, _ in a }))
         }
         appended += closing(pending.map(\.record.number))
-        let entries = try session.append(appended, at: at)
+        let entries = try Stages.time("append") { try session.append(appended, at: at) }
         for p in pending { try FileIO.renameQuietly(p.temp, to: p.final) }
         for dir in Set(pending.map { FileIO.parent(of: $0.final) }) { try FileIO.syncDirectory(dir) }
         try LedgerReplay.apply(appended: entries, to: &session.state, site: site)

@@ -44,6 +44,40 @@ public struct LedgerEntry: Sendable {
         return try deferred.read(seq: seq, hash: hash)[key]
     }
 
+    /// The entry after `prev` and its line, from the JCS form of its body (``JCS/canonical(_:)``
+    /// of `.object(body)`, made beforehand: bodies are independent, so a close's 500 are put in
+    /// JCS form on every core, and only this, which needs `prev`, runs one entry after another).
+    ///
+    /// JCS orders an entry's members `at`, `body`, `hash`, `kind`, `prev`, `seq`: the form
+    /// without `hash` is hashed, and the line is the same bytes with the hash member put in
+    /// after the body — the object is serialised once, not once for the hash and again for the line.
+    static func chained(seq: Int, at: String, kind: String, body: [String: JSONValue], canonicalBody: [UInt8],
+                        prev: String) -> (entry: LedgerEntry, line: [UInt8]) {
+        var head: [UInt8] = Array(#"{"at":"#.utf8)
+        JCS.appendString(at, to: &head)
+        head += #","body":"#.utf8
+        head += canonicalBody
+        var tail: [UInt8] = Array(#","kind":"#.utf8)
+        JCS.appendString(kind, to: &tail)
+        tail += #","prev":"#.utf8
+        JCS.appendString(prev, to: &tail)
+        tail += #","seq":"#.utf8
+        JCS.appendInteger(Int64(seq), to: &tail)
+        tail.append(UInt8(ascii: "}"))
+        var sha = SHA256()
+        head.withUnsafeBytes { sha.update(bufferPointer: $0) }
+        tail.withUnsafeBytes { sha.update(bufferPointer: $0) }
+        let hash = Hex.string(sha.finalize())
+        var line = head
+        line.reserveCapacity(head.count + hash.utf8.count + tail.count + 12)
+        line += #","hash":""#.utf8
+        line += hash.utf8
+        line.append(UInt8(ascii: "\""))
+        line += tail
+        line.append(10)
+        return (LedgerEntry(seq: seq, at: at, kind: kind, body: body, prev: prev, hash: hash), line)
+    }
+
     /// SHA-256 (lowercase hex) of the JCS form of the entry without its `hash` member.
     public static func hash(seq: Int, at: String, kind: String, body: [String: JSONValue], prev: String) -> String {
         let object: JSONValue = .object([

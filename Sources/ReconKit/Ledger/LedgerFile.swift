@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 
 /// `Ledger/ledger.jsonl`: read and checked whole, appended to, never rewritten.
 ///
@@ -194,10 +195,10 @@ public final class LedgerFile {
         var bytes: [UInt8] = []
         var prev = headHash
         var seq = entries.count
-        for item in items {
+        for (item, body) in zip(items, Self.canonicalBodies(items.map(\.body))) {
             seq += 1
-            let e = LedgerEntry(seq: seq, at: at, kind: item.kind, body: item.body, prev: prev)
-            bytes += e.line
+            let (e, line) = LedgerEntry.chained(seq: seq, at: at, kind: item.kind, body: item.body, canonicalBody: body, prev: prev)
+            bytes += line
             out.append(e)
             prev = e.hash
         }
@@ -231,6 +232,16 @@ public final class LedgerFile {
         FileIO.remove(intentPath)
         entries += out
         validLength += bytes.count
+        return out
+    }
+
+    /// The JCS form of each body, in order: a close's hundreds on every core, a few in line.
+    static func canonicalBodies(_ bodies: [[String: JSONValue]]) -> [[UInt8]] {
+        guard bodies.count >= 16 else { return bodies.map { JCS.canonical(.object($0)) } }
+        var out = [[UInt8]](repeating: [], count: bodies.count)
+        out.withUnsafeMutableBufferPointer { slots in
+            DispatchQueue.concurrentPerform(iterations: bodies.count) { slots[$0] = JCS.canonical(.object(bodies[$0])) }
+        }
         return out
     }
 

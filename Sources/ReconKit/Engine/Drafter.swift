@@ -36,6 +36,10 @@ public struct Drafter {
         // its working memory and the summary's would add up (a 10-row drop after a year of 1M
         // months: 95 -> 101 MB). The `drafts` stage is their wall time together; each
         // workbook's own time is a stage inside it.
+        // What the review and the writer checks freed stays resident in their threads' arenas,
+        // which the workbook jobs' threads do not reuse: handed back first, it is not added to the
+        // drafts' own (a 10-row drop after a year: at most 96.9 MB against 100.4 MB over ten runs).
+        FreedMemory.giveBack()
         let marginSummary = MarginSummaryWriter(session: session)
         let summary = marginSummary.gathered(open: Dictionary(uniqueKeysWithValues: open.map { ($0.period, $0.review.book) }))
         let outputs = DerivedOutput(session: session)

@@ -57,13 +57,7 @@ public struct LedgerEntry: Sendable {
         JCS.appendString(at, to: &head)
         head += #","body":"#.utf8
         head += canonicalBody
-        var tail: [UInt8] = Array(#","kind":"#.utf8)
-        JCS.appendString(kind, to: &tail)
-        tail += #","prev":"#.utf8
-        JCS.appendString(prev, to: &tail)
-        tail += #","seq":"#.utf8
-        JCS.appendInteger(Int64(seq), to: &tail)
-        tail.append(UInt8(ascii: "}"))
+        let tail = canonicalTail(kind: kind, prev: prev, seq: seq)
         var sha = SHA256()
         head.withUnsafeBytes { sha.update(bufferPointer: $0) }
         tail.withUnsafeBytes { sha.update(bufferPointer: $0) }
@@ -76,6 +70,20 @@ public struct LedgerEntry: Sendable {
         line += tail
         line.append(10)
         return (LedgerEntry(seq: seq, at: at, kind: kind, body: body, prev: prev, hash: hash), line)
+    }
+
+    /// What follows the body (and the hash member) in an entry's JCS form: `,"kind":…,"prev":…,"seq":…}`.
+    static func canonicalTail(kind: String, prev: String, seq: Int) -> [UInt8] {
+        var tail: [UInt8] = []
+        tail.reserveCapacity(kind.utf8.count + prev.utf8.count + 40)
+        tail += #","kind":"#.utf8
+        JCS.appendString(kind, to: &tail)
+        tail += #","prev":"#.utf8
+        JCS.appendString(prev, to: &tail)
+        tail += #","seq":"#.utf8
+        JCS.appendInteger(Int64(seq), to: &tail)
+        tail.append(UInt8(ascii: "}"))
+        return tail
     }
 
     /// SHA-256 (lowercase hex) of the JCS form of the entry without its `hash` member.

@@ -75,15 +75,7 @@ struct LedgerLine {
     /// is hashed in place instead of being written out again. Nil when the line's end is not
     /// that shape (a hash that JCS would escape, say): the caller then serialises.
     private static func hashOfCanonical(_ line: UnsafeBufferPointer<UInt8>, _ entry: LedgerEntry) -> String? {
-        var tail: [UInt8] = []
-        tail.reserveCapacity(entry.kind.utf8.count + entry.prev.utf8.count + 40)
-        tail += #","kind":"#.utf8
-        JCS.appendString(entry.kind, to: &tail)
-        tail += #","prev":"#.utf8
-        JCS.appendString(entry.prev, to: &tail)
-        tail += #","seq":"#.utf8
-        JCS.appendInteger(Int64(entry.seq), to: &tail)
-        tail.append(UInt8(ascii: "}"))
+        let tail = LedgerEntry.canonicalTail(kind: entry.kind, prev: entry.prev, seq: entry.seq)
         var member: [UInt8] = Array(#","hash":""#.utf8)
         member += entry.hash.utf8
         member.append(UInt8(ascii: "\""))

@@ -20,6 +20,21 @@ struct ReconRunner {
         return ReconRunner(path: path, runs: runs)
     }
 
+    /// Whether the binary loads the Swift runtime as a shared library (`ldd` names
+    /// `libswiftCore.so`): a development build, not the packaged one (`--static-swift-stdlib`).
+    var loadsSwiftRuntime: Bool {
+        let ldd = Process()
+        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        ldd.arguments = [path]
+        let out = Pipe()
+        ldd.standardOutput = out
+        ldd.standardError = FileHandle.nullDevice
+        guard (try? ldd.run()) != nil else { return false }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ldd.waitUntilExit()
+        return text.contains("libswiftCore.so")
+    }
+
     /// Runs `recon ARGS` with `RECON_NOW=now`; prints a table row when `label` is given.
     ///
     /// - Throws: ``BenchFailure`` when the exit code is not in `expecting`, with the end of

@@ -36,6 +36,11 @@ do {
     let recon = needsRecon ? try ReconRunner.locate(runs: settings.runs) : nil
     // The machine may be shared: its load beside the numbers says how far to trust them.
     if let recon { print("recon-bench: measuring \(recon.path) (RECON_STAGES=1), the median of \(recon.runs) runs a command; nproc \(ProcessInfo.processInfo.activeProcessorCount)\(loadAverage())") }
+    if let recon, recon.loadsSwiftRuntime {
+        // Sites run recon as scripts/package builds it; a development build starts slower.
+        print("  (this recon loads the Swift runtime from libswiftCore.so; the packaged one has it linked in and starts "
+            + "some 8 ms sooner: `swift build -c release --static-swift-stdlib` builds it so)")
+    }
     func wanted(_ name: String) -> Bool { which == name || which == "all" }
     if let recon, wanted("scale") {
         try runScaleBenchmark(recon, name: "scale", reports: settings.reports, further: settings.furtherReports, compare: true)

@@ -3,15 +3,27 @@ import Testing
 
 @testable import ReconKit
 
-/// The margin summary's closed rows are keyed on every drop (``MarginSummaryWorkbook/detailKey``)
-/// by text written straight as bytes: it must be exactly the text `description` and string
-/// interpolation give, or a key would name other figures than the rows kept under it.
+/// Amounts are written as bytes (``ExactDecimal/appendText(to:)``, which `description` also
+/// uses): for the ledger, the documents and the margin summary's key over its closed rows
+/// (``MarginSummaryWorkbook/detailKey``). The text must be the plain decimal text an amount
+/// has always had, checked here against that text made another way: the magnitude's digits
+/// as Swift prints them, padded to one whole digit, the point put in `scale` digits from the end.
 @Suite("Amounts and margin rows written as bytes read as their text")
 struct KeyTextTests {
     static func bytes(_ d: ExactDecimal) -> String {
         var out: [UInt8] = []
         d.appendText(to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The reference text, made from `String` pieces, not from `appendText`.
+    static func reference(_ d: ExactDecimal) -> String {
+        let negative = d.mantissa < 0
+        let digits = String(negative ? (0 - d.mantissa).magnitude : d.mantissa.magnitude)
+        guard d.scale > 0 else { return (negative ? "-" : "") + digits }
+        let padded = String(repeating: "0", count: max(0, d.scale + 1 - digits.count)) + digits
+        let cut = padded.index(padded.endIndex, offsetBy: -d.scale)
+        return (negative ? "-" : "") + padded[..<cut] + "." + padded[cut...]
     }
 
     @Test(arguments: [
@@ -26,9 +38,11 @@ struct KeyTextTests {
         let d = ExactDecimal(mantissa: mantissa, scale: scale)
         #expect(d.description == text)
         #expect(Self.bytes(d) == text)
+        #expect(Self.reference(d) == text)
     }
 
-    /// Ten thousand amounts from a fixed-seed generator, every scale from 0 to 12, both signs.
+    /// Ten thousand amounts from a fixed-seed generator, every scale from 0 to 12, both signs,
+    /// and magnitudes beyond 64 bits.
     @Test func manyAmountsBytesAreTheirText() {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next() -> UInt64 {
@@ -36,10 +50,12 @@ struct KeyTextTests {
             return state
         }
         for _ in 0..<10_000 {
-            let magnitude = next() >> (next() % 64)
-            let mantissa = next() % 2 == 0 ? Int128(magnitude) : -Int128(magnitude)
+            var magnitude = Int128(next() >> (next() % 64))
+            if next() % 8 == 0 { magnitude = magnitude << 40 | Int128(next() >> 24) }
+            let mantissa = next() % 2 == 0 ? magnitude : -magnitude
             let d = ExactDecimal(mantissa: mantissa, scale: Int(next() % 13))
-            #expect(Self.bytes(d) == d.description, "mantissa \(mantissa), scale \(d.scale)")
+            #expect(Self.bytes(d) == Self.reference(d), "mantissa \(mantissa), scale \(d.scale)")
+            #expect(d.description == Self.reference(d), "mantissa \(mantissa), scale \(d.scale)")
         }
     }
 
@@ -57,7 +73,8 @@ struct KeyTextTests {
         var text: [UInt8] = []
         MarginSummaryWorkbook.appendRowsText(rows, to: &text)
         let expected = rows.map { r in
-            "\(r.period)\t\(r.status)\t\(r.row.clientId)\t\(r.row.modality)\t\(r.row.reports)\t\(r.row.revenue)\t\(r.row.cost)\n"
+            "\(r.period)\t\(r.status)\t\(r.row.clientId)\t\(r.row.modality)\t\(r.row.reports)\t"
+                + "\(Self.reference(r.row.revenue))\t\(Self.reference(r.row.cost))\n"
         }.joined()
         #expect(String(decoding: text, as: UTF8.self) == expected)
     }

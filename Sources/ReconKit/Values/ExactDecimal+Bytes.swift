@@ -1,21 +1,24 @@
 extension ExactDecimal {
-    /// ``description``'s text appended as UTF-8 bytes, without making a `String`: keys over
-    /// thousands of amounts (the margin summary's closed rows on every drop) are made this way.
-    /// A magnitude beyond 64 bits goes through ``description``.
+    /// The plain decimal text (``description``) appended as UTF-8 bytes: the sign, the whole
+    /// digits (at least one), then the point and exactly `scale` fractional digits when `scale`
+    /// is not 0. Keys over thousands of amounts (the margin summary's closed rows on every drop)
+    /// are written this way, without a `String` for each.
     func appendText(to out: inout [UInt8]) {
         let negative = mantissa < 0
-        guard let magnitude = UInt64(exactly: negative ? (0 - mantissa).magnitude : mantissa.magnitude) else {
-            out += description.utf8
-            return
-        }
-        // The digits, least significant first, at least `scale + 1` of them when there is a fraction.
+        let magnitude = negative ? (0 - mantissa).magnitude : mantissa.magnitude
+        // The digits, least significant first; 64 bits are divided out without the 128-bit
+        // arithmetic, which almost every amount fits.
         var digits: [UInt8] = []
-        digits.reserveCapacity(24)
-        var rest = magnitude
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
+        digits.reserveCapacity(40)
+        if var rest = UInt64(exactly: magnitude) {
+            repeat {
+                digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+                rest /= 10
+            } while rest > 0
+        } else {
+            digits = String(magnitude).utf8.reversed()
+        }
+        // At least one whole digit before the point.
         if scale > 0 {
             while digits.count < scale + 1 { digits.append(UInt8(ascii: "0")) }
         }

@@ -84,19 +84,11 @@ public struct ExactDecimal: Hashable, Comparable, Sendable, CustomStringConverti
         hasher.combine(n.scale)
     }
 
-    /// Plain decimal text with exactly `scale` fractional digits (`-12.50`).
+    /// Plain decimal text with exactly `scale` fractional digits (`-12.50`), as ``appendText(to:)`` writes it.
     public var description: String {
-        let negative = mantissa < 0
-        let digits = String(negative ? (0 - mantissa).magnitude : mantissa.magnitude)
-        var text: String
-        if scale == 0 {
-            text = digits
-        } else {
-            let padded = digits.count <= scale ? String(repeating: "0", count: scale - digits.count + 1) + digits : digits
-            let cut = padded.index(padded.endIndex, offsetBy: -scale)
-            text = padded[..<cut] + "." + padded[cut...]
-        }
-        return negative ? "-" + text : text
+        var text: [UInt8] = []
+        appendText(to: &text)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// An approximation for display cells and scoring only — never for money arithmetic.

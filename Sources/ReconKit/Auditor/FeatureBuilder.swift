@@ -102,7 +102,11 @@ public enum FeatureBuilder {
     }
 
     /// The measures of one party in one period, beside its own baseline.
-    public struct Row: Sendable, Equatable {
+    ///
+    /// A class: the soft gate sorts a year's rows into peer groups by filtering them several
+    /// times a command, and a reference is copied where a struct of six maps (some 500 bytes)
+    /// was.
+    public final class Row: Sendable, Equatable {
         /// Client or radiologist.
         public let party: PartyPeriodStats.Party
         /// The party's id.
@@ -125,6 +129,27 @@ public enum FeatureBuilder {
         /// The signals: transformed change against the baseline, for each signal
         /// measure that has one.
         public let changes: FeatureMap<Double>
+
+        public init(party: PartyPeriodStats.Party, partyId: String, period: String, ageMonths: Int, reports: Int,
+                    values: FeatureMap<Double>, baseline: FeatureMap<Double>, ownRange: FeatureMap<ClosedRange<Double>>,
+                    changes: FeatureMap<Double>) {
+            self.party = party
+            self.partyId = partyId
+            self.period = period
+            self.ageMonths = ageMonths
+            self.reports = reports
+            self.values = values
+            self.baseline = baseline
+            self.ownRange = ownRange
+            self.changes = changes
+        }
+
+        /// The same measures of the same party-period (not the same object).
+        public static func == (a: Row, b: Row) -> Bool {
+            a.party == b.party && a.partyId == b.partyId && a.period == b.period && a.ageMonths == b.ageMonths
+                && a.reports == b.reports && a.values == b.values && a.baseline == b.baseline && a.ownRange == b.ownRange
+                && a.changes == b.changes
+        }
     }
 
     /// Calendar months before a period that make up a party's own baseline.
@@ -197,6 +222,21 @@ public enum FeatureBuilder {
 
     /// The months since year 0 of a `YYYY-MM` period, or nil if it is not one.
     public static func monthIndex(_ period: String) -> Int? {
+        // As a period is written (seven ASCII bytes), read off its bytes; any other text as ever.
+        if let index = period.utf8.withContiguousStorageIfAvailable(canonicalMonthIndex) { return index ?? splitMonthIndex(period) }
+        return splitMonthIndex(period)
+    }
+
+    /// `YYYY-MM` in ASCII digits, or nil for any other bytes.
+    private static func canonicalMonthIndex(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard b.count == 7, b[4] == UInt8(ascii: "-") else { return nil }
+        func digit(_ k: Int) -> Int? { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[k]) ? Int(b[k] - UInt8(ascii: "0")) : nil }
+        guard let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3), let m0 = digit(5), let m1 = digit(6) else { return nil }
+        let year = ((y0 * 10 + y1) * 10 + y2) * 10 + y3, month = m0 * 10 + m1
+        return (1...12).contains(month) ? year * 12 + (month - 1) : nil
+    }
+
+    private static func splitMonthIndex(_ period: String) -> Int? {
         let parts = period.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
             let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month)
@@ -222,13 +262,13 @@ public enum FeatureBuilder {
             var changes = FeatureMap<Double>()
             var ownRange = FeatureMap<ClosedRange<Double>>()
             let window = max(first, month - baselineMonths)..<month
-            for feature in [Feature.imagesPerCase, .costPerCase, .revenuePerCase, .margin] {
-                let earlier = window.compactMap { levels[$0 - first]?[feature] }
-                guard let value = values[feature], let own = median(earlier),
-                    let ownTransformed = median(earlier.map(feature.transform))
+            for feature in ratioMeasures {
+                var earlier = BaselineValues()
+                for m in window { if let level = levels[m - first]?[feature] { earlier.append(level) } }
+                guard let value = values[feature], let own = earlier.median, let ownTransformed = earlier.map(feature.transform).median
                 else { continue }
                 baseline[feature] = own
-                ownRange[feature] = earlier.min()!...earlier.max()!
+                ownRange[feature] = earlier.min!...earlier.max!
                 changes[feature] = feature.transform(value) - ownTransformed
             }
             // A young account's growth is shown against its previous month alone (the months
@@ -238,13 +278,13 @@ public enum FeatureBuilder {
             // (images, cost, revenue per case, margin) are still read.
             let young = stats.ageMonths < youngMonths
             let base = young ? (month - 1)..<month : window
-            if !window.isEmpty, let own = median(base.map(reportCount)) {
+            if !window.isEmpty, let own = BaselineValues(base, reportCount).median {
                 // A month still running is compared per elapsed day.
                 let reports = Double(stats.reports) / min(max(stats.elapsed, 1e-3), 1)
                 values[.volumeGrowth] = own > 0 ? reports / own : reports
                 baseline[.volumeGrowth] = own
-                let counts = window.map(reportCount)
-                ownRange[.volumeGrowth] = counts.min()!...counts.max()!
+                let counts = BaselineValues(window, reportCount)
+                ownRange[.volumeGrowth] = counts.min!...counts.max!
                 if !young {
                     changes[.volumeGrowth] = log((reports + 1) / (own + 1))
                 }
@@ -274,13 +314,8 @@ public enum FeatureBuilder {
         return values
     }
 
-    /// The median, the mean of the middle two for an even count; nil when empty.
-    static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
+    /// The ratios a party's baseline is its median of.
+    private static let ratioMeasures: [Feature] = [.imagesPerCase, .costPerCase, .revenuePerCase, .margin]
 
     private struct PartyKey: Hashable {
         let party: PartyPeriodStats.Party

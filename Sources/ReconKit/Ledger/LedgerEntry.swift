@@ -64,12 +64,18 @@ public struct LedgerEntry: Sendable {
         let hash = Hex.string(sha.finalize())
         var line = head
         line.reserveCapacity(head.count + hash.utf8.count + tail.count + 12)
-        line += #","hash":""#.utf8
-        line += hash.utf8
-        line.append(UInt8(ascii: "\""))
+        line += canonicalHashMember(hash)
         line += tail
         line.append(10)
         return (LedgerEntry(seq: seq, at: at, kind: kind, body: body, prev: prev, hash: hash), line)
+    }
+
+    /// The hash member as it stands between the body and the tail in an entry's JCS form: `,"hash":"…"`.
+    static func canonicalHashMember(_ hash: String) -> [UInt8] {
+        var member: [UInt8] = Array(#","hash":""#.utf8)
+        member += hash.utf8
+        member.append(UInt8(ascii: "\""))
+        return member
     }
 
     /// What follows the body (and the hash member) in an entry's JCS form: `,"kind":…,"prev":…,"seq":…}`.

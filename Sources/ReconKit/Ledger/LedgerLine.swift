@@ -76,9 +76,7 @@ struct LedgerLine {
     /// that shape (a hash that JCS would escape, say): the caller then serialises.
     private static func hashOfCanonical(_ line: UnsafeBufferPointer<UInt8>, _ entry: LedgerEntry) -> String? {
         let tail = LedgerEntry.canonicalTail(kind: entry.kind, prev: entry.prev, seq: entry.seq)
-        var member: [UInt8] = Array(#","hash":""#.utf8)
-        member += entry.hash.utf8
-        member.append(UInt8(ascii: "\""))
+        let member = LedgerEntry.canonicalHashMember(entry.hash)
         let cut = line.count - tail.count - member.count
         guard cut > 0, line[(cut + member.count)...].elementsEqual(tail), line[cut..<(cut + member.count)].elementsEqual(member)
         else { return nil }

@@ -281,6 +281,26 @@ struct DropFileReadTests {
         }
     }
 
+    /// The SHA-256 that names an archived drop comes with its bytes: a large file is hashed
+    /// on another thread while it is still being read, a small one after. Sizes either side
+    /// of where the hashing moves to the other thread and of the read's pieces.
+    @Test func theHashIsTheHashOfTheBytesRead() throws {
+        try withTemporaryFolder { dir in
+            let threshold = DropFile.hashedBehindFrom, piece = DropFile.readPiece
+            let sizes = [0, 1, 63, threshold - 1, threshold, threshold + 1, threshold + piece, threshold + 2 * piece + 12_345]
+            let all = Data((0..<sizes.max()!).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11) })
+            for size in sizes {
+                let bytes = all.prefix(size)
+                let path = dir + "/usage-\(size).csv"
+                try bytes.write(to: URL(fileURLWithPath: path))
+                let read = try DropFile.readIdentified(path)
+                #expect(Data(read.bytes) == bytes, "size \(size)")
+                // Against the library's one-shot hash of the same bytes, never the code under test.
+                #expect(read.sha256 == Hex.string(SHA256.hash(data: bytes)), "size \(size)")
+            }
+        }
+    }
+
     /// Finance staff may rename a new drop into a name recon is still taking (SPEC §2: drops
     /// arrive by rename): the entry leaves the Inbox only while it names the file that was
     /// read, so the new drop is never removed unread.

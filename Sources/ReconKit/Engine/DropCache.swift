@@ -140,8 +140,11 @@ public struct DropCache {
         // Client, radiologist and modality ids are stored once, in a table, and referred to by number.
         // Ids and codes are ASCII, so names equal as bytes are the names equal as text.
         var numbers = NameNumbers()
-        let codes = reports.map {
-            (UInt32(numbers.number($0.clientId)), UInt32(numbers.number($0.radiologistId)), UInt32(numbers.number($0.modality)))
+        let codes = reports.withUnsafeBufferPointer { rows in
+            rows.indices.map {
+                (UInt32(numbers.number(rows[$0].clientId)), UInt32(numbers.number(rows[$0].radiologistId)),
+                 UInt32(numbers.number(rows[$0].modality)))
+            }
         }
         try ChunkWriter.writing(to: sink, chunk: chunk) { out in
             try out.put(layout.magic)

@@ -21,7 +21,7 @@ public enum DropCacheLayout: String, CaseIterable, Sendable {
     /// The layout new caches are written in: v5, unless an id is longer than its one-byte
     /// length can say (ids are at most 64 characters, SPEC §2; v4 holds any).
     static func newest(for reports: [Report]) -> DropCacheLayout {
-        reports.allSatisfy { $0.id.utf8.count <= Int(UInt8.max) } ? .v5 : .v4
+        reports.withUnsafeBufferPointer { rows in rows.indices.allSatisfy { rows[$0].id.utf8.count <= Int(UInt8.max) } } ? .v5 : .v4
     }
 
     /// The fewest bytes a row takes (an empty id): bounds a count read before the hash is known.
@@ -44,22 +44,28 @@ public enum DropCacheLayout: String, CaseIterable, Sendable {
                 try out.put(Int64(r.line))
             }
         case .v5:
-            for (r, c) in zip(reports, codes) {
-                var id = r.id
-                try id.withUTF8 { idBytes in
-                    let n = idBytes.count
-                    try out.put(count: 34 + n) { p in
-                        p.storeBytes(of: UInt8(truncatingIfNeeded: n), as: UInt8.self)
-                        if n > 0 { (p + 1).copyMemory(from: idBytes.baseAddress!, byteCount: n) }
-                        let q = p + 1 + n
-                        q.storeBytes(of: r.reportedAt.nanoseconds.littleEndian, as: Int64.self)
-                        (q + 8).storeBytes(of: r.localDate.dayNumber.littleEndian, as: Int32.self)
-                        (q + 12).storeBytes(of: c.0.littleEndian, as: UInt32.self)
-                        (q + 16).storeBytes(of: c.1.littleEndian, as: UInt32.self)
-                        (q + 20).storeBytes(of: c.2.littleEndian, as: UInt32.self)
-                        (q + 24).storeBytes(of: r.imageCount.littleEndian, as: Int32.self)
-                        (q + 28).storeBytes(of: UInt8(r.urgency == .stat ? 1 : 0), as: UInt8.self)
-                        (q + 29).storeBytes(of: r.line.littleEndian, as: Int32.self)
+            // Each row's fields are read where they lie: a report copied whole retains and
+            // releases its names, a fifth of the encoding's time at a million rows.
+            try reports.withUnsafeBufferPointer { rows in
+                for (k, c) in zip(rows.indices, codes) {
+                    let at = rows[k].reportedAt.nanoseconds, day = rows[k].localDate.dayNumber
+                    let images = rows[k].imageCount, stat = rows[k].urgency == .stat, line = rows[k].line
+                    var id = rows[k].id
+                    try id.withUTF8 { idBytes in
+                        let n = idBytes.count
+                        try out.put(count: 34 + n) { p in
+                            p.storeBytes(of: UInt8(truncatingIfNeeded: n), as: UInt8.self)
+                            if n > 0 { (p + 1).copyMemory(from: idBytes.baseAddress!, byteCount: n) }
+                            let q = p + 1 + n
+                            q.storeBytes(of: at.littleEndian, as: Int64.self)
+                            (q + 8).storeBytes(of: day.littleEndian, as: Int32.self)
+                            (q + 12).storeBytes(of: c.0.littleEndian, as: UInt32.self)
+                            (q + 16).storeBytes(of: c.1.littleEndian, as: UInt32.self)
+                            (q + 20).storeBytes(of: c.2.littleEndian, as: UInt32.self)
+                            (q + 24).storeBytes(of: images.littleEndian, as: Int32.self)
+                            (q + 28).storeBytes(of: UInt8(stat ? 1 : 0), as: UInt8.self)
+                            (q + 29).storeBytes(of: line.littleEndian, as: Int32.self)
+                        }
                     }
                 }
             }

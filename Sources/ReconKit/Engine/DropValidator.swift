@@ -79,7 +79,9 @@ public struct DropValidator {
             var hashes = [UInt64](repeating: 0, count: Swift.min(list.count, block))
             for start in stride(from: list.startIndex, to: list.endIndex, by: block) {
                 let end = Swift.min(start + block, list.endIndex)
-                for i in start..<end { hashes[i - start] = IdTable<Int32>.hash(list[i].id) }
+                list.withUnsafeBufferPointer { rows in
+                    for i in start..<end { hashes[i - start] = IdTable<Int32>.hash(rows[i].id) }
+                }
                 for index in start..<end {
                     let added = seen.insert(list[index].id, hash: hashes[index - start], Int32(index))
                     guard !added.inserted else { continue }
@@ -112,38 +114,42 @@ public struct DropValidator {
                 known[n] = answer
                 return answer
             }
-            for index in list.indices {
-                let r = list[index]
-                if !isKnown(r.clientId, &knownClient, { state.pricing.clients[$0] != nil }) {
-                    problems.add(unknownParty(Int(r.line), "client_id", r.clientId))
-                }
-                if !isKnown(r.radiologistId, &knownRadiologist, { state.pricing.radiologists[$0] != nil }) {
-                    problems.add(unknownParty(Int(r.line), "radiologist_id", r.radiologistId))
-                }
-                if !repeated.isEmpty && repeated.contains(index) { continue }
-                if !held.isEmpty, let old = held[r.id] {
-                    if old.sameValues(as: r) {
-                        skipped += 1
-                        skippedRows.append(index)
-                        if let reopened, !namesReopened, r.period == reopened { namesReopened = true }
-                    } else {
-                        problems.add(problem(Int(r.line), "report_id", "report \(r.id) was ingested before with other values (\(describeDifference(old, r))); a report_id is unique forever — correct it with a decision or a credit note, not a new row"))
+            // Each row's fields are read where they lie: a report copied whole retains and
+            // releases its names (a million rows).
+            list.withUnsafeBufferPointer { rows in
+                for index in rows.indices {
+                    if !isKnown(rows[index].clientId, &knownClient, { state.pricing.clients[$0] != nil }) {
+                        problems.add(unknownParty(Int(rows[index].line), "client_id", rows[index].clientId))
                     }
-                    continue
-                }
-                // The month is worked out only when the day leaves the last one seen.
-                let day = r.localDate.dayNumber
-                if day < monthFirst || day > monthLast {
-                    let period = r.period
-                    monthFirst = period.firstDay.dayNumber
-                    monthLast = period.lastDay.dayNumber
-                    monthClosed = closedCache[period] ?? {
-                        let c = isClosed(period)
-                        closedCache[period] = c
-                        return c
-                    }()
-                    if monthClosed { closed.insert(period) }
-                    if period == reopened { touchesReopened = true }
+                    if !isKnown(rows[index].radiologistId, &knownRadiologist, { state.pricing.radiologists[$0] != nil }) {
+                        problems.add(unknownParty(Int(rows[index].line), "radiologist_id", rows[index].radiologistId))
+                    }
+                    if !repeated.isEmpty && repeated.contains(index) { continue }
+                    if !held.isEmpty, let old = held[rows[index].id] {
+                        let r = rows[index]
+                        if old.sameValues(as: r) {
+                            skipped += 1
+                            skippedRows.append(index)
+                            if let reopened, !namesReopened, r.period == reopened { namesReopened = true }
+                        } else {
+                            problems.add(problem(Int(r.line), "report_id", "report \(r.id) was ingested before with other values (\(describeDifference(old, r))); a report_id is unique forever — correct it with a decision or a credit note, not a new row"))
+                        }
+                        continue
+                    }
+                    // The month is worked out only when the day leaves the last one seen.
+                    let day = rows[index].localDate.dayNumber
+                    if day < monthFirst || day > monthLast {
+                        let period = rows[index].period
+                        monthFirst = period.firstDay.dayNumber
+                        monthLast = period.lastDay.dayNumber
+                        monthClosed = closedCache[period] ?? {
+                            let c = isClosed(period)
+                            closedCache[period] = c
+                            return c
+                        }()
+                        if monthClosed { closed.insert(period) }
+                        if period == reopened { touchesReopened = true }
+                    }
                 }
             }
             if !problems.isEmpty { return .reject(problems) }

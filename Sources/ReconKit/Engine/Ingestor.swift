@@ -119,10 +119,11 @@ public final class Ingestor {
         // taken, it leaves; rejected, it goes to rejected/ with its errors. One named elsewhere stays.
         let folder = try? FileIO.realPath(FileIO.parent(of: path))
         let inInbox = folder != nil && (folder == (try? FileIO.realPath(site.inbox)) || folder == (try? FileIO.realPath(site.held)))
-        var bytes: [UInt8]
+        var bytes: [UInt8], sha: String
         do {
+            // Hashed as it is read, on the second core.
             let read = try Stages.time("read") { try DropFile.readIdentified(path) }
-            bytes = read.bytes
+            (bytes, sha) = (read.bytes, read.sha256)
             taking = (path, read.identity)
         } catch let notRegular as DropFile.NotRegular {
             return try refuseNonRegular(path, inInbox: inInbox, notRegular)
@@ -133,7 +134,6 @@ public final class Ingestor {
         } catch {
             throw ReconFailure.usage("\(error)")
         }
-        let sha = Stages.time("hash") { Hex.string(SHA256.hash(data: bytes)) }
         if let seq = state.acceptedDrops[sha] {
             if inInbox && !dryRun { removeTaken(path) }
             return .duplicate(name: name, seq: seq, leftInPlace: !inInbox)

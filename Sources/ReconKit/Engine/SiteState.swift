@@ -198,14 +198,16 @@ public struct SiteState {
             guard end > start else { return }
             periodReports[period, default: []].append(contentsOf: (base + start..<base + end).lazy.map { Int32($0) })
         }
-        for k in list.indices {
-            let day = list[k].localDate.dayNumber
-            if day < monthFirst || day > monthLast {
-                endRun(k)
-                start = k
-                period = list[k].localDate.period
-                monthFirst = period.firstDay.dayNumber
-                monthLast = period.lastDay.dayNumber
+        list.withUnsafeBufferPointer { rows in
+            for k in rows.indices {
+                let day = rows[k].localDate.dayNumber
+                if day < monthFirst || day > monthLast {
+                    endRun(k)
+                    start = k
+                    period = rows[k].localDate.period
+                    monthFirst = period.firstDay.dayNumber
+                    monthLast = period.lastDay.dayNumber
+                }
             }
         }
         endRun(list.count)

@@ -25,13 +25,16 @@ public struct Report: Sendable, Equatable {
     public static func periods(of list: [Report]) -> [Period] {
         var out = Set<Period>()
         var first: Int32 = 1, last: Int32 = 0
-        for r in list {
-            let day = r.localDate.dayNumber
-            guard day < first || day > last else { continue }
-            let p = r.localDate.period
-            first = p.firstDay.dayNumber
-            last = p.lastDay.dayNumber
-            out.insert(p)
+        // Only the dates are read: a report copied whole retains and releases its names.
+        list.withUnsafeBufferPointer { rows in
+            for k in rows.indices {
+                let day = rows[k].localDate.dayNumber
+                guard day < first || day > last else { continue }
+                let p = rows[k].localDate.period
+                first = p.firstDay.dayNumber
+                last = p.lastDay.dayNumber
+                out.insert(p)
+            }
         }
         return out.sorted()
     }

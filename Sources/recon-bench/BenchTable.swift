@@ -1,7 +1,7 @@
 import Foundation
 
 /// Prints the benchmarks' tables: a line per command with its wall time and peak memory,
-/// its stage breakdown indented beneath.
+/// its processor time and the memory it faulted in beneath, then its stage breakdown.
 enum BenchTable {
     static let labelWidth = 72
 
@@ -14,6 +14,8 @@ enum BenchTable {
         let range = timing.range.map { String(format: "  (runs %.2f–%.2f s)", $0.fastest, $0.slowest) } ?? ""
         print("  " + label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
               + String(format: " %7.2f s  peak %5.0f MB", timing.seconds, timing.peakMB) + range)
+        print("      " + String(format: "processor %.2f s + kernel %.2f s; %.0f MB of pages faulted in",
+                                timing.userSeconds, timing.systemSeconds, timing.faultedMB))
         for line in (timing.stages?.lines(width: labelWidth + 24) ?? []) + (timing.stages?.memoryLines(width: labelWidth + 24) ?? []) {
             print("      " + line)
         }

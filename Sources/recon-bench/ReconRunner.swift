@@ -81,7 +81,11 @@ struct ReconRunner {
         }
         try? FileManager.default.removeItem(atPath: stderrPath)
         // ru_maxrss is in kilobytes on Linux.
-        let timing = Timing(seconds: seconds, peakMB: Double(usage.ru_maxrss) / 1024, stages: StageBreakdown(stderr: stderr))
+        func inSeconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        let timing = Timing(seconds: seconds, peakMB: Double(usage.ru_maxrss) / 1024,
+                            faultedMB: Double(usage.ru_minflt) * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576,
+                            userSeconds: inSeconds(usage.ru_utime), systemSeconds: inSeconds(usage.ru_stime),
+                            stages: StageBreakdown(stderr: stderr))
         if let label { BenchTable.row(label, timing) }
         return timing
     }

@@ -1,4 +1,3 @@
-import Crypto
 import Dispatch
 import Foundation
 import Logging
@@ -121,7 +120,7 @@ public final class Ingestor {
         let inInbox = folder != nil && (folder == (try? FileIO.realPath(site.inbox)) || folder == (try? FileIO.realPath(site.held)))
         var bytes: [UInt8], sha: String
         do {
-            // Hashed as it is read, on the second core.
+            // Hashed as it is read (a large drop on the second core).
             let read = try Stages.time("read") { try DropFile.readIdentified(path) }
             (bytes, sha) = (read.bytes, read.sha256)
             taking = (path, read.identity)

@@ -191,26 +191,9 @@ public struct SiteState {
     private mutating func addNew(_ list: [Report]) {
         let base = reports.count
         if reports.isEmpty { reports = list } else { reports += list }  // the first drop shares its storage
-        var monthFirst: Int32 = 1, monthLast: Int32 = 0
-        var period = Period(year: 1970, month: 1)
-        var start = 0
-        func endRun(_ end: Int) {
-            guard end > start else { return }
-            periodReports[period, default: []].append(contentsOf: (base + start..<base + end).lazy.map { Int32($0) })
+        Report.monthRuns(of: list) { run, period in
+            periodReports[period, default: []].append(contentsOf: (base + run.lowerBound..<base + run.upperBound).lazy.map { Int32($0) })
         }
-        list.withUnsafeBufferPointer { rows in
-            for k in rows.indices {
-                let day = rows[k].localDate.dayNumber
-                if day < monthFirst || day > monthLast {
-                    endRun(k)
-                    start = k
-                    period = rows[k].localDate.period
-                    monthFirst = period.firstDay.dayNumber
-                    monthLast = period.lastDay.dayNumber
-                }
-            }
-        }
-        endRun(list.count)
     }
 
     /// Report id → position, building the index on first use. (Built into a cache the copies

@@ -20,22 +20,31 @@ public struct Report: Sendable, Equatable {
             && imageCount == other.imageCount && urgency == other.urgency
     }
 
-    /// The periods a list of reports falls in, oldest first. The month is worked out only
-    /// when the day leaves the last one seen: a drop is mostly one month.
+    /// The periods a list of reports falls in, oldest first.
     public static func periods(of list: [Report]) -> [Period] {
         var out = Set<Period>()
+        monthRuns(of: list) { _, period in out.insert(period) }
+        return out.sorted()
+    }
+
+    /// The list cut into runs of consecutive reports of one month, in order, each with its
+    /// month. The month is worked out only when the day leaves the last one seen (a drop is
+    /// mostly one month), and only the dates are read: a report copied whole retains and
+    /// releases its names.
+    static func monthRuns(of list: [Report], _ run: (Range<Int>, Period) -> Void) {
         var first: Int32 = 1, last: Int32 = 0
-        // Only the dates are read: a report copied whole retains and releases its names.
+        var period = Period(year: 1970, month: 1), start = 0
         list.withUnsafeBufferPointer { rows in
             for k in rows.indices {
                 let day = rows[k].localDate.dayNumber
                 guard day < first || day > last else { continue }
-                let p = rows[k].localDate.period
-                first = p.firstDay.dayNumber
-                last = p.lastDay.dayNumber
-                out.insert(p)
+                if k > start { run(start..<k, period) }
+                start = k
+                period = rows[k].localDate.period
+                first = period.firstDay.dayNumber
+                last = period.lastDay.dayNumber
             }
         }
-        return out.sorted()
+        if list.count > start { run(start..<list.count, period) }
     }
 }

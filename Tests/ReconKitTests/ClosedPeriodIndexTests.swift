@@ -94,7 +94,7 @@ struct ClosedPeriodIndexTests {
             func plain(_ b: SoftFindingDetail.Breakdown) -> [String: [String: [Int]]] {
                 b.mapValues { $0.mapValues { [$0.reports, $0.images] } }
             }
-            let read = plain(try index.breakdown())
+            let read = plain(try index.breakdown().whole)
             #expect(read == plain(SoftFindingDetail.breakdown(list, excluding: excluded)))
             // C5 (i % 7 == 5) holds 428 of the 3,000 reports; R-5 is left out: 427.
             #expect(read["client|C5"]?.values.reduce(0) { $0 + $1[0] } == 427)

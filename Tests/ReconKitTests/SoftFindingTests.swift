@@ -1,6 +1,7 @@
 import ReconDemo
 import Foundation
 import Testing
+import TestSupport
 
 @testable import ReconKit
 
@@ -92,5 +93,47 @@ struct SoftFindingTests {
         #expect(out.map(\.subject) == ["C7", "D3"])
         #expect(out[0].reason == "High volume growth; driven by CT +60 reports; read by D1")
         #expect(out[1].reason == "High volume growth; driven by C2 +40 reports")
+    }
+
+    /// The same months with March closed: its breakdown comes from its index (read a party at
+    /// a time), and the findings read exactly as when March's reports were held.
+    @Test func aSettledMonthBeforeExplainsAsItsReportsDid() throws {
+        try withTemporaryFolder { dir in
+            var march: [Report] = [], april: [Report] = []
+            func add(_ n: Int, _ month: Int, _ client: String, _ rad: String) {
+                for _ in 0..<n {
+                    let r = Report(id: "R\(march.count + april.count)", reportedAt: Timestamp(nanoseconds: 0),
+                                   localDate: LocalDate(year: 2026, month: month, day: 5)!, clientId: client, radiologistId: rad,
+                                   modality: "CT", imageCount: 3, urgency: .routine)
+                    if month == 3 { march.append(r) } else { april.append(r) }
+                }
+            }
+            add(10, 3, "C1", "D1"); add(10, 3, "C2", "D2"); add(10, 3, "C2", "D3")
+            add(10, 4, "C1", "D1"); add(50, 4, "C7", "D1"); add(10, 4, "C7", "D2"); add(10, 4, "C2", "D2"); add(50, 4, "C2", "D3")
+            let path = dir + "/2026-03.idx"
+            let sha = try ClosedPeriodIndex.write(period: Period("2026-03")!, all: march, positions: march.indices.map { Int32($0) },
+                                                  excluded: [], to: path)
+            guard case .index(let index) = ClosedPeriodIndex.open(period: Period("2026-03")!, path: path, tableSha256: sha, seq: 7) else {
+                Issue.record("the index does not open")
+                return
+            }
+            var state = SiteState(name: "s", base: Currency(code: "INR")!, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
+            state.history.add(index)
+            state.settledBreakdowns[index.period] = try index.breakdown()
+            state.add(april)
+            let period = Period("2026-04")!
+            func flag(_ subject: String) -> AuditFlag {
+                AuditFlag(id: "SOFT-" + subject, severity: .soft, code: "SOFT_VOLUME_GROWTH", subject: subject, period: period,
+                          reason: "High volume growth", score: "0.7")
+            }
+            let out = SoftFindingDetail(state: state, period: period).explain([flag("C7"), flag("D1"), flag("D3")])
+            #expect(out.map(\.subject) == ["C7", "D3"])
+            #expect(out[0].reason == "High volume growth; driven by CT +60 reports; read by D1")
+            #expect(out[1].reason == "High volume growth; driven by C2 +40 reports")
+            // The settled rows as made from March's reports.
+            let kept = try index.breakdown()
+            #expect(kept["radiologist|D3"]?["C2"]?.reports == 10)
+            #expect(kept["client|C7"] == nil)
+        }
     }
 }

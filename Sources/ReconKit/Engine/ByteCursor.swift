@@ -26,4 +26,11 @@ struct ByteCursor {
         defer { pos += Int(n) }
         return String(decoding: UnsafeRawBufferPointer(rebasing: buf[pos..<(pos + Int(n))]), as: UTF8.self)
     }
+
+    /// Steps over a string as ``string()`` reads it; false when the buffer ends too soon.
+    mutating func skipString() -> Bool {
+        guard let n = int64(), n >= 0, pos + Int(n) <= buf.count else { return false }
+        pos += Int(n)
+        return true
+    }
 }

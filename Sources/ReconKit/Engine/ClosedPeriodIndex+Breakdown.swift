@@ -4,9 +4,9 @@ import Foundation
 /// The month's breakdown for the auditor, kept in its index beside the records.
 extension ClosedPeriodIndex {
     /// The month's breakdown for the auditor, checked against the table.
-    func breakdown() throws -> SoftFindingDetail.Breakdown {
+    func breakdown() throws -> SettledBreakdown {
         guard let file = try? ReadOnlyFile(path), let bytes = try? file.read(at: breakdownOffset, count: breakdownLength),
-              Array(SHA256.hash(data: bytes)) == breakdownSha, let decoded = Self.decode(breakdown: bytes) else {
+              Array(SHA256.hash(data: bytes)) == breakdownSha, let decoded = SettledBreakdown(bytes: bytes) else {
             throw damaged("the breakdown")
         }
         return decoded
@@ -37,24 +37,6 @@ extension ClosedPeriodIndex {
                     try out.put(Int64(rows[key]!.images))
                 }
             }
-        }
-    }
-
-    static func decode(breakdown bytes: [UInt8]) -> SoftFindingDetail.Breakdown? {
-        bytes.withUnsafeBytes { buf -> SoftFindingDetail.Breakdown? in
-            var c = ByteCursor(buf: buf)
-            var out: SoftFindingDetail.Breakdown = [:]
-            guard let parties = c.int(), parties >= 0 else { return nil }
-            for _ in 0..<parties {
-                guard let party = c.string(), let n = c.int(), n >= 0 else { return nil }
-                var rows: [String: (reports: Int, images: Int)] = [:]
-                for _ in 0..<n {
-                    guard let key = c.string(), let reports = c.int(), let images = c.int() else { return nil }
-                    rows[key] = (reports, images)
-                }
-                out[party] = rows
-            }
-            return c.atEnd ? out : nil
         }
     }
 }

@@ -21,7 +21,7 @@ public struct SiteState {
     public internal(set) var history = ClosedHistory()
     /// The auditor's breakdown of each settled month an open month follows, read from its
     /// index: a soft finding's drivers compare with the month before.
-    var settledBreakdowns: [Period: SoftFindingDetail.Breakdown] = [:]
+    var settledBreakdowns: [Period: SettledBreakdown] = [:]
     /// Report id → position in `reports`, built on first use: closing or reporting on a
     /// month of a million reports never needs it, and a drop looks its ids up in one scan.
     private var indexCache = ReportIndexCache()

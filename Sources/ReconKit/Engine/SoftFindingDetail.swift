@@ -7,6 +7,20 @@ struct SoftFindingDetail {
     /// Reports and images of one party in one period, by modality (client) or client (radiologist).
     typealias Breakdown = [String: [String: (reports: Int, images: Int)]]
 
+    /// A period's breakdown: made from its reports, or kept with a settled month's index.
+    enum Source {
+        case made(Breakdown)
+        case settled(SettledBreakdown)
+
+        /// One party's rows (a settled month's are decoded on each call: ask once a party).
+        subscript(party: String) -> [String: (reports: Int, images: Int)]? {
+            switch self {
+            case .made(let breakdown): return breakdown[party]
+            case .settled(let settled): return settled[party]
+            }
+        }
+    }
+
     let state: SiteState
     let period: Period
 
@@ -53,13 +67,14 @@ struct SoftFindingDetail {
 
     /// The flagged client that holds most of a radiologist's moved reports (or images, for
     /// a ratio), if one does; for volume, young clients' growth counts with it.
-    private func explanation(_ flag: AuditFlag, key: String, _ clients: [AuditFlag], _ now: Breakdown,
-                             _ before: Breakdown) -> Explanation? {
+    private func explanation(_ flag: AuditFlag, key: String, _ clients: [AuditFlag], _ now: Source,
+                             _ before: Source) -> Explanation? {
         let volume = flag.code == "SOFT_VOLUME_GROWTH"
         var moved = 0
         var byClient: [String: Int] = [:]
+        let previous = before[key] ?? [:]
         for (client, counts) in now[key] ?? [:] {
-            let earlier = before[key]?[client]
+            let earlier = previous[client]
             let delta = volume ? counts.reports - (earlier?.reports ?? 0) : counts.images - (earlier?.images ?? 0)
             if delta > 0 { moved += delta; byClient[client] = delta }
         }
@@ -82,10 +97,11 @@ struct SoftFindingDetail {
 
     /// `; driven by CT (310 reports, 9.8 images per case), MR (40, 3.1)`, or for volume
     /// growth `; driven by C07 +220 reports, C02 +14`: the top three.
-    private func drivers(_ flag: AuditFlag, key: String, _ now: Breakdown, _ before: Breakdown) -> String {
+    private func drivers(_ flag: AuditFlag, key: String, _ now: Source, _ before: Source) -> String {
         let groups = now[key] ?? [:]
         if flag.code == "SOFT_VOLUME_GROWTH" {
-            let rises = groups.map { ($0.key, $0.value.reports - (before[key]?[$0.key]?.reports ?? 0)) }
+            let previous = before[key] ?? [:]
+            let rises = groups.map { ($0.key, $0.value.reports - (previous[$0.key]?.reports ?? 0)) }
                 .filter { $0.1 > 0 }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(3)
             guard !rises.isEmpty else { return "" }
             return "; driven by " + rises.enumerated().map { i, r in "\(r.0) +\(r.1)\(i == 0 ? " reports" : "")" }
@@ -101,9 +117,9 @@ struct SoftFindingDetail {
 
     /// Billable reports of a period by party: a client's by modality, a radiologist's by client.
     /// A settled month's comes with its index (``ClosedPeriodIndex``): its reports stay on disk.
-    private func breakdown(_ p: Period) -> Breakdown {
-        if state.history.holds(p) { return state.settledBreakdowns[p] ?? [:] }
-        return Self.breakdown((state.periodReports[p] ?? []).lazy.map { state.reports[Int($0)] }, excluding: state.excludedReports(in: p))
+    private func breakdown(_ p: Period) -> Source {
+        if state.history.holds(p) { return state.settledBreakdowns[p].map(Source.settled) ?? .made([:]) }
+        return .made(Self.breakdown((state.periodReports[p] ?? []).lazy.map { state.reports[Int($0)] }, excluding: state.excludedReports(in: p)))
     }
 
     static func breakdown(_ reports: some Sequence<Report>, excluding excluded: Set<String>) -> Breakdown {

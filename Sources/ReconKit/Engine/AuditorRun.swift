@@ -80,13 +80,27 @@ public enum PartyStatsCodec {
 
     public static func decode(_ value: JSONValue?, period: String = "") -> [PartyPeriodStats] {
         (value?.arrayValue ?? []).compactMap { v in
-            guard let o = v.objectValue, let party = o["party"]?.stringValue.flatMap(PartyPeriodStats.Party.init(rawValue:)),
-                let id = o["id"]?.stringValue
-            else { return nil }
-            let revenue = o["revenue_base"]?.stringValue ?? "", cost = o["cost_base"]?.stringValue ?? ""
-            var s = PartyPeriodStats(party: party, partyId: id, period: o["period"]?.stringValue ?? period,
-                                     ageMonths: Int(o["age_months"]?.intValue ?? 0), reports: Int(o["reports"]?.intValue ?? 0),
-                                     images: Int(o["images"]?.intValue ?? 0), revenueBase: Double(revenue) ?? 0,
+            guard case .object(let o) = v else { return nil }
+            // The members read in one pass: every close's thousands of rows are read by every command.
+            var party: PartyPeriodStats.Party?, id: String?, rowPeriod: String?
+            var age: Int64?, reports: Int64?, images: Int64?, revenue = "", cost = ""
+            for (key, member) in o {
+                switch key {
+                case "party": party = member.stringValue.flatMap(PartyPeriodStats.Party.init(rawValue:))
+                case "id": id = member.stringValue
+                case "period": rowPeriod = member.stringValue
+                case "age_months": age = member.intValue
+                case "reports": reports = member.intValue
+                case "images": images = member.intValue
+                case "revenue_base": revenue = member.stringValue ?? ""
+                case "cost_base": cost = member.stringValue ?? ""
+                default: break
+                }
+            }
+            guard let party, let id else { return nil }
+            var s = PartyPeriodStats(party: party, partyId: id, period: rowPeriod ?? period,
+                                     ageMonths: Int(age ?? 0), reports: Int(reports ?? 0),
+                                     images: Int(images ?? 0), revenueBase: Double(revenue) ?? 0,
                                      costBase: Double(cost) ?? 0)
             s.recordedRevenue = ExactDecimal(recorded: Substring(revenue))
             s.recordedCost = ExactDecimal(recorded: Substring(cost))

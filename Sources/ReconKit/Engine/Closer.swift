@@ -107,11 +107,23 @@ public enum MarginCodec {
 
     public static func decode(_ value: JSONValue?) -> [MarginRow] {
         (value?.arrayValue ?? []).compactMap { v in
-            guard let o = v.objectValue, let c = o["client_id"]?.stringValue, let m = o["modality"]?.stringValue,
-                let r = o["revenue"]?.stringValue.flatMap({ ExactDecimal(recorded: Substring($0)) }),
-                let k = o["cost"]?.stringValue.flatMap({ ExactDecimal(recorded: Substring($0)) })
+            guard case .object(let o) = v else { return nil }
+            // The members read in one pass: every close's thousands of rows are read by every command.
+            var client: String?, modality: String?, reports: Int64?, revenue: String?, cost: String?
+            for (key, member) in o {
+                switch key {
+                case "client_id": client = member.stringValue
+                case "modality": modality = member.stringValue
+                case "reports": reports = member.intValue
+                case "revenue": revenue = member.stringValue
+                case "cost": cost = member.stringValue
+                default: break
+                }
+            }
+            guard let c = client, let m = modality, let r = revenue.flatMap({ ExactDecimal(recorded: Substring($0)) }),
+                let k = cost.flatMap({ ExactDecimal(recorded: Substring($0)) })
             else { return nil }
-            return MarginRow(clientId: c, modality: m, reports: Int(o["reports"]?.intValue ?? 0), revenue: r, cost: k)
+            return MarginRow(clientId: c, modality: m, reports: Int(reports ?? 0), revenue: r, cost: k)
         }
     }
 }

@@ -32,11 +32,11 @@ enum IssuedDocumentEntries {
         // interruption lists those its first attempt issued too).
         var unclaimed: [String: LedgerEntry] = [:]
         var closed: Set<String> = []
-        var last: [String: Int] = [:]  // `PREFIX-YEAR` → the last sequence number used
+        var series = Series()
         for e in entries {
             guard let kind = e.eventKind else { continue }
             if let document = kind.document {
-                let number = try checkNumber(e, kind: document, zone: zone, last: &last)
+                let number = try checkNumber(e, kind: document, zone: zone, series: &series)
                 try checkAmounts(e)
                 if kind != .creditNoteIssued || e.body["request"] == nil { unclaimed[number] = e }
                 continue
@@ -67,19 +67,54 @@ enum IssuedDocumentEntries {
             + "recon writes no such entry")
     }
 
+    /// The numbers used so far, per kind and year, and the year of the last `at` read: a
+    /// close's documents share one time, read once.
+    struct Series {
+        struct Key: Hashable {
+            let kind: DocumentKind
+            let year: Int
+        }
+        /// `PREFIX-YEAR` and the last sequence number used in it.
+        var used: [Key: (series: String, last: Int)] = [:]
+        var lastAt = ""
+        var lastYear = 0
+    }
+
     /// The entry's number, checked to be the next of its kind and year.
-    private static func checkNumber(_ e: LedgerEntry, kind: DocumentKind, zone: SiteTimeZone, last: inout [String: Int]) throws -> String {
+    private static func checkNumber(_ e: LedgerEntry, kind: DocumentKind, zone: SiteTimeZone, series: inout Series) throws -> String {
         guard let number = e.string("number") else { throw LedgerDamage(seq: e.seq, "\(e.kind) has no number") }
-        guard let date = SiteClock.date(rfc3339: e.at) else { throw LedgerDamage(seq: e.seq, "its at is no time") }
-        let year = zone.today(now: date).components.year
-        let key = kind.series(year: year)
-        let expected = kind.number(year: year, sequence: (last[key] ?? 0) + 1)
-        guard number == expected else {
+        if e.at != series.lastAt || series.lastAt.isEmpty {
+            guard let date = SiteClock.date(rfc3339: e.at) else { throw LedgerDamage(seq: e.seq, "its at is no time") }
+            series.lastAt = e.at
+            series.lastYear = zone.today(now: date).components.year
+        }
+        let year = series.lastYear
+        let key = Series.Key(kind: kind, year: year)
+        let used = series.used[key] ?? (kind.series(year: year), 0)
+        let sequence = used.last + 1
+        guard isNumber(number, series: used.series, sequence: sequence) else {
+            let expected = kind.number(year: year, sequence: sequence)
             throw LedgerDamage(seq: e.seq, "\(e.kind) is numbered \(number), but the next \(kind.prefix) number of \(year) "
                 + "(the year of its issue in site time) is \(expected): numbers are gapless per kind and year, each used once")
         }
-        last[key] = (last[key] ?? 0) + 1
+        series.used[key] = (used.series, sequence)
         return number
+    }
+
+    /// Whether `number` is `kind.number(year:sequence:)` of the series `PREFIX-YEAR`: the
+    /// series, a dash, then `sequence` in at least six digits. Read on its bytes: a year's
+    /// thousands of document entries are checked by every writer.
+    static func isNumber(_ number: String, series: String, sequence: Int) -> Bool {
+        var width = 1, rest = sequence / 10
+        while rest > 0 {
+            width += 1
+            rest /= 10
+        }
+        width = max(width, 6)
+        let text = number.utf8, head = series.utf8
+        guard sequence > 0, text.count == head.count + 1 + width, text.starts(with: head) else { return false }
+        let tail = text.dropFirst(head.count)
+        return tail.first == UInt8(ascii: "-") && Digits.value(tail.dropFirst()) == sequence
     }
 
     private static func checkAmounts(_ e: LedgerEntry) throws {

@@ -301,6 +301,26 @@ struct DropFileReadTests {
         }
     }
 
+    /// The ledger's bytes come with their SHA-256 the same way (`FileIO.readHashing`), also when
+    /// they are not a whole number of pieces; a symbolic link in its place is still refused.
+    @Test func theLedgersHashIsTheHashOfTheBytesRead() throws {
+        try withTemporaryFolder { dir in
+            let threshold = DropFile.hashedBehindFrom, piece = DropFile.readPiece
+            let sizes = [0, 1, 63, threshold - 1, threshold, threshold + 1, threshold + piece, threshold + 2 * piece + 12_345]
+            let all = Data((0..<sizes.max()!).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11) })
+            for size in sizes {
+                let bytes = all.prefix(size)
+                let path = dir + "/ledger-\(size).jsonl"
+                try bytes.write(to: URL(fileURLWithPath: path))
+                let read = try FileIO.readHashing(path, followingLinks: false)
+                #expect(Data(read.bytes) == bytes, "size \(size)")
+                #expect(Hex.string(read.hash.finalize()) == Hex.string(SHA256.hash(data: bytes)), "size \(size)")
+            }
+            #expect(symlink(dir + "/ledger-1.jsonl", dir + "/link.jsonl") == 0)
+            #expect(throws: FileIO.Failure.self) { try FileIO.readHashing(dir + "/link.jsonl", followingLinks: false) }
+        }
+    }
+
     /// Finance staff may rename a new drop into a name recon is still taking (SPEC §2: drops
     /// arrive by rename): the entry leaves the Inbox only while it names the file that was
     /// read, so the new drop is never removed unread.

@@ -71,4 +71,43 @@ struct DeferredLinesTests {
             #expect(read.entries[1].body["number"] == "INV-1")
         }
     }
+
+    /// What only a document's workbook shows stays in the file with its lines; the record read
+    /// from the entry holds it all, as when the whole body was held. Another kind's member of
+    /// the same name (`site` in `site.init`) is held.
+    @Test func whatOnlyTheWorkbookShowsComesBackWithTheRecord() throws {
+        try withTemporaryFolder { dir in
+            let path = dir + "/ledger.jsonl"
+            let file = LedgerFile(path: path)
+            try file.append(kind: "site.init", body: ["site": "s", "timezone": "UTC"], at: "2026-03-01T00:00:00Z")
+            let body: [String: JSONValue] = [
+                "number": "INV-2026-000001", "period": "2026-02", "client_id": "C1", "client_name": "Clinic One",
+                "currency": "INR", "subtotal": "168.00", "tax": "0.00", "total": "168.00", "tax_rate": "0", "taxes": [],
+                "lines": Self.lines, "fx": [["from": "USD", "to": "INR", "rate": "83.1", "to_date": "2026-02-28"]],
+                "issued_on": "2026-03-02", "due_on": "2026-04-01", "issued_under": ["head": "ab", "seq": 1],
+                "party": ["address": ["1 Main St"], "tax_id": "T-9", "po_number": "", "email": "", "bank_details": ""],
+                "paper": "A4", "layout": 4, "site": "s", "file": "Outbox/2026-02/invoices/INV-2026-000001.xlsx",
+                "sha256": "00", "checkpoint": "Ledger/checkpoints/1.txt",
+            ]
+            try file.append(kind: "invoice.issued", body: body, at: "2026-03-02T00:00:00Z")
+            let read = LedgerFile(path: path)
+            try read.load()
+            #expect(read.entries[0].body["site"] == "s")
+            let invoice = read.entries[1]
+            for key in ["lines", "fx", "issued_on", "issued_under", "party", "paper", "layout", "site", "client_name",
+                        "tax_rate", "checkpoint"] {
+                #expect(invoice.body[key] == nil, "\(key) is held")
+            }
+            for key in ["number", "period", "client_id", "currency", "subtotal", "tax", "total", "taxes", "due_on", "file", "sha256"] {
+                #expect(invoice.body[key] == body[key], "\(key) is not held as written")
+            }
+            let whole = LedgerFile(path: path)
+            try whole.load(deferringLines: false)
+            #expect(whole.entries[1].body == body)
+            let record = try DocumentRecord(entry: invoice)
+            #expect(record == (try DocumentRecord(entry: whole.entries[1])))
+            #expect(record.partyName == "Clinic One" && record.party.taxId == "T-9" && record.issuedUnderSeq == 1)
+            #expect(record.fx.count == 1 && record.lines.count == 2 && record.checkpoint == "Ledger/checkpoints/1.txt")
+        }
+    }
 }

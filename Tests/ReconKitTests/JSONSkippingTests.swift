@@ -2,9 +2,10 @@ import Testing
 
 @testable import ReconKit
 
-/// Checking a ledger line's `body.lines` without building them must judge the text exactly
-/// as building them does: the same error at the same offset with the same message, or the
-/// same canonical verdict and the same value but for the skipped member.
+/// Checking a ledger line's `body.lines` (and `body.party`, a member of any value) without
+/// building them must judge the text exactly as building them does: the same error at the
+/// same offset with the same message, or the same canonical verdict and the same value but
+/// for the skipped members.
 @Suite("JSON skipping parse agrees with the building parse")
 struct JSONSkippingTests {
     /// A small deterministic generator (SplitMix64), so a failure names a case that comes back.
@@ -81,7 +82,10 @@ struct JSONSkippingTests {
         case 1: lines = value(&g)
         default: lines = [UInt8(ascii: "[")] + Array((0..<(1 + g.below(4))).map { _ in item(&g) }.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
         }
-        var body = Array(#"{"client":"C1","#.utf8) + Array(#""lines":"#.utf8) + lines + Array(#","total":"1.00"}"#.utf8)
+        var body = Array(#"{"client":"C1","#.utf8) + Array(#""lines":"#.utf8) + lines
+        // Another member left out, whatever its value: an object now and then.
+        if g.chance(40) { body += Array(#","party":"#.utf8) + (g.chance(50) ? item(&g) : value(&g)) }
+        body += Array(#","total":"1.00"}"#.utf8)
         if g.chance(5) { body = Array(#"{"lines":[1],"#.utf8) + body.dropFirst() }
         if g.chance(5) { body = Array(#"{"total":"1.00","#.utf8) + body.dropFirst() }
         var text = Array(#"{"at":"2026-01-01T00:00:00Z","body":"#.utf8) + body
@@ -98,32 +102,39 @@ struct JSONSkippingTests {
     /// What a parse came to: its error, or its value and verdict.
     enum Outcome: Equatable {
         case failed(JSONParseError)
-        case parsed(JSONValue, canonical: Bool, skipped: Bool)
+        case parsed(JSONValue, canonical: Bool, skipped: [String])
     }
 
     static func building(_ text: [UInt8]) -> Outcome {
         text.withUnsafeBufferPointer { buffer in
             do {
                 let (value, canonical) = try JSONParser.parseNotingCanonical(buffer)
-                // What skipping should give: the same value without a non-empty body.lines.
-                if case .object(var root) = value, case .object(var body)? = root["body"],
-                    case .array(let lines)? = body["lines"], !lines.isEmpty {
-                    body["lines"] = nil
+                // What skipping should give: the same value without body.lines and body.party,
+                // but for an empty array, kept.
+                if case .object(var root) = value, case .object(var body)? = root["body"] {
+                    var skipped: [String] = []
+                    for key in Self.skipped.sorted() where body[key] != nil && body[key] != .array([]) {
+                        body[key] = nil
+                        skipped.append(key)
+                    }
                     root["body"] = .object(body)
-                    return .parsed(.object(root), canonical: canonical, skipped: true)
+                    return .parsed(.object(root), canonical: canonical, skipped: skipped)
                 }
-                return .parsed(value, canonical: canonical, skipped: false)
+                return .parsed(value, canonical: canonical, skipped: [])
             } catch {
                 return .failed(error as! JSONParseError)
             }
         }
     }
 
+    static let skipped: Set<String> = ["lines", "party"]
+
     static func skipping(_ text: [UInt8]) -> Outcome {
         text.withUnsafeBufferPointer { buffer in
             do {
-                let (value, canonical, skipped) = try JSONParser.parseNotingCanonical(buffer, skipping: "lines", of: "body")
-                return .parsed(value, canonical: canonical, skipped: skipped)
+                let (value, canonical, skipped) = try JSONParser.parseNotingCanonical(buffer, skipping: Self.skipped, of: "body")
+                // Met in the text's order, which is JCS order here: by name.
+                return .parsed(value, canonical: canonical, skipped: skipped.sorted())
             } catch {
                 return .failed(error as! JSONParseError)
             }
@@ -133,7 +144,7 @@ struct JSONSkippingTests {
     @Test func everyGeneratedLineIsJudgedAlikeWhetherLinesAreBuiltOrSkipped() {
         var g = Generator(state: 20_260_301)
         var reasons: [String: Int] = [:]
-        var canonicalSkipped = 0, nonCanonicalSkipped = 0
+        var canonicalSkipped = 0, nonCanonicalSkipped = 0, partySkipped = 0
         for n in 0..<6000 {
             let text = Self.line(&g)
             let built = Self.building(text)
@@ -142,8 +153,9 @@ struct JSONSkippingTests {
             if skipped != built { break }
             switch built {
             case .failed(let error): reasons["\(error.reason)".prefix(while: { $0 != "(" }).description, default: 0] += 1
-            case .parsed(_, true, true): canonicalSkipped += 1
-            case .parsed(_, false, true): nonCanonicalSkipped += 1
+            case .parsed(_, let canonical, let skipped) where !skipped.isEmpty:
+                if canonical { canonicalSkipped += 1 } else { nonCanonicalSkipped += 1 }
+                if skipped.contains("party") { partySkipped += 1 }
             case .parsed: break
             }
         }
@@ -151,6 +163,7 @@ struct JSONSkippingTests {
         #expect(reasons.count == 12, "\(reasons)")
         #expect(reasons.values.allSatisfy { $0 >= 5 }, "\(reasons)")
         #expect(canonicalSkipped >= 200 && nonCanonicalSkipped >= 200, "\(canonicalSkipped) \(nonCanonicalSkipped)")
+        #expect(partySkipped >= 300, "\(partySkipped)")
     }
 
     /// Hand-picked cases the generator might miss: the first duplicate reported is the
@@ -169,6 +182,12 @@ struct JSONSkippingTests {
         #"{"body":{"lines":[{"b":1,"a" 2}]}}"#,
         #"{"body":{"lines":[{"b\n":1,"a" 2}]}}"#,
         #"{"body":{"lines":[{"b\n":1 "a":2}]}}"#,
+        #"{"body":{"lines":[],"party":{"a":1,"a":2}}}"#,
+        #"{"body":{"party":"x","party":[]}}"#,
+        #"{"body":{"party":{"b":1,"a":2},"total":"1"}}"#,
+        #"{"body":{"party":"\ud800"}}"#,
+        #"{"body":{"party":[[]],"lines":[1]}}"#,
+        #"{"body":{"party":nul}}"#,
     ])
     func aHandPickedLineIsJudgedAlike(text: String) {
         let bytes = Array(text.utf8)

@@ -113,7 +113,9 @@ public struct DocumentRecord: Sendable, Equatable {
     }
 
     /// Reads a record back from an `*.issued` entry.
-    public init(entry: LedgerEntry) throws {
+    public init(entry read: LedgerEntry) throws {
+        // What only the workbook shows was left in the ledger file when it was read.
+        let entry = try read.whole()
         let b = entry.body, reader = BodyReader(entry: entry)
         let kind = try reader.documentKind()
         self.kind = kind
@@ -128,7 +130,7 @@ public struct DocumentRecord: Sendable, Equatable {
         tax = try reader.decimal("tax")
         total = try reader.decimal("total")
         var lines: [DocumentLine] = []
-        for item in try entry.member("lines")?.arrayValue ?? [] {
+        for item in b["lines"]?.arrayValue ?? [] {
             guard let o = item.objectValue, let m = o["modality"]?.stringValue,
                 let uText = o["urgency"]?.stringValue, let per = o["per"]?.stringValue,
                 let q = o["quantity"]?.intValue, let ua = o["unit_amount"]?.stringValue,

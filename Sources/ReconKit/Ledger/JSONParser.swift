@@ -26,10 +26,10 @@ public struct JSONParser {
     var canonical = true
     /// Whether the last string read held an escape (so its bytes differ from its text).
     var stringHadEscape = false
-    /// The member checked but not built (see ``parseNotingCanonical(_:skipping:of:)``).
-    var skipTarget: (member: String, parent: String)?
-    /// Whether that member was met, a non-empty array, and left out of the value.
-    var skippedMember = false
+    /// The members checked but not built (see ``parseNotingCanonical(_:skipping:of:)``).
+    var skipTarget: (members: Set<String>, parent: String)?
+    /// Those members met and left out of the value, in the order met.
+    var skippedMembers: [String] = []
     /// The member names of the objects being skipped, innermost last, for the order and
     /// duplicate checks: one buffer for the whole parse rather than one per object.
     var skippedNames: [SkippedName] = []
@@ -90,20 +90,20 @@ public struct JSONParser {
     }
 
     /// Parses one JSON value as ``parseNotingCanonical(_:)`` does, but when the root object's
-    /// member `parent` is an object whose member `member` is a non-empty array, that array is
-    /// only checked, not built, and left out of the value.
+    /// member `parent` is an object, its members named in `members` are only checked, not
+    /// built, and left out of the value — all but an empty array, which is kept as it is.
     ///
-    /// The array is checked exactly as a full parse checks it — the same errors at the same
-    /// offsets, the same canonical bookkeeping — so the outcome differs from
-    /// ``parseNotingCanonical(_:)`` only in that member's absence, said by `skipped`. A ledger
-    /// line's document `lines` (`skipping: "lines", of: "body"`) are most of its text and are
-    /// left in the file (``DeferredMembers``).
-    static func parseNotingCanonical(_ bytes: UnsafeBufferPointer<UInt8>, skipping member: String, of parent: String)
-        throws -> (value: JSONValue, isCanonical: Bool, skipped: Bool) {
+    /// A skipped value is checked exactly as a full parse checks it — the same errors at the
+    /// same offsets, the same canonical bookkeeping — so the outcome differs from
+    /// ``parseNotingCanonical(_:)`` only in those members' absence, said by `skipped`. A ledger
+    /// line's document `lines` are most of its text, and what only a document's workbook reads
+    /// is most of the rest: they are left in the file (``DeferredMembers``).
+    static func parseNotingCanonical(_ bytes: UnsafeBufferPointer<UInt8>, skipping members: Set<String>, of parent: String)
+        throws -> (value: JSONValue, isCanonical: Bool, skipped: [String]) {
         var parser = JSONParser(bytes)
-        parser.skipTarget = (member, parent)
+        parser.skipTarget = (members, parent)
         let value = try parser.parseWhole()
-        return (value, parser.canonical, parser.skippedMember)
+        return (value, parser.canonical, parser.skippedMembers)
     }
 
     /// Parses one JSON value from UTF-8 bytes without copying them.
@@ -179,7 +179,7 @@ public struct JSONParser {
         pairs.reserveCapacity(8)
         // The previous member's name and, when it held no escape, its bytes: JCS order is checked as names are read.
         var previousKey: (name: String, raw: UnsafeBufferPointer<UInt8>?)?
-        var skippedHere = false
+        var skippedHere: [String] = []
         while true {
             guard pos < bytes.count else {
                 throw endInside("an object")
@@ -200,10 +200,16 @@ public struct JSONParser {
             if role != .plain, let skipTarget, pos < bytes.count {
                 if role == .root, bytes[pos] == UInt8(ascii: "{"), key == skipTarget.parent {
                     pairs.append((key, try parseObject(depth: depth + 1, role: .parent), keyOffset))
-                } else if role == .parent, bytes[pos] == UInt8(ascii: "["), key == skipTarget.member {
-                    // An empty array is kept, as it is; a skipped one keeps its place for the duplicate check.
-                    if try skipArray(depth: depth + 1) { skippedHere = true }
-                    pairs.append((key, .array([]), keyOffset))
+                } else if role == .parent, skipTarget.members.contains(key) {
+                    // An empty array is kept, as it is; a skipped value keeps its place for the duplicate check.
+                    if bytes[pos] == UInt8(ascii: "[") {
+                        if try skipArray(depth: depth + 1) { skippedHere.append(key) }
+                        pairs.append((key, .array([]), keyOffset))
+                    } else {
+                        try skipValue(depth: depth)
+                        skippedHere.append(key)
+                        pairs.append((key, .null, keyOffset))
+                    }
                 } else {
                     pairs.append((key, try parseValue(depth: depth), keyOffset))
                 }
@@ -221,10 +227,8 @@ public struct JSONParser {
             case UInt8(ascii: "}"):
                 pos += 1
                 var members = try Self.members(pairs)
-                if skippedHere, let skipTarget {
-                    members[skipTarget.member] = nil
-                    skippedMember = true
-                }
+                for key in skippedHere { members[key] = nil }
+                skippedMembers += skippedHere
                 return .object(members)
             case let byte:
                 throw notAfterMember(key, byte)

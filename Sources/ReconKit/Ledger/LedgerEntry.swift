@@ -44,6 +44,13 @@ public struct LedgerEntry: Sendable {
         return try deferred.read(seq: seq, hash: hash)[key]
     }
 
+    /// The entry with its whole body: the members left in the ledger file (``DeferredMembers``)
+    /// read back, once, when there are any.
+    func whole() throws -> LedgerEntry {
+        guard let deferred else { return self }
+        return LedgerEntry(seq: seq, at: at, kind: kind, body: try deferred.read(seq: seq, hash: hash), prev: prev, hash: hash)
+    }
+
     /// The entry after `prev` and its line, from the JCS form of its body (``JCS/canonical(_:)``
     /// of `.object(body)`, made beforehand: bodies are independent, so a close's 500 are put in
     /// JCS form on every core, and only this, which needs `prev`, runs one entry after another).
@@ -116,6 +123,15 @@ public struct LedgerEntry: Sendable {
 /// year's document lines are 16 MB of text and several times that once parsed, and only a
 /// regenerated document needs them.
 struct DeferredMembers: Sendable {
+    /// The body members of a document entry left in the file: its lines, and what only its
+    /// workbook shows (``DocumentRecord``, which reads the whole body back). Replaying,
+    /// checking and reporting read the rest: number, period, party, currency, amounts, taxes,
+    /// file, SHA-256, due date, what a credit note refers to, its reason and signed request.
+    static let documentMembers: Set<String> = [
+        "lines", "fx", "issued_on", "issued_under", "checkpoint", "party", "seller", "paper", "layout", "site",
+        "client_name", "radiologist_name", "tax_rate", "payment_terms_days",
+    ]
+
     let path: String
     /// The line's first byte and its length, without the newline.
     let offset: Int

@@ -48,16 +48,16 @@ public final class LedgerFile {
     /// Reads and checks the whole file. `deferringLines`: documents' `lines` stay in the file,
     /// read back on demand (``LedgerEntry/member(_:)``); `recon verify` holds every member.
     public func load(deferringLines: Bool = true) throws {
-        let bytes = try FileIO.read(path, followingLinks: false)
-        // The complete lines are hashed whole on another core while they are parsed.
+        // Hashed as it is read (a large ledger on the other core): the parse then has both.
+        let (bytes, readHash) = try FileIO.readHashing(path, followingLinks: false)
         let complete = (bytes.lastIndex(of: 10) ?? -1) + 1
-        let hashing = BackgroundWork {
-            var hash = SHA256()
-            bytes.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<complete])) }
-            return hash
-        }
         let read = bytes.withUnsafeBufferPointer { LedgerReader.read($0, deferringFrom: deferringLines ? path : nil) }
-        content = hashing.wait()
+        // The hash covers the complete lines: a half-written last one is hashed without.
+        content = readHash
+        if complete != bytes.count {
+            content = SHA256()
+            bytes.withUnsafeBytes { content.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<complete])) }
+        }
         entries = read.entries
         if let damage = read.damage { throw damage }
         try EntryTimes.check(entries)

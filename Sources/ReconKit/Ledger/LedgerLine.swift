@@ -12,27 +12,31 @@ struct LedgerLine {
     /// Reads `line` (without its newline) as entry `expectedSeq`; throws ``LedgerDamage``
     /// naming `expectedSeq`, with the same messages and in the same order as ever.
     ///
-    /// `source`, the ledger file and the line's offset in it: a canonical line's document
-    /// `lines` are then left there (``DeferredMembers``), checked but never built.
+    /// `source`, the ledger file and the line's offset in it: a canonical document line's
+    /// `lines` and the members only its workbook reads are then left there
+    /// (``DeferredMembers``), checked but never built.
     static func read(_ line: UnsafeBufferPointer<UInt8>, expectedSeq: Int,
                      source: (path: String, offset: Int)? = nil) throws(LedgerDamage) -> LedgerLine {
-        let parsed: (value: JSONValue, isCanonical: Bool, skipped: Bool)
+        let parsed: (value: JSONValue, isCanonical: Bool, skipped: [String])
         do {
             if source != nil {
-                parsed = try JSONParser.parseNotingCanonical(line, skipping: "lines", of: "body")
+                parsed = try JSONParser.parseNotingCanonical(line, skipping: DeferredMembers.documentMembers, of: "body")
             } else {
                 let whole = try JSONParser.parseNotingCanonical(line)
-                parsed = (whole.value, whole.isCanonical, false)
+                parsed = (whole.value, whole.isCanonical, [])
             }
         } catch {
             throw LedgerDamage(seq: expectedSeq, "line \(expectedSeq) is not a JSON object: \(error)")
         }
         let entry = try entry(of: parsed.value, expectedSeq: expectedSeq)
         let canonicalHash = parsed.isCanonical ? hashOfCanonical(line, entry) : nil
-        if parsed.skipped {
-            // The lines were checked but not built: only an entry hashed off its line can do without them.
-            guard let canonicalHash, let source else { return try read(line, expectedSeq: expectedSeq) }
-            let deferred = DeferredMembers(path: source.path, offset: source.offset, length: line.count, keys: ["lines"])
+        if !parsed.skipped.isEmpty {
+            // Checked but not built: only a document entry hashed off its line can do without them
+            // (another kind's member of the same name, `site` in `site.init`, is read by others).
+            guard let canonicalHash, let source, LedgerEvent.Kind(rawValue: entry.kind)?.document != nil else {
+                return try read(line, expectedSeq: expectedSeq)
+            }
+            let deferred = DeferredMembers(path: source.path, offset: source.offset, length: line.count, keys: Set(parsed.skipped))
             return LedgerLine(entry: LedgerEntry(seq: entry.seq, at: entry.at, kind: entry.kind, body: entry.body,
                                                  prev: entry.prev, hash: entry.hash, deferred: deferred),
                               computedHash: canonicalHash)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -62,6 +63,18 @@ public enum FileIO {
     /// The whole file; with `followingLinks` false, a symbolic link in its place is refused as
     /// not a regular file (the ledger: appends through a link would land outside the site).
     public static func read(_ path: String, followingLinks: Bool = true) throws -> [UInt8] {
+        try read(path, followingLinks: followingLinks, hashing: false).bytes
+    }
+
+    /// ``read(_:followingLinks:)`` and the SHA-256 of the bytes read, to finalize or go on with:
+    /// a file of megabytes (the ledger after a year) is hashed on another core a piece behind
+    /// its reads (``TrailingHasher``), so the parse that follows has both cores to itself.
+    static func readHashing(_ path: String, followingLinks: Bool = true) throws -> (bytes: [UInt8], hash: SHA256) {
+        let read = try read(path, followingLinks: followingLinks, hashing: true)
+        return (read.bytes, read.hash ?? SHA256())
+    }
+
+    private static func read(_ path: String, followingLinks: Bool, hashing: Bool) throws -> (bytes: [UInt8], hash: SHA256?) {
         // Opened without waiting, so a FIFO put in a file's place is refused, never waited on.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { throw openFailure(path, errno) }
@@ -72,10 +85,16 @@ public enum FileIO {
         // The bytes are read straight into the array's storage, never zeroed first: a year's
         // ledger or a month's drop is tens of megabytes that would be written twice.
         var failure: Int32?
+        var hash: SHA256? = hashing ? SHA256() : nil
         let out = [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { buffer, initialized in
+            let trailing = hashing && buffer.count >= DropFile.hashedBehindFrom ? TrailingHasher(UnsafeRawPointer(buffer.baseAddress!)) : nil
+            // The hashing thread reads the buffer until it is finished, whatever happens.
+            defer { if let trailing { hash = trailing.finish() } }
+            // In pieces when another thread follows the reads; else in one.
+            let step = trailing == nil ? buffer.count : DropFile.readPiece
             var done = 0
             while done < buffer.count {
-                let n = Glibc.read(fd, buffer.baseAddress! + done, buffer.count - done)
+                let n = Glibc.read(fd, buffer.baseAddress! + done, min(step, buffer.count - done))
                 if n < 0 {
                     if errno == EINTR { continue }
                     failure = errno
@@ -83,11 +102,15 @@ public enum FileIO {
                 }
                 if n == 0 { break }
                 done += n
+                trailing?.written(upTo: done)
             }
             initialized = done
+            if hashing && trailing == nil {
+                hash?.update(bufferPointer: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[..<done])))
+            }
         }
         if let failure { throw Failure(path: path, action: "read", code: failure) }
-        return out
+        return (out, hash)
     }
 
     /// Writes all of `bytes` to an open descriptor.

@@ -32,7 +32,12 @@ public struct OperatorRoster {
     public private(set) var operators: [String: Operator] = [:]
     public private(set) var applied: [Applied] = []
     private var signatures: [String: Int] = [:]
+    /// The entries replayed, and the hashes of the first `hashed` of them: a request's
+    /// `ledger_head` must be one of those before it. Gathered only as far as a privileged
+    /// entry asks (a year's six thousand hashes were put in a set by every writer).
+    private var entries: [LedgerEntry] = []
     private var earlierHashes: Set<String> = []
+    private var hashed = 0
     /// Entries up to this seq may be privileged entries of the earlier form (`operator`,
     /// `operator_key`, no `signed_by`): only entries a verified checkpoint covers, as this
     /// version never writes them.
@@ -52,7 +57,7 @@ public struct OperatorRoster {
             let keyText = first.string("public_key"), let key = try? VerifierKey(text: keyText)
         else { throw LedgerDamage(seq: 1, "site.init carries no site name or readable public_key") }
         var roster = OperatorRoster(siteName: name, siteKey: key, legacyUpTo: legacyUpTo)
-        roster.earlierHashes.insert(first.hash)
+        roster.entries = entries
         for e in entries.dropFirst() { try roster.take(e) }
         return roster
     }
@@ -96,7 +101,6 @@ public struct OperatorRoster {
     // MARK: Replaying one entry
 
     mutating func take(_ e: LedgerEntry) throws {
-        defer { earlierHashes.insert(e.hash) }
         let b = e.body
         let claimsPrivilege = [PrivilegedKind.rerun, PrivilegedKind.operatorAdded, PrivilegedKind.operatorRemoved].contains(e.kind)
             || b["request"] != nil || b["signature"] != nil || b["signed_by"] != nil || b["operator_key"] != nil
@@ -109,6 +113,15 @@ public struct OperatorRoster {
         }
         if e.kind == PrivilegedKind.operatorAdded { try add(e) }
         if e.kind == PrivilegedKind.operatorRemoved { try remove(e) }
+    }
+
+    /// Whether `hash` is the hash of an entry before seq `seq`.
+    private mutating func isEarlierHash(_ hash: String, than seq: Int) -> Bool {
+        while hashed < min(seq - 1, entries.count) {
+            earlierHashes.insert(entries[hashed].hash)
+            hashed += 1
+        }
+        return earlierHashes.contains(hash)
     }
 
     private mutating func takeSigned(_ e: LedgerEntry) throws {
@@ -133,7 +146,7 @@ public struct OperatorRoster {
         guard request["site"]?.stringValue == siteName else {
             throw LedgerDamage(seq: e.seq, "the \(e.kind) request names another site")
         }
-        guard let head = request["ledger_head"]?.stringValue, earlierHashes.contains(head) else {
+        guard let head = request["ledger_head"]?.stringValue, isEarlierHash(head, than: e.seq) else {
             throw LedgerDamage(seq: e.seq, "the \(e.kind) request's ledger_head is not the hash of an earlier entry")
         }
         if let earlier = signatures[signature] {

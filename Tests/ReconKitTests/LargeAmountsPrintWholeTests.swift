@@ -61,11 +61,9 @@ struct LargeAmountsPrintWholeTests {
         let period = Period("2026-03")!
         var book = PeriodBook(period: period, fxDate: period.lastDay)
         book.invoices = [draft]
-        let review = PeriodReview(period: period, book: book, hardFlags: [], softFlags: [], blockOnSoft: false, stats: [],
-                                  softFlagsFinal: false)
         let path = FileManager.default.temporaryDirectory.path + "/draft-\(UUID().uuidString).xlsx"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try DraftWorkbook.write(review, side: .invoice, site: "s", to: path, created: Self.created)
+        try DraftWorkbook.write(book, side: .invoice, site: "s", to: path, created: Self.created)
         let summary = try PrintedSheet(path)
         #expect(summary.cells["G5"]?.number == "29500000")
         expectHolds(summary, "E", "25,000,000.00 INR")

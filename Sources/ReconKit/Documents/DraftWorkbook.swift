@@ -7,17 +7,18 @@ import XLSX
 /// One workbook per side (not one per party) keeps a drop into a large month fast and
 /// gives finance one place to read the month so far.
 public enum DraftWorkbook {
-    public static func write(_ review: PeriodReview, side: DocumentKind, site: String, to path: String,
+    /// The drafts of one side from the period priced so far (its flags are the review workbook's).
+    public static func write(_ priced: PeriodBook, side: DocumentKind, site: String, to path: String,
                              paper: PaperSize = .a4, created: Date) throws {
-        let docs = side == .invoice ? review.book.invoices : review.book.payouts
+        let docs = side == .invoice ? priced.invoices : priced.payouts
         let title = side == .invoice ? "Draft invoices" : "Draft payout statements"
-        let properties = DocumentProperties(title: "\(title) \(review.period)", subject: "month to date, not issued",
+        let properties = DocumentProperties(title: "\(title) \(priced.period)", subject: "month to date, not issued",
                                             author: site, company: site, created: created)
         let temp = FileIO.temporaryName(for: path)
         try Workbook.write(to: temp, naming: path, properties: properties) { book in
             book.paper = paper
             let sheet = try book.addWorksheet(named: "Summary")
-            try sheet.write(text: "\(title) — \(review.period) (DRAFT, month to date)", row: 0, column: 0, style: .title)
+            try sheet.write(text: "\(title) — \(priced.period) (DRAFT, month to date)", row: 0, column: 0, style: .title)
             try sheet.write(text: "Not issued: these change with every drop until the period closes.", row: 1, column: 0,
                             style: CellStyle().with { $0.isItalic = true })
             // Pricing never guesses: what a party's total leaves out (no rate, no FX rate) is said beside it.
@@ -29,7 +30,7 @@ public enum DraftWorkbook {
                 try sheet.write(text: text, row: row, column: 7, style: wrapped)
                 try sheet.fitRowHeight(row, toWrap: text, charactersPerLine: 56)
             }
-            for p in review.book.problems where p.side == side { leftOut[p.subject, default: []].append("\(p.code.rawValue): \(p.message)") }
+            for p in priced.problems where p.side == side { leftOut[p.subject, default: []].append("\(p.code.rawValue): \(p.message)") }
             if !leftOut.isEmpty {
                 try sheet.write(text: "\(leftOut.count == 1 ? "1 party's total leaves" : "\(leftOut.count) parties' totals leave") out reports "
                                 + "that could not be priced or converted (column H); the period cannot close until they are fixed.",
@@ -73,7 +74,7 @@ public enum DraftWorkbook {
             try sheet.freezePanes(row: 4, column: 0)
             try sheet.setUpPrinting(paper: book.paper, repeatRows: 3...3)
             try LinesSheet.write(docs.flatMap { d in
-                d.lines.map { LinesSheet.Row(document: "DRAFT-\(d.partyId)", period: review.period.description,
+                d.lines.map { LinesSheet.Row(document: "DRAFT-\(d.partyId)", period: priced.period.description,
                                              partyId: d.partyId, line: $0, currency: d.currency) }
             }, in: book, draft: true)
         }

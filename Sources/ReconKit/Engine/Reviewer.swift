@@ -37,10 +37,15 @@ public struct Reviewer {
 
     /// The priced period audited: the hard gate over its reports, its statistics and its soft flags.
     public func audit(_ period: Period, book: PeriodBook, final: Bool) -> PeriodReview {
-        Stages.time("audit") { audited(period, book: book, final: final) }
+        Stages.time("audit") {
+            let gated = gate(period, book: book)
+            return review(period, book: book, gated: gated, soft: softFlags(period, stats: gated.stats, final: final), final: final)
+        }
     }
 
-    private func audited(_ period: Period, book: PeriodBook, final: Bool) -> PeriodReview {
+    /// The hard gate over a priced period's reports, and its statistics: what its soft flags
+    /// are scored from (``softFlags(_:stats:final:)``), which may run beside other work.
+    func gate(_ period: Period, book: PeriodBook) -> (hard: [PeriodReview.FlagState], stats: [PartyPeriodStats]) {
         let state = session.state
         var hard: [PeriodReview.FlagState] = []
         // The pricer already compared each billable report with its client's contract.
@@ -62,16 +67,28 @@ public struct Reviewer {
                                  reason: images + (limit ?? "; it stands until decided"), score: "1")
             hard.append(.init(flag: flag, decision: state.reportDecisions[raised.subject] ?? state.flagDecisions[id]))
         }
-        let stats = AuditorRun.stats(book: book, state: state)
-        let closed = state.closedPeriods[period] != nil
+        return (hard, AuditorRun.stats(book: book, state: state))
+    }
+
+    /// The period's soft flags: a closed period's as its close raised them, an open one's
+    /// scored now against the closed periods' history.
+    func softFlags(_ period: Period, stats: [PartyPeriodStats], final: Bool) -> [PeriodReview.FlagState] {
+        let state = session.state
         let softFlags: [AuditFlag]
-        if closed {
+        if state.closedPeriods[period] != nil {
             softFlags = state.raisedSoftFlags[period] ?? []
         } else {
             let elapsed = final ? 1.0 : AuditorRun.elapsedFraction(of: period, today: state.zone.today(now: session.clock.now()))
             softFlags = AuditorRun.softFlags(period: period, current: stats, elapsed: elapsed, state: state, config: session.config)
         }
-        let soft = softFlags.map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }
+        return softFlags.map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }
+    }
+
+    /// The review of a priced period from its gate and soft flags.
+    func review(_ period: Period, book: PeriodBook, gated: (hard: [PeriodReview.FlagState], stats: [PartyPeriodStats]),
+                soft: [PeriodReview.FlagState], final: Bool) -> PeriodReview {
+        let (hard, stats) = gated
+        let closed = session.state.closedPeriods[period] != nil
         return PeriodReview(period: period, book: book, hardFlags: hard, softFlags: soft,
                             blockOnSoft: session.config.blockOnSoft, stats: stats, softFlagsFinal: final || closed)
     }

@@ -188,6 +188,11 @@ struct JSONSkippingTests {
         #"{"body":{"party":"\ud800"}}"#,
         #"{"body":{"party":[[]],"lines":[1]}}"#,
         #"{"body":{"party":nul}}"#,
+        #"{"body":{"p\u0061rty":{"a":1},"total":"1"}}"#,
+        #"{"body":{"party":1,"p\u0061rty":2}}"#,
+        #"{"body":{"total":"1","party":{"b":1},"lines":[1]}}"#,
+        #"{"body":{"lines":[1],"party":{},"party":2}}"#,
+        #"{"body":{"a":1,"lines":[1],"party":"x","z":[]}}"#,
     ])
     func aHandPickedLineIsJudgedAlike(text: String) {
         let bytes = Array(text.utf8)

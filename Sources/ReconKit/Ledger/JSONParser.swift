@@ -27,7 +27,7 @@ public struct JSONParser {
     /// Whether the last string read held an escape (so its bytes differ from its text).
     var stringHadEscape = false
     /// The members checked but not built (see ``parseNotingCanonical(_:skipping:of:)``).
-    var skipTarget: (members: Set<String>, parent: String)?
+    var skipTarget: (members: SkippedMemberNames, parent: String)?
     /// Those members met and left out of the value, in the order met.
     var skippedMembers: [String] = []
     /// The member names of the objects being skipped, innermost last, for the order and
@@ -101,7 +101,7 @@ public struct JSONParser {
     static func parseNotingCanonical(_ bytes: UnsafeBufferPointer<UInt8>, skipping members: Set<String>, of parent: String)
         throws -> (value: JSONValue, isCanonical: Bool, skipped: [String]) {
         var parser = JSONParser(bytes)
-        parser.skipTarget = (members, parent)
+        parser.skipTarget = (SkippedMemberNames(members), parent)
         let value = try parser.parseWhole()
         return (value, parser.canonical, parser.skippedMembers)
     }
@@ -179,7 +179,11 @@ public struct JSONParser {
         pairs.reserveCapacity(8)
         // The previous member's name and, when it held no escape, its bytes: JCS order is checked as names are read.
         var previousKey: (name: String, raw: UnsafeBufferPointer<UInt8>?)?
+        // Whether every name so far came after the one before it in JCS order: then no two are the same.
+        var rising = true
+        // The skipped members' names and their places in `pairs`.
         var skippedHere: [String] = []
+        var skippedAt: [Int] = []
         while true {
             guard pos < bytes.count else {
                 throw endInside("an object")
@@ -189,10 +193,15 @@ public struct JSONParser {
             }
             let keyOffset = pos
             let key = try parseString()
+            let raw = stringHadEscape ? nil : UnsafeBufferPointer(rebasing: bytes[(keyOffset + 1)..<(pos - 1)])
             if canonical {
-                let raw = stringHadEscape ? nil : UnsafeBufferPointer(rebasing: bytes[(keyOffset + 1)..<(pos - 1)])
-                if let previousKey, !Self.inJCSOrder(previousKey, (key, raw)) { canonical = false }
+                if let previousKey, !Self.inJCSOrder(previousKey, (key, raw)) {
+                    canonical = false
+                    rising = false
+                }
                 previousKey = (key, raw)
+            } else {
+                rising = false
             }
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "after the member name \"\(key)\"")
@@ -200,16 +209,20 @@ public struct JSONParser {
             if role != .plain, let skipTarget, pos < bytes.count {
                 if role == .root, bytes[pos] == UInt8(ascii: "{"), key == skipTarget.parent {
                     pairs.append((key, try parseObject(depth: depth + 1, role: .parent), keyOffset))
-                } else if role == .parent, skipTarget.members.contains(key) {
+                } else if role == .parent, skipTarget.members.contains(key, raw: raw) {
                     // An empty array is kept, as it is; a skipped value keeps its place for the duplicate check.
+                    let skipped: Bool
                     if bytes[pos] == UInt8(ascii: "[") {
-                        if try skipArray(depth: depth + 1) { skippedHere.append(key) }
-                        pairs.append((key, .array([]), keyOffset))
+                        skipped = try skipArray(depth: depth + 1)
                     } else {
                         try skipValue(depth: depth)
-                        skippedHere.append(key)
-                        pairs.append((key, .null, keyOffset))
+                        skipped = true
                     }
+                    if skipped {
+                        skippedHere.append(key)
+                        skippedAt.append(pairs.count)
+                    }
+                    pairs.append((key, skipped ? .null : .array([]), keyOffset))
                 } else {
                     pairs.append((key, try parseValue(depth: depth), keyOffset))
                 }
@@ -226,9 +239,23 @@ public struct JSONParser {
                 skipWhitespace()
             case UInt8(ascii: "}"):
                 pos += 1
-                var members = try Self.members(pairs)
-                for key in skippedHere { members[key] = nil }
+                guard !skippedHere.isEmpty else { return .object(try Self.members(pairs)) }
                 skippedMembers += skippedHere
+                guard rising else {
+                    var members = try Self.members(pairs)
+                    for key in skippedHere { members[key] = nil }
+                    return .object(members)
+                }
+                // Distinct names: the skipped ones are left out rather than put in and taken out.
+                var members = [String: JSONValue](minimumCapacity: pairs.count - skippedAt.count)
+                var next = 0
+                for (i, pair) in pairs.enumerated() {
+                    if next < skippedAt.count, skippedAt[next] == i {
+                        next += 1
+                        continue
+                    }
+                    members[pair.key] = pair.value
+                }
                 return .object(members)
             case let byte:
                 throw notAfterMember(key, byte)

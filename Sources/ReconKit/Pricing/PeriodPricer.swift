@@ -355,11 +355,14 @@ public struct PeriodPricer {
     }
 
     /// Reports ordered by (`reported_at`, `report_id`), sorting small keys instead of whole reports.
-    /// Drops usually arrive in time order, so a client's reports mostly are already: that is
-    /// checked in one pass first.
+    /// Drops usually arrive in time order, so a client's reports mostly are already, or are a
+    /// few runs in order, one a drop (a month's first drop, then each later one): that is
+    /// found in one pass first, and a few runs are merged rather than sorted.
     private static func inBillingOrder(_ slice: ArraySlice<PricedItem>, of reports: [Report]) -> [PricedItem] {
         let items = Array(slice)
-        if isInBillingOrder(items, of: reports) { return items }
+        let runs = orderedRuns(items, of: reports, atMost: mergedRuns)
+        if runs?.count == 1 { return items }
+        if let runs { return merged(items, runs: runs, of: reports) }
         if let order = packedOrder(items, of: reports) { return order.map { items[$0] } }
         var keys = items.indices.map { (at: items[$0].at, k: Int32($0)) }
         keys.sort { a, b in
@@ -412,15 +415,54 @@ public struct PeriodPricer {
         return order
     }
 
-    /// Whether every item comes strictly after the one before it in (`reported_at`, `report_id`) order.
-    private static func isInBillingOrder(_ items: [PricedItem], of reports: [Report]) -> Bool {
+    /// Runs of a client's reports merged rather than sorted: beyond this many, a sort is cheaper.
+    static let mergedRuns = 8
+
+    /// Whether `a` comes strictly before `b` in (`reported_at`, `report_id`) order.
+    private static func precedes(_ a: PricedItem, _ b: PricedItem, of reports: [Report]) -> Bool {
+        a.at != b.at ? a.at < b.at : reports[Int(a.index)].id < reports[Int(b.index)].id
+    }
+
+    /// Where each run of items in billing order starts (each item strictly after the one before
+    /// it), when there are at most `limit` runs; nil when there are more.
+    static func orderedRuns(_ items: [PricedItem], of reports: [Report], atMost limit: Int) -> [Int]? {
+        var starts = [0]
         var i = 1
         while i < items.count {
-            let a = items[i - 1], b = items[i]
-            if a.at > b.at || (a.at == b.at && !(reports[Int(a.index)].id < reports[Int(b.index)].id)) { return false }
+            if !precedes(items[i - 1], items[i], of: reports) {
+                guard starts.count < limit else { return nil }
+                starts.append(i)
+            }
             i += 1
         }
-        return true
+        return starts
+    }
+
+    /// Items made of runs in billing order (starting at `runs`), merged into one: each run into
+    /// what the runs before it made. Report ids are unique, so the order is total and a merge
+    /// gives what a sort gives.
+    static func merged(_ items: [PricedItem], runs: [Int], of reports: [Report]) -> [PricedItem] {
+        var done = Array(items[..<(runs.count > 1 ? runs[1] : items.count)])
+        var next: [PricedItem] = []
+        next.reserveCapacity(items.count)
+        for (k, start) in runs.enumerated().dropFirst() {
+            let run = items[start..<(k + 1 < runs.count ? runs[k + 1] : items.count)]
+            next.removeAll(keepingCapacity: true)
+            var i = done.startIndex, j = run.startIndex
+            while i < done.endIndex && j < run.endIndex {
+                if precedes(run[j], done[i], of: reports) {
+                    next.append(run[j])
+                    j += 1
+                } else {
+                    next.append(done[i])
+                    i += 1
+                }
+            }
+            next.append(contentsOf: done[i...])
+            next.append(contentsOf: run[j...])
+            swap(&done, &next)
+        }
+        return done
     }
 
     /// The card in force on `day` and the range of days it stays the one in force.

@@ -68,48 +68,54 @@ struct SoftFindingTests {
         #expect(flag.reason.hasSuffix(String(format: "%.1f–%.1f)", measure.typicalLow, measure.typicalHigh)))
     }
 
-    @Test func aRadiologistsChangeExplainedByAFlaggedClientIsListedUnderIt() throws {
-        // March: D1 reads 10 of C1's reports, D2 10 of C2's. April: C7 arrives with 60
-        // reports, 50 read by D1 (moved: 50 of D1's 50 new reports, all C7's) and 10 by D2;
-        // D3 reads 40 more of C2's (C2 not flagged): D3 keeps its own flag.
-        var state = SiteState(name: "s", base: Currency(code: "INR")!, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
-        var reports: [Report] = []
-        func add(_ n: Int, _ month: Int, _ client: String, _ rad: String, images: Int32 = 3) {
+    /// March: D1 reads 10 of C1's reports, D2 10 of C2's, D3 10 of C2's. April: C1 10 more
+    /// (D1); C7 arrives with 60 reports, 50 read by D1 (moved: 50 of D1's 50 new reports, all
+    /// C7's) and 10 by D2; D2 10 of C2's; D3 reads 40 more of C2's (C2 not flagged).
+    static func twoMonths() -> (march: [Report], april: [Report]) {
+        var march: [Report] = [], april: [Report] = []
+        func add(_ n: Int, _ month: Int, _ client: String, _ rad: String) {
             for _ in 0..<n {
-                let date = LocalDate(year: 2026, month: month, day: 5)!
-                reports.append(Report(id: "R\(reports.count)", reportedAt: Timestamp(nanoseconds: 0), localDate: date,
-                                      clientId: client, radiologistId: rad, modality: "CT", imageCount: images, urgency: .routine))
+                let r = Report(id: "R\(march.count + april.count)", reportedAt: Timestamp(nanoseconds: 0),
+                               localDate: LocalDate(year: 2026, month: month, day: 5)!, clientId: client, radiologistId: rad,
+                               modality: "CT", imageCount: 3, urgency: .routine)
+                if month == 3 { march.append(r) } else { april.append(r) }
             }
         }
         add(10, 3, "C1", "D1"); add(10, 3, "C2", "D2"); add(10, 3, "C2", "D3")
         add(10, 4, "C1", "D1"); add(50, 4, "C7", "D1"); add(10, 4, "C7", "D2"); add(10, 4, "C2", "D2"); add(50, 4, "C2", "D3")
-        state.add(reports)
+        return (march, april)
+    }
+
+    /// April's findings on C7, D1 and D3 explained: D1's change is C7's from the other side
+    /// and is listed under it; D3 keeps its own flag.
+    static func expectAprilExplained(_ state: SiteState) {
         let april = Period("2026-04")!
-        func flag(_ subject: String) -> AuditFlag {
-            AuditFlag(id: "SOFT-" + subject, severity: .soft, code: "SOFT_VOLUME_GROWTH", subject: subject, period: april,
+        let flags = ["C7", "D1", "D3"].map {
+            AuditFlag(id: "SOFT-" + $0, severity: .soft, code: "SOFT_VOLUME_GROWTH", subject: $0, period: april,
                       reason: "High volume growth", score: "0.7")
         }
-        let out = SoftFindingDetail(state: state, period: april).explain([flag("C7"), flag("D1"), flag("D3")])
+        let out = SoftFindingDetail(state: state, period: april).explain(flags)
         #expect(out.map(\.subject) == ["C7", "D3"])
-        #expect(out[0].reason == "High volume growth; driven by CT +60 reports; read by D1")
-        #expect(out[1].reason == "High volume growth; driven by C2 +40 reports")
+        #expect(out.first?.reason == "High volume growth; driven by CT +60 reports; read by D1")
+        #expect(out.last?.reason == "High volume growth; driven by C2 +40 reports")
+    }
+
+    static func emptyState() -> SiteState {
+        SiteState(name: "s", base: Currency(code: "INR")!, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
+    }
+
+    @Test func aRadiologistsChangeExplainedByAFlaggedClientIsListedUnderIt() throws {
+        let (march, april) = Self.twoMonths()
+        var state = Self.emptyState()
+        state.add(march + april)
+        Self.expectAprilExplained(state)
     }
 
     /// The same months with March closed: its breakdown comes from its index (read a party at
     /// a time), and the findings read exactly as when March's reports were held.
     @Test func aSettledMonthBeforeExplainsAsItsReportsDid() throws {
         try withTemporaryFolder { dir in
-            var march: [Report] = [], april: [Report] = []
-            func add(_ n: Int, _ month: Int, _ client: String, _ rad: String) {
-                for _ in 0..<n {
-                    let r = Report(id: "R\(march.count + april.count)", reportedAt: Timestamp(nanoseconds: 0),
-                                   localDate: LocalDate(year: 2026, month: month, day: 5)!, clientId: client, radiologistId: rad,
-                                   modality: "CT", imageCount: 3, urgency: .routine)
-                    if month == 3 { march.append(r) } else { april.append(r) }
-                }
-            }
-            add(10, 3, "C1", "D1"); add(10, 3, "C2", "D2"); add(10, 3, "C2", "D3")
-            add(10, 4, "C1", "D1"); add(50, 4, "C7", "D1"); add(10, 4, "C7", "D2"); add(10, 4, "C2", "D2"); add(50, 4, "C2", "D3")
+            let (march, april) = Self.twoMonths()
             let path = dir + "/2026-03.idx"
             let sha = try ClosedPeriodIndex.write(period: Period("2026-03")!, all: march, positions: march.indices.map { Int32($0) },
                                                   excluded: [], to: path)
@@ -117,19 +123,11 @@ struct SoftFindingTests {
                 Issue.record("the index does not open")
                 return
             }
-            var state = SiteState(name: "s", base: Currency(code: "INR")!, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
+            var state = Self.emptyState()
             state.history.add(index)
             state.settledBreakdowns[index.period] = try index.breakdown()
             state.add(april)
-            let period = Period("2026-04")!
-            func flag(_ subject: String) -> AuditFlag {
-                AuditFlag(id: "SOFT-" + subject, severity: .soft, code: "SOFT_VOLUME_GROWTH", subject: subject, period: period,
-                          reason: "High volume growth", score: "0.7")
-            }
-            let out = SoftFindingDetail(state: state, period: period).explain([flag("C7"), flag("D1"), flag("D3")])
-            #expect(out.map(\.subject) == ["C7", "D3"])
-            #expect(out[0].reason == "High volume growth; driven by CT +60 reports; read by D1")
-            #expect(out[1].reason == "High volume growth; driven by C2 +40 reports")
+            Self.expectAprilExplained(state)
             // The settled rows as made from March's reports.
             let kept = try index.breakdown()
             #expect(kept["radiologist|D3"]?["C2"]?.reports == 10)

@@ -7,7 +7,7 @@ public struct StatementWriter {
     /// Every client with an invoice, credit note or payment, or known to the site, in id order.
     public var clientIds: [String] {
         let s = session.state
-        return Set(s.pricing.clients.keys).union(s.issued.filter { $0.kind.isClientSide }.map(\.partyId))
+        return Set(s.pricing.clients.keys).union(s.issued.lazy.filter { $0.kind.isClientSide }.map(\.partyId))
             .union(s.payments.map(\.clientId)).sorted()
     }
 
@@ -23,7 +23,8 @@ public struct StatementWriter {
     /// more than the accounts themselves.
     func allReceivables(asOf: LocalDate) -> [(clientId: String, receivables: Receivables?)] {
         let s = session.state
-        let documents = Dictionary(grouping: s.issued, by: \.partyId)
+        // What an account holds (``Receivables``): a year's payout statements are not copied to be passed by.
+        let documents = Dictionary(grouping: s.issued.lazy.filter { $0.kind == .invoice || $0.kind == .creditNote }, by: \.partyId)
         let payments = Dictionary(grouping: s.payments, by: \.clientId)
         return clientIds.map { id in
             (id, try? Receivables(clientId: id, documents: documents[id] ?? [], payments: payments[id] ?? [], asOf: asOf,

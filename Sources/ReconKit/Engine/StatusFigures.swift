@@ -42,7 +42,7 @@ struct StatusFigures {
             && s.flagDecisions[id] == nil && s.reportDecisions[f.subject] == nil {
             undecidedClosed[f.period, default: []].append((id, f.subject))
         }
-        closedDocuments = Dictionary(grouping: s.issued.filter { s.closedPeriods[$0.period] != nil }, by: \.period)
+        closedDocuments = Dictionary(grouping: s.issued.lazy.filter { s.closedPeriods[$0.period] != nil }, by: \.period)
         self.open = open ?? s.openPeriods.map { Reviewer(session: session).review($0, final: false) }
         sellerMissing = session.config.seller == nil
         if let seller = session.config.seller {

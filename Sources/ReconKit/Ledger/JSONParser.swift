@@ -98,10 +98,10 @@ public struct JSONParser {
     /// ``parseNotingCanonical(_:)`` only in those members' absence, said by `skipped`. A ledger
     /// line's document `lines` are most of its text, and what only a document's workbook reads
     /// is most of the rest: they are left in the file (``DeferredMembers``).
-    static func parseNotingCanonical(_ bytes: UnsafeBufferPointer<UInt8>, skipping members: Set<String>, of parent: String)
+    static func parseNotingCanonical(_ bytes: UnsafeBufferPointer<UInt8>, skipping members: SkippedMemberNames, of parent: String)
         throws -> (value: JSONValue, isCanonical: Bool, skipped: [String]) {
         var parser = JSONParser(bytes)
-        parser.skipTarget = (SkippedMemberNames(members), parent)
+        parser.skipTarget = (members, parent)
         let value = try parser.parseWhole()
         return (value, parser.canonical, parser.skippedMembers)
     }

@@ -127,10 +127,11 @@ struct DeferredMembers: Sendable {
     /// workbook shows (``DocumentRecord``, which reads the whole body back). Replaying,
     /// checking and reporting read the rest: number, period, party, currency, amounts, taxes,
     /// file, SHA-256, due date, what a credit note refers to, its reason and signed request.
-    static let documentMembers: Set<String> = [
+    /// Made once: every document line of the ledger looks its members up in them.
+    static let documentMembers = SkippedMemberNames([
         "lines", "fx", "issued_on", "issued_under", "checkpoint", "party", "seller", "paper", "layout", "site",
         "client_name", "radiologist_name", "tax_rate", "payment_terms_days",
-    ]
+    ])
 
     let path: String
     /// The line's first byte and its length, without the newline.

@@ -3,7 +3,8 @@ import Foundation
 /// The member names a parse leaves out (``JSONParser/parseNotingCanonical(_:skipping:of:)``),
 /// found by a name's bytes where they are its text: every member of a year's six thousand
 /// ledger bodies is looked for, and hashing each name for a `Set` cost more than the lookup.
-struct SkippedMemberNames {
+/// Made once for all the lines a parse reads (``DeferredMembers/documentMembers``).
+struct SkippedMemberNames: Sendable {
     let names: Set<String>
     /// The names' UTF-8 bytes, by their length.
     private let byLength: [[[UInt8]]]

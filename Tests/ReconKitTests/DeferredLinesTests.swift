@@ -31,8 +31,8 @@ struct DeferredLinesTests {
             let invoice = read.entries[1]
             #expect(invoice.body["lines"] == nil)
             #expect(invoice.body["total"] == "168.00")
-            #expect(try invoice.member("lines") == Self.lines)
-            #expect(try read.entries[0].member("lines") == nil)
+            #expect(try invoice.whole().body["lines"] == Self.lines)
+            #expect(try read.entries[0].whole().body["lines"] == nil)
             let whole = LedgerFile(path: dir + "/ledger.jsonl")
             try whole.load(deferringLines: false)
             #expect(whole.entries[1].body["lines"] == Self.lines)
@@ -49,7 +49,7 @@ struct DeferredLinesTests {
             var text = try String(contentsOfFile: path, encoding: .utf8)
             text = text.replacingOccurrences(of: #""quantity":12"#, with: #""quantity":99"#)
             try text.write(toFile: path, atomically: false, encoding: .utf8)
-            #expect(throws: LedgerDamage.self) { try read.entries[1].member("lines") }
+            #expect(throws: LedgerDamage.self) { try read.entries[1].whole() }
         }
     }
 

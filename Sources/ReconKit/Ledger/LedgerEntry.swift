@@ -9,7 +9,7 @@ public struct LedgerEntry: Sendable {
     public let body: [String: JSONValue]
     public let prev: String
     public let hash: String
-    /// Body members left in the ledger file when it was read (a document's `lines`): see ``member(_:)``.
+    /// Body members left in the ledger file when it was read (a document's `lines`): see ``whole()``.
     let deferred: DeferredMembers?
 
     public static let zeroHash = String(repeating: "0", count: 64)
@@ -36,16 +36,9 @@ public struct LedgerEntry: Sendable {
         self.deferred = deferred
     }
 
-    /// The body member `key`, read back from the ledger file when it was left there: the line
-    /// read again must hash to this entry's `hash`, or it is ``LedgerDamage``.
-    public func member(_ key: String) throws -> JSONValue? {
-        if let value = body[key] { return value }
-        guard let deferred, deferred.keys.contains(key) else { return nil }
-        return try deferred.read(seq: seq, hash: hash)[key]
-    }
-
     /// The entry with its whole body: the members left in the ledger file (``DeferredMembers``)
-    /// read back, once, when there are any.
+    /// read back, once, when there are any; the line read again must hash to this entry's
+    /// `hash`, or it is ``LedgerDamage``.
     func whole() throws -> LedgerEntry {
         guard let deferred else { return self }
         return LedgerEntry(seq: seq, at: at, kind: kind, body: try deferred.read(seq: seq, hash: hash), prev: prev, hash: hash)
@@ -137,7 +130,6 @@ struct DeferredMembers: Sendable {
     /// The line's first byte and its length, without the newline.
     let offset: Int
     let length: Int
-    let keys: Set<String>
 
     /// The whole body, from the line read again and checked against the entry's hash.
     func read(seq: Int, hash: String) throws -> [String: JSONValue] {

@@ -46,7 +46,7 @@ public final class LedgerFile {
     public var intentPath: String { path + ".intent" }
 
     /// Reads and checks the whole file. `deferringLines`: documents' `lines` stay in the file,
-    /// read back on demand (``LedgerEntry/member(_:)``); `recon verify` holds every member.
+    /// read back on demand (``LedgerEntry/whole()``); `recon verify` holds every member.
     public func load(deferringLines: Bool = true) throws {
         // Hashed as it is read (a large ledger on the other core): the parse then has both.
         let (bytes, readHash) = try FileIO.readHashing(path, followingLinks: false)

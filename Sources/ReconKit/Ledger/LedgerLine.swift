@@ -36,7 +36,7 @@ struct LedgerLine {
             guard let canonicalHash, let source, LedgerEvent.Kind(rawValue: entry.kind)?.document != nil else {
                 return try read(line, expectedSeq: expectedSeq)
             }
-            let deferred = DeferredMembers(path: source.path, offset: source.offset, length: line.count, keys: Set(parsed.skipped))
+            let deferred = DeferredMembers(path: source.path, offset: source.offset, length: line.count)
             return LedgerLine(entry: LedgerEntry(seq: entry.seq, at: entry.at, kind: entry.kind, body: entry.body,
                                                  prev: entry.prev, hash: entry.hash, deferred: deferred),
                               computedHash: canonicalHash)

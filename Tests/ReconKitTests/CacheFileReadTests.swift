@@ -287,7 +287,7 @@ struct DropFileReadTests {
     /// hashing moves to the other thread and of the read's pieces.
     @Test func theHashIsTheHashOfTheBytesRead() throws {
         try withTemporaryFolder { dir in
-            let threshold = DropFile.hashedBehindFrom, piece = DropFile.readPiece
+            let threshold = FileIO.hashedBehindFrom, piece = FileIO.readPiece
             let sizes = [0, 1, 63, threshold - 1, threshold, threshold + 1, threshold + piece, threshold + 2 * piece + 12_345]
             let all = Data((0..<sizes.max()!).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11) })
             for size in sizes {

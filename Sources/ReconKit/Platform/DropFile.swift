@@ -45,7 +45,7 @@ public enum DropFile {
 
     /// The bytes of the regular file at `path`, which file that was, and the SHA-256 of the
     /// bytes. A large file is read in pieces and hashed on another core a piece behind the
-    /// reads (``TrailingHasher``), into a buffer never filled with anything else first.
+    /// reads (``FileIO/fill(_:from:path:hashing:)``), into a buffer never filled with anything else first.
     public static func readIdentified(_ path: String) throws -> (bytes: [UInt8], identity: Identity, sha256: String) {
         var st = stat()
         guard lstat(path, &st) == 0 else { throw FileIO.Failure(path: path, action: "open", code: errno) }
@@ -70,17 +70,8 @@ public enum DropFile {
         let size = Int(st.st_size)
         var hash = SHA256()
         var out = try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            let trailing = size >= hashedBehindFrom ? TrailingHasher(UnsafeRawPointer(buffer.baseAddress!)) : nil
-            // The hashing thread reads the buffer until it is finished, whatever is thrown.
-            defer { if let trailing { hash = trailing.finish() } }
-            while count < size {
-                let piece = UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count..<min(size, count + readPiece)]))
-                let n = try readSome(piece)
-                if n == 0 { break }
-                count += n
-                trailing?.written(upTo: count)
-            }
-            if trailing == nil { hash.update(bufferPointer: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[..<count]))) }
+            let filled = try FileIO.fill(buffer, from: fd, path: path, hashing: true)
+            (count, hash) = (filled.count, filled.hash ?? hash)
         }
         // The size `fstat` gave is read; a file still growing is read to its end in small steps,
         // never by doubling a buffer as large as the file (a second copy of a 250 MB drop).
@@ -93,11 +84,6 @@ public enum DropFile {
         }
         return (out, identity, Hex.string(hash.finalize()))
     }
-
-    /// Files this large are hashed on another core while they are read; smaller ones after.
-    static let hashedBehindFrom = 4 << 20
-    /// The bytes one read(2) asks for: the hashing thread takes them a piece at a time.
-    static let readPiece = 2 << 20
 
     /// What a non-regular entry is, or nil for a regular file.
     public static func kind(_ mode: mode_t) -> String? {

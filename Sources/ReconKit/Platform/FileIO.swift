@@ -84,33 +84,48 @@ public enum FileIO {
         try requireRegular(st, path)
         // The bytes are read straight into the array's storage, never zeroed first: a year's
         // ledger or a month's drop is tens of megabytes that would be written twice.
-        var failure: Int32?
-        var hash: SHA256? = hashing ? SHA256() : nil
-        let out = [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { buffer, initialized in
-            let trailing = hashing && buffer.count >= DropFile.hashedBehindFrom ? TrailingHasher(UnsafeRawPointer(buffer.baseAddress!)) : nil
-            // The hashing thread reads the buffer until it is finished, whatever happens.
-            defer { if let trailing { hash = trailing.finish() } }
-            // In pieces when another thread follows the reads; else in one.
-            let step = trailing == nil ? buffer.count : DropFile.readPiece
-            var done = 0
-            while done < buffer.count {
-                let n = Glibc.read(fd, buffer.baseAddress! + done, min(step, buffer.count - done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    break
-                }
-                if n == 0 { break }
-                done += n
-                trailing?.written(upTo: done)
-            }
-            initialized = done
-            if hashing && trailing == nil {
-                hash?.update(bufferPointer: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[..<done])))
-            }
+        var hash: SHA256?
+        let out = try [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { buffer, initialized in
+            (initialized, hash) = try fill(buffer, from: fd, path: path, hashing: hashing)
         }
-        if let failure { throw Failure(path: path, action: "read", code: failure) }
         return (out, hash)
+    }
+
+    /// Files this large are hashed on another core while they are read; smaller ones after.
+    static let hashedBehindFrom = 4 << 20
+    /// The bytes one read(2) asks for while another thread hashes them a piece at a time.
+    static let readPiece = 2 << 20
+
+    /// Reads `fd` into `buffer` until it is full or the file ends (a read a signal interrupts is
+    /// asked again); how many bytes came and, with `hashing`, their SHA-256 to finalize or go
+    /// on with: a buffer of ``hashedBehindFrom`` bytes or more is read in ``readPiece``s and
+    /// hashed on another thread a piece behind the reads (``TrailingHasher``), a smaller one after.
+    static func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>, from fd: Int32, path: String,
+                     hashing: Bool) throws -> (count: Int, hash: SHA256?) {
+        let trailing = hashing && buffer.count >= hashedBehindFrom ? TrailingHasher(UnsafeRawPointer(buffer.baseAddress!)) : nil
+        // In pieces when another thread follows the reads; else in one.
+        let step = trailing == nil ? buffer.count : readPiece
+        var done = 0
+        var failure: Int32?
+        while done < buffer.count {
+            let n = Glibc.read(fd, buffer.baseAddress! + done, min(step, buffer.count - done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                break
+            }
+            if n == 0 { break }
+            done += n
+            trailing?.written(upTo: done)
+        }
+        // The hashing thread reads the buffer until it is finished, also when a read failed.
+        var hash = trailing?.finish()
+        if let failure { throw Failure(path: path, action: "read", code: failure) }
+        if hashing && trailing == nil {
+            hash = SHA256()
+            hash?.update(bufferPointer: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[..<done])))
+        }
+        return (done, hash)
     }
 
     /// Writes all of `bytes` to an open descriptor.

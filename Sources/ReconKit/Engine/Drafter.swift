@@ -11,7 +11,7 @@ public struct Drafter {
     @discardableResult
     public func refresh() -> Set<DerivedPending.Item> {
         let reviewer = Reviewer(session: session)
-        var open: [(period: Period, book: PeriodBook, gated: (hard: [PeriodReview.FlagState], stats: [PartyPeriodStats]))] = []
+        var open: [(period: Period, book: PeriodBook, gated: Reviewer.Gated)] = []
         for period in session.state.openPeriods {
             let book = reviewer.price(period, final: false)
             let gated = Stages.time("audit") { reviewer.gate(period, book: book) }

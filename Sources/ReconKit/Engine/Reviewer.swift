@@ -43,9 +43,12 @@ public struct Reviewer {
         }
     }
 
+    /// A priced period's hard flags and statistics (``gate(_:book:)``).
+    typealias Gated = (hard: [PeriodReview.FlagState], stats: [PartyPeriodStats])
+
     /// The hard gate over a priced period's reports, and its statistics: what its soft flags
     /// are scored from (``softFlags(_:stats:final:)``), which may run beside other work.
-    func gate(_ period: Period, book: PeriodBook) -> (hard: [PeriodReview.FlagState], stats: [PartyPeriodStats]) {
+    func gate(_ period: Period, book: PeriodBook) -> Gated {
         let state = session.state
         var hard: [PeriodReview.FlagState] = []
         // The pricer already compared each billable report with its client's contract.
@@ -85,7 +88,7 @@ public struct Reviewer {
     }
 
     /// The review of a priced period from its gate and soft flags.
-    func review(_ period: Period, book: PeriodBook, gated: (hard: [PeriodReview.FlagState], stats: [PartyPeriodStats]),
+    func review(_ period: Period, book: PeriodBook, gated: Gated,
                 soft: [PeriodReview.FlagState], final: Bool) -> PeriodReview {
         let (hard, stats) = gated
         let closed = session.state.closedPeriods[period] != nil

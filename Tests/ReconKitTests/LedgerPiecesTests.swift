@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -42,6 +43,32 @@ struct LedgerPiecesTests {
             #expect(zip(ledger.entries.dropFirst(), ledger.entries).allSatisfy { $0.prev == $1.hash })
             #expect(ledger.headHash == (try JSONParser.parse(lines[lines.count - 1])["hash"]?.stringValue))
             #expect(ledger.halfWrittenBytes == 0 && !ledger.needsRepair)
+        }
+    }
+
+    /// The ledger's SHA-256 (what the status cache is keyed by) covers its entries only: the
+    /// whole file when it ends with a complete line, the bytes before a half-written last line
+    /// otherwise — also for a ledger large enough to be hashed on another thread as it is read.
+    @Test func theLedgersHashCoversItsEntriesOnly() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/ledger.jsonl"
+            let note = JSONValue.string(String(repeating: "x", count: 7_000))
+            try LedgerFile(path: path).append((1...700).map { (kind: "drop.accepted", body: ["n": .int(Int64($0)), "note": note]) },
+                                              at: "2026-04-02T09:00:00Z")
+            let entries = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(entries.count >= FileIO.hashedBehindFrom, "the ledger should be hashed as it is read")
+            let whole = LedgerFile(path: path)
+            try whole.load()
+            // Against the library's one-shot hash of the same bytes, never the code under test.
+            #expect(whole.contentSha256 == Hex.string(SHA256.hash(data: entries)))
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(#"{"at":"2026-04-02T09:00:00Z","body":{"n":701,"#.utf8))
+            try handle.close()
+            let cut = LedgerFile(path: path)
+            try cut.load()
+            #expect(cut.halfWrittenBytes > 0 && cut.entries.count == 700)
+            #expect(cut.contentSha256 == Hex.string(SHA256.hash(data: entries)))
         }
     }
 

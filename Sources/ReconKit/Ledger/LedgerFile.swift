@@ -50,14 +50,8 @@ public final class LedgerFile {
     public func load(deferringLines: Bool = true) throws {
         // Hashed as it is read (a large ledger on the other core): the parse then has both.
         let (bytes, readHash) = try FileIO.readHashing(path, followingLinks: false)
-        let complete = (bytes.lastIndex(of: 10) ?? -1) + 1
         let read = bytes.withUnsafeBufferPointer { LedgerReader.read($0, deferringFrom: deferringLines ? path : nil) }
-        // The hash covers the complete lines: a half-written last one is hashed without.
         content = readHash
-        if complete != bytes.count {
-            content = SHA256()
-            bytes.withUnsafeBytes { content.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<complete])) }
-        }
         entries = read.entries
         if let damage = read.damage { throw damage }
         try EntryTimes.check(entries)
@@ -83,8 +77,9 @@ public final class LedgerFile {
         }
         owedCheckpoint = CheckpointOwed.read(besideLedger: path, verifier: siteVerifier)
         halfWrittenBytes = bytes.count - validLength
-        if validLength != complete {
-            // An interrupted batch's complete lines are no entries: the hash covers the entries only.
+        if validLength != bytes.count {
+            // A half-written last line, or an interrupted batch's complete lines, are no entries:
+            // the hash covers the entries only.
             content = SHA256()
             bytes.withUnsafeBytes { content.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<validLength])) }
         }

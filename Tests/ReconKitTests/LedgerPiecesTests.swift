@@ -84,6 +84,28 @@ struct LedgerPiecesTests {
         }
     }
 
+    /// Each piece chains its own lines and its first line to the piece before: a changed byte
+    /// or a wrong `prev` on the first or the last line of any piece is named as on any other.
+    @Test func damageWhereOnePieceMeetsTheNextIsNamed() throws {
+        try Self.withLargeLedger { path, lines in
+            var ends: [Int] = []
+            for line in lines { ends.append((ends.last ?? 0) + line.utf8.count + 1) }
+            let bounds = LedgerReader.pieceBounds(ends)
+            #expect(bounds.count >= 17 && bounds.first == 0 && bounds.last == Self.count)
+            let seqs = Set(bounds.dropFirst().dropLast().flatMap { [$0, $0 + 1] })
+            for seq in seqs.sorted() {
+                var changed = lines
+                changed[seq - 1] = changed[seq - 1].replacingOccurrences(of: "xxx", with: "xyx")
+                let found = try Self.damage(changed, at: path)
+                #expect(found?.hasPrefix("seq \(seq): hash does not match the content") == true, "line \(seq): \(found ?? "no damage")")
+                var unlinked = lines
+                unlinked[seq - 1] = unlinked[seq - 1].replacingOccurrences(of: #""prev":""#, with: #""prev":"0"#)
+                let unlinkedFound = try Self.damage(unlinked, at: path)
+                #expect(unlinkedFound == "seq \(seq): prev does not match the hash of seq \(seq - 1)", "line \(seq): \(unlinkedFound ?? "no damage")")
+            }
+        }
+    }
+
     /// The first damage wins, though later pieces hold worse: a line that is no JSON, a
     /// missing line, and on the first damaged line both a wrong prev and a wrong hash (prev
     /// is named, as it is checked first).

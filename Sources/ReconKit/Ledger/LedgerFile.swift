@@ -48,10 +48,11 @@ public final class LedgerFile {
     /// Reads and checks the whole file. `deferringLines`: documents' `lines` stay in the file,
     /// read back on demand (``LedgerEntry/whole()``); `recon verify` holds every member.
     public func load(deferringLines: Bool = true) throws {
-        // Hashed as it is read (a large ledger on the other core): the parse then has both.
-        let (bytes, readHash) = try FileIO.readHashing(path, followingLinks: false)
+        // Hashed as it is read (a large ledger on the other core, which may still be on the last
+        // pieces when the parse starts; the bytes are kept until the hash is had).
+        let (bytes, pending) = try FileIO.readHashing(path, followingLinks: false)
         let read = bytes.withUnsafeBufferPointer { LedgerReader.read($0, deferringFrom: deferringLines ? path : nil) }
-        content = readHash
+        content = withExtendedLifetime(bytes) { pending.finish() }
         entries = read.entries
         if let damage = read.damage { throw damage }
         try EntryTimes.check(entries)

@@ -20,6 +20,77 @@ enum LedgerReader {
         -> (entries: [LedgerEntry], ends: [Int], damage: LedgerDamage?) {
         let ends = lineEnds(bytes)
         let n = ends.count
+        let bounds = pieceBounds(ends)
+        let pieces = bounds.count - 1
+        // Each piece chains its own lines; only a piece's first line waits for the piece before
+        // it. The entries go straight to their places: a year's six thousand are never copied.
+        var firstHashes = [String?](repeating: nil, count: pieces)
+        var damages = [(line: Int, damage: LedgerDamage)?](repeating: nil, count: pieces)
+        var damage: LedgerDamage?
+        let entries = [LedgerEntry](unsafeUninitializedCapacity: n) { out, initialized in
+            // Each piece writes its own places only.
+            firstHashes.withUnsafeMutableBufferPointer { firstHashes in
+                damages.withUnsafeMutableBufferPointer { damages in
+                    DispatchQueue.concurrentPerform(iterations: pieces) { k in
+                        var prev: String?
+                        for i in bounds[k]..<bounds[k + 1] {
+                            let start = i == 0 ? 0 : ends[i - 1]
+                            do throws(LedgerDamage) {
+                                let line = try LedgerLine.read(UnsafeBufferPointer(rebasing: bytes[start..<(ends[i] - 1)]), expectedSeq: i + 1,
+                                                               source: path.map { ($0, start) })
+                                if let prev {
+                                    (out.baseAddress! + i).initialize(to: try line.chained(to: prev))
+                                } else {
+                                    (out.baseAddress! + i).initialize(to: line.entry)
+                                    firstHashes[k] = line.computedHash
+                                }
+                                prev = line.entry.hash
+                            } catch {
+                                // Reading stops at the first damage; nothing after it in this piece is needed.
+                                damages[k] = (i, error)
+                                break
+                            }
+                        }
+                    }
+                }
+            }
+            // In file order, as reading one line after another finds it: a piece's first line
+            // chained to the last of the piece before, then what the piece itself found.
+            var prev = LedgerEntry.zeroHash
+            var valid = 0
+            for k in 0..<pieces where bounds[k] < bounds[k + 1] {
+                let first = bounds[k]
+                if let computed = firstHashes[k] {
+                    do throws(LedgerDamage) {
+                        _ = try LedgerLine(entry: out[first], computedHash: computed).chained(to: prev)
+                    } catch {
+                        damage = error
+                        break
+                    }
+                    valid = first + 1
+                }
+                if let found = damages[k] {
+                    damage = found.damage
+                    valid = found.line
+                    break
+                }
+                valid = bounds[k + 1]
+                prev = out[valid - 1].hash
+            }
+            // Entries after the first damage were read by pieces beyond it: let go.
+            for k in 0..<pieces {
+                let made = damages[k]?.line ?? bounds[k + 1]
+                let from = max(bounds[k], valid)
+                if made > from { (out.baseAddress! + from).deinitialize(count: made - from) }
+            }
+            initialized = valid
+        }
+        return (entries, ends, damage)
+    }
+
+    /// Where each piece's lines start, for lines ending at `ends`, and the line count last.
+    static func pieceBounds(_ ends: [Int]) -> [Int] {
+        let n = ends.count
         let length = ends.last ?? 0
         let pieces = pieceCount(bytes: length, lines: n)
         var bounds = [0]
@@ -29,34 +100,7 @@ enum LedgerReader {
             bounds.append(i)
         }
         bounds.append(n)
-        var lines = [Result<LedgerLine, LedgerDamage>?](repeating: nil, count: n)
-        lines.withUnsafeMutableBufferPointer { out in
-            DispatchQueue.concurrentPerform(iterations: pieces) { k in
-                for i in bounds[k]..<bounds[k + 1] {
-                    let start = i == 0 ? 0 : ends[i - 1]
-                    out[i] = Result { () throws(LedgerDamage) in
-                        try LedgerLine.read(UnsafeBufferPointer(rebasing: bytes[start..<(ends[i] - 1)]), expectedSeq: i + 1,
-                                            source: path.map { ($0, start) })
-                    }
-                    // Reading stops at the first damage; nothing after it in this piece is needed.
-                    if case .failure = out[i] { break }
-                }
-            }
-        }
-        var entries: [LedgerEntry] = []
-        entries.reserveCapacity(n)
-        var prev = LedgerEntry.zeroHash
-        for i in 0..<n {
-            do throws(LedgerDamage) {
-                // Every line up to the first damage in its piece was read.
-                let entry = try lines[i]!.get().chained(to: prev)
-                entries.append(entry)
-                prev = entry.hash
-            } catch {
-                return (entries, ends, error)
-            }
-        }
-        return (entries, ends, nil)
+        return bounds
     }
 
     /// How many pieces `lines` complete lines of `bytes` bytes are read in.

@@ -68,13 +68,14 @@ public enum FileIO {
 
     /// ``read(_:followingLinks:)`` and the SHA-256 of the bytes read, to finalize or go on with:
     /// a file of megabytes (the ledger after a year) is hashed on another core a piece behind
-    /// its reads (``TrailingHasher``), so the parse that follows has both cores to itself.
-    static func readHashing(_ path: String, followingLinks: Bool = true) throws -> (bytes: [UInt8], hash: SHA256) {
+    /// its reads (``TrailingHasher``), and the last pieces may still be being hashed when this
+    /// returns, so the parse that follows starts at once; keep `bytes` until the hash is had.
+    static func readHashing(_ path: String, followingLinks: Bool = true) throws -> (bytes: [UInt8], hash: PendingHash) {
         let read = try read(path, followingLinks: followingLinks, hashing: true)
-        return (read.bytes, read.hash ?? SHA256())
+        return (read.bytes, read.hash ?? PendingHash(done: SHA256()))
     }
 
-    private static func read(_ path: String, followingLinks: Bool, hashing: Bool) throws -> (bytes: [UInt8], hash: SHA256?) {
+    private static func read(_ path: String, followingLinks: Bool, hashing: Bool) throws -> (bytes: [UInt8], hash: PendingHash?) {
         // Opened without waiting, so a FIFO put in a file's place is refused, never waited on.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { throw openFailure(path, errno) }
@@ -83,10 +84,11 @@ public enum FileIO {
         guard fstat(fd, &st) == 0 else { throw Failure(path: path, action: "stat", code: errno) }
         try requireRegular(st, path)
         // The bytes are read straight into the array's storage, never zeroed first: a year's
-        // ledger or a month's drop is tens of megabytes that would be written twice.
-        var hash: SHA256?
+        // ledger or a month's drop is tens of megabytes that would be written twice. The
+        // array keeps that storage, which the hashing thread may still be reading.
+        var hash: PendingHash?
         let out = try [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { buffer, initialized in
-            (initialized, hash) = try fill(buffer, from: fd, path: path, hashing: hashing)
+            (initialized, hash) = try fillHashingBehind(buffer, from: fd, path: path, hashing: hashing)
         }
         return (out, hash)
     }
@@ -102,6 +104,14 @@ public enum FileIO {
     /// hashed on another thread a piece behind the reads (``TrailingHasher``), a smaller one after.
     static func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>, from fd: Int32, path: String,
                      hashing: Bool) throws -> (count: Int, hash: SHA256?) {
+        let filled = try fillHashingBehind(buffer, from: fd, path: path, hashing: hashing)
+        return (filled.count, filled.hash?.finish())
+    }
+
+    /// ``fill(_:from:path:hashing:)``, the hash handed back while the hashing thread may still
+    /// be on the last pieces: `buffer` must stay as it is until it has been had.
+    private static func fillHashingBehind(_ buffer: UnsafeMutableBufferPointer<UInt8>, from fd: Int32, path: String,
+                                          hashing: Bool) throws -> (count: Int, hash: PendingHash?) {
         let trailing = hashing && buffer.count >= hashedBehindFrom ? TrailingHasher(UnsafeRawPointer(buffer.baseAddress!)) : nil
         // In pieces when another thread follows the reads; else in one.
         let step = trailing == nil ? buffer.count : readPiece
@@ -118,14 +128,17 @@ public enum FileIO {
             done += n
             trailing?.written(upTo: done)
         }
-        // The hashing thread reads the buffer until it is finished, also when a read failed.
-        var hash = trailing?.finish()
-        if let failure { throw Failure(path: path, action: "read", code: failure) }
-        if hashing && trailing == nil {
-            hash = SHA256()
-            hash?.update(bufferPointer: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[..<done])))
+        if let failure {
+            // The hashing thread reads the buffer until it is finished: not left running over
+            // a buffer about to be let go.
+            _ = trailing?.finish()
+            throw Failure(path: path, action: "read", code: failure)
         }
-        return (done, hash)
+        if let trailing { return (done, PendingHash(trailing)) }
+        guard hashing else { return (done, nil) }
+        var hash = SHA256()
+        hash.update(bufferPointer: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[..<done])))
+        return (done, PendingHash(done: hash))
     }
 
     /// Writes all of `bytes` to an open descriptor.

@@ -51,13 +51,13 @@ public enum JCS {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let names = members.keys.sorted(by: precedesInUTF16)
-            for (n, name) in names.enumerated() {
+            // Members sorted with their values: no name is looked up (hashed) again.
+            let sorted = members.sorted { precedesInUTF16($0.key, $1.key) }
+            for (n, member) in sorted.enumerated() {
                 if n > 0 { out.append(UInt8(ascii: ",")) }
-                appendString(name, to: &out)
+                appendString(member.key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                // The name came from `members`, so the lookup always succeeds.
-                if let member = members[name] { append(member, to: &out) }
+                append(member.value, to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

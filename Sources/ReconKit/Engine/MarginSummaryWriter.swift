@@ -26,10 +26,12 @@ public struct MarginSummaryWriter {
     public func gathered(open: [Period: PeriodBook]? = nil) -> Gathered {
         let state = session.state
         var rows: [MarginSummaryWorkbook.Row] = []
-        for (p, list) in state.closedMargins { for r in list { rows.append((p, "closed", r)) } }
+        // Period by period, each in the pricer's client and modality order: the sort below then
+        // finds the rows in order and only walks them (a year holds twelve thousand).
+        for (p, list) in state.closedMargins.sorted(by: { $0.key < $1.key }) { for r in list { rows.append((p, "closed", r)) } }
         let reviewer = Reviewer(session: session)
         let openBooks = open ?? Dictionary(uniqueKeysWithValues: state.openPeriods.map { ($0, reviewer.price($0, final: false)) })
-        for (p, book) in openBooks {
+        for (p, book) in openBooks.sorted(by: { $0.key < $1.key }) {
             for m in book.margins { for r in m.byModality { rows.append((p, "draft", r)) } }
         }
         rows.sort { ($0.period, $0.row.clientId, $0.row.modality) < ($1.period, $1.row.clientId, $1.row.modality) }

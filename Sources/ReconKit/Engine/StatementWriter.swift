@@ -25,8 +25,12 @@ public struct StatementWriter {
     /// more than the accounts themselves.
     func allReceivables(asOf: LocalDate) -> [(clientId: String, receivables: Receivables?)] {
         let s = session.state
-        // What an account holds (``Receivables``): a year's payout statements are not copied to be passed by.
-        let documents = Dictionary(grouping: s.issued.lazy.filter { $0.kind == .invoice || $0.kind == .creditNote }, by: \.partyId)
+        // What an account holds (``Receivables``), each document's kind read in place, as in
+        // ``clientIds``: a year's payout statements are not copied to be passed by.
+        var documents: [String: [IssuedDocument]] = [:]
+        for i in s.issued.indices where s.issued[i].kind == .invoice || s.issued[i].kind == .creditNote {
+            documents[s.issued[i].partyId, default: []].append(s.issued[i])
+        }
         let payments = Dictionary(grouping: s.payments, by: \.clientId)
         return clientIds.map { id in
             (id, try? Receivables(clientId: id, documents: documents[id] ?? [], payments: payments[id] ?? [], asOf: asOf,

@@ -21,8 +21,10 @@ enum AssembledParts {
     /// The same over a workbook's bytes.
     static func problem(in zip: UnsafeBufferPointer<UInt8>) -> String? {
         guard let entries = centralDirectory(zip) else { return "its zip directory could not be read" }
+        // One stream and one buffer for the workbook's parts (a close reads some 7,000).
+        guard let inflater = Inflater() else { return "its parts could not be inflated (zlib could not start)" }
         for entry in entries where entry.name.hasSuffix(".xml") || entry.name.hasSuffix(".rels") {
-            guard let part = PartReader(entry, in: zip) else { return "the part \(entry.name) could not be read" }
+            guard let part = PartReader(entry, in: zip, inflater: inflater) else { return "the part \(entry.name) could not be read" }
             if let problem = part.problem { return "the part \(entry.name) \(problem)" }
         }
         return nil
@@ -74,7 +76,7 @@ enum AssembledParts {
 private struct PartReader {
     var shape = XMLShape()
 
-    init?(_ entry: AssembledParts.Entry, in zip: UnsafeBufferPointer<UInt8>) {
+    init?(_ entry: AssembledParts.Entry, in zip: UnsafeBufferPointer<UInt8>, inflater: AssembledParts.Inflater) {
         let at = entry.localHeader
         guard at + 30 <= zip.count, zip.uint32(at: at) == 0x0403_4B50 else { return nil }
         let data = at + 30 + Int(zip.uint16(at: at + 26)) + Int(zip.uint16(at: at + 28))
@@ -82,7 +84,7 @@ private struct PartReader {
         let stored = UnsafeBufferPointer(rebasing: zip[data..<(data + entry.compressedSize)])
         switch entry.method {
         case 0: shape.feed(stored)
-        case 8: guard AssembledParts.inflate(stored, into: { shape.feed($0) }) else { return nil }
+        case 8: guard inflater.inflate(stored, into: { shape.feed($0) }) else { return nil }
         default: return nil
         }
         guard shape.problem != nil || shape.length == entry.size else { return nil }
@@ -99,22 +101,45 @@ extension AssembledParts {
     /// Raw deflate, as zip stores it, inflated and handed to `sink` 64 KB at a time (a part
     /// is never held whole here); false when the stream is damaged or does not end.
     static func inflate(_ input: UnsafeBufferPointer<UInt8>, into sink: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
-        var stream = z_stream()
-        guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
-        defer { inflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: 64 << 10)
-        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-        stream.avail_in = uInt(input.count)
-        while true {
-            let status = out.withUnsafeMutableBufferPointer { buffer -> Int32 in
-                stream.next_out = buffer.baseAddress
-                stream.avail_out = uInt(buffer.count)
-                return CZlib.inflate(&stream, Z_NO_FLUSH)
+        Inflater()?.inflate(input, into: sink) ?? false
+    }
+
+    /// A raw-deflate stream and its 64 KB of output, reset between the streams it reads:
+    /// a workbook's parts are read with one, not with a stream and a zeroed buffer each.
+    final class Inflater {
+        /// On the heap: zlib's state points back at its stream, which must never move.
+        private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        private let out = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64 << 10)
+
+        init?() {
+            stream.initialize(to: z_stream())
+            guard inflateInit2_(stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+                stream.deallocate()
+                out.deallocate()
+                return nil
             }
-            let produced = out.count - Int(stream.avail_out)
-            out.withUnsafeBufferPointer { sink(UnsafeBufferPointer(rebasing: $0[0..<produced])) }
-            if status == Z_STREAM_END { return true }
-            guard status == Z_OK, produced > 0 || stream.avail_in > 0 else { return false }
+        }
+
+        deinit {
+            inflateEnd(stream)
+            stream.deallocate()
+            out.deallocate()
+        }
+
+        /// As ``AssembledParts/inflate(_:into:)``; the stream is ready for the next one after.
+        func inflate(_ input: UnsafeBufferPointer<UInt8>, into sink: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+            defer { inflateReset(stream) }
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+            stream.pointee.avail_in = uInt(input.count)
+            while true {
+                stream.pointee.next_out = out.baseAddress
+                stream.pointee.avail_out = uInt(out.count)
+                let status = CZlib.inflate(stream, Z_NO_FLUSH)
+                let produced = out.count - Int(stream.pointee.avail_out)
+                sink(UnsafeBufferPointer(rebasing: out[0..<produced]))
+                if status == Z_STREAM_END { return true }
+                guard status == Z_OK, produced > 0 || stream.pointee.avail_in > 0 else { return false }
+            }
         }
     }
 }

@@ -65,6 +65,13 @@ public final class ProblemList {
         if problems.count < ProblemList.limit { problems.append(p) }
     }
 
+    /// Every problem of `other` after these, as adding them one by one would (those it
+    /// counted beyond its limit are counted here too).
+    public func add(all other: ProblemList) {
+        for p in other.problems { add(p) }
+        total += other.total - other.problems.count
+    }
+
     /// The report's lines, with a last line counting any beyond the limit.
     public var reportLines: [String] {
         var lines = problems.map(\.description)

@@ -35,14 +35,22 @@ public struct DropValidator {
         return .reject(problems)
     }
 
+    /// From this many rows a usage drop's parties and months are checked on another core (``UsageRowCheck``).
+    static let rowsCheckedBeside = 65_536
+
     private func problem(_ line: Int, _ field: String, _ message: String) -> DropProblem {
         DropProblem(line: line, column: columns[field], field: field, message)
     }
 
     /// A row naming a client or radiologist (`field`: `client_id` or `radiologist_id`) the site does not know.
     private func unknownParty(_ line: Int, _ field: String, _ id: String) -> DropProblem {
+        Self.unknownParty(line, field, id, column: columns[field])
+    }
+
+    /// The same, its column given.
+    static func unknownParty(_ line: Int, _ field: String, _ id: String, column: Int?) -> DropProblem {
         let (what, file) = field == "client_id" ? ("client", "clients") : ("radiologist", "radiologists")
-        return problem(line, field, "unknown \(what) \"\(id)\"; drop a \(file) file naming it first")
+        return DropProblem(line: line, column: column, field: field, "unknown \(what) \"\(id)\"; drop a \(file) file naming it first")
     }
 
     public enum Verdict {
@@ -63,6 +71,21 @@ public struct DropValidator {
         }
         switch rows {
         case .usage(let list):
+            // A large drop's parties and months are checked on the other core while its ids
+            // are looked up; what that finds stands when no row repeats a report (below).
+            let fromRows = UsageRowCheck(self)  // made here: the other core's work holds no copy of the state
+            let early = list.count >= Self.rowsCheckedBeside ? BackgroundWork {
+                var check = fromRows
+                let unknown = ProblemList()
+                list.withUnsafeBufferPointer { rows in
+                    for row in rows {
+                        check.checkParties(row, into: unknown)
+                        check.noteMonth(row)
+                    }
+                }
+                return (check, unknown)
+            } : nil
+            defer { _ = early?.wait() }  // it reads the rows: never left running
             // Rows repeating, with the same values, a report held already or an earlier row of
             // this drop; `fresh` is only built when there are some.
             var skippedRows: [Int] = []
@@ -97,61 +120,40 @@ public struct DropValidator {
                     }
                 }
             }
-            var closed = Set<Period>(), touchesReopened = false
             // Any row of the period being rerun, recorded already or not: the drop is one of its held drops.
             var namesReopened = false
-            var closedCache: [Period: Bool] = [:]
-            var monthFirst: Int32 = 1, monthLast: Int32 = 0, monthClosed = false
             let held = try state.existing(seen)
-            // A drop names a few hundred parties a million times: each name is looked up once.
-            var names = NameNumbers()
-            var knownClient: [Bool?] = [], knownRadiologist: [Bool?] = []
-            func isKnown(_ id: String, _ known: inout [Bool?], _ lookUp: (String) -> Bool) -> Bool {
-                let n = Int(names.number(id))
-                if n >= known.count { known += [Bool?](repeating: nil, count: n + 1 - known.count) }
-                if let answer = known[n] { return answer }
-                let answer = lookUp(id)
-                known[n] = answer
-                return answer
-            }
-            // Each row's fields are read where they lie: a report copied whole retains and
-            // releases its names (a million rows).
-            list.withUnsafeBufferPointer { rows in
-                for index in rows.indices {
-                    if !isKnown(rows[index].clientId, &knownClient, { state.pricing.clients[$0] != nil }) {
-                        problems.add(unknownParty(Int(rows[index].line), "client_id", rows[index].clientId))
-                    }
-                    if !isKnown(rows[index].radiologistId, &knownRadiologist, { state.pricing.radiologists[$0] != nil }) {
-                        problems.add(unknownParty(Int(rows[index].line), "radiologist_id", rows[index].radiologistId))
-                    }
-                    if !repeated.isEmpty && repeated.contains(index) { continue }
-                    if !held.isEmpty, let old = held[rows[index].id] {
-                        let r = rows[index]
-                        if old.sameValues(as: r) {
-                            skipped += 1
-                            skippedRows.append(index)
-                            if let reopened, !namesReopened, r.period == reopened { namesReopened = true }
-                        } else {
-                            problems.add(problem(Int(r.line), "report_id", "report \(r.id) was ingested before with other values (\(describeDifference(old, r))); a report_id is unique forever — correct it with a decision or a credit note, not a new row"))
+            let rowCheck: UsageRowCheck
+            if let early, repeated.isEmpty, held.isEmpty {
+                // Every row is fresh: the other core's check of every row is this one's.
+                let unknown: ProblemList
+                (rowCheck, unknown) = early.wait()
+                problems.add(all: unknown)
+            } else {
+                var check = fromRows
+                // Each row's fields are read where they lie: a report copied whole retains and
+                // releases its names (a million rows).
+                list.withUnsafeBufferPointer { rows in
+                    for index in rows.indices {
+                        check.checkParties(rows[index], into: problems)
+                        if !repeated.isEmpty && repeated.contains(index) { continue }
+                        if !held.isEmpty, let old = held[rows[index].id] {
+                            let r = rows[index]
+                            if old.sameValues(as: r) {
+                                skipped += 1
+                                skippedRows.append(index)
+                                if let reopened, !namesReopened, r.period == reopened { namesReopened = true }
+                            } else {
+                                problems.add(problem(Int(r.line), "report_id", "report \(r.id) was ingested before with other values (\(describeDifference(old, r))); a report_id is unique forever — correct it with a decision or a credit note, not a new row"))
+                            }
+                            continue
                         }
-                        continue
-                    }
-                    // The month is worked out only when the day leaves the last one seen.
-                    let day = rows[index].localDate.dayNumber
-                    if day < monthFirst || day > monthLast {
-                        let period = rows[index].period
-                        monthFirst = period.firstDay.dayNumber
-                        monthLast = period.lastDay.dayNumber
-                        monthClosed = closedCache[period] ?? {
-                            let c = isClosed(period)
-                            closedCache[period] = c
-                            return c
-                        }()
-                        if monthClosed { closed.insert(period) }
-                        if period == reopened { touchesReopened = true }
+                        check.noteMonth(rows[index])
                     }
                 }
+                rowCheck = check
             }
+            let closed = rowCheck.closed, touchesReopened = rowCheck.touchesReopened
             if !problems.isEmpty { return .reject(problems) }
             if let wait = waiting(closed, touchingReopened: touchesReopened) { return wait }
             if !touchesReopened && !namesReopened, let stray = notHeld("its reports are of open months only") { return stray }

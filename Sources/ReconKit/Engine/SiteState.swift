@@ -257,6 +257,9 @@ public struct SiteState {
         closedPeriods[p] != nil || periodsWithIssuedDocuments.contains(p)
     }
 
+    /// Every period ``isClosed(_:)`` says is closed.
+    var closedOrClosing: Set<Period> { periodsWithIssuedDocuments.union(closedPeriods.keys) }
+
     /// Periods for which an invoice or payout statement has been issued.
     public private(set) var periodsWithIssuedDocuments: Set<Period> = []
 

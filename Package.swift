@@ -34,6 +34,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libxlsxwriter's parts made in memory: its `lxw_tmpfile`, defined again (C, for fopencookie).
+        .target(
+            name: "CPartsInMemory",
+            linkerSettings: [.linkedLibrary("xlsxwriter")]
+        ),
         // RFC 4180 reading over libcsv: records with their lines, problems a person can fix.
         .target(
             name: "CSV",
@@ -42,7 +47,7 @@ let package = Package(
         // Spreadsheet writing over libxlsxwriter: workbooks, sheets, styles, tables, charts.
         .target(
             name: "XLSX",
-            dependencies: ["CXLSXWriter", "CZlib"]
+            dependencies: ["CXLSXWriter", "CZlib", "CPartsInMemory"]
         ),
         // All of the product's logic: drops in, pricing, auditor, ledger, documents out.
         .target(
@@ -83,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconKitTests",
-            dependencies: ["ReconKit", "ReconDemo", "CSV", "XLSX", "TestSupport", "recon"]
+            dependencies: ["ReconKit", "ReconDemo", "CSV", "XLSX", "CPartsInMemory", "TestSupport", "recon"]
         ),
     ],
     swiftLanguageModes: [.v5]

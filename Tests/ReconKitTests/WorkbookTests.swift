@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+import CPartsInMemory
 @testable import ReconKit
 @testable import XLSX
 
@@ -349,6 +350,61 @@ struct WorkbookTests {
         }
     }
 
+    /// This program's `lxw_tmpfile` is the one libxlsxwriter calls, so the parts of a workbook
+    /// are made in memory unless a `TMPDIR` is set: the workbook is the same bytes as one whose
+    /// parts went through files, growing past a part's first 16 KB of room, and no file is
+    /// made for them.
+    @Test func aWorkbookWithItsPartsInMemoryIsTheSameBytes() throws {
+        #expect(ScratchFolder.canMakePartsInMemory)
+        #expect(ScratchFolder.choose(environment: [:]) == ScratchFolder.inMemory)
+        #expect(ScratchFolder.choose(environment: ["TMPDIR": "/var/tmp"]) == nil)
+        try withTemporaryFolder { folder in
+            // A sheet of some 100 KB of XML.
+            func build(_ book: Workbook) throws {
+                try sampleInvoice(book)
+                let sheet = try book.addWorksheet(named: "Lines")
+                for row in 0..<2_000 { try sheet.write(text: "report \(row)", row: row, column: 0) }
+            }
+            let scratch = folder + "/scratch"
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
+            let inFiles = try writeCounting(folder + "/files.xlsx", scratch: scratch, build)
+            let before = ScratchFolder.partsMadeInMemory
+            let inMemory = try writeCounting(folder + "/memory.xlsx", scratch: ScratchFolder.inMemory, build)
+            // Other tests' workbooks may add to the count meanwhile, never take from it: this
+            // one's ten parts at least (properties, relationships, workbook, styles, theme,
+            // shared strings, two sheets).
+            #expect(ScratchFolder.partsMadeInMemory - before >= 10)
+            #expect(inMemory.builds == 1)
+            #expect(inMemory.bytes == inFiles.bytes)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["files.xlsx", "memory.xlsx", "scratch"])
+        }
+    }
+
+    /// A part in memory behaves as the temporary file libxlsxwriter would have had: written in
+    /// pieces past its first room, rewound, read back to its end; a seek past the end and a
+    /// write there leave zeros between, as a file does.
+    @Test func aPartInMemoryReadsBackAsAFileWould() throws {
+        let made = ScratchFolder.inMemory.withCString { lxw_tmpfile(UnsafeMutablePointer(mutating: $0)) }
+        let file = try #require(made)
+        defer { fclose(file) }
+        let text = (0..<10_000).map { String(format: "%09d\n", $0) }.joined()
+        #expect(text.utf8.count == 100_000)
+        for line in text.split(separator: "\n") { fputs(line + "\n", file) }
+        #expect(ftell(file) == 100_000)
+        rewind(file)
+        var back = [UInt8](repeating: 1, count: 120_000)
+        #expect(fread(&back, 1, back.count, file) == 100_000)
+        #expect(feof(file) != 0)
+        #expect(String(decoding: back[..<100_000], as: UTF8.self) == text)
+        #expect(fseek(file, 100_004, SEEK_SET) == 0)
+        fputs("end", file)
+        rewind(file)
+        back = [UInt8](repeating: 1, count: 120_000)
+        #expect(fread(&back, 1, back.count, file) == 100_007)
+        #expect(Array(back[100_000..<100_007]) == [0, 0, 0, 0] + Array("end".utf8))
+        #expect(fseek(file, -1, SEEK_SET) != 0)
+    }
+
     /// Whether a small tmpfs can be mounted here (root, where the machine lets it).
     static let canMountTmpfs: Bool = {
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/bin/mount") else { return false }
@@ -413,7 +469,9 @@ struct WorkbookTests {
             try Data("x".utf8).write(to: URL(fileURLWithPath: file))
             #expect(!ScratchFolder.usable(file))
             #expect(!ScratchFolder.usable(folder + "/missing"))
-            if let chosen = ScratchFolder.preferred { #expect(ScratchFolder.usable(chosen)) }
+            if let chosen = ScratchFolder.preferred, chosen != ScratchFolder.inMemory { #expect(ScratchFolder.usable(chosen)) }
+            // The name that means "in memory" is no folder anything can be made in.
+            #expect(!ScratchFolder.usable(ScratchFolder.inMemory))
             // A TMPDIR someone set is left to libxlsxwriter, which honours it.
             #expect(ScratchFolder.choose(environment: ["TMPDIR": folder]) == nil)
             #expect(ScratchFolder.choose(environment: ["TMPDIR": ""]) == ScratchFolder.choose(environment: [:]))

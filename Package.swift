@@ -36,7 +36,7 @@ let package = Package(
         ),
         // libxlsxwriter's parts made in memory: its `lxw_tmpfile`, defined again (C, for fopencookie).
         .target(
-            name: "CPartsInMemory",
+            name: "CWorkbookParts",
             linkerSettings: [.linkedLibrary("xlsxwriter")]
         ),
         // RFC 4180 reading over libcsv: records with their lines, problems a person can fix.
@@ -47,7 +47,7 @@ let package = Package(
         // Spreadsheet writing over libxlsxwriter: workbooks, sheets, styles, tables, charts.
         .target(
             name: "XLSX",
-            dependencies: ["CXLSXWriter", "CZlib", "CPartsInMemory"]
+            dependencies: ["CXLSXWriter", "CZlib", "CWorkbookParts"]
         ),
         // All of the product's logic: drops in, pricing, auditor, ledger, documents out.
         .target(
@@ -88,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconKitTests",
-            dependencies: ["ReconKit", "ReconDemo", "CSV", "XLSX", "CPartsInMemory", "TestSupport", "recon"]
+            dependencies: ["ReconKit", "ReconDemo", "CSV", "XLSX", "CWorkbookParts", "TestSupport", "recon"]
         ),
     ],
     swiftLanguageModes: [.v5]

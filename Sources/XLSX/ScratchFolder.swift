@@ -1,4 +1,4 @@
-import CPartsInMemory
+import CWorkbookParts
 import Foundation
 
 /// Where libxlsxwriter writes the parts of a workbook while it zips them.
@@ -6,7 +6,7 @@ import Foundation
 /// libxlsxwriter writes each XML part of a workbook to a temporary file of its own (created
 /// and unlinked at once) and reads it back into the zip: some fifteen files a workbook, and a
 /// close writes hundreds of workbooks. So the parts are made in memory (``inMemory``: this
-/// program defines libxlsxwriter's `lxw_tmpfile` again, ``CPartsInMemory``), which costs no
+/// program defines libxlsxwriter's `lxw_tmpfile` again, ``CWorkbookParts``), which costs no
 /// file at all: a 500-workbook close spent most of its kernel time on those files, even on a
 /// tmpfs. Where that definition is not the one libxlsxwriter calls, the parts go to files as
 /// before: in the machine's shared-memory folder, a tmpfs on Linux, when it is a folder we may

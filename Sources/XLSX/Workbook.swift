@@ -1,3 +1,4 @@
+import CWorkbookParts
 import Foundation
 internal import CXLSXWriter
 
@@ -38,12 +39,15 @@ public final class Workbook {
 
     /// The folder libxlsxwriter assembles the parts in, as an error names it.
     private let partsFolder: String
+    /// How the parts are deflated in the zip.
+    private let deflate: PartDeflate
 
-    private init(path: String, partialPath: String, handle: UnsafeMutablePointer<lxw_workbook>, scratch: String?) {
+    private init(path: String, partialPath: String, handle: UnsafeMutablePointer<lxw_workbook>, scratch: String?, deflate: PartDeflate) {
         self.path = path
         self.partialPath = partialPath
         self.handle = handle
         partsFolder = scratch ?? ScratchFolder.libraryDefault
+        self.deflate = deflate
     }
 
     /// Frees a workbook that was never saved; writes nothing.
@@ -68,18 +72,20 @@ public final class Workbook {
     /// parts in libxlsxwriter's default folder; without a `scratch` there is no second try.
     ///
     /// `naming` is the document a caller's hidden temporary `path` is for: errors name it.
+    /// `deflate`: how its parts are deflated (``PartDeflate``; an issued document regenerates
+    /// with the one it was written with).
     /// Returns the file's bytes as they were read back, so a caller hashes them without reading
     /// the file again.
     @discardableResult
     public static func write(
         to path: String, naming document: String? = nil, properties: DocumentProperties,
-        scratch: String? = ScratchFolder.preferred, _ build: (Workbook) throws -> Void
+        scratch: String? = ScratchFolder.preferred, deflate: PartDeflate = .fast, _ build: (Workbook) throws -> Void
     ) throws -> Data {
         do {
             do {
-                return try assemble(to: path, properties: properties, scratch: scratch, build)
+                return try assemble(to: path, properties: properties, scratch: scratch, deflate: deflate, build)
             } catch is AssemblyFailure where scratch != nil {
-                return try assemble(to: path, properties: properties, scratch: nil, build)
+                return try assemble(to: path, properties: properties, scratch: nil, deflate: deflate, build)
             }
         } catch let failure as AssemblyFailure {
             throw document.map(failure.error.naming) ?? failure.error
@@ -90,7 +96,7 @@ public final class Workbook {
 
     /// One attempt at ``write(to:properties:scratch:_:)``.
     private static func assemble(
-        to path: String, properties: DocumentProperties, scratch: String?, _ build: (Workbook) throws -> Void
+        to path: String, properties: DocumentProperties, scratch: String?, deflate: PartDeflate, _ build: (Workbook) throws -> Void
     ) throws -> Data {
         let created = try properties.creationSeconds(path: path)
         try properties.validateCustom(path: path)
@@ -108,7 +114,7 @@ public final class Workbook {
                 code: .library, path: path, message: "workbook_new failed",
                 remedy: "the machine ran out of memory")
         }
-        let workbook = Workbook(path: path, partialPath: partial, handle: handle, scratch: scratch)
+        let workbook = Workbook(path: path, partialPath: partial, handle: handle, scratch: scratch, deflate: deflate)
         do {
             try workbook.apply(properties, created: created)
             try build(workbook)
@@ -310,7 +316,10 @@ public final class Workbook {
                 code: .saveFailed, path: path, message: "the file cannot be created there", remedy: problem)
         }
         errno = 0
+        // The level is this thread's while libxlsxwriter zips the parts, and no other workbook's.
+        recon_set_part_deflate_level(deflate.zlibLevel)
         let result = workbook_close(handle)
+        recon_set_part_deflate_level(-1)
         if result != LXW_NO_ERROR {
             // The zip errors carry no cause of their own; the system's (a full disk, a file-size
             // limit) is still in errno, as libxlsxwriter's own message on stderr shows.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-import CPartsInMemory
+import CWorkbookParts
 @testable import ReconKit
 @testable import XLSX
 

@@ -21,7 +21,12 @@ public enum DocumentWorkbook {
             custom: [("recon.number", record.number), ("recon.period", record.period.description),
                      ("recon.issued_under", "\(record.issuedUnderSeq) \(record.issuedUnderHash)"),
                      ("recon.checkpoint", record.checkpoint ?? "none before this document")])
-        return try Workbook.write(to: path, naming: document, properties: properties) { book in
+        guard record.layout < 5 || PartDeflate.canChoose else {
+            throw ReconFailure.usage("\(record.number) is of layout \(record.layout), whose parts are deflated at zlib's level 1, "
+                + "and this build of recon cannot ask libxlsxwriter for that level; regenerate it with a build that can")
+        }
+        return try Workbook.write(to: path, naming: document, properties: properties,
+                                  deflate: record.layout >= 5 ? .fast : .libraryDefault) { book in
             book.paper = record.paper
             try DocumentFrontSheet(record: record, at: at).write(in: book)
             try LinesSheet.write(record.lines.map {

@@ -41,9 +41,11 @@ public struct DocumentRecord: Sendable, Equatable {
     /// payment instructions, 3 since a payout adjustment reads as one (not as a payment) and
     /// the `Lines` sheet fits its party ids and sets its currency codes apart from the amounts,
     /// 4 since the first sheet prints every seller and buyer line whole (across the page,
-    /// wrapped), wraps long values and writes the period of service as date cells.
+    /// wrapped), wraps long values and writes the period of service as date cells, 5 since
+    /// its parts are deflated at zlib's level 1 (``PartDeflate``; only a program that can ask
+    /// libxlsxwriter for that level issues or regenerates it).
     public var layout = DocumentRecord.currentLayout
-    public static let currentLayout = 4
+    public static let currentLayout = PartDeflate.canChoose ? 5 : 4
     public var file: String { Site.documentPath(kind: kind, period: period, number: number) }
 
     public init(draft: DocumentDraft, number: String, period: Period, site: String, issuedUnderSeq: Int,

@@ -5,7 +5,7 @@
 // stream over memory that grows as it is written (fopencookie), when the workbook was given
 // recon_parts_in_memory_folder() as its folder for parts.
 #define _GNU_SOURCE
-#include "parts_in_memory.h"
+#include "workbook_parts.h"
 
 #include <dlfcn.h>
 #include <stdatomic.h>

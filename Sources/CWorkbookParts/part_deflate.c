@@ -1,0 +1,47 @@
+// libxlsxwriter zips every part of a workbook through minizip, asking for zlib's default
+// level (6): most of a close's deflate time, for parts of a few kilobytes. This definition of
+// minizip's function takes the place of the library's (as lxw_tmpfile's does) and passes the
+// level this thread asked for (recon_set_part_deflate_level), else the one it was given.
+#define _GNU_SOURCE
+#include "workbook_parts.h"
+
+#include <dlfcn.h>
+#include <stdatomic.h>
+#include <xlsxwriter/third_party/zip.h>
+
+/// -1: the level libxlsxwriter asks for.
+static _Thread_local int part_level = -1;
+
+void recon_set_part_deflate_level(int level) { part_level = (level >= 0 && level <= 9) ? level : -1; }
+
+typedef int (*open_new_file_in_zip)(zipFile, const char *, const zip_fileinfo *, const void *, uInt, const void *,
+                                    uInt, const char *, int, int, int, int, int, int, const char *, uLong, uLong,
+                                    uLong, int);
+
+/// minizip's own definition, the next one after this program's.
+static open_new_file_in_zip library_definition(void) {
+    static _Atomic(open_new_file_in_zip) found;
+    open_new_file_in_zip f = atomic_load(&found);
+    if (!f) {
+        f = (open_new_file_in_zip)dlsym(RTLD_NEXT, "zipOpenNewFileInZip4_64");
+        atomic_store(&found, f);
+    }
+    return f;
+}
+
+int zipOpenNewFileInZip4_64(zipFile file, const char *filename, const zip_fileinfo *zipfi, const void *extrafield_local,
+                            uInt size_extrafield_local, const void *extrafield_global, uInt size_extrafield_global,
+                            const char *comment, int method, int level, int raw, int windowBits, int memLevel,
+                            int strategy, const char *password, uLong crcForCrypting, uLong versionMadeBy,
+                            uLong flagBase, int zip64) {
+    open_new_file_in_zip library = library_definition();
+    if (!library) return ZIP_INTERNALERROR;
+    if (part_level >= 0 && method == Z_DEFLATED && !raw) level = part_level;
+    return library(file, filename, zipfi, extrafield_local, size_extrafield_local, extrafield_global,
+                   size_extrafield_global, comment, method, level, raw, windowBits, memLevel, strategy, password,
+                   crcForCrypting, versionMadeBy, flagBase, zip64);
+}
+
+int recon_part_deflate_level_active(void) {
+    return dlsym(RTLD_DEFAULT, "zipOpenNewFileInZip4_64") == (void *)zipOpenNewFileInZip4_64 && library_definition() != NULL;
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+@testable import XLSX
+
+/// Layout 5: an issued document's parts are deflated at zlib's level 1 (``PartDeflate``),
+/// the same XML as layout 4's; a document of an earlier layout regenerates with
+/// libxlsxwriter's own level, byte for byte.
+@Suite("Documents — layout 5, parts deflated at zlib's level 1")
+struct DocumentDeflateTests {
+    /// The deflate option each part's local header records (general purpose bits 1–2, as
+    /// minizip sets them from the level: 0 normal, 3 "super fast", level 1).
+    static func deflateOptions(_ bytes: Data) throws -> Set<Int> {
+        try bytes.withUnsafeBytes { raw in
+            let zip = raw.bindMemory(to: UInt8.self)
+            let entries = try #require(AssembledParts.centralDirectory(zip))
+            #expect(entries.count > 8)
+            return Set(entries.map { Int(zip.uint16(at: $0.localHeader + 6) >> 1 & 3) })
+        }
+    }
+
+    @Test func layoutFiveIsDeflatedFastAndEarlierLayoutsAsLibxlsxwriterDoes() throws {
+        #expect(PartDeflate.canChoose)
+        #expect(DocumentRecord.currentLayout == 5)
+        let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
+        var record = try DocumentRecord(entry: fixture.entry)
+        try withTemporaryFolder { folder in
+            let asIssued = try fixture.regenerated(record, in: folder, as: "layout3.xlsx")
+            #expect(try Self.deflateOptions(asIssued) == [0])
+            #expect(asIssued == (try fixture.printed("INV-2026-000001.xlsx")))
+            record.layout = 4
+            let four = try fixture.regenerated(record, in: folder, as: "layout4.xlsx")
+            #expect(try Self.deflateOptions(four) == [0])
+            record.layout = 5
+            let five = try fixture.regenerated(record, in: folder, as: "layout5.xlsx")
+            #expect(try Self.deflateOptions(five) == [3])
+            #expect(five != four)
+            // The same parts, deflated otherwise; and layout 5 written again is the same bytes.
+            for part in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/sharedStrings.xml", "xl/styles.xml"] {
+                #expect(try zipEntry(folder + "/layout5.xlsx", part) == (try zipEntry(folder + "/layout4.xlsx", part)), "\(part)")
+            }
+            #expect(try fixture.regenerated(record, in: folder, as: "again.xlsx") == five)
+        }
+    }
+}

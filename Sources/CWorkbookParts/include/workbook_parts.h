@@ -24,11 +24,11 @@ int recon_parts_in_memory_active(void);
 /// How many parts have been made in memory by this process.
 unsigned long recon_parts_made_in_memory(void);
 
-/// The zlib level this thread's workbooks deflate their parts at from now on, 0–9, or -1 for
-/// libxlsxwriter's own (zlib's default). libxlsxwriter asks minizip's
-/// `zipOpenNewFileInZip4_64` for zlib's default level for every part; the definition in
-/// part_deflate.c takes that function's place as `lxw_tmpfile`'s does and passes this level
-/// instead. Set it around `workbook_close`, on the thread that calls it.
+/// The zlib level this thread's workbooks deflate their parts at from now on, 0–9 (with a
+/// 4 KB window and memLevel 4), or -1 for libxlsxwriter's own (zlib's defaults).
+/// libxlsxwriter asks minizip's `zipOpenNewFileInZip4_64` for zlib's defaults for every
+/// part; the definition in part_deflate.c takes that function's place as `lxw_tmpfile`'s
+/// does and passes these instead. Set it around `workbook_close`, on the thread that calls it.
 void recon_set_part_deflate_level(int level);
 
 /// Whether that definition is the one libxlsxwriter calls (1) or minizip's own (0).

@@ -22,6 +22,11 @@ const char *recon_parts_in_memory_folder(void) { return in_memory; }
 
 static atomic_ulong parts_made;
 
+/// Writes into a part in memory that this thread could not make (no memory), and, for tests,
+/// whether the next one is to fail as if there were none.
+static _Thread_local unsigned long writes_failed;
+static _Thread_local int fail_next_write;
+
 /// A part's bytes, how many there are, and where the stream reads or writes next.
 typedef struct {
     char *bytes;
@@ -40,20 +45,30 @@ static ssize_t part_read(void *cookie, char *buffer, size_t count) {
     return (ssize_t)n;
 }
 
-// No room (the machine is out of memory): an error the stream keeps; libxlsxwriter does not
-// look, so the part comes out cut and the workbook's check refuses it (AssembledParts).
+/// A write that cannot be made: counted for this thread, an error the stream keeps.
+static ssize_t failed(void) {
+    writes_failed++;
+    return -1;
+}
+
+// No room (the machine is out of memory): libxlsxwriter does not look, so the part would come
+// out cut; the count tells the workbook, which is then refused (Workbook.save).
 static ssize_t part_write(void *cookie, const char *buffer, size_t count) {
     part *p = cookie;
-    if (count > SIZE_MAX - p->position) return -1;
+    if (fail_next_write) {
+        fail_next_write = 0;
+        return failed();
+    }
+    if (count > SIZE_MAX - p->position) return failed();
     size_t end = p->position + count;
     if (end > p->capacity) {
         size_t capacity = p->capacity ? p->capacity : 16384;
         while (capacity < end) {
-            if (capacity > SIZE_MAX / 2) return -1;
+            if (capacity > SIZE_MAX / 2) return failed();
             capacity *= 2;
         }
         char *grown = realloc(p->bytes, capacity);
-        if (!grown) return -1;
+        if (!grown) return failed();
         p->bytes = grown;
         p->capacity = capacity;
     }
@@ -111,3 +126,7 @@ int recon_parts_in_memory_active(void) {
 }
 
 unsigned long recon_parts_made_in_memory(void) { return atomic_load(&parts_made); }
+
+unsigned long recon_part_writes_failed(void) { return writes_failed; }
+
+void recon_fail_next_part_write(void) { fail_next_write = 1; }

@@ -41,6 +41,8 @@ public final class Workbook {
     private let partsFolder: String
     /// How the parts are deflated in the zip.
     private let deflate: PartDeflate
+    /// Whether libxlsxwriter makes the parts in memory (``ScratchFolder/inMemory``), not as files.
+    private let partsInMemory: Bool
 
     private init(path: String, partialPath: String, handle: UnsafeMutablePointer<lxw_workbook>, scratch: String?, deflate: PartDeflate) {
         self.path = path
@@ -48,6 +50,7 @@ public final class Workbook {
         self.handle = handle
         partsFolder = scratch ?? ScratchFolder.libraryDefault
         self.deflate = deflate
+        partsInMemory = scratch == ScratchFolder.inMemory && ScratchFolder.canMakePartsInMemory
     }
 
     /// Frees a workbook that was never saved; writes nothing.
@@ -316,10 +319,13 @@ public final class Workbook {
                 code: .saveFailed, path: path, message: "the file cannot be created there", remedy: problem)
         }
         errno = 0
-        // The level is this thread's while libxlsxwriter zips the parts, and no other workbook's.
+        // The level is this thread's while libxlsxwriter zips the parts, and no other workbook's;
+        // so are the writes into parts in memory that failed.
+        let failedBefore = recon_part_writes_failed()
         recon_set_part_deflate_level(deflate.zlibLevel)
         let result = workbook_close(handle)
         recon_set_part_deflate_level(-1)
+        let partCut = recon_part_writes_failed() != failedBefore
         if result != LXW_NO_ERROR {
             // The zip errors carry no cause of their own; the system's (a full disk, a file-size
             // limit) is still in errno, as libxlsxwriter's own message on stderr shows.
@@ -338,8 +344,12 @@ public final class Workbook {
                 code: .saveFailed, path: path, message: "libxlsxwriter assembled a damaged workbook: \(problem)",
                 remedy: "make room in \(partsFolder), where libxlsxwriter assembles a workbook's parts, and run the command again"))
         }
+        if partCut { throw damaged("a part could not be held whole in memory (the machine ran out of it)") }
         guard var written = FileManager.default.contents(atPath: partialPath) else { throw damaged("the file could not be read back") }
-        if let problem = AssembledParts.problem(inWorkbook: written) { throw damaged(problem) }
+        // Parts made in memory are whole unless a write into one failed, which they count
+        // (above); parts made as files are read back, since libxlsxwriter does not notice a
+        // folder that filled up (``AssembledParts``).
+        if !partsInMemory, let problem = AssembledParts.problem(inWorkbook: written) { throw damaged(problem) }
         if !blocks.isEmpty {
             // The blocks were built in memory, not through libxlsxwriter's temporary files: what
             // was read back above is all that needed checking.

@@ -380,6 +380,24 @@ struct WorkbookTests {
         }
     }
 
+    /// A write into a part in memory that fails, as when the machine runs out of memory, would
+    /// leave the part cut short (libxlsxwriter does not look): the workbook is made again with
+    /// its parts as files, read back, and comes out the same bytes.
+    @Test func aPartThatCannotBeHeldInMemoryHasTheWorkbookMadeAgainInFiles() throws {
+        try withTemporaryFolder { folder in
+            let expected = try writeCounting(folder + "/expected.xlsx", scratch: nil, sampleInvoice)
+            var builds = 0
+            try Workbook.write(to: folder + "/INV.xlsx", properties: Self.properties(), scratch: ScratchFolder.inMemory) { book in
+                builds += 1
+                if builds == 1 { recon_fail_next_part_write() }
+                try sampleInvoice(book)
+            }
+            #expect(builds == 2)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/INV.xlsx")) == expected.bytes)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["INV.xlsx", "expected.xlsx"])
+        }
+    }
+
     /// A part in memory behaves as the temporary file libxlsxwriter would have had: written in
     /// pieces past its first room, rewound, read back to its end; a seek past the end and a
     /// write there leave zeros between, as a file does.

@@ -24,6 +24,14 @@ int recon_parts_in_memory_active(void);
 /// How many parts have been made in memory by this process.
 unsigned long recon_parts_made_in_memory(void);
 
+/// How many writes into a part in memory this thread could not make (the machine out of
+/// memory): a workbook whose count rose while it was assembled holds a part cut short.
+unsigned long recon_part_writes_failed(void);
+
+/// Makes this thread's next write into a part in memory fail, as when memory runs out: for
+/// the tests of what a workbook does then.
+void recon_fail_next_part_write(void);
+
 /// The zlib level this thread's workbooks deflate their parts at from now on, 0–9 (with a
 /// 4 KB window and memLevel 4), or -1 for libxlsxwriter's own (zlib's defaults).
 /// libxlsxwriter asks minizip's `zipOpenNewFileInZip4_64` for zlib's defaults for every

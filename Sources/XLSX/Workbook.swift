@@ -43,6 +43,9 @@ public final class Workbook {
     private let deflate: PartDeflate
     /// Whether libxlsxwriter makes the parts in memory (``ScratchFolder/inMemory``), not as files.
     private let partsInMemory: Bool
+    /// This thread's count of failed writes into parts in memory when the workbook was made:
+    /// one more by the time it is saved is a part of it cut short.
+    private let writesFailedBefore = recon_part_writes_failed()
 
     private init(path: String, partialPath: String, handle: UnsafeMutablePointer<lxw_workbook>, scratch: String?, deflate: PartDeflate) {
         self.path = path
@@ -69,10 +72,12 @@ public final class Workbook {
     /// Wraps `workbook_new_opt`, `workbook_set_properties`,
     /// `workbook_set_custom_property_string` and `workbook_close`.
     ///
-    /// Its parts are assembled in `scratch` (``ScratchFolder``), and the file is read back
-    /// (``AssembledParts``) before it is renamed into place. When its temporary files fail or
-    /// it comes out damaged (the folder filled up meanwhile), `build` runs once more with the
-    /// parts in libxlsxwriter's default folder; without a `scratch` there is no second try.
+    /// Its parts are assembled in `scratch` (``ScratchFolder``; in memory by default), and,
+    /// when they were made as files, the file is read back (``AssembledParts``) before it is
+    /// renamed into place. When its temporary files fail, a part in memory cannot be written
+    /// whole or it comes out damaged (the folder filled up meanwhile), `build` runs once more
+    /// with the parts in libxlsxwriter's default folder; without a `scratch` there is no
+    /// second try.
     ///
     /// `naming` is the document a caller's hidden temporary `path` is for: errors name it.
     /// `deflate`: how its parts are deflated (``PartDeflate``; an issued document regenerates
@@ -320,12 +325,12 @@ public final class Workbook {
         }
         errno = 0
         // The level is this thread's while libxlsxwriter zips the parts, and no other workbook's;
-        // so are the writes into parts in memory that failed.
-        let failedBefore = recon_part_writes_failed()
+        // so are the writes into parts in memory that failed (the workbook is built and saved
+        // on the thread that made it).
         recon_set_part_deflate_level(deflate.zlibLevel)
         let result = workbook_close(handle)
         recon_set_part_deflate_level(-1)
-        let partCut = recon_part_writes_failed() != failedBefore
+        let partCut = recon_part_writes_failed() != writesFailedBefore
         if result != LXW_NO_ERROR {
             // The zip errors carry no cause of their own; the system's (a full disk, a file-size
             // limit) is still in errno, as libxlsxwriter's own message on stderr shows.
@@ -351,8 +356,8 @@ public final class Workbook {
         // folder that filled up (``AssembledParts``).
         if !partsInMemory, let problem = AssembledParts.problem(inWorkbook: written) { throw damaged(problem) }
         if !blocks.isEmpty {
-            // The blocks were built in memory, not through libxlsxwriter's temporary files: what
-            // was read back above is all that needed checking.
+            // The blocks were built in memory, not through libxlsxwriter's parts: what was
+            // checked above is all that needed checking.
             do {
                 written = try ZipPartRewrite.rewriting(written, path: path, blocks.map { block in
                     (block.part, { try RowBlockSplice.insert(block.rows, into: $0, sheet: block.sheet, path: self.path) })

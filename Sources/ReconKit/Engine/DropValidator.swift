@@ -17,6 +17,13 @@ public struct DropValidator {
 
     private func isClosed(_ p: Period) -> Bool { p != reopened && state.isClosed(p) }
 
+    /// Every month ``isClosed(_:)`` says is closed, for a check that holds no copy of the state (``UsageRowCheck``).
+    var closedMonths: Set<Period> {
+        var closed = state.closedOrClosing
+        if let reopened { closed.remove(reopened) }
+        return closed
+    }
+
     /// What a drop touching `closed` (closed periods other than ``reopened``) does: waits in
     /// `Inbox/held/`, unless it also touches the period being rerun.
     private func waiting(_ closed: Set<Period>, touchingReopened: Bool) -> Verdict? {

@@ -16,7 +16,7 @@ struct UsageRowCheck {
 
     // A drop names a few hundred parties a million times: each name is looked up once.
     private var names = NameNumbers()
-    private var knownClient: [Bool?] = [], knownRadiologist: [Bool?] = []
+    private var knownClients = Answers(), knownRadiologists = Answers()
     // The month is worked out only when the day leaves the last one seen.
     private var monthFirst: Int32 = 1, monthLast: Int32 = 0
 
@@ -24,17 +24,17 @@ struct UsageRowCheck {
         pricing = validator.state.pricing
         columns = validator.columns
         reopened = validator.reopened
-        var closed = validator.state.closedOrClosing
-        if let reopened = validator.reopened { closed.remove(reopened) }
-        closedMonths = closed
+        closedMonths = validator.closedMonths
     }
 
     /// The row's parties, checked; each unknown one is a problem added to `problems`.
     mutating func checkParties(_ row: Report, into problems: ProblemList) {
-        if !isKnown(row.clientId, client: true) {
+        let c = Int(names.number(row.clientId))
+        if !(knownClients[c] ?? knownClients.note(pricing.clients[row.clientId] != nil, at: c)) {
             problems.add(DropValidator.unknownParty(Int(row.line), "client_id", row.clientId, column: columns["client_id"]))
         }
-        if !isKnown(row.radiologistId, client: false) {
+        let d = Int(names.number(row.radiologistId))
+        if !(knownRadiologists[d] ?? knownRadiologists.note(pricing.radiologists[row.radiologistId] != nil, at: d)) {
             problems.add(DropValidator.unknownParty(Int(row.line), "radiologist_id", row.radiologistId, column: columns["radiologist_id"]))
         }
     }
@@ -50,21 +50,17 @@ struct UsageRowCheck {
         if period == reopened { touchesReopened = true }
     }
 
-    /// Whether the site knows the client (or radiologist) `id`, looked up once a name.
-    private mutating func isKnown(_ id: String, client: Bool) -> Bool {
-        let n = Int(names.number(id))
-        if client {
-            if n < knownClient.count, let answer = knownClient[n] { return answer }
-        } else if n < knownRadiologist.count, let answer = knownRadiologist[n] {
+    /// Whether the site knows a name, by the name's number, once looked up.
+    private struct Answers {
+        private var known: [Bool?] = []
+
+        subscript(n: Int) -> Bool? { n < known.count ? known[n] : nil }
+
+        /// Keeps `answer` for name `n`, and returns it.
+        mutating func note(_ answer: Bool, at n: Int) -> Bool {
+            if n >= known.count { known += [Bool?](repeating: nil, count: n + 1 - known.count) }
+            known[n] = answer
             return answer
         }
-        let answer = client ? pricing.clients[id] != nil : pricing.radiologists[id] != nil
-        if client { Self.note(answer, at: n, in: &knownClient) } else { Self.note(answer, at: n, in: &knownRadiologist) }
-        return answer
-    }
-
-    private static func note(_ answer: Bool, at n: Int, in known: inout [Bool?]) {
-        if n >= known.count { known += [Bool?](repeating: nil, count: n + 1 - known.count) }
-        known[n] = answer
     }
 }

@@ -45,25 +45,40 @@ public final class LedgerFile {
     /// The intent record of the batch being appended: `START END`, the file's lengths.
     public var intentPath: String { path + ".intent" }
 
+    /// The bytes of whole lines read at a time (``LineChunkReader``).
+    public static let chunkBytes = 4 << 20
+
     /// Reads and checks the whole file. `deferringLines`: documents' `lines` stay in the file,
     /// read back on demand (``LedgerEntry/whole()``); `recon verify` holds every member.
-    public func load(deferringLines: Bool = true) throws {
-        // Hashed as it is read (a large ledger on the other core, which may still be on the last
-        // pieces when the parse starts; the bytes are kept until the hash is had).
-        let (bytes, pending) = try FileIO.readHashing(path, followingLinks: false)
-        let read = bytes.withUnsafeBufferPointer { LedgerReader.read($0, deferringFrom: deferringLines ? path : nil) }
-        content = withExtendedLifetime(bytes) { pending.finish() }
-        entries = read.entries
-        if let damage = read.damage { throw damage }
+    /// `chunkBytes`: how much of it is read at a time (tests read small ledgers in many chunks).
+    public func load(deferringLines: Bool = true, chunkBytes: Int = LedgerFile.chunkBytes) throws {
+        // A chunk of whole lines at a time through one buffer; each chunk's lines are read on
+        // every core but one, which hashes the chunk meanwhile.
+        let reader = try LineChunkReader(path: path, followingLinks: false, chunkBytes: chunkBytes)
+        var read: [LedgerEntry] = [], ends: [Int] = [], damage: LedgerDamage?
+        var hash = SHA256()
+        while damage == nil, let chunk = try reader.next() {
+            let part = withUnsafeMutablePointer(to: &hash) { hash in
+                LedgerReader.read(chunk.lines, firstSeq: read.count + 1, chainedTo: read.last?.hash ?? LedgerEntry.zeroHash,
+                                  fileOffset: chunk.offset, deferringFrom: deferringLines ? path : nil,
+                                  alongside: { hash.pointee.update(bufferPointer: UnsafeRawBufferPointer(chunk.lines)) })
+            }
+            read.append(contentsOf: part.entries)
+            ends.append(contentsOf: part.ends)
+            damage = part.damage
+        }
+        content = hash
+        entries = read
+        if let damage { throw damage }
         try EntryTimes.check(entries)
-        let ends = read.ends
+        let length = reader.consumed
         validLength = ends.last ?? 0
         interruptedEntries = 0
         let intent = try readIntent()
         staleIntent = intent != nil
         ignoredIntent = intent.map { !$0.signed } ?? false
         let batch = intent.flatMap { $0.signed ? (start: $0.start, end: $0.end) : nil }
-        if let batch, bytes.count < batch.end, batch.start <= validLength, batch.start == 0 || ends.contains(batch.start) {
+        if let batch, length < batch.end, batch.start <= validLength, batch.start == 0 || ends.contains(batch.start) {
             // The batch never finished: its complete lines are no more entries than its half line.
             let kept = ends.firstIndex(of: batch.start).map { $0 + 1 } ?? 0
             interruptedEntries = entries.count - kept
@@ -77,20 +92,22 @@ public final class LedgerFile {
             validLength = batch.start
         }
         owedCheckpoint = CheckpointOwed.read(besideLedger: path, verifier: siteVerifier)
-        halfWrittenBytes = bytes.count - validLength
-        if validLength != bytes.count {
-            // A half-written last line, or an interrupted batch's complete lines, are no entries:
-            // the hash covers the entries only.
+        halfWrittenBytes = length - validLength
+        if validLength != (ends.last ?? 0) {
+            // An interrupted batch's complete lines are no entries: the hash covers the entries
+            // only (a half-written last line was never in it). After a crash only: read again.
+            let bytes = try FileIO.read(path, followingLinks: false)
             content = SHA256()
             bytes.withUnsafeBytes { content.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<validLength])) }
         }
         wholeTail = nil
-        if halfWrittenBytes > 0 && interruptedEntries == 0 && !(batch.map { bytes.count < $0.end } ?? false) {
+        if halfWrittenBytes > 0 && interruptedEntries == 0 && !(batch.map { length < $0.end } ?? false) {
             // No unfinished batch explains it. An append writes a whole line, so a write cut short
             // leaves the start of one, and the start of a one-line object never holds a whole
             // value: a tail that begins with one (an entry whose newline became other bytes, an
             // object written so) was damaged, not cut short, and must not be cut away.
-            let tail = Array(bytes[validLength...])
+            // (Here the entries end at the last newline: what follows it is the reader's tail.)
+            let tail = reader.tail
             if let length = tail.withUnsafeBufferPointer({ JSONParser.leadingValueLength($0) }) {
                 let isEntry = tail.withUnsafeBufferPointer { whole in
                     (try? LedgerFile.parse(UnsafeBufferPointer(rebasing: whole[..<length]), expectedSeq: entries.count + 1,

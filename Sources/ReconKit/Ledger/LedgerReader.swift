@@ -13,15 +13,22 @@ enum LedgerReader {
     /// next, so the last piece — all that one core may wait for — is small.
     static let maxPieces = 32
 
-    /// The entries of `bytes`' complete lines, the offset just after each line's newline,
-    /// and the first damage, if any (the entries are then those before it). `deferringFrom`:
-    /// the file `bytes` were read from, whose document lines are left there (``DeferredMembers``).
-    static func read(_ bytes: UnsafeBufferPointer<UInt8>, deferringFrom path: String? = nil)
+    /// The entries of `bytes`' complete lines, the offset in the file just after each line's
+    /// newline, and the first damage, if any (the entries are then those before it).
+    ///
+    /// `bytes` are the file's from `fileOffset` on, their first line entry `firstSeq`, chained
+    /// to `chainedTo` (a ledger read a chunk at a time, ``LedgerFile/load(deferringLines:chunkBytes:)``).
+    /// `deferringFrom`: the file `bytes` were read from, whose document lines are left there
+    /// (``DeferredMembers``). `alongside`: work run on one of the cores while the lines are read
+    /// on the others (the chunk's hash), done when this returns.
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, firstSeq: Int = 1, chainedTo: String = LedgerEntry.zeroHash,
+                     fileOffset: Int = 0, deferringFrom path: String? = nil, alongside: (() -> Void)? = nil)
         -> (entries: [LedgerEntry], ends: [Int], damage: LedgerDamage?) {
         let ends = lineEnds(bytes)
         let n = ends.count
         let bounds = pieceBounds(ends)
         let pieces = bounds.count - 1
+        let extra = alongside == nil ? 0 : 1
         // Each piece chains its own lines; only a piece's first line waits for the piece before
         // it. The entries go straight to their places: a year's six thousand are never copied.
         var firstHashes = [String?](repeating: nil, count: pieces)
@@ -31,13 +38,19 @@ enum LedgerReader {
             // Each piece writes its own places only.
             firstHashes.withUnsafeMutableBufferPointer { firstHashes in
                 damages.withUnsafeMutableBufferPointer { damages in
-                    DispatchQueue.concurrentPerform(iterations: pieces) { k in
+                    DispatchQueue.concurrentPerform(iterations: pieces + extra) { job in
+                        // The work alongside goes first, so it is under way while the pieces are shared out.
+                        if job < extra {
+                            alongside?()
+                            return
+                        }
+                        let k = job - extra
                         var prev: String?
                         for i in bounds[k]..<bounds[k + 1] {
                             let start = i == 0 ? 0 : ends[i - 1]
                             do throws(LedgerDamage) {
-                                let line = try LedgerLine.read(UnsafeBufferPointer(rebasing: bytes[start..<(ends[i] - 1)]), expectedSeq: i + 1,
-                                                               source: path.map { ($0, start) })
+                                let line = try LedgerLine.read(UnsafeBufferPointer(rebasing: bytes[start..<(ends[i] - 1)]),
+                                                               expectedSeq: firstSeq + i, source: path.map { ($0, fileOffset + start) })
                                 if let prev {
                                     (out.baseAddress! + i).initialize(to: try line.chained(to: prev))
                                 } else {
@@ -56,7 +69,7 @@ enum LedgerReader {
             }
             // In file order, as reading one line after another finds it: a piece's first line
             // chained to the last of the piece before, then what the piece itself found.
-            var prev = LedgerEntry.zeroHash
+            var prev = chainedTo
             var valid = 0
             for k in 0..<pieces where bounds[k] < bounds[k + 1] {
                 let first = bounds[k]
@@ -85,7 +98,7 @@ enum LedgerReader {
             }
             initialized = valid
         }
-        return (entries, ends, damage)
+        return (entries, fileOffset == 0 ? ends : ends.map { $0 + fileOffset }, damage)
     }
 
     /// Where each piece's lines start, for lines ending at `ends`, and the line count last.

@@ -61,36 +61,31 @@ public enum FileIO {
     }
 
     /// The whole file; with `followingLinks` false, a symbolic link in its place is refused as
-    /// not a regular file (the ledger: appends through a link would land outside the site).
+    /// not a regular file.
     public static func read(_ path: String, followingLinks: Bool = true) throws -> [UInt8] {
-        try read(path, followingLinks: followingLinks, hashing: false).bytes
+        let (fd, size) = try openRegular(path, followingLinks: followingLinks)
+        defer { close(fd) }
+        // The bytes are read straight into the array's storage, never zeroed first.
+        return try [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            initialized = try fillHashingBehind(buffer, from: fd, path: path, hashing: false).count
+        }
     }
 
-    /// ``read(_:followingLinks:)`` and the SHA-256 of the bytes read, to finalize or go on with:
-    /// a file of megabytes (the ledger after a year) is hashed on another core a piece behind
-    /// its reads (``TrailingHasher``), and the last pieces may still be being hashed when this
-    /// returns, so the parse that follows starts at once; keep `bytes` until the hash is had.
-    static func readHashing(_ path: String, followingLinks: Bool = true) throws -> (bytes: [UInt8], hash: PendingHash) {
-        let read = try read(path, followingLinks: followingLinks, hashing: true)
-        return (read.bytes, read.hash ?? PendingHash(done: SHA256()))
-    }
-
-    private static func read(_ path: String, followingLinks: Bool, hashing: Bool) throws -> (bytes: [UInt8], hash: PendingHash?) {
-        // Opened without waiting, so a FIFO put in a file's place is refused, never waited on.
+    /// `path` opened for reading, and its size: refused unless it is a regular file. Opened
+    /// without waiting, so a FIFO put in a file's place is refused, never waited on; with
+    /// `followingLinks` false a symbolic link in its place is refused too.
+    static func openRegular(_ path: String, followingLinks: Bool) throws -> (fd: Int32, size: Int) {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { throw openFailure(path, errno) }
-        defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw Failure(path: path, action: "stat", code: errno) }
-        try requireRegular(st, path)
-        // The bytes are read straight into the array's storage, never zeroed first: a year's
-        // ledger or a month's drop is tens of megabytes that would be written twice. The
-        // array keeps that storage, which the hashing thread may still be reading.
-        var hash: PendingHash?
-        let out = try [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { buffer, initialized in
-            (initialized, hash) = try fillHashingBehind(buffer, from: fd, path: path, hashing: hashing)
+        do {
+            guard fstat(fd, &st) == 0 else { throw Failure(path: path, action: "stat", code: errno) }
+            try requireRegular(st, path)
+        } catch {
+            close(fd)
+            throw error
         }
-        return (out, hash)
+        return (fd, Int(st.st_size))
     }
 
     /// Files this large are hashed on another core while they are read; smaller ones after.

@@ -52,8 +52,9 @@ public final class LedgerFile {
     /// read back on demand (``LedgerEntry/whole()``); `recon verify` holds every member.
     /// `chunkBytes`: how much of it is read at a time (tests read small ledgers in many chunks).
     public func load(deferringLines: Bool = true, chunkBytes: Int = LedgerFile.chunkBytes) throws {
-        // A chunk of whole lines at a time through one buffer; each chunk's lines are read on
-        // every core but one, which hashes the chunk meanwhile.
+        // A chunk of whole lines at a time through one buffer; one core hashes the chunk while
+        // its lines are read in pieces on the others, then joins them. A symbolic link in the
+        // ledger's place is refused: appends through it would land outside the site.
         let reader = try LineChunkReader(path: path, followingLinks: false, chunkBytes: chunkBytes)
         var read: [LedgerEntry] = [], ends: [Int] = [], damage: LedgerDamage?
         var hash = SHA256()

@@ -3,7 +3,7 @@ import Glibc
 /// A file read front to back a chunk of whole lines at a time through one buffer that is
 /// used again for every chunk: the ledger after a year (23 MB) is read through 4 MB, not
 /// into 23 MB of fresh memory, which the system must clear page by page before the read
-/// fills it (on this kind of machine, most of what reading the file costs).
+/// fills it, and what a command holds no longer grows with the ledger.
 ///
 /// Each chunk ends at the last newline read; the bytes after it begin the next chunk. A line
 /// longer than the buffer grows it. The file is read up to the size it had when opened, as

@@ -70,20 +70,11 @@ final class LineChunkReader {
 
     /// Reads on after `filled` until the buffer is full or the size read at opening is reached.
     private func fill() throws {
-        let target = min(buffer.count, filled + size - consumed)
-        while filled < target {
-            let n = read(descriptor, buffer.baseAddress! + filled, target - filled)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileIO.Failure(path: path, action: "read", code: errno)
-            }
-            if n == 0 {
-                // The file was cut shorter since it was opened: what is there is what is read.
-                endedEarly = true
-                return
-            }
-            filled += n
-            consumed += n
-        }
+        let room = UnsafeMutableBufferPointer(rebasing: buffer[filled..<min(buffer.count, filled + size - consumed)])
+        let n = try FileIO.fill(room, from: descriptor, path: path, hashing: false).count
+        // The file was cut shorter since it was opened: what is there is what is read.
+        if n < room.count { endedEarly = true }
+        filled += n
+        consumed += n
     }
 }

@@ -67,7 +67,7 @@ public enum FileIO {
         defer { close(fd) }
         // The bytes are read straight into the array's storage, never zeroed first.
         return try [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            initialized = try fillHashingBehind(buffer, from: fd, path: path, hashing: false).count
+            initialized = try fill(buffer, from: fd, path: path, hashing: false).count
         }
     }
 
@@ -99,14 +99,6 @@ public enum FileIO {
     /// hashed on another thread a piece behind the reads (``TrailingHasher``), a smaller one after.
     static func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>, from fd: Int32, path: String,
                      hashing: Bool) throws -> (count: Int, hash: SHA256?) {
-        let filled = try fillHashingBehind(buffer, from: fd, path: path, hashing: hashing)
-        return (filled.count, filled.hash?.finish())
-    }
-
-    /// ``fill(_:from:path:hashing:)``, the hash handed back while the hashing thread may still
-    /// be on the last pieces: `buffer` must stay as it is until it has been had.
-    private static func fillHashingBehind(_ buffer: UnsafeMutableBufferPointer<UInt8>, from fd: Int32, path: String,
-                                          hashing: Bool) throws -> (count: Int, hash: PendingHash?) {
         let trailing = hashing && buffer.count >= hashedBehindFrom ? TrailingHasher(UnsafeRawPointer(buffer.baseAddress!)) : nil
         // In pieces when another thread follows the reads; else in one.
         let step = trailing == nil ? buffer.count : readPiece
@@ -129,11 +121,11 @@ public enum FileIO {
             _ = trailing?.finish()
             throw Failure(path: path, action: "read", code: failure)
         }
-        if let trailing { return (done, PendingHash(trailing)) }
+        if let trailing { return (done, trailing.finish()) }
         guard hashing else { return (done, nil) }
         var hash = SHA256()
         hash.update(bufferPointer: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[..<done])))
-        return (done, PendingHash(done: hash))
+        return (done, hash)
     }
 
     /// Writes all of `bytes` to an open descriptor.

@@ -39,6 +39,10 @@ let package = Package(
             name: "CWorkbookParts",
             linkerSettings: [.linkedLibrary("xlsxwriter")]
         ),
+        // Memory hints for the loops that read a month's reports at scattered places (C: Swift has no prefetch).
+        .target(
+            name: "CMemoryHints"
+        ),
         // RFC 4180 reading over libcsv: records with their lines, problems a person can fix.
         .target(
             name: "CSV",
@@ -55,6 +59,7 @@ let package = Package(
             dependencies: [
                 "CSV",
                 "XLSX",
+                "CMemoryHints",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

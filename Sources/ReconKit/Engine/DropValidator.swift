@@ -45,6 +45,9 @@ public struct DropValidator {
     /// From this many rows a usage drop's parties and months are checked on another core (``UsageRowCheck``).
     static let rowsCheckedBeside = 65_536
 
+    /// How many ids ahead of the one inserted the drop's id map is asked for its slot.
+    static let slotsAhead = 8
+
     private func problem(_ line: Int, _ field: String, _ message: String) -> DropProblem {
         DropProblem(line: line, column: columns[field], field: field, message)
     }
@@ -104,7 +107,8 @@ public struct DropValidator {
             // Rows naming a report an earlier row of the drop names: judged against that row,
             // as against a report held before (SPEC §2) — skipped when the values are the same.
             var repeated = Set<Int>()
-            // The ids are hashed a block at a time before they are inserted (``IdTable/insert(_:hash:_:)``).
+            // The ids are hashed a block at a time before they are inserted (``IdTable/insert(_:hash:_:)``),
+            // each one's slot asked of memory some ids ahead (``slotsAhead``).
             let block = 1 << 16
             var hashes = [UInt64](repeating: 0, count: Swift.min(list.count, block))
             for start in stride(from: list.startIndex, to: list.endIndex, by: block) {
@@ -113,6 +117,7 @@ public struct DropValidator {
                     for i in start..<end { hashes[i - start] = IdTable<Int32>.hash(rows[i].id) }
                 }
                 for index in start..<end {
+                    if index + Self.slotsAhead < end { seen.prefetch(hash: hashes[index + Self.slotsAhead - start]) }
                     let added = seen.insert(list[index].id, hash: hashes[index - start], Int32(index))
                     guard !added.inserted else { continue }
                     let r = list[index], first = list[Int(seen.entries[added.position].value)]

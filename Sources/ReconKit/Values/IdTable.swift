@@ -1,3 +1,5 @@
+import CMemoryHints
+
 /// A hash table from ids (report, client, radiologist, modality) to values, for the loops
 /// that run once per report.
 ///
@@ -58,6 +60,13 @@ struct IdTable<Value> {
         slots[found.slot] = UInt64(entries.count) | (hash & IdTable.tagBits)
         if entries.count * 2 > slots.count { grow() }
         return (entries.count - 1, true)
+    }
+
+    /// Asks memory for the slot an id of this ``hash(_:)`` is looked for first, without
+    /// waiting: a loop over a block of hashed ids asks a few ids ahead, so that a table larger
+    /// than the processor's caches (a million ids: 16 MB of slots) is not waited on id by id.
+    func prefetch(hash: UInt64) {
+        slots.withUnsafeBufferPointer { recon_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: hash) & mask)) }
     }
 
     /// Sets the value of the entry at `position` (from ``insert(_:_:)`` or ``position(of:)``).

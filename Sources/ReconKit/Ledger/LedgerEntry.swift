@@ -1,7 +1,7 @@
 import Crypto
 
 /// One line of `Ledger/ledger.jsonl` (SPEC §6).
-public struct LedgerEntry: Sendable {
+public final class LedgerEntry: Sendable {
     public let seq: Int
     /// RFC 3339 UTC time of the append.
     public let at: String

@@ -268,7 +268,7 @@ struct ClosedPeriodIndexEncoder {
     private static let reportsAhead = 16, idsAhead = 8
 
     /// Pass 5 takes the reports in fingerprint order, which is no order in memory: each read
-    /// of one waited on memory in turn (at 1M, 0.2 s of a close's processor time, nearly all
+    /// of one waited on memory in turn (at 1M, 0.1–0.15 s of a close's processor time, nearly all
     /// of the pass). Asked for some keys ahead, those waits overlap.
     private func askAhead(_ order: UnsafeMutableBufferPointer<Key>, from k: Int) {
         if k + Self.reportsAhead < order.count {

@@ -225,17 +225,29 @@ public struct SiteState {
     }
 
     /// The positions of the reports whose ids are among `ids`, in order: a month of a million
-    /// is scanned in two halves on two cores.
+    /// is scanned in two halves on two cores, a block of ids hashed and their slots asked of
+    /// memory before any is looked up (a big drop's map is larger than the caches).
     private static func scan<V>(_ reports: [Report], for ids: IdTable<V>) -> [Int] {
         let halves = reports.count >= 65_536 ? [0..<(reports.count / 2), (reports.count / 2)..<reports.count] : [reports.indices]
         var found = [[Int]](repeating: [], count: halves.count)
         found.withUnsafeMutableBufferPointer { out in
             DispatchQueue.concurrentPerform(iterations: halves.count) { h in
-                out[h] = halves[h].filter { ids.position(of: reports[$0].id) != nil }
+                var hashes = [UInt64](repeating: 0, count: scanBlock)
+                for start in stride(from: halves[h].lowerBound, to: halves[h].upperBound, by: scanBlock) {
+                    let block = start..<Swift.min(start + scanBlock, halves[h].upperBound)
+                    for i in block {
+                        hashes[i - start] = IdTable<V>.hash(reports[i].id)
+                        ids.prefetch(hash: hashes[i - start])
+                    }
+                    for i in block where ids.position(of: reports[i].id, hash: hashes[i - start]) != nil { out[h].append(i) }
+                }
             }
         }
         return found.flatMap { $0 }
     }
+
+    /// Ids hashed, and their slots asked for, before the first of them is looked up.
+    private static let scanBlock = 64
 
     /// Whether the state holds no report, in memory or settled.
     var holdsNoReports: Bool { reports.isEmpty && history.isEmpty }

@@ -41,6 +41,11 @@ struct IdTable<Value> {
         find(id, hash: IdTable.hash(id)).entry
     }
 
+    /// ``position(of:)`` with the id's ``hash(_:)`` worked out before (``prefetch(hash:)``).
+    func position(of id: String, hash: UInt64) -> Int? {
+        find(id, hash: hash).entry
+    }
+
     /// Adds `id` with `value` unless it is there; returns its position in ``entries`` and
     /// whether it was added.
     @discardableResult

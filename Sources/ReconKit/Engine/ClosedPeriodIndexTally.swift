@@ -23,10 +23,28 @@ struct ClosedPeriodIndexTally {
     /// The most cells a grid holds: 8 MB at most, a tenth of the hash table the same pairs would fill.
     static let defaultGridCells = 1 << 20
 
+    /// The rows (first names) or the columns (second names) of the grid, in the order met.
+    private struct Axis {
+        /// The place of each name number, -1 for none yet.
+        private var placeOf: [Int32] = []
+        /// The name number at each place.
+        private(set) var names: [UInt32] = []
+
+        func place(_ name: UInt32) -> Int? {
+            Int(name) < placeOf.count && placeOf[Int(name)] >= 0 ? Int(placeOf[Int(name)]) : nil
+        }
+
+        /// Gives `name` the next place.
+        mutating func add(_ name: UInt32) -> Int {
+            if Int(name) >= placeOf.count { placeOf += [Int32](repeating: -1, count: Int(name) + 1 - placeOf.count) }
+            placeOf[Int(name)] = Int32(names.count)
+            names.append(name)
+            return names.count - 1
+        }
+    }
+
     private let gridCells: Int
-    /// Row and column of each name number (-1: none yet), and the name number of each row and column.
-    private var rowOf: [Int32] = [], columnOf: [Int32] = []
-    private var rowName: [UInt32] = [], columnName: [UInt32] = []
+    private var rows = Axis(), columns = Axis()
     /// Row after row, `width` cells each (room for more columns than there are).
     private var cells: [Cell] = []
     private var width = 16
@@ -79,38 +97,24 @@ struct ClosedPeriodIndexTally {
     /// The cell of a pair, given a row and a column when new; nil once the grid would outgrow
     /// `gridCells`, its counts then moved to the hash table.
     private mutating func cell(_ first: UInt32, _ second: UInt32) -> Int? {
-        let f = Int(first), s = Int(second)
-        if f < rowOf.count, s < columnOf.count, rowOf[f] >= 0, columnOf[s] >= 0 {
-            return Int(rowOf[f]) * width + Int(columnOf[s])
-        }
-        let newRow = f >= rowOf.count || rowOf[f] < 0, newColumn = s >= columnOf.count || columnOf[s] < 0
-        let rows = rowName.count + (newRow ? 1 : 0), columns = columnName.count + (newColumn ? 1 : 0)
+        let row = rows.place(first), column = columns.place(second)
+        if let row, let column { return row * width + column }
         var wider = width
-        while wider < columns { wider *= 2 }
-        guard rows * wider <= gridCells else {
+        while wider < columns.names.count + (column == nil ? 1 : 0) { wider *= 2 }
+        guard (rows.names.count + (row == nil ? 1 : 0)) * wider <= gridCells else {
             giveUpGrid()
             return nil
         }
         if wider != width { widen(to: wider) }
-        if newRow {
-            if f >= rowOf.count { rowOf += [Int32](repeating: -1, count: f + 1 - rowOf.count) }
-            rowOf[f] = Int32(rowName.count)
-            rowName.append(first)
-            cells += repeatElement(Cell(), count: width)
-        }
-        if newColumn {
-            if s >= columnOf.count { columnOf += [Int32](repeating: -1, count: s + 1 - columnOf.count) }
-            columnOf[s] = Int32(columnName.count)
-            columnName.append(second)
-        }
-        return Int(rowOf[f]) * width + Int(columnOf[s])
+        if row == nil { cells += repeatElement(Cell(), count: width) }
+        return (row ?? rows.add(first)) * width + (column ?? columns.add(second))
     }
 
     /// Lays the rows out `wider` cells apart.
     private mutating func widen(to wider: Int) {
-        var next = [Cell](repeating: Cell(), count: rowName.count * wider)
-        for row in rowName.indices {
-            for column in columnName.indices { next[row * wider + column] = cells[row * width + column] }
+        var next = [Cell](repeating: Cell(), count: rows.names.count * wider)
+        for row in rows.names.indices {
+            for column in columns.names.indices { next[row * wider + column] = cells[row * width + column] }
         }
         cells = next
         width = wider
@@ -123,18 +127,16 @@ struct ClosedPeriodIndexTally {
         sparseOnly = true
         gridPairs = 0
         cells = []
-        rowOf = []
-        columnOf = []
-        rowName = []
-        columnName = []
+        rows = Axis()
+        columns = Axis()
     }
 
     private func forEachInGrid(_ body: (_ first: UInt32, _ second: UInt32, _ reports: Int, _ images: Int) -> Void) {
-        for row in rowName.indices {
-            for column in columnName.indices {
+        for (row, first) in rows.names.enumerated() {
+            for (column, second) in columns.names.enumerated() {
                 let cell = cells[row * width + column]
                 guard cell.reports != 0, cell.reports != Self.spilled else { continue }
-                body(rowName[row], columnName[column], Int(cell.reports), Int(cell.images))
+                body(first, second, Int(cell.reports), Int(cell.images))
             }
         }
     }

@@ -137,9 +137,12 @@ extension JSONParser {
         let quote = pos
         stringHadEscape = false
         var isASCII = true
-        // Most of a ledger line is string bytes: they are stepped over through a local index.
+        // Most of a ledger line is string bytes: they are stepped over a word at a time, and
+        // only the bytes that need a look are looked at one by one.
         var i = pos + 1
-        while i < bytes.count {
+        while true {
+            i = PlainStringBytes.end(in: bytes, from: i)
+            guard i < bytes.count else { break }
             let byte = bytes[i]
             if byte == 0x22 {  // "
                 pos = i + 1
@@ -152,8 +155,6 @@ extension JSONParser {
             } else if byte < 0x20 {
                 pos = i
                 throw controlCharacter(byte)
-            } else if byte < 0x80 {
-                i += 1
             } else {
                 isASCII = false
                 pos = i

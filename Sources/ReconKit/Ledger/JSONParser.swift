@@ -363,7 +363,9 @@ public struct JSONParser {
         let start = pos
         stringHadEscape = false
         // Fast path: no escapes, the string is a slice of the input.
-        while pos < bytes.count {
+        while true {
+            pos = PlainStringBytes.end(in: bytes, from: pos)
+            guard pos < bytes.count else { break }
             let byte = bytes[pos]
             if byte == UInt8(ascii: "\"") {
                 let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
@@ -372,7 +374,7 @@ public struct JSONParser {
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw controlCharacter(byte) }
-            if byte < 0x80 { pos += 1 } else { try skipUTF8Sequence() }
+            try skipUTF8Sequence()
         }
         guard pos < bytes.count else { throw unclosedString(from: quote) }
 
@@ -499,7 +501,15 @@ public struct JSONParser {
 
     // MARK: Small pieces
 
+    /// Called between every two tokens, and a ledger line (JCS) has no whitespace: the
+    /// common case is one comparison, inlined where it is called.
+    @inline(__always)
     mutating func skipWhitespace() {
+        guard pos < bytes.count, bytes[pos] <= 0x20 else { return }
+        skipWhitespaceFound()
+    }
+
+    private mutating func skipWhitespaceFound() {
         while pos < bytes.count {
             switch bytes[pos] {
             case 0x20, 0x09, 0x0A, 0x0D: pos += 1; canonical = false  // JCS has no whitespace

@@ -89,6 +89,9 @@ final class CSVParser {
     @exclusivity(unchecked) private var endedAtCarriageReturn = 0
     /// Records waiting when the line being fed began: those after it were ended in this line.
     @exclusivity(unchecked) private var recordsBeforeLine = 0
+    /// Whether every line fed since the record being read began is ASCII: then so is every
+    /// field it ends, which is UTF-8 without a look of its own.
+    @exclusivity(unchecked) private var recordIsASCII = true
 
     /// Creates a parser that reports fields longer than `maxFieldBytes` bytes.
     ///
@@ -151,7 +154,10 @@ final class CSVParser {
         if isBetweenRecords {
             recordLine = number
             fieldLine = number
+            recordIsASCII = true
         }
+        // One look at the line instead of one a field: a drop's lines are mostly all ASCII.
+        recordIsASCII = recordIsASCII && Self.isASCII(line.assumingMemoryBound(to: UInt8.self))
         guard let base = line.baseAddress else { return }
         let context = Unmanaged.passUnretained(self).toOpaque()
         var offset = 0
@@ -263,7 +269,7 @@ final class CSVParser {
             return
         }
         let bytes = UnsafeBufferPointer(start: start?.assumingMemoryBound(to: UInt8.self), count: count)
-        guard Self.isUTF8(bytes) else {
+        guard recordIsASCII || Self.isUTF8(bytes) else {
             report(
                 "the field is not UTF-8 text (\(Self.firstInvalidByte(in: bytes))). "
                     + "Save the file as UTF-8, e.g. as \"CSV UTF-8 (Comma delimited)\" in Excel")

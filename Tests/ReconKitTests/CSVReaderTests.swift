@@ -272,6 +272,32 @@ struct CSVReaderTests {
         #expect(result.problems.map(\.column) == [1, 3])
     }
 
+    /// Lines are looked at whole for bytes beyond ASCII: a field's bad byte on a later line
+    /// of its record, after an all-ASCII first line, is still found, and so is one on a line
+    /// that follows a record with non-ASCII text.
+    @Test func aBadByteOnAnyLineOfAMultiLineRecordIsReported() {
+        let spanning = Array("id,note\n1,\"first line\nsecond ".utf8) + [0xFF] + Array(" line\"\n2,Ok\n".utf8)
+        let result = readCSV(spanning)
+        #expect(result.rows == [Delivered(1, ["id", "note"]), Delivered(4, ["2", "Ok"])])
+        #expect(result.problems.map(\.line) == [2])
+        #expect(result.problems.map(\.column) == [2])
+        // The same record opened on a line beyond ASCII, its bad byte on the next.
+        let afterText = Array("id,note\n1,\"Zürich\n".utf8) + [0xC3, 0x28] + Array("\"\n2,Müller\n3,".utf8) + [0xE9] + Array("\n".utf8)
+        let after = readCSV(afterText)
+        #expect(after.rows == [Delivered(1, ["id", "note"]), Delivered(4, ["2", "Müller"])])
+        #expect(after.problems.map(\.line) == [2, 5])
+        // A field ended on an all-ASCII line of a record that began on a line with a bad byte.
+        let begun = Array("id,a,b\n".utf8) + [0xE9] + Array(",\"x\ny\",z\n".utf8)
+        let third = readCSV(begun)
+        #expect(third.rows == [Delivered(1, ["id", "a", "b"])])
+        #expect(third.problems.map(\.column) == [1])
+        // A field whose bad byte is on its first line and which ends on an all-ASCII one.
+        let ending = readCSV(Array("id,note\n1,\"caf".utf8) + [0xE9] + Array("\nok\"\n2,Ok\n".utf8))
+        #expect(ending.rows == [Delivered(1, ["id", "note"]), Delivered(4, ["2", "Ok"])])
+        #expect(ending.problems.map(\.line) == [2])
+        #expect(ending.problems.map(\.column) == [2])
+    }
+
     @Test func nonASCIITextIsRead() {
         let result = readCSV("name,city\nRenée Müller,Zürich 日本\n")
         #expect(result.problems == [])

@@ -30,7 +30,7 @@ public final class Stages: @unchecked Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         defer {
             recorder.add(name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            recorder.noteResident(name, Self.statusKilobytes("VmRSS:"))
+            recorder.noteResident(name, Self.residentKilobytes())
         }
         return try body()
     }
@@ -40,6 +40,32 @@ public final class Stages: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         resident[name] = max(resident[name] ?? 0, kilobytes)
+    }
+
+    /// The kilobytes resident now: the second field of `/proc/self/statm`, in pages, read
+    /// with one system call into a buffer on the stack. A command times a stage some 150
+    /// times (a 10-row drop after a year); `/proc/self/status` read through Foundation each
+    /// time cost some 60 µs a read, a few percent of the very time being measured.
+    static func residentKilobytes() -> Int? {
+        let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buffer -> Int? in
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            guard count > 0 else { return nil }
+            // "size resident shared …": the number after the first space.
+            var i = 0
+            while i < count, buffer[i] != UInt8(ascii: " ") { i += 1 }
+            i += 1
+            var pages = 0, digits = 0
+            while i < count, buffer[i] >= UInt8(ascii: "0"), buffer[i] <= UInt8(ascii: "9") {
+                pages = pages * 10 + Int(buffer[i] - UInt8(ascii: "0"))
+                digits += 1
+                i += 1
+            }
+            guard digits > 0 else { return nil }
+            return pages * (sysconf(Int32(_SC_PAGESIZE)) / 1024)
+        }
     }
 
     /// A `kB` field of `/proc/self/status` (`VmRSS:` now, `VmHWM:` the peak); nil where there is none.

@@ -9,18 +9,15 @@
 #define _GNU_SOURCE
 #include "workbook_parts.h"
 
+#include "part_reuse.h"
+
 #include <dlfcn.h>
 #include <stdatomic.h>
-#include <xlsxwriter/third_party/zip.h>
 
 /// -1: the level libxlsxwriter asks for.
 static _Thread_local int part_level = -1;
 
 void recon_set_part_deflate_level(int level) { part_level = (level >= 0 && level <= 9) ? level : -1; }
-
-typedef int (*open_new_file_in_zip)(zipFile, const char *, const zip_fileinfo *, const void *, uInt, const void *,
-                                    uInt, const char *, int, int, int, int, int, int, const char *, uLong, uLong,
-                                    uLong, int);
 
 /// minizip's own definition, the next one after this program's.
 static open_new_file_in_zip library_definition(void) {
@@ -45,6 +42,17 @@ int zipOpenNewFileInZip4_64(zipFile file, const char *filename, const zip_filein
         windowBits = windowBits < 0 ? -12 : 12;
         memLevel = 4;
     }
+    return recon_part_open(file, filename, zipfi, extrafield_local, size_extrafield_local, extrafield_global,
+                           size_extrafield_global, comment, method, level, raw, windowBits, memLevel, strategy, password,
+                           crcForCrypting, versionMadeBy, flagBase, zip64, library);
+}
+
+int recon_minizip_open(zipFile file, const char *filename, const zip_fileinfo *zipfi, const void *extrafield_local,
+                       uInt size_extrafield_local, const void *extrafield_global, uInt size_extrafield_global,
+                       const char *comment, int method, int level, int raw, int windowBits, int memLevel, int strategy,
+                       const char *password, uLong crcForCrypting, uLong versionMadeBy, uLong flagBase, int zip64) {
+    open_new_file_in_zip library = library_definition();
+    if (!library) return ZIP_INTERNALERROR;
     return library(file, filename, zipfi, extrafield_local, size_extrafield_local, extrafield_global,
                    size_extrafield_global, comment, method, level, raw, windowBits, memLevel, strategy, password,
                    crcForCrypting, versionMadeBy, flagBase, zip64);

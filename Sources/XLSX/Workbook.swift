@@ -328,7 +328,9 @@ public final class Workbook {
         // so are the writes into parts in memory that failed (the workbook is built and saved
         // on the thread that made it).
         recon_set_part_deflate_level(deflate.zlibLevel)
+        recon_set_part_reuse(PartReuse.isActive ? 1 : 0)
         let result = workbook_close(handle)
+        recon_set_part_reuse(0)
         recon_set_part_deflate_level(-1)
         let partCut = recon_part_writes_failed() != writesFailedBefore
         if result != LXW_NO_ERROR {
@@ -355,6 +357,8 @@ public final class Workbook {
         // (above); parts made as files are read back, since libxlsxwriter does not notice a
         // folder that filled up (``AssembledParts``).
         if !partsInMemory, let problem = AssembledParts.problem(inWorkbook: written) { throw damaged(problem) }
+        // Before the sheets' blocks are spliced in: the parts as libxlsxwriter zipped them.
+        PartReuse.learn(from: written)
         if !blocks.isEmpty {
             // The blocks were built in memory, not through libxlsxwriter's parts: what was
             // checked above is all that needed checking.

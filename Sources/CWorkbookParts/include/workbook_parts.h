@@ -42,4 +42,28 @@ void recon_set_part_deflate_level(int level);
 /// Whether that definition is the one libxlsxwriter calls (1) or minizip's own (0).
 int recon_part_deflate_level_active(void);
 
+/// Whether this thread's workbooks reuse the deflated bytes of parts met before (1) or not
+/// (0), from now on (part_reuse.c). Set it around `workbook_close`, with the fast level above:
+/// only parts deflated alike are the same bytes. Turning it on forgets what the thread's last
+/// workbook had to teach, if it was not learned.
+void recon_set_part_reuse(int on);
+
+/// Learns, from the finished workbook's zip bytes, the deflated form of the parts this thread
+/// met for the second time while reuse was on; then forgets the list.
+void recon_part_reuse_learn(const unsigned char *zip, size_t length);
+
+/// The size past which this thread hands a part to minizip as it comes instead of holding
+/// it (0: 16 KB, the most a part learned may be): for the tests of that hand-over.
+void recon_set_part_reuse_limit(size_t bytes);
+
+/// How many parts this process has written as deflated bytes it learned.
+unsigned long recon_parts_reused(void);
+
+/// How many of those this thread wrote (for tests, which share the process).
+unsigned long recon_parts_reused_on_this_thread(void);
+
+/// Whether the definitions of minizip's write and close in part_reuse.c are the ones
+/// libxlsxwriter calls (1) or minizip's own (0).
+int recon_part_reuse_active(void);
+
 #endif

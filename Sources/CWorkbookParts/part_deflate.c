@@ -21,13 +21,8 @@ void recon_set_part_deflate_level(int level) { part_level = (level >= 0 && level
 
 /// minizip's own definition, the next one after this program's.
 static open_new_file_in_zip library_definition(void) {
-    static _Atomic(open_new_file_in_zip) found;
-    open_new_file_in_zip f = atomic_load(&found);
-    if (!f) {
-        f = (open_new_file_in_zip)dlsym(RTLD_NEXT, "zipOpenNewFileInZip4_64");
-        atomic_store(&found, f);
-    }
-    return f;
+    static _Atomic(void *) cache;
+    return (open_new_file_in_zip)recon_found_once(&cache, RTLD_NEXT, "zipOpenNewFileInZip4_64");
 }
 
 int zipOpenNewFileInZip4_64(zipFile file, const char *filename, const zip_fileinfo *zipfi, const void *extrafield_local,

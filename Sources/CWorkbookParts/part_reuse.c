@@ -91,34 +91,29 @@ typedef int (*write_in_file)(zipFile, const void *, unsigned);
 typedef int (*close_file)(zipFile);
 typedef int (*close_file_raw)(zipFile, ZPOS64_T, uLong);
 
-static write_in_file library_write(void) {
-    static _Atomic(write_in_file) found;
-    write_in_file f = atomic_load(&found);
+void *recon_found_once(_Atomic(void *) *cache, void *handle, const char *name) {
+    void *f = atomic_load(cache);
     if (!f) {
-        f = (write_in_file)dlsym(RTLD_NEXT, "zipWriteInFileInZip");
-        atomic_store(&found, f);
+        f = dlsym(handle, name);
+        atomic_store(cache, f);
     }
     return f;
+}
+
+/// minizip's own write and close (after this program's), and its raw close (not redefined).
+static write_in_file library_write(void) {
+    static _Atomic(void *) cache;
+    return (write_in_file)recon_found_once(&cache, RTLD_NEXT, "zipWriteInFileInZip");
 }
 
 static close_file library_close(void) {
-    static _Atomic(close_file) found;
-    close_file f = atomic_load(&found);
-    if (!f) {
-        f = (close_file)dlsym(RTLD_NEXT, "zipCloseFileInZip");
-        atomic_store(&found, f);
-    }
-    return f;
+    static _Atomic(void *) cache;
+    return (close_file)recon_found_once(&cache, RTLD_NEXT, "zipCloseFileInZip");
 }
 
 static close_file_raw library_close_raw(void) {
-    static _Atomic(close_file_raw) found;
-    close_file_raw f = atomic_load(&found);
-    if (!f) {
-        f = (close_file_raw)dlsym(RTLD_DEFAULT, "zipCloseFileInZipRaw64");
-        atomic_store(&found, f);
-    }
-    return f;
+    static _Atomic(void *) cache;
+    return (close_file_raw)recon_found_once(&cache, RTLD_DEFAULT, "zipCloseFileInZipRaw64");
 }
 
 static void free_input(part_input *input) {

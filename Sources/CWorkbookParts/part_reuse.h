@@ -10,6 +10,10 @@ typedef int (*open_new_file_in_zip)(zipFile, const char *, const zip_fileinfo *,
                                     uInt, const char *, int, int, int, int, int, int, const char *, uLong, uLong,
                                     uLong, int);
 
+/// `name`'s definition in `handle` (RTLD_NEXT: the one after this program's), looked up once
+/// and kept in `cache`.
+void *recon_found_once(_Atomic(void *) *cache, void *handle, const char *name);
+
 /// Opens a part with the settings part_deflate.c chose: held back when this thread asked for
 /// reuse, else through `library`, minizip's own definition.
 int recon_part_open(zipFile file, const char *filename, const zip_fileinfo *zipfi, const void *extrafield_local,

@@ -6,7 +6,7 @@
 // While a thread asks for it (recon_set_part_reuse), a part libxlsxwriter opens in the zip is
 // held back from minizip until it is closed. A part whose bytes, write pieces and deflate
 // settings were met before, and whose deflated form was learned from a finished workbook
-// (recon_part_reuse_learn), is then written as those deflated bytes (minizip's raw mode, with
+// (recon_part_reuse_offer), is then written as those deflated bytes (minizip's raw mode, with
 // its size and CRC-32); any other goes through minizip exactly as before. The deflated bytes
 // are minizip's own for the same input, so a workbook is byte for byte what it would be.
 #define _GNU_SOURCE
@@ -74,7 +74,6 @@ static size_t known_count;
 static _Thread_local size_t held_limit = REUSE_MAX_BYTES;
 /// The learned part the next one learned takes the place of, once all places are taken.
 static size_t known_next;
-static atomic_ulong reused_count;
 static _Thread_local unsigned long reused_here;
 
 // This thread's: whether it asked, the part held, and the parts to learn from its workbook.
@@ -325,10 +324,7 @@ int zipCloseFileInZip(zipFile file) {
             status = open_held(1, internal_fa);
             if (status == ZIP_OK) status = library_write()(held.file, reuse_scratch, (unsigned)deflated_size);
             if (status == ZIP_OK) status = library_close_raw()(held.file, (ZPOS64_T)held.input.size, crc);
-            if (status == ZIP_OK) {
-                atomic_fetch_add(&reused_count, 1);
-                reused_here++;
-            }
+            if (status == ZIP_OK) reused_here++;
         } else {
             status = write_through();
         }
@@ -345,47 +341,22 @@ void recon_set_part_reuse(int on) {
     if (on) drop_to_learn();
 }
 
-static uint32_t read16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-static uint32_t read32(const unsigned char *p) { return read16(p) | read16(p + 2) << 16; }
+size_t recon_part_reuse_pending(void) { return to_learn_count; }
 
-void recon_part_reuse_learn(const unsigned char *zip, size_t length) {
-    if (!zip || length < 22 || to_learn_count == 0) {
-        drop_to_learn();
-        return;
+void recon_part_reuse_offer(const char *name, const unsigned char *deflated, size_t deflated_size, size_t size,
+                            unsigned long crc, unsigned long internal_fa) {
+    for (size_t i = 0; i < to_learn_count; i++) {
+        known_part *part = &to_learn[i];
+        if (!part->filename || part->deflated || strcmp(part->filename, name) != 0 || size != part->input.size) continue;
+        if (!(part->deflated = malloc(deflated_size ? deflated_size : 1))) return;
+        memcpy(part->deflated, deflated, deflated_size);
+        part->deflated_size = deflated_size;
+        part->crc = crc;
+        part->written_internal_fa = internal_fa;
     }
-    // The end of the central directory: libxlsxwriter writes no comment, but a few are allowed for.
-    size_t end = length - 22;
-    size_t lowest = length > 22 + 0xFFFF ? length - 22 - 0xFFFF : 0;
-    while (end > lowest && read32(zip + end) != 0x06054b50) end--;
-    if (read32(zip + end) != 0x06054b50) {
-        drop_to_learn();
-        return;
-    }
-    size_t count = read16(zip + end + 10), at = read32(zip + end + 16);
-    for (size_t n = 0; n < count; n++) {
-        if (at + 46 > length || read32(zip + at) != 0x02014b50) break;
-        size_t name_length = read16(zip + at + 28);
-        size_t skip = name_length + read16(zip + at + 30) + read16(zip + at + 32);
-        if (at + 46 + skip > length) break;
-        uLong crc = read32(zip + at + 16);
-        size_t compressed = read32(zip + at + 20), size = read32(zip + at + 24), local = read32(zip + at + 42);
-        const char *name = (const char *)zip + at + 46;
-        for (size_t i = 0; i < to_learn_count; i++) {
-            known_part *part = &to_learn[i];
-            if (!part->filename || part->deflated || strlen(part->filename) != name_length ||
-                memcmp(part->filename, name, name_length) != 0 || size != part->input.size ||
-                read16(zip + at + 10) != Z_DEFLATED || local + 30 > length || read32(zip + local) != 0x04034b50) {
-                continue;
-            }
-            size_t data = local + 30 + read16(zip + local + 26) + read16(zip + local + 28);
-            if (data + compressed > length || !(part->deflated = malloc(compressed ? compressed : 1))) continue;
-            memcpy(part->deflated, zip + data, compressed);
-            part->deflated_size = compressed;
-            part->crc = crc;
-            part->written_internal_fa = read16(zip + at + 36);
-        }
-        at += 46 + skip;
-    }
+}
+
+void recon_part_reuse_learned(void) {
     pthread_mutex_lock(&known_lock);
     for (size_t i = 0; i < to_learn_count; i++) {
         known_part *part = &to_learn[i];
@@ -402,8 +373,6 @@ void recon_part_reuse_learn(const unsigned char *zip, size_t length) {
     pthread_mutex_unlock(&known_lock);
     drop_to_learn();
 }
-
-unsigned long recon_parts_reused(void) { return atomic_load(&reused_count); }
 
 unsigned long recon_parts_reused_on_this_thread(void) { return reused_here; }
 

@@ -39,6 +39,19 @@ enum AssembledParts {
         let localHeader: Int
         /// Its record in the central directory, name and extras included.
         let record: Range<Int>
+        let crc32: UInt32
+        /// Bit 0: the writer took its bytes for text.
+        let internalAttributes: UInt16
+    }
+
+    /// The stored (for method 8, deflated) bytes of `entry`, found through its local header;
+    /// nil when that header is not where the directory says or the bytes run past the end.
+    static func storedBytes(of entry: Entry, in zip: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        let at = entry.localHeader
+        guard at + 30 <= zip.count, zip.uint32(at: at) == 0x0403_4B50 else { return nil }
+        let data = at + 30 + Int(zip.uint16(at: at + 26)) + Int(zip.uint16(at: at + 28))
+        guard data + entry.compressedSize <= zip.count else { return nil }
+        return UnsafeBufferPointer(rebasing: zip[data..<(data + entry.compressedSize)])
     }
 
     /// Where the end-of-central-directory record starts, or nil when there is none.
@@ -65,7 +78,8 @@ enum AssembledParts {
             let name = String(decoding: UnsafeBufferPointer(rebasing: zip[(at + 46)..<(at + 46 + nameLength)]), as: UTF8.self)
             entries.append(Entry(name: name, method: zip.uint16(at: at + 10), compressedSize: Int(zip.uint32(at: at + 20)),
                                  size: Int(zip.uint32(at: at + 24)), localHeader: Int(zip.uint32(at: at + 42)),
-                                 record: at..<(at + 46 + skip)))
+                                 record: at..<(at + 46 + skip), crc32: zip.uint32(at: at + 16),
+                                 internalAttributes: zip.uint16(at: at + 36)))
             at += 46 + skip
         }
         return entries
@@ -77,11 +91,7 @@ private struct PartReader {
     var shape = XMLShape()
 
     init?(_ entry: AssembledParts.Entry, in zip: UnsafeBufferPointer<UInt8>, inflater: AssembledParts.Inflater) {
-        let at = entry.localHeader
-        guard at + 30 <= zip.count, zip.uint32(at: at) == 0x0403_4B50 else { return nil }
-        let data = at + 30 + Int(zip.uint16(at: at + 26)) + Int(zip.uint16(at: at + 28))
-        guard data + entry.compressedSize <= zip.count else { return nil }
-        let stored = UnsafeBufferPointer(rebasing: zip[data..<(data + entry.compressedSize)])
+        guard let stored = AssembledParts.storedBytes(of: entry, in: zip) else { return nil }
         switch entry.method {
         case 0: shape.feed(stored)
         case 8: guard inflater.inflate(stored, into: { shape.feed($0) }) else { return nil }

@@ -16,16 +16,22 @@ enum PartReuse {
     /// libxlsxwriter calls; if not, every part is deflated as before.
     static let isActive = recon_part_reuse_active() != 0 && PartDeflate.canChoose
 
-    /// How many parts this process has written from learned bytes.
-    static var reused: UInt { recon_parts_reused() }
-
-    /// How many of those this thread wrote.
+    /// How many parts this thread has written from learned bytes.
     static var reusedOnThisThread: UInt { recon_parts_reused_on_this_thread() }
 
-    /// Learns what the workbook just finished on this thread had to teach.
+    /// Learns what the workbook just finished on this thread had to teach: the deflated bytes,
+    /// CRC-32 and attributes of the parts it met for the second time, as its zip directory
+    /// (``AssembledParts/centralDirectory(_:)``) gives them.
     static func learn(from zip: Data) {
-        zip.withUnsafeBytes { bytes in
-            recon_part_reuse_learn(bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count)
+        guard recon_part_reuse_pending() > 0 else { return }
+        zip.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            for entry in AssembledParts.centralDirectory(bytes) ?? [] where entry.method == 8 {
+                guard let stored = AssembledParts.storedBytes(of: entry, in: bytes) else { continue }
+                recon_part_reuse_offer(entry.name, stored.baseAddress, stored.count, entry.size, UInt(entry.crc32),
+                                       UInt(entry.internalAttributes))
+            }
         }
+        recon_part_reuse_learned()
     }
 }

@@ -43,23 +43,28 @@ void recon_set_part_deflate_level(int level);
 int recon_part_deflate_level_active(void);
 
 /// Whether this thread's workbooks reuse the deflated bytes of parts met before (1) or not
-/// (0), from now on (part_reuse.c). Set it around `workbook_close`, with the fast level above:
-/// only parts deflated alike are the same bytes. Turning it on forgets what the thread's last
-/// workbook had to teach, if it was not learned.
+/// (0), from now on (part_reuse.c). Set it around `workbook_close`; a part is matched with its
+/// deflate settings, so each level reuses only what it deflated. Turning it on forgets what
+/// the thread's last workbook had to teach, if it was not learned.
 void recon_set_part_reuse(int on);
 
-/// Learns, from the finished workbook's zip bytes, the deflated form of the parts this thread
-/// met for the second time while reuse was on; then forgets the list.
-void recon_part_reuse_learn(const unsigned char *zip, size_t length);
+/// How many parts this thread met for the second time while reuse was on, whose deflated
+/// form its finished workbook can teach (``recon_part_reuse_offer``).
+size_t recon_part_reuse_pending(void);
+
+/// Offers one deflated part of this thread's finished workbook, as its zip directory gives
+/// it: learned if it is one of those pending (same name and size).
+void recon_part_reuse_offer(const char *name, const unsigned char *deflated, size_t deflated_size, size_t size,
+                            unsigned long crc, unsigned long internal_fa);
+
+/// Keeps the parts offered for reuse by every thread, and forgets the pending list.
+void recon_part_reuse_learned(void);
 
 /// The size past which this thread hands a part to minizip as it comes instead of holding
 /// it (0: 16 KB, the most a part learned may be): for the tests of that hand-over.
 void recon_set_part_reuse_limit(size_t bytes);
 
-/// How many parts this process has written as deflated bytes it learned.
-unsigned long recon_parts_reused(void);
-
-/// How many of those this thread wrote (for tests, which share the process).
+/// How many parts this thread has written as deflated bytes it learned (for tests).
 unsigned long recon_parts_reused_on_this_thread(void);
 
 /// Whether the definitions of minizip's write and close in part_reuse.c are the ones

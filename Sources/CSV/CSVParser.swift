@@ -32,7 +32,7 @@ final class CSVParser {
     struct Record {
         /// The 1-based physical line on which the record's first field starts.
         let line: Int
-        /// Its first field's index in `fieldStarts`.
+        /// Its first field's index in `fields`.
         let firstField: Int
         /// How many fields it has.
         let fieldCount: Int
@@ -61,14 +61,12 @@ final class CSVParser {
     /// Problems with single fields (not UTF-8, too long), in file order.
     private(set) var problems: [CSVProblem] = []
 
-    /// The bytes of the fields kept, records waiting and the record being read, end to end
-    /// (quotes removed, doubled quotes undone).
-    @exclusivity(unchecked) private var fieldBytes: [UInt8] = []
-    /// Where each kept field starts in `fieldBytes`; a field ends where the next one starts.
-    @exclusivity(unchecked) private var fieldStarts: [Int] = []
-    /// The first field of the record being read, in `fieldStarts`.
+    /// The fields kept, of records waiting and of the record being read, end to end (quotes
+    /// removed, doubled quotes undone); a field ends where the next one starts.
+    private let fields = FieldStore()
+    /// The first field of the record being read, in `fields`.
     @exclusivity(unchecked) private var recordFirstField = 0
-    /// Where the record being read starts in `fieldBytes`.
+    /// Where the record being read starts in `fields`' bytes.
     @exclusivity(unchecked) private var recordFirstByte = 0
     /// Fields of the record being read that have ended, kept or not.
     @exclusivity(unchecked) private var fieldCount = 0
@@ -190,8 +188,7 @@ final class CSVParser {
             csv_free(parser)
             _ = Self.start(parser)  // the options `init` started it with: it cannot fail now
         }
-        fieldBytes.removeSubrange(recordFirstByte...)
-        fieldStarts.removeSubrange(recordFirstField...)
+        fields.removeFields(from: recordFirstField, bytesFrom: recordFirstByte)
         fieldCount = 0
         recordIsBroken = false
         discardedBytes = 0
@@ -224,15 +221,13 @@ final class CSVParser {
     func deliverRecords(to body: (_ line: Int, _ fields: CSVFields) throws -> Void) rethrows {
         guard !records.isEmpty else { return }
         defer { forgetDelivered() }
-        try fieldBytes.withUnsafeBytes { bytes in
-            try fieldStarts.withUnsafeBufferPointer { starts in
-                for record in records {
-                    let after = record.firstField + record.fieldCount
-                    let fields = CSVFields(
-                        bytes: bytes, starts: UnsafeBufferPointer(rebasing: starts[record.firstField..<after]),
-                        end: after < starts.count ? starts[after] : bytes.count)
-                    try body(record.line, fields)
-                }
+        try fields.withBuffers { bytes, starts in
+            for record in records {
+                let after = record.firstField + record.fieldCount
+                let fields = CSVFields(
+                    bytes: bytes, starts: UnsafeBufferPointer(rebasing: starts[record.firstField..<after]),
+                    end: after < starts.count ? starts[after] : bytes.count)
+                try body(record.line, fields)
             }
         }
     }
@@ -241,13 +236,10 @@ final class CSVParser {
     /// (a quoted field that spans lines) at the front of the buffer.
     private func forgetDelivered() {
         records.removeAll(keepingCapacity: true)
-        if recordFirstField < fieldStarts.count {
-            fieldBytes.removeFirst(recordFirstByte)
-            fieldStarts.removeFirst(recordFirstField)
-            for i in fieldStarts.indices { fieldStarts[i] -= recordFirstByte }
+        if recordFirstField < fields.fieldCount {
+            fields.removeFirst(fields: recordFirstField, bytes: recordFirstByte)
         } else {
-            fieldBytes.removeAll(keepingCapacity: true)
-            fieldStarts.removeAll(keepingCapacity: true)
+            fields.removeAll()
         }
         recordFirstField = 0
         recordFirstByte = 0
@@ -276,8 +268,7 @@ final class CSVParser {
             return
         }
         if !recordIsBroken {
-            fieldStarts.append(fieldBytes.count)
-            fieldBytes.append(contentsOf: bytes)
+            fields.append(start, count: count)
         }
     }
 
@@ -300,14 +291,13 @@ final class CSVParser {
         recordsEnded += 1
         if terminator == 13 { endedAtCarriageReturn += 1 }
         if recordIsBroken {
-            fieldBytes.removeSubrange(recordFirstByte...)
-            fieldStarts.removeSubrange(recordFirstField...)
+            fields.removeFields(from: recordFirstField, bytesFrom: recordFirstByte)
         } else {
             records.append(Record(line: recordLine, firstField: recordFirstField,
-                                  fieldCount: fieldStarts.count - recordFirstField))
+                                  fieldCount: fields.fieldCount - recordFirstField))
         }
-        recordFirstField = fieldStarts.count
-        recordFirstByte = fieldBytes.count
+        recordFirstField = fields.fieldCount
+        recordFirstByte = fields.byteCount
         fieldCount = 0
         recordIsBroken = false
         recordLine = currentLine

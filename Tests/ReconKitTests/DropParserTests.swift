@@ -241,6 +241,18 @@ struct DropParserTests {
         #expect(h.problems.problems.map(\.line) == [1_002, 100_001, 120_003])
     }
 
+    @Test func theCutBetweenHalvesSkipsAQuotedFieldThatSpansTheMiddle() {
+        // Quoted fields (two quotes each) before the middle, then one that opens before the
+        // middle and closes after it: the cut is the first line end after it closes.
+        let before = String(repeating: "\"a,b\",1\n", count: 1_000)
+        let spanning = "\"open\n" + String(repeating: "inside\n", count: 2_000) + "close\",2\n"
+        let after = String(repeating: "c,3\n", count: 10)
+        let bytes = Array((before + spanning + after).utf8)
+        #expect(before.utf8.count < bytes.count / 2 && before.utf8.count + spanning.utf8.count > bytes.count / 2)
+        let cut = bytes.withUnsafeBytes { DropParser.splitPoint($0) }
+        #expect(cut == before.utf8.count + spanning.utf8.count)
+    }
+
     @Test func kindsComeFromTheFileNameStart() {
         #expect(DropKind(fileName: "Usage-2026-03.csv") == .usage)
         #expect(DropKind(fileName: "client_rates_feb.csv") == .clientRates)

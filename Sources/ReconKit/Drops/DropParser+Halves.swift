@@ -97,8 +97,9 @@ extension DropParser {
     /// The start of a line near the middle that no quoted field spans, if there is one.
     static func splitPoint(_ bytes: UnsafeRawBufferPointer) -> Int? {
         let middle = bytes.count / 2
-        var quotes = 0
-        for i in 0..<middle where bytes[i] == 34 { quotes += 1 }
+        // Counted with memchr: a byte at a time, the first half of a 1M drop took 15 ms on one
+        // core while the other waited for its half.
+        var quotes = ByteSearch.count(of: 34, in: UnsafeRawBufferPointer(rebasing: bytes[..<middle]))
         var i = middle
         while i < bytes.count - 1 {
             let b = bytes[i]

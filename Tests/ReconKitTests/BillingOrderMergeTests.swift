@@ -64,3 +64,41 @@ struct BillingOrderMergeTests {
         #expect(try #require(F.price(ctx, first + second).invoices.first).subtotal.description == "18.00")
     }
 }
+
+/// A client's reports in no order at all are put in billing order by one radix sort of
+/// (time, position) integers, the time in the coarsest unit every report's time is whole in;
+/// the result must be the (`reported_at`, `report_id`) order a comparison sort gives.
+@Suite("Billing order — sorted")
+struct BillingOrderSortTests {
+    /// `count` reports over a month from 2026-03-01, their times multiples of `unit` ns (plus
+    /// `odd` ns on one of them), few distinct times so that many are shared; shuffled.
+    static func items(count: Int, unit: Int64, distinct: UInt64, odd: Int64, seed: UInt64) -> (items: [PricedItem], reports: [Report]) {
+        var g = SplitMix64(seed: seed)
+        let start: Int64 = 1_772_323_200_000_000_000  // 2026-03-01T00:00:00Z
+        let step = 2_592_000_000_000_000 / Int64(distinct) / unit * unit  // a month over `distinct` times
+        var reports: [Report] = [], items: [PricedItem] = []
+        for k in 0..<count {
+            let at = start + Int64(g.next() % distinct) * step + (k == count / 2 ? odd : 0)
+            items.append(PricedItem(index: Int32(k), modality: 0, radiologist: 0, day: 0, images: 1, urgency: .routine, at: at))
+            reports.append(Report(id: "R\(g.next() % 1_000_000)-\(k)", reportedAt: Timestamp(nanoseconds: at),
+                                  localDate: LocalDate(year: 2026, month: 3, day: 1)!, clientId: "C1", radiologistId: "D1",
+                                  modality: "CT", imageCount: 1, urgency: .routine))
+        }
+        return (items, reports)
+    }
+
+    @Test(arguments: [(unit: Int64(1_000_000_000), odd: Int64(0)), (unit: 1_000_000_000, odd: 1_000_000),
+                      (unit: 1_000_000, odd: 0), (unit: 1_000, odd: 0), (unit: 20_000_000_000, odd: 0),
+                      (unit: 1_000_000_000, odd: 1), (unit: 1, odd: 0)])
+    func reportsInNoOrderAreSortedAsAComparisonSortsThem(unit: Int64, odd: Int64) {
+        for (count, distinct) in [(300, 40), (5_000, 2_000), (5_000, 50)] as [(Int, UInt64)] {
+            let (items, reports) = Self.items(count: count, unit: unit, distinct: distinct, odd: odd, seed: UInt64(count) &+ UInt64(unit))
+            let sorted = items.sorted { a, b in
+                let x = reports[Int(a.index)], y = reports[Int(b.index)]
+                return x.reportedAt != y.reportedAt ? x.reportedAt < y.reportedAt : x.id < y.id
+            }
+            #expect(PeriodPricer.inBillingOrder(items[...], of: reports).map(\.index) == sorted.map(\.index),
+                    "unit \(unit) + \(odd) ns, \(count) reports over \(distinct) times")
+        }
+    }
+}

@@ -358,7 +358,7 @@ public struct PeriodPricer {
     /// Drops usually arrive in time order, so a client's reports mostly are already, or are a
     /// few runs in order, one a drop (a month's first drop, then each later one): that is
     /// found in one pass first, and a few runs are merged rather than sorted.
-    private static func inBillingOrder(_ slice: ArraySlice<PricedItem>, of reports: [Report]) -> [PricedItem] {
+    static func inBillingOrder(_ slice: ArraySlice<PricedItem>, of reports: [Report]) -> [PricedItem] {
         let items = Array(slice)
         let runs = orderedRuns(items, of: reports, atMost: mergedRuns)
         if runs?.count == 1 { return items }
@@ -372,24 +372,41 @@ public struct PeriodPricer {
     }
 
     /// The billing order by sorting plain integers: each item's time, as an offset from the
-    /// earliest in the largest power-of-two unit all offsets share (a whole second holds
-    /// 2⁹ ns), above its position; reports of the same time are then put in report id order.
-    /// Nil when time and position need more than 64 bits together (a month of nanosecond
-    /// times over more than 4,096 reports): the caller sorts with a comparison instead.
+    /// earliest in the largest unit all offsets share (a second, a millisecond or a microsecond
+    /// when every time is whole in it, else the largest power of two of nanoseconds), above its
+    /// position; reports of the same time are then put in report id order. Nil when time and
+    /// position need more than 64 bits together (a month of nanosecond times over more than
+    /// 4,096 reports): the caller sorts with a comparison instead.
     private static func packedOrder(_ items: [PricedItem], of reports: [Report]) -> [Int]? {
         guard items.count > 1, let first = items.lazy.map(\.at).min() else { return nil }
-        var spread: UInt64 = 0, shared: UInt64 = 0
+        // Times written to the second are a month of 22 bits in seconds but of 41 in the
+        // power-of-two unit a second shares with its nanoseconds (2⁹): two radix passes, not four.
+        // (The units are literals, so dividing by one is a multiplication.)
+        var spread: UInt64 = 0, shared: UInt64 = 0, whole = 3  // seconds 3, milliseconds 2, microseconds 1, none 0
         for item in items {
             let offset = UInt64(bitPattern: item.at &- first)
             spread = max(spread, offset)
             shared |= offset
+            if whole == 3 && offset % 1_000_000_000 != 0 { whole = 2 }
+            if whole == 2 && offset % 1_000_000 != 0 { whole = 1 }
+            if whole == 1 && offset % 1_000 != 0 { whole = 0 }
         }
-        let unit = shared == 0 ? 0 : shared.trailingZeroBitCount
-        let timeBits = UInt64.bitWidth - (spread >> unit).leadingZeroBitCount
+        let shift = shared == 0 ? 0 : UInt64(shared.trailingZeroBitCount)
+        func scaled(_ offset: UInt64) -> UInt64 {
+            switch whole {
+            case 3: return offset / 1_000_000_000
+            case 2: return offset / 1_000_000
+            case 1: return offset / 1_000
+            default: return offset >> shift
+            }
+        }
+        let timeBits = UInt64.bitWidth - scaled(spread).leadingZeroBitCount
         let positionBits = UInt64.bitWidth - UInt64(items.count - 1).leadingZeroBitCount
         guard timeBits + positionBits <= UInt64.bitWidth else { return nil }
-        var keys = items.indices.map { (UInt64(bitPattern: items[$0].at &- first) >> unit) << positionBits | UInt64($0) }
-        RadixSort.sort(&keys, bits: timeBits + positionBits)
+        var keys = items.indices.map { scaled(UInt64(bitPattern: items[$0].at &- first)) << positionBits | UInt64($0) }
+        // The keys are made in position order, which the radix passes keep among equal times:
+        // only the time's bits are sorted on.
+        RadixSort.sort(&keys, bits: timeBits + positionBits, from: positionBits)
         let mask: UInt64 = (1 << positionBits) - 1
         var order = keys.map { Int($0 & mask) }
         var i = 0

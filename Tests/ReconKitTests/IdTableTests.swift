@@ -16,6 +16,23 @@ struct IdTableTests {
         #expect(table["C-0042"] == 9)
     }
 
+    /// Every byte of an id counts in its hash, wherever it stands: ids that differ in one byte
+    /// or in the order of their bytes (every id of one to three characters over a small
+    /// alphabet, and ids of nine to fifteen that differ in their last bytes) hash apart, so
+    /// lookups stay short. Equal ids hash alike, stored inline or on the heap.
+    @Test func everyByteOfAnIdCountsInItsHash() {
+        let alphabet = Array("AB09._-z")
+        var ids: [String] = alphabet.map { String($0) }
+        for a in alphabet { for b in alphabet { ids.append(String([a, b])); for c in alphabet { ids.append(String([a, b, c])) } } }
+        for length in 9...15 {
+            for a in alphabet { for b in alphabet { ids.append(String(repeating: "R", count: length - 2) + String([a, b])) } }
+        }
+        let hashes = ids.map { IdTable<Int>.hash($0) }
+        #expect(Set(hashes).count == Set(ids).count)
+        let heap = String(repeating: "q", count: 40)
+        #expect(IdTable<Int>.hash(String(("x" + heap).dropFirst())) == IdTable<Int>.hash(heap))
+    }
+
     /// Ids of every length the SPEC allows (and longer), the same text stored inline and on
     /// the heap, and a hundred thousand seeded ones: the table answers as a Dictionary does.
     @Test func agreesWithADictionary() {

@@ -1,15 +1,31 @@
 /// One signed medical report: the unit of usage, billed to its client and paid to its radiologist.
 public struct Report: Sendable, Equatable {
+    // Stored widest first: 88 bytes a report, where the order of the initializer's arguments
+    // left 4 bytes of padding after the date and 3 after the urgency (96). A million reports
+    // are read whole by every pass over a month: 8 MB less to fault in and to stream.
     public var id: String
-    public var reportedAt: Timestamp
-    /// The report's date in the site's time zone: decides its period and the cards in force.
-    public var localDate: LocalDate
     public var clientId: String
     public var radiologistId: String
     public var modality: String
+    public var reportedAt: Timestamp
+    /// The report's date in the site's time zone: decides its period and the cards in force.
+    public var localDate: LocalDate
     public var imageCount: Int32
+    public var line: Int32
     public var urgency: Urgency
-    public var line: Int32 = 0
+
+    public init(id: String, reportedAt: Timestamp, localDate: LocalDate, clientId: String, radiologistId: String,
+                modality: String, imageCount: Int32, urgency: Urgency, line: Int32 = 0) {
+        self.id = id
+        self.clientId = clientId
+        self.radiologistId = radiologistId
+        self.modality = modality
+        self.reportedAt = reportedAt
+        self.localDate = localDate
+        self.imageCount = imageCount
+        self.line = line
+        self.urgency = urgency
+    }
 
     public var period: Period { localDate.period }
 

@@ -56,7 +56,42 @@ public struct PeriodPricer {
         var card: LocalDate
         var modality: Int32
         var urgency: Urgency
-        var counts: [Int]
+        /// Where its tiers' bounds and counts begin in the client's flat arrays (``TierCounts``).
+        var first: Int
+    }
+
+    /// A client's schedules' tiers as plain integers, one after another: the bounds a report's
+    /// volume or position is looked up in, and the reports counted in each. Looked up in the
+    /// schedules' own rows, each tier tested was a copy of its rate row, retained and released,
+    /// a million times a month.
+    private struct TierCounts {
+        var from: [Int] = []
+        var to: [Int] = []
+        var counts: [Int] = []
+
+        /// Adds a schedule's tiers; returns where they begin.
+        mutating func add(_ schedule: PriceSchedule) -> Int {
+            let first = from.count
+            for tier in schedule.tiers {
+                from.append(tier.tierFrom)
+                to.append(tier.tierTo ?? Int.max)
+                counts.append(0)
+            }
+            return first
+        }
+
+        /// Counts a report in the first of the tiers `first..<end` containing `x`; false when none does.
+        mutating func count(_ x: Int, first: Int, end: Int) -> Bool {
+            var k = first
+            while k < end {
+                if x >= from[k] && x <= to[k] {
+                    counts[k] += 1
+                    return true
+                }
+                k += 1
+            }
+            return false
+        }
     }
 
     /// Prices the reports at `indices` of `all` (a site's whole history, not copied).
@@ -212,6 +247,9 @@ public struct PeriodPricer {
             // (client card slot, modality, urgency) → index into `schedules` (-2 not resolved, -1 none).
             var scheduleMemo: [Int32] = []
             var schedules: [ScheduleUse] = []
+            var tiers = TierCounts()
+            // Per schedule: its tiers' end in `tiers`, and whether it prices by volume (the month's count).
+            var tiersEnd: [Int] = [], byVolume: [Bool] = []
             var images = 0
             for (i, item) in list.enumerated() {
                 // The hot loop reads the item's own fields; the report itself only for messages.
@@ -233,16 +271,19 @@ public struct PeriodPricer {
                     if scheduleMemo[memo] == -2 {
                         if let schedule = PriceSchedule.resolve(context.clientCards.cards[cardDate]!, clientId: clientId,
                             contractType: client.contractType, modality: modalities[Int(item.modality)], urgency: urgency) {
+                            let first = tiers.add(schedule)
                             schedules.append(ScheduleUse(schedule: schedule, card: cardDate, modality: item.modality, urgency: urgency,
-                                                         counts: [Int](repeating: 0, count: schedule.tiers.count)))
+                                                         first: first))
+                            tiersEnd.append(first + schedule.tiers.count)
+                            byVolume.append(schedule.mode == .volume)
                             scheduleMemo[memo] = Int32(schedules.count - 1)
                         } else {
                             scheduleMemo[memo] = -1
                         }
                     }
                     let s = Int(scheduleMemo[memo])
-                    if s >= 0, let t = schedules[s].schedule.tierIndex(volume: volume, position: i + 1) {
-                        schedules[s].counts[t] += 1
+                    if s >= 0, tiers.count(byVolume[s] ? volume : i + 1, first: schedules[s].first, end: tiersEnd[s]) {
+                        // counted
                     } else if s >= 0 {
                         let x = schedules[s].schedule.mode == .volume ? "volume \(volume)" : "position \(i + 1)"
                         problem(.unpriced, "client", clientId,
@@ -321,8 +362,8 @@ public struct PeriodPricer {
             var tiersOf: [InvoiceKey: [ClientRate]] = [:]
             book.clientCounts[clientId] = (list.count, images)
             for use in schedules {
-                for (t, count) in use.counts.enumerated() where count > 0 {
-                    let tier = use.schedule.tiers[t]
+                for (t, tier) in use.schedule.tiers.enumerated() where tiers.counts[use.first + t] > 0 {
+                    let count = tiers.counts[use.first + t]
                     let invoiceKey = InvoiceKey(modality: modalities[Int(use.modality)], urgency: use.urgency,
                                                 price: tier.unitPrice.normalized, currency: tier.currency.code)
                     invoiceTally[invoiceKey, default: 0] += count

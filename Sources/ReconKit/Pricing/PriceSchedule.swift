@@ -24,11 +24,4 @@ public struct PriceSchedule: Sendable {
         guard let key = bestKey else { return nil }
         return PriceSchedule(tiers: rows.filter { $0.scheduleKey == key }.sorted { $0.tierFrom < $1.tierFrom })
     }
-
-    /// The position in `tiers` of the tier that prices a report (no copy of the row):
-    /// in volume mode the tier containing V, in graduated mode the one containing n.
-    public func tierIndex(volume v: Int, position n: Int) -> Int? {
-        let x = mode == .volume ? v : n
-        return tiers.firstIndex { $0.contains(x) }
-    }
 }

@@ -88,9 +88,9 @@ public struct DropValidator {
                 var check = fromRows
                 let unknown = ProblemList()
                 list.withUnsafeBufferPointer { rows in
-                    for row in rows {
-                        check.checkParties(row, into: unknown)
-                        check.noteMonth(row)
+                    for index in rows.indices {
+                        check.checkParties(rows.baseAddress! + index, into: unknown)
+                        check.noteMonth(rows.baseAddress! + index)
                     }
                 }
                 return (check, unknown)
@@ -147,7 +147,7 @@ public struct DropValidator {
                 // releases its names (a million rows).
                 list.withUnsafeBufferPointer { rows in
                     for index in rows.indices {
-                        check.checkParties(rows[index], into: problems)
+                        check.checkParties(rows.baseAddress! + index, into: problems)
                         if !repeated.isEmpty && repeated.contains(index) { continue }
                         if !held.isEmpty, let old = held[rows[index].id] {
                             let r = rows[index]
@@ -160,7 +160,7 @@ public struct DropValidator {
                             }
                             continue
                         }
-                        check.noteMonth(rows[index])
+                        check.noteMonth(rows.baseAddress! + index)
                     }
                 }
                 rowCheck = check

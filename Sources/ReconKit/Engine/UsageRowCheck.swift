@@ -27,23 +27,26 @@ struct UsageRowCheck {
         closedMonths = validator.closedMonths
     }
 
-    /// The row's parties, checked; each unknown one is a problem added to `problems`.
-    mutating func checkParties(_ row: Report, into problems: ProblemList) {
-        let c = Int(names.number(row.clientId))
-        if !(knownClients[c] ?? knownClients.note(pricing.clients[row.clientId] != nil, at: c)) {
-            problems.add(DropValidator.unknownParty(Int(row.line), "client_id", row.clientId, column: columns["client_id"]))
+    /// The row's parties, checked; each unknown one is a problem added to `problems`. The row is
+    /// read where it lies: a `Report` handed over by value was copied, its four names retained
+    /// and released, a million times a drop.
+    mutating func checkParties(_ row: UnsafePointer<Report>, into problems: ProblemList) {
+        let c = Int(names.number(row.pointee.clientId))
+        if !(knownClients[c] ?? knownClients.note(pricing.clients[row.pointee.clientId] != nil, at: c)) {
+            problems.add(DropValidator.unknownParty(Int(row.pointee.line), "client_id", row.pointee.clientId, column: columns["client_id"]))
         }
-        let d = Int(names.number(row.radiologistId))
-        if !(knownRadiologists[d] ?? knownRadiologists.note(pricing.radiologists[row.radiologistId] != nil, at: d)) {
-            problems.add(DropValidator.unknownParty(Int(row.line), "radiologist_id", row.radiologistId, column: columns["radiologist_id"]))
+        let d = Int(names.number(row.pointee.radiologistId))
+        if !(knownRadiologists[d] ?? knownRadiologists.note(pricing.radiologists[row.pointee.radiologistId] != nil, at: d)) {
+            problems.add(DropValidator.unknownParty(Int(row.pointee.line), "radiologist_id", row.pointee.radiologistId,
+                                                    column: columns["radiologist_id"]))
         }
     }
 
     /// The row's month, noted when it is closed or the one being rerun.
-    mutating func noteMonth(_ row: Report) {
-        let day = row.localDate.dayNumber
+    mutating func noteMonth(_ row: UnsafePointer<Report>) {
+        let day = row.pointee.localDate.dayNumber
         guard day < monthFirst || day > monthLast else { return }
-        let period = row.period
+        let period = row.pointee.period
         monthFirst = period.firstDay.dayNumber
         monthLast = period.lastDay.dayNumber
         if closedMonths.contains(period) { closed.insert(period) }

@@ -63,8 +63,9 @@ extension DropParser {
 
     /// Usage rows of the lines after the header (all of them, or a part cut at a line end
     /// outside quoted fields), handed to `row` in order; `lineOffset` is the file line before
-    /// the part's first.
-    func parseRows(_ bytes: UnsafeRawBufferPointer, table: DropTable, lineOffset: Int, row: (Report) -> Void) -> PartProblems {
+    /// the part's first. Each row is handed over, not lent: put in place, it is moved, where a
+    /// lent one was copied (its four names retained) and the original then released.
+    func parseRows(_ bytes: UnsafeRawBufferPointer, table: DropTable, lineOffset: Int, row: (consuming Report) -> Void) -> PartProblems {
         let found = PartProblems()
         let csvProblems = CSVReader.readFields(bytes, part: .afterHeader) { line, raw in
             if let r = usageRecord(raw, line: line + lineOffset, table: table, problems: found.rows) { row(r) }

@@ -134,18 +134,23 @@ public struct DropCache {
 
     /// ``encode(sha256:_:layout:)`` handed to `sink` a megabyte at a time, so a million rows
     /// need no second copy of their bytes in memory.
+    /// Returns the layout written: `layout`, or the newest one the reports fit.
+    @discardableResult
     public static func encode(sha256: String, _ reports: [Report], layout: DropCacheLayout? = nil, chunk: Int = 1 << 20,
-                              to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        let layout = layout ?? DropCacheLayout.newest(for: reports)
+                              to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows -> DropCacheLayout {
         // Client, radiologist and modality ids are stored once, in a table, and referred to by number.
-        // Ids and codes are ASCII, so names equal as bytes are the names equal as text.
+        // Ids and codes are ASCII, so names equal as bytes are the names equal as text. The longest
+        // report id, which decides the newest layout they fit, is found in the same pass.
         var numbers = NameNumbers()
+        var longestId = 0
         let codes = reports.withUnsafeBufferPointer { rows in
             rows.indices.map {
-                (UInt32(numbers.number(rows[$0].clientId)), UInt32(numbers.number(rows[$0].radiologistId)),
-                 UInt32(numbers.number(rows[$0].modality)))
+                longestId = max(longestId, rows[$0].id.utf8.count)
+                return (UInt32(numbers.number(rows[$0].clientId)), UInt32(numbers.number(rows[$0].radiologistId)),
+                        UInt32(numbers.number(rows[$0].modality)))
             }
         }
+        let layout = layout ?? DropCacheLayout.newest(forLongestId: longestId)
         try ChunkWriter.writing(to: sink, chunk: chunk) { out in
             try out.put(layout.magic)
             try out.put(sha256)
@@ -154,6 +159,7 @@ public struct DropCache {
             for entry in numbers.table.entries { try out.put(entry.id) }
             try layout.encodeRows(reports, codes: codes, to: &out)
         }
+        return layout
     }
 
     /// A cache file encoded into a temporary file beside its place, and the SHA-256 of the
@@ -172,13 +178,13 @@ public struct DropCache {
     /// (which `recon verify` would report as a cache that is not the one recorded).
     public func encodePending(sha256: String, _ reports: [Report]) -> Pending {
         try? FileIO.makeDirectory(dir)
-        let layout = DropCacheLayout.newest(for: reports)
+        var layout = DropCacheLayout.v5
         var hasher = SHA256()
         let temp = FileIO.temporaryName(for: path(sha256))
         var written = true, encoded = false
         do {
             try FileIO.writeStreaming(temp, synced: true) { write in
-                DropCache.encode(sha256: sha256, reports, layout: layout) { piece in
+                layout = DropCache.encode(sha256: sha256, reports) { piece in
                     hasher.update(bufferPointer: piece)
                     if written {
                         do { try write(piece) } catch { written = false }
@@ -194,7 +200,7 @@ public struct DropCache {
         // here: the entry records the SHA-256 of the cache's bytes, never of nothing.
         if !encoded {
             hasher = SHA256()
-            DropCache.encode(sha256: sha256, reports, layout: layout) { hasher.update(bufferPointer: $0) }
+            layout = DropCache.encode(sha256: sha256, reports) { hasher.update(bufferPointer: $0) }
         }
         return Pending(temporary: written ? temp : nil, format: layout.rawValue, sha256: Hex.string(hasher.finalize()))
     }

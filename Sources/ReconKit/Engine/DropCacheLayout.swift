@@ -21,8 +21,11 @@ public enum DropCacheLayout: String, CaseIterable, Sendable {
     /// The layout new caches are written in: v5, unless an id is longer than its one-byte
     /// length can say (ids are at most 64 characters, SPEC §2; v4 holds any).
     static func newest(for reports: [Report]) -> DropCacheLayout {
-        reports.withUnsafeBufferPointer { rows in rows.indices.allSatisfy { rows[$0].id.utf8.count <= Int(UInt8.max) } } ? .v5 : .v4
+        newest(forLongestId: reports.withUnsafeBufferPointer { rows in rows.indices.reduce(0) { max($0, rows[$1].id.utf8.count) } })
     }
+
+    /// The newest layout for reports whose longest id takes `bytes` bytes.
+    static func newest(forLongestId bytes: Int) -> DropCacheLayout { bytes <= Int(UInt8.max) ? .v5 : .v4 }
 
     /// The fewest bytes a row takes (an empty id): bounds a count read before the hash is known.
     var smallestRow: Int { self == .v4 ? 72 : 34 }

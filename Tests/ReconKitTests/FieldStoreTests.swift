@@ -52,6 +52,13 @@ import Testing
         append([1, 2, 3], to: store)
         model.append([1, 2, 3])
         #expect(contents(store) == model)
+        // More bytes kept than removed: where they go overlaps where they were.
+        let long = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        append(long, to: store)
+        model.append(long)
+        store.removeFirst(fields: 1, bytes: model[0].count)
+        model.removeFirst()
+        #expect(contents(store) == model)
     }
 
     @Test func removingFieldsFromOneOnForgetsThemAndTheirBytes() {

@@ -337,6 +337,24 @@ struct PricingTests {
         #expect(F.price(ctx, three).problems.first?.code == .unpriced)
     }
 
+    /// Tiers 1–2 only, three CT reports. By volume (3), no tier holds the month: all three are
+    /// unpriced and the invoice has no line. Graduated, positions 1 and 2 are priced at 10 and
+    /// the third is unpriced, the problem naming its position.
+    @Test(arguments: [TierMode.volume, .graduated])
+    func aVolumeOrPositionPastTheLastTierIsNamed(mode: TierMode) throws {
+        let ctx = F.context(clientRates: [F.tier(1, 2, "10", mode: mode)])
+        let book = F.price(ctx, three)
+        let unpriced = book.problems.filter { $0.code == .unpriced }.map(\.message)
+        if mode == .volume {
+            #expect(unpriced.count == 1 && unpriced[0].contains("no tier of the") && unpriced[0].contains("contains volume 3 (3 reports"),
+                    "\(unpriced)")
+            #expect(book.invoices.first?.lines.isEmpty ?? true)
+        } else {
+            #expect(unpriced.count == 1 && unpriced[0].contains("contains position 3 (report"), "\(unpriced)")
+            #expect(book.invoices.first?.subtotal.description == "20.00")
+        }
+    }
+
     @Test func aRetroactiveCardPricesTheReportsOnOrAfterItsDate() throws {
         // Card of 01-01 at 10, card of 01-06 at 12 (agreed later). Reports on 01-05 (10), 01-06 and 01-07 (12 each): 34.00.
         let ctx = F.context(clientRates: [F.tier(1, nil, "10", effective: "2026-01-01"),

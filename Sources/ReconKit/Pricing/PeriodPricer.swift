@@ -223,7 +223,7 @@ public struct PeriodPricer {
         // A client's cost by (card, modality, urgency, rate row) over its radiologists, for the
         // margins: a cell a payout key in the pricer's own numbers, kept between clients and
         // cleared by the list of cells touched (a dictionary of them was hashed 300,000 times
-        // a million reports, 4 % of a further drop's processor time).
+        // a million reports, some 4 % of a further drop's processor time).
         let costRows = max(1, context.providerCards.cards.values.lazy.map(\.count).max() ?? 1)
         let costWidth = 2 * modalities.count * costRows
         var costCells: [Tally] = []
@@ -282,12 +282,12 @@ public struct PeriodPricer {
                         }
                     }
                     let s = Int(scheduleMemo[memo])
-                    if s >= 0, tiers.count(byVolume[s] ? volume : i + 1, first: schedules[s].first, end: tiersEnd[s]) {
-                        // counted
-                    } else if s >= 0 {
-                        let x = schedules[s].schedule.mode == .volume ? "volume \(volume)" : "position \(i + 1)"
-                        problem(.unpriced, "client", clientId,
-                                "\(modalities[Int(item.modality)]) \(urgency.rawValue): no tier of the \(cardDate) card contains \(x)", reports[Int(item.index)].id)
+                    if s >= 0 {
+                        if !tiers.count(byVolume[s] ? volume : i + 1, first: schedules[s].first, end: tiersEnd[s]) {
+                            let x = byVolume[s] ? "volume \(volume)" : "position \(i + 1)"
+                            problem(.unpriced, "client", clientId,
+                                    "\(modalities[Int(item.modality)]) \(urgency.rawValue): no tier of the \(cardDate) card contains \(x)", reports[Int(item.index)].id)
+                        }
                     } else {
                         problem(.unpriced, "client", clientId,
                                 "\(modalities[Int(item.modality)]) \(urgency.rawValue): no client rate row of the \(cardDate) card matches", reports[Int(item.index)].id)

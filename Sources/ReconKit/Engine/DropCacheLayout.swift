@@ -18,13 +18,9 @@ public enum DropCacheLayout: String, CaseIterable, Sendable {
     /// The first bytes of a file in this layout.
     var magic: [UInt8] { Array((rawValue + "\n").utf8) }
 
-    /// The layout new caches are written in: v5, unless an id is longer than its one-byte
-    /// length can say (ids are at most 64 characters, SPEC §2; v4 holds any).
-    static func newest(for reports: [Report]) -> DropCacheLayout {
-        newest(forLongestId: reports.withUnsafeBufferPointer { rows in rows.indices.reduce(0) { max($0, rows[$1].id.utf8.count) } })
-    }
-
-    /// The newest layout for reports whose longest id takes `bytes` bytes.
+    /// The layout new caches are written in, for reports whose longest id takes `bytes` bytes:
+    /// v5, unless an id is longer than its one-byte length can say (ids are at most 64
+    /// characters, SPEC §2; v4 holds any).
     static func newest(forLongestId bytes: Int) -> DropCacheLayout { bytes <= Int(UInt8.max) ? .v5 : .v4 }
 
     /// The fewest bytes a row takes (an empty id): bounds a count read before the hash is known.

@@ -24,8 +24,6 @@ public struct ClientRate: Sendable, Equatable {
     var scheduleKey: ScheduleKey {
         ScheduleKey(clientId: clientId, contractType: contractType, modality: modality, urgency: urgency)
     }
-
-    func contains(_ n: Int) -> Bool { n >= tierFrom && (tierTo.map { n <= $0 } ?? true) }
 }
 
 /// The key shared by the tier rows of one client price schedule.

@@ -56,8 +56,10 @@ public struct PeriodPricer {
         var card: LocalDate
         var modality: Int32
         var urgency: Urgency
-        /// Where its tiers' bounds and counts begin in the client's flat arrays (``TierCounts``).
-        var first: Int
+        /// Where its tiers' bounds and counts lie in the client's flat arrays (``TierCounts``).
+        var tiers: Range<Int>
+        /// Whether it prices by volume (the month's count) rather than by position.
+        var byVolume: Bool
     }
 
     /// A client's schedules' tiers as plain integers, one after another: the bounds a report's
@@ -69,21 +71,22 @@ public struct PeriodPricer {
         var to: [Int] = []
         var counts: [Int] = []
 
-        /// Adds a schedule's tiers; returns where they begin.
-        mutating func add(_ schedule: PriceSchedule) -> Int {
+        /// Adds a schedule's tiers (a tier holds `tier_from` through `tier_to`, no end when it has
+        /// none); returns where they lie.
+        mutating func add(_ schedule: PriceSchedule) -> Range<Int> {
             let first = from.count
             for tier in schedule.tiers {
                 from.append(tier.tierFrom)
                 to.append(tier.tierTo ?? Int.max)
                 counts.append(0)
             }
-            return first
+            return first..<from.count
         }
 
-        /// Counts a report in the first of the tiers `first..<end` containing `x`; false when none does.
-        mutating func count(_ x: Int, first: Int, end: Int) -> Bool {
-            var k = first
-            while k < end {
+        /// Counts a report in the first of `tiers` containing `x`; false when none does.
+        mutating func count(_ x: Int, in tiers: Range<Int>) -> Bool {
+            var k = tiers.lowerBound
+            while k < tiers.upperBound {
                 if x >= from[k] && x <= to[k] {
                     counts[k] += 1
                     return true
@@ -248,8 +251,6 @@ public struct PeriodPricer {
             var scheduleMemo: [Int32] = []
             var schedules: [ScheduleUse] = []
             var tiers = TierCounts()
-            // Per schedule: its tiers' end in `tiers`, and whether it prices by volume (the month's count).
-            var tiersEnd: [Int] = [], byVolume: [Bool] = []
             var images = 0
             for (i, item) in list.enumerated() {
                 // The hot loop reads the item's own fields; the report itself only for messages.
@@ -271,11 +272,8 @@ public struct PeriodPricer {
                     if scheduleMemo[memo] == -2 {
                         if let schedule = PriceSchedule.resolve(context.clientCards.cards[cardDate]!, clientId: clientId,
                             contractType: client.contractType, modality: modalities[Int(item.modality)], urgency: urgency) {
-                            let first = tiers.add(schedule)
                             schedules.append(ScheduleUse(schedule: schedule, card: cardDate, modality: item.modality, urgency: urgency,
-                                                         first: first))
-                            tiersEnd.append(first + schedule.tiers.count)
-                            byVolume.append(schedule.mode == .volume)
+                                                         tiers: tiers.add(schedule), byVolume: schedule.mode == .volume))
                             scheduleMemo[memo] = Int32(schedules.count - 1)
                         } else {
                             scheduleMemo[memo] = -1
@@ -283,8 +281,9 @@ public struct PeriodPricer {
                     }
                     let s = Int(scheduleMemo[memo])
                     if s >= 0 {
-                        if !tiers.count(byVolume[s] ? volume : i + 1, first: schedules[s].first, end: tiersEnd[s]) {
-                            let x = byVolume[s] ? "volume \(volume)" : "position \(i + 1)"
+                        let byVolume = schedules[s].byVolume
+                        if !tiers.count(byVolume ? volume : i + 1, in: schedules[s].tiers) {
+                            let x = byVolume ? "volume \(volume)" : "position \(i + 1)"
                             problem(.unpriced, "client", clientId,
                                     "\(modalities[Int(item.modality)]) \(urgency.rawValue): no tier of the \(cardDate) card contains \(x)", reports[Int(item.index)].id)
                         }
@@ -362,8 +361,7 @@ public struct PeriodPricer {
             var tiersOf: [InvoiceKey: [ClientRate]] = [:]
             book.clientCounts[clientId] = (list.count, images)
             for use in schedules {
-                for (t, tier) in use.schedule.tiers.enumerated() where tiers.counts[use.first + t] > 0 {
-                    let count = tiers.counts[use.first + t]
+                for (tier, count) in zip(use.schedule.tiers, tiers.counts[use.tiers]) where count > 0 {
                     let invoiceKey = InvoiceKey(modality: modalities[Int(use.modality)], urgency: use.urgency,
                                                 price: tier.unitPrice.normalized, currency: tier.currency.code)
                     invoiceTally[invoiceKey, default: 0] += count

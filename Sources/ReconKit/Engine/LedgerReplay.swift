@@ -29,6 +29,7 @@ public enum LedgerReplay {
             throw LedgerDamage(seq: 1, "site.init lacks a valid site, base_currency or timezone")
         }
         var state = SiteState(name: initial.site, base: base, zone: zone, publicKey: initial.publicKey)
+        state.reserveDocuments(ledger.entries.lazy.filter { $0.eventKind?.document != nil }.count)
         let parser = DropParser(zone: zone, baseCurrency: base)
         var notes = Notes()
         let vouched = vouchedIndexes(ledger)

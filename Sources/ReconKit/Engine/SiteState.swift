@@ -112,6 +112,12 @@ public struct SiteState {
         }
     }
 
+    /// Room for `count` documents before a replay applies them: a year's six thousand grew the
+    /// list by copying it a dozen times, each copy into fresh pages.
+    mutating func reserveDocuments(_ count: Int) {
+        issued.reserveCapacity(issued.count + count)
+    }
+
     /// Applies a document entry, as ``IssuedDocument`` reads it.
     mutating func apply(issued doc: IssuedDocument) {
         issued.append(doc)

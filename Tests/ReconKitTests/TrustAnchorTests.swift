@@ -75,7 +75,9 @@ struct TrustAnchorTests {
         }
         try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints"))
         try FileManager.default.createDirectory(atPath: site.path("Ledger/checkpoints"), withIntermediateDirectories: true)
-        for cache in [StatusCache.relativePath, DocumentSeal.relativePath, MarginDetailCache.notePath] { try? FileManager.default.removeItem(atPath: site.path(cache)) }
+        for cache in [StatusCache.relativePath, DocumentSeal.relativePath, MarginDetailCache.notePath, LedgerPrefix.relativePath] {
+            try? FileManager.default.removeItem(atPath: site.path(cache))
+        }
         let head = try #require(try site.entries().last?["hash"] as? String)
         try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: 11, headHex: head), with: forger)
             .write(toFile: site.path("Ledger/checkpoints/11.txt"), atomically: true, encoding: .utf8)

@@ -64,6 +64,9 @@ public struct Closer {
             .map { DocumentIssuer.Item($0) }
         if !earlier.isEmpty { session.log.warning("resuming the interrupted close of \(period): \(earlier.count) documents were already issued") }
         var numbers = earlier.map(\.number)
+        // The entries before this close, as later commands read them, vouched for by its period.closed.
+        let prefix = LedgerPrefixWriter.prepare(session.ledger, site: session.site)
+        defer { prefix?.discard() }
         try Stages.time("issue") { try DocumentIssuer(session: session).issue(items, period: period) { issued in
             numbers += issued
             // The final soft flags enter the ledger in the close's own append, before
@@ -71,9 +74,11 @@ public struct Closer {
             return FlagRaiser.raisedEntries(review.softFlags.map(\.flag).filter { state.raisedFlags[$0.id] == nil })
                 + [LedgerEvent.periodClosed(.init(period: period, documents: numbers, stats: PartyStatsCodec.encode(review.stats),
                                                   margins: MarginCodec.encode(review.book.margins),
-                                                  reportIndexSha256: Stages.time("report-index-wait") { index.sha256() })).item]
+                                                  reportIndexSha256: Stages.time("report-index-wait") { index.sha256() },
+                                                  ledgerPrefixSha256: prefix?.sha256)).item]
         } }
         index.commit()
+        prefix?.commit()
         let checkpoint = try Stages.time("checkpoint") { try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name) }
         try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))
         // The period is closed: what follows is derived, and a failure is a warning (``DerivedOutput``).

@@ -57,7 +57,7 @@ public final class SiteSession {
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil
         let ledger = LedgerFile(path: site.ledgerFile)
         do {
-            try Stages.time("ledger") { try ledger.load() }
+            try Stages.time("ledger") { try ledger.load(prefix: site.path(LedgerPrefix.relativePath)) }
         } catch let damage as LedgerDamage {
             throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written to a damaged ledger — restore it from a backup or ask an auditor")
         } catch let failure as FileIO.Failure where failure.isNotARegularFile {
@@ -105,6 +105,11 @@ public final class SiteSession {
             return (config, sha256, replayed)
         }
         let found = checks?.wait()
+        if let passedBy = ledger.prefixPassedBy {
+            let message = "\(LedgerPrefix.relativePath) was not read (\(passedBy)); the whole ledger was — `recon verify` names it "
+                + "if no entry vouches for it; the next close writes it anew"
+            log.warning("\(message)")
+        }
         for warning in found?.warnings ?? [] { log.warning("\(warning)") }
         missingDocuments = try found?.outcome.get().missingDocuments
         self.ledger = ledger

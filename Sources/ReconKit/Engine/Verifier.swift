@@ -103,6 +103,7 @@ public struct Verifier {
         try checkNoUnissuedDocuments(recorded: recorded)
         try checkSiteKeyIsPrivate()
         try checkSeal(verifier: verifier, siteName: siteName, recorded: recorded)
+        try checkLedgerPrefix(ledger)
         // Every cache file against the archived drop it was made from (SPEC §6).
         _ = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
         // The two caches that name today's figures are checked against one state, opened at most once.
@@ -120,6 +121,35 @@ public struct Verifier {
     }
 
     /// SPEC §6: the site key's private half is readable by its owner only; every signing
+    /// The ledger prefix file (``LedgerPrefix``), when there, is one a `period.closed` entry
+    /// records and holds exactly the entries before it, as the ledger's own bytes give them.
+    func checkLedgerPrefix(_ ledger: LedgerFile) throws {
+        let relative = LedgerPrefix.relativePath
+        guard FileIO.exists(site.path(relative)) else { return }
+        let bytes = try LedgerDamage.reading("ledger prefix", relative, seq: nil) { try FileIO.read(site.path(relative), followingLinks: false) }
+        let sha = Hex.string(SHA256.hash(data: bytes))
+        guard let vouching = ledger.entries.first(where: { LedgerPrefix.vouches($0, for: sha) }) else {
+            throw LedgerDamage(seq: nil, "\(relative) is not the ledger prefix any period.closed entry records as ledger_prefix_sha256; "
+                + "delete it (the next close writes it anew) and find out who changed it")
+        }
+        let header = bytes.withUnsafeBufferPointer { all in
+            all.firstIndex(of: 10).flatMap { LedgerPrefix.header(UnsafeBufferPointer(rebasing: all[..<$0])) }
+        }
+        guard let header, header.entries < vouching.seq, header.entries <= ledger.ends.count,
+              ledger.ends[header.entries - 1] == header.length else {
+            throw LedgerDamage(seq: vouching.seq, "\(relative), which this entry records, does not say which entries before it it holds")
+        }
+        let ledgerBytes = try FileIO.read(site.ledgerFile, followingLinks: false)
+        guard ledgerBytes.count >= header.length else { throw LedgerDamage(seq: nil, "\(site.ledgerFile) is shorter than its entries") }
+        let ledgerSha = ledgerBytes.withUnsafeBytes { Hex.string(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[..<header.length]))) }
+        let expected = LedgerPrefix.text(entries: ledger.entries[..<header.entries], ends: ledger.ends[..<header.entries],
+                                         ledgerSha256: ledgerSha)
+        guard expected == bytes else {
+            throw LedgerDamage(seq: vouching.seq, "\(relative), which this entry records, does not hold the \(header.entries) entries before "
+                + "it as the ledger gives them; delete it (the next close writes it anew) and find out who changed it")
+        }
+    }
+
     /// command refuses one others can read, and the site fails verification meanwhile.
     func checkSiteKeyIsPrivate() throws {
         let path = SiteKeyFile.path(for: site)

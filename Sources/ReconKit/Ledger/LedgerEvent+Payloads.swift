@@ -191,13 +191,18 @@ extension LedgerEvent {
         /// The SHA-256 of the period's report index table (``ClosedPeriodIndex``): the ledger
         /// vouches for the on-disk copy of the period's reports that later commands look up.
         public var reportIndexSha256: String?
+        /// The SHA-256 of the ledger prefix file written with it (``LedgerPrefix``): the
+        /// ledger vouches for the entries before the close as later commands read them.
+        public var ledgerPrefixSha256: String?
 
-        public init(period: Period, documents: [String], stats: JSONValue, margins: JSONValue, reportIndexSha256: String? = nil) {
+        public init(period: Period, documents: [String], stats: JSONValue, margins: JSONValue, reportIndexSha256: String? = nil,
+                    ledgerPrefixSha256: String? = nil) {
             self.period = period
             self.documents = documents
             self.stats = stats
             self.margins = margins
             self.reportIndexSha256 = reportIndexSha256
+            self.ledgerPrefixSha256 = ledgerPrefixSha256
         }
 
         init(_ b: BodyReader) throws {
@@ -206,6 +211,7 @@ extension LedgerEvent {
             stats = b.entry.body["stats"]
             margins = b.entry.body["margins"]
             reportIndexSha256 = b.optional("report_index_sha256")
+            ledgerPrefixSha256 = b.optional("ledger_prefix_sha256")
         }
 
         var body: [String: JSONValue] {
@@ -213,6 +219,7 @@ extension LedgerEvent {
             if let stats { b["stats"] = stats }
             if let margins { b["margins"] = margins }
             if let reportIndexSha256 { b["report_index_sha256"] = .string(reportIndexSha256) }
+            if let ledgerPrefixSha256 { b["ledger_prefix_sha256"] = .string(ledgerPrefixSha256) }
             return b
         }
     }

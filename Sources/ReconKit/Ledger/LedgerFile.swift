@@ -36,6 +36,13 @@ public final class LedgerFile {
     public private(set) var owedCheckpoint: CheckpointOwed?
     /// The SHA-256 of the entries' bytes as they were read and appended (``contentSha256``).
     private var content = SHA256()
+    /// The offset just after each entry's newline.
+    public private(set) var ends: [Int] = []
+    /// How many entries were taken from the ledger prefix (``LedgerPrefix``) rather than
+    /// parsed; 0 when the whole file was read.
+    public private(set) var entriesFromPrefix = 0
+    /// Why a ledger prefix file that is there was not read, for the log.
+    public private(set) var prefixPassedBy: String?
 
     public init(path: String) { self.path = path }
 
@@ -51,25 +58,46 @@ public final class LedgerFile {
     /// Reads and checks the whole file. `deferringLines`: documents' `lines` stay in the file,
     /// read back on demand (``LedgerEntry/whole()``); `recon verify` holds every member.
     /// `chunkBytes`: how much of it is read at a time (tests read small ledgers in many chunks).
-    public func load(deferringLines: Bool = true, chunkBytes: Int = LedgerFile.chunkBytes) throws {
+    ///
+    /// `prefix`: the path of a ledger prefix file (``LedgerPrefix``), whose entries are taken
+    /// instead of parsing the lines they stand for when the ledger vouches for it; otherwise
+    /// (and with `deferringLines` false) every line is read.
+    public func load(deferringLines: Bool = true, chunkBytes: Int = LedgerFile.chunkBytes, prefix: String? = nil) throws {
         // A chunk of whole lines at a time through one buffer; one core hashes the chunk while
         // its lines are read in pieces on the others, then joins them. A symbolic link in the
         // ledger's place is refused: appends through it would land outside the site.
         let reader = try LineChunkReader(path: path, followingLinks: false, chunkBytes: chunkBytes)
         var read: [LedgerEntry] = [], ends: [Int] = [], damage: LedgerDamage?
         var hash = SHA256()
-        while damage == nil, let chunk = try reader.next() {
+        var taken: LedgerPrefix.Taken?
+        entriesFromPrefix = 0
+        if deferringLines, let prefix {
+            taken = try takePrefix(prefix, reader: reader, hash: &hash)
+            if let taken { (read, ends) = (taken.entries, taken.ends) }
+        }
+        func readLines(_ lines: UnsafeBufferPointer<UInt8>, offset: Int) {
             let part = withUnsafeMutablePointer(to: &hash) { hash in
-                LedgerReader.read(chunk.lines, firstSeq: read.count + 1, chainedTo: read.last?.hash ?? LedgerEntry.zeroHash,
-                                  fileOffset: chunk.offset, deferringFrom: deferringLines ? path : nil,
-                                  alongside: { hash.pointee.update(bufferPointer: UnsafeRawBufferPointer(chunk.lines)) })
+                LedgerReader.read(lines, firstSeq: read.count + 1, chainedTo: read.last?.hash ?? LedgerEntry.zeroHash,
+                                  fileOffset: offset, deferringFrom: deferringLines ? path : nil,
+                                  alongside: { hash.pointee.update(bufferPointer: UnsafeRawBufferPointer(lines)) })
             }
             read.append(contentsOf: part.entries)
             ends.append(contentsOf: part.ends)
             damage = part.damage
         }
+        if let rest = taken?.rest, !rest.lines.isEmpty { readLines(rest.lines, offset: rest.offset) }
+        while damage == nil, let chunk = try reader.next() { readLines(chunk.lines, offset: chunk.offset) }
+        if let taken {
+            // Taken only on the word of an entry read after it, checked and chained from its last.
+            guard damage == nil, read[taken.entries.count...].contains(where: { LedgerPrefix.vouches($0, for: taken.sha256) }) else {
+                prefixPassedBy = "no period.closed entry after its entries records its SHA-256 as ledger_prefix_sha256"
+                return try load(deferringLines: deferringLines, chunkBytes: chunkBytes, prefix: nil)
+            }
+            entriesFromPrefix = taken.entries.count
+        }
         content = hash
         entries = read
+        self.ends = ends
         if let damage { throw damage }
         try EntryTimes.check(entries)
         let length = reader.consumed
@@ -90,6 +118,7 @@ public final class LedgerFile {
                     + "unfinished append; it is not what an interrupted command leaves, so nothing is cut")
             }
             entries.removeLast(interruptedEntries)
+            self.ends.removeLast(interruptedEntries)
             validLength = batch.start
         }
         owedCheckpoint = CheckpointOwed.read(besideLedger: path, verifier: siteVerifier)
@@ -116,6 +145,60 @@ public final class LedgerFile {
                 }
                 wholeTail = isEntry ? "entry" : "JSON \(tail.first { $0 > 32 } == UInt8(ascii: "{") ? "object" : "value") that is not the next entry"
             }
+        }
+    }
+
+    /// The entries of the prefix file at `prefixPath` when the ledger's first bytes, read
+    /// here through `reader` and hashed into `hash`, are the ones it says; nil otherwise, with
+    /// why in ``prefixPassedBy`` (nothing when there is no file), and `reader` and `hash` then
+    /// as they were. Whether an entry vouches for the file is for the caller to find.
+    private func takePrefix(_ prefixPath: String, reader: LineChunkReader, hash: inout SHA256) throws -> LedgerPrefix.Taken? {
+        prefixPassedBy = nil
+        guard FileIO.exists(prefixPath) else { return nil }
+        guard let bytes = try? FileIO.read(prefixPath, followingLinks: false) else {
+            prefixPassedBy = "it could not be read"
+            return nil
+        }
+        return try bytes.withUnsafeBufferPointer { bytes throws -> LedgerPrefix.Taken? in
+            guard let lines = LedgerPrefix.lineRanges(bytes), let first = lines.first,
+                  let header = LedgerPrefix.header(UnsafeBufferPointer(rebasing: bytes[first])), header.length <= reader.size else {
+                prefixPassedBy = "it does not read as one"
+                return nil
+            }
+            // One core hashes the ledger's first bytes and another the file itself, first; then all read its entries.
+            var ledgerHash = SHA256(), fileSha = ""
+            var rest: (lines: UnsafeBufferPointer<UInt8>, offset: Int)?
+            var readError: Error?
+            let hashLedger = {
+                do {
+                    while let chunk = try reader.next() {
+                        let inside = min(chunk.lines.count, header.length - chunk.offset)
+                        ledgerHash.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: chunk.lines[..<inside])))
+                        if chunk.offset + chunk.lines.count >= header.length {
+                            rest = (UnsafeBufferPointer(rebasing: chunk.lines[inside...]), header.length)
+                            break
+                        }
+                    }
+                } catch {
+                    readError = error
+                }
+            }
+            let hashFile = {
+                var file = SHA256()
+                file.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+                fileSha = Hex.string(file.finalize())
+            }
+            let decoded = LedgerPrefix.entries(bytes, lines: Array(lines.dropFirst()), header: header, ledgerPath: path,
+                                               alongside: [hashLedger, hashFile])
+            if let readError { throw readError }
+            guard let decoded, let rest, Hex.string(ledgerHash.finalize()) == header.ledgerSha256 else {
+                prefixPassedBy = decoded == nil ? "it does not read as one"
+                    : "the ledger's first \(header.length) bytes do not hash to the SHA-256 it records"
+                reader.rewind()
+                return nil
+            }
+            hash = ledgerHash
+            return LedgerPrefix.Taken(entries: decoded.entries, ends: decoded.ends, sha256: fileSha, rest: rest)
         }
     }
 
@@ -206,13 +289,14 @@ public final class LedgerFile {
                        owesCheckpoint: Bool = false) throws -> [LedgerEntry] {
         precondition(halfWrittenBytes == 0 && !staleIntent, "cut the half-written tail before appending")
         var out: [LedgerEntry] = []
-        var bytes: [UInt8] = []
+        var bytes: [UInt8] = [], lineEnds: [Int] = []
         var prev = headHash
         var seq = entries.count
         for (item, body) in zip(items, Self.canonicalBodies(items.map(\.body))) {
             seq += 1
             let (e, line) = LedgerEntry.chained(seq: seq, at: at, kind: item.kind, body: item.body, canonicalBody: body, prev: prev)
             bytes += line
+            lineEnds.append(validLength + bytes.count)
             out.append(e)
             prev = e.hash
         }
@@ -241,6 +325,7 @@ public final class LedgerFile {
                 + "(or raise the file-size limit) and run the command again")
         }
         content.update(data: bytes)
+        ends += lineEnds
         // Once the batch is durable its intent is spent; if the removal itself is lost, the
         // next reader finds the file at least as long as the intent's end and just drops it.
         FileIO.remove(intentPath)

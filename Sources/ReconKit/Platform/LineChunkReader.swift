@@ -64,6 +64,16 @@ final class LineChunkReader {
         }
     }
 
+    /// Back to the file's first byte, as just opened (a reading that looked at the start for
+    /// something else reads it all again).
+    func rewind() {
+        lseek(descriptor, 0, SEEK_SET)
+        consumed = 0
+        start = 0
+        filled = 0
+        endedEarly = false
+    }
+
     /// What follows the file's last newline (all of it when it has none): once ``next()``
     /// returned nil, the bytes of a line cut short, or of something written after the last line.
     var tail: [UInt8] { Array(buffer[start..<filled]) }

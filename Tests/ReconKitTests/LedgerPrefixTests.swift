@@ -1,0 +1,165 @@
+import Crypto
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// A close keeps the entries before it as later commands read them (`.recon/ledger-prefix.jsonl`)
+/// and records the file's SHA-256 in its `period.closed`; a later command takes them from there
+/// only while the ledger's first bytes hash to what the file says and an entry after them
+/// vouches for the file. Each test runs the built binary on the March site.
+@Suite("The ledger's entries before a close are kept, vouched for by it", .serialized)
+struct LedgerPrefixTests {
+    static let prefix = LedgerPrefix.relativePath
+
+    func bytes(_ site: TestSite, _ relative: String) throws -> [UInt8] {
+        try [UInt8](Data(contentsOf: URL(fileURLWithPath: site.path(relative))))
+    }
+
+    func write(_ bytes: [UInt8], _ site: TestSite, _ relative: String) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: site.path(relative)))
+    }
+
+    func sha(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+
+    /// March (site.init, four master-data and card drops, the usage drop: six entries) closed on 2 April.
+    static func closedMarch() throws -> TestSite {
+        let site = try TestSite.marchSite()
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        return site
+    }
+
+    /// The ledger as a writer reads it, with the prefix file offered.
+    func load(_ site: TestSite) throws -> LedgerFile {
+        let ledger = LedgerFile(path: site.path("Ledger/ledger.jsonl"))
+        try ledger.load(prefix: site.path(Self.prefix))
+        return ledger
+    }
+
+    /// Its bytes with the first occurrence of `old` replaced by `new` (as long).
+    func replacing(_ old: String, with new: String, in bytes: [UInt8]) throws -> [UInt8] {
+        precondition(old.utf8.count == new.utf8.count)
+        let text = try #require(String(bytes: bytes, encoding: .utf8))
+        let range = try #require(text.range(of: old), "\(old) is not there")
+        return Array(text.replacingCharacters(in: range, with: new).utf8)
+    }
+
+    @Test func theCloseKeepsTheEntriesBeforeItAndRecordsTheFile() throws {
+        let site = try Self.closedMarch()
+        let file = try bytes(site, Self.prefix)
+        let closed = try #require(try site.bodies("period.closed").first)
+        #expect(closed["ledger_prefix_sha256"] as? String == sha(file))
+        // The six entries before the close's own, and the bytes of the ledger they are.
+        let lines = try site.ledgerLines()
+        let length = lines.prefix(6).reduce(0) { $0 + $1.count + 1 }
+        let header = try #require(try JSONSerialization.jsonObject(with: Data(file.prefix { $0 != 10 })) as? [String: Any])
+        #expect(header["entries"] as? Int == 6)
+        #expect(header["length"] as? Int == length)
+        #expect(header["ledger_sha256"] as? String == sha(Array(try bytes(site, "Ledger/ledger.jsonl").prefix(length))))
+        #expect(!site.exists(LedgerPrefix.nextRelativePath))
+        #expect(try site.recon(["verify"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
+    /// The entries taken from the file are the ledger's: each as a whole read gives it, the
+    /// documents' deferred members read back from the ledger.
+    @Test func aLaterReadingTakesTheSameEntriesFromTheFile() throws {
+        let site = try Self.closedMarch()
+        let taken = try load(site)
+        #expect(taken.entriesFromPrefix == 6)
+        #expect(taken.prefixPassedBy == nil)
+        let whole = LedgerFile(path: site.path("Ledger/ledger.jsonl"))
+        try whole.load(deferringLines: false)
+        #expect(whole.entriesFromPrefix == 0)
+        #expect(taken.entries.count == whole.entries.count && taken.ends == whole.ends)
+        #expect(taken.contentSha256 == whole.contentSha256)
+        for (a, b) in zip(taken.entries, whole.entries) {
+            #expect(a.seq == b.seq && a.at == b.at && a.kind == b.kind && a.prev == b.prev && a.hash == b.hash)
+            #expect(JCS.canonical(.object(try a.whole().body)) == JCS.canonical(.object(b.body)), "seq \(a.seq)")
+        }
+        // A later command reads it and says nothing of it.
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0 && !ingest.err.contains(Self.prefix), "\(ingest.err)")
+    }
+
+    /// The attack: a byte of an entry before the close changed in the ledger. The file still
+    /// holds the entry as it was, but the ledger's first bytes no longer hash to what it says:
+    /// the whole ledger is read, and the writer refuses, naming the entry.
+    @Test func aChangedEntryBeforeTheCloseIsRefusedNotTakenFromTheFile() throws {
+        let site = try Self.closedMarch()
+        try write(try replacing("\"rows\":2", with: "\"rows\":3", in: try bytes(site, "Ledger/ledger.jsonl")), site, "Ledger/ledger.jsonl")
+        #expect(throws: LedgerDamage.self) { try load(site) }
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.out)\(ingest.err)")
+        #expect(ingest.err.contains("seq 2") || ingest.err.contains("seq 3"), "\(ingest.err)")
+        #expect(try site.bodies("drop.accepted").count == 5)
+    }
+
+    /// The file changed (an entry's member in it): no entry records its SHA-256 any more, so
+    /// it is not read — the ledger's entries are — and a writer says so and goes on; `recon
+    /// verify` names the file.
+    @Test func aChangedFileIsNotRead() throws {
+        let site = try Self.closedMarch()
+        try write(try replacing("\"rows\":2", with: "\"rows\":7", in: try bytes(site, Self.prefix)), site, Self.prefix)
+        let ledger = try load(site)
+        #expect(ledger.entriesFromPrefix == 0)
+        #expect(ledger.prefixPassedBy?.contains("ledger_prefix_sha256") == true)
+        #expect(!ledger.entries.contains { $0.body["rows"]?.intValue == 7 })
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(ingest.err.contains("\(Self.prefix) was not read"), "\(ingest.err)")
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4 && verify.out.contains(Self.prefix), "\(verify.out)")
+    }
+
+    /// The file and the ledger changed together, the file's record of the ledger's bytes made
+    /// to match: the file is then one no entry vouches for, and the writer refuses the ledger.
+    @Test func aFileMadeToMatchAChangedLedgerIsNotVouchedFor() throws {
+        let site = try Self.closedMarch()
+        let changed = try replacing("\"rows\":2", with: "\"rows\":3", in: try bytes(site, "Ledger/ledger.jsonl"))
+        try write(changed, site, "Ledger/ledger.jsonl")
+        let file = try bytes(site, Self.prefix)
+        let headerEnd = try #require(file.firstIndex(of: 10))
+        var header = try #require(try JSONSerialization.jsonObject(with: Data(file[..<headerEnd])) as? [String: Any])
+        let length = try #require(header["length"] as? Int)
+        header["ledger_sha256"] = sha(Array(changed.prefix(length)))
+        let forged = Array(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) + file[headerEnd...]
+        try write(try replacing("\"rows\":2", with: "\"rows\":3", in: forged), site, Self.prefix)
+        #expect(throws: LedgerDamage.self) { try load(site) }
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.out)\(ingest.err)")
+    }
+
+    /// The file gone: the next command reads the whole ledger, as before any close, and says nothing.
+    @Test func aMissingFileCostsOnlyTheWholeReading() throws {
+        let site = try Self.closedMarch()
+        try FileManager.default.removeItem(atPath: site.path(Self.prefix))
+        let ledger = try load(site)
+        #expect(ledger.entriesFromPrefix == 0 && ledger.prefixPassedBy == nil)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0 && !ingest.err.contains(Self.prefix), "\(ingest.err)")
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
+    /// A second close keeps the entries before it, the first close's among them.
+    @Test func theNextCloseKeepsTheLongerPrefix() throws {
+        let site = try Self.closedMarch()
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let close = try site.recon(["close", "2026-04"], env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        #expect(close.code == 0, "\(close.err)")
+        let closes = try site.bodies("period.closed")
+        let kept = sha(try bytes(site, Self.prefix))
+        #expect(closes.count == 2 && closes[1]["ledger_prefix_sha256"] as? String == kept)
+        let seqOfFirstClose = try #require(try site.entries().first { $0["kind"] as? String == "period.closed" }?["seq"] as? Int)
+        let ledger = try load(site)
+        #expect(ledger.entriesFromPrefix > seqOfFirstClose)
+        #expect(try site.recon(["verify"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+}

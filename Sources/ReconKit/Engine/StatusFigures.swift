@@ -12,8 +12,12 @@ struct StatusFigures {
     var closed: [(period: Period, seq: Int)]
     /// Drops accepted into a closed period since its close or last rerun (``SiteState/awaitingRerun``).
     var awaitingRerun: [Period: [String]]
-    /// Final invoices and payout statements (and later credit notes and adjustments) per closed period.
-    var closedDocuments: [Period: [IssuedDocument]]
+    /// Every issued document: the state's list, shared rather than copied.
+    var issued: [IssuedDocument]
+    /// Final invoices and payout statements (and later credit notes and adjustments) per closed
+    /// period, as positions in ``issued``: after a year, grouping copies of its six thousand
+    /// documents retained and released every string of each on every drop.
+    var closedDocuments: [Period: [Int]]
     var open: [PeriodReview]
     /// What clients owe, per currency, by age past due as of today (all clients together).
     var receivables: [ReceivablesSummary] = []
@@ -42,7 +46,11 @@ struct StatusFigures {
             && s.flagDecisions[id] == nil && s.reportDecisions[f.subject] == nil {
             undecidedClosed[f.period, default: []].append((id, f.subject))
         }
-        closedDocuments = Dictionary(grouping: s.issued.lazy.filter { s.closedPeriods[$0.period] != nil }, by: \.period)
+        issued = s.issued
+        closedDocuments = [:]
+        for i in s.issued.indices where s.closedPeriods[s.issued[i].period] != nil {
+            closedDocuments[s.issued[i].period, default: []].append(i)
+        }
         self.open = open ?? s.openPeriods.map { Reviewer(session: session).review($0, final: false) }
         sellerMissing = session.config.seller == nil
         if let seller = session.config.seller {
@@ -78,9 +86,10 @@ extension StatusFigures {
             var parts: [String] = []
             for (kind, label) in [(DocumentKind.invoice, "invoice"), (.payout, "payout statement"), (.creditNote, "credit note"),
                                   (.payoutAdjustment, "payout adjustment")] {
-                let list = docs.filter { $0.kind == kind }
+                let list = docs.filter { issued[$0].kind == kind }
                 guard !list.isEmpty else { continue }
-                parts.append(try Report.plural(list.count, label) + " (" + Report.totalsText(list.map { ($0.currency.code, $0.total) }) + ")")
+                parts.append(try Report.plural(list.count, label) + " ("
+                    + Report.totalsText(list.map { (issued[$0].currency.code, issued[$0].total) }) + ")")
             }
             t += "  \(c.period) closed at seq \(c.seq): " + (parts.isEmpty ? "no documents" : parts.joined(separator: ", ")) + "\n"
         }
@@ -141,7 +150,7 @@ extension StatusFigures {
             "closed_periods": .array(closed.map { c in
                 let docs = closedDocuments[c.period] ?? []
                 return .object(["period": .string(c.period.description), "seq": .int(Int64(c.seq)),
-                                "documents": .array(docs.map(Report.issuedJSON)),
+                                "documents": .array(docs.map { Report.issuedJSON(issued[$0]) }),
                                 "awaiting_rerun": .array((awaitingRerun[c.period] ?? []).map { .string($0) }),
                                 "undecided_hard_flags": .array((undecidedClosed[c.period] ?? []).sorted { $0.id < $1.id }
                                     .map { .object(["id": .string($0.id), "report": .string($0.report)]) })])

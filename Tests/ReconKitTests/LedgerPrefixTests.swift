@@ -134,6 +134,26 @@ struct LedgerPrefixTests {
         #expect(ingest.code == 4, "\(ingest.out)\(ingest.err)")
     }
 
+    /// What stands in the file's place and cannot be one — a symbolic link (to the very file
+    /// the close wrote), a file larger than twice the ledger — is not read: the whole ledger is,
+    /// and the writer says why.
+    @Test func aLinkOrAnOversizedFileInItsPlaceIsNotRead() throws {
+        let site = try Self.closedMarch()
+        let kept = site.path(Self.prefix) + ".kept"
+        try FileManager.default.moveItem(atPath: site.path(Self.prefix), toPath: kept)
+        try FileManager.default.createSymbolicLink(atPath: site.path(Self.prefix), withDestinationPath: kept)
+        let linked = try load(site)
+        #expect(linked.entriesFromPrefix == 0 && linked.prefixPassedBy == "it is not a regular file")
+        try FileManager.default.removeItem(atPath: site.path(Self.prefix))
+        let ledgerSize = try bytes(site, "Ledger/ledger.jsonl").count
+        try write(try bytes(site, Self.prefix + ".kept") + [UInt8](repeating: 32, count: 2 * ledgerSize + (1 << 20)), site, Self.prefix)
+        let oversized = try load(site)
+        #expect(oversized.entriesFromPrefix == 0 && oversized.prefixPassedBy?.contains("larger") == true)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0 && ingest.err.contains("\(Self.prefix) was not read (it is larger"), "\(ingest.err)")
+    }
+
     /// The file gone: the next command reads the whole ledger, as before any close, and says nothing.
     @Test func aMissingFileCostsOnlyTheWholeReading() throws {
         let site = try Self.closedMarch()

@@ -120,13 +120,14 @@ public struct Verifier {
         return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count, notes: notes)
     }
 
-    /// SPEC §6: the site key's private half is readable by its owner only; every signing
     /// The ledger prefix file (``LedgerPrefix``), when there, is one a `period.closed` entry
     /// records and holds exactly the entries before it, as the ledger's own bytes give them.
     func checkLedgerPrefix(_ ledger: LedgerFile) throws {
         let relative = LedgerPrefix.relativePath
         guard FileIO.exists(site.path(relative)) else { return }
-        let bytes = try LedgerDamage.reading("ledger prefix", relative, seq: nil) { try FileIO.read(site.path(relative), followingLinks: false) }
+        let bytes = try LedgerDamage.reading("ledger prefix", relative, seq: nil) {
+            try FileIO.read(site.path(relative), followingLinks: false)
+        }
         let sha = Hex.string(SHA256.hash(data: bytes))
         guard let vouching = ledger.entries.first(where: { LedgerPrefix.vouches($0, for: sha) }) else {
             throw LedgerDamage(seq: nil, "\(relative) is not the ledger prefix any period.closed entry records as ledger_prefix_sha256; "
@@ -150,6 +151,7 @@ public struct Verifier {
         }
     }
 
+    /// SPEC §6: the site key's private half is readable by its owner only; every signing
     /// command refuses one others can read, and the site fails verification meanwhile.
     func checkSiteKeyIsPrivate() throws {
         let path = SiteKeyFile.path(for: site)

@@ -7,8 +7,8 @@ import Foundation
 ///
 /// A close writes it (its first line: how many entries, how many bytes of `ledger.jsonl`
 /// they are, the SHA-256 of those bytes and the last entry's hash; then one line an entry:
-/// its members, its body as read, with a document's ``DeferredMembers/documentMembers`` left
-/// in the ledger, and where its line lies) and records the file's SHA-256 as
+/// its members, where its line lies and its body as read, with a document's
+/// ``DeferredMembers/documentMembers`` left in the ledger) and records the file's SHA-256 as
 /// `ledger_prefix_sha256` in its own `period.closed` entry, which comes after those entries.
 ///
 /// A later command (``LedgerFile/load(deferringLines:chunkBytes:prefix:)``) takes the
@@ -71,14 +71,15 @@ public struct LedgerPrefix {
         return text
     }
 
-    /// One entry as the file holds it.
+    /// One entry as the file holds it: `[seq, at, kind, prev, hash, start, end, deferred, body]`,
+    /// an array rather than an object, so that reading six thousand of them builds no table of
+    /// member names beside each body.
     private static func line(_ e: LedgerEntry, start: Int, end: Int) -> JSONValue {
         let isDocument = e.eventKind?.document != nil
         let body = isDocument ? e.body.filter { !DeferredMembers.documentMembers.names.contains($0.key) } : e.body
-        return .object([
-            "seq": .int(Int64(e.seq)), "at": .string(e.at), "kind": .string(e.kind), "body": .object(body),
-            "prev": .string(e.prev), "hash": .string(e.hash), "start": .int(Int64(start)), "end": .int(Int64(end)),
-            "deferred": .bool(isDocument),
+        return .array([
+            .int(Int64(e.seq)), .string(e.at), .string(e.kind), .string(e.prev), .string(e.hash), .int(Int64(start)),
+            .int(Int64(end)), .bool(isDocument), .object(body),
         ])
     }
 
@@ -143,11 +144,10 @@ public struct LedgerPrefix {
 
     private static func entry(_ line: UnsafeBufferPointer<UInt8>, seq: Int, ledgerPath: String)
         -> (entry: LedgerEntry, start: Int, end: Int)? {
-        guard let value = try? JSONParser.parse(buffer: line), case .object(let o) = value, o.count == 9,
-              o["seq"]?.intValue == Int64(seq), let at = o["at"]?.stringValue, let kind = o["kind"]?.stringValue,
-              let body = o["body"]?.objectValue, let prev = o["prev"]?.stringValue, let hash = o["hash"]?.stringValue,
-              let start = o["start"]?.intValue, let end = o["end"]?.intValue, start >= 0, end > start + 1,
-              let deferred = o["deferred"]?.boolValue
+        guard let value = try? JSONParser.parse(buffer: line), case .array(let a) = value, a.count == 9,
+              a[0].intValue == Int64(seq), let at = a[1].stringValue, let kind = a[2].stringValue,
+              let prev = a[3].stringValue, let hash = a[4].stringValue, let start = a[5].intValue, let end = a[6].intValue,
+              start >= 0, end > start + 1, let deferred = a[7].boolValue, let body = a[8].objectValue
         else { return nil }
         let members = deferred ? DeferredMembers(path: ledgerPath, offset: Int(start), length: Int(end - start - 1)) : nil
         return (LedgerEntry(seq: seq, at: at, kind: kind, body: body, prev: prev, hash: hash, deferred: members), Int(start), Int(end))

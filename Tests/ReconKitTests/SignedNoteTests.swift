@@ -236,6 +236,22 @@ struct SignedNoteTests {
         #expect(try SignedNote.open(text + "\n" + String(repeating: sig, count: 100), verifier: peter) == text)
     }
 
+    /// A note is read on its bytes (a signed cache is a megabyte): bytes that are not UTF-8
+    /// anywhere in it, after any run of ASCII, are still refused as such; a text with other
+    /// characters than ASCII opens as written.
+    @Test func utf8IsCheckedOnTheBytes() throws {
+        let key = try SigningKey.generate(name: "example-site")
+        let verifier = key.verifierKey
+        let note = try SignedNote.sign(text: Array("Zoë Ärztin, 例\nsecond line\n".utf8), with: key)
+        #expect(try SignedNote.open(note, verifier: verifier) == "Zoë Ärztin, 例\nsecond line\n")
+        let at = note.firstIndex(of: UInt8(ascii: "s"))!  // inside the text, after its non-ASCII first line
+        for bad: [UInt8] in [[0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE4, 0xBE]] {
+            var damaged = note
+            damaged.replaceSubrange(at..<(at + 1), with: bad)
+            #expect(throws: SignedNoteError.malformed("it is not UTF-8 text")) { try SignedNote.open(damaged, verifier: verifier) }
+        }
+    }
+
     @Test func signRefusesTextsThatNoNoteCanHold() throws {
         let key = try SigningKey.generate(name: "example-site")
         #expect(throws: SignedNoteError.self) { try SignedNote.sign(text: "no newline", with: key) }

@@ -40,10 +40,9 @@ public struct DocumentSeal: Equatable {
     /// The seal of `site`, nil when there is none.
     /// - Throws: ``SignedCacheProblem`` when it is not signed by `verifier`, is for another site or is malformed.
     static func read(_ site: Site, verifier: VerifierKey, siteName: String) throws -> DocumentSeal? {
-        guard let text = try SignedNote.openCache(relativePath, of: site, verifier: verifier) else { return nil }
-        func unreadable(_ reason: String) -> SignedCacheProblem { SignedCacheProblem(file: relativePath, reason: reason) }
         // Read on bytes: thousands of lines of digits, where `String` splitting would cost more than hashing.
-        let bytes = Array(text.utf8)
+        guard let bytes = try SignedNote.openCacheBytes(relativePath, of: site, verifier: verifier) else { return nil }
+        func unreadable(_ reason: String) -> SignedCacheProblem { SignedCacheProblem(file: relativePath, reason: reason) }
         var lines: [ArraySlice<UInt8>] = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
         guard lines.last?.isEmpty == true else { throw unreadable("its text does not end with a newline") }
         lines.removeLast()

@@ -122,12 +122,12 @@ public struct StatusCache: Equatable {
     /// The cache of `site` as signed by `verifier`, nil when there is none.
     /// - Throws: ``SignedCacheProblem`` when its signature fails or it does not read as one.
     static func read(_ site: Site, verifier: VerifierKey) throws -> StatusCache? {
-        guard let text = try SignedNote.openCache(relativePath, of: site, verifier: verifier) else { return nil }
+        guard let text = try SignedNote.openCacheBytes(relativePath, of: site, verifier: verifier) else { return nil }
         func unusable(_ reason: String) -> SignedCacheProblem { SignedCacheProblem(file: relativePath, reason: reason) }
-        let prefix = header + "\n"
-        guard text.hasPrefix(prefix), text.hasSuffix("\n") else { throw unusable("its first line is not `\(header)`") }
+        let prefix = Array((header + "\n").utf8)
+        guard text.starts(with: prefix), text.last == 0x0A else { throw unusable("its first line is not `\(header)`") }
         let json = text.dropFirst(prefix.count).dropLast()
-        guard let value = try? Array(json.utf8).withUnsafeBufferPointer({ try JSONParser.parse(buffer: $0) }),
+        guard let value = try? json.withUnsafeBufferPointer({ try JSONParser.parse(buffer: $0) }),
               case .object(let o) = value,
               let site = o["site"]?.stringValue, let ledger = o["ledger"],
               let length = ledger["length"]?.intValue, let sha = ledger["sha256"]?.stringValue,

@@ -51,10 +51,15 @@ public enum SignedNote {
     /// it; nil when there is no such file.
     /// - Throws: ``SignedCacheProblem`` naming the file when it cannot be read or opened.
     static func openCache(_ file: String, of site: Site, verifier: VerifierKey) throws -> String? {
+        try openCacheBytes(file, of: site, verifier: verifier).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// ``openCache(_:of:verifier:)`` giving the text as bytes of the file as read.
+    static func openCacheBytes(_ file: String, of site: Site, verifier: VerifierKey) throws -> ArraySlice<UInt8>? {
         let path = site.path(file)
         guard FileIO.exists(path) else { return nil }
         do {
-            return try open(try FileIO.read(path), verifier: verifier)
+            return try openBytes(try FileIO.read(path), verifier: verifier)
         } catch {
             throw SignedCacheProblem(file: file, reason: "\(error)")
         }
@@ -88,16 +93,24 @@ public enum SignedNote {
     /// - Throws: ``SignedNoteError/malformed(_:)``, ``SignedNoteError/noSignature(key:)``
     ///   or ``SignedNoteError/invalidSignature(key:)``.
     public static func open(_ note: [UInt8], verifier: VerifierKey) throws -> String {
-        guard let whole = String(validating: note, as: UTF8.self) else {
+        String(decoding: try openBytes(note, verifier: verifier), as: UTF8.self)
+    }
+
+    /// ``open(_:verifier:)`` giving the text as the note's own bytes: a signed cache of a
+    /// megabyte (the document seal) is read on bytes, and copying it into a `String` and back
+    /// cost more than checking its signature.
+    static func openBytes(_ note: [UInt8], verifier: VerifierKey) throws -> ArraySlice<UInt8> {
+        guard isUTF8(note) else {
             throw SignedNoteError.malformed("it is not UTF-8 text")
         }
-        if whole.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" }) {
+        // In UTF-8 a byte below 0x20 is always that control character itself.
+        if note.contains(where: { $0 < 0x20 && $0 != 0x0A }) {
             throw SignedNoteError.malformed("it holds a control character other than a newline")
         }
         guard let split = lastBlankLine(in: note) else {
             throw SignedNoteError.malformed("no blank line separates the text from the signatures")
         }
-        let text = Array(note[..<(split + 1)])
+        let text = note[..<(split + 1)]
         let block = note[(split + 2)...]
         guard block.last == 0x0A else {
             throw SignedNoteError.malformed("the signature block must end with a newline")
@@ -129,7 +142,22 @@ public enum SignedNote {
             verified = true
         }
         guard verified else { throw SignedNoteError.noSignature(key: keyID) }
-        return String(decoding: text, as: UTF8.self)
+        return text
+    }
+
+    /// Whether `bytes` are UTF-8, read in place: ASCII runs (nearly all of a cache) are passed
+    /// a byte at a time, and only the rest is decoded.
+    private static func isUTF8(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.firstIndex(where: { $0 >= 0x80 }) else { return true }
+        var iterator = bytes[first...].makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
     }
 
     /// Offset of the last `"\n\n"` in `bytes`.

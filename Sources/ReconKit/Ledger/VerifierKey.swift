@@ -82,7 +82,7 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether `signature` (64 raw bytes) is a valid Ed25519 signature of `message`.
-    func isValidRawSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+    func isValidRawSignature(_ signature: [UInt8], for message: some DataProtocol) -> Bool {
         guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else { return false }
         return key.isValidSignature(signature, for: message)
     }

@@ -136,9 +136,12 @@ public enum MarginSummaryWorkbook {
     }
 
     /// Everything the sheets show, computed before any of it is written.
+    ///
+    /// Groups are kept as positions in `rows`, never as copies of them: after a year the rows
+    /// are twelve thousand, and each copy was megabytes of fresh memory on every drop.
     struct Figures {
-        /// The rows as given, each with its own margin.
-        var detail: [(row: Row, totals: Totals)] = []
+        /// The rows as given, the lines of `Detail`; each one's own totals are ``detail(_:)``.
+        let rows: [Row]
         /// One a period, in order, `draft` while any of its rows is.
         var months: [(period: Period, status: String, totals: Totals)] = []
         /// One a client over every period, largest margin first (then by id).
@@ -146,19 +149,31 @@ public enum MarginSummaryWorkbook {
         var all: Totals
 
         init(_ rows: [Row]) throws {
-            detail = try rows.map { r in
-                (r, try Totals(CollectionOfOne(r), of: "client \(r.row.clientId), \(r.row.modality) in \(r.period)"))
+            self.rows = rows
+            // Every row's own margin is worked out here, so that none too large is met mid-write.
+            for i in rows.indices { _ = try Self.detail(rows[i]) }
+            var byPeriod: [Period: [Int32]] = [:]
+            var byClient: [String: [Int32]] = [:]
+            for i in rows.indices {
+                byPeriod[rows[i].period, default: []].append(Int32(i))
+                byClient[rows[i].row.clientId, default: []].append(Int32(i))
             }
-            let byPeriod = Dictionary(grouping: rows, by: \.period)
             for p in byPeriod.keys.sorted() {
-                let list = byPeriod[p] ?? []
+                let list = (byPeriod[p] ?? []).lazy.map { rows[Int($0)] }
                 months.append((p, list.contains { $0.status != "closed" } ? "draft" : "closed",
                                try Totals(list, of: "period \(p)")))
             }
-            clients = try Dictionary(grouping: rows, by: \.row.clientId).map { id, list in
-                (id, try Totals(list, of: "client \(id) over every period"))
+            clients = try byClient.map { id, list in
+                (id, try Totals(list.lazy.map { rows[Int($0)] }, of: "client \(id) over every period"))
             }.sorted { a, b in a.totals.margin != b.totals.margin ? a.totals.margin > b.totals.margin : a.id < b.id }
             all = try Totals(rows, of: "every period together")
+        }
+
+        /// Row `i`'s own reports, revenue, cost and margin (known to fit since `init`).
+        func detail(_ i: Int) throws -> Totals { try Self.detail(rows[i]) }
+
+        private static func detail(_ r: Row) throws -> Totals {
+            try Totals(CollectionOfOne(r), of: "client \(r.row.clientId), \(r.row.modality) in \(r.period)")
         }
     }
 
@@ -304,10 +319,10 @@ public enum MarginSummaryWorkbook {
     private static func writeDetail(_ sheet: Worksheet, _ figures: Figures, formats: Formats, book: Workbook,
                                     kept: KeptDetailRows?) throws -> BackgroundWork<Bool>? {
         let headers = ["period", "status", "client", "modality", "reports", "revenue", "cost", "margin", "margin_pct"]
-        let rows = figures.detail
+        let rows = figures.rows
         // The closed periods come first; they change only when a period closes, is rerun or credited.
-        let closed = rows.prefix { $0.row.status == "closed" }.count
-        let key = try kept.flatMap { _ in closed > 0 ? try detailKey(rows[..<closed].lazy.map(\.row), formats: formats, book: book) : nil }
+        let closed = rows.prefix { $0.status == "closed" }.count
+        let key = try kept.flatMap { _ in closed > 0 ? try detailKey(rows[..<closed], formats: formats, book: book) : nil }
         // Twelve thousand rows after a year, rewritten on every drop: written as the sheet's XML
         // in one pass rather than cell by cell through libxlsxwriter (``SheetRows``), the closed
         // periods' taken as they were kept.
@@ -323,7 +338,7 @@ public enum MarginSummaryWorkbook {
             var period: (period: Period, text: String)?
             // By position: the closed rows already put in are not walked again.
             for i in from..<rows.count {
-                let (r, totals) = rows[i]
+                let r = rows[i], totals = try figures.detail(i)
                 let row = i + 1
                 if period?.period != r.period { period = (r.period, r.period.description) }
                 try block.write(text: period?.text ?? "", row: row, column: 0, format: formats.plain)
@@ -349,13 +364,22 @@ public enum MarginSummaryWorkbook {
     /// What the closed periods' rows of `Detail` are made from, as a SHA-256: every figure
     /// they show and the style index of every format they carry. Rows kept under it are
     /// those rows as this program writes them (the keeper names the program).
-    static func detailKey(_ rows: some Sequence<Row>, formats: Formats, book: Workbook) throws -> String {
+    static func detailKey(_ rows: ArraySlice<Row>, formats: Formats, book: Workbook) throws -> String {
         var text: [UInt8] = []
         for format in [formats.plain, formats.integer, formats.money, formats.percent] {
             text += Array("style \(try book.styleIndex(of: format).map(String.init) ?? "-")\n".utf8)
         }
-        appendRowsText(rows, to: &text)
-        return Hex.string(SHA256.hash(data: text))
+        // Hashed a block of rows at a time: the whole text is half a megabyte after a year.
+        var hasher = SHA256()
+        hasher.update(data: text)
+        var block: [UInt8] = []
+        block.reserveCapacity(1 << 16)
+        for start in stride(from: rows.startIndex, to: rows.endIndex, by: 1024) {
+            block.removeAll(keepingCapacity: true)
+            appendRowsText(rows[start..<min(start + 1024, rows.endIndex)], to: &block)
+            hasher.update(data: block)
+        }
+        return Hex.string(hasher.finalize())
     }
 
     /// The rows' figures as the key reads them: a line a row, `period TAB status TAB client

@@ -25,16 +25,23 @@ public struct MarginSummaryWriter {
 
     public func gathered(open: [Period: PeriodBook]? = nil) -> Gathered {
         let state = session.state
-        var rows: [MarginSummaryWorkbook.Row] = []
-        // Period by period, each in the pricer's client and modality order: the sort below then
-        // finds the rows in order and only walks them (a year holds twelve thousand).
-        for (p, list) in state.closedMargins.sorted(by: { $0.key < $1.key }) { for r in list { rows.append((p, "closed", r)) } }
         let reviewer = Reviewer(session: session)
         let openBooks = open ?? Dictionary(uniqueKeysWithValues: state.openPeriods.map { ($0, reviewer.price($0, final: false)) })
+        // Built once at its size: a year holds twelve thousand rows, and every regrowth was a
+        // fresh copy of them on every drop.
+        var rows: [MarginSummaryWorkbook.Row] = []
+        rows.reserveCapacity(state.closedMargins.values.reduce(0) { $0 + $1.count }
+            + openBooks.values.reduce(0) { $0 + $1.margins.reduce(0) { $0 + $1.byModality.count } })
+        // Period by period, each in the pricer's client and modality order: the rows are then
+        // already in order, which one walk confirms; only rows out of order are sorted.
+        for (p, list) in state.closedMargins.sorted(by: { $0.key < $1.key }) { for r in list { rows.append((p, "closed", r)) } }
         for (p, book) in openBooks.sorted(by: { $0.key < $1.key }) {
             for m in book.margins { for r in m.byModality { rows.append((p, "draft", r)) } }
         }
-        rows.sort { ($0.period, $0.row.clientId, $0.row.modality) < ($1.period, $1.row.clientId, $1.row.modality) }
+        func inOrder(_ a: MarginSummaryWorkbook.Row, _ b: MarginSummaryWorkbook.Row) -> Bool {
+            (a.period, a.row.clientId, a.row.modality) < (b.period, b.row.clientId, b.row.modality)
+        }
+        if zip(rows, rows.dropFirst()).contains(where: { inOrder($1, $0) }) { rows.sort(by: inOrder) }
         return Gathered(rows: rows, base: state.base, site: state.name, clientNames: state.pricing.clients.mapValues(\.name),
                         paper: session.config.paper, created: session.clock.now(), kept: MarginDetailCache(session: session))
     }

@@ -137,18 +137,30 @@ extension AssembledParts {
         }
 
         /// As ``AssembledParts/inflate(_:into:)``; the stream is ready for the next one after.
-        func inflate(_ input: UnsafeBufferPointer<UInt8>, into sink: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+        /// `then`: bytes that follow `input` in the stream, read after it without joining the two.
+        func inflate(_ input: UnsafeBufferPointer<UInt8>, then more: [UInt8] = [],
+                     into sink: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
             defer { inflateReset(stream) }
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-            stream.pointee.avail_in = uInt(input.count)
-            while true {
-                stream.pointee.next_out = out.baseAddress
-                stream.pointee.avail_out = uInt(out.count)
-                let status = CZlib.inflate(stream, Z_NO_FLUSH)
-                let produced = out.count - Int(stream.pointee.avail_out)
-                sink(UnsafeBufferPointer(rebasing: out[0..<produced]))
-                if status == Z_STREAM_END { return true }
-                guard status == Z_OK, produced > 0 || stream.pointee.avail_in > 0 else { return false }
+            return more.withUnsafeBufferPointer { more in
+                var pending = more.isEmpty ? nil : more
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                stream.pointee.avail_in = uInt(input.count)
+                while true {
+                    if stream.pointee.avail_in == 0, let next = pending {
+                        stream.pointee.next_in = UnsafeMutablePointer(mutating: next.baseAddress)
+                        stream.pointee.avail_in = uInt(next.count)
+                        pending = nil
+                    }
+                    stream.pointee.next_out = out.baseAddress
+                    stream.pointee.avail_out = uInt(out.count)
+                    let status = CZlib.inflate(stream, Z_NO_FLUSH)
+                    let produced = out.count - Int(stream.pointee.avail_out)
+                    sink(UnsafeBufferPointer(rebasing: out[0..<produced]))
+                    if status == Z_STREAM_END { return true }
+                    // zlib says it is stuck (`Z_BUF_ERROR`) when its input ran out: more may follow.
+                    let goesOn = stream.pointee.avail_in > 0 || pending != nil
+                    guard status == Z_OK || (status == Z_BUF_ERROR && pending != nil), produced > 0 || goesOn else { return false }
+                }
             }
         }
     }

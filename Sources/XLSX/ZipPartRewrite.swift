@@ -22,25 +22,33 @@ enum ZipPartRewrite {
             for change in changes where !entries.contains(where: { $0.name == change.part }) {
                 throw damaged("it has no part \(change.part)")
             }
-            var out: [UInt8] = []
-            out.reserveCapacity(zip.count)
-            var directory: [UInt8] = []
-            for entry in entries {
+            func stored(_ entry: AssembledParts.Entry) throws -> (at: Int, named: Int, data: Int, flags: UInt16) {
                 let at = entry.localHeader
                 guard at + 30 <= zip.count, zip.uint32(at: at) == 0x0403_4B50 else { throw damaged("the part \(entry.name) has no header") }
                 let named = at + 30 + Int(zip.uint16(at: at + 26))
                 let data = named + Int(zip.uint16(at: at + 28))
-                let flags = zip.uint16(at: at + 6)
                 guard data + entry.compressedSize <= zip.count else { throw damaged("the part \(entry.name) is cut short") }
+                return (at, named, data, zip.uint16(at: at + 6))
+            }
+            // The changed parts are made first, so that the new zip is made at its size: a sheet
+            // of a year's margins is a megabyte deflated, and growing to it was copies of it.
+            var made: [String: (bytes: [UInt8], crc: UInt32, size: Int)] = [:]
+            for entry in entries {
+                guard let change = changes.first(where: { $0.part == entry.name }) else { continue }
+                let data = try stored(entry).data
+                let stored = UnsafeBufferPointer(rebasing: zip[data..<(data + entry.compressedSize)])
+                guard let contents = entry.method == 0 ? Array(stored) : entry.method == 8 ? inflated(stored, size: entry.size) : nil else {
+                    throw damaged("the part \(entry.name) could not be read")
+                }
+                made[entry.name] = RawDeflate.deflate(try change.change(contents), final: true)
+            }
+            var out = Data(capacity: zip.count + made.values.reduce(0) { $0 + $1.bytes.count })
+            var directory: [UInt8] = []
+            for entry in entries {
+                let (at, named, data, flags) = try stored(entry)
                 var record = Array(zip[entry.record])
                 record.put32(UInt32(out.count), at: 42)
-                if let change = changes.first(where: { $0.part == entry.name }) {
-                    let stored = UnsafeBufferPointer(rebasing: zip[data..<(data + entry.compressedSize)])
-                    guard let contents = entry.method == 0 ? Array(stored) : entry.method == 8 ? inflated(stored, size: entry.size) : nil else {
-                        throw damaged("the part \(entry.name) could not be read")
-                    }
-                    let changed = try change.change(contents)
-                    let (packed, crc, size) = RawDeflate.deflate(changed, final: true)
+                if let (packed, crc, size) = made[entry.name] {
                     guard size < 1 << 32, packed.count < 1 << 32 else { throw damaged("the part \(entry.name) is too large") }
                     // The sizes and checksum go in the header (no data descriptor follows) and in
                     // the directory, whose record has the same fields 2 bytes further on.
@@ -55,23 +63,23 @@ enum ZipPartRewrite {
                     describe(&header, from: 0)
                     describe(&record, from: 2)
                     header.put16(0, at: 28)  // no extra field
-                    out += header
-                    out += packed
+                    out.append(contentsOf: header)
+                    out.append(contentsOf: packed)
                 } else {
                     var end = data + entry.compressedSize
                     if flags & 0x0008 != 0 { end += end + 4 <= zip.count && zip.uint32(at: end) == 0x0807_4B50 ? 16 : 12 }
                     guard end <= zip.count else { throw damaged("the part \(entry.name) is cut short") }
-                    out += UnsafeBufferPointer(rebasing: zip[at..<end])
+                    out.append(UnsafeBufferPointer(rebasing: zip[at..<end]))
                 }
                 directory += record
             }
             let directoryAt = out.count
-            out += directory
+            out.append(contentsOf: directory)
             var end = Array(zip[endRecord...])
             end.put32(UInt32(directory.count), at: 12)
             end.put32(UInt32(directoryAt), at: 16)
-            out += end
-            return Data(out)
+            out.append(contentsOf: end)
+            return out
         }
     }
 

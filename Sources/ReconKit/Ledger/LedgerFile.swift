@@ -66,7 +66,10 @@ public final class LedgerFile {
         // A chunk of whole lines at a time through one buffer; one core hashes the chunk while
         // its lines are read in pieces on the others, then joins them. A symbolic link in the
         // ledger's place is refused: appends through it would land outside the site.
-        let reader = try LineChunkReader(path: path, followingLinks: false, chunkBytes: chunkBytes)
+        // With a prefix file most of the ledger is only hashed: a quarter of the chunk does,
+        // and its buffer is that much less fresh memory on every command.
+        let reader = try LineChunkReader(path: path, followingLinks: false,
+                                         chunkBytes: deferringLines && prefix != nil ? max(1, chunkBytes / 4) : chunkBytes)
         var read: [LedgerEntry] = [], ends: [Int] = [], damage: LedgerDamage?
         var hash = SHA256()
         var taken: LedgerPrefix.Taken?

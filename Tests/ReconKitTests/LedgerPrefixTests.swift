@@ -134,6 +134,23 @@ struct LedgerPrefixTests {
         #expect(ingest.code == 4, "\(ingest.out)\(ingest.err)")
     }
 
+    /// The file changed and a `period.closed` appended by hand to vouch for it, chained and
+    /// hashed as anyone with write access to the folder can: an entry no checkpoint signs vouches
+    /// for nothing, so the entries before the close are read from the ledger, not from the file.
+    @Test func aFileVouchedForOnlyByAnEntryNoCheckpointSignsIsNotRead() throws {
+        let site = try Self.closedMarch()
+        let forged = try replacing("\"rows\":2", with: "\"rows\":7", in: try bytes(site, Self.prefix))
+        try write(forged, site, Self.prefix)
+        try site.appendEntry(kind: "period.closed", body: ["period": .string("2026-04"), "documents": .array([]),
+                                                          "ledger_prefix_sha256": .string(sha(forged))],
+                             at: "2026-04-10T10:00:00Z")
+        let ledger = try load(site)
+        #expect(ledger.entriesFromPrefix == 0)
+        #expect(ledger.prefixPassedBy?.contains("checkpoint") == true, "\(ledger.prefixPassedBy ?? "taken")")
+        #expect(!ledger.entries.contains { $0.body["rows"]?.intValue == 7 })
+        #expect(ledger.entries.contains { $0.body["rows"]?.intValue == 2 })
+    }
+
     /// What stands in the file's place and cannot be one — a symbolic link (to the very file
     /// the close wrote), a file larger than twice the ledger — is not read: the whole ledger is,
     /// and the writer says why.

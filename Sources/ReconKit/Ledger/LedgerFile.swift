@@ -91,9 +91,17 @@ public final class LedgerFile {
         if let rest = taken?.rest, !rest.lines.isEmpty { readLines(rest.lines, offset: rest.offset) }
         while damage == nil, let chunk = try reader.next() { readLines(chunk.lines, offset: chunk.offset) }
         if let taken {
-            // Taken only on the word of an entry read after it, checked and chained from its last.
-            guard damage == nil, read[taken.entries.count...].contains(where: { LedgerPrefix.vouches($0, for: taken.sha256) }) else {
+            // Taken only on the word of an entry read after it, checked and chained from its last,
+            // and signed: anyone can chain an entry, only the site key a checkpoint over it.
+            guard damage == nil, let vouching = read[taken.entries.count...].first(where: { LedgerPrefix.vouches($0, for: taken.sha256) }) else {
                 prefixPassedBy = "no period.closed entry after its entries records its SHA-256 as ledger_prefix_sha256"
+                return try load(deferringLines: deferringLines, chunkBytes: chunkBytes, prefix: nil)
+            }
+            guard let verifier = read.first.flatMap({ LedgerFile.verifier(of: $0) }),
+                  LedgerPrefix.isSigned(through: vouching.seq, entries: read, checkpoints: FileIO.parent(of: path) + "/checkpoints",
+                                        verifier: verifier, site: read.first?.string("site") ?? "")
+            else {
+                prefixPassedBy = "no checkpoint that verifies covers the period.closed entry \(vouching.seq) that records it"
                 return try load(deferringLines: deferringLines, chunkBytes: chunkBytes, prefix: nil)
             }
             entriesFromPrefix = taken.entries.count
@@ -250,8 +258,11 @@ public final class LedgerFile {
     }
 
     /// The site key's public half, as the first entry read (`site.init`) records it.
-    var siteVerifier: VerifierKey? {
-        guard let first = entries.first, first.seq == 1, case .siteInit(let initial)? = try? LedgerEvent(entry: first) else { return nil }
+    var siteVerifier: VerifierKey? { entries.first.flatMap(Self.verifier(of:)) }
+
+    /// The public key `first` records when it is the ledger's `site.init`.
+    static func verifier(of first: LedgerEntry) -> VerifierKey? {
+        guard first.seq == 1, case .siteInit(let initial)? = try? LedgerEvent(entry: first) else { return nil }
         return try? VerifierKey(text: initial.publicKey)
     }
 

@@ -164,6 +164,23 @@ public struct LedgerPrefix {
         return start == bytes.count ? out : nil
     }
 
+    /// Whether a checkpoint signed by `verifier` covers the entry `seq`: a file `N.txt` in
+    /// `checkpoints`, N at least `seq`, whose note verifies and names `site`, N entries and the
+    /// hash of entry N. A close's checkpoint covers its `period.closed`; an entry chained by
+    /// hand after the last checkpoint, as anyone with write access to the folder can, does not.
+    static func isSigned(through seq: Int, entries: [LedgerEntry], checkpoints: String, verifier: VerifierKey, site: String) -> Bool {
+        let covering = FileIO.list(checkpoints).compactMap { name -> Int? in
+            guard name.hasSuffix(".txt"), let n = Int(name.dropLast(4)), name == "\(n).txt", n >= seq, n <= entries.count else { return nil }
+            return n
+        }.sorted()
+        return covering.contains { n in
+            guard let bytes = try? FileIO.read(checkpoints + "/\(n).txt", followingLinks: false),
+                  let text = try? SignedNote.open(bytes, verifier: verifier), let note = try? SignedNote.parseCheckpoint(text)
+            else { return false }
+            return note.origin == site && note.count == n && note.headHex == entries[n - 1].hash
+        }
+    }
+
     /// Whether `entry` vouches for a prefix file whose bytes hash to `sha256`.
     static func vouches(_ entry: LedgerEntry, for sha256: String) -> Bool {
         entry.kind == "period.closed" && entry.body["ledger_prefix_sha256"]?.stringValue == sha256

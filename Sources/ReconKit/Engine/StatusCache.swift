@@ -22,8 +22,9 @@ import Foundation
 /// `public_key` of the very ledger it describes; otherwise it computes the figures and
 /// writes a new one. It is a cache: lost without harm, never read by a writer, synced
 /// before it is renamed into place (``SignedNote/writeFile(_:text:key:)``: a power cut
-/// leaves the old one or the new one, never a torn one); `recon verify` checks its signature and, when it is the one `status` would show
-/// today, computes its figures again from the ledger (SPEC §6: every cache checked).
+/// leaves the old one or the new one, never a torn one); `recon verify` checks its
+/// signature and, when it is the one `status` would show today, computes its figures again
+/// from the ledger (SPEC §6: every cache checked).
 public struct StatusCache: Equatable {
     /// What the settled part was made from.
     public struct Key: Equatable {

@@ -74,15 +74,8 @@ public struct Checkpointer {
     /// The site key, wherever `recon.toml` keeps it; refused when others can read it.
     public func loadSiteKey() throws -> SigningKey { try SiteKeyFile.load(site) }
 
-    /// Sequence numbers of the checkpoints on disk, ascending: files named exactly `SEQ.txt`.
-    /// Another name (`017.txt`, a copy) is no checkpoint recon wrote, and read as none: taken
-    /// for 17 it was reported as a missing `17.txt`, naming a file that is there.
-    public func all() -> [Int] {
-        FileIO.list(site.checkpoints).compactMap { name -> Int? in
-            guard name.hasSuffix(".txt"), let seq = Int(name.dropLast(4)), name == "\(seq).txt", seq > 0 else { return nil }
-            return seq
-        }.sorted()
-    }
+    /// Sequence numbers of the checkpoints on disk, ascending (``CheckpointFiles/seqs(in:)``).
+    public func all() -> [Int] { CheckpointFiles.seqs(in: site.checkpoints) }
 
     /// The newest checkpoint, as `Ledger/checkpoints/SEQ.txt`.
     public func latest() -> String? { all().last.map(Self.relativePath(seq:)) }

@@ -66,13 +66,7 @@ public struct OperatorRoster {
     /// signed over this ledger's head at that count: how far earlier-form entries are vouched for.
     public static func verifiedCheckpointCount(site: Site, entries: [LedgerEntry]) -> Int {
         guard let keyText = entries.first?.string("public_key"), let key = try? VerifierKey(text: keyText) else { return 0 }
-        for seq in Checkpointer(site: site).all().reversed() where seq >= 1 && seq <= entries.count {
-            guard let bytes = try? FileIO.read(site.path("Ledger/checkpoints/\(seq).txt")),
-                let text = try? SignedNote.open(bytes, verifier: key), let note = try? SignedNote.parseCheckpoint(text)
-            else { continue }
-            if note.count == seq && note.headHex == entries[seq - 1].hash { return seq }
-        }
-        return 0
+        return CheckpointFiles.newestVerified(in: site.checkpoints, entries: entries, verifier: key)
     }
 
     /// The seq of the applied request with this command and these arguments (and, for a

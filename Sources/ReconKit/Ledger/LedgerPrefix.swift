@@ -14,8 +14,9 @@ import Foundation
 /// A later command (``LedgerFile/load(deferringLines:chunkBytes:prefix:)``) takes the
 /// entries from here only when the ledger's first bytes still hash to what the file says —
 /// the bytes whose chain the close checked — and an entry read from the ledger after them,
-/// checked and chained as ever, is a `period.closed` recording this file's SHA-256: the
-/// ledger vouches for the file, and the file for exactly those bytes. Anything else and the
+/// checked and chained as ever, is a `period.closed` recording this file's SHA-256, covered
+/// by a checkpoint the site key signed (anyone can chain an entry; only the key signs one):
+/// the ledger vouches for the file, and the file for exactly those bytes. Anything else and the
 /// whole ledger is read as before. It is a cache: lost without harm, never vouched by the
 /// site key alone; `recon verify` reads the ledger whole and checks the file against it.
 public struct LedgerPrefix {
@@ -162,23 +163,6 @@ public struct LedgerPrefix {
             start = end
         }
         return start == bytes.count ? out : nil
-    }
-
-    /// Whether a checkpoint signed by `verifier` covers the entry `seq`: a file `N.txt` in
-    /// `checkpoints`, N at least `seq`, whose note verifies and names `site`, N entries and the
-    /// hash of entry N. A close's checkpoint covers its `period.closed`; an entry chained by
-    /// hand after the last checkpoint, as anyone with write access to the folder can, does not.
-    static func isSigned(through seq: Int, entries: [LedgerEntry], checkpoints: String, verifier: VerifierKey, site: String) -> Bool {
-        let covering = FileIO.list(checkpoints).compactMap { name -> Int? in
-            guard name.hasSuffix(".txt"), let n = Int(name.dropLast(4)), name == "\(n).txt", n >= seq, n <= entries.count else { return nil }
-            return n
-        }.sorted()
-        return covering.contains { n in
-            guard let bytes = try? FileIO.read(checkpoints + "/\(n).txt", followingLinks: false),
-                  let text = try? SignedNote.open(bytes, verifier: verifier), let note = try? SignedNote.parseCheckpoint(text)
-            else { return false }
-            return note.origin == site && note.count == n && note.headHex == entries[n - 1].hash
-        }
     }
 
     /// Whether `entry` vouches for a prefix file whose bytes hash to `sha256`.

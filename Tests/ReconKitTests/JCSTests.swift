@@ -12,6 +12,18 @@ struct JCSTests {
         #expect(JCS.canonical(value) == Array(#"{"a":[true,null,"x"],"b":2,"c":{"":false,"d":-1}}"#.utf8))
     }
 
+    /// Members given as canonical bytes take their place among the others by name, as they are.
+    @Test func rawMembersAreWrittenAsTheyAreInNameOrder() {
+        let members: JSONValue = ["b": 2, "d": ["y": 1, "x": "é"]]
+        guard case .object(let object) = members else { return }
+        #expect(JCS.canonicalObject(object, raw: ["c": Array("[1,2]".utf8), "a": Array("{}".utf8)])
+            == Array(#"{"a":{},"b":2,"c":[1,2],"d":{"x":"é","y":1}}"#.utf8))
+        #expect(JCS.canonicalObject([:], raw: [:]) == Array("{}".utf8))
+        // Names sort as UTF-16 units whichever side they come from: U+1F600 before U+E000.
+        #expect(JCS.canonicalObject(["\u{E000}": 1], raw: ["\u{1F600}": Array("2".utf8)])
+            == Array("{\"\u{1F600}\":2,\"\u{E000}\":1}".utf8))
+    }
+
     @Test func emptyContainersAndScalars() {
         #expect(JCS.canonicalString([:]) == "{}")
         #expect(JCS.canonicalString([]) == "[]")

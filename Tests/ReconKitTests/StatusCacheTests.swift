@@ -58,6 +58,42 @@ struct StatusCacheTests {
         #expect(try run(site, ["status"]).out.contains("inbox: 1 waiting (usage-2026-04.csv)"))
     }
 
+    /// After a close, a rerun, a credit note and an April ingest, the writer's cache holds the
+    /// closed period's documents as the status JSON has always shown them, in canonical form
+    /// (they are written straight into bytes), and the figures `status` computes.
+    @Test func closedPeriodsAreKeptCanonicalAndAsComputed() throws {
+        let site = try TestSite.trustSite()
+        let s = Site(root: site.root)
+        let text = try #require(try SignedNote.openCacheBytes(StatusCache.relativePath, of: s, verifier: try SiteKeyFile.load(s).verifierKey))
+        let body = Array(text.dropFirst(StatusCache.header.utf8.count + 1).dropLast())
+        let parsed = try body.withUnsafeBufferPointer { try JSONParser.parse(buffer: $0) }
+        #expect(JCS.canonical(parsed) == body, "the cache's text is not in canonical form")
+
+        let kept = try cache(site).settled.json
+        let session = try SiteSession(site: s, writing: false, log: ConsoleLog.logger(.text), clock: try SiteClock.fromEnvironment(TestSite.aprilLater))
+        let state = session.state
+        // What each closed period shows, built here from the state's documents as SPEC §8's `status --json` lists them.
+        let expected: [JSONValue] = state.closedPeriods.sorted { $0.key < $1.key }.map { period, seq in
+            .object([
+                "period": .string(period.description), "seq": .int(Int64(seq)),
+                "documents": .array(state.issued.filter { $0.period == period }.map { d in
+                    .object(["number": .string(d.number), "kind": .string(d.kind.rawValue), "party_id": .string(d.partyId),
+                             "currency": .string(d.currency.code), "total": .string(d.total.description), "seq": .int(Int64(d.seq))])
+                }),
+                "awaiting_rerun": .array((state.awaitingRerun[period] ?? []).map { .string($0) }),
+                "undecided_hard_flags": .array([]),
+            ])
+        }
+        #expect(kept["closed_periods"] == .array(expected))
+        // Invoices, payout statements, the credit note and the rerun's payout adjustments of March.
+        guard case .array(let periods)? = kept["closed_periods"], case .array(let docs)? = periods.first?["documents"] else {
+            Issue.record("no closed period kept")
+            return
+        }
+        #expect(Set(docs.compactMap { $0["kind"]?.stringValue }) == ["invoice", "payout", "credit_note", "payout_adjustment"])
+        #expect(try StatusReport.settled(session: session) == (try cache(site).settled))
+    }
+
     /// A planted line shows that the cache is used; a new day, an edited `recon.toml`, a
     /// missing drop cache or a new entry each make `status` compute the figures instead.
     @Test func aCacheIsShownOnlyForTheSiteAsItIs() throws {

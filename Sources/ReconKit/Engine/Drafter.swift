@@ -59,9 +59,7 @@ public struct Drafter {
             // (its figures read the state and the reviews, never a workbook).
             if keepsStatus {
                 Stages.time("status-cache") {
-                    if let settled = try? StatusReport.settled(session: session, open: reviews.all) {
-                        StatusCache.store(settled, session: session)
-                    }
+                    StatusCache.store(StatusFigures(session: session, open: reviews.all), session: session)
                 }
             }
             return true

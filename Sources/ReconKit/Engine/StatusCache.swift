@@ -98,25 +98,40 @@ public struct StatusCache: Equatable {
         try? StatusCache(key: key, settled: settled).write(session.site, key: siteKey)
     }
 
+    /// ``store(_:session:)`` for figures a writer has just made: their JSON goes into the cache
+    /// as canonical bytes (``StatusFigures/canonicalJSON()``), never built as values.
+    static func store(_ figures: StatusFigures, session: SiteSession) {
+        guard keeps(session), let key = key(of: session), let siteKey = try? SiteKeyFile.load(session.site),
+              let json = try? figures.canonicalJSON(), let after = try? figures.textAfterCheckpoint() else { return }
+        try? write(session.site, key: key, entries: figures.entries, head: figures.head, before: figures.textBeforeCheckpoint,
+                   after: after, json: json, signing: siteKey)
+    }
+
     func write(_ site: Site, key signing: SigningKey) throws {
-        let body: JSONValue = .object([
+        try Self.write(site, key: key, entries: settled.entries, head: settled.head, before: settled.textBeforeCheckpoint,
+                       after: settled.textAfterCheckpoint, json: JCS.canonical(.object(settled.json)), signing: signing)
+    }
+
+    /// The cache's text: its key and figures, `json` already canonical.
+    private static func write(_ site: Site, key: Key, entries: Int, head: String, before: String, after: String, json: [UInt8],
+                              signing: SigningKey) throws {
+        let body: [String: JSONValue] = [
             "site": .string(key.site),
             "ledger": .object(["length": .int(Int64(key.ledgerLength)), "sha256": .string(key.ledgerSha256)]),
             "config_sha256": .string(key.configSha256),
             "today": .string(key.today.description),
             "program": .string(key.program),
             "files": .object(key.files.mapValues { .string($0) }),
-            "entries": .int(Int64(settled.entries)),
-            "head": .string(settled.head),
-            "text_before_checkpoint": .string(settled.textBeforeCheckpoint),
-            "text_after_checkpoint": .string(settled.textAfterCheckpoint),
-            "json": .object(settled.json),
-        ])
+            "entries": .int(Int64(entries)),
+            "head": .string(head),
+            "text_before_checkpoint": .string(before),
+            "text_after_checkpoint": .string(after),
+        ]
         // Bytes throughout: a year's documents make a text of a megabyte.
-        var text = Array((Self.header + "\n").utf8)
-        text += JCS.canonical(body)
+        var text = Array((header + "\n").utf8)
+        text += JCS.canonicalObject(body, raw: ["json": json])
         text.append(10)
-        try SignedNote.writeFile(Self.path(site), text: text, key: signing)
+        try SignedNote.writeFile(path(site), text: text, key: signing)
     }
 
     // MARK: - Reading

@@ -153,11 +153,6 @@ public struct StatusReport {
                  "subtotal": .string(d.subtotal.description), "tax": .string(d.tax.description), "total": .string(d.total.description)])
     }
 
-    static func issuedJSON(_ d: IssuedDocument) -> JSONValue {
-        .object(["number": .string(d.number), "kind": .string(d.kind.rawValue), "party_id": .string(d.partyId),
-                 "currency": .string(d.currency.code), "total": .string(d.total.description), "seq": .int(Int64(d.seq))])
-    }
-
     /// `provisional`, when given, says whether the flag is an open month's finding not yet in
     /// the ledger (soft flags).
     static func flagJSON(_ f: PeriodReview.FlagState, provisional: Bool? = nil) -> JSONValue {

@@ -91,8 +91,8 @@ public struct DocumentRepair {
             dirs.append(dir)
             for sub in ["invoices", "credit-notes", "payouts", "drafts"] { dirs.append(dir + "/" + sub) }
         }
-        for dir in dirs where FileIO.isDirectory(dir) {
-            for name in FileIO.list(dir) where DocumentRepair.isTemporaryName(name) {
+        for dir in dirs {
+            for name in FileIO.hiddenNames(in: dir) where DocumentRepair.isTemporaryName(name) {
                 FileIO.remove(dir + "/" + name)
                 session.log.notice("removed \(dir)/\(name), left by an interrupted command")
             }

@@ -19,6 +19,23 @@ extension FileIO {
         return names
     }
 
+    /// The names in `folder` that start with a dot (not `.` or `..`), sorted; none when it
+    /// cannot be listed. Only those names are made into strings: the sweep for temporary files
+    /// looks through every period's documents, six thousand names after a year, on every command.
+    public static func hiddenNames(in folder: String) -> [String] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                guard raw[0] == 0x2E else { return }
+                let bytes = raw.prefix { $0 != 0 }
+                if bytes.count > 2 || (bytes.count == 2 && bytes[1] != 0x2E) { names.append(String(decoding: bytes, as: UTF8.self)) }
+            }
+        }
+        return names.sorted()
+    }
+
     /// Cuts a file to its first `length` bytes and flushes it to disk (`truncate`, `fsync`).
     public static func truncateDurably(_ path: String, toLength length: Int) throws {
         guard truncate(path, off_t(length)) == 0 else {

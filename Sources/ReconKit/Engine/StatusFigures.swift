@@ -173,21 +173,24 @@ extension StatusFigures {
                 string(drop)
             }
             name(#"],"documents":["#)
-            for (k, i) in (closedDocuments[c.period] ?? []).enumerated() {
-                let d = issued[i]
-                name(k == 0 ? #"{"currency":"# : #",{"currency":"#)
-                string(d.currency.code)
-                name(#","kind":"#)
-                string(d.kind.rawValue)
-                name(#","number":"#)
-                string(d.number)
-                name(#","party_id":"#)
-                string(d.partyId)
-                name(#","seq":"#)
-                JCS.appendInteger(Int64(d.seq), to: &out)
-                name(#","total":"#)
-                string(d.total.description)
-                out.append(UInt8(ascii: "}"))
+            // Each document's fields read where it lies: a copy retained and released its eight strings.
+            issued.withUnsafeBufferPointer { documents in
+                for (k, i) in (closedDocuments[c.period] ?? []).enumerated() {
+                    let d = documents.baseAddress! + i
+                    name(k == 0 ? #"{"currency":"# : #",{"currency":"#)
+                    string(d.pointee.currency.code)
+                    name(#","kind":"#)
+                    string(d.pointee.kind.rawValue)
+                    name(#","number":"#)
+                    string(d.pointee.number)
+                    name(#","party_id":"#)
+                    string(d.pointee.partyId)
+                    name(#","seq":"#)
+                    JCS.appendInteger(Int64(d.pointee.seq), to: &out)
+                    name(#","total":"#)
+                    string(d.pointee.total.description)
+                    out.append(UInt8(ascii: "}"))
+                }
             }
             name(#"],"period":"#)
             string(c.period.description)

@@ -34,6 +34,19 @@ struct FileIOTests {
         #expect(failure?.description.contains("File exists") == true)
     }
 
+    /// The sweep's listing: every name that starts with a dot, sorted, never `.` or `..`; a
+    /// folder that is not there lists nothing.
+    @Test func hiddenNamesAreTheDotNamesSorted() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["INV-2026-000001.xlsx", ".INV-2026-000002.xlsx.4242.tmp", ".a", "..b", "b."] {
+            try FileIO.writeAtomically(dir + "/" + name, Array("x".utf8))
+        }
+        try FileIO.makeDirectory(dir + "/.hidden-folder")
+        #expect(FileIO.hiddenNames(in: dir) == ["..b", ".INV-2026-000002.xlsx.4242.tmp", ".a", ".hidden-folder"])
+        #expect(FileIO.hiddenNames(in: dir + "/missing").isEmpty)
+    }
+
     @Test func aPrivateFileIsNeverReplacedAndReadsBackWithItsMode() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -94,17 +94,23 @@ public struct StatusCache: Equatable {
     /// session's figures are not to be kept (``keeps(_:)``), the key cannot be read (a reader
     /// without it) or the program cannot be named. Never throws: it is only a speed-up.
     public static func store(_ settled: StatusReport.Settled, session: SiteSession) {
-        guard keeps(session), let key = key(of: session), let siteKey = try? SiteKeyFile.load(session.site) else { return }
-        try? StatusCache(key: key, settled: settled).write(session.site, key: siteKey)
+        keep(for: session) { key, siteKey in try StatusCache(key: key, settled: settled).write(session.site, key: siteKey) }
     }
 
     /// ``store(_:session:)`` for figures a writer has just made: their JSON goes into the cache
     /// as canonical bytes (``StatusFigures/canonicalJSON()``), never built as values.
     static func store(_ figures: StatusFigures, session: SiteSession) {
-        guard keeps(session), let key = key(of: session), let siteKey = try? SiteKeyFile.load(session.site),
-              let json = try? figures.canonicalJSON(), let after = try? figures.textAfterCheckpoint() else { return }
-        try? write(session.site, key: key, entries: figures.entries, head: figures.head, before: figures.textBeforeCheckpoint,
-                   after: after, json: json, signing: siteKey)
+        keep(for: session) { key, siteKey in
+            try write(session.site, key: key, entries: figures.entries, head: figures.head, before: figures.textBeforeCheckpoint,
+                      after: try figures.textAfterCheckpoint(), json: try figures.canonicalJSON(), signing: siteKey)
+        }
+    }
+
+    /// Runs `write` with the session's key and the site key when its figures are to be kept;
+    /// what it throws is dropped.
+    private static func keep(for session: SiteSession, _ write: (Key, SigningKey) throws -> Void) {
+        guard keeps(session), let key = key(of: session), let siteKey = try? SiteKeyFile.load(session.site) else { return }
+        try? write(key, siteKey)
     }
 
     func write(_ site: Site, key signing: SigningKey) throws {

@@ -5,16 +5,20 @@ extension FileIO {
     /// their bytes: a name need not be UTF-8 (``UndecodableName``).
     ///
     /// Unlike ``list(_:)`` it says why a folder cannot be listed. Wraps `opendir`/`readdir`.
+    /// `keep` sees each name's bytes where `readdir` left them: only the names it keeps are copied.
     /// - Throws: ``Failure`` with the `errno` of `opendir`.
-    public static func rawNames(in folder: String) throws -> [[UInt8]] {
+    public static func rawNames(in folder: String, where keep: (Slice<UnsafeRawBufferPointer>) -> Bool = { _ in true }) throws -> [[UInt8]] {
         guard let directory = opendir(folder) else {
             throw Failure(path: folder, action: "list the folder", code: errno)
         }
         defer { closedir(directory) }
         var names: [[UInt8]] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
-            if name != [0x2E] && name != [0x2E, 0x2E] { names.append(name) }
+            withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let name = raw.prefix { $0 != 0 }
+                guard !name.elementsEqual([0x2E]), !name.elementsEqual([0x2E, 0x2E]), keep(name) else { return }
+                names.append(Array(name))
+            }
         }
         return names
     }
@@ -23,17 +27,8 @@ extension FileIO {
     /// cannot be listed. Only those names are made into strings: the sweep for temporary files
     /// looks through every period's documents, six thousand names after a year, on every command.
     public static func hiddenNames(in folder: String) -> [String] {
-        guard let directory = opendir(folder) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                guard raw[0] == 0x2E else { return }
-                let bytes = raw.prefix { $0 != 0 }
-                if bytes.count > 2 || (bytes.count == 2 && bytes[1] != 0x2E) { names.append(String(decoding: bytes, as: UTF8.self)) }
-            }
-        }
-        return names.sorted()
+        let names = (try? rawNames(in: folder, where: { $0.first == 0x2E })) ?? []
+        return names.map { String(decoding: $0, as: UTF8.self) }.sorted()
     }
 
     /// Cuts a file to its first `length` bytes and flushes it to disk (`truncate`, `fsync`).

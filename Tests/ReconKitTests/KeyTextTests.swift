@@ -62,11 +62,11 @@ struct KeyTextTests {
     @Test func marginRowsTextIsTheInterpolatedText() throws {
         let march = try #require(Period("2026-03")), april = try #require(Period("2026-04"))
         let rows: [MarginSummaryWorkbook.Row] = [
-            (march, "closed", MarginRow(clientId: "C1", modality: "CT", reports: 3, revenue: ExactDecimal(mantissa: 30000, scale: 2),
+            .init(march, "closed", MarginRow(clientId: "C1", modality: "CT", reports: 3, revenue: ExactDecimal(mantissa: 30000, scale: 2),
                                         cost: ExactDecimal(mantissa: 16050, scale: 2))),
-            (march, "closed", MarginRow(clientId: "Ça-Hôpital", modality: "MR", reports: 0, revenue: .zero,
+            .init(march, "closed", MarginRow(clientId: "Ça-Hôpital", modality: "MR", reports: 0, revenue: .zero,
                                         cost: ExactDecimal(mantissa: -1, scale: 3))),
-            (april, "draft", MarginRow(clientId: "C2", modality: "XR", reports: 1_234_567,
+            .init(april, "draft", MarginRow(clientId: "C2", modality: "XR", reports: 1_234_567,
                                        revenue: ExactDecimal(mantissa: Int128(UInt64.max) * 7, scale: 2),
                                        cost: ExactDecimal(mantissa: 601955, scale: 3))),
         ]

@@ -31,9 +31,9 @@ import Testing
             // Each month fits (10^36 INR of revenue); C1 over both months, and all months together,
             // would be 2 × 10^36 INR: past what 128 bits hold at 2 decimals.
             let rows: [MarginSummaryWorkbook.Row] = [
-                (try #require(Period("2026-01")), "closed",
+                .init(try #require(Period("2026-01")), "closed",
                  MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: Self.huge, cost: .zero)),
-                (try #require(Period("2026-02")), "closed",
+                .init(try #require(Period("2026-02")), "closed",
                  MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: Self.huge, cost: .zero)),
             ]
             let error = try #require(throws: MarginSummaryWorkbook.TooLarge.self) {
@@ -55,8 +55,8 @@ import Testing
             // The same two months at half the size: 2 × (10^36 / 2) = 10^36 INR, which fits.
             let half = ExactDecimal(mantissa: Int128(10).power(38) / 2, scale: 2)
             let rows: [MarginSummaryWorkbook.Row] = [
-                (try #require(Period("2026-01")), "closed", MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: half, cost: .zero)),
-                (try #require(Period("2026-02")), "closed", MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: half, cost: .zero)),
+                .init(try #require(Period("2026-01")), "closed", MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: half, cost: .zero)),
+                .init(try #require(Period("2026-02")), "closed", MarginRow(clientId: "C1", modality: "CT", reports: 1, revenue: half, cost: .zero)),
             ]
             try MarginSummaryWorkbook.write(rows: rows, base: inr, site: "s", to: path, created: Date(timeIntervalSince1970: 1_780_000_000))
             #expect(FileManager.default.fileExists(atPath: path))

@@ -14,8 +14,6 @@ import XLSX
 /// and margin is computed exactly before anything is written: one too large to compute is
 /// ``TooLarge`` and no file, never a zero or a total that leaves a row out.
 public enum MarginSummaryWorkbook {
-    public typealias Row = (period: Period, status: String, row: MarginRow)
-
     /// How many clients the chart on `By client` shows.
     static let topClients = 10
 

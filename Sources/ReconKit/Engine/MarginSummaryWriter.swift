@@ -34,9 +34,9 @@ public struct MarginSummaryWriter {
             + openBooks.values.reduce(0) { $0 + $1.margins.reduce(0) { $0 + $1.byModality.count } })
         // Period by period, each in the pricer's client and modality order: the rows are then
         // already in order, which one walk confirms; only rows out of order are sorted.
-        for (p, list) in state.closedMargins.sorted(by: { $0.key < $1.key }) { for r in list { rows.append((p, "closed", r)) } }
+        for (p, list) in state.closedMargins.sorted(by: { $0.key < $1.key }) { for r in list { rows.append(.init(p, "closed", r)) } }
         for (p, book) in openBooks.sorted(by: { $0.key < $1.key }) {
-            for m in book.margins { for r in m.byModality { rows.append((p, "draft", r)) } }
+            for m in book.margins { for r in m.byModality { rows.append(.init(p, "draft", r)) } }
         }
         func inOrder(_ a: MarginSummaryWorkbook.Row, _ b: MarginSummaryWorkbook.Row) -> Bool {
             (a.period, a.row.clientId, a.row.modality) < (b.period, b.row.clientId, b.row.modality)

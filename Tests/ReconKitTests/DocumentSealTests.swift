@@ -154,6 +154,61 @@ struct DocumentSealTests {
         #expect(try site.recon(["verify"]).code == 0)
     }
 
+    /// The seal's text read back as written (a path with spaces, nanoseconds with leading
+    /// zeros), and every line that is not `SHA256 DEVICE INODE SIZE MTIME CTIME PATH` named by
+    /// its number, even under a good signature: a seal is read on bytes, field by field.
+    @Test func aSealReadsAsWrittenAndNamesALineThatIsNotOne() throws {
+        try withTemporaryFolder { folder in
+            let site = Site(root: folder)
+            let key = try SigningKey.generate(name: "s")
+            let stamp = FileStamp(device: 65024, inode: 5906481, size: 10912,
+                                  modified: .init(seconds: 1796387149, nanoseconds: 220539253),
+                                  changed: .init(seconds: 1796406012, nanoseconds: 58460871))
+            let sha = String(repeating: "0a", count: 32)
+            let seal = DocumentSeal(documents: [
+                "Outbox/2026-10/invoices/INV-2026-000001.xlsx": .init(sha256: sha, stamp: stamp),
+                "Outbox/2026-10/a folder/with spaces.xlsx": .init(sha256: String(repeating: "f", count: 64), stamp: stamp),
+            ])
+            try seal.write(site, key: key, siteName: "s")
+            let text = try String(contentsOfFile: site.path(DocumentSeal.relativePath), encoding: .utf8)
+            #expect(text.contains("\(sha) 65024 5906481 10912 1796387149.220539253 1796406012.058460871 "
+                + "Outbox/2026-10/invoices/INV-2026-000001.xlsx\n"))
+            #expect(try DocumentSeal.read(site, verifier: key.verifierKey, siteName: "s") == seal)
+            #expect(throws: SignedCacheProblem.self) { try DocumentSeal.read(site, verifier: key.verifierKey, siteName: "other") }
+
+            let good = "\(sha) 65024 5906481 10912 1796387149.220539253 1796406012.058460871 Outbox/x.xlsx"
+            let bad = [
+                String(good.dropFirst()),  // 63 hex digits
+                "A" + good.dropFirst(),  // not lowercase hex
+                good.replacingOccurrences(of: " 65024 ", with: " 65x24 "),
+                good.replacingOccurrences(of: " 5906481 ", with: " 99999999999999999999 "),  // past 64 bits
+                good.replacingOccurrences(of: " 10912 ", with: " 18446744073709551615 "),  // a size past Int64
+                good.replacingOccurrences(of: ".220539253", with: ".22053925"),  // eight digits of nanoseconds
+                good.replacingOccurrences(of: "1796406012.058460871", with: "1796406012058460871"),
+                good.replacingOccurrences(of: " Outbox/x.xlsx", with: " "),  // no path
+                good.replacingOccurrences(of: " Outbox/x.xlsx", with: ""),  // a field short
+                good.replacingOccurrences(of: " 10912 ", with: "  10912 "),  // an empty field
+                "",
+            ]
+            for line in bad {
+                let note = try SignedNote.sign(text: "recon document seal 1\ns\n\(good)\n\(line)\n\(good)\n", with: key)
+                try note.write(toFile: site.path(DocumentSeal.relativePath), atomically: true, encoding: .utf8)
+                let problem = #expect(throws: SignedCacheProblem.self, "\(line)") {
+                    try DocumentSeal.read(site, verifier: key.verifierKey, siteName: "s")
+                }
+                #expect("\(problem.map { "\($0)" } ?? "")".contains("line 4 is not `SHA256 DEVICE INODE SIZE MTIME CTIME PATH`"),
+                        "\(line)")
+            }
+            for text in ["recon document seal 2\ns\n", "recon document seal 1\n"] {
+                try SignedNote.sign(text: text, with: key).write(toFile: site.path(DocumentSeal.relativePath), atomically: true,
+                                                                  encoding: .utf8)
+                #expect(throws: SignedCacheProblem.self, "\(text)") {
+                    try DocumentSeal.read(site, verifier: key.verifierKey, siteName: "s")
+                }
+            }
+        }
+    }
+
     func siteVerifier(_ site: TestSite) throws -> VerifierKey {
         try SiteKeyFile.load(Site(root: site.root)).verifierKey
     }

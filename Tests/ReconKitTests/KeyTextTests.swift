@@ -72,10 +72,44 @@ struct KeyTextTests {
         ]
         var text: [UInt8] = []
         MarginSummaryWorkbook.appendRowsText(rows, to: &text)
+        // The periods' text as written by hand, not by `Period.description`, which the rows' text uses.
+        let periodText = [march: "2026-03", april: "2026-04"]
         let expected = rows.map { r in
-            "\(r.period)\t\(r.status)\t\(r.row.clientId)\t\(r.row.modality)\t\(r.row.reports)\t"
+            "\(periodText[r.period]!)\t\(r.status)\t\(r.row.clientId)\t\(r.row.modality)\t\(r.row.reports)\t"
                 + "\(Self.reference(r.row.revenue))\t\(Self.reference(r.row.cost))\n"
         }.joined()
         #expect(String(decoding: text, as: UTF8.self) == expected)
+    }
+
+    /// A period's text is written as seven bytes in place, a document's path appended piece by
+    /// piece: the texts they have always had, written here by hand.
+    @Test(arguments: [
+        (2026, 3, "2026-03"), (2026, 12, "2026-12"), (1, 1, "0001-01"), (999, 10, "0999-10"), (1000, 1, "1000-01"),
+        (9999, 12, "9999-12"), (10000, 1, "10000-01"), (12345, 7, "12345-07"),
+    ] as [(Int, Int, String)])
+    func aPeriodsTextIsYearAndMonthPadded(year: Int, month: Int, text: String) {
+        let period = Period(year: year, month: month)
+        #expect(period.description == text)
+        #expect("\(period)" == text)
+        if year <= 9999 { #expect(Period(text) == period) }
+    }
+
+    @Test func aPeriodIsReadFromItsTextOnly() {
+        for bad in ["2026-13", "2026-00", "0000-01", "2026-1", "2026/03", "20260-3", "2026-03 ", "", "abcd-ef"] {
+            #expect(Period(bad) == nil, "\(bad)")
+        }
+        // A substring's text is read as well as a whole string's.
+        let line = "period=2026-11"
+        #expect(Period(String(line.dropFirst(7))) == Period(year: 2026, month: 11))
+    }
+
+    @Test func aDocumentsPathIsOutboxPeriodFolderNumber() throws {
+        let october = try #require(Period("2026-10"))
+        #expect(Site.documentPath(kind: .invoice, period: october, number: "INV-2026-000012")
+            == "Outbox/2026-10/invoices/INV-2026-000012.xlsx")
+        #expect(Site.documentPath(kind: .payout, period: october, number: "PAY-2026-000003")
+            == "Outbox/2026-10/payouts/PAY-2026-000003.xlsx")
+        #expect(Site.documentPath(kind: .creditNote, period: october, number: "CN-2026-000001")
+            == "Outbox/2026-10/credit-notes/CN-2026-000001.xlsx")
     }
 }

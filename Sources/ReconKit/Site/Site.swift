@@ -33,7 +33,16 @@ public struct Site: Sendable {
 
     /// Relative path of a final document.
     public static func documentPath(kind: DocumentKind, period: Period, number: String) -> String {
-        "Outbox/\(period)/\(kind.folder)/\(number).xlsx"
+        // Appended rather than interpolated: a replay makes one for each of a year's six thousand documents.
+        var path = "Outbox/"
+        path.reserveCapacity(32 + number.utf8.count)
+        path += period.description
+        path += "/"
+        path += kind.folder
+        path += "/"
+        path += number
+        path += ".xlsx"
+        return path
     }
 
     public var isInitialised: Bool { FileIO.exists(ledgerFile) }

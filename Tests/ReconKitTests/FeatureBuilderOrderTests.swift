@@ -33,6 +33,10 @@ struct FeatureBuilderOrderTests {
             #expect(alone.count == months.count)
             #expect(rows.filter { $0.partyId == party } == alone)
         }
+        // Oldest month first, as a site's history comes: each party's months are already in
+        // order (read as they are, not sorted again), and the rows are the same.
+        let oldestFirst = months.flatMap { period in history.filter { $0.period == period } }
+        #expect(FeatureBuilder.rows(history: oldestFirst, through: "2026-07", minimumReports: 20) == rows)
     }
 
     @Test func rowsOfTheSamePartyAndMonthAreAddedAmongThousandsOfOthers() throws {

@@ -200,6 +200,8 @@ public enum FeatureBuilder {
     /// One party's periods by month, rows of the same month added together in the order
     /// given (the larger age and the smaller elapsed share kept), oldest month first.
     private static func merged(_ periods: [(month: Int, stats: PartyPeriodStats)]) -> [(month: Int, stats: PartyPeriodStats)] {
+        // As the history gives them, one a month in order: nothing to sort or add (every party, every drop).
+        if zip(periods, periods.dropFirst()).allSatisfy({ $0.month < $1.month }) { return periods }
         var out: [(month: Int, stats: PartyPeriodStats)] = []
         for (month, stats) in periods.enumerated().sorted(by: { ($0.element.month, $0.offset) < ($1.element.month, $1.offset) }).map(\.element) {
             guard out.last?.month == month else {

@@ -68,6 +68,9 @@ struct StatusCacheTests {
         let body = Array(text.dropFirst(StatusCache.header.utf8.count + 1).dropLast())
         let parsed = try body.withUnsafeBufferPointer { try JSONParser.parse(buffer: $0) }
         #expect(JCS.canonical(parsed) == body, "the cache's text is not in canonical form")
+        let closedBytes = Array(try Data(contentsOf: URL(fileURLWithPath: site.path(StatusCache.closedRelativePath))))
+        let closedParsed = try closedBytes.withUnsafeBufferPointer { try JSONParser.parse(buffer: $0) }
+        #expect(JCS.canonical(closedParsed) == closedBytes, "the closed periods' part is not in canonical form")
 
         let kept = try cache(site).settled.json
         let session = try SiteSession(site: s, writing: false, log: ConsoleLog.logger(.text), clock: try SiteClock.fromEnvironment(TestSite.aprilLater))
@@ -182,5 +185,85 @@ struct StatusCacheTests {
         #expect(verify.out.contains(".recon/status.cache"), "\(verify.out)")
         #expect(try run(site, ["status"]).code == 0)
         #expect(try run(site, ["verify"]).code == 0)
+    }
+
+    /// The closed periods' part is a file of its own: a drop into the open month names it again
+    /// without writing it; after a credit note on the closed month the next writer writes it
+    /// anew; either way `status` from the cache is `status` computed.
+    @Test func aDropIntoTheOpenMonthLeavesTheClosedPartAsItIs() throws {
+        let site = try TestSite.trustSite()
+        let closed = site.path(StatusCache.closedRelativePath)
+        let before = try #require(FileStamp.of(closed))
+        let note = try site.read(StatusCache.relativePath)
+        try site.drop("usage-2026-04-more.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R21,2026-04-06T10:00:00Z,C1,D1,CT,1
+            """)
+        #expect(try run(site, ["ingest"], env: TestSite.aprilLater).code == 0)
+        #expect(FileStamp.of(closed) == before, "the closed periods' part was written again")
+        #expect(try site.read(StatusCache.relativePath) != note, "the drop's cache was not written")
+        try expectCacheIsComputed(site)
+
+        // A second credit note on March, then a drop: the part holds the new document.
+        let credit = try site.recon(["credit", "INV-2026-000003", "--amount", "10.00", "--reason", "late fee waived",
+                                     "--key", site.path("operator-keys/asha.key")], env: TestSite.aprilLater)
+        #expect(credit.code == 0, "\(credit.err)")
+        try site.drop("usage-2026-04-last.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R22,2026-04-07T10:00:00Z,C1,D1,CT,1
+            """)
+        #expect(try run(site, ["ingest"], env: TestSite.aprilLater).code == 0)
+        #expect(FileStamp.of(closed) != before, "a credit note on a closed month left its part as it was")
+        #expect(try site.read(StatusCache.closedRelativePath).contains("CN-2026-000002"))
+        try expectCacheIsComputed(site)
+    }
+
+    /// `status --json` from the cache is what it computes once the cache is gone.
+    func expectCacheIsComputed(_ site: TestSite) throws {
+        let cached = try run(site, ["status", "--json"], env: TestSite.aprilLater).out
+        try FileManager.default.removeItem(atPath: site.path(StatusCache.relativePath))
+        #expect(try run(site, ["status", "--json"], env: TestSite.aprilLater).out == cached)
+        #expect(site.exists(StatusCache.relativePath) && site.exists(StatusCache.closedRelativePath))
+    }
+
+    /// A closed periods' part changed on disk is never shown: `status` warns and computes the
+    /// figures, `recon verify` reports it, and a writer names the part it made, never the
+    /// changed one. One that is gone is as a cache that is gone: computed and kept again.
+    @Test func aChangedClosedPartIsNeverShownNorSignedOver() throws {
+        let site = try TestSite.trustSite()
+        let good = try site.read(StatusCache.closedRelativePath)
+        let computed = try run(site, ["status", "--json"], env: TestSite.aprilLater).out
+        // A document's total, one digit changed: the same length.
+        let at = try #require(good.range(of: #""total":""#)).upperBound
+        let digit = good[at]
+        let changed = good.replacingCharacters(in: at...at, with: digit == "9" ? "8" : "9")
+        try changed.write(toFile: site.path(StatusCache.closedRelativePath), atomically: true, encoding: .utf8)
+
+        let status = try run(site, ["status", "--json"], env: TestSite.aprilLater)
+        #expect(status.out == computed)
+        #expect(status.err.contains("ignored .recon/status-closed.json"), "\(status.err)")
+        try changed.write(toFile: site.path(StatusCache.closedRelativePath), atomically: true, encoding: .utf8)
+        let verify = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.contains(".recon/status-closed.json"), "\(verify.out)")
+
+        try site.drop("usage-2026-04-more.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R21,2026-04-06T10:00:00Z,C1,D1,CT,1
+            """)
+        #expect(try run(site, ["ingest"], env: TestSite.aprilLater).code == 0)
+        #expect(try site.read(StatusCache.closedRelativePath) == changed, "the writer wrote the part again")
+        let after = try run(site, ["status", "--json"], env: TestSite.aprilLater)
+        #expect(after.err.contains("ignored .recon/status-closed.json"), "the writer signed over the changed part: \(after.err)")
+        #expect(try site.read(StatusCache.closedRelativePath) == good, "status kept the part it computed")
+        let again = try run(site, ["status", "--json"], env: TestSite.aprilLater)
+        #expect(again.out == after.out && !again.err.contains("ignored"), "\(again.err)")
+        #expect(try site.recon(["verify"], env: TestSite.aprilLater).code == 0)
+
+        try FileManager.default.removeItem(atPath: site.path(StatusCache.closedRelativePath))
+        let gone = try run(site, ["status", "--json"], env: TestSite.aprilLater)
+        #expect(gone.out == after.out && gone.err.isEmpty, "\(gone.err)")
+        #expect(try site.read(StatusCache.closedRelativePath) == good)
+        #expect(try site.recon(["verify"], env: TestSite.aprilLater).code == 0)
     }
 }

@@ -20,11 +20,21 @@ import Foundation
 ///
 /// `status` uses it only when all of these hold and its signature verifies under the
 /// `public_key` of the very ledger it describes; otherwise it computes the figures and
-/// writes a new one. It is a cache: lost without harm, never read by a writer, synced
-/// before it is renamed into place (``SignedNote/writeFile(_:text:key:)``: a power cut
-/// leaves the old one or the new one, never a torn one); `recon verify` checks its
-/// signature and, when it is the one `status` would show today, computes its figures again
-/// from the ledger (SPEC §6: every cache checked).
+/// writes a new one. It is a cache: lost without harm, never used for what is appended or
+/// issued, synced before it is renamed into place (``SignedNote/writeFile(_:text:key:)``: a
+/// power cut leaves the old one or the new one, never a torn one); `recon verify` checks
+/// its signature and, when it is the one `status` would show today, computes its figures
+/// again from the ledger (SPEC §6: every cache checked).
+///
+/// The closed periods' part of the figures (`closed_periods`: after a year six thousand
+/// documents, nearly all of the cache's bytes) is a file of its own,
+/// `.recon/status-closed.json`, which the signed note names by its length and SHA-256, with
+/// what it was made from (``closedKey(of:program:)``). It changes only with a close, rerun,
+/// document, a decision on a closed month or a drop awaiting its rerun: a writer whose part
+/// would be made from the same reads the note on disk and names the part it names, and
+/// neither makes, reads nor signs its bytes. A part that does not hash to what the note says
+/// is never shown (a warning says so; `recon verify` reports it); one that is gone makes the
+/// cache unusable, as if it were gone.
 public struct StatusCache: Equatable {
     /// What the settled part was made from.
     public struct Key: Equatable {
@@ -38,14 +48,24 @@ public struct StatusCache: Equatable {
         public var program: String
         /// Site-relative path → size and modification time of the derived files the state was read from.
         public var files: [String: String]
+        /// What the closed periods' part was made from (``StatusCache/closedKey(of:)``).
+        public var closed: String
     }
 
     public var key: Key
     public var settled: StatusReport.Settled
 
     /// The first line of the cache's text: no checkpoint or seal reads as one.
-    static let header = "recon status cache 1"
+    static let header = "recon status cache 2"
     public static let relativePath = ".recon/status.cache"
+    /// The closed periods' part: the `closed_periods` member's canonical JSON.
+    public static let closedRelativePath = ".recon/status-closed.json"
+
+    /// The closed periods' part as the note names it.
+    struct ClosedPart: Equatable {
+        var length: Int
+        var sha256: String
+    }
 
     static func path(_ site: Site) -> String { site.path(relativePath) }
 
@@ -78,7 +98,28 @@ public struct StatusCache: Equatable {
         guard let program else { return nil }
         let today = session.state.zone.today(now: session.clock.now())
         return Key(site: session.state.name, ledgerLength: session.ledger.contentLength, ledgerSha256: session.ledger.contentSha256,
-                   configSha256: session.configSha256, today: today, program: program, files: derivedFiles(session.site))
+                   configSha256: session.configSha256, today: today, program: program, files: derivedFiles(session.site),
+                   closed: closedKey(of: session, program: program))
+    }
+
+    /// What the closed periods' part is made from, as a SHA-256: the program; the newest entry
+    /// that closes or reruns a period or issues a document, by seq and hash (its hash chains
+    /// every entry before it, so every close and document of the part); and what later
+    /// entries change in it — the drops awaiting a rerun of a closed period and its undecided
+    /// hard flags. A few hundred entries are looked at after a close, never the documents.
+    static func closedKey(of session: SiteSession, program: String) -> String {
+        var text = "recon status closed periods\nprogram \(program)\n"
+        if let e = session.ledger.entries.last(where: { $0.kind == "period.closed" || $0.kind == "rerun" || $0.eventKind?.document != nil }) {
+            text += "settled \(e.seq) \(e.hash)\n"
+        }
+        let state = session.state
+        for (period, drops) in state.awaitingRerun.sorted(by: { $0.key < $1.key }) where state.closedPeriods[period] != nil {
+            text += "awaiting \(period) \(drops.joined(separator: " "))\n"
+        }
+        for (period, flags) in StatusFigures.undecidedClosed(state).sorted(by: { $0.key < $1.key }) {
+            for f in flags.sorted(by: { $0.id < $1.id }) { text += "undecided \(period) \(f.id) \(f.report)\n" }
+        }
+        return Hex.string(SHA256.hash(data: Array(text.utf8)))
     }
 
     // MARK: - Writing
@@ -101,9 +142,38 @@ public struct StatusCache: Equatable {
     /// as canonical bytes (``StatusFigures/canonicalJSON()``), never built as values.
     static func store(_ figures: StatusFigures, session: SiteSession) {
         keep(for: session) { key, siteKey in
+            // The closed periods' part the cache on disk names, when made from what this one's would be; else made anew.
+            let closed = try keptClosedPart(session.site, for: key, verifier: siteKey.verifierKey)
+                ?? writeClosed(session.site, figures.closedPeriodsCanonical())
             try write(session.site, key: key, entries: figures.entries, head: figures.head, before: figures.textBeforeCheckpoint,
-                      after: try figures.textAfterCheckpoint(), json: try figures.canonicalJSON(), signing: siteKey)
+                      after: try figures.textAfterCheckpoint(), json: try figures.canonicalJSON(), closed: closed, signing: siteKey)
         }
+    }
+
+    /// The closed periods' part named by the cache on disk, signed by `verifier`, when it was
+    /// made for this site by this program from what `key`'s would be and its file is there at
+    /// its length. Its bytes are not read: `status` checks them against the note before it
+    /// shows them, so a part changed since is never shown, and a writer never signs its hash.
+    private static func keptClosedPart(_ site: Site, for key: Key, verifier: VerifierKey) -> ClosedPart? {
+        guard let note = try? readNote(site, verifier: verifier), note.key.site == key.site, note.key.program == key.program,
+              note.key.closed == key.closed, let stamp = FileStamp.of(site.path(closedRelativePath)),
+              stamp.size == Int64(note.closed.length) else { return nil }
+        return note.closed
+    }
+
+    /// Writes the closed periods' part, synced before it is renamed into place (the note naming it follows).
+    private static func writeClosed(_ site: Site, _ bytes: [UInt8]) throws -> ClosedPart {
+        let path = site.path(closedRelativePath)
+        try FileIO.makeDirectory(FileIO.parent(of: path))
+        let temp = FileIO.temporaryName(for: path)
+        do {
+            try FileIO.writeSynced(temp, bytes)
+            try FileIO.renameQuietly(temp, to: path)
+        } catch {
+            FileIO.remove(temp)
+            throw error
+        }
+        return ClosedPart(length: bytes.count, sha256: Hex.string(SHA256.hash(data: bytes)))
     }
 
     /// Runs `write` with the session's key and the site key when its figures are to be kept;
@@ -114,13 +184,16 @@ public struct StatusCache: Equatable {
     }
 
     func write(_ site: Site, key signing: SigningKey) throws {
+        var json = settled.json
+        let closed = try Self.writeClosed(site, JCS.canonical(json.removeValue(forKey: "closed_periods") ?? .array([])))
         try Self.write(site, key: key, entries: settled.entries, head: settled.head, before: settled.textBeforeCheckpoint,
-                       after: settled.textAfterCheckpoint, json: JCS.canonical(.object(settled.json)), signing: signing)
+                       after: settled.textAfterCheckpoint, json: JCS.canonical(.object(json)), closed: closed, signing: signing)
     }
 
-    /// The cache's text: its key and figures, `json` already canonical.
+    /// The cache's text: its key and figures, `json` already canonical and without the
+    /// closed periods, which `closed` names.
     private static func write(_ site: Site, key: Key, entries: Int, head: String, before: String, after: String, json: [UInt8],
-                              signing: SigningKey) throws {
+                              closed: ClosedPart, signing: SigningKey) throws {
         let body: [String: JSONValue] = [
             "site": .string(key.site),
             "ledger": .object(["length": .int(Int64(key.ledgerLength)), "sha256": .string(key.ledgerSha256)]),
@@ -132,6 +205,8 @@ public struct StatusCache: Equatable {
             "head": .string(head),
             "text_before_checkpoint": .string(before),
             "text_after_checkpoint": .string(after),
+            "closed_periods": .object(["key": .string(key.closed), "length": .int(Int64(closed.length)),
+                                       "sha256": .string(closed.sha256)]),
         ]
         // Bytes throughout: a year's documents make a text of a megabyte.
         var text = Array((header + "\n").utf8)
@@ -142,9 +217,35 @@ public struct StatusCache: Equatable {
 
     // MARK: - Reading
 
-    /// The cache of `site` as signed by `verifier`, nil when there is none.
-    /// - Throws: ``SignedCacheProblem`` when its signature fails or it does not read as one.
+    /// The cache of `site` as signed by `verifier`, its closed periods' part read and checked
+    /// against the note; nil when there is none, or its closed periods' part is gone.
+    /// - Throws: ``SignedCacheProblem`` when its signature fails, it does not read as one, or
+    ///   its closed periods' part is not the one it names.
     static func read(_ site: Site, verifier: VerifierKey) throws -> StatusCache? {
+        guard let note = try readNote(site, verifier: verifier) else { return nil }
+        func unusable(_ reason: String) -> SignedCacheProblem { SignedCacheProblem(file: closedRelativePath, reason: reason) }
+        let path = site.path(closedRelativePath)
+        guard FileIO.exists(path) else { return nil }
+        guard let bytes = try? FileIO.read(path, followingLinks: false) else { throw unusable("it could not be read as a file") }
+        guard bytes.count == note.closed.length, Hex.string(SHA256.hash(data: bytes)) == note.closed.sha256 else {
+            throw unusable("it is not the closed periods' part \(relativePath) names (its length and SHA-256 differ)")
+        }
+        guard let value = try? bytes.withUnsafeBufferPointer({ try JSONParser.parse(buffer: $0) }), case .array = value else {
+            throw unusable("it is not a JSON array")
+        }
+        var settled = note.settled
+        settled.json["closed_periods"] = value
+        return StatusCache(key: note.key, settled: settled)
+    }
+
+    /// The signed note alone: the key, and the figures but the closed periods, which it names.
+    private struct Note {
+        var key: Key
+        var settled: StatusReport.Settled
+        var closed: ClosedPart
+    }
+
+    private static func readNote(_ site: Site, verifier: VerifierKey) throws -> Note? {
         guard let text = try SignedNote.openCacheBytes(relativePath, of: site, verifier: verifier) else { return nil }
         func unusable(_ reason: String) -> SignedCacheProblem { SignedCacheProblem(file: relativePath, reason: reason) }
         let prefix = Array((header + "\n").utf8)
@@ -158,17 +259,20 @@ public struct StatusCache: Equatable {
               let program = o["program"]?.stringValue, case .object(let files)? = o["files"],
               let entries = o["entries"]?.intValue, let head = o["head"]?.stringValue,
               let before = o["text_before_checkpoint"]?.stringValue, let after = o["text_after_checkpoint"]?.stringValue,
-              case .object(let members)? = o["json"]
+              case .object(let members)? = o["json"], members["closed_periods"] == nil, let closed = o["closed_periods"],
+              let closedKey = closed["key"]?.stringValue, let closedLength = closed["length"]?.intValue, closedLength >= 0,
+              let closedSha = closed["sha256"]?.stringValue
         else { throw unusable("it does not hold what a status cache holds") }
         var stamps: [String: String] = [:]
         for (file, stamp) in files {
             guard let text = stamp.stringValue else { throw unusable("the stamp of \(file) is not text") }
             stamps[file] = text
         }
-        return StatusCache(key: Key(site: site, ledgerLength: Int(length), ledgerSha256: sha, configSha256: config, today: today,
-                                    program: program, files: stamps),
-                           settled: StatusReport.Settled(entries: Int(entries), head: head, textBeforeCheckpoint: before,
-                                                         textAfterCheckpoint: after, json: members))
+        return Note(key: Key(site: site, ledgerLength: Int(length), ledgerSha256: sha, configSha256: config, today: today,
+                             program: program, files: stamps, closed: closedKey),
+                    settled: StatusReport.Settled(entries: Int(entries), head: head, textBeforeCheckpoint: before,
+                                                  textAfterCheckpoint: after, json: members),
+                    closed: ClosedPart(length: Int(closedLength), sha256: closedSha))
     }
 }
 

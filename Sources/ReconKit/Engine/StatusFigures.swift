@@ -42,10 +42,7 @@ struct StatusFigures {
         head = session.ledger.headHash
         closed = s.closedPeriods.map { ($0.key, $0.value) }.sorted { $0.period < $1.period }
         awaitingRerun = s.awaitingRerun
-        for (id, f) in s.raisedFlags where f.severity == .hard && s.closedPeriods[f.period] != nil
-            && s.flagDecisions[id] == nil && s.reportDecisions[f.subject] == nil {
-            undecidedClosed[f.period, default: []].append((id, f.subject))
-        }
+        undecidedClosed = Self.undecidedClosed(s)
         issued = s.issued
         closedDocuments = [:]
         for i in s.issued.indices where s.closedPeriods[s.issued[i].period] != nil {
@@ -67,6 +64,16 @@ struct StatusFigures {
 }
 
 extension StatusFigures {
+    /// Hard flags of closed periods that no decision settles, per period.
+    static func undecidedClosed(_ s: SiteState) -> [Period: [(id: String, report: String)]] {
+        var out: [Period: [(id: String, report: String)]] = [:]
+        for (id, f) in s.raisedFlags where f.severity == .hard && s.closedPeriods[f.period] != nil
+            && s.flagDecisions[id] == nil && s.reportDecisions[f.subject] == nil {
+            out[f.period, default: []].append((id, f.subject))
+        }
+        return out
+    }
+
     func settled() throws -> StatusReport.Settled {
         var json = try openMembers()
         json["closed_periods"] = try closedPeriodsCanonical().withUnsafeBufferPointer { try JSONParser.parse(buffer: $0) }
@@ -74,10 +81,11 @@ extension StatusFigures {
                                     textAfterCheckpoint: try textAfterCheckpoint(), json: json)
     }
 
-    /// ``settled()``'s JSON members in their canonical form (RFC 8785), for the status cache,
-    /// with the closed periods written straight into bytes.
+    /// ``settled()``'s JSON members but `closed_periods` in their canonical form (RFC 8785),
+    /// for the status cache's note; the closed periods are its part of their own, written
+    /// straight into bytes (``closedPeriodsCanonical()``).
     func canonicalJSON() throws -> [UInt8] {
-        JCS.canonicalObject(try openMembers(), raw: ["closed_periods": closedPeriodsCanonical()])
+        JCS.canonical(.object(try openMembers()))
     }
 
     var textBeforeCheckpoint: String {

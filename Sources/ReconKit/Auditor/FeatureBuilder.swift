@@ -189,12 +189,15 @@ public enum FeatureBuilder {
                 built.append((month, p, row))
             }
         }
-        // Ordered by period, party and id: parties are ranked once, rows by two integers.
+        // Ordered by period, party and id: parties are ranked once, rows by one integer each
+        // (month, then rank), sorted apart from the rows they stand for.
         var rank = [Int](repeating: 0, count: parties.count)
         for (r, p) in parties.indices.sorted(by: { (parties[$0].party, parties[$0].partyId) < (parties[$1].party, parties[$1].partyId) }).enumerated() {
             rank[p] = r
         }
-        return built.indices.sorted { (built[$0].month, rank[built[$0].party]) < (built[$1].month, rank[built[$1].party]) }.map { built[$0].row }
+        var order = built.indices.map { (key: built[$0].month * parties.count + rank[built[$0].party], at: $0) }
+        order.sort { $0.key < $1.key }
+        return order.map { built[$0.at].row }
     }
 
     /// One party's periods by month, rows of the same month added together in the order

@@ -48,7 +48,7 @@ public struct StatusCache: Equatable {
         public var program: String
         /// Site-relative path → size and modification time of the derived files the state was read from.
         public var files: [String: String]
-        /// What the closed periods' part was made from (``StatusCache/closedKey(of:)``).
+        /// What the closed periods' part was made from (``StatusCache/closedKey(of:program:)``).
         public var closed: String
     }
 

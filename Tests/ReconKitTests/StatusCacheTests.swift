@@ -266,4 +266,28 @@ struct StatusCacheTests {
         #expect(try site.read(StatusCache.closedRelativePath) == good)
         #expect(try site.recon(["verify"], env: TestSite.aprilLater).code == 0)
     }
+
+    /// A site upgraded from a build whose cache had another form (`recon status cache 1`, the
+    /// closed periods inside the note): it is a cache this program does not read, so `status`
+    /// computes the figures without a warning and keeps them in its own form, and `recon
+    /// verify` finds nothing wrong — an upgrade is not damage.
+    @Test func aCacheOfAnEarlierFormIsPassedByQuietly() throws {
+        let site = try Self.site()
+        let s = Site(root: site.root)
+        let key = try SiteKeyFile.load(s)
+        let computed = try run(site, ["status", "--json"]).out
+        try SignedNote.sign(text: "recon status cache 1\n{\"json\":{},\"site\":\"trust-site\"}\n", with: key)
+            .write(toFile: site.path(StatusCache.relativePath), atomically: true, encoding: .utf8)
+        let verify = try site.recon(["verify"], env: Self.day)
+        #expect(verify.code == 0, "\(verify.out)")
+        let status = try run(site, ["status", "--json"])
+        #expect(status.out == computed)
+        #expect(status.err.isEmpty, "\(status.err)")
+        #expect(try site.read(StatusCache.relativePath).hasPrefix("recon status cache 2\n"))
+        // A cache of this form that does not read as one is still reported.
+        try SignedNote.sign(text: "recon status cache 2\n{\"json\":{}}\n", with: key)
+            .write(toFile: site.path(StatusCache.relativePath), atomically: true, encoding: .utf8)
+        let broken = try site.recon(["verify"], env: Self.day)
+        #expect(broken.code == 4 && broken.out.contains("status.cache"), "\(broken.out)")
+    }
 }

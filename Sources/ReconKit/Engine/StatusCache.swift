@@ -249,7 +249,12 @@ public struct StatusCache: Equatable {
         guard let text = try SignedNote.openCacheBytes(relativePath, of: site, verifier: verifier) else { return nil }
         func unusable(_ reason: String) -> SignedCacheProblem { SignedCacheProblem(file: relativePath, reason: reason) }
         let prefix = Array((header + "\n").utf8)
-        guard text.starts(with: prefix), text.last == 0x0A else { throw unusable("its first line is not `\(header)`") }
+        guard text.starts(with: prefix), text.last == 0x0A else {
+            // Another form of the cache, signed by the site key: an earlier build's (a site
+            // upgraded since), not this program's to read, and no damage — as if there were none.
+            if text.starts(with: Array("recon status cache ".utf8)) && !text.starts(with: prefix) { return nil }
+            throw unusable("its first line is not `\(header)`")
+        }
         let json = text.dropFirst(prefix.count).dropLast()
         guard let value = try? json.withUnsafeBufferPointer({ try JSONParser.parse(buffer: $0) }),
               case .object(let o) = value,

@@ -161,18 +161,12 @@ public struct StatusCache: Equatable {
         return note.closed
     }
 
-    /// Writes the closed periods' part, synced before it is renamed into place (the note naming it follows).
+    /// Writes the closed periods' part, synced and renamed into place durably before the note
+    /// naming it is written.
     private static func writeClosed(_ site: Site, _ bytes: [UInt8]) throws -> ClosedPart {
         let path = site.path(closedRelativePath)
         try FileIO.makeDirectory(FileIO.parent(of: path))
-        let temp = FileIO.temporaryName(for: path)
-        do {
-            try FileIO.writeSynced(temp, bytes)
-            try FileIO.renameQuietly(temp, to: path)
-        } catch {
-            FileIO.remove(temp)
-            throw error
-        }
+        try FileIO.writeAtomically(path, bytes)
         return ClosedPart(length: bytes.count, sha256: Hex.string(SHA256.hash(data: bytes)))
     }
 
@@ -249,12 +243,10 @@ public struct StatusCache: Equatable {
         guard let text = try SignedNote.openCacheBytes(relativePath, of: site, verifier: verifier) else { return nil }
         func unusable(_ reason: String) -> SignedCacheProblem { SignedCacheProblem(file: relativePath, reason: reason) }
         let prefix = Array((header + "\n").utf8)
-        guard text.starts(with: prefix), text.last == 0x0A else {
-            // Another form of the cache, signed by the site key: an earlier build's (a site
-            // upgraded since), not this program's to read, and no damage — as if there were none.
-            if text.starts(with: Array("recon status cache ".utf8)) && !text.starts(with: prefix) { return nil }
-            throw unusable("its first line is not `\(header)`")
-        }
+        // Another form of the cache, signed by the site key: an earlier build's (a site upgraded
+        // since), not this program's to read, and no damage — as if there were none.
+        if !text.starts(with: prefix) && text.starts(with: Array("recon status cache ".utf8)) { return nil }
+        guard text.starts(with: prefix), text.last == 0x0A else { throw unusable("its first line is not `\(header)`") }
         let json = text.dropFirst(prefix.count).dropLast()
         guard let value = try? json.withUnsafeBufferPointer({ try JSONParser.parse(buffer: $0) }),
               case .object(let o) = value,

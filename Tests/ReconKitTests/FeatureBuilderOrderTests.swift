@@ -60,4 +60,36 @@ struct FeatureBuilderOrderTests {
         #expect(march.values[.costPerCase] == 80)
         #expect(march.values[.margin] == 0.5)
     }
+
+    /// Whether a month has a row of its own, said without building the rows (the soft gate
+    /// asks it of the month being drafted first): it agrees with the rows built, including a
+    /// party whose month comes in two rows that reach the minimum only added together.
+    @Test func whetherAMonthHasARowAgreesWithTheRows() throws {
+        func stats(_ id: String, _ period: String, _ reports: Int) -> PartyPeriodStats {
+            PartyPeriodStats(party: id.hasPrefix("C") ? .client : .radiologist, partyId: id, period: period, ageMonths: 20,
+                             reports: reports, images: reports * 3, revenueBase: Double(reports * 200), costBase: Double(reports * 90))
+        }
+        let history = ["2026-01", "2026-02", "2026-03"].flatMap { p in (0..<40).map { stats("C\($0)", p, 30 + $0) } }
+        let cases: [(label: String, month: [PartyPeriodStats])] = [
+            ("no reports yet", []),
+            ("every party below the minimum", (0..<40).map { stats("C\($0)", "2026-04", 19) }),
+            ("one party at the minimum", [stats("C3", "2026-04", 5), stats("D9", "2026-04", 20)]),
+            ("one party's two rows, 12 and 8", [stats("C3", "2026-04", 12), stats("C7", "2026-04", 19), stats("C3", "2026-04", 8)]),
+            ("two parties' rows, 12 and 8", [stats("C3", "2026-04", 12), stats("C7", "2026-04", 8)]),
+        ]
+        var answers: [Bool] = []
+        for (label, month) in cases {
+            let all = history + month
+            let built = FeatureBuilder.rows(history: all, through: "2026-04", minimumReports: 20).contains { $0.period == "2026-04" }
+            let said = FeatureBuilder.hasRow(in: all, period: "2026-04", minimumReports: 20)
+            #expect(said == built, "\(label)")
+            answers.append(said)
+        }
+        #expect(answers == [false, false, true, true, false])
+        // A month with no row is judged by nobody; one with rows is judged as ever.
+        let quiet = history + cases[1].month
+        #expect(SoftGate.assess(history: quiet, period: "2026-04").isEmpty)
+        let busy = history + (0..<40).map { stats("C\($0)", "2026-04", 30 + $0) }
+        #expect(SoftGate.assess(history: busy, period: "2026-04").count == 40)
+    }
 }

@@ -200,6 +200,21 @@ public enum FeatureBuilder {
         return order.map { built[$0.at].row }
     }
 
+    /// Whether ``rows(history:through:minimumReports:youngMonths:)`` holds a row of `period`
+    /// itself: whether a party's reports in it, its rows of that month added together, reach
+    /// `minimumReports`. Read without building any row.
+    public static func hasRow(in history: [PartyPeriodStats], period: String, minimumReports: Int) -> Bool {
+        guard let month = monthIndex(period) else { return false }
+        var reports: [PartyKey: Int] = [:]
+        for stats in history where monthIndex(stats.period) == month {
+            let key = PartyKey(party: stats.party, partyId: stats.partyId)
+            let total = reports[key, default: 0] + stats.reports
+            if total >= max(minimumReports, 1) { return true }
+            reports[key] = total
+        }
+        return false
+    }
+
     /// One party's periods by month, rows of the same month added together in the order
     /// given (the larger age and the smaller elapsed share kept), oldest month first.
     private static func merged(_ periods: [(month: Int, stats: PartyPeriodStats)]) -> [(month: Int, stats: PartyPeriodStats)] {

@@ -117,6 +117,9 @@ public enum SoftGate {
     /// Every party-period of `period` that the gate could judge, with its score, its
     /// driving signal and its flag if it has one; ordered by party kind and id.
     public static func assess(history: [PartyPeriodStats], period: String, config: SoftGateConfig = SoftGateConfig()) -> [Assessment] {
+        // Only a party-period with a row is judged: when none of `period` has one (a month's
+        // first days, as every drop into it is drafted), the history's rows are not built.
+        guard FeatureBuilder.hasRow(in: history, period: period, minimumReports: config.minimumReports) else { return [] }
         let rows = FeatureBuilder.rows(
             history: history, through: period, minimumReports: config.minimumReports, youngMonths: config.youngMonths)
         guard Set(rows.map(\.period)).count >= max(config.minimumPeriods, 1) else { return [] }

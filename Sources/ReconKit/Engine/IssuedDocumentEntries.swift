@@ -19,15 +19,18 @@ import Foundation
 ///   of the components, subtotal the sum of the lines (when the lines were read).
 enum IssuedDocumentEntries {
     /// The check, in the time zone `site.init` records.
-    static func check(_ entries: [LedgerEntry]) throws {
+    /// `amountsCheckedBefore`: how many of the first entries need not have their amounts added
+    /// up again (``WriterChecks``: those a vouched ledger prefix holds); every entry's number and
+    /// place is still checked.
+    static func check(_ entries: [LedgerEntry], amountsCheckedBefore: Int = 0) throws {
         guard let name = entries.first?.string("timezone"), let zone = SiteTimeZone(identifier: name) else {
             throw LedgerDamage(seq: 1, "site.init records no time zone this system knows")
         }
-        try check(entries, zone: zone)
+        try check(entries, zone: zone, amountsCheckedBefore: amountsCheckedBefore)
     }
 
     /// - Parameter zone: the site's time zone (`site.init`), which dates an issue.
-    static func check(_ entries: [LedgerEntry], zone: SiteTimeZone) throws {
+    static func check(_ entries: [LedgerEntry], zone: SiteTimeZone, amountsCheckedBefore: Int = 0) throws {
         // Documents a close or rerun has yet to list, by number (a close resumed after an
         // interruption lists those its first attempt issued too).
         var unclaimed: [String: LedgerEntry] = [:]
@@ -37,7 +40,7 @@ enum IssuedDocumentEntries {
             guard let kind = e.eventKind else { continue }
             if let document = kind.document {
                 let number = try checkNumber(e, kind: document, zone: zone, series: &series)
-                try checkAmounts(e)
+                if e.seq > amountsCheckedBefore { try checkAmounts(e) }
                 if kind != .creditNoteIssued || e.body["request"] == nil { unclaimed[number] = e }
                 continue
             }

@@ -94,9 +94,12 @@ public struct OperatorRoster {
 
     // MARK: Replaying one entry
 
+    /// The kinds that are privileged whatever their body holds: made once, not for each entry taken.
+    private static let privilegedKinds: Set<String> = [PrivilegedKind.rerun, PrivilegedKind.operatorAdded, PrivilegedKind.operatorRemoved]
+
     mutating func take(_ e: LedgerEntry) throws {
         let b = e.body
-        let claimsPrivilege = [PrivilegedKind.rerun, PrivilegedKind.operatorAdded, PrivilegedKind.operatorRemoved].contains(e.kind)
+        let claimsPrivilege = Self.privilegedKinds.contains(e.kind)
             || b["request"] != nil || b["signature"] != nil || b["signed_by"] != nil || b["operator_key"] != nil
         if claimsPrivilege {
             if b["signed_by"] == nil && b["operator_key"] != nil {

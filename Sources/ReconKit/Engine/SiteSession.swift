@@ -76,15 +76,22 @@ public final class SiteSession {
         // warnings wait for them, so the log reads in the same order.
         let checks = writing || checked ? BackgroundWork { () -> WriterChecks.Finding in
             var warnings: [String] = []
+            // The privileged entries are checked while the issued documents still are: it
+            // counts once the writer checks have passed, as when it ran after them.
+            var privilegeChecked: Result<Void, Error> = .success(())
             let outcome = Result {
                 try Stages.time("checks") {
-                    try Self.refusingDamage { try WriterChecks(site: site, ledger: ledger, warn: { warnings.append($0) }).run() }
+                    try Self.refusingDamage {
+                        try WriterChecks(site: site, ledger: ledger, warn: { warnings.append($0) }).run(alongside: {
+                            privilegeChecked = Result {
+                                try Stages.time("privileged") { try Self.checkPrivilegeAndCheckpoints(site: site, ledger: ledger) }
+                            }
+                        })
+                    }
                 }
             }
             // Before anything is written or signed.
-            let privileged = outcome.map { _ in
-                Result { try Stages.time("privileged") { try Self.checkPrivilegeAndCheckpoints(site: site, ledger: ledger) } }
-            }
+            let privileged = outcome.map { _ in privilegeChecked }
             // What they worked with was freed in this thread's arena, which the rest of the
             // command does not reuse: handed back, it does not add to the peak (``FreedMemory``).
             FreedMemory.giveBack()

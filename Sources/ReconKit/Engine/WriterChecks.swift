@@ -28,96 +28,148 @@ struct WriterChecks {
         var warnings: [String]
     }
 
+    /// The checks, the issued documents' files on a core of their own while the ledger's
+    /// checkpoints and document entries are checked on this one; `alongside` runs here after
+    /// those (the session's check of the privileged entries), whatever they found. What they
+    /// find is told as when they ran one after the other: the ledger's damage first, then the
+    /// documents' warnings and damage. The seal is written only once every check has passed.
     @discardableResult
-    func run() throws -> Outcome {
+    func run(alongside: () -> Void = {}) throws -> Outcome {
         guard let first = ledger.entries.first, first.eventKind == .siteInit else {
             throw LedgerDamage(seq: 1, "the first entry is not site.init")
         }
         guard let keyText = first.string("public_key"), let key = try? VerifierKey(text: keyText) else {
             throw LedgerDamage(seq: 1, "site.init carries no readable public_key")
         }
+        let siteName = first.string("site") ?? ""
+        let documents = BackgroundWork { [self] in checkDocuments(key: key, siteName: siteName) }
+        let ledgerChecked = Result { try checkLedger(key: key, siteName: siteName) }
+        alongside()
+        let checked = documents.wait()
+        try ledgerChecked.get()
+        for warning in checked.warnings { warn(warning) }
+        if let problem = checked.problem { throw problem }
+        if let next = checked.nextSeal, let siteKey = try? SiteKeyFile.load(site) {
+            try? next.write(site, key: siteKey, siteName: siteName)
+        }
+        return checked.outcome
+    }
+
+    /// Every checkpoint on disk against the ledger, and what its document entries must be.
+    private func checkLedger(key: VerifierKey, siteName: String) throws {
         let verifier = Verifier(site: site)
-        let seqs = Checkpointer(site: site).all()
-        for seq in seqs {
+        for seq in Checkpointer(site: site).all() {
             if let damage = Self.intentOverCheckpoint(ledger, checkpoint: seq) { throw damage }
             try verifier.checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
-                                   ledger: ledger, verifier: key, siteName: first.string("site") ?? "")
+                                   ledger: ledger, verifier: key, siteName: siteName)
         }
         // Privileged entries are checked by the session against the ledger's operators
         // (`SiteSession.checkPrivilegeAndCheckpoints`), every one of them, before any append.
-        try IssuedDocumentEntries.check(ledger.entries)
-        return try checkDocuments(key: key, siteName: first.string("site") ?? "")
+        // The entries of a vouched ledger prefix are the bytes the close that vouches for it
+        // opened on and checked, as every writer checks every entry: their amounts (a year's
+        // thousands of documents, parsed and added up) are not added up again. Their numbers
+        // and places are, with every later entry's: that check runs through the whole ledger.
+        try IssuedDocumentEntries.check(ledger.entries, amountsCheckedBefore: ledger.entriesFromPrefix)
+    }
+
+    /// What the documents' check found: the first document not as issued, in ledger order (nil
+    /// when none), what is worth a warning once the ledger's checks have passed, the outcome,
+    /// and the seal to write once every check has passed (nil when the one on disk stands).
+    private struct DocumentsChecked {
+        var problem: Error?
+        var warnings: [String]
+        var outcome = Outcome()
+        var nextSeal: DocumentSeal?
     }
 
     /// A missing document is put back by the repair; one present must be the one issued.
     /// Years of closed months hold thousands: a document whose file still has the stamp the
     /// site's seal records for it (``DocumentSeal``) is as it was hashed; the others are hashed
-    /// on every core, and the first wrong one in ledger order is named. The seal is then
+    /// on every core, and the first wrong one in ledger order is named. The seal is to be
     /// written again when it gained or lost documents (with the site key, when it can be read).
-    /// Returns how many documents were hashed and which were missing.
-    private func checkDocuments(key: VerifierKey, siteName: String) throws -> Outcome {
+    private func checkDocuments(key: VerifierKey, siteName: String) -> DocumentsChecked {
         let documents = ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil }
         var seal: DocumentSeal?
+        var warnings: [String] = []
         do {
             seal = try DocumentSeal.read(site, verifier: key, siteName: siteName)
         } catch {
-            warn("ignored \(error); every issued document is hashed instead, and a new seal is written when the site key can be read")
+            warnings.append("ignored \(error); every issued document is hashed instead, and a new seal is written when the site key "
+                + "can be read")
         }
         // A stamp is sealed only if the file had not changed for a while before it was hashed.
         let settled = FileStamp.Instant.now().minus(seconds: DocumentSeal.settleSeconds)
-        // Per document: nil when as issued or missing, else what is wrong; and its seal, if any.
-        var found = [Error?](repeating: nil, count: documents.count)
-        var sealed = [(file: String, sealed: DocumentSeal.Sealed)?](repeating: nil, count: documents.count)
-        var hashed = [Bool](repeating: false, count: documents.count)
-        var missing = [Bool](repeating: false, count: documents.count)
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: documents.count) { i in
-            let e = ledger.entries[documents[i]]
-            guard let file = e.string("file"), let sha = e.string("sha256") else { return }
-            let path = site.path(file)
-            if let kept = seal?.documents[file], kept.sha256 == sha, let now = FileStamp.of(path), now == kept.stamp {
-                lock.lock()
-                sealed[i] = (file, kept)
-                lock.unlock()
-                return
-            }
-            guard FileIO.exists(path) else {
-                lock.lock()
-                missing[i] = true
-                lock.unlock()
-                return
-            }
-            let problem: Error?
-            var fresh: DocumentSeal.Sealed?
-            do {
-                let read = try LedgerDamage.reading("document", file, seq: e.seq) { try FileStamp.hashing(path) }
-                problem = read.sha256 == sha ? nil : LedgerDamage(seq: e.seq, "document \(file) does not match its recorded SHA-256")
-                if problem == nil, read.before == read.after, read.after.changed < settled {
-                    fresh = DocumentSeal.Sealed(sha256: sha, stamp: read.after)
+        // Per document, each written only by the iteration that takes it (no lock): what was
+        // found, what is wrong when it is not as issued, and a stamp to seal when it was hashed.
+        let n = documents.count
+        var verdicts = [Verdict](repeating: .unread, count: n)
+        var found = [Error?](repeating: nil, count: n)
+        var fresh = [DocumentSeal.Sealed?](repeating: nil, count: n)
+        // A few dozen runs of documents rather than one task a document.
+        let runs = min(n, 64)
+        // Read through constants: a class's array, or a variable the closure shares, would be
+        // retained and released for every document by both cores at once.
+        let entries = ledger.entries, sealed = seal?.documents ?? [:], site = site
+        verdicts.withUnsafeMutableBufferPointer { verdicts in
+            found.withUnsafeMutableBufferPointer { found in
+                fresh.withUnsafeMutableBufferPointer { fresh in
+                    DispatchQueue.concurrentPerform(iterations: runs) { run in
+                        for i in (n * run / runs)..<(n * (run + 1) / runs) {
+                            let e = entries[documents[i]]
+                            guard let file = e.string("file"), let sha = e.string("sha256") else { continue }
+                            let path = site.path(file)
+                            if let kept = sealed[file], kept.sha256 == sha, let now = FileStamp.of(path), now == kept.stamp {
+                                verdicts[i] = .sealed
+                                continue
+                            }
+                            guard FileIO.exists(path) else {
+                                verdicts[i] = .missing
+                                continue
+                            }
+                            verdicts[i] = .hashed
+                            do {
+                                let read = try LedgerDamage.reading("document", file, seq: e.seq) { try FileStamp.hashing(path) }
+                                if read.sha256 != sha {
+                                    found[i] = LedgerDamage(seq: e.seq, "document \(file) does not match its recorded SHA-256")
+                                } else if read.before == read.after, read.after.changed < settled {
+                                    fresh[i] = DocumentSeal.Sealed(sha256: sha, stamp: read.after)
+                                }
+                            } catch {
+                                found[i] = error
+                            }
+                        }
+                    }
                 }
-            } catch {
-                problem = error
             }
-            lock.lock()
-            hashed[i] = true
-            found[i] = problem
-            if let fresh { sealed[i] = (file, fresh) }
-            lock.unlock()
         }
-        if let problem = found.lazy.compactMap({ $0 }).first { throw problem }
+        if let problem = found.lazy.compactMap({ $0 }).first { return DocumentsChecked(problem: problem, warnings: warnings) }
         // Every document found under its sealed stamp, and the seal as long as the list: it stands
         // as it is (after a year, building and comparing 6,000 entries took some milliseconds).
-        let unchanged = seal?.documents.count == documents.count && !hashed.contains(true) && !sealed.contains { $0 == nil }
-        if !unchanged {
+        var nextSeal: DocumentSeal?
+        if seal?.documents.count != n || verdicts.contains(where: { $0 != .sealed }) {
             var next = DocumentSeal(documents: [:])
-            next.documents.reserveCapacity(documents.count)
-            for case let (file, s)? in sealed { next.documents[file] = s }
-            if next != (seal ?? DocumentSeal(documents: [:])), let siteKey = try? SiteKeyFile.load(site) {
-                try? next.write(site, key: siteKey, siteName: siteName)
+            next.documents.reserveCapacity(n)
+            for i in 0..<n {
+                guard let file = ledger.entries[documents[i]].string("file") else { continue }
+                if verdicts[i] == .sealed { next.documents[file] = seal?.documents[file] } else if let s = fresh[i] { next.documents[file] = s }
             }
+            if next != (seal ?? DocumentSeal(documents: [:])) { nextSeal = next }
         }
-        return Outcome(documentsHashed: hashed.lazy.filter { $0 }.count,
-                       missingDocuments: documents.indices.filter { missing[$0] }.map { documents[$0] })
+        let outcome = Outcome(documentsHashed: verdicts.lazy.filter { $0 == .hashed }.count,
+                              missingDocuments: (0..<n).filter { verdicts[$0] == .missing }.map { documents[$0] })
+        return DocumentsChecked(problem: nil, warnings: warnings, outcome: outcome, nextSeal: nextSeal)
+    }
+
+    /// What the check of one document found.
+    private enum Verdict {
+        /// Not looked at: its entry names no file or SHA-256.
+        case unread
+        /// Its file has the stamp the seal records for it.
+        case sealed
+        /// No file where its entry says.
+        case missing
+        /// Read and hashed, as issued or not.
+        case hashed
     }
 
     /// An intent record claiming complete lines a signed checkpoint covers (`checkpoint`, its

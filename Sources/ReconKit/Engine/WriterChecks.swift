@@ -28,13 +28,14 @@ struct WriterChecks {
         var warnings: [String]
     }
 
-    /// The checks, the issued documents' files on a core of their own while the ledger's
-    /// checkpoints and document entries are checked on this one; `alongside` runs here after
-    /// those (the session's check of the privileged entries), whatever they found. What they
+    /// The checks: the ledger's checkpoints and document entries on another core, `alongside`
+    /// after them there (the session's check of the privileged entries), whatever they found,
+    /// while the issued documents' files are checked on this one (and, once those are done, on
+    /// that core too: this thread never waits while the documents' work could use it). What they
     /// find is told as when they ran one after the other: the ledger's damage first, then the
     /// documents' warnings and damage. The seal is written only once every check has passed.
     @discardableResult
-    func run(alongside: () -> Void = {}) throws -> Outcome {
+    func run(alongside: @escaping () -> Void = {}) throws -> Outcome {
         guard let first = ledger.entries.first, first.eventKind == .siteInit else {
             throw LedgerDamage(seq: 1, "the first entry is not site.init")
         }
@@ -42,11 +43,13 @@ struct WriterChecks {
             throw LedgerDamage(seq: 1, "site.init carries no readable public_key")
         }
         let siteName = first.string("site") ?? ""
-        let documents = BackgroundWork { [self] in checkDocuments(key: key, siteName: siteName) }
-        let ledgerChecked = Result { try checkLedger(key: key, siteName: siteName) }
-        alongside()
-        let checked = documents.wait()
-        try ledgerChecked.get()
+        let ledgerChecks = BackgroundWork { [self] in
+            let checked = Result { try checkLedger(key: key, siteName: siteName) }
+            alongside()
+            return checked
+        }
+        let checked = checkDocuments(key: key, siteName: siteName)
+        try ledgerChecks.wait().get()
         for warning in checked.warnings { warn(warning) }
         if let problem = checked.problem { throw problem }
         if let next = checked.nextSeal, let siteKey = try? SiteKeyFile.load(site) {

@@ -3,6 +3,7 @@ import ReconKit
 
 struct Close: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "close",
         abstract: "Close a period: issue final invoices and payout statements, append period.closed, sign a checkpoint.",
         discussion: "Refuses (exit 3), listing why, while a hard flag is undecided or an UNPRICED/FX_MISSING problem remains.")
 

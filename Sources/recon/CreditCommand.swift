@@ -3,6 +3,7 @@ import ReconKit
 
 struct Credit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "credit",
         abstract: "Privileged: issue a credit note of at most an invoice's outstanding net.")
 
     @OptionGroup var options: SiteOptions

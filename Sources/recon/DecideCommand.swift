@@ -3,6 +3,7 @@ import ReconKit
 
 struct Decide: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "decide",
         abstract: "Record a decision about a flag or a report: approve bills it as it is, exclude removes it from both sides.")
 
     @OptionGroup var options: SiteOptions

@@ -3,6 +3,7 @@ import ReconKit
 
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ingest",
         abstract: "Process named files as drops, or everything in the Inbox once.",
         discussion: """
             Exit code: the worst outcome among the files — 0 accepted or already accepted, 2 rejected \

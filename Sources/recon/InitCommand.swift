@@ -3,6 +3,7 @@ import ReconKit
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create a site: folders, site key pair, recon.toml and the site.init entry.")
 
     @OptionGroup var options: SiteOptions

@@ -4,6 +4,7 @@ import ReconKit
 
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "keygen",
         abstract: "Write an operator key pair (NAME.key, owner-only, and NAME.pub) for privileged commands.",
         discussion: """
             Then `recon operator add NAME NAME.pub` lists it in the ledger. Existing key files are never overwritten.

@@ -11,6 +11,7 @@ struct Operator: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Append operator.added, signed by a listed operator (--key) or, for the first one only, by the site key.")
 
         @OptionGroup var options: SiteOptions
@@ -39,7 +40,7 @@ struct Operator: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Append operator.removed, signed by a listed operator.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Append operator.removed, signed by a listed operator.")
 
         @OptionGroup var options: SiteOptions
 
@@ -67,7 +68,7 @@ struct Operator: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the operators the ledger holds now.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the operators the ledger holds now.")
 
         @OptionGroup var options: SiteOptions
 

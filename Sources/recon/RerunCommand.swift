@@ -3,6 +3,7 @@ import ReconKit
 
 struct Rerun: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rerun",
         abstract: "Privileged: apply a closed period's held drops, reprice it, issue credit notes and new documents.",
         discussion: "FILE holds the private key of an operator the ledger lists (`recon operator add`); without it the rerun is refused (exit 3).")
 

@@ -3,6 +3,7 @@ import ReconKit
 
 struct Statement: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "statement",
         abstract: "Write a client's account statement: invoices, credit notes, payments, the total due and its age.")
 
     @OptionGroup var options: SiteOptions

@@ -3,6 +3,7 @@ import ReconKit
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Open and closed periods, draft totals, undecided flags, held and rejected drops, ledger head.")
 
     @OptionGroup var options: SiteOptions

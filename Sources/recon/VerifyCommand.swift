@@ -4,6 +4,7 @@ import ReconKit
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Recompute every hash, the chain, every checkpoint and operator signature, every archived drop and document.",
         discussion: "Prints `ok COUNT HEAD`, or the first thing wrong (seq and what) and exits 4. "
             + "An auditor keeps the site's public key and the latest checkpoint outside the site and passes them here.")

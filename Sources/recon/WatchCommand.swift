@@ -6,6 +6,7 @@ import ReconKit
 
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "watch",
         abstract: "Process the Inbox, then wait for new drops (inotify, polling fallback) until SIGINT/SIGTERM.",
         discussion: "--once processes what is there and exits (for cron). A bad drop is rejected and watching goes on.")
 

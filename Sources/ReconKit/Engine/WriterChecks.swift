@@ -44,11 +44,11 @@ struct WriterChecks {
         }
         let siteName = first.string("site") ?? ""
         let ledgerChecks = BackgroundWork { [self] in
-            let checked = Result { try checkLedger(key: key, siteName: siteName) }
+            let checked = Result { try Stages.time("checks-ledger") { try checkLedger(key: key, siteName: siteName) } }
             alongside()
             return checked
         }
-        let checked = checkDocuments(key: key, siteName: siteName)
+        let checked = Stages.time("checks-documents") { checkDocuments(key: key, siteName: siteName) }
         try ledgerChecks.wait().get()
         for warning in checked.warnings { warn(warning) }
         if let problem = checked.problem { throw problem }
@@ -92,39 +92,61 @@ struct WriterChecks {
     /// written again when it gained or lost documents (with the site key, when it can be read).
     private func checkDocuments(key: VerifierKey, siteName: String) -> DocumentsChecked {
         let documents = ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil }
-        var seal: DocumentSeal?
-        var warnings: [String] = []
-        do {
-            seal = try DocumentSeal.read(site, verifier: key, siteName: siteName)
-        } catch {
-            warnings.append("ignored \(error); every issued document is hashed instead, and a new seal is written when the site key "
-                + "can be read")
-        }
-        // A stamp is sealed only if the file had not changed for a while before it was hashed.
-        let settled = FileStamp.Instant.now().minus(seconds: DocumentSeal.settleSeconds)
-        // Per document, each written only by the iteration that takes it (no lock): what was
-        // found, what is wrong when it is not as issued, and a stamp to seal when it was hashed.
         let n = documents.count
-        var verdicts = [Verdict](repeating: .unread, count: n)
-        var found = [Error?](repeating: nil, count: n)
-        var fresh = [DocumentSeal.Sealed?](repeating: nil, count: n)
         // A few dozen runs of documents rather than one task a document.
         let runs = min(n, 64)
         // Read through constants: a class's array, or a variable the closure shares, would be
         // retained and released for every document by both cores at once.
-        let entries = ledger.entries, sealed = seal?.documents ?? [:], site = site
+        let entries = ledger.entries, site = site
+        // First the seal is read and its signature checked while every document's file is
+        // `lstat`ed on the other core (a year's 6,000 system calls); then each stamp is
+        // compared with the sealed one. Each slot is written only by the iteration that
+        // takes it (no lock), and read once all are done.
+        var seal: DocumentSeal?
+        var warnings: [String] = []
+        var files = [String?](repeating: nil, count: n)
+        var stamps = [FileStamp?](repeating: nil, count: n)
+        files.withUnsafeMutableBufferPointer { files in
+            stamps.withUnsafeMutableBufferPointer { stamps in
+                DispatchQueue.concurrentPerform(iterations: runs + 1) { job in
+                    guard job > 0 else {
+                        do {
+                            seal = try DocumentSeal.read(site, verifier: key, siteName: siteName)
+                        } catch {
+                            warnings.append("ignored \(error); every issued document is hashed instead, and a new seal is written "
+                                + "when the site key can be read")
+                        }
+                        return
+                    }
+                    let run = job - 1
+                    for i in (n * run / runs)..<(n * (run + 1) / runs) {
+                        guard let file = entries[documents[i]].string("file") else { continue }
+                        files[i] = file
+                        stamps[i] = FileStamp.of(site.path(file))
+                    }
+                }
+            }
+        }
+        // A stamp is sealed only if the file had not changed for a while before it was hashed.
+        let settled = FileStamp.Instant.now().minus(seconds: DocumentSeal.settleSeconds)
+        // Per document: what was found, what is wrong when it is not as issued, and a stamp to
+        // seal when it was hashed.
+        var verdicts = [Verdict](repeating: .unread, count: n)
+        var found = [Error?](repeating: nil, count: n)
+        var fresh = [DocumentSeal.Sealed?](repeating: nil, count: n)
+        let sealed = seal?.documents ?? [:], seen = (files: files, stamps: stamps)
         verdicts.withUnsafeMutableBufferPointer { verdicts in
             found.withUnsafeMutableBufferPointer { found in
                 fresh.withUnsafeMutableBufferPointer { fresh in
                     DispatchQueue.concurrentPerform(iterations: runs) { run in
                         for i in (n * run / runs)..<(n * (run + 1) / runs) {
                             let e = entries[documents[i]]
-                            guard let file = e.string("file"), let sha = e.string("sha256") else { continue }
-                            let path = site.path(file)
-                            if let kept = sealed[file], kept.sha256 == sha, let now = FileStamp.of(path), now == kept.stamp {
+                            guard let file = seen.files[i], let sha = e.string("sha256") else { continue }
+                            if let kept = sealed[file], kept.sha256 == sha, let now = seen.stamps[i], now == kept.stamp {
                                 verdicts[i] = .sealed
                                 continue
                             }
+                            let path = site.path(file)
                             guard FileIO.exists(path) else {
                                 verdicts[i] = .missing
                                 continue

@@ -62,6 +62,7 @@ extension DemoSite {
             return soft.filter { $0.subject == subject && names.contains($0.period) }.map(\.period)
         }
         var out: [DemoSummary.Story] = []
+        let closedStats = state.closedStats
         for c in data.clients {
             let onboarded = "onboarded \(c.onboardedOn)"
             switch c.story {
@@ -76,7 +77,7 @@ extension DemoSite {
                 let months = table.keys.sorted()
                 // A closed month's reports stay on disk (settled): its count is in its `period.closed` statistics.
                 let counts = months.map { p in
-                    state.closedStats[p].map { stats in stats.first { $0.party == .client && $0.partyId == c.id }?.reports ?? 0 }
+                    closedStats[p].map { stats in stats.first { $0.party == .client && $0.partyId == c.id }?.reports ?? 0 }
                         ?? state.reports(in: p).filter { $0.clientId == c.id }.count
                 }
                 out.append(.init(subject: c.id, what: "young client (\(onboarded)), "

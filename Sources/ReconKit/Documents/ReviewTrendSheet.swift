@@ -17,6 +17,7 @@ enum ReviewTrendSheet {
         let headers = ["flag_id", "subject", "measure"] + periods.map(\.description)
         for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
         let number = CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 2) }
+        let closed = state.closedStats
         for (i, flag) in flags.enumerated() {
             let row = i + 1
             let measure = Measure(code: flag.code)
@@ -25,7 +26,7 @@ enum ReviewTrendSheet {
             try sheet.write(text: measure.label, row: row, column: 2)
             let kind = party(of: flag, review.stats)
             for (k, p) in periods.enumerated() {
-                let stats = (p == review.period ? review.stats : state.closedStats[p] ?? [])
+                let stats = (p == review.period ? review.stats : closed[p] ?? [])
                     .filter { $0.party == kind && $0.partyId == flag.subject }
                 if let value = measure.value(stats) { try sheet.write(number: value, row: row, column: 3 + k, style: number) }
             }

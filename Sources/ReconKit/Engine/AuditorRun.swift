@@ -42,11 +42,14 @@ public enum AuditorRun {
     /// whose volume is read per elapsed day while it runs (`elapsed` below 1).
     public static func softFlags(period: Period, current: [PartyPeriodStats], elapsed: Double = 1, state: SiteState,
                                  config: SiteConfig) -> [AuditFlag] {
+        var gate = SoftGateConfig()
+        if let t = config.softThreshold { gate.scoreThreshold = t }
+        // The period's rows come from `current` alone: when none of its parties can be judged
+        // yet, the closed periods' statistics are not even decoded (``SoftGate/assess``).
+        guard FeatureBuilder.hasRow(in: current, period: period.description, minimumReports: gate.minimumReports) else { return [] }
         var history: [PartyPeriodStats] = []
         for (p, stats) in state.closedStats where p != period { history += stats }
         history += current.map { var s = $0; s.elapsed = elapsed; return s }
-        var gate = SoftGateConfig()
-        if let t = config.softThreshold { gate.scoreThreshold = t }
         let flags: [AuditFlag] = SoftGate.evaluate(history: history, period: period.description, config: gate).compactMap { s in
             guard let p = Period(s.period) else { return nil }
             var f = AuditFlag(id: s.id, severity: .soft, code: s.code, subject: s.subject, period: p, reason: s.reason, score: s.score)

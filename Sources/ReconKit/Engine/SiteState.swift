@@ -54,8 +54,15 @@ public struct SiteState {
     public private(set) var awaitingRerun: [Period: [String]] = [:]
     /// The decisions drop whose `flag.decided` entries follow (they come right after its `drop.accepted`).
     private var decisionsDrop: String?
-    /// Closed-period history the auditor reads: `period.closed` bodies' party statistics.
-    public private(set) var closedStats: [Period: [PartyPeriodStats]] = [:]
+    /// Closed-period history the auditor reads: each period's party statistics as its latest
+    /// `period.closed` or `rerun` recorded them, kept as recorded. Decoded only where they are
+    /// read (``closedStats``): a drop into a month none of whose parties can be judged yet never
+    /// reads them, and a year's 6,000 were decoded by every replay.
+    private var closedStatsRecorded: [Period: JSONValue?] = [:]
+    /// Closed-period history the auditor reads, decoded on each read: read it once where it is used.
+    public var closedStats: [Period: [PartyPeriodStats]] {
+        closedStatsRecorded.reduce(into: [:]) { $0[$1.key] = PartyStatsCodec.decode($1.value, period: $1.key.description) }
+    }
     /// Closed-period margins by client and modality, as the ledger recorded them.
     public private(set) var closedMargins: [Period: [MarginRow]] = [:]
     // `issued` and `payments` are set only by replay and ingest; unit tests build states by hand.
@@ -96,11 +103,11 @@ public struct SiteState {
         case .periodClosed(let p):
             closedPeriods[p.period] = seq
             awaitingRerun[p.period] = nil
-            closedStats[p.period] = PartyStatsCodec.decode(p.stats, period: p.period.description)
+            closedStatsRecorded[p.period] = .some(p.stats)
             closedMargins[p.period] = MarginCodec.decode(p.margins)
         case .rerun(let p):
             awaitingRerun[p.period] = nil
-            closedStats[p.period] = PartyStatsCodec.decode(p.stats, period: p.period.description)
+            closedStatsRecorded[p.period] = .some(p.stats)
             closedMargins[p.period] = MarginCodec.decode(p.margins)
         case .documentIssued(let d):
             let r = d.record

@@ -95,6 +95,8 @@ struct WriterChecks {
         let n = documents.count
         // A few dozen runs of documents rather than one task a document.
         let runs = min(n, 64)
+        /// The documents of run `k`.
+        func run(_ k: Int) -> Range<Int> { (n * k / runs)..<(n * (k + 1) / runs) }
         // Read through constants: a class's array, or a variable the closure shares, would be
         // retained and released for every document by both cores at once.
         let entries = ledger.entries, site = site
@@ -118,8 +120,7 @@ struct WriterChecks {
                         }
                         return
                     }
-                    let run = job - 1
-                    for i in (n * run / runs)..<(n * (run + 1) / runs) {
+                    for i in run(job - 1) {
                         guard let file = entries[documents[i]].string("file") else { continue }
                         files[i] = file
                         stamps[i] = FileStamp.of(site.path(file))
@@ -138,8 +139,8 @@ struct WriterChecks {
         verdicts.withUnsafeMutableBufferPointer { verdicts in
             found.withUnsafeMutableBufferPointer { found in
                 fresh.withUnsafeMutableBufferPointer { fresh in
-                    DispatchQueue.concurrentPerform(iterations: runs) { run in
-                        for i in (n * run / runs)..<(n * (run + 1) / runs) {
+                    DispatchQueue.concurrentPerform(iterations: runs) { k in
+                        for i in run(k) {
                             let e = entries[documents[i]]
                             guard let file = seen.files[i], let sha = e.string("sha256") else { continue }
                             if let kept = sealed[file], kept.sha256 == sha, let now = seen.stamps[i], now == kept.stamp {
@@ -175,8 +176,8 @@ struct WriterChecks {
             var next = DocumentSeal(documents: [:])
             next.documents.reserveCapacity(n)
             for i in 0..<n {
-                guard let file = ledger.entries[documents[i]].string("file") else { continue }
-                if verdicts[i] == .sealed { next.documents[file] = seal?.documents[file] } else if let s = fresh[i] { next.documents[file] = s }
+                guard let file = files[i] else { continue }
+                if verdicts[i] == .sealed { next.documents[file] = sealed[file] } else if let s = fresh[i] { next.documents[file] = s }
             }
             if next != (seal ?? DocumentSeal(documents: [:])) { nextSeal = next }
         }

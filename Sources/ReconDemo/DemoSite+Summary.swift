@@ -62,7 +62,7 @@ extension DemoSite {
             return soft.filter { $0.subject == subject && names.contains($0.period) }.map(\.period)
         }
         var out: [DemoSummary.Story] = []
-        let closedStats = state.closedStats
+        let closedStats = state.decodedClosedStats()
         for c in data.clients {
             let onboarded = "onboarded \(c.onboardedOn)"
             switch c.story {

@@ -17,7 +17,7 @@ enum ReviewTrendSheet {
         let headers = ["flag_id", "subject", "measure"] + periods.map(\.description)
         for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
         let number = CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 2) }
-        let closed = state.closedStats
+        let closed = state.decodedClosedStats()
         for (i, flag) in flags.enumerated() {
             let row = i + 1
             let measure = Measure(code: flag.code)

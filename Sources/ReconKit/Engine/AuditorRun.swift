@@ -48,7 +48,7 @@ public enum AuditorRun {
         // yet, the closed periods' statistics are not even decoded (``SoftGate/assess``).
         guard FeatureBuilder.hasRow(in: current, period: period.description, minimumReports: gate.minimumReports) else { return [] }
         var history: [PartyPeriodStats] = []
-        for (p, stats) in state.closedStats where p != period { history += stats }
+        for (p, stats) in state.decodedClosedStats() where p != period { history += stats }
         history += current.map { var s = $0; s.elapsed = elapsed; return s }
         let flags: [AuditFlag] = SoftGate.evaluate(history: history, period: period.description, config: gate).compactMap { s in
             guard let p = Period(s.period) else { return nil }

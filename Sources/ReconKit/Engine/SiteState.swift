@@ -56,11 +56,12 @@ public struct SiteState {
     private var decisionsDrop: String?
     /// Closed-period history the auditor reads: each period's party statistics as its latest
     /// `period.closed` or `rerun` recorded them, kept as recorded. Decoded only where they are
-    /// read (``closedStats``): a drop into a month none of whose parties can be judged yet never
-    /// reads them, and a year's 6,000 were decoded by every replay.
+    /// read (``decodedClosedStats()``): a drop into a month none of whose parties can be judged
+    /// yet never reads them, and a year's 6,000 were decoded by every replay.
     private var closedStatsRecorded: [Period: JSONValue?] = [:]
-    /// Closed-period history the auditor reads, decoded on each read: read it once where it is used.
-    public var closedStats: [Period: [PartyPeriodStats]] {
+    /// Closed-period history the auditor reads, decoded anew on each call (a method, not a
+    /// property, so that the cost shows): call it once where it is used.
+    public func decodedClosedStats() -> [Period: [PartyPeriodStats]] {
         closedStatsRecorded.reduce(into: [:]) { $0[$1.key] = PartyStatsCodec.decode($1.value, period: $1.key.description) }
     }
     /// Closed-period margins by client and modality, as the ledger recorded them.

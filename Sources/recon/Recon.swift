@@ -29,6 +29,7 @@ struct Recon: ParsableCommand {
         // A write past a file-size limit (RLIMIT_FSIZE) then fails with EFBIG, like a full disk,
         // and is handled as one; left at its default, SIGXFSZ would kill recon mid-command.
         signal(SIGXFSZ, SIG_IGN)
+        HeapGrowth.setUp()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -166,7 +166,9 @@ struct DocumentFrontSheet {
                 out.append("Any balance still due is payable to: \(s.paymentInstructions)")
             }
             return out
-        case .payout, .payoutAdjustment where record.layout < 3:
+        // Every payout statement; an adjustment only in the layouts before 3, which printed it as one.
+        case .payout,
+             .payoutAdjustment where record.layout < 3:
             var out = ["Payment to the payee"]
             out.append(record.party.bankDetails.isEmpty ? "Bank details: not on file" : record.party.bankDetails)
             return out

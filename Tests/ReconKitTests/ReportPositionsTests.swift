@@ -52,4 +52,30 @@ struct ReportPositionsTests {
         #expect(table.position(of: "R-19999", in: reports) == 19_999)
         #expect(table.position(of: "R-20000", in: reports) == nil)
     }
+
+    /// A month's table is the size its reports need: 100,000 reports and a sixteenth more
+    /// for the drops that follow are 106,250 positions, at most three quarters of the slots:
+    /// 141,667 slots (1.1 MB), where the next power of two was 262,144 (2 MB; at four million
+    /// reports 64 MB against 45 MB). Reports added past that room grow it by half, not double.
+    @Test func theTableIsTheSizeItsReportsNeed() {
+        let reports = (0..<100_000).map { Self.report("R\($0)") }
+        var table = ReportPositions(reports, capacity: reports.count)
+        #expect(table.slotCount == 141_667)
+        #expect(table.position(of: "R99999", in: reports) == 99_999)
+        // Room for 106,250 in all: the last of 6,250 more goes in without growing the table.
+        var all = reports
+        for i in 100_000..<106_250 {
+            let added = table.insert("R\(i)", at: Int32(all.count), in: all)
+            #expect(added)
+            all.append(Self.report("R\(i)"))
+        }
+        #expect(table.slotCount == 141_667)
+        // The next fills it past three quarters: half as many slots again (141,667 + 70,833).
+        let added = table.insert("R106250", at: Int32(all.count), in: all)
+        #expect(added)
+        all.append(Self.report("R106250"))
+        #expect(table.slotCount == 212_500)
+        for i in stride(from: 0, to: all.count, by: 997) { #expect(table.position(of: "R\(i)", in: all) == Int32(i)) }
+        #expect(table.count == 106_251)
+    }
 }

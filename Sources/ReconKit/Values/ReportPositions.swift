@@ -5,20 +5,24 @@
 /// copying itself; here a slot is 8 bytes: the position and 32 bits of its id's hash
 /// (``IdTable/hash(_:)``), the id itself read from the report when the bits match. Open
 /// addressing with linear probing, at most three quarters full (the bits spare most
-/// comparisons on the longer probes): 11 to 21 bytes a report. Positions are only added.
+/// comparisons on the longer probes). The table is as large as its reports need, not the
+/// next power of two (a month of four million took 8,388,608 slots, 64 MB, where 5.7 million
+/// hold them with room for a backlog of drops): 11 to 16 bytes a report, as it grows by half.
+/// Positions are only added.
 struct ReportPositions {
     /// Each slot: 0 when empty, else the position + 1 and its id's hash's top bits.
     private var slots: [UInt64]
-    private var mask: Int
     private(set) var count = 0
+    /// How many slots the table has (8 bytes each).
+    var slotCount: Int { slots.count }
 
     private static var tagBits: UInt64 { 0xFFFF_FFFF_0000_0000 }
 
-    /// The positions of `reports`, the first one of each id, with room for `capacity` in all.
+    /// The positions of `reports`, the first one of each id, with room for `capacity` in all
+    /// and a sixteenth more (the drops of a batch that follow).
     init(_ reports: [Report], capacity: Int) {
-        let size = Self.size(for: max(capacity, reports.count))
-        slots = [UInt64](repeating: 0, count: size)
-        mask = size - 1
+        let total = max(capacity, reports.count)
+        slots = [UInt64](repeating: 0, count: Self.size(for: total + total / 16))
         for i in reports.indices { insert(reports[i].id, at: Int32(i), in: reports) }
     }
 
@@ -44,7 +48,8 @@ struct ReportPositions {
     /// Room for `total` positions without growing while they are added.
     mutating func reserve(_ total: Int, in reports: [Report]) {
         guard Self.isFull(total, slots.count) else { return }
-        self = ReportPositions(copying: self, size: Self.size(for: total), reports: reports, adding: nil)
+        self = ReportPositions(copying: self, size: max(Self.size(for: total), Self.grown(slots.count)), reports: reports,
+                               adding: nil)
     }
 
     // MARK: - Inside
@@ -52,16 +57,23 @@ struct ReportPositions {
     /// Whether `count` positions fill `size` slots past three quarters.
     private static func isFull(_ count: Int, _ size: Int) -> Bool { 4 * count > 3 * size }
 
-    /// The fewest slots, a power of two, that hold `total` positions.
-    private static func size(for total: Int) -> Int {
-        var size = 16
-        while isFull(total, size) { size *= 2 }
-        return size
+    /// The fewest slots that hold `total` positions (at least 16).
+    private static func size(for total: Int) -> Int { max(16, (4 * total + 2) / 3) }
+
+    /// The size a full table grows to: half as large again, so that reports added a few at a
+    /// time (a watcher's drops) rebuild it a logarithmic number of times, as doubling would.
+    private static func grown(_ size: Int) -> Int { size + size / 2 }
+
+    /// Where a probe for `hash` starts among `size` slots: its low 32 bits scaled to the
+    /// table (the top 32 are the tag), so any size will do, not only a power of two.
+    private static func home(_ hash: UInt64, _ size: Int) -> Int {
+        Int(((hash & 0xFFFF_FFFF) &* UInt64(size)) >> 32)
     }
 
     /// The position holding `id`, or the empty slot where it would go.
     private func find(_ id: String, hash: UInt64, in reports: [Report]) -> (position: Int32?, slot: Int) {
-        var slot = Int(truncatingIfNeeded: hash) & mask
+        let size = slots.count
+        var slot = Self.home(hash, size)
         while true {
             let value = slots[slot]
             if value == 0 { return (nil, slot) }
@@ -70,26 +82,29 @@ struct ReportPositions {
                 // The report being added is not in `reports` yet: its own slot names it.
                 if position < reports.count, reports[position].id == id { return (Int32(position), slot) }
             }
-            slot = (slot + 1) & mask
+            slot += 1
+            if slot == size { slot = 0 }
         }
     }
 
-    /// Doubles the table; the report just recorded may not be in `reports` yet (`adding`).
+    /// Grows the table by half; the report just recorded may not be in `reports` yet (`adding`).
     private mutating func grow(_ reports: [Report], adding: (id: String, hash: UInt64)) {
-        self = ReportPositions(copying: self, size: slots.count * 2, reports: reports, adding: adding.hash)
+        self = ReportPositions(copying: self, size: Self.grown(slots.count), reports: reports, adding: adding.hash)
     }
 
     /// `table` again in `size` slots. `pending`: the hash of a position recorded past the end
     /// of `reports` (its report not yet appended), which is placed by that hash.
     private init(copying table: ReportPositions, size: Int, reports: [Report], adding pending: UInt64?) {
         slots = [UInt64](repeating: 0, count: size)
-        mask = size - 1
         count = table.count
         for value in table.slots where value != 0 {
             let position = Int(value & 0xFFFF_FFFF) - 1
             let hash = position < reports.count ? IdTable<Void>.hash(reports[position].id) : pending ?? 0
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            var slot = Self.home(hash, size)
+            while slots[slot] != 0 {
+                slot += 1
+                if slot == size { slot = 0 }
+            }
             slots[slot] = UInt64(position + 1) | (hash & Self.tagBits)
         }
     }

@@ -70,6 +70,9 @@ struct ReportPositions {
         Int(((hash & 0xFFFF_FFFF) &* UInt64(size)) >> 32)
     }
 
+    /// The slot a probe looks at after `slot` among `size`: the first one after the last.
+    private static func next(_ slot: Int, _ size: Int) -> Int { slot + 1 == size ? 0 : slot + 1 }
+
     /// The position holding `id`, or the empty slot where it would go.
     private func find(_ id: String, hash: UInt64, in reports: [Report]) -> (position: Int32?, slot: Int) {
         let size = slots.count
@@ -82,8 +85,7 @@ struct ReportPositions {
                 // The report being added is not in `reports` yet: its own slot names it.
                 if position < reports.count, reports[position].id == id { return (Int32(position), slot) }
             }
-            slot += 1
-            if slot == size { slot = 0 }
+            slot = Self.next(slot, size)
         }
     }
 
@@ -101,10 +103,7 @@ struct ReportPositions {
             let position = Int(value & 0xFFFF_FFFF) - 1
             let hash = position < reports.count ? IdTable<Void>.hash(reports[position].id) : pending ?? 0
             var slot = Self.home(hash, size)
-            while slots[slot] != 0 {
-                slot += 1
-                if slot == size { slot = 0 }
-            }
+            while slots[slot] != 0 { slot = Self.next(slot, size) }
             slots[slot] = UInt64(position + 1) | (hash & Self.tagBits)
         }
     }

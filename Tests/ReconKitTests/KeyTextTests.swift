@@ -4,8 +4,8 @@ import Testing
 @testable import ReconKit
 
 /// Amounts are written as bytes (``ExactDecimal/appendText(to:)``, which `description` also
-/// uses): for the ledger, the documents and the margin summary's key over its closed rows
-/// (``MarginSummaryWorkbook/detailKey``). The text must be the plain decimal text an amount
+/// uses): for the ledger, the documents and the sums the margin summary keeps with its
+/// closed rows (``MarginDetailCache``). The text must be the plain decimal text an amount
 /// has always had, checked here against that text made another way: the magnitude's digits
 /// as Swift prints them, padded to one whole digit, the point put in `scale` digits from the end.
 @Suite("Amounts and margin rows written as bytes read as their text")
@@ -57,28 +57,6 @@ struct KeyTextTests {
             #expect(Self.bytes(d) == Self.reference(d), "mantissa \(mantissa), scale \(d.scale)")
             #expect(d.description == Self.reference(d), "mantissa \(mantissa), scale \(d.scale)")
         }
-    }
-
-    @Test func marginRowsTextIsTheInterpolatedText() throws {
-        let march = try #require(Period("2026-03")), april = try #require(Period("2026-04"))
-        let rows: [MarginSummaryWorkbook.Row] = [
-            .init(march, "closed", MarginRow(clientId: "C1", modality: "CT", reports: 3, revenue: ExactDecimal(mantissa: 30000, scale: 2),
-                                        cost: ExactDecimal(mantissa: 16050, scale: 2))),
-            .init(march, "closed", MarginRow(clientId: "Ça-Hôpital", modality: "MR", reports: 0, revenue: .zero,
-                                        cost: ExactDecimal(mantissa: -1, scale: 3))),
-            .init(april, "draft", MarginRow(clientId: "C2", modality: "XR", reports: 1_234_567,
-                                       revenue: ExactDecimal(mantissa: Int128(UInt64.max) * 7, scale: 2),
-                                       cost: ExactDecimal(mantissa: 601955, scale: 3))),
-        ]
-        var text: [UInt8] = []
-        MarginSummaryWorkbook.appendRowsText(rows, to: &text)
-        // The periods' text as written by hand, not by `Period.description`, which the rows' text uses.
-        let periodText = [march: "2026-03", april: "2026-04"]
-        let expected = rows.map { r in
-            "\(periodText[r.period]!)\t\(r.status)\t\(r.row.clientId)\t\(r.row.modality)\t\(r.row.reports)\t"
-                + "\(Self.reference(r.row.revenue))\t\(Self.reference(r.row.cost))\n"
-        }.joined()
-        #expect(String(decoding: text, as: UTF8.self) == expected)
     }
 
     /// A period's text is written as seven bytes in place, a document's path appended piece by

@@ -199,4 +199,57 @@ struct LedgerPrefixTests {
         #expect(try site.recon(["verify"]).code == 0)
         site.expectAuditorAccepts()
     }
+
+    /// March and April closed: March's `period.closed` is in the prefix of April's close,
+    /// its margins left in the ledger (version 2) and read back, checked, only where shown.
+    static func closedMarchAndApril() throws -> TestSite {
+        let site = try Self.closedMarch()
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let close = try site.recon(["close", "2026-04"], env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        #expect(close.code == 0, "\(close.err)")
+        return site
+    }
+
+    @Test func aCloseInThePrefixLeavesItsMarginsInTheLedger() throws {
+        let site = try Self.closedMarchAndApril()
+        let file = try bytes(site, Self.prefix)
+        let header = try #require(try JSONSerialization.jsonObject(with: Data(file.prefix { $0 != 10 })) as? [String: Any])
+        #expect(header["format"] as? String == "recon ledger prefix 2")
+        let taken = try load(site), whole = LedgerFile(path: site.path("Ledger/ledger.jsonl"))
+        try whole.load(deferringLines: false)
+        let march = try #require(taken.entries.first { $0.kind == "period.closed" })
+        #expect(march.seq <= taken.entriesFromPrefix)
+        #expect(march.body["margins"] == nil && march.body["stats"] != nil && march.body["period"]?.stringValue == "2026-03")
+        let recorded = try #require(whole.entries[march.seq - 1].body["margins"])
+        #expect(recorded.arrayValue?.isEmpty == false)
+        #expect(try march.whole().body["margins"] == recorded)
+        // The state holds March's margins undecoded, and decodes them from the ledger's line as recorded.
+        let state = try LedgerReplay.state(site: Site(root: site.root), ledger: taken).state
+        let margins = try #require(state.closedMargins[Period(year: 2026, month: 3)])
+        #expect(margins.seq == march.seq && margins.hash == march.hash)
+        #expect(try margins.rows() == MarginCodec.decode(recorded))
+        #expect(try site.recon(["verify"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
+    /// A prefix file of version 1 (an earlier program's: only documents' members left in the
+    /// ledger) reads as one, its closes' margins held in their bodies.
+    @Test func aPrefixOfTheEarlierVersionIsStillRead() throws {
+        let site = try Self.closedMarchAndApril()
+        let whole = LedgerFile(path: site.path("Ledger/ledger.jsonl"))
+        try whole.load(deferringLines: false)
+        let n = try #require(whole.entries.lastIndex { $0.kind == "period.closed" })
+        let earlier = LedgerPrefix.text(entries: whole.entries[..<n], ends: whole.ends[..<n], ledgerSha256: "x", version: 1)
+        #expect(earlier != LedgerPrefix.text(entries: whole.entries[..<n], ends: whole.ends[..<n], ledgerSha256: "x"))
+        try earlier.withUnsafeBufferPointer { bytes in
+            let lines = try #require(LedgerPrefix.lineRanges(bytes))
+            let header = try #require(LedgerPrefix.header(UnsafeBufferPointer(rebasing: bytes[lines[0]])))
+            #expect(header.version == 1 && header.entries == n)
+            let read = try #require(LedgerPrefix.entries(bytes, lines: Array(lines.dropFirst()), header: header,
+                                                         ledgerPath: whole.path, alongside: []))
+            let march = try #require(read.entries.first { $0.kind == "period.closed" })
+            #expect(march.body["margins"] == whole.entries[march.seq - 1].body["margins"] && march.body["margins"] != nil)
+        }
+    }
 }

@@ -11,6 +11,8 @@ import TestSupport
 @Suite("The margin summary's kept rows: the same sheet, and only rows the site key signed")
 struct MarginDetailCacheTests {
     static let detail = "xl/worksheets/sheet3.xml"
+    static let byMonth = "xl/worksheets/sheet1.xml"
+    static let byClient = "xl/worksheets/sheet2.xml"
     static let summary = "Outbox/margin-summary.xlsx"
     static let moreApril = """
         report_id,reported_at,client_id,radiologist_id,modality,image_count
@@ -64,6 +66,10 @@ struct MarginDetailCacheTests {
         for site in [kept, built] { try Self.ingest(site, "usage-2026-04.csv", TestSite.april) }
         let sheet = try zipEntry(kept.path(Self.summary), Self.detail)
         #expect(try zipEntry(built.path(Self.summary), Self.detail) == sheet)
+        // The other two sheets add up from the kept sums what the built ones add up from the rows.
+        for other in [Self.byMonth, Self.byClient] {
+            #expect(try zipEntry(built.path(Self.summary), other) == zipEntry(kept.path(Self.summary), other), "\(other)")
+        }
         // March's rows closed, April's drafts below them.
         #expect(sheet.contains("<c r=\"B2\" t=\"inlineStr\"><is><t>closed</t></is></c>"), "\(sheet.prefix(600))")
         #expect(sheet.contains("<t>2026-04</t></is></c><c r=\"B") && sheet.contains("<t>draft</t>"))
@@ -137,5 +143,63 @@ struct MarginDetailCacheTests {
             #expect(sheet.contains("<t>C1</t>") && sheet.contains("<t>draft</t>"))
             #expect(try site.recon(["verify"], env: TestSite.aprilLater).code == 0)
         }
+    }
+
+    /// The kept sums are the site key's word too: changed without it they are passed by (the
+    /// rows are built again); changed and signed they are shown, and `recon verify` finds them.
+    @Test func sumsTheSiteKeyDidNotSignAreNeverShown() throws {
+        let site = try Self.closedMarch()
+        let (_, key, note) = try Self.keptXML(site)
+        let march = try #require(note.months.first)
+        #expect(note.months.count == 1 && march.name == "2026-03" && march.reports > 0 && !note.clients.isEmpty)
+        var forged = note
+        forged.months[0].reports += 1000
+        let forgedReports = "<v>\(march.reports + 1000)</v>"
+        try Data(MarginDetailCache.text(of: forged)).write(to: URL(fileURLWithPath: site.path(MarginDetailCache.notePath)))
+        let unsigned = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(unsigned.code == 4 && unsigned.out.contains("margin-detail.cache"), "\(unsigned.out)")
+        try Self.ingest(site, "usage-2026-04.csv", TestSite.april)
+        #expect(!(try zipEntry(site.path(Self.summary), Self.byMonth)).contains(forgedReports))
+        #expect(try site.recon(["verify"], env: TestSite.aprilLater).code == 0)
+
+        let (_, _, current) = try Self.keptXML(site)
+        forged = current
+        forged.months[0].reports += 1000
+        try SignedNote.writeFile(site.path(MarginDetailCache.notePath), text: MarginDetailCache.text(of: forged), key: key)
+        try Self.ingest(site, "usage-2026-04-more.csv", Self.moreApril)
+        #expect(try zipEntry(site.path(Self.summary), Self.byMonth).contains(forgedReports), "the planted sums show: the cache is used")
+        let verify = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.contains("margin-detail.cache holds other sums or styles than the ledger gives the margin summary"),
+                "\(verify.out)")
+    }
+
+    /// A note an earlier program wrote (rows keyed by their figures, no sums) is no note: it
+    /// is not an error for `recon verify`, and the next writer keeps the closed part anew.
+    @Test func anEarlierProgramsNoteIsPassedBy() throws {
+        let site = try Self.closedMarch()
+        let (_, key, note) = try Self.keptXML(site)
+        try SignedNote.writeFile(site.path(MarginDetailCache.notePath),
+                                 text: Array((MarginDetailCache.earlierHeader + "\n{\"key\":\"\(note.key)\"}\n").utf8), key: key)
+        let s = Site(root: site.root)
+        #expect(try MarginDetailCache.note(s, verifier: key.verifierKey) == nil)
+        #expect(try site.recon(["verify"], env: TestSite.aprilLater).code == 0)
+        try Self.ingest(site, "usage-2026-04.csv", TestSite.april)
+        #expect(try MarginDetailCache.note(s, verifier: key.verifierKey) == note)
+    }
+
+    /// The closed part is keyed by the entries that recorded the closed periods' margins: the
+    /// next close keeps it anew, with both months, under another key.
+    @Test func theNextCloseKeepsTheClosedPartAnew() throws {
+        let site = try Self.closedMarch()
+        let (_, _, march) = try Self.keptXML(site)
+        try Self.ingest(site, "usage-2026-04.csv", TestSite.april)
+        let close = try site.recon(["close", "2026-04"], env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        #expect(close.code == 0, "\(close.err)")
+        let (xml, _, both) = try Self.keptXML(site)
+        #expect(both.key != march.key && both.months.map(\.name) == ["2026-03", "2026-04"])
+        #expect(both.months.first == march.months.first)
+        #expect(xml.contains("<t>2026-04</t>") && !xml.contains("<t>draft</t>"))
+        #expect(try site.recon(["verify"], env: ["RECON_NOW": "2026-05-02T10:00:00Z"]).code == 0)
     }
 }

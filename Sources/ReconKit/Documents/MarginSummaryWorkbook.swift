@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import XLSX
 
@@ -23,14 +22,40 @@ public enum MarginSummaryWorkbook {
     ///   - rows: one row a period, client and modality, in the order the `Detail` sheet lists them;
     ///     `status` is `closed` for a closed period's recorded margins, `draft` for an open one.
     ///   - clientNames: client id → name, shown beside the id on `By client` and in its chart.
-    ///   - kept: where the closed periods' `Detail` rows are kept between commands, built once
-    ///     and put in again while they stay the same (``KeptDetailRows``).
     /// - Throws: ``TooLarge`` when a sum or margin does not fit in an exact amount; nothing is written then.
     public static func write(rows: [Row], base: Currency, site: String, clientNames: [String: String] = [:],
-                             to path: String, paper: PaperSize = .a4, created: Date, kept: KeptDetailRows? = nil) throws {
+                             to path: String, paper: PaperSize = .a4, created: Date) throws {
+        try write(Content(rows: rows), base: base, site: site, clientNames: clientNames, to: path, paper: paper, created: created)
+    }
+
+    /// What the summary shows: the closed periods' rows an earlier command kept (`kept`), if
+    /// any, then `rows`. `keepUnder`: when `rows` begin with every closed period's rows (and
+    /// none is kept), the key to keep those under in `keeper` (the closing entries', ``KeptDetailRows``).
+    struct Content {
+        var kept: KeptClosedRows?
+        var rows: [Row]
+        var keepUnder: String?
+        var keeper: KeptDetailRows?
+
+        init(kept: KeptClosedRows? = nil, rows: [Row], keepUnder: String? = nil, keeper: KeptDetailRows? = nil) {
+            self.kept = kept
+            self.rows = rows
+            self.keepUnder = keepUnder
+            self.keeper = keeper
+        }
+    }
+
+    /// Kept rows that cannot be put in as they are: their styles are not this workbook's, or
+    /// their bytes do not inflate to the length and CRC-32 their note gives (a part zip
+    /// readers refuse; only a holder of the site key could sign such a note, and `recon
+    /// verify` names it). Nothing is written; the caller builds the rows instead.
+    struct KeptRowsUnusable: Error {}
+
+    static func write(_ content: Content, base: Currency, site: String, clientNames: [String: String], to path: String,
+                      paper: PaperSize, created: Date) throws {
         let figures: Figures
         do {
-            figures = try Figures(rows)
+            figures = try Figures(content)
         } catch let overflow as TooLarge.Overflow {
             throw TooLarge(path: path, figure: overflow.figure)
         }
@@ -40,32 +65,26 @@ public enum MarginSummaryWorkbook {
         let temp = FileIO.temporaryName(for: path)
         try FileIO.makeDirectory(FileIO.parent(of: path))
         var keptRowsCheck: BackgroundWork<Bool>?
-        try Workbook.write(to: temp, naming: path, properties: properties) { book in
-            book.paper = paper
-            let formats = try Formats(book, styles)
-            try writeByMonth(try book.addWorksheet(named: "By month"), figures, base: base, site: site, styles: styles,
-                             formats: formats)
-            try writeByClient(try book.addWorksheet(named: "By client"), figures, base: base, names: clientNames,
-                              styles: styles, formats: formats)
-            keptRowsCheck = try writeDetail(try book.addWorksheet(named: "Detail"), figures, formats: formats, book: book, kept: kept)
+        do {
+            try Workbook.write(to: temp, naming: path, properties: properties) { book in
+                book.paper = paper
+                let formats = try Formats(book, styles)
+                try writeByMonth(try book.addWorksheet(named: "By month"), figures, base: base, site: site, styles: styles,
+                                 formats: formats)
+                try writeByClient(try book.addWorksheet(named: "By client"), figures, base: base, names: clientNames,
+                                  styles: styles, formats: formats)
+                keptRowsCheck = try writeDetail(try book.addWorksheet(named: "Detail"), figures, content: content,
+                                                formats: formats, book: book)
+            }
+        } catch let unusable as KeptRowsUnusable {
+            FileIO.remove(temp)
+            throw unusable
         }
         if let keptRowsCheck, !keptRowsCheck.wait() {
-            // Kept rows that do not inflate to the length and CRC-32 their note gives would make
-            // a part zip readers refuse; only a holder of the site key could sign such a note
-            // (`recon verify` names it). The rows are built instead, and kept anew.
             FileIO.remove(temp)
-            try write(rows: rows, base: base, site: site, clientNames: clientNames, to: path, paper: paper, created: created,
-                      kept: kept.map(BuiltAgain.init))
-            return
+            throw KeptRowsUnusable()
         }
         try FileIO.placeWritten(temp, at: path)
-    }
-
-    /// Takes no kept rows and keeps the rows it builds.
-    private struct BuiltAgain: KeptDetailRows {
-        let kept: KeptDetailRows
-        func rows(for key: String) -> PackedRows? { nil }
-        func keep(_ rows: PackedRows, for key: String) { kept.keep(rows, for: key) }
     }
 
     /// A figure of the summary too large to compute exactly (past 128 bits): the summary is not written.
@@ -112,6 +131,40 @@ public enum MarginSummaryWorkbook {
             }
             margin = try exact("margin") { try revenue - cost }
         }
+
+        /// Nothing added up yet.
+        init() {}
+
+        /// The totals of kept figures (``KeptClosedRows/Sum``).
+        init(_ sum: KeptClosedRows.Sum, of figure: @autoclosure () -> String) throws {
+            reports = sum.reports
+            revenue = sum.revenue
+            cost = sum.cost
+            do {
+                margin = try revenue - cost
+            } catch is ArithmeticOverflow {
+                throw TooLarge.Overflow(figure: "margin of \(figure())")
+            }
+        }
+
+        /// These totals and `other`'s together.
+        func adding(_ other: Totals, of figure: @autoclosure () -> String) throws -> Totals {
+            var sum = self
+            do {
+                sum.reports += other.reports
+                sum.revenue = try revenue + other.revenue
+                sum.cost = try cost + other.cost
+                sum.margin = try sum.revenue - sum.cost
+            } catch is ArithmeticOverflow {
+                throw TooLarge.Overflow(figure: "revenue, cost or margin of \(figure())")
+            }
+            return sum
+        }
+
+        /// As kept (``KeptClosedRows/Sum``), under `name`.
+        func sum(_ name: String) -> KeptClosedRows.Sum {
+            .init(name: name, reports: reports, revenue: revenue, cost: cost)
+        }
     }
 
     /// The numbers a row of totals shows in its cells: each exact figure converted to the
@@ -136,18 +189,28 @@ public enum MarginSummaryWorkbook {
     /// Everything the sheets show, computed before any of it is written.
     ///
     /// Groups are kept as positions in `rows`, never as copies of them: after a year the rows
-    /// are twelve thousand, and each copy was megabytes of fresh memory on every drop.
+    /// are twelve thousand, and each copy was megabytes of fresh memory on every drop. Rows
+    /// kept from an earlier command (``Content/kept``) are not there: their sums are.
     struct Figures {
-        /// The rows as given, the lines of `Detail`; each one's own totals are ``detail(_:)``.
+        /// The rows written one by one, the lines of `Detail` after the kept ones; each one's
+        /// own totals are ``detail(_:)``.
         let rows: [Row]
+        /// How many lines of `Detail` the kept rows are (0 without them).
+        let keptRows: Int
         /// One a period, in order, `draft` while any of its rows is.
         var months: [(period: Period, status: String, totals: Totals)] = []
         /// One a client over every period, largest margin first (then by id).
         var clients: [(id: String, totals: Totals)] = []
-        var all: Totals
+        var all = Totals()
+        /// The closed rows' sums to keep with them, when they are to be kept (``Content/keepUnder``).
+        var closedSums: (months: [KeptClosedRows.Sum], clients: [KeptClosedRows.Sum])?
 
-        init(_ rows: [Row]) throws {
+        init(_ rows: [Row]) throws { try self.init(Content(rows: rows)) }
+
+        init(_ content: Content) throws {
+            let rows = content.rows
             self.rows = rows
+            keptRows = content.kept.map { $0.packed.rows.upperBound } ?? 0
             // Every row's own margin is worked out here, so that none too large is met mid-write.
             for i in rows.indices { _ = try Self.detail(rows[i]) }
             var byPeriod: [Period: [Int32]] = [:]
@@ -156,15 +219,33 @@ public enum MarginSummaryWorkbook {
                 byPeriod[rows[i].period, default: []].append(Int32(i))
                 byClient[rows[i].row.clientId, default: []].append(Int32(i))
             }
+            for sum in content.kept?.months ?? [] {
+                guard let p = Period(sum.name) else { continue }
+                months.append((p, "closed", try Totals(sum, of: "period \(p)")))
+            }
             for p in byPeriod.keys.sorted() {
                 let list = (byPeriod[p] ?? []).lazy.map { rows[Int($0)] }
                 months.append((p, list.contains { $0.status != "closed" } ? "draft" : "closed",
                                try Totals(list, of: "period \(p)")))
             }
-            clients = try byClient.map { id, list in
-                (id, try Totals(list.lazy.map { rows[Int($0)] }, of: "client \(id) over every period"))
-            }.sorted { a, b in a.totals.margin != b.totals.margin ? a.totals.margin > b.totals.margin : a.id < b.id }
-            all = try Totals(rows, of: "every period together")
+            var perClient = try byClient.reduce(into: [String: Totals]()) { out, group in
+                out[group.key] = try Totals(group.value.lazy.map { rows[Int($0)] }, of: "client \(group.key) over every period")
+            }
+            if content.keepUnder != nil {
+                // The closed rows are the first ones: what they add up to is kept with them.
+                let closed = rows.prefix { $0.status == "closed" }
+                closedSums = (months.filter { $0.status == "closed" }.map { $0.totals.sum($0.period.description) },
+                              try Dictionary(grouping: closed, by: \.row.clientId).sorted { $0.key < $1.key }.map { id, list in
+                                  try Totals(list, of: "client \(id) over every period").sum(id)
+                              })
+            }
+            for sum in content.kept?.clients ?? [] {
+                let kept = try Totals(sum, of: "client \(sum.name) over every period")
+                perClient[sum.name] = try perClient[sum.name].map { try kept.adding($0, of: "client \(sum.name) over every period") } ?? kept
+            }
+            clients = perClient.map { ($0.key, $0.value) }
+                .sorted { a, b in a.totals.margin != b.totals.margin ? a.totals.margin > b.totals.margin : a.id < b.id }
+            for month in months { all = try all.adding(month.totals, of: "every period together") }
         }
 
         /// Row `i`'s own reports, revenue, cost and margin (known to fit since `init`).
@@ -314,40 +395,46 @@ public enum MarginSummaryWorkbook {
 
     /// - Returns: when kept rows were put in, whether they inflate to what their note says,
     ///   worked out on another core while the workbook is finished.
-    private static func writeDetail(_ sheet: Worksheet, _ figures: Figures, formats: Formats, book: Workbook,
-                                    kept: KeptDetailRows?) throws -> BackgroundWork<Bool>? {
+    /// - Throws: ``KeptRowsUnusable`` when the kept rows carry other style indices than this workbook's formats.
+    private static func writeDetail(_ sheet: Worksheet, _ figures: Figures, content: Content, formats: Formats,
+                                    book: Workbook) throws -> BackgroundWork<Bool>? {
         let headers = ["period", "status", "client", "modality", "reports", "revenue", "cost", "margin", "margin_pct"]
-        let rows = figures.rows
-        // The closed periods come first; they change only when a period closes, is rerun or credited.
-        let closed = rows.prefix { $0.status == "closed" }.count
-        let key = try kept.flatMap { _ in closed > 0 ? try detailKey(rows[..<closed], formats: formats, book: book) : nil }
+        let rows = figures.rows, first = figures.keptRows
+        let styles = try [formats.plain, formats.integer, formats.money, formats.percent].map { try book.styleIndex(of: $0) ?? -1 }
+        if let kept = content.kept, kept.styles != styles || kept.packed.rows != 1...first
+            || kept.packed.columns != 0...(headers.count - 1) {
+            throw KeptRowsUnusable()
+        }
+        // The closed periods come first; they change only when a period closes or is rerun.
+        let closed = content.keepUnder == nil ? 0 : rows.prefix { $0.status == "closed" }.count
         // Twelve thousand rows after a year, rewritten on every drop: written as the sheet's XML
         // in one pass rather than cell by cell through libxlsxwriter (``SheetRows``), the closed
         // periods' taken as they were kept.
         var check: BackgroundWork<Bool>?
         try sheet.writeRows { block in
-            var from = 0
-            if let key, let packed = kept?.rows(for: key), packed.rows == 1...closed, packed.columns == 0...(headers.count - 1) {
-                try block.append(packed)
-                check = BackgroundWork { packed.holdsWhatItSays() }
-                from = closed
+            if let kept = content.kept {
+                try block.append(kept.packed)
+                check = BackgroundWork { kept.packed.holdsWhatItSays() }
             }
             // Rows come period by period: each period's text is made once.
             var period: (period: Period, text: String)?
-            // By position: the closed rows already put in are not walked again.
-            for i in from..<rows.count {
+            for i in rows.indices {
                 let r = rows[i], totals = try figures.detail(i)
-                let row = i + 1
+                let row = first + i + 1
                 if period?.period != r.period { period = (r.period, r.period.description) }
                 try block.write(text: period?.text ?? "", row: row, column: 0, format: formats.plain)
                 try block.write(text: r.status, row: row, column: 1, format: formats.plain)
                 try block.write(text: r.row.clientId, row: row, column: 2, format: formats.plain)
                 try block.write(text: r.row.modality, row: row, column: 3, format: formats.plain)
                 try amounts(&block, row: row, column: 4, totals, formats: formats)
-                if row == closed, let key, let packed = block.pack() { kept?.keep(packed, for: key) }
+                if row == closed, let key = content.keepUnder, let sums = figures.closedSums, let packed = block.pack() {
+                    content.keeper?.keep(KeptClosedRows(packed: packed, styles: styles, months: sums.months, clients: sums.clients),
+                                         for: key)
+                }
             }
         }
-        try sheet.addTable(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(rows.count, 1), lastColumn: headers.count - 1),
+        let total = first + rows.count
+        try sheet.addTable(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(total, 1), lastColumn: headers.count - 1),
                            name: "Margins", headers: headers, style: .light(9))
         try sheet.setColumnWidth(10, columns: 0...1)
         try sheet.setColumnWidth(14, columns: 2...2)
@@ -357,53 +444,6 @@ public enum MarginSummaryWorkbook {
         try sheet.freezePanes(row: 1, column: 0)
         try sheet.setUpPrinting(paper: sheet.paper, landscape: true, repeatRows: 0...0)
         return check
-    }
-
-    /// What the closed periods' rows of `Detail` are made from, as a SHA-256: every figure
-    /// they show and the style index of every format they carry. Rows kept under it are
-    /// those rows as this program writes them (the keeper names the program).
-    static func detailKey(_ rows: ArraySlice<Row>, formats: Formats, book: Workbook) throws -> String {
-        var text: [UInt8] = []
-        for format in [formats.plain, formats.integer, formats.money, formats.percent] {
-            text += Array("style \(try book.styleIndex(of: format).map(String.init) ?? "-")\n".utf8)
-        }
-        // Hashed a block of rows at a time: the whole text is half a megabyte after a year.
-        var hasher = SHA256()
-        hasher.update(data: text)
-        var block: [UInt8] = []
-        block.reserveCapacity(1 << 16)
-        for start in stride(from: rows.startIndex, to: rows.endIndex, by: 1024) {
-            block.removeAll(keepingCapacity: true)
-            appendRowsText(rows[start..<min(start + 1024, rows.endIndex)], to: &block)
-            hasher.update(data: block)
-        }
-        return Hex.string(hasher.finalize())
-    }
-
-    /// The rows' figures as the key reads them: a line a row, `period TAB status TAB client
-    /// TAB modality TAB reports TAB revenue TAB cost`. Tabs and newlines between fields: none
-    /// is in an id or a modality (SPEC §2). Twelve thousand rows after a year, on every drop:
-    /// written as bytes, never as interpolated text.
-    static func appendRowsText(_ rows: some Sequence<Row>, to text: inout [UInt8]) {
-        let tab = UInt8(ascii: "\t")
-        var period: (period: Period, text: [UInt8])?
-        for r in rows {
-            if period?.period != r.period { period = (r.period, Array(r.period.description.utf8)) }
-            text += period?.text ?? []
-            text.append(tab)
-            text += r.status.utf8
-            text.append(tab)
-            text += r.row.clientId.utf8
-            text.append(tab)
-            text += r.row.modality.utf8
-            text.append(tab)
-            text += String(r.row.reports).utf8
-            text.append(tab)
-            r.row.revenue.appendText(to: &text)
-            text.append(tab)
-            r.row.cost.appendText(to: &text)
-            text.append(UInt8(ascii: "\n"))
-        }
     }
 
     // MARK: - Cells

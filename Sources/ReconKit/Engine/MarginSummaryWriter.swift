@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import XLSX
 
@@ -9,17 +10,21 @@ public struct MarginSummaryWriter {
 
     public static let relative = "Outbox/margin-summary.xlsx"
 
-    /// What the summary shows, gathered from the state: the closed periods' recorded margins and
-    /// the open ones' from their prices (`open`, or priced now), so that the workbook can be
-    /// written on another thread while the state changes.
+    /// What the summary shows, gathered from the state: the closed periods' recorded margins
+    /// (still undecoded: ``RecordedMargins``) and the open ones' rows from their prices (`open`,
+    /// or priced now), so that the workbook can be written on another thread while the state changes.
     public struct Gathered: Sendable {
-        let rows: [MarginSummaryWorkbook.Row]
+        let closed: [(period: Period, margins: RecordedMargins)]
+        let open: [MarginSummaryWorkbook.Row]
+        /// What the closed periods' rows are kept under: their closing entries (nil when one was
+        /// not read from the ledger, or an open period comes before a closed one).
+        let key: String?
         let base: Currency
         let site: String
         let clientNames: [String: String]
         let paper: PaperSize
         let created: Date
-        /// Where the closed periods' `Detail` rows are kept between commands.
+        /// Where the closed periods' part is kept between commands.
         let kept: MarginDetailCache
     }
 
@@ -27,23 +32,37 @@ public struct MarginSummaryWriter {
         let state = session.state
         let reviewer = Reviewer(session: session)
         let openBooks = open ?? Dictionary(uniqueKeysWithValues: state.openPeriods.map { ($0, reviewer.price($0, final: false)) })
-        // Built once at its size: a year holds twelve thousand rows, and every regrowth was a
-        // fresh copy of them on every drop.
         var rows: [MarginSummaryWorkbook.Row] = []
-        rows.reserveCapacity(state.closedMargins.values.reduce(0) { $0 + $1.count }
-            + openBooks.values.reduce(0) { $0 + $1.margins.reduce(0) { $0 + $1.byModality.count } })
-        // Period by period, each in the pricer's client and modality order: the rows are then
-        // already in order, which one walk confirms; only rows out of order are sorted.
-        for (p, list) in state.closedMargins.sorted(by: { $0.key < $1.key }) { for r in list { rows.append(.init(p, "closed", r)) } }
+        rows.reserveCapacity(openBooks.values.reduce(0) { $0 + $1.margins.reduce(0) { $0 + $1.byModality.count } })
         for (p, book) in openBooks.sorted(by: { $0.key < $1.key }) {
             for m in book.margins { for r in m.byModality { rows.append(.init(p, "draft", r)) } }
         }
+        let closed = state.closedMargins.sorted { $0.key < $1.key }.map { (period: $0.key, margins: $0.value) }
+        return Gathered(closed: closed, open: Self.sorted(rows), key: Self.key(closed, before: openBooks.keys.min()),
+                        base: state.base, site: state.name, clientNames: state.pricing.clients.mapValues(\.name),
+                        paper: session.config.paper, created: session.clock.now(), kept: MarginDetailCache(session: session))
+    }
+
+    /// Period by period, each in the pricer's client and modality order: the rows are then
+    /// already in order, which one walk confirms; only rows out of order are sorted.
+    static func sorted(_ rows: [MarginSummaryWorkbook.Row]) -> [MarginSummaryWorkbook.Row] {
         func inOrder(_ a: MarginSummaryWorkbook.Row, _ b: MarginSummaryWorkbook.Row) -> Bool {
             (a.period, a.row.clientId, a.row.modality) < (b.period, b.row.clientId, b.row.modality)
         }
-        if zip(rows, rows.dropFirst()).contains(where: { inOrder($1, $0) }) { rows.sort(by: inOrder) }
-        return Gathered(rows: rows, base: state.base, site: state.name, clientNames: state.pricing.clients.mapValues(\.name),
-                        paper: session.config.paper, created: session.clock.now(), kept: MarginDetailCache(session: session))
+        return zip(rows, rows.dropFirst()).contains(where: { inOrder($1, $0) }) ? rows.sorted(by: inOrder) : rows
+    }
+
+    /// The closed periods' part is kept under the entries that recorded their margins, each
+    /// period's seq and hash (the ledger's chain vouches that the same hash is the same margins),
+    /// when every closed period comes before `firstOpen`: their rows are then the first of `Detail`.
+    static func key(_ closed: [(period: Period, margins: RecordedMargins)], before firstOpen: Period?) -> String? {
+        guard let last = closed.last?.period, firstOpen.map({ last < $0 }) ?? true else { return nil }
+        var text = "recon margin summary closed rows 1\n"
+        for (period, margins) in closed {
+            guard let hash = margins.hash else { return nil }
+            text += "\(period) \(margins.seq) \(hash)\n"
+        }
+        return Hex.string(SHA256.hash(data: Array(text.utf8)))
     }
 
     /// Writes it after a command's entries are in: a failure is a warning (``DerivedOutput``).
@@ -52,26 +71,50 @@ public struct MarginSummaryWriter {
         DerivedOutput(session: session).write(Self.relative, comesBack: .nextWritingCommand) { _ in try write(gathered) }
     }
 
+    /// Writes the summary with the closed periods' part kept under their entries, when there
+    /// is one; otherwise (or when it cannot be put in) with their rows decoded, and keeps those.
     public func write(_ gathered: Gathered? = nil) throws {
         let g = gathered ?? self.gathered()
-        try MarginSummaryWorkbook.write(rows: g.rows, base: g.base, site: g.site, clientNames: g.clientNames,
-                                        to: session.site.path(Self.relative), paper: g.paper, created: g.created, kept: g.kept)
+        if let key = g.key, let kept = g.kept.closed(for: key) {
+            do {
+                return try write(g, .init(kept: kept, rows: g.open))
+            } catch is MarginSummaryWorkbook.KeptRowsUnusable {}
+        }
+        try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: g.key, keeper: g.kept))
     }
 
-    /// The closed periods' `Detail` rows as the summary would show them now, built afresh (a
-    /// summary written to `scratch` and removed), when they are the ones kept under `key`;
-    /// nil when the summary now shows other closed rows. For `recon verify`.
-    func closedDetailRows(for key: String, scratch: String) throws -> PackedRows? {
-        /// Keeps nothing and builds every row, noting the closed ones.
+    private func write(_ g: Gathered, _ content: MarginSummaryWorkbook.Content) throws {
+        try MarginSummaryWorkbook.write(content, base: g.base, site: g.site, clientNames: g.clientNames,
+                                        to: session.site.path(Self.relative), paper: g.paper, created: g.created)
+    }
+
+    /// The closed periods' rows, decoded (those a ledger prefix left in the ledger read back).
+    private func closedRows(_ g: Gathered) throws -> [MarginSummaryWorkbook.Row] {
+        // A year's twelve lines of 160 KB read back, checked and decoded on every core.
+        var decoded = [Result<[MarginRow], Error>](repeating: .success([]), count: g.closed.count)
+        decoded.withUnsafeMutableBufferPointer { slots in
+            DispatchQueue.concurrentPerform(iterations: g.closed.count) { i in slots[i] = Result { try g.closed[i].margins.rows() } }
+        }
+        var rows: [MarginSummaryWorkbook.Row] = []
+        for (i, (p, _)) in g.closed.enumerated() { for r in try decoded[i].get() { rows.append(.init(p, "closed", r)) } }
+        return Self.sorted(rows)
+    }
+
+    /// The closed periods' part as the summary would show it now, built afresh (a summary
+    /// written to `scratch` and removed), when it is the one kept under `key`; nil when the
+    /// summary now shows other closed periods. For `recon verify`.
+    func closedPart(for key: String, scratch: String) throws -> KeptClosedRows? {
+        /// Keeps nothing and builds every row, noting the closed part.
         final class Built: KeptDetailRows {
-            var rows: (key: String, packed: PackedRows)?
-            func rows(for key: String) -> PackedRows? { nil }
-            func keep(_ rows: PackedRows, for key: String) { self.rows = (key, rows) }
+            var part: (key: String, closed: KeptClosedRows)?
+            func closed(for key: String) -> KeptClosedRows? { nil }
+            func keep(_ closed: KeptClosedRows, for key: String) { part = (key, closed) }
         }
         let g = gathered(), built = Built()
+        guard g.key == key else { return nil }
         defer { FileIO.remove(scratch) }
-        try MarginSummaryWorkbook.write(rows: g.rows, base: g.base, site: g.site, clientNames: g.clientNames, to: scratch,
-                                        paper: g.paper, created: g.created, kept: built)
-        return built.rows.flatMap { $0.key == key ? $0.packed : nil }
+        try MarginSummaryWorkbook.write(.init(rows: try closedRows(g) + g.open, keepUnder: key, keeper: built), base: g.base,
+                                        site: g.site, clientNames: g.clientNames, to: scratch, paper: g.paper, created: g.created)
+        return built.part.flatMap { $0.key == key ? $0.closed : nil }
     }
 }

@@ -64,8 +64,9 @@ public struct SiteState {
     public func decodedClosedStats() -> [Period: [PartyPeriodStats]] {
         closedStatsRecorded.reduce(into: [:]) { $0[$1.key] = PartyStatsCodec.decode($1.value, period: $1.key.description) }
     }
-    /// Closed-period margins by client and modality, as the ledger recorded them.
-    public private(set) var closedMargins: [Period: [MarginRow]] = [:]
+    /// Closed-period margins by client and modality, as the ledger recorded them; decoded
+    /// only where shown (``RecordedMargins/rows()``).
+    public private(set) var closedMargins: [Period: RecordedMargins] = [:]
     // `issued` and `payments` are set only by replay and ingest; unit tests build states by hand.
     public internal(set) var issued: [IssuedDocument] = []
     /// Money received from clients, in order of arrival.
@@ -105,11 +106,11 @@ public struct SiteState {
             closedPeriods[p.period] = seq
             awaitingRerun[p.period] = nil
             closedStatsRecorded[p.period] = .some(p.stats)
-            closedMargins[p.period] = MarginCodec.decode(p.margins)
+            closedMargins[p.period] = RecordedMargins(seq: seq, value: p.margins, entry: p.recordedIn)
         case .rerun(let p):
             awaitingRerun[p.period] = nil
             closedStatsRecorded[p.period] = .some(p.stats)
-            closedMargins[p.period] = MarginCodec.decode(p.margins)
+            closedMargins[p.period] = RecordedMargins(seq: seq, value: p.margins, entry: p.recordedIn)
         case .documentIssued(let d):
             let r = d.record
             apply(issued: IssuedDocument(seq: seq, at: at, kind: r.kind, number: r.number, period: r.period, partyId: r.partyId,

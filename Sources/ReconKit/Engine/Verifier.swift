@@ -144,7 +144,7 @@ public struct Verifier {
         guard ledgerBytes.count >= header.length else { throw LedgerDamage(seq: nil, "\(site.ledgerFile) is shorter than its entries") }
         let ledgerSha = ledgerBytes.withUnsafeBytes { Hex.string(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[..<header.length]))) }
         let expected = LedgerPrefix.text(entries: ledger.entries[..<header.entries], ends: ledger.ends[..<header.entries],
-                                         ledgerSha256: ledgerSha)
+                                         ledgerSha256: ledgerSha, version: header.version)
         guard expected == bytes else {
             throw LedgerDamage(seq: vouching.seq, "\(relative), which this entry records, does not hold the \(header.entries) entries before "
                 + "it as the ledger gives them; delete it (the next close writes it anew) and find out who changed it")
@@ -258,9 +258,14 @@ public struct Verifier {
         let cache = MarginDetailCache(site: site, verifier: verifier, signing: nil)
         guard ledger.halfWrittenBytes == 0, note.program == StatusCache.program, let kept = cache.packed(note) else { return }
         let scratch = FileManager.default.temporaryDirectory.path + "/recon-verify-\(getpid())-margin-summary.xlsx"
-        guard let built = try MarginSummaryWriter(session: try session()).closedDetailRows(for: note.key, scratch: scratch) else { return }
-        guard let xml = kept.inflated(), kept.rows == built.rows, kept.columns == built.columns, xml == built.inflated() else {
+        guard let built = try MarginSummaryWriter(session: try session()).closedPart(for: note.key, scratch: scratch) else { return }
+        guard let xml = kept.inflated(), kept.rows == built.packed.rows, kept.columns == built.packed.columns,
+              xml == built.packed.inflated() else {
             throw LedgerDamage(seq: nil, "\(MarginDetailCache.bytesPath) holds other rows than the ledger gives the margin summary" + advice)
+        }
+        guard note.styles == built.styles, note.months == built.months, note.clients == built.clients else {
+            throw LedgerDamage(seq: nil, "\(MarginDetailCache.notePath) holds other sums or styles than the ledger gives the margin summary"
+                + advice)
         }
     }
 

@@ -126,6 +126,11 @@ struct DeferredMembers: Sendable {
         "client_name", "radiologist_name", "tax_rate", "payment_terms_days",
     ])
 
+    /// The body members of a `period.closed` or `rerun` entry a ledger prefix (version 2)
+    /// leaves in the file: its margins, which only the margin summary shows, and that only when
+    /// the rows it keeps are not this entry's (``RecordedMargins``).
+    static let closingMembers: Set<String> = ["margins"]
+
     let path: String
     /// The line's first byte and its length, without the newline.
     let offset: Int

@@ -194,6 +194,9 @@ extension LedgerEvent {
         /// The SHA-256 of the ledger prefix file written with it (``LedgerPrefix``): the
         /// ledger vouches for the entries before the close as later commands read them.
         public var ledgerPrefixSha256: String?
+        /// The entry read, when this is one: its `margins`, when a ledger prefix left them in
+        /// the ledger file (nil here), are read back from it where shown (``RecordedMargins``).
+        var recordedIn: LedgerEntry?
 
         public init(period: Period, documents: [String], stats: JSONValue, margins: JSONValue, reportIndexSha256: String? = nil,
                     ledgerPrefixSha256: String? = nil) {
@@ -212,6 +215,7 @@ extension LedgerEvent {
             margins = b.entry.body["margins"]
             reportIndexSha256 = b.optional("report_index_sha256")
             ledgerPrefixSha256 = b.optional("ledger_prefix_sha256")
+            recordedIn = b.entry
         }
 
         var body: [String: JSONValue] {
@@ -229,6 +233,8 @@ extension LedgerEvent {
     public struct Rerun: Sendable {
         public var period: Period
         public var members: [String: JSONValue]
+        /// The entry read, when this is one (``PeriodClosed/recordedIn``).
+        var recordedIn: LedgerEntry?
 
         public init(period: Period, members: [String: JSONValue]) {
             self.period = period
@@ -240,6 +246,7 @@ extension LedgerEvent {
         init(_ b: BodyReader) throws {
             period = try b.period("period")
             members = b.entry.body
+            recordedIn = b.entry
         }
 
         public var stats: JSONValue? { members["stats"] }

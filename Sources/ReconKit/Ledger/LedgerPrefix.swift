@@ -8,7 +8,8 @@ import Foundation
 /// A close writes it (its first line: how many entries, how many bytes of `ledger.jsonl`
 /// they are, the SHA-256 of those bytes and the last entry's hash; then one line an entry:
 /// its members, where its line lies and its body as read, with a document's
-/// ``DeferredMembers/documentMembers`` left in the ledger) and records the file's SHA-256 as
+/// ``DeferredMembers/documentMembers`` and a close's or rerun's
+/// ``DeferredMembers/closingMembers`` left in the ledger) and records the file's SHA-256 as
 /// `ledger_prefix_sha256` in its own `period.closed` entry, which comes after those entries.
 ///
 /// A later command (``LedgerFile/load(deferringLines:chunkBytes:prefix:)``) takes the
@@ -23,8 +24,12 @@ public struct LedgerPrefix {
     public static let relativePath = ".recon/ledger-prefix.jsonl"
     /// Where a close puts the next one until its entries are durable (``commit()``).
     static let nextRelativePath = ".recon/ledger-prefix.next"
-    /// The first line's `format`: no other file reads as one.
-    static let format = "recon ledger prefix 1"
+    /// The first line's `format`: no other file reads as one. Version 2 leaves a close's
+    /// margins in the ledger too; a file of version 1 (documents' members only) is still read,
+    /// and `recon verify` checks it as that version.
+    static let format = "recon ledger prefix 2"
+    static let version = 2
+    static let formats = ["recon ledger prefix 1": 1, format: version]
 
     /// A prefix taken by a reading of the ledger: its entries, where their lines end, the
     /// file's SHA-256 (which an entry after them must record) and the rest of the ledger's
@@ -38,6 +43,7 @@ public struct LedgerPrefix {
 
     /// What the first line says.
     struct Header: Equatable {
+        var version: Int
         var entries: Int
         var length: Int
         var ledgerSha256: String
@@ -48,10 +54,12 @@ public struct LedgerPrefix {
     /// offset after its newline in `ends`), whose bytes hash to `ledgerSha256`. The same
     /// entries give the same bytes whether read with their documents' members left in the
     /// ledger or whole (`recon verify` compares).
-    static func text(entries: ArraySlice<LedgerEntry>, ends: ArraySlice<Int>, ledgerSha256: String) -> [UInt8] {
+    /// `version`: the format's (``formats``); a file is checked as the version it says.
+    static func text(entries: ArraySlice<LedgerEntry>, ends: ArraySlice<Int>, ledgerSha256: String,
+                     version: Int = LedgerPrefix.version) -> [UInt8] {
         precondition(entries.count == ends.count)
         let header: JSONValue = .object([
-            "format": .string(format), "entries": .int(Int64(entries.count)), "length": .int(Int64(ends.last ?? 0)),
+            "format": .string(formats.first { $0.value == version }?.key ?? format), "entries": .int(Int64(entries.count)), "length": .int(Int64(ends.last ?? 0)),
             "ledger_sha256": .string(ledgerSha256), "head": .string(entries.last?.hash ?? LedgerEntry.zeroHash),
         ])
         var lines = [[UInt8]](repeating: [], count: entries.count)
@@ -62,7 +70,7 @@ public struct LedgerPrefix {
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 for i in (n * part / parts)..<(n * (part + 1) / parts) {
                     let start = i == 0 ? 0 : ends[base + i - 1]
-                    out[i] = JCS.canonical(line(entries[base + i], start: start, end: ends[base + i])) + [10]
+                    out[i] = JCS.canonical(line(entries[base + i], start: start, end: ends[base + i], version: version)) + [10]
                 }
             }
         }
@@ -75,22 +83,24 @@ public struct LedgerPrefix {
     /// One entry as the file holds it: `[seq, at, kind, prev, hash, start, end, deferred, body]`,
     /// an array rather than an object, so that reading six thousand of them builds no table of
     /// member names beside each body.
-    private static func line(_ e: LedgerEntry, start: Int, end: Int) -> JSONValue {
-        let isDocument = e.eventKind?.document != nil
-        let body = isDocument ? e.body.filter { !DeferredMembers.documentMembers.names.contains($0.key) } : e.body
+    private static func line(_ e: LedgerEntry, start: Int, end: Int, version: Int) -> JSONValue {
+        let kind = e.eventKind
+        let left = kind?.document != nil ? DeferredMembers.documentMembers.names
+            : version >= 2 && (kind == .periodClosed || kind == .rerun) ? DeferredMembers.closingMembers : nil
+        let body = left.map { left in e.body.filter { !left.contains($0.key) } } ?? e.body
         return .array([
             .int(Int64(e.seq)), .string(e.at), .string(e.kind), .string(e.prev), .string(e.hash), .int(Int64(start)),
-            .int(Int64(end)), .bool(isDocument), .object(body),
+            .int(Int64(end)), .bool(left != nil), .object(body),
         ])
     }
 
     /// The file's first line, when it is one.
     static func header(_ line: UnsafeBufferPointer<UInt8>) -> Header? {
         guard let value = try? JSONParser.parse(buffer: line), case .object(let o) = value,
-              o["format"]?.stringValue == format, let entries = o["entries"]?.intValue, entries > 0,
+              let version = o["format"]?.stringValue.flatMap({ formats[$0] }), let entries = o["entries"]?.intValue, entries > 0,
               let length = o["length"]?.intValue, length > 0, let sha = o["ledger_sha256"]?.stringValue,
               let head = o["head"]?.stringValue else { return nil }
-        return Header(entries: Int(entries), length: Int(length), ledgerSha256: sha, head: head)
+        return Header(version: version, entries: Int(entries), length: Int(length), ledgerSha256: sha, head: head)
     }
 
     /// The entries of the file's lines after the first (`lines`: each without its newline),

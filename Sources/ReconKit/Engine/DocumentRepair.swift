@@ -80,9 +80,16 @@ public struct DocumentRepair {
         }
     }
 
-    /// Removes the hidden files of unfinished writes that killed writers left where recon writes.
+    /// Removes the hidden files of unfinished writes that killed writers left where recon
+    /// writes, as the session found them (one a missing document came back from is gone).
     func sweepTemporaryFiles() {
-        let site = session.site
+        for path in session.foundTemporaryFiles() where (try? FileIO.removeChecked(path)) != nil {
+            session.log.notice("removed \(path), left by an interrupted command")
+        }
+    }
+
+    /// The hidden files of unfinished writes in the folders recon writes, by path.
+    static func temporaryFiles(in site: Site) -> [String] {
         // The cache too: a cache write cut short by a full disk leaves its temporary file there.
         var dirs = [site.ledgerDir, site.drops, site.checkpoints, site.held, site.rejected, site.outbox, site.cache,
                     site.path(".recon/closed"), site.path(".recon")]
@@ -91,12 +98,7 @@ public struct DocumentRepair {
             dirs.append(dir)
             for sub in ["invoices", "credit-notes", "payouts", "drafts"] { dirs.append(dir + "/" + sub) }
         }
-        for dir in dirs {
-            for name in FileIO.hiddenNames(in: dir) where DocumentRepair.isTemporaryName(name) {
-                FileIO.remove(dir + "/" + name)
-                session.log.notice("removed \(dir)/\(name), left by an interrupted command")
-            }
-        }
+        return dirs.flatMap { dir in FileIO.hiddenNames(in: dir).filter(isTemporaryName).map { dir + "/" + $0 } }
     }
 
     /// An archived drop that no entry names, whose file still waits in the Inbox (or

@@ -32,6 +32,9 @@ public final class SiteSession {
     /// The positions in ``ledger`` of document entries whose files the writer checks found
     /// missing (nil when they did not run): what ``repair()`` puts back.
     private(set) var missingDocuments: [Int]?
+    /// The hidden files of unfinished writes where recon writes, looked for on the other core
+    /// while the ledger is read (the lock is held: no writer adds one): what ``repair()`` sweeps.
+    private let temporaryFiles: BackgroundWork<[String]>?
 
     /// How long a second writer waits for the lock.
     public static var lockTimeout: Double {
@@ -55,6 +58,8 @@ public final class SiteSession {
             throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
         }
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil
+        // A year's 70 folders listed while the ledger's first bytes are read on one core.
+        temporaryFiles = writing ? BackgroundWork { DocumentRepair.temporaryFiles(in: site) } : nil
         let ledger = LedgerFile(path: site.ledgerFile)
         do {
             try Stages.time("ledger") { try ledger.load(prefix: site.path(LedgerPrefix.relativePath)) }
@@ -236,6 +241,9 @@ public final class SiteSession {
     public func append(_ items: [(kind: String, body: [String: JSONValue])]) throws -> [LedgerEntry] {
         try append(items, at: SiteClock.text(clock.now()))
     }
+
+    /// The hidden files of unfinished writes found when the session opened (none for a reader).
+    func foundTemporaryFiles() -> [String] { temporaryFiles?.wait() ?? [] }
 
     /// ``append(_:)`` stamped `at` (issued documents carry the time their workbooks were made).
     func append(_ items: [(kind: String, body: [String: JSONValue])], at: String) throws -> [LedgerEntry] {

@@ -177,50 +177,64 @@ public final class LedgerFile {
             prefixPassedBy = "it is larger than a ledger prefix of this ledger can be"
             return nil
         }
-        guard let bytes = try? FileIO.read(prefixPath, followingLinks: false) else {
-            prefixPassedBy = "it could not be read"
+        // Its first line first: one core hashes the ledger's first bytes while the file is
+        // read and split into lines on this one, then hashed and its entries read on all.
+        guard let early = Self.prefixHeader(prefixPath, size: Int(size)), early.length <= reader.size else {
+            prefixPassedBy = "it does not read as one"
             return nil
         }
-        return try bytes.withUnsafeBufferPointer { bytes throws -> LedgerPrefix.Taken? in
-            guard let lines = LedgerPrefix.lineRanges(bytes), let first = lines.first,
-                  let header = LedgerPrefix.header(UnsafeBufferPointer(rebasing: bytes[first])), header.length <= reader.size else {
-                prefixPassedBy = "it does not read as one"
-                return nil
-            }
-            // One core hashes the ledger's first bytes and another the file itself, first; then all read its entries.
-            var ledgerHash = SHA256(), fileSha = ""
-            var rest: (lines: UnsafeBufferPointer<UInt8>, offset: Int)?
-            var readError: Error?
-            let hashLedger = {
-                do {
-                    while let chunk = try reader.next() {
-                        let inside = min(chunk.lines.count, header.length - chunk.offset)
-                        ledgerHash.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: chunk.lines[..<inside])))
-                        if chunk.offset + chunk.lines.count >= header.length {
-                            rest = (UnsafeBufferPointer(rebasing: chunk.lines[inside...]), header.length)
-                            break
-                        }
+        let hashing = BackgroundWork { () -> Result<(hash: SHA256, rest: (lines: UnsafeBufferPointer<UInt8>, offset: Int)?), Error> in
+            var ledgerHash = SHA256()
+            do {
+                while let chunk = try reader.next() {
+                    let inside = min(chunk.lines.count, early.length - chunk.offset)
+                    ledgerHash.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: chunk.lines[..<inside])))
+                    if chunk.offset + chunk.lines.count >= early.length {
+                        return .success((ledgerHash, (UnsafeBufferPointer(rebasing: chunk.lines[inside...]), early.length)))
                     }
-                } catch {
-                    readError = error
                 }
+                return .success((ledgerHash, nil))
+            } catch {
+                return .failure(error)
             }
+        }
+        /// Nothing taken: the reader as it was once the hashing is done with it.
+        func passedBy(_ why: String) -> LedgerPrefix.Taken? {
+            _ = hashing.wait()
+            reader.rewind()
+            prefixPassedBy = why
+            return nil
+        }
+        guard let bytes = try? FileIO.read(prefixPath, followingLinks: false) else { return passedBy("it could not be read") }
+        return try bytes.withUnsafeBufferPointer { bytes throws -> LedgerPrefix.Taken? in
+            // The first line read again with the rest must be the one the hashing went by.
+            guard let lines = LedgerPrefix.lineRanges(bytes), let first = lines.first,
+                  LedgerPrefix.header(UnsafeBufferPointer(rebasing: bytes[first])) == early else {
+                return passedBy("it does not read as one")
+            }
+            var fileSha = ""
             let hashFile = {
                 var file = SHA256()
                 file.update(bufferPointer: UnsafeRawBufferPointer(bytes))
                 fileSha = Hex.string(file.finalize())
             }
-            let decoded = LedgerPrefix.entries(bytes, lines: Array(lines.dropFirst()), header: header, ledgerPath: path,
-                                               alongside: [hashLedger, hashFile])
-            if let readError { throw readError }
-            guard let decoded, let rest, Hex.string(ledgerHash.finalize()) == header.ledgerSha256 else {
-                prefixPassedBy = decoded == nil ? "it does not read as one"
-                    : "the ledger's first \(header.length) bytes do not hash to the SHA-256 it records"
-                reader.rewind()
-                return nil
+            let decoded = LedgerPrefix.entries(bytes, lines: Array(lines.dropFirst()), header: early, ledgerPath: path,
+                                               alongside: [hashFile])
+            let hashed = try hashing.wait().get()
+            guard let decoded, let rest = hashed.rest, Hex.string(hashed.hash.finalize()) == early.ledgerSha256 else {
+                return passedBy(decoded == nil ? "it does not read as one"
+                    : "the ledger's first \(early.length) bytes do not hash to the SHA-256 it records")
             }
-            hash = ledgerHash
+            hash = hashed.hash
             return LedgerPrefix.Taken(entries: decoded.entries, ends: decoded.ends, sha256: fileSha, rest: rest)
+        }
+    }
+
+    /// The first line of the ledger prefix file at `path` read on its own, when it is a header.
+    private static func prefixHeader(_ path: String, size: Int) -> LedgerPrefix.Header? {
+        guard let file = try? ReadOnlyFile(path), let start = try? file.read(at: 0, count: min(size, 4096)) else { return nil }
+        return start.withUnsafeBufferPointer { start in
+            start.firstIndex(of: 10).flatMap { LedgerPrefix.header(UnsafeBufferPointer(rebasing: start[..<$0])) }
         }
     }
 

@@ -28,6 +28,7 @@ struct Decide: ParsableCommand {
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, clock: options.clock)
             keepUntilExit(session)
             try session.repair()
+            session.readAheadForDrafts()
             let entry = try Decider(session: session).decide(
                 Decision(subject: subject, decision: decision, by: by, note: note))
             if json {

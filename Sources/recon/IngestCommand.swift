@@ -51,6 +51,7 @@ struct Ingest: ParsableCommand {
             if !dryRun { try session.repair() }
             var paths = Ingestor.distinctNamed(named).sorted(by: Ingestor.processingOrder)
             if files.isEmpty { (paths, undecodable) = Ingestor.inboxEntries(session.site) }
+            if !dryRun && !paths.isEmpty { session.readAheadForDrafts() }
             let ingestor = Ingestor(session: session)
             ingestor.dryRun = dryRun
             let outcomes = try ingestor.ingest(paths, undecodable: undecodable)

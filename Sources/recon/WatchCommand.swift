@@ -95,6 +95,7 @@ struct Watch: ParsableCommand {
             do {
                 let session = try SiteSession(site: site, writing: true, log: log, clock: clock)
                 try session.repair()
+                session.readAheadForDrafts()
                 return session
             } catch let busy as SiteLock.Busy {
                 if stopping.isSet || once { throw busy }

@@ -33,12 +33,17 @@ public enum MarginSummaryWorkbook {
     /// none is kept), the key to keep those under in `keeper` (the closing entries', ``KeptDetailRows``).
     struct Content {
         var kept: KeptClosedRows?
+        /// Whether the kept rows were checked to inflate to what their note says (else it is
+        /// checked on another core while the workbook is made).
+        var keptChecked = false
         var rows: [Row]
         var keepUnder: String?
         var keeper: KeptDetailRows?
 
-        init(kept: KeptClosedRows? = nil, rows: [Row], keepUnder: String? = nil, keeper: KeptDetailRows? = nil) {
+        init(kept: KeptClosedRows? = nil, keptChecked: Bool = false, rows: [Row], keepUnder: String? = nil,
+             keeper: KeptDetailRows? = nil) {
             self.kept = kept
+            self.keptChecked = keptChecked
             self.rows = rows
             self.keepUnder = keepUnder
             self.keeper = keeper
@@ -414,7 +419,7 @@ public enum MarginSummaryWorkbook {
         try sheet.writeRows { block in
             if let kept = content.kept {
                 try block.append(kept.packed)
-                check = BackgroundWork { kept.packed.holdsWhatItSays() }
+                if !content.keptChecked { check = BackgroundWork { kept.packed.holdsWhatItSays() } }
             }
             // Rows come period by period: each period's text is made once.
             var period: (period: Period, text: String)?

@@ -75,12 +75,39 @@ public struct MarginSummaryWriter {
     /// is one; otherwise (or when it cannot be put in) with their rows decoded, and keeps those.
     public func write(_ gathered: Gathered? = nil) throws {
         let g = gathered ?? self.gathered()
-        if let key = g.key, let kept = g.kept.closed(for: key) {
-            do {
-                return try write(g, .init(kept: kept, rows: g.open))
-            } catch is MarginSummaryWorkbook.KeptRowsUnusable {}
+        if let key = g.key {
+            // Read and checked ahead while the command worked, when it was for these closings.
+            let ahead = session.marginPartAhead?.wait().flatMap { $0.key == key ? $0 : nil }
+            if let kept = ahead?.kept ?? g.kept.closed(for: key), ahead?.holds != false {
+                do {
+                    return try write(g, .init(kept: kept, keptChecked: ahead?.holds == true, rows: g.open))
+                } catch is MarginSummaryWorkbook.KeptRowsUnusable {}
+            }
         }
         try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: g.key, keeper: g.kept))
+    }
+
+    /// The closed part kept under the closings' key, read and checked ahead of the summary.
+    struct Ahead: Sendable {
+        let key: String
+        let kept: KeptClosedRows
+        /// Whether its bytes inflate to the length and CRC-32 its note gives.
+        let holds: Bool
+    }
+
+    /// The closed part kept for the closings `session`'s state holds, read (its note's
+    /// signature checked, its bytes hashed) and inflated to check them on another core while
+    /// the command does its work: after a year that is 5.7 MB of XML, which the drafts would
+    /// otherwise inflate beside the status cache at the end. Nil when there is nothing to read.
+    static func readAhead(_ session: SiteSession) -> BackgroundWork<Ahead?>? {
+        let state = session.state
+        let closed = state.closedMargins.sorted { $0.key < $1.key }.map { (period: $0.key, margins: $0.value) }
+        guard let key = key(closed, before: state.openPeriods.min()) else { return nil }
+        let cache = MarginDetailCache(session: session)
+        return BackgroundWork {
+            guard let kept = cache.closed(for: key) else { return nil }
+            return Ahead(key: key, kept: kept, holds: kept.packed.holdsWhatItSays())
+        }
     }
 
     private func write(_ g: Gathered, _ content: MarginSummaryWorkbook.Content) throws {

@@ -242,6 +242,18 @@ public final class SiteSession {
         try append(items, at: SiteClock.text(clock.now()))
     }
 
+    /// The margin summary's kept closed part, read and checked on another core from the
+    /// repair on, for a command whose drafts refresh the summary (``MarginSummaryWriter/readAhead(_:)``).
+    private(set) var marginPartAhead: BackgroundWork<MarginSummaryWriter.Ahead?>?
+
+    /// Starts reading the margin summary's kept part ahead, for a command that will refresh
+    /// the drafts (an ingest with drops to take, a decision, a watcher's batch); a summary
+    /// written for other closings reads its own.
+    public func readAheadForDrafts() {
+        guard repaired, marginPartAhead == nil else { return }
+        marginPartAhead = MarginSummaryWriter.readAhead(self)
+    }
+
     /// The hidden files of unfinished writes found when the session opened (none for a reader).
     func foundTemporaryFiles() -> [String] { temporaryFiles?.wait() ?? [] }
 

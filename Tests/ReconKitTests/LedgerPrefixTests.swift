@@ -4,7 +4,8 @@ import Testing
 
 @testable import ReconKit
 
-/// A close keeps the entries before it as later commands read them (`.recon/ledger-prefix.jsonl`)
+/// A close keeps the entries before its period.closed (those it opened on, and the documents it
+/// appends before it) as later commands read them (`.recon/ledger-prefix.jsonl`)
 /// and records the file's SHA-256 in its `period.closed`; a later command takes them from there
 /// only while the ledger's first bytes hash to what the file says and an entry after them
 /// vouches for the file. Each test runs the built binary on the March site.
@@ -22,7 +23,8 @@ struct LedgerPrefixTests {
 
     func sha(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
 
-    /// March (site.init, four master-data and card drops, the usage drop: six entries) closed on 2 April.
+    /// March (site.init, four master-data and card drops, the usage drop: six entries) closed
+    /// on 2 April: four documents, then its period.closed.
     static func closedMarch() throws -> TestSite {
         let site = try TestSite.marchSite()
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
@@ -50,11 +52,16 @@ struct LedgerPrefixTests {
         let file = try bytes(site, Self.prefix)
         let closed = try #require(try site.bodies("period.closed").first)
         #expect(closed["ledger_prefix_sha256"] as? String == sha(file))
-        // The six entries before the close's own, and the bytes of the ledger they are.
+        // Every entry before its period.closed: the six the close opened on and the four
+        // documents it appended before it (two invoices, two payout statements); the bytes of
+        // the ledger they are.
         let lines = try site.ledgerLines()
-        let length = lines.prefix(6).reduce(0) { $0 + $1.count + 1 }
+        let seqOfClose = try #require(try site.entries().first { $0["kind"] as? String == "period.closed" }?["seq"] as? Int)
+        #expect(seqOfClose == 11)
+        #expect(try site.entries().prefix(10).filter { ($0["kind"] as? String)?.hasSuffix(".issued") == true }.count == 4)
+        let length = lines.prefix(10).reduce(0) { $0 + $1.count + 1 }
         let header = try #require(try JSONSerialization.jsonObject(with: Data(file.prefix { $0 != 10 })) as? [String: Any])
-        #expect(header["entries"] as? Int == 6)
+        #expect(header["entries"] as? Int == 10)
         #expect(header["length"] as? Int == length)
         #expect(header["ledger_sha256"] as? String == sha(Array(try bytes(site, "Ledger/ledger.jsonl").prefix(length))))
         #expect(!site.exists(LedgerPrefix.nextRelativePath))
@@ -67,7 +74,7 @@ struct LedgerPrefixTests {
     @Test func aLaterReadingTakesTheSameEntriesFromTheFile() throws {
         let site = try Self.closedMarch()
         let taken = try load(site)
-        #expect(taken.entriesFromPrefix == 6)
+        #expect(taken.entriesFromPrefix == 10)
         #expect(taken.prefixPassedBy == nil)
         let whole = LedgerFile(path: site.path("Ledger/ledger.jsonl"))
         try whole.load(deferringLines: false)

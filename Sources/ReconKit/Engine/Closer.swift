@@ -64,18 +64,22 @@ public struct Closer {
             .map { DocumentIssuer.Item($0) }
         if !earlier.isEmpty { session.log.warning("resuming the interrupted close of \(period): \(earlier.count) documents were already issued") }
         var numbers = earlier.map(\.number)
-        // The entries before this close, as later commands read them, vouched for by its period.closed.
-        let prefix = LedgerPrefixWriter.prepare(session.ledger, site: session.site)
+        var prefix: LedgerPrefixWriter?
         defer { prefix?.discard() }
-        try Stages.time("issue") { try DocumentIssuer(session: session).issue(items, period: period) { issued in
-            numbers += issued
+        try Stages.time("issue") { try DocumentIssuer(session: session).issue(items, period: period) { issuing in
+            numbers += issuing.numbers
             // The final soft flags enter the ledger in the close's own append, before
             // `period.closed`: the ledger's soft flags of the period are its final review's.
-            return FlagRaiser.raisedEntries(review.softFlags.map(\.flag).filter { state.raisedFlags[$0.id] == nil })
-                + [LedgerEvent.periodClosed(.init(period: period, documents: numbers, stats: PartyStatsCodec.encode(review.stats),
-                                                  margins: MarginCodec.encode(review.book.margins),
-                                                  reportIndexSha256: Stages.time("report-index-wait") { index.sha256() },
-                                                  ledgerPrefixSha256: prefix?.sha256)).item]
+            let flags = FlagRaiser.raisedEntries(review.softFlags.map(\.flag).filter { state.raisedFlags[$0.id] == nil })
+            // Every entry before its period.closed, as later commands read them — those the close
+            // opened on and those it appends before it — vouched for by that entry.
+            prefix = LedgerPrefixWriter.prepare(session.ledger, appending: issuing.entries + flags, at: issuing.at,
+                                                site: session.site)
+            return flags + [LedgerEvent.periodClosed(.init(period: period, documents: numbers,
+                                                           stats: PartyStatsCodec.encode(review.stats),
+                                                           margins: MarginCodec.encode(review.book.margins),
+                                                           reportIndexSha256: Stages.time("report-index-wait") { index.sha256() },
+                                                           ledgerPrefixSha256: prefix?.sha256)).item]
         } }
         index.commit()
         prefix?.commit()

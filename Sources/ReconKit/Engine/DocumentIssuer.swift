@@ -29,11 +29,19 @@ public struct DocumentIssuer {
         }
     }
 
-    /// Issues `items` for `period`; `closing` builds entries appended in the same write, given
-    /// the numbers just assigned. Returns the documents' entries, then the closing ones.
+    /// What the entries that close a batch are built from: the numbers just assigned, and the
+    /// documents' entries the same write appends before them, stamped `at`.
+    public struct Issuing {
+        public let numbers: [String]
+        public let entries: [(kind: String, body: [String: JSONValue])]
+        public let at: String
+    }
+
+    /// Issues `items` for `period`; `closing` builds entries appended in the same write, after
+    /// the documents'. Returns the documents' entries, then the closing ones.
     @discardableResult
     public func issue(_ items: [Item], period: Period, extraBody: [String: JSONValue] = [:],
-                      closing: ([String]) -> [(kind: String, body: [String: JSONValue])] = { _ in [] }) throws -> [LedgerEntry] {
+                      closing: (Issuing) -> [(kind: String, body: [String: JSONValue])] = { _ in [] }) throws -> [LedgerEntry] {
         let state = session.state, site = session.site
         let now = session.clock.now()
         let at = SiteClock.text(now)
@@ -71,7 +79,7 @@ public struct DocumentIssuer {
         for (p, sha) in zip(pending, hashes) {
             appended.append((p.record.kind.entryKind, p.record.body(sha256: sha).merging(extraBody) { a, _ in a }))
         }
-        appended += closing(pending.map(\.record.number))
+        appended += closing(Issuing(numbers: pending.map(\.record.number), entries: appended, at: at))
         let entries = try Stages.time("append") { try session.append(appended, at: at) }
         for p in pending { try FileIO.renameQuietly(p.temp, to: p.final) }
         for dir in Set(pending.map { FileIO.parent(of: $0.final) }) { try FileIO.syncDirectory(dir) }

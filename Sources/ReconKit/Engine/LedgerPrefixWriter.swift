@@ -1,19 +1,24 @@
 import Crypto
 
-/// The ledger prefix a close writes (``LedgerPrefix``): the entries the ledger holds before
-/// the close's own, put in place only once the `period.closed` entry vouching for it is
-/// durable, so the file in place is always one an entry vouches for.
+/// The ledger prefix a close writes (``LedgerPrefix``): every entry before the close's
+/// `period.closed` — those the ledger held when the close opened, and the documents and flags
+/// it appends in the same write — put in place only once that entry, which vouches for it, is
+/// durable, so the file in place is always one an entry vouches for. Its own documents in it,
+/// a command in the month after reads their long lines from the file, not from the ledger.
 struct LedgerPrefixWriter {
     let site: Site
     /// What the close's `period.closed` records as `ledger_prefix_sha256`.
     let sha256: String
 
-    /// Writes the next prefix of `ledger` (every entry it holds now) beside the current one;
-    /// nil when it could not be written: the close goes on without one.
-    static func prepare(_ ledger: LedgerFile, site: Site) -> LedgerPrefixWriter? {
+    /// Writes the next prefix beside the current one: the entries `ledger` holds with `items`
+    /// appended after them stamped `at`, as its append will chain them; nil when it could not
+    /// be written: the close goes on without one.
+    static func prepare(_ ledger: LedgerFile, appending items: [(kind: String, body: [String: JSONValue])], at: String,
+                        site: Site) -> LedgerPrefixWriter? {
         guard !ledger.entries.isEmpty, ledger.ends.count == ledger.entries.count, !ledger.needsRepair else { return nil }
-        let text = Stages.time("ledger-prefix") {
-            LedgerPrefix.text(entries: ledger.entries[...], ends: ledger.ends[...], ledgerSha256: ledger.contentSha256)
+        let text = Stages.time("ledger-prefix") { () -> [UInt8] in
+            let held = ledger.holding(appending: items, at: at)
+            return LedgerPrefix.text(entries: held.entries[...], ends: held.ends[...], ledgerSha256: held.sha256)
         }
         let next = site.path(LedgerPrefix.nextRelativePath)
         do {

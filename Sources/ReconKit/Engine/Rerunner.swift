@@ -185,12 +185,12 @@ public struct Rerunner {
         // The period's reports as repriced (with its held drops), settled again.
         let index = ClosedIndexEncoding(period: period, state: state, site: session.site)
         defer { index.discard() }
-        try DocumentIssuer(session: session).issue(items, period: period) { issued in
-            numbers = issued
+        try DocumentIssuer(session: session).issue(items, period: period) { issuing in
+            numbers = issuing.numbers
             var body = signed.bodyMembers
             body["period"] = .string(period.description)
             body["reason"] = .string(reason)
-            body["documents"] = .array(issued.map { .string($0) })
+            body["documents"] = .array(issuing.numbers.map { .string($0) })
             body["applied_drops"] = .array(applied.map { .string($0) })
             body["stats"] = PartyStatsCodec.encode(review.stats)
             body["margins"] = MarginCodec.encode(review.book.margins)

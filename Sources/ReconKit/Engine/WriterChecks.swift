@@ -69,9 +69,10 @@ struct WriterChecks {
         // Privileged entries are checked by the session against the ledger's operators
         // (`SiteSession.checkPrivilegeAndCheckpoints`), every one of them, before any append.
         // The entries of a vouched ledger prefix are the bytes the close that vouches for it
-        // opened on and checked, as every writer checks every entry: their amounts (a year's
-        // thousands of documents, parsed and added up) are not added up again. Their numbers
-        // and places are, with every later entry's: that check runs through the whole ledger.
+        // opened on and checked, as every writer checks every entry, and the documents it made
+        // and appended itself: their amounts (a year's thousands of documents, parsed and added
+        // up) are not added up again. Their numbers and places are, with every later entry's:
+        // that check runs through the whole ledger.
         try IssuedDocumentEntries.check(ledger.entries, amountsCheckedBefore: ledger.entriesFromPrefix)
     }
 

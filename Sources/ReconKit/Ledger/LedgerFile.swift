@@ -327,18 +327,7 @@ public final class LedgerFile {
     public func append(_ items: [(kind: String, body: [String: JSONValue])], at: String,
                        owesCheckpoint: Bool = false) throws -> [LedgerEntry] {
         precondition(halfWrittenBytes == 0 && !staleIntent, "cut the half-written tail before appending")
-        var out: [LedgerEntry] = []
-        var bytes: [UInt8] = [], lineEnds: [Int] = []
-        var prev = headHash
-        var seq = entries.count
-        for (item, body) in zip(items, Self.canonicalBodies(items.map(\.body))) {
-            seq += 1
-            let (e, line) = LedgerEntry.chained(seq: seq, at: at, kind: item.kind, body: item.body, canonicalBody: body, prev: prev)
-            bytes += line
-            lineEnds.append(validLength + bytes.count)
-            out.append(e)
-            prev = e.hash
-        }
+        let (out, bytes, lineEnds) = chain(items, at: at)
         let file = try AppendingFile(path: path)
         let start = try file.size()
         guard start == validLength else {
@@ -371,6 +360,36 @@ public final class LedgerFile {
         entries += out
         validLength += bytes.count
         return out
+    }
+
+    /// `items` as entries after the last one, stamped `at`: the entries, their lines' bytes,
+    /// and where each line would end in the file.
+    private func chain(_ items: [(kind: String, body: [String: JSONValue])], at: String)
+        -> (entries: [LedgerEntry], bytes: [UInt8], ends: [Int]) {
+        var out: [LedgerEntry] = []
+        var bytes: [UInt8] = [], lineEnds: [Int] = []
+        var prev = headHash
+        var seq = entries.count
+        for (item, body) in zip(items, Self.canonicalBodies(items.map(\.body))) {
+            seq += 1
+            let (e, line) = LedgerEntry.chained(seq: seq, at: at, kind: item.kind, body: item.body, canonicalBody: body, prev: prev)
+            bytes += line
+            lineEnds.append(validLength + bytes.count)
+            out.append(e)
+            prev = e.hash
+        }
+        return (out, bytes, lineEnds)
+    }
+
+    /// What the ledger would hold with `items` appended stamped `at`, nothing written: every
+    /// entry, where each line ends, and the SHA-256 of all their bytes — the same as
+    /// ``append(_:at:owesCheckpoint:)`` then gives (a close's ledger prefix is made from it).
+    func holding(appending items: [(kind: String, body: [String: JSONValue])], at: String)
+        -> (entries: [LedgerEntry], ends: [Int], sha256: String) {
+        let (out, bytes, lineEnds) = chain(items, at: at)
+        var sha = content
+        sha.update(data: bytes)
+        return (entries + out, ends + lineEnds, Hex.string(sha.finalize()))
     }
 
     /// The JCS form of each body, in order: a close's hundreds on every core, a few in line.

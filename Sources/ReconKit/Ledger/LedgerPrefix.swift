@@ -2,8 +2,11 @@ import Crypto
 import Dispatch
 import Foundation
 
-/// `.recon/ledger-prefix.jsonl`: the ledger's entries before a close, as a command reads
-/// them, kept so that later commands need not parse and hash every line of years of history.
+/// `.recon/ledger-prefix.jsonl`: the ledger's entries before a close's `period.closed`, as a
+/// command reads them, kept so that later commands need not parse and hash every line of
+/// years of history. Since round 22 they include the documents and flags the close appends
+/// before its `period.closed` (its 500 documents' lines, 6 MB, were otherwise read from the
+/// ledger by every command of the month after); an earlier program's file ends before them.
 ///
 /// A close writes it (its first line: how many entries, how many bytes of `ledger.jsonl`
 /// they are, the SHA-256 of those bytes and the last entry's hash; then one line an entry:
@@ -14,7 +17,7 @@ import Foundation
 ///
 /// A later command (``LedgerFile/load(deferringLines:chunkBytes:prefix:)``) takes the
 /// entries from here only when the ledger's first bytes still hash to what the file says —
-/// the bytes whose chain the close checked — and an entry read from the ledger after them,
+/// the bytes whose chain the close checked, and those it wrote — and an entry read from the ledger after them,
 /// checked and chained as ever, is a `period.closed` recording this file's SHA-256, covered
 /// by a checkpoint the site key signed (anyone can chain an entry; only the key signs one):
 /// the ledger vouches for the file, and the file for exactly those bytes. Anything else and the

@@ -212,4 +212,39 @@ struct DocumentSealTests {
     func siteVerifier(_ site: TestSite) throws -> VerifierKey {
         try SiteKeyFile.load(Site(root: site.root)).verifierKey
     }
+
+    /// A writer looks each document up in the seal by its path's bytes (a binary search): it
+    /// finds every sealed path, also in a seal whose lines are not in byte order (one only a
+    /// holder of the site key could sign) and with paths beyond ASCII, and a SHA-256 that is
+    /// not the sealed one, or a path not sealed, finds nothing.
+    @Test func aWriterFindsEverySealedPathByItsBytes() throws {
+        try withTemporaryFolder { folder in
+            let site = Site(root: folder)
+            let key = try SigningKey.generate(name: "s")
+            let stamp = "65024 5906481 10912 1796387149.220539253 1796406012.058460871"
+            let paths = ["Outbox/2026-10/invoices/INV-2026-000002.xlsx", "Outbox/2026-10/Ärzte/é.xlsx",
+                         "Outbox/2026-10/invoices/INV-2026-000001.xlsx", "Outbox/2026-09/payouts/PAY-2026-000001.xlsx",
+                         "Outbox/2026-10/a folder/with spaces.xlsx"]
+            let shas = paths.indices.map { String(repeating: String(format: "%02x", $0 + 1), count: 32) }
+            let text = "recon document seal 1\ns\n" + zip(shas, paths).map { "\($0) \(stamp) \($1)\n" }.joined()
+            try FileIO.makeDirectory(site.path(".recon"))
+            try SignedNote.sign(text: text, with: key).write(toFile: site.path(DocumentSeal.relativePath), atomically: true,
+                                                             encoding: .utf8)
+            let index = try #require(try DocumentSeal.readIndex(site, verifier: key.verifierKey, siteName: "s"))
+            #expect(index.count == 5)
+            let expected = FileStamp(device: 65024, inode: 5906481, size: 10912,
+                                     modified: .init(seconds: 1796387149, nanoseconds: 220539253),
+                                     changed: .init(seconds: 1796406012, nanoseconds: 58460871))
+            for (path, sha) in zip(paths, shas) {
+                #expect(index.stamp(of: path, sha256: sha) == expected, "\(path)")
+                #expect(index.stamp(of: path, sha256: String(repeating: "0", count: 64)) == nil, "\(path)")
+            }
+            #expect(index.stamp(of: "Outbox/2026-10/invoices/INV-2026-000003.xlsx", sha256: shas[0]) == nil)
+            #expect(index.stamp(of: "", sha256: shas[0]) == nil)
+            #expect(index.holds(index.seal))
+            var fewer = index.seal
+            fewer.documents[paths[0]] = nil
+            #expect(!index.holds(fewer))
+        }
+    }
 }

@@ -40,14 +40,23 @@ public struct DocumentSeal: Equatable {
     /// The seal of `site`, nil when there is none.
     /// - Throws: ``SignedCacheProblem`` when it is not signed by `verifier`, is for another site or is malformed.
     static func read(_ site: Site, verifier: VerifierKey, siteName: String) throws -> DocumentSeal? {
-        guard let bytes = try SignedNote.openCacheBytes(relativePath, of: site, verifier: verifier) else { return nil }
-        return try bytes.withUnsafeBufferPointer { try read(text: $0, siteName: siteName) }
+        try readIndex(site, verifier: verifier, siteName: siteName)?.seal
     }
 
-    /// The seal in `text` (the note's signed text). Read on bytes, a line at a time, each
-    /// field found by its space: six thousand lines after a year, read on every command, where
-    /// splitting each line into an array of fields cost more than the signature's check.
-    private static func read(text: UnsafeBufferPointer<UInt8>, siteName: String) throws -> DocumentSeal {
+    /// The seal of `site` as a writer looks documents up in it (``Index``), nil when there is none.
+    /// - Throws: ``SignedCacheProblem`` as ``read(_:verifier:siteName:)``.
+    static func readIndex(_ site: Site, verifier: VerifierKey, siteName: String) throws -> Index? {
+        guard let bytes = try SignedNote.openCacheBytes(relativePath, of: site, verifier: verifier) else { return nil }
+        let lines = try bytes.withUnsafeBufferPointer { try read(text: $0, siteName: siteName) }
+        return Index(text: bytes, lines: lines)
+    }
+
+    /// The seal in `text` (the note's signed text): each line's path and SHA-256 as where they
+    /// lie in it, and its stamp. Read on bytes, a line at a time, each field found by its
+    /// space: six thousand lines after a year, read on every command, where splitting each
+    /// line into an array of fields — or making each path and SHA-256 a string, and a table
+    /// of them — cost more than the signature's check.
+    private static func read(text: UnsafeBufferPointer<UInt8>, siteName: String) throws -> [Index.Line] {
         func unreadable(_ reason: String) -> SignedCacheProblem { SignedCacheProblem(file: relativePath, reason: reason) }
         guard text.last == 0x0A else { throw unreadable("its text does not end with a newline") }
         var start = 0, number = 0
@@ -64,15 +73,15 @@ public struct DocumentSeal: Equatable {
         }
         let sealedSite = String(decoding: second, as: UTF8.self)
         guard sealedSite == siteName else { throw unreadable("it seals the documents of \(sealedSite), not of \(siteName)") }
-        var documents: [String: Sealed] = [:]
-        documents.reserveCapacity(text.count / 160)
+        var lines: [Index.Line] = []
+        lines.reserveCapacity(text.count / 160)
         while let line = nextLine() {
-            guard let (file, sealed) = parse(line) else {
+            guard let sealed = parse(line) else {
                 throw unreadable("line \(number) is not `SHA256 DEVICE INODE SIZE MTIME CTIME PATH`")
             }
-            documents[file] = sealed
+            lines.append(sealed)
         }
-        return DocumentSeal(documents: documents)
+        return lines
     }
 
     /// Writes the seal signed with `key` (through a temporary file and a rename: a reader
@@ -111,7 +120,7 @@ public struct DocumentSeal: Equatable {
 
     /// `SHA256 DEVICE INODE SIZE MTIME CTIME PATH`: six fields each ended by a space, then the
     /// path (which may hold spaces) to the end of the line.
-    private static func parse(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> (String, Sealed)? {
+    private static func parse(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> Index.Line? {
         var at = line.startIndex
         func field() -> Slice<UnsafeBufferPointer<UInt8>>? {
             guard let space = line[at...].firstIndex(of: UInt8(ascii: " ")) else { return nil }
@@ -125,6 +134,83 @@ public struct DocumentSeal: Equatable {
               let modified = field().flatMap(instant), let changed = field().flatMap(instant), at < line.endIndex
         else { return nil }
         let stamp = FileStamp(device: device, inode: inode, size: size, modified: modified, changed: changed)
-        return (String(decoding: line[at...], as: UTF8.self), Sealed(sha256: String(decoding: sha, as: UTF8.self), stamp: stamp))
+        return Index.Line(path: at..<line.endIndex, sha: sha.startIndex..<sha.endIndex, stamp: stamp)
+    }
+
+    /// A seal as read, in which a writer looks up each issued document by the bytes of its
+    /// path (a binary search of its lines in byte order), comparing SHA-256s as bytes.
+    struct Index {
+        /// The signed text the lines lie in (its ranges count from its first byte).
+        let text: ArraySlice<UInt8>
+        /// In byte order of their paths.
+        let lines: [Line]
+
+        /// One line: where its path and SHA-256 lie in ``text``, and its stamp.
+        struct Line {
+            let path: Range<Int>
+            let sha: Range<Int>
+            let stamp: FileStamp
+        }
+
+        init(text: ArraySlice<UInt8>, lines: [Line]) {
+            self.text = text
+            // A writer writes them sorted by path; a seal in any other order is sorted here.
+            let sorted = text.withUnsafeBufferPointer { t in
+                zip(lines, lines.dropFirst()).allSatisfy { Self.order(t, $0.path, $1.path) <= 0 }
+            }
+            self.lines = sorted ? lines : text.withUnsafeBufferPointer { t in
+                lines.sorted { Self.order(t, $0.path, $1.path) < 0 }
+            }
+        }
+
+        var count: Int { lines.count }
+
+        /// The stamp sealed for `file` with `sha256`, if there is one.
+        func stamp(of file: String, sha256: String) -> FileStamp? {
+            var file = file, sha256 = sha256
+            return text.withUnsafeBufferPointer { t in
+                file.withUTF8 { path in
+                    var low = 0, high = lines.count
+                    while low < high {
+                        let mid = (low + high) / 2
+                        let order = Self.order(t, lines[mid].path, path)
+                        if order == 0 {
+                            let line = lines[mid]
+                            return sha256.withUTF8 { sha in Self.order(t, line.sha, sha) == 0 } ? line.stamp : nil
+                        }
+                        if order < 0 { low = mid + 1 } else { high = mid }
+                    }
+                    return nil
+                }
+            }
+        }
+
+        /// Whether `seal` seals exactly the documents and stamps this one does.
+        func holds(_ seal: DocumentSeal) -> Bool {
+            seal.documents.count == lines.count && seal.documents.allSatisfy { stamp(of: $0.key, sha256: $0.value.sha256) == $0.value.stamp }
+        }
+
+        /// The seal's documents by path, as strings (for `recon verify` and tests).
+        var seal: DocumentSeal {
+            var documents: [String: Sealed] = [:]
+            text.withUnsafeBufferPointer { t in
+                for line in lines {
+                    documents[String(decoding: UnsafeBufferPointer(rebasing: t[line.path]), as: UTF8.self)] =
+                        Sealed(sha256: String(decoding: UnsafeBufferPointer(rebasing: t[line.sha]), as: UTF8.self), stamp: line.stamp)
+                }
+            }
+            return DocumentSeal(documents: documents)
+        }
+
+        /// Byte order of `range` of `text` against `bytes`: negative, zero or positive.
+        private static func order(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+            let common = min(range.count, bytes.count)
+            let c = common == 0 ? 0 : memcmp(text.baseAddress! + range.lowerBound, bytes.baseAddress!, common)
+            return c != 0 ? Int(c) : range.count - bytes.count
+        }
+
+        private static func order(_ text: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Int {
+            order(text, a, UnsafeBufferPointer(rebasing: text[b]))
+        }
     }
 }

@@ -105,7 +105,7 @@ struct WriterChecks {
         // `lstat`ed on the other core (a year's 6,000 system calls); then each stamp is
         // compared with the sealed one. Each slot is written only by the iteration that
         // takes it (no lock), and read once all are done.
-        var seal: DocumentSeal?
+        var seal: DocumentSeal.Index?
         var warnings: [String] = []
         var files = [String?](repeating: nil, count: n)
         var stamps = [FileStamp?](repeating: nil, count: n)
@@ -114,7 +114,7 @@ struct WriterChecks {
                 DispatchQueue.concurrentPerform(iterations: runs + 1) { job in
                     guard job > 0 else {
                         do {
-                            seal = try DocumentSeal.read(site, verifier: key, siteName: siteName)
+                            seal = try DocumentSeal.readIndex(site, verifier: key, siteName: siteName)
                         } catch {
                             warnings.append("ignored \(error); every issued document is hashed instead, and a new seal is written "
                                 + "when the site key can be read")
@@ -136,7 +136,7 @@ struct WriterChecks {
         var verdicts = [Verdict](repeating: .unread, count: n)
         var found = [Error?](repeating: nil, count: n)
         var fresh = [DocumentSeal.Sealed?](repeating: nil, count: n)
-        let sealed = seal?.documents ?? [:], seen = (files: files, stamps: stamps)
+        let sealed = seal, seen = (files: files, stamps: stamps)
         verdicts.withUnsafeMutableBufferPointer { verdicts in
             found.withUnsafeMutableBufferPointer { found in
                 fresh.withUnsafeMutableBufferPointer { fresh in
@@ -144,7 +144,7 @@ struct WriterChecks {
                         for i in run(k) {
                             let e = entries[documents[i]]
                             guard let file = seen.files[i], let sha = e.string("sha256") else { continue }
-                            if let kept = sealed[file], kept.sha256 == sha, let now = seen.stamps[i], now == kept.stamp {
+                            if let now = seen.stamps[i], let kept = sealed?.stamp(of: file, sha256: sha), now == kept {
                                 verdicts[i] = .sealed
                                 continue
                             }
@@ -173,14 +173,18 @@ struct WriterChecks {
         // Every document found under its sealed stamp, and the seal as long as the list: it stands
         // as it is (after a year, building and comparing 6,000 entries took some milliseconds).
         var nextSeal: DocumentSeal?
-        if seal?.documents.count != n || verdicts.contains(where: { $0 != .sealed }) {
+        if seal?.count != n || verdicts.contains(where: { $0 != .sealed }) {
             var next = DocumentSeal(documents: [:])
             next.documents.reserveCapacity(n)
             for i in 0..<n {
                 guard let file = files[i] else { continue }
-                if verdicts[i] == .sealed { next.documents[file] = sealed[file] } else if let s = fresh[i] { next.documents[file] = s }
+                if verdicts[i] == .sealed, let sha = entries[documents[i]].string("sha256"), let stamp = stamps[i] {
+                    next.documents[file] = DocumentSeal.Sealed(sha256: sha, stamp: stamp)
+                } else if let s = fresh[i] {
+                    next.documents[file] = s
+                }
             }
-            if next != (seal ?? DocumentSeal(documents: [:])) { nextSeal = next }
+            if !(seal?.holds(next) ?? next.documents.isEmpty) { nextSeal = next }
         }
         let outcome = Outcome(documentsHashed: verdicts.lazy.filter { $0 == .hashed }.count,
                               missingDocuments: (0..<n).filter { verdicts[$0] == .missing }.map { documents[$0] })

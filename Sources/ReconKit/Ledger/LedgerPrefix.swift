@@ -27,12 +27,13 @@ public struct LedgerPrefix {
     public static let relativePath = ".recon/ledger-prefix.jsonl"
     /// Where a close puts the next one until its entries are durable (``commit()``).
     static let nextRelativePath = ".recon/ledger-prefix.next"
-    /// The first line's `format`: no other file reads as one. Version 2 leaves a close's
-    /// margins in the ledger too; a file of version 1 (documents' members only) is still read,
-    /// and `recon verify` checks it as that version.
-    static let format = "recon ledger prefix 2"
+    /// The version a close writes. Version 2 leaves a close's margins in the ledger too; a
+    /// file of version 1 (documents' members only) is still read, and `recon verify` checks
+    /// it as that version.
     static let version = 2
-    static let formats = ["recon ledger prefix 1": 1, format: version]
+
+    /// The first line's `format` of `version`: no other file reads as one.
+    static func format(_ version: Int) -> String { "recon ledger prefix \(version)" }
 
     /// A prefix taken by a reading of the ledger: its entries, where their lines end, the
     /// file's SHA-256 (which an entry after them must record) and the rest of the ledger's
@@ -57,12 +58,12 @@ public struct LedgerPrefix {
     /// offset after its newline in `ends`), whose bytes hash to `ledgerSha256`. The same
     /// entries give the same bytes whether read with their documents' members left in the
     /// ledger or whole (`recon verify` compares).
-    /// `version`: the format's (``formats``); a file is checked as the version it says.
+    /// `version`: the format's (``format(_:)``); a file is checked as the version it says.
     static func text(entries: ArraySlice<LedgerEntry>, ends: ArraySlice<Int>, ledgerSha256: String,
                      version: Int = LedgerPrefix.version) -> [UInt8] {
         precondition(entries.count == ends.count)
         let header: JSONValue = .object([
-            "format": .string(formats.first { $0.value == version }?.key ?? format), "entries": .int(Int64(entries.count)), "length": .int(Int64(ends.last ?? 0)),
+            "format": .string(format(version)), "entries": .int(Int64(entries.count)), "length": .int(Int64(ends.last ?? 0)),
             "ledger_sha256": .string(ledgerSha256), "head": .string(entries.last?.hash ?? LedgerEntry.zeroHash),
         ])
         var lines = [[UInt8]](repeating: [], count: entries.count)
@@ -100,7 +101,8 @@ public struct LedgerPrefix {
     /// The file's first line, when it is one.
     static func header(_ line: UnsafeBufferPointer<UInt8>) -> Header? {
         guard let value = try? JSONParser.parse(buffer: line), case .object(let o) = value,
-              let version = o["format"]?.stringValue.flatMap({ formats[$0] }), let entries = o["entries"]?.intValue, entries > 0,
+              let version = (1...Self.version).first(where: { o["format"]?.stringValue == format($0) }),
+              let entries = o["entries"]?.intValue, entries > 0,
               let length = o["length"]?.intValue, length > 0, let sha = o["ledger_sha256"]?.stringValue,
               let head = o["head"]?.stringValue else { return nil }
         return Header(version: version, entries: Int(entries), length: Int(length), ledgerSha256: sha, head: head)

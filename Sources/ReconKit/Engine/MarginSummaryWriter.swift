@@ -37,7 +37,7 @@ public struct MarginSummaryWriter {
         for (p, book) in openBooks.sorted(by: { $0.key < $1.key }) {
             for m in book.margins { for r in m.byModality { rows.append(.init(p, "draft", r)) } }
         }
-        let closed = state.closedMargins.sorted { $0.key < $1.key }.map { (period: $0.key, margins: $0.value) }
+        let closed = Self.closings(state)
         return Gathered(closed: closed, open: Self.sorted(rows), key: Self.key(closed, before: openBooks.keys.min()),
                         base: state.base, site: state.name, clientNames: state.pricing.clients.mapValues(\.name),
                         paper: session.config.paper, created: session.clock.now(), kept: MarginDetailCache(session: session))
@@ -50,6 +50,11 @@ public struct MarginSummaryWriter {
             (a.period, a.row.clientId, a.row.modality) < (b.period, b.row.clientId, b.row.modality)
         }
         return zip(rows, rows.dropFirst()).contains(where: { inOrder($1, $0) }) ? rows.sorted(by: inOrder) : rows
+    }
+
+    /// Each closed period's recorded margins, in order.
+    static func closings(_ state: SiteState) -> [(period: Period, margins: RecordedMargins)] {
+        state.closedMargins.sorted { $0.key < $1.key }.map { (period: $0.key, margins: $0.value) }
     }
 
     /// The closed periods' part is kept under the entries that recorded their margins, each
@@ -101,8 +106,7 @@ public struct MarginSummaryWriter {
     /// otherwise inflate beside the status cache at the end. Nil when there is nothing to read.
     static func readAhead(_ session: SiteSession) -> BackgroundWork<Ahead?>? {
         let state = session.state
-        let closed = state.closedMargins.sorted { $0.key < $1.key }.map { (period: $0.key, margins: $0.value) }
-        guard let key = key(closed, before: state.openPeriods.min()) else { return nil }
+        guard let key = key(closings(state), before: state.openPeriods.min()) else { return nil }
         let cache = MarginDetailCache(session: session)
         return BackgroundWork {
             guard let kept = cache.closed(for: key) else { return nil }
@@ -110,9 +114,9 @@ public struct MarginSummaryWriter {
         }
     }
 
-    private func write(_ g: Gathered, _ content: MarginSummaryWorkbook.Content) throws {
+    private func write(_ g: Gathered, _ content: MarginSummaryWorkbook.Content, to path: String? = nil) throws {
         try MarginSummaryWorkbook.write(content, base: g.base, site: g.site, clientNames: g.clientNames,
-                                        to: session.site.path(Self.relative), paper: g.paper, created: g.created)
+                                        to: path ?? session.site.path(Self.relative), paper: g.paper, created: g.created)
     }
 
     /// The closed periods' rows, decoded (those a ledger prefix left in the ledger read back).
@@ -140,8 +144,7 @@ public struct MarginSummaryWriter {
         let g = gathered(), built = Built()
         guard g.key == key else { return nil }
         defer { FileIO.remove(scratch) }
-        try MarginSummaryWorkbook.write(.init(rows: try closedRows(g) + g.open, keepUnder: key, keeper: built), base: g.base,
-                                        site: g.site, clientNames: g.clientNames, to: scratch, paper: g.paper, created: g.created)
+        try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: key, keeper: built), to: scratch)
         return built.part.flatMap { $0.key == key ? $0.closed : nil }
     }
 }

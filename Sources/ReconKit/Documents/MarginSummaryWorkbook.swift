@@ -122,48 +122,45 @@ public enum MarginSummaryWorkbook {
         ///   worked out only then, since `Detail` has a `Totals` for every row.
         /// - Throws: ``TooLarge/Overflow`` naming the sum that does not fit.
         init<Rows: Sequence<Row>>(_ rows: Rows, of figure: @autoclosure () -> String) throws {
-            func exact(_ name: String, _ compute: () throws -> ExactDecimal) throws -> ExactDecimal {
-                do {
-                    return try compute()
-                } catch is ArithmeticOverflow {
-                    throw TooLarge.Overflow(figure: "\(name) of \(figure())")
-                }
-            }
             for r in rows {
                 reports += r.row.reports
-                revenue = try exact("revenue") { try revenue + r.row.revenue }
-                cost = try exact("cost") { try cost + r.row.cost }
+                revenue = try Self.exact("revenue", of: figure()) { try revenue + r.row.revenue }
+                cost = try Self.exact("cost", of: figure()) { try cost + r.row.cost }
             }
-            margin = try exact("margin") { try revenue - cost }
+            margin = try Self.exact("margin", of: figure()) { try revenue - cost }
         }
 
         /// Nothing added up yet.
         init() {}
 
+        /// These figures, their margin worked out.
+        private init(reports: Int, revenue: ExactDecimal, cost: ExactDecimal, of figure: @autoclosure () -> String) throws {
+            self.reports = reports
+            self.revenue = revenue
+            self.cost = cost
+            margin = try Self.exact("margin", of: figure()) { try revenue - cost }
+        }
+
         /// The totals of kept figures (``KeptClosedRows/Sum``).
         init(_ sum: KeptClosedRows.Sum, of figure: @autoclosure () -> String) throws {
-            reports = sum.reports
-            revenue = sum.revenue
-            cost = sum.cost
-            do {
-                margin = try revenue - cost
-            } catch is ArithmeticOverflow {
-                throw TooLarge.Overflow(figure: "margin of \(figure())")
-            }
+            try self.init(reports: sum.reports, revenue: sum.revenue, cost: sum.cost, of: figure())
         }
 
         /// These totals and `other`'s together.
         func adding(_ other: Totals, of figure: @autoclosure () -> String) throws -> Totals {
-            var sum = self
+            try Totals(reports: reports + other.reports,
+                       revenue: Self.exact("revenue", of: figure()) { try revenue + other.revenue },
+                       cost: Self.exact("cost", of: figure()) { try cost + other.cost }, of: figure())
+        }
+
+        /// `compute`'s exact result, or ``TooLarge/Overflow`` naming `name` of `figure`.
+        private static func exact(_ name: String, of figure: @autoclosure () -> String,
+                                  _ compute: () throws -> ExactDecimal) throws -> ExactDecimal {
             do {
-                sum.reports += other.reports
-                sum.revenue = try revenue + other.revenue
-                sum.cost = try cost + other.cost
-                sum.margin = try sum.revenue - sum.cost
+                return try compute()
             } catch is ArithmeticOverflow {
-                throw TooLarge.Overflow(figure: "revenue, cost or margin of \(figure())")
+                throw TooLarge.Overflow(figure: "\(name) of \(figure())")
             }
-            return sum
         }
 
         /// As kept (``KeptClosedRows/Sum``), under `name`.

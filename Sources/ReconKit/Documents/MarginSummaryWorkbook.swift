@@ -39,15 +39,6 @@ public enum MarginSummaryWorkbook {
         var rows: [Row]
         var keepUnder: String?
         var keeper: KeptDetailRows?
-
-        init(kept: KeptClosedRows? = nil, keptChecked: Bool = false, rows: [Row], keepUnder: String? = nil,
-             keeper: KeptDetailRows? = nil) {
-            self.kept = kept
-            self.keptChecked = keptChecked
-            self.rows = rows
-            self.keepUnder = keepUnder
-            self.keeper = keeper
-        }
     }
 
     /// Kept rows that cannot be put in as they are: their styles are not this workbook's, or

@@ -145,6 +145,55 @@ struct CacheFileReadTests {
         }
     }
 
+    /// A later drop's cache is decoded onto the end of the rows the site already holds: it
+    /// comes back exactly after them, and the rows before it are untouched.
+    @Test(arguments: layoutsAndSizes) func aCacheAppendedComesBackAfterTheRowsHeld(layout: DropCacheLayout, count: Int) throws {
+        try withTemporaryFolder { dir in
+            let list = Self.reports(count), held = Array(Self.reports(30).reversed())
+            let (cache, bytes) = try written(dir, list, layout)
+            var rows = held
+            let read = cache.appendVouched(sha256: Self.sha, format: layout.rawValue,
+                                           cacheSha256: Hex.string(SHA256.hash(data: bytes)), to: &rows)
+            guard case .appended = read else {
+                Issue.record("the cache was not appended against its own SHA-256")
+                return
+            }
+            #expect(rows.count == held.count + list.count)
+            #expect(Array(rows.prefix(held.count)) == held)
+            #expect(Array(rows.dropFirst(held.count)) == list)
+        }
+    }
+
+    /// Rows are appended as they are decoded, before the file's hash is known: a file that turns
+    /// out not to be the vouched one (a flipped byte that still decodes, a cut file, a forged id
+    /// length midway) leaves the rows held exactly as they were, none of its rows among them.
+    @Test(arguments: [(DropCacheLayout.v4, 120_000), (.v5, 250_000)])
+    func aDamagedCacheAppendsNothing(layout: DropCacheLayout, count: Int) throws {
+        try withTemporaryFolder { dir in
+            let held = Array(Self.reports(30).reversed())
+            let (cache, bytes) = try written(dir, Self.reports(count), layout)
+            let fileSha = Hex.string(SHA256.hash(data: bytes))
+            var flipped = bytes
+            flipped[flipped.count - (layout == .v4 ? 8 : 4)] ^= 0x01
+            var midway = bytes
+            var offset = Self.firstRow(bytes)
+            while offset < bytes.count / 2 { offset = Self.rowEnd(bytes, at: offset, layout) }
+            midway[offset] = 255
+            for (what, damaged) in [("a flipped byte", flipped), ("a cut file", Array(bytes.prefix(bytes.count - 100))),
+                                    ("a forged id length", midway), ("a SHA-256 no entry recorded", bytes)] {
+                try Data(damaged).write(to: URL(fileURLWithPath: dir + "/" + Self.sha + ".bin"))
+                var rows = held
+                let vouched = what == "a SHA-256 no entry recorded" ? String(repeating: "0", count: 64) : fileSha
+                guard case .mismatch = cache.appendVouched(sha256: Self.sha, format: layout.rawValue, cacheSha256: vouched, to: &rows) else {
+                    Issue.record("\(what): the cache was appended")
+                    continue
+                }
+                let unchanged = rows == held  // compared apart: a failure names counts, not a quarter-million rows
+                #expect(unchanged, "\(what): \(rows.count) rows held instead of \(held.count)")
+            }
+        }
+    }
+
     /// Rows are decoded before the hash is known: a forged count or an out-of-range value must
     /// not make the reader reserve room for billions of rows or trap on a conversion.
     @Test(arguments: DropCacheLayout.allCases) func forgedCountsAndValuesAreDamageNotACrash(layout: DropCacheLayout) throws {

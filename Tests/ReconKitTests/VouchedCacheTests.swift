@@ -105,6 +105,35 @@ struct VouchedCacheTests {
         site.expectAuditorAccepts()
     }
 
+    /// A month in two drops: the second's rows are decoded onto the end of the first's. Both come
+    /// from their caches (no usage CSV parsed), or, the second's cache tampered, from its checked
+    /// CSV with a warning; either way the close pays what the drops say:
+    ///   PAY D1 = 160.50 as above; PAY D2 = 2 × 50.00 + (1 + 4) × 1.50 = 107.50.
+    @Test(arguments: [false, true]) func aMonthInTwoDropsIsReadWholeFromItsCaches(tampered: Bool) throws {
+        let site = try WriterCheckTests.perImageSite()
+        try site.drop("usage-2026-03-b.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R5,2026-03-20T10:00:00Z,C2,D2,CT,4
+            """)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        let second = try #require(try site.bodies("drop.accepted").last { $0["kind"] as? String == "usage" }?["sha256"] as? String)
+        let path = site.path(".recon/cache/\(second).bin")
+        if tampered {
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes[bytes.count - 1] ^= 1  // the last row's line number: it still decodes
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
+        #expect(close.code == 0, "\(close.err)")
+        let stages = try #require(close.err.split(separator: "\n").first { $0.contains("stages: ") })
+        #expect(stages.contains("replay-parse-usage=") == tampered, "\(stages)")
+        #expect(close.err.contains(".recon/cache/\(second).bin") == tampered, "\(close.err)")
+        #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
+        #expect(try site.document("PAY-2026-000002")?["total"] as? String == "107.50")
+        if tampered { try FileManager.default.removeItem(atPath: path) }
+        site.expectAuditorAccepts()
+    }
+
     /// A site whose drops were accepted by the earlier version has caches in the earlier
     /// layout, vouched as `RCNU4`: the close reads such a cache (it parses no usage CSV) and pays
     /// what the drop says; one deleted is put back in that layout, byte for byte what its entry

@@ -26,6 +26,8 @@ public struct DropCache {
     /// What reading a vouched cache file gave.
     public enum Vouched {
         case rows([Report])
+        /// The rows were appended where ``appendVouched(sha256:format:cacheSha256:to:)`` was asked to put them.
+        case appended
         /// No file (never written, or deleted: it is only a speed-up).
         case missing
         /// A file whose bytes are not the ones the ledger recorded, or that does not decode.
@@ -45,6 +47,17 @@ public struct DropCache {
             return .mismatch
         }
         return .rows(rows)
+    }
+
+    /// ``loadVouched(sha256:format:cacheSha256:capacity:)`` onto the end of `rows`: `.appended`
+    /// when the drop's rows were appended there; otherwise `rows` is as it was.
+    public func appendVouched(sha256: String, format: String?, cacheSha256: String, to rows: inout [Report]) -> Vouched {
+        guard hasFile(sha256: sha256, format: format) else { return .missing }
+        let layout = DropCacheLayout(rawValue: format ?? "")
+        let read = Stages.time("replay-cache-read") {
+            try? DropCache.decode(path(sha256), sha256: sha256, layout: layout, cacheSha256: cacheSha256, appendingTo: &rows)
+        }
+        return read == true ? .appended : .mismatch
     }
 
     /// The cache file's place, as a message names it, when something other than a file stands
@@ -87,8 +100,10 @@ public struct DropCache {
         return (file.atEnd ? rows : nil, file.sha256())
     }
 
-    private static func decode(_ c: inout HashedFileWindow, sha256: String, layout named: DropCacheLayout?,
-                               capacity: Int) throws -> [Report]? {
+    /// A cache file's header: its layout, its row count and the names its rows refer to by
+    /// number; nil when it is not a cache of `sha256` (in `named`, when one is named).
+    private static func header(_ c: inout HashedFileWindow, sha256: String,
+                               layout named: DropCacheLayout?) throws -> (layout: DropCacheLayout, rows: Int, table: [String])? {
         // The bytes are decoded before their hash is known: counts are bounded by what the file can
         // hold and every value is range-checked, so damage is nil, never a trap.
         guard let magic = try c.bytes(DropCacheLayout.v4.magic.count),
@@ -101,14 +116,20 @@ public struct DropCache {
             guard let s = try c.string() else { return nil }
             table.append(s)
         }
+        return (layout, Int(n), table)
+    }
+
+    private static func decode(_ c: inout HashedFileWindow, sha256: String, layout named: DropCacheLayout?,
+                               capacity: Int) throws -> [Report]? {
+        guard let (layout, n, table) = try header(&c, sha256: sha256, layout: named) else { return nil }
         // Room for a few more drops at least (a command's own drop among them); the rows'
         // pages are faulted in on the second core while they are decoded into them.
         var whole = true
-        let out = try [Report](unsafeUninitializedCapacity: max(Int(n) + Int(n) / 16, capacity)) { room, count in
-            let rows = UnsafeMutableRawBufferPointer(start: room.baseAddress, count: Int(n) * MemoryLayout<Report>.stride)
+        let out = try [Report](unsafeUninitializedCapacity: max(n + n / 16, capacity)) { room, count in
+            let rows = UnsafeMutableRawBufferPointer(start: room.baseAddress, count: n * MemoryLayout<Report>.stride)
             let faulting = PagesAhead.populate(rows)
             defer { faulting?.wait() }
-            while count < Int(n) {
+            while count < n {
                 guard let row = try layout.decodeRow(&c, table: table) else {
                     whole = false
                     return
@@ -118,6 +139,38 @@ public struct DropCache {
             }
         }
         return whole ? out : nil
+    }
+
+    /// Decodes the cache file at `path` onto the end of `rows`, where the month's other drops
+    /// already lie: a drop's rows are never built apart and copied over, a million of them
+    /// 90 MB twice. Returns whether the file decoded whole and its bytes are `cacheSha256`;
+    /// when not, `rows` is as it was.
+    static func decode(_ path: String, sha256: String, layout named: DropCacheLayout?, cacheSha256: String,
+                       appendingTo rows: inout [Report]) throws -> Bool {
+        var c = try HashedFileWindow(path: path, readingAhead: true)
+        defer { c.close() }
+        let before = rows.count
+        var whole = false
+        if let (layout, n, table) = try header(&c, sha256: sha256, layout: named) {
+            rows.reserveCapacity(before + n)
+            // The room the rows go into is faulted in on the second core meanwhile.
+            let faulting = rows.withUnsafeMutableBufferPointer { held in
+                PagesAhead.populate(UnsafeMutableRawBufferPointer(start: held.baseAddress.map { UnsafeMutableRawPointer($0 + before) },
+                                                                  count: n * MemoryLayout<Report>.stride))
+            }
+            defer { faulting?.wait() }
+            whole = true
+            for _ in 0..<n {
+                guard let row = try layout.decodeRow(&c, table: table) else {
+                    whole = false
+                    break
+                }
+                rows.append(row)
+            }
+        }
+        if whole && c.atEnd && c.sha256() == cacheSha256 { return true }
+        rows.removeSubrange(before...)
+        return false
     }
 
     public func store(sha256: String, _ reports: [Report]) { write(sha256: sha256, DropCache.encode(sha256: sha256, reports)) }

@@ -186,9 +186,21 @@ public enum LedgerReplay {
             // Without a cache file to read, the drop is read, hashed and parsed below, once.
             archived = hashVouchedDrops && siteCache.hasFile(sha256: sha, format: drop.cacheFormat)
                 ? BackgroundWork { Result { try checkArchivedHash(sha, seq: e.seq, site: site) } } : nil
-            let loaded = siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched,
-                                               capacity: state.reports.isEmpty ? expectedReports : 0)
+            // A later drop's rows are decoded onto the end of the storage the first one's became.
+            var appended = DropCache.Vouched.missing
+            let inPlace = state.addNew { held in
+                appended = siteCache.appendVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched, to: &held)
+                if case .appended = appended { return true }
+                return false
+            }
+            let loaded = inPlace == nil
+                ? siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched,
+                                        capacity: state.reports.isEmpty ? expectedReports : 0)
+                : appended
             switch loaded {
+            case .appended:
+                try archived?.wait().get()
+                return
             case .rows(let cached):
                 try archived?.wait().get()
                 Stages.time("state") { state.add(cached, dedupe: false) }

@@ -211,6 +211,23 @@ public struct SiteState {
         }
     }
 
+    /// Appends reports known to be new that `fill` puts straight onto the end of the site's
+    /// storage (a drop's cache decoded in place, never built apart and copied over). `fill`
+    /// returns whether it appended them; when not, it left the storage as it was. Nil, and
+    /// `fill` not called, when the storage cannot take them so: it is empty (the first drop's
+    /// rows become it) or an id index is kept beside it (``add(_:dedupe:)`` inserts into that).
+    mutating func addNew(appending fill: (inout [Report]) -> Bool) -> Bool? {
+        guard !reports.isEmpty, index == nil else { return nil }
+        let base = reports.count
+        guard fill(&reports) else { return false }
+        reports.withUnsafeBufferPointer { held in
+            Report.monthRuns(of: UnsafeBufferPointer(rebasing: held[base...])) { run, period in
+                periodReports[period, default: []].append(contentsOf: (base + run.lowerBound..<base + run.upperBound).lazy.map { Int32($0) })
+            }
+        }
+        return true
+    }
+
     /// Report id → position, building the index on first use. (Built into a cache the copies
     /// of this state share only while they hold the same reports.)
     var reportPositions: ReportPositions {

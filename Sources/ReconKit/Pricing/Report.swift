@@ -48,19 +48,21 @@ public struct Report: Sendable, Equatable {
     /// mostly one month), and only the dates are read: a report copied whole retains and
     /// releases its names.
     static func monthRuns(of list: [Report], _ run: (Range<Int>, Period) -> Void) {
+        list.withUnsafeBufferPointer { monthRuns(of: $0, run) }
+    }
+
+    static func monthRuns(of rows: UnsafeBufferPointer<Report>, _ run: (Range<Int>, Period) -> Void) {
         var first: Int32 = 1, last: Int32 = 0
         var period = Period(year: 1970, month: 1), start = 0
-        list.withUnsafeBufferPointer { rows in
-            for k in rows.indices {
-                let day = rows[k].localDate.dayNumber
-                guard day < first || day > last else { continue }
-                if k > start { run(start..<k, period) }
-                start = k
-                period = rows[k].localDate.period
-                first = period.firstDay.dayNumber
-                last = period.lastDay.dayNumber
-            }
+        for k in rows.indices {
+            let day = rows[k].localDate.dayNumber
+            guard day < first || day > last else { continue }
+            if k > start { run(start..<k, period) }
+            start = k
+            period = rows[k].localDate.period
+            first = period.firstDay.dayNumber
+            last = period.lastDay.dayNumber
         }
-        if list.count > start { run(start..<list.count, period) }
+        if rows.count > start { run(start..<rows.count, period) }
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 /// each with its wall time, peak memory and stage breakdown.
 ///
 /// With `compare`, the same further drop then goes into a month holding a tenth as many
-/// reports, so the two times can be set side by side (a drop should cost what it holds).
+/// reports, so the two times can be set side by side (a drop should cost what it holds), and
+/// into a month of as many reports taken in 30 daily drops, as a site builds its months.
 /// With `backlog`, that many small drops then wait in the Inbox at once and `recon watch
 /// --once` takes them, before the close (`backlog` measures it apart at the default size).
 func runScaleBenchmark(_ recon: ReconRunner, name: String, reports: Int, further: Int, compare: Bool,
@@ -69,6 +70,26 @@ func runScaleBenchmark(_ recon: ReconRunner, name: String, reports: Int, further
                     + String(format: "%.2f s", intoFull.seconds) + " into \(grouped(reports)): "
                     + String(format: "%.2f×", intoFull.seconds / max(intoSmaller.seconds, 1e-9))
                     + " (the issue's target: the same ±20%)")
+
+    // A month as finance staff build it: a drop a day. Each command reads every one of them.
+    let days = 30, daily = reports / days
+    BenchTable.title("the same \(grouped(further))-report drop into a month of \(grouped(days * daily)) reports taken in \(days) daily drops")
+    let intoDaily = try BenchSite.with(recon) { bench -> Timing in
+        try bench.initialise(now: now, label: nil)
+        let drops = try BenchData.smallDrops(into: bench.data, drops: days, rows: daily, first: 0, month: BenchData.month, name: "day")
+        for day in drops {
+            try bench.drop(day)
+            try bench.run(["ingest"], now: now, label: nil)
+        }
+        let more = bench.data + "/usage-more.csv"
+        try BenchData.usage(more, count: further, first: reports, month: BenchData.month)
+        try bench.drop(more)
+        let drop = try bench.run(["ingest"], now: now, label: "a further \(grouped(further))-report drop into that month")
+        try bench.expectInboxDone()
+        return drop
+    }
+    BenchTable.note("the further drop into the month of daily drops: " + String(format: "%.2f s", intoDaily.seconds) + ", "
+                    + String(format: "%.2f×", intoDaily.seconds / max(intoSmaller.seconds, 1e-9)) + " the drop into \(grouped(smaller))")
 }
 
 /// `1,000,000`.

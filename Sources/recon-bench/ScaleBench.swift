@@ -59,12 +59,7 @@ func runScaleBenchmark(_ recon: ReconRunner, name: String, reports: Int, further
         try bench.drop(month)
         try bench.run(["ingest"], now: now, label: "ingest \(grouped(smaller)) reports")
         // Numbered after the bigger month's reports: the very drop the first site took.
-        let more = bench.data + "/usage-more.csv"
-        try BenchData.usage(more, count: further, first: reports, month: BenchData.month)
-        try bench.drop(more)
-        let drop = try bench.run(["ingest"], now: now, label: "a further \(grouped(further))-report drop into that month")
-        try bench.expectInboxDone()
-        return drop
+        return try furtherDrop(bench, count: further, first: reports, now: now)
     }
     BenchTable.note("the further drop: " + String(format: "%.2f s", intoSmaller.seconds) + " into \(grouped(smaller)) reports, "
                     + String(format: "%.2f s", intoFull.seconds) + " into \(grouped(reports)): "
@@ -81,15 +76,20 @@ func runScaleBenchmark(_ recon: ReconRunner, name: String, reports: Int, further
             try bench.drop(day)
             try bench.run(["ingest"], now: now, label: nil)
         }
-        let more = bench.data + "/usage-more.csv"
-        try BenchData.usage(more, count: further, first: reports, month: BenchData.month)
-        try bench.drop(more)
-        let drop = try bench.run(["ingest"], now: now, label: "a further \(grouped(further))-report drop into that month")
-        try bench.expectInboxDone()
-        return drop
+        return try furtherDrop(bench, count: further, first: reports, now: now)
     }
     BenchTable.note("the further drop into the month of daily drops: " + String(format: "%.2f s", intoDaily.seconds) + ", "
                     + String(format: "%.2f×", intoDaily.seconds / max(intoSmaller.seconds, 1e-9)) + " the drop into \(grouped(smaller))")
+}
+
+/// Measures a drop of `count` reports numbered from `first` into the month `bench` holds.
+private func furtherDrop(_ bench: BenchSite, count: Int, first: Int, now: String) throws -> Timing {
+    let more = bench.data + "/usage-more.csv"
+    try BenchData.usage(more, count: count, first: first, month: BenchData.month)
+    try bench.drop(more)
+    let drop = try bench.run(["ingest"], now: now, label: "a further \(grouped(count))-report drop into that month")
+    try bench.expectInboxDone()
+    return drop
 }
 
 /// `1,000,000`.

@@ -187,16 +187,16 @@ public enum LedgerReplay {
             archived = hashVouchedDrops && siteCache.hasFile(sha256: sha, format: drop.cacheFormat)
                 ? BackgroundWork { Result { try checkArchivedHash(sha, seq: e.seq, site: site) } } : nil
             // A later drop's rows are decoded onto the end of the storage the first one's became.
-            var appended = DropCache.Vouched.missing
+            var loaded = DropCache.Vouched.missing
             let inPlace = state.addNew { held in
-                appended = siteCache.appendVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched, to: &held)
-                if case .appended = appended { return true }
+                loaded = siteCache.appendVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched, to: &held)
+                if case .appended = loaded { return true }
                 return false
             }
-            let loaded = inPlace == nil
-                ? siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched,
-                                        capacity: state.reports.isEmpty ? expectedReports : 0)
-                : appended
+            if inPlace == nil {
+                loaded = siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched,
+                                               capacity: state.reports.isEmpty ? expectedReports : 0)
+            }
             switch loaded {
             case .appended:
                 try archived?.wait().get()

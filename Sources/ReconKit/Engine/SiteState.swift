@@ -206,8 +206,15 @@ public struct SiteState {
     private mutating func addNew(_ list: [Report]) {
         let base = reports.count
         if reports.isEmpty { reports = list } else { reports += list }  // the first drop shares its storage
-        Report.monthRuns(of: list) { run, period in
-            periodReports[period, default: []].append(contentsOf: (base + run.lowerBound..<base + run.upperBound).lazy.map { Int32($0) })
+        addMonths(from: base)
+    }
+
+    /// Puts the positions of the reports from `base` on, just appended, under their months.
+    private mutating func addMonths(from base: Int) {
+        reports.withUnsafeBufferPointer { held in
+            Report.monthRuns(of: UnsafeBufferPointer(rebasing: held[base...])) { run, period in
+                periodReports[period, default: []].append(contentsOf: (base + run.lowerBound..<base + run.upperBound).lazy.map { Int32($0) })
+            }
         }
     }
 
@@ -220,11 +227,7 @@ public struct SiteState {
         guard !reports.isEmpty, index == nil else { return nil }
         let base = reports.count
         guard fill(&reports) else { return false }
-        reports.withUnsafeBufferPointer { held in
-            Report.monthRuns(of: UnsafeBufferPointer(rebasing: held[base...])) { run, period in
-                periodReports[period, default: []].append(contentsOf: (base + run.lowerBound..<base + run.upperBound).lazy.map { Int32($0) })
-            }
-        }
+        addMonths(from: base)
         return true
     }
 

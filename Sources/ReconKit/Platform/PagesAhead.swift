@@ -17,6 +17,7 @@ enum PagesAhead {
         let start = (Int(bitPattern: base) + page - 1) / page * page
         let end = (Int(bitPattern: base) + region.count) / page * page
         guard end > start else { return nil }
+        HugePages.advise(region)
         return BackgroundWork { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, populateWrite) }
     }
 }

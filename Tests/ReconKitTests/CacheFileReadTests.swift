@@ -31,8 +31,8 @@ struct CacheFileReadTests {
         return (cache, bytes)
     }
 
-    /// Sizes in the new layout: 70,000 reports are 2.4 MB, within one window; 250,000 about
-    /// 9 MB, read and hashed ahead.
+    /// Sizes in the new layout: 70,000 reports are 2.4 MB, read whole and hashed on another
+    /// core; 250,000 about 9 MB, read and hashed ahead.
     static let layoutsAndSizes: [(DropCacheLayout, Int)] = [(.v4, 70_000), (.v4, 120_000), (.v5, 70_000), (.v5, 250_000)]
 
     @Test(arguments: layoutsAndSizes) func aCacheComesBackExactlyInEitherLayout(layout: DropCacheLayout, count: Int) throws {
@@ -167,7 +167,7 @@ struct CacheFileReadTests {
     /// Rows are appended as they are decoded, before the file's hash is known: a file that turns
     /// out not to be the vouched one (a flipped byte that still decodes, a cut file, a forged id
     /// length midway) leaves the rows held exactly as they were, none of its rows among them.
-    @Test(arguments: [(DropCacheLayout.v4, 120_000), (.v5, 250_000)])
+    @Test(arguments: [(DropCacheLayout.v4, 120_000), (.v5, 70_000), (.v5, 250_000)])
     func aDamagedCacheAppendsNothing(layout: DropCacheLayout, count: Int) throws {
         try withTemporaryFolder { dir in
             let held = Array(Self.reports(30).reversed())
@@ -240,14 +240,14 @@ struct WindowedHashTests {
     }
 }
 
-/// A large file read ahead on a thread of its own comes back byte for byte with its hash,
-/// whatever sizes it is taken in, and a reader that stops early neither waits forever nor
-/// leaks the thread.
+/// A file read ahead (a large one on a thread of its own, a smaller one read whole and hashed
+/// on another core, the smallest in line) comes back byte for byte with its hash, whatever
+/// sizes it is taken in, and a reader that stops early neither waits forever nor leaks the thread.
 @Suite("Read ahead")
 struct ReadAheadTests {
-    @Test func everyByteComesBackInOrderWithTheFilesHash() throws {
+    @Test(arguments: [(64 << 10) - 1, 64 << 10, 6 << 20, 8 << 20 + 4_567_891])
+    func everyByteComesBackInOrderWithTheFilesHash(size: Int) throws {
         try withTemporaryFolder { dir in
-            let size = 8 << 20 + 4_567_891
             let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 7) }
             let path = dir + "/big.bin"
             try Data(bytes).write(to: URL(fileURLWithPath: path))

@@ -19,24 +19,43 @@ struct HashedFileWindow {
     /// With `readingAhead`: the thread that reads and hashes the file, and the piece of it
     /// being taken (`piece[pieceStart...]` not yet in the window).
     private let ahead: HashedReadAhead?
+    /// With `readingAhead`, a smaller file: read whole into the window at once and hashed
+    /// there on another core while its bytes are taken (the window is never written again).
+    private let wholeHash: BackgroundWork<String>?
     private var piece: UnsafeRawBufferPointer?
     private var pieceStart = 0
 
     /// Opens `path`; the size it has now is the size read. The window is freed by ``close()``;
     /// a file smaller than it gets a window its size (a document is hashed without 4 MB of room).
     /// `readingAhead`: a file of 8 MB or more is read and hashed on a thread of its own while
-    /// its bytes are taken (a large cache file, decoded as it arrives); a smaller one is read
-    /// in line, cheaper than starting a thread.
+    /// its bytes are taken (a large cache file, decoded as it arrives); a smaller one of 64 KB
+    /// or more is read whole at once and hashed on another core while its bytes are taken (a
+    /// month taken in daily drops has thirty cache files of a megabyte or so, each hashed by the
+    /// core that decoded it until then); a smaller one still is read in line.
     init(path: String, windowSize: Int = 4 << 20, readingAhead: Bool = false) throws {
         file = try ReadOnlyFile(path)
         size = try file.size()
-        window = .allocate(byteCount: min(windowSize, max(size, 64)), alignment: 8)
-        let large = size >= 8 << 20
+        let large = size >= 8 << 20, whole = readingAhead && !large && size >= 64 << 10
+        window = .allocate(byteCount: whole ? size : min(windowSize, max(size, 64)), alignment: 8)
         ahead = readingAhead && large ? HashedReadAhead(file: file, size: size, pieceSize: min(windowSize / 2, 2 << 20)) : nil
+        guard whole else {
+            wholeHash = nil
+            return
+        }
+        do {
+            try file.read(at: 0, into: window)
+        } catch {
+            window.deallocate()
+            throw error
+        }
+        (consumed, end) = (size, size)
+        let bytes = UnsafeRawBufferPointer(window)
+        wholeHash = BackgroundWork { Hex.string(SHA256.hash(data: bytes)) }
     }
 
     func close() {
         ahead?.close()
+        _ = wholeHash?.wait()  // it reads the window
         window.deallocate()
     }
 
@@ -60,7 +79,7 @@ struct HashedFileWindow {
 
     /// The SHA-256 of the bytes read so far (the whole file once ``atEnd``), in hex. Reading
     /// ahead, it ends the reading thread: the last thing asked.
-    func sha256() -> String { ahead?.finish() ?? Hex.string(hasher.finalize()) }
+    func sha256() -> String { wholeHash?.wait() ?? ahead?.finish() ?? Hex.string(hasher.finalize()) }
 
     /// Makes `n` bytes ready in one piece; false when the file ends first.
     private mutating func ready(_ n: Int) throws -> Bool {

@@ -44,7 +44,14 @@ struct HugePagesTests {
         defer { munmap(base, size) }
         let region = UnsafeMutableRawBufferPointer(start: base, count: size)
         let inside = (Int(bitPattern: region.baseAddress!) + (4 << 20)) / (2 << 20) * (2 << 20)
-        #expect(try eligible(inside) == false)
+        guard let before = try eligible(inside) else {
+            print("HugePagesTests: /proc/self/smaps has no THPeligible line here; eligibility not checked")
+            return
+        }
+        guard !before else {
+            print("HugePagesTests: memory here is eligible for huge pages unasked (a page size set to always); nothing to check")
+            return
+        }
         HugePages.advise(region)
         #expect(try eligible(inside) == true)
     }

@@ -10,7 +10,8 @@ enum PagesAhead {
     private static let populateWrite: Int32 = 23
 
     /// Starts faulting in the whole pages of `region` (8 MB or more; less is not worth a
-    /// thread). The region must outlive the work: wait for it before freeing the region.
+    /// thread), 2 MB pages where the kernel gives them (``HugePages``). The region must outlive
+    /// the work: wait for it before freeing the region.
     static func populate(_ region: UnsafeMutableRawBufferPointer) -> BackgroundWork<Void>? {
         guard let base = region.baseAddress, region.count >= 8 << 20 else { return nil }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))

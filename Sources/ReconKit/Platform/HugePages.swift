@@ -13,11 +13,8 @@ enum HugePages {
     /// Asks for the whole 2 MB pages inside `region` (4 MB or more) to be huge ones when they
     /// are first written. Advice only: nothing is written and nothing fails.
     static func advise(_ region: UnsafeMutableRawBufferPointer) {
-        guard let base = region.baseAddress, region.count >= 2 * size else { return }
-        let start = (Int(bitPattern: base) + size - 1) / size * size
-        let end = (Int(bitPattern: base) + region.count) / size * size
-        guard end > start else { return }
-        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, hugePage)
+        guard region.count >= 2 * size, let pages = PagesAhead.wholePages(in: region, of: size) else { return }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: pages.lowerBound), pages.count, hugePage)
     }
 
     static func advise<T>(_ buffer: UnsafeMutableBufferPointer<T>) {

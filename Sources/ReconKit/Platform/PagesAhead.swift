@@ -10,17 +10,21 @@ enum PagesAhead {
     private static let populateWrite: Int32 = 23
 
     /// Starts faulting in the whole pages of `region` (8 MB or more; less is not worth a
-    /// thread), 2 MB pages where the kernel gives them (``HugePages``). The region must outlive
-    /// the work: wait for it before freeing the region.
+    /// thread). The region must outlive the work: wait for it before freeing the region.
+    ///
+    /// The pages stay the kernel's small ones. Advised as 2 MB pages, the month's rows were
+    /// faulted in faster when the machine was busy, but a command run after a minute idle
+    /// took three times as long for them: on a virtual machine, the large free blocks a
+    /// huge page comes from are the ones handed back to the host, which must find and zero
+    /// them again.
     static func populate(_ region: UnsafeMutableRawBufferPointer) -> BackgroundWork<Void>? {
         guard region.count >= 8 << 20, let pages = wholePages(in: region, of: Int(sysconf(Int32(_SC_PAGESIZE)))) else { return nil }
-        HugePages.advise(region)
         return BackgroundWork { _ = madvise(UnsafeMutableRawPointer(bitPattern: pages.lowerBound), pages.count, populateWrite) }
     }
 
     /// The addresses of the whole pages of `size` bytes (a power of two) that lie inside
     /// `region`: advice given for a page covers all of it; nil when there is none.
-    static func wholePages(in region: UnsafeMutableRawBufferPointer, of size: Int) -> Range<Int>? {
+    private static func wholePages(in region: UnsafeMutableRawBufferPointer, of size: Int) -> Range<Int>? {
         guard let base = region.baseAddress else { return nil }
         let start = (Int(bitPattern: base) + size - 1) / size * size
         let end = (Int(bitPattern: base) + region.count) / size * size

@@ -112,7 +112,6 @@ struct ClientGathering {
         let total = start
         items = [PricedItem](unsafeUninitializedCapacity: total) { room, initialized in
             guard let base = room.baseAddress else { return }  // no billable report: no room
-            HugePages.advise(room)  // 32 MB at 1M reports, read again by every pass of the pricer
             DispatchQueue.concurrentPerform(iterations: halves.count) { h in
                 var place = next[h]
                 let half = numbered[h]

@@ -15,6 +15,10 @@ struct BenchSettings {
     /// How many times each measured command runs from the same starting site
     /// (`RECON_BENCH_RUNS`, default 3): the table shows the median and the range.
     var runs = 3
+    /// Seconds the machine sits idle before each measured run (`RECON_BENCH_IDLE`, default 0),
+    /// as it does between a site's drops: on a virtual machine, memory then comes back from the
+    /// host at a cost that runs back to back do not show.
+    var idle = 0
 
     static func fromEnvironment() throws -> BenchSettings {
         var settings = BenchSettings()
@@ -36,6 +40,12 @@ struct BenchSettings {
                 throw BenchFailure("RECON_BENCH_RUNS takes a number of runs from 1 to 15, e.g. 5")
             }
             settings.runs = n
+        }
+        if let text = env["RECON_BENCH_IDLE"] {
+            guard let n = Int(text), (0...600).contains(n) else {
+                throw BenchFailure("RECON_BENCH_IDLE takes whole seconds of idling before each measured run, 0 to 600, e.g. 30")
+            }
+            settings.idle = n
         }
         return settings
     }

@@ -49,7 +49,7 @@ struct BenchSite {
     @discardableResult
     func run(_ args: [String], now: String, label: String?, expecting: Set<Int32> = [0]) throws -> Timing {
         guard let label, recon.runs > 1 else {
-            if label != nil { sync() }
+            if label != nil { settle() }
             return try recon.run(args + ["--site", site], now: now, label: label, expecting: expecting)
         }
         let before = site + ".before"
@@ -58,14 +58,20 @@ struct BenchSite {
         var runs: [Timing] = []
         for run in 0..<recon.runs {
             if run > 0 { try restore(from: before) }
-            // What the benchmark wrote (a copied site, generated drops) is on disk first: else the
-            // command's first `fsync` waits for it too (ext4 commits it with its journal).
-            sync()
+            settle()
             runs.append(try recon.run(args + ["--site", site], now: now, label: nil, expecting: expecting))
         }
         let timing = Timing.median(of: runs)
         BenchTable.row(label, timing)
         return timing
+    }
+
+    /// Before a measured run: what the benchmark wrote (a copied site, generated drops) is put
+    /// on disk first, else the command's first `fsync` waits for it too (ext4 commits it with its
+    /// journal); then the machine idles as long as ``ReconRunner/idle`` asks.
+    func settle() {
+        sync()
+        if recon.idle > 0 { Thread.sleep(forTimeInterval: Double(recon.idle)) }
     }
 
     /// `cp -a`: modes kept (the site key must stay private), hard to get right by hand.

@@ -8,16 +8,18 @@ struct ReconRunner {
     let path: String
     /// How many times ``BenchSite/run(_:now:label:expecting:)`` runs a measured command.
     var runs = 1
+    /// Seconds of idling before each measured run (``BenchSettings/idle``).
+    var idle = 0
 
     /// The `recon` beside this `recon-bench`, or the one `RECON_BENCH_RECON` names (to
     /// measure another build).
-    static func locate(runs: Int) throws -> ReconRunner {
+    static func locate(runs: Int, idle: Int) throws -> ReconRunner {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/recon"
         let path = ProcessInfo.processInfo.environment["RECON_BENCH_RECON"] ?? beside
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw BenchFailure("no recon binary at \(path): build it first (swift build -c release)")
         }
-        return ReconRunner(path: path, runs: runs)
+        return ReconRunner(path: path, runs: runs, idle: idle)
     }
 
     /// Whether the binary loads the Swift runtime as a shared library (`ldd` names

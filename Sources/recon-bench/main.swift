@@ -3,7 +3,7 @@ import Foundation
 // `swift build -c release && .build/release/recon-bench [scale|backlog|history|scale4m|forest|all]`
 // Sizes: RECON_BENCH_REPORTS (a month's reports, default 1,000,000; scale4m takes 4×),
 // RECON_BENCH_MONTHS (history's closed months, default 12). RECON_BENCH_RECON: another recon to measure.
-// RECON_BENCH_RUNS: runs a measured command (default 3; the median is shown). RECON_BENCH_KEEP=DIR keeps the last site a scenario built there.
+// RECON_BENCH_RUNS: runs a measured command (default 3; the median is shown). RECON_BENCH_IDLE=S idles S seconds before each. RECON_BENCH_KEEP=DIR keeps the last site a scenario built there.
 // `recon-bench data DIR` writes the scale benchmark's drops into DIR, for profiling a command by hand.
 let usage = "usage: recon-bench [scale|backlog|history|scale4m|forest|all] | recon-bench data DIR"
 let which = CommandLine.arguments.dropFirst().first ?? "all"
@@ -33,9 +33,9 @@ do {
         exit(0)
     }
     let needsRecon = which != "forest"
-    let recon = needsRecon ? try ReconRunner.locate(runs: settings.runs) : nil
+    let recon = needsRecon ? try ReconRunner.locate(runs: settings.runs, idle: settings.idle) : nil
     // The machine may be shared: its load beside the numbers says how far to trust them.
-    if let recon { print("recon-bench: measuring \(recon.path) (RECON_STAGES=1), the median of \(recon.runs) runs a command; nproc \(ProcessInfo.processInfo.activeProcessorCount)\(loadAverage())") }
+    if let recon { print("recon-bench: measuring \(recon.path) (RECON_STAGES=1), the median of \(recon.runs) runs a command\(recon.idle > 0 ? ", each after \(recon.idle) s idle" : ""); nproc \(ProcessInfo.processInfo.activeProcessorCount)\(loadAverage())") }
     if let recon, recon.loadsSwiftRuntime {
         // Sites run recon as scripts/package builds it; a development build starts slower.
         print("  (this recon loads the Swift runtime from libswiftCore.so; the packaged one has it linked in and starts "

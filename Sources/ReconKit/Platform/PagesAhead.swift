@@ -13,8 +13,8 @@ enum PagesAhead {
     /// thread). The region must outlive the work: wait for it before freeing the region.
     ///
     /// The pages stay the kernel's small ones. Advised as 2 MB pages, the month's rows were
-    /// faulted in faster when the machine was busy, but a command run after a minute idle
-    /// took three times as long for them: on a virtual machine, the large free blocks a
+    /// faulted in faster by commands run back to back, but a command run after 20 seconds
+    /// idle took three times as long for them: on a virtual machine, the large free blocks a
     /// huge page comes from are the ones handed back to the host, which must find and zero
     /// them again.
     static func populate(_ region: UnsafeMutableRawBufferPointer) -> BackgroundWork<Void>? {

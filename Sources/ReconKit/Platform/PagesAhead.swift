@@ -18,16 +18,11 @@ enum PagesAhead {
     /// huge page comes from are the ones handed back to the host, which must find and zero
     /// them again.
     static func populate(_ region: UnsafeMutableRawBufferPointer) -> BackgroundWork<Void>? {
-        guard region.count >= 8 << 20, let pages = wholePages(in: region, of: Int(sysconf(Int32(_SC_PAGESIZE)))) else { return nil }
-        return BackgroundWork { _ = madvise(UnsafeMutableRawPointer(bitPattern: pages.lowerBound), pages.count, populateWrite) }
-    }
-
-    /// The addresses of the whole pages of `size` bytes (a power of two) that lie inside
-    /// `region`: advice given for a page covers all of it; nil when there is none.
-    private static func wholePages(in region: UnsafeMutableRawBufferPointer, of size: Int) -> Range<Int>? {
-        guard let base = region.baseAddress else { return nil }
-        let start = (Int(bitPattern: base) + size - 1) / size * size
-        let end = (Int(bitPattern: base) + region.count) / size * size
-        return end > start ? start..<end : nil
+        guard let base = region.baseAddress, region.count >= 8 << 20 else { return nil }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: base) + page - 1) / page * page
+        let end = (Int(bitPattern: base) + region.count) / page * page
+        guard end > start else { return nil }
+        return BackgroundWork { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, populateWrite) }
     }
 }

@@ -84,6 +84,22 @@ struct LedgerPiecesTests {
         }
     }
 
+    /// A recorded hash changed in its last digit is named with both hashes whole: shortened,
+    /// the recorded and the computed one read the same, and the reader cannot tell which
+    /// bytes are wrong.
+    @Test func aChangedHashIsNamedWithBothHashesWhole() throws {
+        try Self.withLargeLedger { path, lines in
+            let original = try #require(try JSONParser.parse(lines[299])["hash"]?.stringValue)
+            let changed = String(original.dropLast()) + (original.hasSuffix("0") ? "1" : "0")
+            var damaged = lines
+            damaged[299] = damaged[299].replacingOccurrences(of: #""hash":"\#(original)""#, with: #""hash":"\#(changed)""#)
+            #expect(damaged[299] != lines[299])
+            let found = try Self.damage(damaged, at: path)
+            #expect(found == "seq 300: hash does not match the content (recorded \(changed), computed \(original))",
+                    "\(found ?? "no damage")")
+        }
+    }
+
     /// Each piece chains its own lines and its first line to the piece before: a changed byte
     /// or a wrong `prev` on the first or the last line of any piece is named as on any other.
     @Test func damageWhereOnePieceMeetsTheNextIsNamed() throws {

@@ -306,7 +306,7 @@ public enum LedgerReplay {
         }
         guard sha == recorded else {
             throw LedgerDamage(seq: seq, "report_index_sha256 is not the index of the \(period) reports the ledger holds "
-                + "(recorded \(recorded.prefix(16))…, computed \(sha.prefix(16))…)")
+                + "(recorded \(recorded), computed \(sha))")
         }
         if fileMatches == false {
             throw LedgerDamage(seq: seq, "the closed-period index \(ClosedPeriodIndex.relativePath(period)) is not the index this "

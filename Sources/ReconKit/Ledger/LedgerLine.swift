@@ -66,7 +66,7 @@ struct LedgerLine {
         let seq = entry.seq
         guard entry.prev == prev else { throw LedgerDamage(seq: seq, "prev does not match the hash of seq \(seq - 1)") }
         guard computedHash == entry.hash else {
-            throw LedgerDamage(seq: seq, "hash does not match the content (recorded \(entry.hash.prefix(16))…, computed \(computedHash.prefix(16))…)")
+            throw LedgerDamage(seq: seq, "hash does not match the content (recorded \(entry.hash), computed \(computedHash))")
         }
         return entry
     }

@@ -63,11 +63,14 @@ public struct Verifier {
         let verifier = pinnedKey ?? recordedKey
         let siteName = first.string("site") ?? ""
         var recorded: [String: (sha: String, seq: Int)] = [:]
+        // What the writers' seal may hold: the documents, and the archived drops.
+        var sealable: [String: (sha: String, seq: Int)] = [:]
         for e in ledger.entries {
             if e.eventKind == .siteInit && e.seq != 1 { throw LedgerDamage(seq: e.seq, "a second site.init") }
             if e.eventKind == .dropAccepted {
                 guard let sha = e.string("sha256") else { throw LedgerDamage(seq: e.seq, "drop.accepted lacks sha256") }
                 try check(file: Site.dropPath(sha256: sha), sha: sha, seq: e.seq, what: "archived drop")
+                sealable[Site.dropPath(sha256: sha)] = (sha, e.seq)
             }
             for (file, sha) in fileRefs(.object(e.body)) {
                 if let earlier = recorded[file], earlier.sha != sha {
@@ -102,7 +105,7 @@ public struct Verifier {
         // After the checkpoints: a ledger cut behind one is named by it, the plainer word.
         try checkNoUnissuedDocuments(recorded: recorded)
         try checkSiteKeyIsPrivate()
-        try checkSeal(verifier: verifier, siteName: siteName, recorded: recorded)
+        try checkSeal(verifier: verifier, siteName: siteName, recorded: sealable.merging(recorded) { _, document in document })
         try checkLedgerPrefix(ledger)
         // Every cache file against the archived drop it was made from (SPEC §6).
         _ = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
@@ -205,7 +208,8 @@ public struct Verifier {
     }
 
     /// The writers' document seal is a cache (SPEC §6): never used here, where every document
-    /// is hashed, but it must be signed by the site key and seal only what the ledger issued.
+    /// and archived drop is hashed, but it must be signed by the site key and seal only what
+    /// the ledger issued or archived.
     private func checkSeal(verifier: VerifierKey, siteName: String, recorded: [String: (sha: String, seq: Int)]) throws {
         let advice = "; it is a cache of the writers' document checks: delete it, and the next writing command hashes every document"
         let seal: DocumentSeal?

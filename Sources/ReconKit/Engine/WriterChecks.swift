@@ -2,10 +2,12 @@ import Foundation
 
 /// What every writing command checks before it may append (SPEC §6): the chain (read by
 /// ``LedgerFile/load()``), every checkpoint on disk against the ledger, the privileged
-/// entries since the newest checkpoint (all of them while there is none) and every issued
-/// document that is present. The archived drops a command uses are hashed as they are read
-/// (``LedgerReplay``). Anything wrong throws ``LedgerDamage``: the command refuses (exit 4)
-/// and appends nothing.
+/// entries since the newest checkpoint (all of them while there is none), every issued
+/// document that is present, and every archived drop of a settled month. The archived drops
+/// a command uses are hashed as they are read (``LedgerReplay``); a settled month's usage drops
+/// are not read (its reports are looked up in its checked index), so they are checked here:
+/// a writer does not sign new entries over a changed archive. Anything wrong throws
+/// ``LedgerDamage``: the command refuses (exit 4) and appends nothing.
 struct WriterChecks {
     let site: Site
     let ledger: LedgerFile
@@ -17,6 +19,7 @@ struct WriterChecks {
     /// (the positions of their entries), so that the repair need not look for every file again.
     struct Outcome {
         var documentsHashed = 0
+        var archivedDropsHashed = 0
         var missingDocuments: [Int] = []
     }
 
@@ -86,13 +89,14 @@ struct WriterChecks {
         var nextSeal: DocumentSeal?
     }
 
-    /// A missing document is put back by the repair; one present must be the one issued.
-    /// Years of closed months hold thousands: a document whose file still has the stamp the
+    /// A missing document is put back by the repair; one present must be the one issued. A
+    /// settled month's archived drop must be there as archived: nothing can put an input back.
+    /// Years of closed months hold thousands of documents: a file that still has the stamp the
     /// site's seal records for it (``DocumentSeal``) is as it was hashed; the others are hashed
     /// on every core, and the first wrong one in ledger order is named. The seal is to be
-    /// written again when it gained or lost documents (with the site key, when it can be read).
+    /// written again when it gained or lost files (with the site key, when it can be read).
     private func checkDocuments(key: VerifierKey, siteName: String) -> DocumentsChecked {
-        let documents = ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil }
+        let documents = (ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil } + settledDrops()).sorted()
         let n = documents.count
         // A few dozen runs of documents rather than one task a document.
         let runs = min(n, 64)
@@ -122,7 +126,7 @@ struct WriterChecks {
                         return
                     }
                     for i in run(job - 1) {
-                        guard let file = entries[documents[i]].string("file") else { continue }
+                        guard let file = Self.sealedFile(entries[documents[i]])?.file else { continue }
                         files[i] = file
                         stamps[i] = FileStamp.of(site.path(file))
                     }
@@ -143,7 +147,8 @@ struct WriterChecks {
                     DispatchQueue.concurrentPerform(iterations: runs) { k in
                         for i in run(k) {
                             let e = entries[documents[i]]
-                            guard let file = seen.files[i], let sha = e.string("sha256") else { continue }
+                            guard let file = seen.files[i], let sha = Self.sealedFile(e)?.sha256 else { continue }
+                            let what = e.eventKind == .dropAccepted ? "archived drop" : "document"
                             if let now = seen.stamps[i], let kept = sealed?.stamp(of: file, sha256: sha), now == kept {
                                 verdicts[i] = .sealed
                                 continue
@@ -151,13 +156,14 @@ struct WriterChecks {
                             let path = site.path(file)
                             guard FileIO.exists(path) else {
                                 verdicts[i] = .missing
+                                if what == "archived drop" { found[i] = LedgerDamage(seq: e.seq, "archived drop \(file) is missing") }
                                 continue
                             }
                             verdicts[i] = .hashed
                             do {
-                                let read = try LedgerDamage.reading("document", file, seq: e.seq) { try FileStamp.hashing(path) }
+                                let read = try LedgerDamage.reading(what, file, seq: e.seq) { try FileStamp.hashing(path) }
                                 if read.sha256 != sha {
-                                    found[i] = LedgerDamage(seq: e.seq, "document \(file) does not match its recorded SHA-256")
+                                    found[i] = LedgerDamage(seq: e.seq, "\(what) \(file) does not match its recorded SHA-256")
                                 } else if read.before == read.after, read.after.changed < settled {
                                     fresh[i] = DocumentSeal.Sealed(sha256: sha, stamp: read.after)
                                 }
@@ -178,7 +184,7 @@ struct WriterChecks {
             next.documents.reserveCapacity(n)
             for i in 0..<n {
                 guard let file = files[i] else { continue }
-                if verdicts[i] == .sealed, let sha = entries[documents[i]].string("sha256"), let stamp = stamps[i] {
+                if verdicts[i] == .sealed, let sha = Self.sealedFile(entries[documents[i]])?.sha256, let stamp = stamps[i] {
                     next.documents[file] = DocumentSeal.Sealed(sha256: sha, stamp: stamp)
                 } else if let s = fresh[i] {
                     next.documents[file] = s
@@ -186,9 +192,33 @@ struct WriterChecks {
             }
             if !(seal?.holds(next) ?? next.documents.isEmpty) { nextSeal = next }
         }
-        let outcome = Outcome(documentsHashed: verdicts.lazy.filter { $0 == .hashed }.count,
+        let isDrop = documents.map { entries[$0].eventKind == .dropAccepted }
+        let outcome = Outcome(documentsHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && !isDrop[$0] }.count,
+                              archivedDropsHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && isDrop[$0] }.count,
                               missingDocuments: (0..<n).filter { verdicts[$0] == .missing }.map { documents[$0] })
         return DocumentsChecked(problem: nil, warnings: warnings, outcome: outcome, nextSeal: nextSeal)
+    }
+
+    /// The positions of the archived usage drops whose periods were all settled after them by
+    /// an entry recording a report index: no command reads them again (``LedgerReplay/isSettled(_:seq:_:)``),
+    /// so no replay hashes them. An open month's drops are hashed as they are read.
+    private func settledDrops() -> [Int] {
+        let vouched = LedgerReplay.vouchedIndexes(ledger)
+        guard !vouched.isEmpty else { return [] }
+        return ledger.entries.indices.filter { i in
+            let e = ledger.entries[i]
+            guard e.eventKind == .dropAccepted, case .dropAccepted(let drop)? = try? LedgerEvent(entry: e),
+                  let periods = drop.periods, !periods.isEmpty else { return false }
+            return periods.allSatisfy { vouched[$0].map { $0.seq > e.seq } ?? false }
+        }
+    }
+
+    /// The file an entry the seal covers names, and the SHA-256 it records: a document's
+    /// `file`, or the archived drop's place in `Ledger/drops/`.
+    private static func sealedFile(_ e: LedgerEntry) -> (file: String, sha256: String)? {
+        guard let sha = e.string("sha256") else { return nil }
+        if e.eventKind == .dropAccepted { return (Site.dropPath(sha256: sha), sha) }
+        return e.string("file").map { ($0, sha) }
     }
 
     /// What the check of one document found.

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// A closed month's usage drops are not read again by later commands: its reports are looked
+/// up in the checked closed-period index. Writers still check those archived drops before they
+/// append, as they check issued documents (`WriterChecks`): an auditor's product does not sign
+/// new entries over a site whose archive was changed. Like documents, a drop whose file still
+/// has the stamp the site's signed seal records is not read again.
+@Suite("Settled archived drops: checked by writers through the seal")
+struct SettledDropSealTests {
+    /// The March usage drop's path, as `drop.accepted` records it.
+    static func marchDrop(_ site: TestSite) throws -> String {
+        let usage = try site.bodies("drop.accepted").filter { $0["kind"] as? String == "usage" }
+        #expect(usage.count == 1)
+        return try #require(usage.first?["path"] as? String)
+    }
+
+    func checks(_ site: TestSite) throws -> WriterChecks.Outcome {
+        let ledger = LedgerFile(path: site.path("Ledger/ledger.jsonl"))
+        try ledger.load()
+        return try WriterChecks(site: Site(root: site.root), ledger: ledger).run()
+    }
+
+    /// One byte of the closed March drop flipped in place (same size, same inode): the April
+    /// ingest, which reads nothing of March's drop, refuses and appends nothing.
+    @Test func aSettledDropChangedInPlaceStopsWriters() throws {
+        let site = try DocumentSealTests.settledSite()
+        let drop = try Self.marchDrop(site)
+        let handle = try #require(FileHandle(forUpdatingAtPath: site.path(drop)))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: size - 3)
+        let byte = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: size - 3)
+        try handle.write(contentsOf: Data([byte == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")]))
+        try handle.close()
+
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let before = try site.ledgerBytes()
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(ingest.err.contains("archived drop \(drop) does not match its recorded SHA-256"), "\(ingest.err)")
+        #expect(ingest.err.contains("restore it from a backup"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
+    /// The closed March drop removed: nothing can put an archived input back, so writers refuse.
+    @Test func aMissingSettledDropStopsWriters() throws {
+        let site = try DocumentSealTests.settledSite()
+        let drop = try Self.marchDrop(site)
+        try FileManager.default.removeItem(atPath: site.path(drop))
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let before = try site.ledgerBytes()
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(ingest.err.contains("archived drop \(drop) is missing"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
+    /// The first writer hashes the settled drop and seals it beside the documents; the next
+    /// hashes neither, until the drop's file is touched. `recon verify` accepts the seal.
+    @Test func aSettledDropIsSealedAndNotReadAgainUntilItChanges() throws {
+        let site = try DocumentSealTests.settledSite()
+        let drop = try Self.marchDrop(site)
+        let first = try checks(site)
+        #expect(first.documentsHashed == 4 && first.archivedDropsHashed == 1)
+        let seal = try #require(try DocumentSeal.read(Site(root: site.root), verifier: SiteKeyFile.load(Site(root: site.root)).verifierKey,
+                                                      siteName: "trust-site"))
+        #expect(seal.documents[drop]?.sha256 == drop.split(separator: "/").last.map { String($0.prefix(64)) })
+        let again = try checks(site)
+        #expect(again.documentsHashed == 0 && again.archivedDropsHashed == 0)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0, "\(verify.out)")
+        if let audit = try site.auditorVerify() { #expect(audit.code == 0, "\(audit.out)") }
+
+        #expect(utimes(site.path(drop), nil) == 0)
+        let touched = try checks(site)
+        #expect(touched.documentsHashed == 0 && touched.archivedDropsHashed == 1)
+    }
+
+    /// An open month's drop is hashed by the replay as it is read, not by the writer checks too.
+    @Test func anOpenMonthsDropIsLeftToTheReplay() throws {
+        let site = try TestSite.marchSite()
+        let outcome = try checks(site)
+        #expect(outcome.archivedDropsHashed == 0)
+    }
+}

@@ -4,11 +4,12 @@ import Testing
 @testable import ReconKit
 
 /// A closed month's usage drops are not read again by later commands: its reports are looked
-/// up in the checked closed-period index. Writers still check those archived drops before they
+/// up in the checked closed-period index; nor are decisions drops, each decision being an
+/// entry of its own. Writers still check those archived drops before they
 /// append, as they check issued documents (`WriterChecks`): an auditor's product does not sign
 /// new entries over a site whose archive was changed. Like documents, a drop whose file still
 /// has the stamp the site's signed seal records is not read again.
-@Suite("Settled archived drops: checked by writers through the seal")
+@Suite("Archived drops no command reads again: checked by writers through the seal")
 struct SettledDropSealTests {
     /// The March usage drop's path, as `drop.accepted` records it.
     static func marchDrop(_ site: TestSite) throws -> String {
@@ -77,6 +78,25 @@ struct SettledDropSealTests {
         #expect(utimes(site.path(drop), nil) == 0)
         let touched = try checks(site)
         #expect(touched.documentsHashed == 0 && touched.archivedDropsHashed == 1)
+    }
+
+    /// A decisions drop is never read again either (each decision became an entry of its own):
+    /// one changed after it was accepted stops the next writer, in an open month too.
+    @Test func aChangedDecisionsDropStopsWriters() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("decisions-march.csv", "subject,decision,by,note\nR1,approve,asha,checked with C1\n")
+        let decided = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(decided.code == 0, "\(decided.err)")
+        let decisions = try #require(try site.bodies("drop.accepted").first { $0["kind"] as? String == "decisions" }?["path"] as? String)
+        let text = try site.read(decisions)
+        try text.replacingOccurrences(of: "approve", with: "exclude").write(toFile: site.path(decisions), atomically: false, encoding: .utf8)
+
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let before = try site.ledgerBytes()
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(ingest.err.contains("archived drop \(decisions) does not match its recorded SHA-256"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
     }
 
     /// An open month's drop is hashed by the replay as it is read, not by the writer checks too.

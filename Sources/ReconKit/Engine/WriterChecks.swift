@@ -3,10 +3,11 @@ import Foundation
 /// What every writing command checks before it may append (SPEC §6): the chain (read by
 /// ``LedgerFile/load()``), every checkpoint on disk against the ledger, the privileged
 /// entries since the newest checkpoint (all of them while there is none), every issued
-/// document that is present, and every archived drop of a settled month. The archived drops
-/// a command uses are hashed as they are read (``LedgerReplay``); a settled month's usage drops
-/// are not read (its reports are looked up in its checked index), so they are checked here:
-/// a writer does not sign new entries over a changed archive. Anything wrong throws
+/// document that is present, and every archived drop no command reads again. The archived
+/// drops a command uses are hashed as they are read (``LedgerReplay``); a settled month's usage
+/// drops are not read (its reports are looked up in its checked index), nor are decisions
+/// (each is an entry of its own), so they are checked here: a writer does not sign new
+/// entries over a changed archive. Anything wrong throws
 /// ``LedgerDamage``: the command refuses (exit 4) and appends nothing.
 struct WriterChecks {
     let site: Site
@@ -89,14 +90,14 @@ struct WriterChecks {
         var nextSeal: DocumentSeal?
     }
 
-    /// A missing document is put back by the repair; one present must be the one issued. A
-    /// settled month's archived drop must be there as archived: nothing can put an input back.
+    /// A missing document is put back by the repair; one present must be the one issued. An
+    /// archived drop no command reads again must be there as archived: nothing can put an input back.
     /// Years of closed months hold thousands of documents: a file that still has the stamp the
     /// site's seal records for it (``DocumentSeal``) is as it was hashed; the others are hashed
     /// on every core, and the first wrong one in ledger order is named. The seal is to be
     /// written again when it gained or lost files (with the site key, when it can be read).
     private func checkDocuments(key: VerifierKey, siteName: String) -> DocumentsChecked {
-        let documents = (ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil } + settledDrops()).sorted()
+        let documents = (ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil } + unreadDrops()).sorted()
         let n = documents.count
         // A few dozen runs of documents rather than one task a document.
         let runs = min(n, 64)
@@ -199,16 +200,17 @@ struct WriterChecks {
         return DocumentsChecked(problem: nil, warnings: warnings, outcome: outcome, nextSeal: nextSeal)
     }
 
-    /// The positions of the archived usage drops whose periods were all settled after them by
-    /// an entry recording a report index: no command reads them again (``LedgerReplay/isSettled(_:seq:_:)``),
-    /// so no replay hashes them. An open month's drops are hashed as they are read.
-    private func settledDrops() -> [Int] {
+    /// The positions of the archived drops no replay reads, so none hashes: decisions (each
+    /// decision is an entry of its own) and the usage drops whose periods were all settled
+    /// after them by an entry recording a report index (``LedgerReplay/isSettled(_:seq:_:)``).
+    /// The other drops are hashed as they are read.
+    private func unreadDrops() -> [Int] {
         let vouched = LedgerReplay.vouchedIndexes(ledger)
-        guard !vouched.isEmpty else { return [] }
         return ledger.entries.indices.filter { i in
             let e = ledger.entries[i]
-            guard e.eventKind == .dropAccepted, case .dropAccepted(let drop)? = try? LedgerEvent(entry: e),
-                  let periods = drop.periods, !periods.isEmpty else { return false }
+            guard e.eventKind == .dropAccepted, case .dropAccepted(let drop)? = try? LedgerEvent(entry: e) else { return false }
+            if drop.kind == .decisions { return true }
+            guard let periods = drop.periods, !periods.isEmpty else { return false }
             return periods.allSatisfy { vouched[$0].map { $0.seq > e.seq } ?? false }
         }
     }

@@ -124,6 +124,68 @@ struct DerivedPlacesTests {
         #expect(!again.err.contains("wrote again"), "\(again.err)")
     }
 
+    /// A symbolic link planted where April's drafts folder goes, to a folder outside the site:
+    /// the drafts went through it, replacing an `invoices.xlsx` that was there. recon makes
+    /// the folders below `Outbox/` itself and never as links, so one is refused (exit 3)
+    /// before the append; `Outbox` itself may be a link (a site's choice of disk).
+    @Test func aLinkWhereADraftsFolderGoesIsRefused() throws {
+        let site = try TestSite.trustSite()
+        let outside = site.path("elsewhere")
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try "someone else's workbook\n".write(toFile: outside + "/invoices.xlsx", atomically: true, encoding: .utf8)
+        let drafts = site.path("Outbox/2026-04/drafts")
+        try FileManager.default.removeItem(atPath: drafts)
+        try FileManager.default.createSymbolicLink(atPath: drafts, withDestinationPath: outside)
+        let before = try site.ledgerBytes()
+        try site.drop("usage-r9.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-06T10:00:00Z,C1,D1,CT,1\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 3, "\(ingest.err)")
+        #expect(ingest.err.contains("cannot write Outbox/2026-04/drafts: it is a symbolic link"), "\(ingest.err)")
+        let decide = try site.recon(["decide", "R6", "approve", "--by", "Asha"], env: TestSite.aprilLater)
+        #expect(decide.code == 3, "\(decide.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(try String(contentsOfFile: outside + "/invoices.xlsx", encoding: .utf8) == "someone else's workbook\n")
+
+        // Outbox itself moved to another folder and linked: a site's own choice, written through.
+        try FileManager.default.removeItem(atPath: drafts)
+        try FileManager.default.moveItem(atPath: site.path("Outbox"), toPath: site.path("outbox-disk"))
+        try FileManager.default.createSymbolicLink(atPath: site.path("Outbox"), withDestinationPath: site.path("outbox-disk"))
+        let again = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(site.exists("outbox-disk/2026-04/drafts/invoices.xlsx"))
+    }
+
+    /// The same for the folders a close issues into: a link where March's invoices go is refused
+    /// before anything is appended, and nothing is issued outside the site.
+    @Test func aLinkWhereAnInvoicesFolderGoesIsRefusedByAClose() throws {
+        let site = try TestSite.marchSite()
+        let outside = site.path("elsewhere")
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: site.path("Outbox/2026-03"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: site.path("Outbox/2026-03/invoices"), withDestinationPath: outside)
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 3, "\(close.err)")
+        #expect(close.err.contains("cannot write Outbox/2026-03/invoices: it is a symbolic link"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+    }
+
+    /// `recon statement` rewrites `Outbox/statements/CLIENT_ID.xlsx`: through a link planted
+    /// in the statements folder's place it replaced a file of that name elsewhere. Refused.
+    @Test func aLinkWhereTheStatementsFolderGoesIsRefused() throws {
+        let site = try TestSite.trustSite()
+        let outside = site.path("elsewhere")
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try "someone else's C1.xlsx\n".write(toFile: outside + "/C1.xlsx", atomically: true, encoding: .utf8)
+        try? FileManager.default.removeItem(atPath: site.path("Outbox/statements"))
+        try FileManager.default.createSymbolicLink(atPath: site.path("Outbox/statements"), withDestinationPath: outside)
+        let statement = try site.recon(["statement", "C1"], env: TestSite.aprilLater)
+        #expect(statement.code == 3, "\(statement.err)")
+        #expect(statement.err.contains("cannot write Outbox/statements: it is a symbolic link"), "\(statement.err)")
+        #expect(try String(contentsOfFile: outside + "/C1.xlsx", encoding: .utf8) == "someone else's C1.xlsx\n")
+    }
+
     /// A copy of a checkpoint under another name (`017.txt`) is no checkpoint: it was read as
     /// seq 17 and reported as a missing `17.txt`, naming a file that is there.
     @Test func aCheckpointCopiedUnderAnotherNameIsNotReadAsOne() throws {

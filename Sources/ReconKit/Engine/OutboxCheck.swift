@@ -1,6 +1,7 @@
 /// Checks, before a command appends, that the folders its outputs go to can be written
 /// (the Outbox's, the checkpoints'): a close or rerun that could not write what it issued would have committed and
-/// then failed (SPEC §5, all or nothing). It refuses (exit 3) and nothing is appended.
+/// then failed (SPEC §5, all or nothing). A link in the place of a folder below `Outbox/` is
+/// refused too. It refuses (exit 3) and nothing is appended.
 struct OutboxCheck {
     let site: Site
 
@@ -29,17 +30,31 @@ struct OutboxCheck {
     }
 
     /// Refuses (exit 3) the first of `places` where something stands that is not a folder
-    /// (`folder`) or not a regular file; an absent one is fine, it is made when written.
+    /// (`folder`) or not a regular file, or a link where a folder below `Outbox/` goes; an
+    /// absent one is fine, it is made when written.
     private func requirePlaces(_ places: [(relative: String, folder: Bool)]) throws {
         for (relative, folder) in places {
             let path = site.path(relative)
+            if folder { try requireNoLink(relative) }
             guard FileIO.exists(path), folder ? !FileIO.isDirectory(path) : !FileIO.isRegularFile(path) else { continue }
             throw ReconFailure.refused("cannot write \(relative): something other than a \(folder ? "folder" : "file") is in its "
                 + "place; nothing was appended — move it aside, then run the command again")
         }
     }
 
+    /// recon makes the folders below `Outbox/` itself, never as links: a link there was put
+    /// by someone else, and would take workbooks out of the site (replacing a file of the same
+    /// name wherever it points). Refused (exit 3). `Outbox` itself may be a link: where a site
+    /// keeps its documents is its own choice.
+    func requireNoLink(_ relative: String) throws {
+        guard relative.hasPrefix("Outbox/"), FileIO.isSymbolicLink(site.path(relative)) else { return }
+        throw ReconFailure.refused("cannot write \(relative): it is a symbolic link, and recon writes only into folders of its "
+            + "own below Outbox/ (a link would put workbooks outside the site); nothing was appended — replace it with a folder, "
+            + "then run the command again")
+    }
+
     func requireWritable(_ relative: String) throws {
+        try requireNoLink(relative)
         let path = site.path(relative)
         let probe = FileIO.temporaryName(for: path + "/write-check")
         do {

@@ -64,6 +64,7 @@ public struct StatementWriter {
                                               paper: session.config.paper, paymentTermsDays: client?.paymentTermsDays,
                                               taxComponents: client.map { $0.taxRate.isZero ? [] : $0.effectiveTaxComponents } ?? [])
         let relative = "Outbox/statements/\(clientId).xlsx"
+        try OutboxCheck(site: session.site).requireNoLink("Outbox/statements")
         try StatementWorkbook.write(header, receivables: account, to: session.site.path(relative), created: session.clock.now())
         return (relative, account)
     }

@@ -236,6 +236,12 @@ public enum FileIO {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
+    /// Whether `path` itself is a symbolic link (not followed), dangling or not.
+    public static func isSymbolicLink(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
+    }
+
     /// `.NAME.PID.tmp` beside the target: never read as a drop, never mistaken for a document.
     public static func temporaryName(for path: String) -> String {
         let dir = parent(of: path)

@@ -97,7 +97,10 @@ struct WriterChecks {
     /// on every core, and the first wrong one in ledger order is named. The seal is to be
     /// written again when it gained or lost files (with the site key, when it can be read).
     private func checkDocuments(key: VerifierKey, siteName: String) -> DocumentsChecked {
-        let documents = (ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil } + unreadDrops()).sorted()
+        let drops = unreadDrops()
+        let documents = (ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil } + drops).sorted()
+        // Which of them are drops, looked up once: not by each entry's kind on every pass.
+        let isDrop = drops.isEmpty ? [Bool](repeating: false, count: documents.count) : documents.map(Set(drops).contains)
         let n = documents.count
         // A few dozen runs of documents rather than one task a document.
         let runs = min(n, 64)
@@ -127,7 +130,7 @@ struct WriterChecks {
                         return
                     }
                     for i in run(job - 1) {
-                        guard let file = Self.sealedFile(entries[documents[i]])?.file else { continue }
+                        guard let file = Self.sealedFile(entries[documents[i]], drop: isDrop[i])?.file else { continue }
                         files[i] = file
                         stamps[i] = FileStamp.of(site.path(file))
                     }
@@ -148,8 +151,8 @@ struct WriterChecks {
                     DispatchQueue.concurrentPerform(iterations: runs) { k in
                         for i in run(k) {
                             let e = entries[documents[i]]
-                            guard let file = seen.files[i], let sha = Self.sealedFile(e)?.sha256 else { continue }
-                            let what = e.eventKind == .dropAccepted ? "archived drop" : "document"
+                            guard let file = seen.files[i], let sha = Self.sealedFile(e, drop: isDrop[i])?.sha256 else { continue }
+                            let what = isDrop[i] ? "archived drop" : "document"
                             if let now = seen.stamps[i], let kept = sealed?.stamp(of: file, sha256: sha), now == kept {
                                 verdicts[i] = .sealed
                                 continue
@@ -185,7 +188,7 @@ struct WriterChecks {
             next.documents.reserveCapacity(n)
             for i in 0..<n {
                 guard let file = files[i] else { continue }
-                if verdicts[i] == .sealed, let sha = Self.sealedFile(entries[documents[i]])?.sha256, let stamp = stamps[i] {
+                if verdicts[i] == .sealed, let sha = Self.sealedFile(entries[documents[i]], drop: isDrop[i])?.sha256, let stamp = stamps[i] {
                     next.documents[file] = DocumentSeal.Sealed(sha256: sha, stamp: stamp)
                 } else if let s = fresh[i] {
                     next.documents[file] = s
@@ -193,7 +196,6 @@ struct WriterChecks {
             }
             if !(seal?.holds(next) ?? next.documents.isEmpty) { nextSeal = next }
         }
-        let isDrop = documents.map { entries[$0].eventKind == .dropAccepted }
         let outcome = Outcome(documentsHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && !isDrop[$0] }.count,
                               archivedDropsHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && isDrop[$0] }.count,
                               missingDocuments: (0..<n).filter { verdicts[$0] == .missing }.map { documents[$0] })
@@ -208,7 +210,7 @@ struct WriterChecks {
         let vouched = LedgerReplay.vouchedIndexes(ledger)
         return ledger.entries.indices.filter { i in
             let e = ledger.entries[i]
-            guard e.eventKind == .dropAccepted, case .dropAccepted(let drop)? = try? LedgerEvent(entry: e) else { return false }
+            guard e.kind == "drop.accepted", case .dropAccepted(let drop)? = try? LedgerEvent(entry: e) else { return false }
             if drop.kind == .decisions { return true }
             guard let periods = drop.periods, !periods.isEmpty else { return false }
             return periods.allSatisfy { vouched[$0].map { $0.seq > e.seq } ?? false }
@@ -217,9 +219,9 @@ struct WriterChecks {
 
     /// The file an entry the seal covers names, and the SHA-256 it records: a document's
     /// `file`, or the archived drop's place in `Ledger/drops/`.
-    private static func sealedFile(_ e: LedgerEntry) -> (file: String, sha256: String)? {
+    private static func sealedFile(_ e: LedgerEntry, drop: Bool) -> (file: String, sha256: String)? {
         guard let sha = e.string("sha256") else { return nil }
-        if e.eventKind == .dropAccepted { return (Site.dropPath(sha256: sha), sha) }
+        if drop { return (Site.dropPath(sha256: sha), sha) }
         return e.string("file").map { ($0, sha) }
     }
 

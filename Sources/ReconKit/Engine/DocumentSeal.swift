@@ -1,10 +1,10 @@
 import Foundation
 
-/// `.recon/documents.seal`: the issued documents, and the settled months' archived drops, a
-/// writer has hashed and found as recorded, each with the stamp (``FileStamp``) its file had
-/// then, signed with the site key.
+/// `.recon/documents.seal`: the issued documents, and the archived drops no command reads
+/// again, a writer has hashed and found as recorded, each with the stamp (``FileStamp``) its
+/// file had then, signed with the site key.
 ///
-/// Writers check every issued document and settled drop before they append (``WriterChecks``):
+/// Writers check every issued document and unread drop before they append (``WriterChecks``):
 /// years of closed months hold thousands, and hashing them all on every command would make a
 /// 10-row drop cost what the whole Outbox and archive weigh. A file that still has the
 /// sealed stamp holds the sealed bytes, so it is not read again. A stamp is sealed only when

@@ -7,8 +7,8 @@ import Foundation
 /// drops a command uses are hashed as they are read (``LedgerReplay``); a settled month's usage
 /// drops are not read (its reports are looked up in its checked index), nor are decisions
 /// (each is an entry of its own), so they are checked here: a writer does not sign new
-/// entries over a changed archive. Anything wrong throws
-/// ``LedgerDamage``: the command refuses (exit 4) and appends nothing.
+/// entries over a changed archive. Anything wrong throws ``LedgerDamage``: the command
+/// refuses (exit 4) and appends nothing.
 struct WriterChecks {
     let site: Site
     let ledger: LedgerFile
@@ -97,14 +97,15 @@ struct WriterChecks {
     /// on every core, and the first wrong one in ledger order is named. The seal is to be
     /// written again when it gained or lost files (with the site key, when it can be read).
     private func checkDocuments(key: VerifierKey, siteName: String) -> DocumentsChecked {
+        // The entries whose files are checked, in ledger order: every document, and the unread drops.
         let drops = unreadDrops()
-        let documents = (ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil } + drops).sorted()
+        let checked = (ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil } + drops).sorted()
         // Which of them are drops, looked up once: not by each entry's kind on every pass.
-        let isDrop = drops.isEmpty ? [Bool](repeating: false, count: documents.count) : documents.map(Set(drops).contains)
-        let n = documents.count
-        // A few dozen runs of documents rather than one task a document.
+        let isDrop = drops.isEmpty ? [Bool](repeating: false, count: checked.count) : checked.map(Set(drops).contains)
+        let n = checked.count
+        // A few dozen runs of files rather than one task a file.
         let runs = min(n, 64)
-        /// The documents of run `k`.
+        /// The files of run `k`.
         func run(_ k: Int) -> Range<Int> { (n * k / runs)..<(n * (k + 1) / runs) }
         // Read through constants: a class's array, or a variable the closure shares, would be
         // retained and released for every document by both cores at once.
@@ -130,7 +131,7 @@ struct WriterChecks {
                         return
                     }
                     for i in run(job - 1) {
-                        guard let file = Self.sealedFile(entries[documents[i]], drop: isDrop[i])?.file else { continue }
+                        guard let file = Self.sealedFile(entries[checked[i]], drop: isDrop[i])?.file else { continue }
                         files[i] = file
                         stamps[i] = FileStamp.of(site.path(file))
                     }
@@ -150,9 +151,9 @@ struct WriterChecks {
                 fresh.withUnsafeMutableBufferPointer { fresh in
                     DispatchQueue.concurrentPerform(iterations: runs) { k in
                         for i in run(k) {
-                            let e = entries[documents[i]]
+                            let e = entries[checked[i]]
                             guard let file = seen.files[i], let sha = Self.sealedFile(e, drop: isDrop[i])?.sha256 else { continue }
-                            let what = isDrop[i] ? "archived drop" : "document"
+                            let what = isDrop[i] ? "archived drop" : "document"  // in what is found wrong
                             if let now = seen.stamps[i], let kept = sealed?.stamp(of: file, sha256: sha), now == kept {
                                 verdicts[i] = .sealed
                                 continue
@@ -160,7 +161,7 @@ struct WriterChecks {
                             let path = site.path(file)
                             guard FileIO.exists(path) else {
                                 verdicts[i] = .missing
-                                if what == "archived drop" { found[i] = LedgerDamage(seq: e.seq, "archived drop \(file) is missing") }
+                                if isDrop[i] { found[i] = LedgerDamage(seq: e.seq, "archived drop \(file) is missing") }
                                 continue
                             }
                             verdicts[i] = .hashed
@@ -188,7 +189,7 @@ struct WriterChecks {
             next.documents.reserveCapacity(n)
             for i in 0..<n {
                 guard let file = files[i] else { continue }
-                if verdicts[i] == .sealed, let sha = Self.sealedFile(entries[documents[i]], drop: isDrop[i])?.sha256, let stamp = stamps[i] {
+                if verdicts[i] == .sealed, let sha = Self.sealedFile(entries[checked[i]], drop: isDrop[i])?.sha256, let stamp = stamps[i] {
                     next.documents[file] = DocumentSeal.Sealed(sha256: sha, stamp: stamp)
                 } else if let s = fresh[i] {
                     next.documents[file] = s
@@ -198,7 +199,7 @@ struct WriterChecks {
         }
         let outcome = Outcome(documentsHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && !isDrop[$0] }.count,
                               archivedDropsHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && isDrop[$0] }.count,
-                              missingDocuments: (0..<n).filter { verdicts[$0] == .missing }.map { documents[$0] })
+                              missingDocuments: (0..<n).filter { verdicts[$0] == .missing }.map { checked[$0] })
         return DocumentsChecked(problem: nil, warnings: warnings, outcome: outcome, nextSeal: nextSeal)
     }
 

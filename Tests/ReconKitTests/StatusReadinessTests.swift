@@ -186,6 +186,24 @@ struct DerivedPlacesTests {
         #expect(try String(contentsOfFile: outside + "/C1.xlsx", encoding: .utf8) == "someone else's C1.xlsx\n")
     }
 
+    /// A missing document is put back from its entry; through a link planted where its
+    /// folder goes it was put back outside the site. Refused before anything is written.
+    @Test func aDocumentIsNotPutBackThroughALink() throws {
+        let site = try TestSite.trustSite()
+        let outside = site.path("elsewhere")
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        let invoices = site.path("Outbox/2026-03/invoices")
+        try FileManager.default.removeItem(atPath: invoices)
+        try FileManager.default.createSymbolicLink(atPath: invoices, withDestinationPath: outside)
+        let before = try site.ledgerBytes()
+        try site.drop("usage-r9.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-06T10:00:00Z,C1,D1,CT,1\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 3, "\(ingest.err)")
+        #expect(ingest.err.contains("cannot write Outbox/2026-03/invoices: it is a symbolic link"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+    }
+
     /// A copy of a checkpoint under another name (`017.txt`) is no checkpoint: it was read as
     /// seq 17 and reported as a missing `17.txt`, naming a file that is there.
     @Test func aCheckpointCopiedUnderAnotherNameIsNotReadAsOne() throws {

@@ -68,8 +68,15 @@ public struct DocumentRepair {
 
     /// The folder of a missing document, made if need be. A file standing where the folder (or
     /// one above it) should be is damage to the site, not a usage error: the command refuses
-    /// (exit 4), as `recon verify` does, before anything is appended.
+    /// (exit 4), as `recon verify` does, before anything is appended. A link where one of its
+    /// folders below `Outbox/` goes would put it back outside the site: refused (exit 3), as
+    /// ``OutboxCheck`` refuses it for every workbook.
     private func makeFolder(_ dir: String, for file: String, seq: Int) throws {
+        var folder = FileIO.parent(of: file)
+        while folder.hasPrefix("Outbox/") {
+            try OutboxCheck(site: session.site).requireNoLink(folder)
+            folder = FileIO.parent(of: folder)
+        }
         do {
             try FileIO.makeDirectory(dir)
         } catch let failure as FileIO.Failure where failure.code == EEXIST || failure.code == ENOTDIR {

@@ -108,7 +108,7 @@ struct DerivedPlacesTests {
         try FileManager.default.removeItem(atPath: drafts)
         try "not a folder\n".write(toFile: drafts, atomically: true, encoding: .utf8)
         let before = try site.ledgerBytes()
-        try site.drop("usage-r9.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-06T10:00:00Z,C1,D1,CT,1\n")
+        try site.drop("usage-r9.csv", Self.r9)
         let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(ingest.code == 3, "\(ingest.err)")
         #expect(ingest.err.contains("cannot write Outbox/2026-04/drafts: something other than a folder is in its place"), "\(ingest.err)")
@@ -124,20 +124,30 @@ struct DerivedPlacesTests {
         #expect(!again.err.contains("wrote again"), "\(again.err)")
     }
 
+    /// A folder outside the site holding `files`, and a symbolic link to it planted at
+    /// `relative` in the site (what stood there removed, the folders above made): where it points.
+    static func plantLink(_ site: TestSite, at relative: String, holding files: [String: String] = [:]) throws -> String {
+        let fm = FileManager.default
+        let outside = site.path("elsewhere")
+        try fm.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(toFile: outside + "/" + name, atomically: true, encoding: .utf8) }
+        try? fm.removeItem(atPath: site.path(relative))
+        try fm.createDirectory(atPath: FileIO.parent(of: site.path(relative)), withIntermediateDirectories: true)
+        try fm.createSymbolicLink(atPath: site.path(relative), withDestinationPath: outside)
+        return outside
+    }
+
+    static let r9 = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-06T10:00:00Z,C1,D1,CT,1\n"
+
     /// A symbolic link planted where April's drafts folder goes, to a folder outside the site:
     /// the drafts went through it, replacing an `invoices.xlsx` that was there. recon makes
     /// the folders below `Outbox/` itself and never as links, so one is refused (exit 3)
     /// before the append; `Outbox` itself may be a link (a site's choice of disk).
     @Test func aLinkWhereADraftsFolderGoesIsRefused() throws {
         let site = try TestSite.trustSite()
-        let outside = site.path("elsewhere")
-        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
-        try "someone else's workbook\n".write(toFile: outside + "/invoices.xlsx", atomically: true, encoding: .utf8)
-        let drafts = site.path("Outbox/2026-04/drafts")
-        try FileManager.default.removeItem(atPath: drafts)
-        try FileManager.default.createSymbolicLink(atPath: drafts, withDestinationPath: outside)
+        let outside = try Self.plantLink(site, at: "Outbox/2026-04/drafts", holding: ["invoices.xlsx": "someone else's workbook\n"])
         let before = try site.ledgerBytes()
-        try site.drop("usage-r9.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-06T10:00:00Z,C1,D1,CT,1\n")
+        try site.drop("usage-r9.csv", Self.r9)
         let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(ingest.code == 3, "\(ingest.err)")
         #expect(ingest.err.contains("cannot write Outbox/2026-04/drafts: it is a symbolic link"), "\(ingest.err)")
@@ -147,7 +157,7 @@ struct DerivedPlacesTests {
         #expect(try String(contentsOfFile: outside + "/invoices.xlsx", encoding: .utf8) == "someone else's workbook\n")
 
         // Outbox itself moved to another folder and linked: a site's own choice, written through.
-        try FileManager.default.removeItem(atPath: drafts)
+        try FileManager.default.removeItem(atPath: site.path("Outbox/2026-04/drafts"))
         try FileManager.default.moveItem(atPath: site.path("Outbox"), toPath: site.path("outbox-disk"))
         try FileManager.default.createSymbolicLink(atPath: site.path("Outbox"), withDestinationPath: site.path("outbox-disk"))
         let again = try site.recon(["ingest"], env: TestSite.aprilLater)
@@ -159,10 +169,7 @@ struct DerivedPlacesTests {
     /// before anything is appended, and nothing is issued outside the site.
     @Test func aLinkWhereAnInvoicesFolderGoesIsRefusedByAClose() throws {
         let site = try TestSite.marchSite()
-        let outside = site.path("elsewhere")
-        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: site.path("Outbox/2026-03"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: site.path("Outbox/2026-03/invoices"), withDestinationPath: outside)
+        let outside = try Self.plantLink(site, at: "Outbox/2026-03/invoices")
         let before = try site.ledgerBytes()
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 3, "\(close.err)")
@@ -175,11 +182,7 @@ struct DerivedPlacesTests {
     /// in the statements folder's place it replaced a file of that name elsewhere. Refused.
     @Test func aLinkWhereTheStatementsFolderGoesIsRefused() throws {
         let site = try TestSite.trustSite()
-        let outside = site.path("elsewhere")
-        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
-        try "someone else's C1.xlsx\n".write(toFile: outside + "/C1.xlsx", atomically: true, encoding: .utf8)
-        try? FileManager.default.removeItem(atPath: site.path("Outbox/statements"))
-        try FileManager.default.createSymbolicLink(atPath: site.path("Outbox/statements"), withDestinationPath: outside)
+        let outside = try Self.plantLink(site, at: "Outbox/statements", holding: ["C1.xlsx": "someone else's C1.xlsx\n"])
         let statement = try site.recon(["statement", "C1"], env: TestSite.aprilLater)
         #expect(statement.code == 3, "\(statement.err)")
         #expect(statement.err.contains("cannot write Outbox/statements: it is a symbolic link"), "\(statement.err)")
@@ -190,13 +193,9 @@ struct DerivedPlacesTests {
     /// folder goes it was put back outside the site. Refused before anything is written.
     @Test func aDocumentIsNotPutBackThroughALink() throws {
         let site = try TestSite.trustSite()
-        let outside = site.path("elsewhere")
-        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
-        let invoices = site.path("Outbox/2026-03/invoices")
-        try FileManager.default.removeItem(atPath: invoices)
-        try FileManager.default.createSymbolicLink(atPath: invoices, withDestinationPath: outside)
+        let outside = try Self.plantLink(site, at: "Outbox/2026-03/invoices")
         let before = try site.ledgerBytes()
-        try site.drop("usage-r9.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-06T10:00:00Z,C1,D1,CT,1\n")
+        try site.drop("usage-r9.csv", Self.r9)
         let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(ingest.code == 3, "\(ingest.err)")
         #expect(ingest.err.contains("cannot write Outbox/2026-03/invoices: it is a symbolic link"), "\(ingest.err)")

@@ -137,6 +137,14 @@ struct DerivedPlacesTests {
         return outside
     }
 
+    /// A command refused for the link planted at `folder`: exit 3, the folder named, and the
+    /// ledger as it was (`before`).
+    static func expectRefused(_ run: TestSite.Run, byLinkAt folder: String, site: TestSite, ledger before: Data) throws {
+        #expect(run.code == 3, "\(run.err)")
+        #expect(run.err.contains("cannot write \(folder): it is a symbolic link"), "\(run.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     static let r9 = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-06T10:00:00Z,C1,D1,CT,1\n"
 
     /// A symbolic link planted where April's drafts folder goes, to a folder outside the site:
@@ -149,11 +157,9 @@ struct DerivedPlacesTests {
         let before = try site.ledgerBytes()
         try site.drop("usage-r9.csv", Self.r9)
         let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
-        #expect(ingest.code == 3, "\(ingest.err)")
-        #expect(ingest.err.contains("cannot write Outbox/2026-04/drafts: it is a symbolic link"), "\(ingest.err)")
+        try Self.expectRefused(ingest, byLinkAt: "Outbox/2026-04/drafts", site: site, ledger: before)
         let decide = try site.recon(["decide", "R6", "approve", "--by", "Asha"], env: TestSite.aprilLater)
-        #expect(decide.code == 3, "\(decide.err)")
-        #expect(try site.ledgerBytes() == before)
+        try Self.expectRefused(decide, byLinkAt: "Outbox/2026-04/drafts", site: site, ledger: before)
         #expect(try String(contentsOfFile: outside + "/invoices.xlsx", encoding: .utf8) == "someone else's workbook\n")
 
         // Outbox itself moved to another folder and linked: a site's own choice, written through.
@@ -172,9 +178,7 @@ struct DerivedPlacesTests {
         let outside = try Self.plantLink(site, at: "Outbox/2026-03/invoices")
         let before = try site.ledgerBytes()
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
-        #expect(close.code == 3, "\(close.err)")
-        #expect(close.err.contains("cannot write Outbox/2026-03/invoices: it is a symbolic link"), "\(close.err)")
-        #expect(try site.ledgerBytes() == before)
+        try Self.expectRefused(close, byLinkAt: "Outbox/2026-03/invoices", site: site, ledger: before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
     }
 
@@ -197,9 +201,7 @@ struct DerivedPlacesTests {
         let before = try site.ledgerBytes()
         try site.drop("usage-r9.csv", Self.r9)
         let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
-        #expect(ingest.code == 3, "\(ingest.err)")
-        #expect(ingest.err.contains("cannot write Outbox/2026-03/invoices: it is a symbolic link"), "\(ingest.err)")
-        #expect(try site.ledgerBytes() == before)
+        try Self.expectRefused(ingest, byLinkAt: "Outbox/2026-03/invoices", site: site, ledger: before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
     }
 

@@ -205,6 +205,22 @@ struct DerivedPlacesTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
     }
 
+    /// The same when what the link points to holds the document's temporary file, as a writer
+    /// killed before its rename leaves it: it was renamed into place there, outside the site.
+    @Test func aDocumentIsNotRenamedIntoPlaceThroughALink() throws {
+        let site = try TestSite.trustSite()
+        let file = try #require(try site.document("INV-2026-000001")?["file"] as? String)
+        let temp = "." + FileIO.baseName(file) + ".4242.tmp"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: site.path(file)))
+        let outside = try Self.plantLink(site, at: FileIO.parent(of: file))
+        try bytes.write(to: URL(fileURLWithPath: outside + "/" + temp))
+        let before = try site.ledgerBytes()
+        try site.drop("usage-r9.csv", Self.r9)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        try Self.expectRefused(ingest, byLinkAt: FileIO.parent(of: file), site: site, ledger: before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside) == [temp])
+    }
+
     /// A copy of a checkpoint under another name (`017.txt`) is no checkpoint: it was read as
     /// seq 17 and reported as a missing `17.txt`, naming a file that is there.
     @Test func aCheckpointCopiedUnderAnotherNameIsNotReadAsOne() throws {

@@ -32,6 +32,7 @@ public struct DocumentRepair {
             guard let file = e.string("file"), let sha = e.string("sha256") else { continue }
             let final = session.site.path(file)
             if FileIO.exists(final) { continue }
+            try requireNoLinkAbove(file)
             let dir = FileIO.parent(of: final), name = FileIO.baseName(final)
             var restored = false
             for candidate in FileIO.list(dir) where candidate.hasPrefix("." + name + ".") && candidate.hasSuffix(".tmp") {
@@ -66,17 +67,21 @@ public struct DocumentRepair {
         return repaired
     }
 
-    /// The folder of a missing document, made if need be. A file standing where the folder (or
-    /// one above it) should be is damage to the site, not a usage error: the command refuses
-    /// (exit 4), as `recon verify` does, before anything is appended. A link where one of its
-    /// folders below `Outbox/` goes would put it back outside the site: refused (exit 3), as
-    /// ``OutboxCheck`` refuses it for every workbook.
-    private func makeFolder(_ dir: String, for file: String, seq: Int) throws {
+    /// A missing document comes back in its folder, from a temporary file there or written
+    /// anew: a link where one of its folders below `Outbox/` goes would put it outside the
+    /// site, so it is refused (exit 3) before either, as ``OutboxCheck`` refuses it for every workbook.
+    private func requireNoLinkAbove(_ file: String) throws {
         var folder = FileIO.parent(of: file)
         while folder.hasPrefix("Outbox/") {
             try OutboxCheck(site: session.site).requireNoLink(folder)
             folder = FileIO.parent(of: folder)
         }
+    }
+
+    /// The folder of a missing document, made if need be. A file standing where the folder (or
+    /// one above it) should be is damage to the site, not a usage error: the command refuses
+    /// (exit 4), as `recon verify` does, before anything is appended.
+    private func makeFolder(_ dir: String, for file: String, seq: Int) throws {
         do {
             try FileIO.makeDirectory(dir)
         } catch let failure as FileIO.Failure where failure.code == EEXIST || failure.code == ENOTDIR {

@@ -18,6 +18,19 @@ struct SettledDropSealTests {
         return try #require(usage.first?["path"] as? String)
     }
 
+    /// The April drop's ingest refused for damage (exit 4), saying `message`, the ledger as it
+    /// was; returns the run for what else it must say.
+    @discardableResult
+    func expectAprilIngestRefused(_ site: TestSite, saying message: String) throws -> TestSite.Run {
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let before = try site.ledgerBytes()
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(ingest.err.contains(message), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+        return ingest
+    }
+
     /// The writer checks run on the site, as a writing command runs them first.
     func checks(_ site: TestSite) throws -> WriterChecks.Outcome { try DocumentSealTests().checks(site) }
 
@@ -34,13 +47,8 @@ struct SettledDropSealTests {
         try handle.write(contentsOf: Data([byte == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")]))
         try handle.close()
 
-        try site.drop("usage-2026-04.csv", TestSite.april)
-        let before = try site.ledgerBytes()
-        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
-        #expect(ingest.code == 4, "\(ingest.err)")
-        #expect(ingest.err.contains("archived drop \(drop) does not match its recorded SHA-256"), "\(ingest.err)")
+        let ingest = try expectAprilIngestRefused(site, saying: "archived drop \(drop) does not match its recorded SHA-256")
         #expect(ingest.err.contains("restore it from a backup"), "\(ingest.err)")
-        #expect(try site.ledgerBytes() == before)
     }
 
     /// The closed March drop removed: nothing can put an archived input back, so writers refuse.
@@ -48,12 +56,7 @@ struct SettledDropSealTests {
         let site = try DocumentSealTests.settledSite()
         let drop = try Self.marchDrop(site)
         try FileManager.default.removeItem(atPath: site.path(drop))
-        try site.drop("usage-2026-04.csv", TestSite.april)
-        let before = try site.ledgerBytes()
-        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
-        #expect(ingest.code == 4, "\(ingest.err)")
-        #expect(ingest.err.contains("archived drop \(drop) is missing"), "\(ingest.err)")
-        #expect(try site.ledgerBytes() == before)
+        try expectAprilIngestRefused(site, saying: "archived drop \(drop) is missing")
     }
 
     /// The first writer hashes the settled drop and seals it beside the documents; the next
@@ -88,12 +91,7 @@ struct SettledDropSealTests {
         let text = try site.read(decisions)
         try text.replacingOccurrences(of: "approve", with: "exclude").write(toFile: site.path(decisions), atomically: false, encoding: .utf8)
 
-        try site.drop("usage-2026-04.csv", TestSite.april)
-        let before = try site.ledgerBytes()
-        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
-        #expect(ingest.code == 4, "\(ingest.err)")
-        #expect(ingest.err.contains("archived drop \(decisions) does not match its recorded SHA-256"), "\(ingest.err)")
-        #expect(try site.ledgerBytes() == before)
+        try expectAprilIngestRefused(site, saying: "archived drop \(decisions) does not match its recorded SHA-256")
     }
 
     /// An open month's drop is hashed by the replay as it is read, not by the writer checks too.

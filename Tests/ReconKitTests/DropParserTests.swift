@@ -142,6 +142,45 @@ struct DropParserTests {
         #expect(p.first?.column == 5)
     }
 
+    /// A date of the right shape that the calendar lacks says which rule it breaks, in a date
+    /// field and inside a timestamp alike.
+    @Test(arguments: [("2026-02-29", "2026-02-29 is not a day of the calendar; February 2026 has days 01–28"),
+                      ("2024-02-30", "2024-02-30 is not a day of the calendar; February 2024 has days 01–29"),
+                      ("2026-04-31", "2026-04-31 is not a day of the calendar; April 2026 has days 01–30"),
+                      ("2026-10-00", "2026-10-00 is not a day of the calendar; October 2026 has days 01–31"),
+                      ("2026-13-01", "2026-13-01 has month 13; months run 01–12"),
+                      ("2026-00-10", "2026-00-10 has month 00; months run 01–12")])
+    func aDayTheCalendarLacksIsNamed(date: String, why: String) {
+        let utc = SiteTimeZone(identifier: "UTC")!
+        do {
+            _ = try FieldValue.date(Substring(date))
+            Issue.record("\(date) was read as a date")
+        } catch {
+            #expect(message(error) == "\"\(date)\" is not a calendar date: \(why) (e.g. 2026-02-28)")
+        }
+        let stamp = date + "T10:00:00Z"
+        do {
+            _ = try FieldValue.timestamp(Substring(stamp), zone: utc)
+            Issue.record("\(stamp) was read as a timestamp")
+        } catch {
+            #expect(message(error) == "\"\(stamp)\" is not a timestamp: \(why); "
+                + "write YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM] (e.g. 2026-03-01T10:00:00Z)")
+        }
+    }
+
+    /// Text not shaped as a date keeps the message that shows the shape.
+    @Test(arguments: ["2026-2-1", "20260201", "2026/02/01", "0000-01-01"])
+    func aMisshapenDateIsShownTheShape(date: String) {
+        do {
+            _ = try FieldValue.date(Substring(date))
+            Issue.record("\(date) was read as a date")
+        } catch {
+            #expect(message(error) == "\"\(date)\" is not a calendar date; write YYYY-MM-DD (e.g. 2026-02-28)")
+        }
+    }
+
+    private func message(_ error: Error) -> String? { (error as? FieldValue.Invalid)?.message }
+
     @Test func anUnknownCurrencyIsRejected() {
         let p = problems("client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,A,XYZ,std,2026-01-01,5\n", .clients)
         #expect(p == ["line 2, column 3 (currency): \"XYZ\" is not an ISO 4217 currency code (e.g. USD, EUR, INR, JPY, KWD)"])

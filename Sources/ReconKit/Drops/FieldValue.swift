@@ -84,6 +84,9 @@ public enum FieldValue {
     /// **date**: `YYYY-MM-DD`, a real calendar date.
     public static func date(_ text: Substring) throws -> LocalDate {
         guard let d = LocalDate(text) else {
+            if let why = LocalDate.calendarProblem(text) {
+                throw Invalid("\(shown(text)) is not a calendar date: \(why) (e.g. 2026-02-28)")
+            }
             throw Invalid("\(shown(text)) is not a calendar date; write YYYY-MM-DD (e.g. 2026-02-28)")
         }
         try inYears(d, text)
@@ -219,7 +222,9 @@ public enum FieldValue {
     /// it, made only when the bytes are not a valid timestamp.
     static func timestamp(utf8 u: UnsafeRawBufferPointer, zone: SiteTimeZone, text: @autoclosure () -> Substring) throws -> Timestamp {
         func bad() -> Invalid {
-            Invalid("\(shown(text())) is not a timestamp; write YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM] (e.g. 2026-03-01T10:00:00Z)")
+            // A day the calendar does not have is named as such: the shape is right, the date is not.
+            let why = LocalDate.calendarProblem(text()).map { ": \($0)" } ?? ""
+            return Invalid("\(shown(text())) is not a timestamp\(why); write YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM] (e.g. 2026-03-01T10:00:00Z)")
         }
         guard u.count >= 16, let date = LocalDate(utf8: UnsafeRawBufferPointer(rebasing: u[0..<10])), u[10] == 84 || u[10] == 116,
             let hh = Digits.value(u[11..<13]), u[13] == 58, let mm = Digits.value(u[14..<16])

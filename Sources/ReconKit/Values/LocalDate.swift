@@ -21,6 +21,23 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         self = date
     }
 
+    /// Why `YYYY-MM-DD`-shaped digits name no day (`2026-02-29`, `2026-13-01`), for a message
+    /// a person can act on; nil when they are not shaped so, or name a real day.
+    public static func calendarProblem(_ text: Substring) -> String? {
+        let u = Array(text.utf8.prefix(11))
+        guard u.count >= 10, u.count == 10 || u[10] == 84 || u[10] == 116, u[4] == 45, u[7] == 45,
+            let y = Digits.value(u[0..<4]), let m = Digits.value(u[5..<7]), let d = Digits.value(u[8..<10]),
+            LocalDate(year: y, month: m, day: d) == nil, (1...9999).contains(y)
+        else { return nil }
+        let date = String(decoding: u[0..<10], as: UTF8.self)
+        guard (1...12).contains(m) else { return "\(date) has month \(Digits.padded(m, 2)); months run 01–12" }
+        let last = daysIn(year: y, month: m)
+        return "\(date) is not a day of the calendar; \(monthNames[m - 1]) \(y) has days 01–\(last)"
+    }
+
+    private static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
+                                      "September", "October", "November", "December"]
+
     /// Parses exactly `YYYY-MM-DD` from UTF-8 bytes.
     public init?(utf8 u: UnsafeRawBufferPointer) {
         guard u.count == 10, u[4] == 45, u[7] == 45,

@@ -73,6 +73,29 @@ struct NonFileInPlaceTests {
         #expect(try site.ledgerBytes() == before)
     }
 
+    /// A FIFO in place of a closed period's index or of a drop's cache file is called what it
+    /// is, not a file whose bytes "do not match": a command reads around it (warning), and
+    /// `recon verify` names it (exit 4). Neither waits on it.
+    @Test func aFIFOInPlaceOfAnIndexOrCacheIsCalledWhatItIs() throws {
+        let site = try TestSite.closedMarchSite()
+        let index = ".recon/closed/2026-03.idx"
+        let cache = try #require(FileIO.list(site.path(".recon/cache")).first { $0.hasSuffix(".bin") })
+        for file in [index, ".recon/cache/" + cache] {
+            try FileManager.default.removeItem(atPath: site.path(file))
+            #expect(mkfifo(site.path(file), 0o644) == 0)
+        }
+        if let status = try runOrHang(site, ["status"]) {
+            #expect(status.code == 0, "\(status.err)")
+            #expect(status.err.contains("the closed-period index \(index) is a FIFO (named pipe), not a regular file: not the file "
+                + "the report_index_sha256 of seq"), "\(status.err)")
+        }
+        if let verify = try runOrHang(site, ["verify"]) {
+            #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+            #expect(verify.out.contains("the cache file .recon/cache/\(cache) is a FIFO (named pipe), not a regular file: not the "
+                + "file the cache_sha256 its drop.accepted records"), "\(verify.out)")
+        }
+    }
+
     /// `site_key` in `recon.toml` naming a FIFO: nothing waits on it. `status` runs without
     /// signing its cache; a close refuses (the key cannot be read), appending nothing.
     @Test func aFIFONamedAsTheSiteKeyIsNotWaitedOn() throws {

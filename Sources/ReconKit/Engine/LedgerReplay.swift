@@ -42,9 +42,10 @@ public enum LedgerReplay {
                 case .index(let index): history.add(index)
                 case .missing: rebuild.append(period)
                 case .mismatch:
-                    notes.warnings.append("the closed-period index \(ClosedPeriodIndex.relativePath(period)) does not match the "
-                        + "report_index_sha256 of seq \(entry.seq); it was not read (the period's drops were) — `recon verify` names it; "
-                        + "delete it to have it rebuilt")
+                    let relative = ClosedPeriodIndex.relativePath(period)
+                    notes.warnings.append("the closed-period index \(relative) "
+                        + "\(notMatching(site.path(relative), recorded: "the report_index_sha256 of seq \(entry.seq)")); it was not "
+                        + "read (the period's drops were) — `recon verify` names it; delete it to have it rebuilt")
                 }
             }
         }
@@ -206,13 +207,16 @@ public enum LedgerReplay {
                 Stages.time("state") { state.add(cached, dedupe: false) }
                 return
             case .mismatch where audit != nil:
-                throw LedgerDamage(seq: e.seq, "the cache file \(siteCache.relativePath(sha)) does not match the cache_sha256 its "
-                    + "drop.accepted records; delete it (it is rebuilt from the archived drop) and find out who changed it")
+                let relative = siteCache.relativePath(sha)
+                throw LedgerDamage(seq: e.seq, "the cache file \(relative) "
+                    + "\(notMatching(site.path(relative), recorded: "the cache_sha256 its drop.accepted records")); delete it (it is "
+                    + "rebuilt from the archived drop) and find out who changed it")
             case .mismatch:
                 // Never read, and left as it is for `recon verify` to name: the archived drop is
                 // parsed instead, checked against its own SHA-256.
-                notes.warnings.append("the cache file \(siteCache.relativePath(sha)) does not match the cache_sha256 of "
-                    + "seq \(e.seq); it was not read (the archived drop was) — `recon verify` names it; delete it to have it rebuilt")
+                let relative = siteCache.relativePath(sha)
+                notes.warnings.append("the cache file \(relative) \(notMatching(site.path(relative), recorded: "the cache_sha256 of seq \(e.seq)")); "
+                    + "it was not read (the archived drop was) — `recon verify` names it; delete it to have it rebuilt")
             case .missing:
                 cacheIsMissing = true
             }
@@ -252,6 +256,13 @@ public enum LedgerReplay {
             return
         }
         state.apply(rows)
+    }
+
+    /// How a cache file or index that was not read is named: a FIFO, folder or link in its
+    /// place is not a file whose bytes could have matched, and is called what it is.
+    static func notMatching(_ path: String, recorded: String) -> String {
+        if let kind = DropFile.nonRegularKind(path) { return "is \(kind), not a regular file: not the file \(recorded)" }
+        return "does not match \(recorded)"
     }
 
     /// The archived drop's bytes, checked against the SHA-256 its entry recorded.

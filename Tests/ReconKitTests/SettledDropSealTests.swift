@@ -94,6 +94,24 @@ struct SettledDropSealTests {
         try expectAprilIngestRefused(site, saying: "archived drop \(decisions) does not match its recorded SHA-256")
     }
 
+    /// A usage drop that only repeats reports already taken adds no rows, so no period: the
+    /// replay does not read it once a period is settled. The writer checks must then check it
+    /// through the seal like any unread drop; one changed afterwards stops the next writer.
+    @Test func aChangedDropOfOnlyRepeatedReportsStopsWriters() throws {
+        let site = try DocumentSealTests.settledSite()
+        // March's rows again, with a blank line: other bytes, the same reports.
+        try site.drop("usage-again.csv", try site.read(try Self.marchDrop(site)) + "\n")
+        let again = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(again.code == 0, "\(again.err)")
+        let repeated = try #require(try site.bodies("drop.accepted").last { $0["name"] as? String == "usage-again.csv" })
+        #expect((repeated["periods"] as? [Any])?.isEmpty == true, "\(repeated)")
+        let drop = try #require(repeated["path"] as? String)
+        let text = try site.read(drop)
+        try (text + "\n").write(toFile: site.path(drop), atomically: false, encoding: .utf8)
+
+        try expectAprilIngestRefused(site, saying: "archived drop \(drop) does not match its recorded SHA-256")
+    }
+
     /// An open month's drop is hashed by the replay as it is read, not by the writer checks too.
     @Test func anOpenMonthsDropIsLeftToTheReplay() throws {
         let site = try TestSite.marchSite()

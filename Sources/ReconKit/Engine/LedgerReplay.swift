@@ -89,8 +89,17 @@ public enum LedgerReplay {
     /// Whether every period the drop's rows fall in was settled after it (seq `seq`): its rows
     /// are then in those periods' indexes, and the replay does not read it.
     static func isSettled(_ drop: LedgerEvent.DropAccepted, seq: Int, _ settled: ClosedHistory) -> Bool {
-        guard let periods = drop.periods, !settled.isEmpty else { return false }
-        return periods.allSatisfy { settled.indexes[$0].map { $0.seq > seq } ?? false }
+        isSettled(drop, seq: seq, anySettled: !settled.isEmpty) { settled.indexes[$0]?.seq }
+    }
+
+    /// The one rule for which usage drops the replay leaves unread, over any account of the
+    /// settled periods (`settledSeq`: the seq of the entry that settled a period, if one did):
+    /// every period the drop added rows to was settled after it. A drop that added none (its
+    /// reports all repeated) is left unread once any period is settled. ``WriterChecks``
+    /// checks through the seal exactly the drops this leaves unread.
+    static func isSettled(_ drop: LedgerEvent.DropAccepted, seq: Int, anySettled: Bool, settledSeq: (Period) -> Int?) -> Bool {
+        guard let periods = drop.periods, anySettled else { return false }
+        return periods.allSatisfy { settledSeq($0).map { $0 > seq } ?? false }
     }
 
     /// Per closed period, the latest entry settling it with a report index: its seq and the

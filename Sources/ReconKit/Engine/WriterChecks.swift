@@ -116,7 +116,8 @@ struct WriterChecks {
         // takes it (no lock), and read once all are done.
         var seal: DocumentSeal.Index?
         var warnings: [String] = []
-        var files = [String?](repeating: nil, count: n)
+        // Each checked file with the SHA-256 its entry records, found once for every pass below.
+        var files = [(file: String, sha256: String)?](repeating: nil, count: n)
         var stamps = [FileStamp?](repeating: nil, count: n)
         files.withUnsafeMutableBufferPointer { files in
             stamps.withUnsafeMutableBufferPointer { stamps in
@@ -131,9 +132,9 @@ struct WriterChecks {
                         return
                     }
                     for i in run(job - 1) {
-                        guard let file = Self.sealedFile(entries[checked[i]], drop: isDrop[i])?.file else { continue }
-                        files[i] = file
-                        stamps[i] = FileStamp.of(site.path(file))
+                        guard let named = Self.sealedFile(entries[checked[i]], drop: isDrop[i]) else { continue }
+                        files[i] = named
+                        stamps[i] = FileStamp.of(site.path(named.file))
                     }
                 }
             }
@@ -152,7 +153,7 @@ struct WriterChecks {
                     DispatchQueue.concurrentPerform(iterations: runs) { k in
                         for i in run(k) {
                             let e = entries[checked[i]]
-                            guard let file = seen.files[i], let sha = Self.sealedFile(e, drop: isDrop[i])?.sha256 else { continue }
+                            guard let (file, sha) = seen.files[i] else { continue }
                             let what = isDrop[i] ? "archived drop" : "document"  // in what is found wrong
                             if let now = seen.stamps[i], let kept = sealed?.stamp(of: file, sha256: sha), now == kept {
                                 verdicts[i] = .sealed
@@ -188,8 +189,8 @@ struct WriterChecks {
             var next = DocumentSeal(documents: [:])
             next.documents.reserveCapacity(n)
             for i in 0..<n {
-                guard let file = files[i] else { continue }
-                if verdicts[i] == .sealed, let sha = Self.sealedFile(entries[checked[i]], drop: isDrop[i])?.sha256, let stamp = stamps[i] {
+                guard let (file, sha) = files[i] else { continue }
+                if verdicts[i] == .sealed, let stamp = stamps[i] {
                     next.documents[file] = DocumentSeal.Sealed(sha256: sha, stamp: stamp)
                 } else if let s = fresh[i] {
                     next.documents[file] = s

@@ -41,6 +41,34 @@ struct RowProblemsTests {
         #expect(lines.contains { $0.hasPrefix("line 2, column 6 (address):") }, "\(lines)")
     }
 
+    /// A row of the wrong width gives no row, but its fields are checked all the same: the clerk
+    /// fixes the file once, not once a problem.
+    @Test func aRowOfTheWrongWidthStillHasItsFieldsChecked() throws {
+        let usage = try rejectedLines("usage-short.csv", InboxLongNameTests.usageHeader
+            + "K2,2026-13-02T10:00Z,C9,D1,ct\n"                        // short: bad month, unknown client, bad code
+            + "K3,2026-03-05T10:00:00Z,C9,D1,CT,1,routine,extra\n"     // long: unknown client
+            + "K4,2026-03-05T10:00:00Z,C1,D9,CT,1\n")                  // short by its optional column: unknown radiologist
+        let expected = [
+            "line 2, column 2 (reported_at): \"2026-13-02T10:00Z\" is not a timestamp: 2026-13-02 has month 13",
+            "line 2, column 3 (client_id): ",
+            "line 2, column 5 (modality): \"ct\"",
+            "line 2, column 6 (image_count): the row ends before this column: it has 5 fields but the header has 7",
+            "line 3, column 3 (client_id): ",
+            "line 3, column 8 (no header): the row has 8 fields but the header has 7",
+            "line 4, column 4 (radiologist_id): ",
+            "line 4, column 7 (urgency): the row ends before this column: it has 6 fields but the header has 7",
+        ]
+        #expect(usage.count == expected.count, "\(usage)")
+        for (line, prefix) in zip(usage, expected) { #expect(line.hasPrefix(prefix), "\(line) should start \(prefix)") }
+        #expect(usage[1].contains("C9") && usage[4].contains("C9") && usage[6].contains("D9"), "\(usage)")
+
+        let clients = try rejectedLines("clients-short.csv",
+            "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Two,eur,std\n")
+        #expect(clients.count == 2, "\(clients)")
+        #expect(clients.first?.hasPrefix("line 2, column 3 (currency): ") == true, "\(clients)")
+        #expect(clients.last?.hasPrefix("line 2, column 5 (onboarded_on): the row ends before this column") == true, "\(clients)")
+    }
+
     @Test func rowsOfTheWrongWidthAndAmbiguousCardsNameTheirColumn() throws {
         let usage = try rejectedLines("usage-widths.csv", InboxLongNameTests.usageHeader
             + "R5,2026-03-05T10:00:00Z,C1,D1,CT,1\n"

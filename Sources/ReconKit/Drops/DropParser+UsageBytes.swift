@@ -30,27 +30,42 @@ extension DropParser {
     /// A usage record: read from its bytes when every cell is valid, else as text, recording
     /// each problem.
     func usageRecord(_ raw: CSVFields, line: Int, table: DropTable, problems: ProblemList) -> Report? {
-        usageRow(raw, line: line, table: table) ?? DropParser.row(raw, line: line, table: table, problems: problems).flatMap(usageRow)
+        if let report = usageRow(raw, line: line, table: table) { return report }
+        return DropParser.typedRow(raw, line: line, table: table, problems: problems, usageRow) { report in
+            [PartyReference(line: line, field: "client_id", id: report.clientId),
+             PartyReference(line: line, field: "radiologist_id", id: report.radiologistId)]
+        }
     }
 
-    /// A data record as text in a row of `table`, or nil after recording that its field count
-    /// is not the header's.
-    static func row(_ raw: CSVFields, line: Int, table: DropTable, problems: ProblemList) -> DropRow? {
+    /// A data record as a row of its kind (`make`), recording each problem.
+    ///
+    /// A record whose field count is not the header's gives no row, but the fields it has are
+    /// still checked (and `parties` of what they make still checked against the site's), so
+    /// the clerk sees every problem of the row in one report rather than one a drop.
+    static func typedRow<Row>(_ raw: CSVFields, line: Int, table: DropTable, problems: ProblemList,
+                              _ make: (DropRow) -> Row?, parties: (Row) -> [PartyReference] = { _ in [] }) -> Row? {
+        if raw.count == table.width {
+            return make(DropRow(line: line, fields: raw.strings, table: table, problems: problems))
+        }
+        // The columns the record has, checked apart: an absent column's "is empty" is not news.
+        let present = min(raw.count, table.width)
+        let found = ProblemList()
+        let made = make(DropRow(line: line, fields: Array(raw.strings.prefix(present)), table: table, problems: found))
+        for p in found.problems where (p.column ?? .max) <= present { problems.add(p) }
+        for party in found.partiesOfFailedRows { problems.note(party) }
+        if let made { for party in parties(made) { problems.note(party) } }
         // Said at the first column the row lacks, or at its first field past the header's.
         if raw.count < table.width {
             let column = raw.count + 1
             problems.add(DropProblem(line: line, column: column, field: table.label(ofColumn: column),
                 "the row ends before this column: it has \(raw.count) fields but the header has \(table.width); "
                     + "give every row all the header's fields (an empty one for an empty value)"))
-            return nil
-        }
-        if raw.count > table.width {
+        } else {
             let column = table.width + 1
             problems.add(DropProblem(line: line, column: column, field: table.label(ofColumn: column),
                 "the row has \(raw.count) fields but the header has \(table.width); quote fields that contain commas"))
-            return nil
         }
-        return DropRow(line: line, fields: raw.strings, table: table, problems: problems)
+        return nil
     }
 
     /// Each urgency's name as bytes, made once: a cell is compared with them a million times.

@@ -58,7 +58,7 @@ public struct DropParser {
             guard let table else { return }
             // The record read as text into a row of its kind.
             func typed<Row>(_ make: (DropRow) -> Row?) -> Row? {
-                DropParser.row(raw, line: line, table: table, problems: problems).flatMap(make)
+                DropParser.typedRow(raw, line: line, table: table, problems: problems, make)
             }
             switch kind {
             case .usage:

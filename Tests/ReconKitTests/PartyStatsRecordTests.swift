@@ -28,6 +28,31 @@ import Testing
                             "radiologist R1": ["0.000", "0.004"]])
         site.expectAuditorAccepts()
     }
+
+    /// A radiologist paid in GBP on a EUR site without a GBP rate: no document needs the rate,
+    /// so the close goes on, but the cost in base is unknown. The record leaves it out rather
+    /// than write 0.00, which the soft gate would read next month as a cost per case of 0.
+    @Test func aFigureAnFXGapLeavesUnknownIsLeftOutNotZero() throws {
+        let site = try TestSite.march(base: "EUR",
+            clients: "L1,L one,EUR,std,2020-01-01,10,0\nL2,L two,EUR,std,2020-01-01,10,0",
+            radiologists: "K1,Dr K,z,1,EUR\nK2,Dr G,y,1,GBP",
+            providerRates: "2026-01-01,*,*,*,0,1,0,EUR\n2026-01-01,y,*,*,0,2,0,GBP",
+            clientRates: "2026-01-01,*,*,*,*,1,,100,EUR,volume",
+            usage: "z1,2026-03-02T10:00Z,L1,K1,CT,1,\nz2,2026-03-02T10:00Z,L2,K2,CT,1,")
+        let close = try site.recon(["close", "2026-03"], env: TestSite.marchEnd)
+        #expect(close.code == 0, "\(close.err)")
+        let closed = try #require(try site.bodies("period.closed").first)
+        let stats = try #require(closed["stats"] as? [[String: Any]])
+        var figures: [String: [String]] = [:]
+        for s in stats {
+            figures["\(s["party"] ?? "") \(s["id"] ?? "")"] = [s["revenue_base"] as? String ?? "-", s["cost_base"] as? String ?? "-"]
+        }
+        // L1: 100 EUR billed, K1 paid 1 EUR. L2: 100 EUR billed (no rate needed); its cost is
+        // K2's 2 GBP, unknown in EUR. K2: no revenue, cost unknown.
+        #expect(figures == ["client L1": ["100.00", "1.00"], "client L2": ["100.00", "-"],
+                            "radiologist K1": ["0.00", "1.00"], "radiologist K2": ["0.00", "-"]])
+        site.expectAuditorAccepts()
+    }
 }
 
 extension TestSite {

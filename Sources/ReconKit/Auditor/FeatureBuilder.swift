@@ -236,6 +236,8 @@ public enum FeatureBuilder {
         total.images += stats.images
         total.revenueBase += stats.revenueBase
         total.costBase += stats.costBase
+        total.revenueKnown = total.revenueKnown && stats.revenueKnown
+        total.costKnown = total.costKnown && stats.costKnown
         total.ageMonths = max(total.ageMonths, stats.ageMonths)
         total.elapsed = min(total.elapsed, stats.elapsed)
     }
@@ -318,16 +320,16 @@ public enum FeatureBuilder {
     }
 
     /// Images per case, cost per case, and for a client with revenue, revenue per case
-    /// and margin; plus the age.
+    /// and margin; plus the age. A figure an FX gap left unknown gives no ratio.
     private static func ratios(_ stats: PartyPeriodStats) -> FeatureMap<Double> {
         let reports = Double(stats.reports)
         var values = FeatureMap<Double>()
         values[.imagesPerCase] = Double(stats.images) / reports
-        values[.costPerCase] = max(stats.costBase, 0) / reports
+        if stats.costKnown { values[.costPerCase] = max(stats.costBase, 0) / reports }
         values[.age] = Double(stats.ageMonths)
-        if stats.party == .client {
+        if stats.party == .client, stats.revenueKnown {
             values[.revenuePerCase] = max(stats.revenueBase, 0) / reports
-            if stats.revenueBase > 0 {
+            if stats.revenueBase > 0, stats.costKnown {
                 values[.margin] = 1 - max(stats.costBase, 0) / stats.revenueBase
             }
         }

@@ -38,6 +38,11 @@ public struct PartyPeriodStats: Sendable, Hashable {
     /// unit (nil for statistics made outside a site, such as the benchmark's).
     public var recordedRevenue: ExactDecimal?
     public var recordedCost: ExactDecimal?
+    /// Whether revenue and cost are known: not when an FX rate to the base currency is
+    /// missing (the close goes on, SPEC §3 needs no such rate for a document). An unknown
+    /// figure is left out of the ledger's record and of the ratios, never read as 0.
+    public var revenueKnown = true
+    public var costKnown = true
     /// The share of the period's days elapsed when it was counted: 1 for a whole month, less
     /// for a month-to-date draft, whose volume is then compared per elapsed day.
     public var elapsed: Double = 1

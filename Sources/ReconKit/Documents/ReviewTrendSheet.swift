@@ -71,7 +71,11 @@ enum ReviewTrendSheet {
             guard reports > 0 else { return nil }
             let images = Double(stats.reduce(0) { $0 + $1.images })
             let revenue = stats.reduce(0.0) { $0 + $1.revenueBase }, cost = stats.reduce(0.0) { $0 + $1.costBase }
+            // A month whose money an FX gap left unknown shows no money ratio, not a 0.
+            let revenueKnown = stats.allSatisfy(\.revenueKnown), costKnown = stats.allSatisfy(\.costKnown)
             switch code {
+            case "SOFT_COST_PER_CASE" where !costKnown, "SOFT_REVENUE_PER_CASE" where !revenueKnown: return nil
+            case "SOFT_MARGIN" where !(costKnown && revenueKnown): return nil
             case "SOFT_COST_PER_CASE": return cost / reports
             case "SOFT_MARGIN": return revenue > 0 ? (revenue - cost) / revenue * 100 : nil
             case "SOFT_VOLUME_GROWTH": return reports

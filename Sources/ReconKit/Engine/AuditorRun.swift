@@ -7,26 +7,40 @@ public enum AuditorRun {
         let fx = state.pricing.fx, base = fx.base
         // Money as the margin rows hold it (rounded once to the base's minor unit); the features are its doubles.
         func stats(_ party: PartyPeriodStats.Party, _ id: String, age: Int, counts: (reports: Int, images: Int)?,
-                   revenue: ExactDecimal, cost: ExactDecimal) -> PartyPeriodStats {
+                   revenue: ExactDecimal?, cost: ExactDecimal?) -> PartyPeriodStats {
             var s = PartyPeriodStats(party: party, partyId: id, period: book.period.description, ageMonths: age,
                                      reports: counts?.reports ?? 0, images: counts?.images ?? 0,
-                                     revenueBase: revenue.doubleApproximation, costBase: cost.doubleApproximation)
-            s.recordedRevenue = (try? base.round(revenue)) ?? revenue
-            s.recordedCost = (try? base.round(cost)) ?? cost
+                                     revenueBase: (revenue ?? .zero).doubleApproximation,
+                                     costBase: (cost ?? .zero).doubleApproximation)
+            s.recordedRevenue = revenue.map { (try? base.round($0)) ?? $0 }
+            s.recordedCost = cost.map { (try? base.round($0)) ?? $0 }
+            s.revenueKnown = revenue != nil
+            s.costKnown = cost != nil
             return s
         }
+        // A client's figures are its margin's; without one (an FX rate to base missing), its
+        // revenue is still its invoice's subtotal converted when that rate is there.
         let margins = Dictionary(uniqueKeysWithValues: book.margins.map { ($0.clientId, $0) })
+        let invoices = Dictionary(book.invoices.map { ($0.partyId, $0) }, uniquingKeysWith: { a, _ in a })
         for id in book.clientCounts.keys.sorted() {
             let age = state.pricing.clients[id].map { months(from: $0.onboardedOn, to: book.period.lastDay) } ?? 0
-            out.append(stats(.client, id, age: age, counts: book.clientCounts[id],
-                             revenue: margins[id]?.revenue ?? base.zero, cost: margins[id]?.cost ?? base.zero))
+            let revenue: ExactDecimal?, cost: ExactDecimal?
+            if let m = margins[id] {
+                (revenue, cost) = (m.revenue, m.cost)
+            } else if let i = invoices[id] {
+                (revenue, cost) = (try? fx.convert(i.subtotal, from: i.currency, to: base, on: book.fxDate), nil)
+            } else {
+                (revenue, cost) = (base.zero, base.zero)
+            }
+            out.append(stats(.client, id, age: age, counts: book.clientCounts[id], revenue: revenue, cost: cost))
         }
         let payouts = Dictionary(uniqueKeysWithValues: book.payouts.map { ($0.partyId, $0) })
         for id in book.radiologistCounts.keys.sorted() {
-            // The statement's subtotal converted to base, rounded once (SPEC §3).
-            let cost = payouts[id].flatMap { p in try? fx.convert(p.subtotal, from: p.currency, to: base, on: book.fxDate) }
+            // The statement's subtotal converted to base, rounded once (SPEC §3); unknown without its rate.
+            var cost: ExactDecimal? = base.zero
+            if let p = payouts[id] { cost = try? fx.convert(p.subtotal, from: p.currency, to: base, on: book.fxDate) }
             out.append(stats(.radiologist, id, age: (state.pricing.radiologists[id]?.seniorityYears ?? 0) * 12,
-                             counts: book.radiologistCounts[id], revenue: base.zero, cost: cost ?? base.zero))
+                             counts: book.radiologistCounts[id], revenue: base.zero, cost: cost))
         }
         return out
     }
@@ -75,10 +89,17 @@ public enum PartyStatsCodec {
             .object([
                 "party": .string(s.party.rawValue), "id": .string(s.partyId), "age_months": .int(Int64(s.ageMonths)),
                 "reports": .int(Int64(s.reports)), "images": .int(Int64(s.images)),
-                "revenue_base": .string(s.recordedRevenue?.description ?? decimalText(s.revenueBase)),
-                "cost_base": .string(s.recordedCost?.description ?? decimalText(s.costBase)),
-            ])
+            ].merging(money(s)) { a, _ in a })
         })
+    }
+
+    /// Revenue and cost in the base currency, each only when known: a figure an FX gap left
+    /// unknown is absent, so no later month reads it as 0.
+    private static func money(_ s: PartyPeriodStats) -> [String: JSONValue] {
+        var m: [String: JSONValue] = [:]
+        if s.revenueKnown { m["revenue_base"] = .string(s.recordedRevenue?.description ?? decimalText(s.revenueBase)) }
+        if s.costKnown { m["cost_base"] = .string(s.recordedCost?.description ?? decimalText(s.costBase)) }
+        return m
     }
 
     public static func decode(_ value: JSONValue?, period: String = "") -> [PartyPeriodStats] {
@@ -86,7 +107,7 @@ public enum PartyStatsCodec {
             guard case .object(let o) = v else { return nil }
             // The members read in one pass: every close's thousands of rows are read by every command.
             var party: PartyPeriodStats.Party?, id: String?, rowPeriod: String?
-            var age: Int64?, reports: Int64?, images: Int64?, revenue = "", cost = ""
+            var age: Int64?, reports: Int64?, images: Int64?, revenue: String?, cost: String?
             for (key, member) in o {
                 switch key {
                 case "party": party = member.stringValue.flatMap(PartyPeriodStats.Party.init(rawValue:))
@@ -95,18 +116,20 @@ public enum PartyStatsCodec {
                 case "age_months": age = member.intValue
                 case "reports": reports = member.intValue
                 case "images": images = member.intValue
-                case "revenue_base": revenue = member.stringValue ?? ""
-                case "cost_base": cost = member.stringValue ?? ""
+                case "revenue_base": revenue = member.stringValue
+                case "cost_base": cost = member.stringValue
                 default: break
                 }
             }
             guard let party, let id else { return nil }
             var s = PartyPeriodStats(party: party, partyId: id, period: rowPeriod ?? period,
                                      ageMonths: Int(age ?? 0), reports: Int(reports ?? 0),
-                                     images: Int(images ?? 0), revenueBase: Double(revenue) ?? 0,
-                                     costBase: Double(cost) ?? 0)
-            s.recordedRevenue = ExactDecimal(recorded: Substring(revenue))
-            s.recordedCost = ExactDecimal(recorded: Substring(cost))
+                                     images: Int(images ?? 0), revenueBase: revenue.flatMap(Double.init) ?? 0,
+                                     costBase: cost.flatMap(Double.init) ?? 0)
+            s.recordedRevenue = revenue.flatMap { ExactDecimal(recorded: Substring($0)) }
+            s.recordedCost = cost.flatMap { ExactDecimal(recorded: Substring($0)) }
+            s.revenueKnown = revenue != nil
+            s.costKnown = cost != nil
             return s
         }
     }

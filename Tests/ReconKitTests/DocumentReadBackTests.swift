@@ -191,11 +191,15 @@ struct DocumentReadBackTests {
         #expect(ledger.contains(#""due_on":"2026-05-17""#))
         #expect(ledger.contains(#"{"amount":"21.60","name":"CGST","rate":"9"}"#))
 
-        // C2 is invoiced in USD for a line priced in INR: the rate and the date of its row are shown.
-        // 1 INR = 1 / 83.5 USD = 0.0119760… → 0.011976.
+        // C2 is invoiced in USD for a line priced in INR: the rate to 6 decimals, and the row it
+        // comes from with its value and date, so the line can be redone exactly (the 6 decimals
+        // alone cannot: 1 INR = 1 / 83.5 USD = 0.0119760… → 0.011976).
         let usd = try read(site.path("Outbox/2026-03/invoices/INV-2026-000002.xlsx"))
         let usdTexts = try #require(usd.sheets.first).texts
-        #expect(usdTexts.contains { $0.hasPrefix("1 INR = 0.011976 USD") && $0.contains("USD rate of 2026-03-01") }, "\(usdTexts)")
+        #expect(usdTexts.contains { $0.hasPrefix("1 INR = 0.011976 USD") && $0.contains("fx_rates rows: 1 USD = 83.5 INR on 2026-03-01") },
+                "\(usdTexts)")
+        #expect(ledger.contains(#""base":"INR","from":"INR","rate":"0.011976","to":"USD","to_date":"2026-03-01","to_rate":"83.5""#), "\(ledger)")
+        site.expectAuditorAccepts()
     }
 
     /// SPEC §1: the seller is printed on every credit note too, with its payment instructions

@@ -76,8 +76,11 @@ struct DocumentFrontSheet {
                 try writeLine(q.text + (q.sourceText.isEmpty ? "" : "   (\(q.sourceText))"), row: row, in: sheet)
                 row += 1
             }
-            try writeLine("Each line is converted at the rates in force on \(record.period.lastDay), rounded once.",
-                          row: row, in: sheet, style: Self.small)
+            let how = record.fx.allSatisfy(\.showsRows)
+                ? "Each line is converted exactly at the rows in force on \(record.period.lastDay) (amount × its currency's "
+                    + "rate ÷ this document's), then rounded once."
+                : "Each line is converted at the rates in force on \(record.period.lastDay), rounded once."
+            try writeLine(how, row: row, in: sheet, style: Self.small)
             row += 1
         }
 

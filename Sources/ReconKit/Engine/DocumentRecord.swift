@@ -96,6 +96,9 @@ public struct DocumentRecord: Sendable, Equatable {
                 var o: [String: JSONValue] = ["from": .string(q.from.code), "to": .string(q.to.code), "rate": .string(q.rate.normalized.description)]
                 if let d = q.fromDate { o["from_date"] = .string(d.description) }
                 if let d = q.toDate { o["to_date"] = .string(d.description) }
+                if let r = q.fromRate { o["from_rate"] = .string(r.normalized.description) }
+                if let r = q.toRate { o["to_rate"] = .string(r.normalized.description) }
+                if let b = q.base { o["base"] = .string(b.code) }
                 return .object(o)
             }),
             "party": party.json, "paper": .string(paper.rawValue),
@@ -156,8 +159,11 @@ public struct DocumentRecord: Sendable, Equatable {
                 let t = o["to"]?.stringValue.flatMap(Currency.init(code:)),
                 let r = o["rate"]?.stringValue.flatMap({ ExactDecimal(recorded: Substring($0)) })
             else { throw LedgerDamage(seq: entry.seq, "an fx member of \(entry.kind) is malformed") }
+            func decimal(_ name: String) -> ExactDecimal? { o[name]?.stringValue.flatMap { ExactDecimal(recorded: Substring($0)) } }
             fx.append(FXQuote(from: f, to: t, rate: r, fromDate: o["from_date"]?.stringValue.flatMap { LocalDate(Substring($0)) },
-                              toDate: o["to_date"]?.stringValue.flatMap { LocalDate(Substring($0)) }))
+                              toDate: o["to_date"]?.stringValue.flatMap { LocalDate(Substring($0)) },
+                              fromRate: decimal("from_rate"), toRate: decimal("to_rate"),
+                              base: o["base"]?.stringValue.flatMap(Currency.init(code:))))
         }
         issuedOn = b["issued_on"]?.stringValue.flatMap { LocalDate(Substring($0)) }
         dueOn = b["due_on"]?.stringValue.flatMap { LocalDate(Substring($0)) }

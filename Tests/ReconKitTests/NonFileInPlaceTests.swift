@@ -73,6 +73,53 @@ struct NonFileInPlaceTests {
         #expect(try site.ledgerBytes() == before)
     }
 
+    /// A symbolic link on the way to a vouched file — in place of an archived drop, an issued
+    /// document or a checkpoint, or of the folder holding them — puts what the ledger vouches
+    /// for outside the site: the same bytes there passed every check. Now `recon verify` names
+    /// the link (exit 4), and a writer refuses (exit 4) and appends nothing, also for a month's
+    /// folder planted as a link before any document was issued into it.
+    @Test(arguments: ["archived drop", "document", "checkpoint", "Ledger/drops", "Outbox/2026-03", "Outbox/2026-04"])
+    func aSymbolicLinkOnTheWayToAVouchedFileIsDamage(place: String) throws {
+        let site = try TestSite.closedMarchSite()
+        let outside = site.root + "-outside"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        let body = { (e: [String: Any]) in e["body"] as? [String: Any] ?? [:] }
+        let entries = try site.entries()
+        let linked: String
+        switch place {
+        case "archived drop":
+            let e = try #require(entries.first { body($0)["kind"] as? String == "clients" })
+            linked = "Ledger/drops/\(try #require(body(e)["sha256"] as? String)).csv"
+        case "document":
+            let e = try #require(entries.first { body($0)["number"] as? String == "INV-2026-000001" })
+            linked = try #require(body(e)["file"] as? String)
+        case "checkpoint":
+            linked = try #require(FileIO.list(site.path("Ledger/checkpoints")).first.map { "Ledger/checkpoints/" + $0 })
+        default:
+            linked = place
+        }
+        // The real thing moved out, byte for byte, and a link left in its place.
+        let target = outside + "/moved"
+        if FileManager.default.fileExists(atPath: site.path(linked)) {
+            try FileManager.default.moveItem(atPath: site.path(linked), toPath: target)
+        } else {
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
+        }
+        try FileManager.default.createSymbolicLink(atPath: site.path(linked), withDestinationPath: target)
+
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect(verify.out.contains("\(linked) is a symbolic link (to \(target))") || verify.out.contains("it is a symbolic link (to \(target))"),
+                "\(verify.out)")
+        #expect(verify.out.contains(linked), "\(verify.out)")
+        let before = try site.ledgerBytes()
+        let decide = try site.recon(["decide", "R5", "approve", "--by", "Asha"], env: TestSite.rerunDay)
+        #expect(decide.code == 4, "\(decide.out)\(decide.err)")
+        #expect(decide.err.contains("symbolic link (to \(target))"), "\(decide.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     /// A FIFO in place of a closed period's index or of a drop's cache file is called what it
     /// is, not a file whose bytes "do not match": a command reads around it (warning), and
     /// `recon verify` names it (exit 4). Neither waits on it.

@@ -279,7 +279,7 @@ public enum LedgerReplay {
     static func checkArchived(_ sha: String, seq: Int, site: Site) throws -> [UInt8] {
         let path = site.path(Site.dropPath(sha256: sha))
         guard FileIO.exists(path) else { throw archivedDamage(sha, seq: seq, missing: true) }
-        let bytes = try LedgerDamage.reading("archived drop", Site.dropPath(sha256: sha), seq: seq) {
+        let bytes = try LedgerDamage.reading("archived drop", Site.dropPath(sha256: sha), seq: seq, in: site) {
             try Stages.time("replay-read") { try FileIO.read(path) }
         }
         guard Stages.time("replay-hash", { Hex.string(SHA256.hash(data: bytes)) }) == sha else {
@@ -292,7 +292,7 @@ public enum LedgerReplay {
     static func checkArchivedHash(_ sha: String, seq: Int, site: Site) throws {
         let path = site.path(Site.dropPath(sha256: sha))
         guard FileIO.exists(path) else { throw archivedDamage(sha, seq: seq, missing: true) }
-        let actual = try LedgerDamage.reading("archived drop", Site.dropPath(sha256: sha), seq: seq) {
+        let actual = try LedgerDamage.reading("archived drop", Site.dropPath(sha256: sha), seq: seq, in: site) {
             try Stages.time("replay-hash") { try HashedFileWindow.sha256(of: path) }
         }
         guard actual == sha else {

@@ -62,6 +62,7 @@ public struct Verifier {
         }
         let verifier = pinnedKey ?? recordedKey
         let siteName = first.string("site") ?? ""
+        if let linked = VouchedPlaces.folderDamage(in: site) { throw linked }
         var recorded: [String: (sha: String, seq: Int)] = [:]
         // What the writers' seal may hold: the documents, and the archived drops.
         var sealable: [String: (sha: String, seq: Int)] = [:]
@@ -96,6 +97,7 @@ public struct Verifier {
                 + "signed by the site key, names this head); the next writing command writes it")
         }
         for seq in checkpointer.all() {
+            if let linked = VouchedPlaces.damage("checkpoint", Checkpointer.relativePath(seq: seq), seq: seq, in: site) { throw linked }
             try checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
                           ledger: ledger, verifier: verifier, siteName: siteName)
         }
@@ -128,7 +130,7 @@ public struct Verifier {
     func checkLedgerPrefix(_ ledger: LedgerFile) throws {
         let relative = LedgerPrefix.relativePath
         guard FileIO.exists(site.path(relative)) else { return }
-        let bytes = try LedgerDamage.reading("ledger prefix", relative, seq: nil) {
+        let bytes = try LedgerDamage.reading("ledger prefix", relative, seq: nil, in: site) {
             try FileIO.read(site.path(relative), followingLinks: false)
         }
         let sha = Hex.string(SHA256.hash(data: bytes))
@@ -288,7 +290,7 @@ public struct Verifier {
             let after = what == "document" ? " (the next writing command regenerates it from its entry, byte for byte)" : ""
             throw LedgerDamage(seq: seq, "\(what) \(file) is missing\(after)")
         }
-        let actual = try LedgerDamage.reading(what, file, seq: seq) { try HashedFileWindow.sha256(of: path) }
+        let actual = try LedgerDamage.reading(what, file, seq: seq, in: site) { try HashedFileWindow.sha256(of: path) }
         guard actual == sha else { throw LedgerDamage(seq: seq, "\(what) \(file) does not match its recorded SHA-256") }
     }
 

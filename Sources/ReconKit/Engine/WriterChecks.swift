@@ -14,6 +14,8 @@ struct WriterChecks {
     let ledger: LedgerFile
     /// Told what is worth a warning as it is found, also when the checks then refuse.
     var warn: (String) -> Void = { _ in }
+    /// Whether a new seal is written once the checks pass (not by a dry run, which changes nothing).
+    var sealing = true
 
     /// What the checks did beyond passing: how many issued documents were read and hashed
     /// (the others still had their sealed stamp), and which documents' files were missing
@@ -56,7 +58,7 @@ struct WriterChecks {
         try ledgerChecks.wait().get()
         for warning in checked.warnings { warn(warning) }
         if let problem = checked.problem { throw problem }
-        if let next = checked.nextSeal, let siteKey = try? SiteKeyFile.load(site) {
+        if sealing, let next = checked.nextSeal, let siteKey = try? SiteKeyFile.load(site) {
             try? next.write(site, key: siteKey, siteName: siteName)
         }
         return checked.outcome
@@ -65,8 +67,11 @@ struct WriterChecks {
     /// Every checkpoint on disk against the ledger, and what its document entries must be.
     private func checkLedger(key: VerifierKey, siteName: String) throws {
         let verifier = Verifier(site: site)
+        // No vouched file, nor any a writer is about to make, may lie outside the site.
+        if let linked = VouchedPlaces.folderDamage(in: site) { throw linked }
         for seq in Checkpointer(site: site).all() {
             if let damage = Self.intentOverCheckpoint(ledger, checkpoint: seq) { throw damage }
+            if let linked = VouchedPlaces.damage("checkpoint", Checkpointer.relativePath(seq: seq), seq: seq, in: site) { throw linked }
             try verifier.checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
                                    ledger: ledger, verifier: key, siteName: siteName)
         }
@@ -167,7 +172,7 @@ struct WriterChecks {
                             }
                             verdicts[i] = .hashed
                             do {
-                                let read = try LedgerDamage.reading(what, file, seq: e.seq) { try FileStamp.hashing(path) }
+                                let read = try LedgerDamage.reading(what, file, seq: e.seq, in: site) { try FileStamp.hashing(path) }
                                 if read.sha256 != sha {
                                     found[i] = LedgerDamage(seq: e.seq, "\(what) \(file) does not match its recorded SHA-256")
                                 } else if read.before == read.after, read.after.changed < settled {

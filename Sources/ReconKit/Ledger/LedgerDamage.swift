@@ -13,9 +13,10 @@ public struct LedgerDamage: Error, CustomStringConvertible {
 
 extension LedgerDamage {
     /// Reads the file `relative` an entry (`seq`) vouches for through `read`: a folder, FIFO or
-    /// other non-file in its place is damage that names the entry, as changed bytes are, never
-    /// an internal error.
-    static func reading<T>(_ what: String, _ relative: String, seq: Int?, _ read: () throws -> T) throws -> T {
+    /// other non-file in its place, or a symbolic link on the way to it (``VouchedPlaces``), is
+    /// damage that names the entry, as changed bytes are, never an internal error.
+    static func reading<T>(_ what: String, _ relative: String, seq: Int?, in site: Site, _ read: () throws -> T) throws -> T {
+        if let linked = VouchedPlaces.damage(what, relative, seq: seq, in: site) { throw linked }
         do {
             return try read()
         } catch let failure as FileIO.Failure where failure.isNotARegularFile {

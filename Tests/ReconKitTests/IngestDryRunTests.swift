@@ -102,4 +102,30 @@ struct IngestDryRunTests {
         #expect(real.err.contains("clients-2.csv: duplicate of the drop accepted at seq 2; removed"), "\(real.err)")
         #expect(real.err.contains("other.csv: duplicate of the drop accepted at seq 2; removed"), "\(real.err)")
     }
+    /// A dry run says what the real run would do, refusals included: a clock set back before
+    /// the ledger's last entry (exit 1) and a changed archived drop (exit 4) — and still writes
+    /// nothing, not even the seal the writer checks keep.
+    @Test func aDryRunRefusesWhatTheRealRunRefuses() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("fx_rates-late.csv", "date,currency,rate\n2026-04-01,USD,84\n")
+        let early = ["RECON_NOW": "2026-03-01T00:00:00Z"]
+        let before = try snapshot(site)
+        let real = try site.recon(["ingest"], env: early)
+        let dry = try site.recon(["ingest", "--dry-run"], env: early)
+        #expect(real.code == 1 && dry.code == 1, "\(real.err)\n\(dry.out)\(dry.err)")
+        #expect(dry.err.contains("before the ledger's last entry"), "\(dry.err)")
+        #expect(try snapshot(site) == before)
+
+        // One byte of the archived clients drop changed: both refuse, naming it.
+        let clients = try #require(try site.entries().first { ($0["body"] as? [String: Any])?["kind"] as? String == "clients" })
+        let file = "Ledger/drops/\(try #require((clients["body"] as? [String: Any])?["sha256"] as? String)).csv"
+        try (try site.read(file) + " ").write(toFile: site.path(file), atomically: false, encoding: .utf8)
+        let changed = try snapshot(site)
+        let dryDamaged = try site.recon(["ingest", "--dry-run"], env: TestSite.rerunDay)
+        #expect(dryDamaged.code == 4, "\(dryDamaged.out)\(dryDamaged.err)")
+        #expect(dryDamaged.err.contains(file), "\(dryDamaged.err)")
+        #expect(try snapshot(site) == changed)
+        let realDamaged = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(realDamaged.code == 4, "\(realDamaged.err)")
+    }
 }

@@ -49,8 +49,10 @@ public final class SiteSession {
     /// `rebuilding: false` writes nothing, not even a missing cache file or index (`recon verify`'s reading).
     /// `checked`: a reader whose output leaves the site (`recon statement`) checks as a writer
     /// does — checkpoints, privileged entries, documents — without the lock or any repair.
-    public init(site: Site, writing: Bool, checked: Bool = false, log: Logger, useCache: Bool = true, settled: Bool = true,
-                rebuilding: Bool = true, clock: SiteClock) throws {
+    /// `predicting`: a dry run (`recon ingest --dry-run`) refuses what the writer would refuse —
+    /// damage the writer checks find, a clock set back — and writes nothing, not even the seal.
+    public init(site: Site, writing: Bool, checked: Bool = false, predicting: Bool = false, log: Logger, useCache: Bool = true,
+                settled: Bool = true, rebuilding: Bool = true, clock: SiteClock) throws {
         self.site = site
         self.log = log
         self.clock = clock
@@ -79,7 +81,7 @@ public final class SiteSession {
         // on the other core while the state is rebuilt (a year's documents: both take tens of
         // milliseconds), and what they find is reported first, as when they ran first. Their
         // warnings wait for them, so the log reads in the same order.
-        let checks = writing || checked ? BackgroundWork { () -> WriterChecks.Finding in
+        let checks = writing || checked || predicting ? BackgroundWork { () -> WriterChecks.Finding in
             var warnings: [String] = []
             // The privileged entries are checked while the issued documents still are: it
             // counts once the writer checks have passed, as when it ran after them.
@@ -87,7 +89,7 @@ public final class SiteSession {
             let outcome = Result {
                 try Stages.time("checks") {
                     try Self.refusingDamage {
-                        try WriterChecks(site: site, ledger: ledger, warn: { warnings.append($0) }).run(alongside: {
+                        try WriterChecks(site: site, ledger: ledger, warn: { warnings.append($0) }, sealing: !predicting).run(alongside: {
                             privilegeChecked = Result {
                                 try Stages.time("privileged") { try Self.checkPrivilegeAndCheckpoints(site: site, ledger: ledger) }
                             }
@@ -111,7 +113,7 @@ public final class SiteSession {
             let replayed = try Stages.time("replay") {
                 try Self.refusingDamage {
                     try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil,
-                                           hashVouchedDrops: writing, settled: settled, rebuilding: rebuilding)
+                                           hashVouchedDrops: writing || predicting, settled: settled, rebuilding: rebuilding)
                 }
             }
             return (config, sha256, replayed)
@@ -133,7 +135,7 @@ public final class SiteSession {
         replayNotes = replayed.notes
         for warning in replayNotes.warnings { log.warning("\(warning)") }
         try found?.privileged?.get()
-        if writing {
+        if writing || predicting {
             try Self.refuseClockBeforeHead(clock.now(), ledger: ledger)
         }
     }
@@ -167,6 +169,16 @@ public final class SiteSession {
                 log.warning("cut away an append left unfinished by an interrupted command (\(cut) bytes, \(lines) complete line\(lines == 1 ? "" : "s") of it); it was never part of the ledger")
             } else if cut > 0 {
                 log.warning("cut away a half-written last ledger line (\(cut) bytes) left by an interrupted command; it was never an entry")
+            }
+        }
+        for orphan in Self.archivedDropsNamedByNoEntry(site: site, ledger: ledger) {
+            // Placed by a command that stopped before appending its entry: no entry vouches for
+            // it, and an auditor's verifier counts it against the site. Its drop, still in the
+            // Inbox (a drop leaves it only once its entry is appended), is taken again.
+            if (try? FileIO.removeChecked(site.path(orphan))) != nil {
+                let message = "removed \(orphan): an archived drop no entry names, left by a command interrupted before its "
+                    + "drop.accepted; a drop still in the Inbox is taken again"
+                log.warning("\(message)")
             }
         }
         // Workbooks a command killed after its entries still owed: a closed period's review and
@@ -203,6 +215,18 @@ public final class SiteSession {
             }
             derivedWritten(written)
         }
+    }
+
+    /// The files `Ledger/drops/SHA256.csv` that no `drop.accepted` entry names.
+    static func archivedDropsNamedByNoEntry(site: Site, ledger: LedgerFile) -> [String] {
+        let files = FileIO.list(site.drops).filter { $0.utf8.count == 68 && $0.hasSuffix(".csv") && !$0.hasPrefix(".") }
+        guard !files.isEmpty else { return [] }
+        var named = Set<String>()
+        for e in ledger.entries where e.kind == "drop.accepted" {
+            if let sha = e.string("sha256") { named.insert(Site.dropPath(sha256: sha)) }
+            if let path = e.string("path") { named.insert(path) }
+        }
+        return files.map { "Ledger/drops/" + $0 }.filter { !named.contains($0) }
     }
 
     /// Rebuilds the state from the checked archived drops when it was read through the cache:

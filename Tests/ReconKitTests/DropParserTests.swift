@@ -198,6 +198,33 @@ struct DropParserTests {
         #expect(!parse("date,currency,rate\n2026-01-01,INR,2\n", .fxRates).problems.isEmpty)
     }
 
+    /// A spreadsheet's export with `;` (a German or French locale) or tabs between its fields:
+    /// the clerk sees every name in the file, so the message says what is wrong with them.
+    @Test(arguments: [(";", "semicolons"), ("\t", "tabs")])
+    func aFileSeparatedOtherwiseIsToldItsSeparator(separator: String, name: String) {
+        let header = ["report_id", "reported_at", "client_id", "radiologist_id", "modality", "image_count"].joined(separator: separator)
+        let p = problems(header + "\nK3" + separator + "2026-11-02T10:00Z\n", .usage)
+        #expect(p.count == 1, "\(p)")
+        #expect(p.first?.hasPrefix("line 1: the header lacks report_id, reported_at, client_id") == true, "\(p)")
+        #expect(p.first?.hasSuffix("; the header's names are separated by \(name), not commas: a drop is comma-separated — save it "
+            + "as \"CSV UTF-8 (Comma delimited)\"") == true, "\(p)")
+        // A header that merely lacks a column gets no such hint.
+        #expect(problems("report_id,reported_at;x,client_id\n", .usage).first?.contains("separated by") == false)
+    }
+
+    /// Excel's "Unicode Text" is UTF-16: one problem naming that, not a header and every line wrong.
+    @Test func aUTF16FileIsToldItsEncoding() {
+        let text = usageHeader + "R1,2026-03-01T10:00Z,C1,D1,CT,3,\r\n"
+        let little: [UInt8] = [0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let big: [UInt8] = [0xFE, 0xFF] + text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        for (bytes, encoding) in [(little, "UTF-16LE"), (big, "UTF-16BE")] {
+            let o = parse(bytes, .usage)
+            #expect(o.problems.reportLines == ["the file is \(encoding) text (it starts with that byte order mark), not UTF-8; save it as "
+                + "\"CSV UTF-8 (Comma delimited)\" (in Excel: Save As, then that file type)"], "\(o.problems.reportLines)")
+            #expect(o.rows == nil)
+        }
+    }
+
     @Test func problemsAreCappedAtOneThousand() {
         var text = usageHeader
         for i in 0..<1500 { text += "R\(i),not-a-date,C1,D1,CT,3,routine\n" }

@@ -27,6 +27,13 @@ public struct DropParser {
     }
 
     public func parse(_ bytes: UnsafeRawBufferPointer, kind: DropKind) -> Outcome {
+        if let encoding = DropParser.utf16(bytes) {
+            // Every line would be wrong in a way that hides the cause: say it once.
+            let problems = ProblemList()
+            problems.add(DropProblem("the file is \(encoding) text (it starts with that byte order mark), not UTF-8; save it as "
+                + "\"CSV UTF-8 (Comma delimited)\" (in Excel: Save As, then that file type)"))
+            return Outcome(rows: nil, problems: problems, unknownColumns: [])
+        }
         if kind == .usage, let halves = parseUsageInHalves(bytes) { return halves }
         return parseWhole(bytes, kind: kind)
     }
@@ -99,6 +106,17 @@ public struct DropParser {
         }
         return Outcome(rows: rows, problems: found, unknownColumns: table?.unknownColumns ?? [],
                        columns: (table?.index ?? [:]).mapValues { $0 + 1 })
+    }
+
+    /// "UTF-16LE" or "UTF-16BE" when the bytes start with that byte order mark (Excel's
+    /// "Unicode Text"), else nil.
+    static func utf16(_ bytes: UnsafeRawBufferPointer) -> String? {
+        guard bytes.count >= 2 else { return nil }
+        switch (bytes[0], bytes[1]) {
+        case (0xFF, 0xFE): return "UTF-16LE"
+        case (0xFE, 0xFF): return "UTF-16BE"
+        default: return nil
+        }
     }
 
     /// The columns each kind reads (SPEC §2).

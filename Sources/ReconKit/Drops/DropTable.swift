@@ -54,12 +54,26 @@ public struct DropTable {
             }
             problems.add(DropProblem(line: 1,
                 "the header lacks \(missing.joined(separator: ", ")); a \(kind.rawValue) drop's header names: \(all) (optional in brackets)"
-                    + hidden.joined()))
+                    + hidden.joined() + separatorHint(header, missing: missing)))
             ok = false
         }
         guard ok else { return nil }
         return DropTable(index: index, width: header.count, unknownColumns: unknown, specs: columns,
                          positions: columns.map { index[$0.name] }, header: header.map { SafeText.visible($0.trimmingSpaces) })
+    }
+
+    /// When the missing names are there but split by semicolons or tabs (a spreadsheet's export
+    /// in a locale whose lists use `;`, or "Text (Tab delimited)"), says so: the names the clerk
+    /// sees in the file would otherwise seem to be there.
+    static func separatorHint(_ header: [String], missing: [String]) -> String {
+        for (separator, name) in [(";", "semicolons"), ("\t", "tabs")] {
+            let names = header.flatMap { $0.split(separator: Character(separator)) }.map { $0.trimmingSpaces.lowercased() }
+            if names.count > header.count, missing.allSatisfy(names.contains) {
+                return "; the header's names are separated by \(name), not commas: a drop is comma-separated — save it as "
+                    + "\"CSV UTF-8 (Comma delimited)\""
+            }
+        }
+        return ""
     }
 
     /// What a problem calls the column at `column` (1-based): the kind's name for it, else the

@@ -17,10 +17,13 @@ struct Keygen: ParsableCommand {
     @Option(name: [.customLong("dir"), .customLong("out")], help: "Folder to write the key files in (default: the current folder).")
     var dir: String = "."
 
+    @Flag(help: "Say what was written as one JSON object (also when refused).")
+    var json = false
+
     @OptionGroup var logOptions: LogOptions
 
     func run() throws {
-        try runReporting(logOptions.logFormat) {
+        try runReporting(logOptions.logFormat, json: json) {
             guard OperatorName.isPlainId(name) else {
                 throw ReconFailure.usage("\"\(name)\" is not an operator name: 1–64 of A-Z a-z 0-9 . _ -, not starting with . or - "
                     + "(no '/'); the key files go into --dir")
@@ -37,8 +40,13 @@ struct Keygen: ParsableCommand {
             let key = try SigningKey.generate(name: name)
             do { try key.write(to: privatePath) } catch { throw ReconFailure.refused("\(error)") }
             try FileIO.writeAtomically(publicPath, Array((key.verifierKey.text + "\n").utf8))
-            print("wrote \(privatePath) (private, mode 0600) and \(publicPath)")
-            print("to let it sign privileged commands: recon operator add \(name) \(publicPath)")
+            if json {
+                printJSON(.object(["name": .string(name), "private_key_file": .string(privatePath), "public_key_file": .string(publicPath),
+                                   "public_key": .string(key.verifierKey.text)]))
+            } else {
+                print("wrote \(privatePath) (private, mode 0600) and \(publicPath)")
+                print("to let it sign privileged commands: recon operator add \(name) \(publicPath)")
+            }
             return 0
         }
     }

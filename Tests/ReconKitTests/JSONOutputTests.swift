@@ -149,7 +149,10 @@ struct JSONOutputTests {
         check("verify-document", try site.recon(["verify", "--document", site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"),
                                                  "--json"], env: Self.env).out)
         // Operators: one more added by asha, listed, then removed (the same shape as the addition).
-        #expect(try site.recon(["keygen", "carol", "--dir", site.root], site: false).code == 0)
+        let keygen = try site.recon(["keygen", "carol", "--dir", site.root, "--json"], site: false)
+        #expect(keygen.code == 0, "\(keygen.err)")
+        check("keygen", keygen.out)
+        #expect(keygen.out.contains(try site.read("carol.pub").trimmingCharacters(in: .newlines)), "\(keygen.out)")
         let added = try site.recon(["operator", "add", "carol", site.path("carol.pub"), "--key", key, "--json"], env: TestSite.rerunDay)
         #expect(added.code == 0, "\(added.err)")
         check("operator-add", added.out)

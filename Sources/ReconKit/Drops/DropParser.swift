@@ -108,13 +108,13 @@ public struct DropParser {
                        columns: (table?.index ?? [:]).mapValues { $0 + 1 })
     }
 
-    /// "UTF-16LE" or "UTF-16BE" when the bytes start with that byte order mark (Excel's
-    /// "Unicode Text"), else nil.
+    /// "UTF-16LE" or "UTF-16BE" when the bytes start with that byte order mark and then a
+    /// character of the ASCII range (a header's name), as Excel's "Unicode Text" does; else nil.
     static func utf16(_ bytes: UnsafeRawBufferPointer) -> String? {
-        guard bytes.count >= 2 else { return nil }
+        guard bytes.count >= 4 else { return nil }
         switch (bytes[0], bytes[1]) {
-        case (0xFF, 0xFE): return "UTF-16LE"
-        case (0xFE, 0xFF): return "UTF-16BE"
+        case (0xFF, 0xFE) where bytes[3] == 0 && bytes[2] != 0: return "UTF-16LE"
+        case (0xFE, 0xFF) where bytes[2] == 0 && bytes[3] != 0: return "UTF-16BE"
         default: return nil
         }
     }

@@ -171,16 +171,6 @@ public final class SiteSession {
                 log.warning("cut away a half-written last ledger line (\(cut) bytes) left by an interrupted command; it was never an entry")
             }
         }
-        for orphan in Self.archivedDropsNamedByNoEntry(site: site, ledger: ledger) {
-            // Placed by a command that stopped before appending its entry: no entry vouches for
-            // it, and an auditor's verifier counts it against the site. Its drop, still in the
-            // Inbox (a drop leaves it only once its entry is appended), is taken again.
-            if (try? FileIO.removeChecked(site.path(orphan))) != nil {
-                let message = "removed \(orphan): an archived drop no entry names, left by a command interrupted before its "
-                    + "drop.accepted; a drop still in the Inbox is taken again"
-                log.warning("\(message)")
-            }
-        }
         // Workbooks a command killed after its entries still owed: a closed period's review and
         // the summary are removed here and written again by the document repair; the drafts below.
         let owed = DerivedPending(site: site).items()
@@ -215,18 +205,6 @@ public final class SiteSession {
             }
             derivedWritten(written)
         }
-    }
-
-    /// The files `Ledger/drops/SHA256.csv` that no `drop.accepted` entry names.
-    static func archivedDropsNamedByNoEntry(site: Site, ledger: LedgerFile) -> [String] {
-        let files = FileIO.list(site.drops).filter { $0.utf8.count == 68 && $0.hasSuffix(".csv") && !$0.hasPrefix(".") }
-        guard !files.isEmpty else { return [] }
-        var named = Set<String>()
-        for e in ledger.entries where e.kind == "drop.accepted" {
-            if let sha = e.string("sha256") { named.insert(Site.dropPath(sha256: sha)) }
-            if let path = e.string("path") { named.insert(path) }
-        }
-        return files.map { "Ledger/drops/" + $0 }.filter { !named.contains($0) }
     }
 
     /// Rebuilds the state from the checked archived drops when it was read through the cache:

@@ -42,7 +42,6 @@ struct DemoClient {
 
     /// The client's row in a `clients` drop, with the billing details its invoices print.
     var csvFields: [String] {
-        let city = name.split(separator: " ").last.map(String.init) ?? name
         return [id, name, currency, contractType, onboardedOn, String(maxImagesPerCase), taxRate,
                 "Accounts Payable | \(10 + code.count * 7) Hospital Road | \(city)", taxIdText, "PO-\(code)-2026", id == DemoClient.overdueId ? "15" : "30",
                 "accounts@\(code.lowercased()).example", taxComponents]
@@ -62,9 +61,43 @@ struct DemoClient {
         return name.hasSuffix("Bengaluru") || name.hasSuffix("Mysuru") ? "CGST:\(half);SGST:\(half)" : "IGST:\(taxRate)"
     }
 
+    /// The city of its billing address, and for an Indian hospital its state's GST code (a
+    /// GSTIN starts with it: 29 is Karnataka, the seller's state, where CGST + SGST apply).
+    private var place: (city: String, gstState: String) {
+        switch id.split(separator: "-").last ?? "" {
+        case "MAA": return ("Chennai", "33")
+        case "DEL": return ("New Delhi", "07")
+        case "BLR": return ("Bengaluru", "29")
+        case "HYD": return ("Hyderabad", "36")
+        case "CCU": return ("Kolkata", "19")
+        case "PNQ": return ("Pune", "27")
+        case "MYS": return ("Mysuru", "29")
+        case "COK": return ("Kochi", "32")
+        case "GGN": return ("Gurugram", "06")
+        case "BBI": return ("Bhubaneswar", "21")
+        case "JAI": return ("Jaipur", "08")
+        case "AE": return ("Dubai", "")
+        case "DE": return (code == "ISAR" ? "München" : "Köln", "")
+        case "IE": return ("Dublin", "")
+        case "PT": return ("Lisboa", "")
+        case "JP": return (code == "SAKURA" ? "Osaka" : "Kobe", "")
+        case "KW": return (code == "JAHRA" ? "Al Jahra" : "Salmiya", "")
+        default:
+            switch code {
+            case "LAKESIDE": return ("Madison, WI", "")
+            case "BAYVIEW": return ("San Francisco, CA", "")
+            case "PRAIRIE": return ("Lincoln, NE", "")
+            case "GULFCOAST": return ("Houston, TX", "")
+            default: return (name.split(separator: " ").last.map(String.init) ?? name, "")
+            }
+        }
+    }
+
+    private var city: String { place.city }
+
     private var taxIdText: String {
         guard currency == "INR" else { return taxRate == "0" ? "" : "VAT-\(code)" }
-        return "29AAAC\(code.prefix(4).uppercased())1Z5"
+        return "\(place.gstState)AAAC\(code.prefix(4).uppercased())1Z5"
     }
 
     /// The young client, onboarded two months before the last closed period.

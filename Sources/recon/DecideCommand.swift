@@ -29,13 +29,15 @@ struct Decide: ParsableCommand {
             keepUntilExit(session)
             try session.repair()
             session.readAheadForDrafts()
-            let entry = try Decider(session: session).decide(
+            let (entry, appended) = try Decider(session: session).decide(
                 Decision(subject: subject, decision: decision, by: by, note: note))
             if json {
                 printJSON(.object(["ok": .bool(true), "subject": .string(subject), "decision": .string(decision.rawValue),
                                    "by": .string(by), "seq": .int(Int64(entry.seq))]))
             } else {
-                print("recorded: \(subject) \(decision.rawValue) by \(by) (seq \(entry.seq))")
+                // The same decision again records nothing new: say so, not "recorded".
+                print((appended ? "recorded: " : "already recorded, nothing appended: ")
+                    + "\(subject) \(decision.rawValue) by \(by) (seq \(entry.seq))")
             }
             return 0
         }

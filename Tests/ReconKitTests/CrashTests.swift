@@ -284,7 +284,9 @@ struct CrashTests {
         let count = try site.entries().count
         let again = try site.recon(["decide", "R2", "approve", "--by", "Asha", "--note", "trauma series"], env: TestSite.closeDay)
         #expect(again.code == 0, "\(again.err)")
-        #expect(again.out == first.out, "the answer names the entry in force: \(again.out)")
+        // The answer names the entry in force, and that nothing new was recorded.
+        #expect(first.out.hasPrefix("recorded: R2 approve by Asha (seq"), "\(first.out)")
+        #expect(again.out == "already recorded, nothing appended: " + first.out.dropFirst("recorded: ".count), "\(again.out)")
         #expect(again.err.contains("already recorded (seq \(count))"), "\(again.err)")
         #expect(try site.entries().count == count)
         let changed = try site.recon(["decide", "R2", "exclude", "--by", "Asha"], env: TestSite.closeDay)

@@ -228,6 +228,11 @@ struct TrustAnchorTests {
         #expect(credit.code == 3, "\(credit.err)")
         #expect(credit.err.contains("chmod 600"), "\(credit.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl"))) == before)
+        // A writer that signs only its own intent records goes on without the key, and says so.
+        let decide = try site.recon(["decide", "R5", "approve", "--by", "Asha"], env: TestSite.rerunDay)
+        #expect(decide.err.contains("Ledger/keys/site.key can be read by its group or others, so it signs nothing: close, "
+            + "rerun, credit and operator changes refuse until `chmod 600"), "\(decide.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl"))) == before)
         chmod(site.path("Ledger/keys/site.key"), 0o600)
         #expect(try site.recon(["rerun", "2026-03", "--reason", "late card", "--key", key], env: TestSite.rerunDay).code == 0)
     }

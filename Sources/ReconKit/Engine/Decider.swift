@@ -5,7 +5,7 @@ public struct Decider {
     public init(session: SiteSession) { self.session = session }
 
     @discardableResult
-    public func decide(_ given: Decision) throws -> LedgerEntry {
+    public func decide(_ given: Decision) throws -> (entry: LedgerEntry, appended: Bool) {
         guard !given.by.trimmingSpaces.isEmpty else { throw ReconFailure.usage("--by needs the name of the person deciding") }
         // `by` and `note` follow the text rules of a decisions drop's columns (SPEC §2).
         var d = given
@@ -39,12 +39,12 @@ public struct Decider {
         if let inForce, inForce.decision == d.decision, inForce.by == d.by, inForce.note == d.note {
             session.log.info("\(d.subject): this decision is already recorded (seq \(inForce.seq)); nothing was appended")
             Drafter(session: session).refresh()
-            return session.ledger.entries[inForce.seq - 1]
+            return (session.ledger.entries[inForce.seq - 1], false)
         }
         try OutboxCheck(site: session.site).requireDerivedPlaces(periods: state.openPeriods)
         let entry = try session.append([FlagRaiser.decided(d, target: target).item])[0]
         try LedgerReplay.apply(appended: [entry], to: &session.state, site: session.site)
         Drafter(session: session).refresh()
-        return entry
+        return (entry, true)
     }
 }

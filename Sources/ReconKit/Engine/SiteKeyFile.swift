@@ -1,3 +1,4 @@
+import Glibc
 import Foundation
 
 /// Where the site's private key lives and how it is read (SPEC §6): `Ledger/keys/site.key`,
@@ -11,6 +12,12 @@ public enum SiteKeyFile {
             let config = try? SiteConfig.parse(String(decoding: bytes, as: UTF8.self)), let named = config.siteKey
         else { return site.privateKeyFile }
         return named.hasPrefix("/") ? named : site.path(named)
+    }
+
+    /// Whether the site key's file is there and its group or others may read or write it.
+    public static func isExposed(_ site: Site) -> Bool {
+        var info = stat()
+        return stat(path(for: site), &info) == 0 && info.st_mode & 0o077 != 0
     }
 
     /// Reads the site key, refusing (exit 3) a file others can read or one that is not a key,

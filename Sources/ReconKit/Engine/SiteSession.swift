@@ -128,7 +128,15 @@ public final class SiteSession {
         missingDocuments = try found?.outcome.get().missingDocuments
         self.ledger = ledger
         // This command's appends sign their intent records, so a crash's are told from a forged one.
-        if writing { ledger.intentKey = try? SiteKeyFile.load(site) }
+        if writing {
+            ledger.intentKey = try? SiteKeyFile.load(site)
+            // Said by every writer, not only by the ones that must sign (they refuse, exit 3).
+            if ledger.intentKey == nil && SiteKeyFile.isExposed(site) {
+                let message = "\(SiteKeyFile.path(for: site)) can be read by its group or others, so it signs nothing: close, "
+                    + "rerun, credit and operator changes refuse until `chmod 600 \(SiteKeyFile.path(for: site))`"
+                log.warning("\(message)")
+            }
+        }
         let (config, configSha256, replayed) = try opened.get()
         (self.config, self.configSha256) = (config, configSha256)
         state = replayed.state

@@ -28,6 +28,13 @@ struct BillingDetailsDropTests {
         #expect(rows[1].effectiveTaxComponents == [TaxComponent(name: "Tax", rate: .zero)])
     }
 
+    /// Lines are separated by ` | ` (SPEC §2); a bare `|` inside a line is part of it.
+    @Test func anAddressSplitsOnlyAtSpacedBars() throws {
+        let o = parse(clientsHeader + "C1,Lotus,INR,std,2020-01-01,5,18,Unit 3|4 Elm St | Springfield |  | 12345,,,,,\n", .clients)
+        guard case .clients(let rows)? = o.rows else { Issue.record("no rows: \(o.problems.reportLines)"); return }
+        #expect(rows[0].billingAddress == ["Unit 3|4 Elm St", "Springfield", "12345"])
+    }
+
     @Test(arguments: [
         (",,,400,,", "payment_terms_days"), (",,,,,CGST:9;SGST:8", "tax_components"), (",,,-1,,", "payment_terms_days"),
         (String(repeating: "x", count: 301) + ",,,,,", "billing_address"),

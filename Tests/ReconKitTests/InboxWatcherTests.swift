@@ -156,6 +156,29 @@ import Testing
         }
     }
 
+    /// A batch that failed as a whole (a `recon.toml` being edited, say: fixed outside the
+    /// Inbox, where no event says so) is tried again unchanged after a while, not only once
+    /// its files change; the wait doubles while failures go on.
+    @Test func aFailedBatchIsRetriedUnchangedAfterAWhile() async throws {
+        try await withTemporaryInbox { inbox in
+            let logs = LogRecorder()
+            var options = WatchOptions.quick(stableFor: .milliseconds(100))
+            options.retryAfterFailure = .milliseconds(300)
+            let harness = WatchHarness(inbox: inbox, options: options, log: logs.logger, failOn: "usage_x.csv", failures: 2)
+            harness.start()
+            try writeFile(inbox + "/usage_x.csv", "x\n")
+            let names = { harness.deliveries.all.map(\.name) }
+            #expect(await eventually { names().count >= 3 })
+            #expect(await harness.stopAndWait())
+            #expect(names() == ["usage_x.csv", "usage_x.csv", "usage_x.csv"])
+            #expect(!FileManager.default.fileExists(atPath: inbox + "/usage_x.csv"), "the third try took it")
+            let errors = logs.lines.filter { $0.hasPrefix("error:") }
+            #expect(errors.count == 2, "\(errors)")
+            #expect(errors.first?.contains("retried once they change, or in 0.3 seconds as they are") == true, "\(errors)")
+            #expect(errors.last?.contains("or in 0.6 seconds as they are") == true, "\(errors)")
+        }
+    }
+
     @Test func onceReturnsAfterOnePass() async throws {
         try await withTemporaryInbox { inbox in
             for name in ["usage_a.csv", "usage_b.csv"] { try writeFile(inbox + "/" + name, name) }
@@ -281,17 +304,21 @@ private final class WatchHarness: @unchecked Sendable {
 
     private let delayPerBatch: Duration
     private let failOn: String?
+    /// How many batches holding `failOn` fail before one succeeds.
+    private var failuresLeft: Int
     private let keep: String?
     private let stopInBatch: Bool
 
     init(
         inbox: String, options: WatchOptions, log: Logger = LogRecorder().logger,
-        delayPerBatch: Duration = .zero, failOn: String? = nil, keep: String? = nil, stopInBatch: Bool = false
+        delayPerBatch: Duration = .zero, failOn: String? = nil, failures: Int = .max, keep: String? = nil,
+        stopInBatch: Bool = false
     ) {
         self.inbox = inbox
         self.watcher = InboxWatcher(inbox: inbox, options: options, log: log)
         self.delayPerBatch = delayPerBatch
         self.failOn = failOn
+        self.failuresLeft = failures
         self.keep = keep
         self.stopInBatch = stopInBatch
     }
@@ -341,7 +368,8 @@ private final class WatchHarness: @unchecked Sendable {
             let (seconds, attoseconds) = delayPerBatch.components
             Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
         }
-        if let failOn, batch.contains(where: { $0.name == failOn }) {
+        if let failOn, batch.contains(where: { $0.name == failOn }), failuresLeft > 0 {
+            failuresLeft -= 1
             struct Refused: Error {}
             throw Refused()
         }

@@ -773,4 +773,22 @@ struct PrivilegeAndRerunTests {
         }
         return "{" + members.joined(separator: ",") + "}"
     }
+
+    /// A `--reason` is printed on the documents it issues: it keeps the text rule of a
+    /// decision's note. A U+FFFF in it used to leave every text cell of the credit note
+    /// unreadable while both verifiers said ok; a line break or 1,001 characters likewise.
+    @Test(arguments: ["typo\u{FFFF}", "two\nlines", String(repeating: "r", count: 1001)])
+    func aReasonOutsideTheTextRuleIsRefused(reason: String) throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        let before = try site.ledgerBytes()
+        let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "1.00", "--reason", reason, "--key", key],
+                                    env: TestSite.rerunDay)
+        #expect(credit.code == 2, "\(credit.err)")
+        #expect(credit.err.contains("--reason "), "\(credit.err)")
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", reason, "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 2, "\(rerun.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(FileIO.list(site.path("Outbox/2026-03/credit-notes")).isEmpty)
+    }
 }

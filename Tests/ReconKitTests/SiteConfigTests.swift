@@ -156,6 +156,35 @@ struct SiteConfigTests {
         #expect(try site.recon(["verify"], env: env).code == 0)
     }
 
+    /// With `--key-dir` the prepared file must name the key: it gets its `site_key` line first,
+    /// in its own line endings, and is otherwise kept byte for byte (it used to be written
+    /// again, its comments and CRLF lost).
+    @Test func initWithAKeyDirKeepsAPreparedReconTomlButForItsKeyLine() throws {
+        let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
+        let prepared = "# prepared by finance\r\npaper = \"Letter\"\r\n[seller]\r\nlegal_name = \"X Ltd\" # as registered\r\n"
+        let site = try TestSite()
+        try prepared.write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let keys = site.root + "-keys"
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        let made = try site.recon(["init", "--name", "pc", "--key-dir", keys], env: env)
+        #expect(made.code == 0, "\(made.out)\(made.err)")
+        let key = keys + "/pc.key"
+        #expect(try site.read("recon.toml") == "site_key = \"\(key)\"\r\n" + prepared)
+        #expect(try site.recon(["status"], env: env).code == 0)
+        #expect(try site.recon(["verify"], env: env).code == 0)
+    }
+
+    /// A name the site's own `recon.toml` reader would refuse is refused by init, before it
+    /// creates anything: a site nothing could open was left.
+    @Test(arguments: [String(repeating: "N", count: 201), "lab\u{FFFF}", "lab\u{0007}"])
+    func initRefusesASiteNameRecontomlWouldRefuse(name: String) throws {
+        let site = try TestSite()
+        let made = try site.recon(["init", "--name", name], env: ["RECON_NOW": "2026-04-02T09:00:00Z"])
+        #expect(made.code == 1, "\(made.out)\(made.err)")
+        #expect(made.err.contains("a site name is 1–200 characters"), "\(made.err)")
+        #expect(!site.exists("Ledger") && !site.exists("recon.toml"))
+    }
+
     @Test func theBinaryRefusesAMistypedSettingNamingTheLine() throws {
         let site = try TestSite()
         let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]

@@ -65,7 +65,8 @@ extension DropParser {
             throw FieldValue.Invalid("is \(text.count) characters; an address is at most 300 (lines separated by \" | \")")
         }
         var lines: [String] = []
-        for part in text.split(separator: "|", omittingEmptySubsequences: true) {
+        // Split at " | " only (SPEC §2): a bare "|" inside a line ("Unit 3|4") is part of it.
+        for part in text.components(separatedBy: " | ") {
             let line = part.trimmingSpaces
             if line.isEmpty { continue }
             // The limit is the address's, not a text field's 200: one long line may use it all.

@@ -19,8 +19,7 @@ public struct Creditor {
             throw ReconFailure.rejected("\(number) is not an invoice issued by this site (numbers look like INV-2026-000001)")
         }
         // Trimmed as drop text is (SPEC §2): `"goodwill "` is the same request as `"goodwill"`, and a retry of it.
-        let reason = reason.trimmingSpaces
-        guard !reason.isEmpty else { throw ReconFailure.usage("--reason must say why the invoice is credited") }
+        let reason = try PrivilegedRequest.reason(reason, saying: "the invoice is credited")
         let amount: ExactDecimal
         do {
             amount = try FieldValue.decimal(Substring(text), positive: true)

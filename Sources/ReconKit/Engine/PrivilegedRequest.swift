@@ -55,6 +55,20 @@ public struct PrivilegedRequest {
                                  signature: try key.signature(for: JCS.canonical(.object(request))))
     }
 
+    /// A `--reason` as the documents print it: trimmed, required, and under the text rule of a
+    /// decision's note (SPEC §2: at most 1,000 characters, no control character or
+    /// non-character), which a reason printed on a credit note must keep as much as a note:
+    /// a U+FFFF in it would leave every text cell of the issued workbooks unreadable.
+    static func reason(_ given: String, saying why: String) throws -> String {
+        let reason = given.trimmingSpaces
+        guard !reason.isEmpty else { throw ReconFailure.usage("--reason must say why \(why)") }
+        do {
+            return try FieldValue.text(Substring(reason), limit: FieldValue.noteLimit)
+        } catch let invalid as FieldValue.Invalid {
+            throw ReconFailure.rejected("--reason \(invalid.message)")
+        }
+    }
+
     /// The members a privileged entry carries.
     public var bodyMembers: [String: JSONValue] {
         ["request": .object(request), "signed_by": .string(signedBy), "signature": .string(signature)]

@@ -34,8 +34,7 @@ public struct Rerunner {
         try OutboxCheck(site: session.site).requireNoStrayDocuments(period: period, issued: session.state.issued)
         try Ingestor(session: session).requireOwnFolders()  // its held drops are read from inside the site only
         // Trimmed as drop text is (SPEC §2), so a retry with a stray space is still a retry.
-        let reason = reason.trimmingSpaces
-        guard !reason.isEmpty else { throw ReconFailure.usage("--reason must say why the period is rerun") }
+        let reason = try PrivilegedRequest.reason(reason, saying: "the period is rerun")
         let signed = try PrivilegedRequest.sign(command: "rerun", args: ["period": period.description, "reason": reason],
                                                 keyFile: keyFile, session: session)
         // The checkpoint that must follow is signed with the site key: refuse now, not after appending.

@@ -21,8 +21,13 @@ public enum SiteInitializer {
         let name = value(given, prepared?.site, "example-site")
         let baseCurrency = value(givenBase, prepared?.baseCurrency, "INR")
         let timezone = value(givenZone, prepared?.timezone, "UTC")
-        guard !name.isEmpty, !name.contains("+"), !name.contains(where: \.isWhitespace) else {
-            throw ReconFailure.usage("--name \"\(name)\": a site name is non-empty, without spaces or '+' (it signs checkpoints)")
+        // As strict as recon.toml's `site` is read later: a name init took and every command then
+        // refused would leave a site nothing can open.
+        guard !name.isEmpty, !name.contains("+"), !name.contains(where: \.isWhitespace), name.unicodeScalars.count <= 200,
+              !name.unicodeScalars.contains(where: { SafeText.forbidden($0) != nil }) else {
+            throw ReconFailure.usage("--name \"\(SafeText.escaped(String(name.prefix(80))))\"\(name.count > 80 ? "…" : ""): a site name is "
+                + "1–200 characters without spaces, '+', control characters or U+FFFE/U+FFFF (it signs checkpoints and heads "
+                + "every document), e.g. hq-site")
         }
         guard Currency(code: baseCurrency) != nil else {
             throw ReconFailure.usage("--base-currency \(baseCurrency) is not an ISO 4217 code (e.g. INR, USD, EUR)")
@@ -60,8 +65,18 @@ public enum SiteInitializer {
         }
         let stored = try OperatorKeyFile.load(privateKeyFile, role: "the site key")
         try FileIO.writeAtomically(site.publicKeyFile, Array((stored.verifierKey.text + "\n").utf8))
-        // A prepared file stays as it was written, comments and all, unless it must now name the key.
-        if prepared == nil || externalKey != nil { try FileIO.writeAtomically(site.configFile, Array(config.text.utf8)) }
+        // A prepared file stays as it was written, comments and all; one that must now name the
+        // key gets its `site_key` line first (a top-level key before any table), nothing else.
+        if prepared == nil || (externalKey != nil && prepared?.siteKey != nil) {
+            try FileIO.writeAtomically(site.configFile, Array(config.text.utf8))
+        } else if let externalKey {
+            var bytes = try FileIO.read(site.configFile)
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            let at = bytes.starts(with: bom) ? bom.count : 0
+            let newline = bytes.firstIndex(of: 10).map { $0 > 0 && bytes[$0 - 1] == 13 } == true ? "\r\n" : "\n"
+            bytes.insert(contentsOf: Array("site_key = \(TOML.quoted(externalKey))\(newline)".utf8), at: at)
+            try FileIO.writeAtomically(site.configFile, bytes)
+        }
         let lock = try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
         let ledger = LedgerFile(path: site.ledgerFile)

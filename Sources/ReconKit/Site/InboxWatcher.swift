@@ -34,6 +34,10 @@ public final class InboxWatcher {
     /// Names that are not UTF-8 already handed over (processing lists and rejects them itself).
     private var handedUndecodable = Set<UndecodableName>()
     private var scanFailureReported = false
+    /// When the files a failed batch left in the Inbox are tried again, and how many batches
+    /// in a row have failed (the wait doubles with each).
+    private var retryParkedAt: ContinuousClock.Instant?
+    private var failuresInARow = 0
 
     /// Creates a watcher of the folder `inbox` (the site's `Inbox/`).
     public init(inbox: String, options: WatchOptions, log: Logger) {
@@ -49,7 +53,8 @@ public final class InboxWatcher {
     /// - Parameter process: called on this thread with batches of ready file paths,
     ///   in batch order; the next batch waits for it to return. An error it throws
     ///   is logged and watching goes on; the batch's files that are still in the
-    ///   Inbox are retried only once they change. Entries whose names are not UTF-8
+    ///   Inbox are retried once they change, or unchanged after
+    ///   ``WatchOptions/retryAfterFailure`` (doubling while failures go on). Entries whose names are not UTF-8
     ///   have no path: a batch is handed over when one appears (it may hold no path),
     ///   and `process` lists them itself (``UndecodableName``).
     /// Call it from one thread at a time. If the Inbox folder disappears while
@@ -71,6 +76,11 @@ public final class InboxWatcher {
         var nextLook: ContinuousClock.Instant? = lastLook  // look at once
 
         while !isStopRequested {
+            if let retry = retryParkedAt, clock.now >= retry {
+                tracker.unparkAll()
+                retryParkedAt = nil
+                nextLook = clock.now
+            }
             if let due = nextLook, clock.now >= due {
                 let started = clock.now
                 guard let scan = look() else {
@@ -161,8 +171,10 @@ public final class InboxWatcher {
         polling: Bool
     ) -> ContinuousClock.Instant? {
         let tick = lastLook + options.pollInterval
-        if let readyAt = tracker.earliestReadyAt { return min(tick, readyAt) }
-        return polling ? tick : nil
+        let routine: ContinuousClock.Instant?
+        if let readyAt = tracker.earliestReadyAt { routine = min(tick, readyAt) } else { routine = polling ? tick : nil }
+        guard let retry = retryParkedAt else { return routine }
+        return min(routine ?? retry, retry)
     }
 
     /// Blocks in `poll` until `deadline`, an inotify event or a stop request.
@@ -220,9 +232,13 @@ public final class InboxWatcher {
         log.info("Handing over \(batch.count + strays.count + undecodable.count) drop(s): \(names)")
         do {
             try process(batch.map(\.path) + strays)
+            failuresInARow = 0
         } catch {
+            failuresInARow += 1
+            let wait = options.retryAfterFailure * (1 << min(failuresInARow - 1, 4))
+            if !options.once { retryParkedAt = clock.now + wait }
             let next = options.once ? "Files left in the Inbox wait for the next run"
-                : "Watching goes on; files left in the Inbox are retried once they change"
+                : "Watching goes on; files left in the Inbox are retried once they change, or in \(wait) as they are"
             log.error("Processing \(names) failed: \(error). \(next)")
             return
         }

@@ -62,6 +62,12 @@ struct StabilityTracker {
         return ready.sorted(by: DropCandidate.handsOverBefore)
     }
 
+    /// Lets every parked file be handed over again at the next look, changed or not: the
+    /// processing that left them failed, and its cause may be fixed now.
+    mutating func unparkAll() {
+        parked = [:]
+    }
+
     /// Records a batch as handed over; those of its files that are still in the
     /// Inbox, unchanged, on later looks are parked until they change.
     mutating func handedOver(_ batch: [DropCandidate]) {

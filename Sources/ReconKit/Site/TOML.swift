@@ -235,7 +235,7 @@ struct TOMLReader {
         switch c {
         case "\"":
             if i + 2 < s.count, s[i + 1] == "\"", s[i + 2] == "\"" {
-                throw fail("multi-line strings are not used in recon.toml; write \"…\" on one line (use \\n for a line break)")
+                throw fail("multi-line strings are not used in recon.toml; write \"…\" on one line (its text holds no line break: separate the parts with commas)")
             }
             return .string(try basicString())
         case "'":

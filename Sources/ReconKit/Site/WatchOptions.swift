@@ -19,6 +19,11 @@ public struct WatchOptions: Sendable {
     /// Turn SIGINT and SIGTERM into a stop request (see ``StopSignal``) while
     /// ``InboxWatcher/run(process:)`` runs.
     public var stopOnSignals: Bool
+    /// After a batch whose processing failed as a whole (a `recon.toml` being edited, the
+    /// writer lock held, damage), how long before its files still in the Inbox are tried
+    /// again though unchanged; doubled after each further failure, up to 16 times as long.
+    /// The cause is usually fixed outside the Inbox, where no event says so.
+    public var retryAfterFailure: Duration
 
     /// Creates watch options; every argument defaults to the product's setting.
     public init(
@@ -26,12 +31,14 @@ public struct WatchOptions: Sendable {
         pollInterval: Duration = .milliseconds(250),
         once: Bool = false,
         forcePolling: Bool = false,
-        stopOnSignals: Bool = true
+        stopOnSignals: Bool = true,
+        retryAfterFailure: Duration = .seconds(30)
     ) {
         self.stableFor = stableFor
         self.pollInterval = pollInterval
         self.once = once
         self.forcePolling = forcePolling
         self.stopOnSignals = stopOnSignals
+        self.retryAfterFailure = retryAfterFailure
     }
 }

@@ -287,9 +287,11 @@ extension WatchOptions {
     fileprivate static func quick(
         stableFor: Duration = .milliseconds(150), once: Bool = false, forcePolling: Bool = false
     ) -> WatchOptions {
+        // A failed batch waits for a change here: the retry after a back-off has its own test,
+        // and a test run on a busy machine can outlast the product's 30 s.
         WatchOptions(
             stableFor: stableFor, pollInterval: .milliseconds(50), once: once, forcePolling: forcePolling,
-            stopOnSignals: false)
+            stopOnSignals: false, retryAfterFailure: .seconds(3600))
     }
 }
 

@@ -12,14 +12,7 @@ import Testing
             radiologists: "R1,Dr One,A,5,KWD", providerRates: "2026-01-01,*,*,*,0,0.001,0.000333,KWD",
             clientRates: "2026-01-01,K1,*,*,*,1,,1.001,KWD,volume\n2026-01-01,K2,*,*,*,1,,98765432109.876,KWD,volume",
             usage: "r1,2026-03-02T10:00Z,K1,R1,CT,1,\nr2,2026-03-02T11:00Z,K2,R1,CT,1,\nr3,2026-03-02T12:00Z,K2,R1,MR,1,")
-        let close = try site.recon(["close", "2026-03"], env: env)
-        #expect(close.code == 0, "\(close.err)")
-        let closed = try #require(try site.bodies("period.closed").first)
-        let stats = try #require(closed["stats"] as? [[String: Any]])
-        var figures: [String: [String]] = [:]
-        for s in stats {
-            figures["\(s["party"] ?? "") \(s["id"] ?? "")"] = [s["revenue_base"] as? String ?? "?", s["cost_base"] as? String ?? "?"]
-        }
+        let figures = try closedFigures(site, env: env)
         // K1: 1.001 billed; cost 0.001 + 0.000333 = 0.001333 → 0.001.
         // K2: 2 × 98,765,432,109.876 = 197,530,864,219.752; cost 2 × 0.001333 = 0.002666 → 0.003.
         // R1's statement: CT 2 × 0.001 = 0.002 and 2 images × 0.000333 = 0.000666 → 0.001; MR 0.001 and
@@ -39,7 +32,18 @@ import Testing
             providerRates: "2026-01-01,*,*,*,0,1,0,EUR\n2026-01-01,y,*,*,0,2,0,GBP",
             clientRates: "2026-01-01,*,*,*,*,1,,100,EUR,volume",
             usage: "z1,2026-03-02T10:00Z,L1,K1,CT,1,\nz2,2026-03-02T10:00Z,L2,K2,CT,1,")
-        let close = try site.recon(["close", "2026-03"], env: TestSite.marchEnd)
+        let figures = try closedFigures(site, env: TestSite.marchEnd)
+        // L1: 100 EUR billed, K1 paid 1 EUR. L2: 100 EUR billed (no rate needed); its cost is
+        // K2's 2 GBP, unknown in EUR. K2: no revenue, cost unknown.
+        #expect(figures == ["client L1": ["100.00", "1.00"], "client L2": ["100.00", "-"],
+                            "radiologist K1": ["0.00", "1.00"], "radiologist K2": ["0.00", "-"]])
+        site.expectAuditorAccepts()
+    }
+
+    /// March closed; then each party's `[revenue_base, cost_base]` as its `period.closed`
+    /// records them ("-" for a member left out), by "client ID" or "radiologist ID".
+    func closedFigures(_ site: TestSite, env: [String: String]) throws -> [String: [String]] {
+        let close = try site.recon(["close", "2026-03"], env: env)
         #expect(close.code == 0, "\(close.err)")
         let closed = try #require(try site.bodies("period.closed").first)
         let stats = try #require(closed["stats"] as? [[String: Any]])
@@ -47,11 +51,7 @@ import Testing
         for s in stats {
             figures["\(s["party"] ?? "") \(s["id"] ?? "")"] = [s["revenue_base"] as? String ?? "-", s["cost_base"] as? String ?? "-"]
         }
-        // L1: 100 EUR billed, K1 paid 1 EUR. L2: 100 EUR billed (no rate needed); its cost is
-        // K2's 2 GBP, unknown in EUR. K2: no revenue, cost unknown.
-        #expect(figures == ["client L1": ["100.00", "1.00"], "client L2": ["100.00", "-"],
-                            "radiologist K1": ["0.00", "1.00"], "radiologist K2": ["0.00", "-"]])
-        site.expectAuditorAccepts()
+        return figures
     }
 }
 

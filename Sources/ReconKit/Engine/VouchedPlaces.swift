@@ -39,8 +39,10 @@ enum VouchedPlaces {
             for folder in Set(DocumentKind.allCases.map(\.folder)).sorted() { places.append("Outbox/\(month)/\(folder)") }
         }
         for place in places where FileIO.isSymbolicLink(site.path(place)) {
-            return damage(place.hasPrefix("Outbox/") ? "the documents' folder" : "the ledger's place", place, link: place,
-                          target: target(of: site.path(place)), seq: nil)
+            let what = place.hasSuffix(".jsonl") ? "file" : "folder"
+            return LedgerDamage(seq: nil, "\(place) is a symbolic link (to \(target(of: site.path(place)))), not the site's own "
+                + "\(what): the ledger vouches only for files kept in the site, and a writer would put new ones there — move the "
+                + "real \(what) back to \(place)")
         }
         return nil
     }
@@ -48,8 +50,7 @@ enum VouchedPlaces {
     private static func damage(_ what: String, _ relative: String, link: String, target: String, seq: Int?) -> LedgerDamage {
         let which = link == relative ? "it is a symbolic link" : "\(link) is a symbolic link"
         return LedgerDamage(seq: seq, "\(what) \(relative) is not the site's own: \(which) (to \(target)); the ledger vouches "
-            + "only for files kept in the site — move the real \(link == relative && what != "the documents' folder" ? "file" : "folder") "
-            + "back to \(link)")
+            + "only for files kept in the site — move the real \(link == relative ? "file" : "folder") back to \(link)")
     }
 
     private static func target(of path: String) -> String {

@@ -46,7 +46,8 @@ struct Ingest: ParsableCommand {
                     + "name files that exist, or give none to take everything in Inbox/")
             }
             // A dry run only reads: it takes no writer lock and writes nothing.
-            let session = try SiteSession(site: options.siteValue, writing: !dryRun, predicting: dryRun, log: options.log, clock: options.clock)
+            let session = try SiteSession(site: options.siteValue, writing: !dryRun, predicting: dryRun, log: options.log,
+                                          rebuilding: !dryRun, clock: options.clock)
             keepUntilExit(session)
             if !dryRun { try session.repair() }
             var paths = Ingestor.distinctNamed(named).sorted(by: Ingestor.processingOrder)

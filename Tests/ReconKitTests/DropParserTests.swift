@@ -80,7 +80,8 @@ struct DropParserTests {
     @Test func aWrongFieldCountIsReported() {
         let p = problems(usageHeader + "R1,2026-03-01T10:00Z,C1,D1,CT,3\n", .usage)
         #expect(p == ["line 2, column 7 (urgency): the row ends before this column: it has 6 fields but the header has 7; "
-            + "give every row all the header's fields (an empty one for an empty value)"])
+            + "give every row all the header's fields (an empty one for an empty value); its other fields are checked once "
+            + "it has them all"])
     }
 
     @Test func nonUTF8BytesAreReportedWithLineAndColumn() {

@@ -128,4 +128,18 @@ struct IngestDryRunTests {
         let realDamaged = try site.recon(["ingest"], env: TestSite.rerunDay)
         #expect(realDamaged.code == 4, "\(realDamaged.err)")
     }
+    /// A dry run writes no file, not even the drop caches and closed-period index an ingest
+    /// writes back when they are missing (it used to, without the writer lock).
+    @Test func aDryRunDoesNotWriteMissingCachesBack() throws {
+        let site = try TestSite.closedMarchSite()
+        try FileManager.default.removeItem(atPath: site.path(".recon"))
+        try site.drop("usage-april.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "A1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
+        let before = try snapshot(site)
+        let dry = try site.recon(["ingest", "--dry-run"], env: TestSite.rerunDay)
+        #expect(dry.code == 0, "\(dry.out)\(dry.err)")
+        #expect(dry.out.contains("usage-april.csv: would be accepted with 1 usage row"), "\(dry.out)")
+        #expect(try snapshot(site) == before)
+        #expect(!site.exists(".recon"))
+    }
 }

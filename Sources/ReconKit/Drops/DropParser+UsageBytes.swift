@@ -31,39 +31,31 @@ extension DropParser {
     /// each problem.
     func usageRecord(_ raw: CSVFields, line: Int, table: DropTable, problems: ProblemList) -> Report? {
         if let report = usageRow(raw, line: line, table: table) { return report }
-        return DropParser.typedRow(raw, line: line, table: table, problems: problems, usageRow) { report in
-            [PartyReference(line: line, field: "client_id", id: report.clientId),
-             PartyReference(line: line, field: "radiologist_id", id: report.radiologistId)]
-        }
+        return DropParser.typedRow(raw, line: line, table: table, problems: problems, usageRow)
     }
 
     /// A data record as a row of its kind (`make`), recording each problem.
     ///
-    /// A record whose field count is not the header's gives no row, but the fields it has are
-    /// still checked (and `parties` of what they make still checked against the site's), so
-    /// the clerk sees every problem of the row in one report rather than one a drop.
+    /// A record whose field count is not the header's gives no row and only that problem: a
+    /// stray comma or a missing field shifts every field after it, so checking them by place
+    /// would blame cells that are right ("Inc." is not a currency) and mislead the clerk.
     static func typedRow<Row>(_ raw: CSVFields, line: Int, table: DropTable, problems: ProblemList,
-                              _ make: (DropRow) -> Row?, parties: (Row) -> [PartyReference] = { _ in [] }) -> Row? {
+                              _ make: (DropRow) -> Row?) -> Row? {
         if raw.count == table.width {
             return make(DropRow(line: line, fields: raw.strings, table: table, problems: problems))
         }
-        // The columns the record has, checked apart: an absent column's "is empty" is not news.
-        let present = min(raw.count, table.width)
-        let found = ProblemList()
-        let made = make(DropRow(line: line, fields: Array(raw.strings.prefix(present)), table: table, problems: found))
-        for p in found.problems where (p.column ?? .max) <= present { problems.add(p) }
-        for party in found.partiesOfFailedRows { problems.note(party) }
-        if let made { for party in parties(made) { problems.note(party) } }
         // Said at the first column the row lacks, or at its first field past the header's.
         if raw.count < table.width {
             let column = raw.count + 1
             problems.add(DropProblem(line: line, column: column, field: table.label(ofColumn: column),
                 "the row ends before this column: it has \(raw.count) fields but the header has \(table.width); "
-                    + "give every row all the header's fields (an empty one for an empty value)"))
+                    + "give every row all the header's fields (an empty one for an empty value); its other fields are "
+                    + "checked once it has them all"))
         } else {
             let column = table.width + 1
             problems.add(DropProblem(line: line, column: column, field: table.label(ofColumn: column),
-                "the row has \(raw.count) fields but the header has \(table.width); quote fields that contain commas"))
+                "the row has \(raw.count) fields but the header has \(table.width); quote fields that contain commas; "
+                    + "its other fields are checked once it has the header's number"))
         }
         return nil
     }

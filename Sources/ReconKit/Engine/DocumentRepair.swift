@@ -32,7 +32,7 @@ public struct DocumentRepair {
             guard let file = e.string("file"), let sha = e.string("sha256") else { continue }
             let final = session.site.path(file)
             if FileIO.exists(final) { continue }
-            try requireNoLinkAbove(file)
+            // Its folders are the site's own: the writer checks refused any link there (``VouchedPlaces``).
             let dir = FileIO.parent(of: final), name = FileIO.baseName(final)
             var restored = false
             for candidate in FileIO.list(dir) where candidate.hasPrefix("." + name + ".") && candidate.hasSuffix(".tmp") {
@@ -65,17 +65,6 @@ public struct DocumentRepair {
         }
         try restoreDerivedOutputs()
         return repaired
-    }
-
-    /// A missing document comes back in its folder, from a temporary file there or written
-    /// anew: a link where one of its folders below `Outbox/` goes would put it outside the
-    /// site, so it is refused (exit 3) before either, as ``OutboxCheck`` refuses it for every workbook.
-    private func requireNoLinkAbove(_ file: String) throws {
-        var folder = FileIO.parent(of: file)
-        while folder.hasPrefix("Outbox/") {
-            try OutboxCheck(site: session.site).requireNoLink(folder)
-            folder = FileIO.parent(of: folder)
-        }
     }
 
     /// The folder of a missing document, made if need be. A file standing where the folder (or

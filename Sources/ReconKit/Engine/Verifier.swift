@@ -97,9 +97,7 @@ public struct Verifier {
                 + "signed by the site key, names this head); the next writing command writes it")
         }
         for seq in checkpointer.all() {
-            if let linked = VouchedPlaces.damage("checkpoint", Checkpointer.relativePath(seq: seq), seq: seq, in: site) { throw linked }
-            try checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
-                          ledger: ledger, verifier: verifier, siteName: siteName)
+            try checkCheckpoint(seq, ledger: ledger, verifier: verifier, siteName: siteName)
         }
         // After the checkpoints and the signed requests: a ledger rewritten behind a checkpoint,
         // or a forged privileged entry, is named by those, the plainer words.
@@ -180,6 +178,15 @@ public struct Verifier {
                     + "outside the site (`recon verify --checkpoint FILE`)")
             }
         }
+    }
+
+    /// The site's checkpoint `SEQ.txt`: the site's own file (never reached through a link,
+    /// ``VouchedPlaces``), signed over the ledger's first `seq` entries.
+    func checkCheckpoint(_ seq: Int, ledger: LedgerFile, verifier: VerifierKey, siteName: String) throws {
+        let relative = Checkpointer.relativePath(seq: seq)
+        if let linked = VouchedPlaces.damage("checkpoint", relative, seq: seq, in: site) { throw linked }
+        try checkNote(site.path(relative), name: "checkpoint \(seq).txt", fileSeq: seq, ledger: ledger, verifier: verifier,
+                      siteName: siteName)
     }
 
     func checkNote(_ path: String, name: String, fileSeq: Int?, ledger: LedgerFile, verifier: VerifierKey,

@@ -71,9 +71,7 @@ struct WriterChecks {
         if let linked = VouchedPlaces.folderDamage(in: site) { throw linked }
         for seq in Checkpointer(site: site).all() {
             if let damage = Self.intentOverCheckpoint(ledger, checkpoint: seq) { throw damage }
-            if let linked = VouchedPlaces.damage("checkpoint", Checkpointer.relativePath(seq: seq), seq: seq, in: site) { throw linked }
-            try verifier.checkNote(site.path("Ledger/checkpoints/\(seq).txt"), name: "checkpoint \(seq).txt", fileSeq: seq,
-                                   ledger: ledger, verifier: key, siteName: siteName)
+            try verifier.checkCheckpoint(seq, ledger: ledger, verifier: key, siteName: siteName)
         }
         // Privileged entries are checked by the session against the ledger's operators
         // (`SiteSession.checkPrivilegeAndCheckpoints`), every one of them, before any append.

@@ -43,7 +43,7 @@ struct DemoClient {
     /// The client's row in a `clients` drop, with the billing details its invoices print.
     var csvFields: [String] {
         return [id, name, currency, contractType, onboardedOn, String(maxImagesPerCase), taxRate,
-                "Accounts Payable | \(10 + code.count * 7) Hospital Road | \(city)", taxIdText, "PO-\(code)-2026", id == DemoClient.overdueId ? "15" : "30",
+                "Accounts Payable | \(10 + code.count * 7) Hospital Road | \(place.city)", taxIdText, "PO-\(code)-2026", id == DemoClient.overdueId ? "15" : "30",
                 "accounts@\(code.lowercased()).example", taxComponents]
     }
 
@@ -64,36 +64,20 @@ struct DemoClient {
     /// The city of its billing address, and for an Indian hospital its state's GST code (a
     /// GSTIN starts with it: 29 is Karnataka, the seller's state, where CGST + SGST apply).
     private var place: (city: String, gstState: String) {
-        switch id.split(separator: "-").last ?? "" {
-        case "MAA": return ("Chennai", "33")
-        case "DEL": return ("New Delhi", "07")
-        case "BLR": return ("Bengaluru", "29")
-        case "HYD": return ("Hyderabad", "36")
-        case "CCU": return ("Kolkata", "19")
-        case "PNQ": return ("Pune", "27")
-        case "MYS": return ("Mysuru", "29")
-        case "COK": return ("Kochi", "32")
-        case "GGN": return ("Gurugram", "06")
-        case "BBI": return ("Bhubaneswar", "21")
-        case "JAI": return ("Jaipur", "08")
-        case "AE": return ("Dubai", "")
-        case "DE": return (code == "ISAR" ? "München" : "Köln", "")
-        case "IE": return ("Dublin", "")
-        case "PT": return ("Lisboa", "")
-        case "JP": return (code == "SAKURA" ? "Osaka" : "Kobe", "")
-        case "KW": return (code == "JAHRA" ? "Al Jahra" : "Salmiya", "")
-        default:
-            switch code {
-            case "LAKESIDE": return ("Madison, WI", "")
-            case "BAYVIEW": return ("San Francisco, CA", "")
-            case "PRAIRIE": return ("Lincoln, NE", "")
-            case "GULFCOAST": return ("Houston, TX", "")
-            default: return (name.split(separator: " ").last.map(String.init) ?? name, "")
-            }
-        }
+        Self.places[code] ?? (name.split(separator: " ").last.map(String.init) ?? name, "")
     }
 
-    private var city: String { place.city }
+    /// ``place`` by client code.
+    private static let places: [String: (city: String, gstState: String)] = [
+        "SUNRISE": ("Chennai", "33"), "RIDGE": ("New Delhi", "07"), "LOTUS": ("Bengaluru", "29"),
+        "DECCAN": ("Hyderabad", "36"), "HOOGHLY": ("Kolkata", "19"), "SAHYADRI": ("Pune", "27"),
+        "CAUVERY": ("Mysuru", "29"), "MALABAR": ("Kochi", "32"), "ARAVALI": ("Gurugram", "06"),
+        "KALINGA": ("Bhubaneswar", "21"), "NOVA": ("Jaipur", "08"),
+        "LAKESIDE": ("Madison, WI", ""), "BAYVIEW": ("San Francisco, CA", ""), "PRAIRIE": ("Lincoln, NE", ""),
+        "GULFCOAST": ("Houston, TX", ""), "ATLAS": ("Dubai", ""), "RHEIN": ("Köln", ""), "ISAR": ("München", ""),
+        "LIFFEY": ("Dublin", ""), "TAGUS": ("Lisboa", ""), "SAKURA": ("Osaka", ""), "KANSAI": ("Kobe", ""),
+        "SALMIYA": ("Salmiya", ""), "JAHRA": ("Al Jahra", ""),
+    ]
 
     private var taxIdText: String {
         guard currency == "INR" else { return taxRate == "0" ? "" : "VAT-\(code)" }

@@ -23,8 +23,7 @@ public enum SiteInitializer {
         let timezone = value(givenZone, prepared?.timezone, "UTC")
         // As strict as recon.toml's `site` is read later: a name init took and every command then
         // refused would leave a site nothing can open.
-        guard !name.isEmpty, !name.contains("+"), !name.contains(where: \.isWhitespace), name.unicodeScalars.count <= 200,
-              !name.unicodeScalars.contains(where: { SafeText.forbidden($0) != nil }) else {
+        guard !name.contains("+"), !name.contains(where: \.isWhitespace), (try? FieldValue.text(Substring(name), limit: 200)) != nil else {
             throw ReconFailure.usage("--name \"\(SafeText.escaped(String(name.prefix(80))))\"\(name.count > 80 ? "…" : ""): a site name is "
                 + "1–200 characters without spaces, '+', control characters or U+FFFE/U+FFFF (it signs checkpoints and heads "
                 + "every document), e.g. hq-site")

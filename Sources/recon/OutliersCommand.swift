@@ -20,7 +20,7 @@ struct Outliers: ParsableCommand {
     @Option(name: .long, help: "The numeric CSV to score.")
     var input: String
 
-    @Option(name: .long, help: "The number of trees.")
+    @Option(name: .long, help: "The number of trees (at most \(Self.mostTrees)).")
     var trees: Int = 100
 
     @Option(name: .long, help: "Rows per tree (capped at the number of rows).")
@@ -29,8 +29,13 @@ struct Outliers: ParsableCommand {
     @Option(name: .long, help: "The seed of the forest's randomness.")
     var seed: UInt64 = 0
 
+    /// Beyond this many trees the scores no longer move, and the forest's memory would outgrow the machine.
+    static let mostTrees = 10_000
+
     func validate() throws {
-        guard trees >= 1 else { throw ValidationError("--trees must be at least 1, got \(trees).") }
+        guard (1...Self.mostTrees).contains(trees) else {
+            throw ValidationError("--trees must be from 1 to \(Self.mostTrees), got \(trees) (100 is scikit-learn's default).")
+        }
         guard sample >= 1 else { throw ValidationError("--sample must be at least 1, got \(sample).") }
     }
 

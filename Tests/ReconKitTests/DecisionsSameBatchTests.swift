@@ -43,4 +43,25 @@ struct DecisionsSameBatchTests {
         #expect(status.out.contains("hard flags: 1 (0 undecided)"), "\(status.out)")
         #expect(try site.recon(["verify"], env: Self.env).code == 0)
     }
+
+    /// Two rows about one flag in one decisions drop (approve from one person, exclude from
+    /// another; the same row twice; the flag and its report named each way) were accepted, the
+    /// last row deciding whether the report is billed, and a repeated row was recorded twice.
+    @Test(arguments: [
+        ("approve,Asha\n{F},exclude,Bob", "{F} is decided again (first on line 2)"),
+        ("approve,Asha\n{F},approve,Asha", "{F} is decided again (first on line 2)"),
+        ("approve,Asha\nR2,exclude,Bob", "R2 is decided again (first on line 2, as {F}: a hard flag and its report are one subject)"),
+    ])
+    func aSubjectDecidedTwiceInOneDropIsRejected(rows: String, expected: String) throws {
+        let site = try siteWithOneBatch(decision: "approve")
+        let text = "subject,decision,by\n{F},\(rows)\n".replacingOccurrences(of: "{F}", with: Self.flag)
+        try FileManager.default.removeItem(atPath: site.path("Inbox/decisions-h.csv"))
+        try site.drop("decisions-twice.csv", text)
+        let r = try site.recon(["ingest"], env: Self.env)
+        #expect(r.code != 0, "\(r.out)\(r.err)")
+        let errors = try site.read("Inbox/rejected/decisions-twice.csv.errors.txt")
+        #expect(errors.contains("line 3"), "\(errors)")
+        #expect(errors.contains(expected.replacingOccurrences(of: "{F}", with: Self.flag)), "\(errors)")
+        #expect(!(try site.read("Ledger/ledger.jsonl")).contains("flag.decided"), "nothing of the drop is recorded")
+    }
 }

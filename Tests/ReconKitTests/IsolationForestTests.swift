@@ -153,6 +153,12 @@ struct IsolationForestTests {
 
     @Test(arguments: [
         ("a,b\n1,2\n3,x\n", "line 3, column 2 (b): \"x\" is not a finite number; write a decimal such as 12, -0.5 or 1e-3"),
+        // Hexadecimal, which `Double` reads (0x400 as 1024), is not a decimal.
+        ("a,b\n1,2\n0x400,2\n", "line 3, column 1 (a): \"0x400\" is not a finite number; write a decimal such as 12, -0.5 or 1e-3"),
+        ("a,b\n1,0x1p3\n", "line 2, column 2 (b): \"0x1p3\" is not a finite number; write a decimal such as 12, -0.5 or 1e-3"),
+        ("a,b\n1,2\n3,1e\n", "line 3, column 2 (b): \"1e\" is not a finite number; write a decimal such as 12, -0.5 or 1e-3"),
+        // ±1.7e308 overflowed the splits' range: the two outliers scored lowest.
+        ("a,b\n1,2\n-1.7e308,0\n", "line 3, column 1 (a): \"-1.7e308\" is too large: the forest works in single precision, as scikit-learn's does; values must be within ±3.4e38 (rescale the column)"),
         ("a,b\n1,\n", "line 2, column 2 (b): an empty cell is not a finite number; write a decimal such as 12, -0.5 or 1e-3"),
         ("a,b\n1,2\nnan,2\n", "line 3, column 1 (a): \"nan\" is not a finite number; write a decimal such as 12, -0.5 or 1e-3"),
         ("a,b\n1,2,3\n", "line 2: expected 2 values as in the header, found 3; every row needs one number per column"),
@@ -181,6 +187,16 @@ struct IsolationForestTests {
         try "a,b\n1,x\n".write(toFile: site.path("bad.csv"), atomically: true, encoding: .utf8)
         let bad = try site.recon(["outliers", "--input", site.path("bad.csv")], site: false)
         #expect(bad.code == 2 && bad.err.contains("line 2, column 2 (b): \"x\" is not a finite number"), "\(bad.err)")
+    }
+
+    /// A billion trees aborted the program on a 48 GB allocation: a usage mistake (exit 1) instead.
+    @Test func outliersRefusesMoreTreesThanItCanHold() throws {
+        let site = try TestSite()
+        try "a,b\n1,2\n3,4\n".write(toFile: site.path("ok.csv"), atomically: true, encoding: .utf8)
+        let huge = try site.recon(["outliers", "--input", site.path("ok.csv"), "--trees", "1000000000"], site: false)
+        #expect(huge.code == 1 && huge.err.contains("--trees must be from 1 to 10000"), "\(huge.code) \(huge.err)")
+        let most = try site.recon(["outliers", "--input", site.path("ok.csv"), "--trees", "10000"], site: false)
+        #expect(most.code == 0 && most.out.hasPrefix("score\n"), "\(most.err)")
     }
 
     @Test func outliersRanksThePlantedRowFirst() throws {

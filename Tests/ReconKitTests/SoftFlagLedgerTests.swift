@@ -15,7 +15,8 @@ struct SoftFlagLedgerTests {
     /// Twelve mature clients, three radiologists, flat rates and five months of usage (each
     /// client 30–70 reports a month spread over days 1–28, 2–4 images each); January to April
     /// closed, May a month-to-date draft.
-    static func prepare(_ site: TestSite) throws {
+    /// `leavingOpen`: months ingested but not closed.
+    static func prepare(_ site: TestSite, leavingOpen: Set<String> = []) throws {
         let r = try site.recon(["init", "--name", "soft-site", "--base-currency", "INR", "--timezone", "UTC"], env: draftClock)
         #expect(r.code == 0, "\(r.err)")
         var clients = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\n"
@@ -43,7 +44,7 @@ struct SoftFlagLedgerTests {
                 }
             }
             try site.drop("usage-\(month).csv", usage)
-            if month == months.last { continue }
+            if month == months.last || leavingOpen.contains(month) { continue }
             // Jan–Apr are ingested and closed (their history is what May is judged against).
             let ingest = try site.recon(["ingest"], env: draftClock)
             #expect(ingest.code == 0, "\(ingest.out)\(ingest.err)")
@@ -110,6 +111,24 @@ struct SoftFlagLedgerTests {
             """
         let overlaps = try ProcessRunner.run(python, ["-c", script, site.path("Outbox/\(Self.planted.period)/review.xlsx")])
         #expect(overlaps.code == 0 && overlaps.out.isEmpty, "overlapping <col> ranges: \(overlaps.out)\(overlaps.err)")
+    }
+
+    /// May closed while April is still open: April's reports, in the ledger as accepted drops,
+    /// were read as a month of none, so May's growth and own ranges were judged against 0 and
+    /// its close recorded other scores and reasons than the same months closed in order.
+    @Test func aMonthStillOpenBeforeTheOneClosedCountsAsItsReportsStand() throws {
+        let inOrder = try TestSite(), aprilOpen = try TestSite()
+        try Self.prepare(inOrder)
+        try Self.prepare(aprilOpen, leavingOpen: ["2026-04"])
+        for site in [inOrder, aprilOpen] {
+            let closed = try site.recon(["close", Self.planted.period], env: Self.closeClock)
+            #expect(closed.code == 0, "\(closed.err)")
+        }
+        let may = { (site: TestSite) in try self.softRaised(site).filter { $0.period == Self.planted.period }.map { "\($0.id) \($0.score) \($0.reason)" } }
+        let expected = try may(inOrder)
+        #expect(!expected.isEmpty, "the planted finding is raised when the months close in order")
+        #expect(try may(aprilOpen) == expected)
+        try Self.expectLedgerMatchesReviews(aprilOpen, periods: [Self.planted.period])
     }
 
     // MARK: helpers

@@ -172,6 +172,36 @@ struct SoftGateTests {
         #expect(!SoftGate.assess(history: cases.history, period: cases.periods[2]).isEmpty)
     }
 
+    /// A small site was judged by nobody while its review said "No flags": the coverage says
+    /// how many parties the gate judged (exactly those ``SoftGate/assess`` scores) and why not the rest.
+    @Test func coverageCountsWhatTheGateJudgesAndSaysWhyNotTheRest() {
+        let cases = PlantedCases(configuration: .small)
+        for period in cases.periods {
+            let assessed = SoftGate.assess(history: cases.history, period: period)
+            for c in SoftGate.coverage(history: cases.history, period: period) {
+                #expect(c.judged == assessed.filter { $0.party == c.party }.count, "\(period) \(c.party)")
+            }
+        }
+        // Three mature clients, six steady months, then one's images per case tripling in July:
+        // 3 × 6 = 18 client-months after a first one, fewer than the 24 the gate compares among.
+        var history: [PartyPeriodStats] = []
+        for m in 1...7 {
+            for c in 1...3 { history.append(client("C\(c)", "2026-0\(m)", reports: 40, images: m == 7 && c == 2 ? 480 : 160, revenue: 4000, cost: 2000)) }
+        }
+        #expect(SoftGate.assess(history: history, period: "2026-07").isEmpty)
+        #expect(SoftGate.coverage(history: history, period: "2026-07") == [
+            .init(party: .client, parties: 3, judged: 0, reasons: [
+                "3 not compared: the history holds 18 client-months after a first one, and the gate needs 24 to compare a client with its peers",
+            ]),
+        ])
+        // Two months of history: nothing is judged before the third.
+        #expect(SoftGate.coverage(history: history, period: "2026-02") == [
+            .init(party: .client, parties: 3, judged: 0, reasons: [
+                "the history holds 2 months with at least 20 reports from a party; the gate judges from 3",
+            ]),
+        ])
+    }
+
     private func client(_ id: String, _ period: String, reports: Int, images: Int, revenue: Double, cost: Double) -> PartyPeriodStats {
         PartyPeriodStats(
             party: .client, partyId: id, period: period, ageMonths: 40, reports: reports, images: images,

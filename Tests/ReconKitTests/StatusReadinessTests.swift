@@ -94,6 +94,18 @@ struct StatusReadinessTests {
         #expect(ingest.err.contains("payments-1.csv: payment P1 (line 2) was received on 2027-04-05, after today (2026-04-10)"),
                 "\(ingest.err)")
     }
+
+    /// A report signed decades ahead (2062 typed for 2026) was taken without a word, and its
+    /// report_id can never come again with the right date: it is still taken, and said, with the way out.
+    @Test func aReportSignedAfterTodayIsTakenAndSaid() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-later.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "F1,2026-04-09T10:00:00Z,C1,D1,CT,1\nF2,2062-04-01T10:00:00Z,C1,D1,CT,1\nF3,2026-05-01T10:00:00Z,C1,D1,CT,1\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(ingest.err.contains("usage-later.csv: 2 reports, e.g. F2 (line 3) is dated 2062-04-01, after today (2026-04-10), "
+            + "and is billed in 2062-04 — if the date is mistyped, exclude it (`recon decide F2 exclude --by NAME`)"), "\(ingest.err)")
+    }
 }
 
 /// Commands that rewrite the drafts after their entries check first that they can (SPEC §6:

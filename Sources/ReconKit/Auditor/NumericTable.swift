@@ -7,8 +7,9 @@ import Foundation
 /// Read as RFC 4180 CSV by the reader drops go through: comma separated, LF or CRLF, quoted
 /// fields, a leading UTF-8 BOM dropped, blank lines skipped, spaces around an unquoted field
 /// ignored (a quoted field starts at its comma: `1, "2"` is refused, as in a drop).
-/// A value is anything Swift reads as a finite `Double` (`3`, `-0.25`,
-/// `1e-3`); `nan`, `inf`, empty cells and text are rejected with their line and column.
+/// A value is a decimal (`3`, `-0.25`, `1e-3`) within single precision's range, as
+/// scikit-learn's forest reads its input (it refuses larger values as too large for float32);
+/// `nan`, `inf`, hexadecimal, empty cells and text are rejected with their line and column.
 public struct NumericTable: Sendable, Equatable {
     /// A problem in the input, with where it is and what a valid input looks like.
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -93,11 +94,18 @@ public struct NumericTable: Sendable, Equatable {
                 return
             }
             for (index, text) in cells.enumerated() {
-                guard let value = Double(text), value.isFinite else {
-                    let shown = text.isEmpty ? "an empty cell" : "\"\(SafeText.visible(text))\""
+                let shown = text.isEmpty ? "an empty cell" : "\"\(SafeText.visible(text))\""
+                guard isDecimal(text), let value = Double(text), value.isFinite else {
                     failure = ParseError(
                         line: line, column: index + 1, columnName: names[index],
                         message: "\(shown) is not a finite number; write a decimal such as 12, -0.5 or 1e-3")
+                    return
+                }
+                guard abs(value) <= Double(Float.greatestFiniteMagnitude) else {
+                    failure = ParseError(
+                        line: line, column: index + 1, columnName: names[index],
+                        message: "\(shown) is too large: the forest works in single precision, as scikit-learn's does; "
+                            + "values must be within ±3.4e38 (rescale the column)")
                     return
                 }
                 values.append(value)
@@ -115,6 +123,24 @@ public struct NumericTable: Sendable, Equatable {
             throw ParseError(line: nil, column: nil, columnName: nil, message: "the file has a header but no rows of numbers")
         }
         return (names, values)
+    }
+
+    /// Whether `text` is spelled as a decimal: a sign, digits with at most one point, and an
+    /// exponent (`-12.5e-3`); not the hexadecimal, `inf` or `nan` that `Double` also reads.
+    static func isDecimal(_ text: String) -> Bool {
+        var bytes = Array(text.utf8)[...]
+        if let b = bytes.first, b == UInt8(ascii: "+") || b == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        var digits = 0, points = 0
+        while let b = bytes.first, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || b == UInt8(ascii: ".") {
+            if b == UInt8(ascii: ".") { points += 1 } else { digits += 1 }
+            bytes = bytes.dropFirst()
+        }
+        guard digits > 0, points <= 1 else { return false }
+        guard let e = bytes.first else { return true }
+        guard e == UInt8(ascii: "e") || e == UInt8(ascii: "E") else { return false }
+        bytes = bytes.dropFirst()
+        if let b = bytes.first, b == UInt8(ascii: "+") || b == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        return !bytes.isEmpty && bytes.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     private static func headerNames(_ cells: [String], line: Int) throws -> [String] {

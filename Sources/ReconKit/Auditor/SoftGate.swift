@@ -130,16 +130,9 @@ public enum SoftGate {
             for (bandIndex, young) in [true, false].enumerated() {
                 let inBand = { (row: FeatureBuilder.Row) in (row.ageMonths < config.youngMonths) == young }
                 let targets = kindRows.filter { $0.period == period && inBand($0) }
-                guard !targets.isEmpty else { continue }
-                var signals = FeatureBuilder.Feature.signals(for: party)
-                var training = kindRows.filter(inBand)
-                var peers = describe(party: party, young: young, months: config.youngMonths)
-                if training.count < config.minimumPeerRows {
-                    training = kindRows
-                    signals.removeAll { $0 == .volumeGrowth }
-                    peers = party == .client ? "all clients" : "all radiologists"
-                    guard training.count >= config.minimumPeerRows else { continue }
-                }
+                guard !targets.isEmpty,
+                      let (training, signals, peers) = judgedAmong(kindRows, party: party, young: young, config: config)
+                else { continue }
                 let group = PeerGroup(
                     signals: signals, training: training, ageMatchedGrowth: young && signals.contains(.volumeGrowth))
                 let forest = IsolationForest(
@@ -152,6 +145,66 @@ public enum SoftGate {
             }
         }
         return assessments.sorted { ($0.party, $0.partyId) < ($1.party, $1.partyId) }
+    }
+
+    /// The party-periods a band of a kind (young or mature) is judged among, the signals
+    /// read and its peers in words; nil when too few to judge (``SoftGateConfig/minimumPeerRows``).
+    private static func judgedAmong(_ kindRows: [FeatureBuilder.Row], party: PartyPeriodStats.Party, young: Bool,
+                                    config: SoftGateConfig) -> ([FeatureBuilder.Row], [FeatureBuilder.Feature], String)? {
+        let training = kindRows.filter { ($0.ageMonths < config.youngMonths) == young }
+        var signals = FeatureBuilder.Feature.signals(for: party)
+        if training.count >= config.minimumPeerRows {
+            return (training, signals, describe(party: party, young: young, months: config.youngMonths))
+        }
+        signals.removeAll { $0 == .volumeGrowth }
+        guard kindRows.count >= config.minimumPeerRows else { return nil }
+        return (kindRows, signals, party == .client ? "all clients" : "all radiologists")
+    }
+
+    /// How many of a period's parties of one kind the gate judged, and why the others were not.
+    public struct Coverage: Sendable, Equatable {
+        public var party: PartyPeriodStats.Party
+        /// Parties of the kind with a row in the period (enough reports to read ratios from).
+        public var parties: Int
+        public var judged: Int
+        /// Why some were not judged, in words; empty when all were.
+        public var reasons: [String]
+    }
+
+    /// For each kind of party in `period`, how many the gate judges (``assess(history:period:config:)``
+    /// scores exactly these) and why not the rest, so a review without flags does not read as a
+    /// clean bill of health when the site is too young or too small to be judged.
+    public static func coverage(history: [PartyPeriodStats], period: String, config: SoftGateConfig = SoftGateConfig()) -> [Coverage] {
+        guard FeatureBuilder.hasRow(in: history, period: period, minimumReports: config.minimumReports) else { return [] }
+        let rows = FeatureBuilder.rows(
+            history: history, through: period, minimumReports: config.minimumReports, youngMonths: config.youngMonths)
+        let months = Set(rows.map(\.period)).count
+        var out: [Coverage] = []
+        for party in PartyPeriodStats.Party.allCases.sorted() {
+            let kind = party == .client ? "client" : "radiologist"
+            let inPeriod = rows.filter { $0.party == party && $0.period == period }
+            guard !inPeriod.isEmpty else { continue }
+            var c = Coverage(party: party, parties: inPeriod.count, judged: 0, reasons: [])
+            guard months >= max(config.minimumPeriods, 1) else {
+                c.reasons = ["the history holds \(months) month\(months == 1 ? "" : "s") with at least \(config.minimumReports) reports "
+                             + "from a party; the gate judges from \(config.minimumPeriods)"]
+                out.append(c)
+                continue
+            }
+            let kindRows = rows.filter { $0.party == party && $0.baseline[.volumeGrowth] != nil }
+            let first = inPeriod.filter { $0.baseline[.volumeGrowth] == nil }.count
+            if first > 0 { c.reasons.append("\(first) in a first month with enough reports, which has no month of its own to compare with") }
+            var unjudged = 0
+            for (young, targets) in Dictionary(grouping: kindRows.filter { $0.period == period }, by: { $0.ageMonths < config.youngMonths }) {
+                if judgedAmong(kindRows, party: party, young: young, config: config) != nil { c.judged += targets.count } else { unjudged += targets.count }
+            }
+            if unjudged > 0 {
+                c.reasons.append("\(unjudged) not compared: the history holds \(kindRows.count) \(kind)-months after a first one, "
+                                 + "and the gate needs \(config.minimumPeerRows) to compare a \(kind) with its peers")
+            }
+            out.append(c)
+        }
+        return out
     }
 
     private static func judge(_ row: FeatureBuilder.Row, score: Double, group: PeerGroup, peers: String, config: SoftGateConfig) -> Assessment {

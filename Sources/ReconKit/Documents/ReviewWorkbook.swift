@@ -79,6 +79,8 @@ public enum ReviewWorkbook {
                 }
             }
             if slice.isEmpty { try sheet.write(text: "No flags in \(review.period).", row: 1, column: 0) }
+            // What the soft gate could not judge, so no flags is not read as nothing found.
+            if page == 0, let note = softGateNote(review) { try sheet.write(text: note, row: max(slice.count, 1) + 2, column: 0) }
             try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(slice.count, 1), lastColumn: headers.count - 1))
             try sheet.freezePanes(row: 1, column: 0)
             if !slice.isEmpty { try sheet.addColorScale(CellRange(column: 5, rows: 1...slice.count)) }
@@ -95,6 +97,25 @@ public enum ReviewWorkbook {
                 try sheet.setColumnWidth(14, columns: flagHeaders.count...(headers.count - 1))
             }
         }
+    }
+
+    /// One line on the parties the soft gate did not judge and why (a young or small site, a
+    /// party's first month), or nil when it judged every party with enough reports to read.
+    static func softGateNote(_ review: PeriodReview) -> String? {
+        let partial = review.softCoverage.filter { $0.judged < $0.parties }
+        if review.softCoverage.isEmpty {
+            guard !review.stats.isEmpty else { return nil }
+            let least = SoftGateConfig().minimumReports
+            return "Soft gate: no client or radiologist has \(least) reports in \(review.period)\(review.softFlagsFinal ? "" : " yet"), "
+                + "the fewest it reads ratios from, so none was judged."
+        }
+        guard !partial.isEmpty else { return nil }
+        let counts = review.softCoverage.map { c in
+            "\(c.judged) of \(c.parties) \(c.party == .client ? "client" : "radiologist")\(c.parties == 1 ? "" : "s")"
+        }
+        let why = partial.map { c in (c.party == .client ? "clients: " : "radiologists: ") + c.reasons.joined(separator: "; ") }
+        return "Soft gate: judged \(counts.joined(separator: " and ")) with enough reports in \(review.period) — "
+            + why.joined(separator: " · ") + "."
     }
 
     /// Cells beside wrapped text sit level with its first line in a taller row.

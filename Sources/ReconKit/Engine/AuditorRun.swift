@@ -52,19 +52,31 @@ public enum AuditorRun {
         return done / days
     }
 
-    /// Soft flags for `period`, scored against the closed periods' history plus this period,
-    /// whose volume is read per elapsed day while it runs (`elapsed` below 1).
-    public static func softFlags(period: Period, current: [PartyPeriodStats], elapsed: Double = 1, state: SiteState,
-                                 config: SiteConfig) -> [AuditFlag] {
+    /// The soft gate's settings from `recon.toml`.
+    static func gateConfig(_ config: SiteConfig) -> SoftGateConfig {
         var gate = SoftGateConfig()
         if let t = config.softThreshold { gate.scoreThreshold = t }
-        // The period's rows come from `current` alone: when none of its parties can be judged
-        // yet, the closed periods' statistics are not even decoded (``SoftGate/assess``).
-        guard FeatureBuilder.hasRow(in: current, period: period.description, minimumReports: gate.minimumReports) else { return [] }
+        return gate
+    }
+
+    /// What `period` is judged against: the closed periods' statistics, the open periods
+    /// before it (`earlierOpen`, asked for only when needed) and its own, whose volume is read
+    /// per elapsed day while it runs (`elapsed` below 1). Empty when none of its parties can be
+    /// judged yet: the closed periods' statistics are then not even decoded (``SoftGate/assess``).
+    public static func history(period: Period, current: [PartyPeriodStats], elapsed: Double = 1, state: SiteState,
+                               config: SiteConfig, earlierOpen: () -> [PartyPeriodStats] = { [] }) -> [PartyPeriodStats] {
+        guard FeatureBuilder.hasRow(in: current, period: period.description, minimumReports: gateConfig(config).minimumReports) else { return [] }
         var history: [PartyPeriodStats] = []
         for (p, stats) in state.decodedClosedStats() where p != period { history += stats }
+        history += earlierOpen()
         history += current.map { var s = $0; s.elapsed = elapsed; return s }
-        let flags: [AuditFlag] = SoftGate.evaluate(history: history, period: period.description, config: gate).compactMap { s in
+        return history
+    }
+
+    /// Soft flags for `period`, scored against `history` (``history(period:current:elapsed:state:config:earlierOpen:)``).
+    public static func softFlags(period: Period, history: [PartyPeriodStats], state: SiteState, config: SiteConfig) -> [AuditFlag] {
+        guard !history.isEmpty else { return [] }
+        let flags: [AuditFlag] = SoftGate.evaluate(history: history, period: period.description, config: gateConfig(config)).compactMap { s in
             guard let p = Period(s.period) else { return nil }
             var f = AuditFlag(id: s.id, severity: .soft, code: s.code, subject: s.subject, period: p, reason: s.reason, score: s.score)
             f.features = s.measures.map { ($0.name, $0.value) }

@@ -52,8 +52,7 @@ public struct Drafter {
         let keepsStatus = StatusCache.keeps(session)
         jobs.append({
             reviews.set(Stages.time("soft-gate") {
-                open.map { p in reviewer.review(p.period, book: p.book, gated: p.gated,
-                                                 soft: reviewer.softFlags(p.period, stats: p.gated.stats, final: false), final: false) }
+                open.map { p in reviewer.scored(p.period, book: p.book, gated: p.gated, final: false) }
             })
             // What `recon status` shows now, kept for it (``StatusCache``) from the reviews just made
             // (its figures read the state and the reviews, never a workbook).

@@ -188,11 +188,22 @@ public struct DropValidator {
             duplicates(list.map { ("\($0.date) \($0.currency)", $0.line) }, field: "date", problems)
         case .decisions(let list):
             var closed = Set<Period>(), touchesReopened = false
+            // One decision a subject in a drop: two rows about one flag or report (named either way)
+            // would leave it to row order which stands, and a repeated row would be recorded twice.
+            var decidedOn: [String: (line: Int, subject: String)] = [:]
             for d in list {
                 switch try resolve(subject: d.subject) {
                 case .none:
                     problems.add(problem(d.line, "subject", "\"\(d.subject)\" is neither a flag id nor a report id known to this site"))
                 case .some(let target):
+                    let key = target.reportId.map { "report " + $0 } ?? "flag " + (target.flagId ?? d.subject)
+                    if let first = decidedOn[key] {
+                        let alias = first.subject == d.subject ? "" : ", as \(first.subject): a hard flag and its report are one subject"
+                        problems.add(problem(d.line, "subject", "\(d.subject) is decided again (first on line \(first.line)\(alias)); "
+                            + "one decision per flag or report in a drop — keep the row that stands"))
+                    } else {
+                        decidedOn[key] = (d.line, d.subject)
+                    }
                     if isClosed(target.period) { closed.insert(target.period) }
                     if target.period == reopened { touchesReopened = true }
                     if d.decision == .exclude, target.reportId == nil {

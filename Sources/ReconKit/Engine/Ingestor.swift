@@ -275,6 +275,7 @@ public final class Ingestor {
         try keeping(name, in: "Ledger/drops") { try Stages.time("archive") { try drop.place(at: site.path(Site.dropPath(sha256: sha))) } }
         let cache = Stages.time("cache-wait") { encoding?.recorded() }
         if case .payments(let list) = fresh { warnOfFuturePayments(list, drop: name) }
+        if case .usage(let list) = fresh { warnOfFutureReports(list, drop: name) }
         let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cache: cache,
                                         periods: usagePeriods)
         let entries = try Stages.time("append") { try session.append(items) }
@@ -303,6 +304,23 @@ public final class Ingestor {
         let message = "\(name): \(later.count == 1 ? "payment" : "\(later.count) payments, e.g.") \(first.id) (line \(first.line)) "
             + "was received on \(first.receivedOn), after today (\(today)): it counts on no balance or statement before that day "
             + "— check the date with whoever exported it"
+        session.log.warning("\(message)")
+    }
+
+    /// A report signed after today is likely a mistyped year (2062 for 2026). It is billed in
+    /// the month written, and its report_id can never be sent again with the right date, so
+    /// the user is told which rows and what undoes them.
+    private func warnOfFutureReports(_ reports: [Report], drop name: String) {
+        let today = session.state.zone.today(now: session.clock.now())
+        var later = 0, first: Report?
+        for r in reports where r.localDate > today {
+            later += 1
+            if first == nil { first = r }
+        }
+        guard let first else { return }
+        let message = "\(name): \(later == 1 ? "report" : "\(later) reports, e.g.") \(first.id) (line \(first.line)) "
+            + "is dated \(first.localDate), after today (\(today)), and is billed in \(first.period) — if the date is mistyped, "
+            + "exclude it (`recon decide \(first.id) exclude --by NAME`) and send the work again under a new report_id"
         session.log.warning("\(message)")
     }
 

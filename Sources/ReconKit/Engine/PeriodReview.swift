@@ -15,6 +15,8 @@ public struct PeriodReview: Sendable {
     /// Whether the soft flags are final (a close, or a closed period's as the ledger holds
     /// them) rather than provisional month-to-date findings.
     public var softFlagsFinal: Bool = false
+    /// How many of the period's parties the soft gate judged, by kind, and why not the others.
+    public var softCoverage: [SoftGate.Coverage] = []
 
     /// What keeps the period from closing, one line each.
     public var blocking: [String] { blocking(closed: false) }

@@ -38,8 +38,7 @@ public struct Reviewer {
     /// The priced period audited: the hard gate over its reports, its statistics and its soft flags.
     public func audit(_ period: Period, book: PeriodBook, final: Bool) -> PeriodReview {
         Stages.time("audit") {
-            let gated = gate(period, book: book)
-            return review(period, book: book, gated: gated, soft: softFlags(period, stats: gated.stats, final: final), final: final)
+            scored(period, book: book, gated: gate(period, book: book), final: final)
         }
     }
 
@@ -74,17 +73,40 @@ public struct Reviewer {
     }
 
     /// The period's soft flags: a closed period's as its close raised them, an open one's
-    /// scored now against the closed periods' history.
-    func softFlags(_ period: Period, stats: [PartyPeriodStats], final: Bool) -> [PeriodReview.FlagState] {
-        let state = session.state
-        let softFlags: [AuditFlag]
+    /// scored now against the history before it; and how many of its parties the gate judged.
+    func softFlags(_ period: Period, stats: [PartyPeriodStats], final: Bool) -> ([PeriodReview.FlagState], [SoftGate.Coverage]) {
+        let state = session.state, config = session.config
+        let softFlags: [AuditFlag], coverage: [SoftGate.Coverage]
         if state.closedPeriods[period] != nil {
             softFlags = state.raisedSoftFlags[period] ?? []
+            // As the close judged it, but for open months before it then (a rerun never re-scores).
+            let history = AuditorRun.history(period: period, current: stats, state: state, config: config)
+            coverage = SoftGate.coverage(history: history, period: period.description, config: AuditorRun.gateConfig(config))
         } else {
             let elapsed = final ? 1.0 : AuditorRun.elapsedFraction(of: period, today: state.zone.today(now: session.clock.now()))
-            softFlags = AuditorRun.softFlags(period: period, current: stats, elapsed: elapsed, state: state, config: session.config)
+            let history = AuditorRun.history(period: period, current: stats, elapsed: elapsed, state: state, config: config,
+                                             earlierOpen: { earlierOpenStats(before: period) })
+            softFlags = AuditorRun.softFlags(period: period, history: history, state: state, config: config)
+            coverage = SoftGate.coverage(history: history, period: period.description, config: AuditorRun.gateConfig(config))
         }
-        return softFlags.map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }
+        return (softFlags.map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }, coverage)
+    }
+
+    /// The statistics of the open periods before `period`, as their reports stand now: a month
+    /// still open is part of the history a later month is judged against (its growth against
+    /// the month before), not a month of no reports.
+    func earlierOpenStats(before period: Period) -> [PartyPeriodStats] {
+        session.state.openPeriods.filter { $0 < period }.flatMap { p in
+            AuditorRun.stats(book: price(p, final: true), state: session.state)
+        }
+    }
+
+    /// The review of a priced and gated period, its soft flags scored (``softFlags(_:stats:final:)``).
+    func scored(_ period: Period, book: PeriodBook, gated: Gated, final: Bool) -> PeriodReview {
+        let (soft, coverage) = softFlags(period, stats: gated.stats, final: final)
+        var review = review(period, book: book, gated: gated, soft: soft, final: final)
+        review.softCoverage = coverage
+        return review
     }
 
     /// The review of a priced period from its gate and soft flags.

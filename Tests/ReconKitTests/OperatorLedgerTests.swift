@@ -197,8 +197,9 @@ struct OperatorLedgerTests {
             #expect(run.err.contains("was applied at seq"), "\(run.err)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl"))) == before)
-        // Asked again on purpose, with its own reason, it applies: 100.00 more off 466.40.
-        let again = try site.recon(["credit", "INV-2026-000003", "--amount", "100.00", "--reason", "second goodwill", "--key", key],
+        // Asked again on purpose, with its own reason, it applies: 100.00 more off 466.40. The
+        // amount typed with six decimals: what remains is said in the currency's two.
+        let again = try site.recon(["credit", "INV-2026-000003", "--amount", "100.000000", "--reason", "second goodwill", "--key", key],
                                    env: TestSite.aprilLater)
         #expect(again.code == 0, "\(again.err)")
         #expect(again.out.contains("outstanding now 366.40 INR"), "\(again.out)")

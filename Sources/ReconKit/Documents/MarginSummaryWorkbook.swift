@@ -474,8 +474,8 @@ public enum MarginSummaryWorkbook {
                         percent: formats.totalPercent)
     }
 
-    /// Margin as a formula (revenue − cost) and margin % (margin / revenue, 0 without revenue),
-    /// in the two columns after cost, values cached.
+    /// Margin as a formula (revenue − cost) and margin % (margin / revenue, `n/a` without
+    /// revenue), in the two columns after cost, values cached.
     private static func marginCells(_ sheet: inout some CellSink, row: Int, _ shown: Shown, revenueColumn: Int, money: CellFormat,
                                     percent: CellFormat) throws {
         let rev = CellRange.a1(row: row, column: revenueColumn), cst = CellRange.a1(row: row, column: revenueColumn + 1)
@@ -486,6 +486,11 @@ public enum MarginSummaryWorkbook {
         difference += "-"
         difference += cst
         try sheet.write(formula: difference, cachedValue: shown.margin, row: row, column: revenueColumn + 2, format: money)
+        // Without revenue a margin has no share: 0.0 % would read as break-even beside a loss.
+        guard shown.revenue != 0 else {
+            try sheet.write(text: "n/a", row: row, column: revenueColumn + 3, format: percent)
+            return
+        }
         var share = ""
         share.reserveCapacity(32)
         share += "=IF("

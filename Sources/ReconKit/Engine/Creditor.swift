@@ -63,7 +63,7 @@ public struct Creditor {
             [DocumentIssuer.Item(draft, refersTo: number, reason: reason)], period: invoice.period,
             extraBody: signed.bodyMembers)
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
-        return Result(number: entries[0].string("number") ?? "", outstandingAfter: try outstanding - amount,
+        return Result(number: entries[0].string("number") ?? "", outstandingAfter: try invoice.currency.round(outstanding - amount),  // in the currency's digits, as the ledger writes money
                       currency: invoice.currency, checkpoint: checkpoint)
     }
 }

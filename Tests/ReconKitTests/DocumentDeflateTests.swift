@@ -22,7 +22,7 @@ struct DocumentDeflateTests {
 
     @Test func layoutFiveIsDeflatedFastAndEarlierLayoutsAsLibxlsxwriterDoes() throws {
         #expect(PartDeflate.canChoose)
-        #expect(DocumentRecord.currentLayout == 5)
+        #expect(DocumentRecord.currentLayout == 6)
         let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
         var record = try DocumentRecord(entry: fixture.entry)
         try withTemporaryFolder { folder in
@@ -41,6 +41,9 @@ struct DocumentDeflateTests {
                 #expect(try zipEntry(folder + "/layout5.xlsx", part) == (try zipEntry(folder + "/layout4.xlsx", part)), "\(part)")
             }
             #expect(try fixture.regenerated(record, in: folder, as: "again.xlsx") == five)
+            // Layout 6 widens amount columns only for amounts wider than them: this invoice's fit.
+            record.layout = 6
+            #expect(try fixture.regenerated(record, in: folder, as: "layout6.xlsx") == five)
         }
     }
 }

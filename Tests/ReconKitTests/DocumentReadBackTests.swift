@@ -223,7 +223,7 @@ struct DocumentReadBackTests {
         #expect(front.value(rightOf: "CGST 9 %")?.v == "7.63" && front.value(rightOf: "SGST 9 %")?.v == "7.63")
         // Cells hold binary doubles (written with 16 digits): compared as the double nearest to 84.74.
         #expect(front.value(rightOf: "Subtotal")?.v.flatMap(Double.init) == 84.74)
-        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":5"#))
+        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":6"#))
     }
 
     @Test func everySheetOfEveryDocumentPrintsOnA4FittedToWidthWithPageNumbers() throws {

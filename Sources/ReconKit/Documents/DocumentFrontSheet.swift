@@ -33,8 +33,9 @@ struct DocumentFrontSheet {
         let sheet = try book.addWorksheet(named: record.kind.title)
         try sheet.setColumnWidth(46, columns: 0...0)
         try sheet.setColumnWidth(9, columns: 1...1)
-        try sheet.setColumnWidth(19, columns: 2...2)
-        try sheet.setColumnWidth(25, columns: 3...3)
+        let widths = amountWidths()
+        try sheet.setColumnWidth(widths.width(ofColumn: 2), columns: 2...2)
+        try sheet.setColumnWidth(widths.width(ofColumn: 3), columns: 3...3)
         try sheet.write(text: record.kind.title.uppercased(), row: 0, column: 0, style: .title.with { $0.fontSize = 18 })
 
         var row = record.layout >= 4 ? try writeHead(in: sheet) : try writeHeadBesideFields(in: sheet)
@@ -60,9 +61,8 @@ struct DocumentFrontSheet {
             try sheet.write(text: l.description.isEmpty ? "\(l.modality), \(l.urgencyText) — per \(l.per)" : l.description,
                             row: row, column: 0)
             try sheet.write(number: Double(l.quantity), row: row, column: 1, style: .integer)
-            let unitDigits = max(l.unitAmount.normalized.scale, l.unitCurrency.minorDigits)
             try sheet.write(number: l.unitAmount.doubleApproximation, row: row, column: 2,
-                            style: .currency(code: l.unitCurrency.code, minorDigits: unitDigits))
+                            style: .currency(code: l.unitCurrency.code, minorDigits: l.unitDigits))
             try sheet.write(number: l.amount.doubleApproximation, row: row, column: 3, style: money)
             row += 1
         }
@@ -108,6 +108,21 @@ struct DocumentFrontSheet {
         guard record.layout >= 4 else { return try sheet.write(text: text, row: row, column: 0, style: style) }
         try sheet.merge(CellRange(row: row, columns: 0...3), text: text, style: style.with { $0.wrapsText = true })
         try sheet.fitRowHeight(row, toWrap: text, charactersPerLine: Self.lineCharacters)
+    }
+
+    /// Unit prices (C) and amounts (D) as wide as the widest each holds, from layout 6 on, so
+    /// a large amount never prints `###`; earlier layouts keep the widths they were printed with.
+    private func amountWidths() -> AmountColumnWidths {
+        var widths = AmountColumnWidths(minimum: [2: 19, 3: 25])
+        guard record.layout >= 6 else { return widths }
+        for l in record.lines {
+            widths.fit(l.unitAmount, code: l.unitCurrency.code, minorDigits: l.unitDigits, column: 2)
+            widths.fit(l.amount, in: record.currency, column: 3)
+        }
+        for amount in [record.subtotal, record.tax, record.total] + record.taxes.map(\.amount) {
+            widths.fit(amount, in: record.currency, column: 3)
+        }
+        return widths
     }
 
     /// Subtotal, one row per tax component, total; returns the next free row.

@@ -32,7 +32,7 @@ public enum DocumentWorkbook {
             try LinesSheet.write(record.lines.map {
                 LinesSheet.Row(document: record.number, period: record.period.description, partyId: record.partyId,
                                line: $0, currency: record.currency)
-            }, in: book, fitted: record.layout >= 3)
+            }, in: book, fitted: record.layout >= 3, widensAmounts: record.layout >= 6)
         }
     }
 }

@@ -18,12 +18,13 @@ enum LinesSheet {
     /// `fitted` (documents of layout 3 on, and drafts): party ids as wide as the longest, and
     /// the currency codes centred, so an amount never prints against its code ("14.85 USDUSD").
     /// Earlier layouts keep their widths: an issued document regenerates byte for byte.
-    /// `draft`: unit_amount and amount as wide as the widest of each, so a large amount never
-    /// prints `###` (issued documents keep the widths they were printed with); and the month's
-    /// thousands of lines written as the sheet's XML in one pass (``SheetRows``), where an
-    /// issued document's few go through libxlsxwriter cell by cell, as they always have, so
-    /// that it regenerates byte for byte.
-    static func write(_ rows: [Row], in book: Workbook, fitted: Bool = true, draft: Bool = false) throws {
+    /// `widensAmounts` (documents of layout 6 on, and drafts): unit_amount and amount as wide as
+    /// the widest of each, so a large amount never prints `###` (documents of earlier layouts
+    /// keep the widths they were printed with).
+    /// `draft`: the month's thousands of lines written as the sheet's XML in one pass
+    /// (``SheetRows``), where an issued document's few go through libxlsxwriter cell by cell,
+    /// as they always have, so that it regenerates byte for byte.
+    static func write(_ rows: [Row], in book: Workbook, fitted: Bool = true, draft: Bool = false, widensAmounts: Bool = false) throws {
         let sheet = try book.addWorksheet(named: "Lines")
         let code = try book.format(fitted ? CellStyle().with { $0.alignment = .center } : .plain)
         let plain = try book.format(.plain), integer = try book.format(.integer)
@@ -47,7 +48,7 @@ enum LinesSheet {
                 try cells.write(text: r.line.per, row: row, column: 5, format: plain)
                 try cells.write(number: Double(r.line.quantity), row: row, column: 6, format: integer)
                 try cells.write(number: r.line.unitAmount.doubleApproximation, row: row, column: 7,
-                                format: try amount(r.line.unitCurrency.code, unitDigits(r.line)))
+                                format: try amount(r.line.unitCurrency.code, r.line.unitDigits))
                 try cells.write(text: r.line.unitCurrency.code, row: row, column: 8, format: code)
                 try cells.write(number: r.line.amount.doubleApproximation, row: row, column: 9,
                                 format: try amount(r.currency.code, r.currency.minorDigits))
@@ -70,9 +71,9 @@ enum LinesSheet {
             try sheet.setColumnWidth(Double(min(66, max(12, longest + 2))), columns: 2...2)
             try sheet.setColumnWidth(12, columns: 3...6)
             var amounts = AmountColumnWidths(minimum: [7: 16, 9: 16])
-            if draft {
+            if draft || widensAmounts {
                 for r in rows {
-                    amounts.fit(r.line.unitAmount, code: r.line.unitCurrency.code, minorDigits: unitDigits(r.line), column: 7)
+                    amounts.fit(r.line.unitAmount, code: r.line.unitCurrency.code, minorDigits: r.line.unitDigits, column: 7)
                     amounts.fit(r.line.amount, in: r.currency, column: 9)
                 }
             }
@@ -86,10 +87,5 @@ enum LinesSheet {
         try sheet.setColumnWidth(40, columns: 11...11)
         try sheet.freezePanes(row: 1, column: 0)
         try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
-    }
-
-    /// The decimals a unit price prints with: its own places, at least its currency's minor unit.
-    private static func unitDigits(_ line: DocumentLine) -> Int {
-        max(line.unitAmount.normalized.scale, line.unitCurrency.minorDigits)
     }
 }

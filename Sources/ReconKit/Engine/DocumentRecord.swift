@@ -43,9 +43,11 @@ public struct DocumentRecord: Sendable, Equatable {
     /// 4 since the first sheet prints every seller and buyer line whole (across the page,
     /// wrapped), wraps long values and writes the period of service as date cells, 5 since
     /// its parts are deflated at zlib's level 1 (``PartDeflate``; only a program that can ask
-    /// libxlsxwriter for that level issues or regenerates it).
+    /// libxlsxwriter for that level issues or regenerates it), 6 since its unit price and
+    /// amount columns, on both sheets, are as wide as the widest amount they hold (a month of
+    /// 1,875,000,000.00 IDR printed `###` in `Lines`).
     public var layout = DocumentRecord.currentLayout
-    public static let currentLayout = PartDeflate.canChoose ? 5 : 4
+    public static let currentLayout = PartDeflate.canChoose ? 6 : 4
     public var file: String { Site.documentPath(kind: kind, period: period, number: number) }
 
     public init(draft: DocumentDraft, number: String, period: Period, site: String, issuedUnderSeq: Int,

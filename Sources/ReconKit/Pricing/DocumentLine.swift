@@ -14,4 +14,6 @@ public struct DocumentLine: Sendable, Equatable {
     public var description: String = ""
 
     public var urgencyText: String { urgency?.rawValue ?? "*" }
+    /// The decimals its unit amount prints with: its own places, at least its currency's minor unit.
+    public var unitDigits: Int { max(unitAmount.normalized.scale, unitCurrency.minorDigits) }
 }

@@ -16,3 +16,18 @@ struct DigitsTests {
         #expect(Digits.grouped(n) == shown)
     }
 }
+
+/// The decimal of a drop's money and rate fields (SPEC §2): 15 digits of value before the point.
+struct DecimalFieldTests {
+    /// Leading zeros were counted as digits: `0000000000000005` (5) was refused as too large.
+    @Test(arguments: [("0000000000000005", "5"), ("00005.50", "5.50"), ("999999999999999", "999999999999999"),
+                      ("-000000000000000012.5", "-12.5")])
+    func leadingZerosAreNoDigitsOfTheValue(text: String, value: String) throws {
+        #expect(try FieldValue.decimal(Substring(text)).description == value)
+    }
+
+    @Test func sixteenDigitsAreTooLarge() {
+        #expect(throws: FieldValue.Invalid.self) { try FieldValue.decimal("1000000000000000") }
+        #expect(throws: FieldValue.Invalid.self) { try FieldValue.decimal("0001000000000000000") }
+    }
+}

@@ -162,7 +162,8 @@ public enum FieldValue {
                 continue
             }
             guard b >= 48 && b <= 57 else { throw bad() }
-            if seenPoint { scale += 1 } else { intDigits += 1 }
+            // Leading zeros add no digit to the value (`00005` is 5, as in a spreadsheet's export).
+            if seenPoint { scale += 1 } else if intDigits > 0 || b != 48 { intDigits += 1 }
             // Past the limits checked below the value is refused anyway: never let it overflow.
             if intDigits <= 15 && scale <= 6 { mantissa = mantissa * 10 + Int128(b - 48) }
         }

@@ -21,6 +21,31 @@ struct LedgerTamperTests {
         site.expectAuditorAccepts()
     }
 
+    /// The close of March cut from the ledger's end, with the checkpoint written over it: its
+    /// invoices stay in the Outbox, which `recon verify` names. A writer signed a credit note
+    /// and a new checkpoint over that ledger; it refuses (exit 4) and appends nothing.
+    @Test func aLedgerWhoseCloseWasCutFromItsEndIsNotWrittenTo() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let lines = try site.ledgerLines()
+        let firstIssued = try #require(try site.entries().firstIndex { ($0["kind"] as? String)?.hasSuffix(".issued") == true })
+        try Data(lines[..<firstIssued].flatMap { $0 + [10] }).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        for name in FileIO.list(site.path("Ledger/checkpoints")) {
+            try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/" + name))
+        }
+        let cut = try site.ledgerBytes()
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4 && verify.out.contains("is a final document no ledger entry issued"), "\(verify.out)")
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        for args in [["ingest"], ["close", "2026-03"]] {
+            let run = try site.recon(args, env: TestSite.aprilLater)
+            #expect(run.code == 4, "\(args): \(run.err)")
+            #expect(run.err.contains("Outbox/2026-03/invoices/INV-2026-000001.xlsx is a final document no ledger entry issued"), "\(run.err)")
+            #expect(try site.ledgerBytes() == cut, "\(args) appended")
+        }
+        #expect(FileIO.list(site.path("Ledger/checkpoints")).isEmpty, "no checkpoint is signed over the cut ledger")
+    }
+
     /// 40 positions spread evenly over the whole file, the first byte and the final newline
     /// included, each changed alone (five different bit flips in turn, so some give other
     /// text and some invalid JSON or UTF-8): each names the line holding the byte. A line's

@@ -673,15 +673,16 @@ struct PrivilegeAndRerunTests {
     }
 
     /// A final document's path already taken by other bytes stops the close before anything
-    /// is issued; the stranger's file is left alone.
+    /// is issued (a final document no entry issued is damage, as `recon verify` says: what a
+    /// ledger whose end was cut leaves); the stranger's file is left alone.
     @Test func aFinalDocumentIsNeverOverwritten() throws {
         let site = try TestSite.marchSite()
         let path = site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx")
         try FileManager.default.createDirectory(atPath: FileIO.parent(of: path), withIntermediateDirectories: true)
         try "someone else's file".write(toFile: path, atomically: true, encoding: .utf8)
         let refused = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
-        #expect(refused.code == 3, "\(refused.err)")
-        #expect(refused.err.contains("Outbox/2026-03/invoices/INV-2026-000001.xlsx already exists with other bytes"), "\(refused.err)")
+        #expect(refused.code == 4, "\(refused.err)")
+        #expect(refused.err.contains("Outbox/2026-03/invoices/INV-2026-000001.xlsx is a final document no ledger entry issued"), "\(refused.err)")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "someone else's file")
         #expect(try site.bodies("invoice.issued").isEmpty && site.bodies("period.closed").isEmpty)
         #expect(FileIO.list(FileIO.parent(of: path)) == ["INV-2026-000001.xlsx"])
@@ -701,9 +702,9 @@ struct PrivilegeAndRerunTests {
         try "someone else's file".write(toFile: stray, atomically: true, encoding: .utf8)
         let before = try site.ledgerBytes()
         let refused = try site.recon(["rerun", "2026-03", "--reason", "card agreed late", "--key", key], env: TestSite.rerunDay)
-        #expect(refused.code == 3, "\(refused.err)")
-        #expect(refused.err.contains("Outbox/2026-03/credit-notes/CN-2026-000001.xlsx is in a final document's place and no ledger "
-            + "entry issued it"), "\(refused.err)")
+        #expect(refused.code == 4, "\(refused.err)")
+        #expect(refused.err.contains("Outbox/2026-03/credit-notes/CN-2026-000001.xlsx is a final document no ledger entry issued"),
+                "\(refused.err)")
         #expect(try site.ledgerBytes() == before)
         #expect(site.exists("Inbox/held/usage-late.csv"))
         #expect(try String(contentsOfFile: stray, encoding: .utf8) == "someone else's file")

@@ -68,18 +68,6 @@ struct OutboxCheck {
         }
     }
 
-    /// No file the ledger did not issue stands where a document of `period` is put
-    /// (`PREFIX-YYYY-NNNNNN.xlsx` in its invoices, credit-notes and payouts folders). A close
-    /// or credit finds such a file when it issues, before its own append; a rerun checks
-    /// first, since it takes its held drops into the ledger before it issues.
-    func requireNoStrayDocuments(period: Period, issued: [IssuedDocument]) throws {
-        let known = Set(issued.map(\.file))
-        if let relative = firstUnissuedDocument(period: period, issued: known.contains) {
-            throw ReconFailure.refused("\(relative) is in a final document's place and no ledger entry issued it; final "
-                + "documents are never overwritten and nothing was appended — move it aside and run the command again")
-        }
-    }
-
     /// The first file named like a final document of `period` (`PREFIX-YYYY-NNNNNN.xlsx` in its
     /// invoices, credit-notes and payouts folders) whose path `issued` does not know, by kind
     /// then name; nil when there is none.

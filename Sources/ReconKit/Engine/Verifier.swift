@@ -171,8 +171,13 @@ public struct Verifier {
     /// without an entry is what a ledger whose tail was cut leaves — a credit note the client
     /// holds, whose number the next command would issue again for another amount.
     func checkNoUnissuedDocuments(recorded: [String: (sha: String, seq: Int)]) throws {
+        try checkNoUnissuedDocuments(issued: { recorded[$0] != nil })
+    }
+
+    /// The same, `issued` telling the files the ledger's entries name.
+    func checkNoUnissuedDocuments(issued: (String) -> Bool) throws {
         for period in FileIO.list(site.path("Outbox")).compactMap(Period.init).sorted() {
-            if let relative = OutboxCheck(site: site).firstUnissuedDocument(period: period, issued: { recorded[$0] != nil }) {
+            if let relative = OutboxCheck(site: site).firstUnissuedDocument(period: period, issued: issued) {
                 throw LedgerDamage(seq: nil, "\(relative) is a final document no ledger entry issued: entries may have "
                     + "been cut from the ledger's end — restore Ledger/ from a backup, and check it against a checkpoint kept "
                     + "outside the site (`recon verify --checkpoint FILE`)")

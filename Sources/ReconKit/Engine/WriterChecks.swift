@@ -81,6 +81,10 @@ struct WriterChecks {
         // up) are not added up again. Their numbers and places are, with every later entry's:
         // that check runs through the whole ledger.
         try IssuedDocumentEntries.check(ledger.entries, amountsCheckedBefore: ledger.entriesFromPrefix)
+        // A final document no entry issued is what a ledger whose end was cut leaves (with the
+        // checkpoints over that end): `recon verify` names it, so no writer signs over it.
+        let issued = Set(ledger.entries.lazy.filter { $0.eventKind?.document != nil }.compactMap { $0.string("file") })
+        try verifier.checkNoUnissuedDocuments(issued: issued.contains)
     }
 
     /// What the documents' check found: the first document not as issued, in ledger order (nil

@@ -98,6 +98,17 @@ struct SoftFlagLedgerTests {
         #expect(flagSeq < closeSeq)
         if let verify = try site.auditorVerify() { #expect(verify.code == 0, "\(verify.out)\(verify.err)") }
 
+        // A review written again (deleted here, as a close interrupted after its entries leaves
+        // it) shows what the close's own did, the ratios behind each flag included: they are
+        // not in the ledger's entries, and the review put back had lost their columns.
+        let review = site.path("Outbox/\(Self.planted.period)/review.xlsx")
+        let asClosed = try #require(try XLSXCells(path: review).sheets["Flags"]).cells
+        #expect(asClosed["L1"]?["v"] != nil, "the close's review has feature columns: \(asClosed.keys.sorted())")
+        try FileManager.default.removeItem(atPath: review)
+        let putBack = try site.recon(["ingest"], env: Self.closeClock)
+        #expect(putBack.code == 0 && site.exists("Outbox/\(Self.planted.period)/review.xlsx"), "\(putBack.err)")
+        #expect(try #require(try XLSXCells(path: review).sheets["Flags"]).cells == asClosed)
+
         // Its Flags sheet gives each column one width: ranges that overlap (the feature columns
         // set twice) are invalid XML for Excel, which offers to repair the workbook.
         let python = try #require(ProcessRunner.executable(named: "python3"), "python3 reads the sheet's XML")

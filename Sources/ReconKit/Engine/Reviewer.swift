@@ -78,9 +78,9 @@ public struct Reviewer {
         let state = session.state, config = session.config
         let softFlags: [AuditFlag], coverage: [SoftGate.Coverage]
         if state.closedPeriods[period] != nil {
-            softFlags = state.raisedSoftFlags[period] ?? []
             // As the close judged it, but for open months before it then (a rerun never re-scores).
             let history = AuditorRun.history(period: period, current: stats, state: state, config: config)
+            softFlags = withFeatures(state.raisedSoftFlags[period] ?? [], period: period, history: history)
             coverage = SoftGate.coverage(history: history, period: period.description, config: AuditorRun.gateConfig(config))
         } else {
             let elapsed = final ? 1.0 : AuditorRun.elapsedFraction(of: period, today: state.zone.today(now: session.clock.now()))
@@ -90,6 +90,21 @@ public struct Reviewer {
             coverage = SoftGate.coverage(history: history, period: period.description, config: AuditorRun.gateConfig(config))
         }
         return (softFlags.map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }, coverage)
+    }
+
+    /// The ledger's soft flags of a closed period with the ratios behind each, which its entries
+    /// do not hold: the close's own review showed them, and one written again (a review put back
+    /// after a close was interrupted, or deleted) must show the same. They are what the gate finds
+    /// again on the same history; the flags and their scores stay the ledger's.
+    private func withFeatures(_ raised: [AuditFlag], period: Period, history: [PartyPeriodStats]) -> [AuditFlag] {
+        guard raised.contains(where: { $0.features.isEmpty }), !history.isEmpty else { return raised }
+        let found = AuditorRun.softFlags(period: period, history: history, state: session.state, config: session.config)
+        let features = Dictionary(found.map { ($0.id, $0.features) }, uniquingKeysWith: { a, _ in a })
+        return raised.map { f in
+            var f = f
+            if f.features.isEmpty, let measured = features[f.id] { f.features = measured }
+            return f
+        }
     }
 
     /// The statistics of the open periods before `period`, as their reports stand now: a month

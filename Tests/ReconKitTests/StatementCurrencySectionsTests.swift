@@ -68,3 +68,24 @@ struct StatementCurrencySectionsTests {
         }
     }
 }
+
+/// A statement killed while writing left its hidden temporary files in `Outbox/statements/`,
+/// the folder handed to clients, and nothing removed them (statements take no lock, so no
+/// writer sweeps there): the next statement removes those whose process is gone.
+@Suite("Statements — unfinished writes cleared")
+struct UnfinishedStatementTests {
+    @Test func aStatementRemovesWhatKilledStatementsLeft() throws {
+        let site = try TestSite.closedMarchSite()
+        let dir = site.path("Outbox/statements")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // 4194305 is past Linux's largest process id: no process has it.
+        let gone = [".C1.xlsx.4194305.tmp", "..C1.xlsx.4194305.tmp.1a2b.partial"]
+        let running = ".C2.xlsx.\(getpid()).tmp"  // this test's own process stands for a statement writing now
+        for name in gone + [running] { try "unfinished".write(toFile: dir + "/" + name, atomically: false, encoding: .utf8) }
+        let run = try site.recon(["statement", "C1"], env: TestSite.rerunDay)
+        #expect(run.code == 0, "\(run.err)")
+        #expect(run.err.contains("removed Outbox/statements/.C1.xlsx.4194305.tmp, left by an interrupted statement"), "\(run.err)")
+        #expect(FileIO.hiddenNames(in: dir).sorted() == [running])
+        #expect(site.exists("Outbox/statements/C1.xlsx"))
+    }
+}

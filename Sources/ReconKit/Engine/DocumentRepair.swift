@@ -124,6 +124,15 @@ public struct DocumentRepair {
         }
     }
 
+    /// The process that made a hidden file of an unfinished write, when its name says
+    /// (`.NAME.PID.tmp`, and a workbook assembled for it, `..NAME.PID.tmp.ID.partial`).
+    static func writerProcess(ofTemporary name: String) -> pid_t? {
+        guard isTemporaryName(name), let tmp = name.range(of: ".tmp", options: .backwards) else { return nil }
+        let head = name[..<tmp.lowerBound]
+        guard let dot = head.lastIndex(of: ".") else { return nil }
+        return pid_t(head[head.index(after: dot)...])
+    }
+
     /// Hidden files of unfinished writes: `.NAME.PID.tmp` (``FileIO/temporaryName(for:)``) and
     /// `.NAME.ID.partial` (a workbook being assembled, ``Workbook``).
     static func isTemporaryName(_ name: String) -> Bool {

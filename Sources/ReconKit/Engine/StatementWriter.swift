@@ -1,3 +1,4 @@
+import Foundation
 /// Writes clients' account statements (`recon statement`, SPEC §5) from the ledger's state.
 public struct StatementWriter {
     let session: SiteSession
@@ -65,8 +66,22 @@ public struct StatementWriter {
                                               taxComponents: client.map { $0.taxRate.isZero ? [] : $0.effectiveTaxComponents } ?? [])
         let relative = "Outbox/statements/\(clientId).xlsx"
         try OutboxCheck(site: session.site).requireNoLink("Outbox/statements")
+        removeUnfinishedStatements()
         try StatementWorkbook.write(header, receivables: account, to: session.site.path(relative), created: session.clock.now())
         return (relative, account)
+    }
+
+    /// Statements are written without the site's lock (they append nothing), so no writer sweeps
+    /// their folder: a statement removes the hidden files that statements killed while writing
+    /// left there, those whose process is gone (another statement may be writing its own now).
+    private func removeUnfinishedStatements() {
+        let dir = session.site.path("Outbox/statements")
+        for name in FileIO.hiddenNames(in: dir) {
+            guard let pid = DocumentRepair.writerProcess(ofTemporary: name), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            if (try? FileIO.removeChecked(dir + "/" + name)) != nil {
+                session.log.notice("removed Outbox/statements/\(name), left by an interrupted statement")
+            }
+        }
     }
 
     /// Today in the site's time zone (the default `--as-of`).

@@ -364,10 +364,10 @@ struct DropFileReadTests {
             let first = try DropFile.readIdentified(path)
             try Data("second\n".utf8).write(to: URL(fileURLWithPath: dir + "/.usage-x.csv.part"))
             #expect(rename(dir + "/.usage-x.csv.part", path) == 0)
-            #expect(!DropFile.removeIfStill(path, first.identity))
+            #expect(DropFile.removeIfStill(path, first.identity) == .replaced)
             #expect(try DropFile.read(path) == Array("second\n".utf8))
             let second = try DropFile.readIdentified(path)
-            #expect(DropFile.removeIfStill(path, second.identity))
+            #expect(DropFile.removeIfStill(path, second.identity) == .removed)
             #expect(!FileManager.default.fileExists(atPath: path))
         }
     }

@@ -444,8 +444,15 @@ public final class Ingestor {
     /// names the file read. A new drop renamed into that name meanwhile waits for the next command.
     func removeTaken(_ path: String) {
         guard let taking, taking.path == path else { return }
-        if !DropFile.removeIfStill(path, taking.identity) && FileIO.exists(path) {
+        switch DropFile.removeIfStill(path, taking.identity) {
+        case .removed, .gone: break
+        case .replaced:
             session.log.notice("\(FileIO.baseName(path)): a new file took this name while the drop was taken; it is left for the next command")
+        case .changed:
+            let message = "\(FileIO.baseName(path)) was written to while it was taken, so it is left where it is: what was read "
+                + "is what was recorded, and rows written after are not lost — drops must arrive whole, by rename; the next command "
+                + "takes the file again (rows already recorded are repeats)"
+            session.log.warning("\(message)")
         }
     }
 

@@ -20,11 +20,39 @@ public enum DropFile {
         }
     }
 
-    /// Which file a path named when it was read (device and inode): the entry is removed after
-    /// the drop is taken only while it still names that file.
+    /// Which file a path named when it was read (device and inode), and how it stood once read
+    /// to its end (size and modification time): the entry is removed after the drop is taken
+    /// only while it still names that file, unchanged.
     public struct Identity: Equatable, Sendable {
         let device: UInt64
         let inode: UInt64
+        var size: Int64 = -1
+        var modified: timespec = timespec()
+
+        public static func == (a: Identity, b: Identity) -> Bool {
+            a.device == b.device && a.inode == b.inode && a.size == b.size
+                && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+        }
+
+        init(_ st: stat) {
+            device = UInt64(st.st_dev)
+            inode = UInt64(st.st_ino)
+            size = Int64(st.st_size)
+            modified = st.st_mtim
+        }
+
+        func isSameFile(as other: Identity) -> Bool { device == other.device && inode == other.inode }
+    }
+
+    /// What became of the entry a drop was read from when it was to be removed.
+    public enum Removal: Equatable {
+        case removed
+        /// Another file took the name (a new drop renamed into it): left for the next command.
+        case replaced
+        /// The file read was written to after it was read: left, so no row written meanwhile is lost.
+        case changed
+        /// Nothing is there any more.
+        case gone
     }
 
     /// The bytes of the regular file at `path`.
@@ -36,11 +64,16 @@ public enum DropFile {
     /// Removes the entry at `path` if it still names the file read as `identity`. A writer may
     /// have renamed a new drop into the same name meanwhile (SPEC §2: drops arrive by rename):
     /// that one is a drop of its own, left in place for the next command, never removed unread.
+    /// A file written to after it was read (a writer appending rows to a drop in place rather
+    /// than renaming it in) is left as well: removed, the rows written after the read would be lost.
     @discardableResult
-    public static func removeIfStill(_ path: String, _ identity: Identity) -> Bool {
+    public static func removeIfStill(_ path: String, _ identity: Identity) -> Removal {
         var st = stat()
-        guard lstat(path, &st) == 0, Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) == identity else { return false }
-        return unlink(path) == 0
+        guard lstat(path, &st) == 0 else { return .gone }
+        let now = Identity(st)
+        guard now.isSameFile(as: identity) else { return .replaced }
+        guard now == identity else { return .changed }
+        return unlink(path) == 0 ? .removed : .gone
     }
 
     /// The bytes of the regular file at `path`, which file that was, and the SHA-256 of the
@@ -58,7 +91,7 @@ public enum DropFile {
         defer { close(fd) }
         guard fstat(fd, &st) == 0 else { throw FileIO.Failure(path: path, action: "stat", code: errno) }
         if let what = kind(st.st_mode) { throw NotRegular(path: path, what: what) }
-        let identity = Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        var identity = Identity(st)
         /// One read(2) into `buffer`, again when a signal interrupts it; 0 at the end of the file.
         func readSome(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
             while true {
@@ -82,6 +115,9 @@ public enum DropFile {
             out.append(contentsOf: more[..<n])
             hash.update(data: more[..<n])
         }
+        // How the file stands once read: what was read is all it held, unless it changes after.
+        if fstat(fd, &st) == 0 { identity = Identity(st) }
+        if identity.size != Int64(out.count) { identity.size = -1 }  // written to while read: never "unchanged"
         return (out, identity, Hex.string(hash.finalize()))
     }
 

@@ -295,12 +295,15 @@ struct CrashTests {
     }
 
     /// A last line cut short is no entry: verify says ok for the entries and notes the tail; the next writer cuts it and says so.
+    /// As a command killed inside its append leaves it: beside the intent record it wrote first
+    /// (unsigned here, as by a command that could not read the site key).
     @Test func aHalfWrittenLastLineIsCutAwayByTheNextWriter() throws {
         let site = try TestSite.marchSite()
         let path = site.path("Ledger/ledger.jsonl")
         let whole = try Data(contentsOf: URL(fileURLWithPath: path))
         let count = try site.ledgerLines().count
         let half = Data(#"{"at":"2026-04-02T09:00:00Z","body":{"name":"usage-x.csv","#.utf8)
+        try "\(whole.count) \(whole.count + 400)\n".write(toFile: path + ".intent", atomically: true, encoding: .utf8)
         try (whole + half).write(to: URL(fileURLWithPath: path))
         let verify = try site.recon(["verify"])
         #expect(verify.code == 0)
@@ -314,6 +317,27 @@ struct CrashTests {
         #expect(write.err.contains("cut away a half-written last ledger line (\(half.count) bytes)"), "\(write.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == whole)
         site.expectAuditorAccepts()
+    }
+
+    /// The last entry cut short with no intent record beside it (an append writes one first
+    /// and removes it only once its lines are on disk): no crash left that, and the next writer
+    /// cut the decision it held away as if one had. It is damage: verify and every writer say
+    /// so (exit 4) and cut nothing.
+    @Test func aLastEntryCutShortWithoutAnIntentIsDamage() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["decide", "R2", "approve", "--by", "Asha"], env: TestSite.closeDay).code == 0)
+        let path = site.path("Ledger/ledger.jsonl")
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        let count = try site.ledgerLines().count
+        let cut = whole.prefix(whole.count - 100)
+        try cut.write(to: URL(fileURLWithPath: path))
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.contains("seq \(count): the last line ends after"), "\(verify.out)")
+        #expect(verify.out.contains("no intent record"), "\(verify.out)")
+        let write = try site.recon(["decide", "R2", "exclude", "--by", "Asha"], env: TestSite.closeDay)
+        #expect(write.code == 4, "\(write.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == cut, "nothing cut, nothing appended")
     }
 
     /// A close killed in the middle of its one append, just after a line's end: the two

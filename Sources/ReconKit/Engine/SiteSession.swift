@@ -77,6 +77,10 @@ public final class SiteSession {
                 + "\(whole) not followed by its newline — damage, not a line cut short by a crash; nothing is written to a damaged ledger — "
                 + "restore it from a backup or ask an auditor")
         }
+        if writing, ledger.tailWithoutIntent {
+            throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): \(LedgerFile.tailWithoutIntentText(ledger)); "
+                + "nothing is written to a damaged ledger — restore it from a backup or ask an auditor")
+        }
         // The writer checks read the ledger and the files it names, never the state: they run
         // on the other core while the state is rebuilt (a year's documents: both take tens of
         // milliseconds), and what they find is reported first, as when they ran first. Their

@@ -40,6 +40,9 @@ public struct Verifier {
             if let whole = ledger.wholeTail {
                 throw LedgerDamage(seq: ledger.entries.count + 1, "the last line holds a whole \(whole) not followed by its newline (damage, not a crash)")
             }
+            if ledger.tailWithoutIntent {
+                throw LedgerDamage(seq: ledger.entries.count + 1, LedgerFile.tailWithoutIntentText(ledger))
+            }
             let what = ledger.interruptedEntries > 0
                 ? "\(ledger.halfWrittenBytes) bytes (\(ledger.interruptedEntries) complete lines) of an append that never finished"
                 : "a last line without its newline (\(ledger.halfWrittenBytes) bytes)"

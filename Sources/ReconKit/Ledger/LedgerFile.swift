@@ -143,6 +143,10 @@ public final class LedgerFile {
             bytes.withUnsafeBytes { content.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<validLength])) }
         }
         wholeTail = nil
+        // An append writes its intent record before its lines and removes it only once they are
+        // on disk: a line cut short with no intent beside it is no interrupted append's — the
+        // end of an entry that was whole, cut off since — and is not cut away as one.
+        tailWithoutIntent = halfWrittenBytes > 0 && intent == nil
         if halfWrittenBytes > 0 && interruptedEntries == 0 && !(batch.map { length < $0.end } ?? false) {
             // No unfinished batch explains it. An append writes a whole line, so a write cut short
             // leaves the start of one, and the start of a one-line object never holds a whole
@@ -241,6 +245,15 @@ public final class LedgerFile {
     /// What the bytes after the last entry are when they are whole, not a line cut short (an
     /// `entry`, or a `JSON object that is not the next entry`): damage a writer must not cut away.
     public private(set) var wholeTail: String?
+    /// Whether the last line is cut short while no intent record says an append was under way.
+    public private(set) var tailWithoutIntent = false
+
+    /// What is wrong with a last line cut short that no intent record explains, for people.
+    public static func tailWithoutIntentText(_ ledger: LedgerFile) -> String {
+        "the last line ends after \(ledger.halfWrittenBytes) bytes without its newline, and no intent record "
+            + "(Ledger/ledger.jsonl.intent) says an append was under way: an interrupted command leaves one, so this is an entry "
+            + "cut short since (damage, not a crash)"
+    }
 
     /// The text an intent record signs: `recon intent`, then `START END`.
     static func intentText(start: Int, end: Int) -> String { "recon intent\n\(start) \(end)\n" }

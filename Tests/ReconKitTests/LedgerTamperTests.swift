@@ -46,6 +46,24 @@ struct LedgerTamperTests {
         #expect(FileIO.list(site.path("Ledger/checkpoints")).isEmpty, "no checkpoint is signed over the cut ledger")
     }
 
+    /// `Ledger/ledger.jsonl` deleted from a site with a closed month: every command said "not
+    /// a recon site … run `recon init`", and init then started a new ledger beside the old
+    /// drops, checkpoints and invoices. The ledger is lost, not never made: commands say so
+    /// (exit 4) and init refuses (exit 3).
+    @Test func aSiteWhoseLedgerIsLostIsNotStartedAgain() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try FileManager.default.removeItem(atPath: site.path("Ledger/ledger.jsonl"))
+        let status = try site.recon(["status"], env: TestSite.rerunDay)
+        #expect(status.code == 4, "\(status.err)")
+        #expect(status.err.contains("Ledger/ledger.jsonl is missing, but the site holds"), "\(status.err)")
+        #expect(status.err.contains("archived drops") && status.err.contains("1 month's folder in Outbox/"), "\(status.err)")
+        let initAgain = try site.recon(["init", "--name", "again"], env: TestSite.rerunDay)
+        #expect(initAgain.code == 3, "\(initAgain.err)")
+        #expect(initAgain.err.contains("has no Ledger/ledger.jsonl but holds a site's files"), "\(initAgain.err)")
+        #expect(!site.exists("Ledger/ledger.jsonl"))
+    }
+
     /// 40 positions spread evenly over the whole file, the first byte and the final newline
     /// included, each changed alone (five different bit flips in turn, so some give other
     /// text and some invalid JSON or UTF-8): each names the line holding the byte. A line's

@@ -12,6 +12,12 @@ public enum SiteInitializer {
         if site.isInitialised {
             throw ReconFailure.refused("\(site.root) already holds a ledger; a site is initialised once")
         }
+        let left = site.filesOfALedger
+        guard left.isEmpty else {
+            throw ReconFailure.refused("\(site.root) has no Ledger/ledger.jsonl but holds a site's files (\(left.joined(separator: ", "))): "
+                + "its ledger is lost, and a new one would stand beside that history — restore Ledger/ledger.jsonl from a backup, "
+                + "or init a site in an empty folder")
+        }
         // A recon.toml prepared before init (the seller, the paper…) is read strictly and kept,
         // never replaced; the values fixed at init it names must be these.
         let prepared = FileIO.exists(site.configFile) ? try SiteConfigFile.read(site).config : nil

@@ -57,6 +57,11 @@ public final class SiteSession {
         self.log = log
         self.clock = clock
         guard site.isInitialised else {
+            let left = site.filesOfALedger
+            guard left.isEmpty else {
+                throw ReconFailure.verification("\(site.root)/Ledger/ledger.jsonl is missing, but the site holds \(left.joined(separator: ", ")): "
+                    + "the ledger was lost, not never made — restore it from a backup or ask an auditor; nothing is written")
+            }
             throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
         }
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil

@@ -46,4 +46,16 @@ public struct Site: Sendable {
     }
 
     public var isInitialised: Bool { FileIO.exists(ledgerFile) }
+
+    /// What a site's ledger leaves behind besides itself — archived drops, checkpoints, issued
+    /// months — in words (`3 archived drops`); empty for a new folder. Without the ledger, such a
+    /// folder is a site whose ledger was lost: never one to start again over.
+    public var filesOfALedger: [String] {
+        let drops = FileIO.list(self.drops).filter { $0.hasSuffix(".csv") && !$0.hasPrefix(".") }.count
+        let checkpoints = FileIO.list(self.checkpoints).filter { $0.hasSuffix(".txt") && !$0.hasPrefix(".") }.count
+        let months = FileIO.list(outbox).filter { Period($0) != nil }.count
+        return [(drops, "archived drop", "archived drops"), (checkpoints, "checkpoint", "checkpoints"),
+                (months, "month's folder in Outbox/", "months' folders in Outbox/")]
+            .filter { $0.0 > 0 }.map { "\($0.0) \($0.0 == 1 ? $0.1 : $0.2)" }
+    }
 }

@@ -241,6 +241,20 @@ struct LedgerTamperTests {
         #expect(linked.code == 0, "\(linked.out)")
     }
 
+    /// Another site's key pair copied into `Ledger/keys/`: every close, credit and rerun
+    /// refuses it, and `recon verify` said ok. It names the key (exit 4).
+    @Test func anotherSitesKeyFailsVerification() throws {
+        let site = try TestSite.marchSite()
+        let other = try TestSite.marchSite()
+        for name in ["site.key", "site.pub"] {
+            try FileManager.default.removeItem(atPath: site.path("Ledger/keys/" + name))
+            try FileManager.default.copyItem(atPath: other.path("Ledger/keys/" + name), toPath: site.path("Ledger/keys/" + name))
+        }
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.contains("which is not the site key site.init records"), "\(verify.out)")
+    }
+
     @Test func aDeletedMiddleLineIsDetected() throws {
         let site = try TestSite.trustSite()
         let path = site.path("Ledger/ledger.jsonl")

@@ -108,6 +108,7 @@ public struct Verifier {
         // After the checkpoints: a ledger cut behind one is named by it, the plainer word.
         try checkNoUnissuedDocuments(recorded: recorded)
         try checkSiteKeyIsPrivate()
+        try checkSiteKey(notes: &notes)
         try checkSeal(verifier: verifier, siteName: siteName, recorded: sealable.merging(recorded) { _, document in document })
         try checkLedgerPrefix(ledger)
         // Every cache file against the archived drop it was made from (SPEC §6).
@@ -167,6 +168,19 @@ public struct Verifier {
         throw LedgerDamage(seq: nil, "\(path) (the site's private key) can be read by others than its owner (mode "
             + String(info.st_mode & 0o777, radix: 8) + "): anyone who copied it can sign for the site — `chmod 600` it, "
             + "and if it may have been copied, ask an auditor")
+    }
+
+    /// The site key is the one `site.init` records: another site's key (swapped in, or named by
+    /// `site_key`) would sign checkpoints no verifier accepts. A key that cannot be read is
+    /// noted: nothing is signed with it, and closes, reruns and credits refuse until it is back.
+    func checkSiteKey(notes: inout [String]) throws {
+        do {
+            _ = try SiteKeyFile.load(site)
+        } catch let failure as ReconFailure where failure.code == .verification {
+            throw LedgerDamage(seq: 1, failure.message)
+        } catch {
+            notes.append("the site key cannot be used: \(error); nothing can be signed until it is back")
+        }
     }
 
     /// A final document in the Outbox that no entry issued (`CN-2026-000001.xlsx` in a period's

@@ -155,6 +155,24 @@ struct DocumentSealTests {
         #expect(try site.recon(["verify"]).code == 0)
     }
 
+    /// A seal damaged while its documents were too new to seal again (just after a close): the
+    /// writers ignored it and kept it, so `recon verify` failed until someone deleted it by hand.
+    /// The next writer removes a seal it cannot use when it has none to put in its place.
+    @Test func anUnreadableSealIsRemovedWhenNoneCanReplaceIt() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let sealPath = site.path(DocumentSeal.relativePath)
+        try "not a seal\n".write(toFile: sealPath, atomically: true, encoding: .utf8)
+        #expect(try site.recon(["verify"]).code == 4)
+        // At once: the four documents changed less than the settling time ago, so none is sealed.
+        let outcome = try checks(site)
+        #expect(outcome.documentsHashed == 4)
+        let left = FileIO.exists(sealPath) ? try String(contentsOfFile: sealPath, encoding: .utf8) : nil
+        #expect(left != "not a seal\n", "the unreadable seal is still there")
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0, "\(verify.out)")
+    }
+
     /// The seal's text read back as written (a path with spaces, nanoseconds with leading
     /// zeros), and every line that is not `SHA256 DEVICE INODE SIZE MTIME CTIME PATH` named by
     /// its number, even under a good signature: a seal is read on bytes, field by field.

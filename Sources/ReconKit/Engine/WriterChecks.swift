@@ -60,6 +60,9 @@ struct WriterChecks {
         if let problem = checked.problem { throw problem }
         if sealing, let next = checked.nextSeal, let siteKey = try? SiteKeyFile.load(site) {
             try? next.write(site, key: siteKey, siteName: siteName)
+        } else if sealing, checked.sealUnreadable {
+            // A seal no command can use, kept, would fail `recon verify` until someone deleted it.
+            FileIO.remove(DocumentSeal.path(site))
         }
         return checked.outcome
     }
@@ -95,6 +98,8 @@ struct WriterChecks {
         var warnings: [String]
         var outcome = Outcome()
         var nextSeal: DocumentSeal?
+        /// The seal on disk could not be read (unsigned, damaged): ignored, and removed if no new one replaces it.
+        var sealUnreadable = false
     }
 
     /// A missing document is put back by the repair; one present must be the one issued. An
@@ -123,6 +128,7 @@ struct WriterChecks {
         // takes it (no lock), and read once all are done.
         var seal: DocumentSeal.Index?
         var warnings: [String] = []
+        var sealUnreadable = false
         // Each checked file with the SHA-256 its entry records, found once for every pass below.
         var files = [(file: String, sha256: String)?](repeating: nil, count: n)
         var stamps = [FileStamp?](repeating: nil, count: n)
@@ -133,8 +139,9 @@ struct WriterChecks {
                         do {
                             seal = try DocumentSeal.readIndex(site, verifier: key, siteName: siteName)
                         } catch {
-                            warnings.append("ignored \(error); every issued document is hashed instead, and a new seal is written "
-                                + "when the site key can be read")
+                            warnings.append("ignored \(error); every issued document is hashed instead, and the seal is written "
+                                + "anew (or removed, while its documents are too new to seal) once the checks pass")
+                            sealUnreadable = true
                         }
                         return
                     }
@@ -208,7 +215,7 @@ struct WriterChecks {
         let outcome = Outcome(documentsHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && !isDrop[$0] }.count,
                               archivedDropsHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && isDrop[$0] }.count,
                               missingDocuments: (0..<n).filter { verdicts[$0] == .missing }.map { checked[$0] })
-        return DocumentsChecked(problem: nil, warnings: warnings, outcome: outcome, nextSeal: nextSeal)
+        return DocumentsChecked(problem: nil, warnings: warnings, outcome: outcome, nextSeal: nextSeal, sealUnreadable: sealUnreadable)
     }
 
     /// The positions of the archived drops no replay reads, so none hashes: decisions (each

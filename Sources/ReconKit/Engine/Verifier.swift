@@ -123,7 +123,7 @@ public struct Verifier {
             return session
         }
         try checkStatusCache(ledger: ledger, verifier: verifier, siteName: siteName, clock: clock, session: session)
-        try checkMarginDetailCache(ledger: ledger, verifier: verifier, session: session)
+        try checkMarginDetailCache(ledger: ledger, verifier: verifier, session: session, notes: &notes)
         return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count, notes: notes)
     }
 
@@ -279,7 +279,8 @@ public struct Verifier {
     /// The margin summary's kept `Detail` rows (SPEC §6): the note signed by the site key and,
     /// when it names bytes that are there and rows the summary would show now (this program,
     /// these figures), those rows built again and compared with the kept ones.
-    private func checkMarginDetailCache(ledger: LedgerFile, verifier: VerifierKey, session: () throws -> SiteSession) throws {
+    private func checkMarginDetailCache(ledger: LedgerFile, verifier: VerifierKey, session: () throws -> SiteSession,
+                                        notes: inout [String]) throws {
         let advice = "; it keeps the margin summary's closed rows between commands: delete \(MarginDetailCache.notePath) and "
             + "\(MarginDetailCache.bytesPath), and the next command builds them again"
         let note: MarginDetailCache.Note
@@ -291,7 +292,13 @@ public struct Verifier {
         }
         // Bytes that are not the ones signed, or rows of another program, are never used.
         let cache = MarginDetailCache(site: site, verifier: verifier, signing: nil)
-        guard ledger.halfWrittenBytes == 0, note.program == StatusCache.program, let kept = cache.packed(note) else { return }
+        guard ledger.halfWrittenBytes == 0, note.program == StatusCache.program else { return }
+        guard let kept = cache.packed(note) else {
+            // Never read so (a command killed between the two files leaves the same): said, not damage.
+            notes.append("\(MarginDetailCache.bytesPath) is not the bytes its note signs: it is not used, and the next command "
+                + "that writes the margin summary writes it again")
+            return
+        }
         let scratch = FileManager.default.temporaryDirectory.path + "/recon-verify-\(getpid())-margin-summary.xlsx"
         guard let built = try MarginSummaryWriter(session: try session()).closedPart(for: note.key, scratch: scratch) else { return }
         guard let xml = kept.inflated(), kept.rows == built.packed.rows, kept.columns == built.packed.columns,

@@ -11,7 +11,7 @@ extension DemoSite {
         let rebuild = "`recon demo` builds into an empty folder, a folder without a site, or a previous demo; "
             + "pass --site with a new folder (e.g. --site /tmp/recon-demo)"
         let place = site.root == "." ? "the current folder" : site.root
-        if site.isInitialised {
+        if site.isInitialised && !site.initWasInterrupted {
             guard let name = DemoSite.siteName(inLedger: site.ledgerFile) else {
                 throw ReconFailure.refused("\(site.ledgerFile) does not start with a readable site.init entry, so it is not known to be a demo; "
                     + "nothing was touched. " + rebuild)

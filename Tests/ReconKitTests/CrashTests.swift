@@ -319,6 +319,32 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// `recon init` killed inside its one append leaves a ledger without a complete line (empty,
+    /// or the start of `site.init`) beside its intent: every command said the first entry is not
+    /// site.init (exit 4) and init refused the folder for holding a ledger, so it could never be
+    /// used. Commands now say to run init again, and init does it, keeping the key it wrote.
+    @Test func anInitKilledInItsAppendIsDoneAgain() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "half-site"]).code == 0)
+        let path = site.path("Ledger/ledger.jsonl")
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        let key = try site.read("Ledger/keys/site.pub")
+        for cut in [0, 100] {
+            try whole.prefix(cut).write(to: URL(fileURLWithPath: path))
+            try "0 \(whole.count)\n".write(toFile: path + ".intent", atomically: true, encoding: .utf8)
+            for args in [["status"], ["verify"]] {
+                let run = try site.recon(args)
+                #expect(run.code == 1, "\(args): \(run.out)\(run.err)")
+                #expect((run.out + run.err).contains("`recon init` was interrupted before it wrote site.init"), "\(run.out)\(run.err)")
+            }
+            let again = try site.recon(["init", "--name", "half-site"])
+            #expect(again.code == 0, "\(again.err)")
+            #expect(try site.read("Ledger/keys/site.pub") == key, "the key init wrote is kept")
+            #expect(!site.exists("Ledger/ledger.jsonl.intent"))
+            #expect(try site.recon(["verify"]).code == 0)
+        }
+    }
+
     /// The last entry cut short with no intent record beside it (an append writes one first
     /// and removes it only once its lines are on disk): no crash left that, and the next writer
     /// cut the decision it held away as if one had. It is damage: verify and every writer say
@@ -338,6 +364,15 @@ struct CrashTests {
         let write = try site.recon(["decide", "R2", "exclude", "--by", "Asha"], env: TestSite.closeDay)
         #expect(write.code == 4, "\(write.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == cut, "nothing cut, nothing appended")
+        // Nor does any file in the intent's place explain it: an empty one, another text, or an
+        // intent whose batch ends before the line does (each let a writer cut the decision away).
+        for intent in ["", "garbage\n", "0 \(cut.count - 10)\n"] {
+            try intent.write(toFile: path + ".intent", atomically: true, encoding: .utf8)
+            #expect(try site.recon(["verify"]).code == 4, "intent \(intent)")
+            let again = try site.recon(["decide", "R2", "exclude", "--by", "Asha"], env: TestSite.closeDay)
+            #expect(again.code == 4, "intent \(intent): \(again.err)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == cut, "intent \(intent): cut or appended")
+        }
     }
 
     /// A close killed in the middle of its one append, just after a line's end: the two

@@ -10,7 +10,12 @@ public enum SiteInitializer {
     public static func initialise(_ site: Site, name given: String? = nil, baseCurrency givenBase: String? = nil,
                                   timezone givenZone: String? = nil, keyDir: String? = nil, clock: SiteClock) throws -> LedgerEntry {
         if site.isInitialised {
-            throw ReconFailure.refused("\(site.root) already holds a ledger; a site is initialised once")
+            guard site.initWasInterrupted, site.filesOfALedger.isEmpty else {
+                throw ReconFailure.refused("\(site.root) already holds a ledger; a site is initialised once")
+            }
+            // An init killed before its entry was whole: done again (its key, if written, is kept).
+            FileIO.remove(site.ledgerFile)
+            FileIO.remove(site.ledgerFile + ".intent")
         }
         let left = site.filesOfALedger
         guard left.isEmpty else {

@@ -76,6 +76,10 @@ public final class SiteSession {
             throw ReconFailure.verification("the ledger does not verify: \(failure) — something other than the ledger file is in its "
                 + "place; nothing is written — restore Ledger/ledger.jsonl from a backup or ask an auditor")
         }
+        if ledger.entries.isEmpty && site.initWasInterrupted && site.filesOfALedger.isEmpty {
+            throw ReconFailure.usage("\(site.ledgerFile) holds no entry yet: `recon init` was interrupted before it wrote site.init; "
+                + "run `recon init --site \(site.root)` again (with the same name, base currency and time zone)")
+        }
         try LedgerFormat.check(ledger)
         if writing, let whole = ledger.wholeTail {
             throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): the last line holds a whole "

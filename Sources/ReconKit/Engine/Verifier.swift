@@ -35,6 +35,10 @@ public struct Verifier {
         let lock = try SiteLock.shared(path: site.lockFile, timeout: SiteSession.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
         try ledger.load(deferringLines: false)
+        if ledger.entries.isEmpty && site.initWasInterrupted && site.filesOfALedger.isEmpty {
+            throw ReconFailure.usage("\(site.ledgerFile) holds no entry yet: `recon init` was interrupted before it wrote site.init; "
+                + "run `recon init --site \(site.root)` again")
+        }
         try LedgerFormat.check(ledger)  // a newer format is not vouched for by a build that cannot read it
         if ledger.halfWrittenBytes > 0 {
             if let whole = ledger.wholeTail {

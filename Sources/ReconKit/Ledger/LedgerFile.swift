@@ -144,9 +144,11 @@ public final class LedgerFile {
         }
         wholeTail = nil
         // An append writes its intent record before its lines and removes it only once they are
-        // on disk: a line cut short with no intent beside it is no interrupted append's — the
-        // end of an entry that was whole, cut off since — and is not cut away as one.
-        tailWithoutIntent = halfWrittenBytes > 0 && intent == nil
+        // on disk: a line cut short with no intent beside it, or beside one whose batch does not
+        // hold it (an empty or other file, other bounds), is no interrupted append's — the end of
+        // an entry that was whole, cut off since — and is not cut away as one.
+        let explained = intent.map { $0.start <= validLength && length < $0.end } ?? false
+        tailWithoutIntent = halfWrittenBytes > 0 && !explained
         if halfWrittenBytes > 0 && interruptedEntries == 0 && !(batch.map { length < $0.end } ?? false) {
             // No unfinished batch explains it. An append writes a whole line, so a write cut short
             // leaves the start of one, and the start of a one-line object never holds a whole
@@ -251,8 +253,8 @@ public final class LedgerFile {
     /// What is wrong with a last line cut short that no intent record explains, for people.
     public static func tailWithoutIntentText(_ ledger: LedgerFile) -> String {
         "the last line ends after \(ledger.halfWrittenBytes) bytes without its newline, and no intent record "
-            + "(Ledger/ledger.jsonl.intent) says an append was under way: an interrupted command leaves one, so this is an entry "
-            + "cut short since (damage, not a crash)"
+            + "(Ledger/ledger.jsonl.intent) says an append of those bytes was under way: an interrupted command leaves one, "
+            + "so this is an entry cut short since (damage, not a crash)"
     }
 
     /// The text an intent record signs: `recon intent`, then `START END`.

@@ -47,6 +47,13 @@ public struct Site: Sendable {
 
     public var isInitialised: Bool { FileIO.exists(ledgerFile) }
 
+    /// Whether `recon init` was killed in its one append: the ledger file is there but holds not
+    /// one complete line (empty, or the start of `site.init`), so it holds no entry to lose.
+    public var initWasInterrupted: Bool {
+        guard let stamp = FileStamp.of(ledgerFile), stamp.size <= 64 << 10, let bytes = try? FileIO.read(ledgerFile) else { return false }
+        return !bytes.contains(10)
+    }
+
     /// What a site's ledger leaves behind besides itself — archived drops, checkpoints, issued
     /// months — in words (`3 archived drops`); empty for a new folder. Without the ledger, such a
     /// folder is a site whose ledger was lost: never one to start again over.

@@ -52,6 +52,35 @@ struct TrustAnchorTests {
         #expect(try String(contentsOfFile: keyDir + "/trust-site.key", encoding: .utf8).hasPrefix("PRIVATE+KEY+trust-site+"))
     }
 
+    /// A recon.toml prepared with `site_key`: init made a new key in `Ledger/keys/` and left
+    /// recon.toml naming another file, so the new site's first `verify` failed (or, the file not
+    /// there, nothing could ever be signed). Init uses the key named, or makes it there; a key
+    /// made for another name (checkpoints are signed under the site's) is refused.
+    @Test func initUsesTheKeyAPreparedRecontomlNames() throws {
+        let site = try TestSite()
+        let vault = site.root + "-vault"
+        try FileManager.default.createDirectory(atPath: vault, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: vault) }
+        let made = try site.recon(["keygen", "nine", "--dir", vault], site: false)
+        #expect(made.code == 0, "\(made.err)")
+        for (folder, key, name, code) in [("a", "nine.key", "nine", Int32(0)), ("b", "new.key", "new-site", 0), ("c", "nine.key", "other", 3)] {
+            let dir = site.path(folder)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try "site = \"\(name)\"\nsite_key = \"\(vault)/\(key)\"\n".write(toFile: dir + "/recon.toml", atomically: true, encoding: .utf8)
+            let initial = try site.recon(["init", "--site", dir], site: false)
+            #expect(initial.code == code, "\(folder): \(initial.err)")
+            guard code == 0 else {
+                #expect(initial.err.contains("holds a key named nine, not other"), "\(initial.err)")
+                continue
+            }
+            #expect(!FileManager.default.fileExists(atPath: dir + "/Ledger/keys/site.key"), "\(folder): a second key was made")
+            let verify = try site.recon(["verify", "--site", dir], site: false)
+            #expect(verify.code == 0 && verify.err.isEmpty, "\(folder): \(verify.out)\(verify.err)")
+            let pub = try String(contentsOfFile: dir + "/Ledger/keys/site.pub", encoding: .utf8)
+            #expect(pub.hasPrefix(name + "+"), "\(folder): \(pub)")
+        }
+    }
+
     /// All checkpoints deleted, the ledger edited and re-hashed under a new site key with
     /// checkpoints signed by it: the site's own files agree with each other, the auditor's
     /// pinned key and kept checkpoint do not.

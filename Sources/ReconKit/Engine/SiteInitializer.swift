@@ -70,10 +70,22 @@ public enum SiteInitializer {
             do { try key.write(to: privateKeyFile) } catch { throw ReconFailure.refused("\(error); a site key is never overwritten") }
             try FileIO.writeAtomically(FileIO.parent(of: privateKeyFile) + "/\(name).pub", Array((key.verifierKey.text + "\n").utf8))
         } else {
-            privateKeyFile = site.privateKeyFile
-            if !FileIO.exists(privateKeyFile) { try SigningKey.generate(name: name).write(to: privateKeyFile) }
+            // A prepared recon.toml's `site_key` names where the key is kept: used if there, made there if not
+            // (a key made in Ledger/keys/ instead would not be the one every later command reads).
+            privateKeyFile = SiteKeyFile.path(for: site)
+            if !FileIO.exists(privateKeyFile) {
+                do { try SigningKey.generate(name: name).write(to: privateKeyFile) } catch {
+                    throw ReconFailure.refused("\(error): the site key cannot be made where recon.toml's site_key names it; "
+                        + "nothing was created beyond the folders — make its folder, or correct site_key")
+                }
+            }
         }
         let stored = try OperatorKeyFile.load(privateKeyFile, role: "the site key")
+        // Checkpoints are signed under the site's name (SPEC §6): a key made for another name would sign none that verifies.
+        guard stored.name == name else {
+            throw ReconFailure.refused("\(privateKeyFile) holds a key named \(stored.name), not \(name): a site key signs checkpoints "
+                + "under the site's name — name another file with site_key (init makes the key there), or init with --name \(stored.name)")
+        }
         try FileIO.writeAtomically(site.publicKeyFile, Array((stored.verifierKey.text + "\n").utf8))
         // A prepared file stays as it was written, comments and all; one that must now name the
         // key gets its `site_key` line first (a top-level key before any table), nothing else.

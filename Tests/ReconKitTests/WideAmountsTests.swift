@@ -45,6 +45,12 @@ struct WideAmountsTests {
         let payout = try Self.columnWidths(site.path("Outbox/2026-09/payouts/PAY-2026-000001.xlsx"))
         #expect((payout["xl/worksheets/sheet1.xml"]?[3] ?? 0) >= Double("100,000.123456 IDR".count + 2), "\(payout)")
         #expect((payout["xl/worksheets/sheet2.xml"]?[8] ?? 0) >= Double("100,000.123456 IDR".count + 2), "\(payout)")
+        // The margin summary (not an issued document) likewise: its Total row printed `###`.
+        let summary = try Self.columnWidths(site.path("Outbox/margin-summary.xlsx"))
+        let widest = Double("1,875,000,000.00 IDR".count + 2)
+        for (sheet, columns) in [("sheet1", 4...6), ("sheet2", 4...6), ("sheet3", 6...8)] {
+            for c in columns { #expect((summary["xl/worksheets/\(sheet).xml"]?[c] ?? 0) >= widest, "\(sheet) column \(c): \(summary)") }
+        }
         #expect(try site.recon(["verify"], env: env).code == 0)
     }
 }

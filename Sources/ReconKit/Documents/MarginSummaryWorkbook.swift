@@ -64,7 +64,7 @@ public enum MarginSummaryWorkbook {
         do {
             try Workbook.write(to: temp, naming: path, properties: properties) { book in
                 book.paper = paper
-                let formats = try Formats(book, styles)
+                let formats = try Formats(book, styles, all: figures.all, base: base)
                 try writeByMonth(try book.addWorksheet(named: "By month"), figures, base: base, site: site, styles: styles,
                                  formats: formats)
                 try writeByClient(try book.addWorksheet(named: "By client"), figures, base: base, names: clientNames,
@@ -285,8 +285,16 @@ public enum MarginSummaryWorkbook {
         let totalInteger: CellFormat
         let totalMoney: CellFormat
         let totalPercent: CellFormat
+        /// Revenue, cost and margin columns as wide as the widest amount they print, so a large
+        /// month (billions of IDR) never prints `###`: the grand total's revenue and cost bound
+        /// every row's, and a margin's magnitude is at most the larger of them (its sign one more).
+        let moneyWidth: Double
 
-        init(_ book: Workbook, _ styles: Styles) throws {
+        init(_ book: Workbook, _ styles: Styles, all: Totals, base: Currency) throws {
+            let widths = [all.revenue, all.cost, all.margin].map {
+                AmountColumnWidths.width(toPrint: $0, code: base.code, minorDigits: base.minorDigits)
+            }
+            moneyWidth = max(20, (widths.max() ?? 0) + 1)
             plain = try book.format(.plain)
             integer = try book.format(.integer)
             money = try book.format(styles.money)
@@ -338,7 +346,7 @@ public enum MarginSummaryWorkbook {
                              row: headerRow, column: 8)
         }
         try sheet.setColumnWidth(10, columns: 0...2)
-        try sheet.setColumnWidth(20, columns: 3...5)
+        try sheet.setColumnWidth(formats.moneyWidth, columns: 3...5)
         try sheet.setColumnWidth(10, columns: 6...6)
         try sheet.freezePanes(row: first, column: 0)
         try sheet.setUpPrinting(paper: sheet.paper, landscape: true, repeatRows: (first - 1)...(first - 1))
@@ -378,7 +386,7 @@ public enum MarginSummaryWorkbook {
         try sheet.setColumnWidth(14, columns: 0...0)
         try sheet.setColumnWidth(28, columns: 1...1)
         try sheet.setColumnWidth(10, columns: 2...2)
-        try sheet.setColumnWidth(20, columns: 3...5)
+        try sheet.setColumnWidth(formats.moneyWidth, columns: 3...5)
         try sheet.setColumnWidth(10, columns: 6...6)
         try sheet.freezePanes(row: first, column: 0)
         try sheet.setUpPrinting(paper: sheet.paper, landscape: true, repeatRows: (first - 1)...(first - 1))
@@ -432,7 +440,7 @@ public enum MarginSummaryWorkbook {
         try sheet.setColumnWidth(10, columns: 0...1)
         try sheet.setColumnWidth(14, columns: 2...2)
         try sheet.setColumnWidth(10, columns: 3...4)
-        try sheet.setColumnWidth(20, columns: 5...7)
+        try sheet.setColumnWidth(formats.moneyWidth, columns: 5...7)
         try sheet.setColumnWidth(12, columns: 8...8)
         try sheet.freezePanes(row: 1, column: 0)
         try sheet.setUpPrinting(paper: sheet.paper, landscape: true, repeatRows: 0...0)

@@ -151,6 +151,12 @@ struct IsolationForestTests {
         #expect(table.values == [1, 2, 3, 4])
     }
 
+    /// The largest single, as numpy prints it, rounds to a finite float32: taken, as scikit-learn takes it.
+    @Test func theLargestSingleIsTaken() throws {
+        #expect(try NumericTable(csv: "a,b\n3.4028235e38,2\n-3.4028235e38,4\n").rowCount == 2)
+        #expect(throws: NumericTable.ParseError.self) { try NumericTable(csv: "a,b\n3.4028236e38,2\n") }
+    }
+
     @Test(arguments: [
         ("a,b\n1,2\n3,x\n", "line 3, column 2 (b): \"x\" is not a finite number; write a decimal such as 12, -0.5 or 1e-3"),
         // Hexadecimal, which `Double` reads (0x400 as 1024), is not a decimal.

@@ -46,6 +46,27 @@ struct LedgerTamperTests {
         #expect(FileIO.list(site.path("Ledger/checkpoints")).isEmpty, "no checkpoint is signed over the cut ledger")
     }
 
+    /// A filing copy of an issued invoice in another month's folder bears a number the ledger
+    /// issued: it still stands where no entry put a document (an auditor's verifier reports it
+    /// too), but it is no trace of a cut ledger, and the advice was to restore the ledger from a
+    /// backup. It is named as a copy, with where its entry put the document.
+    @Test func aCopyOfAnIssuedDocumentElsewhereIsToldAsACopy() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try FileManager.default.createDirectory(atPath: site.path("Outbox/2026-04/invoices"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"),
+                                         toPath: site.path("Outbox/2026-04/invoices/INV-2026-000001.xlsx"))
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(ingest.err.contains("Outbox/2026-04/invoices/INV-2026-000001.xlsx is not where its entry put INV-2026-000001.xlsx "
+            + "(Outbox/2026-03/invoices/INV-2026-000001.xlsx): a copy"), "\(ingest.err)")
+        #expect(!ingest.err.contains("restore Ledger/"), "\(ingest.err)")
+        try FileManager.default.removeItem(atPath: site.path("Outbox/2026-04/invoices/INV-2026-000001.xlsx"))
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// `Ledger/ledger.jsonl` deleted from a site with a closed month: every command said "not
     /// a recon site … run `recon init`", and init then started a new ledger beside the old
     /// drops, checkpoints and invoices. The ledger is lost, not never made: commands say so

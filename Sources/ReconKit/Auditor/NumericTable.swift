@@ -101,7 +101,8 @@ public struct NumericTable: Sendable, Equatable {
                         message: "\(shown) is not a finite number; write a decimal such as 12, -0.5 or 1e-3")
                     return
                 }
-                guard abs(value) <= Double(Float.greatestFiniteMagnitude) else {
+                // As numpy reads it into float32: finite when it rounds to a finite single (3.4028235e38 does).
+                guard Float(value).isFinite else {
                     failure = ParseError(
                         line: line, column: index + 1, columnName: names[index],
                         message: "\(shown) is too large: the forest works in single precision, as scikit-learn's does; "

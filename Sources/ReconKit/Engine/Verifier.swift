@@ -192,17 +192,24 @@ public struct Verifier {
     /// without an entry is what a ledger whose tail was cut leaves — a credit note the client
     /// holds, whose number the next command would issue again for another amount.
     func checkNoUnissuedDocuments(recorded: [String: (sha: String, seq: Int)]) throws {
-        try checkNoUnissuedDocuments(issued: { recorded[$0] != nil })
+        try checkNoUnissuedDocuments(issued: Set(recorded.keys))
     }
 
-    /// The same, `issued` telling the files the ledger's entries name.
-    func checkNoUnissuedDocuments(issued: (String) -> Bool) throws {
+    /// The same, `issued` the files the ledger's entries name. A file named like one of them in
+    /// another place (a filing copy in another month's folder) is no trace of a cut, and is told
+    /// so: it is still a document no entry names there, as an auditor's verifier reports it.
+    func checkNoUnissuedDocuments(issued: Set<String>) throws {
+        let byNumber = Dictionary(issued.map { (FileIO.baseName($0), $0) }, uniquingKeysWith: { a, _ in a })
         for period in FileIO.list(site.path("Outbox")).compactMap(Period.init).sorted() {
-            if let relative = OutboxCheck(site: site).firstUnissuedDocument(period: period, issued: issued) {
-                throw LedgerDamage(seq: nil, "\(relative) is a final document no ledger entry issued: entries may have "
-                    + "been cut from the ledger's end — restore Ledger/ from a backup, and check it against a checkpoint kept "
-                    + "outside the site (`recon verify --checkpoint FILE`)")
+            guard let relative = OutboxCheck(site: site).firstUnissuedDocument(period: period, issued: issued.contains) else { continue }
+            if let original = byNumber[FileIO.baseName(relative)] {
+                throw LedgerDamage(seq: nil, "\(relative) is not where its entry put \(FileIO.baseName(relative)) (\(original)): a copy "
+                    + "in a final document's place, which no entry names — move it out of Outbox/ (documents are kept only where "
+                    + "their entries put them)")
             }
+            throw LedgerDamage(seq: nil, "\(relative) is a final document no ledger entry issued: entries may have "
+                + "been cut from the ledger's end — restore Ledger/ from a backup, and check it against a checkpoint kept "
+                + "outside the site (`recon verify --checkpoint FILE`)")
         }
     }
 

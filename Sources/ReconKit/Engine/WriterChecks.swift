@@ -87,7 +87,7 @@ struct WriterChecks {
         // A final document no entry issued is what a ledger whose end was cut leaves (with the
         // checkpoints over that end): `recon verify` names it, so no writer signs over it.
         let issued = Set(ledger.entries.lazy.filter { $0.eventKind?.document != nil }.compactMap { $0.string("file") })
-        try verifier.checkNoUnissuedDocuments(issued: issued.contains)
+        try verifier.checkNoUnissuedDocuments(issued: issued)
     }
 
     /// What the documents' check found: the first document not as issued, in ledger order (nil

@@ -100,6 +100,12 @@ struct ConcurrencyTests {
         }
         let verify = try site.recon(["verify"], env: env)
         #expect(verify.code == 3, "\(verify.out)\(verify.err)")
+        // So do the readers that check as a writer does: run during a close, a statement or a dry
+        // run read its entries before its workbooks were in place and said the ledger was cut (exit 4).
+        for args in [["statement", "C1"], ["ingest", "--dry-run"]] {
+            let r = try site.recon(args, env: env)
+            #expect(r.code == 3 && r.err.contains("another recon is writing this site"), "\(args): \(r.code) \(r.err)")
+        }
         #expect(try site.recon(["status"], env: env).code == 0)
 
         withExtendedLifetime(lock) {}

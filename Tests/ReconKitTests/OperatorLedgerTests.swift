@@ -34,6 +34,11 @@ struct OperatorLedgerTests {
         #expect(bySite.err.contains("--key"), "\(bySite.err)")
         let byBob = try site.recon(["operator", "add", "bob", keys + "/bob.pub", "--key", bob], env: TestSite.rerunDay)
         #expect(byBob.code == 3, "\(byBob.err)")
+        // A public key given as --key (readable by all, as a .pub is) was answered `chmod 600 asha.pub`.
+        let byPublic = try site.recon(["operator", "add", "bob", keys + "/bob.pub", "--key", asha.replacingOccurrences(of: ".key", with: ".pub")],
+                                      env: TestSite.rerunDay)
+        #expect(byPublic.code == 3 && byPublic.err.contains("holds a public key (as NAME.pub does), not a private one"), "\(byPublic.err)")
+        #expect(!byPublic.err.contains("chmod"), "\(byPublic.err)")
         #expect(try site.recon(["operator", "add", "bob", keys + "/bob.pub", "--key", asha], env: TestSite.rerunDay).code == 0)
         #expect(try site.bodies("operator.added").last?["signed_by"] as? String == "asha")
 

@@ -142,8 +142,14 @@ public struct SigningKey: Sendable, CustomStringConvertible {
             throw systemError(failure)
         }
         let mode = file.mode
-        if mode & 0o077 != 0 { throw NoteKeyError.exposedKeyFile(path: path, mode: mode) }
         let bytes = file.bytes
+        // A public key given for the private one is said first: `chmod 600` would not make it one.
+        if bytes.count <= 4096, let text = String(validating: bytes, as: UTF8.self),
+           (try? VerifierKey(text: text.trimmingCharacters(in: .whitespacesAndNewlines))) != nil {
+            throw NoteKeyError.malformedPrivateKey("\(path) holds a public key (as NAME.pub does), not a private one; give the "
+                + "NAME.key file `recon keygen` wrote beside it")
+        }
+        if mode & 0o077 != 0 { throw NoteKeyError.exposedKeyFile(path: path, mode: mode) }
         if bytes.count > 64 * 1024 {
             throw NoteKeyError.malformedPrivateKey("\(path) is far larger than a key")
         }

@@ -84,9 +84,10 @@ struct Verify: ParsableCommand {
                                "kind": .string(match.kind), "seq": .int(Int64(match.seq)), "period": .string(match.period),
                                "credit_notes": .array(match.reversals.map {
                                    .object(["number": .string($0.number), "seq": .int(Int64($0.seq))])
-                               })]))
+                               }), "refers_to": .array(match.refersTo.map { .string($0) })]))
         } else {
             print("\(path): \(match.number), issued by this ledger (\(match.kind) at seq \(match.seq), period \(match.period), SHA-256 \(sha))")
+            if !match.refersTo.isEmpty { print("it refers to: " + match.refersTo.joined(separator: ", ")) }
             print(match.reversals.isEmpty ? "no credit note refers to it"
                   : "referred to by: " + match.reversals.map { "\($0.number) (seq \($0.seq))" }.joined(separator: ", "))
             print("ok \(report.count) \(report.head)")

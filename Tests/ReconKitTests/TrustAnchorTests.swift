@@ -196,6 +196,9 @@ struct TrustAnchorTests {
         #expect(found.out.contains("referred to by: CN-2026-000002 (seq \(cnSeq))"), "\(found.out)")
         let json = try site.recon(["verify", "--document", copy, "--json"])
         #expect(json.out.contains(#""credit_notes":[{"number":"CN-2026-000002","seq":\#(cnSeq)}]"#), "\(json.out)")
+        // The credit note a client holds names the invoice it credits.
+        let note = try site.recon(["verify", "--document", site.path("Outbox/2026-03/credit-notes/CN-2026-000002.xlsx")])
+        #expect(note.code == 0 && note.out.contains("it refers to: INV-2026-000003"), "\(note.out)")
 
         var bytes = try Data(contentsOf: URL(fileURLWithPath: copy))
         bytes.append(0)

@@ -11,6 +11,8 @@ public struct DocumentLookup {
         public var sha256: String
         /// Credit notes and payout adjustments naming it: (number, seq).
         public var reversals: [(number: String, seq: Int)]
+        /// What it credits or adjusts, when it is a credit note or payout adjustment (`refers_to`).
+        public var refersTo: [String] = []
     }
 
     /// The issued document whose bytes are `bytes`, or nil when no entry records them.
@@ -23,6 +25,6 @@ public struct DocumentLookup {
             BodyReader(entry: e).strings("refers_to").contains(number)
         }.map { (number: $0.string("number") ?? "", seq: $0.seq) }
         return (sha, Match(number: number, kind: entry.kind, seq: entry.seq, period: entry.string("period") ?? "",
-                           sha256: sha, reversals: reversals))
+                           sha256: sha, reversals: reversals, refersTo: BodyReader(entry: entry).strings("refers_to")))
     }
 }

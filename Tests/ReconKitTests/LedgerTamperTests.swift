@@ -46,6 +46,15 @@ struct LedgerTamperTests {
         #expect(FileIO.list(site.path("Ledger/checkpoints")).isEmpty, "no checkpoint is signed over the cut ledger")
     }
 
+    /// A month no report was ever in closes (SPEC §5 sets no such bar), and says so: a mistyped
+    /// year (2016 for 2026) locked it without a word, and a close cannot be undone.
+    @Test func closingAMonthWithoutReportsIsSaid() throws {
+        let site = try TestSite.marchSite()
+        let close = try site.recon(["close", "2016-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        #expect(close.err.contains("2016-03 holds no report: it is closed with no document"), "\(close.err)")
+    }
+
     /// A filing copy of an issued invoice in another month's folder bears a number the ledger
     /// issued: it still stands where no entry put a document (an auditor's verifier reports it
     /// too), but it is no trace of a cut ledger, and the advice was to restore the ledger from a

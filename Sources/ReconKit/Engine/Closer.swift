@@ -52,6 +52,12 @@ public struct Closer {
         // drops: encoded beside the documents. Not beside the pricing, which uses both cores and
         // whose working memory would add to the encoding's (a 4M month's close: 750 -> 720 MB).
         let reports = state.periodReports[period]?.count ?? 0
+        if reports == 0 {
+            // Legal, and for good: a mistyped year (2016 for 2026) would lock a month no report was ever in.
+            let message = "\(period) holds no report: it is closed with no document, and usage for it will wait for a signed "
+                + "`recon rerun \(period)` — if the period was mistyped, the close cannot be undone"
+            session.log.warning("\(message)")
+        }
         FreedMemory.giveBack()
         let index = ClosedIndexEncoding(period: period, state: state, site: session.site, parallel: reports >= 2_000_000)
         defer { index.discard() }

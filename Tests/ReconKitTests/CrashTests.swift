@@ -345,6 +345,21 @@ struct CrashTests {
         }
     }
 
+    /// The same with `--key-dir`: the interrupted init had written its key outside the site and
+    /// named it in recon.toml; the retry was refused ("already exists"). It keeps that key.
+    @Test func anInitWithAKeyDirKilledInItsAppendIsDoneAgain() throws {
+        let site = try TestSite()
+        let keyDir = site.root + "-keys"
+        defer { try? FileManager.default.removeItem(atPath: keyDir) }
+        #expect(try site.recon(["init", "--name", "half-site", "--key-dir", keyDir]).code == 0)
+        let key = try String(contentsOfFile: keyDir + "/half-site.key", encoding: .utf8)
+        try Data().write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        let again = try site.recon(["init", "--name", "half-site", "--key-dir", keyDir])
+        #expect(again.code == 0, "\(again.err)")
+        #expect(try String(contentsOfFile: keyDir + "/half-site.key", encoding: .utf8) == key)
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
     /// The last entry cut short with no intent record beside it (an append writes one first
     /// and removes it only once its lines are on disk): no crash left that, and the next writer
     /// cut the decision it held away as if one had. It is damage: verify and every writer say

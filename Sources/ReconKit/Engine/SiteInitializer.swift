@@ -55,7 +55,8 @@ public enum SiteInitializer {
                     + "; nothing was created — give init the same values (or none), or edit recon.toml")
             }
         }
-        let externalKey = try keyDir.map { try SiteKeyDirectory.prepare($0, site: site, name: name) }
+        let named = prepared?.siteKey != nil ? SiteKeyFile.path(for: site) : nil
+        let externalKey = try keyDir.map { try SiteKeyDirectory.prepare($0, site: site, name: name, named: named) }
         for dir in [site.inbox, site.rejected, site.held, site.outbox, site.drops, site.checkpoints] {
             try FileIO.makeDirectory(dir)
         }
@@ -66,8 +67,12 @@ public enum SiteInitializer {
         if let externalKey {
             privateKeyFile = externalKey
             config.siteKey = privateKeyFile
-            let key = try SigningKey.generate(name: name)
-            do { try key.write(to: privateKeyFile) } catch { throw ReconFailure.refused("\(error); a site key is never overwritten") }
+            // Kept when an interrupted init wrote it and named it in recon.toml; made otherwise.
+            if !FileIO.exists(privateKeyFile) {
+                let key = try SigningKey.generate(name: name)
+                do { try key.write(to: privateKeyFile) } catch { throw ReconFailure.refused("\(error); a site key is never overwritten") }
+            }
+            let key = try OperatorKeyFile.load(privateKeyFile, role: "the site key")
             try FileIO.writeAtomically(FileIO.parent(of: privateKeyFile) + "/\(name).pub", Array((key.verifierKey.text + "\n").utf8))
         } else {
             // A prepared recon.toml's `site_key` names where the key is kept: used if there, made there if not

@@ -5,7 +5,9 @@ import Foundation
 enum SiteKeyDirectory {
     /// Makes `dir` (owner-only) if needed and returns the absolute path of `NAME.key` in it.
     /// Refuses a folder inside the site (exit 1) and an existing key (exit 3: never overwritten).
-    static func prepare(_ dir: String, site: Site, name: String) throws -> String {
+    /// `named`: the key file a prepared `recon.toml`'s `site_key` names (an init interrupted
+    /// after writing its key and recon.toml): that file, already there, is the key to keep.
+    static func prepare(_ dir: String, site: Site, name: String, named: String? = nil) throws -> String {
         // The folders are made to be compared as real paths; a refusal takes them away again
         // (init creates nothing when it refuses). `rmdir` removes only a folder left empty.
         let madeRoot = !FileIO.exists(site.root), madeDir = !FileIO.exists(dir)
@@ -24,8 +26,11 @@ enum SiteKeyDirectory {
             throw ReconFailure.usage("--key-dir \(dir) is inside the site \(site.root); keep the site key where the site's writers cannot reach it")
         }
         let file = real + "/" + name + ".key"
-        guard !FileIO.exists(file) else {
-            throw ReconFailure.refused("\(file) already exists; a site key is never overwritten — give another --key-dir")
+        let kept = named.flatMap { try? FileIO.realPath($0) } == file
+        guard kept || !FileIO.exists(file) else {
+            throw ReconFailure.refused("\(file) already exists; a site key is never overwritten — give another --key-dir (if an "
+                + "init of this very site was interrupted before it wrote recon.toml, that key has signed nothing: remove it and its "
+                + ".pub, and run init again)")
         }
         refused = false
         return file

@@ -46,8 +46,11 @@ struct Ingest: ParsableCommand {
                     + "name files that exist, or give none to take everything in Inbox/")
             }
             // A dry run only reads: it takes no writer lock and writes nothing.
-            let session = try SiteSession(site: options.siteValue, writing: !dryRun, predicting: dryRun, log: options.log,
-                                          rebuilding: !dryRun, clock: options.clock)
+            let open = {
+                try SiteSession(site: options.siteValue, writing: !dryRun, predicting: dryRun, log: options.log,
+                                rebuilding: !dryRun, clock: options.clock)
+            }
+            let session = dryRun ? try SiteSession.openedChecking(options.siteValue, open) : try open()
             keepUntilExit(session)
             if !dryRun { try session.repair() }
             var paths = Ingestor.distinctNamed(named).sorted(by: Ingestor.processingOrder)

@@ -26,7 +26,9 @@ struct Statement: ParsableCommand {
                 throw ReconFailure.usage("name one client id, or --all for every client")
             }
             // A statement goes to a client: it is written only from a ledger that checks as a writer's does.
-            let session = try SiteSession(site: options.siteValue, writing: false, checked: true, log: options.log, clock: options.clock)
+            let session = try SiteSession.openedChecking(options.siteValue) {
+                try SiteSession(site: options.siteValue, writing: false, checked: true, log: options.log, clock: options.clock)
+            }
             keepUntilExit(session)
             let writer = StatementWriter(session: session)
             var date = writer.today

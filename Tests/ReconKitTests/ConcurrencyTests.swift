@@ -100,8 +100,17 @@ struct ConcurrencyTests {
         }
         let verify = try site.recon(["verify"], env: env)
         #expect(verify.code == 3, "\(verify.out)\(verify.err)")
-        // So do the readers that check as a writer does: run during a close, a statement or a dry
-        // run read its entries before its workbooks were in place and said the ledger was cut (exit 4).
+        // The readers that check as a writer does take no lock (held shared, it starved writers)
+        // until what they find is damage: run during a close, a statement or a dry run read its
+        // entries before its workbooks were in place and said the ledger was cut (exit 4). Then
+        // they wait for the writer and look again; one still writing is "busy" (exit 3).
+        for args in [["statement", "C1"], ["ingest", "--dry-run"]] {
+            let r = try site.recon(args, env: env)
+            #expect(r.code == 0, "\(args) waited for a lock it does not need: \(r.code) \(r.err)")
+        }
+        let stray = site.path("Outbox/2026-04/invoices/INV-2026-000099.xlsx")  // as a close's, before its entries are read
+        try FileManager.default.createDirectory(atPath: FileIO.parent(of: stray), withIntermediateDirectories: true)
+        try "half a close".write(toFile: stray, atomically: true, encoding: .utf8)
         for args in [["statement", "C1"], ["ingest", "--dry-run"]] {
             let r = try site.recon(args, env: env)
             #expect(r.code == 3 && r.err.contains("another recon is writing this site"), "\(args): \(r.code) \(r.err)")
@@ -110,6 +119,10 @@ struct ConcurrencyTests {
 
         withExtendedLifetime(lock) {}
         lock.release()
+        // No writer: what the statement finds is damage.
+        let damaged = try site.recon(["statement", "C1"], env: env)
+        #expect(damaged.code == 4 && damaged.err.contains("INV-2026-000099.xlsx is a final document no ledger entry issued"), "\(damaged.err)")
+        try FileManager.default.removeItem(atPath: stray)
         let r = try site.recon(["ingest"], env: env)
         #expect(r.code == 0, "\(r.err)")
         expectEachAcceptedOnce(site, [Self.usageA])

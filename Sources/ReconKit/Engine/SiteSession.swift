@@ -22,10 +22,6 @@ public final class SiteSession {
     /// The time entries and documents are stamped with.
     public let clock: SiteClock
     private let lock: SiteLock?
-    /// A reader that checks as a writer does (`statement`, the dry run) waits for a running
-    /// writer: a close half done (entries appended, workbooks not yet renamed into place) read as
-    /// a ledger whose end was cut, and told finance to restore it from a backup.
-    private let readLock: SiteLock?
     /// Whether ``repair()`` has run: nothing is appended or issued before.
     public private(set) var repaired = false
     /// The workbooks this command writes after its entries (the drafts, for an ingest or a
@@ -69,7 +65,6 @@ public final class SiteSession {
             throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
         }
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil
-        readLock = !writing && (checked || predicting) ? try SiteLock.shared(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil
         // A year's 70 folders listed while the ledger's first bytes are read on one core.
         temporaryFiles = writing ? BackgroundWork { DocumentRepair.temporaryFiles(in: site) } : nil
         let ledger = LedgerFile(path: site.ledgerFile)
@@ -163,6 +158,21 @@ public final class SiteSession {
         try found?.privileged?.get()
         if writing || predicting {
             try Self.refuseClockBeforeHead(clock.now(), ledger: ledger)
+        }
+    }
+
+    /// A reader that checks as a writer does (`statement`, the dry run) opens the site without
+    /// the lock: readers holding it shared starved writers, which try it every 50 ms. When what
+    /// it finds is damage, a writer may be half through a command (a close's entries appended,
+    /// its workbooks not yet in place: read so, a ledger whose end was cut), so it waits for any
+    /// writer (the lock, shared) and looks once more; only what it finds then is damage.
+    public static func openedChecking(_ site: Site, _ open: () throws -> SiteSession) throws -> SiteSession {
+        do {
+            return try open()
+        } catch let failure as ReconFailure where failure.code == .verification {
+            let lock = try SiteLock.shared(path: site.lockFile, timeout: lockTimeout)
+            defer { withExtendedLifetime(lock) {} }
+            return try open()
         }
     }
 

@@ -347,7 +347,7 @@ public enum MarginSummaryWorkbook {
         }
         try sheet.setColumnWidth(10, columns: 0...2)
         try sheet.setColumnWidth(formats.moneyWidth, columns: 3...5)
-        try sheet.setColumnWidth(10, columns: 6...6)
+        try sheet.setColumnWidth(percentWidth(months.map(\.totals) + [figures.all]), columns: 6...6)
         try sheet.freezePanes(row: first, column: 0)
         try sheet.setUpPrinting(paper: sheet.paper, landscape: true, repeatRows: (first - 1)...(first - 1))
     }
@@ -387,7 +387,7 @@ public enum MarginSummaryWorkbook {
         try sheet.setColumnWidth(28, columns: 1...1)
         try sheet.setColumnWidth(10, columns: 2...2)
         try sheet.setColumnWidth(formats.moneyWidth, columns: 3...5)
-        try sheet.setColumnWidth(10, columns: 6...6)
+        try sheet.setColumnWidth(percentWidth(byClient.map(\.1) + [figures.all]), columns: 6...6)
         try sheet.freezePanes(row: first, column: 0)
         try sheet.setUpPrinting(paper: sheet.paper, landscape: true, repeatRows: (first - 1)...(first - 1))
     }
@@ -480,6 +480,17 @@ public enum MarginSummaryWorkbook {
         var cells = sheet
         try marginCells(&cells, row: row, shown, revenueColumn: column + 1, money: formats.totalMoney,
                         percent: formats.totalPercent)
+    }
+
+    /// A margin % column as wide as its widest share prints (`-520733.3%` for a client billed
+    /// 1 INR a report that cost 5,000), never narrower than 10.
+    static func percentWidth(_ totals: [Totals]) -> Double {
+        let widest = totals.map { t -> Int in
+            let share = Shown(t).marginShare * 100
+            let whole = abs(share) < 1 ? 1 : Int(log10(abs(share))) + 1
+            return (share < 0 ? 1 : 0) + whole + 3  // the sign, the whole part, ".d" and "%"
+        }.max() ?? 0
+        return Double(max(10, widest + 2))
     }
 
     /// Margin as a formula (revenue − cost) and margin % (margin / revenue, `n/a` without

@@ -32,13 +32,20 @@ extension DemoSite {
             return
         }
         for dir in [site.inbox, site.outbox, site.ledgerDir] {
-            let extra = FileIO.list(dir).filter { !DemoSite.kept.contains($0) }
+            // Empty folders are what a demo killed as it began leaves (`Inbox/held`, `Ledger/drops`…): nothing to keep.
+            let extra = FileIO.list(dir).filter { !DemoSite.kept.contains($0) && !Self.holdsNoFile(dir + "/" + $0) }
             if !extra.isEmpty {
                 throw ReconFailure.refused("\(dir) holds \(extra.prefix(3).joined(separator: ", "))\(extra.count > 3 ? ", …" : "") "
                     + "but the folder has no ledger; nothing was touched. " + rebuild)
             }
         }
         try FileIO.makeDirectory(site.root)
+    }
+
+    /// Whether `path` is a folder with no file anywhere below it (a link or any other entry counts as a file).
+    static func holdsNoFile(_ path: String) -> Bool {
+        guard !FileIO.isSymbolicLink(path), FileIO.isDirectory(path) else { return false }
+        return FileIO.list(path).allSatisfy { holdsNoFile(path + "/" + $0) }
     }
 
     /// Removes a previous demo: the contents of `Inbox/`, `Outbox/` and `Ledger/` (their

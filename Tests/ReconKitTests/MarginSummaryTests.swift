@@ -241,13 +241,7 @@ struct MarginSummaryTests {
     /// A client billed nothing (a unit price of 0.00) for reports that cost 2 × 10.00 INR:
     /// margin −20.00, and a margin % of none, where 0.0 % read as break-even beside the loss.
     @Test func aMarginWithoutRevenueHasNoShare() throws {
-        let env = ["RECON_NOW": "2026-10-02T10:00:00Z"]
-        let site = try TestSite.oneClient(
-            base: "INR", client: "E1", clientCurrency: "INR",
-            providerRates: "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,10,INR\n",
-            clientRates: "2026-01-01,E1,*,*,*,1,,0.00,INR,volume\n",
-            usage: "u1,2026-09-05T10:00:00Z,E1,R1,CT,1\nu2,2026-09-06T10:00:00Z,E1,R1,CT,1\n", env: env)
-        #expect(try site.recon(["close", "2026-09"], env: env).code == 0)
+        let site = try TestSite.closedMarginMonth(unitPrice: "0.00", ratePerReport: "10")
         let book = try XLSXCells(path: site.path("Outbox/margin-summary.xlsx"))
         let detail = try #require(book.sheets["Detail"])
         #expect(detail.number("F2") == 0 && detail.number("G2") == Decimal(string: "20.00") && detail.number("H2") == Decimal(string: "-20.00"))

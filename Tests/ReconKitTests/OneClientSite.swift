@@ -23,4 +23,17 @@ extension TestSite {
         #expect(ingest.code == 0 && !ingest.err.contains("could not"), "\(ingest.out)\(ingest.err)")
         return site
     }
+
+    /// E1, invoiced in INR, with two CT reports read by R1 in September 2026, each billed
+    /// `unitPrice` and paid `ratePerReport` INR; September closed (its margin summary written).
+    static func closedMarginMonth(unitPrice: String, ratePerReport: String) throws -> TestSite {
+        let env = ["RECON_NOW": "2026-10-02T10:00:00Z"]
+        let site = try oneClient(
+            base: "INR", client: "E1", clientCurrency: "INR",
+            providerRates: "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,\(ratePerReport),INR\n",
+            clientRates: "2026-01-01,E1,*,*,*,1,,\(unitPrice),INR,volume\n",
+            usage: "u1,2026-09-05T10:00:00Z,E1,R1,CT,1\nu2,2026-09-06T10:00:00Z,E1,R1,CT,1\n", env: env)
+        #expect(try site.recon(["close", "2026-09"], env: env).code == 0)
+        return site
+    }
 }

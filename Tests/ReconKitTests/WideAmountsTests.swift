@@ -57,13 +57,7 @@ struct WideAmountsTests {
     /// A client billed 1.00 INR a report that costs 5,000.00: margin % (1 − 5,000) / 1 =
     /// −499,900.0 %, printed `-499900.0%` (10 characters), `###` in a column of 10.
     @Test func aLargeMarginShareFitsItsColumn() throws {
-        let env = ["RECON_NOW": "2026-10-02T10:00:00Z"]
-        let site = try TestSite.oneClient(
-            base: "INR", client: "E1", clientCurrency: "INR",
-            providerRates: "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,5000,INR\n",
-            clientRates: "2026-01-01,E1,*,*,*,1,,1.00,INR,volume\n",
-            usage: "u1,2026-09-05T10:00:00Z,E1,R1,CT,1\nu2,2026-09-06T10:00:00Z,E1,R1,CT,1\n", env: env)
-        #expect(try site.recon(["close", "2026-09"], env: env).code == 0)
+        let site = try TestSite.closedMarginMonth(unitPrice: "1.00", ratePerReport: "5000")
         let summary = try Self.columnWidths(site.path("Outbox/margin-summary.xlsx"))
         for sheet in ["sheet1", "sheet2"] {
             #expect((summary["xl/worksheets/\(sheet).xml"]?[7] ?? 0) >= Double("-499900.0%".count + 2), "\(sheet): \(summary)")

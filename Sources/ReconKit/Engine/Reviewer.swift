@@ -76,19 +76,18 @@ public struct Reviewer {
     /// scored now against the history before it; and how many of its parties the gate judged.
     func softFlags(_ period: Period, stats: [PartyPeriodStats], final: Bool) -> ([PeriodReview.FlagState], [SoftGate.Coverage]) {
         let state = session.state, config = session.config
-        let softFlags: [AuditFlag], coverage: [SoftGate.Coverage]
+        let softFlags: [AuditFlag], history: [PartyPeriodStats]
         if state.closedPeriods[period] != nil {
             // As the close judged it, but for open months before it then (a rerun never re-scores).
-            let history = AuditorRun.history(period: period, current: stats, state: state, config: config)
+            history = AuditorRun.history(period: period, current: stats, state: state, config: config)
             softFlags = withFeatures(state.raisedSoftFlags[period] ?? [], period: period, history: history)
-            coverage = SoftGate.coverage(history: history, period: period.description, config: AuditorRun.gateConfig(config))
         } else {
             let elapsed = final ? 1.0 : AuditorRun.elapsedFraction(of: period, today: state.zone.today(now: session.clock.now()))
-            let history = AuditorRun.history(period: period, current: stats, elapsed: elapsed, state: state, config: config,
-                                             earlierOpen: { earlierOpenStats(before: period) })
+            history = AuditorRun.history(period: period, current: stats, elapsed: elapsed, state: state, config: config,
+                                         earlierOpen: { earlierOpenStats(before: period) })
             softFlags = AuditorRun.softFlags(period: period, history: history, state: state, config: config)
-            coverage = SoftGate.coverage(history: history, period: period.description, config: AuditorRun.gateConfig(config))
         }
+        let coverage = SoftGate.coverage(history: history, period: period.description, config: AuditorRun.gateConfig(config))
         return (softFlags.map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }, coverage)
     }
 

@@ -10,7 +10,7 @@ public enum SiteInitializer {
     public static func initialise(_ site: Site, name given: String? = nil, baseCurrency givenBase: String? = nil,
                                   timezone givenZone: String? = nil, keyDir: String? = nil, clock: SiteClock) throws -> LedgerEntry {
         if site.isInitialised {
-            guard site.initWasInterrupted, site.filesOfALedger.isEmpty else {
+            guard site.initWasInterrupted else {
                 throw ReconFailure.refused("\(site.root) already holds a ledger; a site is initialised once")
             }
             // An init killed before its entry was whole: done again (its key, if written, is kept).
@@ -63,26 +63,15 @@ public enum SiteInitializer {
         try FileIO.makePrivateDirectory(site.keys)
         var config = prepared ?? SiteConfig(site: name, baseCurrency: baseCurrency, timezone: timezone)
         (config.site, config.baseCurrency, config.timezone) = (name, baseCurrency, timezone)
-        let privateKeyFile: String
-        if let externalKey {
-            privateKeyFile = externalKey
-            config.siteKey = privateKeyFile
-            // Kept when an interrupted init wrote it and named it in recon.toml; made otherwise.
-            if !FileIO.exists(privateKeyFile) {
-                let key = try SigningKey.generate(name: name)
-                do { try key.write(to: privateKeyFile) } catch { throw ReconFailure.refused("\(error); a site key is never overwritten") }
-            }
-            let key = try OperatorKeyFile.load(privateKeyFile, role: "the site key")
-            try FileIO.writeAtomically(FileIO.parent(of: privateKeyFile) + "/\(name).pub", Array((key.verifierKey.text + "\n").utf8))
-        } else {
-            // A prepared recon.toml's `site_key` names where the key is kept: used if there, made there if not
-            // (a key made in Ledger/keys/ instead would not be the one every later command reads).
-            privateKeyFile = SiteKeyFile.path(for: site)
-            if !FileIO.exists(privateKeyFile) {
-                do { try SigningKey.generate(name: name).write(to: privateKeyFile) } catch {
-                    throw ReconFailure.refused("\(error): the site key cannot be made where recon.toml's site_key names it; "
-                        + "nothing was created beyond the folders — make its folder, or correct site_key")
-                }
+        // `--key-dir`'s file, else the one a prepared recon.toml's `site_key` names, else
+        // `Ledger/keys/site.key`: used if there (an interrupted init's, or one prepared), made
+        // there if not (a key made elsewhere would not be the one every later command reads).
+        let privateKeyFile = externalKey ?? SiteKeyFile.path(for: site)
+        if externalKey != nil { config.siteKey = privateKeyFile }
+        if !FileIO.exists(privateKeyFile) {
+            do { try SigningKey.generate(name: name).write(to: privateKeyFile) } catch {
+                throw ReconFailure.refused("\(error): the site key cannot be made at \(privateKeyFile); nothing was created beyond "
+                    + "the folders — make its folder, or name another place (--key-dir, or site_key in recon.toml)")
             }
         }
         let stored = try OperatorKeyFile.load(privateKeyFile, role: "the site key")
@@ -92,6 +81,9 @@ public enum SiteInitializer {
                 + "under the site's name — name another file with site_key (init makes the key there), or init with --name \(stored.name)")
         }
         try FileIO.writeAtomically(site.publicKeyFile, Array((stored.verifierKey.text + "\n").utf8))
+        if let externalKey {
+            try FileIO.writeAtomically(FileIO.parent(of: externalKey) + "/\(name).pub", Array((stored.verifierKey.text + "\n").utf8))
+        }
         // A prepared file stays as it was written, comments and all; one that must now name the
         // key gets its `site_key` line first (a top-level key before any table), nothing else.
         if prepared == nil || (externalKey != nil && prepared?.siteKey != nil) {

@@ -76,19 +76,11 @@ public final class SiteSession {
             throw ReconFailure.verification("the ledger does not verify: \(failure) — something other than the ledger file is in its "
                 + "place; nothing is written — restore Ledger/ledger.jsonl from a backup or ask an auditor")
         }
-        if ledger.entries.isEmpty && site.initWasInterrupted && site.filesOfALedger.isEmpty {
-            throw ReconFailure.usage("\(site.ledgerFile) holds no entry yet: `recon init` was interrupted before it wrote site.init; "
-                + "run `recon init --site \(site.root)` again (with the same name, base currency and time zone)")
-        }
+        if ledger.entries.isEmpty && site.initWasInterrupted { throw site.interruptedInit }
         try LedgerFormat.check(ledger)
-        if writing, let whole = ledger.wholeTail {
-            throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): the last line holds a whole "
-                + "\(whole) not followed by its newline — damage, not a line cut short by a crash; nothing is written to a damaged ledger — "
-                + "restore it from a backup or ask an auditor")
-        }
-        if writing, ledger.tailWithoutIntent {
-            throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): \(LedgerFile.tailWithoutIntentText(ledger)); "
-                + "nothing is written to a damaged ledger — restore it from a backup or ask an auditor")
+        if writing, let damage = ledger.tailDamage {
+            throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): \(damage); nothing is written "
+                + "to a damaged ledger — restore it from a backup or ask an auditor")
         }
         // The writer checks read the ledger and the files it names, never the state: they run
         // on the other core while the state is rebuilt (a year's documents: both take tens of

@@ -35,18 +35,10 @@ public struct Verifier {
         let lock = try SiteLock.shared(path: site.lockFile, timeout: SiteSession.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
         try ledger.load(deferringLines: false)
-        if ledger.entries.isEmpty && site.initWasInterrupted && site.filesOfALedger.isEmpty {
-            throw ReconFailure.usage("\(site.ledgerFile) holds no entry yet: `recon init` was interrupted before it wrote site.init; "
-                + "run `recon init --site \(site.root)` again")
-        }
+        if ledger.entries.isEmpty && site.initWasInterrupted { throw site.interruptedInit }
         try LedgerFormat.check(ledger)  // a newer format is not vouched for by a build that cannot read it
         if ledger.halfWrittenBytes > 0 {
-            if let whole = ledger.wholeTail {
-                throw LedgerDamage(seq: ledger.entries.count + 1, "the last line holds a whole \(whole) not followed by its newline (damage, not a crash)")
-            }
-            if ledger.tailWithoutIntent {
-                throw LedgerDamage(seq: ledger.entries.count + 1, LedgerFile.tailWithoutIntentText(ledger))
-            }
+            if let damage = ledger.tailDamage { throw LedgerDamage(seq: ledger.entries.count + 1, damage) }
             let what = ledger.interruptedEntries > 0
                 ? "\(ledger.halfWrittenBytes) bytes (\(ledger.interruptedEntries) complete lines) of an append that never finished"
                 : "a last line without its newline (\(ledger.halfWrittenBytes) bytes)"
@@ -119,7 +111,7 @@ public struct Verifier {
         // or a forged privileged entry, is named by those, the plainer words.
         try IssuedDocumentEntries.check(ledger.entries)
         // After the checkpoints: a ledger cut behind one is named by it, the plainer word.
-        try checkNoUnissuedDocuments(recorded: recorded)
+        try checkNoUnissuedDocuments(issued: Set(recorded.keys))
         try checkSiteKeyIsPrivate()
         try checkSiteKey(notes: &notes)
         try checkSeal(verifier: verifier, siteName: siteName, recorded: sealable.merging(recorded) { _, document in document })
@@ -197,16 +189,12 @@ public struct Verifier {
     }
 
     /// A final document in the Outbox that no entry issued (`CN-2026-000001.xlsx` in a period's
-    /// credit-notes folder): workbooks are put in place only after their entries, so one
-    /// without an entry is what a ledger whose tail was cut leaves — a credit note the client
-    /// holds, whose number the next command would issue again for another amount.
-    func checkNoUnissuedDocuments(recorded: [String: (sha: String, seq: Int)]) throws {
-        try checkNoUnissuedDocuments(issued: Set(recorded.keys))
-    }
-
-    /// The same, `issued` the files the ledger's entries name. A file named like one of them in
-    /// another place (a filing copy in another month's folder) is no trace of a cut, and is told
-    /// so: it is still a document no entry names there, as an auditor's verifier reports it.
+    /// credit-notes folder), `issued` the files the ledger's entries name: workbooks are put in
+    /// place only after their entries, so one without an entry is what a ledger whose tail was
+    /// cut leaves — a credit note the client holds, whose number the next command would issue
+    /// again for another amount. A file named like an issued one in another place (a filing copy
+    /// in another month's folder) is no trace of a cut, and is told so: it is still a document
+    /// no entry names there, as an auditor's verifier reports it.
     func checkNoUnissuedDocuments(issued: Set<String>) throws {
         let byNumber = Dictionary(issued.map { (FileIO.baseName($0), $0) }, uniquingKeysWith: { a, _ in a })
         for period in FileIO.list(site.path("Outbox")).compactMap(Period.init).sorted() {

@@ -250,9 +250,13 @@ public final class LedgerFile {
     /// Whether the last line is cut short while no intent record says an append was under way.
     public private(set) var tailWithoutIntent = false
 
-    /// What is wrong with a last line cut short that no intent record explains, for people.
-    public static func tailWithoutIntentText(_ ledger: LedgerFile) -> String {
-        "the last line ends after \(ledger.halfWrittenBytes) bytes without its newline, and no intent record "
+    /// What is wrong with the bytes after the last entry when no crash explains them (a whole
+    /// entry or value without its newline, or a line cut short that no intent record holds), for
+    /// people; nil when there are none, or an interrupted append left them.
+    public var tailDamage: String? {
+        if let whole = wholeTail { return "the last line holds a whole \(whole) not followed by its newline (damage, not a crash)" }
+        guard tailWithoutIntent else { return nil }
+        return "the last line ends after \(halfWrittenBytes) bytes without its newline, and no intent record "
             + "(Ledger/ledger.jsonl.intent) says an append of those bytes was under way: an interrupted command leaves one, "
             + "so this is an entry cut short since (damage, not a crash)"
     }

@@ -48,10 +48,17 @@ public struct Site: Sendable {
     public var isInitialised: Bool { FileIO.exists(ledgerFile) }
 
     /// Whether `recon init` was killed in its one append: the ledger file is there but holds not
-    /// one complete line (empty, or the start of `site.init`), so it holds no entry to lose.
+    /// one complete line (empty, or the start of `site.init`), so it holds no entry to lose, and
+    /// the folder no other file a ledger leaves (``filesOfALedger``).
     public var initWasInterrupted: Bool {
         guard let stamp = FileStamp.of(ledgerFile), stamp.size <= 64 << 10, let bytes = try? FileIO.read(ledgerFile) else { return false }
-        return !bytes.contains(10)
+        return !bytes.contains(10) && filesOfALedger.isEmpty
+    }
+
+    /// What a command says of a site whose init was interrupted (``initWasInterrupted``).
+    public var interruptedInit: ReconFailure {
+        ReconFailure.usage("\(ledgerFile) holds no entry yet: `recon init` was interrupted before it wrote site.init; "
+            + "run `recon init --site \(root)` again (with the same name, base currency and time zone)")
     }
 
     /// What a site's ledger leaves behind besides itself — archived drops, checkpoints, issued

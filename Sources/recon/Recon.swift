@@ -23,6 +23,13 @@ struct Recon: ParsableCommand {
         ]
     )
 
+    /// `recon` with no command: bad usage (exit 1), the commands listed on standard error. A
+    /// script that lost its subcommand must not read the help text as a command done.
+    func run() throws {
+        FileHandle.standardError.write(Data(("recon: no command given\n\n" + Recon.helpMessage() + "\n").utf8))
+        throw ExitCode(1)
+    }
+
     /// Parses and runs, mapping every failure onto SPEC §8's exit codes: bad usage is 1
     /// (ArgumentParser's own default would be 64), codes chosen by a command pass through.
     static func main() {

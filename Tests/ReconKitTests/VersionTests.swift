@@ -12,3 +12,15 @@ struct VersionTests {
         #expect(line.range(of: pattern, options: .regularExpression) != nil, "\(line)")
     }
 }
+
+/// `recon` alone names no command: bad usage (SPEC §8, exit 1), with the commands listed on
+/// standard error so a script that forgot its subcommand does not read it as done.
+struct NoSubcommandTests {
+    @Test func reconAloneIsBadUsageAndListsTheCommands() throws {
+        let r = try TestSite().recon([], site: false)
+        #expect(r.code == 1)
+        #expect(r.out.isEmpty, "\(r.out)")
+        #expect(r.err.contains("no command given"), "\(r.err)")
+        #expect(r.err.contains("ingest"), "\(r.err)")
+    }
+}

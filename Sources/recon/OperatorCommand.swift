@@ -77,7 +77,9 @@ struct Operator: ParsableCommand {
 
         func run() throws {
             try runReporting(options.logFormat, json: json) {
-                let session = try SiteSession(site: options.siteValue, writing: false, log: options.log, clock: options.clock)
+                let session = try SiteSession.openedChecking(options.siteValue) {
+                    try SiteSession(site: options.siteValue, writing: false, log: options.log, clock: options.clock)
+                }
                 let operators = try session.operatorRoster().operators.values.sorted { $0.name < $1.name }
                 if json {
                     printJSON(.object(["ok": true, "operators": .array(operators.map {

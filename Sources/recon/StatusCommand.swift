@@ -26,10 +26,13 @@ struct Status: ParsableCommand {
         if let settled = StatusCache.settled(site: site, clock: options.clock, warn: { log.warning("\($0)") }) {
             return StatusReport(settled: settled, site: site)
         }
-        let session = try SiteSession(site: site, writing: false, log: log, clock: options.clock)
+        let session = try SiteSession.openedChecking(site) {
+            try SiteSession(site: site, writing: false, log: log, clock: options.clock)
+        }
         keepUntilExit(session)
         let settled = try StatusReport.settled(session: session)
-        StatusCache.store(settled, session: session)
+        // Figures of a ledger with an unfinished append are not kept: the warning is said each time.
+        if session.ledger.halfWrittenBytes == 0 { StatusCache.store(settled, session: session) }
         return StatusReport(settled: settled, site: site)
     }
 }

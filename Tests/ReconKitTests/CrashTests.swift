@@ -309,7 +309,10 @@ struct CrashTests {
         #expect(verify.code == 0)
         #expect(verify.out.hasPrefix("ok \(count) "), "\(verify.out)")
         #expect(verify.err.contains("a last line without its newline (\(half.count) bytes) after seq \(count): not an entry"), "\(verify.err)")
-        #expect(try site.recon(["status"]).code == 0)
+        // status shows the entries' figures and says what the next writer will do with the tail.
+        let status = try site.recon(["status"])
+        #expect(status.code == 0)
+        #expect(status.err.contains("the ledger ends in an unfinished append after seq \(count) (\(half.count) bytes)"), "\(status.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == whole + half)
 
         let write = try site.recon(["ingest"], env: TestSite.closeDay)
@@ -379,6 +382,14 @@ struct CrashTests {
         let write = try site.recon(["decide", "R2", "exclude", "--by", "Asha"], env: TestSite.closeDay)
         #expect(write.code == 4, "\(write.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == cut, "nothing cut, nothing appended")
+        // The readers say so too, every time (no figures kept from a ledger that does not verify).
+        for _ in 0..<2 {
+            let status = try site.recon(["status"])
+            #expect(status.code == 4, "\(status.out)")
+            #expect(status.err.contains("seq \(count): the last line ends after"), "\(status.err)")
+        }
+        let operators = try site.recon(["operator", "list"])
+        #expect(operators.code == 4, "\(operators.out)")
         // Nor does any file in the intent's place explain it: an empty one, another text, or an
         // intent whose batch ends before the line does (each let a writer cut the decision away).
         for intent in ["", "garbage\n", "0 \(cut.count - 10)\n"] {

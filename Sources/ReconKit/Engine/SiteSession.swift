@@ -78,9 +78,17 @@ public final class SiteSession {
         }
         if ledger.entries.isEmpty && site.initWasInterrupted { throw site.interruptedInit }
         try LedgerFormat.check(ledger)
-        if writing, let damage = ledger.tailDamage {
+        // Damage at the ledger's end is refused by readers too: figures shown or sent from a
+        // ledger that does not verify would read as sound (a reader racing a writer's append
+        // looks again once it has finished, ``openedChecking(_:_:)``).
+        if let damage = ledger.tailDamage {
             throw ReconFailure.verification("the ledger does not verify: seq \(ledger.entries.count + 1): \(damage); nothing is written "
                 + "to a damaged ledger — restore it from a backup or ask an auditor")
+        }
+        if !writing && ledger.halfWrittenBytes > 0 {
+            let message = "the ledger ends in an unfinished append after seq \(ledger.entries.count) (\(ledger.halfWrittenBytes) bytes): a command "
+                + "writing now, or one interrupted; these figures leave it out, and the next command that writes cuts it away"
+            log.warning("\(message)")
         }
         // The writer checks read the ledger and the files it names, never the state: they run
         // on the other core while the state is rebuilt (a year's documents: both take tens of

@@ -69,4 +69,113 @@ struct OperatorRevocationTests {
         #expect(verify.out.contains("seq \(seq + 1)") && verify.out.contains("signs amount, invoice, reason and nothing else"),
                 "\(verify.out)")
     }
+
+    /// One key is one operator's: a removed key, a listed one, or the site's own, named anew (the
+    /// same 32 bytes under another name, which `operator add` took, so a revoked key came back as
+    /// `bob2` and the site key, kept in the site folder, signed credit notes as an operator).
+    @Test func aKeyComesBackUnderNoOtherName() throws {
+        let site = try TestSite.closedMarchSite()
+        let asha = try site.operatorKey("asha", listed: true)
+        _ = try site.operatorKey("bob", listed: true, signer: "asha")
+        #expect(try site.recon(["operator", "remove", "bob", "--key", asha], env: TestSite.rerunDay).code == 0)
+        let removedAt = try #require(try site.entries().last?["seq"] as? Int)
+        let dir = site.path("operator-keys")
+        let siteInit = try #require(try site.entries().first?["body"] as? [String: Any])
+        func renamed(_ text: String, as name: String) throws -> String {
+            try VerifierKey(name: name, publicKey: VerifierKey(text: text).publicKey).text
+        }
+        let cases: [(name: String, key: String, says: String)] = [
+            ("bob2", try String(contentsOfFile: dir + "/bob.pub", encoding: .utf8), "bob's key, removed at seq \(removedAt)"),
+            ("asha2", try String(contentsOfFile: dir + "/asha.pub", encoding: .utf8), "asha's key already"),
+            ("sitekey", try #require(siteInit["public_key"] as? String), "the site's own key"),
+        ]
+        for c in cases {
+            let before = try site.ledgerBytes()
+            let add = try site.recon(["operator", "add", c.name, try renamed(c.key, as: c.name), "--key", asha], env: TestSite.rerunDay)
+            #expect(add.code == 3, "\(c.name): \(add.err)")
+            #expect(add.err.contains(c.says), "\(c.name): \(add.err)")
+            #expect(try site.ledgerBytes() == before, "\(c.name): appended")
+        }
+
+        // Written by hand and signed by asha, such an entry fails verification.
+        let bobAdded = try #require(try site.entries().last { $0["kind"] as? String == "operator.added" }?["seq"] as? Int)
+        var body = try site.entryBody(bobAdded)
+        guard case .object(var request)? = body["request"] else {
+            Issue.record("no request in \(body)")
+            return
+        }
+        let bob2 = try renamed(cases[0].key, as: "bob2")
+        request["args"] = .object(["name": .string("bob2"), "public_key": .string(bob2)])
+        request["ledger_head"] = .string(try #require(try site.entries().last?["hash"] as? String))
+        body["request"] = .object(request)
+        body["signature"] = .string(try OperatorKeyFile.load(asha).signature(for: JCS.canonical(.object(request))))
+        body["name"] = .string("bob2")
+        body["public_key"] = .string(bob2)
+        try site.appendEntry(kind: "operator.added", body: body, at: "2026-04-10T10:00:00Z")
+        let verify = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect(verify.out.contains("seq \(removedAt + 1)") && verify.out.contains("removed at seq \(removedAt)"), "\(verify.out)")
+    }
+
+    /// The site's name in any case, or a key named for someone else, is refused by verify too
+    /// (the command refuses both before it signs; an entry written by hand had passed).
+    @Test func verifyRefusesAnOperatorEntryTheCommandWouldRefuse() throws {
+        let site = try TestSite.closedMarchSite()
+        let asha = try site.operatorKey("asha", listed: true)
+        _ = try site.operatorKey("hank", listed: false)
+        let dir = site.path("operator-keys")
+        let hank = try String(contentsOfFile: dir + "/hank.pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let ashaAdded = try #require(try site.entries().last { $0["kind"] as? String == "operator.added" }?["seq"] as? Int)
+        let cases: [(name: String, key: String, says: String)] = [
+            ("hank2", hank, "the key is named hank, not hank2"),
+            ("TRUST-SITE", try VerifierKey(name: "TRUST-SITE", publicKey: VerifierKey(text: hank).publicKey).text, "the site's name"),
+        ]
+        for c in cases {
+            let copy = try TestSite()
+            try FileManager.default.removeItem(atPath: copy.root)
+            try FileManager.default.copyItem(atPath: site.root, toPath: copy.root)
+            var body = try copy.entryBody(ashaAdded)
+            guard case .object(var request)? = body["request"] else {
+                Issue.record("no request in \(body)")
+                return
+            }
+            request["args"] = .object(["name": .string(c.name), "public_key": .string(c.key)])
+            request["ledger_head"] = .string(try #require(try copy.entries().last?["hash"] as? String))
+            body["request"] = .object(request)
+            body["signature"] = .string(try OperatorKeyFile.load(asha).signature(for: JCS.canonical(.object(request))))
+            body["signed_by"] = .string("asha")
+            body["name"] = .string(c.name)
+            body["public_key"] = .string(c.key)
+            try copy.appendEntry(kind: "operator.added", body: body, at: "2026-04-10T10:00:00Z")
+            let verify = try copy.recon(["verify"], env: TestSite.aprilLater)
+            #expect(verify.code == 4, "\(c.name): \(verify.out)\(verify.err)")
+            #expect(verify.out.contains(c.says), "\(c.name): \(verify.out)")
+        }
+    }
+
+    /// `operator add|remove` check that their checkpoint can be written before they append, as
+    /// close, rerun and credit do: they appended, then failed on the checkpoint (exit 1), so the
+    /// operator was changed while the command said it failed, and a retry was refused.
+    @Test(.enabled(if: DerivedOutputTests.canMakeImmutable, "as root, needs e2fsprogs chattr and a file system with immutable folders"))
+    func anOperatorChangeWhoseCheckpointCannotBeWrittenAppendsNothing() throws {
+        let site = try TestSite.closedMarchSite()
+        let asha = try site.operatorKey("asha", listed: true)
+        _ = try site.operatorKey("bob", listed: false)
+        let folder = site.path("Ledger/checkpoints")
+        let chattr = try #require(DerivedOutputTests.which("chattr"))
+        #expect(try ProcessRunner.run(chattr, ["+i", folder]).code == 0)
+        defer { _ = try? ProcessRunner.run(chattr, ["-i", folder]) }
+        let before = try site.ledgerBytes()
+        let pub = site.path("operator-keys/bob.pub")
+        for args in [["operator", "add", "bob", pub, "--key", asha], ["operator", "remove", "asha", "--key", asha]] {
+            let run = try site.recon(args + ["--json"], env: TestSite.rerunDay)
+            #expect(run.code == 3, "\(args): \(run.out)\(run.err)")
+            #expect(run.out.contains("Ledger/checkpoints"), "\(run.out)")
+            #expect(try site.ledgerBytes() == before, "\(args): appended")
+        }
+        #expect(try ProcessRunner.run(chattr, ["-i", folder]).code == 0)
+        let add = try site.recon(["operator", "add", "bob", pub, "--key", asha], env: TestSite.rerunDay)
+        #expect(add.code == 0, "\(add.err)")
+        #expect(try site.recon(["verify"]).code == 0)
+    }
 }

@@ -29,9 +29,8 @@ public struct OperatorAdmin {
             throw ReconFailure.refused("\(name) is an operator already (added at seq \(listed.addedAt)); `recon operator remove` first to change the key")
         }
         let key = try Self.publicKey(text, name: name)
-        guard key != roster.siteKey else { throw ReconFailure.refused("that is the site's own key; an operator needs a key of their own (`recon keygen \(name)`)") }
-        if let holder = roster.holder(of: key.text) {
-            throw ReconFailure.refused("that key is \(holder.name)'s already; each operator has a key of their own")
+        if let refusal = roster.refusal(of: key, for: name) {
+            throw ReconFailure.refused("\(refusal); `recon keygen \(name)` makes a new key pair, and `recon operator add \(name) \(name).pub` adds it")
         }
         let args = ["name": name, "public_key": key.text]
         let signed: PrivilegedRequest
@@ -66,7 +65,7 @@ public struct OperatorAdmin {
     }
 
     private func append(_ kind: String, _ body: [String: JSONValue], signedBy: String) throws -> Result {
-        _ = try Checkpointer(site: session.site).loadSiteKey()  // the checkpoint after it must be signable
+        try Checkpointer(site: session.site).requireCanWrite()  // the checkpoint after it must be signable and writable
         session.derivedAfterAppend = []  // the operators are on no workbook
         let entry = try session.append(kind: kind, body: body)
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: session.state.name)

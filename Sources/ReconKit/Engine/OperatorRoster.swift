@@ -31,6 +31,9 @@ public struct OperatorRoster {
     /// Operators listed now, by name.
     public private(set) var operators: [String: Operator] = [:]
     public private(set) var applied: [Applied] = []
+    /// Keys removed, by their 32 bytes (a key's name is only a label: the same bytes named
+    /// anew are the same key): who held each and the seq that removed it.
+    public private(set) var removedKeys: [[UInt8]: (name: String, seq: Int)] = [:]
     private var signatures: [String: Int] = [:]
     /// The entries replayed, and the hashes of the first `hashed` of them: a request's
     /// `ledger_head` must be one of those before it. Gathered only as far as a privileged
@@ -90,7 +93,29 @@ public struct OperatorRoster {
     }
 
     /// The listed operator holding `publicKey`.
-    public func holder(of publicKey: String) -> Operator? { operators.values.first { $0.publicKey == publicKey } }
+    public func holder(of publicKey: String) -> Operator? {
+        guard let key = try? VerifierKey(text: publicKey) else { return nil }
+        return holder(of: key)
+    }
+
+    /// The listed operator holding `key`'s 32 bytes, under whatever name.
+    public func holder(of key: VerifierKey) -> Operator? {
+        operators.values.first { (try? VerifierKey(text: $0.publicKey))?.publicKey == key.publicKey }
+    }
+
+    /// Why `key` may not be given to the operator `name`, for people; nil when it may. A key
+    /// is one operator's, under the name it was made for: never the site key, another listed
+    /// operator's, or one removed (named anew, it would bring a revoked key back).
+    public func refusal(of key: VerifierKey, for name: String) -> String? {
+        if key.name != name { return "the key is named \(key.name), not \(name): an operator's key carries the operator's name" }
+        if name.lowercased() == siteName.lowercased() { return "no operator takes the site's name (\(siteName), here as \(name))" }
+        if key.publicKey == siteKey.publicKey { return "that is the site's own key; an operator needs a key of their own" }
+        if let holder = holder(of: key) { return "that is \(holder.name)'s key already; each operator has a key of their own" }
+        if let removed = removedKeys[key.publicKey] {
+            return "that is \(removed.name)'s key, removed at seq \(removed.seq): a key once removed is never listed again"
+        }
+        return nil
+    }
 
     // MARK: Replaying one entry
 
@@ -225,11 +250,8 @@ public struct OperatorRoster {
         guard let name = e.string("name"), let keyText = e.string("public_key"), let key = try? VerifierKey(text: keyText) else {
             throw LedgerDamage(seq: e.seq, "operator.added lacks a name or a readable public_key")
         }
-        guard name != siteName else { throw LedgerDamage(seq: e.seq, "operator.added gives an operator the site's name") }
         guard operators[name] == nil else { throw LedgerDamage(seq: e.seq, "operator.added adds \(name), who is listed already") }
-        guard key != siteKey, holder(of: key.text) == nil else {
-            throw LedgerDamage(seq: e.seq, "operator.added gives \(name) a key the site or another operator holds")
-        }
+        if let refusal = refusal(of: key, for: name) { throw LedgerDamage(seq: e.seq, "operator.added for \(name): \(refusal)") }
         operators[name] = Operator(name: name, publicKey: key.text, addedAt: e.seq)
     }
 
@@ -240,6 +262,7 @@ public struct OperatorRoster {
         if let key = e.string("public_key"), key != op.publicKey {
             throw LedgerDamage(seq: e.seq, "operator.removed names another key than \(name)'s")
         }
+        if let key = try? VerifierKey(text: op.publicKey) { removedKeys[key.publicKey] = (name, e.seq) }
         operators[name] = nil
     }
 }

@@ -35,6 +35,14 @@ public struct Closer {
             throw ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"
                 + blocking.map { "  " + $0 }.joined(separator: "\n"))
         }
+        // Reports of this month held in a drop that also touches a closed one: refused before any
+        // folder is made, with whatever else blocks.
+        let held = HeldDrops(session: session).blockingClose(of: period)
+        if !held.isEmpty {
+            let blocking = held + Reviewer(session: session).review(period, final: true).blocking
+            throw ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"
+                + blocking.map { "  " + $0 }.joined(separator: "\n"))
+        }
         // The checkpoint that must follow is signable (the site's own key reads) before anything is made.
         try Checkpointer(site: session.site).requireCanWrite()
         // The other open months' provisional soft findings are scored against the history this

@@ -62,6 +62,28 @@ public struct HeldDrops {
         return taken
     }
 
+    /// What waits in `Inbox/held/` with reports of the open `period`: a usage drop touching a
+    /// closed period is held whole, its reports of open months too, so a close of one of those
+    /// months would settle it without them. One line each, naming the rerun that applies it.
+    public func blockingClose(of period: Period) -> [String] {
+        let site = session.site, state = session.state
+        let parser = DropParser(zone: state.zone, baseCurrency: state.base)
+        var out: [String] = []
+        for name in FileIO.list(site.held).filter({ !Ingestor.isNeverRead($0) }).sorted(by: Ingestor.processingOrder) {
+            guard DropKind(fileName: name) == .usage,
+                  let bytes = try? FileIO.read(site.held + "/" + name, followingLinks: false),
+                  case .usage(let reports)? = bytes.withUnsafeBytes({ parser.parse($0, kind: .usage) }).rows
+            else { continue }  // not a usage drop that parses: the rerun rejects it, nothing of it is billed
+            let here = reports.reduce(0) { $0 + ($1.period == period ? 1 : 0) }
+            guard here > 0 else { continue }
+            let waits = Set(reports.map(\.period)).filter { state.isClosed($0) }.sorted()
+            let rerun = waits.first.map { "`recon rerun \($0) --reason TEXT --key FILE`" } ?? "a rerun"
+            out.append("Inbox/held/\(name) holds \(here) report\(here == 1 ? "" : "s") of \(period), held whole because it also touches "
+                + "closed \(waits.map(\.description).joined(separator: ", ")): \(rerun) applies it, then close \(period)")
+        }
+        return out
+    }
+
     /// The periods the drop accepted at `seq` touches: its usage rows' (its entry's `periods`),
     /// or its decisions' (the `period` of the `flag.decided` entries that follow it).
     private func periods(ofEntry seq: Int) -> [Period] {

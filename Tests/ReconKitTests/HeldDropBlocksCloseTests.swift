@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// A usage drop touching a closed month and an open one is held whole until a rerun of the
+/// closed month applies it. The open month's close issued its final documents without the
+/// held reports (and said the month held none): a close now refuses while a held drop holds
+/// reports of its month, naming the drop and the rerun that applies it.
+struct HeldDropBlocksCloseTests {
+    static let mixed = """
+        report_id,reported_at,client_id,radiologist_id,modality,image_count
+        R5,2026-03-20T10:00:00Z,C1,D1,CT,1
+        R8,2026-04-03T10:00:00Z,C1,D1,CT,1
+        R9,2026-04-05T10:00:00Z,C2,D2,XR,1
+        """
+    static let mayDay = ["RECON_NOW": "2026-05-02T09:00:00Z"]
+
+    @Test func aCloseWaitsForTheHeldDropHoldingItsReports() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("usage-mixed.csv", Self.mixed)
+        let held = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(held.code == 3, "\(held.err)")
+        #expect(site.exists("Inbox/held/usage-mixed.csv"))
+
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-04"], env: Self.mayDay)
+        #expect(close.code == 3, "\(close.out)\(close.err)")
+        #expect(close.err.contains("Inbox/held/usage-mixed.csv holds 2 reports of 2026-04"), "\(close.err)")
+        #expect(close.err.contains("recon rerun 2026-03"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before, "appended")
+        #expect(!site.exists("Outbox/2026-04/invoices"), "documents issued")
+
+        // The rerun of March applies the drop; April then closes with its two reports.
+        let asha = try site.operatorKey("asha", listed: true, env: Self.mayDay)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late usage", "--key", asha], env: Self.mayDay)
+        #expect(rerun.code == 0, "\(rerun.err)")
+        let april = try site.recon(["close", "2026-04"], env: Self.mayDay)
+        #expect(april.code == 0, "\(april.err)")
+        let invoices = try site.bodies("invoice.issued").filter { $0["period"] as? String == "2026-04" }
+        #expect(invoices.count == 2, "\(invoices)")
+        #expect(try site.recon(["verify"], env: Self.mayDay).code == 0)
+        site.expectAuditorAccepts()
+    }
+}

@@ -121,6 +121,43 @@ struct SiteConfigTests {
         #expect(unknown.err.contains("bogus_key"), "\(unknown.err)")
     }
 
+    /// A `recon.toml` that is a link to a file gone (a share not mounted) is not "no file": the
+    /// close issued final invoices without the seller block, on default paper. Every command
+    /// refuses it as an unreadable file, and init does not replace the link.
+    @Test func aReconTomlLinkedToNothingIsRefusedNotTakenForNone() throws {
+        let site = try TestSite.marchSite()
+        try FileManager.default.removeItem(atPath: site.path("recon.toml"))
+        try FileManager.default.createSymbolicLink(atPath: site.path("recon.toml"), withDestinationPath: "/nonexistent/share/recon.toml")
+        let before = try site.ledgerBytes()
+        for args in [["close", "2026-03"], ["status"], ["verify"]] {
+            let run = try site.recon(args, env: TestSite.closeDay)
+            #expect(run.code == 3, "\(args): \(run.out)\(run.err)")
+            #expect(run.err.contains("recon.toml is a symbolic link to /nonexistent/share/recon.toml, which is not there"), "\(args): \(run.err)")
+        }
+        #expect(try site.ledgerBytes() == before)
+        let fresh = try TestSite()
+        try FileManager.default.createSymbolicLink(atPath: fresh.path("recon.toml"), withDestinationPath: "/nonexistent/share/recon.toml")
+        let initialised = try fresh.recon(["init", "--name", "linked"], env: TestSite.closeDay)
+        #expect(initialised.code == 3, "\(initialised.out)\(initialised.err)")
+        #expect(FileIO.isSymbolicLink(fresh.path("recon.toml")) && !fresh.exists("Ledger/ledger.jsonl"))
+    }
+
+    /// The soft gate's settings decide which soft flags a close raises, so its `period.closed`
+    /// records them: the same ledger and inputs give the same flags only with the settings
+    /// among the recorded inputs (a threshold of 1 would switch the gate off without a trace).
+    @Test func aCloseRecordsTheSoftGateSettingsItRaisedItsFlagsWith() throws {
+        let site = try TestSite.marchSite()
+        let toml = try site.read("recon.toml")
+        try (toml + "\n[auditor]\nthreshold = 0.45\n").write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let closed = try #require(try site.bodies("period.closed").first)
+        let auditor = try #require(closed["auditor"] as? [String: Any], "\(closed.keys.sorted())")
+        #expect(auditor["soft_threshold"] as? String == "0.45")
+        #expect(auditor["block_on_soft"] as? Bool == false)
+        #expect(try site.recon(["verify"], env: TestSite.closeDay).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// Medium: `block_on_soft = "true"` was silently ignored, so soft flags did not block.
     /// A recon.toml prepared before `recon init` (its seller, its paper) is kept byte for byte,
     /// and gives init the values it names; an init asked for other values refuses and creates nothing.

@@ -21,6 +21,15 @@ public struct Closer {
             + "close it from \(period.next.firstDay) on"
     }
 
+    /// `recon.toml`'s soft-gate settings as `period.closed` records them: the threshold as a
+    /// decimal string (no JSON number but integers in a body), and `block_on_soft`.
+    static func auditorSettings(_ config: SiteConfig) -> JSONValue {
+        var threshold = String(format: "%.12f", AuditorRun.gateConfig(config).scoreThreshold)
+        while threshold.hasSuffix("0") { threshold.removeLast() }
+        if threshold.hasSuffix(".") { threshold.removeLast() }
+        return .object(["soft_threshold": .string(threshold), "block_on_soft": .bool(config.blockOnSoft)])
+    }
+
     public func close(_ period: Period) throws -> Result {
         try session.requireCheckedDrops()  // never a number from the cache
         let state = session.state
@@ -89,11 +98,13 @@ public struct Closer {
             // opened on and those it appends before it — vouched for by that entry.
             prefix = LedgerPrefixWriter.prepare(session.ledger, appending: issuing.entries + flags, at: issuing.at,
                                                 site: session.site)
-            return flags + [LedgerEvent.periodClosed(.init(period: period, documents: numbers,
-                                                           stats: PartyStatsCodec.encode(review.stats),
-                                                           margins: MarginCodec.encode(review.book.margins),
-                                                           reportIndexSha256: Stages.time("report-index-wait") { index.sha256() },
-                                                           ledgerPrefixSha256: prefix?.sha256)).item]
+            var closed = LedgerEvent.PeriodClosed(period: period, documents: numbers,
+                                                  stats: PartyStatsCodec.encode(review.stats),
+                                                  margins: MarginCodec.encode(review.book.margins),
+                                                  reportIndexSha256: Stages.time("report-index-wait") { index.sha256() },
+                                                  ledgerPrefixSha256: prefix?.sha256)
+            closed.auditor = Self.auditorSettings(session.config)
+            return flags + [LedgerEvent.periodClosed(closed).item]
         } }
         index.commit()
         prefix?.commit()

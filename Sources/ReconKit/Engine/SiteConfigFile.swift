@@ -1,3 +1,4 @@
+import Foundation
 import Crypto
 
 /// `recon.toml` as every command that opens a site reads it (SPEC §1). It is optional:
@@ -7,8 +8,11 @@ import Crypto
 /// (exit 3, naming both values).
 public enum SiteConfigFile {
     /// The file's bytes; none when the site has no `recon.toml`.
+    /// A symbolic link whose target is gone is not "no file": the settings it stood for (the
+    /// seller, the paper, block_on_soft) would silently fall back to their defaults.
     public static func bytes(_ site: Site) throws -> [UInt8] {
-        FileIO.exists(site.configFile) ? try FileIO.read(site.configFile) : []
+        guard FileIO.exists(site.configFile) || FileIO.isSymbolicLink(site.configFile) else { return [] }
+        return try FileIO.read(site.configFile)
     }
 
     /// The settings, and the SHA-256 of the bytes they were read from (``StatusCache`` is keyed by it).
@@ -33,6 +37,13 @@ public enum SiteConfigFile {
         let bytes: [UInt8]
         do {
             bytes = try Self.bytes(site)
+        } catch let failure as FileIO.Failure {
+            if FileIO.isSymbolicLink(site.configFile), !FileIO.exists(site.configFile) {
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: site.configFile)) ?? "?"
+                throw ReconFailure.refused("\(site.configFile) is a symbolic link to \(SafeText.escaped(target)), which is not there: "
+                    + "the site's settings cannot be read, and none are taken for them — mount or restore it, or put the file in its place")
+            }
+            throw ReconFailure.refused("\(failure)")  // names the file and what failed
         } catch {
             throw ReconFailure.refused("cannot read \(site.configFile): \(error)")
         }

@@ -25,7 +25,7 @@ public enum SiteInitializer {
         }
         // A recon.toml prepared before init (the seller, the paper…) is read strictly and kept,
         // never replaced; the values fixed at init it names must be these.
-        let prepared = FileIO.exists(site.configFile) ? try SiteConfigFile.read(site).config : nil
+        let prepared = FileIO.exists(site.configFile) || FileIO.isSymbolicLink(site.configFile) ? try SiteConfigFile.read(site).config : nil
         func value(_ given: String?, _ said: String?, _ fallback: String) -> String {
             given ?? said.flatMap { $0.isEmpty ? nil : $0 } ?? fallback
         }

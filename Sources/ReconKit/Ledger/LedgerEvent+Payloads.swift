@@ -194,6 +194,10 @@ extension LedgerEvent {
         /// The SHA-256 of the ledger prefix file written with it (``LedgerPrefix``): the
         /// ledger vouches for the entries before the close as later commands read them.
         public var ledgerPrefixSha256: String?
+        /// The soft gate's settings the final flags were raised with (`recon.toml` `[auditor]
+        /// threshold` and `block_on_soft`): the same ledger and inputs give the same flags only
+        /// when the settings are among the inputs the ledger records.
+        public var auditor: JSONValue?
         /// The entry read, when this is one: its `margins`, when a ledger prefix left them in
         /// the ledger file (nil here), are read back from it where shown (``RecordedMargins``).
         var recordedIn: LedgerEntry?
@@ -215,6 +219,7 @@ extension LedgerEvent {
             margins = b.entry.body["margins"]
             reportIndexSha256 = b.optional("report_index_sha256")
             ledgerPrefixSha256 = b.optional("ledger_prefix_sha256")
+            auditor = b.entry.body["auditor"]
             recordedIn = b.entry
         }
 
@@ -224,6 +229,7 @@ extension LedgerEvent {
             if let margins { b["margins"] = margins }
             if let reportIndexSha256 { b["report_index_sha256"] = .string(reportIndexSha256) }
             if let ledgerPrefixSha256 { b["ledger_prefix_sha256"] = .string(ledgerPrefixSha256) }
+            if let auditor { b["auditor"] = auditor }
             return b
         }
     }

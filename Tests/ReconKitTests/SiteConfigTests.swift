@@ -279,3 +279,36 @@ struct SiteConfigTests {
                 + "(e.g. site_key = \"/etc/recon/keys/site.key\"), or remove the line to use Ledger/keys/site.key")
     }
 }
+
+/// What init takes must be what every later command reads: a site name with '/' put its key
+/// files outside --key-dir, and a --key-dir path with a tab went into a recon.toml every later
+/// command refused; an empty timezone was a disagreement (exit 3) with no line named.
+struct InitTakesOnlyWhatTheSiteReadsTests {
+    @Test func aSlashInTheNameOrAControlCharacterInTheKeyFolderIsRefusedBeforeAnythingIsMade() throws {
+        let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
+        let site = try TestSite()
+        let keys = site.root + "-keys"
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        let slash = try site.recon(["init", "--name", "../outside", "--key-dir", keys], env: env)
+        #expect(slash.code == 1, "\(slash.err)")
+        #expect(slash.err.contains("'/'"), "\(slash.err)")
+        #expect(!site.exists("Ledger") && !FileManager.default.fileExists(atPath: keys))
+        let tab = site.root + "-k\tD"
+        defer { try? FileManager.default.removeItem(atPath: tab) }
+        let control = try site.recon(["init", "--name", "tabbed", "--key-dir", tab], env: env)
+        #expect(control.code == 1, "\(control.err)")
+        #expect(control.err.contains("control character"), "\(control.err)")
+        #expect(!site.exists("Ledger") && !FileManager.default.fileExists(atPath: tab))
+    }
+
+    @Test(arguments: ["site", "base_currency", "timezone"])
+    func anEmptyValueFixedAtInitIsAnErrorNamingItsLine(key: String) throws {
+        let site = try TestSite.marchSite()
+        let toml = try site.read("recon.toml")
+        let lines = toml.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasPrefix(key + " ") ? "\(key) = \"\"" : String($0) }
+        try lines.joined(separator: "\n").write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.code == 1, "\(status.err)")
+        #expect(status.err.contains("line ") && status.err.contains("\(key) is empty"), "\(status.err)")
+    }
+}

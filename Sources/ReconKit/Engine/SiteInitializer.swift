@@ -34,10 +34,12 @@ public enum SiteInitializer {
         let timezone = value(givenZone, prepared?.timezone, "UTC")
         // As strict as recon.toml's `site` is read later: a name init took and every command then
         // refused would leave a site nothing can open.
-        guard !name.contains("+"), !name.contains(where: \.isWhitespace), (try? FieldValue.text(Substring(name), limit: 200)) != nil else {
+        // No '/' either: the name is the key file's (`NAME.key` in --key-dir), which must not land elsewhere.
+        guard !name.contains("+"), !name.contains("/"), !name.contains(where: \.isWhitespace),
+              (try? FieldValue.text(Substring(name), limit: 200)) != nil else {
             throw ReconFailure.usage("--name \"\(SafeText.escaped(String(name.prefix(80))))\"\(name.count > 80 ? "…" : ""): a site name is "
-                + "1–200 characters without spaces, '+', control characters or U+FFFE/U+FFFF (it signs checkpoints and heads "
-                + "every document), e.g. hq-site")
+                + "1–200 characters without spaces, '+', '/', control characters or U+FFFE/U+FFFF (it signs checkpoints, names the "
+                + "site key's file and heads every document), e.g. hq-site")
         }
         guard Currency(code: baseCurrency) != nil else {
             throw ReconFailure.usage("--base-currency \(baseCurrency) is not an ISO 4217 code (e.g. INR, USD, EUR)")

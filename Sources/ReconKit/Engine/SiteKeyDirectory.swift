@@ -26,6 +26,14 @@ enum SiteKeyDirectory {
             throw ReconFailure.usage("--key-dir \(dir) is inside the site \(site.root); keep the site key where the site's writers cannot reach it")
         }
         let file = real + "/" + name + ".key"
+        // recon.toml's site_key names it, read by the same text rule: a path it could not hold
+        // (a tab, a newline, bytes that are not UTF-8 and were read as U+FFFD) is refused now,
+        // not written into a recon.toml every later command refuses.
+        guard !file.unicodeScalars.contains("\u{FFFD}"), (try? FieldValue.text(Substring(file), limit: 200)) != nil else {
+            throw ReconFailure.usage("--key-dir \(SafeText.escaped(dir)): the key's path \(SafeText.escaped(file)) holds a control character, "
+                + "bytes that are not UTF-8, or more than 200 characters, which recon.toml's site_key cannot name; give a folder whose "
+                + "path is plain text")
+        }
         let kept = named.flatMap { try? FileIO.realPath($0) } == file
         guard kept || !FileIO.exists(file) else {
             throw ReconFailure.refused("\(file) already exists; a site key is never overwritten — give another --key-dir (if an "

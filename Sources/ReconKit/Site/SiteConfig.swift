@@ -86,6 +86,14 @@ public struct SiteConfig: Sendable, Equatable {
             config.paper = paper
         }
         config.siteKey = try root.string("site_key", example: "\"/etc/recon/keys/site.key\"")
+        // Written but empty is a mistake, not "left out": said at its line (exit 1), not later as
+        // a disagreement with site.init (exit 3, no line).
+        for (key, example) in [("site", "site = \"example-site\""), ("base_currency", "base_currency = \"INR\""), ("timezone", "timezone = \"UTC\"")] {
+            if let value = try root.string(key, example: ""), value.trimmingSpaces.isEmpty {
+                throw TOML.Problem(line: root.line(key), message: "\(key) is empty; write the value site.init records "
+                    + "(e.g. \(example)), or remove the line to take it from the ledger")
+            }
+        }
         // Checked here, where the line is known, not later as if an option of `recon init` had said them.
         if !config.timezone.isEmpty, SiteTimeZone(identifier: config.timezone) == nil {
             throw TOML.Problem(line: root.line("timezone"), message: "timezone is \(TOML.quoted(config.timezone)): "

@@ -53,6 +53,28 @@ struct SiteConfigTests {
     }
 
     /// Windows editors save a byte order mark first: it is not a key.
+    /// Seller texts are trimmed as drop texts are (they reached invoices and entries padded),
+    /// and an address line left blank is an error naming the line (it printed as a gap).
+    @Test func sellerTextsAreTrimmedAndNoAddressLineIsBlank() throws {
+        let padded = try SiteConfig.parse("""
+            [seller]
+            legal_name = "   Padded Ltd   "
+            address = [" 1 Road ", "  Town"]
+            tax_id = "  T1 "
+            payment_instructions = "   "
+            """)
+        #expect(padded.seller?.legalName == "Padded Ltd")
+        #expect(padded.seller?.address == ["1 Road", "Town"])
+        #expect(padded.seller?.taxId == "T1")
+        #expect(padded.seller?.paymentInstructions == "")
+        #expect(throws: TOML.Problem.self) { try SiteConfig.parse("[seller]\nlegal_name = \"L\"\naddress = [\"a\", \"  \"]\n") }
+        do {
+            _ = try SiteConfig.parse("[seller]\nlegal_name = \"L\"\naddress = [\"a\", \"  \"]\n")
+        } catch {
+            #expect("\(error)".contains("line 3") && "\(error)".contains("address line 2 is empty"), "\(error)")
+        }
+    }
+
     @Test func aByteOrderMarkIsNotPartOfTheFile() throws {
         #expect(try SiteConfig.parse("\u{FEFF}" + head) == SiteConfig.parse(head))
     }

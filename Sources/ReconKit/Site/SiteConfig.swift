@@ -118,11 +118,18 @@ public struct SiteConfig: Sendable, Equatable {
                     throw TOML.Problem(line: keys.line("legal_name"),
                                        message: "[seller] legal_name is empty; write the seller's legal name (e.g. legal_name = \"Example Teleradiology Pvt Ltd\")")
                 }
-                var seller = SellerDetails(legalName: legalName)
-                seller.address = try keys.strings("address", example: "[\"12 MG Road\", \"Bengaluru 560001\"]") ?? []
-                seller.taxId = try keys.string("tax_id", example: "\"29ABCDE1234F1Z5\"") ?? ""
-                seller.email = try keys.string("email", example: "\"billing@example.com\"") ?? ""
-                seller.paymentInstructions = try keys.string("payment_instructions", example: "\"HDFC Bank, IFSC HDFC0000123\"", limit: 1_000) ?? ""
+                // Trimmed, as every text of a drop is (SPEC §2): spaces around a value are not the seller's.
+                var seller = SellerDetails(legalName: legalName.trimmingSpaces)
+                let address = try keys.strings("address", example: "[\"12 MG Road\", \"Bengaluru 560001\"]") ?? []
+                seller.address = address.map(\.trimmingSpaces)
+                if let blank = seller.address.firstIndex(where: \.isEmpty) {
+                    throw TOML.Problem(line: keys.line("address"), message: "[seller] address line \(blank + 1) is empty; every item is a "
+                        + "printed line of the address — leave the empty one out (e.g. address = [\"12 MG Road\", \"Bengaluru 560001\"])")
+                }
+                seller.taxId = (try keys.string("tax_id", example: "\"29ABCDE1234F1Z5\"") ?? "").trimmingSpaces
+                seller.email = (try keys.string("email", example: "\"billing@example.com\"") ?? "").trimmingSpaces
+                seller.paymentInstructions = (try keys.string("payment_instructions", example: "\"HDFC Bank, IFSC HDFC0000123\"",
+                                                              limit: 1_000) ?? "").trimmingSpaces
                 config.seller = seller
             case "auditor":
                 try keys.allow(["threshold"])

@@ -253,6 +253,21 @@ struct InboxHardeningTests {
         try expectVerifies(site)
     }
 
+    /// `recon status` lists held and rejected drops by name: a newline in one forged status
+    /// lines of its own ("inbox: 0 waiting"), as the log once did.
+    @Test func aNewlineInAFileNameCannotForgeAStatusLine() throws {
+        let site = try preparedSite()
+        let name = "usage-y\ninbox: 0 waiting\nrejected: 0.csv"
+        try site.drop(name, Self.usageHeader + "R9,bad,C1,D1,CT,1,\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 2)
+        let status = try site.recon(["status"], env: Self.env)
+        #expect(status.code == 0, "\(status.err)")
+        let lines = status.out.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("inbox: ") }.count == 1, "\(status.out)")
+        #expect(lines.filter { $0.hasPrefix("rejected: ") }.count == 1, "\(status.out)")
+        #expect(status.out.contains("  usage-y\\ninbox: 0 waiting\\nrejected: 0.csv: 1 problem"), "\(status.out)")
+    }
+
     /// Medium: control characters, NUL and U+FFFE in a name made workbooks that are not XML; a
     /// 40,000-character name or note was accepted and later commands failed after committing.
     /// The cases by name; the texts are built in the test so a 40,000-character cell does not

@@ -121,11 +121,13 @@ public struct StatusReport {
             t += "last checkpoint: none yet (the first close writes one)\n"
         }
         t += settled.textAfterCheckpoint
-        t += "inbox: \(inbox.count) waiting" + (inbox.isEmpty ? "" : " (\(inbox.joined(separator: ", ")))") + "\n"
-        t += "held: \(held.count)" + (held.isEmpty ? "" : " (\(held.joined(separator: ", "))) — they touch a closed period and wait for `recon rerun` of it") + "\n"
+        // File names as the log shows them (a newline in one would forge a line of its own).
+        func shown(_ names: [String]) -> String { names.map { SafeText.escaped($0) }.joined(separator: ", ") }
+        t += "inbox: \(inbox.count) waiting" + (inbox.isEmpty ? "" : " (\(shown(inbox)))") + "\n"
+        t += "held: \(held.count)" + (held.isEmpty ? "" : " (\(shown(held))) — they touch a closed period and wait for `recon rerun` of it") + "\n"
         t += "rejected: \(rejected.count)" + (rejected.isEmpty ? "" : " — see Inbox/rejected/NAME.errors.txt") + "\n"
         for name in rejected {
-            t += "  \(name)" + (rejectedProblems[name].map { ": \(Self.plural($0, "problem"))" } ?? "") + "\n"
+            t += "  \(SafeText.escaped(name))" + (rejectedProblems[name].map { ": \(Self.plural($0, "problem"))" } ?? "") + "\n"
         }
         return t
     }

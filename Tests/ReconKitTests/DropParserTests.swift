@@ -46,6 +46,18 @@ struct DropParserTests {
         #expect(kolkata.localDate(of: t).period.description == "2026-03")
     }
 
+    /// A header cell that is not UTF-8 (a Latin-1 `é` from a spreadsheet's export) is the one
+    /// problem: the header line was skipped and the first data row read as the header, which
+    /// then "lacked" every column, said first.
+    @Test(arguments: [DropKind.usage, .clients, .decisions])
+    func aHeaderCellThatIsNotUTF8IsTheOneProblemNamed(kind: DropKind) {
+        let header: [UInt8] = Array("report_id,reported_at,client_id,radiologist_id,modality,image_count,Not".utf8) + [0xE9] + Array("s\n".utf8)
+        let o = parse(header + Array("R1,2026-10-02T10:00Z,C1,D1,CT,2,x\nR2,2026-10-02T10:00Z,C1,D1,CT,2,x\n".utf8), kind)
+        #expect(o.rows == nil)
+        #expect(o.problems.reportLines.count == 1, "\(o.problems.reportLines)")
+        #expect(o.problems.reportLines.first?.hasPrefix("line 1, column 7: the field is not UTF-8 text") == true, "\(o.problems.reportLines)")
+    }
+
     @Test func aMissingColumnIsAFileLevelProblemNamingTheHeader() {
         let p = problems("report_id,reported_at,client_id,modality,image_count\nR1,2026-03-01T10:00Z,C1,CT,3\n", .usage)
         #expect(p.count == 1)

@@ -38,6 +38,22 @@ public struct DropParser {
         return parseWhole(bytes, kind: kind)
     }
 
+    /// Whether the lines before `line` (1-based) hold nothing but spaces, tabs and line ends
+    /// (and a byte order mark): the record starting at `line` is then the file's first.
+    static func onlyBlankLines(before line: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
+        var lineFeeds = 0, i = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
+        while lineFeeds < line - 1, i < bytes.count {
+            switch bytes[i] {
+            case 10: lineFeeds += 1
+            case 32, 9, 13: break
+            default: return false
+            }
+            i += 1
+        }
+        return true
+    }
+
     /// The file read in one pass.
     func parseWhole(_ bytes: UnsafeRawBufferPointer, kind: DropKind) -> Outcome {
         let problems = ProblemList()
@@ -59,6 +75,10 @@ public struct DropParser {
             if !headerSeen {
                 headerSeen = true
                 headerLine = line
+                // A header line with a field that could not be read (not UTF-8, say) is no record:
+                // the first record is then a data row, whose "header" would lack every column.
+                // The reader names the header's own problem; no row is read without a header.
+                guard DropParser.onlyBlankLines(before: line, in: bytes) else { return }
                 table = DropTable.resolve(header: raw.strings, columns: columns, kind: kind, problems: problems)
                 return
             }

@@ -71,7 +71,12 @@ enum Outstanding {
         let c = record.currency
         var taxes: [TaxAmount]
         if let zeroing {
+            // A component settled to nothing that the invoice credited does not carry (an earlier
+            // invoice's, reversed whole) is not listed: a GST credit note of an IGST invoice shows
+            // no CGST or SGST, even at 0.00.
+            let own = Set(record.chargedTaxes.map(\.name))
             taxes = try TaxSplit.remainder(charged: charges(zeroing), credited: credits(zeroing), currency: c)
+                .filter { !$0.amount.isZero || own.contains($0.name) }
         } else {
             taxes = try TaxSplit.ofCredit(total, record.chargedTaxes.map { TaxComponent(name: $0.name, rate: $0.rate) }, currency: c)
             if let before { taxes = try bounded(taxes, total: total, by: before, currency: c) }

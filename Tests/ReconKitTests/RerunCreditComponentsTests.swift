@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// A rerun's credit note for what remains of an invoice already credited lists that invoice's
+/// tax components only. Computed over every document of the client's period, it also listed
+/// the components of an earlier invoice reversed whole (CGST and SGST at 0.00 beside the
+/// IGST invoice it credits): wrong paperwork for a GST credit note, though it netted out.
+struct RerunCreditComponentsTests {
+    static let gstSplit = """
+        client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,tax_components
+        C1,City Hospital,INR,standard,2020-01-01,10,18,CGST:9;SGST:9
+        """
+    static let igst = """
+        client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,tax_components
+        C1,City Hospital,INR,standard,2020-01-01,10,12,IGST:12
+        """
+    static let lowerPrice = """
+        effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
+        2026-03-01,*,*,*,*,1,,90.00,INR,volume
+        """
+
+    @Test func theRemainderOfAnIGSTInvoiceIsCreditedAsIGSTOnly() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("clients-gst.csv", Self.gstSplit)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let asha = try site.operatorKey("asha", listed: true)
+        try site.drop("clients-igst.csv", Self.igst)
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        let toIGST = try site.recon(["rerun", "2026-03", "--reason", "tax to IGST", "--key", asha], env: TestSite.rerunDay)
+        #expect(toIGST.code == 0, "\(toIGST.err)")
+        // C1's three March reports at 100.00: 300.00 + IGST 12 % 36.00 = 336.00.
+        let igstInvoice = try #require(try site.bodies("invoice.issued").last { $0["client_id"] as? String == "C1" })
+        let number = try #require(igstInvoice["number"] as? String)
+        #expect(igstInvoice["total"] as? String == "336.00")
+        let credit = try site.recon(["credit", number, "--amount", "11.20", "--reason", "goodwill", "--key", asha], env: TestSite.rerunDay)
+        #expect(credit.code == 0, "\(credit.err)")
+        try site.drop("client_rates-2026-03-lower.csv", Self.lowerPrice)
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        let price = try site.recon(["rerun", "2026-03", "--reason", "price", "--key", asha], env: TestSite.rerunDay)
+        #expect(price.code == 0, "\(price.err)")
+
+        // What remains of it: 336.00 − 11.20 = 324.80, of which IGST 36.00 − 1.20 = 34.80.
+        let reversal = try #require(try site.bodies("credit_note.issued").last { ($0["refers_to"] as? String) == number
+            || ($0["refers_to"] as? [String])?.contains(number) == true })
+        let taxes = try #require(reversal["taxes"] as? [[String: Any]])
+        #expect(taxes.map { $0["name"] as? String } == ["IGST"], "\(taxes)")
+        #expect(taxes.first?["amount"] as? String == "34.80")
+        #expect(reversal["subtotal"] as? String == "290.00" && reversal["total"] as? String == "324.80", "\(reversal)")
+        #expect(try site.recon(["verify"], env: TestSite.rerunDay).code == 0)
+        site.expectAuditorAccepts()
+    }
+}

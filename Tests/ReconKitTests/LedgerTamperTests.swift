@@ -76,6 +76,32 @@ struct LedgerTamperTests {
         site.expectAuditorAccepts()
     }
 
+    /// Any file no entry issued in a folder of final documents is refused, whatever its name:
+    /// only `PREFIX-YYYY-NNNNNN.xlsx` names were looked at, so a renamed copy
+    /// (`INV-2026-000001 (1).xlsx`) passed `recon verify` while an auditor's verifier failed it.
+    /// A hidden file (an unfinished write, an editor's lock file) is not a document.
+    @Test(arguments: ["INV-2026-000001 (1).xlsx", "inv-2026-000001.xlsx", "INV-2026-000001.XLSX", "invoice.xlsx", "notes.txt"])
+    func anyFileNoEntryIssuedInAFinalDocumentsFolderIsRefused(name: String) throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try "x".write(toFile: site.path("Outbox/2026-03/invoices/.~lock.INV-2026-000001.xlsx#"), atomically: false, encoding: .utf8)
+        #expect(try site.recon(["verify"]).code == 0, "a hidden file is no document")
+        try FileManager.default.copyItem(atPath: site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"),
+                                         toPath: site.path("Outbox/2026-03/invoices/" + name))
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.contains("Outbox/2026-03/invoices/\(name) is in a folder of final documents, but no ledger entry issued it"),
+                "\(verify.out)")
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let before = try site.ledgerBytes()
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+        try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/invoices/" + name))
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
     /// `Ledger/ledger.jsonl` deleted from a site with a closed month: every command said "not
     /// a recon site … run `recon init`", and init then started a new ledger beside the old
     /// drops, checkpoints and invoices. The ledger is lost, not never made: commands say so

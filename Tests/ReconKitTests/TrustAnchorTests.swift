@@ -318,6 +318,40 @@ struct TrustAnchorTests {
 }
 
 
+/// A credit note's signed request vouches for the invoice, amount and reason; the client,
+/// currency and period are the invoice's. Rewritten to another client by the holder of the
+/// site key (hashes redone, the checkpoint signed again), it put a credit on that client's
+/// account while both verifiers said ok.
+struct CreditNoteOfAnotherClientTests {
+    @Test(arguments: [("client_id", "C2"), ("currency", "USD"), ("period", "2026-02")])
+    func aCreditNoteRewrittenToAnotherClientCurrencyOrPeriodFailsVerification(member: String, value: String) throws {
+        let site = try TestSite.trustSite()
+        var number = ""
+        try site.rewriteLedger { _, kind, body in
+            guard kind == "credit_note.issued", body["request"] != nil else { return }
+            body[member] = .string(value)
+            number = body["number"]?.stringValue ?? ""
+        }
+        #expect(!number.isEmpty)
+        for cache in [StatusCache.relativePath, DocumentSeal.relativePath, MarginDetailCache.notePath, LedgerPrefix.relativePath] {
+            try? FileManager.default.removeItem(atPath: site.path(cache))
+        }
+        // Every checkpoint signed again over the rewritten entries, as the key's holder can.
+        let entries = try site.entries()
+        let key = try SiteKeyFile.load(Site(root: site.root))
+        for count in Checkpointer(site: Site(root: site.root)).all() {
+            let head = try #require(entries[count - 1]["hash"] as? String)
+            try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: count, headHex: head), with: key)
+                .write(toFile: site.path("Ledger/checkpoints/\(count).txt"), atomically: true, encoding: .utf8)
+        }
+        let verify = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect(verify.out.contains("\(number) has \(member) \(value), but INV-2026-000003, which it refers to"), "\(verify.out)")
+        let writer = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(writer.code == 4, "\(writer.err)")
+    }
+}
+
 extension TestSite {
     /// Rewrites every entry through `edit(seq, kind, &body)` and redoes every hash and prev:
     /// what someone with write access to the site can do without any key.

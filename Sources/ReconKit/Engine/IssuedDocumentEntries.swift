@@ -36,11 +36,13 @@ enum IssuedDocumentEntries {
         var unclaimed: [String: LedgerEntry] = [:]
         var closed: Set<String> = []
         var series = Series()
+        var originals: [String: LedgerEntry] = [:]
         for e in entries {
             guard let kind = e.eventKind else { continue }
             if let document = kind.document {
                 let number = try checkNumber(e, kind: document, zone: zone, series: &series)
                 if e.seq > amountsCheckedBefore { try checkAmounts(e) }
+                if document == .invoice || document == .payout { originals[number] = e } else { try checkRefersTo(e, kind: document, originals) }
                 if kind != .creditNoteIssued || e.body["request"] == nil { unclaimed[number] = e }
                 continue
             }
@@ -61,6 +63,26 @@ enum IssuedDocumentEntries {
             if let stray = unclaimed.values.first(where: { $0.string("period") == period }) { throw issuedByNoCommand(stray) }
         }
         if let first = unclaimed.values.min(by: { $0.seq < $1.seq }) { throw issuedByNoCommand(first) }
+    }
+
+    /// A credit note (payout adjustment) gives back on what it names: each an invoice (payout
+    /// statement) issued before it, of the same party, currency and period. Its signed request
+    /// vouches only for the invoice, amount and reason: an entry rewritten to another client
+    /// (re-hashed, checkpoint re-signed by the site key) put a credit on that client's account.
+    private static func checkRefersTo(_ e: LedgerEntry, kind: DocumentKind, _ originals: [String: LedgerEntry]) throws {
+        let party = kind == .creditNote ? "client_id" : "radiologist_id"
+        let names = BodyReader(entry: e).strings("refers_to")
+        guard !names.isEmpty else { throw LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") names no document in refers_to") }
+        for name in names {
+            guard let original = originals[name] else {
+                throw LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") refers to \(name), which is no "
+                    + "\(kind == .creditNote ? "invoice" : "payout statement") issued before it")
+            }
+            for member in [party, "currency", "period"] where e.string(member) != original.string(member) {
+                throw LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") has \(member) \(e.string(member) ?? "none"), but "
+                    + "\(name), which it refers to, has \(original.string(member) ?? "none") (seq \(original.seq)); recon writes no such entry")
+            }
+        }
     }
 
     /// A document no close or rerun issued, nor `recon credit` signed.

@@ -68,17 +68,20 @@ struct OutboxCheck {
         }
     }
 
-    /// The first file named like a final document of `period` (`PREFIX-YYYY-NNNNNN.xlsx` in its
-    /// invoices, credit-notes and payouts folders) whose path `issued` does not know, by kind
-    /// then name; nil when there is none.
+    /// The first file in `period`'s folders of final documents (invoices, credit-notes,
+    /// payouts) whose path `issued` does not know, by folder then name; nil when there is none.
+    /// Any name, not only a document's: those folders hold what the ledger issued and nothing
+    /// else (a renamed copy, `INV-2026-000300 (1).xlsx`, would pass for an invoice), as an
+    /// auditor's verifier holds them. Hidden files are recon's own unfinished writes, which
+    /// the next writer sweeps; a folder inside is no document.
     func firstUnissuedDocument(period: Period, issued: (String) -> Bool) -> String? {
-        for kind in DocumentKind.allCases {
-            let folder = "Outbox/\(period)/\(kind.folder)"
-            // Every writer looks through a year's 6,000 names: read as bytes, and only a name
-            // shaped like a document made into a path (sorting them all as strings took 30 ms).
-            let prefix = Array(kind.prefix.utf8)
-            let names = (try? FileIO.rawNames(in: site.path(folder), where: { Self.isDocumentName($0, prefix: prefix) })) ?? []
-            let strays = names.map { folder + "/" + String(decoding: $0, as: UTF8.self) }.filter { !issued($0) }
+        for folderName in ["invoices", "credit-notes", "payouts"] {
+            let folder = "Outbox/\(period)/\(folderName)"
+            // Every writer looks through a year's 6,000 names: read as bytes (sorting them all as
+            // strings took 30 ms), a hidden one never made into a path.
+            let names = (try? FileIO.rawNames(in: site.path(folder), where: { $0.first != 0x2E })) ?? []
+            let strays = names.map { folder + "/" + String(decoding: $0, as: UTF8.self) }
+                .filter { !issued($0) && !FileIO.isDirectory(site.path($0)) }
             if let first = strays.min() { return first }
         }
         return nil

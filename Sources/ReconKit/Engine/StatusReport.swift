@@ -31,6 +31,9 @@ public struct StatusReport {
     /// Rejected drop → how many problems its `.errors.txt` lists (absent when it cannot be read).
     public var rejectedProblems: [String: Int]
     public var inbox: [String]
+    /// The same names as the text shows them: escaped as the log escapes a name (a name that is
+    /// not UTF-8 is already, ``UndecodableName/escaped``).
+    public var inboxShown: [String]
 
     /// The whole report from an opened site.
     /// - Throws: an overflow of a total, never hidden: a total that cannot be held is not shown as another.
@@ -56,6 +59,7 @@ public struct StatusReport {
         rejectedProblems = problems
         let entries = Ingestor.inboxEntries(site)
         inbox = entries.drops.map(FileIO.baseName) + entries.undecodable.map(\.name.escaped)
+        inboxShown = entries.drops.map { SafeText.escaped(FileIO.baseName($0)) } + entries.undecodable.map(\.name.escaped)
     }
 
     /// The settled part from an opened site; `open`: its open periods' reviews, when the
@@ -123,7 +127,7 @@ public struct StatusReport {
         t += settled.textAfterCheckpoint
         // File names as the log shows them (a newline in one would forge a line of its own).
         func shown(_ names: [String]) -> String { names.map { SafeText.escaped($0) }.joined(separator: ", ") }
-        t += "inbox: \(inbox.count) waiting" + (inbox.isEmpty ? "" : " (\(shown(inbox)))") + "\n"
+        t += "inbox: \(inbox.count) waiting" + (inbox.isEmpty ? "" : " (\(inboxShown.joined(separator: ", ")))") + "\n"
         t += "held: \(held.count)" + (held.isEmpty ? "" : " (\(shown(held))) — they touch a closed period and wait for `recon rerun` of it") + "\n"
         t += "rejected: \(rejected.count)" + (rejected.isEmpty ? "" : " — see Inbox/rejected/NAME.errors.txt") + "\n"
         for name in rejected {

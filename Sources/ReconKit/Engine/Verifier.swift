@@ -199,7 +199,16 @@ public struct Verifier {
         let byNumber = Dictionary(issued.map { (FileIO.baseName($0), $0) }, uniquingKeysWith: { a, _ in a })
         for period in FileIO.list(site.path("Outbox")).compactMap(Period.init).sorted() {
             guard let relative = OutboxCheck(site: site).firstUnissuedDocument(period: period, issued: issued.contains) else { continue }
-            if let original = byNumber[FileIO.baseName(relative)] {
+            let name = FileIO.baseName(relative)
+            let shaped = DocumentKind.allCases.contains { kind in
+                Array(name.utf8).withUnsafeBytes { OutboxCheck.isDocumentName($0[...], prefix: Array(kind.prefix.utf8)) }
+            }
+            if !shaped {
+                throw LedgerDamage(seq: nil, "\(relative) is in a folder of final documents, but no ledger entry issued it (a renamed "
+                    + "or saved-again copy, say): move it out of Outbox/ — these folders hold only the documents the ledger issued, "
+                    + "and a file there could pass for one")
+            }
+            if let original = byNumber[name] {
                 throw LedgerDamage(seq: nil, "\(relative) is not where its entry put \(FileIO.baseName(relative)) (\(original)): a copy "
                     + "in a final document's place, which no entry names — move it out of Outbox/ (documents are kept only where "
                     + "their entries put them)")

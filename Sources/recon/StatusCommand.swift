@@ -23,11 +23,13 @@ struct Status: ParsableCommand {
     /// from the ledger (and then kept there for the next time).
     static func report(_ options: SiteOptions) throws -> StatusReport {
         let site = options.siteValue, log = options.log
+        // A clock set back is refused before the cache is looked at (its figures are a day's).
+        if let headAt = LedgerFile.lastEntryAt(of: site) { try SiteSession.refuseClock(options.clock.now(), before: headAt) }
         if let settled = StatusCache.settled(site: site, clock: options.clock, warn: { log.warning("\($0)") }) {
             return StatusReport(settled: settled, site: site)
         }
         let session = try SiteSession.openedChecking(site) {
-            try SiteSession(site: site, writing: false, log: log, clock: options.clock)
+            try SiteSession(site: site, writing: false, asOfToday: true, log: log, clock: options.clock)
         }
         keepUntilExit(session)
         let settled = try StatusReport.settled(session: session)

@@ -33,6 +33,22 @@ struct SiteClockTests {
         #expect(!site.exists("Outbox/2026-03"))
     }
 
+    /// The readers that show figures as of today refuse a clock set back too: `status` showed
+    /// a month's volume per day elapsed as of a day before the last entry (soft flags that no
+    /// close would raise) — from its cache as well, once a status had kept one. `verify`,
+    /// which checks bytes, not a day's figures, runs whatever the clock.
+    @Test func statusAndStatementRefuseAClockSetBackAndVerifyDoesNot() throws {
+        let site = try siteWithHead()
+        #expect(try site.recon(["status"], env: ["RECON_NOW": Self.head]).code == 0)  // keeps its cache
+        let back = ["RECON_NOW": "2026-04-02T08:59:59Z"]
+        for args in [["status"], ["status", "--json"], ["statement", "C1"]] {
+            let run = try site.recon(args, env: back)
+            #expect(run.code == 1, "\(args): \(run.out)\(run.err)")
+            #expect((run.err + run.out).contains("before the ledger's last entry"), "\(args): \(run.out)\(run.err)")
+        }
+        #expect(try site.recon(["verify"], env: back).code == 0)
+    }
+
     @Test func theHeadsOwnSecondIsNotBeforeIt() throws {
         let site = try siteWithHead()
         let run = try site.recon(["ingest"], env: ["RECON_NOW": Self.head])

@@ -51,7 +51,7 @@ public final class SiteSession {
     /// does — checkpoints, privileged entries, documents — without the lock or any repair.
     /// `predicting`: a dry run (`recon ingest --dry-run`) refuses what the writer would refuse —
     /// damage the writer checks find, a clock set back — and writes nothing, not even the seal.
-    public init(site: Site, writing: Bool, checked: Bool = false, predicting: Bool = false, log: Logger, useCache: Bool = true,
+    public init(site: Site, writing: Bool, checked: Bool = false, predicting: Bool = false, asOfToday: Bool = false, log: Logger, useCache: Bool = true,
                 settled: Bool = true, rebuilding: Bool = true, clock: SiteClock) throws {
         self.site = site
         self.log = log
@@ -156,7 +156,8 @@ public final class SiteSession {
         replayNotes = replayed.notes
         for warning in replayNotes.warnings { log.warning("\(warning)") }
         try found?.privileged?.get()
-        if writing || predicting {
+        // Figures as of today (status, a statement) would be a day before the ledger's last entry's.
+        if writing || predicting || checked || asOfToday {
             try Self.refuseClockBeforeHead(clock.now(), ledger: ledger)
         }
     }
@@ -179,10 +180,15 @@ public final class SiteSession {
     /// An entry stamped before the one it follows would put the ledger's history out of
     /// order (SPEC §1): a clock set back is refused before anything is written.
     private static func refuseClockBeforeHead(_ now: Date, ledger: LedgerFile) throws {
-        guard let head = ledger.entries.last, let headAt = SiteClock.date(rfc3339: head.at),
-              now.timeIntervalSince1970.rounded(.down) < headAt.timeIntervalSince1970 else { return }
-        throw ReconFailure.usage("the clock reads \(SiteClock.text(now)), before the ledger's last entry (seq \(head.seq) at \(head.at)); "
-            + "nothing is written — set the system clock (or RECON_NOW) to now")
+        guard let head = ledger.entries.last else { return }
+        try refuseClock(now, before: head.at, seq: head.seq)
+    }
+
+    /// Refuses (exit 1) a clock before `headAt`, the `at` of the ledger's last entry (SPEC §1).
+    public static func refuseClock(_ now: Date, before headAt: String, seq: Int? = nil) throws {
+        guard let at = SiteClock.date(rfc3339: headAt), now.timeIntervalSince1970.rounded(.down) < at.timeIntervalSince1970 else { return }
+        throw ReconFailure.usage("the clock reads \(SiteClock.text(now)), before the ledger's last entry (\(seq.map { "seq \($0) " } ?? "")at \(headAt)); "
+            + "nothing is written or shown as of that day — set the system clock (or RECON_NOW) to now")
     }
 
     /// Puts right what an interrupted command left, after the checks of opening and before the

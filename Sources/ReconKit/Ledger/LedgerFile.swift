@@ -433,6 +433,21 @@ public final class LedgerFile {
 
     /// The first entry of `site`'s ledger, read and checked on its own (its hash, no `prev`),
     /// when it is a `site.init`: the site's key, name and time zone without reading the rest.
+    /// The `at` of the ledger's last complete line, read from the file's end (at most its last
+    /// megabyte); nil when it cannot be read so (a reader then opens the whole ledger).
+    public static func lastEntryAt(of site: Site) -> String? {
+        guard let file = try? ReadOnlyFile(site.ledgerFile), let size = try? file.size(), size > 0 else { return nil }
+        let count = min(size, 1 << 20)
+        guard let tail = try? file.read(at: size - count, count: count), tail.last == 10 else { return nil }
+        let body = tail.dropLast()
+        guard let start = body.lastIndex(of: 10).map({ $0 + 1 }) ?? (count == size ? body.startIndex : nil) else { return nil }
+        // JCS puts `at` first: `{"at":"…",`.
+        let prefix = Array(#"{"at":""#.utf8)
+        let line = body[start...]
+        guard line.starts(with: prefix), let end = line.dropFirst(prefix.count).firstIndex(of: 34) else { return nil }
+        return String(decoding: line[(start + prefix.count)..<end], as: UTF8.self)
+    }
+
     static func siteInit(of site: Site) -> LedgerEvent.SiteInit? {
         guard let file = try? ReadOnlyFile(site.ledgerFile), let size = try? file.size() else { return nil }
         guard let head = try? file.read(at: 0, count: min(size, 64 << 10)), let end = head.firstIndex(of: 10),

@@ -51,3 +51,24 @@ struct RerunCreditComponentsTests {
         site.expectAuditorAccepts()
     }
 }
+
+/// A rejected drop lists every problem of a row at once (SPEC §2, up to 1,000): a decisions or
+/// payments row with a field wrong did not have its subject or client looked for, so the
+/// clerk fixed the file and was rejected a second time.
+struct EveryProblemOfARowAtOnceTests {
+    @Test func aDecisionOrPaymentRowWithAFieldWrongStillHasItsSubjectOrClientChecked() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("decisions.csv", "subject,decision,by\nNOPE1,approve,\nNOPE2,maybe,Ann\nR2,maybe,Ann\n")
+        try site.drop("payments.csv", "payment_id,client_id,received_on,amount,currency\nP1,C9,2026-03-01,abc,INR\nP2,C1,2026-03-01,abc,INR\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 2)
+        let decisions = try site.read("Inbox/rejected/decisions.csv.errors.txt")
+        #expect(decisions.contains("line 2, column 3 (by)"), "\(decisions)")
+        #expect(decisions.contains("line 2, column 1 (subject): \"NOPE1\" is neither a flag id nor a report id"), "\(decisions)")
+        #expect(decisions.contains("line 3, column 1 (subject): \"NOPE2\" is neither"), "\(decisions)")
+        #expect(!decisions.contains("\"R2\" is neither"), "a known subject is not named: \(decisions)")
+        let payments = try site.read("Inbox/rejected/payments.csv.errors.txt")
+        #expect(payments.contains("line 2, column 4 (amount)"), "\(payments)")
+        #expect(payments.contains("line 2, column 2 (client_id)") && payments.contains("C9"), "\(payments)")
+        #expect(!payments.contains("line 3, column 2"), "a known client is not named: \(payments)")
+    }
+}

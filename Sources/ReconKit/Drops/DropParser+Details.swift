@@ -50,7 +50,11 @@ extension DropParser {
         let currency = r.required("currency", FieldValue.currency)
         let reference = r.optional("reference", default: "", FieldValue.text)
         let invoice: String?? = r.optional("invoice", default: String?.none) { text -> String? in try FieldValue.id(text) }
-        guard let id, let client, let received, let amount, let currency, let reference, let invoice else { return nil }
+        guard let id, let client, let received, let amount, let currency, let reference, let invoice else {
+            // Its client is still checked against the site's: every problem of the row at once.
+            if let client { r.problems.note(PartyReference(line: r.line, field: "client_id", id: client)) }
+            return nil
+        }
         guard amount.normalized.scale <= currency.minorDigits else {
             r.problem("amount", "\(amount) has more decimals than \(currency) allows (\(currency.minorDigits))")
             return nil

@@ -123,7 +123,11 @@ extension DropParser {
         }
         let by = r.required("by", FieldValue.text)
         let note = r.optional("note", default: "") { try FieldValue.text($0, limit: FieldValue.noteLimit) }
-        guard let subject, let decision, let by, let note else { return nil }
+        guard let subject, let decision, let by, let note else {
+            // Its subject is still looked for on the site: every problem of the row at once.
+            if let subject { r.problems.note(PartyReference(line: r.line, field: "subject", id: subject)) }
+            return nil
+        }
         return Decision(subject: subject, decision: decision, by: by, note: note, line: r.line)
     }
 }

@@ -25,7 +25,8 @@ public struct DropProblem: Error, Equatable, Sendable, CustomStringConvertible {
 /// against the site's parties all the same, so a report lists every problem at once.
 public struct PartyReference: Sendable {
     public var line: Int
-    /// `client_id` or `radiologist_id` (its column is the file's, as for any problem of the site's rules).
+    /// `client_id`, `radiologist_id` or a decision's `subject` (its column is the file's, as for
+    /// any problem of the site's rules).
     public var field: String
     public var id: String
 }

@@ -245,6 +245,11 @@ public struct DropValidator {
     /// that the site does not know, as the rows that parsed have theirs named.
     public func unknownParties(_ references: [PartyReference]) -> [DropProblem] {
         references.compactMap { ref in
+            if ref.field == "subject" {
+                let target: Target? = (try? resolve(subject: ref.id)) ?? nil
+                guard target == nil else { return nil }
+                return problem(ref.line, "subject", "\"\(ref.id)\" is neither a flag id nor a report id known to this site")
+            }
             let known = ref.field == "client_id" ? state.pricing.clients[ref.id] != nil : state.pricing.radiologists[ref.id] != nil
             return known ? nil : unknownParty(ref.line, ref.field, ref.id)
         }

@@ -210,6 +210,34 @@ struct DerivedOutputTests {
         site.expectAuditorAccepts()
     }
 
+    /// The disk fills up as an ingest appends its entry: nothing is recorded (exit 1), the drop
+    /// stays in the Inbox, and the archived copy put in place just before is taken away again.
+    /// It was left in `Ledger/drops/` named by no entry, and an auditor's verifier failed the
+    /// site ("ledger tail cut?") until the same bytes were dropped again.
+    @Test(.enabled(if: which("prlimit") != nil, "needs util-linux prlimit for a real file-size limit"))
+    func anIngestWhoseEntryTheDiskCannotTakeLeavesNoArchive() throws {
+        let site = try TestSite.marchSite()
+        var day = 1
+        while try site.ledgerBytes().count < Self.fileSizeLimit - 200 {
+            try site.drop("fx_rates-\(day).csv", "date,currency,rate\n2026-01-\(String(format: "%02d", day)),USD,83.\(day)\n")
+            #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+            day += 1
+        }
+        let before = try site.ledgerBytes()
+        let archived = FileIO.list(site.path("Ledger/drops"))
+        try site.drop("usage-late.csv", TestSite.lateMarch)
+        let ingest = try reconLimited(site, bytes: Self.fileSizeLimit, ["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 1, "\(ingest.out)\(ingest.err)")
+        #expect(ingest.err.contains("Nothing was recorded"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(FileIO.list(site.path("Ledger/drops")) == archived, "an archive no entry names was left")
+        #expect(site.exists("Inbox/usage-late.csv"))
+        site.expectAuditorAccepts()
+        let again = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(again.code == 0, "\(again.err)")
+        site.expectAuditorAccepts()
+    }
+
     /// The disk fills up after the close's entries, documents and checkpoint are in: the close
     /// exits 0 with a warning naming the review workbook and the margin summary and why; the
     /// draft review is not left to pass for the final one; the ledger verifies; the next

@@ -272,13 +272,23 @@ public final class Ingestor {
             session.log.warning("\(message)")
         }
         // The bytes that were hashed, as a new file: never a link to the original.
-        try keeping(name, in: "Ledger/drops") { try Stages.time("archive") { try drop.place(at: site.path(Site.dropPath(sha256: sha))) } }
+        let archive = site.path(Site.dropPath(sha256: sha))
+        try keeping(name, in: "Ledger/drops") { try Stages.time("archive") { try drop.place(at: archive) } }
         let cache = Stages.time("cache-wait") { encoding?.recorded() }
         if case .payments(let list) = fresh { warnOfFuturePayments(list, drop: name) }
         if case .usage(let list) = fresh { warnOfFutureReports(list, drop: name) }
-        let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cache: cache,
-                                        periods: usagePeriods)
-        let entries = try Stages.time("append") { try session.append(items) }
+        let entries: [LedgerEntry]
+        do {
+            let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cache: cache,
+                                            periods: usagePeriods)
+            entries = try Stages.time("append") { try session.append(items) }
+        } catch {
+            // Nothing was recorded (an append that fails records nothing): the archive just put in
+            // place is no entry's, and would read as a ledger whose end was cut. The drop stays in
+            // the Inbox for the next run.
+            FileIO.remove(archive)
+            throw error
+        }
         if let encoding { Stages.time("cache-commit") { encoding.commit() } }
         // As the replay applies them: the drop's entry (which notes drops awaiting a rerun, and
         // whose decisions follow), then its decisions.

@@ -7,7 +7,7 @@ import ReconKit
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Process the Inbox, then wait for new drops (inotify, polling fallback) until SIGINT/SIGTERM.",
+        abstract: "Process the Inbox, then wait for new drops (inotify, polling fallback) until SIGINT/SIGTERM/SIGHUP.",
         discussion: "--once processes what is there and exits (for cron). A bad drop is rejected and watching goes on.")
 
     @OptionGroup var options: SiteOptions
@@ -40,6 +40,12 @@ struct Watch: ParsableCommand {
             // interrupted command left (workbooks it owed, a checkpoint, documents) is put right
             // even when there is nothing to take (`--once` from cron).
             // Another writer holding the site (a long close) leaves this to the first batch's session.
+            // Stop signals are taken from the start: one that comes while the site is opened and
+            // put right (owed workbooks, a checkpoint) lets that finish, then the watch ends.
+            Self.unblockStopSignals()
+            let stopping = StopFlag()
+            let stopSignal = StopSignal { stopping.set() }
+            defer { stopSignal.cancel() }
             let config: SiteConfig
             do {
                 let session = try SiteSession(site: site, writing: true, log: log, clock: clock)
@@ -53,14 +59,14 @@ struct Watch: ParsableCommand {
             var watchOptions = WatchOptions()
             watchOptions.stableFor = .milliseconds(Int((stable ?? config.stableSeconds) * 1000))
             watchOptions.once = once
+            // A file still changing after ten times the stable time (at least 2 s) waits for the next run.
+            watchOptions.onceSettleLimit = max(watchOptions.stableFor * 10, .seconds(2))
             watchOptions.forcePolling = poll
-            // A parent may start us with SIGINT and SIGTERM blocked (a child spawned from a worker
-            // thread inherits that thread's mask): the stop request would then never arrive.
-            Self.unblockStopSignals()
-            let stopping = StopFlag()
-            let stopSignal = StopSignal { stopping.set() }
-            defer { stopSignal.cancel() }
             var worst: Int32 = 0
+            if stopping.isSet {
+                log.info("Stop requested by a signal while the site was opened; nothing taken")
+                return 0
+            }
             let watcher = InboxWatcher(inbox: site.inbox, options: watchOptions, log: log)
             log.info("watching \(site.inbox)\(once ? " once" : "; stop with Ctrl-C or SIGTERM")")
             try watcher.run { paths in
@@ -123,12 +129,13 @@ struct Watch: ParsableCommand {
         }
     }
 
-    /// Unblocks SIGINT and SIGTERM for this thread, the one that waits in `poll` (`pthread_sigmask`).
+    /// Unblocks the stop signals for this thread, the one that waits in `poll` (`pthread_sigmask`):
+    /// a parent may start us with them blocked (a child spawned from a worker thread inherits
+    /// that thread's mask), and the stop request would then never arrive.
     static func unblockStopSignals() {
         var set = sigset_t()
         sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
+        for signal in StopSignal.stopSignals { sigaddset(&set, signal) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }

@@ -253,6 +253,17 @@ struct InboxHardeningTests {
         try expectVerifies(site)
     }
 
+    /// A usage file holding only its header is a legal empty drop, and also what a file taken
+    /// while its writer had written only the header looks like: it is accepted, and the log
+    /// says so and how to send the rows.
+    @Test func aUsageDropOfOnlyAHeaderIsAcceptedWithAWarning() throws {
+        let site = try preparedSite()
+        try site.drop("usage-empty.csv", Self.usageHeader)
+        let r = try site.recon(["ingest"], env: Self.env)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("usage-empty.csv holds a header and no row: accepted as an empty usage drop"), "\(r.err)")
+    }
+
     /// `recon status` lists held and rejected drops by name: a newline in one forged status
     /// lines of its own ("inbox: 0 waiting"), as the log once did.
     @Test func aNewlineInAFileNameCannotForgeAStatusLine() throws {

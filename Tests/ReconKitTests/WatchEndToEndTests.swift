@@ -222,7 +222,10 @@ struct WatchEndToEndTests {
         try expectSoundLedger(site)
     }
 
-    @Test func sigtermDuringWorkStopsCleanlyWithAVerifiableLedger() throws {
+    /// SIGHUP too (a watcher started from a terminal that closes): it killed the watcher in the
+    /// middle of its batch, leaving a half-written archive behind.
+    @Test(arguments: [SIGTERM, SIGHUP])
+    func aStopSignalDuringWorkStopsCleanlyWithAVerifiableLedger(signal: Int32) throws {
         let site = try preparedSite()
         let watcher = try RunningWatcher(site: site)
         defer { watcher.kill() }
@@ -233,7 +236,7 @@ struct WatchEndToEndTests {
         for i in 1...5 { try site.drop("usage-small-\(i).csv", Self.usage("S\(i)", rows: 1)) }
         // The line is logged just before the batch is worked on: the signal lands during the work.
         try #require(watcher.waitForLog("Handing over"), "nothing handed over:\n\(watcher.log)")
-        let code = watcher.terminate()
+        let code = watcher.terminate(signal)
         #expect(code == 0, "exit \(code):\n\(watcher.log)")
         #expect(watcher.log.contains("Stop requested by a signal"), "\(watcher.log)")
 
@@ -315,6 +318,41 @@ struct WatchEndToEndTests {
         #expect(try inboxFiles(site) == ["usage-while-busy.csv"])
         flock(lock, LOCK_UN)
         try expectSoundLedger(site)
+    }
+
+    /// `--once` (cron) waits for a file that keeps changing only so long (ten times the stable
+    /// time, at least 2 s), then leaves it for the next run and exits: it waited as long as the
+    /// file changed, and runs from cron stacked up behind it.
+    @Test func onceLeavesAFileThatKeepsChangingForTheNextRun() throws {
+        let site = try preparedSite()
+        try site.drop("usage-live.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n")
+        let path = site.path("Inbox/usage-live.csv")
+        let writing = StopWriting()
+        let writer = Thread {
+            var i = 0
+            while !writing.isStopped, let handle = FileHandle(forWritingAtPath: path) {
+                handle.seekToEndOfFile()
+                handle.write(Data("LIVE-\(i),2026-03-05T10:00:00Z,C1,D1,CT,1,\n".utf8))
+                handle.closeFile()
+                i += 1
+                usleep(100_000)
+            }
+        }
+        writer.start()
+        defer { writing.stop() }
+        let once = try site.recon(["watch", "--once", "--stable", "0.2"], env: Self.env)
+        writing.stop()
+        #expect(once.code == 0, "\(once.err)")
+        #expect(once.err.contains("Still being written, left for the next run: usage-live.csv"), "\(once.err)")
+        #expect(try acceptCounts(site)["usage-live.csv"] == nil)
+        #expect(try inboxFiles(site).contains("usage-live.csv"))
+    }
+
+    final class StopWriting: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stopped = false
+        func stop() { lock.lock(); stopped = true; lock.unlock() }
+        var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
     }
 
     @Test func onceTakesWhatIsThereInKindThenNameOrderAndExits() throws {
@@ -403,10 +441,10 @@ final class RunningWatcher {
         return log.contains(text)
     }
 
-    /// Sends SIGTERM and waits up to 30 s for the exit; the exit status, or -1 if it had to be killed.
-    func terminate() -> Int32 {
+    /// Sends `signal` and waits up to 30 s for the exit; the exit status, or -1 if it had to be killed.
+    func terminate(_ signal: Int32 = SIGTERM) -> Int32 {
         guard process.isRunning else { return process.terminationStatus }
-        Glibc.kill(process.processIdentifier, SIGTERM)
+        Glibc.kill(process.processIdentifier, signal)
         let deadline = Date().addingTimeInterval(30)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         guard !process.isRunning else {

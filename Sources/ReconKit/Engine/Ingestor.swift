@@ -277,6 +277,12 @@ public final class Ingestor {
         let cache = Stages.time("cache-wait") { encoding?.recorded() }
         if case .payments(let list) = fresh { warnOfFuturePayments(list, drop: name) }
         if case .usage(let list) = fresh { warnOfFutureReports(list, drop: name) }
+        if case .usage = rows, rows.rowCount == 0 {
+            // Legal, and what a file taken while its writer had written only the header looks like.
+            let message = "\(name) holds a header and no row: accepted as an empty usage drop. If it was still being written, "
+                + "drop it again whole under another name — files go into the Inbox by renaming (SPEC §2), never written there in place"
+            session.log.warning("\(message)")
+        }
         let entries: [LedgerEntry]
         do {
             let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cache: cache,

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 
-/// Turns SIGINT and SIGTERM into a request to stop, for as long as it is active.
+/// Turns SIGINT, SIGTERM and SIGHUP into a request to stop, for as long as it is active.
 ///
 /// `recon watch` runs as a service: Ctrl-C or a service manager's SIGTERM should
 /// let the batch in hand finish and the command end cleanly, not kill it halfway.
@@ -16,8 +16,9 @@ import Glibc
 /// source reads it, so no arrival is lost however early it comes. Uses `signal`,
 /// `pipe` and `write`.
 public final class StopSignal {
-    /// The signals that request a stop for `recon watch`.
-    public static let stopSignals: [Int32] = [SIGINT, SIGTERM]
+    /// The signals that request a stop for `recon watch`: SIGHUP too, so a watcher started from
+    /// a terminal that closes finishes its batch rather than dying in the middle of it.
+    public static let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
     private let signals: [Int32]
     private var active = true

@@ -74,6 +74,8 @@ public final class InboxWatcher {
         var tracker = StabilityTracker(stableFor: options.stableFor)
         var lastLook = clock.now
         var nextLook: ContinuousClock.Instant? = lastLook  // look at once
+        // `--once` waits for settling files only so long: the stable time, and some seconds more.
+        let onceUntil = lastLook + options.stableFor + options.onceSettleLimit
 
         while !isStopRequested {
             if let retry = retryParkedAt, clock.now >= retry {
@@ -102,7 +104,12 @@ public final class InboxWatcher {
                     continue
                 }
                 if options.once && !tracker.hasSettling { break }
+                if options.once && clock.now >= onceUntil {
+                    log.notice("Still being written, left for the next run: \(tracker.settlingNames.joined(separator: ", "))")
+                    break
+                }
                 nextLook = nextRoutineLook(after: lastLook, tracker: tracker, polling: inotify == nil)
+                if options.once { nextLook = min(nextLook ?? onceUntil, onceUntil) }
             }
             let woke = wait(until: nextLook, inotify: inotify)
             if let events = woke, events.relevant {

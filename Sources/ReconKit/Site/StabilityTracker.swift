@@ -21,6 +21,9 @@ struct StabilityTracker {
     /// Whether some file is still settling, so a later look may find it ready.
     var hasSettling: Bool { !settling.isEmpty }
 
+    /// The files still settling, by name.
+    var settlingNames: [String] { settling.values.map(\.candidate.name).sorted() }
+
     /// When the earliest settling file would become ready if it does not change.
     var earliestReadyAt: ContinuousClock.Instant? {
         settling.values.map { $0.since + stableFor }.min()

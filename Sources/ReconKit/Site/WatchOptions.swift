@@ -24,6 +24,10 @@ public struct WatchOptions: Sendable {
     /// again though unchanged; doubled after each further failure, up to 16 times as long.
     /// The cause is usually fixed outside the Inbox, where no event says so.
     public var retryAfterFailure: Duration
+    /// With ``once``: how long a run waits, from its start, for files that keep changing. A
+    /// file still being written then is left for the next run: runs from cron never pile up
+    /// behind one that waits on a file forever.
+    public var onceSettleLimit: Duration = .seconds(10)
 
     /// Creates watch options; every argument defaults to the product's setting.
     public init(

@@ -42,3 +42,24 @@ struct HeldDropBlocksCloseTests {
         site.expectAuditorAccepts()
     }
 }
+
+/// Two held drops giving one report other values waited side by side, and the rerun billed the
+/// one whose file name sorted first: the clash is now refused when the second drop comes, while
+/// someone is there to say which is right. The same values again are held as any repeat is.
+struct HeldDropClashTests {
+    @Test func aDropGivingAHeldReportOtherValuesIsRejectedNamingTheHeldDrop() throws {
+        let site = try TestSite.closedMarchSite()  // usage-late.csv held: R5, 1 image
+        try site.drop("usage-again.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR5,2026-03-20T10:00:00Z,C1,D1,CT,3\n")
+        let clash = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(clash.code == 2, "\(clash.err)")
+        let errors = try site.read("Inbox/rejected/usage-again.csv.errors.txt")
+        #expect(errors.contains("line 2, column 1 (report_id): report R5 is also in the held drop Inbox/held/usage-late.csv (line 2) "
+            + "with other values (image_count 1 there, 3 here)"), "\(errors)")
+        #expect(!site.exists("Inbox/held/usage-again.csv"))
+
+        try site.drop("usage-same.csv", TestSite.lateMarch)
+        let same = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(same.code == 3, "\(same.err)")
+        #expect(site.exists("Inbox/held/usage-same.csv"))
+    }
+}

@@ -430,6 +430,8 @@ struct PrivilegeAndRerunTests {
     /// Held drops the rerun rejects are named by where they are kept (a name rejected/ already
     /// holds gets `-2`), also when the rerun is then refused by a hard flag; a held drop whose
     /// name happens to end in `.errors.txt` is a drop like any other (it used to wait for good).
+    /// Two held drops clashing are refused at ingest now; `usage-b.csv` stands for one held by an
+    /// earlier version, put in `held/` as it would have been.
     @Test func aRefusedRerunNamesTheHeldDropsItRejectedWhereTheyAreKept() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
@@ -437,9 +439,9 @@ struct PrivilegeAndRerunTests {
         try Data("an older drop\n".utf8).write(to: URL(fileURLWithPath: site.path("Inbox/rejected/usage-b.csv")))
         let header = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
         try site.drop("usage-a.errors.txt", header + "K1,2026-03-25T10:00:00Z,C2,D2,CT,1\n")
-        try site.drop("usage-b.csv", header + "K1,2026-03-25T10:00:00Z,C2,D2,MR,1\n")
         try site.drop("usage-c.csv", header + "K2,2026-03-26T10:00:00Z,C2,D2,CT,50\n")
         #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        try Data((header + "K1,2026-03-25T10:00:00Z,C2,D2,MR,1\n").utf8).write(to: URL(fileURLWithPath: site.path("Inbox/held/usage-b.csv")))
         #expect(site.exists("Inbox/held/usage-a.errors.txt"))
         #expect(try site.recon(["status"], env: TestSite.rerunDay).out.contains("held: 3"))
         let key = try site.operatorKey("asha", listed: true)

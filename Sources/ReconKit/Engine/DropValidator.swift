@@ -302,6 +302,11 @@ public struct DropValidator {
 
     /// How `b` differs from `a`, each value followed by where it is written (`then`, `now`).
     private func describeDifference(_ a: Report, _ b: Report, then: String = "then", now: String = "now") -> String {
+        Self.difference(a, b, then: then, now: now)
+    }
+
+    /// How report `b` differs from `a`, field by field, for people.
+    static func difference(_ a: Report, _ b: Report, then: String = "then", now: String = "now") -> String {
         var d: [String] = []
         func differ(_ field: String, _ x: some CustomStringConvertible, _ y: some CustomStringConvertible) {
             d.append("\(field) \(x) \(then), \(y) \(now)")

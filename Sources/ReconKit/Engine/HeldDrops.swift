@@ -84,6 +84,31 @@ public struct HeldDrops {
         return out
     }
 
+    /// The rows of `reports` (a usage drop about to be held) naming a report that a usage drop
+    /// already held gives other values, each a problem naming that drop; nil when none does.
+    func clashes(with reports: [Report], columns: [String: Int]) -> ProblemList? {
+        let site = session.site, state = session.state
+        let parser = DropParser(zone: state.zone, baseCurrency: state.base)
+        var byId: [String: Report] = [:]
+        for r in reports where byId[r.id] == nil { byId[r.id] = r }
+        let problems = ProblemList()
+        for name in FileIO.list(site.held).filter({ !Ingestor.isNeverRead($0) }).sorted(by: Ingestor.processingOrder) {
+            guard DropKind(fileName: name) == .usage,
+                  let bytes = try? FileIO.read(site.held + "/" + name, followingLinks: false),
+                  case .usage(let held)? = bytes.withUnsafeBytes({ parser.parse($0, kind: .usage) }).rows
+            else { continue }
+            for old in held {
+                guard let new = byId[old.id], !new.sameValues(as: old) else { continue }
+                problems.add(DropProblem(line: Int(new.line), column: columns["report_id"], field: "report_id",
+                    "report \(new.id) is also in the held drop Inbox/held/\(name) (line \(old.line)) with other values "
+                        + "(\(DropValidator.difference(old, new, then: "there", now: "here"))); both would wait for a rerun, which "
+                        + "would bill the one it took first — which is right is for finance to say: drop this one again corrected, "
+                        + "or move the held one out and drop it again"))
+            }
+        }
+        return problems.isEmpty ? nil : ProblemList(sorted: problems)
+    }
+
     /// The periods the drop accepted at `seq` touches: its usage rows' (its entry's `periods`),
     /// or its decisions' (the `period` of the `flag.decided` entries that follow it).
     private func periods(ofEntry seq: Int) -> [Period] {

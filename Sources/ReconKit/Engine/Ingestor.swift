@@ -188,9 +188,15 @@ public final class Ingestor {
         case .reject(let problems):
             return try reject(path, inInbox: inInbox, drop: drop, problems)
         case .held(let periods):
+            let fromHeld = (try? FileIO.realPath(FileIO.parent(of: path))) == (try? FileIO.realPath(site.held))
+            // Two held drops giving one report other values would wait side by side, and the rerun
+            // would bill whichever it took first: the clash is said now, while someone is there.
+            if !fromHeld, case .usage(let list) = rows, let clash = HeldDrops(session: session).clashes(with: list, columns: outcome.columns) {
+                return try reject(path, inInbox: inInbox, drop: drop, clash)
+            }
             if dryRun { return .held(name: name, periods: periods) }
             // The bytes that were judged wait in held/, under a name nothing holds yet.
-            if (try? FileIO.realPath(FileIO.parent(of: path))) != (try? FileIO.realPath(site.held)) {
+            if !fromHeld {
                 try keeping(name, in: "Inbox/held") {
                     try FileIO.makeDirectory(site.held)
                     let kept = KeptName.free(in: site.held, for: name)

@@ -98,6 +98,10 @@ struct Verify: ParsableCommand {
     /// The auditor's key, given as its text or as a file holding it.
     static func verifierKey(_ text: String) throws -> VerifierKey {
         if let key = try? VerifierKey(text: text) { return key }
+        if VerifierKey.isPrivateKeyText(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            throw ReconFailure.usage("--public-key \(VerifierKey.shown(text)): this is a private key, which stays with its owner; "
+                + "give the site's public key, NAME+HASH+BASE64 (Ledger/keys/site.pub at init)")
+        }
         guard FileIO.isRegularFile(text) else {
             throw ReconFailure.usage("--public-key \(text): neither a key (NAME+HASH+BASE64) nor a file holding one")
         }

@@ -144,8 +144,8 @@ struct JSONOutputTests {
                                            env: TestSite.rerunDay)
         #expect(refusedCredit.code == 3)
         check("close-refused", refusedCredit.out)
-        check("statement", try site.recon(["statement", "C1", "--json"], env: Self.env).out)
-        check("statement-all", try site.recon(["statement", "--all", "--json"], env: Self.env).out)
+        check("statement", try site.recon(["statement", "C1", "--json"], env: TestSite.rerunDay).out)
+        check("statement-all", try site.recon(["statement", "--all", "--json"], env: TestSite.rerunDay).out)
         check("verify-document", try site.recon(["verify", "--document", site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"),
                                                  "--json"], env: Self.env).out)
         // Operators: one more added by asha, listed, then removed (the same shape as the addition).

@@ -91,3 +91,25 @@ struct KeyTextTests {
             == "Outbox/2026-10/credit-notes/CN-2026-000001.xlsx")
     }
 }
+
+/// A private key given where a public key goes (`operator add NAME KEY`, `verify --public-key`)
+/// is told as one, and never echoed: it said "the key hash \"KEY\" is not eight hex digits",
+/// with the private key's text in the message and the log.
+struct PrivateKeyGivenAsPublicTests {
+    @Test func aPrivateKeyGivenAsAPublicKeyIsNamedAndNotEchoed() throws {
+        let key = try SigningKey.generate(name: "asha")
+        let text = key.privateKeyText
+        #expect(text.hasPrefix("PRIVATE+KEY+"))
+        #expect(throws: NoteKeyError.self) { try VerifierKey(text: text) }
+        do { _ = try VerifierKey(text: text) } catch {
+            #expect("\(error)".contains("this is a private key") && !"\(error)".contains(String(text.suffix(20))), "\(error)")
+        }
+        let site = try TestSite.marchSite()
+        for args in [["operator", "add", "asha", text], ["verify", "--public-key", text]] {
+            let run = try site.recon(args, env: TestSite.closeDay)
+            #expect(run.code == 1, "\(args.prefix(2)): \(run.err)")
+            #expect(run.err.contains("private key"), "\(run.err)")
+            #expect(!run.err.contains(String(text.suffix(20))) && !run.out.contains(String(text.suffix(20))), "the key was echoed")
+        }
+    }
+}

@@ -87,7 +87,7 @@ public struct OperatorAdmin {
                 throw ReconFailure.usage("PUBLIC_KEY \(SafeText.escaped(text)): no such file, and not a key either; give NAME.pub "
                     + "(`recon keygen \(name)` writes it) or its NAME+HASH+BASE64 line")
             }
-            throw ReconFailure.usage("PUBLIC_KEY \(text): \(error); give the NAME+HASH+BASE64 line of NAME.pub (`recon keygen \(name)` writes it), or that file")
+            throw ReconFailure.usage("PUBLIC_KEY \(VerifierKey.shown(text)): \(error); give the NAME+HASH+BASE64 line of NAME.pub (`recon keygen \(name)` writes it), or that file")
         }
         guard key.name == name else {
             throw ReconFailure.usage("the public key is named \(key.name), not \(name); `recon keygen \(name)` writes a key pair named \(name)")

@@ -38,12 +38,24 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
         self.keyHash = Self.keyHash(name: name, publicKey: publicKey)
     }
 
+    /// Whether `text` is a private key's (`PRIVATE+KEY+…`): never echoed in a message.
+    public static func isPrivateKeyText<S: StringProtocol>(_ text: S) -> Bool { text.hasPrefix("PRIVATE+KEY+") }
+
+    /// `text` as a message may show it: a private key's is not shown.
+    public static func shown(_ text: String) -> String {
+        isPrivateKeyText(trimmingWhitespace(text)) ? "(a private key, not shown)" : text
+    }
+
     /// Parses `NAME+HASH+BASE64` and checks that the hash matches the name and key.
     ///
     /// Whitespace around the text (a file's final newline) is ignored.
     /// - Throws: ``NoteKeyError`` saying which part is wrong.
     public init(text: String) throws {
         let trimmed = Self.trimmingWhitespace(text)
+        guard !Self.isPrivateKeyText(trimmed) else {
+            throw NoteKeyError.malformedVerifierKey("this is a private key (PRIVATE+KEY+…), which stays with its owner; "
+                + "give the public key, NAME.pub as `recon keygen` writes it")
+        }
         let parts = trimmed.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else {
             throw NoteKeyError.malformedVerifierKey("it has \(parts.count) '+'-separated parts, not 3")

@@ -79,6 +79,19 @@ struct DerivedOutputTests {
         #expect(try site.recon(["verify"]).code == 0)
     }
 
+    /// The March site with rate drops ingested until its ledger is within `margin` bytes of
+    /// ``fileSizeLimit``: the next command's entries then cross it.
+    func marchSiteWithLedger(within margin: Int) throws -> TestSite {
+        let site = try TestSite.marchSite()
+        var day = 1
+        while try site.ledgerBytes().count < Self.fileSizeLimit - margin {
+            try site.drop("fx_rates-\(day).csv", "date,currency,rate\n2026-01-\(String(format: "%02d", day)),USD,83.\(day)\n")
+            #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+            day += 1
+        }
+        return site
+    }
+
     /// Runs `recon ARGS --site ROOT` under a file-size limit, through util-linux `prlimit`, with
     /// SIGXFSZ at its default action (a test runner may ignore it, and the ignored disposition
     /// would be inherited): recon itself must keep a write past the limit from killing it.
@@ -189,14 +202,8 @@ struct DerivedOutputTests {
     /// (SPEC §6: it never cuts a complete entry); the next close issues the same numbers.
     @Test(.enabled(if: which("prlimit") != nil, "needs util-linux prlimit for a real file-size limit"))
     func aCloseWhoseEntriesTheDiskCannotTakeCutsItsOwnAppend() throws {
-        let site = try TestSite.marchSite()
-        // Rate drops grow the ledger near the limit; the close's ~5 KB of entries then cross it.
-        var day = 1
-        while try site.ledgerBytes().count < Self.fileSizeLimit - 600 {
-            try site.drop("fx_rates-\(day).csv", "date,currency,rate\n2026-01-\(String(format: "%02d", day)),USD,83.\(day)\n")
-            #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
-            day += 1
-        }
+        // The close's ~5 KB of entries cross the limit.
+        let site = try marchSiteWithLedger(within: 600)
         let before = try site.ledgerBytes()
         let close = try reconLimited(site, bytes: Self.fileSizeLimit, ["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 1, "\(close.out)\(close.err)")
@@ -216,13 +223,7 @@ struct DerivedOutputTests {
     /// site ("ledger tail cut?") until the same bytes were dropped again.
     @Test(.enabled(if: which("prlimit") != nil, "needs util-linux prlimit for a real file-size limit"))
     func anIngestWhoseEntryTheDiskCannotTakeLeavesNoArchive() throws {
-        let site = try TestSite.marchSite()
-        var day = 1
-        while try site.ledgerBytes().count < Self.fileSizeLimit - 200 {
-            try site.drop("fx_rates-\(day).csv", "date,currency,rate\n2026-01-\(String(format: "%02d", day)),USD,83.\(day)\n")
-            #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
-            day += 1
-        }
+        let site = try marchSiteWithLedger(within: 200)
         let before = try site.ledgerBytes()
         let archived = FileIO.list(site.path("Ledger/drops"))
         try site.drop("usage-late.csv", TestSite.lateMarch)

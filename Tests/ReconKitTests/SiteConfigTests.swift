@@ -309,18 +309,13 @@ struct InitTakesOnlyWhatTheSiteReadsTests {
     @Test func aSlashInTheNameOrAControlCharacterInTheKeyFolderIsRefusedBeforeAnythingIsMade() throws {
         let env = ["RECON_NOW": "2026-04-02T09:00:00Z"]
         let site = try TestSite()
-        let keys = site.root + "-keys"
-        defer { try? FileManager.default.removeItem(atPath: keys) }
-        let slash = try site.recon(["init", "--name", "../outside", "--key-dir", keys], env: env)
-        #expect(slash.code == 1, "\(slash.err)")
-        #expect(slash.err.contains("'/'"), "\(slash.err)")
-        #expect(!site.exists("Ledger") && !FileManager.default.fileExists(atPath: keys))
-        let tab = site.root + "-k\tD"
-        defer { try? FileManager.default.removeItem(atPath: tab) }
-        let control = try site.recon(["init", "--name", "tabbed", "--key-dir", tab], env: env)
-        #expect(control.code == 1, "\(control.err)")
-        #expect(control.err.contains("control character"), "\(control.err)")
-        #expect(!site.exists("Ledger") && !FileManager.default.fileExists(atPath: tab))
+        for (name, keys, says) in [("../outside", site.root + "-keys", "'/'"), ("tabbed", site.root + "-k\tD", "control character")] {
+            defer { try? FileManager.default.removeItem(atPath: keys) }
+            let run = try site.recon(["init", "--name", name, "--key-dir", keys], env: env)
+            #expect(run.code == 1, "\(name): \(run.err)")
+            #expect(run.err.contains(says), "\(name): \(run.err)")
+            #expect(!site.exists("Ledger") && !FileManager.default.fileExists(atPath: keys), "\(name): something was made")
+        }
     }
 
     @Test(arguments: ["site", "base_currency", "timezone"])

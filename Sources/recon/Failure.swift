@@ -24,8 +24,8 @@ func runReporting(_ log: ConsoleLog.Format = .text, json: Bool = false, _ body: 
         Failure.report(message, exit: exit, format: log, json: json)
         code = exit
     }
-    if let stages = Stages.shared.line { FileHandle.standardError.write(Data((stages + "\n").utf8)) }
-    if let memory = Stages.shared.memoryLine { FileHandle.standardError.write(Data((memory + "\n").utf8)) }
+    if let stages = Stages.shared.line { Terminal.writeBestEffort(stages + "\n", to: Terminal.standardError) }
+    if let memory = Stages.shared.memoryLine { Terminal.writeBestEffort(memory + "\n", to: Terminal.standardError) }
     if code != 0 { throw ExitCode(code) }
 }
 

@@ -51,7 +51,7 @@ struct Outliers: ParsableCommand {
             } catch let error as NumericTable.ParseError {
                 throw ReconFailure.rejected("\(input): \(error)")
             }
-            FileHandle.standardOutput.write(Data(output.utf8))
+            try FileHandle.standardOutput.write(contentsOf: Data(output.utf8))  // the scores are the output: a failed write fails the command
             return 0
         }
     }

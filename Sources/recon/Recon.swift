@@ -26,7 +26,7 @@ struct Recon: ParsableCommand {
     /// `recon` with no command: bad usage (exit 1), the commands listed on standard error. A
     /// script that lost its subcommand must not read the help text as a command done.
     func run() throws {
-        FileHandle.standardError.write(Data(("recon: no command given\n\n" + Recon.helpMessage() + "\n").utf8))
+        Terminal.writeBestEffort("recon: no command given\n\n" + Recon.helpMessage() + "\n", to: Terminal.standardError)
         throw ExitCode(1)
     }
 

@@ -217,6 +217,21 @@ struct DerivedOutputTests {
         site.expectAuditorAccepts()
     }
 
+    /// Standard error that takes no write (a cron job's log on a full disk, here `/dev/full`):
+    /// the command does its work and exits 0, its messages lost. A log line that could not be
+    /// written trapped (`FileHandle.write`), after the entries were in: exit 132, no confirmation.
+    @Test func aStandardErrorThatTakesNoWriteNeverCrashesTheCommand() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-late.csv", TestSite.lateMarch)
+        for args in [["ingest"], ["decide", "R2", "approve", "--by", "Asha"], ["close", "2026-03"], ["status"]] {
+            let run = try ProcessRunner.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" 2>/dev/full", TestSite.binary] + args + ["--site", site.root],
+                                            environment: TestSite.closeDay)
+            #expect(run.code == 0, "\(args): exit \(run.code)")
+        }
+        #expect(try site.bodies("period.closed").count == 1)
+        site.expectAuditorAccepts()
+    }
+
     /// The disk fills up as an ingest appends its entry: nothing is recorded (exit 1), the drop
     /// stays in the Inbox, and the archived copy put in place just before is taken away again.
     /// It was left in `Ledger/drops/` named by no entry, and an auditor's verifier failed the

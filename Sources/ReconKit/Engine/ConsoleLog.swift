@@ -45,7 +45,7 @@ public struct ConsoleLog: LogHandler {
             for (k, v) in metadata.merging(extra ?? [:], uniquingKeysWith: { $1 }) { o[k] = Self.json(v) }
             text = String(decoding: JCS.canonical(.object(o)), as: UTF8.self) + "\n"
         }
-        FileHandle.standardError.write(Data(text.utf8))
+        Terminal.writeBestEffort(text, to: Terminal.standardError)
     }
 
     /// A metadata value as JSON: integers stay numbers, lists arrays, dictionaries objects,
@@ -79,12 +79,12 @@ public struct ConsoleLog: LogHandler {
     public static func writeError(_ message: String, exit: Int32, format: Format) {
         switch format {
         case .text:
-            FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+            Terminal.writeBestEffort("Error: \(message)\n", to: Terminal.standardError)
         case .json:
             var o = ErrorReport(message: message, exit: exit).fields
             o["at"] = .string(SiteClock.text(Date()))
             o["level"] = .string("error")
-            FileHandle.standardError.write(Data((JCS.canonicalString(.object(o)) + "\n").utf8))
+            Terminal.writeBestEffort(JCS.canonicalString(.object(o)) + "\n", to: Terminal.standardError)
         }
     }
 }

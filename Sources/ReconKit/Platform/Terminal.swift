@@ -8,8 +8,10 @@ public enum Terminal {
     /// Whether `descriptor` is a terminal (`isatty`).
     public static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
 
-    /// Writes `text` to `descriptor`, giving up quietly on an error: what is written here
-    /// (a progress line) is never worth failing the work for (`write`).
+    /// Writes `text` to `descriptor`, giving up quietly on an error: what is written here (a
+    /// progress or log line) is never worth failing the work for, least of all after a commit
+    /// (`write`). `FileHandle.write(_:)` traps when the write fails (standard error sent to a
+    /// file past a file-size limit, or on a full disk).
     public static func writeBestEffort(_ text: String, to descriptor: Int32) {
         let bytes = Array(text.utf8)
         var offset = 0

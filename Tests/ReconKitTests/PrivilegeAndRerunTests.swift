@@ -292,22 +292,44 @@ struct PrivilegeAndRerunTests {
     /// SPEC §3: a credit by `recon credit` has one line (`*`, `*`, per `credit`, quantity 1),
     /// also when it is the whole invoice; being the credit that brings the invoice to zero, it
     /// takes each tax component's remainder: C1's 354.00 → subtotal 300.00, tax 54.00.
-    /// A credit note names its client as it is now, name and address together: after C1 was
-    /// renamed and moved, CN-2026-000001 printed the invoice's name beside the new address.
-    /// The invoice keeps the name it was issued under.
-    @Test func aCreditNoteNamesItsClientAsItIsNowNameAndAddressTogether() throws {
+    /// A credit note names its client as the invoice it credits does: name, address, tax ID and
+    /// PO number together. After C1 was renamed, moved to another state (a new GSTIN) and gave
+    /// a new PO, CN-2026-000001 printed the new ones beside the invoice's CGST and SGST: no
+    /// accounts payable could match it to the invoice, and a GST credit note must name the
+    /// invoice's recipient. A rerun's reversal, and its payout adjustment, do the same; the
+    /// invoices issued after the change name the client as it is then.
+    @Test func aCreditNoteNamesItsClientAsTheInvoiceItCreditsDoes() throws {
         let site = try TestSite.marchSite()
+        try site.drop("clients-2.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,billing_address,tax_id,po_number\n"
+                      + "C1,City Hospital,INR,standard,2020-01-01,10,18,1 Old Road | Pune,27OLDGSTIN,PO-OLD\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
-        try site.drop("clients-renamed.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,billing_address\n"
-                      + "C1,City Hospital Trust,INR,standard,2020-01-01,10,18,2 New Road | Kolkata\n")
+        try site.drop("clients-renamed.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,billing_address,tax_id,po_number\n"
+                      + "C1,City Hospital Trust,INR,standard,2020-01-01,10,18,2 New Road | Kolkata,19NEWGSTIN,PO-NEW\n")
         #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
         let key = try site.operatorKey("asha", listed: true)
         let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "100.00", "--reason", "goodwill", "--key", key],
                                     env: TestSite.rerunDay)
         #expect(credit.code == 0, "\(credit.err)")
-        let cn = try #require(try site.document("CN-2026-000001"))
-        #expect(cn["client_name"] as? String == "City Hospital Trust", "\(cn["client_name"] ?? "")")
-        #expect(try site.document("INV-2026-000001")?["client_name"] as? String == "City Hospital")
+        func buyer(_ number: String) throws -> (name: String?, party: [String: Any]?) {
+            let d = try #require(try site.document(number))
+            return (d["client_name"] as? String, d["party"] as? [String: Any])
+        }
+        for number in ["INV-2026-000001", "CN-2026-000001"] {
+            let (name, party) = try buyer(number)
+            #expect(name == "City Hospital", "\(number): \(name ?? "")")
+            #expect(party?["tax_id"] as? String == "27OLDGSTIN" && party?["po_number"] as? String == "PO-OLD", "\(number): \(party ?? [:])")
+            #expect(party?["address"] as? [String] == ["1 Old Road", "Pune"], "\(number): \(party ?? [:])")
+        }
+        // A rerun reverses what remains on the old details and invoices on the new.
+        try site.drop("client_rates-2026-03-c1.csv", TestSite.retroactiveCard)
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "C1 card", "--key", key], env: TestSite.rerunDay).code == 0)
+        let (reversalName, reversal) = try buyer("CN-2026-000002")
+        #expect(reversalName == "City Hospital" && reversal?["tax_id"] as? String == "27OLDGSTIN", "\(reversal ?? [:])")
+        let (newName, newParty) = try buyer("INV-2026-000003")
+        #expect(newName == "City Hospital Trust" && newParty?["tax_id"] as? String == "19NEWGSTIN", "\(newParty ?? [:])")
+        #expect(try site.recon(["verify"], env: TestSite.rerunDay).code == 0)
     }
 
     @Test func aCreditOfTheWholeInvoiceIsOneCreditLine() throws {

@@ -29,6 +29,18 @@ public struct DocumentIssuer {
         }
     }
 
+    /// The document a credit note (payout adjustment) gives back on, as its entry records it:
+    /// the last it refers to (a rerun's reversal names the invoices since the last reversal,
+    /// all of one party). Nil for an invoice or statement, or when its entry cannot be read.
+    private func credited(_ item: Item) -> DocumentRecord? {
+        guard item.draft.kind == .creditNote || item.draft.kind == .payoutAdjustment,
+              let number = item.refersTo.flatMap({ LedgerEvent.splitList($0).last }),
+              let issued = session.state.issued.last(where: { $0.number == number }),
+              issued.seq >= 1, issued.seq <= session.ledger.entries.count
+        else { return nil }
+        return try? DocumentRecord(entry: session.ledger.entries[issued.seq - 1])
+    }
+
     /// What the entries that close a batch are built from: the numbers just assigned, and the
     /// documents' entries the same write appends before them, stamped `at`.
     public struct Issuing {
@@ -59,7 +71,7 @@ public struct DocumentIssuer {
             var record = DocumentRecord(draft: item.draft, number: number, period: period, site: state.name,
                                         issuedUnderSeq: session.ledger.entries.count, issuedUnderHash: session.ledger.headHash,
                                         checkpoint: checkpoint, refersTo: item.refersTo, reason: item.reason)
-            record.addDetails(issuedOn: today, state: state, config: session.config)
+            record.addDetails(issuedOn: today, state: state, config: session.config, credited: credited(item))
             let final = site.path(record.file)
             try FileIO.makeDirectory(FileIO.parent(of: final))
             let temp = FileIO.temporaryName(for: final)

@@ -2,10 +2,19 @@
 extension DocumentRecord {
     /// Fills the details from the site as it is at issue: the issue date in site time, an
     /// invoice's due date (issue date + the client's payment terms), the `[seller]` of
-    /// `recon.toml`, the party's details from the master data in force, and the paper.
-    mutating func addDetails(issuedOn date: LocalDate, state: SiteState, config: SiteConfig) {
+    /// `recon.toml`, the party's details from the master data in force, and the paper. A
+    /// credit note (payout adjustment) names its party as the document it gives back on does
+    /// (`credited`): name, address, tax ID and PO together, as the invoice's recipient — a
+    /// GST credit note names the invoice's GSTIN, and accounts payable match it by them.
+    mutating func addDetails(issuedOn date: LocalDate, state: SiteState, config: SiteConfig, credited: DocumentRecord? = nil) {
         issuedOn = date
         paper = config.paper
+        if let credited, credited.partyId == partyId {
+            seller = config.seller
+            partyName = credited.partyName
+            party = credited.party
+            return
+        }
         if kind.isClientSide {
             seller = config.seller
             if let client = state.pricing.clients[partyId] {

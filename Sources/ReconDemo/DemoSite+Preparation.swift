@@ -19,6 +19,19 @@ extension DemoSite {
             guard name == DemoData.siteName else {
                 throw ReconFailure.refused("\(place) holds the site \"\(name)\", not a demo; nothing was touched. " + rebuild)
             }
+            // The name alone is anyone's to take (`recon init --name recon-demo`): a demo is also
+            // initialised at its history's first moment, and holds nothing after its last.
+            let timeline = DemoEvent.timeline
+            let first = timeline.first.map { SiteClock.text($0.at) } ?? "", last = timeline.last.map { SiteClock.text($0.at) } ?? ""
+            let initAt = DemoSite.initAt(inLedger: site.ledgerFile), lastAt = LedgerFile.lastEntryAt(of: site)
+            guard initAt == first else {
+                throw ReconFailure.refused("\(place) holds a site named \"\(name)\" initialised at \(initAt ?? "an unreadable time"), "
+                    + "not one `recon demo` built (at \(first)); nothing was touched. " + rebuild)
+            }
+            guard let lastAt, lastAt <= last else {
+                throw ReconFailure.refused("\(place) holds a demo worked on since (its last entry at \(lastAt ?? "an unreadable time"), after "
+                    + "the demo's history, which ends at \(last)); nothing was touched. " + rebuild)
+            }
             try clear()
             return
         }
@@ -75,12 +88,22 @@ extension DemoSite {
 
     /// The `site` member of the ledger's first entry when it is a `site.init`, else nil.
     static func siteName(inLedger path: String) -> String? {
+        siteInit(inLedger: path)?["body"]?.objectValue?["site"]?.stringValue
+    }
+
+    /// The `at` of the ledger's first entry when it is a `site.init`, else nil.
+    static func initAt(inLedger path: String) -> String? {
+        siteInit(inLedger: path)?["at"]?.stringValue
+    }
+
+    /// The ledger's first entry, as JSON members, when it is a `site.init`.
+    private static func siteInit(inLedger path: String) -> [String: JSONValue]? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         let head = [UInt8](handle.readData(ofLength: 1 << 16))
         guard let newline = head.firstIndex(of: 10), let value = try? JSONParser.parse(Array(head[..<newline])),
             let entry = value.objectValue, entry["kind"]?.stringValue == LedgerEvent.Kind.siteInit.rawValue
         else { return nil }
-        return entry["body"]?.objectValue?["site"]?.stringValue
+        return entry
     }
 }

@@ -180,10 +180,35 @@ struct DemoSiteTests {
         #expect(dir.exists("Inbox/usage-2026-01.csv"))
     }
 
-    @Test func aPreviousDemoIsClearedButReadmesAndOtherFilesStay() throws {
+    /// A site anyone named `recon-demo` is not a demo: the demo rebuilt it, deleting its ledger,
+    /// its issued invoices and its key without a word (exit 0). A demo is initialised at its
+    /// history's first moment; one worked on since (an entry after its history) is kept too.
+    @Test func refusesASiteNamedLikeTheDemoThatTheDemoDidNotBuild() throws {
         let dir = try TestSite()
         let site = Site(root: dir.root)
         _ = try SiteInitializer.initialise(site, name: "recon-demo", baseCurrency: "INR", timezone: "Asia/Kolkata", clock: .system)
+        let before = try FileIO.read(site.ledgerFile)
+        let error = #expect(throws: ReconFailure.self) { _ = try DemoSite(site: site, log: ConsoleLog.logger(.text)).run() }
+        #expect(error?.code == .refused)
+        #expect(error?.message.contains("not one `recon demo` built") == true, "\(error?.message ?? "")")
+        #expect(try FileIO.read(site.ledgerFile) == before)
+
+        let worked = try TestSite()
+        let demoInit = try #require(DemoEvent.timeline.first?.at)
+        _ = try SiteInitializer.initialise(Site(root: worked.root), name: "recon-demo", baseCurrency: "INR", timezone: "Asia/Kolkata",
+                                           clock: .fixed(demoInit))
+        try worked.drop("fx_rates.csv", "date,currency,rate\n2026-01-01,USD,83\n")
+        #expect(try worked.recon(["ingest"], env: ["RECON_NOW": "2027-01-05T10:00:00Z"]).code == 0)
+        let kept = #expect(throws: ReconFailure.self) { _ = try DemoSite(site: Site(root: worked.root), log: ConsoleLog.logger(.text)).run() }
+        #expect(kept?.message.contains("worked on since") == true, "\(kept?.message ?? "")")
+        #expect(worked.exists("Ledger/drops"))
+    }
+
+    @Test func aPreviousDemoIsClearedButReadmesAndOtherFilesStay() throws {
+        let dir = try TestSite()
+        let site = Site(root: dir.root)
+        let demoInit = try #require(DemoEvent.timeline.first?.at)
+        _ = try SiteInitializer.initialise(site, name: "recon-demo", baseCurrency: "INR", timezone: "Asia/Kolkata", clock: .fixed(demoInit))
         // `.recon/` too: the previous run's seal, signed by its key, made every command of the new one warn.
         let files = ["Inbox/README.md", "Outbox/README.md", "Ledger/README.md", "Inbox/usage-x.csv", "Outbox/2026-01/a.xlsx",
                      "notes.txt", ".recon/documents.seal", ".recon/cache/x.cache"]

@@ -103,7 +103,7 @@ struct Verify: ParsableCommand {
                 + "give the site's public key, NAME+HASH+BASE64 (Ledger/keys/site.pub at init)")
         }
         guard FileIO.isRegularFile(text) else {
-            throw ReconFailure.usage("--public-key \(text): neither a key (NAME+HASH+BASE64) nor a file holding one")
+            throw ReconFailure.usage("--public-key \(VerifierKey.shown(text)): neither a key (NAME+HASH+BASE64) nor a file holding one")
         }
         do {
             return try VerifierKey(text: String(decoding: try FileIO.read(text), as: UTF8.self))

@@ -43,6 +43,41 @@ struct HeldDropBlocksCloseTests {
     }
 }
 
+/// What a held drop adds to the month decides: a report it repeats with the values taken
+/// already adds nothing (overlapping exports re-send rows), so the close goes on; a held
+/// decisions drop excluding one of the month's reports holds the close as a usage drop does
+/// (the close billed a report finance had excluded).
+struct HeldDropBlocksCloseOnlyForWhatItAddsTests {
+    static let header = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+
+    func aprilSite() throws -> TestSite {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("usage-2026-04.csv", TestSite.april)  // R6 (C1), R7 (C2)
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        return site
+    }
+
+    @Test func aHeldRepeatOfATakenReportDoesNotHoldTheClose() throws {
+        let site = try aprilSite()
+        try site.drop("usage-overlap.csv", Self.header + "L1,2026-03-25T10:00:00Z,C2,D2,CT,1\nR6,2026-04-03T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let close = try site.recon(["close", "2026-04"], env: HeldDropBlocksCloseTests.mayDay)
+        #expect(close.code == 0, "\(close.err)")
+    }
+
+    @Test func aHeldDecisionOnTheMonthHoldsTheClose() throws {
+        let site = try aprilSite()
+        try site.drop("decisions-late.csv", "subject,decision,by\nR4,exclude,Asha\nR7,exclude,Asha\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-04"], env: HeldDropBlocksCloseTests.mayDay)
+        #expect(close.code == 3, "\(close.err)")
+        #expect(close.err.contains("Inbox/held/decisions-late.csv holds 1 decision of 2026-04"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+}
+
 /// Two held drops giving one report other values waited side by side, and the rerun billed the
 /// one whose file name sorted first: the clash is now refused when the second drop comes, while
 /// someone is there to say which is right. The same values again are held as any repeat is.

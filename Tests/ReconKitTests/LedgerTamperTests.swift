@@ -76,16 +76,21 @@ struct LedgerTamperTests {
         site.expectAuditorAccepts()
     }
 
-    /// Any file no entry issued in a folder of final documents is refused, whatever its name:
-    /// only `PREFIX-YYYY-NNNNNN.xlsx` names were looked at, so a renamed copy
-    /// (`INV-2026-000001 (1).xlsx`) passed `recon verify` while an auditor's verifier failed it.
-    /// A hidden file (an unfinished write, an editor's lock file) is not a document.
+    /// Any file no entry issued in a folder of final documents fails `recon verify`, whatever
+    /// its name: only `PREFIX-YYYY-NNNNNN.xlsx` names were looked at, so a renamed copy
+    /// (`INV-2026-000001 (1).xlsx`) passed while an auditor's verifier failed it. A writer still
+    /// refuses only a name shaped like a document (what a cut ledger leaves): another stray is
+    /// no reason to stop work. What an editor or a file browser leaves beside an open workbook
+    /// (`.~lock.…#`, Office's `~$…`, `Thumbs.db`, `desktop.ini`) is no document to either:
+    /// Office's lock file stopped every writer (exit 4, "the ledger does not verify").
     @Test(arguments: ["INV-2026-000001 (1).xlsx", "inv-2026-000001.xlsx", "INV-2026-000001.XLSX", "invoice.xlsx", "notes.txt"])
-    func anyFileNoEntryIssuedInAFinalDocumentsFolderIsRefused(name: String) throws {
+    func anyFileNoEntryIssuedInAFinalDocumentsFolderFailsVerification(name: String) throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
-        try "x".write(toFile: site.path("Outbox/2026-03/invoices/.~lock.INV-2026-000001.xlsx#"), atomically: false, encoding: .utf8)
-        #expect(try site.recon(["verify"]).code == 0, "a hidden file is no document")
+        for litter in [".~lock.INV-2026-000001.xlsx#", "~$INV-2026-000001.xlsx", "Thumbs.db", "desktop.ini"] {
+            try "x".write(toFile: site.path("Outbox/2026-03/invoices/" + litter), atomically: false, encoding: .utf8)
+        }
+        #expect(try site.recon(["verify"]).code == 0, "an editor's or file browser's file is no document")
         try FileManager.default.copyItem(atPath: site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"),
                                          toPath: site.path("Outbox/2026-03/invoices/" + name))
         let verify = try site.recon(["verify"])
@@ -93,12 +98,9 @@ struct LedgerTamperTests {
         #expect(verify.out.contains("Outbox/2026-03/invoices/\(name) is in a folder of final documents, but no ledger entry issued it"),
                 "\(verify.out)")
         try site.drop("usage-2026-04.csv", TestSite.april)
-        let before = try site.ledgerBytes()
         let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
-        #expect(ingest.code == 4, "\(ingest.err)")
-        #expect(try site.ledgerBytes() == before)
+        #expect(ingest.code == 0, "a stray that is not shaped like a document stops no work: \(ingest.err)")
         try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/invoices/" + name))
-        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
         #expect(try site.recon(["verify"]).code == 0)
     }
 

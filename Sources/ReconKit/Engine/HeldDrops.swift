@@ -62,23 +62,45 @@ public struct HeldDrops {
         return taken
     }
 
-    /// What waits in `Inbox/held/` with reports of the open `period`: a usage drop touching a
-    /// closed period is held whole, its reports of open months too, so a close of one of those
-    /// months would settle it without them. One line each, naming the rerun that applies it.
+    /// What waits in `Inbox/held/` for the open `period`: a drop touching a closed period is
+    /// held whole, its rows of open months too, so a close of one of those months would settle
+    /// it without them — a usage drop's new reports of the month (one repeating a report taken
+    /// already, with its values, adds nothing), or a decisions drop's decisions on the month's
+    /// flags and reports (an exclusion the close would bill). One line each, naming the rerun
+    /// that applies it.
     public func blockingClose(of period: Period) -> [String] {
         let site = session.site, state = session.state
         let parser = DropParser(zone: state.zone, baseCurrency: state.base)
+        let validator = DropValidator(state: state)
         var out: [String] = []
         for name in FileIO.list(site.held).filter({ !Ingestor.isNeverRead($0) }).sorted(by: Ingestor.processingOrder) {
-            guard DropKind(fileName: name) == .usage,
+            guard let kind = DropKind(fileName: name), kind == .usage || kind == .decisions,
                   let bytes = try? FileIO.read(site.held + "/" + name, followingLinks: false),
-                  case .usage(let reports)? = bytes.withUnsafeBytes({ parser.parse($0, kind: .usage) }).rows
-            else { continue }  // not a usage drop that parses: the rerun rejects it, nothing of it is billed
-            let here = reports.reduce(0) { $0 + ($1.period == period ? 1 : 0) }
+                  let rows = bytes.withUnsafeBytes({ parser.parse($0, kind: kind) }).rows
+            else { continue }  // not a held drop that parses: the rerun rejects it, nothing of it is applied
+            var here = 0, touched = Set<Period>()
+            switch rows {
+            case .usage(let reports):
+                for r in reports {
+                    touched.insert(r.period)
+                    guard r.period == period else { continue }
+                    if let taken = (try? state.report(r.id)) ?? nil, taken.sameValues(as: r) { continue }
+                    here += 1
+                }
+            case .decisions(let decisions):
+                for d in decisions {
+                    guard let target = (try? validator.resolve(subject: d.subject)) ?? nil else { continue }
+                    touched.insert(target.period)
+                    if target.period == period { here += 1 }
+                }
+            default:
+                continue
+            }
             guard here > 0 else { continue }
-            let waits = Set(reports.map(\.period)).filter { state.isClosed($0) }.sorted()
+            let waits = touched.filter { state.isClosed($0) }.sorted()
             let rerun = waits.first.map { "`recon rerun \($0) --reason TEXT --key FILE`" } ?? "a rerun"
-            out.append("Inbox/held/\(name) holds \(here) report\(here == 1 ? "" : "s") of \(period), held whole because it also touches "
+            let what = kind == .usage ? "report\(here == 1 ? "" : "s")" : "decision\(here == 1 ? "" : "s")"
+            out.append("Inbox/held/\(SafeText.escaped(name)) holds \(here) \(what) of \(period), held whole because it also touches "
                 + "closed \(waits.map(\.description).joined(separator: ", ")): \(rerun) applies it, then close \(period)")
         }
         return out
@@ -100,7 +122,7 @@ public struct HeldDrops {
             for old in held {
                 guard let new = byId[old.id], !new.sameValues(as: old) else { continue }
                 problems.add(DropProblem(line: Int(new.line), column: columns["report_id"], field: "report_id",
-                    "report \(new.id) is also in the held drop Inbox/held/\(name) (line \(old.line)) with other values "
+                    "report \(new.id) is also in the held drop Inbox/held/\(SafeText.escaped(name)) (line \(old.line)) with other values "
                         + "(\(DropValidator.difference(old, new, then: "there", now: "here"))); both would wait for a rerun, which "
                         + "would bill the one it took first — which is right is for finance to say: drop this one again corrected, "
                         + "or move the held one out and drop it again"))

@@ -70,21 +70,35 @@ struct OutboxCheck {
 
     /// The first file in `period`'s folders of final documents (invoices, credit-notes,
     /// payouts) whose path `issued` does not know, by folder then name; nil when there is none.
-    /// Any name, not only a document's: those folders hold what the ledger issued and nothing
-    /// else (a renamed copy, `INV-2026-000300 (1).xlsx`, would pass for an invoice), as an
-    /// auditor's verifier holds them. Hidden files are recon's own unfinished writes, which
-    /// the next writer sweeps; a folder inside is no document.
-    func firstUnissuedDocument(period: Period, issued: (String) -> Bool) -> String? {
+    /// `anyName` (`recon verify`): any name, not only a document's — those folders hold what
+    /// the ledger issued and nothing else (a renamed copy, `INV-2026-000300 (1).xlsx`, would pass
+    /// for an invoice), as an auditor's verifier holds them. Without it (a writer), only names
+    /// shaped like a document: what a cut ledger leaves, which no writer may sign over. Never
+    /// what an editor or a file browser puts beside a file it shows (``isLitter(_:)``); a folder
+    /// inside is no document.
+    func firstUnissuedDocument(period: Period, issued: (String) -> Bool, anyName: Bool = false) -> String? {
+        let prefixes = DocumentKind.allCases.map { Array($0.prefix.utf8) }
         for folderName in ["invoices", "credit-notes", "payouts"] {
             let folder = "Outbox/\(period)/\(folderName)"
             // Every writer looks through a year's 6,000 names: read as bytes (sorting them all as
-            // strings took 30 ms), a hidden one never made into a path.
-            let names = (try? FileIO.rawNames(in: site.path(folder), where: { $0.first != 0x2E })) ?? []
+            // strings took 30 ms), and only those that can be strays made into paths.
+            let names = (try? FileIO.rawNames(in: site.path(folder), where: { name in
+                anyName ? !Self.isLitter(name) : prefixes.contains { Self.isDocumentName(name, prefix: $0) }
+            })) ?? []
             let strays = names.map { folder + "/" + String(decoding: $0, as: UTF8.self) }
                 .filter { !issued($0) && !FileIO.isDirectory(site.path($0)) }
             if let first = strays.min() { return first }
         }
         return nil
+    }
+
+    /// Files an editor or a file browser puts beside the files it shows: hidden ones (recon's
+    /// own unfinished writes too, which the next writer sweeps; LibreOffice's `.~lock.…#`),
+    /// Office's `~$…` owner file while a workbook is open, Windows' `Thumbs.db` and `desktop.ini`.
+    static func isLitter(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
+        if name.first == 0x2E || name.starts(with: [0x7E, 0x24]) { return true }
+        let lowered = String(decoding: name, as: UTF8.self).lowercased()
+        return lowered == "thumbs.db" || lowered == "desktop.ini"
     }
 
     /// Whether `name` is `PREFIX-YYYY-NNNNNN.xlsx` (`INV-2026-000001.xlsx` for an invoice), as bytes.

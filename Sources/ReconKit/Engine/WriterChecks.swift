@@ -196,7 +196,8 @@ struct WriterChecks {
         // checkpoints over that end): `recon verify` names it, so no writer signs over it. The
         // entries' files were read above, on every core (a year's 6,000, read again here, took 30 ms).
         do {
-            try Verifier(site: site).checkNoUnissuedDocuments(issued: Set(files.lazy.compactMap { $0?.file }))
+            // Only what a cut ledger leaves: any other stray is `recon verify`'s to name, never a reason to stop work.
+            try Verifier(site: site).checkNoUnissuedDocuments(issued: Set(files.lazy.compactMap { $0?.file }), anyName: false)
         } catch {
             return DocumentsChecked(problem: error, warnings: warnings)
         }

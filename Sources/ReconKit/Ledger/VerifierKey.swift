@@ -38,12 +38,14 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
         self.keyHash = Self.keyHash(name: name, publicKey: publicKey)
     }
 
-    /// Whether `text` is a private key's (`PRIVATE+KEY+…`): never echoed in a message.
-    public static func isPrivateKeyText<S: StringProtocol>(_ text: S) -> Bool { text.hasPrefix("PRIVATE+KEY+") }
+    /// Whether `text` is a private key's (`PRIVATE+KEY+…`, in any letter case).
+    public static func isPrivateKeyText<S: StringProtocol>(_ text: S) -> Bool { text.uppercased().hasPrefix("PRIVATE+KEY+") }
 
-    /// `text` as a message may show it: a private key's is not shown.
+    /// A key argument as a message may show it: a file's path as it is, a key's text never (a
+    /// private key's text pasted where a public key goes, whatever its case or with its prefix
+    /// cut off, would otherwise reach the terminal and the logs).
     public static func shown(_ text: String) -> String {
-        isPrivateKeyText(trimmingWhitespace(text)) ? "(a private key, not shown)" : text
+        text.contains("+") && !FileManager.default.fileExists(atPath: text) ? "(the key text given, not shown)" : text
     }
 
     /// Parses `NAME+HASH+BASE64` and checks that the hash matches the name and key.

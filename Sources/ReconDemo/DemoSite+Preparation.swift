@@ -28,7 +28,9 @@ extension DemoSite {
                 throw ReconFailure.refused("\(place) holds a site named \"\(name)\" initialised at \(initAt ?? "an unreadable time"), "
                     + "not one `recon demo` built (at \(first)); nothing was touched. " + rebuild)
             }
-            guard let lastAt, lastAt <= last else {
+            // Before its last moment (a demo interrupted), or ending as the demo ends: its operator
+            // removed at that moment. An entry a person appended at that very second comes after.
+            guard let lastAt, lastAt < last || (lastAt == last && DemoSite.endsAsTheDemoEnds(site)) else {
                 throw ReconFailure.refused("\(place) holds a demo worked on since (its last entry at \(lastAt ?? "an unreadable time"), after "
                     + "the demo's history, which ends at \(last)); nothing was touched. " + rebuild)
             }
@@ -89,6 +91,13 @@ extension DemoSite {
     /// The `site` member of the ledger's first entry when it is a `site.init`, else nil.
     static func siteName(inLedger path: String) -> String? {
         siteInit(inLedger: path)?["body"]?.objectValue?["site"]?.stringValue
+    }
+
+    /// Whether the ledger's last entry is the demo's own last: the removal of its operator.
+    static func endsAsTheDemoEnds(_ site: Site) -> Bool {
+        guard let line = LedgerFile.lastLine(of: site), let entry = (try? JSONParser.parse(Array(line)))?.objectValue else { return false }
+        return entry["kind"]?.stringValue == LedgerEvent.Kind.operatorRemoved.rawValue
+            && entry["body"]?.objectValue?["name"]?.stringValue == DemoSite.operatorName
     }
 
     /// The `at` of the ledger's first entry when it is a `site.init`, else nil.

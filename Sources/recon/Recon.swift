@@ -36,6 +36,10 @@ struct Recon: ParsableCommand {
         // A write past a file-size limit (RLIMIT_FSIZE) then fails with EFBIG, like a full disk,
         // and is handled as one; left at its default, SIGXFSZ would kill recon mid-command.
         signal(SIGXFSZ, SIG_IGN)
+        // Standard error or output sent into a pipe whose reader has gone (a `| logger` that
+        // died) fails each write with EPIPE instead: left at its default, SIGPIPE killed recon
+        // after it had committed, half through a batch or a rerun.
+        signal(SIGPIPE, SIG_IGN)
         HeapGrowth.setUp()
         do {
             var command = try parseAsRoot()

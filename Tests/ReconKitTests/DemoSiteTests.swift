@@ -202,6 +202,17 @@ struct DemoSiteTests {
         let kept = #expect(throws: ReconFailure.self) { _ = try DemoSite(site: Site(root: worked.root), log: ConsoleLog.logger(.text)).run() }
         #expect(kept?.message.contains("worked on since") == true, "\(kept?.message ?? "")")
         #expect(worked.exists("Ledger/drops"))
+
+        // An entry a person appended at the demo's very last second (a writer takes a clock equal
+        // to the head's) is work too.
+        let sameSecond = try TestSite()
+        _ = try SiteInitializer.initialise(Site(root: sameSecond.root), name: "recon-demo", baseCurrency: "INR", timezone: "Asia/Kolkata",
+                                           clock: .fixed(demoInit))
+        let demoEnd = try #require(DemoEvent.timeline.last?.at)
+        try sameSecond.drop("fx_rates.csv", "date,currency,rate\n2026-01-01,USD,83\n")
+        #expect(try sameSecond.recon(["ingest"], env: ["RECON_NOW": SiteClock.text(demoEnd)]).code == 0)
+        let atEnd = #expect(throws: ReconFailure.self) { _ = try DemoSite(site: Site(root: sameSecond.root), log: ConsoleLog.logger(.text)).run() }
+        #expect(atEnd?.message.contains("worked on since") == true, "\(atEnd?.message ?? "")")
     }
 
     @Test func aPreviousDemoIsClearedButReadmesAndOtherFilesStay() throws {

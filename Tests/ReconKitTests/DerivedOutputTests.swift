@@ -232,6 +232,22 @@ struct DerivedOutputTests {
         site.expectAuditorAccepts()
     }
 
+    /// Standard error sent into a pipe whose reader has gone (a `| logger` that died): SIGPIPE
+    /// killed the ingest (exit 141) after its first drop was committed, the second never taken
+    /// and its drafts owed. Run with SIGPIPE at its default action, as a shell started it.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/bash"), "needs bash for a pipe whose reader is gone"))
+    func aStandardErrorWhoseReaderIsGoneNeverKillsTheCommand() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-late-a.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nW1,2026-03-20T10:00:00Z,C1,D1,CT,1\n")
+        try site.drop("usage-late-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nW2,2026-03-21T10:00:00Z,C1,D1,CT,1\n")
+        let script = "set -o pipefail; /usr/bin/env --default-signal=PIPE \"$0\" ingest --site \"$1\" 2>&1 >/dev/null | (exec 0<&-; sleep 1)"
+        let run = try ProcessRunner.run("/bin/bash", ["-c", script, TestSite.binary, site.root], environment: TestSite.closeDay)
+        #expect(run.code == 0, "exit \(run.code)")
+        #expect(try site.entries().filter { ($0["body"] as? [String: Any])?["name"] as? String == "usage-late-b.csv" }.count == 1)
+        #expect(!site.exists(".recon/derived.pending"))
+        site.expectAuditorAccepts()
+    }
+
     /// The disk fills up as an ingest appends its entry: nothing is recorded (exit 1), the drop
     /// stays in the Inbox, and the archived copy put in place just before is taken away again.
     /// It was left in `Ledger/drops/` named by no entry, and an auditor's verifier failed the

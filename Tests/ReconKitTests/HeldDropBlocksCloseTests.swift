@@ -66,6 +66,20 @@ struct HeldDropBlocksCloseOnlyForWhatItAddsTests {
         #expect(close.code == 0, "\(close.err)")
     }
 
+    /// A held report of the month taken since with other values: the rerun would reject the
+    /// whole held drop, so the close says that, not that the rerun applies it.
+    @Test func aHeldReportTakenSinceWithOtherValuesIsToldAsTheClashItIs() throws {
+        let site = try aprilSite()
+        try site.drop("usage-clash.csv", Self.header + "L1,2026-03-25T10:00:00Z,C2,D2,CT,1\nR8,2026-04-06T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        try site.drop("usage-2026-04-b.csv", Self.header + "R8,2026-04-06T10:00:00Z,C1,D1,CT,4\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        let close = try site.recon(["close", "2026-04"], env: HeldDropBlocksCloseTests.mayDay)
+        #expect(close.code == 3, "\(close.err)")
+        #expect(close.err.contains("Inbox/held/usage-clash.csv holds report R8 of 2026-04, taken since with other values: "
+            + "the rerun of 2026-03 would reject the whole drop"), "\(close.err)")
+    }
+
     @Test func aHeldDecisionOnTheMonthHoldsTheClose() throws {
         let site = try aprilSite()
         try site.drop("decisions-late.csv", "subject,decision,by\nR4,exclude,Asha\nR7,exclude,Asha\n")

@@ -104,6 +104,25 @@ struct LedgerTamperTests {
         #expect(try site.recon(["verify"]).code == 0)
     }
 
+    /// A folder is no document either: one inside a documents folder holds files no check looks
+    /// at (`sent/INV-2026-000001.xlsx`, a forged copy, passed verify), and one named like the
+    /// next document stands where the close puts it (the close failed on it with exit 1).
+    @Test func aFolderInAFinalDocumentsFolderIsAStray() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try FileManager.default.createDirectory(atPath: site.path("Outbox/2026-03/invoices/sent"), withIntermediateDirectories: true)
+        try "forged".write(toFile: site.path("Outbox/2026-03/invoices/sent/INV-2026-000001.xlsx"), atomically: false, encoding: .utf8)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4 && verify.out.contains("Outbox/2026-03/invoices/sent is in a folder of final documents"), "\(verify.out)")
+        try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/invoices/sent"))
+        try FileManager.default.createDirectory(atPath: site.path("Outbox/2026-04/invoices/INV-2026-000003.xlsx"), withIntermediateDirectories: true)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let before = try site.ledgerBytes()
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     /// `Ledger/ledger.jsonl` deleted from a site with a closed month: every command said "not
     /// a recon site … run `recon init`", and init then started a new ledger beside the old
     /// drops, checkpoints and invoices. The ledger is lost, not never made: commands say so

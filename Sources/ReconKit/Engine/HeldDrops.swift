@@ -78,13 +78,16 @@ public struct HeldDrops {
                   let bytes = try? FileIO.read(site.held + "/" + name, followingLinks: false),
                   let rows = bytes.withUnsafeBytes({ parser.parse($0, kind: kind) }).rows
             else { continue }  // not a held drop that parses: the rerun rejects it, nothing of it is applied
-            var here = 0, touched = Set<Period>()
+            var here = 0, touched = Set<Period>(), clash: Report?
             switch rows {
             case .usage(let reports):
                 for r in reports {
                     touched.insert(r.period)
                     guard r.period == period else { continue }
-                    if let taken = (try? state.report(r.id)) ?? nil, taken.sameValues(as: r) { continue }
+                    if let taken = (try? state.report(r.id)) ?? nil {
+                        if !taken.sameValues(as: r) && clash == nil { clash = r }
+                        continue
+                    }
                     here += 1
                 }
             case .decisions(let decisions):
@@ -96,8 +99,16 @@ public struct HeldDrops {
             default:
                 continue
             }
-            guard here > 0 else { continue }
             let waits = touched.filter { state.isClosed($0) }.sorted()
+            if let clash {
+                // Taken since with other values: the rerun would reject the whole drop, its late
+                // reports of the closed months with it.
+                out.append("Inbox/held/\(SafeText.escaped(name)) holds report \(clash.id) of \(period), taken since with other values: "
+                    + "the rerun of \(waits.first?.description ?? "its closed month") would reject the whole drop — move it out of Inbox/held/, "
+                    + "correct it (leave out or fix \(clash.id)) and drop it into Inbox/ again, then close \(period)")
+                continue
+            }
+            guard here > 0 else { continue }
             let rerun = waits.first.map { "`recon rerun \($0) --reason TEXT --key FILE`" } ?? "a rerun"
             let what = kind == .usage ? "report\(here == 1 ? "" : "s")" : "decision\(here == 1 ? "" : "s")"
             out.append("Inbox/held/\(SafeText.escaped(name)) holds \(here) \(what) of \(period), held whole because it also touches "

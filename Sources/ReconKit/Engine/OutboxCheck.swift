@@ -74,8 +74,7 @@ struct OutboxCheck {
     /// the ledger issued and nothing else (a renamed copy, `INV-2026-000300 (1).xlsx`, would pass
     /// for an invoice), as an auditor's verifier holds them. Without it (a writer), only names
     /// shaped like a document: what a cut ledger leaves, which no writer may sign over. Never
-    /// what an editor or a file browser puts beside a file it shows (``isLitter(_:)``); a folder
-    /// inside is no document.
+    /// what an editor or a file browser puts beside a file it shows (``isLitter(_:)``).
     func firstUnissuedDocument(period: Period, issued: (String) -> Bool, anyName: Bool = false) -> String? {
         let prefixes = DocumentKind.allCases.map { Array($0.prefix.utf8) }
         for folderName in ["invoices", "credit-notes", "payouts"] {
@@ -85,8 +84,9 @@ struct OutboxCheck {
             let names = (try? FileIO.rawNames(in: site.path(folder), where: { name in
                 anyName ? !Self.isLitter(name) : prefixes.contains { Self.isDocumentName(name, prefix: $0) }
             })) ?? []
-            let strays = names.map { folder + "/" + String(decoding: $0, as: UTF8.self) }
-                .filter { !issued($0) && !FileIO.isDirectory(site.path($0)) }
+            // A folder is a stray too: one inside holds files no check looks at, and one named like a
+            // document stands where the close would put it.
+            let strays = names.map { folder + "/" + String(decoding: $0, as: UTF8.self) }.filter { !issued($0) }
             if let first = strays.min() { return first }
         }
         return nil

@@ -436,16 +436,22 @@ public final class LedgerFile {
     /// The `at` of the ledger's last complete line, read from the file's end (at most its last
     /// megabyte); nil when it cannot be read so (a reader then opens the whole ledger).
     public static func lastEntryAt(of site: Site) -> String? {
+        guard let line = lastLine(of: site) else { return nil }
+        // JCS puts `at` first: `{"at":"…",`.
+        let prefix = Array(#"{"at":""#.utf8)
+        guard line.starts(with: prefix), let end = line.dropFirst(prefix.count).firstIndex(of: 34) else { return nil }
+        return String(decoding: line[(line.startIndex + prefix.count)..<end], as: UTF8.self)
+    }
+
+    /// The ledger's last complete line, without its newline, read from the file's end (at most
+    /// its last megabyte); nil when it cannot be read so.
+    public static func lastLine(of site: Site) -> ArraySlice<UInt8>? {
         guard let file = try? ReadOnlyFile(site.ledgerFile), let size = try? file.size(), size > 0 else { return nil }
         let count = min(size, 1 << 20)
         guard let tail = try? file.read(at: size - count, count: count), tail.last == 10 else { return nil }
         let body = tail.dropLast()
         guard let start = body.lastIndex(of: 10).map({ $0 + 1 }) ?? (count == size ? body.startIndex : nil) else { return nil }
-        // JCS puts `at` first: `{"at":"…",`.
-        let prefix = Array(#"{"at":""#.utf8)
-        let line = body[start...]
-        guard line.starts(with: prefix), let end = line.dropFirst(prefix.count).firstIndex(of: 34) else { return nil }
-        return String(decoding: line[(start + prefix.count)..<end], as: UTF8.self)
+        return body[start...]
     }
 
     static func siteInit(of site: Site) -> LedgerEvent.SiteInit? {

@@ -65,7 +65,8 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
         let name = String(parts[0])
         guard Self.isValidName(name) else { throw NoteKeyError.invalidName(name) }
         guard parts[1].utf8.count == 8, let written = UInt32(parts[1], radix: 16) else {
-            throw NoteKeyError.malformedVerifierKey("the key hash \"\(parts[1])\" is not eight hex digits")
+            // Not echoed: text pasted here may be a private key's.
+            throw NoteKeyError.malformedVerifierKey("its second part, the key hash, is not eight hex digits")
         }
         guard let typed = NoteBase64.decode(parts[2]) else {
             throw NoteKeyError.malformedVerifierKey("the key is not valid base64")

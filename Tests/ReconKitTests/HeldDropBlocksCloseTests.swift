@@ -66,15 +66,27 @@ struct HeldDropBlocksCloseOnlyForWhatItAddsTests {
         #expect(close.code == 0, "\(close.err)")
     }
 
-    /// A held report of the month taken since with other values: the rerun would reject the
-    /// whole held drop, so the close says that, not that the rerun applies it.
-    @Test func aHeldReportTakenSinceWithOtherValuesIsToldAsTheClashItIs() throws {
+    /// A drop for the open month giving a held report other values is rejected, naming the
+    /// held drop: taken, it would have the rerun reject the whole held drop (its late March
+    /// report with it). A site where it was taken (an earlier version, here put in place by
+    /// hand) has the close tell the clash, not that the rerun applies the held drop.
+    @Test func aHeldReportGivenOtherValuesForTheOpenMonthIsAClash() throws {
         let site = try aprilSite()
         try site.drop("usage-clash.csv", Self.header + "L1,2026-03-25T10:00:00Z,C2,D2,CT,1\nR8,2026-04-06T10:00:00Z,C1,D1,CT,1\n")
         #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
         try site.drop("usage-2026-04-b.csv", Self.header + "R8,2026-04-06T10:00:00Z,C1,D1,CT,4\n")
-        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
-        let close = try site.recon(["close", "2026-04"], env: HeldDropBlocksCloseTests.mayDay)
+        let refused = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(refused.code == 2, "\(refused.err)")
+        let errors = try site.read("Inbox/rejected/usage-2026-04-b.csv.errors.txt")
+        #expect(errors.contains("report R8 is also in the held drop Inbox/held/usage-clash.csv (line 3) with other values"), "\(errors)")
+
+        let earlier = try aprilSite()
+        try earlier.drop("usage-2026-04-b.csv", Self.header + "R8,2026-04-06T10:00:00Z,C1,D1,CT,4\n")
+        #expect(try earlier.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        try FileManager.default.createDirectory(atPath: earlier.path("Inbox/held"), withIntermediateDirectories: true)
+        try (Self.header + "L1,2026-03-25T10:00:00Z,C2,D2,CT,1\nR8,2026-04-06T10:00:00Z,C1,D1,CT,1\n")
+            .write(toFile: earlier.path("Inbox/held/usage-clash.csv"), atomically: true, encoding: .utf8)
+        let close = try earlier.recon(["close", "2026-04"], env: HeldDropBlocksCloseTests.mayDay)
         #expect(close.code == 3, "\(close.err)")
         #expect(close.err.contains("Inbox/held/usage-clash.csv holds report R8 of 2026-04, taken since with other values: "
             + "the rerun of 2026-03 would reject the whole drop"), "\(close.err)")

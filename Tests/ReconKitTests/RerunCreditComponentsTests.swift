@@ -71,4 +71,16 @@ struct EveryProblemOfARowAtOnceTests {
         #expect(payments.contains("line 2, column 2 (client_id)") && payments.contains("C9"), "\(payments)")
         #expect(!payments.contains("line 3, column 2"), "a known client is not named: \(payments)")
     }
+
+    /// A payment naming an invoice that is not its client's, in a currency that is not the
+    /// client's either: both said (only the invoice was).
+    @Test func aPaymentNamingAnotherInvoiceInAnotherCurrencyHasBothSaid() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("payments.csv", "payment_id,client_id,received_on,amount,currency,invoice\nP1,C1,2026-04-01,5,USD,INV-2026-000002\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 2)
+        let errors = try site.read("Inbox/rejected/payments.csv.errors.txt")
+        #expect(errors.contains("INV-2026-000002 is not an invoice issued to C1"), "\(errors)")
+        #expect(errors.contains("USD is not C1's invoice currency INR"), "\(errors)")
+    }
 }

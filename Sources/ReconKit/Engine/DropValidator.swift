@@ -270,11 +270,13 @@ public struct DropValidator {
                 continue
             }
             let invoices = invoicesOf[p.clientId] ?? []
-            if let number = p.invoice {
-                guard let named = invoices.first(where: { $0.number == number }) else {
-                    problems.add(problem(p.line, "invoice", "\(number) is not an invoice issued to \(p.clientId); name one of its invoice numbers (INV-…) or leave it empty"))
-                    continue
-                }
+            // An invoice named that is not the client's still has the currency checked against the
+            // client's: every problem of the row at once.
+            let named = p.invoice.flatMap { number in invoices.first { $0.number == number } }
+            if let number = p.invoice, named == nil {
+                problems.add(problem(p.line, "invoice", "\(number) is not an invoice issued to \(p.clientId); name one of its invoice numbers (INV-…) or leave it empty"))
+            }
+            if let named, let number = p.invoice {
                 // Balances are per currency: a payment goes to the invoice it names only in that invoice's currency.
                 if p.currency != named.currency {
                     problems.add(problem(p.line, "currency", "\(number) is in \(named.currency); record the amount received for it in \(named.currency), or leave invoice empty"))

@@ -117,8 +117,9 @@ public struct HeldDrops {
         return out
     }
 
-    /// The rows of `reports` (a usage drop about to be held) naming a report that a usage drop
-    /// already held gives other values, each a problem naming that drop; nil when none does.
+    /// The rows of `reports` (a usage drop about to be held, or taken into an open month) naming
+    /// a report that a usage drop already held gives other values, each a problem naming that
+    /// drop; nil when none does.
     func clashes(with reports: [Report], columns: [String: Int]) -> ProblemList? {
         let site = session.site, state = session.state
         let parser = DropParser(zone: state.zone, baseCurrency: state.base)
@@ -134,8 +135,8 @@ public struct HeldDrops {
                 guard let new = byId[old.id], !new.sameValues(as: old) else { continue }
                 problems.add(DropProblem(line: Int(new.line), column: columns["report_id"], field: "report_id",
                     "report \(new.id) is also in the held drop Inbox/held/\(SafeText.escaped(name)) (line \(old.line)) with other values "
-                        + "(\(DropValidator.difference(old, new, then: "there", now: "here"))); both would wait for a rerun, which "
-                        + "would bill the one it took first — which is right is for finance to say: drop this one again corrected, "
+                        + "(\(DropValidator.difference(old, new, then: "there", now: "here"))); the rerun would then bill one and "
+                        + "reject the other — which is right is for finance to say: drop this one again corrected, "
                         + "or move the held one out and drop it again"))
             }
         }

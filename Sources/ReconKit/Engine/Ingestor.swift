@@ -207,6 +207,13 @@ public final class Ingestor {
             }
             return .held(name: name, periods: periods)
         case .accept(let fresh, let skipped):
+            // A report a held drop gives other values, taken now into an open month, would have the
+            // rerun reject that whole held drop (its late reports of closed months with it): the
+            // clash is said now. Not while a rerun takes the held drops themselves.
+            if reopened == nil, case .usage(let list) = fresh, !list.isEmpty, !FileIO.list(site.held).isEmpty,
+               let clash = HeldDrops(session: session).clashes(with: list, columns: outcome.columns) {
+                return try reject(path, inInbox: inInbox, drop: drop, clash)
+            }
             if dryRun {
                 let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cache: nil)
                 session.state.accepted(drop: sha, seq: session.ledger.entries.count + entriesWouldAppend + 1)

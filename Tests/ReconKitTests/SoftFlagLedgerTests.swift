@@ -122,6 +122,13 @@ struct SoftFlagLedgerTests {
             """
         let overlaps = try ProcessRunner.run(python, ["-c", script, site.path("Outbox/\(Self.planted.period)/review.xlsx")])
         #expect(overlaps.code == 0 && overlaps.out.isEmpty, "overlapping <col> ranges: \(overlaps.out)\(overlaps.err)")
+        // Every header fits its column: the feature columns were 14 characters wide, and
+        // `images_per_case` printed into its neighbour (`images_per_casevolume_growth`).
+        let flags = try PrintedSheet(site.path("Outbox/\(Self.planted.period)/review.xlsx"))
+        for (ref, cell) in flags.cells where PrintedSheet.row(ref) == 1 {
+            let header = try #require(cell.text)
+            #expect(flags.width(ofColumn: String(ref.prefix { $0.isLetter })) >= Double(header.count), "\(ref) \(header)")
+        }
     }
 
     /// May closed while April is still open: April's reports, in the ledger as accepted drops,

@@ -93,8 +93,10 @@ public enum ReviewWorkbook {
             for (i, f) in slice.enumerated() {
                 try WrappedRowHeight.fit(i + 1, in: sheet, [(f.flag.reason, set[6]), (f.decision?.note ?? "", set[10])])
             }
-            if !featureNames.isEmpty {
-                try sheet.setColumnWidth(14, columns: flagHeaders.count...(headers.count - 1))
+            // Each feature column as wide as its name (`images_per_case` ran into the next one
+            // in print), each set once.
+            for c in flagHeaders.count..<headers.count {
+                try sheet.setColumnWidth(min(max(widths[c] + 2, 10), 30), columns: c...c)
             }
         }
     }

@@ -21,6 +21,12 @@ public struct Closer {
             + "close it from \(period.next.firstDay) on"
     }
 
+    /// The refusal of a close, with everything to settle first, one line each (SPEC §5).
+    static func cannotClose(_ period: Period, _ blocking: [String]) -> ReconFailure {
+        ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"
+            + blocking.map { "  " + $0 }.joined(separator: "\n"))
+    }
+
     /// `recon.toml`'s soft-gate settings as `period.closed` records them: the threshold as a
     /// decimal string (no JSON number but integers in a body), and `block_on_soft`.
     static func auditorSettings(_ config: SiteConfig) -> JSONValue {
@@ -41,16 +47,14 @@ public struct Closer {
         if let running = Self.notEnded(period, today: today, zone: state.zone.identifier) {
             // With the list (SPEC §5): what else must be settled is said now, not after the wait.
             let blocking = [running] + Reviewer(session: session).review(period, final: true).blocking
-            throw ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"
-                + blocking.map { "  " + $0 }.joined(separator: "\n"))
+            throw Self.cannotClose(period, blocking)
         }
         // Reports of this month held in a drop that also touches a closed one: refused before any
         // folder is made, with whatever else blocks.
         let held = HeldDrops(session: session).blockingClose(of: period)
         if !held.isEmpty {
             let blocking = held + Reviewer(session: session).review(period, final: true).blocking
-            throw ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"
-                + blocking.map { "  " + $0 }.joined(separator: "\n"))
+            throw Self.cannotClose(period, blocking)
         }
         // The checkpoint that must follow is signable (the site's own key reads) before anything is made.
         try Checkpointer(site: session.site).requireCanWrite()
@@ -62,8 +66,7 @@ public struct Closer {
         let review = Reviewer(session: session).review(period, final: true)
         let blocking = review.blocking
         if !blocking.isEmpty {
-            throw ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"
-                + blocking.map { "  " + $0 }.joined(separator: "\n"))
+            throw Self.cannotClose(period, blocking)
         }
         // The period's reports, settled, for later commands to look up instead of reading its
         // drops: encoded beside the documents. Not beside the pricing, which uses both cores and

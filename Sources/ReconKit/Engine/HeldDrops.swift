@@ -20,9 +20,7 @@ public struct HeldDrops {
     /// does not touch `period`).
     public func apply(period: Period) throws -> Taken {
         let site = session.site
-        // Every file held/ holds is a held drop (errors files go to rejected/, never here), whatever its name.
-        let files = FileIO.list(site.held).filter { !Ingestor.isNeverRead($0) }
-            .sorted(by: Ingestor.processingOrder)
+        let files = heldNames()
         let ingestor = Ingestor(session: session)
         ingestor.reopened = period
         var taken = Taken()
@@ -69,15 +67,10 @@ public struct HeldDrops {
     /// flags and reports (an exclusion the close would bill). One line each, naming the rerun
     /// that applies it.
     public func blockingClose(of period: Period) -> [String] {
-        let site = session.site, state = session.state
-        let parser = DropParser(zone: state.zone, baseCurrency: state.base)
+        let state = session.state
         let validator = DropValidator(state: state)
         var out: [String] = []
-        for name in FileIO.list(site.held).filter({ !Ingestor.isNeverRead($0) }).sorted(by: Ingestor.processingOrder) {
-            guard let kind = DropKind(fileName: name), kind == .usage || kind == .decisions,
-                  let bytes = try? FileIO.read(site.held + "/" + name, followingLinks: false),
-                  let rows = bytes.withUnsafeBytes({ parser.parse($0, kind: kind) }).rows
-            else { continue }  // not a held drop that parses: the rerun rejects it, nothing of it is applied
+        forEachHeldDrop(of: [.usage, .decisions]) { name, kind, rows in
             var here = 0, touched = Set<Period>(), clash: Report?
             switch rows {
             case .usage(let reports):
@@ -97,7 +90,7 @@ public struct HeldDrops {
                     if target.period == period { here += 1 }
                 }
             default:
-                continue
+                return
             }
             let waits = touched.filter { state.isClosed($0) }.sorted()
             if let clash {
@@ -106,9 +99,9 @@ public struct HeldDrops {
                 out.append("Inbox/held/\(SafeText.escaped(name)) holds report \(clash.id) of \(period), taken since with other values: "
                     + "the rerun of \(waits.first?.description ?? "its closed month") would reject the whole drop — move it out of Inbox/held/, "
                     + "correct it (leave out or fix \(clash.id)) and drop it into Inbox/ again, then close \(period)")
-                continue
+                return
             }
-            guard here > 0 else { continue }
+            guard here > 0 else { return }
             let rerun = waits.first.map { "`recon rerun \($0) --reason TEXT --key FILE`" } ?? "a rerun"
             let what = kind == .usage ? "report\(here == 1 ? "" : "s")" : "decision\(here == 1 ? "" : "s")"
             out.append("Inbox/held/\(SafeText.escaped(name)) holds \(here) \(what) of \(period), held whole because it also touches "
@@ -121,16 +114,12 @@ public struct HeldDrops {
     /// a report that a usage drop already held gives other values, each a problem naming that
     /// drop; nil when none does.
     func clashes(with reports: [Report], columns: [String: Int]) -> ProblemList? {
-        let site = session.site, state = session.state
-        let parser = DropParser(zone: state.zone, baseCurrency: state.base)
+        // The drop's ids are mapped only once there is a held usage drop to look in (usually none).
         var byId: [String: Report] = [:]
-        for r in reports where byId[r.id] == nil { byId[r.id] = r }
         let problems = ProblemList()
-        for name in FileIO.list(site.held).filter({ !Ingestor.isNeverRead($0) }).sorted(by: Ingestor.processingOrder) {
-            guard DropKind(fileName: name) == .usage,
-                  let bytes = try? FileIO.read(site.held + "/" + name, followingLinks: false),
-                  case .usage(let held)? = bytes.withUnsafeBytes({ parser.parse($0, kind: .usage) }).rows
-            else { continue }
+        forEachHeldDrop(of: [.usage]) { name, _, rows in
+            guard case .usage(let held) = rows else { return }
+            if byId.isEmpty { for r in reports where byId[r.id] == nil { byId[r.id] = r } }
             for old in held {
                 guard let new = byId[old.id], !new.sameValues(as: old) else { continue }
                 problems.add(DropProblem(line: Int(new.line), column: columns["report_id"], field: "report_id",
@@ -141,6 +130,27 @@ public struct HeldDrops {
             }
         }
         return problems.isEmpty ? nil : ProblemList(sorted: problems)
+    }
+
+    /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
+    /// drop (errors files go to rejected/, never here), whatever its name.
+    private func heldNames() -> [String] {
+        FileIO.list(session.site.held).filter { !Ingestor.isNeverRead($0) }.sorted(by: Ingestor.processingOrder)
+    }
+
+    /// Calls `body` with each drop in `Inbox/held/` of one of `kinds` that parses, one at a time,
+    /// in the order a rerun takes them. One that does not parse is skipped: the rerun rejects it,
+    /// and nothing of it is applied.
+    private func forEachHeldDrop(of kinds: Set<DropKind>, _ body: (String, DropKind, ParsedDrop) -> Void) {
+        let site = session.site, state = session.state
+        let parser = DropParser(zone: state.zone, baseCurrency: state.base)
+        for name in heldNames() {
+            guard let kind = DropKind(fileName: name), kinds.contains(kind),
+                  let bytes = try? FileIO.read(site.held + "/" + name, followingLinks: false),
+                  let rows = bytes.withUnsafeBytes({ parser.parse($0, kind: kind) }).rows
+            else { continue }
+            body(name, kind, rows)
+        }
     }
 
     /// The periods the drop accepted at `seq` touches: its usage rows' (its entry's `periods`),

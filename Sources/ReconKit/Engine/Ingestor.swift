@@ -210,7 +210,7 @@ public final class Ingestor {
             // A report a held drop gives other values, taken now into an open month, would have the
             // rerun reject that whole held drop (its late reports of closed months with it): the
             // clash is said now. Not while a rerun takes the held drops themselves.
-            if reopened == nil, case .usage(let list) = fresh, !list.isEmpty, !FileIO.list(site.held).isEmpty,
+            if reopened == nil, case .usage(let list) = fresh, !list.isEmpty,
                let clash = HeldDrops(session: session).clashes(with: list, columns: outcome.columns) {
                 return try reject(path, inInbox: inInbox, drop: drop, clash)
             }

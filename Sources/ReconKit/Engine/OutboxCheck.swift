@@ -76,13 +76,12 @@ struct OutboxCheck {
     /// shaped like a document: what a cut ledger leaves, which no writer may sign over. Never
     /// what an editor or a file browser puts beside a file it shows (``isLitter(_:)``).
     func firstUnissuedDocument(period: Period, issued: (String) -> Bool, anyName: Bool = false) -> String? {
-        let prefixes = DocumentKind.allCases.map { Array($0.prefix.utf8) }
         for folderName in ["invoices", "credit-notes", "payouts"] {
             let folder = "Outbox/\(period)/\(folderName)"
             // Every writer looks through a year's 6,000 names: read as bytes (sorting them all as
             // strings took 30 ms), and only those that can be strays made into paths.
             let names = (try? FileIO.rawNames(in: site.path(folder), where: { name in
-                anyName ? !Self.isLitter(name) : prefixes.contains { Self.isDocumentName(name, prefix: $0) }
+                anyName ? !Self.isLitter(name) : Self.isDocumentName(name)
             })) ?? []
             // A folder is a stray too: one inside holds files no check looks at, and one named like a
             // document stands where the close would put it.
@@ -99,6 +98,14 @@ struct OutboxCheck {
         if name.first == 0x2E || name.starts(with: [0x7E, 0x24]) { return true }
         let lowered = String(decoding: name, as: UTF8.self).lowercased()
         return lowered == "thumbs.db" || lowered == "desktop.ini"
+    }
+
+    /// The document kinds' prefixes, as bytes.
+    private static let prefixes = DocumentKind.allCases.map { Array($0.prefix.utf8) }
+
+    /// Whether `name` is a document's name of any kind (``isDocumentName(_:prefix:)``).
+    static func isDocumentName(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
+        prefixes.contains { isDocumentName(name, prefix: $0) }
     }
 
     /// Whether `name` is `PREFIX-YYYY-NNNNNN.xlsx` (`INV-2026-000001.xlsx` for an invoice), as bytes.

@@ -201,16 +201,13 @@ public struct Verifier {
             guard let relative = OutboxCheck(site: site).firstUnissuedDocument(period: period, issued: issued.contains, anyName: anyName)
             else { continue }
             let name = FileIO.baseName(relative)
-            let shaped = DocumentKind.allCases.contains { kind in
-                Array(name.utf8).withUnsafeBytes { OutboxCheck.isDocumentName($0[...], prefix: Array(kind.prefix.utf8)) }
-            }
-            if !shaped {
+            if !Array(name.utf8).withUnsafeBytes({ OutboxCheck.isDocumentName($0[...]) }) {
                 throw LedgerDamage(seq: nil, "\(relative) is in a folder of final documents, but no ledger entry issued it (a renamed "
                     + "or saved-again copy, say): move it out of Outbox/ — these folders hold only the documents the ledger issued, "
                     + "and a file there could pass for one")
             }
             if let original = byNumber[name] {
-                throw LedgerDamage(seq: nil, "\(relative) is not where its entry put \(FileIO.baseName(relative)) (\(original)): a copy "
+                throw LedgerDamage(seq: nil, "\(relative) is not where its entry put \(name) (\(original)): a copy "
                     + "in a final document's place, which no entry names — move it out of Outbox/ (documents are kept only where "
                     + "their entries put them)")
             }

@@ -431,8 +431,6 @@ public final class LedgerFile {
         try LedgerLine.read(line, expectedSeq: expectedSeq).chained(to: prev)
     }
 
-    /// The first entry of `site`'s ledger, read and checked on its own (its hash, no `prev`),
-    /// when it is a `site.init`: the site's key, name and time zone without reading the rest.
     /// The `at` of the ledger's last complete line, read from the file's end (at most its last
     /// megabyte); nil when it cannot be read so (a reader then opens the whole ledger).
     public static func lastEntryAt(of site: Site) -> String? {
@@ -454,6 +452,8 @@ public final class LedgerFile {
         return body[start...]
     }
 
+    /// The first entry of `site`'s ledger, read and checked on its own (its hash, no `prev`),
+    /// when it is a `site.init`: the site's key, name and time zone without reading the rest.
     static func siteInit(of site: Site) -> LedgerEvent.SiteInit? {
         guard let file = try? ReadOnlyFile(site.ledgerFile), let size = try? file.size() else { return nil }
         guard let head = try? file.read(at: 0, count: min(size, 64 << 10)), let end = head.firstIndex(of: 10),

@@ -74,9 +74,19 @@ public struct SiteConfig: Sendable, Equatable {
         }
         let root = SiteConfigKeys(table: doc.root, name: nil)
         try root.allow(["site", "base_currency", "timezone", "paper", "block_on_soft", "stable_seconds", "site_key"])
-        var config = SiteConfig(site: try root.string("site", example: "\"example-site\"") ?? fixed?.site ?? "",
-                                baseCurrency: try root.string("base_currency", example: "\"INR\"") ?? fixed?.baseCurrency ?? "",
-                                timezone: try root.string("timezone", example: "\"UTC\"") ?? fixed?.timezone ?? "")
+        // Written but empty is a mistake, not "left out": said at its line (exit 1), not later as
+        // a disagreement with site.init (exit 3, no line).
+        func fixedAtInit(_ key: String, example: String) throws -> String? {
+            guard let value = try root.string(key, example: "\"\(example)\"") else { return nil }
+            guard !value.trimmingSpaces.isEmpty else {
+                throw TOML.Problem(line: root.line(key), message: "\(key) is empty; write the value site.init records "
+                    + "(e.g. \(key) = \"\(example)\"), or remove the line to take it from the ledger")
+            }
+            return value
+        }
+        var config = SiteConfig(site: try fixedAtInit("site", example: "example-site") ?? fixed?.site ?? "",
+                                baseCurrency: try fixedAtInit("base_currency", example: "INR") ?? fixed?.baseCurrency ?? "",
+                                timezone: try fixedAtInit("timezone", example: "UTC") ?? fixed?.timezone ?? "")
         if let b = try root.bool("block_on_soft") { config.blockOnSoft = b }
         if let n = try root.integer("stable_seconds", in: 0...3600) { config.stableSeconds = Double(n) }
         if let p = try root.string("paper", example: "\"A4\"") {
@@ -86,14 +96,6 @@ public struct SiteConfig: Sendable, Equatable {
             config.paper = paper
         }
         config.siteKey = try root.string("site_key", example: "\"/etc/recon/keys/site.key\"")
-        // Written but empty is a mistake, not "left out": said at its line (exit 1), not later as
-        // a disagreement with site.init (exit 3, no line).
-        for (key, example) in [("site", "site = \"example-site\""), ("base_currency", "base_currency = \"INR\""), ("timezone", "timezone = \"UTC\"")] {
-            if let value = try root.string(key, example: ""), value.trimmingSpaces.isEmpty {
-                throw TOML.Problem(line: root.line(key), message: "\(key) is empty; write the value site.init records "
-                    + "(e.g. \(example)), or remove the line to take it from the ledger")
-            }
-        }
         // Checked here, where the line is known, not later as if an option of `recon init` had said them.
         if !config.timezone.isEmpty, SiteTimeZone(identifier: config.timezone) == nil {
             throw TOML.Problem(line: root.line("timezone"), message: "timezone is \(TOML.quoted(config.timezone)): "

@@ -102,6 +102,42 @@ struct InboxHardeningTests {
         try expectVerifies(site)
     }
 
+    /// A rejection writes the errors file, then moves the drop beside it: an ingest killed
+    /// between the two leaves `rejected/NAME.errors.txt` alone, its drop still in the Inbox.
+    /// The next ingest took `NAME-2` for it, and the orphan stayed, listed by `status` as a
+    /// rejected drop of its own. (The state the kill leaves is made by hand: the window is a
+    /// rename long.) A drop that itself ends in `.errors.txt`, kept with its own errors file,
+    /// is no orphan and is never written over.
+    @Test func anErrorsFileLeftWithoutItsDropIsReplacedNotKeptBeside() throws {
+        let site = try preparedSite()
+        let bad = Self.usageHeader + "R20,not-a-time,C1,D1,CT,1,\n"
+        try FileManager.default.createDirectory(atPath: site.path("Inbox/rejected"), withIntermediateDirectories: true)
+        try Data("line 2, column 2 (reported_at): an older run's text\n".utf8).write(to: URL(fileURLWithPath: site.path("Inbox/rejected/usage-bad.csv.errors.txt")))
+        let keptDrop = "usage-x.csv.errors.txt"
+        try Data("kept drop\n".utf8).write(to: URL(fileURLWithPath: site.path("Inbox/rejected/" + keptDrop)))
+        try Data("its problems\n".utf8).write(to: URL(fileURLWithPath: site.path("Inbox/rejected/" + keptDrop + ".errors.txt")))
+        try site.drop("usage-bad.csv", bad)
+        try site.drop("usage-x.csv", Self.usageHeader + "R21,not-a-time,C1,D1,CT,1,\n")
+        let run = try site.recon(["ingest"], env: Self.env)
+        #expect(run.code == 2, "\(run.err)")
+        #expect(!run.err.contains("usage-bad.csv: kept as"), "\(run.err)")
+        #expect(run.err.contains("usage-x.csv: kept as Inbox/rejected/usage-x-2.csv"), "\(run.err)")
+        #expect(names(site, "Inbox/rejected") == ["usage-bad.csv", "usage-bad.csv.errors.txt", "usage-x-2.csv", "usage-x-2.csv.errors.txt",
+                                                   keptDrop, keptDrop + ".errors.txt"])
+        #expect(try site.read("Inbox/rejected/usage-bad.csv") == bad)
+        #expect(try site.read("Inbox/rejected/usage-bad.csv.errors.txt").contains("(reported_at)"))
+        #expect(try site.read("Inbox/rejected/" + keptDrop) == "kept drop\n")
+
+        // What a killed rejection leaves is no rejected drop to `status` either.
+        try FileManager.default.removeItem(atPath: site.path("Inbox/rejected/usage-x-2.csv"))
+        let status = try site.recon(["status"], env: Self.env)
+        #expect(status.code == 0, "\(status.err)")
+        #expect(status.out.contains("rejected: 2 —"), "\(status.out)")
+        #expect(!status.out.contains("usage-x-2.csv.errors.txt"), "\(status.out)")
+        #expect(status.out.contains("  \(keptDrop): 1 problem"), "\(status.out)")
+        try expectVerifies(site)
+    }
+
     /// High 5: an Inbox symlink was accepted and the archive became a symlink to a file outside the site.
     @Test func aSymlinkInTheInboxIsMovedAsideNeverRead() throws {
         let site = try preparedSite()

@@ -46,10 +46,12 @@ public struct StatusReport {
         self.settled = settled
         lastCheckpointSeq = Checkpointer(site: site).all().last
         held = FileIO.list(site.held).filter { !Ingestor.isNeverRead($0) }.sorted()  // as a rerun takes them
-        // A rejected drop's errors file is NAME.errors.txt beside it; a drop may itself end in .errors.txt.
+        // A rejected drop's errors file is NAME.errors.txt beside it; a drop may itself end in
+        // .errors.txt, and has its own then. One without its drop, what a rejection killed before
+        // it moved the drop leaves, is no drop either: the next rejection of that name replaces it.
         let inRejected = FileIO.list(site.rejected).filter { !$0.hasPrefix(".") }
         let names = Set(inRejected)
-        rejected = inRejected.filter { !($0.hasSuffix(".errors.txt") && names.contains(String($0.dropLast(11)))) }.sorted()
+        rejected = inRejected.filter { !$0.hasSuffix(".errors.txt") || names.contains($0 + ".errors.txt") }.sorted()
         var problems: [String: Int] = [:]
         for name in rejected {
             guard let bytes = try? FileIO.read(site.rejected + "/" + name + ".errors.txt") else { continue }

@@ -64,4 +64,29 @@ struct DecisionsSameBatchTests {
         #expect(errors.contains(expected.replacingOccurrences(of: "{F}", with: Self.flag)), "\(errors)")
         #expect(!(try site.read("Ledger/ledger.jsonl")).contains("flag.decided"), "nothing of the drop is recorded")
     }
+
+    /// A decisions drop sent again (another export of the same decisions, a blank line more)
+    /// recorded every decision a second time, where `recon decide` appends nothing for one
+    /// already in force. Those rows are skipped and counted; a changed one is recorded.
+    @Test func aDecisionAlreadyInForceIsSkippedNotRecordedTwice() throws {
+        let site = try siteWithOneBatch(decision: "approve")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        func decided() throws -> Int { try site.entries().filter { $0["kind"] as? String == "flag.decided" }.count }
+        #expect(try decided() == 1)
+
+        try site.drop("decisions-again.csv", "subject,decision,by\n\(Self.flag),approve,Asha\n\n")
+        let again = try site.recon(["ingest"], env: Self.env)
+        #expect(again.code == 0, "\(again.out)\(again.err)")
+        #expect(again.err.contains("decisions-again.csv: accepted 0 decisions rows, skipped 1 already recorded with the same values"),
+                "\(again.err)")
+        #expect(try decided() == 1, "the decision in force is not recorded twice")
+
+        // Another person's, or another decision, is a new decision: recorded.
+        try site.drop("decisions-bob.csv", "subject,decision,by\n\(Self.flag),exclude,Bob\n")
+        let changed = try site.recon(["ingest"], env: Self.env)
+        #expect(changed.code == 0, "\(changed.out)\(changed.err)")
+        #expect(changed.err.contains("decisions-bob.csv: accepted 1 decisions row ("), "\(changed.err)")
+        #expect(try decided() == 2)
+        #expect(try site.recon(["verify"], env: Self.env).code == 0)
+    }
 }

@@ -214,6 +214,15 @@ public struct DropValidator {
             if !problems.isEmpty { return .reject(problems) }
             if let wait = waiting(closed, touchingReopened: touchesReopened) { return wait }
             if !touchesReopened, let stray = notHeld("its decisions are about open months only") { return stray }
+            // A decision already in force with the same decision, by and note (a drop sent twice)
+            // is skipped and counted, as `recon decide` appends nothing for one: never recorded twice.
+            let fresh = try list.filter { d in
+                guard let target = try resolve(subject: d.subject) else { return true }
+                let inForce = target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
+                guard let inForce else { return true }
+                return !(inForce.decision == d.decision && inForce.by == d.by && inForce.note == d.note)
+            }
+            if fresh.count < list.count { return .accept(.decisions(fresh), skipped: list.count - fresh.count) }
         case .payments(let list):
             checkPayments(list, problems)  // never held: payments belong to no period
         }

@@ -126,8 +126,9 @@ struct DocumentSealTests {
     }
 
     /// `recon verify` never skips a document, and checks the seal as it checks every cache:
-    /// one whose signature fails, or that seals a SHA-256 no entry records, is reported (exit 4);
-    /// the next writer writes a good one again.
+    /// one whose signature fails, or that seals a SHA-256 no entry records, is reported (exit 4).
+    /// The next writer writes a good one again over one whose signature fails; one signed by the
+    /// site key naming what no entry records is a cut ledger's trace, and it refuses.
     @Test func verifyReportsASealThatDoesNotVerify() throws {
         let site = try Self.settledSite()
         #expect(try checks(site).documentsHashed == 4)
@@ -148,11 +149,49 @@ struct DocumentSealTests {
         try SignedNote.sign(text: text, with: siteKey).write(toFile: sealPath, atomically: true, encoding: .utf8)
         let foreign = try site.recon(["verify"])
         #expect(foreign.code == 4, "\(foreign.out)")
-        #expect(foreign.out.contains("seals Outbox/2026-03/invoices/INV-2026-000002.xlsx with a SHA-256 that no entry records"),
+        #expect(foreign.out.contains("seals Outbox/2026-03/invoices/INV-2026-000002.xlsx with a SHA-256 that no entry of this ledger records"),
                 "\(foreign.out)")
-
-        #expect(try checks(site).documentsHashed == 1)
+        // Signed by the site key, it is what a cut ledger leaves: writers refuse it as verify does.
+        #expect(throws: LedgerDamage.self) { try checks(site) }
+        // Once someone has looked and removed it, the next writer hashes every document and seals again.
+        try FileManager.default.removeItem(atPath: sealPath)
+        #expect(try checks(site).documentsHashed == 4)
         #expect(try site.recon(["verify"]).code == 0)
+    }
+
+    /// A ledger rolled back past a close: its last entries cut, the checkpoint over them and the
+    /// close's workbooks deleted. Only the seal (signed by the site key over what the ledger
+    /// issued) still shows that those entries were there, and `recon verify` named it; the next
+    /// writer appended, issued again under the cut numbers and wrote a new seal, erasing the
+    /// evidence. A writer refuses what `recon verify` names.
+    @Test func aLedgerCutBehindItsSealStopsWriters() throws {
+        let site = try Self.settledSite()
+        #expect(try checks(site).documentsHashed == 4)
+        let lines = try site.ledgerLines()
+        let entries = try site.entries()
+        let firstDocument = try #require(entries.firstIndex { ($0["kind"] as? String)?.hasSuffix(".issued") == true })
+        var cut = Data()
+        for line in lines[..<firstDocument] { cut.append(line); cut.append(10) }
+        try cut.write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        for name in try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")) {
+            if let count = Int(name.dropLast(4)), count > firstDocument { try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/" + name)) }
+        }
+        for number in Self.documents {
+            let file = try #require(entries.compactMap { $0["body"] as? [String: Any] }.first { $0["number"] as? String == number }?["file"] as? String)
+            try FileManager.default.removeItem(atPath: site.path(file))
+        }
+        let expected = "seals Outbox/2026-03/invoices/INV-2026-000001.xlsx with a SHA-256 that no entry of this ledger records"
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4 && verify.out.contains(expected), "\(verify.out)")
+
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let before = try site.ledgerBytes()
+        let sealBefore = try site.read(DocumentSeal.relativePath)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4, "\(ingest.err)")
+        #expect(ingest.err.contains(expected), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(try site.read(DocumentSeal.relativePath) == sealBefore, "the evidence is kept")
     }
 
     /// A seal damaged while its documents were too new to seal again (just after a close): the

@@ -38,6 +38,14 @@ public struct DocumentSeal: Equatable {
 
     static func path(_ site: Site) -> String { site.path(relativePath) }
 
+    /// What a seal line no entry records means, for writers and `recon verify` alike.
+    static func unrecordedLine(_ file: String) -> String {
+        "\(relativePath), signed by the site key, seals \(file) with a SHA-256 that no entry of this ledger records for it: "
+            + "the seal holds only what entries recorded, so entries were removed since it was written (the ledger's end cut, "
+            + "with the checkpoints over it) — compare the ledger with a checkpoint kept outside the site (`recon verify "
+            + "--checkpoint FILE`) or restore it from a backup; the seal is the evidence: keep it"
+    }
+
     /// The seal of `site`, nil when there is none.
     /// - Throws: ``SignedCacheProblem`` when it is not signed by `verifier`, is for another site or is malformed.
     static func read(_ site: Site, verifier: VerifierKey, siteName: String) throws -> DocumentSeal? {

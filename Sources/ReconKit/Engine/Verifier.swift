@@ -265,7 +265,7 @@ public struct Verifier {
             throw LedgerDamage(seq: nil, "\(error)" + advice)
         }
         for (file, sealed) in seal?.documents.sorted(by: { $0.key < $1.key }) ?? [] where recorded[file]?.sha != sealed.sha256 {
-            throw LedgerDamage(seq: nil, "\(DocumentSeal.relativePath) seals \(file) with a SHA-256 that no entry records for it" + advice)
+            throw LedgerDamage(seq: nil, DocumentSeal.unrecordedLine(file))
         }
     }
 

@@ -28,8 +28,11 @@ struct Status: ParsableCommand {
         if let settled = StatusCache.settled(site: site, clock: options.clock, warn: { log.warning("\($0)") }) {
             return StatusReport(settled: settled, site: site)
         }
+        // Figures are shown, and kept, only from a ledger that checks as a writer's does:
+        // checkpoints, privileged entries, documents (a ledger rewritten behind its checkpoint,
+        // or an unsigned credit note appended, would show a debt that is not owed).
         let session = try SiteSession.openedChecking(site) {
-            try SiteSession(site: site, writing: false, asOfToday: true, log: log, clock: options.clock)
+            try SiteSession(site: site, writing: false, checked: true, asOfToday: true, log: log, clock: options.clock)
         }
         keepUntilExit(session)
         let settled = try StatusReport.settled(session: session)

@@ -288,6 +288,54 @@ struct TrustAnchorTests {
         #expect(!site.exists("Outbox/statements/C1.xlsx"))
     }
 
+    /// `recon status` showed the figures of a ledger rewritten behind its checkpoints (an
+    /// invoice's total changed, the chain re-hashed) with exit 0, said the checkpoint still
+    /// signed the head, and signed its cache over those figures; an unsigned credit note appended
+    /// after the last checkpoint was shown as owed less. It now checks as `statement` does when
+    /// it computes its figures (exit 4, no cache written), and its cache is one only a checked
+    /// ledger made, with the checkpoints it was made beside.
+    @Test(arguments: ["rewritten behind a checkpoint", "unsigned credit note appended", "checkpoint forged"])
+    func statusShowsNoFiguresOfALedgerThatDoesNotCheck(how: String) throws {
+        let site = try TestSite.trustSite()
+        let status = try site.recon(["status"], env: TestSite.aprilLater)
+        #expect(status.code == 0, "\(status.err)")
+        #expect(site.exists(StatusCache.relativePath))
+        switch how {
+        case "rewritten behind a checkpoint":
+            try site.rewriteLedger { _, kind, body in
+                if kind == "invoice.issued", body["number"]?.stringValue == "INV-2026-000001" { body["total"] = "999.00" }
+            }
+        case "unsigned credit note appended":
+            let last = try #require(try site.entries().last)
+            let credit = try #require(try site.bodies("credit_note.issued").last)
+            var body = try JSONParser.parse(Array(try JSONSerialization.data(withJSONObject: credit)))
+            if case .object(var o) = body {
+                o["number"] = "CN-2026-000009"
+                o["file"] = .string((o["file"]?.stringValue ?? "").replacingOccurrences(of: "CN-2026-000002", with: "CN-2026-000009"))
+                o.removeValue(forKey: "request"); o.removeValue(forKey: "signature"); o.removeValue(forKey: "signed_by")
+                body = .object(o)
+            }
+            guard case .object(let forged) = body else { return }
+            let seq = try #require(last["seq"] as? Int)
+            let entry = LedgerEntry(seq: seq + 1, at: try #require(last["at"] as? String), kind: "credit_note.issued", body: forged,
+                                    prev: try #require(last["hash"] as? String))
+            let handle = try #require(FileHandle(forWritingAtPath: site.path("Ledger/ledger.jsonl")))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(entry.line))
+            try handle.close()
+        default:
+            let newest = try #require(Checkpointer(site: Site(root: site.root)).all().last)
+            try "trust-site\n\(newest)\nAAAA\n\n— trust-site AAAA\n".write(toFile: site.path("Ledger/checkpoints/999.txt"), atomically: true,
+                                                                         encoding: .utf8)
+        }
+        let cache = try site.read(StatusCache.relativePath)
+        let again = try site.recon(["status"], env: TestSite.aprilLater)
+        #expect(again.code == 4, "\(how): \(again.out)\(again.err)")
+        #expect(again.out.isEmpty, "\(how): \(again.out)")
+        #expect(try site.read(StatusCache.relativePath) == cache, "\(how): no cache signed over it")
+        #expect(try site.recon(["status", "--json"], env: TestSite.aprilLater).code == 4, "\(how)")
+    }
+
     /// The site key is the one `site.init` records, or nothing is signed: another site's key
     /// put in its place, or named by `site_key` in `recon.toml`, makes close refuse before it
     /// appends (exit 4), where it would have signed a checkpoint no verifier accepts.

@@ -81,9 +81,11 @@ public struct StatusCache: Equatable {
     /// read only once it hashes to what the ledger vouches for, else the archived drops are);
     /// a file gone or rewritten sends `status` the long way, which puts it back or warns
     /// about it. A copy of the site that keeps the times (a backup put back) keeps its cache.
+    /// And the checkpoints the ledger was checked against: one added, removed or rewritten
+    /// sends `status` the long way, which checks them all (the text names the newest).
     static func derivedFiles(_ site: Site) -> [String: String] {
         var files: [String: String] = [:]
-        for dir in [".recon/cache", ".recon/closed"] {
+        for dir in [".recon/cache", ".recon/closed", "Ledger/checkpoints"] {
             for name in FileIO.list(site.path(dir)) where !name.hasPrefix(".") {
                 if let stamp = FileStamp.of(site.path(dir + "/" + name)) {
                     files[dir + "/" + name] = "\(stamp.size) \(stamp.modified.text)"

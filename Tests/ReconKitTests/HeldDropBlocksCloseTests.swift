@@ -124,3 +124,46 @@ struct HeldDropClashTests {
         #expect(site.exists("Inbox/held/usage-same.csv"))
     }
 }
+
+/// Two decisions drops of one name held for a rerun: the second was kept as `decisions-2.csv`,
+/// which sorts before `decisions.csv`, so the rerun applied the newer decision first and the
+/// older one stood — R1 excluded from the invoice finance had approved it on. A decisions drop
+/// deciding otherwise what a held one decides is rejected, naming it, when it arrives (held or
+/// for an open month), and so is `recon decide`: which stands is for finance to say.
+struct HeldDecisionsClashTests {
+    @Test func aDecisionClashingWithAHeldOneIsRejectedNamingIt() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("usage-2026-04.csv", TestSite.april)  // R6 (C1), R7 (C2)
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        try site.drop("decisions.csv", "subject,decision,by,note\nR1,exclude,Asha,duplicate study\nR6,exclude,Asha,duplicate\n")
+        let held = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(held.code == 3, "\(held.err)")
+        #expect(site.exists("Inbox/held/decisions.csv"))
+
+        // The same decision again is no clash: held beside it.
+        try site.drop("decisions.csv", "subject,decision,by,note\nR1,exclude,Asha,duplicate study\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        #expect(site.exists("Inbox/held/decisions-2.csv"))
+
+        try site.drop("decisions.csv", "subject,decision,by,note\nR1,approve,Asha,not a duplicate after all\n")
+        let before = try site.ledgerBytes()
+        let clash = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(clash.code == 2, "\(clash.err)")
+        let errors = try site.read("Inbox/rejected/decisions.csv.errors.txt")
+        #expect(errors.contains("line 2, column 1 (subject): R1 is also decided in the held drop Inbox/held/decisions.csv (line 2: exclude by Asha)"),
+                "\(errors)")
+        #expect(!site.exists("Inbox/held/decisions-3.csv"))
+        #expect(try site.ledgerBytes() == before)
+
+        // For an open month: a decisions drop, and `recon decide`, about R6.
+        try site.drop("decisions-april.csv", "subject,decision,by\nR6,approve,Bob\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 2)
+        #expect(try site.read("Inbox/rejected/decisions-april.csv.errors.txt").contains("R6 is also decided in the held drop Inbox/held/decisions.csv"))
+        let decide = try site.recon(["decide", "R6", "approve", "--by", "Bob"], env: TestSite.rerunDay)
+        #expect(decide.code == 2, "\(decide.err)")
+        #expect(decide.err.contains("R6 is also decided in the held drop Inbox/held/decisions.csv"), "\(decide.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(try site.recon(["verify"], env: TestSite.rerunDay).code == 0)
+    }
+}

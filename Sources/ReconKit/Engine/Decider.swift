@@ -33,6 +33,10 @@ public struct Decider {
         if let seq = state.closedPeriods[target.period] {
             throw ReconFailure.refused("\(d.subject) belongs to \(target.period), closed at seq \(seq); decisions for it wait for `recon rerun \(target.period)` — put them in a decisions drop")
         }
+        // A held decisions drop deciding it otherwise would be applied by the rerun after this one.
+        if let clash = HeldDrops(session: session).clashes(with: [d], columns: [:]), let first = clash.problems.first {
+            throw ReconFailure.rejected(first.message)
+        }
         // The same decision again (a retry after a command killed once its entry was in) is
         // already in force: nothing is appended twice; the drafts are refreshed all the same.
         let inForce = target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }

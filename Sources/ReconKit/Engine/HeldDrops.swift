@@ -132,6 +132,35 @@ public struct HeldDrops {
         return problems.isEmpty ? nil : ProblemList(sorted: problems)
     }
 
+    /// The rows of `decisions` (a decisions drop about to be held, or taken into an open month)
+    /// deciding a flag or report that a decisions drop already held decides otherwise (another
+    /// decision, person or note), each a problem naming that drop; nil when none does. Both would
+    /// be applied by the rerun, in the order of their names, and the last would stand whatever
+    /// was meant: which one stands is for finance to say.
+    func clashes(with decisions: [Decision], columns: [String: Int]) -> ProblemList? {
+        let validator = DropValidator(state: session.state)
+        func subjectKey(_ d: Decision) -> String? {
+            guard let target = (try? validator.resolve(subject: d.subject)) ?? nil else { return nil }
+            return target.reportId.map { "report " + $0 } ?? "flag " + (target.flagId ?? d.subject)
+        }
+        var byKey: [String: Decision] = [:]
+        let problems = ProblemList()
+        forEachHeldDrop(of: [.decisions]) { name, _, rows in
+            guard case .decisions(let held) = rows else { return }
+            if byKey.isEmpty { for d in decisions { if let key = subjectKey(d), byKey[key] == nil { byKey[key] = d } } }
+            for old in held {
+                guard let key = subjectKey(old), let new = byKey[key],
+                      new.decision != old.decision || new.by != old.by || new.note != old.note else { continue }
+                problems.add(DropProblem(line: new.line, column: columns["subject"], field: "subject",
+                    "\(new.subject) is also decided in the held drop Inbox/held/\(SafeText.escaped(name)) (line \(old.line): "
+                        + "\(old.decision.rawValue) by \(old.by)) otherwise (here: \(new.decision.rawValue) by \(new.by)); the rerun would "
+                        + "apply both, the one whose name sorts last standing — which stands is for finance to say: move the held "
+                        + "drop out of Inbox/held/ and drop one decisions file with the decision that stands"))
+            }
+        }
+        return problems.isEmpty ? nil : ProblemList(sorted: problems)
+    }
+
     /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
     /// drop (errors files go to rejected/, never here), whatever its name.
     private func heldNames() -> [String] {

@@ -191,7 +191,7 @@ public final class Ingestor {
             let fromHeld = (try? FileIO.realPath(FileIO.parent(of: path))) == (try? FileIO.realPath(site.held))
             // Two held drops giving one report other values would wait side by side, and the rerun
             // would bill whichever it took first: the clash is said now, while someone is there.
-            if !fromHeld, case .usage(let list) = rows, let clash = HeldDrops(session: session).clashes(with: list, columns: outcome.columns) {
+            if !fromHeld, let clash = heldClash(rows, columns: outcome.columns) {
                 return try reject(path, inInbox: inInbox, drop: drop, clash)
             }
             if dryRun { return .held(name: name, periods: periods) }
@@ -210,8 +210,7 @@ public final class Ingestor {
             // A report a held drop gives other values, taken now into an open month, would have the
             // rerun reject that whole held drop (its late reports of closed months with it): the
             // clash is said now. Not while a rerun takes the held drops themselves.
-            if reopened == nil, case .usage(let list) = fresh, !list.isEmpty,
-               let clash = HeldDrops(session: session).clashes(with: list, columns: outcome.columns) {
+            if reopened == nil, let clash = heldClash(fresh, columns: outcome.columns) {
                 return try reject(path, inInbox: inInbox, drop: drop, clash)
             }
             if dryRun {
@@ -322,6 +321,16 @@ public final class Ingestor {
             }
         }
         return entries[0].seq
+    }
+
+    /// What `rows` (a usage or decisions drop) says otherwise than a drop held already: a
+    /// report with other values, a flag or report decided otherwise (``HeldDrops``).
+    private func heldClash(_ rows: ParsedDrop, columns: [String: Int]) -> ProblemList? {
+        switch rows {
+        case .usage(let list) where !list.isEmpty: return HeldDrops(session: session).clashes(with: list, columns: columns)
+        case .decisions(let list) where !list.isEmpty: return HeldDrops(session: session).clashes(with: list, columns: columns)
+        default: return nil
+        }
     }
 
     /// Money received after today is likely a mistyped date (2027 for 2026): it is taken as

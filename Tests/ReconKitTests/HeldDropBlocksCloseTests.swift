@@ -167,3 +167,30 @@ struct HeldDecisionsClashTests {
         #expect(try site.recon(["verify"], env: TestSite.rerunDay).code == 0)
     }
 }
+
+/// `recon close` settled a month while a drop for it still waited in the Inbox, not ingested:
+/// the month closed without it (with no document at all, on a new site), and the drop was then
+/// held for a signed rerun. A close now refuses while a drop waits there (a payments drop
+/// aside: payments belong to no period), naming it.
+struct CloseWaitsForTheInboxTests {
+    @Test func aCloseRefusesWhileADropWaitsInTheInbox() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-2026-03-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-28T10:00:00Z,C1,D1,CT,1\n")
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency\n")
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 3, "\(close.out)\(close.err)")
+        #expect(close.err.contains("Inbox/ holds a drop not yet ingested (usage-2026-03-late.csv): run `recon ingest` first"), "\(close.err)")
+        #expect(!close.err.contains("payments-1.csv"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(!site.exists("Outbox/2026-03/invoices"))
+
+        try FileManager.default.removeItem(atPath: site.path("Inbox/payments-1.csv"))
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        let closed = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(closed.code == 0, "\(closed.err)")
+        // R1–R4 and the late R9: five reports invoiced.
+        let quantities = try site.bodies("invoice.issued").flatMap { ($0["lines"] as? [[String: Any]]) ?? [] }.compactMap { $0["quantity"] as? Int }
+        #expect(quantities.reduce(0, +) == 5, "\(quantities)")
+    }
+}

@@ -36,6 +36,20 @@ public struct Closer {
         return .object(["soft_threshold": .string(threshold), "block_on_soft": .bool(config.blockOnSoft)])
     }
 
+    /// Drops waiting in the Inbox, not yet ingested (a payments drop aside: payments belong to no
+    /// period): one could hold the month's reports, decisions, cards, rates or party details, and
+    /// once the month is closed what it holds for it would wait for a signed rerun. One line.
+    static func waitingInInbox(_ site: Site, period: Period) -> [String] {
+        let entries = Ingestor.inboxEntries(site)
+        let names = entries.drops.map(FileIO.baseName).filter { DropKind(fileName: $0) != .payments }.map { SafeText.escaped($0) }
+            + entries.undecodable.map(\.name.escaped)
+        guard !names.isEmpty else { return [] }
+        let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")
+        return ["Inbox/ holds \(names.count == 1 ? "a drop" : "\(names.count) drops") not yet ingested (\(shown)): run `recon ingest` "
+            + "first, then close \(period) — what \(names.count == 1 ? "it holds" : "they hold") for \(period) would otherwise wait for a "
+            + "signed `recon rerun \(period)` — or move \(names.count == 1 ? "it" : "them") out of Inbox/"]
+    }
+
     public func close(_ period: Period) throws -> Result {
         try session.requireCheckedDrops()  // never a number from the cache
         let state = session.state
@@ -51,7 +65,7 @@ public struct Closer {
         }
         // Reports of this month held in a drop that also touches a closed one: refused before any
         // folder is made, with whatever else blocks.
-        let held = HeldDrops(session: session).blockingClose(of: period)
+        let held = HeldDrops(session: session).blockingClose(of: period) + Self.waitingInInbox(session.site, period: period)
         if !held.isEmpty {
             let blocking = held + Reviewer(session: session).review(period, final: true).blocking
             throw Self.cannotClose(period, blocking)

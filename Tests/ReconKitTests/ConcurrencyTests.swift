@@ -111,11 +111,13 @@ struct ConcurrencyTests {
         let stray = site.path("Outbox/2026-04/invoices/INV-2026-000099.xlsx")  // as a close's, before its entries are read
         try FileManager.default.createDirectory(atPath: FileIO.parent(of: stray), withIntermediateDirectories: true)
         try "half a close".write(toFile: stray, atomically: true, encoding: .utf8)
-        for args in [["statement", "C1"], ["ingest", "--dry-run"]] {
+        // `status` computes its figures only from a ledger that checks (its cache is gone with the
+        // stray's folder): it waits as they do.
+        try? FileManager.default.removeItem(atPath: site.path(StatusCache.relativePath))
+        for args in [["statement", "C1"], ["ingest", "--dry-run"], ["status"]] {
             let r = try site.recon(args, env: env)
             #expect(r.code == 3 && r.err.contains("another recon is writing this site"), "\(args): \(r.code) \(r.err)")
         }
-        #expect(try site.recon(["status"], env: env).code == 0)
 
         withExtendedLifetime(lock) {}
         lock.release()

@@ -371,17 +371,18 @@ struct LedgerTamperTests {
         #expect(try site.recon(["verify"]).code == 0)
     }
 
-    /// `recon status` reads and does not verify, but a checkpoint past the ledger's head (its
-    /// last entries cut away) is said plainly, not as a negative count of entries since.
+    /// A checkpoint past the ledger's head (its last entries cut away) was shown by `status` as
+    /// a negative count of entries since; then said plainly beside the figures. `status` now
+    /// shows no figures of a ledger that does not check: it refuses (exit 4), naming it.
     @Test func statusSaysACheckpointPastTheHeadMeansEntriesWereRemoved() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
         let lines = try site.ledgerLines()
         try (Data(lines.dropLast().joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
         let status = try site.recon(["status"], env: TestSite.closeDay)
-        #expect(status.out.contains("last checkpoint: Ledger/checkpoints/\(lines.count).txt — it signs seq \(lines.count), past the "
-            + "ledger's last entry (seq \(lines.count - 1)): entries were removed; run `recon verify`"), "\(status.out)")
-        #expect(!status.out.contains("entries since"), "\(status.out)")
+        #expect(status.code == 4 && status.out.isEmpty, "\(status.out)\(status.err)")
+        #expect(status.err.contains("checkpoint \(lines.count).txt covers \(lines.count) entries but the ledger holds \(lines.count - 1): "
+            + "entries were removed"), "\(status.err)")
         #expect(try site.recon(["verify"]).code == 4)
     }
 

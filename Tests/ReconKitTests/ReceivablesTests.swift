@@ -63,6 +63,20 @@ struct ReceivablesTests {
         #expect(b.entries.map(\.balance) == [d("1000.00"), d("1500.00"), d("1800.00"), d("600.00"), d("-300.00")])
     }
 
+    /// Same day, the documents run in the order they were issued: a rerun's credit note for
+    /// INV-1 (seq 4), then the invoice replacing it (seq 5), then a payment. Listed invoices
+    /// first, the running balance read 1,800 + 700 = 2,500.00 before the credit, a balance the
+    /// account never had.
+    @Test func sameDayDocumentsRunInTheOrderTheyWereIssued() throws {
+        let rerun = docs + [credit(4, "CN-2026-000001", issued: "2026-04-10", for: "INV-2026-000001", "1000.00"),
+                            invoice(5, "INV-2026-000004", issued: "2026-04-10", due: "2026-05-10", "700.00")]
+        let a = try account(rerun, [payment("P1", "2026-04-10", "100.00")], asOf: "2026-04-10")
+        #expect(a.entries.map(\.reference) == ["INV-2026-000001", "INV-2026-000002", "INV-2026-000003", "CN-2026-000001",
+                                                "INV-2026-000004", "P1"])
+        // 1,800.00 − 1,000.00 = 800.00, + 700.00 = 1,500.00, − 100.00 = 1,400.00.
+        #expect(a.entries.map(\.balance) == [d("1000.00"), d("1500.00"), d("1800.00"), d("800.00"), d("1500.00"), d("1400.00")])
+    }
+
     @Test func creditNotesSettleTheirOwnInvoice() throws {
         // CN of 400.00 for INV-2 leaves it 100.00; a payment of 1,050.00 (no invoice named) pays INV-1 1,000.00
         // and 50.00 of INV-2 (due 2026-03-30, before INV-3's 2026-04-30).

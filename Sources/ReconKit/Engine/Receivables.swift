@@ -104,26 +104,27 @@ public struct Receivables: Sendable {
             buckets[b] = try buckets[b] + owed
             openList.append((i.number, due, owed))
         }
-        // The statement's rows in date order with a running balance.
-        var rows: [Entry] = docs.map { d in
-            Entry(date: issuedOn(d), kind: d.kind == .invoice ? .invoice : .creditNote, reference: d.number,
-                  detail: d.kind == .creditNote ? "for \(d.refersTo ?? "")" : "period \(d.period)", dueOn: d.dueOn,
-                  amount: d.signedTotal, balance: c.zero)
+        // The statement's rows in date order with a running balance. Same day: the documents in
+        // the order they were issued (a rerun's credit note before the invoice that replaces it),
+        // then payments, so every balance shown is one the account had.
+        var rows: [(entry: Entry, order: Int)] = docs.map { d in
+            (Entry(date: issuedOn(d), kind: d.kind == .invoice ? .invoice : .creditNote, reference: d.number,
+                   detail: d.kind == .creditNote ? "for \(d.refersTo ?? "")" : "period \(d.period)", dueOn: d.dueOn,
+                   amount: d.signedTotal, balance: c.zero), d.seq)
         }
         rows += payments.map { p in
             let detail = [p.invoice.map { "for \($0)" }, p.reference.isEmpty ? nil : "ref. \(p.reference)"].compactMap { $0 }
-            return Entry(date: p.receivedOn, kind: .payment, reference: p.id, detail: detail.joined(separator: ", "), dueOn: nil,
-                         amount: ExactDecimal(mantissa: -p.amount.mantissa, scale: p.amount.scale), balance: c.zero)
+            return (Entry(date: p.receivedOn, kind: .payment, reference: p.id, detail: detail.joined(separator: ", "), dueOn: nil,
+                          amount: ExactDecimal(mantissa: -p.amount.mantissa, scale: p.amount.scale), balance: c.zero), Int.max)
         }
-        // Same day: invoices, then credit notes, then payments.
-        let rank: [Entry.Kind: Int] = [.invoice: 0, .creditNote: 1, .payment: 2]
-        rows.sort { ($0.date, rank[$0.kind]!, $0.reference) < ($1.date, rank[$1.kind]!, $1.reference) }
+        rows.sort { ($0.entry.date, $0.order, $0.entry.reference) < ($1.entry.date, $1.order, $1.entry.reference) }
+        var entries = rows.map(\.entry)
         var balance = c.zero
-        for i in rows.indices {
-            balance = try balance + rows[i].amount
-            rows[i].balance = balance
+        for i in entries.indices {
+            balance = try balance + entries[i].amount
+            entries[i].balance = balance
         }
-        return Account(currency: c, entries: rows, totalDue: balance, open: openList, buckets: buckets, unapplied: unapplied)
+        return Account(currency: c, entries: entries, totalDue: balance, open: openList, buckets: buckets, unapplied: unapplied)
     }
 }
 

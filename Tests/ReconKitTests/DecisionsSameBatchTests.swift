@@ -89,4 +89,17 @@ struct DecisionsSameBatchTests {
         #expect(try decided() == 2)
         #expect(try site.recon(["verify"], env: Self.env).code == 0)
     }
+
+    /// A provisional soft flag an earlier review workbook listed may no longer stand (every
+    /// command judges the month again, at its pace so far): deciding its id was refused as
+    /// "neither a flag id nor a report id", which left the reviewer with the workbook in hand
+    /// and no reason. The refusal says why.
+    @Test func aSoftFlagIdNoLongerFoundIsExplained() throws {
+        let site = try siteWithOneBatch(decision: "approve")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        let decide = try site.recon(["decide", "SOFT-6e68aabcc5", "approve", "--by", "Asha"], env: Self.env)
+        #expect(decide.code == 2, "\(decide.err)")
+        #expect(decide.err.contains("as of now no soft finding has that id: provisional soft flags are judged again by every command"),
+                "\(decide.err)")
+    }
 }

@@ -94,6 +94,23 @@ struct SoftGateTests {
         #expect(flag.reason.hasPrefix("High volume growth: ×10.00, 100 reports against 10 (own last 3 months 10–10 reports; middle half of"))
     }
 
+    /// A month still running is judged at its pace: its reason said "×7.31, 25 reports against
+    /// 53" (a fall, read as a rise). It names the count so far and the month's pace beside it.
+    @Test func aRunningMonthsGrowthReasonNamesItsPace() throws {
+        let cases = PlantedCases(configuration: .small)
+        let young = try #require(cases.plants.first { $0.kind == .youngClientGrowth })
+        // Half the month gone: the same 100 reports are a pace of 200 against 10.
+        let history = cases.history.map { s -> PartyPeriodStats in
+            var s = s
+            if s.period == young.period { s.elapsed = 0.5 }
+            return s
+        }
+        let flags = SoftGate.evaluate(history: history, period: young.period, config: SoftGateConfig(youngMonths: 0))
+        let flag = try #require(flags.first { $0.subject == young.partyId })
+        #expect(flag.reason.hasPrefix("High volume growth: ×20.00, 100 reports so far, 200 at this pace for the month, against 10 ("),
+                "\(flag.reason)")
+    }
+
     @Test func aTenfoldMonthLateInTheFirstYearIsNotFlagged() throws {
         // SPEC §4: a young client that grows tenfold is ordinary — also once its volume had
         // settled for a few months: growth is not judged in the first year (the jump stays

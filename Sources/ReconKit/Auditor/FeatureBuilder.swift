@@ -117,6 +117,9 @@ public enum FeatureBuilder {
         public let ageMonths: Int
         /// Reports in the period.
         public let reports: Int
+        /// The share of the period elapsed (1 once it has ended): a month still running has
+        /// its volume compared at its pace so far.
+        public let elapsed: Double
         /// The period's values; margin is absent without revenue, volume growth in the
         /// party's first period.
         public let values: FeatureMap<Double>
@@ -130,7 +133,7 @@ public enum FeatureBuilder {
         /// measure that has one.
         public let changes: FeatureMap<Double>
 
-        public init(party: PartyPeriodStats.Party, partyId: String, period: String, ageMonths: Int, reports: Int,
+        public init(party: PartyPeriodStats.Party, partyId: String, period: String, ageMonths: Int, reports: Int, elapsed: Double = 1,
                     values: FeatureMap<Double>, baseline: FeatureMap<Double>, ownRange: FeatureMap<ClosedRange<Double>>,
                     changes: FeatureMap<Double>) {
             self.party = party
@@ -138,6 +141,7 @@ public enum FeatureBuilder {
             self.period = period
             self.ageMonths = ageMonths
             self.reports = reports
+            self.elapsed = elapsed
             self.values = values
             self.baseline = baseline
             self.ownRange = ownRange
@@ -147,7 +151,7 @@ public enum FeatureBuilder {
         /// The same measures of the same party-period (not the same object).
         public static func == (a: Row, b: Row) -> Bool {
             a.party == b.party && a.partyId == b.partyId && a.period == b.period && a.ageMonths == b.ageMonths
-                && a.reports == b.reports && a.values == b.values && a.baseline == b.baseline && a.ownRange == b.ownRange
+                && a.reports == b.reports && a.elapsed == b.elapsed && a.values == b.values && a.baseline == b.baseline && a.ownRange == b.ownRange
                 && a.changes == b.changes
         }
     }
@@ -314,7 +318,7 @@ public enum FeatureBuilder {
             rows.append(
                 (month, Row(
                     party: stats.party, partyId: stats.partyId, period: stats.period, ageMonths: stats.ageMonths,
-                    reports: stats.reports, values: values, baseline: baseline, ownRange: ownRange, changes: changes)))
+                    reports: stats.reports, elapsed: min(max(stats.elapsed, 1e-3), 1), values: values, baseline: baseline, ownRange: ownRange, changes: changes)))
         }
         return rows
     }

@@ -253,7 +253,12 @@ public enum SoftGate {
         let value = row.values[driver] ?? 0
         var text = "\(rising ? "High" : "Low") \(driver.label): \(driver.format(value))"
         if let own = row.baseline[driver] {
-            if driver == .volumeGrowth {
+            if driver == .volumeGrowth && row.elapsed < 1 {
+                // A month still running: its count so far read at its pace, or ×7.31 would stand
+                // beside "25 reports against 53".
+                let pace = Int((Double(row.reports) / row.elapsed).rounded())
+                text += ", \(row.reports) reports so far, \(pace) at this pace for the month, against \(Int(own.rounded()))"
+            } else if driver == .volumeGrowth {
                 text += ", \(row.reports) reports against \(Int(own.rounded()))"
             } else {
                 text += ", \(rising ? "up" : "down") from \(driver.format(own))"

@@ -27,7 +27,8 @@ public struct Decider {
         if try DropValidator(state: session.state).resolve(subject: d.subject) == nil { Reviewer(session: session).loadProvisionalFlags() }
         let state = session.state
         guard let target = try DropValidator(state: state).resolve(subject: d.subject) else {
-            throw ReconFailure.rejected("\"\(d.subject)\" is neither a flag id nor a report id known to this site; `recon status` lists open flags")
+            let unknown = DropValidator.unknownSubject(d.subject)
+            throw ReconFailure.rejected(unknown + (d.subject.hasPrefix("SOFT-") ? "" : "; `recon status` lists open flags"))
         }
         if d.decision == .exclude, target.reportId == nil { throw ReconFailure.rejected(SoftFlagDecision.approveOnly(d.subject)) }
         if let seq = state.closedPeriods[target.period] {

@@ -194,7 +194,7 @@ public struct DropValidator {
             for d in list {
                 switch try resolve(subject: d.subject) {
                 case .none:
-                    problems.add(problem(d.line, "subject", "\"\(d.subject)\" is neither a flag id nor a report id known to this site"))
+                    problems.add(problem(d.line, "subject", Self.unknownSubject(d.subject)))
                 case .some(let target):
                     let key = target.reportId.map { "report " + $0 } ?? "flag " + (target.flagId ?? d.subject)
                     if let first = decidedOn[key] {
@@ -229,6 +229,19 @@ public struct DropValidator {
         return problems.isEmpty ? .accept(rows, skipped: 0) : .reject(problems)
     }
 
+    /// A subject no flag or report of the site has. A soft flag's id may have been a provisional
+    /// finding an earlier review workbook showed: those are judged again by every command, at
+    /// the month's pace so far, and one may no longer stand.
+    static func unknownSubject(_ subject: String) -> String {
+        var text = "\"\(SafeText.escaped(subject))\" is neither a flag id nor a report id known to this site"
+        if subject.hasPrefix("SOFT-") {
+            text += " — as of now no soft finding has that id: provisional soft flags are judged again by every command, at "
+                + "the month's pace so far, so one an earlier review.xlsx listed may no longer stand; `recon status` lists the "
+                + "current ones"
+        }
+        return text
+    }
+
     /// What a decision's subject names: a flag (and its report for hard flags) or a report.
     public struct Target {
         public var flagId: String?
@@ -257,7 +270,7 @@ public struct DropValidator {
             if ref.field == "subject" {
                 let target: Target? = (try? resolve(subject: ref.id)) ?? nil
                 guard target == nil else { return nil }
-                return problem(ref.line, "subject", "\"\(ref.id)\" is neither a flag id nor a report id known to this site")
+                return problem(ref.line, "subject", Self.unknownSubject(ref.id))
             }
             let known = ref.field == "client_id" ? state.pricing.clients[ref.id] != nil : state.pricing.radiologists[ref.id] != nil
             return known ? nil : unknownParty(ref.line, ref.field, ref.id)

@@ -45,9 +45,16 @@ struct Keygen: ParsableCommand {
                                    "public_key": .string(key.verifierKey.text)]))
             } else {
                 print("wrote \(privatePath) (private, mode 0600) and \(publicPath)")
-                print("to let it sign privileged commands: recon operator add \(name) \(publicPath)")
+                print("to let it sign privileged commands: recon operator add \(name) \(Self.shellWord(publicPath))")
             }
             return 0
         }
+    }
+
+    /// `path` as one word a shell reads back as it is: quoted when it holds anything but
+    /// letters, digits and `/._-+:@,` (the hint is meant to be copied).
+    static func shellWord(_ path: String) -> String {
+        let plain = path.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "/._-+:@,".unicodeScalars.contains($0) }
+        return plain && !path.isEmpty ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

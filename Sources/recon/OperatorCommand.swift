@@ -9,6 +9,13 @@ struct Operator: ParsableCommand {
         abstract: "Add, remove or list the operators allowed to sign privileged commands (recorded in the ledger).",
         subcommands: [Add.self, Remove.self, List.self])
 
+    /// `recon operator` with no subcommand: bad usage (exit 1), as `recon` alone is.
+    func run() throws {
+        Terminal.writeBestEffort("recon operator: no subcommand given (add, remove or list)\n\n" + Operator.helpMessage() + "\n",
+                                 to: Terminal.standardError)
+        throw ExitCode(1)
+    }
+
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",

@@ -115,6 +115,9 @@ struct TrustAnchorTests {
         #expect(keyLeft.code == 4 && keyLeft.out.contains("which is not the site key site.init records"), "\(keyLeft.out)")
         try FileManager.default.removeItem(atPath: keyDir + "/trust-site.key")
         try forger.write(to: keyDir + "/trust-site.key")
+        // And the public key an auditor would copy from the site, which must be site.init's.
+        #expect(try site.recon(["verify"]).out.contains("Ledger/keys/site.pub is not the public key site.init records"))
+        try (forger.verifierKey.text + "\n").write(toFile: site.path("Ledger/keys/site.pub"), atomically: true, encoding: .utf8)
         #expect(try site.recon(["verify"]).code == 0, "the site's own files agree with each other")
 
         let pinned = try site.recon(["verify", "--public-key", auditor + "/site.pub"])
@@ -238,6 +241,18 @@ struct TrustAnchorTests {
         #expect(FileIO.list(dir) == ["asha.key", "asha.pub"])
     }
 
+    /// The hint after keygen is meant to be copied: a folder with a space in its name printed
+    /// `recon operator add bob sub dir/bob.pub`, two words where one was meant.
+    @Test func keygensHintQuotesAPathThatNeedsIt() throws {
+        let site = try TestSite()
+        let dir = site.path("sub dir")
+        let run = try site.recon(["keygen", "bob", "--dir", dir], site: false)
+        #expect(run.code == 0, "\(run.err)")
+        #expect(run.out.contains("recon operator add bob '\(dir)/bob.pub'\n"), "\(run.out)")
+        let plain = try site.recon(["keygen", "asha", "--dir", site.path("keys")], site: false)
+        #expect(plain.out.contains("recon operator add asha \(site.path("keys"))/asha.pub\n"), "\(plain.out)")
+    }
+
     @Test func keygenNeverOverwritesAKey() throws {
         let site = try TestSite()
         #expect(try site.recon(["keygen", "asha", "--dir", site.root], site: false).code == 0)
@@ -334,6 +349,33 @@ struct TrustAnchorTests {
         #expect(again.out.isEmpty, "\(how): \(again.out)")
         #expect(try site.read(StatusCache.relativePath) == cache, "\(how): no cache signed over it")
         #expect(try site.recon(["status", "--json"], env: TestSite.aprilLater).code == 4, "\(how)")
+    }
+
+    /// `recon verify --site typo` said "verification failed" (exit 4) where every other command
+    /// says the folder is no site (exit 1); a site whose ledger is gone is still damage.
+    @Test func verifyOfAFolderThatIsNoSiteIsBadUsage() throws {
+        let site = try TestSite.marchSite()
+        let typo = try site.recon(["verify", "--site", site.path("no-such-site")], site: false)
+        #expect(typo.code == 1, "\(typo.out)\(typo.err)")
+        #expect(typo.err.contains("is not a recon site"), "\(typo.err)")
+        try FileManager.default.removeItem(atPath: site.path("Ledger/ledger.jsonl"))
+        let gone = try site.recon(["verify"])
+        #expect(gone.code == 4 && gone.out.contains("ledger.jsonl is missing, but the site holds"), "\(gone.out)\(gone.err)")
+    }
+
+    /// `Ledger/keys/site.pub` is what an auditor copies to pin: another key put there passed
+    /// `recon verify`. It must be the key `site.init` records.
+    @Test func aSitePubThatIsNotTheRecordedKeyFailsVerify() throws {
+        let site = try TestSite.marchSite()
+        let good = try site.read("Ledger/keys/site.pub")
+        #expect(try site.recon(["verify"]).code == 0)
+        let other = try SigningKey.generate(name: "trust-site").verifierKey.text + "\n"
+        try other.write(toFile: site.path("Ledger/keys/site.pub"), atomically: true, encoding: .utf8)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.contains("Ledger/keys/site.pub is not the public key site.init records"), "\(verify.out)")
+        try good.write(toFile: site.path("Ledger/keys/site.pub"), atomically: true, encoding: .utf8)
+        #expect(try site.recon(["verify"]).code == 0)
     }
 
     /// The site key is the one `site.init` records, or nothing is signed: another site's key

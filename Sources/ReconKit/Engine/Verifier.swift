@@ -31,7 +31,15 @@ public struct Verifier {
     public func verify(keptCheckpoint: String? = nil, pinnedKey: VerifierKey? = nil, clock: SiteClock = .system) throws -> Report {
         let ledger = LedgerFile(path: site.ledgerFile)
         var notes: [String] = []
-        guard FileIO.exists(site.ledgerFile) else { throw LedgerDamage(seq: nil, "\(site.ledgerFile) is missing") }
+        guard FileIO.exists(site.ledgerFile) else {
+            // A folder that never was a site (a mistyped --site) is bad usage, as for every command;
+            // a site whose ledger is gone is damage.
+            guard !site.filesOfALedger.isEmpty else {
+                throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl, nor any file a ledger leaves); "
+                    + "check --site (`recon init --site \(site.root)` makes one)")
+            }
+            throw LedgerDamage(seq: nil, "\(site.ledgerFile) is missing, but the site holds \(site.filesOfALedger.joined(separator: ", "))")
+        }
         let lock = try SiteLock.shared(path: site.lockFile, timeout: SiteSession.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
         try ledger.load(deferringLines: false)
@@ -114,6 +122,7 @@ public struct Verifier {
         try checkNoUnissuedDocuments(issued: Set(recorded.keys))
         try checkSiteKeyIsPrivate()
         try checkSiteKey(notes: &notes)
+        try checkPublicKeyFile(recorded: recordedKey)
         try checkSeal(verifier: verifier, siteName: siteName, recorded: sealable.merging(recorded) { _, document in document })
         try checkLedgerPrefix(ledger)
         // Every cache file against the archived drop it was made from (SPEC §6).
@@ -186,6 +195,17 @@ public struct Verifier {
         } catch {
             notes.append("the site key cannot be used: \(error); nothing can be signed until it is back")
         }
+    }
+
+    /// `Ledger/keys/site.pub`, when there, is the key `site.init` records: it is what an auditor
+    /// copies to pin (`--public-key`), and another key there would have them pin the wrong one.
+    func checkPublicKeyFile(recorded: VerifierKey) throws {
+        guard FileIO.exists(site.publicKeyFile) || DropFile.nonRegularKind(site.publicKeyFile) != nil else { return }
+        let text = (try? FileIO.read(site.publicKeyFile, followingLinks: false)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (try? VerifierKey(text: trimmed)) != recorded else { return }
+        throw LedgerDamage(seq: 1, "Ledger/keys/site.pub is not the public key site.init records (\(recorded.text)): an auditor "
+            + "pinning it would pin another key — write the recorded one back into it, and find out who changed it")
     }
 
     /// A final document in the Outbox that no entry issued (`CN-2026-000001.xlsx` in a period's

@@ -102,4 +102,22 @@ struct DecisionsSameBatchTests {
         #expect(decide.err.contains("as of now no soft finding has that id: provisional soft flags are judged again by every command"),
                 "\(decide.err)")
     }
+
+    /// A hard flag's entry edited to read soft (its id still `HARD-…`), hashes redone before any
+    /// checkpoint: `recon verify` said ok, and a soft flag blocks no close. A flag's id follows
+    /// from its code, period and subject, so an edited one is named.
+    @Test(arguments: ["severity", "subject"])
+    func aFlagEntryEditedAwayFromItsIdFailsVerify(member: String) throws {
+        let site = try siteWithOneBatch(decision: "approve")
+        try FileManager.default.removeItem(atPath: site.path("Inbox/decisions-h.csv"))
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        #expect(try site.recon(["verify"], env: Self.env).code == 0)
+        try site.rewriteLedger { _, kind, body in
+            guard kind == "flag.raised" else { return }
+            if member == "severity" { body["severity"] = "soft"; body["code"] = "SOFT_IMAGES_PER_CASE" } else { body["subject"] = "R1" }
+        }
+        let verify = try site.recon(["verify"], env: Self.env)
+        #expect(verify.code == 4, "\(verify.out)")
+        #expect(verify.out.contains("flag.raised \(Self.flag) is not"), "\(verify.out)")
+    }
 }

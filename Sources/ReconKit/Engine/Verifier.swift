@@ -75,6 +75,9 @@ public struct Verifier {
         var sealable: [String: (sha: String, seq: Int)] = [:]
         for e in ledger.entries {
             if e.eventKind == .siteInit && e.seq != 1 { throw LedgerDamage(seq: e.seq, "a second site.init") }
+            if e.eventKind == .flagRaised, case .flagRaised(let raised)? = try? LedgerEvent(entry: e), let wrong = Self.flagIdProblem(raised.flag) {
+                throw LedgerDamage(seq: e.seq, wrong)
+            }
             if e.eventKind == .dropAccepted {
                 guard let sha = e.string("sha256") else { throw LedgerDamage(seq: e.seq, "drop.accepted lacks sha256") }
                 try check(file: Site.dropPath(sha256: sha), sha: sha, seq: e.seq, what: "archived drop")
@@ -195,6 +198,26 @@ public struct Verifier {
         } catch {
             notes.append("the site key cannot be used: \(error); nothing can be signed until it is back")
         }
+    }
+
+    /// A flag's id follows from what it is (SPEC §4: its code, period and subject): a hard
+    /// flag's from its report, a soft one's from its code, party, subject and period. One that
+    /// does not (a hard flag's severity turned soft, its subject or period moved) was edited.
+    static func flagIdProblem(_ f: AuditFlag) -> String? {
+        switch f.severity {
+        case .hard:
+            guard f.id == HardGate.flagId(reportId: f.subject), f.code == HardGate.code else {
+                return "flag.raised \(f.id) is not the hard flag of report \(f.subject) (\(HardGate.code), id "
+                    + "\(HardGate.flagId(reportId: f.subject))): its severity, code or subject was changed"
+            }
+        case .soft:
+            let ids = PartyPeriodStats.Party.allCases.map { SoftFlag.id(code: f.code, party: $0, subject: f.subject, period: f.period.description) }
+            guard ids.contains(f.id) else {
+                return "flag.raised \(f.id) is not the id of a \(f.code) finding on \(f.subject) in \(f.period): its severity, code, "
+                    + "subject or period was changed"
+            }
+        }
+        return nil
     }
 
     /// `Ledger/keys/site.pub`, when there, is the key `site.init` records: it is what an auditor

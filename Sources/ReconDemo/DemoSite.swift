@@ -106,12 +106,12 @@ public final class DemoSite {
                 if case .clientCard(.y2026Agreed)? = named[name] {
                     progress("\(dateText()): the 2026-01-01 client card as agreed in February replaces the one dropped in December (\(name))")
                 }
-            case .rejected(let name, let problems):
+            case .rejected(let name, let problems, _):
                 guard case .rejectedUsage? = named[name] else {
                     throw ReconFailure.usage("the demo's drop \(name) was rejected: \(problems.prefix(3).joined(separator: "; "))")
                 }
                 progress("\(dateText()): \(name) rejected as intended; see Inbox/rejected/\(name).errors.txt")
-            case .held(let name, let periods):
+            case .held(let name, let periods, _):
                 guard case .lateUsage? = named[name] else {
                     throw ReconFailure.usage("the demo's drop was not applied: \(outcome.summary)")
                 }

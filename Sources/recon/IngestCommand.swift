@@ -60,7 +60,7 @@ struct Ingest: ParsableCommand {
             ingestor.dryRun = dryRun
             let outcomes = try ingestor.ingest(paths, undecodable: undecodable)
             for o in outcomes where !json {
-                if case .rejected(let name, let problems) = o {
+                if case .rejected(let name, let problems, _) = o {
                     print("\(SafeText.escaped(name)): \(dryRun ? "would be rejected" : "rejected")")
                     for p in problems { print("  \(p)") }
                 } else if dryRun {

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+
+@testable import ReconKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -100,6 +102,25 @@ struct InboxHardeningTests {
         #expect(try site.read("Inbox/rejected/usage-bad-2.csv") == badB)
         #expect(try site.read("Inbox/rejected/usage-bad-2.csv.errors.txt").contains("unknown client \"C9\""))
         try expectVerifies(site)
+    }
+
+    /// `ingest --json` said a drop was held or rejected but not where it went when its name
+    /// was taken (`usage-late-2.csv`): a script could not find it. `kept_as` names it.
+    @Test func ingestJSONSaysWhereAHeldOrRejectedDropWent() throws {
+        let site = try preparedSite()
+        #expect(try site.recon(["close", "2026-03"], env: Self.env).code == 0)
+        var kept: [String] = []
+        for (name, text) in [("usage-late.csv", Self.usageHeader + "R10,2026-03-20T10:00:00Z,C1,D1,CT,1,\n"),
+                             ("usage-late.csv", Self.usageHeader + "R11,2026-03-21T10:00:00Z,C1,D1,CT,1,\n"),
+                             ("usage-bad.csv", Self.usageHeader + "R20,not-a-time,C1,D1,CT,1,\n"),
+                             ("usage-bad.csv", Self.usageHeader + "R21,not-a-time,C1,D1,CT,1,\n")] {
+            try site.drop(name, text)
+            let run = try site.recon(["ingest", "--json"], env: Self.env)
+            let outcome = try JSONParser.parse(run.out)
+            kept.append(outcome.arrayValue?.first?["kept_as"]?.stringValue ?? "none")
+        }
+        #expect(kept == ["Inbox/held/usage-late.csv", "Inbox/held/usage-late-2.csv", "Inbox/rejected/usage-bad.csv",
+                         "Inbox/rejected/usage-bad-2.csv"])
     }
 
     /// A rejection writes the errors file, then moves the drop beside it: an ingest killed

@@ -44,7 +44,7 @@ public struct HeldDrops {
                 session.log.info("\(outcome.summary)")
             case .held:
                 break  // touches other closed periods only: waits for the rerun of one of them
-            case .rejected(_, let problems):
+            case .rejected(_, let problems, _):
                 taken.rejected.append(keptAs)
                 let message = "held drop \(name) no longer applies and was rejected: Inbox/rejected/\(keptAs), with "
                     + "\(keptAs).errors.txt: " + (problems.first ?? "")

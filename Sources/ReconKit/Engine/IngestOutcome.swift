@@ -3,8 +3,10 @@ public enum IngestOutcome: Sendable {
     case accepted(name: String, kind: DropKind, rows: Int, skipped: Int, seq: Int)
     /// Already accepted: removed from the Inbox, or `leftInPlace` (a named file outside it is never moved).
     case duplicate(name: String, seq: Int, leftInPlace: Bool)
-    case rejected(name: String, problems: [String])
-    case held(name: String, periods: [Period])
+    /// `keptAs`: where the drop went (`Inbox/rejected/NAME-2.csv`), when it was moved.
+    case rejected(name: String, problems: [String], keptAs: String? = nil)
+    /// `keptAs`: where the drop waits (`Inbox/held/NAME`), when it was moved there now.
+    case held(name: String, periods: [Period], keptAs: String? = nil)
     case ignored(name: String, why: String)
     /// A file gone when its turn came (another command, a watcher say, took it): ignored too,
     /// but a command that was named the file cannot say it went in.
@@ -33,7 +35,7 @@ public enum IngestOutcome: Sendable {
     /// The file the outcome is about.
     public var name: String {
         switch self {
-        case .accepted(let name, _, _, _, _), .duplicate(let name, _, _), .rejected(let name, _), .held(let name, _),
+        case .accepted(let name, _, _, _, _), .duplicate(let name, _, _), .rejected(let name, _, _), .held(let name, _, _),
              .ignored(let name, _), .gone(let name), .wouldBeAccepted(let name, _, _, _):
             return name
         }
@@ -51,10 +53,10 @@ public enum IngestOutcome: Sendable {
         case .duplicate(let name, let seq, let leftInPlace):
             return "\(name): duplicate of the drop accepted at seq \(seq); "
                 + (leftInPlace ? "left in place (a file named outside the Inbox is never moved)" : dryRun ? "would be removed" : "removed")
-        case .rejected(let name, let problems):
+        case .rejected(let name, let problems, _):
             let count = ProblemList.count(ofReportLines: problems)
             return "\(name): rejected with \(count) problem\(count == 1 ? "" : "s"): \(problems.first ?? "")"
-        case .held(let name, let periods):
+        case .held(let name, let periods, _):
             return "\(name): \(dryRun ? "would be held" : "held") — touches closed period \(periods.map(\.description).joined(separator: ", ")); waits for `recon rerun`"
         case .ignored(let name, let why): return "\(name): ignored (\(why))"
         case .gone(let name): return "\(name): ignored (\(Self.goneReason))"
@@ -74,10 +76,14 @@ extension IngestOutcome {
                             "rows": .int(Int64(rows)), "skipped": .int(Int64(skipped)), "seq": .int(Int64(seq))])
         case .duplicate(let name, let seq, _):
             return .object(["file": .string(name), "outcome": "duplicate", "seq": .int(Int64(seq))])
-        case .rejected(let name, let problems):
-            return .object(["file": .string(name), "outcome": "rejected", "problems": .array(problems.map { .string($0) })])
-        case .held(let name, let periods):
-            return .object(["file": .string(name), "outcome": "held", "periods": .array(periods.map { .string($0.description) })])
+        case .rejected(let name, let problems, let keptAs):
+            var o: [String: JSONValue] = ["file": .string(name), "outcome": "rejected", "problems": .array(problems.map { .string($0) })]
+            if let keptAs { o["kept_as"] = .string(keptAs) }
+            return .object(o)
+        case .held(let name, let periods, let keptAs):
+            var o: [String: JSONValue] = ["file": .string(name), "outcome": "held", "periods": .array(periods.map { .string($0.description) })]
+            if let keptAs { o["kept_as"] = .string(keptAs) }
+            return .object(o)
         case .ignored(let name, let why):
             return .object(["file": .string(name), "outcome": "ignored", "why": .string(why)])
         case .gone(let name):

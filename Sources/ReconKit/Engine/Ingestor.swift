@@ -196,16 +196,18 @@ public final class Ingestor {
             }
             if dryRun { return .held(name: name, periods: periods) }
             // The bytes that were judged wait in held/, under a name nothing holds yet.
+            var keptAs: String?
             if !fromHeld {
-                try keeping(name, in: "Inbox/held") {
+                keptAs = try keeping(name, in: "Inbox/held") {
                     try FileIO.makeDirectory(site.held)
                     let kept = KeptName.free(in: site.held, for: name)
                     try drop.place(at: site.held + "/" + kept)
                     if kept != name { sayKept(name, as: "Inbox/held/\(kept)") }
+                    return "Inbox/held/" + kept
                 }
                 if inInbox { removeTaken(path) }
             }
-            return .held(name: name, periods: periods)
+            return .held(name: name, periods: periods, keptAs: keptAs)
         case .accept(let fresh, let skipped):
             // A report a held drop gives other values, taken now into an open month, would have the
             // rerun reject that whole held drop (its late reports of closed months with it): the
@@ -435,11 +437,12 @@ public final class Ingestor {
     /// `place`) go to `rejected/` under a name nothing holds yet; the original leaves the Inbox.
     func reject(_ path: String, inInbox: Bool, _ lines: [String], place: (String) throws -> Void) throws -> IngestOutcome {
         let name = FileIO.baseName(path)
+        var keptAs: String?
         if inInbox && !dryRun {
-            try keepRejected(name, as: name, lines, place: place)
+            keptAs = try keepRejected(name, as: name, lines, place: place)
             if FileIO.exists(path) && DropFile.nonRegularKind(path) == nil { removeTaken(path) }
         }
-        return .rejected(name: name, problems: lines)
+        return .rejected(name: name, problems: lines, keptAs: keptAs)
     }
 
     /// An entry of `folder` whose name is not UTF-8 is no drop, whatever it holds: rejected,
@@ -452,13 +455,16 @@ public final class Ingestor {
         // Gone since the Inbox was listed (another command took it): nothing to reject.
         guard entry.exists(in: folder) else { return .gone(name: name) }
         let inInbox = (try? FileIO.realPath(folder)) == (try? FileIO.realPath(site.inbox))
-        if inInbox && !dryRun { try keepRejected(name, as: entry.replaced, lines) { try entry.move(from: folder, to: $0) } }
-        return .rejected(name: name, problems: lines)
+        var keptAs: String?
+        if inInbox && !dryRun { keptAs = try keepRejected(name, as: entry.replaced, lines) { try entry.move(from: folder, to: $0) } }
+        return .rejected(name: name, problems: lines, keptAs: keptAs)
     }
 
     /// Writes the errors file, then puts the drop in place with `place`, in `rejected/` under
-    /// `wanted` or the next name nothing holds yet (shortened when too long).
-    private func keepRejected(_ name: String, as wanted: String, _ lines: [String], place: (String) throws -> Void) throws {
+    /// `wanted` or the next name nothing holds yet (shortened when too long). Returns where
+    /// it went (`Inbox/rejected/NAME`).
+    @discardableResult
+    private func keepRejected(_ name: String, as wanted: String, _ lines: [String], place: (String) throws -> Void) throws -> String {
         try keeping(name, in: "Inbox/rejected") {
             try FileIO.makeDirectory(site.rejected)
             let kept = KeptName.free(in: site.rejected, for: wanted)
@@ -475,6 +481,7 @@ public final class Ingestor {
                 throw error
             }
             if kept != name { sayKept(name, as: "Inbox/rejected/\(kept), with \(kept).errors.txt", wanted: wanted) }
+            return "Inbox/rejected/" + kept
         }
     }
 

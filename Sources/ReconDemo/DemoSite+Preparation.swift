@@ -3,8 +3,9 @@ import ReconKit
 
 /// Making the folder ready: a new site, or a previous demo rebuilt, never anything else.
 extension DemoSite {
-    /// Files the demo never removes from `Inbox/`, `Outbox/` and `Ledger/`.
-    static let kept: Set<String> = ["README.md", ".gitkeep"]
+    /// Files the demo never removes from `Inbox/`, `Outbox/` and `Ledger/`: the writer's lock
+    /// file too, which a running command holds (one removed lets a second writer in).
+    static let kept: Set<String> = ["README.md", ".gitkeep", "writer.lock"]
 
     /// Refuses a folder that holds another site (or files a site would own); clears a previous demo.
     func prepare() throws {
@@ -33,6 +34,13 @@ extension DemoSite {
             guard let lastAt, lastAt < last || (lastAt == last && DemoSite.endsAsTheDemoEnds(site)) else {
                 throw ReconFailure.refused("\(place) holds a demo worked on since (its last entry at \(lastAt ?? "an unreadable time"), after "
                     + "the demo's history, which ends at \(last)); nothing was touched. " + rebuild)
+            }
+            // Cleared under the site's writer lock: a command at work on the old demo finishes
+            // first (or the demo says the site is busy), and none appends to the new one's ledger.
+            let writer = try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout)
+            defer { withExtendedLifetime(writer) {} }
+            guard LedgerFile.lastEntryAt(of: site) == lastAt else {
+                throw ReconFailure.refused("\(place) was written to while `recon demo` waited for it; nothing was touched. " + rebuild)
             }
             try clear()
             return

@@ -55,6 +55,8 @@ public final class DemoSite {
     /// Throws ``ReconFailure`` `.refused` when the folder holds another site, and `.usage`
     /// (an internal error) when a step of the demo does not go as written.
     public func run() throws -> DemoSummary {
+        let building = try DemoBuildLock(folder: site.root, timeout: SiteSession.lockTimeout)
+        defer { withExtendedLifetime(building) {} }
         try prepare()
         defer {
             now = nil

@@ -215,6 +215,34 @@ struct DemoSiteTests {
         #expect(atEnd?.message.contains("worked on since") == true, "\(atEnd?.message ?? "")")
     }
 
+    /// `recon demo` cleared a previous demo while a command held its writer lock (deleting the
+    /// ledger and the lock file under it): the command then appended to the new demo's ledger
+    /// with the old head, and the site no longer verified. Two demos at once on one folder
+    /// cleared each other's files. The demo now waits for both locks, then says it is busy.
+    @Test func aDemoWaitsForTheCommandAndTheDemoAtWorkInItsFolder() throws {
+        let dir = try TestSite()
+        let demoInit = try #require(DemoEvent.timeline.first?.at)
+        _ = try SiteInitializer.initialise(Site(root: dir.root), name: "recon-demo", baseCurrency: "INR", timezone: "Asia/Kolkata",
+                                           clock: .fixed(demoInit))
+        let before = try dir.ledgerBytes()
+        let env = ["RECON_LOCK_TIMEOUT": "0.3"]
+        do {
+            let writer = try SiteLock(path: dir.path("Ledger/writer.lock"), timeout: 1)
+            let demo = try dir.recon(["demo", "--site", dir.root], site: false, env: env)
+            #expect(demo.code == 3, "\(demo.out)\(demo.err)")
+            #expect(demo.err.contains("another recon is writing this site"), "\(demo.err)")
+            #expect(try dir.ledgerBytes() == before)
+            withExtendedLifetime(writer) {}
+        }
+        let fd = open(dir.root, O_RDONLY | O_DIRECTORY)
+        #expect(fd >= 0 && flock(fd, LOCK_EX) == 0)
+        let second = try dir.recon(["demo", "--site", dir.root], site: false, env: env)
+        #expect(second.code == 3, "\(second.out)\(second.err)")
+        #expect(second.err.contains("another `recon demo` is building"), "\(second.err)")
+        #expect(try dir.ledgerBytes() == before)
+        close(fd)
+    }
+
     @Test func aPreviousDemoIsClearedButReadmesAndOtherFilesStay() throws {
         let dir = try TestSite()
         let site = Site(root: dir.root)
@@ -230,7 +258,8 @@ struct DemoSiteTests {
         try DemoSite(site: site, log: ConsoleLog.logger(.text)).prepare()
         #expect(FileIO.list(site.inbox) == ["README.md"])
         #expect(FileIO.list(site.outbox) == ["README.md"])
-        #expect(FileIO.list(site.ledgerDir) == ["README.md"])
+        // The writer's lock file stays: a command may hold it (removed, it let a second writer in).
+        #expect(FileIO.list(site.ledgerDir) == ["README.md", "writer.lock"])
         #expect(!dir.exists("recon.toml"))
         #expect(!dir.exists(".recon"))
         #expect(dir.exists("notes.txt"))

@@ -160,4 +160,39 @@ struct ConcurrencyTests {
         }
         #expect(Set(accepted).count == accepted.count, "a drop accepted twice", sourceLocation: sourceLocation)
     }
+
+    /// `Ledger/writer.lock` removed while a writer ran (a cleanup job, an operator): the next
+    /// command took a new lock at once, swept the running writer's temporary files as a crash's
+    /// leftovers, and both appended. A writer now checks before it appends that its lock is still
+    /// the site's, and the sweep leaves the files of a process still running.
+    @Test func aLockFileRemovedUnderAWriterLetsNoSecondAppend() throws {
+        let site = try TestSite.marchSite()
+        let session = try SiteSession(site: Site(root: site.root), writing: true, log: ConsoleLog.logger(.text), clock: .system)
+        try session.repair()
+        try FileManager.default.removeItem(atPath: site.path("Ledger/writer.lock"))
+        let before = try site.ledgerBytes()
+        let refused = #expect(throws: ReconFailure.self) {
+            try session.append(kind: "card.replaced", body: ["kind": "client_rates", "effective_from": "2026-03-01", "sha256": "0"])
+        }
+        #expect(refused?.message.contains("was removed or replaced while this command ran") == true, "\(refused?.message ?? "")")
+        #expect(try site.ledgerBytes() == before)
+        withExtendedLifetime(session) {}
+
+        // A temporary file of a writer still running is not swept; once it has ended, it is.
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["60"]
+        try sleeper.run()
+        let temp = site.path("Outbox/.INV-2026-000009.xlsx.\(sleeper.processIdentifier).tmp")
+        try FileManager.default.createDirectory(atPath: site.path("Outbox"), withIntermediateDirectories: true)
+        try "x".write(toFile: temp, atomically: false, encoding: .utf8)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        #expect(FileManager.default.fileExists(atPath: temp), "a running writer's file was swept")
+        kill(sleeper.processIdentifier, SIGKILL)
+        #expect(ProcessRunner.wait(upTo: 10) { kill(sleeper.processIdentifier, 0) != 0 && errno == ESRCH || !sleeper.isRunning })
+        try site.drop("usage-2026-04-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR8,2026-04-05T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        #expect(!FileManager.default.fileExists(atPath: temp))
+    }
 }

@@ -83,9 +83,14 @@ public struct DocumentRepair {
 
     /// Removes the hidden files of unfinished writes that killed writers left where recon
     /// writes, as the session found them (one a missing document came back from is gone).
+    /// One whose writer is still running is left: only a lock file removed from under a writer
+    /// lets another command in meanwhile, and that one must not take a live writer's files.
     func sweepTemporaryFiles() {
-        for path in session.foundTemporaryFiles() where (try? FileIO.removeChecked(path)) != nil {
-            session.log.notice("removed \(path), left by an interrupted command")
+        for path in session.foundTemporaryFiles() {
+            if let pid = Self.writerProcess(ofTemporary: FileIO.baseName(path)), pid != getpid(), kill(pid, 0) == 0 || errno != ESRCH {
+                continue
+            }
+            if (try? FileIO.removeChecked(path)) != nil { session.log.notice("removed \(path), left by an interrupted command") }
         }
     }
 

@@ -304,6 +304,11 @@ public final class SiteSession {
     /// ``append(_:)`` stamped `at` (issued documents carry the time their workbooks were made).
     func append(_ items: [(kind: String, body: [String: JSONValue])], at: String) throws -> [LedgerEntry] {
         precondition(repaired, "a writing command repairs the site (`repair()`) before it appends")
+        if let lock, !lock.isStillTheSitesLock {
+            throw ReconFailure.refused("\(lock.path) was removed or replaced while this command ran, so another recon may be writing "
+                + "this site now; nothing was appended — let it finish, then run this command again (never remove the lock file: "
+                + "it holds nothing once its writer has ended)")
+        }
         let owed = derivedAfterAppend.subtracting(derivedMarked)
         if !owed.isEmpty {
             // The note only speeds recovery from a crash: a site that cannot take it still takes the entries.

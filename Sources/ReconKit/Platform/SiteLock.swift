@@ -61,6 +61,15 @@ public final class SiteLock {
             + "nothing was read or written — remove it, and recon makes a new lock file")
     }
 
+    /// Whether the file at `path` is still the one this lock holds: a lock file removed (or
+    /// replaced) while a writer runs lets the next command take a new one at once, and two
+    /// would write. A writer asks before it appends.
+    public var isStillTheSitesLock: Bool {
+        var held = stat(), there = stat()
+        guard fstat(fd, &held) == 0, lstat(path, &there) == 0 else { return false }
+        return held.st_dev == there.st_dev && held.st_ino == there.st_ino
+    }
+
     private init(fd: Int32, path: String) {
         self.fd = fd
         self.path = path

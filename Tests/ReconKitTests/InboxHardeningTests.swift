@@ -104,6 +104,23 @@ struct InboxHardeningTests {
         try expectVerifies(site)
     }
 
+    /// A drop is put in `held/`, then taken out of the Inbox: an ingest killed between the two
+    /// left it in both, and the next ingest held it again as `usage-late-2.csv`. The same bytes
+    /// held already are that drop: one copy waits. (The state the kill leaves is made by hand.)
+    @Test func aDropHeldAlreadyIsNotHeldTwice() throws {
+        let site = try preparedSite()
+        #expect(try site.recon(["close", "2026-03"], env: Self.env).code == 0)
+        let late = Self.usageHeader + "R10,2026-03-20T10:00:00Z,C1,D1,CT,1,\n"
+        try FileManager.default.createDirectory(atPath: site.path("Inbox/held"), withIntermediateDirectories: true)
+        try late.write(toFile: site.path("Inbox/held/usage-late.csv"), atomically: true, encoding: .utf8)
+        try site.drop("usage-late.csv", late)
+        let run = try site.recon(["ingest", "--json"], env: Self.env)
+        #expect(run.code == 3, "\(run.err)")
+        #expect(names(site, "Inbox/held") == ["usage-late.csv"])
+        #expect(!site.exists("Inbox/usage-late.csv"))
+        #expect(try JSONParser.parse(run.out).arrayValue?.first?["kept_as"]?.stringValue == "Inbox/held/usage-late.csv")
+    }
+
     /// `ingest --json` said a drop was held or rejected but not where it went when its name
     /// was taken (`usage-late-2.csv`): a script could not find it. `kept_as` names it.
     @Test func ingestJSONSaysWhereAHeldOrRejectedDropWent() throws {

@@ -44,7 +44,8 @@ struct InboxUndecodableNameTests {
         let (r, killed) = try site.reconOrKill(args, env: Self.env)
         #expect(!killed && r.code == 2, "\(r.out)\(r.err)")
         #expect(!r.out.contains("gone"), "\(r.out)")
-        #expect(r.out.contains("\"file\":\"usage-caf\\\\xE9.csv\",\"outcome\":\"rejected\""), "\(r.out)")
+        #expect(r.out.contains("\"file\":\"usage-caf\\\\xE9.csv\",\"kept_as\":\"Inbox/rejected/usage-caf\u{FFFD}.csv\",\"outcome\":\"rejected\""),
+                "\(r.out)")
         #expect(Set(rawNames(site.path("Inbox"))) == [Array("held".utf8), Array("rejected".utf8)])
         #expect(try site.read("Ledger/ledger.jsonl").contains("usage-z.csv"))
         let kept = "usage-caf\u{FFFD}.csv"

@@ -1,3 +1,4 @@
+import Crypto
 import Dispatch
 import Foundation
 import Logging
@@ -200,6 +201,9 @@ public final class Ingestor {
             if !fromHeld {
                 keptAs = try keeping(name, in: "Inbox/held") {
                     try FileIO.makeDirectory(site.held)
+                    // The same bytes held already: a command killed between putting the drop in
+                    // held/ and taking it out of the Inbox left both. One copy waits.
+                    if let same = Self.heldCopy(of: sha, in: site.held) { return "Inbox/held/" + same }
                     let kept = KeptName.free(in: site.held, for: name)
                     try drop.place(at: site.held + "/" + kept)
                     if kept != name { sayKept(name, as: "Inbox/held/\(kept)") }
@@ -323,6 +327,16 @@ public final class Ingestor {
             }
         }
         return entries[0].seq
+    }
+
+    /// The name of a file in `held` holding the drop whose SHA-256 is `sha`, if one does (the
+    /// held drops are few, and are hashed only when a drop is held).
+    static func heldCopy(of sha: String, in held: String) -> String? {
+        FileIO.list(held).first { name in
+            let path = held + "/" + name
+            guard !isNeverRead(name), FileIO.isRegularFile(path), let bytes = try? FileIO.read(path, followingLinks: false) else { return false }
+            return Hex.string(SHA256.hash(data: bytes)) == sha
+        }
     }
 
     /// What `rows` (a usage or decisions drop) says otherwise than a drop held already: a

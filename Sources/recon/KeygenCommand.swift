@@ -34,6 +34,20 @@ struct Keygen: ParsableCommand {
             }
             guard FileIO.isDirectory(dir) else { throw ReconFailure.usage("--dir \(dir) is not a folder") }
             let privatePath = dir + "/" + name + ".key", publicPath = dir + "/" + name + ".pub"
+            // A keygen killed between the two files left the key without its public half, and a
+            // retry was refused: the pair is finished from the key itself (nothing new is made).
+            if FileIO.isRegularFile(privatePath), (try? FileManager.default.attributesOfItem(atPath: publicPath)) == nil,
+               let key = try? SigningKey.read(from: privatePath), key.name == name {
+                try FileIO.writeAtomically(publicPath, Array((key.verifierKey.text + "\n").utf8))
+                if json {
+                    printJSON(.object(["name": .string(name), "private_key_file": .string(privatePath), "public_key_file": .string(publicPath),
+                                       "public_key": .string(key.verifierKey.text)]))
+                } else {
+                    print("\(privatePath) was there without its public key (a keygen interrupted): wrote \(publicPath) from it")
+                    print("to let it sign privileged commands: recon operator add \(name) \(Self.shellWord(publicPath))")
+                }
+                return 0
+            }
             for path in [privatePath, publicPath] where (try? FileManager.default.attributesOfItem(atPath: path)) != nil {  // a dangling link too
                 throw ReconFailure.refused("\(path) already exists; a key file is never overwritten — choose another name or --dir")
             }

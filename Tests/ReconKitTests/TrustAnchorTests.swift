@@ -253,6 +253,29 @@ struct TrustAnchorTests {
         #expect(plain.out.contains("recon operator add asha \(site.path("keys"))/asha.pub\n"), "\(plain.out)")
     }
 
+    /// keygen writes the private key, then the public one: killed between the two, it left a
+    /// key without its `.pub` (which `operator add` needs), and a retry was refused. The retry
+    /// finishes the pair from the key; a key of another name is still never touched.
+    @Test func keygenFinishesAPairItWasInterruptedWriting() throws {
+        let site = try TestSite()
+        let dir = site.path("keys")
+        #expect(try site.recon(["keygen", "zed", "--dir", dir], site: false).code == 0)
+        let pub = try String(contentsOfFile: dir + "/zed.pub", encoding: .utf8)
+        let key = try String(contentsOfFile: dir + "/zed.key", encoding: .utf8)
+        try FileManager.default.removeItem(atPath: dir + "/zed.pub")
+        let again = try site.recon(["keygen", "zed", "--dir", dir], site: false)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(again.out.contains("without its public key (a keygen interrupted): wrote"), "\(again.out)")
+        #expect(try String(contentsOfFile: dir + "/zed.pub", encoding: .utf8) == pub)
+        #expect(try String(contentsOfFile: dir + "/zed.key", encoding: .utf8) == key)
+        // Both there: refused, as ever.
+        #expect(try site.recon(["keygen", "zed", "--dir", dir], site: false).code == 3)
+        // A key file named for another operator is not finished under this name.
+        try FileManager.default.moveItem(atPath: dir + "/zed.key", toPath: dir + "/amy.key")
+        #expect(try site.recon(["keygen", "amy", "--dir", dir], site: false).code == 3)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/amy.pub"))
+    }
+
     @Test func keygenNeverOverwritesAKey() throws {
         let site = try TestSite()
         #expect(try site.recon(["keygen", "asha", "--dir", site.root], site: false).code == 0)

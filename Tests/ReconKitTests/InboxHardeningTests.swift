@@ -119,6 +119,12 @@ struct InboxHardeningTests {
         #expect(names(site, "Inbox/held") == ["usage-late.csv"])
         #expect(!site.exists("Inbox/usage-late.csv"))
         #expect(try JSONParser.parse(run.out).arrayValue?.first?["kept_as"]?.stringValue == "Inbox/held/usage-late.csv")
+        // Sent again under another name: the log names where it waits.
+        try site.drop("usage-late-resent.csv", late)
+        let resent = try site.recon(["ingest"], env: Self.env)
+        #expect(resent.code == 3)
+        #expect(resent.err.contains("usage-late-resent.csv: held as Inbox/held/usage-late.csv — touches closed period 2026-03"), "\(resent.err)")
+        #expect(names(site, "Inbox/held") == ["usage-late.csv"])
     }
 
     /// `ingest --json` said a drop was held or rejected but not where it went when its name

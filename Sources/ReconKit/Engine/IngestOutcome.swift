@@ -56,8 +56,10 @@ public enum IngestOutcome: Sendable {
         case .rejected(let name, let problems, _):
             let count = ProblemList.count(ofReportLines: problems)
             return "\(name): rejected with \(count) problem\(count == 1 ? "" : "s"): \(problems.first ?? "")"
-        case .held(let name, let periods, _):
-            return "\(name): \(dryRun ? "would be held" : "held") — touches closed period \(periods.map(\.description).joined(separator: ", ")); waits for `recon rerun`"
+        case .held(let name, let periods, let keptAs):
+            // Kept under another name (its own was taken, or the same bytes wait already): said.
+            let place = keptAs.flatMap { FileIO.baseName($0) == name ? nil : " as \($0)" } ?? ""
+            return "\(name): \(dryRun ? "would be held" : "held")\(place) — touches closed period \(periods.map(\.description).joined(separator: ", ")); waits for `recon rerun`"
         case .ignored(let name, let why): return "\(name): ignored (\(why))"
         case .gone(let name): return "\(name): ignored (\(Self.goneReason))"
         case .wouldBeAccepted(let name, let kind, let rows, let skipped):

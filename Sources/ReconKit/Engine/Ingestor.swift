@@ -203,7 +203,12 @@ public final class Ingestor {
                     try FileIO.makeDirectory(site.held)
                     // The same bytes held already: a command killed between putting the drop in
                     // held/ and taking it out of the Inbox left both. One copy waits.
-                    if let same = Self.heldCopy(of: sha, in: site.held) { return "Inbox/held/" + same }
+                    if let same = Self.heldCopy(of: sha, in: site.held) {
+                        let message = "\(SafeText.escaped(name)): the same bytes wait in Inbox/held/\(SafeText.escaped(same)) already; "
+                            + "this copy is not kept twice"
+                        session.log.notice("\(message)")
+                        return "Inbox/held/" + same
+                    }
                     let kept = KeptName.free(in: site.held, for: name)
                     try drop.place(at: site.held + "/" + kept)
                     if kept != name { sayKept(name, as: "Inbox/held/\(kept)") }

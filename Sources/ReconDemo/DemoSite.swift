@@ -220,7 +220,10 @@ public final class DemoSite {
 
     /// Makes the demo operator's key pair and adds it to the ledger with the site key.
     private func addOperator() throws {
-        let dir = FileManager.default.temporaryDirectory.path + "/recon-demo-operator-" + UUID().uuidString
+        let temporary = FileManager.default.temporaryDirectory.path
+        DemoSite.removeAbandonedOperatorKeys(in: temporary)
+        // Named by this process, so a demo killed before it deleted the key is told by the next.
+        let dir = temporary + "/" + DemoSite.operatorKeyPrefix + "\(getpid())-" + UUID().uuidString
         try FileIO.makePrivateDirectory(dir)
         let key = try SigningKey.generate(name: DemoSite.operatorName)
         let file = dir + "/" + DemoSite.operatorName + ".key"
@@ -230,6 +233,20 @@ public final class DemoSite {
         var config = try SiteConfig.parse(String(decoding: try FileIO.read(site.configFile), as: UTF8.self))
         config.seller = DemoData.seller
         try FileIO.writeAtomically(site.configFile, Array(config.text.utf8))
+    }
+
+    /// The folders the demo keeps its operator's key in: `recon-demo-operator-PID-UUID`.
+    static let operatorKeyPrefix = "recon-demo-operator-"
+
+    /// Removes the operator keys of demos killed before they deleted them (their process is
+    /// gone): a key left behind could sign for the half-built demo it was listed on.
+    static func removeAbandonedOperatorKeys(in temporary: String) {
+        for name in FileIO.list(temporary) where name.hasPrefix(operatorKeyPrefix) {
+            let rest = name.dropFirst(operatorKeyPrefix.count)
+            guard let dash = rest.firstIndex(of: "-"), let pid = pid_t(rest[..<dash]), pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: temporary + "/" + name)
+        }
     }
 
     /// The demo operator's key is deleted after the run, so it leaves the ledger's operators

@@ -243,6 +243,33 @@ struct DemoSiteTests {
         close(fd)
     }
 
+    /// A demo killed before it deleted its operator's key left it in the temporary folder,
+    /// able to sign for the half-built demo it was listed on. The next demo removes the keys of
+    /// demos whose process is gone, and never one of a demo still running.
+    @Test func theKeyOfAKilledDemoIsRemovedByTheNext() throws {
+        let dir = try TestSite()
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["30"]
+        try sleeper.run()
+        defer { sleeper.terminate() }
+        let abandoned = dir.path(DemoSite.operatorKeyPrefix + "\(gone.processIdentifier)-A")
+        let running = dir.path(DemoSite.operatorKeyPrefix + "\(sleeper.processIdentifier)-B")
+        let other = dir.path("recon-demo-operator-notes")
+        for folder in [abandoned, running, other] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try "key".write(toFile: folder + "/demo-operator.key", atomically: true, encoding: .utf8)
+        }
+        DemoSite.removeAbandonedOperatorKeys(in: dir.root)
+        #expect(!FileManager.default.fileExists(atPath: abandoned))
+        #expect(FileManager.default.fileExists(atPath: running))
+        #expect(FileManager.default.fileExists(atPath: other))
+    }
+
     @Test func aPreviousDemoIsClearedButReadmesAndOtherFilesStay() throws {
         let dir = try TestSite()
         let site = Site(root: dir.root)

@@ -194,6 +194,23 @@ struct DocumentSealTests {
         #expect(try site.read(DocumentSeal.relativePath) == sealBefore, "the evidence is kept")
     }
 
+    /// `status` served its cached figures while a sealed invoice had been changed since (every
+    /// writer and `statement` refused it). A sealed document whose stamp moved sends `status`
+    /// the long way, which refuses as a writer does.
+    @Test func aChangedSealedDocumentSendsStatusTheLongWay() throws {
+        let site = try Self.settledSite()
+        #expect(try checks(site).documentsHashed == 4)
+        #expect(try site.recon(["status"], env: TestSite.closeDay).code == 0)
+        #expect(try site.recon(["status"], env: TestSite.closeDay).code == 0)  // from its cache
+        let file = try #require(try site.document("INV-2026-000001")?["file"] as? String)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: site.path(file)))
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: site.path(file)))
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.code == 4, "\(status.out)\(status.err)")
+        #expect(status.err.contains("document \(file) does not match its recorded SHA-256"), "\(status.err)")
+    }
+
     /// A seal damaged while its documents were too new to seal again (just after a close): the
     /// writers ignored it and kept it, so `recon verify` failed until someone deleted it by hand.
     /// The next writer removes a seal it cannot use when it has none to put in its place.

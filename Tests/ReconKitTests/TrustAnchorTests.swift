@@ -332,7 +332,8 @@ struct TrustAnchorTests {
     /// after the last checkpoint was shown as owed less. It now checks as `statement` does when
     /// it computes its figures (exit 4, no cache written), and its cache is one only a checked
     /// ledger made, with the checkpoints it was made beside.
-    @Test(arguments: ["rewritten behind a checkpoint", "unsigned credit note appended", "checkpoint forged"])
+    @Test(arguments: ["rewritten behind a checkpoint", "unsigned credit note appended", "checkpoint forged",
+                      "checkpoint rewritten, its size and times put back"])
     func statusShowsNoFiguresOfALedgerThatDoesNotCheck(how: String) throws {
         let site = try TestSite.trustSite()
         let status = try site.recon(["status"], env: TestSite.aprilLater)
@@ -361,6 +362,18 @@ struct TrustAnchorTests {
             try handle.seekToEnd()
             try handle.write(contentsOf: Data(entry.line))
             try handle.close()
+        case "checkpoint rewritten, its size and times put back":
+            let newest = try #require(Checkpointer(site: Site(root: site.root)).all().last)
+            let path = site.path("Ledger/checkpoints/\(newest).txt")
+            let before = try #require(FileStamp.of(path))
+            var text = try site.read("Ledger/checkpoints/\(newest).txt")
+            let last = try #require(text.dropLast().last)
+            text = String(text.dropLast(2)) + (last == "A" ? "B" : "A") + "\n"
+            try text.write(toFile: path, atomically: false, encoding: .utf8)
+            var times = [timespec(tv_sec: Int(before.modified.seconds), tv_nsec: Int(before.modified.nanoseconds)),
+                         timespec(tv_sec: Int(before.modified.seconds), tv_nsec: Int(before.modified.nanoseconds))]
+            #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+            #expect(FileStamp.of(path)?.size == before.size && FileStamp.of(path)?.modified == before.modified)
         default:
             let newest = try #require(Checkpointer(site: Site(root: site.root)).all().last)
             try "trust-site\n\(newest)\nAAAA\n\n— trust-site AAAA\n".write(toFile: site.path("Ledger/checkpoints/999.txt"), atomically: true,

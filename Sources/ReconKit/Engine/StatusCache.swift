@@ -81,14 +81,16 @@ public struct StatusCache: Equatable {
     /// read only once it hashes to what the ledger vouches for, else the archived drops are);
     /// a file gone or rewritten sends `status` the long way, which puts it back or warns
     /// about it. A copy of the site that keeps the times (a backup put back) keeps its cache.
-    /// And the checkpoints the ledger was checked against: one added, removed or rewritten
-    /// sends `status` the long way, which checks them all (the text names the newest).
+    /// And the checkpoints the ledger was checked against, with their status-change time too
+    /// (a rewrite whose size and modification time were put back still moves it): one added,
+    /// removed or rewritten sends `status` the long way, which checks them all.
     static func derivedFiles(_ site: Site) -> [String: String] {
         var files: [String: String] = [:]
         for dir in [".recon/cache", ".recon/closed", "Ledger/checkpoints"] {
             for name in FileIO.list(site.path(dir)) where !name.hasPrefix(".") {
                 if let stamp = FileStamp.of(site.path(dir + "/" + name)) {
                     files[dir + "/" + name] = "\(stamp.size) \(stamp.modified.text)"
+                        + (dir == "Ledger/checkpoints" ? " \(stamp.changed.text)" : "")
                 }
             }
         }
@@ -294,9 +296,20 @@ extension StatusCache {
         }
         guard cache.fits(site, siteName: initial.site, zone: zone, clock: clock),
               FileStamp.of(site.ledgerFile)?.size == Int64(cache.key.ledgerLength),
-              (try? HashedFileWindow.sha256(of: site.ledgerFile)) == cache.key.ledgerSha256
+              (try? HashedFileWindow.sha256(of: site.ledgerFile)) == cache.key.ledgerSha256,
+              sealedFilesHold(site, verifier: verifier, siteName: initial.site)
         else { return nil }
         return cache.settled
+    }
+
+    /// Whether every issued document and archived drop the writers' seal holds still has the
+    /// stamp it was sealed with (an `lstat` each): one changed since sends `status` the long
+    /// way, which checks the documents as a writer does and refuses what a writer would. A
+    /// seal that cannot be used is the long way's to name.
+    static func sealedFilesHold(_ site: Site, verifier: VerifierKey, siteName: String) -> Bool {
+        guard FileIO.exists(DocumentSeal.path(site)) else { return true }
+        guard let index = try? DocumentSeal.readIndex(site, verifier: verifier, siteName: siteName) else { return false }
+        return index.seal.documents.allSatisfy { FileStamp.of(site.path($0.key)) == $0.value.stamp }
     }
 
     /// Whether the cache was made for `site` as it stands now, its ledger aside: the same

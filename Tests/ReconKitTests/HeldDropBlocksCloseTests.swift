@@ -127,6 +127,34 @@ struct HeldDropClashTests {
     }
 }
 
+/// A decision about a closed month given again, as it stands (a decisions drop sent twice):
+/// the drop was held for a signed rerun that then issued nothing, and `recon decide` was refused
+/// (exit 3) with advice that led to a held drop. Both now say it is already recorded.
+struct DecisionsInForceForAClosedMonthTests {
+    @Test func aDecisionInForceForAClosedMonthIsSkippedNotHeld() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("decisions-1.csv", "subject,decision,by,note\nR1,exclude,Asha,duplicate study\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let before = try site.ledgerLines().count
+        // Another export of the same decision (its bytes differ: not a duplicate drop).
+        try site.drop("decisions-again.csv", "subject,decision,by,note\r\nR1,exclude,Asha,duplicate study\r\n")
+        let again = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(again.err.contains("decisions-again.csv: accepted 0 decisions rows, skipped 1 already recorded with the same values"), "\(again.err)")
+        #expect(!site.exists("Inbox/held/decisions-again.csv"))
+        #expect(try site.bodies("flag.decided").count == 1)
+        #expect(try site.ledgerLines().count == before + 1, "its drop.accepted only")
+        let decide = try site.recon(["decide", "R1", "exclude", "--by", "Asha", "--note", "duplicate study"], env: TestSite.rerunDay)
+        #expect(decide.code == 0, "\(decide.err)")
+        #expect(decide.out.hasPrefix("already recorded, nothing appended"), "\(decide.out)")
+        // Another decision about it still waits for the rerun.
+        let other = try site.recon(["decide", "R1", "approve", "--by", "Asha"], env: TestSite.rerunDay)
+        #expect(other.code == 3, "\(other.err)")
+        #expect(try site.recon(["verify"], env: TestSite.rerunDay).code == 0)
+    }
+}
+
 /// Two decisions drops of one name held for a rerun: the second was kept as `decisions-2.csv`,
 /// which sorts before `decisions.csv`, so the rerun applied the newer decision first and the
 /// older one stood — R1 excluded from the invoice finance had approved it on. A decisions drop
@@ -165,6 +193,10 @@ struct HeldDecisionsClashTests {
         let decide = try site.recon(["decide", "R6", "approve", "--by", "Bob"], env: TestSite.rerunDay)
         #expect(decide.code == 2, "\(decide.err)")
         #expect(decide.err.contains("R6 is also decided in the held drop Inbox/held/decisions.csv"), "\(decide.err)")
+        // Only the note differs: the message shows it, or the two read alike.
+        let note = try site.recon(["decide", "R6", "exclude", "--by", "Asha", "--note", "another"], env: TestSite.rerunDay)
+        #expect(note.code == 2, "\(note.err)")
+        #expect(note.err.contains("(line 3: exclude by Asha, note \"duplicate\") otherwise (here: exclude by Asha, note \"another\")"), "\(note.err)")
         #expect(try site.ledgerBytes() == before)
         #expect(try site.recon(["verify"], env: TestSite.rerunDay).code == 0)
     }

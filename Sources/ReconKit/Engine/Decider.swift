@@ -31,20 +31,21 @@ public struct Decider {
             throw ReconFailure.rejected(unknown + (d.subject.hasPrefix("SOFT-") ? "" : "; `recon status` lists open flags"))
         }
         if d.decision == .exclude, target.reportId == nil { throw ReconFailure.rejected(SoftFlagDecision.approveOnly(d.subject)) }
+        // The same decision again (a retry after a command killed once its entry was in, or one
+        // about a closed month given again) is already in force: nothing is appended twice, and
+        // nothing waits for a rerun; the drafts are refreshed all the same.
+        let inForce = target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
+        if let inForce, inForce.decision == d.decision, inForce.by == d.by, inForce.note == d.note {
+            session.log.info("\(d.subject): this decision is already recorded (seq \(inForce.seq)); nothing was appended")
+            Drafter(session: session).refresh()
+            return (session.ledger.entries[inForce.seq - 1], false)
+        }
         if let seq = state.closedPeriods[target.period] {
             throw ReconFailure.refused("\(d.subject) belongs to \(target.period), closed at seq \(seq); decisions for it wait for `recon rerun \(target.period)` — put them in a decisions drop")
         }
         // A held decisions drop deciding it otherwise would be applied by the rerun after this one.
         if let clash = HeldDrops(session: session).clashes(with: [d], columns: [:]), let first = clash.problems.first {
             throw ReconFailure.rejected(first.message)
-        }
-        // The same decision again (a retry after a command killed once its entry was in) is
-        // already in force: nothing is appended twice; the drafts are refreshed all the same.
-        let inForce = target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
-        if let inForce, inForce.decision == d.decision, inForce.by == d.by, inForce.note == d.note {
-            session.log.info("\(d.subject): this decision is already recorded (seq \(inForce.seq)); nothing was appended")
-            Drafter(session: session).refresh()
-            return (session.ledger.entries[inForce.seq - 1], false)
         }
         try OutboxCheck(site: session.site).requireDerivedPlaces(periods: state.openPeriods)
         let entry = try session.append([FlagRaiser.decided(d, target: target).item])[0]

@@ -191,6 +191,10 @@ public struct DropValidator {
             // One decision a subject in a drop: two rows about one flag or report (named either way)
             // would leave it to row order which stands, and a repeated row would be recorded twice.
             var decidedOn: [String: (line: Int, subject: String)] = [:]
+            // A decision already in force with the same decision, by and note (a drop sent twice)
+            // is skipped and counted, as `recon decide` appends nothing for one: never recorded
+            // twice, and no reason to hold the drop for a closed month's rerun.
+            var fresh: [Decision] = []
             for d in list {
                 switch try resolve(subject: d.subject) {
                 case .none:
@@ -204,8 +208,14 @@ public struct DropValidator {
                     } else {
                         decidedOn[key] = (d.line, d.subject)
                     }
-                    if isClosed(target.period) { closed.insert(target.period) }
-                    if target.period == reopened { touchesReopened = true }
+                    let inForce = target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
+                    if let inForce, inForce.decision == d.decision, inForce.by == d.by, inForce.note == d.note {
+                        if target.period == reopened { touchesReopened = true }
+                    } else {
+                        fresh.append(d)
+                        if isClosed(target.period) { closed.insert(target.period) }
+                        if target.period == reopened { touchesReopened = true }
+                    }
                     if d.decision == .exclude, target.reportId == nil {
                         problems.add(problem(d.line, "decision", SoftFlagDecision.approveOnly(d.subject)))
                     }
@@ -214,14 +224,6 @@ public struct DropValidator {
             if !problems.isEmpty { return .reject(problems) }
             if let wait = waiting(closed, touchingReopened: touchesReopened) { return wait }
             if !touchesReopened, let stray = notHeld("its decisions are about open months only") { return stray }
-            // A decision already in force with the same decision, by and note (a drop sent twice)
-            // is skipped and counted, as `recon decide` appends nothing for one: never recorded twice.
-            let fresh = try list.filter { d in
-                guard let target = try resolve(subject: d.subject) else { return true }
-                let inForce = target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
-                guard let inForce else { return true }
-                return !(inForce.decision == d.decision && inForce.by == d.by && inForce.note == d.note)
-            }
             if fresh.count < list.count { return .accept(.decisions(fresh), skipped: list.count - fresh.count) }
         case .payments(let list):
             checkPayments(list, problems)  // never held: payments belong to no period

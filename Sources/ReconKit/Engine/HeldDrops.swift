@@ -151,9 +151,14 @@ public struct HeldDrops {
             for old in held {
                 guard let key = subjectKey(old), let new = byKey[key],
                       new.decision != old.decision || new.by != old.by || new.note != old.note else { continue }
+                // The note too when it is all that differs: "approve by fin" twice read as the same.
+                func said(_ d: Decision) -> String {
+                    "\(d.decision.rawValue) by \(d.by)" + (old.decision == new.decision && old.by == new.by
+                        ? ", note \"\(SafeText.escaped(d.note))\"" : "")
+                }
                 problems.add(DropProblem(line: new.line, column: columns["subject"], field: "subject",
                     "\(new.subject) is also decided in the held drop Inbox/held/\(SafeText.escaped(name)) (line \(old.line): "
-                        + "\(old.decision.rawValue) by \(old.by)) otherwise (here: \(new.decision.rawValue) by \(new.by)); the rerun would "
+                        + "\(said(old))) otherwise (here: \(said(new))); the rerun would "
                         + "apply both, the one whose name sorts last standing — which stands is for finance to say: move the held "
                         + "drop out of Inbox/held/ and drop one decisions file with the decision that stands"))
             }

@@ -36,8 +36,18 @@ struct Keygen: ParsableCommand {
             let privatePath = dir + "/" + name + ".key", publicPath = dir + "/" + name + ".pub"
             // A keygen killed between the two files left the key without its public half, and a
             // retry was refused: the pair is finished from the key itself (nothing new is made).
-            if FileIO.isRegularFile(privatePath), (try? FileManager.default.attributesOfItem(atPath: publicPath)) == nil,
-               let key = try? SigningKey.read(from: privatePath), key.name == name {
+            if FileIO.isRegularFile(privatePath), (try? FileManager.default.attributesOfItem(atPath: publicPath)) == nil {
+                let key: SigningKey
+                do {
+                    key = try SigningKey.read(from: privatePath)
+                } catch {
+                    throw ReconFailure.refused("\(privatePath) is there without \(publicPath), but it cannot finish the pair: \(error) — "
+                        + "move it away (or fix it), or choose another name or --dir")
+                }
+                guard key.name == name else {
+                    throw ReconFailure.refused("\(privatePath) is there without \(publicPath), but it holds the key of \"\(key.name)\", "
+                        + "not of \(name); a key file is never overwritten — choose another name or --dir")
+                }
                 try FileIO.writeAtomically(publicPath, Array((key.verifierKey.text + "\n").utf8))
                 if json {
                     printJSON(.object(["name": .string(name), "private_key_file": .string(privatePath), "public_key_file": .string(publicPath),

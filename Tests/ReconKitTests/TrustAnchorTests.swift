@@ -272,8 +272,15 @@ struct TrustAnchorTests {
         #expect(try site.recon(["keygen", "zed", "--dir", dir], site: false).code == 3)
         // A key file named for another operator is not finished under this name.
         try FileManager.default.moveItem(atPath: dir + "/zed.key", toPath: dir + "/amy.key")
-        #expect(try site.recon(["keygen", "amy", "--dir", dir], site: false).code == 3)
+        let other = try site.recon(["keygen", "amy", "--dir", dir], site: false)
+        #expect(other.code == 3 && other.err.contains("holds the key of \"zed\", not of amy"), "\(other.err)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/amy.pub"))
+        // One others can read is no key to finish a pair with: said so.
+        try FileManager.default.moveItem(atPath: dir + "/amy.key", toPath: dir + "/zed.key")
+        try FileManager.default.removeItem(atPath: dir + "/zed.pub")
+        #expect(chmod(dir + "/zed.key", 0o644) == 0)
+        let exposed = try site.recon(["keygen", "zed", "--dir", dir], site: false)
+        #expect(exposed.code == 3 && exposed.err.contains("cannot finish the pair"), "\(exposed.err)")
     }
 
     @Test func keygenNeverOverwritesAKey() throws {
@@ -412,6 +419,13 @@ struct TrustAnchorTests {
         #expect(verify.out.contains("Ledger/keys/site.pub is not the public key site.init records"), "\(verify.out)")
         try good.write(toFile: site.path("Ledger/keys/site.pub"), atomically: true, encoding: .utf8)
         #expect(try site.recon(["verify"]).code == 0)
+        // Gone: noted, and the next writer writes it again from site.init.
+        try FileManager.default.removeItem(atPath: site.path("Ledger/keys/site.pub"))
+        let gone = try site.recon(["verify"])
+        #expect(gone.code == 0 && (gone.out + gone.err).contains("Ledger/keys/site.pub is missing"), "\(gone.out)\(gone.err)")
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        #expect(try site.read("Ledger/keys/site.pub") == good)
     }
 
     /// The site key is the one `site.init` records, or nothing is signed: another site's key

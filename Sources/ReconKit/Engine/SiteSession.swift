@@ -204,6 +204,16 @@ public final class SiteSession {
                 + "on its word (an interrupted append's own intent is signed)"
             log.warning("\(message)")
         }
+        // The public key an auditor copies to pin, gone: written back from site.init, which
+        // vouches for it (nothing in its place is ever written over: `recon verify` names that).
+        if FileStatus.of(site.publicKeyFile) == nil, let key = ledger.entries.first?.string("public_key"), FileIO.isDirectory(site.path("Ledger/keys")) {
+            do {
+                try FileIO.writeAtomically(site.publicKeyFile, Array((key + "\n").utf8))
+                log.notice("Ledger/keys/site.pub was missing: written again from site.init's public_key")
+            } catch {
+                log.warning("Ledger/keys/site.pub is missing and could not be written again: \(error)")
+            }
+        }
         if ledger.needsRepair {
             let lines = ledger.interruptedEntries
             let cut = try ledger.cutHalfWrittenTail()

@@ -126,6 +126,10 @@ public struct Verifier {
         try checkSiteKeyIsPrivate()
         try checkSiteKey(notes: &notes)
         try checkPublicKeyFile(recorded: recordedKey)
+        if FileStatus.of(site.publicKeyFile) == nil {
+            notes.append("Ledger/keys/site.pub is missing: the key to pin is site.init's public_key (\(recordedKey.text)); "
+                + "the next writing command writes the file again")
+        }
         try checkSeal(verifier: verifier, siteName: siteName, recorded: sealable.merging(recorded) { _, document in document })
         try checkLedgerPrefix(ledger)
         // Every cache file against the archived drop it was made from (SPEC §6).

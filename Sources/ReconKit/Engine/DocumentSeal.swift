@@ -174,6 +174,36 @@ public struct DocumentSeal: Equatable {
 
         var count: Int { lines.count }
 
+        /// Whether every sealed file under `root` still has its sealed stamp: an `lstat` each,
+        /// its path made from the seal's bytes (no string a line), on both cores.
+        func allStampsHold(under root: String) -> Bool {
+            let prefix = Array((root + "/").utf8)
+            let lines = lines, runs = Swift.min(lines.count, 16)
+            guard runs > 0 else { return true }
+            var held = [Bool](repeating: true, count: runs)
+            text.withUnsafeBufferPointer { t in
+                held.withUnsafeMutableBufferPointer { held in
+                    DispatchQueue.concurrentPerform(iterations: runs) { k in
+                        var path = prefix
+                        for i in (lines.count * k / runs)..<(lines.count * (k + 1) / runs) {
+                            path.removeLast(path.count - prefix.count)
+                            path.append(contentsOf: t[lines[i].path])
+                            path.append(0)
+                            var info = stat()
+                            let ok = path.withUnsafeBufferPointer { p in
+                                p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { lstat($0, &info) == 0 }
+                            }
+                            guard ok, info.st_mode & S_IFMT == S_IFREG, FileStamp(info) == lines[i].stamp else {
+                                held[k] = false
+                                return
+                            }
+                        }
+                    }
+                }
+            }
+            return held.allSatisfy { $0 }
+        }
+
         /// The stamp sealed for `file` with `sha256`, if there is one.
         func stamp(of file: String, sha256: String) -> FileStamp? {
             var file = file, sha256 = sha256

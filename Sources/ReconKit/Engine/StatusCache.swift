@@ -309,7 +309,7 @@ extension StatusCache {
     static func sealedFilesHold(_ site: Site, verifier: VerifierKey, siteName: String) -> Bool {
         guard FileIO.exists(DocumentSeal.path(site)) else { return true }
         guard let index = try? DocumentSeal.readIndex(site, verifier: verifier, siteName: siteName) else { return false }
-        return index.seal.documents.allSatisfy { FileStamp.of(site.path($0.key)) == $0.value.stamp }
+        return index.allStampsHold(under: site.root)
     }
 
     /// Whether the cache was made for `site` as it stands now, its ledger aside: the same

@@ -48,14 +48,8 @@ struct Keygen: ParsableCommand {
                     throw ReconFailure.refused("\(privatePath) is there without \(publicPath), but it holds the key of \"\(key.name)\", "
                         + "not of \(name); a key file is never overwritten — choose another name or --dir")
                 }
-                try FileIO.writeAtomically(publicPath, Array((key.verifierKey.text + "\n").utf8))
-                if json {
-                    printJSON(.object(["name": .string(name), "private_key_file": .string(privatePath), "public_key_file": .string(publicPath),
-                                       "public_key": .string(key.verifierKey.text)]))
-                } else {
-                    print("\(privatePath) was there without its public key (a keygen interrupted): wrote \(publicPath) from it")
-                    print("to let it sign privileged commands: recon operator add \(name) \(Self.shellWord(publicPath))")
-                }
+                try writePublicHalf(of: key, privatePath: privatePath, publicPath: publicPath,
+                                    said: "\(privatePath) was there without its public key (a keygen interrupted): wrote \(publicPath) from it")
                 return 0
             }
             for path in [privatePath, publicPath] where (try? FileManager.default.attributesOfItem(atPath: path)) != nil {  // a dangling link too
@@ -63,15 +57,22 @@ struct Keygen: ParsableCommand {
             }
             let key = try SigningKey.generate(name: name)
             do { try key.write(to: privatePath) } catch { throw ReconFailure.refused("\(error)") }
-            try FileIO.writeAtomically(publicPath, Array((key.verifierKey.text + "\n").utf8))
-            if json {
-                printJSON(.object(["name": .string(name), "private_key_file": .string(privatePath), "public_key_file": .string(publicPath),
-                                   "public_key": .string(key.verifierKey.text)]))
-            } else {
-                print("wrote \(privatePath) (private, mode 0600) and \(publicPath)")
-                print("to let it sign privileged commands: recon operator add \(name) \(Self.shellWord(publicPath))")
-            }
+            try writePublicHalf(of: key, privatePath: privatePath, publicPath: publicPath,
+                                said: "wrote \(privatePath) (private, mode 0600) and \(publicPath)")
             return 0
+        }
+    }
+
+    /// Writes `key`'s public half to `publicPath` and says what was written (`said`), with how
+    /// to list the operator; as one JSON object with `--json`.
+    private func writePublicHalf(of key: SigningKey, privatePath: String, publicPath: String, said: String) throws {
+        try FileIO.writeAtomically(publicPath, Array((key.verifierKey.text + "\n").utf8))
+        if json {
+            printJSON(.object(["name": .string(name), "private_key_file": .string(privatePath), "public_key_file": .string(publicPath),
+                               "public_key": .string(key.verifierKey.text)]))
+        } else {
+            print(said)
+            print("to let it sign privileged commands: recon operator add \(name) \(Self.shellWord(publicPath))")
         }
     }
 

@@ -211,6 +211,29 @@ struct DocumentSealTests {
         #expect(status.err.contains("document \(file) does not match its recorded SHA-256"), "\(status.err)")
     }
 
+    /// Documents just issued are not sealed yet (their change is too recent): a `status` right
+    /// after the close cached its figures, and an invoice changed after that was never looked
+    /// at from the cache. Every document in the Outbox must be a sealed one for the cache to
+    /// serve; an unsealed one sends `status` the long way.
+    @Test func anUnsealedDocumentChangedSinceSendsStatusTheLongWay() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        #expect(try site.recon(["status"], env: TestSite.closeDay).code == 0)
+        #expect(site.exists(StatusCache.relativePath))
+        let file = try #require(try site.document("INV-2026-000001")?["file"] as? String)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: site.path(file)))
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: site.path(file)))
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.code == 4, "\(status.out)\(status.err)")
+        // A stray copy named like a document, the same way.
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: site.path(file)))
+        #expect(try site.recon(["status"], env: TestSite.closeDay).code == 0)
+        try bytes.write(to: URL(fileURLWithPath: site.path(file.replacingOccurrences(of: "000001", with: "000009"))))
+        #expect(try site.recon(["status"], env: TestSite.closeDay).code == 4)
+    }
+
     /// A seal damaged while its documents were too new to seal again (just after a close): the
     /// writers ignored it and kept it, so `recon verify` failed until someone deleted it by hand.
     /// The next writer removes a seal it cannot use when it has none to put in its place.

@@ -174,6 +174,12 @@ public struct DocumentSeal: Equatable {
 
         var count: Int { lines.count }
 
+        /// How many sealed paths start with `prefix` (`Outbox/`: the documents, not the drops).
+        func count(under prefix: String) -> Int {
+            let p = Array(prefix.utf8)
+            return text.withUnsafeBufferPointer { t in lines.lazy.filter { t[$0.path].starts(with: p) }.count }
+        }
+
         /// Whether every sealed file under `root` still has its sealed stamp: an `lstat` each,
         /// its path made from the seal's bytes (no string a line), on both cores.
         func allStampsHold(under root: String) -> Bool {

@@ -303,13 +303,22 @@ extension StatusCache {
     }
 
     /// Whether every issued document and archived drop the writers' seal holds still has the
-    /// stamp it was sealed with (an `lstat` each): one changed since sends `status` the long
-    /// way, which checks the documents as a writer does and refuses what a writer would. A
-    /// seal that cannot be used is the long way's to name.
+    /// stamp it was sealed with (an `lstat` each), and every file named like a document in the
+    /// Outbox is one of them: one changed since, not sealed yet (just issued, touched, copied
+    /// with the site) or a stray sends `status` the long way, which checks the documents as a
+    /// writer does, refuses what a writer would, and seals what has settled. A seal that cannot
+    /// be used is the long way's to name.
     static func sealedFilesHold(_ site: Site, verifier: VerifierKey, siteName: String) -> Bool {
-        guard FileIO.exists(DocumentSeal.path(site)) else { return true }
+        var documents = 0
+        for period in FileIO.list(site.outbox) where Period(period) != nil {
+            for kind in ["invoices", "credit-notes", "payouts"] {
+                documents += ((try? FileIO.rawNames(in: site.outbox + "/" + period + "/" + kind, where: OutboxCheck.isDocumentName)) ?? []).count
+            }
+        }
+        guard FileIO.exists(DocumentSeal.path(site)) else { return documents == 0 }
         guard let index = try? DocumentSeal.readIndex(site, verifier: verifier, siteName: siteName) else { return false }
-        return index.allStampsHold(under: site.root)
+        // The sealed documents all there under their stamps, and as many as the Outbox holds: the same files.
+        return index.allStampsHold(under: site.root) && index.count(under: "Outbox/") == documents
     }
 
     /// Whether the cache was made for `site` as it stands now, its ledger aside: the same

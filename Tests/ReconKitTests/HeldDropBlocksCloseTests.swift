@@ -151,6 +151,16 @@ struct DecisionsInForceForAClosedMonthTests {
         // Another decision about it still waits for the rerun.
         let other = try site.recon(["decide", "R1", "approve", "--by", "Asha"], env: TestSite.rerunDay)
         #expect(other.code == 3, "\(other.err)")
+        // Once a held drop decides it otherwise, the decision in force given again is a clash too:
+        // the rerun would apply the held one over it.
+        try site.drop("decisions-held.csv", "subject,decision,by,note\nR1,approve,Bob,not a duplicate\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        try site.drop("decisions-third.csv", "subject,decision,by,note\nR1,exclude,Asha,duplicate study\n\n")
+        let third = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(third.code == 2, "\(third.err)")
+        #expect(try site.read("Inbox/rejected/decisions-third.csv.errors.txt").contains("R1 is also decided in the held drop Inbox/held/decisions-held.csv"))
+        let again2 = try site.recon(["decide", "R1", "exclude", "--by", "Asha", "--note", "duplicate study"], env: TestSite.rerunDay)
+        #expect(again2.code == 2 && again2.err.contains("Inbox/held/decisions-held.csv"), "\(again2.err)")
         #expect(try site.recon(["verify"], env: TestSite.rerunDay).code == 0)
     }
 }

@@ -31,6 +31,11 @@ public struct Decider {
             throw ReconFailure.rejected(unknown + (d.subject.hasPrefix("SOFT-") ? "" : "; `recon status` lists open flags"))
         }
         if d.decision == .exclude, target.reportId == nil { throw ReconFailure.rejected(SoftFlagDecision.approveOnly(d.subject)) }
+        // A held decisions drop deciding it otherwise would be applied by the rerun after this one,
+        // also over the same decision given again.
+        if let clash = HeldDrops(session: session).clashes(with: [d], columns: [:]), let first = clash.problems.first {
+            throw ReconFailure.rejected(first.message)
+        }
         // The same decision again (a retry after a command killed once its entry was in, or one
         // about a closed month given again) is already in force: nothing is appended twice, and
         // nothing waits for a rerun; the drafts are refreshed all the same.
@@ -42,10 +47,6 @@ public struct Decider {
         }
         if let seq = state.closedPeriods[target.period] {
             throw ReconFailure.refused("\(d.subject) belongs to \(target.period), closed at seq \(seq); decisions for it wait for `recon rerun \(target.period)` — put them in a decisions drop")
-        }
-        // A held decisions drop deciding it otherwise would be applied by the rerun after this one.
-        if let clash = HeldDrops(session: session).clashes(with: [d], columns: [:]), let first = clash.problems.first {
-            throw ReconFailure.rejected(first.message)
         }
         try OutboxCheck(site: session.site).requireDerivedPlaces(periods: state.openPeriods)
         let entry = try session.append([FlagRaiser.decided(d, target: target).item])[0]

@@ -221,7 +221,11 @@ public final class Ingestor {
             // A report a held drop gives other values, taken now into an open month, would have the
             // rerun reject that whole held drop (its late reports of closed months with it): the
             // clash is said now. Not while a rerun takes the held drops themselves.
-            if reopened == nil, let clash = heldClash(fresh, columns: outcome.columns) {
+            // Decisions whole: one repeating the decision in force still clashes with a held drop
+            // deciding otherwise, which the rerun would apply over it.
+            let judged: ParsedDrop
+            if case .decisions = rows { judged = rows } else { judged = fresh }
+            if reopened == nil, let clash = heldClash(judged, columns: outcome.columns) {
                 return try reject(path, inInbox: inInbox, drop: drop, clash)
             }
             if dryRun {

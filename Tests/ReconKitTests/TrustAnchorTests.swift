@@ -417,6 +417,13 @@ struct TrustAnchorTests {
         let verify = try site.recon(["verify"])
         #expect(verify.code == 4, "\(verify.out)")
         #expect(verify.out.contains("Ledger/keys/site.pub is not the public key site.init records"), "\(verify.out)")
+        // Nothing is appended to a site verify fails: the writers refuse it too.
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let before = try site.ledgerBytes()
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4 && ingest.err.contains("Ledger/keys/site.pub is not the public key site.init records"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+        try FileManager.default.removeItem(atPath: site.path("Inbox/usage-2026-04.csv"))
         try good.write(toFile: site.path("Ledger/keys/site.pub"), atomically: true, encoding: .utf8)
         #expect(try site.recon(["verify"]).code == 0)
         // Gone: noted, and the next writer writes it again from site.init.

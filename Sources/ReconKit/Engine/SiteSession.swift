@@ -151,6 +151,9 @@ public final class SiteSession {
             }
         }
         let (config, configSha256, replayed) = try opened.get()
+        if writing || checked || predicting, let text = ledger.entries.first?.string("public_key"), let recorded = try? VerifierKey(text: text) {
+            try Self.refusingDamage { try Verifier.checkPublicKeyFile(of: site, recorded: recorded) }
+        }
         (self.config, self.configSha256) = (config, configSha256)
         state = replayed.state
         replayNotes = replayed.notes

@@ -226,7 +226,12 @@ public struct Verifier {
 
     /// `Ledger/keys/site.pub`, when there, is the key `site.init` records: it is what an auditor
     /// copies to pin (`--public-key`), and another key there would have them pin the wrong one.
+    /// Writers check it too: nothing is appended to a site `recon verify` fails.
     func checkPublicKeyFile(recorded: VerifierKey) throws {
+        try Self.checkPublicKeyFile(of: site, recorded: recorded)
+    }
+
+    static func checkPublicKeyFile(of site: Site, recorded: VerifierKey) throws {
         guard FileIO.exists(site.publicKeyFile) || DropFile.nonRegularKind(site.publicKeyFile) != nil else { return }
         let text = (try? FileIO.read(site.publicKeyFile, followingLinks: false)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

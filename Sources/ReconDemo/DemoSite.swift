@@ -245,7 +245,11 @@ public final class DemoSite {
             let rest = name.dropFirst(operatorKeyPrefix.count)
             guard let dash = rest.firstIndex(of: "-"), let pid = pid_t(rest[..<dash]), pid != getpid(),
                   kill(pid, 0) != 0, errno == ESRCH else { continue }
-            try? FileManager.default.removeItem(atPath: temporary + "/" + name)
+            // Only what the demo put there: its key, then the folder once empty (rmdir).
+            let folder = temporary + "/" + name
+            guard !FileIO.isSymbolicLink(folder), FileIO.isDirectory(folder) else { continue }
+            FileIO.remove(folder + "/" + DemoSite.operatorName + ".key")
+            rmdir(folder)
         }
     }
 

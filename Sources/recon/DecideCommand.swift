@@ -32,8 +32,9 @@ struct Decide: ParsableCommand {
             let (entry, appended) = try Decider(session: session).decide(
                 Decision(subject: subject, decision: decision, by: by, note: note))
             if json {
+                // `appended`: false for the same decision again, whose entry (seq) was already there.
                 printJSON(.object(["ok": .bool(true), "subject": .string(subject), "decision": .string(decision.rawValue),
-                                   "by": .string(by), "seq": .int(Int64(entry.seq))]))
+                                   "by": .string(by), "seq": .int(Int64(entry.seq)), "appended": .bool(appended)]))
             } else {
                 // The same decision again records nothing new: say so, not "recorded".
                 print((appended ? "recorded: " : "already recorded, nothing appended: ")

@@ -80,6 +80,9 @@ struct DecisionsSameBatchTests {
         #expect(again.err.contains("decisions-again.csv: accepted 0 decisions rows, skipped 1 already recorded with the same values"),
                 "\(again.err)")
         #expect(try decided() == 1, "the decision in force is not recorded twice")
+        // `decide --json` says so too: a script cannot tell from the seq alone.
+        let json = try site.recon(["decide", Self.flag, "approve", "--by", "Asha", "--json"], env: Self.env)
+        #expect(try JSONParser.parse(json.out)["appended"] == .bool(false), "\(json.out)")
 
         // Another person's, or another decision, is a new decision: recorded.
         try site.drop("decisions-bob.csv", "subject,decision,by\n\(Self.flag),exclude,Bob\n")

@@ -264,8 +264,18 @@ struct DemoSiteTests {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try "key".write(toFile: folder + "/demo-operator.key", atomically: true, encoding: .utf8)
         }
+        // Only the demo's own key goes: a folder holding anything else keeps that.
+        let crowded = dir.path(DemoSite.operatorKeyPrefix + "\(gone.processIdentifier)-C")
+        try FileManager.default.createDirectory(atPath: crowded, withIntermediateDirectories: true)
+        try "key".write(toFile: crowded + "/demo-operator.key", atomically: true, encoding: .utf8)
+        try "mine".write(toFile: crowded + "/notes.txt", atomically: true, encoding: .utf8)
+        let plain = dir.path(DemoSite.operatorKeyPrefix + "\(gone.processIdentifier)-D")
+        try "a file".write(toFile: plain, atomically: true, encoding: .utf8)
         DemoSite.removeAbandonedOperatorKeys(in: dir.root)
         #expect(!FileManager.default.fileExists(atPath: abandoned))
+        #expect(!FileManager.default.fileExists(atPath: crowded + "/demo-operator.key"))
+        #expect(FileManager.default.fileExists(atPath: crowded + "/notes.txt"))
+        #expect(FileManager.default.fileExists(atPath: plain))
         #expect(FileManager.default.fileExists(atPath: running))
         #expect(FileManager.default.fileExists(atPath: other))
     }

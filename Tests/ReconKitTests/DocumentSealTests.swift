@@ -202,10 +202,7 @@ struct DocumentSealTests {
         #expect(try checks(site).documentsHashed == 4)
         #expect(try site.recon(["status"], env: TestSite.closeDay).code == 0)
         #expect(try site.recon(["status"], env: TestSite.closeDay).code == 0)  // from its cache
-        let file = try #require(try site.document("INV-2026-000001")?["file"] as? String)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: site.path(file)))
-        bytes[bytes.count / 2] ^= 0x01
-        try bytes.write(to: URL(fileURLWithPath: site.path(file)))
+        let file = try flipAByteOfTheFirstInvoice(site)
         let status = try site.recon(["status"], env: TestSite.closeDay)
         #expect(status.code == 4, "\(status.out)\(status.err)")
         #expect(status.err.contains("document \(file) does not match its recorded SHA-256"), "\(status.err)")
@@ -220,18 +217,23 @@ struct DocumentSealTests {
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
         #expect(try site.recon(["status"], env: TestSite.closeDay).code == 0)
         #expect(site.exists(StatusCache.relativePath))
+        let file = try flipAByteOfTheFirstInvoice(site)
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.code == 4, "\(status.out)\(status.err)")
+        // A stray copy named like a document, the same way.
+        _ = try flipAByteOfTheFirstInvoice(site)
+        #expect(try site.recon(["status"], env: TestSite.closeDay).code == 0)
+        try FileManager.default.copyItem(atPath: site.path(file), toPath: site.path(file.replacingOccurrences(of: "000001", with: "000009")))
+        #expect(try site.recon(["status"], env: TestSite.closeDay).code == 4)
+    }
+
+    /// Flips the middle byte of INV-2026-000001's workbook (again, to put it back); its path.
+    func flipAByteOfTheFirstInvoice(_ site: TestSite) throws -> String {
         let file = try #require(try site.document("INV-2026-000001")?["file"] as? String)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: site.path(file)))
         bytes[bytes.count / 2] ^= 0x01
         try bytes.write(to: URL(fileURLWithPath: site.path(file)))
-        let status = try site.recon(["status"], env: TestSite.closeDay)
-        #expect(status.code == 4, "\(status.out)\(status.err)")
-        // A stray copy named like a document, the same way.
-        bytes[bytes.count / 2] ^= 0x01
-        try bytes.write(to: URL(fileURLWithPath: site.path(file)))
-        #expect(try site.recon(["status"], env: TestSite.closeDay).code == 0)
-        try bytes.write(to: URL(fileURLWithPath: site.path(file.replacingOccurrences(of: "000001", with: "000009"))))
-        #expect(try site.recon(["status"], env: TestSite.closeDay).code == 4)
+        return file
     }
 
     /// A seal damaged while its documents were too new to seal again (just after a close): the

@@ -109,7 +109,7 @@ struct DecisionsSameBatchTests {
     /// A hard flag's entry edited to read soft (its id still `HARD-…`), hashes redone before any
     /// checkpoint: `recon verify` said ok, and a soft flag blocks no close. A flag's id follows
     /// from its code, period and subject, so an edited one is named.
-    @Test(arguments: ["severity", "subject"])
+    @Test(arguments: ["severity", "subject", "period"])
     func aFlagEntryEditedAwayFromItsIdFailsVerify(member: String) throws {
         let site = try siteWithOneBatch(decision: "approve")
         try FileManager.default.removeItem(atPath: site.path("Inbox/decisions-h.csv"))
@@ -117,10 +117,15 @@ struct DecisionsSameBatchTests {
         #expect(try site.recon(["verify"], env: Self.env).code == 0)
         try site.rewriteLedger { _, kind, body in
             guard kind == "flag.raised" else { return }
-            if member == "severity" { body["severity"] = "soft"; body["code"] = "SOFT_IMAGES_PER_CASE" } else { body["subject"] = "R1" }
+            switch member {
+            case "severity": body["severity"] = "soft"; body["code"] = "SOFT_IMAGES_PER_CASE"
+            case "subject": body["subject"] = "R1"
+            default: body["period"] = "2025-01"  // the report is of 2026-03
+            }
         }
         let verify = try site.recon(["verify"], env: Self.env)
         #expect(verify.code == 4, "\(verify.out)")
-        #expect(verify.out.contains("flag.raised \(Self.flag) is not"), "\(verify.out)")
+        #expect(verify.out.contains(member == "period" ? "flag.raised \(Self.flag) says period 2025-01, but its report R2 is of 2026-03"
+                                                       : "flag.raised \(Self.flag) is not"), "\(verify.out)")
     }
 }

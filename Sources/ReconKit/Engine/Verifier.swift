@@ -133,7 +133,19 @@ public struct Verifier {
         try checkSeal(verifier: verifier, siteName: siteName, recorded: sealable.merging(recorded) { _, document in document })
         try checkLedgerPrefix(ledger)
         // Every cache file against the archived drop it was made from (SPEC §6).
-        _ = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
+        let replayed = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
+        // A hard flag is its report's, in its report's period (the id says which report; the
+        // period is the report's, which the archived drops give).
+        for e in ledger.entries where e.eventKind == .flagRaised {
+            guard case .flagRaised(let raised)? = try? LedgerEvent(entry: e), raised.flag.severity == .hard else { continue }
+            guard let report = try replayed.state.report(raised.flag.subject) else {
+                throw LedgerDamage(seq: e.seq, "flag.raised \(raised.flag.id) names report \(raised.flag.subject), which no accepted drop holds")
+            }
+            guard report.period == raised.flag.period else {
+                throw LedgerDamage(seq: e.seq, "flag.raised \(raised.flag.id) says period \(raised.flag.period), but its report "
+                    + "\(raised.flag.subject) is of \(report.period)")
+            }
+        }
         // The two caches that name today's figures are checked against one state, opened at most once.
         var opened: SiteSession?
         let session = { () throws -> SiteSession in

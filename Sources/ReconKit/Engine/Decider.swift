@@ -26,7 +26,8 @@ public struct Decider {
         // A decision may name a provisional soft flag of an open period (not a ledger entry yet).
         if try DropValidator(state: session.state).resolve(subject: d.subject) == nil { Reviewer(session: session).loadProvisionalFlags() }
         let state = session.state
-        guard let target = try DropValidator(state: state).resolve(subject: d.subject) else {
+        let validator = DropValidator(state: state)
+        guard let target = try validator.resolve(subject: d.subject) else {
             let unknown = DropValidator.unknownSubject(d.subject)
             throw ReconFailure.rejected(unknown + (d.subject.hasPrefix("SOFT-") ? "" : "; `recon status` lists open flags"))
         }
@@ -39,8 +40,7 @@ public struct Decider {
         // The same decision again (a retry after a command killed once its entry was in, or one
         // about a closed month given again) is already in force: nothing is appended twice, and
         // nothing waits for a rerun; the drafts are refreshed all the same.
-        let inForce = target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
-        if let inForce, inForce.decision == d.decision, inForce.by == d.by, inForce.note == d.note {
+        if let inForce = validator.decisionInForce(on: target), inForce.records(d) {
             session.log.info("\(d.subject): this decision is already recorded (seq \(inForce.seq)); nothing was appended")
             Drafter(session: session).refresh()
             return (session.ledger.entries[inForce.seq - 1], false)

@@ -8,3 +8,8 @@ public struct DecisionRecord: Sendable {
     public var note: String
     public var period: Period?
 }
+
+extension DecisionRecord {
+    /// Whether this recorded decision is `d` given again: the same decision, by and note.
+    func records(_ d: Decision) -> Bool { decision == d.decision && by == d.by && note == d.note }
+}

@@ -200,7 +200,7 @@ public struct DropValidator {
                 case .none:
                     problems.add(problem(d.line, "subject", Self.unknownSubject(d.subject)))
                 case .some(let target):
-                    let key = target.reportId.map { "report " + $0 } ?? "flag " + (target.flagId ?? d.subject)
+                    let key = target.subjectKey
                     if let first = decidedOn[key] {
                         let alias = first.subject == d.subject ? "" : ", as \(first.subject): a hard flag and its report are one subject"
                         problems.add(problem(d.line, "subject", "\(d.subject) is decided again (first on line \(first.line)\(alias)); "
@@ -208,13 +208,10 @@ public struct DropValidator {
                     } else {
                         decidedOn[key] = (d.line, d.subject)
                     }
-                    let inForce = target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
-                    if let inForce, inForce.decision == d.decision, inForce.by == d.by, inForce.note == d.note {
-                        if target.period == reopened { touchesReopened = true }
-                    } else {
+                    if target.period == reopened { touchesReopened = true }
+                    if decisionInForce(on: target)?.records(d) != true {
                         fresh.append(d)
                         if isClosed(target.period) { closed.insert(target.period) }
-                        if target.period == reopened { touchesReopened = true }
                     }
                     if d.decision == .exclude, target.reportId == nil {
                         problems.add(problem(d.line, "decision", SoftFlagDecision.approveOnly(d.subject)))
@@ -249,6 +246,14 @@ public struct DropValidator {
         public var flagId: String?
         public var reportId: String?
         public var period: Period
+
+        /// One key per subject decided: a hard flag and its report are one (the report's).
+        var subjectKey: String { reportId.map { "report " + $0 } ?? "flag " + (flagId ?? "") }
+    }
+
+    /// The decision in force about `target`: its flag's, else its report's.
+    func decisionInForce(on target: Target) -> DecisionRecord? {
+        target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
     }
 
     public func resolve(subject: String) throws -> Target? {

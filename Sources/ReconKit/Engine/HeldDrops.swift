@@ -139,18 +139,14 @@ public struct HeldDrops {
     /// was meant: which one stands is for finance to say.
     func clashes(with decisions: [Decision], columns: [String: Int]) -> ProblemList? {
         let validator = DropValidator(state: session.state)
-        func subjectKey(_ d: Decision) -> String? {
-            guard let target = (try? validator.resolve(subject: d.subject)) ?? nil else { return nil }
-            return target.reportId.map { "report " + $0 } ?? "flag " + (target.flagId ?? d.subject)
-        }
+        func subjectKey(_ d: Decision) -> String? { ((try? validator.resolve(subject: d.subject)) ?? nil)?.subjectKey }
         var byKey: [String: Decision] = [:]
         let problems = ProblemList()
         forEachHeldDrop(of: [.decisions]) { name, _, rows in
             guard case .decisions(let held) = rows else { return }
             if byKey.isEmpty { for d in decisions { if let key = subjectKey(d), byKey[key] == nil { byKey[key] = d } } }
             for old in held {
-                guard let key = subjectKey(old), let new = byKey[key],
-                      new.decision != old.decision || new.by != old.by || new.note != old.note else { continue }
+                guard let key = subjectKey(old), let new = byKey[key], !new.decidesAlike(old) else { continue }
                 // The note too when it is all that differs: "approve by fin" twice read as the same.
                 func said(_ d: Decision) -> String {
                     "\(d.decision.rawValue) by \(d.by)" + (old.decision == new.decision && old.by == new.by

@@ -23,3 +23,9 @@ public struct Decision: Sendable, Equatable {
         self.line = line
     }
 }
+
+extension Decision {
+    /// Whether `other` decides as this one does: the same decision, by and note (its subject
+    /// and line aside).
+    public func decidesAlike(_ other: Decision) -> Bool { decision == other.decision && by == other.by && note == other.note }
+}

@@ -102,7 +102,7 @@ public struct DocumentRepair {
         for period in FileIO.list(site.outbox) where Period(period) != nil {
             let dir = site.outbox + "/" + period
             dirs.append(dir)
-            for sub in ["invoices", "credit-notes", "payouts", "drafts"] { dirs.append(dir + "/" + sub) }
+            for sub in OutboxCheck.documentFolders + ["drafts"] { dirs.append(dir + "/" + sub) }
         }
         return dirs.flatMap { dir in FileIO.hiddenNames(in: dir).filter(isTemporaryName).map { dir + "/" + $0 } }
     }

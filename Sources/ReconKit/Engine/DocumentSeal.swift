@@ -38,7 +38,15 @@ public struct DocumentSeal: Equatable {
 
     static func path(_ site: Site) -> String { site.path(relativePath) }
 
-    /// What a seal line no entry records means, for writers and `recon verify` alike.
+    /// The first sealed file, by path, whose SHA-256 is not the one `recorded` gives for it (the
+    /// ledger's documents and archived drops), as the damage that is: a seal holds only what
+    /// entries recorded. Writers and `recon verify` alike.
+    func unrecordedFile(_ recorded: (String) -> String?) -> LedgerDamage? {
+        guard let (file, _) = documents.sorted(by: { $0.key < $1.key }).first(where: { recorded($0.key) != $0.value.sha256 }) else { return nil }
+        return LedgerDamage(seq: nil, Self.unrecordedLine(file))
+    }
+
+    /// What a seal line no entry records means.
     static func unrecordedLine(_ file: String) -> String {
         "\(relativePath), signed by the site key, seals \(file) with a SHA-256 that no entry of this ledger records for it: "
             + "the seal holds only what entries recorded, so entries were removed since it was written (the ledger's end cut, "

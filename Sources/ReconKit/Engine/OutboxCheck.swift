@@ -76,7 +76,7 @@ struct OutboxCheck {
     /// shaped like a document: what a cut ledger leaves, which no writer may sign over. Never
     /// what an editor or a file browser puts beside a file it shows (``isLitter(_:)``).
     func firstUnissuedDocument(period: Period, issued: (String) -> Bool, anyName: Bool = false) -> String? {
-        for folderName in ["invoices", "credit-notes", "payouts"] {
+        for folderName in Self.documentFolders {
             let folder = "Outbox/\(period)/\(folderName)"
             // Every writer looks through a year's 6,000 names: read as bytes (sorting them all as
             // strings took 30 ms), and only those that can be strays made into paths.
@@ -90,6 +90,9 @@ struct OutboxCheck {
         }
         return nil
     }
+
+    /// A month's folders of final documents under `Outbox/YYYY-MM/`.
+    static let documentFolders = ["invoices", "credit-notes", "payouts"]
 
     /// Files an editor or a file browser puts beside the files it shows: hidden ones (recon's
     /// own unfinished writes too, which the next writer sweeps; LibreOffice's `.~lock.…#`),

@@ -311,8 +311,8 @@ extension StatusCache {
     static func sealedFilesHold(_ site: Site, verifier: VerifierKey, siteName: String) -> Bool {
         var documents = 0
         for period in FileIO.list(site.outbox) where Period(period) != nil {
-            for kind in ["invoices", "credit-notes", "payouts"] {
-                documents += ((try? FileIO.rawNames(in: site.outbox + "/" + period + "/" + kind, where: OutboxCheck.isDocumentName)) ?? []).count
+            for folder in OutboxCheck.documentFolders {
+                documents += ((try? FileIO.rawNames(in: site.outbox + "/" + period + "/" + folder, where: OutboxCheck.isDocumentName)) ?? []).count
             }
         }
         guard FileIO.exists(DocumentSeal.path(site)) else { return documents == 0 }

@@ -73,10 +73,13 @@ public struct Verifier {
         var recorded: [String: (sha: String, seq: Int)] = [:]
         // What the writers' seal may hold: the documents, and the archived drops.
         var sealable: [String: (sha: String, seq: Int)] = [:]
+        // The hard flags, by seq: their periods are checked against their reports' once the state is rebuilt.
+        var hardFlags: [(seq: Int, flag: AuditFlag)] = []
         for e in ledger.entries {
             if e.eventKind == .siteInit && e.seq != 1 { throw LedgerDamage(seq: e.seq, "a second site.init") }
-            if e.eventKind == .flagRaised, case .flagRaised(let raised)? = try? LedgerEvent(entry: e), let wrong = Self.flagIdProblem(raised.flag) {
-                throw LedgerDamage(seq: e.seq, wrong)
+            if e.eventKind == .flagRaised, case .flagRaised(let raised)? = try? LedgerEvent(entry: e) {
+                if let wrong = Self.flagIdProblem(raised.flag) { throw LedgerDamage(seq: e.seq, wrong) }
+                if raised.flag.severity == .hard { hardFlags.append((e.seq, raised.flag)) }
             }
             if e.eventKind == .dropAccepted {
                 guard let sha = e.string("sha256") else { throw LedgerDamage(seq: e.seq, "drop.accepted lacks sha256") }
@@ -125,7 +128,7 @@ public struct Verifier {
         try checkNoUnissuedDocuments(issued: Set(recorded.keys))
         try checkSiteKeyIsPrivate()
         try checkSiteKey(notes: &notes)
-        try checkPublicKeyFile(recorded: recordedKey)
+        try Self.checkPublicKeyFile(of: site, recorded: recordedKey)
         if FileStatus.of(site.publicKeyFile) == nil {
             notes.append("Ledger/keys/site.pub is missing: the key to pin is site.init's public_key (\(recordedKey.text)); "
                 + "the next writing command writes the file again")
@@ -136,14 +139,12 @@ public struct Verifier {
         let replayed = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
         // A hard flag is its report's, in its report's period (the id says which report; the
         // period is the report's, which the archived drops give).
-        for e in ledger.entries where e.eventKind == .flagRaised {
-            guard case .flagRaised(let raised)? = try? LedgerEvent(entry: e), raised.flag.severity == .hard else { continue }
-            guard let report = try replayed.state.report(raised.flag.subject) else {
-                throw LedgerDamage(seq: e.seq, "flag.raised \(raised.flag.id) names report \(raised.flag.subject), which no accepted drop holds")
+        for (seq, flag) in hardFlags {
+            guard let report = try replayed.state.report(flag.subject) else {
+                throw LedgerDamage(seq: seq, "flag.raised \(flag.id) names report \(flag.subject), which no accepted drop holds")
             }
-            guard report.period == raised.flag.period else {
-                throw LedgerDamage(seq: e.seq, "flag.raised \(raised.flag.id) says period \(raised.flag.period), but its report "
-                    + "\(raised.flag.subject) is of \(report.period)")
+            guard report.period == flag.period else {
+                throw LedgerDamage(seq: seq, "flag.raised \(flag.id) says period \(flag.period), but its report \(flag.subject) is of \(report.period)")
             }
         }
         // The two caches that name today's figures are checked against one state, opened at most once.
@@ -239,10 +240,6 @@ public struct Verifier {
     /// `Ledger/keys/site.pub`, when there, is the key `site.init` records: it is what an auditor
     /// copies to pin (`--public-key`), and another key there would have them pin the wrong one.
     /// Writers check it too: nothing is appended to a site `recon verify` fails.
-    func checkPublicKeyFile(recorded: VerifierKey) throws {
-        try Self.checkPublicKeyFile(of: site, recorded: recorded)
-    }
-
     static func checkPublicKeyFile(of site: Site, recorded: VerifierKey) throws {
         guard FileIO.exists(site.publicKeyFile) || DropFile.nonRegularKind(site.publicKeyFile) != nil else { return }
         let text = (try? FileIO.read(site.publicKeyFile, followingLinks: false)).map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -328,9 +325,7 @@ public struct Verifier {
         } catch {
             throw LedgerDamage(seq: nil, "\(error)" + advice)
         }
-        for (file, sealed) in seal?.documents.sorted(by: { $0.key < $1.key }) ?? [] where recorded[file]?.sha != sealed.sha256 {
-            throw LedgerDamage(seq: nil, DocumentSeal.unrecordedLine(file))
-        }
+        if let damage = seal?.unrecordedFile({ recorded[$0]?.sha }) { throw damage }
     }
 
     /// `recon status`'s cache (SPEC §6): signed by the site key, and, when it is the one

@@ -242,9 +242,7 @@ struct WriterChecks {
             if e.eventKind == .dropAccepted, let sha = e.string("sha256") { recorded[Site.dropPath(sha256: sha)] = sha }
             if e.eventKind?.document != nil, let file = e.string("file"), let sha = e.string("sha256") { recorded[file] = sha }
         }
-        guard let (file, _) = seal.seal.documents.sorted(by: { $0.key < $1.key }).first(where: { recorded[$0.key] != $0.value.sha256 })
-        else { return nil }
-        return LedgerDamage(seq: nil, DocumentSeal.unrecordedLine(file))
+        return seal.seal.unrecordedFile { recorded[$0] }
     }
 
     /// The positions of the archived drops no replay reads, so none hashes: decisions (each

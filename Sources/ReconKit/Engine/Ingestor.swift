@@ -486,7 +486,6 @@ public final class Ingestor {
     /// Writes the errors file, then puts the drop in place with `place`, in `rejected/` under
     /// `wanted` or the next name nothing holds yet (shortened when too long). Returns where
     /// it went (`Inbox/rejected/NAME`).
-    @discardableResult
     private func keepRejected(_ name: String, as wanted: String, _ lines: [String], place: (String) throws -> Void) throws -> String {
         try keeping(name, in: "Inbox/rejected") {
             try FileIO.makeDirectory(site.rejected)

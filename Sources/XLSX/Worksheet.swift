@@ -142,7 +142,7 @@ public final class Worksheet {
                 remedy: "write a single cell with write(text:) instead")
         }
         let format = try workbook.format(for: style)
-        let result = text.withCString { worksheet_merge_range(handle, r1, c1, r2, c2, $0, format) }
+        let result = literal(text).withCString { worksheet_merge_range(handle, r1, c1, r2, c2, $0, format) }
         try check(result, "worksheet_merge_range", at: place(range))
     }
 
@@ -211,21 +211,37 @@ public final class Worksheet {
     }
 
     /// Sets up printing: `paper`, fitted to one page wide (as many tall as needed), portrait
-    /// or landscape, `repeatRows` printed atop every page, and `Page N of M` in the footer.
+    /// or landscape, `repeatRows` printed atop every page, and `Page N of M` in the footer,
+    /// after `footerTitle` when given (a document's number, so every page of it says whose it is).
     ///
     /// Wraps `worksheet_set_paper`, `worksheet_fit_to_pages`, `worksheet_set_landscape` /
     /// `worksheet_set_portrait`, `worksheet_repeat_rows` and `worksheet_set_footer`.
-    public func setUpPrinting(paper: PaperSize, landscape: Bool = false, repeatRows: ClosedRange<Int>? = nil) throws {
+    public func setUpPrinting(paper: PaperSize, landscape: Bool = false, repeatRows: ClosedRange<Int>? = nil,
+                              footerTitle: String? = nil) throws {
         _ = try workbook.requireOpen()
         worksheet_set_paper(handle, paper.excelIndex)
         worksheet_fit_to_pages(handle, 1, 0)
         if landscape { worksheet_set_landscape(handle) } else { worksheet_set_portrait(handle) }
-        try check(worksheet_set_footer(handle, "&CPage &P of &N"), "worksheet_set_footer", at: "sheet \"\(name)\"")
+        try check(worksheet_set_footer(handle, Self.footer(title: footerTitle)), "worksheet_set_footer", at: "sheet \"\(name)\"")
         if let rows = repeatRows {
             let (first, _) = try cell(rows.lowerBound, 0)
             let (last, _) = try cell(rows.upperBound, 0)
             try check(worksheet_repeat_rows(handle, first, last), "worksheet_repeat_rows", at: "sheet \"\(name)\"")
         }
+    }
+
+    /// The footer's text: the title on the left (`&` doubled, as the codes need; cut so the
+    /// whole stays within Excel's 255 characters) and `Page N of M` in the centre.
+    static func footer(title: String?) -> String {
+        let page = "&CPage &P of &N"
+        guard let title, !title.isEmpty else { return page }
+        var left = ""
+        for c in title where !c.isNewline {
+            let piece = c == "&" ? "&&" : String(c)
+            if (left + piece).utf8.count > 200 { break }
+            left += piece
+        }
+        return "&L" + left + page
     }
 
     /// The paper its workbook prints on.
@@ -245,8 +261,13 @@ public final class Worksheet {
     // The calls both kinds of `write` share, once the cell is on the sheet and its format known.
 
     private func write(text: String, _ r: lxw_row_t, _ c: lxw_col_t, _ format: UnsafeMutablePointer<lxw_format>?) throws {
-        let result = text.withCString { worksheet_write_string(handle, r, c, $0, format) }
+        let result = literal(text).withCString { worksheet_write_string(handle, r, c, $0, format) }
         try check(result, "worksheet_write_string", Int(r), Int(c))
+    }
+
+    /// `text` as libxlsxwriter must be given it to show as typed (``Workbook/keepsCharacterCodesLiteral``).
+    private func literal(_ text: String) -> String {
+        workbook.keepsCharacterCodesLiteral ? XMLText.literalCharacterCodes(text) : text
     }
 
     private func write(number: Double, _ r: lxw_row_t, _ c: lxw_col_t, _ format: UnsafeMutablePointer<lxw_format>?) throws {

@@ -30,6 +30,23 @@ enum XMLText {
         }
     }
 
+    /// `text` with `_x005F_` before every `_xHHHH_` in it, which a reader of the file would
+    /// otherwise take for one character (the escape ``escape(_:into:opening:preserving:from:)``
+    /// writes, for text libxlsxwriter escapes itself; it leaves those codes as they are).
+    static func literalCharacterCodes(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "_")), text.contains("_x") else { return text }
+        var out: [UInt8] = []
+        var text = text
+        text.withUTF8 { bytes in
+            out.reserveCapacity(bytes.count + 7)
+            for i in bytes.indices {
+                if bytes[i] == UInt8(ascii: "_"), readsAsEscape(bytes, at: i) { out += Array("_x005F".utf8) }
+                out.append(bytes[i])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Whether `_xHHHH_` starts at `i`.
     private static func readsAsEscape(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
         guard i + 6 < bytes.count, bytes[i + 1] == UInt8(ascii: "x"), bytes[i + 6] == UInt8(ascii: "_") else { return false }

@@ -22,7 +22,7 @@ struct DocumentDeflateTests {
 
     @Test func layoutFiveIsDeflatedFastAndEarlierLayoutsAsLibxlsxwriterDoes() throws {
         #expect(PartDeflate.canChoose)
-        #expect(DocumentRecord.currentLayout == 6)
+        #expect(DocumentRecord.currentLayout == 7)
         let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
         var record = try DocumentRecord(entry: fixture.entry)
         try withTemporaryFolder { folder in
@@ -44,6 +44,30 @@ struct DocumentDeflateTests {
             // Layout 6 widens amount columns only for amounts wider than them: this invoice's fit.
             record.layout = 6
             #expect(try fixture.regenerated(record, in: folder, as: "layout6.xlsx") == five)
+            // Layout 7 names the document in every page's footer; nothing else of the sheets changes.
+            record.layout = 7
+            let seven = try fixture.regenerated(record, in: folder, as: "layout7.xlsx")
+            for part in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"] {
+                let six = try zipEntry(folder + "/layout6.xlsx", part), footed = try zipEntry(folder + "/layout7.xlsx", part)
+                #expect(six.contains("<oddFooter>&amp;CPage &amp;P of &amp;N</oddFooter>"), "\(part)")
+                #expect(footed == six.replacingOccurrences(of: "<oddFooter>&amp;CPage", with: "<oddFooter>&amp;LINV-2026-000001&amp;CPage"), "\(part)")
+            }
+            #expect(try fixture.regenerated(record, in: folder, as: "seven-again.xlsx") == seven)
         }
+    }
+}
+
+@Suite("Documents — the footer's title")
+struct FooterTitleTests {
+    @Test func ampersandsAreDoubledAndALongTitleIsCutWithinExcelsLimit() {
+        #expect(Worksheet.footer(title: nil) == "&CPage &P of &N")
+        #expect(Worksheet.footer(title: "") == "&CPage &P of &N")
+        // A single `&` would start a code: "&B" turns bold on and the text after it vanishes.
+        #expect(Worksheet.footer(title: "Account statement B&B, 2026-06-30") == "&LAccount statement B&&B, 2026-06-30&CPage &P of &N")
+        let long = Worksheet.footer(title: String(repeating: "é&", count: 200))
+        #expect(long.count <= 255 && long.hasSuffix("&CPage &P of &N"))
+        // Never cut between the two halves of a doubled ampersand.
+        let left = long.dropFirst(2).dropLast("&CPage &P of &N".count)
+        #expect(left.replacingOccurrences(of: "&&", with: "").contains("&") == false, "\(left)")
     }
 }

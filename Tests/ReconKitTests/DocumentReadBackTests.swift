@@ -223,7 +223,18 @@ struct DocumentReadBackTests {
         #expect(front.value(rightOf: "CGST 9 %")?.v == "7.63" && front.value(rightOf: "SGST 9 %")?.v == "7.63")
         // Cells hold binary doubles (written with 16 digits): compared as the double nearest to 84.74.
         #expect(front.value(rightOf: "Subtotal")?.v.flatMap(Double.init) == 84.74)
-        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":6"#))
+        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":7"#))
+        // The invoice it amends, and that invoice's issue date as a date cell: the close ran on
+        // 2026-04-02 (UTC site), the credit on TestSite.rerunDay.
+        let refers = try #require(front.cells.first { $0.value.v == "Refers to" }?.key)
+        #expect(front.value(rightOf: "Refers to")?.v == "INV-2026-000001", "\(refers)")
+        let date = try #require(front.value(rightOf: "Invoice date"))
+        #expect(date.v == serial(2026, 4, 2) && date.fmt.contains("yy"), "\(date)")
+        let entry = try #require(try site.read("Ledger/ledger.jsonl").split(separator: "\n").last { $0.contains("credit_note.issued") })
+        #expect(entry.contains(#""refers_to":["INV-2026-000001"],"refers_to_issued_on":["2026-04-02"]"#), "\(entry)")
+        // Every printed page of both sheets names the credit note.
+        let book = try read(site.path("Outbox/2026-03/credit-notes/CN-2026-000001.xlsx"))
+        #expect(book.sheets.allSatisfy { $0.footer == "&LCN-2026-000001&CPage &P of &N" }, "\(book.sheets.map(\.footer))")
     }
 
     @Test func everySheetOfEveryDocumentPrintsOnA4FittedToWidthWithPageNumbers() throws {
@@ -237,6 +248,9 @@ struct DocumentReadBackTests {
                 #expect(sheet.fit && sheet.page["fitToWidth"] == nil && sheet.page["fitToHeight"] == "0",
                         "\(file) \(sheet.name): fitted to one page wide, \(sheet.page)")
                 #expect(sheet.footer.contains("&P"), "\(file) \(sheet.name): page numbers in the footer")
+                // Each page says whose it is: a page of a long invoice is often read apart from the first.
+                let number = String(file.split(separator: "/").last!.dropLast(5))
+                #expect(sheet.footer.hasPrefix("&L\(number)&C"), "\(file) \(sheet.name): \(sheet.footer)")
             }
             // Both sheets repeat their header row on every printed page.
             #expect(Set(book.print_titles) == ["0", "1"], "\(file): \(book.print_titles)")
@@ -245,6 +259,7 @@ struct DocumentReadBackTests {
         #expect(statement.code == 0, "\(statement.err)")
         let book = try read(site.path("Outbox/statements/C1.xlsx"))
         #expect(book.sheets.allSatisfy { $0.page["paperSize"] == "9" && $0.footer.contains("&P") })
+        #expect(book.sheets.first?.footer == "&LAccount statement C1, 2026-06-30&CPage &P of &N", "\(book.sheets.map(\.footer))")
         // Due 2026-05-17, as of 2026-06-30: 44 days past due → 31–60.
         #expect(statement.out.contains("total due: 283.20 INR (current 0.00, 1-30 0.00, 31-60 283.20"), "\(statement.out)")
         // The review workbook too: every sheet with a header row repeats it (Images per case included).

@@ -242,6 +242,34 @@ struct SheetRowsTests {
         }
     }
 
+    /// The same through libxlsxwriter's own cells (documents, statements, reviews), which
+    /// escape `&`, `<`, `>` and control characters but leave `_xHHHH_` for Excel to decode:
+    /// a client id `C_x0031_` showed in Excel as "C1", another client's id.
+    @Test func libxlsxwriterCellsShowCharacterCodesAsTyped() throws {
+        try withTemporaryFolder { folder in
+            for literal in [true, false] {
+                let path = folder + "/cells-\(literal).xlsx"
+                try Workbook.write(to: path, properties: Self.properties) { book in
+                    book.keepsCharacterCodesLiteral = literal
+                    let sheet = try book.addWorksheet(named: "S")
+                    try sheet.write(text: "Client ID: C_x0031_", row: 0, column: 0)
+                    try sheet.write(text: "_x00a9_x_x12_ _X0041_ __x0041__", row: 1, column: 0)
+                    try sheet.merge(CellRange(row: 2, columns: 0...1), text: "PO_x0020_7")
+                }
+                let strings = try zipEntry(path, "xl/sharedStrings.xml")
+                if literal {
+                    #expect(strings.contains("<t>Client ID: C_x005F_x0031_</t>"), "\(strings)")
+                    // Only the exact shape `_x` + four hex digits + `_` is a code (`_X` is not).
+                    #expect(strings.contains("<t>_x005F_x00a9_x_x12_ _X0041_ __x005F_x0041__</t>"), "\(strings)")
+                    #expect(strings.contains("<t>PO_x005F_x0020_7</t>"), "\(strings)")
+                } else {
+                    // As documents of earlier layouts were printed, so they regenerate byte for byte.
+                    #expect(strings.contains("<t>Client ID: C_x0031_</t>") && strings.contains("<t>PO_x0020_7</t>"), "\(strings)")
+                }
+            }
+        }
+    }
+
     @Test func textThatReadsAsAnExcelEscapeIsWrittenAsItself() throws {
         try withTemporaryFolder { folder in
             let path = folder + "/escape.xlsx"

@@ -470,20 +470,19 @@ struct TrustAnchorTests {
 /// site key (hashes redone, the checkpoint signed again), it put a credit on that client's
 /// account while both verifiers said ok.
 struct CreditNoteOfAnotherClientTests {
-    @Test(arguments: [("client_id", "C2"), ("currency", "USD"), ("period", "2026-02")])
-    func aCreditNoteRewrittenToAnotherClientCurrencyOrPeriodFailsVerification(member: String, value: String) throws {
-        let site = try TestSite.trustSite()
+    /// The signed credit note's `member` set to `value`, every hash redone and every checkpoint
+    /// signed again, as the site key's holder can; returns the credit note's number.
+    func rewriteSignedCreditNote(_ site: TestSite, member: String, value: JSONValue) throws -> String {
         var number = ""
         try site.rewriteLedger { _, kind, body in
             guard kind == "credit_note.issued", body["request"] != nil else { return }
-            body[member] = .string(value)
+            body[member] = value
             number = body["number"]?.stringValue ?? ""
         }
         #expect(!number.isEmpty)
         for cache in [StatusCache.relativePath, DocumentSeal.relativePath, MarginDetailCache.notePath, LedgerPrefix.relativePath] {
             try? FileManager.default.removeItem(atPath: site.path(cache))
         }
-        // Every checkpoint signed again over the rewritten entries, as the key's holder can.
         let entries = try site.entries()
         let key = try SiteKeyFile.load(Site(root: site.root))
         for count in Checkpointer(site: Site(root: site.root)).all() {
@@ -491,6 +490,30 @@ struct CreditNoteOfAnotherClientTests {
             try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: count, headHex: head), with: key)
                 .write(toFile: site.path("Ledger/checkpoints/\(count).txt"), atomically: true, encoding: .utf8)
         }
+        return number
+    }
+
+    /// The issue date a credit note prints under its invoice (layout 7) is the invoice's: a
+    /// date rewritten would send accounts payable to another invoice of the same number series.
+    @Test func aCreditNotePrintingAnotherIssueDateForItsInvoiceFailsVerification() throws {
+        let site = try TestSite.trustSite()
+        let issued = try #require(try site.read("Ledger/ledger.jsonl").split(separator: "\n")
+            .first { $0.contains("credit_note.issued") && $0.contains("\"request\"") })
+        #expect(issued.contains("\"refers_to_issued_on\":[\""), "\(issued)")
+        let number = try rewriteSignedCreditNote(site, member: "refers_to_issued_on", value: .array([.string("2026-01-15")]))
+        let verify = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect(verify.out.contains("\(number) prints INV-2026-000003 as issued on 2026-01-15, but its entry"), "\(verify.out)")
+        let before = try site.ledgerBytes()
+        let writer = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(writer.code == 4, "\(writer.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
+    @Test(arguments: [("client_id", "C2"), ("currency", "USD"), ("period", "2026-02")])
+    func aCreditNoteRewrittenToAnotherClientCurrencyOrPeriodFailsVerification(member: String, value: String) throws {
+        let site = try TestSite.trustSite()
+        let number = try rewriteSignedCreditNote(site, member: member, value: .string(value))
         let verify = try site.recon(["verify"], env: TestSite.aprilLater)
         #expect(verify.code == 4, "\(verify.out)\(verify.err)")
         #expect(verify.out.contains("\(number) has \(member) \(value), but INV-2026-000003, which it refers to"), "\(verify.out)")

@@ -87,7 +87,19 @@ extension DocumentFrontSheet {
         if let days = record.paymentTermsDays { out.append(("Payment terms", .text("\(days) days"))) }
         if !record.party.poNumber.isEmpty { out.append(("PO number", .text(record.party.poNumber))) }
         out.append(("Currency", .text(record.currency.code)))
-        if let r = record.refersTo { out.append(("Refers to", .text(r))) }
+        if let r = record.refersTo {
+            let numbers = LedgerEvent.splitList(r)
+            if record.layout >= 7, let dates = record.refersToIssuedOn, dates.count == numbers.count {
+                // Each document it amends, and that document's issue date (a date cell).
+                let dateLabel = record.kind == .payoutAdjustment ? "Statement date" : "Invoice date"
+                for (number, date) in zip(numbers, dates) {
+                    out.append(("Refers to", .text(number)))
+                    out.append((dateLabel, .date(date)))
+                }
+            } else {
+                out.append(("Refers to", .text(r)))
+            }
+        }
         return out
     }
 }

@@ -54,7 +54,7 @@ struct DocumentFrontSheet {
         for (c, h) in headers.enumerated() {
             try sheet.write(text: h, row: row, column: c, style: c == 0 ? .header : .header.with { $0.alignment = .right })
         }
-        try sheet.setUpPrinting(paper: record.paper, repeatRows: row...row)
+        try sheet.setUpPrinting(paper: record.paper, repeatRows: row...row, footerTitle: record.footerTitle)
         row += 1
         let firstLine = row
         for l in record.lines {

@@ -111,9 +111,9 @@ public enum StatementWorkbook {
                 row = try write(account, asOf: receivables.asOf, in: sheet, row: row, headerRows: &headerRows)
                 row += 1
             }
-            if let first = headerRows.first {
-                try sheet.setUpPrinting(paper: header.paper, repeatRows: first...first)
-            }
+            // Every page names the client and the date: a statement's pages are often filed apart.
+            try sheet.setUpPrinting(paper: header.paper, repeatRows: headerRows.first.map { $0...$0 },
+                                    footerTitle: "Account statement \(header.clientId), \(receivables.asOf)")
         }
         try FileIO.placeWritten(temp, at: path)
     }

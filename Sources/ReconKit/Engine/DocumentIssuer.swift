@@ -41,6 +41,21 @@ public struct DocumentIssuer {
         return try? DocumentRecord(entry: session.ledger.entries[issued.seq - 1])
     }
 
+    /// The site-time issue date of each document a credit note (payout adjustment) refers to,
+    /// in its order; nil for an invoice or statement, or when one of them has no entry.
+    private func issueDates(of item: Item) -> [LocalDate]? {
+        guard item.draft.kind == .creditNote || item.draft.kind == .payoutAdjustment, let refersTo = item.refersTo else { return nil }
+        let state = session.state
+        var dates: [LocalDate] = []
+        for number in LedgerEvent.splitList(refersTo) {
+            guard let issued = state.issued.last(where: { $0.number == number }),
+                  let instant = try? FieldValue.timestamp(Substring(issued.at), zone: .utc)
+            else { return nil }
+            dates.append(state.zone.localDate(of: instant))
+        }
+        return dates.isEmpty ? nil : dates
+    }
+
     /// What the entries that close a batch are built from: the numbers just assigned, and the
     /// documents' entries the same write appends before them, stamped `at`.
     public struct Issuing {
@@ -72,6 +87,7 @@ public struct DocumentIssuer {
                                         issuedUnderSeq: session.ledger.entries.count, issuedUnderHash: session.ledger.headHash,
                                         checkpoint: checkpoint, refersTo: item.refersTo, reason: item.reason)
             record.addDetails(issuedOn: today, state: state, config: session.config, credited: credited(item))
+            if record.layout >= 7 { record.refersToIssuedOn = issueDates(of: item) }
             let final = site.path(record.file)
             try FileIO.makeDirectory(FileIO.parent(of: final))
             let temp = FileIO.temporaryName(for: final)

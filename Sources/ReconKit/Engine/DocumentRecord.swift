@@ -23,6 +23,9 @@ public struct DocumentRecord: Sendable, Equatable {
     /// Signed checkpoint in force when issued (`Ledger/checkpoints/SEQ.txt`), if any.
     public var checkpoint: String?
     public var refersTo: String?
+    /// The issue date of each document ``refersTo`` names, in its order (layout 7 on): what a
+    /// credit note must give for accounts payable to find the invoice it amends.
+    public var refersToIssuedOn: [LocalDate]?
     public var reason: String?
     /// One per tax component (none on the payout side).
     public var taxes: [TaxAmount] = []
@@ -45,9 +48,15 @@ public struct DocumentRecord: Sendable, Equatable {
     /// its parts are deflated at zlib's level 1 (``PartDeflate``; only a program that can ask
     /// libxlsxwriter for that level issues or regenerates it), 6 since its unit price and
     /// amount columns, on both sheets, are as wide as the widest amount they hold (a month of
-    /// 1,875,000,000.00 IDR printed `###` in `Lines`).
+    /// 1,875,000,000.00 IDR printed `###` in `Lines`), 7 since every printed page of both
+    /// sheets names the document in its footer, a credit note or payout adjustment gives the
+    /// issue date of each document it refers to (``refersToIssuedOn``), and text shaped like
+    /// Excel's `_xHHHH_` character code shows as typed (``Workbook/keepsCharacterCodesLiteral``).
     public var layout = DocumentRecord.currentLayout
-    public static let currentLayout = PartDeflate.canChoose ? 6 : 4
+    public static let currentLayout = PartDeflate.canChoose ? 7 : 4
+
+    /// What every printed page's footer names, from layout 7 on: the document's number.
+    var footerTitle: String? { layout >= 7 ? number : nil }
     public var file: String { Site.documentPath(kind: kind, period: period, number: number) }
 
     public init(draft: DocumentDraft, number: String, period: Period, site: String, issuedUnderSeq: Int,
@@ -110,6 +119,7 @@ public struct DocumentRecord: Sendable, Equatable {
         ]
         if let checkpoint { b["checkpoint"] = .string(checkpoint) }
         if let refersTo { b["refers_to"] = .array(LedgerEvent.splitList(refersTo).map { .string($0) }) }
+        if let refersToIssuedOn { b["refers_to_issued_on"] = .array(refersToIssuedOn.map { .string($0.description) }) }
         if let reason { b["reason"] = .string(reason) }
         if let issuedOn { b["issued_on"] = .string(issuedOn.description) }
         if let dueOn { b["due_on"] = .string(dueOn.description) }
@@ -180,6 +190,9 @@ public struct DocumentRecord: Sendable, Equatable {
         checkpoint = b["checkpoint"]?.stringValue
         // A JSON array; written before lists were arrays, one comma-joined string.
         refersTo = b["refers_to"] == nil ? nil : reader.strings("refers_to").joined(separator: ", ")
+        if b["refers_to_issued_on"] != nil {
+            refersToIssuedOn = reader.strings("refers_to_issued_on").compactMap { LocalDate(Substring($0)) }
+        }
         reason = b["reason"]?.stringValue
     }
 }

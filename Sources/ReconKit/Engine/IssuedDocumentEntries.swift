@@ -73,7 +73,13 @@ enum IssuedDocumentEntries {
         let party = kind == .creditNote ? "client_id" : "radiologist_id"
         let names = BodyReader(entry: e).strings("refers_to")
         guard !names.isEmpty else { throw LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") names no document in refers_to") }
-        for name in names {
+        // The issue dates it prints under the documents it names (layout 7 on) are theirs.
+        let dates = e.body["refers_to_issued_on"] == nil ? nil : BodyReader(entry: e).strings("refers_to_issued_on")
+        if let dates, dates.count != names.count {
+            throw LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") gives \(dates.count) dates in refers_to_issued_on "
+                + "for the \(names.count) documents of refers_to; recon writes one for each")
+        }
+        for (i, name) in names.enumerated() {
             guard let original = originals[name] else {
                 throw LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") refers to \(name), which is no "
                     + "\(kind == .creditNote ? "invoice" : "payout statement") issued before it")
@@ -81,6 +87,11 @@ enum IssuedDocumentEntries {
             for member in [party, "currency", "period"] where e.string(member) != original.string(member) {
                 throw LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") has \(member) \(e.string(member) ?? "none"), but "
                     + "\(name), which it refers to, has \(original.string(member) ?? "none") (seq \(original.seq)); recon writes no such entry")
+            }
+            // `issued_on` is one of the members left in the file until asked for (a credit note is rare).
+            if let dates, let issuedOn = (try? original.whole())?.string("issued_on"), dates[i] != issuedOn {
+                throw LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") prints \(name) as issued on \(dates[i]), "
+                    + "but its entry (seq \(original.seq)) has issued_on \(issuedOn); recon writes no such entry")
             }
         }
     }

@@ -80,29 +80,65 @@ struct VouchedCacheTests {
         #expect(try site.recon(["verify"]).code == 0)
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
         #expect(close.code == 0, "\(close.err)")
-        #expect(!close.err.contains("replay-parse-usage="), "\(close.err)")
+        #expect(close.err.contains("replay-confirm="), "\(close.err)")
         #expect(try site.document("PAY-2026-000001")?["total"] as? String == "216.50")
         site.expectAuditorAccepts()
     }
 
-    /// The close reads the usage rows from the vouched cache: it parses no usage CSV (the
-    /// stages line says so), yet pays exactly what the drop says:
+    /// The close never takes its numbers from a cache file no checkpoint covers (its entry is as
+    /// unsigned as the file): it parses the month's usage drops and confirms that each gives the
+    /// cache its entry records (the stages line says so), and pays exactly what the drop says:
     ///   PAY D1 = 3 × 50.00 + (2 + 2 + 3) × 1.50 = 160.50, PAY D2 = 50.00 + 1.50 = 51.50.
-    @Test func theCloseReadsTheVouchedCacheInsteadOfTheCSV() throws {
+    @Test func theCloseParsesTheDropsNoCheckpointCoversAndConfirmsTheirCaches() throws {
         let site = try WriterCheckTests.perImageSite()
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
         #expect(close.code == 0, "\(close.err)")
         let stages = try #require(close.err.split(separator: "\n").first { $0.contains("stages: ") })
-        #expect(stages.contains("replay-cache-read="), "\(stages)")
+        #expect(stages.contains("replay-parse-usage=") && stages.contains("replay-confirm="), "\(stages)")
+        #expect(!stages.contains("replay-cache-read="), "\(stages)")
         // The memory line beside it: megabytes resident after each stage, and the peak.
         let memory = try #require(close.err.split(separator: "\n").first { $0.hasPrefix("memory: ") })
-        #expect(memory.contains(" replay-cache-read=") && memory.contains(" peak="), "\(memory)")
+        #expect(memory.contains(" replay-parse-usage=") && memory.contains(" peak="), "\(memory)")
         #expect(memory.dropFirst("memory: ".count).split(separator: " ").allSatisfy { Int($0.split(separator: "=").last ?? "") ?? 0 > 0 },
                 "\(memory)")
-        #expect(!stages.contains("replay-parse-usage="), "\(stages)")
         #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
         #expect(try site.document("PAY-2026-000002")?["total"] as? String == "51.50")
+        // Other commands still read the vouched cache, as drafts may (SPEC §6).
+        let status = try site.recon(["ingest"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
+        #expect(status.code == 0, "\(status.err)")
         site.expectAuditorAccepts()
+    }
+
+    /// Someone who can write the site folder, but holds no key, adds rows to a usage drop's
+    /// cache file and records its new SHA-256 in the drop's entry, hashes redone: the entry
+    /// comes after the last checkpoint, so nothing signed says otherwise. The close billed the
+    /// extra reports (no archived drop holds them) and `recon verify` said ok. Both now parse the
+    /// drop and find it gives another cache: exit 4, nothing appended, no document written.
+    @Test func aCacheForgedTogetherWithItsEntryIsRefusedByTheCloseAndVerify() throws {
+        let site = try WriterCheckTests.perImageSite()
+        let (sha, _) = try cacheBody(site)
+        let cache = DropCache(dir: site.path(".recon/cache"))
+        var rows = try #require(cache.load(sha256: sha))
+        var extra = rows[0]
+        extra.id = "FORGED-1"
+        extra.imageCount = 3
+        rows.append(extra)
+        let forged = DropCache.encode(sha256: sha, rows, layout: .v5)
+        try Data(forged).write(to: URL(fileURLWithPath: site.path(".recon/cache/\(sha).bin")))
+        let forgedSha = SHA256.hash(data: forged).map { String(format: "%02x", $0) }.joined()
+        try site.rewriteLedger { _, kind, body in
+            guard kind == "drop.accepted", body["sha256"]?.stringValue == sha else { return }
+            body["cache_sha256"] = .string(forgedSha)
+        }
+        let verify = try site.recon(["verify"], env: TestSite.closeDay)
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect(verify.out.contains("gives other rows than the cache_sha256 its drop.accepted records"), "\(verify.out)")
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 4, "\(close.out)\(close.err)")
+        #expect(close.err.contains("gives other rows than the cache_sha256"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(!site.exists("Outbox/2026-03/invoices"))
     }
 
     /// A month in two drops: the second's rows are decoded onto the end of the first's. Both come
@@ -123,11 +159,15 @@ struct VouchedCacheTests {
             bytes[bytes.count - 1] ^= 1  // the last row's line number: it still decodes
             try Data(bytes).write(to: URL(fileURLWithPath: path))
         }
-        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
+        // A command that may read caches (an ingest with nothing new) reads both, the tampered
+        // one not at all; the close parses both drops.
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
+        #expect(ingest.code == 0, "\(ingest.err)")
+        let stages = try #require(ingest.err.split(separator: "\n").first { $0.contains("stages: ") })
+        #expect(stages.contains("replay-cache-read=") && stages.contains("replay-parse-usage=") == tampered, "\(stages)")
+        #expect(ingest.err.contains(".recon/cache/\(second).bin") == tampered, "\(ingest.err)")
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 0, "\(close.err)")
-        let stages = try #require(close.err.split(separator: "\n").first { $0.contains("stages: ") })
-        #expect(stages.contains("replay-parse-usage=") == tampered, "\(stages)")
-        #expect(close.err.contains(".recon/cache/\(second).bin") == tampered, "\(close.err)")
         #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
         #expect(try site.document("PAY-2026-000002")?["total"] as? String == "107.50")
         if tampered { try FileManager.default.removeItem(atPath: path) }
@@ -153,10 +193,12 @@ struct VouchedCacheTests {
         }
         #expect(try site.recon(["verify"]).code == 0)
         if deleted { try FileManager.default.removeItem(atPath: path) }
-        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
-        #expect(close.code == 0, "\(close.err)")
-        let stages = try #require(close.err.split(separator: "\n").first { $0.contains("stages: ") })
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
+        #expect(ingest.code == 0, "\(ingest.err)")
+        let stages = try #require(ingest.err.split(separator: "\n").first { $0.contains("stages: ") })
         #expect(stages.contains("replay-cache-read=") != deleted && stages.contains("replay-parse-usage=") == deleted, "\(stages)")
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
         #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
         #expect(try site.document("PAY-2026-000002")?["total"] as? String == "51.50")
         #expect(try sha256(ofFile: path) == earlierSha)

@@ -77,6 +77,10 @@ public struct Checkpointer {
     /// Sequence numbers of the checkpoints on disk, ascending (``CheckpointFiles/seqs(in:)``).
     public func all() -> [Int] { CheckpointFiles.seqs(in: site.checkpoints) }
 
+    /// The entry count the newest checkpoint on disk signs (0 when there is none): the entries
+    /// up to it are vouched for by the site key, once the writer checks have verified it.
+    public var newestCount: Int { all().last ?? 0 }
+
     /// The newest checkpoint, as `Ledger/checkpoints/SEQ.txt`.
     public func latest() -> String? { all().last.map(Self.relativePath(seq:)) }
 }

@@ -18,7 +18,7 @@ public struct DropCache {
 
     public init(dir: String) { self.dir = dir }
 
-    private func path(_ sha: String) -> String { dir + "/" + sha + ".bin" }
+    func path(_ sha: String) -> String { dir + "/" + sha + ".bin" }
 
     /// The cache file of a drop, as a message names it.
     public func relativePath(_ sha: String) -> String { ".recon/cache/" + sha + ".bin" }

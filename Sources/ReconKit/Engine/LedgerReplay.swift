@@ -21,7 +21,8 @@ public enum LedgerReplay {
     ///
     /// `rebuilding: false` leaves a missing cache file or index missing: a replay that writes nothing.
     public static func state(site: Site, ledger: LedgerFile, cache: DropCache? = nil, audit: DropCache? = nil,
-                             hashVouchedDrops: Bool = true, settled: Bool = false, rebuilding: Bool = true) throws -> Replayed {
+                             hashVouchedDrops: Bool = true, settled: Bool = false, rebuilding: Bool = true,
+                             confirmingCachesAfter: Int? = nil) throws -> Replayed {
         guard let first = ledger.entries.first, case .siteInit(let initial) = try LedgerEvent(entry: first) else {
             throw LedgerDamage(seq: 1, "the first entry is not site.init")
         }
@@ -62,7 +63,7 @@ public enum LedgerReplay {
         for e in ledger.entries.dropFirst() {
             try apply(e, to: &state, notes: &notes, site: site, parser: parser, cache: cache, audit: audit,
                       hashVouchedDrops: hashVouchedDrops, settled: history, vouched: vouched, rebuilding: rebuilding,
-                      expectedReports: expected)
+                      expectedReports: expected, confirmingCachesAfter: confirmingCachesAfter)
         }
         for (period, breakdown) in breakdowns.sorted(by: { $0.0 < $1.0 }) {
             state.settledBreakdowns[period] = try breakdown.wait().get()
@@ -170,7 +171,7 @@ public enum LedgerReplay {
     static func apply(_ e: LedgerEntry, to state: inout SiteState, notes: inout Notes, site: Site, parser: DropParser, cache: DropCache?,
                       audit: DropCache? = nil, hashVouchedDrops: Bool = true, settled: ClosedHistory = ClosedHistory(),
                       vouched: [Period: (seq: Int, sha256: String)] = [:], rebuilding: Bool = true,
-                      expectedReports: Int = 0) throws {
+                      expectedReports: Int = 0, confirmingCachesAfter: Int? = nil) throws {
         if audit == nil, e.eventKind?.document != nil {
             state.apply(issued: try IssuedDocument(entry: e))  // its lines are not needed here
             return
@@ -189,7 +190,13 @@ public enum LedgerReplay {
         let siteCache = DropCache(dir: site.cache)
         var cacheIsMissing = false
         var archived: BackgroundWork<Result<Void, Error>>?
-        if kind == .usage, let vouched = drop.cacheSha256 {
+        // What a close, rerun or credit issues never comes from a cache file its checkpoints do
+        // not cover (`confirmingCachesAfter`: the newest checkpoint's count, which the writer
+        // checks verify): the entry that records its SHA-256 is as unsigned as the file, and a
+        // cache rewritten together with it billed reports no archived drop holds. Such a drop is
+        // parsed, and the cache it gives must be the one recorded. `recon verify` parses them all.
+        let confirming = audit != nil || confirmingCachesAfter.map { e.seq > $0 } == true
+        if kind == .usage, let vouched = drop.cacheSha256, !confirming {
             // The ledger vouches for this cache file: read it once its bytes are checked. The
             // drop it was made from must still be the one accepted (nothing is written over a
             // site that does not verify): a writer hashes it on the second core meanwhile.
@@ -229,6 +236,9 @@ public enum LedgerReplay {
             case .missing:
                 cacheIsMissing = true
             }
+        } else if kind == .usage, drop.cacheSha256 != nil {
+            // Confirmed against the drop below; a missing file is written from it.
+            cacheIsMissing = FileStatus.of(siteCache.path(sha)) == nil
         } else if kind == .usage, let cached = Stages.time("replay-cache", { cache?.load(sha256: sha) }) {
             state.add(cached, dedupe: false)  // a drop accepted before caches were vouched: drafts only
             notes.readUnvouchedCache = true
@@ -248,12 +258,20 @@ public enum LedgerReplay {
             state.add(try fresh(list, in: state), dedupe: false)
             let added = Array(state.reports[before...])
             if let vouched = drop.cacheSha256, let layout = DropCacheLayout(rawValue: drop.cacheFormat ?? "") {
-                let encoded = DropCache.encode(sha256: sha, added, layout: layout)
+                let encoded = Stages.time("replay-confirm") { DropCache.encode(sha256: sha, added, layout: layout) }
                 if Hex.string(SHA256.hash(data: encoded)) == vouched {
                     if audit == nil && cacheIsMissing && rebuilding { siteCache.write(sha256: sha, encoded) }  // verify writes nothing
-                } else if audit != nil {
+                    if !cacheIsMissing, let damage = cacheFileDamage(siteCache, sha: sha, encoded: encoded, seq: e.seq) {
+                        // Verify names it; a writer, which computed from the drop, says so and leaves it as evidence.
+                        if audit != nil { throw damage }
+                        let relative = siteCache.relativePath(sha)
+                        notes.warnings.append("the cache file \(relative) \(notMatching(site.path(relative), recorded: "the cache_sha256 of seq \(e.seq)")); "
+                            + "it was not read (the archived drop was) — `recon verify` names it; delete it to have it rebuilt")
+                    }
+                } else if confirming {
                     throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) gives other rows than the cache_sha256 "
-                        + "its drop.accepted recorded when it was accepted")
+                        + "its drop.accepted records (\(vouched)): the entry does not describe the drop it names — "
+                        + "recon writes no such entry; nothing is computed from it")
                 }
                 return
             }
@@ -265,6 +283,16 @@ public enum LedgerReplay {
             return
         }
         state.apply(rows)
+    }
+
+    /// `recon verify`: a usage drop's cache file, when there, is the cache its entry records
+    /// (`encoded`, made again from the archived drop); a file in its place or other bytes is named.
+    static func cacheFileDamage(_ cache: DropCache, sha: String, encoded: [UInt8], seq: Int) -> LedgerDamage? {
+        let relative = cache.relativePath(sha), path = cache.path(sha)
+        guard FileStatus.of(path) != nil else { return nil }
+        if DropFile.nonRegularKind(path) == nil, let bytes = try? FileIO.read(path, followingLinks: false), bytes == encoded { return nil }
+        return LedgerDamage(seq: seq, "the cache file \(relative) \(notMatching(path, recorded: "the cache_sha256 its drop.accepted records")); "
+            + "delete it (it is rebuilt from the archived drop) and find out who changed it")
     }
 
     /// How a cache file or index that was not read is named: a FIFO, folder or link in its

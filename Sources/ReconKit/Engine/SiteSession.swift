@@ -41,9 +41,11 @@ public final class SiteSession {
         Double(ProcessInfo.processInfo.environment["RECON_LOCK_TIMEOUT"] ?? "") ?? 10
     }
 
-    /// `useCache: false` rebuilds the state only from bytes checked against the ledger: archived
-    /// drops and the cache files their entries vouch for, never an unvouched cache file: what
-    /// close, rerun and credit append and issue comes only from those bytes.
+    /// `useCache: false` rebuilds the state only from bytes checked against the ledger: the
+    /// archived drops, and the cache files only of entries a checkpoint covers. A usage drop
+    /// recorded after the newest checkpoint is parsed, and the cache it gives must be the one its
+    /// entry records (an entry rewritten with a forged cache is refused). What close, rerun and
+    /// credit append and issue comes only from those bytes.
     /// `settled: false` reads every report of every period, also those settled by a close
     /// (which other commands look up on disk, ``ClosedHistory``): a rerun reprices one.
     /// `rebuilding: false` writes nothing, not even a missing cache file or index (`recon verify`'s reading).
@@ -126,7 +128,8 @@ public final class SiteSession {
             let replayed = try Stages.time("replay") {
                 try Self.refusingDamage {
                     try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil,
-                                           hashVouchedDrops: writing || predicting, settled: settled, rebuilding: rebuilding)
+                                           hashVouchedDrops: writing || predicting, settled: settled, rebuilding: rebuilding,
+                                           confirmingCachesAfter: useCache ? nil : Checkpointer(site: site).newestCount)
                 }
             }
             return (config, sha256, replayed)
@@ -268,7 +271,7 @@ public final class SiteSession {
         guard !stateIsFromCheckedDrops else { return }
         let settled = !state.history.isEmpty
         let replayed = try Stages.time("replay-checked") {
-            try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger, settled: settled) }
+            try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger, settled: settled, confirmingCachesAfter: Checkpointer(site: site).newestCount) }
         }
         state = replayed.state
         replayNotes = replayed.notes
@@ -278,7 +281,9 @@ public final class SiteSession {
     /// periods were left on disk: for work on a closed period's reports (its review workbook).
     public func requireAllReports() throws {
         guard !state.history.isEmpty || !stateIsFromCheckedDrops else { return }
-        let replayed = try Stages.time("replay-all") { try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger) } }
+        let replayed = try Stages.time("replay-all") {
+            try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger, confirmingCachesAfter: Checkpointer(site: site).newestCount) }
+        }
         state = replayed.state
         replayNotes = replayed.notes
     }

@@ -85,6 +85,78 @@ struct ForgedDocumentEntryTests {
         try expectRefused(site, seq: seq, saying: "2026-03 is closed a second time")
     }
 
+    /// A decision appended by hand for a report of closed March, as if `recon decide` had
+    /// given it: a rerun then left the report off the reissued invoice on its word, and both
+    /// verifiers said ok. recon decides a closed period's flags only through a held decisions drop.
+    @Test func aDecisionOfAClosedPeriodThatNoDecisionsDropGaveIsRefused() throws {
+        let site = try TestSite.closedMarchSite()
+        let id = HardGate.flagId(reportId: "T1")
+        try site.appendEntry(kind: "flag.decided", body: ["id": .string(id), "subject": .string(id), "decision": .string("exclude"),
+                                                          "by": .string("someone"), "period": .string("2026-03"), "report_id": .string("T1")],
+                             at: "2026-04-10T10:00:00Z")
+        let seq = try #require(try site.entries().last?["seq"] as? Int)
+        try expectRefused(site, seq: seq, saying: "decides a flag of 2026-03, closed before it, and follows no decisions drop")
+    }
+
+    /// The same for an open month: `recon decide` decides a hard flag only once it is raised.
+    @Test func aDecisionOfAHardFlagNeverRaisedIsRefused() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.appendEntry(kind: "flag.decided", body: ["id": .string("HARD-0000000000"), "subject": .string("HARD-0000000000"),
+                                                          "decision": .string("approve"), "by": .string("someone"),
+                                                          "period": .string("2026-04")], at: "2026-04-10T10:00:00Z")
+        let seq = try #require(try site.entries().last?["seq"] as? Int)
+        try expectRefused(site, seq: seq, saying: "decides a hard flag no flag.raised before it raised")
+    }
+
+    /// A second `site.init` (another key, another base currency) after the last checkpoint:
+    /// `recon verify` named it, yet every writer appended and signed checkpoints over it.
+    @Test func aSecondSiteInitStopsEveryWriter() throws {
+        let site = try TestSite.closedMarchSite()
+        var body = try site.entryBody(1)
+        body["base_currency"] = .string("USD")
+        try site.appendEntry(kind: "site.init", body: body, at: "2026-04-10T10:00:00Z")
+        let seq = try #require(try site.entries().last?["seq"] as? Int)
+        try expectRefused(site, seq: seq, saying: "a second site.init")
+    }
+
+    /// A hard flag's id follows from its report: one whose subject was moved to another report
+    /// (its id left as it was) is not a flag recon raised, and no writer builds on it.
+    @Test func aFlagWhoseIdIsNotItsFindingsStopsEveryWriter() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.appendEntry(kind: "flag.raised", body: [
+            "id": .string("HARD-1234567890"), "severity": .string("hard"), "code": .string(HardGate.code),
+            "subject": .string("T1"), "period": .string("2026-03"), "reason": .string("30 images in one case"), "score": .string("1"),
+        ], at: "2026-04-10T10:00:00Z")
+        let seq = try #require(try site.entries().last?["seq"] as? Int)
+        try expectRefused(site, seq: seq, saying: "is not the hard flag of report T1")
+    }
+
+    /// A `drop.accepted` whose path names another drop's archive: the path is the drop's own SHA-256.
+    @Test func aDropEntryNamingAnotherDropsArchiveIsRefused() throws {
+        let site = try TestSite.closedMarchSite()
+        let drops = try site.bodies("drop.accepted")
+        var body = try #require(try site.entries().last { $0["kind"] as? String == "drop.accepted" }.flatMap { $0["seq"] as? Int }
+            .map { try site.entryBody($0) })
+        let other = try #require(drops.compactMap { $0["path"] as? String }.first { $0 != body["path"]?.stringValue })
+        body["path"] = .string(other)
+        body["name"] = .string("usage-again.csv")
+        try site.appendEntry(kind: "drop.accepted", body: body, at: "2026-04-10T10:00:00Z")
+        let seq = try #require(try site.entries().last?["seq"] as? Int)
+        try expectRefused(site, seq: seq, saying: "drop.accepted records path \(other), but its drop is archived as")
+    }
+
+    /// A `drop.accepted` rewritten to say its drop holds 40 rows (hashes redone; no checkpoint
+    /// yet): `recon verify` reads every archived drop and names the entry.
+    @Test func aDropEntryLyingAboutItsRowsFailsVerification() throws {
+        let site = try TestSite.marchSite()
+        try site.rewriteLedger { _, kind, body in
+            if kind == "drop.accepted", body["kind"]?.stringValue == "usage" { body["rows"] = 40 }
+        }
+        let verify = try site.recon(["verify"], env: TestSite.closeDay)
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect(verify.out.contains("drop.accepted records 40 rows, but its archived drop"), "\(verify.out)")
+    }
+
     /// Every site the commands write passes, reruns and credits included.
     @Test func whatRecnWritesPasses() throws {
         let site = try TestSite.trustSite()

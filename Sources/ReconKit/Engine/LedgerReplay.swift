@@ -253,6 +253,11 @@ public enum LedgerReplay {
         guard let rows = outcome.rows else {
             throw LedgerDamage(seq: e.seq, "archived drop \(sha) no longer reads: \(outcome.problems.reportLines.first ?? "")")
         }
+        // `recon verify`: the entry says how many rows its drop holds, as the drop reads.
+        if audit != nil, drop.rows != Int64(rows.rowCount) {
+            throw LedgerDamage(seq: e.seq, "drop.accepted records \(drop.rows) rows, but its archived drop "
+                + "\(Site.dropPath(sha256: sha)) holds \(rows.rowCount); recon writes no such entry")
+        }
         if kind == .usage, case .usage(let list) = rows {
             let before = state.reports.count
             state.add(try fresh(list, in: state), dedupe: false)

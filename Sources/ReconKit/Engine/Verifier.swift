@@ -75,11 +75,10 @@ public struct Verifier {
         var sealable: [String: (sha: String, seq: Int)] = [:]
         // The hard flags, by seq: their periods are checked against their reports' once the state is rebuilt.
         var hardFlags: [(seq: Int, flag: AuditFlag)] = []
+        try EntryRules.check(ledger.entries)
         for e in ledger.entries {
-            if e.eventKind == .siteInit && e.seq != 1 { throw LedgerDamage(seq: e.seq, "a second site.init") }
-            if e.eventKind == .flagRaised, case .flagRaised(let raised)? = try? LedgerEvent(entry: e) {
-                if let wrong = Self.flagIdProblem(raised.flag) { throw LedgerDamage(seq: e.seq, wrong) }
-                if raised.flag.severity == .hard { hardFlags.append((e.seq, raised.flag)) }
+            if e.eventKind == .flagRaised, case .flagRaised(let raised)? = try? LedgerEvent(entry: e), raised.flag.severity == .hard {
+                hardFlags.append((e.seq, raised.flag))
             }
             if e.eventKind == .dropAccepted {
                 guard let sha = e.string("sha256") else { throw LedgerDamage(seq: e.seq, "drop.accepted lacks sha256") }
@@ -129,6 +128,12 @@ public struct Verifier {
         try checkSiteKeyIsPrivate()
         try checkSiteKey(notes: &notes)
         try Self.checkPublicKeyFile(of: site, recorded: recordedKey)
+        // After the keys and checkpoints, whose words on a rewrite are the plainer ones: a ledger
+        // rewritten from its start under another key still holds its documents' entries, and the
+        // heads they were issued under are no longer its own.
+        for e in ledger.entries where e.eventKind?.document != nil {
+            if let damage = Self.issuedUnderProblem(e, entries: ledger.entries) { throw damage }
+        }
         if FileStatus.of(site.publicKeyFile) == nil {
             notes.append("Ledger/keys/site.pub is missing: the key to pin is site.init's public_key (\(recordedKey.text)); "
                 + "the next writing command writes the file again")
@@ -215,6 +220,23 @@ public struct Verifier {
         } catch {
             notes.append("the site key cannot be used: \(error); nothing can be signed until it is back")
         }
+    }
+
+    /// A document prints the ledger state it was issued under (`issued_under`: the entry count
+    /// and head before its command appended): that entry must be in the chain with that hash.
+    /// A ledger rewritten from its start under another key keeps the documents' entries, and
+    /// what they print then names heads the chain no longer has.
+    static func issuedUnderProblem(_ e: LedgerEntry, entries: [LedgerEntry]) -> LedgerDamage? {
+        guard let under = e.body["issued_under"]?.objectValue else { return nil }  // the first builds recorded none
+        guard let seq = under["seq"]?.intValue, let head = under["head"]?.stringValue, seq >= 1, seq < e.seq else {
+            return LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") records an issued_under that is not the count "
+                + "and head of entries before it; recon writes no such entry")
+        }
+        guard entries[Int(seq) - 1].hash == head else {
+            return LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") was issued under seq \(seq) with head \(head), "
+                + "but the ledger's seq \(seq) has hash \(entries[Int(seq) - 1].hash): the entries before it were rewritten")
+        }
+        return nil
     }
 
     /// A flag's id follows from what it is (SPEC §4: its code, period and subject): a hard

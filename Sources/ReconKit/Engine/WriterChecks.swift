@@ -72,10 +72,13 @@ struct WriterChecks {
         let verifier = Verifier(site: site)
         // No vouched file, nor any a writer is about to make, may lie outside the site.
         if let linked = VouchedPlaces.folderDamage(in: site) { throw linked }
-        for seq in Checkpointer(site: site).all() {
+        let checkpoints = Checkpointer(site: site).all()
+        for seq in checkpoints {
             if let damage = Self.intentOverCheckpoint(ledger, checkpoint: seq) { throw damage }
             try verifier.checkCheckpoint(seq, ledger: ledger, verifier: key, siteName: siteName)
         }
+        // The entries no checkpoint covers yet, as `recon verify` checks every entry.
+        try EntryRules.check(ledger.entries, after: checkpoints.last ?? 0)
         // Privileged entries are checked by the session against the ledger's operators
         // (`SiteSession.checkPrivilegeAndCheckpoints`), every one of them, before any append.
         // The entries of a vouched ledger prefix are the bytes the close that vouches for it

@@ -10,8 +10,9 @@ import Darwin
 /// separated.
 ///
 /// - A leading UTF-8 byte order mark is dropped.
-/// - Blank lines (nothing, or only spaces and tabs, outside a quoted field) are skipped
-///   wherever they are.
+/// - Blank lines (nothing, or only spaces, tabs and commas, outside a quoted field) are
+///   skipped wherever they are: a spreadsheet saves the formatted but empty rows below its
+///   data as `,,,,`, which hold no value.
 /// - Fields are delivered as written: spaces are kept, quotes around a field are
 ///   removed and doubled quotes inside it undone. A quoted field may span lines.
 /// - Every record is delivered with the physical line on which it starts, counting
@@ -160,11 +161,11 @@ public enum CSVReader {
         bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
     }
 
-    /// Whether a line holds nothing but spaces, tabs and its line ending.
+    /// Whether a line holds nothing but spaces, tabs, commas and its line ending.
     private static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
         for byte in line {
             switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: ","), UInt8(ascii: "\r"), UInt8(ascii: "\n"):
                 continue
             default:
                 return false

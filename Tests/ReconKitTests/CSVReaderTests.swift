@@ -147,8 +147,17 @@ struct CSVReaderTests {
             ])
     }
 
-    @Test func emptyFieldsOnANonBlankLineAreARecord() {
-        let result = readCSV("a,b\n,\n")
+    /// A spreadsheet saves the formatted but empty rows below its data as `,,,`: no value, a
+    /// blank line (SPEC §2), not a row of empty required fields that rejected the whole drop.
+    @Test func aLineOfOnlyCommasIsBlank() {
+        let result = readCSV("a,b,c\n,,\r\nx,y,z\n , ,\t\n,,\n")
+        #expect(result.problems == [])
+        #expect(result.rows == [Delivered(1, ["a", "b", "c"]), Delivered(3, ["x", "y", "z"])])
+    }
+
+    /// A quoted empty field is written, not left blank: its line is a record.
+    @Test func aQuotedEmptyFieldMakesARecord() {
+        let result = readCSV("a,b\n\"\",\n")
         #expect(result.rows == [Delivered(1, ["a", "b"]), Delivered(2, ["", ""])])
     }
 
@@ -159,7 +168,7 @@ struct CSVReaderTests {
     }
 
     @Test func raggedRowsAreDeliveredAsTheyAre() {
-        let result = readCSV("a,b,c\n1\n1,2,3,4\n,,\n")
+        let result = readCSV("a,b,c\n1\n1,2,3,4\n,,\"\"\n")
         #expect(result.problems == [])
         #expect(
             result.rows == [

@@ -32,6 +32,24 @@ struct DropParserTests {
         #expect(rows[1].reportedAt.utcText == "2026-03-01T04:30:00Z")
     }
 
+    /// The empty rows a spreadsheet saves below its data (`,,,`) are blank lines: a radiologists
+    /// drop exported so was rejected whole, every required column of line 3 "empty". Also the
+    /// large usage drop, read in two halves, skips them wherever they fall.
+    @Test func rowsOfOnlyCommasAreSkippedInEveryKind() throws {
+        let radiologists = parse("radiologist_id,name,grade,seniority_years\r\nR1,Rad One,senior,10\r\n,,,\r\n,,,\r\n", .radiologists)
+        #expect(radiologists.problems.isEmpty, "\(radiologists.problems.reportLines)")
+        guard case .radiologists(let list)? = radiologists.rows else { Issue.record("no rows"); return }
+        #expect(list.map(\.id) == ["R1"])
+        var usage = usageHeader
+        for i in 0..<40_000 { usage += "R\(i),2026-03-01T10:00:00Z,C1,D1,CT,3,\n" + (i % 1000 == 0 ? ",,,,,,\n" : "") }
+        var halves = parser
+        halves.halvesFromBytes = 1
+        let o = usage.utf8.withContiguousStorageIfAvailable { halves.parse(UnsafeRawBufferPointer($0), kind: .usage) }!
+        #expect(o.problems.isEmpty, "\(o.problems.reportLines.prefix(3))")
+        guard case .usage(let rows)? = o.rows else { Issue.record("no rows"); return }
+        #expect(rows.count == 40_000)
+    }
+
     @Test func equalTimestampsInDifferentSpellingsAreEqual() throws {
         let utc = SiteTimeZone(identifier: "UTC")!
         #expect(try FieldValue.timestamp("2026-03-01T10:00Z", zone: utc) == FieldValue.timestamp("2026-03-01T10:00:00+00:00", zone: utc))

@@ -38,15 +38,16 @@ public struct DropParser {
         return parseWhole(bytes, kind: kind)
     }
 
-    /// Whether the lines before `line` (1-based) hold nothing but spaces, tabs and line ends
-    /// (and a byte order mark): the record starting at `line` is then the file's first.
+    /// Whether the lines before `line` (1-based) hold nothing but spaces, tabs, commas and line
+    /// ends (and a byte order mark), as ``CSVReader`` skips them: the record starting at `line`
+    /// is then the file's first.
     static func onlyBlankLines(before line: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
         var lineFeeds = 0, i = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
         while lineFeeds < line - 1, i < bytes.count {
             switch bytes[i] {
             case 10: lineFeeds += 1
-            case 32, 9, 13: break
+            case 32, 9, 44, 13: break
             default: return false
             }
             i += 1

@@ -62,6 +62,28 @@ struct InboxHardeningTests {
         try expectVerifies(site)
     }
 
+    /// A drop corrected where it was rejected and named again is accepted; it and its errors
+    /// file then left `rejected/` (status went on listing it as rejected, problems and all).
+    /// Named again but still wrong, it stays there, as it was.
+    @Test func aDropCorrectedInRejectedLeavesItOnceTaken() throws {
+        let site = try preparedSite()
+        try site.drop("usage-fix.csv", Self.usageHeader + "R2,2026-03-03T10:00:00Z,C1,D1,CT,x,\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 2)
+        #expect(names(site, "Inbox/rejected") == ["usage-fix.csv", "usage-fix.csv.errors.txt"])
+        let still = try site.recon(["ingest", site.path("Inbox/rejected/usage-fix.csv")], env: Self.env)
+        #expect(still.code == 2, "\(still.err)")
+        #expect(names(site, "Inbox/rejected") == ["usage-fix.csv", "usage-fix.csv.errors.txt"])
+        try (Self.usageHeader + "R2,2026-03-03T10:00:00Z,C1,D1,CT,1,\n").write(toFile: site.path("Inbox/rejected/usage-fix.csv"),
+                                                                                  atomically: true, encoding: .utf8)
+        let fixed = try site.recon(["ingest", site.path("Inbox/rejected/usage-fix.csv")], env: Self.env)
+        #expect(fixed.code == 0, "\(fixed.err)")
+        #expect(fixed.err.contains("usage-fix.csv: taken out of Inbox/rejected/ with its errors file"), "\(fixed.err)")
+        #expect(names(site, "Inbox/rejected").isEmpty)
+        let status = try site.recon(["status"], env: Self.env)
+        #expect(status.out.contains("rejected: 0\n"), "\(status.out)")
+        try expectVerifies(site)
+    }
+
     /// High 4: a second held or rejected drop of the same name overwrote the first.
     @Test func heldAndRejectedDropsAreNeverOverwritten() throws {
         let site = try preparedSite()

@@ -119,6 +119,9 @@ public final class Ingestor {
         // taken, it leaves; rejected, it goes to rejected/ with its errors. One named elsewhere stays.
         let folder = try? FileIO.realPath(FileIO.parent(of: path))
         let inInbox = folder != nil && (folder == (try? FileIO.realPath(site.inbox)) || folder == (try? FileIO.realPath(site.held)))
+        // A drop corrected where it was rejected and named again: once taken, it and its errors
+        // file leave rejected/ (status would go on listing bytes the ledger holds as rejected).
+        let inRejected = !dryRun && folder != nil && folder == (try? FileIO.realPath(site.rejected))
         var bytes: [UInt8], sha: String
         do {
             // Hashed as it is read (a large drop on the second core).
@@ -136,6 +139,7 @@ public final class Ingestor {
         }
         if let seq = state.acceptedDrops[sha] {
             if inInbox && !dryRun { removeTaken(path) }
+            if inRejected { takeOutOfRejected(path) }
             return .duplicate(name: name, seq: seq, leftInPlace: !inInbox)
         }
         guard let kind = DropKind(fileName: name) else {
@@ -215,6 +219,7 @@ public final class Ingestor {
                     return "Inbox/held/" + kept
                 }
                 if inInbox { removeTaken(path) }
+                if inRejected { takeOutOfRejected(path) }
             }
             return .held(name: name, periods: periods, keptAs: keptAs)
         case .accept(let fresh, let skipped):
@@ -238,6 +243,7 @@ public final class Ingestor {
             progress.phase("recording")
             let seq = try accept(drop, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, encoding: encoding)
             if inInbox { removeTaken(path) }
+            if inRejected { takeOutOfRejected(path) }
             return .accepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped, seq: seq)
         }
     }
@@ -509,6 +515,15 @@ public final class Ingestor {
 
     /// Takes the drop read from `path` out of the Inbox (or held/): only while the name still
     /// names the file read. A new drop renamed into that name meanwhile waits for the next command.
+    /// A drop named in `Inbox/rejected/` and taken (accepted, held, or its bytes already
+    /// recorded) leaves it, with the errors file of its rejection.
+    func takeOutOfRejected(_ path: String) {
+        removeTaken(path)
+        let errors = path + ".errors.txt"
+        if FileIO.isRegularFile(errors) { FileIO.remove(errors) }
+        session.log.info("\(SafeText.escaped(FileIO.baseName(path))): taken out of Inbox/rejected/ with its errors file")
+    }
+
     func removeTaken(_ path: String) {
         guard let taking, taking.path == path else { return }
         switch DropFile.removeIfStill(path, taking.identity) {

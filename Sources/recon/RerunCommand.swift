@@ -1,6 +1,8 @@
 import ArgumentParser
 import ReconKit
 
+extension Rerunner.Terms: ExpressibleByArgument {}
+
 struct Rerun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rerun",
@@ -18,6 +20,10 @@ struct Rerun: ParsableCommand {
     @Option(help: "The operator's private key file (required: without it the command is refused).")
     var key: String?
 
+    @Option(help: ArgumentHelp("Whose terms each client and radiologist is billed on: closed (tax, contract and seniority as when the period closed; the default) or now (the master data in force today, to correct a closed month's terms; signed with the request).",
+                               valueName: "closed|now"))
+    var terms: Rerunner.Terms?
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -29,7 +35,7 @@ struct Rerun: ParsableCommand {
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, useCache: false, settled: false, clock: options.clock)
             keepUntilExit(session)
             try session.repair()
-            let r = try Rerunner(session: session).rerun(period, reason: reason, keyFile: key)
+            let r = try Rerunner(session: session).rerun(period, reason: reason, keyFile: key, terms: terms)
             if json {
                 printJSON(.object(["ok": .bool(true), "period": .string(period.description), "applied_drops": .array(r.appliedDrops.map { .string($0) }),
                                    "rejected_drops": .array(r.rejectedDrops.map { .string($0) }),

@@ -589,25 +589,28 @@ struct PrivilegeAndRerunTests {
         site.expectAuditorAccepts()
     }
 
-    /// A rerun re-judges the period's reports against the contracts in force now: C1's limit
-    /// lowered to 2 images after March closed puts R3 (3 images) over it. The refusal says how
-    /// to decide it, and doing what it says works: it named the flag id, which no entry
-    /// raised, so a decisions drop naming it was rejected as "neither a flag id nor a report
-    /// id known to this site"; it names the report, which is held and applied by the next rerun.
-    @Test func aRerunRefusedForAContractLoweredSinceTheCloseSaysADecisionThatWorks() throws {
+    /// A rerun judges the period's reports against the contracts it closed under: C1's limit
+    /// lowered to 2 images after March closed does not put R3 (3 images, billed within the 10
+    /// of March) over it, and nothing needs deciding. A late report over the March contract
+    /// does: the refusal names the report, and a decisions drop naming it (held) settles it.
+    @Test func aRerunJudgesReportsAgainstTheContractTheirMonthClosedUnder() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
         let key = try site.operatorKey("asha", listed: true)
         try site.drop("clients-lower.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
                       + "C1,City Hospital,INR,standard,2020-01-01,2,18\n")
-        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
-        let refused = try site.recon(["rerun", "2026-03", "--reason", "card agreed late", "--key", key], env: TestSite.rerunDay)
+        try site.drop("usage-late-big.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                      + "R9,2026-03-25T10:00:00Z,C1,D1,CT,12\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let refused = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key], env: TestSite.rerunDay)
         #expect(refused.code == 3, "\(refused.err)")
-        #expect(refused.err.contains("decide it in a decisions drop (subject,decision,by — R3,approve or exclude,NAME)"), "\(refused.err)")
-        try site.drop("decisions-r3.csv", "subject,decision,by\nR3,approve,Asha\n")
+        #expect(refused.err.contains("report R9: 12 images in one case; the contract of C1 allows 10"), "\(refused.err)")
+        #expect(!refused.err.contains("report R3"), "\(refused.err)")
+        #expect(refused.err.contains("decide it in a decisions drop (subject,decision,by — R9,approve or exclude,NAME)"), "\(refused.err)")
+        try site.drop("decisions-r9.csv", "subject,decision,by\nR9,approve,Asha\n")
         let held = try site.recon(["ingest"], env: TestSite.rerunDay)
-        #expect(held.code == 3 && site.exists("Inbox/held/decisions-r3.csv"), "\(held.err)")
-        let rerun = try site.recon(["rerun", "2026-03", "--reason", "card agreed late, R3 approved", "--key", key], env: TestSite.rerunDay)
+        #expect(held.code == 3 && site.exists("Inbox/held/decisions-r9.csv"), "\(held.err)")
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report, R9 approved", "--key", key], env: TestSite.rerunDay)
         #expect(rerun.code == 0, "\(rerun.err)")
         site.expectAuditorAccepts()
     }

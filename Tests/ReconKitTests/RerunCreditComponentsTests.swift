@@ -27,7 +27,9 @@ struct RerunCreditComponentsTests {
         let asha = try site.operatorKey("asha", listed: true)
         try site.drop("clients-igst.csv", Self.igst)
         #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
-        let toIGST = try site.recon(["rerun", "2026-03", "--reason", "tax to IGST", "--key", asha], env: TestSite.rerunDay)
+        // A correction of March's terms: asked for with `--terms now` (a rerun bills on the
+        // terms its month closed with otherwise).
+        let toIGST = try site.recon(["rerun", "2026-03", "--reason", "tax to IGST", "--key", asha, "--terms", "now"], env: TestSite.rerunDay)
         #expect(toIGST.code == 0, "\(toIGST.err)")
         // C1's three March reports at 100.00: 300.00 + IGST 12 % 36.00 = 336.00.
         let igstInvoice = try #require(try site.bodies("invoice.issued").last { $0["client_id"] as? String == "C1" })
@@ -37,6 +39,7 @@ struct RerunCreditComponentsTests {
         #expect(credit.code == 0, "\(credit.err)")
         try site.drop("client_rates-2026-03-lower.csv", Self.lowerPrice)
         #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        // A later rerun bills on the terms the correction recorded: IGST, not March's CGST and SGST.
         let price = try site.recon(["rerun", "2026-03", "--reason", "price", "--key", asha], env: TestSite.rerunDay)
         #expect(price.code == 0, "\(price.err)")
 

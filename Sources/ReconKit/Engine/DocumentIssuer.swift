@@ -13,8 +13,14 @@ import Foundation
 /// the command stops before it appends anything.
 public struct DocumentIssuer {
     let session: SiteSession
+    /// The clients and radiologists whose details the documents print: the site's now, unless
+    /// a rerun issues under those its period closed with.
+    var parties: PricingContext?
 
-    public init(session: SiteSession) { self.session = session }
+    public init(session: SiteSession, parties: PricingContext? = nil) {
+        self.session = session
+        self.parties = parties
+    }
 
     /// One document to issue.
     public struct Item {
@@ -86,7 +92,7 @@ public struct DocumentIssuer {
             var record = DocumentRecord(draft: item.draft, number: number, period: period, site: state.name,
                                         issuedUnderSeq: session.ledger.entries.count, issuedUnderHash: session.ledger.headHash,
                                         checkpoint: checkpoint, refersTo: item.refersTo, reason: item.reason)
-            record.addDetails(issuedOn: today, state: state, config: session.config, credited: credited(item))
+            record.addDetails(issuedOn: today, state: state, config: session.config, credited: credited(item), parties: parties)
             if record.layout >= 7 { record.refersToIssuedOn = issueDates(of: item) }
             let final = site.path(record.file)
             try FileIO.makeDirectory(FileIO.parent(of: final))

@@ -6,7 +6,11 @@ extension DocumentRecord {
     /// credit note (payout adjustment) names its party as the document it gives back on does
     /// (`credited`): name, address, tax ID and PO together, as the invoice's recipient — a
     /// GST credit note names the invoice's GSTIN, and accounts payable match it by them.
-    mutating func addDetails(issuedOn date: LocalDate, state: SiteState, config: SiteConfig, credited: DocumentRecord? = nil) {
+    /// `parties`: the clients and radiologists whose details it prints (the site's now, or for a
+    /// rerun's documents those its period closed under).
+    mutating func addDetails(issuedOn date: LocalDate, state: SiteState, config: SiteConfig, credited: DocumentRecord? = nil,
+                             parties: PricingContext? = nil) {
+        let pricing = parties ?? state.pricing
         issuedOn = date
         paper = config.paper
         if let credited, credited.partyId == partyId {
@@ -17,7 +21,7 @@ extension DocumentRecord {
         }
         if kind.isClientSide {
             seller = config.seller
-            if let client = state.pricing.clients[partyId] {
+            if let client = pricing.clients[partyId] {
                 // Name and address as they are now, together (a credit note's draft carries the invoice's name).
                 partyName = client.name
                 party = PartyDetails(client: client)
@@ -29,7 +33,7 @@ extension DocumentRecord {
                 paymentTermsDays = 30
                 dueOn = LocalDate(dayNumber: date.dayNumber + 30)
             }
-        } else if let radiologist = state.pricing.radiologists[partyId] {
+        } else if let radiologist = pricing.radiologists[partyId] {
             seller = config.seller
             partyName = radiologist.name
             party = PartyDetails(radiologist: radiologist)

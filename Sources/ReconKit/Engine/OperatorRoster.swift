@@ -197,7 +197,8 @@ public struct OperatorRoster {
         }
         let pairs: [(arg: String, member: String)]
         switch command {
-        case "rerun": pairs = [("period", "period"), ("reason", "reason")]
+        // `terms` only when it was asked for (reruns before it signed none).
+        case "rerun": pairs = [("period", "period"), ("reason", "reason")] + (args["terms"] != nil || e.body["terms"] != nil ? [("terms", "terms")] : [])
         case "credit": pairs = [("invoice", "refers_to"), ("amount", "total"), ("reason", "reason")]
         case "operator add": pairs = [("name", "name"), ("public_key", "public_key")]
         default: pairs = [("name", "name")]

@@ -25,7 +25,17 @@ public struct Rerunner {
         return session.ledger.entries[d.seq - 1].body["request"]?.objectValue?["command"]?.stringValue == "credit"
     }
 
-    public func rerun(_ period: Period, reason: String, keyFile: String) throws -> Result {
+    /// Which terms of its clients and radiologists a rerun bills the period under.
+    public enum Terms: String, CaseIterable, Sendable {
+        /// As they stood when the period closed (``pricingAsClosed(_:)``): the default.
+        case closed
+        /// As the master data stands now: to correct a closed month's terms (a wrong tax
+        /// split, contract or seniority), asked for and signed as such.
+        case now
+    }
+
+    /// `terms`: nil when not asked for (closed); given, it is signed with the request and recorded.
+    public func rerun(_ period: Period, reason: String, keyFile: String, terms: Terms? = nil) throws -> Result {
         try session.requireAllReports()  // never a number from the cache, and the settled period's reports
         guard session.state.closedPeriods[period] != nil else {
             throw ReconFailure.refused("\(period) is not closed; an open period is repriced on every ingest — close it with `recon close \(period)`")
@@ -34,10 +44,14 @@ public struct Rerunner {
         try Ingestor(session: session).requireOwnFolders()  // its held drops are read from inside the site only
         // Trimmed as drop text is (SPEC §2), so a retry with a stray space is still a retry.
         let reason = try PrivilegedRequest.reason(reason, saying: "the period is rerun")
-        let signed = try PrivilegedRequest.sign(command: "rerun", args: ["period": period.description, "reason": reason],
+        var args = ["period": period.description, "reason": reason]
+        if let terms { args["terms"] = terms.rawValue }
+        let signed = try PrivilegedRequest.sign(command: "rerun", args: args,
                                                 keyFile: keyFile, session: session)
         // The checkpoint that must follow is signed with the site key: refuse now, not after appending.
         _ = try Checkpointer(site: session.site).loadSiteKey()
+        // Its held drops' reports judged, and the period priced, under the terms asked for.
+        if terms == .now { session.state.billOnTermsNow(period) }
 
         // The drafts too: a held drop may have rows in an open month as well.
         session.derivedAfterAppend = [.review(period), .summary, .drafts]
@@ -58,7 +72,7 @@ public struct Rerunner {
             else { session.derivedWritten([.drafts]) }
         }
         do {
-            var result = try issue(period, reason: reason, signed: signed, applied: applied)
+            var result = try issue(period, reason: reason, signed: signed, applied: applied, terms: terms)
             result.rejectedDrops = held.rejected
             return result
         } catch let failure as ReconFailure where !applied.isEmpty || !held.rejected.isEmpty {
@@ -93,8 +107,8 @@ public struct Rerunner {
     /// data names now, and whether any party's differs. Whether a party's total changed is
     /// judged in it: a party whose reports and cards did not change is left alone (SPEC §5: a
     /// rerun issues for the parties whose total changes), even if its currency did since.
-    private func pricingInIssuedCurrencies(_ period: Period) -> (pricing: PricingContext, differs: Bool) {
-        var pricing = session.state.pricing
+    private func pricingInIssuedCurrencies(_ period: Period, from current: PricingContext) -> (pricing: PricingContext, differs: Bool) {
+        var pricing = current
         var differs = false
         for d in session.state.issued where d.period == period {  // in ledger order: the latest wins
             switch d.kind {
@@ -110,13 +124,42 @@ public struct Rerunner {
         return (pricing, differs)
     }
 
-    private func issue(_ period: Period, reason: String, signed: PrivilegedRequest, applied: [String]) throws -> Result {
+    /// The site's pricing — cards and rates in force now (SPEC §5) — with each client and
+    /// radiologist on the terms it had when `period` closed: tax rate and components, contract
+    /// type and image limit, grade and seniority. A later clients drop (a new tax rate, a lower
+    /// image limit) or a radiologist's later seniority is not the terms of supplies already
+    /// billed: re-taxing March at April's rate reissued every client's March invoice for another
+    /// client's late report, and a limit lowered in April flagged reports billed within it. A
+    /// party the close did not know is as it is now. Each keeps its currency now
+    /// (``pricingInIssuedCurrencies(_:from:)`` judges changes in the issued one).
+    func pricingAsClosed(_ period: Period) -> PricingContext {
         let state = session.state
-        let asIssued = pricingInIssuedCurrencies(period)
+        var pricing = state.pricing
+        guard let atClose = state.partiesAtClose[period] else { return pricing }
+        pricing.clients.merge(atClose.clients) { _, closed in closed }
+        pricing.radiologists.merge(atClose.radiologists) { _, closed in closed }
+        for (id, client) in state.pricing.clients { pricing.clients[id]?.currency = client.currency }
+        for (id, radiologist) in state.pricing.radiologists { pricing.radiologists[id]?.currency = radiologist.currency }
+        return pricing
+    }
+
+    /// Who the rerun's documents are addressed to: each party as it is now (name, address, tax
+    /// id, terms of payment, bank details), with the PO number its month closed under, which
+    /// accounts payable match the replacement invoice to.
+    func documentParties(_ period: Period) -> PricingContext {
+        var parties = session.state.pricing
+        for (id, client) in session.state.partiesAtClose[period]?.clients ?? [:] { parties.clients[id]?.poNumber = client.poNumber }
+        return parties
+    }
+
+    private func issue(_ period: Period, reason: String, signed: PrivilegedRequest, applied: [String], terms: Terms?) throws -> Result {
+        let state = session.state
+        let current = pricingAsClosed(period)
+        let asIssued = pricingInIssuedCurrencies(period, from: current)
         let review = Reviewer(session: session, pricing: asIssued.pricing).review(period, final: true)
         // A party whose total changed gets its new document in its currency now (SPEC §3: an
         // invoice is in the client's currency): priced again only when some currency changed.
-        let now = asIssued.differs ? Reviewer(session: session).price(period, final: true) : review.book
+        let now = asIssued.differs ? Reviewer(session: session, pricing: current).price(period, final: true) : review.book
         let blocking = review.blocking(closed: true)
         if !blocking.isEmpty {
             if !applied.isEmpty {
@@ -183,11 +226,12 @@ public struct Rerunner {
         // The period's reports as repriced (with its held drops), settled again.
         let index = ClosedIndexEncoding(period: period, state: state, site: session.site)
         defer { index.discard() }
-        try DocumentIssuer(session: session).issue(items, period: period) { issuing in
+        try DocumentIssuer(session: session, parties: documentParties(period)).issue(items, period: period) { issuing in
             numbers = issuing.numbers
             var body = signed.bodyMembers
             body["period"] = .string(period.description)
             body["reason"] = .string(reason)
+            if let terms { body["terms"] = .string(terms.rawValue) }
             body["documents"] = .array(issuing.numbers.map { .string($0) })
             body["applied_drops"] = .array(applied.map { .string($0) })
             body["stats"] = PartyStatsCodec.encode(review.stats)

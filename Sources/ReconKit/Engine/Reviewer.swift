@@ -49,11 +49,14 @@ public struct Reviewer {
     /// are scored from (``softFlags(_:stats:final:)``), which may run beside other work.
     func gate(_ period: Period, book: PeriodBook) -> Gated {
         let state = session.state
+        // The contracts the reports are judged against: those it prices with (a rerun's are
+        // those its period closed under).
+        let clients = (pricing ?? state.pricing).clients
         var hard: [PeriodReview.FlagState] = []
         // The pricer already compared each billable report with its client's contract.
         for i in (book.overContractIndices + book.excludedIndices).sorted() {
             let r = state.reports[Int(i)]
-            guard let flag = HardGate.flag(for: r, client: state.pricing.clients[r.clientId]) else { continue }
+            guard let flag = HardGate.flag(for: r, client: clients[r.clientId]) else { continue }
             hard.append(.init(flag: flag, decision: state.reportDecisions[r.id] ?? state.flagDecisions[flag.id]))
         }
         // A hard flag the ledger raised must be decided before the close (SPEC §4), also when
@@ -63,7 +66,7 @@ public struct Reviewer {
         where raised.severity == .hard && raised.period == period && !found.contains(id) {
             let report = (try? state.report(raised.subject)) ?? nil
             let images = report.map { "\($0.imageCount) images in one case" } ?? "raised"
-            let limit = report.flatMap { state.pricing.clients[$0.clientId] }
+            let limit = report.flatMap { clients[$0.clientId] }
                 .map { "; the contract of \($0.id) now allows \($0.maxImagesPerCase), but the flag was raised and stands until decided" }
             let flag = AuditFlag(id: id, severity: .hard, code: HardGate.code, subject: raised.subject, period: period,
                                  reason: images + (limit ?? "; it stands until decided"), score: "1")

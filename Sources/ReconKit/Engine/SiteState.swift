@@ -47,6 +47,12 @@ public struct SiteState {
     public private(set) var acceptedDrops: [String: Int] = [:]
     /// Period → seq of its `period.closed`.
     public private(set) var closedPeriods: [Period: Int] = [:]
+    /// Each closed period's clients and radiologists as they stood when it closed (or when a
+    /// rerun with `--terms now` billed it under the master data of its day): the terms its
+    /// documents were issued under (tax components, contract, seniority, PO number), which a
+    /// rerun bills the period under again (``Rerunner``). Shared with the live tables until a
+    /// later drop changes them.
+    public private(set) var partiesAtClose: [Period: (clients: [String: Client], radiologists: [String: Radiologist])] = [:]
     /// Usage and decisions drops accepted into a period after its close or last rerun, by name:
     /// their reports or decisions are in the ledger but on no document until `recon rerun` of the
     /// period (a rerun stopped after taking its held drops, by a hard flag or a crash, leaves them
@@ -104,11 +110,13 @@ public struct SiteState {
             }
         case .periodClosed(let p):
             closedPeriods[p.period] = seq
+            partiesAtClose[p.period] = (pricing.clients, pricing.radiologists)
             awaitingRerun[p.period] = nil
             closedStatsRecorded[p.period] = .some(p.stats)
             closedMargins[p.period] = RecordedMargins(seq: seq, value: p.margins, entry: p.recordedIn)
         case .rerun(let p):
             awaitingRerun[p.period] = nil
+            if p.members["terms"]?.stringValue == "now" { partiesAtClose[p.period] = (pricing.clients, pricing.radiologists) }
             closedStatsRecorded[p.period] = .some(p.stats)
             closedMargins[p.period] = RecordedMargins(seq: seq, value: p.margins, entry: p.recordedIn)
         case .documentIssued(let d):
@@ -119,6 +127,12 @@ public struct SiteState {
         case .siteInit, .dropAccepted, .cardReplaced, .operatorChanged:
             break  // fixed at init, applied as rows, or nothing the state holds
         }
+    }
+
+    /// A rerun with `--terms now`: the period is billed under the clients and radiologists as
+    /// they are now, for this command (its `rerun` entry then records them as the period's terms).
+    public mutating func billOnTermsNow(_ period: Period) {
+        partiesAtClose[period] = nil
     }
 
     /// Room for `count` documents before a replay applies them: a year's six thousand grew the

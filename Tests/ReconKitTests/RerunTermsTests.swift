@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// A rerun reprices a closed month with the cards in force now (SPEC §5), but bills each party
+/// under the terms its month closed with: a clients drop after the close (another tax rate, a
+/// lower image limit, a new PO) and a radiologist's later seniority are not the terms of
+/// supplies already invoiced. A late report for one client re-taxed, re-flagged and reissued
+/// every other client's month.
+@Suite("Reruns — parties as their month closed", .serialized)
+struct RerunTermsTests {
+    static let march = ["RECON_NOW": "2026-03-05T06:00:00Z"]
+    static let closeDay = ["RECON_NOW": "2026-04-01T06:00:00Z"]
+    static let april = ["RECON_NOW": "2026-04-10T06:00:00Z"]
+
+    /// March: C1 (18 % as CGST 9 + SGST 9, 9 images a case, PO-MARCH) and C2 (no tax), D1 with 4
+    /// years' seniority; 100.00 a report; D1 paid 50.00 a report, 90.00 from 5 years. A1 (C1, 3
+    /// images) and B1 (C2). Closed: INV C1 = 100.00 + 9.00 + 9.00 = 118.00, INV C2 = 100.00,
+    /// PAY D1 = 2 × 50.00 = 100.00. Then in April: C1 at 12 % with 2 images a case and PO-APRIL,
+    /// D1 at 5 years, and a late March report B2 for C2 (held).
+    func site() throws -> TestSite {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "terms-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.march).code == 0)
+        try site.drop("clients.csv", """
+            client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,tax_components,po_number
+            C1,City,INR,std,2020-01-01,9,18,CGST:9;SGST:9,PO-MARCH
+            C2,Other,INR,std,2020-01-01,9,,,
+            """)
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nD1,Rao,consultant,4\n")
+        try site.drop("provider_rates.csv", """
+            effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,currency
+            2026-03-01,*,*,*,0,50,INR
+            2026-03-01,*,*,*,5,90,INR
+            """)
+        try site.drop("client_rates.csv", """
+            effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
+            2026-03-01,*,*,*,*,1,,100,INR,volume
+            """)
+        try site.drop("usage-03.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            A1,2026-03-02T10:00Z,C1,D1,CT,3
+            B1,2026-03-02T11:00Z,C2,D1,CT,1
+            """)
+        #expect(try site.recon(["ingest"], env: Self.march).code == 0)
+        let close = try site.recon(["close", "2026-03"], env: Self.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        try site.drop("clients-apr.csv", """
+            client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,tax_components,po_number
+            C1,City,INR,std,2020-01-01,2,12,CGST:6;SGST:6,PO-APRIL
+            """)
+        try site.drop("radiologists-apr.csv", "radiologist_id,name,grade,seniority_years\nD1,Rao,consultant,5\n")
+        try site.drop("usage-03-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nB2,2026-03-20T10:00Z,C2,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        return site
+    }
+
+    @Test func aLateReportForOneClientReissuesOnlyItsPartiesUnderTheTermsTheirMonthClosedWith() throws {
+        let site = try site()
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report for C2", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let documents = try site.entries().compactMap { $0["body"] as? [String: Any] }.filter { $0["number"] != nil && $0["file"] != nil }
+        func of(_ party: String) -> [String] {
+            documents.filter { $0["client_id"] as? String == party || $0["radiologist_id"] as? String == party }
+                .map { "\($0["number"] as? String ?? "") \($0["total"] as? String ?? "")" }
+        }
+        // C1 did not change: its March invoice stands at 18 % (A1, 3 images, was within its
+        // contract of 9 when billed: no flag to decide).
+        #expect(of("C1") == ["INV-2026-000001 118.00"], "\(of("C1"))")
+        // C2: its invoice reversed whole, and 2 × 100.00 billed anew.
+        #expect(of("C2") == ["INV-2026-000002 100.00", "CN-2026-000001 100.00", "INV-2026-000003 200.00"], "\(of("C2"))")
+        // D1: paid 3 × 50.00 = 150.00, at the 4 years March was worked at, not 3 × 90.00.
+        #expect(of("D1") == ["PAY-2026-000001 100.00", "PAYADJ-2026-000001 100.00", "PAY-2026-000002 150.00"], "\(of("D1"))")
+        site.expectAuditorAccepts()
+    }
+
+    /// A closed month's terms corrected on purpose: `--terms now`, signed with the request and
+    /// recorded in the `rerun` entry, bills every party under the master data of today. A1 (3
+    /// images) is then over C1's limit of 2 and must be decided first; once approved, C1 is
+    /// reissued at 12 % (100.00 + 6.00 + 6.00 = 112.00), C2 for its late report (200.00) and
+    /// D1 at 5 years' seniority (3 × 90.00 = 270.00).
+    @Test func termsNowBillsTheMonthUnderTodaysMasterDataAndIsSigned() throws {
+        let site = try site()
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let refused = try site.recon(["rerun", "2026-03", "--reason", "terms corrected", "--key", key, "--terms", "now"], env: Self.april)
+        #expect(refused.code == 3, "\(refused.err)")
+        #expect(refused.err.contains("report A1: 3 images in one case; the contract of C1 allows 2"), "\(refused.err)")
+        try site.drop("decisions-a1.csv", "subject,decision,by\nA1,approve,Asha\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "terms corrected", "--key", key, "--terms", "now"], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let totals = try site.entries().compactMap { $0["body"] as? [String: Any] }.filter { $0["file"] != nil }
+            .map { "\($0["number"] as? String ?? "") \($0["total"] as? String ?? "")" }
+        #expect(totals == ["INV-2026-000001 118.00", "INV-2026-000002 100.00", "PAY-2026-000001 100.00",
+                           "CN-2026-000001 118.00", "INV-2026-000003 112.00", "CN-2026-000002 100.00", "INV-2026-000004 200.00",
+                           "PAYADJ-2026-000001 100.00", "PAY-2026-000002 270.00"], "\(totals)")
+        let entry = try #require(try site.bodies("rerun").last)
+        #expect(entry["terms"] as? String == "now", "\(entry)")
+        #expect(((entry["request"] as? [String: Any])?["args"] as? [String: Any])?["terms"] as? String == "now", "\(entry)")
+        #expect(try site.recon(["verify"], env: Self.april).code == 0)
+        site.expectAuditorAccepts()
+    }
+
+    /// C1's replacement invoice, when it has one, prints the PO its month was billed under.
+    @Test func aReplacementInvoicePrintsThePONumberItsMonthClosedWith() throws {
+        let site = try site()
+        // A late C1 report too: C1 is reissued, 2 × 100.00 + 9.00 × 2 × 2 = 236.00 at 18 %.
+        try site.drop("usage-03-late-c1.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nA2,2026-03-21T10:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late reports", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let invoice = try #require(try site.bodies("invoice.issued").last { $0["client_id"] as? String == "C1" })
+        #expect(invoice["total"] as? String == "236.00", "\(invoice)")
+        #expect((invoice["party"] as? [String: Any])?["po_number"] as? String == "PO-MARCH", "\(invoice)")
+        site.expectAuditorAccepts()
+    }
+}

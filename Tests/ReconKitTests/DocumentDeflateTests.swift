@@ -71,3 +71,28 @@ struct FooterTitleTests {
         #expect(left.replacingOccurrences(of: "&&", with: "").contains("&") == false, "\(left)")
     }
 }
+
+@Suite("Documents — long line descriptions print whole")
+struct LongLineDescriptionTests {
+    /// A line priced in many tiers names them all (SPEC §7); unwrapped, the amounts beside it
+    /// cut the list. From layout 7 such a description wraps on a row as tall as it needs; a
+    /// short one, and every line of an earlier layout, is written as it was.
+    @Test func aLongDescriptionWrapsFromLayoutSevenOn() throws {
+        let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
+        var record = try DocumentRecord(entry: fixture.entry)
+        let long = "ULTRASND, routine — tiers 1, 3, 5, 7, 9, 11, 13, 15, graduated pricing"
+        record.lines[0].description = long
+        try withTemporaryFolder { folder in
+            for layout in [6, 7] {
+                record.layout = layout
+                _ = try fixture.regenerated(record, in: folder, as: "layout\(layout).xlsx")
+                let sheet = try PrintedSheet(folder + "/layout\(layout).xlsx")
+                let ref = try #require(sheet.reference(of: long))
+                let row = PrintedSheet.row(ref)
+                #expect(sheet.cells[ref]?.wraps == (layout == 7), "layout \(layout)")
+                // 71 characters at 40 a printed line: two lines, 30 points.
+                #expect(sheet.rowHeights[row] == (layout == 7 ? 30 : nil), "layout \(layout): \(sheet.rowHeights)")
+            }
+        }
+    }
+}

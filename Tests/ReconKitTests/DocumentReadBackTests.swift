@@ -335,10 +335,18 @@ struct DocumentReadBackTests {
         // C1's INV-2026-000001 is 283.20 INR. P1 pays 100.00 naming it; P2 pays 200.00 naming none:
         // 183.20 settles the invoice, 16.80 is unapplied. Total due = 283.20 − 300.00 = −16.80.
         try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
-                      + "P1,C1,2026-04-10,100.00,INR,UTR 1,INV-2026-000001\nP2,C1,2026-04-20,200.00,INR,UTR 2,\n")
+                      + "P1,C1,2026-04-10,100.00,INR,UTR 1 from CITY HOSPITAL after TDS 194J deduction of 10 percent,INV-2026-000001\n"
+                      + "P2,C1,2026-04-20,200.00,INR,UTR 2,\n")
         let ok = try site.recon(["ingest"], env: Self.env)
         #expect(ok.code == 0, "\(ok.out)\(ok.err)")
         let statement = try site.recon(["statement", "C1", "--as-of", "2026-04-30", "--json"], env: Self.env)
+        // A long reference wraps in its Details cell on a taller row: the amount beside it cut
+        // off the part that says why the payment is short; a short one stays on one line.
+        let sheet = try PrintedSheet(site.path("Outbox/statements/C1.xlsx"))
+        let long = try #require(sheet.cells.first { $0.value.text?.contains("TDS 194J deduction of 10 percent") == true })
+        #expect(long.value.wraps && (sheet.rowHeights[PrintedSheet.row(long.key)] ?? 0) >= 30, "\(long) \(sheet.rowHeights)")
+        let short = try #require(sheet.cells.first { $0.value.text?.contains("UTR 2") == true })
+        #expect(!short.value.wraps && sheet.rowHeights[PrintedSheet.row(short.key)] == nil, "\(short)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(statement.out.utf8)) as? [String: Any])
         #expect((json["total_due"] as? [String: String])?["INR"] == "-16.80", "\(statement.out)")
         let text = try site.recon(["statement", "C1", "--as-of", "2026-04-30"], env: Self.env)

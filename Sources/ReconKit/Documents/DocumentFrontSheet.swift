@@ -58,8 +58,15 @@ struct DocumentFrontSheet {
         row += 1
         let firstLine = row
         for l in record.lines {
-            try sheet.write(text: l.description.isEmpty ? "\(l.modality), \(l.urgencyText) — per \(l.per)" : l.description,
-                            row: row, column: 0)
+            let description = l.description.isEmpty ? "\(l.modality), \(l.urgencyText) — per \(l.per)" : l.description
+            if record.layout >= 7 && description.count > Self.descriptionCharacters {
+                // Wrapped on a row as tall as it needs: a line priced in several tiers names them
+                // all, and the amount beside it cut the list short (SPEC §7: the tier or tiers).
+                try sheet.write(text: description, row: row, column: 0, style: CellStyle().with { $0.wrapsText = true })
+                try sheet.fitRowHeight(row, toWrap: description, charactersPerLine: Self.descriptionCharacters)
+            } else {
+                try sheet.write(text: description, row: row, column: 0)
+            }
             try sheet.write(number: Double(l.quantity), row: row, column: 1, style: .integer)
             try sheet.write(number: l.unitAmount.doubleApproximation, row: row, column: 2,
                             style: .currency(code: l.unitCurrency.code, minorDigits: l.unitDigits))
@@ -99,6 +106,10 @@ struct DocumentFrontSheet {
                       row: row, in: sheet, style: Self.small)
         try writeLine("Ledger head \(record.issuedUnderHash)", row: row + 1, in: sheet, style: Self.small)
     }
+
+    /// Characters of a line's description that column A (46 character widths) holds at worst
+    /// on one printed line, breaking between words.
+    static let descriptionCharacters = 40
 
     /// A line of text from column A on. From layout 4 it spans the page (A:D), wrapped, on a
     /// row as tall as it needs: a seller's name or a buyer's address line may run to 200

@@ -62,6 +62,10 @@ public enum StatementWorkbook {
         $0.hasBottomBorder = true
     }
 
+    /// Characters of an entry's details that column D (38 character widths) holds at worst on
+    /// one printed line, breaking between words.
+    static let detailCharacters = 32
+
     public static func write(_ header: Header, receivables: Receivables, to path: String, created: Date) throws {
         try FileIO.makeDirectory(FileIO.parent(of: path))
         let temp = FileIO.temporaryName(for: path)
@@ -152,7 +156,13 @@ public enum StatementWorkbook {
             try sheet.write(date: DocumentFrontSheet.date(e.date), row: row, column: 0, style: .date)
             try sheet.write(text: e.kind.rawValue, row: row, column: 1)
             try sheet.write(text: e.reference, row: row, column: 2)
-            try sheet.write(text: e.detail, row: row, column: 3)
+            if e.detail.count > detailCharacters {
+                // Wrapped on a row as tall as it needs: a payment's reference says why it is short.
+                try sheet.write(text: e.detail, row: row, column: 3, style: CellStyle().with { $0.wrapsText = true })
+                try sheet.fitRowHeight(row, toWrap: e.detail, charactersPerLine: detailCharacters)
+            } else {
+                try sheet.write(text: e.detail, row: row, column: 3)
+            }
             if let d = e.dueOn { try sheet.write(date: DocumentFrontSheet.date(d), row: row, column: 4, style: .date) }
             try sheet.write(number: e.amount.doubleApproximation, row: row, column: 5, style: money)
             let previous = row == first ? "" : "G\(row)+"

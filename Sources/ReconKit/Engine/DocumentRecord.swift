@@ -50,8 +50,9 @@ public struct DocumentRecord: Sendable, Equatable {
     /// amount columns, on both sheets, are as wide as the widest amount they hold (a month of
     /// 1,875,000,000.00 IDR printed `###` in `Lines`), 7 since every printed page of both
     /// sheets names the document in its footer, a credit note or payout adjustment gives the
-    /// issue date of each document it refers to (``refersToIssuedOn``), and text shaped like
-    /// Excel's `_xHHHH_` character code shows as typed (``Workbook/keepsCharacterCodesLiteral``).
+    /// issue date of each document it refers to (``refersToIssuedOn``), text shaped like
+    /// Excel's `_xHHHH_` character code shows as typed (``Workbook/keepsCharacterCodesLiteral``),
+    /// and each line's description wraps on a row as tall as it needs.
     public var layout = DocumentRecord.currentLayout
     public static let currentLayout = PartDeflate.canChoose ? 7 : 4
 

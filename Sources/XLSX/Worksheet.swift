@@ -222,7 +222,8 @@ public final class Worksheet {
         worksheet_set_paper(handle, paper.excelIndex)
         worksheet_fit_to_pages(handle, 1, 0)
         if landscape { worksheet_set_landscape(handle) } else { worksheet_set_portrait(handle) }
-        try check(worksheet_set_footer(handle, Self.footer(title: footerTitle)), "worksheet_set_footer", at: "sheet \"\(name)\"")
+        let title = footerTitle ?? workbook.footerTitle
+        try check(worksheet_set_footer(handle, Self.footer(title: title)), "worksheet_set_footer", at: "sheet \"\(name)\"")
         if let rows = repeatRows {
             let (first, _) = try cell(rows.lowerBound, 0)
             let (last, _) = try cell(rows.upperBound, 0)

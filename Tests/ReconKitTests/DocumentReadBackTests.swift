@@ -146,6 +146,7 @@ struct DocumentReadBackTests {
         let c1 = try #require(invoices.cells["H5"]?.v, "\(invoices.cells)")
         #expect(c1.contains("FX_MISSING") && c1.contains("(3 reports)"), "\(c1)")
         #expect(invoices.texts.contains { $0.contains("1 party's total leaves out reports that could not be priced or converted") }, "\(invoices.texts)")
+        #expect(invoices.footer == "&LDraft invoices 2026-03 (DRAFT), test-site&CPage &P of &N", "\(invoices.footer)")
         // D1 has no line that could be converted: its total 0.00 says what it leaves out.
         let payouts = try read(site.path("Outbox/2026-03/drafts/payouts.xlsx")).sheets[0]
         #expect(payouts.cells["A5"]?.v == "D1" && payouts.cells["D5"]?.v == "5" && payouts.cells["G5"]?.v == "0", "\(payouts.cells)")
@@ -266,6 +267,10 @@ struct DocumentReadBackTests {
         let review = try read(site.path("Outbox/2026-03/review.xlsx"))
         #expect(review.sheets.map(\.name).contains("Images per case"))
         #expect(Set(review.print_titles) == Set(review.sheets.indices.map(String.init)), "\(review.sheets.map(\.name)): \(review.print_titles)")
+        // Every printed page of the review and the margin summary says what it is.
+        #expect(review.sheets.allSatisfy { $0.footer == "&LReview of 2026-03, test-site&CPage &P of &N" }, "\(review.sheets.map(\.footer))")
+        let summary = try read(site.path("Outbox/margin-summary.xlsx"))
+        #expect(summary.sheets.allSatisfy { $0.footer == "&LMargin summary, test-site&CPage &P of &N" }, "\(summary.sheets.map(\.footer))")
     }
 
     @Test func letterPaperReachesEverySheetOfEveryWorkbook() throws {

@@ -17,6 +17,7 @@ public enum DraftWorkbook {
         let temp = FileIO.temporaryName(for: path)
         try Workbook.write(to: temp, naming: path, properties: properties) { book in
             book.paper = paper
+            book.footerTitle = "\(title) \(priced.period) (DRAFT), \(site)"
             let sheet = try book.addWorksheet(named: "Summary")
             try sheet.write(text: "\(title) — \(priced.period) (DRAFT, month to date)", row: 0, column: 0, style: .title)
             try sheet.write(text: "Not issued: these change with every drop until the period closes.", row: 1, column: 0,

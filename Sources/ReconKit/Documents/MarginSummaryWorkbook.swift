@@ -64,6 +64,7 @@ public enum MarginSummaryWorkbook {
         do {
             try Workbook.write(to: temp, naming: path, properties: properties) { book in
                 book.paper = paper
+                book.footerTitle = "Margin summary, \(site)"
                 let formats = try Formats(book, styles, all: figures.all, base: base)
                 try writeByMonth(try book.addWorksheet(named: "By month"), figures, base: base, site: site, styles: styles,
                                  formats: formats)

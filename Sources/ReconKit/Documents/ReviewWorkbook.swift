@@ -15,6 +15,8 @@ public enum ReviewWorkbook {
         let temp = FileIO.temporaryName(for: path)
         try Workbook.write(to: temp, naming: path, properties: properties) { book in
             book.paper = paper
+            // Each printed page says which month's review of which site it is.
+            book.footerTitle = "Review of \(review.period), \(state.name)"
             try flags(review, book, rowsPerSheet: rowsPerSheet)
             try ReviewTrendSheet.write(review, state: state, book)
             try problems(review, book)

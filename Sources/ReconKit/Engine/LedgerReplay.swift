@@ -253,8 +253,10 @@ public enum LedgerReplay {
         guard let rows = outcome.rows else {
             throw LedgerDamage(seq: e.seq, "archived drop \(sha) no longer reads: \(outcome.problems.reportLines.first ?? "")")
         }
-        // `recon verify`: the entry says how many rows its drop holds, as the drop reads.
-        if audit != nil, drop.rows != Int64(rows.rowCount) {
+        // The entry says how many rows its drop holds, as the drop reads: checked wherever the
+        // drop is read (every master-data drop, and a usage drop a close, rerun, credit or
+        // verify parses), so no writer signs over an entry that lies about it.
+        if e.body["rows"] != nil, drop.rows != Int64(rows.rowCount) {
             throw LedgerDamage(seq: e.seq, "drop.accepted records \(drop.rows) rows, but its archived drop "
                 + "\(Site.dropPath(sha256: sha)) holds \(rows.rowCount); recon writes no such entry")
         }

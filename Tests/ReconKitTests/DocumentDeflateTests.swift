@@ -90,7 +90,7 @@ struct LongLineDescriptionTests {
                 let ref = try #require(sheet.reference(of: long))
                 let row = PrintedSheet.row(ref)
                 #expect(sheet.cells[ref]?.wraps == (layout == 7), "layout \(layout)")
-                // 71 characters at 40 a printed line: two lines, 30 points.
+                // 71 characters at 52 a printed line: two lines, 30 points.
                 #expect(sheet.rowHeights[row] == (layout == 7 ? 30 : nil), "layout \(layout): \(sheet.rowHeights)")
             }
         }

@@ -107,9 +107,11 @@ struct DocumentFrontSheet {
         try writeLine("Ledger head \(record.issuedUnderHash)", row: row + 1, in: sheet, style: Self.small)
     }
 
-    /// Characters of a line's description that column A (46 character widths) holds at worst
-    /// on one printed line, breaking between words.
-    static let descriptionCharacters = 40
+    /// Characters of a line's description that column A (46 widths of a digit) holds on one
+    /// printed line, breaking between words: its letters and spaces are narrower than digits,
+    /// and "CT, routine — tier 101–300, graduated pricing" fits whole (printed, a row made
+    /// taller for it stood half empty).
+    static let descriptionCharacters = 52
 
     /// A line of text from column A on. From layout 4 it spans the page (A:D), wrapped, on a
     /// row as tall as it needs: a seller's name or a buyer's address line may run to 200

@@ -62,9 +62,9 @@ public enum StatementWorkbook {
         $0.hasBottomBorder = true
     }
 
-    /// Characters of an entry's details that column D (38 character widths) holds at worst on
-    /// one printed line, breaking between words.
-    static let detailCharacters = 32
+    /// Characters of an entry's details that column D (38 widths of a digit) holds on one
+    /// printed line, breaking between words (letters and spaces are narrower than digits).
+    static let detailCharacters = 42
 
     public static func write(_ header: Header, receivables: Receivables, to path: String, created: Date) throws {
         try FileIO.makeDirectory(FileIO.parent(of: path))

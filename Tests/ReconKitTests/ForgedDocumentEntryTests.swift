@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -155,6 +156,35 @@ struct ForgedDocumentEntryTests {
         let verify = try site.recon(["verify"], env: TestSite.closeDay)
         #expect(verify.code == 4, "\(verify.out)\(verify.err)")
         #expect(verify.out.contains("drop.accepted records 40 rows, but its archived drop"), "\(verify.out)")
+    }
+
+    /// A decision appended by hand right after a real decisions drop, stamped with its time,
+    /// passed for one of that drop's: a signed rerun then left R1 off the reissued invoice.
+    /// Each decision after a decisions drop must be one its archived rows give.
+    @Test func aDecisionSlippedInAfterARealDecisionsDropIsRefused() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        try site.drop("decisions-apr.csv", "subject,decision,by,note\nR1,approve,carol,fine\n")
+        let taken = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(taken.code == 3, "\(taken.err)")  // R1 is of closed March: held
+        let at = try #require(try site.entries().last?["at"] as? String)
+        // The held drop is no entry yet: make one as a rerun would, then slip a second decision in.
+        let decisions = try site.read("Inbox/held/decisions-apr.csv")
+        let digest = SHA256.hash(data: Data(decisions.utf8)).map { String(format: "%02x", $0) }.joined()
+        try FileManager.default.copyItem(atPath: site.path("Inbox/held/decisions-apr.csv"), toPath: site.path("Ledger/drops/\(digest).csv"))
+        try site.appendEntry(kind: "drop.accepted", body: ["name": .string("decisions-apr.csv"), "kind": .string("decisions"),
+                                                           "sha256": .string(digest), "rows": 1, "path": .string("Ledger/drops/\(digest).csv"),
+                                                           "periods": .array([.string("2026-03")])], at: at)
+        let id = HardGate.flagId(reportId: "R1")
+        for (decision, by, note) in [("approve", "carol", "fine"), ("exclude", "carol", "dup")] {
+            try site.appendEntry(kind: "flag.decided", body: ["id": .string(id), "subject": .string("R1"), "decision": .string(decision),
+                                                              "by": .string(by), "note": .string(note), "period": .string("2026-03"),
+                                                              "report_id": .string("R1")], at: at)
+        }
+        let seq = try #require(try site.entries().last?["seq"] as? Int)
+        try FileManager.default.removeItem(atPath: site.path("Inbox/held/decisions-apr.csv"))
+        try expectRefused(site, seq: seq, saying: "follows the decisions drop of seq \(seq - 2), but no row of that drop")
     }
 
     /// Every site the commands write passes, reruns and credits included.

@@ -76,6 +76,7 @@ public struct Verifier {
         // The hard flags, by seq: their periods are checked against their reports' once the state is rebuilt.
         var hardFlags: [(seq: Int, flag: AuditFlag)] = []
         try EntryRules.check(ledger.entries)
+        try EntryRules.checkDecisionsDrops(ledger.entries, site: site)
         for e in ledger.entries {
             if e.eventKind == .flagRaised, case .flagRaised(let raised)? = try? LedgerEvent(entry: e), raised.flag.severity == .hard {
                 hardFlags.append((e.seq, raised.flag))

@@ -161,11 +161,18 @@ public enum CSVReader {
         bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
     }
 
-    /// Whether a line holds nothing but spaces, tabs, commas and its line ending.
+    /// Whether a line holds nothing but spaces, tabs, commas and its line ending (LF or CRLF):
+    /// a carriage return anywhere else is a line ending SPEC §2 does not allow, for the parser
+    /// to reject as it does in any other line.
     private static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
-        for byte in line {
+        var end = line.count
+        if end > 0 && line[end - 1] == UInt8(ascii: "\n") {
+            end -= 1
+            if end > 0 && line[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        }
+        for byte in line[..<end] {
             switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: ","), UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: ","):
                 continue
             default:
                 return false

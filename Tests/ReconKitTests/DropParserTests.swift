@@ -50,6 +50,14 @@ struct DropParserTests {
         #expect(rows.count == 40_000)
     }
 
+    /// A bare carriage return is no line ending (SPEC §2), also on a line of commas: the drop is
+    /// rejected at that line, as a row so ended is.
+    @Test(arguments: ["R1,Rad One,senior,10\n,,,\r,,,\n", "R1,Rad One,senior,10\n,,,\r"])
+    func aBareCarriageReturnOnALineOfCommasRejectsTheDrop(rows: String) {
+        let o = parse("radiologist_id,name,grade,seniority_years\n" + rows, .radiologists)
+        #expect(o.problems.reportLines.first?.hasPrefix("line 3") == true, "\(o.problems.reportLines)")
+    }
+
     @Test func equalTimestampsInDifferentSpellingsAreEqual() throws {
         let utc = SiteTimeZone(identifier: "UTC")!
         #expect(try FieldValue.timestamp("2026-03-01T10:00Z", zone: utc) == FieldValue.timestamp("2026-03-01T10:00:00+00:00", zone: utc))

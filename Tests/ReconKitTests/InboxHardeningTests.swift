@@ -70,9 +70,15 @@ struct InboxHardeningTests {
         try site.drop("usage-fix.csv", Self.usageHeader + "R2,2026-03-03T10:00:00Z,C1,D1,CT,x,\n")
         #expect(try site.recon(["ingest"], env: Self.env).code == 2)
         #expect(names(site, "Inbox/rejected") == ["usage-fix.csv", "usage-fix.csv.errors.txt"])
+        // Fixed in one place and broken in another: still rejected, and its errors file says
+        // what is wrong now (status counts its problems from it).
+        try (Self.usageHeader + "R2,2026-03-03T10:00:00Z,C1,D1,C T,1,\n").write(toFile: site.path("Inbox/rejected/usage-fix.csv"),
+                                                                                   atomically: true, encoding: .utf8)
         let still = try site.recon(["ingest", site.path("Inbox/rejected/usage-fix.csv")], env: Self.env)
         #expect(still.code == 2, "\(still.err)")
         #expect(names(site, "Inbox/rejected") == ["usage-fix.csv", "usage-fix.csv.errors.txt"])
+        let errors = try site.read("Inbox/rejected/usage-fix.csv.errors.txt")
+        #expect(errors.contains("(modality)") && !errors.contains("(image_count)"), "\(errors)")
         try (Self.usageHeader + "R2,2026-03-03T10:00:00Z,C1,D1,CT,1,\n").write(toFile: site.path("Inbox/rejected/usage-fix.csv"),
                                                                                   atomically: true, encoding: .utf8)
         let fixed = try site.recon(["ingest", site.path("Inbox/rejected/usage-fix.csv")], env: Self.env)

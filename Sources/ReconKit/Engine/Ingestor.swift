@@ -470,6 +470,9 @@ public final class Ingestor {
         if inInbox && !dryRun {
             keptAs = try keepRejected(name, as: name, lines, place: place)
             if FileIO.exists(path) && DropFile.nonRegularKind(path) == nil { removeTaken(path) }
+        } else if !dryRun, FileIO.isRegularFile(path), (try? FileIO.realPath(FileIO.parent(of: path))) == (try? FileIO.realPath(site.rejected)) {
+            // Corrected in `rejected/` and named again, still wrong: its errors file says what is wrong now.
+            try? FileIO.writeAtomically(path + ".errors.txt", Array((lines.joined(separator: "\n") + "\n").utf8))
         }
         return .rejected(name: name, problems: lines, keptAs: keptAs)
     }
@@ -513,8 +516,6 @@ public final class Ingestor {
         }
     }
 
-    /// Takes the drop read from `path` out of the Inbox (or held/): only while the name still
-    /// names the file read. A new drop renamed into that name meanwhile waits for the next command.
     /// A drop named in `Inbox/rejected/` and taken (accepted, held, or its bytes already
     /// recorded) leaves it, with the errors file of its rejection.
     func takeOutOfRejected(_ path: String) {
@@ -523,6 +524,9 @@ public final class Ingestor {
         if FileIO.isRegularFile(errors) { FileIO.remove(errors) }
         session.log.info("\(SafeText.escaped(FileIO.baseName(path))): taken out of Inbox/rejected/ with its errors file")
     }
+
+    /// Takes the drop read from `path` out of the Inbox (or held/): only while the name still
+    /// names the file read. A new drop renamed into that name meanwhile waits for the next command.
 
     func removeTaken(_ path: String) {
         guard let taking, taking.path == path else { return }

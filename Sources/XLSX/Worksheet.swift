@@ -222,7 +222,8 @@ public final class Worksheet {
         worksheet_set_paper(handle, paper.excelIndex)
         worksheet_fit_to_pages(handle, 1, 0)
         if landscape { worksheet_set_landscape(handle) } else { worksheet_set_portrait(handle) }
-        let title = footerTitle ?? workbook.footerTitle
+        // Footers are text of the same XML type as cells: a code in a client id is escaped as there.
+        let title = (footerTitle ?? workbook.footerTitle).map { workbook.keepsCharacterCodesLiteral ? XMLText.literalCharacterCodes($0) : $0 }
         try check(worksheet_set_footer(handle, Self.footer(title: title)), "worksheet_set_footer", at: "sheet \"\(name)\"")
         if let rows = repeatRows {
             let (first, _) = try cell(rows.lowerBound, 0)

@@ -251,6 +251,7 @@ struct SheetRowsTests {
                 let path = folder + "/cells-\(literal).xlsx"
                 try Workbook.write(to: path, properties: Self.properties) { book in
                     book.keepsCharacterCodesLiteral = literal
+                    book.footerTitle = "Account statement C_x0031_"
                     let sheet = try book.addWorksheet(named: "S")
                     try sheet.write(text: "Client ID: C_x0031_", row: 0, column: 0)
                     try sheet.write(text: "_x00a9_x_x12_ _X0041_ __x0041__", row: 1, column: 0)
@@ -262,6 +263,8 @@ struct SheetRowsTests {
                     // Only the exact shape `_x` + four hex digits + `_` is a code (`_X` is not).
                     #expect(strings.contains("<t>_x005F_x00a9_x_x12_ _X0041_ __x005F_x0041__</t>"), "\(strings)")
                     #expect(strings.contains("<t>PO_x005F_x0020_7</t>"), "\(strings)")
+                    let sheet = try zipEntry(path, "xl/worksheets/sheet1.xml")
+                    #expect(sheet.contains("<oddFooter>&amp;LAccount statement C_x005F_x0031_&amp;CPage"), "\(sheet.suffix(300))")
                 } else {
                     // As documents of earlier layouts were printed, so they regenerate byte for byte.
                     #expect(strings.contains("<t>Client ID: C_x0031_</t>") && strings.contains("<t>PO_x0020_7</t>"), "\(strings)")

@@ -100,6 +100,64 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// A client the close did not know, billed by a rerun on its terms of that day, keeps them:
+    /// C3 (10 %, PO-A) joined after March closed and was invoiced 100.00 + 10.00 = 110.00 for a
+    /// late March report; after C3 moved to 20 % and PO-B, a rerun for C2's next late report
+    /// reversed and re-billed C3 at 120.00 too. Only C2 changes now.
+    @Test func aPartyFirstBilledByARerunKeepsTheTermsThatRerunBilledItOn() throws {
+        let site = try site()
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "late C2", "--key", key], env: Self.april).code == 0)
+        let c3 = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,tax_components,po_number\n"
+        try site.drop("clients-c3.csv", c3 + "C3,Third,INR,std,2020-01-01,9,10,,PO-A\n")
+        try site.drop("usage-03-c3.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nC3R1,2026-03-22T10:00Z,C3,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "late C3", "--key", key], env: Self.april).code == 0)
+        try site.drop("clients-c3-b.csv", c3 + "C3,Third,INR,std,2020-01-01,9,20,,PO-B\n")
+        try site.drop("usage-03-c2-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nB3,2026-03-23T10:00Z,C2,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late C2 again", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.err)")
+        let c3Documents = try site.entries().compactMap { $0["body"] as? [String: Any] }
+            .filter { $0["file"] != nil && $0["client_id"] as? String == "C3" }.map { "\($0["number"] as? String ?? "") \($0["total"] as? String ?? "")" }
+        #expect(c3Documents.count == 1 && c3Documents[0].hasSuffix(" 110.00"), "\(c3Documents)")
+        let reruns = try site.bodies("rerun")
+        #expect(reruns.allSatisfy { $0["terms"] as? String == "closed" }, "\(reruns.map { $0["terms"] ?? "none" })")
+        site.expectAuditorAccepts()
+    }
+
+    /// `--terms now` reissues a client whose printed terms changed though its total did not
+    /// (CGST 9 + SGST 9 corrected to IGST 18: still 118.00), and the credit that later settles
+    /// what remains of the corrected invoice names its components at the corrected rates.
+    @Test func termsNowReissuesAChangedTaxSplitAndLaterCreditsUseItsRates() throws {
+        let site = try site()
+        let header = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,tax_components,po_number\n"
+        try site.drop("clients-fix.csv", header + "C1,City,INR,std,2020-01-01,9,18,IGST:18,PO-MARCH\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let fixed = try site.recon(["rerun", "2026-03", "--reason", "IGST, not CGST and SGST", "--key", key, "--terms", "now"], env: Self.april)
+        #expect(fixed.code == 0, "\(fixed.err)")
+        let igst = try #require(try site.bodies("invoice.issued").last { $0["client_id"] as? String == "C1" })
+        #expect(igst["total"] as? String == "118.00" && igst["number"] as? String != "INV-2026-000001", "\(igst)")
+        #expect((igst["taxes"] as? [[String: Any]])?.map { "\($0["name"] ?? "") \($0["rate"] ?? "") \($0["amount"] ?? "")" } == ["IGST 18 18.00"], "\(igst)")
+        // Then C1 at 5 % as IGST, corrected again; a goodwill credit of 50.00 on it; and a late C1
+        // report rerun on those terms: the credit note for what remains names IGST at 5.
+        try site.drop("clients-fix-2.csv", header + "C1,City,INR,std,2020-01-01,9,5,IGST:5,PO-MARCH\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "5 %", "--key", key, "--terms", "now"], env: Self.april).code == 0)
+        let five = try #require(try site.bodies("invoice.issued").last { $0["client_id"] as? String == "C1" }?["number"] as? String)
+        #expect(try site.recon(["credit", five, "--amount", "50.00", "--reason", "goodwill", "--key", key], env: Self.april).code == 0)
+        try site.drop("usage-03-a2.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nA2,2026-03-21T10:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "late A2", "--key", key], env: Self.april).code == 0)
+        let remainder = try #require(try site.bodies("credit_note.issued").last)
+        #expect((remainder["taxes"] as? [[String: Any]])?.map { "\($0["name"] ?? "") \($0["rate"] ?? "")" } == ["IGST 5"], "\(remainder)")
+        // 105.00 − 50.00 = 55.00 remains; the new invoice: 2 × 100.00 + 5 % = 210.00.
+        #expect(remainder["total"] as? String == "55.00", "\(remainder)")
+        #expect(try site.bodies("invoice.issued").last { $0["client_id"] as? String == "C1" }?["total"] as? String == "210.00")
+        site.expectAuditorAccepts()
+    }
+
     /// C1's replacement invoice, when it has one, prints the PO its month was billed under.
     @Test func aReplacementInvoicePrintsThePONumberItsMonthClosedWith() throws {
         let site = try site()

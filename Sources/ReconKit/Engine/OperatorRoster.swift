@@ -197,8 +197,13 @@ public struct OperatorRoster {
         }
         let pairs: [(arg: String, member: String)]
         switch command {
-        // `terms` only when it was asked for (reruns before it signed none).
-        case "rerun": pairs = [("period", "period"), ("reason", "reason")] + (args["terms"] != nil || e.body["terms"] != nil ? [("terms", "terms")] : [])
+        // `terms` only when it was asked for (reruns before it signed none); not asked for, the
+        // entry records the default, `closed`, or (an earlier version's) nothing.
+        case "rerun":
+            pairs = [("period", "period"), ("reason", "reason")] + (args["terms"] != nil ? [("terms", "terms")] : [])
+            if args["terms"] == nil, let recorded = e.string("terms"), recorded != Rerunner.Terms.closed.rawValue {
+                throw LedgerDamage(seq: e.seq, "the rerun body's terms is \(recorded), which its signed request did not ask for")
+            }
         case "credit": pairs = [("invoice", "refers_to"), ("amount", "total"), ("reason", "reason")]
         case "operator add": pairs = [("name", "name"), ("public_key", "public_key")]
         default: pairs = [("name", "name")]

@@ -50,7 +50,9 @@ public struct Rerunner {
                                                 keyFile: keyFile, session: session)
         // The checkpoint that must follow is signed with the site key: refuse now, not after appending.
         _ = try Checkpointer(site: session.site).loadSiteKey()
-        // Its held drops' reports judged, and the period priced, under the terms asked for.
+        // Its held drops' reports judged, and the period priced, under the terms asked for; the
+        // terms each party was last billed on are kept to tell who `--terms now` changes.
+        let billedTerms = session.state.partiesAtClose[period]
         if terms == .now { session.state.billOnTermsNow(period) }
 
         // The drafts too: a held drop may have rows in an open month as well.
@@ -72,7 +74,7 @@ public struct Rerunner {
             else { session.derivedWritten([.drafts]) }
         }
         do {
-            var result = try issue(period, reason: reason, signed: signed, applied: applied, terms: terms)
+            var result = try issue(period, reason: reason, signed: signed, applied: applied, terms: terms, billedTerms: billedTerms)
             result.rejectedDrops = held.rejected
             return result
         } catch let failure as ReconFailure where !applied.isEmpty || !held.rejected.isEmpty {
@@ -143,6 +145,14 @@ public struct Rerunner {
         return pricing
     }
 
+    /// Whether what an invoice prints of its client's terms differs: its tax components and
+    /// rates, or its PO number. (What moves only the amounts moves the total.)
+    static func printedTermsDiffer(_ billed: Client?, _ now: Client?) -> Bool {
+        guard let billed, let now else { return false }
+        return billed.effectiveTaxComponents != now.effectiveTaxComponents || billed.taxRate != now.taxRate
+            || billed.poNumber != now.poNumber
+    }
+
     /// Who the rerun's documents are addressed to: each party as it is now (name, address, tax
     /// id, terms of payment, bank details), with the PO number its month closed under, which
     /// accounts payable match the replacement invoice to.
@@ -152,7 +162,8 @@ public struct Rerunner {
         return parties
     }
 
-    private func issue(_ period: Period, reason: String, signed: PrivilegedRequest, applied: [String], terms: Terms?) throws -> Result {
+    private func issue(_ period: Period, reason: String, signed: PrivilegedRequest, applied: [String], terms: Terms?,
+                       billedTerms: (clients: [String: Client], radiologists: [String: Radiologist])?) throws -> Result {
         let state = session.state
         let current = pricingAsClosed(period)
         let asIssued = pricingInIssuedCurrencies(period, from: current)
@@ -190,7 +201,11 @@ public struct Rerunner {
                 let lastReversal = mine.last { $0.kind == reversal && !isOperatorCredit($0) }?.seq ?? 0
                 let billed = mine.last { $0.kind == kind }.flatMap { $0.seq > lastReversal ? $0 : nil }
                 let billedAmount = billed?.total ?? .zero, freshAmount = fresh?.total ?? .zero
-                if billedAmount == freshAmount && (fresh == nil || billed == nil || fresh?.currency == billed?.currency) {
+                // Under `--terms now`, a client whose printed terms changed (its tax split, its PO)
+                // is reissued though its total is the same: that is what the correction is for.
+                let termsChanged = terms == .now && kind == .invoice
+                    && Self.printedTermsDiffer(billedTerms?.clients[party], current.clients[party])
+                if billedAmount == freshAmount && (fresh == nil || billed == nil || fresh?.currency == billed?.currency) && !termsChanged {
                     continue  // unchanged: nothing to issue
                 }
                 // Changed: its new document is priced in its currency now, which must price whole.
@@ -231,7 +246,8 @@ public struct Rerunner {
             var body = signed.bodyMembers
             body["period"] = .string(period.description)
             body["reason"] = .string(reason)
-            if let terms { body["terms"] = .string(terms.rawValue) }
+            // Recorded always, so the ledger says which terms each rerun billed on.
+            body["terms"] = .string((terms ?? .closed).rawValue)
             body["documents"] = .array(issuing.numbers.map { .string($0) })
             body["applied_drops"] = .array(applied.map { .string($0) })
             body["stats"] = PartyStatsCodec.encode(review.stats)

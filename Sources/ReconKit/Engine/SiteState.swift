@@ -47,11 +47,11 @@ public struct SiteState {
     public private(set) var acceptedDrops: [String: Int] = [:]
     /// Period → seq of its `period.closed`.
     public private(set) var closedPeriods: [Period: Int] = [:]
-    /// Each closed period's clients and radiologists as they stood when it closed (or when a
-    /// rerun with `--terms now` billed it under the master data of its day): the terms its
-    /// documents were issued under (tax components, contract, seniority, PO number), which a
-    /// rerun bills the period under again (``Rerunner``). Shared with the live tables until a
-    /// later drop changes them.
+    /// Each closed period's clients and radiologists on the terms its latest documents were
+    /// issued under (tax components, contract, seniority, PO number): as they stood when it
+    /// closed, and for a party a rerun billed anew, as that rerun billed it (``Rerunner``
+    /// bills the period under them again). Shared with the live tables until a later drop
+    /// changes them.
     public private(set) var partiesAtClose: [Period: (clients: [String: Client], radiologists: [String: Radiologist])] = [:]
     /// Usage and decisions drops accepted into a period after its close or last rerun, by name:
     /// their reports or decisions are in the ledger but on no document until `recon rerun` of the
@@ -116,7 +116,7 @@ public struct SiteState {
             closedMargins[p.period] = RecordedMargins(seq: seq, value: p.margins, entry: p.recordedIn)
         case .rerun(let p):
             awaitingRerun[p.period] = nil
-            if p.members["terms"]?.stringValue == "now" { partiesAtClose[p.period] = (pricing.clients, pricing.radiologists) }
+            recordTerms(of: p)
             closedStatsRecorded[p.period] = .some(p.stats)
             closedMargins[p.period] = RecordedMargins(seq: seq, value: p.margins, entry: p.recordedIn)
         case .documentIssued(let d):
@@ -133,6 +133,32 @@ public struct SiteState {
     /// they are now, for this command (its `rerun` entry then records them as the period's terms).
     public mutating func billOnTermsNow(_ period: Period) {
         partiesAtClose[period] = nil
+    }
+
+    /// The terms a `rerun` entry billed its parties under. With `"terms": "now"` (or a snapshot
+    /// this command cleared for it), every party was priced under the master data of its day,
+    /// and each whose terms differed was reissued: those are the period's terms now. With
+    /// `"closed"`, a party billed anew keeps its terms, and one the period did not know yet
+    /// takes its own of that day. A rerun by an earlier version (no `terms`) billed the parties
+    /// it reissued under the master data of its day.
+    private mutating func recordTerms(of p: LedgerEvent.Rerun) {
+        let terms = p.members["terms"]?.stringValue
+        guard terms != "now", var known = partiesAtClose[p.period] else {
+            partiesAtClose[p.period] = (pricing.clients, pricing.radiologists)
+            return
+        }
+        let numbers = Set((p.members["documents"]?.arrayValue ?? []).compactMap(\.stringValue))
+        for d in issued.reversed() where numbers.contains(d.number) {
+            switch d.kind {
+            case .invoice where terms == nil || known.clients[d.partyId] == nil:
+                known.clients[d.partyId] = pricing.clients[d.partyId]
+            case .payout where terms == nil || known.radiologists[d.partyId] == nil:
+                known.radiologists[d.partyId] = pricing.radiologists[d.partyId]
+            default:
+                break
+            }
+        }
+        partiesAtClose[p.period] = known
     }
 
     /// Room for `count` documents before a replay applies them: a year's six thousand grew the

@@ -32,7 +32,9 @@ public enum TaxSplit {
         var left: [String: ExactDecimal] = [:]
         for list in charged {
             for t in list {
-                if left[t.name] == nil { order.append((t.name, t.rate)) }
+                // Named at the rate of the latest document charging it: a month rerun under
+                // corrected terms (5 % where it closed at 18 %) credits what remains at 5 %.
+                if let i = order.firstIndex(where: { $0.name == t.name }) { order[i].rate = t.rate } else { order.append((t.name, t.rate)) }
                 left[t.name] = try (left[t.name] ?? currency.zero) + t.amount
             }
         }

@@ -80,32 +80,36 @@ struct VouchedCacheTests {
         #expect(try site.recon(["verify"]).code == 0)
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
         #expect(close.code == 0, "\(close.err)")
-        #expect(close.err.contains("replay-confirm="), "\(close.err)")
+        #expect(!close.err.contains("replay-parse-usage="), "\(close.err)")
         #expect(try site.document("PAY-2026-000001")?["total"] as? String == "216.50")
         site.expectAuditorAccepts()
     }
 
-    /// The close never takes its numbers from a cache file no checkpoint covers (its entry is as
-    /// unsigned as the file): it parses the month's usage drops and confirms that each gives the
-    /// cache its entry records (the stages line says so), and pays exactly what the drop says:
+    /// The close takes a usage drop's rows from its cache only on the site key's word: the
+    /// ingest that encoded the cache signed the drop's and the cache's SHA-256 into the entry
+    /// (`cache_signature`), which no checkpoint covers yet. Signed, the close reads the cache
+    /// (no usage CSV parsed: the stages line says so); without the signature (a key kept
+    /// outside the site and not at hand when the drop came), it parses the drop and confirms
+    /// the cache it gives is the one recorded. Either way it pays exactly what the drop says:
     ///   PAY D1 = 3 × 50.00 + (2 + 2 + 3) × 1.50 = 160.50, PAY D2 = 50.00 + 1.50 = 51.50.
-    @Test func theCloseParsesTheDropsNoCheckpointCoversAndConfirmsTheirCaches() throws {
+    @Test(arguments: [true, false]) func theCloseReadsACacheOnlyOnTheSiteKeysWord(signed: Bool) throws {
         let site = try WriterCheckTests.perImageSite()
+        #expect(try site.bodies("drop.accepted").first { $0["kind"] as? String == "usage" }?["cache_signature"] is String)
+        if !signed {
+            try site.rewriteLedger { _, kind, body in if kind == "drop.accepted" { body["cache_signature"] = nil } }
+        }
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
         #expect(close.code == 0, "\(close.err)")
         let stages = try #require(close.err.split(separator: "\n").first { $0.contains("stages: ") })
-        #expect(stages.contains("replay-parse-usage=") && stages.contains("replay-confirm="), "\(stages)")
-        #expect(!stages.contains("replay-cache-read="), "\(stages)")
+        #expect(stages.contains("replay-cache-read=") == signed, "\(stages)")
+        #expect(stages.contains("replay-parse-usage=") != signed && stages.contains("replay-confirm=") != signed, "\(stages)")
         // The memory line beside it: megabytes resident after each stage, and the peak.
         let memory = try #require(close.err.split(separator: "\n").first { $0.hasPrefix("memory: ") })
-        #expect(memory.contains(" replay-parse-usage=") && memory.contains(" peak="), "\(memory)")
+        #expect(memory.contains(" peak="), "\(memory)")
         #expect(memory.dropFirst("memory: ".count).split(separator: " ").allSatisfy { Int($0.split(separator: "=").last ?? "") ?? 0 > 0 },
                 "\(memory)")
         #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
         #expect(try site.document("PAY-2026-000002")?["total"] as? String == "51.50")
-        // Other commands still read the vouched cache, as drafts may (SPEC §6).
-        let status = try site.recon(["ingest"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
-        #expect(status.code == 0, "\(status.err)")
         site.expectAuditorAccepts()
     }
 
@@ -132,7 +136,8 @@ struct VouchedCacheTests {
         }
         let verify = try site.recon(["verify"], env: TestSite.closeDay)
         #expect(verify.code == 4, "\(verify.out)\(verify.err)")
-        #expect(verify.out.contains("gives other rows than the cache_sha256 its drop.accepted records"), "\(verify.out)")
+        // The signature the ingest made no longer covers the recorded cache: named first.
+        #expect(verify.out.contains("cache_signature is not the site key's"), "\(verify.out)")
         let before = try site.ledgerBytes()
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 4, "\(close.out)\(close.err)")
@@ -190,6 +195,7 @@ struct VouchedCacheTests {
             guard kind == "drop.accepted", body["cache_format"] != nil else { return }
             body["cache_format"] = .string("RCNU4")
             body["cache_sha256"] = .string(earlierSha)
+            body["cache_signature"] = nil  // that version signed no cache
         }
         #expect(try site.recon(["verify"]).code == 0)
         if deleted { try FileManager.default.removeItem(atPath: path) }

@@ -401,9 +401,12 @@ public final class Ingestor {
         // The periods its rows fall in: once all are settled, later commands skip the drop.
         var periods = known
         if periods == nil, case .usage(let list) = fresh { periods = Report.periods(of: list) }
-        var items = [LedgerEvent.dropAccepted(.init(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount),
-                                                     cacheFormat: cache?.format, cacheSha256: cache?.sha256,
-                                                     periods: periods)).item]
+        var accepted = LedgerEvent.DropAccepted(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount),
+                                                cacheFormat: cache?.format, cacheSha256: cache?.sha256, periods: periods)
+        if let cache, !dryRun {
+            accepted.cacheSignature = CacheSignature.sign(sha256: sha, format: cache.format, cacheSha256: cache.sha256, site: site)
+        }
+        var items = [LedgerEvent.dropAccepted(accepted).item]
         items += cardReplacements(fresh, sha: sha)
         if case .decisions(let list) = fresh {
             let validator = DropValidator(state: state)

@@ -60,10 +60,11 @@ public enum LedgerReplay {
             (period, BackgroundWork { Result { try index.breakdown() } })
         }
         let expected = expectedReports(ledger, settled: history)
+        let siteKey = confirmingCachesAfter == nil && audit == nil ? nil : try? VerifierKey(text: initial.publicKey)
         for e in ledger.entries.dropFirst() {
             try apply(e, to: &state, notes: &notes, site: site, parser: parser, cache: cache, audit: audit,
                       hashVouchedDrops: hashVouchedDrops, settled: history, vouched: vouched, rebuilding: rebuilding,
-                      expectedReports: expected, confirmingCachesAfter: confirmingCachesAfter)
+                      expectedReports: expected, confirmingCachesAfter: confirmingCachesAfter, siteKey: siteKey)
         }
         for (period, breakdown) in breakdowns.sorted(by: { $0.0 < $1.0 }) {
             state.settledBreakdowns[period] = try breakdown.wait().get()
@@ -171,7 +172,7 @@ public enum LedgerReplay {
     static func apply(_ e: LedgerEntry, to state: inout SiteState, notes: inout Notes, site: Site, parser: DropParser, cache: DropCache?,
                       audit: DropCache? = nil, hashVouchedDrops: Bool = true, settled: ClosedHistory = ClosedHistory(),
                       vouched: [Period: (seq: Int, sha256: String)] = [:], rebuilding: Bool = true,
-                      expectedReports: Int = 0, confirmingCachesAfter: Int? = nil) throws {
+                      expectedReports: Int = 0, confirmingCachesAfter: Int? = nil, siteKey: VerifierKey? = nil) throws {
         if audit == nil, e.eventKind?.document != nil {
             state.apply(issued: try IssuedDocument(entry: e))  // its lines are not needed here
             return
@@ -192,10 +193,16 @@ public enum LedgerReplay {
         var archived: BackgroundWork<Result<Void, Error>>?
         // What a close, rerun or credit issues never comes from a cache file its checkpoints do
         // not cover (`confirmingCachesAfter`: the newest checkpoint's count, which the writer
-        // checks verify): the entry that records its SHA-256 is as unsigned as the file, and a
-        // cache rewritten together with it billed reports no archived drop holds. Such a drop is
-        // parsed, and the cache it gives must be the one recorded. `recon verify` parses them all.
-        let confirming = audit != nil || confirmingCachesAfter.map { e.seq > $0 } == true
+        // checks verify) unless the site key signed it (``CacheSignature``): the entry that
+        // records its SHA-256 is as unsigned as the file, and a cache rewritten together with it
+        // billed reports no archived drop holds. Such a drop is parsed, and the cache it gives
+        // must be the one recorded. `recon verify` parses them all.
+        let confirming = audit != nil
+            || (confirmingCachesAfter.map { e.seq > $0 } == true && !CacheSignature.holds(drop, siteKey: siteKey))
+        if audit != nil, drop.cacheSignature != nil, !CacheSignature.holds(drop, siteKey: siteKey) {
+            throw LedgerDamage(seq: e.seq, "drop.accepted's cache_signature is not the site key's over its drop and cache; "
+                + "recon writes no such entry")
+        }
         if kind == .usage, let vouched = drop.cacheSha256, !confirming {
             // The ledger vouches for this cache file: read it once its bytes are checked. The
             // drop it was made from must still be the one accepted (nothing is written over a

@@ -43,6 +43,9 @@ extension LedgerEvent {
         /// commands read the cache, checked, instead of parsing the CSV again.
         public var cacheFormat: String?
         public var cacheSha256: String?
+        /// The site key's signature over the drop's and its cache's SHA-256 (``CacheSignature``):
+        /// what lets a close take the cache's rows from an entry no checkpoint covers yet.
+        public var cacheSignature: String?
         /// The periods a usage drop's added rows fall in: once each is settled by a later entry
         /// (``PeriodClosed/reportIndexSha256``), later commands need not read the drop at all.
         public var periods: [Period]?
@@ -68,6 +71,7 @@ extension LedgerEvent {
             path = b.optional("path") ?? Site.dropPath(sha256: sha256)
             cacheFormat = b.optional("cache_format")
             cacheSha256 = b.optional("cache_sha256")
+            cacheSignature = b.optional("cache_signature")
             periods = b.entry.body["periods"] == nil ? nil : try b.periods("periods")
         }
 
@@ -77,6 +81,7 @@ extension LedgerEvent {
             if let cacheFormat, let cacheSha256 {
                 body["cache_format"] = .string(cacheFormat)
                 body["cache_sha256"] = .string(cacheSha256)
+                if let cacheSignature { body["cache_signature"] = .string(cacheSignature) }
             }
             if let periods { body["periods"] = .array(periods.map { .string($0.description) }) }
             return body

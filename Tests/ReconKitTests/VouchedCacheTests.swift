@@ -139,6 +139,12 @@ struct VouchedCacheTests {
         // The signature the ingest made no longer covers the recorded cache: named first.
         #expect(verify.out.contains("cache_signature is not the site key's"), "\(verify.out)")
         let before = try site.ledgerBytes()
+        // An ingest raised hard flags from such rows: it too confirms an entry's cache when the
+        // site key's signature does not cover it, and refuses.
+        try site.drop("fx_rates-more.csv", "date,currency,rate\n2026-03-20,USD,84\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 4, "\(ingest.out)\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 4, "\(close.out)\(close.err)")
         #expect(close.err.contains("gives other rows than the cache_sha256"), "\(close.err)")
@@ -199,7 +205,8 @@ struct VouchedCacheTests {
         }
         #expect(try site.recon(["verify"]).code == 0)
         if deleted { try FileManager.default.removeItem(atPath: path) }
-        let ingest = try site.recon(["ingest"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
+        // A reader reads it (a writer confirms an unsigned cache against its drop, as that version signed none).
+        let ingest = try site.recon(["status"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
         #expect(ingest.code == 0, "\(ingest.err)")
         let stages = try #require(ingest.err.split(separator: "\n").first { $0.contains("stages: ") })
         #expect(stages.contains("replay-cache-read=") != deleted && stages.contains("replay-parse-usage=") == deleted, "\(stages)")

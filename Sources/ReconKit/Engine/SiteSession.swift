@@ -41,11 +41,12 @@ public final class SiteSession {
         Double(ProcessInfo.processInfo.environment["RECON_LOCK_TIMEOUT"] ?? "") ?? 10
     }
 
-    /// `useCache: false` rebuilds the state only from bytes checked against the ledger: the
-    /// archived drops, and the cache files only of entries a checkpoint covers. A usage drop
-    /// recorded after the newest checkpoint is parsed, and the cache it gives must be the one its
-    /// entry records (an entry rewritten with a forged cache is refused). What close, rerun and
-    /// credit append and issue comes only from those bytes.
+    /// A writer (and `useCache: false`) rebuilds the state only from bytes checked against the
+    /// ledger: the archived drops, and the cache files of entries a checkpoint covers or the site
+    /// key signed (``CacheSignature``). A usage drop recorded after the newest checkpoint without
+    /// that signature is parsed, and the cache it gives must be the one its entry records (an
+    /// entry rewritten with a forged cache is refused): an ingest raised hard flags from forged
+    /// rows. What close, rerun and credit append and issue comes only from those bytes.
     /// `settled: false` reads every report of every period, also those settled by a close
     /// (which other commands look up on disk, ``ClosedHistory``): a rerun reprices one.
     /// `rebuilding: false` writes nothing, not even a missing cache file or index (`recon verify`'s reading).
@@ -129,7 +130,8 @@ public final class SiteSession {
                 try Self.refusingDamage {
                     try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil,
                                            hashVouchedDrops: writing || predicting, settled: settled, rebuilding: rebuilding,
-                                           confirmingCachesAfter: useCache ? nil : Checkpointer(site: site).newestCount)
+                                           confirmingCachesAfter: !useCache || writing || predicting
+                                               ? Checkpointer(site: site).newestCount : nil)
                 }
             }
             return (config, sha256, replayed)

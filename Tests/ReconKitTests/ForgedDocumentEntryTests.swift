@@ -146,6 +146,21 @@ struct ForgedDocumentEntryTests {
         try expectRefused(site, seq: seq, saying: "drop.accepted records path \(other), but its drop is archived as")
     }
 
+    /// A hard flag with its right id but a reason that is not its report's: R1 has 2 images,
+    /// the flag says 30. It blocked the close until finance decided on a report that never
+    /// exceeded its contract; `recon verify` said ok.
+    @Test func aHardFlagWhoseReasonIsNotItsReportsFailsVerification() throws {
+        let site = try TestSite.marchSite()
+        let id = HardGate.flagId(reportId: "R1")
+        try site.appendEntry(kind: "flag.raised", body: [
+            "id": .string(id), "severity": .string("hard"), "code": .string(HardGate.code), "subject": .string("R1"),
+            "period": .string("2026-03"), "reason": .string("30 images in one case; the contract of C1 allows 10"), "score": .string("1"),
+        ], at: "2026-04-02T10:00:00Z")
+        let verify = try site.recon(["verify"], env: TestSite.closeDay)
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect(verify.out.contains("says 30 images in one case, but its report R1 has 2"), "\(verify.out)")
+    }
+
     /// A `drop.accepted` rewritten to say its drop holds 40 rows (hashes redone; no checkpoint
     /// yet): `recon verify` reads every archived drop and names the entry.
     @Test func aDropEntryLyingAboutItsRowsFailsVerification() throws {

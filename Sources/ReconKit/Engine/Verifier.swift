@@ -152,6 +152,13 @@ public struct Verifier {
             guard report.period == flag.period else {
                 throw LedgerDamage(seq: seq, "flag.raised \(flag.id) says period \(flag.period), but its report \(flag.subject) is of \(report.period)")
             }
+            // Its reason gives the report's images (``HardGate``): one giving others was written by
+            // hand, and would have finance decide on a report that never exceeded its contract.
+            let stated = flag.reason.prefix { $0.isNumber }
+            if !stated.isEmpty, flag.reason.dropFirst(stated.count).hasPrefix(" images in one case"), Int(stated) != Int(report.imageCount) {
+                throw LedgerDamage(seq: seq, "flag.raised \(flag.id) says \(stated) images in one case, but its report \(flag.subject) "
+                    + "has \(report.imageCount); recon writes no such entry")
+            }
         }
         // The two caches that name today's figures are checked against one state, opened at most once.
         var opened: SiteSession?

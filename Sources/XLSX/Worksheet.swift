@@ -184,6 +184,15 @@ public final class Worksheet {
         try fitRowHeight(row, toWrap: [(text, charactersPerLine)])
     }
 
+    /// Writes `text` as a plain cell, or, longer than `charactersPerLine` (what its column holds
+    /// on one printed line), wrapped on a row made tall enough for it: the cell beside it would
+    /// otherwise cut it short.
+    public func write(text: String, row: Int, column: Int, wrappingBeyond charactersPerLine: Int) throws {
+        guard text.count > charactersPerLine else { return try write(text: text, row: row, column: column) }
+        try write(text: text, row: row, column: column, style: CellStyle().with { $0.wrapsText = true })
+        try fitRowHeight(row, toWrap: text, charactersPerLine: charactersPerLine)
+    }
+
     /// Makes `row` tall enough for the tallest of several texts wrapped side by side, each in
     /// cells of its own width (a seller's block beside a client's).
     public func fitRowHeight(_ row: Int, toWrap texts: [(text: String, charactersPerLine: Int)]) throws {
@@ -212,18 +221,17 @@ public final class Worksheet {
 
     /// Sets up printing: `paper`, fitted to one page wide (as many tall as needed), portrait
     /// or landscape, `repeatRows` printed atop every page, and `Page N of M` in the footer,
-    /// after `footerTitle` when given (a document's number, so every page of it says whose it is).
+    /// after the workbook's ``Workbook/footerTitle`` when it has one.
     ///
     /// Wraps `worksheet_set_paper`, `worksheet_fit_to_pages`, `worksheet_set_landscape` /
     /// `worksheet_set_portrait`, `worksheet_repeat_rows` and `worksheet_set_footer`.
-    public func setUpPrinting(paper: PaperSize, landscape: Bool = false, repeatRows: ClosedRange<Int>? = nil,
-                              footerTitle: String? = nil) throws {
+    public func setUpPrinting(paper: PaperSize, landscape: Bool = false, repeatRows: ClosedRange<Int>? = nil) throws {
         _ = try workbook.requireOpen()
         worksheet_set_paper(handle, paper.excelIndex)
         worksheet_fit_to_pages(handle, 1, 0)
         if landscape { worksheet_set_landscape(handle) } else { worksheet_set_portrait(handle) }
         // Footers are text of the same XML type as cells: a code in a client id is escaped as there.
-        let title = (footerTitle ?? workbook.footerTitle).map { workbook.keepsCharacterCodesLiteral ? XMLText.literalCharacterCodes($0) : $0 }
+        let title = workbook.footerTitle.map(literal)
         try check(worksheet_set_footer(handle, Self.footer(title: title)), "worksheet_set_footer", at: "sheet \"\(name)\"")
         if let rows = repeatRows {
             let (first, _) = try cell(rows.lowerBound, 0)

@@ -54,16 +54,15 @@ struct DocumentFrontSheet {
         for (c, h) in headers.enumerated() {
             try sheet.write(text: h, row: row, column: c, style: c == 0 ? .header : .header.with { $0.alignment = .right })
         }
-        try sheet.setUpPrinting(paper: record.paper, repeatRows: row...row, footerTitle: record.footerTitle)
+        try sheet.setUpPrinting(paper: record.paper, repeatRows: row...row)
         row += 1
         let firstLine = row
         for l in record.lines {
             let description = l.description.isEmpty ? "\(l.modality), \(l.urgencyText) — per \(l.per)" : l.description
-            if record.layout >= 7 && description.count > Self.descriptionCharacters {
-                // Wrapped on a row as tall as it needs: a line priced in several tiers names them
-                // all, and the amount beside it cut the list short (SPEC §7: the tier or tiers).
-                try sheet.write(text: description, row: row, column: 0, style: CellStyle().with { $0.wrapsText = true })
-                try sheet.fitRowHeight(row, toWrap: description, charactersPerLine: Self.descriptionCharacters)
+            if record.layout >= 7 {
+                // A line priced in several tiers names them all, and the amount beside it cut the
+                // list short (SPEC §7: the tier or tiers).
+                try sheet.write(text: description, row: row, column: 0, wrappingBeyond: Self.descriptionCharacters)
             } else {
                 try sheet.write(text: description, row: row, column: 0)
             }

@@ -29,11 +29,12 @@ public enum DocumentWorkbook {
                                   deflate: record.layout >= 5 ? .fast : .libraryDefault) { book in
             book.paper = record.paper
             book.keepsCharacterCodesLiteral = record.layout >= 7
+            book.footerTitle = record.footerTitle
             try DocumentFrontSheet(record: record, at: at).write(in: book)
             try LinesSheet.write(record.lines.map {
                 LinesSheet.Row(document: record.number, period: record.period.description, partyId: record.partyId,
                                line: $0, currency: record.currency)
-            }, in: book, fitted: record.layout >= 3, widensAmounts: record.layout >= 6, footerTitle: record.footerTitle)
+            }, in: book, fitted: record.layout >= 3, widensAmounts: record.layout >= 6)
         }
     }
 }

@@ -24,9 +24,7 @@ enum LinesSheet {
     /// `draft`: the month's thousands of lines written as the sheet's XML in one pass
     /// (``SheetRows``), where an issued document's few go through libxlsxwriter cell by cell,
     /// as they always have, so that it regenerates byte for byte.
-    /// `footerTitle`: the document's number on every printed page (documents of layout 7 on).
-    static func write(_ rows: [Row], in book: Workbook, fitted: Bool = true, draft: Bool = false, widensAmounts: Bool = false,
-                      footerTitle: String? = nil) throws {
+    static func write(_ rows: [Row], in book: Workbook, fitted: Bool = true, draft: Bool = false, widensAmounts: Bool = false) throws {
         let sheet = try book.addWorksheet(named: "Lines")
         let code = try book.format(fitted ? CellStyle().with { $0.alignment = .center } : .plain)
         let plain = try book.format(.plain), integer = try book.format(.integer)
@@ -88,6 +86,6 @@ enum LinesSheet {
         }
         try sheet.setColumnWidth(40, columns: 11...11)
         try sheet.freezePanes(row: 1, column: 0)
-        try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0, footerTitle: footerTitle)
+        try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
     }
 }

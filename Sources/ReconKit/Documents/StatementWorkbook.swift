@@ -74,6 +74,8 @@ public enum StatementWorkbook {
                                             company: header.seller?.legalName ?? header.site, created: created)
         try Workbook.write(to: temp, naming: path, properties: properties) { book in
             book.paper = header.paper
+            // Every page names the client and the date: a statement's pages are often filed apart.
+            book.footerTitle = "Account statement \(header.clientId), \(receivables.asOf)"
             let sheet = try book.addWorksheet(named: "Statement")
             try columnWidths(receivables).apply(to: sheet)
             try sheet.write(text: "ACCOUNT STATEMENT", row: 0, column: 0, style: .title.with { $0.fontSize = 18 })
@@ -115,9 +117,7 @@ public enum StatementWorkbook {
                 row = try write(account, asOf: receivables.asOf, in: sheet, row: row, headerRows: &headerRows)
                 row += 1
             }
-            // Every page names the client and the date: a statement's pages are often filed apart.
-            try sheet.setUpPrinting(paper: header.paper, repeatRows: headerRows.first.map { $0...$0 },
-                                    footerTitle: "Account statement \(header.clientId), \(receivables.asOf)")
+            try sheet.setUpPrinting(paper: header.paper, repeatRows: headerRows.first.map { $0...$0 })
         }
         try FileIO.placeWritten(temp, at: path)
     }
@@ -156,13 +156,8 @@ public enum StatementWorkbook {
             try sheet.write(date: DocumentFrontSheet.date(e.date), row: row, column: 0, style: .date)
             try sheet.write(text: e.kind.rawValue, row: row, column: 1)
             try sheet.write(text: e.reference, row: row, column: 2)
-            if e.detail.count > detailCharacters {
-                // Wrapped on a row as tall as it needs: a payment's reference says why it is short.
-                try sheet.write(text: e.detail, row: row, column: 3, style: CellStyle().with { $0.wrapsText = true })
-                try sheet.fitRowHeight(row, toWrap: e.detail, charactersPerLine: detailCharacters)
-            } else {
-                try sheet.write(text: e.detail, row: row, column: 3)
-            }
+            // A payment's reference says why it is short: wrapped, never cut by the due date beside it.
+            try sheet.write(text: e.detail, row: row, column: 3, wrappingBeyond: detailCharacters)
             if let d = e.dueOn { try sheet.write(date: DocumentFrontSheet.date(d), row: row, column: 4, style: .date) }
             try sheet.write(number: e.amount.doubleApproximation, row: row, column: 5, style: money)
             let previous = row == first ? "" : "G\(row)+"

@@ -11,11 +11,10 @@ enum CacheSignature {
         Array("recon cache\n\(sha256)\n\(format)\n\(cacheSha256)\n".utf8)
     }
 
-    /// The signature, or nil when the site key cannot be read here (kept outside the site and
-    /// not at hand): the cache is then confirmed by parsing, only slower.
-    static func sign(sha256: String, format: String, cacheSha256: String, site: Site) -> String? {
-        guard let key = try? SiteKeyFile.load(site) else { return nil }
-        return try? key.signature(for: message(sha256: sha256, format: format, cacheSha256: cacheSha256))
+    /// The signature, or nil without the site key (kept outside the site and not at hand): the
+    /// cache is then confirmed by parsing, only slower.
+    static func sign(sha256: String, format: String, cacheSha256: String, with key: SigningKey?) -> String? {
+        try? key?.signature(for: message(sha256: sha256, format: format, cacheSha256: cacheSha256))
     }
 
     /// Whether `drop`'s cache signature is the site key's over its drop and cache.

@@ -5,7 +5,14 @@ import Crypto
 /// would write. `recon verify` checks the whole ledger; every writer checks the entries no
 /// checkpoint covers yet (`after`: the newest checkpoint's count), before it appends.
 enum EntryRules {
-    static func check(_ entries: [LedgerEntry], after covered: Int = 0) throws {
+    /// Every rule, over the entries after `covered`: each entry's own (``checkEntries(_:after:)``),
+    /// then each decisions drop's decisions against its archived rows (``checkDecisionsDrops(_:site:after:)``).
+    static func check(_ entries: [LedgerEntry], site: Site, after covered: Int = 0) throws {
+        try checkEntries(entries, after: covered)
+        try checkDecisionsDrops(entries, site: site, after: covered)
+    }
+
+    private static func checkEntries(_ entries: [LedgerEntry], after covered: Int = 0) throws {
         var closed = Set<String>()
         // Each raised flag's period: a decision of it is of that period, whatever its own entry says.
         var raised: [String: String] = [:]
@@ -41,7 +48,7 @@ enum EntryRules {
                         + "no decisions drop: a closed period's flags are decided only in a decisions drop, held until a rerun; "
                         + "recon writes no such entry")
                 }
-                if id.hasPrefix("HARD-"), raised[id] == nil {
+                if HardGate.isFlagId(id), raised[id] == nil {
                     throw LedgerDamage(seq: e.seq, "flag.decided \(id) decides a hard flag no flag.raised before it raised, and "
                         + "follows no decisions drop; recon writes no such entry")
                 }
@@ -58,7 +65,7 @@ enum EntryRules {
     /// is skipped, so there may be fewer). A decision appended by hand right after a real
     /// decisions drop, stamped with its time, passed for one of that drop's, and a signed rerun
     /// then left a billed report off the reissued invoice on its word.
-    static func checkDecisionsDrops(_ entries: [LedgerEntry], site: Site, after covered: Int = 0) throws {
+    private static func checkDecisionsDrops(_ entries: [LedgerEntry], site: Site, after covered: Int = 0) throws {
         guard let first = entries.first, let zone = first.string("timezone").flatMap(SiteTimeZone.init(identifier:)),
               let base = first.string("base_currency").flatMap({ Currency(code: $0) })
         else { return }

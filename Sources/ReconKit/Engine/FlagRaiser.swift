@@ -11,11 +11,11 @@ public struct FlagRaiser {
         var out: [AuditFlag] = []
         let open = state.openPeriods
         for period in open + extra.filter({ !open.contains($0) }).sorted() {
-            // A closed month's reports are judged against the contracts it closed under, as its rerun prices them.
-            let atClose = state.partiesAtClose[period]?.clients ?? [:]
+            // A closed month's reports are judged against the contracts it was billed on, as its rerun prices them.
+            let billed = state.billedTerms[period]?.clients ?? [:]
             for i in state.periodReports[period] ?? [] {
                 let r = state.reports[Int(i)]
-                guard let client = atClose[r.clientId] ?? state.pricing.clients[r.clientId], Int(r.imageCount) > client.maxImagesPerCase,
+                guard let client = billed[r.clientId] ?? state.pricing.clients[r.clientId], Int(r.imageCount) > client.maxImagesPerCase,
                     state.raisedFlags[HardGate.flagId(reportId: r.id)] == nil,
                     let flag = HardGate.flag(for: r, client: client)
                 else { continue }

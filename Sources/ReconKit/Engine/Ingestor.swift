@@ -28,6 +28,9 @@ public final class Ingestor {
     var site: Site { session.site }
     /// The file the drop being taken was read from: only that file leaves the Inbox.
     private var taking: (path: String, identity: DropFile.Identity)?
+    /// The site key that signs each usage drop's cache (``CacheSignature``), read once for a
+    /// batch; nil where it cannot be read (kept outside the site and not at hand).
+    private lazy var cacheKey: SigningKey? = try? SiteKeyFile.load(site)
 
     public init(session: SiteSession) { self.session = session }
 
@@ -121,7 +124,7 @@ public final class Ingestor {
         let inInbox = folder != nil && (folder == (try? FileIO.realPath(site.inbox)) || folder == (try? FileIO.realPath(site.held)))
         // A drop corrected where it was rejected and named again: once taken, it and its errors
         // file leave rejected/ (status would go on listing bytes the ledger holds as rejected).
-        let inRejected = !dryRun && folder != nil && folder == (try? FileIO.realPath(site.rejected))
+        let inRejected = !dryRun && isInRejected(folder: folder)
         var bytes: [UInt8], sha: String
         do {
             // Hashed as it is read (a large drop on the second core).
@@ -404,7 +407,7 @@ public final class Ingestor {
         var accepted = LedgerEvent.DropAccepted(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount),
                                                 cacheFormat: cache?.format, cacheSha256: cache?.sha256, periods: periods)
         if let cache, !dryRun {
-            accepted.cacheSignature = CacheSignature.sign(sha256: sha, format: cache.format, cacheSha256: cache.sha256, site: site)
+            accepted.cacheSignature = CacheSignature.sign(sha256: sha, format: cache.format, cacheSha256: cache.sha256, with: cacheKey)
         }
         var items = [LedgerEvent.dropAccepted(accepted).item]
         items += cardReplacements(fresh, sha: sha)
@@ -473,9 +476,9 @@ public final class Ingestor {
         if inInbox && !dryRun {
             keptAs = try keepRejected(name, as: name, lines, place: place)
             if FileIO.exists(path) && DropFile.nonRegularKind(path) == nil { removeTaken(path) }
-        } else if !dryRun, FileIO.isRegularFile(path), (try? FileIO.realPath(FileIO.parent(of: path))) == (try? FileIO.realPath(site.rejected)) {
+        } else if !dryRun, FileIO.isRegularFile(path), isInRejected(folder: try? FileIO.realPath(FileIO.parent(of: path))) {
             // Corrected in `rejected/` and named again, still wrong: its errors file says what is wrong now.
-            try? FileIO.writeAtomically(path + ".errors.txt", Array((lines.joined(separator: "\n") + "\n").utf8))
+            try? FileIO.writeAtomically(Self.errorsFile(of: path), Self.errorsReport(lines))
         }
         return .rejected(name: name, problems: lines, keptAs: keptAs)
     }
@@ -505,9 +508,8 @@ public final class Ingestor {
             // A shortened name still says which file this was, beside its problems.
             let renamed = KeptName.fits(wanted) ? [] : [ProblemList.keptAsPrefix + "\"\(SafeText.escaped(name))\"; it is kept as "
                 + "\"\(SafeText.escaped(kept))\" because \(Self.tooLongToKeep(wanted))"]
-            let report = Array(((lines + renamed).joined(separator: "\n") + "\n").utf8)
-            let errors = site.rejected + "/" + kept + ".errors.txt"
-            try FileIO.writeAtomically(errors, report)
+            let errors = Self.errorsFile(of: site.rejected + "/" + kept)
+            try FileIO.writeAtomically(errors, Self.errorsReport(lines + renamed))
             do {
                 try place(site.rejected + "/" + kept)
             } catch {
@@ -519,11 +521,22 @@ public final class Ingestor {
         }
     }
 
+    /// Whether `folder` (a real path) is the site's `Inbox/rejected/`.
+    private func isInRejected(folder: String?) -> Bool {
+        folder != nil && folder == (try? FileIO.realPath(site.rejected))
+    }
+
+    /// The errors file kept beside the rejected drop at `path`.
+    static func errorsFile(of path: String) -> String { path + ".errors.txt" }
+
+    /// A rejected drop's errors file: one problem a line.
+    static func errorsReport(_ lines: [String]) -> [UInt8] { Array((lines.joined(separator: "\n") + "\n").utf8) }
+
     /// A drop named in `Inbox/rejected/` and taken (accepted, held, or its bytes already
     /// recorded) leaves it, with the errors file of its rejection.
     func takeOutOfRejected(_ path: String) {
         removeTaken(path)
-        let errors = path + ".errors.txt"
+        let errors = Self.errorsFile(of: path)
         if FileIO.isRegularFile(errors) { FileIO.remove(errors) }
         session.log.info("\(SafeText.escaped(FileIO.baseName(path))): taken out of Inbox/rejected/ with its errors file")
     }

@@ -229,17 +229,11 @@ public enum LedgerReplay {
                 try archived?.wait().get()
                 Stages.time("state") { state.add(cached, dedupe: false) }
                 return
-            case .mismatch where audit != nil:
-                let relative = siteCache.relativePath(sha)
-                throw LedgerDamage(seq: e.seq, "the cache file \(relative) "
-                    + "\(notMatching(site.path(relative), recorded: "the cache_sha256 its drop.accepted records")); delete it (it is "
-                    + "rebuilt from the archived drop) and find out who changed it")
             case .mismatch:
-                // Never read, and left as it is for `recon verify` to name: the archived drop is
-                // parsed instead, checked against its own SHA-256.
-                let relative = siteCache.relativePath(sha)
-                notes.warnings.append("the cache file \(relative) \(notMatching(site.path(relative), recorded: "the cache_sha256 of seq \(e.seq)")); "
-                    + "it was not read (the archived drop was) — `recon verify` names it; delete it to have it rebuilt")
+                // Never read, and left as it is for `recon verify` to name (verify never reads a
+                // cache: it confirms each against its drop, below): the archived drop is parsed
+                // instead, checked against its own SHA-256.
+                notes.warnings.append(unreadCacheWarning(siteCache, sha: sha, seq: e.seq, site: site))
             case .missing:
                 cacheIsMissing = true
             }
@@ -278,9 +272,7 @@ public enum LedgerReplay {
                     if !cacheIsMissing, let damage = cacheFileDamage(siteCache, sha: sha, encoded: encoded, seq: e.seq) {
                         // Verify names it; a writer, which computed from the drop, says so and leaves it as evidence.
                         if audit != nil { throw damage }
-                        let relative = siteCache.relativePath(sha)
-                        notes.warnings.append("the cache file \(relative) \(notMatching(site.path(relative), recorded: "the cache_sha256 of seq \(e.seq)")); "
-                            + "it was not read (the archived drop was) — `recon verify` names it; delete it to have it rebuilt")
+                        notes.warnings.append(unreadCacheWarning(siteCache, sha: sha, seq: e.seq, site: site))
                     }
                 } else if confirming {
                     throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) gives other rows than the cache_sha256 "
@@ -307,6 +299,14 @@ public enum LedgerReplay {
         if DropFile.nonRegularKind(path) == nil, let bytes = try? FileIO.read(path, followingLinks: false), bytes == encoded { return nil }
         return LedgerDamage(seq: seq, "the cache file \(relative) \(notMatching(path, recorded: "the cache_sha256 its drop.accepted records")); "
             + "delete it (it is rebuilt from the archived drop) and find out who changed it")
+    }
+
+    /// What a command says of a cache file that is not the one its entry records: it computed
+    /// from the archived drop instead, and left the file as evidence.
+    static func unreadCacheWarning(_ cache: DropCache, sha: String, seq: Int, site: Site) -> String {
+        let relative = cache.relativePath(sha)
+        return "the cache file \(relative) \(notMatching(site.path(relative), recorded: "the cache_sha256 of seq \(seq)")); "
+            + "it was not read (the archived drop was) — `recon verify` names it; delete it to have it rebuilt"
     }
 
     /// How a cache file or index that was not read is named: a FIFO, folder or link in its

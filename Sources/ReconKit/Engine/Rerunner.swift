@@ -27,7 +27,7 @@ public struct Rerunner {
 
     /// Which terms of its clients and radiologists a rerun bills the period under.
     public enum Terms: String, CaseIterable, Sendable {
-        /// As they stood when the period closed (``pricingAsClosed(_:)``): the default.
+        /// As each party's latest documents of the period were billed (``pricingOnBilledTerms(_:)``): the default.
         case closed
         /// As the master data stands now: to correct a closed month's terms (a wrong tax
         /// split, contract or seniority), asked for and signed as such.
@@ -52,7 +52,7 @@ public struct Rerunner {
         _ = try Checkpointer(site: session.site).loadSiteKey()
         // Its held drops' reports judged, and the period priced, under the terms asked for; the
         // terms each party was last billed on are kept to tell who `--terms now` changes.
-        let billedTerms = session.state.partiesAtClose[period]
+        let billedTerms = session.state.billedTerms[period]
         if terms == .now { session.state.billOnTermsNow(period) }
 
         // The drafts too: a held drop may have rows in an open month as well.
@@ -127,19 +127,20 @@ public struct Rerunner {
     }
 
     /// The site's pricing — cards and rates in force now (SPEC §5) — with each client and
-    /// radiologist on the terms it had when `period` closed: tax rate and components, contract
-    /// type and image limit, grade and seniority. A later clients drop (a new tax rate, a lower
+    /// radiologist on the terms its latest documents of `period` were billed on (its close, or
+    /// the rerun that last reissued it): tax rate and components, contract type and image
+    /// limit, grade and seniority. A later clients drop (a new tax rate, a lower
     /// image limit) or a radiologist's later seniority is not the terms of supplies already
     /// billed: re-taxing March at April's rate reissued every client's March invoice for another
     /// client's late report, and a limit lowered in April flagged reports billed within it. A
     /// party the close did not know is as it is now. Each keeps its currency now
     /// (``pricingInIssuedCurrencies(_:from:)`` judges changes in the issued one).
-    func pricingAsClosed(_ period: Period) -> PricingContext {
+    func pricingOnBilledTerms(_ period: Period) -> PricingContext {
         let state = session.state
         var pricing = state.pricing
-        guard let atClose = state.partiesAtClose[period] else { return pricing }
-        pricing.clients.merge(atClose.clients) { _, closed in closed }
-        pricing.radiologists.merge(atClose.radiologists) { _, closed in closed }
+        guard let billed = state.billedTerms[period] else { return pricing }
+        pricing.clients.merge(billed.clients) { _, asBilled in asBilled }
+        pricing.radiologists.merge(billed.radiologists) { _, asBilled in asBilled }
         for (id, client) in state.pricing.clients { pricing.clients[id]?.currency = client.currency }
         for (id, radiologist) in state.pricing.radiologists { pricing.radiologists[id]?.currency = radiologist.currency }
         return pricing
@@ -154,18 +155,18 @@ public struct Rerunner {
     }
 
     /// Who the rerun's documents are addressed to: each party as it is now (name, address, tax
-    /// id, terms of payment, bank details), with the PO number its month closed under, which
+    /// id, terms of payment, bank details), with the PO number its month was billed under, which
     /// accounts payable match the replacement invoice to.
     func documentParties(_ period: Period) -> PricingContext {
         var parties = session.state.pricing
-        for (id, client) in session.state.partiesAtClose[period]?.clients ?? [:] { parties.clients[id]?.poNumber = client.poNumber }
+        for (id, client) in session.state.billedTerms[period]?.clients ?? [:] { parties.clients[id]?.poNumber = client.poNumber }
         return parties
     }
 
     private func issue(_ period: Period, reason: String, signed: PrivilegedRequest, applied: [String], terms: Terms?,
-                       billedTerms: (clients: [String: Client], radiologists: [String: Radiologist])?) throws -> Result {
+                       billedTerms: SiteState.PartyTerms?) throws -> Result {
         let state = session.state
-        let current = pricingAsClosed(period)
+        let current = pricingOnBilledTerms(period)
         let asIssued = pricingInIssuedCurrencies(period, from: current)
         let review = Reviewer(session: session, pricing: asIssued.pricing).review(period, final: true)
         // A party whose total changed gets its new document in its currency now (SPEC §3: an

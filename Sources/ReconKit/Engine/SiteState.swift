@@ -52,7 +52,9 @@ public struct SiteState {
     /// closed, and for a party a rerun billed anew, as that rerun billed it (``Rerunner``
     /// bills the period under them again). Shared with the live tables until a later drop
     /// changes them.
-    public private(set) var partiesAtClose: [Period: (clients: [String: Client], radiologists: [String: Radiologist])] = [:]
+    public private(set) var billedTerms: [Period: PartyTerms] = [:]
+    /// Clients and radiologists by id, as a period's documents were billed on them.
+    public typealias PartyTerms = (clients: [String: Client], radiologists: [String: Radiologist])
     /// Usage and decisions drops accepted into a period after its close or last rerun, by name:
     /// their reports or decisions are in the ledger but on no document until `recon rerun` of the
     /// period (a rerun stopped after taking its held drops, by a hard flag or a crash, leaves them
@@ -110,7 +112,7 @@ public struct SiteState {
             }
         case .periodClosed(let p):
             closedPeriods[p.period] = seq
-            partiesAtClose[p.period] = (pricing.clients, pricing.radiologists)
+            billedTerms[p.period] = (pricing.clients, pricing.radiologists)
             awaitingRerun[p.period] = nil
             closedStatsRecorded[p.period] = .some(p.stats)
             closedMargins[p.period] = RecordedMargins(seq: seq, value: p.margins, entry: p.recordedIn)
@@ -132,7 +134,7 @@ public struct SiteState {
     /// A rerun with `--terms now`: the period is billed under the clients and radiologists as
     /// they are now, for this command (its `rerun` entry then records them as the period's terms).
     public mutating func billOnTermsNow(_ period: Period) {
-        partiesAtClose[period] = nil
+        billedTerms[period] = nil
     }
 
     /// The terms a `rerun` entry billed its parties under. With `"terms": "now"` (or a snapshot
@@ -143,8 +145,8 @@ public struct SiteState {
     /// it reissued under the master data of its day.
     private mutating func recordTerms(of p: LedgerEvent.Rerun) {
         let terms = p.members["terms"]?.stringValue
-        guard terms != "now", var known = partiesAtClose[p.period] else {
-            partiesAtClose[p.period] = (pricing.clients, pricing.radiologists)
+        guard terms != "now", var known = billedTerms[p.period] else {
+            billedTerms[p.period] = (pricing.clients, pricing.radiologists)
             return
         }
         let numbers = Set((p.members["documents"]?.arrayValue ?? []).compactMap(\.stringValue))
@@ -158,7 +160,7 @@ public struct SiteState {
                 break
             }
         }
-        partiesAtClose[p.period] = known
+        billedTerms[p.period] = known
     }
 
     /// Room for `count` documents before a replay applies them: a year's six thousand grew the

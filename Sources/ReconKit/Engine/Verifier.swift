@@ -75,8 +75,7 @@ public struct Verifier {
         var sealable: [String: (sha: String, seq: Int)] = [:]
         // The hard flags, by seq: their periods are checked against their reports' once the state is rebuilt.
         var hardFlags: [(seq: Int, flag: AuditFlag)] = []
-        try EntryRules.check(ledger.entries)
-        try EntryRules.checkDecisionsDrops(ledger.entries, site: site)
+        try EntryRules.check(ledger.entries, site: site)
         for e in ledger.entries {
             if e.eventKind == .flagRaised, case .flagRaised(let raised)? = try? LedgerEvent(entry: e), raised.flag.severity == .hard {
                 hardFlags.append((e.seq, raised.flag))
@@ -154,8 +153,7 @@ public struct Verifier {
             }
             // Its reason gives the report's images (``HardGate``): one giving others was written by
             // hand, and would have finance decide on a report that never exceeded its contract.
-            let stated = flag.reason.prefix { $0.isNumber }
-            if !stated.isEmpty, flag.reason.dropFirst(stated.count).hasPrefix(" images in one case"), Int(stated) != Int(report.imageCount) {
+            if let stated = HardGate.statedImages(in: flag.reason), stated != Int(report.imageCount) {
                 throw LedgerDamage(seq: seq, "flag.raised \(flag.id) says \(stated) images in one case, but its report \(flag.subject) "
                     + "has \(report.imageCount); recon writes no such entry")
             }

@@ -78,8 +78,7 @@ struct WriterChecks {
             try verifier.checkCheckpoint(seq, ledger: ledger, verifier: key, siteName: siteName)
         }
         // The entries no checkpoint covers yet, as `recon verify` checks every entry.
-        try EntryRules.check(ledger.entries, after: checkpoints.last ?? 0)
-        try EntryRules.checkDecisionsDrops(ledger.entries, site: site, after: checkpoints.last ?? 0)
+        try EntryRules.check(ledger.entries, site: site, after: checkpoints.last ?? 0)
         // Privileged entries are checked by the session against the ledger's operators
         // (`SiteSession.checkPrivilegeAndCheckpoints`), every one of them, before any append.
         // The entries of a vouched ledger prefix are the bytes the close that vouches for it

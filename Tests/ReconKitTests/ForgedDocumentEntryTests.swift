@@ -36,6 +36,19 @@ struct ForgedDocumentEntryTests {
         #expect(try site.ledgerBytes() == before)
     }
 
+    /// `kind` with `body` appended by hand on 10 April, chained and hashed: what every forged
+    /// entry below must meet (``expectRefused(_:seq:saying:)``).
+    func expectRefused(_ site: TestSite, appending kind: String, _ body: [String: JSONValue], saying words: String) throws {
+        try site.appendEntry(kind: kind, body: body, at: "2026-04-10T10:00:00Z")
+        try expectRefused(site, seq: try #require(try site.entries().last?["seq"] as? Int), saying: words)
+    }
+
+    /// A hard flag's `flag.raised` body, its reason as the forger writes it.
+    func hardFlag(id: String, subject: String, reason: String) -> [String: JSONValue] {
+        ["id": .string(id), "severity": .string("hard"), "code": .string(HardGate.code), "subject": .string(subject),
+         "period": .string("2026-03"), "reason": .string(reason), "score": .string("1")]
+    }
+
     @Test func aNegatedCopyOfAnInvoiceIsNoDocumentRecon() throws {
         let site = try TestSite.closedMarchSite()
         let seq = try appendCopyOfFirstInvoice(site) { body in
@@ -92,21 +105,18 @@ struct ForgedDocumentEntryTests {
     @Test func aDecisionOfAClosedPeriodThatNoDecisionsDropGaveIsRefused() throws {
         let site = try TestSite.closedMarchSite()
         let id = HardGate.flagId(reportId: "T1")
-        try site.appendEntry(kind: "flag.decided", body: ["id": .string(id), "subject": .string(id), "decision": .string("exclude"),
-                                                          "by": .string("someone"), "period": .string("2026-03"), "report_id": .string("T1")],
-                             at: "2026-04-10T10:00:00Z")
-        let seq = try #require(try site.entries().last?["seq"] as? Int)
-        try expectRefused(site, seq: seq, saying: "decides a flag of 2026-03, closed before it, and follows no decisions drop")
+        try expectRefused(site, appending: "flag.decided", ["id": .string(id), "subject": .string(id), "decision": .string("exclude"),
+                                                            "by": .string("someone"), "period": .string("2026-03"), "report_id": .string("T1")],
+                          saying: "decides a flag of 2026-03, closed before it, and follows no decisions drop")
     }
 
     /// The same for an open month: `recon decide` decides a hard flag only once it is raised.
     @Test func aDecisionOfAHardFlagNeverRaisedIsRefused() throws {
         let site = try TestSite.closedMarchSite()
-        try site.appendEntry(kind: "flag.decided", body: ["id": .string("HARD-0000000000"), "subject": .string("HARD-0000000000"),
-                                                          "decision": .string("approve"), "by": .string("someone"),
-                                                          "period": .string("2026-04")], at: "2026-04-10T10:00:00Z")
-        let seq = try #require(try site.entries().last?["seq"] as? Int)
-        try expectRefused(site, seq: seq, saying: "decides a hard flag no flag.raised before it raised")
+        try expectRefused(site, appending: "flag.decided", ["id": .string("HARD-0000000000"), "subject": .string("HARD-0000000000"),
+                                                            "decision": .string("approve"), "by": .string("someone"),
+                                                            "period": .string("2026-04")],
+                          saying: "decides a hard flag no flag.raised before it raised")
     }
 
     /// A second `site.init` (another key, another base currency) after the last checkpoint:
@@ -115,21 +125,15 @@ struct ForgedDocumentEntryTests {
         let site = try TestSite.closedMarchSite()
         var body = try site.entryBody(1)
         body["base_currency"] = .string("USD")
-        try site.appendEntry(kind: "site.init", body: body, at: "2026-04-10T10:00:00Z")
-        let seq = try #require(try site.entries().last?["seq"] as? Int)
-        try expectRefused(site, seq: seq, saying: "a second site.init")
+        try expectRefused(site, appending: "site.init", body, saying: "a second site.init")
     }
 
     /// A hard flag's id follows from its report: one whose subject was moved to another report
     /// (its id left as it was) is not a flag recon raised, and no writer builds on it.
     @Test func aFlagWhoseIdIsNotItsFindingsStopsEveryWriter() throws {
         let site = try TestSite.closedMarchSite()
-        try site.appendEntry(kind: "flag.raised", body: [
-            "id": .string("HARD-1234567890"), "severity": .string("hard"), "code": .string(HardGate.code),
-            "subject": .string("T1"), "period": .string("2026-03"), "reason": .string("30 images in one case"), "score": .string("1"),
-        ], at: "2026-04-10T10:00:00Z")
-        let seq = try #require(try site.entries().last?["seq"] as? Int)
-        try expectRefused(site, seq: seq, saying: "is not the hard flag of report T1")
+        try expectRefused(site, appending: "flag.raised", hardFlag(id: "HARD-1234567890", subject: "T1", reason: "30 images in one case"),
+                          saying: "is not the hard flag of report T1")
     }
 
     /// A `drop.accepted` whose path names another drop's archive: the path is the drop's own SHA-256.
@@ -141,9 +145,7 @@ struct ForgedDocumentEntryTests {
         let other = try #require(drops.compactMap { $0["path"] as? String }.first { $0 != body["path"]?.stringValue })
         body["path"] = .string(other)
         body["name"] = .string("usage-again.csv")
-        try site.appendEntry(kind: "drop.accepted", body: body, at: "2026-04-10T10:00:00Z")
-        let seq = try #require(try site.entries().last?["seq"] as? Int)
-        try expectRefused(site, seq: seq, saying: "drop.accepted records path \(other), but its drop is archived as")
+        try expectRefused(site, appending: "drop.accepted", body, saying: "drop.accepted records path \(other), but its drop is archived as")
     }
 
     /// A hard flag with its right id but a reason that is not its report's: R1 has 2 images,
@@ -152,10 +154,8 @@ struct ForgedDocumentEntryTests {
     @Test func aHardFlagWhoseReasonIsNotItsReportsFailsVerification() throws {
         let site = try TestSite.marchSite()
         let id = HardGate.flagId(reportId: "R1")
-        try site.appendEntry(kind: "flag.raised", body: [
-            "id": .string(id), "severity": .string("hard"), "code": .string(HardGate.code), "subject": .string("R1"),
-            "period": .string("2026-03"), "reason": .string("30 images in one case; the contract of C1 allows 10"), "score": .string("1"),
-        ], at: "2026-04-02T10:00:00Z")
+        try site.appendEntry(kind: "flag.raised", body: hardFlag(id: id, subject: "R1", reason: "30 images in one case; the contract of C1 allows 10"),
+                             at: "2026-04-02T10:00:00Z")
         let verify = try site.recon(["verify"], env: TestSite.closeDay)
         #expect(verify.code == 4, "\(verify.out)\(verify.err)")
         #expect(verify.out.contains("says 30 images in one case, but its report R1 has 2"), "\(verify.out)")

@@ -10,7 +10,8 @@ import Testing
 struct SiteFormatTests {
     /// `Tests/Fixtures/site-format1`: written by the recon before `format_version` (see its README).
     static var fixture: String {
-        var dir = URL(fileURLWithPath: #filePath)  // <repo>/Tests/ReconKitTests/SiteFormatTests.swift
+        var dir = URL(fileURLWithPath: #filePath)  // <repo>/Tests/ReconKitTests/Site/SiteFormatTests.swift
+        dir.deleteLastPathComponent()
         dir.deleteLastPathComponent()
         dir.deleteLastPathComponent()
         return dir.path + "/Fixtures/site-format1"

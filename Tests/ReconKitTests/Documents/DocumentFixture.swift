@@ -14,8 +14,7 @@ struct DocumentFixture {
     /// Reads `Tests/Fixtures/NAME/entry.jsonl`, the entry at `seq` of kind `kind`.
     init(_ name: String, seq: Int, kind: String) throws {
         var folder = URL(fileURLWithPath: #filePath)
-        folder.deleteLastPathComponent()
-        folder.deleteLastPathComponent()
+        for _ in 0..<3 { folder.deleteLastPathComponent() }  // <repo>/Tests/ReconKitTests/Documents/DocumentFixture.swift
         dir = folder.path + "/Fixtures/" + name
         let line = try String(contentsOfFile: dir + "/entry.jsonl", encoding: .utf8).trimmingCharacters(in: .newlines)
         let json = try #require(try JSONParser.parse(line).objectValue)

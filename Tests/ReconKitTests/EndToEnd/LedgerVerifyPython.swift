@@ -10,6 +10,7 @@ import Testing
 enum LedgerVerifyPython {
     /// `<repo>/../shared/tools`, found from this file's place in the package.
     static let toolsDirectory: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // EndToEnd
         .deletingLastPathComponent()  // ReconKitTests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // package root

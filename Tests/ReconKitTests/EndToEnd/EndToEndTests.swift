@@ -39,8 +39,8 @@ struct EndToEndTests {
     /// README's "A newcomer's day" copies `docs/examples/*.csv`: they are this test's drops,
     /// byte for byte, so what the README shows printed is what this site prints.
     @Test func theReadmesExampleDropsAreThisSitesDrops() throws {
-        var dir = URL(fileURLWithPath: #filePath)  // <repo>/Tests/ReconKitTests/EndToEndTests.swift
-        for _ in 0..<3 { dir.deleteLastPathComponent() }
+        var dir = URL(fileURLWithPath: #filePath)  // <repo>/Tests/ReconKitTests/EndToEnd/EndToEndTests.swift
+        for _ in 0..<4 { dir.deleteLastPathComponent() }
         let examples = dir.path + "/docs/examples/"
         let drops = ["clients.csv": Self.clients, "radiologists.csv": Self.radiologists, "provider_rates.csv": Self.providerRates,
                      "client_rates.csv": Self.clientRates, "fx_rates.csv": Self.fx, "usage-2026-03.csv": Self.usage]

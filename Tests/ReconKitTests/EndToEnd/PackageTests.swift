@@ -8,8 +8,8 @@ import Testing
        .enabled(if: ProcessInfo.processInfo.environment["RECON_PACKAGE_TEST"] == "1"), .serialized)
 struct PackageTests {
     static var repo: String {
-        var dir = URL(fileURLWithPath: #filePath)  // <repo>/Tests/ReconKitTests/PackageTests.swift
-        for _ in 0..<3 { dir.deleteLastPathComponent() }
+        var dir = URL(fileURLWithPath: #filePath)  // <repo>/Tests/ReconKitTests/EndToEnd/PackageTests.swift
+        for _ in 0..<4 { dir.deleteLastPathComponent() }
         return dir.path
     }
 

@@ -10,8 +10,8 @@ struct JSONOutputTests {
 
     /// The examples of docs/json.md by name: each follows a `<!-- example: NAME -->` line.
     static func documentedExamples() throws -> [String: JSONValue] {
-        var dir = URL(fileURLWithPath: #filePath)  // <repo>/Tests/ReconKitTests/JSONOutputTests.swift
-        for _ in 0..<3 { dir.deleteLastPathComponent() }
+        var dir = URL(fileURLWithPath: #filePath)  // <repo>/Tests/ReconKitTests/EndToEnd/JSONOutputTests.swift
+        for _ in 0..<4 { dir.deleteLastPathComponent() }
         let text = try String(contentsOfFile: dir.path + "/docs/json.md", encoding: .utf8)
         var examples: [String: JSONValue] = [:]
         let lines = text.components(separatedBy: "\n")

@@ -195,7 +195,9 @@ struct OperatorLedgerTests {
                        // Reasons are trimmed as drop text is: a stray space makes no new request.
                        ["credit", "INV-2026-000003", "--amount", "100.00", "--reason", " goodwill  ", "--key", key],
                        ["rerun", "2026-03", "--reason", "C1 card agreed in April for March", "--key", key],
-                       ["rerun", "2026-03", "--reason", "C1 card agreed in April for March ", "--key", key]]
+                       ["rerun", "2026-03", "--reason", "C1 card agreed in April for March ", "--key", key],
+                       // The default terms typed out are the same request.
+                       ["rerun", "2026-03", "--reason", "C1 card agreed in April for March", "--terms", "closed", "--key", key]]
         for args in retries {
             let run = try site.recon(args, env: TestSite.aprilLater)
             #expect(run.code == 3, "\(args): \(run.err)")

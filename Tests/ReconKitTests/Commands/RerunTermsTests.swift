@@ -172,4 +172,27 @@ struct RerunTermsTests {
         #expect((invoice["party"] as? [String: Any])?["po_number"] as? String == "PO-MARCH", "\(invoice)")
         site.expectAuditorAccepts()
     }
+
+    /// A client whose currency changed after the close and who is reissued for a late report is
+    /// billed in its currency now (SPEC §3), and the rerun records that invoice's margin. C2 moved
+    /// to USD at 83 INR: 2 × 100.00 INR = 200/83 = 2.4096… → 2.41 USD, whose revenue in base is
+    /// 2.41 × 83 = 200.03 INR (not the 200.00 INR it would have been billed in INR); its cost
+    /// 2 × 50.00 = 100.00 INR (D1 at the 4 years March was worked at).
+    @Test func aClientReissuedInItsNewCurrencyHasThatInvoicesMarginRecorded() throws {
+        let site = try site()
+        try site.drop("clients-c2-usd.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Other,USD,std,2020-01-01,9\n")
+        try site.drop("fx_rates.csv", "date,currency,rate\n2026-03-01,USD,83\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report for C2", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let invoice = try #require(try site.bodies("invoice.issued").last { $0["client_id"] as? String == "C2" })
+        #expect(invoice["currency"] as? String == "USD" && invoice["subtotal"] as? String == "2.41", "\(invoice)")
+        let body = try #require(try site.bodies("rerun").last)
+        let rows = (body["margins"] as? [[String: Any]] ?? []).filter { $0["client_id"] as? String == "C2" }
+        #expect(rows.map { "\($0["revenue"] ?? "") \($0["cost"] ?? "")" } == ["200.03 100.00"], "\(rows)")
+        let stats = (body["stats"] as? [[String: Any]] ?? []).filter { $0["id"] as? String == "C2" }
+        #expect(stats.map { "\($0["revenue_base"] ?? "")" } == ["200.03"], "\(stats)")
+        site.expectAuditorAccepts()
+    }
 }

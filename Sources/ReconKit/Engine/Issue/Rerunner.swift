@@ -163,6 +163,21 @@ public struct Rerunner {
         return parties
     }
 
+    /// The period as it stands billed after the rerun: each party in `reissued` as `now` prices
+    /// it (its new document, in its currency now), every other one as `book` (in the currency its
+    /// standing document was issued in). SPEC §3 takes a client's revenue from its invoice: a
+    /// client moved from USD to EUR and billed anew in EUR has the EUR invoice's margin.
+    static func billed(_ book: PeriodBook, reissued: Set<String>, from now: PeriodBook) -> PeriodBook {
+        var billed = book
+        billed.margins = (book.margins.filter { !reissued.contains($0.clientId) } + now.margins.filter { reissued.contains($0.clientId) })
+            .sorted { $0.clientId < $1.clientId }
+        billed.invoices = (book.invoices.filter { !reissued.contains($0.partyId) } + now.invoices.filter { reissued.contains($0.partyId) })
+            .sorted { $0.partyId < $1.partyId }
+        billed.payouts = (book.payouts.filter { !reissued.contains($0.partyId) } + now.payouts.filter { reissued.contains($0.partyId) })
+            .sorted { $0.partyId < $1.partyId }
+        return billed
+    }
+
     private func issue(_ period: Period, reason: String, signed: PrivilegedRequest, applied: [String], terms: Terms?,
                        billedTerms: SiteState.PartyTerms?) throws -> Result {
         let state = session.state
@@ -184,6 +199,9 @@ public struct Rerunner {
         }
         var items: [DocumentIssuer.Item] = []
         var unpriced: [String] = []
+        // The parties billed anew from `now`, in their currency now: what the ledger records of
+        // their margins and statistics is that document's.
+        var reissued = Set<String>()
         let sides: [(DocumentKind, DocumentKind, [DocumentDraft], [DocumentDraft])] = [
             (.invoice, .creditNote, review.book.invoices, now.invoices), (.payout, .payoutAdjustment, review.book.payouts, now.payouts),
         ]
@@ -230,13 +248,18 @@ public struct Rerunner {
                     let credit = try Outstanding.reversal(of: current, open: open, kind: reversal, net: outstanding, session: session)
                     items.append(DocumentIssuer.Item(credit.draft, refersTo: credit.refersTo.joined(separator: ", "), reason: reason))
                 }
-                if let fresh = nowByParty[party] { items.append(DocumentIssuer.Item(fresh, reason: reason)) }
+                if let fresh = nowByParty[party] {
+                    items.append(DocumentIssuer.Item(fresh, reason: reason))
+                    reissued.insert(party)
+                }
             }
         }
         if !unpriced.isEmpty {
             throw ReconFailure.refused("cannot rerun \(period): \(unpriced.count) thing(s) to settle first — a party whose total "
                 + "changed is billed anew in its currency now:\n" + unpriced.map { "  " + $0 }.joined(separator: "\n"))
         }
+        let recorded = asIssued.differs ? Self.billed(review.book, reissued: reissued, from: now) : review.book
+        let stats = asIssued.differs ? AuditorRun.stats(book: recorded, state: state) : review.stats
         var numbers: [String] = []
         try Checkpointer(site: session.site).requireCanWrite()
         // The period's reports as repriced (with its held drops), settled again.
@@ -251,8 +274,8 @@ public struct Rerunner {
             body["terms"] = .string((terms ?? .closed).rawValue)
             body["documents"] = .array(issuing.numbers.map { .string($0) })
             body["applied_drops"] = .array(applied.map { .string($0) })
-            body["stats"] = PartyStatsCodec.encode(review.stats)
-            body["margins"] = MarginCodec.encode(review.book.margins)
+            body["stats"] = PartyStatsCodec.encode(stats)
+            body["margins"] = MarginCodec.encode(recorded.margins)
             if let sha = index.sha256() { body["report_index_sha256"] = .string(sha) }
             return [LedgerEvent.rerun(.init(period: period, members: body)).item]
         }

@@ -83,9 +83,12 @@ public struct OperatorRoster {
     /// (`"goodwill "`) is the same request. Only for refusing a retry: the replay's check of
     /// the ledger keeps exact equality, so two requests an earlier version applied still verify.
     public func retriedSeq(command: String, args: JSONValue, removedKey: String? = nil) -> Int? {
+        // What the request means: its reason trimmed, and a rerun's default terms (`closed`,
+        // signed only when typed) the same whether typed or not.
         func trimmed(_ args: JSONValue) -> JSONValue {
-            guard var o = args.objectValue, let reason = o["reason"]?.stringValue else { return args }
-            o["reason"] = .string(reason.trimmingSpaces)
+            guard var o = args.objectValue else { return args }
+            if let reason = o["reason"]?.stringValue { o["reason"] = .string(reason.trimmingSpaces) }
+            if command == "rerun", o["terms"] == nil { o["terms"] = .string("closed") }
             return .object(o)
         }
         let wanted = trimmed(args)

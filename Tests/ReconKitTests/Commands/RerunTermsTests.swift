@@ -70,6 +70,14 @@ struct RerunTermsTests {
         #expect(of("C2") == ["INV-2026-000002 100.00", "CN-2026-000001 100.00", "INV-2026-000003 200.00"], "\(of("C2"))")
         // D1: paid 3 × 50.00 = 150.00, at the 4 years March was worked at, not 3 × 90.00.
         #expect(of("D1") == ["PAY-2026-000001 100.00", "PAYADJ-2026-000001 100.00", "PAY-2026-000002 150.00"], "\(of("D1"))")
+        // Its documents print the ledger its operator signed for (README), before the held drop it took.
+        let entries = try site.entries()
+        let request = try #require((entries.last { $0["kind"] as? String == "rerun" }?["body"] as? [String: Any])?["request"] as? [String: Any])
+        let held = try #require(entries.first { ($0["body"] as? [String: Any])?["name"] as? String == "usage-03-late.csv" })
+        let under = entries.filter { ($0["seq"] as? Int ?? 0) > (held["seq"] as? Int ?? .max) }
+            .compactMap { ($0["body"] as? [String: Any])?["issued_under"] as? [String: Any] }
+        #expect(under.count == 4 && under.allSatisfy { $0["head"] as? String == request["ledger_head"] as? String
+            && ($0["seq"] as? Int) == (held["seq"] as? Int).map { $0 - 1 } }, "\(under) \(request)")
         site.expectAuditorAccepts()
     }
 

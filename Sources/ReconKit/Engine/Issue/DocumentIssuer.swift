@@ -16,10 +16,14 @@ public struct DocumentIssuer {
     /// The clients and radiologists whose details the documents print: the site's now, unless
     /// a rerun issues under those its period closed with.
     var parties: PricingContext?
+    /// The ledger state the documents print as issued under: the ledger before their command
+    /// appended anything — for a rerun, the head its operator signed, before its held drops.
+    var issuedUnder: (seq: Int, head: String)?
 
-    public init(session: SiteSession, parties: PricingContext? = nil) {
+    public init(session: SiteSession, parties: PricingContext? = nil, issuedUnder: (seq: Int, head: String)? = nil) {
         self.session = session
         self.parties = parties
+        self.issuedUnder = issuedUnder
     }
 
     /// One document to issue.
@@ -90,7 +94,8 @@ public struct DocumentIssuer {
             used[key] = n
             let number = kind.number(year: year, sequence: n)
             var record = DocumentRecord(draft: item.draft, number: number, period: period, site: state.name,
-                                        issuedUnderSeq: session.ledger.entries.count, issuedUnderHash: session.ledger.headHash,
+                                        issuedUnderSeq: issuedUnder?.seq ?? session.ledger.entries.count,
+                                        issuedUnderHash: issuedUnder?.head ?? session.ledger.headHash,
                                         checkpoint: checkpoint, refersTo: item.refersTo, reason: item.reason)
             record.addDetails(issuedOn: today, state: state, config: session.config, credited: credited(item), parties: parties)
             if record.layout >= 7 { record.refersToIssuedOn = issueDates(of: item) }

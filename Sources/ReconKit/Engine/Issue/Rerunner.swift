@@ -48,6 +48,8 @@ public struct Rerunner {
         if let terms { args["terms"] = terms.rawValue }
         let signed = try PrivilegedRequest.sign(command: "rerun", args: args,
                                                 keyFile: keyFile, session: session)
+        // Its documents print the ledger the operator signed for, before the held drops below.
+        let signedUnder = (seq: session.ledger.entries.count, head: session.ledger.headHash)
         // The checkpoint that must follow is signed with the site key: refuse now, not after appending.
         _ = try Checkpointer(site: session.site).loadSiteKey()
         // Its held drops' reports judged, and the period priced, under the terms asked for; the
@@ -74,7 +76,8 @@ public struct Rerunner {
             else { session.derivedWritten([.drafts]) }
         }
         do {
-            var result = try issue(period, reason: reason, signed: signed, applied: applied, terms: terms, billedTerms: billedTerms)
+            var result = try issue(period, reason: reason, signed: signed, applied: applied, terms: terms, billedTerms: billedTerms,
+                                   issuedUnder: signedUnder)
             result.rejectedDrops = held.rejected
             return result
         } catch let failure as ReconFailure where !applied.isEmpty || !held.rejected.isEmpty {
@@ -179,7 +182,7 @@ public struct Rerunner {
     }
 
     private func issue(_ period: Period, reason: String, signed: PrivilegedRequest, applied: [String], terms: Terms?,
-                       billedTerms: SiteState.PartyTerms?) throws -> Result {
+                       billedTerms: SiteState.PartyTerms?, issuedUnder: (seq: Int, head: String)) throws -> Result {
         let state = session.state
         let current = pricingOnBilledTerms(period)
         let asIssued = pricingInIssuedCurrencies(period, from: current)
@@ -265,7 +268,7 @@ public struct Rerunner {
         // The period's reports as repriced (with its held drops), settled again.
         let index = ClosedIndexEncoding(period: period, state: state, site: session.site)
         defer { index.discard() }
-        try DocumentIssuer(session: session, parties: documentParties(period)).issue(items, period: period) { issuing in
+        try DocumentIssuer(session: session, parties: documentParties(period), issuedUnder: issuedUnder).issue(items, period: period) { issuing in
             numbers = issuing.numbers
             var body = signed.bodyMembers
             body["period"] = .string(period.description)

@@ -203,4 +203,23 @@ struct RerunTermsTests {
         #expect(stats.map { "\($0["revenue_base"] ?? "")" } == ["200.03"], "\(stats)")
         site.expectAuditorAccepts()
     }
+
+    /// A goodwill credit on the invoice a rerun reverses is absorbed (SPEC §3: the reversal
+    /// credits what remains, 100.00 − 30.00 = 70.00, and the new invoice bills 2 × 100.00 in full):
+    /// the rerun says so, naming the credit, so the concession can be given again.
+    @Test func aRerunThatAbsorbsAGoodwillCreditSaysSo() throws {
+        let site = try site()
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let credit = try site.recon(["credit", "INV-2026-000002", "--amount", "30.00", "--reason", "goodwill", "--key", key], env: Self.april)
+        #expect(credit.code == 0, "\(credit.err)")
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report for C2", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let totals = try site.bodies("credit_note.issued").map { "\($0["number"] ?? "") \($0["total"] ?? "")" }
+        #expect(totals == ["CN-2026-000001 30.00", "CN-2026-000002 70.00"], "\(totals)")
+        #expect(rerun.err.contains("C2: CN-2026-000001 (30.00 INR) credited INV-2026-000002 before this rerun")
+            && rerun.err.contains("anew in full (200.00 INR)") && rerun.err.contains("give it again"), "\(rerun.err)")
+        // C1's invoice is not reissued: nothing to say of it.
+        #expect(!rerun.err.contains("C1:"), "\(rerun.err)")
+        site.expectAuditorAccepts()
+    }
 }

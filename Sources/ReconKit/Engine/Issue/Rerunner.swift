@@ -205,6 +205,8 @@ public struct Rerunner {
         // The parties billed anew from `now`, in their currency now: what the ledger records of
         // their margins and statistics is that document's.
         var reissued = Set<String>()
+        // Clients whose goodwill credits the rerun's reversal absorbs, said once it is issued.
+        var concessions: [String] = []
         let sides: [(DocumentKind, DocumentKind, [DocumentDraft], [DocumentDraft])] = [
             (.invoice, .creditNote, review.book.invoices, now.invoices), (.payout, .payoutAdjustment, review.book.payouts, now.payouts),
         ]
@@ -246,6 +248,15 @@ public struct Rerunner {
                         + "(\(owed.amount) outstanding) beside those in \(currency?.code ?? "?") it reverses; credit them with "
                         + "`recon credit` first, then rerun")
                 }
+                let given = current.filter { isOperatorCredit($0) && $0.seq > lastReversal }
+                if kind == .invoice, !given.isEmpty, let fresh = nowByParty[party] {
+                    // SPEC §3: the reversal credits what remains, and the new invoice bills the month
+                    // whole: a concession `recon credit` gave on the old invoice is not carried over.
+                    concessions.append("\(party): \(given.map { "\($0.number) (\($0.total) \($0.currency))" }.joined(separator: ", ")) "
+                        + "credited \(billed?.number ?? "its invoice") before this rerun, which reverses what remains and bills "
+                        + "\(period) anew in full (\(fresh.total) \(fresh.currency)): if that concession still stands, give it again "
+                        + "on the new invoice with `recon credit`")
+                }
                 if let outstanding = try Outstanding.net(current), !outstanding.amount.isZero {
                     let open = current.filter { $0.kind == kind && $0.seq > lastReversal }.map(\.number)
                     let credit = try Outstanding.reversal(of: current, open: open, kind: reversal, net: outstanding, session: session)
@@ -283,6 +294,7 @@ public struct Rerunner {
             return [LedgerEvent.rerun(.init(period: period, members: body)).item]
         }
         index.commit()
+        for c in concessions { session.log.warning("\(c)") }
         let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: session.state.name)
         // The rerun is recorded: what follows is derived, and a failure is a warning (``DerivedOutput``).
         let reviewWritten = DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)

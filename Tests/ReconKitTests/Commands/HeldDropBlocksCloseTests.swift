@@ -22,7 +22,14 @@ struct HeldDropBlocksCloseTests {
         #expect(held.code == 3, "\(held.err)")
         #expect(site.exists("Inbox/held/usage-mixed.csv"))
 
+        // April is open with a report of its own, taken: `recon status` says what the close
+        // would, that April is not ready.
+        try site.drop("usage-april.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR10,2026-04-06T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
         let before = try site.ledgerBytes()
+        let status = try site.recon(["status"], env: Self.mayDay)
+        #expect(status.out.contains("not ready to close: Inbox/held/usage-mixed.csv holds 2 reports of 2026-04")
+            && !status.out.contains("  ready to close"), "\(status.out)")
         let close = try site.recon(["close", "2026-04"], env: Self.mayDay)
         #expect(close.code == 3, "\(close.out)\(close.err)")
         #expect(close.err.contains("Inbox/held/usage-mixed.csv holds 2 reports of 2026-04"), "\(close.err)")
@@ -221,16 +228,25 @@ struct CloseWaitsForTheInboxTests {
         let site = try TestSite.marchSite()
         try site.drop("usage-2026-03-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-28T10:00:00Z,C1,D1,CT,1\n")
         try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency\n")
+        // A file of no drop kind is rejected by the ingest, whatever it holds: it holds no close.
+        try site.drop("notes.txt", "call C1 about March\n")
         let before = try site.ledgerBytes()
+        // `recon status` reads the Inbox as the close does (live: nothing was ingested since).
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.out.contains("not ready to close: Inbox/ holds a drop not yet ingested (usage-2026-03-late.csv)")
+            && !status.out.contains("  ready to close"), "\(status.out)")
+        let json = try site.recon(["status", "--json"], env: TestSite.closeDay)
+        #expect(json.out.contains("Inbox/ holds a drop not yet ingested (usage-2026-03-late.csv): run `recon ingest` before any close"), "\(json.out)")
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 3, "\(close.out)\(close.err)")
         #expect(close.err.contains("Inbox/ holds a drop not yet ingested (usage-2026-03-late.csv): run `recon ingest` first"), "\(close.err)")
-        #expect(!close.err.contains("payments-1.csv"), "\(close.err)")
+        #expect(!close.err.contains("payments-1.csv") && !close.err.contains("notes.txt"), "\(close.err)")
         #expect(try site.ledgerBytes() == before)
         #expect(!site.exists("Outbox/2026-03/invoices"))
 
         try FileManager.default.removeItem(atPath: site.path("Inbox/payments-1.csv"))
-        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 2)  // notes.txt rejected
+        #expect(try site.recon(["status"], env: TestSite.closeDay).out.contains("  ready to close"))
         let closed = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(closed.code == 0, "\(closed.err)")
         // R1–R4 and the late R9: five reports invoiced.

@@ -36,18 +36,24 @@ public struct Closer {
         return .object(["soft_threshold": .string(threshold), "block_on_soft": .bool(config.blockOnSoft)])
     }
 
-    /// Drops waiting in the Inbox, not yet ingested (a payments drop aside: payments belong to no
-    /// period): one could hold the month's reports, decisions, cards, rates or party details, and
-    /// once the month is closed what it holds for it would wait for a signed rerun. One line.
+    /// Drops waiting in the Inbox, not yet ingested: one could hold the month's reports,
+    /// decisions, cards, rates or party details, and once the month is closed what it holds for
+    /// it would wait for a signed rerun. A payments drop belongs to no period, and a name of no
+    /// drop kind (`notes.txt`) is rejected whole by the ingest: neither holds the close. One line.
     static func waitingInInbox(_ site: Site, period: Period) -> [String] {
-        let entries = Ingestor.inboxEntries(site)
-        let names = entries.drops.map(FileIO.baseName).filter { DropKind(fileName: $0) != .payments }.map { SafeText.escaped($0) }
-            + entries.undecodable.map(\.name.escaped)
+        let names = waitingDrops(site).map { SafeText.escaped($0) }
         guard !names.isEmpty else { return [] }
         let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")
         return ["Inbox/ holds \(names.count == 1 ? "a drop" : "\(names.count) drops") not yet ingested (\(shown)): run `recon ingest` "
             + "first, then close \(period) — what \(names.count == 1 ? "it holds" : "they hold") for \(period) would otherwise wait for a "
             + "signed `recon rerun \(period)` — or move \(names.count == 1 ? "it" : "them") out of Inbox/"]
+    }
+
+    /// The Inbox's drops that hold every close until ingested (``waitingInInbox(_:period:)``).
+    static func waitingDrops(_ site: Site) -> [String] {
+        Ingestor.inboxEntries(site).drops.map(FileIO.baseName).filter { name in
+            DropKind(fileName: name).map { $0 != .payments } ?? false
+        }
     }
 
     public func close(_ period: Period) throws -> Result {

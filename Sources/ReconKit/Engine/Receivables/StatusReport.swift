@@ -34,6 +34,9 @@ public struct StatusReport {
     /// The same names as the text shows them: escaped as the log escapes a name (a name that is
     /// not UTF-8 is already, ``UndecodableName/escaped``).
     public var inboxShown: [String]
+    /// The Inbox's drops that `recon close` waits for (``Closer/waitingDrops(_:)``), read live:
+    /// a file dropped since the settled part was made holds every open month's close.
+    public var holdingCloses: [String]
 
     /// The whole report from an opened site.
     /// - Throws: an overflow of a total, never hidden: a total that cannot be held is not shown as another.
@@ -62,6 +65,14 @@ public struct StatusReport {
         let entries = Ingestor.inboxEntries(site)
         inbox = entries.drops.map(FileIO.baseName) + entries.undecodable.map(\.name.escaped)
         inboxShown = entries.drops.map { SafeText.escaped(FileIO.baseName($0)) } + entries.undecodable.map(\.name.escaped)
+        holdingCloses = Closer.waitingDrops(site)
+    }
+
+    /// What the Inbox adds to every open month's blockers, as `recon close` says it.
+    var inboxBlocker: String? {
+        holdingCloses.isEmpty ? nil : "Inbox/ holds \(holdingCloses.count == 1 ? "a drop" : "\(holdingCloses.count) drops") not yet "
+            + "ingested (\(holdingCloses.prefix(5).map { SafeText.escaped($0) }.joined(separator: ", "))\(holdingCloses.count > 5 ? ", …" : "")): "
+            + "run `recon ingest` before any close"
     }
 
     /// The settled part from an opened site; `open`: its open periods' reviews, when the
@@ -126,7 +137,11 @@ public struct StatusReport {
         } else {
             t += "last checkpoint: none yet (the first close writes one)\n"
         }
-        t += settled.textAfterCheckpoint
+        var after = settled.textAfterCheckpoint
+        if let inboxBlocker {
+            after = after.replacingOccurrences(of: "  ready to close\n", with: "  not ready to close: \(inboxBlocker)\n")
+        }
+        t += after
         // File names as the log shows them (a newline in one would forge a line of its own).
         func shown(_ names: [String]) -> String { names.map { SafeText.escaped($0) }.joined(separator: ", ") }
         t += "inbox: \(inbox.count) waiting" + (inbox.isEmpty ? "" : " (\(inboxShown.joined(separator: ", ")))") + "\n"
@@ -146,6 +161,13 @@ public struct StatusReport {
                                      "last_checkpoint": lastCheckpoint.map { .string($0) } ?? .null,
                                      "last_checkpoint_seq": lastCheckpointSeq.map { .int(Int64($0)) } ?? .null])
         members["inbox"] = .array(inbox.map { .string($0) })
+        if let inboxBlocker, case .array(let open)? = members["open_periods"] {
+            members["open_periods"] = .array(open.map { period in
+                guard case .object(var o) = period else { return period }
+                o["blocking"] = .array((o["blocking"]?.arrayValue ?? []) + [.string(inboxBlocker)])
+                return .object(o)
+            })
+        }
         members["held"] = .array(held.map { .string($0) })
         members["rejected"] = .array(rejected.map { .string($0) })
         members["rejected_problems"] = .object(Dictionary(uniqueKeysWithValues: rejectedProblems.map { ($0.key, JSONValue.int(Int64($0.value))) }))

@@ -252,6 +252,9 @@ public struct PeriodPricer {
             var schedules: [ScheduleUse] = []
             var tiers = TierCounts()
             var images = 0
+            // Reports whose price or payout is not known: the client's margin would count one side
+            // of them only, so it is left out and said (a draft's; such a month does not close).
+            var unknown = 0
             for (i, item) in list.enumerated() {
                 // The hot loop reads the item's own fields; the report itself only for messages.
                 let urgency = item.urgency, localDate = LocalDate(dayNumber: item.day)
@@ -284,14 +287,17 @@ public struct PeriodPricer {
                         let byVolume = schedules[s].byVolume
                         if !tiers.count(byVolume ? volume : i + 1, in: schedules[s].tiers) {
                             let x = byVolume ? "volume \(volume)" : "position \(i + 1)"
+                            unknown += 1
                             problem(.unpriced, "client", clientId,
                                     "\(modalities[Int(item.modality)]) \(urgency.rawValue): no tier of the \(cardDate) card contains \(x)", reports[Int(item.index)].id)
                         }
                     } else {
+                        unknown += 1
                         problem(.unpriced, "client", clientId,
                                 "\(modalities[Int(item.modality)]) \(urgency.rawValue): no client rate row of the \(cardDate) card matches", reports[Int(item.index)].id)
                     }
                 } else {
+                    unknown += 1
                     problem(.unpriced, "client", clientId, "no client rate card in force on \(localDate)", reports[Int(item.index)].id)
                 }
                 // Cost side.
@@ -313,6 +319,7 @@ public struct PeriodPricer {
                     }
                 }
                 guard let cardDate = providerCardMemo.card else {
+                    unknown += 1
                     problem(.unpriced, "radiologist", rads[Int(item.radiologist)]!.id, "no provider rate card in force on \(localDate)", reports[Int(item.index)].id)
                     continue
                 }
@@ -325,6 +332,7 @@ public struct PeriodPricer {
                 }
                 guard rowMemo[slot] >= 0 else {
                     let rad = rads[Int(item.radiologist)]!
+                    unknown += 1
                     problem(.unpriced, "radiologist", rad.id,
                             "\(modalities[Int(item.modality)]) \(urgency.rawValue), grade \(rad.grade), \(rad.seniorityYears) years: no provider rate row of the \(cardDate) card matches",
                             reports[Int(item.index)].id)
@@ -379,6 +387,7 @@ public struct PeriodPricer {
                                               description: LineDescription.invoice(modality: key.modality, urgency: key.urgency,
                                                                                    tiers: tiersOf[key] ?? [])))
                 } catch let m as FXTable.Missing {
+                    unknown += qty
                     problem(.fxMissing, "client", clientId, fxMessage(m, from: unitCurrency, to: client.currency), "", reports: qty)
                 } catch {
                     problem(.overflow, "client", clientId, "\(key.modality) line: \(error)", "", reports: 0)
@@ -391,7 +400,12 @@ public struct PeriodPricer {
                                                   reportCount: list.count, components: client.effectiveTaxComponents)
                     draft.fx = quotes(lines, to: client.currency, on: fxDate)
                     book.invoices.append(draft)
-                    margin(of: client, draft: draft, costs: costTally, reports: list.count, into: &book)
+                    if unknown == 0 {
+                        margin(of: client, draft: draft, costs: costTally, reports: list.count, into: &book)
+                    } else {
+                        book.marginGaps.append("\(client.id): \(unknown == 1 ? "1 report" : "\(unknown) reports") without a price or payout "
+                            + "(the problems below): its margin is left out until they are priced")
+                    }
                 } catch {
                     problem(.overflow, "client", clientId, "totals: \(error)", "", reports: 0)
                 }

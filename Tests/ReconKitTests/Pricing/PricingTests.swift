@@ -10,6 +10,24 @@ struct PricingTests {
     typealias F = Fixture
     let three = [F.report("a", "2026-01-05T10:00Z"), F.report("b", "2026-01-06T10:00Z"), F.report("c", "2026-01-07T10:00Z")]
 
+    /// A draft with reports that have no price: their payout is known (3 × 100.00 INR) but only
+    /// one report's revenue is (CT at 100.00; MR has no row). Counting 300.00 of cost against
+    /// 100.00 of revenue showed a margin of −200.00 with nothing said left out: the client's margin
+    /// is left out and named, as when a rate to base is missing. C2, all priced, keeps its
+    /// margin: 1 × 50.00 − 100.00 = −50.00.
+    @Test func aClientWithUnpricedReportsHasItsMarginLeftOutAndSaid() throws {
+        let ctx = F.context(clients: [F.client("C1"), F.client("C2")],
+                            clientRates: [F.tier(1, nil, "100", client: "C1", modality: "CT"), F.tier(1, nil, "50", client: "C2")])
+        let reports = [F.report("a", "2026-01-05T10:00Z", modality: "CT"), F.report("b", "2026-01-06T10:00Z", modality: "MR"),
+                       F.report("c", "2026-01-07T10:00Z", modality: "MR"), F.report("d", "2026-01-07T11:00Z", client: "C2")]
+        let book = F.price(ctx, reports)
+        #expect(try #require(book.invoices.first { $0.partyId == "C1" }).subtotal.description == "100.00")
+        #expect(book.margins.map(\.clientId) == ["C2"])
+        #expect(book.margins.first.map { "\($0.revenue) \($0.cost)" } == "50.00 100.00")
+        #expect(book.marginGaps == ["C1: 2 reports without a price or payout (the problems below): its margin is left out until they are priced"],
+                "\(book.marginGaps)")
+    }
+
     /// 80,000 reports: enough for the pricer to gather them in two halves on two cores. The
     /// halves must join into what one pass gives, in billing order (graduated tiers).
     @Test func aMonthGatheredInTwoHalvesPricesAsOne() throws {

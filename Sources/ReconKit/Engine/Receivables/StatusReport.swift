@@ -178,9 +178,13 @@ public struct StatusReport {
         .object(Dictionary(uniqueKeysWithValues: try totalsByCurrency(amounts).map { ($0.currency, JSONValue.string($0.total.description)) }))
     }
 
-    static func draftJSON(_ d: DocumentDraft) -> JSONValue {
-        .object(["party_id": .string(d.partyId), "currency": .string(d.currency.code), "reports": .int(Int64(d.reportCount)),
-                 "subtotal": .string(d.subtotal.description), "tax": .string(d.tax.description), "total": .string(d.total.description)])
+    /// A draft's figures; `complete` is false when a problem of its party on its side (`UNPRICED`,
+    /// `FX_MISSING`) leaves reports out of its total, which is then no total to rely on.
+    static func draftJSON(_ d: DocumentDraft, problems: [PricingProblem]) -> JSONValue {
+        let complete = !problems.contains { $0.subject == d.partyId && $0.side == d.kind }
+        return .object(["party_id": .string(d.partyId), "currency": .string(d.currency.code), "reports": .int(Int64(d.reportCount)),
+                        "subtotal": .string(d.subtotal.description), "tax": .string(d.tax.description), "total": .string(d.total.description),
+                        "complete": .bool(complete)])
     }
 
     /// `provisional`, when given, says whether the flag is an open month's finding not yet in

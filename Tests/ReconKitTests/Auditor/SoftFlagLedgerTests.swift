@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ReconKit
 
 /// Soft flags on a real site: provisional in the drafts (never ledger entries), final at the
 /// close (raised in its append, before `period.closed`), and the ledger's soft flags of every
@@ -53,6 +54,36 @@ struct SoftFlagLedgerTests {
         }
         let ingest = try site.recon(["ingest"], env: draftClock)
         #expect(ingest.code == 0, "\(ingest.out)\(ingest.err)")
+    }
+
+    /// May closed with `block_on_soft = false` raises C01's soft flag, undecided. The setting
+    /// turned on afterwards does not reach back: a rerun for a late report issues (it never
+    /// scores soft flags again, and its month closed under the rule `period.closed` records).
+    /// A month closed under `block_on_soft = true` says how to settle a soft flag in the way a
+    /// closed month takes decisions: a decisions drop.
+    @Test func aRerunHoldsItsMonthToTheSoftFlagRuleItClosedUnder() throws {
+        let site = try TestSite()
+        try Self.prepare(site)
+        let close = try site.recon(["close", Self.planted.period], env: Self.closeClock)
+        #expect(close.code == 0, "\(close.err)")
+        let flag = try #require(try softRaised(site).first { $0.period == Self.planted.period && $0.subject == Self.planted.client })
+        let toml = site.path("recon.toml")
+        try (try site.read("recon.toml").replacingOccurrences(of: "block_on_soft = false", with: "block_on_soft = true"))
+            .write(toFile: toml, atomically: true, encoding: .utf8)
+        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nLATE1,2026-05-20T10:00:00Z,C02,D1,CT,3\n")
+        #expect(try site.recon(["ingest"], env: Self.closeClock).code == 3)
+        let key = try site.operatorKey("asha", listed: true, env: Self.closeClock)
+        let rerun = try site.recon(["rerun", Self.planted.period, "--reason", "late report", "--key", key], env: Self.closeClock)
+        #expect(rerun.code == 0 && !rerun.err.contains(flag.id), "\(rerun.out)\(rerun.err)")
+        // The advice for a closed month's soft flag, where one blocks.
+        let review = PeriodReview(period: Period(Self.planted.period)!, book: PeriodBook(period: Period(Self.planted.period)!, fxDate: LocalDate("2026-05-31")!),
+                                  hardFlags: [], softFlags: [.init(flag: AuditFlag(id: flag.id, severity: .soft, code: "SOFT_IMAGES_PER_CASE",
+                                                                                    subject: flag.subject, period: Period(Self.planted.period)!,
+                                                                                    reason: "r", score: "0.7"), decision: nil)],
+                                  blockOnSoft: true, stats: [])
+        #expect(review.blocking(closed: true).first?.contains("approve it in a decisions drop (subject,decision,by — \(flag.id),approve,NAME)") == true,
+                "\(review.blocking(closed: true))")
+        site.expectAuditorAccepts()
     }
 
     @Test func draftsKeepSoftFlagsOutOfTheLedgerAndTheCloseRaisesExactlyTheReviewsFlags() throws {

@@ -38,7 +38,10 @@ public struct PeriodReview: Sendable {
         }
         if blockOnSoft {
             for f in softFlags where f.decision == nil {
-                out.append("\(f.flag.id) \(f.flag.code) \(f.flag.subject) (score \(f.flag.score)): \(f.flag.reason) — block_on_soft is set; review it and `recon decide \(f.flag.id) approve --by NAME`")
+                let how = closed
+                    ? "approve it in a decisions drop (subject,decision,by — \(f.flag.id),approve,NAME), held until the next rerun"
+                    : "`recon decide \(f.flag.id) approve --by NAME`"
+                out.append("\(f.flag.id) \(f.flag.code) \(f.flag.subject) (score \(f.flag.score)): \(f.flag.reason) — block_on_soft is set; review it and \(how)")
             }
         }
         return out

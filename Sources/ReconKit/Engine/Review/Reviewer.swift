@@ -131,8 +131,9 @@ public struct Reviewer {
                 soft: [PeriodReview.FlagState], final: Bool) -> PeriodReview {
         let (hard, stats) = gated
         let closed = session.state.closedPeriods[period] != nil
+        let blockOnSoft = closed ? session.state.closedBlockOnSoft[period] ?? session.config.blockOnSoft : session.config.blockOnSoft
         return PeriodReview(period: period, book: book, hardFlags: hard, softFlags: soft,
-                            blockOnSoft: session.config.blockOnSoft, stats: stats, softFlagsFinal: final || closed)
+                            blockOnSoft: blockOnSoft, stats: stats, softFlagsFinal: final || closed)
     }
 
     /// Records the soft findings of every open period by id (they are not ledger entries),

@@ -75,6 +75,10 @@ public struct SiteState {
     /// Closed-period margins by client and modality, as the ledger recorded them; decoded
     /// only where shown (``RecordedMargins/rows()``).
     public private(set) var closedMargins: [Period: RecordedMargins] = [:]
+    /// Whether soft flags blocked each period's close, as its `period.closed` records it: a
+    /// rerun holds a closed month to the rule it closed under, not to a `recon.toml` changed since
+    /// (its soft flags are never scored again). Nil for a close that recorded none.
+    public private(set) var closedBlockOnSoft: [Period: Bool] = [:]
     // `issued` and `payments` are set only by replay and ingest; unit tests build states by hand.
     public internal(set) var issued: [IssuedDocument] = []
     /// Money received from clients, in order of arrival.
@@ -115,6 +119,7 @@ public struct SiteState {
             billedTerms[p.period] = (pricing.clients, pricing.radiologists)
             awaitingRerun[p.period] = nil
             closedStatsRecorded[p.period] = .some(p.stats)
+            closedBlockOnSoft[p.period] = p.auditor?.objectValue?["block_on_soft"]?.boolValue
             closedMargins[p.period] = RecordedMargins(seq: seq, value: p.margins, entry: p.recordedIn)
         case .rerun(let p):
             awaitingRerun[p.period] = nil

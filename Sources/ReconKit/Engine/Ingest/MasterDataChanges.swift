@@ -1,0 +1,117 @@
+/// What a master-data drop changes that its clerk may not have meant, said once it is taken
+/// (nothing here refuses: SPEC §2 accepts all of it).
+///
+/// A row upserts its client or radiologist whole, so a column left out of the file takes its
+/// default for every party the file names: a clients file sent to correct a name took C1's
+/// 18 % tax to 0 %, and a radiologists file without `currency` moved payouts to the base
+/// currency. A card replaces the whole card of its date (rows it leaves out stop applying),
+/// and cards or rates dated in a closed month reach that month only through a rerun.
+enum MasterDataChanges {
+    /// How many parties a warning names before it counts the rest.
+    static let partiesNamed = 5
+
+    /// What to say: a warning, or a notice for what is usually meant (a card replaced by one of
+    /// as many rows or more: a rate renegotiated).
+    struct Said {
+        var text: String
+        var warning = true
+    }
+
+    static func said(_ name: String, _ rows: ParsedDrop, columns: [String: Int], state: SiteState) -> [Said] {
+        let file = SafeText.escaped(name)
+        switch rows {
+        case .clients(let list):
+            return resets(file, "client", list.compactMap { new in
+                state.pricing.clients[new.id].map { old in (new.id, clientChanges(old, new, columns: columns)) }
+            }).map { Said(text: $0) }
+        case .radiologists(let list):
+            return resets(file, "radiologist", list.compactMap { new in
+                state.pricing.radiologists[new.id].map { old in (new.id, radiologistChanges(old, new, columns: columns)) }
+            }).map { Said(text: $0) }
+        case .providerRates(let list):
+            return cards(file, list.map(\.effectiveFrom), held: state.pricing.providerCards.cards.mapValues(\.count), state: state)
+        case .clientRates(let list):
+            return cards(file, list.map(\.effectiveFrom), held: state.pricing.clientCards.cards.mapValues(\.count), state: state)
+        case .fxRates(let list):
+            return closedMonths(file, "rates", list.map(\.date), state: state).map { Said(text: $0) }
+        default:
+            return []
+        }
+    }
+
+    /// A field a left-out column reset: its name, what it was, what it is now.
+    typealias Reset = (column: String, was: String, now: String)
+
+    static func clientChanges(_ old: Client, _ new: Client, columns: [String: Int]) -> [Reset] {
+        var out: [Reset] = []
+        func absent(_ column: String, _ was: String, _ now: String) {
+            if columns[column] == nil && was != now { out.append((column, was, now)) }
+        }
+        absent("tax_rate", old.taxRate.description, new.taxRate.description)
+        // Components given before (without them, the one `Tax` follows the rate, said above).
+        if !old.taxComponents.isEmpty {
+            absent("tax_components", components(old.effectiveTaxComponents), components(new.effectiveTaxComponents))
+        }
+        absent("billing_address", shown(old.billingAddress.joined(separator: " | ")), shown(new.billingAddress.joined(separator: " | ")))
+        absent("tax_id", shown(old.taxId), shown(new.taxId))
+        absent("po_number", shown(old.poNumber), shown(new.poNumber))
+        absent("payment_terms_days", String(old.paymentTermsDays), String(new.paymentTermsDays))
+        absent("email", shown(old.email), shown(new.email))
+        return out
+    }
+
+    static func radiologistChanges(_ old: Radiologist, _ new: Radiologist, columns: [String: Int]) -> [Reset] {
+        var out: [Reset] = []
+        func absent(_ column: String, _ was: String, _ now: String) {
+            if columns[column] == nil && was != now { out.append((column, was, now)) }
+        }
+        absent("currency", old.currency.code, new.currency.code)
+        absent("address", shown(old.address.joined(separator: " | ")), shown(new.address.joined(separator: " | ")))
+        absent("tax_id", shown(old.taxId), shown(new.taxId))
+        absent("bank_details", shown(old.bankDetails), shown(new.bankDetails))
+        return out
+    }
+
+    static func components(_ list: [TaxComponent]) -> String {
+        list.map { "\($0.name):\($0.rate)" }.joined(separator: ";")
+    }
+
+    static func shown(_ text: String) -> String { text.isEmpty ? "(none)" : SafeText.escaped(text) }
+
+    /// One warning for the parties whose fields a left-out column reset.
+    static func resets(_ file: String, _ party: String, _ changes: [(id: String, resets: [Reset])]) -> [String] {
+        let changed = changes.filter { !$0.resets.isEmpty }
+        guard !changed.isEmpty else { return [] }
+        let columns = Set(changed.flatMap { $0.resets.map(\.column) }).sorted()
+        let named = changed.prefix(partiesNamed).map { c in
+            "\(c.id): " + c.resets.map { "\($0.column) \($0.was) → \($0.now)" }.joined(separator: ", ")
+        }
+        let more = changed.count > partiesNamed ? "; and \(changed.count - partiesNamed) more" : ""
+        return ["\(file) has no \(columns.joined(separator: ", ")) column\(columns.count == 1 ? "" : "s"), and a row sets every "
+            + "field of its \(party) (SPEC §2: a column left out takes its default), so it changed " + named.joined(separator: "; ")
+            + more + " — if that was not meant, drop the full rows again with those columns"]
+    }
+
+    /// Cards a drop replaces whole, and dates of it in closed months.
+    static func cards(_ file: String, _ dates: [LocalDate], held: [LocalDate: Int], state: SiteState) -> [Said] {
+        var counts: [LocalDate: Int] = [:]
+        for d in dates { counts[d, default: 0] += 1 }
+        var out: [Said] = []
+        for (date, rows) in counts.sorted(by: { $0.key < $1.key }) {
+            guard let before = held[date] else { continue }
+            out.append(Said(text: "\(file) replaces the whole card of \(date) (\(before) row\(before == 1 ? "" : "s") → \(rows)): "
+                + "a row of the old card it does not repeat no longer applies", warning: rows < before))
+        }
+        return out + closedMonths(file, "rows", dates, state: state).map { Said(text: $0) }
+    }
+
+    /// Dates in closed months: accepted (SPEC §2), applied to those months only by a rerun.
+    static func closedMonths(_ file: String, _ what: String, _ dates: [LocalDate], state: SiteState) -> [String] {
+        let closed = Set(dates.map(\.period)).filter { state.closedPeriods[$0] != nil }.sorted()
+        guard !closed.isEmpty else { return [] }
+        let list = closed.map(\.description).joined(separator: ", ")
+        return ["\(file) holds \(what) dated in closed \(list): they reach \(closed.count == 1 ? "that month" : "those months") "
+            + "only through `recon rerun \(closed[0])`" + (closed.count > 1 ? " (and of each other)" : "")
+            + "; later months use them from now on"]
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// A master-data drop is taken as SPEC §2 says (rows upsert whole; a card replaces its date's
+/// card; cards and rates of a closed month wait for a rerun), and what it changed that its clerk
+/// may not have meant is said: a clients file sent to correct a name took C1's tax to 0 %.
+struct MasterDataChangesTests {
+    @Test func aColumnLeftOutOfAPartysRowIsSaidWithWhatItChanged() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("clients-terms.csv", """
+            client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,tax_components,po_number
+            C1,City Hospital,INR,standard,2020-01-01,5,18,CGST:9;SGST:9,PO-7
+            """)
+        try site.drop("radiologists-usd.csv", "radiologist_id,name,grade,seniority_years,currency\nD2,Dr Lee,junior,2,USD\n")
+        try site.drop("fx_rates.csv", "date,currency,rate\n2026-03-01,USD,83\n")
+        let first = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(first.code == 0 && !first.err.contains("warning"), "\(first.err)")
+        // The name corrected with a file of the required columns only.
+        try site.drop("clients-rename.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City Hospital Ltd,INR,standard,2020-01-01,5\n")
+        try site.drop("radiologists-rename.csv", "radiologist_id,name,grade,seniority_years\nD2,Dr A. Lee,junior,2\n")
+        let renamed = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(renamed.code == 0, "\(renamed.err)")
+        #expect(renamed.err.contains("clients-rename.csv has no po_number, tax_components, tax_rate columns")
+            && renamed.err.contains("so it changed C1: tax_rate 18 → 0, tax_components CGST:9;SGST:9 → Tax:0, po_number PO-7 → (none)"),
+                "\(renamed.err)")
+        #expect(renamed.err.contains("radiologists-rename.csv has no currency column") && renamed.err.contains("D2: currency USD → INR"),
+                "\(renamed.err)")
+        // Taken as the SPEC says: C1 is now billed without tax.
+        #expect(try site.recon(["status"], env: TestSite.closeDay).out.contains("draft invoices: 2 — 400.00 INR"))
+    }
+
+    @Test func aCardReplacedWholeAndRatesOfAClosedMonthAreSaid() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        // March's cards of one row each replaced by cards of two: notices (a rate renegotiated),
+        // and dated in closed March, which only a rerun reprices: warned.
+        try site.drop("client_rates-march.csv", """
+            effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
+            2026-03-01,C1,*,*,*,1,,120.00,INR,volume
+            2026-03-01,*,*,*,*,1,,100.00,INR,volume
+            """)
+        try site.drop("provider_rates-march.csv", """
+            effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency
+            2026-03-01,consultant,*,*,0,60.00,0,INR
+            2026-03-01,consultant,MR,*,0,70.00,0,INR
+            """)
+        try site.drop("fx_rates-march.csv", "date,currency,rate\n2026-03-31,USD,83\n")
+        let taken = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(taken.code == 0, "\(taken.err)")
+        #expect(taken.err.contains("recon: client_rates-march.csv replaces the whole card of 2026-03-01 (1 row → 2)"), "\(taken.err)")
+        #expect(taken.err.contains("recon: provider_rates-march.csv replaces the whole card of 2026-03-01 (1 row → 2)"), "\(taken.err)")
+        #expect(taken.err.contains("provider_rates-march.csv holds rows dated in closed 2026-03: they reach that month only through `recon rerun 2026-03`"),
+                "\(taken.err)")
+        #expect(taken.err.contains("fx_rates-march.csv holds rates dated in closed 2026-03"), "\(taken.err)")
+        // An April card replaces nothing and touches no closed month: nothing to say.
+        try site.drop("client_rates-april.csv", """
+            effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
+            2026-04-01,*,*,*,*,1,,110.00,INR,volume
+            """)
+        let april = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(april.code == 0 && !april.err.contains("warning") && !april.err.contains("replaces"), "\(april.err)")
+        // Replaced by a card of fewer rows: what it leaves out stops applying — warned.
+        try site.drop("client_rates-april-2.csv", """
+            effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
+            2026-04-01,C1,*,*,*,1,,115.00,INR,volume
+            """)
+        try site.drop("client_rates-april-1.csv", """
+            effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
+            2026-04-01,C1,*,*,*,1,,110.00,INR,volume
+            2026-04-01,*,*,*,*,1,,110.00,INR,volume
+            """)
+        let fewer = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(fewer.err.contains("recon: warning: client_rates-april-2.csv replaces the whole card of 2026-04-01 (2 rows → 1)"), "\(fewer.err)")
+    }
+}

@@ -62,6 +62,20 @@ struct InboxHardeningTests {
         try expectVerifies(site)
     }
 
+    /// A file named on the command line whose name is never read (SPEC §2: `.tmp`, `.part`, a
+    /// dot file) is not taken and not moved; the command exits 2, not 0 as if it went in.
+    @Test func aNamedFileWhoseNameIsNeverReadIsNotTakenAndExits2() throws {
+        let site = try preparedSite()
+        let before = try site.read("Ledger/ledger.jsonl")
+        let outside = site.path("usage-export.csv.tmp")
+        try (Self.usageHeader + "R2,2026-03-03T10:00:00Z,C1,D1,CT,1,\n").write(toFile: outside, atomically: true, encoding: .utf8)
+        let r = try site.recon(["ingest", outside], env: Self.env)
+        #expect(r.code == 2, "\(r.out)\(r.err)")
+        #expect(r.err.contains("usage-export.csv.tmp: ignored (not taken: names starting with . or ending in .part/.tmp are never read"), "\(r.err)")
+        #expect(site.exists("usage-export.csv.tmp"))
+        #expect(try site.read("Ledger/ledger.jsonl") == before)
+    }
+
     /// A drop corrected where it was rejected and named again is accepted; it and its errors
     /// file then left `rejected/` (status went on listing it as rejected, problems and all).
     /// Named again but still wrong, it stays there, as it was.

@@ -17,8 +17,10 @@ public enum IngestOutcome: Sendable {
     /// Exit code share (SPEC §2): 0 accepted or already accepted, 2 rejected, 3 held.
     public var exitCode: Int32 {
         switch self {
-        case .accepted, .duplicate, .ignored, .gone, .wouldBeAccepted: return 0
-        case .rejected: return 2
+        case .accepted, .duplicate, .gone, .wouldBeAccepted: return 0
+        // A file named on the command line whose name is never read (`.tmp`, `.part`, a dot
+        // file) did not go in: a script must not take it for taken.
+        case .rejected, .ignored: return 2
         case .held: return 3
         }
     }

@@ -117,7 +117,7 @@ public final class Ingestor {
 
     func ingestOne(_ path: String) throws -> IngestOutcome {
         let name = FileIO.baseName(path)
-        if Ingestor.isNeverRead(name) { return .ignored(name: name, why: "names starting with . or ending in .part/.tmp are never read") }
+        if Ingestor.isNeverRead(name) { return .ignored(name: name, why: "not taken: names starting with . or ending in .part/.tmp are never read; rename it to take it") }
         // A drop in the Inbox, or in its held/ (a rerun taking its held drops), is ours to move:
         // taken, it leaves; rejected, it goes to rejected/ with its errors. One named elsewhere stays.
         let folder = try? FileIO.realPath(FileIO.parent(of: path))

@@ -86,6 +86,35 @@ struct SoftFlagLedgerTests {
         site.expectAuditorAccepts()
     }
 
+    /// A rerun refused after taking its held drop (a hard flag to decide) leaves April with
+    /// reports no close settled. May's volume finding compares May with April as April was
+    /// settled — the statistics its close recorded, its index — in every command: the writers
+    /// counted the late reports in April's breakdown and `recon status` did not, so the status
+    /// cache a writer left was not the one the ledger gives, and `recon verify` failed on an
+    /// intact site.
+    @Test func aMonthWithAReportTakenSinceItsCloseIsReadAsSettled() throws {
+        let site = try TestSite()
+        try Self.prepare(site)
+        // C05 grows tenfold in May: a volume finding whose drivers compare May with April.
+        var may = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        for k in 0..<400 { may += "G\(k),2026-05-\(Self.two(1 + k % 28))T11:00:00Z,C05,D\(1 + k % 3),\(k % 2 == 0 ? "CT" : "MR"),3\n" }
+        try site.drop("usage-may-more.csv", may)
+        #expect(try site.recon(["ingest"], env: Self.draftClock).code == 0)
+        // Late April reports, one over the contract: held, then taken by a rerun that refuses.
+        var late = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        for k in 0..<6 { late += "L\(k),2026-04-1\(k)T10:00:00Z,C05,D1,CT,\(k == 0 ? 60 : 3)\n" }
+        try site.drop("usage-april-late.csv", late)
+        #expect(try site.recon(["ingest"], env: Self.draftClock).code == 3)
+        let key = try site.operatorKey("asha", listed: true, env: Self.draftClock)
+        let rerun = try site.recon(["rerun", "2026-04", "--reason", "late", "--key", key], env: Self.draftClock)
+        #expect(rerun.code == 3, "\(rerun.err)")
+        // Verified before any `recon status`, which would write its cache again.
+        let verify = try site.recon(["verify"], env: Self.draftClock)
+        #expect(verify.code == 0, "\(verify.out)")
+        let status = try site.recon(["status"], env: Self.draftClock)
+        #expect(status.out.contains("accepted since it was settled"), "\(status.out)")
+    }
+
     @Test func draftsKeepSoftFlagsOutOfTheLedgerAndTheCloseRaisesExactlyTheReviewsFlags() throws {
         let site = try TestSite()
         try Self.prepare(site)

@@ -119,7 +119,10 @@ struct SoftFindingDetail {
     /// A settled month's comes with its index (``ClosedPeriodIndex``): its reports stay on disk.
     private func breakdown(_ p: Period) -> Source {
         if state.history.holds(p) { return state.settledBreakdowns[p].map(Source.settled) ?? .made([:]) }
-        return .made(Self.breakdown((state.periodReports[p] ?? []).lazy.map { state.reports[Int($0)] }, excluding: state.excludedReports(in: p)))
+        // A closed month as settled (its index's rows), not with a drop taken since and billed by no rerun yet.
+        let taken = state.periodReports[p] ?? []
+        let settled = state.settledReportCounts[p].map { taken.prefix($0) } ?? taken[...]
+        return .made(Self.breakdown(settled.lazy.map { state.reports[Int($0)] }, excluding: state.excludedReports(in: p)))
     }
 
     static func breakdown(_ reports: some Sequence<Report>, excluding excluded: Set<String>) -> Breakdown {

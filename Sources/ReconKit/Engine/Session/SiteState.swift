@@ -79,6 +79,11 @@ public struct SiteState {
     /// rerun holds a closed month to the rule it closed under, not to a `recon.toml` changed since
     /// (its soft flags are never scored again). Nil for a close that recorded none.
     public private(set) var closedBlockOnSoft: [Period: Bool] = [:]
+    /// How many of each closed period's reports (``periodReports``, in the order taken) its
+    /// latest close or rerun settled: reports of a drop accepted since (a rerun refused after
+    /// taking its held drops) are on no document, nor in the statistics the close recorded, and
+    /// the auditor reads the month as settled, as the period's index holds it.
+    public private(set) var settledReportCounts: [Period: Int] = [:]
     // `issued` and `payments` are set only by replay and ingest; unit tests build states by hand.
     public internal(set) var issued: [IssuedDocument] = []
     /// Money received from clients, in order of arrival.
@@ -120,11 +125,13 @@ public struct SiteState {
             awaitingRerun[p.period] = nil
             closedStatsRecorded[p.period] = .some(p.stats)
             closedBlockOnSoft[p.period] = p.auditor?.objectValue?["block_on_soft"]?.boolValue
+            settledReportCounts[p.period] = periodReports[p.period]?.count ?? 0
             closedMargins[p.period] = RecordedMargins(seq: seq, value: p.margins, entry: p.recordedIn)
         case .rerun(let p):
             awaitingRerun[p.period] = nil
             recordTerms(of: p)
             closedStatsRecorded[p.period] = .some(p.stats)
+            settledReportCounts[p.period] = periodReports[p.period]?.count ?? 0
             closedMargins[p.period] = RecordedMargins(seq: seq, value: p.margins, entry: p.recordedIn)
         case .documentIssued(let d):
             let r = d.record

@@ -254,3 +254,25 @@ struct CloseWaitsForTheInboxTests {
         #expect(quantities.reduce(0, +) == 5, "\(quantities)")
     }
 }
+
+/// A rerun killed after its append and before it took its held drop out of `Inbox/held/` left
+/// the drop both accepted and waiting: `recon status` listed it as both until the next rerun.
+/// The next writer takes the copy out, saying so.
+struct HeldDropAcceptedAlreadyTests {
+    @Test func theNextWriterRemovesAHeldCopyOfAnAcceptedDrop() throws {
+        let site = try TestSite.closedMarchSite()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: site.path("Inbox/held/usage-late.csv")))
+        let key = try site.operatorKey("asha", listed: true)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key], env: TestSite.rerunDay).code == 0)
+        #expect(!site.exists("Inbox/held/usage-late.csv"))
+        // What the interrupted rerun leaves: the accepted bytes still in held/.
+        try bytes.write(to: URL(fileURLWithPath: site.path("Inbox/held/usage-late.csv")))
+        let before = try site.ledgerBytes()
+        let ingest = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(ingest.err.contains("Inbox/held/usage-late.csv: its bytes were accepted at seq"), "\(ingest.err)")
+        #expect(!site.exists("Inbox/held/usage-late.csv"))
+        #expect(try site.ledgerBytes() == before)
+        #expect(try site.recon(["status"], env: TestSite.rerunDay).out.contains("held: 0"))
+    }
+}

@@ -1,3 +1,5 @@
+import Crypto
+
 /// Drops waiting in `Inbox/held/` because they touch a closed period; a rerun of one of
 /// those periods applies them, each whole (the other closed periods it touches then await
 /// their own rerun). One that no longer passes the site's rules (a later drop gave its report
@@ -164,6 +166,24 @@ public struct HeldDrops {
 
     /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
     /// drop (errors files go to rejected/, never here), whatever its name.
+    /// Takes out of `Inbox/held/` the drops whose bytes the ledger accepted already: a rerun
+    /// killed after its append, before it moved the file. The drop is in the ledger and awaits
+    /// that rerun (`recon status` names it so); the copy left would be listed as still waiting
+    /// too. Every writer's repair does this; each one removed is said.
+    func removeAccepted() {
+        let state = session.state
+        guard !state.acceptedDrops.isEmpty else { return }
+        for name in heldNames() {
+            let path = session.site.held + "/" + name
+            guard FileIO.isRegularFile(path), let bytes = try? FileIO.read(path, followingLinks: false),
+                  let seq = state.acceptedDrops[Hex.string(SHA256.hash(data: bytes))] else { continue }
+            guard (try? FileIO.removeChecked(path)) != nil else { continue }
+            let message = "Inbox/held/\(SafeText.escaped(name)): its bytes were accepted at seq \(seq) by a rerun interrupted "
+                + "before it took the file out; removed (the drop awaits `recon rerun` of its month, as `recon status` says)"
+            session.log.notice("\(message)")
+        }
+    }
+
     private func heldNames() -> [String] {
         FileIO.list(session.site.held).filter { !Ingestor.isNeverRead($0) }.sorted(by: Ingestor.processingOrder)
     }

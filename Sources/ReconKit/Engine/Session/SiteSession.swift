@@ -255,6 +255,7 @@ public final class SiteSession {
             // Its append never landed (cut above, or refused), or its checkpoint is written: spent.
             try ledger.checkpointNoLongerOwed()
         }
+        HeldDrops(session: self).removeAccepted()
         repaired = true
         if !owed.isEmpty {
             if owed.contains(.drafts) { stillOwed.formUnion(Drafter(session: self).refresh()) }

@@ -80,10 +80,12 @@ public struct Rerunner {
                                    issuedUnder: signedUnder)
             result.rejectedDrops = held.rejected
             return result
-        } catch let failure as ReconFailure where !applied.isEmpty || !held.rejected.isEmpty {
-            // What failed is this rerun's issue; the held drops taken before it are in the ledger,
-            // and those it rejected are in rejected/.
-            var message = failure.message
+        } catch where !applied.isEmpty || !held.rejected.isEmpty {
+            // What failed is this rerun's issue (a refusal, or a workbook it could not write on a
+            // full disk); the held drops taken before it are in the ledger, and those it rejected
+            // are in rejected/: said with the failure, whatever it was, under its own exit code.
+            let code = ReconFailure.Code(rawValue: ReconFailure.exitCode(for: error)) ?? .usage
+            var message = (error as? ReconFailure)?.message ?? "\(error)"
             if !applied.isEmpty {
                 message += "\n" + Self.awaiting(taken: taken, earlier: earlier) + " in the ledger (`recon status` names them): run "
                     + "`recon rerun \(period)` again once the cause is fixed, and it issues for them"
@@ -92,7 +94,7 @@ public struct Rerunner {
                 message += "\nRejected, as they no longer pass the site's rules: " + held.rejected.joined(separator: ", ")
                     + " — see Inbox/rejected/NAME.errors.txt"
             }
-            throw ReconFailure(failure.code, message)
+            throw ReconFailure(code, message)
         }
     }
 

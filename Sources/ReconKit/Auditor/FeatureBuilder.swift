@@ -129,6 +129,9 @@ public enum FeatureBuilder {
         /// The lowest and highest of the party's own values over the baseline months (for
         /// volume growth, report counts): its own recent range, for reasons.
         public let ownRange: FeatureMap<ClosedRange<Double>>
+        /// How many months ``ownRange`` spans: a month of too few reports has no ratios, so a
+        /// baseline of the last three months may hold two or one.
+        public var ownMonths = FeatureMap<Int>()
         /// The signals: transformed change against the baseline, for each signal
         /// measure that has one.
         public let changes: FeatureMap<Double>
@@ -287,6 +290,7 @@ public enum FeatureBuilder {
             var baseline = FeatureMap<Double>()
             var changes = FeatureMap<Double>()
             var ownRange = FeatureMap<ClosedRange<Double>>()
+            var ownMonths = FeatureMap<Int>()
             let window = max(first, month - baselineMonths)..<month
             for feature in ratioMeasures {
                 var earlier = BaselineValues()
@@ -295,6 +299,7 @@ public enum FeatureBuilder {
                 else { continue }
                 baseline[feature] = own
                 ownRange[feature] = earlier.min!...earlier.max!
+                ownMonths[feature] = earlier.count
                 changes[feature] = feature.transform(value) - ownTransformed
             }
             // A young account's growth is shown against its previous month alone (the months
@@ -311,14 +316,16 @@ public enum FeatureBuilder {
                 baseline[.volumeGrowth] = own
                 let counts = BaselineValues(window, reportCount)
                 ownRange[.volumeGrowth] = counts.min!...counts.max!
+                ownMonths[.volumeGrowth] = counts.count
                 if !young {
                     changes[.volumeGrowth] = log((reports + 1) / (own + 1))
                 }
             }
-            rows.append(
-                (month, Row(
-                    party: stats.party, partyId: stats.partyId, period: stats.period, ageMonths: stats.ageMonths,
-                    reports: stats.reports, elapsed: min(max(stats.elapsed, 1e-3), 1), values: values, baseline: baseline, ownRange: ownRange, changes: changes)))
+            var row = Row(
+                party: stats.party, partyId: stats.partyId, period: stats.period, ageMonths: stats.ageMonths,
+                reports: stats.reports, elapsed: min(max(stats.elapsed, 1e-3), 1), values: values, baseline: baseline, ownRange: ownRange, changes: changes)
+            row.ownMonths = ownMonths
+            rows.append((month, row))
         }
         return rows
     }

@@ -82,7 +82,8 @@ public struct SoftGateConfig: Sendable, Hashable {
 /// ``SoftGateConfig/minimumDeviation`` robust standard deviations from the group's
 /// median. The largest such signal names the flag and its reason, with the
 /// party's own baseline and the group's interquartile range of the ratio as what is
-/// typical. A fall in volume is never the reason. A signal that could not be computed
+/// typical. A value inside the peers' middle half is never the reason (a month back to
+/// normal after an inflated one is typical). A fall in volume is never the reason. A signal that could not be computed
 /// is filled with the group's median for the forest and is never the reason.
 public enum SoftGate {
     /// One judged party-period, flagged or not.
@@ -221,7 +222,12 @@ public enum SoftGate {
             {
                 let distance = spread.deviation(of: signal)
                 z = distance
-                if distance > 0 || feature.flagsFalls, abs(change) >= config.minimumChange, abs(distance) > abs(deviation) {
+                // A value inside its peers' middle half is typical, whatever the party's own months
+                // say: a month back to normal after an inflated one (one huge case approved, a
+                // spike flagged already) is not suspicious, and its reason would quote a range
+                // that holds it.
+                let beyondPeers = distance > 0 ? value > typical.range.high : value < typical.range.low
+                if distance > 0 || feature.flagsFalls, beyondPeers, abs(change) >= config.minimumChange, abs(distance) > abs(deviation) {
                     driver = feature
                     deviation = distance
                 }
@@ -266,11 +272,13 @@ public enum SoftGate {
         }
         var context: [String] = []
         if let range = row.ownRange[driver] {
-            let months = FeatureBuilder.baselineMonths
+            let months = row.ownMonths[driver] ?? FeatureBuilder.baselineMonths
+            let own = months == 1 ? "own last month" : "own last \(months) months"
+            func span(_ low: String, _ high: String) -> String { low == high ? low : "\(low)–\(high)" }
             if driver == .volumeGrowth {
-                context.append("own last \(months) months \(Int(range.lowerBound))–\(Int(range.upperBound)) reports")
+                context.append("\(own) \(span(String(Int(range.lowerBound)), String(Int(range.upperBound)))) reports")
             } else {
-                context.append("own last \(months) months \(driver.format(range.lowerBound))–\(driver.format(range.upperBound))")
+                context.append("\(own) \(span(driver.format(range.lowerBound), driver.format(range.upperBound)))")
             }
         }
         if let typical = group.typical(driver, for: row) {

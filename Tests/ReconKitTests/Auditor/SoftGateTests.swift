@@ -83,6 +83,29 @@ struct SoftGateTests {
         #expect(flag.measures.map(\.name) == FeatureBuilder.Feature.measures(for: .client).map(\.rawValue))
     }
 
+    /// Thirty mature clients at 2.9–3.1 images per case for three months; C03's January held
+    /// one huge case (4.4 a case), February 3.3, and March is back to 3.0. Its own two months
+    /// put its baseline at 3.85, so March "fell" by a quarter — but 3.0 lies inside its peers'
+    /// middle half: typical, never a flag (it was flagged "Low images per case: 3.0, down from
+    /// 3.9", quoting a middle half of 2.9–3.1 that holds it). C07, whose images per case fall
+    /// to 2.0, below its peers, still is.
+    @Test func aMonthBackInsideItsPeersMiddleHalfIsNotFlagged() throws {
+        var history: [PartyPeriodStats] = []
+        for (m, period) in ["2026-01", "2026-02", "2026-03"].enumerated() {
+            for k in 1...30 {
+                var images = 290 + (k * 7 + m * 3) % 21
+                if k == 3 { images = [440, 330, 300][m] }
+                if k == 7 && m == 2 { images = 200 }
+                history.append(PartyPeriodStats(party: .client, partyId: "C\(k < 10 ? "0" : "")\(k)", period: period, ageMonths: 48 + m,
+                                                reports: 100, images: images, revenueBase: 10_000, costBase: 4_000))
+            }
+        }
+        let flags = SoftGate.evaluate(history: history, period: "2026-03", config: SoftGateConfig())
+        #expect(!flags.contains { $0.subject == "C03" }, "\(flags.map(\.reason))")
+        let c07 = try #require(flags.first { $0.subject == "C07" }, "\(flags.map(\.reason))")
+        #expect(c07.reason.hasPrefix("Low images per case: 2.0"), "\(c07.reason)")
+    }
+
     @Test func theSameGrowthJudgedAmongMatureClientsIsFlagged() throws {
         // Context is what spares the young client: with no young group (every account
         // counted as mature), its tenfold second month is flagged.
@@ -91,7 +114,9 @@ struct SoftGateTests {
         let flags = SoftGate.evaluate(history: cases.history, period: young.period, config: SoftGateConfig(youngMonths: 0))
         let flag = try #require(flags.first { $0.subject == young.partyId })
         #expect(flag.code == "SOFT_VOLUME_GROWTH")
-        #expect(flag.reason.hasPrefix("High volume growth: ×10.00, 100 reports against 10 (own last 3 months 10–10 reports; middle half of"))
+        // Its own baseline is its one month before (it said "own last 3 months 10–10 reports").
+        #expect(flag.reason.hasPrefix("High volume growth: ×10.00, 100 reports against 10 (own last month 10 reports; middle half of"),
+                "\(flag.reason)")
     }
 
     /// A month still running is judged at its pace: its reason said "×7.31, 25 reports against

@@ -245,7 +245,7 @@ public final class Ingestor {
             }
             progress.phase("recording")
             // Judged against the site before the drop is applied; said once it is taken.
-            let changes = MasterDataChanges.said(name, rows, columns: outcome.columns, state: session.state)
+            let changes = DropNotices.said(name, rows, columns: outcome.columns, state: session.state)
             let seq = try accept(drop, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, encoding: encoding)
             for change in changes {
                 if change.warning { session.log.warning("\(change.text)") } else { session.log.notice("\(change.text)") }

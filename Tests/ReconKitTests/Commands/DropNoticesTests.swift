@@ -1,10 +1,10 @@
 import Foundation
 import Testing
 
-/// A master-data drop is taken as SPEC §2 says (rows upsert whole; a card replaces its date's
-/// card; cards and rates of a closed month wait for a rerun), and what it changed that its clerk
-/// may not have meant is said: a clients file sent to correct a name took C1's tax to 0 %.
-struct MasterDataChangesTests {
+/// A drop is taken as SPEC §2 says (rows upsert whole; a card replaces its date's card; cards
+/// and rates of a closed month wait for a rerun), and what it changed or says that its clerk may
+/// not have meant is said: a clients file sent to correct a name took C1's tax to 0 %.
+struct DropNoticesTests {
     @Test func aColumnLeftOutOfAPartysRowIsSaidWithWhatItChanged() throws {
         let site = try TestSite.marchSite()
         try site.drop("clients-terms.csv", """
@@ -71,5 +71,21 @@ struct MasterDataChangesTests {
             """)
         let fewer = try site.recon(["ingest"], env: TestSite.rerunDay)
         #expect(fewer.err.contains("recon: warning: client_rates-april-2.csv replaces the whole card of 2026-04-01 (2 rows → 1)"), "\(fewer.err)")
+    }
+
+    /// INV-2026-000001 is issued on 2026-04-02 (the close): a payment for it received on
+    /// 2026-03-15 has a wrong date or invoice. Taken (the SPEC rejects neither), and said.
+    @Test func aPaymentReceivedBeforeItsInvoiceWasIssuedIsSaid() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("payments.csv", """
+            payment_id,client_id,received_on,amount,currency,invoice
+            P1,C1,2026-03-15,100.00,INR,INV-2026-000001
+            P2,C1,2026-04-03,100.00,INR,INV-2026-000001
+            """)
+        let taken = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(taken.code == 0, "\(taken.err)")
+        #expect(taken.err.contains("payments.csv: P1 received 2026-03-15, before INV-2026-000001 was issued (2026-04-02)")
+            && !taken.err.contains("P2 received"), "\(taken.err)")
     }
 }

@@ -1,12 +1,13 @@
-/// What a master-data drop changes that its clerk may not have meant, said once it is taken
+/// What a drop changes or says that its clerk may not have meant, said once it is taken
 /// (nothing here refuses: SPEC §2 accepts all of it).
 ///
 /// A row upserts its client or radiologist whole, so a column left out of the file takes its
 /// default for every party the file names: a clients file sent to correct a name took C1's
 /// 18 % tax to 0 %, and a radiologists file without `currency` moved payouts to the base
 /// currency. A card replaces the whole card of its date (rows it leaves out stop applying),
-/// and cards or rates dated in a closed month reach that month only through a rerun.
-enum MasterDataChanges {
+/// and cards or rates dated in a closed month reach that month only through a rerun. A
+/// payment received before the invoice it names was issued has a wrong date or invoice.
+enum DropNotices {
     /// How many parties a warning names before it counts the rest.
     static let partiesNamed = 5
 
@@ -32,6 +33,8 @@ enum MasterDataChanges {
             return cards(file, list.map(\.effectiveFrom), held: state.pricing.providerCards.cards.mapValues(\.count), state: state)
         case .clientRates(let list):
             return cards(file, list.map(\.effectiveFrom), held: state.pricing.clientCards.cards.mapValues(\.count), state: state)
+        case .payments(let list):
+            return earlyPayments(file, list, state: state).map { Said(text: $0) }
         case .fxRates(let list):
             return closedMonths(file, "rates", list.map(\.date), state: state).map { Said(text: $0) }
         default:
@@ -103,6 +106,21 @@ enum MasterDataChanges {
                 + "a row of the old card it does not repeat no longer applies", warning: rows < before))
         }
         return out + closedMonths(file, "rows", dates, state: state).map { Said(text: $0) }
+    }
+
+    /// Payments dated before the invoice they name was issued (in the site's time zone).
+    static func earlyPayments(_ file: String, _ list: [Payment], state: SiteState) -> [String] {
+        let issued = Dictionary(state.issued.filter { $0.kind == .invoice }.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
+        let early = list.compactMap { p -> String? in
+            guard let number = p.invoice, let invoice = issued[number],
+                  let at = try? FieldValue.timestamp(Substring(invoice.at), zone: state.zone) else { return nil }
+            let issuedOn = state.zone.localDate(of: at)
+            return p.receivedOn < issuedOn ? "\(p.id) received \(p.receivedOn), before \(number) was issued (\(issuedOn))" : nil
+        }
+        guard !early.isEmpty else { return [] }
+        return ["\(file): " + early.prefix(partiesNamed).joined(separator: "; ") + (early.count > partiesNamed ? "; and \(early.count - partiesNamed) more" : "")
+            + " — a payment cannot be for an invoice not yet issued: check its received_on or its invoice; it is recorded as "
+            + "received (a statement as of a day between the two shows the payment, not yet the invoice)"]
     }
 
     /// Dates in closed months: accepted (SPEC §2), applied to those months only by a rerun.

@@ -69,7 +69,12 @@ struct Ingest: ParsableCommand {
             }
             if json { printJSON(.array(outcomes.map(\.json))) }
             // Under --json, standard output holds the one JSON value and nothing else.
-            if outcomes.isEmpty && !json { print("nothing to ingest") }
+            if outcomes.isEmpty && !json {
+                // No Inbox folder at all is not an empty Inbox: whatever was meant to be dropped is not there.
+                print(files.isEmpty && !FileIO.isDirectory(session.site.inbox)
+                      ? "nothing to ingest: the site has no Inbox/ folder — make it again (`mkdir Inbox`) and drop the files into it"
+                      : "nothing to ingest")
+            }
             // A named file gone before its turn (a watcher took it while this command waited for
             // the site) was not ingested by this command, which cannot say what became of it: as
             // for a file that is not there, exit 1 — not 0, which would say it went in.

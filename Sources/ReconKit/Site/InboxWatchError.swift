@@ -9,8 +9,9 @@ public enum InboxWatchError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .inboxNotFound(let path):
-            return "The Inbox folder \(path) does not exist or is not a folder. "
-                + "Run `recon init` in the site folder, or pass the site with --site DIR."
+            return "The Inbox folder \(path) does not exist or is not a folder. On a site whose ledger is there, make the "
+                + "folder again (`mkdir Inbox`) and drop the files into it; a folder that is no site is made one with `recon init`, "
+                + "and another site is named with --site DIR."
         }
     }
 }

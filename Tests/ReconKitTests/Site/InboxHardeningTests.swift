@@ -76,6 +76,17 @@ struct InboxHardeningTests {
         #expect(try site.read("Ledger/ledger.jsonl") == before)
     }
 
+    /// A site whose Inbox/ folder went: `ingest` does not say "nothing to ingest" as of an empty
+    /// Inbox, and `watch` does not send the clerk to `recon init` (which refuses a site).
+    @Test func aSiteWithoutItsInboxFolderSaysToMakeItAgain() throws {
+        let site = try preparedSite()
+        try FileManager.default.removeItem(atPath: site.path("Inbox"))
+        let ingest = try site.recon(["ingest"], env: Self.env)
+        #expect(ingest.code == 0 && ingest.out.contains("the site has no Inbox/ folder — make it again (`mkdir Inbox`)"), "\(ingest.out)")
+        let watch = try site.recon(["watch", "--once"], env: Self.env)
+        #expect(watch.code == 1 && watch.err.contains("make the folder again (`mkdir Inbox`)"), "\(watch.err)")
+    }
+
     /// A drop corrected where it was rejected and named again is accepted; it and its errors
     /// file then left `rejected/` (status went on listing it as rejected, problems and all).
     /// Named again but still wrong, it stays there, as it was.

@@ -11,7 +11,8 @@ struct Credit: ParsableCommand {
     @Argument(help: "The invoice number, e.g. INV-2026-000001.")
     var invoice: String
 
-    @Option(help: "Amount to credit, tax included, in the invoice's currency.")
+    // A value starting with "-" is the value, not an option: `--amount -10` is told what an amount is.
+    @Option(parsing: .unconditional, help: "Amount to credit, tax included, in the invoice's currency.")
     var amount: String
 
     @Option(help: "Why (recorded and signed).")

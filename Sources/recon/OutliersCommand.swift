@@ -20,13 +20,13 @@ struct Outliers: ParsableCommand {
     @Option(name: .long, help: "The numeric CSV to score.")
     var input: String
 
-    @Option(name: .long, help: "The number of trees (at most \(Self.mostTrees)).")
+    @Option(name: .long, parsing: .unconditional, help: "The number of trees (at most \(Self.mostTrees)).")
     var trees: Int = 100
 
-    @Option(name: .long, help: "Rows per tree (capped at the number of rows).")
+    @Option(name: .long, parsing: .unconditional, help: "Rows per tree (capped at the number of rows).")
     var sample: Int = 256
 
-    @Option(name: .long, help: "The seed of the forest's randomness.")
+    @Option(name: .long, parsing: .unconditional, help: "The seed of the forest's randomness.")
     var seed: UInt64 = 0
 
     /// Beyond this many trees the scores no longer move, and the forest's memory would outgrow the machine.

@@ -15,7 +15,7 @@ struct Watch: ParsableCommand {
     @Flag(help: "Process what is in the Inbox once and exit.")
     var once = false
 
-    @Option(help: "Seconds a file's size and mtime must hold still before it is taken (default: recon.toml stable_seconds, else 1).")
+    @Option(parsing: .unconditional, help: "Seconds a file's size and mtime must hold still before it is taken (default: recon.toml stable_seconds, else 1).")
     var stable: Double?
 
     @Flag(help: "Poll instead of using inotify.")

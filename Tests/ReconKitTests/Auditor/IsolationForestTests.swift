@@ -201,6 +201,9 @@ struct IsolationForestTests {
         try "a,b\n1,2\n3,4\n".write(toFile: site.path("ok.csv"), atomically: true, encoding: .utf8)
         let huge = try site.recon(["outliers", "--input", site.path("ok.csv"), "--trees", "1000000000"], site: false)
         #expect(huge.code == 1 && huge.err.contains("--trees must be from 1 to 10000"), "\(huge.code) \(huge.err)")
+        // A negative count is a value to judge, not a missing one ("Missing value for '--trees'").
+        let negative = try site.recon(["outliers", "--input", site.path("ok.csv"), "--trees", "-3"], site: false)
+        #expect(negative.code == 1 && negative.err.contains("--trees must be from 1 to 10000, got -3"), "\(negative.err)")
         let most = try site.recon(["outliers", "--input", site.path("ok.csv"), "--trees", "10000"], site: false)
         #expect(most.code == 0 && most.out.hasPrefix("score\n"), "\(most.err)")
     }

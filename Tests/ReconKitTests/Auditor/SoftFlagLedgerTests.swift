@@ -17,7 +17,8 @@ struct SoftFlagLedgerTests {
     /// client 30–70 reports a month spread over days 1–28, 2–4 images each); January to April
     /// closed, May a month-to-date draft.
     /// `leavingOpen`: months ingested but not closed.
-    static func prepare(_ site: TestSite, leavingOpen: Set<String> = []) throws {
+    static func prepare(_ site: TestSite, leavingOpen: Set<String> = [], clock: [String: String] = draftClock) throws {
+        let draftClock = clock
         let r = try site.recon(["init", "--name", "soft-site", "--base-currency", "INR", "--timezone", "UTC"], env: draftClock)
         #expect(r.code == 0, "\(r.err)")
         var clients = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\n"
@@ -113,6 +114,18 @@ struct SoftFlagLedgerTests {
         #expect(verify.code == 0, "\(verify.out)")
         let status = try site.recon(["status"], env: Self.draftClock)
         #expect(status.out.contains("accepted since it was settled"), "\(status.out)")
+    }
+
+    /// May's usage (days 1–28) taken half an hour into May 1: its volume is read up to its
+    /// latest report's day, not as a whole month's reports in one day (every client ×28 "at this
+    /// pace", some flagged "High volume growth").
+    @Test func reportsDatedAheadOfTheClockAreNotReadAsOneDaysPace() throws {
+        let site = try TestSite()
+        let mayFirst = ["RECON_NOW": "2026-05-01T00:30:00Z"]
+        try Self.prepare(site, clock: mayFirst)
+        let status = try site.recon(["status"], env: mayFirst)
+        #expect(status.code == 0, "\(status.err)")
+        #expect(!status.out.contains("High volume growth"), "\(status.out)")
     }
 
     @Test func draftsKeepSoftFlagsOutOfTheLedgerAndTheCloseRaisesExactlyTheReviewsFlags() throws {

@@ -85,13 +85,25 @@ public struct Reviewer {
             history = AuditorRun.history(period: period, current: stats, state: state, config: config)
             softFlags = withFeatures(state.raisedSoftFlags[period] ?? [], period: period, history: history)
         } else {
-            let elapsed = final ? 1.0 : AuditorRun.elapsedFraction(of: period, today: state.zone.today(now: session.clock.now()))
+            let elapsed = final ? 1.0 : AuditorRun.elapsedFraction(of: period, today: paceDay(of: period))
             history = AuditorRun.history(period: period, current: stats, elapsed: elapsed, state: state, config: config,
                                          earlierOpen: { earlierOpenStats(before: period) })
             softFlags = AuditorRun.softFlags(period: period, history: history, state: state, config: config)
         }
         let coverage = SoftGate.coverage(history: history, period: period.description, config: AuditorRun.gateConfig(config))
         return (softFlags.map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }, coverage)
+    }
+
+    /// The day a running month's volume is read up to: today, or its latest report's day when
+    /// that is later (reports dated ahead of the site's clock: a month's export taken on its first
+    /// day was read as a whole month's volume in one day, ×31). Read only while the month runs.
+    func paceDay(of period: Period) -> LocalDate {
+        let state = session.state
+        let today = state.zone.today(now: session.clock.now())
+        guard today < period.lastDay, !state.history.holds(period) else { return today }
+        var latest = today.dayNumber
+        for i in state.periodReports[period] ?? [] { latest = max(latest, state.reports[Int(i)].localDate.dayNumber) }
+        return LocalDate(dayNumber: latest)
     }
 
     /// The ledger's soft flags of a closed period with the ratios behind each, which its entries

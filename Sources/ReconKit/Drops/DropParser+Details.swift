@@ -53,10 +53,12 @@ extension DropParser {
         guard let id, let client, let received, let amount, let currency, let reference, let invoice else {
             // Its client is still checked against the site's: every problem of the row at once.
             if let client { r.problems.note(PartyReference(line: r.line, field: "client_id", id: client)) }
+            if let id { r.problems.note(ownId: PartyReference(line: r.line, field: "payment_id", id: id)) }
             return nil
         }
         guard amount.normalized.scale <= currency.minorDigits else {
             r.problem("amount", "\(amount) has more decimals than \(currency) allows (\(currency.minorDigits))")
+            r.problems.note(ownId: PartyReference(line: r.line, field: "payment_id", id: id))
             return nil
         }
         return Payment(id: id, clientId: client, receivedOn: received, amount: amount, currency: currency,

@@ -14,6 +14,7 @@ extension DropParser {
             for (name, party) in [("client_id", client), ("radiologist_id", radiologist)] {
                 if let party { r.problems.note(PartyReference(line: r.line, field: name, id: party)) }
             }
+            if let id { r.problems.note(ownId: PartyReference(line: r.line, field: "report_id", id: id)) }
             return nil
         }
         return Report(id: id, reportedAt: at, localDate: zone.localDate(of: at), clientId: client,
@@ -35,7 +36,10 @@ extension DropParser {
         }
         // Read even when a column above failed: a row's problems are all reported at once.
         let details = billingDetails(r, taxRate: tax)
-        guard let id, let name, let currency, let contract, let onboarded, let maxImages, let tax, let details else { return nil }
+        guard let id, let name, let currency, let contract, let onboarded, let maxImages, let tax, let details else {
+            if let id { r.problems.note(ownId: PartyReference(line: r.line, field: "client_id", id: id)) }
+            return nil
+        }
         var client = Client(id: id, name: name, currency: currency, contractType: contract, onboardedOn: onboarded,
                             maxImagesPerCase: maxImages, taxRate: tax, line: r.line)
         details(&client)
@@ -50,7 +54,10 @@ extension DropParser {
         let currency = r.optional("currency", default: baseCurrency, FieldValue.currency)
         // Read even when a column above failed: a row's problems are all reported at once.
         let details = payeeDetails(r)
-        guard let id, let name, let grade, let seniority, let currency, let details else { return nil }
+        guard let id, let name, let grade, let seniority, let currency, let details else {
+            if let id { r.problems.note(ownId: PartyReference(line: r.line, field: "radiologist_id", id: id)) }
+            return nil
+        }
         var radiologist = Radiologist(id: id, name: name, grade: grade, seniorityYears: seniority, currency: currency,
                                       line: r.line)
         details(&radiologist)

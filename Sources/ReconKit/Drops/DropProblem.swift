@@ -38,6 +38,9 @@ public final class ProblemList {
     public private(set) var total = 0
     /// Parties named by rows that failed to parse, for the site's check (``DropValidator``).
     public private(set) var partiesOfFailedRows: [PartyReference] = []
+    /// The ids rows that failed to parse give themselves (`report_id`, `client_id`, …): a row
+    /// repeating one is still named, not found only once the failed row is corrected.
+    public private(set) var idsOfFailedRows: [PartyReference] = []
 
     public init() {}
 
@@ -55,9 +58,13 @@ public final class ProblemList {
             .prefix(ProblemList.limit))
         total = lists.reduce(0) { $0 + $1.total }
         partiesOfFailedRows = lists.flatMap(\.partiesOfFailedRows)
+        idsOfFailedRows = lists.flatMap(\.idsOfFailedRows)
     }
 
     public func note(_ party: PartyReference) { partiesOfFailedRows.append(party) }
+
+    /// A failed row's own id (``idsOfFailedRows``).
+    public func note(ownId: PartyReference) { idsOfFailedRows.append(ownId) }
 
     public var isEmpty: Bool { total == 0 }
 

@@ -17,6 +17,26 @@ struct RowProblemsTests {
         return try site.read("Inbox/rejected/\(name).errors.txt").split(separator: "\n").map(String.init)
     }
 
+    /// A row repeating the id of a row that failed to parse is named at once: the repeat was
+    /// found only once the failed row was corrected, another round for the clerk.
+    @Test func aRowRepeatingTheIdOfAFailedRowIsNamedAtOnce() throws {
+        let usage = try rejectedLines("usage-repeat.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            R7,2026-04-02T10:00:00Z,C1,D1,CT,0
+            R7,2026-04-03T10:00:00Z,C1,D1,MR,2
+            """)
+        #expect(usage == ["line 2, column 6 (image_count): 0 is below 1; a whole number ≥ 1 is expected",
+                          "line 3, column 1 (report_id): report R7 is also on line 2, which has problems of its own; "
+                              + "a drop names a report once, or repeats it with the same values"], "\(usage)")
+        let payments = try rejectedLines("payments-repeat.csv", """
+            payment_id,client_id,received_on,amount,currency
+            P1,C1,2026-04-02,10.001,INR
+            P1,C1,2026-04-03,10.00,INR
+            """)
+        #expect(payments.contains("line 3, column 1 (payment_id): P1 appears again (first on line 2, which has problems of its own); "
+                                  + "one row per payment_id in a drop"), "\(payments)")
+    }
+
     @Test func aClientRowWithABadRequiredColumnOrTaxRateReportsItsOtherColumnsToo() throws {
         let header = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,payment_terms_days,tax_components\n"
         let lines = try rejectedLines("clients-bad.csv", header

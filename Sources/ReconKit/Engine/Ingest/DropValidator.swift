@@ -284,6 +284,37 @@ public struct DropValidator {
         }
     }
 
+    /// Rows repeating the id a row that failed to parse gives itself (``ProblemList/idsOfFailedRows``),
+    /// or repeating such a row: named now, with that row's own problems, rather than found once
+    /// it is corrected. (Among rows that parsed, repeats are the check's own problems.)
+    public func repeatsOfFailedRows(_ failed: [PartyReference], in rows: ParsedDrop?) -> [DropProblem] {
+        guard let field = failed.first?.field else { return [] }
+        var occurrences: [(line: Int, id: String, failed: Bool)] = failed.map { ($0.line, $0.id, true) }
+        switch rows {
+        case .usage(let list)?: occurrences += list.map { (Int($0.line), $0.id, false) }
+        case .clients(let list)?: occurrences += list.map { ($0.line, $0.id, false) }
+        case .radiologists(let list)?: occurrences += list.map { ($0.line, $0.id, false) }
+        case .payments(let list)?: occurrences += list.map { ($0.line, $0.id, false) }
+        default: break
+        }
+        var first: [String: (line: Int, failed: Bool)] = [:]
+        var out: [DropProblem] = []
+        for o in occurrences.sorted(by: { $0.line < $1.line }) {
+            guard let earlier = first[o.id] else {
+                first[o.id] = (o.line, o.failed)
+                continue
+            }
+            guard earlier.failed || o.failed else { continue }
+            let message = field == "report_id"
+                ? "report \(o.id) is also on line \(earlier.line)\(earlier.failed ? ", which has problems of its own" : ""); a drop names "
+                    + "a report once, or repeats it with the same values"
+                : "\(o.id) appears again (first on line \(earlier.line)\(earlier.failed ? ", which has problems of its own" : "")); "
+                    + "one row per \(field) in a drop"
+            out.append(problem(o.line, field, message))
+        }
+        return out
+    }
+
     /// Payment ids unique forever, known clients, its own invoices, and the currency of the
     /// invoice named (else the client's invoice currency, now or before a change).
     private func checkPayments(_ list: [Payment], _ problems: ProblemList) {

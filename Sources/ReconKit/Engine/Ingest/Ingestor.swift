@@ -183,7 +183,8 @@ public final class Ingestor {
         let (verdict, unknownParties) = try Stages.time("validate") { () -> (DropValidator.Verdict, [DropProblem]) in
             let validator = DropValidator(state: state, columns: outcome.columns, reopened: reopened)
             let verdict = try validator.check(rows)
-            return (verdict, outcome.problems.isEmpty ? [] : validator.unknownParties(outcome.problems.partiesOfFailedRows))
+            return (verdict, outcome.problems.isEmpty ? [] : validator.unknownParties(outcome.problems.partiesOfFailedRows)
+                + validator.repeatsOfFailedRows(outcome.problems.idsOfFailedRows, in: outcome.rows))
         }
         if !outcome.problems.isEmpty {
             // Report the site's rules on the rows that did parse too, in line order, and the

@@ -50,6 +50,30 @@ struct HeldDropBlocksCloseTests {
     }
 }
 
+/// A month still running: `recon close` refused for its last day and its review alone, and
+/// `recon status` counted a held drop's line without printing it. All three say the same now:
+/// its last day, the held drop holding its reports, a drop waiting in the Inbox.
+struct RunningMonthBlockersTests {
+    @Test func statusTextJSONAndCloseNameTheSameBlockersOfARunningMonth() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("usage-april.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR10,2026-04-06T10:00:00Z,C1,D1,CT,1\n")
+        try site.drop("usage-mixed.csv", HeldDropBlocksCloseTests.mixed)
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        try site.drop("usage-later.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR11,2026-04-07T10:00:00Z,C1,D1,CT,1\n")
+        let held = "Inbox/held/usage-mixed.csv holds 2 reports of 2026-04"
+        let inbox = "Inbox/ holds a drop not yet ingested (usage-later.csv)"
+        let text = try site.recon(["status"], env: TestSite.rerunDay).out
+        #expect(text.contains("not ready to close: its last day") && text.contains("not ready to close: \(held)")
+            && text.contains("not ready to close: \(inbox)") && text.contains("3 things block the close"), "\(text)")
+        let json = try site.recon(["status", "--json"], env: TestSite.rerunDay).out
+        #expect(json.contains(held) && json.contains(inbox) && json.contains("its last day"), "\(json)")
+        let close = try site.recon(["close", "2026-04"], env: TestSite.rerunDay)
+        #expect(close.code == 3 && close.err.contains("3 things to settle first") && close.err.contains(held)
+            && close.err.contains("Inbox/ holds a drop not yet ingested (usage-later.csv)"), "\(close.err)")
+    }
+}
+
 /// What a held drop adds to the month decides: a report it repeats with the values taken
 /// already adds nothing (overlapping exports re-send rows), so the close goes on; a held
 /// decisions drop excluding one of the month's reports holds the close as a usage drop does

@@ -58,15 +58,16 @@ struct CheckpointTests {
 
     /// Every document shows the ledger state and the newest checkpoint it was issued under, in
     /// its entry, as custom document properties and in a visible cell. The close's documents
-    /// came before any checkpoint; the rerun's came under 14.txt (asha's addition), the credit
-    /// note under 20.txt.
+    /// came before any checkpoint; the rerun's came under 14.txt (asha's addition) and print the
+    /// ledger asha signed the rerun for, seq 14 — not 15, the held drop the rerun took first; the
+    /// credit note under 20.txt.
     @Test func documentsShowTheCheckpointTheyWereIssuedUnder() throws {
         let site = try TestSite.trustSite()
         let entries = try site.entries()
         let cases: [(number: String, checkpoint: String?, under: Int)] = [
             ("INV-2026-000001", nil, 6), ("PAY-2026-000002", nil, 6),
-            ("CN-2026-000001", "Ledger/checkpoints/14.txt", 15), ("INV-2026-000003", "Ledger/checkpoints/14.txt", 15),
-            ("PAY-2026-000003", "Ledger/checkpoints/14.txt", 15), ("CN-2026-000002", "Ledger/checkpoints/20.txt", 20),
+            ("CN-2026-000001", "Ledger/checkpoints/14.txt", 14), ("INV-2026-000003", "Ledger/checkpoints/14.txt", 14),
+            ("PAY-2026-000003", "Ledger/checkpoints/14.txt", 14), ("CN-2026-000002", "Ledger/checkpoints/20.txt", 20),
         ]
         for c in cases {
             let body = try #require(try site.document(c.number), "\(c.number)")

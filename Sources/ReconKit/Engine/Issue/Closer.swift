@@ -64,14 +64,14 @@ public struct Closer {
         }
         let now = Timestamp(nanoseconds: Int64(session.clock.now().timeIntervalSince1970.rounded(.down)) * 1_000_000_000)
         let today = state.zone.localDate(of: now)
+        // Reports of this month held in a drop that also touches a closed one, and drops waiting in
+        // the Inbox: refused before any folder is made, with whatever else blocks.
+        let held = HeldDrops(session: session).blockingClose(of: period) + Self.waitingInInbox(session.site, period: period)
         if let running = Self.notEnded(period, today: today, zone: state.zone.identifier) {
             // With the list (SPEC §5): what else must be settled is said now, not after the wait.
-            let blocking = [running] + Reviewer(session: session).review(period, final: true).blocking
+            let blocking = [running] + held + Reviewer(session: session).review(period, final: true).blocking
             throw Self.cannotClose(period, blocking)
         }
-        // Reports of this month held in a drop that also touches a closed one: refused before any
-        // folder is made, with whatever else blocks.
-        let held = HeldDrops(session: session).blockingClose(of: period) + Self.waitingInInbox(session.site, period: period)
         if !held.isEmpty {
             let blocking = held + Reviewer(session: session).review(period, final: true).blocking
             throw Self.cannotClose(period, blocking)

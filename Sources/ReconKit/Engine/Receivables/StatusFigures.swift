@@ -150,7 +150,8 @@ extension StatusFigures {
             for p in r.book.problems.prefix(20) { t += "  \(p.code.rawValue) \(p.message)\n" }
             if r.book.problems.count > 20 { t += "  … \(r.book.problems.count - 20) more problems in Outbox/\(r.period)/review.xlsx\n" }
             let blocking = self.blocking[r.period] ?? []
-            if let first = blocking.first, r.blocking.count < blocking.count { t += "  not ready to close: \(first)\n" }
+            // What blocks beyond the review's own lines above (its last day, a held drop), each said.
+            for extra in blocking.dropLast(r.blocking.count) { t += "  not ready to close: \(extra)\n" }
             t += blocking.isEmpty ? "  ready to close\n" : "  \(Report.plural(blocking.count, "thing")) \(blocking.count == 1 ? "blocks" : "block") the close\n"
         }
         if !receivables.isEmpty, let asOf = receivablesAsOf {

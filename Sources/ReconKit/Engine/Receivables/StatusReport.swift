@@ -68,6 +68,20 @@ public struct StatusReport {
         holdingCloses = Closer.waitingDrops(site)
     }
 
+    /// The settled text with the Inbox's blocker added to each open month's: said, and counted.
+    static func withInboxBlocker(_ text: String, _ blocker: String?) -> String {
+        guard let blocker else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            if line == "  ready to close" { return "  not ready to close: \(blocker)" }
+            let words = line.split(separator: " ")
+            if line.hasPrefix("  "), line.hasSuffix(" the close"), words.count == 5, let n = Int(words[0]),
+               words[1].hasPrefix("thing"), words[2].hasPrefix("block") {
+                return "  not ready to close: \(blocker)\n  \(n + 1) things block the close"
+            }
+            return String(line)
+        }.joined(separator: "\n")
+    }
+
     /// What the Inbox adds to every open month's blockers, as `recon close` says it.
     var inboxBlocker: String? {
         holdingCloses.isEmpty ? nil : "Inbox/ holds \(holdingCloses.count == 1 ? "a drop" : "\(holdingCloses.count) drops") not yet "
@@ -137,11 +151,7 @@ public struct StatusReport {
         } else {
             t += "last checkpoint: none yet (the first close writes one)\n"
         }
-        var after = settled.textAfterCheckpoint
-        if let inboxBlocker {
-            after = after.replacingOccurrences(of: "  ready to close\n", with: "  not ready to close: \(inboxBlocker)\n")
-        }
-        t += after
+        t += Self.withInboxBlocker(settled.textAfterCheckpoint, inboxBlocker)
         // File names as the log shows them (a newline in one would forge a line of its own).
         func shown(_ names: [String]) -> String { names.map { SafeText.escaped($0) }.joined(separator: ", ") }
         t += "inbox: \(inbox.count) waiting" + (inbox.isEmpty ? "" : " (\(inboxShown.joined(separator: ", ")))") + "\n"

@@ -132,6 +132,9 @@ public enum FeatureBuilder {
         /// How many months ``ownRange`` spans: a month of too few reports has no ratios, so a
         /// baseline of the last three months may hold two or one.
         public var ownMonths = FeatureMap<Int>()
+        /// The lowest and highest of the party's own ratios over the twelve months before (its
+        /// usual span): a fall to a level it had within the year is a return, not a drift.
+        public var ownYear = FeatureMap<ClosedRange<Double>>()
         /// The signals: transformed change against the baseline, for each signal
         /// measure that has one.
         public let changes: FeatureMap<Double>
@@ -291,6 +294,8 @@ public enum FeatureBuilder {
             var changes = FeatureMap<Double>()
             var ownRange = FeatureMap<ClosedRange<Double>>()
             var ownMonths = FeatureMap<Int>()
+            var ownYear = FeatureMap<ClosedRange<Double>>()
+            let year = max(first, month - 12)..<month
             let window = max(first, month - baselineMonths)..<month
             for feature in ratioMeasures {
                 var earlier = BaselineValues()
@@ -300,6 +305,8 @@ public enum FeatureBuilder {
                 baseline[feature] = own
                 ownRange[feature] = earlier.min!...earlier.max!
                 ownMonths[feature] = earlier.count
+                let levelsOfYear = year.compactMap { levels[$0 - first]?[feature] }
+                if let low = levelsOfYear.min(), let high = levelsOfYear.max() { ownYear[feature] = low...high }
                 changes[feature] = feature.transform(value) - ownTransformed
             }
             // A young account's growth is shown against its previous month alone (the months
@@ -325,6 +332,7 @@ public enum FeatureBuilder {
                 party: stats.party, partyId: stats.partyId, period: stats.period, ageMonths: stats.ageMonths,
                 reports: stats.reports, elapsed: min(max(stats.elapsed, 1e-3), 1), values: values, baseline: baseline, ownRange: ownRange, changes: changes)
             row.ownMonths = ownMonths
+            row.ownYear = ownYear
             rows.append((month, row))
         }
         return rows

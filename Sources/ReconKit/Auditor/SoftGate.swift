@@ -227,7 +227,12 @@ public enum SoftGate {
                 // spike flagged already) is not suspicious, and its reason would quote a range
                 // that holds it.
                 let beyondPeers = distance > 0 ? value > typical.range.high : value < typical.range.low
-                if distance > 0 || feature.flagsFalls, beyondPeers, abs(change) >= config.minimumChange, abs(distance) > abs(deviation) {
+                // A fall to a level the party itself had within its last twelve months is its
+                // normal coming back (a radiologist at 2.8 images a case all year, judged against
+                // a baseline that still holds a spike), not a drift.
+                let backWithinOwnYear = distance < 0 && (row.ownYear[feature]?.contains(value) ?? false)
+                if distance > 0 || feature.flagsFalls, beyondPeers, !backWithinOwnYear, abs(change) >= config.minimumChange,
+                   abs(distance) > abs(deviation) {
                     driver = feature
                     deviation = distance
                 }

@@ -65,9 +65,21 @@ struct Ingest: ParsableCommand {
                     for p in problems { print("  \(p)") }
                 } else if dryRun {
                     print(SafeText.escaped(o.summary(dryRun: true)))
+                    // What the real run would warn of, said where a dry run's reader looks.
+                    for n in ingestor.notices[o.name] ?? [] { print("  \(n.warning ? "warning" : "notice"): \(n.text)") }
                 }
             }
-            if json { printJSON(.array(outcomes.map(\.json))) }
+            if json {
+                // Each outcome with what it warned of (`warnings`, `notices`), when anything.
+                printJSON(.array(outcomes.map { o in
+                    guard let said = ingestor.notices[o.name], case .object(var members) = o.json else { return o.json }
+                    let warnings = said.filter(\.warning).map { JSONValue.string($0.text) }
+                    let notices = said.filter { !$0.warning }.map { JSONValue.string($0.text) }
+                    if !warnings.isEmpty { members["warnings"] = .array(warnings) }
+                    if !notices.isEmpty { members["notices"] = .array(notices) }
+                    return .object(members)
+                }))
+            }
             // Under --json, standard output holds the one JSON value and nothing else.
             if outcomes.isEmpty && !json {
                 // No Inbox folder at all is not an empty Inbox: whatever was meant to be dropped is not there.

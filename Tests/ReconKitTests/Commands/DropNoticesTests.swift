@@ -18,8 +18,12 @@ struct DropNoticesTests {
         // The name corrected with a file of the required columns only.
         try site.drop("clients-rename.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City Hospital Ltd,INR,standard,2020-01-01,5\n")
         try site.drop("radiologists-rename.csv", "radiologist_id,name,grade,seniority_years\nD2,Dr A. Lee,junior,2\n")
-        let renamed = try site.recon(["ingest"], env: TestSite.closeDay)
+        // A dry run says it where its reader looks, and `--json` carries it with the outcome.
+        let dry = try site.recon(["ingest", "--dry-run"], env: TestSite.closeDay)
+        #expect(dry.out.contains("  warning: clients-rename.csv has no po_number, tax_components, tax_rate columns"), "\(dry.out)")
+        let renamed = try site.recon(["ingest", "--json"], env: TestSite.closeDay)
         #expect(renamed.code == 0, "\(renamed.err)")
+        #expect(renamed.out.contains("\"warnings\":[\"clients-rename.csv has no po_number"), "\(renamed.out)")
         #expect(renamed.err.contains("clients-rename.csv has no po_number, tax_components, tax_rate columns")
             && renamed.err.contains("so it changed C1: tax_rate 18 → 0, tax_components CGST:9;SGST:9 → Tax:0, po_number PO-7 → (none)"),
                 "\(renamed.err)")
@@ -32,8 +36,10 @@ struct DropNoticesTests {
     @Test func aCardReplacedWholeAndRatesOfAClosedMonthAreSaid() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
-        // March's cards of one row each replaced by cards of two: notices (a rate renegotiated),
-        // and dated in closed March, which only a rerun reprices: warned.
+        // March's client card of one row replaced by one of two keeping it: a notice (a rate
+        // renegotiated). Its provider card's `*` row replaced by consultants' rows only: D2
+        // (junior) has no row now — warned, naming the row left out. Both in force in closed
+        // March, which only a rerun reprices: warned.
         try site.drop("client_rates-march.csv", """
             effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
             2026-03-01,C1,*,*,*,1,,120.00,INR,volume
@@ -47,11 +53,20 @@ struct DropNoticesTests {
         try site.drop("fx_rates-march.csv", "date,currency,rate\n2026-03-31,USD,83\n")
         let taken = try site.recon(["ingest"], env: TestSite.rerunDay)
         #expect(taken.code == 0, "\(taken.err)")
-        #expect(taken.err.contains("recon: client_rates-march.csv replaces the whole card of 2026-03-01 (1 row → 2)"), "\(taken.err)")
-        #expect(taken.err.contains("recon: provider_rates-march.csv replaces the whole card of 2026-03-01 (1 row → 2)"), "\(taken.err)")
-        #expect(taken.err.contains("provider_rates-march.csv holds rows dated in closed 2026-03: they reach that month only through `recon rerun 2026-03`"),
+        #expect(taken.err.contains("recon: client_rates-march.csv replaces the card of 2026-03-01 (1 row → 2)\n"), "\(taken.err)")
+        #expect(taken.err.contains("recon: warning: provider_rates-march.csv replaces the whole card of 2026-03-01 (1 row → 2), "
+            + "and the old card's rows for grade/modality/urgency/years */*/*/0 are not in it"), "\(taken.err)")
+        #expect(taken.err.contains("provider_rates-march.csv holds rows in force in closed 2026-03: they reach that month only through `recon rerun 2026-03`"),
                 "\(taken.err)")
-        #expect(taken.err.contains("fx_rates-march.csv holds rates dated in closed 2026-03"), "\(taken.err)")
+        #expect(taken.err.contains("fx_rates-march.csv holds rates in force in closed 2026-03"), "\(taken.err)")
+        // The same provider card again, written otherwise (60.0 for 60.00): nothing replaced, nothing said.
+        try site.drop("provider_rates-march-again.csv", """
+            effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency
+            2026-03-01,consultant,MR,*,0,70,0,INR
+            2026-03-01,consultant,*,*,0,60.0,0.00,INR
+            """)
+        let again = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(again.code == 0 && !again.err.contains("replaces"), "\(again.err)")
         // An April card replaces nothing and touches no closed month: nothing to say.
         try site.drop("client_rates-april.csv", """
             effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
@@ -70,7 +85,8 @@ struct DropNoticesTests {
             2026-04-01,*,*,*,*,1,,110.00,INR,volume
             """)
         let fewer = try site.recon(["ingest"], env: TestSite.rerunDay)
-        #expect(fewer.err.contains("recon: warning: client_rates-april-2.csv replaces the whole card of 2026-04-01 (2 rows → 1)"), "\(fewer.err)")
+        #expect(fewer.err.contains("recon: warning: client_rates-april-2.csv replaces the whole card of 2026-04-01 (2 rows → 1), "
+            + "and the old card's rows for client *, contract *, modality *, urgency *, tier from 1 are not in it"), "\(fewer.err)")
     }
 
     /// INV-2026-000001 is issued on 2026-04-02 (the close): a payment for it received on

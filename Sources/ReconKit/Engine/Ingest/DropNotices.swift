@@ -7,15 +7,15 @@
 /// currency. A card replaces the whole card of its date (rows it leaves out stop applying),
 /// and cards or rates dated in a closed month reach that month only through a rerun. A
 /// payment received before the invoice it names was issued has a wrong date or invoice.
-enum DropNotices {
+public enum DropNotices {
     /// How many parties a warning names before it counts the rest.
     static let partiesNamed = 5
 
     /// What to say: a warning, or a notice for what is usually meant (a card replaced by one of
     /// as many rows or more: a rate renegotiated).
-    struct Said {
-        var text: String
-        var warning = true
+    public struct Said: Sendable {
+        public var text: String
+        public var warning = true
     }
 
     static func said(_ name: String, _ rows: ParsedDrop, columns: [String: Int], state: SiteState) -> [Said] {
@@ -30,9 +30,14 @@ enum DropNotices {
                 state.pricing.radiologists[new.id].map { old in (new.id, radiologistChanges(old, new, columns: columns)) }
             }).map { Said(text: $0) }
         case .providerRates(let list):
-            return cards(file, list.map(\.effectiveFrom), held: state.pricing.providerCards.cards.mapValues(\.count), state: state)
+            return cards(file, list, held: state.pricing.providerCards.cards, date: \.effectiveFrom,
+                         key: { "grade/modality/urgency/years \($0.key.replacingOccurrences(of: "|", with: "/"))" },
+                         terms: { "\($0.ratePerReport.normalized) \($0.ratePerImage.normalized) \($0.currency)" }, state: state)
         case .clientRates(let list):
-            return cards(file, list.map(\.effectiveFrom), held: state.pricing.clientCards.cards.mapValues(\.count), state: state)
+            return cards(file, list, held: state.pricing.clientCards.cards, date: \.effectiveFrom,
+                         key: { "\($0.scheduleKey.text), tier from \($0.tierFrom)" },
+                         terms: { "\($0.tierTo.map(String.init) ?? "") \($0.unitPrice.normalized) \($0.currency) \($0.tierMode)" },
+                         state: state)
         case .payments(let list):
             return earlyPayments(file, list, state: state).map { Said(text: $0) }
         case .fxRates(let list):
@@ -96,16 +101,40 @@ enum DropNotices {
     }
 
     /// Cards a drop replaces whole, and dates of it in closed months.
-    static func cards(_ file: String, _ dates: [LocalDate], held: [LocalDate: Int], state: SiteState) -> [Said] {
-        var counts: [LocalDate: Int] = [:]
-        for d in dates { counts[d, default: 0] += 1 }
+    static func cards<Row>(_ file: String, _ rows: [Row], held: [LocalDate: [Row]], date: (Row) -> LocalDate,
+                           key: (Row) -> String, terms: (Row) -> String, state: SiteState) -> [Said] {
+        let byDate = Dictionary(grouping: rows, by: date)
         var out: [Said] = []
-        for (date, rows) in counts.sorted(by: { $0.key < $1.key }) {
-            guard let before = held[date] else { continue }
-            out.append(Said(text: "\(file) replaces the whole card of \(date) (\(before) row\(before == 1 ? "" : "s") → \(rows)): "
-                + "a row of the old card it does not repeat no longer applies", warning: rows < before))
+        for (day, new) in byDate.sorted(by: { $0.key < $1.key }) {
+            guard let old = held[day] else { continue }
+            // The same rows again (another file, `500.0` for `500`): nothing replaced.
+            func rowSet(_ list: [Row]) -> Set<String> { Set(list.map { key($0) + " = " + terms($0) }) }
+            guard rowSet(old) != rowSet(new) else { continue }
+            let kept = Set(new.map(key))
+            let dropped = Array(Set(old.map(key)).subtracting(kept)).sorted()
+            if dropped.isEmpty {
+                out.append(Said(text: "\(file) replaces the card of \(day) (\(old.count) row\(old.count == 1 ? "" : "s") → \(new.count))",
+                                warning: false))
+            } else {
+                out.append(Said(text: "\(file) replaces the whole card of \(day) (\(old.count) row\(old.count == 1 ? "" : "s") → \(new.count)), "
+                    + "and the old card's rows for " + dropped.prefix(partiesNamed).joined(separator: "; ")
+                    + (dropped.count > partiesNamed ? "; and \(dropped.count - partiesNamed) more" : "")
+                    + " are not in it: they no longer apply — if that was not meant, drop the card again with them"))
+            }
         }
-        return out + closedMonths(file, "rows", dates, state: state).map { Said(text: $0) }
+        return out + cardsInClosedMonths(file, Set(byDate.keys), held: Set(held.keys), state: state).map { Said(text: $0) }
+    }
+
+    /// Cards of `dates` in force in a closed month (dated in it, or replacing the card in force
+    /// there): they reach it only through a rerun.
+    static func cardsInClosedMonths(_ file: String, _ dates: Set<LocalDate>, held: Set<LocalDate>, state: SiteState) -> [String] {
+        let all = held.union(dates).sorted()
+        var closed = Set<Period>()
+        for day in dates {
+            let next = all.first { $0 > day }
+            for p in state.closedPeriods.keys where p.lastDay >= day && (next.map { p.firstDay < $0 } ?? true) { closed.insert(p) }
+        }
+        return closedMonths(file, "rows", in: closed.sorted(), state: state)
     }
 
     /// Payments dated before the invoice they name was issued (in the site's time zone).
@@ -125,10 +154,13 @@ enum DropNotices {
 
     /// Dates in closed months: accepted (SPEC §2), applied to those months only by a rerun.
     static func closedMonths(_ file: String, _ what: String, _ dates: [LocalDate], state: SiteState) -> [String] {
-        let closed = Set(dates.map(\.period)).filter { state.closedPeriods[$0] != nil }.sorted()
+        closedMonths(file, what, in: Set(dates.map(\.period)).filter { state.closedPeriods[$0] != nil }.sorted(), state: state)
+    }
+
+    static func closedMonths(_ file: String, _ what: String, in closed: [Period], state: SiteState) -> [String] {
         guard !closed.isEmpty else { return [] }
         let list = closed.map(\.description).joined(separator: ", ")
-        return ["\(file) holds \(what) dated in closed \(list): they reach \(closed.count == 1 ? "that month" : "those months") "
+        return ["\(file) holds \(what) in force in closed \(list): they reach \(closed.count == 1 ? "that month" : "those months") "
             + "only through `recon rerun \(closed[0])`" + (closed.count > 1 ? " (and of each other)" : "")
             + "; later months use them from now on"]
     }

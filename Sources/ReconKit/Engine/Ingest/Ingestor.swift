@@ -24,6 +24,9 @@ public final class Ingestor {
     /// Entries a dry run would have appended so far: an accepted drop's seq is predicted, and
     /// the same bytes again later in the run read as its duplicate, as they would for real.
     private var entriesWouldAppend = 0
+    /// What each drop taken (or, in a dry run, that would be) changed that may not be meant
+    /// (``DropNotices``), by file name: logged, and in `--json` and `--dry-run` output.
+    public private(set) var notices: [String: [DropNotices.Said]] = [:]
     var state: SiteState { session.state }
     var site: Site { session.site }
     /// The file the drop being taken was read from: only that file leaves the Inbox.
@@ -237,6 +240,9 @@ public final class Ingestor {
             if reopened == nil, let clash = heldClash(judged, columns: outcome.columns) {
                 return try reject(path, inInbox: inInbox, drop: drop, clash)
             }
+            // Judged against the site before the drop is applied; said once it is taken.
+            let changes = DropNotices.said(name, rows, columns: outcome.columns, state: session.state)
+            if !changes.isEmpty { notices[name, default: []] += changes }
             if dryRun {
                 let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cache: nil)
                 session.state.accepted(drop: sha, seq: session.ledger.entries.count + entriesWouldAppend + 1)
@@ -245,8 +251,6 @@ public final class Ingestor {
                 return .wouldBeAccepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped)
             }
             progress.phase("recording")
-            // Judged against the site before the drop is applied; said once it is taken.
-            let changes = DropNotices.said(name, rows, columns: outcome.columns, state: session.state)
             let seq = try accept(drop, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, encoding: encoding)
             for change in changes {
                 if change.warning { session.log.warning("\(change.text)") } else { session.log.notice("\(change.text)") }

@@ -318,10 +318,11 @@ public enum MarginSummaryWorkbook {
                         text: "Revenue is what clients are invoiced before tax and cost what radiologists are paid, both in "
                             + "\(base.code) at each month's rates. Closed months are as recorded at their close; draft months "
                             + "are month to date and change with every drop. Left out: reports with no rate to \(base.code) "
-                            + "(the month's review names them, MARGIN_FX_MISSING), and credit notes issued with `recon credit` "
+                            + "and a draft's clients with reports not yet priced (the month's review names them, "
+                            + "MARGIN_FX_MISSING, MARGIN_UNPRICED), and credit notes issued with `recon credit` "
                             + "(a rerun's replacement invoice is counted).",
                         style: styles.note.with { $0.wrapsText = true })
-        try sheet.setRowHeight(62, row: 1)
+        try sheet.setRowHeight(76, row: 1)
         try headers(sheet, ["Period", "Status", "Reports", "Revenue", "Cost", "Margin", "Margin %"], styles: styles)
         let months = figures.months
         let first = headerRow + 1

@@ -144,7 +144,8 @@ public enum ReviewWorkbook {
         }
         for p in review.book.problems { try problem(p.code.rawValue, p.subject, p.message, blocks: true) }
         for gap in review.book.marginGaps {
-            try problem("MARGIN_FX_MISSING", String(gap.prefix { $0 != ":" }), "margin not computed: \(gap)", blocks: false)
+            let code = gap.contains(PeriodPricer.unpricedGap) ? "MARGIN_UNPRICED" : "MARGIN_FX_MISSING"
+            try problem(code, String(gap.prefix { $0 != ":" }), "margin not computed: \(gap)", blocks: false)
         }
         if row == 1 { try sheet.write(text: "No pricing problems in \(review.period).", row: 1, column: 0) }
         try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(row - 1, 1), lastColumn: 3))

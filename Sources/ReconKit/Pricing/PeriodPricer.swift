@@ -10,6 +10,10 @@ public struct PeriodPricer {
 
     public init(context: PricingContext) { self.context = context }
 
+    /// What a margin gap of reports without a price or payout says (``PeriodBook/marginGaps``),
+    /// which the review files under its own code.
+    public static let unpricedGap = "without a price or payout"
+
     /// Where a report's payout came from: a row of the card of a given date.
     private struct RowRef: Hashable { var card: LocalDate; var index: Int }
     private struct InvoiceKey: Hashable { var modality: String; var urgency: Urgency; var price: ExactDecimal; var currency: String }
@@ -403,7 +407,7 @@ public struct PeriodPricer {
                     if unknown == 0 {
                         margin(of: client, draft: draft, costs: costTally, reports: list.count, into: &book)
                     } else {
-                        book.marginGaps.append("\(client.id): \(unknown == 1 ? "1 report" : "\(unknown) reports") without a price or payout "
+                        book.marginGaps.append("\(client.id): \(unknown == 1 ? "1 report" : "\(unknown) reports") \(Self.unpricedGap) "
                             + "(the problems below): its margin is left out until they are priced")
                     }
                 } catch {

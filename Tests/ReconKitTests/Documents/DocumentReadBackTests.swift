@@ -291,8 +291,8 @@ struct DocumentReadBackTests {
         let site = try closedSite()
         let byMonth = try #require(try read(site.path("Outbox/margin-summary.xlsx")).sheets.first)
         let note = try #require(byMonth.texts.first { $0.hasPrefix("Revenue is what clients are invoiced") })
-        #expect(note.contains("Left out: reports with no rate to INR (the month's review names them, MARGIN_FX_MISSING), "
-            + "and credit notes issued with `recon credit`"), "\(note)")
+        #expect(note.contains("Left out: reports with no rate to INR and a draft's clients with reports not yet priced (the "
+            + "month's review names them, MARGIN_FX_MISSING, MARGIN_UNPRICED), and credit notes issued with `recon credit`"), "\(note)")
     }
 
     @Test func aStatementNamesOnlyClientsAndNeverAHiddenFile() throws {

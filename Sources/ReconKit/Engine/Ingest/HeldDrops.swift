@@ -39,7 +39,7 @@ public struct HeldDrops {
             case .accepted(_, _, _, _, let seq):
                 touched.formUnion(periods(ofEntry: seq))
                 taken.applied.append(name)
-                session.log.info("\(outcome.summary) — applied by the rerun of \(period)")
+                session.log.info("\(outcome.summary) — taken by the rerun of \(period)")
             case .duplicate:
                 // Already in the ledger (a rerun killed before the file left held/): the drop the
                 // rerun finds awaiting it, not a new one — named once, by the drops awaiting.
@@ -178,8 +178,13 @@ public struct HeldDrops {
             guard FileIO.isRegularFile(path), let bytes = try? FileIO.read(path, followingLinks: false),
                   let seq = state.acceptedDrops[Hex.string(SHA256.hash(data: bytes))] else { continue }
             guard (try? FileIO.removeChecked(path)) != nil else { continue }
-            let message = "Inbox/held/\(SafeText.escaped(name)): its bytes were accepted at seq \(seq) by a rerun interrupted "
-                + "before it took the file out; removed (the drop awaits `recon rerun` of its month, as `recon status` says)"
+            // Said as it stands: awaiting the rerun that bills it, or billed already.
+            let taken = seq <= session.ledger.entries.count ? session.ledger.entries[seq - 1].string("name") : nil
+            let awaiting = state.awaitingRerun.filter { $0.value.contains { $0 == taken } }.keys.sorted()
+            let message = "Inbox/held/\(SafeText.escaped(name)): the same bytes were accepted at seq \(seq); this copy is removed "
+                + (awaiting.isEmpty ? "(a command was interrupted before it took the file out; the drop is in the ledger already)"
+                    : "(a rerun was interrupted before it took the file out; the drop awaits `recon rerun "
+                        + awaiting.map(\.description).joined(separator: "`, `recon rerun ") + "`, as `recon status` says)")
             session.log.notice("\(message)")
         }
     }

@@ -152,17 +152,27 @@ public enum StatementWorkbook {
         headerRows.append(row)
         row += 1
         let first = row
+        // Every cell of an entry at the top of its row: an entry whose details wrap onto a second
+        // line keeps its date, reference and amounts on its first, not at the foot of its row,
+        // where they read as the next entry's.
+        let top = CellStyle().with { $0.isTopAligned = true }, topDate = CellStyle.date.with { $0.isTopAligned = true }
+        let topMoney = money.with { $0.isTopAligned = true }
         for e in a.entries {
-            try sheet.write(date: DocumentFrontSheet.date(e.date), row: row, column: 0, style: .date)
-            try sheet.write(text: e.kind.rawValue, row: row, column: 1)
-            try sheet.write(text: e.reference, row: row, column: 2)
+            try sheet.write(date: DocumentFrontSheet.date(e.date), row: row, column: 0, style: topDate)
+            try sheet.write(text: e.kind.rawValue, row: row, column: 1, style: top)
+            try sheet.write(text: e.reference, row: row, column: 2, style: top)
             // A payment's reference says why it is short: wrapped, never cut by the due date beside it.
-            try sheet.write(text: e.detail, row: row, column: 3, wrappingBeyond: detailCharacters)
-            if let d = e.dueOn { try sheet.write(date: DocumentFrontSheet.date(d), row: row, column: 4, style: .date) }
-            try sheet.write(number: e.amount.doubleApproximation, row: row, column: 5, style: money)
+            if e.detail.count > detailCharacters {
+                try sheet.write(text: e.detail, row: row, column: 3, style: top.with { $0.wrapsText = true })
+                try sheet.fitRowHeight(row, toWrap: [(e.detail, detailCharacters)])
+            } else {
+                try sheet.write(text: e.detail, row: row, column: 3, style: top)
+            }
+            if let d = e.dueOn { try sheet.write(date: DocumentFrontSheet.date(d), row: row, column: 4, style: topDate) }
+            try sheet.write(number: e.amount.doubleApproximation, row: row, column: 5, style: topMoney)
             let previous = row == first ? "" : "G\(row)+"
             try sheet.write(formula: "=\(previous)F\(row + 1)", cachedValue: e.balance.doubleApproximation, row: row, column: 6,
-                            style: money)
+                            style: topMoney)
             row += 1
         }
         row += 1

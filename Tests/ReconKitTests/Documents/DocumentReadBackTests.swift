@@ -350,6 +350,10 @@ struct DocumentReadBackTests {
         let sheet = try PrintedSheet(site.path("Outbox/statements/C1.xlsx"))
         let long = try #require(sheet.cells.first { $0.value.text?.contains("TDS 194J deduction of 10 percent") == true })
         #expect(long.value.wraps && (sheet.rowHeights[PrintedSheet.row(long.key)] ?? 0) >= 30, "\(long) \(sheet.rowHeights)")
+        // Its date, reference and amounts at the top of the taller row, beside the details' first
+        // line: at its foot they read as the next entry's.
+        let rowCells = sheet.cells.filter { PrintedSheet.row($0.key) == PrintedSheet.row(long.key) }
+        #expect(rowCells.count >= 6 && rowCells.allSatisfy(\.value.topAligned), "\(rowCells)")
         let short = try #require(sheet.cells.first { $0.value.text?.contains("UTR 2") == true })
         #expect(!short.value.wraps && sheet.rowHeights[PrintedSheet.row(short.key)] == nil, "\(short)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(statement.out.utf8)) as? [String: Any])

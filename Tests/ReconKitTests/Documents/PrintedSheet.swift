@@ -10,6 +10,8 @@ struct PrintedSheet {
         var number: String?
         var wraps: Bool
         var numberFormat: String
+        /// Drawn at the top of its row (`vertical="top"`), not at its foot.
+        var topAligned = false
     }
 
     /// By A1 reference.
@@ -27,13 +29,13 @@ struct PrintedSheet {
         let styles = try Self.styles(zipEntry(path, "xl/styles.xml"))
         for m in xml.matches(of: try Regex(#"<c r="([A-Z]+[0-9]+)"( s="([0-9]+)")?( t="([a-z]+)")?(/>|>(.*?)</c>)"#)) {
             let ref = String(m.output[1].substring!)
-            let style = m.output[3].substring.flatMap { Int($0) }.map { styles[$0] } ?? (wraps: false, format: "")
+            let style = m.output[3].substring.flatMap { Int($0) }.map { styles[$0] } ?? (wraps: false, format: "", top: false)
             let value = m.output[7].substring.flatMap { body in
                 body.firstMatch(of: try! Regex(#"<v>(.*?)</v>"#)).flatMap { $0.output[1].substring.map(String.init) }
             }
             let isText = m.output[5].substring == "s"
             cells[ref] = Cell(text: isText ? value.flatMap { Int($0) }.map { strings[$0] } : nil,
-                              number: isText ? nil : value, wraps: style.wraps, numberFormat: style.format)
+                              number: isText ? nil : value, wraps: style.wraps, numberFormat: style.format, topAligned: style.top)
         }
         merges = xml.matches(of: try Regex(#"<mergeCell ref="([A-Z0-9:]+)"/>"#)).map { String($0.output[1].substring!) }
         for m in xml.matches(of: try Regex(#"<row r="([0-9]+)"[^>]* ht="([0-9.]+)""#)) {
@@ -85,7 +87,7 @@ struct PrintedSheet {
     }
 
     /// Each cell format's wrapping and number format code (or built-in id), in `cellXfs` order.
-    private static func styles(_ xml: String) throws -> [(wraps: Bool, format: String)] {
+    private static func styles(_ xml: String) throws -> [(wraps: Bool, format: String, top: Bool)] {
         var codes: [String: String] = [:]
         for m in xml.matches(of: try Regex(#"<numFmt numFmtId="([0-9]+)" formatCode="([^"]*)"/>"#)) {
             codes[String(m.output[1].substring!)] = unescaped(String(m.output[2].substring!))
@@ -93,7 +95,8 @@ struct PrintedSheet {
         guard let xfs = xml.firstMatch(of: try Regex(#"<cellXfs[^>]*>(.*?)</cellXfs>"#))?.output[1].substring else { return [] }
         return try xfs.matches(of: Regex(#"<xf ([^>]*?)(/>|>(.*?)</xf>)"#)).map { xf in
             let id = xf.output[1].substring!.firstMatch(of: try Regex(#"numFmtId="([0-9]+)""#))?.output[1].substring.map(String.init) ?? "0"
-            return (xf.output[3].substring?.contains(#"wrapText="1""#) ?? false, codes[id] ?? id)
+            let alignment = xf.output[3].substring ?? ""
+            return (alignment.contains(#"wrapText="1""#), codes[id] ?? id, alignment.contains(#"vertical="top""#))
         }
     }
 

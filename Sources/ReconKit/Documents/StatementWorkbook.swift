@@ -162,7 +162,9 @@ public enum StatementWorkbook {
             try sheet.write(text: e.kind.rawValue, row: row, column: 1, style: top)
             try sheet.write(text: e.reference, row: row, column: 2, style: top)
             // A payment's reference says why it is short: wrapped, never cut by the due date beside it.
-            if e.detail.count > detailCharacters {
+            // Without a due date (a payment) it runs on into that empty cell first (12 widths more).
+            let room = e.dueOn == nil ? detailCharacters + 12 : detailCharacters
+            if e.detail.count > room {
                 try sheet.write(text: e.detail, row: row, column: 3, style: top.with { $0.wrapsText = true })
                 try sheet.fitRowHeight(row, toWrap: [(e.detail, detailCharacters)])
             } else {

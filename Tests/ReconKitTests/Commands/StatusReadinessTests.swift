@@ -71,6 +71,12 @@ struct StatusReadinessTests {
         let json = try statusJSON(site, env: TestSite.rerunDay)
         let march = try #require((json["closed_periods"] as? [[String: Any]])?.first { $0["period"] as? String == "2026-03" })
         #expect((march["undecided_hard_flags"] as? [[String: String]])?.map { $0["report"] } == ["R9"], "\(march)")
+        // Its decision dropped, held for the rerun: status says the rerun applies it, not to decide it.
+        try site.drop("decisions-r9.csv", "subject,decision,by\nR9,approve,Asha\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let after = try site.recon(["status"], env: TestSite.rerunDay)
+        #expect(after.out.contains("report R9 is decided in the held drop Inbox/held/decisions-r9.csv, which `recon rerun 2026-03` applies")
+            && !after.out.contains("report R9 is undecided"), "\(after.out)")
     }
 
     /// A `[seller]` with a legal name only: invoices would go out without the seller's address,

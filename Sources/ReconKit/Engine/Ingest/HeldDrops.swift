@@ -166,6 +166,17 @@ public struct HeldDrops {
 
     /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
     /// drop (errors files go to rejected/, never here), whatever its name.
+    /// The held decisions drop deciding each subject (a flag id or a report id), by subject:
+    /// what a closed month's undecided flag waits for once its decision is dropped.
+    public func heldDecisions() -> [String: String] {
+        var out: [String: String] = [:]
+        forEachHeldDrop(of: [.decisions]) { name, _, rows in
+            guard case .decisions(let list) = rows else { return }
+            for d in list where out[d.subject] == nil { out[d.subject] = name }
+        }
+        return out
+    }
+
     /// Takes out of `Inbox/held/` the drops whose bytes the ledger accepted already: a rerun
     /// killed after its append, before it moved the file. The drop is in the ledger and awaits
     /// that rerun (`recon status` names it so); the copy left would be listed as still waiting

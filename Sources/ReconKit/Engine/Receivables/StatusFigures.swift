@@ -29,6 +29,9 @@ struct StatusFigures {
     /// Hard flags of closed periods that no decision settles (raised by a held drop a rerun
     /// took): each blocks that period's next rerun until a decisions drop names its report.
     var undecidedClosed: [Period: [(id: String, report: String)]] = [:]
+    /// The held decisions drop deciding a closed month's undecided flag, by flag id: the flag
+    /// then waits for the rerun that applies it, not for a decision.
+    var decidedInHeld: [String: String] = [:]
     /// What the close of each open period waits for, in order: its last day (while it runs),
     /// then what its review says blocks it.
     var blocking: [Period: [String]] = [:]
@@ -43,6 +46,12 @@ struct StatusFigures {
         closed = s.closedPeriods.map { ($0.key, $0.value) }.sorted { $0.period < $1.period }
         awaitingRerun = s.awaitingRerun
         undecidedClosed = Self.undecidedClosed(s)
+        if !undecidedClosed.isEmpty {
+            let held = HeldDrops(session: session).heldDecisions()
+            for f in undecidedClosed.values.joined() {
+                if let drop = held[f.id] ?? held[f.report] { decidedInHeld[f.id] = drop }
+            }
+        }
         issued = s.issued
         closedDocuments = [:]
         for i in s.issued.indices where s.closedPeriods[s.issued[i].period] != nil {
@@ -121,6 +130,11 @@ extension StatusFigures {
         }
         for (period, flags) in undecidedClosed.sorted(by: { $0.key < $1.key }) {
             for f in flags.sorted(by: { $0.id < $1.id }) {
+                if let drop = decidedInHeld[f.id] {
+                    t += "  \(period): \(f.id) report \(f.report) is decided in the held drop Inbox/held/\(SafeText.escaped(drop)), "
+                        + "which `recon rerun \(period)` applies\n"
+                    continue
+                }
                 t += "  \(period): \(f.id) report \(f.report) is undecided and blocks its rerun — decide it in a decisions drop "
                     + "(subject,decision,by — \(f.report),approve or exclude,NAME)\n"
             }

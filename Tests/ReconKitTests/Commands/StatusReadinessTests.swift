@@ -79,6 +79,22 @@ struct StatusReadinessTests {
             && !after.out.contains("report R9 is undecided"), "\(after.out)")
     }
 
+    /// March's provider card replaced by consultants' rows only: D2 (junior) has no row, so none
+    /// of its reports is priced and it has no draft. `status --json` listed only D1's payout,
+    /// as if D2 were owed nothing; it lists D2 too, 0.00 so far and not complete.
+    @Test func statusJSONListsAPartyNoneOfWhoseReportsCouldBePriced() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("provider_rates-consultants.csv", """
+            effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency
+            2026-03-01,consultant,*,*,0,50.00,0,INR
+            """)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        let march = try #require((try statusJSON(site, env: TestSite.closeDay)["open_periods"] as? [[String: Any]])?.first)
+        let payouts = try #require(march["payouts"] as? [[String: Any]])
+        #expect(payouts.map { "\($0["party_id"] ?? "") \($0["total"] ?? "") \($0["complete"] ?? "")" } == ["D1 150.00 1", "D2 0.00 0"],
+                "\(payouts)")
+    }
+
     /// A `[seller]` with a legal name only: invoices would go out without the seller's address,
     /// tax id and payment instructions (SPEC §7), and status said nothing.
     @Test func statusNamesWhatTheSellerLacks() throws {

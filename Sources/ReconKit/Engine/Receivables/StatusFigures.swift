@@ -32,6 +32,10 @@ struct StatusFigures {
     /// The held decisions drop deciding a closed month's undecided flag, by flag id: the flag
     /// then waits for the rerun that applies it, not for a decision.
     var decidedInHeld: [String: String] = [:]
+    /// Per open period, the parties a pricing problem names that have no draft at all (none of
+    /// their reports could be priced), with their currency and reports: listed in the JSON
+    /// beside the drafts, `complete: false`, as the draft workbooks list them.
+    var undrafted: [Period: [(kind: DocumentKind, id: String, currency: Currency, reports: Int)]] = [:]
     /// What the close of each open period waits for, in order: its last day (while it runs),
     /// then what its review says blocks it.
     var blocking: [Period: [String]] = [:]
@@ -62,6 +66,18 @@ struct StatusFigures {
         if let seller = session.config.seller {
             sellerLacks = [("address", seller.address.isEmpty), ("tax_id", seller.taxId.isEmpty),
                            ("payment_instructions", seller.paymentInstructions.isEmpty)].filter(\.1).map(\.0)
+        }
+        for r in self.open {
+            var none: [(kind: DocumentKind, id: String, currency: Currency, reports: Int)] = []
+            for (kind, drafts) in [(DocumentKind.invoice, r.book.invoices), (.payout, r.book.payouts)] {
+                let drafted = Set(drafts.map(\.partyId))
+                for id in Set(r.book.problems.filter { $0.side == kind }.map(\.subject)).subtracting(drafted).sorted() {
+                    let currency = kind == .invoice ? s.pricing.clients[id]?.currency : s.pricing.radiologists[id]?.currency
+                    let reports = kind == .invoice ? r.book.clientCounts[id]?.reports : r.book.radiologistCounts[id]?.reports
+                    if let currency { none.append((kind, id, currency, reports ?? 0)) }
+                }
+            }
+            if !none.isEmpty { undrafted[r.period] = none }
         }
         let writer = StatementWriter(session: session)
         receivablesAsOf = writer.today
@@ -236,6 +252,16 @@ extension StatusFigures {
         return out
     }
 
+    /// The parties of `kind` with no draft in `period` (``undrafted``): nothing priced, so
+    /// nothing owed or paid yet, and not complete.
+    private func undraftedJSON(_ period: Period, _ kind: DocumentKind) -> [JSONValue] {
+        (undrafted[period] ?? []).filter { $0.kind == kind }.map { p in
+            let zero = JSONValue.string(p.currency.zero.description)
+            return .object(["party_id": .string(p.id), "currency": .string(p.currency.code), "reports": .int(Int64(p.reports)),
+                            "subtotal": zero, "tax": zero, "total": zero, "complete": .bool(false)])
+        }
+    }
+
     /// Every JSON member of the settled part but `closed_periods` (``closedPeriodsCanonical()``).
     private func openMembers() throws -> [String: JSONValue] {
         [
@@ -246,8 +272,8 @@ extension StatusFigures {
                     "period": .string(r.period.description),
                     "billable_reports": .int(Int64(r.book.billableReports)),
                     "excluded_reports": .int(Int64(r.book.excludedReports)),
-                    "invoices": .array(r.book.invoices.map { Report.draftJSON($0, problems: r.book.problems) }),
-                    "payouts": .array(r.book.payouts.map { Report.draftJSON($0, problems: r.book.problems) }),
+                    "invoices": .array(r.book.invoices.map { Report.draftJSON($0, problems: r.book.problems) } + undraftedJSON(r.period, .invoice)),
+                    "payouts": .array(r.book.payouts.map { Report.draftJSON($0, problems: r.book.problems) } + undraftedJSON(r.period, .payout)),
                     "invoice_totals": try Report.totalsJSON(r.book.invoices.map { ($0.currency.code, $0.total) }),
                     "payout_totals": try Report.totalsJSON(r.book.payouts.map { ($0.currency.code, $0.total) }),
                     "margin": .object(["currency": .string(baseCurrency), "revenue": .string(m.revenue.description),

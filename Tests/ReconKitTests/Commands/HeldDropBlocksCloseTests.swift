@@ -133,6 +133,17 @@ struct HeldDropBlocksCloseOnlyForWhatItAddsTests {
         #expect(close.err.contains("Inbox/held/decisions-late.csv holds 1 decision of 2026-04"), "\(close.err)")
         #expect(try site.ledgerBytes() == before)
     }
+
+    /// The same held drop, its April decision already in force as it says (decided since): it
+    /// has nothing for April to wait for, as a repeated report has not.
+    @Test func aHeldDecisionTheMonthAlreadyHasDoesNotHoldTheClose() throws {
+        let site = try aprilSite()
+        #expect(try site.recon(["decide", "R7", "exclude", "--by", "Asha"], env: TestSite.rerunDay).code == 0)
+        try site.drop("decisions-late.csv", "subject,decision,by\nR4,exclude,Asha\nR7,exclude,Asha\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let close = try site.recon(["close", "2026-04"], env: HeldDropBlocksCloseTests.mayDay)
+        #expect(close.code == 0, "\(close.err)")
+    }
 }
 
 /// Two held drops giving one report other values waited side by side, and the rerun billed the

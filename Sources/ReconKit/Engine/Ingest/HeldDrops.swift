@@ -89,7 +89,8 @@ public struct HeldDrops {
                 for d in decisions {
                     guard let target = (try? validator.resolve(subject: d.subject)) ?? nil else { continue }
                     touched.insert(target.period)
-                    if target.period == period { here += 1 }
+                    // A decision the month already has, the same (the drop sent again): nothing to wait for.
+                    if target.period == period && validator.decisionInForce(on: target)?.records(d) != true { here += 1 }
                 }
             default:
                 return

@@ -27,6 +27,7 @@ public struct Decider {
         if try DropValidator(state: session.state).resolve(subject: d.subject) == nil { Reviewer(session: session).loadProvisionalFlags() }
         let state = session.state
         let validator = DropValidator(state: state)
+        if let ambiguous = try validator.ambiguity(of: d.subject) { throw ReconFailure.rejected(ambiguous) }
         guard let target = try validator.resolve(subject: d.subject) else {
             let unknown = DropValidator.unknownSubject(d.subject)
             throw ReconFailure.rejected(unknown + (d.subject.hasPrefix("SOFT-") ? "" : "; `recon status` lists open flags"))

@@ -196,6 +196,10 @@ public struct DropValidator {
             // twice, and no reason to hold the drop for a closed month's rerun.
             var fresh: [Decision] = []
             for d in list {
+                if let ambiguous = try ambiguity(of: d.subject) {
+                    problems.add(problem(d.line, "subject", ambiguous))
+                    continue
+                }
                 switch try resolve(subject: d.subject) {
                 case .none:
                     problems.add(problem(d.line, "subject", Self.unknownSubject(d.subject)))
@@ -254,6 +258,19 @@ public struct DropValidator {
     /// The decision in force about `target`: its flag's, else its report's.
     func decisionInForce(on target: Target) -> DecisionRecord? {
         target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
+    }
+
+    /// Why `subject` cannot be decided: it is a flag's id and also the id of a report that is
+    /// not that flag's (`HARD-83c43d599c` is a valid report_id); deciding one for the other
+    /// would be silent. Nil when it names one thing.
+    public func ambiguity(of subject: String) throws -> String? {
+        let flag = state.raisedFlags[subject].map { (hard: $0.severity == .hard, report: $0.subject) }
+            ?? state.provisionalFlags[subject].map { (hard: false, report: $0.subject) }
+        guard let flag, let report = try state.report(subject), !(flag.hard && flag.report == report.id) else { return nil }
+        let how = flag.hard ? "decide the flag through its report, \(flag.report) (a hard flag and its report are one subject)"
+            : "the soft flag cannot be named apart from the report"
+        return "\(subject) is both a flag's id and the id of report \(report.id): \(how); a report_id shaped like a flag id "
+            + "(HARD-… or SOFT-…) cannot be decided by that id"
     }
 
     public func resolve(subject: String) throws -> Target? {

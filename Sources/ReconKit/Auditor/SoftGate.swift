@@ -82,9 +82,10 @@ public struct SoftGateConfig: Sendable, Hashable {
 /// ``SoftGateConfig/minimumDeviation`` robust standard deviations from the group's
 /// median. The largest such signal names the flag and its reason, with the
 /// party's own baseline and the group's interquartile range of the ratio as what is
-/// typical. A value inside the peers' middle half is never the reason (a month back to
-/// normal after an inflated one is typical). A fall in volume is never the reason. A signal that could not be computed
-/// is filled with the group's median for the forest and is never the reason.
+/// typical. Never the reason: a value inside the peers' middle half, a fall to a level the
+/// party had within its last twelve months (a month back to normal after an inflated one is
+/// typical), a fall in volume, and a signal that could not be computed (filled with the
+/// group's median for the forest).
 public enum SoftGate {
     /// One judged party-period, flagged or not.
     public struct Assessment: Sendable {

@@ -165,8 +165,6 @@ public struct HeldDrops {
         return problems.isEmpty ? nil : ProblemList(sorted: problems)
     }
 
-    /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
-    /// drop (errors files go to rejected/, never here), whatever its name.
     /// The held decisions drop deciding each subject (a flag id or a report id), by subject:
     /// what a closed month's undecided flag waits for once its decision is dropped.
     public func heldDecisions() -> [String: String] {
@@ -201,6 +199,8 @@ public struct HeldDrops {
         }
     }
 
+    /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
+    /// drop (errors files go to rejected/, never here), whatever its name.
     private func heldNames() -> [String] {
         FileIO.list(session.site.held).filter { !Ingestor.isNeverRead($0) }.sorted(by: Ingestor.processingOrder)
     }

@@ -553,7 +553,6 @@ public final class Ingestor {
 
     /// Takes the drop read from `path` out of the Inbox (or held/): only while the name still
     /// names the file read. A new drop renamed into that name meanwhile waits for the next command.
-
     func removeTaken(_ path: String) {
         guard let taking, taking.path == path else { return }
         switch DropFile.removeIfStill(path, taking.identity) {

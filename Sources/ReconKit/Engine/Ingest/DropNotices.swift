@@ -141,9 +141,7 @@ public enum DropNotices {
     static func earlyPayments(_ file: String, _ list: [Payment], state: SiteState) -> [String] {
         let issued = Dictionary(state.issued.filter { $0.kind == .invoice }.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
         let early = list.compactMap { p -> String? in
-            guard let number = p.invoice, let invoice = issued[number],
-                  let at = try? FieldValue.timestamp(Substring(invoice.at), zone: state.zone) else { return nil }
-            let issuedOn = state.zone.localDate(of: at)
+            guard let number = p.invoice, let issuedOn = issued[number]?.issuedOn(in: state.zone) else { return nil }
             return p.receivedOn < issuedOn ? "\(p.id) received \(p.receivedOn), before \(number) was issued (\(issuedOn))" : nil
         }
         guard !early.isEmpty else { return [] }

@@ -58,10 +58,9 @@ public struct DocumentIssuer {
         let state = session.state
         var dates: [LocalDate] = []
         for number in LedgerEvent.splitList(refersTo) {
-            guard let issued = state.issued.last(where: { $0.number == number }),
-                  let instant = try? FieldValue.timestamp(Substring(issued.at), zone: .utc)
+            guard let issued = state.issued.last(where: { $0.number == number }), let day = issued.issuedOn(in: state.zone)
             else { return nil }
-            dates.append(state.zone.localDate(of: instant))
+            dates.append(day)
         }
         return dates.isEmpty ? nil : dates
     }

@@ -22,6 +22,11 @@ public struct IssuedDocument: Sendable {
         (refersTo ?? "").split(separator: ",").map { String($0.trimmingSpaces) }.filter { !$0.isEmpty }
     }
 
+    /// Its issue date in the site's time zone (its entry's `at`); nil when `at` does not read.
+    public func issuedOn(in zone: SiteTimeZone) -> LocalDate? {
+        (try? FieldValue.timestamp(Substring(at), zone: zone)).map { zone.localDate(of: $0) }
+    }
+
     /// Signed effect on what the party is owed or owes: credits and adjustments subtract.
     public var signedTotal: ExactDecimal {
         (kind == .creditNote || kind == .payoutAdjustment) ? ExactDecimal(mantissa: -total.mantissa, scale: total.scale) : total

@@ -41,8 +41,7 @@ public struct StatementWriter {
 
     /// A document's issue date in the site's time zone (its entry's `at`).
     private func issuedOn(_ d: IssuedDocument) -> LocalDate {
-        let zone = session.state.zone
-        return (try? FieldValue.timestamp(Substring(d.at), zone: zone)).map { zone.localDate(of: $0) } ?? d.period.lastDay
+        d.issuedOn(in: session.state.zone) ?? d.period.lastDay
     }
 
     /// Writes `Outbox/statements/CLIENT_ID.xlsx`; returns its path relative to the site and the account.

@@ -173,25 +173,26 @@ public struct Rerunner {
     /// standing document was issued in). SPEC §3 takes a client's revenue from its invoice: a
     /// client moved from USD to EUR and billed anew in EUR has the EUR invoice's margin.
     static func billed(_ book: PeriodBook, reissued: Set<String>, from now: PeriodBook) -> PeriodBook {
+        // Each party's entry from the book that bills it, in party order as the pricer lists them.
+        func merged<T>(_ old: [T], _ new: [T], party: (T) -> String) -> [T] {
+            (old.filter { !reissued.contains(party($0)) } + new.filter { reissued.contains(party($0)) }).sorted { party($0) < party($1) }
+        }
         var billed = book
-        billed.margins = (book.margins.filter { !reissued.contains($0.clientId) } + now.margins.filter { reissued.contains($0.clientId) })
-            .sorted { $0.clientId < $1.clientId }
-        billed.invoices = (book.invoices.filter { !reissued.contains($0.partyId) } + now.invoices.filter { reissued.contains($0.partyId) })
-            .sorted { $0.partyId < $1.partyId }
-        billed.payouts = (book.payouts.filter { !reissued.contains($0.partyId) } + now.payouts.filter { reissued.contains($0.partyId) })
-            .sorted { $0.partyId < $1.partyId }
+        billed.margins = merged(book.margins, now.margins, party: \.clientId)
+        billed.invoices = merged(book.invoices, now.invoices, party: \.partyId)
+        billed.payouts = merged(book.payouts, now.payouts, party: \.partyId)
         return billed
     }
 
     private func issue(_ period: Period, reason: String, signed: PrivilegedRequest, applied: [String], terms: Terms?,
                        billedTerms: SiteState.PartyTerms?, issuedUnder: (seq: Int, head: String)) throws -> Result {
         let state = session.state
-        let current = pricingOnBilledTerms(period)
-        let asIssued = pricingInIssuedCurrencies(period, from: current)
+        let onBilledTerms = pricingOnBilledTerms(period)
+        let asIssued = pricingInIssuedCurrencies(period, from: onBilledTerms)
         let review = Reviewer(session: session, pricing: asIssued.pricing).review(period, final: true)
         // A party whose total changed gets its new document in its currency now (SPEC §3: an
         // invoice is in the client's currency): priced again only when some currency changed.
-        let now = asIssued.differs ? Reviewer(session: session, pricing: current).price(period, final: true) : review.book
+        let now = asIssued.differs ? Reviewer(session: session, pricing: onBilledTerms).price(period, final: true) : review.book
         let blocking = review.blocking(closed: true)
         if !blocking.isEmpty {
             if !applied.isEmpty {
@@ -230,7 +231,7 @@ public struct Rerunner {
                 // Under `--terms now`, a client whose printed terms changed (its tax split, its PO)
                 // is reissued though its total is the same: that is what the correction is for.
                 let termsChanged = terms == .now && kind == .invoice
-                    && Self.printedTermsDiffer(billedTerms?.clients[party], current.clients[party])
+                    && Self.printedTermsDiffer(billedTerms?.clients[party], onBilledTerms.clients[party])
                 if billedAmount == freshAmount && (fresh == nil || billed == nil || fresh?.currency == billed?.currency) && !termsChanged {
                     continue  // unchanged: nothing to issue
                 }

@@ -144,8 +144,7 @@ public enum ReviewWorkbook {
         }
         for p in review.book.problems { try problem(p.code.rawValue, p.subject, p.message, blocks: true) }
         for gap in review.book.marginGaps {
-            let code = gap.contains(PeriodPricer.unpricedGap) ? "MARGIN_UNPRICED" : "MARGIN_FX_MISSING"
-            try problem(code, String(gap.prefix { $0 != ":" }), "margin not computed: \(gap)", blocks: false)
+            try problem(gap.code.rawValue, gap.clientId, "margin not computed: \(gap)", blocks: false)
         }
         if row == 1 { try sheet.write(text: "No pricing problems in \(review.period).", row: 1, column: 0) }
         try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(row - 1, 1), lastColumn: 3))

@@ -7,8 +7,8 @@ public struct PeriodBook: Sendable {
     public var payouts: [DocumentDraft] = []
     public var problems: [PricingProblem] = []
     public var margins: [ClientMargin] = []
-    /// Margins that could not be converted to the base currency (missing FX), per client.
-    public var marginGaps: [String] = []
+    /// Clients whose margin is left out (a missing FX rate to base, reports not yet priced).
+    public var marginGaps: [MarginGap] = []
     public var billableReports = 0
     /// Positions (in the site's reports) of billable reports above their client's images per
     /// case, and of excluded reports: where the hard gate looks.

@@ -10,10 +10,6 @@ public struct PeriodPricer {
 
     public init(context: PricingContext) { self.context = context }
 
-    /// What a margin gap of reports without a price or payout says (``PeriodBook/marginGaps``),
-    /// which the review files under its own code.
-    public static let unpricedGap = "without a price or payout"
-
     /// Where a report's payout came from: a row of the card of a given date.
     private struct RowRef: Hashable { var card: LocalDate; var index: Int }
     private struct InvoiceKey: Hashable { var modality: String; var urgency: Urgency; var price: ExactDecimal; var currency: String }
@@ -407,8 +403,9 @@ public struct PeriodPricer {
                     if unknown == 0 {
                         margin(of: client, draft: draft, costs: costTally, reports: list.count, into: &book)
                     } else {
-                        book.marginGaps.append("\(client.id): \(unknown == 1 ? "1 report" : "\(unknown) reports") \(Self.unpricedGap) "
-                            + "(the problems below): its margin is left out until they are priced")
+                        book.marginGaps.append(MarginGap(code: .unpriced, clientId: client.id,
+                            reason: "\(unknown == 1 ? "1 report" : "\(unknown) reports") without a price or payout "
+                                + "(the problems below): its margin is left out until they are priced"))
                     }
                 } catch {
                     problem(.overflow, "client", clientId, "totals: \(error)", "", reports: 0)
@@ -597,9 +594,9 @@ public struct PeriodPricer {
             }
             book.margins.append(ClientMargin(clientId: client.id, reports: reports, revenue: revenue, cost: cost, byModality: rows))
         } catch let m as FXTable.Missing {
-            book.marginGaps.append("\(client.id): no \(m.currency) rate to \(base) on or before \(m.date)")
+            book.marginGaps.append(MarginGap(code: .fxMissing, clientId: client.id, reason: "no \(m.currency) rate to \(base) on or before \(m.date)"))
         } catch {
-            book.marginGaps.append("\(client.id): \(error)")
+            book.marginGaps.append(MarginGap(code: .fxMissing, clientId: client.id, reason: "\(error)"))
         }
     }
 

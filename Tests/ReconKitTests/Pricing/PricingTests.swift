@@ -24,8 +24,9 @@ struct PricingTests {
         #expect(try #require(book.invoices.first { $0.partyId == "C1" }).subtotal.description == "100.00")
         #expect(book.margins.map(\.clientId) == ["C2"])
         #expect(book.margins.first.map { "\($0.revenue) \($0.cost)" } == "50.00 100.00")
-        #expect(book.marginGaps == ["C1: 2 reports without a price or payout (the problems below): its margin is left out until they are priced"],
+        #expect(book.marginGaps.map(\.description) == ["C1: 2 reports without a price or payout (the problems below): its margin is left out until they are priced"],
                 "\(book.marginGaps)")
+        #expect(book.marginGaps.map(\.code) == [.unpriced])  // filed under MARGIN_UNPRICED on the review
     }
 
     /// 80,000 reports: enough for the pricer to gather them in two halves on two cores. The

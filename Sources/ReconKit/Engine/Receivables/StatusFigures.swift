@@ -278,7 +278,7 @@ extension StatusFigures {
                     "payout_totals": try Report.totalsJSON(r.book.payouts.map { ($0.currency.code, $0.total) }),
                     "margin": .object(["currency": .string(baseCurrency), "revenue": .string(m.revenue.description),
                                        "cost": .string(m.cost.description), "margin": .string(m.margin.description),
-                                       "left_out": .array(r.book.marginGaps.map { .string($0) })]),
+                                       "left_out": .array(r.book.marginGaps.map { .string($0.description) })]),
                     "hard_flags": .array(r.hardFlags.map { Report.flagJSON($0) }),
                     // An open month's soft findings are provisional (SPEC §4): its close raises the final ones.
                     "soft_flags": .array(r.softFlags.map { Report.flagJSON($0, provisional: true) }),

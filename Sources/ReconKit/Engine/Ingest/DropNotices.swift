@@ -51,33 +51,28 @@ public enum DropNotices {
     typealias Reset = (column: String, was: String, now: String)
 
     static func clientChanges(_ old: Client, _ new: Client, columns: [String: Int]) -> [Reset] {
-        var out: [Reset] = []
-        func absent(_ column: String, _ was: String, _ now: String) {
-            if columns[column] == nil && was != now { out.append((column, was, now)) }
-        }
-        absent("tax_rate", old.taxRate.description, new.taxRate.description)
+        var fields: [Reset] = [("tax_rate", old.taxRate.description, new.taxRate.description)]
         // Components given before (without them, the one `Tax` follows the rate, said above).
         if !old.taxComponents.isEmpty {
-            absent("tax_components", components(old.effectiveTaxComponents), components(new.effectiveTaxComponents))
+            fields.append(("tax_components", components(old.effectiveTaxComponents), components(new.effectiveTaxComponents)))
         }
-        absent("billing_address", shown(old.billingAddress.joined(separator: " | ")), shown(new.billingAddress.joined(separator: " | ")))
-        absent("tax_id", shown(old.taxId), shown(new.taxId))
-        absent("po_number", shown(old.poNumber), shown(new.poNumber))
-        absent("payment_terms_days", String(old.paymentTermsDays), String(new.paymentTermsDays))
-        absent("email", shown(old.email), shown(new.email))
-        return out
+        fields += [("billing_address", shown(old.billingAddress.joined(separator: " | ")), shown(new.billingAddress.joined(separator: " | "))),
+                   ("tax_id", shown(old.taxId), shown(new.taxId)), ("po_number", shown(old.poNumber), shown(new.poNumber)),
+                   ("payment_terms_days", String(old.paymentTermsDays), String(new.paymentTermsDays)),
+                   ("email", shown(old.email), shown(new.email))]
+        return resetByAbsence(fields, columns: columns)
     }
 
     static func radiologistChanges(_ old: Radiologist, _ new: Radiologist, columns: [String: Int]) -> [Reset] {
-        var out: [Reset] = []
-        func absent(_ column: String, _ was: String, _ now: String) {
-            if columns[column] == nil && was != now { out.append((column, was, now)) }
-        }
-        absent("currency", old.currency.code, new.currency.code)
-        absent("address", shown(old.address.joined(separator: " | ")), shown(new.address.joined(separator: " | ")))
-        absent("tax_id", shown(old.taxId), shown(new.taxId))
-        absent("bank_details", shown(old.bankDetails), shown(new.bankDetails))
-        return out
+        resetByAbsence([("currency", old.currency.code, new.currency.code),
+                        ("address", shown(old.address.joined(separator: " | ")), shown(new.address.joined(separator: " | "))),
+                        ("tax_id", shown(old.taxId), shown(new.taxId)), ("bank_details", shown(old.bankDetails), shown(new.bankDetails))],
+                       columns: columns)
+    }
+
+    /// The fields whose column the file lacks and whose value that changed.
+    static func resetByAbsence(_ fields: [Reset], columns: [String: Int]) -> [Reset] {
+        fields.filter { columns[$0.column] == nil && $0.was != $0.now }
     }
 
     static func components(_ list: [TaxComponent]) -> String {

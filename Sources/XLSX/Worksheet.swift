@@ -184,12 +184,14 @@ public final class Worksheet {
         try fitRowHeight(row, toWrap: [(text, charactersPerLine)])
     }
 
-    /// Writes `text` as a plain cell, or, longer than `charactersPerLine` (what its column holds
-    /// on one printed line), wrapped on a row made tall enough for it: the cell beside it would
-    /// otherwise cut it short.
-    public func write(text: String, row: Int, column: Int, wrappingBeyond charactersPerLine: Int) throws {
-        guard text.count > charactersPerLine else { return try write(text: text, row: row, column: column) }
-        try write(text: text, row: row, column: column, style: CellStyle().with { $0.wrapsText = true })
+    /// Writes `text` in `style`, or, longer than `oneLine` characters, wrapped on a row made tall
+    /// enough for it: the cell beside it would otherwise cut it short. `charactersPerLine` is what
+    /// its column holds on one printed line; `oneLine`, what it shows unwrapped (more, when it
+    /// may run on into an empty cell beside it), `charactersPerLine` when not given.
+    public func write(text: String, row: Int, column: Int, style: CellStyle = .plain, wrappingBeyond charactersPerLine: Int,
+                      oneLine: Int? = nil) throws {
+        guard text.count > (oneLine ?? charactersPerLine) else { return try write(text: text, row: row, column: column, style: style) }
+        try write(text: text, row: row, column: column, style: style.with { $0.wrapsText = true })
         try fitRowHeight(row, toWrap: text, charactersPerLine: charactersPerLine)
     }
 

@@ -163,13 +163,8 @@ public enum StatementWorkbook {
             try sheet.write(text: e.reference, row: row, column: 2, style: top)
             // A payment's reference says why it is short: wrapped, never cut by the due date beside it.
             // Without a due date (a payment) it runs on into that empty cell first (12 widths more).
-            let room = e.dueOn == nil ? detailCharacters + 12 : detailCharacters
-            if e.detail.count > room {
-                try sheet.write(text: e.detail, row: row, column: 3, style: top.with { $0.wrapsText = true })
-                try sheet.fitRowHeight(row, toWrap: [(e.detail, detailCharacters)])
-            } else {
-                try sheet.write(text: e.detail, row: row, column: 3, style: top)
-            }
+            try sheet.write(text: e.detail, row: row, column: 3, style: top, wrappingBeyond: detailCharacters,
+                            oneLine: e.dueOn == nil ? detailCharacters + 12 : nil)
             if let d = e.dueOn { try sheet.write(date: DocumentFrontSheet.date(d), row: row, column: 4, style: topDate) }
             try sheet.write(number: e.amount.doubleApproximation, row: row, column: 5, style: topMoney)
             let previous = row == first ? "" : "G\(row)+"

@@ -69,46 +69,57 @@ public struct HeldDrops {
     /// flags and reports (an exclusion the close would bill). One line each, naming the rerun
     /// that applies it.
     public func blockingClose(of period: Period) -> [String] {
+        blockingCloses(of: [period])[period] ?? []
+    }
+
+    /// ``blockingClose(of:)`` for each of `periods`, every held drop read once (`recon status`
+    /// asks it for every open month, on every command that refreshes its cache).
+    public func blockingCloses(of periods: [Period]) -> [Period: [String]] {
         let state = session.state
         let validator = DropValidator(state: state)
-        var out: [String] = []
+        let asked = Set(periods)
+        var out: [Period: [String]] = [:]
         forEachHeldDrop(of: [.usage, .decisions]) { name, kind, rows in
-            var here = 0, touched = Set<Period>(), clash: Report?
+            var here: [Period: Int] = [:], touched = Set<Period>(), clash: [Period: Report] = [:]
             switch rows {
             case .usage(let reports):
                 for r in reports {
                     touched.insert(r.period)
-                    guard r.period == period else { continue }
+                    guard asked.contains(r.period) else { continue }
                     if let taken = (try? state.report(r.id)) ?? nil {
-                        if !taken.sameValues(as: r) && clash == nil { clash = r }
+                        if !taken.sameValues(as: r) && clash[r.period] == nil { clash[r.period] = r }
                         continue
                     }
-                    here += 1
+                    here[r.period, default: 0] += 1
                 }
             case .decisions(let decisions):
                 for d in decisions {
                     guard let target = (try? validator.resolve(subject: d.subject)) ?? nil else { continue }
                     touched.insert(target.period)
                     // A decision the month already has, the same (the drop sent again): nothing to wait for.
-                    if target.period == period && validator.decisionInForce(on: target)?.records(d) != true { here += 1 }
+                    if asked.contains(target.period) && validator.decisionInForce(on: target)?.records(d) != true {
+                        here[target.period, default: 0] += 1
+                    }
                 }
             default:
                 return
             }
             let waits = touched.filter { state.isClosed($0) }.sorted()
-            if let clash {
-                // Taken since with other values: the rerun would reject the whole drop, its late
-                // reports of the closed months with it.
-                out.append("Inbox/held/\(SafeText.escaped(name)) holds report \(clash.id) of \(period), taken since with other values: "
-                    + "the rerun of \(waits.first?.description ?? "its closed month") would reject the whole drop — move it out of Inbox/held/, "
-                    + "correct it (leave out or fix \(clash.id)) and drop it into Inbox/ again, then close \(period)")
-                return
+            for period in periods {
+                if let clash = clash[period] {
+                    // Taken since with other values: the rerun would reject the whole drop, its late
+                    // reports of the closed months with it.
+                    out[period, default: []].append("Inbox/held/\(SafeText.escaped(name)) holds report \(clash.id) of \(period), taken since "
+                        + "with other values: the rerun of \(waits.first?.description ?? "its closed month") would reject the whole drop — "
+                        + "move it out of Inbox/held/, correct it (leave out or fix \(clash.id)) and drop it into Inbox/ again, then close \(period)")
+                    continue
+                }
+                guard let count = here[period], count > 0 else { continue }
+                let rerun = waits.first.map { "`recon rerun \($0) --reason TEXT --key FILE`" } ?? "a rerun"
+                let what = kind == .usage ? "report\(count == 1 ? "" : "s")" : "decision\(count == 1 ? "" : "s")"
+                out[period, default: []].append("Inbox/held/\(SafeText.escaped(name)) holds \(count) \(what) of \(period), held whole "
+                    + "because it also touches closed \(waits.map(\.description).joined(separator: ", ")): \(rerun) applies it, then close \(period)")
             }
-            guard here > 0 else { return }
-            let rerun = waits.first.map { "`recon rerun \($0) --reason TEXT --key FILE`" } ?? "a rerun"
-            let what = kind == .usage ? "report\(here == 1 ? "" : "s")" : "decision\(here == 1 ? "" : "s")"
-            out.append("Inbox/held/\(SafeText.escaped(name)) holds \(here) \(what) of \(period), held whole because it also touches "
-                + "closed \(waits.map(\.description).joined(separator: ", ")): \(rerun) applies it, then close \(period)")
         }
         return out
     }

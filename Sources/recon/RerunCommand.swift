@@ -49,7 +49,9 @@ struct Rerun: ParsableCommand {
                 }
                 print("checkpoint \(r.checkpoint)")
             }
-            return 0
+            // The rerun is done, but an input was turned away: as for an ingest with a rejected
+            // file, the exit code says so (SPEC §8: 2), so a script checking it looks.
+            return r.rejectedDrops.isEmpty ? 0 : ReconFailure.Code.rejected.rawValue
         }
     }
 }

@@ -534,7 +534,8 @@ struct PrivilegeAndRerunTests {
         try Data((header + "K1,2026-03-25T10:00:00Z,C2,D2,MR,1\n").utf8).write(to: URL(fileURLWithPath: site.path("Inbox/held/usage-k2.csv")))
         let key = try site.operatorKey("asha", listed: true)
         let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key, "--json"], env: TestSite.rerunDay)
-        #expect(rerun.code == 0, "\(rerun.err)")
+        // Done, with an input turned away: exit 2, as an ingest with a rejected file.
+        #expect(rerun.code == 2, "\(rerun.err)")
         #expect(rerun.out.contains(#""applied_drops":["usage-k1.csv"]"#) && rerun.out.contains(#""rejected_drops":["usage-k2.csv"]"#),
                 "\(rerun.out)")
         #expect(!site.exists("Inbox/held/usage-k2.csv") && site.exists("Inbox/rejected/usage-k2.csv"))
@@ -556,7 +557,7 @@ struct PrivilegeAndRerunTests {
         try "report_id,reported_at,client_id,radiologist_id,modality,image_count\nA1,2026-04-03T10:00:00Z,C1,D1,CT,1\n"
             .write(toFile: site.path("Inbox/held/usage-april.csv"), atomically: true, encoding: .utf8)
         let run = try site.recon(["rerun", "2026-03", "--reason", "card agreed late", "--key", key, "--json"], env: TestSite.rerunDay)
-        #expect(run.code == 0, "\(run.err)")
+        #expect(run.code == 2, "\(run.err)")  // done, two inputs turned away
         #expect(run.out.contains(#""applied_drops":["usage-late.csv"]"#), "\(run.out)")
         // C1: 4 × 120.00 = 480.00, tax 18 % = 86.40 (as without the placed files).
         let inv = try #require(try site.document("INV-2026-000003"))

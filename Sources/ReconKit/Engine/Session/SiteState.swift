@@ -123,16 +123,12 @@ public struct SiteState {
             closedPeriods[p.period] = seq
             billedTerms[p.period] = (pricing.clients, pricing.radiologists)
             awaitingRerun[p.period] = nil
-            closedStatsRecorded[p.period] = .some(p.stats)
             closedBlockOnSoft[p.period] = p.auditor?.objectValue?["block_on_soft"]?.boolValue
-            settledReportCounts[p.period] = periodReports[p.period]?.count ?? 0
-            closedMargins[p.period] = RecordedMargins(seq: seq, value: p.margins, entry: p.recordedIn)
+            settle(p.period, seq: seq, stats: p.stats, margins: p.margins, entry: p.recordedIn)
         case .rerun(let p):
             awaitingRerun[p.period] = nil
             recordTerms(of: p)
-            closedStatsRecorded[p.period] = .some(p.stats)
-            settledReportCounts[p.period] = periodReports[p.period]?.count ?? 0
-            closedMargins[p.period] = RecordedMargins(seq: seq, value: p.margins, entry: p.recordedIn)
+            settle(p.period, seq: seq, stats: p.stats, margins: p.margins, entry: p.recordedIn)
         case .documentIssued(let d):
             let r = d.record
             apply(issued: IssuedDocument(seq: seq, at: at, kind: r.kind, number: r.number, period: r.period, partyId: r.partyId,
@@ -141,6 +137,14 @@ public struct SiteState {
         case .siteInit, .dropAccepted, .cardReplaced, .operatorChanged:
             break  // fixed at init, applied as rows, or nothing the state holds
         }
+    }
+
+    /// What a close and a rerun alike leave of a period: the statistics and margins its entry
+    /// records, and how many reports it settled (those taken since await a rerun).
+    private mutating func settle(_ period: Period, seq: Int, stats: JSONValue?, margins: JSONValue?, entry: LedgerEntry?) {
+        closedStatsRecorded[period] = .some(stats)
+        settledReportCounts[period] = periodReports[period]?.count ?? 0
+        closedMargins[period] = RecordedMargins(seq: seq, value: margins, entry: entry)
     }
 
     /// A rerun with `--terms now`: the period is billed under the clients and radiologists as

@@ -222,4 +222,38 @@ struct RerunTermsTests {
         #expect(!rerun.err.contains("C1:"), "\(rerun.err)")
         site.expectAuditorAccepts()
     }
+
+    /// A rerun reissuing a party whose invoice `recon credit` had brought to zero reverses
+    /// nothing (0.00 remains), yet that invoice is settled by it as by a reversal: a later
+    /// rerun's credit note names only the invoice still owed on, and its warning only the
+    /// goodwill given on that one. C2: INV-2 100.00 credited whole (CN-1); rerun → INV-3 200.00
+    /// (B1, B2); 30.00 credited on it (CN-2); a third report B3, rerun → CN-3 credits what
+    /// remains, 200.00 − 30.00 = 170.00, on INV-3 alone, and INV-4 bills 3 × 100.00 = 300.00.
+    /// (CN-3 named INV-2 as well, and the warning CN-1 again, already absorbed by the first rerun.)
+    @Test func aSecondRerunNamesOnlyTheInvoiceStillOwedOnAndOnlyItsGoodwill() throws {
+        let site = try site()
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        #expect(try site.recon(["credit", "INV-2026-000002", "--amount", "100.00", "--reason", "waived", "--key", key],
+                               env: Self.april).code == 0)
+        let first = try site.recon(["rerun", "2026-03", "--reason", "late report B2", "--key", key], env: Self.april)
+        #expect(first.code == 0, "\(first.out)\(first.err)")
+        #expect(first.err.contains("C2: CN-2026-000001 (100.00 INR) credited INV-2026-000002 before this rerun"), "\(first.err)")
+        let reissued = try #require(try site.bodies("invoice.issued").last)
+        #expect("\(reissued["number"] ?? "") \(reissued["client_id"] ?? "") \(reissued["total"] ?? "")" == "INV-2026-000003 C2 200.00")
+        #expect(try site.bodies("credit_note.issued").count == 1)  // nothing remained to reverse
+        #expect(try site.recon(["credit", "INV-2026-000003", "--amount", "30.00", "--reason", "goodwill", "--key", key],
+                               env: Self.april).code == 0)
+        try site.drop("usage-03-later.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nB3,2026-03-21T10:00Z,C2,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let second = try site.recon(["rerun", "2026-03", "--reason", "late report B3", "--key", key, "--json"], env: Self.april)
+        #expect(second.code == 0, "\(second.out)\(second.err)")
+        let reversal = try #require(try site.bodies("credit_note.issued").last)
+        #expect(reversal["number"] as? String == "CN-2026-000003" && reversal["total"] as? String == "170.00"
+            && reversal["refers_to"] as? [String] == ["INV-2026-000003"], "\(reversal)")
+        let latest = try #require(try site.bodies("invoice.issued").last)
+        #expect("\(latest["number"] ?? "") \(latest["client_id"] ?? "") \(latest["total"] ?? "")" == "INV-2026-000004 C2 300.00")
+        #expect(second.err.contains("C2: CN-2026-000002 (30.00 INR) credited INV-2026-000003 before this rerun")
+            && !second.err.contains("CN-2026-000001"), "\(second.err)")
+        site.expectAuditorAccepts()
+    }
 }

@@ -98,6 +98,22 @@ public struct Rerunner {
         }
     }
 
+    /// The seq from which a party's documents of a period (`mine`, in ledger order) are still
+    /// live: what came before is settled. A rerun's reversal settles everything before it; so
+    /// does a rerun reissuing a party whose documents already netted to zero (`recon credit`
+    /// had credited them whole), which reverses nothing: its invoice is then the first live one.
+    static func liveFrom(_ mine: [IssuedDocument], kind: DocumentKind, reversal: DocumentKind,
+                         isOperatorCredit: (IssuedDocument) -> Bool) throws -> Int {
+        var live = 0
+        var net: [Currency: ExactDecimal] = [:]
+        for d in mine {
+            if d.kind == kind, net.values.allSatisfy(\.isZero) { live = d.seq }
+            net[d.currency] = try (net[d.currency] ?? .zero) + d.signedTotal
+            if d.kind == reversal, !isOperatorCredit(d) { live = d.seq + 1 }
+        }
+        return live
+    }
+
     /// Who took the drops a failed rerun leaves awaiting one: this rerun, an earlier one that stopped, or both.
     static func awaiting(taken: [String], earlier: [String]) -> String {
         func list(_ drops: [String]) -> String { drops.joined(separator: ", ") }
@@ -221,12 +237,12 @@ public struct Rerunner {
             for party in parties {
                 let mine = issued.filter { $0.partyId == party }
                 let fresh = byParty[party]
-                // A rerun's reversal settles everything issued before it. What the party is billed
-                // at its last pricing is its latest invoice (statement), unless a reversal followed
-                // it. A credit note issued by `recon credit` (goodwill, a dispute) is not a change
+                // A rerun's reversal (or a reissue at zero, ``liveFrom``) settles everything issued
+                // before it. What the party is billed at its last pricing is its latest invoice
+                // (statement), unless a reversal followed it. A credit note issued by `recon credit` (goodwill, a dispute) is not a change
                 // of price: a rerun that reprices the party the same leaves it, and the party, alone.
-                let lastReversal = mine.last { $0.kind == reversal && !isOperatorCredit($0) }?.seq ?? 0
-                let billed = mine.last { $0.kind == kind }.flatMap { $0.seq > lastReversal ? $0 : nil }
+                let live = try Self.liveFrom(mine, kind: kind, reversal: reversal, isOperatorCredit: isOperatorCredit)
+                let billed = mine.last { $0.kind == kind }.flatMap { $0.seq >= live ? $0 : nil }
                 let billedAmount = billed?.total ?? .zero, freshAmount = fresh?.total ?? .zero
                 // Under `--terms now`, a client whose printed terms changed (its tax split, its PO)
                 // is reissued though its total is the same: that is what the correction is for.
@@ -251,7 +267,7 @@ public struct Rerunner {
                         + "(\(owed.amount) outstanding) beside those in \(currency?.code ?? "?") it reverses; credit them with "
                         + "`recon credit` first, then rerun")
                 }
-                let given = current.filter { isOperatorCredit($0) && $0.seq > lastReversal }
+                let given = current.filter { isOperatorCredit($0) && $0.seq >= live }
                 if kind == .invoice, !given.isEmpty, let fresh = nowByParty[party] {
                     // SPEC §3: the reversal credits what remains, and the new invoice bills the month
                     // whole: a concession `recon credit` gave on the old invoice is not carried over.
@@ -261,7 +277,7 @@ public struct Rerunner {
                         + "on the new invoice with `recon credit`")
                 }
                 if let outstanding = try Outstanding.net(current), !outstanding.amount.isZero {
-                    let open = current.filter { $0.kind == kind && $0.seq > lastReversal }.map(\.number)
+                    let open = current.filter { $0.kind == kind && $0.seq >= live }.map(\.number)
                     let credit = try Outstanding.reversal(of: current, open: open, kind: reversal, net: outstanding, session: session)
                     items.append(DocumentIssuer.Item(credit.draft, refersTo: credit.refersTo.joined(separator: ", "), reason: reason))
                 }

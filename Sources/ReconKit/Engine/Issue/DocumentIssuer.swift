@@ -40,7 +40,7 @@ public struct DocumentIssuer {
     }
 
     /// The document a credit note (payout adjustment) gives back on, as its entry records it:
-    /// the last it refers to (a rerun's reversal names the invoices since the last reversal,
+    /// the last it refers to (a rerun's reversal names the invoices still owed on,
     /// all of one party). Nil for an invoice or statement, or when its entry cannot be read.
     private func credited(_ item: Item) -> DocumentRecord? {
         guard item.draft.kind == .creditNote || item.draft.kind == .payoutAdjustment,

@@ -23,7 +23,7 @@ enum Outstanding {
     /// the latest invoice (statement) whole — no credit note names it, and what came before
     /// it is settled — it repeats that document's lines, tax components and amounts (SPEC §3)
     /// and names it alone. Otherwise it is one `credit` line, each component taking what is
-    /// left of it, naming `open`: the invoices issued since the last rerun's reversal.
+    /// left of it, naming `open`: the invoices still live (``Rerunner/liveFrom(_:kind:reversal:isOperatorCredit:)``).
     static func reversal(of documents: [IssuedDocument], open: [String], kind: DocumentKind, net: Net,
                          session: SiteSession) throws -> (draft: DocumentDraft, refersTo: [String]) {
         let originals = documents.filter { $0.kind == .invoice || $0.kind == .payout }

@@ -80,8 +80,13 @@ struct SiteOptions: ParsableArguments {
     /// The site clock, read once from `RECON_NOW` (unset: the system clock; checked by ``validate()``).
     var clock: SiteClock { (try? .fromEnvironment()) ?? .system }
 
-    /// An unreadable `RECON_NOW` is bad usage (exit 1), refused before anything is read or written.
+    /// An unreadable `RECON_NOW` is bad usage (exit 1), refused before anything is read or written;
+    /// so is an empty `--site` (`--site "$SITE"` with SITE unset), which the file system reads
+    /// as its root.
     func validate() throws {
+        guard !site.isEmpty else {
+            throw ValidationError("--site is empty: name the site folder (`--site .` for this one, or leave the option out)")
+        }
         _ = try SiteClock.fromEnvironment()
     }
 }

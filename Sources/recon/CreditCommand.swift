@@ -38,7 +38,9 @@ struct Credit: ParsableCommand {
                                    "outstanding": .string(r.outstandingAfter.description), "currency": .string(r.currency.code),
                                    "checkpoint": .string(r.checkpoint)]))
             } else {
-                print("issued \(r.number) against \(invoice); outstanding now \(r.outstandingAfter) \(r.currency)")
+                // Not what the client owes: payments are not counted here (`recon statement` says that).
+                print("issued \(r.number) against \(invoice); left to credit on it now \(r.outstandingAfter) \(r.currency) "
+                      + "(the invoice less its credit notes, payments aside)")
                 print("checkpoint \(r.checkpoint)")
             }
             return 0

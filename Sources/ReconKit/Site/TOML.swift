@@ -102,6 +102,9 @@ struct TOMLReader {
     private let s: [Unicode.Scalar]
     private var i = 0
     private var line = 1
+    /// How many arrays the reader is inside.
+    private var depth = 0
+    static let deepestArray = 8
 
     /// A leading byte order mark (Windows editors write one) is not part of the text.
     init(_ text: String) {
@@ -212,6 +215,10 @@ struct TOMLReader {
             let k = try basicString()
             return try notDotted(k)
         }
+        if current == "'" {  // a literal-quoted key, as TOML allows: 'site' = "hq"
+            let k = try literalString()
+            return try notDotted(k)
+        }
         var k = ""
         while let c = current, c.properties.isASCIIHexDigit || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" || c == "-" {
             k.unicodeScalars.append(c)
@@ -239,6 +246,9 @@ struct TOMLReader {
             }
             return .string(try basicString())
         case "'":
+            if i + 2 < s.count, s[i + 1] == "'", s[i + 2] == "'" {
+                throw fail("multi-line strings are not used in recon.toml; write '…' on one line (its text holds no line break: separate the parts with commas)")
+            }
             return .string(try literalString())
         case "[":
             return try array()
@@ -261,7 +271,8 @@ struct TOMLReader {
         let hint = "use \"text\", true/false, a whole number or [\"a\", \"b\"]"
         guard !word.isEmpty else { throw fail("a value is missing; \(hint)") }
         let body = word.first == "+" || word.first == "-" ? word.dropFirst() : Substring(word)
-        if body == "inf" || body == "nan" { return .float(word.first == "-" ? -.infinity : .infinity) }
+        if body == "inf" { return .float(word.first == "-" ? -.infinity : .infinity) }
+        if body == "nan" { return .float(.nan) }
         // Underscores only between digits, as TOML allows (1_000).
         let parts = body.split(separator: "_", omittingEmptySubsequences: false)
         let digitsOnly = parts.allSatisfy { !$0.isEmpty && $0.unicodeScalars.allSatisfy { ("0"..."9").contains($0) } }
@@ -279,6 +290,13 @@ struct TOMLReader {
     }
 
     private mutating func array() throws -> TOML.Value {
+        // recon.toml holds arrays of text (an address's lines); one nested deeper than any
+        // setting needs is refused here, before reading it would exhaust the stack.
+        guard depth < Self.deepestArray else {
+            throw fail("arrays nested more than \(Self.deepestArray) deep are not used in recon.toml; write [\"a\", \"b\"]")
+        }
+        depth += 1
+        defer { depth -= 1 }
         i += 1  // [
         var items: [TOML.Value] = []
         while true {

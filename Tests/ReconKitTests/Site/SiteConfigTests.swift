@@ -75,6 +75,11 @@ struct SiteConfigTests {
         }
     }
 
+    /// A key in literal quotes is TOML as much as one in basic quotes (it was refused as no key name).
+    @Test func aLiteralQuotedKeyIsRead() throws {
+        #expect(try SiteConfig.parse("'site' = \"s\"\nbase_currency = \"INR\"\ntimezone = \"UTC\"\n") == SiteConfig.parse(head))
+    }
+
     @Test func aByteOrderMarkIsNotPartOfTheFile() throws {
         #expect(try SiteConfig.parse("\u{FEFF}" + head) == SiteConfig.parse(head))
     }
@@ -107,6 +112,12 @@ struct SiteConfigTests {
         ("site_key = \"unterminated", "recon.toml line 4: the string is not closed; end it with \" on the same line"),
         ("site_key = \"a\" \"b\"", "recon.toml line 4: unexpected text after the value; put one key = value on each line"),
         ("[auditor]\nthreshold = 7", "recon.toml line 5: [auditor] threshold is 7.0; an anomaly score lies above 0 and at most 1 (e.g. 0.6)"),
+        // Read as what it says (it was called inf).
+        ("[auditor]\nthreshold = nan", "recon.toml line 5: [auditor] threshold is nan; an anomaly score lies above 0 and at most 1 (e.g. 0.6)"),
+        // Nested a hundred thousand deep, the reader ran out of stack and the process died (exit 139, no message).
+        ("x = " + String(repeating: "[", count: 100_000),
+         "recon.toml line 4: arrays nested more than 8 deep are not used in recon.toml; write [\"a\", \"b\"]"),
+        ("[seller]\nlegal_name = '''X'''", "recon.toml line 5: multi-line strings are not used in recon.toml; write '…' on one line (its text holds no line break: separate the parts with commas)"),
     ])
     func mistakesAreErrorsNamingTheLine(extra: String, message: String) {
         #expect(problem(head + extra + "\n") == message)

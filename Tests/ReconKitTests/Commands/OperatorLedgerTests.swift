@@ -160,9 +160,14 @@ struct OperatorLedgerTests {
 
     /// Entries of the earlier form (written before operators were in the ledger) still
     /// verify against the key they name — but only where a checkpoint covers them, as this
-    /// version never writes them: the same entry past the last checkpoint is a forgery.
+    /// version never writes them: the same entry past the last checkpoint is a forgery. And
+    /// only while no operator is listed (here asha removed herself first): with one listed,
+    /// whoever holds the site key signed a checkpoint over a credit note under a key of their
+    /// own making, and it verified.
     @Test func anEntryOfTheEarlierFormVerifiesOnlyUnderACheckpoint() throws {
         let site = try TestSite.trustSite()
+        let removed = try site.recon(["operator", "remove", "asha", "--key", site.path("operator-keys/asha.key")], env: TestSite.aprilLater)
+        #expect(removed.code == 0, "\(removed.err)")
         let credit = try #require(try site.entries().first { ($0["body"] as? [String: Any])?["number"] as? String == "CN-2026-000002" })
         var body = try Self.earlierForm(try site.entryBody(try #require(credit["seq"] as? Int)),
                                         key: try SigningKey.read(from: site.path("operator-keys/asha.key")))
@@ -179,10 +184,37 @@ struct OperatorLedgerTests {
             .write(toFile: site.path("Ledger/checkpoints/\(entries.count).txt"), atomically: true, encoding: .utf8)
         let covered = try site.recon(["verify"])
         #expect(covered.code == 0, "\(covered.out)")
-        // Its request counts as applied: the same credit asked again is a retry.
-        let retry = try site.recon(["credit", "INV-2026-000003", "--amount", "100.00", "--reason", "goodwill",
-                                    "--key", site.path("operator-keys/asha.key")], env: TestSite.aprilLater)
+        // Its request counts as applied: the same credit asked again (by bea, listed since) is a retry.
+        let bea = try site.operatorKey("bea", listed: true, env: TestSite.aprilLater)
+        let retry = try site.recon(["credit", "INV-2026-000003", "--amount", "100.00", "--reason", "goodwill", "--key", bea],
+                                   env: TestSite.aprilLater)
         #expect(retry.code == 3 && retry.err.contains("was applied at seq"), "\(retry.err)")
+    }
+
+    /// The attack: while asha is listed, a credit note in the earlier form, signed by mallory's
+    /// key (which no operator.added lists) and named in the entry itself, under a checkpoint
+    /// signed with the site key. `recon verify` said ok, and writers appended on top of it.
+    @Test func anEntryOfTheEarlierFormWhileAnOperatorIsListedIsAForgeryEvenUnderACheckpoint() throws {
+        let site = try TestSite.trustSite()
+        _ = try site.operatorKey("mallory", listed: false)
+        let credit = try #require(try site.entries().first { ($0["body"] as? [String: Any])?["number"] as? String == "CN-2026-000002" })
+        var body = try Self.earlierForm(try site.entryBody(try #require(credit["seq"] as? Int)),
+                                        key: try SigningKey.read(from: site.path("operator-keys/mallory.key")))
+        body["number"] = "CN-2026-000003"
+        try site.appendEntry(kind: "credit_note.issued", body: body, at: "2026-04-12T09:00:00Z")
+        let entries = try site.entries()
+        let head = try #require(entries.last?["hash"] as? String)
+        try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: entries.count, headHex: head),
+                            with: try SigningKey.read(from: site.path("Ledger/keys/site.key")))
+            .write(toFile: site.path("Ledger/checkpoints/\(entries.count).txt"), atomically: true, encoding: .utf8)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4 && verify.out.contains("in the form of an earlier version (operator_key, no signed_by) while the "
+            + "ledger lists operators (asha)"), "\(verify.out)")
+        let before = try site.ledgerBytes()
+        let next = try site.recon(["credit", "INV-2026-000003", "--amount", "1.00", "--reason", "next",
+                                   "--key", site.path("operator-keys/asha.key")], env: TestSite.aprilLater)
+        #expect(next.code == 4, "\(next.err)")
+        #expect(try site.ledgerBytes() == before)
     }
 
     /// The same request asked again — a retry — is refused and changes nothing.

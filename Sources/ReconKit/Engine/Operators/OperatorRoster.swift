@@ -234,6 +234,14 @@ public struct OperatorRoster {
         guard e.seq <= legacyUpTo else {
             throw LedgerDamage(seq: e.seq, "\(e.kind) is signed by a key no operator.added lists (the earlier form is accepted only where a checkpoint covers it)")
         }
+        // Written before operators were in the ledger, so never while one is listed: then the
+        // key it names itself would vouch for it, and whoever holds the site key (which signs the
+        // checkpoint over it) could credit under any key of their own making.
+        guard operators.isEmpty else {
+            throw LedgerDamage(seq: e.seq, "\(e.kind) is in the form of an earlier version (operator_key, no signed_by) while the ledger "
+                + "lists operators (\(operators.keys.sorted().joined(separator: ", "))): recon writes no such entry, and the key it "
+                + "names for itself vouches for nothing")
+        }
         guard let keyText = e.string("operator_key"), let key = try? VerifierKey(text: keyText),
             let request = e.body["request"]?.objectValue, let signature = e.string("signature"),
             key.isValidSignature(signature, for: JCS.canonical(.object(request)))

@@ -39,6 +39,39 @@ struct OperatorRevocationTests {
         #expect(add.code == 3 && add.err.contains("no operator takes the site's name"), "\(add.err)")
     }
 
+    /// A site named `ſ1` (long s): `S1` lowers to `s1` but `ſ1` to itself, and the name passed;
+    /// raised, both read `S1`.
+    @Test func noOperatorTakesTheSitesNameRaisedEither() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "ſ1"], env: TestSite.rerunDay).code == 0)
+        let key = try site.operatorKey("S1", listed: false)
+        let add = try site.recon(["operator", "add", "S1", key.replacingOccurrences(of: ".key", with: ".pub")], env: TestSite.rerunDay)
+        #expect(add.code == 3 && add.err.contains("no operator takes the site's name"), "\(add.err)")
+    }
+
+    /// Alice beside alice: `signed_by` would not tell the two apart by eye. Refused, nothing appended.
+    @Test func noOperatorTakesAListedOperatorsNameInAnotherCase() throws {
+        let site = try TestSite.closedMarchSite()
+        let alice = try site.operatorKey("alice", listed: true)
+        let upper = try site.operatorKey("Alice", listed: false)
+        let before = try site.ledgerBytes()
+        let add = try site.recon(["operator", "add", "Alice", upper.replacingOccurrences(of: ".key", with: ".pub"), "--key", alice],
+                                 env: TestSite.rerunDay)
+        #expect(add.code == 3 && add.err.contains("alice is an operator already") && add.err.contains("only in letter case"), "\(add.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
+    /// A file of gigabytes given as PUBLIC_KEY by mistake was read whole into memory before it
+    /// was refused (8 GB for a 4 GB file); it is refused having read a few kilobytes.
+    @Test func aPublicKeyFileFarLargerThanAKeyIsRefusedUnread() throws {
+        let site = try TestSite.closedMarchSite()
+        let big = site.path("big.pub")
+        #expect(FileManager.default.createFile(atPath: big, contents: Data("x".utf8)))
+        #expect(truncate(big, 64 << 20) == 0)  // 64 MB, sparse
+        let add = try site.recon(["operator", "add", "big", big], env: TestSite.rerunDay)
+        #expect(add.code == 1 && add.err.contains("is far larger than a key"), "\(add.err)")
+    }
+
     /// Asha's credit signed again over a request with one more argument (`key`) and a new
     /// ledger head: a new signature, and to an exact comparison of arguments not the request
     /// already applied, so the same credit would apply twice. recon signs invoice, amount and

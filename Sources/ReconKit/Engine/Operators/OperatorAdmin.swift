@@ -22,11 +22,16 @@ public struct OperatorAdmin {
         }
         // In any letter case: `signed_by` names the signer, and one a letter's case away from
         // the site's name would read as the site key to anyone checking by eye.
-        guard name.lowercased() != roster.siteName.lowercased() else {
+        guard !OperatorName.sameInAnyCase(name, roster.siteName) else {
             throw ReconFailure.refused("no operator takes the site's name (\(roster.siteName), here as \(name)): it names the site key, which signs checkpoints")
         }
         if let listed = roster.operators[name] {
             throw ReconFailure.refused("\(name) is an operator already (added at seq \(listed.addedAt)); `recon operator remove` first to change the key")
+        }
+        // Nor another's name in another letter case: `signed_by` Alice and alice read as one signer.
+        if let other = roster.operators.values.first(where: { OperatorName.sameInAnyCase($0.name, name) }) {
+            throw ReconFailure.refused("\(other.name) is an operator already (added at seq \(other.addedAt)), and \(name) differs from that "
+                + "name only in letter case: signed_by would not tell them apart — give \(name) another name")
         }
         let key = try Self.publicKey(text, name: name)
         if let refusal = roster.refusal(of: key, for: name) {
@@ -76,7 +81,17 @@ public struct OperatorAdmin {
     static func publicKey(_ text: String, name: String) throws -> VerifierKey {
         var candidate = text
         if (try? VerifierKey(text: text)) == nil, FileIO.exists(text) {
-            candidate = String(decoding: try FileIO.read(text), as: UTF8.self)
+            // A key is one short line: read no more than a little past one (a file of
+            // gigabytes given by mistake was read whole into memory before it was refused).
+            let read: [UInt8]
+            do { read = try FileIO.readSmall(text, limit: 4096).bytes } catch {
+                throw ReconFailure.usage("PUBLIC_KEY \(SafeText.escaped(text)): \(error)")
+            }
+            guard read.count <= 4096 else {
+                throw ReconFailure.usage("PUBLIC_KEY \(SafeText.escaped(text)) is far larger than a key; give NAME.pub "
+                    + "(`recon keygen \(name)` writes it) or its NAME+HASH+BASE64 line")
+            }
+            candidate = String(decoding: read, as: UTF8.self)
         }
         let key: VerifierKey
         do {

@@ -9,4 +9,10 @@ public enum OperatorName {
                 || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
         }
     }
+
+    /// Whether two names read alike in some letter case: compared lowered and raised both, as a
+    /// name may change only one way (the site name `ſ1` raises to `S1`, and lowers to itself).
+    public static func sameInAnyCase(_ a: String, _ b: String) -> Bool {
+        a.lowercased() == b.lowercased() || a.uppercased() == b.uppercased()
+    }
 }

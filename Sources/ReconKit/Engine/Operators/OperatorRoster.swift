@@ -111,7 +111,7 @@ public struct OperatorRoster {
     /// operator's, or one removed (named anew, it would bring a revoked key back).
     public func refusal(of key: VerifierKey, for name: String) -> String? {
         if key.name != name { return "the key is named \(key.name), not \(name): an operator's key carries the operator's name" }
-        if name.lowercased() == siteName.lowercased() { return "no operator takes the site's name (\(siteName), here as \(name))" }
+        if OperatorName.sameInAnyCase(name, siteName) { return "no operator takes the site's name (\(siteName), here as \(name))" }
         if key.publicKey == siteKey.publicKey { return "that is the site's own key; an operator needs a key of their own" }
         if let holder = holder(of: key) { return "that is \(holder.name)'s key already; each operator has a key of their own" }
         if let removed = removedKeys[key.publicKey] {

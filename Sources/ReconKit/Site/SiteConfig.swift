@@ -9,7 +9,8 @@ public struct SiteConfig: Sendable, Equatable {
         public let line: Int
         public var description: String {
             "recon.toml line \(line): [[operator]] tables are no longer read — operators are recorded in the ledger. "
-                + "Add each with `recon operator add NAME PUBLIC_KEY`, then delete the [[operator]] tables from recon.toml."
+                + "Delete the [[operator]] tables from recon.toml (no command runs while they are there), then add each "
+                + "operator with `recon operator add NAME PUBLIC_KEY` (the first with the site key, the others with --key of one listed)."
         }
     }
 

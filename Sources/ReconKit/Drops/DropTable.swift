@@ -41,15 +41,25 @@ public struct DropTable {
                 index[name] = i
             }
         }
+        // An optional column's name behind characters nobody sees (a no-break space after
+        // `tax_rate`): ignored as unknown, it would leave every row at the column's default —
+        // no tax on the invoice — with only a log line to say so.
+        for (i, raw) in header.enumerated() {
+            guard let first = raw.unicodeScalars.first(where: SafeText.isInvisible) else { continue }
+            let plain = Self.withoutInvisible(raw).trimmingSpaces.lowercased()
+            guard let column = columns.first(where: { !$0.required && $0.name == plain }), index[plain] == nil else { continue }
+            problems.add(DropProblem(line: 1, column: i + 1, field: column.name,
+                "the header's \"\(SafeText.visible(raw.trimmingSpaces))\" holds an invisible \(SafeText.named(first)): retype that name "
+                    + "(as it is, the column would be ignored and every row take \(column.name)'s default)"))
+            ok = false
+        }
         let missing = columns.filter { $0.required && index[$0.name] == nil }.map(\.name)
         if !missing.isEmpty {
             let all = columns.map { $0.required ? $0.name : "[\($0.name)]" }.joined(separator: ", ")
             // A name that is a missing one behind characters nobody sees (a second byte order mark, say).
             let hidden = header.compactMap { raw -> String? in
                 guard let first = raw.unicodeScalars.first(where: SafeText.isInvisible) else { return nil }
-                var plain = String.UnicodeScalarView()
-                plain.append(contentsOf: raw.unicodeScalars.filter { !SafeText.isInvisible($0) })
-                guard missing.contains(String(plain).trimmingSpaces.lowercased()) else { return nil }
+                guard missing.contains(Self.withoutInvisible(raw).trimmingSpaces.lowercased()) else { return nil }
                 return "; the header's \"\(SafeText.visible(raw.trimmingSpaces))\" holds an invisible \(SafeText.named(first)): retype that name"
             }
             problems.add(DropProblem(line: 1,
@@ -60,6 +70,13 @@ public struct DropTable {
         guard ok else { return nil }
         return DropTable(index: index, width: header.count, unknownColumns: unknown, specs: columns,
                          positions: columns.map { index[$0.name] }, header: header.map { SafeText.visible($0.trimmingSpaces) })
+    }
+
+    /// `raw` with the characters nobody sees taken out.
+    static func withoutInvisible(_ raw: String) -> String {
+        var plain = String.UnicodeScalarView()
+        plain.append(contentsOf: raw.unicodeScalars.filter { !SafeText.isInvisible($0) })
+        return String(plain)
     }
 
     /// When the missing names are there but split by semicolons or tabs (a spreadsheet's export

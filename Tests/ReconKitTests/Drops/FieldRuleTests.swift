@@ -204,6 +204,21 @@ struct FieldRuleTests {
         #expect(p.first?.message.contains("the header's \"\\u{FEFF}client_id\" holds an invisible U+FEFF") == true, "\(p)")
     }
 
+    /// An optional column's name with a no-break space (or a zero-width one) after it was
+    /// ignored as unknown: the client's tax fell to 0 % and a stat report was taken as routine,
+    /// with a log line only. The drop is rejected, naming the column.
+    @Test(arguments: [("tax_rate\u{00A0}", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+00A0"),
+                      ("urgency\u{200B}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+200B")])
+    func anOptionalColumnNameBehindAnInvisibleCharacterIsRejected(name: String, kind: DropKind, row: String, code: String) {
+        let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        let header = head.dropLast() + "," + name + "\n"
+        let p = problems(header + row, kind)
+        let column = header.split(separator: ",").count
+        #expect(p.count == 1 && p.first?.line == 1 && p.first?.column == column, "\(p)")
+        #expect(p.first?.message.contains("holds an invisible \(code)") == true
+            && p.first?.message.contains("retype that name (as it is, the column would be ignored") == true, "\(p)")
+    }
+
     /// A decimal of 60 digits used to overflow Int128 while it was read.
     @Test(arguments: [String(repeating: "9", count: 60), "0." + String(repeating: "1", count: 60),
                       String(repeating: "9", count: 40) + "." + String(repeating: "9", count: 40)])

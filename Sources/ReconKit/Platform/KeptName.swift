@@ -23,17 +23,17 @@ public enum KeptName {
     /// Whether `name` may be kept as it is, length aside from a taken name.
     public static func fits(_ name: String) -> Bool { name.utf8.count <= limit }
 
-    /// A name in `dir` that holds nothing yet, nor a kept drop as its `.errors.txt`: `NAME`, else
-    /// `-2`, `-3`, … before the extension (`usage-late-2.csv`), each cut to ``limit`` bytes when
-    /// longer. An errors file without its drop is what a rejection killed before it moved the
-    /// drop leaves: the name is free, and the new errors file replaces it.
+    /// A name in `dir` that holds nothing yet, nor an errors file as its `.errors.txt`: `NAME`,
+    /// else `-2`, `-3`, … before the extension (`usage-late-2.csv`), each cut to ``limit`` bytes
+    /// when longer. An errors file without its drop (a rejection killed before it moved the
+    /// drop, or a clerk's notes on a drop taken out) is never written over (SPEC §2).
     public static func free(in dir: String, for name: String) -> String {
         func exists(_ n: String) -> Bool {
             var st = stat()
             return lstat(dir + "/" + n, &st) == 0
         }
         func taken(_ n: String) -> Bool {
-            exists(n) || (exists(n + ".errors.txt") && isKeptDrop(n + ".errors.txt", in: dir))
+            exists(n) || exists(n + ".errors.txt")
         }
         let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
             .flatMap { name.utf8[$0...].count <= longestExtension ? $0 : nil }
@@ -44,14 +44,6 @@ public enum KeptName {
         var n = 2
         while taken(fitted(stem: stem, suffix: "-\(n)", ext: ext)) { n += 1 }
         return fitted(stem: stem, suffix: "-\(n)", ext: ext)
-    }
-
-    /// Whether `name`, in `dir`, is a kept drop rather than the errors file of one: a name
-    /// ending in `.errors.txt` is a drop only when its own errors file is beside it.
-    static func isKeptDrop(_ name: String, in dir: String) -> Bool {
-        guard name.hasSuffix(".errors.txt") else { return true }
-        var st = stat()
-        return lstat(dir + "/" + name + ".errors.txt", &st) == 0
     }
 
     /// `stem + suffix + ext`, the stem cut at a character boundary so the whole fits ``limit``.

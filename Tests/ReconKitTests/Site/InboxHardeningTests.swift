@@ -200,12 +200,14 @@ struct InboxHardeningTests {
     }
 
     /// A rejection writes the errors file, then moves the drop beside it: an ingest killed
-    /// between the two leaves `rejected/NAME.errors.txt` alone, its drop still in the Inbox.
-    /// The next ingest took `NAME-2` for it, and the orphan stayed, listed by `status` as a
-    /// rejected drop of its own. (The state the kill leaves is made by hand: the window is a
-    /// rename long.) A drop that itself ends in `.errors.txt`, kept with its own errors file,
-    /// is no orphan and is never written over.
-    @Test func anErrorsFileLeftWithoutItsDropIsReplacedNotKeptBeside() throws {
+    /// between the two leaves `rejected/NAME.errors.txt` alone, its drop still in the Inbox (a
+    /// clerk who takes a drop out and notes on its errors file leaves the same). Nothing in
+    /// `rejected/` is written over (SPEC §2): the next rejection of that name takes `NAME-2`
+    /// (it replaced the lone errors file, the clerk's notes with it), and `status` counts the
+    /// lone errors file as no rejected drop. (The state the kill leaves is made by hand: the
+    /// window is a rename long.) A drop that itself ends in `.errors.txt`, kept with its own
+    /// errors file, is never written over either.
+    @Test func anErrorsFileLeftWithoutItsDropIsNeverWrittenOver() throws {
         let site = try preparedSite()
         let bad = Self.usageHeader + "R20,not-a-time,C1,D1,CT,1,\n"
         try FileManager.default.createDirectory(atPath: site.path("Inbox/rejected"), withIntermediateDirectories: true)
@@ -217,12 +219,13 @@ struct InboxHardeningTests {
         try site.drop("usage-x.csv", Self.usageHeader + "R21,not-a-time,C1,D1,CT,1,\n")
         let run = try site.recon(["ingest"], env: Self.env)
         #expect(run.code == 2, "\(run.err)")
-        #expect(!run.err.contains("usage-bad.csv: kept as"), "\(run.err)")
+        #expect(run.err.contains("usage-bad.csv: kept as Inbox/rejected/usage-bad-2.csv"), "\(run.err)")
         #expect(run.err.contains("usage-x.csv: kept as Inbox/rejected/usage-x-2.csv"), "\(run.err)")
-        #expect(names(site, "Inbox/rejected") == ["usage-bad.csv", "usage-bad.csv.errors.txt", "usage-x-2.csv", "usage-x-2.csv.errors.txt",
-                                                   keptDrop, keptDrop + ".errors.txt"])
-        #expect(try site.read("Inbox/rejected/usage-bad.csv") == bad)
-        #expect(try site.read("Inbox/rejected/usage-bad.csv.errors.txt").contains("(reported_at)"))
+        #expect(names(site, "Inbox/rejected") == ["usage-bad-2.csv", "usage-bad-2.csv.errors.txt", "usage-bad.csv.errors.txt",
+                                                   "usage-x-2.csv", "usage-x-2.csv.errors.txt", keptDrop, keptDrop + ".errors.txt"])
+        #expect(try site.read("Inbox/rejected/usage-bad-2.csv") == bad)
+        #expect(try site.read("Inbox/rejected/usage-bad-2.csv.errors.txt").contains("(reported_at)"))
+        #expect(try site.read("Inbox/rejected/usage-bad.csv.errors.txt") == "line 2, column 2 (reported_at): an older run's text\n")
         #expect(try site.read("Inbox/rejected/" + keptDrop) == "kept drop\n")
 
         // What a killed rejection leaves is no rejected drop to `status` either.
@@ -230,6 +233,7 @@ struct InboxHardeningTests {
         let status = try site.recon(["status"], env: Self.env)
         #expect(status.code == 0, "\(status.err)")
         #expect(status.out.contains("rejected: 2 —"), "\(status.out)")
+        #expect(!status.out.contains("usage-bad.csv.errors.txt"), "\(status.out)")
         #expect(!status.out.contains("usage-x-2.csv.errors.txt"), "\(status.out)")
         #expect(status.out.contains("  \(keptDrop): 1 problem"), "\(status.out)")
         try expectVerifies(site)

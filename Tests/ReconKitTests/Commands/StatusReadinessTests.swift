@@ -42,6 +42,32 @@ struct StatusReadinessTests {
         #expect(!later.out.contains("not ready to close") && later.out.contains("1 thing blocks the close"), "\(later.out)")
     }
 
+    /// After April ends, with nothing in the ledger to settle: status said "ready to close" (and
+    /// `--json` an empty `blocking`) while the close was refused for the site itself — a site key
+    /// others may read, a folder where April's review workbook goes. Status names each as the
+    /// close does, for the month it holds; the close refuses, appending nothing.
+    @Test func statusNamesWhatInTheSiteFoldersRefusesTheClose() throws {
+        let site = try TestSite.trustSite()
+        let may = ["RECON_NOW": "2026-05-01T09:00:00Z"]
+        #expect(try site.recon(["status"], env: may).out.contains("  ready to close\n"))
+        #expect(chmod(site.path("Ledger/keys/site.key"), 0o640) == 0)
+        try FileManager.default.removeItem(atPath: site.path("Outbox/2026-04/review.xlsx"))
+        try FileManager.default.createDirectory(atPath: site.path("Outbox/2026-04/review.xlsx"), withIntermediateDirectories: false)
+        let text = try site.recon(["status"], env: may)
+        #expect(text.out.contains("  not ready to close: the site key cannot sign the close's checkpoint (for the user running this): ")
+            && text.out.contains("chmod 600"), "\(text.out)")
+        #expect(text.out.contains("  not ready to close: cannot write Outbox/2026-04/review.xlsx: something other than a file is in its place")
+            && text.out.contains("  2 things block the close"), "\(text.out)")
+        let open = try #require((try statusJSON(site, env: may)["open_periods"] as? [[String: Any]])?.first { $0["period"] as? String == "2026-04" })
+        #expect((open["blocking"] as? [String])?.count == 2, "\(open)")
+        let before = try site.ledgerBytes()
+        #expect(try site.recon(["close", "2026-04"], env: may).code == 3)
+        #expect(chmod(site.path("Ledger/keys/site.key"), 0o600) == 0)
+        let close = try site.recon(["close", "2026-04"], env: may)
+        #expect(close.code == 3 && close.err.contains("Outbox/2026-04/review.xlsx"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     /// C2 pays 500.00 against its 100.00 (400.00 left as its credit) while C1 owes on its March
     /// invoices: the total due across clients is what C1 owes, never lowered by C2's advance.
     /// C1 on 12 April: INV-2026-000001 354.00 − CN-2026-000001 354.00 = 0; INV-2026-000003

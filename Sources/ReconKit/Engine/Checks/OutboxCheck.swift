@@ -16,6 +16,17 @@ struct OutboxCheck {
         try requirePlaces([(dir + "/review.xlsx", false), ("Outbox/margin-summary.xlsx", false)])
     }
 
+    /// What in the Outbox would refuse a close of `period` before it appends (a file where a
+    /// folder goes, a folder where a workbook goes, a link below `Outbox/`), looked at only:
+    /// for `recon status`, which writes nothing. Nil when nothing stands in the way.
+    func obstruction(period: Period) -> String? {
+        let dir = "Outbox/\(period)"
+        let places = [("Outbox", true), (dir, true)] + ["invoices", "payouts", "credit-notes"].map { (dir + "/" + $0, true) }
+            + [(dir + "/review.xlsx", false), ("Outbox/margin-summary.xlsx", false)]
+        do { try requirePlaces(places) } catch let refused as ReconFailure { return refused.message } catch { return "\(error)" }
+        return nil
+    }
+
     /// What an ingest or decision rewrites after its entries (the drafts and review of each
     /// open period, the margin summary): a file where a folder goes, or a folder where a
     /// workbook goes, would fail them after the commit, so it is refused first (exit 3).

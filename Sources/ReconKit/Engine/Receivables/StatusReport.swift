@@ -37,6 +37,11 @@ public struct StatusReport {
     /// The Inbox's drops that `recon close` waits for (``Closer/waitingDrops(_:)``), read live:
     /// a file dropped since the settled part was made holds every open month's close.
     public var holdingCloses: [String]
+    /// What else in the folders `recon close` refuses for, read live like the Inbox: a site key
+    /// that cannot sign the close's checkpoint (missing, readable by others, another site's),
+    /// for every open month; something in a month's Outbox place, for that month.
+    public var siteBlockers: [String] = []
+    public var outboxBlockers: [Period: String] = [:]
 
     /// The whole report from an opened site.
     /// - Throws: an overflow of a total, never hidden: a total that cannot be held is not shown as another.
@@ -51,7 +56,7 @@ public struct StatusReport {
         held = FileIO.list(site.held).filter { !Ingestor.isNeverRead($0) }.sorted()  // as a rerun takes them
         // A rejected drop's errors file is NAME.errors.txt beside it; a drop may itself end in
         // .errors.txt, and has its own then. One without its drop, what a rejection killed before
-        // it moved the drop leaves, is no drop either: the next rejection of that name replaces it.
+        // it moved the drop leaves, is no drop either (the next rejection of that name takes NAME-2).
         let inRejected = FileIO.list(site.rejected).filter { !$0.hasPrefix(".") }
         let names = Set(inRejected)
         rejected = inRejected.filter { !$0.hasSuffix(".errors.txt") || names.contains($0 + ".errors.txt") }.sorted()
@@ -66,17 +71,40 @@ public struct StatusReport {
         inbox = entries.drops.map(FileIO.baseName) + entries.undecodable.map(\.name.escaped)
         inboxShown = entries.drops.map { SafeText.escaped(FileIO.baseName($0)) } + entries.undecodable.map(\.name.escaped)
         holdingCloses = Closer.waitingDrops(site)
+        let open = (settled.json["open_periods"]?.arrayValue ?? []).compactMap { $0["period"]?.stringValue.flatMap(Period.init) }
+        guard !open.isEmpty else { return }
+        do { _ = try SiteKeyFile.load(site) } catch {
+            let said = (error as? ReconFailure)?.message ?? "\(error)"
+            siteBlockers.append("the site key cannot sign the close's checkpoint (for the user running this): \(said)")
+        }
+        for period in open { outboxBlockers[period] = OutboxCheck(site: site).obstruction(period: period) }
     }
 
-    /// The settled text with the Inbox's blocker added to each open month's: said, and counted.
-    static func withInboxBlocker(_ text: String, _ blocker: String?) -> String {
-        guard let blocker else { return text }
+    /// What the folders add to `period`'s blockers, as `recon close` says each.
+    func liveBlockers(_ period: Period) -> [String] {
+        (inboxBlocker.map { [$0] } ?? []) + siteBlockers + (outboxBlockers[period].map { [$0] } ?? [])
+    }
+
+    /// The settled text with what the folders add to each open month's blockers (``liveBlockers(_:)``,
+    /// by the month whose `open YYYY-MM (draft):` section a line is in): said, and counted.
+    static func withLiveBlockers(_ text: String, _ blockers: (Period) -> [String]) -> String {
+        var period: Period?
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            if line == "  ready to close" { return "  not ready to close: \(blocker)" }
+            if line.hasPrefix("open "), line.contains(" (draft): ") {
+                period = Period(String(line.dropFirst("open ".count).prefix(7)))
+                return String(line)
+            }
+            guard let period else { return String(line) }
+            let added = blockers(period)
+            guard !added.isEmpty else { return String(line) }
+            let said = added.map { "  not ready to close: \($0)" }.joined(separator: "\n")
+            if line == "  ready to close" {
+                return said + "\n  \(plural(added.count, "thing")) \(added.count == 1 ? "blocks" : "block") the close"
+            }
             let words = line.split(separator: " ")
             if line.hasPrefix("  "), line.hasSuffix(" the close"), words.count == 5, let n = Int(words[0]),
                words[1].hasPrefix("thing"), words[2].hasPrefix("block") {
-                return "  not ready to close: \(blocker)\n  \(n + 1) things block the close"
+                return said + "\n  \(n + added.count) things block the close"
             }
             return String(line)
         }.joined(separator: "\n")
@@ -151,7 +179,7 @@ public struct StatusReport {
         } else {
             t += "last checkpoint: none yet (the first close writes one)\n"
         }
-        t += Self.withInboxBlocker(settled.textAfterCheckpoint, inboxBlocker)
+        t += Self.withLiveBlockers(settled.textAfterCheckpoint, liveBlockers)
         // File names as the log shows them (a newline in one would forge a line of its own).
         func shown(_ names: [String]) -> String { names.map { SafeText.escaped($0) }.joined(separator: ", ") }
         t += "inbox: \(inbox.count) waiting" + (inbox.isEmpty ? "" : " (\(inboxShown.joined(separator: ", ")))") + "\n"
@@ -171,10 +199,12 @@ public struct StatusReport {
                                      "last_checkpoint": lastCheckpoint.map { .string($0) } ?? .null,
                                      "last_checkpoint_seq": lastCheckpointSeq.map { .int(Int64($0)) } ?? .null])
         members["inbox"] = .array(inbox.map { .string($0) })
-        if let inboxBlocker, case .array(let open)? = members["open_periods"] {
+        if case .array(let open)? = members["open_periods"] {
             members["open_periods"] = .array(open.map { period in
-                guard case .object(var o) = period else { return period }
-                o["blocking"] = .array((o["blocking"]?.arrayValue ?? []) + [.string(inboxBlocker)])
+                guard case .object(var o) = period, let p = o["period"]?.stringValue.flatMap(Period.init) else { return period }
+                let added = liveBlockers(p)
+                guard !added.isEmpty else { return period }
+                o["blocking"] = .array((o["blocking"]?.arrayValue ?? []) + added.map { .string($0) })
                 return .object(o)
             })
         }

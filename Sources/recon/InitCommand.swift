@@ -25,6 +25,13 @@ struct Init: ParsableCommand {
 
     func run() throws {
         try runReporting(options.logFormat, json: json) {
+            // A key already in Ledger/keys/ (or where a prepared site_key points) is used, as an
+            // init interrupted before its entry leaves one; one copied from another site would
+            // sign for both, so its use is said, with the key, never done silently.
+            let site = options.siteValue
+            // (A key a prepared site_key names was put there on purpose: not said.)
+            let keyFile = SiteKeyFile.path(for: site)
+            let existingKey = keyDir == nil && keyFile == site.privateKeyFile && !site.isInitialised && FileIO.exists(keyFile)
             let entry = try SiteInitializer.initialise(options.siteValue, name: name, baseCurrency: baseCurrency, timezone: timezone,
                                                        keyDir: keyDir, clock: options.clock)
             if json {
@@ -36,6 +43,12 @@ struct Init: ParsableCommand {
             } else {
                 print("initialised site \(entry.string("site") ?? "") in \(options.site) (base \(entry.string("base_currency") ?? ""), "
                       + "\(entry.string("timezone") ?? "")); ledger head \(entry.hash)")
+            }
+            if existingKey {
+                let said = "the site key was already at \(keyFile) and is used, not made anew (public key "
+                    + "\(entry.string("public_key") ?? "")): if an interrupted init of this site did not leave it — a key copied from "
+                    + "another site signs for both — remove this folder's Ledger/ and recon.toml's site_key, and init again"
+                options.log.warning("\(said)")
             }
             return 0
         }

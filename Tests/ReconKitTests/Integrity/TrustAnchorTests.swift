@@ -81,6 +81,52 @@ struct TrustAnchorTests {
         }
     }
 
+    /// A prepared recon.toml naming a site key inside the site, outside its `Ledger/keys/`: init
+    /// made the private key there (in `Inbox/`, the next ingest rejected it as a drop and moved
+    /// it to `rejected/`; in `Outbox/`, among the documents sent out). Refused, nothing created.
+    @Test(arguments: ["Inbox/hq.key", "Outbox/hq.key", "hq.key"])
+    func aPreparedSiteKeyInsideTheSiteIsRefused(place: String) throws {
+        let site = try TestSite()
+        let dir = site.path("hq")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "site = \"hq\"\nsite_key = \"\(place)\"\n".write(toFile: dir + "/recon.toml", atomically: true, encoding: .utf8)
+        let initial = try site.recon(["init", "--site", dir], site: false)
+        #expect(initial.code == 1 && initial.err.contains("is inside the site") && initial.err.contains("but not in its Ledger/keys/"),
+                "\(initial.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/" + place) && !FileManager.default.fileExists(atPath: dir + "/Ledger"))
+    }
+
+    /// A prepared `site_key` and `--key-dir` naming two places: init kept --key-dir's and wrote
+    /// recon.toml anew, the administrator's site_key and comments gone. Refused, the file as it was.
+    @Test func aPreparedSiteKeyAndAnotherKeyDirAreRefused() throws {
+        let site = try TestSite()
+        let dir = site.path("b")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let prepared = "# key on the HSM mount\nsite = \"b\"\nsite_key = \"\(site.root)-hsm/b.key\"\n"
+        try prepared.write(toFile: dir + "/recon.toml", atomically: true, encoding: .utf8)
+        let keyDir = site.root + "-kd"
+        defer { try? FileManager.default.removeItem(atPath: keyDir) }
+        let initial = try site.recon(["init", "--site", dir, "--key-dir", keyDir], site: false)
+        #expect(initial.code == 3 && initial.err.contains("give one of them"), "\(initial.err)")
+        #expect(try String(contentsOfFile: dir + "/recon.toml", encoding: .utf8) == prepared)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/Ledger/ledger.jsonl"))
+    }
+
+    /// Another site's key copied into `Ledger/keys/` before init was taken silently: two sites
+    /// then sign with one key. It is used (an interrupted init leaves one) but said, with the key.
+    @Test func initSaysItUsesASiteKeyAlreadyThere() throws {
+        let site = try TestSite()
+        let first = site.path("s1"), second = site.path("s2")
+        #expect(try site.recon(["init", "--site", first], site: false).code == 0)
+        try FileManager.default.createDirectory(atPath: second + "/Ledger/keys", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: first + "/Ledger/keys/site.key", toPath: second + "/Ledger/keys/site.key")
+        let initial = try site.recon(["init", "--site", second], site: false)
+        #expect(initial.code == 0, "\(initial.err)")
+        #expect(initial.err.contains("the site key was already at \(second)/Ledger/keys/site.key and is used, not made anew"), "\(initial.err)")
+        let fresh = try site.recon(["init", "--site", site.path("s3")], site: false)
+        #expect(fresh.code == 0 && !fresh.err.contains("already at"), "\(fresh.err)")
+    }
+
     /// All checkpoints deleted, the ledger edited and re-hashed under a new site key with
     /// checkpoints signed by it: the site's own files agree with each other, the auditor's
     /// pinned key and kept checkpoint do not.

@@ -58,7 +58,15 @@ public enum SiteInitializer {
             }
         }
         let named = prepared?.siteKey != nil ? SiteKeyFile.path(for: site) : nil
+        if let named, keyDir == nil { try SiteKeyDirectory.requireOutsideTheSite(named, site: site) }
         let externalKey = try keyDir.map { try SiteKeyDirectory.prepare($0, site: site, name: name, named: named) }
+        // Two places for one key: the prepared file's, and --key-dir's. The same file is an init
+        // interrupted after it wrote both (resumed); another is a mistake, not to be settled by
+        // rewriting what the administrator prepared.
+        if let named, let externalKey, (try? FileIO.realPath(named)) != externalKey {
+            throw ReconFailure.refused("\(site.configFile) names site_key = \(TOML.quoted(prepared?.siteKey ?? named)), and --key-dir would "
+                + "keep the key at \(externalKey); nothing was created — give one of them (drop --key-dir, or site_key from recon.toml)")
+        }
         for dir in [site.inbox, site.rejected, site.held, site.outbox, site.drops, site.checkpoints] {
             try FileIO.makeDirectory(dir)
         }
@@ -88,9 +96,9 @@ public enum SiteInitializer {
         }
         // A prepared file stays as it was written, comments and all; one that must now name the
         // key gets its `site_key` line first (a top-level key before any table), nothing else.
-        if prepared == nil || (externalKey != nil && prepared?.siteKey != nil) {
+        if prepared == nil {
             try FileIO.writeAtomically(site.configFile, Array(config.text.utf8))
-        } else if let externalKey {
+        } else if let externalKey, prepared?.siteKey == nil {
             var bytes = try FileIO.read(site.configFile)
             let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
             let at = bytes.starts(with: bom) ? bom.count : 0

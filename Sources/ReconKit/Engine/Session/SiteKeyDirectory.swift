@@ -43,4 +43,18 @@ enum SiteKeyDirectory {
         refused = false
         return file
     }
+
+    /// A prepared `recon.toml`'s `site_key` must name a file outside the site, or in its own
+    /// `Ledger/keys/`: in `Inbox/` the next ingest takes the key for a drop and moves it to
+    /// `rejected/`; in `Outbox/` it sits among the documents sent out. Refused (exit 1).
+    static func requireOutsideTheSite(_ keyFile: String, site: Site) throws {
+        let parent = FileIO.parent(of: keyFile)
+        guard let siteReal = try? FileIO.realPath(site.root) else { return }
+        let parentReal = (try? FileIO.realPath(parent)) ?? (parent as NSString).standardizingPath
+        let keys = siteReal == "/" ? "/Ledger/keys" : siteReal + "/Ledger/keys"
+        let inside = parentReal == siteReal || parentReal.hasPrefix(siteReal == "/" ? "/" : siteReal + "/")
+        guard inside, parentReal != keys else { return }
+        throw ReconFailure.usage("recon.toml's site_key \(SafeText.escaped(keyFile)) is inside the site \(site.root) but not in its "
+            + "Ledger/keys/; keep the site key outside the site (or leave site_key out: init makes it in Ledger/keys/)")
+    }
 }

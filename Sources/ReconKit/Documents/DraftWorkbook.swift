@@ -25,11 +25,15 @@ public enum DraftWorkbook {
             // Pricing never guesses: what a party's total leaves out (no rate, no FX rate) is said beside it.
             var leftOut: [String: [String]] = [:]
             let wrapped = CellStyle().with { $0.wrapsText = true }
+            // A long name wraps in a column as wide as the longest (within reason); the row is as
+            // tall as that name, or what its total leaves out, needs (a cut name ran into the
+            // currency beside it, a right-to-left one lost its start).
+            let nameWidth = Double(min(40, max(28, (docs.map(\.partyName.count).max() ?? 0) + 2)))
             // Wrapped in its 60-character column, on as many 15-point lines as it needs.
-            func writeLeftOut(_ problems: [String], row: Int) throws {
+            func writeLeftOut(_ problems: [String], row: Int, name: String = "") throws {
                 let text = problems.joined(separator: "; ")
                 try sheet.write(text: text, row: row, column: 7, style: wrapped)
-                try sheet.fitRowHeight(row, toWrap: text, charactersPerLine: 56)
+                try WrappedRowHeight.fit(row, in: sheet, [(text, 60), (name, nameWidth)])
             }
             for p in priced.problems where p.side == side { leftOut[p.subject, default: []].append("\(p.code.rawValue): \(p.message)") }
             if !leftOut.isEmpty {
@@ -43,11 +47,13 @@ public enum DraftWorkbook {
             var row = 4
             for d in docs {
                 if let problems = leftOut.removeValue(forKey: d.partyId) {
-                    try writeLeftOut(problems, row: row)
+                    try writeLeftOut(problems, row: row, name: d.partyName)
+                } else {
+                    try WrappedRowHeight.fit(row, in: sheet, [(d.partyName, nameWidth)])
                 }
                 let money = CellStyle.currency(code: d.currency.code, minorDigits: d.currency.minorDigits)
                 try sheet.write(text: d.partyId, row: row, column: 0)
-                try sheet.write(text: d.partyName, row: row, column: 1)
+                try sheet.write(text: d.partyName, row: row, column: 1, style: wrapped)
                 try sheet.write(text: d.currency.code, row: row, column: 2)
                 try sheet.write(number: Double(d.reportCount), row: row, column: 3, style: .integer)
                 try sheet.write(number: d.subtotal.doubleApproximation, row: row, column: 4, style: money)
@@ -63,7 +69,7 @@ public enum DraftWorkbook {
                 row += 1
             }
             try sheet.setColumnWidth(14, columns: 0...0)
-            try sheet.setColumnWidth(28, columns: 1...1)
+            try sheet.setColumnWidth(nameWidth, columns: 1...1)
             try sheet.setColumnWidth(14, columns: 2...3)
             // Subtotal, tax and total as wide as the widest of each (12,500,000.00 INR is 17 characters).
             var amounts = AmountColumnWidths(minimum: [4: 14, 5: 14, 6: 14])

@@ -365,9 +365,15 @@ public enum MarginSummaryWorkbook {
         try headers(sheet, ["Client", "Name", "Reports", "Revenue", "Cost", "Margin", "Margin %"], styles: styles)
         let byClient = figures.clients
         let first = headerRow + 1
+        // A long name wraps in a column as wide as the longest (within reason), its row as tall
+        // as it needs: cut, it ran into the figures beside it (a right-to-left one lost its start).
+        let nameWidth = Double(min(40, max(28, (byClient.map { (names[$0.0] ?? "").count }.max() ?? 0) + 2)))
+        let wrapped = CellStyle().with { $0.wrapsText = true }
         for (i, (id, totals)) in byClient.enumerated() {
+            let name = names[id] ?? ""
             try sheet.write(text: id, row: first + i, column: 0)
-            try sheet.write(text: names[id] ?? "", row: first + i, column: 1)
+            try sheet.write(text: name, row: first + i, column: 1, style: wrapped)
+            try WrappedRowHeight.fit(first + i, in: sheet, [(name, nameWidth)])
             var cells = sheet
             try amounts(&cells, row: first + i, column: 2, totals, formats: formats)
         }
@@ -388,7 +394,7 @@ public enum MarginSummaryWorkbook {
                              row: headerRow, column: 8)
         }
         try sheet.setColumnWidth(14, columns: 0...0)
-        try sheet.setColumnWidth(28, columns: 1...1)
+        try sheet.setColumnWidth(nameWidth, columns: 1...1)
         try sheet.setColumnWidth(10, columns: 2...2)
         try sheet.setColumnWidth(formats.moneyWidth, columns: 3...5)
         try sheet.setColumnWidth(percentWidth(byClient.map(\.1) + [figures.all]), columns: 6...6)

@@ -100,6 +100,25 @@ struct LongTextsPrintWholeTests {
     }
 
     /// A value longer than its column (25 characters) wraps in it, on a row as tall as it needs.
+    /// The drafts' summary and the margin summary's `By client` printed a long client name cut
+    /// at 28 characters, into the currency beside it ("…Service dEUR"). It wraps now, in a
+    /// column up to 40 wide, on a row tall enough for it.
+    @Test func aLongClientNamePrintsWholeOnTheDraftsAndTheMarginSummary() throws {
+        let site = try closedSite()
+        try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+                      + "R2,2026-04-01T10:00:00Z,C1,D1,CT,2,routine\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        for (path, sheet) in [("Outbox/2026-04/drafts/invoices.xlsx", 1), ("Outbox/margin-summary.xlsx", 2)] {
+            let printed = try PrintedSheet(site.path(path), sheet: sheet)
+            let ref = try #require(printed.reference(of: Self.clientName), "\(path)")
+            #expect(printed.cells[ref]?.wraps == true, "\(path)")
+            // 40 characters (the file gives the width with the cell's padding, 40.71).
+            #expect((40...41).contains(printed.columnWidths["B"] ?? 0), "\(path): \(printed.columnWidths)")
+            // 96 characters at 32 a line (a 40-wide column's worst case): three lines of 15 points.
+            #expect(printed.rowHeights[PrintedSheet.row(ref)] == 45, "\(path): \(printed.rowHeights)")
+        }
+    }
+
     @Test func aLongPONumberPrintsWholeBesideItsLabel() throws {
         let site = try closedSite()
         let invoice = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))

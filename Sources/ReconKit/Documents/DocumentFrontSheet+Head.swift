@@ -37,7 +37,22 @@ extension DocumentFrontSheet {
             try writeLine("Reason: \(reason)", row: row, in: sheet, style: .plain.with { $0.isItalic = true })
             row += 2
         }
+        if let replacing = replacementLine {
+            try writeLine(replacing, row: row, in: sheet, style: .bold)
+            row += 2
+        }
         return row
+    }
+
+    /// What a rerun's new invoice (statement) says of the documents it replaces (entries with
+    /// `replaces` only: a document issued without one prints as it did).
+    var replacementLine: String? {
+        guard let replaces = record.replaces, !replaces.isEmpty else { return nil }
+        let invoice = record.kind == .invoice
+        let old = replaces.joined(separator: ", ")
+        let settled = record.reversedBy.map { ", reversed by \($0)" } ?? " (credited in full before)"
+        return "Replaces \(old) of \(record.period)\(settled): this \(invoice ? "invoice bills" : "statement pays") "
+            + "\(record.period) in full."
     }
 
     /// Layouts 1–3, kept so their documents regenerate byte for byte: the seller in column A

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import ReconKit
+
 /// A rerun reprices a closed month with the cards in force now (SPEC §5), but bills each party
 /// under the terms its month closed with: a clients drop after the close (another tax rate, a
 /// lower image limit, a new PO) and a radiologist's later seniority are not the terms of
@@ -254,6 +256,28 @@ struct RerunTermsTests {
         #expect("\(latest["number"] ?? "") \(latest["client_id"] ?? "") \(latest["total"] ?? "")" == "INV-2026-000004 C2 300.00")
         #expect(second.err.contains("C2: CN-2026-000002 (30.00 INR) credited INV-2026-000003 before this rerun")
             && !second.err.contains("CN-2026-000001"), "\(second.err)")
+        // Each new invoice says what it replaces, and by what it was reversed, in its entry and on
+        // its first sheet: a payables clerk sees a replacement, not a second bill for March.
+        #expect(reissued["replaces"] as? [String] == ["INV-2026-000002"] && reissued["reversed_by"] == nil, "\(reissued)")
+        #expect(latest["replaces"] as? [String] == ["INV-2026-000003"] && latest["reversed_by"] as? String == "CN-2026-000003", "\(latest)")
+        let sheet = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000004.xlsx"))
+        #expect(sheet.reference(of: "Replaces INV-2026-000003 of 2026-03, reversed by CN-2026-000003: this invoice bills 2026-03 in full.") != nil)
+        let earlier = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx"))
+        #expect(earlier.reference(of: "Replaces INV-2026-000002 of 2026-03 (credited in full before): this invoice bills 2026-03 in full.") != nil)
+        // The radiologist's new statement likewise (D1 was paid 2, then 3, then 4 reports).
+        let statement = try #require(try site.bodies("payout.issued").last)
+        #expect((statement["replaces"] as? [String])?.count == 1 && (statement["reversed_by"] as? String)?.hasPrefix("PAYADJ-") == true,
+                "\(statement)")
         site.expectAuditorAccepts()
+
+        // Rewritten to say it replaces C1's invoice, the chain re-hashed and every checkpoint signed
+        // again (what the site key's holder can do): refused, as recon writes no such entry.
+        try site.rewriteLedger { _, kind, body in
+            if kind == "invoice.issued", body["number"] == .string("INV-2026-000004") { body["replaces"] = .array([.string("INV-2026-000001")]) }
+        }
+        try CreditNoteOfAnotherClientTests().resignEveryCheckpoint(site, origin: "terms-site")
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4 && verify.out.contains("INV-2026-000004 says it replaces INV-2026-000001, which is no document of its "
+            + "party and period issued before it"), "\(verify.out)")
     }
 }

@@ -535,7 +535,7 @@ struct CreditNoteOfAnotherClientTests {
 
     /// Every checkpoint signed again over the rewritten entries with the site key, and the
     /// caches signed over the old ones removed: what the key's holder can do.
-    func resignEveryCheckpoint(_ site: TestSite) throws {
+    func resignEveryCheckpoint(_ site: TestSite, origin: String = "trust-site") throws {
         for cache in [StatusCache.relativePath, DocumentSeal.relativePath, MarginDetailCache.notePath, LedgerPrefix.relativePath] {
             try? FileManager.default.removeItem(atPath: site.path(cache))
         }
@@ -543,7 +543,7 @@ struct CreditNoteOfAnotherClientTests {
         let key = try SiteKeyFile.load(Site(root: site.root))
         for count in Checkpointer(site: Site(root: site.root)).all() {
             let head = try #require(entries[count - 1]["hash"] as? String)
-            try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: count, headHex: head), with: key)
+            try SignedNote.sign(text: try SignedNote.checkpointText(origin: origin, count: count, headHex: head), with: key)
                 .write(toFile: site.path("Ledger/checkpoints/\(count).txt"), atomically: true, encoding: .utf8)
         }
     }

@@ -37,12 +37,19 @@ enum IssuedDocumentEntries {
         var closed: Set<String> = []
         var series = Series()
         var originals: [String: LedgerEntry] = [:]
+        var reversals: [String: LedgerEntry] = [:]
         for e in entries {
             guard let kind = e.eventKind else { continue }
             if let document = kind.document {
                 let number = try checkNumber(e, kind: document, zone: zone, series: &series)
                 if e.seq > amountsCheckedBefore { try checkAmounts(e) }
-                if document == .invoice || document == .payout { originals[number] = e } else { try checkRefersTo(e, kind: document, originals) }
+                if document == .invoice || document == .payout {
+                    if e.seq > amountsCheckedBefore { try checkReplaces(e, originals, reversals) }
+                    originals[number] = e
+                } else {
+                    try checkRefersTo(e, kind: document, originals)
+                    reversals[number] = e
+                }
                 if kind != .creditNoteIssued || e.body["request"] == nil { unclaimed[number] = e }
                 continue
             }
@@ -92,6 +99,23 @@ enum IssuedDocumentEntries {
             if let dates, let issuedOn = (try? original.whole())?.string("issued_on"), dates[i] != issuedOn {
                 throw LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") prints \(name) as issued on \(dates[i]), "
                     + "but its entry (seq \(original.seq)) has issued_on \(issuedOn); recon writes no such entry")
+            }
+        }
+    }
+
+    /// A rerun's new invoice (statement) prints what it replaces (`replaces`, `reversed_by`):
+    /// documents of its own kind, party and period issued before it, and a credit note (payout
+    /// adjustment) of that party issued before it. One naming another party's would tell a
+    /// hospital that a bill it owes was replaced.
+    private static func checkReplaces(_ e: LedgerEntry, _ originals: [String: LedgerEntry], _ reversals: [String: LedgerEntry]) throws {
+        guard e.body["replaces"] != nil || e.body["reversed_by"] != nil else { return }
+        let party = e.kind == "invoice.issued" ? "client_id" : "radiologist_id"
+        let named = BodyReader(entry: e).strings("replaces").map { ($0, originals[$0]) }
+            + (e.string("reversed_by").map { [($0, reversals[$0])] } ?? [])
+        for (name, earlier) in named {
+            guard let earlier, earlier.string(party) == e.string(party), earlier.string("period") == e.string("period") else {
+                throw LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") says it replaces \(name), which is no document of "
+                    + "its party and period issued before it; recon writes no such entry")
             }
         }
     }

@@ -31,11 +31,16 @@ public struct DocumentIssuer {
         public var draft: DocumentDraft
         public var refersTo: String?
         public var reason: String?
+        /// A rerun's new invoice (statement): the documents it takes the place of
+        /// (``DocumentRecord/replaces``); the reversal issued before it in the same batch, for
+        /// the same party, is named as what reversed them.
+        public var replaces: [String]?
 
-        public init(_ draft: DocumentDraft, refersTo: String? = nil, reason: String? = nil) {
+        public init(_ draft: DocumentDraft, refersTo: String? = nil, reason: String? = nil, replaces: [String]? = nil) {
             self.draft = draft
             self.refersTo = refersTo
             self.reason = reason
+            self.replaces = replaces
         }
     }
 
@@ -85,6 +90,8 @@ public struct DocumentIssuer {
         let checkpoint = Checkpointer(site: site).latest()
         var pending: [(record: DocumentRecord, temp: String, final: String)] = []
         var used: [String: Int] = [:]
+        // The reversal numbered in this batch for each party and side: what a replacement names.
+        var reversals: [String: String] = [:]
         defer { for p in pending where FileIO.exists(p.temp) { FileIO.remove(p.temp) } }
         for item in items {
             let kind = item.draft.kind
@@ -98,6 +105,12 @@ public struct DocumentIssuer {
                                         checkpoint: checkpoint, refersTo: item.refersTo, reason: item.reason)
             record.addDetails(issuedOn: today, state: state, config: session.config, credited: credited(item), parties: parties)
             if record.layout >= 7 { record.refersToIssuedOn = issueDates(of: item) }
+            let side = "\(kind.isClientSide) \(item.draft.partyId)"
+            if kind == .creditNote || kind == .payoutAdjustment { reversals[side] = number }
+            if let replaces = item.replaces, !replaces.isEmpty {
+                record.replaces = replaces
+                record.reversedBy = reversals[side]
+            }
             let final = site.path(record.file)
             try FileIO.makeDirectory(FileIO.parent(of: final))
             let temp = FileIO.temporaryName(for: final)

@@ -27,6 +27,12 @@ public struct DocumentRecord: Sendable, Equatable {
     /// credit note must give for accounts payable to find the invoice it amends.
     public var refersToIssuedOn: [LocalDate]?
     public var reason: String?
+    /// A rerun's new invoice (statement): the party's documents of the period it takes the
+    /// place of, and the credit note (payout adjustment) the same rerun reversed them by, if
+    /// one (none when `recon credit` had brought them to zero). Printed, so the hospital's
+    /// payables (the radiologist) see a replacement, not a second bill (payment) for the month.
+    public var replaces: [String]?
+    public var reversedBy: String?
     /// One per tax component (none on the payout side).
     public var taxes: [TaxAmount] = []
     /// The rate of each foreign currency a line was priced in.
@@ -122,6 +128,8 @@ public struct DocumentRecord: Sendable, Equatable {
         if let refersTo { b["refers_to"] = .array(LedgerEvent.splitList(refersTo).map { .string($0) }) }
         if let refersToIssuedOn { b["refers_to_issued_on"] = .array(refersToIssuedOn.map { .string($0.description) }) }
         if let reason { b["reason"] = .string(reason) }
+        if let replaces { b["replaces"] = .array(replaces.map { .string($0) }) }
+        if let reversedBy { b["reversed_by"] = .string(reversedBy) }
         if let issuedOn { b["issued_on"] = .string(issuedOn.description) }
         if let dueOn { b["due_on"] = .string(dueOn.description) }
         if let paymentTermsDays { b["payment_terms_days"] = .int(Int64(paymentTermsDays)) }
@@ -195,5 +203,7 @@ public struct DocumentRecord: Sendable, Equatable {
             refersToIssuedOn = reader.strings("refers_to_issued_on").compactMap { LocalDate(Substring($0)) }
         }
         reason = b["reason"]?.stringValue
+        if b["replaces"] != nil { replaces = reader.strings("replaces") }
+        reversedBy = b["reversed_by"]?.stringValue
     }
 }

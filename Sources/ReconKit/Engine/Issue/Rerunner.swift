@@ -282,7 +282,11 @@ public struct Rerunner {
                     items.append(DocumentIssuer.Item(credit.draft, refersTo: credit.refersTo.joined(separator: ", "), reason: reason))
                 }
                 if let fresh = nowByParty[party] {
-                    items.append(DocumentIssuer.Item(fresh, reason: reason))
+                    // It takes the place of the party's live documents of the period, reversed above
+                    // (or brought to zero by `recon credit` before): printed, so it reads as a
+                    // replacement, not a second bill (payment) for the month.
+                    let replaced = current.filter { $0.kind == kind && $0.seq >= live }.map(\.number)
+                    items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: replaced.isEmpty ? nil : replaced))
                     reissued.insert(party)
                 }
             }

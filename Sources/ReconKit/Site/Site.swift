@@ -19,6 +19,8 @@ public struct Site: Sendable {
     public var ledgerDir: String { path("Ledger") }
     public var ledgerFile: String { path("Ledger/ledger.jsonl") }
     public var drops: String { path("Ledger/drops") }
+    /// Where a drop's bytes wait, in a hidden file, until they are archived or kept (``DropBytes``).
+    public var staging: String { path("Ledger/staging") }
     public var keys: String { path("Ledger/keys") }
     public var checkpoints: String { path("Ledger/checkpoints") }
     public var lockFile: String { path("Ledger/writer.lock") }

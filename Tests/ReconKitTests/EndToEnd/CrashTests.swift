@@ -529,6 +529,25 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// A drop's bytes wait for their archive in a hidden file of `Ledger/staging/`: an ingest
+    /// killed meanwhile left it among the archives, where an auditor's verifier read it as a
+    /// ledger whose end was cut until the next writer swept it. The next writer sweeps it from
+    /// staging (its process gone), and the drop is taken once.
+    @Test func aStagedDropOfAKilledIngestWaitsOutsideTheArchives() throws {
+        let site = try TestSite.marchSite()
+        let text = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-09T10:00:00Z,C1,D1,CT,1\n"
+        try site.drop("usage-late.csv", text)
+        let sha = TestSite.sha256Hex(text)
+        try FileManager.default.createDirectory(atPath: site.path("Ledger/staging"), withIntermediateDirectories: true)
+        #expect(link(site.path("Inbox/usage-late.csv"), site.path("Ledger/staging/.\(sha).csv.424242.tmp")) == 0)
+        site.expectAuditorAccepts()  // nothing stray among the archives
+        let again = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(FileIO.list(site.path("Ledger/staging")).isEmpty && FileIO.hiddenNames(in: site.path("Ledger/staging")).isEmpty)
+        #expect(try site.bodies("drop.accepted").filter { $0["sha256"] as? String == sha }.count == 1)
+        site.expectAuditorAccepts()
+    }
+
     /// An ingest killed after it archived a drop (a hard link into `Ledger/drops/`) and before
     /// its entry: taking the drop again accepts it once and leaves no stray file among the
     /// archives. An unnamed archive whose drop is not waiting is left for the auditor to see.

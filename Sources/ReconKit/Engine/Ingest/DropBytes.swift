@@ -3,7 +3,7 @@
 ///
 /// A large drop's bytes (216 MB for 4M reports) are not held while its rows are checked and
 /// its cache encoded: ``stage(sha:site:)`` writes them once, durably, to a hidden temporary file
-/// beside the archive and lets go of them, and ``place(at:)`` renames that file into place.
+/// in `Ledger/staging/` (beside the archives' folder) and lets go of them, and ``place(at:)`` renames that file into place.
 /// It is the very bytes hashed and parsed, never a second read of the Inbox file. A command
 /// killed in between leaves only the hidden file, which the next writer sweeps.
 final class DropBytes {
@@ -16,14 +16,19 @@ final class DropBytes {
     /// Writes the bytes beside the drop's archive and lets go of them.
     func stage(sha: String, site: Site) throws {
         try FileIO.makeDirectory(site.drops)
-        let temp = FileIO.temporaryName(for: site.path(Site.dropPath(sha256: sha)))
+        try FileIO.makeDirectory(site.staging)
+        let temp = FileIO.temporaryName(for: site.staging + "/" + FileIO.baseName(Site.dropPath(sha256: sha)))
         try FileIO.writeSynced(temp, bytes)
         staged = temp
         bytes = []
     }
 
-    /// Puts the drop's bytes at `target`, durably.
-    func place(at target: String) throws {
+    /// Puts the drop's bytes at `target`, durably. Bytes not staged yet are staged first when
+    /// `site` is given (an archive): a command killed meanwhile leaves its hidden file in
+    /// `Ledger/staging/`, never in `Ledger/drops/`, where an auditor's verifier reads any file
+    /// no entry names as a ledger whose end was cut.
+    func place(at target: String, stagingIn site: Site? = nil, sha: String = "") throws {
+        if staged == nil, let site { try stage(sha: sha, site: site) }
         if let staged {
             try FileIO.renameDurably(staged, to: target)
             self.staged = nil

@@ -319,7 +319,7 @@ public final class Ingestor {
         }
         // The bytes that were hashed, as a new file: never a link to the original.
         let archive = site.path(Site.dropPath(sha256: sha))
-        try keeping(name, in: "Ledger/drops") { try Stages.time("archive") { try drop.place(at: archive) } }
+        try keeping(name, in: "Ledger/drops") { try Stages.time("archive") { try drop.place(at: archive, stagingIn: site, sha: sha) } }
         let cache = Stages.time("cache-wait") { encoding?.recorded() }
         if case .payments(let list) = fresh { warnOfFuturePayments(list, drop: name) }
         if case .usage(let list) = fresh { warnOfFutureReports(list, drop: name) }

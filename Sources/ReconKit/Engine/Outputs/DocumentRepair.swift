@@ -97,7 +97,7 @@ public struct DocumentRepair {
     /// The hidden files of unfinished writes in the folders recon writes, by path.
     static func temporaryFiles(in site: Site) -> [String] {
         // The cache too: a cache write cut short by a full disk leaves its temporary file there.
-        var dirs = [site.ledgerDir, site.drops, site.checkpoints, site.held, site.rejected, site.outbox, site.cache,
+        var dirs = [site.ledgerDir, site.drops, site.staging, site.checkpoints, site.held, site.rejected, site.outbox, site.cache,
                     site.path(".recon/closed"), site.path(".recon")]
         for period in FileIO.list(site.outbox) where Period(period) != nil {
             let dir = site.outbox + "/" + period

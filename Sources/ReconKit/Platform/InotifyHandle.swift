@@ -13,18 +13,20 @@ final class InotifyHandle {
         var relevant = false
         /// The kernel dropped events (`IN_Q_OVERFLOW`): only a full look is safe.
         var overflowed = false
-        /// The watch is gone (`IN_IGNORED`): the folder was removed or unmounted.
+        /// The watch is gone (`IN_IGNORED`: the folder was removed or unmounted), or follows the
+        /// folder elsewhere (`IN_MOVE_SELF`: renamed away, `mv Inbox Inbox.old`), so a new
+        /// `Inbox/` made in its place would be watched by no one.
         var watchRemoved = false
     }
 
     /// The inotify descriptor, for `poll`.
     let descriptor: Int32
 
-    /// The events watched: `IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY`,
-    /// on a folder only.
+    /// The events watched: `IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY`, and
+    /// `IN_MOVE_SELF` (the folder renamed away), on a folder only.
     private static let mask =
         UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO) | UInt32(IN_CREATE) | UInt32(IN_MODIFY)
-        | UInt32(IN_ONLYDIR)
+        | UInt32(IN_MOVE_SELF) | UInt32(IN_ONLYDIR)
 
     /// Starts watching `folder`, or says why inotify is unavailable here
     /// (`inotify_init1`, `inotify_add_watch`).
@@ -72,7 +74,7 @@ final class InotifyHandle {
                     if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                         events.overflowed = true
                         events.relevant = true
-                    } else if mask & UInt32(IN_IGNORED) != 0 {
+                    } else if mask & UInt32(IN_IGNORED) != 0 || mask & UInt32(IN_MOVE_SELF) != 0 {
                         events.watchRemoved = true
                         events.relevant = true
                     } else if mask & UInt32(IN_ISDIR) == 0 && isRelevant(name) {

@@ -117,7 +117,7 @@ public final class InboxWatcher {
                     log.warning("The inotify queue overflowed; looking at the whole Inbox again")
                 }
                 if events.watchRemoved {
-                    log.warning("The Inbox folder stopped being watched (removed or unmounted?); polling it instead")
+                    log.warning("The Inbox folder stopped being watched (removed, renamed away or unmounted?); polling it instead")
                     inotify = nil
                 }
                 // Many events come in bursts (a file written in pieces): look again

@@ -157,6 +157,26 @@ struct WatchEndToEndTests {
         try expectSoundLedger(site)
     }
 
+    /// `mv Inbox Inbox.old && mkdir Inbox` (a clean-up, a restore): the watch followed the old
+    /// folder, so drops put into the new one waited, unseen and unsaid, until something moved
+    /// in the old. The watcher says the Inbox stopped being watched, looks at it by polling,
+    /// and takes the drop.
+    @Test func anInboxRenamedAwayAndMadeAgainIsStillWatched() throws {
+        let site = try preparedSite()
+        let watcher = try RunningWatcher(site: site)
+        defer { watcher.kill() }
+        try #require(watcher.waitForLog("Watching the Inbox"), "the watcher did not start:\n\(watcher.log)")
+        #expect(rename(site.path("Inbox"), site.path("Inbox.old")) == 0)
+        try FileManager.default.createDirectory(atPath: site.path("Inbox"), withIntermediateDirectories: false)
+        #expect(watcher.waitForLog("stopped being watched (removed, renamed away or unmounted?); polling it instead"), "\(watcher.log)")
+        try FileManager.default.createDirectory(atPath: site.path("staging"), withIntermediateDirectories: true)
+        try Self.usage("AFTER", rows: 2).write(toFile: site.path("staging/usage-after.csv"), atomically: false, encoding: .utf8)
+        #expect(rename(site.path("staging/usage-after.csv"), site.path("Inbox/usage-after.csv")) == 0)
+        #expect(waitUntil(15) { try self.acceptedRows(site, "usage-after.csv") != nil }, "never taken:\n\(watcher.log)")
+        #expect(watcher.terminate() == 0, "\(watcher.log)")
+        try expectSoundLedger(site)
+    }
+
     @Test func aBurstOf200SmallDropsIsProcessedWithNoneMissedOrDoubled() throws {
         let site = try preparedSite()
         let watcher = try RunningWatcher(site: site)

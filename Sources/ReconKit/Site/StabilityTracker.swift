@@ -24,9 +24,15 @@ struct StabilityTracker {
     /// The files still settling, by name.
     var settlingNames: [String] { settling.values.map(\.candidate.name).sorted() }
 
-    /// When the earliest settling file would become ready if it does not change.
+    /// Ready files held back for files arriving with them (``observe(_:started:finished:)``):
+    /// the look that may take them all is due then, not before.
+    private var holdUntil: ContinuousClock.Instant?
+
+    /// When the earliest settling file would become ready if it does not change (or, while
+    /// ready files wait for files arriving with them, when those would).
     var earliestReadyAt: ContinuousClock.Instant? {
-        settling.values.map { $0.since + stableFor }.min()
+        guard let earliest = settling.values.map({ $0.since + stableFor }).min() else { return nil }
+        return max(earliest, holdUntil ?? earliest)
     }
 
     /// Files parked after a hand-over, by name.
@@ -61,6 +67,20 @@ struct StabilityTracker {
         }
         settling = settling.filter { present.contains($0.key) }
         parked = parked.filter { present.contains($0.key) }
+        // Files moved in together (one `mv` of a clients and a usage drop) are seen a look
+        // apart: one ready while the other, first seen moments later, still settles. Handed
+        // over alone, the usage drop was rejected for a client its companion adds. A ready
+        // batch waits for files first seen within `stableFor` of its newest, so it is taken
+        // whole, in kind order; a file that keeps changing holds it no longer than that.
+        holdUntil = nil
+        if let newest = ready.compactMap({ settling[$0.path]?.since }).max() {
+            let readyPaths = Set(ready.map(\.path))
+            let arriving = settling.filter { !readyPaths.contains($0.key) && $0.value.since - newest < stableFor }
+            if let due = arriving.values.map({ $0.since + stableFor }).min() {
+                holdUntil = due
+                return []
+            }
+        }
         for candidate in ready { settling[candidate.path] = nil }
         return ready.sorted(by: DropCandidate.handsOverBefore)
     }

@@ -39,6 +39,34 @@ import Testing
         #expect(look(&tracker, [file("usage.csv", size: size, mtime: mtime, inode: inode)], at: 1901) == ["usage.csv"])
     }
 
+    /// `mv usage.csv clients.csv Inbox/`: the usage drop seen at 0 ms, the clients drop a look
+    /// later (20 ms). The usage drop, ready at 1001 ms, was handed over alone and rejected for
+    /// the client its companion adds. It waits for it (the look due at 1021), and both go
+    /// together, clients first. A file that keeps changing holds a ready one no longer than
+    /// the stable time: first seen a second after it, it is left to settle on its own.
+    @Test func filesArrivingTogetherAreHandedOverTogether() {
+        var tracker = StabilityTracker(stableFor: .seconds(1))
+        #expect(look(&tracker, [file("usage-11.csv", inode: 1)], at: 0) == [])
+        #expect(look(&tracker, [file("usage-11.csv", inode: 1), file("clients-new.csv", inode: 2)], at: 20) == [])
+        #expect(look(&tracker, [file("usage-11.csv", inode: 1), file("clients-new.csv", inode: 2)], at: 1001) == [])
+        #expect(tracker.earliestReadyAt == at(1021))
+        #expect(look(&tracker, [file("usage-11.csv", inode: 1), file("clients-new.csv", inode: 2)], at: 1021)
+                == ["clients-new.csv", "usage-11.csv"])
+
+        // usage-b first seen at 501 ms, still as it was at 1001: usage-a waits for it.
+        var held = StabilityTracker(stableFor: .seconds(1))
+        _ = look(&held, [file("usage-a.csv", inode: 1)], at: 0)
+        _ = look(&held, [file("usage-a.csv", inode: 1), file("usage-b.csv", size: 1, inode: 2)], at: 500)
+        #expect(look(&held, [file("usage-a.csv", inode: 1), file("usage-b.csv", size: 1, inode: 2)], at: 1001) == [])
+        #expect(look(&held, [file("usage-a.csv", inode: 1), file("usage-b.csv", size: 1, inode: 2)], at: 1501)
+                == ["usage-a.csv", "usage-b.csv"])
+        // usage-b changed at 1001 (size 2): seen so only now, more than a second after usage-a, it holds nothing.
+        var slow = StabilityTracker(stableFor: .seconds(1))
+        _ = look(&slow, [file("usage-a.csv", inode: 1)], at: 0)
+        _ = look(&slow, [file("usage-a.csv", inode: 1), file("usage-b.csv", size: 1, inode: 2)], at: 500)
+        #expect(look(&slow, [file("usage-a.csv", inode: 1), file("usage-b.csv", size: 2, inode: 2)], at: 1001) == ["usage-a.csv"])
+    }
+
     @Test func handedOverFileLeftInPlaceIsParkedUntilItChanges() {
         var tracker = StabilityTracker(stableFor: .milliseconds(100))
         _ = look(&tracker, [file("usage.csv")], at: 0)

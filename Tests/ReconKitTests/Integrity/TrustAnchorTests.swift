@@ -504,6 +504,11 @@ struct TrustAnchorTests {
         #expect(close.code == 4, "\(close.out)\(close.err)")
         #expect(close.err.contains("is not the site key site.init records"), "\(close.err)")
         #expect(try site.ledgerBytes() == before)
+        // Nor does a writer that signs nothing append (an ingest did, to a ledger verify refuses).
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency\nP1,C1,2026-03-20,10.00,INR\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 4 && ingest.err.contains("is not the site key site.init records"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
         #expect(!site.exists("Outbox/2026-03/invoices"))
         #expect(Checkpointer(site: Site(root: site.root)).all().isEmpty)
         // `recon verify` names the key too; the auditor's verifier of the ledger's format has nothing to say.

@@ -94,13 +94,16 @@ public struct Verifier {
             }
         }
         // An archive no entry names: an ingest killed between archiving a drop and recording it
-        // leaves one (a drop taken from outside the Inbox is not taken again by itself), and so
-        // does a ledger whose end was cut. Left for the auditor to see, and said.
+        // leaves one, whose drop still waits in the Inbox (the next writer removes it), and so
+        // does a ledger whose end was cut, with its checkpoints. The first is said; the second is
+        // damage (an auditor's verifier refuses it too), said after the checkpoints, whose words
+        // on a cut are the plainer ones.
         let strangers = FileIO.list(site.drops).filter { $0.hasSuffix(".csv") && !$0.hasPrefix(".") && sealable["Ledger/drops/" + $0] == nil }
-        if let first = strangers.first {
-            notes.append("Ledger/drops/\(first)\(strangers.count > 1 ? " and \(strangers.count - 1) more" : "") is named by no entry: "
-                + "an ingest killed before it recorded the drop leaves one (ingest that drop again and it is recorded); "
-                + "otherwise entries may have been cut from the ledger's end")
+        let waiting = strangers.isEmpty ? [] : Self.waitingDrops(site)
+        let unwaited = strangers.filter { !waiting.contains(String($0.dropLast(4))) }
+        if let first = strangers.first(where: { waiting.contains(String($0.dropLast(4))) }) {
+            notes.append("Ledger/drops/\(first) is named by no entry: an ingest killed before it recorded the drop leaves one, and its "
+                + "drop still waits in the Inbox (the next ingest records it and removes this file)")
         }
         let checkpointer = Checkpointer(site: site)
         // Named as what it is, before the checkpoints it would make look cut short.
@@ -119,6 +122,13 @@ public struct Verifier {
         }
         for seq in checkpointer.all() {
             try checkCheckpoint(seq, ledger: ledger, verifier: verifier, siteName: siteName)
+        }
+        if let first = unwaited.first {
+            throw LedgerDamage(seq: nil, "Ledger/drops/\(first)\(unwaited.count > 1 ? " and \(unwaited.count - 1) more" : "") is named by no "
+                + "entry, and no drop waiting in Inbox/ or Inbox/held/ holds its bytes: entries may have been cut from the ledger's end "
+                + "(check it against a checkpoint you kept: `recon verify --checkpoint FILE`). If an ingest was killed before it "
+                + "recorded that drop, and the drop has since been taken away, drop it into Inbox/ again (it is recorded then), or "
+                + "move the file out of Ledger/drops/")
         }
         // After the checkpoints and the signed requests: a ledger rewritten behind a checkpoint,
         // or a forged privileged entry, is named by those, the plainer words.
@@ -218,6 +228,17 @@ public struct Verifier {
     /// The site key is the one `site.init` records: another site's key (swapped in, or named by
     /// `site_key`) would sign checkpoints no verifier accepts. A key that cannot be read is
     /// noted: nothing is signed with it, and closes, reruns and credits refuse until it is back.
+    /// The SHA-256 of each regular file waiting in `Inbox/` and `Inbox/held/`.
+    static func waitingDrops(_ site: Site) -> Set<String> {
+        var out = Set<String>()
+        for dir in [site.inbox, site.held] {
+            for name in FileIO.list(dir) where FileIO.isRegularFile(dir + "/" + name) {
+                if let bytes = try? FileIO.read(dir + "/" + name) { out.insert(Hex.string(SHA256.hash(data: bytes))) }
+            }
+        }
+        return out
+    }
+
     func checkSiteKey(notes: inout [String]) throws {
         do {
             _ = try SiteKeyFile.load(site)

@@ -119,6 +119,26 @@ struct LongTextsPrintWholeTests {
         }
     }
 
+    /// recon.toml deleted (not restored with the site) after invoices went out with the seller's
+    /// details: the next close issued final invoices without them, unsaid. Refused, nothing
+    /// appended; a recon.toml kept without `[seller]` says the site means it, and closes.
+    @Test func aCloseWithRecontomlGoneRefusesToIssueWithoutTheSeller() throws {
+        let site = try closedSite()
+        try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+                      + "R2,2026-04-01T10:00:00Z,C1,D1,CT,2,routine\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        let kept = try site.read("recon.toml")
+        try FileManager.default.removeItem(atPath: site.path("recon.toml"))
+        let may = ["RECON_NOW": "2026-05-01T09:00:00Z"]
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-04"], env: may)
+        #expect(close.code == 3 && close.err.contains("is missing, and with it the [seller] that INV-2026-000001"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+        let withoutSeller = kept.components(separatedBy: "[seller]").first ?? kept
+        try withoutSeller.write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        #expect(try site.recon(["close", "2026-04"], env: may).code == 0)
+    }
+
     @Test func aLongPONumberPrintsWholeBesideItsLabel() throws {
         let site = try closedSite()
         let invoice = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))

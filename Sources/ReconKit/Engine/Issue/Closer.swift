@@ -56,6 +56,22 @@ public struct Closer {
         }
     }
 
+    /// A `recon.toml` gone (deleted, not restored with the site) while the invoices issued so
+    /// far carry the seller's details: final invoices would go out without the seller's legal
+    /// name, address and tax id, which a hospital's payables need. Refused (exit 3) before
+    /// anything is made; a site that means to issue without them keeps a `recon.toml` without `[seller]`.
+    static func requireSellerKept(_ session: SiteSession) throws {
+        let site = session.site
+        guard !FileIO.exists(site.configFile), !FileIO.isSymbolicLink(site.configFile),
+              let last = session.state.issued.last(where: { $0.kind == .invoice }),
+              last.seq >= 1, last.seq <= session.ledger.entries.count,
+              let entry = try? session.ledger.entries[last.seq - 1].whole(), entry.body["seller"] != nil
+        else { return }
+        throw ReconFailure.refused("\(site.configFile) is missing, and with it the [seller] that \(last.number) and the invoices "
+            + "before it carry: the documents would go out without the seller's legal name, address and tax id — put recon.toml "
+            + "back (from a backup), then run the command again")
+    }
+
     public func close(_ period: Period) throws -> Result {
         try session.requireCheckedDrops()  // never a number from the cache
         let state = session.state
@@ -76,6 +92,7 @@ public struct Closer {
             let blocking = held + Reviewer(session: session).review(period, final: true).blocking
             throw Self.cannotClose(period, blocking)
         }
+        try Self.requireSellerKept(session)
         // The checkpoint that must follow is signable (the site's own key reads) before anything is made.
         try Checkpointer(site: session.site).requireCanWrite()
         // The other open months' provisional soft findings are scored against the history this

@@ -57,6 +57,7 @@ public struct Creditor {
         let documents = try Outstanding.records(of: [invoice] + credits, session: session)
         let draft = try Outstanding.creditDraft(kind: .creditNote, record: record, total: try invoice.currency.round(amount),
                                                 zeroing: amount == outstanding ? documents : nil, before: documents)
+        try Closer.requireSellerKept(session)
         try Checkpointer(site: session.site).requireCanWrite()
         session.derivedAfterAppend = []  // a credit changes no draft, review or margin
         let entries = try DocumentIssuer(session: session).issue(

@@ -41,6 +41,7 @@ public struct Rerunner {
             throw ReconFailure.refused("\(period) is not closed; an open period is repriced on every ingest — close it with `recon close \(period)`")
         }
         try OutboxCheck(site: session.site).requireWritable(period: period)
+        try Closer.requireSellerKept(session)
         try Ingestor(session: session).requireOwnFolders()  // its held drops are read from inside the site only
         // Trimmed as drop text is (SPEC §2), so a retry with a stray space is still a retry.
         let reason = try PrivilegedRequest.reason(reason, saying: "the period is rerun")

@@ -34,6 +34,13 @@ public struct DropParser {
                 + "\"CSV UTF-8 (Comma delimited)\" (in Excel: Save As, then that file type)"))
             return Outcome(rows: nil, problems: problems, unknownColumns: [])
         }
+        if let format = DropParser.workbook(bytes) {
+            // A workbook saved under a .csv name: its bytes read as a hundred CSV problems; say what it is.
+            let problems = ProblemList()
+            problems.add(DropProblem("the file is \(format), not CSV text; open it and save it as \"CSV UTF-8 (Comma delimited)\" "
+                + "(in Excel: Save As, then that file type), then drop that file"))
+            return Outcome(rows: nil, problems: problems, unknownColumns: [])
+        }
         if kind == .usage, let halves = parseUsageInHalves(bytes) { return halves }
         return parseWhole(bytes, kind: kind)
     }
@@ -138,6 +145,16 @@ public struct DropParser {
         case (0xFE, 0xFF) where bytes[2] == 0 && bytes[3] != 0: return "UTF-16BE"
         default: return nil
         }
+    }
+
+    /// What kind of workbook the bytes are, by their signature: a ZIP archive (`PK\u{3}\u{4}`:
+    /// an XLSX or ODS workbook), or the compound file of Excel 97–2003 (`.xls`); nil for text.
+    static func workbook(_ bytes: UnsafeRawBufferPointer) -> String? {
+        guard bytes.count >= 8 else { return nil }
+        if bytes[0] == 0x50, bytes[1] == 0x4B, bytes[2] == 0x03, bytes[3] == 0x04 { return "a workbook (XLSX or ODS: a ZIP archive)" }
+        let compound: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
+        if (0..<8).allSatisfy({ bytes[$0] == compound[$0] }) { return "an Excel 97–2003 workbook (XLS)" }
+        return nil
     }
 
     /// The columns each kind reads (SPEC §2).

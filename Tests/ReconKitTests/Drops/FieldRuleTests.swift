@@ -219,6 +219,17 @@ struct FieldRuleTests {
             && p.first?.message.contains("retype that name (as it is, the column would be ignored") == true, "\(p)")
     }
 
+    /// A workbook saved under a `.csv` name read as 123 CSV problems (a quote here, a byte that
+    /// is not UTF-8 there) with nothing saying it is a workbook. One problem says so, and how to save it.
+    @Test(arguments: [[0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00] as [UInt8],
+                      [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0x00, 0x00]])
+    func aWorkbookUnderACsvNameIsSaidToBeOne(start: [UInt8]) {
+        let bytes = start + Array("\u{97}\"x,y\n\"\"\"".utf8) + [UInt8](repeating: 0x97, count: 200)
+        let p = bytes.withUnsafeBytes { parser.parse($0, kind: .usage) }.problems.problems
+        #expect(p.count == 1 && p.first?.message.contains("not CSV text; open it and save it as \"CSV UTF-8 (Comma delimited)\"") == true,
+                "\(p)")
+    }
+
     /// A decimal of 60 digits used to overflow Int128 while it was read.
     @Test(arguments: [String(repeating: "9", count: 60), "0." + String(repeating: "1", count: 60),
                       String(repeating: "9", count: 40) + "." + String(repeating: "9", count: 40)])

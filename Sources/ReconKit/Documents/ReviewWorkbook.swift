@@ -90,7 +90,9 @@ public enum ReviewWorkbook {
             // Columns as wide as what they hold; reasons and notes wrap within a readable width.
             // The feature columns get theirs once, below: a column set twice makes overlapping
             // <col> ranges, which Excel offers to repair.
-            let set = widths.prefix(flagHeaders.count).enumerated().map { c, w in min(w + 2, c == 6 ? 80 : c == 10 ? 40 : 30) }
+            // The score (a number: no text width recorded) room for `1.0000` and a gap: at its
+            // header's width it printed flush against the reason beside it ("1.000070 images…").
+            let set = widths.prefix(flagHeaders.count).enumerated().map { c, w in c == 5 ? 10 : min(w + 2, c == 6 ? 80 : c == 10 ? 40 : 30) }
             for (c, w) in set.enumerated() { try sheet.setColumnWidth(w, columns: c...c) }
             for (i, f) in slice.enumerated() {
                 try WrappedRowHeight.fit(i + 1, in: sheet, [(f.flag.reason, set[6]), (f.decision?.note ?? "", set[10])])

@@ -67,5 +67,8 @@ struct ReviewLongTextsTests {
         let reason = try #require(flags.reference(of: Self.hardReason))
         #expect(flags.height(ofRow: PrintedSheet.row(reason)) >= 30, "the hard flag's note takes two lines or more")
         #expect(flags.height(ofRow: 1) == 15)
+        // The score column holds `1.0000` and a gap: at its header's width (7) the score printed
+        // flush against the reason beside it ("1.000070 images in one case").
+        #expect((10...11).contains(flags.columnWidths["F"] ?? 0), "\(flags.columnWidths)")
     }
 }

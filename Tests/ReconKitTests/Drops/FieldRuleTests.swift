@@ -230,6 +230,18 @@ struct FieldRuleTests {
                 "\(p)")
     }
 
+    /// A name written decomposed (NFD: `ễ` as e, circumflex, tilde) was counted in code points:
+    /// 167 characters read as 203 and rejected, where the same name composed passed. Both pass;
+    /// 201 characters, either way, do not.
+    @Test func textIsCountedInCharactersAsAPersonSeesThem() throws {
+        let composed = String(repeating: "Nguyễn Thị Hồng ", count: 12).trimmingCharacters(in: .whitespaces)  // 191 characters
+        let decomposed = composed.decomposedStringWithCanonicalMapping
+        #expect(composed.count == 191 && decomposed.unicodeScalars.count > 200)
+        #expect(try FieldValue.text(Substring(decomposed), limit: 200) == decomposed)
+        let long = String(repeating: "ễ", count: 201).decomposedStringWithCanonicalMapping
+        #expect(throws: FieldValue.Invalid.self) { try FieldValue.text(Substring(long), limit: 200) }
+    }
+
     /// A decimal of 60 digits used to overflow Int128 while it was read.
     @Test(arguments: [String(repeating: "9", count: 60), "0." + String(repeating: "1", count: 60),
                       String(repeating: "9", count: 40) + "." + String(repeating: "9", count: 40)])

@@ -71,9 +71,12 @@ struct StabilityTracker {
         // apart: one ready while the other, first seen moments later, still settles. Handed
         // over alone, the usage drop was rejected for a client its companion adds. A ready
         // batch waits for files first seen within `stableFor` of its newest, so it is taken
-        // whole, in kind order; a file that keeps changing holds it no longer than that.
+        // whole, in kind order; a file that keeps changing holds it no longer than that, and a
+        // stream of arrivals no longer than once more the stable time (a file ready that long
+        // goes whatever arrives behind it).
         holdUntil = nil
-        if let newest = ready.compactMap({ settling[$0.path]?.since }).max() {
+        let sinces = ready.compactMap { settling[$0.path]?.since }
+        if let newest = sinces.max(), let oldest = sinces.min(), started - oldest < stableFor * 2 {
             let readyPaths = Set(ready.map(\.path))
             let arriving = settling.filter { !readyPaths.contains($0.key) && $0.value.since - newest < stableFor }
             if let due = arriving.values.map({ $0.since + stableFor }).min() {

@@ -67,6 +67,28 @@ import Testing
         #expect(look(&slow, [file("usage-a.csv", inode: 1), file("usage-b.csv", size: 2, inode: 2)], at: 1001) == ["usage-a.csv"])
     }
 
+    /// A drop arriving every half second (faster than the stable time) held the ready ones back
+    /// for ever, each newcomer arriving within a second of the newest ready. A file ready for
+    /// twice the stable time goes, with whatever is ready beside it.
+    @Test func aStreamOfArrivalsHoldsAReadyFileNoLongerThanOnceMore() {
+        var tracker = StabilityTracker(stableFor: .seconds(1))
+        var files: [DropCandidate] = []
+        var handed: [(ms: Int, names: [String])] = []
+        for step in 0...8 {
+            let ms = step * 500
+            files.append(file("usage-\(step).csv", inode: UInt64(step + 1)))
+            let ready = look(&tracker, files, at: ms)
+            if !ready.isEmpty {
+                handed.append((ms, ready))
+                files.removeAll { ready.contains($0.name) }
+            }
+        }
+        // usage-0, first seen at 1 ms, is ready at the 1500 ms look; held for the files arriving
+        // behind it, it goes a stable time later, at 2500 ms, with usage-1 and usage-2 (ready by then).
+        #expect(handed.first?.ms == 2500 && handed.first?.names == ["usage-0.csv", "usage-1.csv", "usage-2.csv"], "\(handed)")
+        #expect(handed.count >= 2, "\(handed)")
+    }
+
     @Test func handedOverFileLeftInPlaceIsParkedUntilItChanges() {
         var tracker = StabilityTracker(stableFor: .milliseconds(100))
         _ = look(&tracker, [file("usage.csv")], at: 0)

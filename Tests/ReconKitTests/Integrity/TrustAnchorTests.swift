@@ -112,6 +112,41 @@ struct TrustAnchorTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/Ledger/ledger.jsonl"))
     }
 
+    /// Two inits of one folder at once, under other names: each wrote the key and recon.toml
+    /// (the second's name over the first's, so every command then refused the site), and the
+    /// second found the first's ledger under its append (exit 4, as damage). The test holds the
+    /// writer lock while both start, and waits until both sleep waiting for it (the one place
+    /// init sleeps): by then neither may have written anything. Let go, one makes the site and
+    /// the other is refused (exit 3); recon.toml names the site the ledger holds, and it verifies.
+    @Test func twoInitsOfOneFolderAtOnceMakeOneSite() throws {
+        let base = try TestSite()
+        let dir = base.path("race")
+        try FileManager.default.createDirectory(atPath: dir + "/Ledger", withIntermediateDirectories: true)
+        let fd = open(dir + "/Ledger/writer.lock", O_RDWR | O_CREAT, 0o644)
+        #expect(fd >= 0 && flock(fd, LOCK_EX) == 0)
+        let env = ["RECON_LOCK_TIMEOUT": "60"]
+        let first = try RunningProcess(TestSite.binary, ["init", "--name", "alpha", "--site", dir], environment: env)
+        let second = try RunningProcess(TestSite.binary, ["init", "--name", "beta", "--site", dir], environment: env)
+        // Asleep in a system call: nanosleep (35) or clock_nanosleep (230), as the lock's wait is.
+        func sleeping(_ pid: Int32) -> Bool {
+            let call = (try? String(contentsOfFile: "/proc/\(pid)/syscall", encoding: .utf8))?.split(separator: " ").first
+            return call == "35" || call == "230"
+        }
+        let waiting = ProcessRunner.wait(upTo: 30) { sleeping(first.pid) && sleeping(second.pid) }
+        #expect(waiting, "the inits never waited for the lock")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/recon.toml") && !FileManager.default.fileExists(atPath: dir + "/Ledger/keys"),
+                "an init wrote before it held the lock")
+        flock(fd, LOCK_UN)
+        close(fd)
+        let codes = [first.finish().code, second.finish().code].sorted()
+        #expect(codes == [0, 3], "\(codes)")
+        let named = try String(contentsOfFile: dir + "/recon.toml", encoding: .utf8)
+        let ledger = try String(contentsOfFile: dir + "/Ledger/ledger.jsonl", encoding: .utf8)
+        let site = ledger.contains("\"site\":\"alpha\"") ? "alpha" : "beta"
+        #expect(named.contains("site = \"\(site)\""), "\(named)")
+        #expect(try base.recon(["verify", "--site", dir], site: false).code == 0)
+    }
+
     /// Another site's key copied into `Ledger/keys/` before init was taken silently: two sites
     /// then sign with one key. It is used (an interrupted init leaves one) but said, with the key.
     @Test func initSaysItUsesASiteKeyAlreadyThere() throws {

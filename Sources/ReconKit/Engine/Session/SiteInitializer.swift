@@ -9,13 +9,8 @@ public enum SiteInitializer {
     ///     `DIR/NAME.key` (never inside the site) and `recon.toml`'s `site_key` names it.
     public static func initialise(_ site: Site, name given: String? = nil, baseCurrency givenBase: String? = nil,
                                   timezone givenZone: String? = nil, keyDir: String? = nil, clock: SiteClock) throws -> LedgerEntry {
-        if site.isInitialised {
-            guard site.initWasInterrupted else {
-                throw ReconFailure.refused("\(site.root) already holds a ledger; a site is initialised once")
-            }
-            // An init killed before its entry was whole: done again (its key, if written, is kept).
-            FileIO.remove(site.ledgerFile)
-            FileIO.remove(site.ledgerFile + ".intent")
+        if site.isInitialised && !site.initWasInterrupted {
+            throw ReconFailure.refused("\(site.root) already holds a ledger; a site is initialised once")
         }
         let left = site.filesOfALedger
         guard left.isEmpty else {
@@ -67,6 +62,21 @@ public enum SiteInitializer {
             throw ReconFailure.refused("\(site.configFile) names site_key = \(TOML.quoted(prepared?.siteKey ?? named)), and --key-dir would "
                 + "keep the key at \(externalKey); nothing was created — give one of them (drop --key-dir, or site_key from recon.toml)")
         }
+        // From here init makes files: one init of a folder at a time, under the writer lock. Two
+        // run at once each wrote the key and recon.toml (the second's name over the first's),
+        // and the second then found the first's ledger under its append (exit 4, damage).
+        try FileIO.makeDirectory(site.ledgerDir)
+        let lock = try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
+        if site.isInitialised {
+            guard site.initWasInterrupted else {
+                throw ReconFailure.refused("\(site.root) already holds a ledger (another `recon init` made it meanwhile); a site is "
+                    + "initialised once")
+            }
+            // An init killed before its entry was whole: done again (its key, if written, is kept).
+            FileIO.remove(site.ledgerFile)
+            FileIO.remove(site.ledgerFile + ".intent")
+        }
         for dir in [site.inbox, site.rejected, site.held, site.outbox, site.drops, site.checkpoints] {
             try FileIO.makeDirectory(dir)
         }
@@ -106,8 +116,6 @@ public enum SiteInitializer {
             bytes.insert(contentsOf: Array("site_key = \(TOML.quoted(externalKey))\(newline)".utf8), at: at)
             try FileIO.writeAtomically(site.configFile, bytes)
         }
-        let lock = try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout)
-        defer { withExtendedLifetime(lock) {} }
         let ledger = LedgerFile(path: site.ledgerFile)
         let initial = LedgerEvent.siteInit(.init(site: name, baseCurrency: baseCurrency, timezone: timezone,
                                                   publicKey: stored.verifierKey.text))

@@ -187,6 +187,12 @@ struct DocumentFrontSheet {
         case .invoice:
             var out = ["Payment"]
             if let d = record.dueOn { out.append("Please pay \(Digits.grouped(record.total)) \(record.currency) by \(d), quoting \(record.number).") }
+            if let paid = record.paidBefore, let replaced = record.replaces {
+                // Paid on the invoice this one replaces: not to be paid again.
+                out.append("Already received against \(replaced.joined(separator: ", ")): \(Digits.grouped(paid)) \(record.currency). It stays "
+                    + "on your account and is set against what is due, oldest first, this invoice included: your account statement "
+                    + "gives the balance to pay.")
+            }
             if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
             return out
         case .creditNote:

@@ -225,6 +225,30 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// C2 paid INV-2026-000002 (100.00) in full; the rerun reverses it (CN 100.00) and bills
+    /// March anew (INV-2026-000003, 200.00). The new invoice asked for 200.00 and said nothing of
+    /// the 100.00 received: a payables clerk working from the documents paid the month twice.
+    /// It records and prints what was received against the invoice it replaces.
+    @Test func aReplacementInvoiceSaysWhatWasReceivedAgainstTheOneItReplaces() throws {
+        let site = try site()
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
+                      + "P1,C2,2026-04-05,100.00,INR,NEFT 1,INV-2026-000002\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report for C2", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.err)")
+        let invoice = try #require(try site.bodies("invoice.issued").last)
+        #expect(invoice["number"] as? String == "INV-2026-000003" && invoice["total"] as? String == "200.00"
+            && invoice["paid_before"] as? String == "100.00", "\(invoice)")
+        let sheet = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx"))
+        #expect(sheet.cells.values.contains { $0.text?.hasPrefix("Already received against INV-2026-000002: 100.00 INR. It stays on your "
+            + "account") == true })
+        // The account agrees: 200.00 − 100.00 left to pay.
+        let statement = try site.recon(["statement", "C2"], env: Self.april)
+        #expect(statement.code == 0 && statement.out.contains("total due: 100.00 INR"), "\(statement.out)")
+        site.expectAuditorAccepts()
+    }
+
     /// A rerun reissuing a party whose invoice `recon credit` had brought to zero reverses
     /// nothing (0.00 remains), yet that invoice is settled by it as by a reversal: a later
     /// rerun's credit note names only the invoice still owed on, and its warning only the

@@ -35,12 +35,16 @@ public struct DocumentIssuer {
         /// (``DocumentRecord/replaces``); the reversal issued before it in the same batch, for
         /// the same party, is named as what reversed them.
         public var replaces: [String]?
+        /// What the client had paid on the invoices it replaces (``DocumentRecord/paidBefore``).
+        public var paidBefore: ExactDecimal?
 
-        public init(_ draft: DocumentDraft, refersTo: String? = nil, reason: String? = nil, replaces: [String]? = nil) {
+        public init(_ draft: DocumentDraft, refersTo: String? = nil, reason: String? = nil, replaces: [String]? = nil,
+                    paidBefore: ExactDecimal? = nil) {
             self.draft = draft
             self.refersTo = refersTo
             self.reason = reason
             self.replaces = replaces
+            self.paidBefore = paidBefore
         }
     }
 
@@ -110,6 +114,7 @@ public struct DocumentIssuer {
             if let replaces = item.replaces, !replaces.isEmpty {
                 record.replaces = replaces
                 record.reversedBy = reversals[side]
+                record.paidBefore = item.paidBefore
             }
             let final = site.path(record.file)
             try FileIO.makeDirectory(FileIO.parent(of: final))

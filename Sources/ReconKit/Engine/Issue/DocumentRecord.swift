@@ -33,6 +33,10 @@ public struct DocumentRecord: Sendable, Equatable {
     /// payables (the radiologist) see a replacement, not a second bill (payment) for the month.
     public var replaces: [String]?
     public var reversedBy: String?
+    /// On a rerun's new invoice: what the client had paid on the invoices it replaces when it was
+    /// issued. That money stays on the account (set against what is due, oldest first), and the
+    /// invoice says so, so that no one pays the month twice from the documents alone.
+    public var paidBefore: ExactDecimal?
     /// One per tax component (none on the payout side).
     public var taxes: [TaxAmount] = []
     /// The rate of each foreign currency a line was priced in.
@@ -130,6 +134,7 @@ public struct DocumentRecord: Sendable, Equatable {
         if let reason { b["reason"] = .string(reason) }
         if let replaces { b["replaces"] = .array(replaces.map { .string($0) }) }
         if let reversedBy { b["reversed_by"] = .string(reversedBy) }
+        if let paidBefore { b["paid_before"] = .string(paidBefore.description) }
         if let issuedOn { b["issued_on"] = .string(issuedOn.description) }
         if let dueOn { b["due_on"] = .string(dueOn.description) }
         if let paymentTermsDays { b["payment_terms_days"] = .int(Int64(paymentTermsDays)) }
@@ -205,5 +210,6 @@ public struct DocumentRecord: Sendable, Equatable {
         reason = b["reason"]?.stringValue
         if b["replaces"] != nil { replaces = reader.strings("replaces") }
         reversedBy = b["reversed_by"]?.stringValue
+        if b["paid_before"] != nil { paidBefore = try reader.decimal("paid_before") }
     }
 }

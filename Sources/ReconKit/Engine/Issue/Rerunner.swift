@@ -115,6 +115,20 @@ public struct Rerunner {
         return live
     }
 
+    /// What the client's payments were set against `invoices` (those a new invoice replaces), in
+    /// `currency`, as its account stands today; nil when nothing.
+    private func paidOn(_ invoices: [String], of client: String, in currency: Currency) throws -> ExactDecimal? {
+        guard !invoices.isEmpty else { return nil }
+        let state = session.state, zone = state.zone
+        let today = zone.today(now: session.clock.now())
+        let account = try Receivables(clientId: client, documents: state.issued, payments: state.payments, asOf: today) {
+            $0.issuedOn(in: zone) ?? today
+        }.accounts.first { $0.currency == currency }
+        var paid = currency.zero
+        for number in invoices { paid = try paid + (account?.paid[number] ?? currency.zero) }
+        return paid > .zero ? paid : nil
+    }
+
     /// Who took the drops a failed rerun leaves awaiting one: this rerun, an earlier one that stopped, or both.
     static func awaiting(taken: [String], earlier: [String]) -> String {
         func list(_ drops: [String]) -> String { drops.joined(separator: ", ") }
@@ -287,7 +301,8 @@ public struct Rerunner {
                     // (or brought to zero by `recon credit` before): printed, so it reads as a
                     // replacement, not a second bill (payment) for the month.
                     let replaced = current.filter { $0.kind == kind && $0.seq >= live }.map(\.number)
-                    items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: replaced.isEmpty ? nil : replaced))
+                    let paid = kind == .invoice ? try paidOn(replaced, of: party, in: fresh.currency) : nil
+                    items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: replaced.isEmpty ? nil : replaced, paidBefore: paid))
                     reissued.insert(party)
                 }
             }

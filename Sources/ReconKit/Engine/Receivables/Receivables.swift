@@ -35,6 +35,8 @@ public struct Receivables: Sendable {
         public var buckets: [ExactDecimal]
         /// Payments beyond every invoice: money the client has in credit.
         public var unapplied: ExactDecimal
+        /// What payments were set against each invoice, by number (none listed: nothing).
+        public var paid: [String: ExactDecimal] = [:]
     }
 
     public var asOf: LocalDate
@@ -83,6 +85,7 @@ public struct Receivables: Sendable {
         // Payments: the named invoice first, then the oldest due.
         let byDue = invoices.sorted { ($0.dueOn ?? issuedOn($0), $0.number) < ($1.dueOn ?? issuedOn($1), $1.number) }
         var unapplied = c.zero
+        var paid: [String: ExactDecimal] = [:]
         for p in payments.sorted(by: { ($0.receivedOn, $0.id) < ($1.receivedOn, $1.id) }) {
             var left = p.amount
             let order = (p.invoice.map { [$0] } ?? []) + byDue.map(\.number).filter { $0 != p.invoice }
@@ -90,6 +93,7 @@ public struct Receivables: Sendable {
                 guard left > .zero, let owed = open[number], owed > .zero else { continue }
                 let take = min(left, owed)
                 open[number] = try owed - take
+                paid[number] = try (paid[number] ?? c.zero) + take
                 left = try left - take
             }
             unapplied = try unapplied + left
@@ -124,7 +128,8 @@ public struct Receivables: Sendable {
             balance = try balance + entries[i].amount
             entries[i].balance = balance
         }
-        return Account(currency: c, entries: entries, totalDue: balance, open: openList, buckets: buckets, unapplied: unapplied)
+        return Account(currency: c, entries: entries, totalDue: balance, open: openList, buckets: buckets, unapplied: unapplied,
+                       paid: paid)
     }
 }
 

@@ -160,13 +160,31 @@ struct OperatorLedgerTests {
         return out
     }
 
-    /// Entries of the earlier form (written before operators were in the ledger) still
-    /// verify against the key they name — but only where a checkpoint covers them, as this
-    /// version never writes them: the same entry past the last checkpoint is a forgery. And
-    /// only while no operator is listed (here asha removed herself first): with one listed,
-    /// whoever holds the site key signed a checkpoint over a credit note under a key of their
-    /// own making, and it verified.
-    @Test func anEntryOfTheEarlierFormVerifiesOnlyUnderACheckpoint() throws {
+    /// Entries of the earlier form (written before operators were in the ledger) still verify
+    /// against the key they name — only where a checkpoint covers them (this version never
+    /// writes them: past the last checkpoint one is a forgery), and only before any
+    /// `operator.added`. Replayed here on a ledger of that time: a site and one such credit.
+    @Test func anEntryOfTheEarlierFormVerifiesUnderACheckpointBeforeAnyOperator() throws {
+        let siteKey = try SigningKey.generate(name: "old-site"), asha = try SigningKey.generate(name: "asha")
+        let initial = LedgerEntry(seq: 1, at: "2026-03-01T00:00:00Z", kind: "site.init",
+                                  body: ["site": "old-site", "base_currency": "INR", "timezone": "UTC",
+                                         "public_key": .string(siteKey.verifierKey.text)], prev: LedgerEntry.zeroHash)
+        let request: [String: JSONValue] = ["command": "credit", "invoice": "INV-2026-000001", "amount": "10", "reason": "goodwill",
+                                            "site": "old-site", "ledger_head": .string(initial.hash)]
+        let credit = LedgerEntry(seq: 2, at: "2026-04-01T00:00:00Z", kind: "credit_note.issued",
+                                 body: ["number": "CN-2026-000001", "total": "10.00", "operator": "asha",
+                                        "operator_key": .string(asha.verifierKey.text), "request": .object(request),
+                                        "signature": .string(try asha.signature(for: JCS.canonical(.object(request))))],
+                                 prev: initial.hash)
+        let roster = try OperatorRoster.replay([initial, credit], legacyUpTo: 2)
+        #expect(roster.applied.map(\.command) == ["credit"])  // asked again, it is a retry
+        #expect(throws: LedgerDamage.self) { try OperatorRoster.replay([initial, credit], legacyUpTo: 1) }  // past the checkpoint
+    }
+
+    /// The same form after an operator was added and removed again (the demo's ledger ends so):
+    /// with no operator listed, a credit note signed by a key it names for itself, under a
+    /// checkpoint the site key's holder signed, verified, and writers appended on top of it.
+    @Test func anEntryOfTheEarlierFormAfterAnyOperatorIsAForgery() throws {
         let site = try TestSite.trustSite()
         let removed = try site.recon(["operator", "remove", "asha", "--key", site.path("operator-keys/asha.key")], env: TestSite.aprilLater)
         #expect(removed.code == 0, "\(removed.err)")
@@ -174,7 +192,6 @@ struct OperatorLedgerTests {
         var body = try Self.earlierForm(try site.entryBody(try #require(credit["seq"] as? Int)),
                                         key: try SigningKey.read(from: site.path("operator-keys/asha.key")))
         body["number"] = "CN-2026-000003"  // numbers are never used twice: the next one
-        // Stamped no later than the retry's clock below: a clock before the head is refused first.
         try site.appendEntry(kind: "credit_note.issued", body: body, at: "2026-04-12T09:00:00Z")
         let uncovered = try site.recon(["verify"])
         #expect(uncovered.code == 4 && uncovered.out.contains("is signed by a key no operator.added lists"), "\(uncovered.out)")
@@ -185,12 +202,8 @@ struct OperatorLedgerTests {
                             with: try SigningKey.read(from: site.path("Ledger/keys/site.key")))
             .write(toFile: site.path("Ledger/checkpoints/\(entries.count).txt"), atomically: true, encoding: .utf8)
         let covered = try site.recon(["verify"])
-        #expect(covered.code == 0, "\(covered.out)")
-        // Its request counts as applied: the same credit asked again (by bea, listed since) is a retry.
-        let bea = try site.operatorKey("bea", listed: true, env: TestSite.aprilLater)
-        let retry = try site.recon(["credit", "INV-2026-000003", "--amount", "100.00", "--reason", "goodwill", "--key", bea],
-                                   env: TestSite.aprilLater)
-        #expect(retry.code == 3 && retry.err.contains("was applied at seq"), "\(retry.err)")
+        #expect(covered.code == 4 && covered.out.contains("in the form of an earlier version (operator_key, no signed_by) after "
+            + "operators were recorded in the ledger"), "\(covered.out)")
     }
 
     /// The attack: while asha is listed, a credit note in the earlier form, signed by mallory's
@@ -210,8 +223,8 @@ struct OperatorLedgerTests {
                             with: try SigningKey.read(from: site.path("Ledger/keys/site.key")))
             .write(toFile: site.path("Ledger/checkpoints/\(entries.count).txt"), atomically: true, encoding: .utf8)
         let verify = try site.recon(["verify"])
-        #expect(verify.code == 4 && verify.out.contains("in the form of an earlier version (operator_key, no signed_by) while the "
-            + "ledger lists operators (asha)"), "\(verify.out)")
+        #expect(verify.code == 4 && verify.out.contains("in the form of an earlier version (operator_key, no signed_by) after "
+            + "operators were recorded in the ledger"), "\(verify.out)")
         let before = try site.ledgerBytes()
         let next = try site.recon(["credit", "INV-2026-000003", "--amount", "1.00", "--reason", "next",
                                    "--key", site.path("operator-keys/asha.key")], env: TestSite.aprilLater)

@@ -45,6 +45,8 @@ public struct OperatorRoster {
     /// `operator_key`, no `signed_by`): only entries a verified checkpoint covers, as this
     /// version never writes them.
     private let legacyUpTo: Int
+    /// The seq of the first `operator.added`: from there on, no entry is of the earlier form.
+    private var firstOperatorAdded: Int?
 
     init(siteName: String, siteKey: VerifierKey, legacyUpTo: Int) {
         self.siteName = siteName
@@ -136,7 +138,10 @@ public struct OperatorRoster {
                 try takeSigned(e)
             }
         }
-        if e.kind == PrivilegedKind.operatorAdded { try add(e) }
+        if e.kind == PrivilegedKind.operatorAdded {
+            try add(e)
+            firstOperatorAdded = firstOperatorAdded ?? e.seq
+        }
         if e.kind == PrivilegedKind.operatorRemoved { try remove(e) }
     }
 
@@ -234,13 +239,13 @@ public struct OperatorRoster {
         guard e.seq <= legacyUpTo else {
             throw LedgerDamage(seq: e.seq, "\(e.kind) is signed by a key no operator.added lists (the earlier form is accepted only where a checkpoint covers it)")
         }
-        // Written before operators were in the ledger, so never while one is listed: then the
-        // key it names itself would vouch for it, and whoever holds the site key (which signs the
-        // checkpoint over it) could credit under any key of their own making.
-        guard operators.isEmpty else {
-            throw LedgerDamage(seq: e.seq, "\(e.kind) is in the form of an earlier version (operator_key, no signed_by) while the ledger "
-                + "lists operators (\(operators.keys.sorted().joined(separator: ", "))): recon writes no such entry, and the key it "
-                + "names for itself vouches for nothing")
+        // Written before operators were in the ledger, so never after one was added (listed
+        // still, or removed since): the key it names would vouch for itself, and whoever holds
+        // the site key (which signs the checkpoint over it) could credit under a key of their own.
+        if let first = firstOperatorAdded {
+            throw LedgerDamage(seq: e.seq, "\(e.kind) is in the form of an earlier version (operator_key, no signed_by) after "
+                + "operators were recorded in the ledger (seq \(first)): recon writes no such entry, and the key it names for "
+                + "itself vouches for nothing")
         }
         guard let keyText = e.string("operator_key"), let key = try? VerifierKey(text: keyText),
             let request = e.body["request"]?.objectValue, let signature = e.string("signature"),

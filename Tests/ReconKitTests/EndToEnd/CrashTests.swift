@@ -558,8 +558,9 @@ struct CrashTests {
         let sha = TestSite.sha256Hex(text)
         #expect(link(site.path("Inbox/usage-late.csv"), site.path("Ledger/drops/\(sha).csv")) == 0)
         #expect(link(site.path("Inbox/usage-late.csv"), site.path("Ledger/drops/.\(sha).csv.424242.tmp")) == 0)
-        let stranger = TestSite.sha256Hex("not a drop of this site")
-        try "not a drop of this site".write(toFile: site.path("Ledger/drops/\(stranger).csv"), atomically: true, encoding: .utf8)
+        // While its drop waits, the unnamed archive is what a killed ingest left: only said.
+        let noted = try site.recon(["verify"])
+        #expect(noted.code == 0 && noted.err.contains("Ledger/drops/\(sha).csv is named by no entry: an ingest killed"), "\(noted.err)")
 
         let again = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(again.code == 0, "\(again.err)")
@@ -567,21 +568,25 @@ struct CrashTests {
         #expect(accepted.filter { $0 == sha }.count == 1)
         #expect(!site.exists("Inbox/usage-late.csv"))
         let archives = FileIO.list(site.path("Ledger/drops"))
-        #expect(Set(archives) == Set(accepted.map { $0 + ".csv" } + [stranger + ".csv"]), "\(archives)")
-        // recon verify names it as damage too, as the auditor's verifier does: no waiting drop
-        // holds its bytes, so it is no trace of a killed ingest, but may be one of a cut ledger.
+        #expect(Set(archives) == Set(accepted.map { $0 + ".csv" }), "\(archives)")
+        site.expectAuditorAccepts()
+
+        // An archive no entry names whose drop waits nowhere (or only under a name recon never
+        // reads) may be what a ledger cut with its checkpoints leaves: damage to `recon verify`,
+        // as to the auditor's verifier, and no writer appends over it (they did, and signed).
+        let stranger = TestSite.sha256Hex("not a drop of this site")
+        try "not a drop of this site".write(toFile: site.path("Ledger/drops/\(stranger).csv"), atomically: true, encoding: .utf8)
+        try "not a drop of this site".write(toFile: site.path("Inbox/.masked.csv"), atomically: true, encoding: .utf8)
         let verify = try site.recon(["verify"])
         #expect(verify.code == 4 && verify.out.contains("Ledger/drops/\(stranger).csv is named by no entry, and no drop waiting in "
             + "Inbox/ or Inbox/held/ holds its bytes"), "\(verify.out)")
         if let audit = try site.auditorVerify() {
             #expect(audit.code == 4 && audit.out.contains("\(stranger).csv is named by no drop.accepted entry"), "\(audit.out)")
         }
-        // While its drop waits (an ingest killed before its entry), it is only said.
-        try FileManager.default.removeItem(atPath: site.path("Ledger/drops/\(stranger).csv"))
-        try site.drop("usage-again.csv", text + "R10,2026-03-09T11:00:00Z,C1,D1,CT,1\n")
-        let pending = TestSite.sha256Hex(text + "R10,2026-03-09T11:00:00Z,C1,D1,CT,1\n")
-        #expect(link(site.path("Inbox/usage-again.csv"), site.path("Ledger/drops/\(pending).csv")) == 0)
-        let noted = try site.recon(["verify"])
-        #expect(noted.code == 0 && noted.err.contains("Ledger/drops/\(pending).csv is named by no entry: an ingest killed"), "\(noted.err)")
+        let before = try site.ledgerBytes()
+        try site.drop("usage-next.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR11,2026-03-10T10:00:00Z,C1,D1,CT,1\n")
+        let refused = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(refused.code == 4 && refused.err.contains("\(stranger).csv is named by no entry"), "\(refused.err)")
+        #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-next.csv"))
     }
 }

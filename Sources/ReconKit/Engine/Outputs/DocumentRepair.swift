@@ -58,7 +58,7 @@ public struct DocumentRepair {
             repaired.append(file)
         }
         sweepTemporaryFiles()
-        dropArchivesOfUnfinishedIngests()
+        try dropArchivesOfUnfinishedIngests()
         for period in session.state.closedPeriods.keys {
             let drafts = session.site.path("Outbox/\(period)/drafts")
             if FileIO.isDirectory(drafts) { try? FileManager.default.removeItem(atPath: drafts) }
@@ -109,23 +109,23 @@ public struct DocumentRepair {
 
     /// An archived drop that no entry names, whose file still waits in the Inbox (or
     /// `Inbox/held/`), is what an ingest killed between archiving and appending leaves: it is
-    /// removed, and archived again when the drop is taken. Any other unnamed archive is left
-    /// alone for the auditor (it may be the trace of a ledger cut short).
-    func dropArchivesOfUnfinishedIngests() {
+    /// removed, and archived again when the drop is taken. Any other unnamed archive may be the
+    /// trace of a ledger cut short, which `recon verify` refuses: left for the auditor, and
+    /// nothing appended over it (exit 4).
+    func dropArchivesOfUnfinishedIngests() throws {
         let site = session.site
         let orphans = FileIO.list(site.drops).filter { name in
             name.hasSuffix(".csv") && !name.hasPrefix(".") && session.state.acceptedDrops[String(name.dropLast(4))] == nil
         }
         guard !orphans.isEmpty else { return }
-        var waiting = Set<String>()
-        for dir in [site.inbox, site.held] {
-            for name in FileIO.list(dir) where FileIO.isRegularFile(dir + "/" + name) {
-                if let bytes = try? FileIO.read(dir + "/" + name) { waiting.insert(Hex.string(SHA256.hash(data: bytes))) }
-            }
-        }
+        let waiting = Verifier.waitingDrops(site)
         for name in orphans where waiting.contains(String(name.dropLast(4))) {
             FileIO.remove(site.drops + "/" + name)
             session.log.notice("removed the archive \(name) of a drop an interrupted command took but never recorded; the drop is still waiting")
+        }
+        let unwaited = orphans.filter { !waiting.contains(String($0.dropLast(4))) }
+        if !unwaited.isEmpty {
+            throw ReconFailure.verification("the ledger does not verify: \(Verifier.unrecordedArchives(unwaited)); nothing is written")
         }
     }
 

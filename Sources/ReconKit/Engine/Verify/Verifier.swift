@@ -123,13 +123,7 @@ public struct Verifier {
         for seq in checkpointer.all() {
             try checkCheckpoint(seq, ledger: ledger, verifier: verifier, siteName: siteName)
         }
-        if let first = unwaited.first {
-            throw LedgerDamage(seq: nil, "Ledger/drops/\(first)\(unwaited.count > 1 ? " and \(unwaited.count - 1) more" : "") is named by no "
-                + "entry, and no drop waiting in Inbox/ or Inbox/held/ holds its bytes: entries may have been cut from the ledger's end "
-                + "(check it against a checkpoint you kept: `recon verify --checkpoint FILE`). If an ingest was killed before it "
-                + "recorded that drop, and the drop has since been taken away, drop it into Inbox/ again (it is recorded then), or "
-                + "move the file out of Ledger/drops/")
-        }
+        if !unwaited.isEmpty { throw LedgerDamage(seq: nil, Self.unrecordedArchives(unwaited)) }
         // After the checkpoints and the signed requests: a ledger rewritten behind a checkpoint,
         // or a forged privileged entry, is named by those, the plainer words.
         try IssuedDocumentEntries.check(ledger.entries)
@@ -228,11 +222,22 @@ public struct Verifier {
     /// The site key is the one `site.init` records: another site's key (swapped in, or named by
     /// `site_key`) would sign checkpoints no verifier accepts. A key that cannot be read is
     /// noted: nothing is signed with it, and closes, reruns and credits refuse until it is back.
-    /// The SHA-256 of each regular file waiting in `Inbox/` and `Inbox/held/`.
+    /// What an archive no entry names, whose drop waits nowhere, is: the trace of a ledger whose
+    /// end was cut, unless an ingest was killed and its drop since taken away. Said alike by
+    /// `recon verify` and by every writer, which refuses to append over it.
+    static func unrecordedArchives(_ names: [String]) -> String {
+        "Ledger/drops/\(names[0])\(names.count > 1 ? " and \(names.count - 1) more" : "") is named by no entry, and no drop waiting "
+            + "in Inbox/ or Inbox/held/ holds its bytes: entries may have been cut from the ledger's end (check it against a "
+            + "checkpoint you kept: `recon verify --checkpoint FILE`). If an ingest was killed before it recorded that drop, and the "
+            + "drop has since been taken away, drop it into Inbox/ again (it is recorded then), or move the file out of Ledger/drops/"
+    }
+
+    /// The SHA-256 of each drop waiting in `Inbox/` and `Inbox/held/`: regular files under a
+    /// name recon reads (a `.part`, `.tmp` or dot name is never taken, so hides nothing).
     static func waitingDrops(_ site: Site) -> Set<String> {
         var out = Set<String>()
         for dir in [site.inbox, site.held] {
-            for name in FileIO.list(dir) where FileIO.isRegularFile(dir + "/" + name) {
+            for name in FileIO.list(dir) where !Ingestor.isNeverRead(name) && FileIO.isRegularFile(dir + "/" + name) {
                 if let bytes = try? FileIO.read(dir + "/" + name) { out.insert(Hex.string(SHA256.hash(data: bytes))) }
             }
         }

@@ -166,10 +166,16 @@ public struct StatusCache: Equatable {
     }
 
     /// Writes the closed periods' part, synced and renamed into place durably before the note
-    /// naming it is written.
+    /// naming it is written. The note on disk, which names the part there now, goes first: a
+    /// writer killed between the two left a note naming a part it no longer had, which
+    /// `recon verify` reads as damage on an intact site.
     private static func writeClosed(_ site: Site, _ bytes: [UInt8]) throws -> ClosedPart {
         let path = site.path(closedRelativePath)
         try FileIO.makeDirectory(FileIO.parent(of: path))
+        if FileIO.exists(Self.path(site)) {
+            try FileIO.removeChecked(Self.path(site))
+            try FileIO.syncDirectory(FileIO.parent(of: Self.path(site)))
+        }
         try FileIO.writeAtomically(path, bytes)
         return ClosedPart(length: bytes.count, sha256: Hex.string(SHA256.hash(data: bytes)))
     }

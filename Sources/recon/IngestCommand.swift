@@ -52,6 +52,7 @@ struct Ingest: ParsableCommand {
             }
             let session = dryRun ? try SiteSession.openedChecking(options.siteValue, open) : try open()
             keepUntilExit(session)
+            session.namedDrops = named  // an archive an ingest of one of them left is theirs to finish
             if !dryRun { try session.repair() }
             var paths = Ingestor.distinctNamed(named).sorted(by: Ingestor.processingOrder)
             if files.isEmpty { (paths, undecodable) = Ingestor.inboxEntries(session.site) }

@@ -588,5 +588,22 @@ struct CrashTests {
         let refused = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(refused.code == 4 && refused.err.contains("\(stranger).csv is named by no entry"), "\(refused.err)")
         #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-next.csv"))
+
+        // An ingest of a file named outside the Inbox, killed before its entry: the drop waits
+        // where it was named. Naming it again finishes it (the unnamed archive taken for its own).
+        try FileManager.default.removeItem(atPath: site.path("Ledger/drops/\(stranger).csv"))
+        let outside = site.path("exports/usage-outside.csv")
+        try FileManager.default.createDirectory(atPath: site.path("exports"), withIntermediateDirectories: true)
+        let outsideText = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR12,2026-03-11T10:00:00Z,C1,D1,CT,1\n"
+        try outsideText.write(toFile: outside, atomically: true, encoding: .utf8)
+        let outsideSha = TestSite.sha256Hex(outsideText)
+        #expect(link(outside, site.path("Ledger/drops/\(outsideSha).csv")) == 0)
+        let stuck = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(stuck.code == 4 && stuck.err.contains("`recon ingest FILE` for a file named outside the Inbox"), "\(stuck.err)")
+        let named = try site.recon(["ingest", outside], env: TestSite.closeDay)
+        #expect(named.code == 0, "\(named.err)")
+        #expect(try site.bodies("drop.accepted").filter { $0["sha256"] as? String == outsideSha }.count == 1)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)  // usage-next.csv, waiting all along
+        site.expectAuditorAccepts()
     }
 }

@@ -118,7 +118,10 @@ public struct DocumentRepair {
             name.hasSuffix(".csv") && !name.hasPrefix(".") && session.state.acceptedDrops[String(name.dropLast(4))] == nil
         }
         guard !orphans.isEmpty else { return }
-        let waiting = Verifier.waitingDrops(site)
+        var waiting = Verifier.waitingDrops(site)
+        for path in session.namedDrops where FileIO.isRegularFile(path) {
+            if let bytes = try? FileIO.read(path) { waiting.insert(Hex.string(SHA256.hash(data: bytes))) }
+        }
         for name in orphans where waiting.contains(String(name.dropLast(4))) {
             FileIO.remove(site.drops + "/" + name)
             session.log.notice("removed the archive \(name) of a drop an interrupted command took but never recorded; the drop is still waiting")

@@ -28,6 +28,9 @@ public final class SiteSession {
     /// decision): noted on disk before its first append (``DerivedPending``). A close or rerun
     /// owes its period's review and the margin summary; a credit or operator change owes none.
     public var derivedAfterAppend: Set<DerivedPending.Item> = [.drafts]
+    /// The files a command names to be ingested (`recon ingest FILE…`): a drop archived by an
+    /// ingest of one of them killed before its entry waits there, not in the Inbox (``repair()``).
+    public var namedDrops: [String] = []
     private var derivedMarked: Set<DerivedPending.Item> = []
     /// The positions in ``ledger`` of document entries whose files the writer checks found
     /// missing (nil when they did not run): what ``repair()`` puts back.

@@ -228,8 +228,9 @@ public struct Verifier {
     static func unrecordedArchives(_ names: [String]) -> String {
         "Ledger/drops/\(names[0])\(names.count > 1 ? " and \(names.count - 1) more" : "") is named by no entry, and no drop waiting "
             + "in Inbox/ or Inbox/held/ holds its bytes: entries may have been cut from the ledger's end (check it against a "
-            + "checkpoint you kept: `recon verify --checkpoint FILE`). If an ingest was killed before it recorded that drop, and the "
-            + "drop has since been taken away, drop it into Inbox/ again (it is recorded then), or move the file out of Ledger/drops/"
+            + "checkpoint you kept: `recon verify --checkpoint FILE`). If an ingest was killed before it recorded that drop, ingest "
+            + "the drop again — `recon ingest FILE` for a file named outside the Inbox, or drop it into Inbox/ — and it is recorded; "
+            + "or move the file out of Ledger/drops/"
     }
 
     /// The SHA-256 of each drop waiting in `Inbox/` and `Inbox/held/`: regular files under a

@@ -134,6 +134,10 @@ struct LongTextsPrintWholeTests {
         let close = try site.recon(["close", "2026-04"], env: may)
         #expect(close.code == 3 && close.err.contains("is missing, and with it the [seller] that INV-2026-000001"), "\(close.err)")
         #expect(try site.ledgerBytes() == before)
+        try Data().write(to: URL(fileURLWithPath: site.path("recon.toml")))  // emptied, as an editor killed mid-save leaves it
+        let emptied = try site.recon(["close", "2026-04"], env: may)
+        #expect(emptied.code == 3 && emptied.err.contains("is empty, and with it the [seller]"), "\(emptied.err)")
+        #expect(try site.ledgerBytes() == before)
         let withoutSeller = kept.components(separatedBy: "[seller]").first ?? kept
         try withoutSeller.write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
         #expect(try site.recon(["close", "2026-04"], env: may).code == 0)

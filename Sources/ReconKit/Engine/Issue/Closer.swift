@@ -62,12 +62,14 @@ public struct Closer {
     /// anything is made; a site that means to issue without them keeps a `recon.toml` without `[seller]`.
     static func requireSellerKept(_ session: SiteSession) throws {
         let site = session.site
-        guard !FileIO.exists(site.configFile), !FileIO.isSymbolicLink(site.configFile),
+        // Gone, or emptied (what an editor killed mid-save leaves): not a decision to drop [seller].
+        let emptied = (try? FileIO.read(site.configFile)).map { String(decoding: $0, as: UTF8.self).allSatisfy(\.isWhitespace) } ?? false
+        guard (!FileIO.exists(site.configFile) && !FileIO.isSymbolicLink(site.configFile)) || emptied,
               let last = session.state.issued.last(where: { $0.kind == .invoice }),
               last.seq >= 1, last.seq <= session.ledger.entries.count,
               let entry = try? session.ledger.entries[last.seq - 1].whole(), entry.body["seller"] != nil
         else { return }
-        throw ReconFailure.refused("\(site.configFile) is missing, and with it the [seller] that \(last.number) and the invoices "
+        throw ReconFailure.refused("\(site.configFile) is \(emptied ? "empty" : "missing"), and with it the [seller] that \(last.number) and the invoices "
             + "before it carry: the documents would go out without the seller's legal name, address and tax id — put recon.toml "
             + "back (from a backup), then run the command again")
     }

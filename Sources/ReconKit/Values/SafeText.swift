@@ -45,7 +45,13 @@ public enum SafeText {
         switch scalar.properties.generalCategory {
         case .format, .lineSeparator, .paragraphSeparator: return true
         case .spaceSeparator: return scalar != " "
-        default: return false
+        default:
+            // Drawn as nothing though not formats: variation selectors, the combining grapheme
+            // joiner, the Hangul fillers, the braille blank, the Khmer inherent vowels.
+            switch scalar.value {
+            case 0xFE00...0xFE0F, 0xE0100...0xE01EF, 0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x17B4, 0x17B5: return true
+            default: return false
+            }
         }
     }
 

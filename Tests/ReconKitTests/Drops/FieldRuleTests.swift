@@ -208,7 +208,12 @@ struct FieldRuleTests {
     /// ignored as unknown: the client's tax fell to 0 % and a stat report was taken as routine,
     /// with a log line only. The drop is rejected, naming the column.
     @Test(arguments: [("tax_rate\u{00A0}", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+00A0"),
-                      ("urgency\u{200B}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+200B")])
+                      ("urgency\u{200B}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+200B"),
+                      // Drawn as nothing, though not formats: they passed.
+                      ("urgency\u{3164}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+3164"),
+                      ("urgency\u{FE0F}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+FE0F"),
+                      ("urgency\u{034F}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+034F"),
+                      ("urgency\u{2800}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+2800")])
     func anOptionalColumnNameBehindAnInvisibleCharacterIsRejected(name: String, kind: DropKind, row: String, code: String) {
         let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
         let header = head.dropLast() + "," + name + "\n"

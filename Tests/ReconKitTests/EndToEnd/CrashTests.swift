@@ -548,6 +548,22 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// `Ledger/staging` a link to a folder outside the site: the drop's bytes were staged there,
+    /// out of the site, and renamed back from it. Damage, as a link in place of `Ledger/drops` is.
+    @Test func aLinkInPlaceOfTheStagingFolderIsRefused() throws {
+        let site = try TestSite.marchSite()
+        let outside = site.root + "-outside"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        try? FileManager.default.removeItem(atPath: site.path("Ledger/staging"))
+        try FileManager.default.createSymbolicLink(atPath: site.path("Ledger/staging"), withDestinationPath: outside)
+        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-09T10:00:00Z,C1,D1,CT,1\n")
+        let before = try site.ledgerBytes()
+        let run = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(run.code == 4 && run.err.contains("Ledger/staging is a symbolic link"), "\(run.err)")
+        #expect(try site.ledgerBytes() == before && FileIO.list(outside).isEmpty)
+    }
+
     /// An ingest killed after it archived a drop (a hard link into `Ledger/drops/`) and before
     /// its entry: taking the drop again accepts it once and leaves no stray file among the
     /// archives. An unnamed archive whose drop is not waiting is left for the auditor to see.

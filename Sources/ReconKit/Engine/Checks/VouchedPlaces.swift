@@ -33,7 +33,8 @@ enum VouchedPlaces {
     /// its documents' folders. A writer checks them before it appends, so none of its new files
     /// lands outside the site either; a few dozen `lstat`s, whatever the number of documents.
     static func folderDamage(in site: Site) -> LedgerDamage? {
-        var places = ["Ledger/ledger.jsonl", "Ledger/drops", "Ledger/checkpoints"]
+        // `Ledger/staging`: where a drop's bytes wait for their archive, renamed from there into it.
+        var places = ["Ledger/ledger.jsonl", "Ledger/drops", "Ledger/checkpoints", "Ledger/staging"]
         for month in FileIO.list(site.outbox) where Period(month) != nil {
             places.append("Outbox/" + month)
             for folder in Set(DocumentKind.allCases.map(\.folder)).sorted() { places.append("Outbox/\(month)/\(folder)") }

@@ -84,7 +84,7 @@ struct TrustAnchorTests {
     /// A prepared recon.toml naming a site key inside the site, outside its `Ledger/keys/`: init
     /// made the private key there (in `Inbox/`, the next ingest rejected it as a drop and moved
     /// it to `rejected/`; in `Outbox/`, among the documents sent out). Refused, nothing created.
-    @Test(arguments: ["Inbox/hq.key", "Outbox/hq.key", "hq.key"])
+    @Test(arguments: ["Inbox/hq.key", "Outbox/hq.key", "hq.key", "keys-not-made/hq.key"])
     func aPreparedSiteKeyInsideTheSiteIsRefused(place: String) throws {
         let site = try TestSite()
         let dir = site.path("hq")
@@ -93,7 +93,8 @@ struct TrustAnchorTests {
         let initial = try site.recon(["init", "--site", dir], site: false)
         #expect(initial.code == 1 && initial.err.contains("is inside the site") && initial.err.contains("but not in its Ledger/keys/"),
                 "\(initial.err)")
-        #expect(!FileManager.default.fileExists(atPath: dir + "/" + place) && !FileManager.default.fileExists(atPath: dir + "/Ledger"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/" + place) && !FileManager.default.fileExists(atPath: dir + "/Ledger")
+                && !FileManager.default.fileExists(atPath: dir + "/Inbox"), "\(place)")
     }
 
     /// A prepared `site_key` and `--key-dir` naming two places: init kept --key-dir's and wrote

@@ -48,13 +48,27 @@ enum SiteKeyDirectory {
     /// `Ledger/keys/`: in `Inbox/` the next ingest takes the key for a drop and moves it to
     /// `rejected/`; in `Outbox/` it sits among the documents sent out. Refused (exit 1).
     static func requireOutsideTheSite(_ keyFile: String, site: Site) throws {
-        let parent = FileIO.parent(of: keyFile)
         guard let siteReal = try? FileIO.realPath(site.root) else { return }
-        let parentReal = (try? FileIO.realPath(parent)) ?? (parent as NSString).standardizingPath
+        let parentReal = resolved(FileIO.parent(of: keyFile))
         let keys = siteReal == "/" ? "/Ledger/keys" : siteReal + "/Ledger/keys"
         let inside = parentReal == siteReal || parentReal.hasPrefix(siteReal == "/" ? "/" : siteReal + "/")
         guard inside, parentReal != keys else { return }
         throw ReconFailure.usage("recon.toml's site_key \(SafeText.escaped(keyFile)) is inside the site \(site.root) but not in its "
             + "Ledger/keys/; keep the site key outside the site (or leave site_key out: init makes it in Ledger/keys/)")
+    }
+
+    /// `path` as an absolute path with its links resolved, as far as it exists: its nearest
+    /// existing folder's real path and the rest as written (`..` and `.` taken out), so a
+    /// folder not made yet is placed where it would be made.
+    static func resolved(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var existing = (absolute as NSString).standardizingPath
+        var rest: [String] = []
+        while !FileIO.exists(existing), existing != "/" {
+            rest.insert(FileIO.baseName(existing), at: 0)
+            existing = FileIO.parent(of: existing)
+        }
+        let real = (try? FileIO.realPath(existing)) ?? existing
+        return rest.isEmpty ? real : (real == "/" ? "" : real) + "/" + rest.joined(separator: "/")
     }
 }

@@ -160,6 +160,25 @@ struct OperatorLedgerTests {
         return out
     }
 
+    /// The trust site's goodwill credit CN-2026-000002 appended again as CN-2026-000003 in the
+    /// earlier form, signed by `signer`'s key from `operator-keys/`.
+    static func appendEarlierFormCredit(_ site: TestSite, signedBy signer: String) throws {
+        let credit = try #require(try site.entries().first { ($0["body"] as? [String: Any])?["number"] as? String == "CN-2026-000002" })
+        var body = try earlierForm(try site.entryBody(try #require(credit["seq"] as? Int)),
+                                   key: try SigningKey.read(from: site.path("operator-keys/\(signer).key")))
+        body["number"] = "CN-2026-000003"  // numbers are never used twice: the next one
+        try site.appendEntry(kind: "credit_note.issued", body: body, at: "2026-04-12T09:00:00Z")
+    }
+
+    /// A checkpoint over the ledger's head, signed with the site key, as the key's holder can.
+    static func signCheckpointOverHead(_ site: TestSite) throws {
+        let entries = try site.entries()
+        let head = try #require(entries.last?["hash"] as? String)
+        try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: entries.count, headHex: head),
+                            with: try SigningKey.read(from: site.path("Ledger/keys/site.key")))
+            .write(toFile: site.path("Ledger/checkpoints/\(entries.count).txt"), atomically: true, encoding: .utf8)
+    }
+
     /// Entries of the earlier form (written before operators were in the ledger) still verify
     /// against the key they name — only where a checkpoint covers them (this version never
     /// writes them: past the last checkpoint one is a forgery), and only before any
@@ -188,19 +207,10 @@ struct OperatorLedgerTests {
         let site = try TestSite.trustSite()
         let removed = try site.recon(["operator", "remove", "asha", "--key", site.path("operator-keys/asha.key")], env: TestSite.aprilLater)
         #expect(removed.code == 0, "\(removed.err)")
-        let credit = try #require(try site.entries().first { ($0["body"] as? [String: Any])?["number"] as? String == "CN-2026-000002" })
-        var body = try Self.earlierForm(try site.entryBody(try #require(credit["seq"] as? Int)),
-                                        key: try SigningKey.read(from: site.path("operator-keys/asha.key")))
-        body["number"] = "CN-2026-000003"  // numbers are never used twice: the next one
-        try site.appendEntry(kind: "credit_note.issued", body: body, at: "2026-04-12T09:00:00Z")
+        try Self.appendEarlierFormCredit(site, signedBy: "asha")
         let uncovered = try site.recon(["verify"])
         #expect(uncovered.code == 4 && uncovered.out.contains("is signed by a key no operator.added lists"), "\(uncovered.out)")
-
-        let entries = try site.entries()
-        let head = try #require(entries.last?["hash"] as? String)
-        try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: entries.count, headHex: head),
-                            with: try SigningKey.read(from: site.path("Ledger/keys/site.key")))
-            .write(toFile: site.path("Ledger/checkpoints/\(entries.count).txt"), atomically: true, encoding: .utf8)
+        try Self.signCheckpointOverHead(site)
         let covered = try site.recon(["verify"])
         #expect(covered.code == 4 && covered.out.contains("in the form of an earlier version (operator_key, no signed_by) after "
             + "operators were recorded in the ledger"), "\(covered.out)")
@@ -212,16 +222,8 @@ struct OperatorLedgerTests {
     @Test func anEntryOfTheEarlierFormWhileAnOperatorIsListedIsAForgeryEvenUnderACheckpoint() throws {
         let site = try TestSite.trustSite()
         _ = try site.operatorKey("mallory", listed: false)
-        let credit = try #require(try site.entries().first { ($0["body"] as? [String: Any])?["number"] as? String == "CN-2026-000002" })
-        var body = try Self.earlierForm(try site.entryBody(try #require(credit["seq"] as? Int)),
-                                        key: try SigningKey.read(from: site.path("operator-keys/mallory.key")))
-        body["number"] = "CN-2026-000003"
-        try site.appendEntry(kind: "credit_note.issued", body: body, at: "2026-04-12T09:00:00Z")
-        let entries = try site.entries()
-        let head = try #require(entries.last?["hash"] as? String)
-        try SignedNote.sign(text: try SignedNote.checkpointText(origin: "trust-site", count: entries.count, headHex: head),
-                            with: try SigningKey.read(from: site.path("Ledger/keys/site.key")))
-            .write(toFile: site.path("Ledger/checkpoints/\(entries.count).txt"), atomically: true, encoding: .utf8)
+        try Self.appendEarlierFormCredit(site, signedBy: "mallory")
+        try Self.signCheckpointOverHead(site)
         let verify = try site.recon(["verify"])
         #expect(verify.code == 4 && verify.out.contains("in the form of an earlier version (operator_key, no signed_by) after "
             + "operators were recorded in the ledger"), "\(verify.out)")

@@ -137,6 +137,10 @@ struct StatusReadinessTests {
     @Test func aPaymentReceivedAfterTodayIsTakenAndSaid() throws {
         let site = try TestSite.closedMarchSite()
         try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency\nP1,C2,2027-04-05,100.00,INR\n")
+        // Said by a dry run too, where a mistyped year is best caught (it printed only "would be accepted").
+        let dry = try site.recon(["ingest", "--dry-run"], env: TestSite.rerunDay)
+        #expect(dry.code == 0 && dry.out.contains("warning: payments-1.csv: payment P1 (line 2) was received on 2027-04-05, after today"),
+                "\(dry.out)")
         let ingest = try site.recon(["ingest"], env: TestSite.rerunDay)
         #expect(ingest.code == 0, "\(ingest.err)")
         #expect(ingest.err.contains("payments-1.csv: payment P1 (line 2) was received on 2027-04-05, after today (2026-04-10)"),

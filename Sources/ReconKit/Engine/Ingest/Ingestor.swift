@@ -241,7 +241,8 @@ public final class Ingestor {
                 return try reject(path, inInbox: inInbox, drop: drop, clash)
             }
             // Judged against the site before the drop is applied; said once it is taken.
-            let changes = DropNotices.said(name, rows, columns: outcome.columns, state: session.state)
+            // A date after today too, also in a dry run, where a mistyped year is best caught.
+            let changes = DropNotices.said(name, rows, columns: outcome.columns, state: session.state) + datedAfterToday(fresh, drop: name)
             if !changes.isEmpty { notices[name, default: []] += changes }
             if dryRun {
                 let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cache: nil)
@@ -321,8 +322,6 @@ public final class Ingestor {
         let archive = site.path(Site.dropPath(sha256: sha))
         try keeping(name, in: "Ledger/drops") { try Stages.time("archive") { try drop.place(at: archive, stagingIn: site, sha: sha) } }
         let cache = Stages.time("cache-wait") { encoding?.recorded() }
-        if case .payments(let list) = fresh { warnOfFuturePayments(list, drop: name) }
-        if case .usage(let list) = fresh { warnOfFutureReports(list, drop: name) }
         if case .usage = rows, rows.rowCount == 0 {
             // Legal, and what a file taken while its writer had written only the header looks like.
             let message = "\(name) holds a header and no row: accepted as an empty usage drop. If it was still being written, "
@@ -377,33 +376,33 @@ public final class Ingestor {
         }
     }
 
-    /// Money received after today is likely a mistyped date (2027 for 2026): it is taken as
-    /// written, and counts on no balance until that day, so the user is told which rows.
-    private func warnOfFuturePayments(_ payments: [Payment], drop name: String) {
+    /// Rows dated after today, warned of: money received after today is likely a mistyped date
+    /// (2027 for 2026), taken as written and counting on no balance until that day; a report
+    /// signed after today (2062 for 2026) is billed in the month written, and its report_id can
+    /// never be sent again with the right date. The user is told which rows, and what undoes them.
+    private func datedAfterToday(_ rows: ParsedDrop, drop name: String) -> [DropNotices.Said] {
         let today = session.state.zone.today(now: session.clock.now())
-        let later = payments.filter { $0.receivedOn > today }
-        guard let first = later.first else { return }
-        let message = "\(name): \(later.count == 1 ? "payment" : "\(later.count) payments, e.g.") \(first.id) (line \(first.line)) "
-            + "was received on \(first.receivedOn), after today (\(today)): it counts on no balance or statement before that day "
-            + "— check the date with whoever exported it"
-        session.log.warning("\(message)")
-    }
-
-    /// A report signed after today is likely a mistyped year (2062 for 2026). It is billed in
-    /// the month written, and its report_id can never be sent again with the right date, so
-    /// the user is told which rows and what undoes them.
-    private func warnOfFutureReports(_ reports: [Report], drop name: String) {
-        let today = session.state.zone.today(now: session.clock.now())
-        var later = 0, first: Report?
-        for r in reports where r.localDate > today {
-            later += 1
-            if first == nil { first = r }
+        switch rows {
+        case .payments(let payments):
+            let later = payments.filter { $0.receivedOn > today }
+            guard let first = later.first else { return [] }
+            return [DropNotices.Said(text: "\(name): \(later.count == 1 ? "payment" : "\(later.count) payments, e.g.") \(first.id) "
+                + "(line \(first.line)) was received on \(first.receivedOn), after today (\(today)): it counts on no balance or "
+                + "statement before that day — check the date with whoever exported it")]
+        case .usage(let reports):
+            var later = 0, first: Report?
+            for r in reports where r.localDate > today {
+                later += 1
+                if first == nil { first = r }
+            }
+            guard let first else { return [] }
+            return [DropNotices.Said(text: "\(name): \(later == 1 ? "report" : "\(later) reports, e.g.") \(first.id) (line "
+                + "\(first.line)) is dated \(first.localDate), after today (\(today)), and is billed in \(first.period) — if the "
+                + "date is mistyped, exclude it (`recon decide \(first.id) exclude --by NAME`) and send the work again under a new "
+                + "report_id")]
+        default:
+            return []
         }
-        guard let first else { return }
-        let message = "\(name): \(later == 1 ? "report" : "\(later) reports, e.g.") \(first.id) (line \(first.line)) "
-            + "is dated \(first.localDate), after today (\(today)), and is billed in \(first.period) — if the date is mistyped, "
-            + "exclude it (`recon decide \(first.id) exclude --by NAME`) and send the work again under a new report_id"
-        session.log.warning("\(message)")
     }
 
     /// The entries that accept a drop: its `drop.accepted` (with the periods its usage rows

@@ -564,6 +564,19 @@ struct CrashTests {
         #expect(try site.ledgerBytes() == before && FileIO.list(outside).isEmpty)
     }
 
+    /// A file in place of `Ledger/staging`: the ingest refused with advice to free disk space.
+    /// It says what stands there; nothing is recorded, and the drop waits.
+    @Test func aFileInPlaceOfTheStagingFolderIsSaidAsOne() throws {
+        let site = try TestSite.marchSite()
+        try? FileManager.default.removeItem(atPath: site.path("Ledger/staging"))
+        try "not a folder".write(toFile: site.path("Ledger/staging"), atomically: true, encoding: .utf8)
+        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-09T10:00:00Z,C1,D1,CT,1\n")
+        let before = try site.ledgerBytes()
+        let run = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(run.code == 3 && run.err.contains("Ledger/staging is not a folder (something else stands in its place)"), "\(run.err)")
+        #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-late.csv"))
+    }
+
     /// An ingest killed after it archived a drop (a hard link into `Ledger/drops/`) and before
     /// its entry: taking the drop again accepts it once and leaves no stray file among the
     /// archives. An unnamed archive whose drop is not waiting is left for the auditor to see.

@@ -16,6 +16,11 @@ final class DropBytes {
     /// Writes the bytes beside the drop's archive and lets go of them.
     func stage(sha: String, site: Site) throws {
         try FileIO.makeDirectory(site.drops)
+        if FileIO.exists(site.staging) && !FileIO.isDirectory(site.staging) {
+            // Said as what it is: as a write failure it read as a full disk.
+            throw ReconFailure.refused("Ledger/staging is not a folder (something else stands in its place), and a drop's bytes wait "
+                + "there before they are archived; nothing was recorded — move it aside, then run the command again")
+        }
         try FileIO.makeDirectory(site.staging)
         let temp = FileIO.temporaryName(for: site.staging + "/" + FileIO.baseName(Site.dropPath(sha256: sha)))
         try FileIO.writeSynced(temp, bytes)

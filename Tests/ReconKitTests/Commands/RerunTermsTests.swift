@@ -303,5 +303,17 @@ struct RerunTermsTests {
         let verify = try site.recon(["verify"], env: Self.april)
         #expect(verify.code == 4 && verify.out.contains("INV-2026-000004 says it replaces INV-2026-000001, which is no document of its "
             + "party and period issued before it"), "\(verify.out)")
+        // Rewritten to name an invoice a rerun replaced already, or the goodwill credit as its reversal: refused alike.
+        for (member, value, said) in [("replaces", JSONValue.array([.string("INV-2026-000002")]), "which the document of seq"),
+                                      ("reversed_by", JSONValue.string("CN-2026-000002"), "a credit `recon credit` issued")] {
+            try site.rewriteLedger { _, kind, body in
+                guard kind == "invoice.issued", body["number"] == .string("INV-2026-000004") else { return }
+                body["replaces"] = .array([.string("INV-2026-000003")])
+                body[member] = value
+            }
+            try CreditNoteOfAnotherClientTests().resignEveryCheckpoint(site, origin: "terms-site")
+            let refused = try site.recon(["verify"], env: Self.april)
+            #expect(refused.code == 4 && refused.out.contains(said), "\(member): \(refused.out)")
+        }
     }
 }

@@ -38,13 +38,14 @@ enum IssuedDocumentEntries {
         var series = Series()
         var originals: [String: LedgerEntry] = [:]
         var reversals: [String: LedgerEntry] = [:]
+        var replaced: [String: Int] = [:]
         for e in entries {
             guard let kind = e.eventKind else { continue }
             if let document = kind.document {
                 let number = try checkNumber(e, kind: document, zone: zone, series: &series)
                 if e.seq > amountsCheckedBefore { try checkAmounts(e) }
                 if document == .invoice || document == .payout {
-                    if e.seq > amountsCheckedBefore { try checkReplaces(e, originals, reversals) }
+                    try checkReplaces(e, originals, reversals, replaced: &replaced)
                     originals[number] = e
                 } else {
                     try checkRefersTo(e, kind: document, originals)
@@ -107,16 +108,31 @@ enum IssuedDocumentEntries {
     /// documents of its own kind, party and period issued before it, and a credit note (payout
     /// adjustment) of that party issued before it. One naming another party's would tell a
     /// hospital that a bill it owes was replaced.
-    private static func checkReplaces(_ e: LedgerEntry, _ originals: [String: LedgerEntry], _ reversals: [String: LedgerEntry]) throws {
+    /// Each document is replaced once (a later rerun replaces the one that replaced it), and
+    /// what reversed it is a rerun's own reversal, not a credit `recon credit` signed.
+    private static func checkReplaces(_ e: LedgerEntry, _ originals: [String: LedgerEntry], _ reversals: [String: LedgerEntry],
+                                      replaced: inout [String: Int]) throws {
         guard e.body["replaces"] != nil || e.body["reversed_by"] != nil else { return }
         let party = e.kind == "invoice.issued" ? "client_id" : "radiologist_id"
-        let named = BodyReader(entry: e).strings("replaces").map { ($0, originals[$0]) }
-            + (e.string("reversed_by").map { [($0, reversals[$0])] } ?? [])
+        let number = e.string("number") ?? ""
+        let names = BodyReader(entry: e).strings("replaces")
+        let named = names.map { ($0, originals[$0]) } + (e.string("reversed_by").map { [($0, reversals[$0])] } ?? [])
         for (name, earlier) in named {
             guard let earlier, earlier.string(party) == e.string(party), earlier.string("period") == e.string("period") else {
-                throw LedgerDamage(seq: e.seq, "\(e.kind) \(e.string("number") ?? "") says it replaces \(name), which is no document of "
+                throw LedgerDamage(seq: e.seq, "\(e.kind) \(number) says it replaces \(name), which is no document of "
                     + "its party and period issued before it; recon writes no such entry")
             }
+        }
+        if let by = e.string("reversed_by"), reversals[by]?.body["request"] != nil {
+            throw LedgerDamage(seq: e.seq, "\(e.kind) \(number) says it was reversed by \(by), a credit `recon credit` issued, not a "
+                + "rerun's reversal; recon writes no such entry")
+        }
+        for name in names {
+            if let earlier = replaced[name] {
+                throw LedgerDamage(seq: e.seq, "\(e.kind) \(number) says it replaces \(name), which the document of seq \(earlier) "
+                    + "replaced already; recon writes no such entry")
+            }
+            replaced[name] = e.seq
         }
     }
 

@@ -46,8 +46,10 @@ public enum SafeText {
         case .format, .lineSeparator, .paragraphSeparator: return true
         case .spaceSeparator: return scalar != " "
         default:
-            // Drawn as nothing though not formats: variation selectors, the combining grapheme
-            // joiner, the Hangul fillers, the braille blank, the Khmer inherent vowels.
+            // Drawn as nothing though not formats: Unicode's default-ignorable code points (the
+            // variation selectors, Mongolian ones too, the combining grapheme joiner, the Hangul
+            // fillers, unassigned ones kept for such use), the braille blank, the Khmer inherent vowels.
+            if scalar.properties.isDefaultIgnorableCodePoint { return true }
             switch scalar.value {
             case 0xFE00...0xFE0F, 0xE0100...0xE01EF, 0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x17B4, 0x17B5: return true
             default: return false

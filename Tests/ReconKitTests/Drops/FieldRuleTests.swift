@@ -213,7 +213,10 @@ struct FieldRuleTests {
                       ("urgency\u{3164}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+3164"),
                       ("urgency\u{FE0F}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+FE0F"),
                       ("urgency\u{034F}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+034F"),
-                      ("urgency\u{2800}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+2800")])
+                      ("urgency\u{2800}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+2800"),
+                      // Unicode's default-ignorables: a Mongolian variation selector, one kept unassigned for such use.
+                      ("tax_rate\u{180B}", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+180B"),
+                      ("urgency\u{FFF0}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+FFF0")])
     func anOptionalColumnNameBehindAnInvisibleCharacterIsRejected(name: String, kind: DropKind, row: String, code: String) {
         let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
         let header = head.dropLast() + "," + name + "\n"

@@ -617,10 +617,21 @@ struct CrashTests {
         let refused = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(refused.code == 4 && refused.err.contains("\(stranger).csv is named by no entry"), "\(refused.err)")
         #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-next.csv"))
+        // Nor do the readers that check as writers do show figures of it (a statement demanded
+        // money the cut entries had recorded as paid).
+        for reader in [["statement", "C1"]] {
+            let read = try site.recon(reader, env: TestSite.closeDay)
+            #expect(read.code == 4 && read.err.contains("\(stranger).csv is named by no entry"), "\(reader): \(read.err)")
+        }
+        // A copy of a recorded archive under another name is said as a copy.
+        try FileManager.default.removeItem(atPath: site.path("Ledger/drops/\(stranger).csv"))
+        try FileManager.default.copyItem(atPath: site.path("Ledger/drops/\(sha).csv"), toPath: site.path("Ledger/drops/\(sha) (1).csv"))
+        let copied = try site.recon(["verify"])
+        #expect(copied.code == 4 && copied.out.contains("\(sha) (1).csv is a copy of the archived drop \(sha).csv"), "\(copied.out)")
+        try FileManager.default.removeItem(atPath: site.path("Ledger/drops/\(sha) (1).csv"))
 
         // An ingest of a file named outside the Inbox, killed before its entry: the drop waits
         // where it was named. Naming it again finishes it (the unnamed archive taken for its own).
-        try FileManager.default.removeItem(atPath: site.path("Ledger/drops/\(stranger).csv"))
         let outside = site.path("exports/usage-outside.csv")
         try FileManager.default.createDirectory(atPath: site.path("exports"), withIntermediateDirectories: true)
         let outsideText = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR12,2026-03-11T10:00:00Z,C1,D1,CT,1\n"

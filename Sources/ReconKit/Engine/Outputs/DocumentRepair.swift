@@ -128,7 +128,8 @@ public struct DocumentRepair {
         }
         let unwaited = orphans.filter { !waiting.contains(String($0.dropLast(4))) }
         if !unwaited.isEmpty {
-            throw ReconFailure.verification("the ledger does not verify: \(Verifier.unrecordedArchives(unwaited)); nothing is written")
+            let said = Verifier.unrecordedArchives(unwaited, in: site) { session.state.acceptedDrops[$0] != nil }
+            throw ReconFailure.verification("the ledger does not verify: \(said); nothing is written")
         }
     }
 

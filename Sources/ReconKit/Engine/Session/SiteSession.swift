@@ -171,6 +171,12 @@ public final class SiteSession {
         replayNotes = replayed.notes
         for warning in replayNotes.warnings { log.warning("\(warning)") }
         try found?.privileged?.get()
+        // What writers refuse to append over, readers that check as they do refuse to show
+        // figures of (a statement demanded money the cut entries had recorded as paid).
+        if (checked || predicting) && !writing,
+           let damage = Verifier.unrecordedArchiveDamage(site, isRecorded: { [state] in state.acceptedDrops[$0] != nil }) {
+            throw ReconFailure.verification("the ledger does not verify: \(damage)")
+        }
         // Figures as of today (status, a statement) would be a day before the ledger's last entry's.
         if writing || predicting || checked || asOfToday {
             try Self.refuseClockBeforeHead(clock.now(), ledger: ledger)

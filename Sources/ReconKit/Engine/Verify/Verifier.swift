@@ -123,7 +123,9 @@ public struct Verifier {
         for seq in checkpointer.all() {
             try checkCheckpoint(seq, ledger: ledger, verifier: verifier, siteName: siteName)
         }
-        if !unwaited.isEmpty { throw LedgerDamage(seq: nil, Self.unrecordedArchives(unwaited)) }
+        if !unwaited.isEmpty {
+            throw LedgerDamage(seq: nil, Self.unrecordedArchives(unwaited, in: site) { sealable[Site.dropPath(sha256: $0)] != nil })
+        }
         // After the checkpoints and the signed requests: a ledger rewritten behind a checkpoint,
         // or a forged privileged entry, is named by those, the plainer words.
         try IssuedDocumentEntries.check(ledger.entries)
@@ -225,12 +227,38 @@ public struct Verifier {
     /// What an archive no entry names, whose drop waits nowhere, is: the trace of a ledger whose
     /// end was cut, unless an ingest was killed and its drop since taken away. Said alike by
     /// `recon verify` and by every writer, which refuses to append over it.
-    static func unrecordedArchives(_ names: [String]) -> String {
-        "Ledger/drops/\(names[0])\(names.count > 1 ? " and \(names.count - 1) more" : "") is named by no entry, and no drop waiting "
-            + "in Inbox/ or Inbox/held/ holds its bytes: entries may have been cut from the ledger's end (check it against a "
-            + "checkpoint you kept: `recon verify --checkpoint FILE`). If an ingest was killed before it recorded that drop, ingest "
-            + "the drop again — `recon ingest FILE` for a file named outside the Inbox, or drop it into Inbox/ — and it is recorded; "
-            + "or move the file out of Ledger/drops/"
+    /// `isRecorded`: whether a SHA-256 is an archived drop's the ledger records. A file holding
+    /// such bytes under another name (`SHA (1).csv`, a file browser's copy) is said as a copy.
+    static func unrecordedArchives(_ names: [String], in site: Site, isRecorded: (String) -> Bool) -> String {
+        func recordedSha(_ name: String) -> String? {
+            guard let bytes = try? FileIO.read(site.drops + "/" + name) else { return nil }
+            let sha = Hex.string(SHA256.hash(data: bytes))
+            return isRecorded(sha) ? sha : nil
+        }
+        let copies = names.map { ($0, recordedSha($0)) }
+        if let stray = copies.first(where: { $0.1 == nil })?.0 {
+            let others = names.count - 1
+            return "Ledger/drops/\(stray)\(others > 0 ? " and \(others) more" : "") is named by no entry, and no drop waiting "
+                + "in Inbox/ or Inbox/held/ holds its bytes: entries may have been cut from the ledger's end (check it against a "
+                + "checkpoint you kept: `recon verify --checkpoint FILE`). If an ingest was killed before it recorded that drop, ingest "
+                + "the drop again — `recon ingest FILE` for a file named outside the Inbox, or drop it into Inbox/ — and it is "
+                + "recorded; or move the file out of Ledger/drops/"
+        }
+        let (copy, sha) = (copies[0].0, copies[0].1 ?? "")
+        return "Ledger/drops/\(copy)\(names.count > 1 ? " and \(names.count - 1) more" : "") is a copy of the archived drop "
+            + "\(sha).csv under another name (a file browser's copy, say): the archive itself is in place — move the copy out of "
+            + "Ledger/drops/, where nothing but the ledger's archives may stand"
+    }
+
+    /// An archive in `Ledger/drops/` no entry names (`isRecorded` says which SHA-256s one does)
+    /// and whose drop waits nowhere, said; nil when there is none. For the commands that check
+    /// as writers do but remove nothing (`status`, `statement`, a dry run).
+    static func unrecordedArchiveDamage(_ site: Site, isRecorded: (String) -> Bool) -> String? {
+        let strangers = FileIO.list(site.drops).filter { $0.hasSuffix(".csv") && !$0.hasPrefix(".") && !isRecorded(String($0.dropLast(4))) }
+        guard !strangers.isEmpty else { return nil }
+        let waiting = waitingDrops(site)
+        let unwaited = strangers.filter { !waiting.contains(String($0.dropLast(4))) }
+        return unwaited.isEmpty ? nil : unrecordedArchives(unwaited, in: site, isRecorded: isRecorded)
     }
 
     /// The SHA-256 of each drop waiting in `Inbox/` and `Inbox/held/`: regular files under a

@@ -564,6 +564,33 @@ struct CrashTests {
         #expect(try site.ledgerBytes() == before && FileIO.list(outside).isEmpty)
     }
 
+    /// `recon ingest FILE` (FILE outside the Inbox) stopped by Ctrl-C or a kill between putting
+    /// the archive in place and appending its entry: every writer then refused the intact site
+    /// as one whose ledger was cut. The ingest's note in `Ledger/staging/` says where the drop
+    /// waits: `verify` notes the archive, the next writer removes it (and the note), and the
+    /// file named again is recorded once. The state the stop leaves is made as the ingest makes it.
+    @Test func aStoppedIngestOfANamedFileLeavesTheSiteWorking() throws {
+        let site = try TestSite.marchSite()
+        let outside = site.path("exports/usage-outside.csv")
+        try FileManager.default.createDirectory(atPath: site.path("exports"), withIntermediateDirectories: true)
+        let text = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR12,2026-03-11T10:00:00Z,C1,D1,CT,1\n"
+        try text.write(toFile: outside, atomically: true, encoding: .utf8)
+        let sha = TestSite.sha256Hex(text)
+        try FileManager.default.createDirectory(atPath: site.path("Ledger/staging"), withIntermediateDirectories: true)
+        try (outside + "\n").write(toFile: site.path("Ledger/staging/\(sha).named"), atomically: true, encoding: .utf8)
+        #expect(link(outside, site.path("Ledger/drops/\(sha).csv")) == 0)
+        let noted = try site.recon(["verify"])
+        #expect(noted.code == 0 && noted.err.contains("Ledger/drops/\(sha).csv is named by no entry: an ingest killed"), "\(noted.err)")
+        let next = try site.recon(["decide", "R1", "approve", "--by", "asha"], env: TestSite.closeDay)
+        #expect(next.code != 4, "\(next.err)")
+        #expect(!site.exists("Ledger/drops/\(sha).csv") && !site.exists("Ledger/staging/\(sha).named"))
+        let named = try site.recon(["ingest", outside], env: TestSite.closeDay)
+        #expect(named.code == 0, "\(named.err)")
+        #expect(try site.bodies("drop.accepted").filter { $0["sha256"] as? String == sha }.count == 1)
+        #expect(FileIO.list(site.path("Ledger/staging")).isEmpty)  // the ingest's own note, gone with its entry
+        site.expectAuditorAccepts()
+    }
+
     /// A file in place of `Ledger/staging`: the ingest refused with advice to free disk space.
     /// It says what stands there; nothing is recorded, and the drop waits.
     @Test func aFileInPlaceOfTheStagingFolderIsSaidAsOne() throws {

@@ -252,7 +252,8 @@ public final class Ingestor {
                 return .wouldBeAccepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped)
             }
             progress.phase("recording")
-            let seq = try accept(drop, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, encoding: encoding)
+            let seq = try accept(drop, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, encoding: encoding,
+                                 namedAt: inInbox ? nil : path)
             for change in changes {
                 if change.warning { session.log.warning("\(change.text)") } else { session.log.notice("\(change.text)") }
             }
@@ -292,8 +293,14 @@ public final class Ingestor {
     /// accepted whole) and renamed into place after it: a crash before the rename leaves a
     /// vouched cache missing, which the next command rebuilds byte for byte from the checked
     /// CSV, and a temporary file the next writer sweeps.
+    /// `namedAt`: the file a drop named outside the Inbox was read from. Until its entry is
+    /// appended, `Ledger/staging/SHA.named` says where it is: an archive a stopped ingest leaves
+    /// (Ctrl-C, SIGKILL) is then the next writer's to remove, as one whose drop waits in the
+    /// Inbox is, not a trace of a cut ledger that holds the site.
     func accept(_ drop: DropBytes, name: String, kind: DropKind, sha: String, rows: ParsedDrop,
-                fresh: ParsedDrop, encoding speculative: CacheEncoding? = nil) throws -> Int {
+                fresh: ParsedDrop, encoding speculative: CacheEncoding? = nil, namedAt: String? = nil) throws -> Int {
+        let marker = namedAt.flatMap { try? NamedDropMarker.write(sha: sha, path: $0, site: site) }
+        defer { if let marker { FileIO.remove(marker) } }
         var usagePeriods: [Period]?
         if case .usage(let list) = fresh { usagePeriods = Report.periods(of: list) }
         try OutboxCheck(site: site).requireDerivedPlaces(periods: session.state.openPeriods + (usagePeriods ?? []))

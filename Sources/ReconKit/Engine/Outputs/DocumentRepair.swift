@@ -117,7 +117,10 @@ public struct DocumentRepair {
         let orphans = FileIO.list(site.drops).filter { name in
             name.hasSuffix(".csv") && !name.hasPrefix(".") && session.state.acceptedDrops[String(name.dropLast(4))] == nil
         }
-        guard !orphans.isEmpty else { return }
+        guard !orphans.isEmpty else {
+            NamedDropMarker.sweep(in: site) { session.state.acceptedDrops[$0] != nil }
+            return
+        }
         var waiting = Verifier.waitingDrops(site)
         for path in session.namedDrops where FileIO.isRegularFile(path) {
             if let bytes = try? FileIO.read(path) { waiting.insert(Hex.string(SHA256.hash(data: bytes))) }
@@ -126,6 +129,7 @@ public struct DocumentRepair {
             FileIO.remove(site.drops + "/" + name)
             session.log.notice("removed the archive \(name) of a drop an interrupted command took but never recorded; the drop is still waiting")
         }
+        NamedDropMarker.sweep(in: site) { session.state.acceptedDrops[$0] != nil }
         let unwaited = orphans.filter { !waiting.contains(String($0.dropLast(4))) }
         if !unwaited.isEmpty {
             let said = Verifier.unrecordedArchives(unwaited, in: site) { session.state.acceptedDrops[$0] != nil }

@@ -262,7 +262,8 @@ public struct Verifier {
     }
 
     /// The SHA-256 of each drop waiting in `Inbox/` and `Inbox/held/`: regular files under a
-    /// name recon reads (a `.part`, `.tmp` or dot name is never taken, so hides nothing).
+    /// name recon reads (a `.part`, `.tmp` or dot name is never taken, so hides nothing); and
+    /// of each drop named outside the Inbox by an ingest stopped before its entry (``NamedDropMarker``).
     static func waitingDrops(_ site: Site) -> Set<String> {
         var out = Set<String>()
         for dir in [site.inbox, site.held] {
@@ -270,7 +271,7 @@ public struct Verifier {
                 if let bytes = try? FileIO.read(dir + "/" + name) { out.insert(Hex.string(SHA256.hash(data: bytes))) }
             }
         }
-        return out
+        return out.union(NamedDropMarker.waiting(in: site))
     }
 
     func checkSiteKey(notes: inout [String]) throws {

@@ -1,0 +1,48 @@
+import Crypto
+
+/// Where a drop named outside the Inbox (`recon ingest FILE`) was read from, kept in
+/// `Ledger/staging/SHA.named` while its archive is put in place and its entry appended.
+///
+/// An ingest stopped between the two (Ctrl-C, SIGTERM, SIGKILL) leaves an archive no entry
+/// names. One whose drop waits in the Inbox is the next writer's to remove; without this
+/// note, one whose drop waits where it was named looked like what a ledger cut with its
+/// checkpoints leaves, and held the whole site. The note vouches for nothing: the archive is
+/// removed (never recorded) only while the file it names still holds its very bytes, and
+/// whoever could write such a note could as well have removed the archive.
+enum NamedDropMarker {
+    static func path(sha: String, site: Site) -> String { site.staging + "/" + sha + ".named" }
+
+    /// Writes the note (synced before the archive is renamed into place); returns its path.
+    static func write(sha: String, path named: String, site: Site) throws -> String {
+        try FileIO.makeDirectory(site.staging)
+        let absolute = SiteKeyDirectory.resolved(named)
+        let marker = path(sha: sha, site: site)
+        try FileIO.writeAtomically(marker, Array((absolute + "\n").utf8))
+        return marker
+    }
+
+    /// The SHA-256 of each named file a note in `Ledger/staging/` points at that still holds
+    /// the bytes its note is named for: drops waiting where they were named.
+    static func waiting(in site: Site) -> Set<String> {
+        var out = Set<String>()
+        for name in FileIO.list(site.staging) where name.hasSuffix(".named") {
+            let sha = String(name.dropLast(".named".count))
+            guard let text = try? FileIO.read(site.staging + "/" + name),
+                  let named = String(validating: text, as: UTF8.self)?.split(separator: "\n").first.map(String.init),
+                  FileIO.isRegularFile(named), let bytes = try? FileIO.read(named),
+                  Hex.string(SHA256.hash(data: bytes)) == sha
+            else { continue }
+            out.insert(sha)
+        }
+        return out
+    }
+
+    /// Removes the notes whose drop is recorded now, or whose archive is gone: what is left of
+    /// an ingest stopped before it removed its own.
+    static func sweep(in site: Site, isRecorded: (String) -> Bool) {
+        for name in FileIO.list(site.staging) where name.hasSuffix(".named") {
+            let sha = String(name.dropLast(".named".count))
+            if isRecorded(sha) || !FileIO.exists(site.path(Site.dropPath(sha256: sha))) { FileIO.remove(site.staging + "/" + name) }
+        }
+    }
+}

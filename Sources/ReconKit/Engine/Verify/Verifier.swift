@@ -141,8 +141,15 @@ public struct Verifier {
             if let damage = Self.issuedUnderProblem(e, entries: ledger.entries) { throw damage }
         }
         if FileStatus.of(site.publicKeyFile) == nil {
-            notes.append("Ledger/keys/site.pub is missing: the key to pin is site.init's public_key (\(recordedKey.text)); "
-                + "the next writing command writes the file again")
+            var info = stat()
+            if stat(site.publicKeyFile, &info) != 0 && errno == EACCES {
+                // An auditor's own account: `Ledger/keys/` is the site owner's alone (it holds the private key).
+                notes.append("Ledger/keys/ cannot be read by this user, so site.pub was not looked at: the key to pin is "
+                    + "site.init's public_key (\(recordedKey.text))")
+            } else {
+                notes.append("Ledger/keys/site.pub is missing: the key to pin is site.init's public_key (\(recordedKey.text)); "
+                    + "the next writing command writes the file again")
+            }
         }
         try checkSeal(verifier: verifier, siteName: siteName, recorded: sealable.merging(recorded) { _, document in document })
         try checkLedgerPrefix(ledger)

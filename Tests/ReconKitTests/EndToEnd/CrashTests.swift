@@ -591,6 +591,30 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// A close killed and retried at once: the killed process is a zombie until reaped, and
+    /// the retry read it as a writer still at work, leaving its temporary workbooks beside the
+    /// documents (the auditor's verifier names them). A zombie's files are swept. The zombie
+    /// is made here as a kill leaves it: a child that has exited and is not yet waited for.
+    @Test func aKilledWritersFilesAreSweptWhileItIsAZombie() throws {
+        let site = try TestSite.closedMarchSite()
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { for a in argv { free(a) } }
+        #expect(posix_spawn(&pid, "/bin/true", nil, nil, argv, environ) == 0)
+        let exited = ProcessRunner.wait(upTo: 10) {
+            ((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "").contains(") Z ")
+        }
+        #expect(exited, "the child never became a zombie")
+        let stray = site.path("Outbox/2026-03/invoices/.INV-2026-000099.xlsx.\(pid).tmp")
+        try "half a workbook".write(toFile: stray, atomically: false, encoding: .utf8)
+        try site.drop("usage-april.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nA1,2026-04-03T10:00:00Z,C1,D1,CT,1\n")
+        let run = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(run.code == 0, "\(run.err)")
+        #expect(!FileManager.default.fileExists(atPath: stray), "a zombie's temporary file was left")
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
     /// A file in place of `Ledger/staging`: the ingest refused with advice to free disk space.
     /// It says what stands there; nothing is recorded, and the drop waits.
     @Test func aFileInPlaceOfTheStagingFolderIsSaidAsOne() throws {

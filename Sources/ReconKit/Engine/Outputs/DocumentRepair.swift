@@ -87,7 +87,7 @@ public struct DocumentRepair {
     /// lets another command in meanwhile, and that one must not take a live writer's files.
     func sweepTemporaryFiles() {
         for path in session.foundTemporaryFiles() {
-            if let pid = Self.writerProcess(ofTemporary: FileIO.baseName(path)), pid != getpid(), kill(pid, 0) == 0 || errno != ESRCH {
+            if let pid = Self.writerProcess(ofTemporary: FileIO.baseName(path)), pid != getpid(), WriterProcess.isRunning(pid) {
                 continue
             }
             if (try? FileIO.removeChecked(path)) != nil { session.log.notice("removed \(path), left by an interrupted command") }

@@ -76,7 +76,7 @@ public struct StatementWriter {
     private func removeUnfinishedStatements() {
         let dir = session.site.path("Outbox/statements")
         for name in FileIO.hiddenNames(in: dir) {
-            guard let pid = DocumentRepair.writerProcess(ofTemporary: name), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            guard let pid = DocumentRepair.writerProcess(ofTemporary: name), pid != getpid(), !WriterProcess.isRunning(pid) else { continue }
             if (try? FileIO.removeChecked(dir + "/" + name)) != nil {
                 session.log.notice("removed Outbox/statements/\(name), left by an interrupted statement")
             }

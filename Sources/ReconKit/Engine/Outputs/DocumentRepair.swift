@@ -114,25 +114,15 @@ public struct DocumentRepair {
     /// nothing appended over it (exit 4).
     func dropArchivesOfUnfinishedIngests() throws {
         let site = session.site
-        let orphans = FileIO.list(site.drops).filter { name in
-            name.hasSuffix(".csv") && !name.hasPrefix(".") && session.state.acceptedDrops[String(name.dropLast(4))] == nil
-        }
-        guard !orphans.isEmpty else {
-            NamedDropMarker.sweep(in: site) { session.state.acceptedDrops[$0] != nil }
-            return
-        }
-        var waiting = Verifier.waitingDrops(site)
-        for path in session.namedDrops where FileIO.isRegularFile(path) {
-            if let bytes = try? FileIO.read(path) { waiting.insert(Hex.string(SHA256.hash(data: bytes))) }
-        }
-        for name in orphans where waiting.contains(String(name.dropLast(4))) {
+        let isRecorded = { (sha: String) in session.state.acceptedDrops[sha] != nil }
+        let stray = Verifier.strayArchives(in: site, isRecorded: isRecorded, named: session.namedDrops)
+        for name in stray.waiting {
             FileIO.remove(site.drops + "/" + name)
             session.log.notice("removed the archive \(name) of a drop an interrupted command took but never recorded; the drop is still waiting")
         }
-        NamedDropMarker.sweep(in: site) { session.state.acceptedDrops[$0] != nil }
-        let unwaited = orphans.filter { !waiting.contains(String($0.dropLast(4))) }
-        if !unwaited.isEmpty {
-            let said = Verifier.unrecordedArchives(unwaited, in: site) { session.state.acceptedDrops[$0] != nil }
+        NamedDropMarker.sweep(in: site, isRecorded: isRecorded)
+        if !stray.unwaited.isEmpty {
+            let said = Verifier.unrecordedArchives(stray.unwaited, in: site, isRecorded: isRecorded)
             throw ReconFailure.verification("the ledger does not verify: \(said); nothing is written")
         }
     }

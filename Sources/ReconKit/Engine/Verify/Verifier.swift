@@ -98,10 +98,9 @@ public struct Verifier {
         // does a ledger whose end was cut, with its checkpoints. The first is said; the second is
         // damage (an auditor's verifier refuses it too), said after the checkpoints, whose words
         // on a cut are the plainer ones.
-        let strangers = FileIO.list(site.drops).filter { $0.hasSuffix(".csv") && !$0.hasPrefix(".") && sealable["Ledger/drops/" + $0] == nil }
-        let waiting = strangers.isEmpty ? [] : Self.waitingDrops(site)
-        let unwaited = strangers.filter { !waiting.contains(String($0.dropLast(4))) }
-        if let first = strangers.first(where: { waiting.contains(String($0.dropLast(4))) }) {
+        let isRecorded = { (sha: String) in sealable[Site.dropPath(sha256: sha)] != nil }
+        let stray = Self.strayArchives(in: site, isRecorded: isRecorded)
+        if let first = stray.waiting.first {
             notes.append("Ledger/drops/\(first) is named by no entry: an ingest killed before it recorded the drop leaves one, and its "
                 + "drop still waits in the Inbox (the next ingest records it and removes this file)")
         }
@@ -123,9 +122,7 @@ public struct Verifier {
         for seq in checkpointer.all() {
             try checkCheckpoint(seq, ledger: ledger, verifier: verifier, siteName: siteName)
         }
-        if !unwaited.isEmpty {
-            throw LedgerDamage(seq: nil, Self.unrecordedArchives(unwaited, in: site) { sealable[Site.dropPath(sha256: $0)] != nil })
-        }
+        if !stray.unwaited.isEmpty { throw LedgerDamage(seq: nil, Self.unrecordedArchives(stray.unwaited, in: site, isRecorded: isRecorded)) }
         // After the checkpoints and the signed requests: a ledger rewritten behind a checkpoint,
         // or a forged privileged entry, is named by those, the plainer words.
         try IssuedDocumentEntries.check(ledger.entries)
@@ -228,9 +225,6 @@ public struct Verifier {
             + "and if it may have been copied, ask an auditor")
     }
 
-    /// The site key is the one `site.init` records: another site's key (swapped in, or named by
-    /// `site_key`) would sign checkpoints no verifier accepts. A key that cannot be read is
-    /// noted: nothing is signed with it, and closes, reruns and credits refuse until it is back.
     /// What an archive no entry names, whose drop waits nowhere, is: the trace of a ledger whose
     /// end was cut, unless an ingest was killed and its drop since taken away. Said alike by
     /// `recon verify` and by every writer, which refuses to append over it.
@@ -257,30 +251,44 @@ public struct Verifier {
             + "Ledger/drops/, where nothing but the ledger's archives may stand"
     }
 
-    /// An archive in `Ledger/drops/` no entry names (`isRecorded` says which SHA-256s one does)
-    /// and whose drop waits nowhere, said; nil when there is none. For the commands that check
-    /// as writers do but remove nothing (`status`, `statement`, a dry run).
-    static func unrecordedArchiveDamage(_ site: Site, isRecorded: (String) -> Bool) -> String? {
+    /// The archives in `Ledger/drops/` no entry names (`isRecorded` says which SHA-256s one
+    /// does): those a drop waiting for its ingest holds the bytes of (an ingest killed before its
+    /// entry left them; also a file `named` by the command at hand), and the others. Alike for
+    /// `recon verify` (which notes the first and refuses the others), every writer (which
+    /// removes the first) and the readers that check as writers do.
+    static func strayArchives(in site: Site, isRecorded: (String) -> Bool, named: [String] = []) -> (waiting: [String], unwaited: [String]) {
         let strangers = FileIO.list(site.drops).filter { $0.hasSuffix(".csv") && !$0.hasPrefix(".") && !isRecorded(String($0.dropLast(4))) }
-        guard !strangers.isEmpty else { return nil }
-        let waiting = waitingDrops(site)
-        let unwaited = strangers.filter { !waiting.contains(String($0.dropLast(4))) }
+        guard !strangers.isEmpty else { return ([], []) }
+        let waiting = waitingDrops(site, named: named)
+        return (strangers.filter { waiting.contains(String($0.dropLast(4))) }, strangers.filter { !waiting.contains(String($0.dropLast(4))) })
+    }
+
+    /// The stray archives' damage, said; nil when there is none (``strayArchives(in:isRecorded:named:)``).
+    /// For the commands that check as writers do but remove nothing (`statement`, a dry run).
+    static func unrecordedArchiveDamage(_ site: Site, isRecorded: (String) -> Bool) -> String? {
+        let unwaited = strayArchives(in: site, isRecorded: isRecorded).unwaited
         return unwaited.isEmpty ? nil : unrecordedArchives(unwaited, in: site, isRecorded: isRecorded)
     }
 
     /// The SHA-256 of each drop waiting in `Inbox/` and `Inbox/held/`: regular files under a
-    /// name recon reads (a `.part`, `.tmp` or dot name is never taken, so hides nothing); and
-    /// of each drop named outside the Inbox by an ingest stopped before its entry (``NamedDropMarker``).
-    static func waitingDrops(_ site: Site) -> Set<String> {
-        var out = Set<String>()
+    /// name recon reads (a `.part`, `.tmp` or dot name is never taken, so hides nothing); of each
+    /// file `named`; and of each drop named outside the Inbox by an ingest stopped before its
+    /// entry (``NamedDropMarker``).
+    static func waitingDrops(_ site: Site, named: [String] = []) -> Set<String> {
+        var paths = named
         for dir in [site.inbox, site.held] {
-            for name in FileIO.list(dir) where !Ingestor.isNeverRead(name) && FileIO.isRegularFile(dir + "/" + name) {
-                if let bytes = try? FileIO.read(dir + "/" + name) { out.insert(Hex.string(SHA256.hash(data: bytes))) }
-            }
+            paths += FileIO.list(dir).filter { !Ingestor.isNeverRead($0) }.map { dir + "/" + $0 }
+        }
+        var out = Set<String>()
+        for path in paths where FileIO.isRegularFile(path) {
+            if let bytes = try? FileIO.read(path) { out.insert(Hex.string(SHA256.hash(data: bytes))) }
         }
         return out.union(NamedDropMarker.waiting(in: site))
     }
 
+    /// The site key is the one `site.init` records: another site's key (swapped in, or named by
+    /// `site_key`) would sign checkpoints no verifier accepts. A key that cannot be read is
+    /// noted: nothing is signed with it, and closes, reruns and credits refuse until it is back.
     func checkSiteKey(notes: inout [String]) throws {
         do {
             _ = try SiteKeyFile.load(site)

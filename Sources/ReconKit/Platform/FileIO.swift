@@ -267,6 +267,21 @@ extension FileIO {
         return String(cString: p)
     }
 
+    /// `path` as an absolute path with its links resolved, as far as it exists: its nearest
+    /// existing folder's real path and the rest as written (`..` and `.` taken out), so a
+    /// file or folder not made yet is placed where it would be made.
+    static func resolvedPath(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var existing = (absolute as NSString).standardizingPath
+        var rest: [String] = []
+        while !exists(existing), existing != "/" {
+            rest.insert(baseName(existing), at: 0)
+            existing = parent(of: existing)
+        }
+        let real = (try? realPath(existing)) ?? existing
+        return rest.isEmpty ? real : (real == "/" ? "" : real) + "/" + rest.joined(separator: "/")
+    }
+
     /// Puts `from`'s bytes at `to` durably: a hard link when both are on one file system
     /// (no copy of a large drop), else a copy; then fsync of the folder.
     public static func linkOrCopyDurably(_ from: String, to: String) throws {

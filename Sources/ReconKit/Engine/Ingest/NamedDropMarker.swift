@@ -15,7 +15,7 @@ enum NamedDropMarker {
     /// Writes the note (synced before the archive is renamed into place); returns its path.
     static func write(sha: String, path named: String, site: Site) throws -> String {
         try FileIO.makeDirectory(site.staging)
-        let absolute = SiteKeyDirectory.resolved(named)
+        let absolute = FileIO.resolvedPath(named)
         let marker = path(sha: sha, site: site)
         try FileIO.writeAtomically(marker, Array((absolute + "\n").utf8))
         return marker
@@ -25,9 +25,8 @@ enum NamedDropMarker {
     /// the bytes its note is named for: drops waiting where they were named.
     static func waiting(in site: Site) -> Set<String> {
         var out = Set<String>()
-        for name in FileIO.list(site.staging) where name.hasSuffix(".named") {
-            let sha = String(name.dropLast(".named".count))
-            guard let text = try? FileIO.read(site.staging + "/" + name),
+        for (sha, note) in notes(in: site) {
+            guard let text = try? FileIO.read(note),
                   let named = String(validating: text, as: UTF8.self)?.split(separator: "\n").first.map(String.init),
                   FileIO.isRegularFile(named), let bytes = try? FileIO.read(named),
                   Hex.string(SHA256.hash(data: bytes)) == sha
@@ -40,9 +39,13 @@ enum NamedDropMarker {
     /// Removes the notes whose drop is recorded now, or whose archive is gone: what is left of
     /// an ingest stopped before it removed its own.
     static func sweep(in site: Site, isRecorded: (String) -> Bool) {
-        for name in FileIO.list(site.staging) where name.hasSuffix(".named") {
-            let sha = String(name.dropLast(".named".count))
-            if isRecorded(sha) || !FileIO.exists(site.path(Site.dropPath(sha256: sha))) { FileIO.remove(site.staging + "/" + name) }
+        for (sha, note) in notes(in: site) where isRecorded(sha) || !FileIO.exists(site.path(Site.dropPath(sha256: sha))) {
+            FileIO.remove(note)
         }
+    }
+
+    /// The notes in `Ledger/staging/`: the SHA-256 each is named for, and its path.
+    private static func notes(in site: Site) -> [(sha: String, path: String)] {
+        FileIO.list(site.staging).filter { $0.hasSuffix(".named") }.map { (String($0.dropLast(".named".count)), site.staging + "/" + $0) }
     }
 }

@@ -58,7 +58,7 @@ public enum SiteInitializer {
         // Two places for one key: the prepared file's, and --key-dir's. The same file is an init
         // interrupted after it wrote both (resumed); another is a mistake, not to be settled by
         // rewriting what the administrator prepared.
-        if let named, let externalKey, SiteKeyDirectory.resolved(named) != SiteKeyDirectory.resolved(externalKey) {
+        if let named, let externalKey, FileIO.resolvedPath(named) != FileIO.resolvedPath(externalKey) {
             throw ReconFailure.refused("\(site.configFile) names site_key = \(TOML.quoted(prepared?.siteKey ?? named)), and --key-dir would "
                 + "keep the key at \(externalKey); nothing was created — give one of them (drop --key-dir, or site_key from recon.toml)")
         }

@@ -22,7 +22,7 @@ enum SiteKeyDirectory {
         if madeDir { try FileIO.makePrivateDirectory(dir) }
         guard FileIO.isDirectory(dir) else { throw ReconFailure.usage("--key-dir \(dir) is not a folder") }
         let real = try FileIO.realPath(dir), siteReal = try FileIO.realPath(site.root)
-        guard real != siteReal && !real.hasPrefix(siteReal == "/" ? "/" : siteReal + "/") else {
+        guard !isWithin(real, siteReal) else {
             throw ReconFailure.usage("--key-dir \(dir) is inside the site \(site.root); keep the site key where the site's writers cannot reach it")
         }
         let file = real + "/" + name + ".key"
@@ -49,26 +49,15 @@ enum SiteKeyDirectory {
     /// `rejected/`; in `Outbox/` it sits among the documents sent out. Refused (exit 1).
     static func requireOutsideTheSite(_ keyFile: String, site: Site) throws {
         guard let siteReal = try? FileIO.realPath(site.root) else { return }
-        let parentReal = resolved(FileIO.parent(of: keyFile))
-        let keys = siteReal == "/" ? "/Ledger/keys" : siteReal + "/Ledger/keys"
-        let inside = parentReal == siteReal || parentReal.hasPrefix(siteReal == "/" ? "/" : siteReal + "/")
-        guard inside, parentReal != keys else { return }
+        let parentReal = FileIO.resolvedPath(FileIO.parent(of: keyFile))
+        guard isWithin(parentReal, siteReal), parentReal != FileIO.resolvedPath(site.keys) else { return }
         throw ReconFailure.usage("recon.toml's site_key \(SafeText.escaped(keyFile)) is inside the site \(site.root) but not in its "
             + "Ledger/keys/; keep the site key outside the site (or leave site_key out: init makes it in Ledger/keys/)")
     }
 
-    /// `path` as an absolute path with its links resolved, as far as it exists: its nearest
-    /// existing folder's real path and the rest as written (`..` and `.` taken out), so a
-    /// folder not made yet is placed where it would be made.
-    static func resolved(_ path: String) -> String {
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        var existing = (absolute as NSString).standardizingPath
-        var rest: [String] = []
-        while !FileIO.exists(existing), existing != "/" {
-            rest.insert(FileIO.baseName(existing), at: 0)
-            existing = FileIO.parent(of: existing)
-        }
-        let real = (try? FileIO.realPath(existing)) ?? existing
-        return rest.isEmpty ? real : (real == "/" ? "" : real) + "/" + rest.joined(separator: "/")
+
+    /// Whether the real path `path` is the folder `root` (a real path too) or inside it.
+    private static func isWithin(_ path: String, _ root: String) -> Bool {
+        path == root || path.hasPrefix(root == "/" ? "/" : root + "/")
     }
 }

@@ -254,8 +254,9 @@ public struct Rerunner {
                 let fresh = byParty[party]
                 // A rerun's reversal (or a reissue at zero, ``liveFrom``) settles everything issued
                 // before it. What the party is billed at its last pricing is its latest invoice
-                // (statement), unless a reversal followed it. A credit note issued by `recon credit` (goodwill, a dispute) is not a change
-                // of price: a rerun that reprices the party the same leaves it, and the party, alone.
+                // (statement), unless a reversal followed it. A credit note issued by `recon credit`
+                // (goodwill, a dispute) is not a change of price: a rerun that reprices the party
+                // the same leaves it, and the party, alone.
                 let live = try Self.liveFrom(mine, kind: kind, reversal: reversal, isOperatorCredit: isOperatorCredit)
                 let billed = mine.last { $0.kind == kind }.flatMap { $0.seq >= live ? $0 : nil }
                 let billedAmount = billed?.total ?? .zero, freshAmount = fresh?.total ?? .zero
@@ -283,6 +284,8 @@ public struct Rerunner {
                         + "`recon credit` first, then rerun")
                 }
                 let given = current.filter { isOperatorCredit($0) && $0.seq >= live }
+                // The invoices (statements) still owed on: what a reversal names, and a new one replaces.
+                let liveOriginals = current.filter { $0.kind == kind && $0.seq >= live }.map(\.number)
                 if kind == .invoice, !given.isEmpty, let fresh = nowByParty[party] {
                     // SPEC §3: the reversal credits what remains, and the new invoice bills the month
                     // whole: a concession `recon credit` gave on the old invoice is not carried over.
@@ -292,17 +295,16 @@ public struct Rerunner {
                         + "on the new invoice with `recon credit`")
                 }
                 if let outstanding = try Outstanding.net(current), !outstanding.amount.isZero {
-                    let open = current.filter { $0.kind == kind && $0.seq >= live }.map(\.number)
-                    let credit = try Outstanding.reversal(of: current, open: open, kind: reversal, net: outstanding, session: session)
+                    let credit = try Outstanding.reversal(of: current, open: liveOriginals, kind: reversal, net: outstanding, session: session)
                     items.append(DocumentIssuer.Item(credit.draft, refersTo: credit.refersTo.joined(separator: ", "), reason: reason))
                 }
                 if let fresh = nowByParty[party] {
                     // It takes the place of the party's live documents of the period, reversed above
                     // (or brought to zero by `recon credit` before): printed, so it reads as a
                     // replacement, not a second bill (payment) for the month.
-                    let replaced = current.filter { $0.kind == kind && $0.seq >= live }.map(\.number)
-                    let paid = kind == .invoice ? try paidOn(replaced, of: party, in: fresh.currency) : nil
-                    items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: replaced.isEmpty ? nil : replaced, paidBefore: paid))
+                    let paid = kind == .invoice ? try paidOn(liveOriginals, of: party, in: fresh.currency) : nil
+                    items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: liveOriginals.isEmpty ? nil : liveOriginals,
+                                                     paidBefore: paid))
                     reissued.insert(party)
                 }
             }

@@ -36,8 +36,13 @@ struct Rerun: ParsableCommand {
             keepUntilExit(session)
             try session.repair()
             let r = try Rerunner(session: session).rerun(period, reason: reason, keyFile: key, terms: terms)
+            // The rerun is done, but an input was turned away: as for an ingest with a rejected
+            // file, the exit code says so (SPEC §8: 2), so a script checking it looks; the JSON
+            // answer says the same code, beside `"ok": true` for what was committed.
+            let exit = r.rejectedDrops.isEmpty ? 0 : ReconFailure.Code.rejected.rawValue
             if json {
-                printJSON(.object(["ok": .bool(true), "period": .string(period.description), "applied_drops": .array(r.appliedDrops.map { .string($0) }),
+                printJSON(.object(["ok": .bool(true), "exit": .int(Int64(exit)), "period": .string(period.description),
+                                   "applied_drops": .array(r.appliedDrops.map { .string($0) }),
                                    "rejected_drops": .array(r.rejectedDrops.map { .string($0) }),
                                    "documents": .array(r.documents.map { .string($0) }), "checkpoint": .string(r.checkpoint)]))
             } else {
@@ -49,9 +54,7 @@ struct Rerun: ParsableCommand {
                 }
                 print("checkpoint \(r.checkpoint)")
             }
-            // The rerun is done, but an input was turned away: as for an ingest with a rejected
-            // file, the exit code says so (SPEC §8: 2), so a script checking it looks.
-            return r.rejectedDrops.isEmpty ? 0 : ReconFailure.Code.rejected.rawValue
+            return exit
         }
     }
 }

@@ -414,6 +414,7 @@ struct PrivilegeAndRerunTests {
         #expect(try site.recon(["ingest"], env: may).code == 3)
         let march = try site.recon(["rerun", "2026-03", "--reason", "not ours", "--key", key, "--json"], env: may)
         #expect(march.code == 0, "\(march.err)")
+        #expect(march.out.contains(#""exit":0,"ok":true"#), "\(march.out)")
         #expect(march.out.contains(#""applied_drops":["decisions-two.csv"]"#) && march.out.contains(#""documents":["CN-2026-000001","PAYADJ-2026-000001"]"#),
                 "\(march.out)")
         #expect(try site.document("CN-2026-000001")?["client_id"] as? String == "C2")
@@ -536,6 +537,7 @@ struct PrivilegeAndRerunTests {
         let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key, "--json"], env: TestSite.rerunDay)
         // Done, with an input turned away: exit 2, as an ingest with a rejected file.
         #expect(rerun.code == 2, "\(rerun.err)")
+        #expect(rerun.out.contains(#""exit":2,"ok":true"#), "\(rerun.out)")
         #expect(rerun.out.contains(#""applied_drops":["usage-k1.csv"]"#) && rerun.out.contains(#""rejected_drops":["usage-k2.csv"]"#),
                 "\(rerun.out)")
         #expect(!site.exists("Inbox/held/usage-k2.csv") && site.exists("Inbox/rejected/usage-k2.csv"))

@@ -97,6 +97,20 @@ struct TrustAnchorTests {
                 && !FileManager.default.fileExists(atPath: dir + "/Inbox"), "\(place)")
     }
 
+    /// The same, with the site named relative to the folder init runs in (`--site ./hq/`) and
+    /// the key by a path that leaves the site and comes back into it (`../hq/Outbox/hq.key`):
+    /// both are resolved before they are compared, so it is still inside. Refused, nothing created.
+    @Test func aPreparedSiteKeyInsideASiteNamedRelativelyIsRefused() throws {
+        let site = try TestSite()
+        let dir = site.path("hq")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "site = \"hq\"\nsite_key = \"../hq/Outbox/hq.key\"\n".write(toFile: dir + "/recon.toml", atomically: true, encoding: .utf8)
+        let initial = try ProcessRunner.run("/bin/sh", ["-c", "cd \"$1\" && exec \"$2\" init --site ./hq/", "sh", site.root, TestSite.binary])
+        #expect(initial.code == 1 && initial.err.contains("is inside the site") && initial.err.contains("but not in its Ledger/keys/"),
+                "\(initial.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/Outbox") && !FileManager.default.fileExists(atPath: dir + "/Ledger"))
+    }
+
     /// A prepared `site_key` and `--key-dir` naming two places: init kept --key-dir's and wrote
     /// recon.toml anew, the administrator's site_key and comments gone. Refused, the file as it was.
     @Test func aPreparedSiteKeyAndAnotherKeyDirAreRefused() throws {

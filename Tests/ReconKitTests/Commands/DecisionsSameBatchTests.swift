@@ -44,6 +44,26 @@ struct DecisionsSameBatchTests {
         #expect(try site.recon(["verify"], env: Self.env).code == 0)
     }
 
+    /// `recon decide` in the same second as a decisions drop (always so under one `RECON_NOW`):
+    /// its entry, stamped with the drop's time right after the drop's own, was taken for one of
+    /// the drop's, matched no row, and every writer then refused the site it had just written
+    /// (exit 4). It is judged as `recon decide`'s; a close follows, and both verifiers pass.
+    @Test func aDecisionGivenInTheSameSecondAsADecisionsDropIsNotTheDrops() throws {
+        let site = try siteWithOneBatch(decision: "approve")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        try site.drop("usage-2026-03-b.csv", InboxHardeningTests.usageHeader + "R3,2026-03-04T10:00:00Z,C1,D1,CT,7,\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        try site.drop("decisions-r1.csv", "subject,decision,by\nR1,approve,Asha\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        let decide = try site.recon(["decide", "R3", "exclude", "--by", "Asha"], env: Self.env)
+        #expect(decide.code == 0, "\(decide.err)")
+        let verify = try site.recon(["verify"], env: Self.env)
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        let close = try site.recon(["close", "2026-03"], env: Self.env)
+        #expect(close.code == 0, "\(close.err)")
+        site.expectAuditorAccepts()
+    }
+
     /// Two rows about one flag in one decisions drop (approve from one person, exclude from
     /// another; the same row twice; the flag and its report named each way) were accepted, the
     /// last row deciding whether the report is billed, and a repeated row was recorded twice.

@@ -107,7 +107,7 @@ struct ForgedDocumentEntryTests {
         let id = HardGate.flagId(reportId: "T1")
         try expectRefused(site, appending: "flag.decided", ["id": .string(id), "subject": .string(id), "decision": .string("exclude"),
                                                             "by": .string("someone"), "period": .string("2026-03"), "report_id": .string("T1")],
-                          saying: "decides a flag of 2026-03, closed before it, and follows no decisions drop")
+                          saying: "decides a flag of 2026-03, closed before it, and is no row of a decisions drop")
     }
 
     /// The same for an open month: `recon decide` decides a hard flag only once it is raised.
@@ -175,7 +175,8 @@ struct ForgedDocumentEntryTests {
 
     /// A decision appended by hand right after a real decisions drop, stamped with its time,
     /// passed for one of that drop's: a signed rerun then left R1 off the reissued invoice.
-    /// Each decision after a decisions drop must be one its archived rows give.
+    /// A decision after a decisions drop is the drop's only when one of its archived rows
+    /// gives it; any other is judged as one `recon decide` gave, never for a closed month.
     @Test func aDecisionSlippedInAfterARealDecisionsDropIsRefused() throws {
         let site = try TestSite.closedMarchSite()
         try site.drop("usage-2026-04.csv", TestSite.april)
@@ -199,7 +200,8 @@ struct ForgedDocumentEntryTests {
         }
         let seq = try #require(try site.entries().last?["seq"] as? Int)
         try FileManager.default.removeItem(atPath: site.path("Inbox/held/decisions-apr.csv"))
-        try expectRefused(site, seq: seq, saying: "follows the decisions drop of seq \(seq - 2), but no row of that drop")
+        // The first is the drop's row; the second, no row of it, is judged as `recon decide`'s.
+        try expectRefused(site, seq: seq, saying: "decides a flag of 2026-03, closed before it, and is no row of a decisions drop")
     }
 
     /// Every site the commands write passes, reruns and credits included.

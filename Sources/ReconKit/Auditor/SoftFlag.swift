@@ -84,6 +84,9 @@ public struct SoftFlag: Sendable, Hashable {
     public static func id(code: String, party: PartyPeriodStats.Party, subject: String, period: String) -> String {
         let digest = SHA256.hash(data: Data("\(code)|\(party.rawValue)|\(subject)|\(period)".utf8))
         let hex = digest.map { String(format: "%02x", $0) }.joined()
-        return "SOFT-" + hex.prefix(10)
+        return idPrefix + hex.prefix(10)
     }
+
+    /// What every soft flag's id starts with.
+    public static let idPrefix = "SOFT-"
 }

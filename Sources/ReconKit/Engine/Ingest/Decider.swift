@@ -23,8 +23,12 @@ public struct Decider {
         } else {
             d.note = ""
         }
-        // A decision may name a provisional soft flag of an open period (not a ledger entry yet).
-        if try DropValidator(state: session.state).resolve(subject: d.subject) == nil { Reviewer(session: session).loadProvisionalFlags() }
+        // A decision may name a provisional soft flag of an open period (not a ledger entry yet);
+        // they are judged whenever the subject could be one, also when it is a report's id too
+        // (`SOFT-…` is a valid report_id), so that such a subject is found to name two things.
+        if try d.subject.hasPrefix(SoftFlag.idPrefix) || DropValidator(state: session.state).resolve(subject: d.subject) == nil {
+            Reviewer(session: session).loadProvisionalFlags()
+        }
         let state = session.state
         let validator = DropValidator(state: state)
         if let ambiguous = try validator.ambiguity(of: d.subject) { throw ReconFailure.rejected(ambiguous) }

@@ -295,6 +295,8 @@ public enum FieldValue {
     public static let textLimit = 200
     public static let noteLimit = 1_000
     public static let addressLimit = 300
+    /// Code points a character of text may have: a base and 30 combining marks (UAX #15).
+    static let codePointsPerCharacter = 31
 
     /// **text**: at most `limit` characters once trimmed, with no control character
     /// (U+0000–U+001F, U+007F) and no non-character U+FFFE/U+FFFF — a workbook cannot
@@ -315,9 +317,21 @@ public enum FieldValue {
         }
         // Characters as a person sees and counts them: `ễ` written decomposed (as macOS and some
         // web exports write it) is three code points but one character, and the same name in
-        // either form passes or fails alike.
-        guard count <= limit || trimmed.count <= limit else {
-            throw Invalid("\(shown(trimmed)) is \(trimmed.count) characters long; this text has at most \(limit)")
+        // either form passes or fails alike. One character of thousands of combining marks is
+        // still one, but a workbook cell holds 32,767 code points: such a name left the invoice's
+        // buyer blank. Unicode's stream-safe text format (UAX #15) keeps a character to a base and
+        // 30 marks; every real script's characters fit in that.
+        var characters = 0
+        for character in trimmed {
+            characters += 1
+            let points = character.unicodeScalars.count
+            if points > Self.codePointsPerCharacter {
+                throw Invalid("holds a character made of \(points) code points at character \(characters); a character has at "
+                    + "most \(Self.codePointsPerCharacter) (a letter and its accents, e.g. ễ is 3)")
+            }
+        }
+        guard count <= limit || characters <= limit else {
+            throw Invalid("\(shown(trimmed)) is \(characters) characters long; this text has at most \(limit)")
         }
         return String(trimmed)
     }

@@ -87,6 +87,22 @@ struct FieldRuleTests {
         #expect(long.map(\.field) == ["note"] && long.first?.column == 4)
     }
 
+    /// One character of 32,768 code points (an `e` and 32,767 accents) counted as one: the
+    /// clients row was accepted, and its name, longer than a workbook cell holds, was left off
+    /// the invoice. A character has a base and at most 30 marks (UAX #15's stream-safe form);
+    /// a Vietnamese letter decomposed, or an emoji of several code points, is still taken.
+    @Test func aCharacterOfMoreThan31CodePointsIsRejected() {
+        let huge = "e" + String(repeating: "\u{301}", count: 32_767)
+        let p = problems(clientsHeader + "C1,\(huge),INR,std,2026-01-01,5\n", .clients)
+        #expect(p.map(\.field) == ["name"] && p.first?.column == 2, "\(p)")
+        #expect(p.first?.message.contains("holds a character made of 32768 code points at character 1; a character has at most 31") == true,
+                "\(p)")
+        let mark31 = "Dr e" + String(repeating: "\u{301}", count: 30)
+        #expect(problems(clientsHeader + "C1,\(mark31),INR,std,2026-01-01,5\n", .clients).isEmpty)
+        #expect(!problems(clientsHeader + "C1,\(mark31)\u{301},INR,std,2026-01-01,5\n", .clients).isEmpty)
+        #expect(problems(clientsHeader + "C1,Bệnh viện \u{1F469}\u{200D}\u{2695}\u{FE0F} Nguye\u{302}\u{303}n,INR,std,2026-01-01,5\n", .clients).isEmpty)
+    }
+
     /// SPEC §2: an address is text up to 300 characters in all, lines separated by ` | `:
     /// one line may be longer than another text field's 200.
     @Test func anAddressHoldsUpTo300CharactersInAnyLines() {

@@ -142,7 +142,14 @@ public final class Worksheet {
                 remedy: "write a single cell with write(text:) instead")
         }
         let format = try workbook.format(for: style)
-        let result = literal(text).withCString { worksheet_merge_range(handle, r1, c1, r2, c2, $0, format) }
+        let written = literal(text)
+        // libxlsxwriter writes the merged range's text with worksheet_write_string and drops its
+        // error: a text longer than a cell holds left the range blank, and the workbook was
+        // written all the same. Refused here, as write(text:) refuses it.
+        if written.unicodeScalars.count > 32_767 {
+            try check(LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED, "worksheet_merge_range", at: place(range))
+        }
+        let result = written.withCString { worksheet_merge_range(handle, r1, c1, r2, c2, $0, format) }
         try check(result, "worksheet_merge_range", at: place(range))
     }
 

@@ -79,6 +79,26 @@ struct WorkbookTests {
         }
     }
 
+    /// A text longer than a cell holds, written across a merged range: libxlsxwriter dropped
+    /// the error and left the range blank, and an invoice went out with no buyer's name on it.
+    /// Refused, as a single cell's is; a text of exactly 32,767 code points is written.
+    @Test func aMergedRangeRefusesTextLongerThanACellHolds() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/merged.xlsx"
+            let error = try #require(throws: XLSXError.self) {
+                try Workbook.write(to: path, properties: Self.properties()) { book in
+                    try book.addWorksheet(named: "S").merge(CellRange(row: 13, columns: 0...3), text: "e" + String(repeating: "\u{301}", count: 32_767))
+                }
+            }
+            #expect(error.description.contains("sheet \"S\" range A14:D14") && error.description.contains("32,767"), "\(error)")
+            #expect(!FileManager.default.fileExists(atPath: path))
+            try Workbook.write(to: path, properties: Self.properties()) { book in
+                try book.addWorksheet(named: "S").merge(CellRange(row: 13, columns: 0...3), text: String(repeating: "x", count: 32_767))
+            }
+            #expect(try zipEntry(path, "xl/sharedStrings.xml").contains(String(repeating: "x", count: 32_767)))
+        }
+    }
+
     // MARK: - Styles
 
     @Test func currencyFormatsFollowMinorDigits() throws {

@@ -14,6 +14,30 @@ struct HeldDropBlocksCloseTests {
         """
     static let mayDay = ["RECON_NOW": "2026-05-02T09:00:00Z"]
 
+    /// A report that waits in a held drop is no report of the site yet, and a decision about it
+    /// was refused as naming nothing known ("neither a flag id nor a report id"), though `recon
+    /// status` names the drop holding it. Still refused (it cannot be decided yet), now saying
+    /// where it waits, which rerun takes it and how to decide it then: by `recon decide` for a
+    /// report of an open month, in a decisions drop held for the rerun for a closed one's.
+    @Test func aDecisionAboutAReportInAHeldDropSaysWhereItWaits() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("usage-mixed.csv", Self.mixed)
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let before = try site.ledgerBytes()
+        let april = try site.recon(["decide", "R8", "exclude", "--by", "Asha"], env: TestSite.rerunDay)
+        #expect(april.code == 2, "\(april.err)")
+        #expect(april.err.contains("report R8 (of 2026-04) is in the held drop Inbox/held/usage-mixed.csv, not taken yet, so it cannot "
+            + "be decided yet: `recon rerun 2026-03` takes that drop") && april.err.contains("as for any report of open 2026-04"),
+                "\(april.err)")
+        try site.drop("decisions-march.csv", "subject,decision,by\nR5,exclude,Asha\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 2)
+        let errors = try site.read("Inbox/rejected/decisions-march.csv.errors.txt")
+        #expect(errors.contains("line 2, column 1 (subject): report R5 (of 2026-03) is in the held drop Inbox/held/usage-mixed.csv")
+            && errors.contains("in a decisions drop, which waits in Inbox/held/ for the next `recon rerun 2026-03`"), "\(errors)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     @Test func aCloseWaitsForTheHeldDropHoldingItsReports() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)

@@ -33,6 +33,7 @@ public struct Decider {
         let validator = DropValidator(state: state)
         if let ambiguous = try validator.ambiguity(of: d.subject) { throw ReconFailure.rejected(ambiguous) }
         guard let target = try validator.resolve(subject: d.subject) else {
+            if let waiting = HeldDrops(session: session).notTakenYet(d.subject) { throw ReconFailure.rejected(waiting) }
             let unknown = DropValidator.unknownSubject(d.subject)
             throw ReconFailure.rejected(unknown + (d.subject.hasPrefix("SOFT-") ? "" : "; `recon status` lists open flags"))
         }

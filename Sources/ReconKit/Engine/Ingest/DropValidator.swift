@@ -8,6 +8,9 @@ public struct DropValidator {
     /// a drop touching it is applied whole even when it touches other closed periods too (those
     /// then await their own rerun, ``SiteState/awaitingRerun``): no held drop waits for good.
     public var reopened: Period?
+    /// Why a subject no flag or report has is not taken yet, when a held drop holds it
+    /// (``HeldDrops/notTakenYet(_:)``): asked only for such a subject.
+    public var notTakenYet: (String) -> String? = { _ in nil }
 
     public init(state: SiteState, columns: [String: Int] = [:], reopened: Period? = nil) {
         self.state = state
@@ -202,7 +205,7 @@ public struct DropValidator {
                 }
                 switch try resolve(subject: d.subject) {
                 case .none:
-                    problems.add(problem(d.line, "subject", Self.unknownSubject(d.subject)))
+                    problems.add(problem(d.line, "subject", notTakenYet(d.subject) ?? Self.unknownSubject(d.subject)))
                 case .some(let target):
                     let key = target.subjectKey
                     if let first = decidedOn[key] {

@@ -176,6 +176,32 @@ public struct HeldDrops {
         return problems.isEmpty ? nil : ProblemList(sorted: problems)
     }
 
+    /// Where a report not taken yet waits: the held usage drop holding `id`, the report's
+    /// period and the closed periods whose rerun takes that drop; nil when no held drop holds it.
+    public func holding(report id: String) -> (drop: String, period: Period, reruns: [Period])? {
+        var found: (drop: String, period: Period, reruns: [Period])?
+        forEachHeldDrop(of: [.usage]) { name, _, rows in
+            guard found == nil, case .usage(let reports) = rows, let r = reports.first(where: { $0.id == id }) else { return }
+            let reruns = Set(reports.map(\.period)).filter { session.state.isClosed($0) }.sorted()
+            found = (name, r.period, reruns)
+        }
+        return found
+    }
+
+    /// Why `subject`, which names nothing the site holds, cannot be decided yet, when it is a
+    /// report a held drop holds: the decision waits for the rerun that takes the drop. Said as
+    /// a way forward, not as an unknown id (the report is in plain sight in `Inbox/held/`).
+    public func notTakenYet(_ subject: String) -> String? {
+        guard let held = holding(report: subject) else { return nil }
+        let reruns = held.reruns.map { "`recon rerun \($0)`" }.joined(separator: " or ")
+        let after = session.state.isClosed(held.period)
+            ? "in a decisions drop, which waits in Inbox/held/ for the next `recon rerun \(held.period)`"
+            : "with `recon decide` or a decisions drop, as for any report of open \(held.period)"
+        return "report \(SafeText.escaped(subject)) (of \(held.period)) is in the held drop Inbox/held/\(SafeText.escaped(held.drop)), "
+            + "not taken yet, so it cannot be decided yet: \(reruns.isEmpty ? "the rerun of its month" : reruns) takes that drop "
+            + "(a hard flag of it then stops that rerun until it is decided); then decide it \(after)"
+    }
+
     /// The held decisions drop deciding each subject (a flag id or a report id), by subject:
     /// what a closed month's undecided flag waits for once its decision is dropped.
     public func heldDecisions() -> [String: String] {

@@ -184,7 +184,8 @@ public final class Ingestor {
         // The validator holds a copy of the state: it is gone before the drop is applied, so the
         // site's reports are appended to in place, not copied whole (a million, 100 MB).
         let (verdict, unknownParties) = try Stages.time("validate") { () -> (DropValidator.Verdict, [DropProblem]) in
-            let validator = DropValidator(state: state, columns: outcome.columns, reopened: reopened)
+            var validator = DropValidator(state: state, columns: outcome.columns, reopened: reopened)
+            validator.notTakenYet = { [session] in HeldDrops(session: session).notTakenYet($0) }
             let verdict = try validator.check(rows)
             return (verdict, outcome.problems.isEmpty ? [] : validator.unknownParties(outcome.problems.partiesOfFailedRows)
                 + validator.repeatsOfFailedRows(outcome.problems.idsOfFailedRows, in: outcome.rows))

@@ -131,6 +131,12 @@ struct LongTextsPrintWholeTests {
         try FileManager.default.removeItem(atPath: site.path("recon.toml"))
         let may = ["RECON_NOW": "2026-05-01T09:00:00Z"]
         let before = try site.ledgerBytes()
+        // `recon status` says so before the close, as a blocker of the open month (it said
+        // "ready to close").
+        let status = try site.recon(["status"], env: may)
+        #expect(status.out.contains("  not ready to close: \(site.path("recon.toml")) is missing, and with it the [seller]")
+            && !status.out.contains("  ready to close"), "\(status.out)")
+        #expect(try site.recon(["status", "--json"], env: may).out.contains(#""blocking":[""# + site.path("recon.toml") + " is missing"))
         let close = try site.recon(["close", "2026-04"], env: may)
         #expect(close.code == 3 && close.err.contains("is missing, and with it the [seller] that INV-2026-000001"), "\(close.err)")
         #expect(try site.ledgerBytes() == before)
@@ -140,6 +146,7 @@ struct LongTextsPrintWholeTests {
         #expect(try site.ledgerBytes() == before)
         let withoutSeller = kept.components(separatedBy: "[seller]").first ?? kept
         try withoutSeller.write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        #expect(try site.recon(["status"], env: may).out.contains("  ready to close"))
         #expect(try site.recon(["close", "2026-04"], env: may).code == 0)
     }
 

@@ -82,11 +82,14 @@ struct StatusFigures {
         let writer = StatementWriter(session: session)
         receivablesAsOf = writer.today
         // As `recon close` refuses: its last day, its reports held in a drop that waits for a
-        // closed month's rerun, then its review (the Inbox is read live, ``StatusReport``).
+        // closed month's rerun, a recon.toml gone with the [seller] the invoices so far carry,
+        // then its review (the Inbox is read live, ``StatusReport``).
         let held = HeldDrops(session: session).blockingCloses(of: self.open.map(\.period))
+        var sellerGone: String?
+        do { try Closer.requireSellerKept(session) } catch { sellerGone = (error as? ReconFailure)?.message ?? "\(error)" }
         for r in self.open {
             blocking[r.period] = [Closer.notEnded(r.period, today: writer.today, zone: s.zone.identifier)].compactMap { $0 }
-                + (held[r.period] ?? []) + r.blocking
+                + (held[r.period] ?? []) + (sellerGone.map { [$0] } ?? []) + r.blocking
         }
         receivables = ReceivablesSummary.all(writer: writer, asOf: writer.today)
     }

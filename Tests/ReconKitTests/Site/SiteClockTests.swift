@@ -49,6 +49,20 @@ struct SiteClockTests {
         #expect(try site.recon(["verify"], env: back).code == 0)
     }
 
+    /// A `RECON_LOCK_TIMEOUT` that is no number of seconds was taken as 10: the command waited
+    /// its 10 s behind a writer and said the site was busy, the mistyped value unsaid. Bad usage
+    /// (exit 1), as a bad `RECON_NOW` is, and nothing is taken; a number of seconds still serves.
+    @Test(arguments: ["abc", "1e9", "-1", "100000", "10s"])
+    func aLockTimeoutThatIsNoNumberOfSecondsIsBadUsage(value: String) throws {
+        let site = try siteWithHead()
+        let ledger = try site.read("Ledger/ledger.jsonl")
+        let run = try site.recon(["ingest"], env: ["RECON_NOW": Self.head, "RECON_LOCK_TIMEOUT": value])
+        #expect(run.code == 1 && run.err.contains("RECON_LOCK_TIMEOUT=\"\(value)\" is not a number of seconds from 0 to 86400"),
+                "\(run.out)\(run.err)")
+        #expect(try site.read("Ledger/ledger.jsonl") == ledger && site.exists("Inbox/clients.csv"))
+        #expect(try site.recon(["ingest"], env: ["RECON_NOW": Self.head, "RECON_LOCK_TIMEOUT": "2.5"]).code == 0)
+    }
+
     @Test func theHeadsOwnSecondIsNotBeforeIt() throws {
         let site = try siteWithHead()
         let run = try site.recon(["ingest"], env: ["RECON_NOW": Self.head])

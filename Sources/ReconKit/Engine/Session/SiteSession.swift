@@ -39,9 +39,18 @@ public final class SiteSession {
     /// while the ledger is read (the lock is held: no writer adds one): what ``repair()`` sweeps.
     private let temporaryFiles: BackgroundWork<[String]>?
 
-    /// How long a second writer waits for the lock.
+    /// How long a second writer waits for the lock: `RECON_LOCK_TIMEOUT` seconds, 10 unset.
+    /// Anything else than a number of seconds up to a day is bad usage (exit 1), as a bad
+    /// `RECON_NOW` is: taken as 10, a mistyped value waited its 10 s and then said busy.
     public static var lockTimeout: Double {
-        Double(ProcessInfo.processInfo.environment["RECON_LOCK_TIMEOUT"] ?? "") ?? 10
+        get throws {
+            guard let text = ProcessInfo.processInfo.environment["RECON_LOCK_TIMEOUT"], !text.isEmpty else { return 10 }
+            guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let seconds = Double(text), seconds <= 86_400 else {
+                throw ReconFailure.usage("RECON_LOCK_TIMEOUT=\"\(SafeText.escaped(text))\" is not a number of seconds from 0 to 86400; "
+                    + "give one such as 30, or unset it to wait the default 10 s")
+            }
+            return seconds
+        }
     }
 
     /// A writer (and `useCache: false`) rebuilds the state only from bytes checked against the

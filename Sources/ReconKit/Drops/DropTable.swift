@@ -53,7 +53,21 @@ public struct DropTable {
                     + "(as it is, the column would be ignored and every row take \(column.name)'s default)"))
             ok = false
         }
-        let missing = columns.filter { $0.required && index[$0.name] == nil }.map(\.name)
+        // The same for a name typed with letters of another script that print as Latin ones
+        // (a Cyrillic `а` in `tax_rаte`, fullwidth letters): it reads as the column's own name.
+        var lookAlikes = Set<String>()
+        for (i, raw) in header.enumerated() {
+            guard let (latin, first) = LookAlikeLetters.latinLookAlike(of: raw.trimmingSpaces) else { continue }
+            let plain = latin.lowercased()
+            guard let column = columns.first(where: { $0.name == plain }), index[plain] == nil else { continue }
+            lookAlikes.insert(column.name)
+            problems.add(DropProblem(line: 1, column: i + 1, field: column.name,
+                "the header's \"\(SafeText.visible(raw.trimmingSpaces))\" is not \(column.name): it holds \(SafeText.named(first)), "
+                    + "which only looks like a Latin letter — retype that name in plain letters"
+                    + (column.required ? "" : " (as it is, the column would be ignored and every row take \(column.name)'s default)")))
+            ok = false
+        }
+        let missing = columns.filter { $0.required && index[$0.name] == nil && !lookAlikes.contains($0.name) }.map(\.name)
         if !missing.isEmpty {
             let all = columns.map { $0.required ? $0.name : "[\($0.name)]" }.joined(separator: ", ")
             // A name that is a missing one behind characters nobody sees (a second byte order mark, say).

@@ -243,6 +243,27 @@ struct FieldRuleTests {
             && p.first?.message.contains("retype that name (as it is, the column would be ignored") == true, "\(p)")
     }
 
+    /// The same with a letter of another script that prints as a Latin one: `tax_rаte` with a
+    /// Cyrillic `а` was ignored as unknown ("ignored unknown columns tax_rаte", a log line that
+    /// reads as the real name) and the client invoiced without tax. Rejected, naming the letter;
+    /// a required column so typed is named the same way, not said to be missing.
+    @Test(arguments: [("tax_r\u{0430}te", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+0430 (CYRILLIC SMALL LETTER A)", "tax_rate"),
+                      ("\u{FF55}rgency", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+FF55 (FULLWIDTH LATIN SMALL LETTER U)", "urgency"),
+                      ("TAX_RAT\u{0395}", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+0395 (GREEK CAPITAL LETTER EPSILON)", "tax_rate")])
+    func aColumnNameInLookAlikeLettersIsRejected(name: String, kind: DropKind, row: String, code: String, column: String) {
+        let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        let header = head.dropLast() + "," + name + "\n"
+        let p = problems(header + row, kind)
+        #expect(p.count == 1 && p.first?.line == 1 && p.first?.column == header.split(separator: ",").count && p.first?.field == column, "\(p)")
+        #expect(p.first?.message.contains("is not \(column): it holds \(code), which only looks like a Latin letter") == true, "\(p)")
+        // A required one: named as typed in look-alikes, not as missing.
+        let required = problems("report_id,reported_at,client_id,radiologist_id,m\u{043E}dality,image_count\nR1,2026-03-02T10:00Z,C1,D1,CT,3\n", .usage)
+        #expect(required.count == 1 && required.first?.column == 5 && required.first?.message.contains("U+043E (CYRILLIC SMALL LETTER O)") == true,
+                "\(required)")
+        // Names in another script that look like no column are only unknown, as before.
+        #expect(problems(clientsHeader.dropLast() + ",примечание\nC1,A,INR,std,2026-01-01,5,x\n", .clients).isEmpty)
+    }
+
     /// A workbook saved under a `.csv` name read as 123 CSV problems (a quote here, a byte that
     /// is not UTF-8 there) with nothing saying it is a workbook. One problem says so, and how to save it.
     @Test(arguments: [[0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00] as [UInt8],

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Letters of other scripts that print as Latin ones: a header name typed or pasted with a
+/// Cyrillic `а` (`tax_rаte`) reads exactly as the column's name, yet matches none.
+enum LookAlikeLetters {
+    /// The Cyrillic and Greek letters drawn as a Latin letter, with that letter; fullwidth
+    /// forms are folded by compatibility normalization (NFKC) instead.
+    private static let latin: [Unicode.Scalar: Character] = [
+        "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "і": "i", "ј": "j", "к": "k", "ӏ": "l", "м": "m",
+        "н": "h", "о": "o", "р": "p", "ԛ": "q", "г": "r", "ѕ": "s", "т": "t", "у": "y", "х": "x", "ԝ": "w",
+        "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ј": "J", "К": "K", "М": "M", "О": "O", "Р": "P",
+        "Ѕ": "S", "Т": "T", "Х": "X", "У": "Y",
+        "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P",
+        "Τ": "T", "Υ": "Y", "Χ": "X",
+    ]
+
+    /// `text` as the Latin text it looks like, with the first letter that is not what it looks
+    /// like; nil when `text` is plain ASCII already or holds a letter that looks like no Latin one.
+    static func latinLookAlike(of text: String) -> (latin: String, first: Unicode.Scalar)? {
+        guard !text.unicodeScalars.allSatisfy(\.isASCII) else { return nil }
+        var out = "", first: Unicode.Scalar?
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII { out.unicodeScalars.append(scalar); continue }
+            first = first ?? scalar
+            if let letter = latin[scalar] { out.append(letter); continue }
+            let folded = String(scalar).precomposedStringWithCompatibilityMapping
+            guard folded.unicodeScalars.allSatisfy(\.isASCII) else { return nil }
+            out += folded
+        }
+        return first.map { (out, $0) }
+    }
+}

@@ -204,6 +204,54 @@ struct ForgedDocumentEntryTests {
         try expectRefused(site, seq: seq, saying: "decides a flag of 2026-03, closed before it, and is no row of a decisions drop")
     }
 
+    /// An invoice's entry rewritten to name another client's workbook (its own deleted), every
+    /// hash redone and the checkpoints signed again with the site key: both verifiers said ok,
+    /// and nothing put the invoice's own workbook back. SPEC §7 puts each document at its
+    /// number's path: refused by `recon verify` and writers alike.
+    @Test func aDocumentEntryNamingAnotherDocumentsFileIsRefused() throws {
+        let site = try TestSite.closedMarchSite()
+        let first = try #require(try site.entries().first { $0["kind"] as? String == "invoice.issued" }?["seq"] as? Int)
+        let firstBody = try site.entryBody(first)
+        var seq = 0
+        try site.rewriteLedger { s, kind, body in
+            guard kind == "invoice.issued", body["number"]?.stringValue == "INV-2026-000002" else { return }
+            body["file"] = firstBody["file"]
+            body["sha256"] = firstBody["sha256"]
+            seq = s
+        }
+        try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/invoices/INV-2026-000002.xlsx"))
+        try CreditNoteOfAnotherClientTests().resignEveryCheckpoint(site)
+        try expectRefused(site, seq: seq, saying: "invoice.issued INV-2026-000002 names the file Outbox/2026-03/invoices/INV-2026-000001.xlsx, "
+            + "but INV-2026-000002's workbook is Outbox/2026-03/invoices/INV-2026-000002.xlsx")
+    }
+
+    /// A copy of a usage drop's `drop.accepted`, its cache signature and all, appended: `recon
+    /// verify` named it only through the cache, while a close trusted the signed cache and
+    /// billed every report of the drop twice, and signed a checkpoint over it. A second
+    /// acceptance of one drop is refused by every writer and by `recon verify`, also without
+    /// its cache members once `.recon/cache` is gone (both verifiers then said ok).
+    @Test(arguments: [true, false])
+    func aSecondAcceptanceOfOneDropIsRefused(withCache: Bool) throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let original = try #require(try site.entries().last { $0["kind"] as? String == "drop.accepted" }?["seq"] as? Int)
+        var body = try site.entryBody(original)
+        if !withCache {
+            body = body.filter { !$0.key.hasPrefix("cache_") }
+            try FileManager.default.removeItem(atPath: site.path(".recon/cache"))
+        }
+        try site.appendEntry(kind: "drop.accepted", body: body, at: try #require(try site.entries().last?["at"] as? String))
+        let seq = try #require(try site.entries().last?["seq"] as? Int)
+        let verify = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(verify.code == 4 && verify.out.contains("seq \(seq): drop.accepted of usage-2026-04.csv records the drop")
+            && verify.out.contains("accepted already at seq \(original)"), "\(verify.out)")
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-04"], env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        #expect(close.code == 4, "\(close.out)\(close.err)")
+        #expect(try site.ledgerBytes() == before && !site.exists("Outbox/2026-04/invoices"))
+    }
+
     /// Every site the commands write passes, reruns and credits included.
     @Test func whatRecnWritesPasses() throws {
         let site = try TestSite.trustSite()

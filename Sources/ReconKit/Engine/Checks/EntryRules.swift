@@ -18,6 +18,8 @@ enum EntryRules {
         var closed = Set<String>()
         // Each raised flag's period: a decision of it is of that period, whatever its own entry says.
         var raised: [String: String] = [:]
+        // Each drop's first `drop.accepted`, by its SHA-256: a drop is accepted once (SPEC §2).
+        var accepted: [String: Int] = [:]
         for e in entries {
             switch e.eventKind {
             case .siteInit? where e.seq != 1:
@@ -27,6 +29,16 @@ enum EntryRules {
                 if e.seq > covered, let sha = e.string("sha256"), let path = e.string("path"), path != Site.dropPath(sha256: sha) {
                     throw LedgerDamage(seq: e.seq, "drop.accepted records path \(path), but its drop is archived as "
                         + "\(Site.dropPath(sha256: sha)) (its sha256); recon writes no such entry")
+                }
+                // A copy of a drop's entry (its cache signature and all) applied every report of
+                // it twice: `recon verify` named it only through the cache, and a close billed it.
+                if let sha = e.string("sha256") {
+                    if let first = accepted[sha], e.seq > covered {
+                        throw LedgerDamage(seq: e.seq, "drop.accepted of \(e.string("name") ?? "a drop") records the drop "
+                            + "\(Site.dropPath(sha256: sha)), accepted already at seq \(first): a drop whose bytes were accepted is "
+                            + "not applied again (SPEC §2); recon writes no such entry")
+                    }
+                    accepted[sha] = accepted[sha] ?? e.seq
                 }
             case .flagRaised?:
                 if let id = e.string("id") { raised[id] = raised[id] ?? e.string("period") }

@@ -39,10 +39,14 @@ enum IssuedDocumentEntries {
         var originals: [String: LedgerEntry] = [:]
         var reversals: [String: LedgerEntry] = [:]
         var replaced: [String: Int] = [:]
+        // The first entry naming a file not its own: said once every other check has passed,
+        // whose words on a forged copy (a number used twice, no close listing it) are plainer.
+        var misplaced: LedgerDamage?
         for e in entries {
             guard let kind = e.eventKind else { continue }
             if let document = kind.document {
                 let number = try checkNumber(e, kind: document, zone: zone, series: &series)
+                misplaced = misplaced ?? fileProblem(e, kind: document, number: number)
                 if e.seq > amountsCheckedBefore { try checkAmounts(e) }
                 if document == .invoice || document == .payout {
                     try checkReplaces(e, originals, reversals, replaced: &replaced)
@@ -71,6 +75,7 @@ enum IssuedDocumentEntries {
             if let stray = unclaimed.values.first(where: { $0.string("period") == period }) { throw issuedByNoCommand(stray) }
         }
         if let first = unclaimed.values.min(by: { $0.seq < $1.seq }) { throw issuedByNoCommand(first) }
+        if let misplaced { throw misplaced }
     }
 
     /// A credit note (payout adjustment) gives back on what it names: each an invoice (payout
@@ -175,6 +180,21 @@ enum IssuedDocumentEntries {
         }
         series.used[key] = (used.series, sequence)
         return number
+    }
+
+    /// The entry's `file` is its own number's workbook, in its period's folder of its kind
+    /// (SPEC §7). An invoice's entry rewritten to name another client's workbook (its own
+    /// deleted, the chain re-hashed, the checkpoint re-signed with the site key) passed both
+    /// verifiers, and nothing put its own workbook back. Numbers are used once, so no two
+    /// entries name one file either.
+    private static func fileProblem(_ e: LedgerEntry, kind: DocumentKind, number: String) -> LedgerDamage? {
+        guard let period = e.string("period").flatMap(Period.init) else { return LedgerDamage(seq: e.seq, "\(e.kind) \(number) names no period") }
+        let own = Site.documentPath(kind: kind, period: period, number: number)
+        guard let file = e.string("file"), file == own else {
+            return LedgerDamage(seq: e.seq, "\(e.kind) \(number) names the file \(e.string("file") ?? "(none)"), but \(number)'s workbook "
+                + "is \(own); recon writes no such entry")
+        }
+        return nil
     }
 
     /// Whether `number` is `kind.number(year:sequence:)` of the series `PREFIX-YEAR`: the

@@ -12,6 +12,14 @@ enum CheckpointFiles {
         }.sorted()
     }
 
+    /// The other `.txt` files in `folder` (`0600.txt`, `663 (1).txt`, `notes.txt`): no checkpoint
+    /// recon wrote, but an auditor's verifier checks every note there, so each must be a valid
+    /// one (a copy of a checkpoint is) or it is named.
+    static func otherNotes(in folder: String) -> [String] {
+        let canonical = Set(seqs(in: folder).map { "\($0).txt" })
+        return FileIO.list(folder).filter { $0.hasSuffix(".txt") && !canonical.contains($0) }.sorted()
+    }
+
     /// The entry count of the newest checkpoint in `folder` that `verifier` signed over
     /// `entries` (that count, and the hash of the entry at it); 0 when there is none.
     /// `origin`, when given, must be the note's first line (the site's name); `followingLinks`

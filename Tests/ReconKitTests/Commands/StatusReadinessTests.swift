@@ -292,14 +292,40 @@ struct DerivedPlacesTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside) == [temp])
     }
 
-    /// A copy of a checkpoint under another name (`017.txt`) is no checkpoint: it was read as
-    /// seq 17 and reported as a missing `17.txt`, naming a file that is there.
+    /// A copy of a checkpoint under another name (`017.txt`) is no checkpoint recon wrote: it
+    /// was read as seq 17 and reported as a missing `17.txt`, naming a file that is there. It is
+    /// read as an auditor's verifier reads it: a copy whose name, zeros before it allowed, is its
+    /// count passes; one named for another count is named, as that verifier names it.
     @Test func aCheckpointCopiedUnderAnotherNameIsNotReadAsOne() throws {
         let site = try TestSite.trustSite()
         let newest = try #require(FileIO.list(site.path("Ledger/checkpoints")).compactMap { Int($0.dropLast(4)) }.max())
         try FileManager.default.copyItem(atPath: site.path("Ledger/checkpoints/\(newest).txt"),
-                                         toPath: site.path("Ledger/checkpoints/0\(newest + 1).txt"))
+                                         toPath: site.path("Ledger/checkpoints/0\(newest).txt"))
         let verify = try site.recon(["verify"])
         #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        site.expectAuditorAccepts()
+        try FileManager.default.moveItem(atPath: site.path("Ledger/checkpoints/0\(newest).txt"),
+                                         toPath: site.path("Ledger/checkpoints/0\(newest + 1).txt"))
+        let misnamed = try site.recon(["verify"])
+        #expect(misnamed.code == 4 && misnamed.out.contains("Ledger/checkpoints/0\(newest + 1).txt (not named as recon names")
+            && misnamed.out.contains("names \(newest) entries, not \(newest + 1)") && !misnamed.out.contains("missing"), "\(misnamed.out)")
+    }
+
+    /// But a note there under another name that is no valid checkpoint (its count edited, so its
+    /// signature fails; plain text) was passed over by `recon verify` and every writer, while an
+    /// auditor's verifier, which reads every `.txt` there, refused the site. Named, exit 4.
+    @Test(arguments: ["0600.txt", "notes.txt"])
+    func aNoteUnderAnotherNameThatIsNoValidCheckpointIsDamage(name: String) throws {
+        let site = try TestSite.trustSite()
+        let newest = try #require(FileIO.list(site.path("Ledger/checkpoints")).compactMap { Int($0.dropLast(4)) }.max())
+        let note = try site.read("Ledger/checkpoints/\(newest).txt")
+        let text = name == "notes.txt" ? "checked by Asha on Monday\n" : note.replacingOccurrences(of: "\n\(newest)\n", with: "\n\(newest - 1)\n")
+        try text.write(toFile: site.path("Ledger/checkpoints/\(name)"), atomically: true, encoding: .utf8)
+        let verify = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(verify.code == 4 && verify.out.contains("Ledger/checkpoints/\(name) (not named as recon names a checkpoint"), "\(verify.out)")
+        let before = try site.ledgerBytes()
+        let writer = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(writer.code == 4 && writer.err.contains("Ledger/checkpoints/\(name)"), "\(writer.err)")
+        #expect(try site.ledgerBytes() == before)
     }
 }

@@ -77,6 +77,7 @@ struct WriterChecks {
             if let damage = Self.intentOverCheckpoint(ledger, checkpoint: seq) { throw damage }
             try verifier.checkCheckpoint(seq, ledger: ledger, verifier: key, siteName: siteName)
         }
+        try verifier.checkOtherNotes(ledger: ledger, verifier: key, siteName: siteName)
         // The entries no checkpoint covers yet, as `recon verify` checks every entry.
         try EntryRules.check(ledger.entries, site: site, after: checkpoints.last ?? 0)
         // Privileged entries are checked by the session against the ledger's operators

@@ -122,6 +122,7 @@ public struct Verifier {
         for seq in checkpointer.all() {
             try checkCheckpoint(seq, ledger: ledger, verifier: verifier, siteName: siteName)
         }
+        try checkOtherNotes(ledger: ledger, verifier: verifier, siteName: siteName)
         if !stray.unwaited.isEmpty { throw LedgerDamage(seq: nil, Self.unrecordedArchives(stray.unwaited, in: site, isRecorded: isRecorded)) }
         // After the checkpoints and the signed requests: a ledger rewritten behind a checkpoint,
         // or a forged privileged entry, is named by those, the plainer words.
@@ -384,6 +385,22 @@ public struct Verifier {
         if let linked = VouchedPlaces.damage("checkpoint", relative, seq: seq, in: site) { throw linked }
         try checkNote(site.path(relative), name: "checkpoint \(seq).txt", fileSeq: seq, ledger: ledger, verifier: verifier,
                       siteName: siteName)
+    }
+
+    /// Every other `.txt` in `Ledger/checkpoints/` (``CheckpointFiles/otherNotes(in:)``) as an
+    /// auditor's verifier reads it: a checkpoint whose name, zeros before it allowed, is its
+    /// count. `0600.txt` holding a bad signature, or `notes.txt`, was passed over here while the
+    /// auditor's verifier refused the site; a copy as `0663.txt` of `663.txt` passes both.
+    func checkOtherNotes(ledger: LedgerFile, verifier: VerifierKey, siteName: String) throws {
+        for name in CheckpointFiles.otherNotes(in: site.checkpoints) {
+            let stem = name.dropLast(4)
+            let said = "Ledger/checkpoints/\(name) (not named as recon names a checkpoint, SEQ.txt, yet read as one by an auditor's "
+                + "verifier; move it out of Ledger/checkpoints/ if it is none)"
+            guard !stem.isEmpty, stem.allSatisfy({ $0.isASCII && $0.isNumber }), let seq = Int(stem) else {
+                throw LedgerDamage(seq: nil, "\(said): its name is no entry count")
+            }
+            try checkNote(site.checkpoints + "/" + name, name: said, fileSeq: seq, ledger: ledger, verifier: verifier, siteName: siteName)
+        }
     }
 
     func checkNote(_ path: String, name: String, fileSeq: Int?, ledger: LedgerFile, verifier: VerifierKey,

@@ -167,6 +167,8 @@ struct SoftFlagLedgerTests {
         #expect(refused.code == 3, "\(refused.err)")
         #expect(refused.err.contains(finding.id))
         #expect(try site.read("Ledger/ledger.jsonl") == before)
+        // Nor any folder made for documents it did not issue.
+        #expect(["invoices", "payouts", "credit-notes"].allSatisfy { !site.exists("Outbox/\(Self.planted.period)/\($0)") })
 
         // A soft flag is reviewed, never excluded: reports are excluded by report id.
         let exclude = try site.recon(["decide", finding.id, "exclude", "--by", "Asha"], env: Self.closeClock)

@@ -101,12 +101,14 @@ public struct Closer {
         // close settles: their drafts and reviews are written again after it (owed if it stops).
         let othersOpen = state.openPeriods.contains { $0 != period }
         session.derivedAfterAppend = othersOpen ? [.review(period), .summary, .drafts] : [.review(period), .summary]
-        try OutboxCheck(site: session.site).requireWritable(period: period)
         let review = Reviewer(session: session).review(period, final: true)
         let blocking = review.blocking
         if !blocking.isEmpty {
             throw Self.cannotClose(period, blocking)
         }
+        // Only now: the check makes the documents' folders, and a close refused for its flags
+        // left them empty beside the drafts, as if a close had half run.
+        try OutboxCheck(site: session.site).requireWritable(period: period)
         // The period's reports, settled, for later commands to look up instead of reading its
         // drops: encoded beside the documents. Not beside the pricing, which uses both cores and
         // whose working memory would add to the encoding's (a 4M month's close: 750 -> 720 MB).

@@ -84,6 +84,13 @@ struct Watch: ParsableCommand {
                     // The watcher logs it and goes on; `--once` still ends with its code (a site
                     // that does not verify: 4), as `ingest` would.
                     worst = max(worst, ReconFailure.exitCode(for: error))
+                    // The stream says it too, as `--once` answers it (its failure ends the command):
+                    // a reader of the JSON lines saw nothing of a batch refused.
+                    if json && !once {
+                        let (message, exit) = failure(error)
+                        printJSON(ErrorReport(message: message, exit: exit).answer)
+                        fflush(stdout)
+                    }
                     throw error
                 }
             }

@@ -242,6 +242,24 @@ struct WatchEndToEndTests {
         try expectSoundLedger(site)
     }
 
+    /// `watch --json` answers a batch refused (the site does not verify) with its failure as a
+    /// JSON line, as `--once` answers it: the stream said nothing, only the text log did.
+    @Test func aRefusedBatchIsALineOfTheJSONStream() throws {
+        let site = try preparedSite()
+        let watcher = try RunningWatcher(site: site, extra: ["--json"])
+        defer { watcher.kill() }
+        try #require(watcher.waitForLog("Watching the Inbox"), "the watcher did not start:\n\(watcher.log)")
+        // Bytes after the last entry that no crash of recon left (no intent record): damage.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"seq":99,"at":"#.utf8))
+        try handle.close()
+        try site.drop("usage-refused.csv", Self.usage("REF", rows: 1))
+        #expect(watcher.waitForLog(#""exit":4,"ok":false"#), "\(watcher.log)")
+        #expect(watcher.isRunning, "\(watcher.log)")
+        #expect(watcher.terminate() == 0, "\(watcher.log)")
+    }
+
     /// SIGHUP too (a watcher started from a terminal that closes): it killed the watcher in the
     /// middle of its batch, leaving a half-written archive behind.
     @Test(arguments: [SIGTERM, SIGHUP])

@@ -16,6 +16,7 @@ struct IssuedDocumentAmountsTests {
         let invoice = LedgerEntry(seq: 2, at: at, kind: "invoice.issued", body: [
             "number": .string(number), "period": .string("2026-03"), "client_id": .string("C1"), "currency": .string("INR"),
             "subtotal": .string("300.00"), "tax": .string("54.00"), "total": .string("999.00"), "taxes": .array([]),
+            "file": .string("Outbox/2026-03/invoices/\(number).xlsx"),
         ], prev: initial.hash)
         let close = LedgerEntry(seq: 3, at: at, kind: "period.closed",
                                 body: ["period": .string("2026-03"), "documents": .array([.string(number)])], prev: invoice.hash)

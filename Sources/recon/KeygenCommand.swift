@@ -68,7 +68,7 @@ struct Keygen: ParsableCommand {
     private func writePublicHalf(of key: SigningKey, privatePath: String, publicPath: String, said: String) throws {
         try FileIO.writeAtomically(publicPath, Array((key.verifierKey.text + "\n").utf8))
         if json {
-            printJSON(.object(["name": .string(name), "private_key_file": .string(privatePath), "public_key_file": .string(publicPath),
+            printJSON(.object(["ok": .bool(true), "name": .string(name), "private_key_file": .string(privatePath), "public_key_file": .string(publicPath),
                                "public_key": .string(key.verifierKey.text)]))
         } else {
             print(said)

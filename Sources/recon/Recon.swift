@@ -41,6 +41,17 @@ struct Recon: ParsableCommand {
         // after it had committed, half through a batch or a rerun.
         signal(SIGPIPE, SIG_IGN)
         HeapGrowth.setUp()
+        // `recon help NAME` for a command there is none of printed the whole help and exited 0:
+        // a mistyped name (`help clsoe`) read as help given. Bad usage, naming the commands.
+        let words = Array(CommandLine.arguments.dropFirst())
+        if words.count >= 2, words[0] == "help", !words[1].hasPrefix("-") {
+            let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+            if !names.contains(words[1]) {
+                Terminal.writeBestEffort("recon: there is no command \"\(words[1])\"; the commands are "
+                    + names.joined(separator: ", ") + " (`recon help COMMAND`)\n", to: Terminal.standardError)
+                Foundation.exit(1)
+            }
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -23,4 +23,16 @@ struct NoSubcommandTests {
         #expect(r.err.contains("no command given"), "\(r.err)")
         #expect(r.err.contains("ingest"), "\(r.err)")
     }
+
+    /// `recon help` with a command there is none of printed the whole help, exit 0: a mistyped
+    /// name read as help given. Bad usage, naming the commands; a real one still has its help.
+    @Test func helpForACommandThereIsNoneOfIsBadUsage() throws {
+        let site = try TestSite()
+        let r = try site.recon(["help", "clsoe"], site: false)
+        #expect(r.code == 1 && r.out.isEmpty && r.err.contains("there is no command \"clsoe\"") && r.err.contains("close"), "\(r.out)\(r.err)")
+        let close = try site.recon(["help", "close"], site: false)
+        #expect(close.code == 0 && close.out.contains("USAGE: recon close"), "\(close.out)\(close.err)")
+        let keygen = try site.recon(["keygen", "carol", "--dir", site.path("keys"), "--json"], site: false)
+        #expect(keygen.code == 0 && keygen.out.contains(#""ok":true"#), "\(keygen.out)\(keygen.err)")
+    }
 }

@@ -69,6 +69,16 @@ public enum SafeText {
     }
 
     /// `U+200B (ZERO WIDTH SPACE)`: a character named for a person.
+    /// Why `text`, required, says nothing: it is only spaces of other scripts (a no-break
+    /// space, U+3000) or characters nobody sees (a zero-width space), which trimming leaves.
+    /// Nil when it holds something to read.
+    public static func blankness(of text: String) -> String? {
+        guard let first = text.unicodeScalars.first,
+              text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace || isInvisible($0) }) else { return nil }
+        return "holds nothing to read, only \(named(first))\(text.unicodeScalars.count > 1 ? " and the like" : ""); a value is required "
+            + "(e.g. Asha Rao)"
+    }
+
     public static func named(_ scalar: Unicode.Scalar) -> String {
         let name = scalar.properties.name ?? scalar.properties.nameAlias
         let mark = scalar == "\u{FEFF}" ? ", a byte order mark" : ""

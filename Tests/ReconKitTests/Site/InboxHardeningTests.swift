@@ -33,6 +33,28 @@ struct InboxHardeningTests {
         return site
     }
 
+    /// A required name or `by` of only a no-break space, U+3000 or a zero-width space passed the
+    /// rule for blank text (only ASCII spaces were trimmed): an exclusion was recorded "by" no
+    /// one, and a client named by nothing. Rejected at line and column; `recon decide` refuses it.
+    @Test func aRequiredTextOfNothingVisibleIsRejected() throws {
+        let site = try preparedSite()
+        let before = try ledgerLines(site)
+        try site.drop("decisions-blank.csv", "subject,decision,by\nR1,exclude,\u{00A0}\n")
+        try site.drop("clients-blank.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,\u{200B},INR,standard,2020-01-01,5\n")
+        try site.drop("radiologists-blank.csv", "radiologist_id,name,grade,seniority_years\nD2,\u{3000}\u{3000},consultant,3\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 2)
+        for (name, place, scalar) in [("decisions-blank.csv", "line 2, column 3 (by)", "U+00A0"), ("clients-blank.csv", "line 2, column 2 (name)", "U+200B"),
+                                      ("radiologists-blank.csv", "line 2, column 2 (name)", "U+3000")] {
+            let errors = try site.read("Inbox/rejected/\(name).errors.txt")
+            #expect(errors.contains("\(place): holds nothing to read, only \(scalar)"), "\(name): \(errors)")
+        }
+        let decide = try site.recon(["decide", "R1", "exclude", "--by", "\u{3000}"], env: Self.env)
+        #expect(decide.code == 2 && decide.err.contains("--by holds nothing to read, only U+3000"), "\(decide.err)")
+        #expect(try ledgerLines(site) == before)
+        // A name with letters beside such a space is a name.
+        #expect(try site.recon(["decide", "R1", "approve", "--by", "Asha\u{00A0}Rao"], env: Self.env).code == 0)
+    }
+
     func expectVerifies(_ site: TestSite) throws {
         let v = try site.recon(["verify"], env: Self.env)
         #expect(v.code == 0, "\(v.out)\(v.err)")

@@ -14,6 +14,7 @@ public struct Decider {
         } catch let invalid as FieldValue.Invalid {
             throw ReconFailure.rejected("--by \(invalid.message)")
         }
+        if let blank = SafeText.blankness(of: d.by) { throw ReconFailure.rejected("--by \(blank)") }
         if !given.note.trimmingSpaces.isEmpty {
             do {
                 d.note = try FieldValue.text(Substring(given.note), limit: FieldValue.noteLimit)

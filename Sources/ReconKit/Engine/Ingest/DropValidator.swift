@@ -177,8 +177,11 @@ public struct DropValidator {
             return .accept(.usage(list.indices.filter { !skip.contains($0) }.map { list[$0] }), skipped: skipped)
         case .clients(let list):
             duplicates(list.map { ($0.id, $0.line) }, field: "client_id", problems)
+            // Checked here, on new drops only: an archived drop is read again as it was taken.
+            for c in list { if let blank = SafeText.blankness(of: c.name) { problems.add(problem(c.line, "name", blank)) } }
         case .radiologists(let list):
             duplicates(list.map { ($0.id, $0.line) }, field: "radiologist_id", problems)
+            for r in list { if let blank = SafeText.blankness(of: r.name) { problems.add(problem(r.line, "name", blank)) } }
         case .providerRates(let list):
             for (_, card) in Dictionary(grouping: list, by: \.effectiveFrom).sorted(by: { $0.key < $1.key }) {
                 CardValidator.check(providerCard: card, columns: columns, problems: problems)
@@ -199,6 +202,8 @@ public struct DropValidator {
             // twice, and no reason to hold the drop for a closed month's rerun.
             var fresh: [Decision] = []
             for d in list {
+                // Who decided, for the audit trail: a no-break space alone named no one.
+                if let blank = SafeText.blankness(of: d.by) { problems.add(problem(d.line, "by", blank)) }
                 if let ambiguous = try ambiguity(of: d.subject) {
                     problems.add(problem(d.line, "subject", ambiguous))
                     continue

@@ -96,6 +96,16 @@ struct BillingDetailsDropTests {
         #expect(lines.count == 1 && lines[0].contains("(\(column))"), "\(lines)")
     }
 
+    /// An amount finer than its currency allows hid the row's other problems (an unknown
+    /// client, a currency not the client's): every problem of a row is listed at once.
+    @Test func anAmountWithTooManyDecimalsHidesNoOtherProblemOfItsRow() throws {
+        let lines = try check("P1,NOPE,2026-04-01,1.001,USD,,\nP3,C1,2026-04-01,1.001,USD,,\n", in: state())
+        #expect(lines.contains { $0.contains("line 2, column 4 (amount): 1.001 has more decimals than USD allows (2)") }, "\(lines)")
+        #expect(lines.contains { $0.contains("line 2, column 2 (client_id)") && $0.contains("NOPE") }, "\(lines)")
+        #expect(lines.contains { $0.contains("line 3, column 4 (amount)") }, "\(lines)")
+        #expect(lines.contains { $0.contains("line 3, column 5 (currency): USD is not C1's invoice currency INR") }, "\(lines)")
+    }
+
     /// C1 invoiced in INR (INV-2026-000001), now invoiced in USD: its INR balance stays open.
     func stateAfterCurrencyChange() -> SiteState {
         var s = state()

@@ -347,6 +347,9 @@ public struct DropValidator {
         let held = Set(state.payments.map(\.id))
         let invoicesOf = Dictionary(grouping: state.issued.filter { $0.kind == .invoice }, by: \.partyId)
         for p in list {
+            if p.amount.normalized.scale > p.currency.minorDigits {
+                problems.add(problem(p.line, "amount", "\(p.amount) has more decimals than \(p.currency) allows (\(p.currency.minorDigits))"))
+            }
             if held.contains(p.id) {
                 problems.add(problem(p.line, "payment_id", "payment \(p.id) was recorded before; a payment_id is unique forever"))
             }

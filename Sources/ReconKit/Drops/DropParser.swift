@@ -30,7 +30,7 @@ public struct DropParser {
         if let encoding = DropParser.utf16(bytes) {
             // Every line would be wrong in a way that hides the cause: say it once.
             let problems = ProblemList()
-            problems.add(DropProblem("the file is \(encoding) text (it starts with that byte order mark), not UTF-8; save it as "
+            problems.add(DropProblem("the file is \(encoding) text, not UTF-8; save it as "
                 + "\"CSV UTF-8 (Comma delimited)\" (in Excel: Save As, then that file type)"))
             return Outcome(rows: nil, problems: problems, unknownColumns: [])
         }
@@ -136,14 +136,20 @@ public struct DropParser {
                        columns: (table?.index ?? [:]).mapValues { $0 + 1 })
     }
 
-    /// "UTF-16LE" or "UTF-16BE" when the bytes start with that byte order mark and then a
-    /// character of the ASCII range (a header's name), as Excel's "Unicode Text" does; else nil.
+    /// What UTF-16 the bytes are, when they start with its byte order mark and then a character
+    /// of the ASCII range (a header's name), as Excel's "Unicode Text" does, or with two such
+    /// characters and no mark (what `iconv -t UTF-16LE` writes: read as UTF-8, a NUL after
+    /// every letter, the header seemed to lack every column); else nil.
     static func utf16(_ bytes: UnsafeRawBufferPointer) -> String? {
         guard bytes.count >= 4 else { return nil }
+        func ascii(_ b: UInt8) -> Bool { b != 0 && b < 0x80 }
         switch (bytes[0], bytes[1]) {
-        case (0xFF, 0xFE) where bytes[3] == 0 && bytes[2] != 0: return "UTF-16LE"
-        case (0xFE, 0xFF) where bytes[2] == 0 && bytes[3] != 0: return "UTF-16BE"
-        default: return nil
+        case (0xFF, 0xFE) where bytes[3] == 0 && bytes[2] != 0: return "UTF-16LE (it starts with that byte order mark)"
+        case (0xFE, 0xFF) where bytes[2] == 0 && bytes[3] != 0: return "UTF-16BE (it starts with that byte order mark)"
+        default:
+            if ascii(bytes[0]) && bytes[1] == 0 && ascii(bytes[2]) && bytes[3] == 0 { return "UTF-16LE (a NUL byte after each letter)" }
+            if bytes[0] == 0 && ascii(bytes[1]) && bytes[2] == 0 && ascii(bytes[3]) { return "UTF-16BE (a NUL byte before each letter)" }
+            return nil
         }
     }
 

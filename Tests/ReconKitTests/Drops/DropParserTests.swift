@@ -256,9 +256,13 @@ struct DropParserTests {
         let text = usageHeader + "R1,2026-03-01T10:00Z,C1,D1,CT,3,\r\n"
         let little: [UInt8] = [0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         let big: [UInt8] = [0xFE, 0xFF] + text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
-        for (bytes, encoding) in [(little, "UTF-16LE"), (big, "UTF-16BE")] {
+        // Without the mark (`iconv -t UTF-16LE`): it was read as UTF-8, and the header, a NUL
+        // after each letter, seemed to lack every column.
+        for (bytes, encoding) in [(little, "UTF-16LE (it starts with that byte order mark)"), (big, "UTF-16BE (it starts with that byte order mark)"),
+                                  (Array(little.dropFirst(2)), "UTF-16LE (a NUL byte after each letter)"),
+                                  (Array(big.dropFirst(2)), "UTF-16BE (a NUL byte before each letter)")] {
             let o = parse(bytes, .usage)
-            #expect(o.problems.reportLines == ["the file is \(encoding) text (it starts with that byte order mark), not UTF-8; save it as "
+            #expect(o.problems.reportLines == ["the file is \(encoding) text, not UTF-8; save it as "
                 + "\"CSV UTF-8 (Comma delimited)\" (in Excel: Save As, then that file type)"], "\(o.problems.reportLines)")
             #expect(o.rows == nil)
         }

@@ -22,6 +22,15 @@ public struct AuditFlag: Sendable, Equatable {
             && a.reason == b.reason && a.score == b.score
     }
 
+    /// Whether `id` has the shape of a flag id (`HARD-` or `SOFT-` and ten lowercase hex
+    /// digits): a report so named would name a flag and a report at once in a decision.
+    public static func isFlagShaped(_ id: String) -> Bool {
+        let bytes = id.utf8
+        guard bytes.count == 15 else { return false }
+        guard id.hasPrefix(HardGate.idPrefix + "-") || id.hasPrefix(SoftFlag.idPrefix) else { return false }
+        return bytes.dropFirst(5).allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
     /// `PREFIX-` and ten hex digits of SHA-256 over the finding's identity.
     public static func stableId(prefix: String, _ parts: [String]) -> String {
         let digest = SHA256.hash(data: Array(parts.joined(separator: "|").utf8))

@@ -237,7 +237,8 @@ public struct DropValidator {
         case .payments(let list):
             checkPayments(list, problems)  // never held: payments belong to no period
         }
-        return problems.isEmpty ? .accept(rows, skipped: 0) : .reject(problems)
+        // In line order: a repeated id is found before a row's own problems (a payment's decimals).
+        return problems.isEmpty ? .accept(rows, skipped: 0) : .reject(ProblemList(sorted: problems))
     }
 
     /// A subject no flag or report of the site has. A soft flag's id may have been a provisional

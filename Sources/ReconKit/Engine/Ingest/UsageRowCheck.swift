@@ -27,10 +27,18 @@ struct UsageRowCheck {
         closedMonths = validator.closedMonths
     }
 
-    /// The row's parties, checked; each unknown one is a problem added to `problems`. The row is
+    /// The row's parties, checked, and its id's shape; each unknown one is a problem added to `problems`. The row is
     /// read where it lies: a `Report` handed over by value was copied, its four names retained
     /// and released, a million times a drop.
     mutating func checkParties(_ row: UnsafePointer<Report>, into problems: ProblemList) {
+        // Decisions name flags and reports in one column: a report id shaped like a flag id
+        // named both, and a decision about the report passed for the flag's review (or the
+        // flag could not be decided at all). Refused for new reports; those taken before stand.
+        if AuditFlag.isFlagShaped(row.pointee.id) {
+            problems.add(DropProblem(line: Int(row.pointee.line), column: columns["report_id"], field: "report_id",
+                "\(row.pointee.id) has the shape of a flag id (HARD- or SOFT- and ten hex digits): decisions name flags and reports "
+                    + "in one column, so it would name both — give the report another id (e.g. R-\(row.pointee.id.dropFirst(5)))"))
+        }
         let c = Int(names.number(row.pointee.clientId))
         if !(knownClients[c] ?? knownClients.note(pricing.clients[row.pointee.clientId] != nil, at: c)) {
             problems.add(DropValidator.unknownParty(Int(row.pointee.line), "client_id", row.pointee.clientId, column: columns["client_id"]))

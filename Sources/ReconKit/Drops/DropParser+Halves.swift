@@ -86,7 +86,7 @@ extension DropParser {
         }
         guard csvProblems.isEmpty, let header else { return nil }
         let problems = ProblemList()
-        let table = DropTable.resolve(header: header, columns: DropParser.columns(.usage), kind: .usage, problems: problems)
+        let table = DropTable.resolve(header: header, columns: DropParser.columns(.usage), kind: .usage, problems: problems, newDrop: newDrop)
         return problems.isEmpty ? table : nil
     }
 

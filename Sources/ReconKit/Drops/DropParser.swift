@@ -10,6 +10,12 @@ public struct DropParser {
     public let baseCurrency: Currency
     /// The size from which a usage drop is read in two halves (tests lower it to halve small files).
     var halvesFromBytes = DropParser.halvesThreshold
+    /// A drop being taken now (`ingest`, `watch`, a rerun's held drops), held to the rules
+    /// added since the first drops were archived: header names behind invisible characters or
+    /// in look-alike letters, text that does not fit a workbook cell. An archived drop is read
+    /// as it was taken (false): a rule added later locked every command out of a site whose
+    /// drop an earlier version had taken, while the auditor's verifier passed it.
+    public var newDrop = false
 
     public init(zone: SiteTimeZone, baseCurrency: Currency) {
         self.zone = zone
@@ -87,7 +93,7 @@ public struct DropParser {
                 // the first record is then a data row, whose "header" would lack every column.
                 // The reader names the header's own problem; no row is read without a header.
                 guard DropParser.onlyBlankLines(before: line, in: bytes) else { return }
-                table = DropTable.resolve(header: raw.strings, columns: columns, kind: kind, problems: problems)
+                table = DropTable.resolve(header: raw.strings, columns: columns, kind: kind, problems: problems, newDrop: newDrop)
                 return
             }
             guard let table else { return }

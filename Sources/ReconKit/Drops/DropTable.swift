@@ -22,9 +22,15 @@ public struct DropTable {
     public let positions: [Int?]
     /// The header's names as the file gives them (trimmed, shown safely), by position.
     public let header: [String]
+    /// A drop being taken now: its text must also fit a workbook cell (``DropRow``).
+    var newDrop = false
 
     /// Resolves `header` or records file-level problems (missing or repeated columns).
-    public static func resolve(header: [String], columns: [ColumnSpec], kind: DropKind, problems: ProblemList) -> DropTable? {
+    /// `newDrop`: the header of a drop being taken now, held to the rules added since the first
+    /// drops were archived (a name behind an invisible character or in look-alike letters); an
+    /// archived drop's is read as it was taken, such a column ignored as unknown.
+    public static func resolve(header: [String], columns: [ColumnSpec], kind: DropKind, problems: ProblemList,
+                               newDrop: Bool = false) -> DropTable? {
         var index: [String: Int] = [:]
         var unknown: [String] = []
         let known = Set(columns.map(\.name))
@@ -44,7 +50,7 @@ public struct DropTable {
         // An optional column's name behind characters nobody sees (a no-break space after
         // `tax_rate`): ignored as unknown, it would leave every row at the column's default —
         // no tax on the invoice — with only a log line to say so.
-        for (i, raw) in header.enumerated() {
+        for (i, raw) in header.enumerated() where newDrop {
             guard let first = raw.unicodeScalars.first(where: SafeText.isInvisible) else { continue }
             let plain = Self.withoutInvisible(raw).trimmingSpaces.lowercased()
             guard let column = columns.first(where: { !$0.required && $0.name == plain }), index[plain] == nil else { continue }
@@ -56,10 +62,12 @@ public struct DropTable {
         // The same for a name typed with letters of another script that print as Latin ones
         // (a Cyrillic `а` in `tax_rаte`, fullwidth letters): it reads as the column's own name.
         var lookAlikes = Set<String>()
-        for (i, raw) in header.enumerated() {
-            guard let (latin, first) = LookAlikeLetters.latinLookAlike(of: raw.trimmingSpaces) else { continue }
-            let plain = latin.lowercased()
-            guard let column = columns.first(where: { $0.name == plain }), index[plain] == nil else { continue }
+        for (i, raw) in header.enumerated() where newDrop {
+            // One with a character nobody sees in it is named for that, above.
+            guard !raw.unicodeScalars.contains(where: SafeText.isInvisible) else { continue }
+            let free = columns.map(\.name).filter { index[$0] == nil }
+            guard let (plain, first) = LookAlikeLetters.name(in: free, typedAs: raw.trimmingSpaces),
+                  let column = columns.first(where: { $0.name == plain }) else { continue }
             lookAlikes.insert(column.name)
             problems.add(DropProblem(line: 1, column: i + 1, field: column.name,
                 "the header's \"\(SafeText.visible(raw.trimmingSpaces))\" is not \(column.name): it holds \(SafeText.named(first)), "
@@ -83,7 +91,8 @@ public struct DropTable {
         }
         guard ok else { return nil }
         return DropTable(index: index, width: header.count, unknownColumns: unknown, specs: columns,
-                         positions: columns.map { index[$0.name] }, header: header.map { SafeText.visible($0.trimmingSpaces) })
+                         positions: columns.map { index[$0.name] }, header: header.map { SafeText.visible($0.trimmingSpaces) },
+                         newDrop: newDrop)
     }
 
     /// `raw` with the characters nobody sees taken out.
@@ -199,7 +208,13 @@ public struct DropRow {
 
     private func parsed<T>(_ name: String, _ text: Substring, _ parse: (Substring) throws -> T) -> T? {
         do {
-            return try parse(text)
+            let value = try parse(text)
+            // Text of a drop taken now must fit a workbook cell (``FieldValue/fitsACell(_:)``).
+            if table.newDrop {
+                if let text = value as? String { try FieldValue.fitsACell(text) }
+                if let lines = value as? [String] { for line in lines { try FieldValue.fitsACell(line) } }
+            }
+            return value
         } catch let e as FieldValue.Invalid {
             problems.add(DropProblem(line: line, column: column(name), field: name, e.message))
         } catch {

@@ -298,6 +298,28 @@ public enum FieldValue {
     /// Code points a character of text may have: a base and 30 combining marks (UAX #15).
     static let codePointsPerCharacter = 31
 
+    /// Whether text taken from now on fits a workbook cell as a person reads it: one character
+    /// of thousands of combining marks is still one of the 200, but a cell holds 32,767 (Excel
+    /// counts UTF-16 units), and such a name left an invoice's buyer blank. Unicode's
+    /// stream-safe text format (UAX #15) keeps a character to a base and 30 marks; every real
+    /// script's characters fit in that. Checked on new input only (``DropParser/newDrop``):
+    /// a drop taken before this rule is read as it was taken.
+    public static func fitsACell(_ text: String) throws {
+        var characters = 0
+        for character in text {
+            characters += 1
+            let points = character.unicodeScalars.count
+            if points > codePointsPerCharacter {
+                throw Invalid("holds a character made of \(points) code points at character \(characters); a character has at "
+                    + "most \(codePointsPerCharacter) (a letter and its accents, e.g. ễ is 3)")
+            }
+        }
+        let units = text.utf16.count
+        guard units <= 32_767 else {
+            throw Invalid("is \(units) UTF-16 code units long, more than a workbook cell holds (32,767); shorten it")
+        }
+    }
+
     /// **text**: at most `limit` characters once trimmed, with no control character
     /// (U+0000–U+001F, U+007F) and no non-character U+FFFE/U+FFFF — a workbook cannot
     /// hold them (they are not allowed in XML). Required text may not be blank.
@@ -317,21 +339,9 @@ public enum FieldValue {
         }
         // Characters as a person sees and counts them: `ễ` written decomposed (as macOS and some
         // web exports write it) is three code points but one character, and the same name in
-        // either form passes or fails alike. One character of thousands of combining marks is
-        // still one, but a workbook cell holds 32,767 code points: such a name left the invoice's
-        // buyer blank. Unicode's stream-safe text format (UAX #15) keeps a character to a base and
-        // 30 marks; every real script's characters fit in that.
-        var characters = 0
-        for character in trimmed {
-            characters += 1
-            let points = character.unicodeScalars.count
-            if points > Self.codePointsPerCharacter {
-                throw Invalid("holds a character made of \(points) code points at character \(characters); a character has at "
-                    + "most \(Self.codePointsPerCharacter) (a letter and its accents, e.g. ễ is 3)")
-            }
-        }
-        guard count <= limit || characters <= limit else {
-            throw Invalid("\(shown(trimmed)) is \(characters) characters long; this text has at most \(limit)")
+        // either form passes or fails alike.
+        guard count <= limit || trimmed.count <= limit else {
+            throw Invalid("\(shown(trimmed)) is \(trimmed.count) characters long; this text has at most \(limit)")
         }
         return String(trimmed)
     }

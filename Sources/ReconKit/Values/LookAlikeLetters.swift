@@ -15,9 +15,25 @@ enum LookAlikeLetters {
         "Τ": "T", "Υ": "Y", "Χ": "X",
     ]
 
+    /// The name among `names` (plain ASCII, lower case) that `text` is typed as, with letters
+    /// that are not ASCII standing in for some of its own, and the first such letter: a Latin
+    /// `ɡ` or `ɑ`, a dotless `ı`, as well as the Cyrillic and Greek ones below. Each character
+    /// that is ASCII must be the name's own (in any case); each other one may stand for any
+    /// letter, as no list of look-alikes is whole. Nil when `text` is ASCII or is no such name.
+    static func name(in names: [String], typedAs text: String) -> (name: String, first: Unicode.Scalar)? {
+        if let (latin, first) = latinLookAlike(of: text), names.contains(latin.lowercased()) { return (latin.lowercased(), first) }
+        let typed = Array(text)
+        guard let foreign = typed.firstIndex(where: { !$0.isASCII }), let first = typed[foreign].unicodeScalars.first else { return nil }
+        for name in names where name.count == typed.count {
+            let matches = zip(typed, name).allSatisfy { t, n in !t.isASCII || t.lowercased() == String(n) }
+            if matches { return (name, first) }
+        }
+        return nil
+    }
+
     /// `text` as the Latin text it looks like, with the first letter that is not what it looks
     /// like; nil when `text` is plain ASCII already or holds a letter that looks like no Latin one.
-    static func latinLookAlike(of text: String) -> (latin: String, first: Unicode.Scalar)? {
+    private static func latinLookAlike(of text: String) -> (latin: String, first: Unicode.Scalar)? {
         guard !text.unicodeScalars.allSatisfy(\.isASCII) else { return nil }
         var out = "", first: Unicode.Scalar?
         for scalar in text.unicodeScalars {

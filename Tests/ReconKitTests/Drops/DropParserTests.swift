@@ -5,7 +5,12 @@ import Testing
 /// Bad input: every malformed drop gets line-precise problems and no rows.
 @Suite("Drops — parsing and bad input (SPEC §2)")
 struct DropParserTests {
-    let parser = DropParser(zone: SiteTimeZone(identifier: "UTC")!, baseCurrency: Currency(code: "INR")!)
+    /// A drop taken now (``DropParser/newDrop``), as `ingest` reads one.
+    let parser = {
+        var parser = DropParser(zone: SiteTimeZone(identifier: "UTC")!, baseCurrency: Currency(code: "INR")!)
+        parser.newDrop = true
+        return parser
+    }()
 
     func parse(_ text: String, _ kind: DropKind) -> DropParser.Outcome {
         parse(Array(text.utf8), kind)

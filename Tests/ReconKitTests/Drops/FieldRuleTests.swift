@@ -6,7 +6,12 @@ import Testing
 /// hold, is a problem with line, column and field — never a trap.
 @Suite("Drops — field rules: years, text, ids, numbers (SPEC §2)")
 struct FieldRuleTests {
-    let parser = DropParser(zone: SiteTimeZone(identifier: "Asia/Kolkata")!, baseCurrency: Currency(code: "INR")!)
+    /// A drop taken now (``DropParser/newDrop``), as `ingest` reads one.
+    let parser = {
+        var parser = DropParser(zone: SiteTimeZone(identifier: "Asia/Kolkata")!, baseCurrency: Currency(code: "INR")!)
+        parser.newDrop = true
+        return parser
+    }()
     let usageHeader = "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
     let clientsHeader = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\n"
 
@@ -249,7 +254,12 @@ struct FieldRuleTests {
     /// a required column so typed is named the same way, not said to be missing.
     @Test(arguments: [("tax_r\u{0430}te", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+0430 (CYRILLIC SMALL LETTER A)", "tax_rate"),
                       ("\u{FF55}rgency", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+FF55 (FULLWIDTH LATIN SMALL LETTER U)", "urgency"),
-                      ("TAX_RAT\u{0395}", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+0395 (GREEK CAPITAL LETTER EPSILON)", "tax_rate")])
+                      ("TAX_RAT\u{0395}", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+0395 (GREEK CAPITAL LETTER EPSILON)", "tax_rate"),
+                      // Latin letters of the IPA and others that Unicode lists as confusables, and a
+                      // name mixing them with a Cyrillic one: they passed, the first fix's list lacking them.
+                      ("ur\u{0261}ency", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+0261 (LATIN SMALL LETTER SCRIPT G)", "urgency"),
+                      ("t\u{0251}x_r\u{0251}te", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+0251 (LATIN SMALL LETTER ALPHA)", "tax_rate"),
+                      ("ur\u{0261}\u{0435}ncy", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+0261 (LATIN SMALL LETTER SCRIPT G)", "urgency")])
     func aColumnNameInLookAlikeLettersIsRejected(name: String, kind: DropKind, row: String, code: String, column: String) {
         let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
         let header = head.dropLast() + "," + name + "\n"
@@ -262,6 +272,25 @@ struct FieldRuleTests {
                 "\(required)")
         // Names in another script that look like no column are only unknown, as before.
         #expect(problems(clientsHeader.dropLast() + ",примечание\nC1,A,INR,std,2026-01-01,5,x\n", .clients).isEmpty)
+    }
+
+    /// An archived drop is read as it was taken: a header name in look-alike letters or behind
+    /// an invisible character, and a character of many code points, were accepted by earlier
+    /// versions (the column ignored as unknown), and read again under the rules added since,
+    /// such a drop locked every command out of an intact site (exit 4) that the auditor's
+    /// verifier passed. The rules hold for a drop taken now only.
+    @Test func anArchivedDropIsReadUnderTheRulesItWasTakenUnder() throws {
+        var archived = parser
+        archived.newDrop = false
+        let text = clientsHeader.dropLast() + ",\u{FF54}ax_rate,tax_r\u{0430}te,po_number\u{00A0}\nC1,Zalgo e" + String(repeating: "\u{301}", count: 32)
+            + " Clinic,INR,std,2026-01-01,5,18,18,PO-1\n"
+        let taken = Array(text.utf8).withUnsafeBytes { archived.parse($0, kind: .clients) }
+        #expect(taken.problems.isEmpty, "\(taken.problems.reportLines)")
+        guard case .clients(let rows)? = taken.rows else { Issue.record("no rows"); return }
+        #expect(rows.count == 1 && rows[0].taxRate.isZero, "the look-alike columns are ignored, as when it was taken")
+        #expect(taken.unknownColumns.count == 3, "\(taken.unknownColumns)")
+        // Taken now, each of the three names is a problem (and the rows wait for a header that reads).
+        #expect(problems(text, .clients).map(\.line) == [1, 1, 1], "a drop taken now is held to every rule")
     }
 
     /// A workbook saved under a `.csv` name read as 123 CSV problems (a quote here, a byte that

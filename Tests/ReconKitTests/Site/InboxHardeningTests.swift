@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -53,6 +54,33 @@ struct InboxHardeningTests {
         #expect(try ledgerLines(site) == before)
         // A name with letters beside such a space is a name.
         #expect(try site.recon(["decide", "R1", "approve", "--by", "Asha\u{00A0}Rao"], env: Self.env).code == 0)
+    }
+
+    /// A clients drop an earlier version took, whose header names `tax_rate` in fullwidth
+    /// letters (ignored then, as unknown) and whose name is one character of 32 accents: read
+    /// again under the rules added since, every command refused the intact site (exit 4) and
+    /// called its entry forged, while the auditor's verifier passed it. An archived drop is
+    /// read as it was taken; the same bytes dropped now are rejected.
+    @Test func aDropAnEarlierVersionTookIsReadAsItWasTaken() throws {
+        let site = try preparedSite()
+        let text = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,\u{FF54}\u{FF41}\u{FF58}_rate\n"
+            + "C2,Zalgo e" + String(repeating: "\u{301}", count: 32) + " Clinic,INR,standard,2020-01-01,5,18\n"
+        let bytes = Data(text.utf8)
+        let sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        try bytes.write(to: URL(fileURLWithPath: site.path("Ledger/drops/\(sha).csv")))
+        try site.appendEntry(kind: "drop.accepted", body: ["kind": .string("clients"), "name": .string("clients-old.csv"),
+                                                           "path": .string("Ledger/drops/\(sha).csv"), "rows": 1, "sha256": .string(sha)],
+                             at: "2026-04-02T09:00:00Z")
+        try expectVerifies(site)
+        site.expectAuditorAccepts()
+        try site.drop("usage-c2.csv", Self.usageHeader + "R2,2026-03-03T10:00:00Z,C2,D1,CT,2,routine\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        try expectVerifies(site)
+        // Its rows sent again now (the same bytes would be a copy of the taken drop, skipped).
+        try site.drop("clients-again.csv", text + "\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 2)
+        let errors = try site.read("Inbox/rejected/clients-again.csv.errors.txt")
+        #expect(errors.contains("is not tax_rate") && errors.contains("U+FF54"), "\(errors)")
     }
 
     func expectVerifies(_ site: TestSite) throws {

@@ -11,6 +11,7 @@ public struct Decider {
         var d = given
         do {
             d.by = try FieldValue.text(Substring(given.by))
+            try FieldValue.fitsACell(d.by)
         } catch let invalid as FieldValue.Invalid {
             throw ReconFailure.rejected("--by \(invalid.message)")
         }
@@ -18,6 +19,7 @@ public struct Decider {
         if !given.note.trimmingSpaces.isEmpty {
             do {
                 d.note = try FieldValue.text(Substring(given.note), limit: FieldValue.noteLimit)
+                try FieldValue.fitsACell(d.note)
             } catch let invalid as FieldValue.Invalid {
                 throw ReconFailure.rejected("--note \(invalid.message)")
             }

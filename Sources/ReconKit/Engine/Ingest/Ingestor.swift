@@ -152,7 +152,8 @@ public final class Ingestor {
             return try reject(path, inInbox: inInbox, bytes: bytes, [DropProblem(
                 "the file name \"\(SafeText.escaped(name))\" does not start with a drop kind; name it after its kind: \(DropKind.namesForHumans) (e.g. usage-2026-10.csv)")])
         }
-        let parser = DropParser(zone: state.zone, baseCurrency: state.base)
+        var parser = DropParser(zone: state.zone, baseCurrency: state.base)
+        parser.newDrop = true  // taken now: held to every rule of this version
         let progress = ProgressReporter(name)
         defer { progress.finish() }
         progress.phase("reading")

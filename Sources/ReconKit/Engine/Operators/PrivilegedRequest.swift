@@ -63,7 +63,9 @@ public struct PrivilegedRequest {
         let reason = given.trimmingSpaces
         guard !reason.isEmpty else { throw ReconFailure.usage("--reason must say why \(why)") }
         do {
-            return try FieldValue.text(Substring(reason), limit: FieldValue.noteLimit)
+            let text = try FieldValue.text(Substring(reason), limit: FieldValue.noteLimit)
+            try FieldValue.fitsACell(text)  // printed on the credit note
+            return text
         } catch let invalid as FieldValue.Invalid {
             throw ReconFailure.rejected("--reason \(invalid.message)")
         }

@@ -26,8 +26,13 @@ struct SiteConfigKeys {
         if let bad = s.unicodeScalars.first(where: { SafeText.forbidden($0) != nil }) {
             throw TOML.Problem(line: line(key), message: "\(label(key)) holds \(SafeText.forbidden(bad)!); a workbook cannot show it — remove it")
         }
-        guard s.unicodeScalars.count <= limit else {
-            throw TOML.Problem(line: line(key), message: "\(label(key)) is \(s.unicodeScalars.count) characters long; at most \(limit)")
+        // Characters as a person counts them, as a drop's text is (a Vietnamese name saved
+        // decomposed was refused, its code points counted as characters).
+        guard s.unicodeScalars.count <= limit || s.count <= limit else {
+            throw TOML.Problem(line: line(key), message: "\(label(key)) is \(s.count) characters long; at most \(limit)")
+        }
+        do { try FieldValue.fitsACell(s) } catch let invalid as FieldValue.Invalid {
+            throw TOML.Problem(line: line(key), message: "\(label(key)) \(invalid.message)")
         }
         return s
     }

@@ -75,6 +75,23 @@ struct SiteConfigTests {
         }
     }
 
+    /// A seller's text is counted as a person counts characters, as a drop's is: a Vietnamese
+    /// legal name of 176 characters saved decomposed (216 code points) was refused as "216
+    /// characters long", and every command with it. A character too long for a cell is named.
+    @Test func sellerTextsAreCountedInCharactersAsAPersonCountsThem() throws {
+        let name = "Công ty Trách nhiệm Hữu hạn Chẩn đoán Hình ảnh Y khoa Từ xa Việt Nam - Chi nhánh Thành phố Hồ Chí Minh - "
+            + "Văn phòng Điều hành Dịch vụ Đọc phim Chẩn đoán Hình ảnh Quận Bình Thạnh"
+        let decomposed = name.decomposedStringWithCanonicalMapping
+        #expect(name.count == 176 && decomposed.unicodeScalars.count > 200)
+        #expect(try SiteConfig.parse("[seller]\nlegal_name = \"\(decomposed)\"\n").seller?.legalName == decomposed)
+        do {
+            _ = try SiteConfig.parse("[seller]\nlegal_name = \"Zalgo e\(String(repeating: "\u{301}", count: 40))\"\n")
+            Issue.record("a character of 41 code points was taken")
+        } catch {
+            #expect("\(error)".contains("line 2") && "\(error)".contains("legal_name holds a character made of 41 code points"), "\(error)")
+        }
+    }
+
     /// A key in literal quotes is TOML as much as one in basic quotes (it was refused as no key name).
     @Test func aLiteralQuotedKeyIsRead() throws {
         #expect(try SiteConfig.parse("'site' = \"s\"\nbase_currency = \"INR\"\ntimezone = \"UTC\"\n") == SiteConfig.parse(head))

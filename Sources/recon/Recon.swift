@@ -99,6 +99,9 @@ struct SiteOptions: ParsableArguments {
             throw ValidationError("--site is empty: name the site folder (`--site .` for this one, or leave the option out)")
         }
         _ = try SiteClock.fromEnvironment()
+        // Read by every site command, also those that wait for no lock this time (`status` from
+        // its cache, `statement`): a mistyped value was bad usage only on the day one waited.
+        _ = try SiteSession.lockTimeout
     }
 }
 

@@ -60,6 +60,12 @@ struct SiteClockTests {
         #expect(run.code == 1 && run.err.contains("RECON_LOCK_TIMEOUT=\"\(value)\" is not a number of seconds from 0 to 86400"),
                 "\(run.out)\(run.err)")
         #expect(try site.read("Ledger/ledger.jsonl") == ledger && site.exists("Inbox/clients.csv"))
+        // Readers too, though `status` from its cache and `statement` wait for no lock.
+        #expect(try site.recon(["status"], env: ["RECON_NOW": Self.head]).code == 0)  // keeps its cache
+        for reader in [["status"], ["statement", "C1"], ["operator", "list"]] {
+            let read = try site.recon(reader, env: ["RECON_NOW": Self.head, "RECON_LOCK_TIMEOUT": value])
+            #expect(read.code == 1 && read.err.contains("RECON_LOCK_TIMEOUT"), "\(reader): \(read.out)\(read.err)")
+        }
         #expect(try site.recon(["ingest"], env: ["RECON_NOW": Self.head, "RECON_LOCK_TIMEOUT": "2.5"]).code == 0)
     }
 

@@ -38,6 +38,22 @@ struct HeldDropBlocksCloseTests {
         #expect(try site.ledgerBytes() == before)
     }
 
+    /// A month whose only reports wait in a held drop is not open, and `recon status` said
+    /// "open periods: none" while `recon close` of it refused, naming the drop. Said now.
+    @Test func statusNamesAMonthWhoseOnlyReportsAreHeld() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("usage-mixed.csv", Self.mixed)
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let status = try site.recon(["status"], env: Self.mayDay)
+        #expect(status.out.contains("held for 2026-04 (no report of it taken yet): Inbox/held/usage-mixed.csv holds 2 reports of 2026-04"),
+                "\(status.out)")
+        let json = try site.recon(["status", "--json"], env: Self.mayDay).out
+        #expect(json.contains(#""held_only_periods":[{"blocking":["Inbox/held/usage-mixed.csv holds 2 reports of 2026-04"#), "\(json)")
+        let close = try site.recon(["close", "2026-04"], env: Self.mayDay)
+        #expect(close.code == 3 && close.err.contains("Inbox/held/usage-mixed.csv holds 2 reports of 2026-04"), "\(close.err)")
+    }
+
     @Test func aCloseWaitsForTheHeldDropHoldingItsReports() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)

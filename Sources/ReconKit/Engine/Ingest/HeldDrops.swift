@@ -176,6 +176,16 @@ public struct HeldDrops {
         return problems.isEmpty ? nil : ProblemList(sorted: problems)
     }
 
+    /// The months the held usage drops hold reports of, oldest first.
+    public func heldPeriods() -> [Period] {
+        var periods = Set<Period>()
+        forEachHeldDrop(of: [.usage]) { _, _, rows in
+            guard case .usage(let reports) = rows else { return }
+            periods.formUnion(Report.periods(of: reports))
+        }
+        return periods.sorted()
+    }
+
     /// Where a report not taken yet waits: the held usage drop holding `id`, the report's
     /// period and the closed periods whose rerun takes that drop; nil when no held drop holds it.
     public func holding(report id: String) -> (drop: String, period: Period, reruns: [Period])? {

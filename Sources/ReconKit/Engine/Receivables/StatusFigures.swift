@@ -39,6 +39,9 @@ struct StatusFigures {
     /// What the close of each open period waits for, in order: its last day (while it runs),
     /// then what its review says blocks it.
     var blocking: [Period: [String]] = [:]
+    /// Months no report of which is taken yet, whose reports wait in a held drop (it touches a
+    /// closed month too): not open, yet `recon close` of one refuses, naming the drop.
+    var heldOnly: [Period: [String]] = [:]
 
     init(session: SiteSession, open: [PeriodReview]?) {
         let s = session.state
@@ -91,6 +94,9 @@ struct StatusFigures {
             blocking[r.period] = [Closer.notEnded(r.period, today: writer.today, zone: s.zone.identifier)].compactMap { $0 }
                 + (held[r.period] ?? []) + (sellerGone.map { [$0] } ?? []) + r.blocking
         }
+        let known = Set(self.open.map(\.period)).union(s.closedPeriods.keys)
+        let waiting = HeldDrops(session: session).heldPeriods().filter { !known.contains($0) }
+        if !waiting.isEmpty { heldOnly = HeldDrops(session: session).blockingCloses(of: waiting) }
         receivables = ReceivablesSummary.all(writer: writer, asOf: writer.today)
     }
 }
@@ -188,6 +194,9 @@ extension StatusFigures {
             for extra in blocking.dropLast(r.blocking.count) { t += "  not ready to close: \(extra)\n" }
             t += blocking.isEmpty ? "  ready to close\n" : "  \(Report.plural(blocking.count, "thing")) \(blocking.count == 1 ? "blocks" : "block") the close\n"
         }
+        for (period, lines) in heldOnly.sorted(by: { $0.key < $1.key }) {
+            for line in lines { t += "held for \(period) (no report of it taken yet): \(line)\n" }
+        }
         if !receivables.isEmpty, let asOf = receivablesAsOf {
             t += "receivables as of \(asOf):\n"
             for r in receivables { t += "  " + r.text + "\n" }
@@ -268,7 +277,7 @@ extension StatusFigures {
 
     /// Every JSON member of the settled part but `closed_periods` (``closedPeriodsCanonical()``).
     private func openMembers() throws -> [String: JSONValue] {
-        [
+        var members: [String: JSONValue] = [
             "site": .string(site), "base_currency": .string(baseCurrency), "timezone": .string(timezone),
             "open_periods": .array(try open.map { r in
                 let m = try Report.margin(r)
@@ -297,5 +306,12 @@ extension StatusFigures {
             "seller_missing": .bool(sellerMissing),
             "seller_lacks": .array(sellerLacks.map { .string($0) }),
         ]
+        // Only when there are such months: what a close of each refuses for.
+        if !heldOnly.isEmpty {
+            members["held_only_periods"] = .array(heldOnly.sorted(by: { $0.key < $1.key }).map {
+                .object(["period": .string($0.key.description), "blocking": .array($0.value.map { .string($0) })])
+            })
+        }
+        return members
     }
 }

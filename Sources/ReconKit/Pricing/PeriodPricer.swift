@@ -410,6 +410,12 @@ public struct PeriodPricer {
                 } catch {
                     problem(.overflow, "client", clientId, "totals: \(error)", "", reports: 0)
                 }
+            } else if unknown > 0 {
+                // No report of the client priced, so no draft: its radiologists' cost for them is
+                // in the payouts, and its margin is left out — said, as for a client partly priced.
+                book.marginGaps.append(MarginGap(code: .unpriced, clientId: client.id,
+                    reason: "\(unknown == 1 ? "1 report" : "\(unknown) reports") without a price or payout "
+                        + "(the problems below): its margin is left out until they are priced"))
             }
         }
 

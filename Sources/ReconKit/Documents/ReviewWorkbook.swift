@@ -72,7 +72,8 @@ public enum ReviewWorkbook {
                 let blocks = f.decision == nil && (f.flag.severity == .hard || review.blockOnSoft)
                 try text(blocks ? "yes" : "no", row, 7)
                 try text(f.decision?.decision.rawValue ?? "", row, 8)
-                try text(f.decision?.by ?? "", row, 9)
+                // Who decided wraps too (up to 200 characters): cut at the column, it ran into the note.
+                try text(f.decision?.by ?? "", row, 9, style: wrap)
                 try text(f.decision?.note ?? "", row, 10, style: wrap)
                 for (k, name) in featureNames.enumerated() {
                     if let v = f.flag.features.first(where: { $0.name == name })?.value, v.isFinite {
@@ -95,7 +96,8 @@ public enum ReviewWorkbook {
             let set = widths.prefix(flagHeaders.count).enumerated().map { c, w in c == 5 ? 10 : min(w + 2, c == 6 ? 80 : c == 10 ? 40 : 30) }
             for (c, w) in set.enumerated() { try sheet.setColumnWidth(w, columns: c...c) }
             for (i, f) in slice.enumerated() {
-                try WrappedRowHeight.fit(i + 1, in: sheet, [(f.flag.reason, set[6]), (f.decision?.note ?? "", set[10])])
+                try WrappedRowHeight.fit(i + 1, in: sheet, [(f.flag.reason, set[6]), (f.decision?.by ?? "", set[9]),
+                                                            (f.decision?.note ?? "", set[10])])
             }
             // Each feature column as wide as its name (`images_per_case` ran into the next one
             // in print), each set once.
@@ -156,33 +158,39 @@ public enum ReviewWorkbook {
         try sheet.fitToPageWidth(landscape: true)
     }
 
+    /// A column as wide as the longest of `values` and its header, within 40, and a margin.
+    private static func width(_ values: [String], _ header: String) -> Double {
+        Double(min(40, max(header.count, values.map(\.count).max() ?? 0)) + 2)
+    }
+
     static func decisions(_ review: PeriodReview, state: SiteState, _ book: Workbook) throws {
         let sheet = try book.addWorksheet(named: "Decisions")
         try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
         let headers = ["seq", "flag_id", "report_id", "decision", "by", "note"]
         for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
         let list = state.decisionLog.filter { $0.period == review.period }
-        // A note wraps in its column (50 wide), on a row as tall as it needs.
+        // A note wraps in its column (50 wide), on a row as tall as it needs; so does who decided,
+        // in a column as wide as the longest name up to 40 (a longer one ran into the note).
         let noteWidth = 50.0
+        let byWidth = width(list.map(\.by), "by")
         let top = Self.topAligned
         for (i, d) in list.enumerated() {
             try sheet.write(number: Double(d.seq), row: i + 1, column: 0, style: CellStyle.integer.with { $0.isTopAligned = true })
             try sheet.write(text: d.flagId ?? "", row: i + 1, column: 1, style: top)
             try sheet.write(text: d.reportId ?? "", row: i + 1, column: 2, style: top)
             try sheet.write(text: d.decision.rawValue, row: i + 1, column: 3, style: top)
-            try sheet.write(text: d.by, row: i + 1, column: 4, style: top)
+            try sheet.write(text: d.by, row: i + 1, column: 4, style: .wrap)
             try sheet.write(text: d.note, row: i + 1, column: 5, style: .wrap)
-            try WrappedRowHeight.fit(i + 1, in: sheet, [(d.note, noteWidth)])
+            try WrappedRowHeight.fit(i + 1, in: sheet, [(d.by, byWidth), (d.note, noteWidth)])
         }
         try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(list.count, 1), lastColumn: 5))
         try sheet.freezePanes(row: 1, column: 0)
         // Ids and names as wide as the longest (within reason), so none prints cut.
-        func width(_ values: [String], _ header: String) -> Double { Double(min(40, max(header.count, values.map(\.count).max() ?? 0)) + 2) }
         try sheet.setColumnWidth(8, columns: 0...0)
         try sheet.setColumnWidth(width(list.map { $0.flagId ?? "" }, "flag_id"), columns: 1...1)
         try sheet.setColumnWidth(width(list.map { $0.reportId ?? "" }, "report_id"), columns: 2...2)
         try sheet.setColumnWidth(10, columns: 3...3)
-        try sheet.setColumnWidth(width(list.map(\.by), "by"), columns: 4...4)
+        try sheet.setColumnWidth(byWidth, columns: 4...4)
         try sheet.setColumnWidth(noteWidth, columns: 5...5)
     }
 

@@ -16,12 +16,14 @@ struct ReviewLongTextsTests {
     static let hardReason = "70 images in one case; the contract of C-ATLAS-AE allows 45"
     static let note = "follow-up series requested by the referring physician; contrast and non-contrast series, "
         + "approved per contract annex B"
+    /// Who decided, longer than the columns it is printed in (it ran into the note, cut).
+    static let by = "Asha Rao-Venkataraman, Finance Controller (Accounts Receivable, South Zone)"
     static let message = "client C-NOVA-JAI: CT routine: no client rate row of the 2026-10-01 card matches (14 reports, "
         + "e.g. NOVA-2610-00001, NOVA-2610-00002, NOVA-2610-00003)"
 
     func review() throws -> (path: String, book: [String: PrintedSheet]) {
         let decision = DecisionRecord(seq: 40, flagId: "HARD-04d76aaa2e", reportId: "ATLAS-2610-00166", decision: .approve,
-                                      by: "Priya Raman (finance)", note: Self.note, period: Self.period)
+                                      by: Self.by, note: Self.note, period: Self.period)
         let hard = PeriodReview.FlagState(flag: AuditFlag(
             id: "HARD-04d76aaa2e", severity: .hard, code: "IMAGES_OVER_CONTRACT", subject: "ATLAS-2610-00166",
             period: Self.period, reason: Self.hardReason, score: "1"), decision: decision)
@@ -63,6 +65,8 @@ struct ReviewLongTextsTests {
         expectWhole(Self.note, in: flags)
         expectWhole(Self.message, in: try #require(book["Problems"]))
         expectWhole(Self.note, in: try #require(book["Decisions"]))
+        expectWhole(Self.by, in: flags)
+        expectWhole(Self.by, in: try #require(book["Decisions"]))
         // The hard flag's row is as tall as the note beside its one-line reason; the header's keeps 15 points.
         let reason = try #require(flags.reference(of: Self.hardReason))
         #expect(flags.height(ofRow: PrintedSheet.row(reason)) >= 30, "the hard flag's note takes two lines or more")

@@ -213,6 +213,7 @@ public struct DropRow {
             if table.newDrop {
                 if let text = value as? String { try FieldValue.fitsACell(text) }
                 if let lines = value as? [String] { for line in lines { try FieldValue.fitsACell(line) } }
+                if let components = value as? [TaxComponent] { for c in components { try FieldValue.fitsACell(c.name) } }
             }
             return value
         } catch let e as FieldValue.Invalid {

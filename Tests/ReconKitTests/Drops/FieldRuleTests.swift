@@ -108,6 +108,16 @@ struct FieldRuleTests {
         #expect(problems(clientsHeader + "C1,Bệnh viện \u{1F469}\u{200D}\u{2695}\u{FE0F} Nguye\u{302}\u{303}n,INR,std,2026-01-01,5\n", .clients).isEmpty)
     }
 
+    /// A tax component's name of 16 characters, each with a thousand accents, passed: the close
+    /// then failed on the invoice's cell (exit 1) after status said ready. Held to the cell rule.
+    @Test func aTaxComponentNameTooLongForACellIsRejected() {
+        let header = clientsHeader.dropLast() + ",tax_rate,tax_components\n"
+        let name = "CGST" + "e" + String(repeating: "\u{301}", count: 31)
+        let p = problems(header + "C1,A,INR,std,2026-01-01,5,18,\(name):18\n", .clients)
+        #expect(p.map(\.field) == ["tax_components"] && p.first?.message.contains("made of 32 code points") == true, "\(p)")
+        #expect(problems(header + "C1,A,INR,std,2026-01-01,5,18,CGST:9;SGST:9\n", .clients).isEmpty)
+    }
+
     /// SPEC §2: an address is text up to 300 characters in all, lines separated by ` | `:
     /// one line may be longer than another text field's 200.
     @Test func anAddressHoldsUpTo300CharactersInAnyLines() {
@@ -270,8 +280,16 @@ struct FieldRuleTests {
         let required = problems("report_id,reported_at,client_id,radiologist_id,m\u{043E}dality,image_count\nR1,2026-03-02T10:00Z,C1,D1,CT,3\n", .usage)
         #expect(required.count == 1 && required.first?.column == 5 && required.first?.message.contains("U+043E (CYRILLIC SMALL LETTER O)") == true,
                 "\(required)")
-        // Names in another script that look like no column are only unknown, as before.
+        // Names in another script that look like no column are only unknown, as before: also
+        // of a column's length, whatever the missing column (`Город` is as long as `email`,
+        // `Описание` as `tax_rate`, `検査部位の名称` as `urgency`).
         #expect(problems(clientsHeader.dropLast() + ",примечание\nC1,A,INR,std,2026-01-01,5,x\n", .clients).isEmpty)
+        #expect(problems(clientsHeader.dropLast() + ",Город,Описание\nC1,A,INR,std,2026-01-01,5,Москва,x\n", .clients).isEmpty)
+        #expect(problems(usageHeader.dropLast() + ",検査部位の名称\nR1,2026-03-02T10:00Z,C1,D1,CT,3,stat,胸部\n", .usage).isEmpty)
+        #expect(problems("subject,decision,by,確認日付\nR1,approve,Asha,x\n", .decisions).isEmpty)
+        // An accent is named as itself, not as the letter it sits on.
+        let accent = problems(clientsHeader.dropLast() + ",tax_rate\u{301}\nC1,A,INR,std,2026-01-01,5,18\n", .clients)
+        #expect(accent.first?.message.contains("U+0301 (COMBINING ACUTE ACCENT)") == true, "\(accent)")
     }
 
     /// An archived drop is read as it was taken: a header name in look-alike letters or behind

@@ -314,6 +314,13 @@ public enum FieldValue {
                     + "most \(codePointsPerCharacter) (a letter and its accents, e.g. ễ is 3)")
             }
         }
+        try fitsACellWhole(text)
+    }
+
+    /// Whether `text` fits a workbook cell at all (Excel counts 32,767 UTF-16 units): the one
+    /// rule for `recon.toml`'s seller texts, which earlier versions took with any character and
+    /// already printed on issued invoices.
+    public static func fitsACellWhole(_ text: String) throws {
         let units = text.utf16.count
         guard units <= 32_767 else {
             throw Invalid("is \(units) UTF-16 code units long, more than a workbook cell holds (32,767); shorten it")

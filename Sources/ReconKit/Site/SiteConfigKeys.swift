@@ -31,9 +31,12 @@ struct SiteConfigKeys {
         guard s.unicodeScalars.count <= limit || s.count <= limit else {
             throw TOML.Problem(line: line(key), message: "\(label(key)) is \(s.count) characters long; at most \(limit)")
         }
-        do { try FieldValue.fitsACell(s) } catch let invalid as FieldValue.Invalid {
+        do { try FieldValue.fitsACellWhole(s) } catch let invalid as FieldValue.Invalid {
             throw TOML.Problem(line: line(key), message: "\(label(key)) \(invalid.message)")
         }
+        // Nothing to read (a lone no-break space, a zero-width space) is no value: empty, as
+        // spaces are (a legal_name so written issued invoices with a blank seller).
+        if SafeText.blankness(of: s.trimmingSpaces) != nil { return "" }
         return s
     }
 

@@ -547,6 +547,22 @@ struct PrivilegeAndRerunTests {
         #expect(status.contains("held: 0") && status.contains("rejected: 1"), "\(status)")
     }
 
+    /// A held decisions drop an earlier version held, whose one row no longer passes (its note
+    /// has a character of 34 code points): the rerun rejected it saying its decisions were
+    /// "about open months only" (they were judged without that row), and the note last. Only the
+    /// row's own problem is said.
+    @Test func aHeldDecisionsDropWhoseRowNoLongerPassesIsRejectedForThatRowOnly() throws {
+        let site = try TestSite.closedMarchSite()
+        let note = "e" + String(repeating: "\u{301}", count: 33)
+        try Data("subject,decision,by,note\nR1,exclude,Asha,\(note)\n".utf8).write(to: URL(fileURLWithPath: site.path("Inbox/held/decisions-old.csv")))
+        let key = try site.operatorKey("asha", listed: true)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late decision", "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 2, "\(rerun.err)")
+        let errors = try site.read("Inbox/rejected/decisions-old.csv.errors.txt")
+        #expect(errors.contains("line 2, column 4 (note): holds a character made of 34 code points") && !errors.contains("not a held drop"),
+                "\(errors)")
+    }
+
     /// A rerun applies the held drops of its period, nothing else put in `Inbox/held/`: a
     /// clients drop (never held) and a usage drop of an open month only, placed there by hand,
     /// are rejected with the way to take them, and C1's new invoice keeps its 18 % tax. (They
@@ -805,6 +821,21 @@ struct PrivilegeAndRerunTests {
             members.append("\"\(key)\":\"\(value)\"")
         }
         return "{" + members.joined(separator: ",") + "}"
+    }
+
+    /// A reason of nothing visible (a lone zero-width or no-break space) says no more than a
+    /// space, which is refused: a signed credit note went out with an invisible reason.
+    @Test(arguments: ["\u{200B}", "\u{00A0}\u{3000}"])
+    func aReasonOfNothingVisibleIsRefused(reason: String) throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        let before = try site.ledgerBytes()
+        let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "1.00", "--reason", reason, "--key", key],
+                                    env: TestSite.rerunDay)
+        #expect(credit.code == 1 && credit.err.contains("--reason must say why the invoice is credited"), "\(credit.err)")
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", reason, "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 1 && rerun.err.contains("--reason must say why"), "\(rerun.err)")
+        #expect(try site.ledgerBytes() == before)
     }
 
     /// A `--reason` is printed on the documents it issues: it keeps the text rule of a

@@ -194,7 +194,10 @@ public final class Ingestor {
         if !outcome.problems.isEmpty {
             // Report the site's rules on the rows that did parse too, in line order, and the
             // parties of those that did not.
-            if case .reject(let more) = verdict { for p in more.problems { outcome.problems.add(p) } }
+            // A judgement of the whole file (not a held drop of the period rerun, say) is left out:
+            // made without the rows that failed, it may be wrong (a held decision whose note
+            // failed was said to be "about open months only").
+            if case .reject(let more) = verdict { for p in more.problems where p.line != nil { outcome.problems.add(p) } }
             for p in unknownParties { outcome.problems.add(p) }
             return try reject(path, inInbox: inInbox, drop: drop, ProblemList(sorted: outcome.problems))
         }

@@ -61,7 +61,8 @@ public struct PrivilegedRequest {
     /// a U+FFFF in it would leave every text cell of the issued workbooks unreadable.
     static func reason(_ given: String, saying why: String) throws -> String {
         let reason = given.trimmingSpaces
-        guard !reason.isEmpty else { throw ReconFailure.usage("--reason must say why \(why)") }
+        // A lone zero-width or no-break space says no more than a space does.
+        guard !reason.isEmpty, SafeText.blankness(of: reason) == nil else { throw ReconFailure.usage("--reason must say why \(why)") }
         do {
             let text = try FieldValue.text(Substring(reason), limit: FieldValue.noteLimit)
             try FieldValue.fitsACell(text)  // printed on the credit note

@@ -304,6 +304,12 @@ struct DerivedPlacesTests {
         let verify = try site.recon(["verify"])
         #expect(verify.code == 0, "\(verify.out)\(verify.err)")
         site.expectAuditorAccepts()
+        // In another script's digits, as that verifier reads them (١١.txt is 11).
+        let arabic = String(newest).map { String(UnicodeScalar(0x0660 + UInt32(String($0))!)!) }.joined()
+        try FileManager.default.moveItem(atPath: site.path("Ledger/checkpoints/0\(newest).txt"), toPath: site.path("Ledger/checkpoints/\(arabic).txt"))
+        #expect(try site.recon(["verify"]).code == 0)
+        site.expectAuditorAccepts()
+        try FileManager.default.moveItem(atPath: site.path("Ledger/checkpoints/\(arabic).txt"), toPath: site.path("Ledger/checkpoints/0\(newest).txt"))
         try FileManager.default.moveItem(atPath: site.path("Ledger/checkpoints/0\(newest).txt"),
                                          toPath: site.path("Ledger/checkpoints/0\(newest + 1).txt"))
         let misnamed = try site.recon(["verify"])

@@ -40,6 +40,25 @@ struct RepeatedReportInOneDropTests {
         #expect(skipped == 1)
     }
 
+    /// A report whose id has a flag id's shape, taken by an earlier version, repeated with the
+    /// same values by the next cumulative export: the drop was rejected, and its advice (give
+    /// the report another id) would have billed the report twice. It is skipped, as any
+    /// repeated report is; a new report so named is still refused.
+    @Test func aFlagShapedReportTakenBeforeIsSkippedWhenRepeated() throws {
+        let parser = DropParser(zone: SiteTimeZone(identifier: "UTC")!, baseCurrency: Fixture.inr)
+        let first = Array((Self.header + "HARD-0123456789,2026-03-01T10:00Z,C1,D1,CT,2,routine\n").utf8)
+            .withUnsafeBytes { parser.parse($0, kind: .usage) }
+        guard case .usage(let taken)? = first.rows else { Issue.record("no rows"); return }
+        let text = Self.header + "HARD-0123456789,2026-03-01T10:00Z,C1,D1,CT,2,routine\nN1,2026-03-02T10:00Z,C1,D1,CT,2,routine\n"
+        guard case .accept(.usage(let fresh), let skipped) = try verdict(text, in: state(holding: taken)) else {
+            Issue.record("not accepted"); return
+        }
+        #expect(fresh.map(\.id) == ["N1"] && skipped == 1)
+        guard case .reject(let problems) = try verdict(text, in: state()) else { Issue.record("not rejected"); return }
+        #expect(problems.reportLines.first?.hasPrefix("line 2, column 1 (report_id): HARD-0123456789 has the shape of a flag id") == true,
+                "\(problems.reportLines)")
+    }
+
     @Test func aRowGivingAnEarlierRowsReportOtherValuesIsAnErrorNamingBothLines() throws {
         guard case .reject(let problems) = try verdict(Self.changedTwice, in: state()) else { Issue.record("not rejected"); return }
         #expect(problems.reportLines == ["line 3, column 1 (report_id): report R7 appears twice in this drop with other values "

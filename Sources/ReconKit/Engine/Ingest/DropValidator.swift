@@ -93,6 +93,7 @@ public struct DropValidator {
                 list.withUnsafeBufferPointer { rows in
                     for index in rows.indices {
                         check.checkParties(rows.baseAddress! + index, into: unknown)
+                        UsageRowCheck.checkNewId(rows.baseAddress! + index, column: fromRows.idColumn, into: unknown)
                         check.noteMonth(rows.baseAddress! + index)
                     }
                 }
@@ -163,6 +164,7 @@ public struct DropValidator {
                             }
                             continue
                         }
+                        UsageRowCheck.checkNewId(rows.baseAddress! + index, column: columns["report_id"], into: problems)
                         check.noteMonth(rows.baseAddress! + index)
                     }
                 }

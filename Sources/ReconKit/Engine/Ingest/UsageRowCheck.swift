@@ -20,6 +20,9 @@ struct UsageRowCheck {
     // The month is worked out only when the day leaves the last one seen.
     private var monthFirst: Int32 = 1, monthLast: Int32 = 0
 
+    /// The drop's `report_id` column (1-based), to name it in problems.
+    var idColumn: Int? { columns["report_id"] }
+
     init(_ validator: DropValidator) {
         pricing = validator.state.pricing
         columns = validator.columns
@@ -27,18 +30,10 @@ struct UsageRowCheck {
         closedMonths = validator.closedMonths
     }
 
-    /// The row's parties, checked, and its id's shape; each unknown one is a problem added to `problems`. The row is
+    /// The row's parties, checked; each unknown one is a problem added to `problems`. The row is
     /// read where it lies: a `Report` handed over by value was copied, its four names retained
     /// and released, a million times a drop.
     mutating func checkParties(_ row: UnsafePointer<Report>, into problems: ProblemList) {
-        // Decisions name flags and reports in one column: a report id shaped like a flag id
-        // named both, and a decision about the report passed for the flag's review (or the
-        // flag could not be decided at all). Refused for new reports; those taken before stand.
-        if AuditFlag.isFlagShaped(row.pointee.id) {
-            problems.add(DropProblem(line: Int(row.pointee.line), column: columns["report_id"], field: "report_id",
-                "\(row.pointee.id) has the shape of a flag id (HARD- or SOFT- and ten hex digits): decisions name flags and reports "
-                    + "in one column, so it would name both — give the report another id (e.g. R-\(row.pointee.id.dropFirst(5)))"))
-        }
         let c = Int(names.number(row.pointee.clientId))
         if !(knownClients[c] ?? knownClients.note(pricing.clients[row.pointee.clientId] != nil, at: c)) {
             problems.add(DropValidator.unknownParty(Int(row.pointee.line), "client_id", row.pointee.clientId, column: columns["client_id"]))
@@ -48,6 +43,17 @@ struct UsageRowCheck {
             problems.add(DropValidator.unknownParty(Int(row.pointee.line), "radiologist_id", row.pointee.radiologistId,
                                                     column: columns["radiologist_id"]))
         }
+    }
+
+    /// The id of a report not taken before, checked: decisions name flags and reports in one
+    /// column, and a report id shaped like a flag id named both (a decision about the report
+    /// passed for the flag's review, or the flag could not be decided at all). A report taken
+    /// before, repeated with the same values (a cumulative export), stands as it was taken.
+    static func checkNewId(_ row: UnsafePointer<Report>, column: Int?, into problems: ProblemList) {
+        guard AuditFlag.isFlagShaped(row.pointee.id) else { return }
+        problems.add(DropProblem(line: Int(row.pointee.line), column: column, field: "report_id",
+            "\(row.pointee.id) has the shape of a flag id (HARD- or SOFT- and ten hex digits): decisions name flags and reports "
+                + "in one column, so it would name both — give the report another id (e.g. R-\(row.pointee.id.dropFirst(5)))"))
     }
 
     /// The row's month, noted when it is closed or the one being rerun.

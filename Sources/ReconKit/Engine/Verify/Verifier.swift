@@ -396,9 +396,13 @@ public struct Verifier {
             let stem = name.dropLast(4)
             let said = "Ledger/checkpoints/\(name) (not named as recon names a checkpoint, SEQ.txt, yet read as one by an auditor's "
                 + "verifier; move it out of Ledger/checkpoints/ if it is none)"
-            guard !stem.isEmpty, stem.allSatisfy({ $0.isASCII && $0.isNumber }), let seq = Int(stem) else {
+            // Decimal digits of any script, as that verifier reads them (`١١.txt` is 11).
+            let digits = stem.compactMap { $0.unicodeScalars.count == 1 && $0.unicodeScalars.first!.properties.numericType == .decimal
+                ? $0.wholeNumberValue : nil }
+            guard !stem.isEmpty, digits.count == stem.count, digits.count <= 18 else {
                 throw LedgerDamage(seq: nil, "\(said): its name is no entry count")
             }
+            let seq = digits.reduce(0) { $0 * 10 + $1 }
             try checkNote(site.checkpoints + "/" + name, name: said, fileSeq: seq, ledger: ledger, verifier: verifier, siteName: siteName)
         }
     }

@@ -57,8 +57,12 @@ extension DropParser {
             return nil
         }
         // Its decimals against its currency's are a site rule (``DropValidator``), checked with
-        // the row's client and currency: said here, they hid the row's other problems.
-        return Payment(id: id, clientId: client, receivedOn: received, amount: amount, currency: currency,
+        // the row's client and currency: said here, they hid the row's other problems. One that
+        // fits is held at the currency's digits (`100.500000` INR is 100.50), as money is shown
+        // and recorded: statements and status printed `-100.500000`.
+        let exact = amount.normalized
+        let held = exact.scale <= currency.minorDigits ? (try? exact.widened(to: currency.minorDigits)) ?? amount : amount
+        return Payment(id: id, clientId: client, receivedOn: received, amount: held, currency: currency,
                        reference: reference, invoice: invoice, line: r.line)
     }
 

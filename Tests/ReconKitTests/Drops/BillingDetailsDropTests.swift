@@ -96,6 +96,14 @@ struct BillingDetailsDropTests {
         #expect(lines.count == 1 && lines[0].contains("(\(column))"), "\(lines)")
     }
 
+    /// An amount written with more zeros than its currency's digits (`100.500000` INR, `5.0`
+    /// JPY) is that amount, held at the currency's digits: statements printed `-100.500000`.
+    @Test func aPaymentIsHeldAtItsCurrencysDigits() throws {
+        let o = parse(paymentsHeader + "P1,C1,2026-04-10,100.500000,INR,,\nP2,C1,2026-04-11,7,INR,,\n", .payments)
+        guard case .payments(let rows)? = o.rows else { Issue.record("\(o.problems.reportLines)"); return }
+        #expect(rows.map(\.amount.description) == ["100.50", "7.00"])
+    }
+
     /// An amount finer than its currency allows hid the row's other problems (an unknown
     /// client, a currency not the client's): every problem of a row is listed at once.
     @Test func anAmountWithTooManyDecimalsHidesNoOtherProblemOfItsRow() throws {

@@ -16,10 +16,12 @@ enum LookAlikeLetters {
     ]
 
     /// The name among `names` (plain ASCII, lower case) that `text` is typed as, with letters
-    /// that are not ASCII standing in for some of its own, and the first such letter: a Latin
-    /// `ɡ` or `ɑ`, a dotless `ı`, as well as the Cyrillic and Greek ones below. Each character
-    /// that is ASCII must be the name's own (in any case); each other one may stand for any
-    /// letter, as no list of look-alikes is whole. Nil when `text` is ASCII or is no such name.
+    /// that are not ASCII standing in for some of its own, and the first such code point (an
+    /// accent is named as itself): a Latin `ɡ` or `ɑ`, a dotless `ı`, the Cyrillic and Greek
+    /// ones below. Each character that is ASCII must be the name's own (in any case); each other
+    /// one may stand for any of its letters if it could be taken for a Latin letter at all
+    /// (``standsForALatinLetter(_:)``), as no list of look-alikes is whole. Nil when `text` is
+    /// ASCII or is no such name.
     static func name(in names: [String], typedAs text: String) -> (name: String, first: Unicode.Scalar)? {
         if let (latin, first) = latinLookAlike(of: text), names.contains(latin.lowercased()) { return (latin.lowercased(), first) }
         let typed = Array(text)

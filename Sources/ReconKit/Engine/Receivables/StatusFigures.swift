@@ -87,7 +87,8 @@ struct StatusFigures {
         // As `recon close` refuses: its last day, its reports held in a drop that waits for a
         // closed month's rerun, a recon.toml gone with the [seller] the invoices so far carry,
         // then its review (the Inbox is read live, ``StatusReport``).
-        let held = HeldDrops(session: session).blockingCloses(of: self.open.map(\.period))
+        let heldDrops = HeldDrops(session: session)
+        let held = heldDrops.blockingCloses(of: self.open.map(\.period))
         var sellerGone: String?
         do { try Closer.requireSellerKept(session) } catch { sellerGone = (error as? ReconFailure)?.message ?? "\(error)" }
         for r in self.open {
@@ -95,8 +96,8 @@ struct StatusFigures {
                 + (held[r.period] ?? []) + (sellerGone.map { [$0] } ?? []) + r.blocking
         }
         let known = Set(self.open.map(\.period)).union(s.closedPeriods.keys)
-        let waiting = HeldDrops(session: session).heldPeriods().filter { !known.contains($0) }
-        if !waiting.isEmpty { heldOnly = HeldDrops(session: session).blockingCloses(of: waiting) }
+        let waiting = heldDrops.heldPeriods().filter { !known.contains($0) }
+        if !waiting.isEmpty { heldOnly = heldDrops.blockingCloses(of: waiting) }
         receivables = ReceivablesSummary.all(writer: writer, asOf: writer.today)
     }
 }

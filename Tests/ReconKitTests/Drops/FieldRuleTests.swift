@@ -269,7 +269,10 @@ struct FieldRuleTests {
                       // name mixing them with a Cyrillic one: they passed, the first fix's list lacking them.
                       ("ur\u{0261}ency", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+0261 (LATIN SMALL LETTER SCRIPT G)", "urgency"),
                       ("t\u{0251}x_r\u{0251}te", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+0251 (LATIN SMALL LETTER ALPHA)", "tax_rate"),
-                      ("ur\u{0261}\u{0435}ncy", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+0261 (LATIN SMALL LETTER SCRIPT G)", "urgency")])
+                      ("ur\u{0261}\u{0435}ncy", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+0261 (LATIN SMALL LETTER SCRIPT G)", "urgency"),
+                      // Cherokee and Armenian letters drawn as Latin ones: any script has some.
+                      ("TAX_RA\u{13A2}E", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+13A2 (CHEROKEE LETTER I)", "tax_rate"),
+                      ("p\u{0585}_number", DropKind.clients, "C1,A,INR,std,2026-01-01,5,PO-1\n", "U+0585 (ARMENIAN SMALL LETTER OH)", "po_number")])
     func aColumnNameInLookAlikeLettersIsRejected(name: String, kind: DropKind, row: String, code: String, column: String) {
         let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
         let header = head.dropLast() + "," + name + "\n"

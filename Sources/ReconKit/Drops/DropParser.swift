@@ -120,7 +120,16 @@ public struct DropParser {
             csvFound.add(DropProblem(line: p.line, column: p.column, field: field, p.message))
         }
         // The rows' problems and the reader's, in line order.
-        let found = csvFound.isEmpty ? problems : ProblemList(merging: [problems, csvFound])
+        var found = csvFound.isEmpty ? problems : ProblemList(merging: [problems, csvFound])
+        // NUL bytes (a file padded by the program that wrote it) read as a line whose fields end
+        // early, which a clerk looking at the file cannot see: said as what they are. Looked for
+        // only in a drop that has problems already: a sound one pays nothing.
+        if !found.isEmpty, let nul = Self.firstNul(bytes) {
+            let said = ProblemList()
+            said.add(DropProblem(line: nul.line, "holds NUL bytes (U+0000) from byte \(nul.offset): no text has them — the file "
+                + "was padded, or is not text; remove them, or save the file again as \"CSV UTF-8 (Comma delimited)\""))
+            found = ProblemList(merging: [found, said])
+        }
         if found.isEmpty && !headerSeen {
             found.add(DropProblem("the file is empty; a drop starts with a header row"))
         }
@@ -157,6 +166,16 @@ public struct DropParser {
             if bytes[0] == 0 && ascii(bytes[1]) && bytes[2] == 0 && ascii(bytes[3]) { return "UTF-16BE (a NUL byte before each letter)" }
             return nil
         }
+    }
+
+    /// The line and byte offset of the first NUL byte, when its line holds nothing else (the
+    /// padding a program leaves); nil otherwise (a NUL inside a field is named by the text rules).
+    static func firstNul(_ bytes: UnsafeRawBufferPointer) -> (line: Int, offset: Int)? {
+        guard let at = bytes.firstIndex(of: 0) else { return nil }
+        let start = bytes[..<at].lastIndex(of: 10).map { $0 + 1 } ?? 0
+        let end = bytes[at...].firstIndex(of: 10) ?? bytes.count
+        guard bytes[start..<end].allSatisfy({ $0 == 0 || $0 == 13 }) else { return nil }
+        return (bytes[..<at].reduce(1) { $1 == 10 ? $0 + 1 : $0 }, at)
     }
 
     /// What kind of workbook the bytes are, by their signature: a ZIP archive (`PK\u{3}\u{4}`:

@@ -273,6 +273,16 @@ struct DropParserTests {
         }
     }
 
+    /// A drop padded with NUL bytes: its padding read as a line whose fields end early ("the
+    /// row ends before this column"), on a line that looks empty in any editor. Said as what
+    /// it is, at its line and byte.
+    @Test func nulPaddingIsNamed() {
+        let text = Array((usageHeader + "R1,2026-03-01T10:00Z,C1,D1,CT,3,stat\n").utf8)
+        let lines = parse(text + [UInt8](repeating: 0, count: 512), .usage).problems.reportLines
+        #expect(lines.contains("line 3: holds NUL bytes (U+0000) from byte \(text.count): no text has them — the file was padded, "
+            + "or is not text; remove them, or save the file again as \"CSV UTF-8 (Comma delimited)\""), "\(lines)")
+    }
+
     @Test func problemsAreCappedAtOneThousand() {
         var text = usageHeader
         for i in 0..<1500 { text += "R\(i),not-a-date,C1,D1,CT,3,routine\n" }

@@ -62,10 +62,10 @@ public struct DropTable {
         // The same for a name typed with letters of another script that print as Latin ones
         // (a Cyrillic `а` in `tax_rаte`, fullwidth letters): it reads as the column's own name.
         var lookAlikes = Set<String>()
+        let free = columns.map(\.name).filter { index[$0] == nil }  // the names no header column holds
         for (i, raw) in header.enumerated() where newDrop {
             // One with a character nobody sees in it is named for that, above.
             guard !raw.unicodeScalars.contains(where: SafeText.isInvisible) else { continue }
-            let free = columns.map(\.name).filter { index[$0] == nil }
             guard let (plain, first) = LookAlikeLetters.name(in: free, typedAs: raw.trimmingSpaces),
                   let column = columns.first(where: { $0.name == plain }) else { continue }
             lookAlikes.insert(column.name)

@@ -68,7 +68,6 @@ public enum SafeText {
         return out
     }
 
-    /// `U+200B (ZERO WIDTH SPACE)`: a character named for a person.
     /// Why `text`, required, says nothing: it is only spaces of other scripts (a no-break
     /// space, U+3000) or characters nobody sees (a zero-width space), which trimming leaves.
     /// Nil when it holds something to read.
@@ -79,6 +78,7 @@ public enum SafeText {
             + "(e.g. Asha Rao)"
     }
 
+    /// `U+200B (ZERO WIDTH SPACE)`: a character named for a person.
     public static func named(_ scalar: Unicode.Scalar) -> String {
         let name = scalar.properties.name ?? scalar.properties.nameAlias
         let mark = scalar == "\u{FEFF}" ? ", a byte order mark" : ""

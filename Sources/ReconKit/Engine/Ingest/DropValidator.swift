@@ -93,7 +93,7 @@ public struct DropValidator {
                 list.withUnsafeBufferPointer { rows in
                     for index in rows.indices {
                         check.checkParties(rows.baseAddress! + index, into: unknown)
-                        UsageRowCheck.checkNewId(rows.baseAddress! + index, column: fromRows.idColumn, into: unknown)
+                        check.checkNewId(rows.baseAddress! + index, into: unknown)
                         check.noteMonth(rows.baseAddress! + index)
                     }
                 }
@@ -164,7 +164,7 @@ public struct DropValidator {
                             }
                             continue
                         }
-                        UsageRowCheck.checkNewId(rows.baseAddress! + index, column: columns["report_id"], into: problems)
+                        check.checkNewId(rows.baseAddress! + index, into: problems)
                         check.noteMonth(rows.baseAddress! + index)
                     }
                 }

@@ -20,9 +20,6 @@ struct UsageRowCheck {
     // The month is worked out only when the day leaves the last one seen.
     private var monthFirst: Int32 = 1, monthLast: Int32 = 0
 
-    /// The drop's `report_id` column (1-based), to name it in problems.
-    var idColumn: Int? { columns["report_id"] }
-
     init(_ validator: DropValidator) {
         pricing = validator.state.pricing
         columns = validator.columns
@@ -49,9 +46,9 @@ struct UsageRowCheck {
     /// column, and a report id shaped like a flag id named both (a decision about the report
     /// passed for the flag's review, or the flag could not be decided at all). A report taken
     /// before, repeated with the same values (a cumulative export), stands as it was taken.
-    static func checkNewId(_ row: UnsafePointer<Report>, column: Int?, into problems: ProblemList) {
+    func checkNewId(_ row: UnsafePointer<Report>, into problems: ProblemList) {
         guard AuditFlag.isFlagShaped(row.pointee.id) else { return }
-        problems.add(DropProblem(line: Int(row.pointee.line), column: column, field: "report_id",
+        problems.add(DropProblem(line: Int(row.pointee.line), column: columns["report_id"], field: "report_id",
             "\(row.pointee.id) has the shape of a flag id (HARD- or SOFT- and ten hex digits): decisions name flags and reports "
                 + "in one column, so it would name both — give the report another id (e.g. R-\(row.pointee.id.dropFirst(5)))"))
     }

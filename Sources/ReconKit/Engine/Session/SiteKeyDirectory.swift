@@ -55,7 +55,6 @@ enum SiteKeyDirectory {
             + "Ledger/keys/; keep the site key outside the site (or leave site_key out: init makes it in Ledger/keys/)")
     }
 
-
     /// Whether the real path `path` is the folder `root` (a real path too) or inside it.
     private static func isWithin(_ path: String, _ root: String) -> Bool {
         path == root || path.hasPrefix(root == "/" ? "/" : root + "/")

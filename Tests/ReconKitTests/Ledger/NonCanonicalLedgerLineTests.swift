@@ -49,6 +49,44 @@ struct NonCanonicalLedgerLineTests {
         }
     }
 
+    /// After a close the same holds, though `.recon/ledger-prefix.jsonl` vouches for the
+    /// ledger's bytes as the close wrote them: with seq 2 written in `style`, or every line
+    /// ended CR LF (a text-mode copy), `verify` says ok (the outside verifier too) and notes
+    /// the first line no longer as written, which writers read the ledger whole past; a writer
+    /// appends, and the next close writes the prefix anew. A prefix holding other entries
+    /// than the ledger's is still named.
+    @Test(arguments: styles.map(Optional.some) + [nil])
+    func afterACloseALineWrittenOtherwiseIsNotedNotRefused(style: Style?) throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let closed = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(closed.code == 0, "\(closed.out)")
+        var lines = try site.ledgerLines()
+        if let style {
+            lines[1] = Data(Self.write(try JSONParser.parse(Array(lines[1])), style).utf8)
+        } else {
+            lines = lines.map { $0 + Data([13]) }
+        }
+        try Self.writeLedger(lines, of: site)
+        let run = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(run.code == 0, "\(run.out)\(run.err)")
+        #expect(run.out.hasPrefix(closed.out), "\(run.out)")
+        let first = style == nil ? 1 : 2
+        #expect(run.err.contains("seq \(first) is the first line not as the close that wrote .recon/ledger-prefix.jsonl found it"), "\(run.err)")
+        if let audit = try site.auditorVerify() { #expect(audit.code == 0, "\(audit.out)") }
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(try site.recon(["verify"], env: TestSite.aprilLater).code == 0)
+        // The prefix itself edited (an entry's kind) is still damage.
+        let prefix = site.path(LedgerPrefix.relativePath)
+        let text = try String(contentsOfFile: prefix, encoding: .utf8)
+        #expect(text.contains("drop.accepted"))
+        try text.replacingOccurrences(of: "drop.accepted", with: "drop.acceptex").write(toFile: prefix, atomically: false, encoding: .utf8)
+        let edited = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(edited.code == 4 && edited.out.contains("is not the ledger prefix any period.closed entry records"), "\(edited.out)")
+    }
+
     /// Seq 2 with its body written in `style` inside a frame that is otherwise exactly
     /// canonical, and a hash over those bytes without the hash member — what hashing the
     /// line in place would accept — and every later entry chained to it. Refused at seq 2,

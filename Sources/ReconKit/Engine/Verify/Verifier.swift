@@ -150,7 +150,7 @@ public struct Verifier {
             }
         }
         try checkSeal(verifier: verifier, siteName: siteName, recorded: sealable.merging(recorded) { _, document in document })
-        try checkLedgerPrefix(ledger)
+        if let note = try checkLedgerPrefix(ledger) { notes.append(note) }
         // Every cache file against the archived drop it was made from (SPEC §6).
         let replayed = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
         // A hard flag is its report's, in its report's period (the id says which report; the
@@ -185,9 +185,12 @@ public struct Verifier {
 
     /// The ledger prefix file (``LedgerPrefix``), when there, is one a `period.closed` entry
     /// records and holds exactly the entries before it, as the ledger's own bytes give them.
-    func checkLedgerPrefix(_ ledger: LedgerFile) throws {
+    /// Lines written otherwise since the close (spacing, member order, escapes, CR LF ends: the
+    /// same entries, which SPEC §6 hashes in their JCS form) leave it holding the entries at the
+    /// places the close found them: that is no damage, only a prefix no writer can take, noted.
+    func checkLedgerPrefix(_ ledger: LedgerFile) throws -> String? {
         let relative = LedgerPrefix.relativePath
-        guard FileIO.exists(site.path(relative)) else { return }
+        guard FileIO.exists(site.path(relative)) else { return nil }
         let bytes = try LedgerDamage.reading("ledger prefix", relative, seq: nil, in: site) {
             try FileIO.read(site.path(relative), followingLinks: false)
         }
@@ -199,19 +202,41 @@ public struct Verifier {
         let header = bytes.withUnsafeBufferPointer { all in
             all.firstIndex(of: 10).flatMap { LedgerPrefix.header(UnsafeBufferPointer(rebasing: all[..<$0])) }
         }
-        guard let header, header.entries < vouching.seq, header.entries <= ledger.ends.count,
-              ledger.ends[header.entries - 1] == header.length else {
+        guard let header, header.entries < vouching.seq, header.entries <= ledger.ends.count else {
             throw LedgerDamage(seq: vouching.seq, "\(relative), which this entry records, does not say which entries before it it holds")
         }
+        let held = ledger.entries[..<header.entries]
+        let notHeld = LedgerDamage(seq: vouching.seq, "\(relative), which this entry records, does not hold the \(header.entries) entries "
+            + "before it as the ledger gives them; delete it (the next close writes it anew) and find out who changed it")
         let ledgerBytes = try FileIO.read(site.ledgerFile, followingLinks: false)
-        guard ledgerBytes.count >= header.length else { throw LedgerDamage(seq: nil, "\(site.ledgerFile) is shorter than its entries") }
-        let ledgerSha = ledgerBytes.withUnsafeBytes { Hex.string(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[..<header.length]))) }
-        let expected = LedgerPrefix.text(entries: ledger.entries[..<header.entries], ends: ledger.ends[..<header.entries],
-                                         ledgerSha256: ledgerSha, version: header.version)
-        guard expected == bytes else {
-            throw LedgerDamage(seq: vouching.seq, "\(relative), which this entry records, does not hold the \(header.entries) entries before "
-                + "it as the ledger gives them; delete it (the next close writes it anew) and find out who changed it")
+        if ledger.ends[header.entries - 1] == header.length {
+            let ledgerSha = ledgerBytes.withUnsafeBytes { Hex.string(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[..<header.length]))) }
+            if ledgerSha == header.ledgerSha256 {
+                guard LedgerPrefix.text(entries: held, ends: ledger.ends[..<header.entries], ledgerSha256: ledgerSha,
+                                        version: header.version) == bytes else { throw notHeld }
+                return nil
+            }
         }
+        // The ledger's bytes are not the ones the close recorded: the file must still hold these
+        // very entries, where the close found their lines.
+        let recorded = bytes.withUnsafeBufferPointer { all -> [Int]? in
+            guard let lines = LedgerPrefix.lineRanges(all) else { return nil }
+            return LedgerPrefix.entries(all, lines: Array(lines.dropFirst()), header: header, ledgerPath: site.ledgerFile,
+                                        alongside: [])?.ends
+        }
+        guard let recorded,
+              LedgerPrefix.text(entries: held, ends: recorded[...], ledgerSha256: header.ledgerSha256, version: header.version) == bytes
+        else { throw notHeld }
+        let moved = recorded.indices.first { recorded[$0] != ledger.ends[$0] }
+        let rewritten = moved ?? (0..<header.entries).first { i in
+            let start = i == 0 ? 0 : ledger.ends[i - 1]
+            return ledgerBytes.withUnsafeBufferPointer { all in
+                (try? JSONParser.parseNotingCanonical(UnsafeBufferPointer(rebasing: all[start..<(ledger.ends[i] - 1)])).isCanonical) != true
+            }
+        }
+        return "seq \(rewritten.map { String($0 + 1) } ?? "?") is the first line not as the close that wrote \(relative) found it "
+            + "(seq \(vouching.seq) records that file): the same entries, written otherwise since (spacing, member order, escapes or "
+            + "CR LF line ends), so writers read the whole ledger instead until the next close writes the file anew"
     }
 
     /// SPEC §6: the site key's private half is readable by its owner only; every signing

@@ -102,6 +102,31 @@ struct IngestDryRunTests {
         #expect(real.err.contains("clients-2.csv: duplicate of the drop accepted at seq 2; removed"), "\(real.err)")
         #expect(real.err.contains("other.csv: duplicate of the drop accepted at seq 2; removed"), "\(real.err)")
     }
+    /// SPEC §2 applies the same bytes once: a clients file sent again to undo a later one is a
+    /// duplicate, and the later rows stay in force. The log says so, naming the later drop, and
+    /// how to put the file's rows back; a duplicate with no later drop of its kind says nothing more.
+    @Test func aFileSentAgainToUndoALaterDropIsToldTheLaterOneIsInForce() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "dry-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
+        let right = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\nC1,City Hospital,INR,standard,2020-01-01,5,18\n"
+        try site.drop("clients.csv", right)
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        try site.drop("clients-again.csv", right)
+        let plain = try site.recon(["ingest"], env: Self.env)
+        #expect(plain.code == 0 && plain.err.contains("clients-again.csv: duplicate of the drop accepted at seq 2; removed"), "\(plain.err)")
+        #expect(!plain.err.contains("later"), "\(plain.err)")
+        try site.drop("clients-typo.csv", right.replacingOccurrences(of: ",18\n", with: ",5\n"))
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        try site.drop("clients-corrected.csv", right)
+        let before = try site.ledgerBytes()
+        let again = try site.recon(["ingest"], env: Self.env)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(again.err.contains("clients-corrected.csv: a later clients drop was accepted since (seq 3, clients-typo.csv): where its "
+            + "rows differ from this file's, theirs are in force"), "\(again.err)")
+        #expect(again.err.contains("clients-corrected.csv: duplicate of the drop accepted at seq 2; removed"), "\(again.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     /// A dry run says what the real run would do, refusals included: a clock set back before
     /// the ledger's last entry (exit 1) and a changed archived drop (exit 4) — and still writes
     /// nothing, not even the seal the writer checks keep.

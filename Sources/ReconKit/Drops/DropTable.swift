@@ -51,7 +51,7 @@ public struct DropTable {
         // `tax_rate`): ignored as unknown, it would leave every row at the column's default —
         // no tax on the invoice — with only a log line to say so.
         for (i, raw) in header.enumerated() where newDrop {
-            guard let first = raw.unicodeScalars.first(where: SafeText.isInvisible) else { continue }
+            guard let first = raw.unicodeScalars.first(where: isUnseen) else { continue }
             let plain = Self.withoutInvisible(raw).trimmingSpaces.lowercased()
             guard let column = columns.first(where: { !$0.required && $0.name == plain }), index[plain] == nil else { continue }
             problems.add(DropProblem(line: 1, column: i + 1, field: column.name,
@@ -65,7 +65,7 @@ public struct DropTable {
         let free = columns.map(\.name).filter { index[$0] == nil }  // the names no header column holds
         for (i, raw) in header.enumerated() where newDrop {
             // One with a character nobody sees in it is named for that, above.
-            guard !raw.unicodeScalars.contains(where: SafeText.isInvisible) else { continue }
+            guard !raw.unicodeScalars.contains(where: isUnseen) else { continue }
             guard let (plain, first) = LookAlikeLetters.name(in: free, typedAs: raw.trimmingSpaces),
                   let column = columns.first(where: { $0.name == plain }) else { continue }
             lookAlikes.insert(column.name)
@@ -80,7 +80,7 @@ public struct DropTable {
             let all = columns.map { $0.required ? $0.name : "[\($0.name)]" }.joined(separator: ", ")
             // A name that is a missing one behind characters nobody sees (a second byte order mark, say).
             let hidden = header.compactMap { raw -> String? in
-                guard let first = raw.unicodeScalars.first(where: SafeText.isInvisible) else { return nil }
+                guard let first = raw.unicodeScalars.first(where: isUnseen) else { return nil }
                 guard missing.contains(Self.withoutInvisible(raw).trimmingSpaces.lowercased()) else { return nil }
                 return "; the header's \"\(SafeText.visible(raw.trimmingSpaces))\" holds an invisible \(SafeText.named(first)): retype that name"
             }
@@ -95,10 +95,16 @@ public struct DropTable {
                          newDrop: newDrop)
     }
 
+    /// A character nobody sees in a header name: an invisible one, or a control character
+    /// (a NUL or U+0001 left by an export, which no spreadsheet shows either).
+    static func isUnseen(_ scalar: Unicode.Scalar) -> Bool {
+        SafeText.isInvisible(scalar) || scalar.properties.generalCategory == .control
+    }
+
     /// `raw` with the characters nobody sees taken out.
     static func withoutInvisible(_ raw: String) -> String {
         var plain = String.UnicodeScalarView()
-        plain.append(contentsOf: raw.unicodeScalars.filter { !SafeText.isInvisible($0) })
+        plain.append(contentsOf: raw.unicodeScalars.filter { !isUnseen($0) })
         return String(plain)
     }
 

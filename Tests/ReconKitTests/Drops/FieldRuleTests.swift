@@ -235,6 +235,14 @@ struct FieldRuleTests {
         #expect(p.first?.message.contains("the header's \"\\u{FEFF}client_id\" holds an invisible U+FEFF") == true, "\(p)")
     }
 
+    /// A required column's name with a control character after it is named for that, not only
+    /// said to be missing (the clerk sees client_id in the header).
+    @Test func aRequiredHeaderNameWithAControlCharacterIsNamed() {
+        let p = problems(clientsHeader.replacingOccurrences(of: "client_id,", with: "client_id\u{0000},") + "C1,A,INR,std,2026-01-01,5\n", .clients)
+        #expect(p.first?.message.contains("the header lacks client_id") == true
+            && p.first?.message.contains("holds an invisible U+0000") == true, "\(p)")
+    }
+
     /// An optional column's name with a no-break space (or a zero-width one) after it was
     /// ignored as unknown: the client's tax fell to 0 % and a stat report was taken as routine,
     /// with a log line only. The drop is rejected, naming the column.
@@ -247,7 +255,12 @@ struct FieldRuleTests {
                       ("urgency\u{2800}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+2800"),
                       // Unicode's default-ignorables: a Mongolian variation selector, one kept unassigned for such use.
                       ("tax_rate\u{180B}", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+180B"),
-                      ("urgency\u{FFF0}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+FFF0")])
+                      ("urgency\u{FFF0}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+FFF0"),
+                      // Control characters, which no spreadsheet shows either: the invoice lost its tax.
+                      ("tax_rate\u{0000}", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+0000"),
+                      ("urgency\u{0001}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+0001"),
+                      ("tax_rate\u{007F}", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+007F"),
+                      ("urgency\u{0085}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+0085")])
     func anOptionalColumnNameBehindAnInvisibleCharacterIsRejected(name: String, kind: DropKind, row: String, code: String) {
         let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
         let header = head.dropLast() + "," + name + "\n"

@@ -125,10 +125,11 @@ public struct DropParser {
         // early, which a clerk looking at the file cannot see: said as what they are. Looked for
         // only in a drop that has problems already: a sound one pays nothing.
         if !found.isEmpty, let nul = Self.firstNul(bytes) {
+            // What the padding's line seemed to hold (fields ending early) is said by this alone.
             let said = ProblemList()
-            said.add(DropProblem(line: nul.line, "holds NUL bytes (U+0000) from byte \(nul.offset): no text has them — the file "
-                + "was padded, or is not text; remove them, or save the file again as \"CSV UTF-8 (Comma delimited)\""))
-            found = ProblemList(merging: [found, said])
+            said.add(DropProblem(line: nul.line, "holds NUL bytes (U+0000) from byte \(nul.byte) of the line: no text has them — the "
+                + "file was padded, or is not text; remove them, or save the file again as \"CSV UTF-8 (Comma delimited)\""))
+            found = ProblemList(merging: [found.removing(line: nul.line), said])
         }
         if found.isEmpty && !headerSeen {
             found.add(DropProblem("the file is empty; a drop starts with a header row"))
@@ -168,14 +169,14 @@ public struct DropParser {
         }
     }
 
-    /// The line and byte offset of the first NUL byte, when its line holds nothing else (the
+    /// The line of the first NUL byte and its byte in that line (from 1), when its line holds nothing else (the
     /// padding a program leaves); nil otherwise (a NUL inside a field is named by the text rules).
-    static func firstNul(_ bytes: UnsafeRawBufferPointer) -> (line: Int, offset: Int)? {
+    static func firstNul(_ bytes: UnsafeRawBufferPointer) -> (line: Int, byte: Int)? {
         guard let at = bytes.firstIndex(of: 0) else { return nil }
         let start = bytes[..<at].lastIndex(of: 10).map { $0 + 1 } ?? 0
         let end = bytes[at...].firstIndex(of: 10) ?? bytes.count
         guard bytes[start..<end].allSatisfy({ $0 == 0 || $0 == 13 }) else { return nil }
-        return (bytes[..<at].reduce(1) { $1 == 10 ? $0 + 1 : $0 }, at)
+        return (bytes[..<at].reduce(1) { $1 == 10 ? $0 + 1 : $0 }, at - start + 1)
     }
 
     /// What kind of workbook the bytes are, by their signature: a ZIP archive (`PK\u{3}\u{4}`:

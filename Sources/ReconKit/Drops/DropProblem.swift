@@ -61,12 +61,26 @@ public final class ProblemList {
         idsOfFailedRows = lists.flatMap(\.idsOfFailedRows)
     }
 
-    public func note(_ party: PartyReference) { partiesOfFailedRows.append(party) }
+    /// Kept only while the list is short of its limit: what they give is checked at lines after
+    /// a thousand problems, which no report lists (a file of a million bad rows noted them all,
+    /// some 1 KB a row, gigabytes). Those problems then go uncounted in the total too.
+    public func note(_ party: PartyReference) { if total < ProblemList.limit { partiesOfFailedRows.append(party) } }
 
     /// A failed row's own id (``idsOfFailedRows``).
-    public func note(ownId: PartyReference) { idsOfFailedRows.append(ownId) }
+    public func note(ownId: PartyReference) { if total < ProblemList.limit { idsOfFailedRows.append(ownId) } }
 
     public var isEmpty: Bool { total == 0 }
+
+    /// The same list without the problems of `line` (listed ones: what a list counts beyond its
+    /// limit lies after them), its notes kept.
+    func removing(line: Int) -> ProblemList {
+        let out = ProblemList()
+        out.problems = problems.filter { $0.line != line }
+        out.total = total - (problems.count - out.problems.count)
+        out.partiesOfFailedRows = partiesOfFailedRows
+        out.idsOfFailedRows = idsOfFailedRows
+        return out
+    }
 
     public func add(_ p: DropProblem) {
         total += 1

@@ -112,9 +112,15 @@ extension DropParser {
         let date = r.required("date", FieldValue.date)
         let currency = r.required("currency", FieldValue.currency)
         let rate = r.required("rate") { try FieldValue.decimal($0, positive: true) }
-        guard let date, let currency, let rate else { return nil }
+        // A failed row's date and currency, which another row may repeat: named at once.
+        let key = { if let date, let currency { r.problems.note(ownId: PartyReference(line: r.line, field: "date", id: "\(date) \(currency)")) } }
+        guard let date, let currency, let rate else {
+            key()
+            return nil
+        }
         if currency == baseCurrency && rate != ExactDecimal(1) {
             r.problem("rate", "\(currency) is the base currency: its rate is 1 on every date, not \(rate)")
+            key()
             return nil
         }
         return FXRate(date: date, currency: currency, rate: rate, line: r.line)
@@ -132,7 +138,10 @@ extension DropParser {
         let note = r.optional("note", default: "") { try FieldValue.text($0, limit: FieldValue.noteLimit) }
         guard let subject, let decision, let by, let note else {
             // Its subject is still looked for on the site: every problem of the row at once.
-            if let subject { r.problems.note(PartyReference(line: r.line, field: "subject", id: subject)) }
+            if let subject {
+                r.problems.note(PartyReference(line: r.line, field: "subject", id: subject))
+                r.problems.note(ownId: PartyReference(line: r.line, field: "subject", id: subject))
+            }
             return nil
         }
         return Decision(subject: subject, decision: decision, by: by, note: note, line: r.line)

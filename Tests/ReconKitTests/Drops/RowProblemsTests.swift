@@ -40,6 +40,18 @@ struct RowProblemsTests {
                 "\(payments)")
     }
 
+    /// The same for an FX rate's date and currency, and a decision's subject: the repeat was
+    /// named only once the failed row's rate or `by` was corrected.
+    @Test func aRowRepeatingTheKeyOfAFailedFXOrDecisionRowIsNamedAtOnce() throws {
+        let fx = try rejectedLines("fx_rates-repeat.csv", "date,currency,rate\n2026-01-01,USD,0\n2026-01-01,USD,83.5\n")
+        #expect(fx.count == 2 && fx[0].hasPrefix("line 2, column 3 (rate):")
+            && fx[1] == "line 3, column 1 (date): 2026-01-01 USD appears again (first on line 2, which has problems of its own); "
+                + "one row per date in a drop", "\(fx)")
+        let decisions = try rejectedLines("decisions-repeat.csv", "subject,decision,by\nR1,approve,\nR1,exclude,Finance\n")
+        #expect(decisions.contains("line 3, column 1 (subject): R1 appears again (first on line 2, which has problems of its own); "
+            + "one row per subject in a drop"), "\(decisions)")
+    }
+
     @Test func aClientRowWithABadRequiredColumnOrTaxRateReportsItsOtherColumnsToo() throws {
         let header = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,payment_terms_days,tax_components\n"
         let lines = try rejectedLines("clients-bad.csv", header

@@ -323,6 +323,8 @@ public struct DropValidator {
         case .clients(let list)?: occurrences += list.map { ($0.line, $0.id, false) }
         case .radiologists(let list)?: occurrences += list.map { ($0.line, $0.id, false) }
         case .payments(let list)?: occurrences += list.map { ($0.line, $0.id, false) }
+        case .fxRates(let list)?: occurrences += list.map { ($0.line, "\($0.date) \($0.currency)", false) }
+        case .decisions(let list)?: occurrences += list.map { ($0.line, $0.subject, false) }
         default: break
         }
         var first: [String: (line: Int, failed: Bool)] = [:]

@@ -148,6 +148,17 @@ struct LongTextsPrintWholeTests {
         try withoutSeller.write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
         #expect(try site.recon(["status"], env: may).out.contains("  ready to close"))
         #expect(try site.recon(["close", "2026-04"], env: may).code == 0)
+        // That month's invoice went out without a seller; the file lost now still refuses: March's
+        // carried one (the check had looked at the latest invoice only).
+        try site.drop("usage-2026-05.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+                      + "R3,2026-05-01T10:00:00Z,C1,D1,CT,2,routine\n")
+        let june = ["RECON_NOW": "2026-06-01T09:00:00Z"]
+        #expect(try site.recon(["ingest"], env: june).code == 0)
+        try FileManager.default.removeItem(atPath: site.path("recon.toml"))
+        let afterOne = try site.ledgerBytes()
+        let lost = try site.recon(["close", "2026-05"], env: june)
+        #expect(lost.code == 3 && lost.err.contains("is missing, and with it the [seller] that INV-2026-000001 carries"), "\(lost.err)")
+        #expect(try site.ledgerBytes() == afterOne)
     }
 
     @Test func aLongPONumberPrintsWholeBesideItsLabel() throws {

@@ -64,13 +64,17 @@ public struct Closer {
         let site = session.site
         // Gone, or emptied (what an editor killed mid-save leaves): not a decision to drop [seller].
         let emptied = (try? FileIO.read(site.configFile)).map { String(decoding: $0, as: UTF8.self).allSatisfy(\.isWhitespace) } ?? false
-        guard (!FileIO.exists(site.configFile) && !FileIO.isSymbolicLink(site.configFile)) || emptied,
-              let last = session.state.issued.last(where: { $0.kind == .invoice }),
-              last.seq >= 1, last.seq <= session.ledger.entries.count,
-              let entry = try? session.ledger.entries[last.seq - 1].whole(), entry.body["seller"] != nil
-        else { return }
-        throw ReconFailure.refused("\(site.configFile) is \(emptied ? "empty" : "missing"), and with it the [seller] that \(last.number) and the invoices "
-            + "before it carry: the documents would go out without the seller's legal name, address and tax id — put recon.toml "
+        guard (!FileIO.exists(site.configFile) && !FileIO.isSymbolicLink(site.configFile)) || emptied else { return }
+        // Any invoice that went out with one, not only the latest: a month closed without [seller]
+        // since does not make a lost file a decision (a credit note on the earlier invoice would
+        // go out without the seller it carries).
+        let entries = session.ledger.entries
+        guard let last = session.state.issued.last(where: { invoice in
+            guard invoice.kind == .invoice, invoice.seq >= 1, invoice.seq <= entries.count else { return false }
+            return (try? entries[invoice.seq - 1].whole())?.body["seller"] != nil
+        }) else { return }
+        throw ReconFailure.refused("\(site.configFile) is \(emptied ? "empty" : "missing"), and with it the [seller] that \(last.number) "
+            + "carries: the documents would go out without the seller's legal name, address and tax id — put recon.toml "
             + "back (from a backup), then run the command again")
     }
 

@@ -205,6 +205,10 @@ struct TOMLReader {
         skipBlank()
         if current == "#" { skipComment() }
         if current == "\r", i + 1 < s.count, s[i + 1] == "\n" { i += 1 }
+        if current == "\r" {
+            // Invisible in an editor: old Mac line ends, or CR LF converted once more (CR CR LF).
+            throw fail("a carriage return (CR) without its line feed ends the line: save recon.toml with LF or CR LF line ends")
+        }
         guard current == nil || current == "\n" else {
             throw fail("unexpected text after the value; put one key = value on each line")
         }
@@ -281,6 +285,13 @@ struct TOMLReader {
             if body.count > 1 && body.first == "0" { throw fail("\(word) has a leading zero; write a whole number such as 5") }
             guard let n = Int64(plain) else { throw fail("\(word) is too large for a whole number") }
             return .integer(n)
+        }
+        // An underscore anywhere else (10_, 1__0) makes no number, whole or not.
+        let scalars = Array(body.unicodeScalars)
+        for (k, u) in scalars.enumerated() where u == "_" {
+            guard k > 0, k + 1 < scalars.count, ("0"..."9").contains(scalars[k - 1]), ("0"..."9").contains(scalars[k + 1]) else {
+                throw fail("\(SafeText.escaped(word)) is not a number: an underscore stands only between two digits (1_000)")
+            }
         }
         let floatChars = body.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || $0 == "." || $0 == "e" || $0 == "E" || $0 == "+" || $0 == "-" || $0 == "_" }
         if floatChars, body.first.map({ ("0"..."9").contains($0) }) == true, let d = Double(word.replacingOccurrences(of: "_", with: "")) {

@@ -129,6 +129,11 @@ struct SiteConfigTests {
         ("stable_seconds = 1.5", "recon.toml line 4: stable_seconds is a float; it takes a whole number from 0 to 3600 (e.g. stable_seconds = 1)"),
         ("stable_seconds = 99999999999999999999999", "recon.toml line 4: 99999999999999999999999 is too large for a whole number"),
         ("stable_seconds = -5", "recon.toml line 4: stable_seconds is -5; it takes a whole number from 0 to 3600"),
+        // Read as floats ("stable_seconds is a float"): an underscore not between two digits.
+        ("stable_seconds = 10_", "recon.toml line 4: 10_ is not a number: an underscore stands only between two digits (1_000)"),
+        ("stable_seconds = 1__0", "recon.toml line 4: 1__0 is not a number: an underscore stands only between two digits (1_000)"),
+        // A line ended by a bare CR (old Mac ends, or CR LF converted twice): "unexpected text".
+        ("paper = \"A4\"\r\r", "recon.toml line 4: a carriage return (CR) without its line feed ends the line: save recon.toml with LF or CR LF line ends"),
         ("paper = \"A5\"", "recon.toml line 4: paper is \"A5\"; write \"A4\" or \"Letter\""),
         ("paper = A4", "recon.toml line 4: cannot read the value A4; use \"text\", true/false, a whole number or [\"a\", \"b\"]"),
         ("[seller]\nlegal_name = \"X\"\naddress = \"12 MG Road\"", "recon.toml line 6: [seller] address is a string; it takes an array of strings (e.g. address = [\"12 MG Road\", \"Bengaluru 560001\"])"),

@@ -344,6 +344,12 @@ struct SiteConfigTests {
         try "site = \"p\"\nbase_currency = \"ABC\"\n".write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
         let c = try site.recon(["init"], env: env)
         #expect(c.code == 1 && c.err.contains("recon.toml line 2: base_currency is \"ABC\""), "\(c.err)")
+        // A site name init cannot take, from the prepared file: said as the file's, not as --name
+        // (which the administrator never gave).
+        try "site = \"hq site\"\n".write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let n = try site.recon(["init"], env: env)
+        #expect(n.code == 1 && n.err.contains("recon.toml site = \"hq site\": a site name is 1–200 characters without spaces")
+            && !n.err.contains("--name"), "\(n.err)")
         #expect(problem(head + "site_key = \"\"\n") == "recon.toml line 4: site_key is empty; name the site's private key file "
                 + "(e.g. site_key = \"/etc/recon/keys/site.key\"), or remove the line to use Ledger/keys/site.key")
     }

@@ -32,7 +32,9 @@ public enum SiteInitializer {
         // No '/' either: the name is the key file's (`NAME.key` in --key-dir), which must not land elsewhere.
         guard !name.contains("+"), !name.contains("/"), !name.contains(where: \.isWhitespace),
               (try? FieldValue.text(Substring(name), limit: 200)) != nil else {
-            throw ReconFailure.usage("--name \"\(SafeText.escaped(String(name.prefix(80))))\"\(name.count > 80 ? "…" : ""): a site name is "
+            // Said where it came from: --name, or the prepared file's `site`.
+            let shown = "\"\(SafeText.escaped(String(name.prefix(80))))\"\(name.count > 80 ? "…" : "")"
+            throw ReconFailure.usage((given != nil ? "--name \(shown)" : "recon.toml site = \(shown)") + ": a site name is "
                 + "1–200 characters without spaces, '+', '/', control characters or U+FFFE/U+FFFF (it signs checkpoints, names the "
                 + "site key's file and heads every document), e.g. hq-site")
         }

@@ -192,7 +192,8 @@ public enum FileIO {
 
     /// Renames and fsyncs the destination folder (and the source's, when it differs).
     public static func renameDurably(_ from: String, to: String) throws {
-        guard rename(from, to) == 0 else { throw Failure(path: to, action: "rename \(from) to", code: errno) }
+        // renameat is rename; a tool that traces by path (`strace -P`) sees both of its paths.
+        guard renameat(AT_FDCWD, from, AT_FDCWD, to) == 0 else { throw Failure(path: to, action: "rename \(from) to", code: errno) }
         try syncDirectory(parent(of: to))
         if parent(of: from) != parent(of: to) { try syncDirectory(parent(of: from)) }
     }
@@ -326,7 +327,8 @@ extension FileIO {
 
     /// Renames without syncing the folder; the caller syncs each folder once after a batch.
     public static func renameQuietly(_ from: String, to: String) throws {
-        guard rename(from, to) == 0 else { throw Failure(path: to, action: "rename \(from) to", code: errno) }
+        // renameat is rename; a tool that traces by path (`strace -P`) sees both of its paths.
+        guard renameat(AT_FDCWD, from, AT_FDCWD, to) == 0 else { throw Failure(path: to, action: "rename \(from) to", code: errno) }
     }
 }
 

@@ -484,6 +484,35 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// A close whose invoice the disk will not put in place after its append (an I/O error on
+    /// that rename, strace's fault injection): the documents are issued, so it says so and goes
+    /// on to its checkpoint (exit 0), telling not to issue again — reported as a failure, it
+    /// had a script retry a credit and a rerun told to run again. The next writer writes the
+    /// invoice from its entry, the bytes an undisturbed close wrote.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to fail the rename of the invoice"))
+    func aDocumentTheDiskWillNotPutInPlaceIsSaidAndWrittenByTheNextWriter() throws {
+        let site = try TestSite.marchSite()
+        let twin = try site.copy()
+        #expect(try twin.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let file = "Outbox/2026-03/invoices/INV-2026-000001.xlsx"
+        let close = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", site.path(file), "-e", "inject=renameat:error=EIO",
+             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        #expect(close.err.contains("INV-2026-000001 is issued (seq ") && close.err.contains("but \(file) could not be put in place")
+            && close.err.contains("Input/output error — do not issue it again"), "\(close.err)")
+        #expect(!site.exists(file))
+        let count = try site.entries().count
+        #expect(count == (try twin.entries().count) && site.exists("Ledger/checkpoints/\(count).txt"))
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4 && verify.out.contains("\(file) is missing"), "\(verify.out)")
+        let writer = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(writer.code == 0 && writer.err.contains("put back \(file)"), "\(writer.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path(file))) == Data(contentsOf: URL(fileURLWithPath: twin.path(file))))
+        #expect(try site.recon(["verify"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// A close killed after its append, before it renamed its documents into place and wrote
     /// its checkpoint: the next writing command puts the documents back (from the temporary
     /// file when it is intact, else regenerated from the entry), signs the missing checkpoint

@@ -137,8 +137,23 @@ public struct DocumentIssuer {
         }
         appended += closing(Issuing(numbers: pending.map(\.record.number), entries: appended, at: at))
         let entries = try Stages.time("append") { try session.append(appended, at: at) }
-        for p in pending { try FileIO.renameQuietly(p.temp, to: p.final) }
-        for dir in Set(pending.map { FileIO.parent(of: $0.final) }) { try FileIO.syncDirectory(dir) }
+        // Issued from here: a workbook the disk will not put in place (an I/O error) is said, and
+        // the command goes on to its checkpoint. Reported as a failure, it had a script issue a
+        // credit again, and a rerun told to run again; the next writer writes it from its entry.
+        for (p, entry) in zip(pending, entries) {
+            do { try FileIO.renameQuietly(p.temp, to: p.final) } catch {
+                let message = "\(p.record.number) is issued (seq \(entry.seq)), but \(p.record.file) could not be put in place: "
+                    + "\(error) — do not issue it again: the next writing command writes it from its entry (`recon verify` names it "
+                    + "missing until then); see to the disk"
+                session.log.warning("\(message)")
+            }
+        }
+        for dir in Set(pending.map { FileIO.parent(of: $0.final) }) {
+            do { try FileIO.syncDirectory(dir) } catch {
+                let message = "\(dir) could not be synced after its documents were issued: \(error)"
+                session.log.warning("\(message)")
+            }
+        }
         try LedgerReplay.apply(appended: entries, to: &session.state, site: site)
         return entries
     }

@@ -158,6 +158,23 @@ struct StatusReadinessTests {
         #expect(ingest.err.contains("usage-later.csv: 2 reports, e.g. F2 (line 3) is dated 2062-04-01, after today (2026-04-10), "
             + "and is billed in 2062-04 — if the date is mistyped, exclude it (`recon decide F2 exclude --by NAME`)"), "\(ingest.err)")
     }
+
+    /// Work dated before its client was onboarded (C2 on 2021-06-01) was billed without a word:
+    /// taken as SPEC §3 prices it, and said, with the way out; C1's report of the same day is not.
+    @Test func aReportDatedBeforeItsClientWasOnboardedIsTakenAndSaid() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-early.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "E1,2026-04-02T10:00:00Z,C1,D1,CT,1\nE2,2026-04-02T10:00:00Z,C2,D1,CT,1\n")
+        try site.drop("clients-late.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
+            + "C2,Harbor Clinic,INR,standard,2026-04-05,10,0\n")
+        #expect(try site.recon(["ingest", site.path("Inbox/clients-late.csv")], env: TestSite.rerunDay).code == 0)
+        let ingest = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(ingest.err.contains("usage-early.csv: report E2 (line 3) is dated 2026-04-02, before C2 was onboarded (2026-04-05), "
+            + "and is billed in 2026-04 as any other — if the client or date is wrong, exclude it (`recon decide E2 exclude --by NAME`)"),
+                "\(ingest.err)")
+        #expect(!ingest.err.contains("E1"), "\(ingest.err)")
+    }
 }
 
 /// Commands that rewrite the drafts after their entries check first that they can (SPEC §6:

@@ -414,11 +414,31 @@ public final class Ingestor {
                 later += 1
                 if first == nil { first = r }
             }
-            guard let first else { return [] }
-            return [DropNotices.Said(text: "\(name): \(later == 1 ? "report" : "\(later) reports, e.g.") \(first.id) (line "
-                + "\(first.line)) is dated \(first.localDate), after today (\(today)), and is billed in \(first.period) — if the "
-                + "date is mistyped, exclude it (`recon decide \(first.id) exclude --by NAME`) and send the work again under a new "
-                + "report_id")]
+            var said: [DropNotices.Said] = []
+            if let first {
+                said.append(DropNotices.Said(text: "\(name): \(later == 1 ? "report" : "\(later) reports, e.g.") \(first.id) (line "
+                    + "\(first.line)) is dated \(first.localDate), after today (\(today)), and is billed in \(first.period) — if the "
+                    + "date is mistyped, exclude it (`recon decide \(first.id) exclude --by NAME`) and send the work again under a new "
+                    + "report_id"))
+            }
+            // Work dated before the client's contract began is billed as any other (SPEC §3 prices
+            // every report): most likely a wrong client or date, so said, with what undoes it.
+            var early = 0, firstEarly: (report: Report, onboarded: LocalDate)?
+            // Looked up only for reports before the latest onboarding of all: a month's million none.
+            let clients = session.state.pricing.clients
+            let latest = clients.values.lazy.map(\.onboardedOn).max()
+            for r in reports where latest.map({ r.localDate < $0 }) ?? false {
+                guard let onboarded = clients[r.clientId]?.onboardedOn, r.localDate < onboarded else { continue }
+                early += 1
+                if firstEarly == nil { firstEarly = (r, onboarded) }
+            }
+            if let (r, onboarded) = firstEarly {
+                said.append(DropNotices.Said(text: "\(name): \(early == 1 ? "report" : "\(early) reports, e.g.") \(r.id) (line "
+                    + "\(r.line)) is dated \(r.localDate), before \(r.clientId) was onboarded (\(onboarded)), and is billed in "
+                    + "\(r.period) as any other — if the client or date is wrong, exclude it (`recon decide \(r.id) exclude --by NAME`)"
+                    + " and send the work again under a new report_id; if onboarded_on is wrong, send the client's row again"))
+            }
+            return said
         default:
             return []
         }

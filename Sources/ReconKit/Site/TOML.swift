@@ -126,6 +126,7 @@ struct TOMLReader {
             skipBlank()
             guard let c = current else { break }
             if c == "\r" {
+                guard i + 1 < s.count, s[i + 1] == "\n" else { throw fail(Self.bareCR) }
                 i += 1
                 continue
             }
@@ -196,8 +197,12 @@ struct TOMLReader {
         while let c = current, c == " " || c == "\t" { i += 1 }
     }
 
+    static let bareCR = "a carriage return (CR) without its line feed ends the line: save recon.toml with LF or CR LF line ends"
+
+    /// To the end of the line: a bare CR ends it too, for `endOfLine` to name (the rest of a
+    /// file saved with CR line ends was otherwise read as one comment, [seller] and all).
     private mutating func skipComment() {
-        while let c = current, c != "\n" { i += 1 }
+        while let c = current, c != "\n", c != "\r" { i += 1 }
     }
 
     /// Spaces, an optional comment, then the end of the line or of the text.
@@ -207,7 +212,7 @@ struct TOMLReader {
         if current == "\r", i + 1 < s.count, s[i + 1] == "\n" { i += 1 }
         if current == "\r" {
             // Invisible in an editor: old Mac line ends, or CR LF converted once more (CR CR LF).
-            throw fail("a carriage return (CR) without its line feed ends the line: save recon.toml with LF or CR LF line ends")
+            throw fail(Self.bareCR)
         }
         guard current == nil || current == "\n" else {
             throw fail("unexpected text after the value; put one key = value on each line")
@@ -330,7 +335,9 @@ struct TOMLReader {
     /// Spaces, newlines and comments between array items.
     private mutating func skipInsideArray() throws {
         while let c = current {
-            if c == " " || c == "\t" || c == "\r" {
+            if c == "\r", !(i + 1 < s.count && s[i + 1] == "\n") {
+                throw fail(Self.bareCR)
+            } else if c == " " || c == "\t" || c == "\r" {
                 i += 1
             } else if c == "\n" {
                 i += 1

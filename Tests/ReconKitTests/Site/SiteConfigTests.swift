@@ -134,6 +134,10 @@ struct SiteConfigTests {
         ("stable_seconds = 1__0", "recon.toml line 4: 1__0 is not a number: an underscore stands only between two digits (1_000)"),
         // A line ended by a bare CR (old Mac ends, or CR LF converted twice): "unexpected text".
         ("paper = \"A4\"\r\r", "recon.toml line 4: a carriage return (CR) without its line feed ends the line: save recon.toml with LF or CR LF line ends"),
+        // The same after a comment, as init writes one on every line: the rest of the file was read as that comment.
+        ("paper = \"A4\" # A4 or Letter\r[seller]\rlegal_name = \"X\"\r", "recon.toml line 4: a carriage return (CR) without its line feed ends the line: save recon.toml with LF or CR LF line ends"),
+        ("# the paper\rpaper = \"A5\"", "recon.toml line 4: a carriage return (CR) without its line feed ends the line: save recon.toml with LF or CR LF line ends"),
+        ("# the paper\r\npaper = \"A4\"\r\r", "recon.toml line 5: a carriage return (CR) without its line feed ends the line: save recon.toml with LF or CR LF line ends"),
         ("paper = \"A5\"", "recon.toml line 4: paper is \"A5\"; write \"A4\" or \"Letter\""),
         ("paper = A4", "recon.toml line 4: cannot read the value A4; use \"text\", true/false, a whole number or [\"a\", \"b\"]"),
         ("[seller]\nlegal_name = \"X\"\naddress = \"12 MG Road\"", "recon.toml line 6: [seller] address is a string; it takes an array of strings (e.g. address = [\"12 MG Road\", \"Bengaluru 560001\"])"),

@@ -95,10 +95,12 @@ public struct DropTable {
                          newDrop: newDrop)
     }
 
-    /// A character nobody sees in a header name: an invisible one, or a control character
-    /// (a NUL or U+0001 left by an export, which no spreadsheet shows either).
+    /// A character nobody sees in a header name: an invisible one, a control character (a NUL
+    /// or U+0001 left by an export, which no spreadsheet shows either), a non-character (U+FFFF,
+    /// which no text holds, SPEC §2) or one of private use (no font's letter).
     static func isUnseen(_ scalar: Unicode.Scalar) -> Bool {
-        SafeText.isInvisible(scalar) || scalar.properties.generalCategory == .control
+        SafeText.isInvisible(scalar) || scalar.properties.isNoncharacterCodePoint
+            || [.control, .privateUse].contains(scalar.properties.generalCategory)
     }
 
     /// `raw` with the characters nobody sees taken out.

@@ -260,7 +260,11 @@ struct FieldRuleTests {
                       ("tax_rate\u{0000}", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+0000"),
                       ("urgency\u{0001}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+0001"),
                       ("tax_rate\u{007F}", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+007F"),
-                      ("urgency\u{0085}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+0085")])
+                      ("urgency\u{0085}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+0085"),
+                      // Non-characters, and one of private use: no letter anyone reads.
+                      ("tax_rate" + String(Unicode.Scalar(0xFFFF)!), DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+FFFF"),
+                      ("tax_rate" + String(Unicode.Scalar(0xFDD0)!), DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+FDD0"),
+                      ("urgency\u{E000}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+E000")])
     func anOptionalColumnNameBehindAnInvisibleCharacterIsRejected(name: String, kind: DropKind, row: String, code: String) {
         let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
         let header = head.dropLast() + "," + name + "\n"

@@ -103,28 +103,45 @@ struct IngestDryRunTests {
         #expect(real.err.contains("other.csv: duplicate of the drop accepted at seq 2; removed"), "\(real.err)")
     }
     /// SPEC §2 applies the same bytes once: a clients file sent again to undo a later one is a
-    /// duplicate, and the later rows stay in force. The log says so, naming the later drop, and
-    /// how to put the file's rows back; a duplicate with no later drop of its kind says nothing more.
-    @Test func aFileSentAgainToUndoALaterDropIsToldTheLaterOneIsInForce() throws {
+    /// duplicate, and the later rows stay in force. The log says which of its rows is no longer
+    /// in force, and how to put them back; a duplicate whose rows all are (a later drop touched
+    /// other ones) says nothing more. The same for a decisions file sent again after `recon decide`.
+    @Test func aFileSentAgainToUndoALaterChangeIsToldItsRowIsNotInForce() throws {
         let site = try TestSite()
         #expect(try site.recon(["init", "--name", "dry-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
-        let right = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\nC1,City Hospital,INR,standard,2020-01-01,5,18\n"
+        let right = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
+            + "C1,City Hospital,INR,standard,2020-01-01,5,18\nC2,Bay Clinic,INR,standard,2020-01-01,5,18\n"
         try site.drop("clients.csv", right)
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        // A later drop about C3 only: C1 and C2 are as the file says.
+        try site.drop("clients-more.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC3,Three,INR,standard,2020-01-01,5\n")
         #expect(try site.recon(["ingest"], env: Self.env).code == 0)
         try site.drop("clients-again.csv", right)
         let plain = try site.recon(["ingest"], env: Self.env)
         #expect(plain.code == 0 && plain.err.contains("clients-again.csv: duplicate of the drop accepted at seq 2; removed"), "\(plain.err)")
-        #expect(!plain.err.contains("later"), "\(plain.err)")
-        try site.drop("clients-typo.csv", right.replacingOccurrences(of: ",18\n", with: ",5\n"))
+        #expect(!plain.err.contains("no longer in force"), "\(plain.err)")
+        try site.drop("clients-typo.csv", right.replacingOccurrences(of: "Bay Clinic,INR,standard,2020-01-01,5,18", with: "Bay Clinic,INR,standard,2020-01-01,5,5"))
         #expect(try site.recon(["ingest"], env: Self.env).code == 0)
         try site.drop("clients-corrected.csv", right)
         let before = try site.ledgerBytes()
         let again = try site.recon(["ingest"], env: Self.env)
         #expect(again.code == 0, "\(again.err)")
-        #expect(again.err.contains("clients-corrected.csv: a later clients drop was accepted since (seq 3, clients-typo.csv): where its "
-            + "rows differ from this file's, theirs are in force"), "\(again.err)")
+        #expect(again.err.contains("clients-corrected.csv: line 3 (client C2) is no longer in force: a later drop or decision "
+            + "changed it"), "\(again.err)")
         #expect(again.err.contains("clients-corrected.csv: duplicate of the drop accepted at seq 2; removed"), "\(again.err)")
         #expect(try site.ledgerBytes() == before)
+    }
+
+    @Test func aDecisionsFileSentAgainAfterRecondecideIsToldItsDecisionIsNotInForce() throws {
+        let site = try TestSite.marchSite()
+        let decisions = "subject,decision,by\nR1,exclude,Asha\n"
+        try site.drop("decisions.csv", decisions)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        #expect(try site.recon(["decide", "R1", "approve", "--by", "Bob"], env: TestSite.closeDay).code == 0)
+        try site.drop("decisions-again.csv", decisions)
+        let again = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(again.code == 0 && again.err.contains("decisions-again.csv: line 2 (the decision on R1) is no longer in force"),
+                "\(again.err)")
     }
 
     /// A dry run says what the real run would do, refusals included: a clock set back before

@@ -146,11 +146,12 @@ public final class Ingestor {
         if let seq = state.acceptedDrops[sha] {
             if inInbox && !dryRun { removeTaken(path) }
             if inRejected { takeOutOfRejected(path) }
-            if let later = laterDrop(ofTheKindAcceptedAt: seq) {
-                let note = "\(SafeText.escaped(name)): a later \(later.kind) drop was accepted since (seq \(later.seq), "
-                    + "\(SafeText.escaped(later.name))): where its rows differ from this file's, theirs are in force. To put this "
-                    + "file's rows back in force, drop them as a new file (exported again, or saved with other line ends): the same "
-                    + "bytes are never applied twice"
+            let entries = session.ledger.entries
+            if seq >= 1, seq <= entries.count, let kind = entries[seq - 1].body["kind"]?.stringValue.flatMap(DropKind.init(rawValue:)),
+               let moved = ResentDrop(state: state).firstRowNotInForce(bytes, kind: kind) {
+                let note = "\(SafeText.escaped(name)): line \(moved.line) (\(moved.what)) is no longer in force: a later drop or "
+                    + "decision changed it, and stays in force, for the same bytes are never applied twice. To put this file's rows "
+                    + "back in force, drop them as a new file (exported again, or saved with other line ends)"
                 session.log.warning("\(note)")
             }
             return .duplicate(name: name, seq: seq, leftInPlace: !inInbox)
@@ -496,16 +497,6 @@ public final class Ingestor {
 
     /// A symlink, FIFO, device or folder is never read: in the Inbox it moves to `rejected/`
     /// as it is (a link stays a link) with a one-line reason; named elsewhere it is refused.
-    /// The newest drop of the same master-data kind (or decisions) accepted after the one at
-    /// `seq`: a file sent again to undo it is a duplicate (SPEC §2), and would leave it in force.
-    private func laterDrop(ofTheKindAcceptedAt seq: Int) -> (seq: Int, kind: String, name: String)? {
-        let entries = session.ledger.entries
-        guard seq >= 1, seq <= entries.count, let kind = entries[seq - 1].body["kind"]?.stringValue,
-              kind != DropKind.usage.rawValue, kind != DropKind.payments.rawValue else { return nil }
-        guard let later = entries[seq...].last(where: { $0.kind == "drop.accepted" && $0.body["kind"]?.stringValue == kind }) else { return nil }
-        return (later.seq, kind, later.body["name"]?.stringValue ?? "")
-    }
-
     func refuseNonRegular(_ path: String, inInbox: Bool, _ notRegular: DropFile.NotRegular) throws -> IngestOutcome {
         try reject(path, inInbox: inInbox, [notRegular.description]) { try FileIO.renameDurably(path, to: $0) }
     }

@@ -44,6 +44,40 @@ struct DecisionsSameBatchTests {
         #expect(try site.recon(["verify"], env: Self.env).code == 0)
     }
 
+    /// An approve given while a report was within its contract is no decision on the hard flag
+    /// a lowered limit raises later (SPEC §4: decided before the close): the flag counted as
+    /// approved, and the close billed an over-contract case nobody had seen. It stays undecided,
+    /// blocks the close, and the same approve given now is recorded, not skipped as given before.
+    /// An exclude given before still settles it: the report is billed to no one.
+    @Test func anApproveGivenBeforeItsHardFlagWasRaisedDoesNotDecideIt() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "batch-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
+        try InboxHardeningTests.dropMasterData(site)
+        try site.drop("usage-2026-03.csv", InboxHardeningTests.usageHeader
+            + "R1,2026-03-02T10:00:00Z,C1,D1,CT,4,\nR2,2026-03-03T10:00:00Z,C1,D1,CT,4,\nR3,2026-03-04T10:00:00Z,C1,D1,CT,4,\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        #expect(try site.recon(["decide", "R1", "approve", "--by", "Clerk", "--note", "looked fine"], env: Self.env).code == 0)
+        #expect(try site.recon(["decide", "R3", "exclude", "--by", "Clerk"], env: Self.env).code == 0)
+        try site.drop("clients-lower.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
+            + "C1,City Hospital,INR,standard,2020-01-01,3,18\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        let status = try site.recon(["status"], env: Self.env)
+        #expect(status.out.contains("hard flags: 3 (2 undecided)"), "\(status.out)")
+        let r1 = HardGate.flagId(reportId: "R1")
+        #expect(status.out.contains("\(r1) report R1"), "\(status.out)")
+        #expect(try site.recon(["decide", "R2", "exclude", "--by", "Clerk"], env: Self.env).code == 0)
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-03"], env: Self.env)
+        #expect(close.code == 3 && close.err.contains(r1), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+        let again = try site.recon(["decide", "R1", "approve", "--by", "Clerk", "--note", "looked fine"], env: Self.env)
+        #expect(again.code == 0 && !again.err.contains("already recorded"), "\(again.err)")
+        #expect(try site.ledgerBytes() != before)
+        #expect(try site.recon(["close", "2026-03"], env: Self.env).code == 0)
+        #expect(try site.recon(["verify"], env: Self.env).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// `recon decide` in the same second as a decisions drop (always so under one `RECON_NOW`):
     /// its entry, stamped with the drop's time right after the drop's own, was taken for one of
     /// the drop's, matched no row, and every writer then refused the site it had just written

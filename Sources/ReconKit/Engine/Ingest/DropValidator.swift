@@ -267,8 +267,15 @@ public struct DropValidator {
     }
 
     /// The decision in force about `target`: its flag's, else its report's.
+    /// About a hard flag, only one that settles it: an approve given before the flag was raised
+    /// is not this decision given again.
     func decisionInForce(on target: Target) -> DecisionRecord? {
-        target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
+        let hard = target.flagId.flatMap { state.hardFlagRaisedAt[$0] != nil ? $0 : nil }
+            ?? target.reportId.flatMap { state.hardFlagOfReport[$0] }
+        if let hard, let report = target.reportId ?? state.raisedFlags[hard]?.subject {
+            return state.hardDecision(flagId: hard, report: report)
+        }
+        return target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
     }
 
     /// Why `subject` cannot be decided: it is a flag's id and also the id of a report that is

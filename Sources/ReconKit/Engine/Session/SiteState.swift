@@ -37,6 +37,10 @@ public struct SiteState {
     /// Soft findings of open periods (not ledger entries) by id, so a decision may name one
     /// before the close raises it. Filled by ``Reviewer/loadProvisionalFlags()``.
     public private(set) var provisionalFlags: [String: (subject: String, period: Period)] = [:]
+    /// Each hard flag's seq, and the hard flag of each report that has one: a decision given
+    /// before its flag was raised does not approve it (``hardDecision(flagId:report:)``).
+    public private(set) var hardFlagRaisedAt: [String: Int] = [:]
+    public private(set) var hardFlagOfReport: [String: String] = [:]
     /// Latest decision per report id (hard flags, exclusions).
     public private(set) var reportDecisions: [String: DecisionRecord] = [:]
     /// Latest decision per soft flag id.
@@ -107,6 +111,10 @@ public struct SiteState {
         switch event {
         case .flagRaised(let p):
             raisedFlags[p.flag.id] = (p.flag.subject, p.flag.period, p.flag.severity)
+            if p.flag.severity == .hard {
+                hardFlagRaisedAt[p.flag.id] = seq
+                hardFlagOfReport[p.flag.subject] = p.flag.id
+            }
             if p.flag.severity == .soft { raisedSoftFlags[p.flag.period, default: []].append(p.flag) }
         case .flagDecided(let p):
             let record = DecisionRecord(seq: seq, flagId: p.id, reportId: p.reportId, decision: p.decision, by: p.by,
@@ -401,5 +409,17 @@ public struct SiteState {
             (key, n) = ("\(parts[0])-\(parts[1])", sequence)
         }
         lastNumber[key] = max(lastNumber[key] ?? 0, n)
+    }
+}
+
+extension SiteState {
+    /// The decision that settles hard flag `flagId` of `report` (SPEC §4: decided before the
+    /// close): the latest about it, when it excludes the report, or was given after the flag
+    /// was raised. An `approve` given before (the report was within its contract then) is no
+    /// decision on a finding nobody had seen: the flag stays undecided.
+    public func hardDecision(flagId: String, report: String) -> DecisionRecord? {
+        guard let d = reportDecisions[report] ?? flagDecisions[flagId] else { return nil }
+        if d.decision == .exclude { return d }
+        return hardFlagRaisedAt[flagId].flatMap { d.seq > $0 ? d : nil }
     }
 }

@@ -23,4 +23,43 @@ enum RawArgument {
         }
         return nil
     }
+
+    /// The options before `--` (the rest are arguments, whatever they look like).
+    private static func options(_ words: [String]) -> ArraySlice<String> { words.prefix { $0 != "--" } }
+
+    /// A long option given more than once (`--amount 1.00 --amount 200.00`), with the values it
+    /// was given; nil when none is. A value never starts with `-` (ArgumentParser reads it as an option).
+    static func optionGivenTwice(_ words: [String]) -> (name: String, values: [String])? {
+        let given = Array(options(words))
+        var seen: [String: [String]] = [:]
+        var order: [String] = []
+        for (i, word) in given.enumerated() where word.hasPrefix("--") && word.count > 2 {
+            let parts = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(parts[0])
+            let value = parts.count > 1 ? String(parts[1])
+                : i + 1 < given.count && !given[i + 1].hasPrefix("-") ? given[i + 1] : "given"
+            if seen[name] == nil { order.append(name) }
+            seen[name, default: []].append("\"" + value + "\"")
+        }
+        return order.first { seen[$0]!.count > 1 }.map { ($0, seen[$0]!) }
+    }
+
+    /// The log format the raw words ask for (parsing failed, or was not reached).
+    static func logFormat(_ words: [String]) -> ConsoleLog.Format {
+        let given = Array(options(words))
+        return zip(given, given.dropFirst()).contains { $0 == "--log-format" && $1 == "json" } || given.contains("--log-format=json")
+            ? .json : .text
+    }
+
+    /// For "Missing value for '--reason <reason>'" when the word after `--reason` was given and
+    /// starts with `-` ("-10% goodwill"): how to give it.
+    static func dashValueHint(_ message: String, _ words: [String]) -> String {
+        guard message.hasPrefix("Missing value for '--") else { return "" }
+        let given = Array(options(words))
+        for (i, word) in given.enumerated() where i + 1 < given.count && given[i + 1].hasPrefix("-") && word.hasPrefix("--")
+            && message.hasPrefix("Missing value for '\(word) ") {
+            return "; a value that starts with '-' is written \(word)=VALUE (e.g. \(word)=\"\(given[i + 1])\")"
+        }
+        return ""
+    }
 }

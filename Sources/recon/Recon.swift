@@ -52,6 +52,14 @@ struct Recon: ParsableCommand {
                 Foundation.exit(1)
             }
         }
+        // An option given twice took its last value without a word, even a signed credit's
+        // --amount: bad usage, named, before anything runs.
+        if let twice = RawArgument.optionGivenTwice(words) {
+            let json = words.prefix { $0 != "--" }.contains("--json")
+            Failure.report("\(twice.name) is given twice (\(twice.values.joined(separator: ", then "))); give each option once",
+                           exit: 1, format: RawArgument.logFormat(words), json: json)
+            Foundation.exit(1)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -66,13 +74,15 @@ struct Recon: ParsableCommand {
             let exit: Int32 = code == .validationFailure || code.rawValue == 64 ? 1 : code.rawValue
             // Parsing failed, so the options are read from the raw words: a machine that asked
             // for JSON gets JSON even when it misspelt something else.
-            let words = CommandLine.arguments.dropFirst()
-            let format: ConsoleLog.Format =
-                zip(words, words.dropFirst()).contains { $0 == "--log-format" && $1 == "json" } || words.contains("--log-format=json")
-                ? .json : .text
+            let options = Array(words.prefix { $0 != "--" })
             var message = fullMessage(for: error)
             if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
-            Failure.report(message, exit: exit, format: format, json: words.contains("--json"))
+            if let end = message.firstIndex(of: "\n") {
+                message.insert(contentsOf: RawArgument.dashValueHint(message, words), at: end)
+            } else {
+                message += RawArgument.dashValueHint(message, words)
+            }
+            Failure.report(message, exit: exit, format: RawArgument.logFormat(words), json: options.contains("--json"))
             Foundation.exit(exit)
         }
     }

@@ -255,6 +255,32 @@ struct PrivilegeAndRerunTests {
         #expect(try site.ledgerBytes() == before)
     }
 
+    /// An option given twice took its last value without a word: `--amount 1.00 --amount 200.00`
+    /// signed and issued a credit of 200.00. Bad usage (exit 1), naming both values, in JSON
+    /// when asked; `--site` twice the same. After `--` the words are arguments, not options.
+    /// A value starting with '-' is told how to be given (`--reason=-10% goodwill`), and is.
+    @Test func anOptionGivenTwiceIsBadUsageNamingBothValues() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        let before = try site.ledgerBytes()
+        let twice = try site.recon(["credit", "INV-2026-000001", "--amount", "1.00", "--amount=200.00", "--reason", "x", "--key", key, "--json"],
+                                   env: TestSite.rerunDay)
+        #expect(twice.code == 1 && twice.out.contains(#""error":"--amount is given twice (\"1.00\", then \"200.00\"); give each option once""#),
+                "\(twice.out)\(twice.err)")
+        let sites = try site.recon(["status", "--site", site.root, "--site", site.root + "/none"], env: TestSite.rerunDay)
+        #expect(sites.code == 1 && sites.err.contains("--site is given twice"), "\(sites.err)")
+        #expect(try site.ledgerBytes() == before)
+        let dash = try site.recon(["credit", "INV-2026-000001", "--amount", "1.00", "--reason", "-10% goodwill", "--key", key],
+                                  env: TestSite.rerunDay)
+        #expect(dash.code == 1 && dash.err.contains("a value that starts with '-' is written --reason=VALUE (e.g. --reason=\"-10% goodwill\")"),
+                "\(dash.err)")
+        let given = try site.recon(["credit", "INV-2026-000001", "--amount", "1.00", "--reason=-10% goodwill", "--key", key],
+                                   env: TestSite.rerunDay)
+        #expect(given.code == 0, "\(given.err)")
+        let words = try site.recon(["ingest", "--", "--json", "--json"], env: TestSite.rerunDay)
+        #expect(words.code == 1 && words.err.contains("no such file: --json, --json"), "\(words.err)")
+    }
+
     @Test func aGoodwillCreditIsSettledByTheRerunThatReversesItsInvoice() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)

@@ -304,6 +304,27 @@ struct DerivedOutputTests {
         #expect(!quiet.err.contains("put back"), "\(quiet.err)")
     }
 
+    /// A closed month's review put back after its client's limit was lowered: it judged the
+    /// month against today's contract, and showed hard flags raised (blocking the close) that
+    /// the ledger never raised, on a month closed and invoiced. It is judged on the terms its
+    /// documents were billed on, as the close judged it: the same texts as the close's review.
+    @Test func aClosedMonthsReviewPutBackIsJudgedOnTheTermsItClosedWith() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let review = site.path("Outbox/2026-03/review.xlsx")
+        let atClose = try zipEntry(review, "xl/sharedStrings.xml")
+        #expect(!atClose.contains("IMAGES_OVER_CONTRACT"))
+        try site.drop("clients-lower.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
+            + "C1,City Hospital,INR,standard,2020-01-01,1,18\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        try FileManager.default.removeItem(atPath: review)
+        let next = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(next.code == 0 && next.err.contains("put back Outbox/2026-03/review.xlsx"), "\(next.err)")
+        let putBack = try zipEntry(review, "xl/sharedStrings.xml")
+        #expect(putBack == atClose, "\(putBack)")
+        #expect(try site.bodies("flag.raised").isEmpty)
+    }
+
     /// A folder where the margin summary goes: rather than append and then fail the summary,
     /// the ingest refuses before appending (exit 3), as a close does, and leaves the drop in
     /// the Inbox; with the place cleared, the drop is taken and the summary written.

@@ -16,7 +16,10 @@ extension DocumentRepair {
         if reviews.isEmpty { try session.requireCheckedDrops() } else { try session.requireAllReports() }
         let outputs = DerivedOutput(session: session)
         for period in reviews {
-            let review = Reviewer(session: session).review(period, final: true)
+            // On the terms its documents were billed on (a limit lowered since flagged reports its
+            // close passed, and showed them blocking a month closed and invoiced).
+            let terms = Rerunner(session: session).pricingOnBilledTerms(period)
+            let review = Reviewer(session: session, pricing: terms).review(period, final: true)
             if outputs.writeReview(review, comesBack: .nextWritingCommand) {
                 session.log.warning("put back \(DerivedOutput.reviewPath(period)), which an earlier command could not write")
             }

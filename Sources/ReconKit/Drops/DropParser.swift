@@ -175,7 +175,10 @@ public struct DropParser {
         guard let at = bytes.firstIndex(of: 0) else { return nil }
         let start = bytes[..<at].lastIndex(of: 10).map { $0 + 1 } ?? 0
         let end = bytes[at...].firstIndex(of: 10) ?? bytes.count
-        guard bytes[start..<end].allSatisfy({ $0 == 0 || $0 == 13 }) else { return nil }
+        // Its line holds nothing else, or the NULs run to the file's end (padding after a last
+        // row that has no newline).
+        let padding = bytes[at...].allSatisfy { $0 == 0 || $0 == 10 || $0 == 13 }
+        guard padding || bytes[start..<end].allSatisfy({ $0 == 0 || $0 == 13 }) else { return nil }
         return (bytes[..<at].reduce(1) { $1 == 10 ? $0 + 1 : $0 }, at - start + 1)
     }
 

@@ -287,6 +287,12 @@ struct DropParserTests {
         let both = parse(bad + [UInt8](repeating: 0, count: 8), .usage).problems.reportLines
         #expect(both.count == 2 && both[0].hasPrefix("line 2, column 6 (image_count)") && both[1].hasPrefix("line 3: holds NUL bytes"),
                 "\(both)")
+        // Padding after a last row with no newline: said at that row's byte, alone.
+        let last = Array((usageHeader + "R1,2026-03-01T10:00Z,C1,D1,CT,3,stat").utf8)
+        let padded = parse(last + [UInt8](repeating: 0, count: 64), .usage).problems.reportLines
+        let rowLength = "R1,2026-03-01T10:00Z,C1,D1,CT,3,stat".utf8.count
+        #expect(padded == ["line 2: holds NUL bytes (U+0000) from byte \(rowLength + 1) of the line: no text has them — the file was "
+            + "padded, or is not text; remove them, or save the file again as \"CSV UTF-8 (Comma delimited)\""], "\(padded)")
     }
 
     @Test func problemsAreCappedAtOneThousand() {

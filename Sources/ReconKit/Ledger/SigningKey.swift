@@ -149,6 +149,10 @@ public struct SigningKey: Sendable, CustomStringConvertible {
             throw NoteKeyError.malformedPrivateKey("\(path) holds a public key (as NAME.pub does), not a private one; give the "
                 + "NAME.key file `recon keygen` wrote beside it")
         }
+        // A device (`--key /dev/null`) is no key file: `chmod 600` on it would break it for everyone.
+        if [UInt32(S_IFCHR), UInt32(S_IFBLK)].contains(mode & UInt32(S_IFMT)) {
+            throw NoteKeyError.malformedPrivateKey("\(path) is a device, not a key file; give the NAME.key file `recon keygen` wrote")
+        }
         if mode & 0o077 != 0 { throw NoteKeyError.exposedKeyFile(path: path, mode: mode) }
         if bytes.count > 64 * 1024 {
             throw NoteKeyError.malformedPrivateKey("\(path) is far larger than a key")

@@ -12,4 +12,26 @@ struct EmptySiteOptionTests {
         #expect(r.code == 1, "\(r.out)\(r.err)")
         #expect((r.out + r.err).contains("--site is empty: name the site folder"), "\(r.out)\(r.err)")
     }
+
+    /// `--site` naming a file: it was "not a recon site … run recon init --site FILE first",
+    /// and that init failed with "File exists". Said as a file, by each.
+    @Test(arguments: [["status"], ["verify"], ["ingest", "--dry-run"], ["init"]])
+    func aSiteThatIsAFileIsSaidToBeOne(_ command: [String]) throws {
+        let folder = try TestSite()
+        let file = folder.path("afile")
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try folder.recon(command + ["--site", file], site: false)
+        #expect(r.code == 1 && r.err.contains("\(file) is a file, not a"), "\(r.out)\(r.err)")
+    }
+}
+
+/// `--key /dev/null`: told to `chmod 600 /dev/null`, which would break it for every user.
+@Suite("A device given as a key")
+struct DeviceKeyTests {
+    @Test func aDeviceIsNoKeyFile() throws {
+        let site = try TestSite.closedMarchSite()
+        let r = try site.recon(["credit", "INV-2026-000001", "--amount", "1.00", "--reason", "x", "--key", "/dev/null"],
+                               env: TestSite.rerunDay)
+        #expect(r.code == 3 && r.err.contains("/dev/null is a device, not a key file") && !r.err.contains("chmod"), "\(r.err)")
+    }
 }

@@ -12,6 +12,9 @@ public enum SiteInitializer {
         if site.isInitialised && !site.initWasInterrupted {
             throw ReconFailure.refused("\(site.root) already holds a ledger; a site is initialised once")
         }
+        if FileIO.exists(site.root) && !FileIO.isDirectory(site.root) {
+            throw ReconFailure.usage("\(site.root) is a file, not a folder; init makes a site in a folder that is empty or not there yet")
+        }
         let left = site.filesOfALedger
         guard left.isEmpty else {
             throw ReconFailure.refused("\(site.root) has no Ledger/ledger.jsonl but holds a site's files (\(left.joined(separator: ", "))): "

@@ -77,6 +77,9 @@ public final class SiteSession {
                 throw ReconFailure.verification("\(site.root)/Ledger/ledger.jsonl is missing, but the site holds \(left.joined(separator: ", ")): "
                     + "the ledger was lost, not never made — restore it from a backup or ask an auditor; nothing is written")
             }
+            if FileIO.exists(site.root) && !FileIO.isDirectory(site.root) {
+                throw ReconFailure.usage("\(site.root) is a file, not a site's folder; --site names the folder a site lives in")
+            }
             throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
         }
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil

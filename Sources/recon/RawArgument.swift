@@ -62,4 +62,22 @@ enum RawArgument {
         }
         return ""
     }
+
+    /// A text option (`--by`, `--note`, `--reason`) whose bytes are not UTF-8: as a string it
+    /// holds U+FFFD in their place, and the ledger would keep "Jos\u{FFFD}" for good.
+    static func undecodableText() -> String? {
+        let texts = ["--by", "--note", "--reason"]
+        var previous = ""
+        for i in 1..<Int(CommandLine.argc) {
+            guard let pointer = CommandLine.unsafeArgv[i] else { continue }
+            let raw = Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
+            defer { previous = String(decoding: raw, as: UTF8.self) }
+            if previous == "--" { return nil }
+            let name = texts.first { previous == $0 } ?? texts.first { raw.starts(with: Array(($0 + "=").utf8)) }
+            guard let name, String(validating: raw, as: UTF8.self) == nil else { continue }
+            return "\(name) holds bytes that are not UTF-8 (\"\(String(decoding: raw, as: UTF8.self))\"): the ledger keeps it as text "
+                + "for good — give it in UTF-8 (a terminal or script in another encoding wrote it)"
+        }
+        return nil
+    }
 }

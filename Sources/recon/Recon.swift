@@ -60,6 +60,11 @@ struct Recon: ParsableCommand {
                            exit: 1, format: RawArgument.logFormat(words), json: json)
             Foundation.exit(1)
         }
+        if let undecodable = RawArgument.undecodableText() {
+            Failure.report(undecodable, exit: 1, format: RawArgument.logFormat(words),
+                           json: words.prefix { $0 != "--" }.contains("--json"))
+            Foundation.exit(1)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -78,6 +78,17 @@ struct DecisionsSameBatchTests {
         site.expectAuditorAccepts()
     }
 
+    /// `--by` in another encoding (Latin-1 `José` from a script): stored as "Jos\u{FFFD}" in the
+    /// ledger for good. Bad usage, nothing appended.
+    @Test func aTextOptionThatIsNotUTF8IsBadUsage() throws {
+        let site = try TestSite.marchSite()
+        let before = try site.ledgerBytes()
+        let r = try ProcessRunner.run("/bin/bash", ["-c", "\"$0\" decide R1 approve --by $'Jos\\xe9' --site \"$1\"", TestSite.binary, site.root],
+                                      environment: TestSite.closeDay)
+        #expect(r.code == 1 && r.err.contains("--by holds bytes that are not UTF-8"), "\(r.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     /// `recon decide` in the same second as a decisions drop (always so under one `RECON_NOW`):
     /// its entry, stamped with the drop's time right after the drop's own, was taken for one of
     /// the drop's, matched no row, and every writer then refused the site it had just written

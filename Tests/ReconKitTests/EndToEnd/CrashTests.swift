@@ -506,6 +506,14 @@ struct CrashTests {
         #expect(count == (try twin.entries().count) && site.exists("Ledger/checkpoints/\(count).txt"))
         let verify = try site.recon(["verify"])
         #expect(verify.code == 4 && verify.out.contains("\(file) is missing"), "\(verify.out)")
+        // The disk still refusing: the next writer says what it was putting back, and appends nothing.
+        let refused = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", site.path(file), "-e", "inject=renameat:error=EIO",
+             TestSite.binary, "ingest", "--site", site.root], environment: TestSite.closeDay)
+        #expect(refused.code == 1 && refused.err.contains("INV-2026-000001 is issued (seq ")
+            && refused.err.contains("\(file) is missing; putting it back failed") && refused.err.contains("nothing was recorded"),
+                "\(refused.err)")
+        #expect(try site.entries().count == count)
         let writer = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(writer.code == 0 && writer.err.contains("put back \(file)"), "\(writer.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: site.path(file))) == Data(contentsOf: URL(fileURLWithPath: twin.path(file))))

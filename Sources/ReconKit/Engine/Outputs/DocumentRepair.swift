@@ -34,25 +34,32 @@ public struct DocumentRepair {
             if FileIO.exists(final) { continue }
             // Its folders are the site's own: the writer checks refused any link there (``VouchedPlaces``).
             let dir = FileIO.parent(of: final), name = FileIO.baseName(final)
-            var restored = false
-            for candidate in FileIO.list(dir) where candidate.hasPrefix("." + name + ".") && candidate.hasSuffix(".tmp") {
-                let path = dir + "/" + candidate
-                if let bytes = try? FileIO.read(path), Hex.string(SHA256.hash(data: bytes)) == sha {
-                    try FileIO.renameDurably(path, to: final)
-                    restored = true
-                    break
+            do {
+                var restored = false
+                for candidate in FileIO.list(dir) where candidate.hasPrefix("." + name + ".") && candidate.hasSuffix(".tmp") {
+                    let path = dir + "/" + candidate
+                    if let bytes = try? FileIO.read(path), Hex.string(SHA256.hash(data: bytes)) == sha {
+                        try FileIO.renameDurably(path, to: final)
+                        restored = true
+                        break
+                    }
                 }
-            }
-            if !restored {
-                let record = try DocumentRecord(entry: e)
-                try makeFolder(dir, for: file, seq: e.seq)
-                let temp = FileIO.temporaryName(for: final)
-                let bytes = try DocumentWorkbook.write(record, at: e.at, to: temp, naming: final)
-                guard Hex.string(SHA256.hash(data: bytes)) == sha else {
-                    FileIO.remove(temp)
-                    throw ReconFailure.verification("seq \(e.seq): \(file) is missing and regenerating it does not give its recorded SHA-256")
+                if !restored {
+                    let record = try DocumentRecord(entry: e)
+                    try makeFolder(dir, for: file, seq: e.seq)
+                    let temp = FileIO.temporaryName(for: final)
+                    let bytes = try DocumentWorkbook.write(record, at: e.at, to: temp, naming: final)
+                    guard Hex.string(SHA256.hash(data: bytes)) == sha else {
+                        FileIO.remove(temp)
+                        throw ReconFailure.verification("seq \(e.seq): \(file) is missing and regenerating it does not give its recorded SHA-256")
+                    }
+                    try FileIO.placeWritten(temp, at: final)
                 }
-                try FileIO.placeWritten(temp, at: final)
+            } catch let failure as FileIO.Failure {
+                // Said as what the command was doing: putting back an issued document first.
+                throw ReconFailure.usage("\(e.string("number") ?? file) is issued (seq \(e.seq)) and its workbook \(file) is missing; "
+                    + "putting it back failed: \(failure) — nothing was recorded: see to the disk, then run the command again "
+                    + "(any writing command puts it back)")
             }
             session.log.warning("put back \(file) (seq \(e.seq)), left out by an interrupted command")
             repaired.append(file)

@@ -219,6 +219,8 @@ public final class Ingestor {
             if !fromHeld, let clash = heldClash(rows, columns: outcome.columns) {
                 return try reject(path, inInbox: inInbox, drop: drop, clash)
             }
+            // Said now, while the month can still be decided before its rerun issues anything.
+            for said in datedAfterToday(rows, drop: name) where !fromHeld { session.log.warning("\(said.text)") }
             if dryRun { return .held(name: name, periods: periods) }
             // The bytes that were judged wait in held/, under a name nothing holds yet.
             var keptAs: String?
@@ -434,10 +436,14 @@ public final class Ingestor {
                 if firstEarly == nil { firstEarly = (r, onboarded) }
             }
             if let (r, onboarded) = firstEarly {
+                // A closed month's report is decided in a decisions drop, held with it until the rerun.
+                let exclude = session.state.closedPeriods[r.period] != nil
+                    ? "exclude it in a decisions drop (`\(r.id),exclude,NAME`), held with it until `recon rerun \(r.period)`,"
+                    : "exclude it (`recon decide \(r.id) exclude --by NAME`)"
                 said.append(DropNotices.Said(text: "\(name): \(early == 1 ? "report" : "\(early) reports, e.g.") \(r.id) (line "
                     + "\(r.line)) is dated \(r.localDate), before \(r.clientId) was onboarded (\(onboarded)), and is billed in "
-                    + "\(r.period) as any other — if the client or date is wrong, exclude it (`recon decide \(r.id) exclude --by NAME`)"
-                    + " and send the work again under a new report_id; if onboarded_on is wrong, send the client's row again"))
+                    + "\(r.period) as any other — if the client or date is wrong, \(exclude) and send the work again under a new "
+                    + "report_id; if onboarded_on is wrong, send the client's row again"))
             }
             return said
         default:

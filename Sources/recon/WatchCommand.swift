@@ -44,7 +44,14 @@ struct Watch: ParsableCommand {
             // put right (owed workbooks, a checkpoint) lets that finish, then the watch ends.
             Self.unblockStopSignals()
             let stopping = StopFlag()
-            let stopSignal = StopSignal { stopping.set() }
+            // A stop ends a wait for the lock at once: nothing is in hand while it waits.
+            let stopSignal = StopSignal {
+                stopping.set()
+                SiteLock.waiting.giveUp()
+            }
+            SiteLock.waiting.onWait { [log] in
+                log.notice("another recon command holds the site; waiting for it to finish (stop with Ctrl-C or SIGTERM)")
+            }
             defer { stopSignal.cancel() }
             let config: SiteConfig
             do {

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -75,9 +76,27 @@ public final class SiteLock {
         self.path = path
     }
 
+    /// What a waiting writer is told by the process it runs in: `recon watch` asks it to give up
+    /// at once when a stop is requested (nothing is in hand while it waits), and to say, once,
+    /// that it waits.
+    public final class Waiting: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stop = false
+        private var notice: (@Sendable () -> Void)?
+
+        /// Gives up every wait now and later in this process.
+        public func giveUp() { lock.withLock { stop = true } }
+        /// Called the first time a wait begins, each time one does.
+        public func onWait(_ say: @escaping @Sendable () -> Void) { lock.withLock { notice = say } }
+        var givenUp: Bool { lock.withLock { stop } }
+        func began() { lock.withLock { notice }?() }
+    }
+    public static let waiting = Waiting()
+
     /// Waits for `operation` on `fd`; closes `fd` when it gives up.
     private static func acquire(fd: Int32, path: String, operation: Int32, timeout: Double) throws {
         let started = monotonicSeconds()
+        var said = false
         while flock(fd, operation | LOCK_NB) != 0 {
             let e = errno
             guard e == EWOULDBLOCK || e == EINTR else {
@@ -85,9 +104,13 @@ public final class SiteLock {
                 throw FileIO.Failure(path: path, action: "lock", code: e)
             }
             let waited = monotonicSeconds() - started
-            if waited >= timeout {
+            if waited >= timeout || waiting.givenUp {
                 close(fd)
                 throw Busy(path: path, waited: waited)
+            }
+            if !said {
+                waiting.began()
+                said = true
             }
             usleep(UInt32(min(50_000, max(1_000, (timeout - waited) * 1_000_000))))
         }

@@ -77,6 +77,32 @@ struct ConcurrencyTests {
     /// While another writer holds the site, a writer waits RECON_LOCK_TIMEOUT and then is
     /// refused with exit 3, naming the lock; it writes nothing. Readers that need a
     /// consistent site (verify) wait the same way; status does not need the lock.
+    /// A watcher waiting for the site's lock (another writer holds it, RECON_LOCK_TIMEOUT long)
+    /// said nothing, and a SIGTERM waited out the whole timeout: nothing is in hand while it
+    /// waits, so it says that it waits, and a stop ends the wait at once (exit 0, nothing taken).
+    /// The lock stays held here throughout: only the stop can end the watcher.
+    @Test func aWatcherWaitingForTheLockSaysSoAndStopsWhenTold() throws {
+        let site = try TestSite.closedMarchSite()
+        let lock = try HeldLock(site.path("Ledger/writer.lock"))
+        defer { withExtendedLifetime(lock) {} }
+        let env = TestSite.aprilLater.merging(["RECON_LOCK_TIMEOUT": "600"]) { _, new in new }
+        let watch = try site.start(["watch"], env: env)
+        // Waiting: the lock file is among its open files.
+        let waiting = ProcessRunner.wait(upTo: 60) {
+            (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(watch.pid)/fd"))?.contains { fd in
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(watch.pid)/fd/\(fd)"))?.hasSuffix("writer.lock") == true
+            } == true
+        }
+        #expect(waiting)
+        kill(watch.pid, SIGTERM)
+        let ended = ProcessRunner.wait(upTo: 60) { !watch.process.isRunning }
+        if !ended { kill(watch.pid, SIGKILL) }
+        let run = watch.finish()
+        #expect(ended, "the watcher went on waiting after SIGTERM")
+        #expect(run.code == 0 && run.err.contains("another recon command holds the site; waiting for it to finish")
+            && run.err.contains("nothing taken"), "\(run.err)")
+    }
+
     @Test func aBusySiteRefusesAfterABoundedWaitAndWritesNothing() throws {
         let site = try TestSite.closedMarchSite()
         try site.drop("usage-a.csv", Self.usageA)

@@ -79,14 +79,19 @@ struct Watch: ParsableCommand {
             try watcher.run { paths in
                 do {
                     let session = try Self.writingSession(site, log: log, clock: clock, until: stopping, once: once)
-                    let outcomes = try Ingestor(session: session).ingest(paths.filter { FileIO.baseName($0) != "README.md" },
-                                                                         undecodable: Ingestor.inboxEntries(site).undecodable)
-                    worst = max(worst, outcomes.map(\.exitCode).max() ?? 0)
+                    var ingestor = Ingestor(session: session)
                     if json {
-                        // A line a drop, out as soon as its batch is done: a watcher's reader follows a stream.
-                        for outcome in outcomes { printJSON(outcome.json) }
-                        fflush(stdout)
+                        // A line a drop, out as soon as it is taken (before the batch's drafts): a
+                        // watcher's reader follows a stream, and a crash must not lose the line of a
+                        // drop already in the ledger.
+                        ingestor.onOutcome = { outcome in
+                            printJSON(outcome.json)
+                            fflush(stdout)
+                        }
                     }
+                    let outcomes = try ingestor.ingest(paths.filter { FileIO.baseName($0) != "README.md" },
+                                                       undecodable: Ingestor.inboxEntries(site).undecodable)
+                    worst = max(worst, outcomes.map(\.exitCode).max() ?? 0)
                 } catch {
                     // The watcher logs it and goes on; `--once` still ends with its code (a site
                     // that does not verify: 4), as `ingest` would.

@@ -21,6 +21,9 @@ public final class Ingestor {
     /// drafts. Accepted drops are applied to this session's state in memory only, so a
     /// usage drop after the clients drop it needs reads as it would in a real run.
     public var dryRun = false
+    /// Told each drop's outcome as it is logged, before the batch's drafts: a watcher's JSON
+    /// stream says a drop taken at once, not after the batch (a crash between lost those lines).
+    public var onOutcome: ((IngestOutcome) -> Void)?
     /// Entries a dry run would have appended so far: an accepted drop's seq is predicted, and
     /// the same bytes again later in the run read as its duplicate, as they would for real.
     private var entriesWouldAppend = 0
@@ -115,6 +118,7 @@ public final class Ingestor {
         } else {
             session.log.info("\(outcome.summary)", metadata: metadata)
         }
+        onOutcome?(outcome)
         return outcome
     }
 

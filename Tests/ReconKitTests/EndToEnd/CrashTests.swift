@@ -536,6 +536,27 @@ struct CrashTests {
         #expect(killed.out.contains(#""file":"usage-late.csv","kind":"usage","outcome":"accepted""#), "\(killed.out)")
     }
 
+    /// A stop (SIGTERM; SIGINT, Ctrl-C, the same) once a close's documents are in the ledger, sent by strace as the invoice is put in place:
+    /// it ended the close with exit 130 and no word, its month closed. The close goes on to its
+    /// checkpoint and says what it issued (exit 0), as the same close undisturbed does.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to interrupt the close at its checkpoint"))
+    func aCloseInterruptedAfterItsAppendFinishesAndSaysSo() throws {
+        let site = try TestSite.marchSite()
+        let twin = try site.copy()
+        let undisturbed = try twin.recon(["close", "2026-03", "--json"], env: TestSite.closeDay)
+        #expect(undisturbed.code == 0)
+        let count = try twin.entries().count
+        let interrupted = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-qq", "-o", "/dev/null", "-P", site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"), "-e", "inject=renameat:signal=SIGTERM",
+             // As a terminal or a service manager leaves it: the test runner may have the signal ignored.
+             "/usr/bin/env", "--default-signal=TERM", TestSite.binary, "close", "2026-03", "--json", "--site", site.root],
+            environment: TestSite.closeDay)
+        #expect(interrupted.code == 0, "\(interrupted.code) \(interrupted.err)")
+        #expect(interrupted.out == undisturbed.out, "\(interrupted.out)")
+        #expect(site.exists("Ledger/checkpoints/\(count).txt") && !site.exists("Ledger/checkpoint.owed"))
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
     /// A close killed after its append, before it renamed its documents into place and wrote
     /// its checkpoint: the next writing command puts the documents back (from the temporary
     /// file when it is intact, else regenerated from the entry), signs the missing checkpoint

@@ -136,6 +136,8 @@ public struct DocumentIssuer {
             appended.append((p.record.kind.entryKind, p.record.body(sha256: sha).merging(extraBody) { a, _ in a }))
         }
         appended += closing(Issuing(numbers: pending.map(\.record.number), entries: appended, at: at))
+        // Issued from the append on: the command is not to be stopped before its outputs are.
+        session.holdSignals()
         let entries = try Stages.time("append") { try session.append(appended, at: at) }
         // Issued from here: a workbook the disk will not put in place (an I/O error) is said, and
         // the command goes on to its checkpoint. Reported as a failure, it had a script issue a

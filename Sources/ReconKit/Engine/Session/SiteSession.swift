@@ -28,6 +28,11 @@ public final class SiteSession {
     /// decision): noted on disk before its first append (``DerivedPending``). A close or rerun
     /// owes its period's review and the margin summary; a credit or operator change owes none.
     public var derivedAfterAppend: Set<DerivedPending.Item> = [.drafts]
+    /// Held once documents are about to be appended (``holdSignals()``), for as long as the session lives.
+    private var signalHold: SignalHold?
+
+    /// Stop signals no longer end the command: its documents are being issued (``SignalHold``).
+    func holdSignals() { if signalHold == nil { signalHold = SignalHold() } }
     /// The files a command names to be ingested (`recon ingest FILE…`): a drop archived by an
     /// ingest of one of them killed before its entry waits there, not in the Inbox (``repair()``).
     public var namedDrops: [String] = []

@@ -257,30 +257,38 @@ public enum SoftGate {
     /// What a reviewer can check: the ratio now, the party's own range over its baseline
     /// months, and the middle half of its peers. `High images per case: 8.1, up from 2.7
     /// (own last 3 months 2.5–2.9; middle half of clients aged 12 months or more: 2.4–3.3)`;
-    /// for volume, `High volume growth: ×4.20, 496 reports against 118 (own last 3 months
-    /// 110–131 reports; middle half of …: ×0.95–×1.06)`.
+    /// for volume, `High volume growth: ×4.20, 496 reports against 118, the median of its own
+    /// last 3 months (own last 3 months 110–131 reports; middle half of …: ×0.95–×1.06)`.
     private static func reason(
         _ driver: FeatureBuilder.Feature, rising: Bool, row: FeatureBuilder.Row, group: PeerGroup, peers: String
     ) -> String {
         let value = row.values[driver] ?? 0
-        var text = "\(rising ? "High" : "Low") \(driver.label): \(driver.format(value))"
+        let months = row.ownMonths[driver] ?? FeatureBuilder.baselineMonths
+        let own = months == 1 ? "own last month" : "own last \(months) months"
+        func span(_ low: String, _ high: String) -> String { low == high ? low : "\(low)–\(high)" }
+        // Volume is read against the median of its own last months, said as such: "against 45"
+        // read as the month before (68), and a ratio against none (×300.00) as a measure.
+        let baseline = row.baseline[driver].map { Int($0.rounded()) }
+        let fromNone = driver == .volumeGrowth && baseline == 0
+        var text = "\(rising ? "High" : "Low") \(driver.label): " + (fromNone ? "from none" : driver.format(value))
         if let own = row.baseline[driver] {
+            let median = Int(own.rounded())
+            let basis = months == 1 ? "its own last month" : "the median of its own last \(months) months"
+            let against = median == 0 ? "against none in its own last \(months == 1 ? "month" : "\(months) months")"
+                : "against \(median), \(basis)"
             if driver == .volumeGrowth && row.elapsed < 1 {
                 // A month still running: its count so far read at its pace, or ×7.31 would stand
                 // beside "25 reports against 53".
                 let pace = Int((Double(row.reports) / row.elapsed).rounded())
-                text += ", \(row.reports) reports so far, \(pace) at this pace for the month, against \(Int(own.rounded()))"
+                text += ", \(row.reports) reports so far, \(pace) at this pace for the month, \(against)"
             } else if driver == .volumeGrowth {
-                text += ", \(row.reports) reports against \(Int(own.rounded()))"
+                text += ", \(row.reports) reports \(against)"
             } else {
                 text += ", \(rising ? "up" : "down") from \(driver.format(own))"
             }
         }
         var context: [String] = []
         if let range = row.ownRange[driver] {
-            let months = row.ownMonths[driver] ?? FeatureBuilder.baselineMonths
-            let own = months == 1 ? "own last month" : "own last \(months) months"
-            func span(_ low: String, _ high: String) -> String { low == high ? low : "\(low)–\(high)" }
             if driver == .volumeGrowth {
                 context.append("\(own) \(span(String(Int(range.lowerBound)), String(Int(range.upperBound)))) reports")
             } else {

@@ -96,8 +96,8 @@ struct SoftFindingTests {
         }
         let out = SoftFindingDetail(state: state, period: april).explain(flags)
         #expect(out.map(\.subject) == ["C7", "D3"])
-        #expect(out.first?.reason == "High volume growth; driven by CT +60 reports; read by D1")
-        #expect(out.last?.reason == "High volume growth; driven by C2 +40 reports")
+        #expect(out.first?.reason == "High volume growth; driven by CT +60 reports on the month before; read by D1")
+        #expect(out.last?.reason == "High volume growth; driven by C2 +40 reports on the month before")
     }
 
     static func emptyState() -> SiteState {

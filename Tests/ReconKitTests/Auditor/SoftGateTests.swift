@@ -115,7 +115,7 @@ struct SoftGateTests {
         let flag = try #require(flags.first { $0.subject == young.partyId })
         #expect(flag.code == "SOFT_VOLUME_GROWTH")
         // Its own baseline is its one month before (it said "own last 3 months 10–10 reports").
-        #expect(flag.reason.hasPrefix("High volume growth: ×10.00, 100 reports against 10 (own last month 10 reports; middle half of"),
+        #expect(flag.reason.hasPrefix("High volume growth: ×10.00, 100 reports against 10, its own last month (own last month 10 reports; middle half of"),
                 "\(flag.reason)")
     }
 
@@ -132,8 +132,23 @@ struct SoftGateTests {
         }
         let flags = SoftGate.evaluate(history: history, period: young.period, config: SoftGateConfig(youngMonths: 0))
         let flag = try #require(flags.first { $0.subject == young.partyId })
-        #expect(flag.reason.hasPrefix("High volume growth: ×20.00, 100 reports so far, 200 at this pace for the month, against 10 ("),
+        #expect(flag.reason.hasPrefix("High volume growth: ×20.00, 100 reports so far, 200 at this pace for the month, against 10, its own last month ("),
                 "\(flag.reason)")
+    }
+
+    /// Growth from a month of no reports said "×100.00, 100 reports against 0": a ratio against
+    /// none is no measure. It says "from none".
+    @Test func growthFromNoReportsIsSaidFromNone() throws {
+        let cases = PlantedCases(configuration: .small)
+        let young = try #require(cases.plants.first { $0.kind == .youngClientGrowth })
+        let history = cases.history.map { s -> PartyPeriodStats in
+            var s = s
+            if s.partyId == young.partyId && s.period < young.period { (s.reports, s.images) = (0, 0) }
+            return s
+        }
+        let flags = SoftGate.evaluate(history: history, period: young.period, config: SoftGateConfig(youngMonths: 0))
+        let flag = try #require(flags.first { $0.subject == young.partyId && $0.code == "SOFT_VOLUME_GROWTH" }, "\(flags.map(\.reason))")
+        #expect(flag.reason.hasPrefix("High volume growth: from none, 100 reports against none in its own last month"), "\(flag.reason)")
     }
 
     @Test func aTenfoldMonthLateInTheFirstYearIsNotFlagged() throws {

@@ -96,7 +96,7 @@ struct SoftFindingDetail {
     }
 
     /// `; driven by CT (310 reports, 9.8 images per case), MR (40, 3.1)`, or for volume
-    /// growth `; driven by C07 +220 reports, C02 +14`: the top three.
+    /// growth `; driven by C07 +220 reports, C02 +14 on the month before`: the top three.
     private func drivers(_ flag: AuditFlag, key: String, _ now: Source, _ before: Source) -> String {
         let groups = now[key] ?? [:]
         if flag.code == "SOFT_VOLUME_GROWTH" {
@@ -104,8 +104,9 @@ struct SoftFindingDetail {
             let rises = groups.map { ($0.key, $0.value.reports - (previous[$0.key]?.reports ?? 0)) }
                 .filter { $0.1 > 0 }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(3)
             guard !rises.isEmpty else { return "" }
+            // Against the month before (the ratio above is against the median of several).
             return "; driven by " + rises.enumerated().map { i, r in "\(r.0) +\(r.1)\(i == 0 ? " reports" : "")" }
-                .joined(separator: ", ")
+                .joined(separator: ", ") + " on the month before"
         }
         let top = groups.sorted { $0.value.images != $1.value.images ? $0.value.images > $1.value.images : $0.key < $1.key }.prefix(3)
         guard !top.isEmpty else { return "" }

@@ -25,10 +25,15 @@ enum ReviewTrendSheet {
             try sheet.write(text: flag.subject, row: row, column: 1)
             try sheet.write(text: measure.label, row: row, column: 2)
             let kind = party(of: flag, review.stats)
+            var seen = false
             for (k, p) in periods.enumerated() {
                 let stats = (p == review.period ? review.stats : closed[p] ?? [])
                     .filter { $0.party == kind && $0.partyId == flag.subject }
-                if let value = measure.value(stats) { try sheet.write(number: value, row: row, column: 3 + k, style: number) }
+                seen = seen || !stats.isEmpty
+                // A month of no reports after its first is 0 reports, not a gap: the line drawn
+                // across a gap hid the jump from none that raised the flag.
+                let value = measure.value(stats) ?? (seen && measure.code == "SOFT_VOLUME_GROWTH" ? 0 : nil)
+                if let value { try sheet.write(number: value, row: row, column: 3 + k, style: number) }
             }
         }
         try sheet.freezePanes(row: 1, column: 3)
@@ -43,7 +48,8 @@ enum ReviewTrendSheet {
                 series: [.init(name: flag.subject, sheet: sheet.name,
                                categories: CellRange(row: 0, columns: 3...(headers.count - 1)),
                                values: CellRange(row: i + 1, columns: 3...(headers.count - 1)))])
-            try sheet.insert(chart: chart, row: flags.count + 2 + (i / 2) * 16, column: (i % 2) * 8)
+            // Two a row, each 18 rows tall as drawn: 20 rows apart, so none covers the one above.
+            try sheet.insert(chart: chart, row: flags.count + 2 + (i / 2) * 20, column: (i % 2) * 8)
         }
     }
 

@@ -29,6 +29,24 @@ struct ReviewWorkbookTests {
         SiteState(name: "s", base: Currency(code: "INR")!, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
     }
 
+    /// Three soft flags' trend charts, two a row: the third was anchored two rows above the foot
+    /// of the first, hiding its legend. Each chart starts below the one above it ends.
+    @Test func trendChartsDoNotCoverOneAnother() throws {
+        let path = FileManager.default.temporaryDirectory.path + "/review-\(UUID().uuidString).xlsx"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try ReviewWorkbook.write(Self.review(hard: 0, soft: 5, final: true), state: Self.state(), to: path, rowsPerSheet: 10,
+                                 created: Date(timeIntervalSince1970: 1_775_120_400))
+        let drawing = try zipEntry(path, "xl/drawings/drawing1.xml")
+        func rows(_ tag: String) -> [Int] {
+            drawing.matches(of: try! Regex("<xdr:\(tag)><xdr:col>[0-9]+</xdr:col><xdr:colOff>[0-9]+</xdr:colOff><xdr:row>([0-9]+)</xdr:row>"))
+                .map { Int($0.output[1].substring!)! }
+        }
+        let (from, to) = (rows("from"), rows("to"))
+        #expect(from.count == 5 && to.count == 5, "\(drawing)")
+        // Charts 0, 2, 4 share the left column, 1 and 3 the right.
+        for i in 2..<from.count { #expect(from[i] > to[i - 2], "chart \(i) starts at row \(from[i]), above the foot of chart \(i - 2) (\(to[i - 2]))") }
+    }
+
     @Test(arguments: [false, true])
     func flagsContinueOnTheNextSheetAndSoftOnesSayWhetherTheyAreFinal(final: Bool) throws {
         // 25 hard + 3 soft flags on sheets of 10 rows (1 header + 9 flags): 9 + 9 + 9 + 1.

@@ -50,6 +50,10 @@ struct RowProblemsTests {
         let decisions = try rejectedLines("decisions-repeat.csv", "subject,decision,by\nR1,approve,\nR1,exclude,Finance\n")
         #expect(decisions.contains("line 3, column 1 (subject): R1 appears again (first on line 2, which has problems of its own); "
             + "one row per subject in a drop"), "\(decisions)")
+        // A subject that names nothing, repeated: named with the first rejection, not after the typo is mended.
+        let unknown = try rejectedLines("decisions-typo.csv", "subject,decision,by\nR77,approve,Asha\nR77,exclude,Bob\n")
+        #expect(unknown.contains("line 3, column 1 (subject): R77 is decided again (first on line 2); one decision per flag or "
+            + "report in a drop — keep the row that stands"), "\(unknown)")
     }
 
     @Test func aClientRowWithABadRequiredColumnOrTaxRateReportsItsOtherColumnsToo() throws {

@@ -203,16 +203,29 @@ public struct DropValidator {
             // is skipped and counted, as `recon decide` appends nothing for one: never recorded
             // twice, and no reason to hold the drop for a closed month's rerun.
             var fresh: [Decision] = []
+            // Subjects that name nothing (yet), by their text: a row repeating one is named with
+            // it, not only once the first is corrected.
+            var unresolved: [String: Int] = [:]
+            func repeatsUnresolved(_ d: Decision) {
+                if let first = unresolved[d.subject] {
+                    problems.add(problem(d.line, "subject", "\(SafeText.escaped(d.subject)) is decided again (first on line \(first)); "
+                        + "one decision per flag or report in a drop — keep the row that stands"))
+                } else {
+                    unresolved[d.subject] = d.line
+                }
+            }
             for d in list {
                 // Who decided, for the audit trail: a no-break space alone named no one.
                 if let blank = SafeText.blankness(of: d.by) { problems.add(problem(d.line, "by", blank)) }
                 if let ambiguous = try ambiguity(of: d.subject) {
                     problems.add(problem(d.line, "subject", ambiguous))
+                    repeatsUnresolved(d)
                     continue
                 }
                 switch try resolve(subject: d.subject) {
                 case .none:
                     problems.add(problem(d.line, "subject", notTakenYet(d.subject) ?? Self.unknownSubject(d.subject)))
+                    repeatsUnresolved(d)
                 case .some(let target):
                     let key = target.subjectKey
                     if let first = decidedOn[key] {

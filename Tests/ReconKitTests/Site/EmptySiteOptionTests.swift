@@ -35,3 +35,18 @@ struct DeviceKeyTests {
         #expect(r.code == 3 && r.err.contains("/dev/null is a device, not a key file") && !r.err.contains("chmod"), "\(r.err)")
     }
 }
+
+/// `recon init` inside another site's Inbox: the site's next ingest moved the new site, private
+/// key and all, to Inbox/rejected/. Refused (exit 3), nothing made; beside the site's folders, fine.
+@Suite("A site inside another site's folders")
+struct NestedSiteTests {
+    @Test(arguments: ["Inbox/branch", "Outbox/2026-03/branch", "Ledger/branch"])
+    func initInsideAnotherSitesFoldersIsRefused(inside: String) throws {
+        let site = try TestSite.marchSite()
+        let r = try site.recon(["init", "--site", site.path(inside), "--name", "branch"], site: false, env: TestSite.closeDay)
+        #expect(r.code == 3 && r.err.contains("lies inside the site"), "\(r.err)")
+        #expect(!site.exists(inside))
+        let beside = try site.recon(["init", "--site", site.path("branch"), "--name", "branch"], site: false, env: TestSite.closeDay)
+        #expect(beside.code == 0, "\(beside.err)")
+    }
+}

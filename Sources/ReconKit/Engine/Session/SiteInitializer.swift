@@ -15,6 +15,17 @@ public enum SiteInitializer {
         if FileIO.exists(site.root) && !FileIO.isDirectory(site.root) {
             throw ReconFailure.usage("\(site.root) is a file, not a folder; init makes a site in a folder that is empty or not there yet")
         }
+        // Inside another site's own folders, the new site would be that site's to move: its next
+        // ingest took the folder from its Inbox to rejected/, private key and all.
+        var above = FileIO.parent(of: FileIO.resolvedPath(site.root)), below = FileIO.baseName(FileIO.resolvedPath(site.root))
+        while above != "/" && !above.isEmpty {
+            if ["Inbox", "Outbox", "Ledger", ".recon"].contains(below), FileIO.exists(above + "/Ledger/ledger.jsonl") {
+                throw ReconFailure.refused("\(site.root) lies inside the site \(above) (its \(below)/ folder), which is that site's "
+                    + "own: make this site outside it")
+            }
+            below = FileIO.baseName(above)
+            above = FileIO.parent(of: above)
+        }
         let left = site.filesOfALedger
         guard left.isEmpty else {
             throw ReconFailure.refused("\(site.root) has no Ledger/ledger.jsonl but holds a site's files (\(left.joined(separator: ", "))): "

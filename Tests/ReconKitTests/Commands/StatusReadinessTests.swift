@@ -159,7 +159,7 @@ struct StatusReadinessTests {
             + "and is billed in 2062-04 — if the date is mistyped, exclude it (`recon decide F2 exclude --by NAME`)"), "\(ingest.err)")
     }
 
-    /// Work dated before its client was onboarded (C2 on 2021-06-01) was billed without a word:
+    /// Work dated before its client was onboarded (C2, its onboarded_on moved to 2026-04-05) was billed without a word:
     /// taken as SPEC §3 prices it, and said, with the way out; C1's report of the same day is not.
     @Test func aReportDatedBeforeItsClientWasOnboardedIsTakenAndSaid() throws {
         let site = try TestSite.closedMarchSite()

@@ -123,7 +123,11 @@ struct Watch: ParsableCommand {
                 session.readAheadForDrafts()
                 return session
             } catch let busy as SiteLock.Busy {
-                if stopping.isSet || once { throw busy }
+                if stopping.isSet {
+                    throw ReconFailure.refused("stopped while another recon command held the site; the drops wait in the Inbox "
+                        + "for the next run")
+                }
+                if once { throw busy }
                 if !told { log.notice("another recon command is writing the site; the drops wait until it has finished") }
                 told = true
             }

@@ -286,7 +286,7 @@ public struct DropValidator {
         let hard = target.flagId.flatMap { state.hardFlagRaisedAt[$0] != nil ? $0 : nil }
             ?? target.reportId.flatMap { state.hardFlagOfReport[$0] }
         if let hard, let report = target.reportId ?? state.raisedFlags[hard]?.subject {
-            return state.hardDecision(flagId: hard, report: report)
+            return state.hardDecision(flagId: hard, report: report, period: target.period)
         }
         return target.flagId.flatMap { state.flagDecisions[$0] } ?? target.reportId.flatMap { state.reportDecisions[$0] }
     }

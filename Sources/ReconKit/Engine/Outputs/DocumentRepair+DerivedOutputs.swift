@@ -21,11 +21,11 @@ extension DocumentRepair {
             let terms = Rerunner(session: session).pricingOnBilledTerms(period)
             let review = Reviewer(session: session, pricing: terms).review(period, final: true)
             if outputs.writeReview(review, comesBack: .nextWritingCommand) {
-                session.log.warning("put back \(DerivedOutput.reviewPath(period)), which an earlier command could not write")
+                session.log.warning("put back \(DerivedOutput.reviewPath(period)), which was missing (an earlier command could not write it, or it was removed)")
             }
         }
         if summary && MarginSummaryWriter(session: session).writeDerived() {
-            session.log.warning("put back \(MarginSummaryWriter.relative), which an earlier command could not write")
+            session.log.warning("put back \(MarginSummaryWriter.relative), which was missing (an earlier command could not write it, or it was removed)")
         }
     }
 }

@@ -107,7 +107,7 @@ extension StatusFigures {
     static func undecidedClosed(_ s: SiteState) -> [Period: [(id: String, report: String)]] {
         var out: [Period: [(id: String, report: String)]] = [:]
         for (id, f) in s.raisedFlags where f.severity == .hard && s.closedPeriods[f.period] != nil
-            && s.hardDecision(flagId: id, report: f.subject) == nil {
+            && s.hardDecision(flagId: id, report: f.subject, period: f.period) == nil {
             out[f.period, default: []].append((id, f.subject))
         }
         return out

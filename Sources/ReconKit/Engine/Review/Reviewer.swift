@@ -57,7 +57,7 @@ public struct Reviewer {
         for i in (book.overContractIndices + book.excludedIndices).sorted() {
             let r = state.reports[Int(i)]
             guard let flag = HardGate.flag(for: r, client: clients[r.clientId]) else { continue }
-            hard.append(.init(flag: flag, decision: state.hardDecision(flagId: flag.id, report: r.id)))
+            hard.append(.init(flag: flag, decision: state.hardDecision(flagId: flag.id, report: r.id, period: period)))
         }
         // A hard flag the ledger raised must be decided before the close (SPEC §4), also when
         // the client's contract has since been raised above the report's images.
@@ -70,7 +70,7 @@ public struct Reviewer {
                 .map { "; the contract of \($0.id) now allows \($0.maxImagesPerCase), but the flag was raised and stands until decided" }
             let flag = AuditFlag(id: id, severity: .hard, code: HardGate.code, subject: raised.subject, period: period,
                                  reason: images + (limit ?? "; it stands until decided"), score: "1")
-            hard.append(.init(flag: flag, decision: state.hardDecision(flagId: id, report: raised.subject)))
+            hard.append(.init(flag: flag, decision: state.hardDecision(flagId: id, report: raised.subject, period: period)))
         }
         return (hard, AuditorRun.stats(book: book, state: state))
     }

@@ -38,7 +38,7 @@ public struct SiteState {
     /// before the close raises it. Filled by ``Reviewer/loadProvisionalFlags()``.
     public private(set) var provisionalFlags: [String: (subject: String, period: Period)] = [:]
     /// Each hard flag's seq, and the hard flag of each report that has one: a decision given
-    /// before its flag was raised does not approve it (``hardDecision(flagId:report:)``).
+    /// before its flag was raised does not approve it (``hardDecision(flagId:report:period:)``).
     public private(set) var hardFlagRaisedAt: [String: Int] = [:]
     public private(set) var hardFlagOfReport: [String: String] = [:]
     /// Latest decision per report id (hard flags, exclusions).
@@ -416,10 +416,12 @@ extension SiteState {
     /// The decision that settles hard flag `flagId` of `report` (SPEC §4: decided before the
     /// close): the latest about it, when it excludes the report, or was given after the flag
     /// was raised. An `approve` given before (the report was within its contract then) is no
-    /// decision on a finding nobody had seen: the flag stays undecided.
-    public func hardDecision(flagId: String, report: String) -> DecisionRecord? {
+    /// decision on a finding nobody had seen: the flag stays undecided while its month is open.
+    /// A closed month's close judged its flags settled (an earlier release counted such an
+    /// approve), and a closed month raises no flag on a report taken before: as it closed.
+    public func hardDecision(flagId: String, report: String, period: Period) -> DecisionRecord? {
         guard let d = reportDecisions[report] ?? flagDecisions[flagId] else { return nil }
-        if d.decision == .exclude { return d }
+        if d.decision == .exclude || closedPeriods[period] != nil { return d }
         return hardFlagRaisedAt[flagId].flatMap { d.seq > $0 ? d : nil }
     }
 }

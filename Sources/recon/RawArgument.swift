@@ -41,7 +41,7 @@ enum RawArgument {
             if seen[name] == nil { order.append(name) }
             seen[name, default: []].append("\"" + value + "\"")
         }
-        return order.first { seen[$0]!.count > 1 }.map { ($0, seen[$0]!) }
+        return order.first { seen[$0]!.count > 1 }.map { ($0, seen[$0]!.filter { $0 != "\"given\"" }) }
     }
 
     /// The log format the raw words ask for (parsing failed, or was not reached).
@@ -63,10 +63,11 @@ enum RawArgument {
         return ""
     }
 
-    /// A text option (`--by`, `--note`, `--reason`) whose bytes are not UTF-8: as a string it
-    /// holds U+FFFD in their place, and the ledger would keep "Jos\u{FFFD}" for good.
+    /// A text option (`--by`, `--note`, `--reason`) or a path (`--site`, `--key`, `--key-dir`)
+    /// whose bytes are not UTF-8: as a string it holds U+FFFD in their place, so the ledger would
+    /// keep "Jos\u{FFFD}" for good, and a path would name another folder.
     static func undecodableText() -> String? {
-        let texts = ["--by", "--note", "--reason"]
+        let texts = ["--by", "--note", "--reason", "--site", "--key", "--key-dir"]
         var previous = ""
         for i in 1..<Int(CommandLine.argc) {
             guard let pointer = CommandLine.unsafeArgv[i] else { continue }
@@ -75,8 +76,10 @@ enum RawArgument {
             if previous == "--" { return nil }
             let name = texts.first { previous == $0 } ?? texts.first { raw.starts(with: Array(($0 + "=").utf8)) }
             guard let name, String(validating: raw, as: UTF8.self) == nil else { continue }
-            return "\(name) holds bytes that are not UTF-8 (\"\(String(decoding: raw, as: UTF8.self))\"): the ledger keeps it as text "
-                + "for good — give it in UTF-8 (a terminal or script in another encoding wrote it)"
+            let why = name.hasPrefix("--key") || name == "--site"
+                ? "read as text it names another path (U+FFFD in place of those bytes) — name a folder or file whose path is UTF-8"
+                : "the ledger keeps it as text for good — give it in UTF-8 (a terminal or script in another encoding wrote it)"
+            return "\(name) holds bytes that are not UTF-8 (\"\(String(decoding: raw, as: UTF8.self))\"): \(why)"
         }
         return nil
     }

@@ -56,7 +56,8 @@ struct Recon: ParsableCommand {
         // --amount: bad usage, named, before anything runs.
         if let twice = RawArgument.optionGivenTwice(words) {
             let json = words.prefix { $0 != "--" }.contains("--json")
-            Failure.report("\(twice.name) is given twice (\(twice.values.joined(separator: ", then "))); give each option once",
+            let values = twice.values.count > 1 ? " (\(twice.values.joined(separator: ", then ")))" : ""
+            Failure.report("\(twice.name) is given twice\(values); give each option once",
                            exit: 1, format: RawArgument.logFormat(words), json: json)
             Foundation.exit(1)
         }

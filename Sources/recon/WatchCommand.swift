@@ -59,6 +59,11 @@ struct Watch: ParsableCommand {
                 try session.repair()
                 config = session.config
             } catch let busy as SiteLock.Busy {
+                // Stopped while it waited: said as such (the wait did not run out), nothing taken.
+                if stopping.isSet {
+                    log.info("Stop requested by a signal while another recon command held the site; nothing taken")
+                    return 0
+                }
                 // A cron run gives up once the lock's wait is over (exit 3); the next run takes the drops.
                 if once { throw busy }
                 config = try SiteSession(site: site, writing: false, log: log, clock: clock).config

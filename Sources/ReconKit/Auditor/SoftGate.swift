@@ -269,12 +269,14 @@ public enum SoftGate {
         // Volume is read against the median of its own last months, said as such: "against 45"
         // read as the month before (68), and a ratio against none (×300.00) as a measure.
         let baseline = row.baseline[driver].map { Int($0.rounded()) }
-        let fromNone = driver == .volumeGrowth && baseline == 0
+        // "None" only when its own months held no report at all; a median of 0 beside 30 is said as one.
+        let noneBefore = (row.ownRange[driver]?.upperBound ?? 0) < 0.5
+        let fromNone = driver == .volumeGrowth && baseline == 0 && noneBefore
         var text = "\(rising ? "High" : "Low") \(driver.label): " + (fromNone ? "from none" : driver.format(value))
         if let own = row.baseline[driver] {
             let median = Int(own.rounded())
             let basis = months == 1 ? "its own last month" : "the median of its own last \(months) months"
-            let against = median == 0 ? "against none in its own last \(months == 1 ? "month" : "\(months) months")"
+            let against = median == 0 && noneBefore ? "against none in its own last \(months == 1 ? "month" : "\(months) months")"
                 : "against \(median), \(basis)"
             if driver == .volumeGrowth && row.elapsed < 1 {
                 // A month still running: its count so far read at its pace, or ×7.31 would stand

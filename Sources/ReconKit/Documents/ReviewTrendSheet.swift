@@ -48,8 +48,9 @@ enum ReviewTrendSheet {
                 series: [.init(name: flag.subject, sheet: sheet.name,
                                categories: CellRange(row: 0, columns: 3...(headers.count - 1)),
                                values: CellRange(row: i + 1, columns: 3...(headers.count - 1)))])
-            // Two a row, each 18 rows tall as drawn: 20 rows apart, so none covers the one above.
-            try sheet.insert(chart: chart, row: flags.count + 2 + (i / 2) * 20, column: (i % 2) * 8)
+            // Two a row, each 18 rows tall and some 8.4 columns wide as drawn: 20 rows and 9
+            // columns apart, so none covers another.
+            try sheet.insert(chart: chart, row: flags.count + 2 + (i / 2) * 20, column: (i % 2) * 9)
         }
     }
 

@@ -87,6 +87,10 @@ struct DecisionsSameBatchTests {
                                       environment: TestSite.closeDay)
         #expect(r.code == 1 && r.err.contains("--by holds bytes that are not UTF-8"), "\(r.err)")
         #expect(try site.ledgerBytes() == before)
+        // A path too: read as text it named another folder (init made `Besan\u{FFFD}on`).
+        let path = try ProcessRunner.run("/bin/bash", ["-c", "\"$0\" status --site \"$1\"/$'Besan\\xe7on'", TestSite.binary, site.root],
+                                         environment: TestSite.closeDay)
+        #expect(path.code == 1 && path.err.contains("--site holds bytes that are not UTF-8"), "\(path.err)")
     }
 
     /// `recon decide` in the same second as a decisions drop (always so under one `RECON_NOW`):

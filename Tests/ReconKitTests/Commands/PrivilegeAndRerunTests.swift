@@ -269,6 +269,8 @@ struct PrivilegeAndRerunTests {
                 "\(twice.out)\(twice.err)")
         let sites = try site.recon(["status", "--site", site.root, "--site", site.root + "/none"], env: TestSite.rerunDay)
         #expect(sites.code == 1 && sites.err.contains("--site is given twice"), "\(sites.err)")
+        let flags = try site.recon(["status", "--json", "--json"], env: TestSite.rerunDay)
+        #expect(flags.code == 1 && flags.out.contains(#""error":"--json is given twice; give each option once""#), "\(flags.out)")
         #expect(try site.ledgerBytes() == before)
         let dash = try site.recon(["credit", "INV-2026-000001", "--amount", "1.00", "--reason", "-10% goodwill", "--key", key],
                                   env: TestSite.rerunDay)

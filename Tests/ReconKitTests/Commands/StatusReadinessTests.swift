@@ -174,15 +174,15 @@ struct StatusReadinessTests {
             + "and is billed in 2026-04 as any other — if the client or date is wrong, exclude it (`recon decide E2 exclude --by NAME`)"),
                 "\(ingest.err)")
         #expect(!ingest.err.contains("E1"), "\(ingest.err)")
-        // Late work of closed March, held: said when it is held, with the decisions drop that
-        // reaches a closed month (a `recon decide` would be refused), not once its rerun billed it.
+        // Late work of closed March, held: said when it is held, while it can be taken back (no
+        // decision reaches a report not taken yet), not once its rerun billed it.
         try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
             + "E3,2026-03-20T10:00:00Z,C2,D1,CT,1\n")
         let held = try site.recon(["ingest"], env: TestSite.rerunDay)
         #expect(held.code == 3, "\(held.err)")
         #expect(held.err.contains("usage-late.csv: report E3 (line 2) is dated 2026-03-20, before C2 was onboarded (2026-04-05), and is "
-            + "billed in 2026-03 as any other — if the client or date is wrong, exclude it in a decisions drop (`E3,exclude,NAME`), "
-            + "held with it until `recon rerun 2026-03`,"), "\(held.err)")
+            + "billed in 2026-03 as any other — if the client or date is wrong, take this file out of Inbox/held/ before "
+            + "`recon rerun 2026-03` takes it"), "\(held.err)")
     }
 }
 

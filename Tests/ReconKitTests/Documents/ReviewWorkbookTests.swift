@@ -45,6 +45,12 @@ struct ReviewWorkbookTests {
         #expect(from.count == 5 && to.count == 5, "\(drawing)")
         // Charts 0, 2, 4 share the left column, 1 and 3 the right.
         for i in 2..<from.count { #expect(from[i] > to[i - 2], "chart \(i) starts at row \(from[i]), above the foot of chart \(i - 2) (\(to[i - 2]))") }
+        // Side by side: the right one starts in a column after the one the left one ends in.
+        func columns(_ tag: String) -> [Int] {
+            drawing.matches(of: try! Regex("<xdr:\(tag)><xdr:col>([0-9]+)</xdr:col>")).map { Int($0.output[1].substring!)! }
+        }
+        let (left, right) = (columns("to"), columns("from"))
+        #expect(right[1] > left[0], "the right chart starts in column \(right[1]), where the left one ends (\(left[0]))")
     }
 
     @Test(arguments: [false, true])

@@ -224,7 +224,7 @@ public final class Ingestor {
                 return try reject(path, inInbox: inInbox, drop: drop, clash)
             }
             // Said now, while the month can still be decided before its rerun issues anything.
-            for said in datedAfterToday(rows, drop: name) where !fromHeld { session.log.warning("\(said.text)") }
+            for said in datedAfterToday(rows, drop: name, held: true) where !fromHeld { session.log.warning("\(said.text)") }
             if dryRun { return .held(name: name, periods: periods) }
             // The bytes that were judged wait in held/, under a name nothing holds yet.
             var keptAs: String?
@@ -406,7 +406,8 @@ public final class Ingestor {
     /// (2027 for 2026), taken as written and counting on no balance until that day; a report
     /// signed after today (2062 for 2026) is billed in the month written, and its report_id can
     /// never be sent again with the right date. The user is told which rows, and what undoes them.
-    private func datedAfterToday(_ rows: ParsedDrop, drop name: String) -> [DropNotices.Said] {
+    /// `held`: the drop waits in Inbox/held/ for a rerun, its reports not taken yet (nothing can decide them).
+    private func datedAfterToday(_ rows: ParsedDrop, drop name: String, held: Bool = false) -> [DropNotices.Said] {
         let today = session.state.zone.today(now: session.clock.now())
         switch rows {
         case .payments(let payments):
@@ -441,13 +442,19 @@ public final class Ingestor {
             }
             if let (r, onboarded) = firstEarly {
                 // A closed month's report is decided in a decisions drop, held with it until the rerun.
-                let exclude = session.state.closedPeriods[r.period] != nil
-                    ? "exclude it in a decisions drop (`\(r.id),exclude,NAME`), held with it until `recon rerun \(r.period)`,"
-                    : "exclude it (`recon decide \(r.id) exclude --by NAME`)"
+                // Held, it can be taken back before the rerun; taken into a closed month, only a
+                // decisions drop held until the next rerun reaches it.
+                let undo = held
+                    ? "take this file out of Inbox/held/ before `recon rerun \(r.period)` takes it, and send the work again "
+                        + "corrected under a new report_id"
+                    : session.state.closedPeriods[r.period] != nil
+                    ? "exclude it in a decisions drop (`\(r.id),exclude,NAME`), held until the next `recon rerun \(r.period)`, and "
+                        + "send the work again under a new report_id"
+                    : "exclude it (`recon decide \(r.id) exclude --by NAME`) and send the work again under a new report_id"
                 said.append(DropNotices.Said(text: "\(name): \(early == 1 ? "report" : "\(early) reports, e.g.") \(r.id) (line "
                     + "\(r.line)) is dated \(r.localDate), before \(r.clientId) was onboarded (\(onboarded)), and is billed in "
-                    + "\(r.period) as any other — if the client or date is wrong, \(exclude) and send the work again under a new "
-                    + "report_id; if onboarded_on is wrong, send the client's row again"))
+                    + "\(r.period) as any other — if the client or date is wrong, \(undo); if onboarded_on is wrong, send the "
+                    + "client's row again"))
             }
             return said
         default:

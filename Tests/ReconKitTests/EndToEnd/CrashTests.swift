@@ -160,7 +160,10 @@ struct CrashTests {
         } else {
             #expect(again.code == 0, "\(args.joined(separator: " ")) after a kill: \(again.err)")
         }
-        return outcome == "nothing written" ? seconds : nil
+        // What the command takes, for the next kill's moment: a whole run's time, or less than
+        // `delay` when it finished before the kill (a first run timed under load put every later
+        // kill after the command had ended).
+        return outcome == "nothing written" ? seconds : outcome.hasPrefix("finished first") ? delay : nil
     }
 
     /// Starts `recon ARGS`, sends SIGKILL after `delay` seconds, and says what the kill left.

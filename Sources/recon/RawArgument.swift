@@ -63,11 +63,12 @@ enum RawArgument {
         return ""
     }
 
-    /// A text option (`--by`, `--note`, `--reason`) or a path (`--site`, `--key`, `--key-dir`)
+    /// A text option (`--by`, `--note`, `--reason`) or a path (`--site`, `--key`, `--dir`, …)
     /// whose bytes are not UTF-8: as a string it holds U+FFFD in their place, so the ledger would
     /// keep "Jos\u{FFFD}" for good, and a path would name another folder.
     static func undecodableText() -> String? {
-        let texts = ["--by", "--note", "--reason", "--site", "--key", "--key-dir"]
+        let paths = ["--site", "--key", "--key-dir", "--dir", "--out", "--public-key", "--checkpoint", "--document", "--input"]
+        let texts = ["--by", "--note", "--reason"] + paths
         var previous = ""
         for i in 1..<Int(CommandLine.argc) {
             guard let pointer = CommandLine.unsafeArgv[i] else { continue }
@@ -76,7 +77,7 @@ enum RawArgument {
             if previous == "--" { return nil }
             let name = texts.first { previous == $0 } ?? texts.first { raw.starts(with: Array(($0 + "=").utf8)) }
             guard let name, String(validating: raw, as: UTF8.self) == nil else { continue }
-            let why = name.hasPrefix("--key") || name == "--site"
+            let why = paths.contains(name)
                 ? "read as text it names another path (U+FFFD in place of those bytes) — name a folder or file whose path is UTF-8"
                 : "the ledger keeps it as text for good — give it in UTF-8 (a terminal or script in another encoding wrote it)"
             return "\(name) holds bytes that are not UTF-8 (\"\(String(decoding: raw, as: UTF8.self))\"): \(why)"

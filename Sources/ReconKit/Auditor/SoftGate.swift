@@ -272,11 +272,14 @@ public enum SoftGate {
         // "None" only when its own months held no report at all; a median of 0 beside 30 is said as one.
         let noneBefore = (row.ownRange[driver]?.upperBound ?? 0) < 0.5
         let fromNone = driver == .volumeGrowth && baseline == 0 && noneBefore
-        var text = "\(rising ? "High" : "Low") \(driver.label): " + (fromNone ? "from none" : driver.format(value))
+        // A factor against a median of 0 is no measure (×29.00, 29 against 0): the count says it.
+        let noFactor = driver == .volumeGrowth && baseline == 0
+        var text = "\(rising ? "High" : "Low") \(driver.label)" + (fromNone ? ": from none" : noFactor ? "" : ": " + driver.format(value))
         if let own = row.baseline[driver] {
             let median = Int(own.rounded())
             let basis = months == 1 ? "its own last month" : "the median of its own last \(months) months"
             let against = median == 0 && noneBefore ? "against none in its own last \(months == 1 ? "month" : "\(months) months")"
+                : median == 0 ? "against a median of 0 in its own last \(months == 1 ? "month" : "\(months) months")"
                 : "against \(median), \(basis)"
             if driver == .volumeGrowth && row.elapsed < 1 {
                 // A month still running: its count so far read at its pace, or ×7.31 would stand

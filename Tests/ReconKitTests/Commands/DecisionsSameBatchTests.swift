@@ -91,6 +91,9 @@ struct DecisionsSameBatchTests {
         let path = try ProcessRunner.run("/bin/bash", ["-c", "\"$0\" status --site \"$1\"/$'Besan\\xe7on'", TestSite.binary, site.root],
                                          environment: TestSite.closeDay)
         #expect(path.code == 1 && path.err.contains("--site holds bytes that are not UTF-8"), "\(path.err)")
+        // Every path option alike: keygen wrote the private key into a folder nobody named.
+        let dir = try ProcessRunner.run("/bin/bash", ["-c", "cd \"$1\" && \"$0\" keygen op9 --dir $'kd\\xe9'", TestSite.binary, site.root])
+        #expect(dir.code == 1 && dir.err.contains("--dir holds bytes that are not UTF-8"), "\(dir.err)")
     }
 
     /// `recon decide` in the same second as a decisions drop (always so under one `RECON_NOW`):

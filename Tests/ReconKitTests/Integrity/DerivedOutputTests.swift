@@ -292,7 +292,7 @@ struct DerivedOutputTests {
 
         let next = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(next.code == 0, "\(next.err)")
-        #expect(next.err.contains("put back Outbox/2026-03/review.xlsx"), "\(next.err)")
+        #expect(next.err.contains("wrote Outbox/2026-03/review.xlsx again: it was missing"), "\(next.err)")
         #expect(site.exists("Outbox/margin-summary.xlsx"))
         let control = try TestSite.marchSite()
         #expect(try control.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
@@ -319,7 +319,7 @@ struct DerivedOutputTests {
         #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
         try FileManager.default.removeItem(atPath: review)
         let next = try site.recon(["ingest"], env: TestSite.aprilLater)
-        #expect(next.code == 0 && next.err.contains("put back Outbox/2026-03/review.xlsx"), "\(next.err)")
+        #expect(next.code == 0 && next.err.contains("wrote Outbox/2026-03/review.xlsx again: it was missing"), "\(next.err)")
         let putBack = try zipEntry(review, "xl/sharedStrings.xml")
         #expect(putBack == atClose, "\(putBack)")
         #expect(try site.bodies("flag.raised").isEmpty)

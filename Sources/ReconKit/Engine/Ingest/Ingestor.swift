@@ -629,8 +629,12 @@ public final class Ingestor {
         do {
             return try body()
         } catch let failure as FileIO.Failure {
+            // The folder the failing write was in (a drop is staged in Ledger/staging/ first).
+            let parent = FileIO.parent(of: failure.path)
+            let place = failure.path.isEmpty || parent == folder || parent.hasSuffix("/" + folder) ? folder
+                : parent.hasSuffix("/Ledger/staging") ? "Ledger/staging" : parent
             throw ReconFailure.usage("could not keep \(name) in \(folder): \(failure). Nothing was recorded for it and it waits "
-                + "where it was (with the drops after it); free some disk space, or make \(folder) writable, then run the command again")
+                + "where it was (with the drops after it); free some disk space, or make \(place) writable, then run the command again")
         }
     }
 }

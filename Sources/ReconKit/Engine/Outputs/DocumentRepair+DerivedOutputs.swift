@@ -21,11 +21,11 @@ extension DocumentRepair {
             let terms = Rerunner(session: session).pricingOnBilledTerms(period)
             let review = Reviewer(session: session, pricing: terms).review(period, final: true)
             if outputs.writeReview(review, comesBack: .nextWritingCommand) {
-                session.log.warning("put back \(DerivedOutput.reviewPath(period)), which was missing (an earlier command could not write it, or it was removed)")
+                session.log.warning("wrote \(DerivedOutput.reviewPath(period)) again: it was missing (removed, or an earlier command did not finish it)")
             }
         }
         if summary && MarginSummaryWriter(session: session).writeDerived() {
-            session.log.warning("put back \(MarginSummaryWriter.relative), which was missing (an earlier command could not write it, or it was removed)")
+            session.log.warning("wrote \(MarginSummaryWriter.relative) again: it was missing (removed, or an earlier command did not finish it)")
         }
     }
 }

@@ -11,6 +11,10 @@ public struct Site: Sendable {
     }
 
     public func path(_ relative: String) -> String { root == "." ? relative : root + "/" + relative }
+    /// `path`, made by ``path(_:)``, relative to the site again (unchanged when it is not the site's).
+    public func relative(_ path: String) -> String {
+        root != "." && path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
 
     public var inbox: String { path("Inbox") }
     public var rejected: String { path("Inbox/rejected") }

@@ -405,7 +405,8 @@ public final class Ingestor {
     /// Rows dated after today, warned of: money received after today is likely a mistyped date
     /// (2027 for 2026), taken as written and counting on no balance until that day; a report
     /// signed after today (2062 for 2026) is billed in the month written, and its report_id can
-    /// never be sent again with the right date. The user is told which rows, and what undoes them.
+    /// never be sent again with the right date. The user is told which rows, and what undoes them;
+    /// of usage, also those dated before their client was onboarded (``datedBeforeOnboarding``).
     /// `held`: the drop waits in Inbox/held/ for a rerun, its reports not taken yet (nothing can decide them).
     private func datedAfterToday(_ rows: ParsedDrop, drop name: String, held: Bool = false) -> [DropNotices.Said] {
         let today = session.state.zone.today(now: session.clock.now())
@@ -429,37 +430,39 @@ public final class Ingestor {
                     + "date is mistyped, exclude it (`recon decide \(first.id) exclude --by NAME`) and send the work again under a new "
                     + "report_id"))
             }
-            // Work dated before the client's contract began is billed as any other (SPEC §3 prices
-            // every report): most likely a wrong client or date, so said, with what undoes it.
-            var early = 0, firstEarly: (report: Report, onboarded: LocalDate)?
-            // Looked up only for reports before the latest onboarding of all: a month's million none.
-            let clients = session.state.pricing.clients
-            let latest = clients.values.lazy.map(\.onboardedOn).max()
-            for r in reports where latest.map({ r.localDate < $0 }) ?? false {
-                guard let onboarded = clients[r.clientId]?.onboardedOn, r.localDate < onboarded else { continue }
-                early += 1
-                if firstEarly == nil { firstEarly = (r, onboarded) }
-            }
-            if let (r, onboarded) = firstEarly {
-                // A closed month's report is decided in a decisions drop, held with it until the rerun.
-                // Held, it can be taken back before the rerun; taken into a closed month, only a
-                // decisions drop held until the next rerun reaches it.
-                let undo = held
-                    ? "take this file out of Inbox/held/ before `recon rerun \(r.period)` takes it, and send the work again "
-                        + "corrected under a new report_id"
-                    : session.state.closedPeriods[r.period] != nil
-                    ? "exclude it in a decisions drop (`\(r.id),exclude,NAME`), held until the next `recon rerun \(r.period)`, and "
-                        + "send the work again under a new report_id"
-                    : "exclude it (`recon decide \(r.id) exclude --by NAME`) and send the work again under a new report_id"
-                said.append(DropNotices.Said(text: "\(name): \(early == 1 ? "report" : "\(early) reports, e.g.") \(r.id) (line "
-                    + "\(r.line)) is dated \(r.localDate), before \(r.clientId) was onboarded (\(onboarded)), and is billed in "
-                    + "\(r.period) as any other — if the client or date is wrong, \(undo); if onboarded_on is wrong, send the "
-                    + "client's row again"))
-            }
-            return said
+            return said + datedBeforeOnboarding(reports, drop: name, held: held)
         default:
             return []
         }
+    }
+
+    /// Usage dated before its client's `onboarded_on`: billed as any other (SPEC §3 prices every
+    /// report), most likely a wrong client or date, so said, with what undoes it.
+    /// `held`: the drop waits in Inbox/held/ for a rerun, its reports not taken yet.
+    private func datedBeforeOnboarding(_ reports: [Report], drop name: String, held: Bool) -> [DropNotices.Said] {
+        var early = 0, firstEarly: (report: Report, onboarded: LocalDate)?
+        // Looked up only for reports before the latest onboarding of all: a month's million none.
+        let clients = session.state.pricing.clients
+        let latest = clients.values.lazy.map(\.onboardedOn).max()
+        for r in reports where latest.map({ r.localDate < $0 }) ?? false {
+            guard let onboarded = clients[r.clientId]?.onboardedOn, r.localDate < onboarded else { continue }
+            early += 1
+            if firstEarly == nil { firstEarly = (r, onboarded) }
+        }
+        guard let (r, onboarded) = firstEarly else { return [] }
+        // Held, it can be taken back before the rerun; taken into a closed month, only a
+        // decisions drop held until the next rerun reaches it.
+        let undo = held
+            ? "take this file out of Inbox/held/ before `recon rerun \(r.period)` takes it, and send the work again "
+                + "corrected under a new report_id"
+            : session.state.closedPeriods[r.period] != nil
+            ? "exclude it in a decisions drop (`\(r.id),exclude,NAME`), held until the next `recon rerun \(r.period)`, and "
+                + "send the work again under a new report_id"
+            : "exclude it (`recon decide \(r.id) exclude --by NAME`) and send the work again under a new report_id"
+        return [DropNotices.Said(text: "\(name): \(early == 1 ? "report" : "\(early) reports, e.g.") \(r.id) (line "
+            + "\(r.line)) is dated \(r.localDate), before \(r.clientId) was onboarded (\(onboarded)), and is billed in "
+            + "\(r.period) as any other — if the client or date is wrong, \(undo); if onboarded_on is wrong, send the "
+            + "client's row again")]
     }
 
     /// The entries that accept a drop: its `drop.accepted` (with the periods its usage rows
@@ -630,9 +633,7 @@ public final class Ingestor {
             return try body()
         } catch let failure as FileIO.Failure {
             // The folder the failing write was in (a drop is staged in Ledger/staging/ first).
-            let parent = FileIO.parent(of: failure.path)
-            let place = failure.path.isEmpty || parent == folder || parent.hasSuffix("/" + folder) ? folder
-                : parent.hasSuffix("/Ledger/staging") ? "Ledger/staging" : parent
+            let place = failure.path.isEmpty ? folder : FileIO.parent(of: site.relative(failure.path))
             throw ReconFailure.usage("could not keep \(name) in \(folder): \(failure). Nothing was recorded for it and it waits "
                 + "where it was (with the drops after it); free some disk space, or make \(place) writable, then run the command again")
         }

@@ -44,6 +44,9 @@ enum RawArgument {
         return order.first { seen[$0]!.count > 1 }.map { ($0, seen[$0]!.filter { $0 != "\"given\"" }) }
     }
 
+    /// Whether the raw words ask for JSON (`--json` before any `--`).
+    static func wantsJSON(_ words: [String]) -> Bool { options(words).contains("--json") }
+
     /// The log format the raw words ask for (parsing failed, or was not reached).
     static func logFormat(_ words: [String]) -> ConsoleLog.Format {
         let given = Array(options(words))

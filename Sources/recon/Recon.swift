@@ -52,20 +52,19 @@ struct Recon: ParsableCommand {
                 Foundation.exit(1)
             }
         }
+        // Options are read from the raw words when parsing fails or is not reached: a machine
+        // that asked for JSON gets JSON even when it misspelt something else.
+        func fail(_ message: String, exit: Int32) -> Never {
+            Failure.report(message, exit: exit, format: RawArgument.logFormat(words), json: RawArgument.wantsJSON(words))
+            Foundation.exit(exit)
+        }
         // An option given twice took its last value without a word, even a signed credit's
         // --amount: bad usage, named, before anything runs.
         if let twice = RawArgument.optionGivenTwice(words) {
-            let json = words.prefix { $0 != "--" }.contains("--json")
             let values = twice.values.count > 1 ? " (\(twice.values.joined(separator: ", then ")))" : ""
-            Failure.report("\(twice.name) is given twice\(values); give each option once",
-                           exit: 1, format: RawArgument.logFormat(words), json: json)
-            Foundation.exit(1)
+            fail("\(twice.name) is given twice\(values); give each option once", exit: 1)
         }
-        if let undecodable = RawArgument.undecodableText() {
-            Failure.report(undecodable, exit: 1, format: RawArgument.logFormat(words),
-                           json: words.prefix { $0 != "--" }.contains("--json"))
-            Foundation.exit(1)
-        }
+        if let undecodable = RawArgument.undecodableText() { fail(undecodable, exit: 1) }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -78,18 +77,11 @@ struct Recon: ParsableCommand {
                 Foundation.exit(0)
             }
             let exit: Int32 = code == .validationFailure || code.rawValue == 64 ? 1 : code.rawValue
-            // Parsing failed, so the options are read from the raw words: a machine that asked
-            // for JSON gets JSON even when it misspelt something else.
-            let options = Array(words.prefix { $0 != "--" })
             var message = fullMessage(for: error)
             if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
-            if let end = message.firstIndex(of: "\n") {
-                message.insert(contentsOf: RawArgument.dashValueHint(message, words), at: end)
-            } else {
-                message += RawArgument.dashValueHint(message, words)
-            }
-            Failure.report(message, exit: exit, format: RawArgument.logFormat(words), json: options.contains("--json"))
-            Foundation.exit(exit)
+            // The hint goes at the end of the message's first line, before ArgumentParser's usage lines.
+            message.insert(contentsOf: RawArgument.dashValueHint(message, words), at: message.firstIndex(of: "\n") ?? message.endIndex)
+            fail(message, exit: exit)
         }
     }
 }

@@ -68,6 +68,8 @@ struct Watch: ParsableCommand {
                 if once { throw busy }
                 config = try SiteSession(site: site, writing: false, log: log, clock: clock).config
             }
+            // A batch says its wait itself, once a batch (``writingSession``): not again at each retry.
+            SiteLock.waiting.onWait {}
             var watchOptions = WatchOptions()
             watchOptions.stableFor = .milliseconds(Int((stable ?? config.stableSeconds) * 1000))
             watchOptions.once = once

@@ -52,7 +52,7 @@ public struct DropTable {
         // no tax on the invoice — with only a log line to say so.
         for (i, raw) in header.enumerated() where newDrop {
             guard let first = raw.unicodeScalars.first(where: isUnseen) else { continue }
-            let plain = Self.withoutInvisible(raw).trimmingSpaces.lowercased()
+            let plain = Self.withoutUnseen(raw).trimmingSpaces.lowercased()
             guard let column = columns.first(where: { !$0.required && $0.name == plain }), index[plain] == nil else { continue }
             problems.add(DropProblem(line: 1, column: i + 1, field: column.name,
                 "the header's \"\(SafeText.visible(raw.trimmingSpaces))\" holds an invisible \(SafeText.named(first)): retype that name "
@@ -81,7 +81,7 @@ public struct DropTable {
             // A name that is a missing one behind characters nobody sees (a second byte order mark, say).
             let hidden = header.compactMap { raw -> String? in
                 guard let first = raw.unicodeScalars.first(where: isUnseen) else { return nil }
-                guard missing.contains(Self.withoutInvisible(raw).trimmingSpaces.lowercased()) else { return nil }
+                guard missing.contains(Self.withoutUnseen(raw).trimmingSpaces.lowercased()) else { return nil }
                 return "; the header's \"\(SafeText.visible(raw.trimmingSpaces))\" holds an invisible \(SafeText.named(first)): retype that name"
             }
             problems.add(DropProblem(line: 1,
@@ -103,8 +103,8 @@ public struct DropTable {
             || [.control, .privateUse].contains(scalar.properties.generalCategory)
     }
 
-    /// `raw` with the characters nobody sees taken out.
-    static func withoutInvisible(_ raw: String) -> String {
+    /// `raw` with the characters nobody sees (``isUnseen(_:)``) taken out.
+    static func withoutUnseen(_ raw: String) -> String {
         var plain = String.UnicodeScalarView()
         plain.append(contentsOf: raw.unicodeScalars.filter { !isUnseen($0) })
         return String(plain)

@@ -70,6 +70,9 @@ public struct PeriodPricer {
         var from: [Int] = []
         var to: [Int] = []
         var counts: [Int] = []
+        /// Of `counts`, the reports whose payout is not known: an invoice line whose currency
+        /// cannot be converted leaves them out of the margin once, not twice.
+        var unpaid: [Int] = []
 
         /// Adds a schedule's tiers (a tier holds `tier_from` through `tier_to`, no end when it has
         /// none); returns where they lie.
@@ -79,21 +82,23 @@ public struct PeriodPricer {
                 from.append(tier.tierFrom)
                 to.append(tier.tierTo ?? Int.max)
                 counts.append(0)
+                unpaid.append(0)
             }
             return first..<from.count
         }
 
-        /// Counts a report in the first of `tiers` containing `x`; false when none does.
-        mutating func count(_ x: Int, in tiers: Range<Int>) -> Bool {
+        /// Counts a report in the first of `tiers` containing `x`; returns that tier, or nil
+        /// when none does.
+        mutating func count(_ x: Int, in tiers: Range<Int>) -> Int? {
             var k = tiers.lowerBound
             while k < tiers.upperBound {
                 if x >= from[k] && x <= to[k] {
                     counts[k] += 1
-                    return true
+                    return k
                 }
                 k += 1
             }
-            return false
+            return nil
         }
     }
 
@@ -256,6 +261,8 @@ public struct PeriodPricer {
             // of them only, so it is left out and said (a draft's; such a month does not close).
             var unknown = 0
             for (i, item) in list.enumerated() {
+                // A report counts once however many of its sides are unknown.
+                var priced: Int? = nil, known = true
                 // The hot loop reads the item's own fields; the report itself only for messages.
                 let urgency = item.urgency, localDate = LocalDate(dayNumber: item.day)
                 let u = urgency == .stat ? 1 : 0
@@ -285,25 +292,31 @@ public struct PeriodPricer {
                     let s = Int(scheduleMemo[memo])
                     if s >= 0 {
                         let byVolume = schedules[s].byVolume
-                        if !tiers.count(byVolume ? volume : i + 1, in: schedules[s].tiers) {
+                        priced = tiers.count(byVolume ? volume : i + 1, in: schedules[s].tiers)
+                        if priced == nil {
                             let x = byVolume ? "volume \(volume)" : "position \(i + 1)"
-                            unknown += 1
+                            known = false
                             problem(.unpriced, "client", clientId,
                                     "\(modalities[Int(item.modality)]) \(urgency.rawValue): no tier of the \(cardDate) card contains \(x)", reports[Int(item.index)].id)
                         }
                     } else {
-                        unknown += 1
+                        known = false
                         problem(.unpriced, "client", clientId,
                                 "\(modalities[Int(item.modality)]) \(urgency.rawValue): no client rate row of the \(cardDate) card matches", reports[Int(item.index)].id)
                     }
                 } else {
-                    unknown += 1
+                    known = false
                     problem(.unpriced, "client", clientId, "no client rate card in force on \(localDate)", reports[Int(item.index)].id)
                 }
                 // Cost side.
                 // Known or not is read off a flag: binding the radiologist copied (and retained)
                 // its strings once a report.
-                guard knownRadiologist[Int(item.radiologist)] else { continue }
+                guard knownRadiologist[Int(item.radiologist)] else {
+                    if !known { unknown += 1 }
+                    continue
+                }
+                // Counted unknown below when its payout is not known either.
+                if !known { unknown += 1 }
                 if day < providerCardMemo.first || day > providerCardMemo.last {
                     providerCardMemo = cardRange(context.providerCards, day: localDate)
                     if let card = providerCardMemo.card {
@@ -319,7 +332,8 @@ public struct PeriodPricer {
                     }
                 }
                 guard let cardDate = providerCardMemo.card else {
-                    unknown += 1
+                    if known { unknown += 1 }
+                    if let k = priced { tiers.unpaid[k] += 1 }
                     problem(.unpriced, "radiologist", rads[Int(item.radiologist)]!.id, "no provider rate card in force on \(localDate)", reports[Int(item.index)].id)
                     continue
                 }
@@ -332,7 +346,8 @@ public struct PeriodPricer {
                 }
                 guard rowMemo[slot] >= 0 else {
                     let rad = rads[Int(item.radiologist)]!
-                    unknown += 1
+                    if known { unknown += 1 }
+                    if let k = priced { tiers.unpaid[k] += 1 }
                     problem(.unpriced, "radiologist", rad.id,
                             "\(modalities[Int(item.modality)]) \(urgency.rawValue), grade \(rad.grade), \(rad.seniorityYears) years: no provider rate row of the \(cardDate) card matches",
                             reports[Int(item.index)].id)
@@ -367,12 +382,14 @@ public struct PeriodPricer {
             // The invoice: one line per (modality, urgency, unit price, price currency).
             var invoiceTally: [InvoiceKey: Int] = [:]
             var tiersOf: [InvoiceKey: [ClientRate]] = [:]
+            var unpaidOf: [InvoiceKey: Int] = [:]
             book.clientCounts[clientId] = (list.count, images)
             for use in schedules {
-                for (tier, count) in zip(use.schedule.tiers, tiers.counts[use.tiers]) where count > 0 {
+                for (k, tier) in zip(use.tiers, use.schedule.tiers) where tiers.counts[k] > 0 {
                     let invoiceKey = InvoiceKey(modality: modalities[Int(use.modality)], urgency: use.urgency,
                                                 price: tier.unitPrice.normalized, currency: tier.currency.code)
-                    invoiceTally[invoiceKey, default: 0] += count
+                    invoiceTally[invoiceKey, default: 0] += tiers.counts[k]
+                    unpaidOf[invoiceKey, default: 0] += tiers.unpaid[k]
                     tiersOf[invoiceKey, default: []].append(tier)
                 }
             }
@@ -387,7 +404,8 @@ public struct PeriodPricer {
                                               description: LineDescription.invoice(modality: key.modality, urgency: key.urgency,
                                                                                    tiers: tiersOf[key] ?? [])))
                 } catch let m as FXTable.Missing {
-                    unknown += qty
+                    // Its reports without a payout were counted already.
+                    unknown += qty - unpaidOf[key, default: 0]
                     problem(.fxMissing, "client", clientId, fxMessage(m, from: unitCurrency, to: client.currency), "", reports: qty)
                 } catch {
                     problem(.overflow, "client", clientId, "\(key.modality) line: \(error)", "", reports: 0)

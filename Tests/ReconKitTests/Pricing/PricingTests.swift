@@ -29,6 +29,30 @@ struct PricingTests {
         #expect(book.marginGaps.map(\.code) == [.unpriced])  // filed under MARGIN_UNPRICED on the review
     }
 
+    /// A report is one report however many of its sides are unknown. C1's four reports: a (CT,
+    /// priced in USD with no USD rate: FX_MISSING) and b (CT, the same line) have a payout; c
+    /// (MR) has neither a price (no MR row) nor a payout (the card pays CT only); d (CT, USD
+    /// line) has no payout (urgent: no stat row). Unknown: c, d, and a, b through their line:
+    /// 4 reports. Each side was counted on its own: c twice, d twice (its stat line and its
+    /// payout), 6 reports; and with the USD rate given, 3 for c and d.
+    @Test func aReportWithBothSidesUnknownIsCountedOnceInTheMarginGap() throws {
+        let ctx = F.context(clientRates: [F.tier(1, nil, "10", F.usd, client: "C1", modality: "CT")],
+                            providerRates: [F.pay("100", modality: "CT", urgency: .routine)])
+        let reports = [F.report("a", "2026-01-05T10:00Z"), F.report("b", "2026-01-05T11:00Z"),
+                       F.report("c", "2026-01-06T10:00Z", modality: "MR"),
+                       F.report("d", "2026-01-07T10:00Z", urgency: .stat)]
+        let book = F.price(ctx, reports)
+        // Without the USD line's reports: c and d only, 2.
+        let ctxPriced = F.context(clientRates: [F.tier(1, nil, "10", F.usd, client: "C1", modality: "CT")],
+                                  providerRates: [F.pay("100", modality: "CT", urgency: .routine)],
+                                  fx: [("2026-01-31", F.usd, "80")])
+        #expect(F.price(ctxPriced, reports).marginGaps.map(\.description)
+                    == ["C1: 2 reports without a price or payout (the problems below): its margin is left out until they are priced"])
+        #expect(book.marginGaps.map(\.description)
+                    == ["C1: 4 reports without a price or payout (the problems below): its margin is left out until they are priced"],
+                "\(book.marginGaps)")
+    }
+
     /// The same for a client none of whose reports has a price: it has no draft, and its
     /// radiologist's cost for them is in the payouts; its margin was left out and not said.
     @Test func aClientWithNoPricedReportHasItsMarginLeftOutAndSaid() throws {

@@ -89,7 +89,7 @@ struct DemoClient {
     /// Mature clients whose history holds one suspicious month.
     static let imageJumpId = "C-SUNRISE-MAA"
     static let volumeJumpId = "C-SAHYADRI-PNQ"
-    /// The client whose January price was agreed in February (the retroactive card).
+    /// The client whose January price was agreed at the end of January (the retroactive card).
     static let retroactiveId = "C-RIDGE-DEL"
 
     /// Twenty-four hospitals in five currencies (INR, USD, EUR, JPY with no minor unit, KWD with three).

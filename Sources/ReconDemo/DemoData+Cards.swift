@@ -96,7 +96,7 @@ extension DemoData {
         }
     }
 
-    /// The 2026-01-01 card as agreed in February: the revision plus a renegotiated schedule for
+    /// The 2026-01-01 card as agreed at the end of January: the revision plus a renegotiated schedule for
     /// one client. It replaces the whole card of that date, retroactively for January.
     static var clientCard2026Agreed: [Tier] {
         var t = clientCard2026

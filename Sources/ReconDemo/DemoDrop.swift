@@ -26,7 +26,7 @@ enum DemoDrop {
             switch c {
             case .y2025: return "client_rates-2025-01-01.csv"
             case .y2026: return "client_rates-2026-01-01.csv"
-            case .y2026Agreed: return "client_rates-2026-01-01-agreed-2026-02-04.csv"
+            case .y2026Agreed: return "client_rates-2026-01-01-agreed-2026-01-30.csv"
             }
         case .fx(let p): return "fx_rates-\(p.firstDay).csv"
         case .usage(let p, let days):

@@ -35,14 +35,8 @@ struct DemoEvent {
         LocalDate(dayNumber: Period(year: y, month: m).firstDay.dayNumber + Int32(d - 1))
     }
 
-    /// The day a period closes: the 2nd of the next month (the 3rd when the 2nd is a Sunday),
-    /// except January, held open until its price agreed in February has arrived.
-    static func closeDay(_ p: Period) -> LocalDate {
-        if p == Period(year: 2026, month: 1) { return date(2026, 2, 5) }
-        let second = date(p.next.year, p.next.month, 2)
-        let sunday = (second.dayNumber + 4) % 7 == 0  // 1970-01-01 was a Thursday
-        return sunday ? LocalDate(dayNumber: second.dayNumber + 1) : second
-    }
+    /// The day a period closes: the day after it ends (SPEC §1), the 1st of the next month.
+    static func closeDay(_ p: Period) -> LocalDate { p.next.firstDay }
 
     /// The year at the demo site, in order.
     static var timeline: [DemoEvent] {
@@ -54,8 +48,9 @@ struct DemoEvent {
             ])),
             // The yearly price revision arrives in December, dated 2026-01-01.
             DemoEvent(at: utc(date(2025, 12, 15), 11), action: .ingest([.clientCard(.y2026)])),
-            // The price agreed with one client in February for January replaces the 2026-01-01 card.
-            DemoEvent(at: utc(date(2026, 2, 4), 12), action: .ingest([.clientCard(.y2026Agreed)])),
+            // The price agreed with one client at the end of January replaces the 2026-01-01 card,
+            // the morning January closes.
+            DemoEvent(at: utc(date(2026, 2, 1), 6), action: .ingest([.clientCard(.y2026Agreed)])),
             // A walk-in clinic's export with an impossible date and an unknown client: rejected.
             DemoEvent(at: utc(date(2026, 3, 20), 7), action: .ingest([.rejectedUsage])),
             DemoEvent(at: utc(date(2026, 3, 20), 7, 30), action: .ingest([.providerCard(.y2026)])),
@@ -79,8 +74,8 @@ struct DemoEvent {
                 events.append(DemoEvent(at: utc(date(p.year, p.month, last + 1), 5, 30), action: .ingest([.usage(p, 16...last)])))
                 continue
             }
-            events.append(DemoEvent(at: utc(p.next.firstDay, 9), action: .ingest([.usage(p, 16...p.lastDay.components.day), .fx(p.next)])))
             let day = closeDay(p)
+            events.append(DemoEvent(at: utc(day, 7), action: .ingest([.usage(p, 16...p.lastDay.components.day), .fx(p.next)])))
             events.append(DemoEvent(at: utc(day, 8, 30), action: .decide(p)))
             events.append(DemoEvent(at: utc(day, 9), action: .close(p)))
             // Most clients pay within about four weeks of the close; what is not paid by the

@@ -106,7 +106,7 @@ public final class DemoSite {
             switch outcome {
             case .accepted(let name, _, _, _, _):
                 if case .clientCard(.y2026Agreed)? = named[name] {
-                    progress("\(dateText()): the 2026-01-01 client card as agreed in February replaces the one dropped in December (\(name))")
+                    progress("\(dateText()): the 2026-01-01 client card as agreed at the end of January replaces the one dropped in December (\(name))")
                 }
             case .rejected(let name, let problems, _):
                 guard case .rejectedUsage? = named[name] else {

@@ -107,7 +107,7 @@ struct DemoSiteTests {
         #expect(byCurrency["JPY"] == 24)
         #expect(byCurrency["KWD"] == 24)
         for (key, list) in numbers { #expect(list == Array(1...list.count), "\(key) numbers are gapless") }
-        #expect(numbers["INV-2025"]?.count == 23)  // November 2025 closes on 2025-12-02
+        #expect(numbers["INV-2025"]?.count == 23)  // November 2025 closes on 2025-12-01
 
         // The late client's September: first invoice, credit note for its whole total, new invoice.
         let september = try issued.map(DocumentRecord.init(entry:))

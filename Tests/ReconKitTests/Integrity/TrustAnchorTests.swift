@@ -47,6 +47,11 @@ struct TrustAnchorTests {
         let refused = try other.recon(["init", "--name", "x", "--site", fresh, "--key-dir", fresh + "/keys"], site: false)
         #expect(refused.code == 1 && refused.err.contains("inside the site"), "\(refused.err)")
         #expect(!FileManager.default.fileExists(atPath: fresh), "init left \(fresh) behind")
+        // Nor the parents it made for a key folder deeper inside: a folder left in the Inbox was
+        // the next site's first ingest to reject (exit 2).
+        let deeper = try other.recon(["init", "--name", "x", "--site", fresh, "--key-dir", fresh + "/Inbox/x/y"], site: false)
+        #expect(deeper.code == 1 && deeper.err.contains("inside the site"), "\(deeper.err)")
+        #expect(!FileManager.default.fileExists(atPath: fresh), "init left \(fresh) behind")
         let again = try other.recon(["init", "--name", "trust-site", "--key-dir", keyDir])
         #expect(again.code == 3, "\(again.err)")
         #expect(try String(contentsOfFile: keyDir + "/trust-site.key", encoding: .utf8).hasPrefix("PRIVATE+KEY+trust-site+"))

@@ -8,15 +8,14 @@ enum SiteKeyDirectory {
     /// `named`: the key file a prepared `recon.toml`'s `site_key` names (an init interrupted
     /// after writing its key and recon.toml): that file, already there, is the key to keep.
     static func prepare(_ dir: String, site: Site, name: String, named: String? = nil) throws -> String {
-        // The folders are made to be compared as real paths; a refusal takes them away again
-        // (init creates nothing when it refuses). `rmdir` removes only a folder left empty.
-        let madeRoot = !FileIO.exists(site.root), madeDir = !FileIO.exists(dir)
+        // The folders are made to be compared as real paths; a refusal takes them away again,
+        // with every parent made for them (init creates nothing when it refuses: a folder left
+        // in the site's Inbox was the first ingest's to reject). `rmdir` removes only an empty one.
+        let made = (missingFolders(dir) + missingFolders(site.root)).sorted { $0.count > $1.count }
+        let madeDir = !FileIO.exists(dir)
         var refused = true
         defer {
-            if refused {
-                if madeDir { rmdir(dir) }
-                if madeRoot { rmdir(site.root) }
-            }
+            if refused { for folder in made { rmdir(folder) } }
         }
         try FileIO.makeDirectory(site.root)
         if madeDir { try FileIO.makePrivateDirectory(dir) }
@@ -53,6 +52,16 @@ enum SiteKeyDirectory {
         guard isWithin(parentReal, siteReal), parentReal != FileIO.resolvedPath(site.keys) else { return }
         throw ReconFailure.usage("recon.toml's site_key \(SafeText.escaped(keyFile)) is inside the site \(site.root) but not in its "
             + "Ledger/keys/; keep the site key outside the site (or leave site_key out: init makes it in Ledger/keys/)")
+    }
+
+    /// `path` and those of its parents that are not there yet, deepest first.
+    private static func missingFolders(_ path: String) -> [String] {
+        var missing: [String] = [], folder = path
+        while !folder.isEmpty, folder != "/", folder != ".", !FileIO.exists(folder), !FileIO.isSymbolicLink(folder) {
+            missing.append(folder)
+            folder = FileIO.parent(of: folder)
+        }
+        return missing
     }
 
     /// Whether the real path `path` is the folder `root` (a real path too) or inside it.

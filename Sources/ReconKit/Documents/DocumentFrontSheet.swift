@@ -149,7 +149,11 @@ struct DocumentFrontSheet {
         let firstTax = row
         for t in record.taxes {
             try sheet.write(text: "\(t.name) \(t.rate.normalized) %", row: row, column: 2, style: Self.label)
-            if record.kind == .invoice {
+            // Up to layout 7 an invoice's components were ROUND formulas; a spreadsheet computes
+            // them in doubles to 15 digits, which can land a half cent on the other side of the
+            // exact amount (32,783,504.77 × 23.063522 % = 7,561,030.8349999994… recalculated to
+            // …030.84): from layout 8 they are the exact amounts, as a credit note's are.
+            if record.kind == .invoice && record.layout < 8 {
                 try sheet.write(formula: "=ROUND(\(subtotalCell)*\(t.rate.normalized)/100,\(c.minorDigits))",
                                 cachedValue: t.amount.doubleApproximation, row: row, column: 3, style: money)
             } else {

@@ -22,7 +22,7 @@ struct DocumentDeflateTests {
 
     @Test func layoutFiveIsDeflatedFastAndEarlierLayoutsAsLibxlsxwriterDoes() throws {
         #expect(PartDeflate.canChoose)
-        #expect(DocumentRecord.currentLayout == 7)
+        #expect(DocumentRecord.currentLayout == 8)
         let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
         var record = try DocumentRecord(entry: fixture.entry)
         try withTemporaryFolder { folder in
@@ -69,6 +69,35 @@ struct FooterTitleTests {
         // Never cut between the two halves of a doubled ampersand.
         let left = long.dropFirst(2).dropLast("&CPage &P of &N".count)
         #expect(left.replacingOccurrences(of: "&&", with: "").contains("&") == false, "\(left)")
+    }
+}
+
+@Suite("Documents — an invoice's tax is its exact amount")
+struct InvoiceTaxCellTests {
+    /// An invoice's tax components were `ROUND` formulas: a spreadsheet recalculates them in
+    /// doubles to 15 digits, and 32,783,504.77 × 23.063522 % (7,561,030.8349999994…, 7,561,030.83
+    /// exactly rounded) came back 7,561,030.84, the total a cent above the ledger's. From layout 8
+    /// each component is its exact amount; subtotal and total stay formulas (SPEC §7), and a
+    /// document of layout 7 regenerates with its formula, as issued.
+    @Test func fromLayoutEightAnInvoicesTaxComponentsAreValues() throws {
+        let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
+        var record = try DocumentRecord(entry: fixture.entry)
+        try withTemporaryFolder { folder in
+            for layout in [7, 8] {
+                record.layout = layout
+                _ = try fixture.regenerated(record, in: folder, as: "layout\(layout).xlsx")
+                let sheet = try PrintedSheet(folder + "/layout\(layout).xlsx")
+                // The fixture: subtotal 100.00, one component "Tax 18 %" of 18.00, total 118.00.
+                let tax = try #require(sheet.reference(of: "Tax 18 %").flatMap(sheet.cell(rightOf:)))
+                #expect(tax.number.flatMap(Double.init) == 18, "layout \(layout)")
+                #expect(tax.formula == (layout == 7 ? "ROUND(D\(PrintedSheet.row(sheet.reference(of: "Subtotal")!) + 0)*18/100,2)" : nil),
+                        "layout \(layout): \(tax.formula ?? "a value")")
+                let subtotal = try #require(sheet.reference(of: "Subtotal").flatMap(sheet.cell(rightOf:)))
+                let total = try #require(sheet.reference(of: "Total due (INR)").flatMap(sheet.cell(rightOf:)))
+                #expect(subtotal.formula?.hasPrefix("SUM(") == true && total.formula?.hasPrefix("D") == true, "layout \(layout)")
+                #expect(total.number.flatMap(Double.init) == 118)
+            }
+        }
     }
 }
 

@@ -12,6 +12,8 @@ struct PrintedSheet {
         var numberFormat: String
         /// Drawn at the top of its row (`vertical="top"`), not at its foot.
         var topAligned = false
+        /// The formula it holds, without its `=` (nil: a value).
+        var formula: String? = nil
     }
 
     /// By A1 reference.
@@ -34,8 +36,12 @@ struct PrintedSheet {
                 body.firstMatch(of: try! Regex(#"<v>(.*?)</v>"#)).flatMap { $0.output[1].substring.map(String.init) }
             }
             let isText = m.output[5].substring == "s"
+            let formula = m.output[7].substring.flatMap { body in
+                body.firstMatch(of: try! Regex(#"<f>(.*?)</f>"#)).flatMap { $0.output[1].substring.map(String.init) }
+            }
             cells[ref] = Cell(text: isText ? value.flatMap { Int($0) }.map { strings[$0] } : nil,
-                              number: isText ? nil : value, wraps: style.wraps, numberFormat: style.format, topAligned: style.top)
+                              number: isText ? nil : value, wraps: style.wraps, numberFormat: style.format, topAligned: style.top,
+                              formula: formula)
         }
         merges = xml.matches(of: try Regex(#"<mergeCell ref="([A-Z0-9:]+)"/>"#)).map { String($0.output[1].substring!) }
         for m in xml.matches(of: try Regex(#"<row r="([0-9]+)"[^>]* ht="([0-9.]+)""#)) {

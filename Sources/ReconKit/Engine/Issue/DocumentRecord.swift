@@ -62,9 +62,10 @@ public struct DocumentRecord: Sendable, Equatable {
     /// sheets names the document in its footer, a credit note or payout adjustment gives the
     /// issue date of each document it refers to (``refersToIssuedOn``), text shaped like
     /// Excel's `_xHHHH_` character code shows as typed (``Workbook/keepsCharacterCodesLiteral``),
-    /// and each line's description wraps on a row as tall as it needs.
+    /// and each line's description wraps on a row as tall as it needs, 8 since an invoice's tax
+    /// components are its exact amounts, not formulas a spreadsheet recalculates in doubles.
     public var layout = DocumentRecord.currentLayout
-    public static let currentLayout = PartDeflate.canChoose ? 7 : 4
+    public static let currentLayout = PartDeflate.canChoose ? 8 : 4
 
     /// What every printed page's footer names, from layout 7 on: the document's number.
     var footerTitle: String? { layout >= 7 ? number : nil }

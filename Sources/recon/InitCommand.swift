@@ -33,7 +33,8 @@ struct Init: ParsableCommand {
             let keyFile = SiteKeyFile.path(for: site)
             let existingKey = keyDir == nil && keyFile == site.privateKeyFile && !site.isInitialised && FileIO.exists(keyFile)
             let entry = try SiteInitializer.initialise(options.siteValue, name: name, baseCurrency: baseCurrency, timezone: timezone,
-                                                       keyDir: keyDir, clock: options.clock)
+                                                       keyDir: keyDir,
+                                                       clock: (try? .fromEnvironment(zone: SiteClock.zone(of: site, given: timezone))) ?? .system)
             if json {
                 printJSON(.object(["ok": true, "site": .string(entry.string("site") ?? ""),
                                    "base_currency": .string(entry.string("base_currency") ?? ""),

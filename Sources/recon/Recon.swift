@@ -96,8 +96,9 @@ struct SiteOptions: ParsableArguments {
 
     var siteValue: Site { Site(root: site) }
     var log: Logger { ConsoleLog.logger(logFormat) }
-    /// The site clock, read once from `RECON_NOW` (unset: the system clock; checked by ``validate()``).
-    var clock: SiteClock { (try? .fromEnvironment()) ?? .system }
+    /// The site clock, read once from `RECON_NOW` (unset: the system clock; checked by ``validate()``);
+    /// without an offset, a time of the site's zone.
+    var clock: SiteClock { (try? .fromEnvironment(zone: SiteClock.zone(of: siteValue))) ?? .system }
 
     /// An unreadable `RECON_NOW` is bad usage (exit 1), refused before anything is read or written;
     /// so is an empty `--site` (`--site "$SITE"` with SITE unset), which the file system reads

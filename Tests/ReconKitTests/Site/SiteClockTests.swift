@@ -99,6 +99,41 @@ struct SiteClockTests {
         #expect(site.exists("Inbox/clients.csv"))
     }
 
+    /// A `RECON_NOW` without an offset is a time of the site's zone, as every timestamp without
+    /// one is (SPEC §2). It was read as UTC: in a site in Kolkata (UTC+05:30) "31 March, 23:00"
+    /// closed March before it had ended there, and in one in New York "1 April, 00:00" was
+    /// refused with "close it from 2026-04-01 on".
+    @Test func aReconNowWithoutOffsetIsTheSitesTime() throws {
+        let site = try TestSite()
+        // init reads it in the zone it is given: 2026-03-01T00:00 in Kolkata is 2026-02-28T18:30Z.
+        let made = try site.recon(["init", "--name", "kolkata", "--timezone", "Asia/Kolkata"], env: ["RECON_NOW": "2026-03-01T00:00:00"])
+        #expect(made.code == 0, "\(made.err)")
+        #expect(try site.entries().first?["at"] as? String == "2026-02-28T18:30:00Z")
+        let early = try site.recon(["close", "2026-03"], env: ["RECON_NOW": "2026-03-31T23:00:00"])
+        #expect(early.code == 3 && early.err.contains("has not ended"), "\(early.out)\(early.err)")
+        // Midnight in Kolkata, 2026-03-31T18:30Z: March has ended there.
+        let close = try site.recon(["close", "2026-03"], env: ["RECON_NOW": "2026-04-01T00:00"])
+        #expect(close.code == 0, "\(close.out)\(close.err)")
+        #expect(try site.entries().last?["at"] as? String == "2026-03-31T18:30:00Z")
+        // With an offset it is that instant, whatever the site's zone.
+        let utc = try site.recon(["status"], env: ["RECON_NOW": "2026-03-31T18:29:59Z"])
+        #expect(utc.code == 1 && utc.err.contains("before the ledger's last entry"), "\(utc.err)")
+    }
+
+    /// An entry dated ahead of the system clock (a RECON_NOW set ahead, a clock run fast) is
+    /// refused by every command until that time; "set the system clock (or RECON_NOW) to now"
+    /// was said to someone whose clock read now. The message says what happened and what serves.
+    @Test func aHeadAheadOfTheSystemClockIsExplained() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "ahead", "--timezone", "UTC"], env: ["RECON_NOW": "2199-01-01T00:00:00Z"]).code == 0)
+        let run = try site.recon(["status"])
+        #expect(run.code == 1, "\(run.out)\(run.err)")
+        #expect(run.err.contains("dated ahead of this machine's clock") && run.err.contains("RECON_NOW=2199-01-01T00:00:00Z or later"),
+                "\(run.err)")
+        let pinned = try site.recon(["status"], env: ["RECON_NOW": "2198-12-31T23:59:59Z"])
+        #expect(pinned.code == 1 && pinned.err.contains("set RECON_NOW to 2199-01-01T00:00:00Z or later"), "\(pinned.err)")
+    }
+
     /// A well-formed time outside the years entries may carry is said to be that, not "not a timestamp".
     @Test func aReconNowOutsideTheYearsIsNamedAsSuch() {
         #expect("\(SiteClock.Unreadable(text: "1969-12-31T00:00:00Z"))".hasPrefix(

@@ -15,13 +15,29 @@ public struct SiteClock: Sendable {
     public static func fixed(_ date: Date) -> SiteClock { SiteClock { date } }
 
     /// `RECON_NOW` (ISO 8601, e.g. `2026-01-05T09:00:00Z`) pins the clock; unset or empty, it
-    /// is the system clock. Read once by the command line.
+    /// is the system clock. Read once by the command line. Without an offset it is a time of
+    /// `zone`, the site's, as every timestamp without one is (SPEC §2): `2026-04-01T00:00`
+    /// closes March in a site in New York as its finance team means it.
     /// - Throws: ``Unreadable`` when it is set to something else: a clock silently left at the
     ///   system's would stamp entries with another day than the one asked for.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SiteClock {
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       zone: SiteTimeZone = .utc) throws -> SiteClock {
         guard let pinned = environment["RECON_NOW"], !pinned.isEmpty else { return .system }
-        guard let date = date(rfc3339: pinned) else { throw Unreadable(text: pinned) }
-        return .fixed(date)
+        guard let t = try? FieldValue.timestamp(Substring(pinned), zone: zone) else { throw Unreadable(text: pinned) }
+        return .fixed(Date(timeIntervalSince1970: TimeInterval(t.nanoseconds / 1_000_000_000)))
+    }
+
+    /// The time zone a `RECON_NOW` without offset is read in for `site`: `given` (init's
+    /// `--timezone`), else the zone its ledger's `site.init` fixed, else a prepared recon.toml's
+    /// (before init), else UTC. Any of them not a zone is passed over: the command itself says
+    /// what is wrong with it.
+    public static func zone(of site: Site, given: String? = nil) -> SiteTimeZone {
+        let recorded = LedgerFile.siteInit(of: site)?.timezone
+        let prepared = recorded == nil && FileIO.exists(site.configFile) ? (try? SiteConfigFile.read(site))?.config.timezone : nil
+        for name in [given, recorded, prepared] {
+            if let name, !name.isEmpty, let zone = SiteTimeZone(identifier: name) { return zone }
+        }
+        return .utc
     }
 
     /// A `RECON_NOW` that is not a timestamp.
@@ -29,7 +45,7 @@ public struct SiteClock: Sendable {
         public let text: String
         public var description: String {
             // A well-formed time outside the years recon keeps is told apart from one that is not a time.
-            var why = "is not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], without offset UTC)"
+            var why = "is not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], without offset the site's time)"
             do {
                 _ = try FieldValue.timestamp(Substring(text), zone: .utc)
             } catch let invalid as FieldValue.Invalid where invalid.outsideYears {

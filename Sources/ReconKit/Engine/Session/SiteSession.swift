@@ -225,8 +225,15 @@ public final class SiteSession {
     /// Refuses (exit 1) a clock before `headAt`, the `at` of the ledger's last entry (SPEC §1).
     public static func refuseClock(_ now: Date, before headAt: String, seq: Int? = nil) throws {
         guard let at = SiteClock.date(rfc3339: headAt), now.timeIntervalSince1970.rounded(.down) < at.timeIntervalSince1970 else { return }
-        throw ReconFailure.usage("the clock reads \(SiteClock.text(now)), before the ledger's last entry (\(seq.map { "seq \($0) " } ?? "")at \(headAt)); "
-            + "nothing is written or shown as of that day — set the system clock (or RECON_NOW) to now")
+        let said = "the clock reads \(SiteClock.text(now)), before the ledger's last entry (\(seq.map { "seq \($0) " } ?? "")at \(headAt)); "
+            + "nothing is written or shown as of that day (an entry is never dated before the one it follows)"
+        let pinned = ProcessInfo.processInfo.environment["RECON_NOW"].map { !$0.isEmpty } ?? false
+        // With the system clock, the entry was dated ahead of it: by a RECON_NOW set ahead, or by
+        // a machine whose clock ran fast. Until this machine's clock passes it, only a clock at
+        // or after it serves.
+        throw ReconFailure.usage(said + (pinned ? " — set RECON_NOW to \(headAt) or later, or unset it to use the system clock"
+            : " — that entry is dated ahead of this machine's clock (written with RECON_NOW set ahead, or where the clock ran fast): "
+                + "check the system clock; if it is right, run commands with RECON_NOW=\(headAt) or later until that time has passed"))
     }
 
     /// Puts right what an interrupted command left, after the checks of opening and before the

@@ -232,6 +232,11 @@ public enum FileIO {
         (try? FileManager.default.contentsOfDirectory(atPath: dir))?.sorted() ?? []
     }
 
+    /// The names in `dir` when it is a folder itself, not a link to one (none otherwise).
+    public static func listOwnFolder(_ dir: String) -> [String] {
+        FileStatus.of(dir)?.kind == .folder ? list(dir) : []
+    }
+
     public static func isRegularFile(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG

@@ -329,6 +329,29 @@ struct InboxHardeningTests {
         #expect(try ledgerLines(site) == before)
     }
 
+    /// `Inbox/held` replaced by a link to a folder outside the site, holding a file with the
+    /// bytes of an accepted drop (a backup): every writer's repair took it for a held copy left
+    /// by an interrupted command and removed it, outside the site. Every writer now refuses
+    /// (exit 3) before it takes anything, and `status` lists no file of that folder as held.
+    @Test(arguments: [["ingest"], ["decide", "R1", "approve", "--by", "Asha"], ["close", "2026-03"]])
+    func aLinkedHeldFolderIsRefusedByEveryWriterAndNothingThroughItIsRemoved(args: [String]) throws {
+        let site = try preparedSite()
+        let backups = site.path("backups")
+        try FileManager.default.createDirectory(atPath: backups, withIntermediateDirectories: true)
+        let archived = try #require(FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/drops")).first { $0.hasSuffix(".csv") })
+        try FileManager.default.copyItem(atPath: site.path("Ledger/drops/" + archived), toPath: backups + "/clients-backup.csv")
+        try? FileManager.default.removeItem(atPath: site.path("Inbox/held"))
+        try FileManager.default.createSymbolicLink(atPath: site.path("Inbox/held"), withDestinationPath: backups)
+        let before = try ledgerLines(site)
+        let r = try site.recon(args, env: Self.env)
+        #expect(r.code == 3, "\(args): \(r.out)\(r.err)")
+        #expect(r.err.contains("Inbox/held is not a folder of the site"), "\(r.err)")
+        #expect(FileManager.default.fileExists(atPath: backups + "/clients-backup.csv"), "removed through the link")
+        #expect(try ledgerLines(site) == before)
+        let status = try site.recon(["status"], env: Self.env)
+        #expect(!status.out.contains("clients-backup.csv"), "\(status.out)")
+    }
+
     /// `recon watch` moves strays aside too, even when no regular drop is waiting.
     @Test func watchMovesASymlinkAsideWithItsReason() throws {
         let site = try preparedSite()

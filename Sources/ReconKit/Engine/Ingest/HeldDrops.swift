@@ -249,7 +249,7 @@ public struct HeldDrops {
     /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
     /// drop (errors files go to rejected/, never here), whatever its name.
     private func heldNames() -> [String] {
-        FileIO.list(session.site.held).filter { !Ingestor.isNeverRead($0) }.sorted(by: Ingestor.processingOrder)
+        FileIO.listOwnFolder(session.site.held).filter { !Ingestor.isNeverRead($0) }.sorted(by: Ingestor.processingOrder)
     }
 
     /// Calls `body` with each drop in `Inbox/held/` of one of `kinds` that parses, one at a time,

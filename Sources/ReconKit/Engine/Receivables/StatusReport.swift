@@ -53,11 +53,12 @@ public struct StatusReport {
     public init(settled: Settled, site: Site) {
         self.settled = settled
         lastCheckpointSeq = Checkpointer(site: site).all().last
-        held = FileIO.list(site.held).filter { !Ingestor.isNeverRead($0) }.sorted()  // as a rerun takes them
+        // Only the site's own folders: a link in their place names another folder's files.
+        held = FileIO.listOwnFolder(site.held).filter { !Ingestor.isNeverRead($0) }.sorted()  // as a rerun takes them
         // A rejected drop's errors file is NAME.errors.txt beside it; a drop may itself end in
         // .errors.txt, and has its own then. One without its drop, what a rejection killed before
         // it moved the drop leaves, is no drop either (the next rejection of that name takes NAME-2).
-        let inRejected = FileIO.list(site.rejected).filter { !$0.hasPrefix(".") }
+        let inRejected = FileIO.listOwnFolder(site.rejected).filter { !$0.hasPrefix(".") }
         let names = Set(inRejected)
         rejected = inRejected.filter { !$0.hasSuffix(".errors.txt") || names.contains($0 + ".errors.txt") }.sorted()
         var problems: [String: Int] = [:]

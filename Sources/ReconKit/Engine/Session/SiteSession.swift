@@ -244,6 +244,9 @@ public final class SiteSession {
     public func repair() throws {
         precondition(lock != nil, "only a writing session repairs the site")
         guard !repaired else { return }
+        // Before anything is taken out of Inbox/held/: through a link there, the copies of
+        // accepted drops removed were files of another folder.
+        try Ingestor(session: self).requireOwnFolders()
         if ledger.ignoredIntent {
             let message = "ignored and removed Ledger/ledger.jsonl.intent: it is not signed by the site key, so no entry is cut "
                 + "on its word (an interrupted append's own intent is signed)"

@@ -118,6 +118,36 @@ struct WriterCheckTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: site.path(checkpoint))) == signed)
     }
 
+    /// The same cut with its traces taken too — the close's checkpoint and documents deleted —
+    /// leaves `.recon/ledger-prefix.jsonl`, which the close's `period.closed` recorded and no
+    /// entry now does: `recon verify` named it (exit 4), but writers only warned and read the
+    /// ledger whole, so the close ran again, issued INV-2026-000001 anew over the number the
+    /// client holds, and the next verify said ok. Every writer refuses as `verify` does.
+    @Test func aLedgerCutPastACloseWithItsTracesTakenStillStopsWriters() throws {
+        let site = try TestSite.marchSite()
+        let before = try site.ledgerLines().count
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        #expect(site.exists(LedgerPrefix.relativePath))
+        let cut = Data(try site.ledgerLines().prefix(before).joined(separator: [10])) + Data([10])
+        try cut.write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        for folder in ["Ledger/checkpoints", "Outbox/2026-03/invoices", "Outbox/2026-03/payouts"] {
+            for name in try FileManager.default.contentsOfDirectory(atPath: site.path(folder)) {
+                try FileManager.default.removeItem(atPath: site.path(folder + "/" + name))
+            }
+        }
+        try? FileManager.default.removeItem(atPath: site.path("Ledger/documents.seal"))
+        let verify = try site.recon(["verify"], env: TestSite.closeDay)
+        #expect(verify.code == 4 && verify.out.contains("is not the ledger prefix any period.closed entry records"), "\(verify.out)")
+        for (args, env) in [(["close", "2026-03"], TestSite.closeDay), (["decide", "R1", "approve", "--by", "mallory"], TestSite.closeDay),
+                            (["ingest"], TestSite.aprilLater)] {
+            let run = try site.recon(args, env: env)
+            #expect(run.code == 4, "\(args): \(run.out)\(run.err)")
+            #expect(run.err.contains("is not the ledger prefix any period.closed entry records"), "\(args): \(run.err)")
+            #expect(try site.ledgerBytes() == cut)
+        }
+        #expect(!site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
+    }
+
     /// Issue 9, high 6: one flipped byte in an issued invoice stops writers (a missing one is
     /// regenerated, see LedgerTamperTests; a changed one is not silently kept). `recon watch
     /// --once` meets the same refusal and ends with its exit code (4) for cron to report,

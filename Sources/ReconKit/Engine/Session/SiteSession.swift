@@ -188,6 +188,13 @@ public final class SiteSession {
         replayNotes = replayed.notes
         for warning in replayNotes.warnings { log.warning("\(warning)") }
         try found?.privileged?.get()
+        // A ledger prefix not read is not yet damage (a close's checkpoint not written yet, lines
+        // rewritten since); one no entry vouches for is, as `recon verify` has it: a ledger cut
+        // back past a close, its documents and checkpoints taken too, leaves it the one trace,
+        // which the next close would write over. Checked after the rest, whose words are plainer.
+        if ledger.prefixPassedBy != nil && (writing || predicting || checked) {
+            try Self.refusingDamage { _ = try Verifier(site: site).checkLedgerPrefix(ledger) }
+        }
         // What writers refuse to append over, readers that check as they do refuse to show
         // figures of (a statement demanded money the cut entries had recorded as paid).
         if (checked || predicting) && !writing,

@@ -750,6 +750,19 @@ struct CrashTests {
             let read = try site.recon(reader, env: TestSite.closeDay)
             #expect(read.code == 4 && read.err.contains("\(stranger).csv is named by no entry"), "\(reader): \(read.err)")
         }
+        // The same orphan renamed so that recon never reads it — hidden, or as a file still
+        // being written — is still an orphan: it passed `recon verify` and every writer, which
+        // the auditor's verifier refused.
+        for hidden in [".\(stranger).csv", "\(stranger).csv.part", "\(stranger).csv.tmp"] {
+            try FileManager.default.moveItem(atPath: site.path("Ledger/drops/\(stranger).csv"), toPath: site.path("Ledger/drops/" + hidden))
+            let named = try site.recon(["verify"])
+            #expect(named.code == 4 && named.out.contains("Ledger/drops/\(hidden) is named by no entry"), "\(hidden): \(named.out)")
+            if let audit = try site.auditorVerify() { #expect(audit.code == 4, "\(audit.out)") }
+            let stopped = try site.recon(["ingest"], env: TestSite.closeDay)
+            #expect(stopped.code == 4 && stopped.err.contains("\(hidden) is named by no entry"), "\(hidden): \(stopped.err)")
+            #expect(try site.ledgerBytes() == before)
+            try FileManager.default.moveItem(atPath: site.path("Ledger/drops/" + hidden), toPath: site.path("Ledger/drops/\(stranger).csv"))
+        }
         // A copy of a recorded archive under another name is said as a copy.
         try FileManager.default.removeItem(atPath: site.path("Ledger/drops/\(stranger).csv"))
         try FileManager.default.copyItem(atPath: site.path("Ledger/drops/\(sha).csv"), toPath: site.path("Ledger/drops/\(sha) (1).csv"))

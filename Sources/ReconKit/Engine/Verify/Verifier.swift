@@ -286,7 +286,13 @@ public struct Verifier {
     /// `recon verify` (which notes the first and refuses the others), every writer (which
     /// removes the first) and the readers that check as writers do.
     static func strayArchives(in site: Site, isRecorded: (String) -> Bool, named: [String] = []) -> (waiting: [String], unwaited: [String]) {
-        let strangers = FileIO.list(site.drops).filter { $0.hasSuffix(".csv") && !$0.hasPrefix(".") && !isRecorded(String($0.dropLast(4))) }
+        // Every file but a recorded archive, whatever its name (`.SHA.csv`, `SHA.csv.part`: an
+        // orphan renamed so is still an orphan, and an auditor's verifier names it), apart from
+        // an unfinished write's own hidden file, which the next writer sweeps.
+        let strangers = FileIO.list(site.drops).filter { name in
+            !(name.hasSuffix(".csv") && isRecorded(String(name.dropLast(4)))) && !DocumentRepair.isTemporaryName(name)
+                && FileStatus.of(site.drops + "/" + name)?.kind != .folder
+        }
         guard !strangers.isEmpty else { return ([], []) }
         let waiting = waitingDrops(site, named: named)
         return (strangers.filter { waiting.contains(String($0.dropLast(4))) }, strangers.filter { !waiting.contains(String($0.dropLast(4))) })

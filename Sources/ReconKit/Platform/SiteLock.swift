@@ -26,11 +26,13 @@ public final class SiteLock {
 
     /// Takes the lock exclusively, creating the lock file when needed.
     public convenience init(path: String, timeout: Double) throws {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o644)
+        // Never through a link: it made the lock file elsewhere, and then read as one replaced
+        // while this command ran, which no rerun could put right.
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
             let code = errno
-            // A folder in the lock's place is refused as the reader's check refuses it, not as an internal error.
-            if code == EISDIR { throw SiteLock.notALockFile(path) }
+            // A folder or a link in the lock's place is refused as the reader's check refuses it, not as an internal error.
+            if code == EISDIR || code == ELOOP { throw SiteLock.notALockFile(path) }
             throw FileIO.Failure(path: path, action: "open the lock", code: code)
         }
         try SiteLock.requireRegular(fd, path)
@@ -41,8 +43,11 @@ public final class SiteLock {
     /// Takes the lock shared, for a reader; nil when the lock file cannot be opened (a site
     /// on read-only media, or one no writer has touched), where no writer can be running.
     public static func shared(path: String, timeout: Double) throws -> SiteLock? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO in its place must not hold `recon verify`
-        guard fd >= 0 else { return nil }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)  // a FIFO in its place must not hold `recon verify`
+        guard fd >= 0 else {
+            if errno == ELOOP { throw notALockFile(path) }
+            return nil
+        }
         try requireRegular(fd, path)
         try acquire(fd: fd, path: path, operation: LOCK_SH, timeout: timeout)
         return SiteLock(fd: fd, path: path)

@@ -30,13 +30,19 @@ struct NonFileInPlaceTests {
     }
 
     /// A FIFO or a folder in the lock's place: every command refuses alike (exit 3, naming it);
-    /// a writer used to stop on a folder with exit 1, "cannot open the lock".
-    @Test(arguments: ["FIFO", "folder"])
+    /// a writer used to stop on a folder with exit 1, "cannot open the lock". A link there, to a
+    /// file outside the site: a writer made that file through it, then read the lock as one
+    /// replaced while it ran ("let it finish, then run this command again", forever), and
+    /// `verify` took the lock through it; both refuse it as what it is, creating nothing.
+    @Test(arguments: ["FIFO", "folder", "link"])
     func aNonFileInPlaceOfTheLockIsRefusedNotWaitedOn(what: String) throws {
         let site = try TestSite.closedMarchSite()
         try FileManager.default.removeItem(atPath: site.path("Ledger/writer.lock"))
+        let outside = site.path("outside-lock")
         if what == "FIFO" {
             #expect(mkfifo(site.path("Ledger/writer.lock"), 0o644) == 0)
+        } else if what == "link" {
+            try FileManager.default.createSymbolicLink(atPath: site.path("Ledger/writer.lock"), withDestinationPath: outside)
         } else {
             try FileManager.default.createDirectory(atPath: site.path("Ledger/writer.lock"), withIntermediateDirectories: false)
         }
@@ -45,6 +51,7 @@ struct NonFileInPlaceTests {
             #expect(r.code == 3, "\(args): \(r.out)\(r.err)")
             #expect((r.out + r.err).contains("Ledger/writer.lock is not a regular file"), "\(args): \(r.out)\(r.err)")
         }
+        #expect(!FileManager.default.fileExists(atPath: outside), "a lock file was made through the link")
     }
 
     /// A folder in place of the archived fx drop or of the first invoice: `recon verify` names

@@ -170,6 +170,22 @@ struct IngestDryRunTests {
         let realDamaged = try site.recon(["ingest"], env: TestSite.rerunDay)
         #expect(realDamaged.code == 4, "\(realDamaged.err)")
     }
+
+    /// Another site's private key in `Ledger/keys/`: the ingest refuses it (exit 4, damage),
+    /// and the dry run said "would be accepted" (exit 0). It refuses alike, writing nothing.
+    @Test func aDryRunRefusesAnotherSitesKeyAsTheIngestDoes() throws {
+        let site = try TestSite.closedMarchSite()
+        let other = try TestSite.marchSite()
+        try FileManager.default.removeItem(atPath: site.path("Ledger/keys/site.key"))
+        try FileManager.default.copyItem(atPath: other.path("Ledger/keys/site.key"), toPath: site.path("Ledger/keys/site.key"))
+        try site.drop("fx_rates-late.csv", "date,currency,rate\n2026-04-01,USD,84\n")
+        let before = try snapshot(site)
+        let dry = try site.recon(["ingest", "--dry-run"], env: TestSite.rerunDay)
+        #expect(dry.code == 4 && dry.err.contains("which is not the site key site.init records"), "\(dry.out)\(dry.err)")
+        #expect(try snapshot(site) == before)
+        let real = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(real.code == 4 && real.err.contains("which is not the site key site.init records"), "\(real.err)")
+    }
     /// A dry run writes no file, not even the drop caches and closed-period index an ingest
     /// writes back when they are missing (it used to, without the writer lock).
     @Test func aDryRunDoesNotWriteMissingCachesBack() throws {

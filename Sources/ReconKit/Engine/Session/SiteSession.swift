@@ -166,12 +166,18 @@ public final class SiteSession {
         missingDocuments = try found?.outcome.get().missingDocuments
         self.ledger = ledger
         // This command's appends sign their intent records, so a crash's are told from a forged one.
-        if writing {
+        if writing || predicting {
             // Another site's key in place of this one's is damage (`recon verify` exits 4 on it):
-            // nothing is appended to a ledger that does not verify, whether or not this command signs.
-            do { ledger.intentKey = try SiteKeyFile.load(site) } catch let failure as ReconFailure where failure.code == .verification {
+            // nothing is appended to a ledger that does not verify, whether or not this command
+            // signs — and a dry run says so as the ingest would.
+            do {
+                let key = try SiteKeyFile.load(site)
+                if writing { ledger.intentKey = key }
+            } catch let failure as ReconFailure where failure.code == .verification {
                 throw ReconFailure.verification("the ledger does not verify: \(failure.message); nothing is written")
-            } catch { ledger.intentKey = nil }
+            } catch { if writing { ledger.intentKey = nil } }
+        }
+        if writing {
             // Said by every writer, not only by the ones that must sign (they refuse, exit 3).
             if ledger.intentKey == nil && SiteKeyFile.isExposed(site) {
                 let message = "\(SiteKeyFile.path(for: site)) can be read by its group or others, so it signs nothing: close, "

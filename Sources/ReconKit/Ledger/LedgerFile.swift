@@ -352,6 +352,13 @@ public final class LedgerFile {
         guard start == validLength else {
             throw LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock; nothing was appended")
         }
+        // The notes written beside the ledger before its bytes: something else in their place
+        // failed the command there with a bare system error (exit 1). Refused first, appending nothing.
+        for note in [intentPath] + (owesCheckpoint ? [CheckpointOwed.path(besideLedger: path)] : []) {
+            guard let kind = FileStatus.of(note)?.kind, kind != .regularFile else { continue }
+            throw ReconFailure.refused("\(note) is not a regular file (something else was put in its place); nothing was "
+                + "appended — remove it (recon writes that note itself, before an append), then run the command again")
+        }
         if owesCheckpoint, let key = intentKey, let last = out.last {
             let owed = CheckpointOwed(seq: last.seq, head: last.hash)
             try owed.write(besideLedger: path, key: key)

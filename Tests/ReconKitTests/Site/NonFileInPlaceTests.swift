@@ -54,6 +54,30 @@ struct NonFileInPlaceTests {
         #expect(!FileManager.default.fileExists(atPath: outside), "a lock file was made through the link")
     }
 
+    /// A file where a credit's or statement's folder goes, a folder where the note a credit
+    /// writes before its entries goes: each failed with a bare system error ("cannot create the
+    /// folder …: File exists", exit 1). Refused (exit 3) naming the place and what to do,
+    /// appending nothing, as a close's own folders are.
+    @Test(arguments: ["credit-notes", "checkpoint.owed", "statements"])
+    func somethingElseWhereACreditOrStatementWritesIsRefused(place: String) throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        let relative = ["credit-notes": "Outbox/2026-03/credit-notes", "checkpoint.owed": "Ledger/checkpoint.owed",
+                        "statements": "Outbox/statements"][place]!
+        try? FileManager.default.removeItem(atPath: site.path(relative))
+        if place == "checkpoint.owed" {
+            try FileManager.default.createDirectory(atPath: site.path(relative), withIntermediateDirectories: false)
+        } else {
+            try "not a folder".write(toFile: site.path(relative), atomically: true, encoding: .utf8)
+        }
+        let before = try site.ledgerBytes()
+        let run = place == "statements" ? try site.recon(["statement", "C1"], env: TestSite.rerunDay)
+            : try site.recon(["credit", "INV-2026-000001", "--amount", "10.00", "--reason", "goodwill", "--key", key], env: TestSite.rerunDay)
+        #expect(run.code == 3, "\(place): \(run.out)\(run.err)")
+        #expect(run.err.contains(relative) && run.err.contains("then run the command again"), "\(place): \(run.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     /// A folder in place of the archived fx drop or of the first invoice: `recon verify` names
     /// the entry, and a writer refuses with exit 4 as for a changed file, appending nothing.
     @Test(arguments: ["archived drop", "document"])

@@ -59,6 +59,9 @@ public struct Creditor {
                                                 zeroing: amount == outstanding ? documents : nil, before: documents)
         try Closer.requireSellerKept(session)
         try Checkpointer(site: session.site).requireCanWrite()
+        // Its credit note goes in the invoice's month: a file in place of its folder failed the
+        // workbook after the entry with a bare system error (exit 1); refused first, as a close is.
+        try OutboxCheck(site: session.site).requireWritable("Outbox/\(invoice.period)/credit-notes")
         session.derivedAfterAppend = []  // a credit changes no draft, review or margin
         let entries = try DocumentIssuer(session: session).issue(
             [DocumentIssuer.Item(draft, refersTo: number, reason: reason)], period: invoice.period,

@@ -64,7 +64,9 @@ public struct StatementWriter {
                                               paper: session.config.paper, paymentTermsDays: client?.paymentTermsDays,
                                               taxComponents: client.map { $0.taxRate.isZero ? [] : $0.effectiveTaxComponents } ?? [])
         let relative = "Outbox/statements/\(clientId).xlsx"
-        try OutboxCheck(site: session.site).requireNoLink("Outbox/statements")
+        // Probed as a close probes its folders: a file in the folder's place is refused (exit 3)
+        // with what to do, not a bare system error.
+        try OutboxCheck(site: session.site).requireWritable("Outbox/statements")
         removeUnfinishedStatements()
         try StatementWorkbook.write(header, receivables: account, to: session.site.path(relative), created: session.clock.now())
         return (relative, account)

@@ -408,6 +408,8 @@ public struct PeriodPricer {
                     unknown += qty - unpaidOf[key, default: 0]
                     problem(.fxMissing, "client", clientId, fxMessage(m, from: unitCurrency, to: client.currency), "", reports: qty)
                 } catch {
+                    // No amount for the line: its reports are as unpriced to the margin.
+                    unknown += qty - unpaidOf[key, default: 0]
                     problem(.overflow, "client", clientId, "\(key.modality) line: \(error)", "", reports: 0)
                 }
             }
@@ -426,7 +428,10 @@ public struct PeriodPricer {
                                 + "(the problems below): its margin is left out until they are priced"))
                     }
                 } catch {
+                    // No draft, so no revenue: the client's cost alone would read as a loss.
                     problem(.overflow, "client", clientId, "totals: \(error)", "", reports: 0)
+                    book.marginGaps.append(MarginGap(code: .unpriced, clientId: client.id,
+                        reason: "its invoice's totals cannot be held (the problems below): its margin is left out"))
                 }
             } else if unknown > 0 {
                 // No report of the client priced, so no draft: its radiologists' cost for them is

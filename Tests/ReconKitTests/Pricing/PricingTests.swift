@@ -53,6 +53,21 @@ struct PricingTests {
                 "\(book.marginGaps)")
     }
 
+    /// A line whose amount cannot be held (AMOUNT_OVERFLOW: 999,999,999,999,999.999999 USD a
+    /// report, at 1 USD = 999,999,999,999,999.999999 INR and 1 EUR = 0.000001 INR, is some
+    /// 10^36 EUR) has no amount: the client's margin counted its cost (100.00 INR) against no
+    /// revenue, a loss of 100.00 that is not there. It is left out and named, as for UNPRICED.
+    @Test func aClientWhoseLineOverflowsHasItsMarginLeftOutAndSaid() throws {
+        let ctx = F.context(clients: [F.client("C1", F.eur)], clientRates: [F.tier(1, nil, "999999999999999.999999", F.usd, client: "C1")],
+                            fx: [("2026-01-01", F.usd, "999999999999999.999999"), ("2026-01-01", F.eur, "0.000001")])
+        let book = F.price(ctx, [F.report("a", "2026-01-05T10:00Z")])
+        #expect(book.problems.contains { $0.code.rawValue == "AMOUNT_OVERFLOW" }, "\(book.problems)")
+        #expect(book.margins.isEmpty, "\(book.margins)")
+        #expect(book.marginGaps.map(\.description)
+                    == ["C1: 1 report without a price or payout (the problems below): its margin is left out until they are priced"],
+                "\(book.marginGaps)")
+    }
+
     /// The same for a client none of whose reports has a price: it has no draft, and its
     /// radiologist's cost for them is in the payouts; its margin was left out and not said.
     @Test func aClientWithNoPricedReportHasItsMarginLeftOutAndSaid() throws {

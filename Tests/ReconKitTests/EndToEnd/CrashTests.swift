@@ -785,5 +785,24 @@ struct CrashTests {
         #expect(try site.bodies("drop.accepted").filter { $0["sha256"] as? String == outsideSha }.count == 1)
         #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)  // usage-next.csv, waiting all along
         site.expectAuditorAccepts()
+
+        // The same, stopped after its note in Ledger/staging/ said where the file was named (what
+        // a kill leaves): verify and the next writer said the drop "still waits in the Inbox",
+        // which was empty, and nothing but `recon ingest FILE` ever takes it. They name the file.
+        let later = site.path("exports/usage-later.csv")
+        let laterText = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR13,2026-03-12T10:00:00Z,C1,D1,CT,1\n"
+        try laterText.write(toFile: later, atomically: true, encoding: .utf8)
+        let laterSha = TestSite.sha256Hex(laterText)
+        try FileManager.default.createDirectory(atPath: site.path("Ledger/staging"), withIntermediateDirectories: true)
+        try (later + "\n").write(toFile: site.path("Ledger/staging/\(laterSha).named"), atomically: true, encoding: .utf8)
+        #expect(link(later, site.path("Ledger/drops/\(laterSha).csv")) == 0)
+        let namedNote = try site.recon(["verify"])
+        #expect(namedNote.code == 0 && namedNote.err.contains("its drop still waits at \(later), where `recon ingest` named it")
+            && namedNote.err.contains("`recon ingest \(later)` again"), "\(namedNote.err)")
+        let bare = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(bare.code == 0 && bare.err.contains("the drop still waits at \(later)"), "\(bare.err)")
+        #expect(try site.recon(["ingest", later], env: TestSite.closeDay).code == 0)
+        #expect(try site.bodies("drop.accepted").filter { $0["sha256"] as? String == laterSha }.count == 1)
+        site.expectAuditorAccepts()
     }
 }

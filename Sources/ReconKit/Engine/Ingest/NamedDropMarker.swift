@@ -22,16 +22,16 @@ enum NamedDropMarker {
     }
 
     /// The SHA-256 of each named file a note in `Ledger/staging/` points at that still holds
-    /// the bytes its note is named for: drops waiting where they were named.
-    static func waiting(in site: Site) -> Set<String> {
-        var out = Set<String>()
+    /// the bytes its note is named for, and that file's path: drops waiting where they were named.
+    static func waiting(in site: Site) -> [String: String] {
+        var out: [String: String] = [:]
         for (sha, note) in notes(in: site) {
             guard let text = try? FileIO.read(note),
                   let named = String(validating: text, as: UTF8.self)?.split(separator: "\n").first.map(String.init),
                   FileIO.isRegularFile(named), let bytes = try? FileIO.read(named),
                   Hex.string(SHA256.hash(data: bytes)) == sha
             else { continue }
-            out.insert(sha)
+            out[sha] = named
         }
         return out
     }

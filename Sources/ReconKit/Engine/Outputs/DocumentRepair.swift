@@ -124,8 +124,11 @@ public struct DocumentRepair {
         let isRecorded = { (sha: String) in session.state.acceptedDrops[sha] != nil }
         let stray = Verifier.strayArchives(in: site, isRecorded: isRecorded, named: session.namedDrops)
         for name in stray.waiting {
+            let waiting = Verifier.whereWaiting(archive: name, in: site)
             FileIO.remove(site.drops + "/" + name)
-            session.log.notice("removed the archive \(name) of a drop an interrupted command took but never recorded; the drop is still waiting")
+            let message = "removed the archive \(name) of a drop an interrupted command took but never recorded; the drop still "
+                + "waits \(waiting)"
+            session.log.notice("\(message)")
         }
         NamedDropMarker.sweep(in: site, isRecorded: isRecorded)
         if !stray.unwaited.isEmpty {

@@ -105,7 +105,7 @@ public struct Verifier {
         let stray = Self.strayArchives(in: site, isRecorded: isRecorded)
         if let first = stray.waiting.first {
             notes.append("Ledger/drops/\(first) is named by no entry: an ingest killed before it recorded the drop leaves one, and its "
-                + "drop still waits in the Inbox (the next ingest records it and removes this file)")
+                + "drop still waits " + Self.whereWaiting(archive: first, in: site))
         }
         let checkpointer = Checkpointer(site: site)
         // Named as what it is, before the checkpoints it would make look cut short.
@@ -309,6 +309,17 @@ public struct Verifier {
     /// name recon reads (a `.part`, `.tmp` or dot name is never taken, so hides nothing); of each
     /// file `named`; and of each drop named outside the Inbox by an ingest stopped before its
     /// entry (``NamedDropMarker``).
+    /// Where the drop whose archive is `archive` (`SHA.csv`) waits, for people: the file a
+    /// stopped `recon ingest FILE` named (which only that command takes again: no watcher
+    /// and no bare ingest ever will), else the Inbox.
+    static func whereWaiting(archive: String, in site: Site) -> String {
+        guard let named = NamedDropMarker.waiting(in: site)[String(archive.dropLast(4))] else {
+            return "in the Inbox (the next ingest records it and removes this file)"
+        }
+        return "at \(SafeText.escaped(named)), where `recon ingest` named it: nothing takes it from there but "
+            + "`recon ingest \(SafeText.escaped(named))` again, which records it (and removes this file)"
+    }
+
     static func waitingDrops(_ site: Site, named: [String] = []) -> Set<String> {
         var paths = named
         for dir in [site.inbox, site.held] {
@@ -318,7 +329,7 @@ public struct Verifier {
         for path in paths where FileIO.isRegularFile(path) {
             if let bytes = try? FileIO.read(path) { out.insert(Hex.string(SHA256.hash(data: bytes))) }
         }
-        return out.union(NamedDropMarker.waiting(in: site))
+        return out.union(NamedDropMarker.waiting(in: site).keys)
     }
 
     /// The site key is the one `site.init` records: another site's key (swapped in, or named by

@@ -36,8 +36,15 @@ struct Status: ParsableCommand {
         }
         keepUntilExit(session)
         let settled = try StatusReport.settled(session: session)
+        // A command killed after its append: what it left owed is said (each time: not kept).
+        let owed = session.owedByAnInterruptedCommand
+        if !owed.isEmpty {
+            let message = owed.joined(separator: ", and ") + " (a command was interrupted after recording them); the next "
+                + "writing command puts it right (`recon watch --once`, say), and `recon verify` fails until then"
+            log.warning("\(message)")
+        }
         // Figures of a ledger with an unfinished append are not kept: the warning is said each time.
-        if session.ledger.halfWrittenBytes == 0 { StatusCache.store(settled, session: session) }
+        if session.ledger.halfWrittenBytes == 0 && owed.isEmpty { StatusCache.store(settled, session: session) }
         return StatusReport(settled: settled, site: site)
     }
 }

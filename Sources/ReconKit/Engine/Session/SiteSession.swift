@@ -40,6 +40,23 @@ public final class SiteSession {
     /// The positions in ``ledger`` of document entries whose files the writer checks found
     /// missing (nil when they did not run): what ``repair()`` puts back.
     private(set) var missingDocuments: [Int]?
+
+    /// What a command interrupted after its append left owed, which the next writer's repair
+    /// puts right: its issued documents missing, by number, and a checkpoint it owed. For
+    /// `recon status`, which writes nothing: the figures it shows are of entries whose
+    /// workbooks an accountant cannot open yet.
+    public var owedByAnInterruptedCommand: [String] {
+        var owed: [String] = []
+        let numbers = (missingDocuments ?? []).compactMap { ledger.entries[$0].string("number") }
+        if let first = numbers.first {
+            owed.append("\(numbers.count == 1 ? "the issued document \(first) is" : "\(numbers.count) issued documents (\(first) …) are") "
+                + "missing")
+        }
+        if let due = ledger.owedCheckpoint, due.seq <= ledger.entries.count, !Checkpointer(site: site).all().contains(due.seq) {
+            owed.append("the checkpoint after seq \(due.seq) is not written")
+        }
+        return owed
+    }
     /// The hidden files of unfinished writes where recon writes, looked for on the other core
     /// while the ledger is read (the lock is held: no writer adds one): what ``repair()`` sweeps.
     private let temporaryFiles: BackgroundWork<[String]>?

@@ -1,3 +1,4 @@
+import CMemoryHints
 import Foundation
 
 /// A moment in time: nanoseconds since 1970-01-01T00:00:00Z.
@@ -33,9 +34,11 @@ public final class SiteTimeZone: @unchecked Sendable {
     public let identifier: String
     private let zone: TimeZone
     private let isUTC: Bool
-    // The offset rarely changes: remember it per UTC hour so a million rows do not ask ICU a million times.
-    private var cachedHour: Int64 = .min
-    private var cachedOffset: Int64 = 0
+    // The offset rarely changes: remember it per UTC hour so a million rows do not ask ICU a
+    // million times. Hour and offset are one word (``packed``), read and written whole: a large
+    // drop is parsed in halves on two cores with one zone, and kept as two words an hour was
+    // remembered with the other half's offset across a clock change (rows an hour off).
+    private let memo: UnsafeMutablePointer<CLongLong>
 
     public init?(identifier: String) {
         guard let zone = TimeZone(identifier: identifier) else { return nil }
@@ -44,7 +47,16 @@ public final class SiteTimeZone: @unchecked Sendable {
         self.isUTC = zone.secondsFromGMT(for: Date(timeIntervalSince1970: 0)) == 0
             && zone.secondsFromGMT(for: Date(timeIntervalSince1970: 15_778_800)) == 0
             && (identifier == "UTC" || identifier == "Etc/UTC" || identifier == "GMT" || identifier == "Etc/GMT")
+        memo = .allocate(capacity: 1)
+        memo.initialize(to: CLongLong(Self.nothingRemembered))
     }
+
+    deinit { memo.deallocate() }
+
+    /// An hour and its offset in one word: the hour above 20 bits, the offset (within ±14 h,
+    /// less than 2^19 s either way) below, raised by 2^19. Only hours within ±2^42 are kept.
+    private static func packed(hour: Int64, offset: Int64) -> Int64 { hour << 20 | (offset + (1 << 19)) }
+    private static let nothingRemembered = Int64.min
 
     /// UTC, made once: ledger times are read with it for every entry of every command, and a
     /// UTC zone keeps no state (its offset is always 0), so one instance serves every thread.
@@ -72,11 +84,11 @@ public final class SiteTimeZone: @unchecked Sendable {
     public func offset(atUTCSecond s: Int64) -> Int64 {
         if isUTC { return 0 }
         let hour = s >= 0 ? s / 3600 : (s - 3599) / 3600
-        if hour != cachedHour {
-            cachedHour = hour
-            cachedOffset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(hour * 3600))))
-        }
-        return cachedOffset
+        let remembered = Int64(recon_word_load(memo))
+        if remembered != Self.nothingRemembered && remembered >> 20 == hour { return (remembered & 0xFFFFF) - (1 << 19) }
+        let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(hour * 3600))))
+        if abs(hour) < 1 << 42 { recon_word_store(memo, CLongLong(Self.packed(hour: hour, offset: offset))) }
+        return offset
     }
 
     /// The local calendar date of a moment.

@@ -178,8 +178,9 @@ public final class Ingestor {
         bytes = []
         defer { drop.discard() }
         if let staging { try keeping(name, in: "Ledger/drops") { try Stages.time("archive-wait") { try staging.wait().get() } } }
-        if !outcome.unknownColumns.isEmpty && !dryRun {
-            session.log.notice("\(name): ignored unknown columns \(outcome.unknownColumns.joined(separator: ", "))")
+        // Said by a dry run too: a misspelt optional column (`tax_percent`) is read as absent.
+        if !outcome.unknownColumns.isEmpty {
+            session.log.notice("\(name): \(dryRun ? "would ignore" : "ignored") unknown columns \(outcome.unknownColumns.joined(separator: ", "))")
         }
         guard let rows = outcome.rows else { return try reject(path, inInbox: inInbox, drop: drop, outcome.problems) }
         progress.phase("checking \(rows.rowCount) rows")

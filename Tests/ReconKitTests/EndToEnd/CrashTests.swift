@@ -791,6 +791,21 @@ struct CrashTests {
             #expect(try site.ledgerBytes() == before)
             try FileManager.default.moveItem(atPath: site.path("Ledger/drops/" + hidden), toPath: site.path("Ledger/drops/\(stranger).csv"))
         }
+        // What a viewer leaves beside an archive an auditor opened is no archive: LibreOffice's
+        // lock and macOS's folder file stopped every writer once hidden names were looked at.
+        try FileManager.default.removeItem(atPath: site.path("Ledger/drops/\(stranger).csv"))
+        for litter in [".~lock.\(sha).csv#", ".DS_Store", "Thumbs.db"] {
+            try ",auditor,pc,06/12/2026 10:40,file:///home/a/.config/libreoffice/4;\n"
+                .write(toFile: site.path("Ledger/drops/" + litter), atomically: true, encoding: .utf8)
+        }
+        let viewed = try site.recon(["verify"])
+        #expect(viewed.code == 0, "\(viewed.out)\(viewed.err)")
+        let writes = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(writes.code == 0, "\(writes.err)")
+        for litter in [".~lock.\(sha).csv#", ".DS_Store", "Thumbs.db"] {
+            try FileManager.default.removeItem(atPath: site.path("Ledger/drops/" + litter))
+        }
+        try "not a drop of this site".write(toFile: site.path("Ledger/drops/\(stranger).csv"), atomically: true, encoding: .utf8)
         // A copy of a recorded archive under another name is said as a copy.
         try FileManager.default.removeItem(atPath: site.path("Ledger/drops/\(stranger).csv"))
         try FileManager.default.copyItem(atPath: site.path("Ledger/drops/\(sha).csv"), toPath: site.path("Ledger/drops/\(sha) (1).csv"))

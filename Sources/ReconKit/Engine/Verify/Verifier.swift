@@ -288,14 +288,23 @@ public struct Verifier {
     static func strayArchives(in site: Site, isRecorded: (String) -> Bool, named: [String] = []) -> (waiting: [String], unwaited: [String]) {
         // Every file but a recorded archive, whatever its name (`.SHA.csv`, `SHA.csv.part`: an
         // orphan renamed so is still an orphan, and an auditor's verifier names it), apart from
-        // an unfinished write's own hidden file, which the next writer sweeps.
+        // an unfinished write's own hidden file, which the next writer sweeps, and what an editor
+        // or a file browser puts beside a file it shows (an auditor who opened an archive).
         let strangers = FileIO.list(site.drops).filter { name in
             !(name.hasSuffix(".csv") && isRecorded(String(name.dropLast(4)))) && !DocumentRepair.isTemporaryName(name)
-                && FileStatus.of(site.drops + "/" + name)?.kind != .folder
+                && !isViewersFile(name) && FileStatus.of(site.drops + "/" + name)?.kind != .folder
         }
         guard !strangers.isEmpty else { return ([], []) }
         let waiting = waitingDrops(site, named: named)
         return (strangers.filter { waiting.contains(String($0.dropLast(4))) }, strangers.filter { !waiting.contains(String($0.dropLast(4))) })
+    }
+
+    /// What a program showing a folder's files leaves beside them: LibreOffice's `.~lock.NAME#`
+    /// while it has one open, Office's `~$NAME`, macOS's `.DS_Store`, Windows' `Thumbs.db` and
+    /// `desktop.ini`. Never shaped like an archive (a hidden `.SHA.csv` is one renamed).
+    static func isViewersFile(_ name: String) -> Bool {
+        if name.hasPrefix(".~lock.") && name.hasSuffix("#") || name.hasPrefix("~$") { return true }
+        return [".ds_store", "thumbs.db", "desktop.ini"].contains(name.lowercased())
     }
 
     /// The stray archives' damage, said; nil when there is none (``strayArchives(in:isRecorded:named:)``).

@@ -262,6 +262,17 @@ public final class LedgerFile {
     }
 
     /// The text an intent record signs: `recon intent`, then `START END`.
+    /// What stands where an append writes its notes first (its intent record, and the checkpoint
+    /// it owes when it owes one) and is not a regular file, said; nil when nothing does.
+    public static func notesInTheWay(besideLedger path: String, checkpoint: Bool = true) -> String? {
+        for note in [path + ".intent"] + (checkpoint ? [CheckpointOwed.path(besideLedger: path)] : []) {
+            guard let kind = FileStatus.of(note)?.kind, kind != .regularFile else { continue }
+            return "\(note) is not a regular file (something else was put in its place); nothing was appended — remove it "
+                + "(recon writes that note itself, before an append), then run the command again"
+        }
+        return nil
+    }
+
     static func intentText(start: Int, end: Int) -> String { "recon intent\n\(start) \(end)\n" }
 
     /// The interrupted batch's bounds, when an intent record is present, and whether the site
@@ -354,11 +365,7 @@ public final class LedgerFile {
         }
         // The notes written beside the ledger before its bytes: something else in their place
         // failed the command there with a bare system error (exit 1). Refused first, appending nothing.
-        for note in [intentPath] + (owesCheckpoint ? [CheckpointOwed.path(besideLedger: path)] : []) {
-            guard let kind = FileStatus.of(note)?.kind, kind != .regularFile else { continue }
-            throw ReconFailure.refused("\(note) is not a regular file (something else was put in its place); nothing was "
-                + "appended — remove it (recon writes that note itself, before an append), then run the command again")
-        }
+        if let said = Self.notesInTheWay(besideLedger: path, checkpoint: owesCheckpoint) { throw ReconFailure.refused(said) }
         if owesCheckpoint, let key = intentKey, let last = out.last {
             let owed = CheckpointOwed(seq: last.seq, head: last.hash)
             try owed.write(besideLedger: path, key: key)

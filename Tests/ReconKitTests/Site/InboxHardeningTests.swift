@@ -348,8 +348,11 @@ struct InboxHardeningTests {
         #expect(r.err.contains("Inbox/held is not a folder of the site"), "\(r.err)")
         #expect(FileManager.default.fileExists(atPath: backups + "/clients-backup.csv"), "removed through the link")
         #expect(try ledgerLines(site) == before)
+        // Nor does status call the month ready to close, which the close then refused.
         let status = try site.recon(["status"], env: Self.env)
         #expect(!status.out.contains("clients-backup.csv"), "\(status.out)")
+        #expect(status.out.contains("not ready to close: Inbox/held is not a folder of the site") && !status.out.contains("ready to close\n"),
+                "\(status.out)")
     }
 
     /// `recon watch` moves strays aside too, even when no regular drop is waiting.

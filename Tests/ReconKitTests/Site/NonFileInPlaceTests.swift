@@ -76,6 +76,14 @@ struct NonFileInPlaceTests {
         #expect(run.code == 3, "\(place): \(run.out)\(run.err)")
         #expect(run.err.contains(relative) && run.err.contains("then run the command again"), "\(place): \(run.err)")
         #expect(try site.ledgerBytes() == before)
+        if place == "checkpoint.owed" {
+            // What every writer that owes a checkpoint refuses, status names among what blocks
+            // the open month's close (an ingest owes none, and goes on).
+            try site.drop("usage-2026-04.csv", TestSite.april)
+            #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+            let status = try site.recon(["status"], env: TestSite.aprilLater)
+            #expect(status.out.contains("Ledger/checkpoint.owed is not a regular file"), "\(status.out)")
+        }
     }
 
     /// A folder in place of the archived fx drop or of the first invoice: `recon verify` names

@@ -63,11 +63,18 @@ public final class Ingestor {
     /// a symbolic link or other file there would have drops written outside the site. Refused
     /// (exit 3) before any drop is taken.
     func requireOwnFolders() throws {
-        for (dir, name) in [(session.site.held, "Inbox/held"), (session.site.rejected, "Inbox/rejected")] {
+        if let said = Self.ownFolderReplaced(session.site) { throw ReconFailure.refused(said) }
+    }
+
+    /// Why `Inbox/held` or `Inbox/rejected` is not a folder of `site`, or nil when both are
+    /// (or are absent): what every writer refuses, and `recon status` says blocks a close.
+    static func ownFolderReplaced(_ site: Site) -> String? {
+        for (dir, name) in [(site.held, "Inbox/held"), (site.rejected, "Inbox/rejected")] {
             guard let info = FileStatus.of(dir), info.kind != .folder else { continue }
-            throw ReconFailure.refused("\(name) is not a folder of the site (a symbolic link or another file is in its place); "
-                + "held and rejected drops are kept only inside the site — replace it with a folder, then run the command again")
+            return "\(name) is not a folder of the site (a symbolic link or another file is in its place); held and rejected "
+                + "drops are kept only inside the site — replace it with a folder, then run the command again"
         }
+        return nil
     }
 
     /// Names that are still being written or are not for us: never read.

@@ -78,6 +78,9 @@ public struct StatusReport {
             let said = (error as? ReconFailure)?.message ?? "\(error)"
             siteBlockers.append("the site key cannot sign the close's checkpoint (for the user running this): \(said)")
         }
+        // What every writer refuses before it appends, close included.
+        if let said = Ingestor.ownFolderReplaced(site) { siteBlockers.append(said) }
+        if let said = LedgerFile.notesInTheWay(besideLedger: site.ledgerFile) { siteBlockers.append(said) }
         for period in open { outboxBlockers[period] = OutboxCheck(site: site).obstruction(period: period) }
     }
 

@@ -83,6 +83,11 @@ struct NonFileInPlaceTests {
             #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
             let status = try site.recon(["status"], env: TestSite.aprilLater)
             #expect(status.out.contains("Ledger/checkpoint.owed is not a regular file"), "\(status.out)")
+            // A close refused so leaves nothing behind: its note of the workbooks it would owe
+            // after its entries had the next writer rewrite them, saying they were missing.
+            let close = try site.recon(["close", "2026-04"], env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+            #expect(close.code == 3 && close.err.contains("Ledger/checkpoint.owed is not a regular file"), "\(close.err)")
+            #expect(!site.exists(".recon/derived.pending"))
         }
     }
 

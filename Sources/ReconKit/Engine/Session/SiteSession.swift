@@ -400,6 +400,12 @@ public final class SiteSession {
                 + "this site now; nothing was appended — let it finish, then run this command again (never remove the lock file: "
                 + "it holds nothing once its writer has ended)")
         }
+        let owesCheckpoint = items.contains { CheckpointGaps.endsACheckpointedCommand(kind: $0.kind, body: $0.body) }
+        // Refused before the note below: a refused command leaves nothing behind it, and its note
+        // had the next writer rewrite workbooks that were there, saying they were missing.
+        if let said = LedgerFile.notesInTheWay(besideLedger: ledger.path, checkpoint: owesCheckpoint) {
+            throw ReconFailure.refused(said)
+        }
         let owed = derivedAfterAppend.subtracting(derivedMarked)
         if !owed.isEmpty {
             // The note only speeds recovery from a crash: a site that cannot take it still takes the entries.
@@ -412,7 +418,6 @@ public final class SiteSession {
             }
             derivedMarked.formUnion(owed)
         }
-        let owesCheckpoint = items.contains { CheckpointGaps.endsACheckpointedCommand(kind: $0.kind, body: $0.body) }
         return try ledger.append(items, at: at, owesCheckpoint: owesCheckpoint)
     }
 

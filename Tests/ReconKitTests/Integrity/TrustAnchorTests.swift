@@ -52,6 +52,11 @@ struct TrustAnchorTests {
         let deeper = try other.recon(["init", "--name", "x", "--site", fresh, "--key-dir", fresh + "/Inbox/x/y"], site: false)
         #expect(deeper.code == 1 && deeper.err.contains("inside the site"), "\(deeper.err)")
         #expect(!FileManager.default.fileExists(atPath: fresh), "init left \(fresh) behind")
+        // Nor in another site's Inbox: that site's next ingest took the key folder to rejected/.
+        let foreign = try other.recon(["init", "--name", "x", "--site", fresh, "--key-dir", site.path("Inbox/keys")], site: false)
+        #expect(foreign.code == 3 && foreign.err.contains("lies inside the site") && foreign.err.contains("(its Inbox/ folder)"),
+                "\(foreign.err)")
+        #expect(!FileManager.default.fileExists(atPath: fresh) && !FileManager.default.fileExists(atPath: site.path("Inbox/keys")))
         let again = try other.recon(["init", "--name", "trust-site", "--key-dir", keyDir])
         #expect(again.code == 3, "\(again.err)")
         #expect(try String(contentsOfFile: keyDir + "/trust-site.key", encoding: .utf8).hasPrefix("PRIVATE+KEY+trust-site+"))

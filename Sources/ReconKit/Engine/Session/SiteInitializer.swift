@@ -7,6 +7,21 @@ public enum SiteInitializer {
     ///     `recon.toml`'s, else SPEC §1's default (`example-site`, `INR`, `UTC`).
     ///   - keyDir: with `recon init --key-dir DIR`, the site's private key is written to
     ///     `DIR/NAME.key` (never inside the site) and `recon.toml`'s `site_key` names it.
+    /// The site whose own folder (`Inbox/`, `Outbox/`, `Ledger/`, `.recon/`) holds `path`, and
+    /// that folder's name; nil when none does. What lies there is that site's to move: its
+    /// next ingest took a folder in its Inbox to rejected/, a private key and all.
+    static func enclosingSite(of path: String) -> (site: String, folder: String)? {
+        var above = FileIO.parent(of: FileIO.resolvedPath(path)), below = FileIO.baseName(FileIO.resolvedPath(path))
+        while above != "/" && !above.isEmpty {
+            if ["Inbox", "Outbox", "Ledger", ".recon"].contains(below), FileIO.exists(above + "/Ledger/ledger.jsonl") {
+                return (above, below)
+            }
+            below = FileIO.baseName(above)
+            above = FileIO.parent(of: above)
+        }
+        return nil
+    }
+
     public static func initialise(_ site: Site, name given: String? = nil, baseCurrency givenBase: String? = nil,
                                   timezone givenZone: String? = nil, keyDir: String? = nil, clock: SiteClock) throws -> LedgerEntry {
         if site.isInitialised && !site.initWasInterrupted {
@@ -17,14 +32,9 @@ public enum SiteInitializer {
         }
         // Inside another site's own folders, the new site would be that site's to move: its next
         // ingest took the folder from its Inbox to rejected/, private key and all.
-        var above = FileIO.parent(of: FileIO.resolvedPath(site.root)), below = FileIO.baseName(FileIO.resolvedPath(site.root))
-        while above != "/" && !above.isEmpty {
-            if ["Inbox", "Outbox", "Ledger", ".recon"].contains(below), FileIO.exists(above + "/Ledger/ledger.jsonl") {
-                throw ReconFailure.refused("\(site.root) lies inside the site \(above) (its \(below)/ folder), which is that site's "
-                    + "own: make this site outside it")
-            }
-            below = FileIO.baseName(above)
-            above = FileIO.parent(of: above)
+        if let (above, below) = enclosingSite(of: site.root) {
+            throw ReconFailure.refused("\(site.root) lies inside the site \(above) (its \(below)/ folder), which is that site's "
+                + "own: make this site outside it")
         }
         let left = site.filesOfALedger
         guard left.isEmpty else {

@@ -24,6 +24,12 @@ enum SiteKeyDirectory {
         guard !isWithin(real, siteReal) else {
             throw ReconFailure.usage("--key-dir \(dir) is inside the site \(site.root); keep the site key where the site's writers cannot reach it")
         }
+        // Nor in another site's own folders: that site's next ingest took a folder in its
+        // Inbox to rejected/, the key with it, and the new site could sign nothing.
+        if let (other, folder) = SiteInitializer.enclosingSite(of: real) {
+            throw ReconFailure.refused("--key-dir \(dir) lies inside the site \(other) (its \(folder)/ folder), which is that site's "
+                + "own; keep the site key outside every site")
+        }
         let file = real + "/" + name + ".key"
         // recon.toml's site_key names it, read by the same text rule: a path it could not hold
         // (a tab, a newline, bytes that are not UTF-8 and were read as U+FFFD) is refused now,

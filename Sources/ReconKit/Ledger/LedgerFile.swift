@@ -261,7 +261,6 @@ public final class LedgerFile {
             + "so this is an entry cut short since (damage, not a crash)"
     }
 
-    /// The text an intent record signs: `recon intent`, then `START END`.
     /// What stands where an append writes its notes first (its intent record, and the checkpoint
     /// it owes when it owes one) and is not a regular file, said; nil when nothing does.
     public static func notesInTheWay(besideLedger path: String, checkpoint: Bool = true) -> String? {
@@ -273,6 +272,7 @@ public final class LedgerFile {
         return nil
     }
 
+    /// The text an intent record signs: `recon intent`, then `START END`.
     static func intentText(start: Int, end: Int) -> String { "recon intent\n\(start) \(end)\n" }
 
     /// The interrupted batch's bounds, when an intent record is present, and whether the site

@@ -307,17 +307,6 @@ public struct Verifier {
         return [".ds_store", "thumbs.db", "desktop.ini"].contains(name.lowercased())
     }
 
-    /// The stray archives' damage, said; nil when there is none (``strayArchives(in:isRecorded:named:)``).
-    /// For the commands that check as writers do but remove nothing (`statement`, a dry run).
-    static func unrecordedArchiveDamage(_ site: Site, isRecorded: (String) -> Bool) -> String? {
-        let unwaited = strayArchives(in: site, isRecorded: isRecorded).unwaited
-        return unwaited.isEmpty ? nil : unrecordedArchives(unwaited, in: site, isRecorded: isRecorded)
-    }
-
-    /// The SHA-256 of each drop waiting in `Inbox/` and `Inbox/held/`: regular files under a
-    /// name recon reads (a `.part`, `.tmp` or dot name is never taken, so hides nothing); of each
-    /// file `named`; and of each drop named outside the Inbox by an ingest stopped before its
-    /// entry (``NamedDropMarker``).
     /// Where the drop whose archive is `archive` (`SHA.csv`) waits, for people: the file a
     /// stopped `recon ingest FILE` named (which only that command takes again: no watcher
     /// and no bare ingest ever will), else the Inbox.
@@ -329,6 +318,17 @@ public struct Verifier {
             + "`recon ingest \(SafeText.escaped(named))` again, which records it (and removes this file)"
     }
 
+    /// The stray archives' damage, said; nil when there is none (``strayArchives(in:isRecorded:named:)``).
+    /// For the commands that check as writers do but remove nothing (`statement`, a dry run).
+    static func unrecordedArchiveDamage(_ site: Site, isRecorded: (String) -> Bool) -> String? {
+        let unwaited = strayArchives(in: site, isRecorded: isRecorded).unwaited
+        return unwaited.isEmpty ? nil : unrecordedArchives(unwaited, in: site, isRecorded: isRecorded)
+    }
+
+    /// The SHA-256 of each drop waiting in `Inbox/` and `Inbox/held/`: regular files under a
+    /// name recon reads (a `.part`, `.tmp` or dot name is never taken, so hides nothing); of each
+    /// file `named`; and of each drop named outside the Inbox by an ingest stopped before its
+    /// entry (``NamedDropMarker``).
     static func waitingDrops(_ site: Site, named: [String] = []) -> Set<String> {
         var paths = named
         for dir in [site.inbox, site.held] {

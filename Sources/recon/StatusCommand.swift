@@ -40,7 +40,7 @@ struct Status: ParsableCommand {
         let owed = session.owedByAnInterruptedCommand
         if !owed.isEmpty {
             let message = owed.joined(separator: ", and ") + " (a command was interrupted after recording them); the next "
-                + "writing command puts it right (`recon watch --once`, say), and `recon verify` fails until then"
+                + "writing command puts it right (`recon watch --once`, say); `recon verify` names it meanwhile"
             log.warning("\(message)")
         }
         // Figures of a ledger with an unfinished append are not kept: the warning is said each time.

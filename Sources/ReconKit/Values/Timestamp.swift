@@ -33,7 +33,8 @@ public struct Timestamp: Hashable, Comparable, Sendable {
 public final class SiteTimeZone: @unchecked Sendable {
     public let identifier: String
     private let zone: TimeZone
-    private let isUTC: Bool
+    /// Whether it is UTC itself (its offset always 0).
+    public let isUTC: Bool
     // The offset rarely changes: remember it per UTC hour so a million rows do not ask ICU a
     // million times. Hour and offset are one word (``packed``), read and written whole: a large
     // drop is parsed in halves on two cores with one zone, and kept as two words an hour was

@@ -60,7 +60,7 @@ public enum LedgerReplay {
             (period, BackgroundWork { Result { try index.breakdown() } })
         }
         let expected = expectedReports(ledger, settled: history)
-        let siteKey = confirmingCachesAfter == nil && audit == nil ? nil : try? VerifierKey(text: initial.publicKey)
+        let siteKey = try? VerifierKey(text: initial.publicKey)
         for e in ledger.entries.dropFirst() {
             try apply(e, to: &state, notes: &notes, site: site, parser: parser, cache: cache, audit: audit,
                       hashVouchedDrops: hashVouchedDrops, settled: history, vouched: vouched, rebuilding: rebuilding,
@@ -197,7 +197,10 @@ public enum LedgerReplay {
         // records its SHA-256 is as unsigned as the file, and a cache rewritten together with it
         // billed reports no archived drop holds. Such a drop is parsed, and the cache it gives
         // must be the one recorded. `recon verify` parses them all.
-        let confirming = audit != nil
+        // A large drop across a clock change, cached by a build whose two-core parse could put
+        // rows an hour off: its rows always come from the CSV (``isRaceSuspect``).
+        let raceSuspect = kind == .usage && drop.cacheSha256 != nil && isRaceSuspect(drop, zone: state.zone, site: site)
+        let confirming = audit != nil || raceSuspect
             || (confirmingCachesAfter.map { e.seq > $0 } == true && !CacheSignature.holds(drop, siteKey: siteKey))
         if audit != nil, drop.cacheSignature != nil, !CacheSignature.holds(drop, siteKey: siteKey) {
             throw LedgerDamage(seq: e.seq, "drop.accepted's cache_signature is not the site key's over its drop and cache; "
@@ -274,6 +277,10 @@ public enum LedgerReplay {
                         if audit != nil { throw damage }
                         notes.warnings.append(unreadCacheWarning(siteCache, sha: sha, seq: e.seq, site: site))
                     }
+                } else if raceSuspect && CacheSignature.holds(drop, siteKey: siteKey) {
+                    // The site key signed that cache: recon made it, with the fault. The rows
+                    // are the CSV's, just read; the record stays, and is said each time.
+                    notes.warnings.append(raceCacheNote(drop, seq: e.seq))
                 } else if confirming {
                     throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) gives other rows than the cache_sha256 "
                         + "its drop.accepted records (\(vouched)): the entry does not describe the drop it names — "
@@ -289,6 +296,26 @@ public enum LedgerReplay {
             return
         }
         state.apply(rows)
+    }
+
+    /// Whether `drop`'s cache may hold the fault of builds before round 38: a usage drop of
+    /// ``DropParser/halvesThreshold`` or more was parsed in halves on two cores that shared the
+    /// zone's offset memo, and across a clock change some rows came out an hour off. Only such a
+    /// drop, in a zone whose offset changes within a day of the periods it touches, is one.
+    static func isRaceSuspect(_ drop: LedgerEvent.DropAccepted, zone: SiteTimeZone, site: Site) -> Bool {
+        guard !zone.isUTC, let periods = drop.periods, let first = periods.min(), let last = periods.max(),
+              let size = FileStatus.of(site.path(drop.path))?.size, size >= DropParser.halvesThreshold else { return false }
+        let start = Int64(first.firstDay.dayNumber - 1) * 86_400, end = Int64(last.lastDay.dayNumber + 2) * 86_400
+        let offset = zone.offset(atUTCSecond: start)
+        return stride(from: start, through: end, by: 3_600).contains { zone.offset(atUTCSecond: $0) != offset }
+    }
+
+    /// What is said of a cache recorded with that fault: its rows are the CSV's, always read.
+    static func raceCacheNote(_ drop: LedgerEvent.DropAccepted, seq: Int) -> String {
+        "seq \(seq): the cache recorded for \(drop.path) (\(drop.name)) was made by an earlier recon whose two-core parse of a "
+            + "large drop could put rows an hour off across a clock change; it gives other rows than the archived drop, so the "
+            + "drop's own rows are used by every command (each reads it, which costs its parse) — check what was issued from it "
+            + "before this release against the drop"
     }
 
     /// `recon verify`: a usage drop's cache file, when there, is the cache its entry records

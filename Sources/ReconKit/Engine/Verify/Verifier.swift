@@ -156,6 +156,8 @@ public struct Verifier {
         if let note = try checkLedgerPrefix(ledger) { notes.append(note) }
         // Every cache file against the archived drop it was made from (SPEC §6).
         let replayed = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
+        // What the replay worked around and says (a cache an earlier recon recorded with a fault).
+        notes.append(contentsOf: replayed.notes.warnings)
         // A hard flag is its report's, in its report's period (the id says which report; the
         // period is the report's, which the archived drops give).
         for (seq, flag) in hardFlags {

@@ -1,0 +1,64 @@
+import Crypto
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// Builds before round 38 parsed a usage drop of 8 MB or more in two halves on two cores with
+/// one time zone whose offset memo they raced on: across a clock change some rows came out an
+/// hour off, and that cache was recorded (and signed) as the drop's. `recon verify` then
+/// refused the site for good, while a close billed the cache's rows — one report in the wrong
+/// month. Such a drop's rows now always come from its CSV, and the record is said, not refused.
+@Suite("A cache an earlier recon recorded with the two-core fault", .serialized)
+struct RaceCacheTests {
+    static let env = ["RECON_NOW": "2026-04-10T12:00:00Z"]
+
+    @Test func aLargeDropAcrossAClockChangeIsReadFromItsCSV() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "ny-site", "--base-currency", "USD", "--timezone", "America/New_York"], env: Self.env).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City Hospital,USD,standard,2020-01-01,50\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nD1,Dr Rao,consultant,10,USD\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,1,USD\n")
+        try site.drop("client_rates.csv",
+                      "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n2026-01-01,*,*,*,*,1,,2,USD,volume\n")
+        // 250,000 March reports either side of the change of 8 March (local times), and one at
+        // 00:30 on 1 April: 8.9 MB, read in halves.
+        var csv = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        for i in 0..<250_000 {
+            csv += "R\(i),2026-03-\(i % 2 == 0 ? "01" : "20")T\(String(format: "%02d:%02d", i % 24, i % 60)),C1,D1,CT,1\n"
+        }
+        csv += "LATE,2026-04-01T00:30,C1,D1,CT,1\n"
+        #expect(csv.utf8.count >= DropParser.halvesThreshold)
+        try site.drop("usage-2026-03.csv", csv)
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+
+        // The cache as the fault could make it: LATE an hour early, in March; recorded and signed.
+        let body = try #require(try site.bodies("drop.accepted").first { $0["kind"] as? String == "usage" })
+        let sha = try #require(body["sha256"] as? String)
+        let cache = DropCache(dir: site.path(".recon/cache"))
+        var rows = try #require(cache.load(sha256: sha))
+        let late = try #require(rows.firstIndex { $0.id == "LATE" })
+        rows[late].reportedAt = Timestamp(nanoseconds: rows[late].reportedAt.nanoseconds - 3_600_000_000_000)
+        rows[late].localDate = LocalDate(Substring("2026-03-31"))!
+        let faulty = DropCache.encode(sha256: sha, rows, layout: .v5)
+        try Data(faulty).write(to: URL(fileURLWithPath: site.path(".recon/cache/\(sha).bin")))
+        let faultySha = SHA256.hash(data: faulty).map { String(format: "%02x", $0) }.joined()
+        let key = try SiteKeyFile.load(Site(root: site.root))
+        try site.rewriteLedger { _, kind, body in
+            guard kind == "drop.accepted", body["sha256"]?.stringValue == sha else { return }
+            body["cache_sha256"] = .string(faultySha)
+            body["cache_signature"] = .string(try! #require(CacheSignature.sign(sha256: sha, format: "RCNU5", cacheSha256: faultySha, with: key)))
+        }
+
+        let verify = try site.recon(["verify"], env: Self.env)
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        #expect(verify.err.contains("was made by an earlier recon whose two-core parse"), "\(verify.err)")
+        let close = try site.recon(["close", "2026-03"], env: Self.env)
+        #expect(close.code == 0, "\(close.out)\(close.err)")
+        #expect(close.err.contains("the drop's own rows are used"), "\(close.err)")
+        // March holds the 250,000 rows the CSV gives it, not LATE: 250,000 × 2.00 = 500,000.00 USD.
+        let invoice = try #require(try site.bodies("invoice.issued").first)
+        #expect(invoice["subtotal"] as? String == "500000.00", "\(invoice)")
+        site.expectAuditorAccepts()
+    }
+}

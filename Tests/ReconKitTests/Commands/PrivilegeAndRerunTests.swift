@@ -807,6 +807,20 @@ struct PrivilegeAndRerunTests {
         #expect(FileManager.default.fileExists(atPath: outside + "/usage-late.csv"))
     }
 
+    /// A folder where the rerun's checkpoint note goes: the rerun appended its held drop first,
+    /// then refused its documents there, saying nothing was appended. Refused before the first.
+    @Test func aRerunWhoseNotesPlaceIsTakenAppendsNothing() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        #expect(FileManager.default.fileExists(atPath: site.path("Inbox/held/usage-late.csv")))
+        try FileManager.default.createDirectory(atPath: site.path("Ledger/checkpoint.owed"), withIntermediateDirectories: false)
+        let before = try site.ledgerBytes()
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "card agreed late", "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 3 && rerun.err.contains("Ledger/checkpoint.owed is not a regular file"), "\(rerun.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(!site.exists(".recon/derived.pending"))
+    }
+
     /// `modality quantity unit_amount amount` of each line, as the entry writes them.
     /// Drops one late March report (held: the month is closed) and reruns March with `key`;
     /// the rerun's JSON answer.

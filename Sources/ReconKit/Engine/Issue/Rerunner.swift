@@ -43,6 +43,8 @@ public struct Rerunner {
         try OutboxCheck(site: session.site).requireWritable(period: period)
         try Closer.requireSellerKept(session)
         try Ingestor(session: session).requireOwnFolders()  // its held drops are read from inside the site only
+        // It appends its held drops before its documents: a note's place taken refuses it before the first.
+        if let said = LedgerFile.notesInTheWay(besideLedger: session.ledger.path) { throw ReconFailure.refused(said) }
         // Trimmed as drop text is (SPEC §2), so a retry with a stray space is still a retry.
         let reason = try PrivilegedRequest.reason(reason, saying: "the period is rerun")
         var args = ["period": period.description, "reason": reason]

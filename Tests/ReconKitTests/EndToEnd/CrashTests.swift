@@ -841,11 +841,31 @@ struct CrashTests {
         #expect(link(later, site.path("Ledger/drops/\(laterSha).csv")) == 0)
         let namedNote = try site.recon(["verify"])
         #expect(namedNote.code == 0 && namedNote.err.contains("its drop still waits at \(later), where `recon ingest` named it")
-            && namedNote.err.contains("`recon ingest \(later)` again"), "\(namedNote.err)")
+            && namedNote.err.contains("`recon ingest --site \(site.root) \(later)` again"), "\(namedNote.err)")
         let bare = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(bare.code == 0 && bare.err.contains("the drop still waits at \(later)"), "\(bare.err)")
         #expect(try site.recon(["ingest", later], env: TestSite.closeDay).code == 0)
         #expect(try site.bodies("drop.accepted").filter { $0["sha256"] as? String == laterSha }.count == 1)
+        site.expectAuditorAccepts()
+
+        // Stopped so, and the file then corrected by its owner (a path a shell must quote): the
+        // archive was taken for the trace of a cut ledger and every writer refused (exit 4),
+        // telling them to do what they had done. The note still names the stopped ingest: its
+        // archive goes, and the message says where the file was and how to take it as it is.
+        let odd = site.path("exports/usage nov's.csv")
+        let oddText = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR14,2026-03-13T10:00:00Z,C1,D1,CT,1\n"
+        try oddText.write(toFile: odd, atomically: true, encoding: .utf8)
+        let oddSha = TestSite.sha256Hex(oddText)
+        try (odd + "\n").write(toFile: site.path("Ledger/staging/\(oddSha).named"), atomically: true, encoding: .utf8)
+        #expect(link(odd, site.path("Ledger/drops/\(oddSha).csv")) == 0)
+        try (oddText + "R15,2026-03-13T11:00:00Z,C1,D1,CT,1\n").write(toFile: odd + ".new", atomically: true, encoding: .utf8)
+        #expect(rename(odd + ".new", odd) == 0)
+        let changed = try site.recon(["verify"])
+        #expect(changed.code == 0 && changed.err.contains("which no longer holds those bytes")
+            && changed.err.contains("`recon ingest --site \(site.root) '\(site.path("exports/usage nov"))'\"'\"'s.csv'`"), "\(changed.err)")
+        let writer = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(writer.code == 0 && !site.exists("Ledger/drops/\(oddSha).csv"), "\(writer.err)")
+        #expect(try site.recon(["ingest", odd], env: TestSite.closeDay).code == 0)
         site.expectAuditorAccepts()
     }
 }

@@ -36,6 +36,19 @@ enum NamedDropMarker {
         return out
     }
 
+    /// Every note's SHA-256 and the path it names, whatever that file holds now: an ingest
+    /// stopped before its entry, whose archive is then no trace of a cut ledger (whoever could
+    /// write such a note could as well have removed the archive).
+    static func stopped(in site: Site) -> [String: String] {
+        var out: [String: String] = [:]
+        for (sha, note) in notes(in: site) {
+            guard let text = try? FileIO.read(note),
+                  let named = String(validating: text, as: UTF8.self)?.split(separator: "\n").first.map(String.init) else { continue }
+            out[sha] = named
+        }
+        return out
+    }
+
     /// Removes the notes whose drop is recorded now, or whose archive is gone: what is left of
     /// an ingest stopped before it removed its own.
     static func sweep(in site: Site, isRecorded: (String) -> Bool) {

@@ -313,11 +313,16 @@ public struct Verifier {
     /// stopped `recon ingest FILE` named (which only that command takes again: no watcher
     /// and no bare ingest ever will), else the Inbox.
     static func whereWaiting(archive: String, in site: Site) -> String {
-        guard let named = NamedDropMarker.waiting(in: site)[String(archive.dropLast(4))] else {
-            return "in the Inbox (the next ingest records it and removes this file)"
+        let sha = String(archive.dropLast(4))
+        guard let named = NamedDropMarker.stopped(in: site)[sha] else {
+            return "in the Inbox (the next ingest takes it)"
         }
-        return "at \(SafeText.escaped(named)), where `recon ingest` named it: nothing takes it from there but "
-            + "`recon ingest \(SafeText.escaped(named))` again, which records it (and removes this file)"
+        let command = "recon ingest --site \(ShellWord.quoted(SafeText.escaped(site.root))) \(ShellWord.quoted(SafeText.escaped(named)))"
+        guard NamedDropMarker.waiting(in: site)[sha] != nil else {
+            return "nowhere: `recon ingest` named it at \(SafeText.escaped(named)), which no longer holds those bytes (changed or "
+                + "gone since); if that file is to be recorded, `\(command)` takes it as it is now"
+        }
+        return "at \(SafeText.escaped(named)), where `recon ingest` named it: nothing takes it from there but `\(command)` again"
     }
 
     /// The stray archives' damage, said; nil when there is none (``strayArchives(in:isRecorded:named:)``).
@@ -340,7 +345,7 @@ public struct Verifier {
         for path in paths where FileIO.isRegularFile(path) {
             if let bytes = try? FileIO.read(path) { out.insert(Hex.string(SHA256.hash(data: bytes))) }
         }
-        return out.union(NamedDropMarker.waiting(in: site).keys)
+        return out.union(NamedDropMarker.stopped(in: site).keys)
     }
 
     /// The site key is the one `site.init` records: another site's key (swapped in, or named by

@@ -45,6 +45,8 @@ struct Status: ParsableCommand {
         }
         // Figures of a ledger with an unfinished append are not kept: the warning is said each time.
         if session.ledger.halfWrittenBytes == 0 && owed.isEmpty { StatusCache.store(settled, session: session) }
-        return StatusReport(settled: settled, site: site)
+        var report = StatusReport(settled: settled, site: site)
+        report.owed = owed
+        return report
     }
 }

@@ -508,6 +508,10 @@ struct CrashTests {
                 && status.err.contains("the checkpoint after seq") && status.err.contains("the next writing command puts it right"),
                 "\(status.err)")
         }
+        // And in the JSON, where a script reads it.
+        let json = try site.recon(["status", "--json"], env: TestSite.closeDay)
+        let owed = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])["owed"] as? [String]
+        #expect(owed?.count == 2 && owed?.first?.contains("INV-2026-000001") == true, "\(json.out)")
         let writer = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(writer.code == 0, "\(writer.err)")
         let after = try site.recon(["status"], env: TestSite.closeDay)

@@ -42,6 +42,9 @@ public struct StatusReport {
     /// for every open month; something in a month's Outbox place, for that month.
     public var siteBlockers: [String] = []
     public var outboxBlockers: [Period: String] = [:]
+    /// What a command interrupted after its append left owed (``SiteSession/owedByAnInterruptedCommand``):
+    /// warned on the log, and given in the JSON as `owed`.
+    public var owed: [String] = []
 
     /// The whole report from an opened site.
     /// - Throws: an overflow of a total, never hidden: a total that cannot be held is not shown as another.
@@ -214,6 +217,7 @@ public struct StatusReport {
         }
         members["held"] = .array(held.map { .string($0) })
         members["rejected"] = .array(rejected.map { .string($0) })
+        members["owed"] = .array(owed.map { .string($0) })
         members["rejected_problems"] = .object(Dictionary(uniqueKeysWithValues: rejectedProblems.map { ($0.key, JSONValue.int(Int64($0.value))) }))
         return .object(members)
     }

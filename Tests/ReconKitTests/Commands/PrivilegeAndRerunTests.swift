@@ -807,6 +807,20 @@ struct PrivilegeAndRerunTests {
         #expect(FileManager.default.fileExists(atPath: outside + "/usage-late.csv"))
     }
 
+    /// Office's owner file beside a held drop an accountant opened (`~$usage-late.csv`) was
+    /// listed as a held drop, and the rerun rejected it, ending with exit 2 though it applied
+    /// every drop. It is no drop: not listed, left where it is, and the rerun ends with 0.
+    @Test func aViewersFileInHeldIsNoHeldDrop() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        try "x".write(toFile: site.path("Inbox/held/~$usage-late.csv"), atomically: true, encoding: .utf8)
+        let status = try site.recon(["status"], env: TestSite.rerunDay)
+        #expect(status.out.contains("held: 1 (usage-late.csv)"), "\(status.out)")
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "card agreed late", "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        #expect(site.exists("Inbox/held/~$usage-late.csv") && !site.exists("Inbox/rejected/~$usage-late.csv"))
+    }
+
     /// A folder where the rerun's checkpoint note goes: the rerun appended its held drop first,
     /// then refused its documents there, saying nothing was appended. Refused before the first.
     @Test func aRerunWhoseNotesPlaceIsTakenAppendsNothing() throws {

@@ -247,9 +247,16 @@ public struct HeldDrops {
     }
 
     /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
-    /// drop (errors files go to rejected/, never here), whatever its name.
+    /// drop (errors files go to rejected/, never here), whatever its name, but a viewer's own.
     private func heldNames() -> [String] {
-        FileIO.listOwnFolder(session.site.held).filter { !Ingestor.isNeverRead($0) }.sorted(by: Ingestor.processingOrder)
+        FileIO.listOwnFolder(session.site.held).filter(Self.isHeldDrop).sorted(by: Ingestor.processingOrder)
+    }
+
+    /// Whether a name in `Inbox/held/` is a held drop: not one recon never reads, nor what a
+    /// program showing the folder leaves beside a file it opened (Office's `~$NAME`), which a
+    /// rerun rejected, failing its exit code, while the drop itself was applied.
+    static func isHeldDrop(_ name: String) -> Bool {
+        !Ingestor.isNeverRead(name) && !Verifier.isViewersFile(name)
     }
 
     /// Calls `body` with each drop in `Inbox/held/` of one of `kinds` that parses, one at a time,

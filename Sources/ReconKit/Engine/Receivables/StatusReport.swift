@@ -57,7 +57,7 @@ public struct StatusReport {
         self.settled = settled
         lastCheckpointSeq = Checkpointer(site: site).all().last
         // Only the site's own folders: a link in their place names another folder's files.
-        held = FileIO.listOwnFolder(site.held).filter { !Ingestor.isNeverRead($0) }.sorted()  // as a rerun takes them
+        held = FileIO.listOwnFolder(site.held).filter(HeldDrops.isHeldDrop).sorted()  // as a rerun takes them
         // A rejected drop's errors file is NAME.errors.txt beside it; a drop may itself end in
         // .errors.txt, and has its own then. One without its drop, what a rejection killed before
         // it moved the drop leaves, is no drop either (the next rejection of that name takes NAME-2).

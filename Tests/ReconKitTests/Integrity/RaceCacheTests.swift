@@ -61,4 +61,33 @@ struct RaceCacheTests {
         #expect(invoice["subtotal"] as? String == "500000.00", "\(invoice)")
         site.expectAuditorAccepts()
     }
+
+    /// An intact drop of this build across the November change, 25 October to 3 November: once
+    /// October is closed, the drop read again leaves out October's rows (the month's index holds
+    /// them), so the rows read are not the whole drop its cache was recorded for. That is no
+    /// fault of the cache: every command said it was, once October closed.
+    @Test func aPartlySettledDropIsNotTakenForAFaultyCache() throws {
+        let site = try TestSite()
+        let env = ["RECON_NOW": "2026-11-20T12:00:00Z"]
+        #expect(try site.recon(["init", "--name", "ny-site", "--base-currency", "USD", "--timezone", "America/New_York"], env: env).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City Hospital,USD,standard,2020-01-01,50\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nD1,Dr Rao,consultant,10,USD\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,1,USD\n")
+        try site.drop("client_rates.csv",
+                      "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n2026-01-01,*,*,*,*,1,,2,USD,volume\n")
+        // 230,000 reports four seconds apart from 25 October 00:00 local: to 4 November 15:33.
+        var csv = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        let start = try #require(SiteTimeZone(identifier: "America/New_York")).utcSecond(ofLocalSecond: Int64(LocalDate(Substring("2026-10-25"))!.dayNumber) * 86_400)
+        for i in 0..<230_000 {
+            csv += "X\(i),\(Timestamp(nanoseconds: (start + Int64(i) * 4) * 1_000_000_000).utcText),C1,D1,CT,1\n"
+        }
+        #expect(csv.utf8.count >= DropParser.halvesThreshold)
+        try site.drop("usage-span.csv", csv)
+        #expect(try site.recon(["ingest"], env: env).code == 0)
+        #expect(try site.recon(["close", "2026-10"], env: env).code == 0)
+        for command in [["status"], ["ingest"], ["verify"]] {
+            let run = try site.recon(command, env: env)
+            #expect(run.code == 0 && !run.err.contains("was made by an earlier recon"), "\(command): \(run.err)")
+        }
+    }
 }

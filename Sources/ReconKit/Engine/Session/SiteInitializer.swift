@@ -2,11 +2,6 @@ import Foundation
 
 /// `recon init`: the folders, the site key pair, `recon.toml` and the `site.init` entry.
 public enum SiteInitializer {
-    /// - Parameters:
-    ///   - name, baseCurrency, timezone: the values fixed at init; one not given is a prepared
-    ///     `recon.toml`'s, else SPEC §1's default (`example-site`, `INR`, `UTC`).
-    ///   - keyDir: with `recon init --key-dir DIR`, the site's private key is written to
-    ///     `DIR/NAME.key` (never inside the site) and `recon.toml`'s `site_key` names it.
     /// The site whose own folder (`Inbox/`, `Outbox/`, `Ledger/`, `.recon/`) holds `path`, and
     /// that folder's name; nil when none does. What lies there is that site's to move: its
     /// next ingest took a folder in its Inbox to rejected/, a private key and all.
@@ -22,6 +17,11 @@ public enum SiteInitializer {
         return nil
     }
 
+    /// - Parameters:
+    ///   - name, baseCurrency, timezone: the values fixed at init; one not given is a prepared
+    ///     `recon.toml`'s, else SPEC §1's default (`example-site`, `INR`, `UTC`).
+    ///   - keyDir: with `recon init --key-dir DIR`, the site's private key is written to
+    ///     `DIR/NAME.key` (never inside the site) and `recon.toml`'s `site_key` names it.
     public static func initialise(_ site: Site, name given: String? = nil, baseCurrency givenBase: String? = nil,
                                   timezone givenZone: String? = nil, keyDir: String? = nil, clock: SiteClock) throws -> LedgerEntry {
         if site.isInitialised && !site.initWasInterrupted {

@@ -21,19 +21,11 @@ enum NamedDropMarker {
         return marker
     }
 
-    /// The SHA-256 of each named file a note in `Ledger/staging/` points at that still holds
-    /// the bytes its note is named for, and that file's path: drops waiting where they were named.
-    static func waiting(in site: Site) -> [String: String] {
-        var out: [String: String] = [:]
-        for (sha, note) in notes(in: site) {
-            guard let text = try? FileIO.read(note),
-                  let named = String(validating: text, as: UTF8.self)?.split(separator: "\n").first.map(String.init),
-                  FileIO.isRegularFile(named), let bytes = try? FileIO.read(named),
-                  Hex.string(SHA256.hash(data: bytes)) == sha
-            else { continue }
-            out[sha] = named
-        }
-        return out
+    /// Whether the file at `named` (a note's) still holds the bytes whose SHA-256 is `sha`: the
+    /// drop waits where it was named.
+    static func stillHolds(_ named: String, sha: String) -> Bool {
+        guard FileIO.isRegularFile(named), let bytes = try? FileIO.read(named) else { return false }
+        return Hex.string(SHA256.hash(data: bytes)) == sha
     }
 
     /// Every note's SHA-256 and the path it names, whatever that file holds now: an ingest

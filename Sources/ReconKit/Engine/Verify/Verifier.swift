@@ -318,7 +318,7 @@ public struct Verifier {
             return "in the Inbox (the next ingest takes it)"
         }
         let command = "recon ingest --site \(ShellWord.quoted(SafeText.escaped(site.root))) \(ShellWord.quoted(SafeText.escaped(named)))"
-        guard NamedDropMarker.waiting(in: site)[sha] != nil else {
+        guard NamedDropMarker.stillHolds(named, sha: sha) else {
             return "nowhere: `recon ingest` named it at \(SafeText.escaped(named)), which no longer holds those bytes (changed or "
                 + "gone since); if that file is to be recorded, `\(command)` takes it as it is now"
         }

@@ -6,9 +6,10 @@ import Crypto
 /// An ingest stopped between the two (Ctrl-C, SIGTERM, SIGKILL) leaves an archive no entry
 /// names. One whose drop waits in the Inbox is the next writer's to remove; without this
 /// note, one whose drop waits where it was named looked like what a ledger cut with its
-/// checkpoints leaves, and held the whole site. The note vouches for nothing: the archive is
-/// removed (never recorded) only while the file it names still holds its very bytes, and
-/// whoever could write such a note could as well have removed the archive.
+/// checkpoints leaves, and held the whole site. The note vouches for nothing: the archive it
+/// names is removed (never recorded), whether or not the file it names still holds its bytes
+/// (its owner may have corrected it since), and whoever could write such a note could as well
+/// have removed the archive.
 enum NamedDropMarker {
     static func path(sha: String, site: Site) -> String { site.staging + "/" + sha + ".named" }
 

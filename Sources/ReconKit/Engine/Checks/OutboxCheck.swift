@@ -106,12 +106,9 @@ struct OutboxCheck {
     static let documentFolders = ["invoices", "credit-notes", "payouts"]
 
     /// Files an editor or a file browser puts beside the files it shows: hidden ones (recon's
-    /// own unfinished writes too, which the next writer sweeps; LibreOffice's `.~lock.…#`),
-    /// Office's `~$…` owner file while a workbook is open, Windows' `Thumbs.db` and `desktop.ini`.
+    /// own unfinished writes too, which the next writer sweeps), and a viewer's (``ViewerFile``).
     static func isLitter(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
-        if name.first == 0x2E || name.starts(with: [0x7E, 0x24]) { return true }
-        let lowered = String(decoding: name, as: UTF8.self).lowercased()
-        return lowered == "thumbs.db" || lowered == "desktop.ini"
+        name.first == 0x2E || ViewerFile.matches(String(decoding: name, as: UTF8.self))
     }
 
     /// The document kinds' prefixes, as bytes.

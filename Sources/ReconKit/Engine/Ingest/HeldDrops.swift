@@ -256,7 +256,7 @@ public struct HeldDrops {
     /// program showing the folder leaves beside a file it opened (Office's `~$NAME`), which a
     /// rerun rejected, failing its exit code, while the drop itself was applied.
     static func isHeldDrop(_ name: String) -> Bool {
-        !Ingestor.isNeverRead(name) && !Verifier.isViewersFile(name)
+        !Ingestor.isNeverRead(name) && !ViewerFile.matches(name)
     }
 
     /// Calls `body` with each drop in `Inbox/held/` of one of `kinds` that parses, one at a time,

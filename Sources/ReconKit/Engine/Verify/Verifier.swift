@@ -294,19 +294,11 @@ public struct Verifier {
         // or a file browser puts beside a file it shows (an auditor who opened an archive).
         let strangers = FileIO.list(site.drops).filter { name in
             !(name.hasSuffix(".csv") && isRecorded(String(name.dropLast(4)))) && !DocumentRepair.isTemporaryName(name)
-                && !isViewersFile(name) && FileStatus.of(site.drops + "/" + name)?.kind != .folder
+                && !ViewerFile.matches(name) && FileStatus.of(site.drops + "/" + name)?.kind != .folder
         }
         guard !strangers.isEmpty else { return ([], []) }
         let waiting = waitingDrops(site, named: named)
         return (strangers.filter { waiting.contains(String($0.dropLast(4))) }, strangers.filter { !waiting.contains(String($0.dropLast(4))) })
-    }
-
-    /// What a program showing a folder's files leaves beside them: LibreOffice's `.~lock.NAME#`
-    /// while it has one open, Office's `~$NAME`, macOS's `.DS_Store`, Windows' `Thumbs.db` and
-    /// `desktop.ini`. Never shaped like an archive (a hidden `.SHA.csv` is one renamed).
-    static func isViewersFile(_ name: String) -> Bool {
-        if name.hasPrefix(".~lock.") && name.hasSuffix("#") || name.hasPrefix("~$") { return true }
-        return [".ds_store", "thumbs.db", "desktop.ini"].contains(name.lowercased())
     }
 
     /// Where the drop whose archive is `archive` (`SHA.csv`) waits, for people: the file a

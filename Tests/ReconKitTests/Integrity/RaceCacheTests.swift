@@ -13,14 +13,21 @@ import Testing
 struct RaceCacheTests {
     static let env = ["RECON_NOW": "2026-04-10T12:00:00Z"]
 
-    @Test func aLargeDropAcrossAClockChangeIsReadFromItsCSV() throws {
+    /// A site in New York (daylight saving) with one client C1 billed 2.00 USD a report, and
+    /// one radiologist D1 paid 1.00 USD a report.
+    static func newYorkSite(env: [String: String]) throws -> TestSite {
         let site = try TestSite()
-        #expect(try site.recon(["init", "--name", "ny-site", "--base-currency", "USD", "--timezone", "America/New_York"], env: Self.env).code == 0)
+        #expect(try site.recon(["init", "--name", "ny-site", "--base-currency", "USD", "--timezone", "America/New_York"], env: env).code == 0)
         try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City Hospital,USD,standard,2020-01-01,50\n")
         try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nD1,Dr Rao,consultant,10,USD\n")
         try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,1,USD\n")
         try site.drop("client_rates.csv",
                       "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n2026-01-01,*,*,*,*,1,,2,USD,volume\n")
+        return site
+    }
+
+    @Test func aLargeDropAcrossAClockChangeIsReadFromItsCSV() throws {
+        let site = try Self.newYorkSite(env: Self.env)
         // 250,000 March reports either side of the change of 8 March (local times), and one at
         // 00:30 on 1 April: 8.9 MB, read in halves.
         var csv = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
@@ -67,14 +74,8 @@ struct RaceCacheTests {
     /// them), so the rows read are not the whole drop its cache was recorded for. That is no
     /// fault of the cache: every command said it was, once October closed.
     @Test func aPartlySettledDropIsNotTakenForAFaultyCache() throws {
-        let site = try TestSite()
         let env = ["RECON_NOW": "2026-11-20T12:00:00Z"]
-        #expect(try site.recon(["init", "--name", "ny-site", "--base-currency", "USD", "--timezone", "America/New_York"], env: env).code == 0)
-        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City Hospital,USD,standard,2020-01-01,50\n")
-        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nD1,Dr Rao,consultant,10,USD\n")
-        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,1,USD\n")
-        try site.drop("client_rates.csv",
-                      "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n2026-01-01,*,*,*,*,1,,2,USD,volume\n")
+        let site = try Self.newYorkSite(env: env)
         // 230,000 reports four seconds apart from 25 October 00:00 local: to 4 November 15:33.
         var csv = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
         let start = try #require(SiteTimeZone(identifier: "America/New_York")).utcSecond(ofLocalSecond: Int64(LocalDate(Substring("2026-10-25"))!.dayNumber) * 86_400)

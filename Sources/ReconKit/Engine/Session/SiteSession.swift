@@ -99,9 +99,7 @@ public final class SiteSession {
                 throw ReconFailure.verification("\(site.root)/Ledger/ledger.jsonl is missing, but the site holds \(left.joined(separator: ", ")): "
                     + "the ledger was lost, not never made — restore it from a backup or ask an auditor; nothing is written")
             }
-            if FileIO.exists(site.root) && !FileIO.isDirectory(site.root) {
-                throw ReconFailure.usage("\(site.root) is a file, not a site's folder; --site names the folder a site lives in")
-            }
+            try Self.refuseSiteThatIsAFile(site)
             throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
         }
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil
@@ -250,6 +248,12 @@ public final class SiteSession {
     private static func refuseClockBeforeHead(_ now: Date, ledger: LedgerFile) throws {
         guard let head = ledger.entries.last else { return }
         try refuseClock(now, before: head.at, seq: head.seq)
+    }
+
+    /// `--site` naming a file, not a folder: said as such (bad usage), not as "not a recon site".
+    static func refuseSiteThatIsAFile(_ site: Site) throws {
+        guard FileIO.exists(site.root) && !FileIO.isDirectory(site.root) else { return }
+        throw ReconFailure.usage("\(site.root) is a file, not a site's folder; --site names the folder a site lives in")
     }
 
     /// Refuses (exit 1) a clock before `headAt`, the `at` of the ledger's last entry (SPEC §1).

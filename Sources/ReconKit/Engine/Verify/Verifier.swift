@@ -35,9 +35,7 @@ public struct Verifier {
             // A folder that never was a site (a mistyped --site) is bad usage, as for every command;
             // a site whose ledger is gone is damage.
             guard !site.filesOfALedger.isEmpty else {
-                if FileIO.exists(site.root) && !FileIO.isDirectory(site.root) {
-                    throw ReconFailure.usage("\(site.root) is a file, not a site's folder; --site names the folder a site lives in")
-                }
+                try SiteSession.refuseSiteThatIsAFile(site)
                 throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl, nor any file a ledger leaves); "
                     + "check --site (`recon init --site \(site.root)` makes one)")
             }

@@ -3,14 +3,36 @@
 public enum LineDescription {
     public static func invoice(modality: String, urgency: Urgency, tiers: [ClientRate]) -> String {
         let head = "\(modality), \(urgency.rawValue)"
-        // One tier from 1 without bound is a flat price: nothing to explain.
-        let distinct = Dictionary(grouping: tiers, by: \.tierFrom).compactMap { $0.value.first }.sorted { $0.tierFrom < $1.tierFrom }
-        guard let first = distinct.first, !(distinct.count == 1 && first.tierFrom == 1 && first.tierTo == nil) else {
-            return head
-        }
-        let ranges = distinct.map(range).joined(separator: ", ")
+        // A line is one unit price: a card replaced mid-month at the same price gives it reports
+        // of both, each card's tiers and mode named with its date when they read differently
+        // (a line once printed only the first card's: 5 reports in a tier of 2, in the wrong mode).
+        let cards = Dictionary(grouping: tiers, by: \.effectiveFrom).sorted { $0.key < $1.key }.map { (from: $0.key, words: tierWords($0.value)) }
+        guard let first = cards.first else { return head }
+        if cards.allSatisfy({ $0.words == first.words }) { return first.words.isEmpty ? head : "\(head) — \(first.words)" }
+        return "\(head) — " + cards.map { "\($0.words.isEmpty ? "flat price" : $0.words) (card from \($0.from))" }.joined(separator: "; ")
+    }
+
+    /// One card's tiers that gave a line its price, `tiers 1–10, 11–50, volume pricing`; empty
+    /// for one tier from 1 without bound, a flat price with nothing to explain.
+    private static func tierWords(_ tiers: [ClientRate]) -> String {
+        var seen = Set<String>()
+        let distinct = tiers.sorted { ($0.tierFrom, $0.tierTo ?? .max) < ($1.tierFrom, $1.tierTo ?? .max) }.filter { seen.insert(range($0)).inserted }
+        guard let first = distinct.first, !(distinct.count == 1 && first.tierFrom == 1 && first.tierTo == nil) else { return "" }
         let word = distinct.count == 1 ? "tier" : "tiers"
-        return "\(head) — \(word) \(ranges), \(first.tierMode.rawValue) pricing"
+        return "\(word) \(distinct.map(range).joined(separator: ", ")), \(first.tierMode.rawValue) pricing"
+    }
+
+    /// Payout lines that would read alike (two cards' rows of the same rates, a card replaced
+    /// mid-month) each name their card: a radiologist seeing the same line twice asks whether
+    /// it was paid twice.
+    public static func namingCards(_ lines: [DocumentLine], cards: [LocalDate]) -> [DocumentLine] {
+        let counts = Dictionary(grouping: lines, by: \.description).mapValues(\.count)
+        return zip(lines, cards).map { line, card in
+            guard counts[line.description, default: 0] > 1 else { return line }
+            var named = line
+            named.description += " (card from \(card))"
+            return named
+        }
     }
 
     public static func payout(modality: String, urgency: Urgency, per: String) -> String {

@@ -150,10 +150,12 @@ public struct PeriodPricer {
         for radId in payoutTallies.keys.sorted() {
             guard let rad = context.radiologists[radId] else { continue }
             var lines: [DocumentLine] = []
+            var cardOfLine: [LocalDate] = []
             var reportCount = 0
             for (key, t) in payoutTallies[radId]!.sorted(by: { payoutOrder($0.key, $1.key) }) {
                 let row = context.providerCards.cards[key.row.card]![key.row.index]
                 reportCount += t.reports
+                defer { cardOfLine += Array(repeating: key.row.card, count: lines.count - cardOfLine.count) }
                 do {
                     let perReport = try context.fx.convert(try row.ratePerReport * t.reports, from: row.currency,
                                                            to: rad.currency, on: fxDate)
@@ -175,6 +177,7 @@ public struct PeriodPricer {
                     problem(.overflow, "radiologist", radId, "\(key.modality) line: \(error)", "", reports: 0)
                 }
             }
+            lines = LineDescription.namingCards(lines, cards: cardOfLine)
             do {
                 var draft = try DocumentDraft(kind: .payout, partyId: rad.id, partyName: rad.name, currency: rad.currency,
                                               taxRate: .zero, lines: lines, reportCount: reportCount)

@@ -153,8 +153,9 @@ struct VouchedCacheTests {
     }
 
     /// A month in two drops: the second's rows are decoded onto the end of the first's. Both come
-    /// from their caches (no usage CSV parsed), or, the second's cache tampered, from its checked
-    /// CSV with a warning; either way the close pays what the drops say:
+    /// from their caches (no usage CSV parsed); the second's cache tampered, a reader (`status`)
+    /// reads its checked CSV with a warning, and a writer refuses (exit 4) until the file is
+    /// deleted. Either way the close pays what the drops say:
     ///   PAY D1 = 160.50 as above; PAY D2 = 2 × 50.00 + (1 + 4) × 1.50 = 107.50.
     @Test(arguments: [false, true]) func aMonthInTwoDropsIsReadWholeFromItsCaches(tampered: Bool) throws {
         let site = try WriterCheckTests.perImageSite()
@@ -170,18 +171,22 @@ struct VouchedCacheTests {
             bytes[bytes.count - 1] ^= 1  // the last row's line number: it still decodes
             try Data(bytes).write(to: URL(fileURLWithPath: path))
         }
-        // A command that may read caches (an ingest with nothing new) reads both, the tampered
-        // one not at all; the close parses both drops.
-        let ingest = try site.recon(["ingest"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
-        #expect(ingest.code == 0, "\(ingest.err)")
-        let stages = try #require(ingest.err.split(separator: "\n").first { $0.contains("stages: ") })
+        // A command that may read caches reads both, the tampered one not at all (`status`
+        // rebuilding its figures); the close parses both drops.
+        try? FileManager.default.removeItem(atPath: site.path(".recon/status.cache"))
+        let status = try site.recon(["status"], env: TestSite.closeDay.merging(["RECON_STAGES": "1"]) { a, _ in a })
+        #expect(status.code == 0, "\(status.err)")
+        let stages = try #require(status.err.split(separator: "\n").first { $0.contains("stages: ") })
         #expect(stages.contains("replay-cache-read=") && stages.contains("replay-parse-usage=") == tampered, "\(stages)")
+        #expect(status.err.contains(".recon/cache/\(second).bin") == tampered, "\(status.err)")
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == (tampered ? 4 : 0), "\(ingest.err)")
         #expect(ingest.err.contains(".recon/cache/\(second).bin") == tampered, "\(ingest.err)")
+        if tampered { try FileManager.default.removeItem(atPath: path) }
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 0, "\(close.err)")
         #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
         #expect(try site.document("PAY-2026-000002")?["total"] as? String == "107.50")
-        if tampered { try FileManager.default.removeItem(atPath: path) }
         site.expectAuditorAccepts()
     }
 
@@ -256,8 +261,9 @@ struct VouchedCacheTests {
         site.expectAuditorAccepts()
     }
 
-    /// A tampered cache is never read: the close warns and computes from the archived drop,
-    /// and leaves the file for `recon verify`, which goes on naming it until it is deleted.
+    /// A tampered cache is never read and never written over: the close refuses (exit 4),
+    /// leaving the file for `recon verify`, which goes on naming it until it is deleted; then
+    /// the close computes from the archived drop and the cache comes back as recorded.
     @Test func aTamperedCacheStaysNamedUntilDeleted() throws {
         let site = try WriterCheckTests.perImageSite()
         let (sha, _) = try cacheBody(site)
@@ -265,13 +271,18 @@ struct VouchedCacheTests {
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         bytes[bytes.count - 9] ^= 1
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
-        #expect(close.code == 0, "\(close.err)")
-        #expect(close.err.contains(".recon/cache/\(sha).bin"), "\(close.err)")
-        #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
+        let before = try site.ledgerBytes()
+        let refused = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(refused.code == 4, "\(refused.err)")
+        #expect(refused.err.contains(".recon/cache/\(sha).bin"), "\(refused.err)")
+        #expect(try site.ledgerBytes() == before)
         let verify = try site.recon(["verify"])
         #expect(verify.code == 4 && verify.out.contains(".recon/cache/\(sha).bin"), "\(verify.out)")
         try FileManager.default.removeItem(atPath: path)
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        #expect(try site.document("PAY-2026-000001")?["total"] as? String == "160.50")
+        #expect(try site.recon(["verify"]).code == 0)
         site.expectAuditorAccepts()
     }
 

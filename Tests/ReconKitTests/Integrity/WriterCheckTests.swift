@@ -54,8 +54,9 @@ struct WriterCheckTests {
     }
 
     /// Issue 9, critical 2: R1's image count changed from 2 to 5 inside the usage drop's cache
-    /// file. `verify` names the cache; the close computes from the archived drop and pays D1
-    /// 160.50, never the 150.00 + 10 × 1.50 = 165.00 the tampered cache would give.
+    /// file. `verify` names the cache, and so does the close, refusing (exit 4) to append over
+    /// a site `verify` refuses; the file deleted, it pays D1 160.50 from the archived drop, never
+    /// the 150.00 + 10 × 1.50 = 165.00 the tampered cache would give.
     @Test func aTamperedCacheIsFoundAndNeverReachesAnIssuedAmount() throws {
         let site = try Self.perImageSite()
         let usage = try sha(of: "usage", site)
@@ -74,9 +75,15 @@ struct WriterCheckTests {
         #expect(verify.code == 4, "\(verify.out)")
         #expect(verify.out.contains(".recon/cache/\(usage).bin"), "\(verify.out)")
 
+        let before = try site.ledgerBytes()
+        let refused = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(refused.code == 4, "\(refused.err)")
+        #expect(refused.err.contains(".recon/cache/\(usage).bin does not match the cache_sha256 of seq"), "\(refused.err)")
+        #expect(refused.err.contains("delete it"), "\(refused.err)")
+        #expect(try site.ledgerBytes() == before)
+        try FileManager.default.removeItem(atPath: cachePath)
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
         #expect(close.code == 0, "\(close.err)")
-        #expect(close.err.contains("it was not read"), "\(close.err)")
         let payout = try #require(try site.document("PAY-2026-000001"))
         #expect(payout["radiologist_id"] as? String == "D1")
         #expect(payout["total"] as? String == "160.50")

@@ -43,10 +43,7 @@ public enum LedgerReplay {
                 case .index(let index): history.add(index)
                 case .missing: rebuild.append(period)
                 case .mismatch:
-                    let relative = ClosedPeriodIndex.relativePath(period)
-                    notes.warnings.append("the closed-period index \(relative) "
-                        + "\(notMatching(site.path(relative), recorded: "the report_index_sha256 of seq \(entry.seq)")); it was not "
-                        + "read (the period's drops were) — `recon verify` names it; delete it to have it rebuilt")
+                    notes.unread(indexMismatch(period, seq: entry.seq, site: site), instead: "the period's drops were")
                 }
             }
         }
@@ -144,6 +141,31 @@ public enum LedgerReplay {
         public internal(set) var readUnvouchedCache = false
         /// What it worked around (a cache file that fails its check), for the log.
         public internal(set) var warnings: [String] = []
+        /// The cache files and indexes it did not read, as they are not the ones the ledger
+        /// vouches for: `recon verify` names each (exit 4), so no writer appends over them.
+        public internal(set) var damagedCaches: [String] = []
+
+        /// A cache file or index not read (`what`), computed from checked bytes (`instead`).
+        mutating func unread(_ what: String, instead: String) {
+            damagedCaches.append(what)
+            warnings.append("\(what); it was not read (\(instead)) — `recon verify` names it; delete it to have it rebuilt")
+        }
+    }
+
+    /// The closed-period index of `period` when its file is not the one its entry (`seq`) vouches for.
+    static func indexMismatch(_ period: Period, seq: Int, site: Site) -> String {
+        let relative = ClosedPeriodIndex.relativePath(period)
+        return "the closed-period index \(relative) \(notMatching(site.path(relative), recorded: "the report_index_sha256 of seq \(seq)"))"
+    }
+
+    /// Every closed-period index on disk that is not the one the ledger vouches for: what a
+    /// writer that reads no index (a rerun reads every report) still refuses over.
+    static func indexDamage(_ ledger: LedgerFile, site: Site) -> [String] {
+        vouchedIndexes(ledger).sorted { $0.key < $1.key }.compactMap { period, entry in
+            let path = site.path(ClosedPeriodIndex.relativePath(period))
+            guard case .mismatch = ClosedPeriodIndex.open(period: period, path: path, tableSha256: entry.sha256, seq: entry.seq) else { return nil }
+            return indexMismatch(period, seq: entry.seq, site: site)
+        }
     }
 
     /// Applies entries a command has just appended (their drops are already in the state).
@@ -236,7 +258,7 @@ public enum LedgerReplay {
                 // Never read, and left as it is for `recon verify` to name (verify never reads a
                 // cache: it confirms each against its drop, below): the archived drop is parsed
                 // instead, checked against its own SHA-256.
-                notes.warnings.append(unreadCacheWarning(siteCache, sha: sha, seq: e.seq, site: site))
+                notes.unread(cacheMismatch(siteCache, sha: sha, seq: e.seq, site: site), instead: "the archived drop was")
             case .missing:
                 cacheIsMissing = true
             }
@@ -275,7 +297,7 @@ public enum LedgerReplay {
                     if !cacheIsMissing, let damage = cacheFileDamage(siteCache, sha: sha, encoded: encoded, seq: e.seq) {
                         // Verify names it; a writer, which computed from the drop, says so and leaves it as evidence.
                         if audit != nil { throw damage }
-                        notes.warnings.append(unreadCacheWarning(siteCache, sha: sha, seq: e.seq, site: site))
+                        notes.unread(cacheMismatch(siteCache, sha: sha, seq: e.seq, site: site), instead: "the archived drop was")
                     }
                 } else if raceSuspect && drop.periods?.contains(where: { settled.indexes[$0] != nil }) == true {
                     // Part of it is settled: read again, its rows of a closed month are left out
@@ -334,12 +356,11 @@ public enum LedgerReplay {
             + "delete it (it is rebuilt from the archived drop) and find out who changed it")
     }
 
-    /// What a command says of a cache file that is not the one its entry records: it computed
-    /// from the archived drop instead, and left the file as evidence.
-    static func unreadCacheWarning(_ cache: DropCache, sha: String, seq: Int, site: Site) -> String {
+    /// A cache file that is not the one its entry (`seq`) records: a command computes from the
+    /// archived drop instead, and leaves the file as evidence.
+    static func cacheMismatch(_ cache: DropCache, sha: String, seq: Int, site: Site) -> String {
         let relative = cache.relativePath(sha)
-        return "the cache file \(relative) \(notMatching(site.path(relative), recorded: "the cache_sha256 of seq \(seq)")); "
-            + "it was not read (the archived drop was) — `recon verify` names it; delete it to have it rebuilt"
+        return "the cache file \(relative) \(notMatching(site.path(relative), recorded: "the cache_sha256 of seq \(seq)"))"
     }
 
     /// How a cache file or index that was not read is named: a FIFO, folder or link in its

@@ -207,6 +207,11 @@ public final class SiteSession {
         (self.config, self.configSha256) = (config, configSha256)
         state = replayed.state
         replayNotes = replayed.notes
+        if writing || predicting {
+            // A cache that `recon verify` refuses is damage a writer appends nothing over, though
+            // it computed around it: one that reads every report opens no index, so checks them.
+            try Self.refuseDamagedCaches(replayNotes.damagedCaches + (settled ? [] : LedgerReplay.indexDamage(ledger, site: site)))
+        }
         for warning in replayNotes.warnings { log.warning("\(warning)") }
         try found?.privileged?.get()
         // A ledger prefix not read is not yet damage (a close's checkpoint not written yet, lines
@@ -350,6 +355,7 @@ public final class SiteSession {
         let replayed = try Stages.time("replay-checked") {
             try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger, settled: settled, confirmingCachesAfter: Checkpointer(site: site).newestCount) }
         }
+        if lock != nil { try Self.refuseDamagedCaches(replayed.notes.damagedCaches) }  // a writer, before it appends
         state = replayed.state
         replayNotes = replayed.notes
     }
@@ -361,8 +367,16 @@ public final class SiteSession {
         let replayed = try Stages.time("replay-all") {
             try Self.refusingDamage { try LedgerReplay.state(site: site, ledger: ledger, confirmingCachesAfter: Checkpointer(site: site).newestCount) }
         }
+        if lock != nil { try Self.refuseDamagedCaches(replayed.notes.damagedCaches) }  // a writer, before it appends
         state = replayed.state
         replayNotes = replayed.notes
+    }
+
+    /// Refuses (exit 4) over the first cache file or index that is not the one the ledger vouches for.
+    static func refuseDamagedCaches(_ damaged: [String]) throws {
+        guard let first = damaged.first else { return }
+        throw ReconFailure.verification("the site does not verify: \(first); nothing is written over it — delete it (the next "
+            + "command rebuilds it from the checked archived drops, byte for byte the one recorded) and find out who changed it")
     }
 
     private static func refusingDamage<T>(_ body: () throws -> T) throws -> T {

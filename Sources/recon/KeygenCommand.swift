@@ -28,6 +28,7 @@ struct Keygen: ParsableCommand {
                 throw ReconFailure.usage("\"\(name)\" is not an operator name: 1–64 of A-Z a-z 0-9 . _ -, not starting with . or - "
                     + "(no '/'); the key files go into --dir")
             }
+            try OperatorKeyFile.refuseSiteFolder(dir)
             // A folder not there yet is made, owner-only, as `init --key-dir` makes its own.
             if FileStatus.of(dir) == nil {
                 do { try FileIO.makePrivateDirectory(dir) } catch { throw ReconFailure.usage("--dir \(dir) could not be made: \(error)") }

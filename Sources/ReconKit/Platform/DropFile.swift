@@ -28,6 +28,8 @@ public enum DropFile {
         let inode: UInt64
         var size: Int64 = -1
         var modified: timespec = timespec()
+        /// Who may read and write it (no execute bits): a held or rejected drop keeps them.
+        public var permissions: mode_t = 0o644
 
         public static func == (a: Identity, b: Identity) -> Bool {
             a.device == b.device && a.inode == b.inode && a.size == b.size
@@ -39,6 +41,7 @@ public enum DropFile {
             inode = UInt64(st.st_ino)
             size = Int64(st.st_size)
             modified = st.st_mtim
+            permissions = st.st_mode & 0o666
         }
 
         func isSameFile(as other: Identity) -> Bool { device == other.device && inode == other.inode }

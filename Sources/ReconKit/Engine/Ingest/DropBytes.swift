@@ -1,3 +1,5 @@
+import Glibc
+
 /// A drop's bytes from the moment they are parsed until the drop lands where it ends: the
 /// archive, `Inbox/held/` or `Inbox/rejected/`.
 ///
@@ -11,7 +13,14 @@ final class DropBytes {
     /// The hidden file holding the bytes once staged.
     private var staged: String?
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// The permissions of the file read, which a held or rejected drop keeps: an owner-only file
+    /// dropped in the Inbox (a private key put there by mistake) was kept readable by everyone.
+    private let permissions: mode_t
+
+    init(_ bytes: [UInt8], permissions: mode_t = 0o644) {
+        self.bytes = bytes
+        self.permissions = permissions
+    }
 
     /// Writes the bytes beside the drop's archive and lets go of them.
     func stage(sha: String, site: Site) throws {
@@ -32,13 +41,17 @@ final class DropBytes {
     /// `site` is given (an archive): a command killed meanwhile leaves its hidden file in
     /// `Ledger/staging/`, never in `Ledger/drops/`, where an auditor's verifier reads any file
     /// no entry names as a ledger whose end was cut.
+    /// An archive (`site` given) is the ledger's, readable as the ledger is; a drop kept in
+    /// `held/` or `rejected/` is still the finance team's file, with its own permissions.
     func place(at target: String, stagingIn site: Site? = nil, sha: String = "") throws {
         if staged == nil, let site { try stage(sha: sha, site: site) }
+        let mode = site == nil ? permissions : 0o644
         if let staged {
+            if mode != 0o644 { guard chmod(staged, mode) == 0 else { throw FileIO.Failure(path: staged, action: "set the mode of", code: errno) } }
             try FileIO.renameDurably(staged, to: target)
             self.staged = nil
         } else {
-            try FileIO.writeAtomically(target, bytes)
+            try FileIO.writeAtomically(target, bytes, mode: mode)
         }
     }
 

@@ -139,11 +139,11 @@ public final class Ingestor {
         // A drop corrected where it was rejected and named again: once taken, it and its errors
         // file leave rejected/ (status would go on listing bytes the ledger holds as rejected).
         let inRejected = !dryRun && isInRejected(folder: folder)
-        var bytes: [UInt8], sha: String
+        var bytes: [UInt8], sha: String, permissions: mode_t
         do {
             // Hashed as it is read (a large drop on the second core).
             let read = try Stages.time("read") { try DropFile.readIdentified(path) }
-            (bytes, sha) = (read.bytes, read.sha256)
+            (bytes, sha, permissions) = (read.bytes, read.sha256, read.identity.permissions)
             taking = (path, read.identity)
         } catch let notRegular as DropFile.NotRegular {
             return try refuseNonRegular(path, inInbox: inInbox, notRegular)
@@ -168,7 +168,7 @@ public final class Ingestor {
             return .duplicate(name: name, seq: seq, leftInPlace: !inInbox)
         }
         guard let kind = DropKind(fileName: name) else {
-            return try reject(path, inInbox: inInbox, bytes: bytes, [DropProblem(
+            return try reject(path, inInbox: inInbox, bytes: bytes, permissions: permissions, [DropProblem(
                 "the file name \"\(SafeText.escaped(name))\" does not start with a drop kind; name it after its kind: \(DropKind.namesForHumans) (e.g. usage-2026-10.csv)")])
         }
         var parser = DropParser(zone: state.zone, baseCurrency: state.base)
@@ -179,7 +179,7 @@ public final class Ingestor {
         // The bytes parsed wait on disk, not in memory, while the rows are checked: they are
         // written beside the archive on the other core while they are parsed, the write
         // mostly waiting on the disk (a 68 MB drop: 0.04 s that followed the parse).
-        let drop = DropBytes(bytes)
+        let drop = DropBytes(bytes, permissions: permissions)
         let staging = dryRun ? nil : BackgroundWork { [site] in Result { try Stages.time("archive") { try drop.stage(sha: sha, site: site) } } }
         let outcome = Stages.time("parse") { bytes.withUnsafeBytes { parser.parse($0, kind: kind) } }
         bytes = []
@@ -519,8 +519,8 @@ public final class Ingestor {
         try reject(path, inInbox: inInbox, problems.reportLines) { try drop.place(at: $0) }
     }
 
-    func reject(_ path: String, inInbox: Bool, bytes: [UInt8], _ problems: [DropProblem]) throws -> IngestOutcome {
-        try reject(path, inInbox: inInbox, problems.map(\.description)) { try FileIO.writeAtomically($0, bytes) }
+    func reject(_ path: String, inInbox: Bool, bytes: [UInt8], permissions: mode_t, _ problems: [DropProblem]) throws -> IngestOutcome {
+        try reject(path, inInbox: inInbox, problems.map(\.description)) { try FileIO.writeAtomically($0, bytes, mode: permissions) }
     }
 
     /// A symlink, FIFO, device or folder is never read: in the Inbox it moves to `rejected/`

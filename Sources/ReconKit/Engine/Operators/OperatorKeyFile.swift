@@ -16,4 +16,14 @@ public enum OperatorKeyFile {
             throw ReconFailure.refused("cannot use \(path) as \(role): \(error)")
         }
     }
+
+    /// Refuses a key folder inside a site's own folders (`Inbox/`, `Outbox/`, `Ledger/`,
+    /// `.recon/`), as `init --key-dir` does: the site's next ingest took a key from its Inbox
+    /// to `rejected/` as a drop, readable by everyone.
+    public static func refuseSiteFolder(_ dir: String) throws {
+        if let (site, folder) = SiteInitializer.enclosingSite(of: FileIO.resolvedPath(dir)) {
+            throw ReconFailure.refused("--dir \(dir) lies inside the site \(site) (its \(folder)/ folder), which is that site's own "
+                + "(its next ingest takes what is in its Inbox); an operator's key belongs to the operator: keep it outside the site's folders")
+        }
+    }
 }

@@ -20,6 +20,9 @@ struct Verify: ParsableCommand {
     @Option(help: "A workbook someone holds: say whether the ledger issued it (by SHA-256), its number, seq and credit notes.")
     var document: String?
 
+    @Flag(help: "Also refuse (exit 4) what an interrupted command left for the next writing command to finish (a checkpoint owed, an archive or unfinished write no entry names yet), as an auditor's strict verifier does.")
+    var strict = false
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -34,6 +37,11 @@ struct Verify: ParsableCommand {
             let pinned = try publicKey.map(Self.verifierKey)
             do {
                 let r = try Verifier(site: options.siteValue).verify(keptCheckpoint: checkpoint, pinnedKey: pinned, clock: options.clock)
+                if strict, let first = r.unfinished.first {
+                    // Not damage: what the next writing command finishes (`recon watch --once` runs one with nothing to take).
+                    throw LedgerDamage(seq: nil, "not finished: \(first) — run a writing command (`recon watch --once --site "
+                        + "\(ShellWord.quoted(SafeText.escaped(options.siteValue.root)))` takes nothing new and finishes it), then verify again")
+                }
                 for note in r.notes { options.log.notice("note: \(note)") }
                 // The ledger verifies; the site's recon.toml is read as every command reads it (SPEC §1).
                 try SiteConfigFile.check(options.siteValue)

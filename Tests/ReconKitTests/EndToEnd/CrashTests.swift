@@ -478,12 +478,18 @@ struct CrashTests {
 
         let verify = try site.recon(["verify"])
         #expect(verify.code == 0 && verify.err.contains("seq \(count): its checkpoint is owed"), "\(verify.out)\(verify.err)")
+        // As an auditor's strict verifier has it: not finished, until a writer finishes it.
+        let strict = try site.recon(["verify", "--strict"])
+        #expect(strict.code == 4 && strict.out.contains("not finished: seq \(count): its checkpoint is owed")
+                && strict.out.contains("watch --once"), "\(strict.out)\(strict.err)")
+        if let audit = try site.auditorVerify() { #expect(audit.code == 4, "\(audit.out)") }
         let next = try site.recon(["status"])  // a reader writes nothing
         #expect(next.code == 0 && !site.exists("Ledger/checkpoints/\(count).txt"))
         let writer = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(writer.code == 0 && writer.err.contains("wrote the checkpoint Ledger/checkpoints/\(count).txt"), "\(writer.err)")
         #expect(try site.read("Ledger/checkpoints/\(count).txt") == twin.read("Ledger/checkpoints/\(count).txt"))
         #expect(!site.exists("Ledger/checkpoint.owed"))
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
         site.expectAuditorAccepts()
     }
 
@@ -689,6 +695,10 @@ struct CrashTests {
         #expect(link(outside, site.path("Ledger/drops/\(sha).csv")) == 0)
         let noted = try site.recon(["verify"])
         #expect(noted.code == 0 && noted.err.contains("Ledger/drops/\(sha).csv is named by no entry: an ingest killed"), "\(noted.err)")
+        #expect(noted.err.contains("Ledger/drops/.\(sha).csv.424242.tmp is an unfinished write"), "\(noted.err)")
+        let strict = try site.recon(["verify", "--strict"])
+        #expect(strict.code == 4 && strict.out.contains("not finished: Ledger/drops/\(sha).csv is named by no entry"), "\(strict.out)")
+        if let audit = try site.auditorVerify() { #expect(audit.code == 4, "\(audit.out)") }
         let next = try site.recon(["decide", "R1", "approve", "--by", "asha"], env: TestSite.closeDay)
         #expect(next.code != 4, "\(next.err)")
         #expect(!site.exists("Ledger/drops/\(sha).csv") && !site.exists("Ledger/staging/\(sha).named"))
@@ -749,6 +759,10 @@ struct CrashTests {
         // While its drop waits, the unnamed archive is what a killed ingest left: only said.
         let noted = try site.recon(["verify"])
         #expect(noted.code == 0 && noted.err.contains("Ledger/drops/\(sha).csv is named by no entry: an ingest killed"), "\(noted.err)")
+        #expect(noted.err.contains("Ledger/drops/.\(sha).csv.424242.tmp is an unfinished write"), "\(noted.err)")
+        let strict = try site.recon(["verify", "--strict"])
+        #expect(strict.code == 4 && strict.out.contains("not finished: Ledger/drops/\(sha).csv is named by no entry"), "\(strict.out)")
+        if let audit = try site.auditorVerify() { #expect(audit.code == 4, "\(audit.out)") }
 
         let again = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(again.code == 0, "\(again.err)")
@@ -757,6 +771,7 @@ struct CrashTests {
         #expect(!site.exists("Inbox/usage-late.csv"))
         let archives = FileIO.list(site.path("Ledger/drops"))
         #expect(Set(archives) == Set(accepted.map { $0 + ".csv" }), "\(archives)")
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
         site.expectAuditorAccepts()
 
         // An archive no entry names whose drop waits nowhere (or only under a name recon never

@@ -21,6 +21,10 @@ public struct Verifier {
         public var checkpoints: Int
         /// What is not wrong but worth saying: a tail an interrupted command left (not an entry).
         public var notes: [String] = []
+        /// Of the notes, what an interrupted command left that the next writing command finishes
+        /// (a checkpoint owed, an archive or unfinished write no entry names yet): an auditor's
+        /// strict verifier refuses the site until then, and so does `recon verify --strict`.
+        public var unfinished: [String] = []
     }
 
     /// - Parameters:
@@ -101,9 +105,14 @@ public struct Verifier {
         // on a cut are the plainer ones.
         let isRecorded = { (sha: String) in sealable[Site.dropPath(sha256: sha)] != nil }
         let stray = Self.strayArchives(in: site, isRecorded: isRecorded)
+        var unfinished: [String] = []
         if let first = stray.waiting.first {
-            notes.append("Ledger/drops/\(first) is named by no entry: an ingest killed before it recorded the drop leaves one, and its "
+            unfinished.append("Ledger/drops/\(first) is named by no entry: an ingest killed before it recorded the drop leaves one, and its "
                 + "drop still waits " + Self.whereWaiting(archive: first, in: site))
+        }
+        if let first = Self.unfinishedWrites(in: site).first {
+            unfinished.append("\(first) is an unfinished write of an interrupted command, in a folder an auditor's verifier reads "
+                + "whole; the next writing command sweeps it")
         }
         let checkpointer = Checkpointer(site: site)
         // Named as what it is, before the checkpoints it would make look cut short.
@@ -117,7 +126,7 @@ public struct Verifier {
         }
         if let damage = CheckpointGaps.damage(in: ledger.entries, onDisk: checkpointer.all(), owed: ledger.owedCheckpoint) { throw damage }
         if let owed = ledger.owedCheckpoint, let head = ledger.head, owed.names(head), !checkpointer.all().contains(owed.seq) {
-            notes.append("seq \(owed.seq): its checkpoint is owed by a command interrupted before writing it (Ledger/checkpoint.owed, "
+            unfinished.append("seq \(owed.seq): its checkpoint is owed by a command interrupted before writing it (Ledger/checkpoint.owed, "
                 + "signed by the site key, names this head); the next writing command writes it")
         }
         for seq in checkpointer.all() {
@@ -183,7 +192,8 @@ public struct Verifier {
         }
         try checkStatusCache(ledger: ledger, verifier: verifier, siteName: siteName, clock: clock, session: session)
         try checkMarginDetailCache(ledger: ledger, verifier: verifier, session: session, notes: &notes)
-        return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count, notes: notes)
+        return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count,
+                      notes: unfinished + notes, unfinished: unfinished)
     }
 
     /// The ledger prefix file (``LedgerPrefix``), when there, is one a `period.closed` entry
@@ -297,6 +307,16 @@ public struct Verifier {
         guard !strangers.isEmpty else { return ([], []) }
         let waiting = waitingDrops(site, named: named)
         return (strangers.filter { waiting.contains(String($0.dropLast(4))) }, strangers.filter { !waiting.contains(String($0.dropLast(4))) })
+    }
+
+    /// recon's own unfinished writes (`.NAME.PID.tmp`) in the folders an auditor's verifier
+    /// reads whole — `Ledger/drops/` and the final documents' — as paths in the site.
+    static func unfinishedWrites(in site: Site) -> [String] {
+        var dirs = ["Ledger/drops"]
+        for period in FileIO.list(site.outbox).filter({ Period($0) != nil }).sorted() {
+            dirs += OutboxCheck.documentFolders.map { "Outbox/\(period)/\($0)" }
+        }
+        return dirs.flatMap { dir in FileIO.hiddenNames(in: site.path(dir)).filter(DocumentRepair.isTemporaryName).sorted().map { dir + "/" + $0 } }
     }
 
     /// Where the drop whose archive is `archive` (`SHA.csv`) waits, for people: the file a

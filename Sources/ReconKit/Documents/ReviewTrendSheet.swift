@@ -17,7 +17,7 @@ enum ReviewTrendSheet {
         let headers = ["flag_id", "subject", "measure"] + periods.map(\.description)
         for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
         let number = CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 2) }
-        let closed = state.decodedClosedStats()
+        let shown = monthsShown(review, periods: periods, state: state)
         for (i, flag) in flags.enumerated() {
             let row = i + 1
             let measure = Measure(code: flag.code)
@@ -27,14 +27,19 @@ enum ReviewTrendSheet {
             let kind = party(of: flag, review.stats)
             var seen = false
             for (k, p) in periods.enumerated() {
-                let stats = (p == review.period ? review.stats : closed[p] ?? [])
-                    .filter { $0.party == kind && $0.partyId == flag.subject }
+                guard let month = p == review.period ? review.stats : shown.stats[p] else { continue }  // open when it closed
+                let stats = month.filter { $0.party == kind && $0.partyId == flag.subject }
                 seen = seen || !stats.isEmpty
                 // A month of no reports after its first is 0 reports, not a gap: the line drawn
                 // across a gap hid the jump from none that raised the flag.
                 let value = measure.value(stats) ?? (seen && measure.code == "SOFT_VOLUME_GROWTH" ? 0 : nil)
                 if let value { try sheet.write(number: value, row: row, column: 3 + k, style: number) }
             }
+        }
+        if !shown.openAtClose.isEmpty {
+            try sheet.write(text: "Left blank: \(shown.openAtClose.map(\.description).joined(separator: ", ")), still open when "
+                + "\(review.period) closed; the figures its flags were scored on then are in each flag's reason.",
+                            row: flags.count + 1, column: 0)
         }
         try sheet.freezePanes(row: 1, column: 3)
         try sheet.setColumnWidth(16, columns: 0...2)
@@ -52,6 +57,29 @@ enum ReviewTrendSheet {
             // columns apart, so none covers another.
             try sheet.insert(chart: chart, row: flags.count + 2 + (i / 2) * 20, column: (i % 2) * 9)
         }
+    }
+
+    /// Each earlier month's statistics as the sheet shows them. A running month's review shows
+    /// the months still open as its findings were scored on them (as their reports stand). A
+    /// final one (a close, or a closed month's written again) shows only the months closed
+    /// before it: one still open then was scored as it stood, which no later state gives back
+    /// (closed since, its exclusions made, it reads otherwise), so it is left blank and named,
+    /// and the review reads the same whenever it is written.
+    static func monthsShown(_ review: PeriodReview, periods: [Period], state: SiteState)
+        -> (stats: [Period: [PartyPeriodStats]], openAtClose: [Period]) {
+        let closedAt = state.closedPeriods[review.period]
+        var stats: [Period: [PartyPeriodStats]] = [:]
+        for (p, month) in state.decodedClosedStats() where p < review.period {
+            // Closed before this one (or this one closing now): as recorded.
+            if let seq = state.closedPeriods[p], closedAt.map({ seq < $0 }) ?? true { stats[p] = month }
+        }
+        if !review.softFlagsFinal {
+            for s in review.openMonthsScored { if let p = Period(s.period) { stats[p, default: []].append(s) } }
+            return (stats, [])
+        }
+        let openNow = Set(state.openPeriods)
+        let open = periods.filter { p in p < review.period && stats[p] == nil && (state.closedPeriods[p] != nil || openNow.contains(p)) }
+        return (stats, open)
     }
 
     /// The kind of party a soft flag names: a client when one of that id was reviewed.

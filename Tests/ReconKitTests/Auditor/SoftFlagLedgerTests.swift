@@ -241,6 +241,46 @@ struct SoftFlagLedgerTests {
         try Self.expectLedgerMatchesReviews(aprilOpen, periods: [Self.planted.period])
     }
 
+    /// The `Trends` sheet beside those flags. A running May's review shows April, still open,
+    /// as its findings were scored on it (as its reports stand), the same figure the site that
+    /// closed April shows; May closed while April was open shows April blank and says why (it
+    /// showed April's closed figures once April closed and the review was written again, and
+    /// none before: two final reviews of one month that disagreed), and reads the same
+    /// written again after April's close.
+    @Test func theTrendsOfAMonthClosedBeforeTheOneBeforeItReadTheSameWhenWrittenAgain() throws {
+        let inOrder = try TestSite(), aprilOpen = try TestSite()
+        try Self.prepare(inOrder)
+        try Self.prepare(aprilOpen, leavingOpen: ["2026-04"])
+        // Columns D… are 2025-06 … 2026-05: April is N, May O.
+        func trends(_ site: TestSite) throws -> (april: Decimal?, may: Decimal?, note: String?) {
+            let sheet = try #require(try XLSXCells(path: site.path("Outbox/2026-05/review.xlsx")).sheets["Trends"])
+            var r = 2
+            while let subject = sheet.text("B\(r)"), subject != Self.planted.client { r += 1 }
+            var below = 2  // the row after the flags' table
+            while sheet.text("B\(below)") != nil { below += 1 }
+            return (sheet.number("N\(r)"), sheet.number("O\(r)"), sheet.text("A\(below)"))
+        }
+        let provisional = try trends(aprilOpen)
+        for site in [inOrder, aprilOpen] {
+            let closed = try site.recon(["close", Self.planted.period], env: Self.closeClock)
+            #expect(closed.code == 0, "\(closed.err)")
+        }
+        let expected = try trends(inOrder)
+        let april = try #require(expected.april)
+        #expect(april > 2 && april < 4, "about 3 images a case in April")
+        #expect(provisional.april == april)
+        let atClose = try trends(aprilOpen)
+        #expect(atClose.april == nil && atClose.may == expected.may)
+        #expect(atClose.note?.contains("2026-04, still open when 2026-05 closed") == true, "\(atClose.note ?? "")")
+
+        #expect(try aprilOpen.recon(["close", "2026-04"], env: Self.closeClock).code == 0)
+        try FileManager.default.removeItem(atPath: aprilOpen.path("Outbox/2026-05/review.xlsx"))
+        let again = try aprilOpen.recon(["ingest"], env: Self.closeClock)
+        #expect(again.code == 0 && again.err.contains("wrote Outbox/2026-05/review.xlsx again"), "\(again.err)")
+        let written = try trends(aprilOpen)
+        #expect(written.april == nil && written.may == atClose.may && written.note == atClose.note)
+    }
+
     // MARK: helpers
 
     /// For each closed period: the soft `flag.raised` entries of the ledger equal the soft

@@ -17,6 +17,9 @@ public struct PeriodReview: Sendable {
     public var softFlagsFinal: Bool = false
     /// How many of the period's parties the soft gate judged, by kind, and why not the others.
     public var softCoverage: [SoftGate.Coverage] = []
+    /// The statistics of the open months before it, as its soft findings were scored against
+    /// them (a month still open is read as its reports stand): what its `Trends` sheet shows.
+    public var openMonthsScored: [PartyPeriodStats] = []
 
     /// What keeps the period from closing, one line each.
     public var blocking: [String] { blocking(closed: false) }

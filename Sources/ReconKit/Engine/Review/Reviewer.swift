@@ -77,9 +77,11 @@ public struct Reviewer {
 
     /// The period's soft flags: a closed period's as its close raised them, an open one's
     /// scored now against the history before it; and how many of its parties the gate judged.
-    func softFlags(_ period: Period, stats: [PartyPeriodStats], final: Bool) -> ([PeriodReview.FlagState], [SoftGate.Coverage]) {
+    func softFlags(_ period: Period, stats: [PartyPeriodStats], final: Bool)
+        -> (flags: [PeriodReview.FlagState], coverage: [SoftGate.Coverage], openBefore: [PartyPeriodStats]) {
         let state = session.state, config = session.config
         let softFlags: [AuditFlag], history: [PartyPeriodStats]
+        var openBefore: [PartyPeriodStats] = []
         if state.closedPeriods[period] != nil {
             // As the close judged it, but for open months before it then (a rerun never re-scores).
             history = AuditorRun.history(period: period, current: stats, state: state, config: config)
@@ -87,11 +89,11 @@ public struct Reviewer {
         } else {
             let elapsed = final ? 1.0 : AuditorRun.elapsedFraction(of: period, today: paceDay(of: period))
             history = AuditorRun.history(period: period, current: stats, elapsed: elapsed, state: state, config: config,
-                                         earlierOpen: { earlierOpenStats(before: period) })
+                                         earlierOpen: { openBefore = earlierOpenStats(before: period); return openBefore })
             softFlags = AuditorRun.softFlags(period: period, history: history, state: state, config: config)
         }
         let coverage = SoftGate.coverage(history: history, period: period.description, config: AuditorRun.gateConfig(config))
-        return (softFlags.map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }, coverage)
+        return (softFlags.map { PeriodReview.FlagState(flag: $0, decision: state.flagDecisions[$0.id]) }, coverage, openBefore)
     }
 
     /// The day a running month's volume is read up to: today, or its latest report's day when
@@ -132,9 +134,10 @@ public struct Reviewer {
 
     /// The review of a priced and gated period, its soft flags scored (``softFlags(_:stats:final:)``).
     func scored(_ period: Period, book: PeriodBook, gated: Gated, final: Bool) -> PeriodReview {
-        let (soft, coverage) = softFlags(period, stats: gated.stats, final: final)
+        let (soft, coverage, openBefore) = softFlags(period, stats: gated.stats, final: final)
         var review = review(period, book: book, gated: gated, soft: soft, final: final)
         review.softCoverage = coverage
+        review.openMonthsScored = openBefore
         return review
     }
 

@@ -310,6 +310,26 @@ struct EndToEndTests {
         #expect(closed.code == 0, "\(closed.out)\(closed.err)")
     }
 
+    /// The other way: C1's limit lowered from 5 to 4 after R2's flag (6 images) was raised.
+    /// The close refuses with the flag as the ledger raised it ("allows 5", what a decision
+    /// would be made on), the limit now beside it; once decided, the review says the same.
+    @Test func aHardFlagUnderALimitLoweredSinceReadsAsRaised() throws {
+        let site = try preparedSite()
+        let flag = HardGate.flagId(reportId: "R2")
+        try site.drop("clients-2.csv", Self.clients.replacingOccurrences(of: "2020-01-01,5,18", with: "2020-01-01,4,18"))
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        let said = "\(flag) IMAGES_OVER_CONTRACT report R2: 6 images in one case; the contract of C1 allows 5; the contract of C1 now allows 4"
+        let refused = try site.recon(["close", "2026-03"], env: Self.env)
+        #expect(refused.code == 3 && refused.err.contains(said), "\(refused.err)")
+        #expect(try site.recon(["decide", flag, "approve", "--by", "Asha"], env: Self.env).code == 0)
+        let closed = try site.recon(["close", "2026-03"], env: Self.env)
+        #expect(closed.code == 0, "\(closed.out)\(closed.err)")
+        let sheet = try #require(try XLSXCells(path: site.path("Outbox/2026-03/review.xlsx")).sheets["Flags"])
+        var r = 2
+        while let id = sheet.text("C\(r)"), id != flag { r += 1 }
+        #expect(sheet.text("G\(r)") == "6 images in one case; the contract of C1 allows 5; the contract of C1 now allows 4")
+    }
+
     @Test func aConfigThatDisagreesWithSiteInitIsRefused() throws {
         let site = try TestSite()
         #expect(try site.recon(["init", "--name", "s3", "--base-currency", "EUR"], env: Self.env).code == 0)

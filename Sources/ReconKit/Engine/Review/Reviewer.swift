@@ -56,7 +56,11 @@ public struct Reviewer {
         // The pricer already compared each billable report with its client's contract.
         for i in (book.overContractIndices + book.excludedIndices).sorted() {
             let r = state.reports[Int(i)]
-            guard let flag = HardGate.flag(for: r, client: clients[r.clientId]) else { continue }
+            guard var flag = HardGate.flag(for: r, client: clients[r.clientId]) else { continue }
+            // Raised against another limit (lowered since): as raised and decided, the limit now beside it.
+            if let raised = state.hardFlagReasons[flag.id], raised != flag.reason, let client = clients[r.clientId] {
+                flag.reason = raised + "; the contract of \(client.id) now allows \(client.maxImagesPerCase)"
+            }
             hard.append(.init(flag: flag, decision: state.hardDecision(flagId: flag.id, report: r.id, period: period)))
         }
         // A hard flag the ledger raised must be decided before the close (SPEC §4), also when

@@ -31,6 +31,9 @@ public struct SiteState {
 
     /// AuditFlag id → (subject, period, severity) for every flag raised.
     public private(set) var raisedFlags: [String: (subject: String, period: Period, severity: AuditFlag.Severity)] = [:]
+    /// Each hard flag's reason as the ledger raised it (the limit it was judged against): a
+    /// review shows that, and a limit changed since beside it.
+    public private(set) var hardFlagReasons: [String: String] = [:]
     /// Soft flags raised at each close, as the ledger holds them: a rerun shows these and
     /// never re-scores.
     public private(set) var raisedSoftFlags: [Period: [AuditFlag]] = [:]
@@ -114,6 +117,7 @@ public struct SiteState {
             if p.flag.severity == .hard {
                 hardFlagRaisedAt[p.flag.id] = seq
                 hardFlagOfReport[p.flag.subject] = p.flag.id
+                hardFlagReasons[p.flag.id] = p.flag.reason
             }
             if p.flag.severity == .soft { raisedSoftFlags[p.flag.period, default: []].append(p.flag) }
         case .flagDecided(let p):

@@ -265,9 +265,12 @@ public struct HeldDrops {
     private func forEachHeldDrop(of kinds: Set<DropKind>, _ body: (String, DropKind, ParsedDrop) -> Void) {
         let site = session.site, state = session.state
         let parser = DropParser(zone: state.zone, baseCurrency: state.base)
-        for name in heldNames() {
+        // A dry run's drops that would be held are read where they are, as if they waited there.
+        let files = (heldNames().map { ($0, site.held + "/" + $0) } + session.wouldBeHeld.map { ($0.name, $0.path) })
+            .sorted { Ingestor.processingOrder($0.0, $1.0) }
+        for (name, path) in files {
             guard let kind = DropKind(fileName: name), kinds.contains(kind),
-                  let bytes = try? FileIO.read(site.held + "/" + name, followingLinks: false),
+                  let bytes = try? FileIO.read(path, followingLinks: false),
                   let rows = bytes.withUnsafeBytes({ parser.parse($0, kind: kind) }).rows
             else { continue }
             body(name, kind, rows)

@@ -233,7 +233,10 @@ public final class Ingestor {
             }
             // Said now, while the month can still be decided before its rerun issues anything.
             for said in datedAfterToday(rows, drop: name, held: true) where !fromHeld { session.log.warning("\(said.text)") }
-            if dryRun { return .held(name: name, periods: periods) }
+            if dryRun {
+                if !fromHeld { session.wouldBeHeld.append((name, path)) }
+                return .held(name: name, periods: periods)
+            }
             // The bytes that were judged wait in held/, under a name nothing holds yet.
             var keptAs: String?
             if !fromHeld {
@@ -276,6 +279,16 @@ public final class Ingestor {
                 session.state.accepted(drop: sha, seq: session.ledger.entries.count + entriesWouldAppend + 1)
                 entriesWouldAppend += items.count
                 if case .usage(let list) = fresh { session.state.add(list, dedupe: false) } else { session.state.apply(fresh) }
+                if case .decisions(let list) = fresh {
+                    // In force for the drops after it, as its `flag.decided` entries would be.
+                    let validator = DropValidator(state: state), at = session.ledger.entries.last?.at ?? ""
+                    var seq = session.ledger.entries.count + entriesWouldAppend - list.count
+                    for d in list {
+                        guard let target = try validator.resolve(subject: d.subject) else { continue }
+                        seq += 1
+                        session.state.apply(FlagRaiser.decided(d, target: target), seq: seq, at: at)
+                    }
+                }
                 return .wouldBeAccepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped)
             }
             progress.phase("recording")

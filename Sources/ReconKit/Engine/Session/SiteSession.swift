@@ -18,6 +18,9 @@ public final class SiteSession {
     public var stateIsFromCheckedDrops: Bool { !replayNotes.readUnvouchedCache }
     /// What rebuilding ``state`` noticed.
     public private(set) var replayNotes = LedgerReplay.Notes()
+    /// The drops a dry run found it would hold (name, where it read them): the drops after
+    /// them in the run are judged as if they waited in `Inbox/held/`, as the ingest would judge them.
+    var wouldBeHeld: [(name: String, path: String)] = []
     public let log: Logger
     /// The time entries and documents are stamped with.
     public let clock: SiteClock

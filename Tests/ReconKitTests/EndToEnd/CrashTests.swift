@@ -525,6 +525,33 @@ struct CrashTests {
         #expect(try site.recon(["verify"]).code == 0)
     }
 
+    /// The same moment, with the close not killed but held up (strace delays the rename of its
+    /// invoice by 4 s): a `status` run then finds the workbooks missing, as after a crash, and
+    /// said the close was interrupted. It waits for the writer and shows the month closed,
+    /// with nothing owed.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close at its invoice's rename"))
+    func statusWaitsForACloseStillPuttingItsWorkbooksInPlace() throws {
+        let site = try TestSite.marchSite()
+        let invoice = site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx")
+        let close = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", invoice, "-e", "trace=rename,renameat,renameat2", "-e",
+             "inject=rename,renameat,renameat2:delay_enter=4000000:when=1", TestSite.binary, "close", "2026-03", "--site", site.root],
+            environment: TestSite.closeDay)
+        // Until its append is in: then its workbooks are what it is putting in place.
+        var appended = false
+        for _ in 0..<400 where !appended {
+            appended = (try? site.entries().last?["kind"] as? String) == "period.closed"
+            if !appended { usleep(10_000) }
+        }
+        #expect(appended, "the close did not append")
+        #expect(!site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"), "the close was not held up at its invoice")
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.code == 0 && !status.err.contains("interrupted") && !status.err.contains("missing"), "\(status.err)")
+        #expect(site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"), "status did not wait for the close")
+        let closed = close.finish()
+        #expect(closed.code == 0, "\(closed.err)")
+    }
+
     /// A close whose invoice the disk will not put in place after its append (an I/O error on
     /// that rename, strace's fault injection): the documents are issued, so it says so and goes
     /// on to its checkpoint (exit 0), telling not to issue again — reported as a failure, it

@@ -240,15 +240,22 @@ public final class SiteSession {
     /// the lock: readers holding it shared starved writers, which try it every 50 ms. When what
     /// it finds is damage, a writer may be half through a command (a close's entries appended,
     /// its workbooks not yet in place: read so, a ledger whose end was cut), so it waits for any
-    /// writer (the lock, shared) and looks once more; only what it finds then is damage.
+    /// writer (the lock, shared) and looks once more; only what it finds then is damage. So
+    /// too when it finds documents or a checkpoint owed (``owedByAnInterruptedCommand``), which
+    /// is how a close still putting its workbooks in place reads: `status` called it interrupted.
     public static func openedChecking(_ site: Site, _ open: () throws -> SiteSession) throws -> SiteSession {
+        let session: SiteSession
         do {
-            return try open()
+            session = try open()
         } catch let failure as ReconFailure where failure.code == .verification {
             let lock = try SiteLock.shared(path: site.lockFile, timeout: lockTimeout)
             defer { withExtendedLifetime(lock) {} }
             return try open()
         }
+        guard !session.owedByAnInterruptedCommand.isEmpty else { return session }
+        let lock = try SiteLock.shared(path: site.lockFile, timeout: lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
+        return try open()
     }
 
     /// An entry stamped before the one it follows would put the ledger's history out of

@@ -297,6 +297,14 @@ struct PrivilegeAndRerunTests {
         let cn2 = try #require(try site.document("CN-2026-000002"))
         #expect(cn2["total"] as? String == "254.00" && cn2["tax"] as? String == "38.75" && cn2["subtotal"] as? String == "215.25")
         #expect(try site.document("INV-2026-000003")?["total"] as? String == "472.00")
+        // The old number, as a client's accounts payable would quote it: settled, and which
+        // invoice bills the month now.
+        let late = try site.recon(["credit", "INV-2026-000001", "--amount", "1.00", "--reason", "goodwill", "--key", key],
+                                  env: TestSite.rerunDay)
+        #expect(late.code == 2, "\(late.out)\(late.err)")
+        #expect(late.err.contains("--amount 1.00 is more than the outstanding 0.00 INR of INV-2026-000001 (credited by "
+            + "CN-2026-000001, 100.00 INR; CN-2026-000002, 254.00 INR); C1's 2026-03 is billed anew on INV-2026-000003 (472.00 INR): "
+            + "credit that invoice"), "\(late.err)")
 
         let unchanged = try site.recon(["rerun", "2026-03", "--reason", "check", "--key", key], env: TestSite.rerunDay)
         #expect(unchanged.code == 0, "\(unchanged.err)")

@@ -40,7 +40,16 @@ public struct Creditor {
         }
         if outstanding.isNegative { outstanding = invoice.currency.zero }
         guard amount <= outstanding else {
-            throw ReconFailure.rejected("--amount \(text) is more than the outstanding \(outstanding) \(invoice.currency) of \(number)")
+            // Said with what settled it, and where its month is billed now: a client quoting an
+            // invoice a rerun reversed and replaced is told which one to credit.
+            var said = "--amount \(text) is more than the outstanding \(outstanding) \(invoice.currency) of \(number)"
+            if !credits.isEmpty { said += " (credited by " + credits.map { "\($0.number), \($0.total) \($0.currency)" }.joined(separator: "; ") + ")" }
+            if outstanding.isZero, let anew = state.issued.last(where: {
+                $0.kind == .invoice && $0.partyId == invoice.partyId && $0.period == invoice.period && $0.seq > invoice.seq
+            }) {
+                said += "; \(invoice.partyId)'s \(invoice.period) is billed anew on \(anew.number) (\(anew.total) \(anew.currency)): credit that invoice"
+            }
+            throw ReconFailure.rejected(said)
         }
         // The amount is signed as the credit note's total will read, so the body agrees with it.
         let signed = try PrivilegedRequest.sign(

@@ -45,6 +45,14 @@ extension DropParser {
             return make(DropRow(line: line, fields: raw.strings, table: table, problems: problems))
         }
         // Said at the first column the row lacks, or at its first field past the header's.
+        if raw.count == 1, table.width > 1, let seen = looksBlank(raw.string(0)) {
+            // A line a person sees as empty (an editor's end-of-file mark, a no-break space): not
+            // "a row of 1 field" to them.
+            problems.add(DropProblem(line: line, column: 1, field: table.label(ofColumn: 1),
+                "the line looks blank but holds \(seen), so it is read as a row (a blank line is skipped; this one is not "
+                    + "empty); delete the line"))
+            return nil
+        }
         if raw.count < table.width {
             let column = raw.count + 1
             problems.add(DropProblem(line: line, column: column, field: table.label(ofColumn: column),
@@ -58,6 +66,18 @@ extension DropParser {
                     + "its other fields are checked once it has the header's number"))
         }
         return nil
+    }
+
+    /// What a field that shows nothing holds — spaces of other scripts, characters nobody sees,
+    /// control characters such as DOS's end-of-file mark (U+001A) — named; nil when it shows something.
+    static func looksBlank(_ text: String) -> String? {
+        guard let first = text.unicodeScalars.first, text.unicodeScalars.allSatisfy({
+            $0.properties.isWhitespace || SafeText.isInvisible($0) || $0.value < 0x20 || $0.value == 0x7F
+        }) else { return nil }
+        let count = text.unicodeScalars.count
+        let name = first.value == 0x1A ? "U+001A (the end-of-file mark DOS-era programs write)"
+            : first.value < 0x20 || first.value == 0x7F ? SafeText.forbidden(first) ?? SafeText.named(first) : SafeText.named(first)
+        return name + " at character 1" + (count > 1 ? " and \(count - 1) more such character\(count > 2 ? "s" : "")" : "")
     }
 
     /// Each urgency's name as bytes, made once: a cell is compared with them a million times.

@@ -95,6 +95,20 @@ struct RowProblemsTests {
             + "has them all"], "\(usage)")
     }
 
+    /// A line a person sees as blank, holding DOS's end-of-file mark or a no-break space, is
+    /// no blank line (SPEC §2 skips those): said as what it holds, not as "a row of 1 field".
+    @Test func aLineThatLooksBlankNamesWhatItHolds() throws {
+        let row = "R5,2026-03-05T10:00:00Z,C1,D1,CT,1,routine\n"
+        let ctrlZ = try rejectedLines("usage-ctrlz.csv", InboxLongNameTests.usageHeader + row + "\u{1A}")
+        #expect(ctrlZ == ["line 3, column 1 (report_id): the line looks blank but holds U+001A (the end-of-file mark DOS-era "
+            + "programs write) at character 1, so it is read as a row (a blank line is skipped; this one is not empty); delete the line"],
+                "\(ctrlZ)")
+        let spaces = try rejectedLines("usage-nbsp.csv", InboxLongNameTests.usageHeader + row + "\u{A0}\u{200B}\n")
+        #expect(spaces == ["line 3, column 1 (report_id): the line looks blank but holds U+00A0 (NO-BREAK SPACE) at character 1 "
+            + "and 1 more such character, so it is read as a row (a blank line is skipped; this one is not empty); delete the line"],
+                "\(spaces)")
+    }
+
     @Test func rowsOfTheWrongWidthAndAmbiguousCardsNameTheirColumn() throws {
         let usage = try rejectedLines("usage-widths.csv", InboxLongNameTests.usageHeader
             + "R5,2026-03-05T10:00:00Z,C1,D1,CT,1\n"

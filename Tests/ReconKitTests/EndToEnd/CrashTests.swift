@@ -552,6 +552,41 @@ struct CrashTests {
         #expect(closed.code == 0, "\(closed.err)")
     }
 
+    /// A payments file appended to in place while it was taken (held up by strace at its
+    /// archive's rename, the row written meanwhile) is left in the Inbox, and the warning says
+    /// what comes of it: taken again, it is rejected whole (its payment recorded now repeats a
+    /// payment_id, unique forever), so the new row must come as a file of its own. It said the
+    /// rows recorded were repeats, as of usage, and the next ingest rejected the file.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the ingest at its archive's rename"))
+    func aPaymentsFileWrittenToWhileTakenSaysItMustComeAgainAsANewFile() throws {
+        let site = try TestSite.marchSite()
+        let text = "payment_id,client_id,received_on,amount,currency\nP1,C1,2026-03-20,10.00,INR\n"
+        try site.drop("payments-1.csv", text)
+        let archive = site.path("Ledger/drops/\(TestSite.sha256Hex(text)).csv")
+        let ingest = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", archive, "-e", "trace=rename,renameat,renameat2", "-e",
+             "inject=rename,renameat,renameat2:delay_enter=3000000:when=1", TestSite.binary, "ingest", "--site", site.root],
+            environment: TestSite.closeDay)
+        // Read and staged: its bytes wait in Ledger/staging/ for the rename held up.
+        var staged = false
+        for _ in 0..<300 where !staged {
+            staged = !((try? FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/staging"))) ?? []).isEmpty
+            if !staged { usleep(10_000) }
+        }
+        #expect(staged, "the ingest did not stage the drop")
+        let handle = try #require(FileHandle(forWritingAtPath: site.path("Inbox/payments-1.csv")))
+        handle.seekToEndOfFile()
+        handle.write(Data("P2,C1,2026-03-21,5.00,INR\n".utf8))
+        try handle.close()
+        let taken = ingest.finish()
+        #expect(taken.code == 0, "\(taken.err)")
+        #expect(taken.err.contains("payments-1.csv was written to while it was taken, so it is left where it is")
+            && taken.err.contains("move it out of the Inbox and send the rows written after as a new payments file"), "\(taken.err)")
+        #expect(site.exists("Inbox/payments-1.csv"))
+        let again = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(again.code == 2 && again.out.contains("P1"), "\(again.out)\(again.err)")
+    }
+
     /// A close whose invoice the disk will not put in place after its append (an I/O error on
     /// that rename, strace's fault injection): the documents are issued, so it says so and goes
     /// on to its checkpoint (exit 0), telling not to issue again — reported as a failure, it

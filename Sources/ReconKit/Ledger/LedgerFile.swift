@@ -347,6 +347,9 @@ public final class LedgerFile {
         return cut
     }
 
+    /// Called by ``append(_:at:owesCheckpoint:)`` after its checks, before it writes anything.
+    var beforeTheBytes: (() -> Void)?
+
     /// Appends entries in one write, flushed and fsynced before returning; all or nothing
     /// (see the type's description).
     ///
@@ -366,6 +369,8 @@ public final class LedgerFile {
         // The notes written beside the ledger before its bytes: something else in their place
         // failed the command there with a bare system error (exit 1). Refused first, appending nothing.
         if let said = Self.notesInTheWay(besideLedger: path, checkpoint: owesCheckpoint) { throw ReconFailure.refused(said) }
+        // The last moment a stop signal may end the command with nothing recorded (``SignalHold``).
+        beforeTheBytes?()
         if owesCheckpoint, let key = intentKey, let last = out.last {
             let owed = CheckpointOwed(seq: last.seq, head: last.hash)
             try owed.write(besideLedger: path, key: key)

@@ -1,17 +1,46 @@
+import CMemoryHints
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// From the moment a command's documents are in the ledger, SIGINT, SIGTERM and SIGHUP no
-/// longer end it: they are ignored until this is released, so the command finishes its
+/// From just before a command's documents are appended, SIGINT, SIGTERM and SIGHUP no longer
+/// end it at once. Until its bytes are written (``commit()``) a signal is noted, and the
+/// append, which looks first, stops the command with nothing recorded, as the signal would
+/// have; from then on they are ignored until this is released, so the command finishes its
 /// checkpoint and outputs and says what it issued. A Ctrl-C there ended a close with exit 130
-/// and no word, its month closed and its documents issued.
+/// and no word, its month closed and its documents issued; ignored from the start, a SIGTERM
+/// a moment before the append was lost and the close went on.
 final class SignalHold {
     static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
     private var previous: [(signal: Int32, handler: __sighandler_t?)] = []
+    /// The signal noted before the append's bytes, 0 for none: written by the handler, which
+    /// may run on any thread, as one word.
+    private static let noted: UnsafeMutablePointer<Int64> = {
+        let word = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+        word.initialize(to: 0)
+        return word
+    }()
 
     init() {
-        for s in Self.signals { previous.append((s, signal(s, SIG_IGN))) }
+        recon_word_store(Self.noted, 0)
+        for s in Self.signals { previous.append((s, signal(s) { recon_word_store(SignalHold.noted, Int64($0)) })) }
+    }
+
+    /// Called by the append just before its bytes: a signal noted so far ends the command now,
+    /// with its own default action (nothing is recorded yet).
+    func stopIfAsked() {
+        let asked = Int32(recon_word_load(Self.noted))
+        guard asked != 0 else { return }
+        for (s, handler) in previous { signal(s, handler) }
+        previous = []
+        signal(asked, SIG_DFL)
+        raise(asked)
+        exit(128 + asked)  // a handler the caller had kept it going: stop all the same
+    }
+
+    /// The append's bytes are written: stop signals are ignored from here on.
+    func commit() {
+        for s in Self.signals { signal(s, SIG_IGN) }
     }
 
     deinit {

@@ -552,6 +552,52 @@ struct CrashTests {
         #expect(closed.code == 0, "\(closed.err)")
     }
 
+    /// SIGTERM to a close in the moment between holding the stop signals and appending (strace
+    /// holds it up at the note of the workbooks it will owe, `.recon/derived.pending`): it ends
+    /// the close with nothing recorded, as the README says of a signal before the append. It
+    /// was ignored from the start, and the close went on and issued.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"))
+    func aStopSignalJustBeforeTheAppendStopsTheCloseWithNothingRecorded() throws {
+        let site = try TestSite.marchSite()
+        let before = try site.ledgerBytes()
+        let note = site.path(".recon/derived.pending")
+        let close = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", note, "-e", "trace=rename,renameat,renameat2", "-e",
+             "inject=rename,renameat,renameat2:delay_enter=3000000:when=1",
+             // The test runner's children start with SIGTERM ignored: as from a shell, it is not.
+             "/usr/bin/env", "--default-signal=TERM", TestSite.binary, "close", "2026-03", "--site", site.root],
+            environment: TestSite.closeDay)
+        // Held up once the note's hidden file is written: its rename is what waits.
+        var waiting = false
+        for _ in 0..<500 where !waiting {
+            waiting = ((try? FileManager.default.contentsOfDirectory(atPath: site.path(".recon"))) ?? []).contains {
+                $0.hasPrefix(".derived.pending.") && $0.hasSuffix(".tmp")
+            }
+            if !waiting { usleep(10_000) }
+        }
+        #expect(waiting, "the close did not reach its note")
+        let recon = try #require(Self.child(of: close.pid), "no recon process under strace")  // env execs recon in place
+        #expect(kill(recon, SIGTERM) == 0)
+        let stopped = close.finish()
+        #expect(stopped.code != 0, "the close was not stopped: \(stopped.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(!site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
+        let again = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(again.code == 0, "\(again.err)")
+        site.expectAuditorAccepts()
+    }
+
+    /// The process whose parent is `pid`, from /proc.
+    static func child(of pid: Int32) -> Int32? {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let p = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == pid { return p }
+        }
+        return nil
+    }
+
     /// A payments file appended to in place while it was taken (held up by strace at its
     /// archive's rename, the row written meanwhile) is left in the Inbox, and the warning says
     /// what comes of it: taken again, it is rejected whole (its payment recorded now repeats a
@@ -757,7 +803,6 @@ struct CrashTests {
         #expect(link(outside, site.path("Ledger/drops/\(sha).csv")) == 0)
         let noted = try site.recon(["verify"])
         #expect(noted.code == 0 && noted.err.contains("Ledger/drops/\(sha).csv is named by no entry: an ingest killed"), "\(noted.err)")
-        #expect(noted.err.contains("Ledger/drops/.\(sha).csv.424242.tmp is an unfinished write"), "\(noted.err)")
         let strict = try site.recon(["verify", "--strict"])
         #expect(strict.code == 4 && strict.out.contains("not finished: Ledger/drops/\(sha).csv is named by no entry"), "\(strict.out)")
         if let audit = try site.auditorVerify() { #expect(audit.code == 4, "\(audit.out)") }

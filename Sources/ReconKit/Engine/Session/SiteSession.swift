@@ -35,7 +35,12 @@ public final class SiteSession {
     private var signalHold: SignalHold?
 
     /// Stop signals no longer end the command: its documents are being issued (``SignalHold``).
-    func holdSignals() { if signalHold == nil { signalHold = SignalHold() } }
+    func holdSignals() {
+        guard signalHold == nil else { return }
+        let hold = SignalHold()
+        signalHold = hold
+        ledger.beforeTheBytes = { hold.stopIfAsked() }
+    }
     /// The files a command names to be ingested (`recon ingest FILE…`): a drop archived by an
     /// ingest of one of them killed before its entry waits there, not in the Inbox (``repair()``).
     public var namedDrops: [String] = []
@@ -446,7 +451,9 @@ public final class SiteSession {
             }
             derivedMarked.formUnion(owed)
         }
-        return try ledger.append(items, at: at, owesCheckpoint: owesCheckpoint)
+        let appended = try ledger.append(items, at: at, owesCheckpoint: owesCheckpoint)
+        signalHold?.commit()  // recorded: from here the command finishes what it issued
+        return appended
     }
 
     /// The workbooks written once they are, taken off the note (``DerivedPending``).

@@ -139,19 +139,28 @@ struct SettledHistoryTests {
         #expect(try site.recon(["verify"]).code == 0)
     }
 
-    /// A changed table is never trusted: the month's drops are read instead (the command says
-    /// so), the answer is the same, and `recon verify` names the file.
+    /// A changed table is never trusted: a reader reads the month's drops instead (saying so),
+    /// `recon verify` names the file, and a writer appends nothing over it (exit 4) until it is
+    /// deleted; then the ingest's answer is the one the month's reports give.
     @Test func aChangedIndexTableIsNotRead() throws {
         let site = try Self.closedMarch()
         var damaged = try bytes(site, Self.indexPath)
         damaged[damaged.count - 12] ^= 1  // inside the table, before its length
         try write(damaged, site, Self.indexPath)
         try site.drop("usage-2026-04.csv", Self.aprilRepeatingR1Changed)
-        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
-        #expect(ingest.code == 2, "\(ingest.out)\(ingest.err)")
-        #expect(ingest.err.contains(Self.indexPath) && ingest.err.contains("not read"), "\(ingest.err)")
+        try? FileManager.default.removeItem(atPath: site.path(".recon/status.cache"))
+        let status = try site.recon(["status"], env: TestSite.aprilLater)
+        #expect(status.code == 0 && status.err.contains(Self.indexPath) && status.err.contains("not read"), "\(status.err)")
+        let before = try ledger(site)
+        let refused = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(refused.code == 4 && refused.err.contains(Self.indexPath), "\(refused.out)\(refused.err)")
+        #expect(try ledger(site) == before && site.exists("Inbox/usage-2026-04.csv"))
         let verify = try site.recon(["verify"])
         #expect(verify.code == 4 && verify.out.contains(Self.indexPath), "\(verify.out)")
+        try FileManager.default.removeItem(atPath: site.path(Self.indexPath))
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 2, "\(ingest.out)\(ingest.err)")  // R1 with other values, as it should be
+        #expect(try site.recon(["verify"]).code == 0)
     }
 
     /// A rerun settles the period again with the held drops applied: its entry records the new

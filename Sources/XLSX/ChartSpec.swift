@@ -61,6 +61,9 @@ public struct ChartSpec: Sendable, Equatable {
     public var widthScale: Double
     /// Height as a multiple of Excel's default 288 pixels.
     public var heightScale: Double
+    /// Whether a line chart marks each point: a value between two blank cells is then seen,
+    /// where a line alone draws nothing for it.
+    public var markers = false
 
     /// Creates a chart description.
     public init(

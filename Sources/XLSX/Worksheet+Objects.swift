@@ -118,6 +118,7 @@ extension Worksheet {
                     lxw_row_t(values.lastRow), lxw_col_t(values.lastColumn))
             }
             if !series.name.isEmpty { chart_series_set_name(added, Self.literal(series.name)) }
+            if spec.markers { chart_series_set_marker_type(added, UInt8(LXW_CHART_MARKER_CIRCLE.rawValue)) }
         }
         // libxlsxwriter's x axis is the horizontal one, which is the value axis of a bar chart.
         let (categoryAxis, valueAxis) =

@@ -47,12 +47,13 @@ enum ReviewTrendSheet {
         try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
         for (i, flag) in flags.prefix(chartLimit).enumerated() {
             let measure = Measure(code: flag.code)
-            let chart = ChartSpec(
+            var chart = ChartSpec(
                 kind: .line, title: "\(flag.subject): \(measure.label), last \(months) months",
                 categoryAxisTitle: "period", valueAxisTitle: measure.label,
                 series: [.init(name: flag.subject, sheet: sheet.name,
                                categories: CellRange(row: 0, columns: 3...(headers.count - 1)),
                                values: CellRange(row: i + 1, columns: 3...(headers.count - 1)))])
+            chart.markers = true  // a month between blanks (the one closed while the month before was open) is seen
             // Two a row, each 18 rows tall and some 8.4 columns wide as drawn: 20 rows and 9
             // columns apart, so none covers another.
             try sheet.insert(chart: chart, row: flags.count + 2 + (i / 2) * 20, column: (i % 2) * 9)

@@ -251,6 +251,12 @@ struct WorkbookTests {
                                 name: "Score", sheet: "Scores by period",
                                 categories: CellRange(column: 0, rows: 1...3), values: CellRange(column: 1, rows: 1...3))
                         ]), row: 5, column: 0)
+                // A second, its points marked: a value between blanks is drawn as a dot.
+                var marked = ChartSpec(kind: .line, title: "Marked", series: [
+                    .init(name: "Score", sheet: "Scores by period", categories: CellRange(column: 0, rows: 1...3),
+                          values: CellRange(column: 1, rows: 1...3))])
+                marked.markers = true
+                try sheet.insert(chart: marked, row: 25, column: 0)
             }
             let table = try zipEntry(path, "xl/tables/table1.xml")
             #expect(table.contains(#"name="Scores" displayName="Scores" ref="A1:B4""#))
@@ -262,6 +268,8 @@ struct WorkbookTests {
             #expect(chart.contains("<c:lineChart>"))
             #expect(chart.contains("<c:f>'Scores by period'!$A$2:$A$4</c:f>"))
             #expect(chart.contains("<c:f>'Scores by period'!$B$2:$B$4</c:f>"))
+            #expect(!chart.contains(#"<c:symbol val="circle"/>"#))
+            #expect(try zipEntry(path, "xl/charts/chart2.xml").contains(#"<c:symbol val="circle"/>"#))
         }
     }
 

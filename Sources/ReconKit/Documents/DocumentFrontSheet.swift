@@ -66,10 +66,14 @@ struct DocumentFrontSheet {
             } else {
                 try sheet.write(text: description, row: row, column: 0)
             }
-            try sheet.write(number: Double(l.quantity), row: row, column: 1, style: .integer)
+            // Level with the description's first line when it wraps (layout 9 on).
+            let level = { (style: CellStyle) in
+                record.layout >= 9 && description.count > Self.descriptionCharacters ? style.with { $0.isTopAligned = true } : style
+            }
+            try sheet.write(number: Double(l.quantity), row: row, column: 1, style: level(.integer))
             try sheet.write(number: l.unitAmount.doubleApproximation, row: row, column: 2,
-                            style: .currency(code: l.unitCurrency.code, minorDigits: l.unitDigits))
-            try sheet.write(number: l.amount.doubleApproximation, row: row, column: 3, style: money)
+                            style: level(.currency(code: l.unitCurrency.code, minorDigits: l.unitDigits)))
+            try sheet.write(number: l.amount.doubleApproximation, row: row, column: 3, style: level(money))
             row += 1
         }
         row = try totals(sheet, firstLine: firstLine, row: row + 1)

@@ -22,7 +22,7 @@ struct DocumentDeflateTests {
 
     @Test func layoutFiveIsDeflatedFastAndEarlierLayoutsAsLibxlsxwriterDoes() throws {
         #expect(PartDeflate.canChoose)
-        #expect(DocumentRecord.currentLayout == 8)
+        #expect(DocumentRecord.currentLayout == 9)
         let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
         var record = try DocumentRecord(entry: fixture.entry)
         try withTemporaryFolder { folder in
@@ -121,6 +121,28 @@ struct LongLineDescriptionTests {
                 #expect(sheet.cells[ref]?.wraps == (layout == 7), "layout \(layout)")
                 // 71 characters at 52 a printed line: two lines, 30 points.
                 #expect(sheet.rowHeights[row] == (layout == 7 ? 30 : nil), "layout \(layout): \(sheet.rowHeights)")
+            }
+        }
+    }
+
+    /// Beside a description that wraps, the quantity, unit price and amount sat at the foot of
+    /// the tall row, where they read as the next line's; from layout 9 they are level with its
+    /// first line. Layout 8 is written as it was (its documents regenerate byte for byte).
+    @Test func theAmountsBesideAWrappedDescriptionAreLevelWithItFromLayoutNineOn() throws {
+        let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
+        var record = try DocumentRecord(entry: fixture.entry)
+        let long = "CT, routine — tier 1–2, graduated pricing (card from 2026-01-01); tier 1–10, volume pricing (card from 2026-01-15)"
+        record.lines[0].description = long
+        try withTemporaryFolder { folder in
+            for layout in [8, 9] {
+                record.layout = layout
+                _ = try fixture.regenerated(record, in: folder, as: "layout\(layout).xlsx")
+                let sheet = try PrintedSheet(folder + "/layout\(layout).xlsx")
+                let row = PrintedSheet.row(try #require(sheet.reference(of: long)))
+                for column in ["B", "C", "D"] {
+                    let cell = try #require(sheet.cells["\(column)\(row)"], "layout \(layout): no \(column)\(row)")
+                    #expect(cell.topAligned == (layout == 9), "layout \(layout), \(column)\(row): \(cell)")
+                }
             }
         }
     }

@@ -63,9 +63,11 @@ public struct DocumentRecord: Sendable, Equatable {
     /// issue date of each document it refers to (``refersToIssuedOn``), text shaped like
     /// Excel's `_xHHHH_` character code shows as typed (``Workbook/keepsCharacterCodesLiteral``),
     /// and each line's description wraps on a row as tall as it needs, 8 since an invoice's tax
-    /// components are its exact amounts, not formulas a spreadsheet recalculates in doubles.
+    /// components are its exact amounts, not formulas a spreadsheet recalculates in doubles, 9
+    /// since a line whose description wraps has its quantity and amounts level with its first
+    /// line (they sat at the foot of the tall row, read as the next line's).
     public var layout = DocumentRecord.currentLayout
-    public static let currentLayout = PartDeflate.canChoose ? 8 : 4
+    public static let currentLayout = PartDeflate.canChoose ? 9 : 4
 
     /// What every printed page's footer names, from layout 7 on: the document's number.
     var footerTitle: String? { layout >= 7 ? number : nil }

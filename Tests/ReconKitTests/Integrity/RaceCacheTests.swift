@@ -67,6 +67,30 @@ struct RaceCacheTests {
         let invoice = try #require(try site.bodies("invoice.issued").first)
         #expect(invoice["subtotal"] as? String == "500000.00", "\(invoice)")
         site.expectAuditorAccepts()
+
+        // An earlier build closed March from that cache: its index (and its file) held LATE, an
+        // hour early, in March. `recon verify` refused the site for good over it, though nothing
+        // on the site could ever match it again; it says so instead, and how a rerun puts it right.
+        let march = Period(year: 2026, month: 3)
+        let positions = rows.indices.filter { rows[$0].period == march }.map { Int32($0) }
+        let index = site.path(ClosedPeriodIndex.relativePath(march))
+        try FileManager.default.removeItem(atPath: index)
+        let oldSha = try ClosedPeriodIndex.write(period: march, all: rows, positions: positions, excluded: [], to: index)
+        try site.rewriteLedger { _, kind, body in
+            if kind == "period.closed" { body["report_index_sha256"] = .string(oldSha) }
+        }
+        try CreditNoteOfAnotherClientTests().resignEveryCheckpoint(site, origin: "ny-site")
+        let upgraded = try site.recon(["verify"], env: Self.env)
+        #expect(upgraded.code == 0, "\(upgraded.out)\(upgraded.err)")
+        #expect(upgraded.err.contains("the report index recorded for 2026-03 was made from the faulty cache of an earlier recon")
+            && upgraded.err.contains("`recon rerun 2026-03` records the index anew"), "\(upgraded.err)")
+        // Without the faulty cache's note (its signature gone), the same index is damage again.
+        try site.rewriteLedger { _, kind, body in
+            if kind == "drop.accepted", body["sha256"]?.stringValue == sha { body["cache_signature"] = nil }
+        }
+        try CreditNoteOfAnotherClientTests().resignEveryCheckpoint(site, origin: "ny-site")
+        let unsigned = try site.recon(["verify"], env: Self.env)
+        #expect(unsigned.code == 4, "\(unsigned.out)\(unsigned.err)")
     }
 
     /// An intact drop of this build across the November change, 25 October to 3 November: once

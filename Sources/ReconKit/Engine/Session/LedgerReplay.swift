@@ -144,6 +144,10 @@ public enum LedgerReplay {
         /// The cache files and indexes it did not read, as they are not the ones the ledger
         /// vouches for: `recon verify` names each (exit 4), so no writer appends over them.
         public internal(set) var damagedCaches: [String] = []
+        /// The months holding rows of a drop whose recorded cache an earlier build made with the
+        /// two-core fault (``raceCacheNote(_:seq:)``): a close of such a month recorded the index
+        /// of those rows, not of the drop's own.
+        var faultyCachePeriods: Set<Period> = []
 
         /// A cache file or index not read (`what`), computed from checked bytes (`instead`).
         mutating func unread(_ what: String, instead: String) {
@@ -201,7 +205,7 @@ public enum LedgerReplay {
         }
         let event = try LedgerEvent(entry: e)
         guard case .dropAccepted(let drop) = event else {
-            if audit != nil { try auditIndex(event, seq: e.seq, state: state, site: site, latest: vouched) }
+            if audit != nil { try auditIndex(event, seq: e.seq, state: state, site: site, latest: vouched, notes: &notes) }
             state.apply(event, seq: e.seq, at: e.at)
             return
         }
@@ -307,6 +311,7 @@ public enum LedgerReplay {
                     // The site key signed that cache: recon made it, with the fault. The rows
                     // are the CSV's, just read; the record stays, and is said each time.
                     notes.warnings.append(raceCacheNote(drop, seq: e.seq))
+                    notes.faultyCachePeriods.formUnion(drop.periods ?? [])
                 } else if confirming {
                     throw LedgerDamage(seq: e.seq, "archived drop \(Site.dropPath(sha256: sha)) gives other rows than the cache_sha256 "
                         + "its drop.accepted records (\(vouched)): the entry does not describe the drop it names — "
@@ -406,7 +411,7 @@ public enum LedgerReplay {
     /// the reports the ledger holds for it at that point, and the period's index file, when
     /// present, must be that index byte for byte (checked against its latest settling entry).
     static func auditIndex(_ event: LedgerEvent, seq: Int, state: SiteState, site: Site,
-                           latest: [Period: (seq: Int, sha256: String)]) throws {
+                           latest: [Period: (seq: Int, sha256: String)], notes: inout Notes) throws {
         let period: Period, recorded: String?
         switch event {
         case .periodClosed(let p): (period, recorded) = (p.period, p.reportIndexSha256)
@@ -419,6 +424,14 @@ public enum LedgerReplay {
         let (sha, fileMatches) = try Stages.time("verify-index") {
             try ClosedPeriodIndex.compare(period: period, all: state.reports, positions: state.periodReports[period] ?? [],
                                           excluded: state.excludedReports(in: period), parallel: true, withFile: file)
+        }
+        if sha != recorded && notes.faultyCachePeriods.contains(period) {
+            // Made by an earlier build from that faulty cache (the site key signed it): said, not
+            // refused for good — nothing on the site could ever match it again.
+            notes.warnings.append("seq \(seq): the report index recorded for \(period) was made from the faulty cache of an earlier "
+                + "recon (above), not from the drop's own rows, which recon reads; a report of \(period) sent again is compared with "
+                + "that index, its time an hour off, until `recon rerun \(period)` records the index anew")
+            return
         }
         guard sha == recorded else {
             throw LedgerDamage(seq: seq, "report_index_sha256 is not the index of the \(period) reports the ledger holds "

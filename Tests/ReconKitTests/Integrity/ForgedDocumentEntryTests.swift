@@ -106,8 +106,45 @@ struct ForgedDocumentEntryTests {
         let site = try TestSite.closedMarchSite()
         let id = HardGate.flagId(reportId: "T1")
         try expectRefused(site, appending: "flag.decided", ["id": .string(id), "subject": .string(id), "decision": .string("exclude"),
-                                                            "by": .string("someone"), "period": .string("2026-03"), "report_id": .string("T1")],
+                                                            "by": .string("someone"), "note": .string(""), "period": .string("2026-03"),
+                                                            "report_id": .string("T1")],
                           saying: "decides a flag of 2026-03, closed before it, and is no row of a decisions drop")
+    }
+
+    /// A decision of a raised hard flag of open April, as `recon decide` gives one, but with no
+    /// one named as deciding it (`by` gone, empty, a number, a control character, 201
+    /// characters), no `note`, or a `subject` that is another flag: each approved the flag, the
+    /// close sealed it, and only the auditor's verifier refused the ledger then.
+    @Test(arguments: ["no by", "empty by", "numeric by", "control by", "long by", "no note", "other subject"])
+    func aDecisionRecordedOtherwiseThanReconWritesOneIsRefused(_ forged: String) throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-2026-04.csv", """
+            report_id,reported_at,client_id,radiologist_id,modality,image_count
+            A9,2026-04-03T10:00:00Z,C1,D1,CT,60
+            """)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let id = HardGate.flagId(reportId: "A9")
+        #expect(try site.recon(["decide", id, "approve", "--by", "Asha"], env: TestSite.aprilLater).code == 0)
+        try site.rewriteLedger { _, kind, body in
+            guard kind == "flag.decided", body["id"]?.stringValue == id else { return }
+            switch forged {
+            case "no by": body["by"] = nil
+            case "empty by": body["by"] = .string("")
+            case "numeric by": body["by"] = .int(5)
+            case "control by": body["by"] = .string("As\u{7}ha")
+            case "long by": body["by"] = .string(String(repeating: "a", count: 201))
+            case "no note": body["note"] = nil
+            default: body["subject"] = .string(HardGate.flagId(reportId: "R1"))
+            }
+        }
+        let seq = try #require(try site.entries().last?["seq"] as? Int)
+        let verify = try site.recon(["verify"], env: TestSite.aprilLater)
+        #expect(verify.code == 4 && verify.out.contains("seq \(seq): flag.decided \(id)") && verify.out.contains("recon writes no such entry"),
+                "\(forged): \(verify.out)")
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-04"], env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        #expect(close.code == 4, "\(forged): \(close.err)")
+        #expect(try site.ledgerBytes() == before)
     }
 
     /// The same for an open month: `recon decide` decides a hard flag only once it is raised.
@@ -115,7 +152,7 @@ struct ForgedDocumentEntryTests {
         let site = try TestSite.closedMarchSite()
         try expectRefused(site, appending: "flag.decided", ["id": .string("HARD-0000000000"), "subject": .string("HARD-0000000000"),
                                                             "decision": .string("approve"), "by": .string("someone"),
-                                                            "period": .string("2026-04")],
+                                                            "note": .string(""), "period": .string("2026-04")],
                           saying: "decides a hard flag no flag.raised before it raised")
     }
 

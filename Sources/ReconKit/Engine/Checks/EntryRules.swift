@@ -45,7 +45,9 @@ enum EntryRules {
                 if e.seq > covered, case .flagRaised(let f)? = try? LedgerEvent(entry: e), let wrong = Verifier.flagIdProblem(f.flag) {
                     throw LedgerDamage(seq: e.seq, wrong)
                 }
-            case .flagDecided? where e.seq > covered && !givenByDrops.contains(e.seq):
+            case .flagDecided? where e.seq > covered:
+                if let wrong = decisionProblem(e) { throw LedgerDamage(seq: e.seq, "\(wrong); recon writes no such entry") }
+                guard !givenByDrops.contains(e.seq) else { break }
                 // Given with `recon decide`, not by a decisions drop: only for an open period, and
                 // a hard flag only once raised (a decisions drop may name a report's flag first).
                 let id = e.string("id") ?? ""
@@ -64,6 +66,29 @@ enum EntryRules {
                 break
             }
         }
+    }
+
+    /// What is wrong with a `flag.decided` as recon writes one (SPEC §2, §6): an `id`, a
+    /// `decision`, who decided (`by`, text, required) and a `note` (text, may be empty), and a
+    /// `subject` that is the flag or the report it is about. One lacking `by` approved a hard flag,
+    /// and the close sealed it; the auditor's verifier refused the ledger.
+    static func decisionProblem(_ e: LedgerEntry) -> String? {
+        guard case .string(let id)? = e.body["id"], !id.isEmpty else { return "flag.decided has no id" }
+        guard case .string(let by)? = e.body["by"] else { return "flag.decided \(id) says no one decided it (no text \"by\")" }
+        if let wrong = textProblem(by, limit: FieldValue.textLimit) { return "flag.decided \(id): by \(wrong)" }
+        guard case .string(let note)? = e.body["note"] else { return "flag.decided \(id) has no text \"note\" (empty for none)" }
+        if !note.isEmpty, let wrong = textProblem(note, limit: FieldValue.noteLimit) { return "flag.decided \(id): note \(wrong)" }
+        if let subject = e.body["subject"] {
+            guard case .string(let s) = subject, s == id || HardGate.flagId(reportId: s) == id else {
+                return "flag.decided \(id) names the subject \(subject), which is neither that flag nor its report"
+            }
+        }
+        return nil
+    }
+
+    private static func textProblem(_ text: String, limit: Int) -> String? {
+        do { _ = try FieldValue.text(Substring(text), limit: limit) } catch let e as FieldValue.Invalid { return e.message } catch { return "\(error)" }
+        return nil
     }
 
     /// The seqs of the `flag.decided` entries a decisions drop recorded after `covered` gave:

@@ -300,6 +300,26 @@ struct LedgerTamperTests {
                 "\(verify.out)")
     }
 
+    /// A workbook named like an invoice in a folder named `invoices` outside any month's own
+    /// (`Outbox/2026-10-old/invoices/`, `Outbox/statements/invoices/`): an auditor's verifier
+    /// reads every such folder, and refused the site while `recon verify` said ok and a writer
+    /// appended. Both refuse it now (exit 4), wherever the folder is.
+    @Test(arguments: ["Outbox/2026-03-old/invoices", "Outbox/statements/invoices", "Outbox/2026-03/drafts/payouts"])
+    func aDocumentNamedFileInAnyFolderOfFinalDocumentsFailsVerification(_ folder: String) throws {
+        let site = try TestSite.closedMarchSite()
+        try FileManager.default.createDirectory(atPath: site.path(folder), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"),
+                                         toPath: site.path(folder + "/INV-2026-000999.xlsx"))
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4 && verify.out.contains(folder + "/INV-2026-000999.xlsx"), "\(verify.out)")
+        if let audit = try site.auditorVerify() { #expect(audit.code == 4, "\(audit.out)") }
+        let before = try site.ledgerBytes()
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4 && ingest.err.contains(folder + "/INV-2026-000999.xlsx"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     /// SPEC §6: the site key is readable by its owner only. Signing commands refuse it;
     /// `recon verify` said ok.
     @Test func aSiteKeyOthersCanReadFailsVerification() throws {

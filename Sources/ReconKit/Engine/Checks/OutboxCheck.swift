@@ -86,9 +86,8 @@ struct OutboxCheck {
     /// for an invoice), as an auditor's verifier holds them. Without it (a writer), only names
     /// shaped like a document: what a cut ledger leaves, which no writer may sign over. Never
     /// what an editor or a file browser puts beside a file it shows (``isLitter(_:)``).
-    func firstUnissuedDocument(period: Period, issued: (String) -> Bool, anyName: Bool = false) -> String? {
-        for folderName in Self.documentFolders {
-            let folder = "Outbox/\(period)/\(folderName)"
+    func firstUnissuedDocument(in folders: [String], issued: (String) -> Bool, anyName: Bool = false) -> String? {
+        for folder in folders {
             // Every writer looks through a year's 6,000 names: read as bytes (sorting them all as
             // strings took 30 ms), and only those that can be strays made into paths.
             let names = (try? FileIO.rawNames(in: site.path(folder), where: { name in
@@ -104,6 +103,23 @@ struct OutboxCheck {
 
     /// A month's folders of final documents under `Outbox/YYYY-MM/`.
     static let documentFolders = ["invoices", "credit-notes", "payouts"]
+
+    /// Every folder under `Outbox/` named as one of a month's folders of final documents, at
+    /// any depth, as paths in the site: an auditor's verifier reads each as such, wherever it is
+    /// (`Outbox/2026-10-old/invoices/`, `Outbox/statements/invoices/`), and a workbook named like
+    /// an invoice there passed recon's checks while it refused the site. Links are not followed;
+    /// a documents folder's own contents are the check's, not walked.
+    func documentFolderPaths() -> [String] {
+        var out: [String] = [], stack = ["Outbox"]
+        while let dir = stack.popLast() {
+            for name in FileIO.list(site.path(dir)) {
+                let relative = dir + "/" + name
+                guard FileStatus.of(site.path(relative))?.kind == .folder else { continue }
+                if Self.documentFolders.contains(name) { out.append(relative) } else { stack.append(relative) }
+            }
+        }
+        return out.sorted()
+    }
 
     /// Files an editor or a file browser puts beside the files it shows: hidden ones (recon's
     /// own unfinished writes too, which the next writer sweeps), and a viewer's (``ViewerFile``).

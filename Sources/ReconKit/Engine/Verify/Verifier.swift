@@ -429,9 +429,9 @@ public struct Verifier {
     /// no entry names there, as an auditor's verifier reports it.
     func checkNoUnissuedDocuments(issued: Set<String>, anyName: Bool = true) throws {
         let byNumber = Dictionary(issued.map { (FileIO.baseName($0), $0) }, uniquingKeysWith: { a, _ in a })
-        for period in FileIO.list(site.path("Outbox")).compactMap(Period.init).sorted() {
-            guard let relative = OutboxCheck(site: site).firstUnissuedDocument(period: period, issued: issued.contains, anyName: anyName)
-            else { continue }
+        let check = OutboxCheck(site: site)
+        for folder in check.documentFolderPaths() {
+            guard let relative = check.firstUnissuedDocument(in: [folder], issued: issued.contains, anyName: anyName) else { continue }
             let name = FileIO.baseName(relative)
             if !Array(name.utf8).withUnsafeBytes({ OutboxCheck.isDocumentName($0[...]) }) {
                 throw LedgerDamage(seq: nil, "\(relative) is in a folder of final documents, but no ledger entry issued it (a renamed "

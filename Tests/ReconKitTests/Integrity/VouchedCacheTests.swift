@@ -286,6 +286,23 @@ struct VouchedCacheTests {
         site.expectAuditorAccepts()
     }
 
+    /// A cache replaced by a link to an exact copy elsewhere: `recon verify` refuses a link in
+    /// a cache's place whatever it points at, and writers read through it and appended. They
+    /// refuse it too now (exit 4), naming it as a link.
+    @Test func aCacheThatIsALinkToACopyStopsWriters() throws {
+        let site = try WriterCheckTests.perImageSite()
+        let (sha, _) = try cacheBody(site)
+        let path = site.path(".recon/cache/\(sha).bin"), copy = site.path("copy.bin")
+        try FileManager.default.moveItem(atPath: path, toPath: copy)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: copy)
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 4 && close.err.contains(".recon/cache/\(sha).bin is a symbolic link"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4, "\(verify.out)")
+    }
+
     /// An edited archived usage CSV stops a writer even though its rows come from the cache.
     @Test func anEditedArchivedUsageDropStopsTheCloseThoughTheCacheIsIntact() throws {
         let site = try WriterCheckTests.perImageSite()

@@ -39,6 +39,7 @@ public struct DropCache {
     /// `capacity`: room for that many reports in the rows' array (``decode(_:sha256:capacity:)``).
     public func loadVouched(sha256: String, format: String?, cacheSha256: String, capacity: Int = 0) -> Vouched {
         guard hasFile(sha256: sha256, format: format) else { return .missing }
+        guard isOwnFile(sha256) else { return .mismatch }
         let layout = DropCacheLayout(rawValue: format ?? "")
         let read = Stages.time("replay-cache-read") {
             try? DropCache.decode(path(sha256), sha256: sha256, layout: layout, capacity: capacity)
@@ -53,6 +54,7 @@ public struct DropCache {
     /// when the drop's rows were appended there; otherwise `rows` is as it was.
     public func appendVouched(sha256: String, format: String?, cacheSha256: String, to rows: inout [Report]) -> Vouched {
         guard hasFile(sha256: sha256, format: format) else { return .missing }
+        guard isOwnFile(sha256) else { return .mismatch }
         let layout = DropCacheLayout(rawValue: format ?? "")
         let read = Stages.time("replay-cache-read") {
             try? DropCache.decode(path(sha256), sha256: sha256, layout: layout, cacheSha256: cacheSha256, appendingTo: &rows)
@@ -66,6 +68,10 @@ public struct DropCache {
         let p = path(sha256)
         return FileIO.exists(p) && !FileIO.isRegularFile(p) ? relativePath(sha256) : nil
     }
+
+    /// Whether the cache file is a regular file of the site's own, not a link to one elsewhere:
+    /// `recon verify` refuses a link whatever it points at, and writers read through it.
+    private func isOwnFile(_ sha256: String) -> Bool { FileStatus.of(path(sha256))?.kind == .regularFile }
 
     /// Whether there is a cache file of a layout this version reads (``loadVouched(sha256:format:cacheSha256:)`` says `.missing` otherwise).
     public func hasFile(sha256: String, format: String?) -> Bool {

@@ -37,6 +37,8 @@ struct OwnerOnlyDropTests {
         #expect(ingest.code == 2 || ingest.code == 3, "\(ingest.err)")
         #expect(site.exists("Inbox/rejected/dana.key") && site.exists("Inbox/held/usage-late-2.csv"), "\(ingest.err)")
         #expect(Self.mode(site.path("Inbox/rejected/dana.key")) == 0o600)
+        // Its errors file quotes the drop: no more readable than it.
+        #expect(Self.mode(site.path("Inbox/rejected/dana.key.errors.txt")) == 0o600)
         #expect(Self.mode(site.path("Inbox/held/usage-late-2.csv")) == 0o600)
         // A drop as files usually come stays as it was.
         #expect(Self.mode(site.path("Inbox/held/usage-late.csv")) == 0o644)

@@ -15,7 +15,7 @@ final class DropBytes {
 
     /// The permissions of the file read, which a held or rejected drop keeps: an owner-only file
     /// dropped in the Inbox (a private key put there by mistake) was kept readable by everyone.
-    private let permissions: mode_t
+    let permissions: mode_t
 
     init(_ bytes: [UInt8], permissions: mode_t = 0o644) {
         self.bytes = bytes

@@ -529,11 +529,13 @@ public final class Ingestor {
     }
 
     func reject(_ path: String, inInbox: Bool, drop: DropBytes, _ problems: ProblemList) throws -> IngestOutcome {
-        try reject(path, inInbox: inInbox, problems.reportLines) { try drop.place(at: $0) }
+        try reject(path, inInbox: inInbox, problems.reportLines, permissions: drop.permissions) { try drop.place(at: $0) }
     }
 
     func reject(_ path: String, inInbox: Bool, bytes: [UInt8], permissions: mode_t, _ problems: [DropProblem]) throws -> IngestOutcome {
-        try reject(path, inInbox: inInbox, problems.map(\.description)) { try FileIO.writeAtomically($0, bytes, mode: permissions) }
+        try reject(path, inInbox: inInbox, problems.map(\.description), permissions: permissions) {
+            try FileIO.writeAtomically($0, bytes, mode: permissions)
+        }
     }
 
     /// A symlink, FIFO, device or folder is never read: in the Inbox it moves to `rejected/`
@@ -560,11 +562,13 @@ public final class Ingestor {
 
     /// Records a rejection: in the Inbox, the errors file and then the drop (put in place by
     /// `place`) go to `rejected/` under a name nothing holds yet; the original leaves the Inbox.
-    func reject(_ path: String, inInbox: Bool, _ lines: [String], place: (String) throws -> Void) throws -> IngestOutcome {
+    /// `permissions`: the drop's, which its errors file keeps too (it quotes the drop's cells).
+    func reject(_ path: String, inInbox: Bool, _ lines: [String], permissions: mode_t = 0o644,
+                place: (String) throws -> Void) throws -> IngestOutcome {
         let name = FileIO.baseName(path)
         var keptAs: String?
         if inInbox && !dryRun {
-            keptAs = try keepRejected(name, as: name, lines, place: place)
+            keptAs = try keepRejected(name, as: name, lines, permissions: permissions, place: place)
             if FileIO.exists(path) && DropFile.nonRegularKind(path) == nil { removeTaken(path) }
         } else if !dryRun, FileIO.isRegularFile(path), isInRejected(folder: try? FileIO.realPath(FileIO.parent(of: path))) {
             // Corrected in `rejected/` and named again, still wrong: its errors file says what is wrong now.
@@ -591,7 +595,8 @@ public final class Ingestor {
     /// Writes the errors file, then puts the drop in place with `place`, in `rejected/` under
     /// `wanted` or the next name nothing holds yet (shortened when too long). Returns where
     /// it went (`Inbox/rejected/NAME`).
-    private func keepRejected(_ name: String, as wanted: String, _ lines: [String], place: (String) throws -> Void) throws -> String {
+    private func keepRejected(_ name: String, as wanted: String, _ lines: [String], permissions: mode_t = 0o644,
+                              place: (String) throws -> Void) throws -> String {
         try keeping(name, in: "Inbox/rejected") {
             try FileIO.makeDirectory(site.rejected)
             let kept = KeptName.free(in: site.rejected, for: wanted)
@@ -599,7 +604,7 @@ public final class Ingestor {
             let renamed = KeptName.fits(wanted) ? [] : [ProblemList.keptAsPrefix + "\"\(SafeText.escaped(name))\"; it is kept as "
                 + "\"\(SafeText.escaped(kept))\" because \(Self.tooLongToKeep(wanted))"]
             let errors = Self.errorsFile(of: site.rejected + "/" + kept)
-            try FileIO.writeAtomically(errors, Self.errorsReport(lines + renamed))
+            try FileIO.writeAtomically(errors, Self.errorsReport(lines + renamed), mode: permissions)
             do {
                 try place(site.rejected + "/" + kept)
             } catch {

@@ -485,6 +485,8 @@ struct CrashTests {
         if let audit = try site.auditorVerify() { #expect(audit.code == 4, "\(audit.out)") }
         let next = try site.recon(["status"])  // a reader writes nothing
         #expect(next.code == 0 && !site.exists("Ledger/checkpoints/\(count).txt"))
+        // The month reads closed: its checkpoint is owed, not "none yet".
+        #expect(next.out.contains("last checkpoint: none — the checkpoint after seq \(count) is not written"), "\(next.out)")
         let writer = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(writer.code == 0 && writer.err.contains("wrote the checkpoint Ledger/checkpoints/\(count).txt"), "\(writer.err)")
         #expect(try site.read("Ledger/checkpoints/\(count).txt") == twin.read("Ledger/checkpoints/\(count).txt"))

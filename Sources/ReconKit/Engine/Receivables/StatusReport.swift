@@ -183,6 +183,9 @@ public struct StatusReport {
             } else {
                 t += "last checkpoint: \(lastCheckpoint)" + (since == 0 ? " (signs the head)" : " (\(Self.plural(since, "entry", "entries")) since)") + "\n"
             }
+        } else if let due = owed.first(where: { $0.hasPrefix("the checkpoint after seq") }) {
+            // A first close interrupted before its checkpoint: not "none yet" beside a month closed.
+            t += "last checkpoint: none — \(due) (the next writing command writes it)\n"
         } else {
             t += "last checkpoint: none yet (the first close writes one)\n"
         }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import ReconKit
+
 /// `--site ""` (a script's `--site "$SITE"` with SITE unset) named the file system's root: an
 /// init made a whole site at `/`, and every other command worked on it. It is bad usage.
 @Suite("An empty --site is bad usage")
@@ -40,6 +42,17 @@ struct DeviceKeyTests {
 /// key and all, to Inbox/rejected/. Refused (exit 3), nothing made; beside the site's folders, fine.
 @Suite("A site inside another site's folders")
 struct NestedSiteTests {
+    /// `--site` naming a site's own folder: it said to run `recon init` there, which is refused.
+    /// It names the site to give instead.
+    @Test(arguments: ["Inbox", "Outbox/2026-03", "Ledger"])
+    func aFolderOfASiteNamedAsTheSiteNamesTheSite(_ folder: String) throws {
+        let site = try TestSite.marchSite()
+        let r = try site.recon(["status", "--site", site.path(folder)], site: false, env: TestSite.closeDay)
+        let root = try FileIO.realPath(site.root)
+        #expect(r.code == 1 && r.err.contains("is inside the site \(root)") && r.err.contains("give --site \(root)")
+                && !r.err.contains("recon init"), "\(r.err)")
+    }
+
     @Test(arguments: ["Inbox/branch", "Outbox/2026-03/branch", "Ledger/branch"])
     func initInsideAnotherSitesFoldersIsRefused(inside: String) throws {
         let site = try TestSite.marchSite()

@@ -108,6 +108,11 @@ public final class SiteSession {
                     + "the ledger was lost, not never made — restore it from a backup or ask an auditor; nothing is written")
             }
             try Self.refuseSiteThatIsAFile(site)
+            // A folder of a site (its Inbox, a month of its Outbox) named for the site: `init` there is refused.
+            if let (root, folder) = SiteInitializer.enclosingSite(of: site.root) {
+                throw ReconFailure.usage("\(site.root) is inside the site \(root) (its \(folder)/ folder), not a site of its own; "
+                    + "give --site \(ShellWord.quoted(SafeText.escaped(root)))")
+            }
             throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
         }
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil

@@ -29,13 +29,16 @@ enum RawArgument {
 
     /// A long option given more than once (`--amount 1.00 --amount 200.00`), with the values it
     /// was given; nil when none is. A value never starts with `-` (ArgumentParser reads it as an option).
+    /// Two spellings of one option (`keygen --dir` or `--out`): one of each is given twice.
+    static let aliases = ["--out": "--dir"]
+
     static func optionGivenTwice(_ words: [String]) -> (name: String, values: [String])? {
         let given = Array(options(words))
         var seen: [String: [String]] = [:]
         var order: [String] = []
         for (i, word) in given.enumerated() where word.hasPrefix("--") && word.count > 2 {
             let parts = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = String(parts[0])
+            let name = aliases[String(parts[0])] ?? String(parts[0])
             let value = parts.count > 1 ? String(parts[1])
                 : i + 1 < given.count && !given[i + 1].hasPrefix("-") ? given[i + 1] : "given"
             if seen[name] == nil { order.append(name) }

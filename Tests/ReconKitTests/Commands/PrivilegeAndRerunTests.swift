@@ -269,6 +269,10 @@ struct PrivilegeAndRerunTests {
                 "\(twice.out)\(twice.err)")
         let sites = try site.recon(["status", "--site", site.root, "--site", site.root + "/none"], env: TestSite.rerunDay)
         #expect(sites.code == 1 && sites.err.contains("--site is given twice"), "\(sites.err)")
+        // Two spellings of one option: the keys went where the second said, without a word.
+        let spellings = try site.recon(["keygen", "zed", "--dir", site.path("kA"), "--out", site.path("kB")], site: false)
+        #expect(spellings.code == 1 && spellings.err.contains("--dir is given twice (\"\(site.path("kA"))\", then \"\(site.path("kB"))\")")
+                && !site.exists("kA") && !site.exists("kB"), "\(spellings.err)")
         let flags = try site.recon(["status", "--json", "--json"], env: TestSite.rerunDay)
         #expect(flags.code == 1 && flags.out.contains(#""error":"--json is given twice; give each option once""#), "\(flags.out)")
         #expect(try site.ledgerBytes() == before)

@@ -176,7 +176,7 @@ extension StatusFigures {
                 let leavesOut = problems == 0 ? "" : ", leaving out what \(Report.plural(problems, "problem")) below \(problems == 1 ? "names" : "name")"
                 t += "  draft \(label): \(docs.count)" + (totals.isEmpty ? "" : " — \(totals)") + leavesOut + "\n"
             }
-            let m = try Report.margin(r)
+            let m = try Report.margin(r, base: baseCurrency)
             t += "  margin in \(baseCurrency): revenue \(Digits.grouped(m.revenue)), cost \(Digits.grouped(m.cost)), "
                 + "margin \(Digits.grouped(m.margin))\(Report.percent(m.margin, of: m.revenue))\n"
             for gap in r.book.marginGaps.prefix(5) { t += "    left out of the margin: \(gap)\n" }
@@ -281,7 +281,7 @@ extension StatusFigures {
         var members: [String: JSONValue] = [
             "site": .string(site), "base_currency": .string(baseCurrency), "timezone": .string(timezone),
             "open_periods": .array(try open.map { r in
-                let m = try Report.margin(r)
+                let m = try Report.margin(r, base: baseCurrency)
                 return .object([
                     "period": .string(r.period.description),
                     "billable_reports": .int(Int64(r.book.billableReports)),

@@ -147,8 +147,10 @@ public struct StatusReport {
     }
 
     /// An open period's month-to-date revenue, cost and margin in the base currency.
-    static func margin(_ r: PeriodReview) throws -> (revenue: ExactDecimal, cost: ExactDecimal, margin: ExactDecimal) {
-        var revenue = ExactDecimal.zero, cost = ExactDecimal.zero
+    /// `base`: the site's base currency, whose digits a month of no priced client still shows (`0.00`).
+    static func margin(_ r: PeriodReview, base: String) throws -> (revenue: ExactDecimal, cost: ExactDecimal, margin: ExactDecimal) {
+        let zero = Currency(code: base)?.zero ?? .zero
+        var revenue = zero, cost = zero
         for m in r.book.margins {
             revenue = try revenue + m.revenue
             cost = try cost + m.cost

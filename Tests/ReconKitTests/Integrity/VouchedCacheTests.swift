@@ -303,6 +303,26 @@ struct VouchedCacheTests {
         #expect(verify.code == 4, "\(verify.out)")
     }
 
+    /// A `drop.accepted` whose cache is recorded in a layout no recon writes (or with no layout):
+    /// nothing compared its `cache_sha256` with anything, and `recon verify` said ok while a
+    /// close sealed it. Refused by verify and writers (exit 4).
+    @Test(arguments: ["RCNU9", "none"]) func aCacheRecordedInNoLayoutReconWritesIsRefused(_ format: String) throws {
+        let site = try WriterCheckTests.perImageSite()
+        let (sha, _) = try cacheBody(site)
+        try site.rewriteLedger { _, kind, body in
+            guard kind == "drop.accepted", body["sha256"]?.stringValue == sha else { return }
+            body["cache_format"] = format == "none" ? nil : .string(format)
+            body["cache_sha256"] = .string(String(repeating: "0", count: 63) + "1")
+            body["cache_signature"] = nil
+        }
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4 && verify.out.contains("which are not a cache recon writes"), "\(verify.out)")
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 4, "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     /// An edited archived usage CSV stops a writer even though its rows come from the cache.
     @Test func anEditedArchivedUsageDropStopsTheCloseThoughTheCacheIsIntact() throws {
         let site = try WriterCheckTests.perImageSite()

@@ -30,6 +30,14 @@ enum EntryRules {
                     throw LedgerDamage(seq: e.seq, "drop.accepted records path \(path), but its drop is archived as "
                         + "\(Site.dropPath(sha256: sha)) (its sha256); recon writes no such entry")
                 }
+                // A cache recorded in a layout no recon writes (or none) is checked by nothing: the
+                // entry vouched for bytes no command compares.
+                if e.seq > covered, e.body["cache_sha256"] != nil || e.body["cache_format"] != nil,
+                   DropCacheLayout(rawValue: e.string("cache_format") ?? "") == nil || e.string("cache_sha256") == nil {
+                    throw LedgerDamage(seq: e.seq, "drop.accepted records cache_sha256 and cache_format "
+                        + "\(e.body["cache_format"].map { "\($0)" } ?? "(none)"), which are not a cache recon writes (a layout "
+                        + DropCacheLayout.allCases.map(\.rawValue).joined(separator: " or ") + " with its SHA-256); recon writes no such entry")
+                }
                 // A copy of a drop's entry (its cache signature and all) applied every report of
                 // it twice: `recon verify` named it only through the cache, and a close billed it.
                 if let sha = e.string("sha256") {

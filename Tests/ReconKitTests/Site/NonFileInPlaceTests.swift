@@ -185,6 +185,12 @@ struct NonFileInPlaceTests {
             #expect(verify.out.contains("the cache file .recon/cache/\(cache) is a FIFO (named pipe), not a regular file: not the "
                 + "file the cache_sha256 its drop.accepted records"), "\(verify.out)")
         }
+        // The index alone: named with its seq and what to do (it said "cannot read … Invalid argument").
+        try FileManager.default.removeItem(atPath: site.path(".recon/cache/" + cache))
+        if let verify = try runOrHang(site, ["verify"]) {
+            #expect(verify.code == 4 && verify.out.contains("the closed-period index \(index) is a FIFO (named pipe), not a regular file; "
+                + "delete it") && verify.out.hasPrefix("seq "), "\(verify.out)")
+        }
     }
 
     /// `site_key` in `recon.toml` naming a FIFO: nothing waits on it. `status` runs without

@@ -419,11 +419,21 @@ public enum LedgerReplay {
         default: return
         }
         guard let recorded else { return }
-        let path = site.path(ClosedPeriodIndex.relativePath(period))
+        let relative = ClosedPeriodIndex.relativePath(period), path = site.path(relative)
         let file = latest[period]?.seq == seq && FileIO.exists(path) ? path : nil
-        let (sha, fileMatches) = try Stages.time("verify-index") {
-            try ClosedPeriodIndex.compare(period: period, all: state.reports, positions: state.periodReports[period] ?? [],
-                                          excluded: state.excludedReports(in: period), parallel: true, withFile: file)
+        if file != nil, let kind = DropFile.nonRegularKind(path) {
+            throw LedgerDamage(seq: seq, "the closed-period index \(relative) is \(kind), not a regular file; delete it (it is rebuilt "
+                + "from the archived drops) and find out who put it there")
+        }
+        let (sha, fileMatches): (String, Bool?)
+        do {
+            (sha, fileMatches) = try Stages.time("verify-index") {
+                try ClosedPeriodIndex.compare(period: period, all: state.reports, positions: state.periodReports[period] ?? [],
+                                              excluded: state.excludedReports(in: period), parallel: true, withFile: file)
+            }
+        } catch let failure as FileIO.Failure {
+            throw LedgerDamage(seq: seq, "the closed-period index \(relative) cannot be read (\(failure)), so it was not checked; make it "
+                + "readable to this user, or delete it (it is rebuilt from the archived drops)")
         }
         if sha != recorded && notes.faultyCachePeriods.contains(period) {
             // Made by an earlier build from that faulty cache (the site key signed it): said, not

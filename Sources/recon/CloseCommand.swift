@@ -9,7 +9,7 @@ struct Close: ParsableCommand {
 
     @OptionGroup var options: SiteOptions
 
-    @Argument(help: "The period, YYYY-MM (e.g. 2026-10).")
+    @Argument(help: "The period, YYYY-MM (e.g. 2026-10).", transform: Period.argument)
     var period: Period
 
     @Flag(help: "Print the result as JSON.")

@@ -11,7 +11,7 @@ struct Rerun: ParsableCommand {
 
     @OptionGroup var options: SiteOptions
 
-    @Argument(help: "The closed period, YYYY-MM.")
+    @Argument(help: "The closed period, YYYY-MM.", transform: Period.argument)
     var period: Period
 
     @Option(help: "Why the period is rerun (recorded and signed).")

@@ -27,6 +27,20 @@ struct EmptySiteOptionTests {
     }
 }
 
+/// A period argument that looks like the form the help gives but is none (`1969-12`, `2026-13`)
+/// was "invalid" with no reason: it says why.
+@Suite("A period argument that is none says why")
+struct PeriodArgumentTests {
+    @Test(arguments: [("1969-12", "1969 is outside the years 1970–2199 dates may take"), ("2026-13", "there is no month 13"), ("26-03", "it is not YYYY-MM")])
+    func aPeriodThatIsNoneSaysWhy(_ given: String, _ why: String) throws {
+        let site = try TestSite.marchSite()
+        for command in [["close", given], ["rerun", given, "--reason", "x", "--key", "k"]] {
+            let r = try site.recon(command, env: TestSite.closeDay)
+            #expect(r.code == 1 && r.err.contains("\"\(given)\" is not a period: \(why); write YYYY-MM"), "\(command): \(r.err)")
+        }
+    }
+}
+
 /// `--key /dev/null`: told to `chmod 600 /dev/null`, which would break it for every user.
 @Suite("A device given as a key")
 struct DeviceKeyTests {

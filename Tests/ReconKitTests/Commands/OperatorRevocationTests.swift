@@ -15,6 +15,11 @@ struct OperatorRevocationTests {
         let asha = try site.operatorKey("asha", listed: true)
         _ = try site.operatorKey("bob", listed: true, signer: "asha")
         #expect(try site.recon(["operator", "remove", "bob", "--key", asha], env: TestSite.rerunDay).code == 0)
+        // The old key again: refused, saying how to make a new pair that works (`recon keygen bob`
+        // alone was refused in turn: bob.key is there, and a key file is never overwritten).
+        let old = try site.recon(["operator", "add", "bob", site.path("operator-keys/bob.pub"), "--key", asha], env: TestSite.rerunDay)
+        #expect(old.code == 3 && old.err.contains("`recon keygen bob --dir NEW-FOLDER` makes a new key pair")
+                && old.err.contains("`recon operator add bob NEW-FOLDER/bob.pub`"), "\(old.err)")
         let newKeys = site.path("new-keys")
         #expect(try site.recon(["keygen", "bob", "--dir", newKeys], site: false).code == 0)
         let back = try site.recon(["operator", "add", "bob", newKeys + "/bob.pub", "--key", asha], env: TestSite.rerunDay)

@@ -35,7 +35,9 @@ public struct OperatorAdmin {
         }
         let key = try Self.publicKey(text, name: name)
         if let refusal = roster.refusal(of: key, for: name) {
-            throw ReconFailure.refused("\(refusal); `recon keygen \(name)` makes a new key pair, and `recon operator add \(name) \(name).pub` adds it")
+            // The old pair's files are never overwritten: the new one goes into another folder.
+            throw ReconFailure.refused("\(refusal); `recon keygen \(name) --dir NEW-FOLDER` makes a new key pair (into a folder that "
+                + "does not hold the old one: a key file is never overwritten), and `recon operator add \(name) NEW-FOLDER/\(name).pub` adds it")
         }
         let args = ["name": name, "public_key": key.text]
         let signed: PrivilegedRequest

@@ -23,7 +23,12 @@ final class SignalHold {
 
     init() {
         recon_word_store(Self.noted, 0)
-        for s in Self.signals { previous.append((s, signal(s) { recon_word_store(SignalHold.noted, Int64($0)) })) }
+        for s in Self.signals {
+            let before = signal(s) { recon_word_store(SignalHold.noted, Int64($0)) }
+            // One ignored already stays so (SIGHUP under `nohup`): a closed terminal does not stop the close.
+            if let before, unsafeBitCast(before, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { signal(s, SIG_IGN) }
+            previous.append((s, before))
+        }
     }
 
     /// Called by the append just before its bytes: a signal noted so far ends the command now,

@@ -589,6 +589,33 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// The same moment under `nohup` (SIGHUP ignored when the close started): a SIGHUP then, a
+    /// terminal closing, does not stop it; the close goes on and issues, as without the hold.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"))
+    func aSignalIgnoredFromTheStartStaysIgnoredBeforeTheAppend() throws {
+        let site = try TestSite.marchSite()
+        let note = site.path(".recon/derived.pending")
+        let close = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", note, "-e", "trace=rename,renameat,renameat2", "-e",
+             "inject=rename,renameat,renameat2:delay_enter=3000000:when=1",
+             // Delivered, as from a shell (the test runner's children start with it held back), then ignored, as `nohup` does.
+             "/usr/bin/env", "--default-signal=HUP", "--ignore-signal=HUP", TestSite.binary, "close", "2026-03", "--site", site.root],
+            environment: TestSite.closeDay)
+        var waiting = false
+        for _ in 0..<500 where !waiting {
+            waiting = ((try? FileManager.default.contentsOfDirectory(atPath: site.path(".recon"))) ?? []).contains {
+                $0.hasPrefix(".derived.pending.") && $0.hasSuffix(".tmp")
+            }
+            if !waiting { usleep(10_000) }
+        }
+        #expect(waiting, "the close did not reach its note")
+        let recon = try #require(Self.child(of: close.pid), "no recon process under strace")
+        #expect(kill(recon, SIGHUP) == 0)
+        let closed = close.finish()
+        #expect(closed.code == 0, "\(closed.err)")
+        #expect((try site.entries().last?["kind"] as? String) == "period.closed")
+    }
+
     /// The process whose parent is `pid`, from /proc.
     static func child(of pid: Int32) -> Int32? {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {

@@ -43,4 +43,18 @@ struct OwnerOnlyDropTests {
         // A drop as files usually come stays as it was.
         #expect(Self.mode(site.path("Inbox/held/usage-late.csv")) == 0o644)
     }
+
+    /// Exactly the drop's permissions, whatever the umask: a group-writable drop (0664) was kept
+    /// 0644 beside a 0644 errors file under the usual umask 022, and a 0644 one 0600 under 077.
+    @Test func aKeptDropsPermissionsAreExactlyItsOwn() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-bad.csv", "report_id\nX\n")
+        #expect(chmod(site.path("Inbox/usage-bad.csv"), 0o664) == 0)
+        let old = umask(0o022)
+        defer { umask(old) }
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 2, "\(ingest.err)")
+        #expect(Self.mode(site.path("Inbox/rejected/usage-bad.csv")) == 0o664)
+        #expect(Self.mode(site.path("Inbox/rejected/usage-bad.csv.errors.txt")) == 0o664)
+    }
 }

@@ -45,13 +45,14 @@ final class DropBytes {
     /// `held/` or `rejected/` is still the finance team's file, with its own permissions.
     func place(at target: String, stagingIn site: Site? = nil, sha: String = "") throws {
         if staged == nil, let site { try stage(sha: sha, site: site) }
-        let mode = site == nil ? permissions : 0o644
         if let staged {
-            if mode != 0o644 { guard chmod(staged, mode) == 0 else { throw FileIO.Failure(path: staged, action: "set the mode of", code: errno) } }
+            // Exactly the drop's (the umask narrowed what a new file was made with).
+            if site == nil { guard chmod(staged, permissions) == 0 else { throw FileIO.Failure(path: staged, action: "set the mode of", code: errno) } }
             try FileIO.renameDurably(staged, to: target)
             self.staged = nil
         } else {
-            try FileIO.writeAtomically(target, bytes, mode: mode)
+            try FileIO.writeAtomically(target, bytes, mode: site == nil ? permissions : 0o644)
+            if site == nil { chmod(target, permissions) }
         }
     }
 

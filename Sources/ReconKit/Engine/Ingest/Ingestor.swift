@@ -535,6 +535,7 @@ public final class Ingestor {
     func reject(_ path: String, inInbox: Bool, bytes: [UInt8], permissions: mode_t, _ problems: [DropProblem]) throws -> IngestOutcome {
         try reject(path, inInbox: inInbox, problems.map(\.description), permissions: permissions) {
             try FileIO.writeAtomically($0, bytes, mode: permissions)
+            chmod($0, permissions)
         }
     }
 
@@ -605,6 +606,7 @@ public final class Ingestor {
                 + "\"\(SafeText.escaped(kept))\" because \(Self.tooLongToKeep(wanted))"]
             let errors = Self.errorsFile(of: site.rejected + "/" + kept)
             try FileIO.writeAtomically(errors, Self.errorsReport(lines + renamed), mode: permissions)
+            chmod(errors, permissions)  // exactly the drop's, whatever the umask
             do {
                 try place(site.rejected + "/" + kept)
             } catch {

@@ -108,11 +108,7 @@ public final class SiteSession {
                     + "the ledger was lost, not never made — restore it from a backup or ask an auditor; nothing is written")
             }
             try Self.refuseSiteThatIsAFile(site)
-            // A folder of a site (its Inbox, a month of its Outbox) named for the site: `init` there is refused.
-            if let (root, folder) = SiteInitializer.enclosingSite(of: site.root) {
-                throw ReconFailure.usage("\(site.root) is inside the site \(root) (its \(folder)/ folder), not a site of its own; "
-                    + "give --site \(ShellWord.quoted(SafeText.escaped(root)))")
-            }
+            try Self.refuseFolderOfASite(site)
             throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
         }
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil
@@ -273,6 +269,14 @@ public final class SiteSession {
     private static func refuseClockBeforeHead(_ now: Date, ledger: LedgerFile) throws {
         guard let head = ledger.entries.last else { return }
         try refuseClock(now, before: head.at, seq: head.seq)
+    }
+
+    /// `--site` naming a folder of a site (its Inbox, a month of its Outbox): the site to give is
+    /// named (bad usage); "run `recon init` there" was said, and `init` there is refused.
+    static func refuseFolderOfASite(_ site: Site) throws {
+        guard let (root, folder) = SiteInitializer.enclosingSite(of: site.root) else { return }
+        throw ReconFailure.usage("\(site.root) is inside the site \(root) (its \(folder)/ folder), not a site of its own; "
+            + "give --site \(ShellWord.quoted(SafeText.escaped(root)))")
     }
 
     /// `--site` naming a file, not a folder: said as such (bad usage), not as "not a recon site".

@@ -40,6 +40,7 @@ public struct Verifier {
             // a site whose ledger is gone is damage.
             guard !site.filesOfALedger.isEmpty else {
                 try SiteSession.refuseSiteThatIsAFile(site)
+                try SiteSession.refuseFolderOfASite(site)
                 throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl, nor any file a ledger leaves); "
                     + "check --site (`recon init --site \(site.root)` makes one)")
             }

@@ -37,7 +37,7 @@ struct Verify: ParsableCommand {
             let pinned = try publicKey.map(Self.verifierKey)
             do {
                 let r = try Verifier(site: options.siteValue).verify(keptCheckpoint: checkpoint, pinnedKey: pinned, clock: options.clock)
-                if strict, let first = r.unfinished.first {
+                if strict, let first = r.unfinished.first ?? r.strictOnly.first {
                     // Not damage: what the next writing command finishes (`recon watch --once` runs one with nothing to take).
                     throw LedgerDamage(seq: nil, "not finished: \(first) — run a writing command (`recon watch --once --site "
                         + "\(ShellWord.quoted(SafeText.escaped(options.siteValue.root)))` takes nothing new and finishes it), then verify again")

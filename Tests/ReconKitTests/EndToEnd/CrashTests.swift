@@ -616,6 +616,49 @@ struct CrashTests {
         #expect((try site.entries().last?["kind"] as? String) == "period.closed")
     }
 
+    /// A close killed as its batch reached the disk, which kept it only up to a line's end: the
+    /// ledger ends in complete lines of an append whose intent says it never finished, which
+    /// the next writer cuts. Plain `verify` notes them; `--strict` failed to, while an auditor's
+    /// strict verifier took the lines for entries and refused the site (their workbooks missing).
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to kill the close after its append's write"))
+    func strictVerifyFailsOnCompleteLinesOfAnUnfinishedAppend() throws {
+        let site = try TestSite.marchSite()
+        let before = try site.ledgerBytes()
+        let killed = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", site.path("Ledger/ledger.jsonl"), "-e", "trace=fsync,fdatasync", "-e",
+             "inject=fsync,fdatasync:signal=SIGKILL:when=1", TestSite.binary, "close", "2026-03", "--site", site.root],
+            environment: TestSite.closeDay)
+        #expect(killed.code != 0, "the close was not killed: \(killed.err)")
+        // What the disk kept: the batch's first line, whole.
+        let written = try site.ledgerBytes()
+        let firstEnd = try #require(written[before.count...].firstIndex(of: 10))
+        try written[..<(firstEnd + 1)].write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        #expect(site.exists("Ledger/ledger.jsonl.intent"))
+        let plain = try site.recon(["verify"])
+        #expect(plain.code == 0 && plain.err.contains("complete lines) of an append that never finished"), "\(plain.out)\(plain.err)")
+        let strict = try site.recon(["verify", "--strict"])
+        #expect(strict.code == 4 && strict.out.contains("not finished:") && strict.out.contains("of an append that never finished"),
+                "\(strict.out)")
+        #expect(try site.recon(["watch", "--once"], env: TestSite.closeDay).code == 0)
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+    }
+
+    /// What recon excuses and an auditor's strict verifier refuses: a hidden file (not recon's
+    /// own unfinished write) or a viewer's file among the documents, another private key in
+    /// `Ledger/keys/` others can read. Plain `verify` says ok; `--strict` fails, as that verifier does.
+    @Test func strictVerifyRefusesWhatAnAuditorsStrictVerifierDoes() throws {
+        for planted in ["Outbox/2026-03/invoices/.INV-2026-000077.xlsx", "Outbox/2026-03/invoices/~$INV-2026-000001.xlsx",
+                        "Ledger/keys/alice.key"] {
+            let site = try TestSite.closedMarchSite()
+            try "not what it says".write(toFile: site.path(planted), atomically: true, encoding: .utf8)
+            chmod(site.path(planted), 0o644)
+            #expect(try site.recon(["verify"]).code == 0, "\(planted)")
+            let strict = try site.recon(["verify", "--strict"])
+            #expect(strict.code == 4 && strict.out.contains(planted), "\(planted): \(strict.out)")
+            if let audit = try site.auditorVerify() { #expect(audit.code == 4, "\(planted): \(audit.out)") }
+        }
+    }
+
     /// The process whose parent is `pid`, from /proc.
     static func child(of pid: Int32) -> Int32? {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {

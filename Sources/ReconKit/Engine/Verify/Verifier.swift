@@ -25,6 +25,10 @@ public struct Verifier {
         /// (a checkpoint owed, an archive or unfinished write no entry names yet): an auditor's
         /// strict verifier refuses the site until then, and so does `recon verify --strict`.
         public var unfinished: [String] = []
+        /// What recon excuses and an auditor's strict verifier refuses (a file an editor leaves
+        /// beside an archive or a document, another hidden file there, another private key in
+        /// `Ledger/keys/` that others can read): `recon verify --strict` refuses it too.
+        public var strictOnly: [String] = []
     }
 
     /// - Parameters:
@@ -48,6 +52,7 @@ public struct Verifier {
         }
         let lock = try SiteLock.shared(path: site.lockFile, timeout: SiteSession.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
+        var unfinished: [String] = []
         try ledger.load(deferringLines: false)
         if ledger.entries.isEmpty && site.initWasInterrupted { throw site.interruptedInit }
         try LedgerFormat.check(ledger)  // a newer format is not vouched for by a build that cannot read it
@@ -58,8 +63,10 @@ public struct Verifier {
                 : "a last line without its newline (\(ledger.halfWrittenBytes) bytes)"
             // SPEC §6: a line left half-written by a crash is not an entry. The entries before
             // it are verified as usual; the tail is reported, and the next writer cuts it away.
-            notes.append("\(what) after seq \(ledger.entries.count): not an entry — an interrupted command left it, "
-                + "and the next writing command cuts it away")
+            let said = "\(what) after seq \(ledger.entries.count): not an entry — an interrupted command left it, "
+                + "and the next writing command cuts it away"
+            // Complete lines are entries to an auditor's verifier, which then misses their workbooks.
+            if ledger.interruptedEntries > 0 { unfinished.append(said) } else { notes.append(said) }
         }
         if ledger.ignoredIntent {
             notes.append("Ledger/ledger.jsonl.intent is not signed by the site key: ignored (no entry is cut on its word), "
@@ -106,7 +113,6 @@ public struct Verifier {
         // on a cut are the plainer ones.
         let isRecorded = { (sha: String) in sealable[Site.dropPath(sha256: sha)] != nil }
         let stray = Self.strayArchives(in: site, isRecorded: isRecorded)
-        var unfinished: [String] = []
         if let first = stray.waiting.first {
             unfinished.append("Ledger/drops/\(first) is named by no entry: an ingest killed before it recorded the drop leaves one, and its "
                 + "drop still waits " + Self.whereWaiting(archive: first, in: site))
@@ -194,7 +200,8 @@ public struct Verifier {
         try checkStatusCache(ledger: ledger, verifier: verifier, siteName: siteName, clock: clock, session: session)
         try checkMarginDetailCache(ledger: ledger, verifier: verifier, session: session, notes: &notes)
         return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count,
-                      notes: unfinished + notes, unfinished: unfinished)
+                      notes: unfinished + notes, unfinished: unfinished,
+                      strictOnly: Self.strictOnly(in: site, documents: Set(recorded.keys), archives: Set(sealable.keys)))
     }
 
     /// The ledger prefix file (``LedgerPrefix``), when there, is one a `period.closed` entry
@@ -308,6 +315,32 @@ public struct Verifier {
         guard !strangers.isEmpty else { return ([], []) }
         let waiting = waitingDrops(site, named: named)
         return (strangers.filter { waiting.contains(String($0.dropLast(4))) }, strangers.filter { !waiting.contains(String($0.dropLast(4))) })
+    }
+
+    /// What an auditor's strict verifier refuses and recon excuses (``Report/strictOnly``): every
+    /// file no entry names in `Ledger/drops/` and in a folder of final documents at any depth,
+    /// whatever its name, but recon's own unfinished writes (said as such), and every file in
+    /// `Ledger/keys/` named like a private key that its group or others can read.
+    static func strictOnly(in site: Site, documents: Set<String>, archives: Set<String>) -> [String] {
+        var out: [String] = []
+        var folders = ["Ledger/drops"] + OutboxCheck(site: site).documentFolderPaths()
+        folders.sort()
+        for folder in folders {
+            for name in FileIO.list(site.path(folder)) where !DocumentRepair.isTemporaryName(name) {
+                let relative = folder + "/" + name
+                guard FileStatus.of(site.path(relative))?.kind == .regularFile, !documents.contains(relative), !archives.contains(relative)
+                else { continue }
+                out.append("\(relative) is named by no entry (a viewer's file, or another hidden one); an auditor's strict verifier "
+                    + "refuses it while it is there — move it out")
+            }
+        }
+        for name in FileIO.list(site.path("Ledger/keys")) {
+            let low = name.lowercased(), path = site.path("Ledger/keys/" + name)
+            guard low.hasSuffix(".key") || low.hasSuffix(".sec") || low.contains("priv") || low.contains("secret"),
+                  FileStatus.of(path)?.kind == .regularFile, SiteKeyFile.othersCanRead(path) else { continue }
+            out.append("Ledger/keys/\(name) can be read by others than its owner; `chmod 600` it, or move it out")
+        }
+        return out
     }
 
     /// recon's own unfinished writes (`.NAME.PID.tmp`) in the folders an auditor's verifier
@@ -434,6 +467,10 @@ public struct Verifier {
         for folder in check.documentFolderPaths() {
             guard let relative = check.firstUnissuedDocument(in: [folder], issued: issued.contains, anyName: anyName) else { continue }
             let name = FileIO.baseName(relative)
+            if FileStatus.of(site.path(relative))?.kind == .folder {
+                throw LedgerDamage(seq: nil, "\(relative) is a folder inside a folder of final documents, which holds only the "
+                    + "documents the ledger issued (what is inside it no check looks at): move it out of Outbox/")
+            }
             if !Array(name.utf8).withUnsafeBytes({ OutboxCheck.isDocumentName($0[...]) }) {
                 throw LedgerDamage(seq: nil, "\(relative) is in a folder of final documents, but no ledger entry issued it (a renamed "
                     + "or saved-again copy, say): move it out of Outbox/ — these folders hold only the documents the ledger issued, "

@@ -113,7 +113,7 @@ struct LedgerTamperTests {
         try FileManager.default.createDirectory(atPath: site.path("Outbox/2026-03/invoices/sent"), withIntermediateDirectories: true)
         try "forged".write(toFile: site.path("Outbox/2026-03/invoices/sent/INV-2026-000001.xlsx"), atomically: false, encoding: .utf8)
         let verify = try site.recon(["verify"])
-        #expect(verify.code == 4 && verify.out.contains("Outbox/2026-03/invoices/sent is in a folder of final documents"), "\(verify.out)")
+        #expect(verify.code == 4 && verify.out.contains("Outbox/2026-03/invoices/sent is a folder inside a folder of final documents"), "\(verify.out)")
         try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/invoices/sent"))
         try FileManager.default.createDirectory(atPath: site.path("Outbox/2026-04/invoices/INV-2026-000003.xlsx"), withIntermediateDirectories: true)
         try site.drop("usage-2026-04.csv", TestSite.april)

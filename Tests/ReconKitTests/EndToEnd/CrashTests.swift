@@ -562,23 +562,8 @@ struct CrashTests {
     func aStopSignalJustBeforeTheAppendStopsTheCloseWithNothingRecorded() throws {
         let site = try TestSite.marchSite()
         let before = try site.ledgerBytes()
-        let note = site.path(".recon/derived.pending")
-        let close = try RunningProcess(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-P", note, "-e", "trace=rename,renameat,renameat2", "-e",
-             "inject=rename,renameat,renameat2:delay_enter=3000000:when=1",
-             // The test runner's children start with SIGTERM ignored: as from a shell, it is not.
-             "/usr/bin/env", "--default-signal=TERM", TestSite.binary, "close", "2026-03", "--site", site.root],
-            environment: TestSite.closeDay)
-        // Held up once the note's hidden file is written: its rename is what waits.
-        var waiting = false
-        for _ in 0..<500 where !waiting {
-            waiting = ((try? FileManager.default.contentsOfDirectory(atPath: site.path(".recon"))) ?? []).contains {
-                $0.hasPrefix(".derived.pending.") && $0.hasSuffix(".tmp")
-            }
-            if !waiting { usleep(10_000) }
-        }
-        #expect(waiting, "the close did not reach its note")
-        let recon = try #require(Self.child(of: close.pid), "no recon process under strace")  // env execs recon in place
+        // The test runner's children start with SIGTERM ignored: as from a shell, it is not.
+        let (close, recon) = try closeHeldBeforeItsAppend(site, signals: ["--default-signal=TERM"])
         #expect(kill(recon, SIGTERM) == 0)
         let stopped = close.finish()
         #expect(stopped.code != 0, "the close was not stopped: \(stopped.err)")
@@ -594,13 +579,24 @@ struct CrashTests {
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"))
     func aSignalIgnoredFromTheStartStaysIgnoredBeforeTheAppend() throws {
         let site = try TestSite.marchSite()
-        let note = site.path(".recon/derived.pending")
+        // Delivered, as from a shell (the test runner's children start with it held back), then ignored, as `nohup` does.
+        let (close, recon) = try closeHeldBeforeItsAppend(site, signals: ["--default-signal=HUP", "--ignore-signal=HUP"])
+        #expect(kill(recon, SIGHUP) == 0)
+        let closed = close.finish()
+        #expect(closed.code == 0, "\(closed.err)")
+        #expect((try site.entries().last?["kind"] as? String) == "period.closed")
+    }
+
+    /// A close of March held up for 3 s by strace as it notes the workbooks it will owe
+    /// (`.recon/derived.pending`), the moment before its append, started through `env` with
+    /// `signals` set; returned once it waits there, with the recon process's id.
+    func closeHeldBeforeItsAppend(_ site: TestSite, signals: [String]) throws -> (RunningProcess, pid_t) {
         let close = try RunningProcess(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-P", note, "-e", "trace=rename,renameat,renameat2", "-e",
-             "inject=rename,renameat,renameat2:delay_enter=3000000:when=1",
-             // Delivered, as from a shell (the test runner's children start with it held back), then ignored, as `nohup` does.
-             "/usr/bin/env", "--default-signal=HUP", "--ignore-signal=HUP", TestSite.binary, "close", "2026-03", "--site", site.root],
+            ["-f", "-o", "/dev/null", "-P", site.path(".recon/derived.pending"), "-e", "trace=rename,renameat,renameat2", "-e",
+             "inject=rename,renameat,renameat2:delay_enter=3000000:when=1", "/usr/bin/env"] + signals
+                + [TestSite.binary, "close", "2026-03", "--site", site.root],
             environment: TestSite.closeDay)
+        // Held up once the note's hidden file is written: its rename is what waits.
         var waiting = false
         for _ in 0..<500 where !waiting {
             waiting = ((try? FileManager.default.contentsOfDirectory(atPath: site.path(".recon"))) ?? []).contains {
@@ -609,11 +605,7 @@ struct CrashTests {
             if !waiting { usleep(10_000) }
         }
         #expect(waiting, "the close did not reach its note")
-        let recon = try #require(Self.child(of: close.pid), "no recon process under strace")
-        #expect(kill(recon, SIGHUP) == 0)
-        let closed = close.finish()
-        #expect(closed.code == 0, "\(closed.err)")
-        #expect((try site.entries().last?["kind"] as? String) == "period.closed")
+        return (close, try #require(Self.child(of: close.pid), "no recon process under strace"))  // env execs recon in place
     }
 
     /// A close killed as its batch reached the disk, which kept it only up to a line's end: the

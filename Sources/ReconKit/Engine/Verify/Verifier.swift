@@ -344,12 +344,9 @@ public struct Verifier {
     }
 
     /// recon's own unfinished writes (`.NAME.PID.tmp`) in the folders an auditor's verifier
-    /// reads whole — `Ledger/drops/` and the final documents' — as paths in the site.
+    /// reads whole — `Ledger/drops/` and every folder of final documents — as paths in the site.
     static func unfinishedWrites(in site: Site) -> [String] {
-        var dirs = ["Ledger/drops"]
-        for period in FileIO.list(site.outbox).filter({ Period($0) != nil }).sorted() {
-            dirs += OutboxCheck.documentFolders.map { "Outbox/\(period)/\($0)" }
-        }
+        let dirs = ["Ledger/drops"] + OutboxCheck(site: site).documentFolderPaths()
         return dirs.flatMap { dir in FileIO.hiddenNames(in: site.path(dir)).filter(DocumentRepair.isTemporaryName).sorted().map { dir + "/" + $0 } }
     }
 

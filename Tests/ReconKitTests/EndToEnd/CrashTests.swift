@@ -640,8 +640,9 @@ struct CrashTests {
     /// `Ledger/keys/` others can read. Plain `verify` says ok; `--strict` fails, as that verifier does.
     @Test func strictVerifyRefusesWhatAnAuditorsStrictVerifierDoes() throws {
         for planted in ["Outbox/2026-03/invoices/.INV-2026-000077.xlsx", "Outbox/2026-03/invoices/~$INV-2026-000001.xlsx",
-                        "Ledger/keys/alice.key"] {
+                        "Ledger/keys/alice.key", "Outbox/2026-03-old/invoices/.INV-2026-000077.xlsx.4242.tmp"] {
             let site = try TestSite.closedMarchSite()
+            try FileManager.default.createDirectory(atPath: site.path(FileIO.parent(of: planted)), withIntermediateDirectories: true)
             try "not what it says".write(toFile: site.path(planted), atomically: true, encoding: .utf8)
             chmod(site.path(planted), 0o644)
             #expect(try site.recon(["verify"]).code == 0, "\(planted)")

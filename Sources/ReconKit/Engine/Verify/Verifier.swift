@@ -117,7 +117,9 @@ public struct Verifier {
             unfinished.append("Ledger/drops/\(first) is named by no entry: an ingest killed before it recorded the drop leaves one, and its "
                 + "drop still waits " + Self.whereWaiting(archive: first, in: site))
         }
-        if let first = Self.unfinishedWrites(in: site).first {
+        // Every folder an auditor's verifier reads as one of final documents, walked once.
+        let documentFolders = OutboxCheck(site: site).documentFolderPaths()
+        if let first = Self.unfinishedWrites(in: site, documentFolders: documentFolders).first {
             unfinished.append("\(first) is an unfinished write of an interrupted command, in a folder an auditor's verifier reads "
                 + "whole; the next writing command sweeps it")
         }
@@ -145,7 +147,7 @@ public struct Verifier {
         // or a forged privileged entry, is named by those, the plainer words.
         try IssuedDocumentEntries.check(ledger.entries)
         // After the checkpoints: a ledger cut behind one is named by it, the plainer word.
-        try checkNoUnissuedDocuments(issued: Set(recorded.keys))
+        try checkNoUnissuedDocuments(issued: Set(recorded.keys), in: documentFolders)
         try checkSiteKeyIsPrivate()
         try checkSiteKey(notes: &notes)
         try Self.checkPublicKeyFile(of: site, recorded: recordedKey)
@@ -201,7 +203,8 @@ public struct Verifier {
         try checkMarginDetailCache(ledger: ledger, verifier: verifier, session: session, notes: &notes)
         return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count,
                       notes: unfinished + notes, unfinished: unfinished,
-                      strictOnly: Self.strictOnly(in: site, documents: Set(recorded.keys), archives: Set(sealable.keys)))
+                      strictOnly: Self.strictOnly(in: site, documentFolders: documentFolders, documents: Set(recorded.keys),
+                                                  archives: Set(sealable.keys)))
     }
 
     /// The ledger prefix file (``LedgerPrefix``), when there, is one a `period.closed` entry
@@ -321,11 +324,9 @@ public struct Verifier {
     /// file no entry names in `Ledger/drops/` and in a folder of final documents at any depth,
     /// whatever its name, but recon's own unfinished writes (said as such), and every file in
     /// `Ledger/keys/` named like a private key that its group or others can read.
-    static func strictOnly(in site: Site, documents: Set<String>, archives: Set<String>) -> [String] {
+    static func strictOnly(in site: Site, documentFolders: [String], documents: Set<String>, archives: Set<String>) -> [String] {
         var out: [String] = []
-        var folders = ["Ledger/drops"] + OutboxCheck(site: site).documentFolderPaths()
-        folders.sort()
-        for folder in folders {
+        for folder in ["Ledger/drops"] + documentFolders {
             for name in FileIO.list(site.path(folder)) where !DocumentRepair.isTemporaryName(name) {
                 let relative = folder + "/" + name
                 guard FileStatus.of(site.path(relative))?.kind == .regularFile, !documents.contains(relative), !archives.contains(relative)
@@ -345,8 +346,8 @@ public struct Verifier {
 
     /// recon's own unfinished writes (`.NAME.PID.tmp`) in the folders an auditor's verifier
     /// reads whole — `Ledger/drops/` and every folder of final documents — as paths in the site.
-    static func unfinishedWrites(in site: Site) -> [String] {
-        let dirs = ["Ledger/drops"] + OutboxCheck(site: site).documentFolderPaths()
+    static func unfinishedWrites(in site: Site, documentFolders: [String]) -> [String] {
+        let dirs = ["Ledger/drops"] + documentFolders
         return dirs.flatMap { dir in FileIO.hiddenNames(in: site.path(dir)).filter(DocumentRepair.isTemporaryName).sorted().map { dir + "/" + $0 } }
     }
 
@@ -458,11 +459,13 @@ public struct Verifier {
     /// again for another amount. A file named like an issued one in another place (a filing copy
     /// in another month's folder) is no trace of a cut, and is told so: it is still a document
     /// no entry names there, as an auditor's verifier reports it.
-    func checkNoUnissuedDocuments(issued: Set<String>, anyName: Bool = true) throws {
+    /// `folders`: the folders of final documents (``OutboxCheck/documentFolderPaths()``), when
+    /// the caller has walked the Outbox for them already.
+    func checkNoUnissuedDocuments(issued: Set<String>, anyName: Bool = true, in folders: [String]? = nil) throws {
         let byNumber = Dictionary(issued.map { (FileIO.baseName($0), $0) }, uniquingKeysWith: { a, _ in a })
         let check = OutboxCheck(site: site)
-        for folder in check.documentFolderPaths() {
-            guard let relative = check.firstUnissuedDocument(in: [folder], issued: issued.contains, anyName: anyName) else { continue }
+        for folder in folders ?? check.documentFolderPaths() {
+            guard let relative = check.firstUnissuedDocument(in: folder, issued: issued.contains, anyName: anyName) else { continue }
             let name = FileIO.baseName(relative)
             if FileStatus.of(site.path(relative))?.kind == .folder {
                 throw LedgerDamage(seq: nil, "\(relative) is a folder inside a folder of final documents, which holds only the "

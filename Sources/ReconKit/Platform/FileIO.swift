@@ -142,10 +142,13 @@ public enum FileIO {
     }
 
     /// Writes `bytes` to `path` durably: temp file, fsync, rename, fsync of the folder.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+    /// `exactMode`: the file has `mode` itself, not `mode` narrowed by the umask (a held or
+    /// rejected drop keeps its own permissions).
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, exactMode: Bool = false) throws {
         let temp = temporaryName(for: path)
         try writeSynced(temp, bytes, mode: mode)
         do {
+            if exactMode, chmod(temp, mode) != 0 { throw Failure(path: temp, action: "set the mode of", code: errno) }
             try renameDurably(temp, to: path)
         } catch {
             unlink(temp)  // this command's own: never left for the next to sweep as an interrupted one's

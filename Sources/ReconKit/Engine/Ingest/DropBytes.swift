@@ -51,8 +51,7 @@ final class DropBytes {
             try FileIO.renameDurably(staged, to: target)
             self.staged = nil
         } else {
-            try FileIO.writeAtomically(target, bytes, mode: site == nil ? permissions : 0o644)
-            if site == nil { chmod(target, permissions) }
+            try FileIO.writeAtomically(target, bytes, mode: site == nil ? permissions : 0o644, exactMode: site == nil)
         }
     }
 

@@ -534,8 +534,7 @@ public final class Ingestor {
 
     func reject(_ path: String, inInbox: Bool, bytes: [UInt8], permissions: mode_t, _ problems: [DropProblem]) throws -> IngestOutcome {
         try reject(path, inInbox: inInbox, problems.map(\.description), permissions: permissions) {
-            try FileIO.writeAtomically($0, bytes, mode: permissions)
-            chmod($0, permissions)
+            try FileIO.writeAtomically($0, bytes, mode: permissions, exactMode: true)
         }
     }
 
@@ -605,8 +604,7 @@ public final class Ingestor {
             let renamed = KeptName.fits(wanted) ? [] : [ProblemList.keptAsPrefix + "\"\(SafeText.escaped(name))\"; it is kept as "
                 + "\"\(SafeText.escaped(kept))\" because \(Self.tooLongToKeep(wanted))"]
             let errors = Self.errorsFile(of: site.rejected + "/" + kept)
-            try FileIO.writeAtomically(errors, Self.errorsReport(lines + renamed), mode: permissions)
-            chmod(errors, permissions)  // exactly the drop's, whatever the umask
+            try FileIO.writeAtomically(errors, Self.errorsReport(lines + renamed), mode: permissions, exactMode: true)
             do {
                 try place(site.rejected + "/" + kept)
             } catch {

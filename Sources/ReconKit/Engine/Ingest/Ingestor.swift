@@ -279,15 +279,10 @@ public final class Ingestor {
                 session.state.accepted(drop: sha, seq: session.ledger.entries.count + entriesWouldAppend + 1)
                 entriesWouldAppend += items.count
                 if case .usage(let list) = fresh { session.state.add(list, dedupe: false) } else { session.state.apply(fresh) }
-                if case .decisions(let list) = fresh {
-                    // In force for the drops after it, as its `flag.decided` entries would be.
-                    let validator = DropValidator(state: state), at = session.ledger.entries.last?.at ?? ""
-                    var seq = session.ledger.entries.count + entriesWouldAppend - list.count
-                    for d in list {
-                        guard let target = try validator.resolve(subject: d.subject) else { continue }
-                        seq += 1
-                        session.state.apply(FlagRaiser.decided(d, target: target), seq: seq, at: at)
-                    }
+                // Its decisions in force for the drops after it, as its `flag.decided` entries (the last of its items) would be.
+                let decided = try decisions(fresh), at = session.ledger.entries.last?.at ?? ""
+                for (i, event) in decided.enumerated() {
+                    session.state.apply(event, seq: session.ledger.entries.count + entriesWouldAppend - decided.count + i + 1, at: at)
                 }
                 return .wouldBeAccepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped)
             }
@@ -501,14 +496,16 @@ public final class Ingestor {
         }
         var items = [LedgerEvent.dropAccepted(accepted).item]
         items += cardReplacements(fresh, sha: sha)
-        if case .decisions(let list) = fresh {
-            let validator = DropValidator(state: state)
-            for d in list {
-                guard let target = try validator.resolve(subject: d.subject) else { continue }
-                items.append(FlagRaiser.decided(d, target: target).item)
-            }
-        }
+        items += try decisions(fresh).map(\.item)
         return items
+    }
+
+    /// The `flag.decided` events a decisions drop's rows give, each of the flag or report its
+    /// subject names now; none for another kind of drop.
+    func decisions(_ rows: ParsedDrop) throws -> [LedgerEvent] {
+        guard case .decisions(let list) = rows else { return [] }
+        let validator = DropValidator(state: state)
+        return try list.compactMap { d in try validator.resolve(subject: d.subject).map { FlagRaiser.decided(d, target: $0) } }
     }
 
     /// `card.replaced` entries for cards whose effective date already had a card.

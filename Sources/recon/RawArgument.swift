@@ -27,11 +27,11 @@ enum RawArgument {
     /// The options before `--` (the rest are arguments, whatever they look like).
     private static func options(_ words: [String]) -> ArraySlice<String> { words.prefix { $0 != "--" } }
 
-    /// A long option given more than once (`--amount 1.00 --amount 200.00`), with the values it
-    /// was given; nil when none is. A value never starts with `-` (ArgumentParser reads it as an option).
     /// Two spellings of one option (`keygen --dir` or `--out`): one of each is given twice.
     static let aliases = ["--out": "--dir"]
 
+    /// A long option given more than once (`--amount 1.00 --amount 200.00`), with the values it
+    /// was given; nil when none is. A value never starts with `-` (ArgumentParser reads it as an option).
     static func optionGivenTwice(_ words: [String]) -> (name: String, values: [String])? {
         let given = Array(options(words))
         var seen: [String: [String]] = [:]

@@ -47,6 +47,7 @@ struct Status: ParsableCommand {
         if session.ledger.halfWrittenBytes == 0 && owed.isEmpty { StatusCache.store(settled, session: session) }
         var report = StatusReport(settled: settled, site: site)
         report.owed = owed
+        report.checkpointOwed = session.checkpointOwed
         return report
     }
 }

@@ -45,6 +45,8 @@ public struct StatusReport {
     /// What a command interrupted after its append left owed (``SiteSession/owedByAnInterruptedCommand``):
     /// warned on the log, and given in the JSON as `owed`.
     public var owed: [String] = []
+    /// Of those, the seq whose checkpoint is owed: said as the last checkpoint, where none is yet.
+    public var checkpointOwed: Int?
 
     /// The whole report from an opened site.
     /// - Throws: an overflow of a total, never hidden: a total that cannot be held is not shown as another.
@@ -185,9 +187,9 @@ public struct StatusReport {
             } else {
                 t += "last checkpoint: \(lastCheckpoint)" + (since == 0 ? " (signs the head)" : " (\(Self.plural(since, "entry", "entries")) since)") + "\n"
             }
-        } else if let due = owed.first(where: { $0.hasPrefix("the checkpoint after seq") }) {
+        } else if let seq = checkpointOwed {
             // A first close interrupted before its checkpoint: not "none yet" beside a month closed.
-            t += "last checkpoint: none — \(due) (the next writing command writes it)\n"
+            t += "last checkpoint: none — the checkpoint after seq \(seq) is not written (the next writing command writes it)\n"
         } else {
             t += "last checkpoint: none yet (the first close writes one)\n"
         }

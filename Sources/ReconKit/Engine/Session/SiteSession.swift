@@ -60,10 +60,16 @@ public final class SiteSession {
             owed.append("\(numbers.count == 1 ? "the issued document \(first) is" : "\(numbers.count) issued documents (\(first) …) are") "
                 + "missing")
         }
-        if let due = ledger.owedCheckpoint, due.seq <= ledger.entries.count, !Checkpointer(site: site).all().contains(due.seq) {
-            owed.append("the checkpoint after seq \(due.seq) is not written")
-        }
+        if let seq = checkpointOwed { owed.append("the checkpoint after seq \(seq) is not written") }
         return owed
+    }
+
+    /// The seq whose checkpoint a command interrupted after its append owes, not written yet.
+    public var checkpointOwed: Int? {
+        guard let due = ledger.owedCheckpoint, due.seq <= ledger.entries.count, !Checkpointer(site: site).all().contains(due.seq) else {
+            return nil
+        }
+        return due.seq
     }
     /// The hidden files of unfinished writes where recon writes, looked for on the other core
     /// while the ledger is read (the lock is held: no writer adds one): what ``repair()`` sweeps.

@@ -103,25 +103,32 @@ struct InvoiceTaxCellTests {
 
 @Suite("Documents — long line descriptions print whole")
 struct LongLineDescriptionTests {
+    /// The invoice fixture's first line given `description`, printed in each of `layouts`:
+    /// each layout, its first sheet read back, and the description's cell.
+    func printed(_ description: String, layouts: [Int]) throws -> [(layout: Int, sheet: PrintedSheet, ref: String)] {
+        let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
+        var record = try DocumentRecord(entry: fixture.entry)
+        record.lines[0].description = description
+        return try withTemporaryFolder { folder in
+            try layouts.map { layout in
+                record.layout = layout
+                _ = try fixture.regenerated(record, in: folder, as: "layout\(layout).xlsx")
+                let sheet = try PrintedSheet(folder + "/layout\(layout).xlsx")
+                return (layout, sheet, try #require(sheet.reference(of: description)))
+            }
+        }
+    }
+
     /// A line priced in many tiers names them all (SPEC §7); unwrapped, the amounts beside it
     /// cut the list. From layout 7 such a description wraps on a row as tall as it needs; a
     /// short one, and every line of an earlier layout, is written as it was.
     @Test func aLongDescriptionWrapsFromLayoutSevenOn() throws {
-        let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
-        var record = try DocumentRecord(entry: fixture.entry)
         let long = "ULTRASND, routine — tiers 1, 3, 5, 7, 9, 11, 13, 15, graduated pricing"
-        record.lines[0].description = long
-        try withTemporaryFolder { folder in
-            for layout in [6, 7] {
-                record.layout = layout
-                _ = try fixture.regenerated(record, in: folder, as: "layout\(layout).xlsx")
-                let sheet = try PrintedSheet(folder + "/layout\(layout).xlsx")
-                let ref = try #require(sheet.reference(of: long))
-                let row = PrintedSheet.row(ref)
-                #expect(sheet.cells[ref]?.wraps == (layout == 7), "layout \(layout)")
-                // 71 characters at 52 a printed line: two lines, 30 points.
-                #expect(sheet.rowHeights[row] == (layout == 7 ? 30 : nil), "layout \(layout): \(sheet.rowHeights)")
-            }
+        for (layout, sheet, ref) in try printed(long, layouts: [6, 7]) {
+            let row = PrintedSheet.row(ref)
+            #expect(sheet.cells[ref]?.wraps == (layout == 7), "layout \(layout)")
+            // 71 characters at 52 a printed line: two lines, 30 points.
+            #expect(sheet.rowHeights[row] == (layout == 7 ? 30 : nil), "layout \(layout): \(sheet.rowHeights)")
         }
     }
 
@@ -129,20 +136,12 @@ struct LongLineDescriptionTests {
     /// the tall row, where they read as the next line's; from layout 9 they are level with its
     /// first line. Layout 8 is written as it was (its documents regenerate byte for byte).
     @Test func theAmountsBesideAWrappedDescriptionAreLevelWithItFromLayoutNineOn() throws {
-        let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
-        var record = try DocumentRecord(entry: fixture.entry)
         let long = "CT, routine — tier 1–2, graduated pricing (card from 2026-01-01); tier 1–10, volume pricing (card from 2026-01-15)"
-        record.lines[0].description = long
-        try withTemporaryFolder { folder in
-            for layout in [8, 9] {
-                record.layout = layout
-                _ = try fixture.regenerated(record, in: folder, as: "layout\(layout).xlsx")
-                let sheet = try PrintedSheet(folder + "/layout\(layout).xlsx")
-                let row = PrintedSheet.row(try #require(sheet.reference(of: long)))
-                for column in ["B", "C", "D"] {
-                    let cell = try #require(sheet.cells["\(column)\(row)"], "layout \(layout): no \(column)\(row)")
-                    #expect(cell.topAligned == (layout == 9), "layout \(layout), \(column)\(row): \(cell)")
-                }
+        for (layout, sheet, ref) in try printed(long, layouts: [8, 9]) {
+            let row = PrintedSheet.row(ref)
+            for column in ["B", "C", "D"] {
+                let cell = try #require(sheet.cells["\(column)\(row)"], "layout \(layout): no \(column)\(row)")
+                #expect(cell.topAligned == (layout == 9), "layout \(layout), \(column)\(row): \(cell)")
             }
         }
     }

@@ -16,13 +16,27 @@ enum Failure {
 ///
 /// `log` is the command's `--log-format`; `json` its `--json` flag, if it has one.
 func runReporting(_ log: ConsoleLog.Format = .text, json: Bool = false, _ body: () throws -> Int32) throws {
-    let code: Int32
+    var code: Int32
     do {
         code = try body()
     } catch {
         let (message, exit) = failure(error)
         Failure.report(message, exit: exit, format: log, json: json)
         code = exit
+    }
+    // A read's answer is its product: a standard output that took no write (a full disk under
+    // `> report.json`) must not pass for an empty answer. A command that recorded something
+    // keeps its outcome (nothing is undone) and says its answer was lost.
+    if fflush(stdout) != 0 || ferror(stdout) != 0 {
+        let reason = String(cString: strerror(errno))
+        if code == 0 && !LedgerFile.appendedByThisProcess {
+            Failure.report("the command's answer could not be written to standard output (\(reason)): "
+                + "run it again with standard output where it can be written", exit: 1, format: log, json: false)
+            code = 1
+        } else if LedgerFile.appendedByThisProcess {
+            ConsoleLog.logger(log).warning(.init(stringLiteral: "what the command printed could not be written to standard output (\(reason)); "
+                + "its work is done and recorded (`recon status` shows the site)"))
+        }
     }
     if let stages = Stages.shared.line { Terminal.writeBestEffort(stages + "\n", to: Terminal.standardError) }
     if let memory = Stages.shared.memoryLine { Terminal.writeBestEffort(memory + "\n", to: Terminal.standardError) }

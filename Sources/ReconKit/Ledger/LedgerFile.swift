@@ -397,8 +397,13 @@ public final class LedgerFile {
         FileIO.remove(intentPath)
         entries += out
         validLength += bytes.count
+        Self.appendedByThisProcess = true
         return out
     }
+
+    /// Whether this process has recorded anything: a command that has is done, whatever
+    /// becomes of what it prints after (its standard output may take no write).
+    public private(set) static var appendedByThisProcess = false
 
     /// `items` as entries after the last one, stamped `at`: the entries, their lines' bytes,
     /// and where each line would end in the file.

@@ -232,6 +232,28 @@ struct DerivedOutputTests {
         site.expectAuditorAccepts()
     }
 
+    /// Standard output that takes no write (`recon status --json > report.json` on a full
+    /// disk): the answer is lost, so the command exits 1 and says so on standard error. It exited
+    /// 0 with nothing written, and a script took the empty file for the site's state. A writer
+    /// that has recorded (`ingest --json`) keeps its outcome, exit 0, and warns its answer is lost.
+    @Test func aStandardOutputThatTakesNoWriteFailsTheCommandAndSaysSo() throws {
+        let site = try TestSite.marchSite()
+        for args in [["status", "--json"], ["status"], ["verify"]] {
+            let run = try ProcessRunner.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" >/dev/full", TestSite.binary] + args + ["--site", site.root],
+                                            environment: TestSite.closeDay)
+            #expect(run.code == 1, "\(args): exit \(run.code)")
+            #expect(run.err.contains("could not be written to standard output"), "\(args): \(run.err)")
+        }
+        try site.drop("usage-late.csv", TestSite.lateMarch)
+        let ingest = try ProcessRunner.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" >/dev/full", TestSite.binary, "ingest", "--json", "--site", site.root],
+                                           environment: TestSite.closeDay)
+        #expect(ingest.code == 0, "exit \(ingest.code)")
+        #expect(ingest.err.contains("its work is done and recorded"), "\(ingest.err)")
+        #expect(!site.exists("Inbox/usage-late.csv"))
+        #expect(try site.recon(["verify"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// Standard error sent into a pipe whose reader has gone (a `| logger` that died): SIGPIPE
     /// killed the ingest (exit 141) after its first drop was committed, the second never taken
     /// and its drafts owed. Run with SIGPIPE at its default action, as a shell started it.

@@ -9,8 +9,9 @@ public enum HardGate {
         AuditFlag.stableId(prefix: idPrefix, [code, reportId])
     }
 
-    /// Whether `id` is shaped like a hard flag's (``flagId(reportId:)``).
-    static func isFlagId(_ id: String) -> Bool { id.hasPrefix(idPrefix + "-") }
+    /// Whether `id` is shaped like a hard flag's (``flagId(reportId:)``: `HARD-` and ten
+    /// lowercase hex digits). The prefix alone is no flag: `HARD-2026-0001` is a report id.
+    static func isFlagId(_ id: String) -> Bool { id.hasPrefix(idPrefix + "-") && AuditFlag.isFlagShaped(id) }
 
     /// The images per case a flag's reason gives, as ``flag(for:client:)`` writes it ("7 images
     /// in one case; …"); nil for a reason written otherwise.

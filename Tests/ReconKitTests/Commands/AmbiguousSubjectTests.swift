@@ -39,4 +39,26 @@ struct AmbiguousSubjectTests {
         // The flag itself is decided by its id, or through its report, as ever.
         #expect(try site.recon(["decide", "HARD-83c43d599c", "approve", "--by", "Asha"], env: Self.env).code == 0)
     }
+
+    /// A report whose id only begins like a hard flag's (`HARD-2026-0001`, `HARD-ABCDEF1234`: no
+    /// ten lowercase hex digits) is a report like any other, decided with `recon decide`. Its
+    /// decision was recorded, then `recon verify` read it as a decision of a hard flag never
+    /// raised (exit 4), and every writer refused the site from then on.
+    @Test func aReportIdBeginningLikeAHardFlagIsDecidedAndTheSiteStillVerifies() throws {
+        let site = try exampleSite()
+        try site.drop("usage-2026-03-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "HARD-2026-0001,2026-03-04T10:00:00Z,C1,D1,CT,2\nHARD-ABCDEF1234,2026-03-04T11:00:00Z,C1,D1,CT,2\n"
+            + "SOFT-2026-0001,2026-03-04T12:00:00Z,C1,D1,CT,2\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        for id in ["HARD-2026-0001", "HARD-ABCDEF1234", "SOFT-2026-0001"] {
+            let decide = try site.recon(["decide", id, "exclude", "--by", "Asha"], env: Self.env)
+            #expect(decide.code == 0, "\(decide.out)\(decide.err)")
+        }
+        let verify = try site.recon(["verify"], env: Self.env)
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        site.expectAuditorAccepts()
+        try site.drop("usage-2026-03-c.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "R900,2026-03-05T10:00:00Z,C1,D1,CT,2\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0, "a writer refused the site")
+    }
 }

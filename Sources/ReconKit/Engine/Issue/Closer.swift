@@ -113,6 +113,8 @@ public struct Closer {
         // Only now: the check makes the documents' folders, and a close refused for its flags
         // left them empty beside the drafts, as if a close had half run.
         try OutboxCheck(site: session.site).requireWritable(period: period)
+        // The other open months' drafts and reviews are written again after the entries.
+        try OutboxCheck(site: session.site).requireDerivedPlaces(periods: state.openPeriods.filter { $0 != period })
         // The period's reports, settled, for later commands to look up instead of reading its
         // drops: encoded beside the documents. Not beside the pricing, which uses both cores and
         // whose working memory would add to the encoding's (a 4M month's close: 750 -> 720 MB).

@@ -41,6 +41,8 @@ public struct Rerunner {
             throw ReconFailure.refused("\(period) is not closed; an open period is repriced on every ingest — close it with `recon close \(period)`")
         }
         try OutboxCheck(site: session.site).requireWritable(period: period)
+        // The open months' drafts and reviews are written again after the entries.
+        try OutboxCheck(site: session.site).requireDerivedPlaces(periods: session.state.openPeriods)
         try Closer.requireSellerKept(session)
         try Ingestor(session: session).requireOwnFolders()  // its held drops are read from inside the site only
         // It appends its held drops before its documents: a note's place taken refuses it before the first.

@@ -36,6 +36,10 @@ struct DerivedOutput {
     func write(_ relative: String, comesBack: Return, _ write: (String) throws -> Void) -> Bool {
         let path = session.site.path(relative)
         do {
+            if let link = OutboxCheck(site: session.site).linkOnTheWay(to: relative) {
+                throw ReconFailure.refused("\(link) is a symbolic link, and recon writes only into folders of its own below "
+                    + "Outbox/ (a link would put workbooks outside the site); replace it with a folder")
+            }
             try write(path)
             return true
         } catch {

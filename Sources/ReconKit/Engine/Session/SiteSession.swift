@@ -118,6 +118,8 @@ public final class SiteSession {
             throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
         }
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil
+        try Self.replaceLinkedCacheFolders(site, log: log)
+        if writing { try Self.ownLedgerFile(site, log: log) }
         // A year's 70 folders listed while the ledger's first bytes are read on one core.
         temporaryFiles = writing ? BackgroundWork { DocumentRepair.temporaryFiles(in: site) } : nil
         let ledger = LedgerFile(path: site.ledgerFile)
@@ -255,6 +257,50 @@ public final class SiteSession {
     /// writer (the lock, shared) and looks once more; only what it finds then is damage. So
     /// too when it finds documents or a checkpoint owed (``owedByAnInterruptedCommand``), which
     /// is how a close still putting its workbooks in place reads: `status` called it interrupted.
+    /// recon keeps its caches in folders of its own: a symbolic link in the place of `.recon`,
+    /// `.recon/cache` or `.recon/closed` had every command, `status` too, write caches wherever
+    /// it pointed (an index into `Ledger/drops`, which then failed `recon verify`). The link is
+    /// replaced by a folder, what it pointed to left as it was, and the caches are rebuilt from
+    /// the checked ledger and drops; a link that cannot be replaced refuses the command.
+    static func replaceLinkedCacheFolders(_ site: Site, log: Logger) throws {
+        for relative in [".recon", ".recon/cache", ".recon/closed"] {
+            let path = site.path(relative)
+            guard FileIO.isSymbolicLink(path) else { continue }
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map { " (to \(SafeText.escaped($0)))" } ?? ""
+            do {
+                try FileIO.removeChecked(path)
+                try FileIO.makeDirectory(path)
+            } catch {
+                throw ReconFailure.refused("\(relative) is a symbolic link\(target), and recon keeps its caches in folders of its "
+                    + "own; it could not be replaced by one (\(error)) — remove the link (`rm \(relative)`), then run the command again")
+            }
+            let message = "\(relative) was a symbolic link\(target): recon keeps its caches in folders of its own, so it is now "
+                + "one (what the link pointed to is left as it was) and its caches are rebuilt from the checked ledger and drops"
+            log.notice("\(message)")
+        }
+    }
+
+    /// The ledger is the one file recon appends to in place: one with other names (a copy of
+    /// the site made with hard links, `cp -al`, as a snapshot before a rerun) would have had
+    /// this site's entries land in the copy too, without their checkpoint or documents, and the
+    /// copy failed every verifier. Before anything is appended or cut, the site is given a file
+    /// of its own with the same bytes; the other names keep the ledger as it was.
+    static func ownLedgerFile(_ site: Site, log: Logger) throws {
+        var st = stat()
+        guard lstat(site.ledgerFile, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_nlink > 1 else { return }
+        do {
+            let bytes = try FileIO.read(site.ledgerFile, followingLinks: false)
+            try FileIO.writeAtomically(site.ledgerFile, bytes, mode: st.st_mode & 0o7777, exactMode: true)
+        } catch {
+            throw ReconFailure.refused("Ledger/ledger.jsonl has \(st.st_nlink) names (a copy of the site made with hard links?), "
+                + "and appending would change every copy; it could not be given a file of its own (\(error)) — copy it "
+                + "(`cp Ledger/ledger.jsonl L && mv L Ledger/ledger.jsonl`), then run the command again")
+        }
+        let message = "Ledger/ledger.jsonl had \(st.st_nlink) names (a copy of the site made with hard links, `cp -al`?): this "
+            + "site now appends to a file of its own with the same bytes, and the other names keep the ledger as it was"
+        log.notice("\(message)")
+    }
+
     public static func openedChecking(_ site: Site, _ open: () throws -> SiteSession) throws -> SiteSession {
         let session: SiteSession
         do {

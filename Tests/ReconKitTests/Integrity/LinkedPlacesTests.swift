@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// Links put where recon writes: a symbolic link in place of an open month's drafts folder or
+/// of a cache folder under `.recon/`, and a copy of the site made with hard links. Each had a
+/// command write through it into the site's vouched folders (or into the copy), after which
+/// `recon verify` and the auditor's verifier refused a site that had been sound.
+struct LinkedPlacesTests {
+    static let aprilUsage = """
+        report_id,reported_at,client_id,radiologist_id,modality,image_count
+        R6,2026-04-01T10:00:00Z,C1,D1,CT,1
+        """
+
+    /// `Outbox/2026-04/drafts` made a link into `Ledger/drops`.
+    func linkAprilDrafts(_ site: TestSite) throws {
+        try FileManager.default.removeItem(atPath: site.path("Outbox/2026-04/drafts"))
+        try FileManager.default.createSymbolicLink(atPath: site.path("Outbox/2026-04/drafts"), withDestinationPath: "../../Ledger/drops")
+    }
+
+    func workbooksIn(_ site: TestSite, _ folder: String) -> [String] {
+        FileIO.list(site.path(folder)).filter { !$0.hasSuffix(".csv") }
+    }
+
+    /// The close issued March and then wrote April's drafts into `Ledger/drops` (exit 0); the
+    /// site failed both verifiers from then on. Refused before the append, as an ingest is.
+    @Test func aCloseRefusesAnotherOpenMonthsDraftsFolderThatIsALink() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-2026-04.csv", Self.aprilUsage)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        #expect(site.exists("Outbox/2026-04/drafts/invoices.xlsx"))
+        try linkAprilDrafts(site)
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 3, "\(close.out)\(close.err)")
+        #expect(close.err.contains("Outbox/2026-04/drafts: it is a symbolic link"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(workbooksIn(site, "Ledger/drops").isEmpty)
+        site.expectAuditorAccepts()
+    }
+
+    /// The signed rerun was appended and its checkpoint signed, then the open month's drafts
+    /// landed in `Ledger/drops`. Refused before anything is appended.
+    @Test func aRerunRefusesAnOpenMonthsDraftsFolderThatIsALink() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        try site.drop("usage-2026-04.csv", Self.aprilUsage)
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        try linkAprilDrafts(site)
+        let before = try site.ledgerBytes()
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key], env: TestSite.rerunDay)
+        #expect(rerun.code == 3, "\(rerun.out)\(rerun.err)")
+        #expect(rerun.err.contains("Outbox/2026-04/drafts: it is a symbolic link"), "\(rerun.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(workbooksIn(site, "Ledger/drops").isEmpty)
+        site.expectAuditorAccepts()
+    }
+
+    /// `status` rebuilt a closed month's index through a link at `.recon/closed` into
+    /// `Ledger/drops` (exit 4, and every writer refused the site); a link at `.recon/cache`
+    /// into a folder of invoices put a cache file among them. The link is replaced by a folder
+    /// of recon's own, the caches rebuilt there; what it pointed to is untouched.
+    @Test(arguments: [(".recon/closed", "../Ledger/drops"), (".recon/cache", "../Outbox/2026-03/invoices"), (".recon", "Ledger/drops")])
+    func aCacheFolderThatIsALinkIsReplacedNotWrittenThrough(place: String, target: String) throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let pointedTo = FileIO.parent(of: site.path(place)) + "/" + target
+        let before = FileIO.list(pointedTo)
+        try FileManager.default.removeItem(atPath: site.path(place))
+        try FileManager.default.createSymbolicLink(atPath: site.path(place), withDestinationPath: target)
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.code == 0, "\(status.out)\(status.err)")
+        #expect(status.err.contains("\(place) was a symbolic link (to \(target))"), "\(status.err)")
+        #expect(FileIO.list(pointedTo) == before, "a cache was written through the link")
+        #expect(!FileIO.isSymbolicLink(site.path(place)) && FileIO.isDirectory(site.path(place)))
+        site.expectAuditorAccepts()
+        try site.drop("usage-2026-04.csv", Self.aprilUsage)
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        site.expectAuditorAccepts()
+    }
+
+    /// A snapshot made with `cp -al` before a close shared the ledger file with the site: the
+    /// close appended into both, and the snapshot (entries without their documents or
+    /// checkpoint) failed every verifier. The site now appends to a file of its own.
+    @Test func aCopyMadeWithHardLinksKeepsTheLedgerItWasMadeWith() throws {
+        let site = try TestSite.marchSite()
+        let snapshot = try TestSite()
+        try FileManager.default.removeItem(atPath: snapshot.root)
+        let copy = try ProcessRunner.run("/bin/cp", ["-al", site.root, snapshot.root])
+        #expect(copy.code == 0, "\(copy.err)")
+        let taken = try snapshot.ledgerBytes()
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        #expect(close.err.contains("Ledger/ledger.jsonl had 2 names"), "\(close.err)")
+        #expect(try snapshot.ledgerBytes() == taken)
+        snapshot.expectAuditorAccepts()
+        site.expectAuditorAccepts()
+        // The snapshot is a site in its own right: closed there too, the same invoices.
+        let again = try snapshot.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(snapshot.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
+        snapshot.expectAuditorAccepts()
+    }
+}

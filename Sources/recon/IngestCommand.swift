@@ -54,7 +54,7 @@ struct Ingest: ParsableCommand {
             keepUntilExit(session)
             session.namedDrops = named  // an archive an ingest of one of them left is theirs to finish
             if !dryRun { try session.repair() }
-            var paths = Ingestor.distinctNamed(named).sorted(by: Ingestor.processingOrder)
+            var paths = Ingestor.namedInOrder(named)
             if files.isEmpty { (paths, undecodable) = Ingestor.inboxEntries(session.site) }
             if !dryRun && !paths.isEmpty { session.readAheadForDrafts() }
             let ingestor = Ingestor(session: session)

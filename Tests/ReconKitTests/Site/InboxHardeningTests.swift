@@ -126,6 +126,27 @@ struct InboxHardeningTests {
         #expect(try site.read("Ledger/ledger.jsonl") == before)
     }
 
+    /// Two drops of one kind named on the command line are taken in the order given, so the
+    /// later one's rows are in force (SPEC §2: the latest accepted row for an id). They were
+    /// sorted by name: `clients-old.csv` went in after `clients-fix.csv`, its 5 % tax in force
+    /// without a word. Master data still goes before usage, whatever the order given.
+    @Test func namedDropsOfOneKindAreTakenInTheOrderGiven() throws {
+        let site = try TestSite.marchSite()
+        let header = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate\n"
+        try (header + "C1,City Hospital,INR,standard,2020-01-01,10,5\n").write(toFile: site.path("clients-old.csv"), atomically: true, encoding: .utf8)
+        try (header + "C1,City Hospital,INR,standard,2020-01-01,10,18\n").write(toFile: site.path("clients-fix.csv"), atomically: true, encoding: .utf8)
+        try "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-09T10:00:00Z,C1,D1,CT,1\n"
+            .write(toFile: site.path("usage-extra.csv"), atomically: true, encoding: .utf8)
+        let ingest = try site.recon(["ingest", site.path("usage-extra.csv"), site.path("clients-old.csv"), site.path("clients-fix.csv")],
+                                    env: Self.env)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        let taken = try site.bodies("drop.accepted").compactMap { $0["name"] as? String }.suffix(3)
+        #expect(Array(taken) == ["clients-old.csv", "clients-fix.csv", "usage-extra.csv"], "\(taken)")
+        #expect(try site.recon(["close", "2026-03"], env: Self.env).code == 0)
+        let invoice = try site.bodies("invoice.issued").first { $0["client_id"] as? String == "C1" }
+        #expect(invoice?["tax"] as? String == "72.00", "18 % of C1's 4 × 100.00 (5 % is 20.00): \(String(describing: invoice?["tax"]))")
+    }
+
     /// A site whose Inbox/ folder went: `ingest` does not say "nothing to ingest" as of an empty
     /// Inbox, and `watch` does not send the clerk to `recon init` (which refuses a site).
     @Test func aSiteWithoutItsInboxFolderSaysToMakeItAgain() throws {

@@ -85,6 +85,18 @@ public final class Ingestor {
         return ka != kb ? ka < kb : Array(FileIO.baseName(a).utf8).lexicographicallyPrecedes(Array(FileIO.baseName(b).utf8))
     }
 
+    /// Named files in the order they are taken: master data and cards before usage, and within
+    /// a kind in the order given — the later of two drops setting one id is the one in force
+    /// (SPEC §2), so `ingest clients-old.csv clients-fix.csv` leaves the fix in force; sorting
+    /// them by name had the old file applied last.
+    public static func namedInOrder(_ files: [String]) -> [String] {
+        distinctNamed(files).enumerated().sorted { a, b in
+            let ka = DropKind(fileName: FileIO.baseName(a.element))?.order ?? 99
+            let kb = DropKind(fileName: FileIO.baseName(b.element))?.order ?? 99
+            return ka != kb ? ka < kb : a.offset < b.offset
+        }.map(\.element)
+    }
+
     /// Named files without repeats, in their order: a file named twice (`x.csv ./x.csv`) is
     /// one drop, taken once — its second mention would find it gone.
     public static func distinctNamed(_ files: [String]) -> [String] {

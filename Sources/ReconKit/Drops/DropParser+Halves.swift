@@ -72,7 +72,7 @@ extension DropParser {
         }
         for p in csvProblems {
             found.reader.add(DropProblem(line: p.line.map { $0 + lineOffset }, column: p.column,
-                                         field: table.name(ofColumn: p.column), p.message))
+                                         field: table.field(ofColumn: p.column), p.message))
         }
         return found
     }

@@ -116,7 +116,7 @@ public struct DropParser {
         // A problem the CSV reader found below the header names its column as the header does.
         let csvFound = ProblemList()
         for p in csvProblems {
-            let field = (p.line ?? 0) > headerLine ? table?.name(ofColumn: p.column) : nil
+            let field = (p.line ?? 0) > headerLine ? table?.field(ofColumn: p.column) : nil
             csvFound.add(DropProblem(line: p.line, column: p.column, field: field, p.message))
         }
         // The rows' problems and the reader's, in line order.

@@ -132,6 +132,16 @@ public struct DropTable {
         return header[column - 1]
     }
 
+    /// What a reader's problem in `column` (1-based) names: the kind's column there, else the
+    /// header's own name for a column the kind does not read (SPEC §2: `line L, column C
+    /// (NAME)`; an over-long `remarks` field was named by number only), else nothing.
+    public func field(ofColumn column: Int?) -> String? {
+        guard let column else { return nil }
+        if let known = name(ofColumn: column) { return known }
+        guard column >= 1, column <= header.count, !header[column - 1].isEmpty else { return nil }
+        return header[column - 1]
+    }
+
     /// The name of the kind's column at `column` (1-based) in this file, if it is one.
     public func name(ofColumn column: Int?) -> String? {
         guard let column else { return nil }

@@ -141,6 +141,15 @@ struct FieldRuleTests {
         #expect(p.first?.description.hasPrefix("line 2, column 5 (modality): a double quote appears inside a field") == true, "\(p)")
     }
 
+    /// A reader's problem in a column the kind does not read names that column as the header
+    /// writes it (SPEC §2: `line L, column C (NAME)`); it was named by number only.
+    @Test func aReaderProblemInAnUnreadColumnNamesItsHeader() {
+        let long = String(repeating: "x", count: 70_000)
+        let p = problems("client_id,name,currency,contract_type,onboarded_on,max_images_per_case, Remarks \n"
+                         + "C1,A,INR,std,2025-01-01,5,\(long)\n", .clients)
+        #expect(p.first?.description.hasPrefix("line 2, column 7 (Remarks): the field is 70000 bytes long") == true, "\(p)")
+    }
+
     /// XAU and XTS are ISO 4217 codes, but without a minor unit: the message says so.
     @Test(arguments: ["XAU", "XTS"])
     func aCodeWithoutAMinorUnitIsNamedAsSuch(code: String) {

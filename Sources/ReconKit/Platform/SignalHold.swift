@@ -21,6 +21,11 @@ final class SignalHold {
         return word
     }()
 
+    /// What the command removes of its own when a noted signal stops it (the workbooks it
+    /// wrote as temporary files for the append): a stop leaves nothing a verifier would take for
+    /// the trace of a cut ledger, and nothing for the next command to sweep.
+    var onStop: [() -> Void] = []
+
     init() {
         recon_word_store(Self.noted, 0)
         for s in Self.signals {
@@ -36,6 +41,11 @@ final class SignalHold {
     func stopIfAsked() {
         let asked = Int32(recon_word_load(Self.noted))
         guard asked != 0 else { return }
+        for undo in onStop { undo() }
+        onStop = []
+        let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][asked] ?? "signal \(asked)"
+        Terminal.writeBestEffort("recon: stopped by \(name) before anything was recorded: nothing was issued or appended — "
+            + "run the command again\n", to: Terminal.standardError)
         for (s, handler) in previous { signal(s, handler) }
         previous = []
         signal(asked, SIG_DFL)

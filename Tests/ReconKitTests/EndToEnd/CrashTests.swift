@@ -457,6 +457,31 @@ struct CrashTests {
     /// `strace`, to kill a process at one exact system call (Debian `strace`; `.ci/setup` installs it).
     static let strace = ProcessRunner.executable(named: "strace")
 
+    /// A SIGTERM to a close once its workbooks are written, before its append (strace delivers
+    /// it at the sync of the Outbox's file system): the close stops with nothing recorded, says
+    /// so, and leaves none of its workbooks' temporary files. Ended by the signal there, it left
+    /// `.INV-….xlsx.PID.tmp` files in the folders of final documents, which an auditor's strict
+    /// verifier reads as the trace of a cut ledger, and said nothing.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to deliver the signal at one system call"))
+    func aCloseStoppedBeforeItsAppendSaysSoAndLeavesNoTemporaryWorkbook() throws {
+        let site = try TestSite.marchSite()
+        let before = try site.ledgerBytes()
+        let stopped = try ProcessRunner.run("/usr/bin/env",
+            ["--default-signal=TERM", try #require(Self.strace), "-f", "-o", "/dev/null", "-e", "trace=syncfs",
+             "-e", "inject=syncfs:signal=SIGTERM:when=1", TestSite.binary, "close", "2026-03", "--site", site.root],
+            environment: TestSite.closeDay)
+        // Ended by the signal itself, as the default action would have (strace ends the same way).
+        #expect(stopped.code == SIGTERM, "the close was not stopped: \(stopped.code) \(stopped.err)")
+        #expect(stopped.err.contains("stopped by SIGTERM before anything was recorded"), "\(stopped.err)")
+        #expect(try site.ledgerBytes() == before)
+        let leftovers = FileManager.default.enumerator(atPath: site.root)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".tmp") } ?? []
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+        site.expectAuditorAccepts()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// A real close killed by SIGKILL at the very system call that puts its checkpoint in place
     /// (`link`, strace's fault injection): its entries are the ledger's last, the checkpoint
     /// is not there, and the note it signed before its append names that head. `recon verify`

@@ -126,6 +126,9 @@ public struct Closer {
             session.log.warning("\(message)")
         }
         FreedMemory.giveBack()
+        // A stop signal from here is noted and ends the close at its append, what it wrote for
+        // the append removed (``SignalHold``).
+        session.holdSignals()
         let index = ClosedIndexEncoding(period: period, state: state, site: session.site, parallel: reports >= 2_000_000)
         defer { index.discard() }
         // A close interrupted after some documents were appended resumes: those parties keep
@@ -139,6 +142,7 @@ public struct Closer {
         var numbers = earlier.map(\.number)
         var prefix: LedgerPrefixWriter?
         defer { prefix?.discard() }
+        session.holdSignals { index.discard(); prefix?.discard() }
         try Stages.time("issue") { try DocumentIssuer(session: session).issue(items, period: period) { issuing in
             numbers += issuing.numbers
             // The final soft flags enter the ledger in the close's own append, before

@@ -121,6 +121,10 @@ public struct DocumentIssuer {
             let temp = FileIO.temporaryName(for: final)
             pending.append((record, temp, final))
         }
+        // From the first workbook on, a stop signal is noted and ends the command at the append,
+        // its workbooks' temporary files removed: killed by it here, the command left them in
+        // the folders of final documents, where they read as a cut ledger's trace.
+        session.holdSignals { for p in pending { FileIO.remove(p.temp) } }
         // Each workbook is independent (its own libxlsxwriter handle and files): write them
         // on every core, then check and hash them in order.
         let hashes = try Stages.time("workbooks") { try Self.writeAll(pending.map { ($0.record, $0.temp, $0.final) }, at: at) }
@@ -136,8 +140,6 @@ public struct DocumentIssuer {
             appended.append((p.record.kind.entryKind, p.record.body(sha256: sha).merging(extraBody) { a, _ in a }))
         }
         appended += closing(Issuing(numbers: pending.map(\.record.number), entries: appended, at: at))
-        // Issued from the append on: the command is not to be stopped before its outputs are.
-        session.holdSignals()
         let entries = try Stages.time("append") { try session.append(appended, at: at) }
         // Issued from here: a workbook the disk will not put in place (an I/O error) is said, and
         // the command goes on to its checkpoint. Reported as a failure, it had a script issue a

@@ -322,8 +322,10 @@ public struct Rerunner {
         var numbers: [String] = []
         try Checkpointer(site: session.site).requireCanWrite()
         // The period's reports as repriced (with its held drops), settled again.
+        session.holdSignals()
         let index = ClosedIndexEncoding(period: period, state: state, site: session.site)
         defer { index.discard() }
+        session.holdSignals { index.discard() }
         try DocumentIssuer(session: session, parties: documentParties(period), issuedUnder: issuedUnder).issue(items, period: period) { issuing in
             numbers = issuing.numbers
             var body = signed.bodyMembers

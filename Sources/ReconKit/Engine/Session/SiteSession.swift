@@ -35,11 +35,14 @@ public final class SiteSession {
     private var signalHold: SignalHold?
 
     /// Stop signals no longer end the command: its documents are being issued (``SignalHold``).
-    func holdSignals() {
-        guard signalHold == nil else { return }
-        let hold = SignalHold()
-        signalHold = hold
-        ledger.beforeTheBytes = { hold.stopIfAsked() }
+    /// `undo` removes what it has written for the append if a signal stops it there.
+    func holdSignals(undoingOnStop undo: (() -> Void)? = nil) {
+        if signalHold == nil {
+            let hold = SignalHold()
+            signalHold = hold
+            ledger.beforeTheBytes = { hold.stopIfAsked() }
+        }
+        if let undo { signalHold?.onStop.append(undo) }
     }
     /// The files a command names to be ingested (`recon ingest FILE…`): a drop archived by an
     /// ingest of one of them killed before its entry waits there, not in the Inbox (``repair()``).

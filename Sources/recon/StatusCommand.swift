@@ -39,8 +39,9 @@ struct Status: ParsableCommand {
         // A command killed after its append: what it left owed is said (each time: not kept).
         let owed = session.owedByAnInterruptedCommand
         if !owed.isEmpty {
+            let named = session.checkpointOwed != nil || !(session.missingDocumentCount == 0)
             let message = owed.joined(separator: ", and ") + " (a command was interrupted after recording them); the next "
-                + "writing command puts it right (`recon watch --once`, say); `recon verify` names it meanwhile"
+                + "writing command puts it right (`recon watch --once`, say)" + (named ? "; `recon verify` names it meanwhile" : "")
             log.warning("\(message)")
         }
         // Figures of a ledger with an unfinished append are not kept: the warning is said each time.

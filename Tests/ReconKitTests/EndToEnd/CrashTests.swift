@@ -267,6 +267,15 @@ struct CrashTests {
         try "drafts\nreview 2026-03\nsummary\n".write(toFile: site.path(".recon/derived.pending"), atomically: true, encoding: .utf8)
         let before = try site.ledgerBytes()
 
+        // `status`, which writes nothing, says what is owed and what puts it right: it said
+        // nothing, and its JSON's `owed` was empty, while the drafts showed an earlier state.
+        let status = try site.recon(["status"], env: TestSite.rerunDay)
+        #expect(status.err.contains("the open months' drafts and review workbooks are out of date, and "
+            + "Outbox/2026-03/review.xlsx is out of date, and Outbox/margin-summary.xlsx is out of date (a command was "
+            + "interrupted after recording them); the next writing command puts it right (`recon watch --once`, say)"), "\(status.err)")
+        let json = try site.recon(["status", "--json"], env: TestSite.rerunDay)
+        #expect(json.out.contains("\"owed\":[\"the open months' drafts and review workbooks are out of date\""), "\(json.out)")
+
         let watch = try site.recon(["watch", "--once", "--stable", "0.2"], env: TestSite.rerunDay)
         #expect(watch.code == 0, "\(watch.err)")
         #expect(watch.err.contains("wrote again the workbooks an earlier command owed (drafts, review 2026-03, summary)"), "\(watch.err)")
@@ -275,6 +284,7 @@ struct CrashTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/2026-03/review.xlsx"))) == rerunReview)
         #expect(!site.exists(".recon/derived.pending"))
         #expect(try site.ledgerBytes() == before)
+        #expect(!(try site.recon(["status"], env: TestSite.rerunDay).err.contains("out of date")))
         site.expectAuditorAccepts()
     }
 
@@ -544,7 +554,9 @@ struct CrashTests {
         // And in the JSON, where a script reads it.
         let json = try site.recon(["status", "--json"], env: TestSite.closeDay)
         let owed = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])["owed"] as? [String]
-        #expect(owed?.count == 2 && owed?.first?.contains("INV-2026-000001") == true, "\(json.out)")
+        // The documents, the checkpoint, and the review and margin summary it writes after them.
+        #expect(owed?.count == 4 && owed?.first?.contains("INV-2026-000001") == true
+                && owed?.contains("Outbox/2026-03/review.xlsx is out of date") == true, "\(json.out)")
         let writer = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(writer.code == 0, "\(writer.err)")
         let after = try site.recon(["status"], env: TestSite.closeDay)

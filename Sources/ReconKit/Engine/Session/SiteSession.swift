@@ -64,8 +64,21 @@ public final class SiteSession {
                 + "missing")
         }
         if let seq = checkpointOwed { owed.append("the checkpoint after seq \(seq) is not written") }
+        // The workbooks derived after the entries, noted before them and not written since: a
+        // command stopped in between left the drafts showing an earlier state, and `status`
+        // said nothing was owed.
+        for item in DerivedPending(site: site).items().sorted(by: { $0.line < $1.line }) {
+            switch item {
+            case .drafts: owed.append("the open months' drafts and review workbooks are out of date")
+            case .summary: owed.append("Outbox/margin-summary.xlsx is out of date")
+            case .review(let period): owed.append("\(DerivedOutput.reviewPath(period)) is out of date")
+            }
+        }
         return owed
     }
+
+    /// How many issued documents the writer checks found missing (0 when they did not run).
+    public var missingDocumentCount: Int { missingDocuments?.count ?? 0 }
 
     /// The seq whose checkpoint a command interrupted after its append owes, not written yet.
     public var checkpointOwed: Int? {

@@ -206,6 +206,44 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// `--terms now` after a client's and a radiologist's currency were corrected (USD to EUR):
+    /// both are reissued in EUR, their USD documents reversed whole in USD, though nothing else
+    /// changed (SPEC §3: an invoice is in the client's currency, a statement in the
+    /// radiologist's). The rerun said "totals unchanged" and issued nothing. INR base, 300.00 INR
+    /// a report billed, 100.00 INR paid, 1 USD = 83.5 INR, 1 EUR = 90 INR: the invoice was
+    /// 300/83.5 = 3.5928… → 3.59 USD and is 300/90 = 3.333… → 3.33 EUR; the statement was
+    /// 100/83.5 = 1.1976… → 1.20 USD and is 100/90 = 1.111… → 1.11 EUR.
+    @Test func termsNowReissuesAPartyWhoseCurrencyWasCorrected() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "currency-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.march).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Beta,USD,std,2025-01-01,10\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,USD\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,100,INR\n")
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+            + "2026-01-01,*,*,*,*,1,,300,INR,volume\n")
+        try site.drop("fx_rates.csv", "date,currency,rate\n2026-01-01,USD,83.5\n2026-01-01,EUR,90\n")
+        try site.drop("usage-03.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nA1,2026-03-05T10:00Z,C2,R2,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.march).code == 0)
+        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        try site.drop("clients-fix.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Beta,EUR,std,2025-01-01,10\n")
+        try site.drop("radiologists-fix.csv", "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,EUR\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "currency corrected", "--key", key, "--terms", "now"], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let documents = try site.entries().compactMap { $0["body"] as? [String: Any] }.filter { $0["number"] != nil && $0["file"] != nil }
+        func of(_ party: String) -> [String] {
+            documents.filter { $0["client_id"] as? String == party || $0["radiologist_id"] as? String == party }
+                .map { "\($0["number"] as? String ?? "") \($0["total"] as? String ?? "") \($0["currency"] as? String ?? "")" }
+        }
+        #expect(of("C2") == ["INV-2026-000001 3.59 USD", "CN-2026-000001 3.59 USD", "INV-2026-000002 3.33 EUR"], "\(of("C2"))")
+        #expect(of("R2") == ["PAY-2026-000001 1.20 USD", "PAYADJ-2026-000001 1.20 USD", "PAY-2026-000002 1.11 EUR"], "\(of("R2"))")
+        site.expectAuditorAccepts()
+        // Without `--terms now`, a rerun judges a change in the currency its month was issued in: nothing changed.
+        let again = try site.recon(["rerun", "2026-03", "--reason", "nothing to change", "--key", key], env: Self.april)
+        #expect(again.code == 0 && again.out.contains("issued 0 document(s)"), "\(again.out)\(again.err)")
+    }
+
     /// A goodwill credit on the invoice a rerun reverses is absorbed (SPEC §3: the reversal
     /// credits what remains, 100.00 − 30.00 = 70.00, and the new invoice bills 2 × 100.00 in full):
     /// the rerun says so, naming the credit, so the concession can be given again.

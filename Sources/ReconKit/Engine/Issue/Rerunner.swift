@@ -266,9 +266,14 @@ public struct Rerunner {
                 let billedAmount = billed?.total ?? .zero, freshAmount = fresh?.total ?? .zero
                 // Under `--terms now`, a client whose printed terms changed (its tax split, its PO)
                 // is reissued though its total is the same: that is what the correction is for.
+                // So is a client or radiologist whose currency was corrected (SPEC §3: an invoice is
+                // in the client's currency, a statement in the radiologist's): its documents are
+                // reversed in the currency they were issued in and issued anew in its currency now.
                 let termsChanged = terms == .now && kind == .invoice
                     && Self.printedTermsDiffer(billedTerms?.clients[party], onBilledTerms.clients[party])
-                if billedAmount == freshAmount && (fresh == nil || billed == nil || fresh?.currency == billed?.currency) && !termsChanged {
+                let currencyChanged = terms == .now && billed != nil && nowByParty[party].map { $0.currency != billed?.currency } == true
+                if billedAmount == freshAmount && (fresh == nil || billed == nil || fresh?.currency == billed?.currency)
+                    && !termsChanged && !currencyChanged {
                     continue  // unchanged: nothing to issue
                 }
                 // Changed: its new document is priced in its currency now, which must price whole.

@@ -344,10 +344,13 @@ public enum MarginSummaryWorkbook {
             }
             let drafts = months.filter { $0.status == "draft" }.map(\.period.description)
             let axis = drafts.isEmpty ? "Period" : "Period (\(drafts.joined(separator: ", ")): month to date)"
-            try sheet.insert(chart: ChartSpec(kind: .line, title: "Margin by month (\(base.code))", categoryAxisTitle: axis,
-                                              valueAxisTitle: base.code, valueFormat: "#,##0",
-                                              series: [series("Revenue", 3), series("Cost", 4), series("Margin", 5)]),
-                             row: headerRow, column: 8)
+            var chart = ChartSpec(kind: .line, title: "Margin by month (\(base.code))", categoryAxisTitle: axis,
+                                  valueAxisTitle: base.code, valueFormat: "#,##0",
+                                  series: [series("Revenue", 3), series("Cost", 4), series("Margin", 5)])
+            // One month is one point a series, which a line without markers does not draw: a
+            // site's first close showed an empty chart beside its figures.
+            chart.markers = months.count == 1
+            try sheet.insert(chart: chart, row: headerRow, column: 8)
         }
         try sheet.setColumnWidth(10, columns: 0...2)
         try sheet.setColumnWidth(formats.moneyWidth, columns: 3...5)

@@ -250,6 +250,18 @@ struct MarginSummaryTests {
         #expect(try #require(book.sheets["By month"]).text("G5") == "n/a")
     }
 
+    /// A site's first close leaves one month: its "Margin by month" line chart had one point a
+    /// series and no markers, so it drew nothing beside a table of 100.00 revenue. A single
+    /// month's points are marked; a chart of several months is drawn as lines, as before.
+    @Test func aSingleMonthsChartShowsItsPoints() throws {
+        let one = try TestSite.closedMarginMonth(unitPrice: "100.00", ratePerReport: "10")
+        let chart = try zipEntry(one.path("Outbox/margin-summary.xlsx"), "xl/charts/chart1.xml")
+        #expect(chart.contains("Margin by month") && chart.components(separatedBy: #"<c:symbol val="circle"/>"#).count - 1 == 3, "\(chart)")
+        let three = try builtSite()
+        let lines = try zipEntry(three.path("Outbox/margin-summary.xlsx"), "xl/charts/chart1.xml")
+        #expect(lines.contains("Margin by month") && !lines.contains(#"<c:symbol val="circle"/>"#))
+    }
+
     func ledgerEntries(_ site: TestSite) throws -> [[String: Any]] {
         try site.read("Ledger/ledger.jsonl").split(separator: "\n").compactMap {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]

@@ -86,10 +86,17 @@ struct DocumentFrontSheet {
                 try writeLine(q.text + (q.sourceText.isEmpty ? "" : "   (\(q.sourceText))"), row: row, in: sheet)
                 row += 1
             }
+            // A reversal repeats the conversion of what it reverses (layout 10 on): a rerun's credit
+            // note said the rows in force on the month's last day, which since the rerun are others.
+            let reversed = record.layout >= 10 && (record.kind == .creditNote || record.kind == .payoutAdjustment)
+                ? record.refersTo : nil
             let how = record.fx.allSatisfy(\.showsRows)
-                ? "Each line is converted exactly at the rows in force on \(record.period.lastDay) (amount × its currency's "
-                    + "rate ÷ this document's), then rounded once."
-                : "Each line is converted at the rates in force on \(record.period.lastDay), rounded once."
+                ? (reversed.map { "Each line is converted exactly as on \($0), which this document reverses: at the rows in force on "
+                    + "\(record.period.lastDay) when it was issued (amount × its currency's rate ÷ this document's), then rounded once." }
+                    ?? "Each line is converted exactly at the rows in force on \(record.period.lastDay) (amount × its currency's "
+                    + "rate ÷ this document's), then rounded once.")
+                : (reversed.map { "Each line is converted as on \($0), which this document reverses, rounded once." }
+                    ?? "Each line is converted at the rates in force on \(record.period.lastDay), rounded once.")
             try writeLine(how, row: row, in: sheet, style: Self.small)
             row += 1
         }

@@ -244,6 +244,43 @@ struct RerunTermsTests {
         #expect(again.code == 0 && again.out.contains("issued 0 document(s)"), "\(again.out)\(again.err)")
     }
 
+    /// A rerun's credit note repeats its invoice's conversion (1 USD = 83.3 INR, the row of
+    /// 2026-01-01), while its replacement is converted at the row of 2026-03-31 added since (90):
+    /// the credit note said it was converted "at the rows in force on 2026-03-31", which by then
+    /// were the replacement's. It says it converts as the invoice it reverses did (layout 10).
+    @Test func aRerunsCreditNoteSaysItsRatesAreThoseOfTheInvoiceItReverses() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "fx-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.march).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Two,USD,std,2025-01-01,50\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nR1,r,g,1\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,100,INR\n")
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+            + "2026-01-01,*,*,*,*,1,,400,INR,volume\n")
+        try site.drop("fx_rates.csv", "date,currency,rate\n2026-01-01,USD,83.3\n")
+        try site.drop("usage-03.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nu1,2026-03-05T10:00Z,C2,R1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.march).code == 0)
+        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        try site.drop("fx_rates-mar.csv", "date,currency,rate\n2026-03-31,USD,90\n")
+        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nu2,2026-03-06T10:00Z,C2,R1,CT,1\n")
+        _ = try site.recon(["ingest"], env: Self.april)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        func text(_ file: String) throws -> String {
+            try zipEntry(site.path(file), "xl/worksheets/sheet1.xml") + ((try? zipEntry(site.path(file), "xl/sharedStrings.xml")) ?? "")
+        }
+        let credit = try text("Outbox/2026-03/credit-notes/CN-2026-000001.xlsx")
+        #expect(credit.contains("1 USD = 83.3 INR on 2026-01-01"), "\(credit)")
+        #expect(credit.contains("Each line is converted exactly as on INV-2026-000001, which this document reverses: at the rows in "
+            + "force on 2026-03-31 when it was issued"), "\(credit)")
+        let replacement = try text("Outbox/2026-03/invoices/INV-2026-000002.xlsx")
+        #expect(replacement.contains("1 USD = 90 INR on 2026-03-31") && replacement.contains("Each line is converted exactly at the rows "
+            + "in force on 2026-03-31"), "\(replacement)")
+        let adjustment = try text("Outbox/2026-03/payouts/PAYADJ-2026-000001.xlsx")
+        #expect(!adjustment.contains("in force on 2026-03-31 (amount"), "paid in INR: no conversion to speak of")
+        site.expectAuditorAccepts()
+    }
+
     /// A goodwill credit on the invoice a rerun reverses is absorbed (SPEC §3: the reversal
     /// credits what remains, 100.00 − 30.00 = 70.00, and the new invoice bills 2 × 100.00 in full):
     /// the rerun says so, naming the credit, so the concession can be given again.

@@ -65,9 +65,10 @@ public struct DocumentRecord: Sendable, Equatable {
     /// and each line's description wraps on a row as tall as it needs, 8 since an invoice's tax
     /// components are its exact amounts, not formulas a spreadsheet recalculates in doubles, 9
     /// since a line whose description wraps has its quantity and amounts level with its first
-    /// line (they sat at the foot of the tall row, read as the next line's).
+    /// line (they sat at the foot of the tall row, read as the next line's), 10 since a credit
+    /// note or payout adjustment says its exchange rates are those of what it reverses.
     public var layout = DocumentRecord.currentLayout
-    public static let currentLayout = PartDeflate.canChoose ? 9 : 4
+    public static let currentLayout = PartDeflate.canChoose ? 10 : 4
 
     /// What every printed page's footer names, from layout 7 on: the document's number.
     var footerTitle: String? { layout >= 7 ? number : nil }

@@ -39,7 +39,7 @@ public enum DropNotices {
                          terms: { "\($0.tierTo.map(String.init) ?? "") \($0.unitPrice.normalized) \($0.currency) \($0.tierMode)" },
                          state: state)
         case .payments(let list):
-            return earlyPayments(file, list, state: state).map { Said(text: $0) }
+            return (earlyPayments(file, list, state: state) + repeatedPayments(file, list, state: state)).map { Said(text: $0) }
         case .fxRates(let list):
             return closedMonths(file, "rates", list.map(\.date), state: state).map { Said(text: $0) }
         default:
@@ -143,6 +143,34 @@ public enum DropNotices {
         return ["\(file): " + early.prefix(partiesNamed).joined(separator: "; ") + (early.count > partiesNamed ? "; and \(early.count - partiesNamed) more" : "")
             + " — a payment cannot be for an invoice not yet issued: check its received_on or its invoice; it is recorded as "
             + "received (a statement as of a day between the two shows the payment, not yet the invoice)"]
+    }
+
+    /// Payments that look like one already recorded under another payment_id: the same client,
+    /// reference, amount, currency and day (a bank export and an AR export of one transfer).
+    /// Both count (SPEC §2 makes only payment_id unique), so an invoice paid once read as paid
+    /// twice over without a word; and a payment cannot be taken back, so the dry run says it too.
+    static func repeatedPayments(_ file: String, _ list: [Payment], state: SiteState) -> [String] {
+        func key(_ p: Payment) -> String? {
+            p.reference.isEmpty ? nil : [p.clientId, p.reference, p.amount.normalized.description, p.currency.code, p.receivedOn.description]
+                .joined(separator: "\u{1F}")
+        }
+        var seen: [String: String] = [:]
+        for p in state.payments { if let k = key(p), seen[k] == nil { seen[k] = p.id } }
+        var repeats: [String] = []
+        for p in list {
+            guard let k = key(p) else { continue }
+            if let first = seen[k], first != p.id {
+                repeats.append("\(p.id) has the client, reference (\(SafeText.escaped(p.reference))), amount, currency and date of \(first)")
+            } else {
+                seen[k] = p.id
+            }
+        }
+        guard !repeats.isEmpty else { return [] }
+        return ["\(file): " + repeats.prefix(partiesNamed).joined(separator: "; ")
+            + (repeats.count > partiesNamed ? "; and \(repeats.count - partiesNamed) more" : "")
+            + " — both are recorded as received (their payment ids differ): if it is one transfer exported twice, the "
+            + "client's statement now counts it twice, and a payment is never taken back (look at payments drops with "
+            + "`recon ingest --dry-run` first)"]
     }
 
     /// Dates in closed months: accepted (SPEC §2), applied to those months only by a rerun.

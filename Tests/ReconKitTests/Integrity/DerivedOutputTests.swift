@@ -292,6 +292,30 @@ struct DerivedOutputTests {
         site.expectAuditorAccepts()
     }
 
+    /// The disk fills up part way through a batch of drops: those before were recorded, and the
+    /// error said "Nothing was recorded" without naming the drop it stopped at. It names that
+    /// drop and says which seqs this run recorded before it; that drop and the rest wait.
+    @Test(.enabled(if: which("prlimit") != nil, "needs util-linux prlimit for a real file-size limit"))
+    func aBatchStoppedByAFullDiskNamesTheDropAndWhatWentInBefore() throws {
+        let site = try marchSiteWithLedger(within: 2_000)
+        for i in 1...10 {
+            try site.drop(String(format: "usage-late-%02d.csv", i),
+                          "report_id,reported_at,client_id,radiologist_id,modality,image_count\nL\(i),2026-03-\(10 + i)T10:00:00Z,C1,D1,CT,1\n")
+        }
+        let before = try site.entries().count
+        let ingest = try reconLimited(site, bytes: Self.fileSizeLimit, ["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 1, "\(ingest.err)")
+        let taken = try site.entries().dropFirst(before).compactMap { ($0["body"] as? [String: Any])?["name"] as? String }
+        #expect(!taken.isEmpty && taken.count < 10, "\(taken)")
+        let stopped = String(format: "usage-late-%02d.csv", taken.count + 1)
+        let recorded = taken.count == 1 ? "the drop before it was recorded (seq \(before + 1))"
+            : "the \(taken.count) drops before it were recorded (seq \(before + 1)–\(before + taken.count))"
+        #expect(ingest.err.contains("\(stopped): could not append") && ingest.err.contains("of this run, \(recorded), and it and any "
+            + "after it were not taken"), "\(ingest.err)")
+        #expect(site.exists("Inbox/\(stopped)"))
+        site.expectAuditorAccepts()
+    }
+
     /// The disk fills up after the close's entries, documents and checkpoint are in: the close
     /// exits 0 with a warning naming the review workbook and the margin summary and why; the
     /// draft review is not left to pass for the final one; the ledger verifies; the next

@@ -112,7 +112,13 @@ public final class Ingestor {
     public func ingest(_ paths: [String], undecodable: [(folder: String, name: UndecodableName)] = []) throws -> [IngestOutcome] {
         if !(paths.isEmpty && undecodable.isEmpty) && !dryRun { try requireOwnFolders() }
         var outcomes: [IngestOutcome] = []
-        for path in paths { outcomes.append(log(try ingestOne(path))) }
+        for path in paths {
+            do {
+                outcomes.append(log(try ingestOne(path)))
+            } catch {
+                throw Self.stoppedAt(FileIO.baseName(path), after: outcomes, error, dryRun: dryRun)
+            }
+        }
         for entry in undecodable { outcomes.append(log(try reject(entry.name, in: entry.folder))) }
         if dryRun { return outcomes }
         // The drafts that follow raise any new hard and soft flags of the open periods.
@@ -121,6 +127,19 @@ public final class Ingestor {
         defer { drafting.finish() }
         Drafter(session: session).refresh()
         return outcomes
+    }
+
+    /// The failure that stopped a batch at drop `name`, naming it and what the batch recorded
+    /// before it: "Nothing was recorded" after seven drops had been read as if none had.
+    static func stoppedAt(_ name: String, after outcomes: [IngestOutcome], _ error: Error, dryRun: Bool) -> Error {
+        let failure = error as? ReconFailure
+            ?? ReconFailure(ReconFailure.Code(rawValue: ReconFailure.exitCode(for: error)) ?? .usage, "\(error)")
+        var seqs: [Int] = []
+        for case .accepted(_, _, _, _, let seq) in outcomes { seqs.append(seq) }
+        let before = dryRun || seqs.isEmpty ? ""
+            : "; of this run, the \(seqs.count == 1 ? "drop" : "\(seqs.count) drops") before it \(seqs.count == 1 ? "was" : "were") "
+                + "recorded (seq \(seqs.min()!)\(seqs.count > 1 ? "–\(seqs.max()!)" : "")), and it and any after it were not taken"
+        return ReconFailure(failure.code, "\(SafeText.escaped(name)): \(failure.message)\(before)")
     }
 
     /// Logs one drop's outcome and returns it.

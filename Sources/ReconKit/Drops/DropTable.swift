@@ -84,7 +84,8 @@ public struct DropTable {
                 guard missing.contains(Self.withoutUnseen(raw).trimmingSpaces.lowercased()) else { return nil }
                 return "; the header's \"\(SafeText.visible(raw.trimmingSpaces))\" holds an invisible \(SafeText.named(first)): retype that name"
             }
-            problems.add(DropProblem(line: 1,
+            // A file-level problem (SPEC §2: without line): the header may follow blank lines.
+            problems.add(DropProblem(
                 "the header lacks \(missing.joined(separator: ", ")); a \(kind.rawValue) drop's header names: \(all) (optional in brackets)"
                     + hidden.joined() + separatorHint(header, missing: missing)))
             ok = false

@@ -92,7 +92,7 @@ struct DropParserTests {
     @Test func aMissingColumnIsAFileLevelProblemNamingTheHeader() {
         let p = problems("report_id,reported_at,client_id,modality,image_count\nR1,2026-03-01T10:00Z,C1,CT,3\n", .usage)
         #expect(p.count == 1)
-        #expect(p[0].hasPrefix("line 1: the header lacks radiologist_id"))
+        #expect(p[0].hasPrefix("the header lacks radiologist_id"), "a file-level problem, without line (SPEC §2): \(p)")
     }
 
     @Test func aRepeatedColumnIsNamed() {
@@ -249,7 +249,7 @@ struct DropParserTests {
         let header = ["report_id", "reported_at", "client_id", "radiologist_id", "modality", "image_count"].joined(separator: separator)
         let p = problems(header + "\nK3" + separator + "2026-11-02T10:00Z\n", .usage)
         #expect(p.count == 1, "\(p)")
-        #expect(p.first?.hasPrefix("line 1: the header lacks report_id, reported_at, client_id") == true, "\(p)")
+        #expect(p.first?.hasPrefix("the header lacks report_id, reported_at, client_id") == true, "\(p)")
         #expect(p.first?.hasSuffix("; the header's names are separated by \(name), not commas: a drop is comma-separated — save it "
             + "as \"CSV UTF-8 (Comma delimited)\"") == true, "\(p)")
         // A header that merely lacks a column gets no such hint.

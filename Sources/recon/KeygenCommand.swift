@@ -8,7 +8,7 @@ struct Keygen: ParsableCommand {
         abstract: "Write an operator key pair (NAME.key, owner-only, and NAME.pub) for privileged commands.",
         discussion: """
             Then `recon operator add NAME NAME.pub` lists it in the ledger. Existing key files are never overwritten.
-            It touches no site, so it takes no --site: an operator's key belongs to the operator, not to a site folder.
+            It touches no site: an operator's key belongs to the operator, not to a site folder (key files are never written             inside a site's folders). --site is accepted, as every command takes it (SPEC §1), and changes nothing.
             """)
 
     @Argument(help: "Operator name: 1–64 of A-Z a-z 0-9 . _ -, not starting with . or - (a plain file name, never a path).")
@@ -16,6 +16,10 @@ struct Keygen: ParsableCommand {
 
     @Option(name: [.customLong("dir"), .customLong("out")], help: "Folder to write the key files in (default: the current folder).")
     var dir: String = "."
+
+    /// Taken so that a script giving every command the site's folder runs this one too.
+    @Option(name: .long, help: "Accepted as by every command; keygen writes nothing in a site (see --dir).")
+    var site: String?
 
     @Flag(help: "Say what was written as one JSON object (also when refused).")
     var json = false

@@ -12,13 +12,17 @@ struct Outliers: ParsableCommand {
             one column, `score`: the anomaly score in (0, 1] of each row, in input order, \
             higher is more anomalous (the quantity scikit-learn's -score_samples returns). \
             The same input, trees, sample and seed always give the same scores. \
-            It reads only --input and touches no site, so it takes no --site.
+            It reads only --input and touches no site: --site is accepted, as every command takes it (SPEC §1), and changes nothing.
             """)
 
     @OptionGroup var logOptions: LogOptions
 
     @Option(name: .long, help: "The numeric CSV to score.")
     var input: String
+
+    /// Taken so that a script giving every command the site's folder runs this one too.
+    @Option(name: .long, help: "Accepted as by every command; outliers touches no site.")
+    var site: String?
 
     @Option(name: .long, parsing: .unconditional, help: "The number of trees (at most \(Self.mostTrees)).")
     var trees: Int = 100

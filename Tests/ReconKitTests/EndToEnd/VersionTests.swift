@@ -35,4 +35,21 @@ struct NoSubcommandTests {
         let keygen = try site.recon(["keygen", "carol", "--dir", site.path("keys"), "--json"], site: false)
         #expect(keygen.code == 0 && keygen.out.contains(#""ok":true"#), "\(keygen.out)\(keygen.err)")
     }
+
+    /// SPEC §1: every command takes `--site DIR`. A script that gives it to each command ran
+    /// none of `keygen` and `outliers` ("Unknown option '--site'", exit 1). Accepted, and they
+    /// touch no site: the keys go where --dir says, the scores to standard output.
+    @Test func everyCommandTakesSite() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "s", "--base-currency", "INR", "--timezone", "UTC"]).code == 0)
+        let before = try site.read("Ledger/ledger.jsonl")
+        let keygen = try site.recon(["keygen", "zed", "--dir", site.path("../" + URL(fileURLWithPath: site.root).lastPathComponent + "-keys")])
+        #expect(keygen.code == 0, "\(keygen.out)\(keygen.err)")
+        defer { try? FileManager.default.removeItem(atPath: site.root + "-keys") }
+        #expect(FileManager.default.fileExists(atPath: site.root + "-keys/zed.key"))
+        try "a,b\n1,2\n3,4\n".write(toFile: site.root + "-keys/o.csv", atomically: true, encoding: .utf8)
+        let outliers = try site.recon(["outliers", "--input", site.root + "-keys/o.csv"])
+        #expect(outliers.code == 0 && outliers.out.hasPrefix("score\n"), "\(outliers.out)\(outliers.err)")
+        #expect(try site.read("Ledger/ledger.jsonl") == before)
+    }
 }

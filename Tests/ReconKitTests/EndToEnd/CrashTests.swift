@@ -467,6 +467,30 @@ struct CrashTests {
     /// `strace`, to kill a process at one exact system call (Debian `strace`; `.ci/setup` installs it).
     static let strace = ProcessRunner.executable(named: "strace")
 
+    /// A rejection killed (strace, SIGKILL) as it takes the drop out of the Inbox, after the
+    /// drop and its errors file are in `rejected/`; and one killed as it puts the drop there,
+    /// after its errors file. Rejected again by the next ingest, the drop was kept a second time
+    /// (`usage-bad-2.csv`, status "rejected: 2") or beside an errors file of its own with no drop.
+    /// It is kept once, with its errors file.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to kill the ingest at one system call"),
+          arguments: [("unlink", "Inbox/usage-bad.csv"), ("rename,renameat,renameat2", "Inbox/rejected/usage-bad.csv")])
+    func aRejectionKilledPartWayKeepsTheDropOnce(call: String, path: String) throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-bad.csv", "report_id,reported_at\nX1,2026-03-10T10:00:00Z\n")
+        let killed = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", site.path(path), "-e", "trace=\(call)", "-e", "inject=\(call):signal=SIGKILL:when=1",
+             TestSite.binary, "ingest", "--site", site.root], environment: TestSite.closeDay)
+        #expect(killed.code != 0, "the ingest was not killed: \(killed.err)")
+        let again = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(again.code == 2, "\(again.err)")
+        #expect(FileIO.list(site.path("Inbox/rejected")) == ["usage-bad.csv", "usage-bad.csv.errors.txt"])
+        #expect(try site.read("Inbox/rejected/usage-bad.csv.errors.txt").hasPrefix("the header lacks"))
+        #expect(!site.exists("Inbox/usage-bad.csv"))
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.out.contains("rejected: 1"), "\(status.out)")
+        site.expectAuditorAccepts()
+    }
+
     /// A SIGTERM to a close once its workbooks are written, before its append (strace delivers
     /// it at the sync of the Outbox's file system): the close stops with nothing recorded, says
     /// so, and leaves none of its workbooks' temporary files. Ended by the signal there, it left

@@ -34,6 +34,9 @@ public final class Ingestor {
     var site: Site { session.site }
     /// The file the drop being taken was read from: only that file leaves the Inbox.
     private var taking: (path: String, identity: DropFile.Identity)?
+    /// The SHA-256 of the drop ``taking`` names, read with it: a rejection looks for the same
+    /// bytes in `rejected/` (``keepRejected``).
+    private var takingSha: String?
     /// The site key that signs each usage drop's cache (``CacheSignature``), read once for a
     /// batch; nil where it cannot be read (kept outside the site and not at hand).
     private lazy var cacheKey: SigningKey? = try? SiteKeyFile.load(site)
@@ -176,6 +179,7 @@ public final class Ingestor {
             let read = try Stages.time("read") { try DropFile.readIdentified(path) }
             (bytes, sha, permissions) = (read.bytes, read.sha256, read.identity.permissions)
             taking = (path, read.identity)
+            takingSha = read.sha256
         } catch let notRegular as DropFile.NotRegular {
             return try refuseNonRegular(path, inInbox: inInbox, notRegular)
         } catch let failure as FileIO.Failure where failure.code == ENOENT {
@@ -596,7 +600,9 @@ public final class Ingestor {
         let name = FileIO.baseName(path)
         var keptAs: String?
         if inInbox && !dryRun {
-            keptAs = try keepRejected(name, as: name, lines, permissions: permissions, place: place)
+            var same: (sha: String, size: Int64)?
+            if let taking, taking.path == path, let sha = takingSha { same = (sha, taking.identity.size) }
+            keptAs = try keepRejected(name, as: name, lines, permissions: permissions, sameAs: same, place: place)
             if FileIO.exists(path) && DropFile.nonRegularKind(path) == nil { removeTaken(path) }
         } else if !dryRun, FileIO.isRegularFile(path), isInRejected(folder: try? FileIO.realPath(FileIO.parent(of: path))) {
             // Corrected in `rejected/` and named again, still wrong: its errors file says what is wrong now.
@@ -623,11 +629,26 @@ public final class Ingestor {
     /// Writes the errors file, then puts the drop in place with `place`, in `rejected/` under
     /// `wanted` or the next name nothing holds yet (shortened when too long). Returns where
     /// it went (`Inbox/rejected/NAME`).
+    /// `sameAs`: the drop's SHA-256 and size, when it is a regular file read by this command. A
+    /// rejection killed after the drop was put in `rejected/`, before it left the Inbox, left both:
+    /// rejected again, the drop is kept once (its errors file brought up to date); killed before
+    /// the drop was put in place, the errors file it left alone, saying just this, is the drop's.
     private func keepRejected(_ name: String, as wanted: String, _ lines: [String], permissions: mode_t = 0o644,
-                              place: (String) throws -> Void) throws -> String {
+                              sameAs: (sha: String, size: Int64)? = nil, place: (String) throws -> Void) throws -> String {
         try keeping(name, in: "Inbox/rejected") {
             try FileIO.makeDirectory(site.rejected)
-            let kept = KeptName.free(in: site.rejected, for: wanted)
+            if let sameAs, let kept = Self.rejectedCopy(of: sameAs, in: site.rejected) {
+                try FileIO.writeAtomically(Self.errorsFile(of: site.rejected + "/" + kept), Self.errorsReport(lines),
+                                           mode: permissions, exactMode: true)
+                let message = "\(SafeText.escaped(name)): the same bytes were rejected already and wait in Inbox/rejected/"
+                    + "\(SafeText.escaped(kept)); this copy is not kept twice"
+                session.log.notice("\(message)")
+                return "Inbox/rejected/" + kept
+            }
+            let report = Self.errorsReport(lines)
+            let orphan = sameAs != nil && KeptName.fits(wanted) && !FileIO.exists(site.rejected + "/" + wanted)
+                && (try? FileIO.read(Self.errorsFile(of: site.rejected + "/" + wanted), followingLinks: false)) == report
+            let kept = orphan ? wanted : KeptName.free(in: site.rejected, for: wanted)
             // A shortened name still says which file this was, beside its problems.
             let renamed = KeptName.fits(wanted) ? [] : [ProblemList.keptAsPrefix + "\"\(SafeText.escaped(name))\"; it is kept as "
                 + "\"\(SafeText.escaped(kept))\" because \(Self.tooLongToKeep(wanted))"]
@@ -641,6 +662,18 @@ public final class Ingestor {
             }
             if kept != name { sayKept(name, as: "Inbox/rejected/\(kept), with \(kept).errors.txt", wanted: wanted) }
             return "Inbox/rejected/" + kept
+        }
+    }
+
+    /// The name in `rejected` of a drop with these bytes and its errors file, if any: only files
+    /// of the same size are read.
+    static func rejectedCopy(of drop: (sha: String, size: Int64), in rejected: String) -> String? {
+        FileIO.list(rejected).first { name in
+            let path = rejected + "/" + name
+            guard !name.hasSuffix(".errors.txt"), !isNeverRead(name), let info = FileStatus.of(path), info.kind == .regularFile,
+                  info.size == drop.size, FileIO.isRegularFile(errorsFile(of: path)),
+                  let bytes = try? FileIO.read(path, followingLinks: false) else { return false }
+            return Hex.string(SHA256.hash(data: bytes)) == drop.sha
         }
     }
 

@@ -34,8 +34,9 @@ func runReporting(_ log: ConsoleLog.Format = .text, json: Bool = false, _ body: 
                 + "run it again with standard output where it can be written", exit: 1, format: log, json: false)
             code = 1
         } else if LedgerFile.appendedByThisProcess {
-            ConsoleLog.logger(log).warning(.init(stringLiteral: "what the command printed could not be written to standard output (\(reason)); "
-                + "its work is done and recorded (`recon status` shows the site)"))
+            let message = "what the command printed could not be written to standard output (\(reason)); its work is done "
+                + "and recorded (`recon status` shows the site)"
+            ConsoleLog.logger(log).warning("\(message)")
         }
     }
     if let stages = Stages.shared.line { Terminal.writeBestEffort(stages + "\n", to: Terminal.standardError) }

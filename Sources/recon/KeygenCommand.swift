@@ -8,7 +8,8 @@ struct Keygen: ParsableCommand {
         abstract: "Write an operator key pair (NAME.key, owner-only, and NAME.pub) for privileged commands.",
         discussion: """
             Then `recon operator add NAME NAME.pub` lists it in the ledger. Existing key files are never overwritten.
-            It touches no site: an operator's key belongs to the operator, not to a site folder (key files are never written             inside a site's folders). --site is accepted, as every command takes it (SPEC §1), and changes nothing.
+            It touches no site: an operator's key belongs to the operator, not to a site folder (key files are never written
+            inside a site's folders). --site is accepted, as every command takes it (SPEC §1), and changes nothing.
             """)
 
     @Argument(help: "Operator name: 1–64 of A-Z a-z 0-9 . _ -, not starting with . or - (a plain file name, never a path).")

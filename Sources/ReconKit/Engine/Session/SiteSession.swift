@@ -266,13 +266,6 @@ public final class SiteSession {
         }
     }
 
-    /// A reader that checks as a writer does (`statement`, the dry run) opens the site without
-    /// the lock: readers holding it shared starved writers, which try it every 50 ms. When what
-    /// it finds is damage, a writer may be half through a command (a close's entries appended,
-    /// its workbooks not yet in place: read so, a ledger whose end was cut), so it waits for any
-    /// writer (the lock, shared) and looks once more; only what it finds then is damage. So
-    /// too when it finds documents or a checkpoint owed (``owedByAnInterruptedCommand``), which
-    /// is how a close still putting its workbooks in place reads: `status` called it interrupted.
     /// recon keeps its caches in folders of its own: a symbolic link in the place of `.recon`,
     /// `.recon/cache` or `.recon/closed` had every command, `status` too, write caches wherever
     /// it pointed (an index into `Ledger/drops`, which then failed `recon verify`). The link is
@@ -317,6 +310,13 @@ public final class SiteSession {
         log.notice("\(message)")
     }
 
+    /// A reader that checks as a writer does (`statement`, the dry run) opens the site without
+    /// the lock: readers holding it shared starved writers, which try it every 50 ms. When what
+    /// it finds is damage, a writer may be half through a command (a close's entries appended,
+    /// its workbooks not yet in place: read so, a ledger whose end was cut), so it waits for any
+    /// writer (the lock, shared) and looks once more; only what it finds then is damage. So
+    /// too when it finds documents or a checkpoint owed (``owedByAnInterruptedCommand``), which
+    /// is how a close still putting its workbooks in place reads: `status` called it interrupted.
     public static func openedChecking(_ site: Site, _ open: () throws -> SiteSession) throws -> SiteSession {
         let session: SiteSession
         do {

@@ -467,6 +467,20 @@ struct CrashTests {
     /// `strace`, to kill a process at one exact system call (Debian `strace`; `.ci/setup` installs it).
     static let strace = ProcessRunner.executable(named: "strace")
 
+    /// An ingest killed after its entries and the status figures it keeps, before its drafts:
+    /// `status` answered from those figures and said nothing was owed. The note of owed
+    /// workbooks sends it the long way, which says what is out of date.
+    @Test func statusWithKeptFiguresStillSaysWhichWorkbooksAreOwed() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["status"], env: TestSite.closeDay).code == 0)
+        #expect(site.exists(".recon/status.cache"), "the figures are kept")
+        #expect(!(try site.recon(["status"], env: TestSite.closeDay).err.contains("out of date")))
+        try "drafts\n".write(toFile: site.path(".recon/derived.pending"), atomically: true, encoding: .utf8)
+        let status = try site.recon(["status", "--json"], env: TestSite.closeDay)
+        #expect(status.out.contains("\"owed\":[\"the open months' drafts and review workbooks are out of date\"]"), "\(status.out)")
+        #expect(status.err.contains("out of date"), "\(status.err)")
+    }
+
     /// A rejection killed (strace, SIGKILL) as it takes the drop out of the Inbox, after the
     /// drop and its errors file are in `rejected/`; and one killed as it puts the drop there,
     /// after its errors file. Rejected again by the next ingest, the drop was kept a second time

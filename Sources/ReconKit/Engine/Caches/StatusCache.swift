@@ -290,6 +290,9 @@ extension StatusCache {
     /// computes the figures. A cache that is there but not signed as it should be is said in
     /// `warn`.
     public static func settled(site: Site, clock: SiteClock, warn: (String) -> Void) -> StatusReport.Settled? {
+        // Workbooks owed by a command stopped after its entries (and after it kept these
+        // figures): said by the long way, which reads the note (``SiteSession/owedByAnInterruptedCommand``).
+        guard DerivedPending(site: site).items().isEmpty else { return nil }
         guard FileIO.exists(path(site)), let initial = LedgerFile.siteInit(of: site), let verifier = try? VerifierKey(text: initial.publicKey),
               let zone = SiteTimeZone(identifier: initial.timezone) else { return nil }
         let cache: StatusCache

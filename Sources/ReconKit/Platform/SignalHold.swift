@@ -44,8 +44,12 @@ final class SignalHold {
         for undo in onStop { undo() }
         onStop = []
         let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][asked] ?? "signal \(asked)"
-        Terminal.writeBestEffort("recon: stopped by \(name) before anything was recorded: nothing was issued or appended — "
-            + "run the command again\n", to: Terminal.standardError)
+        // A rerun appends the held drops it takes before its documents: those stand.
+        let said = LedgerFile.appendedByThisProcess
+            ? "recon: stopped by \(name) before its documents were recorded: nothing was issued; what it recorded before "
+                + "them (the held drops a rerun took) stands, and `recon status` says what waits — run the command again\n"
+            : "recon: stopped by \(name) before anything was recorded: nothing was issued or appended — run the command again\n"
+        Terminal.writeBestEffort(said, to: Terminal.standardError)
         for (s, handler) in previous { signal(s, handler) }
         previous = []
         signal(asked, SIG_DFL)

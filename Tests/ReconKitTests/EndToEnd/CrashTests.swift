@@ -530,6 +530,31 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// The same signal to a rerun once it has taken its held drop (an entry of its own) and
+    /// written its workbooks: it said "before anything was recorded … nothing was appended" with
+    /// the drop in the ledger. It says the drop stands, and `status` names the rerun owed.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to deliver the signal at one system call"))
+    func aRerunStoppedAfterTakingItsHeldDropSaysWhatStands() throws {
+        let site = try TestSite.closedMarchSite()
+        let key = try site.operatorKey("asha", listed: true)
+        let before = try site.entries().count
+        let stopped = try ProcessRunner.run("/usr/bin/env",
+            ["--default-signal=TERM", try #require(Self.strace), "-f", "-o", "/dev/null", "-e", "trace=syncfs",
+             "-e", "inject=syncfs:signal=SIGTERM:when=1", TestSite.binary, "rerun", "2026-03", "--reason", "late report",
+             "--key", key, "--site", site.root], environment: TestSite.rerunDay)
+        #expect(stopped.code == SIGTERM, "the rerun was not stopped: \(stopped.code) \(stopped.err)")
+        #expect(stopped.err.contains("stopped by SIGTERM before its documents were recorded: nothing was issued; what it recorded "
+            + "before them (the held drops a rerun took) stands"), "\(stopped.err)")
+        let entries = try site.entries()
+        #expect(entries.count == before + 1 && (entries.last?["body"] as? [String: Any])?["name"] as? String == "usage-late.csv")
+        let status = try site.recon(["status"], env: TestSite.rerunDay)
+        #expect(status.out.contains("recon rerun 2026-03"), "\(status.out)")
+        site.expectAuditorAccepts()
+        let again = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key], env: TestSite.rerunDay)
+        #expect(again.code == 0, "\(again.err)")
+        site.expectAuditorAccepts()
+    }
+
     /// A real close killed by SIGKILL at the very system call that puts its checkpoint in place
     /// (`link`, strace's fault injection): its entries are the ledger's last, the checkpoint
     /// is not there, and the note it signed before its append names that head. `recon verify`

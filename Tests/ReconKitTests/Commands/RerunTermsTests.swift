@@ -281,6 +281,39 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// A report approved while its month was open, within its contract (4 images of 5), is over
+    /// it once the limit is lowered to 3 and the month rerun `--terms now`: the rerun raised no
+    /// flag, while its review listed HARD-… as raised and approved — a flag the ledger never
+    /// held. The flag is raised in the ledger by the rerun, and the review shows that flag; the
+    /// approve given in March decides it, as a closed month's early approves do (README).
+    @Test func termsNowUnderALoweredLimitRaisesTheFlagItsReviewShows() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "limit-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.march).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City,INR,std,2020-01-01,5\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nD1,Rao,consultant,4\n")
+        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-03-01,*,*,*,50,INR\n")
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+            + "2026-03-01,*,*,*,*,1,,100,INR,volume\n")
+        try site.drop("usage-03.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nU1,2026-03-02T10:00Z,C1,D1,CT,4\n")
+        #expect(try site.recon(["ingest"], env: Self.march).code == 0)
+        #expect(try site.recon(["decide", "U1", "approve", "--by", "Asha"], env: Self.march).code == 0)
+        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        #expect(try site.bodies("flag.raised").isEmpty)
+        try site.drop("clients-apr.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City,INR,std,2020-01-01,3\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "terms now", "--key", key, "--terms", "now"], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let raised = try site.bodies("flag.raised").filter { $0["subject"] as? String == "U1" }
+        #expect(raised.count == 1 && raised.first?["period"] as? String == "2026-03"
+                && (raised.first?["reason"] as? String)?.contains("4 images in one case; the contract of C1 allows 3") == true, "\(raised)")
+        let id = try #require(raised.first?["id"] as? String)
+        let review = try zipEntry(site.path("Outbox/2026-03/review.xlsx"), "xl/sharedStrings.xml")
+            + ((try? zipEntry(site.path("Outbox/2026-03/review.xlsx"), "xl/worksheets/sheet1.xml")) ?? "")
+        #expect(review.contains(id), "the review shows the flag the ledger raised")
+        site.expectAuditorAccepts()
+    }
+
     /// A goodwill credit on the invoice a rerun reverses is absorbed (SPEC §3: the reversal
     /// credits what remains, 100.00 − 30.00 = 70.00, and the new invoice bills 2 × 100.00 in full):
     /// the rerun says so, naming the credit, so the concession can be given again.

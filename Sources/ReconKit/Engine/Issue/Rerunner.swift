@@ -72,6 +72,11 @@ public struct Rerunner {
         // already accepted: it is among `earlier`, not taken again.
         let taken = held.applied
         let applied = earlier + taken
+        // Under `--terms now` a contract limit lowered since the close flags reports it billed:
+        // raised now, so the ledger holds the flags its review shows (the review listed one the
+        // ledger never raised, decided by an approve given before it), and decided before the
+        // rerun issues — an approve given before a flag is raised does not decide it.
+        if terms == .now { try FlagRaiser(session: session).raiseNewHardFlags(including: [period]) }
 
         // The open months' drafts and reviews are written again, issued or not: a held drop may
         // have touched one, and their provisional soft findings are scored against the history

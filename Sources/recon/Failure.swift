@@ -29,14 +29,16 @@ func runReporting(_ log: ConsoleLog.Format = .text, json: Bool = false, _ body: 
     // keeps its outcome (nothing is undone) and says its answer was lost.
     if fflush(stdout) != 0 || ferror(stdout) != 0 {
         let reason = String(cString: strerror(errno))
-        if code == 0 && !LedgerFile.appendedByThisProcess {
-            Failure.report("the command's answer could not be written to standard output (\(reason)): "
-                + "run it again with standard output where it can be written", exit: 1, format: log, json: false)
-            code = 1
-        } else if LedgerFile.appendedByThisProcess {
+        if LedgerFile.appendedByThisProcess || CommandOutcome.madeFiles {
             let message = "what the command printed could not be written to standard output (\(reason)); its work is done "
-                + "and recorded (`recon status` shows the site)"
+                + (LedgerFile.appendedByThisProcess ? "and recorded (`recon status` shows the site)" : "(its files are written)")
             ConsoleLog.logger(log).warning("\(message)")
+        } else if code == 0 {
+            Failure.report(CommandOutcome.lostAnswer(reason), exit: 1, format: log, json: false)
+            code = 1
+        } else {
+            // Its failure is said above and its exit code stands; its JSON answer did not reach anyone.
+            ConsoleLog.logger(log).warning("\(CommandOutcome.lostAnswer(reason))")
         }
     }
     if let stages = Stages.shared.line { Terminal.writeBestEffort(stages + "\n", to: Terminal.standardError) }
@@ -49,6 +51,17 @@ func runReporting(_ log: ConsoleLog.Format = .text, json: Bool = false, _ body: 
 func failure(_ error: Error) -> (String, Int32) {
     if let f = error as? ReconFailure { return (f.message, f.code.rawValue) }
     return ("\(error)", ReconFailure.exitCode(for: error))
+}
+
+/// What a command did beyond the ledger, for what is said when its answer is lost.
+enum CommandOutcome {
+    /// Files made that a second run refuses to make again (`recon keygen`'s key pair).
+    nonisolated(unsafe) static var madeFiles = false
+
+    static func lostAnswer(_ reason: String) -> String {
+        "the command's answer could not be written to standard output (\(reason)): run it again with standard output "
+            + "where it can be written"
+    }
 }
 
 func printJSON(_ value: JSONValue) {

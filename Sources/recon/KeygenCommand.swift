@@ -9,7 +9,7 @@ struct Keygen: ParsableCommand {
         discussion: """
             Then `recon operator add NAME NAME.pub` lists it in the ledger. Existing key files are never overwritten.
             It touches no site: an operator's key belongs to the operator, not to a site folder (key files are never written
-            inside a site's folders). --site is accepted, as every command takes it (SPEC §1), and changes nothing.
+            into a site's Inbox, Outbox, Ledger or .recon). --site is accepted, as every command takes it (SPEC §1), and changes nothing.
             """)
 
     @Argument(help: "Operator name: 1–64 of A-Z a-z 0-9 . _ -, not starting with . or - (a plain file name, never a path).")
@@ -73,6 +73,7 @@ struct Keygen: ParsableCommand {
     /// to list the operator; as one JSON object with `--json`.
     private func writePublicHalf(of key: SigningKey, privatePath: String, publicPath: String, said: String) throws {
         try FileIO.writeAtomically(publicPath, Array((key.verifierKey.text + "\n").utf8))
+        CommandOutcome.madeFiles = true  // made: run again, it would refuse the names
         if json {
             printJSON(.object(["ok": .bool(true), "name": .string(name), "private_key_file": .string(privatePath), "public_key_file": .string(publicPath),
                                "public_key": .string(key.verifierKey.text)]))

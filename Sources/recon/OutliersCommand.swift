@@ -55,7 +55,8 @@ struct Outliers: ParsableCommand {
             } catch let error as NumericTable.ParseError {
                 throw ReconFailure.rejected("\(input): \(error)")
             }
-            try FileHandle.standardOutput.write(contentsOf: Data(output.utf8))  // the scores are the output: a failed write fails the command
+            // The scores are the output: a failed write fails the command, said as the others say it.
+            print(output, terminator: "")
             return 0
         }
     }

@@ -252,6 +252,25 @@ struct DerivedOutputTests {
         #expect(!site.exists("Inbox/usage-late.csv"))
         #expect(try site.recon(["verify"]).code == 0)
         site.expectAuditorAccepts()
+        func toFull(_ args: [String], site withSite: Bool = true) throws -> ProcessOutput {
+            try ProcessRunner.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" >/dev/full", TestSite.binary] + args
+                                  + (withSite ? ["--site", site.root] : []), environment: TestSite.closeDay)
+        }
+        // A rejection's JSON lost: its exit code stands (2), and the loss is said.
+        try site.drop("usage-bad.csv", "report_id,reported_at\nX1,2026-03-10T10:00:00Z\n")
+        let rejected = try toFull(["ingest", "--json"])
+        #expect(rejected.code == 2 && rejected.err.contains("could not be written to standard output"), "\(rejected.err)")
+        // keygen made its pair: run again, it would refuse the names. Exit 0, and the loss said.
+        let keys = site.root + "-keys"
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        let keygen = try toFull(["keygen", "ivan", "--dir", keys], site: false)
+        #expect(keygen.code == 0 && keygen.err.contains("its work is done (its files are written)"), "\(keygen.err)")
+        #expect(FileManager.default.fileExists(atPath: keys + "/ivan.key"))
+        // The scores are outliers' answer: lost, exit 1, said as the others say it.
+        try "a,b\n1,2\n3,4\n".write(toFile: keys + "/o.csv", atomically: true, encoding: .utf8)
+        let outliers = try toFull(["outliers", "--input", keys + "/o.csv"], site: false)
+        #expect(outliers.code == 1 && outliers.err.contains("the command's answer could not be written to standard output (No space "
+            + "left on device)"), "\(outliers.err)")
     }
 
     /// Standard error sent into a pipe whose reader has gone (a `| logger` that died): SIGPIPE

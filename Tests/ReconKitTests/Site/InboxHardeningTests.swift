@@ -147,6 +147,23 @@ struct InboxHardeningTests {
         #expect(invoice?["tax"] as? String == "72.00", "18 % of C1's 4 × 100.00 (5 % is 20.00): \(String(describing: invoice?["tax"]))")
     }
 
+    /// A drop rejected for a client not known yet, dropped again unchanged once the clients file
+    /// is in, is accepted; its rejected copy stayed in `rejected/` and `status` went on listing
+    /// it as rejected. It leaves with its errors file, as when it is named there.
+    @Test func aRejectedDropWhoseBytesAreTakenLaterLeavesRejected() throws {
+        let site = try preparedSite()
+        let usage = Self.usageHeader + "K1,2026-03-03T10:00:00Z,C9,D1,CT,1,\n"
+        try site.drop("usage-k.csv", usage)
+        #expect(try site.recon(["ingest"], env: Self.env).code == 2)
+        #expect(site.exists("Inbox/rejected/usage-k.csv"))
+        try site.drop("clients-c9.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC9,Nine,INR,std,2020-01-01,5\n")
+        try site.drop("usage-k.csv", usage)
+        let taken = try site.recon(["ingest"], env: Self.env)
+        #expect(taken.code == 0, "\(taken.err)")
+        #expect(FileIO.list(site.path("Inbox/rejected")).isEmpty, "\(FileIO.list(site.path("Inbox/rejected")))")
+        #expect(!(try site.recon(["status"], env: Self.env).out.contains("rejected: 1")))
+    }
+
     /// A site whose Inbox/ folder went: `ingest` does not say "nothing to ingest" as of an empty
     /// Inbox, and `watch` does not send the clerk to `recon init` (which refuses a site).
     @Test func aSiteWithoutItsInboxFolderSaysToMakeItAgain() throws {

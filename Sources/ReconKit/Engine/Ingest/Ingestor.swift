@@ -290,7 +290,7 @@ public final class Ingestor {
                     if kept != name { sayKept(name, as: "Inbox/held/\(kept)") }
                     return "Inbox/held/" + kept
                 }
-                if inInbox { removeTaken(path) }
+                if inInbox { removeTaken(path); retireRejectedCopy(sha: sha) }
                 if inRejected { takeOutOfRejected(path) }
             }
             return .held(name: name, periods: periods, keptAs: keptAs)
@@ -327,7 +327,7 @@ public final class Ingestor {
             for change in changes {
                 if change.warning { session.log.warning("\(change.text)") } else { session.log.notice("\(change.text)") }
             }
-            if inInbox { removeTaken(path) }
+            if inInbox { removeTaken(path); retireRejectedCopy(sha: sha) }
             if inRejected { takeOutOfRejected(path) }
             return .accepted(name: name, kind: kind, rows: rows.rowCount - skipped, skipped: skipped, seq: seq)
         }
@@ -695,6 +695,17 @@ public final class Ingestor {
         let errors = Self.errorsFile(of: path)
         if FileIO.isRegularFile(errors) { FileIO.remove(errors) }
         session.log.info("\(SafeText.escaped(FileIO.baseName(path))): taken out of Inbox/rejected/ with its errors file")
+    }
+
+    /// The copy in `rejected/` of a drop taken now from the Inbox (its bytes rejected before,
+    /// dropped again once the clients file it lacked was in) goes with its errors file, as when
+    /// the drop is named there: it stayed, and `status` went on listing it as rejected.
+    func retireRejectedCopy(sha: String) {
+        guard let taking, let copy = Self.rejectedCopy(of: (sha, taking.identity.size), in: site.rejected) else { return }
+        let path = site.rejected + "/" + copy
+        FileIO.remove(path)
+        FileIO.remove(Self.errorsFile(of: path))
+        session.log.info("\(SafeText.escaped(copy)): its bytes are taken now; taken out of Inbox/rejected/ with its errors file")
     }
 
     /// Takes the drop read from `path` out of the Inbox (or held/): only while the name still

@@ -59,6 +59,19 @@ public struct DropTable {
                     + "(as it is, the column would be ignored and every row take \(column.name)'s default)"))
             ok = false
         }
+        // A control character (a NUL an export left) in any other column's name: it may stand in
+        // a known name's place (`po\0number` for `po_number`, whose column was then ignored and
+        // the PO left off every invoice). No name holds one; the tab of a tab-separated file is
+        // said by the hint about separators.
+        for (i, raw) in header.enumerated() where newDrop {
+            // A known name with one added is said by the rules around this one.
+            guard let first = raw.unicodeScalars.first(where: { $0 != "\t" && $0.properties.generalCategory == .control }),
+                  !known.contains(Self.withoutUnseen(raw).trimmingSpaces.lowercased()) else { continue }
+            problems.add(DropProblem(line: 1, column: i + 1,
+                "the header's \"\(SafeText.visible(raw.trimmingSpaces))\" holds \(SafeText.named(first)), which no column's name "
+                    + "has — retype that name (as it is, the column would be ignored)"))
+            ok = false
+        }
         // The same for a name typed with letters of another script that print as Latin ones
         // (a Cyrillic `а` in `tax_rаte`, fullwidth letters): it reads as the column's own name.
         var lookAlikes = Set<String>()

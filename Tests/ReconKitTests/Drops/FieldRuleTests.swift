@@ -252,6 +252,18 @@ struct FieldRuleTests {
             && p.first?.message.contains("holds an invisible U+0000") == true, "\(p)")
     }
 
+    /// A NUL an export left in place of a character of a column's name (`po\0number` for
+    /// `po_number`) made an unknown column, ignored: the PO was left off every invoice. A
+    /// control character in any column's name rejects the drop, naming it; a tab does not (a
+    /// tab-separated file is told its separator).
+    @Test func aControlCharacterInAnyHeaderNameIsNamed() {
+        let p = problems(clientsHeader.replacingOccurrences(of: "\n", with: ",po\u{0000}number\n") + "C1,A,INR,std,2026-01-01,5,PO-1\n",
+                         .clients)
+        #expect(p.count == 1 && p.first?.description.hasPrefix("line 1, column 7: the header's \"po\\u{0000}number\" holds U+0000") == true,
+                "\(p)")
+        #expect(problems(clientsHeader.replacingOccurrences(of: "\n", with: ",notes\tx\n") + "C1,A,INR,std,2026-01-01,5,n\n", .clients).isEmpty)
+    }
+
     /// An optional column's name with a no-break space (or a zero-width one) after it was
     /// ignored as unknown: the client's tax fell to 0 % and a stat report was taken as routine,
     /// with a log line only. The drop is rejected, naming the column.

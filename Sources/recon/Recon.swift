@@ -44,10 +44,13 @@ struct Recon: ParsableCommand {
         // `recon help NAME` for a command there is none of printed the whole help and exited 0:
         // a mistyped name (`help clsoe`) read as help given. Bad usage, naming the commands.
         let words = Array(CommandLine.arguments.dropFirst())
-        if words.count >= 2, words[0] == "help", !words[1].hasPrefix("-") {
+        // So does a mistyped command (`recon stauts --site hq`), which was told "Unknown option
+        // '--site'" or "Unexpected argument 'stauts'".
+        let named = words.count >= 2 && words[0] == "help" ? words[1] : words.first ?? "help"
+        if !named.hasPrefix("-") {
             let names = configuration.subcommands.compactMap { $0.configuration.commandName }
-            if !names.contains(words[1]) {
-                Terminal.writeBestEffort("recon: there is no command \"\(words[1])\"; the commands are "
+            if !names.contains(named) && named != "help" {
+                Terminal.writeBestEffort("recon: there is no command \"\(SafeText.escaped(named))\"; the commands are "
                     + names.joined(separator: ", ") + " (`recon help COMMAND`)\n", to: Terminal.standardError)
                 Foundation.exit(1)
             }

@@ -32,6 +32,11 @@ struct NoSubcommandTests {
         #expect(r.code == 1 && r.out.isEmpty && r.err.contains("there is no command \"clsoe\"") && r.err.contains("close"), "\(r.out)\(r.err)")
         let close = try site.recon(["help", "close"], site: false)
         #expect(close.code == 0 && close.out.contains("USAGE: recon close"), "\(close.out)\(close.err)")
+        // A mistyped command itself: it was told "Unknown option '--site'", or "Unexpected argument".
+        for args in [["stauts", "--site", site.root], ["stauts", "--json"], ["stauts"]] {
+            let typo = try site.recon(args, site: false)
+            #expect(typo.code == 1 && typo.err.contains("there is no command \"stauts\"") && typo.err.contains("status"), "\(typo.err)")
+        }
         let keygen = try site.recon(["keygen", "carol", "--dir", site.path("keys"), "--json"], site: false)
         #expect(keygen.code == 0 && keygen.out.contains(#""ok":true"#), "\(keygen.out)\(keygen.err)")
     }

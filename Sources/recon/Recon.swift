@@ -41,25 +41,21 @@ struct Recon: ParsableCommand {
         // after it had committed, half through a batch or a rerun.
         signal(SIGPIPE, SIG_IGN)
         HeapGrowth.setUp()
-        // `recon help NAME` for a command there is none of printed the whole help and exited 0:
-        // a mistyped name (`help clsoe`) read as help given. Bad usage, naming the commands.
         let words = Array(CommandLine.arguments.dropFirst())
-        // So does a mistyped command (`recon stauts --site hq`), which was told "Unknown option
-        // '--site'" or "Unexpected argument 'stauts'".
-        let named = words.count >= 2 && words[0] == "help" ? words[1] : words.first ?? "help"
-        if !named.hasPrefix("-") {
-            let names = configuration.subcommands.compactMap { $0.configuration.commandName }
-            if !names.contains(named) && named != "help" {
-                Terminal.writeBestEffort("recon: there is no command \"\(SafeText.escaped(named))\"; the commands are "
-                    + names.joined(separator: ", ") + " (`recon help COMMAND`)\n", to: Terminal.standardError)
-                Foundation.exit(1)
-            }
-        }
         // Options are read from the raw words when parsing fails or is not reached: a machine
         // that asked for JSON gets JSON even when it misspelt something else.
         func fail(_ message: String, exit: Int32) -> Never {
             Failure.report(message, exit: exit, format: RawArgument.logFormat(words), json: RawArgument.wantsJSON(words))
             Foundation.exit(exit)
+        }
+        // `recon help NAME` for a command there is none of printed the whole help and exited 0 (a
+        // mistyped name read as help given), and a mistyped command (`recon stauts --site hq`) was
+        // told "Unknown option '--site'": bad usage, naming the commands, as JSON if asked for.
+        let named = words.count >= 2 && words[0] == "help" ? words[1] : words.first ?? "help"
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+        if !named.hasPrefix("-"), !names.contains(named), named != "help" {
+            fail("there is no command \"\(SafeText.escaped(named))\"; the commands are " + names.joined(separator: ", ")
+                + " (`recon help COMMAND`)", exit: 1)
         }
         // An option given twice took its last value without a word, even a signed credit's
         // --amount: bad usage, named, before anything runs.

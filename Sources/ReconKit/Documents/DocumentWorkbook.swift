@@ -21,6 +21,13 @@ public enum DocumentWorkbook {
             custom: [("recon.number", record.number), ("recon.period", record.period.description),
                      ("recon.issued_under", "\(record.issuedUnderSeq) \(record.issuedUnderHash)"),
                      ("recon.checkpoint", record.checkpoint ?? "none before this document")])
+        // A layout a later recon issues prints what this build does not know how to: regenerated
+        // as this build's own, it gave other bytes, said as damage ("does not give its recorded
+        // SHA-256") to an operator who had only gone back to an earlier build.
+        guard record.layout <= DocumentRecord.newestLayout else {
+            throw ReconFailure.refused("\(record.number) is of layout \(record.layout), which a later recon issued; this build writes "
+                + "layouts up to \(DocumentRecord.newestLayout) — put it back with that recon or a later one (the ledger is sound)")
+        }
         guard record.layout < 5 || PartDeflate.canChoose else {
             throw ReconFailure.usage("\(record.number) is of layout \(record.layout), whose parts are deflated at zlib's level 1, "
                 + "and this build of recon cannot ask libxlsxwriter for that level; regenerate it with a build that can")

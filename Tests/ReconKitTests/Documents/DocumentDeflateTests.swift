@@ -20,6 +20,24 @@ struct DocumentDeflateTests {
         }
     }
 
+    /// A document of a layout a later recon issued (an operator gone back to an earlier build)
+    /// was regenerated as this build's own layout, other bytes, and refused as damage ("does not
+    /// give its recorded SHA-256"). It is refused as a later recon's, naming the layout, and
+    /// nothing is written.
+    @Test func aLayoutALaterReconIssuedIsRefusedAsSuch() throws {
+        let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
+        var record = try DocumentRecord(entry: fixture.entry)
+        record.layout = DocumentRecord.newestLayout + 1
+        try withTemporaryFolder { folder in
+            #expect(throws: ReconFailure.self) { _ = try fixture.regenerated(record, in: folder, as: "later.xlsx") }
+            do { _ = try fixture.regenerated(record, in: folder, as: "later.xlsx") } catch let failure as ReconFailure {
+                #expect(failure.code == .refused && failure.message.contains("is of layout \(DocumentRecord.newestLayout + 1), which a "
+                    + "later recon issued; this build writes layouts up to \(DocumentRecord.newestLayout)"), "\(failure.message)")
+            }
+            #expect(FileIO.list(folder).isEmpty)
+        }
+    }
+
     @Test func layoutFiveIsDeflatedFastAndEarlierLayoutsAsLibxlsxwriterDoes() throws {
         #expect(PartDeflate.canChoose)
         #expect(DocumentRecord.currentLayout == 10)

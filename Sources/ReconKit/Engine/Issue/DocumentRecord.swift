@@ -68,7 +68,9 @@ public struct DocumentRecord: Sendable, Equatable {
     /// line (they sat at the foot of the tall row, read as the next line's), 10 since a credit
     /// note or payout adjustment says its exchange rates are those of what it reverses.
     public var layout = DocumentRecord.currentLayout
-    public static let currentLayout = PartDeflate.canChoose ? 10 : 4
+    public static let currentLayout = PartDeflate.canChoose ? newestLayout : 4
+    /// The latest layout this build knows how to print: one after it is a later recon's.
+    public static let newestLayout = 10
 
     /// What every printed page's footer names, from layout 7 on: the document's number.
     var footerTitle: String? { layout >= 7 ? number : nil }

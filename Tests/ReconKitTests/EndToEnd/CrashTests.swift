@@ -524,6 +524,9 @@ struct CrashTests {
         #expect(try site.ledgerBytes() == before)
         let leftovers = FileManager.default.enumerator(atPath: site.root)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".tmp") } ?? []
         #expect(leftovers.isEmpty, "\(leftovers)")
+        // Nor a note of workbooks owed after entries never made (status said they were out of date).
+        #expect(!site.exists(".recon/derived.pending"))
+        #expect(!(try site.recon(["status"], env: TestSite.closeDay).err.contains("out of date")))
         #expect(try site.recon(["verify", "--strict"]).code == 0)
         site.expectAuditorAccepts()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)

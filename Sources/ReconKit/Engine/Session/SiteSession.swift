@@ -41,6 +41,12 @@ public final class SiteSession {
             let hold = SignalHold()
             signalHold = hold
             ledger.beforeTheBytes = { hold.stopIfAsked() }
+            // The note of workbooks owed after the entries, made just before them: stopped there,
+            // the command owes none (status said they were out of date).
+            hold.onStop.append { [weak self] in
+                guard let self, !LedgerFile.appendedByThisProcess else { return }
+                DerivedPending(site: self.site).clear(self.derivedNotedHere)
+            }
         }
         if let undo { signalHold?.onStop.append(undo) }
     }
@@ -48,6 +54,8 @@ public final class SiteSession {
     /// ingest of one of them killed before its entry waits there, not in the Inbox (``repair()``).
     public var namedDrops: [String] = []
     private var derivedMarked: Set<DerivedPending.Item> = []
+    /// Of those, the ones the note did not hold before this command noted them.
+    private var derivedNotedHere: Set<DerivedPending.Item> = []
     /// The positions in ``ledger`` of document entries whose files the writer checks found
     /// missing (nil when they did not run): what ``repair()`` puts back.
     private(set) var missingDocuments: [Int]?
@@ -520,7 +528,9 @@ public final class SiteSession {
         if !owed.isEmpty {
             // The note only speeds recovery from a crash: a site that cannot take it still takes the entries.
             do {
+                let before = DerivedPending(site: site).items()
                 try DerivedPending(site: site).mark(owed)
+                derivedNotedHere.formUnion(owed.subtracting(before))
             } catch {
                 let message = "could not note the workbooks this command owes in .recon/derived.pending (\(error)); if it is "
                     + "interrupted before it writes them, the next `recon ingest` or `recon decide` does"

@@ -361,6 +361,7 @@ public final class LedgerFile {
                        owesCheckpoint: Bool = false) throws -> [LedgerEntry] {
         precondition(halfWrittenBytes == 0 && !staleIntent, "cut the half-written tail before appending")
         let (out, bytes, lineEnds) = chain(items, at: at)
+        if let names = try Self.giveOwnFile(path) { ownFileGiven?(names) }
         let file = try AppendingFile(path: path)
         let start = try file.size()
         guard start == validLength else {
@@ -399,6 +400,30 @@ public final class LedgerFile {
         validLength += bytes.count
         Self.appendedByThisProcess = true
         return out
+    }
+
+    /// Said when ``giveOwnFile(_:)`` gave the ledger a file of its own before an append.
+    var ownFileGiven: ((Int) -> Void)?
+
+    /// Gives the ledger at `path` a file of its own when it has other names (a copy of its site
+    /// made with hard links): the same bytes written, synced and renamed into place, so an append
+    /// changes this site's ledger only. Returns how many names it had, nil when it had one.
+    static func giveOwnFile(_ path: String) throws -> Int? {
+        guard let (names, mode) = FileIO.namesAndMode(ofRegularFile: path), names > 1 else { return nil }
+        do {
+            let bytes = try FileIO.read(path, followingLinks: false)
+            try FileIO.writeAtomically(path, bytes, mode: mode, exactMode: true)
+        } catch {
+            throw ReconFailure.refused("Ledger/ledger.jsonl has \(names) names (a copy of the site made with hard links?), "
+                + "and appending would change every copy; it could not be given a file of its own (\(error)) — copy it "
+                + "(`cp Ledger/ledger.jsonl L && mv L Ledger/ledger.jsonl`), then run the command again")
+        }
+        return names
+    }
+
+    static func ownFileNotice(_ names: Int) -> String {
+        "Ledger/ledger.jsonl had \(names) names (a copy of the site made with hard links, `cp -al`?): this site now appends to "
+            + "a file of its own with the same bytes, and the other names keep the ledger as it was"
     }
 
     /// Whether this process has recorded anything: a command that has is done, whatever

@@ -103,4 +103,33 @@ struct LinkedPlacesTests {
         #expect(snapshot.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
         snapshot.expectAuditorAccepts()
     }
+
+    /// A copy made while a batch of drops is being taken (a watcher's, or `ingest` of a full
+    /// Inbox): the ledger's names were looked at once, as the batch began, and every later drop's
+    /// entry landed in the copy too. Each append looks. strace holds the second drop's read while
+    /// the ledger gets a second name, as a `cp -al` gives it.
+    @Test(.enabled(if: ProcessRunner.executable(named: "strace") != nil, "needs strace (Debian strace) to hold the batch"))
+    func aCopyMadeWithHardLinksDuringABatchKeepsTheLedgerItWasMadeWith() throws {
+        let site = try TestSite.marchSite()
+        let header = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        try site.drop("usage-a.csv", header + "L1,2026-03-10T10:00:00Z,C1,D1,CT,1\n")
+        try site.drop("usage-b.csv", header + "L2,2026-03-11T10:00:00Z,C1,D1,CT,1\n")
+        let before = try site.ledgerBytes().count
+        let ingest = try RunningProcess(try #require(ProcessRunner.executable(named: "strace")),
+            ["-f", "-o", "/dev/null", "-P", site.path("Inbox/usage-b.csv"), "-e", "trace=openat",
+             "-e", "inject=openat:delay_enter=3000000:when=1", TestSite.binary, "ingest", "--site", site.root],
+            environment: TestSite.closeDay)
+        let copy = site.path("ledger-copy.jsonl")
+        let firstIn = try ProcessRunner.wait(upTo: 20) { try site.ledgerBytes().count > before }
+        #expect(firstIn, "usage-a.csv was not recorded")
+        try FileManager.default.linkItem(atPath: site.path("Ledger/ledger.jsonl"), toPath: copy)
+        let taken = try Data(contentsOf: URL(fileURLWithPath: copy))
+        let run = ingest.finish()
+        #expect(run.code == 0, "\(run.err)")
+        #expect(run.err.contains("Ledger/ledger.jsonl had 2 names"), "\(run.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == taken, "the copy took the second drop's entry")
+        #expect(try site.ledgerBytes().count > taken.count)
+        try FileManager.default.removeItem(atPath: copy)
+        site.expectAuditorAccepts()
+    }
 }

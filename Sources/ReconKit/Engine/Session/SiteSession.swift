@@ -221,6 +221,7 @@ public final class SiteSession {
         for warning in found?.warnings ?? [] { log.warning("\(warning)") }
         missingDocuments = try found?.outcome.get().missingDocuments
         self.ledger = ledger
+        if writing { ledger.ownFileGiven = { [log] names in log.notice("\(LedgerFile.ownFileNotice(names))") } }
         // This command's appends sign their intent records, so a crash's are told from a forged one.
         if writing || predicting {
             // Another site's key in place of this one's is damage (`recon verify` exits 4 on it):
@@ -300,22 +301,11 @@ public final class SiteSession {
     /// The ledger is the one file recon appends to in place: one with other names (a copy of
     /// the site made with hard links, `cp -al`, as a snapshot before a rerun) would have had
     /// this site's entries land in the copy too, without their checkpoint or documents, and the
-    /// copy failed every verifier. Before anything is appended or cut, the site is given a file
-    /// of its own with the same bytes; the other names keep the ledger as it was.
+    /// copy failed every verifier. Before anything is cut, and before each append
+    /// (``LedgerFile/giveOwnFile(_:)``, a copy may be taken while a watcher's batch runs), the site
+    /// is given a file of its own with the same bytes; the other names keep the ledger as it was.
     static func ownLedgerFile(_ site: Site, log: Logger) throws {
-        var st = stat()
-        guard lstat(site.ledgerFile, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_nlink > 1 else { return }
-        do {
-            let bytes = try FileIO.read(site.ledgerFile, followingLinks: false)
-            try FileIO.writeAtomically(site.ledgerFile, bytes, mode: st.st_mode & 0o7777, exactMode: true)
-        } catch {
-            throw ReconFailure.refused("Ledger/ledger.jsonl has \(st.st_nlink) names (a copy of the site made with hard links?), "
-                + "and appending would change every copy; it could not be given a file of its own (\(error)) — copy it "
-                + "(`cp Ledger/ledger.jsonl L && mv L Ledger/ledger.jsonl`), then run the command again")
-        }
-        let message = "Ledger/ledger.jsonl had \(st.st_nlink) names (a copy of the site made with hard links, `cp -al`?): this "
-            + "site now appends to a file of its own with the same bytes, and the other names keep the ledger as it was"
-        log.notice("\(message)")
+        if let names = try LedgerFile.giveOwnFile(site.ledgerFile) { log.notice("\(LedgerFile.ownFileNotice(names))") }
     }
 
     /// A reader that checks as a writer does (`statement`, the dry run) opens the site without

@@ -132,4 +132,27 @@ struct LinkedPlacesTests {
         try FileManager.default.removeItem(atPath: copy)
         site.expectAuditorAccepts()
     }
+
+    /// `Ledger/keys` moved out and linked back: `verify` said ok, and `operator add` read the
+    /// site key through the link, signed a checkpoint with it and wrote `site.pub` outside the
+    /// site. It is damage as a link in place of `Ledger/drops` is (a key kept elsewhere is named
+    /// by `site_key`); so is a link in place of `site.pub`, the key an auditor pins. (The
+    /// private key may be a link to a mounted secret: `aSiteKeyOthersCanReadFailsVerification`.)
+    @Test(arguments: ["Ledger/keys", "Ledger/keys/site.pub"])
+    func aLinkWhereTheSiteKeysLiveIsDamage(place: String) throws {
+        let site = try TestSite.marchSite()
+        let outside = site.root + "-moved"
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        try FileManager.default.moveItem(atPath: site.path(place), toPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: site.path(place), withDestinationPath: outside)
+        if place == "Ledger/keys" { try FileManager.default.removeItem(atPath: outside + "/site.pub") }
+        let before = try site.ledgerBytes()
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4 && verify.out.contains("\(place) is a symbolic link (to \(outside))"), "\(verify.out)\(verify.err)")
+        try site.drop("usage-late.csv", TestSite.lateMarch)
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 4 && ingest.err.contains("\(place) is a symbolic link"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+        if place == "Ledger/keys" { #expect(!FileManager.default.fileExists(atPath: outside + "/site.pub"), "site.pub was written outside") }
+    }
 }

@@ -34,13 +34,17 @@ enum VouchedPlaces {
     /// lands outside the site either; a few dozen `lstat`s, whatever the number of documents.
     static func folderDamage(in site: Site) -> LedgerDamage? {
         // `Ledger/staging`: where a drop's bytes wait for their archive, renamed from there into it.
-        var places = ["Ledger/ledger.jsonl", "Ledger/drops", "Ledger/checkpoints", "Ledger/staging"]
+        // `Ledger/keys` and the public key an auditor pins: through a linked folder the site key
+        // was read and `site.pub` written outside the site. (The private key itself may be a link,
+        // to a mounted secret: it is judged by the key's own mode.)
+        var places = ["Ledger/ledger.jsonl", "Ledger/drops", "Ledger/checkpoints", "Ledger/staging",
+                      "Ledger/keys", "Ledger/keys/site.pub"]
         for month in FileIO.list(site.outbox) where Period(month) != nil {
             places.append("Outbox/" + month)
             for folder in Set(DocumentKind.allCases.map(\.folder)).sorted() { places.append("Outbox/\(month)/\(folder)") }
         }
         for place in places where FileIO.isSymbolicLink(site.path(place)) {
-            let what = place.hasSuffix(".jsonl") ? "file" : "folder"
+            let what = place.hasPrefix("Ledger/keys/") || place.hasSuffix(".jsonl") ? "file" : "folder"
             return LedgerDamage(seq: nil, "\(place) is a symbolic link (to \(target(of: site.path(place)))), not the site's own "
                 + "\(what): the ledger vouches only for files kept in the site, and a writer would put new ones there — move the "
                 + "real \(what) back to \(place)")

@@ -155,4 +155,25 @@ struct LinkedPlacesTests {
         #expect(try site.ledgerBytes() == before)
         if place == "Ledger/keys" { #expect(!FileManager.default.fileExists(atPath: outside + "/site.pub"), "site.pub was written outside") }
     }
+
+    /// A closed month's index moved out and linked back, the same bytes: `recon verify`
+    /// refused it, and every writer read through it and signed checkpoints over a site its own
+    /// verify refused. Writers refuse it too (exit 4), until it is deleted and rebuilt.
+    @Test func aClosedIndexThatIsALinkIsRefusedByWriters() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let index = site.path(".recon/closed/2026-03.idx"), outside = site.root + "-2026-03.idx"
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        try FileManager.default.moveItem(atPath: index, toPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: index, withDestinationPath: outside)
+        #expect(try site.recon(["verify"]).code == 4)
+        let before = try site.ledgerBytes()
+        try site.drop("usage-2026-04.csv", Self.aprilUsage)
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 4 && ingest.err.contains(".recon/closed/2026-03.idx is a symbolic link"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+        try FileManager.default.removeItem(atPath: index)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        site.expectAuditorAccepts()
+    }
 }

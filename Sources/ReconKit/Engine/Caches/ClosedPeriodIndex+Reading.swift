@@ -14,6 +14,9 @@ extension ClosedPeriodIndex {
     /// Opens the index at `path` once its table hashes to `tableSha256`; reads nothing else.
     static func open(period: Period, path: String, tableSha256: String, seq: Int) -> Opened {
         guard FileIO.exists(path) else { return .missing }
+        // The site's own file or none: read through a link, an index `recon verify` refuses was
+        // read around, and writers signed checkpoints over it (a dangling link is one too).
+        guard FileStatus.of(path)?.kind == .regularFile else { return .mismatch }
         guard let file = try? ReadOnlyFile(path), let size = try? file.size(), size >= 8,
               let tail = try? file.read(at: size - 8, count: 8) else { return .mismatch }
         let length = Int(tail.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) })

@@ -481,6 +481,19 @@ struct CrashTests {
         #expect(status.err.contains("out of date"), "\(status.err)")
     }
 
+    /// A watcher killed after a drop's entry, before it took the file out of the Inbox, left the
+    /// accepted bytes there: the close refused, calling it a drop "not yet ingested". It is a
+    /// copy of an accepted drop: the close takes it out, says so, and closes.
+    @Test func anAcceptedDropLeftInTheInboxDoesNotHoldTheClose() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-2026-03.csv", TestSite.trustMarch)
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.out)\(close.err)")
+        #expect(close.err.contains("Inbox/usage-2026-03.csv: the same bytes were accepted at seq"), "\(close.err)")
+        #expect(!site.exists("Inbox/usage-2026-03.csv"))
+        site.expectAuditorAccepts()
+    }
+
     /// A rejection killed (strace, SIGKILL) as it takes the drop out of the Inbox, after the
     /// drop and its errors file are in `rejected/`; and one killed as it puts the drop there,
     /// after its errors file. Rejected again by the next ingest, the drop was kept a second time

@@ -49,6 +49,19 @@ public struct Closer {
             + "signed `recon rerun \(period)` — or move \(names.count == 1 ? "it" : "them") out of Inbox/"]
     }
 
+    /// An Inbox file holding the bytes of a drop already accepted (a command stopped after the
+    /// drop's entry, before it took the file out) is no drop waiting: the close said "not yet
+    /// ingested" and refused. It goes, as the next ingest would take it out as a duplicate.
+    static func removeAcceptedCopies(_ session: SiteSession) {
+        for path in Ingestor.inboxEntries(session.site).drops where FileIO.isRegularFile(path) {
+            guard let sha = try? HashedFileWindow.sha256(of: path), let seq = session.state.acceptedDrops[sha] else { continue }
+            FileIO.remove(path)
+            let message = "Inbox/\(SafeText.escaped(FileIO.baseName(path))): the same bytes were accepted at seq \(seq) (a command "
+                + "stopped before it took the file out); removed"
+            session.log.notice("\(message)")
+        }
+    }
+
     /// The Inbox's drops that hold every close until ingested (``waitingInInbox(_:period:)``).
     static func waitingDrops(_ site: Site) -> [String] {
         Ingestor.inboxEntries(site).drops.map(FileIO.baseName).filter { name in
@@ -88,6 +101,7 @@ public struct Closer {
         let today = state.zone.localDate(of: now)
         // Reports of this month held in a drop that also touches a closed one, and drops waiting in
         // the Inbox: refused before any folder is made, with whatever else blocks.
+        Self.removeAcceptedCopies(session)
         let held = HeldDrops(session: session).blockingClose(of: period) + Self.waitingInInbox(session.site, period: period)
         if let running = Self.notEnded(period, today: today, zone: state.zone.identifier) {
             // With the list (SPEC §5): what else must be settled is said now, not after the wait.

@@ -56,6 +56,8 @@ public enum DropFile {
         case changed
         /// Nothing is there any more.
         case gone
+        /// Still there: the folder would not let it go (its `errno`, a read-only Inbox say).
+        case kept(Int32)
     }
 
     /// The bytes of the regular file at `path`.
@@ -76,7 +78,8 @@ public enum DropFile {
         let now = Identity(st)
         guard now.isSameFile(as: identity) else { return .replaced }
         guard now == identity else { return .changed }
-        return unlink(path) == 0 ? .removed : .gone
+        if unlink(path) == 0 { return .removed }
+        return errno == ENOENT ? .gone : .kept(errno)
     }
 
     /// The bytes of the regular file at `path`, which file that was, and the SHA-256 of the

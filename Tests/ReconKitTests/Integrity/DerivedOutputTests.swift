@@ -50,6 +50,29 @@ struct DerivedOutputTests {
         #expect(run.code == 0, "\(run.err)")
     }
 
+    /// An Inbox that will not let a taken drop go (here immutable: as a read-only Inbox is to
+    /// its user): the drop is recorded and stays, said in a warning; sent again it is a
+    /// duplicate left in place. It was said "removed" both times, while the watcher took it
+    /// again on every pass.
+    @Test(.enabled(if: canMakeImmutable, "as root, needs e2fsprogs chattr and a file system with immutable files"))
+    func aTakenDropTheInboxWillNotLetGoIsSaidToStay() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-late.csv", TestSite.lateMarch)
+        try chattr("+i", site.path("Inbox"))
+        defer { _ = try? ProcessRunner.run("/usr/bin/chattr", ["-i", site.path("Inbox")]) }
+        let first = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(first.code == 0, "\(first.err)")
+        #expect(first.err.contains("usage-late.csv is taken (recorded), but it could not be removed from Inbox/ (Operation not "
+            + "permitted): it stays"), "\(first.err)")
+        let again = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(again.code == 0 && again.err.contains("usage-late.csv: duplicate of the drop accepted at seq 7; left in place")
+                && again.err.contains("could not be removed"), "\(again.err)")
+        try chattr("-i", site.path("Inbox"))
+        let next = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(next.code == 0 && !site.exists("Inbox/usage-late.csv"), "\(next.err)")
+        site.expectAuditorAccepts()
+    }
+
     /// A closed period's review workbook that could not be replaced (here an immutable file:
     /// neither written over nor removed) stays owed in `.recon/derived.pending`, so the next
     /// writer writes the final review once the cause is gone. It used to be taken off the note

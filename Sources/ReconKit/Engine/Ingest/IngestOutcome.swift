@@ -1,7 +1,8 @@
 /// What happened to one drop.
 public enum IngestOutcome: Sendable {
     case accepted(name: String, kind: DropKind, rows: Int, skipped: Int, seq: Int)
-    /// Already accepted: removed from the Inbox, or `leftInPlace` (a named file outside it is never moved).
+    /// Already accepted: removed from the Inbox, or `leftInPlace` (a named file outside it is never
+    /// moved; one the Inbox would not let go is said in a warning).
     case duplicate(name: String, seq: Int, leftInPlace: Bool)
     /// `keptAs`: where the drop went (`Inbox/rejected/NAME-2.csv`), when it was moved.
     case rejected(name: String, problems: [String], keptAs: String? = nil)
@@ -54,7 +55,7 @@ public enum IngestOutcome: Sendable {
                 + " (seq \(seq))"
         case .duplicate(let name, let seq, let leftInPlace):
             return "\(name): duplicate of the drop accepted at seq \(seq); "
-                + (leftInPlace ? "left in place (a file named outside the Inbox is never moved)" : dryRun ? "would be removed" : "removed")
+                + (leftInPlace ? "left in place" : dryRun ? "would be removed" : "removed")
         case .rejected(let name, let problems, _):
             let count = ProblemList.count(ofReportLines: problems)
             return "\(name): rejected with \(count) problem\(count == 1 ? "" : "s"): \(problems.first ?? "")"

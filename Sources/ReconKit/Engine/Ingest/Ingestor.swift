@@ -190,7 +190,8 @@ public final class Ingestor {
             throw ReconFailure.usage("\(error)")
         }
         if let seq = state.acceptedDrops[sha] {
-            if inInbox && !dryRun { removeTaken(path) }
+            // Said removed only once it is (a read-only Inbox keeps it: said by ``removeTaken(_:)``).
+            let removed = inInbox && !dryRun ? removeTaken(path) : true
             if inRejected { takeOutOfRejected(path) }
             let entries = session.ledger.entries
             if seq >= 1, seq <= entries.count, let kind = entries[seq - 1].body["kind"]?.stringValue.flatMap(DropKind.init(rawValue:)),
@@ -200,7 +201,7 @@ public final class Ingestor {
                     + "back in force, drop them as a new file (exported again, or saved with other line ends)"
                 session.log.warning("\(note)")
             }
-            return .duplicate(name: name, seq: seq, leftInPlace: !inInbox)
+            return .duplicate(name: name, seq: seq, leftInPlace: !inInbox || !removed)
         }
         guard let kind = DropKind(fileName: name) else {
             return try reject(path, inInbox: inInbox, bytes: bytes, permissions: permissions, [DropProblem(
@@ -710,10 +711,17 @@ public final class Ingestor {
 
     /// Takes the drop read from `path` out of the Inbox (or held/): only while the name still
     /// names the file read. A new drop renamed into that name meanwhile waits for the next command.
-    func removeTaken(_ path: String) {
-        guard let taking, taking.path == path else { return }
+    @discardableResult
+    func removeTaken(_ path: String) -> Bool {
+        guard let taking, taking.path == path else { return false }
         switch DropFile.removeIfStill(path, taking.identity) {
-        case .removed, .gone: break
+        case .removed, .gone: return true
+        case .kept(let code):
+            // Said, not "removed": a read-only Inbox kept every drop, and a watcher took each again.
+            let message = "\(SafeText.escaped(FileIO.baseName(path))) is taken (recorded), but it could not be removed from "
+                + "\(site.relative(FileIO.parent(of: path)))/ (\(String(cString: strerror(code)))): it stays, and the next command "
+                + "finds its bytes recorded already — make the folder writable for this user"
+            session.log.warning("\(message)")
         case .replaced:
             session.log.notice("\(FileIO.baseName(path)): a new file took this name while the drop was taken; it is left for the next command")
         case .changed:
@@ -728,6 +736,7 @@ public final class Ingestor {
                 + "is what was recorded, and rows written after are not lost — drops must arrive whole, by rename; " + next
             session.log.warning("\(message)")
         }
+        return false
     }
 
     /// Keeps a drop's bytes in `folder` (the archive, held/, rejected/), a failure of the file

@@ -336,6 +336,12 @@ struct LedgerTamperTests {
         try FileManager.default.createSymbolicLink(atPath: site.path("Ledger/keys/site.key"), withDestinationPath: vault)
         let linked = try site.recon(["verify"])
         #expect(linked.code == 0, "\(linked.out)")
+
+        // A folder in the key's place is no key: said so, not as a mode to `chmod`.
+        try FileManager.default.removeItem(atPath: site.path("Ledger/keys/site.key"))
+        try FileManager.default.createDirectory(atPath: site.path("Ledger/keys/site.key"), withIntermediateDirectories: false)
+        let folder = try site.recon(["verify"])
+        #expect(folder.code == 4 && folder.out.contains("(the site's private key) is a folder, not the key file"), "\(folder.out)")
     }
 
     /// Another site's key pair copied into `Ledger/keys/`: every close, credit and rerun

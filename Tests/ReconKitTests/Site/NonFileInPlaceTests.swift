@@ -58,20 +58,21 @@ struct NonFileInPlaceTests {
     /// writes before its entries goes: each failed with a bare system error ("cannot create the
     /// folder …: File exists", exit 1). Refused (exit 3) naming the place and what to do,
     /// appending nothing, as a close's own folders are.
-    @Test(arguments: ["credit-notes", "checkpoint.owed", "statements"])
+    @Test(arguments: ["credit-notes", "checkpoint.owed", "statements", "statement"])
     func somethingElseWhereACreditOrStatementWritesIsRefused(place: String) throws {
         let site = try TestSite.closedMarchSite()
         let key = try site.operatorKey("asha", listed: true)
         let relative = ["credit-notes": "Outbox/2026-03/credit-notes", "checkpoint.owed": "Ledger/checkpoint.owed",
-                        "statements": "Outbox/statements"][place]!
+                        "statements": "Outbox/statements", "statement": "Outbox/statements/C1.xlsx"][place]!
         try? FileManager.default.removeItem(atPath: site.path(relative))
-        if place == "checkpoint.owed" {
-            try FileManager.default.createDirectory(atPath: site.path(relative), withIntermediateDirectories: false)
+        // A folder in the statement workbook's own place failed its rename with a bare system error (exit 1).
+        if place == "checkpoint.owed" || place == "statement" {
+            try FileManager.default.createDirectory(atPath: site.path(relative), withIntermediateDirectories: true)
         } else {
             try "not a folder".write(toFile: site.path(relative), atomically: true, encoding: .utf8)
         }
         let before = try site.ledgerBytes()
-        let run = place == "statements" ? try site.recon(["statement", "C1"], env: TestSite.rerunDay)
+        let run = place.hasPrefix("statement") ? try site.recon(["statement", "C1"], env: TestSite.rerunDay)
             : try site.recon(["credit", "INV-2026-000001", "--amount", "10.00", "--reason", "goodwill", "--key", key], env: TestSite.rerunDay)
         #expect(run.code == 3, "\(place): \(run.out)\(run.err)")
         #expect(run.err.contains(relative) && run.err.contains("then run the command again"), "\(place): \(run.err)")

@@ -67,6 +67,12 @@ public struct StatementWriter {
         // Probed as a close probes its folders: a file in the folder's place is refused (exit 3)
         // with what to do, not a bare system error.
         try OutboxCheck(site: session.site).requireWritable("Outbox/statements")
+        // A folder in the workbook's place failed its rename with a bare system error (exit 1).
+        // (A link there is replaced by the rename, as any derived workbook's is.)
+        if let kind = DropFile.nonRegularKind(session.site.path(relative)), !FileIO.isSymbolicLink(session.site.path(relative)) {
+            throw ReconFailure.refused("cannot write \(relative): \(kind) is in its place; nothing was written — move it aside, "
+                + "then run the command again")
+        }
         removeUnfinishedStatements()
         try StatementWorkbook.write(header, receivables: account, to: session.site.path(relative), created: session.clock.now())
         return (relative, account)

@@ -269,7 +269,13 @@ public struct Verifier {
         let path = SiteKeyFile.path(for: site)
         var info = stat()
         // The key itself, through a link (a mounted secret): its mode is what signing reads.
-        guard stat(path, &info) == 0, info.st_mode & 0o077 != 0 else { return }
+        guard stat(path, &info) == 0 else { return }
+        // A folder or other non-file there is no key at all: said so, not as a mode to change.
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw LedgerDamage(seq: nil, "\(path) (the site's private key) is \(DropFile.nonRegularKind(path) ?? "not a regular file"), "
+                + "not the key file: nothing can sign for the site — put the site's key file back (from where it is kept safe)")
+        }
+        guard info.st_mode & 0o077 != 0 else { return }
         throw LedgerDamage(seq: nil, "\(path) (the site's private key) can be read by others than its owner (mode "
             + String(info.st_mode & 0o777, radix: 8) + "): anyone who copied it can sign for the site — `chmod 600` it, "
             + "and if it may have been copied, ask an auditor")

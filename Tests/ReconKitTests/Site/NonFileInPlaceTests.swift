@@ -196,6 +196,23 @@ struct NonFileInPlaceTests {
 
     /// `site_key` in `recon.toml` naming a FIFO: nothing waits on it. `status` runs without
     /// signing its cache; a close refuses (the key cannot be read), appending nothing.
+    /// A folder in place of a cache file no command then reads (`status.cache`, the margin
+    /// summary's kept rows, the writers' document seal): `recon verify` exited 4 ("Is a
+    /// directory") while every writer went on without it and signed checkpoints over a site
+    /// its own verify refused. It is noted, as the writers and readers treat it.
+    @Test(arguments: [".recon/status.cache", ".recon/margin-detail.cache", ".recon/documents.seal"])
+    func aFolderInPlaceOfACacheFileIsNotedNotDamage(place: String) throws {
+        let site = try TestSite.trustSite()
+        try? FileManager.default.removeItem(atPath: site.path(place))
+        try FileManager.default.createDirectory(atPath: site.path(place), withIntermediateDirectories: true)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0 && verify.err.contains("\(place) is a folder, not a cache file"), "\(verify.out)\(verify.err)")
+        try site.drop("usage-2026-04-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-05T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        #expect(try site.recon(["verify"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     @Test func aFIFONamedAsTheSiteKeyIsNotWaitedOn() throws {
         let site = try TestSite.marchSite()
         #expect(mkfifo(site.path("key.fifo"), 0o600) == 0)

@@ -168,7 +168,21 @@ public struct Verifier {
                     + "the next writing command writes the file again")
             }
         }
-        try checkSeal(verifier: verifier, siteName: siteName, recorded: sealable.merging(recorded) { _, document in document })
+        // A folder or FIFO in a cache file's place: no command reads it (writers go on without
+        // it, as readers do), so it is noted, not damage that every writer went on signing over.
+        let notCaches = [DocumentSeal.relativePath, StatusCache.relativePath, StatusCache.closedRelativePath,
+                         MarginDetailCache.notePath, MarginDetailCache.bytesPath].filter { relative in
+            let path = site.path(relative)
+            guard FileStatus.of(path)?.kind == .folder || (FileStatus.of(path)?.kind == .other && !FileIO.isSymbolicLink(path)) else {
+                return false
+            }
+            notes.append("\(relative) is \(DropFile.nonRegularKind(path) ?? "not a file"), not a cache file: no command reads it — "
+                + "delete it, and the next command that keeps that cache writes it again")
+            return true
+        }
+        if !notCaches.contains(DocumentSeal.relativePath) {
+            try checkSeal(verifier: verifier, siteName: siteName, recorded: sealable.merging(recorded) { _, document in document })
+        }
         if let note = try checkLedgerPrefix(ledger) { notes.append(note) }
         // Every cache file against the archived drop it was made from (SPEC §6).
         let replayed = try LedgerReplay.state(site: site, ledger: ledger, audit: DropCache(dir: site.cache), hashVouchedDrops: false)
@@ -199,8 +213,12 @@ public struct Verifier {
             opened = session
             return session
         }
-        try checkStatusCache(ledger: ledger, verifier: verifier, siteName: siteName, clock: clock, session: session)
-        try checkMarginDetailCache(ledger: ledger, verifier: verifier, session: session, notes: &notes)
+        if !notCaches.contains(StatusCache.relativePath) && !notCaches.contains(StatusCache.closedRelativePath) {
+            try checkStatusCache(ledger: ledger, verifier: verifier, siteName: siteName, clock: clock, session: session)
+        }
+        if !notCaches.contains(MarginDetailCache.notePath) && !notCaches.contains(MarginDetailCache.bytesPath) {
+            try checkMarginDetailCache(ledger: ledger, verifier: verifier, session: session, notes: &notes)
+        }
         return Report(count: ledger.entries.count, head: ledger.headHash, checkpoints: checkpointer.all().count,
                       notes: unfinished + notes, unfinished: unfinished,
                       strictOnly: Self.strictOnly(in: site, documentFolders: documentFolders, documents: Set(recorded.keys),

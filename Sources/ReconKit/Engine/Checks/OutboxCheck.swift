@@ -64,20 +64,6 @@ struct OutboxCheck {
             + "then run the command again")
     }
 
-    /// The first folder on the way to `relative` below `Outbox/` that is a symbolic link, if
-    /// any: a workbook written there would land wherever it points (`Ledger/drops`, a folder of
-    /// final documents). For writes made after the entries, which cannot refuse any more.
-    func linkOnTheWay(to relative: String) -> String? {
-        let parts = relative.split(separator: "/").dropLast()
-        guard parts.first == "Outbox" else { return nil }
-        var folder = "Outbox"
-        for part in parts.dropFirst() {
-            folder += "/" + part
-            if FileIO.isSymbolicLink(site.path(folder)) { return folder }
-        }
-        return nil
-    }
-
     func requireWritable(_ relative: String) throws {
         try requireNoLink(relative)
         let path = site.path(relative)

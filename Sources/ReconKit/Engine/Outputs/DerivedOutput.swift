@@ -36,8 +36,9 @@ struct DerivedOutput {
     func write(_ relative: String, comesBack: Return, _ write: (String) throws -> Void) -> Bool {
         let path = session.site.path(relative)
         do {
-            if let link = OutboxCheck(site: session.site).linkOnTheWay(to: relative) {
-                throw ReconFailure.refused("\(link) is a symbolic link, and recon writes only into folders of its own below "
+            // A link on the way to its folder below `Outbox/` (the workbook itself is replaced by its rename).
+            if let link = VouchedPlaces.link(on: FileIO.parent(of: relative), in: session.site) {
+                throw ReconFailure.refused("\(link.path) is a symbolic link, and recon writes only into folders of its own below "
                     + "Outbox/ (a link would put workbooks outside the site); replace it with a folder")
             }
             try write(path)

@@ -280,7 +280,7 @@ public final class Ingestor {
                     try FileIO.makeDirectory(site.held)
                     // The same bytes held already: a command killed between putting the drop in
                     // held/ and taking it out of the Inbox left both. One copy waits.
-                    if let same = Self.heldCopy(of: sha, in: site.held) {
+                    if let taking, let same = Self.copy(of: (sha, taking.identity.size), in: site.held) {
                         let message = "\(SafeText.escaped(name)): the same bytes wait in Inbox/held/\(SafeText.escaped(same)) already; "
                             + "this copy is not kept twice"
                         session.log.notice("\(message)")
@@ -434,13 +434,16 @@ public final class Ingestor {
         return entries[0].seq
     }
 
-    /// The name of a file in `held` holding the drop whose SHA-256 is `sha`, if one does (the
-    /// held drops are few, and are hashed only when a drop is held).
-    static func heldCopy(of sha: String, in held: String) -> String? {
-        FileIO.list(held).first { name in
-            let path = held + "/" + name
-            guard !isNeverRead(name), FileIO.isRegularFile(path), let bytes = try? FileIO.read(path, followingLinks: false) else { return false }
-            return Hex.string(SHA256.hash(data: bytes)) == sha
+    /// The name of a file in `folder` (`held/`, `rejected/`) holding the drop whose SHA-256 and
+    /// size are `drop`'s, if one does; in `rejected/`, one with its errors file beside it. Only
+    /// files of the drop's size are read.
+    static func copy(of drop: (sha: String, size: Int64), in folder: String, withErrorsFile: Bool = false) -> String? {
+        FileIO.list(folder).first { name in
+            let path = folder + "/" + name
+            guard !name.hasSuffix(".errors.txt"), !isNeverRead(name), let info = FileStatus.of(path), info.kind == .regularFile,
+                  info.size == drop.size, !withErrorsFile || FileIO.isRegularFile(errorsFile(of: path)),
+                  let bytes = try? FileIO.read(path, followingLinks: false) else { return false }
+            return Hex.string(SHA256.hash(data: bytes)) == drop.sha
         }
     }
 
@@ -638,7 +641,7 @@ public final class Ingestor {
                               sameAs: (sha: String, size: Int64)? = nil, place: (String) throws -> Void) throws -> String {
         try keeping(name, in: "Inbox/rejected") {
             try FileIO.makeDirectory(site.rejected)
-            if let sameAs, let kept = Self.rejectedCopy(of: sameAs, in: site.rejected) {
+            if let sameAs, let kept = Self.copy(of: sameAs, in: site.rejected, withErrorsFile: true) {
                 try FileIO.writeAtomically(Self.errorsFile(of: site.rejected + "/" + kept), Self.errorsReport(lines),
                                            mode: permissions, exactMode: true)
                 let message = "\(SafeText.escaped(name)): the same bytes were rejected already and wait in Inbox/rejected/"
@@ -666,18 +669,6 @@ public final class Ingestor {
         }
     }
 
-    /// The name in `rejected` of a drop with these bytes and its errors file, if any: only files
-    /// of the same size are read.
-    static func rejectedCopy(of drop: (sha: String, size: Int64), in rejected: String) -> String? {
-        FileIO.list(rejected).first { name in
-            let path = rejected + "/" + name
-            guard !name.hasSuffix(".errors.txt"), !isNeverRead(name), let info = FileStatus.of(path), info.kind == .regularFile,
-                  info.size == drop.size, FileIO.isRegularFile(errorsFile(of: path)),
-                  let bytes = try? FileIO.read(path, followingLinks: false) else { return false }
-            return Hex.string(SHA256.hash(data: bytes)) == drop.sha
-        }
-    }
-
     /// Whether `folder` (a real path) is the site's `Inbox/rejected/`.
     private func isInRejected(folder: String?) -> Bool {
         folder != nil && folder == (try? FileIO.realPath(site.rejected))
@@ -702,7 +693,7 @@ public final class Ingestor {
     /// dropped again once the clients file it lacked was in) goes with its errors file, as when
     /// the drop is named there: it stayed, and `status` went on listing it as rejected.
     func retireRejectedCopy(sha: String) {
-        guard let taking, let copy = Self.rejectedCopy(of: (sha, taking.identity.size), in: site.rejected) else { return }
+        guard let taking, let copy = Self.copy(of: (sha, taking.identity.size), in: site.rejected, withErrorsFile: true) else { return }
         let path = site.rejected + "/" + copy
         FileIO.remove(path)
         FileIO.remove(Self.errorsFile(of: path))

@@ -147,26 +147,20 @@ struct IngestDryRunTests {
                 "\(again.err)")
     }
 
-    /// A dry run says what the real run would do, refusals included: a clock set back before
-    /// the ledger's last entry (exit 1) and a changed archived drop (exit 4) — and still writes
-    /// nothing, not even the seal the writer checks keep.
     /// Drops of one run judged against the drops before them that would be held, and the
     /// decisions before them that would be recorded, as the ingest judges them: the dry run
     /// said `usage-b.csv` (L1 with other values than the held `usage-a.csv`) and
     /// `decisions-d.csv` (F1 decided otherwise in the held `decisions-c.csv`) would be taken,
     /// and `decisions-b.csv` (M1 excluded again, as `decisions-a.csv` does) would record a row.
     @Test func aDryRunSeesTheDropsItWouldHoldAndTheDecisionsItWouldRecord() throws {
-        let site = try TestSite()
         let env = ["RECON_NOW": "2026-03-20T00:00:00Z"]
-        #expect(try site.recon(["init", "--name", "dry-held", "--base-currency", "INR", "--timezone", "UTC"], env: env).code == 0)
-        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City,INR,std,2020-01-01,5\n")
-        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nD1,Dr Rao,cons,10\n")
-        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,50,INR\n")
-        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,unit_price,currency,tier_mode\n"
-            + "2026-01-01,*,*,*,*,1,100,INR,volume\n")
-        let header = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-        try site.drop("usage-0.csv", header + "F1,2026-02-02T10:00:00Z,C1,D1,CT,2\nM1,2026-03-02T10:00:00Z,C1,D1,CT,2\n")
-        #expect(try site.recon(["ingest"], env: env).code == 0)
+        let site = try TestSite.oneClient(
+            base: "INR", client: "C1", clientCurrency: "INR", maxImages: 5,
+            radiologists: "radiologist_id,name,grade,seniority_years\nD1,Dr Rao,cons,10\n",
+            providerRates: "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,50,INR\n",
+            clientRates: "2026-01-01,*,*,*,*,1,,100,INR,volume\n",
+            usage: "F1,2026-02-02T10:00:00Z,C1,D1,CT,2\nM1,2026-03-02T10:00:00Z,C1,D1,CT,2\n", env: env)
+        let header = TestSite.usageHeader
         #expect(try site.recon(["close", "2026-02"], env: env).code == 0)
         try site.drop("usage-a.csv", header + "L1,2026-02-05T10:00:00Z,C1,D1,CT,1\n")
         try site.drop("usage-b.csv", header + "L1,2026-03-05T10:00:00Z,C1,D1,CT,1\n")
@@ -188,6 +182,9 @@ struct IngestDryRunTests {
         #expect(real.err.contains("decisions-b.csv: accepted 0 decisions rows, skipped 1"), "\(real.err)")
     }
 
+    /// A dry run says what the real run would do, refusals included: a clock set back before
+    /// the ledger's last entry (exit 1) and a changed archived drop (exit 4) — and still writes
+    /// nothing, not even the seal the writer checks keep.
     @Test func aDryRunRefusesWhatTheRealRunRefuses() throws {
         let site = try TestSite.closedMarchSite()
         try site.drop("fx_rates-late.csv", "date,currency,rate\n2026-04-01,USD,84\n")

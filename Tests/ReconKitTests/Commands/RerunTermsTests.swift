@@ -55,23 +55,9 @@ struct RerunTermsTests {
         return site
     }
 
-    /// A site of one client and one radiologist, INR based, with March ingested from `usage`
-    /// rows (`report_id,reported_at,client_id,radiologist_id,modality,image_count`): `clients`
-    /// and `radiologists` are their drops' rows under the headers below, each card one row
-    /// dated 2026-01-01 (`unitPrice` and `payPerReport` INR a report), `fx` the rate rows.
-    func oneClientSite(clients: String, radiologists: String, unitPrice: String, payPerReport: String, fx: String = "",
-                       usage: String) throws -> TestSite {
-        let site = try TestSite()
-        #expect(try site.recon(["init", "--name", "one-client", "--base-currency", "INR", "--timezone", "UTC"], env: Self.march).code == 0)
-        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\n" + clients)
-        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years,currency\n" + radiologists)
-        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,\(payPerReport),INR\n")
-        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
-            + "2026-01-01,*,*,*,*,1,,\(unitPrice),INR,volume\n")
-        if !fx.isEmpty { try site.drop("fx_rates.csv", "date,currency,rate\n" + fx) }
-        try site.drop("usage-03.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n" + usage)
-        #expect(try site.recon(["ingest"], env: Self.march).code == 0)
-        return site
+    /// The provider card of the one-client sites below: `perReport` INR a report, from 2026-01-01.
+    static func payCard(_ perReport: String) -> String {
+        "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,\(perReport),INR\n"
     }
 
     @Test func aLateReportForOneClientReissuesOnlyItsPartiesUnderTheTermsTheirMonthClosedWith() throws {
@@ -233,9 +219,11 @@ struct RerunTermsTests {
     /// 300/83.5 = 3.5928… → 3.59 USD and is 300/90 = 3.333… → 3.33 EUR; the statement was
     /// 100/83.5 = 1.1976… → 1.20 USD and is 100/90 = 1.111… → 1.11 EUR.
     @Test func termsNowReissuesAPartyWhoseCurrencyWasCorrected() throws {
-        let site = try oneClientSite(clients: "C2,Beta,USD,std,2025-01-01,10\n", radiologists: "R2,Two,g,2,USD\n", unitPrice: "300",
-                                     payPerReport: "100", fx: "2026-01-01,USD,83.5\n2026-01-01,EUR,90\n",
-                                     usage: "A1,2026-03-05T10:00Z,C2,R2,CT,1\n")
+        let site = try TestSite.oneClient(base: "INR", client: "C2", clientCurrency: "USD",
+                                          radiologists: "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,USD\n",
+                                          providerRates: Self.payCard("100"), clientRates: "2026-01-01,*,*,*,*,1,,300,INR,volume\n",
+                                          fx: "2026-01-01,USD,83.5\n2026-01-01,EUR,90\n", usage: "A1,2026-03-05T10:00Z,C2,R2,CT,1\n",
+                                          env: Self.march)
         #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
         try site.drop("clients-fix.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Beta,EUR,std,2025-01-01,10\n")
         try site.drop("radiologists-fix.csv", "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,EUR\n")
@@ -261,8 +249,9 @@ struct RerunTermsTests {
     /// the credit note said it was converted "at the rows in force on 2026-03-31", which by then
     /// were the replacement's. It says it converts as the invoice it reverses did (layout 10).
     @Test func aRerunsCreditNoteSaysItsRatesAreThoseOfTheInvoiceItReverses() throws {
-        let site = try oneClientSite(clients: "C2,Two,USD,std,2025-01-01,50\n", radiologists: "R1,r,g,1,INR\n", unitPrice: "400",
-                                     payPerReport: "100", fx: "2026-01-01,USD,83.3\n", usage: "u1,2026-03-05T10:00Z,C2,R1,CT,1\n")
+        let site = try TestSite.oneClient(base: "INR", client: "C2", clientCurrency: "USD", providerRates: Self.payCard("100"),
+                                          clientRates: "2026-01-01,*,*,*,*,1,,400,INR,volume\n", fx: "2026-01-01,USD,83.3\n",
+                                          usage: "u1,2026-03-05T10:00Z,C2,R1,CT,1\n", env: Self.march)
         #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
         try site.drop("fx_rates-mar.csv", "date,currency,rate\n2026-03-31,USD,90\n")
         try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nu2,2026-03-06T10:00Z,C2,R1,CT,1\n")
@@ -291,8 +280,9 @@ struct RerunTermsTests {
     /// held. The flag is raised in the ledger by the rerun, and the review shows that flag; the
     /// approve given in March decides it, as a closed month's early approves do (README).
     @Test func termsNowUnderALoweredLimitRaisesTheFlagItsReviewShows() throws {
-        let site = try oneClientSite(clients: "C1,City,INR,std,2020-01-01,5\n", radiologists: "D1,Rao,consultant,4,INR\n", unitPrice: "100",
-                                     payPerReport: "50", usage: "U1,2026-03-02T10:00Z,C1,D1,CT,4\n")
+        let site = try TestSite.oneClient(base: "INR", client: "C1", clientCurrency: "INR", maxImages: 5, providerRates: Self.payCard("50"),
+                                          clientRates: "2026-01-01,*,*,*,*,1,,100,INR,volume\n", usage: "U1,2026-03-02T10:00Z,C1,R1,CT,4\n",
+                                          env: Self.march)
         #expect(try site.recon(["decide", "U1", "approve", "--by", "Asha"], env: Self.march).code == 0)
         #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
         #expect(try site.bodies("flag.raised").isEmpty)

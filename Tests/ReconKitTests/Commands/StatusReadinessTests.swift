@@ -193,17 +193,13 @@ struct StatusReadinessTests {
 @Suite("Status — a margin of nothing in the base currency's digits")
 struct StatusZeroMarginTests {
     @Test func aMarginOfNoPricedClientHasTheBaseCurrencysDigits() throws {
-        let site = try TestSite()
         let env = ["RECON_NOW": "2026-05-10T00:00:00Z"]
-        #expect(try site.recon(["init", "--name", "zero-margin", "--base-currency", "INR", "--timezone", "UTC"], env: env).code == 0)
-        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,Clinic,INR,std,2025-01-01,5\n")
-        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nD1,Doc,senior,3\n")
-        try site.drop("provider_rates.csv", "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,senior,CT,*,10,INR\n")
-        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,unit_price,currency,tier_mode\n"
-            + "2026-01-01,*,*,CT,*,1,25,INR,volume\n")
-        try site.drop("usage.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-            + "E1,2026-04-04T10:00:00,C1,D1,MR,1\nE2,2026-04-04T11:00:00,C1,D1,CT,1\n")
-        #expect(try site.recon(["ingest"], env: env).code == 0)
+        let site = try TestSite.oneClient(
+            base: "INR", client: "C1", clientCurrency: "INR", maxImages: 5,
+            radiologists: "radiologist_id,name,grade,seniority_years\nD1,Doc,senior,3\n",
+            providerRates: "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,senior,CT,*,10,INR\n",
+            clientRates: "2026-01-01,*,*,CT,*,1,,25,INR,volume\n",
+            usage: "E1,2026-04-04T10:00:00,C1,D1,MR,1\nE2,2026-04-04T11:00:00,C1,D1,CT,1\n", env: env)
         let text = try site.recon(["status"], env: env)
         #expect(text.out.contains("margin in INR: revenue 0.00, cost 0.00, margin 0.00"), "\(text.out)")
         let json = try site.recon(["status", "--json"], env: env)

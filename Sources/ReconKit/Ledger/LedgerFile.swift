@@ -334,6 +334,7 @@ public final class LedgerFile {
     public func cutHalfWrittenTail() throws -> Int {
         let cut = halfWrittenBytes
         if cut > 0 {
+            if let names = try Self.giveOwnFile(path) { ownFileGiven?(names) }
             try FileIO.truncateDurably(path, toLength: validLength)
         }
         if staleIntent {
@@ -402,12 +403,15 @@ public final class LedgerFile {
         return out
     }
 
-    /// Said when ``giveOwnFile(_:)`` gave the ledger a file of its own before an append.
+    /// Said when ``giveOwnFile(_:)`` gave the ledger a file of its own before a cut or an append.
     var ownFileGiven: ((Int) -> Void)?
 
     /// Gives the ledger at `path` a file of its own when it has other names (a copy of its site
-    /// made with hard links): the same bytes written, synced and renamed into place, so an append
-    /// changes this site's ledger only. Returns how many names it had, nil when it had one.
+    /// made with hard links, `cp -al`, as a snapshot before a rerun, or while a watcher's batch
+    /// runs): the same bytes written, synced and renamed into place, so a cut or an append
+    /// changes this site's ledger only — the copy took the site's entries without their
+    /// documents or checkpoint and failed every verifier. Returns how many names it had, nil
+    /// when it had one.
     static func giveOwnFile(_ path: String) throws -> Int? {
         guard let (names, mode) = FileIO.namesAndMode(ofRegularFile: path), names > 1 else { return nil }
         do {

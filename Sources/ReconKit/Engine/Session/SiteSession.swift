@@ -143,7 +143,6 @@ public final class SiteSession {
         }
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil
         try Self.replaceLinkedCacheFolders(site, log: log)
-        if writing { try Self.ownLedgerFile(site, log: log) }
         // A year's 70 folders listed while the ledger's first bytes are read on one core.
         temporaryFiles = writing ? BackgroundWork { DocumentRepair.temporaryFiles(in: site) } : nil
         let ledger = LedgerFile(path: site.ledgerFile)
@@ -296,16 +295,6 @@ public final class SiteSession {
                 + "one (what the link pointed to is left as it was) and its caches are rebuilt from the checked ledger and drops"
             log.notice("\(message)")
         }
-    }
-
-    /// The ledger is the one file recon appends to in place: one with other names (a copy of
-    /// the site made with hard links, `cp -al`, as a snapshot before a rerun) would have had
-    /// this site's entries land in the copy too, without their checkpoint or documents, and the
-    /// copy failed every verifier. Before anything is cut, and before each append
-    /// (``LedgerFile/giveOwnFile(_:)``, a copy may be taken while a watcher's batch runs), the site
-    /// is given a file of its own with the same bytes; the other names keep the ledger as it was.
-    static func ownLedgerFile(_ site: Site, log: Logger) throws {
-        if let names = try LedgerFile.giveOwnFile(site.ledgerFile) { log.notice("\(LedgerFile.ownFileNotice(names))") }
     }
 
     /// A reader that checks as a writer does (`statement`, the dry run) opens the site without

@@ -229,12 +229,8 @@ public struct HeldDrops {
     /// too. Every writer's repair does this; each one removed is said.
     func removeAccepted() {
         let state = session.state
-        guard !state.acceptedDrops.isEmpty else { return }
-        for name in heldNames() {
-            let path = session.site.held + "/" + name
-            guard FileIO.isRegularFile(path), let bytes = try? FileIO.read(path, followingLinks: false),
-                  let seq = state.acceptedDrops[Hex.string(SHA256.hash(data: bytes))] else { continue }
-            guard (try? FileIO.removeChecked(path)) != nil else { continue }
+        for (path, seq) in Ingestor.removeAccepted(heldNames().map { session.site.held + "/" + $0 }, state: state) {
+            let name = FileIO.baseName(path)
             // Said as it stands: awaiting the rerun that bills it, or billed already.
             let taken = seq <= session.ledger.entries.count ? session.ledger.entries[seq - 1].string("name") : nil
             let awaiting = state.awaitingRerun.filter { $0.value.contains { $0 == taken } }.keys.sorted()

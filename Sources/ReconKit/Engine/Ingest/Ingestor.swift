@@ -434,6 +434,19 @@ public final class Ingestor {
         return entries[0].seq
     }
 
+    /// Of `paths`, the regular files holding the bytes of a drop the ledger accepted already (a
+    /// command stopped after the drop's entry, before it took the file out), removed: each with
+    /// the seq that accepted it. One that will not go is left, and not listed.
+    static func removeAccepted(_ paths: [String], state: SiteState) -> [(path: String, seq: Int)] {
+        guard !state.acceptedDrops.isEmpty else { return [] }
+        return paths.compactMap { path in
+            guard FileIO.isRegularFile(path), let bytes = try? FileIO.read(path, followingLinks: false),
+                  let seq = state.acceptedDrops[Hex.string(SHA256.hash(data: bytes))],
+                  (try? FileIO.removeChecked(path)) != nil else { return nil }
+            return (path, seq)
+        }
+    }
+
     /// The name of a file in `folder` (`held/`, `rejected/`) holding the drop whose SHA-256 and
     /// size are `drop`'s, if one does; in `rejected/`, one with its errors file beside it. Only
     /// files of the drop's size are read.

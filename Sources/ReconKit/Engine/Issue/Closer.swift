@@ -53,9 +53,7 @@ public struct Closer {
     /// drop's entry, before it took the file out) is no drop waiting: the close said "not yet
     /// ingested" and refused. It goes, as the next ingest would take it out as a duplicate.
     static func removeAcceptedCopies(_ session: SiteSession) {
-        for path in Ingestor.inboxEntries(session.site).drops where FileIO.isRegularFile(path) {
-            guard let sha = try? HashedFileWindow.sha256(of: path), let seq = session.state.acceptedDrops[sha] else { continue }
-            FileIO.remove(path)
+        for (path, seq) in Ingestor.removeAccepted(Ingestor.inboxEntries(session.site).drops, state: session.state) {
             let message = "Inbox/\(SafeText.escaped(FileIO.baseName(path))): the same bytes were accepted at seq \(seq) (a command "
                 + "stopped before it took the file out); removed"
             session.log.notice("\(message)")

@@ -172,10 +172,8 @@ public struct Verifier {
         // it, as readers do), so it is noted, not damage that every writer went on signing over.
         let notCaches = [DocumentSeal.relativePath, StatusCache.relativePath, StatusCache.closedRelativePath,
                          MarginDetailCache.notePath, MarginDetailCache.bytesPath].filter { relative in
-            let path = site.path(relative)
-            guard FileStatus.of(path)?.kind == .folder || (FileStatus.of(path)?.kind == .other && !FileIO.isSymbolicLink(path)) else {
-                return false
-            }
+            let path = site.path(relative), kind = FileStatus.of(path)?.kind
+            guard kind == .folder || (kind == .other && !FileIO.isSymbolicLink(path)) else { return false }
             notes.append("\(relative) is \(DropFile.nonRegularKind(path) ?? "not a file"), not a cache file: no command reads it — "
                 + "delete it, and the next command that keeps that cache writes it again")
             return true

@@ -59,17 +59,19 @@ public struct DropTable {
                     + "(as it is, the column would be ignored and every row take \(column.name)'s default)"))
             ok = false
         }
-        // A control character (a NUL an export left) in any other column's name: it may stand in
-        // a known name's place (`po\0number` for `po_number`, whose column was then ignored and
-        // the PO left off every invoice). No name holds one; the tab of a tab-separated file is
-        // said by the hint about separators.
+        // A character nobody sees (a NUL an export left, a tab, a no-break or zero-width space) in
+        // any other column's name: it may stand in a known name's place (`po\0number` for
+        // `po_number`, `tax\u{00A0}rate` for `tax_rate`), whose column was then ignored — the PO
+        // left off every invoice, the tax at 0 %. No name holds one; the tabs of a tab-separated
+        // file's header are said by the hint about separators.
         for (i, raw) in header.enumerated() where newDrop {
             // A known name with one added is said by the rules around this one.
-            guard let first = raw.unicodeScalars.first(where: { $0 != "\t" && $0.properties.generalCategory == .control }),
+            guard let first = raw.unicodeScalars.first(where: isUnseen),
                   !known.contains(Self.withoutUnseen(raw).trimmingSpaces.lowercased()) else { continue }
+            if raw.split(separator: "\t").count(where: { known.contains($0.trimmingSpaces.lowercased()) }) > 1 { continue }
             problems.add(DropProblem(line: 1, column: i + 1,
-                "the header's \"\(SafeText.visible(raw.trimmingSpaces))\" holds \(SafeText.named(first)), which no column's name "
-                    + "has — retype that name (as it is, the column would be ignored)"))
+                "the header's \"\(SafeText.visible(raw.trimmingSpaces))\" holds \(SafeText.isInvisible(first) ? "an invisible " : "")"
+                    + "\(SafeText.named(first)), which no column's name has — retype that name (as it is, the column would be ignored)"))
             ok = false
         }
         // The same for a name typed with letters of another script that print as Latin ones

@@ -254,14 +254,25 @@ struct FieldRuleTests {
 
     /// A NUL an export left in place of a character of a column's name (`po\0number` for
     /// `po_number`) made an unknown column, ignored: the PO was left off every invoice. A
-    /// control character in any column's name rejects the drop, naming it; a tab does not (a
-    /// tab-separated file is told its separator).
+    /// control character in any column's name rejects the drop, naming it (a tab-separated
+    /// file is told its separator instead).
     @Test func aControlCharacterInAnyHeaderNameIsNamed() {
         let p = problems(clientsHeader.replacingOccurrences(of: "\n", with: ",po\u{0000}number\n") + "C1,A,INR,std,2026-01-01,5,PO-1\n",
                          .clients)
         #expect(p.count == 1 && p.first?.description.hasPrefix("line 1, column 7: the header's \"po\\u{0000}number\" holds U+0000") == true,
                 "\(p)")
-        #expect(problems(clientsHeader.replacingOccurrences(of: "\n", with: ",notes\tx\n") + "C1,A,INR,std,2026-01-01,5,n\n", .clients).isEmpty)
+    }
+
+    /// A tab, a no-break space or a zero-width one in place of `tax_rate`'s underscore made an
+    /// unknown column, ignored: the client's invoices went out without tax, with a log line
+    /// only. Any such character in a column's name rejects the drop, naming it.
+    @Test(arguments: [("tax\trate", "holds U+0009"), ("tax\u{00A0}rate", "holds an invisible U+00A0"),
+                      ("tax\u{200B}rate", "holds an invisible U+200B"), ("tax\u{FEFF}rate", "holds an invisible U+FEFF"),
+                      ("notes\tx", "holds U+0009")])
+    func anInvisibleCharacterInAnyHeaderNameIsNamed(name: String, said: String) {
+        let p = problems(clientsHeader.replacingOccurrences(of: "\n", with: ",\(name)\n") + "C1,A,INR,std,2026-01-01,5,18\n", .clients)
+        #expect(p.count == 1 && p.first?.line == 1 && p.first?.column == 7 && p.first?.message.contains(said) == true
+            && p.first?.message.contains("which no column's name has — retype that name") == true, "\(p)")
     }
 
     /// An optional column's name with a no-break space (or a zero-width one) after it was

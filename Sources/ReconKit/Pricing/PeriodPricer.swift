@@ -253,7 +253,13 @@ public struct PeriodPricer {
         for clientId in clientIds {
             let list = PeriodPricer.inBillingOrder(items[byClient[clientId]!], of: reports)
             book.billableReports += list.count
-            guard let client = context.clients[clientId] else { continue }
+            // No ingest takes a report of a client no clients drop named: one the ledger holds is
+            // of an entry appended by hand, and is said (billed by no one, it went unsaid).
+            guard let client = context.clients[clientId] else {
+                problem(.unpriced, "client", clientId, "no clients drop the ledger holds names this client", reports[Int(list[0].index)].id,
+                        reports: list.count)
+                continue
+            }
             let volume = list.count
             // (client card slot, modality, urgency) → index into `schedules` (-2 not resolved, -1 none).
             var scheduleMemo: [Int32] = []
@@ -315,7 +321,10 @@ public struct PeriodPricer {
                 // Known or not is read off a flag: binding the radiologist copied (and retained)
                 // its strings once a report.
                 guard knownRadiologist[Int(item.radiologist)] else {
-                    if !known { unknown += 1 }
+                    unknown += 1
+                    if let k = priced { tiers.unpaid[k] += 1 }
+                    problem(.unpriced, "radiologist", radiologists[Int(item.radiologist)], "no radiologists drop the ledger holds names this "
+                        + "radiologist", reports[Int(item.index)].id)
                     continue
                 }
                 // Counted unknown below when its payout is not known either.

@@ -16,8 +16,9 @@ enum EntryRules {
 
     private static func checkEntries(_ entries: [LedgerEntry], after covered: Int, givenByDrops: Set<Int>) throws {
         var closed = Set<String>()
-        // Each raised flag's period: a decision of it is of that period, whatever its own entry says.
-        var raised: [String: String] = [:]
+        // Each raised flag's period and subject (a hard flag's is its report): a decision of it
+        // is of that period, and of that report.
+        var raised: [String: (period: String?, subject: String?, hard: Bool)] = [:]
         // Each drop's first `drop.accepted`, by its SHA-256: a drop is accepted once (SPEC §2).
         var accepted: [String: Int] = [:]
         for e in entries {
@@ -49,17 +50,32 @@ enum EntryRules {
                     accepted[sha] = accepted[sha] ?? e.seq
                 }
             case .flagRaised?:
-                if let id = e.string("id") { raised[id] = raised[id] ?? e.string("period") }
+                if let id = e.string("id") {
+                    raised[id] = raised[id] ?? (e.string("period"), e.string("subject"), e.string("severity") == "hard")
+                }
                 if e.seq > covered, case .flagRaised(let f)? = try? LedgerEvent(entry: e), let wrong = Verifier.flagIdProblem(f.flag) {
                     throw LedgerDamage(seq: e.seq, wrong)
                 }
             case .flagDecided? where e.seq > covered:
                 if let wrong = decisionProblem(e) { throw LedgerDamage(seq: e.seq, "\(wrong); recon writes no such entry") }
+                let id = e.string("id") ?? ""
+                // What a close applies is the entry's report and period: one moved to another
+                // report excluded that one and billed the flagged report, one moved to another
+                // month decided the flag while excluding nothing — and both verified.
+                if let flag = raised[id] {
+                    if e.string("period") != flag.period {
+                        throw LedgerDamage(seq: e.seq, "flag.decided \(id) records the period \(e.string("period") ?? "(none)"), but the "
+                            + "flag was raised for \(flag.period ?? "(none)"); recon writes no such entry")
+                    }
+                    if flag.hard, e.string("report_id") != flag.subject {
+                        throw LedgerDamage(seq: e.seq, "flag.decided \(id) records the report \(e.string("report_id") ?? "(none)"), but the "
+                            + "flag is about report \(flag.subject ?? "(none)"); recon writes no such entry")
+                    }
+                }
                 guard !givenByDrops.contains(e.seq) else { break }
                 // Given with `recon decide`, not by a decisions drop: only for an open period, and
                 // a hard flag only once raised (a decisions drop may name a report's flag first).
-                let id = e.string("id") ?? ""
-                if let period = raised[id] ?? e.string("period"), closed.contains(period) {
+                if let period = raised[id]?.period ?? e.string("period"), closed.contains(period) {
                     throw LedgerDamage(seq: e.seq, "flag.decided \(id) decides a flag of \(period), closed before it, and is "
                         + "no row of a decisions drop: a closed period's flags are decided only in a decisions drop, held until "
                         + "a rerun; recon writes no such entry")
@@ -89,6 +105,13 @@ enum EntryRules {
         if let subject = e.body["subject"] {
             guard case .string(let s) = subject, s == id || HardGate.flagId(reportId: s) == id else {
                 return "flag.decided \(id) names the subject \(subject), which is neither that flag nor its report"
+            }
+        }
+        // The report a decision applies to is the one its id names: itself, or the report its
+        // hard flag is about.
+        if let report = e.body["report_id"] {
+            guard case .string(let r) = report, r == id || HardGate.flagId(reportId: r) == id else {
+                return "flag.decided \(id) records the report \(report.stringValue ?? "\(report)"), which is neither the report it names nor its flag's"
             }
         }
         return nil

@@ -251,15 +251,16 @@ struct WriterChecks {
 
     /// The positions of the archived drops no replay reads, so none hashes: decisions (each
     /// decision is an entry of its own) and the usage drops the replay's rule leaves unread
-    /// (``LedgerReplay/isSettled(_:seq:anySettled:settledSeq:)``), over the periods settled by
+    /// (``LedgerReplay/isSettled(_:seq:lastSettled:settledSeq:)``), over the periods settled by
     /// an entry recording a report index. The other drops are hashed as they are read.
     private func unreadDrops() -> [Int] {
         let vouched = LedgerReplay.vouchedIndexes(ledger)
+        let lastSettled = vouched.values.map(\.seq).max()
         return ledger.entries.indices.filter { i in
             let e = ledger.entries[i]
             guard e.kind == "drop.accepted", case .dropAccepted(let drop)? = try? LedgerEvent(entry: e) else { return false }
             if drop.kind == .decisions { return true }
-            return LedgerReplay.isSettled(drop, seq: e.seq, anySettled: !vouched.isEmpty) { vouched[$0]?.seq }
+            return LedgerReplay.isSettled(drop, seq: e.seq, lastSettled: lastSettled) { vouched[$0]?.seq }
         }
     }
 

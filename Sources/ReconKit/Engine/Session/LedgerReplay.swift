@@ -88,17 +88,35 @@ public enum LedgerReplay {
     /// Whether every period the drop's rows fall in was settled after it (seq `seq`): its rows
     /// are then in those periods' indexes, and the replay does not read it.
     static func isSettled(_ drop: LedgerEvent.DropAccepted, seq: Int, _ settled: ClosedHistory) -> Bool {
-        isSettled(drop, seq: seq, anySettled: !settled.isEmpty) { settled.indexes[$0]?.seq }
+        isSettled(drop, seq: seq, lastSettled: settled.indexes.values.map(\.seq).max()) { settled.indexes[$0]?.seq }
     }
 
     /// The one rule for which usage drops the replay leaves unread, over any account of the
-    /// settled periods (`settledSeq`: the seq of the entry that settled a period, if one did):
-    /// every period the drop added rows to was settled after it. A drop that added none (its
-    /// reports all repeated) is left unread once any period is settled. ``WriterChecks``
-    /// checks through the seal exactly the drops this leaves unread.
-    static func isSettled(_ drop: LedgerEvent.DropAccepted, seq: Int, anySettled: Bool, settledSeq: (Period) -> Int?) -> Bool {
-        guard let periods = drop.periods, anySettled else { return false }
+    /// settled periods (`settledSeq`: the seq of the entry that settled a period, if one did;
+    /// `lastSettled`: the latest such entry's): every period the drop added rows to was settled
+    /// after it. A drop that added none (its reports all repeated) is left unread once a period
+    /// is settled after it — its entry then lies before that close's signed checkpoint: an
+    /// entry no checkpoint covers, its `periods` emptied by hand, would hide a month's reports
+    /// from every command (the month taken for none open, and closed with nothing issued).
+    /// ``WriterChecks`` checks through the seal exactly the drops this leaves unread.
+    static func isSettled(_ drop: LedgerEvent.DropAccepted, seq: Int, lastSettled: Int?, settledSeq: (Period) -> Int?) -> Bool {
+        guard let periods = drop.periods, let lastSettled, lastSettled > seq else { return false }
         return periods.allSatisfy { settledSeq($0).map { $0 > seq } ?? false }
+    }
+
+    /// A usage drop's rows just added from position `base` fall only in the periods its entry
+    /// records: one that left a month out would have the drop skipped once the others are
+    /// settled, its rows in the month left out — and one forged with a closed month left out
+    /// had a rerun bill a report no ingest took. A drop cached by a build whose two-core parse
+    /// could put rows an hour off (`raceSuspect`) recorded the periods of those rows.
+    static func checkPeriods(_ drop: LedgerEvent.DropAccepted, seq: Int, state: SiteState, from base: Int, raceSuspect: Bool) throws {
+        guard let claimed = drop.periods, !raceSuspect else { return }  // entries of the first builds record none
+        let left = state.periods(addedFrom: base).subtracting(claimed).sorted()
+        guard !left.isEmpty else { return }
+        throw LedgerDamage(seq: seq, "drop.accepted records its rows' periods as "
+            + (claimed.isEmpty ? "none" : claimed.map(\.description).joined(separator: ", "))
+            + ", but rows of its drop \(drop.path) fall in \(left.map(\.description).joined(separator: ", ")); recon writes no such "
+            + "entry — a command skipping the drop by it would leave those reports out")
     }
 
     /// Per closed period, the latest entry settling it with a report index: its seq and the
@@ -209,7 +227,7 @@ public enum LedgerReplay {
             state.apply(event, seq: e.seq, at: e.at)
             return
         }
-        let sha = drop.sha256, kind = drop.kind
+        let sha = drop.sha256, kind = drop.kind, base = state.reports.count
         state.accepted(drop: sha, seq: e.seq)
         state.accepted(drop)
         if kind == .decisions { return }
@@ -253,10 +271,12 @@ public enum LedgerReplay {
             switch loaded {
             case .appended:
                 try archived?.wait().get()
+                try checkPeriods(drop, seq: e.seq, state: state, from: base, raceSuspect: raceSuspect)
                 return
             case .rows(let cached):
                 try archived?.wait().get()
                 Stages.time("state") { state.add(cached, dedupe: false) }
+                try checkPeriods(drop, seq: e.seq, state: state, from: base, raceSuspect: raceSuspect)
                 return
             case .mismatch:
                 // Never read, and left as it is for `recon verify` to name (verify never reads a
@@ -293,6 +313,7 @@ public enum LedgerReplay {
         if kind == .usage, case .usage(let list) = rows {
             let before = state.reports.count
             state.add(try fresh(list, in: state), dedupe: false)
+            try checkPeriods(drop, seq: e.seq, state: state, from: before, raceSuspect: raceSuspect)
             let added = Array(state.reports[before...])
             if let vouched = drop.cacheSha256, let layout = DropCacheLayout(rawValue: drop.cacheFormat ?? "") {
                 let encoded = Stages.time("replay-confirm") { DropCache.encode(sha256: sha, added, layout: layout) }

@@ -271,6 +271,12 @@ public struct SiteState {
         }
     }
 
+    /// The months that took reports at positions `base` or later (each month's positions grow
+    /// in the order taken): those of a drop just added from `base` on.
+    func periods(addedFrom base: Int) -> Set<Period> {
+        Set(periodReports.compactMap { period, positions in positions.last.map { Int($0) >= base } == true ? period : nil })
+    }
+
     /// Appends reports known to be new in bulk. Their positions go to their months a run of
     /// one month at a time: a drop of one month is one range of positions, written once.
     private mutating func addNew(_ list: [Report]) {

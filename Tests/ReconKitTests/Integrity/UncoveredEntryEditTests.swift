@@ -1,0 +1,92 @@
+import Crypto
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// Entries no checkpoint covers yet, edited or appended by someone who can write the site
+/// folder (every hash redone, no key needed), in the members a close acts on: verify names the
+/// entry and no writer signs over it.
+@Suite struct UncoveredEntryEditTests {
+    static let april = ["RECON_NOW": "2026-04-10T00:00:00Z"]
+    static let mayFirst = ["RECON_NOW": "2026-05-01T01:00:00Z"]
+
+    /// Z1 (5 images a case, 100 INR a report) and R1 (50 INR a report); March closed with m1,
+    /// April open with a1, a3 (8 images: a hard flag) and a4 — April's drop at seq `aprilDrop`.
+    static func aprilSite() throws -> (site: TestSite, aprilDrop: Int) {
+        let site = try TestSite.oneClient(
+            base: "INR", clientCurrency: "INR", maxImages: 5,
+            providerRates: "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,50,INR\n",
+            clientRates: "2026-01-01,Z1,*,*,*,1,,100,INR,volume\n",
+            usage: "m1,2026-03-02T10:00:00Z,Z1,R1,CT,3\n", env: ["RECON_NOW": "2026-04-02T00:00:00Z"])
+        #expect(try site.recon(["close", "2026-03"], env: ["RECON_NOW": "2026-04-02T00:00:00Z"]).code == 0)
+        try site.drop("usage-april.csv", TestSite.usageHeader
+            + "a1,2026-04-02T10:00:00Z,Z1,R1,CT,3\na3,2026-04-06T10:00:00Z,Z1,R1,CT,8\na4,2026-04-07T10:00:00Z,Z1,R1,CT,2\n")
+        #expect(try site.recon(["ingest"], env: april).code == 0)
+        let seq = try #require(try site.entries().last { $0["kind"] as? String == "drop.accepted" }?["seq"] as? Int)
+        return (site, seq)
+    }
+
+    /// `periods` of April's drop emptied (or made March's, closed before it): the drop was taken
+    /// for settled and read by no command — status said no period open, and the close of April
+    /// issued nothing and signed a checkpoint over it while both verifiers said ok.
+    @Test(arguments: [[String](), ["2026-03"]])
+    func aDropWhosePeriodsLeaveAMonthOutIsDamage(periods: [String]) throws {
+        let (site, seq) = try Self.aprilSite()
+        try site.rewriteLedger { s, _, body in
+            if s == seq { body["periods"] = .array(periods.map { .string($0) }) }
+        }
+        let before = try site.ledgerLines().count
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect(verify.out.contains("seq \(seq): drop.accepted records its rows' periods as \(periods.first ?? "none"), but rows of its drop")
+            && verify.out.contains("fall in 2026-04"), "\(verify.out)")
+        let close = try site.recon(["close", "2026-04"], env: Self.mayFirst)
+        #expect(close.code == 4, "\(close.out)\(close.err)")
+        #expect(try site.recon(["status"], env: Self.april).code == 4)
+        #expect(try site.ledgerLines().count == before)
+    }
+
+    /// A decision's `report_id` moved to another report excluded that one and billed the
+    /// flagged report; its `period` moved to another month decided the flag and excluded
+    /// nothing. Both verified, and the close billed and signed accordingly.
+    @Test(arguments: [("report_id", "a4", "records the report a4, which is neither the report it names nor its flag's"),
+                      ("period", "2026-05", "records the period 2026-05, but the flag was raised for 2026-04")])
+    func aDecisionMovedToAnotherReportOrMonthIsDamage(member: String, value: String, said: String) throws {
+        let (site, _) = try Self.aprilSite()
+        let flag = HardGate.flagId(reportId: "a3")
+        #expect(try site.recon(["decide", flag, "exclude", "--by", "Asha", "--note", "duplicate series"], env: Self.april).code == 0)
+        let seq = try site.ledgerLines().count
+        #expect(try site.entryBody(seq)[member] != nil)
+        try site.rewriteLedger { s, _, body in
+            if s == seq { body[member] = .string(value) }
+        }
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect(verify.out.contains("seq \(seq): flag.decided \(flag) \(said)"), "\(verify.out)")
+        let close = try site.recon(["close", "2026-04"], env: Self.mayFirst)
+        #expect(close.code == 4, "\(close.out)\(close.err)")
+        #expect(try site.ledgerLines().count == seq)
+    }
+
+    /// A usage drop appended by hand, with a report of a client and one of a radiologist no
+    /// drop named (an ingest rejects both): the reports were counted billable, billed and paid
+    /// to no one, and the close went through without a word. Each is now a problem the close
+    /// is refused for.
+    @Test func reportsOfUnknownPartiesInADropAppendedByHandAreNamed() throws {
+        let (site, _) = try Self.aprilSite()
+        let csv = Array((TestSite.usageHeader + "z1,2026-04-08T10:00:00Z,C9,R1,CT,1\nz2,2026-04-08T11:00:00Z,Z1,R9,CT,1\n").utf8)
+        let sha = Hex.string(SHA256.hash(data: csv))
+        try Data(csv).write(to: URL(fileURLWithPath: site.path(Site.dropPath(sha256: sha))))
+        try site.appendEntry(kind: "drop.accepted", body: [
+            "name": "usage-forged.csv", "kind": "usage", "sha256": .string(sha), "rows": 2,
+            "path": .string(Site.dropPath(sha256: sha)), "periods": ["2026-04"]], at: "2026-04-10T00:00:00Z")
+        #expect(try site.recon(["decide", HardGate.flagId(reportId: "a3"), "approve", "--by", "Asha"], env: Self.april).code == 0)
+        let before = try site.ledgerLines().count
+        let close = try site.recon(["close", "2026-04"], env: Self.mayFirst)
+        #expect(close.code == 3, "\(close.out)\(close.err)")
+        #expect(close.err.contains("client C9: no clients drop the ledger holds names this client (report z1)"), "\(close.err)")
+        #expect(close.err.contains("radiologist R9: no radiologists drop the ledger holds names this radiologist (report z2)"), "\(close.err)")
+        #expect(try site.ledgerLines().count == before)
+    }
+}

@@ -203,6 +203,27 @@ struct InboxHardeningTests {
         try expectVerifies(site)
     }
 
+    /// Two exports of one kind and another with the same bytes (two empty files, a usage file
+    /// copied under a payments name) are two rejected drops, each with its own problems: the
+    /// second was taken for the first rejected again — it left the Inbox kept nowhere, and the
+    /// first's errors file was written over with the second's problems.
+    @Test func theSameBytesUnderAnotherKindsNameAreKeptApart() throws {
+        let site = try preparedSite()
+        let bytes = Self.usageHeader + "R2,2026-03-03T10:00:00Z,C9,D1,CT,1,\n"
+        try site.drop("usage-march.csv", bytes)
+        #expect(try site.recon(["ingest"], env: Self.env).code == 2)
+        try site.drop("payments-march.csv", bytes)
+        try site.drop("usage-again.csv", bytes)
+        #expect(try site.recon(["ingest"], env: Self.env).code == 2)
+        #expect(names(site, "Inbox/rejected") == ["payments-march.csv", "payments-march.csv.errors.txt",
+                                                  "usage-march.csv", "usage-march.csv.errors.txt"])
+        let usage = try site.read("Inbox/rejected/usage-march.csv.errors.txt")
+        #expect(usage.contains("unknown client \"C9\"") && !usage.contains("the header lacks"), "\(usage)")
+        let payments = try site.read("Inbox/rejected/payments-march.csv.errors.txt")
+        #expect(payments.contains("the header lacks payment_id"), "\(payments)")
+        try expectVerifies(site)
+    }
+
     /// High 4: a second held or rejected drop of the same name overwrote the first.
     @Test func heldAndRejectedDropsAreNeverOverwritten() throws {
         let site = try preparedSite()

@@ -448,12 +448,16 @@ public final class Ingestor {
     }
 
     /// The name of a file in `folder` (`held/`, `rejected/`) holding the drop whose SHA-256 and
-    /// size are `drop`'s, if one does; in `rejected/`, one with its errors file beside it. Only
-    /// files of the drop's size are read.
-    static func copy(of drop: (sha: String, size: Int64), in folder: String, withErrorsFile: Bool = false) -> String? {
+    /// size are `drop`'s, if one does; in `rejected/`, one with its errors file beside it, named
+    /// as a drop of the same kind as `named` (two empty exports, `usage-….csv` and
+    /// `payments-….csv`, are two drops, each with its own problems). Only files of the drop's
+    /// size are read.
+    static func copy(of drop: (sha: String, size: Int64), in folder: String, withErrorsFile: Bool = false,
+                     sameKindAs named: String? = nil) -> String? {
         FileIO.list(folder).first { name in
             let path = folder + "/" + name
             guard !name.hasSuffix(".errors.txt"), !isNeverRead(name), let info = FileStatus.of(path), info.kind == .regularFile,
+                  named.map({ DropKind(fileName: $0) == DropKind(fileName: name) }) ?? true,
                   info.size == drop.size, !withErrorsFile || FileIO.isRegularFile(errorsFile(of: path)),
                   let bytes = try? FileIO.read(path, followingLinks: false) else { return false }
             return Hex.string(SHA256.hash(data: bytes)) == drop.sha
@@ -654,7 +658,7 @@ public final class Ingestor {
                               sameAs: (sha: String, size: Int64)? = nil, place: (String) throws -> Void) throws -> String {
         try keeping(name, in: "Inbox/rejected") {
             try FileIO.makeDirectory(site.rejected)
-            if let sameAs, let kept = Self.copy(of: sameAs, in: site.rejected, withErrorsFile: true) {
+            if let sameAs, let kept = Self.copy(of: sameAs, in: site.rejected, withErrorsFile: true, sameKindAs: name) {
                 try FileIO.writeAtomically(Self.errorsFile(of: site.rejected + "/" + kept), Self.errorsReport(lines),
                                            mode: permissions, exactMode: true)
                 let message = "\(SafeText.escaped(name)): the same bytes were rejected already and wait in Inbox/rejected/"
@@ -706,7 +710,8 @@ public final class Ingestor {
     /// dropped again once the clients file it lacked was in) goes with its errors file, as when
     /// the drop is named there: it stayed, and `status` went on listing it as rejected.
     func retireRejectedCopy(sha: String) {
-        guard let taking, let copy = Self.copy(of: (sha, taking.identity.size), in: site.rejected, withErrorsFile: true) else { return }
+        guard let taking, let copy = Self.copy(of: (sha, taking.identity.size), in: site.rejected, withErrorsFile: true,
+                                               sameKindAs: FileIO.baseName(taking.path)) else { return }
         let path = site.rejected + "/" + copy
         FileIO.remove(path)
         FileIO.remove(Self.errorsFile(of: path))

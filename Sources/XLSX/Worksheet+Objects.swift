@@ -61,13 +61,16 @@ extension Worksheet {
         try check(worksheet_add_table(handle, r1, c1, r2, c2, &options), "worksheet_add_table", at: place(range))
     }
 
-    /// Shades the numbers in `range` from `low` through `middle` (the 50th percentile) to
-    /// `high`; by default green, yellow, red, so the largest anomaly scores stand out.
+    /// Shades the numbers in `range` from `low` through `middle` to `high`; by default green,
+    /// yellow, red, so the largest anomaly scores stand out. The colours sit at the range's
+    /// lowest value, 50th percentile and highest, or at the fixed values `at` gives: a scale
+    /// relative to what the range holds paints its lowest green however high that is.
     ///
     /// Colours are `0xRRGGBB`. Wraps `worksheet_conditional_format_range` with
     /// `LXW_CONDITIONAL_3_COLOR_SCALE`.
     public func addColorScale(
-        _ range: CellRange, low: UInt32 = 0x63BE7B, middle: UInt32 = 0xFFEB84, high: UInt32 = 0xF8696B
+        _ range: CellRange, low: UInt32 = 0x63BE7B, middle: UInt32 = 0xFFEB84, high: UInt32 = 0xF8696B,
+        at values: (low: Double, middle: Double, high: Double)? = nil
     ) throws {
         let (r1, c1, r2, c2) = try cells(range)
         var scale = lxw_conditional_format()
@@ -75,6 +78,11 @@ extension Worksheet {
         scale.min_color = lxw_color_t(low & 0xFF_FFFF)
         scale.mid_color = lxw_color_t(middle & 0xFF_FFFF)
         scale.max_color = lxw_color_t(high & 0xFF_FFFF)
+        if let values {
+            let number = UInt8(LXW_CONDITIONAL_RULE_TYPE_NUMBER.rawValue)
+            (scale.min_rule_type, scale.mid_rule_type, scale.max_rule_type) = (number, number, number)
+            (scale.min_value, scale.mid_value, scale.max_value) = values
+        }
         let result = worksheet_conditional_format_range(handle, r1, c1, r2, c2, &scale)
         try check(result, "worksheet_conditional_format_range", at: place(range))
     }

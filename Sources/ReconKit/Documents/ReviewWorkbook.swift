@@ -86,7 +86,10 @@ public enum ReviewWorkbook {
             if page == 0, let note = softGateNote(review) { try sheet.write(text: note, row: max(slice.count, 1) + 2, column: 0) }
             try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(slice.count, 1), lastColumn: headers.count - 1))
             try sheet.freezePanes(row: 1, column: 0)
-            if !slice.isEmpty { try sheet.addColorScale(CellRange(column: 5, rows: 1...slice.count)) }
+            // Fixed: 0.5 (nothing stands out, the Isolation Forest's own middle) yellow, 1 red.
+            // Every flag listed is over the threshold; shaded from the lowest listed, a soft flag
+            // under hard ones (1) was painted green, as if fine.
+            if !slice.isEmpty { try sheet.addColorScale(CellRange(column: 5, rows: 1...slice.count), at: (0, 0.5, 1)) }
             try sheet.fitToPageWidth(landscape: true)
             // Columns as wide as what they hold; reasons and notes wrap within a readable width.
             // The feature columns get theirs once, below: a column set twice makes overlapping

@@ -53,6 +53,19 @@ struct ReviewWorkbookTests {
         #expect(right[1] > left[0], "the right chart starts in column \(right[1]), where the left one ends (\(left[0]))")
     }
 
+    /// The score column's shading is fixed — 0.5 (nothing stands out) yellow, 1 red — not
+    /// relative to the flags listed: every one is over the threshold, and a soft flag (0.7)
+    /// listed under hard ones (1) was shaded as the lowest, green, as if fine.
+    @Test func scoresAreShadedOnAFixedScale() throws {
+        let path = FileManager.default.temporaryDirectory.path + "/review-\(UUID().uuidString).xlsx"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try ReviewWorkbook.write(Self.review(hard: 2, soft: 1, final: true), state: Self.state(), to: path,
+                                 created: Date(timeIntervalSince1970: 1_775_120_400))
+        let sheet = try zipEntry(path, "xl/worksheets/sheet1.xml")
+        #expect(sheet.contains(#"<conditionalFormatting sqref="F2:F4"><cfRule type="colorScale" priority="1"><colorScale>"#
+            + #"<cfvo type="num" val="0"/><cfvo type="num" val="0.5"/><cfvo type="num" val="1"/>"#), "\(sheet)")
+    }
+
     @Test(arguments: [false, true])
     func flagsContinueOnTheNextSheetAndSoftOnesSayWhetherTheyAreFinal(final: Bool) throws {
         // 25 hard + 3 soft flags on sheets of 10 rows (1 header + 9 flags): 9 + 9 + 9 + 1.

@@ -35,6 +35,10 @@ struct Statement: ParsableCommand {
             if let asOf {
                 // Dates lie in the years 1970–2199 (SPEC §2), as a drop's do.
                 guard let d = try? FieldValue.date(Substring(asOf)) else {
+                    // A day the calendar lacks (2029-02-29) is said as such, as a drop's is.
+                    if let why = LocalDate.calendarProblem(Substring(asOf)), asOf.utf8.count == 10 {
+                        throw ReconFailure.usage("--as-of \(why); write YYYY-MM-DD (e.g. 2026-06-30)")
+                    }
                     throw ReconFailure.usage("--as-of \(asOf) is not a date in the years 1970–2199; write YYYY-MM-DD (e.g. 2026-06-30)")
                 }
                 date = d

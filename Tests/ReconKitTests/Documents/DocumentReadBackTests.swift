@@ -303,10 +303,14 @@ struct DocumentReadBackTests {
         }
         #expect((try? FileManager.default.contentsOfDirectory(atPath: site.path("Outbox/statements")))?.isEmpty ?? true)
         // A statement's date lies in the years dates may take (SPEC §2: 1970–2199).
-        for date in ["1969-12-31", "2200-01-01", "2026-02-30"] {
+        for date in ["1969-12-31", "2200-01-01", "2026-4-30"] {
             let r = try site.recon(["statement", "C1", "--as-of", date], env: Self.env)
             #expect(r.code == 1 && r.err.contains("is not a date in the years 1970–2199"), "\(date): \(r.err)")
         }
+        // A day the calendar lacks is named as such, as in a drop.
+        let lacking = try site.recon(["statement", "C1", "--as-of", "2026-02-30"], env: Self.env)
+        #expect(lacking.code == 1 && lacking.err.contains("--as-of 2026-02-30 is not a day of the calendar; February 2026 has days 01–28"),
+                "\(lacking.err)")
         #expect((try? FileManager.default.contentsOfDirectory(atPath: site.path("Outbox/statements")))?.isEmpty ?? true)
         let all = try site.recon(["statement", "--all", "--as-of", "2026-04-30"], env: Self.env)
         #expect(all.code == 0, "\(all.err)")

@@ -86,7 +86,7 @@ struct SiteClockTests {
 
     /// A mistyped RECON_NOW must not quietly become today: the entries would carry another date
     /// than the one asked for, and every later run with the intended clock would be refused.
-    @Test(arguments: ["yesterday", "2026-11-20", "2026-13-01T00:00:00Z", "garbage"])
+    @Test(arguments: ["yesterday", "2026-11-20", "2026-11-20T25:00:00Z", "garbage"])
     func anUnreadableReconNowIsBadUsageAndWritesNothing(_ text: String) throws {
         let site = try siteWithHead()
         let before = try site.read("Ledger/ledger.jsonl")
@@ -139,5 +139,13 @@ struct SiteClockTests {
         #expect("\(SiteClock.Unreadable(text: "1969-12-31T00:00:00Z"))".hasPrefix(
             "RECON_NOW=\"1969-12-31T00:00:00Z\" lies outside the years 1970–2199 that entries may carry"))
         #expect("\(SiteClock.Unreadable(text: "yesterday"))".hasPrefix("RECON_NOW=\"yesterday\" is not an ISO 8601 timestamp"))
+    }
+
+    /// A day the calendar lacks is named as such, as in a drop: it was said not to be an ISO
+    /// 8601 timestamp, which it is in form.
+    @Test func aReconNowOnADayTheCalendarLacksIsNamedAsSuch() {
+        #expect("\(SiteClock.Unreadable(text: "2029-02-29T10:00:00Z"))".hasPrefix("RECON_NOW=\"2029-02-29T10:00:00Z\" names a day "
+            + "that does not exist: 2029-02-29 is not a day of the calendar; February 2029 has days 01–28; give one such as"))
+        #expect("\(SiteClock.Unreadable(text: "2026-13-01T00:00:00Z"))".contains("2026-13-01 has month 13; months run 01–12"))
     }
 }

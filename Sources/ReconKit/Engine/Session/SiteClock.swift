@@ -50,7 +50,10 @@ public struct SiteClock: Sendable {
                 _ = try FieldValue.timestamp(Substring(text), zone: .utc)
             } catch let invalid as FieldValue.Invalid where invalid.outsideYears {
                 why = "lies outside the years \(FieldValue.years.lowerBound)–\(FieldValue.years.upperBound) that entries may carry"
-            } catch {}
+            } catch {
+                // A day the calendar lacks (2029-02-29T10:00:00Z) is said as such, as a drop's is.
+                if let day = LocalDate.calendarProblem(Substring(text)) { why = "names a day that does not exist: \(day)" }
+            }
             return "RECON_NOW=\"\(text)\" \(why); give one such as 2026-01-05T09:00:00Z, or unset RECON_NOW to use the system clock"
         }
     }

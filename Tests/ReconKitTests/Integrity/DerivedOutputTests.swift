@@ -73,6 +73,28 @@ struct DerivedOutputTests {
         site.expectAuditorAccepts()
     }
 
+    /// A file in the Inbox holding the bytes of a drop accepted already is no drop waiting:
+    /// status listed it as holding the close ("not ready to close: Inbox/ holds a drop not yet
+    /// ingested"), and with an Inbox that would not let it go the close refused, telling the
+    /// user to run the ingest they had just run. The close goes on, saying the file stays.
+    @Test(.enabled(if: canMakeImmutable, "as root, needs e2fsprogs chattr and a file system with immutable files"))
+    func aCopyOfAnAcceptedDropHoldsNoClose() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-late.csv", TestSite.lateMarch)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        try site.drop("usage-late-copy.csv", TestSite.lateMarch)
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.code == 0 && !status.out.contains("not yet ingested"), "\(status.out)")
+        try chattr("+i", site.path("Inbox"))
+        defer { _ = try? ProcessRunner.run("/usr/bin/chattr", ["-i", site.path("Inbox")]) }
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.out)\(close.err)")
+        #expect(close.err.contains("Inbox/usage-late-copy.csv: the same bytes were accepted at seq 7, but it could not be removed "
+            + "(Operation not permitted): it is no drop waiting"), "\(close.err)")
+        try chattr("-i", site.path("Inbox"))
+        site.expectAuditorAccepts()
+    }
+
     /// A closed period's review workbook that could not be replaced (here an immutable file:
     /// neither written over nor removed) stays owed in `.recon/derived.pending`, so the next
     /// writer writes the final review once the cause is gone. It used to be taken off the note

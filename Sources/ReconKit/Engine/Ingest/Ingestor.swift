@@ -438,11 +438,15 @@ public final class Ingestor {
     /// command stopped after the drop's entry, before it took the file out), removed: each with
     /// the seq that accepted it. One that will not go is left, and not listed.
     static func removeAccepted(_ paths: [String], state: SiteState) -> [(path: String, seq: Int)] {
+        acceptedCopies(paths, state: state).filter { (try? FileIO.removeChecked($0.path)) != nil }
+    }
+
+    /// The regular files among `paths` holding the bytes of a drop accepted, with its seq.
+    static func acceptedCopies(_ paths: [String], state: SiteState) -> [(path: String, seq: Int)] {
         guard !state.acceptedDrops.isEmpty else { return [] }
         return paths.compactMap { path in
             guard FileIO.isRegularFile(path), let bytes = try? FileIO.read(path, followingLinks: false),
-                  let seq = state.acceptedDrops[Hex.string(SHA256.hash(data: bytes))],
-                  (try? FileIO.removeChecked(path)) != nil else { return nil }
+                  let seq = state.acceptedDrops[Hex.string(SHA256.hash(data: bytes))] else { return nil }
             return (path, seq)
         }
     }

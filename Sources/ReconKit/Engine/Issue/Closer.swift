@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// `recon close YYYY-MM` (SPEC §5): refuses while anything blocks, else issues the final
@@ -40,8 +41,8 @@ public struct Closer {
     /// decisions, cards, rates or party details, and once the month is closed what it holds for
     /// it would wait for a signed rerun. A payments drop belongs to no period, and a name of no
     /// drop kind (`notes.txt`) is rejected whole by the ingest: neither holds the close. One line.
-    static func waitingInInbox(_ site: Site, period: Period) -> [String] {
-        let names = waitingDrops(site).map { SafeText.escaped($0) }
+    static func waitingInInbox(_ session: SiteSession, period: Period) -> [String] {
+        let names = waitingDrops(session.site) { session.state.acceptedDrops[$0] != nil }.map { SafeText.escaped($0) }
         guard !names.isEmpty else { return [] }
         let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")
         return ["Inbox/ holds \(names.count == 1 ? "a drop" : "\(names.count) drops") not yet ingested (\(shown)): run `recon ingest` "
@@ -52,19 +53,31 @@ public struct Closer {
     /// An Inbox file holding the bytes of a drop already accepted (a command stopped after the
     /// drop's entry, before it took the file out) is no drop waiting: the close said "not yet
     /// ingested" and refused. It goes, as the next ingest would take it out as a duplicate.
+    /// One the Inbox will not let go (a read-only folder) is said, and holds the close no more
+    /// than when it went: following "run `recon ingest` first" had the user run it in a loop.
     static func removeAcceptedCopies(_ session: SiteSession) {
-        for (path, seq) in Ingestor.removeAccepted(Ingestor.inboxEntries(session.site).drops, state: session.state) {
-            let message = "Inbox/\(SafeText.escaped(FileIO.baseName(path))): the same bytes were accepted at seq \(seq) (a command "
-                + "stopped before it took the file out); removed"
-            session.log.notice("\(message)")
+        for (path, seq) in Ingestor.acceptedCopies(Ingestor.inboxEntries(session.site).drops, state: session.state) {
+            let name = "Inbox/\(SafeText.escaped(FileIO.baseName(path)))"
+            do {
+                try FileIO.removeChecked(path)
+                session.log.notice("\(name): the same bytes were accepted at seq \(seq) (a command stopped before it took the file out); removed")
+            } catch let failure as FileIO.Failure {
+                let message = "\(name): the same bytes were accepted at seq \(seq), but it could not be removed "
+                    + "(\(failure.reason)): it is no drop waiting — make Inbox/ writable for this user, or move it out"
+                session.log.warning("\(message)")
+            } catch {}
         }
     }
 
-    /// The Inbox's drops that hold every close until ingested (``waitingInInbox(_:period:)``).
-    static func waitingDrops(_ site: Site) -> [String] {
-        Ingestor.inboxEntries(site).drops.map(FileIO.baseName).filter { name in
-            DropKind(fileName: name).map { $0 != .payments } ?? false
-        }
+    /// The Inbox's drops that hold every close until ingested (``waitingInInbox(_:period:)``):
+    /// not those whose bytes are recorded already (`isRecorded`, by SHA-256), which the close
+    /// takes out. Only files of a kind that holds a close are read.
+    static func waitingDrops(_ site: Site, isRecorded: (String) -> Bool) -> [String] {
+        Ingestor.inboxEntries(site).drops.filter { path in
+            guard DropKind(fileName: FileIO.baseName(path)).map({ $0 != .payments }) ?? false else { return false }
+            guard let bytes = try? FileIO.read(path, followingLinks: false) else { return true }
+            return !isRecorded(Hex.string(SHA256.hash(data: bytes)))
+        }.map(FileIO.baseName)
     }
 
     /// A `recon.toml` gone (deleted, not restored with the site) while the invoices issued so
@@ -100,7 +113,7 @@ public struct Closer {
         // Reports of this month held in a drop that also touches a closed one, and drops waiting in
         // the Inbox: refused before any folder is made, with whatever else blocks.
         Self.removeAcceptedCopies(session)
-        let held = HeldDrops(session: session).blockingClose(of: period) + Self.waitingInInbox(session.site, period: period)
+        let held = HeldDrops(session: session).blockingClose(of: period) + Self.waitingInInbox(session, period: period)
         if let running = Self.notEnded(period, today: today, zone: state.zone.identifier) {
             // With the list (SPEC §5): what else must be settled is said now, not after the wait.
             let blocking = [running] + held + Reviewer(session: session).review(period, final: true).blocking

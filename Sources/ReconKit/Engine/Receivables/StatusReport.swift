@@ -76,7 +76,9 @@ public struct StatusReport {
         let entries = Ingestor.inboxEntries(site)
         inbox = entries.drops.map(FileIO.baseName) + entries.undecodable.map(\.name.escaped)
         inboxShown = entries.drops.map { SafeText.escaped(FileIO.baseName($0)) } + entries.undecodable.map(\.name.escaped)
-        holdingCloses = Closer.waitingDrops(site)
+        // One whose bytes are archived is recorded (the close takes it out), as far as status,
+        // which reads no ledger here, can tell.
+        holdingCloses = Closer.waitingDrops(site) { FileIO.isRegularFile(site.path(Site.dropPath(sha256: $0))) }
         let open = (settled.json["open_periods"]?.arrayValue ?? []).compactMap { $0["period"]?.stringValue.flatMap(Period.init) }
         guard !open.isEmpty else { return }
         do { _ = try SiteKeyFile.load(site) } catch {

@@ -243,6 +243,32 @@ struct CrashTests {
 
     // MARK: The states a kill leaves, made exactly
 
+    /// An ingest killed after noting the workbooks it would owe, before its append wrote a byte
+    /// (a Ctrl-C while it appends, as to `ingest` or `decide`, which hold no signal): nothing was
+    /// recorded, and status said the drafts were out of date, "interrupted after recording them".
+    /// The note says how many entries the ledger held; with no more, nothing is owed, and the
+    /// next writer takes the note away.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to kill the ingest at its append"))
+    func aNoteLeftBeforeTheAppendOwesNothing() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-late.csv", TestSite.lateMarch)
+        let before = try site.ledgerBytes()
+        let killed = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", site.path("Ledger/ledger.jsonl"), "-e", "trace=write,pwrite64,writev", "-e",
+             "inject=write,pwrite64,writev:signal=SIGKILL:when=1", TestSite.binary, "ingest", "--site", site.root],
+            environment: TestSite.closeDay)
+        #expect(killed.code != 0, "the ingest was not killed: \(killed.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(site.exists(".recon/derived.pending"), "the ingest was killed before its note")
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(!status.err.contains("out of date"), "\(status.err)")
+        let json = try site.recon(["status", "--json"], env: TestSite.closeDay)
+        #expect(json.out.contains("\"owed\":[]"), "\(json.out)")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        #expect(!site.exists(".recon/derived.pending"))
+        site.expectAuditorAccepts()
+    }
+
     /// A command killed after its entries, before the workbooks it owed: the note it left
     /// (`.recon/derived.pending`, written before its append) makes the next writing command
     /// write them — a `recon watch --once` with nothing to take included. Here an ingest's

@@ -75,7 +75,7 @@ public final class SiteSession {
         // The workbooks derived after the entries, noted before them and not written since: a
         // command stopped in between left the drafts showing an earlier state, and `status`
         // said nothing was owed.
-        for item in DerivedPending(site: site).items().sorted(by: { $0.line < $1.line }) {
+        for item in DerivedPending(site: site).items(ledgerEntries: ledger.entries.count).sorted(by: { $0.line < $1.line }) {
             switch item {
             case .drafts: owed.append("the open months' drafts and review workbooks are out of date")
             case .summary: owed.append("Outbox/margin-summary.xlsx is out of date")
@@ -391,7 +391,8 @@ public final class SiteSession {
         }
         // Workbooks a command killed after its entries still owed: a closed period's review and
         // the summary are removed here and written again by the document repair; the drafts below.
-        let owed = DerivedPending(site: site).items()
+        let owed = DerivedPending(site: site).items(ledgerEntries: ledger.entries.count)
+        if owed.isEmpty { DerivedPending(site: site).clear(DerivedPending(site: site).items()) }  // stopped before its append
         var rewritten: [(item: DerivedPending.Item, relative: String)] = []
         for case .review(let period) in owed where state.closedPeriods[period] != nil {
             rewritten.append((.review(period), DerivedOutput.reviewPath(period)))
@@ -507,8 +508,8 @@ public final class SiteSession {
         if !owed.isEmpty {
             // The note only speeds recovery from a crash: a site that cannot take it still takes the entries.
             do {
-                let before = DerivedPending(site: site).items()
-                try DerivedPending(site: site).mark(owed)
+                let before = DerivedPending(site: site).items(ledgerEntries: ledger.entries.count)
+                try DerivedPending(site: site).mark(owed, ledgerEntries: ledger.entries.count)
                 derivedNotedHere.formUnion(owed.subtracting(before))
             } catch {
                 let message = "could not note the workbooks this command owes in .recon/derived.pending (\(error)); if it is "

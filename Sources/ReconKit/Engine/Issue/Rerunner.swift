@@ -67,6 +67,9 @@ public struct Rerunner {
         // Held drops of this period are applied first (each whole, as at ingest). Drops an earlier
         // rerun took but did not issue for (a hard flag, a crash) are this rerun's too.
         let earlier = session.state.awaitingRerun[period] ?? []
+        // Stop signals are noted from before the held drops' entries, which stand once
+        // appended: a signal there ended the rerun without a word (`Terminated`).
+        session.holdSignals()
         let held = try HeldDrops(session: session).apply(period: period)
         // A rerun killed after a held drop's append, before its file left held/, finds it again as
         // already accepted: it is among `earlier`, not taken again.

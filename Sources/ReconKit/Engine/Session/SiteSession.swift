@@ -519,7 +519,9 @@ public final class SiteSession {
             derivedMarked.formUnion(owed)
         }
         let appended = try ledger.append(items, at: at, owesCheckpoint: owesCheckpoint)
-        signalHold?.commit()  // recorded: from here the command finishes what it issued
+        // The entries that end the command recorded: from here it finishes what it issued. A
+        // rerun's held drops, appended before them, leave a signal noted, said at that append.
+        if owesCheckpoint { signalHold?.commit() }
         return appended
     }
 

@@ -10,8 +10,15 @@ import Glibc
 /// it never reads a batch half-appended by a running writer. Whoever cannot get it waits up
 /// to `timeout` seconds, then gives up with a clear message (exit 3). The lock goes with
 /// the process: a writer killed by a crash holds nothing.
+///
+/// The folder the lock file is in (`Ledger/`) is locked as well, the same way, after the file:
+/// a lock file removed while a writer runs (a cleanup job) let the next command make a new one
+/// and append between the running writer's last look at its lock and its write, and the
+/// ledger's seqs broke. A folder cannot be removed while it holds the ledger.
 public final class SiteLock {
     private let fd: Int32
+    /// The lock file's folder, locked after the file; -1 when it could not be opened (a reader's).
+    private let folderFd: Int32
     public let path: String
 
     public struct Busy: Error, CustomStringConvertible {
@@ -36,8 +43,23 @@ public final class SiteLock {
             throw FileIO.Failure(path: path, action: "open the lock", code: code)
         }
         try SiteLock.requireRegular(fd, path)
+        let started = SiteLock.monotonicSeconds()
         try SiteLock.acquire(fd: fd, path: path, operation: LOCK_EX, timeout: timeout)
-        self.init(fd: fd, path: path)
+        let folder = FileIO.parent(of: path)
+        let folderFd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folderFd >= 0 else {
+            let code = errno
+            close(fd)
+            throw FileIO.Failure(path: folder, action: "open the lock's folder", code: code)
+        }
+        do {
+            try SiteLock.acquire(fd: folderFd, path: path, operation: LOCK_EX,
+                                 timeout: max(0, timeout - (SiteLock.monotonicSeconds() - started)))
+        } catch {
+            close(fd)
+            throw error
+        }
+        self.init(fd: fd, folderFd: folderFd, path: path)
     }
 
     /// Takes the lock shared, for a reader; nil when the lock file cannot be opened (a site
@@ -49,8 +71,18 @@ public final class SiteLock {
             return nil
         }
         try requireRegular(fd, path)
+        let started = monotonicSeconds()
         try acquire(fd: fd, path: path, operation: LOCK_SH, timeout: timeout)
-        return SiteLock(fd: fd, path: path)
+        let folderFd = open(FileIO.parent(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderFd >= 0 {
+            do {
+                try acquire(fd: folderFd, path: path, operation: LOCK_SH, timeout: max(0, timeout - (monotonicSeconds() - started)))
+            } catch {
+                close(fd)
+                throw error
+            }
+        }
+        return SiteLock(fd: fd, folderFd: folderFd, path: path)
     }
 
     /// The lock is a regular file, or no lock at all: anything else put there is refused (closing `fd`).
@@ -76,8 +108,9 @@ public final class SiteLock {
         return held.st_dev == there.st_dev && held.st_ino == there.st_ino
     }
 
-    private init(fd: Int32, path: String) {
+    private init(fd: Int32, folderFd: Int32, path: String) {
         self.fd = fd
+        self.folderFd = folderFd
         self.path = path
     }
 
@@ -128,6 +161,10 @@ public final class SiteLock {
     }
 
     deinit {
+        if folderFd >= 0 {
+            flock(folderFd, LOCK_UN)
+            close(folderFd)
+        }
         flock(fd, LOCK_UN)
         close(fd)
     }

@@ -193,16 +193,18 @@ struct ConcurrencyTests {
     /// the site's, and the sweep leaves the files of a process still running.
     @Test func aLockFileRemovedUnderAWriterLetsNoSecondAppend() throws {
         let site = try TestSite.marchSite()
-        let session = try SiteSession(site: Site(root: site.root), writing: true, log: ConsoleLog.logger(.text), clock: .system)
-        try session.repair()
-        try FileManager.default.removeItem(atPath: site.path("Ledger/writer.lock"))
-        let before = try site.ledgerBytes()
-        let refused = #expect(throws: ReconFailure.self) {
-            try session.append(kind: "card.replaced", body: ["kind": "client_rates", "effective_from": "2026-03-01", "sha256": "0"])
+        do {  // the session, and the locks it holds, end with this block
+            let session = try SiteSession(site: Site(root: site.root), writing: true, log: ConsoleLog.logger(.text), clock: .system)
+            try session.repair()
+            try FileManager.default.removeItem(atPath: site.path("Ledger/writer.lock"))
+            let before = try site.ledgerBytes()
+            let refused = #expect(throws: ReconFailure.self) {
+                try session.append(kind: "card.replaced", body: ["kind": "client_rates", "effective_from": "2026-03-01", "sha256": "0"])
+            }
+            #expect(refused?.message.contains("was removed or replaced while this command ran") == true, "\(refused?.message ?? "")")
+            #expect(try site.ledgerBytes() == before)
+            withExtendedLifetime(session) {}
         }
-        #expect(refused?.message.contains("was removed or replaced while this command ran") == true, "\(refused?.message ?? "")")
-        #expect(try site.ledgerBytes() == before)
-        withExtendedLifetime(session) {}
 
         // A temporary file of a writer still running is not swept; once it has ended, it is.
         let sleeper = Process()

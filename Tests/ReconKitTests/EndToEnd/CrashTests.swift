@@ -702,6 +702,41 @@ struct CrashTests {
         #expect(closed.code == 0, "\(closed.err)")
     }
 
+    /// The lock file removed (a cleanup job) while a close waits between its last look at its
+    /// lock and its write, and an ingest started then: it made a new lock file and appended
+    /// first, the close's batch followed it numbered from the old head, and the ledger no longer
+    /// verified — both exited 0. The ledger's folder is locked too: the ingest waits for the close.
+    /// Held at its note of owed workbooks, or later, at the sync of `Ledger/` after its intent
+    /// (a slow disk), where the ingest's entry was followed by the close's, numbered from the
+    /// old head.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"),
+          arguments: ["note", "intent"])
+    func aLockFileRemovedUnderAWriterLetsNoSecondOneAppend(heldAt point: String) throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        try FileManager.default.moveItem(atPath: site.path("Inbox/usage-2026-04.csv"), toPath: site.path("usage-2026-04.csv"))
+        let close: RunningProcess
+        if point == "note" {
+            close = try closeHeldBeforeItsAppend(site, signals: []).0
+        } else {
+            close = try RunningProcess(try #require(Self.strace),
+                ["-f", "-o", "/dev/null", "-P", site.path("Ledger"), "-e", "trace=fsync", "-e", "inject=fsync:delay_enter=3000000",
+                 TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+            #expect(ProcessRunner.wait(upTo: 20) { site.exists("Ledger/ledger.jsonl.intent") }, "the close did not reach its intent")
+        }
+        try FileManager.default.removeItem(atPath: site.path("Ledger/writer.lock"))
+        // It waits for the close, however slow its disk.
+        let ingest = try site.recon(["ingest", site.path("usage-2026-04.csv")], env: TestSite.closeDay.merging(["RECON_LOCK_TIMEOUT": "120"]) { $1 })
+        let closed = close.finish()
+        #expect(closed.code == 0, "\(closed.err)")
+        #expect(ingest.code == 0, "\(ingest.err)")
+        let kinds = try site.entries().suffix(2).compactMap { $0["kind"] as? String }
+        #expect(kinds.first == "period.closed" || kinds.last == "drop.accepted", "\(kinds)")
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        site.expectAuditorAccepts()
+    }
+
     /// SIGTERM to a close in the moment between holding the stop signals and appending (strace
     /// holds it up at the note of the workbooks it will owe, `.recon/derived.pending`): it ends
     /// the close with nothing recorded, as the README says of a signal before the append. It

@@ -373,14 +373,21 @@ public final class LedgerFile {
         if let said = Self.notesInTheWay(besideLedger: path, checkpoint: owesCheckpoint) { throw ReconFailure.refused(said) }
         // The last moment a stop signal may end the command with nothing recorded (``SignalHold``).
         beforeTheBytes?()
-        if owesCheckpoint, let key = intentKey, let last = out.last {
-            let owed = CheckpointOwed(seq: last.seq, head: last.hash)
-            try owed.write(besideLedger: path, key: key)
-            owedCheckpoint = owed
+        // The notes before the bytes: one the disk will not take (full) records nothing, and is
+        // said so — the bare error named a temporary file and left the user to guess.
+        do {
+            if owesCheckpoint, let key = intentKey, let last = out.last {
+                let owed = CheckpointOwed(seq: last.seq, head: last.hash)
+                try owed.write(besideLedger: path, key: key)
+                owedCheckpoint = owed
+            }
+            let intent = Self.intentText(start: start, end: start + bytes.count)
+            let note = try intentKey.map { try SignedNote.sign(text: intent, with: $0) } ?? intent
+            try FileIO.writeAtomically(intentPath, Array(note.utf8))
+        } catch let failure as FileIO.Failure {
+            throw ReconFailure.usage("could not write the notes kept beside \(path) before an append (\(failure)). Nothing was "
+                + "recorded — free some disk space (or raise the file-size limit) and run the command again")
         }
-        let intent = Self.intentText(start: start, end: start + bytes.count)
-        let note = try intentKey.map { try SignedNote.sign(text: intent, with: $0) } ?? intent
-        try FileIO.writeAtomically(intentPath, Array(note.utf8))
         do {
             try file.appendDurably(bytes)
         } catch {

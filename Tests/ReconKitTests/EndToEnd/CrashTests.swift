@@ -846,6 +846,25 @@ struct CrashTests {
         return nil
     }
 
+    /// The disk full as the notes beside the ledger are put in place, just before the append
+    /// (here the intent's rename fails with ENOSPC): the command said only that it could not
+    /// write a temporary file. It says nothing was recorded and what to do, and it was so.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to fail the intent's rename"))
+    func aFullDiskAtTheNotesBeforeTheAppendSaysNothingWasRecorded() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-late.csv", TestSite.lateMarch)
+        let before = try site.ledgerBytes()
+        let failed = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", site.path("Ledger/ledger.jsonl.intent"), "-e", "trace=rename,renameat,renameat2", "-e",
+             "inject=rename,renameat,renameat2:error=ENOSPC:when=1", TestSite.binary, "ingest", "--site", site.root],
+            environment: TestSite.closeDay)
+        #expect(failed.code == 1, "\(failed.err)")
+        #expect(failed.err.contains("No space left on device). Nothing was recorded — free some disk space"), "\(failed.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// A payments file appended to in place while it was taken (held up by strace at its
     /// archive's rename, the row written meanwhile) is left in the Inbox, and the warning says
     /// what comes of it: taken again, it is rejected whole (its payment recorded now repeats a

@@ -213,6 +213,32 @@ struct NonFileInPlaceTests {
         site.expectAuditorAccepts()
     }
 
+    /// The same in place of the ledger prefix, which every command passes by for the whole
+    /// ledger: verify, status and every writer refused the site ("restore it from a backup"),
+    /// the close that would write it anew too. The next close puts the prefix in its place.
+    @Test(arguments: ["folder", "FIFO"])
+    func somethingElseInPlaceOfTheLedgerPrefixIsNotedNotDamage(what: String) throws {
+        let site = try TestSite.trustSite()
+        let place = site.path(LedgerPrefix.relativePath)
+        #expect(site.exists(LedgerPrefix.relativePath))
+        try FileManager.default.removeItem(atPath: place)
+        if what == "folder" { try FileManager.default.createDirectory(atPath: place, withIntermediateDirectories: false) } else {
+            #expect(mkfifo(place, 0o600) == 0)
+        }
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0 && verify.err.contains("\(LedgerPrefix.relativePath) is a \(what == "folder" ? "folder" : "FIFO (named pipe)"), "
+            + "not the ledger prefix: not read"), "\(verify.out)\(verify.err)")
+        #expect(try site.recon(["status"], env: TestSite.aprilLater).code == 0)
+        try site.drop("usage-2026-04-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-05T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let close = try site.recon(["close", "2026-04"], env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        #expect(close.code == 0, "\(close.out)\(close.err)")
+        #expect(FileIO.isRegularFile(place), "the close did not write the prefix anew")
+        let again = try site.recon(["verify"])
+        #expect(again.code == 0 && !again.err.contains("not the ledger prefix"), "\(again.err)")
+        site.expectAuditorAccepts()
+    }
+
     @Test func aFIFONamedAsTheSiteKeyIsNotWaitedOn() throws {
         let site = try TestSite.marchSite()
         #expect(mkfifo(site.path("key.fifo"), 0o600) == 0)

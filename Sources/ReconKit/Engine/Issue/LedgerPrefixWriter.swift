@@ -1,4 +1,7 @@
 import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The ledger prefix a close writes (``LedgerPrefix``): every entry before the close's
 /// `period.closed` — those the ledger held when the close opened, and the documents and flags
@@ -33,6 +36,9 @@ struct LedgerPrefixWriter {
 
     /// In place, once the entry vouching for it is durable.
     func commit() {
+        // An empty folder in its place (made by hand) is no prefix: it goes, so this one can.
+        let path = site.path(LedgerPrefix.relativePath)
+        if DropFile.nonRegularKind(path) == "a folder" { rmdir(path) }
         if (try? FileIO.renameDurably(site.path(LedgerPrefix.nextRelativePath), to: site.path(LedgerPrefix.relativePath))) == nil {
             discard()
         }

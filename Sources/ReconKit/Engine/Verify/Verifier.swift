@@ -231,6 +231,13 @@ public struct Verifier {
     func checkLedgerPrefix(_ ledger: LedgerFile) throws -> String? {
         let relative = LedgerPrefix.relativePath
         guard FileIO.exists(site.path(relative)) else { return nil }
+        // A folder or FIFO in its place is no prefix: every command reads the whole ledger, as
+        // without one. Noted, as for the other caches; every command refused the site.
+        if VouchedPlaces.damage("ledger prefix", relative, seq: nil, in: site) == nil, let kind = DropFile.nonRegularKind(site.path(relative)),
+           kind != "a symbolic link" {
+            return "\(relative) is \(kind), not the ledger prefix: not read (every command reads the whole ledger) — remove it; "
+                + "the next close writes the prefix anew"
+        }
         let bytes = try LedgerDamage.reading("ledger prefix", relative, seq: nil, in: site) {
             try FileIO.read(site.path(relative), followingLinks: false)
         }

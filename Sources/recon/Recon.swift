@@ -57,6 +57,14 @@ struct Recon: ParsableCommand {
             fail("there is no command \"\(SafeText.escaped(named))\"; the commands are " + names.joined(separator: ", ")
                 + " (`recon help COMMAND`)", exit: 1)
         }
+        // The same one level down: `recon operator lst --site hq` was told "Unknown option '--site'".
+        if named == "operator", words.count >= 2, words[0] == "operator", !words[1].hasPrefix("-") {
+            let verbs = Operator.configuration.subcommands.compactMap { $0.configuration.commandName }
+            if !verbs.contains(words[1]) {
+                fail("there is no operator command \"\(SafeText.escaped(words[1]))\"; use " + verbs.joined(separator: ", ")
+                    + " (`recon operator --help`)", exit: 1)
+            }
+        }
         // An option given twice took its last value without a word, even a signed credit's
         // --amount: bad usage, named, before anything runs.
         if let twice = RawArgument.optionGivenTwice(words) {
@@ -72,7 +80,11 @@ struct Recon: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
+                // `--version` or `--help`: the answer is all it does, so one lost (`> /dev/full`) fails.
                 print(fullMessage(for: error))
+                if fflush(stdout) != 0 || ferror(stdout) != 0 {
+                    fail(CommandOutcome.lostAnswer(String(cString: strerror(errno))), exit: 1)
+                }
                 Foundation.exit(0)
             }
             let exit: Int32 = code == .validationFailure || code.rawValue == 64 ? 1 : code.rawValue

@@ -37,6 +37,11 @@ struct NoSubcommandTests {
             let typo = try site.recon(args, site: false)
             #expect(typo.code == 1 && typo.err.contains("there is no command \"stauts\"") && typo.err.contains("status"), "\(typo.err)")
         }
+        // One level down: `recon operator lst` was told "Unknown option '--site'".
+        for args in [["operator", "lst", "--site", site.root], ["operator", "lst", "--json"]] {
+            let typo = try site.recon(args, site: false)
+            #expect(typo.code == 1 && typo.err.contains("there is no operator command \"lst\"; use add, remove, list"), "\(typo.err)")
+        }
         let keygen = try site.recon(["keygen", "carol", "--dir", site.path("keys"), "--json"], site: false)
         #expect(keygen.code == 0 && keygen.out.contains(#""ok":true"#), "\(keygen.out)\(keygen.err)")
     }

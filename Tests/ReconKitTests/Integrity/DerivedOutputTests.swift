@@ -283,7 +283,7 @@ struct DerivedOutputTests {
     /// that has recorded (`ingest --json`) keeps its outcome, exit 0, and warns its answer is lost.
     @Test func aStandardOutputThatTakesNoWriteFailsTheCommandAndSaysSo() throws {
         let site = try TestSite.marchSite()
-        for args in [["status", "--json"], ["status"], ["verify"]] {
+        for args in [["status", "--json"], ["status"], ["verify"], ["status", "--help"], ["--version"]] {
             let run = try ProcessRunner.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" >/dev/full", TestSite.binary] + args + ["--site", site.root],
                                             environment: TestSite.closeDay)
             #expect(run.code == 1, "\(args): exit \(run.code)")

@@ -33,6 +33,24 @@ struct DropNoticesTests {
         #expect(try site.recon(["status"], env: TestSite.closeDay).out.contains("draft invoices: 2 — 400.00 INR"))
     }
 
+    /// A client rate row for `C01` (C1 meant), a contract type and a grade no party has: taken
+    /// without a word, C1 was billed the wildcard row's price with no problem to show it.
+    @Test func rateRowsNamingNoKnownPartyAreSaid() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("client_rates-2.csv", TestSite.clientRatesHeader + "2026-03-01,C01,*,*,*,1,,60.00,INR,volume\n"
+            + "2026-03-01,*,premium,*,*,1,,90.00,INR,volume\n2026-03-01,*,*,*,*,1,,100.00,INR,volume\n")
+        try site.drop("provider_rates-2.csv", "effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency\n"
+            + "2026-03-01,seniour,*,*,0,70.00,0,INR\n2026-03-01,*,*,*,0,50.00,0,INR\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(ingest.err.contains("client_rates-2.csv: client_id C01 (line 2) — which no clients drop has named yet: its rows price no one"),
+                "\(ingest.err)")
+        #expect(ingest.err.contains("client_rates-2.csv: contract_type premium (line 3) — which no client has yet"), "\(ingest.err)")
+        #expect(ingest.err.contains("provider_rates-2.csv: grade seniour (line 2) — which no radiologist has yet"), "\(ingest.err)")
+        // A row for every client says nothing.
+        #expect(!ingest.err.contains("(line 4)"), "\(ingest.err)")
+    }
+
     @Test func aCardReplacedWholeAndRatesOfAClosedMonthAreSaid() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)

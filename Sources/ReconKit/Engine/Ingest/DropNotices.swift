@@ -30,14 +30,22 @@ public enum DropNotices {
                 state.pricing.radiologists[new.id].map { old in (new.id, radiologistChanges(old, new, columns: columns)) }
             }).map { Said(text: $0) }
         case .providerRates(let list):
+            let grades = Set(state.pricing.radiologists.values.map(\.grade))
             return cards(file, list, held: state.pricing.providerCards.cards, date: \.effectiveFrom,
                          key: { "grade/modality/urgency/years \($0.key.replacingOccurrences(of: "|", with: "/"))" },
                          terms: { "\($0.ratePerReport.normalized) \($0.ratePerImage.normalized) \($0.currency)" }, state: state)
+                + unmatched(file, "grade", list.compactMap { r in r.grade.flatMap { grades.contains($0) ? nil : ($0, r.line) } },
+                            noOne: "no radiologist has").map { Said(text: $0) }
         case .clientRates(let list):
+            let types = Set(state.pricing.clients.values.map(\.contractType))
             return cards(file, list, held: state.pricing.clientCards.cards, date: \.effectiveFrom,
                          key: { "\($0.scheduleKey.text), tier from \($0.tierFrom)" },
                          terms: { "\($0.tierTo.map(String.init) ?? "") \($0.unitPrice.normalized) \($0.currency) \($0.tierMode)" },
                          state: state)
+                + (unmatched(file, "client_id", list.compactMap { r in
+                    r.clientId.flatMap { state.pricing.clients[$0] == nil ? ($0, r.line) : nil } }, noOne: "no clients drop has named")
+                   + unmatched(file, "contract_type", list.compactMap { r in
+                    r.contractType.flatMap { types.contains($0) ? nil : ($0, r.line) } }, noOne: "no client has")).map { Said(text: $0) }
         case .payments(let list):
             return (earlyPayments(file, list, state: state) + repeatedPayments(file, list, state: state)).map { Said(text: $0) }
         case .fxRates(let list):
@@ -45,6 +53,19 @@ public enum DropNotices {
         default:
             return []
         }
+    }
+
+    /// Rate rows naming a client, contract type or grade the site does not know: a typo
+    /// (`C01` for `C1`) prices no one, and the client is billed the wildcard row's price with
+    /// no problem to show it. Rows for a party still to come are fine, so it is a warning.
+    static func unmatched(_ file: String, _ column: String, _ found: [(value: String, line: Int)], noOne: String) -> [String] {
+        var seen = Set<String>(), named: [(value: String, line: Int)] = []
+        for f in found where seen.insert(f.value).inserted { named.append(f) }
+        guard !named.isEmpty else { return [] }
+        let shown = named.prefix(partiesNamed).map { "\(SafeText.escaped($0.value)) (line \($0.line))" }.joined(separator: ", ")
+            + (named.count > partiesNamed ? " and \(named.count - partiesNamed) more" : "")
+        return ["\(file): \(column) \(shown) — which \(noOne) yet: \(named.count == 1 ? "its rows price" : "their rows price") "
+            + "no one until one does, and another row (a wildcard) prices meanwhile; check the \(named.count == 1 ? "id" : "ids") if that is not meant"]
     }
 
     /// A field a left-out column reset: its name, what it was, what it is now.

@@ -69,6 +69,35 @@ import Testing
         #expect(try site.ledgerLines().count == seq)
     }
 
+    /// The ledger cut back past a close, its checkpoint, documents and seal taken too and the
+    /// ledger prefix of before put back: both verifiers said ok, and the next close issued the
+    /// cut invoice numbers again. The month's index, put in place only after its close's entry,
+    /// says a close the ledger no longer holds.
+    @Test func theIndexOfACloseTheLedgerNoLongerHoldsIsDamage() throws {
+        let site = try TestSite.marchSite()
+        let ledger = try site.ledgerBytes()
+        let prefix = try? Data(contentsOf: URL(fileURLWithPath: site.path(LedgerPrefix.relativePath)))
+        let checkpoints = Set(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")))
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        #expect(site.exists(".recon/closed/2026-03.idx"))
+        try ledger.write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        for name in try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")) where !checkpoints.contains(name) {
+            try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/" + name))
+        }
+        for folder in ["invoices", "payouts"] { try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/\(folder)")) }
+        try? FileManager.default.removeItem(atPath: site.path(".recon/documents.seal"))
+        if let prefix { try prefix.write(to: URL(fileURLWithPath: site.path(LedgerPrefix.relativePath))) } else {
+            try? FileManager.default.removeItem(atPath: site.path(LedgerPrefix.relativePath))
+        }
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4, "\(verify.out)\(verify.err)")
+        #expect(verify.out.contains(".recon/closed/2026-03.idx is the index of a close of 2026-03 that the ledger does not hold"),
+                "\(verify.out)")
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 4, "\(close.out)\(close.err)")
+        #expect(try site.ledgerBytes() == ledger)
+    }
+
     /// A usage drop appended by hand, with a report of a client and one of a radiologist no
     /// drop named (an ingest rejects both): the reports were counted billable, billed and paid
     /// to no one, and the close went through without a word. Each is now a problem the close

@@ -34,6 +34,7 @@ public enum LedgerReplay {
         let parser = DropParser(zone: zone, baseCurrency: base)
         var notes = Notes()
         let vouched = vouchedIndexes(ledger)
+        try requireNoIndexOfAnUnheldClose(ledger, site: site)
         var history = ClosedHistory()
         var rebuild: [Period] = []
         if settled {
@@ -83,6 +84,22 @@ public enum LedgerReplay {
             rows += Int(clamping: drop.rows)
         }
         return rows + min(rows / 8, 1 << 20)
+    }
+
+    /// A closed month's index is put in place only after its `period.closed` is durable: one
+    /// for a month the ledger holds no close of is what a ledger cut back past that close leaves
+    /// (its documents issued, and the next close would issue their numbers again) — with an
+    /// older ledger prefix put back, both verifiers said ok and the close did so. Damage.
+    static func requireNoIndexOfAnUnheldClose(_ ledger: LedgerFile, site: Site) throws {
+        let names = FileIO.listOwnFolder(site.path(".recon/closed")).filter { $0.hasSuffix(".idx") }
+        guard !names.isEmpty else { return }
+        let closed = Set(ledger.entries.lazy.filter { $0.eventKind == .periodClosed }.compactMap { $0.string("period") })
+        for name in names {
+            guard let period = Period(String(name.dropLast(4))), !closed.contains(period.description) else { continue }
+            throw LedgerDamage(seq: nil, ".recon/closed/\(name) is the index of a close of \(period) that the ledger does not hold: "
+                + "a ledger cut back past that close leaves it (its documents issued, their numbers issued again by the next close) — "
+                + "compare the ledger with an auditor's kept checkpoint; only if \(period) was never closed on this site, delete the file")
+        }
     }
 
     /// Whether every period the drop's rows fall in was settled after it (seq `seq`): its rows

@@ -40,7 +40,7 @@ struct Status: ParsableCommand {
         let owed = session.owedByAnInterruptedCommand
         if !owed.isEmpty {
             let named = session.checkpointOwed != nil || !(session.missingDocumentCount == 0)
-            let message = owed.joined(separator: ", and ") + " (a command was interrupted after recording them); the next "
+            let message = owed.joined(separator: ", and ") + " (a command ended after recording entries, before writing them: interrupted, or refused part way); the next "
                 + "writing command puts it right (`recon watch --once`, say)" + (named ? "; `recon verify` names it meanwhile" : "")
             log.warning("\(message)")
         }

@@ -301,6 +301,26 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// A rerun `--terms now` refused for the flag it raised (no approve given), then a rerun on
+    /// the terms March closed on: its refusal said the contract "now allows 5", where 5 was the
+    /// close's limit and 3 today's.
+    @Test func aRerunAsClosedSaysTheLimitItPricesOnIsTheClosesNotNow() throws {
+        let site = try TestSite.oneClient(base: "INR", client: "C1", clientCurrency: "INR", maxImages: 5, providerRates: Self.payCard("50"),
+                                          clientRates: "2026-01-01,*,*,*,*,1,,100,INR,volume\n", usage: "U1,2026-03-02T10:00Z,C1,R1,CT,4\n",
+                                          env: Self.march)
+        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        try site.drop("clients-apr.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City,INR,std,2020-01-01,3\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let now = try site.recon(["rerun", "2026-03", "--reason", "terms now", "--key", key, "--terms", "now"], env: Self.april)
+        #expect(now.code == 3, "\(now.out)\(now.err)")
+        let asClosed = try site.recon(["rerun", "2026-03", "--reason", "as closed", "--key", key], env: Self.april)
+        #expect(asClosed.code == 3, "\(asClosed.out)\(asClosed.err)")
+        #expect(asClosed.err.contains("the contract of C1 allowed 5 on the terms 2026-03 was closed on (3 now), but the flag was raised "
+            + "and stands until decided"), "\(asClosed.err)")
+        #expect(!asClosed.err.contains("now allows"), "\(asClosed.err)")
+    }
+
     /// A goodwill credit on the invoice a rerun reverses is absorbed (SPEC §3: the reversal
     /// credits what remains, 100.00 − 30.00 = 70.00, and the new invoice bills 2 × 100.00 in full):
     /// the rerun says so, naming the credit, so the concession can be given again.

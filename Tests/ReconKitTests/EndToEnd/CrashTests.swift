@@ -297,8 +297,8 @@ struct CrashTests {
         // nothing, and its JSON's `owed` was empty, while the drafts showed an earlier state.
         let status = try site.recon(["status"], env: TestSite.rerunDay)
         #expect(status.err.contains("the open months' drafts and review workbooks are out of date, and "
-            + "Outbox/2026-03/review.xlsx is out of date, and Outbox/margin-summary.xlsx is out of date (a command was "
-            + "interrupted after recording them); the next writing command puts it right (`recon watch --once`, say)"), "\(status.err)")
+            + "Outbox/2026-03/review.xlsx is out of date, and Outbox/margin-summary.xlsx is out of date (a command "
+            + "ended after recording entries, before writing them: interrupted, or refused part way); the next writing command puts it right (`recon watch --once`, say)"), "\(status.err)")
         let json = try site.recon(["status", "--json"], env: TestSite.rerunDay)
         #expect(json.out.contains("\"owed\":[\"the open months' drafts and review workbooks are out of date\""), "\(json.out)")
 

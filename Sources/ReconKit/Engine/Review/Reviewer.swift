@@ -59,7 +59,7 @@ public struct Reviewer {
             guard var flag = HardGate.flag(for: r, client: clients[r.clientId]) else { continue }
             // Raised against another limit (lowered since): as raised and decided, the limit now beside it.
             if let raised = state.hardFlagReasons[flag.id], raised != flag.reason, let client = clients[r.clientId] {
-                flag.reason = raised + "; the contract of \(client.id) now allows \(client.maxImagesPerCase)"
+                flag.reason = raised + "; the contract of \(client.id) " + allows(client)
             }
             hard.append(.init(flag: flag, decision: state.hardDecision(flagId: flag.id, report: r.id, period: period)))
         }
@@ -71,12 +71,20 @@ public struct Reviewer {
             let report = (try? state.report(raised.subject)) ?? nil
             let images = report.map { "\($0.imageCount) images in one case" } ?? "raised"
             let limit = report.flatMap { clients[$0.clientId] }
-                .map { "; the contract of \($0.id) now allows \($0.maxImagesPerCase), but the flag was raised and stands until decided" }
+                .map { "; the contract of \($0.id) " + allows($0) + ", but the flag was raised and stands until decided" }
             let flag = AuditFlag(id: id, severity: .hard, code: HardGate.code, subject: raised.subject, period: period,
                                  reason: images + (limit ?? "; it stands until decided"), score: "1")
             hard.append(.init(flag: flag, decision: state.hardDecision(flagId: id, report: raised.subject, period: period)))
         }
         return (hard, AuditorRun.stats(book: book, state: state))
+        /// What `client`'s contract allows on the terms the period is priced on: those in force
+        /// now, or (a rerun on the terms the period was closed on) those, with now's beside them
+        /// — a rerun as closed said "now allows 5" where 5 was the close's limit and 2 now's.
+        func allows(_ client: Client) -> String {
+            let now = state.pricing.clients[client.id]?.maxImagesPerCase
+            guard let now, now != client.maxImagesPerCase else { return "now allows \(client.maxImagesPerCase)" }
+            return "allowed \(client.maxImagesPerCase) on the terms \(period) was closed on (\(now) now)"
+        }
     }
 
     /// The period's soft flags: a closed period's as its close raised them, an open one's

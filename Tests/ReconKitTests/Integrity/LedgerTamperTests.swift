@@ -337,11 +337,16 @@ struct LedgerTamperTests {
         let linked = try site.recon(["verify"])
         #expect(linked.code == 0, "\(linked.out)")
 
-        // A folder in the key's place is no key: said so, not as a mode to `chmod`.
+        // A folder in the key's place is no key, as a missing one is: noted, and said so, not as a
+        // mode to `chmod` — verify failed (exit 4) while every writer went on, told to chmod a folder.
         try FileManager.default.removeItem(atPath: site.path("Ledger/keys/site.key"))
         try FileManager.default.createDirectory(atPath: site.path("Ledger/keys/site.key"), withIntermediateDirectories: false)
         let folder = try site.recon(["verify"])
-        #expect(folder.code == 4 && folder.out.contains("(the site's private key) is a folder, not the key file"), "\(folder.out)")
+        #expect(folder.code == 0 && folder.err.contains("(the site's private key) is a folder, not the key file: no key"),
+                "\(folder.out)\(folder.err)")
+        try site.drop("usage-2026-04-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-05T10:00:00Z,C1,D1,CT,1\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0 && !ingest.err.contains("chmod"), "\(ingest.err)")
     }
 
     /// Another site's key pair copied into `Ledger/keys/`: every close, credit and rerun

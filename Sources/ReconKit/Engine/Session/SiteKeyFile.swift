@@ -17,10 +17,11 @@ public enum SiteKeyFile {
     /// Whether the site key's file is there and its group or others may read or write it.
     public static func isExposed(_ site: Site) -> Bool { othersCanRead(path(for: site)) }
 
-    /// Whether the file at `path` is there and its group or others may read or write it.
+    /// Whether the file at `path` is there and its group or others may read or write it (a
+    /// folder in its place is no key whose mode to change).
     static func othersCanRead(_ path: String) -> Bool {
         var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & 0o077 != 0
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && info.st_mode & 0o077 != 0
     }
 
     /// Reads the site key, refusing (exit 3) a file others can read or one that is not a key,

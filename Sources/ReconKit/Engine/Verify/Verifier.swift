@@ -148,8 +148,7 @@ public struct Verifier {
         try IssuedDocumentEntries.check(ledger.entries)
         // After the checkpoints: a ledger cut behind one is named by it, the plainer word.
         try checkNoUnissuedDocuments(issued: Set(recorded.keys), in: documentFolders)
-        try checkSiteKeyIsPrivate()
-        try checkSiteKey(notes: &notes)
+        if try checkSiteKeyIsPrivate(notes: &notes) { try checkSiteKey(notes: &notes) }
         try Self.checkPublicKeyFile(of: site, recorded: recordedKey)
         // After the keys and checkpoints, whose words on a rewrite are the plainer ones: a ledger
         // rewritten from its start under another key still holds its documents' entries, and the
@@ -288,17 +287,21 @@ public struct Verifier {
 
     /// SPEC §6: the site key's private half is readable by its owner only; every signing
     /// command refuses one others can read, and the site fails verification meanwhile.
-    func checkSiteKeyIsPrivate() throws {
+    /// Whether there is a key file to check further (``checkSiteKey(notes:)``).
+    func checkSiteKeyIsPrivate(notes: inout [String]) throws -> Bool {
         let path = SiteKeyFile.path(for: site)
         var info = stat()
         // The key itself, through a link (a mounted secret): its mode is what signing reads.
-        guard stat(path, &info) == 0 else { return }
-        // A folder or other non-file there is no key at all: said so, not as a mode to change.
+        guard stat(path, &info) == 0 else { return true }
+        // A folder or other non-file there is no key at all, as a missing one: noted, and said so,
+        // not as a mode to change (verify failed while every writer went on without a key).
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw LedgerDamage(seq: nil, "\(path) (the site's private key) is \(DropFile.nonRegularKind(path) ?? "not a regular file"), "
-                + "not the key file: nothing can sign for the site — put the site's key file back (from where it is kept safe)")
+            let kind = info.st_mode & S_IFMT == S_IFDIR ? "a folder" : (DropFile.kind(info.st_mode) ?? "not a regular file")
+            notes.append("\(path) (the site's private key) is \(kind), not the key file: no key, so nothing can be signed for the "
+                + "site (closes, reruns, credits and operator changes refuse) — put the site's key file back (from where it is kept safe)")
+            return false
         }
-        guard info.st_mode & 0o077 != 0 else { return }
+        guard info.st_mode & 0o077 != 0 else { return true }
         throw LedgerDamage(seq: nil, "\(path) (the site's private key) can be read by others than its owner (mode "
             + String(info.st_mode & 0o777, radix: 8) + "): anyone who copied it can sign for the site — `chmod 600` it, "
             + "and if it may have been copied, ask an auditor")

@@ -40,6 +40,11 @@ struct Keygen: ParsableCommand {
             }
             guard FileIO.isDirectory(dir) else { throw ReconFailure.usage("--dir \(dir) is not a folder") }
             let privatePath = dir + "/" + name + ".key", publicPath = dir + "/" + name + ".pub"
+            let tidied = OperatorKeyFile.tidyInterruptedKeygen(in: dir, name: name)
+            if !tidied.isEmpty {
+                let message = "removed what an interrupted keygen left: \(tidied.joined(separator: ", "))"
+                ConsoleLog.logger(logOptions.logFormat).notice("\(message)")
+            }
             // A keygen killed between the two files left the key without its public half, and a
             // retry was refused: the pair is finished from the key itself (nothing new is made).
             if FileIO.isRegularFile(privatePath), (try? FileManager.default.attributesOfItem(atPath: publicPath)) == nil {

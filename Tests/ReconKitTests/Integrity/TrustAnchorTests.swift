@@ -392,6 +392,27 @@ struct TrustAnchorTests {
         #expect(exposed.code == 3 && exposed.err.contains("cannot finish the pair"), "\(exposed.err)")
     }
 
+    /// Killed between creating the key file and writing it, keygen left an empty `NAME.key`,
+    /// and the retry was refused as "not a private key"; killed at its rename, a `.NAME.pub.PID.tmp`
+    /// no command ever removed. The retry takes both away, saying so, and makes the pair.
+    @Test func keygenTakesAwayWhatAnInterruptedOneLeft() throws {
+        let site = try TestSite()
+        let dir = site.path("keys")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: dir + "/dave.key", contents: Data(), attributes: [.posixPermissions: 0o600]))
+        // A process id no process has (Linux's pid_max is at most 4194304).
+        try "x".write(toFile: dir + "/.dave.pub.4999999.tmp", atomically: false, encoding: .utf8)
+        let run = try site.recon(["keygen", "dave", "--dir", dir], site: false)
+        #expect(run.code == 0, "\(run.out)\(run.err)")
+        #expect(run.err.contains("removed what an interrupted keygen left: \(dir)/.dave.pub.4999999.tmp, \(dir)/dave.key (empty)"), "\(run.err)")
+        #expect(try SigningKey.read(from: dir + "/dave.key").name == "dave")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.dave.pub.4999999.tmp"))
+        // A key file with bytes in it is never taken away.
+        try FileManager.default.removeItem(atPath: dir + "/dave.pub")
+        let finished = try site.recon(["keygen", "dave", "--dir", dir], site: false)
+        #expect(finished.code == 0 && finished.out.contains("a keygen interrupted"), "\(finished.out)\(finished.err)")
+    }
+
     @Test func keygenNeverOverwritesAKey() throws {
         let site = try TestSite()
         #expect(try site.recon(["keygen", "asha", "--dir", site.root], site: false).code == 0)

@@ -17,6 +17,26 @@ public enum OperatorKeyFile {
         }
     }
 
+    /// What a `recon keygen NAME` killed part way left in `dir`, taken away so the next one
+    /// finishes: its temporary files (`.NAME.pub.PID.tmp`, of a process no longer running),
+    /// and an empty `NAME.key` without its `NAME.pub` (killed between creating the key file and
+    /// writing it: it holds no key, and a retry was refused as "not a private key"). Returns
+    /// what it removed, for the message.
+    public static func tidyInterruptedKeygen(in dir: String, name: String) -> [String] {
+        var removed: [String] = []
+        for hidden in FileIO.hiddenNames(in: dir) where hidden.hasPrefix(".\(name).key.") || hidden.hasPrefix(".\(name).pub.") {
+            guard let pid = DocumentRepair.writerProcess(ofTemporary: hidden), !WriterProcess.isRunning(pid),
+                  (try? FileIO.removeChecked(dir + "/" + hidden)) != nil else { continue }
+            removed.append(dir + "/" + hidden)
+        }
+        let key = dir + "/" + name + ".key", pub = dir + "/" + name + ".pub"
+        if let info = FileStatus.of(key), info.kind == .regularFile, info.size == 0, FileStatus.of(pub) == nil,
+           (try? FileIO.removeChecked(key)) != nil {
+            removed.append(key + " (empty)")
+        }
+        return removed
+    }
+
     /// Refuses a key folder inside a site's own folders (`Inbox/`, `Outbox/`, `Ledger/`,
     /// `.recon/`), as `init --key-dir` does: the site's next ingest took a key from its Inbox
     /// to `rejected/` as a drop, readable by everyone.

@@ -69,6 +69,29 @@ import Testing
         #expect(try site.ledgerLines().count == seq)
     }
 
+    /// A hard flag's reason, period or score edited by hand in an entry no checkpoint covers:
+    /// `recon verify` refused it, while ingest and decide appended over it and the close signed
+    /// a checkpoint, leaving a site that could never verify again. Writers refuse it too.
+    @Test(arguments: [("reason", "3 images in one case; the contract of Z1 allows 5", "says 3 images in one case, but its report a3 has 8"),
+                      ("period", "2026-05", "says period 2026-05, but its report a3 is of 2026-04"),
+                      ("score", "0.01", "gives the score 0.01, but a hard flag's is 1")])
+    func aHardFlagEditedByHandIsRefusedByWriters(member: String, value: String, said: String) throws {
+        let (site, _) = try Self.aprilSite()
+        let flag = HardGate.flagId(reportId: "a3")
+        let seq = try #require(try site.entries().last { ($0["body"] as? [String: Any])?["id"] as? String == flag }?["seq"] as? Int)
+        try site.rewriteLedger { s, _, body in
+            if s == seq { body[member] = .string(value) }
+        }
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4 && verify.out.contains("seq \(seq): flag.raised \(flag) \(said)"), "\(verify.out)\(verify.err)")
+        let before = try site.ledgerLines().count
+        let decide = try site.recon(["decide", "a3", "approve", "--by", "Eve"], env: Self.april)
+        #expect(decide.code == 4 && decide.err.contains(said), "\(decide.err)")
+        try site.drop("fx_rates.csv", "date,currency,rate\n2026-04-01,USD,83\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 4)
+        #expect(try site.ledgerLines().count == before)
+    }
+
     /// The ledger cut back past a close, its checkpoint, documents and seal taken too and the
     /// ledger prefix of before put back: both verifiers said ok, and the next close issued the
     /// cut invoice numbers again. The month's index, put in place only after its close's entry,

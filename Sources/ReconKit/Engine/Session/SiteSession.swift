@@ -249,6 +249,13 @@ public final class SiteSession {
         state = replayed.state
         replayNotes = replayed.notes
         if writing || predicting {
+            // The hard flags no checkpoint covers yet, against their reports, as `recon verify`
+            // checks every one: a reason edited to "3 images" was appended over and signed.
+            let covered = Checkpointer(site: site).newestCount
+            for e in ledger.entries.dropFirst(covered) where e.eventKind == .flagRaised && e.string("severity") == "hard" {
+                guard case .flagRaised(let raised)? = try? LedgerEvent(entry: e) else { continue }
+                try Self.refusingDamage { try Verifier.checkHardFlag(raised.flag, seq: e.seq, state: replayed.state) }
+            }
             // A cache that `recon verify` refuses is damage a writer appends nothing over, though
             // it computed around it: one that reads every report opens no index, so checks them.
             try Self.refuseDamagedCaches(replayNotes.damagedCaches + (settled ? [] : LedgerReplay.indexDamage(ledger, site: site)))

@@ -187,20 +187,7 @@ public struct Verifier {
         notes.append(contentsOf: replayed.notes.warnings)
         // A hard flag is its report's, in its report's period (the id says which report; the
         // period is the report's, which the archived drops give).
-        for (seq, flag) in hardFlags {
-            guard let report = try replayed.state.report(flag.subject) else {
-                throw LedgerDamage(seq: seq, "flag.raised \(flag.id) names report \(flag.subject), which no accepted drop holds")
-            }
-            guard report.period == flag.period else {
-                throw LedgerDamage(seq: seq, "flag.raised \(flag.id) says period \(flag.period), but its report \(flag.subject) is of \(report.period)")
-            }
-            // Its reason gives the report's images (``HardGate``): one giving others was written by
-            // hand, and would have finance decide on a report that never exceeded its contract.
-            if let stated = HardGate.statedImages(in: flag.reason), stated != Int(report.imageCount) {
-                throw LedgerDamage(seq: seq, "flag.raised \(flag.id) says \(stated) images in one case, but its report \(flag.subject) "
-                    + "has \(report.imageCount); recon writes no such entry")
-            }
-        }
+        for (seq, flag) in hardFlags { try Self.checkHardFlag(flag, seq: seq, state: replayed.state) }
         // The two caches that name today's figures are checked against one state, opened at most once.
         var opened: SiteSession?
         let session = { () throws -> SiteSession in
@@ -220,6 +207,27 @@ public struct Verifier {
                       notes: unfinished + notes, unfinished: unfinished,
                       strictOnly: Self.strictOnly(in: site, documentFolders: documentFolders, documents: Set(recorded.keys),
                                                   archives: Set(sealable.keys)))
+    }
+
+    /// A hard flag is its report's, in its report's period (the id says which report; the
+    /// period is the report's, which the archived drops give), and its reason gives the
+    /// report's images and its score is 1 (``HardGate``): one giving others was written by hand,
+    /// and would have finance decide on a report that never exceeded its contract. `recon
+    /// verify` checks every one; a writer those no checkpoint covers (it appended over one).
+    static func checkHardFlag(_ flag: AuditFlag, seq: Int, state: SiteState) throws {
+        guard let report = try state.report(flag.subject) else {
+            throw LedgerDamage(seq: seq, "flag.raised \(flag.id) names report \(flag.subject), which no accepted drop holds")
+        }
+        guard report.period == flag.period else {
+            throw LedgerDamage(seq: seq, "flag.raised \(flag.id) says period \(flag.period), but its report \(flag.subject) is of \(report.period)")
+        }
+        if let stated = HardGate.statedImages(in: flag.reason), stated != Int(report.imageCount) {
+            throw LedgerDamage(seq: seq, "flag.raised \(flag.id) says \(stated) images in one case, but its report \(flag.subject) "
+                + "has \(report.imageCount); recon writes no such entry")
+        }
+        guard flag.score == "1" else {
+            throw LedgerDamage(seq: seq, "flag.raised \(flag.id) gives the score \(flag.score), but a hard flag's is 1; recon writes no such entry")
+        }
     }
 
     /// The ledger prefix file (``LedgerPrefix``), when there, is one a `period.closed` entry

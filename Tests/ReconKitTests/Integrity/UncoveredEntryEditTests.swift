@@ -92,6 +92,46 @@ import Testing
         #expect(try site.ledgerLines().count == before)
     }
 
+    /// A payments drop appended by hand that its ingest rejects — in another currency than the
+    /// client's, from a client no drop named, a fraction of a minor unit — moved balances and
+    /// statements (a USD balance for an INR client), and both verifiers said ok. Judged by the
+    /// ingest's rules, it is damage.
+    @Test(arguments: [("P1,Z1,2026-04-05,50.00,USD,x,", "USD is not Z1's invoice currency INR"),
+                      ("P1,C9,2026-04-05,10.00,INR,x,", "unknown client \"C9\""),
+                      ("P1,Z1,2026-04-05,99.999,INR,x,", "99.999 has more decimals than INR allows (2)")])
+    func aPaymentsDropAppendedByHandThatItsIngestRejectsIsDamage(row: String, said: String) throws {
+        let (site, _) = try Self.aprilSite()
+        let csv = Array(("payment_id,client_id,received_on,amount,currency,reference,invoice\n" + row + "\n").utf8)
+        let sha = Hex.string(SHA256.hash(data: csv))
+        try Data(csv).write(to: URL(fileURLWithPath: site.path(Site.dropPath(sha256: sha))))
+        try site.appendEntry(kind: "drop.accepted", body: [
+            "name": "payments-forged.csv", "kind": "payments", "sha256": .string(sha), "rows": 1,
+            "path": .string(Site.dropPath(sha256: sha))], at: "2026-04-10T00:00:00Z")
+        let seq = try site.ledgerLines().count
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4 && verify.out.contains("seq \(seq): the payments drop") && verify.out.contains(said),
+                "\(verify.out)\(verify.err)")
+        #expect(try site.recon(["statement", "Z1"], env: Self.april).code == 4)
+        #expect(try site.recon(["decide", "a3", "approve", "--by", "Eve"], env: Self.april).code == 4)
+        #expect(try site.ledgerLines().count == seq)
+    }
+
+    /// A decision appended by hand for a report no drop held yet: the report, ingested later,
+    /// arrived excluded and went unbilled without a word, and both verifiers said ok.
+    @Test func aDecisionOfAReportNotTakenYetIsDamage() throws {
+        let (site, _) = try Self.aprilSite()
+        try site.appendEntry(kind: "flag.decided", body: [
+            "id": "zz9", "subject": "zz9", "report_id": "zz9", "period": "2026-04", "decision": "exclude", "by": "Bob", "note": ""],
+            at: "2026-04-10T00:00:00Z")
+        let seq = try site.ledgerLines().count
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4 && verify.out.contains("seq \(seq): flag.decided zz9 decides report zz9, which no drop accepted before it holds"),
+                "\(verify.out)\(verify.err)")
+        try site.drop("usage-late.csv", TestSite.usageHeader + "zz9,2026-04-08T10:00:00Z,Z1,R1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 4)
+        #expect(try site.ledgerLines().count == seq)
+    }
+
     /// The ledger cut back past a close, its checkpoint, documents and seal taken too and the
     /// ledger prefix of before put back: both verifiers said ok, and the next close issued the
     /// cut invoice numbers again. The month's index, put in place only after its close's entry,

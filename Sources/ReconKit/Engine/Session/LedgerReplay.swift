@@ -20,9 +20,12 @@ public enum LedgerReplay {
     /// `verify` need a settled period's reports, and replay with `settled: false`.
     ///
     /// `rebuilding: false` leaves a missing cache file or index missing: a replay that writes nothing.
+    /// `judgingEntriesAfter`: the entries after that seq (no checkpoint covers them) are judged
+    /// again by the rules their ingest applies; `recon verify` judges those after the newest
+    /// checkpoint, as does every writer or reader that checks (those give it).
     public static func state(site: Site, ledger: LedgerFile, cache: DropCache? = nil, audit: DropCache? = nil,
                              hashVouchedDrops: Bool = true, settled: Bool = false, rebuilding: Bool = true,
-                             confirmingCachesAfter: Int? = nil) throws -> Replayed {
+                             confirmingCachesAfter: Int? = nil, judgingEntriesAfter: Int? = nil) throws -> Replayed {
         guard let first = ledger.entries.first, case .siteInit(let initial) = try LedgerEvent(entry: first) else {
             throw LedgerDamage(seq: 1, "the first entry is not site.init")
         }
@@ -58,11 +61,14 @@ public enum LedgerReplay {
             (period, BackgroundWork { Result { try index.breakdown() } })
         }
         let expected = expectedReports(ledger, settled: history)
+        // The entries no checkpoint covers are judged again by the rules their ingest applies,
+        // by `recon verify` and by every writer (which gives the newest checkpoint's count).
+        let rulesAfter = audit != nil ? Checkpointer(site: site).newestCount : judgingEntriesAfter
         let siteKey = try? VerifierKey(text: initial.publicKey)
         for e in ledger.entries.dropFirst() {
             try apply(e, to: &state, notes: &notes, site: site, parser: parser, cache: cache, audit: audit,
                       hashVouchedDrops: hashVouchedDrops, settled: history, vouched: vouched, rebuilding: rebuilding,
-                      expectedReports: expected, confirmingCachesAfter: confirmingCachesAfter, siteKey: siteKey)
+                      expectedReports: expected, confirmingCachesAfter: confirmingCachesAfter, siteKey: siteKey, rulesAfter: rulesAfter)
         }
         for (period, breakdown) in breakdowns.sorted(by: { $0.0 < $1.0 }) {
             state.settledBreakdowns[period] = try breakdown.wait().get()
@@ -233,7 +239,8 @@ public enum LedgerReplay {
     static func apply(_ e: LedgerEntry, to state: inout SiteState, notes: inout Notes, site: Site, parser: DropParser, cache: DropCache?,
                       audit: DropCache? = nil, hashVouchedDrops: Bool = true, settled: ClosedHistory = ClosedHistory(),
                       vouched: [Period: (seq: Int, sha256: String)] = [:], rebuilding: Bool = true,
-                      expectedReports: Int = 0, confirmingCachesAfter: Int? = nil, siteKey: VerifierKey? = nil) throws {
+                      expectedReports: Int = 0, confirmingCachesAfter: Int? = nil, siteKey: VerifierKey? = nil,
+                      rulesAfter: Int? = nil) throws {
         if audit == nil, e.eventKind?.document != nil {
             state.apply(issued: try IssuedDocument(entry: e))  // its lines are not needed here
             return
@@ -241,6 +248,7 @@ public enum LedgerReplay {
         let event = try LedgerEvent(entry: e)
         guard case .dropAccepted(let drop) = event else {
             if audit != nil { try auditIndex(event, seq: e.seq, state: state, site: site, latest: vouched, notes: &notes) }
+            if let rulesAfter, e.seq > rulesAfter, case .flagDecided(let d) = event { try checkReportDecision(d, seq: e.seq, state: state) }
             state.apply(event, seq: e.seq, at: e.at)
             return
         }
@@ -364,7 +372,37 @@ public enum LedgerReplay {
             if rebuilding { cache?.store(sha256: sha, added) }
             return
         }
+        if let rulesAfter, e.seq > rulesAfter, case .payments = rows { try checkPayments(rows, drop: drop, seq: e.seq, state: state) }
         state.apply(rows)
+    }
+
+    /// A payments drop of an entry no checkpoint covers yet, judged by the rules its ingest
+    /// applies (SPEC §2, §5) against the site as it stood: one appended by hand — a payment in
+    /// another currency, on another client's invoice, from a client no drop named, a
+    /// payment_id recorded before, a fraction of a minor unit — moved balances and statements,
+    /// and both verifiers said ok. (Entries a checkpoint covers were judged when taken, under
+    /// the rules of the recon that took them.)
+    static func checkPayments(_ rows: ParsedDrop, drop: LedgerEvent.DropAccepted, seq: Int, state: SiteState) throws {
+        guard case .reject(let problems) = try DropValidator(state: state).check(rows) else { return }
+        throw LedgerDamage(seq: seq, "the payments drop \(drop.path) (\(SafeText.escaped(drop.name))) breaks the rules its ingest "
+            + "applies: \(problems.reportLines.first ?? "")\(problems.total > 1 ? " (and \(problems.total - 1) more)" : ""); recon "
+            + "writes no such entry — nothing is computed from it")
+    }
+
+    /// A decision about a report (its `report_id`), in an entry no checkpoint covers yet: the
+    /// report is one the site holds, and the decision's period is the report's. One appended by
+    /// hand for a report not taken yet had it arrive excluded, unbilled without a word; one
+    /// labelled with another month than its report's excluded nothing and decided its flag.
+    static func checkReportDecision(_ d: LedgerEvent.FlagDecided, seq: Int, state: SiteState) throws {
+        guard let id = d.reportId else { return }
+        guard let report = try state.report(id) else {
+            throw LedgerDamage(seq: seq, "flag.decided \(d.id ?? id) decides report \(id), which no drop accepted before it holds; "
+                + "recon writes no such entry")
+        }
+        guard d.period == report.period else {
+            throw LedgerDamage(seq: seq, "flag.decided \(d.id ?? id) records the period \(d.period?.description ?? "(none)"), but its "
+                + "report \(id) is of \(report.period); recon writes no such entry")
+        }
     }
 
     /// Whether `drop`'s cache may hold the fault of builds before round 38: a usage drop of

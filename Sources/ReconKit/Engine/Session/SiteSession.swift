@@ -206,7 +206,8 @@ public final class SiteSession {
                     try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil,
                                            hashVouchedDrops: writing || predicting, settled: settled, rebuilding: rebuilding,
                                            confirmingCachesAfter: !useCache || writing || predicting
-                                               ? Checkpointer(site: site).newestCount : nil)
+                                               ? Checkpointer(site: site).newestCount : nil,
+                                           judgingEntriesAfter: writing || checked || predicting ? Checkpointer(site: site).newestCount : nil)
                 }
             }
             return (config, sha256, replayed)

@@ -65,9 +65,13 @@ public struct DropTable {
         // left off every invoice, the tax at 0 %. No name holds one; the tabs of a tab-separated
         // file's header are said by the hint about separators.
         for (i, raw) in header.enumerated() where newDrop {
-            // A known name with one added is said by the rules around this one.
-            guard let first = raw.unicodeScalars.first(where: isUnseen),
-                  !known.contains(Self.withoutUnseen(raw).trimmingSpaces.lowercased()) else { continue }
+            // A known name with one added is said by the rules around this one. A combining mark
+            // that starts a name belongs to no letter: `\u{301}tax_rate` was ignored as unknown,
+            // and the client's invoices went out without tax.
+            let leading = raw.trimmingSpaces.unicodeScalars.first.flatMap { [.nonspacingMark, .enclosingMark, .spacingMark]
+                .contains($0.properties.generalCategory) ? $0 : nil }
+            guard let first = leading ?? raw.unicodeScalars.first(where: isUnseen),
+                  leading != nil || !known.contains(Self.withoutUnseen(raw).trimmingSpaces.lowercased()) else { continue }
             if raw.split(separator: "\t").count(where: { known.contains($0.trimmingSpaces.lowercased()) }) > 1 { continue }
             problems.add(DropProblem(line: 1, column: i + 1,
                 "the header's \"\(SafeText.visible(raw.trimmingSpaces))\" holds \(SafeText.isInvisible(first) ? "an invisible " : "")"
@@ -115,7 +119,8 @@ public struct DropTable {
     /// or U+0001 left by an export, which no spreadsheet shows either), a non-character (U+FFFF,
     /// which no text holds, SPEC §2) or one of private use (no font's letter).
     static func isUnseen(_ scalar: Unicode.Scalar) -> Bool {
-        SafeText.isInvisible(scalar) || scalar.properties.isNoncharacterCodePoint
+        // U+FFFC stands in for an object a spreadsheet left out: no letter either.
+        SafeText.isInvisible(scalar) || scalar.properties.isNoncharacterCodePoint || scalar.value == 0xFFFC
             || [.control, .privateUse].contains(scalar.properties.generalCategory)
     }
 

@@ -268,7 +268,9 @@ struct FieldRuleTests {
     /// only. Any such character in a column's name rejects the drop, naming it.
     @Test(arguments: [("tax\trate", "holds U+0009"), ("tax\u{00A0}rate", "holds an invisible U+00A0"),
                       ("tax\u{200B}rate", "holds an invisible U+200B"), ("tax\u{FEFF}rate", "holds an invisible U+FEFF"),
-                      ("notes\tx", "holds U+0009")])
+                      ("notes\tx", "holds U+0009"),
+                      // A combining mark starting the name belongs to no letter; an object replacement is none.
+                      ("\u{301}tax_rate", "holds U+0301")])
     func anInvisibleCharacterInAnyHeaderNameIsNamed(name: String, said: String) {
         let p = problems(clientsHeader.replacingOccurrences(of: "\n", with: ",\(name)\n") + "C1,A,INR,std,2026-01-01,5,18\n", .clients)
         #expect(p.count == 1 && p.first?.line == 1 && p.first?.column == 7 && p.first?.message.contains(said) == true
@@ -296,7 +298,9 @@ struct FieldRuleTests {
                       // Non-characters, and one of private use: no letter anyone reads.
                       ("tax_rate" + String(Unicode.Scalar(0xFFFF)!), DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+FFFF"),
                       ("tax_rate" + String(Unicode.Scalar(0xFDD0)!), DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+FDD0"),
-                      ("urgency\u{E000}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+E000")])
+                      ("urgency\u{E000}", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "U+E000"),
+                      // An object replacement character, which stands in for no letter.
+                      ("\u{FFFC}tax_rate", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+FFFC")])
     func anOptionalColumnNameBehindAnInvisibleCharacterIsRejected(name: String, kind: DropKind, row: String, code: String) {
         let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
         let header = head.dropLast() + "," + name + "\n"

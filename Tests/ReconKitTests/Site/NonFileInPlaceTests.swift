@@ -216,18 +216,26 @@ struct NonFileInPlaceTests {
     /// The same in place of the ledger prefix, which every command passes by for the whole
     /// ledger: verify, status and every writer refused the site ("restore it from a backup"),
     /// the close that would write it anew too. The next close puts the prefix in its place.
-    @Test(arguments: ["folder", "FIFO"])
+    @Test(arguments: ["folder", "FIFO", "link"])
     func somethingElseInPlaceOfTheLedgerPrefixIsNotedNotDamage(what: String) throws {
         let site = try TestSite.trustSite()
         let place = site.path(LedgerPrefix.relativePath)
         #expect(site.exists(LedgerPrefix.relativePath))
-        try FileManager.default.removeItem(atPath: place)
-        if what == "folder" { try FileManager.default.createDirectory(atPath: place, withIntermediateDirectories: false) } else {
+        switch what {
+        case "folder":
+            try FileManager.default.removeItem(atPath: place)
+            try FileManager.default.createDirectory(atPath: place, withIntermediateDirectories: false)
+        case "FIFO":
+            try FileManager.default.removeItem(atPath: place)
             #expect(mkfifo(place, 0o600) == 0)
+        default:  // the file moved out and linked to: there is no real file to move back
+            try FileManager.default.moveItem(atPath: place, toPath: site.path("prefix-copy.jsonl"))
+            try FileManager.default.createSymbolicLink(atPath: place, withDestinationPath: site.path("prefix-copy.jsonl"))
         }
+        let kind = ["folder": "a folder", "FIFO": "a FIFO (named pipe)", "link": "a symbolic link"][what]!
         let verify = try site.recon(["verify"])
-        #expect(verify.code == 0 && verify.err.contains("\(LedgerPrefix.relativePath) is a \(what == "folder" ? "folder" : "FIFO (named pipe)"), "
-            + "not the ledger prefix: not read"), "\(verify.out)\(verify.err)")
+        #expect(verify.code == 0 && verify.err.contains("\(LedgerPrefix.relativePath) is \(kind), not the ledger prefix: not read"),
+                "\(verify.out)\(verify.err)")
         #expect(try site.recon(["status"], env: TestSite.aprilLater).code == 0)
         try site.drop("usage-2026-04-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-05T10:00:00Z,C1,D1,CT,1\n")
         #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)

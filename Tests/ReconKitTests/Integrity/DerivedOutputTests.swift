@@ -73,6 +73,17 @@ struct DerivedOutputTests {
         site.expectAuditorAccepts()
     }
 
+    /// A copy in `Inbox/held/` of a drop accepted already (a command stopped before it took the
+    /// file out) is no held drop: status said it waited for `recon rerun`, a signed command.
+    @Test func aCopyOfAnAcceptedDropInHeldIsNotSaidToWait() throws {
+        let site = try TestSite.closedMarchSite()
+        let sha = try #require(try site.bodies("drop.accepted").last { $0["kind"] as? String == "usage" }?["sha256"] as? String)
+        try FileManager.default.createDirectory(atPath: site.path("Inbox/held"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: site.path(Site.dropPath(sha256: sha)), toPath: site.path("Inbox/held/usage-1.csv"))
+        let status = try site.recon(["status"], env: TestSite.rerunDay)
+        #expect(status.out.contains("held: 1 (usage-late.csv)") && !status.out.contains("usage-1.csv"), "\(status.out)")
+    }
+
     /// A file in the Inbox holding the bytes of a drop accepted already is no drop waiting:
     /// status listed it as holding the close ("not ready to close: Inbox/ holds a drop not yet
     /// ingested"), and with an Inbox that would not let it go the close refused, telling the
@@ -92,6 +103,26 @@ struct DerivedOutputTests {
         #expect(close.err.contains("Inbox/usage-late-copy.csv: the same bytes were accepted at seq 7, but it could not be removed "
             + "(Operation not permitted): it is no drop waiting"), "\(close.err)")
         try chattr("-i", site.path("Inbox"))
+        site.expectAuditorAccepts()
+    }
+
+    /// The margin summary a decision's drafts could not write (an Outbox that takes no file):
+    /// the note held only the drafts, which were written, so it went — status said nothing was
+    /// owed and the summary kept the figures before the decision. It stays owed until written.
+    @Test(.enabled(if: canMakeImmutable, "as root, needs e2fsprogs chattr and a file system with immutable files"))
+    func aMarginSummaryNotWrittenAfterADecisionStaysOwed() throws {
+        let site = try TestSite.marchSite()
+        let summary = try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/margin-summary.xlsx")))
+        try chattr("+i", site.path("Outbox"))
+        defer { _ = try? ProcessRunner.run("/usr/bin/chattr", ["-i", site.path("Outbox")]) }
+        let decide = try site.recon(["decide", "R1", "exclude", "--by", "Asha"], env: TestSite.closeDay)
+        #expect(decide.code == 0 && decide.err.contains("margin-summary.xlsx"), "\(decide.err)")
+        try chattr("-i", site.path("Outbox"))
+        let status = try site.recon(["status", "--json"], env: TestSite.closeDay)
+        #expect(status.out.contains("Outbox/margin-summary.xlsx is out of date"), "\(status.out)")
+        #expect(try site.recon(["watch", "--once", "--stable", "0.2"], env: TestSite.closeDay).code == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.path("Outbox/margin-summary.xlsx"))) != summary)
+        #expect(!site.exists(".recon/derived.pending"))
         site.expectAuditorAccepts()
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 /// `recon status`: what a finance lead wants to know at a glance.
 ///
 /// The ledger's head and newest signed checkpoint; closed periods with what their close
@@ -59,7 +60,12 @@ public struct StatusReport {
         self.settled = settled
         lastCheckpointSeq = Checkpointer(site: site).all().last
         // Only the site's own folders: a link in their place names another folder's files.
-        held = FileIO.listOwnFolder(site.held).filter(HeldDrops.isHeldDrop).sorted()  // as a rerun takes them
+        // As a rerun takes them: not a copy whose bytes are archived already (a command stopped
+        // before it took the file out), which the next writer removes — it was said to wait for a rerun.
+        held = FileIO.listOwnFolder(site.held).filter(HeldDrops.isHeldDrop).filter { name in
+            guard let bytes = try? FileIO.read(site.held + "/" + name, followingLinks: false) else { return true }
+            return !FileIO.isRegularFile(site.path(Site.dropPath(sha256: Hex.string(SHA256.hash(data: bytes)))))
+        }.sorted()
         // A rejected drop's errors file is NAME.errors.txt beside it; a drop may itself end in
         // .errors.txt, and has its own then. One without its drop, what a rejection killed before
         // it moved the drop leaves, is no drop either (the next rejection of that name takes NAME-2).

@@ -542,6 +542,13 @@ public final class SiteSession {
     /// Takes off the note the workbooks whose write succeeded; the others stay owed, and the
     /// next writing command writes them (``repair()``), not merely when they are missing.
     func derivedWritten(written: [DerivedPending.Item: Bool]) {
+        // One that failed and was not noted (the margin summary of a decision's drafts, which
+        // note the drafts only) is noted now: its earlier copy, left out of date, was owed by no
+        // note, and status said nothing was owed.
+        let failed = Set(written.filter { !$0.value }.keys)
+        if !failed.isSubset(of: DerivedPending(site: site).items()) {
+            try? DerivedPending(site: site).mark(failed, ledgerEntries: max(ledger.entries.count - 1, 0))
+        }
         derivedWritten(Set(written.filter(\.value).keys))
     }
 

@@ -65,7 +65,8 @@ public enum DropNotices {
         let shown = named.prefix(partiesNamed).map { "\(SafeText.escaped($0.value)) (line \($0.line))" }.joined(separator: ", ")
             + (named.count > partiesNamed ? " and \(named.count - partiesNamed) more" : "")
         return ["\(file): \(column) \(shown) — which \(noOne) yet: \(named.count == 1 ? "its rows price" : "their rows price") "
-            + "no one until one does, and another row (a wildcard) prices meanwhile; check the \(named.count == 1 ? "id" : "ids") if that is not meant"]
+            + "no one until one does (the reports meant are priced by the card's other rows, or are UNPRICED); check the "
+            + "\(named.count == 1 ? "id" : "ids") if that is not meant"]
     }
 
     /// A field a left-out column reset: its name, what it was, what it is now.

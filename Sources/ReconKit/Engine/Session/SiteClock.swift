@@ -52,7 +52,9 @@ public struct SiteClock: Sendable {
                 why = "lies outside the years \(FieldValue.years.lowerBound)–\(FieldValue.years.upperBound) that entries may carry"
             } catch {
                 // A day the calendar lacks (2029-02-29T10:00:00Z) is said as such, as a drop's is.
-                if let day = LocalDate.calendarProblem(Substring(text)) { why = "names a day that does not exist: \(day)" }
+                if let day = LocalDate.calendarProblem(Substring(text)) {
+                    why = "names a day that does not exist: \(day)" + (text.utf8.count == 10 ? "; give a time of a day too" : "")
+                }
             }
             return "RECON_NOW=\"\(text)\" \(why); give one such as 2026-01-05T09:00:00Z, or unset RECON_NOW to use the system clock"
         }

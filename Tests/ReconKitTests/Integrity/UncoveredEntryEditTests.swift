@@ -132,6 +132,29 @@ import Testing
         #expect(try site.ledgerLines().count == seq)
     }
 
+    /// A decisions drop's decision edited (exclude to approve) or cut out by hand: the archived
+    /// drop still excluded the report, the ledger billed it, and both verifiers said ok.
+    @Test(arguments: ["edited", "cut"])
+    func aDecisionsDropsDecisionEditedOrCutIsDamage(how: String) throws {
+        let (site, _) = try Self.aprilSite()
+        try site.drop("decisions-1.csv", "subject,decision,by,note\na3,exclude,Carol,too many\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let seq = try site.ledgerLines().count
+        #expect(try site.entryBody(seq)["decision"] == .string("exclude"))
+        if how == "edited" {
+            try site.rewriteLedger { s, _, body in if s == seq { body["decision"] = .string("approve") } }
+        } else {
+            let lines = try site.ledgerLines().dropLast()
+            try (Data(lines.joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        }
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4 && verify.out.contains("decides a3 exclude (line 2), which no flag.decided after it records"),
+                "\(verify.out)\(verify.err)")
+        let before = try site.ledgerBytes()
+        #expect(try site.recon(["close", "2026-04"], env: Self.mayFirst).code == 4)
+        #expect(try site.ledgerBytes() == before)
+    }
+
     /// The ledger cut back past a close, its checkpoint, documents and seal taken too and the
     /// ledger prefix of before put back: both verifiers said ok, and the next close issued the
     /// cut invoice numbers again. The month's index, put in place only after its close's entry,

@@ -166,6 +166,22 @@ enum EntryRules {
                 left[k] = n - 1
                 given.insert(d.seq)
             }
+            // A row no entry after it records is one whose decision was in force already (a
+            // repeat, skipped); any other was edited or cut out of the ledger by hand — an
+            // exclusion turned into an approve billed the report the archived drop excludes.
+            for d in rows where (left[key(d.subject, d.decision.rawValue, d.by, d.note)] ?? 0) > 0 {
+                let k = key(d.subject, d.decision.rawValue, d.by, d.note)
+                left[k]! -= 1
+                // (A row repeated within the drop is recorded once, by an entry after it.)
+                let earlier = entries[..<(i + 1 + following.count)].last { $0.eventKind == .flagDecided
+                    && [$0.string("subject"), $0.string("id"), $0.string("report_id")].contains(d.subject) }
+                guard let earlier, key(d.subject, earlier.string("decision") ?? "", earlier.string("by") ?? "", earlier.string("note") ?? "") == k
+                else {
+                    throw LedgerDamage(seq: e.seq, "the decisions drop \(Site.dropPath(sha256: sha)) decides \(SafeText.escaped(d.subject)) "
+                        + "\(d.decision.rawValue) (line \(d.line)), which no flag.decided after it records and no decision in force before "
+                        + "it was; recon writes no such ledger — nothing is decided on its word")
+                }
+            }
         }
         return given
     }

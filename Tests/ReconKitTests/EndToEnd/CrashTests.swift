@@ -465,8 +465,10 @@ struct CrashTests {
             .write(toFile: path + ".intent", atomically: true, encoding: .utf8)
         for file in files { try FileManager.default.removeItem(atPath: site.path(file)) }
         try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/\(lines.count).txt"))
-        // The ledger prefix a close writes is put in place only once its append is durable.
+        // The ledger prefix a close writes is put in place only once its append is durable, as is
+        // the month's index (which stays a hidden temporary file until then).
         try FileManager.default.moveItem(atPath: site.path(LedgerPrefix.relativePath), toPath: site.path(LedgerPrefix.nextRelativePath))
+        try FileManager.default.removeItem(atPath: site.path(".recon/closed/2026-03.idx"))
 
         let verify = try site.recon(["verify"])
         #expect(verify.code == 0, "the entries before the unfinished append verify: \(verify.out)")

@@ -149,7 +149,10 @@ struct WriterCheckTests {
                             (["ingest"], TestSite.aprilLater)] {
             let run = try site.recon(args, env: env)
             #expect(run.code == 4, "\(args): \(run.out)\(run.err)")
-            #expect(run.err.contains("is not the ledger prefix any period.closed entry records"), "\(args): \(run.err)")
+            // Named by the prefix, or by the month's index, both traces of the close cut away.
+            #expect(run.err.contains("is not the ledger prefix any period.closed entry records")
+                || run.err.contains(".recon/closed/2026-03.idx is the index of a close of 2026-03 that the ledger does not hold"),
+                    "\(args): \(run.err)")
             #expect(try site.ledgerBytes() == cut)
         }
         #expect(!site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))

@@ -155,6 +155,25 @@ import Testing
         #expect(try site.ledgerBytes() == before)
     }
 
+    /// The check above on an intact site: a decisions drop repeating, by the flag's id, an
+    /// exclude given by report before the flag was raised (a limit lowered since). The ingest
+    /// took it as in force and skipped the row; the check read the row as recorded nowhere, and
+    /// verify and every writer refused the site for good.
+    @Test func aRepeatNamingTheFlagOfAnExcludeGivenByReportIsNoDamage() throws {
+        let (site, _) = try Self.aprilSite()
+        #expect(try site.recon(["decide", "a1", "exclude", "--by", "Asha"], env: Self.april).code == 0)
+        try site.drop("clients-2.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nZ1,Zed,INR,std,2020-01-01,2\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        try site.drop("decisions-1.csv", "subject,decision,by,note\n\(HardGate.flagId(reportId: "a1")),exclude,Asha,\n")
+        let ingest = try site.recon(["ingest"], env: Self.april)
+        #expect(ingest.code == 0 && ingest.err.contains("skipped 1"), "\(ingest.err)")
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        #expect(try site.recon(["decide", "a3", "approve", "--by", "Asha"], env: Self.april).code == 0)
+        #expect(try site.recon(["close", "2026-04"], env: Self.mayFirst).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// The ledger cut back past a close, its checkpoint, documents and seal taken too and the
     /// ledger prefix of before put back: both verifiers said ok, and the next close issued the
     /// cut invoice numbers again. The month's index, put in place only after its close's entry,

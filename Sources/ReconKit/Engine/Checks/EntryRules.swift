@@ -136,6 +136,11 @@ enum EntryRules {
               let base = first.string("base_currency").flatMap({ Currency(code: $0) })
         else { return given }
         let parser = DropParser(zone: zone, baseCurrency: base)
+        // Each hard flag's report, by the flag's id.
+        var hardFlagReports: [String: String] = [:]
+        for e in entries where e.eventKind == .flagRaised && e.string("severity") == "hard" {
+            if let id = e.string("id"), let report = e.string("subject") { hardFlagReports[id] = report }
+        }
         for (i, e) in entries.enumerated() where e.seq > covered && e.eventKind == .dropAccepted && e.string("kind") == "decisions" {
             var following: [LedgerEntry] = []
             for later in entries[(i + 1)...] {
@@ -172,9 +177,12 @@ enum EntryRules {
             for d in rows where (left[key(d.subject, d.decision.rawValue, d.by, d.note)] ?? 0) > 0 {
                 let k = key(d.subject, d.decision.rawValue, d.by, d.note)
                 left[k]! -= 1
-                // (A row repeated within the drop is recorded once, by an entry after it.)
+                // (A row repeated within the drop is recorded once, by an entry after it.) A flag
+                // and its report are one subject: an exclude of R1 given before its flag was raised
+                // is in force for a row naming the flag, as the ingest judged it.
+                let names = Set([d.subject, HardGate.flagId(reportId: d.subject)] + (hardFlagReports[d.subject].map { [$0] } ?? []))
                 let earlier = entries[..<(i + 1 + following.count)].last { $0.eventKind == .flagDecided
-                    && [$0.string("subject"), $0.string("id"), $0.string("report_id")].contains(d.subject) }
+                    && [$0.string("subject"), $0.string("id"), $0.string("report_id")].contains { $0.map(names.contains) ?? false } }
                 guard let earlier, key(d.subject, earlier.string("decision") ?? "", earlier.string("by") ?? "", earlier.string("note") ?? "") == k
                 else {
                     throw LedgerDamage(seq: e.seq, "the decisions drop \(Site.dropPath(sha256: sha)) decides \(SafeText.escaped(d.subject)) "

@@ -68,7 +68,8 @@ public struct DropTable {
             // A known name with one added is said by the rules around this one. A combining mark
             // that starts a name belongs to no letter: `\u{301}tax_rate` was ignored as unknown,
             // and the client's invoices went out without tax.
-            let leading = raw.trimmingSpaces.unicodeScalars.first.flatMap { [.nonspacingMark, .enclosingMark, .spacingMark]
+            // (Past the spaces before it, scalar by scalar: a space and the mark make one character.)
+            let leading = raw.unicodeScalars.first { $0 != " " && $0 != "\t" }.flatMap { [.nonspacingMark, .enclosingMark, .spacingMark]
                 .contains($0.properties.generalCategory) ? $0 : nil }
             guard let first = leading ?? raw.unicodeScalars.first(where: isUnseen),
                   leading != nil || !known.contains(Self.withoutUnseen(raw).trimmingSpaces.lowercased()) else { continue }

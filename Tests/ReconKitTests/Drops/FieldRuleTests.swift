@@ -270,7 +270,7 @@ struct FieldRuleTests {
                       ("tax\u{200B}rate", "holds an invisible U+200B"), ("tax\u{FEFF}rate", "holds an invisible U+FEFF"),
                       ("notes\tx", "holds U+0009"),
                       // A combining mark starting the name belongs to no letter; an object replacement is none.
-                      ("\u{301}tax_rate", "holds U+0301")])
+                      ("\u{301}tax_rate", "holds U+0301"), (" \u{301}tax_rate", "holds U+0301")])
     func anInvisibleCharacterInAnyHeaderNameIsNamed(name: String, said: String) {
         let p = problems(clientsHeader.replacingOccurrences(of: "\n", with: ",\(name)\n") + "C1,A,INR,std,2026-01-01,5,18\n", .clients)
         #expect(p.count == 1 && p.first?.line == 1 && p.first?.column == 7 && p.first?.message.contains(said) == true

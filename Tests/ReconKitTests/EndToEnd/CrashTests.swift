@@ -251,12 +251,8 @@ struct CrashTests {
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to kill the ingest at its append"))
     func aNoteLeftBeforeTheAppendOwesNothing() throws {
         let site = try TestSite.marchSite()
-        try site.drop("usage-late.csv", TestSite.lateMarch)
         let before = try site.ledgerBytes()
-        let killed = try ProcessRunner.run(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-P", site.path("Ledger/ledger.jsonl"), "-e", "trace=write,pwrite64,writev", "-e",
-             "inject=write,pwrite64,writev:signal=SIGKILL:when=1", TestSite.binary, "ingest", "--site", site.root],
-            environment: TestSite.closeDay)
+        let killed = try lateReportIngested(site, faulting: "Ledger/ledger.jsonl", calls: "write,pwrite64,writev", with: "signal=SIGKILL")
         #expect(killed.code != 0, "the ingest was not killed: \(killed.err)")
         #expect(try site.ledgerBytes() == before)
         #expect(site.exists(".recon/derived.pending"), "the ingest was killed before its note")
@@ -848,18 +844,23 @@ struct CrashTests {
         return nil
     }
 
+    /// An ingest of a late March report whose first of `calls` on `path` (relative to the site)
+    /// strace makes fail `with` (`signal=SIGKILL`, `error=ENOSPC`).
+    func lateReportIngested(_ site: TestSite, faulting path: String, calls: String, with fault: String) throws -> ProcessOutput {
+        try site.drop("usage-late.csv", TestSite.lateMarch)
+        return try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", site.path(path), "-e", "trace=\(calls)", "-e", "inject=\(calls):\(fault):when=1",
+             TestSite.binary, "ingest", "--site", site.root], environment: TestSite.closeDay)
+    }
+
     /// The disk full as the notes beside the ledger are put in place, just before the append
     /// (here the intent's rename fails with ENOSPC): the command said only that it could not
     /// write a temporary file. It says nothing was recorded and what to do, and it was so.
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to fail the intent's rename"))
     func aFullDiskAtTheNotesBeforeTheAppendSaysNothingWasRecorded() throws {
         let site = try TestSite.marchSite()
-        try site.drop("usage-late.csv", TestSite.lateMarch)
         let before = try site.ledgerBytes()
-        let failed = try ProcessRunner.run(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-P", site.path("Ledger/ledger.jsonl.intent"), "-e", "trace=rename,renameat,renameat2", "-e",
-             "inject=rename,renameat,renameat2:error=ENOSPC:when=1", TestSite.binary, "ingest", "--site", site.root],
-            environment: TestSite.closeDay)
+        let failed = try lateReportIngested(site, faulting: "Ledger/ledger.jsonl.intent", calls: "rename,renameat,renameat2", with: "error=ENOSPC")
         #expect(failed.code == 1, "\(failed.err)")
         #expect(failed.err.contains("No space left on device). Nothing was recorded — free some disk space"), "\(failed.err)")
         #expect(try site.ledgerBytes() == before)

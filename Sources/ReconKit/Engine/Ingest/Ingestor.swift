@@ -240,12 +240,17 @@ public final class Ingestor {
         if case .decisions = rows { recordFindingsBeforeDecisions() }
         // The validator holds a copy of the state: it is gone before the drop is applied, so the
         // site's reports are appended to in place, not copied whole (a million, 100 MB).
-        let (verdict, unknownParties) = try Stages.time("validate") { () -> (DropValidator.Verdict, [DropProblem]) in
+        let (verdict, unknownParties, unknownPastLimit) = try Stages.time("validate") { () -> (DropValidator.Verdict, [DropProblem], Int) in
             var validator = DropValidator(state: state, columns: outcome.columns, reopened: reopened)
             validator.notTakenYet = { [session] in HeldDrops(session: session).notTakenYet($0) }
             let verdict = try validator.check(rows)
-            return (verdict, outcome.problems.isEmpty ? [] : validator.unknownParties(outcome.problems.partiesOfFailedRows)
-                + validator.repeatsOfFailedRows(outcome.problems.idsOfFailedRows, in: outcome.rows))
+            guard !outcome.problems.isEmpty else { return (verdict, [], 0) }
+            // Rows past the listed problems naming a party the site does not know: counted.
+            let pastLimit = outcome.problems.partiesPastLimit.values.reduce(0) { count, party in
+                count + (validator.unknownParties([PartyReference(line: 0, field: party.field, id: party.id)]).isEmpty ? 0 : party.rows)
+            }
+            return (verdict, validator.unknownParties(outcome.problems.partiesOfFailedRows)
+                + validator.repeatsOfFailedRows(outcome.problems.idsOfFailedRows, in: outcome.rows), pastLimit)
         }
         if !outcome.problems.isEmpty {
             // Report the site's rules on the rows that did parse too, in line order, and the
@@ -253,9 +258,14 @@ public final class Ingestor {
             // A judgement of the whole file (not a held drop of the period rerun, say) is left out:
             // made without the rows that failed, it may be wrong (a held decision whose note
             // failed was said to be "about open months only").
-            if case .reject(let more) = verdict { for p in more.problems where p.line != nil { outcome.problems.add(p) } }
-            for p in unknownParties { outcome.problems.add(p) }
-            return try reject(path, inInbox: inInbox, drop: drop, ProblemList(sorted: outcome.problems))
+            // Merged in line order, the first 1,000 of them all listed: added after the parse's
+            // own, past its limit, an unknown client's problems were listed nowhere.
+            let more = ProblemList()
+            if case .reject(let judged) = verdict { for p in judged.problems where p.line != nil { more.add(p) } }
+            for p in unknownParties { more.add(p) }
+            let all = ProblemList(merging: [outcome.problems, more])
+            all.countUnlisted(unknownPastLimit)
+            return try reject(path, inInbox: inInbox, drop: drop, all)
         }
         switch verdict {
         case .reject(let problems):

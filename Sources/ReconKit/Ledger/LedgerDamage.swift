@@ -20,7 +20,9 @@ extension LedgerDamage {
         do {
             return try read()
         } catch let failure as FileIO.Failure where failure.isNotARegularFile {
-            throw LedgerDamage(seq: seq, "\(what) \(relative) is not a regular file: something else is in its place")
+            // A document is reproducible from its entry: taking the thing away is all it needs.
+            let remedy = what == "document" ? " — remove it, and the next writing command puts the document back from its entry, byte for byte" : ""
+            throw LedgerDamage(seq: seq, "\(what) \(relative) is not a regular file: something else is in its place\(remedy)")
         }
     }
 }

@@ -116,6 +116,15 @@ struct NonFileInPlaceTests {
         #expect(decide.code == 4, "\(decide.err)")
         #expect(decide.err.contains("seq \(seq): \(what) \(file) is not a regular file"), "\(decide.err)")
         #expect(try site.ledgerBytes() == before)
+        // A document is put back from its entry once the folder is gone: said so (it was told
+        // only to restore the site from a backup).
+        #expect(decide.err.contains("remove it, and the next writing command puts the document back") == (what == "document"),
+                "\(decide.err)")
+        if what == "document" {
+            try FileManager.default.removeItem(atPath: site.path(file))
+            #expect(try site.recon(["watch", "--once", "--stable", "0.2"], env: TestSite.rerunDay).code == 0)
+            #expect(FileIO.isRegularFile(site.path(file)))
+        }
     }
 
     /// A symbolic link on the way to a vouched file — in place of an archived drop, an issued

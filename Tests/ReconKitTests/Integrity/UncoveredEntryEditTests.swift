@@ -174,6 +174,23 @@ import Testing
         site.expectAuditorAccepts()
     }
 
+    /// A `card.replaced` is written right after the drop that replaced the card: one appended by
+    /// hand, naming a drop that does not exist, verified and was signed over (a false audit
+    /// trail). A real one still verifies.
+    @Test func aCardReplacedFollowingNoDropIsDamage() throws {
+        let (site, _) = try Self.aprilSite()
+        try site.drop("client_rates-2.csv", TestSite.clientRatesHeader + "2026-01-01,Z1,*,*,*,1,,110,INR,volume\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        #expect(try site.bodies("card.replaced").count == 1)
+        #expect(try site.recon(["verify"], env: Self.april).code == 0)
+        try site.appendEntry(kind: "card.replaced", body: ["kind": "client_rates", "effective_from": "2026-01-01",
+                                                           "sha256": .string(String(repeating: "0", count: 64))], at: "2026-04-10T00:00:00Z")
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4 && verify.out.contains("card.replaced of client_rates 2026-01-01 follows no drop.accepted of that kind and drop"),
+                "\(verify.out)\(verify.err)")
+        #expect(try site.recon(["decide", "a3", "approve", "--by", "Eve"], env: Self.april).code == 4)
+    }
+
     /// The ledger cut back past a close, its checkpoint, documents and seal taken too and the
     /// ledger prefix of before put back: both verifiers said ok, and the next close issued the
     /// cut invoice numbers again. The month's index, put in place only after its close's entry,

@@ -84,6 +84,16 @@ enum EntryRules {
                     throw LedgerDamage(seq: e.seq, "flag.decided \(id) decides a hard flag no flag.raised before it raised, and "
                         + "is no row of a decisions drop; recon writes no such entry")
                 }
+            case .cardReplaced? where e.seq > covered:
+                // Written only right after the drop that replaced the card, in its append.
+                var k = e.seq - 2
+                while k > 0, entries[k].eventKind == .cardReplaced { k -= 1 }
+                let drop = entries[k]
+                guard drop.eventKind == .dropAccepted, drop.at == e.at, drop.string("sha256") == e.string("sha256"),
+                      drop.string("kind") == e.string("kind") else {
+                    throw LedgerDamage(seq: e.seq, "card.replaced of \(e.string("kind") ?? "(no kind)") \(e.string("effective_from") ?? "") "
+                        + "follows no drop.accepted of that kind and drop in its append; recon writes no such entry")
+                }
             case .periodClosed?:
                 if let period = e.string("period") { closed.insert(period) }
             default:

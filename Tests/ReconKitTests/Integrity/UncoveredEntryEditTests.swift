@@ -191,6 +191,35 @@ import Testing
         #expect(try site.recon(["decide", "a3", "approve", "--by", "Eve"], env: Self.april).code == 4)
     }
 
+    /// April's drop and its flag cut off the ledger by hand, its archive taken too: no entry,
+    /// no archive, and verify said ok while the drop's cache file stayed. It is named.
+    @Test func aCacheOfNoAcceptedDropIsNoted() throws {
+        let (site, seq) = try Self.aprilSite()
+        let sha = try #require(try site.entryBody(seq)["sha256"]?.stringValue)
+        #expect(site.exists(".recon/cache/\(sha).bin"))
+        let kept = try site.ledgerLines().prefix(seq - 1)
+        try (Data(kept.joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try FileManager.default.removeItem(atPath: site.path(Site.dropPath(sha256: sha)))
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 0 && verify.err.contains(".recon/cache/\(sha).bin is a cache of no drop the ledger accepted"),
+                "\(verify.out)\(verify.err)")
+    }
+
+    /// The last entry's time moved to 2199 by hand verified without a word; every later command
+    /// was then refused the clock, and following its advice issued April's invoices dated 2199.
+    @Test func aLastEntryDatedFarAheadOfTheClockIsNoted() throws {
+        let (site, _) = try Self.aprilSite()
+        let last = try site.ledgerLines().count
+        let kind = try #require(try site.entries().last?["kind"] as? String)
+        let body = try site.entryBody(last)
+        let kept = try site.ledgerLines().dropLast()
+        try (Data(kept.joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try site.appendEntry(kind: kind, body: body, at: "2199-12-31T00:00:00Z")
+        let verify = try site.recon(["verify"], env: ["RECON_NOW": "2199-12-31T00:00:00Z"])
+        #expect(verify.code == 0 && verify.err.contains("seq \(last), the last entry, is dated 2199-12-31T00:00:00Z, more than a day "
+            + "after this machine's clock"), "\(verify.out)\(verify.err)")
+    }
+
     /// The ledger cut back past a close, its checkpoint, documents and seal taken too and the
     /// ledger prefix of before put back: both verifiers said ok, and the next close issued the
     /// cut invoice numbers again. The month's index, put in place only after its close's entry,

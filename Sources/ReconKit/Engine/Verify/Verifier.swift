@@ -177,6 +177,8 @@ public struct Verifier {
                 + "delete it, and the next command that keeps that cache writes it again")
             return true
         }
+        notes.append(contentsOf: Self.orphanCaches(in: site, recorded: Set(sealable.values.map(\.sha))))
+        if let late = Self.headAheadOfTheSystemClock(ledger) { notes.append(late) }
         if !notCaches.contains(DocumentSeal.relativePath) {
             try checkSeal(verifier: verifier, siteName: siteName, recorded: sealable.merging(recorded) { _, document in document })
         }
@@ -228,6 +230,33 @@ public struct Verifier {
         guard flag.score == "1" else {
             throw LedgerDamage(seq: seq, "flag.raised \(flag.id) gives the score \(flag.score), but a hard flag's is 1; recon writes no such entry")
         }
+    }
+
+    /// Drop caches no `drop.accepted` names (`recorded`: the SHA-256s of the archived drops):
+    /// what a ledger whose uncovered tail was cut by hand leaves, with its archive taken too (and
+    /// an ingest killed before its entry) — no command reads them, so they are noted, naming the file.
+    static func orphanCaches(in site: Site, recorded: Set<String>) -> [String] {
+        let orphans = FileIO.listOwnFolder(site.cache).filter { name in
+            name.hasSuffix(".bin") && !name.hasPrefix(".") && !recorded.contains(String(name.dropLast(4)))
+        }
+        guard let first = orphans.first else { return [] }
+        return [".recon/cache/\(first)" + (orphans.count > 1 ? " and \(orphans.count - 1) more" : "") + " \(orphans.count > 1 ? "are caches" : "is a cache") "
+            + "of no drop the ledger accepted (an ingest killed before its entry may leave one; so does a ledger whose last "
+            + "entries were cut, with their drops) — no command reads it; compare the ledger with an auditor's kept checkpoint, "
+            + "then delete it"]
+    }
+
+    /// The last entry dated more than a day after this machine's clock: every later command must
+    /// run at that time or later, and what it issues carries its dates — a clock set ahead when
+    /// it was written, or an entry edited (one dated 2199 verified, and a user following the
+    /// advice to run at that time issued April's invoices dated 2199).
+    static func headAheadOfTheSystemClock(_ ledger: LedgerFile) -> String? {
+        guard let last = ledger.entries.last, let at = SiteClock.date(rfc3339: last.at), at > Date().addingTimeInterval(86_400) else {
+            return nil
+        }
+        return "seq \(last.seq), the last entry, is dated \(last.at), more than a day after this machine's clock "
+            + "(\(SiteClock.text(Date()))): written under a clock set ahead, or edited — every later command must run at that time or "
+            + "later and dates what it issues so; compare the ledger with an auditor's kept checkpoint before going on"
     }
 
     /// The ledger prefix file (``LedgerPrefix``), when there, is one a `period.closed` entry

@@ -71,6 +71,11 @@ public enum DropFile {
     /// that one is a drop of its own, left in place for the next command, never removed unread.
     /// A file written to after it was read (a writer appending rows to a drop in place rather
     /// than renaming it in) is left as well: removed, the rows written after the read would be lost.
+    ///
+    /// The entry is first renamed aside (`.NAME.PID.taking`), which takes whatever file the name
+    /// holds at that instant, and only the file read is removed: looked at, then unlinked, a new
+    /// drop renamed into the name between the look and the unlink was deleted unrecorded. A file
+    /// taken aside that is not the one read goes back under its name (``putBack(_:to:)``).
     @discardableResult
     public static func removeIfStill(_ path: String, _ identity: Identity) -> Removal {
         var st = stat()
@@ -78,8 +83,44 @@ public enum DropFile {
         let now = Identity(st)
         guard now.isSameFile(as: identity) else { return .replaced }
         guard now == identity else { return .changed }
-        if unlink(path) == 0 { return .removed }
-        return errno == ENOENT ? .gone : .kept(errno)
+        let aside = FileIO.parent(of: path) + "/." + FileIO.baseName(path) + ".\(getpid())" + asideSuffix
+        guard rename(path, aside) == 0 else { return errno == ENOENT ? .gone : .kept(errno) }
+        guard lstat(aside, &st) == 0 else { return .gone }
+        let taken = Identity(st)
+        if taken == identity {
+            unlink(aside)  // one left by a failure here is put back by the next writer, and found recorded
+            return .removed
+        }
+        putBack(aside, to: path)
+        return taken.isSameFile(as: identity) ? .changed : .replaced
+    }
+
+    /// What a file taken aside for removal is named after: `.NAME.PID.taking`.
+    static let asideSuffix = ".taking"
+
+    /// Puts the file at `aside` back under `path`, never over a file there (a newer drop renamed
+    /// into the name meanwhile): then under the next name free (`NAME-2`). Returns the name it took.
+    @discardableResult
+    public static func putBack(_ aside: String, to path: String) -> String? {
+        let dir = FileIO.parent(of: path)
+        for name in [FileIO.baseName(path), KeptName.free(in: dir, for: FileIO.baseName(path))] where link(aside, dir + "/" + name) == 0 {
+            unlink(aside)
+            return name
+        }
+        return nil
+    }
+
+    /// The files in `dir` a command stopped while taking a drop out left aside (of a process no
+    /// longer running), each put back under its name: a new drop taken aside in that instant
+    /// would otherwise wait hidden, and one whose bytes are recorded is then found so.
+    public static func putBackLeftAside(in dir: String) -> [String] {
+        FileIO.hiddenNames(in: dir).compactMap { hidden -> String? in
+            guard hidden.hasSuffix(asideSuffix) else { return nil }
+            let head = hidden.dropFirst().dropLast(asideSuffix.count)
+            guard let dot = head.lastIndex(of: "."), let pid = pid_t(head[head.index(after: dot)...]), !WriterProcess.isRunning(pid),
+                  head[..<dot].count > 0 else { return nil }
+            return putBack(dir + "/" + hidden, to: dir + "/" + String(head[..<dot]))
+        }
     }
 
     /// The bytes of the regular file at `path`, which file that was, and the SHA-256 of the

@@ -524,7 +524,8 @@ struct CrashTests {
     /// (`usage-bad-2.csv`, status "rejected: 2") or beside an errors file of its own with no drop.
     /// It is kept once, with its errors file.
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to kill the ingest at one system call"),
-          arguments: [("unlink", "Inbox/usage-bad.csv"), ("rename,renameat,renameat2", "Inbox/rejected/usage-bad.csv")])
+          arguments: [("unlink,unlinkat,rename,renameat,renameat2", "Inbox/usage-bad.csv"),
+                      ("rename,renameat,renameat2", "Inbox/rejected/usage-bad.csv")])
     func aRejectionKilledPartWayKeepsTheDropOnce(call: String, path: String) throws {
         let site = try TestSite.marchSite()
         try site.drop("usage-bad.csv", "report_id,reported_at\nX1,2026-03-10T10:00:00Z\n")
@@ -582,7 +583,8 @@ struct CrashTests {
         let key = try site.operatorKey("asha", listed: true)
         let before = try site.entries().count
         let trace = call == "held"
-            ? ["-P", site.path("Inbox/held/usage-late.csv"), "-e", "trace=unlink,unlinkat", "-e", "inject=unlink,unlinkat:signal=SIGTERM:when=1"]
+            ? ["-P", site.path("Inbox/held/usage-late.csv"), "-e", "trace=unlink,unlinkat,rename,renameat,renameat2", "-e",
+               "inject=unlink,unlinkat,rename,renameat,renameat2:signal=SIGTERM:when=1"]
             : ["-e", "trace=syncfs", "-e", "inject=syncfs:signal=SIGTERM:when=1"]
         let stopped = try ProcessRunner.run("/usr/bin/env",
             ["--default-signal=TERM", try #require(Self.strace), "-f", "-o", "/dev/null"] + trace
@@ -842,6 +844,44 @@ struct CrashTests {
             if fields.count > 1, Int32(fields[1]) == pid { return p }
         }
         return nil
+    }
+
+    /// A new export renamed into a drop's name in the instant between the ingest's last look at
+    /// the file it took and its removal (held there by strace): it was deleted unrecorded. The
+    /// drop is now taken aside by a rename first, and the new file, taken with it, goes back
+    /// under its name for the next command.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the ingest at the drop's removal"))
+    func aNewExportRenamedIntoATakenDropsNameIsNeverDeleted() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-late.csv", TestSite.lateMarch)
+        let path = site.path("Inbox/usage-late.csv")
+        let calls = "unlink,unlinkat,rename,renameat,renameat2"
+        let ingest = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", path, "-e", "trace=\(calls)", "-e", "inject=\(calls):delay_enter=2000000:when=1",
+             TestSite.binary, "ingest", "--site", site.root], environment: TestSite.closeDay)
+        // Recorded, and held at the removal: the new export is renamed in now.
+        #expect(ProcessRunner.wait(upTo: 20) { (try? site.read("Ledger/ledger.jsonl"))?.contains("usage-late.csv") == true })
+        let newer = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR7,2026-03-21T10:00:00Z,C1,D1,CT,1\n"
+        try newer.write(toFile: site.path("Inbox/.usage-late.csv.part"), atomically: false, encoding: .utf8)
+        #expect(rename(site.path("Inbox/.usage-late.csv.part"), path) == 0)
+        let taken = ingest.finish()
+        #expect(taken.code == 0, "\(taken.err)")
+        #expect(try site.read("Inbox/usage-late.csv") == newer, "the new export is gone")
+        let next = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(next.code == 0 && next.err.contains("usage-late.csv: accepted 1 usage row"), "\(next.err)")
+        site.expectAuditorAccepts()
+    }
+
+    /// A command stopped with a drop taken aside for removal (`.NAME.PID.taking`, of a process
+    /// no longer running): the next writer puts it back under its name, and it is taken then.
+    @Test func aDropLeftAsideByAStoppedCommandIsPutBack() throws {
+        let site = try TestSite.marchSite()
+        try site.drop(".usage-late.csv.4999999.taking", TestSite.lateMarch)
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 0 && ingest.err.contains("put back Inbox/usage-late.csv, set aside by a command stopped"), "\(ingest.err)")
+        #expect(ingest.err.contains("usage-late.csv: accepted 1 usage row"), "\(ingest.err)")
+        #expect(!site.exists("Inbox/.usage-late.csv.4999999.taking") && !site.exists("Inbox/usage-late.csv"))
+        site.expectAuditorAccepts()
     }
 
     /// An ingest of a late March report whose first of `calls` on `path` (relative to the site)

@@ -64,6 +64,11 @@ public struct DocumentRepair {
             session.log.warning("put back \(file) (seq \(e.seq)), left out by an interrupted command")
             repaired.append(file)
         }
+        for (dir, relative) in [(session.site.inbox, "Inbox"), (session.site.held, "Inbox/held")] {
+            for name in DropFile.putBackLeftAside(in: dir) {
+                session.log.notice("put back \(relative)/\(SafeText.escaped(name)), set aside by a command stopped while it took a drop out")
+            }
+        }
         sweepTemporaryFiles()
         try dropArchivesOfUnfinishedIngests()
         for period in session.state.closedPeriods.keys {

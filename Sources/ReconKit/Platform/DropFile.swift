@@ -83,7 +83,13 @@ public enum DropFile {
         let now = Identity(st)
         guard now.isSameFile(as: identity) else { return .replaced }
         guard now == identity else { return .changed }
-        let aside = FileIO.parent(of: path) + "/." + FileIO.baseName(path) + ".\(getpid())" + asideSuffix
+        let asideName = "." + FileIO.baseName(path) + ".\(getpid())" + asideSuffix
+        // A name too long to take the suffix (NAME_MAX bytes) is removed as it was looked at.
+        guard asideName.utf8.count <= 255 else {
+            if unlink(path) == 0 { return .removed }
+            return errno == ENOENT ? .gone : .kept(errno)
+        }
+        let aside = FileIO.parent(of: path) + "/" + asideName
         guard rename(path, aside) == 0 else { return errno == ENOENT ? .gone : .kept(errno) }
         guard lstat(aside, &st) == 0 else { return .gone }
         let taken = Identity(st)

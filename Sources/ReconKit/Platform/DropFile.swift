@@ -113,7 +113,10 @@ public enum DropFile {
             unlink(aside)
             return name
         }
-        return nil
+        // A file system without hard links (a FAT-formatted share): renamed back while the name
+        // is free, where a file renamed in at that very instant would be written over.
+        let free = KeptName.free(in: dir, for: FileIO.baseName(path))
+        return rename(aside, dir + "/" + free) == 0 ? free : nil
     }
 
     /// The files in `dir` a command stopped while taking a drop out left aside (of a process no

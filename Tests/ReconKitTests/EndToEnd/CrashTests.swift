@@ -850,15 +850,19 @@ struct CrashTests {
     /// the file it took and its removal (held there by strace): it was deleted unrecorded. The
     /// drop is now taken aside by a rename first, and the new file, taken with it, goes back
     /// under its name for the next command.
-    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the ingest at the drop's removal"))
-    func aNewExportRenamedIntoATakenDropsNameIsNeverDeleted() throws {
+    /// `hardLinks: false`: as on a file system without them (a FAT-formatted share), every link
+    /// to the name failing; the file goes back by a rename.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the ingest at the drop's removal"),
+          arguments: [true, false])
+    func aNewExportRenamedIntoATakenDropsNameIsNeverDeleted(hardLinks: Bool) throws {
         let site = try TestSite.marchSite()
         try site.drop("usage-late.csv", TestSite.lateMarch)
         let path = site.path("Inbox/usage-late.csv")
         let calls = "unlink,unlinkat,rename,renameat,renameat2"
+        let noLinks = hardLinks ? [] : ["-e", "inject=link,linkat:error=EPERM"]
         let ingest = try RunningProcess(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-P", path, "-e", "trace=\(calls)", "-e", "inject=\(calls):delay_enter=2000000:when=1",
-             TestSite.binary, "ingest", "--site", site.root], environment: TestSite.closeDay)
+            ["-f", "-o", "/dev/null", "-P", path, "-e", "trace=\(calls),link,linkat", "-e", "inject=\(calls):delay_enter=2000000:when=1"]
+                + noLinks + [TestSite.binary, "ingest", "--site", site.root], environment: TestSite.closeDay)
         // Recorded, and held at the removal: the new export is renamed in now.
         #expect(ProcessRunner.wait(upTo: 20) { (try? site.read("Ledger/ledger.jsonl"))?.contains("usage-late.csv") == true })
         let newer = "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR7,2026-03-21T10:00:00Z,C1,D1,CT,1\n"

@@ -108,14 +108,18 @@ public enum DropFile {
     /// into the name meanwhile): then under the next name free (`NAME-2`). Returns the name it took.
     @discardableResult
     public static func putBack(_ aside: String, to path: String) -> String? {
-        let dir = FileIO.parent(of: path)
-        for name in [FileIO.baseName(path), KeptName.free(in: dir, for: FileIO.baseName(path))] where link(aside, dir + "/" + name) == 0 {
+        let dir = FileIO.parent(of: path), name = FileIO.baseName(path)
+        if link(aside, path) == 0 {
             unlink(aside)
             return name
         }
+        let free = KeptName.free(in: dir, for: name)
+        if link(aside, dir + "/" + free) == 0 {
+            unlink(aside)
+            return free
+        }
         // A file system without hard links (a FAT-formatted share): renamed back while the name
         // is free, where a file renamed in at that very instant would be written over.
-        let free = KeptName.free(in: dir, for: FileIO.baseName(path))
         return rename(aside, dir + "/" + free) == 0 ? free : nil
     }
 

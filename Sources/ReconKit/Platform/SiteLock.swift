@@ -45,20 +45,8 @@ public final class SiteLock {
         try SiteLock.requireRegular(fd, path)
         let started = SiteLock.monotonicSeconds()
         try SiteLock.acquire(fd: fd, path: path, operation: LOCK_EX, timeout: timeout)
-        let folder = FileIO.parent(of: path)
-        let folderFd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard folderFd >= 0 else {
-            let code = errno
-            close(fd)
-            throw FileIO.Failure(path: folder, action: "open the lock's folder", code: code)
-        }
-        do {
-            try SiteLock.acquire(fd: folderFd, path: path, operation: LOCK_EX,
-                                 timeout: max(0, timeout - (SiteLock.monotonicSeconds() - started)))
-        } catch {
-            close(fd)
-            throw error
-        }
+        let folderFd = try SiteLock.lockFolder(holding: fd, path: path, operation: LOCK_EX, required: true,
+                                               timeout: timeout, started: started)
         self.init(fd: fd, folderFd: folderFd, path: path)
     }
 
@@ -73,16 +61,30 @@ public final class SiteLock {
         try requireRegular(fd, path)
         let started = monotonicSeconds()
         try acquire(fd: fd, path: path, operation: LOCK_SH, timeout: timeout)
-        let folderFd = open(FileIO.parent(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folderFd >= 0 {
-            do {
-                try acquire(fd: folderFd, path: path, operation: LOCK_SH, timeout: max(0, timeout - (monotonicSeconds() - started)))
-            } catch {
-                close(fd)
-                throw error
-            }
-        }
+        let folderFd = try lockFolder(holding: fd, path: path, operation: LOCK_SH, required: false, timeout: timeout, started: started)
         return SiteLock(fd: fd, folderFd: folderFd, path: path)
+    }
+
+    /// Locks the folder of the lock file at `path`, the file (`fd`) held already, within what is
+    /// left of `timeout` since `started`; its descriptor, or -1 when a reader (`required` false)
+    /// cannot open it. Closes `fd` when it gives up.
+    private static func lockFolder(holding fd: Int32, path: String, operation: Int32, required: Bool,
+                                   timeout: Double, started: Double) throws -> Int32 {
+        let folder = FileIO.parent(of: path)
+        let folderFd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folderFd >= 0 else {
+            guard required else { return -1 }
+            let code = errno
+            close(fd)
+            throw FileIO.Failure(path: folder, action: "open the lock's folder", code: code)
+        }
+        do {
+            try acquire(fd: folderFd, path: path, operation: operation, timeout: max(0, timeout - (monotonicSeconds() - started)))
+        } catch {
+            close(fd)
+            throw error
+        }
+        return folderFd
     }
 
     /// The lock is a regular file, or no lock at all: anything else put there is refused (closing `fd`).

@@ -146,10 +146,16 @@ enum EntryRules {
               let base = first.string("base_currency").flatMap({ Currency(code: $0) })
         else { return given }
         let parser = DropParser(zone: zone, baseCurrency: base)
-        // Each hard flag's report, by the flag's id.
-        var hardFlagReports: [String: String] = [:]
-        for e in entries where e.eventKind == .flagRaised && e.string("severity") == "hard" {
-            if let id = e.string("id"), let report = e.string("subject") { hardFlagReports[id] = report }
+        // Each hard flag's report, by the flag's id: gathered once, when a row needs it.
+        var hardFlagReports: [String: String]?
+        func report(ofFlag id: String) -> String? {
+            if hardFlagReports == nil {
+                hardFlagReports = [:]
+                for e in entries where e.eventKind == .flagRaised && e.string("severity") == "hard" {
+                    if let id = e.string("id"), let report = e.string("subject") { hardFlagReports![id] = report }
+                }
+            }
+            return hardFlagReports![id]
         }
         for (i, e) in entries.enumerated() where e.seq > covered && e.eventKind == .dropAccepted && e.string("kind") == "decisions" {
             var following: [LedgerEntry] = []
@@ -184,13 +190,14 @@ enum EntryRules {
             // A row no entry after it records is one whose decision was in force already (a
             // repeat, skipped); any other was edited or cut out of the ledger by hand — an
             // exclusion turned into an approve billed the report the archived drop excludes.
-            for d in rows where (left[key(d.subject, d.decision.rawValue, d.by, d.note)] ?? 0) > 0 {
+            for d in rows {
                 let k = key(d.subject, d.decision.rawValue, d.by, d.note)
-                left[k]! -= 1
+                guard let n = left[k], n > 0 else { continue }
+                left[k] = n - 1
                 // (A row repeated within the drop is recorded once, by an entry after it.) A flag
                 // and its report are one subject: an exclude of R1 given before its flag was raised
                 // is in force for a row naming the flag, as the ingest judged it.
-                let names = Set([d.subject, HardGate.flagId(reportId: d.subject)] + (hardFlagReports[d.subject].map { [$0] } ?? []))
+                let names = Set([d.subject, HardGate.flagId(reportId: d.subject)] + (report(ofFlag: d.subject).map { [$0] } ?? []))
                 let earlier = entries[..<(i + 1 + following.count)].last { $0.eventKind == .flagDecided
                     && [$0.string("subject"), $0.string("id"), $0.string("report_id")].contains { $0.map(names.contains) ?? false } }
                 guard let earlier, key(d.subject, earlier.string("decision") ?? "", earlier.string("by") ?? "", earlier.string("note") ?? "") == k

@@ -455,10 +455,15 @@ public final class Ingestor {
     static func acceptedCopies(_ paths: [String], state: SiteState) -> [(path: String, seq: Int)] {
         guard !state.acceptedDrops.isEmpty else { return [] }
         return paths.compactMap { path in
-            guard FileIO.isRegularFile(path), let bytes = try? FileIO.read(path, followingLinks: false),
-                  let seq = state.acceptedDrops[Hex.string(SHA256.hash(data: bytes))] else { return nil }
+            guard FileIO.isRegularFile(path), let sha = sha256(ofDrop: path), let seq = state.acceptedDrops[sha] else { return nil }
             return (path, seq)
         }
+    }
+
+    /// The SHA-256 of the regular file at `path` (never through a link, never waiting on a
+    /// FIFO): what tells a copy of a recorded drop; nil when it cannot be read.
+    static func sha256(ofDrop path: String) -> String? {
+        (try? FileIO.read(path, followingLinks: false)).map { Hex.string(SHA256.hash(data: $0)) }
     }
 
     /// The name of a file in `folder` (`held/`, `rejected/`) holding the drop whose SHA-256 and
@@ -472,9 +477,8 @@ public final class Ingestor {
             let path = folder + "/" + name
             guard !name.hasSuffix(".errors.txt"), !isNeverRead(name), let info = FileStatus.of(path), info.kind == .regularFile,
                   named.map({ DropKind(fileName: $0) == DropKind(fileName: name) }) ?? true,
-                  info.size == drop.size, !withErrorsFile || FileIO.isRegularFile(errorsFile(of: path)),
-                  let bytes = try? FileIO.read(path, followingLinks: false) else { return false }
-            return Hex.string(SHA256.hash(data: bytes)) == drop.sha
+                  info.size == drop.size, !withErrorsFile || FileIO.isRegularFile(errorsFile(of: path)) else { return false }
+            return sha256(ofDrop: path) == drop.sha
         }
     }
 

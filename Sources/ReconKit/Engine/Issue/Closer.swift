@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// `recon close YYYY-MM` (SPEC §5): refuses while anything blocks, else issues the final
@@ -75,8 +74,7 @@ public struct Closer {
     static func waitingDrops(_ site: Site, isRecorded: (String) -> Bool) -> [String] {
         Ingestor.inboxEntries(site).drops.filter { path in
             guard DropKind(fileName: FileIO.baseName(path)).map({ $0 != .payments }) ?? false else { return false }
-            guard let bytes = try? FileIO.read(path, followingLinks: false) else { return true }
-            return !isRecorded(Hex.string(SHA256.hash(data: bytes)))
+            return !(Ingestor.sha256(ofDrop: path).map(isRecorded) ?? false)
         }.map(FileIO.baseName)
     }
 

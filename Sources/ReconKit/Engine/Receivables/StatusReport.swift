@@ -1,4 +1,3 @@
-import Crypto
 /// `recon status`: what a finance lead wants to know at a glance.
 ///
 /// The ledger's head and newest signed checkpoint; closed periods with what their close
@@ -62,9 +61,10 @@ public struct StatusReport {
         // Only the site's own folders: a link in their place names another folder's files.
         // As a rerun takes them: not a copy whose bytes are archived already (a command stopped
         // before it took the file out), which the next writer removes — it was said to wait for a rerun.
+        // One whose bytes are archived is recorded, as far as status, which reads no ledger here, can tell.
+        let isArchived = { (sha: String) in FileIO.isRegularFile(site.path(Site.dropPath(sha256: sha))) }
         held = FileIO.listOwnFolder(site.held).filter(HeldDrops.isHeldDrop).filter { name in
-            guard let bytes = try? FileIO.read(site.held + "/" + name, followingLinks: false) else { return true }
-            return !FileIO.isRegularFile(site.path(Site.dropPath(sha256: Hex.string(SHA256.hash(data: bytes)))))
+            !(Ingestor.sha256(ofDrop: site.held + "/" + name).map(isArchived) ?? false)
         }.sorted()
         // A rejected drop's errors file is NAME.errors.txt beside it; a drop may itself end in
         // .errors.txt, and has its own then. One without its drop, what a rejection killed before
@@ -82,9 +82,8 @@ public struct StatusReport {
         let entries = Ingestor.inboxEntries(site)
         inbox = entries.drops.map(FileIO.baseName) + entries.undecodable.map(\.name.escaped)
         inboxShown = entries.drops.map { SafeText.escaped(FileIO.baseName($0)) } + entries.undecodable.map(\.name.escaped)
-        // One whose bytes are archived is recorded (the close takes it out), as far as status,
-        // which reads no ledger here, can tell.
-        holdingCloses = Closer.waitingDrops(site) { FileIO.isRegularFile(site.path(Site.dropPath(sha256: $0))) }
+        // One whose bytes are archived the close takes out.
+        holdingCloses = Closer.waitingDrops(site, isRecorded: isArchived)
         let open = (settled.json["open_periods"]?.arrayValue ?? []).compactMap { $0["period"]?.stringValue.flatMap(Period.init) }
         guard !open.isEmpty else { return }
         do { _ = try SiteKeyFile.load(site) } catch {

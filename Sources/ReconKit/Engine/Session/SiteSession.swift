@@ -195,6 +195,9 @@ public final class SiteSession {
             FreedMemory.giveBack()
             return WriterChecks.Finding(outcome: outcome, privileged: try? privileged.get(), warnings: warnings)
         } : nil
+        // The entries after the newest checkpoint are the ones no signature covers yet: their caches
+        // confirmed, their rules judged, their hard flags checked against their reports.
+        let covered = !useCache || writing || checked || predicting ? Checkpointer(site: site).newestCount : 0
         let opened = Result { () throws -> (config: SiteConfig, sha256: String, replayed: LedgerReplay.Replayed) in
             guard let first = ledger.entries.first, case .siteInit(let initial)? = try? LedgerEvent(entry: first) else {
                 throw ReconFailure.verification("the ledger does not verify: seq 1: the first entry is not site.init; nothing is "
@@ -205,9 +208,8 @@ public final class SiteSession {
                 try Self.refusingDamage {
                     try LedgerReplay.state(site: site, ledger: ledger, cache: useCache ? DropCache(dir: site.cache) : nil,
                                            hashVouchedDrops: writing || predicting, settled: settled, rebuilding: rebuilding,
-                                           confirmingCachesAfter: !useCache || writing || predicting
-                                               ? Checkpointer(site: site).newestCount : nil,
-                                           judgingEntriesAfter: writing || checked || predicting ? Checkpointer(site: site).newestCount : nil)
+                                           confirmingCachesAfter: !useCache || writing || predicting ? covered : nil,
+                                           judgingEntriesAfter: writing || checked || predicting ? covered : nil)
                 }
             }
             return (config, sha256, replayed)
@@ -252,7 +254,6 @@ public final class SiteSession {
         if writing || predicting {
             // The hard flags no checkpoint covers yet, against their reports, as `recon verify`
             // checks every one: a reason edited to "3 images" was appended over and signed.
-            let covered = Checkpointer(site: site).newestCount
             for e in ledger.entries.dropFirst(covered) where e.eventKind == .flagRaised && e.string("severity") == "hard" {
                 guard case .flagRaised(let raised)? = try? LedgerEvent(entry: e) else { continue }
                 try Self.refusingDamage { try Verifier.checkHardFlag(raised.flag, seq: e.seq, state: replayed.state) }

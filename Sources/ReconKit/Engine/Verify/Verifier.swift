@@ -334,8 +334,7 @@ public struct Verifier {
         // A folder or other non-file there is no key at all, as a missing one: noted, and said so,
         // not as a mode to change (verify failed while every writer went on without a key).
         guard info.st_mode & S_IFMT == S_IFREG else {
-            let kind = info.st_mode & S_IFMT == S_IFDIR ? "a folder" : (DropFile.kind(info.st_mode) ?? "not a regular file")
-            notes.append("\(path) (the site's private key) is \(kind), not the key file: no key, so nothing can be signed for the "
+            notes.append("\(path) (the site's private key) is \(DropFile.kind(info.st_mode) ?? "not a regular file"), not the key file: no key, so nothing can be signed for the "
                 + "site (closes, reruns, credits and operator changes refuse) — put the site's key file back (from where it is kept safe)")
             return false
         }

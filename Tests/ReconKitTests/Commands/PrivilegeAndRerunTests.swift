@@ -751,7 +751,7 @@ struct PrivilegeAndRerunTests {
             rewritten.append(Data(entry.line.dropLast()))
             prev = entry.hash
         }
-        try (Data(rewritten.joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try site.writeLedgerLines(rewritten)
         // Without checkpoints on disk (they would give the rewrite away first), only the
         // signature is left to tell.
         try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints"))

@@ -292,7 +292,7 @@ struct LedgerTamperTests {
                                     env: TestSite.aprilLater)
         #expect(credit.code == 0, "\(credit.err)")
         let cut = try site.ledgerLines().count
-        try (Data(lines.joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try site.writeLedgerLines(lines)
         try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/\(cut).txt"))
         let verify = try site.recon(["verify"])
         #expect(verify.code == 4, "\(verify.out)")
@@ -409,7 +409,7 @@ struct LedgerTamperTests {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
         let lines = try site.ledgerLines()
-        try (Data(lines.dropLast().joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try site.writeLedgerLines(lines.dropLast())
         let status = try site.recon(["status"], env: TestSite.closeDay)
         #expect(status.code == 4 && status.out.isEmpty, "\(status.out)\(status.err)")
         #expect(status.err.contains("checkpoint \(lines.count).txt covers \(lines.count) entries but the ledger holds \(lines.count - 1): "
@@ -603,6 +603,11 @@ extension TestSite {
 
     /// The ledger file's bytes, to compare before and after a command that must append nothing.
     func ledgerBytes() throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path("Ledger/ledger.jsonl"))) }
+
+    /// Writes `lines` as the whole ledger, each ended by a newline: a ledger cut or edited by hand.
+    func writeLedgerLines<Lines: Sequence>(_ lines: Lines) throws where Lines.Element == Data {
+        try (Data(lines.joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: path("Ledger/ledger.jsonl")))
+    }
 
     /// The ledger's lines, without their newlines (a last line without one included).
     func ledgerLines() throws -> [Data] {

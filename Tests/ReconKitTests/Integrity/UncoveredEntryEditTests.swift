@@ -145,7 +145,7 @@ import Testing
             try site.rewriteLedger { s, _, body in if s == seq { body["decision"] = .string("approve") } }
         } else {
             let lines = try site.ledgerLines().dropLast()
-            try (Data(lines.joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+            try site.writeLedgerLines(lines)
         }
         let verify = try site.recon(["verify"], env: Self.april)
         #expect(verify.code == 4 && verify.out.contains("decides a3 exclude (line 2), which no flag.decided after it records"),
@@ -198,7 +198,7 @@ import Testing
         let sha = try #require(try site.entryBody(seq)["sha256"]?.stringValue)
         #expect(site.exists(".recon/cache/\(sha).bin"))
         let kept = try site.ledgerLines().prefix(seq - 1)
-        try (Data(kept.joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try site.writeLedgerLines(kept)
         try FileManager.default.removeItem(atPath: site.path(Site.dropPath(sha256: sha)))
         let verify = try site.recon(["verify"], env: Self.april)
         #expect(verify.code == 0 && verify.err.contains(".recon/cache/\(sha).bin is a cache of no drop the ledger accepted"),
@@ -213,7 +213,7 @@ import Testing
         let kind = try #require(try site.entries().last?["kind"] as? String)
         let body = try site.entryBody(last)
         let kept = try site.ledgerLines().dropLast()
-        try (Data(kept.joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try site.writeLedgerLines(kept)
         try site.appendEntry(kind: kind, body: body, at: "2199-12-31T00:00:00Z")
         let verify = try site.recon(["verify"], env: ["RECON_NOW": "2199-12-31T00:00:00Z"])
         #expect(verify.code == 0 && verify.err.contains("seq \(last), the last entry, is dated 2199-12-31T00:00:00Z, more than a day "

@@ -114,7 +114,7 @@ struct CheckpointTests {
 
         // Keep seq 1–15 (the held drop's acceptance by the rerun is the last kept line).
         let lines = try site.ledgerLines()
-        try (Data(lines.prefix(15).joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try site.writeLedgerLines(lines.prefix(15))
         for seq in [20, 21] { try FileManager.default.removeItem(atPath: site.path("Ledger/checkpoints/\(seq).txt")) }
         for file in ["credit-notes/CN-2026-000001", "credit-notes/CN-2026-000002", "invoices/INV-2026-000003",
                      "payouts/PAYADJ-2026-000001", "payouts/PAY-2026-000003"] {
@@ -145,7 +145,7 @@ struct CheckpointTests {
     @Test func aLedgerCutBehindItsOwnCheckpointFailsVerify() throws {
         let site = try TestSite.trustSite()
         let lines = try site.ledgerLines()
-        try (Data(lines.prefix(20).joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try site.writeLedgerLines(lines.prefix(20))
         let run = try site.recon(["verify"])
         #expect(run.code == 4)
         #expect(run.out == "seq 21: checkpoint 21.txt covers 21 entries but the ledger holds 20: entries were removed\n", "\(run.out)")

@@ -162,6 +162,6 @@ struct NonCanonicalLedgerLineTests {
     }
 
     static func writeLedger(_ lines: [Data], of site: TestSite) throws {
-        try (Data(lines.joined(separator: [10])) + Data([10])).write(to: URL(fileURLWithPath: site.path("Ledger/ledger.jsonl")))
+        try site.writeLedgerLines(lines)
     }
 }

@@ -44,9 +44,14 @@ struct Rerun: ParsableCommand {
                 printJSON(.object(["ok": .bool(true), "exit": .int(Int64(exit)), "period": .string(period.description),
                                    "applied_drops": .array(r.appliedDrops.map { .string($0) }),
                                    "rejected_drops": .array(r.rejectedDrops.map { .string($0) }),
+                                   "taken_earlier": .array(r.takenEarlier.map { .string($0) }),
                                    "documents": .array(r.documents.map { .string($0) }), "checkpoint": .string(r.checkpoint)]))
             } else {
-                print("rerun \(period): applied \(r.appliedDrops.count) held drop(s); issued \(r.documents.count) document(s)"
+                // A drop an earlier rerun took is billed here, not applied again: said apart.
+                let takenNow = r.appliedDrops.count - r.takenEarlier.count
+                let earlier = r.takenEarlier.isEmpty ? "" : "; billed \(r.takenEarlier.count) drop(s) an earlier rerun took: "
+                    + r.takenEarlier.joined(separator: ", ")
+                print("rerun \(period): applied \(takenNow) held drop(s)\(earlier); issued \(r.documents.count) document(s)"
                       + (r.documents.isEmpty ? " — totals unchanged" : ": " + r.documents.joined(separator: ", ")))
                 if !r.rejectedDrops.isEmpty {
                     print("rejected \(r.rejectedDrops.count) held drop(s) that no longer pass the site's rules: "

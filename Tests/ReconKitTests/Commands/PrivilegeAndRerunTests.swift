@@ -404,6 +404,7 @@ struct PrivilegeAndRerunTests {
         let march = try site.recon(["rerun", "2026-03", "--reason", "late reports", "--key", key, "--json"], env: may)
         #expect(march.code == 0, "\(march.err)")
         #expect(march.out.contains(#""applied_drops":["usage-late-two.csv"]"#), "\(march.out)")
+        #expect(march.out.contains(#""taken_earlier":[]"#), "\(march.out)")
         #expect(march.out.contains(#""documents":["CN-2026-000001","INV-2026-000005","PAYADJ-2026-000001","PAY-2026-000005"]"#),
                 "\(march.out)")
         #expect(!site.exists("Inbox/held/usage-late-two.csv"))
@@ -422,6 +423,7 @@ struct PrivilegeAndRerunTests {
         let april = try site.recon(["rerun", "2026-04", "--reason", "late reports", "--key", key, "--json"], env: may)
         #expect(april.code == 0, "\(april.err)")
         #expect(april.out.contains(#""applied_drops":["usage-late-two.csv"]"#), "\(april.out)")
+        #expect(april.out.contains(#""taken_earlier":["usage-late-two.csv"]"#), "\(april.out)")
         #expect(!site.exists("Inbox/held/usage-late-two.csv"))
         #expect(try site.bodies("rerun").last?["applied_drops"] as? [String] == ["usage-late-two.csv"])
         #expect(april.out.contains(#""documents":["CN-2026-000002","INV-2026-000006","PAYADJ-2026-000002","PAY-2026-000006"]"#),
@@ -459,9 +461,11 @@ struct PrivilegeAndRerunTests {
                 "\(march.out)")
         #expect(try site.document("CN-2026-000001")?["client_id"] as? String == "C2")
         #expect(try site.recon(["status"], env: may).out.contains("2026-04: 1 drop accepted since it was settled (decisions-two.csv)"))
-        let april = try site.recon(["rerun", "2026-04", "--reason", "not ours", "--key", key, "--json"], env: may)
+        // The rerun of April bills the drop March's rerun took: said so, not "applied 1 held drop(s)" again.
+        let april = try site.recon(["rerun", "2026-04", "--reason", "not ours", "--key", key], env: may)
         #expect(april.code == 0, "\(april.err)")
-        #expect(april.out.contains(#""documents":["CN-2026-000002","PAYADJ-2026-000002"]"#), "\(april.out)")
+        #expect(april.out.contains("rerun 2026-04: applied 0 held drop(s); billed 1 drop(s) an earlier rerun took: decisions-two.csv; "
+            + "issued 2 document(s): CN-2026-000002, PAYADJ-2026-000002"), "\(april.out)")
         #expect(try site.document("CN-2026-000002")?["total"] as? String == "100.00")
         #expect(!(try site.recon(["status"], env: may).out.contains("on no document yet")))
     }

@@ -13,6 +13,9 @@ public struct Rerunner {
     public struct Result {
         public var period: Period
         public var appliedDrops: [String]
+        /// Those of ``appliedDrops`` an earlier rerun (of another month it touches, or one that
+        /// stopped before it issued) took into the ledger: this rerun bills them, it does not take them.
+        public var takenEarlier: [String] = []
         /// Held drops that no longer pass the site's rules, moved to `Inbox/rejected/`.
         public var rejectedDrops: [String] = []
         public var documents: [String]
@@ -92,6 +95,7 @@ public struct Rerunner {
             var result = try issue(period, reason: reason, signed: signed, applied: applied, terms: terms, billedTerms: billedTerms,
                                    issuedUnder: signedUnder)
             result.rejectedDrops = held.rejected
+            result.takenEarlier = earlier
             return result
         } catch where !applied.isEmpty || !held.rejected.isEmpty {
             // What failed is this rerun's issue (a refusal, or a workbook it could not write on a

@@ -41,7 +41,10 @@ struct Recon: ParsableCommand {
         // after it had committed, half through a batch or a rerun.
         signal(SIGPIPE, SIG_IGN)
         HeapGrowth.setUp()
-        let words = Array(CommandLine.arguments.dropFirst())
+        var words = Array(CommandLine.arguments.dropFirst())
+        // `recon operator help add` read "help" as an operator command: the help one level down,
+        // as `recon help operator add` gives it.
+        if words.count >= 2, words[0] == "operator", words[1] == "help" { words = ["help", "operator"] + words.dropFirst(2) }
         // Options are read from the raw words when parsing fails or is not reached: a machine
         // that asked for JSON gets JSON even when it misspelt something else.
         func fail(_ message: String, exit: Int32) -> Never {
@@ -58,10 +61,12 @@ struct Recon: ParsableCommand {
                 + " (`recon help COMMAND`)", exit: 1)
         }
         // The same one level down: `recon operator lst --site hq` was told "Unknown option '--site'".
-        if named == "operator", words.count >= 2, words[0] == "operator", !words[1].hasPrefix("-") {
+        // And `recon help operator lst` printed the operator help, exit 0, as if it were one.
+        let verbAt = words.first == "help" ? 2 : 1
+        if named == "operator", words.count > verbAt, !words[verbAt].hasPrefix("-") {
             let verbs = Operator.configuration.subcommands.compactMap { $0.configuration.commandName }
-            if !verbs.contains(words[1]) {
-                fail("there is no operator command \"\(SafeText.escaped(words[1]))\"; use " + verbs.joined(separator: ", ")
+            if !verbs.contains(words[verbAt]) {
+                fail("there is no operator command \"\(SafeText.escaped(words[verbAt]))\"; use " + verbs.joined(separator: ", ")
                     + " (`recon operator --help`)", exit: 1)
             }
         }
@@ -73,7 +78,7 @@ struct Recon: ParsableCommand {
         }
         if let undecodable = RawArgument.undecodableText() { fail(undecodable, exit: 1) }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(words)
             try command.run()
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)

@@ -42,6 +42,18 @@ struct NoSubcommandTests {
             let typo = try site.recon(args, site: false)
             #expect(typo.code == 1 && typo.err.contains("there is no operator command \"lst\"; use add, remove, list"), "\(typo.err)")
         }
+        // `recon help operator lst` printed the operator help, exit 0; `recon operator help add`
+        // was "there is no operator command help": each is now what the other way of asking gives.
+        for args in [["help", "operator", "lst"], ["operator", "help", "lst"]] {
+            let typo = try site.recon(args, site: false)
+            #expect(typo.code == 1 && typo.out.isEmpty && typo.err.contains("there is no operator command \"lst\""), "\(typo.out)\(typo.err)")
+        }
+        for args in [["operator", "help", "add"], ["help", "operator", "add"]] {
+            let help = try site.recon(args, site: false)
+            #expect(help.code == 0 && help.out.contains("USAGE: recon operator add"), "\(help.out)\(help.err)")
+        }
+        let operatorHelp = try site.recon(["operator", "help"], site: false)
+        #expect(operatorHelp.code == 0 && operatorHelp.out.contains("USAGE: recon operator <subcommand>"), "\(operatorHelp.out)\(operatorHelp.err)")
         let keygen = try site.recon(["keygen", "carol", "--dir", site.path("keys"), "--json"], site: false)
         #expect(keygen.code == 0 && keygen.out.contains(#""ok":true"#), "\(keygen.out)\(keygen.err)")
     }

@@ -38,20 +38,20 @@ final class DirectWriter {
     /// Whether any bytes went to the disk directly (tests ask).
     private(set) var wroteDirectly = false
 
-    /// Creates (or empties) the file at `path`. `block`: the direct writes' unit (tests give
+    /// Creates the file at `path`, a new one. `block`: the direct writes' unit (tests give
     /// one the disk refuses, to see the writer fall back to the page cache).
     init(path: String, mode: mode_t = 0o644, block: Int = 4096) throws {
         self.path = path
         self.block = block
-        let plain = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
+        // Always a new file (``FileIO/openNew(_:flags:mode:)``): never written through a name planted there.
         var fd: Int32 = -1
         if let flag = Self.directFlag {
-            fd = open(path, plain | flag, mode)
+            fd = FileIO.openNew(path, flags: flag, mode: mode)
             // A file system without direct I/O says EINVAL: the page cache then takes it all.
             if fd < 0 && errno != EINVAL { throw FileIO.Failure(path: path, action: "create", code: errno) }
         }
         direct = fd >= 0
-        if fd < 0 { fd = open(path, plain, mode) }
+        if fd < 0 { fd = FileIO.openNew(path, mode: mode) }
         guard fd >= 0 else { throw FileIO.Failure(path: path, action: "create", code: errno) }
         self.fd = fd
         buffer = .allocate(byteCount: Self.bufferBytes / block * block, alignment: 4096)

@@ -180,7 +180,7 @@ public enum FileIO {
             }
             return
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        let fd = openNew(path, mode: mode)
         guard fd >= 0 else { throw Failure(path: path, action: "create", code: errno) }
         do {
             try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
@@ -191,6 +191,21 @@ public enum FileIO {
             throw error
         }
         close(fd)
+    }
+
+    /// Opens a file recon makes at `path` (always a hidden temporary name) for writing: a new
+    /// file, never one already there. Anyone may write to the site folder, and a temporary
+    /// name is no secret while the command runs: a symbolic link planted there was written
+    /// through (over a file outside the site, or the ledger truncated), a hard link to the
+    /// ledger truncated it. A name found there is taken away (the name only: what it pointed to
+    /// is untouched) and the file made anew; a name planted again meanwhile fails the write.
+    /// A descriptor, or -1 with `errno` set.
+    static func openNew(_ path: String, flags: Int32 = 0, mode: mode_t) -> Int32 {
+        let new = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | flags
+        let fd = open(path, new, mode)
+        guard fd < 0, errno == EEXIST else { return fd }
+        unlink(path)
+        return open(path, new, mode)
     }
 
     /// Renames and fsyncs the destination folder (and the source's, when it differs).
@@ -335,7 +350,7 @@ extension FileIO {
 
     /// Writes a file that needs no durability (a cache): no fsync.
     public static func writeWithoutSync(_ path: String, _ bytes: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = openNew(path, mode: 0o644)
         guard fd >= 0 else { throw Failure(path: path, action: "create", code: errno) }
         defer { close(fd) }
         try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }

@@ -301,10 +301,34 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
-    /// A rerun `--terms now` refused for the flag it raised (no approve given), then a rerun on
-    /// the terms March closed on: its refusal said the contract "now allows 5", where 5 was the
-    /// close's limit and 3 today's.
+    /// A rerun `--terms now` that takes a held drop raises the flag a lowered limit gives U1 (no
+    /// approve given) and is refused; then a rerun on the terms March closed on: its refusal said
+    /// the contract "now allows 5", where 5 was the close's limit and 3 today's.
     @Test func aRerunAsClosedSaysTheLimitItPricesOnIsTheClosesNotNow() throws {
+        let site = try TestSite.oneClient(base: "INR", client: "C1", clientCurrency: "INR", maxImages: 5, providerRates: Self.payCard("50"),
+                                          clientRates: "2026-01-01,*,*,*,*,1,,100,INR,volume\n", usage: "U1,2026-03-02T10:00Z,C1,R1,CT,4\n",
+                                          env: Self.march)
+        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        try site.drop("clients-apr.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City,INR,std,2020-01-01,3\n")
+        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nU2,2026-03-20T10:00Z,C1,R1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let now = try site.recon(["rerun", "2026-03", "--reason", "terms now", "--key", key, "--terms", "now"], env: Self.april)
+        #expect(now.code == 3, "\(now.out)\(now.err)")
+        #expect(try site.bodies("flag.raised").map { $0["subject"] as? String } == ["U1"])
+        let asClosed = try site.recon(["rerun", "2026-03", "--reason", "as closed", "--key", key], env: Self.april)
+        #expect(asClosed.code == 3, "\(asClosed.out)\(asClosed.err)")
+        #expect(asClosed.err.contains("the contract of C1 allowed 5 on the terms 2026-03 was closed on (3 now), but the flag was raised "
+            + "and stands until decided"), "\(asClosed.err)")
+        #expect(!asClosed.err.contains("now allows"), "\(asClosed.err)")
+    }
+
+    /// A rerun `--terms now` under a limit mistyped since the close (3 where 5 was meant) raised
+    /// U1's flag and was then refused: the flag stood, so with the limit corrected every rerun of
+    /// March, as closed too, was still refused. Refused now before anything is appended, naming
+    /// the report; corrected, the month reruns; decided instead (a held decisions drop), it
+    /// reruns on the terms now with the flag raised and decided.
+    @Test func termsNowRefusedForAFlagItWouldRaiseAppendsNothing() throws {
         let site = try TestSite.oneClient(base: "INR", client: "C1", clientCurrency: "INR", maxImages: 5, providerRates: Self.payCard("50"),
                                           clientRates: "2026-01-01,*,*,*,*,1,,100,INR,volume\n", usage: "U1,2026-03-02T10:00Z,C1,R1,CT,4\n",
                                           env: Self.march)
@@ -312,13 +336,30 @@ struct RerunTermsTests {
         try site.drop("clients-apr.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City,INR,std,2020-01-01,3\n")
         #expect(try site.recon(["ingest"], env: Self.april).code == 0)
         let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let ledger = try site.read("Ledger/ledger.jsonl")
         let now = try site.recon(["rerun", "2026-03", "--reason", "terms now", "--key", key, "--terms", "now"], env: Self.april)
         #expect(now.code == 3, "\(now.out)\(now.err)")
+        #expect(now.err.contains("cannot rerun 2026-03 on the terms now: 1 report(s) of it are over the limit of the contract now")
+                && now.err.contains("nothing was appended") && now.err.contains("report U1: 4 images in one case; the contract of C1 allows 3")
+                && now.err.contains("a decisions drop naming its report"), "\(now.err)")
+        #expect(try site.read("Ledger/ledger.jsonl") == ledger)
+        // Decided by a decisions drop, held for the rerun: the rerun takes it, raises the flag, and issues.
+        let decided = try site.copy()
+        try decided.drop("decisions-u1.csv", "subject,decision,by\nU1,approve,Asha\n")
+        #expect(try decided.recon(["ingest"], env: Self.april).code == 3)
+        let rerun = try decided.recon(["rerun", "2026-03", "--reason", "U1 approved", "--key", key, "--terms", "now"], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        #expect(try decided.bodies("flag.raised").map { $0["subject"] as? String } == ["U1"])
+        decided.expectAuditorAccepts()
+        // Or the limit corrected: the month reruns as closed (nothing to issue) and on the terms now.
+        try site.drop("clients-fixed.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City,INR,std,2020-01-01,5\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
         let asClosed = try site.recon(["rerun", "2026-03", "--reason", "as closed", "--key", key], env: Self.april)
-        #expect(asClosed.code == 3, "\(asClosed.out)\(asClosed.err)")
-        #expect(asClosed.err.contains("the contract of C1 allowed 5 on the terms 2026-03 was closed on (3 now), but the flag was raised "
-            + "and stands until decided"), "\(asClosed.err)")
-        #expect(!asClosed.err.contains("now allows"), "\(asClosed.err)")
+        #expect(asClosed.code == 0, "\(asClosed.out)\(asClosed.err)")
+        let fixed = try site.recon(["rerun", "2026-03", "--reason", "terms now, fixed", "--key", key, "--terms", "now"], env: Self.april)
+        #expect(fixed.code == 0, "\(fixed.out)\(fixed.err)")
+        #expect(try site.bodies("flag.raised").isEmpty)
+        site.expectAuditorAccepts()
     }
 
     /// A goodwill credit on the invoice a rerun reverses is absorbed (SPEC §3: the reversal

@@ -82,7 +82,14 @@ public struct Rerunner {
         // raised now, so the ledger holds the flags its review shows (the review listed one the
         // ledger never raised, decided by an approve given before it), and decided before the
         // rerun issues — an approve given before a flag is raised does not decide it.
-        if terms == .now { try FlagRaiser(session: session).raiseNewHardFlags(including: [period]) }
+        // Flags the terms now would raise and nothing decides refuse before anything is appended,
+        // when the rerun took no held drop: raised and then refused, they stood for good — a
+        // mistyped limit, corrected, still blocked every rerun of the month.
+        if terms == .now {
+            let raiser = FlagRaiser(session: session)
+            if taken.isEmpty { try Self.requireDecided(raiser.pendingHardFlags(including: [period]), of: period, state: session.state) }
+            try raiser.raiseNewHardFlags(including: [period])
+        }
 
         // The open months' drafts and reviews are written again, issued or not: a held drop may
         // have touched one, and their provisional soft findings are scored against the history
@@ -113,6 +120,18 @@ public struct Rerunner {
             }
             throw ReconFailure(code, message)
         }
+    }
+
+    /// Refuses, appending nothing, when a hard flag of `period` the rerun would raise on the terms
+    /// now has no decision: each named, with how to decide it (or to correct the contract).
+    static func requireDecided(_ flags: [AuditFlag], of period: Period, state: SiteState) throws {
+        let undecided = flags.filter { $0.period == period && state.hardDecision(flagId: $0.id, report: $0.subject, period: period) == nil }
+        guard !undecided.isEmpty else { return }
+        throw ReconFailure.refused("cannot rerun \(period) on the terms now: \(undecided.count) report(s) of it are over the limit of "
+            + "the contract now, which the month was not billed on; nothing was appended:\n"
+            + undecided.map { "  \($0.id) \($0.code) report \($0.subject): \($0.reason)" }.joined(separator: "\n")
+            + "\nDecide each in a decisions drop naming its report (approve bills it, exclude leaves it out), which waits in "
+            + "Inbox/held/ for this rerun; or, if the contract's limit is wrong, drop the clients file corrected")
     }
 
     /// The seq from which a party's documents of a period (`mine`, in ledger order) are still

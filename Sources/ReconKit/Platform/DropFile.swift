@@ -20,6 +20,23 @@ public enum DropFile {
         }
     }
 
+    /// The largest drop read: a drop is read whole into memory, and a file larger than the
+    /// memory free (a backup left in the Inbox, a sparse file) ended recon with a fatal
+    /// allocation error on every ingest and watch, blocking the drops beside it. 1 GiB is
+    /// some 15 million usage rows, fifteen times the largest month the benchmarks run.
+    public static let largestBytes: Int64 = 1 << 30
+
+    /// The entry is a regular file larger than ``largestBytes``: it is never read.
+    public struct TooLarge: Error, CustomStringConvertible {
+        public let path: String
+        public let size: Int64
+        public var description: String {
+            "\(SafeText.escaped(FileIO.baseName(path))) holds \(size) bytes, more than a drop may (\(DropFile.largestBytes) bytes, 1 GiB, "
+                + "some 15 million usage rows): it was not read — split the export into files of at most 1 GiB (by month, say), "
+                + "or, if it is no drop, keep it outside the Inbox"
+        }
+    }
+
     /// Which file a path named when it was read (device and inode), and how it stood once read
     /// to its end (size and modification time): the entry is removed after the drop is taken
     /// only while it still names that file, unchanged.
@@ -151,6 +168,7 @@ public enum DropFile {
         defer { close(fd) }
         guard fstat(fd, &st) == 0 else { throw FileIO.Failure(path: path, action: "stat", code: errno) }
         if let what = kind(st.st_mode) { throw NotRegular(path: path, what: what) }
+        if Int64(st.st_size) > largestBytes { throw TooLarge(path: path, size: Int64(st.st_size)) }
         var identity = Identity(st)
         /// One read(2) into `buffer`, again when a signal interrupts it; 0 at the end of the file.
         func readSome(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {

@@ -182,6 +182,9 @@ public final class Ingestor {
             takingSha = read.sha256
         } catch let notRegular as DropFile.NotRegular {
             return try refuseNonRegular(path, inInbox: inInbox, notRegular)
+        } catch let tooLarge as DropFile.TooLarge {
+            // Moved as it is, never read or copied (a copy of gigabytes into rejected/).
+            return try reject(path, inInbox: inInbox, [tooLarge.description]) { try FileIO.renameDurably(path, to: $0) }
         } catch let failure as FileIO.Failure where failure.code == ENOENT {
             // Gone since the Inbox was listed (another recon took it, or someone moved it
             // away): nothing to take, and the rest of the batch goes on.

@@ -47,6 +47,28 @@ import Testing
         #expect(try site.ledgerLines().count == before)
     }
 
+    /// April's usage drop with its `rows` edited (3 → 2), or its `cache_signature` replaced:
+    /// verify named it, but every writer read the drop's reports from its cache, counted them
+    /// never again, and went on — a close signed a checkpoint over the entry.
+    @Test(arguments: [("rows", JSONValue.int(2), "cache_signature is not the site key's over its drop, cache and rows"),
+                      ("cache_signature", JSONValue.string("AAAA"), "cache_signature is not the site key's")])
+    func aUsageDropsRowCountOrCacheSignatureEditedIsDamage(member: String, value: JSONValue, said: String) throws {
+        let (site, seq) = try Self.aprilSite()
+        #expect(try site.entryBody(seq)[member] != nil)
+        try site.rewriteLedger { s, _, body in
+            if s == seq { body[member] = value }
+        }
+        let before = try site.ledgerLines().count
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4 && verify.out.contains("seq \(seq):") && verify.out.contains(said), "\(verify.out)")
+        let decide = try site.recon(["decide", HardGate.flagId(reportId: "a3"), "exclude", "--by", "Asha"], env: Self.april)
+        #expect(decide.code == 4 && decide.err.contains(said), "\(decide.out)\(decide.err)")
+        try site.drop("usage-april-2.csv", TestSite.usageHeader + "a5,2026-04-08T10:00:00Z,Z1,R1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 4)
+        #expect(try site.recon(["close", "2026-04"], env: Self.mayFirst).code == 4)
+        #expect(try site.ledgerLines().count == before)
+    }
+
     /// A decision's `report_id` moved to another report excluded that one and billed the
     /// flagged report; its `period` moved to another month decided the flag and excluded
     /// nothing. Both verified, and the close billed and signed accordingly.

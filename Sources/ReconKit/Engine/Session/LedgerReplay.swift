@@ -271,8 +271,10 @@ public enum LedgerReplay {
         let raceSuspect = kind == .usage && drop.cacheSha256 != nil && isRaceSuspect(drop, zone: state.zone, site: site)
         let confirming = audit != nil || raceSuspect
             || (confirmingCachesAfter.map { e.seq > $0 } == true && !CacheSignature.holds(drop, siteKey: siteKey))
-        if audit != nil, drop.cacheSignature != nil, !CacheSignature.holds(drop, siteKey: siteKey) {
-            throw LedgerDamage(seq: e.seq, "drop.accepted's cache_signature is not the site key's over its drop and cache; "
+        // Judged by every writer too where no checkpoint covers it: a signature recon did not
+        // make (or an entry edited since, its row count say) is no entry recon writes.
+        if audit != nil || rulesAfter.map({ e.seq > $0 }) == true, drop.cacheSignature != nil, !CacheSignature.holds(drop, siteKey: siteKey) {
+            throw LedgerDamage(seq: e.seq, "drop.accepted's cache_signature is not the site key's over its drop, cache and rows; "
                 + "recon writes no such entry")
         }
         if kind == .usage, let vouched = drop.cacheSha256, !confirming {

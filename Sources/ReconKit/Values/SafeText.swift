@@ -11,6 +11,11 @@ public enum SafeText {
         }
     }
 
+    /// A C1 control or a line or paragraph separator: a line break to some readers.
+    static func breaksLines(_ scalar: Unicode.Scalar) -> Bool {
+        (0x80...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
     /// Whether the text holds nothing a workbook cannot hold.
     public static func isClean<S: StringProtocol>(_ text: S) -> Bool {
         text.unicodeScalars.allSatisfy { forbidden($0) == nil }
@@ -18,8 +23,11 @@ public enum SafeText {
 
     /// The text with control characters, U+FFFE/U+FFFF and backslashes escaped
     /// (`\n`, `\t`, `\r`, `\\`, `\u{1B}`): printable, one line, and unambiguous.
+    /// C1 controls (U+0080–U+009F, NEL among them) and the line and paragraph separators
+    /// (U+2028, U+2029) are escaped too: a log reader splits lines at them (`splitlines()`),
+    /// and a file named with one forged a line of its own.
     public static func escaped<S: StringProtocol>(_ text: S) -> String {
-        guard text.unicodeScalars.contains(where: { forbidden($0) != nil || $0 == "\\" }) else { return String(text) }
+        guard text.unicodeScalars.contains(where: { forbidden($0) != nil || $0 == "\\" || breaksLines($0) }) else { return String(text) }
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -28,7 +36,7 @@ public enum SafeText {
             case "\r": out += "\\r"
             case "\\": out += "\\\\"
             default:
-                if forbidden(scalar) != nil {
+                if forbidden(scalar) != nil || breaksLines(scalar) {
                     out += "\\u{\(hex4(scalar.value))}"
                 } else {
                     out.unicodeScalars.append(scalar)

@@ -1,0 +1,24 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// A file named with a C1 control (U+0085, NEL) or a line separator (U+2028) reached the log
+/// as it was: a reader splitting lines at them (Python's `splitlines()`, many log viewers)
+/// saw a line of the name's own making — "accepted 9 usage rows (seq 99)". Escaped as a
+/// newline is.
+struct LineBreakingNameTests {
+    @Test(arguments: ["\u{85}", "\u{2028}", "\u{2029}"])
+    func aNameCannotForgeALogLine(breaker: String) throws {
+        let site = try TestSite.marchSite()
+        let forged = "recon: usage-2026-03.csv: accepted 9 usage rows (seq 99)"
+        let name = "usage-x" + breaker + forged + breaker + ".csv"
+        try site.drop(name, "report_id,reported_at,client_id,radiologist_id,modality,image_count\nZ1,2026-03-30T10:00:00Z,C1,D1,CT,1\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        let lines = ingest.err.split(omittingEmptySubsequences: true) { $0.isNewline }
+        #expect(!lines.contains { $0.hasPrefix(forged) }, "\(lines)")
+        let code = String(format: "%04X", breaker.unicodeScalars.first!.value)
+        #expect(ingest.err.contains("usage-x\\u{\(code)}recon:"), "\(ingest.err)")
+    }
+}

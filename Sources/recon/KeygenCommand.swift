@@ -67,7 +67,12 @@ struct Keygen: ParsableCommand {
                 throw ReconFailure.refused("\(path) already exists; a key file is never overwritten — choose another name or --dir")
             }
             let key = try SigningKey.generate(name: name)
-            do { try key.write(to: privatePath) } catch { throw ReconFailure.refused("\(error)") }
+            // A key file there already (made meanwhile) is a refusal; a disk that failed the
+            // write is an error (SPEC §8: 1), not a refusal a script would read as policy.
+            do { try key.write(to: privatePath) } catch let failure as NoteKeyError {
+                if case .fileExists = failure { throw ReconFailure.refused("\(failure)") }
+                throw ReconFailure.usage("\(failure)")
+            }
             try writePublicHalf(of: key, privatePath: privatePath, publicPath: publicPath,
                                 said: "wrote \(privatePath) (private, mode 0600) and \(publicPath)")
             return 0

@@ -543,6 +543,23 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// A disk that fails the private key's flush (full, or an I/O error) made `recon keygen`
+    /// exit 3, "refused", which a script reads as policy; an error is 1 (SPEC §8). A key file
+    /// there already is still a refusal, and the retry after the failure makes the pair.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to fail the key's fsync"))
+    func aKeygenWhoseDiskFailsExitsOneNotRefused() throws {
+        let site = try TestSite()
+        let dir = site.path("keys")
+        let failed = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=fsync", "-e", "inject=fsync:error=ENOSPC:when=1",
+             TestSite.binary, "keygen", "k", "--dir", dir])
+        #expect(failed.code == 1 && failed.err.contains("No space left on device"), "\(failed.out)\(failed.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/k.key"))
+        #expect(try site.recon(["keygen", "k", "--dir", dir], site: false).code == 0)
+        let again = try site.recon(["keygen", "k", "--dir", dir], site: false)
+        #expect(again.code == 3 && again.err.contains("already exists"), "\(again.err)")
+    }
+
     /// A SIGTERM to a close once its workbooks are written, before its append (strace delivers
     /// it at the sync of the Outbox's file system): the close stops with nothing recorded, says
     /// so, and leaves none of its workbooks' temporary files. Ended by the signal there, it left

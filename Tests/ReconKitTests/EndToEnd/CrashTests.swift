@@ -543,6 +543,21 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// What a rerun stopped after archiving a held drop, before its entry, leaves: the archive no
+    /// entry names, the drop still in `Inbox/held/`. The next writer removes the archive and said
+    /// the drop "still waits in the Inbox (the next ingest takes it)", where no ingest looks.
+    @Test func anArchiveOfAHeldDropNoEntryNamesIsSaidToWaitInHeld() throws {
+        let site = try TestSite.closedMarchSite()
+        let bytes = try site.read("Inbox/held/usage-late.csv")
+        let sha = try #require(Ingestor.sha256(ofDrop: site.path("Inbox/held/usage-late.csv")))
+        try bytes.write(toFile: site.path("Ledger/drops/\(sha).csv"), atomically: true, encoding: .utf8)
+        let watch = try site.recon(["watch", "--once"], env: TestSite.rerunDay)
+        #expect(watch.code == 0, "\(watch.err)")
+        #expect(watch.err.contains("removed the archive \(sha).csv of a drop an interrupted command took but never recorded; the drop "
+            + "still waits in Inbox/held/ (the rerun of the closed month it touches takes it)"), "\(watch.err)")
+        #expect(!site.exists("Ledger/drops/\(sha).csv") && site.exists("Inbox/held/usage-late.csv"))
+    }
+
     /// A disk that fails the private key's flush (full, or an I/O error) made `recon keygen`
     /// exit 3, "refused", which a script reads as policy; an error is 1 (SPEC §8). A key file
     /// there already is still a refusal, and the retry after the failure makes the pair.

@@ -426,6 +426,11 @@ public struct Verifier {
     static func whereWaiting(archive: String, in site: Site) -> String {
         let sha = String(archive.dropLast(4))
         guard let named = NamedDropMarker.stopped(in: site)[sha] else {
+            // A rerun stopped after archiving a held drop leaves it in held/, where no ingest looks.
+            let held = FileIO.listOwnFolder(site.held).filter(HeldDrops.isHeldDrop)
+            if held.contains(where: { Ingestor.sha256(ofDrop: site.held + "/" + $0) == sha }) {
+                return "in Inbox/held/ (the rerun of the closed month it touches takes it)"
+            }
             return "in the Inbox (the next ingest takes it)"
         }
         let command = "recon ingest --site \(ShellWord.quoted(SafeText.escaped(site.root))) \(ShellWord.quoted(SafeText.escaped(named)))"

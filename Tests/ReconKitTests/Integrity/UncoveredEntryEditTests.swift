@@ -120,7 +120,9 @@ import Testing
     /// ingest's rules, it is damage.
     @Test(arguments: [("P1,Z1,2026-04-05,50.00,USD,x,", "USD is not Z1's invoice currency INR"),
                       ("P1,C9,2026-04-05,10.00,INR,x,", "unknown client \"C9\""),
-                      ("P1,Z1,2026-04-05,99.999,INR,x,", "99.999 has more decimals than INR allows (2)")])
+                      ("P1,Z1,2026-04-05,99.999,INR,x,", "99.999 has more decimals than INR allows (2)"),
+                      // A row the parse itself rejects was left out unread, the other counted.
+                      ("P1,Z1,2026-04-05,5.00,INR,x,\nP2,Z1,2026-04-05,-500.00,INR,y,", "holds a row its ingest would reject: line 3")])
     func aPaymentsDropAppendedByHandThatItsIngestRejectsIsDamage(row: String, said: String) throws {
         let (site, _) = try Self.aprilSite()
         let csv = Array(("payment_id,client_id,received_on,amount,currency,reference,invoice\n" + row + "\n").utf8)
@@ -171,6 +173,23 @@ import Testing
         }
         let verify = try site.recon(["verify"], env: Self.april)
         #expect(verify.code == 4 && verify.out.contains("decides a3 exclude (line 2), which no flag.decided after it records"),
+                "\(verify.out)\(verify.err)")
+        let before = try site.ledgerBytes()
+        #expect(try site.recon(["close", "2026-04"], env: Self.mayFirst).code == 4)
+        #expect(try site.ledgerBytes() == before)
+    }
+
+    /// A decisions drop's `rows` edited (1 → 5): never read again but for its decisions, the
+    /// count went unchecked, where every other kind's is.
+    @Test func aDecisionsDropsRowCountEditedIsDamage() throws {
+        let (site, _) = try Self.aprilSite()
+        try site.drop("decisions-1.csv", "subject,decision,by,note\na3,exclude,Carol,too many\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let seq = try site.ledgerLines().count - 1
+        #expect(try site.entryBody(seq)["rows"] == .int(1))
+        try site.rewriteLedger { s, _, body in if s == seq { body["rows"] = .int(5) } }
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4 && verify.out.contains("seq \(seq): drop.accepted records 5 rows, but its archived drop"),
                 "\(verify.out)\(verify.err)")
         let before = try site.ledgerBytes()
         #expect(try site.recon(["close", "2026-04"], env: Self.mayFirst).code == 4)

@@ -172,9 +172,15 @@ enum EntryRules {
                 given.formUnion(following.map(\.seq))
                 continue
             }
-            guard case .decisions(let rows)? = bytes.withUnsafeBytes({ parser.parse($0, kind: .decisions) }).rows else {
-                throw LedgerDamage(seq: e.seq, "the decisions drop \(Site.dropPath(sha256: sha)) cannot be read as decisions; "
-                    + "nothing is decided on its word")
+            let outcome = bytes.withUnsafeBytes { parser.parse($0, kind: .decisions) }
+            guard case .decisions(let rows)? = outcome.rows, outcome.problems.isEmpty else {
+                throw LedgerDamage(seq: e.seq, "the decisions drop \(Site.dropPath(sha256: sha)) cannot be read as decisions"
+                    + (outcome.problems.reportLines.first.map { " (\($0))" } ?? "") + "; its ingest would reject it — nothing is decided on its word")
+            }
+            // Its row count too, as for every other kind: an edited one went unnoticed.
+            if let recorded = e.body["rows"]?.intValue, recorded != Int64(rows.count) {
+                throw LedgerDamage(seq: e.seq, "drop.accepted records \(recorded) rows, but its archived drop "
+                    + "\(Site.dropPath(sha256: sha)) holds \(rows.count); recon writes no such entry")
             }
             var left: [String: Int] = [:]
             func key(_ subject: String, _ decision: String, _ by: String, _ note: String) -> String {

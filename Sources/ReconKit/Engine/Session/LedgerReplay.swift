@@ -374,7 +374,15 @@ public enum LedgerReplay {
             if rebuilding { cache?.store(sha256: sha, added) }
             return
         }
-        if let rulesAfter, e.seq > rulesAfter, case .payments = rows { try checkPayments(rows, drop: drop, seq: e.seq, state: state) }
+        if let rulesAfter, e.seq > rulesAfter, case .payments = rows {
+            // A row its ingest would reject (a negative amount) is no row of an accepted drop:
+            // left out as unread, the drop's other rows counted — and both verifiers said ok.
+            if let problem = outcome.problems.reportLines.first {
+                throw LedgerDamage(seq: e.seq, "the payments drop \(drop.path) (\(SafeText.escaped(drop.name))) holds a row its ingest "
+                    + "would reject: \(problem); recon writes no such entry — nothing is computed from it")
+            }
+            try checkPayments(rows, drop: drop, seq: e.seq, state: state)
+        }
         state.apply(rows)
     }
 

@@ -121,19 +121,22 @@ public enum FieldValue {
             if text.contains(".") {
                 throw Invalid("\(shown(text)) is fractional; a whole number ≥ \(minimum) is expected (e.g. \(example))")
             }
-            throw Invalid("\(shown(text)) is not a whole number ≥ \(minimum) (e.g. \(example)); at most 9 digits")
+            throw Invalid("\(shown(text)) is not a whole number ≥ \(minimum) (e.g. \(example)); at most 9 digits, leading zeros aside")
         }
         guard v >= minimum else { throw Invalid("\(v) is below \(minimum); a whole number ≥ \(minimum) is expected") }
         return v
     }
 
-    /// The value of 1–9 plain digits, or nil.
+    /// The value of plain digits, at most 9 of them after any leading zeros (`0000000005` is 5,
+    /// as `00000000083.5` is a decimal: an export padding its numbers was refused), or nil.
     static func wholeNumber<C: Collection>(_ u: C) -> Int? where C.Element == UInt8 {
         var v = 0
-        var count = 0
+        var count = 0, significant = 0
         for b in u {
             count += 1
-            guard b >= 48 && b <= 57, count <= 9 else { return nil }
+            guard b >= 48 && b <= 57 else { return nil }
+            if significant > 0 || b != 48 { significant += 1 }
+            guard significant <= 9 else { return nil }
             v = v * 10 + Int(b - 48)
         }
         return count == 0 ? nil : v

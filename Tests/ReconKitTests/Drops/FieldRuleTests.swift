@@ -412,3 +412,19 @@ struct FieldRuleTests {
         ], "\(empty)")
     }
 }
+
+/// SPEC §2's integers, padded by an export: `0000000005` is 5 and `0000000030` 30, as a padded
+/// decimal was read already; they were refused as "not a whole number", beside a limit of 9
+/// digits they hold only by counting the zeros. Ten significant digits are still too many.
+struct PaddedIntegerTests {
+    @Test(arguments: [("0000000005", 5), ("0000000030", 30), ("000000000000000000001", 1), ("0", 0), ("007", 7),
+                      ("999999999", 999_999_999), ("0999999999", 999_999_999)])
+    func leadingZerosAreNotDigitsOfTheLimit(text: String, value: Int) throws {
+        #expect(try FieldValue.integer(Substring(text), minimum: 0) == value)
+    }
+
+    @Test(arguments: ["1000000000", "01000000000", "", "5a", " 5"])
+    func tenSignificantDigitsOrOtherTextAreStillRefused(text: String) {
+        #expect(throws: (any Error).self) { try FieldValue.integer(Substring(text), minimum: 0) }
+    }
+}

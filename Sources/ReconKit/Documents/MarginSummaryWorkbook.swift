@@ -39,6 +39,8 @@ public enum MarginSummaryWorkbook {
         var rows: [Row]
         var keepUnder: String?
         var keeper: KeptDetailRows?
+        /// Every closed period: one with no rows (closed with no reports) still has its line.
+        var closedPeriods: [Period] = []
     }
 
     /// Kept rows that cannot be put in as they are: their styles are not this workbook's, or
@@ -221,6 +223,14 @@ public enum MarginSummaryWorkbook {
                 let list = (byPeriod[p] ?? []).lazy.map { rows[Int($0)] }
                 months.append((p, list.contains { $0.status != "closed" } ? "draft" : "closed",
                                try Totals(list, of: "period \(p)")))
+            }
+            // A month closed with no reports is a month all the same: left out, the chart ran from
+            // July straight to September and nobody could tell August was closed empty.
+            let listed = Set(months.map(\.period))
+            let empty = content.closedPeriods.filter { !listed.contains($0) }
+            if !empty.isEmpty {
+                months += empty.map { ($0, "closed", Totals()) }
+                months.sort { $0.period < $1.period }
             }
             var perClient = try byClient.reduce(into: [String: Totals]()) { out, group in
                 out[group.key] = try Totals(group.value.lazy.map { rows[Int($0)] }, of: "client \(group.key) over every period")

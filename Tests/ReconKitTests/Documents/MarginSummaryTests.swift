@@ -262,6 +262,28 @@ struct MarginSummaryTests {
         #expect(lines.contains("Margin by month") && !lines.contains(#"<c:symbol val="circle"/>"#))
     }
 
+    /// SPEC §7: the summary shows every period. A month closed with no reports (October here)
+    /// had no line: the chart ran from September straight to November, and nobody could tell
+    /// October was closed empty. Its line is there, 0 reports, at the close and in every later
+    /// summary (whose closed part is kept between commands).
+    @Test func aMonthClosedWithNoReportsHasItsLine() throws {
+        let site = try TestSite.closedMarginMonth(unitPrice: "100.00", ratePerReport: "10")
+        #expect(try site.recon(["close", "2026-10"], env: ["RECON_NOW": "2026-11-02T10:00:00Z"]).code == 0)
+        try site.drop("usage-nov.csv", TestSite.usageHeader + "u3,2026-11-05T10:00:00Z,E1,R1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: ["RECON_NOW": "2026-11-10T10:00:00Z"]).code == 0)
+        #expect(try site.recon(["close", "2026-11"], env: ["RECON_NOW": "2026-12-02T10:00:00Z"]).code == 0)
+        try site.drop("usage-dec.csv", TestSite.usageHeader + "u4,2026-12-05T10:00:00Z,E1,R1,CT,1\n")
+        for step in ["closed", "kept"] {
+            let month = try #require(try XLSXCells(path: site.path("Outbox/margin-summary.xlsx")).sheets["By month"])
+            let periods = (5...9).compactMap { month.text("A\($0)") }
+            #expect(periods.starts(with: ["2026-09", "2026-10", "2026-11"]), "\(step): \(periods)")
+            #expect(month.text("B6") == "closed" && month.number("C6") == 0 && month.number("D6") == 0, "\(step)")
+            #expect(month.number("C5") == 2 && month.number("C7") == 1, "\(step)")
+            if step == "closed" { #expect(try site.recon(["ingest"], env: ["RECON_NOW": "2026-12-10T10:00:00Z"]).code == 0) }
+        }
+        #expect(try #require(try XLSXCells(path: site.path("Outbox/margin-summary.xlsx")).sheets["By month"]).text("A8") == "2026-12")
+    }
+
     func ledgerEntries(_ site: TestSite) throws -> [[String: Any]] {
         try site.read("Ledger/ledger.jsonl").split(separator: "\n").compactMap {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]

@@ -85,11 +85,12 @@ public struct MarginSummaryWriter {
             let ahead = session.marginPartAhead?.wait().flatMap { $0.key == key ? $0 : nil }
             if let kept = ahead?.kept ?? g.kept.closed(for: key), ahead?.holds != false {
                 do {
-                    return try write(g, .init(kept: kept, keptChecked: ahead?.holds == true, rows: g.open))
+                    return try write(g, .init(kept: kept, keptChecked: ahead?.holds == true, rows: g.open,
+                                              closedPeriods: g.closed.map(\.period)))
                 } catch is MarginSummaryWorkbook.KeptRowsUnusable {}
             }
         }
-        try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: g.key, keeper: g.kept))
+        try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: g.key, keeper: g.kept, closedPeriods: g.closed.map(\.period)))
     }
 
     /// The closed part kept under the closings' key, read and checked ahead of the summary.

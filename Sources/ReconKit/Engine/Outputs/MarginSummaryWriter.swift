@@ -145,7 +145,8 @@ public struct MarginSummaryWriter {
         let g = gathered(), built = Built()
         guard g.key == key else { return nil }
         defer { FileIO.remove(scratch) }
-        try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: key, keeper: built), to: scratch)
+        try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: key, keeper: built, closedPeriods: g.closed.map(\.period)),
+                  to: scratch)
         return built.part.flatMap { $0.key == key ? $0.closed : nil }
     }
 }

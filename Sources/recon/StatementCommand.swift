@@ -44,6 +44,7 @@ struct Statement: ParsableCommand {
                 date = d
             }
             let ids = all ? writer.clientIds : [clientId!]
+            if all { for id in ids { _ = try writer.requireWritable(id) } }
             var reports: [JSONValue] = []
             for id in ids {
                 let (file, r) = try writer.write(id, asOf: date)

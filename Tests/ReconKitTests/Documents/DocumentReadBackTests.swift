@@ -312,6 +312,14 @@ struct DocumentReadBackTests {
         #expect(lacking.code == 1 && lacking.err.contains("--as-of 2026-02-30 is not a day of the calendar; February 2026 has days 01–28"),
                 "\(lacking.err)")
         #expect((try? FileManager.default.contentsOfDirectory(atPath: site.path("Outbox/statements")))?.isEmpty ?? true)
+        // A folder in C2's statement's place: `--all` wrote C1's, skipped those after C2, and
+        // said nothing was written. Refused before the first statement now.
+        try FileManager.default.createDirectory(atPath: site.path("Outbox/statements/C2.xlsx"), withIntermediateDirectories: true)
+        let blocked = try site.recon(["statement", "--all", "--as-of", "2026-04-30"], env: Self.env)
+        #expect(blocked.code == 3 && blocked.err.contains("cannot write Outbox/statements/C2.xlsx: a folder is in its place; nothing was written"),
+                "\(blocked.err)")
+        #expect(!site.exists("Outbox/statements/C1.xlsx"))
+        try FileManager.default.removeItem(atPath: site.path("Outbox/statements/C2.xlsx"))
         let all = try site.recon(["statement", "--all", "--as-of", "2026-04-30"], env: Self.env)
         #expect(all.code == 0, "\(all.err)")
         #expect(site.exists("Outbox/statements/C1.xlsx") && site.exists("Outbox/statements/C2.xlsx"))

@@ -63,6 +63,16 @@ public struct StatementWriter {
                                               seller: session.config.seller, party: client.map(PartyDetails.init(client:)) ?? PartyDetails(),
                                               paper: session.config.paper, paymentTermsDays: client?.paymentTermsDays,
                                               taxComponents: client.map { $0.taxRate.isZero ? [] : $0.effectiveTaxComponents } ?? [])
+        let relative = try requireWritable(clientId)
+        removeUnfinishedStatements()
+        try StatementWorkbook.write(header, receivables: account, to: session.site.path(relative), created: session.clock.now())
+        return (relative, account)
+    }
+
+    /// Where `clientId`'s statement goes, once it is known it can be written there. `--all`
+    /// asks it of every client before the first statement: one refused half way had written
+    /// those before it, skipped those after, and said nothing was written.
+    public func requireWritable(_ clientId: String) throws -> String {
         let relative = "Outbox/statements/\(clientId).xlsx"
         // Probed as a close probes its folders: a file in the folder's place is refused (exit 3)
         // with what to do, not a bare system error.
@@ -73,9 +83,7 @@ public struct StatementWriter {
             throw ReconFailure.refused("cannot write \(relative): \(kind) is in its place; nothing was written — move it aside, "
                 + "then run the command again")
         }
-        removeUnfinishedStatements()
-        try StatementWorkbook.write(header, receivables: account, to: session.site.path(relative), created: session.clock.now())
-        return (relative, account)
+        return relative
     }
 
     /// Statements are written without the site's lock (they append nothing), so no writer sweeps

@@ -20,11 +20,11 @@ extension DocumentRepair {
             // close passed, and showed them blocking a month closed and invoiced).
             let terms = Rerunner(session: session).pricingOnBilledTerms(period)
             let review = Reviewer(session: session, pricing: terms).review(period, final: true)
-            if outputs.writeReview(review, comesBack: .nextWritingCommand) {
+            if outputs.writeReview(review, comesBack: .nextWritingCommand), !owed.contains(DerivedOutput.reviewPath(period)) {
                 session.log.warning("wrote \(DerivedOutput.reviewPath(period)) again: it was missing (removed, or an earlier command did not finish it)")
             }
         }
-        if summary && MarginSummaryWriter(session: session).writeDerived() {
+        if summary && MarginSummaryWriter(session: session).writeDerived() && !owed.contains(MarginSummaryWriter.relative) {
             session.log.warning("wrote \(MarginSummaryWriter.relative) again: it was missing (removed, or an earlier command did not finish it)")
         }
     }

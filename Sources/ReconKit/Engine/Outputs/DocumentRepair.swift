@@ -17,8 +17,14 @@ import XLSX
 ///   after its entries (a full disk) are written again.
 public struct DocumentRepair {
     let session: SiteSession
+    /// The derived workbooks (site-relative) the session took away as owed by a stopped
+    /// command, to be written again here: out of date, not missing — the session says so.
+    var owed: Set<String> = []
 
-    public init(session: SiteSession) { self.session = session }
+    public init(session: SiteSession, owed: Set<String> = []) {
+        self.session = session
+        self.owed = owed
+    }
 
     /// Returns the documents put back.
     @discardableResult

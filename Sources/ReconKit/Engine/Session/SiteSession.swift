@@ -415,7 +415,7 @@ public final class SiteSession {
             && FileIO.exists(site.path(relative)) {
             stillOwed.insert(item)
         }
-        try Stages.time("repair") { try DocumentRepair(session: self).run() }
+        try Stages.time("repair") { try DocumentRepair(session: self, owed: Set(rewritten.map(\.relative))).run() }
         for (item, relative) in rewritten where !FileIO.exists(site.path(relative)) { stillOwed.insert(item) }
         if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
             log.warning("wrote the checkpoint \(written) an interrupted command did not write")

@@ -54,6 +54,12 @@ extension DemoSite {
             try clear()
             return
         }
+        // A demo stopped in its first moments, in its init: the demo's own site key (and the
+        // public half being written), no ledger yet. Refused, it could only be rebuilt by hand.
+        if isInterruptedDemoInit() {
+            try clear()
+            return
+        }
         for dir in [site.inbox, site.outbox, site.ledgerDir] {
             // Empty folders are what a demo killed as it began leaves (`Inbox/held`, `Ledger/drops`…): nothing to keep.
             let extra = FileIO.list(dir).filter { !DemoSite.kept.contains($0) && !Self.holdsNoFile(dir + "/" + $0) }
@@ -63,6 +69,23 @@ extension DemoSite {
             }
         }
         try FileIO.makeDirectory(site.root)
+    }
+
+    /// Whether the folder holds what a demo stopped in its init leaves, and nothing else: under
+    /// `Ledger/keys/` the site key named as the demo's site (`site.pub`, and hidden unfinished
+    /// writes, beside it), no ledger and no `recon.toml`; `Inbox/`, `Outbox/` and the rest of
+    /// `Ledger/` without a file.
+    func isInterruptedDemoInit() -> Bool {
+        let keyFile = SiteKeyFile.path(for: site)
+        guard !FileIO.exists(site.ledgerFile), !FileIO.exists(site.configFile),
+              let key = try? OperatorKeyFile.load(keyFile, role: "the site key"), key.name == DemoData.siteName,
+              FileIO.list(site.keys).allSatisfy({ $0 == "site.key" || $0 == "site.pub" || $0.hasPrefix(".") })
+        else { return false }
+        for dir in [site.inbox, site.outbox, site.ledgerDir] {
+            let extra = FileIO.list(dir).filter { !DemoSite.kept.contains($0) && !Self.holdsNoFile(dir + "/" + $0) && dir + "/" + $0 != site.keys }
+            if !extra.isEmpty { return false }
+        }
+        return true
     }
 
     /// Whether `path` is a folder with no file anywhere below it (a link or any other entry counts as a file).

@@ -180,6 +180,30 @@ struct DemoSiteTests {
         #expect(dir.exists("Inbox/usage-2026-01.csv"))
     }
 
+    /// A demo stopped in its first moments (its init had written the site key, not yet the
+    /// ledger or `recon.toml`) left a folder the next demo refused ("holds keys but the folder
+    /// has no ledger"), rebuilt only by hand. The demo's own key there, and nothing else, is an
+    /// interrupted demo: cleared. Another site's key is refused as before, and stays.
+    @Test(arguments: [DemoData.siteName, "city-hospital"])
+    func aDemoStoppedInItsInitIsRebuilt(keyName: String) throws {
+        let dir = try TestSite()
+        let site = Site(root: dir.root)
+        for folder in ["Inbox/held", "Inbox/rejected", "Outbox", "Ledger/drops", "Ledger/checkpoints", "Ledger/keys"] {
+            try FileManager.default.createDirectory(atPath: dir.path(folder), withIntermediateDirectories: true)
+        }
+        try SigningKey.generate(name: keyName).write(to: SiteKeyFile.path(for: site))
+        try "half".write(toFile: dir.path("Ledger/keys/.site.pub.4242.tmp"), atomically: false, encoding: .utf8)
+        let demo = DemoSite(site: site, log: ConsoleLog.logger(.text))
+        if keyName == DemoData.siteName {
+            try demo.prepare()
+            #expect(!dir.exists("Ledger/keys/site.key") && !dir.exists("Ledger/keys/.site.pub.4242.tmp"))
+        } else {
+            let error = #expect(throws: ReconFailure.self) { try demo.prepare() }
+            #expect(error?.code == .refused && error?.message.contains("but the folder has no ledger") == true, "\(String(describing: error))")
+            #expect(dir.exists("Ledger/keys/site.key"))
+        }
+    }
+
     /// A site anyone named `recon-demo` is not a demo: the demo rebuilt it, deleting its ledger,
     /// its issued invoices and its key without a word (exit 0). A demo is initialised at its
     /// history's first moment; one worked on since (an entry after its history) is kept too.

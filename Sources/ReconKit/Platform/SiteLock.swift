@@ -126,10 +126,16 @@ public final class SiteLock {
 
         /// Gives up every wait now and later in this process.
         public func giveUp() { lock.withLock { stop = true } }
-        /// Called the first time a wait begins, each time one does.
+        /// Called the first time a wait begins, each time one does. A process that says its
+        /// wait itself also answers stop signals itself (`recon watch`).
         public func onWait(_ say: @escaping @Sendable () -> Void) { lock.withLock { notice = say } }
         var givenUp: Bool { lock.withLock { stop } }
-        func began() { lock.withLock { notice }?() }
+        /// Says the wait began; false when no one asked to say it (the default words are then the lock's).
+        func began() -> Bool {
+            guard let say = lock.withLock({ notice }) else { return false }
+            say()
+            return true
+        }
     }
     public static let waiting = Waiting()
 
@@ -137,6 +143,11 @@ public final class SiteLock {
     private static func acquire(fd: Int32, path: String, operation: Int32, timeout: Double) throws {
         let started = monotonicSeconds()
         var said = false
+        // While any other command waits: a stop signal ended it silently (exit 143, not a word),
+        // and a signed credit's operator could not tell whether it had applied. Noted, it ends
+        // the command saying nothing was recorded.
+        var hold: SignalHold?
+        defer { withExtendedLifetime(hold) {} }
         while flock(fd, operation | LOCK_NB) != 0 {
             let e = errno
             guard e == EWOULDBLOCK || e == EINTR else {
@@ -149,9 +160,15 @@ public final class SiteLock {
                 throw Busy(path: path, waited: waited)
             }
             if !said {
-                waiting.began()
+                if !waiting.began() {
+                    Terminal.writeBestEffort("recon: another recon command holds the site (\(path)); waiting up to "
+                        + "\(Int(timeout.rounded(.up))) s for it to finish (RECON_LOCK_TIMEOUT=SECONDS to wait longer)\n",
+                        to: Terminal.standardError)
+                    hold = SignalHold()
+                }
                 said = true
             }
+            hold?.stopIfAsked()
             usleep(UInt32(min(50_000, max(1_000, (timeout - waited) * 1_000_000))))
         }
     }

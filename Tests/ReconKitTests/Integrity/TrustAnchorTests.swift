@@ -137,6 +137,32 @@ struct TrustAnchorTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/Ledger/ledger.jsonl"))
     }
 
+    /// A command waiting for another writer's lock said nothing while it waited, and a stop
+    /// signal there ended it without a word (exit 143): an operator could not tell whether a
+    /// signed credit had applied. It says it waits, and a stop ends it saying nothing was recorded.
+    @Test func aCommandStoppedWhileItWaitsForTheLockSaysNothingWasRecorded() throws {
+        let site = try TestSite.marchSite()
+        let fd = open(site.path("Ledger/writer.lock"), O_RDWR | O_CREAT, 0o644)
+        #expect(fd >= 0 && flock(fd, LOCK_EX) == 0)
+        defer { close(fd) }
+        let before = try site.ledgerBytes()
+        try site.drop("usage-more.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-20T10:00:00Z,C1,D1,CT,1\n")
+        // SIGTERM as a shell leaves it (the test runner's children inherit it ignored).
+        let waiting = try RunningProcess("/usr/bin/env", ["--default-signal=TERM", TestSite.binary, "ingest", "--site", site.root],
+                                         environment: TestSite.closeDay.merging(["RECON_LOCK_TIMEOUT": "60"]) { $1 })
+        func sleeping(_ pid: Int32) -> Bool {
+            let call = (try? String(contentsOfFile: "/proc/\(pid)/syscall", encoding: .utf8))?.split(separator: " ").first
+            return call == "35" || call == "230"
+        }
+        #expect(ProcessRunner.wait(upTo: 30) { sleeping(waiting.pid) }, "the ingest never waited for the lock")
+        kill(waiting.pid, SIGTERM)
+        let stopped = waiting.finish()
+        #expect(stopped.code == SIGTERM, "\(stopped.code)")  // ended by the signal itself, as a shell sees it
+        #expect(stopped.err.contains("another recon command holds the site") && stopped.err.contains("waiting up to 60 s"), "\(stopped.err)")
+        #expect(stopped.err.contains("stopped by SIGTERM before anything was recorded"), "\(stopped.err)")
+        #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-more.csv"))
+    }
+
     /// Two inits of one folder at once, under other names: each wrote the key and recon.toml
     /// (the second's name over the first's, so every command then refused the site), and the
     /// second found the first's ledger under its append (exit 4, as damage). The test holds the

@@ -50,7 +50,8 @@ import Testing
     /// April's usage drop with its `rows` edited (3 → 2), or its `cache_signature` replaced:
     /// verify named it, but every writer read the drop's reports from its cache, counted them
     /// never again, and went on — a close signed a checkpoint over the entry.
-    @Test(arguments: [("rows", JSONValue.int(2), "cache_signature is not the site key's over its drop, cache and rows"),
+    @Test(arguments: [("rows", JSONValue.int(2), "drop.accepted records 2 rows, but its archived drop"),
+                      ("rows", JSONValue.int(5), "drop.accepted records 5 rows, but its archived drop"),
                       ("cache_signature", JSONValue.string("AAAA"), "cache_signature is not the site key's")])
     func aUsageDropsRowCountOrCacheSignatureEditedIsDamage(member: String, value: JSONValue, said: String) throws {
         let (site, seq) = try Self.aprilSite()

@@ -569,8 +569,7 @@ public final class Ingestor {
         var accepted = LedgerEvent.DropAccepted(name: name, kind: kind, sha256: sha, rows: Int64(rows.rowCount),
                                                 cacheFormat: cache?.format, cacheSha256: cache?.sha256, periods: periods)
         if let cache, !dryRun {
-            accepted.cacheSignature = CacheSignature.sign(sha256: sha, format: cache.format, cacheSha256: cache.sha256,
-                                                              rows: accepted.rows, with: cacheKey)
+            accepted.cacheSignature = CacheSignature.sign(sha256: sha, format: cache.format, cacheSha256: cache.sha256, with: cacheKey)
         }
         var items = [LedgerEvent.dropAccepted(accepted).item]
         items += cardReplacements(fresh, sha: sha)

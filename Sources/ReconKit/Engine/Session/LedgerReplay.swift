@@ -274,7 +274,7 @@ public enum LedgerReplay {
         // Judged by every writer too where no checkpoint covers it: a signature recon did not
         // make (or an entry edited since, its row count say) is no entry recon writes.
         if audit != nil || rulesAfter.map({ e.seq > $0 }) == true, drop.cacheSignature != nil, !CacheSignature.holds(drop, siteKey: siteKey) {
-            throw LedgerDamage(seq: e.seq, "drop.accepted's cache_signature is not the site key's over its drop, cache and rows; "
+            throw LedgerDamage(seq: e.seq, "drop.accepted's cache_signature is not the site key's over its drop and cache; "
                 + "recon writes no such entry")
         }
         if kind == .usage, let vouched = drop.cacheSha256, !confirming {
@@ -299,11 +299,13 @@ public enum LedgerReplay {
             case .appended:
                 try archived?.wait().get()
                 try checkPeriods(drop, seq: e.seq, state: state, from: base, raceSuspect: raceSuspect)
+                if rulesAfter.map({ e.seq > $0 }) == true { try checkRowCount(drop, seq: e.seq, cached: state.reports.count - base, site: site, parser: parser) }
                 return
             case .rows(let cached):
                 try archived?.wait().get()
                 Stages.time("state") { state.add(cached, dedupe: false) }
                 try checkPeriods(drop, seq: e.seq, state: state, from: base, raceSuspect: raceSuspect)
+                if rulesAfter.map({ e.seq > $0 }) == true { try checkRowCount(drop, seq: e.seq, cached: cached.count, site: site, parser: parser) }
                 return
             case .mismatch:
                 // Never read, and left as it is for `recon verify` to name (verify never reads a
@@ -384,6 +386,24 @@ public enum LedgerReplay {
             try checkPayments(rows, drop: drop, seq: e.seq, state: state)
         }
         state.apply(rows)
+    }
+
+    /// The `rows` of a usage entry no checkpoint covers, read from its vouched cache (which holds
+    /// the reports the drop added): it was never counted again, and an entry whose count was
+    /// edited was signed over by a close while `recon verify` refused it. Fewer rows than the
+    /// reports its cache adds is never what an ingest records; more is a drop that repeated
+    /// reports taken before, counted from the archived drop itself (rare: only then is it read).
+    static func checkRowCount(_ drop: LedgerEvent.DropAccepted, seq: Int, cached: Int, site: Site, parser: DropParser) throws {
+        guard drop.rows != Int64(cached) else { return }
+        var held = cached
+        if drop.rows > Int64(cached) {
+            let bytes = try checkArchived(drop.sha256, seq: seq, site: site)
+            let rows = bytes.withUnsafeBytes { parser.parse($0, kind: .usage) }.rows
+            held = rows?.rowCount ?? 0
+            if Int64(held) == drop.rows { return }
+        }
+        throw LedgerDamage(seq: seq, "drop.accepted records \(drop.rows) rows, but its archived drop \(Site.dropPath(sha256: drop.sha256)) "
+            + "holds \(held); recon writes no such entry")
     }
 
     /// A payments drop of an entry no checkpoint covers yet, judged by the rules its ingest

@@ -26,6 +26,15 @@ public enum DropFile {
     /// some 15 million usage rows, fifteen times the largest month the benchmarks run.
     public static let largestBytes: Int64 = 1 << 30
 
+    /// The bytes of the regular file at `path` when it could be a drop (never through a link,
+    /// never waiting on a FIFO, never one over ``largestBytes``, which is no drop: a 64 GiB
+    /// file in `Inbox/held/` was read whole by every command looking there, and ended each one
+    /// with a fatal allocation error); nil otherwise.
+    public static func readIfADrop(_ path: String) -> [UInt8]? {
+        guard let info = FileStatus.of(path), info.kind == .regularFile, info.size <= largestBytes else { return nil }
+        return try? FileIO.read(path, followingLinks: false)
+    }
+
     /// The entry is a regular file larger than ``largestBytes``: it is never read.
     public struct TooLarge: Error, CustomStringConvertible {
         public let path: String

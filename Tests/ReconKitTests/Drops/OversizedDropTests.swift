@@ -34,4 +34,26 @@ struct OversizedDropTests {
         #expect(!site.exists("Inbox/usage-all-years.csv") && !site.exists("Inbox/backup-2026.tar"))
         #expect(try site.recon(["verify"], env: TestSite.closeDay).code == 0)
     }
+
+    /// The same file in `Inbox/held/`: every command that looks there (status, any writer's
+    /// repair, verify) read it whole and ended with a fatal allocation error. Looked at by its
+    /// size only; the rerun that takes the held drops rejects it unread, moved, as ingest does.
+    @Test func aFileOverTheLargestDropInHeldIsNeverRead() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("held/usage-all-years.csv", "")
+        #expect(truncate(site.path("Inbox/held/usage-all-years.csv"), 3 << 30) == 0)
+        func limited(_ args: [String]) throws -> ProcessOutput {
+            try ProcessRunner.run("/bin/sh", ["-c", "ulimit -v 1500000 && exec \"$0\" \"$@\"", TestSite.binary] + args + ["--site", site.root],
+                                  environment: TestSite.rerunDay)
+        }
+        #expect(try limited(["status"]).code == 0)
+        #expect(try limited(["verify"]).code == 0)
+        #expect(try limited(["watch", "--once"]).code == 0)
+        let key = try site.operatorKey("asha", listed: true)
+        let rerun = try limited(["rerun", "2026-03", "--reason", "late report", "--key", key])
+        #expect(rerun.code == 2, "\(rerun.out)\(rerun.err)")
+        #expect(rerun.err.contains("usage-all-years.csv holds 3221225472 bytes, more than a drop may"), "\(rerun.err)")
+        #expect(site.exists("Inbox/rejected/usage-all-years.csv") && !site.exists("Inbox/held/usage-all-years.csv"))
+        #expect(!site.exists("Inbox/held/usage-late.csv"), "the other held drop is applied")
+    }
 }

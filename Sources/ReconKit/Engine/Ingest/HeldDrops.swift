@@ -266,7 +266,7 @@ public struct HeldDrops {
             .sorted { Ingestor.processingOrder($0.0, $1.0) }
         for (name, path) in files {
             guard let kind = DropKind(fileName: name), kinds.contains(kind),
-                  let bytes = try? FileIO.read(path, followingLinks: false),
+                  let bytes = DropFile.readIfADrop(path),
                   let rows = bytes.withUnsafeBytes({ parser.parse($0, kind: kind) }).rows
             else { continue }
             body(name, kind, rows)

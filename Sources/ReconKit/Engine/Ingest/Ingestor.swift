@@ -466,7 +466,7 @@ public final class Ingestor {
     /// The SHA-256 of the regular file at `path` (never through a link, never waiting on a
     /// FIFO): what tells a copy of a recorded drop; nil when it cannot be read.
     static func sha256(ofDrop path: String) -> String? {
-        (try? FileIO.read(path, followingLinks: false)).map { Hex.string(SHA256.hash(data: $0)) }
+        DropFile.readIfADrop(path).map { Hex.string(SHA256.hash(data: $0)) }
     }
 
     /// The name of a file in `folder` (`held/`, `rejected/`) holding the drop whose SHA-256 and

@@ -25,7 +25,7 @@ enum NamedDropMarker {
     /// Whether the file at `named` (a note's) still holds the bytes whose SHA-256 is `sha`: the
     /// drop waits where it was named.
     static func stillHolds(_ named: String, sha: String) -> Bool {
-        guard FileIO.isRegularFile(named), let bytes = try? FileIO.read(named) else { return false }
+        guard FileIO.isRegularFile(named), let bytes = DropFile.readIfADrop(named) else { return false }
         return Hex.string(SHA256.hash(data: bytes)) == sha
     }
 

@@ -388,8 +388,9 @@ public final class LedgerFile {
             throw ReconFailure.usage("could not write the notes kept beside \(path) before an append (\(failure)). Nothing was "
                 + "recorded — free some disk space (or raise the file-size limit) and run the command again")
         }
+        let landed: Int
         do {
-            try file.appendDurably(bytes)
+            landed = try file.appendDurably(bytes)
         } catch {
             // The disk did not take the whole batch (full, or past a file-size limit): what did
             // land is no entry, as this command records nothing. It cuts those bytes itself, so
@@ -398,6 +399,16 @@ public final class LedgerFile {
             if (try? FileIO.truncateDurably(path, toLength: start)) != nil { FileIO.remove(intentPath) }
             throw ReconFailure.usage("could not append to \(path): \(error). Nothing was recorded — free some disk space "
                 + "(or raise the file-size limit) and run the command again")
+        }
+        // Bytes someone else appended after the checks above, before this batch: the batch,
+        // chained from the head checked, landed after them, and a close signed a checkpoint
+        // over a ledger no verifier accepts. Its own bytes are taken back; theirs are left for
+        // `recon verify` to name.
+        guard landed == start else {
+            if (try? FileIO.truncateDurably(path, toLength: landed)) != nil { FileIO.remove(intentPath) }
+            throw LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock: \(landed - start) "
+                + "bytes something else wrote landed before this command's entries, which it took back; nothing was appended — "
+                + "`recon verify` names what was written")
         }
         content.update(data: bytes)
         ends += lineEnds

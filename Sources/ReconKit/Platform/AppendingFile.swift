@@ -27,9 +27,16 @@ public final class AppendingFile {
         return Int(info.st_size)
     }
 
-    /// Appends all of `bytes` and flushes them to disk before returning (`write`, `fsync`).
-    public func appendDurably(_ bytes: [UInt8]) throws {
+    /// Appends all of `bytes` and flushes them to disk before returning (`write`, `fsync`);
+    /// returns the offset they landed at. The end of the file when written, which is where the
+    /// caller checked it only if nobody else wrote to the file in between.
+    @discardableResult
+    public func appendDurably(_ bytes: [UInt8]) throws -> Int {
         try bytes.withUnsafeBytes { try FileIO.writeAll(descriptor, $0, path: path) }
+        // This descriptor's own offset: just past the bytes it wrote, whatever others wrote since.
+        let end = lseek(descriptor, 0, SEEK_CUR)
         guard fsync(descriptor) == 0 else { throw FileIO.Failure(path: path, action: "fsync", code: errno) }
+        guard end >= 0 else { throw FileIO.Failure(path: path, action: "find the end of", code: errno) }
+        return Int(end) - bytes.count
     }
 }

@@ -560,6 +560,33 @@ struct CrashTests {
         #expect(!site.exists("Ledger/drops/\(sha).csv") && site.exists("Inbox/held/usage-late.csv"))
     }
 
+    /// A line someone appended to the ledger after the writer's checks, once its intent was in
+    /// place and before its own bytes: the batch, chained from the head it checked, landed after
+    /// that line, and the close signed a checkpoint over a ledger no verifier accepts (exit 0).
+    /// strace holds the intent's rename for a moment; the test appends the moment the intent
+    /// is there. The batch is taken back, the foreign line left for verify to name, exit 4.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the writer between its intent and its append"))
+    func aLineAppendedByAnotherHandMidAppendIsNeverSignedOver() throws {
+        let site = try TestSite.marchSite()
+        let ledger = site.path("Ledger/ledger.jsonl")
+        let before = try site.ledgerBytes()
+        let closing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", ledger + ".intent", "-e", "trace=rename,renameat,renameat2",
+             "-e", "inject=rename,renameat,renameat2:delay_exit=2000000:when=1",
+             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+        #expect(ProcessRunner.wait(upTo: 60) { FileManager.default.fileExists(atPath: ledger + ".intent") }, "the close wrote no intent")
+        let foreign = Array("{\"seq\":999}\n".utf8)
+        let fd = open(ledger, O_WRONLY | O_APPEND)
+        #expect(fd >= 0 && write(fd, foreign, foreign.count) == foreign.count)
+        close(fd)
+        let closed = closing.finish()
+        #expect(closed.code == 4 && closed.err.contains("changed on disk while this command held the site lock")
+                && closed.err.contains("nothing was appended"), "\(closed.out)\(closed.err)")
+        #expect(try site.ledgerBytes() == before + foreign)
+        #expect(!site.exists("Ledger/ledger.jsonl.intent"))
+        #expect(try site.bodies("period.closed").isEmpty)
+    }
+
     /// A disk that fails the private key's flush (full, or an I/O error) made `recon keygen`
     /// exit 3, "refused", which a script reads as policy; an error is 1 (SPEC §8). A key file
     /// there already is still a refusal, and the retry after the failure makes the pair.

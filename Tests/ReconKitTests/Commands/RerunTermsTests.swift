@@ -340,8 +340,9 @@ struct RerunTermsTests {
         let now = try site.recon(["rerun", "2026-03", "--reason", "terms now", "--key", key, "--terms", "now"], env: Self.april)
         #expect(now.code == 3, "\(now.out)\(now.err)")
         #expect(now.err.contains("cannot rerun 2026-03 on the terms now: 1 report(s) of it are over the limit of the contract now")
-                && now.err.contains("nothing was appended") && now.err.contains("report U1: 4 images in one case; the contract of C1 allows 3")
-                && now.err.contains("a decisions drop naming its report"), "\(now.err)")
+                && now.err.contains("nothing was appended") && now.err.contains("report U1 (IMAGES_OVER_CONTRACT): 4 images in one case; the contract of C1 allows 3")
+                && !now.err.contains("HARD-")
+                && now.err.contains("a decisions drop naming the report (subject U1"), "\(now.err)")
         #expect(try site.read("Ledger/ledger.jsonl") == ledger)
         // Decided by a decisions drop, held for the rerun: the rerun takes it, raises the flag, and issues.
         let decided = try site.copy()

@@ -129,9 +129,10 @@ public struct Rerunner {
         guard !undecided.isEmpty else { return }
         throw ReconFailure.refused("cannot rerun \(period) on the terms now: \(undecided.count) report(s) of it are over the limit of "
             + "the contract now, which the month was not billed on; nothing was appended:\n"
-            + undecided.map { "  \($0.id) \($0.code) report \($0.subject): \($0.reason)" }.joined(separator: "\n")
-            + "\nDecide each in a decisions drop naming its report (approve bills it, exclude leaves it out), which waits in "
-            + "Inbox/held/ for this rerun; or, if the contract's limit is wrong, drop the clients file corrected")
+            + undecided.map { "  report \($0.subject) (\($0.code)): \($0.reason)" }.joined(separator: "\n")
+            + "\nDecide each in a decisions drop naming the report (subject \(undecided[0].subject); approve bills it, exclude "
+            + "leaves it out), which waits in Inbox/held/ for this rerun — no flag is raised yet, so a flag id names nothing; "
+            + "or, if the contract's limit is wrong, drop the clients file corrected")
     }
 
     /// The seq from which a party's documents of a period (`mine`, in ledger order) are still

@@ -54,5 +54,5 @@ func failure(_ error: Error) -> (String, Int32) {
 }
 
 func printJSON(_ value: JSONValue) {
-    print(String(decoding: JCS.canonical(value), as: UTF8.self))
+    print(SafeText.lineSafeJSON(String(decoding: JCS.canonical(value), as: UTF8.self)))
 }

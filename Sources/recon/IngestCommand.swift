@@ -42,7 +42,7 @@ struct Ingest: ParsableCommand {
                 }
             }
             if !missing.isEmpty {
-                throw ReconFailure.usage("no such file: \(missing.map(SafeText.escaped).joined(separator: ", ")); nothing was ingested — "
+                throw ReconFailure.usage("no such file: \(missing.map { SafeText.escaped($0) }.joined(separator: ", ")); nothing was ingested — "
                     + "name files that exist, or give none to take everything in Inbox/")
             }
             // A dry run only reads: it takes no writer lock and writes nothing.

@@ -16,6 +16,19 @@ public enum SafeText {
         (0x80...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 
+    /// A line of JSON (a log line, a command's answer) with the characters some readers break
+    /// lines at written as escapes (`\u2028`): JCS writes them as they are, and a file name
+    /// holding one split a JSON log line in two for such a reader. Only inside strings can
+    /// they occur, where the escape is the same JSON value.
+    public static func lineSafeJSON(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: breaksLines) else { return json }
+        var out = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            if breaksLines(scalar) { out.append(contentsOf: "\\u\(hex4(scalar.value).lowercased())".unicodeScalars) } else { out.append(scalar) }
+        }
+        return String(out)
+    }
+
     /// Whether the text holds nothing a workbook cannot hold.
     public static func isClean<S: StringProtocol>(_ text: S) -> Bool {
         text.unicodeScalars.allSatisfy { forbidden($0) == nil }
@@ -26,15 +39,19 @@ public enum SafeText {
     /// C1 controls (U+0080–U+009F, NEL among them) and the line and paragraph separators
     /// (U+2028, U+2029) are escaped too: a log reader splits lines at them (`splitlines()`),
     /// and a file named with one forged a line of its own.
-    public static func escaped<S: StringProtocol>(_ text: S) -> String {
-        guard text.unicodeScalars.contains(where: { forbidden($0) != nil || $0 == "\\" || breaksLines($0) }) else { return String(text) }
+    /// `backslashes: false` (a log line, whose message may hold names escaped already): a
+    /// backslash stays one, so an escaped name is not escaped twice (`\\u{2028}`); what could
+    /// break the line is escaped all the same.
+    public static func escaped<S: StringProtocol>(_ text: S, backslashes: Bool = true) -> String {
+        guard text.unicodeScalars.contains(where: { forbidden($0) != nil || ($0 == "\\" && backslashes) || breaksLines($0) })
+        else { return String(text) }
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             case "\r": out += "\\r"
-            case "\\": out += "\\\\"
+            case "\\": out += backslashes ? "\\\\" : "\\"
             default:
                 if forbidden(scalar) != nil || breaksLines(scalar) {
                     out += "\\u{\(hex4(scalar.value))}"

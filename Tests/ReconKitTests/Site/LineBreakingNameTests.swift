@@ -21,4 +21,27 @@ struct LineBreakingNameTests {
         let code = String(format: "%04X", breaker.unicodeScalars.first!.value)
         #expect(ingest.err.contains("usage-x\\u{\(code)}recon:"), "\(ingest.err)")
     }
+
+    /// The same under `--log-format json`: JCS writes U+2028 as it is, and a reader splitting
+    /// lines there got pieces that were not JSON. Each piece of the log is one JSON object.
+    @Test func aJSONLogLineStaysOneLine() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-d\u{2028}e.csv", "report_id\n")
+        let ingest = try site.recon(["ingest", "--log-format", "json"], env: TestSite.closeDay)
+        let pieces = ingest.err.split(omittingEmptySubsequences: true) { $0.isNewline }
+        #expect(!pieces.isEmpty && pieces.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") }, "\(pieces)")
+        #expect(ingest.err.contains("usage-d\\u2028e.csv"), "\(ingest.err)")
+    }
+
+    /// A name escaped for the log was escaped again by the text log (`usage-b\\u{2028}c.csv`),
+    /// naming no file: the notice that the same bytes were rejected already.
+    @Test func aNameIsEscapedOnceInTheTextLog() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-a\u{2028}b.csv", "report_id\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 2)
+        try site.drop("usage-c\u{2028}d.csv", "report_id\n")
+        let again = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(again.err.contains("recon: usage-c\\u{2028}d.csv: the same bytes were rejected already and wait in "
+            + "Inbox/rejected/usage-a\\u{2028}b.csv"), "\(again.err)")
+    }
 }

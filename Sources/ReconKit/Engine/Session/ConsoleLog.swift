@@ -37,13 +37,13 @@ public struct ConsoleLog: LogHandler {
         case .text:
             let prefix = level >= .warning ? "recon: \(level): " : "recon: "
             // Escaped: a file name holding a newline must not forge a second log line.
-            text = prefix + SafeText.escaped(message.description) + "\n"
+            text = prefix + SafeText.escaped(message.description, backslashes: false) + "\n"
         case .json:
             var o: [String: JSONValue] = [
                 "at": .string(SiteClock.text(Date())), "level": .string(level.rawValue), "message": .string(message.description),
             ]
             for (k, v) in metadata.merging(extra ?? [:], uniquingKeysWith: { $1 }) { o[k] = Self.json(v) }
-            text = String(decoding: JCS.canonical(.object(o)), as: UTF8.self) + "\n"
+            text = SafeText.lineSafeJSON(String(decoding: JCS.canonical(.object(o)), as: UTF8.self)) + "\n"
         }
         Terminal.writeBestEffort(text, to: Terminal.standardError)
     }
@@ -84,7 +84,7 @@ public struct ConsoleLog: LogHandler {
             var o = ErrorReport(message: message, exit: exit).fields
             o["at"] = .string(SiteClock.text(Date()))
             o["level"] = .string("error")
-            Terminal.writeBestEffort(JCS.canonicalString(.object(o)) + "\n", to: Terminal.standardError)
+            Terminal.writeBestEffort(SafeText.lineSafeJSON(JCS.canonicalString(.object(o))) + "\n", to: Terminal.standardError)
         }
     }
 }

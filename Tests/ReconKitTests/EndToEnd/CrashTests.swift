@@ -587,6 +587,28 @@ struct CrashTests {
         #expect(try site.bodies("period.closed").isEmpty)
     }
 
+    /// A file put at the checkpoint's name while a close ran, after its append: the close said
+    /// "the ledger was cut and rewritten behind it" (false) and not that the month was closed,
+    /// its documents issued; read as failed, it would be run again. It says what stands.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close after its append"))
+    func aCheckpointNamePlantedMidCloseIsSaidAsSuch() throws {
+        let site = try TestSite.marchSite()
+        let size = try site.ledgerBytes().count
+        let closing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"),
+             "-e", "trace=rename,renameat,renameat2", "-e", "inject=rename,renameat,renameat2:delay_enter=2000000:when=1",
+             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+        #expect(ProcessRunner.wait(upTo: 60) { ((try? site.ledgerBytes().count) ?? 0) > size }, "the close never appended")
+        let count = try site.ledgerLines().count
+        try "not this site's checkpoint\n".write(toFile: site.path("Ledger/checkpoints/\(count).txt"), atomically: true, encoding: .utf8)
+        let closed = closing.finish()
+        #expect(closed.code == 4, "\(closed.out)\(closed.err)")
+        #expect(closed.err.contains("appeared while this command ran") && closed.err.contains("its documents issued — do not issue them again"),
+                "\(closed.err)")
+        #expect(!closed.err.contains("the ledger was cut"), "\(closed.err)")
+        #expect(try site.bodies("period.closed").count == 1)
+    }
+
     /// A disk that fails the private key's flush (full, or an I/O error) made `recon keygen`
     /// exit 3, "refused", which a script reads as policy; an error is 1 (SPEC §8). A key file
     /// there already is still a refusal, and the retry after the failure makes the pair.

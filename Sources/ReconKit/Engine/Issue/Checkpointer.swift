@@ -36,6 +36,15 @@ public struct Checkpointer {
         } catch {
             guard FileIO.exists(path) else { throw FileIO.Failure(path: path, action: "link \(temp) to", code: 5) }
             guard (try? FileIO.read(path)) == bytes else {
+                // Checked absent before this command appended: a file put there since (by someone
+                // else) is no cut ledger, and this command's entries stand — said so, or a close
+                // refused here read as failed, and would be run again.
+                guard !LedgerFile.appendedByThisProcess else {
+                    throw ReconFailure.verification("\(name) appeared while this command ran, signing another ledger head (a file "
+                        + "put there by something else): this command's entries are recorded and its documents issued — do not "
+                        + "issue them again; move that file aside once you know where it came from, and the next command signs "
+                        + "the checkpoint this one owes (`recon watch --once`)")
+                }
                 throw ReconFailure.verification("\(name) already exists and signs another ledger head; a checkpoint is never "
                     + "replaced — the ledger was cut and rewritten behind it")
             }

@@ -411,11 +411,13 @@ public final class SiteSession {
         // file), or that the repair then could not write, stays owed: the note keeps it until a
         // writer gets it written.
         var stillOwed = Set<DerivedPending.Item>()
-        for (item, relative) in rewritten where (try? FileIO.removeChecked(site.path(relative))) == nil
-            && FileIO.exists(site.path(relative)) {
-            stillOwed.insert(item)
+        // Those taken away here were there, out of date: the repair does not call them missing.
+        var outOfDate = Set<String>()
+        for (item, relative) in rewritten {
+            if (try? FileIO.removeChecked(site.path(relative))) != nil { outOfDate.insert(relative) }
+            else if FileIO.exists(site.path(relative)) { stillOwed.insert(item) }
         }
-        try Stages.time("repair") { try DocumentRepair(session: self, owed: Set(rewritten.map(\.relative))).run() }
+        try Stages.time("repair") { try DocumentRepair(session: self, owed: outOfDate).run() }
         for (item, relative) in rewritten where !FileIO.exists(site.path(relative)) { stillOwed.insert(item) }
         if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
             log.warning("wrote the checkpoint \(written) an interrupted command did not write")

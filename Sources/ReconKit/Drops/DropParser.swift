@@ -47,8 +47,27 @@ public struct DropParser {
                 + "(in Excel: Save As, then that file type), then drop that file"))
             return Outcome(rows: nil, problems: problems, unknownColumns: [])
         }
+        if let format = DropParser.compressed(bytes) {
+            // A compressed export read as a page of CSV problems, none about what the file is.
+            let problems = ProblemList()
+            problems.add(DropProblem("the file is \(format.name), not CSV text; decompress it (\(format.tool)) and drop the CSV file "
+                + "inside, under a name starting with its kind (e.g. usage-2026-10.csv)"))
+            return Outcome(rows: nil, problems: problems, unknownColumns: [])
+        }
         if kind == .usage, let halves = parseUsageInHalves(bytes) { return halves }
         return parseWhole(bytes, kind: kind)
+    }
+
+    /// What compression the bytes are, by their signature (gzip, bzip2, xz, zstd, 7-Zip), and
+    /// the tool that undoes it; nil for anything else.
+    static func compressed(_ bytes: UnsafeRawBufferPointer) -> (name: String, tool: String)? {
+        func starts(_ magic: [UInt8]) -> Bool { bytes.count >= magic.count && magic.indices.allSatisfy { bytes[$0] == magic[$0] } }
+        if starts([0x1F, 0x8B]) { return ("gzip-compressed", "gunzip FILE") }
+        if starts([0x42, 0x5A, 0x68]) { return ("bzip2-compressed", "bunzip2 FILE") }
+        if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return ("xz-compressed", "unxz FILE") }
+        if starts([0x28, 0xB5, 0x2F, 0xFD]) { return ("zstd-compressed", "unzstd FILE") }
+        if starts([0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]) { return ("a 7-Zip archive", "7z x FILE") }
+        return nil
     }
 
     /// Whether the lines before `line` (1-based) hold nothing but spaces, tabs, commas and line

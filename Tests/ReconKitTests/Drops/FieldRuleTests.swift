@@ -378,6 +378,17 @@ struct FieldRuleTests {
                 "\(p)")
     }
 
+    /// A compressed export (`usage-2026-03.csv.gz`, or one gzipped under a `.csv` name) read as
+    /// two CSV problems, "not UTF-8" and a stray quote, saying nothing of what the file is. One
+    /// problem names the compression and the tool that undoes it.
+    @Test(arguments: [([0x1F, 0x8B, 0x08, 0x00] as [UInt8], "gzip-compressed", "gunzip"), ([0x42, 0x5A, 0x68, 0x39], "bzip2-compressed", "bunzip2"),
+                      ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz-compressed", "unxz"), ([0x28, 0xB5, 0x2F, 0xFD], "zstd-compressed", "unzstd")])
+    func aCompressedFileIsSaidToBeOne(start: [UInt8], name: String, tool: String) {
+        let bytes = start + Array("\u{8B}\"x,y\n\"\"\"".utf8) + [UInt8](repeating: 0x8B, count: 200)
+        let p = bytes.withUnsafeBytes { parser.parse($0, kind: .usage) }.problems.problems
+        #expect(p.count == 1 && p.first?.message.contains("the file is \(name), not CSV text; decompress it (\(tool) FILE)") == true, "\(p)")
+    }
+
     /// A name written decomposed (NFD: `ễ` as e, circumflex, tilde) was counted in code points:
     /// 167 characters read as 203 and rejected, where the same name composed passed. Both pass;
     /// 201 characters, either way, do not.

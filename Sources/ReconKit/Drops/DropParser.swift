@@ -104,6 +104,8 @@ public struct DropParser {
         if kind == .usage { usage.reserveCapacity(DropParser.lineCount(bytes)) }
 
         var headerLine = Int.max
+        var firstLine: String?
+        var lookedBelowHeader = false
         let csvProblems = CSVReader.readFields(bytes) { line, raw in
             if !headerSeen {
                 headerSeen = true
@@ -113,9 +115,22 @@ public struct DropParser {
                 // The reader names the header's own problem; no row is read without a header.
                 guard DropParser.onlyBlankLines(before: line, in: bytes) else { return }
                 table = DropTable.resolve(header: raw.strings, columns: columns, kind: kind, problems: problems, newDrop: newDrop)
+                firstLine = raw.strings.joined(separator: ",")
                 return
             }
-            guard let table else { return }
+            guard let table else {
+                // A line above the header (Excel's `sep=,`, a report's title): the header read was
+                // that line, and "the header lacks client_id, …" named columns plainly there below.
+                if !lookedBelowHeader, let firstLine {
+                    lookedBelowHeader = true
+                    let names = Set(raw.strings.map { $0.trimmingSpaces.lowercased() })
+                    if columns.filter(\.required).allSatisfy({ names.contains($0.name) }) {
+                        problems.add(DropProblem(line: line, "this line is the header, but line \(headerLine) (\"\(SafeText.escaped(firstLine.prefix(60)))\") "
+                            + "comes before it: the header must be the file's first line — delete the line\(line - headerLine > 1 ? "s" : "") above it"))
+                    }
+                }
+                return
+            }
             // The record read as text into a row of its kind.
             func typed<Row>(_ make: (DropRow) -> Row?) -> Row? {
                 DropParser.typedRow(raw, line: line, table: table, problems: problems, make)

@@ -24,6 +24,22 @@ struct DropParserTests {
 
     let usageHeader = "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
 
+    /// A line above the header (Excel's `sep=,`, a report's title) was read as the header:
+    /// "the header lacks client_id, name, …" of columns plainly there on line 2, and nothing said
+    /// why. The line that is the header says so, and what to delete.
+    @Test(arguments: [("sep=,\n", "sep=,"), ("Clients export 2026-03\n\n", "Clients export 2026-03")])
+    func aLineAboveTheHeaderIsNamed(above: String, shown: String) {
+        let lines = problems(above + "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\n"
+                             + "C1,City Hospital,INR,standard,2020-01-01,5\n", .clients)
+        let line = above.filter { $0 == "\n" }.count + 1
+        #expect(lines.contains { $0.hasPrefix("the header lacks client_id") }, "\(lines)")
+        #expect(lines.contains("line \(line): this line is the header, but line 1 (\"\(shown)\") comes before it: the header must be the "
+            + "file's first line — delete the line\(line > 2 ? "s" : "") above it"), "\(lines)")
+        // A header that merely lacks a column says nothing of the kind.
+        let lacking = problems("client_id,name,currency,contract_type,onboarded_on\nC1,City,INR,std,2020-01-01\n", .clients)
+        #expect(!lacking.contains { $0.contains("this line is the header") }, "\(lacking)")
+    }
+
     @Test func aCleanUsageDropParses() throws {
         let o = parse("\u{FEFF}Report_ID , reported_at,client_id,radiologist_id,modality,image_count,urgency,extra\r\n"
                       + "R1,2026-03-01T10:00Z,C1,D1,CT,3,stat,x\r\n\r\nR2,2026-03-01T10:00:00+05:30,C1,D1,MR,1,,y\r\n", .usage)

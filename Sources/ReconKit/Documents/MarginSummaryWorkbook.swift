@@ -306,10 +306,13 @@ public enum MarginSummaryWorkbook {
                 AmountColumnWidths.width(toPrint: $0, code: base.code, minorDigits: base.minorDigits)
             }
             moneyWidth = max(20, (widths.max() ?? 0) + 1)
-            plain = try book.format(.plain)
-            integer = try book.format(.integer)
-            money = try book.format(styles.money)
-            percent = try book.format(.percent)
+            // Top-aligned, as the client's name beside them: a long name wraps down its row, and
+            // figures at the bottom stood level with the next client's name.
+            func top(_ style: CellStyle) -> CellStyle { style.with { $0.isTopAligned = true } }
+            plain = try book.format(top(.plain))
+            integer = try book.format(top(.integer))
+            money = try book.format(top(styles.money))
+            percent = try book.format(top(.percent))
             totalInteger = try book.format(styles.totalInteger)
             totalMoney = try book.format(styles.totalMoney)
             totalPercent = try book.format(styles.totalPercent)
@@ -381,10 +384,10 @@ public enum MarginSummaryWorkbook {
         // A long name wraps in a column as wide as the longest (within reason), its row as tall
         // as it needs: cut, it ran into the figures beside it (a right-to-left one lost its start).
         let nameWidth = Double(min(40, max(28, (byClient.map { (names[$0.0] ?? "").count }.max() ?? 0) + 2)))
-        let wrapped = CellStyle().with { $0.wrapsText = true }
+        let wrapped = CellStyle().with { $0.wrapsText = true; $0.isTopAligned = true }
         for (i, (id, totals)) in byClient.enumerated() {
             let name = names[id] ?? ""
-            try sheet.write(text: id, row: first + i, column: 0)
+            try sheet.write(text: id, row: first + i, column: 0, format: formats.plain)
             try sheet.write(text: name, row: first + i, column: 1, style: wrapped)
             try WrappedRowHeight.fit(first + i, in: sheet, [(name, nameWidth)])
             var cells = sheet

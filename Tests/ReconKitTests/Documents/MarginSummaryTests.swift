@@ -287,6 +287,21 @@ struct MarginSummaryTests {
         #expect(verify.code == 0, "\(verify.out)\(verify.err)")
     }
 
+    /// A client's long name wraps down its row of "By client": drawn at the row's foot, its
+    /// figures stood level with the next client's name (C-A's under C-B's, as it printed). The
+    /// row's cells are drawn at its top, beside the name's first line.
+    @Test func aLongClientNamesFiguresStandBesideItsFirstLine() throws {
+        let site = try TestSite.closedMarginMonth(unitPrice: "100.00", ratePerReport: "10")
+        let long = "Municipal General Hospital and Research Institute of Advanced Diagnostic Imaging Interventional Radiology"
+        try site.drop("clients-name.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nE1,\(long),INR,std,2020-01-01,10\n")
+        #expect(try site.recon(["ingest"], env: ["RECON_NOW": "2026-10-03T10:00:00Z"]).code == 0)
+        let sheet = try PrintedSheet(site.path("Outbox/margin-summary.xlsx"), sheet: 2)
+        let name = try #require(sheet.cells.first { $0.value.text == long })
+        #expect(name.value.wraps && (sheet.rowHeights[PrintedSheet.row(name.key)] ?? 0) >= 30, "\(name) \(sheet.rowHeights)")
+        let row = sheet.cells.filter { PrintedSheet.row($0.key) == PrintedSheet.row(name.key) }
+        #expect(row.count == 7 && row.allSatisfy(\.value.topAligned), "\(row)")
+    }
+
     func ledgerEntries(_ site: TestSite) throws -> [[String: Any]] {
         try site.read("Ledger/ledger.jsonl").split(separator: "\n").compactMap {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]

@@ -24,7 +24,10 @@ public enum DraftWorkbook {
                             style: CellStyle().with { $0.isItalic = true })
             // Pricing never guesses: what a party's total leaves out (no rate, no FX rate) is said beside it.
             var leftOut: [String: [String]] = [:]
-            let wrapped = CellStyle().with { $0.wrapsText = true }
+            // Every cell of a party's row at its top: a long name, or what its total leaves out,
+            // wraps down the row, and figures at its foot stood level with the next party's name.
+            let wrapped = CellStyle().with { $0.wrapsText = true; $0.isTopAligned = true }
+            let top = CellStyle().with { $0.isTopAligned = true }
             // A long name wraps in a column as wide as the longest (within reason); the row is as
             // tall as that name, or what its total leaves out, needs (a cut name ran into the
             // currency beside it, a right-to-left one lost its start).
@@ -51,11 +54,11 @@ public enum DraftWorkbook {
                 } else {
                     try WrappedRowHeight.fit(row, in: sheet, [(d.partyName, nameWidth)])
                 }
-                let money = CellStyle.currency(code: d.currency.code, minorDigits: d.currency.minorDigits)
-                try sheet.write(text: d.partyId, row: row, column: 0)
+                let money = CellStyle.currency(code: d.currency.code, minorDigits: d.currency.minorDigits).with { $0.isTopAligned = true }
+                try sheet.write(text: d.partyId, row: row, column: 0, style: top)
                 try sheet.write(text: d.partyName, row: row, column: 1, style: wrapped)
-                try sheet.write(text: d.currency.code, row: row, column: 2)
-                try sheet.write(number: Double(d.reportCount), row: row, column: 3, style: .integer)
+                try sheet.write(text: d.currency.code, row: row, column: 2, style: top)
+                try sheet.write(number: Double(d.reportCount), row: row, column: 3, style: CellStyle.integer.with { $0.isTopAligned = true })
                 try sheet.write(number: d.subtotal.doubleApproximation, row: row, column: 4, style: money)
                 try sheet.write(number: d.tax.doubleApproximation, row: row, column: 5, style: money)
                 try sheet.write(formula: "=E\(row + 1)+F\(row + 1)", cachedValue: d.total.doubleApproximation, row: row,
@@ -64,7 +67,7 @@ public enum DraftWorkbook {
             }
             // A party none of whose reports could be priced has no draft: listed still, with why.
             for (party, problems) in leftOut.sorted(by: { $0.key < $1.key }) {
-                try sheet.write(text: party, row: row, column: 0)
+                try sheet.write(text: party, row: row, column: 0, style: top)
                 try writeLeftOut(problems, row: row)
                 row += 1
             }

@@ -300,6 +300,13 @@ struct MarginSummaryTests {
         #expect(name.value.wraps && (sheet.rowHeights[PrintedSheet.row(name.key)] ?? 0) >= 30, "\(name) \(sheet.rowHeights)")
         let row = sheet.cells.filter { PrintedSheet.row($0.key) == PrintedSheet.row(name.key) }
         #expect(row.count == 7 && row.allSatisfy(\.value.topAligned), "\(row)")
+        // The same on the open month's draft invoices' Summary.
+        try site.drop("usage-oct.csv", TestSite.usageHeader + "u9,2026-10-05T10:00:00Z,E1,R1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: ["RECON_NOW": "2026-10-06T10:00:00Z"]).code == 0)
+        let draft = try PrintedSheet(site.path("Outbox/2026-10/drafts/invoices.xlsx"), sheet: 1)
+        let drafted = try #require(draft.cells.first { $0.value.text == long })
+        let draftRow = draft.cells.filter { PrintedSheet.row($0.key) == PrintedSheet.row(drafted.key) }
+        #expect(draftRow.count >= 7 && draftRow.allSatisfy(\.value.topAligned), "\(draftRow)")
     }
 
     func ledgerEntries(_ site: TestSite) throws -> [[String: Any]] {

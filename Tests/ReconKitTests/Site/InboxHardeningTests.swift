@@ -221,6 +221,19 @@ struct InboxHardeningTests {
         #expect(try site.recon(["status"], env: Self.env).out.contains("rejected: 1"))
     }
 
+    /// A client card of 1,500 tiers each starting at 1 (1,499 overlap the first) and one price
+    /// written `1e5`: 1,500 problems, said to be 1,001 — the card's judgement was added by its
+    /// listed problems only, those past its limit lost. Counted whole.
+    @Test func problemsOfAFieldAndOfTheCardPastTheLimitAreAllCounted() throws {
+        let site = try preparedSite()
+        let header = "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+        let bad = "2026-01-01,C1,*,CT,*,1,,1e5,INR,volume\n"
+        let rows = (0..<1_500).map { "2026-01-01,C1,*,MR,*,1,,\(100 + $0),INR,volume" }.joined(separator: "\n")
+        try site.drop("client_rates-many.csv", header + bad + rows + "\n")
+        let dry = try site.recon(["ingest", "--dry-run"], env: Self.env)
+        #expect(dry.err.contains("rejected with 1500 problems"), "\(dry.err.prefix(600))")
+    }
+
     /// Two exports of one kind and another with the same bytes (two empty files, a usage file
     /// copied under a payments name) are two rejected drops, each with its own problems: the
     /// second was taken for the first rejected again — it left the Inbox kept nowhere, and the

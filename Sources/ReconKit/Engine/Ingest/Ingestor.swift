@@ -264,7 +264,12 @@ public final class Ingestor {
             // Merged in line order, the first 1,000 of them all listed: added after the parse's
             // own, past its limit, an unknown client's problems were listed nowhere.
             let more = ProblemList()
-            if case .reject(let judged) = verdict { for p in judged.problems where p.line != nil { more.add(p) } }
+            if case .reject(let judged) = verdict {
+                for p in judged.problems where p.line != nil { more.add(p) }
+                // Those it counted past its limit, which are rows' (the listed came first): 1 bad
+                // field and 1,500 card problems were said to be 1,001.
+                more.countUnlisted(judged.total - judged.problems.count)
+            }
             for p in unknownParties { more.add(p) }
             let all = ProblemList(merging: [outcome.problems, more])
             all.countUnlisted(unknownPastLimit)

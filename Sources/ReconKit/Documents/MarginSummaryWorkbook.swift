@@ -68,10 +68,11 @@ public enum MarginSummaryWorkbook {
                 book.paper = paper
                 book.footerTitle = "Margin summary, \(site)"
                 let formats = try Formats(book, styles, all: figures.all, base: base)
+                let topFormats = try Formats(book, styles, all: figures.all, base: base, topAligned: true)
                 try writeByMonth(try book.addWorksheet(named: "By month"), figures, base: base, site: site, styles: styles,
                                  formats: formats)
                 try writeByClient(try book.addWorksheet(named: "By client"), figures, base: base, names: clientNames,
-                                  styles: styles, formats: formats)
+                                  styles: styles, formats: topFormats)
                 keptRowsCheck = try writeDetail(try book.addWorksheet(named: "Detail"), figures, content: content,
                                                 formats: formats, book: book)
             }
@@ -301,14 +302,15 @@ public enum MarginSummaryWorkbook {
         /// every row's, and a margin's magnitude is at most the larger of them (its sign one more).
         let moneyWidth: Double
 
-        init(_ book: Workbook, _ styles: Styles, all: Totals, base: Currency) throws {
+        /// `topAligned`: drawn at the top of their rows (``writeByClient``'s, where a long name wraps).
+        init(_ book: Workbook, _ styles: Styles, all: Totals, base: Currency, topAligned: Bool = false) throws {
             let widths = [all.revenue, all.cost, all.margin].map {
                 AmountColumnWidths.width(toPrint: $0, code: base.code, minorDigits: base.minorDigits)
             }
             moneyWidth = max(20, (widths.max() ?? 0) + 1)
             // Top-aligned, as the client's name beside them: a long name wraps down its row, and
             // figures at the bottom stood level with the next client's name.
-            func top(_ style: CellStyle) -> CellStyle { style.with { $0.isTopAligned = true } }
+            func top(_ style: CellStyle) -> CellStyle { style.with { $0.isTopAligned = topAligned } }
             plain = try book.format(top(.plain))
             integer = try book.format(top(.integer))
             money = try book.format(top(styles.money))

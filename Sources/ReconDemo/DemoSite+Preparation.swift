@@ -54,10 +54,13 @@ extension DemoSite {
             try clear()
             return
         }
-        // A demo stopped in its first moments, in its init: the demo's own site key (and the
-        // public half being written), no ledger yet. Refused, it could only be rebuilt by hand.
+        // A demo stopped in its first moments, in its init: a site key named as the demo's (and
+        // the public half being written), no ledger yet. Refused, it could only be rebuilt by
+        // hand. The key is kept, as `recon init` keeps an interrupted init's (whose it is cannot
+        // be told: never deleted); the demo's init signs with it. Its unfinished writes go.
         if isInterruptedDemoInit() {
-            try clear()
+            for name in FileIO.list(site.keys) where name.hasPrefix(".") && name.hasSuffix(".tmp") { FileIO.remove(site.keys + "/" + name) }
+            try FileIO.makeDirectory(site.root)
             return
         }
         for dir in [site.inbox, site.outbox, site.ledgerDir] {

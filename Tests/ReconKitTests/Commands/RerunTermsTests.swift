@@ -301,15 +301,22 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
-    /// A rerun `--terms now` that takes a held drop raises the flag a lowered limit gives U1 (no
-    /// approve given) and is refused; then a rerun on the terms March closed on: its refusal said
-    /// the contract "now allows 5", where 5 was the close's limit and 3 today's.
-    @Test func aRerunAsClosedSaysTheLimitItPricesOnIsTheClosesNotNow() throws {
+    /// U1 (4 images) billed within C1's limit of 5, March closed; a clients drop lowering the
+    /// limit to 3 waits in the Inbox.
+    func marchClosedThenLimitThree() throws -> TestSite {
         let site = try TestSite.oneClient(base: "INR", client: "C1", clientCurrency: "INR", maxImages: 5, providerRates: Self.payCard("50"),
                                           clientRates: "2026-01-01,*,*,*,*,1,,100,INR,volume\n", usage: "U1,2026-03-02T10:00Z,C1,R1,CT,4\n",
                                           env: Self.march)
         #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
         try site.drop("clients-apr.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City,INR,std,2020-01-01,3\n")
+        return site
+    }
+
+    /// A rerun `--terms now` that takes a held drop raises the flag a lowered limit gives U1 (no
+    /// approve given) and is refused; then a rerun on the terms March closed on: its refusal said
+    /// the contract "now allows 5", where 5 was the close's limit and 3 today's.
+    @Test func aRerunAsClosedSaysTheLimitItPricesOnIsTheClosesNotNow() throws {
+        let site = try marchClosedThenLimitThree()
         try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nU2,2026-03-20T10:00Z,C1,R1,CT,1\n")
         #expect(try site.recon(["ingest"], env: Self.april).code == 3)
         let key = try site.operatorKey("op", listed: true, env: Self.april)
@@ -329,11 +336,7 @@ struct RerunTermsTests {
     /// the report; corrected, the month reruns; decided instead (a held decisions drop), it
     /// reruns on the terms now with the flag raised and decided.
     @Test func termsNowRefusedForAFlagItWouldRaiseAppendsNothing() throws {
-        let site = try TestSite.oneClient(base: "INR", client: "C1", clientCurrency: "INR", maxImages: 5, providerRates: Self.payCard("50"),
-                                          clientRates: "2026-01-01,*,*,*,*,1,,100,INR,volume\n", usage: "U1,2026-03-02T10:00Z,C1,R1,CT,4\n",
-                                          env: Self.march)
-        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
-        try site.drop("clients-apr.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City,INR,std,2020-01-01,3\n")
+        let site = try marchClosedThenLimitThree()
         #expect(try site.recon(["ingest"], env: Self.april).code == 0)
         let key = try site.operatorKey("op", listed: true, env: Self.april)
         let ledger = try site.read("Ledger/ledger.jsonl")

@@ -44,4 +44,16 @@ struct LineBreakingNameTests {
         #expect(again.err.contains("recon: usage-c\\u{2028}d.csv: the same bytes were rejected already and wait in "
             + "Inbox/rejected/usage-a\\u{2028}b.csv"), "\(again.err)")
     }
+
+    /// A backslash in a name was doubled in the ingest's output and in status
+    /// (`usage-back\\slash.csv`), naming no file: printed as it is, in the log and the output.
+    @Test func aBackslashInANameIsPrintedAsItIs() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-back\\slash.csv", "bad\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.out.contains("usage-back\\slash.csv: rejected") && !ingest.out.contains("back\\\\slash"), "\(ingest.out)")
+        #expect(ingest.err.contains("usage-back\\slash.csv") && !ingest.err.contains("back\\\\slash"), "\(ingest.err)")
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.out.contains("usage-back\\slash.csv: 1 problem"), "\(status.out)")
+    }
 }

@@ -139,6 +139,12 @@ public final class SiteLock {
     }
     public static let waiting = Waiting()
 
+    /// How a command says it waits for the lock, when it does not say so itself: a line on
+    /// standard error (`recon` sets a JSON one under `--log-format json`).
+    nonisolated(unsafe) public static var sayWaiting: (String) -> Void = {
+        Terminal.writeBestEffort("recon: \($0)\n", to: Terminal.standardError)
+    }
+
     /// Waits for `operation` on `fd`; closes `fd` when it gives up.
     private static func acquire(fd: Int32, path: String, operation: Int32, timeout: Double) throws {
         let started = monotonicSeconds()
@@ -161,9 +167,8 @@ public final class SiteLock {
             }
             if !said {
                 if !waiting.began() {
-                    Terminal.writeBestEffort("recon: another recon command holds the site (\(path)); waiting up to "
-                        + "\(Int(timeout.rounded(.up))) s for it to finish (RECON_LOCK_TIMEOUT=SECONDS to wait longer)\n",
-                        to: Terminal.standardError)
+                    sayWaiting("another recon command holds the site (\(path)); waiting up to \(Int(timeout.rounded(.up))) s for it "
+                        + "to finish (RECON_LOCK_TIMEOUT=SECONDS to wait longer)")
                     hold = SignalHold()
                 }
                 said = true

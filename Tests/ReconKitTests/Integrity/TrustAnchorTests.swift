@@ -140,7 +140,9 @@ struct TrustAnchorTests {
     /// A command waiting for another writer's lock said nothing while it waited, and a stop
     /// signal there ended it without a word (exit 143): an operator could not tell whether a
     /// signed credit had applied. It says it waits, and a stop ends it saying nothing was recorded.
-    @Test func aCommandStoppedWhileItWaitsForTheLockSaysNothingWasRecorded() throws {
+    /// Under `--log-format json` the wait is said as one JSON object, as every log line is.
+    @Test(arguments: ["text", "json"])
+    func aCommandStoppedWhileItWaitsForTheLockSaysNothingWasRecorded(format: String) throws {
         let site = try TestSite.marchSite()
         let fd = open(site.path("Ledger/writer.lock"), O_RDWR | O_CREAT, 0o644)
         #expect(fd >= 0 && flock(fd, LOCK_EX) == 0)
@@ -148,7 +150,8 @@ struct TrustAnchorTests {
         let before = try site.ledgerBytes()
         try site.drop("usage-more.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-20T10:00:00Z,C1,D1,CT,1\n")
         // SIGTERM as a shell leaves it (the test runner's children inherit it ignored).
-        let waiting = try RunningProcess("/usr/bin/env", ["--default-signal=TERM", TestSite.binary, "ingest", "--site", site.root],
+        let waiting = try RunningProcess("/usr/bin/env", ["--default-signal=TERM", TestSite.binary, "ingest", "--site", site.root,
+                                                          "--log-format", format],
                                          environment: TestSite.closeDay.merging(["RECON_LOCK_TIMEOUT": "60"]) { $1 })
         func sleeping(_ pid: Int32) -> Bool {
             let call = (try? String(contentsOfFile: "/proc/\(pid)/syscall", encoding: .utf8))?.split(separator: " ").first
@@ -159,6 +162,8 @@ struct TrustAnchorTests {
         let stopped = waiting.finish()
         #expect(stopped.code == SIGTERM, "\(stopped.code)")  // ended by the signal itself, as a shell sees it
         #expect(stopped.err.contains("another recon command holds the site") && stopped.err.contains("waiting up to 60 s"), "\(stopped.err)")
+        let wait = stopped.err.split(separator: "\n").first { $0.contains("another recon command holds the site") }
+        #expect(format == "json" ? wait?.hasPrefix("{") == true : wait?.hasPrefix("recon: ") == true, "\(stopped.err)")
         #expect(stopped.err.contains("stopped by SIGTERM before anything was recorded"), "\(stopped.err)")
         #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-more.csv"))
     }

@@ -35,25 +35,22 @@ public enum SafeText {
     }
 
     /// The text with control characters and U+FFFE/U+FFFF escaped (`\n`, `\t`, `\r`,
-    /// `\u{1B}`): printable and one line. A backslash stays one (`backslashes: true` doubles it,
-    /// for text that must read back unambiguously): a name shown is the name to type, and
-    /// `usage-back\slash.csv` printed `usage-back\\slash.csv`, which names no file.
+    /// `\u{1B}`): printable and one line. A backslash stays one: a name shown is the name to
+    /// type, and `usage-back\slash.csv` printed `usage-back\\slash.csv`, which names no file.
     /// C1 controls (U+0080–U+009F, NEL among them) and the line and paragraph separators
     /// (U+2028, U+2029) are escaped too: a log reader splits lines at them (`splitlines()`),
     /// and a file named with one forged a line of its own.
     /// A log line's message may hold names escaped already: with a backslash left as it is,
     /// an escaped name is not escaped twice (`\\u{2028}`); what could break the line is escaped
     /// all the same.
-    public static func escaped<S: StringProtocol>(_ text: S, backslashes: Bool = false) -> String {
-        guard text.unicodeScalars.contains(where: { forbidden($0) != nil || ($0 == "\\" && backslashes) || breaksLines($0) })
-        else { return String(text) }
+    public static func escaped<S: StringProtocol>(_ text: S) -> String {
+        guard text.unicodeScalars.contains(where: { forbidden($0) != nil || breaksLines($0) }) else { return String(text) }
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             case "\r": out += "\\r"
-            case "\\": out += backslashes ? "\\\\" : "\\"
             default:
                 if forbidden(scalar) != nil || breaksLines(scalar) {
                     out += "\\u{\(hex4(scalar.value))}"

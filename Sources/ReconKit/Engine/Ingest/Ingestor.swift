@@ -181,10 +181,10 @@ public final class Ingestor {
             taking = (path, read.identity)
             takingSha = read.sha256
         } catch let notRegular as DropFile.NotRegular {
-            return try refuseNonRegular(path, inInbox: inInbox, notRegular)
+            return try rejectUnread(path, inInbox: inInbox, notRegular)
         } catch let tooLarge as DropFile.TooLarge {
             // Moved as it is, never read or copied (a copy of gigabytes into rejected/).
-            return try reject(path, inInbox: inInbox, [tooLarge.description]) { try FileIO.renameDurably(path, to: $0) }
+            return try rejectUnread(path, inInbox: inInbox, tooLarge)
         } catch let failure as FileIO.Failure where failure.code == ENOENT {
             // Gone since the Inbox was listed (another recon took it, or someone moved it
             // away): nothing to take, and the rest of the batch goes on.
@@ -617,10 +617,11 @@ public final class Ingestor {
         }
     }
 
-    /// A symlink, FIFO, device or folder is never read: in the Inbox it moves to `rejected/`
-    /// as it is (a link stays a link) with a one-line reason; named elsewhere it is refused.
-    func refuseNonRegular(_ path: String, inInbox: Bool, _ notRegular: DropFile.NotRegular) throws -> IngestOutcome {
-        try reject(path, inInbox: inInbox, [notRegular.description]) { try FileIO.renameDurably(path, to: $0) }
+    /// A symlink, FIFO, device or folder, or a file over 1 GiB, is never read: in the Inbox it
+    /// moves to `rejected/` as it is (a link stays a link) with a one-line reason (`why`);
+    /// named elsewhere it is refused.
+    func rejectUnread(_ path: String, inInbox: Bool, _ why: CustomStringConvertible) throws -> IngestOutcome {
+        try reject(path, inInbox: inInbox, [why.description]) { try FileIO.renameDurably(path, to: $0) }
     }
 
     /// A held or rejected drop whose name `held/` or `rejected/` already holds is kept under

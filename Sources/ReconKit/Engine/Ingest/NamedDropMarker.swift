@@ -1,5 +1,3 @@
-import Crypto
-
 /// Where a drop named outside the Inbox (`recon ingest FILE`) was read from, kept in
 /// `Ledger/staging/SHA.named` while its archive is put in place and its entry appended.
 ///
@@ -25,8 +23,7 @@ enum NamedDropMarker {
     /// Whether the file at `named` (a note's) still holds the bytes whose SHA-256 is `sha`: the
     /// drop waits where it was named.
     static func stillHolds(_ named: String, sha: String) -> Bool {
-        guard FileIO.isRegularFile(named), let bytes = DropFile.readIfADrop(named) else { return false }
-        return Hex.string(SHA256.hash(data: bytes)) == sha
+        Ingestor.sha256(ofDrop: named) == sha
     }
 
     /// Every note's SHA-256 and the path it names, whatever that file holds now: an ingest

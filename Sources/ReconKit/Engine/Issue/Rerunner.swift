@@ -87,8 +87,9 @@ public struct Rerunner {
         // mistyped limit, corrected, still blocked every rerun of the month.
         if terms == .now {
             let raiser = FlagRaiser(session: session)
-            if taken.isEmpty { try Self.requireDecided(raiser.pendingHardFlags(including: [period]), of: period, state: session.state) }
-            try raiser.raiseNewHardFlags(including: [period])
+            let pending = raiser.pendingHardFlags(including: [period])
+            if taken.isEmpty { try Self.requireDecided(pending, of: period, state: session.state) }
+            try raiser.raise(pending)
         }
 
         // The open months' drafts and reviews are written again, issued or not: a held drop may

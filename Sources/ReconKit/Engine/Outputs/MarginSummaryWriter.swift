@@ -85,12 +85,11 @@ public struct MarginSummaryWriter {
             let ahead = session.marginPartAhead?.wait().flatMap { $0.key == key ? $0 : nil }
             if let kept = ahead?.kept ?? g.kept.closed(for: key), ahead?.holds != false {
                 do {
-                    return try write(g, .init(kept: kept, keptChecked: ahead?.holds == true, rows: g.open,
-                                              closedPeriods: g.closed.map(\.period)))
+                    return try write(g, .init(kept: kept, keptChecked: ahead?.holds == true, rows: g.open))
                 } catch is MarginSummaryWorkbook.KeptRowsUnusable {}
             }
         }
-        try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: g.key, keeper: g.kept, closedPeriods: g.closed.map(\.period)))
+        try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: g.key, keeper: g.kept))
     }
 
     /// The closed part kept under the closings' key, read and checked ahead of the summary.
@@ -116,6 +115,9 @@ public struct MarginSummaryWriter {
     }
 
     private func write(_ g: Gathered, _ content: MarginSummaryWorkbook.Content, to path: String? = nil) throws {
+        // Every closed period has its line, one closed with no reports too (whichever path wrote it).
+        var content = content
+        content.closedPeriods = g.closed.map(\.period)
         try MarginSummaryWorkbook.write(content, base: g.base, site: g.site, clientNames: g.clientNames,
                                         to: path ?? session.site.path(Self.relative), paper: g.paper, created: g.created)
     }
@@ -145,8 +147,7 @@ public struct MarginSummaryWriter {
         let g = gathered(), built = Built()
         guard g.key == key else { return nil }
         defer { FileIO.remove(scratch) }
-        try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: key, keeper: built, closedPeriods: g.closed.map(\.period)),
-                  to: scratch)
+        try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: key, keeper: built), to: scratch)
         return built.part.flatMap { $0.key == key ? $0.closed : nil }
     }
 }

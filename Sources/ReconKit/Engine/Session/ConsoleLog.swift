@@ -37,7 +37,7 @@ public struct ConsoleLog: LogHandler {
         case .text:
             let prefix = level >= .warning ? "recon: \(level): " : "recon: "
             // Escaped: a file name holding a newline must not forge a second log line.
-            text = prefix + SafeText.escaped(message.description, backslashes: false) + "\n"
+            text = prefix + SafeText.escaped(message.description) + "\n"
         case .json:
             var o: [String: JSONValue] = [
                 "at": .string(SiteClock.text(Date())), "level": .string(level.rawValue), "message": .string(message.description),

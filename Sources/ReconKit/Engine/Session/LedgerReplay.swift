@@ -271,9 +271,11 @@ public enum LedgerReplay {
         let raceSuspect = kind == .usage && drop.cacheSha256 != nil && isRaceSuspect(drop, zone: state.zone, site: site)
         let confirming = audit != nil || raceSuspect
             || (confirmingCachesAfter.map { e.seq > $0 } == true && !CacheSignature.holds(drop, siteKey: siteKey))
+        // No checkpoint covers it: judged by the rules its ingest applies (writers, checked readers).
+        let uncovered = rulesAfter.map { e.seq > $0 } ?? false
         // Judged by every writer too where no checkpoint covers it: a signature recon did not
-        // make (or an entry edited since, its row count say) is no entry recon writes.
-        if audit != nil || rulesAfter.map({ e.seq > $0 }) == true, drop.cacheSignature != nil, !CacheSignature.holds(drop, siteKey: siteKey) {
+        // make is no entry recon writes.
+        if audit != nil || uncovered, drop.cacheSignature != nil, !CacheSignature.holds(drop, siteKey: siteKey) {
             throw LedgerDamage(seq: e.seq, "drop.accepted's cache_signature is not the site key's over its drop and cache; "
                 + "recon writes no such entry")
         }
@@ -299,13 +301,13 @@ public enum LedgerReplay {
             case .appended:
                 try archived?.wait().get()
                 try checkPeriods(drop, seq: e.seq, state: state, from: base, raceSuspect: raceSuspect)
-                if rulesAfter.map({ e.seq > $0 }) == true { try checkRowCount(drop, seq: e.seq, cached: state.reports.count - base, site: site, parser: parser) }
+                if uncovered { try checkRowCount(drop, seq: e.seq, cached: state.reports.count - base, site: site, parser: parser) }
                 return
             case .rows(let cached):
                 try archived?.wait().get()
                 Stages.time("state") { state.add(cached, dedupe: false) }
                 try checkPeriods(drop, seq: e.seq, state: state, from: base, raceSuspect: raceSuspect)
-                if rulesAfter.map({ e.seq > $0 }) == true { try checkRowCount(drop, seq: e.seq, cached: cached.count, site: site, parser: parser) }
+                if uncovered { try checkRowCount(drop, seq: e.seq, cached: cached.count, site: site, parser: parser) }
                 return
             case .mismatch:
                 // Never read, and left as it is for `recon verify` to name (verify never reads a
@@ -376,7 +378,7 @@ public enum LedgerReplay {
             if rebuilding { cache?.store(sha256: sha, added) }
             return
         }
-        if let rulesAfter, e.seq > rulesAfter, case .payments = rows {
+        if uncovered, case .payments = rows {
             // A row its ingest would reject (a negative amount) is no row of an accepted drop:
             // left out as unread, the drop's other rows counted — and both verifiers said ok.
             if let problem = outcome.problems.reportLines.first {

@@ -459,7 +459,7 @@ public struct Verifier {
         }
         var out = Set<String>()
         for path in paths where FileIO.isRegularFile(path) {
-            if let bytes = DropFile.readIfADrop(path) { out.insert(Hex.string(SHA256.hash(data: bytes))) }
+            if let sha = Ingestor.sha256(ofDrop: path) { out.insert(sha) }
         }
         return out.union(NamedDropMarker.stopped(in: site).keys)
     }

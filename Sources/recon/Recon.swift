@@ -45,10 +45,11 @@ struct Recon: ParsableCommand {
         // `recon operator help add` read "help" as an operator command: the help one level down,
         // as `recon help operator add` gives it.
         if words.count >= 2, words[0] == "operator", words[1] == "help" { words = ["help", "operator"] + words.dropFirst(2) }
-        // The lock's wait said as the log is (one JSON object a line under --log-format json).
+        // The lock's wait and a stop signal's end said as the log is (one JSON object a line under --log-format json).
         if RawArgument.logFormat(words) == .json {
             let log = ConsoleLog.logger(.json)
             SiteLock.sayWaiting = { log.notice("\($0)") }
+            SignalHold.sayStopped = { ConsoleLog.writeError($0, exit: $1, format: .json) }
         }
         // Options are read from the raw words when parsing fails or is not reached: a machine
         // that asked for JSON gets JSON even when it misspelt something else.

@@ -10,7 +10,7 @@ import Glibc
 /// checkpoint and outputs and says what it issued. A Ctrl-C there ended a close with exit 130
 /// and no word, its month closed and its documents issued; ignored from the start, a SIGTERM
 /// a moment before the append was lost and the close went on.
-final class SignalHold {
+public final class SignalHold {
     static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
     private var previous: [(signal: Int32, handler: __sighandler_t?)] = []
     /// The signal noted before the append's bytes, 0 for none: written by the handler, which
@@ -20,6 +20,12 @@ final class SignalHold {
         word.initialize(to: 0)
         return word
     }()
+
+    /// How a stop is said: a line on standard error (`recon` sets a JSON error object, with the
+    /// exit a shell sees, under `--log-format json`, where a text line broke a machine's reading).
+    nonisolated(unsafe) public static var sayStopped: (_ message: String, _ exit: Int32) -> Void = { message, _ in
+        Terminal.writeBestEffort("recon: \(message)\n", to: Terminal.standardError)
+    }
 
     /// What the command removes of its own when a noted signal stops it (the workbooks it
     /// wrote as temporary files for the append): a stop leaves nothing a verifier would take for
@@ -46,10 +52,10 @@ final class SignalHold {
         let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][asked] ?? "signal \(asked)"
         // A rerun appends the held drops it takes before its documents: those stand.
         let said = LedgerFile.appendedByThisProcess
-            ? "recon: stopped by \(name) before its documents were recorded: nothing was issued; what it recorded before "
-                + "them (the held drops a rerun took) stands, and `recon status` says what waits — run the command again\n"
-            : "recon: stopped by \(name) before anything was recorded: nothing was issued or appended — run the command again\n"
-        Terminal.writeBestEffort(said, to: Terminal.standardError)
+            ? "stopped by \(name) before its documents were recorded: nothing was issued; what it recorded before "
+                + "them (the held drops a rerun took) stands, and `recon status` says what waits — run the command again"
+            : "stopped by \(name) before anything was recorded: nothing was issued or appended — run the command again"
+        Self.sayStopped(said, 128 + asked)
         for (s, handler) in previous { signal(s, handler) }
         previous = []
         signal(asked, SIG_DFL)

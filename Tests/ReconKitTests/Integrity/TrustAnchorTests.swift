@@ -140,7 +140,8 @@ struct TrustAnchorTests {
     /// A command waiting for another writer's lock said nothing while it waited, and a stop
     /// signal there ended it without a word (exit 143): an operator could not tell whether a
     /// signed credit had applied. It says it waits, and a stop ends it saying nothing was recorded.
-    /// Under `--log-format json` the wait is said as one JSON object, as every log line is.
+    /// Under `--log-format json` the wait and the stop are said as JSON objects, as every log
+    /// line is (the stop was a text line in a JSON log).
     @Test(arguments: ["text", "json"])
     func aCommandStoppedWhileItWaitsForTheLockSaysNothingWasRecorded(format: String) throws {
         let site = try TestSite.marchSite()
@@ -165,6 +166,13 @@ struct TrustAnchorTests {
         let wait = stopped.err.split(separator: "\n").first { $0.contains("another recon command holds the site") }
         #expect(format == "json" ? wait?.hasPrefix("{") == true : wait?.hasPrefix("recon: ") == true, "\(stopped.err)")
         #expect(stopped.err.contains("stopped by SIGTERM before anything was recorded"), "\(stopped.err)")
+        // Every line a machine reads is JSON under --log-format json, the stop's too (an error, with its exit).
+        if format == "json" {
+            let lines = stopped.err.split(separator: "\n").map { String($0) }
+            #expect(lines.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") }, "\(stopped.err)")
+            let stop = lines.first { $0.contains("stopped by SIGTERM") } ?? ""
+            #expect(stop.contains("\"level\":\"error\"") && stop.contains("\"exit\":143"), "\(stop)")
+        }
         #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-more.csv"))
     }
 

@@ -60,11 +60,14 @@ public struct DropTable {
             ok = false
         }
         // A character nobody sees (a NUL an export left, a tab, a no-break or zero-width space) in
-        // any other column's name: it may stand in a known name's place (`po\0number` for
+        // another column's name: it may stand in a known name's place (`po\0number` for
         // `po_number`, `tax\u{00A0}rate` for `tax_rate`), whose column was then ignored — the PO
-        // left off every invoice, the tax at 0 %. No name holds one; the tabs of a tab-separated
-        // file's header are said by the hint about separators.
-        for (i, raw) in header.enumerated() where newDrop {
+        // left off every invoice, the tax at 0 %. A name that is no column's but for it
+        // (`Montant TTC` typed with a no-break space) is an unknown column like any other,
+        // ignored (SPEC §2). The tabs of a tab-separated file's header are said by the hint
+        // about separators.
+        let squashedKnown = Set(known.map(Self.squashed))
+        for (i, raw) in header.enumerated() where newDrop && squashedKnown.contains(Self.squashed(Self.withoutUnseen(raw))) {
             // A known name with one added is said by the rules around this one. A combining mark
             // that starts a name belongs to no letter: `\u{301}tax_rate` was ignored as unknown,
             // and the client's invoices went out without tax.
@@ -107,7 +110,7 @@ public struct DropTable {
             // A file-level problem (SPEC §2: without line): the header may follow blank lines.
             problems.add(DropProblem(
                 "the header lacks \(missing.joined(separator: ", ")); a \(kind.rawValue) drop's header names: \(all) (optional in brackets)"
-                    + hidden.joined() + separatorHint(header, missing: missing)))
+                    + hidden.joined() + separatorHint(header, missing: missing) + otherKindHint(header, kind: kind)))
             ok = false
         }
         guard ok else { return nil }
@@ -125,6 +128,17 @@ public struct DropTable {
             || [.control, .privateUse].contains(scalar.properties.generalCategory)
     }
 
+    /// A name lower-cased without its spaces, underscores, hyphens and marks: what is left of
+    /// a column's name when a character nobody sees stood in for its underscore.
+    static func squashed(_ name: String) -> String {
+        var kept = String.UnicodeScalarView()
+        for scalar in name.lowercased().unicodeScalars where !" _-\t".unicodeScalars.contains(scalar)
+            && ![.nonspacingMark, .enclosingMark, .spacingMark].contains(scalar.properties.generalCategory) {
+            kept.append(scalar)
+        }
+        return String(kept)
+    }
+
     /// `raw` with the characters nobody sees (``isUnseen(_:)``) taken out.
     static func withoutUnseen(_ raw: String) -> String {
         var plain = String.UnicodeScalarView()
@@ -135,6 +149,17 @@ public struct DropTable {
     /// When the missing names are there but split by semicolons or tabs (a spreadsheet's export
     /// in a locale whose lists use `;`, or "Text (Tab delimited)"), says so: the names the clerk
     /// sees in the file would otherwise seem to be there.
+    /// A file whose header is another kind's (payments saved as `clients_payments.csv`): its
+    /// kind comes from its name's start (SPEC §2), so the name is what to change, not the columns.
+    static func otherKindHint(_ header: [String], kind: DropKind) -> String {
+        let names = Set(header.map { $0.trimmingSpaces.lowercased() })
+        guard let other = DropKind.allCases.first(where: { other in
+            other != kind && DropParser.columns(other).allSatisfy { !$0.required || names.contains($0.name) }
+        }) else { return "" }
+        return "; this header is a \(other.rawValue) drop's, but the file is read as a \(kind.rawValue) drop because its name starts "
+            + "with \"\(kind.rawValue)\" — rename it to start with \"\(other.rawValue)\" (e.g. \(other.rawValue)-2026-03.csv)"
+    }
+
     static func separatorHint(_ header: [String], missing: [String]) -> String {
         for (separator, name) in [(";", "semicolons"), ("\t", "tabs")] {
             let names = header.flatMap { $0.split(separator: Character(separator)) }.map { $0.trimmingSpaces.lowercased() }

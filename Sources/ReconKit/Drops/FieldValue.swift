@@ -23,6 +23,8 @@ public enum FieldValue {
     public static func id(_ text: Substring) throws -> String {
         if isId(text.utf8) { return String(text) }
         if text.isEmpty { throw Invalid("empty; an id is 1–64 characters of A-Z a-z 0-9 . _ - (e.g. C-0042)") }
+        // Copied from a rate card, where it means any value: here one value is named.
+        if text == "*" { throw Invalid("\"*\" is a rate card's wildcard (any value), not a value; name one here: 1–64 characters of A-Z a-z 0-9 . _ - (e.g. C-0042)") }
         // A character no id holds is told first: the id is wrong at any length, and only once
         // every character is allowed (one byte each) is the byte count its length.
         let bad = text.utf8.first { !isIdByte($0) }

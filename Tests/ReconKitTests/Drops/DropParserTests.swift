@@ -105,6 +105,27 @@ struct DropParserTests {
         #expect(o.problems.reportLines.first?.hasPrefix("line 1, column 7: the field is not UTF-8 text") == true, "\(o.problems.reportLines)")
     }
 
+    /// A payments file saved as `clients_payments_2026-03.csv` is read as a clients drop (the
+    /// kind comes from the name's start, SPEC §2): it was told to add clients' columns, a file
+    /// that should have none of them. It is told the header is a payments drop's, and to rename it.
+    @Test func aHeaderOfAnotherKindIsToldToRenameTheFile() {
+        let p = problems("payment_id,client_id,received_on,amount,currency\nP1,C1,2026-03-10,100,INR\n", .clients)
+        #expect(p.count == 1, "\(p)")
+        #expect(p.first?.contains("this header is a payments drop's, but the file is read as a clients drop because its name starts "
+            + "with \"clients\" — rename it to start with \"payments\"") == true, "\(p)")
+        // A clients drop short of a column is told only what it lacks.
+        let short = problems("client_id,name,currency,contract_type,onboarded_on\nC1,A,INR,std,2020-01-01\n", .clients)
+        #expect(short.count == 1 && short.first?.contains("rename") == false, "\(short)")
+    }
+
+    /// `*` in master data (copied from a rate card, where it means any value) was told
+    /// `"*" holds "*"`; it is told what `*` is.
+    @Test func aWildcardInMasterDataIsToldWhatItIs() {
+        let p = problems("client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Beta,INR,*,2020-01-01,5\n", .clients)
+        #expect(p == ["line 2, column 4 (contract_type): \"*\" is a rate card's wildcard (any value), not a value; name one here: "
+            + "1–64 characters of A-Z a-z 0-9 . _ - (e.g. C-0042)"], "\(p)")
+    }
+
     @Test func aMissingColumnIsAFileLevelProblemNamingTheHeader() {
         let p = problems("report_id,reported_at,client_id,modality,image_count\nR1,2026-03-01T10:00Z,C1,CT,3\n", .usage)
         #expect(p.count == 1)

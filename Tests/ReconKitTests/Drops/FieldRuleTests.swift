@@ -265,16 +265,29 @@ struct FieldRuleTests {
 
     /// A tab, a no-break space or a zero-width one in place of `tax_rate`'s underscore made an
     /// unknown column, ignored: the client's invoices went out without tax, with a log line
-    /// only. Any such character in a column's name rejects the drop, naming it.
+    /// only. Such a character in a name that is a column's but for it rejects the drop, naming it.
     @Test(arguments: [("tax\trate", "holds U+0009"), ("tax\u{00A0}rate", "holds an invisible U+00A0"),
                       ("tax\u{200B}rate", "holds an invisible U+200B"), ("tax\u{FEFF}rate", "holds an invisible U+FEFF"),
-                      ("notes\tx", "holds U+0009"),
+                      ("Tax\u{00A0}Rate", "holds an invisible U+00A0"),
+                      ("PO\u{00A0}number", "holds an invisible U+00A0"),
                       // A combining mark starting the name belongs to no letter; an object replacement is none.
                       ("\u{301}tax_rate", "holds U+0301"), (" \u{301}tax_rate", "holds U+0301")])
     func anInvisibleCharacterInAnyHeaderNameIsNamed(name: String, said: String) {
         let p = problems(clientsHeader.replacingOccurrences(of: "\n", with: ",\(name)\n") + "C1,A,INR,std,2026-01-01,5,18\n", .clients)
         #expect(p.count == 1 && p.first?.line == 1 && p.first?.column == 7 && p.first?.message.contains(said) == true
             && p.first?.message.contains("which no column's name has — retype that name") == true, "\(p)")
+    }
+
+    /// A column recon does not read, its name written with a no-break space (`Montant TTC`, as
+    /// a French spreadsheet types it) or a tab, rejected the whole drop: SPEC §2 ignores unknown
+    /// columns, naming them in the log. Only a name that is a column's but for such characters
+    /// is a problem.
+    @Test(arguments: ["Montant\u{00A0}TTC", "notes\tx", "Remarks\u{200B}", "taxe\u{00A0}TVA"])
+    func anUnknownColumnWithAnInvisibleCharacterIsIgnored(name: String) {
+        let text = clientsHeader.replacingOccurrences(of: "\n", with: ",\(name)\n") + "C1,A,INR,std,2026-01-01,5,12.50\n"
+        let drop = Array(text.utf8).withUnsafeBytes { parser.parse($0, kind: .clients) }
+        #expect(drop.problems.problems.isEmpty, "\(drop.problems.problems)")
+        #expect(drop.rows != nil && drop.unknownColumns.count == 1, "\(drop.unknownColumns)")
     }
 
     /// An optional column's name with a no-break space (or a zero-width one) after it was

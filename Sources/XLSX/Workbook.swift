@@ -21,6 +21,8 @@ public final class Workbook {
     public let path: String
     /// The hidden name the file is assembled under, in the same folder.
     private let partialPath: String
+    /// That file, made new and held open until the workbook is saved or discarded (``PartialFile``).
+    private var partialFd: Int32
     /// The C workbook; `nil` once saved or discarded.
     private var handle: UnsafeMutablePointer<lxw_workbook>?
     /// Tells this workbook's ``CellFormat``s from any other's, even one freed at the same address.
@@ -56,9 +58,11 @@ public final class Workbook {
     /// one more by the time it is saved is a part of it cut short.
     private let writesFailedBefore = recon_part_writes_failed()
 
-    private init(path: String, partialPath: String, handle: UnsafeMutablePointer<lxw_workbook>, scratch: String?, deflate: PartDeflate) {
+    private init(path: String, partialPath: String, partialFd: Int32, handle: UnsafeMutablePointer<lxw_workbook>, scratch: String?,
+                 deflate: PartDeflate) {
         self.path = path
         self.partialPath = partialPath
+        self.partialFd = partialFd
         self.handle = handle
         partsFolder = scratch ?? ScratchFolder.libraryDefault
         self.deflate = deflate
@@ -68,6 +72,7 @@ public final class Workbook {
     /// Frees a workbook that was never saved; writes nothing.
     deinit {
         if let handle { lxw_workbook_free(handle) }
+        if partialFd >= 0 { close(partialFd) }
     }
 
     /// Builds a workbook with `build` and saves it at `path`.
@@ -118,8 +123,15 @@ public final class Workbook {
         let created = try properties.creationSeconds(path: path)
         try properties.validateCustom(path: path)
         let partial = PartialFile.path(for: path)
+        let fd: Int32
+        switch PartialFile.create(partial) {
+        case .success(let made): fd = made
+        case .failure(let failure):
+            throw XLSXError(code: .saveFailed, path: path, message: "the file cannot be created there",
+                            remedy: Self.placeProblem(for: path) ?? "\(String(cString: strerror(failure.code))): check the folder")
+        }
         // libxlsxwriter keeps its own copy of the options.
-        let made = partial.withCString { name in
+        let made = PartialFile.libraryName(fd: fd, partial: partial).withCString { name in
             guard let scratch else { return workbook_new(name) }
             return scratch.withCString { folder in
                 var options = lxw_workbook_options(constant_memory: 0, tmpdir: UnsafeMutablePointer(mutating: folder), use_zip64: 0)
@@ -127,11 +139,13 @@ public final class Workbook {
             }
         }
         guard let handle = made else {
+            close(fd)
+            unlink(partial)
             throw XLSXError(
                 code: .library, path: path, message: "workbook_new failed",
                 remedy: "the machine ran out of memory")
         }
-        let workbook = Workbook(path: path, partialPath: partial, handle: handle, scratch: scratch, deflate: deflate)
+        let workbook = Workbook(path: path, partialPath: partial, partialFd: fd, handle: handle, scratch: scratch, deflate: deflate)
         do {
             try workbook.apply(properties, created: created)
             try build(workbook)
@@ -327,8 +341,12 @@ public final class Workbook {
             sheet.rowBlock.map { (part: "xl/worksheets/sheet\(i + 1).xml", sheet: sheet.name, rows: $0) }
         }
         detach()
+        let fd = partialFd
+        partialFd = -1
+        defer { close(fd) }
         if let problem = Self.placeProblem(for: path) {
             lxw_workbook_free(handle)
+            unlink(partialPath)
             throw XLSXError(
                 code: .saveFailed, path: path, message: "the file cannot be created there", remedy: problem)
         }
@@ -361,7 +379,7 @@ public final class Workbook {
                 remedy: "make room in \(partsFolder), where libxlsxwriter assembles a workbook's parts, and run the command again"))
         }
         if partCut { throw damaged("a part could not be held whole in memory (the machine ran out of it)") }
-        guard var written = FileManager.default.contents(atPath: partialPath) else { throw damaged("the file could not be read back") }
+        guard var written = PartialFile.read(fd) else { throw damaged("the file could not be read back") }
         // Parts made in memory are whole unless a write into one failed, which they count
         // (above); parts made as files are read back, since libxlsxwriter does not notice a
         // folder that filled up (``AssembledParts``).
@@ -375,7 +393,7 @@ public final class Workbook {
                 written = try ZipPartRewrite.rewriting(written, path: path, blocks.map { block in
                     (block.part, { try RowBlockSplice.insert(block.rows, into: $0, sheet: block.sheet, path: self.path) })
                 })
-                try written.write(to: URL(fileURLWithPath: partialPath))
+                if let failed = PartialFile.rewrite(fd, with: written) { throw POSIXError(POSIXErrorCode(rawValue: failed) ?? .EIO) }
             } catch {
                 unlink(partialPath)
                 if let error = error as? XLSXError { throw error }
@@ -391,6 +409,13 @@ public final class Workbook {
                 message: "the finished file could not be moved into place: \(reason)",
                 remedy: "check that the path is not a folder and that its folder is writable")
         }
+        // What was renamed is the file written, not a link or a file put at the hidden name meanwhile.
+        guard PartialFile.isHeld(fd, at: path) else {
+            throw XLSXError(
+                code: .saveFailed, path: path,
+                message: "a file or link was put at the workbook's hidden name \(partialPath) while it was written, and moved into its place",
+                remedy: "something other than recon writes in this folder: remove \(path), stop what wrote it and run the command again")
+        }
         return written
     }
 
@@ -399,6 +424,8 @@ public final class Workbook {
         guard let handle else { return }
         detach()
         lxw_workbook_free(handle)
+        close(partialFd)
+        partialFd = -1
         unlink(partialPath)
     }
 

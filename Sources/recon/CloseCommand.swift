@@ -23,11 +23,11 @@ struct Close: ParsableCommand {
             let result = try Closer(session: session).close(period)
             if json {
                 printJSON(.object(["ok": .bool(true), "period": .string(period.description), "documents": .array(result.documents.map { .string($0) }),
-                                   "checkpoint": .string(result.checkpoint)]))
+                                   "checkpoint": CheckpointWords.json(result.checkpoint)]))
             } else {
                 print("closed \(period): \(result.documents.count) documents issued"
                       + (result.documents.isEmpty ? "" : " (\(result.documents.first!) … \(result.documents.last!))"))
-                print("checkpoint \(result.checkpoint); documents under Outbox/\(period)/")
+                print(CheckpointWords.text(result.checkpoint) + "; documents under Outbox/\(period)/")
             }
             return 0
         }

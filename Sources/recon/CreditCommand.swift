@@ -36,12 +36,12 @@ struct Credit: ParsableCommand {
             if json {
                 printJSON(.object(["ok": .bool(true), "credit_note": .string(r.number), "invoice": .string(invoice),
                                    "outstanding": .string(r.outstandingAfter.description), "currency": .string(r.currency.code),
-                                   "checkpoint": .string(r.checkpoint)]))
+                                   "checkpoint": CheckpointWords.json(r.checkpoint)]))
             } else {
                 // Not what the client owes: payments are not counted here (`recon statement` says that).
                 print("issued \(r.number) against \(invoice); left to credit on it now \(r.outstandingAfter) \(r.currency) "
                       + "(the invoice less its credit notes, payments aside)")
-                print("checkpoint \(r.checkpoint)")
+                print(CheckpointWords.text(r.checkpoint))
             }
             return 0
         }

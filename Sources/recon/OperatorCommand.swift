@@ -107,9 +107,9 @@ private func report(_ r: OperatorAdmin.Result, json: Bool, verb: String) {
     let name = r.entry.string("name") ?? ""
     if json {
         printJSON(.object(["ok": true, "kind": .string(r.entry.kind), "name": .string(name), "seq": .int(Int64(r.entry.seq)),
-                           "signed_by": .string(r.signedBy), "checkpoint": .string(r.checkpoint)]))
+                           "signed_by": .string(r.signedBy), "checkpoint": CheckpointWords.json(r.checkpoint)]))
     } else {
         print("\(verb) operator \(name) at seq \(r.entry.seq), signed by \(r.signedBy)")
-        print("checkpoint \(r.checkpoint)")
+        print(CheckpointWords.text(r.checkpoint))
     }
 }

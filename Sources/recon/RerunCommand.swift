@@ -45,7 +45,7 @@ struct Rerun: ParsableCommand {
                                    "applied_drops": .array(r.appliedDrops.map { .string($0) }),
                                    "rejected_drops": .array(r.rejectedDrops.map { .string($0) }),
                                    "taken_earlier": .array(r.takenEarlier.map { .string($0) }),
-                                   "documents": .array(r.documents.map { .string($0) }), "checkpoint": .string(r.checkpoint)]))
+                                   "documents": .array(r.documents.map { .string($0) }), "checkpoint": CheckpointWords.json(r.checkpoint)]))
             } else {
                 // A drop an earlier rerun took is billed here, not applied again: said apart.
                 let takenNow = r.appliedDrops.count - r.takenEarlier.count
@@ -57,7 +57,7 @@ struct Rerun: ParsableCommand {
                     print("rejected \(r.rejectedDrops.count) held drop(s) that no longer pass the site's rules: "
                           + r.rejectedDrops.joined(separator: ", ") + " — see Inbox/rejected/NAME.errors.txt")
                 }
-                print("checkpoint \(r.checkpoint)")
+                print(CheckpointWords.text(r.checkpoint))
             }
             return exit
         }

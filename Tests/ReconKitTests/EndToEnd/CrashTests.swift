@@ -609,6 +609,40 @@ struct CrashTests {
         #expect(try site.bodies("period.closed").count == 1)
     }
 
+    /// A disk that failed the checkpoint's write after a close's or a credit's append (strace
+    /// fails its link into place) made the command exit 1 with a bare I/O error, `"ok": false`,
+    /// its documents issued: a script that credited again credited the invoice twice. The
+    /// command says its documents are issued and the checkpoint owed, exits 0, and the next
+    /// writer signs the checkpoint.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to fail the checkpoint's link"), arguments: ["close", "credit"])
+    func aCheckpointTheDiskFailsAfterTheAppendIsOwedNotAnError(command: String) throws {
+        let site = try TestSite.marchSite()
+        var args = ["close", "2026-03"]
+        var env = TestSite.closeDay
+        if command == "credit" {
+            #expect(try site.recon(args, env: env).code == 0)
+            let key = try site.operatorKey("asha", listed: true)
+            args = ["credit", "INV-2026-000001", "--amount", "1.00", "--reason", "goodwill", "--key", key]
+            env = TestSite.rerunDay
+        }
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).count
+        let failed = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=link,linkat", "-e", "inject=link,linkat:error=EIO:when=1",
+             TestSite.binary] + args + ["--site", site.root, "--json"], environment: env)
+        #expect(failed.code == 0, "\(failed.out)\(failed.err)")
+        #expect(failed.err.contains("could not be written") && failed.err.contains("its documents issued — do not issue them again"),
+                "\(failed.err)")
+        #expect(failed.out.contains("\"ok\":true") && failed.out.contains("\"checkpoint\":null"), "\(failed.out)")
+        let issued = command == "close" ? try site.bodies("period.closed").count : try site.bodies("credit_note.issued").count
+        #expect(issued == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).count == checkpoints)
+        // The next writer signs the checkpoint owed; the site verifies.
+        #expect(try site.recon(["watch", "--once"], env: env).code == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).count == checkpoints + 1)
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// A disk that fails the private key's flush (full, or an I/O error) made `recon keygen`
     /// exit 3, "refused", which a script reads as policy; an error is 1 (SPEC §8). A key file
     /// there already is still a refusal, and the retry after the failure makes the pair.

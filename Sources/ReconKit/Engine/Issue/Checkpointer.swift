@@ -24,6 +24,26 @@ public struct Checkpointer {
         return relative
     }
 
+    /// The checkpoint after a command's append. The entries are recorded and its documents
+    /// issued whatever happens here: a disk that fails the checkpoint's write is said as a
+    /// warning naming that, and the checkpoint is owed (the next writer signs it). As an error
+    /// (exit 1, "ok": false) a credit read as failed was issued again by the script's retry.
+    /// A file put at its name by someone else still refuses (exit 4), saying the same.
+    /// Returns the checkpoint's relative path, nil when it is owed.
+    public func writeAfterAppend(_ session: SiteSession, siteName: String) throws -> String? {
+        do {
+            return try write(ledger: session.ledger, siteName: siteName)
+        } catch let failure as ReconFailure {
+            throw failure
+        } catch {
+            let said = "\(Self.relativePath(seq: session.ledger.entries.count)) could not be written (\(error)): this command's "
+                + "entries are recorded and its documents issued — do not issue them again; the next writing command signs the "
+                + "checkpoint it owes (`recon watch --once`) once the disk is mended"
+            session.log.warning("\(said)")
+            return nil
+        }
+    }
+
     /// A checkpoint file, once written, is never replaced (SPEC §6): the note is written
     /// durably under a temporary name and hard-linked to its own, which fails when the name
     /// is taken. The same note again (an interrupted command's retry) is no change.

@@ -10,7 +10,7 @@ public struct Closer {
     public struct Result {
         public var period: Period
         public var documents: [String]
-        public var checkpoint: String
+        public var checkpoint: String?
         public var review: PeriodReview
     }
 
@@ -185,7 +185,7 @@ public struct Closer {
         } }
         index.commit()
         prefix?.commit()
-        let checkpoint = try Stages.time("checkpoint") { try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name) }
+        let checkpoint = try Stages.time("checkpoint") { try Checkpointer(site: session.site).writeAfterAppend(session, siteName: state.name) }
         try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))
         // The period is closed: what follows is derived, and a failure is a warning (``DerivedOutput``).
         let reviewWritten = Stages.time("review-workbook") {

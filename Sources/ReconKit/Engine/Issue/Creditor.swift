@@ -9,7 +9,7 @@ public struct Creditor {
         public var number: String
         public var outstandingAfter: ExactDecimal
         public var currency: Currency
-        public var checkpoint: String
+        public var checkpoint: String?
     }
 
     public func credit(invoice number: String, amount text: String, reason: String, keyFile: String) throws -> Result {
@@ -75,7 +75,7 @@ public struct Creditor {
         let entries = try DocumentIssuer(session: session).issue(
             [DocumentIssuer.Item(draft, refersTo: number, reason: reason)], period: invoice.period,
             extraBody: signed.bodyMembers)
-        let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: state.name)
+        let checkpoint = try Checkpointer(site: session.site).writeAfterAppend(session, siteName: state.name)
         return Result(number: entries[0].string("number") ?? "", outstandingAfter: try invoice.currency.round(outstanding - amount),  // in the currency's digits, as the ledger writes money
                       currency: invoice.currency, checkpoint: checkpoint)
     }

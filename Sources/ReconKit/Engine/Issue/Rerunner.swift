@@ -19,7 +19,7 @@ public struct Rerunner {
         /// Held drops that no longer pass the site's rules, moved to `Inbox/rejected/`.
         public var rejectedDrops: [String] = []
         public var documents: [String]
-        public var checkpoint: String
+        public var checkpoint: String?
     }
 
     /// A credit note issued by `recon credit`: its entry carries the operator's signed request.
@@ -380,7 +380,7 @@ public struct Rerunner {
         }
         index.commit()
         for c in concessions { session.log.warning("\(c)") }
-        let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: session.state.name)
+        let checkpoint = try Checkpointer(site: session.site).writeAfterAppend(session, siteName: session.state.name)
         // The rerun is recorded: what follows is derived, and a failure is a warning (``DerivedOutput``).
         let reviewWritten = DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)
         // With open months, the refresh that ends the rerun writes the summary beside their drafts.

@@ -9,7 +9,7 @@ public struct OperatorAdmin {
     public struct Result {
         public var entry: LedgerEntry
         public var signedBy: String
-        public var checkpoint: String
+        public var checkpoint: String?
     }
 
     /// Appends `operator.added` for `name` holding `publicKey` (a `NAME+HASH+BASE64` key, or a
@@ -75,7 +75,7 @@ public struct OperatorAdmin {
         try Checkpointer(site: session.site).requireCanWrite()  // the checkpoint after it must be signable and writable
         session.derivedAfterAppend = []  // the operators are on no workbook
         let entry = try session.append(kind: kind, body: body)
-        let checkpoint = try Checkpointer(site: session.site).write(ledger: session.ledger, siteName: session.state.name)
+        let checkpoint = try Checkpointer(site: session.site).writeAfterAppend(session, siteName: session.state.name)
         return Result(entry: entry, signedBy: signedBy, checkpoint: checkpoint)
     }
 

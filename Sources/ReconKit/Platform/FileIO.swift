@@ -15,6 +15,10 @@ public enum FileIO {
         /// The system's own words for `code` (`strerror`).
         public var reason: String { String(cString: strerror(code)) }
         public var description: String { "cannot \(action) \(path): \(reason)" }
+        /// The action of a file too large to read whole: its size, and why that is not recon's.
+        static func readTooLarge(_ size: Int) -> String {
+            "read (it is \(size) bytes, more than this machine's memory: recon writes no file that large; move it aside)"
+        }
         /// A folder, FIFO, socket or device stands where a file was expected (``requireRegular(_:_:)``).
         public var isNotARegularFile: Bool {
             code == EISDIR || code == ENOTDIR || (code == EINVAL && action.hasSuffix("(not a regular file)"))
@@ -65,6 +69,10 @@ public enum FileIO {
     public static func read(_ path: String, followingLinks: Bool = true) throws -> [UInt8] {
         let (fd, size) = try openRegular(path, followingLinks: followingLinks)
         defer { close(fd) }
+        // A file larger than the machine's memory cannot be read whole (a sparse 8 TB file put
+        // in a note's place ended every command with a fatal allocation error, exit 134), and
+        // recon writes none that large: refused, naming it.
+        guard UInt64(size) <= readWholeLimit else { throw Failure(path: path, action: Failure.readTooLarge(size), code: EFBIG) }
         // The bytes are read straight into the array's storage, never zeroed first.
         return try [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             initialized = try fill(buffer, from: fd, path: path, hashing: false).count
@@ -87,6 +95,9 @@ public enum FileIO {
         }
         return (fd, Int(st.st_size))
     }
+
+    /// The largest file ``read(_:followingLinks:)`` reads whole: the machine's memory.
+    static let readWholeLimit = ProcessInfo.processInfo.physicalMemory
 
     /// Files this large are hashed on another core while they are read; smaller ones after.
     static let hashedBehindFrom = 4 << 20

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import ReconKit
+
+/// A file far larger than any recon writes, put where it reads one (a sparse file: no disk is
+/// used). Read whole, it ended every command with a fatal allocation error (exit 134 and a
+/// stack trace), `recon verify` included; hashed, an archived drop or a document in its place
+/// kept `verify` going for hours. Each is refused at once, naming the file.
+@Suite("Integrity — files far larger than recon writes")
+struct OversizedFileTests {
+    /// 8 TiB, or 64 GiB where the file system holds no file that large.
+    static func makeHuge(_ path: String) throws {
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        if truncate(path, 8 << 40) != 0 { #expect(truncate(path, 64 << 30) == 0) }
+    }
+
+    @Test(arguments: [("Ledger/ledger.jsonl.intent", "verify"), ("Ledger/ledger.jsonl.intent", "ingest"),
+                      ("recon.toml", "status"), ("Ledger/keys/site.pub", "verify")])
+    func aHugeNoteOrSettingIsRefusedNotACrash(file: String, command: String) throws {
+        let site = try TestSite.marchSite()
+        try Self.makeHuge(site.path(file))
+        let (run, killed) = try site.reconOrKill([command], env: TestSite.closeDay, seconds: 120)
+        #expect(!killed)
+        // Refused, or (an intent, which nothing signs that large) ignored with a note: named either way.
+        let said = run.out + run.err
+        #expect([0, 1, 3, 4].contains(run.code) && (run.code != 0 || file.hasSuffix(".intent")), "exit \(run.code): \(said.prefix(600))")
+        #expect(!said.contains("Fatal error") && said.contains(file.split(separator: "/").last!), "\(said.prefix(600))")
+    }
+
+    @Test(arguments: ["drop", "document"])
+    func aHugeArchivedDropOrDocumentIsDamageAtOnce(kind: String) throws {
+        let site = try TestSite.closedMarchSite()
+        let folder = kind == "drop" ? "Ledger/drops" : "Outbox/2026-03/invoices"
+        let name = try #require(FileManager.default.contentsOfDirectory(atPath: site.path(folder)).sorted().first { !$0.hasPrefix(".") })
+        try Self.makeHuge(site.path(folder + "/" + name))
+        let (run, killed) = try site.reconOrKill(["verify"], env: TestSite.rerunDay, seconds: 120)
+        #expect(!killed, "verify was still hashing after two minutes")
+        let said = run.out + run.err
+        #expect(run.code == 4 && said.contains(name) && said.contains("larger than any"), "\(run.code) \(said.prefix(600))")
+    }
+}

@@ -46,6 +46,16 @@ public enum DropFile {
         }
     }
 
+    /// The entry is a file the user recon runs as may not open: it is never read.
+    public struct Unreadable: Error, CustomStringConvertible {
+        public let path: String
+        public let code: Int32
+        public var description: String {
+            "\(SafeText.escaped(FileIO.baseName(path))) cannot be read by the user recon runs as (\(String(cString: strerror(code)))): "
+                + "it was not read — give that user read access (save it readable by the Inbox's group, or `chmod g+r`) and drop it again"
+        }
+    }
+
     /// Which file a path named when it was read (device and inode), and how it stood once read
     /// to its end (size and modification time): the entry is removed after the drop is taken
     /// only while it still names that file, unchanged.

@@ -34,6 +34,29 @@ struct InboxHardeningTests {
         return site
     }
 
+    /// A drop recon's user may not read (saved owner-only by someone else; strace makes its open
+    /// fail so, as root reads anything) stopped the batch: the drops before it were recorded,
+    /// it and every one after it were "not taken", exit 1, on every run and every watch. It is
+    /// moved unread to `rejected/` with a reason saying what to do, and the rest go on.
+    @Test(.enabled(if: ProcessRunner.executable(named: "strace") != nil, "needs strace (Debian strace) to deny the drop's open"))
+    func aDropReconCannotReadIsRejectedAndTheBatchGoesOn() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "input-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
+        try Self.dropMasterData(site)
+        let denied = site.path("Inbox/radiologists.csv")
+        let run = try ProcessRunner.run(try #require(ProcessRunner.executable(named: "strace")),
+            ["-f", "-o", "/dev/null", "-P", denied, "-e", "trace=openat,open", "-e", "inject=openat,open:error=EACCES",
+             TestSite.binary, "ingest", "--site", site.root, "--json"], environment: Self.env)
+        #expect(run.code == 2, "\(run.out)\(run.err)")
+        #expect(site.exists("Inbox/rejected/radiologists.csv") && !site.exists("Inbox/radiologists.csv"))
+        let errors = try site.read("Inbox/rejected/radiologists.csv.errors.txt")
+        #expect(errors.contains("cannot be read by the user recon runs as") && errors.contains("Permission denied"), "\(errors)")
+        // The drops beside it were taken: clients and both cards.
+        #expect(!site.exists("Inbox/clients.csv") && !site.exists("Inbox/provider_rates.csv") && !site.exists("Inbox/client_rates.csv"))
+        #expect(try ledgerLines(site) == 4)
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+    }
+
     /// A required name or `by` of only a no-break space, U+3000 or a zero-width space passed the
     /// rule for blank text (only ASCII spaces were trimmed): an exclusion was recorded "by" no
     /// one, and a client named by nothing. Rejected at line and column; `recon decide` refuses it.

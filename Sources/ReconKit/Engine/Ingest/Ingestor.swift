@@ -185,6 +185,10 @@ public final class Ingestor {
         } catch let tooLarge as DropFile.TooLarge {
             // Moved as it is, never read or copied (a copy of gigabytes into rejected/).
             return try rejectUnread(path, inInbox: inInbox, tooLarge)
+        } catch let failure as FileIO.Failure where failure.code == EACCES || failure.code == EPERM {
+            // Saved owner-only by someone else: it stopped the batch on every run, the drops
+            // after it never taken. Moved unread (a rename needs no read access), saying why.
+            return try rejectUnread(path, inInbox: inInbox, DropFile.Unreadable(path: path, code: failure.code))
         } catch let failure as FileIO.Failure where failure.code == ENOENT {
             // Gone since the Inbox was listed (another recon took it, or someone moved it
             // away): nothing to take, and the rest of the batch goes on.

@@ -1271,6 +1271,23 @@ struct CrashTests {
         waitpid(pid, &status, 0)
     }
 
+    /// A killed writer's temporary file whose process id now belongs to another program (the
+    /// ids come round again; after a reboot, or in a new container, one is soon taken): it was
+    /// read as a recon still at work and never swept, and `verify` promised the next writer
+    /// would. Only a running recon's files are left; a live `sleep` holding the id is none.
+    @Test func aLeftoverWhoseProcessIdAnotherProgramHoldsIsSwept() throws {
+        let site = try TestSite.closedMarchSite()
+        let other = try RunningProcess("/bin/sleep", ["60"])
+        defer { kill(other.pid, SIGKILL); _ = other.finish() }
+        let stray = site.path("Outbox/2026-03/invoices/.INV-2026-000099.xlsx.\(other.pid).tmp")
+        try "half a workbook".write(toFile: stray, atomically: false, encoding: .utf8)
+        try site.drop("usage-april.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nA1,2026-04-03T10:00:00Z,C1,D1,CT,1\n")
+        let run = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(run.code == 0, "\(run.err)")
+        #expect(!FileManager.default.fileExists(atPath: stray), "a file named for a running sleep was left")
+        site.expectAuditorAccepts()
+    }
+
     /// A file in place of `Ledger/staging`: the ingest refused with advice to free disk space.
     /// It says what stands there; nothing is recorded, and the drop waits.
     @Test func aFileInPlaceOfTheStagingFolderIsSaidAsOne() throws {

@@ -58,6 +58,24 @@ public struct DropParser {
         return parseWhole(bytes, kind: kind)
     }
 
+    /// A ZIP archive's signature (`PK\u{3}\u{4}`).
+    static func isZip(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B && bytes[2] == 0x03 && bytes[3] == 0x04
+    }
+
+    /// Whether `text`'s bytes occur in `bytes`.
+    static func contains(_ bytes: UnsafeRawBufferPointer, _ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard let first = needle.first, bytes.count >= needle.count else { return false }
+        var i = 0
+        while i <= bytes.count - needle.count {
+            guard let at = bytes[i...(bytes.count - needle.count)].firstIndex(of: first) else { return false }
+            if (1..<needle.count).allSatisfy({ bytes[at + $0] == needle[$0] }) { return true }
+            i = at + 1
+        }
+        return false
+    }
+
     /// What compression the bytes are, by their signature (gzip, bzip2, xz, zstd, 7-Zip), and
     /// the tool that undoes it; nil for anything else.
     static func compressed(_ bytes: UnsafeRawBufferPointer) -> (name: String, tool: String)? {
@@ -67,6 +85,8 @@ public struct DropParser {
         if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return ("xz-compressed", "unxz FILE") }
         if starts([0x28, 0xB5, 0x2F, 0xFD]) { return ("zstd-compressed", "unzstd FILE") }
         if starts([0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]) { return ("a 7-Zip archive", "7z x FILE") }
+        // A workbook is a ZIP archive too, and said as one before this (``workbook(_:)``).
+        if isZip(bytes) { return ("a ZIP archive", "unzip FILE") }
         return nil
     }
 
@@ -220,7 +240,11 @@ public struct DropParser {
     /// an XLSX or ODS workbook), or the compound file of Excel 97–2003 (`.xls`); nil for text.
     static func workbook(_ bytes: UnsafeRawBufferPointer) -> String? {
         guard bytes.count >= 8 else { return nil }
-        if bytes[0] == 0x50, bytes[1] == 0x4B, bytes[2] == 0x03, bytes[3] == 0x04 { return "a workbook (XLSX or ODS: a ZIP archive)" }
+        if isZip(bytes) {
+            // A workbook's archive names its parts' list (XLSX) or its type (ODS); a zipped CSV neither.
+            guard contains(bytes, "[Content_Types].xml") || contains(bytes, "mimetypeapplication/vnd.oasis.opendocument") else { return nil }
+            return "a workbook (XLSX or ODS: a ZIP archive)"
+        }
         let compound: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
         if (0..<8).allSatisfy({ bytes[$0] == compound[$0] }) { return "an Excel 97–2003 workbook (XLS)" }
         return nil

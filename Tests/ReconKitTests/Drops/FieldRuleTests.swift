@@ -382,7 +382,9 @@ struct FieldRuleTests {
 
     /// A workbook saved under a `.csv` name read as 123 CSV problems (a quote here, a byte that
     /// is not UTF-8 there) with nothing saying it is a workbook. One problem says so, and how to save it.
-    @Test(arguments: [[0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00] as [UInt8],
+    /// (An XLSX archive lists `[Content_Types].xml`, an ODS one starts with its `mimetype`.)
+    @Test(arguments: [[0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00] + Array("[Content_Types].xml".utf8),
+                      [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00] + Array("mimetypeapplication/vnd.oasis.opendocument.spreadsheet".utf8),
                       [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0x00, 0x00]])
     func aWorkbookUnderACsvNameIsSaidToBeOne(start: [UInt8]) {
         let bytes = start + Array("\u{97}\"x,y\n\"\"\"".utf8) + [UInt8](repeating: 0x97, count: 200)
@@ -395,7 +397,9 @@ struct FieldRuleTests {
     /// two CSV problems, "not UTF-8" and a stray quote, saying nothing of what the file is. One
     /// problem names the compression and the tool that undoes it.
     @Test(arguments: [([0x1F, 0x8B, 0x08, 0x00] as [UInt8], "gzip-compressed", "gunzip"), ([0x42, 0x5A, 0x68, 0x39], "bzip2-compressed", "bunzip2"),
-                      ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz-compressed", "unxz"), ([0x28, 0xB5, 0x2F, 0xFD], "zstd-compressed", "unzstd")])
+                      ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz-compressed", "unxz"), ([0x28, 0xB5, 0x2F, 0xFD], "zstd-compressed", "unzstd"),
+                      // A zipped CSV was called a workbook, and the clerk told to open it in Excel.
+                      ([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00] + Array("clients.csv".utf8), "a ZIP archive", "unzip")])
     func aCompressedFileIsSaidToBeOne(start: [UInt8], name: String, tool: String) {
         let bytes = start + Array("\u{8B}\"x,y\n\"\"\"".utf8) + [UInt8](repeating: 0x8B, count: 200)
         let p = bytes.withUnsafeBytes { parser.parse($0, kind: .usage) }.problems.problems

@@ -406,9 +406,11 @@ public final class LedgerFile {
         // `recon verify` to name.
         guard landed == start else {
             if (try? FileIO.truncateDurably(path, toLength: landed)) != nil { FileIO.remove(intentPath) }
-            throw LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock: \(landed - start) "
-                + "bytes something else wrote landed before this command's entries, which it took back; nothing was appended — "
-                + "`recon verify` names what was written")
+            // Cut shorter meanwhile, the entries landed before the length checked: said as that.
+            let what = landed > start ? "\(landed - start) bytes something else wrote landed before this command's entries"
+                : "it was cut \(start - landed) bytes shorter, and this command's entries landed at the cut"
+            throw LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock: \(what), "
+                + "which it took back; nothing was appended — `recon verify` names what was written")
         }
         content.update(data: bytes)
         ends += lineEnds

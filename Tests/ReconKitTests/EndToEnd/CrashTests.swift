@@ -565,8 +565,10 @@ struct CrashTests {
     /// that line, and the close signed a checkpoint over a ledger no verifier accepts (exit 0).
     /// strace holds the intent's rename for a moment; the test appends the moment the intent
     /// is there. The batch is taken back, the foreign line left for verify to name, exit 4.
-    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the writer between its intent and its append"))
-    func aLineAppendedByAnotherHandMidAppendIsNeverSignedOver() throws {
+    /// The ledger cut shorter there instead was said as "-442 bytes something else wrote".
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the writer between its intent and its append"),
+          arguments: ["append", "cut"])
+    func aLineAppendedByAnotherHandMidAppendIsNeverSignedOver(change: String) throws {
         let site = try TestSite.marchSite()
         let ledger = site.path("Ledger/ledger.jsonl")
         let before = try site.ledgerBytes()
@@ -576,13 +578,19 @@ struct CrashTests {
              TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
         #expect(ProcessRunner.wait(upTo: 60) { FileManager.default.fileExists(atPath: ledger + ".intent") }, "the close wrote no intent")
         let foreign = Array("{\"seq\":999}\n".utf8)
-        let fd = open(ledger, O_WRONLY | O_APPEND)
-        #expect(fd >= 0 && write(fd, foreign, foreign.count) == foreign.count)
-        close(fd)
+        if change == "append" {
+            let fd = open(ledger, O_WRONLY | O_APPEND)
+            #expect(fd >= 0 && write(fd, foreign, foreign.count) == foreign.count)
+            close(fd)
+        } else {
+            #expect(truncate(ledger, off_t(before.count - 10)) == 0)
+        }
         let closed = closing.finish()
         #expect(closed.code == 4 && closed.err.contains("changed on disk while this command held the site lock")
                 && closed.err.contains("nothing was appended"), "\(closed.out)\(closed.err)")
-        #expect(try site.ledgerBytes() == before + foreign)
+        #expect(change == "append" ? closed.err.contains("\(foreign.count) bytes something else wrote landed before this command's entries")
+                : closed.err.contains("it was cut 10 bytes shorter"), "\(closed.err)")
+        #expect(try site.ledgerBytes() == (change == "append" ? before + foreign : before.prefix(before.count - 10)))
         #expect(!site.exists("Ledger/ledger.jsonl.intent"))
         #expect(try site.bodies("period.closed").isEmpty)
     }

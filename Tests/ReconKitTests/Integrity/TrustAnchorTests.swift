@@ -176,6 +176,22 @@ struct TrustAnchorTests {
         #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-more.csv"))
     }
 
+    /// An auditor verifying under an account of their own, the site key private to the site's
+    /// user as SPEC §6 asks: verify said "ok" and told them to put back from its backup a key that
+    /// was intact, only not theirs to read. Verify needs no private key: nothing is said of it.
+    /// (Run as `nobody` through setpriv, which needs root to change user.)
+    @Test(.enabled(if: getuid() == 0 && ProcessRunner.executable(named: "setpriv") != nil, "needs root and setpriv to verify as another user"))
+    func verifyUnderAnotherAccountSaysNothingOfTheSiteKey() throws {
+        let site = try TestSite.closedMarchSite()
+        let binary = site.path("recon-copy")
+        try FileManager.default.copyItem(atPath: TestSite.binary, toPath: binary)
+        #expect(chmod(binary, 0o755) == 0 && chmod(site.root, 0o755) == 0)
+        let run = try ProcessRunner.run(try #require(ProcessRunner.executable(named: "setpriv")),
+            ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "verify", "--site", site.root])
+        #expect(run.code == 0 && run.out.hasPrefix("ok "), "\(run.out)\(run.err)")
+        #expect(!run.err.contains("site key cannot be used") && !run.err.contains("from its backup"), "\(run.err)")
+    }
+
     /// Two inits of one folder at once, under other names: each wrote the key and recon.toml
     /// (the second's name over the first's, so every command then refused the site), and the
     /// second found the first's ledger under its append (exit 4, as damage). The test holds the

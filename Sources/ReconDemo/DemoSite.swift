@@ -175,9 +175,16 @@ public final class DemoSite {
     private func close(_ period: Period) throws {
         let result: Closer.Result
         do {
-            result = try withSession { try Closer(session: $0).close(period) }
+            result = try withSession { session in
+                let result = try Closer(session: session).close(period)
+                logIssued(result.documents, session: session)
+                return result
+            }
         } catch let failure as ReconFailure {
             throw ReconFailure.usage("the demo could not close \(period): \(failure.message)")
+        }
+        for f in result.review.hardFlags + result.review.softFlags {
+            log.info("\(f.flag.id) \(f.flag.code) \(f.flag.subject) (\(period)): \(f.decision.map { "\($0.decision.rawValue)d" } ?? "raised")")
         }
         months[period] = nil
         let book = result.review.book
@@ -192,7 +199,11 @@ public final class DemoSite {
     /// `recon rerun`: applies the held drop, issues credit notes, new invoices and payout adjustments.
     private func rerun(_ period: Period, reason: String) throws {
         let key = try operatorKey()
-        let result = try withSession { try Rerunner(session: $0).rerun(period, reason: reason, keyFile: key) }
+        let result = try withSession { session in
+            let result = try Rerunner(session: session).rerun(period, reason: reason, keyFile: key)
+            logIssued(result.documents, session: session)
+            return result
+        }
         progress("\(period) rerun \(dateText()) by \(DemoSite.operatorName): applied \(result.appliedDrops.joined(separator: ", ")); "
                  + "issued \(result.documents.joined(separator: ", "))")
     }
@@ -203,8 +214,9 @@ public final class DemoSite {
         let (invoice, result) = try withSession { session -> (String, Creditor.Result) in
             guard let invoice = session.state.issued.first(where: { $0.kind == .invoice && $0.partyId == client && $0.period == period })
             else { throw ReconFailure.usage("the demo found no \(period) invoice of \(client) to credit") }
-            return (invoice.number, try Creditor(session: session).credit(invoice: invoice.number, amount: amount, reason: reason,
-                                                                          keyFile: key))
+            let result = try Creditor(session: session).credit(invoice: invoice.number, amount: amount, reason: reason, keyFile: key)
+            logIssued([result.number], session: session)
+            return (invoice.number, result)
         }
         progress("\(dateText()): \(result.number) credits \(amount) \(result.currency) on \(invoice) (\(reason))")
     }
@@ -275,6 +287,14 @@ public final class DemoSite {
     // MARK: Helpers
 
     /// Runs one command's work in its own writing session; the session (and the site lock) ends with it.
+    /// Under `--verbose`, each document issued: its number, party and total.
+    private func logIssued(_ numbers: [String], session: SiteSession) {
+        let wanted = Set(numbers)
+        for d in session.state.issued where wanted.contains(d.number) {
+            log.info("issued \(d.number) (\(d.kind.rawValue), \(d.partyId), \(d.period)): \(d.total) \(d.currency)")
+        }
+    }
+
     private func withSession<T>(_ body: (SiteSession) throws -> T) throws -> T {
         let session = try SiteSession(site: site, writing: true, log: log, clock: clock)
         try session.repair()

@@ -12,9 +12,11 @@ struct DemoSiteTests {
 
     /// Runs the built binary (the demo pins the site clock; in its own process it cannot move
     /// the clock under other tests), then checks the site through ReconKit.
+    /// Under `--verbose` (as its help says) every drop, flag and document is logged as it happens:
+    /// documents and flags were not.
     @Test func aYearOfHistoryRunsToClosedPeriods() throws {
         let site = try TestSite()
-        let run = try site.recon(["demo"])
+        let run = try site.recon(["demo", "--verbose"])
         #expect(run.code == 0, "\(run.out)\n\(run.err)")
         #expect(run.out.contains("Where to look"))
         #expect(run.out.contains("recon verify --site \(site.root)"))
@@ -34,6 +36,15 @@ struct DemoSiteTests {
         #expect(rows > 50_000)
         #expect(run.out.contains("\(Digits.grouped(rows)) reports in \(usage.count) usage drops"), "\(run.out)")
 
+        // Every document issued is logged, and every flag a close raised or decided.
+        let numbers = entries.filter { $0.kind.hasSuffix(".issued") }.compactMap { $0.string("number") }
+        #expect(numbers.count > 400 && numbers.allSatisfy { run.err.contains("issued \($0) (") }, "\(numbers.filter { !run.err.contains("issued \($0) (") }.prefix(5))")
+        // (Those its close knew: raised before the month's period.closed; a rerun's come later.)
+        let closedAt = Dictionary(entries.filter { $0.kind == "period.closed" }.map { ($0.string("period") ?? "", $0.seq) }) { a, _ in a }
+        let closedFlags = entries.filter { e in e.kind == "flag.raised" && closedAt[e.string("period") ?? ""].map { e.seq < $0 } == true }
+            .compactMap { $0.string("id") }
+        #expect(closedFlags.count > 40 && closedFlags.allSatisfy { run.err.contains($0 + " ") },
+                "\(closedFlags.filter { !run.err.contains($0 + " ") })")
         // Twelve periods closed, in order; November 2026 open with its drafts.
         #expect(entries.filter { $0.kind == "period.closed" }.compactMap { $0.string("period") } == Self.closed)
         #expect(site.exists("Outbox/2026-11/drafts/invoices.xlsx"))

@@ -71,7 +71,8 @@ public enum DraftWorkbook {
                 try writeLeftOut(problems, row: row)
                 row += 1
             }
-            try sheet.setColumnWidth(14, columns: 0...0)
+            let parties = docs.map(\.partyId) + priced.problems.filter { $0.side == side }.map(\.subject)
+            try sheet.setColumnWidth(IdColumnWidth.width(parties, atLeast: 14), columns: 0...0)
             try sheet.setColumnWidth(nameWidth, columns: 1...1)
             try sheet.setColumnWidth(14, columns: 2...3)
             // Subtotal, tax and total as wide as the widest of each (12,500,000.00 INR is 17 characters).

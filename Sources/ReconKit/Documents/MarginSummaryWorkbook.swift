@@ -411,7 +411,7 @@ public enum MarginSummaryWorkbook {
                                                              values: CellRange(column: 5, rows: top))]),
                              row: headerRow, column: 8)
         }
-        try sheet.setColumnWidth(14, columns: 0...0)
+        try sheet.setColumnWidth(IdColumnWidth.width(byClient.map(\.id), atLeast: 14), columns: 0...0)
         try sheet.setColumnWidth(nameWidth, columns: 1...1)
         try sheet.setColumnWidth(10, columns: 2...2)
         try sheet.setColumnWidth(formats.moneyWidth, columns: 3...5)
@@ -466,7 +466,8 @@ public enum MarginSummaryWorkbook {
         try sheet.addTable(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(total, 1), lastColumn: headers.count - 1),
                            name: "Margins", headers: headers, style: .light(9))
         try sheet.setColumnWidth(10, columns: 0...1)
-        try sheet.setColumnWidth(14, columns: 2...2)
+        // Every client's id, the kept rows' too (their sums name them), whole.
+        try sheet.setColumnWidth(IdColumnWidth.width(figures.clients.map(\.id), atLeast: 14), columns: 2...2)
         try sheet.setColumnWidth(10, columns: 3...4)
         try sheet.setColumnWidth(formats.moneyWidth, columns: 5...7)
         try sheet.setColumnWidth(12, columns: 8...8)

@@ -42,7 +42,9 @@ enum ReviewTrendSheet {
                             row: flags.count + 1, column: 0)
         }
         try sheet.freezePanes(row: 1, column: 3)
-        try sheet.setColumnWidth(16, columns: 0...2)
+        try sheet.setColumnWidth(16, columns: 0...0)
+        try sheet.setColumnWidth(IdColumnWidth.width(flags.map(\.subject), atLeast: 16), columns: 1...1)
+        try sheet.setColumnWidth(16, columns: 2...2)
         try sheet.setColumnWidth(9, columns: 3...(headers.count - 1))
         try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
         for (i, flag) in flags.prefix(chartLimit).enumerated() {

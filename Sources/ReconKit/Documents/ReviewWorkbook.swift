@@ -96,7 +96,10 @@ public enum ReviewWorkbook {
             // <col> ranges, which Excel offers to repair.
             // The score (a number: no text width recorded) room for `1.0000` and a gap: at its
             // header's width it printed flush against the reason beside it ("1.000070 images…").
-            let set = widths.prefix(flagHeaders.count).enumerated().map { c, w in c == 5 ? 10 : min(w + 2, c == 6 ? 80 : c == 10 ? 40 : 30) }
+            // The subject, an id, as wide as the longest (IdColumnWidth): cut, two reports read as one.
+            let set = widths.prefix(flagHeaders.count).enumerated().map { c, w in
+                c == 5 ? 10 : min(w + 2, c == 4 ? Double(IdColumnWidth.cap) : c == 6 ? 80 : c == 10 ? 40 : 30)
+            }
             for (c, w) in set.enumerated() { try sheet.setColumnWidth(w, columns: c...c) }
             for (i, f) in slice.enumerated() {
                 try WrappedRowHeight.fit(i + 1, in: sheet, [(f.flag.reason, set[6]), (f.decision?.by ?? "", set[9]),
@@ -156,7 +159,10 @@ public enum ReviewWorkbook {
         if row == 1 { try sheet.write(text: "No pricing problems in \(review.period).", row: 1, column: 0) }
         try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(row - 1, 1), lastColumn: 3))
         try sheet.freezePanes(row: 1, column: 0)
-        try sheet.setColumnWidth(18, columns: 0...1)
+        try sheet.setColumnWidth(18, columns: 0...0)
+        // The subject, a client's or radiologist's id, whole beside the message.
+        let subjects = review.book.problems.map(\.subject) + review.book.marginGaps.map(\.clientId)
+        try sheet.setColumnWidth(IdColumnWidth.width(subjects, atLeast: 18), columns: 1...1)
         try sheet.setColumnWidth(messageWidth, columns: 2...2)
         try sheet.fitToPageWidth(landscape: true)
     }
@@ -191,7 +197,9 @@ public enum ReviewWorkbook {
         // Ids and names as wide as the longest (within reason), so none prints cut.
         try sheet.setColumnWidth(8, columns: 0...0)
         try sheet.setColumnWidth(width(list.map { $0.flagId ?? "" }, "flag_id"), columns: 1...1)
-        try sheet.setColumnWidth(width(list.map { $0.reportId ?? "" }, "report_id"), columns: 2...2)
+        // A report id runs to 64 characters, past the 40 a name is held to.
+        let reportIds = list.map { $0.reportId ?? "" }
+        try sheet.setColumnWidth(IdColumnWidth.width(reportIds, atLeast: width([], "report_id")), columns: 2...2)
         try sheet.setColumnWidth(10, columns: 3...3)
         try sheet.setColumnWidth(byWidth, columns: 4...4)
         try sheet.setColumnWidth(noteWidth, columns: 5...5)
@@ -210,7 +218,8 @@ public enum ReviewWorkbook {
             try sheet.write(formula: "=C\(i + 2)/B\(i + 2)", cachedValue: Double(s.images) / Double(s.reports), row: i + 1,
                             column: 3, style: CellStyle().with { $0.numberFormat = .decimal(fractionDigits: 2) })
         }
-        try sheet.setColumnWidth(16, columns: 0...3)
+        try sheet.setColumnWidth(IdColumnWidth.width(clients.map(\.partyId), atLeast: 16), columns: 0...0)
+        try sheet.setColumnWidth(16, columns: 1...3)
         guard !clients.isEmpty else { return }
         try sheet.insert(chart: ChartSpec(kind: .column, title: "Images per case by client, \(review.period)",
                                           categoryAxisTitle: "client", valueAxisTitle: "images per case",

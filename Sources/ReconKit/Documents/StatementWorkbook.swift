@@ -66,6 +66,10 @@ public enum StatementWorkbook {
     /// printed line, breaking between words (letters and spaces are narrower than digits).
     static let detailCharacters = 42
 
+    /// Characters of a reference column C (20 widths) holds on one printed line: a payment id
+    /// runs to 64 (SPEC §2), and one cut by the details beside it read as the next payment's.
+    static let referenceCharacters = 16
+
     public static func write(_ header: Header, receivables: Receivables, to path: String, created: Date) throws {
         try FileIO.makeDirectory(FileIO.parent(of: path))
         let temp = FileIO.temporaryName(for: path)
@@ -156,15 +160,21 @@ public enum StatementWorkbook {
         // line keeps its date, reference and amounts on its first, not at the foot of its row,
         // where they read as the next entry's.
         let top = CellStyle().with { $0.isTopAligned = true }, topDate = CellStyle.date.with { $0.isTopAligned = true }
-        let topMoney = money.with { $0.isTopAligned = true }
+        let topMoney = money.with { $0.isTopAligned = true }, topWrapped = top.with { $0.wrapsText = true }
         for e in a.entries {
             try sheet.write(date: DocumentFrontSheet.date(e.date), row: row, column: 0, style: topDate)
             try sheet.write(text: e.kind.rawValue, row: row, column: 1, style: top)
-            try sheet.write(text: e.reference, row: row, column: 2, style: top)
             // A payment's reference says why it is short: wrapped, never cut by the due date beside it.
             // Without a due date (a payment) it runs on into that empty cell first (12 widths more).
-            try sheet.write(text: e.detail, row: row, column: 3, style: top, wrappingBeyond: detailCharacters,
-                            oneLine: e.dueOn == nil ? detailCharacters + 12 : nil)
+            let detailWraps = e.detail.count > (e.dueOn == nil ? detailCharacters + 12 : detailCharacters)
+            try sheet.write(text: e.detail, row: row, column: 3, style: detailWraps ? topWrapped : top)
+            // A long id wraps too, the row as tall as the longer of the two.
+            let referenceLines = WrappedRowHeight.lines(ofId: e.reference, charactersPerLine: referenceCharacters)
+            try sheet.write(text: e.reference, row: row, column: 2, style: referenceLines > 1 ? topWrapped : top)
+            if detailWraps || referenceLines > 1 {
+                let detailLines = detailWraps ? (e.detail.count + detailCharacters - 1) / detailCharacters : 1
+                try sheet.setRowHeight(15 * Double(max(referenceLines, detailLines)), row: row)
+            }
             if let d = e.dueOn { try sheet.write(date: DocumentFrontSheet.date(d), row: row, column: 4, style: topDate) }
             try sheet.write(number: e.amount.doubleApproximation, row: row, column: 5, style: topMoney)
             let previous = row == first ? "" : "G\(row)+"

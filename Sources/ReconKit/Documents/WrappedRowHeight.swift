@@ -18,6 +18,27 @@ enum WrappedRowHeight {
         }
     }
 
+    /// Lines an id takes wrapped at `perLine` characters as a spreadsheet breaks it: after a
+    /// hyphen or space where it can, inside a part longer than a line where it must. Its length
+    /// alone undercounts: `NEFT-HDFCN52026040512345678-PART-1` takes three lines of 16, not two.
+    static func lines(ofId id: String, charactersPerLine perLine: Int) -> Int {
+        var parts: [Int] = [], part = 0
+        for c in id {
+            part += 1
+            if c == "-" || c == " " { parts.append(part); part = 0 }
+        }
+        if part > 0 { parts.append(part) }
+        var lines = 1, used = 0
+        for n in parts {
+            if used + n <= perLine { used += n; continue }
+            if used > 0 { lines += 1 }
+            let full = (n - 1) / perLine
+            lines += full
+            used = n - full * perLine
+        }
+        return lines
+    }
+
     /// Gives `row` the height of its tallest text, 15 points a line, when one takes more than a
     /// line (a row of short texts keeps the default); at most the 409 points a row can be.
     static func fit(_ row: Int, in sheet: Worksheet, _ texts: [(text: String, columnWidth: Double)]) throws {

@@ -29,17 +29,21 @@ struct PrintedSheet {
         let xml = try zipEntry(path, "xl/worksheets/sheet\(sheet).xml")
         let strings = try Self.sharedStrings(zipEntry(path, "xl/sharedStrings.xml"))
         let styles = try Self.styles(zipEntry(path, "xl/styles.xml"))
-        for m in xml.matches(of: try Regex(#"<c r="([A-Z]+[0-9]+)"( s="([0-9]+)")?( t="([a-z]+)")?(/>|>(.*?)</c>)"#)) {
+        for m in xml.matches(of: try Regex(#"<c r="([A-Z]+[0-9]+)"( s="([0-9]+)")?( t="([a-zA-Z]+)")?(/>|>(.*?)</c>)"#)) {
             let ref = String(m.output[1].substring!)
             let style = m.output[3].substring.flatMap { Int($0) }.map { styles[$0] } ?? (wraps: false, format: "", top: false)
             let value = m.output[7].substring.flatMap { body in
                 body.firstMatch(of: try! Regex(#"<v>(.*?)</v>"#)).flatMap { $0.output[1].substring.map(String.init) }
             }
-            let isText = m.output[5].substring == "s"
+            // Rows written in one pass (SheetRows) hold their text inline: `<is><t>…</t></is>`.
+            let inline = m.output[5].substring == "inlineStr" ? m.output[7].substring.flatMap { body in
+                body.firstMatch(of: try! Regex(#"<t[^>]*>(.*?)</t>"#))?.output[1].substring.map { Self.unescaped(String($0)) }
+            } : nil
+            let isText = m.output[5].substring == "s" || inline != nil
             let formula = m.output[7].substring.flatMap { body in
                 body.firstMatch(of: try! Regex(#"<f>(.*?)</f>"#)).flatMap { $0.output[1].substring.map(String.init) }
             }
-            cells[ref] = Cell(text: isText ? value.flatMap { Int($0) }.map { strings[$0] } : nil,
+            cells[ref] = Cell(text: inline ?? (isText ? value.flatMap { Int($0) }.map { strings[$0] } : nil),
                               number: isText ? nil : value, wraps: style.wraps, numberFormat: style.format, topAligned: style.top,
                               formula: formula)
         }

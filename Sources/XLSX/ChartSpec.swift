@@ -64,6 +64,10 @@ public struct ChartSpec: Sendable, Equatable {
     /// Whether a line chart marks each point: a value between two blank cells is then seen,
     /// where a line alone draws nothing for it.
     public var markers = false
+    /// Where the value axis starts; `nil` leaves it to the chart program, which starts it near
+    /// the smallest value when the values are close (bars of 40 and 38 drew from 37, one three
+    /// times the other).
+    public var valueAxisMinimum: Double?
 
     /// Creates a chart description.
     public init(

@@ -92,7 +92,7 @@ extension Worksheet {
     /// Every series' sheet must already be in the workbook, and its categories and
     /// values must be one row or one column of the same length. Wraps
     /// `workbook_add_chart`, `chart_add_series`, `chart_series_set_categories`,
-    /// `chart_series_set_values` and `worksheet_insert_chart_opt`.
+    /// `chart_series_set_values`, `chart_axis_set_min` and `worksheet_insert_chart_opt`.
     public func insert(chart spec: ChartSpec, row: Int, column: Int) throws {
         let (r, c) = try cell(row, column)
         try validate(spec, at: CellRange.a1(row: row, column: column))
@@ -135,6 +135,7 @@ extension Worksheet {
         if !spec.categoryAxisTitle.isEmpty { chart_axis_set_name(categoryAxis, Self.literal(spec.categoryAxisTitle)) }
         if !spec.valueAxisTitle.isEmpty { chart_axis_set_name(valueAxis, Self.literal(spec.valueAxisTitle)) }
         if let format = spec.valueFormat { chart_axis_set_num_format(valueAxis, format) }
+        if let minimum = spec.valueAxisMinimum { chart_axis_set_min(valueAxis, minimum) }
         chart_legend_set_position(chart, UInt8(LXW_CHART_LEGEND_BOTTOM.rawValue))
         var options = lxw_chart_options()
         options.x_scale = spec.widthScale
@@ -233,6 +234,9 @@ extension Worksheet {
         guard !spec.series.isEmpty else { throw invalid("the chart has no series", "add at least one series") }
         guard spec.widthScale > 0, spec.heightScale > 0, spec.widthScale.isFinite, spec.heightScale.isFinite else {
             throw invalid("the chart's scale is not positive", "use scales above 0")
+        }
+        if let minimum = spec.valueAxisMinimum, !minimum.isFinite {
+            throw invalid("the value axis starts at \(minimum)", "give a finite minimum, or nil")
         }
         for series in spec.series {
             guard workbook.hasSheet(named: series.sheet) else {

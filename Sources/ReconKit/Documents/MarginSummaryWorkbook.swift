@@ -365,6 +365,7 @@ public enum MarginSummaryWorkbook {
             // One month is one point a series, which a line without markers does not draw: a
             // site's first close showed an empty chart beside its figures.
             chart.markers = months.count == 1
+            chart.valueAxisMinimum = fromZero(months.flatMap { [$0.totals.revenue, $0.totals.cost, $0.totals.margin] })
             try sheet.insert(chart: chart, row: headerRow, column: 8)
         }
         try sheet.setColumnWidth(10, columns: 0...2)
@@ -404,12 +405,13 @@ public enum MarginSummaryWorkbook {
             // Names read better than ids under the columns, when every client shown has one.
             let labels = byClient.prefix(topClients).allSatisfy { !(names[$0.0] ?? "").isEmpty } ? 1 : 0
             // Horizontal bars keep long hospital names readable (a bar chart draws the first row at the bottom).
-            try sheet.insert(chart: ChartSpec(kind: .bar, title: "Top clients by margin (\(base.code))",
-                                              valueAxisTitle: base.code, valueFormat: "#,##0",
-                                              series: [.init(name: "Margin", sheet: sheet.name,
-                                                             categories: CellRange(column: labels, rows: top),
-                                                             values: CellRange(column: 5, rows: top))]),
-                             row: headerRow, column: 8)
+            var chart = ChartSpec(kind: .bar, title: "Top clients by margin (\(base.code))",
+                                  valueAxisTitle: base.code, valueFormat: "#,##0",
+                                  series: [.init(name: "Margin", sheet: sheet.name,
+                                                 categories: CellRange(column: labels, rows: top),
+                                                 values: CellRange(column: 5, rows: top))])
+            chart.valueAxisMinimum = fromZero(byClient.prefix(topClients).map(\.totals.margin))
+            try sheet.insert(chart: chart, row: headerRow, column: 8)
         }
         try sheet.setColumnWidth(IdColumnWidth.width(byClient.map(\.id), atLeast: 14), columns: 0...0)
         try sheet.setColumnWidth(nameWidth, columns: 1...1)
@@ -474,6 +476,14 @@ public enum MarginSummaryWorkbook {
         try sheet.freezePanes(row: 1, column: 0)
         try sheet.setUpPrinting(paper: sheet.paper, landscape: true, repeatRows: 0...0)
         return check
+    }
+
+    /// 0 when no value a chart plots is below it: a bar's length is its value, and a chart
+    /// program left alone starts the axis near the smallest of close values (margins of 40 and
+    /// 38 drew from 37, one bar three times the other). Nil with a loss among them: the
+    /// program then shows 0.
+    static func fromZero(_ values: [ExactDecimal]) -> Double? {
+        values.contains(where: \.isNegative) ? nil : 0
     }
 
     // MARK: - Cells

@@ -11,7 +11,7 @@ struct Operator: ParsableCommand {
 
     /// `recon operator` with no subcommand: bad usage (exit 1), as `recon` alone is.
     func run() throws {
-        Terminal.writeBestEffort("recon operator: no subcommand given (add, remove or list)\n\n" + Operator.helpMessage() + "\n",
+        Terminal.writeBestEffort("recon operator: no subcommand given (add, remove or list)\n\n" + Recon.helpMessage(for: Operator.self) + "\n",
                                  to: Terminal.standardError)
         throw ExitCode(1)
     }

@@ -52,6 +52,10 @@ struct NoSubcommandTests {
             let help = try site.recon(args, site: false)
             #expect(help.code == 0 && help.out.contains("USAGE: recon operator add"), "\(help.out)\(help.err)")
         }
+        // `recon operator` alone named commands there are none of (`operator help <subcommand>`).
+        let bare = try site.recon(["operator"], site: false)
+        #expect(bare.code == 1 && bare.err.contains("USAGE: recon operator <subcommand>") && !bare.err.contains("'operator help"),
+                "\(bare.err)")
         let operatorHelp = try site.recon(["operator", "help"], site: false)
         #expect(operatorHelp.code == 0 && operatorHelp.out.contains("USAGE: recon operator <subcommand>"), "\(operatorHelp.out)\(operatorHelp.err)")
         let keygen = try site.recon(["keygen", "carol", "--dir", site.path("keys"), "--json"], site: false)

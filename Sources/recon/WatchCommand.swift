@@ -122,7 +122,13 @@ struct Watch: ParsableCommand {
     /// its file changes. Gives up only when a stop has been requested — or, with `--once` (cron),
     /// after the lock's wait like every other writer (exit 3): runs must not pile up behind a stuck one.
     static func writingSession(_ site: Site, log: Logger, clock: SiteClock, until stopping: StopFlag, once: Bool) throws -> SiteSession {
-        var told = false
+        // Said as the wait begins (it was said only once the lock's first wait ran out, ten seconds
+        // on: a stop before then went unexplained), once a batch.
+        let said = WaitSaid()
+        SiteLock.waiting.onWait { [log] in
+            if said.first() { log.notice("another recon command is writing the site; the drops wait until it has finished") }
+        }
+        defer { SiteLock.waiting.onWait {} }
         while true {
             do {
                 let session = try SiteSession(site: site, writing: true, log: log, clock: clock)
@@ -135,9 +141,21 @@ struct Watch: ParsableCommand {
                         + "for the next run")
                 }
                 if once { throw busy }
-                if !told { log.notice("another recon command is writing the site; the drops wait until it has finished") }
-                told = true
             }
+        }
+    }
+
+    /// Whether a batch has said it waits; safe from any thread.
+    final class WaitSaid: @unchecked Sendable {
+        private let lock = NSLock()
+        private var said = false
+
+        /// True the first time only.
+        func first() -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            defer { said = true }
+            return !said
         }
     }
 

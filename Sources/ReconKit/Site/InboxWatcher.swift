@@ -240,6 +240,11 @@ public final class InboxWatcher {
         do {
             try process(batch.map(\.path) + strays)
             failuresInARow = 0
+        } catch where isStopRequested {
+            // Stopped in the batch (while another command held the site): a routine stop, not a
+            // failure to retry — it was logged as an error promising a retry that never came.
+            log.info("Processing \(names) stopped: \(error)")
+            return
         } catch {
             failuresInARow += 1
             let wait = options.retryAfterFailure * (1 << min(failuresInARow - 1, 4))

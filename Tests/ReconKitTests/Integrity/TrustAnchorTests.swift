@@ -176,6 +176,41 @@ struct TrustAnchorTests {
         #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-more.csv"))
     }
 
+    /// The watcher, its batch waiting for another writer's lock, stopped by SIGTERM: it said
+    /// nothing of the wait (only after the lock's first ten seconds ran out) and logged the stop
+    /// as an error promising a retry ("Watching goes on") that never came. The wait is said as it
+    /// begins, and the stop as a stop, the drop left in the Inbox.
+    @Test func theWatcherStoppedWhileItsBatchWaitsSaysSo() throws {
+        let site = try TestSite.marchSite()
+        // A first drop, taken: the watcher is then past its start, watching.
+        try site.drop("usage-first.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR8,2026-03-19T10:00:00Z,C1,D1,CT,1\n")
+        let before = try site.ledgerBytes().count
+        let watching = try RunningProcess("/usr/bin/env", ["--default-signal=TERM", TestSite.binary, "watch", "--stable", "0",
+                                                           "--site", site.root], environment: TestSite.closeDay)
+        #expect(ProcessRunner.wait(upTo: 30) { !site.exists("Inbox/usage-first.csv") && ((try? site.ledgerBytes().count) ?? 0) > before },
+                "the watcher never took the first drop")
+        // Once the watcher has let the site go, the test holds the lock.
+        let fd = open(site.path("Ledger/writer.lock"), O_RDWR | O_CREAT, 0o644)
+        defer { close(fd) }
+        #expect(ProcessRunner.wait(upTo: 30) { flock(fd, LOCK_EX | LOCK_NB) == 0 }, "the watcher kept the site")
+        try site.drop("usage-more.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-20T10:00:00Z,C1,D1,CT,1\n")
+        func sleeping(_ pid: Int32) -> Bool {
+            let calls = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            return calls.contains { task in
+                let call = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/syscall", encoding: .utf8))?.split(separator: " ").first
+                return call == "35" || call == "230"
+            }
+        }
+        #expect(ProcessRunner.wait(upTo: 30) { sleeping(watching.pid) }, "the batch never waited for the lock")
+        kill(watching.pid, SIGTERM)
+        let stopped = watching.finish()
+        #expect(stopped.code == 0, "\(stopped.code) \(stopped.err)")
+        #expect(stopped.err.contains("another recon command is writing the site; the drops wait until it has finished"), "\(stopped.err)")
+        #expect(stopped.err.contains("Processing usage-more.csv stopped: stopped while another recon command held the site"), "\(stopped.err)")
+        #expect(!stopped.err.contains("error") && !stopped.err.contains("Watching goes on"), "\(stopped.err)")
+        #expect(site.exists("Inbox/usage-more.csv"))
+    }
+
     /// An auditor verifying under an account of their own, the site key private to the site's
     /// user as SPEC §6 asks: verify said "ok" and told them to put back from its backup a key that
     /// was intact, only not theirs to read. Verify needs no private key: nothing is said of it.

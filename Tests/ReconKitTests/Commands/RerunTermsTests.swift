@@ -98,7 +98,8 @@ struct RerunTermsTests {
         let key = try site.operatorKey("op", listed: true, env: Self.april)
         let refused = try site.recon(["rerun", "2026-03", "--reason", "terms corrected", "--key", key, "--terms", "now"], env: Self.april)
         #expect(refused.code == 3, "\(refused.err)")
-        #expect(refused.err.contains("report A1: 3 images in one case; the contract of C1 allows 2"), "\(refused.err)")
+        #expect(refused.err.contains("report A1 (IMAGES_OVER_CONTRACT): 3 images in one case; the contract of C1 allows 2")
+                && refused.err.contains("nothing was appended"), "\(refused.err)")
         try site.drop("decisions-a1.csv", "subject,decision,by\nA1,approve,Asha\n")
         #expect(try site.recon(["ingest"], env: Self.april).code == 3)
         let rerun = try site.recon(["rerun", "2026-03", "--reason", "terms corrected", "--key", key, "--terms", "now"], env: Self.april)
@@ -312,17 +313,25 @@ struct RerunTermsTests {
         return site
     }
 
-    /// A rerun `--terms now` that takes a held drop raises the flag a lowered limit gives U1 (no
-    /// approve given) and is refused; then a rerun on the terms March closed on: its refusal said
-    /// the contract "now allows 5", where 5 was the close's limit and 3 today's.
+    /// A rerun `--terms now` that takes held drops — a decisions drop among them, which might
+    /// have decided it — raises the flag a lowered limit gives U1 (no approve given) and is
+    /// refused; then a rerun on the terms March closed on: its refusal said the contract "now
+    /// allows 5", where 5 was the close's limit and 3 today's.
     @Test func aRerunAsClosedSaysTheLimitItPricesOnIsTheClosesNotNow() throws {
-        let site = try marchClosedThenLimitThree()
+        // marchClosedThenLimitThree, with a second March report, U3, which the held decisions drop excludes.
+        let site = try TestSite.oneClient(base: "INR", client: "C1", clientCurrency: "INR", maxImages: 5, providerRates: Self.payCard("50"),
+                                          clientRates: "2026-01-01,*,*,*,*,1,,100,INR,volume\n",
+                                          usage: "U1,2026-03-02T10:00Z,C1,R1,CT,4\nU3,2026-03-03T10:00Z,C1,R1,CT,1\n", env: Self.march)
+        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        try site.drop("clients-apr.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City,INR,std,2020-01-01,3\n")
         try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nU2,2026-03-20T10:00Z,C1,R1,CT,1\n")
+        try site.drop("decisions-u3.csv", "subject,decision,by\nU3,exclude,Asha\n")
         #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        #expect(site.exists("Inbox/held/decisions-u3.csv"))
         let key = try site.operatorKey("op", listed: true, env: Self.april)
         let now = try site.recon(["rerun", "2026-03", "--reason", "terms now", "--key", key, "--terms", "now"], env: Self.april)
         #expect(now.code == 3, "\(now.out)\(now.err)")
-        #expect(try site.bodies("flag.raised").map { $0["subject"] as? String } == ["U1"])
+        #expect(try site.bodies("flag.raised").map { $0["subject"] as? String } == ["U1"], "\(now.err)")
         let asClosed = try site.recon(["rerun", "2026-03", "--reason", "as closed", "--key", key], env: Self.april)
         #expect(asClosed.code == 3, "\(asClosed.out)\(asClosed.err)")
         #expect(asClosed.err.contains("the contract of C1 allowed 5 on the terms 2026-03 was closed on (3 now), but the flag was raised "
@@ -363,6 +372,46 @@ struct RerunTermsTests {
         let fixed = try site.recon(["rerun", "2026-03", "--reason", "terms now, fixed", "--key", key, "--terms", "now"], env: Self.april)
         #expect(fixed.code == 0, "\(fixed.out)\(fixed.err)")
         #expect(try site.bodies("flag.raised").isEmpty)
+        site.expectAuditorAccepts()
+    }
+
+    /// A rerun that takes held usage drops only, refused for what no such drop can settle — a
+    /// flag the terms now raise, a report of the month no card prices — took the drops and raised
+    /// the flag first: they stood in the ledger with no rerun signed for them, and the flag
+    /// blocked every later rerun of the month, the limit corrected. Refused now before anything
+    /// is appended, the drops left in Inbox/held/; the cause mended, the rerun takes them.
+    @Test(arguments: ["flag", "unpriced"])
+    func aRerunRefusedForWhatNoHeldDropSettlesTakesNothing(cause: String) throws {
+        let site = try marchClosedThenLimitThree()
+        if cause == "unpriced" {
+            // The limit as it was; a March card for C2 only: C1's U1, billed, is priced by none now.
+            try FileManager.default.removeItem(atPath: site.path("Inbox/clients-apr.csv"))
+            try site.drop("client_rates-mar.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+                          + "2026-03-01,C2,*,*,*,1,,90,INR,volume\n")
+        }
+        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nU2,2026-03-20T10:00Z,C1,R1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let ledger = try site.read("Ledger/ledger.jsonl")
+        let refused = try site.recon(["rerun", "2026-03", "--reason", "late U2", "--key", key] + (cause == "flag" ? ["--terms", "now"] : []),
+                                     env: Self.april)
+        #expect(refused.code == 3 && refused.err.lowercased().contains("nothing was appended"), "\(refused.out)\(refused.err)")
+        #expect(refused.err.contains(cause == "flag" ? "report U1 (IMAGES_OVER_CONTRACT)" : "UNPRICED"), "\(refused.err)")
+        #expect(try site.read("Ledger/ledger.jsonl") == ledger)
+        #expect(site.exists("Inbox/held/usage-late.csv"))
+        // Mended (the limit corrected; C1's card back), the rerun takes the held drop and issues.
+        if cause == "flag" {
+            try site.drop("clients-fixed.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC1,City,INR,std,2020-01-01,5\n")
+        } else {
+            try site.drop("client_rates-mar2.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+                          + "2026-03-02,*,*,*,*,1,,100,INR,volume\n")
+        }
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late U2, mended", "--key", key] + (cause == "flag" ? ["--terms", "now"] : []),
+                                   env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let raised = try site.bodies("flag.raised")
+        #expect(!site.exists("Inbox/held/usage-late.csv") && raised.isEmpty)
         site.expectAuditorAccepts()
     }
 

@@ -207,8 +207,11 @@ struct ConcurrencyTests {
         }
 
         // A temporary file of a writer still running is not swept; once it has ended, it is.
+        // (The writer: `sleep` under a recon's name — another program holding an id is no writer.)
+        let writer = site.path("recon-writer")
+        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: writer)
         let sleeper = Process()
-        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.executableURL = URL(fileURLWithPath: writer)
         sleeper.arguments = ["60"]
         try sleeper.run()
         let temp = site.path("Outbox/.INV-2026-000009.xlsx.\(sleeper.processIdentifier).tmp")

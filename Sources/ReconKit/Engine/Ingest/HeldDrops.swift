@@ -244,6 +244,10 @@ public struct HeldDrops {
 
     /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
     /// drop (errors files go to rejected/, never here), whatever its name, but a viewer's own.
+    /// Whether a decisions drop waits in `Inbox/held/`: only such a drop can take away what
+    /// blocks a rerun (an undecided flag, an unpriced report it excludes); usage drops add reports.
+    public var holdsDecisions: Bool { heldNames().contains { DropKind(fileName: $0) == .decisions } }
+
     private func heldNames() -> [String] {
         FileIO.listOwnFolder(session.site.held).filter(Self.isHeldDrop).sorted(by: Ingestor.processingOrder)
     }

@@ -65,6 +65,16 @@ public struct Rerunner {
         let billedTerms = session.state.billedTerms[period]
         if terms == .now { session.state.billOnTermsNow(period) }
 
+        // What blocks the rerun and no held drop can take away refuses before the held drops are
+        // taken: taken, then refused, they (and the flags the terms now raised) stood in the
+        // ledger with no rerun signed for them, and a flag raised on a mistyped limit blocked
+        // every later rerun. Only a held decisions drop can settle a flag or leave out an
+        // unpriced report; with one waiting, the rerun takes the drops and judges after.
+        if !HeldDrops(session: session).holdsDecisions {
+            if terms == .now { try Self.requireDecided(FlagRaiser(session: session).pendingHardFlags(including: [period]), of: period, state: session.state) }
+            try requireNothingBlocking(period)
+        }
+
         // The drafts too: a held drop may have rows in an open month as well.
         session.derivedAfterAppend = [.review(period), .summary, .drafts]
         // Held drops of this period are applied first (each whole, as at ingest). Drops an earlier
@@ -121,6 +131,23 @@ public struct Rerunner {
             }
             throw ReconFailure(code, message)
         }
+    }
+
+    /// Refuses, appending nothing, when the period as it stands (before its held drops) has
+    /// something to settle first: what ``issue`` would refuse over after taking them.
+    private func requireNothingBlocking(_ period: Period) throws {
+        let asIssued = pricingInIssuedCurrencies(period, from: pricingOnBilledTerms(period))
+        let blocking = Reviewer(session: session, pricing: asIssued.pricing).review(period, final: true).blocking(closed: true)
+        guard !blocking.isEmpty else { return }
+        var message = "cannot rerun \(period): \(blocking.count) thing(s) to settle first (decisions for a closed period go in a "
+            + "decisions drop, held until the rerun):\n" + blocking.map { "  " + $0 }.joined(separator: "\n")
+            + "\nNothing was appended; drops waiting in Inbox/held/ stay there for the rerun"
+        // Drops an earlier rerun took before it was refused (or stopped) are this one's too: said, as when it takes them.
+        if let earlier = session.state.awaitingRerun[period], !earlier.isEmpty {
+            message += "\n" + Self.awaiting(taken: [], earlier: earlier) + " in the ledger (`recon status` names them): run "
+                + "`recon rerun \(period)` again once the cause is fixed, and it issues for them"
+        }
+        throw ReconFailure.refused(message)
     }
 
     /// Refuses, appending nothing, when a hard flag of `period` the rerun would raise on the terms

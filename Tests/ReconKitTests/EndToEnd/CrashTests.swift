@@ -1296,6 +1296,33 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// A drop's bytes staged in `Ledger/staging/`, swapped for other bytes before their rename
+    /// into `Ledger/drops/` (strace slows every rename so the test can swap in time): the drop
+    /// was accepted under its hash over the other bytes, its original removed, and the site no
+    /// longer verified. The ingest refuses (exit 4), nothing recorded, the drop left waiting.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to slow the archive's rename"))
+    func aStagedDropSwappedBeforeItsArchiveIsRefused() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-09T10:00:00Z,C1,D1,CT,1\n")
+        let before = try site.ledgerBytes()
+        let ingesting = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2", "-e", "inject=rename,renameat,renameat2:delay_enter=800000",
+             TestSite.binary, "ingest", "--site", site.root], environment: TestSite.closeDay)
+        var staged: String?
+        #expect(ProcessRunner.wait(upTo: 60) {
+            staged = FileIO.list(site.path("Ledger/staging")).first { $0.hasPrefix(".") && $0.hasSuffix(".tmp") && $0.contains(".csv.") }
+            return staged != nil
+        }, "the ingest staged nothing")
+        let other = site.path("other.csv")
+        try "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-09T10:00:00Z,C1,D1,CT,7\n"
+            .write(toFile: other, atomically: false, encoding: .utf8)
+        #expect(rename(other, site.path("Ledger/staging/" + (staged ?? ""))) == 0)
+        let run = ingesting.finish()
+        #expect(run.code == 4 && run.err.contains("was replaced while this command ran"), "\(run.code) \(run.err)")
+        #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-late.csv"))
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+    }
+
     /// A file in place of `Ledger/staging`: the ingest refused with advice to free disk space.
     /// It says what stands there; nothing is recorded, and the drop waits.
     @Test func aFileInPlaceOfTheStagingFolderIsSaidAsOne() throws {

@@ -1323,6 +1323,35 @@ struct CrashTests {
         #expect(try site.recon(["verify", "--strict"]).code == 0)
     }
 
+    /// A close's checkpoint, its temporary file swapped for another note before its link into
+    /// place (strace slows the link): the close named a checkpoint it never wrote, exit 0, with
+    /// no note of one owed, and no writer could go on. The file linked is read back: not the note
+    /// signed, it goes, the checkpoint is owed, and the next writer signs it.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to slow the checkpoint's link"))
+    func aCheckpointSwappedBeforeItsLinkIsOwedNotSigned() throws {
+        let site = try TestSite.marchSite()
+        let closing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=link,linkat", "-e", "inject=link,linkat:delay_enter=1500000",
+             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+        var temp: String?
+        #expect(ProcessRunner.wait(upTo: 60) {
+            temp = FileIO.list(site.path("Ledger/checkpoints")).first { $0.hasPrefix(".") && $0.hasSuffix(".tmp") && !$0.hasPrefix("..") }
+            return temp != nil
+        }, "the close wrote no checkpoint")
+        let forged = site.path("forged.txt")
+        try "trust-site\n3\nAAAA\n\n— trust-site AAAA\n".write(toFile: forged, atomically: false, encoding: .utf8)
+        #expect(rename(forged, site.path("Ledger/checkpoints/" + (temp ?? ""))) == 0)
+        let closed = closing.finish()
+        #expect(closed.code == 0 && closed.err.contains("could not be written") && closed.out.contains("checkpoint owed"),
+                "\(closed.code) \(closed.out)\(closed.err)")
+        let count = try site.ledgerLines().count
+        #expect(!site.exists("Ledger/checkpoints/\(count).txt"))
+        #expect(try site.recon(["watch", "--once"], env: TestSite.closeDay).code == 0)
+        #expect(site.exists("Ledger/checkpoints/\(count).txt"))
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// A file in place of `Ledger/staging`: the ingest refused with advice to free disk space.
     /// It says what stands there; nothing is recorded, and the drop waits.
     @Test func aFileInPlaceOfTheStagingFolderIsSaidAsOne() throws {

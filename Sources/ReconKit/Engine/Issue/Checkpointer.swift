@@ -69,6 +69,14 @@ public struct Checkpointer {
                     + "replaced — the ledger was cut and rewritten behind it")
             }
         }
+        // What was linked into place is the note signed here, not a file swapped in for the
+        // temporary one (the close said it wrote a checkpoint it never wrote, and with no note of
+        // one owed the site could not be written again). Otherwise it goes, and stays owed.
+        guard (try? FileIO.read(path, followingLinks: false)) == bytes else {
+            unlink(path)
+            throw FileIO.Failure(path: path, action: "write (a file was swapped in for its temporary file while this command ran) ",
+                                 code: EIO)
+        }
         try FileIO.syncDirectory(FileIO.parent(of: path))
     }
 

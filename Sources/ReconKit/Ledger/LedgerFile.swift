@@ -24,7 +24,7 @@ public final class LedgerFile {
     /// Complete lines of an interrupted batch: written, but the batch never finished, so
     /// they are not entries.
     public private(set) var interruptedEntries = 0
-    private var validLength = 0
+    private(set) var validLength = 0
     private var staleIntent = false
     /// An intent record was found that the site key did not sign: ignored, and removed by the next writer.
     public private(set) var ignoredIntent = false

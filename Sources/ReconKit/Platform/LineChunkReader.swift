@@ -21,6 +21,10 @@ final class LineChunkReader {
     /// The file ended before its size at opening: it was cut shorter meanwhile.
     private var endedEarly = false
 
+    /// The longest line read: 64 MiB. recon's longest, a close's `period.closed`, grows with the
+    /// parties billed: the demo's 39 parties make 18 KB, so 64 MiB holds some 100,000.
+    static let longestLine = 64 << 20
+
     /// Opens `path` as ``FileIO/read(_:followingLinks:)`` does: a FIFO is refused, never
     /// waited on; with `followingLinks` false a symbolic link in its place is refused.
     init(path: String, followingLinks: Bool, chunkBytes: Int) throws {
@@ -54,6 +58,12 @@ final class LineChunkReader {
             guard consumed < size, !endedEarly else { return nil }
             searched = filled
             if filled == buffer.count {
+                // No line recon writes comes near 64 MiB: one longer (a sparse 8 TB file in the
+                // ledger's place, all zeros) grew the buffer until the allocation failed, exit 134.
+                guard buffer.count < Self.longestLine else {
+                    throw FileIO.Failure(path: path, action: "read (a line of it runs past \(Self.longestLine) bytes, longer than any "
+                        + "recon writes: it is not recon's file)", code: EFBIG)
+                }
                 // One line longer than the buffer: it grows to hold it.
                 let larger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: buffer.count * 2)
                 larger.baseAddress!.initialize(from: buffer.baseAddress!, count: filled)

@@ -28,6 +28,20 @@ struct OversizedFileTests {
         #expect(!said.contains("Fatal error") && said.contains(file.split(separator: "/").last!), "\(said.prefix(600))")
     }
 
+    /// The ledger itself so (a line growing past any recon writes), and the ledger prefix a
+    /// close keeps (said ignored, then read whole all the same: exit 1).
+    @Test(arguments: [("Ledger/ledger.jsonl", "status"), (".recon/ledger-prefix.jsonl", "status"), (".recon/ledger-prefix.jsonl", "watch")])
+    func aHugeLedgerOrPrefixIsNamedNotACrash(file: String, command: String) throws {
+        let site = try TestSite.closedMarchSite()
+        try Self.makeHuge(site.path(file))
+        let (run, killed) = try site.reconOrKill(command == "watch" ? ["watch", "--once"] : [command], env: TestSite.rerunDay, seconds: 120)
+        #expect(!killed)
+        let said = run.out + run.err
+        #expect(!said.contains("Fatal error") && said.contains(file.split(separator: "/").last!), "\(run.code) \(said.prefix(600))")
+        // The prefix is a cache: ignored, the command goes on; the ledger is refused.
+        #expect(file.hasSuffix("prefix.jsonl") ? run.code == 0 : [1, 4].contains(run.code), "\(run.code) \(said.prefix(600))")
+    }
+
     @Test(arguments: ["drop", "document"])
     func aHugeArchivedDropOrDocumentIsDamageAtOnce(kind: String) throws {
         let site = try TestSite.closedMarchSite()

@@ -275,6 +275,13 @@ public struct Verifier {
             return "\(relative) is \(kind), not the ledger prefix: not read (every command reads the whole ledger) — remove it; "
                 + "the next close writes the prefix anew"
         }
+        // Larger than any prefix of this ledger (the entries less their documents' longest
+        // members): passed by as the ledger's reading passes it, not read whole (a sparse 8 TB
+        // file there ended every command, exit 1, just after saying it was ignored).
+        if let size = FileStatus.of(site.path(relative))?.size, size > 2 * Int64(ledger.validLength) + (1 << 20) {
+            return "\(relative) is \(size) bytes, larger than a ledger prefix of this ledger can be: not read (every command reads "
+                + "the whole ledger) — remove it; the next close writes the prefix anew"
+        }
         let bytes = try LedgerDamage.reading("ledger prefix", relative, seq: nil, in: site) {
             try FileIO.read(site.path(relative), followingLinks: false)
         }

@@ -414,7 +414,8 @@ public final class Workbook {
             throw XLSXError(
                 code: .saveFailed, path: path,
                 message: "a file or link was put at the workbook's hidden name \(partialPath) while it was written, and moved into its place",
-                remedy: "something other than recon writes in this folder: remove \(path), stop what wrote it and run the command again")
+                remedy: "something other than recon writes in this folder: nothing of it was used — stop what wrote there and run the "
+                    + "command again")
         }
         return written
     }

@@ -415,6 +415,28 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// A held drop recon's user may not read (strace denies its open; root reads anything): the
+    /// rerun rejected it as "no longer passing the site's rules", went on without it and issued
+    /// final documents, the signed request spent. It refuses first, appending nothing.
+    @Test(.enabled(if: ProcessRunner.executable(named: "strace") != nil, "needs strace (Debian strace) to deny the held drop's open"))
+    func aRerunWithAHeldDropItCannotReadRefusesFirst() throws {
+        let site = try marchClosedThenLimitThree()
+        try FileManager.default.removeItem(atPath: site.path("Inbox/clients-apr.csv"))
+        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nU2,2026-03-20T10:00Z,C1,R1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let ledger = try site.read("Ledger/ledger.jsonl")
+        let denied = try ProcessRunner.run(try #require(ProcessRunner.executable(named: "strace")),
+            ["-f", "-o", "/dev/null", "-P", site.path("Inbox/held/usage-late.csv"), "-e", "trace=openat,open", "-e", "inject=openat,open:error=EACCES",
+             TestSite.binary, "rerun", "2026-03", "--reason", "late U2", "--key", key, "--site", site.root], environment: Self.april)
+        #expect(denied.code == 3 && denied.err.contains("Inbox/held/usage-late.csv cannot be read by the user recon runs as")
+                && denied.err.contains("nothing was appended"), "\(denied.code) \(denied.out)\(denied.err)")
+        #expect(try site.read("Ledger/ledger.jsonl") == ledger && site.exists("Inbox/held/usage-late.csv"))
+        // Readable again, the same request goes through.
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late U2", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+    }
+
     /// A goodwill credit on the invoice a rerun reverses is absorbed (SPEC §3: the reversal
     /// credits what remains, 100.00 − 30.00 = 70.00, and the new invoice bills 2 × 100.00 in full):
     /// the rerun says so, naming the credit, so the concession can be given again.

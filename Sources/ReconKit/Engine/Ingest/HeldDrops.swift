@@ -1,4 +1,5 @@
 import Crypto
+import Glibc
 
 /// Drops waiting in `Inbox/held/` because they touch a closed period; a rerun of one of
 /// those periods applies them, each whole (the other closed periods it touches then await
@@ -244,6 +245,17 @@ public struct HeldDrops {
 
     /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
     /// drop (errors files go to rejected/, never here), whatever its name, but a viewer's own.
+    /// The held drops the user recon runs as may not read (saved owner-only by another user),
+    /// with why: a rerun refuses before it takes any (one rejected as unreadable, the rerun went
+    /// on without it and billed what its decisions left out, on final documents).
+    public var unreadable: [(name: String, code: Int32)] {
+        heldNames().compactMap { name in
+            let fd = open(session.site.held + "/" + name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW)
+            if fd >= 0 { close(fd); return nil }
+            return errno == EACCES || errno == EPERM ? (name, errno) : nil
+        }
+    }
+
     /// Whether a decisions drop waits in `Inbox/held/`: only such a drop can take away what
     /// blocks a rerun (an undecided flag, an unpriced report it excludes); usage drops add reports.
     public var holdsDecisions: Bool { heldNames().contains { DropKind(fileName: $0) == .decisions } }

@@ -70,6 +70,12 @@ public struct Rerunner {
         // ledger with no rerun signed for them, and a flag raised on a mistyped limit blocked
         // every later rerun. Only a held decisions drop can settle a flag or leave out an
         // unpriced report; with one waiting, the rerun takes the drops and judges after.
+        let unreadable = HeldDrops(session: session).unreadable
+        if !unreadable.isEmpty {
+            throw ReconFailure.refused("cannot rerun \(period): " + unreadable.map { "Inbox/held/\($0.name)" }.joined(separator: ", ")
+                + " cannot be read by the user recon runs as (\(String(cString: strerror(unreadable[0].code)))); nothing was appended — "
+                + "give that user read access (`chmod g+r`, or save it readable by the Inbox's group), then run the rerun again")
+        }
         if !HeldDrops(session: session).holdsDecisions {
             if terms == .now { try Self.requireDecided(FlagRaiser(session: session).pendingHardFlags(including: [period]), of: period, state: session.state) }
             try requireNothingBlocking(period)

@@ -45,11 +45,23 @@ struct Recon: ParsableCommand {
         // `recon operator help add` read "help" as an operator command: the help one level down,
         // as `recon help operator add` gives it.
         if words.count >= 2, words[0] == "operator", words[1] == "help" { words = ["help", "operator"] + words.dropFirst(2) }
-        // The lock's wait and a stop signal's end said as the log is (one JSON object a line under --log-format json).
-        if RawArgument.logFormat(words) == .json {
+        // The lock's wait and a stop signal's end said as the log is (one JSON object a line under
+        // --log-format json); under --json a stop is answered on standard output too, as every
+        // failure is (a script read nothing there and could not tell the command had ended).
+        let logFormat = RawArgument.logFormat(words), answersJSON = RawArgument.wantsJSON(words)
+        if logFormat == .json {
             let log = ConsoleLog.logger(.json)
             SiteLock.sayWaiting = { log.notice("\($0)") }
-            SignalHold.sayStopped = { ConsoleLog.writeError($0, exit: $1, format: .json) }
+        }
+        if logFormat == .json || answersJSON {
+            SignalHold.sayStopped = { message, exit in
+                if logFormat == .json { ConsoleLog.writeError(message, exit: exit, format: .json) }
+                else { Terminal.writeBestEffort("recon: \(message)\n", to: Terminal.standardError) }
+                if answersJSON {
+                    let answer = ErrorReport(message: message, exit: exit).answer
+                    Terminal.writeBestEffort(SafeText.lineSafeJSON(JCS.canonicalString(answer)) + "\n", to: STDOUT_FILENO)
+                }
+            }
         }
         // Options are read from the raw words when parsing fails or is not reached: a machine
         // that asked for JSON gets JSON even when it misspelt something else.

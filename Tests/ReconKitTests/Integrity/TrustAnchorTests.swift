@@ -152,7 +152,7 @@ struct TrustAnchorTests {
         try site.drop("usage-more.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-20T10:00:00Z,C1,D1,CT,1\n")
         // SIGTERM as a shell leaves it (the test runner's children inherit it ignored).
         let waiting = try RunningProcess("/usr/bin/env", ["--default-signal=TERM", TestSite.binary, "ingest", "--site", site.root,
-                                                          "--log-format", format],
+                                                          "--log-format", format] + (format == "json" ? ["--json"] : []),
                                          environment: TestSite.closeDay.merging(["RECON_LOCK_TIMEOUT": "60"]) { $1 })
         func sleeping(_ pid: Int32) -> Bool {
             let call = (try? String(contentsOfFile: "/proc/\(pid)/syscall", encoding: .utf8))?.split(separator: " ").first
@@ -172,6 +172,8 @@ struct TrustAnchorTests {
             #expect(lines.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") }, "\(stopped.err)")
             let stop = lines.first { $0.contains("stopped by SIGTERM") } ?? ""
             #expect(stop.contains("\"level\":\"error\"") && stop.contains("\"exit\":143"), "\(stop)")
+            // --json answers on standard output, as every failure does (it printed nothing there).
+            #expect(stopped.out.contains("\"ok\":false") && stopped.out.contains("\"exit\":143"), "\(stopped.out)")
         }
         #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-more.csv"))
     }

@@ -243,8 +243,6 @@ public struct HeldDrops {
         }
     }
 
-    /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
-    /// drop (errors files go to rejected/, never here), whatever its name, but a viewer's own.
     /// The held drops the user recon runs as may not read (saved owner-only by another user),
     /// with why: a rerun refuses before it takes any (one rejected as unreadable, the rerun went
     /// on without it and billed what its decisions left out, on final documents).
@@ -260,6 +258,8 @@ public struct HeldDrops {
     /// blocks a rerun (an undecided flag, an unpriced report it excludes); usage drops add reports.
     public var holdsDecisions: Bool { heldNames().contains { DropKind(fileName: $0) == .decisions } }
 
+    /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
+    /// drop (errors files go to rejected/, never here), whatever its name, but a viewer's own.
     private func heldNames() -> [String] {
         FileIO.listOwnFolder(session.site.held).filter(Self.isHeldDrop).sorted(by: Ingestor.processingOrder)
     }

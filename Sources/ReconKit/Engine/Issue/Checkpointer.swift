@@ -74,7 +74,7 @@ public struct Checkpointer {
         // one owed the site could not be written again). Otherwise it goes, and stays owed.
         guard (try? FileIO.read(path, followingLinks: false)) == bytes else {
             unlink(path)
-            throw FileIO.Failure(path: path, action: "write (a file was swapped in for its temporary file while this command ran) ",
+            throw FileIO.Failure(path: path, action: "write (a file was swapped in for its temporary file while this command ran)",
                                  code: EIO)
         }
         try FileIO.syncDirectory(FileIO.parent(of: path))

@@ -65,18 +65,21 @@ public struct Rerunner {
         let billedTerms = session.state.billedTerms[period]
         if terms == .now { session.state.billOnTermsNow(period) }
 
-        // What blocks the rerun and no held drop can take away refuses before the held drops are
-        // taken: taken, then refused, they (and the flags the terms now raised) stood in the
-        // ledger with no rerun signed for them, and a flag raised on a mistyped limit blocked
-        // every later rerun. Only a held decisions drop can settle a flag or leave out an
-        // unpriced report; with one waiting, the rerun takes the drops and judges after.
-        let unreadable = HeldDrops(session: session).unreadable
+        // A held drop it may not read refuses it first: rejected as unreadable, the rerun went on
+        // without it, and issued final documents without its decisions.
+        let heldDrops = HeldDrops(session: session)
+        let unreadable = heldDrops.unreadable
         if !unreadable.isEmpty {
             throw ReconFailure.refused("cannot rerun \(period): " + unreadable.map { "Inbox/held/\($0.name)" }.joined(separator: ", ")
                 + " cannot be read by the user recon runs as (\(String(cString: strerror(unreadable[0].code)))); nothing was appended — "
                 + "give that user read access (`chmod g+r`, or save it readable by the Inbox's group), then run the rerun again")
         }
-        if !HeldDrops(session: session).holdsDecisions {
+        // What blocks the rerun and no held drop can take away refuses before the held drops are
+        // taken: taken, then refused, they (and the flags the terms now raised) stood in the
+        // ledger with no rerun signed for them, and a flag raised on a mistyped limit blocked
+        // every later rerun. Only a held decisions drop can settle a flag or leave out an
+        // unpriced report; with one waiting, the rerun takes the drops and judges after.
+        if !heldDrops.holdsDecisions {
             if terms == .now { try Self.requireDecided(FlagRaiser(session: session).pendingHardFlags(including: [period]), of: period, state: session.state) }
             try requireNothingBlocking(period)
         }

@@ -276,11 +276,11 @@ public struct Verifier {
                 + "the next close writes the prefix anew"
         }
         // Larger than any prefix of this ledger (the entries less their documents' longest
-        // members): passed by as the ledger's reading passes it, not read whole (a sparse 8 TB
-        // file there ended every command, exit 1, just after saying it was ignored).
+        // members): not the one a close recorded, said without reading it whole (a sparse 8 TB
+        // file there ended every command with a bare "cannot read", exit 1).
         if let size = FileStatus.of(site.path(relative))?.size, size > 2 * Int64(ledger.validLength) + (1 << 20) {
-            return "\(relative) is \(size) bytes, larger than a ledger prefix of this ledger can be: not read (every command reads "
-                + "the whole ledger) — remove it; the next close writes the prefix anew"
+            throw LedgerDamage(seq: nil, "\(relative) is not the ledger prefix any period.closed entry records: it is \(size) bytes, "
+                + "larger than a ledger prefix of this ledger can be — delete it (the next close writes it anew) and find out who put it there")
         }
         let bytes = try LedgerDamage.reading("ledger prefix", relative, seq: nil, in: site) {
             try FileIO.read(site.path(relative), followingLinks: false)

@@ -64,7 +64,10 @@ enum LinesSheet {
         }
         try sheet.addTable(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(rows.count, 1), lastColumn: headers.count - 1),
                            name: "Lines", headers: headers, style: .light(9))
-        try sheet.setColumnWidth(20, columns: 0...0)
+        // A draft's document is DRAFT- and its party's id, up to 70 characters: as wide as the
+        // longest (an issued document's number fits 20, and its bytes stay as they were).
+        let documentWidth = draft ? min(72, max(20, (rows.map(\.document.count).max() ?? 0) + 2)) : 20
+        try sheet.setColumnWidth(Double(documentWidth), columns: 0...0)
         if fitted {
             let longest = rows.map(\.partyId.count).max() ?? 0
             try sheet.setColumnWidth(12, columns: 1...1)

@@ -221,11 +221,13 @@ public enum ReviewWorkbook {
         try sheet.setColumnWidth(IdColumnWidth.width(clients.map(\.partyId), atLeast: 16), columns: 0...0)
         try sheet.setColumnWidth(16, columns: 1...3)
         guard !clients.isEmpty else { return }
-        try sheet.insert(chart: ChartSpec(kind: .column, title: "Images per case by client, \(review.period)",
-                                          categoryAxisTitle: "client", valueAxisTitle: "images per case",
-                                          series: [.init(name: "images per case", sheet: sheet.name,
-                                                         categories: CellRange(column: 0, rows: 1...clients.count),
-                                                         values: CellRange(column: 3, rows: 1...clients.count))]),
-                         row: 1, column: 5)
+        var chart = ChartSpec(kind: .column, title: "Images per case by client, \(review.period)",
+                              categoryAxisTitle: "client", valueAxisTitle: "images per case",
+                              series: [.init(name: "images per case", sheet: sheet.name,
+                                             categories: CellRange(column: 0, rows: 1...clients.count),
+                                             values: CellRange(column: 3, rows: 1...clients.count))])
+        // From 0, as the margin summary's: close ratios (2.4 and 2.6) drew one bar several times the other.
+        chart.valueAxisMinimum = 0
+        try sheet.insert(chart: chart, row: 1, column: 5)
     }
 }

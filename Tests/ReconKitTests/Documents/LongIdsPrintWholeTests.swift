@@ -134,5 +134,7 @@ struct LongIdsPrintWholeTests {
         try DraftWorkbook.write(book, side: .invoice, site: "s", to: path, created: Self.created)
         expectHolds(Self.longest, in: try PrintedSheet(path), "Summary")
         expectHolds(Self.longest, in: try PrintedSheet(path, sheet: 2), "Lines")
+        // The draft's document, DRAFT- and the party's id, was cut at 20 by its period beside it.
+        expectHolds("DRAFT-" + Self.longest, in: try PrintedSheet(path, sheet: 2), "Lines document")
     }
 }

@@ -46,4 +46,18 @@ struct MarginChartsFromZeroTests {
         // The month's margin is 34.00, its revenue and cost above 0: drawn from 0.
         #expect(try valueAxisScaling(byMonth).contains(#"<c:min val="0"/>"#), "\(byMonth)")
     }
+
+    /// The review's "Images per case by client" chart too: ratios of 2.4 and 2.6 drew one bar
+    /// several times the other.
+    @Test func theReviewsImagesPerCaseChartStartsAtZero() throws {
+        let site = try TestSite.closedMarchSite()
+        let path = site.path("Outbox/2026-03/review.xlsx")
+        // The chart whose title names it, among the review's charts (its trends have charts of their own).
+        let script = "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nfor n in z.namelist():\n"
+            + "    t = z.read(n).decode()\n    if n.startswith('xl/charts/') and 'Images per case by client' in t: sys.stdout.write(t)"
+        let found = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script, path])
+        let chart = found.out
+        #expect(found.code == 0 && chart.contains("Images per case by client"), "no images-per-case chart: \(found.err)")
+        #expect(try valueAxisScaling(chart).contains(#"<c:min val="0"/>"#), "\(chart)")
+    }
 }

@@ -1305,9 +1305,13 @@ struct CrashTests {
         let site = try TestSite.marchSite()
         try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-09T10:00:00Z,C1,D1,CT,1\n")
         let before = try site.ledgerBytes()
+        // Only the rename into the archive's place is slowed (3 s: room for the swap on a busy machine).
+        let archive = site.path("Ledger/drops/" + TestSite.sha256Hex(
+            "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-09T10:00:00Z,C1,D1,CT,1\n") + ".csv")
         let ingesting = try RunningProcess(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2", "-e", "inject=rename,renameat,renameat2:delay_enter=800000",
-             TestSite.binary, "ingest", "--site", site.root], environment: TestSite.closeDay)
+            ["-f", "-o", "/dev/null", "-P", archive, "-e", "trace=rename,renameat,renameat2",
+             "-e", "inject=rename,renameat,renameat2:delay_enter=3000000", TestSite.binary, "ingest", "--site", site.root],
+            environment: TestSite.closeDay)
         var staged: String?
         #expect(ProcessRunner.wait(upTo: 60) {
             staged = FileIO.list(site.path("Ledger/staging")).first { $0.hasPrefix(".") && $0.hasSuffix(".tmp") && $0.contains(".csv.") }
@@ -1324,14 +1328,14 @@ struct CrashTests {
     }
 
     /// A close's checkpoint, its temporary file swapped for another note before its link into
-    /// place (strace slows the link): the close named a checkpoint it never wrote, exit 0, with
+    /// place (strace slows the link, 4 s: room for the swap on a busy machine): the close named a checkpoint it never wrote, exit 0, with
     /// no note of one owed, and no writer could go on. The file linked is read back: not the note
     /// signed, it goes, the checkpoint is owed, and the next writer signs it.
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to slow the checkpoint's link"))
     func aCheckpointSwappedBeforeItsLinkIsOwedNotSigned() throws {
         let site = try TestSite.marchSite()
         let closing = try RunningProcess(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-e", "trace=link,linkat", "-e", "inject=link,linkat:delay_enter=1500000",
+            ["-f", "-o", "/dev/null", "-e", "trace=link,linkat", "-e", "inject=link,linkat:delay_enter=4000000",
              TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
         var temp: String?
         #expect(ProcessRunner.wait(upTo: 60) {

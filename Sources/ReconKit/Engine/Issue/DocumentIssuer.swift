@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import XLSX
 
 /// Issues final documents: numbers them, writes the workbooks, appends their entries.
 ///
@@ -127,7 +128,15 @@ public struct DocumentIssuer {
         session.holdSignals { for p in pending { FileIO.remove(p.temp) } }
         // Each workbook is independent (its own libxlsxwriter handle and files): write them
         // on every core, then check and hash them in order.
-        let hashes = try Stages.time("workbooks") { try Self.writeAll(pending.map { ($0.record, $0.temp, $0.final) }, at: at) }
+        let hashes: [String]
+        do {
+            hashes = try Stages.time("workbooks") { try Self.writeAll(pending.map { ($0.record, $0.temp, $0.final) }, at: at) }
+        } catch let error as XLSXError {
+            // Before the append: said as such. Naming a number the ledger never issued, the error
+            // left a user unsure whether running the command again would issue it twice.
+            throw ReconFailure.usage("\(error) — nothing was recorded and no document was issued; run the command again once that "
+                + "is mended")
+        }
         for p in pending where FileIO.exists(p.final) {
             if try FileIO.read(p.final) != FileIO.read(p.temp) {
                 throw ReconFailure.refused("\(p.record.file) already exists with other bytes and no ledger entry issued it; "

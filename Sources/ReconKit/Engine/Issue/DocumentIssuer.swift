@@ -134,8 +134,9 @@ public struct DocumentIssuer {
         } catch let error as XLSXError {
             // Before the append: said as such. Naming a number the ledger never issued, the error
             // left a user unsure whether running the command again would issue it twice.
-            throw ReconFailure.usage("\(error) — nothing was recorded and no document was issued; run the command again once that "
-                + "is mended")
+            // (A rerun has recorded the held drops it took by then: those stand, as it says.)
+            let recorded = LedgerFile.appendedByThisProcess ? "no document was issued" : "nothing was recorded and no document was issued"
+            throw ReconFailure.usage("\(error) — \(recorded); run the command again once that is mended")
         }
         for p in pending where FileIO.exists(p.final) {
             if try FileIO.read(p.final) != FileIO.read(p.temp) {

@@ -644,6 +644,15 @@ struct CrashTests {
         let issued = command == "close" ? try site.bodies("period.closed").count : try site.bodies("credit_note.issued").count
         #expect(issued == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).count == checkpoints)
+        // A next writer the disk fails the same way says it is the checkpoint owed, and that
+        // nothing of its own was recorded (it said only the I/O error).
+        let ledger = try site.ledgerBytes()
+        let again = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=link,linkat", "-e", "inject=link,linkat:error=EIO",
+             TestSite.binary, "watch", "--once", "--site", site.root], environment: env)
+        #expect(again.code == 1 && again.err.contains("the checkpoint an earlier command owes could not be written")
+                && again.err.contains("nothing of this command was recorded"), "\(again.code) \(again.err)")
+        #expect(try site.ledgerBytes() == ledger)
         // The next writer signs the checkpoint owed; the site verifies.
         #expect(try site.recon(["watch", "--once"], env: env).code == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).count == checkpoints + 1)

@@ -419,7 +419,16 @@ public final class SiteSession {
         }
         try Stages.time("repair") { try DocumentRepair(session: self, owed: outOfDate).run() }
         for (item, relative) in rewritten where !FileIO.exists(site.path(relative)) { stillOwed.insert(item) }
-        if let written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name) {
+        let written: String?
+        do {
+            written = try Checkpointer(site: site).writeMissing(ledger: ledger, siteName: state.name)
+        } catch let failure as FileIO.Failure {
+            // The disk still fails it: said as the checkpoint an earlier command owes, with this
+            // command's own work not begun (a bare I/O error left a user unsure what had applied).
+            throw ReconFailure.usage("the checkpoint an earlier command owes could not be written (\(failure)); nothing of this "
+                + "command was recorded — run it again once the disk is mended, and it signs that checkpoint first")
+        }
+        if let written {
             log.warning("wrote the checkpoint \(written) an interrupted command did not write")
         } else if let owed = ledger.owedCheckpoint, owed.seq > ledger.entries.count || Checkpointer(site: site).all().contains(owed.seq) {
             // Its append never landed (cut above, or refused), or its checkpoint is written: spent.

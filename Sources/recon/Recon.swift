@@ -88,6 +88,12 @@ struct Recon: ParsableCommand {
                     + " (`recon operator --help`)", exit: 1)
             }
         }
+        // `recon operator --site hq` (an option, no operator command) was told "Unknown option
+        // '--site'", though every command takes it: told the operator command is missing.
+        if named == "operator", words.count > verbAt, words[verbAt].hasPrefix("-"), !["-h", "--help"].contains(words[verbAt]) {
+            fail("no operator command given before \(SafeText.escaped(words[verbAt])); use add, remove or list "
+                + "(`recon operator list --site DIR`; `recon help operator`)", exit: 1)
+        }
         // An option given twice took its last value without a word, even a signed credit's
         // --amount: bad usage, named, before anything runs.
         if let twice = RawArgument.optionGivenTwice(words) {

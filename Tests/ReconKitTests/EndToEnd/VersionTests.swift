@@ -56,6 +56,12 @@ struct NoSubcommandTests {
         let bare = try site.recon(["operator"], site: false)
         #expect(bare.code == 1 && bare.err.contains("USAGE: recon operator <subcommand>") && !bare.err.contains("'operator help"),
                 "\(bare.err)")
+        // `recon operator --site X` was told "Unknown option '--site'", an option every command takes.
+        for args in [["operator", "--site", site.root], ["operator", "--log-format", "json"]] {
+            let missing = try site.recon(args, site: false)
+            #expect(missing.code == 1 && missing.err.contains("no operator command given before --") && !missing.err.contains("Unknown option"),
+                    "\(missing.err)")
+        }
         let operatorHelp = try site.recon(["operator", "help"], site: false)
         #expect(operatorHelp.code == 0 && operatorHelp.out.contains("USAGE: recon operator <subcommand>"), "\(operatorHelp.out)\(operatorHelp.err)")
         let keygen = try site.recon(["keygen", "carol", "--dir", site.path("keys"), "--json"], site: false)

@@ -180,16 +180,21 @@ public enum FileIO {
     }
 
     /// Writes `bytes` to a new file at `path` and fsyncs it; on failure nothing is left there.
-    public static func writeSynced(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+    /// Returns the file written, as its descriptor knew it: what a later rename must move (a
+    /// file swapped in at the name after the write, or during it, is another).
+    @discardableResult
+    public static func writeSynced(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws -> Identity? {
         if bytes.count >= DirectWriter.bufferBytes {
             // A file of megabytes (a drop's archive, the documents' seal): around the page cache (``DirectWriter``).
             do {
-                try writeStreaming(path, synced: true, mode: mode) { sink in try bytes.withUnsafeBytes { try sink($0) } }
+                let file = try DirectWriter(path: path, mode: mode)
+                try bytes.withUnsafeBytes { try file.write($0) }
+                try file.finish(synced: true)
+                return file.identity
             } catch {
                 unlink(path)
                 throw error
             }
-            return
         }
         let fd = openNew(path, mode: mode)
         guard fd >= 0 else { throw Failure(path: path, action: "create", code: errno) }
@@ -201,7 +206,27 @@ public enum FileIO {
             unlink(path)
             throw error
         }
-        close(fd)
+        defer { close(fd) }
+        return Identity(of: fd)
+    }
+
+    /// A file's device and inode: which file a name stands for.
+    public struct Identity: Equatable, Sendable {
+        let device: UInt64, inode: UInt64
+
+        /// The file an open descriptor holds.
+        init?(of fd: Int32) {
+            var info = stat()
+            guard fd >= 0, fstat(fd, &info) == 0 else { return nil }
+            (device, inode) = (UInt64(info.st_dev), UInt64(info.st_ino))
+        }
+
+        /// The file at `path` itself (a link is not followed).
+        init?(at path: String) {
+            var info = stat()
+            guard lstat(path, &info) == 0 else { return nil }
+            (device, inode) = (UInt64(info.st_dev), UInt64(info.st_ino))
+        }
     }
 
     /// Opens a file recon makes at `path` (always a hidden temporary name) for writing: a new

@@ -12,8 +12,8 @@ final class DropBytes {
     private var bytes: [UInt8]
     /// The hidden file holding the bytes once staged.
     private var staged: String?
-    /// That file's device and inode as written: what is renamed into place must be it.
-    private var stagedIdentity: (dev: UInt64, ino: UInt64)?
+    /// That file as its descriptor knew it when written: what is renamed into place must be it.
+    private var stagedIdentity: FileIO.Identity?
 
     /// The permissions of the file read, which a held or rejected drop keeps: an owner-only file
     /// dropped in the Inbox (a private key put there by mistake) was kept readable by everyone.
@@ -34,10 +34,7 @@ final class DropBytes {
         }
         try FileIO.makeDirectory(site.staging)
         let temp = FileIO.temporaryName(for: site.staging + "/" + FileIO.baseName(Site.dropPath(sha256: sha)))
-        try FileIO.writeSynced(temp, bytes)
-        var info = stat()
-        guard lstat(temp, &info) == 0 else { throw FileIO.Failure(path: temp, action: "stat", code: errno) }
-        stagedIdentity = (UInt64(info.st_dev), UInt64(info.st_ino))
+        stagedIdentity = try FileIO.writeSynced(temp, bytes)
         staged = temp
         bytes = []
     }
@@ -57,9 +54,7 @@ final class DropBytes {
             self.staged = nil
             // A file swapped in for the staged one (anyone may write the site folder) was archived
             // under the drop's hash and the drop accepted over it, its original removed.
-            var info = stat()
-            if let identity = stagedIdentity,
-               lstat(target, &info) != 0 || (UInt64(info.st_dev), UInt64(info.st_ino)) != identity {
+            if let identity = stagedIdentity, FileIO.Identity(at: target) != identity {
                 if site != nil { unlink(target) }
                 throw ReconFailure.verification("\(staged) was replaced while this command ran (something other than recon writes "
                     + "in the site folder), so what it would have put at \(target) is not the drop it read; nothing was recorded, and "

@@ -286,7 +286,6 @@ public final class DemoSite {
 
     // MARK: Helpers
 
-    /// Runs one command's work in its own writing session; the session (and the site lock) ends with it.
     /// Under `--verbose`, each document issued: its number, party and total.
     private func logIssued(_ numbers: [String], session: SiteSession) {
         let wanted = Set(numbers)
@@ -295,6 +294,7 @@ public final class DemoSite {
         }
     }
 
+    /// Runs one command's work in its own writing session; the session (and the site lock) ends with it.
     private func withSession<T>(_ body: (SiteSession) throws -> T) throws -> T {
         let session = try SiteSession(site: site, writing: true, log: log, clock: clock)
         try session.repair()

@@ -124,9 +124,9 @@ struct Watch: ParsableCommand {
     static func writingSession(_ site: Site, log: Logger, clock: SiteClock, until stopping: StopFlag, once: Bool) throws -> SiteSession {
         // Said as the wait begins (it was said only once the lock's first wait ran out, ten seconds
         // on: a stop before then went unexplained), once a batch.
-        let said = WaitSaid()
+        let said = StopFlag()
         SiteLock.waiting.onWait { [log] in
-            if said.first() { log.notice("another recon command is writing the site; the drops wait until it has finished") }
+            if said.setFirst() { log.notice("another recon command is writing the site; the drops wait until it has finished") }
         }
         defer { SiteLock.waiting.onWait {} }
         while true {
@@ -145,21 +145,7 @@ struct Watch: ParsableCommand {
         }
     }
 
-    /// Whether a batch has said it waits; safe from any thread.
-    final class WaitSaid: @unchecked Sendable {
-        private let lock = NSLock()
-        private var said = false
-
-        /// True the first time only.
-        func first() -> Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            defer { said = true }
-            return !said
-        }
-    }
-
-    /// Set once SIGINT or SIGTERM has arrived; safe from any thread.
+    /// Set once SIGINT or SIGTERM has arrived (or once a batch has said it waits); safe from any thread.
     final class StopFlag: @unchecked Sendable {
         private let lock = NSLock()
         private var value = false
@@ -168,6 +154,14 @@ struct Watch: ParsableCommand {
             lock.lock()
             value = true
             lock.unlock()
+        }
+
+        /// Sets it; true the first time only.
+        func setFirst() -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            defer { value = true }
+            return !value
         }
 
         var isSet: Bool {

@@ -4,9 +4,10 @@
 enum IdColumnWidth {
     static let cap = 66
 
-    /// At least `minimum` (the column's width for short ids), at most ``cap``.
-    static func width(_ ids: some Sequence<String>, atLeast minimum: Double) -> Double {
+    /// At least `minimum` (the column's width for short ids), at most `maximum` (``cap``; more
+    /// for a text that holds an id and more, as a draft's `DRAFT-` and its party's id).
+    static func width(_ ids: some Sequence<String>, atLeast minimum: Double, atMost maximum: Int = cap) -> Double {
         let longest = ids.reduce(0) { max($0, $1.count) }
-        return min(Double(cap), max(minimum, Double(longest + 2)))
+        return min(Double(maximum), max(minimum, Double(longest + 2)))
     }
 }

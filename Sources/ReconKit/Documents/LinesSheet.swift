@@ -66,12 +66,10 @@ enum LinesSheet {
                            name: "Lines", headers: headers, style: .light(9))
         // A draft's document is DRAFT- and its party's id, up to 70 characters: as wide as the
         // longest (an issued document's number fits 20, and its bytes stay as they were).
-        let documentWidth = draft ? min(72, max(20, (rows.map(\.document.count).max() ?? 0) + 2)) : 20
-        try sheet.setColumnWidth(Double(documentWidth), columns: 0...0)
+        try sheet.setColumnWidth(draft ? IdColumnWidth.width(rows.map(\.document), atLeast: 20, atMost: 72) : 20, columns: 0...0)
         if fitted {
-            let longest = rows.map(\.partyId.count).max() ?? 0
             try sheet.setColumnWidth(12, columns: 1...1)
-            try sheet.setColumnWidth(Double(min(66, max(12, longest + 2))), columns: 2...2)
+            try sheet.setColumnWidth(IdColumnWidth.width(rows.map(\.partyId), atLeast: 12), columns: 2...2)
             try sheet.setColumnWidth(12, columns: 3...6)
             var amounts = AmountColumnWidths(minimum: [7: 16, 9: 16])
             if draft || widensAmounts {

@@ -146,9 +146,6 @@ public struct DropTable {
         return String(plain)
     }
 
-    /// When the missing names are there but split by semicolons or tabs (a spreadsheet's export
-    /// in a locale whose lists use `;`, or "Text (Tab delimited)"), says so: the names the clerk
-    /// sees in the file would otherwise seem to be there.
     /// A file whose header is another kind's (payments saved as `clients_payments.csv`): its
     /// kind comes from its name's start (SPEC §2), so the name is what to change, not the columns.
     static func otherKindHint(_ header: [String], kind: DropKind) -> String {
@@ -160,6 +157,9 @@ public struct DropTable {
             + "with \"\(kind.rawValue)\" — rename it to start with \"\(other.rawValue)\" (e.g. \(other.rawValue)-2026-03.csv)"
     }
 
+    /// When the missing names are there but split by semicolons or tabs (a spreadsheet's export
+    /// in a locale whose lists use `;`, or "Text (Tab delimited)"), says so: the names the clerk
+    /// sees in the file would otherwise seem to be there.
     static func separatorHint(_ header: [String], missing: [String]) -> String {
         for (separator, name) in [(";", "semicolons"), ("\t", "tabs")] {
             let names = header.flatMap { $0.split(separator: Character(separator)) }.map { $0.trimmingSpaces.lowercased() }

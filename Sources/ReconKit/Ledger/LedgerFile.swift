@@ -173,13 +173,11 @@ public final class LedgerFile {
     private func takePrefix(_ prefixPath: String, reader: LineChunkReader, hash: inout SHA256) throws -> LedgerPrefix.Taken? {
         prefixPassedBy = nil
         guard FileIO.exists(prefixPath) else { return nil }
-        // Its lines are the ledger's entries less their documents' longest members: a file
-        // more than twice the ledger's size (and a megabyte) is not one, and is not read into memory.
         guard let size = FileStamp.of(prefixPath)?.size else {
             prefixPassedBy = "it is not a regular file"
             return nil
         }
-        guard size <= 2 * Int64(reader.size) + (1 << 20) else {
+        guard LedgerPrefix.couldBe(size: size, ledgerSize: Int64(reader.size)) else {
             prefixPassedBy = "it is larger than a ledger prefix of this ledger can be"
             return nil
         }

@@ -32,6 +32,11 @@ public struct LedgerPrefix {
     /// it as that version.
     static let version = 2
 
+    /// Whether a file of `size` bytes could be a prefix of a ledger of `ledgerSize`: its lines are
+    /// the ledger's entries less their documents' longest members, so one more than twice the
+    /// ledger's size (and a megabyte) is not one, and is never read into memory.
+    static func couldBe(size: Int64, ledgerSize: Int64) -> Bool { size <= 2 * ledgerSize + (1 << 20) }
+
     /// The first line's `format` of `version`: no other file reads as one.
     static func format(_ version: Int) -> String { "recon ledger prefix \(version)" }
 

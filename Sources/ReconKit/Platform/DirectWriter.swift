@@ -77,10 +77,10 @@ final class DirectWriter {
         }
     }
 
-    /// Writes what is left, fsyncs the file when `synced`, and closes it.
     /// The file written (device and inode), known from its descriptor once ``finish(synced:)`` ran.
     private(set) var identity: FileIO.Identity?
 
+    /// Writes what is left, fsyncs the file when `synced`, and closes it.
     func finish(synced: Bool) throws {
         defer {
             identity = FileIO.Identity(of: fd)

@@ -187,10 +187,7 @@ public enum FileIO {
         if bytes.count >= DirectWriter.bufferBytes {
             // A file of megabytes (a drop's archive, the documents' seal): around the page cache (``DirectWriter``).
             do {
-                let file = try DirectWriter(path: path, mode: mode)
-                try bytes.withUnsafeBytes { try file.write($0) }
-                try file.finish(synced: true)
-                return file.identity
+                return try writeStreaming(path, synced: true, mode: mode) { sink in try bytes.withUnsafeBytes { try sink($0) } }
             } catch {
                 unlink(path)
                 throw error
@@ -377,11 +374,14 @@ extension FileIO {
     /// Writes what `produce` hands to its sink, piece by piece, as a new file at `path`,
     /// fsynced when `synced`; a piece the file cannot take throws from the sink. A file of
     /// megabytes goes around the page cache (``DirectWriter``).
+    /// Returns the file written, as its descriptor knew it (``writeSynced(_:_:mode:)``).
+    @discardableResult
     public static func writeStreaming(_ path: String, synced: Bool, mode: mode_t = 0o644,
-                                      producing produce: (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+                                      producing produce: (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> Identity? {
         let file = try DirectWriter(path: path, mode: mode)
         try produce { try file.write($0) }
         try file.finish(synced: synced)
+        return file.identity
     }
 
     /// Writes a file that needs no durability (a cache): no fsync.

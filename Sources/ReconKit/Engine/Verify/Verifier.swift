@@ -275,10 +275,10 @@ public struct Verifier {
             return "\(relative) is \(kind), not the ledger prefix: not read (every command reads the whole ledger) — remove it; "
                 + "the next close writes the prefix anew"
         }
-        // Larger than any prefix of this ledger (the entries less their documents' longest
-        // members): not the one a close recorded, said without reading it whole (a sparse 8 TB
-        // file there ended every command with a bare "cannot read", exit 1).
-        if let size = FileStatus.of(site.path(relative))?.size, size > 2 * Int64(ledger.validLength) + (1 << 20) {
+        // Larger than any prefix of this ledger: not the one a close recorded, said without
+        // reading it whole (a sparse 8 TB file there ended every command with a bare "cannot
+        // read", exit 1).
+        if let size = FileStatus.of(site.path(relative))?.size, !LedgerPrefix.couldBe(size: size, ledgerSize: Int64(ledger.validLength)) {
             throw LedgerDamage(seq: nil, "\(relative) is not the ledger prefix any period.closed entry records: it is \(size) bytes, "
                 + "larger than a ledger prefix of this ledger can be — delete it (the next close writes it anew) and find out who put it there")
         }

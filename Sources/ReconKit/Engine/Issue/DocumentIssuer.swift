@@ -154,11 +154,18 @@ public struct DocumentIssuer {
         // Issued from here: a workbook the disk will not put in place (an I/O error) is said, and
         // the command goes on to its checkpoint. Reported as a failure, it had a script issue a
         // credit again, and a rerun told to run again; the next writer writes it from its entry.
-        for (p, entry) in zip(pending, entries) {
+        for ((p, entry), sha) in zip(zip(pending, entries), hashes) {
             do { try FileIO.renameQuietly(p.temp, to: p.final) } catch {
                 let message = "\(p.record.number) is issued (seq \(entry.seq)), but \(p.record.file) could not be put in place: "
                     + "\(error) — do not issue it again: the next writing command writes it from its entry (`recon verify` names it "
                     + "missing until then); see to the disk"
+                session.log.warning("\(message)")
+                continue
+            }
+            if !PlacedWorkbook.isIssued(p.final, sha256: sha) {
+                let message = "\(p.record.number) is issued (seq \(entry.seq)), but \(PlacedWorkbook.foreign(p.record.file, temp: p.temp)) "
+                    + "— do not issue it again: the next writing command writes it from its entry (`recon verify` names it missing "
+                    + "until then); find what else writes in \(FileIO.parent(of: p.record.file))"
                 session.log.warning("\(message)")
             }
         }

@@ -50,6 +50,7 @@ public struct DocumentRepair {
                         break
                     }
                 }
+                if restored, !PlacedWorkbook.isIssued(final, sha256: sha) { throw foreign(file, seq: e.seq) }
                 if !restored {
                     let record = try DocumentRecord(entry: e)
                     try makeFolder(dir, for: file, seq: e.seq)
@@ -60,6 +61,7 @@ public struct DocumentRepair {
                         throw ReconFailure.verification("seq \(e.seq): \(file) is missing and regenerating it does not give its recorded SHA-256")
                     }
                     try FileIO.placeWritten(temp, at: final)
+                    guard PlacedWorkbook.isIssued(final, sha256: sha) else { throw foreign(file, seq: e.seq, temp: temp) }
                 }
             } catch let failure as FileIO.Failure {
                 // Said as what the command was doing: putting back an issued document first.
@@ -83,6 +85,16 @@ public struct DocumentRepair {
         }
         try restoreDerivedOutputs()
         return repaired
+    }
+
+    /// A missing document put back from a temporary file that something changed meanwhile:
+    /// damage (exit 4), and nothing is appended over it.
+    private func foreign(_ file: String, seq: Int, temp: String? = nil) -> ReconFailure {
+        let what = temp.map { PlacedWorkbook.foreign(file, temp: $0) }
+            ?? "the file moved into \(file) was not the workbook its entry issued: something replaced or wrote into it while this "
+            + "command put it back, and it was taken away"
+        return ReconFailure.verification("seq \(seq): \(file) is missing; \(what) — nothing is written: find what else writes in "
+            + "\(FileIO.parent(of: file)) and run the command again (the document is then written from its entry)")
     }
 
     /// The folder of a missing document, made if need be. A file standing where the folder (or

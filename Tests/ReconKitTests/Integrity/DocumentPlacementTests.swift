@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// An issued workbook waits under its hidden temporary name (`.INV-….xlsx.PID.tmp`) from its
+/// write until the ledger has its entry, then is renamed into place. A file swapped in at
+/// that name meanwhile, or bytes written into it, became the document at its final name: the
+/// close said it issued INV-2026-000001 (exit 0) and the Outbox held a workbook the ledger
+/// never issued. strace holds the rename into place; the test changes the temporary file then.
+struct DocumentPlacementTests {
+    static let strace = ProcessRunner.executable(named: "strace")
+
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close between its append and its rename"),
+          arguments: ["swap", "write"])
+    func aTemporaryWorkbookChangedAfterTheAppendIsNeverLeftAsTheDocument(change: String) throws {
+        let site = try TestSite.marchSite()
+        let invoices = site.path("Outbox/2026-03/invoices")
+        let final = invoices + "/INV-2026-000001.xlsx"
+        let size = try site.ledgerBytes().count
+        let closing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", final, "-e", "trace=rename,renameat,renameat2",
+             "-e", "inject=rename,renameat,renameat2:delay_enter=4000000:when=1",
+             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+        #expect(ProcessRunner.wait(upTo: 60) { ((try? site.ledgerBytes().count) ?? 0) > size }, "the close never appended")
+        let temp = try #require(FileIO.list(invoices).first { $0.hasPrefix(".INV-2026-000001.xlsx.") && $0.hasSuffix(".tmp") })
+        let foreign = Array("PK not the invoice the ledger issued".utf8)
+        if change == "swap" {
+            try Data(foreign).write(to: URL(fileURLWithPath: site.path("other.xlsx")))
+            #expect(rename(site.path("other.xlsx"), invoices + "/" + temp) == 0)
+        } else {
+            let fd = open(invoices + "/" + temp, O_WRONLY | O_TRUNC)
+            #expect(fd >= 0 && write(fd, foreign, foreign.count) == foreign.count)
+            close(fd)
+        }
+        let closed = closing.finish()
+        // Issued: the entries stand and the command says so; what sits at the name is not it.
+        #expect(closed.code == 0, "\(closed.out)\(closed.err)")
+        #expect(closed.err.contains("INV-2026-000001 is issued") && closed.err.contains("was not the workbook written for it")
+                && closed.err.contains("do not issue it again"), "\(closed.err)")
+        #expect((try? Data(contentsOf: URL(fileURLWithPath: final))).map(Array.init) != foreign, "the foreign bytes stand as the invoice")
+        #expect(try site.bodies("period.closed").count == 1)
+        // The next writer writes it from its entry; the site verifies.
+        let next = try site.recon(["watch", "--once"], env: TestSite.closeDay)
+        #expect(next.code == 0, "\(next.err)")
+        #expect(site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+}

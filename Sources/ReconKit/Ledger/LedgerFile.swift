@@ -410,6 +410,16 @@ public final class LedgerFile {
             throw LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock: \(what), "
                 + "which it took back; nothing was appended — `recon verify` names what was written")
         }
+        // The file written is still the one at the ledger's name: a file renamed over the name
+        // meanwhile (a copy: rsync, `sed -i`, a restore) holds none of this batch, which landed in
+        // the file replaced, and a close signed its checkpoint over entries the ledger never held.
+        // Taken back from that file, wherever it is now.
+        guard let own = file.identity, FileIO.Identity(at: path) == own else {
+            if file.cut(toLength: start) { FileIO.remove(intentPath) }
+            throw LedgerDamage(seq: entries.count + 1, "\(path) was replaced by another file while this command held the site lock "
+                + "(a copy renamed over it?): this command's entries went to the file replaced and were taken back; nothing was "
+                + "appended — `recon verify` checks the file now there")
+        }
         content.update(data: bytes)
         ends += lineEnds
         // Once the batch is durable its intent is spent; if the removal itself is lost, the

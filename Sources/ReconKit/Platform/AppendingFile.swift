@@ -39,4 +39,13 @@ public final class AppendingFile {
         guard end >= 0 else { throw FileIO.Failure(path: path, action: "find the end of", code: errno) }
         return Int(end) - bytes.count
     }
+
+    /// The file this descriptor holds, wherever its name is now.
+    var identity: FileIO.Identity? { FileIO.Identity(of: descriptor) }
+
+    /// Cuts the file this descriptor holds to `length` bytes, durably (`ftruncate`, `fsync`).
+    @discardableResult
+    func cut(toLength length: Int) -> Bool {
+        ftruncate(descriptor, off_t(length)) == 0 && fsync(descriptor) == 0
+    }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// `Ledger/ledger.jsonl` replaced by a copy of itself while a writer held the site lock (an
+/// rsync, a `sed -i`, a restore: a new file renamed over the name). The writer had opened the
+/// file before, and appended to the one replaced: the close said it closed the month, issued
+/// its invoices and signed a checkpoint over entries the ledger at the name never held (every
+/// later writer refused, exit 4); an ingest said a drop was accepted and removed it from the
+/// Inbox. strace holds the writer after its intent; the test renames the copy in then.
+struct ReplacedLedgerTests {
+    static let strace = ProcessRunner.executable(named: "strace")
+
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the writer between its intent and its append"),
+          arguments: ["close", "ingest"])
+    func aLedgerReplacedMidAppendGetsNothingAndNothingIsIssued(command: String) throws {
+        let site = try TestSite.marchSite()
+        let ledger = site.path("Ledger/ledger.jsonl")
+        if command == "ingest" {
+            try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+                + "L1,2026-03-10T10:00:00Z,C1,D1,CT,1\n")
+        }
+        let before = try site.ledgerBytes()
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).count
+        let args = command == "close" ? ["close", "2026-03"] : ["ingest"]
+        let running = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", ledger + ".intent", "-e", "trace=rename,renameat,renameat2",
+             "-e", "inject=rename,renameat,renameat2:delay_exit=3000000:when=1",
+             TestSite.binary] + args + ["--site", site.root], environment: TestSite.closeDay)
+        #expect(ProcessRunner.wait(upTo: 60) { FileManager.default.fileExists(atPath: ledger + ".intent") }, "the writer wrote no intent")
+        try Data(before).write(to: URL(fileURLWithPath: site.path("ledger-copy.jsonl")))
+        #expect(rename(site.path("ledger-copy.jsonl"), ledger) == 0)
+        let run = running.finish()
+        #expect(run.code == 4 && run.err.contains("was replaced by another file while this command held the site lock")
+                && run.err.contains("nothing was appended"), "\(run.out)\(run.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(!site.exists("Ledger/ledger.jsonl.intent"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).count == checkpoints)
+        #expect(!site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
+        if command == "ingest" { #expect(site.exists("Inbox/usage-late.csv"), "the drop left the Inbox unrecorded") }
+        // Nothing of it stands: the same command goes on against the ledger now there.
+        let again = try site.recon(args, env: TestSite.closeDay)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+}

@@ -72,6 +72,7 @@ struct WriterChecks {
         let verifier = Verifier(site: site)
         // No vouched file, nor any a writer is about to make, may lie outside the site.
         if let linked = VouchedPlaces.folderDamage(in: site) { throw linked }
+        if let unlisted = UnlistedFolders.damage(in: site) { throw unlisted }
         let checkpoints = Checkpointer(site: site).all()
         for seq in checkpoints {
             if let damage = Self.intentOverCheckpoint(ledger, checkpoint: seq) { throw damage }

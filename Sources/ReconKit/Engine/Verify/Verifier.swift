@@ -83,6 +83,7 @@ public struct Verifier {
         let verifier = pinnedKey ?? recordedKey
         let siteName = first.string("site") ?? ""
         if let linked = VouchedPlaces.folderDamage(in: site) { throw linked }
+        if let unlisted = UnlistedFolders.damage(in: site) { throw unlisted }
         var recorded: [String: (sha: String, seq: Int)] = [:]
         // What the writers' seal may hold: the documents, and the archived drops.
         var sealable: [String: (sha: String, seq: Int)] = [:]

@@ -1,0 +1,33 @@
+import Glibc
+
+/// The folders whose listing a check relies on: what no entry names (an archive, a document, a
+/// checkpoint over entries since cut away) is found only by listing them. One this user may
+/// open files in but not list (`chmod 300`, `311`) hid a stray archive of a cut ledger, or an
+/// invoice no entry issued, and `recon verify` said ok, a close signed over it. Such a folder is
+/// said (exit 4), with the permission that mends it, before anything is judged.
+enum UnlistedFolders {
+    static func damage(in site: Site) -> LedgerDamage? {
+        var places = ["Ledger/drops", "Ledger/checkpoints", "Outbox", ".recon/cache", ".recon/closed"]
+        // An Outbox that cannot be listed has no months to look at: said first.
+        if isFolder(site.outbox), access(site.outbox, R_OK | X_OK) == 0 {
+            for month in FileIO.list(site.outbox) where Period(month) != nil {
+                places.append("Outbox/" + month)
+                for folder in Set(DocumentKind.allCases.map(\.folder)).sorted() { places.append("Outbox/\(month)/\(folder)") }
+            }
+        }
+        for place in places where isFolder(site.path(place)) && access(site.path(place), R_OK | X_OK) != 0 {
+            let mode = permissions(of: site.path(place)).map { " (mode " + String($0, radix: 8) + ")" } ?? ""
+            return LedgerDamage(seq: nil, "\(place) cannot be listed by this user\(mode): what it holds that no entry names cannot "
+                + "be looked for, so nothing here can be checked against the ledger — give it back read and search permission "
+                + "(`chmod u+rx \(place)`, or `a+rx` for an auditor's account) and run the command again")
+        }
+        return nil
+    }
+
+    private static func isFolder(_ path: String) -> Bool { FileStatus.of(path)?.kind == .folder }
+
+    private static func permissions(of path: String) -> mode_t? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// A vouched folder this user may open files in but not list (`chmod 311`): the stray archive
+/// of a cut ledger, or an invoice no entry issued, was never looked for there, and `recon
+/// verify` said ok (a writer signed over it). The folder is said, with the permission that
+/// mends it. Run as `nobody` through setpriv (root lists every folder), which needs root.
+struct UnlistedFolderTests {
+    @Test(.enabled(if: getuid() == 0 && ProcessRunner.executable(named: "setpriv") != nil, "needs root and setpriv to verify as another user"),
+          arguments: ["Ledger/drops", "Outbox/2026-03/invoices"])
+    func aFolderThatCannotBeListedIsSaidNotPassedOver(folder: String) throws {
+        let site = try TestSite.closedMarchSite()
+        let binary = site.path("recon-copy")
+        try FileManager.default.copyItem(atPath: TestSite.binary, toPath: binary)
+        #expect(chmod(binary, 0o755) == 0 && chmod(site.root, 0o755) == 0)
+        // What no entry names, put where only a listing finds it.
+        let names = try FileManager.default.contentsOfDirectory(atPath: site.path(folder)).filter { !$0.hasPrefix(".") }.sorted()
+        let stray = folder == "Ledger/drops" ? String(repeating: "a", count: 64) + ".csv" : "INV-2026-000009.xlsx"
+        try FileManager.default.copyItem(atPath: site.path(folder + "/" + names[0]), toPath: site.path(folder + "/" + stray))
+        let asNobody = { try ProcessRunner.run(try #require(ProcessRunner.executable(named: "setpriv")),
+            ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "verify", "--site", site.root]) }
+        let listed = try asNobody()
+        #expect(listed.code == 4 && listed.out.contains(stray), "\(listed.out)\(listed.err)")
+        #expect(chmod(site.path(folder), 0o311) == 0)
+        let unlisted = try asNobody()
+        #expect(unlisted.code == 4 && unlisted.out.contains("\(folder) cannot be listed by this user (mode 311)")
+                && unlisted.out.contains("chmod u+rx \(folder)"), "\(unlisted.out)\(unlisted.err)")
+        #expect(chmod(site.path(folder), 0o755) == 0)
+    }
+}

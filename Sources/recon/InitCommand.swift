@@ -34,7 +34,7 @@ struct Init: ParsableCommand {
             let existingKey = keyDir == nil && keyFile == site.privateKeyFile && !site.isInitialised && FileIO.exists(keyFile)
             let entry = try SiteInitializer.initialise(options.siteValue, name: name, baseCurrency: baseCurrency, timezone: timezone,
                                                        keyDir: keyDir,
-                                                       clock: (try? .fromEnvironment(zone: SiteClock.zone(of: site, given: timezone))) ?? .system)
+                                                       clock: try .fromEnvironment(zone: SiteClock.zone(of: site, given: timezone)))
             if json {
                 printJSON(.object(["ok": true, "site": .string(entry.string("site") ?? ""),
                                    "base_currency": .string(entry.string("base_currency") ?? ""),

@@ -138,7 +138,9 @@ struct SiteOptions: ParsableArguments {
     var log: Logger { ConsoleLog.logger(logFormat) }
     /// The site clock, read once from `RECON_NOW` (unset: the system clock; checked by ``validate()``);
     /// without an offset, a time of the site's zone.
-    var clock: SiteClock { (try? .fromEnvironment(zone: SiteClock.zone(of: siteValue))) ?? .system }
+    /// A value whose day in the site's zone lies outside the years entries may carry is refused
+    /// here (its UTC day passed ``validate()``): left at the system clock, it stamped entries with today.
+    var clock: SiteClock { get throws { try .fromEnvironment(zone: SiteClock.zone(of: siteValue)) } }
 
     /// An unreadable `RECON_NOW` is bad usage (exit 1), refused before anything is read or written;
     /// so is an empty `--site` (`--site "$SITE"` with SITE unset), which the file system reads

@@ -25,7 +25,7 @@ struct Status: ParsableCommand {
         let site = options.siteValue, log = options.log
         // A clock set back is refused before the cache is looked at (its figures are a day's).
         if let headAt = LedgerFile.lastEntryAt(of: site) { try SiteSession.refuseClock(options.clock.now(), before: headAt) }
-        if let settled = StatusCache.settled(site: site, clock: options.clock, warn: { log.warning("\($0)") }) {
+        if let settled = StatusCache.settled(site: site, clock: try options.clock, warn: { log.warning("\($0)") }) {
             return StatusReport(settled: settled, site: site)
         }
         // Figures are shown, and kept, only from a ledger that checks as a writer's does:

@@ -34,7 +34,7 @@ struct Watch: ParsableCommand {
         try runReporting(options.logFormat, json: json) {
             let site = options.siteValue
             let log = options.log
-            let clock = options.clock
+            let clock = try options.clock
             // Open the site as a writer once up front, as every writing command does: a wrong --site
             // or a site that does not verify fails at start, not at the first drop, and what an
             // interrupted command left (workbooks it owed, a checkpoint, documents) is put right

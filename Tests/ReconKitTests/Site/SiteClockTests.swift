@@ -141,6 +141,26 @@ struct SiteClockTests {
         #expect("\(SiteClock.Unreadable(text: "yesterday"))".hasPrefix("RECON_NOW=\"yesterday\" is not an ISO 8601 timestamp"))
     }
 
+    /// A RECON_NOW within the years in UTC whose day in the site's zone is not (2199-12-31T12:00Z
+    /// is 2200-01-01 in Kiritimati, 1970-01-01T02:00Z is 1969 in New York) was passed over for
+    /// the system clock: the ingest stamped its entry with today, and init its site.init. Refused.
+    @Test(arguments: [("Pacific/Kiritimati", "2199-12-31T12:00:00Z"), ("America/New_York", "1970-01-01T02:00:00Z")])
+    func aReconNowWhoseSiteDayIsOutsideTheYearsIsRefusedNotReplaced(zone: String, now: String) throws {
+        let site = try TestSite()
+        let said = "RECON_NOW=\"\(now)\" falls, in the site's time zone (\(zone)), on a day outside the years 1970–2199"
+        let initial = try site.recon(["init", "--name", "edge", "--timezone", zone], env: ["RECON_NOW": now])
+        #expect(initial.code == 1 && initial.err.contains(said), "\(initial.out)\(initial.err)")
+        #expect(!site.exists("Ledger/ledger.jsonl"))
+        #expect(try site.recon(["init", "--name", "edge", "--timezone", zone], env: ["RECON_NOW": "2026-01-01T00:00:00Z"]).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nK1,k,USD,std,2025-01-01,5\n")
+        let before = try site.ledgerBytes()
+        for command in [["ingest"], ["status"], ["verify"]] {
+            let run = try site.recon(command, env: ["RECON_NOW": now])
+            #expect(run.code == 1 && run.err.contains(said), "\(command): \(run.out)\(run.err)")
+        }
+        #expect(try site.ledgerBytes() == before && site.exists("Inbox/clients.csv"))
+    }
+
     /// A day the calendar lacks is named as such, as in a drop: it was said not to be an ISO
     /// 8601 timestamp, which it is in form.
     @Test func aReconNowOnADayTheCalendarLacksIsNamedAsSuch() {

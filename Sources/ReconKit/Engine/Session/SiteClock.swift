@@ -23,7 +23,7 @@ public struct SiteClock: Sendable {
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
                                        zone: SiteTimeZone = .utc) throws -> SiteClock {
         guard let pinned = environment["RECON_NOW"], !pinned.isEmpty else { return .system }
-        guard let t = try? FieldValue.timestamp(Substring(pinned), zone: zone) else { throw Unreadable(text: pinned) }
+        guard let t = try? FieldValue.timestamp(Substring(pinned), zone: zone) else { throw Unreadable(text: pinned, zone: zone) }
         return .fixed(Date(timeIntervalSince1970: TimeInterval(t.nanoseconds / 1_000_000_000)))
     }
 
@@ -43,13 +43,19 @@ public struct SiteClock: Sendable {
     /// A `RECON_NOW` that is not a timestamp.
     public struct Unreadable: Error, CustomStringConvertible {
         public let text: String
+        /// The zone it was read in: the site's, where its day must lie within the years too.
+        public var zone: SiteTimeZone = .utc
         public var description: String {
             // A well-formed time outside the years recon keeps is told apart from one that is not a time.
             var why = "is not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], without offset the site's time)"
+            let years = "the years \(FieldValue.years.lowerBound)–\(FieldValue.years.upperBound) that entries may carry"
             do {
                 _ = try FieldValue.timestamp(Substring(text), zone: .utc)
+                if (try? FieldValue.timestamp(Substring(text), zone: zone)) == nil {
+                    why = "falls, in the site's time zone (\(zone.identifier)), on a day outside \(years)"
+                }
             } catch let invalid as FieldValue.Invalid where invalid.outsideYears {
-                why = "lies outside the years \(FieldValue.years.lowerBound)–\(FieldValue.years.upperBound) that entries may carry"
+                why = "lies outside \(years)"
             } catch {
                 // A day the calendar lacks (2029-02-29T10:00:00Z) is said as such, as a drop's is.
                 if let day = LocalDate.calendarProblem(Substring(text)) {

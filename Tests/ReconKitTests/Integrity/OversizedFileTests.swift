@@ -40,7 +40,25 @@ struct OversizedFileTests {
         #expect(!said.contains("Fatal error") && said.contains(file.split(separator: "/").last!), "\(run.code) \(said.prefix(600))")
         // The prefix, which a close vouches for, is damage (the ledger's reading passed it by); the ledger is refused.
         #expect(file.hasSuffix("prefix.jsonl") ? run.code == 4 && said.contains("larger than a ledger prefix of this ledger can be")
-                : [1, 4].contains(run.code), "\(run.code) \(said.prefix(600))")
+                : run.code == 4 && said.contains("the ledger does not verify"), "\(run.code) \(said.prefix(600))")
+    }
+
+    /// A line of the ledger longer than any recon writes (65 MiB of zeros, then a newline) is
+    /// damage to every command, as to `verify` (exit 4): `status`, `ingest` and `watch` said it
+    /// as an internal error (exit 1) with no next step.
+    @Test(arguments: [["status"], ["ingest"], ["watch", "--once"], ["verify"]])
+    func aLedgerLineLongerThanAnyReconWritesIsDamage(command: [String]) throws {
+        let site = try TestSite.marchSite()
+        let ledger = site.path("Ledger/ledger.jsonl")
+        let size = try site.ledgerBytes().count
+        #expect(truncate(ledger, off_t(size + (65 << 20))) == 0)
+        let fd = open(ledger, O_WRONLY | O_APPEND)
+        #expect(fd >= 0 && write(fd, "\n", 1) == 1)
+        close(fd)
+        let run = try site.recon(command, env: TestSite.closeDay)
+        #expect(run.code == 4, "\(run.code) \((run.out + run.err).prefix(600))")
+        #expect(command == ["verify"] || run.err.contains("the ledger does not verify") && run.err.contains("restore it from a backup"),
+                "\(run.err.prefix(600))")
     }
 
     @Test(arguments: ["drop", "document"])

@@ -153,6 +153,11 @@ public final class SiteSession {
         } catch let failure as FileIO.Failure where failure.isNotARegularFile {
             throw ReconFailure.verification("the ledger does not verify: \(failure) — something other than the ledger file is in its "
                 + "place; nothing is written — restore Ledger/ledger.jsonl from a backup or ask an auditor")
+        } catch let failure as FileIO.Failure where failure.code == EFBIG {
+            // A line longer than any recon writes (``LineChunkReader``): damage, as `recon verify` says (exit 4), not a
+            // failure of this machine.
+            throw ReconFailure.verification("the ledger does not verify: \(failure); nothing is written to a damaged ledger — "
+                + "restore it from a backup or ask an auditor")
         }
         if ledger.entries.isEmpty && site.initWasInterrupted { throw site.interruptedInit }
         try LedgerFormat.check(ledger)

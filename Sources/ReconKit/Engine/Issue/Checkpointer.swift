@@ -4,8 +4,16 @@ import Foundation
 /// the site key over the site name, the entry count and the head hash (base64 of 32 bytes).
 public struct Checkpointer {
     let site: Site
+    /// What stands of the command whose checkpoint this is, said when the checkpoint cannot follow it.
+    var recorded = "entries are recorded and its documents issued — do not issue them again"
 
     public init(site: Site) { self.site = site }
+
+    /// For a command that issues no document (an operator change): said as such.
+    public init(site: Site, recorded: String) {
+        self.site = site
+        self.recorded = recorded
+    }
 
     /// `Ledger/checkpoints/SEQ.txt`, the checkpoint signing the first `seq` entries.
     public static func relativePath(seq: Int) -> String { "Ledger/checkpoints/\(seq).txt" }
@@ -37,7 +45,7 @@ public struct Checkpointer {
             throw failure
         } catch {
             let said = "\(Self.relativePath(seq: session.ledger.entries.count)) could not be written (\(error)): this command's "
-                + "entries are recorded and its documents issued — do not issue them again; the next writing command signs the "
+                + "\(recorded); the next writing command signs the "
                 + "checkpoint it owes (`recon watch --once`) once the disk is mended"
             session.log.warning("\(said)")
             return nil
@@ -61,8 +69,8 @@ public struct Checkpointer {
                 // refused here read as failed, and would be run again.
                 guard !LedgerFile.appendedByThisProcess else {
                     throw ReconFailure.verification("\(name) appeared while this command ran, signing another ledger head (a file "
-                        + "put there by something else): this command's entries are recorded and its documents issued — do not "
-                        + "issue them again; move that file aside once you know where it came from, and the next command signs "
+                        + "put there by something else): this command's \(recorded); move that file aside once you know where it "
+                        + "came from, and the next command signs "
                         + "the checkpoint this one owes (`recon watch --once`)")
                 }
                 throw ReconFailure.verification("\(name) already exists and signs another ledger head; a checkpoint is never "
@@ -72,7 +80,13 @@ public struct Checkpointer {
         // What was linked into place is the note signed here, not a file swapped in for the
         // temporary one (the close said it wrote a checkpoint it never wrote, and with no note of
         // one owed the site could not be written again). Otherwise it goes, and stays owed.
-        guard (try? FileIO.read(path, followingLinks: false)) == bytes else {
+        // (One the disk will not give back is said as that: not as a file swapped in.)
+        var readBack: [UInt8]?
+        do { readBack = try FileIO.read(path, followingLinks: false) } catch let failure as FileIO.Failure where !failure.isNotARegularFile {
+            unlink(path)
+            throw FileIO.Failure(path: path, action: "read back", code: failure.code)
+        } catch {}
+        guard readBack == bytes else {
             unlink(path)
             throw FileIO.Failure(path: path, action: "write (a file was swapped in for its temporary file while this command ran)",
                                  code: EIO)

@@ -75,7 +75,8 @@ public struct OperatorAdmin {
         try Checkpointer(site: session.site).requireCanWrite()  // the checkpoint after it must be signable and writable
         session.derivedAfterAppend = []  // the operators are on no workbook
         let entry = try session.append(kind: kind, body: body)
-        let checkpoint = try Checkpointer(site: session.site).writeAfterAppend(session, siteName: session.state.name)
+        let checkpoint = try Checkpointer(site: session.site, recorded: "entry is recorded — do not run it again")
+            .writeAfterAppend(session, siteName: session.state.name)
         return Result(entry: entry, signedBy: signedBy, checkpoint: checkpoint)
     }
 

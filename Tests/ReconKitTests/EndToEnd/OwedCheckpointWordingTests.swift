@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// What an owed checkpoint's warning says. A disk that would not give a fresh checkpoint back
+/// (strace fails its read with EIO) was said as "a file was swapped in for its temporary file",
+/// tampering nobody did; and an operator change whose checkpoint could not follow said "its
+/// documents issued", though it issues none. The handling stands (warning, exit 0, owed).
+struct OwedCheckpointWordingTests {
+    static let strace = ProcessRunner.executable(named: "strace")
+
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to fail the checkpoint's read-back"))
+    func aCheckpointTheDiskWillNotGiveBackIsSaidAsThat() throws {
+        let site = try TestSite.marchSite()
+        let dir = site.path("operator-keys")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        #expect(try site.recon(["keygen", "asha", "--dir", dir], site: false).code == 0)
+        let seq = try site.ledgerLines().count + 1
+        let added = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", site.path("Ledger/checkpoints/\(seq).txt"), "-e", "trace=read",
+             "-e", "inject=read:error=EIO", TestSite.binary, "operator", "add", "asha", dir + "/asha.pub", "--site", site.root],
+            environment: TestSite.rerunDay)
+        #expect(added.code == 0, "\(added.out)\(added.err)")
+        #expect(added.err.contains("cannot read back") && added.err.contains("Input/output error")
+                && !added.err.contains("swapped"), "\(added.err)")
+        #expect(added.err.contains("this command's entry is recorded — do not run it again") && !added.err.contains("documents"),
+                "\(added.err)")
+        #expect(!site.exists("Ledger/checkpoints/\(seq).txt"))
+        #expect(try site.recon(["watch", "--once"], env: TestSite.rerunDay).code == 0)
+        #expect(site.exists("Ledger/checkpoints/\(seq).txt"))
+        site.expectAuditorAccepts()
+    }
+}

@@ -1,5 +1,6 @@
 import Crypto
 import Dispatch
+import Glibc
 
 /// `Ledger/ledger.jsonl`: read and checked whole, appended to, never rewritten.
 ///
@@ -384,7 +385,7 @@ public final class LedgerFile {
             try FileIO.writeAtomically(intentPath, Array(note.utf8))
         } catch let failure as FileIO.Failure {
             throw ReconFailure.usage("could not write the notes kept beside \(path) before an append (\(failure)). Nothing was "
-                + "recorded — free some disk space (or raise the file-size limit) and run the command again")
+                + "recorded — \(Self.remedy(failure.code, folder: FileIO.parent(of: path))) and run the command again")
         }
         let landed: Int
         do {
@@ -395,8 +396,9 @@ public final class LedgerFile {
             // no complete line is left for the next writer to cut; only if the cut fails too does
             // the intent record stay for the next writer.
             if (try? FileIO.truncateDurably(path, toLength: start)) != nil { FileIO.remove(intentPath) }
-            throw ReconFailure.usage("could not append to \(path): \(error). Nothing was recorded — free some disk space "
-                + "(or raise the file-size limit) and run the command again")
+            let code = (error as? FileIO.Failure)?.code ?? 0
+            throw ReconFailure.usage("could not append to \(path): \(error). Nothing was recorded — "
+                + "\(Self.remedy(code, folder: FileIO.parent(of: path))) and run the command again")
         }
         // Bytes someone else appended after the checks above, before this batch: the batch,
         // chained from the head checked, landed after them, and a close signed a checkpoint
@@ -429,6 +431,16 @@ public final class LedgerFile {
         validLength += bytes.count
         Self.appendedByThisProcess = true
         return out
+    }
+
+    /// What mends a write the system refused (`code`, its `errno`) in `folder`: permissions and
+    /// a read-only file system are not mended by freeing disk space, which was said of every one.
+    static func remedy(_ code: Int32, folder: String) -> String {
+        switch code {
+        case EACCES, EPERM: return "give this user write permission on \(folder) and its files (`chmod u+w`, or run recon as their owner)"
+        case EROFS: return "\(folder) is on a read-only file system: mount it read-write"
+        default: return "free some disk space (or raise the file-size limit)"
+        }
     }
 
     /// Said when ``giveOwnFile(_:)`` gave the ledger a file of its own before a cut or an append.

@@ -30,3 +30,26 @@ struct UnlistedFolderTests {
         #expect(chmod(site.path(folder), 0o755) == 0)
     }
 }
+
+/// `Ledger/` made read-only for the site's user: an ingest said "free some disk space" of a
+/// write the system refused for its permissions. It names the permission. (As `nobody`, which
+/// needs root and setpriv: root writes whatever the mode.)
+struct ReadOnlyLedgerFolderTests {
+    @Test(.enabled(if: getuid() == 0 && ProcessRunner.executable(named: "setpriv") != nil, "needs root and setpriv to run as another user"))
+    func aLedgerFolderWithoutWritePermissionIsSaidAsThat() throws {
+        let site = try TestSite.marchSite()
+        let binary = site.path("recon-copy")
+        try FileManager.default.copyItem(atPath: TestSite.binary, toPath: binary)
+        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "L1,2026-03-10T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try ProcessRunner.run("/bin/chown", ["-R", "65534:65534", site.root]).code == 0)
+        #expect(chmod(binary, 0o755) == 0 && chmod(site.path("Ledger"), 0o555) == 0)
+        let before = try site.ledgerBytes()
+        let run = try ProcessRunner.run(try #require(ProcessRunner.executable(named: "setpriv")),
+            ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "ingest", "--site", site.root], environment: TestSite.closeDay)
+        #expect(run.code != 0 && run.err.contains("Permission denied") && !run.err.contains("free some disk space"), "\(run.out)\(run.err)")
+        #expect(run.err.contains("write permission") || run.err.contains("writable"), "\(run.err)")
+        #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-late.csv"))
+        #expect(chmod(site.path("Ledger"), 0o755) == 0)
+    }
+}

@@ -313,12 +313,12 @@ struct RerunTermsTests {
         return site
     }
 
-    /// A rerun `--terms now` that takes held drops — a decisions drop among them, which might
-    /// have decided it — raises the flag a lowered limit gives U1 (no approve given) and is
-    /// refused; then a rerun on the terms March closed on: its refusal said the contract "now
-    /// allows 5", where 5 was the close's limit and 3 today's.
-    @Test func aRerunAsClosedSaysTheLimitItPricesOnIsTheClosesNotNow() throws {
-        // marchClosedThenLimitThree, with a second March report, U3, which the held decisions drop excludes.
+    /// A rerun `--terms now` whose held decisions name none of the reports the lowered limit
+    /// flags (U3 only, not U1) refuses before it takes anything: it took them, raised U1's flag
+    /// and was refused, the drops and the flag standing with no rerun signed for them (and the
+    /// rerun on the terms March closed on was then refused for that flag). On those terms, U1
+    /// within the close's limit of 5, the month reruns with the held drops.
+    @Test func aRerunOnTheTermsNowWhoseHeldDecisionsNameNoFlaggedReportTakesNothing() throws {
         let site = try TestSite.oneClient(base: "INR", client: "C1", clientCurrency: "INR", maxImages: 5, providerRates: Self.payCard("50"),
                                           clientRates: "2026-01-01,*,*,*,*,1,,100,INR,volume\n",
                                           usage: "U1,2026-03-02T10:00Z,C1,R1,CT,4\nU3,2026-03-03T10:00Z,C1,R1,CT,1\n", env: Self.march)
@@ -327,16 +327,18 @@ struct RerunTermsTests {
         try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nU2,2026-03-20T10:00Z,C1,R1,CT,1\n")
         try site.drop("decisions-u3.csv", "subject,decision,by\nU3,exclude,Asha\n")
         #expect(try site.recon(["ingest"], env: Self.april).code == 3)
-        #expect(site.exists("Inbox/held/decisions-u3.csv"))
+        #expect(site.exists("Inbox/held/decisions-u3.csv") && site.exists("Inbox/held/usage-late.csv"))
         let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let before = try site.ledgerBytes()
         let now = try site.recon(["rerun", "2026-03", "--reason", "terms now", "--key", key, "--terms", "now"], env: Self.april)
-        #expect(now.code == 3, "\(now.out)\(now.err)")
-        #expect(try site.bodies("flag.raised").map { $0["subject"] as? String } == ["U1"], "\(now.err)")
+        #expect(now.code == 3 && now.err.contains("report U1") && now.err.contains("nothing was appended"), "\(now.out)\(now.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(try site.bodies("flag.raised").isEmpty)
+        #expect(site.exists("Inbox/held/decisions-u3.csv") && site.exists("Inbox/held/usage-late.csv"))
         let asClosed = try site.recon(["rerun", "2026-03", "--reason", "as closed", "--key", key], env: Self.april)
-        #expect(asClosed.code == 3, "\(asClosed.out)\(asClosed.err)")
-        #expect(asClosed.err.contains("the contract of C1 allowed 5 on the terms 2026-03 was closed on (3 now), but the flag was raised "
-            + "and stands until decided"), "\(asClosed.err)")
-        #expect(!asClosed.err.contains("now allows"), "\(asClosed.err)")
+        #expect(asClosed.code == 0, "\(asClosed.out)\(asClosed.err)")
+        #expect(!site.exists("Inbox/held/decisions-u3.csv") && !site.exists("Inbox/held/usage-late.csv"))
+        site.expectAuditorAccepts()
     }
 
     /// A rerun `--terms now` under a limit mistyped since the close (3 where 5 was meant) raised

@@ -254,6 +254,16 @@ public struct HeldDrops {
         }
     }
 
+    /// The subjects (flag ids, report ids) the decisions drops waiting in `Inbox/held/` name, as
+    /// their rows parse: what blocks a rerun and none of them names stays, whatever it takes.
+    public var heldDecisionSubjects: Set<String> {
+        var out = Set<String>()
+        forEachHeldDrop(of: [.decisions]) { _, _, rows in
+            if case .decisions(let decisions) = rows { out.formUnion(decisions.map(\.subject)) }
+        }
+        return out
+    }
+
     /// Whether a decisions drop waits in `Inbox/held/`: only such a drop can take away what
     /// blocks a rerun (an undecided flag, an unpriced report it excludes); usage drops add reports.
     public var holdsDecisions: Bool { heldNames().contains { DropKind(fileName: $0) == .decisions } }

@@ -26,9 +26,11 @@ public struct PeriodReview: Sendable {
 
     /// What blocks, each line saying how to settle it; for a closed period (a rerun) a
     /// decision comes in a decisions drop, held until the next rerun applies it.
-    public func blocking(closed: Bool) -> [String] {
+    /// `decided`: flag ids and report ids taken as decided (a rerun asking what its held
+    /// decisions would leave): flags naming one are not listed.
+    public func blocking(closed: Bool, decided: Set<String> = []) -> [String] {
         var out: [String] = []
-        for f in hardFlags where f.decision == nil {
+        for f in hardFlags where f.decision == nil && decided.isDisjoint(with: [f.flag.id, f.flag.subject]) {
             // By its report: a rerun re-judging against a contract changed since the close finds
             // flags no entry raised, which a decisions drop could not name; a report it always can.
             let how = closed
@@ -40,7 +42,7 @@ public struct PeriodReview: Sendable {
             out.append("\(p.code.rawValue) \(p.message)")
         }
         if blockOnSoft {
-            for f in softFlags where f.decision == nil {
+            for f in softFlags where f.decision == nil && decided.isDisjoint(with: [f.flag.id, f.flag.subject]) {
                 let how = closed
                     ? "approve it in a decisions drop (subject,decision,by — \(f.flag.id),approve,NAME), held until the next rerun"
                     : "`recon decide \(f.flag.id) approve --by NAME`"

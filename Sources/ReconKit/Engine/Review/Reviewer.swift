@@ -4,6 +4,9 @@ public struct Reviewer {
     /// What pricing reads: the site's master data, cards and rates, unless a rerun bills some
     /// parties in the currency their period was issued in (``Rerunner``).
     let pricing: PricingContext?
+    /// Report ids left out besides those the ledger's decisions exclude: a rerun asking what
+    /// the decisions waiting in `Inbox/held/` would leave at most.
+    var alsoExcluded: Set<String> = []
 
     public init(session: SiteSession, pricing: PricingContext? = nil) {
         self.session = session
@@ -28,7 +31,7 @@ public struct Reviewer {
         let state = session.state
         precondition(!state.history.holds(period), "a settled period's reports are on disk: requireAllReports() before its review")
         let indices = state.periodReports[period] ?? []
-        let excluded = state.excludedReports(in: period)
+        let excluded = alsoExcluded.isEmpty ? state.excludedReports(in: period) : state.excludedReports(in: period).union(alsoExcluded)
         return Stages.time("price") {
             PeriodPricer(context: pricing ?? state.pricing).price(period: period, all: state.reports, indices: indices,
                                                        excluded: excluded, fxDate: fxDate(period, final: final))

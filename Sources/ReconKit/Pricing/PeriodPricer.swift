@@ -269,6 +269,9 @@ public struct PeriodPricer {
             // Reports whose price or payout is not known: the client's margin would count one side
             // of them only, so it is left out and said (a draft's; such a month does not close).
             var unknown = 0
+            // Of them, those whose price only wants an FX rate nobody dropped, and those whose line
+            // overflowed: the gap names the problems that keep them.
+            var unknownForRate = 0, unknownOverflowing = 0
             for (i, item) in list.enumerated() {
                 // A report counts once however many of its sides are unknown.
                 var priced: Int? = nil, known = true
@@ -418,10 +421,12 @@ public struct PeriodPricer {
                 } catch let m as FXTable.Missing {
                     // Its reports without a payout were counted already.
                     unknown += qty - unpaidOf[key, default: 0]
+                    unknownForRate += qty - unpaidOf[key, default: 0]
                     problem(.fxMissing, "client", clientId, fxMessage(m, from: unitCurrency, to: client.currency), "", reports: qty)
                 } catch {
                     // No amount for the line: its reports are as unpriced to the margin.
                     unknown += qty - unpaidOf[key, default: 0]
+                    unknownOverflowing += qty - unpaidOf[key, default: 0]
                     problem(.overflow, "client", clientId, "\(key.modality) line: \(error)", "", reports: 0)
                 }
             }
@@ -435,22 +440,18 @@ public struct PeriodPricer {
                     if unknown == 0 {
                         margin(of: client, draft: draft, costs: costTally, reports: list.count, into: &book)
                     } else {
-                        book.marginGaps.append(MarginGap(code: .unpriced, clientId: client.id,
-                            reason: "\(unknown == 1 ? "1 report" : "\(unknown) reports") without a price or payout "
-                                + "(the problems below): its margin is left out until they are priced"))
+                        book.marginGaps.append(Self.unknownGap(client.id, unknown: unknown, forRate: unknownForRate, overflowing: unknownOverflowing))
                     }
                 } catch {
                     // No draft, so no revenue: the client's cost alone would read as a loss.
                     problem(.overflow, "client", clientId, "totals: \(error)", "", reports: 0)
                     book.marginGaps.append(MarginGap(code: .unpriced, clientId: client.id,
-                        reason: "its invoice's totals cannot be held (the problems below): its margin is left out"))
+                        reason: "its invoice's totals cannot be held (its AMOUNT_OVERFLOW problem): its margin is left out"))
                 }
             } else if unknown > 0 {
                 // No report of the client priced, so no draft: its radiologists' cost for them is
                 // in the payouts, and its margin is left out — said, as for a client partly priced.
-                book.marginGaps.append(MarginGap(code: .unpriced, clientId: client.id,
-                    reason: "\(unknown == 1 ? "1 report" : "\(unknown) reports") without a price or payout "
-                        + "(the problems below): its margin is left out until they are priced"))
+                book.marginGaps.append(Self.unknownGap(client.id, unknown: unknown, forRate: unknownForRate, overflowing: unknownOverflowing))
             }
         }
 
@@ -639,6 +640,21 @@ public struct PeriodPricer {
         } catch {
             book.marginGaps.append(MarginGap(code: .fxMissing, clientId: client.id, reason: "\(error)"))
         }
+    }
+
+    /// A client's margin left out for `unknown` reports without a price or payout, its problems
+    /// named by code: filed under the missing FX rate when that is all that keeps them (`forRate`
+    /// of them; `overflowing`, those of a line whose amount cannot be held).
+    private static func unknownGap(_ clientId: String, unknown: Int, forRate: Int, overflowing: Int) -> MarginGap {
+        let reports = unknown == 1 ? "1 report" : "\(unknown) reports"
+        if forRate == unknown {
+            return MarginGap(code: .fxMissing, clientId: clientId, reason: "\(reports) whose price wants an FX rate nobody dropped "
+                + "(its FX_MISSING problem): its margin is left out until the rate is dropped")
+        }
+        let codes = [(unknown - forRate - overflowing, "UNPRICED"), (forRate, "FX_MISSING"), (overflowing, "AMOUNT_OVERFLOW")]
+            .filter { $0.0 > 0 }.map(\.1)
+        return MarginGap(code: .unpriced, clientId: clientId, reason: "\(reports) without a price or payout (its "
+            + codes.joined(separator: " and ") + " problem\(codes.count == 1 ? "" : "s")): its margin is left out until they are priced")
     }
 
     /// The rate of each currency the lines were priced in, other than the document's.

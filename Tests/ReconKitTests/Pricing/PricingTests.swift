@@ -24,9 +24,23 @@ struct PricingTests {
         #expect(try #require(book.invoices.first { $0.partyId == "C1" }).subtotal.description == "100.00")
         #expect(book.margins.map(\.clientId) == ["C2"])
         #expect(book.margins.first.map { "\($0.revenue) \($0.cost)" } == "50.00 100.00")
-        #expect(book.marginGaps.map(\.description) == ["C1: 2 reports without a price or payout (the problems below): its margin is left out until they are priced"],
+        #expect(book.marginGaps.map(\.description) == ["C1: 2 reports without a price or payout (its UNPRICED problem): its margin is left out until they are priced"],
                 "\(book.marginGaps)")
         #expect(book.marginGaps.map(\.code) == [.unpriced])  // filed under MARGIN_UNPRICED on the review
+    }
+
+    /// A client whose reports have a price and a payout, but whose price is in a currency with no
+    /// rate to the client's (7 EUR a report, the client invoiced in USD, no USD rate): its margin
+    /// gap was filed under MARGIN_UNPRICED, "without a price or payout (the problems below)" —
+    /// the FX_MISSING problem stood above it. Filed under the missing rate, and said so.
+    @Test func aMarginLeftOutForAMissingRateIsFiledUnderIt() throws {
+        let ctx = F.context(clients: [F.client("C1", F.usd)], clientRates: [F.tier(1, nil, "7", F.eur, client: "C1")],
+                            fx: [("2026-01-01", F.eur, "90")])
+        let book = F.price(ctx, [F.report("a", "2026-01-05T10:00Z")])
+        #expect(book.problems.map(\.code) == [.fxMissing], "\(book.problems)")
+        #expect(book.marginGaps.map(\.code) == [.fxMissing])
+        #expect(book.marginGaps.map(\.description) == ["C1: 1 report whose price wants an FX rate nobody dropped (its FX_MISSING "
+            + "problem): its margin is left out until the rate is dropped"], "\(book.marginGaps)")
     }
 
     /// A report is one report however many of its sides are unknown. C1's four reports: a (CT,
@@ -47,9 +61,9 @@ struct PricingTests {
                                   providerRates: [F.pay("100", modality: "CT", urgency: .routine)],
                                   fx: [("2026-01-31", F.usd, "80")])
         #expect(F.price(ctxPriced, reports).marginGaps.map(\.description)
-                    == ["C1: 2 reports without a price or payout (the problems below): its margin is left out until they are priced"])
+                    == ["C1: 2 reports without a price or payout (its UNPRICED problem): its margin is left out until they are priced"])
         #expect(book.marginGaps.map(\.description)
-                    == ["C1: 4 reports without a price or payout (the problems below): its margin is left out until they are priced"],
+                    == ["C1: 4 reports without a price or payout (its UNPRICED and FX_MISSING problems): its margin is left out until they are priced"],
                 "\(book.marginGaps)")
     }
 
@@ -64,7 +78,7 @@ struct PricingTests {
         #expect(book.problems.contains { $0.code.rawValue == "AMOUNT_OVERFLOW" }, "\(book.problems)")
         #expect(book.margins.isEmpty, "\(book.margins)")
         #expect(book.marginGaps.map(\.description)
-                    == ["C1: 1 report without a price or payout (the problems below): its margin is left out until they are priced"],
+                    == ["C1: 1 report without a price or payout (its AMOUNT_OVERFLOW problem): its margin is left out until they are priced"],
                 "\(book.marginGaps)")
     }
 
@@ -75,7 +89,7 @@ struct PricingTests {
         let reports = [F.report("a", "2026-01-05T10:00Z"), F.report("d", "2026-01-07T11:00Z", client: "C2")]
         let book = F.price(ctx, reports)
         #expect(book.invoices.map(\.partyId) == ["C2"] && book.margins.map(\.clientId) == ["C2"])
-        #expect(book.marginGaps.map(\.description) == ["C1: 1 report without a price or payout (the problems below): its margin is left out until they are priced"],
+        #expect(book.marginGaps.map(\.description) == ["C1: 1 report without a price or payout (its UNPRICED problem): its margin is left out until they are priced"],
                 "\(book.marginGaps)")
     }
 

@@ -183,9 +183,12 @@ public enum ReviewWorkbook {
         let noteWidth = 50.0
         let byWidth = width(list.map(\.by), "by")
         let top = Self.topAligned
+        // The flag each decides: the one it names, or, decided by report id, the report's hard flag
+        // if one is raised — never the report id under flag_id (no such flag exists).
+        let flagIds = list.map { d in d.flagId != d.reportId ? d.flagId ?? "" : d.reportId.flatMap { state.hardFlagOfReport[$0] } ?? "" }
         for (i, d) in list.enumerated() {
             try sheet.write(number: Double(d.seq), row: i + 1, column: 0, style: CellStyle.integer.with { $0.isTopAligned = true })
-            try sheet.write(text: d.flagId ?? "", row: i + 1, column: 1, style: top)
+            try sheet.write(text: flagIds[i], row: i + 1, column: 1, style: top)
             try sheet.write(text: d.reportId ?? "", row: i + 1, column: 2, style: top)
             try sheet.write(text: d.decision.rawValue, row: i + 1, column: 3, style: top)
             try sheet.write(text: d.by, row: i + 1, column: 4, style: .wrap)
@@ -196,7 +199,7 @@ public enum ReviewWorkbook {
         try sheet.freezePanes(row: 1, column: 0)
         // Ids and names as wide as the longest (within reason), so none prints cut.
         try sheet.setColumnWidth(8, columns: 0...0)
-        try sheet.setColumnWidth(width(list.map { $0.flagId ?? "" }, "flag_id"), columns: 1...1)
+        try sheet.setColumnWidth(width(flagIds, "flag_id"), columns: 1...1)
         // A report id runs to 64 characters, past the 40 a name is held to.
         let reportIds = list.map { $0.reportId ?? "" }
         try sheet.setColumnWidth(IdColumnWidth.width(reportIds, atLeast: width([], "report_id")), columns: 2...2)

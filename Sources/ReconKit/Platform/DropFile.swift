@@ -163,12 +163,19 @@ public enum DropFile {
     /// longer running), each put back under its name: a new drop taken aside in that instant
     /// would otherwise wait hidden, and one whose bytes are recorded is then found so.
     public static func putBackLeftAside(in dir: String) -> [String] {
-        FileIO.hiddenNames(in: dir).compactMap { hidden -> String? in
+        leftAside(in: dir).compactMap { putBack(dir + "/" + $0.hidden, to: dir + "/" + $0.name) }
+    }
+
+    /// The files a stopped command set aside in `dir` as it took them (`.NAME.PID.taking`, its
+    /// process no longer running), with the name each goes back under: drops still waiting,
+    /// as `recon status` says, though only the next writer puts them back.
+    public static func leftAside(in dir: String) -> [(hidden: String, name: String)] {
+        FileIO.hiddenNames(in: dir).compactMap { hidden in
             guard hidden.hasSuffix(asideSuffix) else { return nil }
             let head = hidden.dropFirst().dropLast(asideSuffix.count)
             guard let dot = head.lastIndex(of: "."), let pid = pid_t(head[head.index(after: dot)...]), !WriterProcess.isRunning(pid),
                   head[..<dot].count > 0 else { return nil }
-            return putBack(dir + "/" + hidden, to: dir + "/" + String(head[..<dot]))
+            return (hidden, String(head[..<dot]))
         }
     }
 

@@ -84,6 +84,16 @@ public struct StatusReport {
         inboxShown = entries.drops.map { SafeText.escaped(FileIO.baseName($0)) } + entries.undecodable.map(\.name.escaped)
         // One whose bytes are archived the close takes out.
         holdingCloses = Closer.waitingDrops(site, isRecorded: isArchived)
+        // A drop a stopped command set aside as it took it (`.NAME.PID.taking`) waits under its
+        // name: the next writer puts it back, and `recon close` then waits for it (status said
+        // "ready to close", and the close refused).
+        for aside in DropFile.leftAside(in: site.inbox) where !Ingestor.isNeverRead(aside.name) {
+            inbox.append(aside.name)
+            inboxShown.append(SafeText.escaped(aside.name) + " (set aside by a stopped command)")
+            guard DropKind(fileName: aside.name).map({ $0 != .payments }) ?? false,
+                  !(Ingestor.sha256(ofDrop: site.inbox + "/" + aside.hidden).map(isArchived) ?? false) else { continue }
+            holdingCloses.append(aside.name)
+        }
         let open = (settled.json["open_periods"]?.arrayValue ?? []).compactMap { $0["period"]?.stringValue.flatMap(Period.init) }
         guard !open.isEmpty else { return }
         do { _ = try SiteKeyFile.load(site) } catch {

@@ -57,8 +57,16 @@ public struct NumericTable: Sendable, Equatable {
     /// - Throws: ``ParseError`` when the file cannot be read, and everything
     ///   ``init(csv:)`` throws.
     public init(contentsOfFile path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ParseError(line: nil, column: nil, columnName: nil, message: "cannot read the file; check that it exists and is readable")
+        let data: [UInt8]
+        do {
+            data = try FileIO.read(path)
+        } catch let failure as FileIO.Failure {
+            // Said as what it is: one larger than memory was "cannot read the file; check that it exists".
+            let message = failure.code == EFBIG
+                ? "the file is \(FileStatus.of(path)?.size ?? 0) bytes, more than this machine's memory; give a table that fits in it"
+                : failure.isNotARegularFile ? "it is not a regular file; give a CSV file"
+                : "cannot read the file (\(failure.reason)); check that it exists and is readable"
+            throw ParseError(line: nil, column: nil, columnName: nil, message: message)
         }
         let (names, values) = try data.withUnsafeBytes { try NumericTable.parse($0.bindMemory(to: UInt8.self)) }
         self.columnNames = names

@@ -193,6 +193,13 @@ struct IsolationForestTests {
         try "a,b\n1,x\n".write(toFile: site.path("bad.csv"), atomically: true, encoding: .utf8)
         let bad = try site.recon(["outliers", "--input", site.path("bad.csv")], site: false)
         #expect(bad.code == 2 && bad.err.contains("line 2, column 2 (b): \"x\" is not a finite number"), "\(bad.err)")
+        // A file larger than the machine's memory (sparse: no disk used) is said to be that, with
+        // its size: it was "cannot read the file; check that it exists and is readable".
+        #expect(FileManager.default.createFile(atPath: site.path("huge.csv"), contents: nil))
+        if truncate(site.path("huge.csv"), 8 << 40) != 0 { #expect(truncate(site.path("huge.csv"), 64 << 30) == 0) }
+        let huge = try site.recon(["outliers", "--input", site.path("huge.csv")], site: false)
+        #expect(huge.code == 2 && huge.err.contains("bytes, more than this machine's memory") && !huge.err.contains("check that it exists"),
+                "\(huge.err)")
     }
 
     /// A billion trees aborted the program on a 48 GB allocation: a usage mistake (exit 1) instead.

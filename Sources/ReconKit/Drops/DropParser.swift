@@ -108,6 +108,15 @@ public struct DropParser {
     }
 
     /// The file read in one pass.
+    /// The header's name for `column` (1-based): the kind's column it names, else as written
+    /// (visible, trimmed); nil for none. For problems below a header that did not resolve.
+    static func headerName(_ header: [String], column: Int?, _ columns: [ColumnSpec]) -> String? {
+        guard let column, column >= 1, column <= header.count else { return nil }
+        let written = header[column - 1].trimmingSpaces
+        guard !written.isEmpty else { return nil }
+        return columns.first { $0.name == written.lowercased() }?.name ?? SafeText.visible(written)
+    }
+
     func parseWhole(_ bytes: UnsafeRawBufferPointer, kind: DropKind) -> Outcome {
         let problems = ProblemList()
         let columns = DropParser.columns(kind)
@@ -125,6 +134,7 @@ public struct DropParser {
 
         var headerLine = Int.max
         var firstLine: String?
+        var headerNames: [String] = []
         var lookedBelowHeader = false
         let csvProblems = CSVReader.readFields(bytes) { line, raw in
             if !headerSeen {
@@ -135,6 +145,7 @@ public struct DropParser {
                 // The reader names the header's own problem; no row is read without a header.
                 guard DropParser.onlyBlankLines(before: line, in: bytes) else { return }
                 table = DropTable.resolve(header: raw.strings, columns: columns, kind: kind, problems: problems, newDrop: newDrop)
+                headerNames = raw.strings
                 firstLine = raw.strings.joined(separator: ",")
                 return
             }
@@ -170,7 +181,9 @@ public struct DropParser {
         // A problem the CSV reader found below the header names its column as the header does.
         let csvFound = ProblemList()
         for p in csvProblems {
-            let field = (p.line ?? 0) > headerLine ? table?.field(ofColumn: p.column) : nil
+            // With a header refused for a problem of its own (another column's name), still named
+            // as the header names it: the message lost its `(NAME)` there.
+            let field = (p.line ?? 0) > headerLine ? table?.field(ofColumn: p.column) ?? Self.headerName(headerNames, column: p.column, columns) : nil
             csvFound.add(DropProblem(line: p.line, column: p.column, field: field, p.message))
         }
         // The rows' problems and the reader's, in line order.

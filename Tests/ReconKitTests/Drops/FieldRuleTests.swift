@@ -141,6 +141,19 @@ struct FieldRuleTests {
         #expect(p.first?.description.hasPrefix("line 2, column 5 (modality): a double quote appears inside a field") == true, "\(p)")
     }
 
+    /// A header refused for another column's name (a no-break space inside `tax_rate`) still
+    /// names the columns of the reader's problems below it: `line 2, column 2 (name)` lost its
+    /// `(name)` there, though the same row named it under a clean header.
+    @Test func aReaderProblemBelowARefusedHeaderStillNamesItsColumn() {
+        var parser = DropParser(zone: .utc, baseCurrency: Currency(code: "INR")!)
+        parser.newDrop = true
+        let text = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_r\u{00A0}ate\n"
+            + "C1,Alp\"ha,INR,std,2025-01-01,5,18\n"
+        let p = Array(text.utf8).withUnsafeBytes { parser.parse($0, kind: .clients) }.problems.problems
+        #expect(p.contains { $0.line == 1 && $0.column == 7 }, "\(p)")
+        #expect(p.contains { $0.description.hasPrefix("line 2, column 2 (name): a double quote appears inside a field") }, "\(p)")
+    }
+
     /// A reader's problem in a column the kind does not read names that column as the header
     /// writes it (SPEC §2: `line L, column C (NAME)`); it was named by number only.
     @Test func aReaderProblemInAnUnreadColumnNamesItsHeader() {

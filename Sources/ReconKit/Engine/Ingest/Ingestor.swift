@@ -429,10 +429,13 @@ public final class Ingestor {
             session.log.warning("\(message)")
         }
         let entries: [LedgerEntry]
+        session.archiveAwaitingEntry = archive
+        defer { session.archiveAwaitingEntry = nil }
         do {
             let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cache: cache,
                                             periods: usagePeriods)
             entries = try Stages.time("append") { try session.append(items) }
+            session.archiveAwaitingEntry = nil
         } catch {
             // Nothing was recorded (an append that fails records nothing): the archive just put in
             // place is no entry's, and would read as a ledger whose end was cut. The drop stays in

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `recon status`: what a finance lead wants to know at a glance.
 ///
 /// The ledger's head and newest signed checkpoint; closed periods with what their close
@@ -61,8 +63,17 @@ public struct StatusReport {
         // Only the site's own folders: a link in their place names another folder's files.
         // As a rerun takes them: not a copy whose bytes are archived already (a command stopped
         // before it took the file out), which the next writer removes — it was said to wait for a rerun.
-        // One whose bytes are archived is recorded, as far as status, which reads no ledger here, can tell.
-        let isArchived = { (sha: String) in FileIO.isRegularFile(site.path(Site.dropPath(sha256: sha))) }
+        // One whose bytes are archived is recorded only when an entry names them: a command
+        // stopped between the archive and its entry leaves an archive no entry names, and its drop
+        // waiting (status said "held: 0", or "ready to close" while the close refused). The
+        // ledger is looked through for the hash only then, once (what an Inbox copy of an
+        // accepted drop costs too, which is rare).
+        var ledgerText: Data?
+        let isArchived = { (sha: String) -> Bool in
+            guard FileIO.isRegularFile(site.path(Site.dropPath(sha256: sha))) else { return false }
+            if ledgerText == nil { ledgerText = (try? Data(contentsOf: URL(fileURLWithPath: site.ledgerFile), options: .alwaysMapped)) ?? Data() }
+            return ledgerText?.range(of: Data("\"sha256\":\"\(sha)\"".utf8)) != nil
+        }
         held = FileIO.listOwnFolder(site.held).filter(HeldDrops.isHeldDrop).filter { name in
             !(Ingestor.sha256(ofDrop: site.held + "/" + name).map(isArchived) ?? false)
         }.sorted()

@@ -44,12 +44,18 @@ public final class SiteSession {
             // The note of workbooks owed after the entries, made just before them: stopped there,
             // the command owes none (status said they were out of date).
             hold.onStop.append { [weak self] in
+                // A drop archived for the entry this stop keeps out (a rerun's held drop): no entry
+                // names it, and both verifiers read it as a cut ledger's until the next writer swept it.
+                if let archive = self?.archiveAwaitingEntry { FileIO.remove(archive) }
                 guard let self, !LedgerFile.appendedByThisProcess else { return }
                 DerivedPending(site: self.site).clear(self.derivedNotedHere)
             }
         }
         if let undo { signalHold?.onStop.append(undo) }
     }
+    /// The archive of a drop whose entry is being appended, until it is: what a stop signal
+    /// taken before the entry's bytes removes (``holdSignals(undoingOnStop:)``).
+    var archiveAwaitingEntry: String?
     /// The files a command names to be ingested (`recon ingest FILE…`): a drop archived by an
     /// ingest of one of them killed before its entry waits there, not in the Inbox (``repair()``).
     public var namedDrops: [String] = []

@@ -5,9 +5,11 @@ extension FileIO {
     public static func isAlreadyThere(_ failure: Failure) -> Bool { failure.code == EEXIST }
 
     /// Makes the folder `path` (and those above it) if need be, and sets it to owner-only
-    /// (mode 0700): a folder of private keys.
+    /// (mode 0700): a folder of private keys. Made so by the call that makes it: made 0755 and
+    /// then narrowed, a command killed in between left it readable by everyone, and the next
+    /// one found it there and used it as it stood.
     public static func makePrivateDirectory(_ path: String) throws {
-        try makeDirectory(path)
+        try makeDirectory(path, mode: 0o700)
         chmod(path, 0o700)
     }
 

@@ -54,11 +54,12 @@ public enum FileIO {
     /// Creates a folder and its parents (mode 0755, less the umask); a folder already
     /// there is fine. A failure names the folder that could not be made and the real
     /// `errno` of `mkdir` (a file in the way, a full disk, a read-only file system…).
-    public static func makeDirectory(_ path: String) throws {
+    /// `mode`: the folder's own (those above it are made 0755).
+    public static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws {
         if isDirectory(path) { return }
         let above = parent(of: path)
         if above != path && above != "." && above != "/" && !isDirectory(above) { try makeDirectory(above) }
-        guard mkdir(path, 0o755) != 0 else { return }
+        guard mkdir(path, mode) != 0 else { return }
         let code = errno
         if code == EEXIST && isDirectory(path) { return }  // made meanwhile by another process
         throw Failure(path: path, action: "create the folder", code: code)

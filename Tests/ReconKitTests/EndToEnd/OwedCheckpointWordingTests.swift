@@ -32,3 +32,26 @@ struct OwedCheckpointWordingTests {
         site.expectAuditorAccepts()
     }
 }
+
+/// A folder of keys made by `recon keygen --dir` or `recon init --key-dir` was made 0755 and
+/// then narrowed: killed in between (strace, at the chmod), it stayed readable by everyone,
+/// and the next run used it as it stood. It is owner-only from the call that makes it.
+struct PrivateKeyFolderTests {
+    @Test(.enabled(if: OwedCheckpointWordingTests.strace != nil, "needs strace (Debian strace) to kill the command at its chmod"),
+          arguments: ["keygen", "init"])
+    func aKeyFolderIsOwnerOnlyEvenWhenItsMakerIsKilled(command: String) throws {
+        let base = try TestSite()
+        let dir = base.path("keys-here")
+        let args = command == "keygen" ? ["keygen", "op1", "--dir", dir]
+            : ["init", "--name", "kd", "--key-dir", dir, "--site", base.path("site")]
+        let killed = try ProcessRunner.run(try #require(OwedCheckpointWordingTests.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=chmod", "-e", "inject=chmod:signal=KILL:when=1", TestSite.binary] + args,
+            environment: ["RECON_NOW": "2026-04-01T00:00:00Z"])
+        #expect(killed.code == SIGKILL, "\(killed.code) \(killed.err)")
+        var info = stat()
+        #expect(stat(dir, &info) == 0 && info.st_mode & 0o777 == 0o700, "\(String(info.st_mode & 0o777, radix: 8))")
+        let again = try ProcessRunner.run(TestSite.binary, args, environment: ["RECON_NOW": "2026-04-01T00:00:00Z"])
+        #expect(again.code == 0, "\(again.err)")
+        #expect(stat(dir, &info) == 0 && info.st_mode & 0o777 == 0o700, "\(String(info.st_mode & 0o777, radix: 8))")
+    }
+}

@@ -72,8 +72,11 @@ extension DropParser {
             throw FieldValue.Invalid("is \(text.count) characters; an address is at most 300 (lines separated by \" | \")")
         }
         var lines: [String] = []
-        // Split at " | " only (SPEC §2): a bare "|" inside a line ("Unit 3|4") is part of it.
-        for part in text.components(separatedBy: " | ") {
+        // Split at " | " only (SPEC §2): a bare "|" inside a line ("Unit 3|4") is part of it. The
+        // field comes trimmed, so an export's empty first or last line ("12 Main St | Springfield | ")
+        // ends or starts it with a bare "|": read as that empty line (the invoice printed
+        // "Springfield |"), by a space put back at each end.
+        for part in (" " + text + " ").components(separatedBy: " | ") {
             let line = part.trimmingSpaces
             if line.isEmpty { continue }
             // The limit is the address's, not a text field's 200: one long line may use it all.

@@ -141,6 +141,20 @@ struct FieldRuleTests {
         #expect(p.first?.description.hasPrefix("line 2, column 5 (modality): a double quote appears inside a field") == true, "\(p)")
     }
 
+    /// An export that joins address fields leaves an empty first or last one: `12 Main St |
+    /// Springfield | ` printed "Springfield |" on the invoice, `| 5 High St | Leeds` "| 5 High St".
+    /// Those are empty lines, dropped as an empty middle one is; a bare "|" inside a line stays.
+    @Test func anAddressWithAnEmptyFirstOrLastLinePrintsNoStrayBar() throws {
+        let text = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,billing_address\n"
+            + "C1,A,INR,std,2020-01-01,5,12 Main St | Springfield | \n"
+            + "C2,B,INR,std,2020-01-01,5,| 5 High St | Leeds\n"
+            + "C3,C,INR,std,2020-01-01,5,Unit 3|4 |  | Pune\n"
+        let outcome = Array(text.utf8).withUnsafeBytes { parser.parse($0, kind: .clients) }
+        #expect(outcome.problems.problems.isEmpty, "\(outcome.problems.problems)")
+        guard case .clients(let clients)? = outcome.rows else { Issue.record("no clients"); return }
+        #expect(clients.map(\.billingAddress) == [["12 Main St", "Springfield"], ["5 High St", "Leeds"], ["Unit 3|4", "Pune"]])
+    }
+
     /// A header refused for another column's name (a no-break space inside `tax_rate`) still
     /// names the columns of the reader's problems below it: `line 2, column 2 (name)` lost its
     /// `(name)` there, though the same row named it under a clean header.

@@ -114,6 +114,7 @@ public final class LedgerFile {
         if let damage { throw damage }
         try EntryTimes.check(entries)
         let length = reader.consumed
+        seen = reader.status
         validLength = ends.last ?? 0
         interruptedEntries = 0
         let intent = try readIntent()
@@ -335,6 +336,7 @@ public final class LedgerFile {
         if cut > 0 {
             if let names = try Self.giveOwnFile(path) { ownFileGiven?(names) }
             try FileIO.truncateDurably(path, toLength: validLength)
+            seen = FileIO.Seen(at: path)
         }
         if staleIntent {
             FileIO.remove(intentPath)
@@ -346,6 +348,10 @@ public final class LedgerFile {
         interruptedEntries = 0
         return cut
     }
+
+    /// The file read (and since appended to or cut by this process): an append refuses a ledger
+    /// that is another file now, or one written since by something else.
+    private var seen: FileIO.Seen?
 
     /// Called by ``append(_:at:owesCheckpoint:)`` after its checks, before it writes anything.
     var beforeTheBytes: (() -> Void)?
@@ -361,12 +367,18 @@ public final class LedgerFile {
                        owesCheckpoint: Bool = false) throws -> [LedgerEntry] {
         precondition(halfWrittenBytes == 0 && !staleIntent, "cut the half-written tail before appending")
         let (out, bytes, lineEnds) = chain(items, at: at)
-        if let names = try Self.giveOwnFile(path) { ownFileGiven?(names) }
+        // The file read, unwritten since: one of the same length renamed over it (a copy, edited)
+        // or written in place passed the length check, and the batch was chained onto entries
+        // that are not the ones checked.
+        let changed = LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock; nothing was appended")
+        guard seen == nil || FileIO.Seen(at: path) == seen else { throw changed }
+        if let names = try Self.giveOwnFile(path) {
+            ownFileGiven?(names)
+            if seen != nil { seen = FileIO.Seen(at: path) }
+        }
         let file = try AppendingFile(path: path)
         let start = try file.size()
-        guard start == validLength else {
-            throw LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock; nothing was appended")
-        }
+        guard start == validLength, seen == nil || file.status == seen else { throw changed }
         // The notes written beside the ledger before its bytes: something else in their place
         // failed the command there with a bare system error (exit 1). Refused first, appending nothing.
         if let said = Self.notesInTheWay(besideLedger: path, checkpoint: owesCheckpoint) { throw ReconFailure.refused(said) }
@@ -422,6 +434,7 @@ public final class LedgerFile {
                 + "(a copy renamed over it?): this command's entries went to the file replaced and were taken back; nothing was "
                 + "appended — `recon verify` checks the file now there")
         }
+        seen = file.status
         content.update(data: bytes)
         ends += lineEnds
         // Once the batch is durable its intent is spent; if the removal itself is lost, the

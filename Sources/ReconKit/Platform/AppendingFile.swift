@@ -43,6 +43,9 @@ public final class AppendingFile {
     /// The file this descriptor holds, wherever its name is now.
     var identity: FileIO.Identity? { FileIO.Identity(of: descriptor) }
 
+    /// The file this descriptor holds and when it was last written.
+    var status: FileIO.Seen? { FileIO.Seen(of: descriptor) }
+
     /// Cuts the file this descriptor holds to `length` bytes, durably (`ftruncate`, `fsync`).
     @discardableResult
     func cut(toLength length: Int) -> Bool {

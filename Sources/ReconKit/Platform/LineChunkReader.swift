@@ -38,6 +38,9 @@ final class LineChunkReader {
         buffer.deallocate()
     }
 
+    /// The file read, as its descriptor knows it now (which file, when last written).
+    var status: FileIO.Seen? { FileIO.Seen(of: descriptor) }
+
     /// The next chunk of whole lines, each with its newline, and the offset of its first byte
     /// in the file; nil once no newline is left. Valid until the next call.
     func next() throws -> (lines: UnsafeBufferPointer<UInt8>, offset: Int)? {

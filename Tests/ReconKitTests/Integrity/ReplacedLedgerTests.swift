@@ -45,4 +45,42 @@ struct ReplacedLedgerTests {
         #expect(try site.recon(["verify", "--strict"]).code == 0)
         site.expectAuditorAccepts()
     }
+
+    /// The same before the append began, with a file of the same length: only the length was
+    /// compared, so a copy renamed over the ledger, or the ledger written in place (one entry's
+    /// byte changed), had the close chain its entries onto entries no one checked, issue, and
+    /// sign a checkpoint over a ledger no verifier accepts. strace holds the close at the
+    /// file-system sync before its append.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"),
+          arguments: ["copy", "in place"])
+    func aLedgerOfTheSameLengthChangedBeforeTheAppendGetsNothing(change: String) throws {
+        let site = try TestSite.marchSite()
+        let ledger = site.path("Ledger/ledger.jsonl")
+        let before = try site.ledgerBytes()
+        let closing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=syncfs", "-e", "inject=syncfs:delay_exit=3000000:when=1",
+             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+        #expect(ProcessRunner.wait(upTo: 60) {
+            (FileManager.default.enumerator(atPath: site.path("Outbox/2026-03"))?.allObjects as? [String])?.contains { $0.hasSuffix(".tmp") } ?? false
+        }, "the close wrote no workbook")
+        // One byte of the last entry's hash changed, the length kept.
+        var edited = before
+        let at = try #require(edited.lastRange(of: Data("\"hash\":\"".utf8))).upperBound
+        let byte = edited[at] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        edited[at] = byte
+        if change == "copy" {
+            try edited.write(to: URL(fileURLWithPath: site.path("ledger-copy.jsonl")))
+            #expect(rename(site.path("ledger-copy.jsonl"), ledger) == 0)
+        } else {
+            let fd = open(ledger, O_WRONLY)
+            #expect(fd >= 0 && pwrite(fd, [byte], 1, off_t(at)) == 1)
+            close(fd)
+        }
+        let run = closing.finish()
+        #expect(run.code == 4 && run.err.contains("changed on disk while this command held the site lock")
+                && run.err.contains("nothing was appended"), "\(run.out)\(run.err)")
+        #expect(try site.ledgerBytes() == edited)
+        #expect(!site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
+        #expect(try site.bodies("period.closed").isEmpty)
+    }
 }

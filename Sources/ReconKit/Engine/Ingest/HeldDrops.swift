@@ -255,13 +255,16 @@ public struct HeldDrops {
     }
 
     /// The subjects (flag ids, report ids) the decisions drops waiting in `Inbox/held/` name, as
-    /// their rows parse: what blocks a rerun and none of them names stays, whatever it takes.
-    public var heldDecisionSubjects: Set<String> {
-        var out = Set<String>()
+    /// their rows parse, and of them those they exclude: what blocks a rerun and none of them
+    /// names stays, whatever it takes; a report without a price is left out only by an exclude.
+    public var heldDecisionSubjects: (named: Set<String>, excluded: Set<String>) {
+        var named = Set<String>(), excluded = Set<String>()
         forEachHeldDrop(of: [.decisions]) { _, _, rows in
-            if case .decisions(let decisions) = rows { out.formUnion(decisions.map(\.subject)) }
+            guard case .decisions(let decisions) = rows else { return }
+            named.formUnion(decisions.map(\.subject))
+            excluded.formUnion(decisions.filter { $0.decision == .exclude }.map(\.subject))
         }
-        return out
+        return (named, excluded)
     }
 
     /// Whether a decisions drop waits in `Inbox/held/`: only such a drop can take away what

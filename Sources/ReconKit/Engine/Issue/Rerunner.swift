@@ -80,12 +80,13 @@ public struct Rerunner {
         // every later rerun. Only a held decisions drop can settle a flag or leave out an
         // unpriced report, and only one naming it: with one waiting that names each blocker (or
         // may: a missing rate), the rerun takes the drops and judges after.
-        let named = heldDrops.holdsDecisions ? heldDrops.heldDecisionSubjects : []
+        let waiting: (named: Set<String>, excluded: Set<String>)? = heldDrops.holdsDecisions ? heldDrops.heldDecisionSubjects : nil
         if terms == .now {
             let pending = FlagRaiser(session: session).pendingHardFlags(including: [period])
+            let named = waiting?.named ?? []
             try Self.requireDecided(pending.filter { named.isDisjoint(with: [$0.id, $0.subject]) }, of: period, state: session.state)
         }
-        try requireNothingBlocking(period, unlessNamedIn: heldDrops.holdsDecisions ? named : nil)
+        try requireNothingBlocking(period, unlessSettledBy: waiting)
 
         // The drafts too: a held drop may have rows in an open month as well.
         session.derivedAfterAppend = [.review(period), .summary, .drafts]
@@ -147,26 +148,27 @@ public struct Rerunner {
 
     /// Refuses, appending nothing, when the period as it stands (before its held drops) has
     /// something to settle first: what ``issue`` would refuse over after taking them.
-    /// `named`: the subjects the held decisions drops name, when any waits. What blocks is then
-    /// refused only when a blocker is one none of them names (a decision on another report
-    /// settles nothing); with nothing held, anything that blocks refuses.
-    private func requireNothingBlocking(_ period: Period, unlessNamedIn named: Set<String>? = nil) throws {
+    /// `held`: the subjects the held decisions drops name, and those they exclude, when any
+    /// waits. What blocks is then refused only when it would stay once they are taken (a
+    /// decision on another report, or an approve of a report without a price, settles nothing);
+    /// with nothing held, anything that blocks refuses.
+    private func requireNothingBlocking(_ period: Period, unlessSettledBy held: (named: Set<String>, excluded: Set<String>)? = nil) throws {
         let asIssued = pricingInIssuedCurrencies(period, from: pricingOnBilledTerms(period))
         var reviewer = Reviewer(session: session, pricing: asIssued.pricing)
         let blocking = reviewer.review(period, final: true).blocking(closed: true)
         guard !blocking.isEmpty else { return }
         var left = 0
-        if let named {
-            // As the held decisions would leave the month at most: every report they name left
+        if let held {
+            // As the held decisions would leave the month at most: every report they exclude left
             // out, every flag they name decided.
-            reviewer.alsoExcluded = named
-            left = reviewer.review(period, final: true).blocking(closed: true, decided: named).count
+            reviewer.alsoExcluded = held.excluded
+            left = reviewer.review(period, final: true).blocking(closed: true, decided: held.named).count
             guard left > 0 else { return }
         }
         var message = "cannot rerun \(period): \(blocking.count) thing(s) to settle first (decisions for a closed period go in a "
             + "decisions drop, held until the rerun):\n" + blocking.map { "  " + $0 }.joined(separator: "\n")
             + "\nNothing was appended; drops waiting in Inbox/held/ stay there for the rerun"
-            + (named == nil ? "" : " (the decisions waiting there, taken, would still leave \(left) of these: they name no flag or "
+            + (held == nil ? "" : " (the decisions waiting there, taken, would still leave \(left) of these: they name no flag or "
                 + "report that settles \(left == 1 ? "it" : "them"))")
         // Drops an earlier rerun took before it was refused (or stopped) are this one's too: said, as when it takes them.
         if let earlier = session.state.awaitingRerun[period], !earlier.isEmpty {

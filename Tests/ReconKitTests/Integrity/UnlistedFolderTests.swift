@@ -53,3 +53,30 @@ struct ReadOnlyLedgerFolderTests {
         #expect(chmod(site.path("Ledger"), 0o755) == 0)
     }
 }
+
+/// `Inbox/` or `Inbox/held/` this user cannot list: the ingest said "nothing to ingest" and the
+/// close went ahead with a drop waiting there; a signed rerun applied none of its held drops, its
+/// request then spent. Writers refuse (exit 3), naming the folder and what mends it.
+struct UnlistedInboxTests {
+    @Test(.enabled(if: getuid() == 0 && ProcessRunner.executable(named: "setpriv") != nil, "needs root and setpriv to run as another user"),
+          arguments: ["Inbox", "Inbox/held"])
+    func aWriterRefusesAnInboxItCannotList(folder: String) throws {
+        let site = try TestSite.closedMarchSite()
+        let binary = site.path("recon-copy")
+        try FileManager.default.copyItem(atPath: TestSite.binary, toPath: binary)
+        try site.drop("usage-extra.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "X1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try ProcessRunner.run("/bin/chown", ["-R", "65534:65534", site.root]).code == 0)
+        #expect(chmod(binary, 0o755) == 0 && chmod(site.path(folder), 0o300) == 0)
+        let before = try site.ledgerBytes()
+        for command in [["ingest"], ["close", "2026-04"]] {
+            let run = try ProcessRunner.run(try #require(ProcessRunner.executable(named: "setpriv")),
+                ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + command + ["--site", site.root],
+                environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+            #expect(run.code == 3 && run.err.contains("\(folder) cannot be listed by this user (mode 300)")
+                    && run.err.contains("chmod u+rx \(folder)"), "\(command): \(run.out)\(run.err)")
+        }
+        #expect(try site.ledgerBytes() == before)
+        #expect(chmod(site.path(folder), 0o755) == 0)
+    }
+}

@@ -24,6 +24,21 @@ enum UnlistedFolders {
         return nil
     }
 
+    /// The Inbox's folders a writer lists for its drops: one this user cannot list hid a drop
+    /// waiting there, and the close went ahead without it (or a signed rerun applied none of its
+    /// held drops, its request then spent). Refused (exit 3) with the permission that mends it;
+    /// `verify`, which reads no drop waiting, does not ask.
+    static func inboxRefusal(in site: Site) -> ReconFailure? {
+        for (place, path) in [("Inbox", site.inbox), ("Inbox/held", site.held), ("Inbox/rejected", site.rejected)]
+        where isFolder(path) && access(path, R_OK | X_OK) != 0 {
+            let mode = permissions(of: path).map { " (mode " + String($0, radix: 8) + ")" } ?? ""
+            return ReconFailure.refused("\(place) cannot be listed by this user\(mode): the drops waiting there cannot be seen, and a "
+                + "close or rerun would go on without them; nothing was written — give it back read and search permission "
+                + "(`chmod u+rx \(place)`, or make the user recon runs as one who may) and run the command again")
+        }
+        return nil
+    }
+
     private static func isFolder(_ path: String) -> Bool { FileStatus.of(path)?.kind == .folder }
 
     private static func permissions(of path: String) -> mode_t? {

@@ -73,6 +73,7 @@ struct WriterChecks {
         // No vouched file, nor any a writer is about to make, may lie outside the site.
         if let linked = VouchedPlaces.folderDamage(in: site) { throw linked }
         if let unlisted = UnlistedFolders.damage(in: site) { throw unlisted }
+        if let refusal = UnlistedFolders.inboxRefusal(in: site) { throw refusal }
         let checkpoints = Checkpointer(site: site).all()
         for seq in checkpoints {
             if let damage = Self.intentOverCheckpoint(ledger, checkpoint: seq) { throw damage }

@@ -55,3 +55,23 @@ struct PrivateKeyFolderTests {
         #expect(stat(dir, &info) == 0 && info.st_mode & 0o777 == 0o700, "\(String(info.st_mode & 0o777, radix: 8))")
     }
 }
+
+/// The site key replaced (another site's, or `site_key` pointed elsewhere) after a command's
+/// checks and append, before its checkpoint: the close said "nothing is signed or written"
+/// (exit 4) of entries recorded and documents issued, read as failed and run again. The
+/// checkpoint is owed, and said so; nothing is signed with the other key.
+struct SiteKeyReplacedAfterAppendTests {
+    @Test func aSiteKeyReplacedAfterTheAppendLeavesTheCheckpointOwed() throws {
+        let site = try TestSite.marchSite()
+        let other = try TestSite()
+        #expect(try other.recon(["init", "--name", "other", "--base-currency", "INR", "--timezone", "UTC"], env: TestSite.closeDay).code == 0)
+        let session = try SiteSession(site: Site(root: site.root), writing: true, log: ConsoleLog.logger(.text), clock: .system)
+        try session.repair()
+        try session.append(kind: "card.replaced", body: ["kind": "client_rates", "effective_from": "2026-03-01", "sha256": "0"])
+        try FileManager.default.removeItem(atPath: site.path("Ledger/keys/site.key"))
+        try FileManager.default.copyItem(atPath: other.path("Ledger/keys/site.key"), toPath: site.path("Ledger/keys/site.key"))
+        let written = try Checkpointer(site: Site(root: site.root)).writeAfterAppend(session, siteName: session.state.name)
+        #expect(written == nil)
+        #expect(!site.exists("Ledger/checkpoints/\(session.ledger.entries.count).txt"))
+    }
+}

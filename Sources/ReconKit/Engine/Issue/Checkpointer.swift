@@ -20,8 +20,8 @@ public struct Checkpointer {
 
     /// Writes the checkpoint of the ledger as it stands; returns its relative path.
     @discardableResult
-    public func write(ledger: LedgerFile, siteName: String) throws -> String {
-        let key = try loadSiteKey()
+    public func write(ledger: LedgerFile, siteName: String, key given: SigningKey? = nil) throws -> String {
+        let key = try given ?? loadSiteKey()
         let text = try SignedNote.checkpointText(origin: siteName, count: ledger.entries.count, headHex: ledger.headHash)
         let note = try SignedNote.sign(text: text, with: key)
         try FileIO.makeDirectory(site.checkpoints)
@@ -39,8 +39,21 @@ public struct Checkpointer {
     /// A file put at its name by someone else still refuses (exit 4), saying the same.
     /// Returns the checkpoint's relative path, nil when it is owed.
     public func writeAfterAppend(_ session: SiteSession, siteName: String) throws -> String? {
+        // The key was checked before the append (``requireCanWrite()``): one gone or changed since
+        // (`site_key` edited, the file replaced) signs nothing, and the command's entries stand —
+        // it said "nothing is signed or written" (exit 4) of a close whose documents were issued.
+        let key: SigningKey
         do {
-            return try write(ledger: session.ledger, siteName: siteName)
+            key = try SiteKeyFile.load(site, consequence: "the checkpoint after this command's entries is not signed")
+        } catch {
+            let why = (error as? ReconFailure)?.message ?? "\(error)"
+            let said = "\(Self.relativePath(seq: session.ledger.entries.count)) was not written: \(why). This command's "
+                + "\(recorded); the next writing command signs the checkpoint it owes once the site key is back"
+            session.log.warning("\(said)")
+            return nil
+        }
+        do {
+            return try write(ledger: session.ledger, siteName: siteName, key: key)
         } catch let failure as ReconFailure {
             throw failure
         } catch {

@@ -27,7 +27,8 @@ public enum SiteKeyFile {
     /// Reads the site key, refusing (exit 3) a file others can read or one that is not a key,
     /// and (exit 4) a key that is not the one `site.init` records: what it signed would never
     /// verify, and a checkpoint, once written, is never replaced.
-    public static func load(_ site: Site) throws -> SigningKey {
+    /// `consequence`: what becomes of the command, said after why the key will not do.
+    public static func load(_ site: Site, consequence: String = "nothing is signed or written") throws -> SigningKey {
         let path = path(for: site)
         // Only the site's own key will do: a new one would sign what never verifies.
         let fingerprint = LedgerFile.siteInit(of: site).map { " (\($0.publicKey.split(separator: "+").prefix(2).joined(separator: "+")))" } ?? ""
@@ -39,7 +40,7 @@ public enum SiteKeyFile {
         if let recorded = LedgerFile.siteInit(of: site)?.publicKey, recorded != key.verifierKey.text {
             throw ReconFailure.verification("\(path) holds the key \(key.verifierKey.text.split(separator: "+").prefix(2).joined(separator: "+")), "
                 + "which is not the site key site.init records (\(recorded.split(separator: "+").prefix(2).joined(separator: "+"))); "
-                + "nothing is signed or written — put back the site's own private key (or the `site_key` in recon.toml that names it)")
+                + "\(consequence) — put back the site's own private key (or the `site_key` in recon.toml that names it)")
         }
         return key
     }

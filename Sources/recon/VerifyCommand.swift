@@ -61,7 +61,12 @@ struct Verify: ParsableCommand {
                 }
                 return 4
             } catch let failure as FileIO.Failure {
-                print(failure.description)
+                // Under --json an answer too (SPEC §8: also when it refuses): it was a bare sentence.
+                if json {
+                    printJSON(.object(["ok": .bool(false), "exit": .int(4), "seq": .null, "problem": .string(failure.description)]))
+                } else {
+                    print(failure.description)
+                }
                 return 4
             }
         }

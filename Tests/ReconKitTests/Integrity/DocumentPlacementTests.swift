@@ -12,7 +12,7 @@ struct DocumentPlacementTests {
     static let strace = ProcessRunner.executable(named: "strace")
 
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close between its append and its rename"),
-          arguments: ["swap", "write"])
+          arguments: ["swap", "write", "folder", "link"])
     func aTemporaryWorkbookChangedAfterTheAppendIsNeverLeftAsTheDocument(change: String) throws {
         let site = try TestSite.marchSite()
         let invoices = site.path("Outbox/2026-03/invoices")
@@ -25,9 +25,18 @@ struct DocumentPlacementTests {
         #expect(ProcessRunner.wait(upTo: 60) { ((try? site.ledgerBytes().count) ?? 0) > size }, "the close never appended")
         let temp = try #require(FileIO.list(invoices).first { $0.hasPrefix(".INV-2026-000001.xlsx.") && $0.hasSuffix(".tmp") })
         let foreign = Array("PK not the invoice the ledger issued".utf8)
+        let outside = site.root + "-outside"
         if change == "swap" {
             try Data(foreign).write(to: URL(fileURLWithPath: site.path("other.xlsx")))
             #expect(rename(site.path("other.xlsx"), invoices + "/" + temp) == 0)
+        } else if change == "folder" {
+            try FileManager.default.removeItem(atPath: invoices + "/" + temp)
+            try FileManager.default.createDirectory(atPath: invoices + "/" + temp + "/x", withIntermediateDirectories: true)
+        } else if change == "link" {
+            // The month's invoices folder replaced by a link to a copy outside the site.
+            try FileManager.default.copyItem(atPath: invoices, toPath: outside)
+            #expect(rename(invoices, invoices + ".orig") == 0)
+            try FileManager.default.createSymbolicLink(atPath: invoices, withDestinationPath: outside)
         } else {
             let fd = open(invoices + "/" + temp, O_WRONLY | O_TRUNC)
             #expect(fd >= 0 && write(fd, foreign, foreign.count) == foreign.count)
@@ -36,10 +45,18 @@ struct DocumentPlacementTests {
         let closed = closing.finish()
         // Issued: the entries stand and the command says so; what sits at the name is not it.
         #expect(closed.code == 0, "\(closed.out)\(closed.err)")
-        #expect(closed.err.contains("INV-2026-000001 is issued") && closed.err.contains("was not the workbook written for it")
-                && closed.err.contains("do not issue it again"), "\(closed.err)")
+        #expect(closed.err.contains("INV-2026-000001 is issued") && closed.err.contains("do not issue it again"), "\(closed.err)")
+        #expect(closed.err.contains(change == "folder" ? "a folder was moved into Outbox/2026-03/invoices/INV-2026-000001.xlsx"
+                                    : "was not the workbook written for it"), "\(closed.err)")
         #expect((try? Data(contentsOf: URL(fileURLWithPath: final))).map(Array.init) != foreign, "the foreign bytes stand as the invoice")
         #expect(try site.bodies("period.closed").count == 1)
+        if change == "folder" { try FileManager.default.removeItem(atPath: final) }
+        if change == "link" {
+            #expect(!FileManager.default.fileExists(atPath: outside + "/INV-2026-000001.xlsx"), "the invoice stayed outside the site")
+            try FileManager.default.removeItem(atPath: invoices)
+            #expect(rename(invoices + ".orig", invoices) == 0)
+            try FileManager.default.removeItem(atPath: outside)
+        }
         // The next writer writes it from its entry; the site verifies.
         let next = try site.recon(["watch", "--once"], env: TestSite.closeDay)
         #expect(next.code == 0, "\(next.err)")

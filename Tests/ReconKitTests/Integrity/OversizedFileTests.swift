@@ -59,6 +59,12 @@ struct OversizedFileTests {
         #expect(run.code == 4, "\(run.code) \((run.out + run.err).prefix(600))")
         #expect(command == ["verify"] || run.err.contains("the ledger does not verify") && run.err.contains("restore it from a backup"),
                 "\(run.err.prefix(600))")
+        // verify --json answers in JSON (it printed a bare sentence).
+        if command == ["verify"] {
+            let json = try site.recon(["verify", "--json"], env: TestSite.closeDay)
+            let answer = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+            #expect(json.code == 4 && answer?["ok"] as? Bool == false && answer?["exit"] as? Int == 4, "\(json.out)")
+        }
     }
 
     @Test(arguments: ["drop", "document"])

@@ -54,6 +54,14 @@ final class DropBytes {
             self.staged = nil
             // A file swapped in for the staged one (anyone may write the site folder) was archived
             // under the drop's hash and the drop accepted over it, its original removed.
+            // So was one put through a link swapped in for `Ledger/drops` (an archive outside the site).
+            let linked = site.flatMap { VouchedPlaces.link(on: "Ledger/drops/" + FileIO.baseName(target), in: $0) }
+            if let linked, let site {
+                unlink(target)
+                throw ReconFailure.verification("\(linked.path) was replaced by a symbolic link (to \(linked.target)) while this command "
+                    + "ran, so the archive of the drop went outside the site; it was taken back, nothing was recorded, and the drop "
+                    + "waits where it was — put the real folder back at \(site.path(linked.path)), then run the command again")
+            }
             if let identity = stagedIdentity, FileIO.Identity(at: target) != identity {
                 if site != nil { unlink(target) }
                 throw ReconFailure.verification("\(staged) was replaced while this command ran (something other than recon writes "

@@ -93,6 +93,14 @@ public struct Checkpointer {
         // What was linked into place is the note signed here, not a file swapped in for the
         // temporary one (the close said it wrote a checkpoint it never wrote, and with no note of
         // one owed the site could not be written again). Otherwise it goes, and stays owed.
+        // Through `Ledger/checkpoints` replaced by a link meanwhile the note went outside the site
+        // (said written, the owed note removed, and every writer then refused the site): taken
+        // back, and owed.
+        if FileStatus.of(site.checkpoints)?.kind != .folder {
+            unlink(path)
+            throw FileIO.Failure(path: path, action: "write (Ledger/checkpoints was replaced by a link or another file while this command ran)",
+                                 code: EIO)
+        }
         // (One the disk will not give back is said as that: not as a file swapped in.)
         var readBack: [UInt8]?
         do { readBack = try FileIO.read(path, followingLinks: false) } catch let failure as FileIO.Failure where !failure.isNotARegularFile {

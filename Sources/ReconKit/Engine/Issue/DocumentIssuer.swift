@@ -162,10 +162,16 @@ public struct DocumentIssuer {
                 session.log.warning("\(message)")
                 continue
             }
-            if !PlacedWorkbook.isIssued(p.final, sha256: sha) {
+            switch PlacedWorkbook.check(p.record.file, in: site, sha256: sha) {
+            case .issued: break
+            case .takenAway:
                 let message = "\(p.record.number) is issued (seq \(entry.seq)), but \(PlacedWorkbook.foreign(p.record.file, temp: p.temp)) "
                     + "— do not issue it again: the next writing command writes it from its entry (`recon verify` names it missing "
                     + "until then); find what else writes in \(FileIO.parent(of: p.record.file))"
+                session.log.warning("\(message)")
+            case .standing(let what):
+                let message = "\(p.record.number) is issued (seq \(entry.seq)), but \(what) — do not issue it again: remove that "
+                    + "folder, and the next writing command writes the document from its entry (`recon verify` refuses until then)"
                 session.log.warning("\(message)")
             }
         }

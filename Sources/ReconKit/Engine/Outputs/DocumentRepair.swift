@@ -50,7 +50,7 @@ public struct DocumentRepair {
                         break
                     }
                 }
-                if restored, !PlacedWorkbook.isIssued(final, sha256: sha) { throw foreign(file, seq: e.seq) }
+                if restored, PlacedWorkbook.check(file, in: session.site, sha256: sha) != .issued { throw foreign(file, seq: e.seq) }
                 if !restored {
                     let record = try DocumentRecord(entry: e)
                     try makeFolder(dir, for: file, seq: e.seq)
@@ -61,7 +61,7 @@ public struct DocumentRepair {
                         throw ReconFailure.verification("seq \(e.seq): \(file) is missing and regenerating it does not give its recorded SHA-256")
                     }
                     try FileIO.placeWritten(temp, at: final)
-                    guard PlacedWorkbook.isIssued(final, sha256: sha) else { throw foreign(file, seq: e.seq, temp: temp) }
+                    guard PlacedWorkbook.check(file, in: session.site, sha256: sha) == .issued else { throw foreign(file, seq: e.seq, temp: temp) }
                 }
             } catch let failure as FileIO.Failure {
                 // Said as what the command was doing: putting back an issued document first.

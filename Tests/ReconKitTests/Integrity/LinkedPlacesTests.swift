@@ -177,3 +177,34 @@ struct LinkedPlacesTests {
         site.expectAuditorAccepts()
     }
 }
+
+/// `Inbox/rejected` replaced by a link into the Outbox while an ingest ran (it is checked when
+/// the command opens; someone with write access to the Inbox only can do it): the rejected file
+/// landed among March's invoices as one no entry issued, and every writer then refused the site.
+/// It comes back to the Inbox and the ingest refuses (exit 3). strace holds the ingest at its
+/// first rename (the rejection's errors file) while the folder is replaced.
+struct RejectedFolderLinkedMidIngestTests {
+    @Test(.enabled(if: ProcessRunner.executable(named: "strace") != nil, "needs strace (Debian strace) to hold the ingest"))
+    func aRejectedDropNeverLandsThroughALinkSwappedInMidIngest() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("INV-2026-000007.xlsx", "not an invoice\n")
+        try FileManager.default.createDirectory(atPath: site.path("Inbox/rejected"), withIntermediateDirectories: true)
+        let ingest = try RunningProcess(try #require(ProcessRunner.executable(named: "strace")),
+            ["-f", "-o", "/dev/null", "-e", "trace=renameat", "-e", "inject=renameat:delay_exit=3000000:when=1",
+             TestSite.binary, "ingest", "--site", site.root], environment: TestSite.rerunDay)
+        #expect(ProcessRunner.wait(upTo: 30) {
+            (try? FileManager.default.contentsOfDirectory(atPath: site.path("Inbox/rejected")))?.contains { $0.hasSuffix(".errors.txt") } ?? false
+        }, "no errors file was written")
+        #expect(rename(site.path("Inbox/rejected"), site.path("Inbox/rejected.orig")) == 0)
+        try FileManager.default.createSymbolicLink(atPath: site.path("Inbox/rejected"), withDestinationPath: "../Outbox/2026-03/invoices")
+        let run = ingest.finish()
+        #expect(run.code == 3 && run.err.contains("Inbox/rejected is not a folder of the site"), "\(run.out)\(run.err)")
+        #expect(!site.exists("Outbox/2026-03/invoices/INV-2026-000007.xlsx"), "the rejected file landed among the invoices")
+        #expect(site.exists("Inbox/INV-2026-000007.xlsx"))
+        try FileManager.default.removeItem(atPath: site.path("Inbox/rejected"))
+        #expect(rename(site.path("Inbox/rejected.orig"), site.path("Inbox/rejected")) == 0)
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+}

@@ -310,6 +310,7 @@ public final class Ingestor {
                     }
                     let kept = KeptName.free(in: site.held, for: name)
                     try drop.place(at: site.held + "/" + kept)
+                    try takeBackIfFolderReplaced(site.held + "/" + kept, errors: nil, name: name)
                     if kept != name { sayKept(name, as: "Inbox/held/\(kept)") }
                     return "Inbox/held/" + kept
                 }
@@ -715,9 +716,23 @@ public final class Ingestor {
                 FileIO.remove(errors)  // no errors file without its drop
                 throw error
             }
+            try takeBackIfFolderReplaced(site.rejected + "/" + kept, errors: errors, name: name)
             if kept != name { sayKept(name, as: "Inbox/rejected/\(kept), with \(kept).errors.txt", wanted: wanted) }
             return "Inbox/rejected/" + kept
         }
+    }
+
+    /// `Inbox/held` or `Inbox/rejected` replaced by a link while this command ran (they are
+    /// checked when it opens): a drop put there (`placed`, with its `errors` file) went wherever
+    /// the link points — a rejected file landed among the Outbox's invoices as one no entry
+    /// issued, and every writer then refused the site. It comes back to the Inbox (unless a file
+    /// took its name there, when the copy placed goes), and the command refuses (exit 3).
+    private func takeBackIfFolderReplaced(_ placed: String, errors: String?, name: String) throws {
+        guard let said = Self.ownFolderReplaced(site) else { return }
+        if let errors { unlink(errors) }
+        let back = site.inbox + "/" + name
+        if FileIO.exists(back) || rename(placed, back) != 0 { unlink(placed) }
+        throw ReconFailure.refused(said + " (replaced while this command ran: \(SafeText.escaped(name)) was taken back and waits in the Inbox)")
     }
 
     /// Whether `folder` (a real path) is the site's `Inbox/rejected/`.

@@ -376,7 +376,7 @@ public final class LedgerFile {
             ownFileGiven?(names)
             if seen != nil { seen = FileIO.Seen(at: path) }
         }
-        let file = try AppendingFile(path: path)
+        var file = try AppendingFile(path: path)
         let start = try file.size()
         guard start == validLength, seen == nil || file.status == seen else { throw changed }
         // The notes written beside the ledger before its bytes: something else in their place
@@ -398,6 +398,17 @@ public final class LedgerFile {
         } catch let failure as FileIO.Failure {
             throw ReconFailure.usage("could not write the notes kept beside \(path) before an append (\(failure)). Nothing was "
                 + "recorded — \(Self.remedy(failure.code, folder: FileIO.parent(of: path))) and run the command again")
+        }
+        // A name the file got since it was opened (a snapshot made with `cp -al` while this command
+        // wrote its notes): the batch would land in the copy too, which then failed every verifier.
+        // The ledger gets a file of its own again, the same bytes, and the batch goes there.
+        if file.linkCount > 1 {
+            if let names = try Self.giveOwnFile(path) { ownFileGiven?(names) }
+            file = try AppendingFile(path: path)
+            guard try file.size() == start else {
+                FileIO.remove(intentPath)
+                throw changed
+            }
         }
         let landed: Int
         do {

@@ -208,3 +208,28 @@ struct RejectedFolderLinkedMidIngestTests {
         site.expectAuditorAccepts()
     }
 }
+
+/// A copy of the site made with hard links (`cp -al`) after a writer opened the ledger for its
+/// append, before its bytes: the batch landed in the copy too, which then failed both verifiers
+/// (its entries without their documents). strace holds the close after its intent.
+struct LedgerLinkedMidAppendTests {
+    @Test(.enabled(if: ProcessRunner.executable(named: "strace") != nil, "needs strace (Debian strace) to hold the close after its intent"))
+    func aHardLinkMadeAfterTheOpenGetsNoneOfTheBatch() throws {
+        let site = try TestSite.marchSite()
+        let ledger = site.path("Ledger/ledger.jsonl")
+        let before = try site.ledgerBytes()
+        let closing = try RunningProcess(try #require(ProcessRunner.executable(named: "strace")),
+            ["-f", "-o", "/dev/null", "-P", ledger + ".intent", "-e", "trace=rename,renameat,renameat2",
+             "-e", "inject=rename,renameat,renameat2:delay_exit=3000000:when=1",
+             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+        #expect(ProcessRunner.wait(upTo: 60) { FileManager.default.fileExists(atPath: ledger + ".intent") }, "the close wrote no intent")
+        let copy = site.path("ledger-snapshot.jsonl")
+        #expect(link(ledger, copy) == 0)
+        let closed = closing.finish()
+        #expect(closed.code == 0, "\(closed.out)\(closed.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == before, "the snapshot took the close's entries")
+        #expect(try site.ledgerBytes().count > before.count)
+        try FileManager.default.removeItem(atPath: copy)
+        site.expectAuditorAccepts()
+    }
+}

@@ -83,4 +83,29 @@ struct ReplacedLedgerTests {
         #expect(!site.exists("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
         #expect(try site.bodies("period.closed").isEmpty)
     }
+
+    /// A checkpoint the writer checks found, removed before the append: the close signed its own
+    /// checkpoint over a site both verifiers then refused. strace holds the close at its sync.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"))
+    func aCheckpointRemovedBeforeTheAppendIsNeverSignedOver() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "A1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let checkpoint = try #require(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).sorted().first)
+        let before = try site.ledgerBytes()
+        let closing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=syncfs", "-e", "inject=syncfs:delay_exit=3000000:when=1",
+             TestSite.binary, "close", "2026-04", "--site", site.root], environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        #expect(ProcessRunner.wait(upTo: 60) {
+            (FileManager.default.enumerator(atPath: site.path("Outbox/2026-04"))?.allObjects as? [String])?.contains { $0.hasSuffix(".tmp") } ?? false
+        }, "the close wrote no workbook")
+        try FileManager.default.moveItem(atPath: site.path("Ledger/checkpoints/" + checkpoint), toPath: site.path(checkpoint + ".aside"))
+        let run = closing.finish()
+        #expect(run.code == 4 && run.err.contains("Ledger/checkpoints/\(checkpoint) was removed while this command ran")
+                && run.err.contains("nothing was appended"), "\(run.out)\(run.err)")
+        #expect(try site.ledgerBytes() == before)
+        try FileManager.default.moveItem(atPath: site.path(checkpoint + ".aside"), toPath: site.path("Ledger/checkpoints/" + checkpoint))
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+    }
 }

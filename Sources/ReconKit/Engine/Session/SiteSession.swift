@@ -53,6 +53,9 @@ public final class SiteSession {
         }
         if let undo { signalHold?.onStop.append(undo) }
     }
+    /// The checkpoints on disk once the writer checks had passed: each must still be there when
+    /// this command appends.
+    private var checkpointsChecked: [Int]?
     /// The archive of a drop whose entry is being appended, until it is: what a stop signal
     /// taken before the entry's bytes removes (``holdSignals(undoingOnStop:)``).
     var archiveAwaitingEntry: String?
@@ -233,6 +236,7 @@ public final class SiteSession {
         }
         for warning in found?.warnings ?? [] { log.warning("\(warning)") }
         missingDocuments = try found?.outcome.get().missingDocuments
+        if writing { checkpointsChecked = Checkpointer(site: site).all() }
         self.ledger = ledger
         if writing { ledger.ownFileGiven = { [log] names in log.notice("\(LedgerFile.ownFileNotice(names))") } }
         // This command's appends sign their intent records, so a crash's are told from a forged one.
@@ -528,6 +532,15 @@ public final class SiteSession {
             throw ReconFailure.refused("\(lock.path) was removed or replaced while this command ran, so another recon may be writing "
                 + "this site now; nothing was appended — let it finish, then run this command again (never remove the lock file: "
                 + "it holds nothing once its writer has ended)")
+        }
+        // A checkpoint the writer checks found, removed since (a signed head the ledger must still
+        // extend): the close signed its own over a site both verifiers then refused.
+        if let checked = checkpointsChecked {
+            let now = Set(Checkpointer(site: site).all())
+            if let gone = checked.first(where: { !now.contains($0) }) {
+                throw ReconFailure.verification("the ledger does not verify: \(Checkpointer.relativePath(seq: gone)) was removed while "
+                    + "this command ran (the writer checks found it); nothing was appended — put it back from a backup, or ask an auditor")
+            }
         }
         let owesCheckpoint = items.contains { CheckpointGaps.endsACheckpointedCommand(kind: $0.kind, body: $0.body) }
         // Refused before the note below: a refused command leaves nothing behind it, and its note

@@ -353,6 +353,10 @@ public final class LedgerFile {
     /// that is another file now, or one written since by something else.
     private var seen: FileIO.Seen?
 
+    /// Whether the file at the ledger's name is still the one this process read (and appended
+    /// to), unwritten since by anything else; true when none was read (a ledger made here).
+    public var isStillTheFileSeen: Bool { seen == nil || FileIO.Seen(at: path) == seen }
+
     /// Called by ``append(_:at:owesCheckpoint:)`` after its checks, before it writes anything.
     var beforeTheBytes: (() -> Void)?
 

@@ -108,4 +108,25 @@ struct ReplacedLedgerTests {
         try FileManager.default.moveItem(atPath: site.path(checkpoint + ".aside"), toPath: site.path("Ledger/checkpoints/" + checkpoint))
         #expect(try site.recon(["verify", "--strict"]).code == 0)
     }
+
+    /// A copy of the ledger before the close's entries renamed over it after the append, before
+    /// the checkpoint: the close signed a checkpoint over entries the ledger there does not hold
+    /// and exited 0. It signs none (exit 4). strace holds the close after its ledger prefix.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close after its append"))
+    func aLedgerReplacedAfterTheAppendIsNeverSigned() throws {
+        let site = try TestSite.marchSite()
+        let ledger = site.path("Ledger/ledger.jsonl")
+        let before = try site.ledgerBytes()
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).count
+        let closing = try RunningProcess(try #require(Self.strace),
+            // The tenth renameat of this close is its ledger prefix's, after the documents', before the checkpoint.
+            ["-f", "-o", "/dev/null", "-e", "trace=renameat", "-e", "inject=renameat:delay_exit=3000000:when=10",
+             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+        #expect(ProcessRunner.wait(upTo: 60) { ((try? site.ledgerBytes().count) ?? 0) > before.count }, "the close never appended")
+        try before.write(to: URL(fileURLWithPath: site.path("ledger-copy.jsonl")))
+        #expect(rename(site.path("ledger-copy.jsonl"), ledger) == 0)
+        let closed = closing.finish()
+        #expect(closed.code == 4 && closed.err.contains("no checkpoint is signed over it"), "\(closed.out)\(closed.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).count == checkpoints)
+    }
 }

@@ -22,6 +22,14 @@ public struct Checkpointer {
     @discardableResult
     public func write(ledger: LedgerFile, siteName: String, key given: SigningKey? = nil) throws -> String {
         let key = try given ?? loadSiteKey()
+        // The head signed is the file's at the ledger's name: one renamed over it since this
+        // process read or appended to it (a copy without the entries just appended) would stand
+        // under a checkpoint it does not extend, the command saying it had signed one.
+        guard ledger.isStillTheFileSeen else {
+            throw ReconFailure.verification("\(ledger.path) was replaced by another file, or written by something else, since this "
+                + "command's entries were appended; no checkpoint is signed over it — `recon verify` names what stands there "
+                + "(restore the ledger from a backup, or ask an auditor)")
+        }
         let text = try SignedNote.checkpointText(origin: siteName, count: ledger.entries.count, headHex: ledger.headHash)
         let note = try SignedNote.sign(text: text, with: key)
         try FileIO.makeDirectory(site.checkpoints)

@@ -78,8 +78,9 @@ public struct Rerunner {
         // taken: taken, then refused, they (and the flags the terms now raised) stood in the
         // ledger with no rerun signed for them, and a flag raised on a mistyped limit blocked
         // every later rerun. Only a held decisions drop can settle a flag or leave out an
-        // unpriced report, and only one naming it: with one waiting that names each blocker (or
-        // may: a missing rate), the rerun takes the drops and judges after.
+        // unpriced report, and only one naming it: the month is judged as the decisions waiting
+        // would leave it at most (``requireNothingBlocking(_:unlessSettledBy:)``), and only when
+        // that settles everything does the rerun take the drops and judge after.
         let waiting: (named: Set<String>, excluded: Set<String>)? = heldDrops.holdsDecisions ? heldDrops.heldDecisionSubjects : nil
         if terms == .now {
             let pending = FlagRaiser(session: session).pendingHardFlags(including: [period])

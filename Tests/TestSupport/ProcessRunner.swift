@@ -79,6 +79,22 @@ public enum ProcessRunner {
         }
     }
 
+    /// Runs `binary` as user and group 65534 (`nobody`) through setpriv, which needs root. A copy
+    /// of recon the test has just written may still be open for writing in a process another test
+    /// forked meanwhile, and exec then fails with "Text file busy": run again until it is not,
+    /// for up to 30 s.
+    public static func runAsNobody(_ binary: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ProcessOutput {
+        let setpriv = executable(named: "setpriv") ?? "/usr/bin/setpriv"
+        let run = { try Self.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments, environment: environment) }
+        var output = try run()
+        _ = try wait(upTo: 30) {
+            guard output.err.contains("Text file busy") else { return true }
+            output = try run()
+            return false
+        }
+        return output
+    }
+
     /// Runs a program to its end (see ``RunningProcess``).
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], input: Data? = nil

@@ -19,8 +19,7 @@ struct UnlistedFolderTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: site.path(folder)).filter { !$0.hasPrefix(".") }.sorted()
         let stray = folder == "Ledger/drops" ? String(repeating: "a", count: 64) + ".csv" : "INV-2026-000009.xlsx"
         try FileManager.default.copyItem(atPath: site.path(folder + "/" + names[0]), toPath: site.path(folder + "/" + stray))
-        let asNobody = { try ProcessRunner.run(try #require(ProcessRunner.executable(named: "setpriv")),
-            ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "verify", "--site", site.root]) }
+        let asNobody = { try ProcessRunner.runAsNobody(binary, ["verify", "--site", site.root]) }
         let listed = try asNobody()
         #expect(listed.code == 4 && listed.out.contains(stray), "\(listed.out)\(listed.err)")
         #expect(chmod(site.path(folder), 0o311) == 0)
@@ -45,8 +44,7 @@ struct ReadOnlyLedgerFolderTests {
         #expect(try ProcessRunner.run("/bin/chown", ["-R", "65534:65534", site.root]).code == 0)
         #expect(chmod(binary, 0o755) == 0 && chmod(site.path("Ledger"), 0o555) == 0)
         let before = try site.ledgerBytes()
-        let run = try ProcessRunner.run(try #require(ProcessRunner.executable(named: "setpriv")),
-            ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "ingest", "--site", site.root], environment: TestSite.closeDay)
+        let run = try ProcessRunner.runAsNobody(binary, ["ingest", "--site", site.root], environment: TestSite.closeDay)
         #expect(run.code != 0 && run.err.contains("Permission denied") && !run.err.contains("free some disk space"), "\(run.out)\(run.err)")
         #expect(run.err.contains("write permission") || run.err.contains("writable"), "\(run.err)")
         #expect(try site.ledgerBytes() == before && site.exists("Inbox/usage-late.csv"))
@@ -70,9 +68,7 @@ struct UnlistedInboxTests {
         #expect(chmod(binary, 0o755) == 0 && chmod(site.path(folder), 0o300) == 0)
         let before = try site.ledgerBytes()
         for command in [["ingest"], ["close", "2026-04"]] {
-            let run = try ProcessRunner.run(try #require(ProcessRunner.executable(named: "setpriv")),
-                ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + command + ["--site", site.root],
-                environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+            let run = try ProcessRunner.runAsNobody(binary, command + ["--site", site.root], environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
             #expect(run.code == 3 && run.err.contains("\(folder) cannot be listed by this user (mode 300)")
                     && run.err.contains("chmod u+rx \(folder)"), "\(command): \(run.out)\(run.err)")
         }

@@ -336,7 +336,7 @@ public final class LedgerFile {
         if cut > 0 {
             if let names = try Self.giveOwnFile(path) { ownFileGiven?(names) }
             try FileIO.truncateDurably(path, toLength: validLength)
-            seen = FileIO.Seen(at: path)
+            seen = FileStatus.of(path)
         }
         if staleIntent {
             FileIO.remove(intentPath)
@@ -351,11 +351,11 @@ public final class LedgerFile {
 
     /// The file read (and since appended to or cut by this process): an append refuses a ledger
     /// that is another file now, or one written since by something else.
-    private var seen: FileIO.Seen?
+    private var seen: FileStatus?
 
     /// Whether the file at the ledger's name is still the one this process read (and appended
     /// to), unwritten since by anything else; true when none was read (a ledger made here).
-    public var isStillTheFileSeen: Bool { seen == nil || FileIO.Seen(at: path) == seen }
+    public var isStillTheFileSeen: Bool { seen == nil || FileStatus.of(path) == seen }
 
     /// Called by ``append(_:at:owesCheckpoint:)`` after its checks, before it writes anything.
     var beforeTheBytes: (() -> Void)?
@@ -375,10 +375,10 @@ public final class LedgerFile {
         // or written in place passed the length check, and the batch was chained onto entries
         // that are not the ones checked.
         let changed = LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock; nothing was appended")
-        guard seen == nil || FileIO.Seen(at: path) == seen else { throw changed }
+        guard seen == nil || FileStatus.of(path) == seen else { throw changed }
         if let names = try Self.giveOwnFile(path) {
             ownFileGiven?(names)
-            if seen != nil { seen = FileIO.Seen(at: path) }
+            if seen != nil { seen = FileStatus.of(path) }
         }
         var file = try AppendingFile(path: path)
         let start = try file.size()

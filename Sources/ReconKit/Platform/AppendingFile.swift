@@ -50,7 +50,7 @@ public final class AppendingFile {
     }
 
     /// The file this descriptor holds and when it was last written.
-    var status: FileIO.Seen? { FileIO.Seen(of: descriptor) }
+    var status: FileStatus? { FileStatus.of(descriptor: descriptor) }
 
     /// Cuts the file this descriptor holds to `length` bytes, durably (`ftruncate`, `fsync`).
     @discardableResult

@@ -212,10 +212,6 @@ public enum FileIO {
     public struct Identity: Equatable, Sendable {
         let device: UInt64, inode: UInt64
 
-        init(device: UInt64, inode: UInt64) {
-            (self.device, self.inode) = (device, inode)
-        }
-
         /// The file an open descriptor holds.
         init?(of fd: Int32) {
             var info = stat()
@@ -228,29 +224,6 @@ public enum FileIO {
             var info = stat()
             guard lstat(path, &info) == 0 else { return nil }
             (device, inode) = (UInt64(info.st_dev), UInt64(info.st_ino))
-        }
-    }
-
-    /// A file as a command saw it: which file, and when it was last written. The ledger as read
-    /// is the one appended to only while both hold: a copy renamed over it, or the same bytes'
-    /// length edited in place, between a writer's checks and its append, was appended to.
-    struct Seen: Equatable {
-        let identity: Identity
-        let modifiedSeconds: Int
-        let modifiedNanoseconds: Int
-
-        init?(of fd: Int32) {
-            var info = stat()
-            guard fd >= 0, fstat(fd, &info) == 0 else { return nil }
-            identity = Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-            (modifiedSeconds, modifiedNanoseconds) = (info.st_mtim.tv_sec, info.st_mtim.tv_nsec)
-        }
-
-        init?(at path: String) {
-            var info = stat()
-            guard lstat(path, &info) == 0 else { return nil }
-            identity = Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-            (modifiedSeconds, modifiedNanoseconds) = (info.st_mtim.tv_sec, info.st_mtim.tv_nsec)
         }
     }
 

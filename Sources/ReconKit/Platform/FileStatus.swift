@@ -24,14 +24,26 @@ public struct FileStatus: Equatable, Sendable {
     public static func of(_ path: String) -> FileStatus? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
+        return FileStatus(info)
+    }
+
+    /// The status of the file an open descriptor holds, wherever its name is now (`fstat`): the
+    /// ledger a writer read is the one it appends to only while this has not changed.
+    static func of(descriptor fd: Int32) -> FileStatus? {
+        var info = stat()
+        guard fd >= 0, fstat(fd, &info) == 0 else { return nil }
+        return FileStatus(info)
+    }
+
+    private init(_ info: stat) {
         let kind: Kind
         switch info.st_mode & S_IFMT {
         case S_IFREG: kind = .regularFile
         case S_IFDIR: kind = .folder
         default: kind = .other
         }
-        return FileStatus(
-            kind: kind, device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
-            modifiedSeconds: Int64(info.st_mtim.tv_sec), modifiedNanoseconds: Int64(info.st_mtim.tv_nsec))
+        self.kind = kind
+        (device, inode, size) = (UInt64(info.st_dev), UInt64(info.st_ino), Int64(info.st_size))
+        (modifiedSeconds, modifiedNanoseconds) = (Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec))
     }
 }

@@ -39,7 +39,7 @@ final class LineChunkReader {
     }
 
     /// The file read, as its descriptor knows it now (which file, when last written).
-    var status: FileIO.Seen? { FileIO.Seen(of: descriptor) }
+    var status: FileStatus? { FileStatus.of(descriptor: descriptor) }
 
     /// The next chunk of whole lines, each with its newline, and the offset of its first byte
     /// in the file; nil once no newline is left. Valid until the next call.

@@ -72,10 +72,14 @@ public struct Closer {
     /// not those whose bytes are recorded already (`isRecorded`, by SHA-256), which the close
     /// takes out. Only files of a kind that holds a close are read.
     static func waitingDrops(_ site: Site, isRecorded: (String) -> Bool) -> [String] {
-        Ingestor.inboxEntries(site).drops.filter { path in
-            guard DropKind(fileName: FileIO.baseName(path)).map({ $0 != .payments }) ?? false else { return false }
-            return !(Ingestor.sha256(ofDrop: path).map(isRecorded) ?? false)
-        }.map(FileIO.baseName)
+        Ingestor.inboxEntries(site).drops.filter { holdsClose($0, named: FileIO.baseName($0), isRecorded: isRecorded) }.map(FileIO.baseName)
+    }
+
+    /// Whether the file at `path`, a drop named `name` (a drop set aside is read under a hidden
+    /// name), holds every close: of a kind that does, its bytes not recorded.
+    static func holdsClose(_ path: String, named name: String, isRecorded: (String) -> Bool) -> Bool {
+        guard DropKind(fileName: name).map({ $0 != .payments }) ?? false else { return false }
+        return !(Ingestor.sha256(ofDrop: path).map(isRecorded) ?? false)
     }
 
     /// A `recon.toml` gone (deleted, not restored with the site) while the invoices issued so

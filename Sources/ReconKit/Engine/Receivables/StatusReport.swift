@@ -101,9 +101,7 @@ public struct StatusReport {
         for aside in DropFile.leftAside(in: site.inbox) where !Ingestor.isNeverRead(aside.name) {
             inbox.append(aside.name)
             inboxShown.append(SafeText.escaped(aside.name) + " (set aside by a stopped command)")
-            guard DropKind(fileName: aside.name).map({ $0 != .payments }) ?? false,
-                  !(Ingestor.sha256(ofDrop: site.inbox + "/" + aside.hidden).map(isArchived) ?? false) else { continue }
-            holdingCloses.append(aside.name)
+            if Closer.holdsClose(site.inbox + "/" + aside.hidden, named: aside.name, isRecorded: isArchived) { holdingCloses.append(aside.name) }
         }
         let open = (settled.json["open_periods"]?.arrayValue ?? []).compactMap { $0["period"]?.stringValue.flatMap(Period.init) }
         guard !open.isEmpty else { return }

@@ -355,7 +355,21 @@ public final class LedgerFile {
 
     /// Whether the file at the ledger's name is still the one this process read (and appended
     /// to), unwritten since by anything else; true when none was read (a ledger made here).
-    public var isStillTheFileSeen: Bool { seen == nil || FileStatus.of(path) == seen }
+    public var isStillTheFileSeen: Bool { isSeen(FileStatus.of(path)) }
+
+    /// Whether `now` (the ledger's status now) is the file read, its bytes as read. One whose
+    /// inode alone changed (a name added by `cp -al`, a `chmod`, or a byte written in place with
+    /// its modification time put back by `touch -r`) is hashed again: the bytes decide. The
+    /// mtime alone let such an edit through, and a close chained onto an entry no one checked.
+    private func isSeen(_ now: FileStatus?) -> Bool {
+        guard let seen else { return true }
+        guard let now else { return false }
+        if now == seen { return true }
+        guard now.isSameExceptInodeChange(as: seen), now.kind == .regularFile, now.size == Int64(validLength),
+              (try? HashedFileWindow.sha256(of: path)) == contentSha256 else { return false }
+        self.seen = now
+        return true
+    }
 
     /// Called by ``append(_:at:owesCheckpoint:)`` after its checks, before it writes anything.
     var beforeTheBytes: (() -> Void)?
@@ -375,14 +389,14 @@ public final class LedgerFile {
         // or written in place passed the length check, and the batch was chained onto entries
         // that are not the ones checked.
         let changed = LedgerDamage(seq: entries.count + 1, "\(path) changed on disk while this command held the site lock; nothing was appended")
-        guard seen == nil || FileStatus.of(path) == seen else { throw changed }
+        guard isSeen(FileStatus.of(path)) else { throw changed }
         if let names = try Self.giveOwnFile(path) {
             ownFileGiven?(names)
             if seen != nil { seen = FileStatus.of(path) }
         }
         var file = try AppendingFile(path: path)
         let start = try file.size()
-        guard start == validLength, seen == nil || file.status == seen else { throw changed }
+        guard start == validLength, isSeen(file.status) else { throw changed }
         // The notes written beside the ledger before its bytes: something else in their place
         // failed the command there with a bare system error (exit 1). Refused first, appending nothing.
         if let said = Self.notesInTheWay(besideLedger: path, checkpoint: owesCheckpoint) { throw ReconFailure.refused(said) }
@@ -400,8 +414,8 @@ public final class LedgerFile {
             let note = try intentKey.map { try SignedNote.sign(text: intent, with: $0) } ?? intent
             try FileIO.writeAtomically(intentPath, Array(note.utf8))
         } catch let failure as FileIO.Failure {
-            throw ReconFailure.usage("could not write the notes kept beside \(path) before an append (\(failure)). Nothing was "
-                + "recorded — \(Self.remedy(failure.code, folder: FileIO.parent(of: path))) and run the command again")
+            throw ReconFailure.usage("could not write the notes kept beside \(path) before an append (\(failure)). \(Self.nothingRecorded) — "
+                + "\(Self.remedy(failure.code, folder: FileIO.parent(of: path))) and run the command again")
         }
         // A name the file got since it was opened (a snapshot made with `cp -al` while this command
         // wrote its notes): the batch would land in the copy too, which then failed every verifier.
@@ -424,7 +438,7 @@ public final class LedgerFile {
             // the intent record stay for the next writer.
             if (try? FileIO.truncateDurably(path, toLength: start)) != nil { FileIO.remove(intentPath) }
             let code = (error as? FileIO.Failure)?.code ?? 0
-            throw ReconFailure.usage("could not append to \(path): \(error). Nothing was recorded — "
+            throw ReconFailure.usage("could not append to \(path): \(error). \(Self.nothingRecorded) — "
                 + "\(Self.remedy(code, folder: FileIO.parent(of: path))) and run the command again")
         }
         // Bytes someone else appended after the checks above, before this batch: the batch,
@@ -459,6 +473,13 @@ public final class LedgerFile {
         validLength += bytes.count
         Self.appendedByThisProcess = true
         return out
+    }
+
+    /// What a failed append recorded: nothing, or nothing more than this command's earlier
+    /// appends (a rerun's held drops), which stand — "nothing was recorded" had a script read the
+    /// ledger as unchanged.
+    static var nothingRecorded: String {
+        appendedByThisProcess ? "Nothing more was recorded (what this command appended before stands)" : "Nothing was recorded"
     }
 
     /// What mends a write the system refused (`code`, its `errno`) in `folder`: permissions and

@@ -19,6 +19,16 @@ public struct FileStatus: Equatable, Sendable {
     public let size: Int64
     public let modifiedSeconds: Int64
     public let modifiedNanoseconds: Int64
+    /// When the inode last changed (`st_ctim`): a write, a name added, new permissions. Unlike
+    /// the modification time, no one can set it back, so a write whose time was put back shows here.
+    public let changedSeconds: Int64
+    public let changedNanoseconds: Int64
+
+    /// The same file with the same size and modification time; its inode may have changed since.
+    public func isSameExceptInodeChange(as other: FileStatus) -> Bool {
+        kind == other.kind && device == other.device && inode == other.inode && size == other.size
+            && modifiedSeconds == other.modifiedSeconds && modifiedNanoseconds == other.modifiedNanoseconds
+    }
 
     /// The status of `path`, or `nil` when nothing is there (gone meanwhile). Wraps `lstat`.
     public static func of(_ path: String) -> FileStatus? {
@@ -45,5 +55,6 @@ public struct FileStatus: Equatable, Sendable {
         self.kind = kind
         (device, inode, size) = (UInt64(info.st_dev), UInt64(info.st_ino), Int64(info.st_size))
         (modifiedSeconds, modifiedNanoseconds) = (Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec))
+        (changedSeconds, changedNanoseconds) = (Int64(info.st_ctim.tv_sec), Int64(info.st_ctim.tv_nsec))
     }
 }

@@ -52,7 +52,7 @@ struct ReplacedLedgerTests {
     /// sign a checkpoint over a ledger no verifier accepts. strace holds the close at the
     /// file-system sync before its append.
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"),
-          arguments: ["copy", "in place"])
+          arguments: ["copy", "in place", "in place, its time put back"])
     func aLedgerOfTheSameLengthChangedBeforeTheAppendGetsNothing(change: String) throws {
         let site = try TestSite.marchSite()
         let ledger = site.path("Ledger/ledger.jsonl")
@@ -72,9 +72,16 @@ struct ReplacedLedgerTests {
             try edited.write(to: URL(fileURLWithPath: site.path("ledger-copy.jsonl")))
             #expect(rename(site.path("ledger-copy.jsonl"), ledger) == 0)
         } else {
+            var was = stat()
+            #expect(lstat(ledger, &was) == 0)
             let fd = open(ledger, O_WRONLY)
             #expect(fd >= 0 && pwrite(fd, [byte], 1, off_t(at)) == 1)
             close(fd)
+            // `touch -r`: the modification time as it was, to the nanosecond (only the status-change time tells).
+            if change.hasSuffix("put back") {
+                var times = [was.st_atim, was.st_mtim]
+                #expect(utimensat(AT_FDCWD, ledger, &times, 0) == 0)
+            }
         }
         let run = closing.finish()
         #expect(run.code == 4 && run.err.contains("changed on disk while this command held the site lock")
@@ -107,6 +114,46 @@ struct ReplacedLedgerTests {
         #expect(try site.ledgerBytes() == before)
         try FileManager.default.moveItem(atPath: site.path(checkpoint + ".aside"), toPath: site.path("Ledger/checkpoints/" + checkpoint))
         #expect(try site.recon(["verify", "--strict"]).code == 0)
+    }
+
+    /// A file the writer checks found as the ledger records it, changed before the append: a
+    /// checkpoint's bytes, an archived drop, an issued invoice. The close appended, issued and
+    /// signed a new checkpoint over a site both verifiers then refused (exit 0): it looked again
+    /// only at which checkpoints were there. strace holds the close at its sync.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"),
+          arguments: ["checkpoint", "archived drop", "invoice"])
+    func aVouchedFileChangedBeforeTheAppendIsNeverSignedOver(file: String) throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "A1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let relative: String
+        switch file {
+        case "checkpoint":
+            relative = "Ledger/checkpoints/" + (try #require(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).first))
+        case "archived drop":
+            let sha = try #require(try site.bodies("drop.accepted").first?["sha256"] as? String)
+            relative = "Ledger/drops/\(sha).csv"
+        default:
+            relative = "Outbox/2026-03/invoices/INV-2026-000001.xlsx"
+        }
+        let before = try site.ledgerBytes()
+        let closing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=syncfs", "-e", "inject=syncfs:delay_exit=3000000:when=1",
+             TestSite.binary, "close", "2026-04", "--site", site.root], environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        #expect(ProcessRunner.wait(upTo: 60) {
+            (FileManager.default.enumerator(atPath: site.path("Outbox/2026-04"))?.allObjects as? [String])?.contains { $0.hasSuffix(".tmp") } ?? false
+        }, "the close wrote no workbook")
+        let handle = try #require(FileHandle(forWritingAtPath: site.path(relative)))
+        handle.seekToEndOfFile()
+        handle.write(Data("\n".utf8))
+        handle.closeFile()
+        let run = closing.finish()
+        #expect(run.code == 4 && run.err.contains("\(relative) changed while this command ran")
+                && run.err.contains("nothing was appended"), "\(run.out)\(run.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(FileIO.list(site.path("Outbox/2026-04/invoices")).filter { $0.hasSuffix(".xlsx") }.isEmpty, "an invoice was issued")
+        #expect(try site.recon(["verify"]).code == 4)
     }
 
     /// A copy of the ledger before the close's entries renamed over it after the append, before

@@ -56,6 +56,8 @@ public final class SiteSession {
     /// The checkpoints on disk once the writer checks had passed: each must still be there when
     /// this command appends.
     private var checkpointsChecked: [Int]?
+    /// The files the writer checks vouched for, as they were then: looked at again before an append.
+    private var checkedFiles: CheckedFiles?
     /// The archive of a drop whose entry is being appended, until it is: what a stop signal
     /// taken before the entry's bytes removes (``holdSignals(undoingOnStop:)``).
     var archiveAwaitingEntry: String?
@@ -235,8 +237,14 @@ public final class SiteSession {
             log.warning("\(message)")
         }
         for warning in found?.warnings ?? [] { log.warning("\(warning)") }
-        missingDocuments = try found?.outcome.get().missingDocuments
-        if writing { checkpointsChecked = Checkpointer(site: site).all() }
+        let outcome = try found?.outcome.get()
+        missingDocuments = outcome?.missingDocuments
+        if writing {
+            let seqs = Checkpointer(site: site).all()
+            checkpointsChecked = seqs
+            let archives = ledger.entries.compactMap { $0.eventKind == .dropAccepted ? $0.string("sha256").map { Site.dropPath(sha256: $0) } : nil }
+            checkedFiles = CheckedFiles(site: site, checkpoints: seqs, checked: outcome?.found ?? [], archives: archives)
+        }
         self.ledger = ledger
         if writing { ledger.ownFileGiven = { [log] names in log.notice("\(LedgerFile.ownFileNotice(names))") } }
         // This command's appends sign their intent records, so a crash's are told from a forged one.
@@ -543,6 +551,14 @@ public final class SiteSession {
             }
         }
         let owesCheckpoint = items.contains { CheckpointGaps.endsACheckpointedCommand(kind: $0.kind, body: $0.body) }
+        // A vouched file changed since the checks found it as recorded: a command that signs a
+        // checkpoint would sign over it. Every append looks at the checkpoints (a handful); one that
+        // signs, at the issued documents and archived drops too (a year's: a few milliseconds).
+        if let changed = checkedFiles?.firstChanged(in: site, all: owesCheckpoint) {
+            throw ReconFailure.verification("the ledger does not verify: \(changed) changed while this command ran (the writer "
+                + "checks had found it as the ledger records it); nothing was appended — `recon verify` names what is wrong, "
+                + "then restore it from a backup or ask an auditor")
+        }
         // Refused before the note below: a refused command leaves nothing behind it, and its note
         // had the next writer rewrite workbooks that were there, saying they were missing.
         if let said = LedgerFile.notesInTheWay(besideLedger: ledger.path, checkpoint: owesCheckpoint) {

@@ -156,13 +156,17 @@ public struct Rerunner {
     private func requireNothingBlocking(_ period: Period, unlessSettledBy held: (named: Set<String>, excluded: Set<String>)? = nil) throws {
         let asIssued = pricingInIssuedCurrencies(period, from: pricingOnBilledTerms(period))
         var reviewer = Reviewer(session: session, pricing: asIssued.pricing)
-        let blocking = reviewer.review(period, final: true).blocking(closed: true)
+        let review = reviewer.review(period, final: true)
+        let blocking = review.blocking(closed: true)
         guard !blocking.isEmpty else { return }
         var left = 0
         if let held {
             // As the held decisions would leave the month at most: every report they exclude left
             // out, every flag they name decided.
-            reviewer.alsoExcluded = held.excluded
+            // An exclude names a report, or the hard flag raised on one: either leaves that report out.
+            let hardFlags = review.hardFlags.map { ($0.flag.id, $0.flag.subject) }
+                + session.state.raisedFlags.filter { $0.value.severity == .hard }.map { ($0.key, $0.value.subject) }
+            reviewer.alsoExcluded = held.excluded.union(hardFlags.filter { held.excluded.contains($0.0) }.map(\.1))
             left = reviewer.review(period, final: true).blocking(closed: true, decided: held.named).count
             guard left > 0 else { return }
         }
@@ -436,7 +440,10 @@ public struct Rerunner {
         }
         index.commit()
         for c in concessions { session.log.warning("\(c)") }
-        let checkpoint = try Checkpointer(site: session.site).writeAfterAppend(session, siteName: session.state.name)
+        // A rerun that changed no total issues nothing: its entries are recorded, no document issued.
+        let checkpointer = numbers.isEmpty ? Checkpointer(site: session.site, recorded: "entries are recorded (it issued no "
+            + "document) — do not run it again") : Checkpointer(site: session.site)
+        let checkpoint = try checkpointer.writeAfterAppend(session, siteName: session.state.name)
         // The rerun is recorded: what follows is derived, and a failure is a warning (``DerivedOutput``).
         let reviewWritten = DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)
         // With open months, the refresh that ends the rerun writes the summary beside their drafts.

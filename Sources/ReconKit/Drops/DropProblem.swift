@@ -126,9 +126,15 @@ public final class ProblemList {
     /// line names the file, it is not a problem.
     public static let keptAsPrefix = "this file was named "
 
-    /// How many problems ``reportLines`` stand for: its last line may count those beyond the limit.
+    /// How an errors file's closing line starts when it points to another drop of the same run
+    /// whose rejection may be the cause (``Ingestor``'s unknown parties): a pointer, not a problem.
+    public static let seeAlsoPrefix = "see also: "
+
+    /// How many problems ``reportLines`` stand for: its last line may count those beyond the
+    /// limit, and lines after the problems that name a file (``keptAsPrefix``, ``seeAlsoPrefix``) are none.
     public static func count(ofReportLines lines: [String]) -> Int {
-        let lines = lines.last?.hasPrefix(keptAsPrefix) == true ? Array(lines.dropLast()) : lines
+        var lines = lines[...]
+        while let last = lines.last, last.hasPrefix(keptAsPrefix) || last.hasPrefix(seeAlsoPrefix) { lines = lines.dropLast() }
         guard let last = lines.last, last.hasPrefix("… and "), last.hasSuffix(moreNotListed),
               let more = Int(last.dropFirst("… and ".count).dropLast(moreNotListed.count)) else { return lines.count }
         return lines.count - 1 + more

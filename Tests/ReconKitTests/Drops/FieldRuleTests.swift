@@ -388,6 +388,37 @@ struct FieldRuleTests {
         #expect(accent.first?.message.contains("U+0301 (COMBINING ACUTE ACCENT)") == true, "\(accent)")
     }
 
+    /// A visible misspelling of a column the file lacks: `Tax Rate` (a space for the underscore),
+    /// `rate per image`, `urgancy`, `tax_rates` were ignored as unknown, and every row took the
+    /// column's default — stat reports billed as routine, a new client invoiced without tax —
+    /// with a log notice the only word of it. Rejected, naming the column it reads as; a
+    /// required one so typed is named the same way, not said to be missing.
+    @Test(arguments: [("Tax Rate", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "tax_rate"),
+                      ("tax_rates", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "tax_rate"),
+                      ("Urgancy", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "urgency"),
+                      ("urg-ency", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "urgency"),
+                      ("PO Number", DropKind.clients, "C1,A,INR,std,2026-01-01,5,PO-1\n", "po_number")])
+    func aVisiblyMisspeltColumnNameIsRejected(name: String, kind: DropKind, row: String, column: String) {
+        let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        let header = head.dropLast() + "," + name + "\n"
+        let p = problems(header + row, kind)
+        #expect(p.count == 1 && p.first?.line == 1 && p.first?.column == header.split(separator: ",").count && p.first?.field == column, "\(p)")
+        #expect(p.first?.message == "the header's \"\(name)\" is not a column's name, but reads as \(column), which this file lacks — "
+            + "name it \(column) exactly (as it is, the column would be ignored and every row take \(column)'s default)", "\(p)")
+        // A required one: named as misspelt, not as missing.
+        let required = problems("report_id,reported_at,client_id,radiologist_id,Modality Type,image_count\nR1,2026-03-02T10:00Z,C1,D1,CT,3\n", .usage)
+        #expect(required.count == 1 && required.first?.message.contains("lacks modality") == true, "\(required)")
+        let typo = problems("report_id,reported_at,client_id,radiologist_id,modalty,image_count\nR1,2026-03-02T10:00Z,C1,D1,CT,3\n", .usage)
+        #expect(typo.count == 1 && typo.first?.column == 5 && typo.first?.message.hasPrefix("the header's \"modalty\" is not a column's name, but "
+            + "reads as modality, which this file lacks — name it modality exactly") == true, "\(typo)")
+        // Other columns stay unknown, ignored: a name further from any column, a short one, and
+        // one of a column the file has (`Urgency` beside `urgency` is a column named twice, said so).
+        #expect(problems("report_id,reported_at,client_id,radiologist_id,modality,image_count,urgent_note\nR1,2026-03-02T10:00Z,C1,D1,CT,3,x\n",
+                         .usage).isEmpty)
+        #expect(problems("subject,decision,by,notes\nR1,approve,Asha,x\n", .decisions).isEmpty)
+        #expect(problems(usageHeader.dropLast() + ",urgancy\nR1,2026-03-02T10:00Z,C1,D1,CT,3,stat,x\n", .usage).isEmpty)
+    }
+
     /// An archived drop is read as it was taken: a header name in look-alike letters or behind
     /// an invisible character, and a character of many code points, were accepted by earlier
     /// versions (the column ignored as unknown), and read again under the rules added since,

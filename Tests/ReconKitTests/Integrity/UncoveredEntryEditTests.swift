@@ -233,6 +233,27 @@ import Testing
         #expect(try site.recon(["decide", "a3", "approve", "--by", "Eve"], env: Self.april).code == 4)
     }
 
+    /// A card drop appended by hand that its ingest rejects (tiers that overlap), or that
+    /// replaces a card with no `card.replaced` after it: both verifiers said ok, a close billed
+    /// from both overlapping rows and signed a checkpoint over them, and the ledger held no trace
+    /// of the replaced card. Judged by the ingest's rules, each is damage.
+    @Test(arguments: [("2026-05-01,Z1,*,*,*,1,10,100,INR,volume\n2026-05-01,Z1,*,*,*,5,,90,INR,volume\n", "breaks the rules its ingest applies"),
+                      ("2026-01-01,Z1,*,*,*,1,,110,INR,volume\n", "replaces the card of 2026-01-01, but no card.replaced entry follows it")])
+    func aCardDropAppendedByHandThatItsIngestRejectsIsDamage(rows: String, said: String) throws {
+        let (site, _) = try Self.aprilSite()
+        let csv = Array((TestSite.clientRatesHeader + rows).utf8)
+        let sha = Hex.string(SHA256.hash(data: csv))
+        try Data(csv).write(to: URL(fileURLWithPath: site.path(Site.dropPath(sha256: sha))))
+        try site.appendEntry(kind: "drop.accepted", body: [
+            "name": "client_rates-forged.csv", "kind": "client_rates", "sha256": .string(sha),
+            "rows": .int(Int64(rows.split(separator: "\n").count)), "path": .string(Site.dropPath(sha256: sha))], at: "2026-04-10T00:00:00Z")
+        let seq = try site.ledgerLines().count
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4 && verify.out.contains("seq \(seq): ") && verify.out.contains(said), "\(verify.out)\(verify.err)")
+        #expect(try site.recon(["decide", "a3", "approve", "--by", "Eve"], env: Self.april).code == 4)
+        #expect(try site.ledgerLines().count == seq)
+    }
+
     /// April's drop and its flag cut off the ledger by hand, its archive taken too: no entry,
     /// no archive, and verify said ok while the drop's cache file stayed. It is named.
     @Test func aCacheOfNoAcceptedDropIsNoted() throws {
@@ -295,6 +316,32 @@ import Testing
     /// drop named (an ingest rejects both): the reports were counted billable, billed and paid
     /// to no one, and the close went through without a word. Each is now a problem the close
     /// is refused for.
+    /// A usage drop appended by hand repeating a report with other values (a1 again, 40 images):
+    /// its ingest rejects it (a report_id is unique forever), yet both verifiers said ok and a
+    /// close billed the first and signed over both. Damage, to verify and to every writer; a
+    /// repeat with the same values is what an ingest skips, and stays no damage.
+    @Test(arguments: [("a1,2026-04-02T10:00:00Z,Z1,R1,CT,40\n", true), ("z1,2026-04-08T10:00:00Z,Z1,R1,CT,1\nz1,2026-04-08T10:00:00Z,Z1,R1,CT,2\n", true),
+                      ("a1,2026-04-02T10:00:00Z,Z1,R1,CT,3\nz1,2026-04-08T10:00:00Z,Z1,R1,CT,1\n", false)])
+    func aReportRepeatedWithOtherValuesInADropAppendedByHandIsDamage(rows: String, damage: Bool) throws {
+        let (site, _) = try Self.aprilSite()
+        let csv = Array((TestSite.usageHeader + rows).utf8)
+        let sha = Hex.string(SHA256.hash(data: csv))
+        try Data(csv).write(to: URL(fileURLWithPath: site.path(Site.dropPath(sha256: sha))))
+        try site.appendEntry(kind: "drop.accepted", body: [
+            "name": "usage-forged.csv", "kind": "usage", "sha256": .string(sha), "rows": .int(Int64(rows.split(separator: "\n").count)),
+            "path": .string(Site.dropPath(sha256: sha)), "periods": ["2026-04"]], at: "2026-04-10T00:00:00Z")
+        let seq = try site.ledgerLines().count
+        let verify = try site.recon(["verify"], env: Self.april)
+        if damage {
+            #expect(verify.code == 4 && verify.out.contains("seq \(seq): report ") && verify.out.contains("is held with other values"),
+                    "\(verify.out)\(verify.err)")
+            #expect(try site.recon(["decide", "a3", "approve", "--by", "Eve"], env: Self.april).code == 4)
+            #expect(try site.ledgerLines().count == seq)
+        } else {
+            #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        }
+    }
+
     @Test func reportsOfUnknownPartiesInADropAppendedByHandAreNamed() throws {
         let (site, _) = try Self.aprilSite()
         let csv = Array((TestSite.usageHeader + "z1,2026-04-08T10:00:00Z,C9,R1,CT,1\nz2,2026-04-08T11:00:00Z,Z1,R9,CT,1\n").utf8)

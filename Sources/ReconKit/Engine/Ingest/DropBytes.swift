@@ -50,7 +50,16 @@ final class DropBytes {
         if let staged {
             // Exactly the drop's (the umask narrowed what a new file was made with).
             if site == nil { guard chmod(staged, permissions) == 0 else { throw FileIO.Failure(path: staged, action: "set the mode of", code: errno) } }
-            try FileIO.renameDurably(staged, to: target)
+            var copied = false
+            do {
+                try FileIO.renameDurably(staged, to: target)
+            } catch let failure as FileIO.Failure where failure.code == EXDEV && site == nil {
+                // The Inbox on a file system of its own (a mounted share): no rename reaches `held/` or
+                // `rejected/` from `Ledger/staging/`, and no drop could be held or rejected (exit 1, said
+                // as a full disk). The staged bytes, still the file written, are copied there instead.
+                try copyStaged(staged, to: target)
+                copied = true
+            }
             self.staged = nil
             // A file swapped in for the staged one (anyone may write the site folder) was archived
             // under the drop's hash and the drop accepted over it, its original removed.
@@ -62,7 +71,7 @@ final class DropBytes {
                     + "ran, so the archive of the drop went outside the site; it was taken back, nothing was recorded, and the drop "
                     + "waits where it was — put the real folder back at \(site.path(linked.path)), then run the command again")
             }
-            if let identity = stagedIdentity, FileIO.Identity(at: target) != identity {
+            if !copied, let identity = stagedIdentity, FileIO.Identity(at: target) != identity {
                 if site != nil { unlink(target) }
                 throw ReconFailure.verification("\(staged) was replaced while this command ran (something other than recon writes "
                     + "in the site folder), so what it would have put at \(target) is not the drop it read; nothing was recorded, and "
@@ -71,6 +80,17 @@ final class DropBytes {
         } else {
             try FileIO.writeAtomically(target, bytes, mode: site == nil ? permissions : 0o644, exactMode: site == nil)
         }
+    }
+
+    /// ``place(at:stagingIn:sha:)`` across file systems: the staged file's bytes (only while it is
+    /// the file written) written anew at `target` with the drop's permissions, then the staged file removed.
+    private func copyStaged(_ staged: String, to target: String) throws {
+        guard let identity = stagedIdentity, FileIO.Identity(at: staged) == identity else {
+            throw ReconFailure.verification("\(staged) was replaced while this command ran (something other than recon writes in "
+                + "the site folder), so it is not the drop it read; nothing was recorded, and the drop waits where it was")
+        }
+        try FileIO.writeAtomically(target, try FileIO.read(staged), mode: permissions, exactMode: true)
+        FileIO.remove(staged)
     }
 
     /// Removes the staged file when the drop went nowhere (a dry run, a held drop already in `held/`, an error).

@@ -63,8 +63,11 @@ public struct DropValidator {
     /// The same, its column given.
     static func unknownParty(_ line: Int, _ field: String, _ id: String, column: Int?) -> DropProblem {
         let (what, file) = field == "client_id" ? ("client", "clients") : ("radiologist", "radiologists")
-        return DropProblem(line: line, column: column, field: field, "unknown \(what) \"\(id)\"; drop a \(file) file naming it first")
+        return DropProblem(line: line, column: column, field: field, unknownPartyText(what) + "\(id)\"; drop a \(file) file naming it first")
     }
+
+    /// How that problem starts, for `party` (`client`, `radiologist`).
+    static func unknownPartyText(_ party: String) -> String { "unknown \(party) \"" }
 
     public enum Verdict {
         /// Apply these rows; `skipped` rows repeated reports already held with the same values.

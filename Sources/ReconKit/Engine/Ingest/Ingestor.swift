@@ -40,6 +40,9 @@ public final class Ingestor {
     /// The site key that signs each usage drop's cache (``CacheSignature``), read once for a
     /// batch; nil where it cannot be read (kept outside the site and not at hand).
     private lazy var cacheKey: SigningKey? = try? SiteKeyFile.load(site)
+    /// The clients and radiologists drops this run rejected, as kept in `Inbox/rejected/`: a
+    /// later drop naming a party the site does not know points to them (``seeAlso(_:)``).
+    private var rejectedParties: [(kind: DropKind, kept: String)] = []
 
     public init(session: SiteSession) { self.session = session }
 
@@ -196,12 +199,21 @@ public final class Ingestor {
         } catch {
             throw ReconFailure.usage("\(error)")
         }
+        if let seq = state.acceptedDrops[sha], let taken = Self.kind(acceptedAt: seq, in: session.ledger.entries),
+           let named = DropKind(fileName: name), named != taken {
+            // The same bytes taken as another kind (one export holding both clients' and
+            // radiologists' columns): removed as a duplicate, its rows as this kind were never
+            // applied, and the next usage drop was rejected for an unknown radiologist.
+            return try reject(path, inInbox: inInbox, bytes: bytes, permissions: permissions, [DropProblem(
+                "these bytes were accepted at seq \(seq) as a \(taken.rawValue) drop, and a file's bytes are taken once, as one kind: "
+                    + "as a \(named.rawValue) drop they would never be applied — export the \(named.rawValue) rows in a file of their own "
+                    + "(its header holding only the \(named.rawValue) columns), then drop it")])
+        }
         if let seq = state.acceptedDrops[sha] {
             // Said removed only once it is (a read-only Inbox keeps it: said by ``removeTaken(_:)``).
             let removed = inInbox && !dryRun ? removeTaken(path) : true
             if inRejected { takeOutOfRejected(path) }
-            let entries = session.ledger.entries
-            if seq >= 1, seq <= entries.count, let kind = entries[seq - 1].body["kind"]?.stringValue.flatMap(DropKind.init(rawValue:)),
+            if let kind = Self.kind(acceptedAt: seq, in: session.ledger.entries),
                let moved = ResentDrop(state: state).firstRowNotInForce(bytes, kind: kind) {
                 let note = "\(SafeText.escaped(name)): line \(moved.line) (\(moved.what)) is no longer in force: a later drop or "
                     + "decision changed it, and stays in force, for the same bytes are never applied twice. To put this file's rows "
@@ -230,7 +242,19 @@ public final class Ingestor {
         if let staging { try keeping(name, in: "Ledger/drops") { try Stages.time("archive-wait") { try staging.wait().get() } } }
         // Said by a dry run too: a misspelt optional column (`tax_percent`) is read as absent.
         if !outcome.unknownColumns.isEmpty {
-            session.log.notice("\(name): \(dryRun ? "would ignore" : "ignored") unknown columns \(outcome.unknownColumns.joined(separator: ", "))")
+            let said = "\(name): \(dryRun ? "would ignore" : "ignored") unknown columns \(outcome.unknownColumns.joined(separator: ", "))"
+            // One whose name holds the name of an optional column the file lacks (`Urgency Level`,
+            // `Tax Rate %`): every row takes that column's default, which is worth a warning.
+            let absent = DropParser.columns(kind).filter { !$0.required && outcome.columns[$0.name] == nil }
+            if let (column, spec) = outcome.unknownColumns.lazy.compactMap({ column in
+                absent.first { DropTable.squashed(column).contains(DropTable.squashed($0.name)) }.map { (column, $0) }
+            }).first {
+                let message = "\(said) — \"\(column)\" holds the name \(spec.name), a column this file lacks, so every row "
+                    + "took \(spec.name)'s default: if that column is \(spec.name), name it so and send the rows again"
+                session.log.warning("\(message)")
+            } else {
+                session.log.notice("\(said)")
+            }
         }
         guard let rows = outcome.rows else { return try reject(path, inInbox: inInbox, drop: drop, outcome.problems) }
         progress.phase("checking \(rows.rowCount) rows")
@@ -600,6 +624,12 @@ public final class Ingestor {
 
     /// `card.replaced` entries for cards whose effective date already had a card.
     func cardReplacements(_ rows: ParsedDrop, sha: String) -> [(kind: String, body: [String: JSONValue])] {
+        Self.cardReplacements(rows, sha: sha, state: state)
+    }
+
+    /// The same against `state`, the site before the drop (the replay judges an entry no
+    /// checkpoint covers by it: each must follow its drop).
+    static func cardReplacements(_ rows: ParsedDrop, sha: String, state: SiteState) -> [(kind: String, body: [String: JSONValue])] {
         let (kind, dates): (String, [LocalDate])
         switch rows {
         case .providerRates(let list):
@@ -623,6 +653,28 @@ public final class Ingestor {
         try reject(path, inInbox: inInbox, problems.map(\.description), permissions: permissions) {
             try FileIO.writeAtomically($0, bytes, mode: permissions, exactMode: true)
         }
+    }
+
+    /// A rejection that names a client or radiologist the site does not know, after this run
+    /// rejected a drop of that kind: the party may be in that drop, and the errors say where to
+    /// look (each drop's errors were said as if the other were not there). One closing line.
+    private func seeAlso(_ lines: [String]) -> [String] {
+        let named = [(DropKind.clients, "client"), (.radiologists, "radiologist")].filter { kind, party in
+            rejectedParties.contains { $0.kind == kind } && lines.contains { $0.contains(DropValidator.unknownPartyText(party)) }
+        }
+        guard !named.isEmpty else { return [] }
+        let files = named.flatMap { kind, _ in rejectedParties.filter { $0.kind == kind }.map(\.kept) }
+        let shown = files.map { SafeText.escaped(FileIO.baseName($0)) }
+        let parties = named.map { "\($0.1)s" }.joined(separator: " and ")
+        return [ProblemList.seeAlsoPrefix + "the unknown \(parties) above may be in \(shown.joined(separator: ", ")), rejected earlier in "
+            + "this run (its problems: Inbox/rejected/\(shown[0]).errors.txt) — correct \(files.count == 1 ? "it" : "them"), then drop "
+            + "\(files.count == 1 ? "it" : "them") and this file again"]
+    }
+
+    /// The kind of the drop `drop.accepted` at `seq` records.
+    static func kind(acceptedAt seq: Int, in entries: [LedgerEntry]) -> DropKind? {
+        guard seq >= 1, seq <= entries.count else { return nil }
+        return entries[seq - 1].body["kind"]?.stringValue.flatMap(DropKind.init(rawValue:))
     }
 
     /// A symlink, FIFO, device or folder, or a file over 1 GiB, is never read: in the Inbox it
@@ -654,7 +706,13 @@ public final class Ingestor {
     func reject(_ path: String, inInbox: Bool, _ lines: [String], permissions: mode_t = 0o644,
                 place: (String) throws -> Void) throws -> IngestOutcome {
         let name = FileIO.baseName(path)
+        let lines = lines + seeAlso(lines)
         var keptAs: String?
+        defer {
+            if let kind = DropKind(fileName: name), kind == .clients || kind == .radiologists {
+                rejectedParties.append((kind, keptAs ?? name))
+            }
+        }
         if inInbox && !dryRun {
             var same: (sha: String, size: Int64)?
             if let taking, taking.path == path, let sha = takingSha { same = (sha, taking.identity.size) }
@@ -806,7 +864,7 @@ public final class Ingestor {
             // The folder the failing write was in (a drop is staged in Ledger/staging/ first).
             let place = failure.path.isEmpty ? folder : FileIO.parent(of: site.relative(failure.path))
             throw ReconFailure.usage("could not keep \(name) in \(folder): \(failure). Nothing was recorded for it and it waits "
-                + "where it was (with the drops after it); free some disk space, or make \(place) writable, then run the command again")
+                + "where it was (with the drops after it); \(LedgerFile.remedy(failure.code, folder: place)), then run the command again")
         }
     }
 }

@@ -152,6 +152,7 @@ public struct Closer {
                 + "`recon rerun \(period)` — if the period was mistyped, the close cannot be undone"
             session.log.warning("\(message)")
         }
+        if let rejected = RejectedDrops.closeWarning(session.site, period: period) { session.log.warning("\(rejected)") }
         FreedMemory.giveBack()
         // A stop signal from here is noted and ends the close at its append, what it wrote for
         // the append removed (``SignalHold``).

@@ -77,12 +77,7 @@ public struct StatusReport {
         held = FileIO.listOwnFolder(site.held).filter(HeldDrops.isHeldDrop).filter { name in
             !(Ingestor.sha256(ofDrop: site.held + "/" + name).map(isArchived) ?? false)
         }.sorted()
-        // A rejected drop's errors file is NAME.errors.txt beside it; a drop may itself end in
-        // .errors.txt, and has its own then. One without its drop, what a rejection killed before
-        // it moved the drop leaves, is no drop either (the next rejection of that name takes NAME-2).
-        let inRejected = FileIO.listOwnFolder(site.rejected).filter { !$0.hasPrefix(".") }
-        let names = Set(inRejected)
-        rejected = inRejected.filter { !$0.hasSuffix(".errors.txt") || names.contains($0 + ".errors.txt") }.sorted()
+        rejected = RejectedDrops.names(site)
         var problems: [String: Int] = [:]
         for name in rejected {
             guard let bytes = try? FileIO.read(site.rejected + "/" + name + ".errors.txt") else { continue }

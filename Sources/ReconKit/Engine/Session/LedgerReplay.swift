@@ -69,6 +69,10 @@ public enum LedgerReplay {
             try apply(e, to: &state, notes: &notes, site: site, parser: parser, cache: cache, audit: audit,
                       hashVouchedDrops: hashVouchedDrops, settled: history, vouched: vouched, rebuilding: rebuilding,
                       expectedReports: expected, confirmingCachesAfter: confirmingCachesAfter, siteKey: siteKey, rulesAfter: rulesAfter)
+            if let replaced = notes.cardsReplaced {
+                notes.cardsReplaced = nil
+                try checkCardsReplaced(replaced.entries, after: replaced.seq, in: ledger.entries)
+            }
         }
         for (period, breakdown) in breakdowns.sorted(by: { $0.0 < $1.0 }) {
             state.settledBreakdowns[period] = try breakdown.wait().get()
@@ -189,6 +193,9 @@ public enum LedgerReplay {
         /// two-core fault (``raceCacheNote(_:seq:)``): a close of such a month recorded the index
         /// of those rows, not of the drop's own.
         var faultyCachePeriods: Set<Period> = []
+        /// The `card.replaced` entries a card drop no checkpoint covers must be followed by (its
+        /// seq): the replay looks at the entries after it.
+        var cardsReplaced: (seq: Int, entries: [(kind: String, body: [String: JSONValue])])?
 
         /// A cache file or index not read (`what`), computed from checked bytes (`instead`).
         mutating func unread(_ what: String, instead: String) {
@@ -224,16 +231,38 @@ public enum LedgerReplay {
     /// no earlier drop holds, each from the first row naming it (a drop repeats a report_id
     /// only with the same values; the later rows were skipped). Found in one pass over the
     /// held reports, without building the id index, so a close of a million reports stays fast.
-    static func fresh(_ list: [Report], in state: SiteState) throws -> [Report] {
+    /// `judged`: the seq of an entry no checkpoint covers, judged by its ingest's rule that a
+    /// report repeated (before, or in the drop) has the same values: one appended by hand with
+    /// other values verified, and a close billed the first and signed over both.
+    static func fresh(_ list: [Report], in state: SiteState, judged: Int? = nil) throws -> [Report] {
         var ids = IdTable<Void>(minimumCapacity: list.count)
         for r in list { ids.insert(r.id, ()) }
         guard ids.count == list.count else {
-            var seen = Set(try state.existing(ids).keys)
-            return list.filter { seen.insert($0.id).inserted }
+            let held = try state.existing(ids)
+            var seen: [String: Report] = held
+            var out: [Report] = []
+            for r in list {
+                if let first = seen[r.id] {
+                    if let judged { try requireSame(first, r, seq: judged) }
+                    continue
+                }
+                seen[r.id] = r
+                out.append(r)
+            }
+            return out
         }
         guard !state.holdsNoReports else { return list }
         let held = try state.existing(ids)
-        return held.isEmpty ? list : list.filter { held[$0.id] == nil }
+        if held.isEmpty { return list }
+        if let judged { for r in list { if let old = held[r.id] { try requireSame(old, r, seq: judged) } } }
+        return list.filter { held[$0.id] == nil }
+    }
+
+    /// A report repeated with other values is no row of an accepted drop.
+    private static func requireSame(_ first: Report, _ again: Report, seq: Int) throws {
+        guard !first.sameValues(as: again) else { return }
+        throw LedgerDamage(seq: seq, "report \(again.id) is held with other values (\(DropValidator.difference(first, again))), which "
+            + "its ingest rejects (a report_id is unique forever); recon writes no such entry — nothing is computed from it")
     }
 
     static func apply(_ e: LedgerEntry, to state: inout SiteState, notes: inout Notes, site: Site, parser: DropParser, cache: DropCache?,
@@ -343,7 +372,7 @@ public enum LedgerReplay {
         }
         if kind == .usage, case .usage(let list) = rows {
             let before = state.reports.count
-            state.add(try fresh(list, in: state), dedupe: false)
+            state.add(try fresh(list, in: state, judged: uncovered ? e.seq : nil), dedupe: false)
             try checkPeriods(drop, seq: e.seq, state: state, from: before, raceSuspect: raceSuspect)
             let added = Array(state.reports[before...])
             if let vouched = drop.cacheSha256, let layout = DropCacheLayout(rawValue: drop.cacheFormat ?? "") {
@@ -378,6 +407,17 @@ public enum LedgerReplay {
             if rebuilding { cache?.store(sha256: sha, added) }
             return
         }
+        if uncovered, kind == .clientRates || kind == .providerRates {
+            // A card its ingest would reject (two rows of one key, tiers that overlap), or one
+            // that replaced a card with no `card.replaced` after it, appended by hand: a close
+            // billed from both overlapping rows, and the ledger held no trace of the replacement.
+            if case .reject(let problems) = try DropValidator(state: state).check(rows) {
+                throw LedgerDamage(seq: e.seq, "the \(kind.rawValue) drop \(drop.path) (\(SafeText.escaped(drop.name))) breaks the rules "
+                    + "its ingest applies: \(problems.reportLines.first ?? "")\(problems.total > 1 ? " (and \(problems.total - 1) more)" : ""); "
+                    + "recon writes no such entry — nothing is computed from it")
+            }
+            notes.cardsReplaced = (e.seq, Ingestor.cardReplacements(rows, sha: sha, state: state))
+        }
         if uncovered, case .payments = rows {
             // A row its ingest would reject (a negative amount) is no row of an accepted drop:
             // left out as unread, the drop's other rows counted — and both verifiers said ok.
@@ -388,6 +428,19 @@ public enum LedgerReplay {
             try checkPayments(rows, drop: drop, seq: e.seq, state: state)
         }
         state.apply(rows)
+    }
+
+    /// A card drop (seq `seq`) that replaced cards is followed, in its own append, by the
+    /// `card.replaced` entry of each (`expected`, as its ingest writes them).
+    static func checkCardsReplaced(_ expected: [(kind: String, body: [String: JSONValue])], after seq: Int,
+                                   in entries: [LedgerEntry]) throws {
+        for (i, item) in expected.enumerated() {
+            let at = seq + i  // the index of entry seq + i + 1
+            guard at < entries.count, entries[at].kind == item.kind, entries[at].body == item.body else {
+                throw LedgerDamage(seq: seq, "the card drop replaces the card of \(item.body["effective_from"]?.stringValue ?? ""), "
+                    + "but no card.replaced entry follows it as its ingest writes one; recon writes no such entry")
+            }
+        }
     }
 
     /// The `rows` of a usage entry no checkpoint covers, read from its vouched cache (which holds

@@ -9,14 +9,17 @@ public enum ReviewWorkbook {
     /// Writes the review of a period; `rowsPerSheet` is Excel's row limit except in tests.
     public static func write(_ review: PeriodReview, state: SiteState, to path: String, paper: PaperSize = .a4,
                              rowsPerSheet: Int = sheetRows, created: Date) throws {
-        let properties = DocumentProperties(title: "Review \(review.period)", subject: "flags, problems, decisions",
+        // An open month's review is month to date: said on every page, as the drafts say they are drafts
+        // (without a soft flag, nothing told it from a closed month's).
+        let open = review.softFlagsFinal ? "" : " (open: month to date, soft flags provisional)"
+        let properties = DocumentProperties(title: "Review \(review.period)\(open)", subject: "flags, problems, decisions",
                                             author: state.name, company: state.name, created: created)
         try FileIO.makeDirectory(FileIO.parent(of: path))
         let temp = FileIO.temporaryName(for: path)
         try Workbook.write(to: temp, naming: path, properties: properties) { book in
             book.paper = paper
             // Each printed page says which month's review of which site it is.
-            book.footerTitle = "Review of \(review.period), \(state.name)"
+            book.footerTitle = "Review of \(review.period)\(open), \(state.name)"
             try flags(review, book, rowsPerSheet: rowsPerSheet)
             try ReviewTrendSheet.write(review, state: state, book)
             try problems(review, book)

@@ -76,6 +76,12 @@ public final class SiteLock {
             guard required else { return -1 }
             let code = errno
             close(fd)
+            // A folder this user may not read (`chmod 0300`): refused with what mends it, not an internal error.
+            if code == EACCES || code == EPERM {
+                throw ReconFailure.refused("cannot take the site's lock: this user cannot open \(folder) (\(String(cString: strerror(code)))), "
+                    + "so nothing is written — give this user read and search permission on it (`chmod u+rx \(folder)`), "
+                    + "or run recon as its owner")
+            }
             throw FileIO.Failure(path: folder, action: "open the lock's folder", code: code)
         }
         do {

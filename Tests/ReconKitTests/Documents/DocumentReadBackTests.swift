@@ -273,6 +273,20 @@ struct DocumentReadBackTests {
         #expect(summary.sheets.allSatisfy { $0.footer == "&LMargin summary, test-site&CPage &P of &N" }, "\(summary.sheets.map(\.footer))")
     }
 
+    /// An open month's review is month to date, its soft flags provisional: without a soft flag
+    /// nothing on it told it from a closed month's. Every printed page says so until the close.
+    @Test func anOpenMonthsReviewSaysItIsMonthToDate() throws {
+        let site = try TestSite.marchSite()
+        let open = try read(site.path("Outbox/2026-03/review.xlsx"))
+        #expect(!open.sheets.isEmpty && open.sheets.allSatisfy {
+            $0.footer == "&LReview of 2026-03 (open: month to date, soft flags provisional), trust-site&CPage &P of &N"
+        }, "\(open.sheets.map(\.footer))")
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let closed = try read(site.path("Outbox/2026-03/review.xlsx"))
+        #expect(!closed.sheets.isEmpty && closed.sheets.allSatisfy { $0.footer == "&LReview of 2026-03, trust-site&CPage &P of &N" },
+                "\(closed.sheets.map(\.footer))")
+    }
+
     @Test func letterPaperReachesEverySheetOfEveryWorkbook() throws {
         let site = try closedSite(paper: "Letter")
         #expect(try site.recon(["statement", "C1"], env: Self.env).code == 0)

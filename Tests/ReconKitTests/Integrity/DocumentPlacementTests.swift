@@ -64,4 +64,37 @@ struct DocumentPlacementTests {
         #expect(try site.recon(["verify", "--strict"]).code == 0)
         site.expectAuditorAccepts()
     }
+
+    /// The same for a workbook no entry issues: `Outbox/statements` replaced by a link while
+    /// `recon statement` wrote into it put the statement where the link pointed (outside the
+    /// site, or among a closed month's invoices, where both verifiers refused the site), and the
+    /// command said `wrote Outbox/statements/C1.xlsx`, exit 0. strace holds the statement at its
+    /// first rename; the test swaps the folder for a link then.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the statement between its write and its rename"))
+    func aStatementsFolderLinkedMidWriteGetsNothingOutsideTheSite() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let statements = site.path("Outbox/statements")
+        try FileManager.default.createDirectory(atPath: statements, withIntermediateDirectories: true)
+        let outside = site.root + "-outside"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        let writing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2",
+             "-e", "inject=rename,renameat,renameat2:delay_enter=4000000:when=1",
+             TestSite.binary, "statement", "C1", "--site", site.root], environment: TestSite.closeDay)
+        #expect(ProcessRunner.wait(upTo: 60) { !FileIO.list(statements).isEmpty }, "the statement wrote nothing")
+        // Its temporary file goes with it, so the rename into place goes through the link.
+        for name in FileIO.list(statements) { #expect(rename(statements + "/" + name, outside + "/" + name) == 0) }
+        #expect(rename(statements, statements + ".orig") == 0)
+        try FileManager.default.createSymbolicLink(atPath: statements, withDestinationPath: outside)
+        let run = writing.finish()
+        #expect(run.code == 3 && run.err.contains("Outbox/statements was replaced by a symbolic link while Outbox/statements/C1.xlsx "
+            + "was written through it"), "\(run.out)\(run.err)")
+        #expect(FileIO.list(outside).filter { !$0.hasPrefix(".") }.isEmpty, "the statement stayed outside the site: \(FileIO.list(outside))")
+        try FileManager.default.removeItem(atPath: statements)
+        #expect(rename(statements + ".orig", statements) == 0)
+        try FileManager.default.removeItem(atPath: outside)
+        #expect(try site.recon(["statement", "C1"], env: TestSite.closeDay).code == 0)
+        #expect(site.exists("Outbox/statements/C1.xlsx"))
+    }
 }

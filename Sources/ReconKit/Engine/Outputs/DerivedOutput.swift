@@ -28,6 +28,19 @@ struct DerivedOutput {
     /// Where a period's review workbook lives, under the site.
     static func reviewPath(_ period: Period) -> String { "Outbox/\(period)/review.xlsx" }
 
+    /// A workbook written through a link swapped in for one of its folders below `Outbox/` while
+    /// it was written: it went where the link points (outside the site, or among a closed month's
+    /// invoices, where both verifiers then refused the site). This command's own file is taken
+    /// back from there, and the link refused as it is before a write.
+    static func takeBackIfLinked(_ relative: String, in site: Site) throws {
+        guard let link = VouchedPlaces.link(on: FileIO.parent(of: relative), in: site) else { return }
+        let path = site.path(relative)
+        if FileStatus.of(path)?.kind == .regularFile { unlink(path) }
+        throw ReconFailure.refused("\(link.path) was replaced by a symbolic link while \(relative) was written through it: "
+            + "the workbook was taken back from where the link points (\(link.target)); recon writes only into folders of its "
+            + "own below Outbox/ — replace the link with a folder")
+    }
+
     /// Writes `relative` (under the site) through `write`, which gets the full path; returns
     /// whether it was written. A copy left from before is removed when the write fails: an
     /// out-of-date workbook must not pass for the current one (a period's draft review after
@@ -42,6 +55,7 @@ struct DerivedOutput {
                     + "Outbox/ (a link would put workbooks outside the site); replace it with a folder")
             }
             try write(path)
+            try Self.takeBackIfLinked(relative, in: session.site)
             return true
         } catch {
             var earlier = ""

@@ -127,8 +127,9 @@ public struct DocumentRepair {
     /// The hidden files of unfinished writes in the folders recon writes, by path.
     static func temporaryFiles(in site: Site) -> [String] {
         // The cache too: a cache write cut short by a full disk leaves its temporary file there.
+        // And the site's keys: an init killed mid-way left `.site.pub.PID.tmp` there for good.
         var dirs = [site.ledgerDir, site.drops, site.staging, site.checkpoints, site.held, site.rejected, site.outbox, site.cache,
-                    site.path(".recon/closed"), site.path(".recon")]
+                    site.path(".recon/closed"), site.path(".recon"), site.path("Ledger/keys")]
         for period in FileIO.list(site.outbox) where Period(period) != nil {
             let dir = site.outbox + "/" + period
             dirs.append(dir)

@@ -66,6 +66,7 @@ public struct StatementWriter {
         let relative = try requireWritable(clientId)
         removeUnfinishedStatements()
         try StatementWorkbook.write(header, receivables: account, to: session.site.path(relative), created: session.clock.now())
+        try DerivedOutput.takeBackIfLinked(relative, in: session.site)
         return (relative, account)
     }
 

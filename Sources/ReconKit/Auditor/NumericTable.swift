@@ -85,6 +85,13 @@ public struct NumericTable: Sendable, Equatable {
     /// Parses UTF-8 bytes as RFC 4180 CSV (the reader drops, ``CSVReader``): quoted fields,
     /// a leading BOM and blank lines as in every drop. The first problem found, by line, is thrown.
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> ([String], [Double]) {
+        // A header row left blank in a spreadsheet saves as `,,`, which the reader skips as a
+        // blank line: the first row of numbers became the header and was never scored.
+        if let first = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first,
+           first.contains(UInt8(ascii: ",")), first.allSatisfy({ [UInt8(ascii: ","), UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains($0) }) {
+            throw ParseError(line: 1, column: nil, columnName: nil,
+                             message: "the header's names are all empty (a line of commas); name every column in the first row")
+        }
         var header: [String]?
         var values: [Double] = []
         var failure: ParseError?
@@ -117,7 +124,10 @@ public struct NumericTable: Sendable, Equatable {
                             + "values must be within ±3.4e38 (rescale the column)")
                     return
                 }
-                values.append(value)
+                // Stored as numpy reads it into float32 (scikit-learn's forest fits and scores
+                // float32): epoch seconds 60 s apart, one float32, scored 0.91 and 0.45 here and
+                // 0.5 each there.
+                values.append(Double(Float(value)))
             }
         }
         // The reader's own problems (an unclosed quote, not UTF-8) and ours: the earlier line first.

@@ -140,7 +140,19 @@ struct IsolationForestTests {
         let table = try NumericTable(csv: "\u{FEFF}\"a\", b ,c\r\n1,2,3\r\n\r\n  -0.5 , 1e-3,7\n")
         #expect(table.columnNames == ["a", "b", "c"])
         #expect(table.rowCount == 2)
-        #expect(table.values == [1, 2, 3, -0.5, 0.001, 7])
+        #expect(table.values == [1, 2, 3, -0.5, Double(Float(0.001)), 7])
+    }
+
+    /// Values are read as numpy reads them into float32, which scikit-learn's forest fits and
+    /// scores: epoch seconds 60 s apart are one float32 (its step at 1.7e9 is 128), so every
+    /// row of the table is the same and scores exactly 0.5, as scikit-learn gives. Read as
+    /// doubles, the later one scored 0.906 and the others 0.455.
+    @Test func valuesAreReadInSinglePrecisionAsScikitLearnReadsThem() throws {
+        let table = try NumericTable(csv: "t\n" + String(repeating: "1767225600\n", count: 50) + "1767225660\n")
+        #expect(Set(table.values) == [1767225600], "\(Set(table.values))")
+        #expect(try NumericTable(csv: "a\n16777217\n0.1\n").values == [16777216, Double(Float(0.1))])
+        let forest = IsolationForest(rows: table.values, featureCount: 1, trees: 100, seed: 0)
+        #expect(forest.scores(rows: table.values).allSatisfy { abs($0 - 0.5) < 1e-12 })
     }
 
     /// RFC 4180, as every CSV recon reads: a quoted number is that number, a quoted name may
@@ -169,6 +181,8 @@ struct IsolationForestTests {
         ("a,b\n1,2\nnan,2\n", "line 3, column 1 (a): \"nan\" is not a finite number; write a decimal such as 12, -0.5 or 1e-3"),
         ("a,b\n1,2,3\n", "line 2: expected 2 values as in the header, found 3; every row needs one number per column"),
         ("a,,c\n1,2,3\n", "line 1, column 2: the header has an empty column name; name every column"),
+        // A header left blank (`,,`) read as a blank line: the first row became the header, never scored.
+        (",,\n1,2,3\n4,5,6\n", "line 1: the header's names are all empty (a line of commas); name every column in the first row"),
         ("", "the file is empty; it needs a header row and at least one row of numbers"),
         ("a,b\n\n", "the file has a header but no rows of numbers"),
     ])

@@ -20,8 +20,11 @@ public enum DraftWorkbook {
             book.footerTitle = "\(title) \(priced.period) (DRAFT), \(site)"
             let sheet = try book.addWorksheet(named: "Summary")
             try sheet.write(text: "\(title) — \(priced.period) (DRAFT, month to date)", row: 0, column: 0, style: .title)
-            try sheet.write(text: "Not issued: these change with every drop until the period closes.", row: 1, column: 0,
-                            style: CellStyle().with { $0.isItalic = true })
+            // The day its exchange rates are read on: a draft written before the month ended keeps
+            // that day's rates until the next drop, while `recon status` and the close read the last day's.
+            let rates = priced.fxDate == priced.period.lastDay ? "the period's last day, \(priced.fxDate)" : "\(priced.fxDate), the day it was written"
+            try sheet.write(text: "Not issued: these change with every drop until the period closes. Exchange rates as of \(rates).",
+                            row: 1, column: 0, style: CellStyle().with { $0.isItalic = true })
             // Pricing never guesses: what a party's total leaves out (no rate, no FX rate) is said beside it.
             var leftOut: [String: [String]] = [:]
             // Every cell of a party's row at its top: a long name, or what its total leaves out,

@@ -109,6 +109,21 @@ struct DropNoticesTests {
 
     /// INV-2026-000001 is issued on 2026-04-02 (the close): a payment for it received on
     /// 2026-03-15 has a wrong date or invoice. Taken (the SPEC rejects neither), and said.
+    /// A rate for a currency and date the site holds already, with another value, replaces it
+    /// (a slipped decimal point took a draft from 1.20 to 11.98 USD): said as a card replaced
+    /// is. The same rate again, written otherwise (83.0 for 83), says nothing.
+    @Test func aRateReplacedIsSaid() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("fx_rates.csv", "date,currency,rate\n2026-03-01,USD,83\n2026-03-02,EUR,90\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        try site.drop("fx_rates-2.csv", "date,currency,rate\n2026-03-01,USD,830\n2026-03-02,EUR,90.0\n2026-03-03,USD,84\n")
+        let taken = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(taken.code == 0, "\(taken.err)")
+        #expect(taken.err.contains("recon: warning: fx_rates-2.csv replaces a rate the site held (line 2, USD on 2026-03-01: 83 → 830): "
+            + "the new one is used from now on — if a value is wrong, drop the rate again with the right one"), "\(taken.err)")
+        #expect(!taken.err.contains("EUR on"), "\(taken.err)")
+    }
+
     @Test func aPaymentReceivedBeforeItsInvoiceWasIssuedIsSaid() throws {
         let site = try TestSite.marchSite()
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)

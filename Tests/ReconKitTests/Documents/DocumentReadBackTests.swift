@@ -147,6 +147,10 @@ struct DocumentReadBackTests {
         #expect(c1.contains("FX_MISSING") && c1.contains("(3 reports)"), "\(c1)")
         #expect(invoices.texts.contains { $0.contains("1 party's total leaves out reports that could not be priced or converted") }, "\(invoices.texts)")
         #expect(invoices.footer == "&LDraft invoices 2026-03 (DRAFT), test-site&CPage &P of &N", "\(invoices.footer)")
+        // The day its rates are read on: a draft written before the month ended keeps that day's
+        // until the next drop, while the close reads the last day's (nothing said it).
+        #expect(invoices.cells["A2"]?.v == "Not issued: these change with every drop until the period closes. Exchange rates as of "
+            + "the period's last day, 2026-03-31.", "\(invoices.cells["A2"]?.v ?? "")")
         // D1 has no line that could be converted: its total 0.00 says what it leaves out.
         let payouts = try read(site.path("Outbox/2026-03/drafts/payouts.xlsx")).sheets[0]
         #expect(payouts.cells["A5"]?.v == "D1" && payouts.cells["D5"]?.v == "5" && payouts.cells["G5"]?.v == "0", "\(payouts.cells)")
@@ -155,6 +159,11 @@ struct DocumentReadBackTests {
         let status = try site.recon(["status"], env: Self.env).out
         #expect(status.contains("draft invoices: 1 — 2,000.00 INR, leaving out what 1 problem below names"), "\(status)")
         #expect(status.contains("draft payouts: 1 — 0.00 INR, leaving out what 1 problem below names"), "\(status)")
+        // An April draft written on 20 April reads that day's rates.
+        try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nB1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: ["RECON_NOW": "2026-04-20T10:00:00Z"]).code == 0)
+        let april = try read(site.path("Outbox/2026-04/drafts/invoices.xlsx")).sheets[0]
+        #expect(april.cells["A2"]?.v?.hasSuffix("Exchange rates as of 2026-04-20, the day it was written.") == true, "\(april.cells["A2"]?.v ?? "")")
     }
 
     @Test func anInvoiceShowsEverythingAccountsPayableNeeds() throws {

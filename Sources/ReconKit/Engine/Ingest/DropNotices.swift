@@ -49,7 +49,7 @@ public enum DropNotices {
         case .payments(let list):
             return (earlyPayments(file, list, state: state) + repeatedPayments(file, list, state: state)).map { Said(text: $0) }
         case .fxRates(let list):
-            return closedMonths(file, "rates", list.map(\.date), state: state).map { Said(text: $0) }
+            return (replacedRates(file, list, state: state) + closedMonths(file, "rates", list.map(\.date), state: state)).map { Said(text: $0) }
         default:
             return []
         }
@@ -196,6 +196,22 @@ public enum DropNotices {
     }
 
     /// Dates in closed months: accepted (SPEC §2), applied to those months only by a rerun.
+    /// Rates for a currency and date the site holds already, with another value: the new one
+    /// replaces it, as a card replaces the card of its date — which is said, and a rate was not
+    /// (a slipped decimal point took a draft from 1.20 to 11.98 USD without a word).
+    static func replacedRates(_ file: String, _ list: [FXRate], state: SiteState) -> [String] {
+        let fx = state.pricing.fx
+        let replaced = list.compactMap { r -> String? in
+            guard fx.rowDate(r.currency, on: r.date) == r.date, let old = fx.rate(r.currency, on: r.date),
+                  old.normalized != r.rate.normalized else { return nil }
+            return "line \(r.line), \(r.currency) on \(r.date): \(old.normalized) → \(r.rate.normalized)"
+        }
+        guard !replaced.isEmpty else { return [] }
+        let shown = replaced.prefix(partiesNamed).joined(separator: "; ") + (replaced.count > partiesNamed ? "; …" : "")
+        return ["\(file) replaces \(replaced.count == 1 ? "a rate" : "\(replaced.count) rates") the site held (\(shown)): the new "
+            + "\(replaced.count == 1 ? "one is" : "ones are") used from now on — if a value is wrong, drop the rate again with the right one"]
+    }
+
     static func closedMonths(_ file: String, _ what: String, _ dates: [LocalDate], state: SiteState) -> [String] {
         closedMonths(file, what, in: Set(dates.map(\.period)).filter { state.closedPeriods[$0] != nil }.sorted(), state: state)
     }

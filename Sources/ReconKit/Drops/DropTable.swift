@@ -24,6 +24,9 @@ public struct DropTable {
     public let header: [String]
     /// A drop being taken now: its text must also fit a workbook cell (``DropRow``).
     var newDrop = false
+    /// Required columns the header lacks (said once, for the file): a row reads them as
+    /// absent, no problem of its own, and gives no row — the drop is rejected for them.
+    var missing: Set<String> = []
 
     /// Resolves `header` or records file-level problems (missing or repeated columns).
     /// `newDrop`: the header of a drop being taken now, held to the rules added since the first
@@ -114,6 +117,11 @@ public struct DropTable {
             ok = false
         }
         let missing = columns.filter { $0.required && index[$0.name] == nil && !lookAlikes.contains($0.name) }.map(\.name)
+        // Lacking a column is the header's only problem: its rows are still read (never taken)
+        // so each row's own problems are listed with it — a clerk who mended the header was
+        // told of the rows' only on the next try. Not when it names no column of the kind (a
+        // title line above the real header, `sep=,`): those rows are no rows of it.
+        let rowsStillRead = ok && !index.isEmpty
         if !missing.isEmpty {
             let all = columns.map { $0.required ? $0.name : "[\($0.name)]" }.joined(separator: ", ")
             // A name that is a missing one behind characters nobody sees (a second byte order mark, say).
@@ -128,10 +136,12 @@ public struct DropTable {
                     + hidden.joined() + separatorHint(header, missing: missing) + otherKindHint(header, kind: kind)))
             ok = false
         }
-        guard ok else { return nil }
-        return DropTable(index: index, width: header.count, unknownColumns: unknown, specs: columns,
-                         positions: columns.map { index[$0.name] }, header: header.map { SafeText.visible($0.trimmingSpaces) },
-                         newDrop: newDrop)
+        guard ok || (rowsStillRead && !missing.isEmpty) else { return nil }
+        var table = DropTable(index: index, width: header.count, unknownColumns: unknown, specs: columns,
+                              positions: columns.map { index[$0.name] }, header: header.map { SafeText.visible($0.trimmingSpaces) },
+                              newDrop: newDrop)
+        table.missing = Set(missing)
+        return table
     }
 
     /// The column of `absent` that `raw` misspells: the same letters once case, spaces, `_` and
@@ -247,6 +257,7 @@ public struct DropRow {
 
     /// Parses a required field; records a problem and returns nil when it is empty or invalid.
     public func required<T>(_ name: String, _ parse: (Substring) throws -> T) -> T? {
+        if table.missing.contains(name) { return nil }
         let text = raw(name)
         if text.isEmpty {
             problems.add(DropProblem(line: line, column: column(name), field: name, Self.emptyMessage(parse)))
@@ -285,6 +296,7 @@ public struct DropRow {
 
     /// `required(_:_:)` for the kind's column number `c`.
     public func required<T>(at c: Int, _ parse: (Substring) throws -> T) -> T? {
+        if !table.missing.isEmpty && table.missing.contains(table.specs[c].name) { return nil }
         let text = raw(at: c)
         if text.isEmpty {
             let name = table.specs[c].name

@@ -388,6 +388,21 @@ struct FieldRuleTests {
         #expect(accent.first?.message.contains("U+0301 (COMBINING ACUTE ACCENT)") == true, "\(accent)")
     }
 
+    /// A header lacking a column said only that: the rows' own problems (a day that does not
+    /// exist, a count of 0) came one correction later. Listed with it now; the drop is still
+    /// rejected, and no row is taken.
+    @Test func aHeaderLackingAColumnStillListsItsRowsProblems() {
+        let p = problems("report_id,reported_at,client_id,radiologist_id,image_count\n"
+            + "R1,2026-03-02T10:00Z,C1,D1,3\nR2,2026-02-30T10:00Z,C1,D1,0\n", .usage)
+        #expect(p.count == 3, "\(p)")
+        #expect(p.first?.line == nil && p.first?.message.hasPrefix("the header lacks modality") == true, "\(p)")
+        #expect(p.dropFirst().allSatisfy { $0.line == 3 } && Set(p.dropFirst().compactMap(\.field)) == ["reported_at", "image_count"], "\(p)")
+        // The lacking column is no problem of each row; a title line above the header (no column of the kind) reads no rows.
+        #expect(!p.contains { $0.field == "modality" }, "\(p)")
+        let titled = problems("March usage export\nreport_id,reported_at,client_id,radiologist_id,modality,image_count\nR1,2026-03-02T10:00Z,C1,D1,CT,1\n", .usage)
+        #expect(titled.contains { $0.message.contains("this line is the header") }, "\(titled)")
+    }
+
     /// A visible misspelling of a column the file lacks: `Tax Rate` (a space for the underscore),
     /// `rate per image`, `urgancy`, `tax_rates` were ignored as unknown, and every row took the
     /// column's default — stat reports billed as routine, a new client invoiced without tax —

@@ -84,7 +84,10 @@ public enum DraftWorkbook {
                 for (column, amount) in [(4, d.subtotal), (5, d.tax), (6, d.total)] { amounts.fit(amount, in: d.currency, column: column) }
             }
             try amounts.apply(to: sheet)
-            try sheet.setColumnWidth(60, columns: 7...7)
+            // Wide only when something is left out: an empty 60-character column shrank the fitted
+            // page's print to about 5 points.
+            let anyLeftOut = priced.problems.contains { $0.side == side }
+            try sheet.setColumnWidth(anyLeftOut ? 60 : Double(headers[7].count + 2), columns: 7...7)
             try sheet.freezePanes(row: 4, column: 0)
             try sheet.setUpPrinting(paper: book.paper, repeatRows: 3...3)
             try LinesSheet.write(docs.flatMap { d in

@@ -159,11 +159,20 @@ struct DocumentReadBackTests {
         let status = try site.recon(["status"], env: Self.env).out
         #expect(status.contains("draft invoices: 1 — 2,000.00 INR, leaving out what 1 problem below names"), "\(status)")
         #expect(status.contains("draft payouts: 1 — 0.00 INR, leaving out what 1 problem below names"), "\(status)")
+        // Column H (what a total leaves out) is wide where something is left out, narrow where
+        // nothing is: empty at 60 characters, it shrank the fitted page's print to about 5 points.
+        func widthOfH(_ file: String) throws -> Double? {
+            let xml = try zipEntry(site.path(file), "xl/worksheets/sheet1.xml")
+            guard let col = xml.range(of: "<col min=\"8\" max=\"8\" width=\"") else { return nil }
+            return Double(xml[col.upperBound...].prefix { $0 != "\"" })
+        }
+        #expect(try widthOfH("Outbox/2026-03/drafts/invoices.xlsx").map { $0 > 50 } == true)
         // An April draft written on 20 April reads that day's rates.
         try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nB1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
         #expect(try site.recon(["ingest"], env: ["RECON_NOW": "2026-04-20T10:00:00Z"]).code == 0)
         let april = try read(site.path("Outbox/2026-04/drafts/invoices.xlsx")).sheets[0]
         #expect(april.cells["A2"]?.v?.hasSuffix("Exchange rates as of 2026-04-20, the day it was written.") == true, "\(april.cells["A2"]?.v ?? "")")
+        #expect(try widthOfH("Outbox/2026-04/drafts/invoices.xlsx").map { $0 < 30 } == true)
     }
 
     @Test func anInvoiceShowsEverythingAccountsPayableNeeds() throws {

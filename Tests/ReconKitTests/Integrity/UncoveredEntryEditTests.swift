@@ -233,20 +233,46 @@ import Testing
         #expect(try site.recon(["decide", "a3", "approve", "--by", "Eve"], env: Self.april).code == 4)
     }
 
+    @Test func aCardReplacedAfterACardDropThatReplacedNoneIsDamage() throws {
+        let (site, _) = try Self.aprilSite()
+        try site.drop("client_rates-may.csv", TestSite.clientRatesHeader + "2026-05-01,Z1,*,*,*,1,,110,INR,volume\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        #expect(try site.bodies("card.replaced").isEmpty)
+        let sha = try #require(try site.bodies("drop.accepted").last?["sha256"] as? String)
+        try site.appendEntry(kind: "card.replaced", body: ["kind": "client_rates", "effective_from": "2026-05-01", "sha256": .string(sha)],
+                             at: "2026-04-10T00:00:00Z")
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4 && verify.out.contains("follows a card drop that replaced no card of that kind and date"), "\(verify.out)\(verify.err)")
+        #expect(try site.recon(["decide", "a3", "approve", "--by", "Eve"], env: Self.april).code == 4)
+    }
+
     /// A card drop appended by hand that its ingest rejects (tiers that overlap), or that
     /// replaces a card with no `card.replaced` after it: both verifiers said ok, a close billed
     /// from both overlapping rows and signed a checkpoint over them, and the ledger held no trace
     /// of the replaced card. Judged by the ingest's rules, each is damage.
-    @Test(arguments: [("2026-05-01,Z1,*,*,*,1,10,100,INR,volume\n2026-05-01,Z1,*,*,*,5,,90,INR,volume\n", "breaks the rules its ingest applies"),
-                      ("2026-01-01,Z1,*,*,*,1,,110,INR,volume\n", "replaces the card of 2026-01-01, but no card.replaced entry follows it")])
-    func aCardDropAppendedByHandThatItsIngestRejectsIsDamage(rows: String, said: String) throws {
+    /// The same for master data: two rates of one currency and date (a USD invoice at ten times
+    /// its rate), two rows of one client, a client without a name — each left in, or left out
+    /// unread, by a close that signed over it. And a `card.replaced` after a card drop that
+    /// replaced no card: a false trail.
+    @Test(arguments: [("client_rates", TestSite.clientRatesHeader + "2026-05-01,Z1,*,*,*,1,10,100,INR,volume\n2026-05-01,Z1,*,*,*,5,,90,INR,volume\n",
+                       "breaks the rules its ingest applies"),
+                      ("client_rates", TestSite.clientRatesHeader + "2026-01-01,Z1,*,*,*,1,,110,INR,volume\n",
+                       "replaces the card of 2026-01-01, but no card.replaced entry follows it"),
+                      ("fx_rates", "date,currency,rate\n2026-04-01,USD,83\n2026-04-01,USD,830\n", "appears again (first on line 2)"),
+                      ("clients", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nZ8,A,INR,standard,2020-01-01,5\n"
+                       + "Z8,B,INR,standard,2020-01-01,5\n", "Z8 appears again"),
+                      // Its `rows` the count the archive gives once the row is left out unread (0), so that check passes.
+                      ("clients", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nZ9,,INR,standard,2020-01-01,5\n\n",
+                       "holds a row its ingest would reject: line 2, column 2 (name): is empty")])
+    func aDropAppendedByHandThatItsIngestRejectsIsDamage(kind: String, text: String, said: String) throws {
         let (site, _) = try Self.aprilSite()
-        let csv = Array((TestSite.clientRatesHeader + rows).utf8)
+        let csv = Array(text.utf8)
         let sha = Hex.string(SHA256.hash(data: csv))
         try Data(csv).write(to: URL(fileURLWithPath: site.path(Site.dropPath(sha256: sha))))
         try site.appendEntry(kind: "drop.accepted", body: [
-            "name": "client_rates-forged.csv", "kind": "client_rates", "sha256": .string(sha),
-            "rows": .int(Int64(rows.split(separator: "\n").count)), "path": .string(Site.dropPath(sha256: sha))], at: "2026-04-10T00:00:00Z")
+            "name": .string("\(kind)-forged.csv"), "kind": .string(kind), "sha256": .string(sha),
+            "rows": .int(Int64(text.hasSuffix("\n\n") ? 0 : text.split(separator: "\n").count - 1)),
+            "path": .string(Site.dropPath(sha256: sha))], at: "2026-04-10T00:00:00Z")
         let seq = try site.ledgerLines().count
         let verify = try site.recon(["verify"], env: Self.april)
         #expect(verify.code == 4 && verify.out.contains("seq \(seq): ") && verify.out.contains(said), "\(verify.out)\(verify.err)")

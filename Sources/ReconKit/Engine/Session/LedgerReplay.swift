@@ -407,16 +407,24 @@ public enum LedgerReplay {
             if rebuilding { cache?.store(sha256: sha, added) }
             return
         }
-        if uncovered, kind == .clientRates || kind == .providerRates {
-            // A card its ingest would reject (two rows of one key, tiers that overlap), or one
-            // that replaced a card with no `card.replaced` after it, appended by hand: a close
-            // billed from both overlapping rows, and the ledger held no trace of the replacement.
+        if uncovered, kind != .payments {
+            // Master data or a card its ingest would reject, appended by hand: a row it could not
+            // read (a blank name) left out unread, two rows of one client, currency and date, or
+            // of one card key, or tiers that overlap — a close billed from them (no tax, another
+            // rate, both overlapping rows) and signed over them. And a card that replaced a card
+            // with no `card.replaced` after it: the ledger held no trace of the replacement.
+            if let problem = outcome.problems.reportLines.first {
+                throw LedgerDamage(seq: e.seq, "the \(kind.rawValue) drop \(drop.path) (\(SafeText.escaped(drop.name))) holds a row its "
+                    + "ingest would reject: \(problem); recon writes no such entry — nothing is computed from it")
+            }
             if case .reject(let problems) = try DropValidator(state: state).check(rows) {
                 throw LedgerDamage(seq: e.seq, "the \(kind.rawValue) drop \(drop.path) (\(SafeText.escaped(drop.name))) breaks the rules "
                     + "its ingest applies: \(problems.reportLines.first ?? "")\(problems.total > 1 ? " (and \(problems.total - 1) more)" : ""); "
                     + "recon writes no such entry — nothing is computed from it")
             }
-            notes.cardsReplaced = (e.seq, Ingestor.cardReplacements(rows, sha: sha, state: state))
+            if kind == .clientRates || kind == .providerRates {
+                notes.cardsReplaced = (e.seq, Ingestor.cardReplacements(rows, sha: sha, state: state))
+            }
         }
         if uncovered, case .payments = rows {
             // A row its ingest would reject (a negative amount) is no row of an accepted drop:
@@ -440,6 +448,12 @@ public enum LedgerReplay {
                 throw LedgerDamage(seq: seq, "the card drop replaces the card of \(item.body["effective_from"]?.stringValue ?? ""), "
                     + "but no card.replaced entry follows it as its ingest writes one; recon writes no such entry")
             }
+        }
+        // And no other: one saying a card was replaced when the drop replaced none is a false trail.
+        let next = seq + expected.count
+        if next < entries.count, entries[next].kind == "card.replaced" {
+            throw LedgerDamage(seq: next + 1, "card.replaced of \(entries[next].string("effective_from") ?? "(no date)") follows a card "
+                + "drop that replaced no card of that kind and date; recon writes no such entry")
         }
     }
 

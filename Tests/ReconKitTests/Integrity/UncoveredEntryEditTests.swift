@@ -233,6 +233,26 @@ import Testing
         #expect(try site.recon(["decide", "a3", "approve", "--by", "Eve"], env: Self.april).code == 4)
     }
 
+    /// A soft flag appended by hand ("suspected billing fraud", 0.99), its id right for its
+    /// finding: signed over by the next close, it stood in the ledger while no review showed it.
+    /// Soft flags enter the ledger only in their period's close, before its `period.closed`.
+    @Test(arguments: ["2026-04", "2026-03"])
+    func aSoftFlagAppendedByHandIsDamage(period: String) throws {
+        let (site, _) = try Self.aprilSite()
+        let p = try #require(Period(period))
+        let flag = AuditFlag(id: SoftFlag.id(code: "VOLUME_SPIKE", party: .client, subject: "Z1", period: period), severity: .soft,
+                             code: "VOLUME_SPIKE", subject: "Z1", period: p, reason: "suspected billing fraud", score: "0.99")
+        let item = try #require(FlagRaiser.raisedEntries([flag]).first)
+        try site.appendEntry(kind: item.kind, body: item.body, at: "2026-04-10T00:00:00Z")
+        let seq = try site.ledgerLines().count
+        let verify = try site.recon(["verify"], env: Self.april)
+        #expect(verify.code == 4 && verify.out.contains("seq \(seq): a soft flag.raised of \(period) that no period.closed of that period "
+            + "follows in its append"), "\(verify.out)\(verify.err)")
+        #expect(try site.recon(["decide", "a3", "approve", "--by", "Eve"], env: Self.april).code == 4)
+        #expect(try site.recon(["close", "2026-04"], env: Self.mayFirst).code == 4)
+        #expect(try site.ledgerLines().count == seq)
+    }
+
     @Test func aCardReplacedAfterACardDropThatReplacedNoneIsDamage() throws {
         let (site, _) = try Self.aprilSite()
         try site.drop("client_rates-may.csv", TestSite.clientRatesHeader + "2026-05-01,Z1,*,*,*,1,,110,INR,volume\n")

@@ -56,6 +56,20 @@ enum EntryRules {
                 if e.seq > covered, case .flagRaised(let f)? = try? LedgerEvent(entry: e), let wrong = Verifier.flagIdProblem(f.flag) {
                     throw LedgerDamage(seq: e.seq, wrong)
                 }
+                // A soft flag is raised only by the close of its period, in the close's own append,
+                // just before its `period.closed` (SPEC §4: the ledger's soft flags are the final
+                // review's). One appended by hand ("suspected billing fraud", 0.99) was signed over
+                // by the next close and stood in the ledger while no review showed it.
+                if e.seq > covered, e.string("severity") == "soft" {
+                    var k = e.seq  // the index of the entry after it
+                    while k < entries.count, entries[k].eventKind == .flagRaised, entries[k].string("severity") == "soft" { k += 1 }
+                    guard k < entries.count, entries[k].eventKind == .periodClosed, entries[k].at == e.at,
+                          entries[k].string("period") == e.string("period") else {
+                        throw LedgerDamage(seq: e.seq, "a soft flag.raised of \(e.string("period") ?? "(no period)") that no period.closed "
+                            + "of that period follows in its append: soft flags enter the ledger only at their period's close; recon "
+                            + "writes no such entry")
+                    }
+                }
             case .flagDecided? where e.seq > covered:
                 if let wrong = decisionProblem(e) { throw LedgerDamage(seq: e.seq, "\(wrong); recon writes no such entry") }
                 let id = e.string("id") ?? ""

@@ -61,6 +61,23 @@ struct RejectedDropsSaidTests {
         #expect(!close.err.contains("payments-x.csv"), "\(close.err)")
     }
 
+    /// `Ledger/` restored from a backup taken before a usage drop was ingested: the drop's entry
+    /// and archive are gone, its cache stays, and the close issued the month without its reports
+    /// while only `recon verify` noted the cache. The close says so before it issues.
+    @Test func aCloseSaysADropsCacheTheLedgerNoLongerNames() throws {
+        let site = try TestSite.marchSite()
+        try FileManager.default.copyItem(atPath: site.path("Ledger"), toPath: site.path("Ledger-backup"))
+        try site.drop("usage-2026-03-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "R9,2026-03-29T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        try FileManager.default.removeItem(atPath: site.path("Ledger"))
+        try FileManager.default.moveItem(atPath: site.path("Ledger-backup"), toPath: site.path("Ledger"))
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        #expect(close.err.contains("is a cache of no drop the ledger accepted") && close.err.contains("restored from a backup older than "
+            + "them: those drops are no longer taken, and a close goes on without their reports — drop them again"), "\(close.err)")
+    }
+
     @Test func aCloseWithNothingRejectedSaysNothingOfIt() throws {
         let site = try TestSite.marchSite()
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)

@@ -153,6 +153,9 @@ public struct Closer {
             session.log.warning("\(message)")
         }
         if let rejected = RejectedDrops.closeWarning(session.site, period: period) { session.log.warning("\(rejected)") }
+        // A drop's cache the ledger names no drop for: a Ledger/ restored from a backup older than
+        // that drop lost it, and the close would go on without its reports without a word.
+        for note in Verifier.orphanCaches(in: session.site, recorded: Set(state.acceptedDrops.keys)) { session.log.warning("\(note)") }
         FreedMemory.giveBack()
         // A stop signal from here is noted and ends the close at its append, what it wrote for
         // the append removed (``SignalHold``).

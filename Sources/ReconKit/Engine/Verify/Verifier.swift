@@ -243,8 +243,9 @@ public struct Verifier {
         guard let first = orphans.first else { return [] }
         return [".recon/cache/\(first)" + (orphans.count > 1 ? " and \(orphans.count - 1) more" : "") + " \(orphans.count > 1 ? "are caches" : "is a cache") "
             + "of no drop the ledger accepted (an ingest killed before its entry may leave one; so does a ledger whose last "
-            + "entries were cut, with their drops) — no command reads it; compare the ledger with an auditor's kept checkpoint, "
-            + "then delete it"]
+            + "entries were cut, with their drops, or restored from a backup older than them: those drops are no longer taken, "
+            + "and a close goes on without their reports — drop them again) — no command reads it; compare the ledger with an "
+            + "auditor's kept checkpoint, then delete it"]
     }
 
     /// The last entry dated more than a day after this machine's clock: every later command must

@@ -258,7 +258,9 @@ public final class LedgerFile {
         guard tailWithoutIntent else { return nil }
         return "the last line ends after \(halfWrittenBytes) bytes without its newline, and no intent record "
             + "(Ledger/ledger.jsonl.intent) says an append of those bytes was under way: an interrupted command leaves one, "
-            + "so this is an entry cut short since (damage, not a crash)"
+            + "so this is an entry cut short since (damage, not a crash) — if you know how it was cut (a copy or backup made "
+            + "while a command wrote, an earlier recon), keep a copy of the file and cut the line away: `truncate -s "
+            + "\(validLength) Ledger/ledger.jsonl` (the \(entries.count) entries before it verify)"
     }
 
     /// What stands where an append writes its notes first (its intent record, and the checkpoint
@@ -357,15 +359,17 @@ public final class LedgerFile {
     /// to), unwritten since by anything else; true when none was read (a ledger made here).
     public var isStillTheFileSeen: Bool { isSeen(FileStatus.of(path)) }
 
-    /// Whether `now` (the ledger's status now) is the file read, its bytes as read. One whose
-    /// inode alone changed (a name added by `cp -al`, a `chmod`, or a byte written in place with
-    /// its modification time put back by `touch -r`) is hashed again: the bytes decide. The
-    /// mtime alone let such an edit through, and a close chained onto an entry no one checked.
+    /// Whether `now` (the ledger's status now) is the file read, its bytes as read. The same
+    /// file whose times alone moved (a name added by `cp -al` or an old snapshot's removed, a
+    /// `chmod`, a `touch`, or a byte written in place with its modification time put back by
+    /// `touch -r`) is hashed again: the bytes decide. The modification time alone let such an
+    /// edit through, and a close chained onto an entry no one checked; any change of it refused
+    /// a command while a backup tool touched the site.
     private func isSeen(_ now: FileStatus?) -> Bool {
         guard let seen else { return true }
         guard let now else { return false }
         if now == seen { return true }
-        guard now.isSameExceptInodeChange(as: seen), now.kind == .regularFile, now.size == Int64(validLength),
+        guard now.kind == .regularFile, now.device == seen.device, now.inode == seen.inode, now.size == Int64(validLength),
               (try? HashedFileWindow.sha256(of: path)) == contentSha256 else { return false }
         self.seen = now
         return true

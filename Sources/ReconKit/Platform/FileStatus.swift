@@ -24,11 +24,6 @@ public struct FileStatus: Equatable, Sendable {
     public let changedSeconds: Int64
     public let changedNanoseconds: Int64
 
-    /// The same file with the same size and modification time; its inode may have changed since.
-    public func isSameExceptInodeChange(as other: FileStatus) -> Bool {
-        kind == other.kind && device == other.device && inode == other.inode && size == other.size
-            && modifiedSeconds == other.modifiedSeconds && modifiedNanoseconds == other.modifiedNanoseconds
-    }
 
     /// The status of `path`, or `nil` when nothing is there (gone meanwhile). Wraps `lstat`.
     public static func of(_ path: String) -> FileStatus? {

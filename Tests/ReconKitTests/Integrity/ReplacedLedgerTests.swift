@@ -156,6 +156,67 @@ struct ReplacedLedgerTests {
         #expect(try site.recon(["verify"]).code == 4)
     }
 
+    /// A backup tool at work on the site while a close runs changes no byte: a hard-link
+    /// snapshot (`cp -al`), `chmod`, `touch`. The close refused (exit 4, "the ledger does not
+    /// verify … restore it from a backup") when only a file's status-change or modification
+    /// time moved; the bytes decide, hashed again, and it closes.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"))
+    func aBackupToolTouchingTheSiteMidCloseChangesNothing() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "A1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let closing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=syncfs", "-e", "inject=syncfs:delay_exit=3000000:when=1",
+             TestSite.binary, "close", "2026-04", "--site", site.root], environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        #expect(ProcessRunner.wait(upTo: 60) {
+            (FileManager.default.enumerator(atPath: site.path("Outbox/2026-04"))?.allObjects as? [String])?.contains { $0.hasSuffix(".tmp") } ?? false
+        }, "the close wrote no workbook")
+        let snapshot = site.root + "-snapshot"
+        try FileManager.default.createDirectory(atPath: snapshot, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: snapshot) }
+        let sha = try #require(try site.bodies("drop.accepted").first?["sha256"] as? String)
+        let checkpoint = "Ledger/checkpoints/" + (try #require(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).first))
+        for (i, relative) in ["Ledger/ledger.jsonl", checkpoint, "Ledger/drops/\(sha).csv", "Outbox/2026-03/invoices/INV-2026-000001.xlsx"].enumerated() {
+            #expect(link(site.path(relative), snapshot + "/\(i)") == 0, "\(relative)")
+            #expect(utimensat(AT_FDCWD, site.path(relative), nil, 0) == 0)  // `touch`: both times now
+        }
+        #expect(chmod(site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"), 0o640) == 0)
+        let run = closing.finish()
+        #expect(run.code == 0, "\(run.out)\(run.err)")
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
+    /// An issued document missing when the close opened is put back from its entry, then
+    /// changed before the close's append: the close looked again only at the files it had found
+    /// in place, and signed over the changed one (exit 0; both verifiers then refused the site).
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"))
+    func aDocumentPutBackAndChangedBeforeTheAppendIsNeverSignedOver() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "A1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let invoice = site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx")
+        try FileManager.default.removeItem(atPath: invoice)
+        let before = try site.ledgerBytes()
+        let closing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=syncfs", "-e", "inject=syncfs:delay_exit=3000000:when=1",
+             TestSite.binary, "close", "2026-04", "--site", site.root], environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        #expect(ProcessRunner.wait(upTo: 60) {
+            (FileManager.default.enumerator(atPath: site.path("Outbox/2026-04"))?.allObjects as? [String])?.contains { $0.hasSuffix(".tmp") } ?? false
+        }, "the close wrote no workbook")
+        #expect(FileManager.default.fileExists(atPath: invoice), "the close did not put the invoice back")
+        let handle = try #require(FileHandle(forWritingAtPath: invoice))
+        handle.seekToEndOfFile()
+        handle.write(Data("\n".utf8))
+        handle.closeFile()
+        let run = closing.finish()
+        #expect(run.code == 4 && run.err.contains("Outbox/2026-03/invoices/INV-2026-000001.xlsx changed while this command ran"),
+                "\(run.out)\(run.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     /// A copy of the ledger before the close's entries renamed over it after the append, before
     /// the checkpoint: the close signed a checkpoint over entries the ledger there does not hold
     /// and exited 0. It signs none (exit 4). strace holds the close after its ledger prefix.

@@ -24,8 +24,8 @@ struct WriterChecks {
         var documentsHashed = 0
         var archivedDropsHashed = 0
         var missingDocuments: [Int] = []
-        /// Each document and archived drop found as recorded, with its stamp then (``CheckedFiles``).
-        var found: [(relative: String, stamp: FileStamp)] = []
+        /// Each document and archived drop found as recorded, with its stamp then and its SHA-256 (``CheckedFiles``).
+        var found: [(relative: String, stamp: FileStamp, sha256: String)] = []
     }
 
     /// What the checks found when run beside the rebuilding of the state (``SiteSession``):
@@ -240,9 +240,9 @@ struct WriterChecks {
                               archivedDropsHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && isDrop[$0] }.count,
                               missingDocuments: (0..<n).filter { verdicts[$0] == .missing }.map { checked[$0] },
                               found: (0..<n).compactMap { i in
-                                  guard verdicts[i] == .sealed || verdicts[i] == .hashed, let file = files[i]?.file,
+                                  guard verdicts[i] == .sealed || verdicts[i] == .hashed, let (file, sha) = files[i],
                                         let stamp = stamps[i] else { return nil }
-                                  return (file, stamp)
+                                  return (file, stamp, sha)
                               })
         return DocumentsChecked(problem: nil, warnings: warnings, outcome: outcome, nextSeal: nextSeal, sealUnreadable: sealUnreadable)
     }

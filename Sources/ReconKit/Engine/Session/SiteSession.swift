@@ -242,7 +242,9 @@ public final class SiteSession {
         if writing {
             let seqs = Checkpointer(site: site).all()
             checkpointsChecked = seqs
-            let archives = ledger.entries.compactMap { $0.eventKind == .dropAccepted ? $0.string("sha256").map { Site.dropPath(sha256: $0) } : nil }
+            let archives = ledger.entries.compactMap { e in
+                e.eventKind == .dropAccepted ? e.string("sha256").map { (Site.dropPath(sha256: $0), $0) } : nil
+            }
             checkedFiles = CheckedFiles(site: site, checkpoints: seqs, checked: outcome?.found ?? [], archives: archives)
         }
         self.ledger = ledger
@@ -441,6 +443,12 @@ public final class SiteSession {
             else if FileIO.exists(site.path(relative)) { stillOwed.insert(item) }
         }
         try Stages.time("repair") { try DocumentRepair(session: self, owed: outOfDate).run() }
+        // The documents put back are this command's own, checked once written: looked at again
+        // before a signing append, as those found in place are (one swapped meanwhile was signed over).
+        for i in missingDocuments ?? [] {
+            let e = ledger.entries[i]
+            if let file = e.string("file"), let sha = e.string("sha256") { checkedFiles?.add(file, sha256: sha, in: site) }
+        }
         for (item, relative) in rewritten where !FileIO.exists(site.path(relative)) { stillOwed.insert(item) }
         let written: String?
         do {

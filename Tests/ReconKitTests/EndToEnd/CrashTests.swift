@@ -416,6 +416,9 @@ struct CrashTests {
         #expect(verify.code == 4, "\(verify.out)")
         #expect(verify.out.contains("seq \(count): the last line ends after"), "\(verify.out)")
         #expect(verify.out.contains("no intent record"), "\(verify.out)")
+        // With the way out for one who knows how the line was cut: the entries before it verify.
+        let valid = (cut.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+        #expect(verify.out.contains("`truncate -s \(valid) Ledger/ledger.jsonl` (the \(count - 1) entries before it verify)"), "\(verify.out)")
         let write = try site.recon(["decide", "R2", "exclude", "--by", "Asha"], env: TestSite.closeDay)
         #expect(write.code == 4, "\(write.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == cut, "nothing cut, nothing appended")

@@ -42,15 +42,9 @@ struct RerunHeldDecisionsTests {
     /// An exclude by the hard flag raised on a report leaves that report out as an exclude by
     /// its id does: the rerun refused it (exit 3, "they name no flag or report that settles it").
     @Test func aHeldExcludeOfTheHardFlagOnAnUnpricedReportLetsTheRerunIssue() throws {
-        let site = try TestSite()
-        #expect(try site.recon(["init", "--name", "s", "--base-currency", "INR", "--timezone", "UTC"], env: TestSite.closeDay).code == 0)
         // C1 allows 2 images a case: R3 (MR, 3 images) is over it, approved before the close.
-        try site.drop("clients.csv", TestSite.trustClients.replacingOccurrences(of: "2020-01-01,10,18", with: "2020-01-01,2,18"))
-        try site.drop("radiologists.csv", TestSite.trustRadiologists)
-        try site.drop("provider_rates.csv", TestSite.trustProviderRates)
-        try site.drop("client_rates.csv", TestSite.trustClientRates)
-        try site.drop("usage-2026-03.csv", TestSite.trustMarch.replacingOccurrences(of: "C1,D1,CT,2", with: "C1,D1,CT,1"))
-        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        let site = try TestSite.marchSite(clients: TestSite.trustClients.replacingOccurrences(of: "2020-01-01,10,18", with: "2020-01-01,2,18"),
+                                          march: TestSite.trustMarch.replacingOccurrences(of: "C1,D1,CT,2", with: "C1,D1,CT,1"))
         let status = try site.recon(["status"], env: TestSite.closeDay).out
         guard let flag = status.split(separator: " ").first(where: { $0.hasPrefix("HARD-") }).map(String.init) else {
             Issue.record("no hard flag on R3: \(status)")

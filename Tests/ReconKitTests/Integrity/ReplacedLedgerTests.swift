@@ -12,6 +12,28 @@ import Testing
 struct ReplacedLedgerTests {
     static let strace = ProcessRunner.executable(named: "strace")
 
+    /// March closed (its card and a late report held, ``TestSite/closedMarchSite()``) and an
+    /// April report ingested: April open, to close.
+    static func aprilSite() throws -> TestSite {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "A1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        return site
+    }
+
+    /// `recon close PERIOD` held by strace for 3 s at its file-system sync before its append,
+    /// returned once it has begun writing its workbooks (after the writer checks and the repair).
+    static func holdingClose(_ period: String, of site: TestSite, env: [String: String]) throws -> RunningProcess {
+        let closing = try RunningProcess(try #require(strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=syncfs", "-e", "inject=syncfs:delay_exit=3000000:when=1",
+             TestSite.binary, "close", period, "--site", site.root], environment: env)
+        #expect(ProcessRunner.wait(upTo: 60) {
+            (FileManager.default.enumerator(atPath: site.path("Outbox/\(period)"))?.allObjects as? [String])?.contains { $0.hasSuffix(".tmp") } ?? false
+        }, "the close wrote no workbook")
+        return closing
+    }
+
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the writer between its intent and its append"),
           arguments: ["close", "ingest"])
     func aLedgerReplacedMidAppendGetsNothingAndNothingIsIssued(command: String) throws {
@@ -57,12 +79,7 @@ struct ReplacedLedgerTests {
         let site = try TestSite.marchSite()
         let ledger = site.path("Ledger/ledger.jsonl")
         let before = try site.ledgerBytes()
-        let closing = try RunningProcess(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-e", "trace=syncfs", "-e", "inject=syncfs:delay_exit=3000000:when=1",
-             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
-        #expect(ProcessRunner.wait(upTo: 60) {
-            (FileManager.default.enumerator(atPath: site.path("Outbox/2026-03"))?.allObjects as? [String])?.contains { $0.hasSuffix(".tmp") } ?? false
-        }, "the close wrote no workbook")
+        let closing = try Self.holdingClose("2026-03", of: site, env: TestSite.closeDay)
         // One byte of the last entry's hash changed, the length kept.
         var edited = before
         let at = try #require(edited.lastRange(of: Data("\"hash\":\"".utf8))).upperBound
@@ -95,18 +112,10 @@ struct ReplacedLedgerTests {
     /// checkpoint over a site both verifiers then refused. strace holds the close at its sync.
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"))
     func aCheckpointRemovedBeforeTheAppendIsNeverSignedOver() throws {
-        let site = try TestSite.closedMarchSite()
-        try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-            + "A1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
-        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let site = try Self.aprilSite()
         let checkpoint = try #require(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).sorted().first)
         let before = try site.ledgerBytes()
-        let closing = try RunningProcess(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-e", "trace=syncfs", "-e", "inject=syncfs:delay_exit=3000000:when=1",
-             TestSite.binary, "close", "2026-04", "--site", site.root], environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
-        #expect(ProcessRunner.wait(upTo: 60) {
-            (FileManager.default.enumerator(atPath: site.path("Outbox/2026-04"))?.allObjects as? [String])?.contains { $0.hasSuffix(".tmp") } ?? false
-        }, "the close wrote no workbook")
+        let closing = try Self.holdingClose("2026-04", of: site, env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
         try FileManager.default.moveItem(atPath: site.path("Ledger/checkpoints/" + checkpoint), toPath: site.path(checkpoint + ".aside"))
         let run = closing.finish()
         #expect(run.code == 4 && run.err.contains("Ledger/checkpoints/\(checkpoint) was removed while this command ran")
@@ -123,10 +132,7 @@ struct ReplacedLedgerTests {
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"),
           arguments: ["checkpoint", "archived drop", "invoice"])
     func aVouchedFileChangedBeforeTheAppendIsNeverSignedOver(file: String) throws {
-        let site = try TestSite.closedMarchSite()
-        try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-            + "A1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
-        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let site = try Self.aprilSite()
         let relative: String
         switch file {
         case "checkpoint":
@@ -138,12 +144,7 @@ struct ReplacedLedgerTests {
             relative = "Outbox/2026-03/invoices/INV-2026-000001.xlsx"
         }
         let before = try site.ledgerBytes()
-        let closing = try RunningProcess(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-e", "trace=syncfs", "-e", "inject=syncfs:delay_exit=3000000:when=1",
-             TestSite.binary, "close", "2026-04", "--site", site.root], environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
-        #expect(ProcessRunner.wait(upTo: 60) {
-            (FileManager.default.enumerator(atPath: site.path("Outbox/2026-04"))?.allObjects as? [String])?.contains { $0.hasSuffix(".tmp") } ?? false
-        }, "the close wrote no workbook")
+        let closing = try Self.holdingClose("2026-04", of: site, env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
         let handle = try #require(FileHandle(forWritingAtPath: site.path(relative)))
         handle.seekToEndOfFile()
         handle.write(Data("\n".utf8))
@@ -162,16 +163,8 @@ struct ReplacedLedgerTests {
     /// time moved; the bytes decide, hashed again, and it closes.
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"))
     func aBackupToolTouchingTheSiteMidCloseChangesNothing() throws {
-        let site = try TestSite.closedMarchSite()
-        try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-            + "A1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
-        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
-        let closing = try RunningProcess(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-e", "trace=syncfs", "-e", "inject=syncfs:delay_exit=3000000:when=1",
-             TestSite.binary, "close", "2026-04", "--site", site.root], environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
-        #expect(ProcessRunner.wait(upTo: 60) {
-            (FileManager.default.enumerator(atPath: site.path("Outbox/2026-04"))?.allObjects as? [String])?.contains { $0.hasSuffix(".tmp") } ?? false
-        }, "the close wrote no workbook")
+        let site = try Self.aprilSite()
+        let closing = try Self.holdingClose("2026-04", of: site, env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
         let snapshot = site.root + "-snapshot"
         try FileManager.default.createDirectory(atPath: snapshot, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: snapshot) }
@@ -193,19 +186,11 @@ struct ReplacedLedgerTests {
     /// in place, and signed over the changed one (exit 0; both verifiers then refused the site).
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"))
     func aDocumentPutBackAndChangedBeforeTheAppendIsNeverSignedOver() throws {
-        let site = try TestSite.closedMarchSite()
-        try site.drop("usage-2026-04.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-            + "A1,2026-04-02T10:00:00Z,C1,D1,CT,1\n")
-        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let site = try Self.aprilSite()
         let invoice = site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx")
         try FileManager.default.removeItem(atPath: invoice)
         let before = try site.ledgerBytes()
-        let closing = try RunningProcess(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-e", "trace=syncfs", "-e", "inject=syncfs:delay_exit=3000000:when=1",
-             TestSite.binary, "close", "2026-04", "--site", site.root], environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
-        #expect(ProcessRunner.wait(upTo: 60) {
-            (FileManager.default.enumerator(atPath: site.path("Outbox/2026-04"))?.allObjects as? [String])?.contains { $0.hasSuffix(".tmp") } ?? false
-        }, "the close wrote no workbook")
+        let closing = try Self.holdingClose("2026-04", of: site, env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
         #expect(FileManager.default.fileExists(atPath: invoice), "the close did not put the invoice back")
         let handle = try #require(FileHandle(forWritingAtPath: invoice))
         handle.seekToEndOfFile()

@@ -14,11 +14,18 @@ enum RejectedDrops {
 
     /// What a close says of them: a rejected drop applied nothing, so whatever it held for the
     /// month is not in the documents the close issues, and once it is closed a correction needs a
-    /// signed rerun. Only drops of a kind that could hold the month's figures (not payments, not
-    /// a name of no kind); nil when there are none. It does not refuse the close: a rejected file
-    /// is kept as the record of what was refused, and may have been dealt with another way.
+    /// signed rerun. Only drops that hold a date of the month (a usage row, a card or rate in
+    /// force from it: `YYYY-MM-` in their text) — a March drop was named at every close after
+    /// March; nil when there are none. It does not refuse the close: a rejected file is kept as
+    /// the record of what was refused, and may have been dealt with another way.
     static func closeWarning(_ site: Site, period: Period) -> String? {
-        let drops = names(site).filter { DropKind(fileName: $0).map { $0 != .payments } ?? false }
+        let kinds: Set<DropKind> = [.usage, .clientRates, .providerRates, .fxRates]
+        let month = Array("\(period)-".utf8)
+        let drops = names(site).filter { name in
+            guard let kind = DropKind(fileName: name), kinds.contains(kind),
+                  let bytes = try? FileIO.read(site.rejected + "/" + name, followingLinks: false) else { return false }
+            return bytes.firstRange(of: month) != nil
+        }
         guard !drops.isEmpty else { return nil }
         let shown = drops.prefix(5).map(SafeText.escaped).joined(separator: ", ") + (drops.count > 5 ? ", …" : "")
         let one = drops.count == 1

@@ -2,8 +2,9 @@ import Glibc
 
 /// What the file system says about one path itself, a symbolic link not followed (`lstat`).
 ///
-/// The Inbox is read through this: a drop is a regular file, and a watcher knows a file
-/// has held still when its device, inode, size and modification time have not changed.
+/// The Inbox is read through this: a drop is a regular file. Two statuses are equal when every
+/// field is, the status-change time too: the ledger's writer reads a change of it alone as
+/// "look at the bytes again".
 public struct FileStatus: Equatable, Sendable {
     /// The kinds of entry the Inbox tells apart.
     public enum Kind: Sendable, Equatable {
@@ -23,7 +24,6 @@ public struct FileStatus: Equatable, Sendable {
     /// the modification time, no one can set it back, so a write whose time was put back shows here.
     public let changedSeconds: Int64
     public let changedNanoseconds: Int64
-
 
     /// The status of `path`, or `nil` when nothing is there (gone meanwhile). Wraps `lstat`.
     public static func of(_ path: String) -> FileStatus? {

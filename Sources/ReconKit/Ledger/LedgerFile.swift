@@ -424,7 +424,7 @@ public final class LedgerFile {
         // A name the file got since it was opened (a snapshot made with `cp -al` while this command
         // wrote its notes): the batch would land in the copy too, which then failed every verifier.
         // The ledger gets a file of its own again, the same bytes, and the batch goes there.
-        if file.linkCount > 1 {
+        if (file.status?.linkCount ?? 1) > 1 {
             if let names = try Self.giveOwnFile(path) { ownFileGiven?(names) }
             file = try AppendingFile(path: path)
             guard try file.size() == start else {
@@ -506,10 +506,11 @@ public final class LedgerFile {
     /// documents or checkpoint and failed every verifier. Returns how many names it had, nil
     /// when it had one.
     static func giveOwnFile(_ path: String) throws -> Int? {
-        guard let (names, mode) = FileIO.namesAndMode(ofRegularFile: path), names > 1 else { return nil }
+        guard let status = FileStatus.of(path), status.kind == .regularFile, status.linkCount > 1 else { return nil }
+        let names = status.linkCount
         do {
             let bytes = try FileIO.read(path, followingLinks: false)
-            try FileIO.writeAtomically(path, bytes, mode: mode, exactMode: true)
+            try FileIO.writeAtomically(path, bytes, mode: status.permissions, exactMode: true)
         } catch {
             throw ReconFailure.refused("Ledger/ledger.jsonl has \(names) names (a copy of the site made with hard links?), "
                 + "and appending would change every copy; it could not be given a file of its own (\(error)) — copy it "

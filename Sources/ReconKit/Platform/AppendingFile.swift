@@ -43,12 +43,6 @@ public final class AppendingFile {
     /// The file this descriptor holds, wherever its name is now.
     var identity: FileIO.Identity? { FileIO.Identity(of: descriptor) }
 
-    /// How many names the file this descriptor holds has now.
-    var linkCount: Int {
-        var info = stat()
-        return fstat(descriptor, &info) == 0 ? Int(info.st_nlink) : 1
-    }
-
     /// The file this descriptor holds and when it was last written.
     var status: FileStatus? { FileStatus.of(descriptor: descriptor) }
 

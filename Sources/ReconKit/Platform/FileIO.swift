@@ -274,14 +274,6 @@ public enum FileIO {
         unlink(path)
     }
 
-    /// How many names (hard links) a regular file at `path` has, and its permission bits; nil
-    /// for anything else, a link included.
-    public static func namesAndMode(ofRegularFile path: String) -> (names: Int, mode: mode_t)? {
-        var st = stat()
-        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return (Int(st.st_nlink), st.st_mode & 0o7777)
-    }
-
     /// Removes a file, or says why it could not.
     public static func removeChecked(_ path: String) throws {
         guard unlink(path) == 0 else { throw Failure(path: path, action: "remove", code: errno) }

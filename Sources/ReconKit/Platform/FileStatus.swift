@@ -3,8 +3,8 @@ import Glibc
 /// What the file system says about one path itself, a symbolic link not followed (`lstat`).
 ///
 /// The Inbox is read through this: a drop is a regular file. Two statuses are equal when every
-/// field is, the status-change time too: the ledger's writer reads a change of it alone as
-/// "look at the bytes again".
+/// field is, the status-change time and names too: the ledger's writer reads a change of those
+/// alone as "look at the bytes again".
 public struct FileStatus: Equatable, Sendable {
     /// The kinds of entry the Inbox tells apart.
     public enum Kind: Sendable, Equatable {
@@ -24,6 +24,10 @@ public struct FileStatus: Equatable, Sendable {
     /// the modification time, no one can set it back, so a write whose time was put back shows here.
     public let changedSeconds: Int64
     public let changedNanoseconds: Int64
+    /// How many names the file has (hard links: `cp -al` adds one to each file it copies).
+    public let linkCount: Int
+    /// Who may read, write and run it (`st_mode & 0o7777`).
+    public let permissions: mode_t
 
     /// The status of `path`, or `nil` when nothing is there (gone meanwhile). Wraps `lstat`.
     public static func of(_ path: String) -> FileStatus? {
@@ -51,5 +55,6 @@ public struct FileStatus: Equatable, Sendable {
         (device, inode, size) = (UInt64(info.st_dev), UInt64(info.st_ino), Int64(info.st_size))
         (modifiedSeconds, modifiedNanoseconds) = (Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec))
         (changedSeconds, changedNanoseconds) = (Int64(info.st_ctim.tv_sec), Int64(info.st_ctim.tv_nsec))
+        (linkCount, permissions) = (Int(info.st_nlink), info.st_mode & 0o7777)
     }
 }

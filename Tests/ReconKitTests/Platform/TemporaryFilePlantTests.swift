@@ -58,7 +58,7 @@ struct TemporaryFilePlantTests {
             #expect(link(ledger, FileIO.temporaryName(for: target)) == 0)
             try write(target)
             #expect(try FileIO.read(ledger) == Array("{\"seq\":1}\n".utf8), "\(name) truncated the linked file")
-            #expect(FileIO.namesAndMode(ofRegularFile: target)?.names == 1, "\(name) renamed the planted link into place")
+            #expect(FileStatus.of(target).map { $0.kind == .regularFile && $0.linkCount == 1 } == true, "\(name) renamed the planted link into place")
         }
     }
 }

@@ -11,13 +11,16 @@ import Dispatch
 struct CheckedFiles {
     private struct Checked {
         let relative: String
-        var stamp: FileStamp
+        let stamp: FileStamp
         let sha256: String
     }
 
     /// Checkpoints first: every append looks at them.
     private var files: [Checked] = []
     private var checkpoints = 0
+
+    /// Whether `relative` is one of the checkpoints looked at.
+    func isCheckpoint(_ relative: String) -> Bool { files.prefix(checkpoints).contains { $0.relative == relative } }
 
     /// `checked`: each document and archived drop the checks found as its entry records (its
     /// file, stamp and SHA-256); `archives`: the archived drops with their SHA-256, those the
@@ -46,9 +49,9 @@ struct CheckedFiles {
     }
 
     /// The first file, in the order above, that does not hold the bytes it was found with
-    /// (changed, replaced or gone): the checkpoints only, unless `all`. A year's thousands of
-    /// documents are looked at on every core; only one whose stamp moved is read.
-    func firstChanged(in site: Site, all: Bool) -> String? {
+    /// (changed, replaced, or `gone`: nothing at its name): the checkpoints only, unless `all`. A
+    /// year's thousands of documents are looked at on every core; only one whose stamp moved is read.
+    func firstChanged(in site: Site, all: Bool) -> (relative: String, gone: Bool)? {
         let n = all ? files.count : checkpoints
         guard n > 0 else { return nil }
         let runs = min(n, 64)
@@ -65,6 +68,6 @@ struct CheckedFiles {
                 }
             }
         }
-        return changed.firstIndex(of: true).map { files[$0].relative }
+        return changed.firstIndex(of: true).map { (files[$0].relative, FileStatus.of(site.path(files[$0].relative)) == nil) }
     }
 }

@@ -53,10 +53,8 @@ public final class SiteSession {
         }
         if let undo { signalHold?.onStop.append(undo) }
     }
-    /// The checkpoints on disk once the writer checks had passed: each must still be there when
-    /// this command appends.
-    private var checkpointsChecked: [Int]?
-    /// The files the writer checks vouched for, as they were then: looked at again before an append.
+    /// The files the writer checks vouched for, as they were then (the checkpoints on disk among
+    /// them): looked at again before an append.
     private var checkedFiles: CheckedFiles?
     /// The archive of a drop whose entry is being appended, until it is: what a stop signal
     /// taken before the entry's bytes removes (``holdSignals(undoingOnStop:)``).
@@ -241,7 +239,6 @@ public final class SiteSession {
         missingDocuments = outcome?.missingDocuments
         if writing {
             let seqs = Checkpointer(site: site).all()
-            checkpointsChecked = seqs
             let archives = ledger.entries.compactMap { e in
                 e.eventKind == .dropAccepted ? e.string("sha256").map { (Site.dropPath(sha256: $0), $0) } : nil
             }
@@ -549,21 +546,18 @@ public final class SiteSession {
                 + "this site now; nothing was appended — let it finish, then run this command again (never remove the lock file: "
                 + "it holds nothing once its writer has ended)")
         }
-        // A checkpoint the writer checks found, removed since (a signed head the ledger must still
-        // extend): the close signed its own over a site both verifiers then refused.
-        if let checked = checkpointsChecked {
-            let now = Set(Checkpointer(site: site).all())
-            if let gone = checked.first(where: { !now.contains($0) }) {
-                throw ReconFailure.verification("the ledger does not verify: \(Checkpointer.relativePath(seq: gone)) was removed while "
-                    + "this command ran (the writer checks found it); nothing was appended — put it back from a backup, or ask an auditor")
-            }
-        }
         let owesCheckpoint = items.contains { CheckpointGaps.endsACheckpointedCommand(kind: $0.kind, body: $0.body) }
         // A vouched file changed since the checks found it as recorded: a command that signs a
-        // checkpoint would sign over it. Every append looks at the checkpoints (a handful); one that
-        // signs, at the issued documents and archived drops too (a year's: a few milliseconds).
+        // checkpoint would sign over it. Every append looks at the checkpoints (a handful): one
+        // removed is a signed head the ledger must still extend, and the close signed its own over
+        // a site both verifiers then refused. One that signs looks at the issued documents and
+        // archived drops too (a year's: a few milliseconds).
         if let changed = checkedFiles?.firstChanged(in: site, all: owesCheckpoint) {
-            throw ReconFailure.verification("the ledger does not verify: \(changed) changed while this command ran (the writer "
+            if changed.gone, checkedFiles?.isCheckpoint(changed.relative) == true {
+                throw ReconFailure.verification("the ledger does not verify: \(changed.relative) was removed while this command ran (the "
+                    + "writer checks found it); nothing was appended — put it back from a backup, or ask an auditor")
+            }
+            throw ReconFailure.verification("the ledger does not verify: \(changed.relative) changed while this command ran (the writer "
                 + "checks had found it as the ledger records it); nothing was appended — `recon verify` names what is wrong, "
                 + "then restore it from a backup or ask an auditor")
         }

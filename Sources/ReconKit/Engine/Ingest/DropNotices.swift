@@ -195,7 +195,6 @@ public enum DropNotices {
             + "`recon ingest --dry-run` first)"]
     }
 
-    /// Dates in closed months: accepted (SPEC §2), applied to those months only by a rerun.
     /// Rates for a currency and date the site holds already, with another value: the new one
     /// replaces it, as a card replaces the card of its date — which is said, and a rate was not
     /// (a slipped decimal point took a draft from 1.20 to 11.98 USD without a word).
@@ -212,6 +211,7 @@ public enum DropNotices {
             + "\(replaced.count == 1 ? "one is" : "ones are") used from now on — if a value is wrong, drop the rate again with the right one"]
     }
 
+    /// Dates in closed months: accepted (SPEC §2), applied to those months only by a rerun.
     static func closedMonths(_ file: String, _ what: String, _ dates: [LocalDate], state: SiteState) -> [String] {
         closedMonths(file, what, in: Set(dates.map(\.period)).filter { state.closedPeriods[$0] != nil }.sorted(), state: state)
     }

@@ -25,6 +25,11 @@ public final class Worksheet {
     let handle: UnsafeMutablePointer<lxw_worksheet>
     /// Rows written as XML (``writeRows(_:)``), put in place when the workbook is saved.
     var rowBlock: SheetRows?
+    /// The heights given to rows by ``setRowHeight(_:row:)``, in points: what a sheet's printed
+    /// pages are reckoned from (``PrintedPages``); a row not here has the default 15.
+    public private(set) var rowHeights: [Int: Double] = [:]
+    /// The columns' widths given by ``setColumnWidth(_:columns:)``, in widths of a digit.
+    public private(set) var columnWidths: [Int: Double] = [:]
 
     /// The last row of a sheet, counted from 0.
     public static let lastRow = 1_048_575
@@ -169,6 +174,7 @@ public final class Worksheet {
         }
         let format = try workbook.format(for: style)
         try check(worksheet_set_column(handle, c1, c2, width, format), "worksheet_set_column", at: place(range))
+        for c in columns { columnWidths[c] = width }
     }
 
     /// Sets the height of one row in points (the default is 15).
@@ -182,6 +188,7 @@ public final class Worksheet {
                 message: "row height \(height)", remedy: "use a height of 0–409 points")
         }
         try check(worksheet_set_row(handle, r, height, nil), "worksheet_set_row", row, 0)
+        rowHeights[row] = height
     }
 
     /// Makes `row` tall enough for `text` wrapped at `charactersPerLine` (15 points a line):
@@ -261,6 +268,21 @@ public final class Worksheet {
             left += piece
         }
         return "&L" + left + page
+    }
+
+    /// Starts a printed page at each of `rows` (counted from 0), as a reader would break the
+    /// pages by hand. A sheet fitted to one page's width and any number of pages tall keeps them.
+    ///
+    /// Wraps `worksheet_set_h_pagebreaks`.
+    public func setRowBreaks(before rows: [Int]) throws {
+        guard !rows.isEmpty else { return }
+        var breaks = try rows.sorted().map { row -> lxw_row_t in
+            guard row > 0 else { throw XLSXError(code: .invalidValue, path: workbook.path, location: "sheet \"\(name)\"",
+                                                 message: "a page break before row 1", remedy: "break before a later row") }
+            return try cell(row, 0).0
+        }
+        breaks.append(0)
+        try check(worksheet_set_h_pagebreaks(handle, &breaks), "worksheet_set_h_pagebreaks", at: "sheet \"\(name)\"")
     }
 
     /// The paper its workbook prints on.

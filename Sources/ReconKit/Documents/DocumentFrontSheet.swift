@@ -55,6 +55,9 @@ struct DocumentFrontSheet {
             try sheet.write(text: h, row: row, column: c, style: c == 0 ? .header : .header.with { $0.alignment = .right })
         }
         try sheet.setUpPrinting(paper: record.paper, repeatRows: row...row)
+        let headerRow = row
+        // The blocks a page's foot must not cut (layout 11 on): each starts a page instead.
+        var blocks: [ClosedRange<Int>] = []
         row += 1
         let firstLine = row
         for l in record.lines {
@@ -76,10 +79,13 @@ struct DocumentFrontSheet {
             try sheet.write(number: l.amount.doubleApproximation, row: row, column: 3, style: level(money))
             row += 1
         }
-        row = try totals(sheet, firstLine: firstLine, row: row + 1)
+        let totalsStart = row + 1
+        row = try totals(sheet, firstLine: firstLine, row: totalsStart)
+        blocks.append(totalsStart...(row - 1))
 
         if !record.fx.isEmpty {
             row += 1
+            let fxStart = row
             try sheet.write(text: "Exchange rates used", row: row, column: 0, style: Self.heading)
             row += 1
             for q in record.fx {
@@ -99,9 +105,11 @@ struct DocumentFrontSheet {
                     ?? "Each line is converted at the rates in force on \(record.period.lastDay), rounded once.")
             try writeLine(how, row: row, in: sheet, style: Self.small)
             row += 1
+            blocks.append(fxStart...(row - 1))
         }
 
         row += 1
+        let paymentStart = row
         for (i, line) in paymentLines().enumerated() {
             if i == 0 {
                 try sheet.write(text: line, row: row, column: 0, style: Self.heading)
@@ -111,10 +119,27 @@ struct DocumentFrontSheet {
             row += 1
         }
 
+        blocks.append(paymentStart...(row - 1))
+
         row += 1
         try writeLine("Issued under ledger seq \(record.issuedUnderSeq); checkpoint \(record.checkpoint ?? "none before this document")",
                       row: row, in: sheet, style: Self.small)
         try writeLine("Ledger head \(record.issuedUnderHash)", row: row + 1, in: sheet, style: Self.small)
+        blocks.append(row...(row + 1))
+        if record.layout >= 11 { try keepTogether(blocks, lastRow: row + 1, headerRow: headerRow, in: sheet) }
+    }
+
+    /// Breaks the printed pages before each block that a page's foot would cut (layout 11 on):
+    /// an invoice's total printed alone overleaf, under the lines' repeated header, read as a
+    /// page without one; a payment heading at a page's foot, as nothing to pay.
+    private func keepTogether(_ blocks: [ClosedRange<Int>], lastRow: Int, headerRow: Int, in sheet: Worksheet) throws {
+        let heights = sheet.rowHeights
+        let pages = PrintedPages(paper: record.paper, columnWidths: (0...3).map { sheet.columnWidths[$0] ?? 8.43 },
+                                 repeated: headerRow...headerRow) { row in
+            // The title's 18-point font makes its row some 24 points tall wherever it is opened.
+            heights[row] ?? (row == 0 ? 24 : 15)
+        }
+        try sheet.setRowBreaks(before: pages.breaks(keeping: blocks, lastRow: lastRow))
     }
 
     /// Characters of a line's description that column A (46 widths of a digit) holds on one
@@ -200,6 +225,10 @@ struct DocumentFrontSheet {
     private func paymentLines() -> [String] {
         switch record.kind {
         case .invoice:
+            if record.layout >= 11, let paid = record.paidBefore, let replaced = record.replaces,
+               let lines = replacementPaymentLines(paid: paid, replaced: replaced) {
+                return lines
+            }
             var out = ["Payment"]
             if let d = record.dueOn { out.append("Please pay \(Digits.grouped(record.total)) \(record.currency) by \(d), quoting \(record.number).") }
             if let paid = record.paidBefore, let replaced = record.replaces {
@@ -229,6 +258,30 @@ struct DocumentFrontSheet {
                     "This adjustment reduces what was paid on \(record.refersTo ?? "the statement referred to"): it is set off "
                         + "against what is next paid to the payee, or repaid."]
         }
+    }
+
+    /// A replacement invoice's payment lines from layout 11 on: what is left to pay on it once
+    /// what was received against the invoice it replaces is set against it. Before, it asked for
+    /// its whole total and the line after it said the rest, and a payer reading the first line
+    /// paid the month twice. Nil when the amounts cannot be subtracted (the earlier wording).
+    private func replacementPaymentLines(paid: ExactDecimal, replaced: [String]) -> [String]? {
+        guard let balance = try? record.total - paid else { return nil }
+        let c = record.currency, against = replaced.joined(separator: ", ")
+        let received = "\(Digits.grouped(paid)) \(c) already received against \(against)"
+        var out = ["Payment"]
+        if balance > .zero {
+            let by = record.dueOn.map { " by \($0)" } ?? ""
+            out.append("Please pay \(Digits.grouped(balance)) \(c)\(by), quoting \(record.number): its total, "
+                + "\(Digits.grouped(record.total)) \(c), less \(received).")
+        } else {
+            let over = balance < .zero ? (try? ExactDecimal.zero - balance).map {
+                "; the \(Digits.grouped($0)) \(c) over it stays on your account as credit"
+            } ?? "" : ""
+            out.append("Nothing to pay on this invoice: \(received) covers its total, \(Digits.grouped(record.total)) \(c)\(over).")
+        }
+        out.append("Your account statement sets every payment against your invoices, oldest first, and gives the balance of them all.")
+        if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
+        return out
     }
 
     /// A calendar date as the UTC midnight Excel shows as that date.

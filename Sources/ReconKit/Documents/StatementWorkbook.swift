@@ -116,12 +116,14 @@ public enum StatementWorkbook {
             if receivables.accounts.isEmpty {
                 try sheet.write(text: "No invoices, credit notes or payments yet.", row: row, column: 0)
             }
-            var headerRows: [Int] = []
+            var headerRows: [Int] = [], blocks: [ClosedRange<Int>] = []
             for account in receivables.accounts {
-                row = try write(account, asOf: receivables.asOf, in: sheet, row: row, headerRows: &headerRows)
+                row = try write(account, asOf: receivables.asOf, in: sheet, row: row, headerRows: &headerRows, blocks: &blocks)
                 row += 1
             }
-            try sheet.setUpPrinting(paper: header.paper, repeatRows: headerRows.first.map { $0...$0 })
+            let repeated = headerRows.first.map { $0...$0 }
+            try sheet.setUpPrinting(paper: header.paper, repeatRows: repeated)
+            try keepTogether(blocks, lastRow: row, repeated: repeated, in: sheet, paper: header.paper)
         }
         try FileIO.placeWritten(temp, at: path)
     }
@@ -142,8 +144,23 @@ public enum StatementWorkbook {
         return fitted
     }
 
+    /// Breaks the printed pages before a block a page's foot would cut: the ageing figures
+    /// printed overleaf under the account's repeated column headings read as a due date, an
+    /// amount and a balance.
+    private static func keepTogether(_ blocks: [ClosedRange<Int>], lastRow: Int, repeated: ClosedRange<Int>?,
+                                     in sheet: Worksheet, paper: PaperSize) throws {
+        let heights = sheet.rowHeights
+        let pages = PrintedPages(paper: paper, columnWidths: (0...6).map { sheet.columnWidths[$0] ?? 8.43 }, repeated: repeated) { row in
+            heights[row] ?? (row == 0 ? 24 : 15)  // the title's 18-point font
+        }
+        try sheet.setRowBreaks(before: pages.breaks(keeping: blocks, lastRow: lastRow))
+    }
+
+    /// Writes one currency's account; `blocks` gains the runs of rows a printed page must not
+    /// cut: the section's heading with its column headings and first entry, the totals, the
+    /// ageing and the open invoices.
     private static func write(_ a: Receivables.Account, asOf: LocalDate, in sheet: Worksheet, row start: Int,
-                              headerRows: inout [Int]) throws -> Int {
+                              headerRows: inout [Int], blocks: inout [ClosedRange<Int>]) throws -> Int {
         let c = a.currency
         let money = CellStyle.currency(code: c.code, minorDigits: c.minorDigits)
         var row = start
@@ -156,6 +173,7 @@ public enum StatementWorkbook {
         headerRows.append(row)
         row += 1
         let first = row
+        blocks.append(start...(a.entries.isEmpty ? row - 1 : row))
         // Every cell of an entry at the top of its row: an entry whose details wrap onto a second
         // line keeps its date, reference and amounts on its first, not at the foot of its row,
         // where they read as the next entry's.
@@ -183,6 +201,7 @@ public enum StatementWorkbook {
             row += 1
         }
         row += 1
+        let totalsStart = row
         let sum = a.entries.isEmpty ? "0" : "SUM(F\(first + 1):F\(row - 1))"
         try sheet.write(text: a.totalDue.isNegative ? "In credit (\(c))" : "Total due (\(c))", row: row, column: 4, style: .bold)
         try sheet.write(formula: "=\(sum)", cachedValue: a.totalDue.doubleApproximation, row: row, column: 6,
@@ -193,7 +212,9 @@ public enum StatementWorkbook {
             try sheet.write(number: a.unapplied.doubleApproximation, row: row, column: 6, style: money)
             row += 1
         }
+        blocks.append(totalsStart...(row - 1))
         row += 1
+        let ageingStart = row
         try sheet.write(text: "Outstanding by age past due, as of \(asOf) (\(c))", row: row, column: 0, style: heading)
         row += 1
         for (i, name) in Receivables.bucketNames.enumerated() {
@@ -204,8 +225,11 @@ public enum StatementWorkbook {
             try sheet.write(number: amount.doubleApproximation, row: row, column: 2 + i, style: money)
         }
         row += 1
+        blocks.append(ageingStart...(row - 1))
         if !a.open.isEmpty {
             row += 1
+            let openStart = row
+            defer { blocks.append(openStart...(row - 1)) }
             try sheet.write(text: "Open invoices", row: row, column: 0, style: .bold)
             row += 1
             for o in a.open {

@@ -19,7 +19,8 @@ struct RerunTermsTests {
     /// images) and B1 (C2). Closed: INV C1 = 100.00 + 9.00 + 9.00 = 118.00, INV C2 = 100.00,
     /// PAY D1 = 2 × 50.00 = 100.00. Then in April: C1 at 12 % with 2 images a case and PO-APRIL,
     /// D1 at 5 years, and a late March report B2 for C2 (held).
-    func site() throws -> TestSite {
+    /// `alsoInMarch`: more usage rows closed with March; `lateB2`: whether B2 waits, held, for a rerun.
+    func site(alsoInMarch: String = "", lateB2: Bool = true) throws -> TestSite {
         let site = try TestSite()
         #expect(try site.recon(["init", "--name", "terms-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.march).code == 0)
         try site.drop("clients.csv", """
@@ -41,7 +42,7 @@ struct RerunTermsTests {
             report_id,reported_at,client_id,radiologist_id,modality,image_count
             A1,2026-03-02T10:00Z,C1,D1,CT,3
             B1,2026-03-02T11:00Z,C2,D1,CT,1
-            """)
+            """ + alsoInMarch)
         #expect(try site.recon(["ingest"], env: Self.march).code == 0)
         let close = try site.recon(["close", "2026-03"], env: Self.closeDay)
         #expect(close.code == 0, "\(close.err)")
@@ -50,8 +51,10 @@ struct RerunTermsTests {
             C1,City,INR,std,2020-01-01,2,12,CGST:6;SGST:6,PO-APRIL
             """)
         try site.drop("radiologists-apr.csv", "radiologist_id,name,grade,seniority_years\nD1,Rao,consultant,5\n")
-        try site.drop("usage-03-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nB2,2026-03-20T10:00Z,C2,D1,CT,1\n")
-        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        if lateB2 {
+            try site.drop("usage-03-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nB2,2026-03-20T10:00Z,C2,D1,CT,1\n")
+        }
+        #expect(try site.recon(["ingest"], env: Self.april).code == (lateB2 ? 3 : 0))
         return site
     }
 
@@ -461,7 +464,8 @@ struct RerunTermsTests {
     /// C2 paid INV-2026-000002 (100.00) in full; the rerun reverses it (CN 100.00) and bills
     /// March anew (INV-2026-000003, 200.00). The new invoice asked for 200.00 and said nothing of
     /// the 100.00 received: a payables clerk working from the documents paid the month twice.
-    /// It records and prints what was received against the invoice it replaces.
+    /// It records what was received against the invoice it replaces, and asks for the rest:
+    /// 200.00 − 100.00 = 100.00 (layout 11; before, it asked for 200.00 and said the rest after).
     @Test func aReplacementInvoiceSaysWhatWasReceivedAgainstTheOneItReplaces() throws {
         let site = try site()
         try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
@@ -474,11 +478,43 @@ struct RerunTermsTests {
         #expect(invoice["number"] as? String == "INV-2026-000003" && invoice["total"] as? String == "200.00"
             && invoice["paid_before"] as? String == "100.00", "\(invoice)")
         let sheet = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx"))
-        #expect(sheet.cells.values.contains { $0.text?.hasPrefix("Already received against INV-2026-000002: 100.00 INR. It stays on your "
-            + "account") == true })
+        // Due 30 days (C2's terms, the default) after the rerun's day, 2026-04-10.
+        let pay = "Please pay 100.00 INR by 2026-05-10, quoting INV-2026-000003: its total, 200.00 INR, less 100.00 INR already "
+            + "received against INV-2026-000002."
+        #expect(sheet.cells.values.contains { $0.text == pay }, "\(sheet.cells.values.compactMap(\.text).filter { $0.contains("pay") })")
+        #expect(!sheet.cells.values.contains { $0.text?.hasPrefix("Please pay 200.00") == true })
+        #expect(invoice["layout"] as? Int == 11, "\(invoice)")
         // The account agrees: 200.00 − 100.00 left to pay.
         let statement = try site.recon(["statement", "C2"], env: Self.april)
         #expect(statement.code == 0 && statement.out.contains("total due: 100.00 INR"), "\(statement.out)")
+        site.expectAuditorAccepts()
+    }
+
+    /// What was received covers the replacement: C2 paid INV-2026-000002 (B1 and B3, 2 ×
+    /// 100.00) in full, and a held decision excludes B1, so the rerun bills March anew for B3
+    /// alone, 100.00. There is nothing to pay on it, 200.00 − 100.00 = 100.00 stays on C2's
+    /// account, and it says so rather than asking for 100.00.
+    @Test func aReplacementInvoiceCoveredByWhatWasReceivedAsksForNothing() throws {
+        let site = try site(alsoInMarch: "\nB3,2026-03-03T11:00Z,C2,D1,CT,1", lateB2: false)
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
+                      + "P1,C2,2026-04-05,200.00,INR,NEFT 1,INV-2026-000002\n")
+        try site.drop("decisions-03.csv", "subject,decision,by\nB1,exclude,Asha\n")
+        let ingest = try site.recon(["ingest"], env: Self.april)
+        #expect(ingest.code == 3 && site.exists("Inbox/held/decisions-03.csv"), "\(ingest.code) \(ingest.err)")
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "B1 not ours, B2 late", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let invoice = try #require(try site.bodies("invoice.issued").last)
+        #expect(invoice["number"] as? String == "INV-2026-000003" && invoice["total"] as? String == "100.00"
+            && invoice["paid_before"] as? String == "200.00", "\(invoice)")
+        let sheet = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx"))
+        let texts = sheet.cells.values.compactMap(\.text)
+        #expect(texts.contains("Nothing to pay on this invoice: 200.00 INR already received against INV-2026-000002 covers its "
+            + "total, 100.00 INR; the 100.00 INR over it stays on your account as credit."), "\(texts.filter { $0.contains("pay") })")
+        #expect(!texts.contains { $0.hasPrefix("Please pay") }, "\(texts)")
+        // The account agrees: 200.00 + 100.00 invoiced − 200.00 credited − 200.00 paid = −100.00.
+        let statement = try site.recon(["statement", "C2"], env: Self.april)
+        #expect(statement.code == 0 && statement.out.contains("-100.00 INR"), "\(statement.out)")
         site.expectAuditorAccepts()
     }
 

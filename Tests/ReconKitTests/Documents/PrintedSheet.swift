@@ -24,6 +24,8 @@ struct PrintedSheet {
     var rowHeights: [Int: Double] = [:]
     /// Widths in characters of the columns given one, by column letter (`F`).
     var columnWidths: [String: Double] = [:]
+    /// The rows, 1-based, after which a printed page is broken by hand (`<brk id>`).
+    var rowBreaks: [Int] = []
 
     init(_ path: String, sheet: Int = 1) throws {
         let xml = try zipEntry(path, "xl/worksheets/sheet\(sheet).xml")
@@ -48,6 +50,7 @@ struct PrintedSheet {
                               formula: formula)
         }
         merges = xml.matches(of: try Regex(#"<mergeCell ref="([A-Z0-9:]+)"/>"#)).map { String($0.output[1].substring!) }
+        rowBreaks = xml.matches(of: try Regex(#"<brk id="([0-9]+)""#)).map { Int($0.output[1].substring!)! }
         for m in xml.matches(of: try Regex(#"<row r="([0-9]+)"[^>]* ht="([0-9.]+)""#)) {
             rowHeights[Int(m.output[1].substring!)!] = Double(m.output[2].substring!)!
         }

@@ -66,11 +66,14 @@ public struct DocumentRecord: Sendable, Equatable {
     /// components are its exact amounts, not formulas a spreadsheet recalculates in doubles, 9
     /// since a line whose description wraps has its quantity and amounts level with its first
     /// line (they sat at the foot of the tall row, read as the next line's), 10 since a credit
-    /// note or payout adjustment says its exchange rates are those of what it reverses.
+    /// note or payout adjustment says its exchange rates are those of what it reverses, 11 since
+    /// the first sheet starts a printed page before a block a page's foot would cut (totals,
+    /// exchange rates, payment, ledger lines) and a replacement invoice asks for its total less
+    /// what was received against the invoice it replaces.
     public var layout = DocumentRecord.currentLayout
     public static let currentLayout = PartDeflate.canChoose ? newestLayout : 4
     /// The latest layout this build knows how to print: one after it is a later recon's.
-    public static let newestLayout = 10
+    public static let newestLayout = 11
 
     /// What every printed page's footer names, from layout 7 on: the document's number.
     var footerTitle: String? { layout >= 7 ? number : nil }

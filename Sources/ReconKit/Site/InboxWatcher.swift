@@ -71,7 +71,8 @@ public final class InboxWatcher {
         defer { stopSignal?.cancel() }
 
         var inotify = startInotify()
-        var tracker = StabilityTracker(stableFor: options.stableFor)
+        var tracker = StabilityTracker(stableFor: options.stableFor, isHeldOpen: OpenForWriting.isHeld)
+        var saidHeldOpen: Set<String> = []
         var lastLook = clock.now
         var nextLook: ContinuousClock.Instant? = lastLook  // look at once
         // `--once` waits for settling files only so long: the stable time, and some seconds more.
@@ -93,6 +94,10 @@ public final class InboxWatcher {
                 }
                 lastLook = clock.now
                 let ready = tracker.observe(scan.candidates, started: started, finished: lastLook)
+                for path in tracker.heldOpen.subtracting(saidHeldOpen).sorted() {
+                    log.notice("\(FileIO.baseName(path)) held still but is still open for writing by another program: taken once it is closed")
+                }
+                saidHeldOpen = tracker.heldOpen
                 let strays = scan.strays.filter { !handedStrays.contains($0) }
                 handedStrays = Set(scan.strays)
                 let undecodable = scan.undecodable.filter { !handedUndecodable.contains($0) }

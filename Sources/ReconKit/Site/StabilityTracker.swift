@@ -2,7 +2,9 @@
 ///
 /// A file is ready once the watcher has seen it unchanged (same inode, size and
 /// modification time) for `stableFor`, measured on the monotonic clock between its
-/// own looks; the modification time is never compared with the wall clock. A file
+/// own looks; the modification time is never compared with the wall clock — and no
+/// program holds it open for writing any more (`isHeldOpen`, asked then): a writer stalled
+/// longer than that would write its next rows into a file already taken. A file
 /// that was handed over and is still there afterwards (its processing failed, or
 /// left it in place) is parked: it is not handed over again until it changes.
 struct StabilityTracker {
@@ -14,8 +16,14 @@ struct StabilityTracker {
     /// Files handed over that stayed in the Inbox, as they were handed over.
     private var parked: [String: DropCandidate] = [:]
 
-    init(stableFor: Duration) {
+    /// Whether a program still holds a file open for writing (by path); nil when that cannot be told.
+    let isHeldOpen: (String) -> Bool?
+    /// Files that held still but were found open for writing, by path, until they are ready or gone.
+    private(set) var heldOpen: Set<String> = []
+
+    init(stableFor: Duration, isHeldOpen: @escaping (String) -> Bool? = { _ in false }) {
         self.stableFor = stableFor
+        self.isHeldOpen = isHeldOpen
     }
 
     /// Whether some file is still settling, so a later look may find it ready.
@@ -60,13 +68,22 @@ struct StabilityTracker {
                 parked[candidate.path] = nil
             }
             if let seen = settling[candidate.path], seen.candidate == candidate {
-                if started - seen.since >= stableFor { ready.append(candidate) }
+                guard started - seen.since >= stableFor else { continue }
+                if isHeldOpen(candidate.path) == true {
+                    // Still being written: it holds still from this look on only once closed.
+                    settling[candidate.path] = (candidate, finished)
+                    heldOpen.insert(candidate.path)
+                    continue
+                }
+                heldOpen.remove(candidate.path)
+                ready.append(candidate)
             } else {
                 settling[candidate.path] = (candidate, finished)
             }
         }
         settling = settling.filter { present.contains($0.key) }
         parked = parked.filter { present.contains($0.key) }
+        heldOpen = heldOpen.filter { present.contains($0) }
         // Files moved in together (one `mv` of a clients and a usage drop) are seen a look
         // apart: one ready while the other, first seen moments later, still settles. Handed
         // over alone, the usage drop was rejected for a client its companion adds. A ready

@@ -130,6 +130,54 @@ struct WatchEndToEndTests {
         try expectSoundLedger(site)
     }
 
+    /// A writer that stalls, its file open, longer than the stable time (a copy over a slow
+    /// share, an export that paused): the file held still, was taken, and the rows written
+    /// after went into a file no longer in the Inbox, lost unsaid. The watcher asks the kernel
+    /// whether a program still has the file open for writing (a read lease) and waits for it
+    /// to close. On a file system that grants no leases, the stable time alone decides.
+    @Test func aFileStillOpenForWritingIsNotTakenHoweverLongItsWriterStalls() throws {
+        let site = try preparedSite()
+        let watcher = try RunningWatcher(site: site, stable: 0.3)
+        defer { watcher.kill() }
+        try #require(watcher.waitForLog("Watching the Inbox"), "the watcher did not start:\n\(watcher.log)")
+        let path = site.path("Inbox/usage-stall.csv")
+        var fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        try #require(fd >= 0)
+        defer { if fd >= 0 { close(fd) } }
+        let rows = Self.usage("STALL", rows: 4).split(separator: "\n", omittingEmptySubsequences: false)
+        func put(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        put(rows[0...2].joined(separator: "\n") + "\n")  // the header and two rows, then the writer stalls
+        guard Self.leasesWork(in: site.path("Inbox")) else {
+            // This file system grants no leases: the file is taken once it held still, as before.
+            #expect(waitUntil(20) { try self.acceptedRows(site, "usage-stall.csv") == 2 }, "\(watcher.log)")
+            return
+        }
+        // The watcher found it still open for writing, well past its 0.3 s, and says so.
+        #expect(watcher.waitForLog("usage-stall.csv held still but is still open for writing by another program"), "\(watcher.log)")
+        #expect(try acceptedRows(site, "usage-stall.csv") == nil && site.exists("Inbox/usage-stall.csv"))
+        put(rows[3...4].joined(separator: "\n") + "\n")
+        close(fd)
+        fd = -1
+        #expect(waitUntil(20) { try self.acceptedRows(site, "usage-stall.csv") != nil }, "never taken:\n\(watcher.log)")
+        #expect(try acceptedRows(site, "usage-stall.csv") == 4, "\(watcher.log)")
+        #expect(watcher.waitForLog("usage-stall.csv: accepted 4 usage rows"), "\(watcher.log)")
+        #expect(watcher.terminate() == 0, "\(watcher.log)")
+        try expectSoundLedger(site)
+    }
+
+    /// Whether the kernel grants a read lease on a file in `folder` once no one has it open for writing.
+    static func leasesWork(in folder: String) -> Bool {
+        let probe = folder + "/.lease-probe"
+        guard FileManager.default.createFile(atPath: probe, contents: Data("x".utf8)) else { return false }
+        defer { unlink(probe) }
+        let fd = open(probe, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard fcntl(fd, 1024, Int32(F_RDLCK)) == 0 else { return false }  // F_SETLEASE
+        _ = fcntl(fd, 1024, Int32(F_UNLCK))
+        return true
+    }
+
     @Test func aFileRenamedInIsTakenAndHiddenOrPartialNamesAreLeftAlone() throws {
         let site = try preparedSite()
         let watcher = try RunningWatcher(site: site)

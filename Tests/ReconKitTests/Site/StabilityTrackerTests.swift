@@ -30,6 +30,25 @@ import Testing
         #expect(!tracker.hasSettling)
     }
 
+    /// A file that held still but a program still has open for writing (a writer stalled between
+    /// two writes) is not ready: it holds still from that look on only once closed. One the
+    /// kernel cannot tell about (nil) goes by the stable time alone.
+    @Test func aFileStillOpenForWritingWaitsUntilClosed() {
+        var open: Bool? = true
+        var tracker = StabilityTracker(stableFor: .seconds(1)) { _ in open }
+        #expect(look(&tracker, [file("usage.csv")], at: 0) == [])
+        #expect(look(&tracker, [file("usage.csv")], at: 1001) == [])
+        #expect(tracker.heldOpen == ["/site/Inbox/usage.csv"] && tracker.earliestReadyAt == at(2002))
+        #expect(look(&tracker, [file("usage.csv")], at: 2002) == [])  // still open
+        open = false  // closed, unchanged
+        #expect(look(&tracker, [file("usage.csv")], at: 2500) == [])  // held still only since 2003
+        #expect(look(&tracker, [file("usage.csv")], at: 3003) == ["usage.csv"])
+        #expect(tracker.heldOpen.isEmpty)
+        var unknown = StabilityTracker(stableFor: .seconds(1)) { _ in nil }
+        _ = look(&unknown, [file("usage.csv")], at: 0)
+        #expect(look(&unknown, [file("usage.csv")], at: 1001) == ["usage.csv"])
+    }
+
     @Test(arguments: [(20, 100, 7), (10, 101, 7), (10, 100, 8)])
     func anyChangeRestartsTheWait(size: Int64, mtime: Int64, inode: UInt64) {
         var tracker = StabilityTracker(stableFor: .seconds(1))

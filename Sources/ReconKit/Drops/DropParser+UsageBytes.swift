@@ -59,6 +59,15 @@ extension DropParser {
                 "the row ends before this column: it has \(raw.count) fields but the header has \(table.width); "
                     + "give every row all the header's fields (an empty one for an empty value); its other fields are "
                     + "checked once it has them all"))
+        } else if let i = (0..<raw.count).first(where: { startsTypographicQuote(raw.string($0)) }) {
+            // A word processor's or a mail's quotes (“Harbor Clinic, Inc.”) look like quoting and are not:
+            // the clerk told to quote fields had done so, as they see it.
+            let column = min(i + 1, table.width)
+            problems.add(DropProblem(line: line, column: column, field: table.label(ofColumn: column),
+                "the row has \(raw.count) fields but the header has \(table.width): this field starts with a typographic "
+                    + "quote (\(raw.string(i).trimmedSpaces.prefix(1))), which CSV does not read as quoting, so a comma inside "
+                    + "it split the field; write straight double quotes (\"Harbor Clinic, Inc.\"); its other fields are "
+                    + "checked once it has the header's number"))
         } else {
             let column = table.width + 1
             problems.add(DropProblem(line: line, column: column, field: table.label(ofColumn: column),
@@ -66,6 +75,12 @@ extension DropParser {
                     + "its other fields are checked once it has the header's number"))
         }
         return nil
+    }
+
+    /// Whether a field opens with a quotation mark other than the straight `"` CSV quotes with.
+    static func startsTypographicQuote(_ field: String) -> Bool {
+        guard let first = field.trimmedSpaces.unicodeScalars.first else { return false }
+        return [0x201C, 0x201D, 0x201E, 0x201F, 0x00AB, 0x00BB, 0x2018, 0x2019, 0x201A, 0xFF02].contains(first.value)
     }
 
     /// What a field that shows nothing holds — spaces of other scripts, characters nobody sees,

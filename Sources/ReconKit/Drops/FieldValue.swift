@@ -345,6 +345,11 @@ public enum FieldValue {
         var count = 0
         for scalar in trimmed.unicodeScalars {
             count += 1
+            if scalar == "\n" || scalar == "\r" {
+                // A line break typed in the cell (Alt+Enter): most often an address's lines.
+                throw Invalid("holds a line break at character \(count); a field is one line of text: write an address's lines "
+                    + "apart with ` | ` (1 Road | Town), and other text on one line (e.g. Asha Rao)")
+            }
             if let what = SafeText.forbidden(scalar) {
                 throw Invalid("holds \(what) at character \(count); text may not hold control characters or U+FFFE/U+FFFF (e.g. Asha Rao)")
             }

@@ -515,6 +515,13 @@ struct FieldRuleTests {
             "line 2, column 2 (name): holds a control character (U+0001) at character 1; text may not hold control characters or U+FFFE/U+FFFF (e.g. Asha Rao)",
             "line 2, column 5 (onboarded_on): \"3026-01-01\" is in the year 3026; dates and timestamps lie in the years 1970–2199 (e.g. 2026-02-28)",
         ])
+        // A line break typed in a cell (Alt+Enter in an address), quoted so the row reads whole:
+        // named as one, with how to write an address's lines.
+        let broken = problems(clientsHeader + "C1,\"City\nHospital\",INR,std,2026-01-01,5\n", .clients)
+        #expect(broken.map(\.description) == [
+            "line 2, column 2 (name): holds a line break at character 5; a field is one line of text: write an address's lines "
+                + "apart with ` | ` (1 Road | Town), and other text on one line (e.g. Asha Rao)",
+        ], "\(broken)")
         // An empty required field says what a value looks like too.
         let empty = problems(usageHeader + "R1,,C1,D1,CT,,routine\n", .usage)
         #expect(empty.map(\.description) == [

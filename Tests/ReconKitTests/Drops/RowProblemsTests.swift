@@ -117,6 +117,15 @@ struct RowProblemsTests {
             "line 2, column 7 (urgency): the row ends before this column: it has 6 fields but the header has 7; give every row all the header's fields (an empty one for an empty value); its other fields are checked once it has them all",
             "line 3, column 8 (no header): the row has 8 fields but the header has 7; quote fields that contain commas; its other fields are checked once it has the header's number",
         ], "\(usage)")
+        // Typographic quotes around a comma look like quoting to the clerk and are not: the
+        // field that opens with one is named, and straight quotes asked for.
+        let curly = try rejectedLines("usage-curly.csv", InboxLongNameTests.usageHeader
+            + "R7,2026-03-05T10:00:00Z,C1,D1,CT,1,\u{201C}routine, checked\u{201D}\n")
+        #expect(curly == [
+            "line 2, column 7 (urgency): the row has 8 fields but the header has 7: this field starts with a typographic quote "
+                + "(\u{201C}), which CSV does not read as quoting, so a comma inside it split the field; write straight double "
+                + "quotes (\"Harbor Clinic, Inc.\"); its other fields are checked once it has the header's number",
+        ], "\(curly)")
         let card = try rejectedLines("provider_rates-twice.csv",
             "effective_from,grade,modality,urgency,min_seniority_years,rate_per_report,rate_per_image,currency\n"
             + "2026-04-01,*,*,*,0,50.00,0,INR\n2026-04-01,*,*,*,0,55.00,0,INR\n")

@@ -368,18 +368,38 @@ public struct DropValidator {
         return out
     }
 
+    /// A payment id recorded before, said so that a clerk knows which case it is: the same
+    /// payment in a later export (leave it out), or one recorded with other values (a file taken
+    /// half written, a typing error), which no drop can change.
+    static func recordedBefore(_ recorded: Payment, again p: Payment) -> String {
+        func text(_ q: Payment) -> String {
+            "\(q.amount) \(q.currency) from \(q.clientId) received on \(q.receivedOn)"
+                + (q.invoice.map { " for \($0)" } ?? "") + (q.reference.isEmpty ? "" : " (reference \(q.reference))")
+        }
+        var same = p
+        same.amount = recorded.amount.normalized == p.amount.normalized ? recorded.amount : p.amount
+        same.line = recorded.line
+        guard same != recorded else {
+            return "payment \(p.id) was recorded before, with these values; a payment_id is unique forever: leave out the payments "
+                + "already taken (an export of the month to date repeats them)"
+        }
+        return "payment \(p.id) was recorded before as \(text(recorded)), not as \(text(p)); a payment_id is unique forever and a "
+            + "recorded payment is never changed: record more received as a payment of its own, with a new payment_id, and "
+            + "ask the team what to do about an amount recorded too high"
+    }
+
     /// Payment ids unique forever, known clients, its own invoices, and the currency of the
     /// invoice named (else the client's invoice currency, now or before a change).
     private func checkPayments(_ list: [Payment], _ problems: ProblemList) {
         duplicates(list.map { ($0.id, $0.line) }, field: "payment_id", problems)
-        let held = Set(state.payments.map(\.id))
+        let held = Dictionary(state.payments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let invoicesOf = Dictionary(grouping: state.issued.filter { $0.kind == .invoice }, by: \.partyId)
         for p in list {
             if p.amount.normalized.scale > p.currency.minorDigits {
                 problems.add(problem(p.line, "amount", "\(p.amount) has more decimals than \(p.currency) allows (\(p.currency.minorDigits))"))
             }
-            if held.contains(p.id) {
-                problems.add(problem(p.line, "payment_id", "payment \(p.id) was recorded before; a payment_id is unique forever"))
+            if let recorded = held[p.id] {
+                problems.add(problem(p.line, "payment_id", Self.recordedBefore(recorded, again: p)))
             }
             guard let client = state.pricing.clients[p.clientId] else {
                 problems.add(unknownParty(p.line, "client_id", p.clientId))

@@ -100,6 +100,17 @@ struct RejectedDropsSaidTests {
         try site.drop("clients-again.csv", both)
         let again = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(again.code == 0 && again.err.contains("duplicate of the drop accepted at seq 2"), "\(again.err)")
+        // A clients drop sent again under a radiologists name holds no radiologists columns:
+        // it is in already, and there is nothing to export (it asked for the radiologists rows).
+        let clientsOnly = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Harbor,INR,std,2020-01-01,5\n"
+        try site.drop("clients-2.csv", clientsOnly)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        try site.drop("radiologists-2.csv", clientsOnly)
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 2)
+        let resent = try site.read("Inbox/rejected/radiologists-2.csv.errors.txt")
+        #expect(resent == "these bytes were accepted at seq 3 as a clients drop, whose header this is: its rows are in already, and "
+            + "nothing more is to be done with this file (its name, starting with \"radiologists\", reads it as a radiologists drop; "
+            + "name a clients export clients-….csv)\n", "\(resent)")
     }
 
     /// A column whose name holds an optional column's the file lacks (`Urgency Level`) is

@@ -204,10 +204,15 @@ public final class Ingestor {
             // The same bytes taken as another kind (one export holding both clients' and
             // radiologists' columns): removed as a duplicate, its rows as this kind were never
             // applied, and the next usage drop was rejected for an unknown radiologist.
-            return try reject(path, inInbox: inInbox, bytes: bytes, permissions: permissions, [DropProblem(
-                "these bytes were accepted at seq \(seq) as a \(taken.rawValue) drop, and a file's bytes are taken once, as one kind: "
+            // A header of the taken kind's columns alone is that drop sent again under a wrong name: nothing to export.
+            let message = Self.headerHoldsColumns(of: named, bytes)
+                ? "these bytes were accepted at seq \(seq) as a \(taken.rawValue) drop, and a file's bytes are taken once, as one kind: "
                     + "as a \(named.rawValue) drop they would never be applied — export the \(named.rawValue) rows in a file of their own "
-                    + "(its header holding only the \(named.rawValue) columns), then drop it")])
+                    + "(its header holding only the \(named.rawValue) columns), then drop it"
+                : "these bytes were accepted at seq \(seq) as a \(taken.rawValue) drop, whose header this is: its rows are in already, "
+                    + "and nothing more is to be done with this file (its name, starting with \"\(named.rawValue)\", reads it as a "
+                    + "\(named.rawValue) drop; name a \(taken.rawValue) export \(taken.rawValue)-….csv)"
+            return try reject(path, inInbox: inInbox, bytes: bytes, permissions: permissions, [DropProblem(message)])
         }
         if let seq = state.acceptedDrops[sha] {
             // Said removed only once it is (a read-only Inbox keeps it: said by ``removeTaken(_:)``).
@@ -669,6 +674,15 @@ public final class Ingestor {
         return [ProblemList.seeAlsoPrefix + "the unknown \(parties) above may be in \(shown.joined(separator: ", ")), rejected earlier in "
             + "this run (its problems: Inbox/rejected/\(shown[0]).errors.txt) — correct \(files.count == 1 ? "it" : "them"), then drop "
             + "\(files.count == 1 ? "it" : "them") and this file again"]
+    }
+
+    /// Whether the first line of `bytes` names every column `kind` requires (a BOM, case and
+    /// spaces aside), as a header of that kind does.
+    static func headerHoldsColumns(of kind: DropKind, _ bytes: [UInt8]) -> Bool {
+        var line = bytes.prefix { $0 != 10 && $0 != 13 }[...]
+        if line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
+        let names = Set(String(decoding: line, as: UTF8.self).split(separator: ",").map { $0.trimmingSpaces.lowercased() })
+        return DropParser.columns(kind).allSatisfy { !$0.required || names.contains($0.name) }
     }
 
     /// The kind of the drop `drop.accepted` at `seq` records.

@@ -32,7 +32,7 @@ struct DocumentFrontSheet {
     func write(in book: Workbook) throws {
         let sheet = try book.addWorksheet(named: record.kind.title)
         try sheet.setColumnWidth(46, columns: 0...0)
-        try sheet.setColumnWidth(9, columns: 1...1)
+        try sheet.setColumnWidth(quantityWidth, columns: 1...1)
         let widths = amountWidths()
         try sheet.setColumnWidth(widths.width(ofColumn: 2), columns: 2...2)
         try sheet.setColumnWidth(widths.width(ofColumn: 3), columns: 3...3)
@@ -156,6 +156,13 @@ struct DocumentFrontSheet {
         guard record.layout >= 4 else { return try sheet.write(text: text, row: row, column: 0, style: style) }
         try sheet.merge(CellRange(row: row, columns: 0...3), text: text, style: style.with { $0.wrapsText = true })
         try sheet.fitRowHeight(row, toWrap: text, charactersPerLine: Self.lineCharacters)
+    }
+
+    /// The quantity column (B): 9 digits wide, and from layout 11 on as wide as its largest
+    /// quantity grouped in thousands needs (10,000,000 images printed `###`).
+    private var quantityWidth: Double {
+        guard record.layout >= 11, let most = record.lines.map(\.quantity).max() else { return 9 }
+        return max(9, Double(Digits.grouped(most).count + 1))
     }
 
     /// Unit prices (C) and amounts (D) as wide as the widest each holds, from layout 6 on, so

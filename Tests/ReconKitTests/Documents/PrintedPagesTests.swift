@@ -79,6 +79,23 @@ struct PrintedPagesTests {
         #expect(broken == 21, "every one of these invoices runs over a page")
     }
 
+    /// A line of 12,345,678 images (10 characters grouped) printed `###` in the quantity
+    /// column's 9 widths: from layout 11 it is 11 wide; an earlier layout keeps its 9.
+    @Test func theQuantityColumnFitsItsLargestQuantity() throws {
+        let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
+        var record = try DocumentRecord(entry: fixture.entry)
+        record.lines[0].quantity = 12_345_678
+        for (layout, width) in [(10, 9.0), (11, 11.0)] {
+            record.layout = layout
+            let sheet = try withTemporaryFolder { folder in
+                _ = try fixture.regenerated(record, in: folder, as: "invoice.xlsx")
+                return try PrintedSheet(folder + "/invoice.xlsx")
+            }
+            // libxlsxwriter stores a width with its 0.71 digits of padding.
+            #expect(abs(sheet.width(ofColumn: "B") - (width + 0.7109375)) < 0.001, "layout \(layout): \(sheet.width(ofColumn: "B"))")
+        }
+    }
+
     /// A document issued in an earlier layout regenerates as it was printed: no breaks.
     @Test func earlierLayoutsAreNotBroken() throws {
         #expect(try invoice(lines: 60, layout: 10).rowBreaks.isEmpty)

@@ -68,8 +68,9 @@ public struct DocumentRecord: Sendable, Equatable {
     /// line (they sat at the foot of the tall row, read as the next line's), 10 since a credit
     /// note or payout adjustment says its exchange rates are those of what it reverses, 11 since
     /// the first sheet starts a printed page before a block a page's foot would cut (totals,
-    /// exchange rates, payment, ledger lines) and a replacement invoice asks for its total less
-    /// what was received against the invoice it replaces.
+    /// exchange rates, payment, ledger lines), its quantity column is as wide as its largest
+    /// quantity, and a replacement invoice asks for its total less what was received against
+    /// the invoice it replaces.
     public var layout = DocumentRecord.currentLayout
     public static let currentLayout = PartDeflate.canChoose ? newestLayout : 4
     /// The latest layout this build knows how to print: one after it is a later recon's.

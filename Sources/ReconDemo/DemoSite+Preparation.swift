@@ -101,6 +101,14 @@ extension DemoSite {
     /// `README.md` files stay), `recon.toml` and what the previous run kept in `.recon/` (its
     /// caches and the document seal its key signed). Nothing else in the folder is touched.
     func clear() throws {
+        // A folder of the site that is a link (`Outbox` kept on a share): emptying it emptied the
+        // folder it points to, the user's own files there with the demo's. Refused, nothing touched.
+        for dir in [site.inbox, site.outbox, site.ledgerDir] where FileIO.isSymbolicLink(dir) {
+            let target = (try? FileIO.realPath(dir)).map { "a link to \($0)" } ?? "a link"
+            throw ReconFailure.refused("\(dir) is \(target): `recon demo` rebuilds a previous demo by emptying its folders, and "
+                + "empties no folder elsewhere; nothing was touched. Remove the link (the demo makes a folder of its own), or pass "
+                + "--site with a new folder (e.g. --site /tmp/recon-demo)")
+        }
         // The new site's key did not sign the old seal: left, every command would warn about it.
         let kept = site.path(".recon")
         if FileIO.isDirectory(kept) {

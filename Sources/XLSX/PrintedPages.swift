@@ -6,8 +6,9 @@
 /// Spreadsheets paginate differently: LibreOffice prints a default row some 12.8 points tall
 /// and fits the columns at a smaller scale, 71 such rows to an A4 page where Excel fits 53. A
 /// sheet broken only before its blocks, where one of them would end its page, is cut elsewhere
-/// by the other. So every page is broken here, at Excel's reckoning less `slack` points, which
-/// both fill before their own page ends: both then print the same pages.
+/// by the other. So every page is broken here, at Excel's reckoning less `slack` points (a
+/// row), which both fill before their own page ends: both then print the same pages. More
+/// slack printed a page of nothing but an invoice's two ledger lines.
 public struct PrintedPages {
     /// Sheet points a page holds in Excel: the paper's printable height over the scale that
     /// fits the columns to its width.
@@ -21,7 +22,7 @@ public struct PrintedPages {
 
     /// `height`: each row's height in points (those the sheet was given, else what the
     /// spreadsheet makes of it).
-    public init(paper: PaperSize, columnWidths: [Double], repeated: ClosedRange<Int>?, slack: Double = 30,
+    public init(paper: PaperSize, columnWidths: [Double], repeated: ClosedRange<Int>?, slack: Double = 15,
                 height: @escaping (Int) -> Double) {
         // A column `w` digits wide is w × 7 + 5 pixels in Calibri 11 (less than a digit: 12 a digit), ¾ point each.
         let width = columnWidths.reduce(0.0) { total, w in

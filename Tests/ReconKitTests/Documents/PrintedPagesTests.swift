@@ -12,28 +12,28 @@ struct PrintedPagesTests {
     /// An invoice's columns on A4: 46, 9, 19 and 25 widths of a digit are 327 + 68 + 138 + 180 =
     /// 713 pixels, 534.75 points; the printable width, 595.3 − 2 × 50.4 = 494.5 points, fits
     /// them at 92 % (rounded down), so a page holds (841.9 − 2 × 54) / 0.92 = 797.7 points of
-    /// the sheet, 767.7 less the 30 points of slack: 51 rows of 15 points.
+    /// the sheet, 782.7 less the 15 points of slack: 52 rows of 15 points.
     static let invoiceColumns = [46.0, 9, 19, 25]
 
     @Test func aPageHoldsFiftyOneRowsAndABlockThatWouldNotFitStartsTheNext() {
         let pages = PrintedPages(paper: .a4, columnWidths: Self.invoiceColumns, repeated: 5...5) { _ in 15 }
         #expect(abs(pages.pageHeight - 733.9 / 0.92) < 0.01, "\(pages.pageHeight)")
-        // Rows 0–50 fill page 1 (765 points); page 2 repeats row 5, then holds 50 rows (51–100).
-        #expect(pages.breaks(keeping: [48...50], lastRow: 120) == [51, 101])
-        // A block of rows 49–51 would end 15 points past page 1's 767.7: it starts page 2.
-        #expect(pages.breaks(keeping: [49...51], lastRow: 120) == [49, 99])
+        // Rows 0–51 fill page 1 (780 points); page 2 repeats row 5, then holds 51 rows (52–102).
+        #expect(pages.breaks(keeping: [48...50], lastRow: 120) == [52, 103])
+        // A block of rows 50–52 would end 12.3 points past page 1's 782.7: it starts page 2.
+        #expect(pages.breaks(keeping: [50...52], lastRow: 120) == [50, 101])
         // A block taller than a page (61 rows) breaks where it must.
-        #expect(pages.breaks(keeping: [10...70], lastRow: 120) == [51, 101])
+        #expect(pages.breaks(keeping: [10...70], lastRow: 120) == [52, 103])
         // A sheet that fits one page is not broken.
         #expect(pages.breaks(keeping: [40...45], lastRow: 50).isEmpty)
     }
 
     /// Letter is 612 × 792 points: 511.2 wide fits the same columns at 95 %, and a page holds
-    /// (792 − 108) / 0.95 = 720 points, 690 less the slack: 46 rows of 15.
+    /// (792 − 108) / 0.95 = 720 points, 705 less the slack: 47 rows of 15.
     @Test func letterPaperHoldsItsOwnRows() {
         let pages = PrintedPages(paper: .letter, columnWidths: Self.invoiceColumns, repeated: nil) { _ in 15 }
         #expect(abs(pages.pageHeight - 720) < 0.01, "\(pages.pageHeight)")
-        #expect(pages.breaks(keeping: [], lastRow: 100) == [46, 92])
+        #expect(pages.breaks(keeping: [], lastRow: 100) == [47, 94])
     }
 
     /// The fixture invoice with `count` lines, in `layout`: its first sheet as printed.

@@ -340,6 +340,40 @@ struct DemoSiteTests {
         #expect(dir.exists("notes.txt"))
     }
 
+    /// A user who kept the demo's documents on a share linked `Outbox` there (a site may), and
+    /// ran the demo again: it emptied the share, the user's own files with the demo's. Refused
+    /// now, exit 3, and nothing is touched, the previous demo's caches included.
+    @Test(arguments: ["Outbox", "Ledger"])
+    func aPreviousDemoWhoseFolderIsALinkIsRefusedAndNothingIsTouched(linked: String) throws {
+        let dir = try TestSite()
+        let site = Site(root: dir.root)
+        let demoInit = try #require(DemoEvent.timeline.first?.at)
+        _ = try SiteInitializer.initialise(site, name: "recon-demo", baseCurrency: "INR", timezone: "Asia/Kolkata", clock: .fixed(demoInit))
+        try withTemporaryFolder { share in
+            // The folder moved to the share, the site's name for it a link there.
+            for name in FileIO.list(dir.path(linked)) {
+                try FileManager.default.moveItem(atPath: dir.path(linked + "/" + name), toPath: share + "/" + name)
+            }
+            try FileManager.default.removeItem(atPath: dir.path(linked))
+            try FileManager.default.createSymbolicLink(atPath: dir.path(linked), withDestinationPath: share)
+            try "the team's".write(toFile: share + "/notes.txt", atomically: false, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: share + "/finance-2026", withIntermediateDirectories: true)
+            try "x".write(toFile: share + "/finance-2026/board.xlsx", atomically: false, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: dir.path(".recon"), withIntermediateDirectories: true)
+            try "x".write(toFile: dir.path(".recon/status.cache"), atomically: false, encoding: .utf8)
+            let before = Set(FileIO.list(share))
+            do {
+                try DemoSite(site: site, log: ConsoleLog.logger(.text)).prepare()
+                Issue.record("a previous demo whose \(linked) is a link was cleared")
+            } catch let failure as ReconFailure {
+                #expect(failure.code == .refused && failure.message.contains("is a link to") && failure.message.contains("nothing was touched"),
+                        "\(failure.message)")
+            }
+            #expect(Set(FileIO.list(share)) == before && FileIO.exists(share + "/finance-2026/board.xlsx"))
+            #expect(dir.exists(".recon/status.cache") && dir.exists("recon.toml"))
+        }
+    }
+
     // MARK: The generator
 
     @Test func theHistoryIsTheSameOnEveryRun() {

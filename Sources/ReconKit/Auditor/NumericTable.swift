@@ -87,10 +87,17 @@ public struct NumericTable: Sendable, Equatable {
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> ([String], [Double]) {
         // A header row left blank in a spreadsheet saves as `,,`, which the reader skips as a
         // blank line: the first row of numbers became the header and was never scored.
-        if let first = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first,
-           first.contains(UInt8(ascii: ",")), first.allSatisfy({ [UInt8(ascii: ","), UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains($0) }) {
-            throw ParseError(line: 1, column: nil, columnName: nil,
-                             message: "the header's names are all empty (a line of commas); name every column in the first row")
+        // The first line that is not blank, after a BOM (Excel's "CSV UTF-8") and blank lines, as the reader finds it.
+        let spaces: Set<UInt8> = [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r")]
+        var text = bytes[...]
+        if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = text.dropFirst(3) }
+        for (i, line) in text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy(spaces.contains) { continue }
+            if line.contains(UInt8(ascii: ",")), line.allSatisfy({ $0 == UInt8(ascii: ",") || spaces.contains($0) }) {
+                throw ParseError(line: i + 1, column: nil, columnName: nil,
+                                 message: "the header's names are all empty (a line of commas); name every column in the first row")
+            }
+            break
         }
         var header: [String]?
         var values: [Double] = []

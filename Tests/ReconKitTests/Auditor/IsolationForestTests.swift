@@ -183,6 +183,9 @@ struct IsolationForestTests {
         ("a,,c\n1,2,3\n", "line 1, column 2: the header has an empty column name; name every column"),
         // A header left blank (`,,`) read as a blank line: the first row became the header, never scored.
         (",,\n1,2,3\n4,5,6\n", "line 1: the header's names are all empty (a line of commas); name every column in the first row"),
+        // The same after Excel's "CSV UTF-8" BOM, or a blank line: refused only as the file's first bytes.
+        ("\u{FEFF},,\n1,2,3\n4,5,6\n", "line 1: the header's names are all empty (a line of commas); name every column in the first row"),
+        ("\r\n , ,\r\n1,2,3\n4,5,6\n", "line 2: the header's names are all empty (a line of commas); name every column in the first row"),
         ("", "the file is empty; it needs a header row and at least one row of numbers"),
         ("a,b\n\n", "the file has a header but no rows of numbers"),
     ])

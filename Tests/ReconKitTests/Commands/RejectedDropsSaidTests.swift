@@ -55,6 +55,39 @@ struct RejectedDropsSaidTests {
         #expect(!close.err.contains("payments-x.csv") && !close.err.contains("usage-2026-04-x.csv"), "\(close.err)")
     }
 
+    /// Asia/Kolkata is 5:30 ahead of UTC: a report at 2026-03-31T20:00Z is April's, and a rejected
+    /// drop holding only it was not named at April's close (it looked for `2026-04-`). A rejected
+    /// decisions drop holds no date at all, and its exclusion was billed without a word: named
+    /// when rejected since the last signed command. A March drop and one rejected before that
+    /// command are not named.
+    @Test func aCloseNamesRejectedDropsOfItsMonthAcrossTheZoneAndRejectedDecisions() throws {
+        try withTemporaryFolder { root in
+            let site = Site(root: root)
+            try FileIO.makeDirectory(site.rejected)
+            let header = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            let files = ["usage-late.csv": header + "R1,2026-03-31T20:00Z,C1,D1,ct,1\n",
+                         "usage-march.csv": header + "R2,2026-03-30T20:00Z,C1,D1,ct,1\n",
+                         "decisions-new.csv": "subject,decision,by\nR7,exclud,Asha\n",
+                         "decisions-old.csv": "subject,decision,by\nR8,exclud,Asha\n"]
+            for (name, text) in files {
+                try text.write(toFile: site.rejected + "/" + name, atomically: false, encoding: .utf8)
+                try "line 2: …\n".write(toFile: site.rejected + "/" + name + ".errors.txt", atomically: false, encoding: .utf8)
+            }
+            let since = Date()
+            var old = [timespec(tv_sec: Int(since.timeIntervalSince1970) - 3600, tv_nsec: 0),
+                       timespec(tv_sec: Int(since.timeIntervalSince1970) - 3600, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, site.rejected + "/decisions-old.csv.errors.txt", &old, 0) == 0)
+            let kolkata = try #require(SiteTimeZone(identifier: "Asia/Kolkata"))
+            let april = try #require(RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 4), zone: kolkata,
+                                                                 since: since.addingTimeInterval(-60)))
+            #expect(april.hasPrefix("Inbox/rejected/ holds 2 drops refused at ingest (decisions-new.csv, usage-late.csv)"), "\(april)")
+            // In UTC the same report is March's: April's close names only the decisions drop.
+            let utc = try #require(SiteTimeZone(identifier: "UTC"))
+            let inUTC = RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 4), zone: utc, since: since.addingTimeInterval(-60))
+            #expect(inUTC?.hasPrefix("Inbox/rejected/ holds a drop refused at ingest (decisions-new.csv)") == true, "\(inUTC ?? "")")
+        }
+    }
+
     /// `Ledger/` restored from a backup taken before a usage drop was ingested: the drop's entry
     /// and archive are gone, its cache stays, and the close issued the month without its reports
     /// while only `recon verify` noted the cache. The close says so before it issues.

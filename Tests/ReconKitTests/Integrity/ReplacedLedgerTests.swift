@@ -157,6 +157,64 @@ struct ReplacedLedgerTests {
         #expect(try site.recon(["verify"]).code == 4)
     }
 
+    /// The same change made just after the close's own checks read the file, as it closes it
+    /// (strace holds that `close()`; its trace shows the call begun): the last look compared
+    /// with a stamp taken after the change, and the close signed its checkpoint over an archive
+    /// edited with its time put back, or a checkpoint whose signature was flipped (exit 0).
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close as it reads a file"),
+          arguments: ["archived drop", "checkpoint"])
+    func aVouchedFileChangedAsTheChecksReadItIsNeverSignedOver(file: String) throws {
+        let site = try Self.aprilSite()
+        let relative: String
+        if file == "checkpoint" {
+            // An operator added after April's drop: March's checkpoint is no longer the newest, which
+            // the ledger's load and the state's replay read too; only the writer checks read it.
+            _ = try site.operatorKey("op", listed: true, env: ["RECON_NOW": "2026-04-20T09:00:00Z"])
+            let seqs = FileIO.list(site.path("Ledger/checkpoints")).compactMap { Int($0.dropLast(4)) }.sorted()
+            #expect(seqs.count == 2, "\(seqs)")
+            relative = Checkpointer.relativePath(seq: try #require(seqs.first))
+        } else {
+            // April's drop: the replay reads its cache and hashes it (an open month's drop).
+            let sha = try #require(try site.bodies("drop.accepted").last?["sha256"] as? String)
+            relative = "Ledger/drops/\(sha).csv"
+        }
+        let path = site.path(relative)
+        let trace = FileManager.default.temporaryDirectory.path + "/recon-hold-\(UUID().uuidString).trace"
+        defer { try? FileManager.default.removeItem(atPath: trace) }
+        let before = try site.ledgerBytes()
+        let closing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-qq", "-o", trace, "-P", path, "-e", "trace=close", "-e", "inject=close:delay_enter=3000000:when=1",
+             TestSite.binary, "close", "2026-04", "--site", site.root], environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        // The call is written to the trace as it begins, its result once it returns.
+        #expect(ProcessRunner.wait(upTo: 60) {
+            (try? String(contentsOfFile: trace, encoding: .utf8))?.contains("close(") == true
+        }, "the close never read \(relative)")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let times = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        if file == "checkpoint" {
+            // One bit of the signature, the note still well formed.
+            var lines = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\n")
+            let i = try #require(lines.firstIndex { $0.hasPrefix("\u{2014} ") })
+            var parts = lines[i].components(separatedBy: " ")
+            var signature = try #require(Data(base64Encoded: parts[2]))
+            signature[signature.count - 1] ^= 0x01
+            parts[2] = signature.base64EncodedString()
+            lines[i] = parts.joined(separator: " ")
+            bytes = Data(lines.joined(separator: "\n").utf8)
+        } else {
+            bytes[bytes.count - 2] ^= 0x01  // a digit of the last row
+        }
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.write(bytes)
+        handle.closeFile()
+        if let times { try FileManager.default.setAttributes([.modificationDate: times], ofItemAtPath: path) }
+        let run = closing.finish()
+        #expect(run.code == 4 && run.err.contains("\(relative) changed while this command ran")
+                && run.err.contains("nothing was appended"), "\(run.out)\(run.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(try site.bodies("period.closed").filter { $0["period"] as? String == "2026-04" }.isEmpty)
+    }
+
     /// A backup tool at work on the site while a close runs changes no byte: a hard-link
     /// snapshot (`cp -al`), `chmod`, `touch`. The close refused (exit 4, "the ledger does not
     /// verify … restore it from a backup") when only a file's status-change or modification

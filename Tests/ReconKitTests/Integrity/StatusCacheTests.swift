@@ -133,6 +133,55 @@ struct StatusCacheTests {
         #expect(after.contains("open 2026-03 (draft): 5 billable reports"), "\(after)")
     }
 
+    /// A byte of `relative` flipped in place, its modification time put back to the nanosecond
+    /// (`touch -r`): only its status-change time tells.
+    func flipKeepingTimes(_ site: TestSite, _ relative: String, at offset: Int) throws {
+        let path = site.path(relative)
+        var was = stat()
+        #expect(lstat(path, &was) == 0)
+        let fd = open(path, O_RDWR)
+        #expect(fd >= 0)
+        var byte: UInt8 = 0
+        #expect(pread(fd, &byte, 1, off_t(offset)) == 1)
+        byte ^= 0x01
+        #expect(pwrite(fd, &byte, 1, off_t(offset)) == 1)
+        close(fd)
+        var times = [was.st_atim, was.st_mtim]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+    }
+
+    /// Damage the long way refuses or warns about, made where the cache's key did not look: an
+    /// archived clients drop or a drop cache edited with its time put back, another site's public key
+    /// in `site.pub`, `Ledger/drops` swapped for a link. `status` answered from the cache, exit 0,
+    /// with no word of it; it computes the figures now, and finds what is wrong.
+    @Test(arguments: ["archived drop", "drop cache", "site.pub", "drops folder"])
+    func damageTheCacheDidNotLookAtSendsStatusTheLongWay(damage: String) throws {
+        let site = try Self.site()
+        try plantMarker(site)
+        #expect(try run(site, ["status"]).out.contains(Self.marker))
+        switch damage {
+        case "archived drop":
+            // The clients drop, which every command reads again (a usage drop's vouched cache is read instead).
+            let sha = try #require(try site.bodies("drop.accepted").first { $0["kind"] as? String == "clients" }?["sha256"] as? String)
+            try flipKeepingTimes(site, "Ledger/drops/\(sha).csv", at: 40)
+        case "drop cache":
+            let file = try #require(FileIO.list(site.path(".recon/cache")).first { $0.hasSuffix(".bin") })
+            try flipKeepingTimes(site, ".recon/cache/" + file, at: 100)
+        case "site.pub":
+            let other = try TestSite()
+            #expect(try other.recon(["init", "--name", "other-site", "--base-currency", "INR", "--timezone", "UTC"], env: Self.day).code == 0)
+            try FileManager.default.removeItem(atPath: site.path("Ledger/keys/site.pub"))
+            try FileManager.default.copyItem(atPath: other.path("Ledger/keys/site.pub"), toPath: site.path("Ledger/keys/site.pub"))
+        default:
+            try FileManager.default.moveItem(atPath: site.path("Ledger/drops"), toPath: site.path("drops-elsewhere"))
+            try FileManager.default.createSymbolicLink(atPath: site.path("Ledger/drops"), withDestinationPath: site.path("drops-elsewhere"))
+        }
+        let status = try site.recon(["status"], env: Self.day)
+        #expect(!status.out.contains(Self.marker), "\(damage): shown from the cache")
+        // The long way: refused (exit 4), or a cache it does not read named.
+        #expect(status.code == 4 || status.err.contains("does not match"), "\(damage): \(status.code) \(status.out)\(status.err)")
+    }
+
     /// One byte of the ledger changed in place: `status` finds the damage, as it always has,
     /// rather than showing the figures kept for the ledger as it was.
     @Test func aChangedLedgerIsNeverShownFromTheCache() throws {

@@ -81,19 +81,22 @@ public struct StatusCache: Equatable {
     /// read only once it hashes to what the ledger vouches for, else the archived drops are);
     /// a file gone or rewritten sends `status` the long way, which puts it back or warns
     /// about it. A copy of the site that keeps the times (a backup put back) keeps its cache.
-    /// And the checkpoints the ledger was checked against, with their status-change time too
-    /// (a rewrite whose size and modification time were put back still moves it): one added,
-    /// removed or rewritten sends `status` the long way, which checks them all.
+    /// And the checkpoints the ledger was checked against, the archived drops, the public key
+    /// an auditor pins and the vouched ledger prefix: one added, removed or rewritten sends
+    /// `status` the long way, which checks them as a writer does. Each with its status-change
+    /// time too: a file rewritten with its size and modification time put back (`touch -r`)
+    /// still moves it, and an edited cache, archive or key answered from the cache, exit 0,
+    /// where the long way refused or warned.
     static func derivedFiles(_ site: Site) -> [String: String] {
         var files: [String: String] = [:]
-        for dir in [".recon/cache", ".recon/closed", "Ledger/checkpoints"] {
-            for name in FileIO.list(site.path(dir)) where !name.hasPrefix(".") {
-                if let stamp = FileStamp.of(site.path(dir + "/" + name)) {
-                    files[dir + "/" + name] = "\(stamp.size) \(stamp.modified.text)"
-                        + (dir == "Ledger/checkpoints" ? " \(stamp.changed.text)" : "")
-                }
-            }
+        func add(_ relative: String) {
+            if let stamp = FileStamp.of(site.path(relative)) { files[relative] = stamp.text }
         }
+        for dir in [".recon/cache", ".recon/closed", "Ledger/checkpoints", "Ledger/drops"] {
+            for name in FileIO.list(site.path(dir)) where !name.hasPrefix(".") { add(dir + "/" + name) }
+        }
+        add("Ledger/keys/site.pub")
+        add(LedgerPrefix.relativePath)
         return files
     }
 
@@ -306,6 +309,8 @@ extension StatusCache {
         guard cache.fits(site, siteName: initial.site, zone: zone, clock: clock),
               FileStamp.of(site.ledgerFile)?.size == Int64(cache.key.ledgerLength),
               (try? HashedFileWindow.sha256(of: site.ledgerFile)) == cache.key.ledgerSha256,
+              // A vouched folder swapped for a link (a month's, `Ledger/drops`): the long way refuses it.
+              VouchedPlaces.folderDamage(in: site) == nil,
               sealedFilesHold(site, verifier: verifier, siteName: initial.site)
         else { return nil }
         return cache.settled

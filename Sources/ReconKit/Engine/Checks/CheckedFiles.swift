@@ -23,22 +23,66 @@ struct CheckedFiles {
     func isCheckpoint(_ relative: String) -> Bool { files.prefix(checkpoints).contains { $0.relative == relative } }
 
     /// `checked`: each document and archived drop the checks found as its entry records (its
-    /// file, stamp and SHA-256); `archives`: the archived drops with their SHA-256, those the
-    /// replay read and hashed among them.
-    init(site: Site, checkpoints seqs: [Int], checked: [(relative: String, stamp: FileStamp, sha256: String)],
-         archives: [(relative: String, sha256: String)]) {
+    /// file, stamp and SHA-256); `archives`: the archived drops with their SHA-256, and
+    /// `archiveStamps` the stamps of those the replay hashed, taken before it read them.
+    ///
+    /// Every stamp is of the bytes a check saw: one taken now, after a checkpoint or archive
+    /// changed since its check, had the last look compare with the changed file, and a close
+    /// signed over it. A file stamped now is trusted only when its status last changed before
+    /// this command opened (`openedAt`, less the seconds a file system's time may lag, as the
+    /// document seal has it); one changed since is checked again here: a checkpoint against the
+    /// ledger, an archive against its SHA-256.
+    init(site: Site, ledger: LedgerFile, openedAt: FileStamp.Instant, checkpoints seqs: [Int],
+         checked: [(relative: String, stamp: FileStamp, sha256: String)], archives: [(relative: String, sha256: String)],
+         archiveStamps: [String: FileStamp]) throws {
+        let settled = openedAt.minus(seconds: DocumentSeal.settleSeconds)
+        let first = ledger.entries.first
+        let key = first?.string("public_key").flatMap { try? VerifierKey(text: $0) }
         for seq in seqs {
-            let relative = Checkpointer.relativePath(seq: seq)
-            // A checkpoint's bytes are its own record: hashed as they are now, a few hundred bytes.
-            guard let stamp = FileStamp.of(site.path(relative)), let sha = try? FileStamp.hashing(site.path(relative)).sha256 else { continue }
-            files.append(Checked(relative: relative, stamp: stamp, sha256: sha))
+            let relative = Checkpointer.relativePath(seq: seq), path = site.path(relative)
+            guard let stamp = FileStamp.of(path) else { throw Self.failure(relative, gone: true) }
+            do {
+                if stamp.changed >= settled, let key {
+                    try Verifier(site: site).checkCheckpoint(seq, ledger: ledger, verifier: key, siteName: first?.string("site") ?? "")
+                }
+            } catch is LedgerDamage {
+                throw Self.failure(relative, gone: false)
+            }
+            // A checkpoint's bytes are its own record: hashed (a few hundred bytes), the same file throughout.
+            let hashed = try? FileStamp.hashing(path)
+            guard let hashed, hashed.before == stamp, hashed.after == stamp else { throw Self.failure(relative, gone: false) }
+            files.append(Checked(relative: relative, stamp: stamp, sha256: hashed.sha256))
         }
         checkpoints = files.count
         files += checked.map { Checked(relative: $0.relative, stamp: $0.stamp, sha256: $0.sha256) }
         let stamped = Set(checked.map(\.relative))
         for (relative, sha) in archives where !stamped.contains(relative) {
-            if let stamp = FileStamp.of(site.path(relative)) { files.append(Checked(relative: relative, stamp: stamp, sha256: sha)) }
+            if let stamp = archiveStamps[relative] {
+                files.append(Checked(relative: relative, stamp: stamp, sha256: sha))
+                continue
+            }
+            let path = site.path(relative)
+            guard let stamp = FileStamp.of(path) else { continue }  // an archive no check read: `recon verify` names it
+            if stamp.changed < settled {
+                files.append(Checked(relative: relative, stamp: stamp, sha256: sha))
+                continue
+            }
+            let hashed = try? FileStamp.hashing(path)
+            guard let hashed, hashed.sha256 == sha, hashed.before == stamp, hashed.after == stamp else {
+                throw Self.failure(relative, gone: false)
+            }
+            files.append(Checked(relative: relative, stamp: stamp, sha256: sha))
         }
+    }
+
+    /// The refusal for a vouched file found changed, or a checkpoint found `gone`, since the
+    /// writer checks read it: nothing is appended then.
+    static func failure(_ relative: String, gone: Bool) -> ReconFailure {
+        gone ? ReconFailure.verification("the ledger does not verify: \(relative) was removed while this command ran (the writer "
+                + "checks found it); nothing was appended — put it back from a backup, or ask an auditor")
+            : ReconFailure.verification("the ledger does not verify: \(relative) changed while this command ran (the writer checks "
+                + "had found it as the ledger records it); nothing was appended — `recon verify` names what is wrong, then restore "
+                + "it from a backup or ask an auditor")
     }
 
     /// A file written by this command since (a missing document put back from its entry): looked

@@ -152,7 +152,12 @@ public struct Closer {
                 + "`recon rerun \(period)` — if the period was mistyped, the close cannot be undone"
             session.log.warning("\(message)")
         }
-        if let rejected = RejectedDrops.closeWarning(session.site, period: period) { session.log.warning("\(rejected)") }
+        // Since the newest checkpoint was written (the last close, rerun, credit): a file's time, as the rejection's is.
+        let lastSigned = Checkpointer(site: session.site).all().last.flatMap { FileStatus.of(session.site.path(Checkpointer.relativePath(seq: $0))) }
+        if let rejected = RejectedDrops.closeWarning(session.site, period: period, zone: state.zone,
+                                                     since: lastSigned.map { Date(timeIntervalSince1970: TimeInterval($0.modifiedSeconds)) }) {
+            session.log.warning("\(rejected)")
+        }
         // A drop's cache the ledger names no drop for: a Ledger/ restored from a backup older than
         // that drop lost it, and the close would go on without its reports without a word.
         for note in Verifier.orphanCaches(in: session.site, recorded: Set(state.acceptedDrops.keys)) { session.log.warning("\(note)") }

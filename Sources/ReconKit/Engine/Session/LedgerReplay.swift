@@ -196,6 +196,10 @@ public enum LedgerReplay {
         /// The `card.replaced` entries a card drop no checkpoint covers must be followed by (its
         /// seq): the replay looks at the entries after it.
         var cardsReplaced: (seq: Int, entries: [(kind: String, body: [String: JSONValue])])?
+        /// The stamp of each archived drop it hashed, by path, taken before its bytes were read
+        /// and found the same after: what a signing command's last look compares with
+        /// (``CheckedFiles``). Stamped after, a drop changed in between passed that look.
+        public internal(set) var archiveStamps: [String: FileStamp] = [:]
 
         /// A cache file or index not read (`what`), computed from checked bytes (`instead`).
         mutating func unread(_ what: String, instead: String) {
@@ -288,7 +292,7 @@ public enum LedgerReplay {
         if isSettled(drop, seq: e.seq, settled) { return }
         let siteCache = DropCache(dir: site.cache)
         var cacheIsMissing = false
-        var archived: BackgroundWork<Result<Void, Error>>?
+        var archived: BackgroundWork<Result<FileStamp?, Error>>?
         // What a close, rerun or credit issues never comes from a cache file its checkpoints do
         // not cover (`confirmingCachesAfter`: the newest checkpoint's count, which the writer
         // checks verify) unless the site key signed it (``CacheSignature``): the entry that
@@ -328,12 +332,12 @@ public enum LedgerReplay {
             }
             switch loaded {
             case .appended:
-                try archived?.wait().get()
+                if let stamp = try archived?.wait().get() { notes.archiveStamps[Site.dropPath(sha256: sha)] = stamp }
                 try checkPeriods(drop, seq: e.seq, state: state, from: base, raceSuspect: raceSuspect)
                 if uncovered { try checkRowCount(drop, seq: e.seq, cached: state.reports.count - base, site: site, parser: parser) }
                 return
             case .rows(let cached):
-                try archived?.wait().get()
+                if let stamp = try archived?.wait().get() { notes.archiveStamps[Site.dropPath(sha256: sha)] = stamp }
                 Stages.time("state") { state.add(cached, dedupe: false) }
                 try checkPeriods(drop, seq: e.seq, state: state, from: base, raceSuspect: raceSuspect)
                 if uncovered { try checkRowCount(drop, seq: e.seq, cached: cached.count, site: site, parser: parser) }
@@ -354,9 +358,10 @@ public enum LedgerReplay {
             notes.readUnvouchedCache = true
             return
         }
-        try archived?.wait().get()
+        _ = try archived?.wait().get()
         // The rows come from the archived drop: the bytes parsed are the bytes hashed.
-        let bytes = try checkArchived(sha, seq: e.seq, site: site)
+        let (bytes, stamp) = try checkArchived(sha, seq: e.seq, site: site)
+        if let stamp { notes.archiveStamps[Site.dropPath(sha256: sha)] = stamp }
         let outcome = Stages.time(kind == .usage ? "replay-parse-usage" : "replay-parse") {
             bytes.withUnsafeBytes { parser.parse($0, kind: kind) }
         }
@@ -466,7 +471,7 @@ public enum LedgerReplay {
         guard drop.rows != Int64(cached) else { return }
         var held = cached
         if drop.rows > Int64(cached) {
-            let bytes = try checkArchived(drop.sha256, seq: seq, site: site)
+            let bytes = try checkArchived(drop.sha256, seq: seq, site: site).bytes
             let rows = bytes.withUnsafeBytes { parser.parse($0, kind: .usage) }.rows
             held = rows?.rowCount ?? 0
             if Int64(held) == drop.rows { return }
@@ -550,30 +555,33 @@ public enum LedgerReplay {
         return "does not match \(recorded)"
     }
 
-    /// The archived drop's bytes, checked against the SHA-256 its entry recorded.
-    @discardableResult
-    static func checkArchived(_ sha: String, seq: Int, site: Site) throws -> [UInt8] {
+    /// The archived drop's bytes, checked against the SHA-256 its entry recorded, and its stamp
+    /// (``Notes/archiveStamps``; nil when it changed while it was read).
+    static func checkArchived(_ sha: String, seq: Int, site: Site) throws -> (bytes: [UInt8], stamp: FileStamp?) {
         let path = site.path(Site.dropPath(sha256: sha))
         guard FileIO.exists(path) else { throw archivedDamage(sha, seq: seq, missing: true) }
+        let before = FileStamp.of(path)
         let bytes = try LedgerDamage.reading("archived drop", Site.dropPath(sha256: sha), seq: seq, in: site) {
             try Stages.time("replay-read") { try FileIO.read(path) }
         }
         guard Stages.time("replay-hash", { Hex.string(SHA256.hash(data: bytes)) }) == sha else {
             throw archivedDamage(sha, seq: seq, missing: false)
         }
-        return bytes
+        return (bytes, before != nil && FileStamp.of(path) == before ? before : nil)
     }
 
     /// ``checkArchived(_:seq:site:)`` without keeping the bytes: the file is hashed a window at a time.
-    static func checkArchivedHash(_ sha: String, seq: Int, site: Site) throws {
+    static func checkArchivedHash(_ sha: String, seq: Int, site: Site) throws -> FileStamp? {
         let path = site.path(Site.dropPath(sha256: sha))
         guard FileIO.exists(path) else { throw archivedDamage(sha, seq: seq, missing: true) }
+        let before = FileStamp.of(path)
         let actual = try LedgerDamage.reading("archived drop", Site.dropPath(sha256: sha), seq: seq, in: site) {
             try Stages.time("replay-hash") { try HashedFileWindow.sha256(of: path) }
         }
         guard actual == sha else {
             throw archivedDamage(sha, seq: seq, missing: false)
         }
+        return before != nil && FileStamp.of(path) == before ? before : nil
     }
 
     private static func archivedDamage(_ sha: String, seq: Int, missing: Bool) -> LedgerDamage {

@@ -151,6 +151,8 @@ public final class SiteSession {
             throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
         }
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil
+        // What the checks below read is what they find as of now, or later (``CheckedFiles``).
+        let openedAt = FileStamp.Instant.now()
         try Self.replaceLinkedCacheFolders(site, log: log)
         // A year's 70 folders listed while the ledger's first bytes are read on one core.
         temporaryFiles = writing ? BackgroundWork { DocumentRepair.temporaryFiles(in: site) } : nil
@@ -237,13 +239,6 @@ public final class SiteSession {
         for warning in found?.warnings ?? [] { log.warning("\(warning)") }
         let outcome = try found?.outcome.get()
         missingDocuments = outcome?.missingDocuments
-        if writing {
-            let seqs = Checkpointer(site: site).all()
-            let archives = ledger.entries.compactMap { e in
-                e.eventKind == .dropAccepted ? e.string("sha256").map { (Site.dropPath(sha256: $0), $0) } : nil
-            }
-            checkedFiles = CheckedFiles(site: site, checkpoints: seqs, checked: outcome?.found ?? [], archives: archives)
-        }
         self.ledger = ledger
         if writing { ledger.ownFileGiven = { [log] names in log.notice("\(LedgerFile.ownFileNotice(names))") } }
         // This command's appends sign their intent records, so a crash's are told from a forged one.
@@ -267,6 +262,14 @@ public final class SiteSession {
             }
         }
         let (config, configSha256, replayed) = try opened.get()
+        if writing {
+            let seqs = Checkpointer(site: site).all()
+            let archives = ledger.entries.compactMap { e in
+                e.eventKind == .dropAccepted ? e.string("sha256").map { (Site.dropPath(sha256: $0), $0) } : nil
+            }
+            checkedFiles = try CheckedFiles(site: site, ledger: ledger, openedAt: openedAt, checkpoints: seqs, checked: outcome?.found ?? [],
+                                            archives: archives, archiveStamps: replayed.notes.archiveStamps)
+        }
         if writing || checked || predicting, let text = ledger.entries.first?.string("public_key"), let recorded = try? VerifierKey(text: text) {
             try Self.refusingDamage { try Verifier.checkPublicKeyFile(of: site, recorded: recorded) }
         }
@@ -553,13 +556,7 @@ public final class SiteSession {
         // a site both verifiers then refused. One that signs looks at the issued documents and
         // archived drops too (a year's: a few milliseconds).
         if let changed = checkedFiles?.firstChanged(in: site, all: owesCheckpoint) {
-            if changed.gone, checkedFiles?.isCheckpoint(changed.relative) == true {
-                throw ReconFailure.verification("the ledger does not verify: \(changed.relative) was removed while this command ran (the "
-                    + "writer checks found it); nothing was appended — put it back from a backup, or ask an auditor")
-            }
-            throw ReconFailure.verification("the ledger does not verify: \(changed.relative) changed while this command ran (the writer "
-                + "checks had found it as the ledger records it); nothing was appended — `recon verify` names what is wrong, "
-                + "then restore it from a backup or ask an auditor")
+            throw CheckedFiles.failure(changed.relative, gone: changed.gone && checkedFiles?.isCheckpoint(changed.relative) == true)
         }
         // Refused before the note below: a refused command leaves nothing behind it, and its note
         // had the next writer rewrite workbooks that were there, saying they were missing.

@@ -30,7 +30,9 @@ public struct Site: Sendable {
     public var lockFile: String { path("Ledger/writer.lock") }
     public var configFile: String { path("recon.toml") }
     public var privateKeyFile: String { path("Ledger/keys/site.key") }
-    public var publicKeyFile: String { path("Ledger/keys/site.pub") }
+    public var publicKeyFile: String { path(Self.publicKeyRelativePath) }
+    /// The site's public key, as messages and the files a command stamps name it.
+    public static let publicKeyRelativePath = "Ledger/keys/site.pub"
     /// Parsed drops kept for speed; derived from `Ledger/drops`, safe to delete.
     public var cache: String { path(".recon/cache") }
 

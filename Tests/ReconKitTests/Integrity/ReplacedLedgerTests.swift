@@ -130,11 +130,19 @@ struct ReplacedLedgerTests {
     /// signed a new checkpoint over a site both verifiers then refused (exit 0): it looked again
     /// only at which checkpoints were there. strace holds the close at its sync.
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"),
-          arguments: ["checkpoint", "archived drop", "invoice"])
+          arguments: ["checkpoint", "archived drop", "invoice", "site.pub", "drop cache", "a new checkpoint"])
     func aVouchedFileChangedBeforeTheAppendIsNeverSignedOver(file: String) throws {
         let site = try Self.aprilSite()
         let relative: String
         switch file {
+        case "site.pub":
+            relative = Site.publicKeyRelativePath
+        case "drop cache":
+            let sha = try #require(try site.bodies("drop.accepted").last?["sha256"] as? String)
+            relative = ".recon/cache/\(sha).bin"
+        case "a new checkpoint":
+            // A forged one, put there meanwhile: the close signed over it, and both verifiers refused.
+            relative = "Ledger/checkpoints/999.txt"
         case "checkpoint":
             relative = "Ledger/checkpoints/" + (try #require(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).first))
         case "archived drop":
@@ -145,13 +153,24 @@ struct ReplacedLedgerTests {
         }
         let before = try site.ledgerBytes()
         let closing = try Self.holdingClose("2026-04", of: site, env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
-        let handle = try #require(FileHandle(forWritingAtPath: site.path(relative)))
-        handle.seekToEndOfFile()
-        handle.write(Data("\n".utf8))
-        handle.closeFile()
+        if file == "a new checkpoint" {
+            let first = try #require(FileIO.list(site.path("Ledger/checkpoints")).first)
+            try FileManager.default.copyItem(atPath: site.path("Ledger/checkpoints/" + first), toPath: site.path(relative))
+        } else if file == "site.pub" {
+            // Another key: one letter of it changed (a trailing newline would be the same key).
+            var text = try site.read(relative)
+            let last = try #require(text.lastIndex { $0.isLetter })
+            text.replaceSubrange(last...last, with: text[last] == "A" ? "B" : "A")
+            try text.write(toFile: site.path(relative), atomically: false, encoding: .utf8)
+        } else {
+            let handle = try #require(FileHandle(forWritingAtPath: site.path(relative)))
+            handle.seekToEndOfFile()
+            handle.write(Data("\n".utf8))
+            handle.closeFile()
+        }
         let run = closing.finish()
-        #expect(run.code == 4 && run.err.contains("\(relative) changed while this command ran")
-                && run.err.contains("nothing was appended"), "\(run.out)\(run.err)")
+        let said = file == "a new checkpoint" ? "\(relative) appeared while this command ran" : "\(relative) changed while this command ran"
+        #expect(run.code == 4 && run.err.contains(said) && run.err.contains("nothing was appended"), "\(run.out)\(run.err)")
         #expect(try site.ledgerBytes() == before)
         #expect(FileIO.list(site.path("Outbox/2026-04/invoices")).filter { $0.hasSuffix(".xlsx") }.isEmpty, "an invoice was issued")
         #expect(try site.recon(["verify"]).code == 4)

@@ -95,7 +95,7 @@ public struct StatusCache: Equatable {
         for dir in [".recon/cache", ".recon/closed", "Ledger/checkpoints", "Ledger/drops"] {
             for name in FileIO.list(site.path(dir)) where !name.hasPrefix(".") { add(dir + "/" + name) }
         }
-        add("Ledger/keys/site.pub")
+        add(Site.publicKeyRelativePath)
         add(LedgerPrefix.relativePath)
         return files
     }

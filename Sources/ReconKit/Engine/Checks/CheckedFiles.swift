@@ -18,13 +18,24 @@ struct CheckedFiles {
     /// Checkpoints first: every append looks at them.
     private var files: [Checked] = []
     private var checkpoints = 0
+    /// The checkpoints' paths: one more in their folder is no checkpoint the checks verified.
+    private var checkpointNames: Set<String> = []
+
+    /// A checkpoint file in `Ledger/checkpoints/` the checks did not find (a forged `999.txt`
+    /// put there meanwhile): the append would sign over what `recon verify` refuses.
+    func newCheckpoint(in site: Site) -> String? {
+        FileIO.list(site.checkpoints).filter { $0.hasSuffix(".txt") && !$0.hasPrefix(".") }.map { "Ledger/checkpoints/" + $0 }
+            .sorted().first { !checkpointNames.contains($0) }
+    }
 
     /// Whether `relative` is one of the checkpoints looked at.
     func isCheckpoint(_ relative: String) -> Bool { files.prefix(checkpoints).contains { $0.relative == relative } }
 
     /// `checked`: each document and archived drop the checks found as its entry records (its
     /// file, stamp and SHA-256); `archives`: the archived drops with their SHA-256, and
-    /// `archiveStamps` the stamps of those the replay hashed, taken before it read them.
+    /// `archiveStamps` the stamps of those the replay hashed, taken before it read them;
+    /// `cacheStamps`: the vouched cache files it read, so stamped, with their SHA-256. And the
+    /// public key an auditor pins, stamped before the session checks it against `site.init`.
     ///
     /// Every stamp is of the bytes a check saw: one taken now, after a checkpoint or archive
     /// changed since its check, had the last look compare with the changed file, and a close
@@ -34,7 +45,7 @@ struct CheckedFiles {
     /// ledger, an archive against its SHA-256.
     init(site: Site, ledger: LedgerFile, openedAt: FileStamp.Instant, checkpoints seqs: [Int],
          checked: [(relative: String, stamp: FileStamp, sha256: String)], archives: [(relative: String, sha256: String)],
-         archiveStamps: [String: FileStamp]) throws {
+         archiveStamps: [String: FileStamp], cacheStamps: [String: (stamp: FileStamp, sha256: String)]) throws {
         let settled = openedAt.minus(seconds: DocumentSeal.settleSeconds)
         let first = ledger.entries.first
         let key = first?.string("public_key").flatMap { try? VerifierKey(text: $0) }
@@ -54,6 +65,15 @@ struct CheckedFiles {
             files.append(Checked(relative: relative, stamp: stamp, sha256: hashed.sha256))
         }
         checkpoints = files.count
+        checkpointNames = Set(seqs.map { Checkpointer.relativePath(seq: $0) })
+        let pub = Site.publicKeyRelativePath
+        if let stamp = FileStamp.of(site.path(pub)), let hashed = try? FileStamp.hashing(site.path(pub)),
+           hashed.before == stamp, hashed.after == stamp {
+            files.append(Checked(relative: pub, stamp: stamp, sha256: hashed.sha256))
+        }
+        for (relative, read) in cacheStamps.sorted(by: { $0.key < $1.key }) {
+            files.append(Checked(relative: relative, stamp: read.stamp, sha256: read.sha256))
+        }
         files += checked.map { Checked(relative: $0.relative, stamp: $0.stamp, sha256: $0.sha256) }
         let stamped = Set(checked.map(\.relative))
         for (relative, sha) in archives where !stamped.contains(relative) {

@@ -200,6 +200,8 @@ public enum LedgerReplay {
         /// and found the same after: what a signing command's last look compares with
         /// (``CheckedFiles``). Stamped after, a drop changed in between passed that look.
         public internal(set) var archiveStamps: [String: FileStamp] = [:]
+        /// The same for each vouched cache file it read, by path, with the SHA-256 its entry records.
+        public internal(set) var cacheStamps: [String: (stamp: FileStamp, sha256: String)] = [:]
 
         /// A cache file or index not read (`what`), computed from checked bytes (`instead`).
         mutating func unread(_ what: String, instead: String) {
@@ -320,6 +322,7 @@ public enum LedgerReplay {
             archived = hashVouchedDrops && siteCache.hasFile(sha256: sha, format: drop.cacheFormat)
                 ? BackgroundWork { Result { try checkArchivedHash(sha, seq: e.seq, site: site) } } : nil
             // A later drop's rows are decoded onto the end of the storage the first one's became.
+            let cacheBefore = FileStamp.of(siteCache.path(sha))
             var loaded = DropCache.Vouched.missing
             let inPlace = state.addNew { held in
                 loaded = siteCache.appendVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched, to: &held)
@@ -329,6 +332,12 @@ public enum LedgerReplay {
             if inPlace == nil {
                 loaded = siteCache.loadVouched(sha256: sha, format: drop.cacheFormat, cacheSha256: vouched,
                                                capacity: state.reports.isEmpty ? expectedReports : 0)
+            }
+            if let before = cacheBefore, FileStamp.of(siteCache.path(sha)) == before {
+                switch loaded {
+                case .appended, .rows: notes.cacheStamps[siteCache.relativePath(sha)] = (before, vouched)
+                default: break
+                }
             }
             switch loaded {
             case .appended:

@@ -268,7 +268,8 @@ public final class SiteSession {
                 e.eventKind == .dropAccepted ? e.string("sha256").map { (Site.dropPath(sha256: $0), $0) } : nil
             }
             checkedFiles = try CheckedFiles(site: site, ledger: ledger, openedAt: openedAt, checkpoints: seqs, checked: outcome?.found ?? [],
-                                            archives: archives, archiveStamps: replayed.notes.archiveStamps)
+                                            archives: archives, archiveStamps: replayed.notes.archiveStamps,
+                                            cacheStamps: replayed.notes.cacheStamps)
         }
         if writing || checked || predicting, let text = ledger.entries.first?.string("public_key"), let recorded = try? VerifierKey(text: text) {
             try Self.refusingDamage { try Verifier.checkPublicKeyFile(of: site, recorded: recorded) }
@@ -555,6 +556,11 @@ public final class SiteSession {
         // removed is a signed head the ledger must still extend, and the close signed its own over
         // a site both verifiers then refused. One that signs looks at the issued documents and
         // archived drops too (a year's: a few milliseconds).
+        if let appeared = checkedFiles?.newCheckpoint(in: site) {
+            throw ReconFailure.verification("the ledger does not verify: \(appeared) appeared while this command ran (the writer checks "
+                + "found no such checkpoint); nothing was appended — `recon verify` names what is wrong; remove it if no close, rerun, "
+                + "credit or operator change wrote it, or ask an auditor")
+        }
         if let changed = checkedFiles?.firstChanged(in: site, all: owesCheckpoint) {
             throw CheckedFiles.failure(changed.relative, gone: changed.gone && checkedFiles?.isCheckpoint(changed.relative) == true)
         }

@@ -502,7 +502,7 @@ struct RerunTermsTests {
         let ingest = try site.recon(["ingest"], env: Self.april)
         #expect(ingest.code == 3 && site.exists("Inbox/held/decisions-03.csv"), "\(ingest.code) \(ingest.err)")
         let key = try site.operatorKey("op", listed: true, env: Self.april)
-        let rerun = try site.recon(["rerun", "2026-03", "--reason", "B1 not ours, B2 late", "--key", key], env: Self.april)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "B1 not ours", "--key", key], env: Self.april)
         #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
         let invoice = try #require(try site.bodies("invoice.issued").last)
         #expect(invoice["number"] as? String == "INV-2026-000003" && invoice["total"] as? String == "100.00"

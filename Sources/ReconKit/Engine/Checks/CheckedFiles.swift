@@ -105,6 +105,16 @@ struct CheckedFiles {
                 + "it from a backup or ask an auditor")
     }
 
+    /// A checkpoint this command wrote since (the one an interrupted command owed, signed before
+    /// its own work): one of the checkpoints from now on, not one that appeared.
+    mutating func addCheckpoint(_ relative: String, in site: Site) {
+        checkpointNames.insert(relative)
+        guard let stamp = FileStamp.of(site.path(relative)), let hashed = try? FileStamp.hashing(site.path(relative)),
+              hashed.before == stamp else { return }
+        files.insert(Checked(relative: relative, stamp: stamp, sha256: hashed.sha256), at: checkpoints)
+        checkpoints += 1
+    }
+
     /// A file written by this command since (a missing document put back from its entry): looked
     /// at again as the others are.
     mutating func add(_ relative: String, sha256: String, in site: Site) {

@@ -461,6 +461,7 @@ public final class SiteSession {
                 + "command was recorded — run it again once the disk is mended, and it signs that checkpoint first")
         }
         if let written {
+            checkedFiles?.addCheckpoint(written, in: site)
             log.warning("wrote the checkpoint \(written) an interrupted command did not write")
         } else if let owed = ledger.owedCheckpoint, owed.seq > ledger.entries.count || Checkpointer(site: site).all().contains(owed.seq) {
             // Its append never landed (cut above, or refused), or its checkpoint is written: spent.

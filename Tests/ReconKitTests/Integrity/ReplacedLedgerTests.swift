@@ -130,7 +130,7 @@ struct ReplacedLedgerTests {
     /// signed a new checkpoint over a site both verifiers then refused (exit 0): it looked again
     /// only at which checkpoints were there. strace holds the close at its sync.
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close before its append"),
-          arguments: ["checkpoint", "archived drop", "invoice", "site.pub", "drop cache", "a new checkpoint"])
+          arguments: ["checkpoint", "archived drop", "invoice", "site.pub", "drop cache", "a new checkpoint", "a stray invoice"])
     func aVouchedFileChangedBeforeTheAppendIsNeverSignedOver(file: String) throws {
         let site = try Self.aprilSite()
         let relative: String
@@ -143,6 +143,9 @@ struct ReplacedLedgerTests {
         case "a new checkpoint":
             // A forged one, put there meanwhile: the close signed over it, and both verifiers refused.
             relative = "Ledger/checkpoints/999.txt"
+        case "a stray invoice":
+            // A copy named as an invoice no entry issued: what a cut ledger leaves.
+            relative = "Outbox/2026-03/invoices/INV-2026-000099.xlsx"
         case "checkpoint":
             relative = "Ledger/checkpoints/" + (try #require(try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).first))
         case "archived drop":
@@ -156,6 +159,8 @@ struct ReplacedLedgerTests {
         if file == "a new checkpoint" {
             let first = try #require(FileIO.list(site.path("Ledger/checkpoints")).first)
             try FileManager.default.copyItem(atPath: site.path("Ledger/checkpoints/" + first), toPath: site.path(relative))
+        } else if file == "a stray invoice" {
+            try FileManager.default.copyItem(atPath: site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"), toPath: site.path(relative))
         } else if file == "site.pub" {
             // Another key: one letter of it changed (a trailing newline would be the same key).
             var text = try site.read(relative)
@@ -169,8 +174,13 @@ struct ReplacedLedgerTests {
             handle.closeFile()
         }
         let run = closing.finish()
-        let said = file == "a new checkpoint" ? "\(relative) appeared while this command ran" : "\(relative) changed while this command ran"
-        #expect(run.code == 4 && run.err.contains(said) && run.err.contains("nothing was appended"), "\(run.out)\(run.err)")
+        let said = switch file {
+        case "a new checkpoint": "\(relative) appeared while this command ran"
+        case "a stray invoice": "\(relative) is a final document no ledger entry issued"
+        default: "\(relative) changed while this command ran"
+        }
+        #expect(run.code == 4 && run.err.contains(said)
+                && (run.err.contains("nothing was appended") || run.err.contains("nothing is written")), "\(run.out)\(run.err)")
         #expect(try site.ledgerBytes() == before)
         #expect(FileIO.list(site.path("Outbox/2026-04/invoices")).filter { $0.hasSuffix(".xlsx") }.isEmpty, "an invoice was issued")
         #expect(try site.recon(["verify"]).code == 4)

@@ -565,6 +565,13 @@ public final class SiteSession {
         if let changed = checkedFiles?.firstChanged(in: site, all: owesCheckpoint) {
             throw CheckedFiles.failure(changed.relative, gone: changed.gone && checkedFiles?.isCheckpoint(changed.relative) == true)
         }
+        if owesCheckpoint && checkedFiles != nil {
+            // A final document no entry issued, put there while this command ran (a copy named as
+            // the next invoice): what a cut ledger leaves, which the writer checks refuse, and the
+            // close signed over. This command's own are put in place only after its entries.
+            let issued = Set(ledger.entries.lazy.filter { $0.eventKind?.document != nil }.compactMap { $0.string("file") })
+            try Self.refusingDamage { try Verifier(site: site).checkNoUnissuedDocuments(issued: issued, anyName: false) }
+        }
         // Refused before the note below: a refused command leaves nothing behind it, and its note
         // had the next writer rewrite workbooks that were there, saying they were missing.
         if let said = LedgerFile.notesInTheWay(besideLedger: ledger.path, checkpoint: owesCheckpoint) {

@@ -126,19 +126,22 @@ struct DocumentFrontSheet {
                       row: row, in: sheet, style: Self.small)
         try writeLine("Ledger head \(record.issuedUnderHash)", row: row + 1, in: sheet, style: Self.small)
         blocks.append(row...(row + 1))
-        if record.layout >= 11 { try keepTogether(blocks, lastRow: row + 1, headerRow: headerRow, in: sheet) }
+        // Layout 11 on: an invoice's total printed alone overleaf, under the lines' repeated
+        // header, read as a page without one; a payment heading at a page's foot, as nothing to pay.
+        if record.layout >= 11 {
+            try Self.keepTogether(blocks, lastRow: row + 1, columns: 4, repeated: headerRow...headerRow, in: sheet)
+        }
     }
 
-    /// Breaks the printed pages before each block that a page's foot would cut (layout 11 on):
-    /// an invoice's total printed alone overleaf, under the lines' repeated header, read as a
-    /// page without one; a payment heading at a page's foot, as nothing to pay.
-    private func keepTogether(_ blocks: [ClosedRange<Int>], lastRow: Int, headerRow: Int, in sheet: Worksheet) throws {
+    /// Breaks the printed pages of a titled sheet (``PrintedPages``) — this one, or an account
+    /// statement — before each block of `blocks` a page's foot would cut. `columns`: how many
+    /// the sheet prints; row 0 holds its title, whose 18-point font makes the row some 24
+    /// points tall wherever it is opened.
+    static func keepTogether(_ blocks: [ClosedRange<Int>], lastRow: Int, columns: Int, repeated: ClosedRange<Int>?,
+                             in sheet: Worksheet) throws {
         let heights = sheet.rowHeights
-        let pages = PrintedPages(paper: record.paper, columnWidths: (0...3).map { sheet.columnWidths[$0] ?? 8.43 },
-                                 repeated: headerRow...headerRow) { row in
-            // The title's 18-point font makes its row some 24 points tall wherever it is opened.
-            heights[row] ?? (row == 0 ? 24 : 15)
-        }
+        let pages = PrintedPages(paper: sheet.paper, columnWidths: (0..<columns).map { sheet.columnWidths[$0] ?? 8.43 },
+                                 repeated: repeated) { row in heights[row] ?? (row == 0 ? 24 : 15) }
         try sheet.setRowBreaks(before: pages.breaks(keeping: blocks, lastRow: lastRow))
     }
 

@@ -123,7 +123,9 @@ public enum StatementWorkbook {
             }
             let repeated = headerRows.first.map { $0...$0 }
             try sheet.setUpPrinting(paper: header.paper, repeatRows: repeated)
-            try keepTogether(blocks, lastRow: row, repeated: repeated, in: sheet, paper: header.paper)
+            // The ageing figures printed overleaf under the account's repeated column headings
+            // read as a due date, an amount and a balance.
+            try DocumentFrontSheet.keepTogether(blocks, lastRow: row, columns: 7, repeated: repeated, in: sheet)
         }
         try FileIO.placeWritten(temp, at: path)
     }
@@ -142,18 +144,6 @@ public enum StatementWorkbook {
             for (i, amount) in a.buckets.enumerated() { fitted.fit(amount, in: c, column: 2 + i) }
         }
         return fitted
-    }
-
-    /// Breaks the printed pages before a block a page's foot would cut: the ageing figures
-    /// printed overleaf under the account's repeated column headings read as a due date, an
-    /// amount and a balance.
-    private static func keepTogether(_ blocks: [ClosedRange<Int>], lastRow: Int, repeated: ClosedRange<Int>?,
-                                     in sheet: Worksheet, paper: PaperSize) throws {
-        let heights = sheet.rowHeights
-        let pages = PrintedPages(paper: paper, columnWidths: (0...6).map { sheet.columnWidths[$0] ?? 8.43 }, repeated: repeated) { row in
-            heights[row] ?? (row == 0 ? 24 : 15)  // the title's 18-point font
-        }
-        try sheet.setRowBreaks(before: pages.breaks(keeping: blocks, lastRow: lastRow))
     }
 
     /// Writes one currency's account; `blocks` gains the runs of rows a printed page must not

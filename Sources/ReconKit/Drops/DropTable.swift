@@ -97,8 +97,7 @@ public struct DropTable {
             lookAlikes.insert(column.name)
             problems.add(DropProblem(line: 1, column: i + 1, field: column.name,
                 "the header's \"\(SafeText.visible(raw.trimmingSpaces))\" is not \(column.name): it holds \(SafeText.named(first)), "
-                    + "which only looks like a Latin letter — retype that name in plain letters"
-                    + (column.required ? "" : " (as it is, the column would be ignored and every row take \(column.name)'s default)")))
+                    + "which only looks like a Latin letter — retype that name in plain letters" + Self.ignoredColumn(column)))
             ok = false
         }
         // A column this file lacks, spelt otherwise (`Tax Rate`, `rate per image`, `PO Number`):
@@ -112,8 +111,7 @@ public struct DropTable {
             lookAlikes.insert(column.name)
             problems.add(DropProblem(line: 1, column: i + 1, field: column.name,
                 "the header's \"\(SafeText.visible(raw.trimmingSpaces))\" is not a column's name, but reads as \(column.name), which "
-                    + "this file lacks — name it \(column.name) exactly"
-                    + (column.required ? "" : " (as it is, the column would be ignored and every row take \(column.name)'s default)")))
+                    + "this file lacks — name it \(column.name) exactly" + Self.ignoredColumn(column)))
             ok = false
         }
         let missing = columns.filter { $0.required && index[$0.name] == nil && !lookAlikes.contains($0.name) }.map(\.name)
@@ -183,12 +181,20 @@ public struct DropTable {
     /// A file whose header is another kind's (payments saved as `clients_payments.csv`): its
     /// kind comes from its name's start (SPEC §2), so the name is what to change, not the columns.
     static func otherKindHint(_ header: [String], kind: DropKind) -> String {
-        let names = Set(header.map { $0.trimmingSpaces.lowercased() })
-        guard let other = DropKind.allCases.first(where: { other in
-            other != kind && DropParser.columns(other).allSatisfy { !$0.required || names.contains($0.name) }
-        }) else { return "" }
+        guard let other = DropKind.allCases.first(where: { $0 != kind && names(header, everyRequiredColumnOf: $0) }) else { return "" }
         return "; this header is a \(other.rawValue) drop's, but the file is read as a \(kind.rawValue) drop because its name starts "
             + "with \"\(kind.rawValue)\" — rename it to start with \"\(other.rawValue)\" (e.g. \(other.rawValue)-2026-03.csv)"
+    }
+
+    /// Whether `header`'s names (case and surrounding spaces aside) hold every column `kind` requires.
+    static func names(_ header: [String], everyRequiredColumnOf kind: DropKind) -> Bool {
+        let names = Set(header.map { $0.trimmingSpaces.lowercased() })
+        return DropParser.columns(kind).allSatisfy { !$0.required || names.contains($0.name) }
+    }
+
+    /// What a row takes when an optional column is ignored, said after a header name's problem.
+    private static func ignoredColumn(_ column: ColumnSpec) -> String {
+        column.required ? "" : " (as it is, the column would be ignored and every row take \(column.name)'s default)"
     }
 
     /// When the missing names are there but split by semicolons or tabs (a spreadsheet's export

@@ -461,6 +461,23 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// C2 pays `paid` INR on INV-2026-000002 (the ingest exits `ingestExits`: 3 with a drop held
+    /// for March, `held` in `Inbox/held/`), an operator reruns March for `reason`: the replacement
+    /// invoice's entry, which must be INV-2026-000003, and its first sheet.
+    func replacement(in site: TestSite, paid: String, ingestExits: Int32, held: String? = nil, reason: String) throws
+        -> (invoice: [String: Any], sheet: PrintedSheet) {
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
+                      + "P1,C2,2026-04-05,\(paid),INR,NEFT 1,INV-2026-000002\n")
+        let ingest = try site.recon(["ingest"], env: Self.april)
+        #expect(ingest.code == ingestExits && held.map { site.exists("Inbox/held/" + $0) } != false, "\(ingest.code) \(ingest.err)")
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", reason, "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let invoice = try #require(try site.bodies("invoice.issued").last)
+        #expect(invoice["number"] as? String == "INV-2026-000003", "\(invoice)")
+        return (invoice, try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx")))
+    }
+
     /// C2 paid INV-2026-000002 (100.00) in full; the rerun reverses it (CN 100.00) and bills
     /// March anew (INV-2026-000003, 200.00). The new invoice asked for 200.00 and said nothing of
     /// the 100.00 received: a payables clerk working from the documents paid the month twice.
@@ -468,16 +485,8 @@ struct RerunTermsTests {
     /// 200.00 − 100.00 = 100.00 (layout 11; before, it asked for 200.00 and said the rest after).
     @Test func aReplacementInvoiceSaysWhatWasReceivedAgainstTheOneItReplaces() throws {
         let site = try site()
-        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
-                      + "P1,C2,2026-04-05,100.00,INR,NEFT 1,INV-2026-000002\n")
-        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
-        let key = try site.operatorKey("op", listed: true, env: Self.april)
-        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report for C2", "--key", key], env: Self.april)
-        #expect(rerun.code == 0, "\(rerun.err)")
-        let invoice = try #require(try site.bodies("invoice.issued").last)
-        #expect(invoice["number"] as? String == "INV-2026-000003" && invoice["total"] as? String == "200.00"
-            && invoice["paid_before"] as? String == "100.00", "\(invoice)")
-        let sheet = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx"))
+        let (invoice, sheet) = try replacement(in: site, paid: "100.00", ingestExits: 0, reason: "late report for C2")
+        #expect(invoice["total"] as? String == "200.00" && invoice["paid_before"] as? String == "100.00", "\(invoice)")
         // Due 30 days (C2's terms, the default) after the rerun's day, 2026-04-10.
         let pay = "Please pay 100.00 INR by 2026-05-10, quoting INV-2026-000003: its total, 200.00 INR, less 100.00 INR already "
             + "received against INV-2026-000002."
@@ -496,18 +505,9 @@ struct RerunTermsTests {
     /// account, and it says so rather than asking for 100.00.
     @Test func aReplacementInvoiceCoveredByWhatWasReceivedAsksForNothing() throws {
         let site = try site(alsoInMarch: "\nB3,2026-03-03T11:00Z,C2,D1,CT,1", lateB2: false)
-        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
-                      + "P1,C2,2026-04-05,200.00,INR,NEFT 1,INV-2026-000002\n")
         try site.drop("decisions-03.csv", "subject,decision,by\nB1,exclude,Asha\n")
-        let ingest = try site.recon(["ingest"], env: Self.april)
-        #expect(ingest.code == 3 && site.exists("Inbox/held/decisions-03.csv"), "\(ingest.code) \(ingest.err)")
-        let key = try site.operatorKey("op", listed: true, env: Self.april)
-        let rerun = try site.recon(["rerun", "2026-03", "--reason", "B1 not ours", "--key", key], env: Self.april)
-        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
-        let invoice = try #require(try site.bodies("invoice.issued").last)
-        #expect(invoice["number"] as? String == "INV-2026-000003" && invoice["total"] as? String == "100.00"
-            && invoice["paid_before"] as? String == "200.00", "\(invoice)")
-        let sheet = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx"))
+        let (invoice, sheet) = try replacement(in: site, paid: "200.00", ingestExits: 3, held: "decisions-03.csv", reason: "B1 not ours")
+        #expect(invoice["total"] as? String == "100.00" && invoice["paid_before"] as? String == "200.00", "\(invoice)")
         let texts = sheet.cells.values.compactMap(\.text)
         #expect(texts.contains("Nothing to pay on this invoice: 200.00 INR already received against INV-2026-000002 covers its "
             + "total, 100.00 INR; the 100.00 INR over it stays on your account as credit."), "\(texts.filter { $0.contains("pay") })")

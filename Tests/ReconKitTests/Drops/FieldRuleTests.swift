@@ -15,6 +15,12 @@ struct FieldRuleTests {
     let usageHeader = "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
     let clientsHeader = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\n"
 
+    /// The clients (else usage) header with one more column, `name`, and its line end.
+    func header(of kind: DropKind, adding name: String) -> String {
+        let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        return head.dropLast() + "," + name + "\n"
+    }
+
     func problems(_ text: String, _ kind: DropKind) -> [DropProblem] {
         Array(text.utf8).withUnsafeBytes { parser.parse($0, kind: kind) }.problems.problems
     }
@@ -342,8 +348,7 @@ struct FieldRuleTests {
                       // An object replacement character, which stands in for no letter.
                       ("\u{FFFC}tax_rate", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+FFFC")])
     func anOptionalColumnNameBehindAnInvisibleCharacterIsRejected(name: String, kind: DropKind, row: String, code: String) {
-        let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-        let header = head.dropLast() + "," + name + "\n"
+        let header = header(of: kind, adding: name)
         let p = problems(header + row, kind)
         let column = header.split(separator: ",").count
         #expect(p.count == 1 && p.first?.line == 1 && p.first?.column == column, "\(p)")
@@ -367,8 +372,7 @@ struct FieldRuleTests {
                       ("TAX_RA\u{13A2}E", DropKind.clients, "C1,A,INR,std,2026-01-01,5,18\n", "U+13A2 (CHEROKEE LETTER I)", "tax_rate"),
                       ("p\u{0585}_number", DropKind.clients, "C1,A,INR,std,2026-01-01,5,PO-1\n", "U+0585 (ARMENIAN SMALL LETTER OH)", "po_number")])
     func aColumnNameInLookAlikeLettersIsRejected(name: String, kind: DropKind, row: String, code: String, column: String) {
-        let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-        let header = head.dropLast() + "," + name + "\n"
+        let header = header(of: kind, adding: name)
         let p = problems(header + row, kind)
         #expect(p.count == 1 && p.first?.line == 1 && p.first?.column == header.split(separator: ",").count && p.first?.field == column, "\(p)")
         #expect(p.first?.message.contains("is not \(column): it holds \(code), which only looks like a Latin letter") == true, "\(p)")
@@ -413,8 +417,7 @@ struct FieldRuleTests {
                       ("urg-ency", DropKind.usage, "R1,2026-03-02T10:00Z,C1,D1,CT,3,stat\n", "urgency"),
                       ("PO Number", DropKind.clients, "C1,A,INR,std,2026-01-01,5,PO-1\n", "po_number")])
     func aColumnNameSpeltOtherwiseIsRejected(name: String, kind: DropKind, row: String, column: String) {
-        let head = kind == .clients ? clientsHeader : "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-        let header = head.dropLast() + "," + name + "\n"
+        let header = header(of: kind, adding: name)
         let p = problems(header + row, kind)
         #expect(p.count == 1 && p.first?.line == 1 && p.first?.column == header.split(separator: ",").count && p.first?.field == column, "\(p)")
         #expect(p.first?.message == "the header's \"\(name)\" is not a column's name, but reads as \(column), which this file lacks — "

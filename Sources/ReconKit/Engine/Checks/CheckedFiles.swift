@@ -29,7 +29,7 @@ struct CheckedFiles {
     }
 
     /// Whether `relative` is one of the checkpoints looked at.
-    func isCheckpoint(_ relative: String) -> Bool { files.prefix(checkpoints).contains { $0.relative == relative } }
+    func isCheckpoint(_ relative: String) -> Bool { checkpointNames.contains(relative) }
 
     /// `checked`: each document and archived drop the checks found as its entry records (its
     /// file, stamp and SHA-256); `archives`: the archived drops with their SHA-256, and

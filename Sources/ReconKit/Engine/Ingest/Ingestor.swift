@@ -681,8 +681,7 @@ public final class Ingestor {
     static func headerHoldsColumns(of kind: DropKind, _ bytes: [UInt8]) -> Bool {
         var line = bytes.prefix { $0 != 10 && $0 != 13 }[...]
         if line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
-        let names = Set(String(decoding: line, as: UTF8.self).split(separator: ",").map { $0.trimmingSpaces.lowercased() })
-        return DropParser.columns(kind).allSatisfy { !$0.required || names.contains($0.name) }
+        return DropTable.names(String(decoding: line, as: UTF8.self).split(separator: ",").map(String.init), everyRequiredColumnOf: kind)
     }
 
     /// The kind of the drop `drop.accepted` at `seq` records.

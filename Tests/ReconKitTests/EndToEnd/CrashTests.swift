@@ -1126,14 +1126,16 @@ struct CrashTests {
     }
 
     /// `recon watch --json` killed after a drop is in the ledger, while the batch's drafts are
-    /// written (strace kills it at the drafts workbook's rename): the drop's line was printed
-    /// only after the drafts, so the stream never said the drop was taken. It is out first.
+    /// written (strace kills it as the drafts folder is fsynced, once a draft is renamed into
+    /// it; the draft itself is written through the folder held open, by no path strace knows):
+    /// the drop's line was printed only after the drafts, so the stream never said the drop was
+    /// taken. It is out first.
     @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to kill the watcher at its drafts"))
     func aWatchersJSONLineIsOutBeforeItsBatchsDrafts() throws {
         let site = try TestSite.marchSite()
         try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR8,2026-03-08T10:00:00Z,C1,D1,CT,1\n")
         let killed = try ProcessRunner.run(try #require(Self.strace),
-            ["-f", "-o", "/dev/null", "-P", site.path("Outbox/2026-03/drafts/invoices.xlsx"), "-e", "inject=renameat:signal=SIGKILL",
+            ["-f", "-o", "/dev/null", "-P", site.path("Outbox/2026-03/drafts"), "-e", "trace=fsync", "-e", "inject=fsync:signal=SIGKILL:when=1",
              TestSite.binary, "watch", "--once", "--stable", "0", "--json", "--site", site.root], environment: TestSite.closeDay)
         #expect(killed.code != 0, "the watcher was not killed: \(killed.err)")
         #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-late.csv" })

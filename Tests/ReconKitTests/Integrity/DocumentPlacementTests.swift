@@ -88,12 +88,49 @@ struct DocumentPlacementTests {
         #expect(rename(statements, statements + ".orig") == 0)
         try FileManager.default.createSymbolicLink(atPath: statements, withDestinationPath: outside)
         let run = writing.finish()
-        #expect(run.code == 3 && run.err.contains("Outbox/statements was replaced by a symbolic link while Outbox/statements/C1.xlsx "
-            + "was written through it"), "\(run.out)\(run.err)")
+        #expect(run.code == 3 && run.err.contains("Outbox/statements was replaced by a symbolic link (to \(outside)) while "
+            + "Outbox/statements/C1.xlsx was written"), "\(run.out)\(run.err)")
         #expect(FileIO.list(outside).filter { !$0.hasPrefix(".") }.isEmpty, "the statement stayed outside the site: \(FileIO.list(outside))")
         try FileManager.default.removeItem(atPath: statements)
         #expect(rename(statements + ".orig", statements) == 0)
         try FileManager.default.removeItem(atPath: outside)
+        #expect(try site.recon(["statement", "C1"], env: TestSite.closeDay).code == 0)
+        #expect(site.exists("Outbox/statements/C1.xlsx"))
+    }
+
+    /// The same link swapped in while the statement is written and swapped out again before
+    /// the command looks: the statement went where the link pointed, among March's issued
+    /// invoices, `recon statement` said it wrote it (exit 0) and both verifiers refused the
+    /// site. strace holds the statement at its workbook's first rename (`rename`: the link goes
+    /// in, its unfinished file moved along) and just after its move into place (`renameat`: the
+    /// folder comes back).
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the statement at its renames"))
+    func aStatementsFolderLinkedAndPutBackMidWriteLeavesNothingAmongInvoices() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let statements = site.path("Outbox/statements"), invoices = site.path("Outbox/2026-03/invoices")
+        try FileManager.default.createDirectory(atPath: statements, withIntermediateDirectories: true)
+        let issued = Set(FileIO.list(invoices))
+        let writing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=rename,renameat",
+             "-e", "inject=rename:delay_enter=3000000:when=1", "-e", "inject=renameat:delay_exit=3000000:when=1",
+             TestSite.binary, "statement", "C1", "--site", site.root], environment: TestSite.closeDay)
+        #expect(ProcessRunner.wait(upTo: 60) { !FileIO.list(statements).isEmpty }, "the statement wrote nothing")
+        for name in FileIO.list(statements) { #expect(rename(statements + "/" + name, invoices + "/" + name) == 0) }
+        #expect(rename(statements, statements + ".orig") == 0)
+        try FileManager.default.createSymbolicLink(atPath: statements, withDestinationPath: "2026-03/invoices")
+        // Back once the statement has renamed its workbook into place, or has stopped.
+        #expect(ProcessRunner.wait(upTo: 60) { !writing.process.isRunning || FileIO.list(invoices).contains("C1.xlsx") })
+        try FileManager.default.removeItem(atPath: statements)
+        #expect(rename(statements + ".orig", statements) == 0)
+        let run = writing.finish()
+        #expect(run.code != 0, "the statement said it wrote C1.xlsx: \(run.out)")
+        #expect(Set(FileIO.list(invoices).filter { !$0.hasPrefix(".") }) == issued.filter { !$0.hasPrefix(".") },
+                "a statement among March's invoices: \(FileIO.list(invoices))")
+        // What the test moved there itself goes; the site verifies, and the statement is written.
+        for name in FileIO.list(invoices) where name.hasPrefix(".") { try FileManager.default.removeItem(atPath: invoices + "/" + name) }
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+        site.expectAuditorAccepts()
         #expect(try site.recon(["statement", "C1"], env: TestSite.closeDay).code == 0)
         #expect(site.exists("Outbox/statements/C1.xlsx"))
     }

@@ -28,19 +28,6 @@ struct DerivedOutput {
     /// Where a period's review workbook lives, under the site.
     static func reviewPath(_ period: Period) -> String { "Outbox/\(period)/review.xlsx" }
 
-    /// A workbook written through a link swapped in for one of its folders below `Outbox/` while
-    /// it was written: it went where the link points (outside the site, or among a closed month's
-    /// invoices, where both verifiers then refused the site). This command's own file is taken
-    /// back from there, and the link refused as it is before a write.
-    static func takeBackIfLinked(_ relative: String, in site: Site) throws {
-        guard let link = VouchedPlaces.link(on: FileIO.parent(of: relative), in: site) else { return }
-        let path = site.path(relative)
-        if FileStatus.of(path)?.kind == .regularFile { unlink(path) }
-        throw ReconFailure.refused("\(link.path) was replaced by a symbolic link while \(relative) was written through it: "
-            + "the workbook was taken back from where the link points (\(link.target)); recon writes only into folders of its "
-            + "own below Outbox/ — replace the link with a folder")
-    }
-
     /// Writes `relative` (under the site) through `write`, which gets the full path; returns
     /// whether it was written. A copy left from before is removed when the write fails: an
     /// out-of-date workbook must not pass for the current one (a period's draft review after
@@ -48,18 +35,17 @@ struct DerivedOutput {
     @discardableResult
     func write(_ relative: String, comesBack: Return, _ write: (String) throws -> Void) -> Bool {
         let path = session.site.path(relative)
+        var folder: HeldFolder?
         do {
             // A link on the way to its folder below `Outbox/` (the workbook itself is replaced by its rename).
-            if let link = VouchedPlaces.link(on: FileIO.parent(of: relative), in: session.site) {
-                throw ReconFailure.refused("\(link.path) is a symbolic link, and recon writes only into folders of its own below "
-                    + "Outbox/ (a link would put workbooks outside the site); replace it with a folder")
-            }
-            try write(path)
-            try Self.takeBackIfLinked(relative, in: session.site)
+            if let link = VouchedPlaces.link(on: FileIO.parent(of: relative), in: session.site) { throw HeldFolder.linked(link.path, in: session.site) }
+            folder = try HeldFolder(FileIO.parent(of: relative), in: session.site)
+            try Self.write(FileIO.baseName(relative), in: folder!, write)
             return true
         } catch {
             var earlier = ""
-            if FileIO.isRegularFile(path) {
+            // Removed from the folder held, never through a link put on the way since.
+            if let folder, (try? folder.requireInPlace(FileIO.baseName(relative))) != nil, FileIO.isRegularFile(path) {
                 do {
                     try FileIO.removeChecked(path)
                     earlier = "; the earlier copy, out of date, was removed"
@@ -72,5 +58,18 @@ struct DerivedOutput {
             session.log.warning("\(message)")
             return false
         }
+    }
+
+    /// Writes `name` into `folder` through `write`, which gets the path to write; refused,
+    /// the workbook taken back, when the folder was moved or replaced meanwhile.
+    static func write(_ name: String, in folder: HeldFolder, _ write: (String) throws -> Void) throws {
+        do {
+            try write(folder.path(name))
+        } catch {
+            // A write that failed because its folder went (its unfinished file moved along) says so.
+            try folder.requireInPlace(name)
+            throw folder.shown(error)
+        }
+        try folder.requireInPlace(name)
     }
 }

@@ -65,8 +65,10 @@ public struct StatementWriter {
                                               taxComponents: client.map { $0.taxRate.isZero ? [] : $0.effectiveTaxComponents } ?? [])
         let relative = try requireWritable(clientId)
         removeUnfinishedStatements()
-        try StatementWorkbook.write(header, receivables: account, to: session.site.path(relative), created: session.clock.now())
-        try DerivedOutput.takeBackIfLinked(relative, in: session.site)
+        let folder = try HeldFolder(FileIO.parent(of: relative), in: session.site)
+        try DerivedOutput.write(FileIO.baseName(relative), in: folder) { path in
+            try StatementWorkbook.write(header, receivables: account, to: path, created: session.clock.now())
+        }
         return (relative, account)
     }
 

@@ -499,6 +499,69 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// A month rerun twice, for a client with an older month unpaid. C2: February INV-2026-000001
+    /// (100.00, unpaid) and March INV-2026-000002 (100.00). P1 pays March's 100.00, naming it; a
+    /// late report, rerun: CN-2026-000001 reverses it and INV-2026-000003 bills March anew, 200.00,
+    /// "less 100.00 received", so P2 pays the 100.00 asked, naming it. A second late report, rerun
+    /// again: CN-2026-000002 reverses INV-2026-000003 and INV-2026-000004 bills 300.00. Received
+    /// for March: 100.00 + 100.00 = 200.00, so it asks for 300.00 − 200.00 = 100.00. It asked for
+    /// 200.00: P1, its invoice reversed, went to February, oldest due, and was asked again.
+    @Test func aSecondReplacementInvoiceCountsWhatWasPaidForTheMonthBeforeTheFirst() throws {
+        let feb = ["RECON_NOW": "2026-02-05T06:00:00Z"]
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "twice-site", "--base-currency", "INR", "--timezone", "UTC"], env: feb).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Other,INR,std,2020-01-01,9\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nD1,Rao,consultant,4\n")
+        try site.drop("provider_rates.csv", Self.payCard("50"))
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+                      + "2026-02-01,*,*,*,*,1,,100,INR,volume\n")
+        let usage = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        try site.drop("usage-02.csv", usage + "F1,2026-02-02T10:00Z,C2,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: feb).code == 0)
+        #expect(try site.recon(["close", "2026-02"], env: ["RECON_NOW": "2026-03-01T06:00:00Z"]).code == 0)
+        try site.drop("usage-03.csv", usage + "M1,2026-03-02T10:00Z,C2,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.march).code == 0)
+        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let payments = "payment_id,client_id,received_on,amount,currency,invoice\n"
+        for (n, (paid, late)) in [("INV-2026-000002", "M2,2026-03-20T10:00Z"), ("INV-2026-000003", "M3,2026-03-21T10:00Z")].enumerated() {
+            try site.drop("payments-\(n).csv", payments + "P\(n + 1),C2,2026-04-\(n == 0 ? "05" : "10"),100.00,INR,\(paid)\n")
+            try site.drop("usage-late-\(n).csv", usage + late + ",C2,D1,CT,1\n")
+            #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+            let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report \(n + 1)", "--key", key], env: Self.april)
+            #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        }
+        let invoice = try #require(try site.bodies("invoice.issued").last)
+        #expect(invoice["number"] as? String == "INV-2026-000004" && invoice["total"] as? String == "300.00"
+                && invoice["paid_before"] as? String == "200.00", "\(invoice)")
+        let sheet = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000004.xlsx"))
+        let pay = "Please pay 100.00 INR by 2026-05-10, quoting INV-2026-000004: its total, 300.00 INR, less 200.00 INR already "
+            + "received against INV-2026-000003."
+        #expect(sheet.cells.values.contains { $0.text == pay }, "\(sheet.cells.values.compactMap(\.text).filter { $0.contains("pay") })")
+        // The account agrees: February's 100.00 is still owed, and March's 100.00 still to pay.
+        // 100 + 100 + 200 + 300 invoiced − 100 − 200 credited − 200 paid = 200.00.
+        let statement = try site.recon(["statement", "C2"], env: Self.april)
+        #expect(statement.code == 0 && statement.out.contains("total due: 200.00 INR"), "\(statement.out)")
+        site.expectAuditorAccepts()
+    }
+
+    /// Overpaid: C2 paid 250.00 on INV-2026-000002 (100.00); the rerun bills March anew, 200.00.
+    /// The replacement counted 100.00 received (what the old invoice could take) and asked for
+    /// 100.00 more, while the statement showed C2 in credit. 250.00 was paid for it: nothing to
+    /// pay, 250.00 − 200.00 = 50.00 stays as credit, as the statement says.
+    @Test func aReplacementInvoiceCountsAnOverpaymentOnTheOneItReplacesWhole() throws {
+        let site = try site()
+        let (invoice, sheet) = try replacement(in: site, paid: "250.00", ingestExits: 0, reason: "late report for C2")
+        #expect(invoice["total"] as? String == "200.00" && invoice["paid_before"] as? String == "250.00", "\(invoice)")
+        let texts = sheet.cells.values.compactMap(\.text)
+        #expect(texts.contains("Nothing to pay on this invoice: 250.00 INR already received against INV-2026-000002 covers its "
+            + "total, 200.00 INR; the 50.00 INR over it stays on your account as credit."), "\(texts.filter { $0.contains("pay") })")
+        // 100.00 + 200.00 invoiced − 100.00 credited − 250.00 paid = −50.00.
+        let statement = try site.recon(["statement", "C2"], env: Self.april)
+        #expect(statement.code == 0 && statement.out.contains("-50.00 INR"), "\(statement.out)")
+        site.expectAuditorAccepts()
+    }
+
     /// What was received covers the replacement: C2 paid INV-2026-000002 (B1 and B3, 2 ×
     /// 100.00) in full, and a held decision excludes B1, so the rerun bills March anew for B3
     /// alone, 100.00. There is nothing to pay on it, 200.00 − 100.00 = 100.00 stays on C2's

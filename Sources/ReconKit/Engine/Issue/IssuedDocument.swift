@@ -16,6 +16,8 @@ public struct IssuedDocument: Sendable {
     public var refersTo: String?
     /// An invoice's due date (issue date in site time + the client's payment terms).
     public var dueOn: LocalDate? = nil
+    /// A rerun's new invoice (statement): the documents of the month it takes the place of.
+    public var replaces: [String] = []
 
     /// The numbers a credit note or adjustment names (``refersTo``, one or several).
     public var namedDocuments: [String] {
@@ -46,7 +48,8 @@ extension IssuedDocument {
                   subtotal: try b.decimal("subtotal"), tax: try b.decimal("tax"), total: try b.decimal("total"),
                   file: Site.documentPath(kind: kind, period: period, number: number), sha256: b.optional("sha256") ?? "",
                   refersTo: entry.body["refers_to"] == nil ? nil : b.strings("refers_to").joined(separator: ", "),
-                  dueOn: b.optional("due_on").flatMap { LocalDate(Substring($0)) })
+                  dueOn: b.optional("due_on").flatMap { LocalDate(Substring($0)) },
+                  replaces: entry.body["replaces"] == nil ? [] : b.strings("replaces"))
     }
 }
 

@@ -213,7 +213,8 @@ public struct Rerunner {
     }
 
     /// What the client's payments were set against `invoices` (those a new invoice replaces), in
-    /// `currency`, as its account stands today; nil when nothing.
+    /// `currency`, as its account stands today, with what payments naming them paid beyond
+    /// them (a client that paid 400.00 on a 283.20 invoice paid 400.00 for it); nil when nothing.
     private func paidOn(_ invoices: [String], of client: String, in currency: Currency) throws -> ExactDecimal? {
         guard !invoices.isEmpty else { return nil }
         let state = session.state, zone = state.zone
@@ -222,7 +223,9 @@ public struct Rerunner {
             $0.issuedOn(in: zone) ?? today
         }.accounts.first { $0.currency == currency }
         var paid = currency.zero
-        for number in invoices { paid = try paid + (account?.paid[number] ?? currency.zero) }
+        for number in invoices {
+            paid = try paid + (account?.paid[number] ?? currency.zero) + (account?.overpaid[number] ?? currency.zero)
+        }
         return paid > .zero ? paid : nil
     }
 

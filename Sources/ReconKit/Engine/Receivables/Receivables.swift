@@ -37,6 +37,9 @@ public struct Receivables: Sendable {
         public var unapplied: ExactDecimal
         /// What payments were set against each invoice, by number (none listed: nothing).
         public var paid: [String: ExactDecimal] = [:]
+        /// Of ``unapplied``, what payments that named an invoice (or one it replaced) left over
+        /// it, by that invoice's number: paid for it, beyond what it asks.
+        public var overpaid: [String: ExactDecimal] = [:]
     }
 
     public var asOf: LocalDate
@@ -82,13 +85,24 @@ public struct Receivables: Sendable {
                 left = try left - take
             }
         }
-        // Payments: the named invoice first, then the oldest due.
+        // Payments: the named invoice first, then the invoices that replaced it, then the oldest due.
+        // A rerun reverses the invoice a payment named: what was paid for that month stays on the
+        // month's new invoice, not on an older month left unpaid (the new invoice asked for its
+        // total less it, and a second rerun's asked for it again).
         let byDue = invoices.sorted { ($0.dueOn ?? issuedOn($0), $0.number) < ($1.dueOn ?? issuedOn($1), $1.number) }
+        var replacedBy: [String: String] = [:]
+        for i in invoices { for number in i.replaces { replacedBy[number] = i.number } }
         var unapplied = c.zero
-        var paid: [String: ExactDecimal] = [:]
+        var paid: [String: ExactDecimal] = [:], overpaid: [String: ExactDecimal] = [:]
         for p in payments.sorted(by: { ($0.receivedOn, $0.id) < ($1.receivedOn, $1.id) }) {
             var left = p.amount
-            let order = (p.invoice.map { [$0] } ?? []) + byDue.map(\.number).filter { $0 != p.invoice }
+            var named: [String] = []
+            var next = p.invoice
+            while let number = next, !named.contains(number) {
+                named.append(number)
+                next = replacedBy[number]
+            }
+            let order = named + byDue.map(\.number).filter { !named.contains($0) }
             for number in order {
                 guard left > .zero, let owed = open[number], owed > .zero else { continue }
                 let take = min(left, owed)
@@ -97,6 +111,7 @@ public struct Receivables: Sendable {
                 left = try left - take
             }
             unapplied = try unapplied + left
+            if left > .zero, let last = named.last { overpaid[last] = try (overpaid[last] ?? c.zero) + left }
         }
         // Outstanding by age past due.
         var buckets = [ExactDecimal](repeating: c.zero, count: bucketNames.count)
@@ -129,7 +144,7 @@ public struct Receivables: Sendable {
             entries[i].balance = balance
         }
         return Account(currency: c, entries: entries, totalDue: balance, open: openList, buckets: buckets, unapplied: unapplied,
-                       paid: paid)
+                       paid: paid, overpaid: overpaid)
     }
 }
 

@@ -145,7 +145,7 @@ public struct SiteState {
             let r = d.record
             apply(issued: IssuedDocument(seq: seq, at: at, kind: r.kind, number: r.number, period: r.period, partyId: r.partyId,
                                          currency: r.currency, subtotal: r.subtotal, tax: r.tax, total: r.total, file: r.file,
-                                         sha256: d.sha256, refersTo: r.refersTo, dueOn: r.dueOn))
+                                         sha256: d.sha256, refersTo: r.refersTo, dueOn: r.dueOn, replaces: r.replaces ?? []))
         case .siteInit, .dropAccepted, .cardReplaced, .operatorChanged:
             break  // fixed at init, applied as rows, or nothing the state holds
         }

@@ -78,9 +78,10 @@ struct LedgerTamperTests {
 
     /// Any file no entry issued in a folder of final documents fails `recon verify`, whatever
     /// its name: only `PREFIX-YYYY-NNNNNN.xlsx` names were looked at, so a renamed copy
-    /// (`INV-2026-000001 (1).xlsx`) passed while an auditor's verifier failed it. A writer still
-    /// refuses only a name shaped like a document (what a cut ledger leaves): another stray is
-    /// no reason to stop work. What an editor or a file browser leaves beside an open workbook
+    /// (`INV-2026-000001 (1).xlsx`) passed while an auditor's verifier failed it. A writer refuses
+    /// it too (SPEC §6: nothing is appended to a ledger that does not verify): it refused only a
+    /// name shaped like a document, and the next close signed its checkpoint over a site both
+    /// verifiers refused. What an editor or a file browser leaves beside an open workbook
     /// (`.~lock.…#`, Office's `~$…`, `Thumbs.db`, `desktop.ini`) is no document to either:
     /// Office's lock file stopped every writer (exit 4, "the ledger does not verify").
     @Test(arguments: ["INV-2026-000001 (1).xlsx", "inv-2026-000001.xlsx", "INV-2026-000001.XLSX", "invoice.xlsx", "notes.txt"])
@@ -98,9 +99,14 @@ struct LedgerTamperTests {
         #expect(verify.out.contains("Outbox/2026-03/invoices/\(name) is in a folder of final documents, but no ledger entry issued it"),
                 "\(verify.out)")
         try site.drop("usage-2026-04.csv", TestSite.april)
-        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
-        #expect(ingest.code == 0, "a stray that is not shaped like a document stops no work: \(ingest.err)")
+        let ledger = try site.ledgerBytes()
+        let refused = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(refused.code == 4 && refused.err.contains("Outbox/2026-03/invoices/\(name) is in a folder of final documents")
+                && refused.err.contains("move it out of Outbox/"), "\(refused.err)")
+        #expect(try site.ledgerBytes() == ledger && site.exists("Inbox/usage-2026-04.csv"))
+        // Moved out, the same drop goes in.
         try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/invoices/" + name))
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
         #expect(try site.recon(["verify"]).code == 0)
     }
 

@@ -317,17 +317,15 @@ extension StatusCache {
     }
 
     /// Whether every issued document and archived drop the writers' seal holds still has the
-    /// stamp it was sealed with (an `lstat` each), and every file named like a document in the
-    /// Outbox is one of them: one changed since, not sealed yet (just issued, touched, copied
-    /// with the site) or a stray sends `status` the long way, which checks the documents as a
-    /// writer does, refuses what a writer would, and seals what has settled. A seal that cannot
-    /// be used is the long way's to name.
+    /// stamp it was sealed with (an `lstat` each), and every file in a folder of final documents
+    /// is one of them: one changed since, not sealed yet (just issued, touched, copied with the
+    /// site) or a stray of any name (a file browser's `INV-… (1).xlsx`) sends `status` the long
+    /// way, which checks the documents as a writer does, refuses what a writer would, and seals
+    /// what has settled. A seal that cannot be used is the long way's to name.
     static func sealedFilesHold(_ site: Site, verifier: VerifierKey, siteName: String) -> Bool {
         var documents = 0
-        for period in FileIO.list(site.outbox) where Period(period) != nil {
-            for folder in OutboxCheck.documentFolders {
-                documents += ((try? FileIO.rawNames(in: site.outbox + "/" + period + "/" + folder, where: OutboxCheck.isDocumentName)) ?? []).count
-            }
+        for folder in OutboxCheck(site: site).documentFolderPaths() {
+            documents += ((try? FileIO.rawNames(in: site.path(folder), where: { !OutboxCheck.isLitter($0) })) ?? []).count
         }
         guard FileIO.exists(DocumentSeal.path(site)) else { return documents == 0 }
         guard let index = try? DocumentSeal.readIndex(site, verifier: verifier, siteName: siteName) else { return false }

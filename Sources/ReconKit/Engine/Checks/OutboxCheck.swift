@@ -80,18 +80,14 @@ struct OutboxCheck {
     }
 
     /// The first file in `folder`, a folder of final documents (``documentFolderPaths()``), whose
-    /// path `issued` does not know, by name; nil when there is none.
-    /// `anyName` (`recon verify`): any name, not only a document's — those folders hold what
-    /// the ledger issued and nothing else (a renamed copy, `INV-2026-000300 (1).xlsx`, would pass
-    /// for an invoice), as an auditor's verifier holds them. Without it (a writer), only names
-    /// shaped like a document: what a cut ledger leaves, which no writer may sign over. Never
-    /// what an editor or a file browser puts beside a file it shows (``isLitter(_:)``).
-    func firstUnissuedDocument(in folder: String, issued: (String) -> Bool, anyName: Bool = false) -> String? {
+    /// path `issued` does not know, by name; nil when there is none. Any name, not only a
+    /// document's: those folders hold what the ledger issued and nothing else (a renamed copy,
+    /// `INV-2026-000300 (1).xlsx`, would pass for an invoice), as an auditor's verifier holds
+    /// them. Never what an editor or a file browser puts beside a file it shows (``isLitter(_:)``).
+    func firstUnissuedDocument(in folder: String, issued: (String) -> Bool) -> String? {
         // Every writer looks through a year's 6,000 names: read as bytes (sorting them all as
         // strings took 30 ms), and only those that can be strays made into paths.
-        let names = (try? FileIO.rawNames(in: site.path(folder), where: { name in
-            anyName ? !Self.isLitter(name) : Self.isDocumentName(name)
-        })) ?? []
+        let names = (try? FileIO.rawNames(in: site.path(folder), where: { !Self.isLitter($0) })) ?? []
         // A folder is a stray too: one inside holds files no check looks at, and one named like a
         // document stands where the close would put it.
         return names.map { folder + "/" + String(decoding: $0, as: UTF8.self) }.filter { !issued($0) }.min()

@@ -570,7 +570,7 @@ public final class SiteSession {
             // the next invoice): what a cut ledger leaves, which the writer checks refuse, and the
             // close signed over. This command's own are put in place only after its entries.
             let issued = Set(ledger.entries.lazy.filter { $0.eventKind?.document != nil }.compactMap { $0.string("file") })
-            try Self.refusingDamage { try Verifier(site: site).checkNoUnissuedDocuments(issued: issued, anyName: false) }
+            try Self.refusingDamage { try Verifier(site: site).checkNoUnissuedDocuments(issued: issued) }
         }
         // Refused before the note below: a refused command leaves nothing behind it, and its note
         // had the next writer rewrite workbooks that were there, saying they were missing.

@@ -553,11 +553,11 @@ public struct Verifier {
     /// no entry names there, as an auditor's verifier reports it.
     /// `folders`: the folders of final documents (``OutboxCheck/documentFolderPaths()``), when
     /// the caller has walked the Outbox for them already.
-    func checkNoUnissuedDocuments(issued: Set<String>, anyName: Bool = true, in folders: [String]? = nil) throws {
+    func checkNoUnissuedDocuments(issued: Set<String>, in folders: [String]? = nil) throws {
         let byNumber = Dictionary(issued.map { (FileIO.baseName($0), $0) }, uniquingKeysWith: { a, _ in a })
         let check = OutboxCheck(site: site)
         for folder in folders ?? check.documentFolderPaths() {
-            guard let relative = check.firstUnissuedDocument(in: folder, issued: issued.contains, anyName: anyName) else { continue }
+            guard let relative = check.firstUnissuedDocument(in: folder, issued: issued.contains) else { continue }
             let name = FileIO.baseName(relative)
             if FileStatus.of(site.path(relative))?.kind == .folder {
                 throw LedgerDamage(seq: nil, "\(relative) is a folder inside a folder of final documents, which holds only the "

@@ -341,7 +341,9 @@ struct DerivedPlacesTests {
     /// A copy of a checkpoint under another name (`017.txt`) is no checkpoint recon wrote: it
     /// was read as seq 17 and reported as a missing `17.txt`, naming a file that is there. It is
     /// read as an auditor's verifier reads it: a copy whose name, zeros before it allowed, is its
-    /// count passes; one named for another count is named, as that verifier names it.
+    /// count passes; one named for another count is named, as that verifier names it. A writer
+    /// takes the copy as both verifiers do: it refused every command (exit 4), saying the copy
+    /// "appeared while this command ran" — it was there before.
     @Test func aCheckpointCopiedUnderAnotherNameIsNotReadAsOne() throws {
         let site = try TestSite.trustSite()
         let newest = try #require(FileIO.list(site.path("Ledger/checkpoints")).compactMap { Int($0.dropLast(4)) }.max())
@@ -349,6 +351,10 @@ struct DerivedPlacesTests {
                                          toPath: site.path("Ledger/checkpoints/0\(newest).txt"))
         let verify = try site.recon(["verify"])
         #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        site.expectAuditorAccepts()
+        try site.drop("usage-r9.csv", Self.r9)
+        let writer = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(writer.code == 0, "\(writer.err)")
         site.expectAuditorAccepts()
         // In another script's digits, as that verifier reads them (١١.txt is 11).
         let arabic = String(newest).map { String(UnicodeScalar(0x0660 + UInt32(String($0))!)!) }.joined()

@@ -65,6 +65,38 @@ struct DocumentPlacementTests {
         site.expectAuditorAccepts()
     }
 
+    /// Damage put in place after a close's append, before its checkpoint is signed (strace holds
+    /// the close at its invoice's rename into place): a final document no entry issued, or a
+    /// forged checkpoint. The last look had been before the append only: the close signed its
+    /// checkpoint over it, exit 0, and both verifiers refused the site. It looks again before it
+    /// signs: the entries stand, the checkpoint is not signed (exit 4), and once the damage is
+    /// gone the next writer signs the checkpoint owed.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to hold the close between its append and its checkpoint"),
+          arguments: ["stray", "checkpoint"])
+    func damageAfterTheAppendIsNotSignedOver(damage: String) throws {
+        let site = try TestSite.marchSite()
+        let final = site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx")
+        let size = try site.ledgerBytes().count
+        let closing = try RunningProcess(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", final, "-e", "trace=rename,renameat,renameat2",
+             "-e", "inject=rename,renameat,renameat2:delay_enter=3000000:when=1",
+             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+        #expect(ProcessRunner.wait(upTo: 60) { ((try? site.ledgerBytes().count) ?? 0) > size }, "the close never appended")
+        let placed = damage == "stray" ? "Outbox/2026-03/invoices/INV-2026-000009.xlsx" : "Ledger/checkpoints/99.txt"
+        try Data("forged".utf8).write(to: URL(fileURLWithPath: site.path(placed)))
+        let closed = closing.finish()
+        #expect(closed.code == 4 && closed.err.contains(placed) && closed.err.contains("the checkpoint over them is not signed"),
+                "\(closed.code) \(closed.err)")
+        let count = try site.entries().count
+        #expect(try site.bodies("period.closed").count == 1 && !site.exists("Ledger/checkpoints/\(count).txt"))
+        try FileManager.default.removeItem(atPath: site.path(placed))
+        let next = try site.recon(["watch", "--once"], env: TestSite.closeDay)
+        #expect(next.code == 0, "\(next.err)")
+        #expect(site.exists("Ledger/checkpoints/\(count).txt"))
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// The same for a workbook no entry issues: `Outbox/statements` replaced by a link while
     /// `recon statement` wrote into it put the statement where the link pointed (outside the
     /// site, or among a closed month's invoices, where both verifiers refused the site), and the

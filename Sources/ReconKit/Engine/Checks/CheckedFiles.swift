@@ -116,11 +116,12 @@ struct CheckedFiles {
 
     /// The refusal for a vouched file found changed, or a checkpoint found `gone`, since the
     /// writer checks read it: nothing is appended then.
-    static func failure(_ relative: String, gone: Bool) -> ReconFailure {
+    /// `leaving`: what the command leaves undone.
+    static func failure(_ relative: String, gone: Bool, leaving: String = "nothing was appended") -> ReconFailure {
         gone ? ReconFailure.verification("the ledger does not verify: \(relative) was removed while this command ran (the writer "
-                + "checks found it); nothing was appended — put it back from a backup, or ask an auditor")
+                + "checks found it); \(leaving) — put it back from a backup, or ask an auditor")
             : ReconFailure.verification("the ledger does not verify: \(relative) changed while this command ran (the writer checks "
-                + "had found it as the ledger records it); nothing was appended — `recon verify` names what is wrong, then restore "
+                + "had found it as the ledger records it); \(leaving) — `recon verify` names what is wrong, then restore "
                 + "it from a backup or ask an auditor")
     }
 

@@ -47,6 +47,12 @@ public struct Checkpointer {
     /// A file put at its name by someone else still refuses (exit 4), saying the same.
     /// Returns the checkpoint's relative path, nil when it is owed.
     public func writeAfterAppend(_ session: SiteSession, siteName: String) throws -> String? {
+        // What the checks vouched for, looked at once more before it is signed: damage put there
+        // after the append (a forged checkpoint, an archive edited, a stray invoice) was signed
+        // over, exit 0, while both verifiers refused the site. The entries stand, the checkpoint
+        // stays owed, and the next writer refuses until the damage is mended.
+        try session.lookAgain(signing: true, leaving: "this command's \(recorded), and the checkpoint over them is not signed "
+            + "(the next writing command signs it once the site verifies)")
         // The key was checked before the append (``requireCanWrite()``): one gone or changed since
         // (`site_key` edited, the file replaced) signs nothing, and the command's entries stand —
         // it said "nothing is signed or written" (exit 4) of a close whose documents were issued.

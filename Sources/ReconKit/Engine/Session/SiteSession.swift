@@ -557,21 +557,7 @@ public final class SiteSession {
         // removed is a signed head the ledger must still extend, and the close signed its own over
         // a site both verifiers then refused. One that signs looks at the issued documents and
         // archived drops too (a year's: a few milliseconds).
-        if let appeared = checkedFiles?.newCheckpoint(in: site) {
-            throw ReconFailure.verification("the ledger does not verify: \(appeared) appeared while this command ran (the writer checks "
-                + "found no such checkpoint); nothing was appended — `recon verify` names what is wrong; remove it if no close, rerun, "
-                + "credit or operator change wrote it, or ask an auditor")
-        }
-        if let changed = checkedFiles?.firstChanged(in: site, all: owesCheckpoint) {
-            throw CheckedFiles.failure(changed.relative, gone: changed.gone && checkedFiles?.isCheckpoint(changed.relative) == true)
-        }
-        if owesCheckpoint && checkedFiles != nil {
-            // A final document no entry issued, put there while this command ran (a copy named as
-            // the next invoice): what a cut ledger leaves, which the writer checks refuse, and the
-            // close signed over. This command's own are put in place only after its entries.
-            let issued = Set(ledger.entries.lazy.filter { $0.eventKind?.document != nil }.compactMap { $0.string("file") })
-            try Self.refusingDamage { try Verifier(site: site).checkNoUnissuedDocuments(issued: issued) }
-        }
+        try lookAgain(signing: owesCheckpoint, leaving: "nothing was appended")
         // Refused before the note below: a refused command leaves nothing behind it, and its note
         // had the next writer rewrite workbooks that were there, saying they were missing.
         if let said = LedgerFile.notesInTheWay(besideLedger: ledger.path, checkpoint: owesCheckpoint) {
@@ -596,6 +582,36 @@ public final class SiteSession {
         // rerun's held drops, appended before them, leave a signal noted, said at that append.
         if owesCheckpoint { signalHold?.commit() }
         return appended
+    }
+
+    /// The last look at what the writer checks found (``CheckedFiles``): throws (exit 4) when a
+    /// checkpoint appeared, or a vouched file changed or went, since; `signing` (a command that
+    /// signs a checkpoint), also when a final document no entry issued was put in the Outbox
+    /// meanwhile. `leaving`: what the command leaves undone then. Taken before an append, and
+    /// again before the checkpoint over it is signed (``Checkpointer/writeAfterAppend(_:siteName:)``):
+    /// damage put there between the two was signed over.
+    func lookAgain(signing: Bool, leaving: String) throws {
+        if let appeared = checkedFiles?.newCheckpoint(in: site) {
+            throw ReconFailure.verification("the ledger does not verify: \(appeared) appeared while this command ran (the writer checks "
+                + "found no such checkpoint); \(leaving) — `recon verify` names what is wrong; remove it if no close, rerun, "
+                + "credit or operator change wrote it, or ask an auditor")
+        }
+        if let changed = checkedFiles?.firstChanged(in: site, all: signing) {
+            throw CheckedFiles.failure(changed.relative, gone: changed.gone && checkedFiles?.isCheckpoint(changed.relative) == true,
+                                       leaving: leaving)
+        }
+        if signing && checkedFiles != nil {
+            // A final document no entry issued, put there while this command ran (a copy named as
+            // the next invoice): what a cut ledger leaves, which the writer checks refuse, and the
+            // close signed over. This command's own are its entries' files.
+            let issued = Set(ledger.entries.lazy.filter { $0.eventKind?.document != nil }.compactMap { $0.string("file") })
+            do {
+                try Verifier(site: site).checkNoUnissuedDocuments(issued: issued)
+            } catch let damage as LedgerDamage {
+                throw ReconFailure.verification("the ledger does not verify: \(damage); \(leaving) — restore it from a backup or "
+                    + "ask an auditor")
+            }
+        }
     }
 
     /// The workbooks written once they are, taken off the note (``DerivedPending``).

@@ -67,6 +67,7 @@ struct RejectedDropsSaidTests {
             let header = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
             let files = ["usage-late.csv": header + "R1,2026-03-31T20:00Z,C1,D1,ct,1\n",
                          "usage-march.csv": header + "R2,2026-03-30T20:00Z,C1,D1,ct,1\n",
+                         "usage-offset.csv": header + "R3,2026-04-01T02:00+05:30,C1,D1,ct,1\n",
                          "decisions-new.csv": "subject,decision,by\nR7,exclud,Asha\n",
                          "decisions-old.csv": "subject,decision,by\nR8,exclud,Asha\n"]
             for (name, text) in files {
@@ -80,12 +81,34 @@ struct RejectedDropsSaidTests {
             let kolkata = try #require(SiteTimeZone(identifier: "Asia/Kolkata"))
             let april = try #require(RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 4), zone: kolkata,
                                                                  since: since.addingTimeInterval(-60)))
-            #expect(april.hasPrefix("Inbox/rejected/ holds 2 drops refused at ingest (decisions-new.csv, usage-late.csv)"), "\(april)")
-            // In UTC the same report is March's: April's close names only the decisions drop.
+            #expect(april.hasPrefix("Inbox/rejected/ holds 3 drops refused at ingest (decisions-new.csv, usage-late.csv, "
+                + "usage-offset.csv)"), "\(april)")
+            // In UTC both reports are March's (02:00 at +05:30 is 20:30 the day before): April's
+            // close names only the decisions drop, and March's names them (the offset one was not).
             let utc = try #require(SiteTimeZone(identifier: "UTC"))
             let inUTC = RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 4), zone: utc, since: since.addingTimeInterval(-60))
             #expect(inUTC?.hasPrefix("Inbox/rejected/ holds a drop refused at ingest (decisions-new.csv)") == true, "\(inUTC ?? "")")
+            let march = RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 3), zone: utc, since: since.addingTimeInterval(-60))
+            #expect(march?.hasPrefix("Inbox/rejected/ holds 4 drops refused at ingest (decisions-new.csv, usage-late.csv, "
+                + "usage-march.csv, usage-offset.csv)") == true, "\(march ?? "")")
+            // In Kolkata March's holds only the report at 2026-03-30T20:00Z (2026-03-31 there).
+            let marchThere = RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 3), zone: kolkata, since: since.addingTimeInterval(-60))
+            #expect(marchThere?.hasPrefix("Inbox/rejected/ holds 2 drops refused at ingest (decisions-new.csv, usage-march.csv)") == true,
+                    "\(marchThere ?? "")")
         }
+    }
+
+    /// A decisions drop rejected (an exclusion with no `by`), then an operator added, which
+    /// signs a checkpoint: the close forgot the rejected exclusion and billed the report without
+    /// a word, as it counted from the newest checkpoint. It counts from the last close.
+    @Test func aRejectedExclusionIsNamedAtTheCloseAfterAnOperatorIsAdded() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("decisions-march.csv", "subject,decision,by,note\nR1,exclude,,duplicate study\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 2)
+        _ = try site.operatorKey("op", listed: true, env: TestSite.closeDay)
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0, "\(close.err)")
+        #expect(close.err.contains("Inbox/rejected/ holds a drop refused at ingest (decisions-march.csv)"), "\(close.err)")
     }
 
     /// `Ledger/` restored from a backup taken before a usage drop was ingested: the drop's entry

@@ -19,18 +19,14 @@ enum RejectedDrops {
     /// rejected file is kept as the record of what was refused, and may have been dealt with
     /// another way.
     /// - a usage drop, card or rate table holding a date of the month (`YYYY-MM-` in its text),
-    ///   or the day before it or after it where the site's zone moves a UTC time into it (a
-    ///   report at `2026-03-31T20:00Z` is April's in Asia/Kolkata);
-    /// - a decisions, clients or radiologists drop rejected since the last signed command
-    ///   (`since`, its checkpoint's time): an exclusion, or a client's tax rate, refused was
-    ///   billed without a word.
+    ///   or a time on the day before it or after it that falls in it in the site's zone (a report
+    ///   at `2026-03-31T20:00Z` is April's in Asia/Kolkata, one at `2026-04-01T02:00+05:30`
+    ///   March's on a UTC site);
+    /// - a decisions, clients or radiologists drop rejected since the last close (`since`, its
+    ///   checkpoint's time): an exclusion, or a client's tax rate, refused was billed without a word.
     static func closeWarning(_ site: Site, period: Period, zone: SiteTimeZone, since: Date?) -> String? {
         let dated: Set<DropKind> = [.usage, .clientRates, .providerRates, .fxRates]
         let undated: Set<DropKind> = [.decisions, .clients, .radiologists]
-        var marks = [Array("\(period)-".utf8)]
-        let start = Int64(period.firstDay.dayNumber) * 86_400, end = Int64(period.lastDay.dayNumber + 1) * 86_400
-        if zone.offset(atUTCSecond: start) > 0 { marks.append(Array("\(period.previous.lastDay)T".utf8)) }
-        if zone.offset(atUTCSecond: end) < 0 { marks.append(Array("\(period.next.firstDay)T".utf8)) }
         let drops = names(site).filter { name in
             guard let kind = DropKind(fileName: name) else { return false }
             if undated.contains(kind) {
@@ -39,7 +35,7 @@ enum RejectedDrops {
                 return FileStatus.of(errors).map { Date(timeIntervalSince1970: TimeInterval($0.modifiedSeconds)) >= since } ?? true
             }
             guard dated.contains(kind), let bytes = try? FileIO.read(site.rejected + "/" + name, followingLinks: false) else { return false }
-            return marks.contains { bytes.firstRange(of: $0) != nil }
+            return holds(period, zone: zone, in: bytes)
         }
         guard !drops.isEmpty else { return nil }
         let shown = drops.prefix(5).map(SafeText.escaped).joined(separator: ", ") + (drops.count > 5 ? ", …" : "")
@@ -47,5 +43,29 @@ enum RejectedDrops {
         return "Inbox/rejected/ holds \(one ? "a drop" : "\(drops.count) drops") refused at ingest (\(shown)), applied nowhere: "
             + "\(period) closes without what \(one ? "it holds" : "they hold") for it, and a correction for \(period) now waits for a "
             + "signed `recon rerun \(period)` — remove \(one ? "it" : "them") from Inbox/rejected/ once dealt with"
+    }
+
+    /// Whether `bytes` hold a date of `period`, or a time that falls in it in `zone`: each time
+    /// written on a day of the month or the day before or after it is read as a usage row's would
+    /// be, its offset (or the site's time) deciding its day there; any other text of the month
+    /// (a card's date, a time that does not read) counts as the month's.
+    static func holds(_ period: Period, zone: SiteTimeZone, in bytes: [UInt8]) -> Bool {
+        let ends: Set<UInt8> = [0x2C, 0x22, 0x0A, 0x0D, 0x20, 0x09, 0x3B]  // , " LF CR space tab ;
+        for (mark, ofTheMonth) in [("\(period)-", true), ("\(period.previous.lastDay)T", false), ("\(period.next.firstDay)T", false)] {
+            let mark = Array(mark.utf8)
+            var from = bytes.startIndex
+            while let found = bytes[from...].firstRange(of: mark) {
+                var end = found.upperBound
+                while end < bytes.endIndex, !ends.contains(bytes[end]) { end += 1 }
+                let text = String(decoding: bytes[found.lowerBound..<end], as: UTF8.self)
+                if text.contains("T"), let time = try? FieldValue.timestamp(Substring(text), zone: zone) {
+                    if zone.localDate(of: time).period == period { return true }
+                } else if ofTheMonth {
+                    return true
+                }
+                from = found.upperBound
+            }
+        }
+        return false
     }
 }

@@ -499,6 +499,27 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// A late March report dropped into the Inbox and not yet ingested (the watcher's second of
+    /// waiting, or an ingest stopped before it held the drop): the signed rerun applied only
+    /// B2, held before, said nothing of it, and spent its request. Refused (exit 3) before
+    /// anything is appended, naming the drop; ingested (held), the same rerun bills both.
+    @Test func aRerunWithALateDropStillInTheInboxRefusesFirst() throws {
+        let site = try site()
+        try site.drop("usage-03-later.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nB4,2026-03-21T10:00Z,C2,D1,CT,1\n")
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let ledger = try site.ledgerBytes()
+        let refused = try site.recon(["rerun", "2026-03", "--reason", "late reports", "--key", key], env: Self.april)
+        #expect(refused.code == 3 && refused.err.contains("Inbox/ holds a drop not yet ingested (usage-03-later.csv): run `recon "
+            + "ingest` first") && refused.err.contains("nothing was appended"), "\(refused.out)\(refused.err)")
+        #expect(try site.ledgerBytes() == ledger && site.exists("Inbox/usage-03-later.csv"))
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late reports", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        // B1, B2 and B4 at 100.00.
+        #expect(try site.bodies("invoice.issued").last?["total"] as? String == "300.00")
+        site.expectAuditorAccepts()
+    }
+
     /// A month rerun twice, for a client with an older month unpaid. C2: February INV-2026-000001
     /// (100.00, unpaid) and March INV-2026-000002 (100.00). P1 pays March's 100.00, naming it; a
     /// late report, rerun: CN-2026-000001 reverses it and INV-2026-000003 bills March anew, 200.00,

@@ -40,13 +40,17 @@ public struct Closer {
     /// decisions, cards, rates or party details, and once the month is closed what it holds for
     /// it would wait for a signed rerun. A payments drop belongs to no period, and a name of no
     /// drop kind (`notes.txt`) is rejected whole by the ingest: neither holds the close. One line.
-    static func waitingInInbox(_ session: SiteSession, period: Period) -> [String] {
+    /// `rerun`: said for a rerun, which would otherwise apply without them.
+    static func waitingInInbox(_ session: SiteSession, period: Period, rerun: Bool = false) -> [String] {
         let names = waitingDrops(session.site) { session.state.acceptedDrops[$0] != nil }.map { SafeText.escaped($0) }
         guard !names.isEmpty else { return [] }
         let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")
-        return ["Inbox/ holds \(names.count == 1 ? "a drop" : "\(names.count) drops") not yet ingested (\(shown)): run `recon ingest` "
-            + "first, then close \(period) — what \(names.count == 1 ? "it holds" : "they hold") for \(period) would otherwise wait for a "
-            + "signed `recon rerun \(period)` — or move \(names.count == 1 ? "it" : "them") out of Inbox/"]
+        let (one, holds) = (names.count == 1, names.count == 1 ? "it holds" : "they hold")
+        let then = rerun ? "(what \(holds) for \(period) is held for the rerun), then rerun \(period) — the rerun would otherwise "
+            + "apply without \(one ? "it" : "them"), and what \(holds) for \(period) wait for another signed rerun"
+            : "then close \(period) — what \(holds) for \(period) would otherwise wait for a signed `recon rerun \(period)`"
+        return ["Inbox/ holds \(one ? "a drop" : "\(names.count) drops") not yet ingested (\(shown)): run `recon ingest` first "
+            + "\(then) — or move \(one ? "it" : "them") out of Inbox/"]
     }
 
     /// An Inbox file holding the bytes of a drop already accepted (a command stopped after the

@@ -48,6 +48,14 @@ public struct Rerunner {
         try OutboxCheck(site: session.site).requireDerivedPlaces(periods: session.state.openPeriods)
         try Closer.requireSellerKept(session)
         try Ingestor(session: session).requireOwnFolders()  // its held drops are read from inside the site only
+        // A drop still waiting in the Inbox may hold the month's late reports or decisions: the
+        // rerun signed for them applied nothing ("totals unchanged", exit 0) and spent its request
+        // (one run in the watcher's second of waiting, or after an ingest stopped before it held
+        // the drop). Refused as the close is, before anything is signed.
+        Closer.removeAcceptedCopies(session)
+        if let waiting = Closer.waitingInInbox(session, period: period, rerun: true).first {
+            throw ReconFailure.refused("cannot rerun \(period): \(waiting); nothing was appended")
+        }
         // It appends its held drops before its documents: a note's place taken refuses it before the first.
         if let said = LedgerFile.notesInTheWay(besideLedger: session.ledger.path) { throw ReconFailure.refused(said) }
         // Trimmed as drop text is (SPEC §2), so a retry with a stray space is still a retry.

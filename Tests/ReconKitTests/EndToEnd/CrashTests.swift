@@ -1142,6 +1142,28 @@ struct CrashTests {
         #expect(killed.out.contains(#""file":"usage-late.csv","kind":"usage","outcome":"accepted""#), "\(killed.out)")
     }
 
+    /// A stop (SIGTERM) just after an operator's removal or a decision is in the ledger (strace
+    /// sends it at the ledger's first fsync, after the entry's bytes): they ended with exit 143
+    /// and no word, the operator removed (its checkpoint owed) or the decision recorded. They
+    /// finish and say so, exit 0, as the same command undisturbed does.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to stop the command after its append"),
+          arguments: ["operator remove", "decide"])
+    func aStopAfterAnOperatorChangeOrDecisionIsAppendedFinishesAndSaysSo(command: String) throws {
+        let site = try TestSite.marchSite()
+        let key = try site.operatorKey("op", listed: true, env: TestSite.closeDay)
+        let args = command == "decide" ? ["decide", "R1", "exclude", "--by", "Asha"] : ["operator", "remove", "op", "--key", key]
+        let count = try site.entries().count
+        let stopped = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-qq", "-o", "/dev/null", "-P", site.path("Ledger/ledger.jsonl"), "-e", "trace=fsync,fdatasync",
+             "-e", "inject=fsync,fdatasync:signal=SIGTERM:when=1",
+             "/usr/bin/env", "--default-signal=TERM", TestSite.binary] + args + ["--site", site.root], environment: TestSite.closeDay)
+        #expect(stopped.code == 0, "\(stopped.code) \(stopped.out)\(stopped.err)")
+        #expect(try site.entries().count == count + 1)
+        #expect(!stopped.out.isEmpty || !stopped.err.isEmpty, "it said nothing")
+        if command != "decide" { #expect(site.exists("Ledger/checkpoints/\(count + 1).txt") && !site.exists("Ledger/checkpoint.owed")) }
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
     /// A stop (SIGTERM; SIGINT, Ctrl-C, the same) once a close's documents are in the ledger, sent by strace as the invoice is put in place:
     /// it ended the close with exit 130 and no word, its month closed. The close goes on to its
     /// checkpoint and says what it issued (exit 0), as the same close undisturbed does.

@@ -58,7 +58,11 @@ public struct Decider {
             throw ReconFailure.refused("\(d.subject) belongs to \(target.period), closed at seq \(seq); decisions for it wait for `recon rerun \(target.period)` — put them in a decisions drop")
         }
         try OutboxCheck(site: session.site).requireDerivedPlaces(periods: state.openPeriods)
+        // Its entry recorded, a stop signal no longer ends it before it says so and refreshes the
+        // drafts (Ctrl-C there ended it with exit 130 and no word, the decision recorded).
+        session.holdSignals()
         let entry = try session.append([FlagRaiser.decided(d, target: target).item])[0]
+        session.commitSignals()
         try LedgerReplay.apply(appended: [entry], to: &session.state, site: session.site)
         Drafter(session: session).refresh()
         return (entry, true)

@@ -74,6 +74,9 @@ public struct OperatorAdmin {
     private func append(_ kind: String, _ body: [String: JSONValue], signedBy: String) throws -> Result {
         try Checkpointer(site: session.site).requireCanWrite()  // the checkpoint after it must be signable and writable
         session.derivedAfterAppend = []  // the operators are on no workbook
+        // From its append on, a stop signal no longer ends it before its checkpoint and its word
+        // (Ctrl-C there ended an operator's removal with exit 130 and no word, the key revoked).
+        session.holdSignals()
         let entry = try session.append(kind: kind, body: body)
         let checkpoint = try Checkpointer(site: session.site, recorded: "entry is recorded — do not run it again")
             .writeAfterAppend(session, siteName: session.state.name)

@@ -53,6 +53,9 @@ public final class SiteSession {
         }
         if let undo { signalHold?.onStop.append(undo) }
     }
+    /// A command of one entry (a decision) is past its append: stop signals are ignored from
+    /// here, as they are after the entries that end a signing command.
+    func commitSignals() { signalHold?.commit() }
     /// The files the writer checks vouched for, as they were then (the checkpoints on disk among
     /// them): looked at again before an append.
     private var checkedFiles: CheckedFiles?

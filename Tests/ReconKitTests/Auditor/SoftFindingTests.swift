@@ -100,6 +100,33 @@ struct SoftFindingTests {
         #expect(out.last?.reason == "High volume growth; driven by C2 +40 reports on the month before")
     }
 
+    /// D1 read C1's 25 reports a month at 3 images (75 images). In April it reads them as ever
+    /// and 3 reports at 14 images from each of C2…C6: its ratio rises from 3.0 to 7.1 (75 + 5 ×
+    /// 42 = 285 images over 25 + 15 = 40 reports). Ranked by images, C1 (75) came first
+    /// and drove nothing; the drivers are the clients above D1's 3.0 of March: each 42 − 3 × 3
+    /// = 33 images beyond it, three named and two more counted.
+    @Test func aRatiosDriversAreTheGroupsThatMovedIt() throws {
+        var march: [Report] = [], april: [Report] = []
+        func add(_ n: Int, _ month: Int, _ client: String, images: Int32) {
+            for _ in 0..<n {
+                let r = Report(id: "R\(march.count + april.count)", reportedAt: Timestamp(nanoseconds: 0),
+                               localDate: LocalDate(year: 2026, month: month, day: 5)!, clientId: client, radiologistId: "D1",
+                               modality: "CT", imageCount: images, urgency: .routine)
+                if month == 3 { march.append(r) } else { april.append(r) }
+            }
+        }
+        add(25, 3, "C1", images: 3); add(25, 4, "C1", images: 3)
+        for c in ["C2", "C3", "C4", "C5", "C6"] { add(3, 4, c, images: 14) }
+        var state = Self.emptyState()
+        state.add(march + april)
+        let april4 = Period("2026-04")!
+        let flag = AuditFlag(id: "SOFT-D1", severity: .soft, code: "SOFT_IMAGES_PER_CASE", subject: "D1", period: april4,
+                             reason: "High images per case: 7.1, up from 3.0", score: "0.8")
+        let out = SoftFindingDetail(state: state, period: april4).explain([flag])
+        #expect(out.first?.reason == "High images per case: 7.1, up from 3.0; driven by C2 (3 reports, 14.0 images per case), "
+            + "C3 (3, 14.0), C4 (3, 14.0), and 2 more", "\(out.first?.reason ?? "")")
+    }
+
     static func emptyState() -> SiteState {
         SiteState(name: "s", base: Currency(code: "INR")!, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
     }

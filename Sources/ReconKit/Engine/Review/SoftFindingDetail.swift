@@ -97,6 +97,11 @@ struct SoftFindingDetail {
 
     /// `; driven by CT (310 reports, 9.8 images per case), MR (40, 3.1)`, or for volume
     /// growth `; driven by C07 +220 reports, C02 +14 on the month before`: the top three.
+    /// A ratio's drivers are the groups that moved it: those furthest from the party's images per
+    /// case the month before, the way it moved (the images beyond that ratio, for a rise). Ranked
+    /// by images alone, a radiologist's own client, read as ever, came first, and the eleven
+    /// clients whose 14-image cases raised its ratio went mostly unnamed. Groups by images when
+    /// none moved it (no month before, or a margin that fell on steady images).
     private func drivers(_ flag: AuditFlag, key: String, _ now: Source, _ before: Source) -> String {
         let groups = now[key] ?? [:]
         if flag.code == "SOFT_VOLUME_GROWTH" {
@@ -108,12 +113,26 @@ struct SoftFindingDetail {
             return "; driven by " + rises.enumerated().map { i, r in "\(r.0) +\(r.1)\(i == 0 ? " reports" : "")" }
                 .joined(separator: ", ") + " on the month before"
         }
-        let top = groups.sorted { $0.value.images != $1.value.images ? $0.value.images > $1.value.images : $0.key < $1.key }.prefix(3)
-        guard !top.isEmpty else { return "" }
-        return "; driven by " + top.enumerated().map { i, g in
+        var ranked = groups.sorted { $0.value.images != $1.value.images ? $0.value.images > $1.value.images : $0.key < $1.key }
+        let earlier = (before[key] ?? [:]).values.reduce((images: 0, reports: 0)) { ($0.images + $1.images, $0.reports + $1.reports) }
+        let current = groups.values.reduce((images: 0, reports: 0)) { ($0.images + $1.images, $0.reports + $1.reports) }
+        if earlier.reports > 0, current.reports > 0 {
+            let base = Double(earlier.images) / Double(earlier.reports)
+            let way = Double(current.images) / Double(current.reports) >= base ? 1.0 : -1.0
+            var moved: [(group: (key: String, value: (reports: Int, images: Int)), beyond: Double)] = []
+            for group in groups {
+                let beyond: Double = way * (Double(group.value.images) - base * Double(group.value.reports))
+                if beyond > 0.5 { moved.append((group, beyond)) }
+            }
+            moved.sort { $0.beyond != $1.beyond ? $0.beyond > $1.beyond : $0.group.key < $1.group.key }
+            if !moved.isEmpty { ranked = moved.map(\.group) }
+        }
+        guard !ranked.isEmpty else { return "" }
+        let more = ranked.count > 3 ? ", and \(ranked.count - 3) more" : ""
+        return "; driven by " + ranked.prefix(3).enumerated().map { i, g in
             let ratio = String(format: "%.1f", Double(g.value.images) / Double(max(g.value.reports, 1)))
             return i == 0 ? "\(g.key) (\(g.value.reports) reports, \(ratio) images per case)" : "\(g.key) (\(g.value.reports), \(ratio))"
-        }.joined(separator: ", ")
+        }.joined(separator: ", ") + more
     }
 
     /// Billable reports of a period by party: a client's by modality, a radiologist's by client.

@@ -260,6 +260,10 @@ struct DocumentFrontSheet {
         case .payout,
              .payoutAdjustment where record.layout < 3:
             var out = ["Payment to the payee"]
+            if record.kind == .payout, record.layout >= 12, let paid = record.paidBefore, let replaced = record.replaces,
+               let transfer = replacementTransferLine(paid: paid, replaced: replaced) {
+                out.append(transfer)
+            }
             out.append(record.party.bankDetails.isEmpty ? "Bank details: not on file" : record.party.bankDetails)
             return out
         case .payoutAdjustment:
@@ -292,6 +296,23 @@ struct DocumentFrontSheet {
         out.append("Your account statement sets every payment against your invoices, oldest first, and gives the balance of them all.")
         if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
         return out
+    }
+
+    /// What a rerun's new payout statement leaves to transfer (layout 12): its total less what
+    /// the statements it replaces paid, which its adjustment takes back. It printed its total
+    /// alone, "pays the month in full": paid from it, the month was paid twice.
+    private func replacementTransferLine(paid: ExactDecimal, replaced: [String]) -> String? {
+        guard let balance = try? record.total - paid else { return nil }
+        let c = record.currency, old = replaced.joined(separator: ", ")
+        let takenBack = "\(Digits.grouped(paid)) \(c) paid on \(old)" + (record.reversedBy.map { ", which \($0) takes back" } ?? "")
+        if balance > .zero {
+            return "Transfer \(Digits.grouped(balance)) \(c): this statement's total, \(Digits.grouped(record.total)) \(c), less \(takenBack). "
+                + "If \(old) was never paid, transfer the whole total."
+        }
+        let over = balance < .zero ? (try? ExactDecimal.zero - balance).map {
+            "; the \(Digits.grouped($0)) \(c) over it is set off against what is next paid to the payee, or repaid"
+        } ?? "" : ""
+        return "Nothing to transfer: \(takenBack), covers this statement's total, \(Digits.grouped(record.total)) \(c)\(over)."
     }
 
     /// A calendar date as the UTC midnight Excel shows as that date.

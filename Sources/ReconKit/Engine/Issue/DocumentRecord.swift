@@ -35,7 +35,9 @@ public struct DocumentRecord: Sendable, Equatable {
     public var reversedBy: String?
     /// On a rerun's new invoice: what the client had paid on the invoices it replaces when it was
     /// issued. That money stays on the account (set against what is due, oldest first), and the
-    /// invoice says so, so that no one pays the month twice from the documents alone.
+    /// invoice says so, so that no one pays the month twice from the documents alone. On a
+    /// rerun's new payout statement (layout 12): what the statements it replaces paid the payee,
+    /// which its adjustment takes back, so it says what is left to transfer.
     public var paidBefore: ExactDecimal?
     /// One per tax component (none on the payout side).
     public var taxes: [TaxAmount] = []
@@ -70,11 +72,12 @@ public struct DocumentRecord: Sendable, Equatable {
     /// the first sheet starts a printed page before a block a page's foot would cut (totals,
     /// exchange rates, payment, ledger lines), its quantity column is as wide as its largest
     /// quantity, and a replacement invoice asks for its total less what was received against
-    /// the invoice it replaces.
+    /// the invoice it replaces, 12 since a rerun's new payout statement says what is left to
+    /// transfer: its total less what the statements it replaces paid, which its adjustment takes back.
     public var layout = DocumentRecord.currentLayout
     public static let currentLayout = PartDeflate.canChoose ? newestLayout : 4
     /// The latest layout this build knows how to print: one after it is a later recon's.
-    public static let newestLayout = 11
+    public static let newestLayout = 12
 
     /// What every printed page's footer names, from layout 7 on: the document's number.
     var footerTitle: String? { layout >= 7 ? number : nil }

@@ -407,15 +407,20 @@ public struct Rerunner {
                         + "\(period) anew in full (\(fresh.total) \(fresh.currency)): if that concession still stands, give it again "
                         + "on the new invoice with `recon credit`")
                 }
+                var reversed: ExactDecimal?
                 if let outstanding = try Outstanding.net(current), !outstanding.amount.isZero {
                     let credit = try Outstanding.reversal(of: current, open: liveOriginals, kind: reversal, net: outstanding, session: session)
                     items.append(DocumentIssuer.Item(credit.draft, refersTo: credit.refersTo.joined(separator: ", "), reason: reason))
+                    reversed = outstanding.amount
                 }
                 if let fresh = nowByParty[party] {
                     // It takes the place of the party's live documents of the period, reversed above
                     // (or brought to zero by `recon credit` before): printed, so it reads as a
                     // replacement, not a second bill (payment) for the month.
-                    let paid = kind == .invoice ? try paidOn(liveOriginals, of: party, in: fresh.currency) : nil
+                    // A new payout statement: what the statements it replaces paid the payee, which
+                    // its adjustment takes back, so it says what is left to transfer.
+                    let paid = kind == .invoice ? try paidOn(liveOriginals, of: party, in: fresh.currency)
+                        : reversed.flatMap { $0 > .zero && currency == fresh.currency ? $0 : nil }
                     items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: liveOriginals.isEmpty ? nil : liveOriginals,
                                                      paidBefore: paid))
                     reissued.insert(party)

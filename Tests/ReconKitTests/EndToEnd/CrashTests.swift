@@ -1142,6 +1142,34 @@ struct CrashTests {
         #expect(killed.out.contains(#""file":"usage-late.csv","kind":"usage","outcome":"accepted""#), "\(killed.out)")
     }
 
+    /// The disk refuses to make a rename durable (strace fails the fsync of its folder with EIO):
+    /// the ingest said "accepted" and removed the drop from the Inbox, and the close said its
+    /// checkpoint was written and dropped its checkpoint-owed note, though a power cut could
+    /// still lose either rename. The ingest records nothing and leaves the drop (exit 1); the
+    /// close says the checkpoint is owed, and the next writer signs it.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to fail a folder's fsync"), arguments: ["ingest", "close"])
+    func aFolderTheDiskWillNotSyncIsNoRenameMadeDurable(command: String) throws {
+        let site = try TestSite.marchSite()
+        if command == "ingest" { try site.drop("usage-late.csv", TestSite.lateMarch) }
+        let folder = command == "ingest" ? "Ledger/drops" : "Ledger/checkpoints"
+        let count = try site.entries().count
+        let run = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-qq", "-o", "/dev/null", "-P", site.path(folder), "-e", "trace=fsync", "-e", "inject=fsync:error=EIO",
+             TestSite.binary, command] + (command == "close" ? ["2026-03"] : []) + ["--site", site.root], environment: TestSite.closeDay)
+        if command == "ingest" {
+            #expect(run.code == 1 && run.err.contains("fsync the folder"), "\(run.code) \(run.err)")
+            #expect(try site.entries().count == count && site.exists("Inbox/usage-late.csv"))
+        } else {
+            #expect(run.code == 0 && run.err.contains("could not be written") && run.err.contains("fsync the folder"), "\(run.code) \(run.err)")
+            #expect(site.exists("Ledger/checkpoint.owed"))
+        }
+        let next = try site.recon(["watch", "--once"], env: TestSite.closeDay)
+        #expect(next.code == 0, "\(next.err)")
+        #expect(!site.exists("Ledger/checkpoint.owed") && !site.exists("Inbox/usage-late.csv"))
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// A stop (SIGTERM) just after an operator's removal or a decision is in the ledger (strace
     /// sends it at the ledger's first fsync, after the entry's bytes): they ended with exit 143
     /// and no word, the operator removed (its checkpoint owed) or the decision recorded. They

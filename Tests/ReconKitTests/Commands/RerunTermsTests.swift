@@ -499,6 +499,54 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// C2 (100.00 a report, no tax, D1 paid 50.00): February closed, INV-2026-000001 100.00
+    /// unpaid; March closed, INV-2026-000002 100.00 (M1). An operator's key.
+    func februaryUnpaidMarchClosed() throws -> (site: TestSite, key: String) {
+        let feb = ["RECON_NOW": "2026-02-05T06:00:00Z"]
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "twice-site", "--base-currency", "INR", "--timezone", "UTC"], env: feb).code == 0)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Other,INR,std,2020-01-01,9\n")
+        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nD1,Rao,consultant,4\n")
+        try site.drop("provider_rates.csv", Self.payCard("50"))
+        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+                      + "2026-02-01,*,*,*,*,1,,100,INR,volume\n")
+        let usage = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+        try site.drop("usage-02.csv", usage + "F1,2026-02-02T10:00Z,C2,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: feb).code == 0)
+        #expect(try site.recon(["close", "2026-02"], env: ["RECON_NOW": "2026-03-01T06:00:00Z"]).code == 0)
+        try site.drop("usage-03.csv", usage + "M1,2026-03-02T10:00Z,C2,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.march).code == 0)
+        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        return (site, try site.operatorKey("op", listed: true, env: Self.april))
+    }
+
+    /// P1 pays 150.00 naming March's INV-2026-000002 (100.00): 50.00 beyond it goes to
+    /// February's, open. A late report, rerun: INV-2026-000003 bills March anew, 200.00. The
+    /// statement then sets P1 on it (the invoice it named was reversed): 200.00 − 150.00 = 50.00
+    /// open on it, February's 100.00 open again. The invoice asked for 100.00, counting only what
+    /// the old invoice had taken: paid as asked, with February's, 200.00 for 150.00 owed.
+    @Test func aReplacementInvoiceAsksForWhatTheStatementShowsOpenOnIt() throws {
+        let (site, key) = try februaryUnpaidMarchClosed()
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,invoice\nP1,C2,2026-04-05,150.00,INR,INV-2026-000002\n")
+        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nM2,2026-03-20T10:00Z,C2,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let invoice = try #require(try site.bodies("invoice.issued").last)
+        #expect(invoice["number"] as? String == "INV-2026-000003" && invoice["total"] as? String == "200.00"
+                && invoice["paid_before"] as? String == "150.00", "\(invoice)")
+        let sheet = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx"))
+        let pay = "Please pay 50.00 INR by 2026-05-10, quoting INV-2026-000003: its total, 200.00 INR, less 150.00 INR already "
+            + "received against INV-2026-000002."
+        #expect(sheet.cells.values.contains { $0.text == pay }, "\(sheet.cells.values.compactMap(\.text).filter { $0.contains("pay") })")
+        // 100 + 100 + 200 invoiced − 100 credited − 150 paid = 150.00: February's 100.00 and 50.00 on the new invoice.
+        let statement = try site.recon(["statement", "C2"], env: Self.april)
+        // February's due 2026-03-31, 10 days past on 2026-04-10; the new invoice's not yet.
+        #expect(statement.code == 0 && statement.out.contains("total due: 150.00 INR (current 50.00, 1-30 100.00, 31-60 0.00"),
+                "\(statement.out)")
+        site.expectAuditorAccepts()
+    }
+
     /// A late March report dropped into the Inbox and not yet ingested (the watcher's second of
     /// waiting, or an ingest stopped before it held the drop): the signed rerun applied only
     /// B2, held before, said nothing of it, and spent its request. Refused (exit 3) before
@@ -528,22 +576,8 @@ struct RerunTermsTests {
     /// for March: 100.00 + 100.00 = 200.00, so it asks for 300.00 − 200.00 = 100.00. It asked for
     /// 200.00: P1, its invoice reversed, went to February, oldest due, and was asked again.
     @Test func aSecondReplacementInvoiceCountsWhatWasPaidForTheMonthBeforeTheFirst() throws {
-        let feb = ["RECON_NOW": "2026-02-05T06:00:00Z"]
-        let site = try TestSite()
-        #expect(try site.recon(["init", "--name", "twice-site", "--base-currency", "INR", "--timezone", "UTC"], env: feb).code == 0)
-        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Other,INR,std,2020-01-01,9\n")
-        try site.drop("radiologists.csv", "radiologist_id,name,grade,seniority_years\nD1,Rao,consultant,4\n")
-        try site.drop("provider_rates.csv", Self.payCard("50"))
-        try site.drop("client_rates.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
-                      + "2026-02-01,*,*,*,*,1,,100,INR,volume\n")
+        let (site, key) = try februaryUnpaidMarchClosed()
         let usage = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-        try site.drop("usage-02.csv", usage + "F1,2026-02-02T10:00Z,C2,D1,CT,1\n")
-        #expect(try site.recon(["ingest"], env: feb).code == 0)
-        #expect(try site.recon(["close", "2026-02"], env: ["RECON_NOW": "2026-03-01T06:00:00Z"]).code == 0)
-        try site.drop("usage-03.csv", usage + "M1,2026-03-02T10:00Z,C2,D1,CT,1\n")
-        #expect(try site.recon(["ingest"], env: Self.march).code == 0)
-        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
-        let key = try site.operatorKey("op", listed: true, env: Self.april)
         let payments = "payment_id,client_id,received_on,amount,currency,invoice\n"
         for (n, (paid, late)) in [("INV-2026-000002", "M2,2026-03-20T10:00Z"), ("INV-2026-000003", "M3,2026-03-21T10:00Z")].enumerated() {
             try site.drop("payments-\(n).csv", payments + "P\(n + 1),C2,2026-04-\(n == 0 ? "05" : "10"),100.00,INR,\(paid)\n")

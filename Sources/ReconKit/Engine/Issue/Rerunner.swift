@@ -220,20 +220,35 @@ public struct Rerunner {
         return live
     }
 
-    /// What the client's payments were set against `invoices` (those a new invoice replaces), in
-    /// `currency`, as its account stands today, with what payments naming them paid beyond
-    /// them (a client that paid 400.00 on a 283.20 invoice paid 400.00 for it); nil when nothing.
-    private func paidOn(_ invoices: [String], of client: String, in currency: Currency) throws -> ExactDecimal? {
-        guard !invoices.isEmpty else { return nil }
-        let state = session.state, zone = state.zone
-        let today = zone.today(now: session.clock.now())
-        let account = try Receivables(clientId: client, documents: state.issued, payments: state.payments, asOf: today) {
-            $0.issuedOn(in: zone) ?? today
-        }.accounts.first { $0.currency == currency }
-        var paid = currency.zero
-        for number in invoices {
-            paid = try paid + (account?.paid[number] ?? currency.zero) + (account?.overpaid[number] ?? currency.zero)
+    /// What the client's payments are set against a rerun's new invoice (`fresh`, replacing
+    /// `invoices`, reversed by `reversal` when there is one) once it is issued, with what payments
+    /// naming it paid beyond it (a client that paid 400.00 on a 283.20 invoice paid 400.00 for
+    /// it): the account as the statement will show it after this rerun, so the invoice asks for
+    /// what the statement shows open on it. Counted on the account before the rerun, a payment
+    /// that had paid beyond the old invoice into an older open one was left out, and the
+    /// invoice asked for more than the statement; nil when nothing.
+    private func paidOn(new fresh: DocumentDraft, replacing invoices: [String], reversal: (draft: DocumentDraft, refersTo: [String])?,
+                        of client: String) throws -> ExactDecimal? {
+        let state = session.state, zone = state.zone, now = session.clock.now()
+        let today = zone.today(now: now), at = SiteClock.text(now)
+        let seq = (state.issued.map(\.seq).max() ?? 0) + 1
+        var documents = state.issued
+        if let reversal {
+            documents.append(IssuedDocument(seq: seq, at: at, kind: .creditNote, number: "(this rerun's reversal)", period: today.period,
+                                            partyId: client, currency: reversal.draft.currency, subtotal: reversal.draft.subtotal,
+                                            tax: reversal.draft.tax, total: reversal.draft.total, file: "", sha256: "",
+                                            refersTo: reversal.refersTo.joined(separator: ", ")))
         }
+        let terms = state.pricing.clients[client]?.paymentTermsDays ?? 30
+        let number = "(this rerun's invoice)"
+        documents.append(IssuedDocument(seq: seq + 1, at: at, kind: .invoice, number: number, period: today.period, partyId: client,
+                                        currency: fresh.currency, subtotal: fresh.subtotal, tax: fresh.tax, total: fresh.total,
+                                        file: "", sha256: "", dueOn: LocalDate(dayNumber: today.dayNumber + Int32(terms)),
+                                        replaces: invoices))
+        let account = try Receivables(clientId: client, documents: documents, payments: state.payments, asOf: today) {
+            $0.issuedOn(in: zone) ?? today
+        }.accounts.first { $0.currency == fresh.currency }
+        let paid = try (account?.paid[number] ?? fresh.currency.zero) + (account?.overpaid[number] ?? fresh.currency.zero)
         return paid > .zero ? paid : nil
     }
 
@@ -407,11 +422,12 @@ public struct Rerunner {
                         + "\(period) anew in full (\(fresh.total) \(fresh.currency)): if that concession still stands, give it again "
                         + "on the new invoice with `recon credit`")
                 }
-                var reversed: ExactDecimal?
+                var reversed: ExactDecimal?, reversing: (draft: DocumentDraft, refersTo: [String])?
                 if let outstanding = try Outstanding.net(current), !outstanding.amount.isZero {
                     let credit = try Outstanding.reversal(of: current, open: liveOriginals, kind: reversal, net: outstanding, session: session)
                     items.append(DocumentIssuer.Item(credit.draft, refersTo: credit.refersTo.joined(separator: ", "), reason: reason))
                     reversed = outstanding.amount
+                    reversing = credit
                 }
                 if let fresh = nowByParty[party] {
                     // It takes the place of the party's live documents of the period, reversed above
@@ -419,7 +435,7 @@ public struct Rerunner {
                     // replacement, not a second bill (payment) for the month.
                     // A new payout statement: what the statements it replaces paid the payee, which
                     // its adjustment takes back, so it says what is left to transfer.
-                    let paid = kind == .invoice ? try paidOn(liveOriginals, of: party, in: fresh.currency)
+                    let paid = kind == .invoice ? try paidOn(new: fresh, replacing: liveOriginals, reversal: reversing, of: party)
                         : reversed.flatMap { $0 > .zero && currency == fresh.currency ? $0 : nil }
                     items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: liveOriginals.isEmpty ? nil : liveOriginals,
                                                      paidBefore: paid))

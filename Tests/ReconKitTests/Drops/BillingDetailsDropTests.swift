@@ -96,14 +96,17 @@ struct BillingDetailsDropTests {
         #expect(lines.count == 1 && lines[0].contains("(\(column))"), "\(lines)")
     }
 
-    /// P0 was recorded as 1.00 INR from C1 on 2026-04-01. Sent again as it was (an export of
-    /// the month to date), the row says to leave it out; sent with another amount (a file taken
-    /// half written recorded `1` for `1.50`), it says what was recorded and that no drop changes
-    /// it. Both said only "recorded before", as a harmless re-send.
-    @Test func aPaymentRecordedBeforeSaysWhetherItWasTheSame() throws {
-        let same = try check("P0,C1,2026-04-01,1,INR,,\n", in: state())
-        #expect(same.count == 1 && same[0].contains("line 2, column 1 (payment_id): payment P0 was recorded before, with these "
-            + "values; a payment_id is unique forever: leave out the payments already taken"), "\(same)")
+    /// P0 was recorded as 1.00 INR from C1 on 2026-04-01. Sent again as it was, beside a new
+    /// payment (an export of the month to date), it is skipped and counted, as a usage repeat is,
+    /// and the new one taken: the whole file was rejected for it, the new payment unrecorded. Sent
+    /// with another amount (a file taken half written recorded `1` for `1.50`), it says what was
+    /// recorded and that no drop changes it.
+    @Test func aPaymentRecordedBeforeIsSkippedWhenTheSameAndRefusedWhenNot() throws {
+        let o = parse(paymentsHeader + "P0,C1,2026-04-01,1,INR,,\nP5,C1,2026-04-12,20.00,INR,,\n", .payments)
+        guard case .accept(.payments(let taken), let skipped) = try DropValidator(state: state(), columns: o.columns).check(try #require(o.rows)) else {
+            Issue.record("a repeated payment with the same values was not skipped"); return
+        }
+        #expect(taken.map(\.id) == ["P5"] && skipped == 1, "\(taken) \(skipped)")
         let other = try check("P0,C1,2026-04-01,1.50,INR,,\n", in: state())
         #expect(other.count == 1 && other[0].contains("payment P0 was recorded before as 1.00 INR from C1 received on 2026-04-01, "
             + "not as 1.50 INR from C1 received on 2026-04-01; a payment_id is unique forever and a recorded payment is never "

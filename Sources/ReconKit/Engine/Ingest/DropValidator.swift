@@ -253,7 +253,11 @@ public struct DropValidator {
             if !touchesReopened, let stray = notHeld("its decisions are about open months only") { return stray }
             if fresh.count < list.count { return .accept(.decisions(fresh), skipped: list.count - fresh.count) }
         case .payments(let list):
-            checkPayments(list, problems)  // never held: payments belong to no period
+            // Never held: payments belong to no period. One recorded before with the same values (a
+            // month-to-date export repeats them) is skipped, as a usage repeat is: the whole file
+            // was rejected for it, and the new payments in it went unrecorded.
+            let repeats = checkPayments(list, problems)
+            if problems.isEmpty && repeats > 0 { return .accept(.payments(list.filter { !Self.isRepeat($0, of: state) }), skipped: repeats) }
         }
         // In line order: a repeated id is found before a row's own problems (a payment's decimals).
         return problems.isEmpty ? .accept(rows, skipped: 0) : .reject(ProblemList(sorted: problems))
@@ -376,29 +380,41 @@ public struct DropValidator {
             "\(q.amount) \(q.currency) from \(q.clientId) received on \(q.receivedOn)"
                 + (q.invoice.map { " for \($0)" } ?? "") + (q.reference.isEmpty ? "" : " (reference \(q.reference))")
         }
-        var same = p
-        same.amount = recorded.amount.normalized == p.amount.normalized ? recorded.amount : p.amount
-        same.line = recorded.line
-        guard same != recorded else {
-            return "payment \(p.id) was recorded before, with these values; a payment_id is unique forever: leave out the payments "
-                + "already taken (an export of the month to date repeats them)"
-        }
         return "payment \(p.id) was recorded before as \(text(recorded)), not as \(text(p)); a payment_id is unique forever and a "
             + "recorded payment is never changed: record more received as a payment of its own, with a new payment_id, and "
             + "ask the team what to do about an amount recorded too high"
     }
 
+    /// Whether `p` is a payment recorded before with the same values (compared as parsed values,
+    /// as a usage repeat is: `100.5` is `100.50`).
+    static func isRepeat(_ p: Payment, of state: SiteState) -> Bool {
+        state.payments.first { $0.id == p.id }.map { isSame($0, p) } ?? false
+    }
+
+    static func isSame(_ recorded: Payment, _ p: Payment) -> Bool {
+        var same = p
+        same.amount = recorded.amount.normalized == p.amount.normalized ? recorded.amount : p.amount
+        same.line = recorded.line
+        return same == recorded
+    }
+
     /// Payment ids unique forever, known clients, its own invoices, and the currency of the
-    /// invoice named (else the client's invoice currency, now or before a change).
-    private func checkPayments(_ list: [Payment], _ problems: ProblemList) {
+    /// invoice named (else the client's invoice currency, now or before a change). Returns how
+    /// many rows repeat a payment recorded before with the same values: skipped, not problems.
+    private func checkPayments(_ list: [Payment], _ problems: ProblemList) -> Int {
         duplicates(list.map { ($0.id, $0.line) }, field: "payment_id", problems)
         let held = Dictionary(state.payments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let invoicesOf = Dictionary(grouping: state.issued.filter { $0.kind == .invoice }, by: \.partyId)
+        var repeats = 0
         for p in list {
             if p.amount.normalized.scale > p.currency.minorDigits {
                 problems.add(problem(p.line, "amount", "\(p.amount) has more decimals than \(p.currency) allows (\(p.currency.minorDigits))"))
             }
             if let recorded = held[p.id] {
+                if Self.isSame(recorded, p) {
+                    repeats += 1
+                    continue
+                }
                 problems.add(problem(p.line, "payment_id", Self.recordedBefore(recorded, again: p)))
             }
             guard let client = state.pricing.clients[p.clientId] else {
@@ -424,6 +440,7 @@ public struct DropValidator {
                     + (earlier.isEmpty ? "" : " (or in \(earlier.joined(separator: ", ")), for its invoices issued in \(earlier.count == 1 ? "it" : "them"))")))
             }
         }
+        return repeats
     }
 
     private func duplicates(_ keys: [(String, Int)], field: String, _ problems: ProblemList) {

@@ -855,14 +855,9 @@ public final class Ingestor {
             session.log.notice("\(FileIO.baseName(path)): a new file took this name while the drop was taken; it is left for the next command")
         case .changed:
             let name = FileIO.baseName(path)
-            // A payment_id is unique forever (SPEC §2): a payments file taken again is rejected
-            // whole for the payments it recorded now, so its new rows must come as a file of their own.
-            let next = DropKind(fileName: name) == .payments
-                ? "the next command would take the file again and reject it whole, its payments recorded now being repeats (a "
-                    + "payment_id is unique forever): move it out of the Inbox and send the rows written after as a new payments file"
-                : "the next command takes the file again (rows already recorded are repeats)"
             let message = "\(name) was written to while it was taken, so it is left where it is: what was read "
-                + "is what was recorded, and rows written after are not lost — drops must arrive whole, by rename; " + next
+                + "is what was recorded, and rows written after are not lost — drops must arrive whole, by rename; "
+                + "the next command takes the file again (rows already recorded, with the same values, are skipped as repeats)"
             session.log.warning("\(message)")
         }
         return false

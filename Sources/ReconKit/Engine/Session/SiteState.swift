@@ -234,7 +234,10 @@ public struct SiteState {
             for (date, rows) in Dictionary(grouping: list, by: \.effectiveFrom) { pricing.clientCards.replace(date, with: rows) }
         case .fxRates(let list): for r in list { pricing.fx.set(r) }
         case .decisions: break  // decisions enter through their `flag.decided` entries
-        case .payments(let list): payments += list
+        case .payments(let list):
+            // A payment recorded before with the same values, repeated by a later export, is skipped.
+            let recorded = Set(payments.map(\.id))
+            payments += list.filter { !recorded.contains($0.id) }
         }
     }
 

@@ -202,4 +202,16 @@ struct MarginDetailCacheTests {
         #expect(xml.contains("<t>2026-04</t>") && !xml.contains("<t>draft</t>"))
         #expect(try site.recon(["verify"], env: ["RECON_NOW": "2026-05-02T10:00:00Z"]).code == 0)
     }
+
+    /// `recon verify` rebuilds the kept rows outside the site, in $TMPDIR: a `/tmp` full or
+    /// read-only ended it with exit 1 and no verdict on an intact site. It builds them elsewhere
+    /// then (a TMPDIR naming a file, no folder, stands for one that takes nothing).
+    @Test func verifyChecksTheKeptRowsWhenTMPDIRTakesNothing() throws {
+        let site = try Self.closedMarch()
+        let file = site.root + "-not-a-folder"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let verify = try site.recon(["verify"], env: ["TMPDIR": file])
+        #expect(verify.code == 0 && verify.out.hasPrefix("ok "), "\(verify.code) \(verify.out)\(verify.err)")
+    }
 }

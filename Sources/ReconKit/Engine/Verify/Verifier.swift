@@ -1,6 +1,7 @@
 import Foundation
 import Crypto
 import Logging
+import XLSX
 
 /// `recon verify` (SPEC §6): every hash and the chain, every archived drop and document
 /// against its recorded SHA-256, every checkpoint's signature and head, and every
@@ -694,8 +695,27 @@ public struct Verifier {
                 + "that writes the margin summary writes it again")
             return
         }
-        let scratch = FileManager.default.temporaryDirectory.path + "/recon-verify-\(getpid())-margin-summary.xlsx"
-        guard let built = try MarginSummaryWriter(session: try session()).closedPart(for: note.key, scratch: scratch) else { return }
+        // Rebuilt as a workbook outside the site (verify writes nothing in it): in $TMPDIR, else in
+        // /dev/shm or /var/tmp. A `/tmp` full or read-only ended verify with exit 1 and no verdict
+        // on an intact site; with nowhere to build, the cache goes unchecked and is said so.
+        var built: KeptClosedRows?, failures: [String] = []
+        let writer = MarginSummaryWriter(session: try session())
+        for folder in [FileManager.default.temporaryDirectory.path, "/dev/shm", "/var/tmp"] where built == nil {
+            let scratch = folder + "/recon-verify-\(getpid())-margin-summary.xlsx"
+            do {
+                guard let part = try writer.closedPart(for: note.key, scratch: scratch) else { return }
+                built = part
+            } catch let error as XLSXError {
+                failures.append("\(error)")
+            } catch let error as FileIO.Failure {
+                failures.append("\(error)")
+            }
+        }
+        guard let built else {
+            notes.append("\(MarginDetailCache.bytesPath) was not checked: recon verify builds the margin summary's closed part "
+                + "outside the site, and no folder would take it (\(failures.first ?? "")); set TMPDIR to a writable folder to check it")
+            return
+        }
         guard let xml = kept.inflated(), kept.rows == built.packed.rows, kept.columns == built.packed.columns,
               xml == built.packed.inflated() else {
             throw LedgerDamage(seq: nil, "\(MarginDetailCache.bytesPath) holds other rows than the ledger gives the margin summary" + advice)

@@ -564,4 +564,31 @@ struct DerivedOutputTests {
         #expect(try reconUnprivileged(site, ["ingest"], env: TestSite.closeDay).code == 2)
         #expect(site.exists("Inbox/rejected/usage-bad.csv") && !site.exists("Inbox/usage-bad.csv"))
     }
+
+    /// `Outbox` a link to a folder elsewhere, as a site may keep its documents (README): every
+    /// writer took it for a folder replaced while it wrote the margin summary, removed the
+    /// summary and warned. The drafts and the summary are written there, and nothing is said.
+    @Test func aLinkedOutboxTakesTheDerivedWorkbooks() throws {
+        let site = try TestSite.marchSite()
+        let elsewhere = site.root + "-documents"
+        #expect(rename(site.path("Outbox"), elsewhere) == 0)
+        try FileManager.default.createSymbolicLink(atPath: site.path("Outbox"), withDestinationPath: elsewhere)
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        try site.drop("usage-late.csv", TestSite.lateMarch)
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 0 && !ingest.err.contains("warning"), "\(ingest.err)")
+        #expect(FileIO.isRegularFile(elsewhere + "/margin-summary.xlsx") && FileIO.isRegularFile(elsewhere + "/2026-03/drafts/invoices.xlsx"))
+    }
+
+    /// `Outbox/` removed on a site with an open month only: the next ingest wrote no draft,
+    /// review or summary, warning of each. It makes the folder again, as it did before.
+    @Test func aRemovedOutboxIsMadeAgainForTheDrafts() throws {
+        let site = try TestSite.marchSite()
+        try FileManager.default.removeItem(atPath: site.path("Outbox"))
+        try site.drop("usage-late.csv", TestSite.lateMarch)
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 0 && !ingest.err.contains("could not write"), "\(ingest.err)")
+        #expect(site.exists("Outbox/margin-summary.xlsx") && site.exists("Outbox/2026-03/drafts/invoices.xlsx")
+                && site.exists("Outbox/2026-03/review.xlsx"))
+    }
 }

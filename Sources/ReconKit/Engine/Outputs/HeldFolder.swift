@@ -22,8 +22,12 @@ final class HeldFolder {
     /// link a site was set up with) and every folder below it without following a link.
     init(_ relative: String, in site: Site) throws {
         let parts = relative.split(separator: "/").map(String.init)
-        var fd = open(site.path(parts.first ?? "."), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileIO.Failure(path: site.path(parts.first ?? "."), action: "open the folder", code: errno) }
+        let top = site.path(parts.first ?? ".")
+        // Made when missing, as the folders below it: a site whose Outbox/ was removed had its
+        // drafts, review and summary only warned about.
+        if !FileIO.isDirectory(top) { try FileIO.makeDirectory(top) }
+        var fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIO.Failure(path: top, action: "open the folder", code: errno) }
         var walked = parts.first ?? ""
         for part in parts.dropFirst() {
             walked += "/" + part
@@ -60,7 +64,13 @@ final class HeldFolder {
     /// the workbook went with it, to a place recon does not write.
     func requireInPlace(_ name: String) throws {
         let link = VouchedPlaces.link(on: relative, in: site)
-        guard link != nil || FileIO.Identity(at: site.path(relative)) != FileIO.Identity(of: fd) else { return }
+        // The first folder, `Outbox`, is taken as it is, a link included (where a site keeps its
+        // documents is its own choice): compared with what it leads to. Every writer took a
+        // linked Outbox for one replaced and removed the margin summary.
+        var there = stat(), held = stat()
+        let seen = relative.contains("/") ? lstat(site.path(relative), &there) : stat(site.path(relative), &there)
+        let same = seen == 0 && fstat(fd, &held) == 0 && there.st_dev == held.st_dev && there.st_ino == held.st_ino
+        guard link != nil || !same else { return }
         unlinkat(fd, name, 0)
         let written = relative + "/" + name
         let replaced = link.map { "\($0.path) was replaced by a symbolic link (to \($0.target))" } ?? "\(relative) was moved or replaced"

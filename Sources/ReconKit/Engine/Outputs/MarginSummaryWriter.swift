@@ -73,23 +73,26 @@ public struct MarginSummaryWriter {
     /// Writes it after a command's entries are in: a failure is a warning (``DerivedOutput``).
     @discardableResult
     func writeDerived(_ gathered: Gathered? = nil) -> Bool {
-        DerivedOutput(session: session).write(Self.relative, comesBack: .nextWritingCommand) { _ in try write(gathered) }
+        // Through the folder held open (``HeldFolder``), as every derived workbook: written by its
+        // path, it went where a link swapped in for `Outbox` and out again pointed.
+        DerivedOutput(session: session).write(Self.relative, comesBack: .nextWritingCommand) { path in try write(gathered, to: path) }
     }
 
     /// Writes the summary with the closed periods' part kept under their entries, when there
     /// is one; otherwise (or when it cannot be put in) with their rows decoded, and keeps those.
-    public func write(_ gathered: Gathered? = nil) throws {
+    /// `path`: where to write it, its own place in the site when nil.
+    public func write(_ gathered: Gathered? = nil, to path: String? = nil) throws {
         let g = gathered ?? self.gathered()
         if let key = g.key {
             // Read and checked ahead while the command worked, when it was for these closings.
             let ahead = session.marginPartAhead?.wait().flatMap { $0.key == key ? $0 : nil }
             if let kept = ahead?.kept ?? g.kept.closed(for: key), ahead?.holds != false {
                 do {
-                    return try write(g, .init(kept: kept, keptChecked: ahead?.holds == true, rows: g.open))
+                    return try write(g, .init(kept: kept, keptChecked: ahead?.holds == true, rows: g.open), to: path)
                 } catch is MarginSummaryWorkbook.KeptRowsUnusable {}
             }
         }
-        try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: g.key, keeper: g.kept))
+        try write(g, .init(rows: try closedRows(g) + g.open, keepUnder: g.key, keeper: g.kept), to: path)
     }
 
     /// The closed part kept under the closings' key, read and checked ahead of the summary.

@@ -57,45 +57,62 @@ struct RejectedDropsSaidTests {
 
     /// Asia/Kolkata is 5:30 ahead of UTC: a report at 2026-03-31T20:00Z is April's, and a rejected
     /// drop holding only it was not named at April's close (it looked for `2026-04-`). A rejected
-    /// decisions drop holds no date at all, and its exclusion was billed without a word: named
-    /// when rejected since the last signed command. A March drop and one rejected before that
-    /// command are not named.
+    /// decisions drop holds no date at all, and its exclusion was billed without a word: named at
+    /// every close while it waits in `Inbox/rejected/`. A card dated before the month is the one
+    /// in force for it (named); one dated after it is not. A March usage drop is not April's.
     @Test func aCloseNamesRejectedDropsOfItsMonthAcrossTheZoneAndRejectedDecisions() throws {
         try withTemporaryFolder { root in
             let site = Site(root: root)
             try FileIO.makeDirectory(site.rejected)
             let header = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            let card = "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
             let files = ["usage-late.csv": header + "R1,2026-03-31T20:00Z,C1,D1,ct,1\n",
                          "usage-march.csv": header + "R2,2026-03-30T20:00Z,C1,D1,ct,1\n",
                          "usage-offset.csv": header + "R3,2026-04-01T02:00+05:30,C1,D1,ct,1\n",
-                         "decisions-new.csv": "subject,decision,by\nR7,exclud,Asha\n",
-                         "decisions-old.csv": "subject,decision,by\nR8,exclud,Asha\n"]
+                         "client_rates-feb.csv": card + "2026-02-15,*,*,*,*,1,,12O,INR,volume\n",
+                         "client_rates-may.csv": card + "2026-05-01,*,*,*,*,1,,12O,INR,volume\n",
+                         "decisions-new.csv": "subject,decision,by\nR7,exclud,Asha\n"]
             for (name, text) in files {
                 try text.write(toFile: site.rejected + "/" + name, atomically: false, encoding: .utf8)
                 try "line 2: …\n".write(toFile: site.rejected + "/" + name + ".errors.txt", atomically: false, encoding: .utf8)
             }
-            let since = Date()
-            var old = [timespec(tv_sec: Int(since.timeIntervalSince1970) - 3600, tv_nsec: 0),
-                       timespec(tv_sec: Int(since.timeIntervalSince1970) - 3600, tv_nsec: 0)]
-            #expect(utimensat(AT_FDCWD, site.rejected + "/decisions-old.csv.errors.txt", &old, 0) == 0)
             let kolkata = try #require(SiteTimeZone(identifier: "Asia/Kolkata"))
-            let april = try #require(RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 4), zone: kolkata,
-                                                                 since: since.addingTimeInterval(-60)))
-            #expect(april.hasPrefix("Inbox/rejected/ holds 3 drops refused at ingest (decisions-new.csv, usage-late.csv, "
-                + "usage-offset.csv)"), "\(april)")
+            let april = try #require(RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 4), zone: kolkata))
+            #expect(april.hasPrefix("Inbox/rejected/ holds 4 drops refused at ingest (client_rates-feb.csv, decisions-new.csv, "
+                + "usage-late.csv, usage-offset.csv)"), "\(april)")
             // In UTC both reports are March's (02:00 at +05:30 is 20:30 the day before): April's
-            // close names only the decisions drop, and March's names them (the offset one was not).
+            // close names the February card and the decisions drop, and March's the reports too.
             let utc = try #require(SiteTimeZone(identifier: "UTC"))
-            let inUTC = RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 4), zone: utc, since: since.addingTimeInterval(-60))
-            #expect(inUTC?.hasPrefix("Inbox/rejected/ holds a drop refused at ingest (decisions-new.csv)") == true, "\(inUTC ?? "")")
-            let march = RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 3), zone: utc, since: since.addingTimeInterval(-60))
-            #expect(march?.hasPrefix("Inbox/rejected/ holds 4 drops refused at ingest (decisions-new.csv, usage-late.csv, "
-                + "usage-march.csv, usage-offset.csv)") == true, "\(march ?? "")")
+            let inUTC = RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 4), zone: utc)
+            #expect(inUTC?.hasPrefix("Inbox/rejected/ holds 2 drops refused at ingest (client_rates-feb.csv, decisions-new.csv)") == true,
+                    "\(inUTC ?? "")")
+            let march = RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 3), zone: utc)
+            #expect(march?.hasPrefix("Inbox/rejected/ holds 5 drops refused at ingest (client_rates-feb.csv, decisions-new.csv, "
+                + "usage-late.csv, usage-march.csv, usage-offset.csv)") == true, "\(march ?? "")")
             // In Kolkata March's holds only the report at 2026-03-30T20:00Z (2026-03-31 there).
-            let marchThere = RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 3), zone: kolkata, since: since.addingTimeInterval(-60))
-            #expect(marchThere?.hasPrefix("Inbox/rejected/ holds 2 drops refused at ingest (decisions-new.csv, usage-march.csv)") == true,
-                    "\(marchThere ?? "")")
+            let marchThere = RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 3), zone: kolkata)
+            #expect(marchThere?.hasPrefix("Inbox/rejected/ holds 3 drops refused at ingest (client_rates-feb.csv, decisions-new.csv, "
+                + "usage-march.csv)") == true, "\(marchThere ?? "")")
+            // February's close: the February card; not the May one, nor any usage drop.
+            let february = RejectedDrops.closeWarning(site, period: Period(year: 2026, month: 2), zone: utc)
+            #expect(february?.hasPrefix("Inbox/rejected/ holds 2 drops refused at ingest (client_rates-feb.csv, decisions-new.csv)") == true,
+                    "\(february ?? "")")
         }
+    }
+
+    /// A rejected decisions drop excluding an April report, rejected before March closed: named
+    /// at March's close, and at April's too while it waits (only the first close after it named it,
+    /// and April's billed the report in silence).
+    @Test func aRejectedDecisionsDropIsNamedAtEveryCloseWhileItWaits() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("decisions-april.csv", "subject,decision,by,note\nR9,exclude,,duplicate study\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 2)
+        let march = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(march.code == 0 && march.err.contains("(decisions-april.csv)"), "\(march.err)")
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let april = try site.recon(["close", "2026-04"], env: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        #expect(april.code == 0 && april.err.contains("(decisions-april.csv)"), "\(april.err)")
     }
 
     /// A decisions drop rejected (an exclusion with no `by`), then an operator added, which

@@ -18,24 +18,26 @@ enum RejectedDrops {
     /// every close after March; nil when there are none. It does not refuse the close: a
     /// rejected file is kept as the record of what was refused, and may have been dealt with
     /// another way.
-    /// - a usage drop, card or rate table holding a date of the month (`YYYY-MM-` in its text),
-    ///   or a time on the day before it or after it that falls in it in the site's zone (a report
-    ///   at `2026-03-31T20:00Z` is April's in Asia/Kolkata, one at `2026-04-01T02:00+05:30`
-    ///   March's on a UTC site);
-    /// - a decisions, clients or radiologists drop rejected since the last close (`since`, its
-    ///   checkpoint's time): an exclusion, or a client's tax rate, refused was billed without a word.
-    static func closeWarning(_ site: Site, period: Period, zone: SiteTimeZone, since: Date?) -> String? {
-        let dated: Set<DropKind> = [.usage, .clientRates, .providerRates, .fxRates]
+    /// - a usage drop holding a date of the month (`YYYY-MM-` in its text), or a time on the
+    ///   day before it or after it that falls in it in the site's zone (a report at
+    ///   `2026-03-31T20:00Z` is April's in Asia/Kolkata, one at `2026-04-01T02:00+05:30` March's
+    ///   on a UTC site);
+    /// - a card, rate table or FX table holding a date on or before the month's last day: one
+    ///   dated before the month is the one in force for it, and the month closed at the old
+    ///   price or rate without a word;
+    /// - a decisions, clients or radiologists drop, whatever it holds (no date tells its month:
+    ///   an exclusion, or a client's tax rate, refused was billed without a word), at every
+    ///   close until it is removed — named only at the first close after it, one about April's
+    ///   reports was named at March's and billed at April's in silence.
+    static func closeWarning(_ site: Site, period: Period, zone: SiteTimeZone) -> String? {
         let undated: Set<DropKind> = [.decisions, .clients, .radiologists]
+        let tables: Set<DropKind> = [.clientRates, .providerRates, .fxRates]
         let drops = names(site).filter { name in
             guard let kind = DropKind(fileName: name) else { return false }
-            if undated.contains(kind) {
-                let errors = site.rejected + "/" + name + ".errors.txt"
-                guard let since else { return true }
-                return FileStatus.of(errors).map { Date(timeIntervalSince1970: TimeInterval($0.modifiedSeconds)) >= since } ?? true
-            }
-            guard dated.contains(kind), let bytes = try? FileIO.read(site.rejected + "/" + name, followingLinks: false) else { return false }
-            return holds(period, zone: zone, in: bytes)
+            if undated.contains(kind) { return true }
+            guard kind == .usage || tables.contains(kind), let bytes = try? FileIO.read(site.rejected + "/" + name, followingLinks: false)
+            else { return false }
+            return kind == .usage ? holds(period, zone: zone, in: bytes) : holdsDate(onOrBefore: period.lastDay, in: bytes)
         }
         guard !drops.isEmpty else { return nil }
         let shown = drops.prefix(5).map(SafeText.escaped).joined(separator: ", ") + (drops.count > 5 ? ", …" : "")
@@ -65,6 +67,21 @@ enum RejectedDrops {
                 }
                 from = found.upperBound
             }
+        }
+        return false
+    }
+
+    /// Whether `bytes` hold a date (`YYYY-MM-DD`) on or before `last`.
+    static func holdsDate(onOrBefore last: LocalDate, in bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 10 else { return false }
+        func digit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        var i = 0
+        while i + 10 <= bytes.count {
+            if bytes[i + 4] == 0x2D, bytes[i + 7] == 0x2D, (0..<10).allSatisfy({ $0 == 4 || $0 == 7 || digit(bytes[i + $0]) }),
+               let date = LocalDate(Substring(String(decoding: bytes[i..<(i + 10)], as: UTF8.self))), date <= last {
+                return true
+            }
+            i += 1
         }
         return false
     }

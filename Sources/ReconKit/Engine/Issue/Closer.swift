@@ -156,13 +156,7 @@ public struct Closer {
                 + "`recon rerun \(period)` — if the period was mistyped, the close cannot be undone"
             session.log.warning("\(message)")
         }
-        // Since the last close, which said them, as its checkpoint's file time has it (a file's
-        // time, as the rejection's is). Not since any checkpoint: adding an operator or a credit
-        // note, which say nothing of rejected drops, had the next close forget an exclusion refused.
-        let lastClose = session.ledger.entries.last { $0.eventKind == .periodClosed }
-            .flatMap { FileStatus.of(session.site.path(Checkpointer.relativePath(seq: $0.seq))) }
-        if let rejected = RejectedDrops.closeWarning(session.site, period: period, zone: state.zone,
-                                                     since: lastClose.map { Date(timeIntervalSince1970: TimeInterval($0.modifiedSeconds)) }) {
+        if let rejected = RejectedDrops.closeWarning(session.site, period: period, zone: state.zone) {
             session.log.warning("\(rejected)")
         }
         // A drop's cache the ledger names no drop for: a Ledger/ restored from a backup older than

@@ -59,6 +59,8 @@ struct Ingest: ParsableCommand {
             if !dryRun && !paths.isEmpty { session.readAheadForDrafts() }
             let ingestor = Ingestor(session: session)
             ingestor.dryRun = dryRun
+            // Ctrl-C, SIGTERM or SIGHUP stop the batch between drops, never inside one.
+            if !dryRun { session.deferSignals() }
             let outcomes = try ingestor.ingest(paths, undecodable: undecodable)
             for o in outcomes where !json {
                 if case .rejected(let name, let problems, _) = o {
@@ -98,6 +100,14 @@ struct Ingest: ParsableCommand {
                     + "was moved away); `recon status` says whether it was accepted, held or rejected"
                 options.log.error("\(message)")
                 return max(outcomes.map(\.exitCode).max() ?? 0, 1)
+            }
+            if let signal = ingestor.stoppedBy {
+                let taken = outcomes.count
+                let message = "stopped by \(SignalHold.name(of: signal)) after \(taken == 1 ? "1 drop" : "\(taken) drops"), each said above "
+                    + "as it was recorded, held or rejected; the rest are left where they were, and the open months' drafts are written "
+                    + "by the next `recon ingest` (`recon status` says what waits)"
+                options.log.error("\(message)")
+                return 128 + signal
             }
             return outcomes.map(\.exitCode).max() ?? 0
         }

@@ -42,6 +42,17 @@ public final class SignalHold {
         }
     }
 
+    /// The stop signal noted so far; nil when none came.
+    var asked: Int32? {
+        let signal = Int32(recon_word_load(Self.noted))
+        return signal == 0 ? nil : signal
+    }
+
+    /// A stop signal's name as a person knows it.
+    public static func name(of signal: Int32) -> String {
+        [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "signal \(signal)"
+    }
+
     /// Called by the append just before its bytes: a signal noted so far ends the command now,
     /// with its own default action (nothing is recorded yet).
     func stopIfAsked() {
@@ -49,7 +60,7 @@ public final class SignalHold {
         guard asked != 0 else { return }
         for undo in onStop { undo() }
         onStop = []
-        let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][asked] ?? "signal \(asked)"
+        let name = Self.name(of: asked)
         // A rerun appends the held drops it takes before its documents: those stand.
         let said = LedgerFile.appendedByThisProcess
             ? "stopped by \(name) before its documents were recorded: nothing was issued; what it recorded before "

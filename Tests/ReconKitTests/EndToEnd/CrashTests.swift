@@ -1147,6 +1147,29 @@ struct CrashTests {
         #expect(killed.out.contains(#""file":"usage-late.csv","kind":"usage","outcome":"accepted""#), "\(killed.out)")
     }
 
+    /// `recon ingest` of two drops stopped by SIGTERM just after the first is in the ledger
+    /// (strace sends it at the ledger's first fsync): it exited 143 and said nothing, the first
+    /// drop recorded and gone from the Inbox. It stops between drops: the first said as
+    /// accepted, the second left in the Inbox, what it did said, exit 143.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to stop the ingest after its first append"))
+    func anIngestStoppedAfterADropIsRecordedSaysSoAndStopsBetweenDrops() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-a.csv", TestSite.lateMarch)
+        try site.drop("usage-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-22T10:00:00Z,C1,D1,CT,1\n")
+        let count = try site.entries().count
+        let stopped = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-qq", "-o", "/dev/null", "-P", site.path("Ledger/ledger.jsonl"), "-e", "trace=fsync,fdatasync",
+             "-e", "inject=fsync,fdatasync:signal=SIGTERM:when=1",
+             "/usr/bin/env", "--default-signal=TERM", TestSite.binary, "ingest", "--site", site.root], environment: TestSite.closeDay)
+        #expect(stopped.code == 143, "\(stopped.code) \(stopped.err)")
+        #expect(stopped.err.contains("usage-a.csv: accepted") && stopped.err.contains("stopped by SIGTERM after 1 drop"), "\(stopped.err)")
+        #expect(try site.entries().count == count + 1 && site.exists("Inbox/usage-b.csv") && !site.exists("Inbox/usage-a.csv"))
+        let next = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(next.code == 0 && !site.exists("Inbox/usage-b.csv"), "\(next.err)")
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+
     /// The disk refuses to make a rename durable (strace fails the fsync of its folder with EIO):
     /// the ingest said "accepted" and removed the drop from the Inbox, and the close said its
     /// checkpoint was written and dropped its checkpoint-owed note, though a power cut could

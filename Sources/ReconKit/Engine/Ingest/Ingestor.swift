@@ -24,6 +24,8 @@ public final class Ingestor {
     /// Told each drop's outcome as it is logged, before the batch's drafts: a watcher's JSON
     /// stream says a drop taken at once, not after the batch (a crash between lost those lines).
     public var onOutcome: ((IngestOutcome) -> Void)?
+    /// The stop signal that ended the batch between drops, if one did (``ingest(_:undecodable:)``).
+    public private(set) var stoppedBy: Int32?
     /// Entries a dry run would have appended so far: an accepted drop's seq is predicted, and
     /// the same bytes again later in the run read as its duplicate, as they would for real.
     private var entriesWouldAppend = 0
@@ -119,6 +121,12 @@ public final class Ingestor {
         if !(paths.isEmpty && undecodable.isEmpty) && !dryRun { try requireOwnFolders() }
         var outcomes: [IngestOutcome] = []
         for path in paths {
+            // A stop signal noted (``SiteSession/deferSignals()``) ends the batch here, between
+            // drops, each recorded one whole and said; the drafts it owes are the next command's.
+            if let signal = session.stopAsked {
+                stoppedBy = signal
+                return outcomes
+            }
             do {
                 outcomes.append(log(try ingestOne(path)))
             } catch {
@@ -127,6 +135,10 @@ public final class Ingestor {
         }
         for entry in undecodable { outcomes.append(log(try reject(entry.name, in: entry.folder))) }
         if dryRun { return outcomes }
+        if let signal = session.stopAsked {
+            stoppedBy = signal
+            return outcomes
+        }
         // The drafts that follow raise any new hard and soft flags of the open periods.
         let drafting = ProgressReporter("drafts")
         drafting.phase("pricing open periods")

@@ -53,6 +53,16 @@ public final class SiteSession {
         }
         if let undo { signalHold?.onStop.append(undo) }
     }
+    /// Stop signals are noted and left for the command to act on (``stopAsked``) where it can
+    /// stop whole: `recon ingest` between drops. Ended by one after a drop's entry, it exited
+    /// 143 and said nothing, the drop recorded and gone from the Inbox.
+    public func deferSignals() {
+        if signalHold == nil { signalHold = SignalHold() }
+    }
+
+    /// The stop signal noted since ``deferSignals()``, if one came.
+    public var stopAsked: Int32? { signalHold?.asked }
+
     /// A command of one entry (a decision) is past its append: stop signals are ignored from
     /// here, as they are after the entries that end a signing command.
     func commitSignals() { signalHold?.commit() }

@@ -51,8 +51,13 @@ extension DocumentFrontSheet {
         let invoice = record.kind == .invoice
         let old = replaces.joined(separator: ", ")
         let settled = record.reversedBy.map { ", reversed by \($0)" } ?? " (credited in full before)"
-        return "Replaces \(old) of \(record.period)\(settled): this \(invoice ? "invoice bills" : "statement pays") "
-            + "\(record.period) in full."
+        let line = "Replaces \(old) of \(record.period)\(settled): this \(invoice ? "invoice bills" : "statement pays") "
+            + "\(record.period) in full"
+        // A new payout statement's head says what is left to transfer (layout 12), where its
+        // reader looks first: the total below it alone, read so, paid the month twice.
+        guard !invoice, record.layout >= 12, let paid = record.paidBefore, let left = try? record.total - paid else { return line + "." }
+        guard left > .zero else { return line + "; with what \(old) paid taken back, nothing is left to transfer (see Payment)." }
+        return line + "; with what \(old) paid taken back, \(Digits.grouped(left)) \(record.currency) is left to transfer (see Payment)."
     }
 
     /// Layouts 1–3, kept so their documents regenerate byte for byte: the seller in column A

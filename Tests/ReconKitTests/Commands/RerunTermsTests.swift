@@ -615,6 +615,10 @@ struct RerunTermsTests {
         #expect(texts.contains("Transfer 50.00 INR: this statement's total, 150.00 INR, less 100.00 INR paid on PAY-2026-000001, "
             + "which PAYADJ-2026-000001 takes back. If PAY-2026-000001 was never paid, transfer the whole total."),
                 "\(texts.filter { $0.contains("ransfer") || $0.contains("full") })")
+        // Said in its head too, where its reader looks first.
+        #expect(texts.contains("Replaces PAY-2026-000001 of 2026-03, reversed by PAYADJ-2026-000001: this statement pays 2026-03 in "
+            + "full; with what PAY-2026-000001 paid taken back, 50.00 INR is left to transfer (see Payment)."),
+                "\(texts.filter { $0.contains("ransfer") || $0.contains("full") })")
         site.expectAuditorAccepts()
     }
 

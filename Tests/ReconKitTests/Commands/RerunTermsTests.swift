@@ -520,6 +520,16 @@ struct RerunTermsTests {
         return (site, try site.operatorKey("op", listed: true, env: Self.april))
     }
 
+    /// The last invoice issued is March's `number`, of `total` with `paidBefore` recorded, and
+    /// its first sheet's payment line reads `asking`.
+    func expectMarchReplacement(_ site: TestSite, _ number: String, total: String, paidBefore: String, asking: String) throws {
+        let invoice = try #require(try site.bodies("invoice.issued").last)
+        #expect(invoice["number"] as? String == number && invoice["total"] as? String == total
+                && invoice["paid_before"] as? String == paidBefore, "\(invoice)")
+        let sheet = try PrintedSheet(site.path("Outbox/2026-03/invoices/\(number).xlsx"))
+        #expect(sheet.cells.values.contains { $0.text == asking }, "\(sheet.cells.values.compactMap(\.text).filter { $0.contains("pay") })")
+    }
+
     /// P1 pays 150.00 naming March's INV-2026-000002 (100.00): 50.00 beyond it goes to
     /// February's, open. A late report, rerun: INV-2026-000003 bills March anew, 200.00. The
     /// statement then sets P1 on it (the invoice it named was reversed): 200.00 − 150.00 = 50.00
@@ -532,13 +542,8 @@ struct RerunTermsTests {
         #expect(try site.recon(["ingest"], env: Self.april).code == 3)
         let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key], env: Self.april)
         #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
-        let invoice = try #require(try site.bodies("invoice.issued").last)
-        #expect(invoice["number"] as? String == "INV-2026-000003" && invoice["total"] as? String == "200.00"
-                && invoice["paid_before"] as? String == "150.00", "\(invoice)")
-        let sheet = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx"))
-        let pay = "Please pay 50.00 INR by 2026-05-10, quoting INV-2026-000003: its total, 200.00 INR, less 150.00 INR already "
-            + "received against INV-2026-000002."
-        #expect(sheet.cells.values.contains { $0.text == pay }, "\(sheet.cells.values.compactMap(\.text).filter { $0.contains("pay") })")
+        try expectMarchReplacement(site, "INV-2026-000003", total: "200.00", paidBefore: "150.00", asking: "Please pay 50.00 INR by "
+            + "2026-05-10, quoting INV-2026-000003: its total, 200.00 INR, less 150.00 INR already received against INV-2026-000002.")
         // 100 + 100 + 200 invoiced − 100 credited − 150 paid = 150.00: February's 100.00 and 50.00 on the new invoice.
         let statement = try site.recon(["statement", "C2"], env: Self.april)
         // February's due 2026-03-31, 10 days past on 2026-04-10; the new invoice's not yet.
@@ -586,13 +591,8 @@ struct RerunTermsTests {
             let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report \(n + 1)", "--key", key], env: Self.april)
             #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
         }
-        let invoice = try #require(try site.bodies("invoice.issued").last)
-        #expect(invoice["number"] as? String == "INV-2026-000004" && invoice["total"] as? String == "300.00"
-                && invoice["paid_before"] as? String == "200.00", "\(invoice)")
-        let sheet = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000004.xlsx"))
-        let pay = "Please pay 100.00 INR by 2026-05-10, quoting INV-2026-000004: its total, 300.00 INR, less 200.00 INR already "
-            + "received against INV-2026-000003."
-        #expect(sheet.cells.values.contains { $0.text == pay }, "\(sheet.cells.values.compactMap(\.text).filter { $0.contains("pay") })")
+        try expectMarchReplacement(site, "INV-2026-000004", total: "300.00", paidBefore: "200.00", asking: "Please pay 100.00 INR by "
+            + "2026-05-10, quoting INV-2026-000004: its total, 300.00 INR, less 200.00 INR already received against INV-2026-000003.")
         // The account agrees: February's 100.00 is still owed, and March's 100.00 still to pay.
         // 100 + 100 + 200 + 300 invoiced − 100 − 200 credited − 200 paid = 200.00.
         let statement = try site.recon(["statement", "C2"], env: Self.april)

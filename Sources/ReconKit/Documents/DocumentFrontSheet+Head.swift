@@ -55,9 +55,12 @@ extension DocumentFrontSheet {
             + "\(record.period) in full"
         // A new payout statement's head says what is left to transfer (layout 12), where its
         // reader looks first: the total below it alone, read so, paid the month twice.
-        guard !invoice, record.layout >= 12, let paid = record.paidBefore, let left = try? record.total - paid else { return line + "." }
-        guard left > .zero else { return line + "; with what \(old) paid taken back, nothing is left to transfer (see Payment)." }
-        return line + "; with what \(old) paid taken back, \(Digits.grouped(left)) \(record.currency) is left to transfer (see Payment)."
+        guard !invoice, record.layout >= 12, record.paidBefore != nil || record.reversedBy != nil else { return line + "." }
+        guard let paid = record.paidBefore, let left = try? record.total - paid else {
+            return line + "; what was sent for it before, in another currency, is to be set off first (see Payment)."
+        }
+        guard left > .zero else { return line + "; with what was sent for it before, nothing is left to transfer (see Payment)." }
+        return line + "; with what was sent for it before, \(Digits.grouped(left)) \(record.currency) is left to transfer (see Payment)."
     }
 
     /// Layouts 1–3, kept so their documents regenerate byte for byte: the seller in column A

@@ -260,8 +260,8 @@ struct DocumentFrontSheet {
         case .payout,
              .payoutAdjustment where record.layout < 3:
             var out = ["Payment to the payee"]
-            if record.kind == .payout, record.layout >= 12, let paid = record.paidBefore, let replaced = record.replaces,
-               let transfer = replacementTransferLine(paid: paid, replaced: replaced) {
+            if record.kind == .payout, record.layout >= 12, let replaced = record.replaces, record.reversedBy != nil || record.paidBefore != nil,
+               let transfer = replacementTransferLine(paid: record.paidBefore, replaced: replaced) {
                 out.append(transfer)
             }
             out.append(record.party.bankDetails.isEmpty ? "Bank details: not on file" : record.party.bankDetails)
@@ -301,18 +301,23 @@ struct DocumentFrontSheet {
     /// What a rerun's new payout statement leaves to transfer (layout 12): its total less what
     /// the statements it replaces paid, which its adjustment takes back. It printed its total
     /// alone, "pays the month in full": paid from it, the month was paid twice.
-    private func replacementTransferLine(paid: ExactDecimal, replaced: [String]) -> String? {
-        guard let balance = try? record.total - paid else { return nil }
+    private func replacementTransferLine(paid: ExactDecimal?, replaced: [String]) -> String? {
         let c = record.currency, old = replaced.joined(separator: ", ")
-        let takenBack = "\(Digits.grouped(paid)) \(c) paid on \(old)" + (record.reversedBy.map { ", which \($0) takes back" } ?? "")
+        guard let paid else {
+            // What was sent before was in another currency (the payee's changed): said, not subtracted.
+            return "What was sent for \(record.period) before, on \(old)\(record.reversedBy.map { " (which \($0) takes back)" } ?? ""), "
+                + "was in another currency: set it off against this statement's total before transferring."
+        }
+        guard let balance = try? record.total - paid else { return nil }
+        let sent = "\(Digits.grouped(paid)) \(c) already sent for \(record.period) as its earlier statements asked"
         if balance > .zero {
-            return "Transfer \(Digits.grouped(balance)) \(c): this statement's total, \(Digits.grouped(record.total)) \(c), less \(takenBack). "
+            return "Transfer \(Digits.grouped(balance)) \(c): this statement's total, \(Digits.grouped(record.total)) \(c), less \(sent). "
                 + "If \(old) was never paid, transfer the whole total."
         }
         let over = balance < .zero ? (try? ExactDecimal.zero - balance).map {
             "; the \(Digits.grouped($0)) \(c) over it is set off against what is next paid to the payee, or repaid"
         } ?? "" : ""
-        return "Nothing to transfer: \(takenBack), covers this statement's total, \(Digits.grouped(record.total)) \(c)\(over)."
+        return "Nothing to transfer: \(sent) covers this statement's total, \(Digits.grouped(record.total)) \(c)\(over)."
     }
 
     /// A calendar date as the UTC midnight Excel shows as that date.

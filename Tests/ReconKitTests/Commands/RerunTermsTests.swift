@@ -500,8 +500,8 @@ struct RerunTermsTests {
     }
 
     /// C2 (100.00 a report, no tax, D1 paid 50.00): February closed, INV-2026-000001 100.00
-    /// unpaid; March closed, INV-2026-000002 100.00 (M1). An operator's key.
-    func februaryUnpaidMarchClosed() throws -> (site: TestSite, key: String) {
+    /// unpaid; March closed, INV-2026-000002 100.00 (M1). An operator's key, added at `keyAt`.
+    func februaryUnpaidMarchClosed(keyAt: [String: String] = Self.april) throws -> (site: TestSite, key: String) {
         let feb = ["RECON_NOW": "2026-02-05T06:00:00Z"]
         let site = try TestSite()
         #expect(try site.recon(["init", "--name", "twice-site", "--base-currency", "INR", "--timezone", "UTC"], env: feb).code == 0)
@@ -517,7 +517,7 @@ struct RerunTermsTests {
         try site.drop("usage-03.csv", usage + "M1,2026-03-02T10:00Z,C2,D1,CT,1\n")
         #expect(try site.recon(["ingest"], env: Self.march).code == 0)
         #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
-        return (site, try site.operatorKey("op", listed: true, env: Self.april))
+        return (site, try site.operatorKey("op", listed: true, env: keyAt))
     }
 
     /// The last invoice issued is March's `number`, of `total` with `paidBefore` recorded, and
@@ -550,6 +550,26 @@ struct RerunTermsTests {
         #expect(statement.code == 0 && statement.out.contains("total due: 150.00 INR (current 50.00, 1-30 100.00, 31-60 0.00"),
                 "\(statement.out)")
         site.expectAuditorAccepts()
+    }
+
+    /// February rerun the day March closes: its new invoice falls due the same day as March's
+    /// (2026-05-01). An unnamed 120.00 goes to the oldest due first, by number among the same
+    /// day: March's INV-2026-000002 takes 100.00, the new INV-2026-000003 (200.00) 20.00, and
+    /// 180.00 stays open on it. Reckoned with a stand-in sorting before every `INV-…`, the new
+    /// invoice took the payment first and asked for 80.00.
+    @Test func aReplacementDueTheSameDayAsAnotherTakesWhatTheStatementGivesIt() throws {
+        let (site, key) = try februaryUnpaidMarchClosed(keyAt: Self.closeDay)
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency\nP1,C2,2026-04-01,120.00,INR\n")
+        try site.drop("usage-feb-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nF2,2026-02-20T10:00Z,C2,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.closeDay).code == 3)
+        let rerun = try site.recon(["rerun", "2026-02", "--reason", "late report", "--key", key], env: Self.closeDay)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let invoice = try #require(try site.bodies("invoice.issued").last)
+        #expect(invoice["number"] as? String == "INV-2026-000003" && invoice["due_on"] as? String == "2026-05-01"
+                && invoice["paid_before"] as? String == "20.00", "\(invoice)")
+        // 100 + 100 + 200 − 100 − 120 = 180.00: all of it on the new invoice, March's paid.
+        let statement = try site.recon(["statement", "C2"], env: Self.closeDay)
+        #expect(statement.code == 0 && statement.out.contains("total due: 180.00 INR (current 180.00"), "\(statement.out)")
     }
 
     /// A late March report dropped into the Inbox and not yet ingested (the watcher's second of
@@ -612,13 +632,36 @@ struct RerunTermsTests {
                 && payout["paid_before"] as? String == "100.00" && payout["layout"] as? Int == 12, "\(payout)")
         let sheet = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000002.xlsx"))
         let texts = sheet.cells.values.compactMap(\.text)
-        #expect(texts.contains("Transfer 50.00 INR: this statement's total, 150.00 INR, less 100.00 INR paid on PAY-2026-000001, "
-            + "which PAYADJ-2026-000001 takes back. If PAY-2026-000001 was never paid, transfer the whole total."),
+        #expect(texts.contains("Transfer 50.00 INR: this statement's total, 150.00 INR, less 100.00 INR already sent for 2026-03 as "
+            + "its earlier statements asked. If PAY-2026-000001 was never paid, transfer the whole total."),
                 "\(texts.filter { $0.contains("ransfer") || $0.contains("full") })")
         // Said in its head too, where its reader looks first.
         #expect(texts.contains("Replaces PAY-2026-000001 of 2026-03, reversed by PAYADJ-2026-000001: this statement pays 2026-03 in "
-            + "full; with what PAY-2026-000001 paid taken back, 50.00 INR is left to transfer (see Payment)."),
+            + "full; with what was sent for it before, 50.00 INR is left to transfer (see Payment)."),
                 "\(texts.filter { $0.contains("ransfer") || $0.contains("full") })")
+        site.expectAuditorAccepts()
+    }
+
+    /// Two reruns, the first lowering D1's month, the second raising it. March: A1, B1, B3, D1
+    /// paid 3 × 50.00 = 150.00 (PAY-2026-000001), sent. A held decision excludes B1: PAY-2026-000002
+    /// bills 100.00, nothing to transfer (150.00 sent covers it, 50.00 over). A late B2: PAY-2026-000003
+    /// bills 150.00 again. Sent for the month: 150.00, and 150.00 is due: nothing to transfer. It
+    /// counted what PAY-2026-000002 reversed (its 100.00 total) as paid, and asked for 50.00 more.
+    @Test func aSecondReplacementPayoutCountsWhatWasSentNotWhatWasBilled() throws {
+        let site = try site(alsoInMarch: "\nB3,2026-03-03T11:00Z,C2,D1,CT,1", lateB2: false)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        try site.drop("decisions-03.csv", "subject,decision,by\nB1,exclude,Asha\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "B1 not ours", "--key", key], env: Self.april).code == 0)
+        try site.drop("usage-03-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nB2,2026-03-20T10:00Z,C2,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late B2", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let totals = try site.bodies("payout.issued").map { "\($0["number"] ?? "") \($0["total"] ?? "") \($0["paid_before"] ?? "-")" }
+        #expect(totals == ["PAY-2026-000001 150.00 -", "PAY-2026-000002 100.00 150.00", "PAY-2026-000003 150.00 150.00"], "\(totals)")
+        let texts = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000003.xlsx")).cells.values.compactMap(\.text)
+        #expect(texts.contains("Nothing to transfer: 150.00 INR already sent for 2026-03 as its earlier statements asked covers this "
+            + "statement's total, 150.00 INR."), "\(texts.filter { $0.contains("ransfer") })")
         site.expectAuditorAccepts()
     }
 

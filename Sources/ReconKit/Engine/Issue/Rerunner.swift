@@ -240,7 +240,10 @@ public struct Rerunner {
                                             refersTo: reversal.refersTo.joined(separator: ", ")))
         }
         let terms = state.pricing.clients[client]?.paymentTermsDays ?? 30
-        let number = "(this rerun's invoice)"
+        // Sorted after every number issued, as the one it is given will be (issued last): a
+        // stand-in sorting before `INV-…` took an unnamed payment first among invoices due the
+        // same day, and the invoice asked for less than the statement then showed open on it.
+        let number = "~(this rerun's invoice)"
         documents.append(IssuedDocument(seq: seq + 1, at: at, kind: .invoice, number: number, period: today.period, partyId: client,
                                         currency: fresh.currency, subtotal: fresh.subtotal, tax: fresh.tax, total: fresh.total,
                                         file: "", sha256: "", dueOn: LocalDate(dayNumber: today.dayNumber + Int32(terms)),
@@ -250,6 +253,23 @@ public struct Rerunner {
         }.accounts.first { $0.currency == fresh.currency }
         let paid = try (account?.paid[number] ?? fresh.currency.zero) + (account?.overpaid[number] ?? fresh.currency.zero)
         return paid > .zero ? paid : nil
+    }
+
+    /// What a payee was sent for a month, its statements' instructions followed: each statement's
+    /// total, or for a rerun's what it left to transfer (its total less what was sent before, none
+    /// when that covered it: what was over is set off later, or repaid, never sent back here).
+    /// Counted as the total of the statement a rerun reverses, a statement that had said "nothing
+    /// to transfer" counted as paid in full, and the next asked to transfer money never owed; nil
+    /// when nothing was.
+    private func transferred(_ documents: [IssuedDocument]) throws -> ExactDecimal? {
+        let statements = documents.filter { $0.kind == .payout }
+        guard let first = statements.first else { return nil }
+        var sent = first.currency.zero
+        for record in try Outstanding.records(of: statements, session: session) {
+            let left = try record.total - (record.paidBefore ?? record.currency.zero)
+            if left > .zero { sent = try sent + left }
+        }
+        return sent > .zero ? sent : nil
     }
 
     /// Who took the drops a failed rerun leaves awaiting one: this rerun, an earlier one that stopped, or both.
@@ -422,11 +442,10 @@ public struct Rerunner {
                         + "\(period) anew in full (\(fresh.total) \(fresh.currency)): if that concession still stands, give it again "
                         + "on the new invoice with `recon credit`")
                 }
-                var reversed: ExactDecimal?, reversing: (draft: DocumentDraft, refersTo: [String])?
+                var reversing: (draft: DocumentDraft, refersTo: [String])?
                 if let outstanding = try Outstanding.net(current), !outstanding.amount.isZero {
                     let credit = try Outstanding.reversal(of: current, open: liveOriginals, kind: reversal, net: outstanding, session: session)
                     items.append(DocumentIssuer.Item(credit.draft, refersTo: credit.refersTo.joined(separator: ", "), reason: reason))
-                    reversed = outstanding.amount
                     reversing = credit
                 }
                 if let fresh = nowByParty[party] {
@@ -436,7 +455,7 @@ public struct Rerunner {
                     // A new payout statement: what the statements it replaces paid the payee, which
                     // its adjustment takes back, so it says what is left to transfer.
                     let paid = kind == .invoice ? try paidOn(new: fresh, replacing: liveOriginals, reversal: reversing, of: party)
-                        : reversed.flatMap { $0 > .zero && currency == fresh.currency ? $0 : nil }
+                        : try transferred(mine.filter { $0.currency == fresh.currency })
                     items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: liveOriginals.isEmpty ? nil : liveOriginals,
                                                      paidBefore: paid))
                     reissued.insert(party)

@@ -255,9 +255,10 @@ public struct Rerunner {
         return paid > .zero ? paid : nil
     }
 
-    /// What a payee was sent for a month, its statements' instructions followed: each statement's
-    /// total, or for a rerun's what it left to transfer (its total less what was sent before, none
-    /// when that covered it: what was over is set off later, or repaid, never sent back here).
+    /// What a payee was sent for a month, its statements' instructions followed: the first
+    /// statement's total, then for each rerun's what it left to transfer, its total less what was
+    /// sent before it (none when that covered it: what was over is set off later, or repaid, never
+    /// sent). Statements issued before layout 12 say no such thing, and are read the same way.
     /// Counted as the total of the statement a rerun reverses, a statement that had said "nothing
     /// to transfer" counted as paid in full, and the next asked to transfer money never owed; nil
     /// when nothing was.
@@ -265,8 +266,8 @@ public struct Rerunner {
         let statements = documents.filter { $0.kind == .payout }
         guard let first = statements.first else { return nil }
         var sent = first.currency.zero
-        for record in try Outstanding.records(of: statements, session: session) {
-            let left = try record.total - (record.paidBefore ?? record.currency.zero)
+        for statement in statements {
+            let left = try statement.total - (statement.replaces.isEmpty ? first.currency.zero : sent)
             if left > .zero { sent = try sent + left }
         }
         return sent > .zero ? sent : nil

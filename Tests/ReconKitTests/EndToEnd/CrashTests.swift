@@ -1093,6 +1093,22 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// A month-to-date payments export taken twice: P1, received the day before the invoice it
+    /// names was issued, is warned of when taken; sent again beside P2 it is skipped as a repeat,
+    /// and its warning was said again on every re-export. It is said once.
+    @Test func aRepeatedPaymentIsNotWarnedOfAgain() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let header = "payment_id,client_id,received_on,amount,currency,invoice\n", p1 = "P1,C1,2026-04-01,10.00,INR,INV-2026-000001\n"
+        try site.drop("payments-1.csv", header + p1)
+        let first = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(first.code == 0 && first.err.contains("P1 received 2026-04-01, before INV-2026-000001 was issued"), "\(first.err)")
+        try site.drop("payments-2.csv", header + p1 + "P2,C1,2026-04-05,5.00,INR,\n")
+        let again = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(again.code == 0 && again.err.contains("skipped 1 already recorded with the same values")
+                && !again.err.contains("P1 received"), "\(again.err)")
+    }
+
     /// A close whose invoice the disk will not put in place after its append (an I/O error on
     /// that rename, strace's fault injection): the documents are issued, so it says so and goes
     /// on to its checkpoint (exit 0), telling not to issue again — reported as a failure, it

@@ -372,7 +372,10 @@ public final class Ingestor {
             }
             // Judged against the site before the drop is applied; said once it is taken.
             // A date after today too, also in a dry run, where a mistyped year is best caught.
-            let changes = DropNotices.said(name, rows, columns: outcome.columns, state: session.state) + datedAfterToday(fresh, drop: name)
+            // Of a payments drop, its new payments only: one skipped as a repeat was said when taken.
+            let said: ParsedDrop
+            if case .payments = rows { said = fresh } else { said = rows }
+            let changes = DropNotices.said(name, said, columns: outcome.columns, state: session.state) + datedAfterToday(fresh, drop: name)
             if !changes.isEmpty { notices[name, default: []] += changes }
             if dryRun {
                 let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cache: nil)

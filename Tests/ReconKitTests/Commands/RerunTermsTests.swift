@@ -520,6 +520,16 @@ struct RerunTermsTests {
         return (site, try site.operatorKey("op", listed: true, env: keyAt))
     }
 
+    /// C2 pays (`payment`: a payments row) and a late March report of C2's (`late`: its id and
+    /// time) is held, both dropped as files named with `name`; an operator reruns March.
+    func payThenRerunMarch(_ site: TestSite, key: String, _ name: String, payment: String, late: String) throws {
+        try site.drop("payments-\(name).csv", "payment_id,client_id,received_on,amount,currency,invoice\n" + payment + "\n")
+        try site.drop("usage-late-\(name).csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n" + late + ",C2,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report \(name)", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+    }
+
     /// The last invoice issued is March's `number`, of `total` with `paidBefore` recorded, and
     /// its first sheet's payment line reads `asking`.
     func expectMarchReplacement(_ site: TestSite, _ number: String, total: String, paidBefore: String, asking: String) throws {
@@ -537,11 +547,7 @@ struct RerunTermsTests {
     /// the old invoice had taken: paid as asked, with February's, 200.00 for 150.00 owed.
     @Test func aReplacementInvoiceAsksForWhatTheStatementShowsOpenOnIt() throws {
         let (site, key) = try februaryUnpaidMarchClosed()
-        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,invoice\nP1,C2,2026-04-05,150.00,INR,INV-2026-000002\n")
-        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nM2,2026-03-20T10:00Z,C2,D1,CT,1\n")
-        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
-        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report", "--key", key], env: Self.april)
-        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        try payThenRerunMarch(site, key: key, "1", payment: "P1,C2,2026-04-05,150.00,INR,INV-2026-000002", late: "M2,2026-03-20T10:00Z")
         try expectMarchReplacement(site, "INV-2026-000003", total: "200.00", paidBefore: "150.00", asking: "Please pay 50.00 INR by "
             + "2026-05-10, quoting INV-2026-000003: its total, 200.00 INR, less 150.00 INR already received against INV-2026-000002.")
         // 100 + 100 + 200 invoiced − 100 credited − 150 paid = 150.00: February's 100.00 and 50.00 on the new invoice.
@@ -602,15 +608,8 @@ struct RerunTermsTests {
     /// 200.00: P1, its invoice reversed, went to February, oldest due, and was asked again.
     @Test func aSecondReplacementInvoiceCountsWhatWasPaidForTheMonthBeforeTheFirst() throws {
         let (site, key) = try februaryUnpaidMarchClosed()
-        let usage = "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
-        let payments = "payment_id,client_id,received_on,amount,currency,invoice\n"
-        for (n, (paid, late)) in [("INV-2026-000002", "M2,2026-03-20T10:00Z"), ("INV-2026-000003", "M3,2026-03-21T10:00Z")].enumerated() {
-            try site.drop("payments-\(n).csv", payments + "P\(n + 1),C2,2026-04-\(n == 0 ? "05" : "10"),100.00,INR,\(paid)\n")
-            try site.drop("usage-late-\(n).csv", usage + late + ",C2,D1,CT,1\n")
-            #expect(try site.recon(["ingest"], env: Self.april).code == 3)
-            let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report \(n + 1)", "--key", key], env: Self.april)
-            #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
-        }
+        try payThenRerunMarch(site, key: key, "1", payment: "P1,C2,2026-04-05,100.00,INR,INV-2026-000002", late: "M2,2026-03-20T10:00Z")
+        try payThenRerunMarch(site, key: key, "2", payment: "P2,C2,2026-04-10,100.00,INR,INV-2026-000003", late: "M3,2026-03-21T10:00Z")
         try expectMarchReplacement(site, "INV-2026-000004", total: "300.00", paidBefore: "200.00", asking: "Please pay 100.00 INR by "
             + "2026-05-10, quoting INV-2026-000004: its total, 300.00 INR, less 200.00 INR already received against INV-2026-000003.")
         // The account agrees: February's 100.00 is still owed, and March's 100.00 still to pay.

@@ -60,9 +60,8 @@ struct CheckedFiles {
                 throw Self.failure(relative, gone: false)
             }
             // A checkpoint's bytes are its own record: hashed (a few hundred bytes), the same file throughout.
-            let hashed = try? FileStamp.hashing(path)
-            guard let hashed, hashed.before == stamp, hashed.after == stamp else { throw Self.failure(relative, gone: false) }
-            files.append(Checked(relative: relative, stamp: stamp, sha256: hashed.sha256))
+            guard let sha = Self.sha256(path, stampedAs: stamp) else { throw Self.failure(relative, gone: false) }
+            files.append(Checked(relative: relative, stamp: stamp, sha256: sha))
         }
         checkpointNames = Set(seqs.map { Checkpointer.relativePath(seq: $0) })
         // The notes an auditor's verifier reads as checkpoints under another name (`014.txt`, a
@@ -79,16 +78,14 @@ struct CheckedFiles {
         }
         for relative in others {
             let path = site.path(relative)
-            guard let stamp = FileStamp.of(path), let hashed = try? FileStamp.hashing(path), hashed.before == stamp, hashed.after == stamp
-            else { throw Self.failure(relative, gone: false) }
-            files.append(Checked(relative: relative, stamp: stamp, sha256: hashed.sha256))
+            guard let stamp = FileStamp.of(path), let sha = Self.sha256(path, stampedAs: stamp) else { throw Self.failure(relative, gone: false) }
+            files.append(Checked(relative: relative, stamp: stamp, sha256: sha))
             checkpointNames.insert(relative)
         }
         checkpoints = files.count
         let pub = Site.publicKeyRelativePath
-        if let stamp = FileStamp.of(site.path(pub)), let hashed = try? FileStamp.hashing(site.path(pub)),
-           hashed.before == stamp, hashed.after == stamp {
-            files.append(Checked(relative: pub, stamp: stamp, sha256: hashed.sha256))
+        if let stamp = FileStamp.of(site.path(pub)), let sha = Self.sha256(site.path(pub), stampedAs: stamp) {
+            files.append(Checked(relative: pub, stamp: stamp, sha256: sha))
         }
         for (relative, read) in cacheStamps.sorted(by: { $0.key < $1.key }) {
             files.append(Checked(relative: relative, stamp: read.stamp, sha256: read.sha256))
@@ -106,12 +103,16 @@ struct CheckedFiles {
                 files.append(Checked(relative: relative, stamp: stamp, sha256: sha))
                 continue
             }
-            let hashed = try? FileStamp.hashing(path)
-            guard let hashed, hashed.sha256 == sha, hashed.before == stamp, hashed.after == stamp else {
-                throw Self.failure(relative, gone: false)
-            }
+            guard Self.sha256(path, stampedAs: stamp) == sha else { throw Self.failure(relative, gone: false) }
             files.append(Checked(relative: relative, stamp: stamp, sha256: sha))
         }
+    }
+
+    /// The SHA-256 of the file at `path`, when it had `stamp` before it was hashed and after:
+    /// the bytes hashed are the file so stamped. Nil when it changed meanwhile, or cannot be read.
+    private static func sha256(_ path: String, stampedAs stamp: FileStamp) -> String? {
+        guard let hashed = try? FileStamp.hashing(path), hashed.before == stamp, hashed.after == stamp else { return nil }
+        return hashed.sha256
     }
 
     /// The refusal for a vouched file found changed, or a checkpoint found `gone`, since the

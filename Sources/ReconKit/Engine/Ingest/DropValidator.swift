@@ -256,8 +256,8 @@ public struct DropValidator {
             // Never held: payments belong to no period. One recorded before with the same values (a
             // month-to-date export repeats them) is skipped, as a usage repeat is: the whole file
             // was rejected for it, and the new payments in it went unrecorded.
-            let repeats = checkPayments(list, problems)
-            if problems.isEmpty && repeats > 0 { return .accept(.payments(list.filter { !Self.isRepeat($0, of: state) }), skipped: repeats) }
+            let fresh = checkPayments(list, problems)
+            if problems.isEmpty && fresh.count < list.count { return .accept(.payments(fresh), skipped: list.count - fresh.count) }
         }
         // In line order: a repeated id is found before a row's own problems (a payment's decimals).
         return problems.isEmpty ? .accept(rows, skipped: 0) : .reject(ProblemList(sorted: problems))
@@ -385,12 +385,8 @@ public struct DropValidator {
             + "ask the team what to do about an amount recorded too high"
     }
 
-    /// Whether `p` is a payment recorded before with the same values (compared as parsed values,
-    /// as a usage repeat is: `100.5` is `100.50`).
-    static func isRepeat(_ p: Payment, of state: SiteState) -> Bool {
-        state.payments.first { $0.id == p.id }.map { isSame($0, p) } ?? false
-    }
-
+    /// Whether `p` is `recorded` again with the same values (compared as parsed values, as a
+    /// usage repeat is: `100.5` is `100.50`).
     static func isSame(_ recorded: Payment, _ p: Payment) -> Bool {
         var same = p
         same.amount = recorded.amount.normalized == p.amount.normalized ? recorded.amount : p.amount
@@ -399,24 +395,23 @@ public struct DropValidator {
     }
 
     /// Payment ids unique forever, known clients, its own invoices, and the currency of the
-    /// invoice named (else the client's invoice currency, now or before a change). Returns how
-    /// many rows repeat a payment recorded before with the same values: skipped, not problems.
-    private func checkPayments(_ list: [Payment], _ problems: ProblemList) -> Int {
+    /// invoice named (else the client's invoice currency, now or before a change). Returns the
+    /// payments that are new: a row repeating one recorded before with the same values is
+    /// skipped, not a problem.
+    private func checkPayments(_ list: [Payment], _ problems: ProblemList) -> [Payment] {
         duplicates(list.map { ($0.id, $0.line) }, field: "payment_id", problems)
         let held = Dictionary(state.payments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let invoicesOf = Dictionary(grouping: state.issued.filter { $0.kind == .invoice }, by: \.partyId)
-        var repeats = 0
+        var fresh: [Payment] = []
         for p in list {
             if p.amount.normalized.scale > p.currency.minorDigits {
                 problems.add(problem(p.line, "amount", "\(p.amount) has more decimals than \(p.currency) allows (\(p.currency.minorDigits))"))
             }
             if let recorded = held[p.id] {
-                if Self.isSame(recorded, p) {
-                    repeats += 1
-                    continue
-                }
+                if Self.isSame(recorded, p) { continue }
                 problems.add(problem(p.line, "payment_id", Self.recordedBefore(recorded, again: p)))
             }
+            fresh.append(p)
             guard let client = state.pricing.clients[p.clientId] else {
                 problems.add(unknownParty(p.line, "client_id", p.clientId))
                 continue
@@ -440,7 +435,7 @@ public struct DropValidator {
                     + (earlier.isEmpty ? "" : " (or in \(earlier.joined(separator: ", ")), for its invoices issued in \(earlier.count == 1 ? "it" : "them"))")))
             }
         }
-        return repeats
+        return fresh
     }
 
     private func duplicates(_ keys: [(String, Int)], field: String, _ problems: ProblemList) {

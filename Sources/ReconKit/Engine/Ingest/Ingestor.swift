@@ -121,12 +121,7 @@ public final class Ingestor {
         if !(paths.isEmpty && undecodable.isEmpty) && !dryRun { try requireOwnFolders() }
         var outcomes: [IngestOutcome] = []
         for path in paths {
-            // A stop signal noted (``SiteSession/deferSignals()``) ends the batch here, between
-            // drops, each recorded one whole and said; the drafts it owes are the next command's.
-            if let signal = session.stopAsked {
-                stoppedBy = signal
-                return outcomes
-            }
+            if stopAsked() { return outcomes }
             do {
                 outcomes.append(log(try ingestOne(path)))
             } catch {
@@ -134,17 +129,20 @@ public final class Ingestor {
             }
         }
         for entry in undecodable { outcomes.append(log(try reject(entry.name, in: entry.folder))) }
-        if dryRun { return outcomes }
-        if let signal = session.stopAsked {
-            stoppedBy = signal
-            return outcomes
-        }
+        if dryRun || stopAsked() { return outcomes }
         // The drafts that follow raise any new hard and soft flags of the open periods.
         let drafting = ProgressReporter("drafts")
         drafting.phase("pricing open periods")
         defer { drafting.finish() }
         Drafter(session: session).refresh()
         return outcomes
+    }
+
+    /// Whether a stop signal was noted (``SiteSession/deferSignals()``): it ends the batch
+    /// between drops, each recorded one whole and said; the drafts it owes are the next command's.
+    private func stopAsked() -> Bool {
+        stoppedBy = session.stopAsked
+        return stoppedBy != nil
     }
 
     /// The failure that stopped a batch at drop `name`, naming it and what the batch recorded

@@ -37,8 +37,8 @@ struct DerivedOutput {
         let path = session.site.path(relative)
         var folder: HeldFolder?
         do {
-            // A link on the way to its folder below `Outbox/` (the workbook itself is replaced by its rename).
-            if let link = VouchedPlaces.link(on: FileIO.parent(of: relative), in: session.site) { throw HeldFolder.linked(link.path, in: session.site) }
+            // Opened without following a link below `Outbox/`: one on the way is refused there
+            // (the workbook itself is replaced by its rename).
             folder = try HeldFolder(FileIO.parent(of: relative), in: session.site)
             try Self.write(FileIO.baseName(relative), in: folder!, write)
             return true

@@ -525,12 +525,13 @@ public final class SiteSession {
             + "command rebuilds it from the checked archived drops, byte for byte the one recorded) and find out who changed it")
     }
 
-    private static func refusingDamage<T>(_ body: () throws -> T) throws -> T {
+    /// `leaving`: what the command leaves undone when `body` finds damage.
+    private static func refusingDamage<T>(leaving: String = "nothing is written to a site that does not verify",
+                                          _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let damage as LedgerDamage {
-            throw ReconFailure.verification("the ledger does not verify: \(damage); nothing is written to a site that does not "
-                + "verify — restore it from a backup or ask an auditor")
+            throw ReconFailure.verification("the ledger does not verify: \(damage); \(leaving) — restore it from a backup or ask an auditor")
         }
     }
 
@@ -618,12 +619,7 @@ public final class SiteSession {
             // the next invoice): what a cut ledger leaves, which the writer checks refuse, and the
             // close signed over. This command's own are its entries' files.
             let issued = Set(ledger.entries.lazy.filter { $0.eventKind?.document != nil }.compactMap { $0.string("file") })
-            do {
-                try Verifier(site: site).checkNoUnissuedDocuments(issued: issued)
-            } catch let damage as LedgerDamage {
-                throw ReconFailure.verification("the ledger does not verify: \(damage); \(leaving) — restore it from a backup or "
-                    + "ask an auditor")
-            }
+            try Self.refusingDamage(leaving: leaving) { try Verifier(site: site).checkNoUnissuedDocuments(issued: issued) }
         }
     }
 

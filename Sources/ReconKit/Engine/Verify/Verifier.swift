@@ -714,9 +714,7 @@ public struct Verifier {
             do {
                 guard let part = try writer.closedPart(for: note.key, scratch: scratch) else { return }
                 built = part
-            } catch let error as XLSXError {
-                failures.append("\(error)")
-            } catch let error as FileIO.Failure {
+            } catch where error is XLSXError || error is FileIO.Failure {
                 failures.append("\(error)")
             }
         }

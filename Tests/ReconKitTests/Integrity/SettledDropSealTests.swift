@@ -51,6 +51,55 @@ struct SettledDropSealTests {
         #expect(ingest.err.contains("restore it from a backup"), "\(ingest.err)")
     }
 
+    /// The closed March drop's cache, which no command reads until a rerun of March, is sealed
+    /// beside the drop; one byte of it flipped in place with its modification time put back
+    /// (`touch -r`) stops the April ingest, as it stops `recon verify`: the ingest signed over a
+    /// cache its own verify named.
+    @Test func aSettledDropsCacheChangedWithItsTimePutBackStopsWriters() throws {
+        let site = try DocumentSealTests.settledSite()
+        let cache = try SettledHistoryTests().marchCache(site)
+        let first = try checks(site)
+        #expect(first.settledCachesHashed == 1)
+        let seal = try #require(try DocumentSeal.read(Site(root: site.root), verifier: SiteKeyFile.load(Site(root: site.root)).verifierKey,
+                                                      siteName: "trust-site"))
+        let recorded = try #require(try site.bodies("drop.accepted").first { $0["kind"] as? String == "usage" }?["cache_sha256"] as? String)
+        #expect(seal.documents[cache]?.sha256 == recorded)
+        #expect(try checks(site).settledCachesHashed == 0)
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0, "\(verify.out)")
+
+        try StatusCacheTests().flipKeepingTimes(site, cache, at: 100)
+        let ingest = try expectAprilIngestRefused(site, saying: "the cache file \(cache) does not match the cache_sha256")
+        #expect(ingest.err.contains("delete it"), "\(ingest.err)")
+        let audit = try site.recon(["verify"])
+        #expect(audit.code == 4 && audit.out.contains(cache), "\(audit.out)")
+    }
+
+    /// A settled drop's cache is a cache: deleted, the writers go on without it (nothing reads
+    /// it until a rerun, which writes it again), and leave it out of the seal.
+    @Test func aMissingSettledCacheStopsNoWriter() throws {
+        let site = try DocumentSealTests.settledSite()
+        let cache = try SettledHistoryTests().marchCache(site)
+        try FileManager.default.removeItem(atPath: site.path(cache))
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        #expect(!site.exists(cache))
+        let seal = try #require(try DocumentSeal.read(Site(root: site.root), verifier: SiteKeyFile.load(Site(root: site.root)).verifierKey,
+                                                      siteName: "trust-site"))
+        #expect(seal.documents[cache] == nil && seal.documents.count == 5)
+    }
+
+    /// A FIFO in the settled cache's place: the writer names it (it once would have had to
+    /// wait on it to hash it), exit 4.
+    @Test func aFifoInASettledCachesPlaceStopsWriters() throws {
+        let site = try DocumentSealTests.settledSite()
+        let cache = try SettledHistoryTests().marchCache(site)
+        try FileManager.default.removeItem(atPath: site.path(cache))
+        #expect(mkfifo(site.path(cache), 0o644) == 0)
+        try expectAprilIngestRefused(site, saying: "the cache file \(cache) is")
+    }
+
     /// The closed March drop removed: nothing can put an archived input back, so writers refuse.
     @Test func aMissingSettledDropStopsWriters() throws {
         let site = try DocumentSealTests.settledSite()

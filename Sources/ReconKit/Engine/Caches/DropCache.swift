@@ -21,7 +21,9 @@ public struct DropCache {
     func path(_ sha: String) -> String { dir + "/" + sha + ".bin" }
 
     /// The cache file of a drop, as a message names it.
-    public func relativePath(_ sha: String) -> String { ".recon/cache/" + sha + ".bin" }
+    public func relativePath(_ sha: String) -> String { Self.relativePath(sha) }
+    /// Where a drop's cache lies in the site: `.recon/cache/SHA.bin`.
+    public static func relativePath(_ sha: String) -> String { ".recon/cache/" + sha + ".bin" }
 
     /// What reading a vouched cache file gave.
     public enum Vouched {

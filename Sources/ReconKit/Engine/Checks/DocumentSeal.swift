@@ -1,8 +1,8 @@
 import Foundation
 
 /// `.recon/documents.seal`: the issued documents, and the archived drops no command reads
-/// again, a writer has hashed and found as recorded, each with the stamp (``FileStamp``) its
-/// file had then, signed with the site key.
+/// again and their cache files, a writer has hashed and found as recorded, each with the stamp
+/// (``FileStamp``) its file had then, signed with the site key.
 ///
 /// Writers check every issued document and unread drop before they append (``WriterChecks``):
 /// years of closed months hold thousands, and hashing them all on every command would make a

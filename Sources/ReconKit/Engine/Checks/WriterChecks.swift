@@ -6,8 +6,9 @@ import Foundation
 /// document that is present, and every archived drop no command reads again. The archived
 /// drops a command uses are hashed as they are read (``LedgerReplay``); a settled month's usage
 /// drops are not read (its reports are looked up in its checked index), nor are decisions
-/// (each is an entry of its own), so they are checked here: a writer does not sign new
-/// entries over a changed archive. Anything wrong throws ``LedgerDamage``: the command
+/// (each is an entry of its own), so they are checked here, with a settled drop's cache file
+/// (read by nothing but a rerun, and named by `recon verify`): a writer does not sign new
+/// entries over a changed archive or cache. Anything wrong throws ``LedgerDamage``: the command
 /// refuses (exit 4) and appends nothing.
 struct WriterChecks {
     let site: Site
@@ -23,6 +24,8 @@ struct WriterChecks {
     struct Outcome {
         var documentsHashed = 0
         var archivedDropsHashed = 0
+        /// The caches of those drops read and hashed (each one once it changed, or until it settles).
+        var settledCachesHashed = 0
         var missingDocuments: [Int] = []
         /// Each document and archived drop found as recorded, with its stamp then and its SHA-256 (``CheckedFiles``).
         var found: [(relative: String, stamp: FileStamp, sha256: String)] = []
@@ -113,11 +116,13 @@ struct WriterChecks {
     /// on every core, and the first wrong one in ledger order is named. The seal is to be
     /// written again when it gained or lost files (with the site key, when it can be read).
     private func checkDocuments(key: VerifierKey, siteName: String) -> DocumentsChecked {
-        // The entries whose files are checked, in ledger order: every document, and the unread drops.
+        // The files checked, in ledger order: every document, the unread drops and their caches.
         let drops = unreadDrops()
-        let checked = (ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil } + drops).sorted()
-        // Which of them are drops, looked up once: not by each entry's kind on every pass.
-        let isDrop = drops.isEmpty ? [Bool](repeating: false, count: checked.count) : checked.map(Set(drops).contains)
+        let items = (ledger.entries.indices.filter { ledger.entries[$0].eventKind?.document != nil }.map { SealedItem(entry: $0, kind: .document) }
+            + drops.flatMap { [SealedItem(entry: $0, kind: .drop), SealedItem(entry: $0, kind: .dropCache)] })
+            .sorted { ($0.entry, $0.kind.rawValue) < ($1.entry, $1.kind.rawValue) }
+        let checked = items.map(\.entry), kinds = items.map(\.kind)
+        let isDrop = kinds.map { $0 == .drop }
         let n = checked.count
         // A few dozen runs of files rather than one task a file.
         let runs = min(n, 64)
@@ -150,7 +155,7 @@ struct WriterChecks {
                         return
                     }
                     for i in run(job - 1) {
-                        guard let named = Self.sealedFile(entries[checked[i]], drop: isDrop[i]) else { continue }
+                        guard let named = Self.sealedFile(entries[checked[i]], kind: kinds[i]) else { continue }
                         files[i] = named
                         stamps[i] = FileStamp.of(site.path(named.file))
                     }
@@ -172,22 +177,28 @@ struct WriterChecks {
                         for i in run(k) {
                             let e = entries[checked[i]]
                             guard let (file, sha) = seen.files[i] else { continue }
-                            let what = isDrop[i] ? "archived drop" : "document"  // in what is found wrong
+                            let what = kinds[i].what  // in what is found wrong
                             if let now = seen.stamps[i], let kept = sealed?.stamp(of: file, sha256: sha), now == kept {
                                 verdicts[i] = .sealed
                                 continue
                             }
                             let path = site.path(file)
-                            guard FileIO.exists(path) else {
+                            // A cache is there when anything is in its place (a dangling link is damage).
+                            guard kinds[i] == .dropCache ? FileStatus.of(path) != nil : FileIO.exists(path) else {
                                 verdicts[i] = .missing
                                 if isDrop[i] { found[i] = LedgerDamage(seq: e.seq, "archived drop \(file) is missing") }
                                 continue
                             }
                             verdicts[i] = .hashed
+                            if kinds[i] == .dropCache, let damage = Self.settledCacheDamage(file, seq: e.seq, in: site) {
+                                found[i] = damage
+                                continue
+                            }
                             do {
                                 let read = try LedgerDamage.reading(what, file, seq: e.seq, in: site) { try FileStamp.hashing(path) }
                                 if read.sha256 != sha {
-                                    found[i] = LedgerDamage(seq: e.seq, "\(what) \(file) does not match its recorded SHA-256")
+                                    found[i] = kinds[i] == .dropCache ? Self.settledCacheMismatch(file, seq: e.seq)
+                                        : LedgerDamage(seq: e.seq, "\(what) \(file) does not match its recorded SHA-256")
                                 } else if read.before == read.after, read.after.changed < settled {
                                     fresh[i] = DocumentSeal.Sealed(sha256: sha, stamp: read.after)
                                 }
@@ -238,9 +249,10 @@ struct WriterChecks {
             }
             if !(seal?.holds(next) ?? next.documents.isEmpty) { nextSeal = next }
         }
-        let outcome = Outcome(documentsHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && !isDrop[$0] }.count,
+        let outcome = Outcome(documentsHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && kinds[$0] == .document }.count,
                               archivedDropsHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && isDrop[$0] }.count,
-                              missingDocuments: (0..<n).filter { verdicts[$0] == .missing }.map { checked[$0] },
+                              settledCachesHashed: (0..<n).lazy.filter { verdicts[$0] == .hashed && kinds[$0] == .dropCache }.count,
+                              missingDocuments: (0..<n).filter { verdicts[$0] == .missing && kinds[$0] == .document }.map { checked[$0] },
                               found: (0..<n).compactMap { i in
                                   guard verdicts[i] == .sealed || verdicts[i] == .hashed, let (file, sha) = files[i],
                                         let stamp = stamps[i] else { return nil }
@@ -254,7 +266,10 @@ struct WriterChecks {
     static func unrecordedSealLine(_ seal: DocumentSeal.Index, entries: [LedgerEntry]) -> LedgerDamage? {
         var recorded: [String: String] = [:]
         for e in entries {
-            if e.eventKind == .dropAccepted, let sha = e.string("sha256") { recorded[Site.dropPath(sha256: sha)] = sha }
+            if e.eventKind == .dropAccepted, let sha = e.string("sha256") {
+                recorded[Site.dropPath(sha256: sha)] = sha
+                if let cache = e.string("cache_sha256") { recorded[DropCache.relativePath(sha)] = cache }
+            }
             if e.eventKind?.document != nil, let file = e.string("file"), let sha = e.string("sha256") { recorded[file] = sha }
         }
         return seal.seal.unrecordedFile { recorded[$0] }
@@ -275,13 +290,51 @@ struct WriterChecks {
         }
     }
 
-    /// The file an entry the seal covers names, and the SHA-256 it records: a document's
-    /// `file`, or the archived drop's place in `Ledger/drops/`.
-    private static func sealedFile(_ e: LedgerEntry, drop: Bool) -> (file: String, sha256: String)? {
-        guard let sha = e.string("sha256") else { return nil }
-        if drop { return (Site.dropPath(sha256: sha), sha) }
-        return e.string("file").map { ($0, sha) }
+    /// A file the writers check through the seal: an entry's document, archived drop, or the
+    /// cache of that drop (in ledger order, a drop before its cache).
+    private struct SealedItem {
+        enum Kind: Int {
+            case document, drop, dropCache
+            /// What the file is called where something is found wrong with it.
+            var what: String { self == .document ? "document" : self == .drop ? "archived drop" : "cache file" }
+        }
+        var entry: Int
+        var kind: Kind
     }
+
+    /// The file an entry the seal covers names, and the SHA-256 it records: a document's
+    /// `file`, the archived drop's place in `Ledger/drops/`, or that drop's cache file with the
+    /// `cache_sha256` its entry records (nil for a drop without one).
+    private static func sealedFile(_ e: LedgerEntry, kind: SealedItem.Kind) -> (file: String, sha256: String)? {
+        guard let sha = e.string("sha256") else { return nil }
+        switch kind {
+        case .document: return e.string("file").map { ($0, sha) }
+        case .drop: return (Site.dropPath(sha256: sha), sha)
+        case .dropCache: return e.string("cache_sha256").map { (DropCache.relativePath(sha), $0) }
+        }
+    }
+
+    /// A settled drop's cache file that is no regular file, or larger than any cache recon
+    /// writes: no command reads it until a rerun of its months, yet `recon verify` names it,
+    /// so no writer signs over it (a missing one is no damage: caches are rebuilt).
+    private static func settledCacheDamage(_ file: String, seq: Int, in site: Site) -> LedgerDamage? {
+        let path = site.path(file)
+        if let kind = DropFile.nonRegularKind(path) {
+            return LedgerDamage(seq: seq, "the cache file \(file) is \(kind), not the cache its drop.accepted records; "
+                + Self.settledCacheRemedy)
+        }
+        if let size = FileStatus.of(path)?.size, size > 2 * DropFile.largestBytes { return settledCacheMismatch(file, seq: seq) }
+        return nil
+    }
+
+    /// A settled drop's cache file whose bytes are not the `cache_sha256` its entry records.
+    private static func settledCacheMismatch(_ file: String, seq: Int) -> LedgerDamage {
+        LedgerDamage(seq: seq, "the cache file \(file) does not match the cache_sha256 its drop.accepted records; "
+            + Self.settledCacheRemedy)
+    }
+
+    static let settledCacheRemedy = "its month is closed and no command reads it until a rerun, which writes it again from the "
+        + "archived drop: delete it, and find out who changed it"
 
     /// What the check of one document found.
     private enum Verdict {

@@ -88,6 +88,8 @@ public struct Verifier {
         var recorded: [String: (sha: String, seq: Int)] = [:]
         // What the writers' seal may hold: the documents, and the archived drops.
         var sealable: [String: (sha: String, seq: Int)] = [:]
+        // And those drops' cache files, with the `cache_sha256` their entries record.
+        var sealableCaches: [String: (sha: String, seq: Int)] = [:]
         // The hard flags, by seq: their periods are checked against their reports' once the state is rebuilt.
         var hardFlags: [(seq: Int, flag: AuditFlag)] = []
         try EntryRules.check(ledger.entries, site: site)
@@ -99,6 +101,7 @@ public struct Verifier {
                 guard let sha = e.string("sha256") else { throw LedgerDamage(seq: e.seq, "drop.accepted lacks sha256") }
                 try check(file: Site.dropPath(sha256: sha), sha: sha, seq: e.seq, what: "archived drop")
                 sealable[Site.dropPath(sha256: sha)] = (sha, e.seq)
+                if let cache = e.string("cache_sha256") { sealableCaches[DropCache.relativePath(sha)] = (cache, e.seq) }
             }
             for (file, sha) in fileRefs(.object(e.body)) {
                 if let earlier = recorded[file], earlier.sha != sha {
@@ -191,7 +194,8 @@ public struct Verifier {
         notes.append(contentsOf: Self.orphanCaches(in: site, recorded: Set(sealable.values.map(\.sha))))
         if let late = Self.headAheadOfTheSystemClock(ledger) { notes.append(late) }
         if !notCaches.contains(DocumentSeal.relativePath) {
-            try checkSeal(verifier: verifier, siteName: siteName, recorded: sealable.merging(recorded) { _, document in document })
+            try checkSeal(verifier: verifier, siteName: siteName,
+                          recorded: sealable.merging(recorded) { _, document in document }.merging(sealableCaches) { file, _ in file })
         }
         if let note = try checkLedgerPrefix(ledger) { notes.append(note) }
         // Every cache file against the archived drop it was made from (SPEC §6).

@@ -175,8 +175,9 @@ struct NonFileInPlaceTests {
     }
 
     /// A FIFO in place of a closed period's index or of a drop's cache file is called what it
-    /// is, not a file whose bytes "do not match": a command reads around it (warning), and
-    /// `recon verify` names it (exit 4). Neither waits on it.
+    /// is, not a file whose bytes "do not match", and nothing waits on it: `recon verify` names
+    /// it (exit 4); `status`, which refuses what a writer refuses, names the settled month's
+    /// cache the writers check through the seal (exit 4), and reads around the index (warning).
     @Test func aFIFOInPlaceOfAnIndexOrCacheIsCalledWhatItIs() throws {
         let site = try TestSite.closedMarchSite()
         let index = ".recon/closed/2026-03.idx"
@@ -186,9 +187,9 @@ struct NonFileInPlaceTests {
             #expect(mkfifo(site.path(file), 0o644) == 0)
         }
         if let status = try runOrHang(site, ["status"]) {
-            #expect(status.code == 0, "\(status.err)")
-            #expect(status.err.contains("the closed-period index \(index) is a FIFO (named pipe), not a regular file: not the file "
-                + "the report_index_sha256 of seq"), "\(status.err)")
+            #expect(status.code == 4, "\(status.err)")
+            #expect(status.err.contains("the cache file .recon/cache/\(cache) is a FIFO (named pipe), not the cache its "
+                + "drop.accepted records"), "\(status.err)")
         }
         if let verify = try runOrHang(site, ["verify"]) {
             #expect(verify.code == 4, "\(verify.out)\(verify.err)")
@@ -197,6 +198,11 @@ struct NonFileInPlaceTests {
         }
         // The index alone: named with its seq and what to do (it said "cannot read … Invalid argument").
         try FileManager.default.removeItem(atPath: site.path(".recon/cache/" + cache))
+        if let status = try runOrHang(site, ["status"]) {
+            #expect(status.code == 0, "\(status.err)")
+            #expect(status.err.contains("the closed-period index \(index) is a FIFO (named pipe), not a regular file: not the file "
+                + "the report_index_sha256 of seq"), "\(status.err)")
+        }
         if let verify = try runOrHang(site, ["verify"]) {
             #expect(verify.code == 4 && verify.out.contains("the closed-period index \(index) is a FIFO (named pipe), not a regular file; "
                 + "delete it") && verify.out.hasPrefix("seq "), "\(verify.out)")

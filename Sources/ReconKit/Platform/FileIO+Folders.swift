@@ -23,6 +23,28 @@ extension FileIO {
         return names
     }
 
+    /// As ``rawNames(in:where:)``, `keep` told too whether each is a folder (the kernel's
+    /// `d_type`, or an `lstat` where the file system does not say; a link is not one).
+    public static func rawNames(in folder: String, where keep: (Slice<UnsafeRawBufferPointer>, _ isFolder: Bool) -> Bool) throws -> [[UInt8]] {
+        guard let directory = opendir(folder) else {
+            throw Failure(path: folder, action: "list the folder", code: errno)
+        }
+        defer { closedir(directory) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(directory) {
+            let type = entry.pointee.d_type
+            withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let name = raw.prefix { $0 != 0 }
+                guard !name.elementsEqual([0x2E]), !name.elementsEqual([0x2E, 0x2E]) else { return }
+                let isFolder = type == UInt8(DT_DIR)
+                    || (type == UInt8(DT_UNKNOWN) && FileStatus.of(folder + "/" + String(decoding: name, as: UTF8.self))?.kind == .folder)
+                guard keep(name, isFolder) else { return }
+                names.append(Array(name))
+            }
+        }
+        return names
+    }
+
     /// The names in `folder` that start with a dot (not `.` or `..`), sorted; none when it
     /// cannot be listed. Only those names are made into strings: the sweep for temporary files
     /// looks through every period's documents, six thousand names after a year, on every command.

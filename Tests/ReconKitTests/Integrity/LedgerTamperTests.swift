@@ -133,6 +133,36 @@ struct LedgerTamperTests {
         #expect(try site.ledgerBytes() == before)
     }
 
+    /// What a NAS or file system keeps in a folder of final documents — Synology's `@eaDir`
+    /// (a folder a file, `INV-…xlsx@SynoEAStream`, holding its metadata), `#recycle`,
+    /// `lost+found` — holds no document: every writer and `status` refused the site (exit 4,
+    /// "restore it from a backup") while an auditor's verifier, which reads only the files in
+    /// such folders, said ok. They go on; `recon verify` passes and notes each folder.
+    @Test func aFolderANasKeepsBesideTheInvoicesStopsNothing() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let invoices = "Outbox/2026-03/invoices/"
+        try FileManager.default.createDirectory(atPath: site.path(invoices + "@eaDir/INV-2026-000001.xlsx@SynoEAStream"),
+                                                withIntermediateDirectories: true)
+        try "metadata".write(toFile: site.path(invoices + "@eaDir/INV-2026-000001.xlsx@SynoEAStream/stream"), atomically: false,
+                             encoding: .utf8)
+        for folder in ["#recycle", "lost+found"] {
+            try FileManager.default.createDirectory(atPath: site.path(invoices + folder), withIntermediateDirectories: true)
+        }
+        let status = try site.recon(["status"], env: TestSite.aprilLater)
+        #expect(status.code == 0, "\(status.err)")
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0, "\(ingest.err)")
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        for folder in ["@eaDir", "#recycle", "lost+found"] {
+            #expect(verify.err.contains("\(invoices)\(folder) is a folder inside a folder of final documents: no document is read"),
+                    "\(verify.err)")
+        }
+        if let audit = try site.auditorVerify() { #expect(audit.code == 0, "\(audit.out)") }
+    }
+
     /// `Ledger/ledger.jsonl` deleted from a site with a closed month: every command said "not
     /// a recon site … run `recon init`", and init then started a new ledger beside the old
     /// drops, checkpoints and invoices. The ledger is lost, not never made: commands say so

@@ -325,7 +325,7 @@ extension StatusCache {
     static func sealedFilesHold(_ site: Site, verifier: VerifierKey, siteName: String) -> Bool {
         var documents = 0
         for folder in OutboxCheck(site: site).documentFolderPaths() {
-            documents += ((try? FileIO.rawNames(in: site.path(folder), where: { !OutboxCheck.isLitter($0) })) ?? []).count
+            documents += ((try? OutboxCheck.heldNames(in: site.path(folder))) ?? []).count
         }
         guard FileIO.exists(DocumentSeal.path(site)) else { return documents == 0 }
         guard let index = try? DocumentSeal.readIndex(site, verifier: verifier, siteName: siteName) else { return false }

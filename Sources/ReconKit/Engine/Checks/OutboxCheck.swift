@@ -87,9 +87,7 @@ struct OutboxCheck {
     func firstUnissuedDocument(in folder: String, issued: (String) -> Bool) -> String? {
         // Every writer looks through a year's 6,000 names: read as bytes (sorting them all as
         // strings took 30 ms), and only those that can be strays made into paths.
-        let names = (try? FileIO.rawNames(in: site.path(folder), where: { !Self.isLitter($0) })) ?? []
-        // A folder is a stray too: one inside holds files no check looks at, and one named like a
-        // document stands where the close would put it.
+        let names = (try? Self.heldNames(in: site.path(folder))) ?? []
         return names.map { folder + "/" + String(decoding: $0, as: UTF8.self) }.filter { !issued($0) }.min()
     }
 
@@ -117,6 +115,32 @@ struct OutboxCheck {
     /// own unfinished writes too, which the next writer sweeps), and a viewer's (``ViewerFile``).
     static func isLitter(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
         name.first == 0x2E || ViewerFile.matches(String(decoding: name, as: UTF8.self))
+    }
+
+    /// The names in `path`, a folder of final documents, that the checks hold to the ledger:
+    /// every file but litter (``isLitter(_:)``), a folder named like a document (it stands where
+    /// a close would put one), and a folder holding a file so named at any depth (a forged copy
+    /// in `sent/` would pass for an invoice). Another folder is no document: what a NAS or file
+    /// system keeps beside files — Synology's `@eaDir`, `#recycle`, `lost+found` — stopped every
+    /// writer, while an auditor's verifier, which reads only the files in such folders, said ok.
+    static func heldNames(in path: String) throws -> [[UInt8]] {
+        try FileIO.rawNames(in: path) { name, isFolder in
+            guard !isLitter(name) else { return false }
+            return !isFolder || isDocumentName(name) || holdsDocumentName(path + "/" + String(decoding: name, as: UTF8.self))
+        }
+    }
+
+    /// Whether the folder at `path` holds, at any depth, a file named like a document (links
+    /// are not followed).
+    static func holdsDocumentName(_ path: String) -> Bool {
+        var stack = [path], found = false
+        while !found, let dir = stack.popLast() {
+            _ = try? FileIO.rawNames(in: dir) { name, isFolder in
+                if isFolder { stack.append(dir + "/" + String(decoding: name, as: UTF8.self)) } else if isDocumentName(name) { found = true }
+                return false
+            }
+        }
+        return found
     }
 
     /// The document kinds' prefixes, as bytes.

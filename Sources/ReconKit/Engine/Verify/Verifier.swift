@@ -161,6 +161,16 @@ public struct Verifier {
                 notes.append("\(SafeText.escaped(relative)) is no document (what a file browser or an editor leaves beside a workbook), "
                     + "but an auditor's verifier in strict mode names it: remove it once no program holds the workbook open")
             }
+            // A folder there holds no document either checker reads (a NAS's `@eaDir`, say).
+            let held = Set((try? OutboxCheck.heldNames(in: site.path(folder))) ?? [])
+            let folders = (try? FileIO.rawNames(in: site.path(folder)) { name, isFolder in
+                isFolder && !OutboxCheck.isLitter(name) && !held.contains(Array(name))
+            }) ?? []
+            for name in folders {
+                let relative = folder + "/" + String(decoding: name, as: UTF8.self)
+                notes.append("\(SafeText.escaped(relative)) is a folder inside a folder of final documents: no document is read from "
+                    + "it (what a NAS or file system keeps there, @eaDir or lost+found, is harmless); anything else, move out of Outbox/")
+            }
         }
         if try checkSiteKeyIsPrivate(notes: &notes) { try checkSiteKey(notes: &notes) }
         try Self.checkPublicKeyFile(of: site, recorded: recordedKey)
@@ -574,8 +584,10 @@ public struct Verifier {
             guard let relative = check.firstUnissuedDocument(in: folder, issued: issued.contains) else { continue }
             let name = FileIO.baseName(relative)
             if FileStatus.of(site.path(relative))?.kind == .folder {
+                let why = Array(name.utf8).withUnsafeBytes({ OutboxCheck.isDocumentName($0[...]) })
+                    ? "it is named like a document, and stands where a close would put it" : "a file in it is named like a document"
                 throw LedgerDamage(seq: nil, "\(relative) is a folder inside a folder of final documents, which holds only the "
-                    + "documents the ledger issued (what is inside it no check looks at): move it out of Outbox/")
+                    + "documents the ledger issued (\(why)): move it out of Outbox/")
             }
             if !Array(name.utf8).withUnsafeBytes({ OutboxCheck.isDocumentName($0[...]) }) {
                 throw LedgerDamage(seq: nil, "\(relative) is in a folder of final documents, but no ledger entry issued it (a renamed "

@@ -86,9 +86,8 @@ struct Ingest: ParsableCommand {
             // Under --json, standard output holds the one JSON value and nothing else.
             if outcomes.isEmpty && !json {
                 // No Inbox folder at all is not an empty Inbox: whatever was meant to be dropped is not there.
-                print(files.isEmpty && !FileIO.isDirectory(session.site.inbox)
-                      ? "nothing to ingest: the site has no Inbox/ folder — make it again (`mkdir Inbox`) and drop the files into it"
-                      : "nothing to ingest")
+                print(files.isEmpty ? UnlistedFolders.inboxUnseen(in: session.site).map { "nothing to ingest: \($0) and drop the files into it" }
+                      ?? "nothing to ingest" : "nothing to ingest")
             }
             // A named file gone before its turn (a watcher took it while this command waited for
             // the site) was not ingested by this command, which cannot say what became of it: as

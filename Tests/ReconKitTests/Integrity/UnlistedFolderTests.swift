@@ -76,3 +76,59 @@ struct UnlistedInboxTests {
         #expect(chmod(site.path(folder), 0o755) == 0)
     }
 }
+
+/// An Inbox on a share that is offline (`Inbox/` a link leading nowhere), or no `Inbox/` at all:
+/// `status` showed "0 waiting", `ingest` said to `mkdir Inbox` (which fails on the link), and a
+/// close issued the month's final invoices while its usage waited on the share. A close refuses
+/// (exit 3) and appends nothing; an ingest names the link.
+struct UnreachableInboxTests {
+    /// April over: its close may run.
+    static let mayDay = ["RECON_NOW": "2026-05-02T09:00:00Z"]
+
+    /// April's usage waiting on a share, the share then gone.
+    func siteWithInboxOnAShareOffline() throws -> TestSite {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let share = site.path("share")
+        try FileManager.default.moveItem(atPath: site.path("Inbox"), toPath: share)
+        try FileManager.default.createSymbolicLink(atPath: site.path("Inbox"), withDestinationPath: share)
+        try FileManager.default.moveItem(atPath: share, toPath: site.path("share.offline"))
+        return site
+    }
+
+    @Test func aCloseRefusesWhileTheInboxLeadsNowhere() throws {
+        let site = try siteWithInboxOnAShareOffline()
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-04"], env: Self.mayDay)
+        #expect(close.code == 3, "\(close.out)\(close.err)")
+        #expect(close.err.contains("Inbox is a link to \(site.path("share")), which leads to no folder"), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+        #expect(!site.exists("Outbox/2026-04/invoices"))
+        let ingest = try site.recon(["ingest"], env: Self.mayDay)
+        #expect(ingest.code == 3 && ingest.err.contains("mount it") && !ingest.err.contains("mkdir Inbox"), "\(ingest.err)")
+        let status = try site.recon(["status"], env: Self.mayDay)
+        // As a writer refuses it (it said "inbox: 0 waiting").
+        #expect(status.code == 3 && status.err.contains("Inbox is a link to \(site.path("share")), which leads to no folder")
+                && !status.out.contains("0 waiting"), "\(status.code) \(status.out)\(status.err)")
+        // The share back: the drop waiting there holds the close, as it always did.
+        try FileManager.default.moveItem(atPath: site.path("share.offline"), toPath: site.path("share"))
+        let again = try site.recon(["close", "2026-04"], env: Self.mayDay)
+        #expect(again.code == 3 && again.err.contains("usage-2026-04.csv"), "\(again.err)")
+    }
+
+    @Test func aCloseRefusesWithoutAnInbox() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: Self.mayDay).code == 0)
+        try FileManager.default.removeItem(atPath: site.path("Inbox"))
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-04"], env: Self.mayDay)
+        #expect(close.code == 3 && close.err.contains("Inbox/ is missing") && close.err.contains("mkdir Inbox"), "\(close.err)")
+        let status = try site.recon(["status"], env: Self.mayDay)
+        #expect(status.out.contains("inbox: cannot be seen: the site has no Inbox/ folder"), "\(status.out)")
+        #expect(try site.ledgerBytes() == before)
+        try FileManager.default.createDirectory(atPath: site.path("Inbox"), withIntermediateDirectories: false)
+        let closed = try site.recon(["close", "2026-04"], env: Self.mayDay)
+        #expect(closed.code == 0, "\(closed.err)")
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// The folders whose listing a check relies on: what no entry names (an archive, a document, a
@@ -5,7 +6,7 @@ import Glibc
 /// open files in but not list (`chmod 300`, `311`) hid a stray archive of a cut ledger, or an
 /// invoice no entry issued, and `recon verify` said ok, a close signed over it. Such a folder is
 /// said (exit 4), with the permission that mends it, before anything is judged.
-enum UnlistedFolders {
+public enum UnlistedFolders {
     static func damage(in site: Site) -> LedgerDamage? {
         var places = ["Ledger/drops", "Ledger/checkpoints", "Outbox", ".recon/cache", ".recon/closed"]
         // An Outbox that cannot be listed has no months to look at: said first.
@@ -29,14 +30,37 @@ enum UnlistedFolders {
     /// held drops, its request then spent). Refused (exit 3) with the permission that mends it;
     /// `verify`, which reads no drop waiting, does not ask.
     static func inboxRefusal(in site: Site) -> ReconFailure? {
+        // The Inbox may be a link (to a share finance drops files on); one that leads nowhere,
+        // the share offline, was read as an empty Inbox: the close went ahead without the drops
+        // waiting on it, and `ingest` said to `mkdir Inbox`, which fails on the link.
+        for (place, path) in [("Inbox", site.inbox), ("Inbox/held", site.held), ("Inbox/rejected", site.rejected)] {
+            guard let dangling = danglingLink(place, path) else { continue }
+            return ReconFailure.refused("\(dangling): the drops waiting there cannot be seen, and a close or rerun would go on "
+                + "without them; nothing was written — mount it, or point the link at the folder the drops are in, and run the "
+                + "command again")
+        }
         for (place, path) in [("Inbox", site.inbox), ("Inbox/held", site.held), ("Inbox/rejected", site.rejected)]
-        where isFolder(path) && access(path, R_OK | X_OK) != 0 {
+        where FileIO.isDirectory(path) && access(path, R_OK | X_OK) != 0 {
             let mode = permissions(of: path).map { " (mode " + String($0, radix: 8) + ")" } ?? ""
             return ReconFailure.refused("\(place) cannot be listed by this user\(mode): the drops waiting there cannot be seen, and a "
                 + "close or rerun would go on without them; nothing was written — give it back read and search permission "
                 + "(`chmod u+rx \(place)`, or make the user recon runs as one who may) and run the command again")
         }
         return nil
+    }
+
+    /// `place` (at `path`) as a link that leads to no folder, said; nil when it is none.
+    static func danglingLink(_ place: String, _ path: String) -> String? {
+        guard FileIO.isSymbolicLink(path), !FileIO.isDirectory(path) else { return nil }
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map { " to \(SafeText.escaped($0))" } ?? ""
+        return "\(place) is a link\(target), which leads to no folder (a share offline or not mounted?)"
+    }
+
+    /// Why the Inbox's drops cannot be seen at all (a link leading nowhere, or no Inbox), for
+    /// what reports it (`status`, an ingest that found nothing); nil when it is a folder.
+    public static func inboxUnseen(in site: Site) -> String? {
+        if let dangling = danglingLink("Inbox", site.inbox) { return dangling + " — mount it" }
+        return FileStatus.of(site.inbox) == nil ? "the site has no Inbox/ folder — make it again (`mkdir Inbox`)" : nil
     }
 
     private static func isFolder(_ path: String) -> Bool { FileStatus.of(path)?.kind == .folder }

@@ -42,6 +42,12 @@ public struct Closer {
     /// drop kind (`notes.txt`) is rejected whole by the ingest: neither holds the close. One line.
     /// `rerun`: said for a rerun, which would otherwise apply without them.
     static func waitingInInbox(_ session: SiteSession, period: Period, rerun: Bool = false) -> [String] {
+        // No Inbox at all (a cleanup, a restore from a zip without its empty folders): nothing
+        // can be seen waiting, which is not the same as nothing waiting — said, not taken for empty.
+        if FileStatus.of(session.site.inbox) == nil {
+            return ["Inbox/ is missing, so whether a drop for \(period) waits to be ingested cannot be seen: make it again "
+                + "(`mkdir Inbox`), put back any drop that was in it, run `recon ingest`, then \(rerun ? "rerun" : "close") \(period)"]
+        }
         let names = waitingDrops(session.site) { session.state.acceptedDrops[$0] != nil }.map { SafeText.escaped($0) }
         guard !names.isEmpty else { return [] }
         let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")

@@ -36,6 +36,8 @@ public struct StatusReport {
     /// The same names as the text shows them: escaped as the log escapes a name (a name that is
     /// not UTF-8 is already, ``UndecodableName/escaped``).
     public var inboxShown: [String]
+    /// Why the Inbox's drops cannot be seen at all (a link leading nowhere, no Inbox), nil when they can.
+    public var inboxUnseen: String?
     /// The Inbox's drops that `recon close` waits for (``Closer/waitingDrops(_:)``), read live:
     /// a file dropped since the settled part was made holds every open month's close.
     public var holdingCloses: [String]
@@ -88,6 +90,7 @@ public struct StatusReport {
         let entries = Ingestor.inboxEntries(site)
         inbox = entries.drops.map(FileIO.baseName) + entries.undecodable.map(\.name.escaped)
         inboxShown = entries.drops.map { SafeText.escaped(FileIO.baseName($0)) } + entries.undecodable.map(\.name.escaped)
+        inboxUnseen = UnlistedFolders.inboxUnseen(in: site)
         // One whose bytes are archived the close takes out.
         holdingCloses = Closer.waitingDrops(site, isRecorded: isArchived)
         // A drop a stopped command set aside as it took it (`.NAME.PID.taking`) waits under its
@@ -142,7 +145,8 @@ public struct StatusReport {
 
     /// What the Inbox adds to every open month's blockers, as `recon close` says it.
     var inboxBlocker: String? {
-        holdingCloses.isEmpty ? nil : "Inbox/ holds \(holdingCloses.count == 1 ? "a drop" : "\(holdingCloses.count) drops") not yet "
+        if let inboxUnseen { return "the Inbox's drops cannot be seen: \(inboxUnseen)" }
+        return holdingCloses.isEmpty ? nil : "Inbox/ holds \(holdingCloses.count == 1 ? "a drop" : "\(holdingCloses.count) drops") not yet "
             + "ingested (\(holdingCloses.prefix(5).map { SafeText.escaped($0) }.joined(separator: ", "))\(holdingCloses.count > 5 ? ", …" : "")): "
             + "run `recon ingest` before any close"
     }
@@ -217,7 +221,11 @@ public struct StatusReport {
         t += Self.withLiveBlockers(settled.textAfterCheckpoint, liveBlockers)
         // File names as the log shows them (a newline in one would forge a line of its own).
         func shown(_ names: [String]) -> String { names.map { SafeText.escaped($0) }.joined(separator: ", ") }
-        t += "inbox: \(inbox.count) waiting" + (inbox.isEmpty ? "" : " (\(inboxShown.joined(separator: ", ")))") + "\n"
+        if inbox.isEmpty, let unseen = inboxUnseen {
+            t += "inbox: cannot be seen: \(unseen)\n"  // not "0 waiting": whatever waits there is not seen
+        } else {
+            t += "inbox: \(inbox.count) waiting" + (inbox.isEmpty ? "" : " (\(inboxShown.joined(separator: ", ")))") + "\n"
+        }
         t += "held: \(held.count)" + (held.isEmpty ? "" : " (\(shown(held))) — they touch a closed period and wait for `recon rerun` of it") + "\n"
         t += "rejected: \(rejected.count)" + (rejected.isEmpty ? "" : " — see Inbox/rejected/NAME.errors.txt") + "\n"
         for name in rejected {
@@ -234,6 +242,7 @@ public struct StatusReport {
                                      "last_checkpoint": lastCheckpoint.map { .string($0) } ?? .null,
                                      "last_checkpoint_seq": lastCheckpointSeq.map { .int(Int64($0)) } ?? .null])
         members["inbox"] = .array(inbox.map { .string($0) })
+        if let inboxUnseen { members["inbox_unseen"] = .string(inboxUnseen) }
         if case .array(let open)? = members["open_periods"] {
             members["open_periods"] = .array(open.map { period in
                 guard case .object(var o) = period, let p = o["period"]?.stringValue.flatMap(Period.init) else { return period }

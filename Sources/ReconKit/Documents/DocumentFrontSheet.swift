@@ -268,9 +268,16 @@ struct DocumentFrontSheet {
             return out
         case .payoutAdjustment:
             // Not a payment: it takes back what the statement it refers to paid.
+            let referred = record.refersTo ?? "the statement referred to"
+            if record.layout >= 13, let statement = record.nettedIn {
+                // Issued beside a new statement that nets it: a set-off of its own took it back twice.
+                return ["Adjustment, not a payment",
+                        "This adjustment takes back what was paid on \(referred). \(statement), issued with it, already counts it in "
+                            + "what it leaves to transfer: nothing is to be set off or repaid for this adjustment itself."]
+            }
             return ["Adjustment, not a payment",
-                    "This adjustment reduces what was paid on \(record.refersTo ?? "the statement referred to"): it is set off "
-                        + "against what is next paid to the payee, or repaid."]
+                    "This adjustment reduces what was paid on \(referred): it is set off against what is next paid to the payee, "
+                        + "or repaid."]
         }
     }
 
@@ -281,7 +288,10 @@ struct DocumentFrontSheet {
     private func replacementPaymentLines(paid: ExactDecimal, replaced: [String]) -> [String]? {
         guard let balance = try? record.total - paid else { return nil }
         let c = record.currency, against = replaced.joined(separator: ", ")
-        let received = "\(Digits.grouped(paid)) \(c) already received against \(against)"
+        // From layout 13 the month's, not the replaced invoice's: after two reruns, a payment
+        // made against the first was said received against the second, which asked for nothing.
+        let received = record.layout >= 13 ? "\(Digits.grouped(paid)) \(c) already received for \(record.period)"
+            : "\(Digits.grouped(paid)) \(c) already received against \(against)"
         var out = ["Payment"]
         if balance > .zero {
             let by = record.dueOn.map { " by \($0)" } ?? ""
@@ -303,16 +313,27 @@ struct DocumentFrontSheet {
     /// alone, "pays the month in full": paid from it, the month was paid twice.
     private func replacementTransferLine(paid: ExactDecimal?, replaced: [String]) -> String? {
         let c = record.currency, old = replaced.joined(separator: ", ")
+        let holds = record.layout >= 13
         guard let paid else {
             // What was sent before was in another currency (the payee's changed): said, not subtracted.
+            if holds {
+                return "What the payee holds for \(record.period) from its earlier statements (the last, \(old)"
+                    + "\(record.reversedBy.map { ", which \($0) takes back" } ?? "")) is in another currency: set all of it off "
+                    + "against this statement's total before transferring."
+            }
             return "What was sent for \(record.period) before, on \(old)\(record.reversedBy.map { " (which \($0) takes back)" } ?? ""), "
                 + "was in another currency: set it off against this statement's total before transferring."
         }
         guard let balance = try? record.total - paid else { return nil }
-        let sent = "\(Digits.grouped(paid)) \(c) already sent for \(record.period) as its earlier statements asked"
+        // From layout 13 what the payee holds once every earlier document was followed, and a
+        // fallback naming no statement: "if PAY-… was never paid" named the last one, which after
+        // a second rerun could have asked for nothing, and the month was paid twice.
+        let sent = holds ? "\(Digits.grouped(paid)) \(c) the payee holds for \(record.period) once its earlier statements and "
+            + "adjustments are followed" : "\(Digits.grouped(paid)) \(c) already sent for \(record.period) as its earlier statements asked"
         if balance > .zero {
             return "Transfer \(Digits.grouped(balance)) \(c): this statement's total, \(Digits.grouped(record.total)) \(c), less \(sent). "
-                + "If \(old) was never paid, transfer the whole total."
+                + (holds ? "If they were not all followed, transfer this statement's total less what the payee holds for \(record.period)."
+                    : "If \(old) was never paid, transfer the whole total.")
         }
         let over = balance < .zero ? (try? ExactDecimal.zero - balance).map {
             "; the \(Digits.grouped($0)) \(c) over it is set off against what is next paid to the payee, or repaid"

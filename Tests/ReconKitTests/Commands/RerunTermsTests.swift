@@ -489,7 +489,7 @@ struct RerunTermsTests {
         #expect(invoice["total"] as? String == "200.00" && invoice["paid_before"] as? String == "100.00", "\(invoice)")
         // Due 30 days (C2's terms, the default) after the rerun's day, 2026-04-10.
         let pay = "Please pay 100.00 INR by 2026-05-10, quoting INV-2026-000003: its total, 200.00 INR, less 100.00 INR already "
-            + "received against INV-2026-000002."
+            + "received for 2026-03."
         #expect(sheet.cells.values.contains { $0.text == pay }, "\(sheet.cells.values.compactMap(\.text).filter { $0.contains("pay") })")
         #expect(!sheet.cells.values.contains { $0.text?.hasPrefix("Please pay 200.00") == true })
         #expect((invoice["layout"] as? Int ?? 0) >= 11, "\(invoice)")
@@ -549,7 +549,7 @@ struct RerunTermsTests {
         let (site, key) = try februaryUnpaidMarchClosed()
         try payThenRerunMarch(site, key: key, "1", payment: "P1,C2,2026-04-05,150.00,INR,INV-2026-000002", late: "M2,2026-03-20T10:00Z")
         try expectMarchReplacement(site, "INV-2026-000003", total: "200.00", paidBefore: "150.00", asking: "Please pay 50.00 INR by "
-            + "2026-05-10, quoting INV-2026-000003: its total, 200.00 INR, less 150.00 INR already received against INV-2026-000002.")
+            + "2026-05-10, quoting INV-2026-000003: its total, 200.00 INR, less 150.00 INR already received for 2026-03.")
         // 100 + 100 + 200 invoiced − 100 credited − 150 paid = 150.00: February's 100.00 and 50.00 on the new invoice.
         let statement = try site.recon(["statement", "C2"], env: Self.april)
         // February's due 2026-03-31, 10 days past on 2026-04-10; the new invoice's not yet.
@@ -611,7 +611,7 @@ struct RerunTermsTests {
         try payThenRerunMarch(site, key: key, "1", payment: "P1,C2,2026-04-05,100.00,INR,INV-2026-000002", late: "M2,2026-03-20T10:00Z")
         try payThenRerunMarch(site, key: key, "2", payment: "P2,C2,2026-04-10,100.00,INR,INV-2026-000003", late: "M3,2026-03-21T10:00Z")
         try expectMarchReplacement(site, "INV-2026-000004", total: "300.00", paidBefore: "200.00", asking: "Please pay 100.00 INR by "
-            + "2026-05-10, quoting INV-2026-000004: its total, 300.00 INR, less 200.00 INR already received against INV-2026-000003.")
+            + "2026-05-10, quoting INV-2026-000004: its total, 300.00 INR, less 200.00 INR already received for 2026-03.")
         // The account agrees: February's 100.00 is still owed, and March's 100.00 still to pay.
         // 100 + 100 + 200 + 300 invoiced − 100 − 200 credited − 200 paid = 200.00.
         let statement = try site.recon(["statement", "C2"], env: Self.april)
@@ -628,11 +628,12 @@ struct RerunTermsTests {
         _ = try replacement(in: site, paid: "100.00", ingestExits: 0, reason: "late report for C2")
         let payout = try #require(try site.bodies("payout.issued").last)
         #expect(payout["number"] as? String == "PAY-2026-000002" && payout["total"] as? String == "150.00"
-                && payout["paid_before"] as? String == "100.00" && payout["layout"] as? Int == 12, "\(payout)")
+                && payout["paid_before"] as? String == "100.00" && payout["layout"] as? Int == 13, "\(payout)")
         let sheet = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000002.xlsx"))
         let texts = sheet.cells.values.compactMap(\.text)
-        #expect(texts.contains("Transfer 50.00 INR: this statement's total, 150.00 INR, less 100.00 INR already sent for 2026-03 as "
-            + "its earlier statements asked. If PAY-2026-000001 was never paid, transfer the whole total."),
+        #expect(texts.contains("Transfer 50.00 INR: this statement's total, 150.00 INR, less 100.00 INR the payee holds for 2026-03 "
+            + "once its earlier statements and adjustments are followed. If they were not all followed, transfer this statement's "
+            + "total less what the payee holds for 2026-03."),
                 "\(texts.filter { $0.contains("ransfer") || $0.contains("full") })")
         // Said in its head too, where its reader looks first.
         #expect(texts.contains("Replaces PAY-2026-000001 of 2026-03, reversed by PAYADJ-2026-000001: this statement pays 2026-03 in "
@@ -643,10 +644,12 @@ struct RerunTermsTests {
 
     /// Two reruns, the first lowering D1's month, the second raising it. March: A1, B1, B3, D1
     /// paid 3 × 50.00 = 150.00 (PAY-2026-000001), sent. A held decision excludes B1: PAY-2026-000002
-    /// bills 100.00, nothing to transfer (150.00 sent covers it, 50.00 over). A late B2: PAY-2026-000003
-    /// bills 150.00 again. Sent for the month: 150.00, and 150.00 is due: nothing to transfer. It
-    /// counted what PAY-2026-000002 reversed (its 100.00 total) as paid, and asked for 50.00 more.
-    @Test func aSecondReplacementPayoutCountsWhatWasSentNotWhatWasBilled() throws {
+    /// bills 100.00, nothing to transfer (150.00 sent covers it; the 50.00 over it set off or
+    /// repaid, as it says). A late B2: PAY-2026-000003 bills 150.00 again. The payee holds 100.00
+    /// once those are followed: 50.00 to transfer, and, if PAY-2026-000002's 50.00 was never taken
+    /// back, the statement's total less what it holds (nothing). Counting all that was ever sent
+    /// (150.00), it said "nothing to transfer" while PAY-2026-000002 still asked for 50.00 back.
+    @Test func aSecondReplacementPayoutCountsWhatThePayeeHoldsOnceTheEarlierDocumentsAreFollowed() throws {
         let site = try site(alsoInMarch: "\nB3,2026-03-03T11:00Z,C2,D1,CT,1", lateB2: false)
         let key = try site.operatorKey("op", listed: true, env: Self.april)
         try site.drop("decisions-03.csv", "subject,decision,by\nB1,exclude,Asha\n")
@@ -657,11 +660,67 @@ struct RerunTermsTests {
         let rerun = try site.recon(["rerun", "2026-03", "--reason", "late B2", "--key", key], env: Self.april)
         #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
         let totals = try site.bodies("payout.issued").map { "\($0["number"] ?? "") \($0["total"] ?? "") \($0["paid_before"] ?? "-")" }
-        #expect(totals == ["PAY-2026-000001 150.00 -", "PAY-2026-000002 100.00 150.00", "PAY-2026-000003 150.00 150.00"], "\(totals)")
+        #expect(totals == ["PAY-2026-000001 150.00 -", "PAY-2026-000002 100.00 150.00", "PAY-2026-000003 150.00 100.00"], "\(totals)")
         let texts = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000003.xlsx")).cells.values.compactMap(\.text)
-        #expect(texts.contains("Nothing to transfer: 150.00 INR already sent for 2026-03 as its earlier statements asked covers this "
-            + "statement's total, 150.00 INR."), "\(texts.filter { $0.contains("ransfer") })")
+        #expect(texts.contains("Transfer 50.00 INR: this statement's total, 150.00 INR, less 100.00 INR the payee holds for 2026-03 "
+            + "once its earlier statements and adjustments are followed. If they were not all followed, transfer this statement's "
+            + "total less what the payee holds for 2026-03."), "\(texts.filter { $0.contains("ransfer") })")
+        // Its adjustment asks for no set-off of its own: the statement nets it.
+        let adjustment = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAYADJ-2026-000002.xlsx")).cells.values.compactMap(\.text)
+        #expect(adjustment.contains("This adjustment takes back what was paid on PAY-2026-000002. PAY-2026-000003, issued with it, "
+            + "already counts it in what it leaves to transfer: nothing is to be set off or repaid for this adjustment itself."),
+                "\(adjustment)")
         site.expectAuditorAccepts()
+    }
+
+    /// A month taken back whole, then billed anew, then rerun again. C2 pays March's
+    /// INV-2026-000002 (100.00) in full. Held decisions exclude A1 and B1, every report of the
+    /// month: the rerun reverses each party whole and issues nothing new (PAYADJ-2026-000001 takes
+    /// D1's 100.00 back, to be set off or repaid). A late B2 (C2, D1): March is billed anew —
+    /// INV-2026-000003 (100.00) and PAY-2026-000002 (50.00), each replacing the documents reversed
+    /// before. A late B4: PAY-2026-000003 (2 × 50.00 = 100.00). The payee holds 50.00 once the
+    /// earlier documents are followed (100.00 − 100.00 + 50.00): 50.00 to transfer. It counted
+    /// PAY-2026-000001's 100.00 as still sent, said "nothing to transfer" and asked for 100.00
+    /// back; and INV-2026-000003, a new bill, asked C2 to pay 100.00 again, in credit by 100.00.
+    @Test func aMonthBilledAnewAfterItWasTakenBackWholeCountsWhatWasPaidAndHeld() throws {
+        let site = try site(lateB2: false)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
+                      + "P1,C2,2026-04-05,100.00,INR,NEFT 1,INV-2026-000002\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        try site.drop("decisions-03.csv", "subject,decision,by\nA1,exclude,Asha\nB1,exclude,Asha\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let first = try site.recon(["rerun", "2026-03", "--reason", "none of these were ours", "--key", key], env: Self.april)
+        #expect(first.code == 0, "\(first.out)\(first.err)")
+        for (n, row) in ["B2,2026-03-20T10:00Z", "B4,2026-03-21T10:00Z"].enumerated() {
+            try site.drop("usage-03-late-\(n).csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n\(row),C2,D1,CT,1\n")
+            #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+            let rerun = try site.recon(["rerun", "2026-03", "--reason", "late report \(n)", "--key", key], env: Self.april)
+            #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        }
+        let payouts = try site.entries().compactMap { $0["body"] as? [String: Any] }.filter { $0["radiologist_id"] as? String == "D1" }
+            .map { "\($0["number"] ?? "") \($0["total"] ?? "") \($0["paid_before"] ?? "-") \(($0["replaces"] as? [String])?.joined() ?? "-")" }
+        #expect(payouts == ["PAY-2026-000001 100.00 - -", "PAYADJ-2026-000001 100.00 - -", "PAY-2026-000002 50.00 - PAY-2026-000001",
+                            "PAYADJ-2026-000002 50.00 - -", "PAY-2026-000003 100.00 50.00 PAY-2026-000002"], "\(payouts)")
+        let statement = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000003.xlsx")).cells.values.compactMap(\.text)
+        #expect(statement.contains("Transfer 50.00 INR: this statement's total, 100.00 INR, less 50.00 INR the payee holds for 2026-03 "
+            + "once its earlier statements and adjustments are followed. If they were not all followed, transfer this statement's "
+            + "total less what the payee holds for 2026-03."), "\(statement.filter { $0.contains("ransfer") })")
+        // The adjustment issued alone still asks for its own set-off.
+        let alone = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAYADJ-2026-000001.xlsx")).cells.values.compactMap(\.text)
+        #expect(alone.contains("This adjustment reduces what was paid on PAY-2026-000001: it is set off against what is next paid to "
+            + "the payee, or repaid."), "\(alone)")
+        // C2's month billed anew counts P1, paid for the month: nothing to pay.
+        let invoice = try #require(try site.bodies("invoice.issued").first { $0["number"] as? String == "INV-2026-000003" })
+        #expect(invoice["total"] as? String == "100.00" && invoice["paid_before"] as? String == "100.00"
+                && invoice["replaces"] as? [String] == ["INV-2026-000002"], "\(invoice)")
+        let texts = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx")).cells.values.compactMap(\.text)
+        #expect(texts.contains("Nothing to pay on this invoice: 100.00 INR already received for 2026-03 covers its total, 100.00 INR."),
+                "\(texts.filter { $0.contains("pay") })")
+        #expect(texts.contains("Replaces INV-2026-000002 of 2026-03 (credited in full before): this invoice bills 2026-03 in full."),
+                "\(texts.filter { $0.contains("eplaces") })")
+        site.expectAuditorAccepts()
+        #expect(try site.recon(["verify"]).code == 0)
     }
 
     /// Overpaid: C2 paid 250.00 on INV-2026-000002 (100.00); the rerun bills March anew, 200.00.
@@ -673,7 +732,7 @@ struct RerunTermsTests {
         let (invoice, sheet) = try replacement(in: site, paid: "250.00", ingestExits: 0, reason: "late report for C2")
         #expect(invoice["total"] as? String == "200.00" && invoice["paid_before"] as? String == "250.00", "\(invoice)")
         let texts = sheet.cells.values.compactMap(\.text)
-        #expect(texts.contains("Nothing to pay on this invoice: 250.00 INR already received against INV-2026-000002 covers its "
+        #expect(texts.contains("Nothing to pay on this invoice: 250.00 INR already received for 2026-03 covers its "
             + "total, 200.00 INR; the 50.00 INR over it stays on your account as credit."), "\(texts.filter { $0.contains("pay") })")
         // 100.00 + 200.00 invoiced − 100.00 credited − 250.00 paid = −50.00.
         let statement = try site.recon(["statement", "C2"], env: Self.april)
@@ -691,7 +750,7 @@ struct RerunTermsTests {
         let (invoice, sheet) = try replacement(in: site, paid: "200.00", ingestExits: 3, held: "decisions-03.csv", reason: "B1 not ours")
         #expect(invoice["total"] as? String == "100.00" && invoice["paid_before"] as? String == "200.00", "\(invoice)")
         let texts = sheet.cells.values.compactMap(\.text)
-        #expect(texts.contains("Nothing to pay on this invoice: 200.00 INR already received against INV-2026-000002 covers its "
+        #expect(texts.contains("Nothing to pay on this invoice: 200.00 INR already received for 2026-03 covers its "
             + "total, 100.00 INR; the 100.00 INR over it stays on your account as credit."), "\(texts.filter { $0.contains("pay") })")
         #expect(!texts.contains { $0.hasPrefix("Please pay") }, "\(texts)")
         // The account agrees: 200.00 + 100.00 invoiced − 200.00 credited − 200.00 paid = −100.00.

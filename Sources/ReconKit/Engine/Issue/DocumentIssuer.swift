@@ -98,12 +98,16 @@ public struct DocumentIssuer {
         // The reversal numbered in this batch for each party and side: what a replacement names.
         var reversals: [String: String] = [:]
         defer { for p in pending where FileIO.exists(p.temp) { FileIO.remove(p.temp) } }
-        for item in items {
-            let kind = item.draft.kind
-            let key = kind.series(year: year)
+        // Every item's number first: a payout adjustment names the new statement issued after it.
+        let numbers = items.map { item -> String in
+            let key = item.draft.kind.series(year: year)
             let n = (used[key] ?? (state.lastNumber[key] ?? 0)) + 1
             used[key] = n
-            let number = kind.number(year: year, sequence: n)
+            return item.draft.kind.number(year: year, sequence: n)
+        }
+        for (i, item) in items.enumerated() {
+            let kind = item.draft.kind
+            let number = numbers[i]
             var record = DocumentRecord(draft: item.draft, number: number, period: period, site: state.name,
                                         issuedUnderSeq: issuedUnder?.seq ?? session.ledger.entries.count,
                                         issuedUnderHash: issuedUnder?.head ?? session.ledger.headHash,
@@ -112,6 +116,11 @@ public struct DocumentIssuer {
             if record.layout >= 7 { record.refersToIssuedOn = issueDates(of: item) }
             let side = "\(kind.isClientSide) \(item.draft.partyId)"
             if kind == .creditNote || kind == .payoutAdjustment { reversals[side] = number }
+            if kind == .payoutAdjustment, record.layout >= 13, let j = items.indices.first(where: { j in
+                j > i && items[j].draft.kind == .payout && items[j].draft.partyId == item.draft.partyId && !(items[j].replaces ?? []).isEmpty
+            }) {
+                record.nettedIn = numbers[j]
+            }
             if let replaces = item.replaces, !replaces.isEmpty {
                 record.replaces = replaces
                 record.reversedBy = reversals[side]

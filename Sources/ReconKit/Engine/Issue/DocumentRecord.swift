@@ -39,6 +39,10 @@ public struct DocumentRecord: Sendable, Equatable {
     /// rerun's new payout statement (layout 12): what the statements it replaces paid the payee,
     /// which its adjustment takes back, so it says what is left to transfer.
     public var paidBefore: ExactDecimal?
+    /// On a rerun's payout adjustment (layout 13): the new statement issued beside it, whose
+    /// transfer already counts what the adjustment takes back — so the adjustment asks for no
+    /// set-off of its own (it did, and the payee was short-paid by what both took back).
+    public var nettedIn: String?
     /// One per tax component (none on the payout side).
     public var taxes: [TaxAmount] = []
     /// The rate of each foreign currency a line was priced in.
@@ -73,11 +77,15 @@ public struct DocumentRecord: Sendable, Equatable {
     /// exchange rates, payment, ledger lines), its quantity column is as wide as its largest
     /// quantity, and a replacement invoice asks for its total less what was received against
     /// the invoice it replaces, 12 since a rerun's new payout statement says what is left to
-    /// transfer: its total less what the statements it replaces paid, which its adjustment takes back.
+    /// transfer: its total less what the statements it replaces paid, which its adjustment takes back,
+    /// 13 since that is what the payee holds for the month once every earlier statement and
+    /// adjustment is followed (not a statement to name as unpaid), an adjustment issued beside a
+    /// new statement says that statement nets it, and a replacement invoice says what was
+    /// received for the month rather than naming the invoice it replaces as the one paid.
     public var layout = DocumentRecord.currentLayout
     public static let currentLayout = PartDeflate.canChoose ? newestLayout : 4
     /// The latest layout this build knows how to print: one after it is a later recon's.
-    public static let newestLayout = 12
+    public static let newestLayout = 13
 
     /// What every printed page's footer names, from layout 7 on: the document's number.
     var footerTitle: String? { layout >= 7 ? number : nil }
@@ -148,6 +156,7 @@ public struct DocumentRecord: Sendable, Equatable {
         if let replaces { b["replaces"] = .array(replaces.map { .string($0) }) }
         if let reversedBy { b["reversed_by"] = .string(reversedBy) }
         if let paidBefore { b["paid_before"] = .string(paidBefore.description) }
+        if let nettedIn { b["netted_in"] = .string(nettedIn) }
         if let issuedOn { b["issued_on"] = .string(issuedOn.description) }
         if let dueOn { b["due_on"] = .string(dueOn.description) }
         if let paymentTermsDays { b["payment_terms_days"] = .int(Int64(paymentTermsDays)) }
@@ -224,5 +233,6 @@ public struct DocumentRecord: Sendable, Equatable {
         if b["replaces"] != nil { replaces = reader.strings("replaces") }
         reversedBy = b["reversed_by"]?.stringValue
         if b["paid_before"] != nil { paidBefore = try reader.decimal("paid_before") }
+        nettedIn = b["netted_in"]?.stringValue
     }
 }

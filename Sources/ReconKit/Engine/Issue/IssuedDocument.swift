@@ -18,6 +18,8 @@ public struct IssuedDocument: Sendable {
     public var dueOn: LocalDate? = nil
     /// A rerun's new invoice (statement): the documents of the month it takes the place of.
     public var replaces: [String] = []
+    /// A rerun's new invoice (statement): the reversal issued beside it, which it nets.
+    public var reversedBy: String? = nil
 
     /// The numbers a credit note or adjustment names (``refersTo``, one or several).
     public var namedDocuments: [String] {
@@ -49,7 +51,7 @@ extension IssuedDocument {
                   file: Site.documentPath(kind: kind, period: period, number: number), sha256: b.optional("sha256") ?? "",
                   refersTo: entry.body["refers_to"] == nil ? nil : b.strings("refers_to").joined(separator: ", "),
                   dueOn: b.optional("due_on").flatMap { LocalDate(Substring($0)) },
-                  replaces: entry.body["replaces"] == nil ? [] : b.strings("replaces"))
+                  replaces: entry.body["replaces"] == nil ? [] : b.strings("replaces"), reversedBy: b.optional("reversed_by"))
     }
 }
 

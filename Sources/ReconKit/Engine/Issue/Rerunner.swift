@@ -255,22 +255,33 @@ public struct Rerunner {
         return paid > .zero ? paid : nil
     }
 
-    /// What a payee was sent for a month, its statements' instructions followed: the first
-    /// statement's total, then for each rerun's what it left to transfer, its total less what was
-    /// sent before it (none when that covered it: what was over is set off later, or repaid, never
-    /// sent). Statements issued before layout 12 say no such thing, and are read the same way.
-    /// Counted as the total of the statement a rerun reverses, a statement that had said "nothing
-    /// to transfer" counted as paid in full, and the next asked to transfer money never owed; nil
-    /// when nothing was.
-    private func transferred(_ documents: [IssuedDocument]) throws -> ExactDecimal? {
-        let statements = documents.filter { $0.kind == .payout }
-        guard let first = statements.first else { return nil }
-        var sent = first.currency.zero
-        for statement in statements {
-            let left = try statement.total - (statement.replaces.isEmpty ? first.currency.zero : sent)
-            if left > .zero { sent = try sent + left }
+    /// What a payee holds for a month once every statement and adjustment issued for it was
+    /// followed, in order: a statement issued anew adds its total; a rerun's new statement (it
+    /// replaces others) leaves the payee its total — it transfers what is left, or has what is
+    /// over set off or repaid; an adjustment a rerun issued alone, with no new statement beside
+    /// it, takes its amount back. One issued beside a new statement is that statement's to net.
+    /// Counted as what the statements ever sent, a payee whose statement a rerun took back
+    /// whole, then billed anew, was told to transfer nothing on the next and repay more; nil
+    /// when the payee holds nothing.
+    private func held(_ documents: [IssuedDocument]) throws -> ExactDecimal? {
+        guard let first = documents.first else { return nil }
+        let netted = Set(documents.compactMap(\.reversedBy))
+        var held = first.currency.zero
+        for d in documents.sorted(by: { $0.seq < $1.seq }) {
+            switch d.kind {
+            case .payout: held = d.replaces.isEmpty ? try held + d.total : d.total
+            case .payoutAdjustment where !netted.contains(d.number): held = try held - d.total
+            default: break
+            }
         }
-        return sent > .zero ? sent : nil
+        return held > .zero ? held : nil
+    }
+
+    /// The party's invoices (statements) of `kind` among `documents` that no later one replaced:
+    /// after a rerun reversed them whole, what a new one for the month takes the place of.
+    static func unreplaced(_ documents: [IssuedDocument], kind: DocumentKind) -> [String] {
+        let replaced = Set(documents.flatMap(\.replaces))
+        return documents.filter { $0.kind == kind && !replaced.contains($0.number) }.map(\.number)
     }
 
     /// Who took the drops a failed rerun leaves awaiting one: this rerun, an earlier one that stopped, or both.
@@ -455,9 +466,13 @@ public struct Rerunner {
                     // replacement, not a second bill (payment) for the month.
                     // A new payout statement: what the statements it replaces paid the payee, which
                     // its adjustment takes back, so it says what is left to transfer.
-                    let paid = kind == .invoice ? try paidOn(new: fresh, replacing: liveOriginals, reversal: reversing, of: party)
-                        : try transferred(mine.filter { $0.currency == fresh.currency })
-                    items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: liveOriginals.isEmpty ? nil : liveOriginals,
+                    // A month billed anew after an earlier rerun reversed the party's documents whole
+                    // (none live now) takes the place of the last of them the same way: issued as a
+                    // new bill, it asked a client who had paid the month, and in credit, to pay again.
+                    let replaced = liveOriginals.isEmpty ? Self.unreplaced(current, kind: kind) : liveOriginals
+                    let paid = kind == .invoice ? try paidOn(new: fresh, replacing: replaced, reversal: reversing, of: party)
+                        : try held(mine.filter { $0.currency == fresh.currency })
+                    items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: replaced.isEmpty ? nil : replaced,
                                                      paidBefore: paid))
                     reissued.insert(party)
                 }

@@ -127,6 +127,30 @@ struct SoftFindingTests {
             + "C3 (3, 14.0), C4 (3, 14.0), and 2 more", "\(out.first?.reason ?? "")")
     }
 
+    /// C1 reads 10 CT reports in March; in April 10 CT again and new XR 50, MR 40, US 30, MG 20,
+    /// DX 10. Volume growth's drivers are the three that rose most, and the rest counted: two
+    /// more, 20 + 10 = 30 reports (the flag named three and said nothing of the others).
+    @Test func volumeGrowthsDriversCountTheRest() throws {
+        var reports: [Report] = []
+        func add(_ n: Int, _ month: Int, _ modality: String) {
+            for _ in 0..<n {
+                reports.append(Report(id: "R\(reports.count)", reportedAt: Timestamp(nanoseconds: 0),
+                                      localDate: LocalDate(year: 2026, month: month, day: 5)!, clientId: "C1", radiologistId: "D1",
+                                      modality: modality, imageCount: 1, urgency: .routine))
+            }
+        }
+        add(10, 3, "CT"); add(10, 4, "CT")
+        for (modality, n) in [("XR", 50), ("MR", 40), ("US", 30), ("MG", 20), ("DX", 10)] { add(n, 4, modality) }
+        var state = Self.emptyState()
+        state.add(reports)
+        let april = Period("2026-04")!
+        let flag = AuditFlag(id: "SOFT-C1", severity: .soft, code: "SOFT_VOLUME_GROWTH", subject: "C1", period: april,
+                             reason: "High volume growth", score: "0.7")
+        let out = SoftFindingDetail(state: state, period: april).explain([flag])
+        #expect(out.first?.reason == "High volume growth; driven by XR +50 reports, MR +40, US +30, and 2 more (+30) on the month before",
+                "\(out.first?.reason ?? "")")
+    }
+
     static func emptyState() -> SiteState {
         SiteState(name: "s", base: Currency(code: "INR")!, zone: SiteTimeZone(identifier: "UTC")!, publicKey: "")
     }

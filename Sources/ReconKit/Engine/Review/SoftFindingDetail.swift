@@ -96,7 +96,8 @@ struct SoftFindingDetail {
     }
 
     /// `; driven by CT (310 reports, 9.8 images per case), MR (40, 3.1)`, or for volume
-    /// growth `; driven by C07 +220 reports, C02 +14 on the month before`: the top three.
+    /// growth `; driven by C07 +220 reports, C02 +14 on the month before`: the top three, and
+    /// how many more (`, and 2 more (+228)`).
     /// A ratio's drivers are the groups that moved it: those furthest from the party's images per
     /// case the month before, the way it moved (the images beyond that ratio, for a rise). Ranked
     /// by images alone, a radiologist's own client, read as ever, came first, and the eleven
@@ -106,12 +107,16 @@ struct SoftFindingDetail {
         let groups = now[key] ?? [:]
         if flag.code == "SOFT_VOLUME_GROWTH" {
             let previous = before[key] ?? [:]
-            let rises = groups.map { ($0.key, $0.value.reports - (previous[$0.key]?.reports ?? 0)) }
-                .filter { $0.1 > 0 }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(3)
+            let all = groups.map { ($0.key, $0.value.reports - (previous[$0.key]?.reports ?? 0)) }
+                .filter { $0.1 > 0 }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+            let rises = all.prefix(3)
             guard !rises.isEmpty else { return "" }
+            // The rest counted, as a ratio's are: three named alone hid two more that rose by 228.
+            let rest = all.dropFirst(3)
+            let more = rest.isEmpty ? "" : ", and \(rest.count) more (+\(rest.reduce(0) { $0 + $1.1 }))"
             // Against the month before (the ratio above is against the median of several).
             return "; driven by " + rises.enumerated().map { i, r in "\(r.0) +\(r.1)\(i == 0 ? " reports" : "")" }
-                .joined(separator: ", ") + " on the month before"
+                .joined(separator: ", ") + more + " on the month before"
         }
         var ranked = groups.sorted { $0.value.images != $1.value.images ? $0.value.images > $1.value.images : $0.key < $1.key }
         let earlier = (before[key] ?? [:]).values.reduce((images: 0, reports: 0)) { ($0.images + $1.images, $0.reports + $1.reports) }

@@ -298,3 +298,50 @@ extension TestSite {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
+
+/// A site at a long path (Linux allows 4,096 bytes): the checkpoint was linked into place by a
+/// call that cut its paths at 1,024 bytes, so a site past that never got one ("Input/output
+/// error"; every writer after it failed the same), and a link at the cut path put the signed
+/// note outside the site.
+struct LongPathCheckpointTests {
+    @Test func aSiteAtALongPathWritesItsCheckpointInsideIt() throws {
+        let site = try TestSite.marchSite()
+        let first = site.root + "/" + String(repeating: "p", count: 100)
+        let deep = first + (1..<12).map { _ in "/" + String(repeating: "p", count: 100) }.joined()
+        #expect(deep.utf8.count > 1_100)
+        #expect(try ProcessRunner.run("/bin/mkdir", ["-p", deep]).code == 0)
+        for name in try FileManager.default.contentsOfDirectory(atPath: site.root) where site.root + "/" + name != first {
+            #expect(rename(site.root + "/" + name, deep + "/" + name) == 0)
+        }
+        let close = try ProcessRunner.run(TestSite.binary, ["close", "2026-03", "--site", deep], environment: TestSite.closeDay)
+        #expect(close.code == 0 && !close.err.contains("owed") && !close.out.contains("owed"), "\(close.out)\(close.err)")
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: deep + "/Ledger/checkpoints").filter { $0.hasSuffix(".txt") }
+        #expect(!checkpoints.isEmpty, "\(checkpoints)")
+        // Nothing beside the site's own folder, nor anywhere on the way down to it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: site.root) == [String(repeating: "p", count: 100)])
+        let verify = try ProcessRunner.run(TestSite.binary, ["verify", "--strict", "--site", deep])
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        let audit = try ProcessRunner.run("/usr/bin/env", ["python3", TestSite.auditorVerifier ?? "/nonexistent.py", deep, "--strict"])
+        if TestSite.auditorVerifier != nil { #expect(audit.code == 0, "\(audit.out)\(audit.err)") }
+    }
+}
+
+/// A file system without hard links (exFAT, many SMB and cloud mounts: `link` fails with
+/// EPERM): the close left its checkpoint owed, said as an "Input/output error", and every
+/// writer after it failed the same. strace makes `link` fail so on this machine's disk.
+struct NoHardLinkCheckpointTests {
+    static let strace = ProcessRunner.executable(named: "strace")
+
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to make link(2) fail as such a file system does"))
+    func aCloseOnAFileSystemWithoutHardLinksWritesItsCheckpoint() throws {
+        let site = try TestSite.marchSite()
+        let close = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-e", "trace=link,linkat", "-e", "inject=link,linkat:error=EPERM",
+             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+        #expect(close.code == 0 && !(close.out + close.err).contains("owed"), "\(close.out)\(close.err)")
+        let count = try site.entries().count
+        #expect(site.exists("Ledger/checkpoints/\(count).txt"))
+        #expect(try site.recon(["verify", "--strict"]).code == 0)
+        site.expectAuditorAccepts()
+    }
+}

@@ -86,10 +86,19 @@ public struct Checkpointer {
         let temp = FileIO.temporaryName(for: path)
         try FileIO.writeAtomically(temp, bytes)
         defer { FileIO.remove(temp) }
-        do {
-            try FileManager.default.linkItem(atPath: temp, toPath: path)
-        } catch {
-            guard FileIO.exists(path) else { throw FileIO.Failure(path: path, action: "link \(temp) to", code: 5) }
+        // `link(2)` itself: Foundation's `linkItem` cut its paths at 1,024 bytes, and a site at a
+        // longer path never got a checkpoint ("Input/output error"), while a link at the cut path
+        // put the note outside the site. A file system without hard links (exFAT, many SMB and
+        // cloud mounts) gets the note renamed into place while its name is free: one writer at a
+        // time holds the site.
+        var placed = link(temp, path) == 0
+        var failed = placed ? 0 : errno
+        if !placed, [EPERM, EOPNOTSUPP, ENOSYS].contains(failed), FileStatus.of(path) == nil {
+            placed = rename(temp, path) == 0
+            failed = placed ? 0 : errno
+        }
+        if !placed {
+            guard FileIO.exists(path) else { throw FileIO.Failure(path: path, action: "link \(temp) to", code: failed) }
             guard (try? FileIO.read(path)) == bytes else {
                 // Checked absent before this command appended: a file put there since (by someone
                 // else) is no cut ledger, and this command's entries stand — said so, or a close

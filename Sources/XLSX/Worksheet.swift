@@ -194,26 +194,32 @@ public final class Worksheet {
     /// Makes `row` tall enough for `text` wrapped at `charactersPerLine` (15 points a line):
     /// libxlsxwriter does not size a row to the wrapped text in it, so its lines would spill
     /// over the rows below.
-    public func fitRowHeight(_ row: Int, toWrap text: String, charactersPerLine: Int) throws {
-        try fitRowHeight(row, toWrap: [(text, charactersPerLine)])
+    public func fitRowHeight(_ row: Int, toWrap text: String, charactersPerLine: Int, printedWidths: Bool = false) throws {
+        try fitRowHeight(row, toWrap: [(text, charactersPerLine)], printedWidths: printedWidths)
     }
 
     /// Writes `text` in `style`, or, longer than `oneLine` characters, wrapped on a row made tall
     /// enough for it: the cell beside it would otherwise cut it short. `charactersPerLine` is what
     /// its column holds on one printed line; `oneLine`, what it shows unwrapped (more, when it
     /// may run on into an empty cell beside it), `charactersPerLine` when not given.
+    /// `printedWidths`: measure the text as it prints (``TextWidth``: wide characters twice, lines
+    /// broken between words) rather than by its count of characters, which documents printed
+    /// before kept.
     public func write(text: String, row: Int, column: Int, style: CellStyle = .plain, wrappingBeyond charactersPerLine: Int,
-                      oneLine: Int? = nil) throws {
-        guard text.count > (oneLine ?? charactersPerLine) else { return try write(text: text, row: row, column: column, style: style) }
+                      oneLine: Int? = nil, printedWidths: Bool = false) throws {
+        let length = printedWidths ? TextWidth.of(text) : text.count
+        guard length > (oneLine ?? charactersPerLine) else { return try write(text: text, row: row, column: column, style: style) }
         try write(text: text, row: row, column: column, style: style.with { $0.wrapsText = true })
-        try fitRowHeight(row, toWrap: text, charactersPerLine: charactersPerLine)
+        try fitRowHeight(row, toWrap: [(text, charactersPerLine)], printedWidths: printedWidths)
     }
 
     /// Makes `row` tall enough for the tallest of several texts wrapped side by side, each in
-    /// cells of its own width (a seller's block beside a client's).
-    public func fitRowHeight(_ row: Int, toWrap texts: [(text: String, charactersPerLine: Int)]) throws {
-        let lines = texts.map { ($0.text.count + $0.charactersPerLine - 1) / $0.charactersPerLine }.max() ?? 1
-        try setRowHeight(15 * Double(max(lines, 1)), row: row)
+    /// cells of its own width (a seller's block beside a client's); `printedWidths` as above.
+    public func fitRowHeight(_ row: Int, toWrap texts: [(text: String, charactersPerLine: Int)], printedWidths: Bool = false) throws {
+        let lines = texts.map { t in
+            printedWidths ? TextWidth.lines(t.text, perLine: t.charactersPerLine) : (t.text.count + t.charactersPerLine - 1) / t.charactersPerLine
+        }.max() ?? 1
+        try setRowHeight(min(15 * Double(max(lines, 1)), 409), row: row)
     }
 
     /// Keeps the rows above `row` and the columns left of `column` in view when scrolling;

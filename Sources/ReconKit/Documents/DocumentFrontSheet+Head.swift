@@ -21,11 +21,11 @@ extension DocumentFrontSheet {
         for field in try documentFields() {
             switch field.value {
             case .text(let t):
-                let tall = t.count > Self.valueCharacters
+                let tall = (printedWidths ? TextWidth.of(t) : t.count) > Self.valueCharacters
                 // Top-aligned (as wrapped cells are) beside a value of several lines.
                 try sheet.write(text: field.label, row: row, column: 2, style: tall ? Self.label.with { $0.wrapsText = true } : Self.label)
                 try sheet.write(text: t, row: row, column: 3, style: Self.value.with { $0.wrapsText = true })
-                if tall { try sheet.fitRowHeight(row, toWrap: t, charactersPerLine: Self.valueCharacters) }
+                if tall { try sheet.fitRowHeight(row, toWrap: t, charactersPerLine: Self.valueCharacters, printedWidths: printedWidths) }
             case .date(let d):
                 try sheet.write(text: field.label, row: row, column: 2, style: Self.label)
                 try sheet.write(date: Self.date(d), row: row, column: 3, style: Self.dateValue)

@@ -65,7 +65,8 @@ struct DocumentFrontSheet {
             if record.layout >= 7 {
                 // A line priced in several tiers names them all, and the amount beside it cut the
                 // list short (SPEC §7: the tier or tiers).
-                try sheet.write(text: description, row: row, column: 0, wrappingBeyond: Self.descriptionCharacters)
+                try sheet.write(text: description, row: row, column: 0, wrappingBeyond: Self.descriptionCharacters,
+                                printedWidths: printedWidths)
             } else {
                 try sheet.write(text: description, row: row, column: 0)
             }
@@ -158,8 +159,12 @@ struct DocumentFrontSheet {
     func writeLine(_ text: String, row: Int, in sheet: Worksheet, style: CellStyle = .plain) throws {
         guard record.layout >= 4 else { return try sheet.write(text: text, row: row, column: 0, style: style) }
         try sheet.merge(CellRange(row: row, columns: 0...3), text: text, style: style.with { $0.wrapsText = true })
-        try sheet.fitRowHeight(row, toWrap: text, charactersPerLine: Self.lineCharacters)
+        try sheet.fitRowHeight(row, toWrap: text, charactersPerLine: Self.lineCharacters, printedWidths: printedWidths)
     }
+
+    /// Layout 13 on: wrapped text measured as it prints (``TextWidth``), a Japanese address
+    /// two digit-widths a character; earlier layouts by their count of characters, as printed.
+    var printedWidths: Bool { record.layout >= 13 }
 
     /// The quantity column (B): 9 digits wide, and from layout 11 on as wide as its largest
     /// quantity grouped in thousands needs (10,000,000 images printed `###`).

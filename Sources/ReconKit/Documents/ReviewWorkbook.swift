@@ -61,7 +61,7 @@ public enum ReviewWorkbook {
             var widths = headers.map { Double($0.count) }
             func text(_ value: String, _ row: Int, _ column: Int, style: CellStyle = top) throws {
                 try sheet.write(text: value, row: row, column: column, style: style)
-                widths[column] = max(widths[column], Double(value.count))
+                widths[column] = max(widths[column], Double(TextWidth.of(value)))
             }
             for (i, f) in slice.enumerated() {
                 let row = i + 1
@@ -85,8 +85,6 @@ public enum ReviewWorkbook {
                 }
             }
             if slice.isEmpty { try sheet.write(text: "No flags in \(review.period).", row: 1, column: 0) }
-            // What the soft gate could not judge, so no flags is not read as nothing found.
-            if page == 0, let note = softGateNote(review) { try sheet.write(text: note, row: max(slice.count, 1) + 2, column: 0) }
             try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(slice.count, 1), lastColumn: headers.count - 1))
             try sheet.freezePanes(row: 1, column: 0)
             // Fixed: 0.5 (nothing stands out, the Isolation Forest's own middle) yellow, 1 red.
@@ -107,6 +105,15 @@ public enum ReviewWorkbook {
             for (i, f) in slice.enumerated() {
                 try WrappedRowHeight.fit(i + 1, in: sheet, [(f.flag.reason, set[6]), (f.decision?.by ?? "", set[9]),
                                                             (f.decision?.note ?? "", set[10])])
+            }
+            // What the soft gate could not judge, so no flags is not read as nothing found:
+            // wrapped across the flags' columns on a row as tall as it needs. One cell running on
+            // past them, LibreOffice fitted its overflow to the page and printed the sheet at 5 pt.
+            if page == 0, let note = softGateNote(review) {
+                let row = max(slice.count, 1) + 2
+                try sheet.merge(CellRange(firstRow: row, firstColumn: 0, lastRow: row, lastColumn: flagHeaders.count - 1), text: note,
+                                style: wrap.with { $0.isTopAligned = true })
+                try WrappedRowHeight.fit(row, in: sheet, [(note, set.reduce(0, +))])
             }
             // Each feature column as wide as its name (`images_per_case` ran into the next one
             // in print), each set once.
@@ -172,7 +179,7 @@ public enum ReviewWorkbook {
 
     /// A column as wide as the longest of `values` and its header, within 40, and a margin.
     private static func width(_ values: [String], _ header: String) -> Double {
-        Double(min(40, max(header.count, values.map(\.count).max() ?? 0)) + 2)
+        Double(min(40, max(header.count, values.map { TextWidth.of($0) }.max() ?? 0)) + 2)
     }
 
     static func decisions(_ review: PeriodReview, state: SiteState, _ book: Workbook) throws {

@@ -103,14 +103,14 @@ public enum StatementWorkbook {
                     try sheet.merge(CellRange(row: row + i, columns: 3...6), text: buyer[i], style: style)
                     texts.append((buyer[i], buyerCharacters))
                 }
-                try sheet.fitRowHeight(row + i, toWrap: texts)
+                try sheet.fitRowHeight(row + i, toWrap: texts, printedWidths: true)
             }
             row += max(seller.count, buyer.count) + 1
             if let payTo = header.payTo {
                 // Across all seven columns (some 120 characters), wrapped on as many lines as it needs.
                 try sheet.merge(CellRange(firstRow: row, firstColumn: 0, lastRow: row, lastColumn: 6), text: payTo,
                                 style: CellStyle().with { $0.isBold = true; $0.wrapsText = true })
-                try sheet.fitRowHeight(row, toWrap: payTo, charactersPerLine: 110)
+                try sheet.fitRowHeight(row, toWrap: payTo, charactersPerLine: 110, printedWidths: true)
                 row += 2
             }
             if receivables.accounts.isEmpty {
@@ -174,13 +174,14 @@ public enum StatementWorkbook {
             try sheet.write(text: e.kind.rawValue, row: row, column: 1, style: top)
             // A payment's reference says why it is short: wrapped, never cut by the due date beside it.
             // Without a due date (a payment) it runs on into that empty cell first (12 widths more).
-            let detailWraps = e.detail.count > (e.dueOn == nil ? detailCharacters + 12 : detailCharacters)
+            let detailWraps = TextWidth.of(e.detail) > (e.dueOn == nil ? detailCharacters + 12 : detailCharacters)
             try sheet.write(text: e.detail, row: row, column: 3, style: detailWraps ? topWrapped : top)
             // A long id wraps too, the row as tall as the longer of the two.
             let referenceLines = WrappedRowHeight.lines(ofId: e.reference, charactersPerLine: referenceCharacters)
             try sheet.write(text: e.reference, row: row, column: 2, style: referenceLines > 1 ? topWrapped : top)
             if detailWraps || referenceLines > 1 {
-                let detailLines = detailWraps ? (e.detail.count + detailCharacters - 1) / detailCharacters : 1
+                // Broken between words as it prints: counted by characters, a bank reference lost its last words.
+                let detailLines = detailWraps ? TextWidth.lines(e.detail, perLine: detailCharacters) : 1
                 try sheet.setRowHeight(15 * Double(max(referenceLines, detailLines)), row: row)
             }
             if let d = e.dueOn { try sheet.write(date: DocumentFrontSheet.date(d), row: row, column: 4, style: topDate) }

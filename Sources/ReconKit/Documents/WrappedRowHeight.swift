@@ -10,11 +10,12 @@ enum WrappedRowHeight {
 
     /// Lines `text` takes wrapped in a column `width` wide; each line break in it starts one.
     /// Text no longer than the column's width less its margin takes one: the column was sized to it.
+    /// Measured as it prints (``TextWidth``): a Japanese note, two digit-widths a character,
+    /// was given half the lines it needs, and cut.
     static func lines(_ text: String, inColumnOfWidth width: Double) -> Int {
         text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { total, paragraph in
-            if Double(paragraph.count + 2) <= width { return total + 1 }
-            let perLine = charactersPerLine(inColumnOfWidth: width)
-            return total + (paragraph.count + perLine - 1) / perLine
+            if Double(TextWidth.of(paragraph) + 2) <= width { return total + 1 }
+            return total + TextWidth.lines(String(paragraph), perLine: charactersPerLine(inColumnOfWidth: width))
         }
     }
 

@@ -204,6 +204,41 @@ struct LongTextsPrintWholeTests {
         #expect(sheet.merge(at: name) == "\(name):G\(PrintedSheet.row(name))")
     }
 
+    /// Japanese text prints two digit-widths a character: a 70-character address line in the
+    /// invoice's 75-character line needs two lines, and was given one (its row counted
+    /// characters), the merged row never grew, and the end of the address was cut. The
+    /// statement's client block the same; its account lines wrap between words as they print.
+    @Test func wideTextIsGivenTheLinesItPrintsOn() throws {
+        let site = try TestSite()
+        #expect(try site.recon(["init", "--name", "wide-texts", "--base-currency", "INR", "--timezone", "UTC"], env: Self.env).code == 0)
+        let address = String(repeating: "東京都千代田区丸の内", count: 7)
+        try (try site.read("recon.toml") + "\n[seller]\nlegal_name = \"株式会社ノーススター遠隔画像診断\"\naddress = [\"\(address)\"]\n"
+             + "payment_instructions = \"三井住友銀行 丸の内支店 普通預金 1234567\"\n")
+            .write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        try site.drop("clients.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,billing_address\n"
+                      + "C1,医療法人社団東京,INR,standard,2020-01-01,5,18,\"\(address)\"\n")
+        try site.drop("radiologists.csv", EndToEndTests.radiologists)
+        try site.drop("provider_rates.csv", EndToEndTests.providerRates)
+        try site.drop("client_rates.csv", EndToEndTests.clientRates)
+        try site.drop("usage-2026-03.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+                      + "R1,2026-03-02T10:00:00Z,C1,D1,CT,2,routine\n")
+        #expect(try site.recon(["ingest"], env: Self.env).code == 0)
+        #expect(try site.recon(["close", "2026-03"], env: Self.env).code == 0)
+        let invoice = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx"))
+        let refs = invoice.cells.filter { $0.value.text == address }.map(\.key)
+        #expect(refs.count == 2, "\(refs)")  // the seller's line and the client's billing address
+        for ref in refs { #expect(invoice.height(ofRow: PrintedSheet.row(ref)) >= 30, "\(ref): \(invoice.rowHeights)") }
+        #expect(try site.recon(["statement", "C1"], env: TestSite.rerunDay).code == 0)
+        let statement = try PrintedSheet(site.path("Outbox/statements/C1.xlsx"))
+        // 140 widths: in the client's block (D:G, 60 a line) three lines, in the seller's (A:C, 28 a line) five.
+        let lines = ["A": 5.0, "D": 3.0]
+        let wide = statement.cells.filter { $0.value.text == address }.map(\.key)
+        #expect(wide.count == 2, "\(wide)")
+        for ref in wide {
+            #expect(statement.height(ofRow: PrintedSheet.row(ref)) >= 15 * (lines[PrintedSheet.column(ref)] ?? 9), "\(ref): \(statement.rowHeights)")
+        }
+    }
+
     /// `Tests/Fixtures/invoice-layout3`: an invoice issued in layout 3 (seller block beside the
     /// document's labels, period of service as text) and its entry. It regenerates byte for byte.
     @Test func anInvoiceOfLayoutThreeRegeneratesAsPrinted() throws {

@@ -116,6 +116,21 @@ struct UnreachableInboxTests {
         #expect(again.code == 3 && again.err.contains("usage-2026-04.csv"), "\(again.err)")
     }
 
+    /// No Inbox, and `cp usage.csv site/Inbox` made a file of that name holding the usage: read
+    /// as an empty Inbox, the close issued March without it. Refused, as a link leading nowhere.
+    @Test func aFileInTheInboxsPlaceIsRefused() throws {
+        let site = try TestSite.closedMarchSite()
+        try FileManager.default.removeItem(atPath: site.path("Inbox"))
+        try TestSite.april.write(toFile: site.path("Inbox"), atomically: false, encoding: .utf8)
+        let before = try site.ledgerBytes()
+        let close = try site.recon(["close", "2026-04"], env: Self.mayDay)
+        #expect(close.code == 3 && close.err.contains("Inbox is a file, not a folder") && close.err.contains("make it a folder"),
+                "\(close.err)")
+        let ingest = try site.recon(["ingest"], env: Self.mayDay)
+        #expect(ingest.code == 3 && ingest.err.contains("Inbox is a file, not a folder"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     @Test func aCloseRefusesWithoutAnInbox() throws {
         let site = try TestSite.closedMarchSite()
         try site.drop("usage-2026-04.csv", TestSite.april)

@@ -35,9 +35,9 @@ public enum UnlistedFolders {
         // waiting on it, and `ingest` said to `mkdir Inbox`, which fails on the link.
         for (place, path) in [("Inbox", site.inbox), ("Inbox/held", site.held), ("Inbox/rejected", site.rejected)] {
             guard let dangling = danglingLink(place, path) else { continue }
+            let mend = FileIO.isSymbolicLink(path) ? "mount it, or point the link at the folder the drops are in" : "make it a folder"
             return ReconFailure.refused("\(dangling): the drops waiting there cannot be seen, and a close or rerun would go on "
-                + "without them; nothing was written — mount it, or point the link at the folder the drops are in, and run the "
-                + "command again")
+                + "without them; nothing was written — \(mend), and run the command again")
         }
         for (place, path) in [("Inbox", site.inbox), ("Inbox/held", site.held), ("Inbox/rejected", site.rejected)]
         where FileIO.isDirectory(path) && access(path, R_OK | X_OK) != 0 {
@@ -49,9 +49,15 @@ public enum UnlistedFolders {
         return nil
     }
 
-    /// `place` (at `path`) as a link that leads to no folder, said; nil when it is none.
+    /// `place` (at `path`) as something there that is no folder — a link leading nowhere, or to
+    /// a file; a file (`cp usage.csv Inbox` with no Inbox made one) — said; nil when it is a
+    /// folder or nothing is there.
     static func danglingLink(_ place: String, _ path: String) -> String? {
-        guard FileIO.isSymbolicLink(path), !FileIO.isDirectory(path) else { return nil }
+        guard FileStatus.of(path) != nil, !FileIO.isDirectory(path) else { return nil }
+        guard FileIO.isSymbolicLink(path) else {
+            return "\(place) is \(DropFile.nonRegularKind(path) ?? "a file"), not a folder (a drop copied to that name with no "
+                + "\(place)/ to go into?) — move it aside and make \(place)/ a folder again"
+        }
         let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map { " to \(SafeText.escaped($0))" } ?? ""
         return "\(place) is a link\(target), which leads to no folder (a share offline or not mounted?)"
     }
@@ -59,7 +65,7 @@ public enum UnlistedFolders {
     /// Why the Inbox's drops cannot be seen at all (a link leading nowhere, or no Inbox), for
     /// what reports it (`status`, an ingest that found nothing); nil when it is a folder.
     public static func inboxUnseen(in site: Site) -> String? {
-        if let dangling = danglingLink("Inbox", site.inbox) { return dangling + " — mount it" }
+        if let dangling = danglingLink("Inbox", site.inbox) { return dangling + (FileIO.isSymbolicLink(site.inbox) ? " — mount it" : "") }
         return FileStatus.of(site.inbox) == nil ? "the site has no Inbox/ folder — make it again (`mkdir Inbox`)" : nil
     }
 

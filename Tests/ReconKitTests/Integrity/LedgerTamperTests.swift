@@ -125,6 +125,16 @@ struct LedgerTamperTests {
         let verify = try site.recon(["verify"])
         #expect(verify.code == 4 && verify.out.contains("Outbox/2026-03/invoices/sent is a folder inside a folder of final documents"), "\(verify.out)")
         try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/invoices/sent"))
+        // Hidden, or a copy under any name in a folder named as a documents folder (which an
+        // auditor's verifier reads as an invoice no entry issued): strays too.
+        for (folder, file) in [(".sent", "INV-2026-000001.xlsx"), ("sent/invoices", "copy.xlsx")] {
+            let path = site.path("Outbox/2026-03/invoices/" + folder)
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try "forged".write(toFile: path + "/" + file, atomically: false, encoding: .utf8)
+            let hidden = try site.recon(["verify"])
+            #expect(hidden.code == 4 && hidden.out.contains("is a folder inside a folder of final documents"), "\(folder): \(hidden.out)")
+            try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/invoices/" + (folder.split(separator: "/").first.map(String.init) ?? folder)))
+        }
         try FileManager.default.createDirectory(atPath: site.path("Outbox/2026-04/invoices/INV-2026-000003.xlsx"), withIntermediateDirectories: true)
         try site.drop("usage-2026-04.csv", TestSite.april)
         let before = try site.ledgerBytes()

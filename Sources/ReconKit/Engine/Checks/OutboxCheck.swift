@@ -125,18 +125,25 @@ struct OutboxCheck {
     /// writer, while an auditor's verifier, which reads only the files in such folders, said ok.
     static func heldNames(in path: String) throws -> [[UInt8]] {
         try FileIO.rawNames(in: path) { name, isFolder in
-            guard !isLitter(name) else { return false }
-            return !isFolder || isDocumentName(name) || holdsDocumentName(path + "/" + String(decoding: name, as: UTF8.self))
+            // A hidden folder is walked as any other (`.sent/INV-….xlsx` passed as a viewer's litter).
+            guard isFolder || !isLitter(name) else { return false }
+            return !isFolder || isDocumentName(name) || holdsDocument(path + "/" + String(decoding: name, as: UTF8.self))
         }
     }
 
-    /// Whether the folder at `path` holds, at any depth, a file named like a document (links
-    /// are not followed).
-    static func holdsDocumentName(_ path: String) -> Bool {
-        var stack = [path], found = false
-        while !found, let dir = stack.popLast() {
+    /// Whether the folder at `path` holds, at any depth, a file named like a document, or any
+    /// file but litter in a folder named as a documents folder (`sent/invoices/copy.xlsx`, which
+    /// an auditor's verifier reads as an invoice no entry issued). Links are not followed.
+    static func holdsDocument(_ path: String) -> Bool {
+        var stack = [(path, inDocumentsFolder: false)], found = false
+        while !found, let (dir, inDocuments) = stack.popLast() {
             _ = try? FileIO.rawNames(in: dir) { name, isFolder in
-                if isFolder { stack.append(dir + "/" + String(decoding: name, as: UTF8.self)) } else if isDocumentName(name) { found = true }
+                if isFolder {
+                    let folder = String(decoding: name, as: UTF8.self)
+                    stack.append((dir + "/" + folder, documentFolders.contains(folder)))
+                } else if isDocumentName(name) || (inDocuments && !isLitter(name)) {
+                    found = true
+                }
                 return false
             }
         }

@@ -163,9 +163,7 @@ public struct Verifier {
             }
             // A folder there holds no document either checker reads (a NAS's `@eaDir`, say).
             let held = Set((try? OutboxCheck.heldNames(in: site.path(folder))) ?? [])
-            let folders = (try? FileIO.rawNames(in: site.path(folder)) { name, isFolder in
-                isFolder && !OutboxCheck.isLitter(name) && !held.contains(Array(name))
-            }) ?? []
+            let folders = (try? FileIO.rawNames(in: site.path(folder)) { name, isFolder in isFolder && !held.contains(Array(name)) }) ?? []
             for name in folders {
                 let relative = folder + "/" + String(decoding: name, as: UTF8.self)
                 notes.append("\(SafeText.escaped(relative)) is a folder inside a folder of final documents: no document is read from "
@@ -585,7 +583,8 @@ public struct Verifier {
             let name = FileIO.baseName(relative)
             if FileStatus.of(site.path(relative))?.kind == .folder {
                 let why = Array(name.utf8).withUnsafeBytes({ OutboxCheck.isDocumentName($0[...]) })
-                    ? "it is named like a document, and stands where a close would put it" : "a file in it is named like a document"
+                    ? "it is named like a document, and stands where a close would put it"
+                    : "a file in it is named like a document, or lies in a folder named as a documents folder"
                 throw LedgerDamage(seq: nil, "\(relative) is a folder inside a folder of final documents, which holds only the "
                     + "documents the ledger issued (\(why)): move it out of Outbox/")
             }

@@ -131,6 +131,26 @@ struct UnreachableInboxTests {
         #expect(try site.ledgerBytes() == before)
     }
 
+    /// `Ledger/` or `Outbox/` kept on another disk through a link, the disk not mounted: every
+    /// command said the ledger was lost ("restore it from a backup", exit 4) or to move the
+    /// Outbox link away. Said as what it is (exit 3), nothing written; mounted, all is as it was.
+    @Test(arguments: ["Ledger", "Outbox"])
+    func aLedgerOrOutboxOnADiskNotMountedIsSaidSo(place: String) throws {
+        let site = try TestSite.closedMarchSite()
+        let disk = site.path("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: false)
+        #expect(rename(site.path(place), disk + "/" + place) == 0)
+        try FileManager.default.createSymbolicLink(atPath: site.path(place), withDestinationPath: disk + "/" + place)
+        #expect(rename(disk, disk + ".offline") == 0)
+        for args in [["status"], ["verify"], ["ingest"], ["close", "2026-04"]] {
+            let run = try site.recon(args, env: Self.mayDay)
+            #expect(run.code == 3 && run.err.contains("\(place) is a link to \(disk)/\(place), which leads to no folder")
+                    && run.err.contains("mount the disk") && !run.err.contains("backup"), "\(args): \(run.code) \(run.err)")
+        }
+        #expect(rename(disk + ".offline", disk) == 0)
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
     @Test func aCloseRefusesWithoutAnInbox() throws {
         let site = try TestSite.closedMarchSite()
         try site.drop("usage-2026-04.csv", TestSite.april)

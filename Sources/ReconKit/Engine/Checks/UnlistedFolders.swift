@@ -59,7 +59,21 @@ public enum UnlistedFolders {
                 + "\(place)/ to go into?) — move it aside and make \(place)/ a folder again"
         }
         let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map { " to \(SafeText.escaped($0))" } ?? ""
-        return "\(place) is a link\(target), which leads to no folder (a share offline or not mounted?)"
+        return "\(place) is a link\(target), which leads to no folder (a share or disk offline or not mounted?)"
+    }
+
+    /// `Ledger/` or `Outbox/` kept on another disk through a link (a site's choice) while that
+    /// disk is not there: refused as what it is (exit 3, mount it). It read as a ledger lost —
+    /// "restore it from a backup", exit 4 — or an Outbox to move away, and following either split
+    /// the site in two.
+    static func unmountedRefusal(in site: Site) -> ReconFailure? {
+        for place in ["Ledger", "Outbox"] {
+            let path = site.path(place)
+            guard FileIO.isSymbolicLink(path), !FileIO.isDirectory(path), let dangling = danglingLink(place, path) else { continue }
+            return ReconFailure.refused("\(dangling): nothing was read or written — mount the disk it is on (or point the link at "
+                + "where \(place)/ is now), and run the command again")
+        }
+        return nil
     }
 
     /// Why the Inbox's drops cannot be seen at all (a link leading nowhere, or no Inbox), for

@@ -40,6 +40,7 @@ public struct Verifier {
     public func verify(keptCheckpoint: String? = nil, pinnedKey: VerifierKey? = nil, clock: SiteClock = .system) throws -> Report {
         let ledger = LedgerFile(path: site.ledgerFile)
         var notes: [String] = []
+        if let unmounted = UnlistedFolders.unmountedRefusal(in: site) { throw unmounted }
         guard FileIO.exists(site.ledgerFile) else {
             // A folder that never was a site (a mistyped --site) is bad usage, as for every command;
             // a site whose ledger is gone is damage.

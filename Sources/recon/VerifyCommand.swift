@@ -61,13 +61,16 @@ struct Verify: ParsableCommand {
                 }
                 return 4
             } catch let failure as FileIO.Failure {
+                // A file this user may not read is no damage to the site: this user cannot judge it
+                // (exit 1), as an auditor's verifier cannot. It said "verification failed" (4).
+                let code: Int32 = failure.isPermission ? 1 : 4
                 // Under --json an answer too (SPEC §8: also when it refuses): it was a bare sentence.
                 if json {
-                    printJSON(.object(["ok": .bool(false), "exit": .int(4), "seq": .null, "problem": .string(failure.description)]))
+                    printJSON(.object(["ok": .bool(false), "exit": .int(Int64(code)), "seq": .null, "problem": .string(failure.description)]))
                 } else {
                     print(failure.description)
                 }
-                return 4
+                return code
             }
         }
     }

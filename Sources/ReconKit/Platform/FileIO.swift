@@ -14,7 +14,18 @@ public enum FileIO {
         public let code: Int32
         /// The system's own words for `code` (`strerror`).
         public var reason: String { String(cString: strerror(code)) }
-        public var description: String { "cannot \(action) \(path): \(reason)" }
+        public var description: String { "cannot \(action) \(path): \(reason)\(ownership)" }
+        /// Whether the system refused this user (a permission), not the file's bytes.
+        public var isPermission: Bool { code == EACCES || code == EPERM }
+        /// For a file this user may not open: whose it is and what mends it (a command run once
+        /// as root with umask 077 left files only root could read, said as a bare "Permission denied").
+        private var ownership: String {
+            guard code == EACCES else { return "" }
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_uid != geteuid() else { return "" }
+            return " (it belongs to uid \(info.st_uid), mode \(String(info.st_mode & 0o7777, radix: 8)); this command runs as uid "
+                + "\(geteuid()) — run recon as the user who owns the site, or give that file back to it, `chown`)"
+        }
         /// The action of a file too large to read whole: its size, and why that is not recon's.
         static func readTooLarge(_ size: Int) -> String {
             "read (it is \(size) bytes, more than this machine's memory: recon writes no file that large; move it aside)"

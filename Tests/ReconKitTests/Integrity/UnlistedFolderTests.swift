@@ -167,3 +167,35 @@ struct UnreachableInboxTests {
         #expect(closed.code == 0, "\(closed.err)")
     }
 }
+
+/// A command run once as root with umask 077 left files only root can read in a site its user
+/// owns: `recon verify` as that user said "verification failed" (exit 4) of an intact ledger, and
+/// every command "Permission denied" with no word of whose the file is. Verify says it cannot
+/// judge (exit 1), and the message names the owner and what mends it. (As `nobody`, through
+/// setpriv: needs root.)
+struct ForeignOwnedFileTests {
+    @Test(.enabled(if: getuid() == 0 && ProcessRunner.executable(named: "setpriv") != nil, "needs root and setpriv to run as another user"))
+    func aFileTheUserCannotReadIsNoDamage() throws {
+        let site = try TestSite.closedMarchSite()
+        let binary = site.path("recon-copy")
+        try FileManager.default.copyItem(atPath: TestSite.binary, toPath: binary)
+        #expect(try ProcessRunner.run("/bin/chown", ["-R", "65534:65534", site.root]).code == 0)
+        #expect(chmod(binary, 0o755) == 0 && chmod(site.root, 0o755) == 0)
+        let drop = try #require(try site.bodies("drop.accepted").first?["path"] as? String)
+        #expect(chown(site.path(drop), 0, 0) == 0 && chmod(site.path(drop), 0o600) == 0)
+        let verify = try ProcessRunner.runAsNobody(binary, ["verify", "--site", site.root])
+        #expect(verify.code == 1, "\(verify.code) \(verify.out)\(verify.err)")
+        #expect((verify.out + verify.err).contains("it belongs to uid 0, mode 600; this command runs as uid 65534"),
+                "\(verify.out)\(verify.err)")
+        #expect(chown(site.path(drop), 65534, 65534) == 0)
+        #expect(try ProcessRunner.runAsNobody(binary, ["verify", "--site", site.root]).code == 0)
+        // The site key there, intact, at mode 000: its permission, not a backup, mends it.
+        #expect(chmod(site.path("Ledger/keys/site.key"), 0o000) == 0)
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try ProcessRunner.run("/bin/chown", ["-R", "65534:65534", site.path("Inbox")]).code == 0)
+        let ingest = try ProcessRunner.runAsNobody(binary, ["ingest", "--site", site.root], environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        let close = try ProcessRunner.runAsNobody(binary, ["close", "2026-04", "--site", site.root], environment: ["RECON_NOW": "2026-05-02T09:00:00Z"])
+        #expect(close.code == 3 && close.err.contains("may not read it") && close.err.contains("chmod 600") && !close.err.contains("backup"),
+                "\(ingest.err)\(close.code) \(close.err)")
+    }
+}

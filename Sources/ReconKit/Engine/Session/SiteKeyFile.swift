@@ -33,10 +33,16 @@ public enum SiteKeyFile {
         // Only the site's own key will do: a new one would sign what never verifies.
         let fingerprint = LedgerFile.siteInit(of: site).map { " (\($0.publicKey.split(separator: "+").prefix(2).joined(separator: "+")))" } ?? ""
         let whereFrom = path == site.privateKeyFile ? "" : ", which `site_key` in \(site.configFile) names"
-        let key = try OperatorKeyFile.load(path, role: "the site key\(whereFrom)",
-                                           remedy: "put back the site's private key that site.init records\(fingerprint) from its backup, "
-                                               + (whereFrom.isEmpty ? "or name where it is kept with `site_key` in recon.toml"
-                                                                    : "or correct `site_key`"))
+        // A key that is there but that this user may not read (mode 000, 200; another user's)
+        // needs its permission, not a backup: the key was told to be restored, intact.
+        var info = stat()
+        let unreadable = lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && access(path, R_OK) != 0
+        let remedy = unreadable
+            ? "it is there (mode \(String(info.st_mode & 0o7777, radix: 8)), uid \(info.st_uid)) but this user (uid \(geteuid())) may not "
+                + "read it: give it back to the site's owner with mode 600 (`chmod 600`, `chown`), or run recon as that user"
+            : "put back the site's private key that site.init records\(fingerprint) from its backup, "
+                + (whereFrom.isEmpty ? "or name where it is kept with `site_key` in recon.toml" : "or correct `site_key`")
+        let key = try OperatorKeyFile.load(path, role: "the site key\(whereFrom)", remedy: remedy)
         if let recorded = LedgerFile.siteInit(of: site)?.publicKey, recorded != key.verifierKey.text {
             throw ReconFailure.verification("\(path) holds the key \(key.verifierKey.text.split(separator: "+").prefix(2).joined(separator: "+")), "
                 + "which is not the site key site.init records (\(recorded.split(separator: "+").prefix(2).joined(separator: "+"))); "

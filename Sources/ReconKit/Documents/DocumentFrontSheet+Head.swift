@@ -55,7 +55,14 @@ extension DocumentFrontSheet {
             + "\(record.period) in full"
         // A new payout statement's head says what is left to transfer (layout 12), where its
         // reader looks first: the total below it alone, read so, paid the month twice.
-        guard !invoice, record.layout >= 12, record.paidBefore != nil || record.reversedBy != nil else { return line + "." }
+        // A new invoice's head says what is left to pay (layout 13): its total closing the first
+        // page read as the amount due, and the payment lines on page 2 went unread.
+        if invoice {
+            guard record.layout >= 13, let paid = record.paidBefore, let left = try? record.total - paid else { return line + "." }
+            guard left > .zero else { return line + "; with what was received for it, nothing is left to pay (see Payment)." }
+            return line + "; with what was received for it, \(Digits.grouped(left)) \(record.currency) is left to pay (see Payment)."
+        }
+        guard record.layout >= 12, record.paidBefore != nil || record.reversedBy != nil else { return line + "." }
         guard let paid = record.paidBefore, let left = try? record.total - paid else {
             return line + "; what was sent for it before, in another currency, is to be set off first (see Payment)."
         }

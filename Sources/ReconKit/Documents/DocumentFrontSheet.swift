@@ -246,6 +246,8 @@ struct DocumentFrontSheet {
             }
             var out = ["Payment"]
             if let d = record.dueOn { out.append("Please pay \(Digits.grouped(record.total)) \(record.currency) by \(d), quoting \(record.number).") }
+            // A client billed anew in another currency: what it paid for the month before is credit in that one.
+            if let credit = accountCreditLine { out.append(credit) }
             if let paid = record.paidBefore, let replaced = record.replaces {
                 // Paid on the invoice this one replaces: not to be paid again.
                 out.append("Already received against \(replaced.joined(separator: ", ")): \(Digits.grouped(paid)) \(record.currency). It stays "
@@ -303,14 +305,28 @@ struct DocumentFrontSheet {
             out.append("Please pay \(Digits.grouped(balance)) \(c)\(by), quoting \(record.number): its total, "
                 + "\(Digits.grouped(record.total)) \(c), less \(received).")
         } else {
-            let over = balance < .zero ? (try? ExactDecimal.zero - balance).map {
+            // From layout 13 the account's credit says what is over, below: counted here, a
+            // payment that named no invoice was left out of it.
+            let over = balance < .zero && record.layout < 13 ? (try? ExactDecimal.zero - balance).map {
                 "; the \(Digits.grouped($0)) \(c) over it stays on your account as credit"
             } ?? "" : ""
             out.append("Nothing to pay on this invoice: \(received) covers its total, \(Digits.grouped(record.total)) \(c)\(over).")
         }
+        if let credit = accountCreditLine { out.append(credit) }
         out.append("Your account statement sets every payment against your invoices, oldest first, and gives the balance of them all.")
         if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
         return out
+    }
+
+    /// A rerun's new invoice (layout 13): the client's credit once it was issued, in each
+    /// currency, so money paid for the month beyond it, or in the currency billed before, is
+    /// not lost from sight (a hospital moved from USD to EUR was asked to pay the month again
+    /// with no word of the USD it had paid).
+    private var accountCreditLine: String? {
+        guard record.layout >= 13, !record.accountCredit.isEmpty else { return nil }
+        return "Your account holds \(record.accountCredit.map(\.text).joined(separator: " and ")) in credit, for payments beyond "
+            + "your invoices: your account statement gives each payment; it is set against what you are invoiced next in its "
+            + "currency, or repaid on request."
     }
 
     /// What a rerun's new payout statement leaves to transfer (layout 12): its total less what

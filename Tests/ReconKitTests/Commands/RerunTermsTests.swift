@@ -717,10 +717,44 @@ struct RerunTermsTests {
         let texts = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx")).cells.values.compactMap(\.text)
         #expect(texts.contains("Nothing to pay on this invoice: 100.00 INR already received for 2026-03 covers its total, 100.00 INR."),
                 "\(texts.filter { $0.contains("pay") })")
-        #expect(texts.contains("Replaces INV-2026-000002 of 2026-03 (credited in full before): this invoice bills 2026-03 in full."),
+        #expect(texts.contains("Replaces INV-2026-000002 of 2026-03 (credited in full before): this invoice bills 2026-03 in full; "
+            + "with what was received for it, nothing is left to pay (see Payment)."),
                 "\(texts.filter { $0.contains("eplaces") })")
         site.expectAuditorAccepts()
         #expect(try site.recon(["verify"]).code == 0)
+    }
+
+    /// What a replacement invoice says of the client's credit once it is issued (layout 13).
+    static func creditLine(_ amounts: String) -> String {
+        "Your account holds \(amounts) in credit, for payments beyond your invoices: your account statement gives each payment; "
+            + "it is set against what you are invoiced next in its currency, or repaid on request."
+    }
+
+    /// A payment that named no invoice: C2's 250.00 cheque went to INV-2026-000002 (100.00), the
+    /// only invoice, and 150.00 stayed as credit; the rerun bills March anew, 200.00. The
+    /// account then sets 200.00 of it against the new invoice and holds 50.00 in credit. The
+    /// invoice said only what it set against it, and nothing of the credit (a payment naming the
+    /// invoice had its excess said): 250.00 − 200.00 = 50.00, said as the account's credit.
+    @Test func aReplacementInvoiceSaysTheCreditAnUnnamedPaymentLeaves() throws {
+        let site = try site()
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference,invoice\n"
+                      + "P1,C2,2026-04-05,250.00,INR,cheque 1,\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "late report for C2", "--key", key], env: Self.april).code == 0)
+        let invoice = try #require(try site.bodies("invoice.issued").last)
+        #expect(invoice["number"] as? String == "INV-2026-000003" && invoice["total"] as? String == "200.00"
+                && invoice["paid_before"] as? String == "200.00", "\(invoice)")
+        let texts = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx")).cells.values.compactMap(\.text)
+        #expect(texts.contains("Nothing to pay on this invoice: 200.00 INR already received for 2026-03 covers its total, 200.00 INR."),
+                "\(texts.filter { $0.contains("pay") })")
+        #expect(texts.contains(Self.creditLine("50.00 INR")), "\(texts.filter { $0.contains("credit") })")
+        // Its head says it too, where the first page's reader looks.
+        #expect(texts.contains("Replaces INV-2026-000002 of 2026-03, reversed by CN-2026-000001: this invoice bills 2026-03 in full; "
+            + "with what was received for it, nothing is left to pay (see Payment)."), "\(texts.filter { $0.contains("eplaces") })")
+        let statement = try site.recon(["statement", "C2"], env: Self.april)
+        #expect(statement.code == 0 && statement.out.contains("-50.00 INR"), "\(statement.out)")
+        site.expectAuditorAccepts()
     }
 
     /// Overpaid: C2 paid 250.00 on INV-2026-000002 (100.00); the rerun bills March anew, 200.00.
@@ -733,7 +767,9 @@ struct RerunTermsTests {
         #expect(invoice["total"] as? String == "200.00" && invoice["paid_before"] as? String == "250.00", "\(invoice)")
         let texts = sheet.cells.values.compactMap(\.text)
         #expect(texts.contains("Nothing to pay on this invoice: 250.00 INR already received for 2026-03 covers its "
-            + "total, 200.00 INR; the 50.00 INR over it stays on your account as credit."), "\(texts.filter { $0.contains("pay") })")
+            + "total, 200.00 INR."), "\(texts.filter { $0.contains("pay") })")
+        #expect(texts.contains(Self.creditLine("50.00 INR")), "\(texts.filter { $0.contains("credit") })")
+        #expect(invoice["account_credit"] as? [[String: String]] == [["amount": "50.00", "currency": "INR"]], "\(invoice)")
         // 100.00 + 200.00 invoiced − 100.00 credited − 250.00 paid = −50.00.
         let statement = try site.recon(["statement", "C2"], env: Self.april)
         #expect(statement.code == 0 && statement.out.contains("-50.00 INR"), "\(statement.out)")
@@ -751,7 +787,8 @@ struct RerunTermsTests {
         #expect(invoice["total"] as? String == "100.00" && invoice["paid_before"] as? String == "200.00", "\(invoice)")
         let texts = sheet.cells.values.compactMap(\.text)
         #expect(texts.contains("Nothing to pay on this invoice: 200.00 INR already received for 2026-03 covers its "
-            + "total, 100.00 INR; the 100.00 INR over it stays on your account as credit."), "\(texts.filter { $0.contains("pay") })")
+            + "total, 100.00 INR."), "\(texts.filter { $0.contains("pay") })")
+        #expect(texts.contains(Self.creditLine("100.00 INR")), "\(texts.filter { $0.contains("credit") })")
         #expect(!texts.contains { $0.hasPrefix("Please pay") }, "\(texts)")
         // The account agrees: 200.00 + 100.00 invoiced − 200.00 credited − 200.00 paid = −100.00.
         let statement = try site.recon(["statement", "C2"], env: Self.april)

@@ -114,8 +114,10 @@ struct LongTextsPrintWholeTests {
             #expect(printed.cells[ref]?.wraps == true, "\(path)")
             // 40 characters (the file gives the width with the cell's padding, 40.71).
             #expect((40...41).contains(printed.columnWidths["B"] ?? 0), "\(path): \(printed.columnWidths)")
-            // 96 characters at 32 a line (a 40-wide column's worst case): three lines of 15 points.
-            #expect(printed.rowHeights[PrintedSheet.row(ref)] == 45, "\(path): \(printed.rowHeights)")
+            // 96 characters at 32 a line (a 40-wide column's worst case), broken between words:
+            // "Apollo Diagnostics and" / "Multispeciality Hospitals" / "Limited (Accounts Payable" /
+            // "Division, South Zone)" — four lines of 15 points.
+            #expect(printed.rowHeights[PrintedSheet.row(ref)] == 60, "\(path): \(printed.rowHeights)")
         }
     }
 
@@ -180,7 +182,7 @@ struct LongTextsPrintWholeTests {
         let to = try #require(invoice.reference(of: "to").flatMap(invoice.cell(rightOf:)))
         #expect(to.number == Self.march31 && to.numberFormat == "yyyy-mm-dd", "\(to)")
         #expect(!invoice.cells.values.contains { $0.text?.contains("2026-03-01 to") == true })
-        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":12"#))
+        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":13"#))
     }
 
     /// The statement: the seller across A:C, the client across D:G, each wrapped, the row as

@@ -38,14 +38,18 @@ public struct DocumentIssuer {
         public var replaces: [String]?
         /// What the client had paid on the invoices it replaces (``DocumentRecord/paidBefore``).
         public var paidBefore: ExactDecimal?
+        /// A rerun's new invoice: the client's credit in each currency once it is issued
+        /// (``DocumentRecord/accountCredit``).
+        public var accountCredit: [Money] = []
 
         public init(_ draft: DocumentDraft, refersTo: String? = nil, reason: String? = nil, replaces: [String]? = nil,
-                    paidBefore: ExactDecimal? = nil) {
+                    paidBefore: ExactDecimal? = nil, accountCredit: [Money] = []) {
             self.draft = draft
             self.refersTo = refersTo
             self.reason = reason
             self.replaces = replaces
             self.paidBefore = paidBefore
+            self.accountCredit = accountCredit
         }
     }
 
@@ -116,8 +120,10 @@ public struct DocumentIssuer {
             if record.layout >= 7 { record.refersToIssuedOn = issueDates(of: item) }
             let side = "\(kind.isClientSide) \(item.draft.partyId)"
             if kind == .creditNote || kind == .payoutAdjustment { reversals[side] = number }
+            // In the same currency only: one in another is set off by hand (the statement says so).
             if kind == .payoutAdjustment, record.layout >= 13, let j = items.indices.first(where: { j in
                 j > i && items[j].draft.kind == .payout && items[j].draft.partyId == item.draft.partyId && !(items[j].replaces ?? []).isEmpty
+                    && items[j].draft.currency == item.draft.currency
             }) {
                 record.nettedIn = numbers[j]
             }
@@ -125,6 +131,7 @@ public struct DocumentIssuer {
                 record.replaces = replaces
                 record.reversedBy = reversals[side]
                 record.paidBefore = item.paidBefore
+                if record.layout >= 13 { record.accountCredit = item.accountCredit }
             }
             let final = site.path(record.file)
             try FileIO.makeDirectory(FileIO.parent(of: final))

@@ -43,6 +43,11 @@ public struct DocumentRecord: Sendable, Equatable {
     /// transfer already counts what the adjustment takes back — so the adjustment asks for no
     /// set-off of its own (it did, and the payee was short-paid by what both took back).
     public var nettedIn: String?
+    /// On a rerun's new invoice (layout 13): the client's credit in each currency once it was
+    /// issued — payments beyond every invoice, named or not, and in a currency the client was
+    /// billed in before. The invoice says it, so that money is not lost from sight (it said
+    /// only what a payment naming the replaced invoice paid beyond it).
+    public var accountCredit: [Money] = []
     /// One per tax component (none on the payout side).
     public var taxes: [TaxAmount] = []
     /// The rate of each foreign currency a line was priced in.
@@ -157,6 +162,9 @@ public struct DocumentRecord: Sendable, Equatable {
         if let reversedBy { b["reversed_by"] = .string(reversedBy) }
         if let paidBefore { b["paid_before"] = .string(paidBefore.description) }
         if let nettedIn { b["netted_in"] = .string(nettedIn) }
+        if !accountCredit.isEmpty {
+            b["account_credit"] = .array(accountCredit.map { .object(["amount": .string($0.amount.description), "currency": .string($0.currency.code)]) })
+        }
         if let issuedOn { b["issued_on"] = .string(issuedOn.description) }
         if let dueOn { b["due_on"] = .string(dueOn.description) }
         if let paymentTermsDays { b["payment_terms_days"] = .int(Int64(paymentTermsDays)) }
@@ -234,5 +242,12 @@ public struct DocumentRecord: Sendable, Equatable {
         reversedBy = b["reversed_by"]?.stringValue
         if b["paid_before"] != nil { paidBefore = try reader.decimal("paid_before") }
         nettedIn = b["netted_in"]?.stringValue
+        for credit in b["account_credit"]?.arrayValue ?? [] {
+            guard let o = credit.objectValue, let text = o["amount"]?.stringValue, let amount = ExactDecimal(recorded: Substring(text)),
+                  let currency = o["currency"]?.stringValue.flatMap({ Currency(code: $0) }) else {
+                throw LedgerDamage(seq: entry.seq, "account_credit of \(entry.kind) is malformed")
+            }
+            accountCredit.append(Money(amount, currency))
+        }
     }
 }

@@ -228,7 +228,7 @@ public struct Rerunner {
     /// that had paid beyond the old invoice into an older open one was left out, and the
     /// invoice asked for more than the statement; nil when nothing.
     private func paidOn(new fresh: DocumentDraft, replacing invoices: [String], reversal: (draft: DocumentDraft, refersTo: [String])?,
-                        of client: String) throws -> ExactDecimal? {
+                        of client: String) throws -> (paid: ExactDecimal?, credit: [Money]) {
         let state = session.state, zone = state.zone, now = session.clock.now()
         let today = zone.today(now: now), at = SiteClock.text(now)
         let seq = (state.issued.map(\.seq).max() ?? 0) + 1
@@ -248,11 +248,15 @@ public struct Rerunner {
                                         currency: fresh.currency, subtotal: fresh.subtotal, tax: fresh.tax, total: fresh.total,
                                         file: "", sha256: "", dueOn: LocalDate(dayNumber: today.dayNumber + Int32(terms)),
                                         replaces: invoices))
-        let account = try Receivables(clientId: client, documents: documents, payments: state.payments, asOf: today) {
+        let accounts = try Receivables(clientId: client, documents: documents, payments: state.payments, asOf: today) {
             $0.issuedOn(in: zone) ?? today
-        }.accounts.first { $0.currency == fresh.currency }
+        }.accounts
+        let account = accounts.first { $0.currency == fresh.currency }
         let paid = try (account?.paid[number] ?? fresh.currency.zero) + (account?.overpaid[number] ?? fresh.currency.zero)
-        return paid > .zero ? paid : nil
+        // The client's credit once this rerun's documents are in, in every currency: a payment
+        // that named no invoice, or one in the currency it was billed in before, is credit too.
+        let credit = accounts.filter { $0.unapplied > .zero }.map { Money($0.unapplied, $0.currency) }
+        return (paid > .zero ? paid : nil, credit)
     }
 
     /// What a payee holds for a month once every statement and adjustment issued for it was
@@ -470,10 +474,10 @@ public struct Rerunner {
                     // (none live now) takes the place of the last of them the same way: issued as a
                     // new bill, it asked a client who had paid the month, and in credit, to pay again.
                     let replaced = liveOriginals.isEmpty ? Self.unreplaced(current, kind: kind) : liveOriginals
-                    let paid = kind == .invoice ? try paidOn(new: fresh, replacing: replaced, reversal: reversing, of: party)
-                        : try held(mine.filter { $0.currency == fresh.currency })
+                    let received = kind == .invoice ? try paidOn(new: fresh, replacing: replaced, reversal: reversing, of: party) : nil
+                    let paid = kind == .invoice ? received?.paid : try held(mine.filter { $0.currency == fresh.currency })
                     items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: replaced.isEmpty ? nil : replaced,
-                                                     paidBefore: paid))
+                                                     paidBefore: paid, accountCredit: received?.credit ?? []))
                     reissued.insert(party)
                 }
             }

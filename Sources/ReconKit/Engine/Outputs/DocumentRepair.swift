@@ -69,7 +69,7 @@ public struct DocumentRepair {
                     + "putting it back failed: \(failure) — nothing was recorded: see to the disk, then run the command again "
                     + "(any writing command puts it back)")
             }
-            session.log.warning("put back \(file) (seq \(e.seq)), left out by an interrupted command")
+            session.log.warning("put back \(file) (seq \(e.seq)) from its entry, byte for byte: it was missing (deleted or moved since it was issued, or left out by an interrupted command)")
             repaired.append(file)
         }
         for (dir, relative) in [(session.site.inbox, "Inbox"), (session.site.held, "Inbox/held")] {

@@ -60,10 +60,13 @@ struct Verify: ParsableCommand {
                     print(damage.description)
                 }
                 return 4
-            } catch let failure as FileIO.Failure {
+            } catch let failure as FileIO.Failure where failure.isPermission {
                 // A file this user may not read is no damage to the site: this user cannot judge it
-                // (exit 1), as an auditor's verifier cannot. It said "verification failed" (4).
-                let code: Int32 = failure.isPermission ? 1 : 4
+                // (exit 1, and under --json the error form), as an auditor's verifier cannot. It
+                // said "verification failed" (4).
+                throw failure
+            } catch let failure as FileIO.Failure {
+                let code: Int32 = 4
                 // Under --json an answer too (SPEC §8: also when it refuses): it was a bare sentence.
                 if json {
                     printJSON(.object(["ok": .bool(false), "exit": .int(Int64(code)), "seq": .null, "problem": .string(failure.description)]))

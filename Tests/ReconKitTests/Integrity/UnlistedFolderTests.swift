@@ -151,6 +151,43 @@ struct UnreachableInboxTests {
         #expect(try site.recon(["verify"]).code == 0)
     }
 
+    /// The same disk unmounted with its mount point left in its place, an empty folder: the
+    /// Ledger read as "not a recon site, run `recon init`" (which made a second ledger there)
+    /// or as lost ("restore it from a backup"), and every issued document was put back onto the
+    /// empty mount point. Said as a disk not mounted (exit 3), nothing written.
+    @Test(arguments: ["Ledger", "Outbox"])
+    func aLedgerOrOutboxLinkedToAnEmptyMountPointIsSaidSo(place: String) throws {
+        let site = try TestSite.closedMarchSite()
+        let disk = site.path("disk"), mountPoint = site.path("mnt")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: false)
+        #expect(rename(site.path(place), disk + "/" + place) == 0)
+        try FileManager.default.createDirectory(atPath: mountPoint + "/" + place, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: site.path(place), withDestinationPath: mountPoint + "/" + place)
+        let commands: [[String]] = place == "Ledger" ? [["status"], ["verify"], ["ingest"], ["close", "2026-04"]] : [["ingest"], ["close", "2026-04"]]
+        for args in commands {
+            let run = try site.recon(args, env: Self.mayDay)
+            let said = place == "Ledger" ? "which holds no ledger (a disk not mounted there?)" : "where none of the 4 documents the ledger issued is"
+            #expect(run.code == 3 && run.err.contains("\(place) is a link to \(mountPoint)/\(place)") && run.err.contains(said)
+                    && run.err.contains("mount the disk"), "\(args): \(run.code) \(run.err)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mountPoint + "/" + place).isEmpty)
+    }
+
+    /// init where the Inbox is a file, or Ledger/ a link leading nowhere: it failed part way
+    /// ("File exists") and left a half-made site. Refused first, nothing made.
+    @Test func initRefusesAnInboxFileOrALedgerLeadingNowhere() throws {
+        let site = try TestSite()
+        try "usage".write(toFile: site.path("Inbox"), atomically: false, encoding: .utf8)
+        let inbox = try site.recon(["init", "--name", "s1"], env: Self.mayDay)
+        #expect(inbox.code == 3 && inbox.err.contains("Inbox is a file, not a folder"), "\(inbox.err)")
+        #expect(!site.exists("Ledger") && !site.exists("recon.toml"))
+        try FileManager.default.removeItem(atPath: site.path("Inbox"))
+        try FileManager.default.createSymbolicLink(atPath: site.path("Ledger"), withDestinationPath: site.path("gone"))
+        let ledger = try site.recon(["init", "--name", "s1"], env: Self.mayDay)
+        #expect(ledger.code == 3 && ledger.err.contains("which leads to no folder"), "\(ledger.err)")
+        #expect(!site.exists("Inbox") && !site.exists("recon.toml"))
+    }
+
     @Test func aCloseRefusesWithoutAnInbox() throws {
         let site = try TestSite.closedMarchSite()
         try site.drop("usage-2026-04.csv", TestSite.april)
@@ -189,6 +226,12 @@ struct ForeignOwnedFileTests {
                 "\(verify.out)\(verify.err)")
         #expect(chown(site.path(drop), 65534, 65534) == 0)
         #expect(try ProcessRunner.runAsNobody(binary, ["verify", "--site", site.root]).code == 0)
+        // site.pub another user's, unreadable: no other key (verify said "not the public key
+        // site.init records", exit 4, and writers "restore it from a backup").
+        #expect(chown(site.path("Ledger/keys/site.pub"), 0, 0) == 0 && chmod(site.path("Ledger/keys/site.pub"), 0o600) == 0)
+        let pub = try ProcessRunner.runAsNobody(binary, ["verify", "--site", site.root])
+        #expect(pub.code == 0, "\(pub.out)\(pub.err)")
+        #expect(chown(site.path("Ledger/keys/site.pub"), 65534, 65534) == 0)
         // The site key there, intact, at mode 000: its permission, not a backup, mends it.
         #expect(chmod(site.path("Ledger/keys/site.key"), 0o000) == 0)
         try site.drop("usage-2026-04.csv", TestSite.april)

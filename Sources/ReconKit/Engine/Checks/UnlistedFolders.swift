@@ -76,6 +76,19 @@ public enum UnlistedFolders {
         return nil
     }
 
+    /// `Ledger/` a link (kept on another disk) to a folder without a ledger: most likely the
+    /// disk's empty mount point, the disk not mounted. Said before any loss (refused, exit 3):
+    /// "not a recon site, run `recon init`" made a second ledger there, and "the ledger was lost,
+    /// restore it from a backup" would split the site. `left`: what of a ledger the site holds.
+    static func emptyLedgerLink(in site: Site, holding left: [String]) -> ReconFailure? {
+        let path = site.path("Ledger")
+        guard FileIO.isSymbolicLink(path), let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { return nil }
+        return ReconFailure.refused("Ledger is a link to \(SafeText.escaped(target)), which holds no ledger (a disk not mounted there?): "
+            + "nothing was read or written — mount the disk it is on and run the command again"
+            + (left.isEmpty ? "; if this is a new site, `recon init` makes its ledger there"
+                : "; if it is mounted, the ledger was lost (the site holds \(left.joined(separator: ", "))): restore it from a backup"))
+    }
+
     /// Why the Inbox's drops cannot be seen at all (a link leading nowhere, or no Inbox), for
     /// what reports it (`status`, an ingest that found nothing); nil when it is a folder.
     public static func inboxUnseen(in site: Site) -> String? {

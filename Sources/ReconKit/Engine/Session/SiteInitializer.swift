@@ -30,6 +30,12 @@ public enum SiteInitializer {
         if FileIO.exists(site.root) && !FileIO.isDirectory(site.root) {
             throw ReconFailure.usage("\(site.root) is a file, not a folder; init makes a site in a folder that is empty or not there yet")
         }
+        // A folder of the site that is a link leading nowhere, or a file where the Inbox goes:
+        // init failed part way on it ("File exists") and left a half-made site.
+        if let unmounted = UnlistedFolders.unmountedRefusal(in: site) { throw unmounted }
+        if let inbox = UnlistedFolders.danglingLink("Inbox", site.inbox) {
+            throw ReconFailure.refused("\(inbox): init makes Inbox/ a folder; nothing was made")
+        }
         // Inside another site's own folders, the new site would be that site's to move: its next
         // ingest took the folder from its Inbox to rejected/, private key and all.
         if let (above, below) = enclosingSite(of: site.root) {

@@ -156,6 +156,7 @@ public final class SiteSession {
         if let unmounted = UnlistedFolders.unmountedRefusal(in: site) { throw unmounted }
         guard site.isInitialised else {
             let left = site.filesOfALedger
+            if let linked = UnlistedFolders.emptyLedgerLink(in: site, holding: left) { throw linked }
             guard left.isEmpty else {
                 throw ReconFailure.verification("\(site.root)/Ledger/ledger.jsonl is missing, but the site holds \(left.joined(separator: ", ")): "
                     + "the ledger was lost, not never made — restore it from a backup or ask an auditor; nothing is written")

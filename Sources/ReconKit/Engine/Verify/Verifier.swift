@@ -42,6 +42,7 @@ public struct Verifier {
         var notes: [String] = []
         if let unmounted = UnlistedFolders.unmountedRefusal(in: site) { throw unmounted }
         guard FileIO.exists(site.ledgerFile) else {
+            if let linked = UnlistedFolders.emptyLedgerLink(in: site, holding: site.filesOfALedger) { throw linked }
             // A folder that never was a site (a mistyped --site) is bad usage, as for every command;
             // a site whose ledger is gone is damage.
             guard !site.filesOfALedger.isEmpty else {
@@ -560,6 +561,9 @@ public struct Verifier {
     /// Writers check it too: nothing is appended to a site `recon verify` fails.
     static func checkPublicKeyFile(of site: Site, recorded: VerifierKey) throws {
         guard FileIO.exists(site.publicKeyFile) || DropFile.nonRegularKind(site.publicKeyFile) != nil else { return }
+        // One this user may not read (another user's, mode 600) is no other key: the key to pin
+        // is site.init's, which verify says; it read as "not the public key site.init records".
+        if FileIO.isRegularFile(site.publicKeyFile), access(site.publicKeyFile, R_OK) != 0 { return }
         let text = (try? FileIO.read(site.publicKeyFile, followingLinks: false)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (try? VerifierKey(text: trimmed)) != recorded else { return }

@@ -25,6 +25,7 @@ public enum ReviewWorkbook {
             try problems(review, book)
             try decisions(review, state: state, book)
             try imagesPerCase(review, book)
+            try flagFeatures(review, book, rowsPerSheet: rowsPerSheet)
         }
         try FileIO.placeWritten(temp, at: path)
     }
@@ -43,8 +44,9 @@ public enum ReviewWorkbook {
             let a = Double($0.flag.score) ?? 0, b = Double($1.flag.score) ?? 0
             return a != b ? a > b : $0.flag.id < $1.flag.id
         }
-        let featureNames = Array(Set(all.flatMap { $0.flag.features.map(\.name) })).sorted()
-        let headers = flagHeaders + featureNames
+        // The feature values are a sheet of their own (``flagFeatures``): beside the flags, six
+        // more columns had the sheet fitted to the page at 4 pt, its reasons unreadable on paper.
+        let headers = flagHeaders
         let perSheet = max(rowsPerSheet - 1, 1)
         let pages = max((all.count + perSheet - 1) / perSheet, 1)
         let softStatus = review.softFlagsFinal ? "final" : "provisional"
@@ -52,7 +54,6 @@ public enum ReviewWorkbook {
         // Every cell top-aligned, level with the first line of a reason or note wrapped beside it.
         let top = Self.topAligned
         let score = top.with { $0.numberFormat = .decimal(fractionDigits: 4) }
-        let feature = top.with { $0.numberFormat = .decimal(fractionDigits: 3) }
         for page in 0..<pages {
             let sheet = try book.addWorksheet(named: page == 0 ? "Flags" : "Flags (\(page + 1))")
             try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
@@ -78,11 +79,6 @@ public enum ReviewWorkbook {
                 // Who decided wraps too (up to 200 characters): cut at the column, it ran into the note.
                 try text(f.decision?.by ?? "", row, 9, style: wrap)
                 try text(f.decision?.note ?? "", row, 10, style: wrap)
-                for (k, name) in featureNames.enumerated() {
-                    if let v = f.flag.features.first(where: { $0.name == name })?.value, v.isFinite {
-                        try sheet.write(number: v, row: row, column: flagHeaders.count + k, style: feature)
-                    }
-                }
             }
             if slice.isEmpty { try sheet.write(text: "No flags in \(review.period).", row: 1, column: 0) }
             try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(slice.count, 1), lastColumn: headers.count - 1))
@@ -115,10 +111,45 @@ public enum ReviewWorkbook {
                                 style: wrap.with { $0.isTopAligned = true })
                 try WrappedRowHeight.fit(row, in: sheet, [(note, set.reduce(0, +))])
             }
-            // Each feature column as wide as its name (`images_per_case` ran into the next one
-            // in print), each set once.
-            for c in flagHeaders.count..<headers.count {
-                try sheet.setColumnWidth(min(max(widths[c] + 2, 10), 30), columns: c...c)
+        }
+    }
+
+    /// The flags' features (what the soft gate measured), a row a flag in the Flags sheet's
+    /// order, on sheets of their own: `Flag features`, continued as the flags are.
+    static func flagFeatures(_ review: PeriodReview, _ book: Workbook, rowsPerSheet: Int = sheetRows) throws {
+        let all = (review.hardFlags + review.softFlags).sorted {
+            if $0.flag.severity != $1.flag.severity { return $0.flag.severity == .hard }
+            let a = Double($0.flag.score) ?? 0, b = Double($1.flag.score) ?? 0
+            return a != b ? a > b : $0.flag.id < $1.flag.id
+        }.filter { !$0.flag.features.isEmpty }
+        guard !all.isEmpty else { return }
+        let featureNames = Array(Set(all.flatMap { $0.flag.features.map(\.name) })).sorted()
+        let headers = ["flag_id", "subject"] + featureNames
+        let perSheet = max(rowsPerSheet - 1, 1)
+        let top = Self.topAligned, feature = Self.topAligned.with { $0.numberFormat = .decimal(fractionDigits: 3) }
+        for page in 0..<max((all.count + perSheet - 1) / perSheet, 1) {
+            let sheet = try book.addWorksheet(named: page == 0 ? "Flag features" : "Flag features (\(page + 1))")
+            try sheet.setUpPrinting(paper: book.paper, landscape: true, repeatRows: 0...0)
+            for (c, h) in headers.enumerated() { try sheet.write(text: h, row: 0, column: c, style: .header) }
+            let slice = all[min(page * perSheet, all.count)..<min((page + 1) * perSheet, all.count)]
+            var widths = headers.map { Double(TextWidth.of($0)) }
+            for (i, f) in slice.enumerated() {
+                for (c, value) in [f.flag.id, f.flag.subject].enumerated() {
+                    try sheet.write(text: value, row: i + 1, column: c, style: top)
+                    widths[c] = max(widths[c], Double(TextWidth.of(value)))
+                }
+                for (k, name) in featureNames.enumerated() {
+                    if let v = f.flag.features.first(where: { $0.name == name })?.value, v.isFinite {
+                        try sheet.write(number: v, row: i + 1, column: 2 + k, style: feature)
+                    }
+                }
+            }
+            try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(slice.count, 1), lastColumn: headers.count - 1))
+            try sheet.freezePanes(row: 1, column: 0)
+            try sheet.fitToPageWidth(landscape: true)
+            // Ids as wide as the longest (up to the cap); each feature as wide as its name.
+            for (c, w) in widths.enumerated() {
+                try sheet.setColumnWidth(c < 2 ? min(w + 2, Double(IdColumnWidth.cap)) : min(max(w + 2, 10), 30), columns: c...c)
             }
         }
     }

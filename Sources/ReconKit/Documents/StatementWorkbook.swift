@@ -180,8 +180,10 @@ public enum StatementWorkbook {
             let referenceLines = WrappedRowHeight.lines(ofId: e.reference, charactersPerLine: referenceCharacters)
             try sheet.write(text: e.reference, row: row, column: 2, style: referenceLines > 1 ? topWrapped : top)
             if detailWraps || referenceLines > 1 {
-                // Broken between words as it prints: counted by characters, a bank reference lost its last words.
-                let detailLines = detailWraps ? TextWidth.lines(e.detail, perLine: detailCharacters) : 1
+                // Broken between words as it prints, a line of capitals and digits at worst (35 of
+                // them fill column D): counted by characters at 42, a bank reference lost its last
+                // words, and an unbroken end-to-end id its last 9 characters.
+                let detailLines = detailWraps ? TextWidth.lines(e.detail, perLine: 35) : 1
                 try sheet.setRowHeight(15 * Double(max(referenceLines, detailLines)), row: row)
             }
             if let d = e.dueOn { try sheet.write(date: DocumentFrontSheet.date(d), row: row, column: 4, style: topDate) }

@@ -195,11 +195,15 @@ struct SoftFlagLedgerTests {
         // not in the ledger's entries, and the review put back had lost their columns.
         let review = site.path("Outbox/\(Self.planted.period)/review.xlsx")
         let asClosed = try #require(try XLSXCells(path: review).sheets["Flags"]).cells
-        #expect(asClosed["L1"]?["v"] != nil, "the close's review has feature columns: \(asClosed.keys.sorted())")
+        // The features on a sheet of their own (beside the flags they had the sheet print at 4 pt).
+        let featuresAsClosed = try #require(try XLSXCells(path: review).sheets["Flag features"]).cells
+        #expect(featuresAsClosed["C2"]?["v"] != nil, "the close's review has feature columns: \(featuresAsClosed.keys.sorted())")
+        #expect(asClosed["L1"] == nil, "the Flags sheet holds the flags' eleven columns only: \(asClosed.keys.sorted())")
         try FileManager.default.removeItem(atPath: review)
         let putBack = try site.recon(["ingest"], env: Self.closeClock)
         #expect(putBack.code == 0 && site.exists("Outbox/\(Self.planted.period)/review.xlsx"), "\(putBack.err)")
         #expect(try #require(try XLSXCells(path: review).sheets["Flags"]).cells == asClosed)
+        #expect(try #require(try XLSXCells(path: review).sheets["Flag features"]).cells == featuresAsClosed)
 
         // Its Flags sheet gives each column one width: ranges that overlap (the feature columns
         // set twice) are invalid XML for Excel, which offers to repair the workbook.

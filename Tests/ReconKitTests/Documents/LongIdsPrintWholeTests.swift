@@ -68,6 +68,32 @@ struct LongIdsPrintWholeTests {
         #expect(sheet.height(ofRow: PrintedSheet.row(number.key)) == 15)
     }
 
+    /// A 200-character end-to-end reference with no space in it (a SEPA id), after the
+    /// details' "for …, ref. ": the row was reckoned at 42 characters a line, and its last 9
+    /// characters were cut. Column D holds 35 capitals and digits a line: "for INV-2026-000001,
+    /// ref." is 25 of the first, the reference then starts a line of its own and takes
+    /// 200 / 35 → 6 — seven lines, 105 points.
+    @Test func aStatementGivesAnUnbrokenReferenceTheLinesItNeeds() throws {
+        let invoice = IssuedDocument(seq: 1, at: "2026-04-01T12:00:00Z", kind: .invoice, number: "INV-2026-000001",
+                                     period: Period("2026-03")!, partyId: Self.client, currency: Self.usd,
+                                     subtotal: Fixture.d("50.00"), tax: Self.usd.zero, total: Fixture.d("50.00"), file: "",
+                                     sha256: "", refersTo: nil, dueOn: Fixture.date("2026-05-01"))
+        let reference = String(String(repeating: "SEPACTE2EABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", count: 5).prefix(200))
+        let payment = Payment(id: "P1", clientId: Self.client, receivedOn: Fixture.date("2026-04-05"), amount: Fixture.d("10.00"),
+                              currency: Self.usd, reference: reference, invoice: "INV-2026-000001")
+        let receivables = try Receivables(clientId: Self.client, documents: [invoice], payments: [payment],
+                                          asOf: Fixture.date("2026-04-10")) { LocalDate(Substring($0.at.prefix(10)))! }
+        let header = StatementWorkbook.Header(clientId: Self.client, clientName: "Long Id Hospital", site: "s", seller: nil,
+                                              party: PartyDetails(), paper: .a4)
+        let path = Self.temporary("statement")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try StatementWorkbook.write(header, receivables: receivables, to: path, created: Self.created)
+        let sheet = try PrintedSheet(path)
+        let ref = try #require(sheet.cells.first { $0.value.text?.hasSuffix(reference) == true }?.key)
+        #expect(sheet.cells[ref]?.text == "for INV-2026-000001, ref. " + reference, "\(sheet.cells[ref]?.text ?? "")")
+        #expect(sheet.height(ofRow: PrintedSheet.row(ref)) >= 105, "\(sheet.rowHeights)")
+    }
+
     @Test func theReviewPrintsLongIdsWhole() throws {
         let period = Period("2026-03")!
         let decision = DecisionRecord(seq: 9, flagId: "HARD-04d76aaa2e", reportId: Self.report, decision: .approve,

@@ -163,7 +163,7 @@ struct UnreachableInboxTests {
         #expect(rename(site.path(place), disk + "/" + place) == 0)
         try FileManager.default.createDirectory(atPath: mountPoint + "/" + place, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: site.path(place), withDestinationPath: mountPoint + "/" + place)
-        let commands: [[String]] = place == "Ledger" ? [["status"], ["verify"], ["ingest"], ["close", "2026-04"]] : [["ingest"], ["close", "2026-04"]]
+        let commands: [[String]] = [["status"], ["verify"], ["ingest"], ["close", "2026-04"]]
         for args in commands {
             let run = try site.recon(args, env: Self.mayDay)
             let said = place == "Ledger" ? "which holds no ledger (a disk not mounted there?)" : "where none of the 4 documents the ledger issued is"
@@ -171,6 +171,14 @@ struct UnreachableInboxTests {
                     && run.err.contains("mount the disk"), "\(args): \(run.code) \(run.err)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: mountPoint + "/" + place).isEmpty)
+        guard place == "Outbox" else { return }
+        // Lost for good: as the refusal says, a folder of the site's own in the link's place gets
+        // every document back from its entry (pointing the link at another empty folder did not).
+        try FileManager.default.removeItem(atPath: site.path("Outbox"))
+        try FileManager.default.createDirectory(atPath: site.path("Outbox"), withIntermediateDirectories: false)
+        let ingest = try site.recon(["ingest"], env: Self.mayDay)
+        #expect(ingest.code == 0 && ingest.err.contains("put back"), "\(ingest.err)")
+        #expect(try site.recon(["verify"]).code == 0)
     }
 
     /// init where the Inbox is a file, or Ledger/ a link leading nowhere: it failed part way
@@ -226,6 +234,13 @@ struct ForeignOwnedFileTests {
                 "\(verify.out)\(verify.err)")
         #expect(chown(site.path(drop), 65534, 65534) == 0)
         #expect(try ProcessRunner.runAsNobody(binary, ["verify", "--site", site.root]).code == 0)
+        // A checkpoint the same: this user cannot judge it, and says whose it is.
+        let checkpoint = try #require(FileIO.list(site.path("Ledger/checkpoints")).first { $0.hasSuffix(".txt") })
+        let note = site.path("Ledger/checkpoints/" + checkpoint)
+        #expect(chown(note, 0, 0) == 0 && chmod(note, 0o600) == 0)
+        let unread = try ProcessRunner.runAsNobody(binary, ["verify", "--site", site.root])
+        #expect(unread.code == 1 && (unread.out + unread.err).contains("it belongs to uid 0, mode 600"), "\(unread.code) \(unread.out)\(unread.err)")
+        #expect(chown(note, 65534, 65534) == 0)
         // site.pub another user's, unreadable: no other key (verify said "not the public key
         // site.init records", exit 4, and writers "restore it from a backup").
         #expect(chown(site.path("Ledger/keys/site.pub"), 0, 0) == 0 && chmod(site.path("Ledger/keys/site.pub"), 0o600) == 0)

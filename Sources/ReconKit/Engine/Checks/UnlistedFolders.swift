@@ -89,6 +89,25 @@ public enum UnlistedFolders {
                 : "; if it is mounted, the ledger was lost (the site holds \(left.joined(separator: ", "))): restore it from a backup"))
     }
 
+    /// `Outbox/` a link (kept on another disk) where not one issued document is, though some
+    /// were issued: the disk's empty mount point, the disk not mounted. Refused (exit 3) by
+    /// every command that would put them back or call them missing. `issued`: the document
+    /// entries' files, read from the ledger when not given.
+    public static func emptyOutboxLink(in site: Site, issued given: [String]? = nil) -> ReconFailure? {
+        guard FileIO.isSymbolicLink(site.outbox), FileIO.isDirectory(site.outbox) else { return nil }
+        let files = given ?? {
+            let ledger = LedgerFile(path: site.ledgerFile)
+            guard (try? ledger.load()) != nil else { return [] }
+            return ledger.entries.compactMap { $0.eventKind?.document != nil ? $0.string("file") : nil }
+        }()
+        guard !files.isEmpty, !files.contains(where: { FileIO.exists(site.path($0)) }) else { return nil }
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: site.outbox)) ?? "?"
+        return ReconFailure.refused("Outbox is a link to \(SafeText.escaped(target)), where none of the \(files.count) documents the "
+            + "ledger issued is (a disk not mounted there?): nothing was written — mount the disk it is on, and run the command again "
+            + "(if they were all lost, replace the link with a folder of the site's own, `mkdir Outbox`: each is put back from its "
+            + "entry, byte for byte)")
+    }
+
     /// Why the Inbox's drops cannot be seen at all (a link leading nowhere, or no Inbox), for
     /// what reports it (`status`, an ingest that found nothing); nil when it is a folder.
     public static func inboxUnseen(in site: Site) -> String? {

@@ -37,12 +37,11 @@ public struct DocumentRepair {
         // `Outbox/` a link (kept on another disk) where not one issued document is: the disk is
         // not mounted there, its empty mount point in its place. Put back, every document went
         // onto the local disk under it, beside the real ones out of sight.
-        let issued = entries.lazy.filter { $0.eventKind?.document != nil }.count
-        if FileIO.isSymbolicLink(session.site.outbox), issued > 0, documents.count >= issued {
-            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: session.site.outbox)) ?? "?"
-            throw ReconFailure.refused("Outbox is a link to \(SafeText.escaped(target)), where none of the \(issued) documents the "
-                + "ledger issued is (a disk not mounted there?): nothing was written — mount the disk it is on, and run the command "
-                + "again (if they were all lost, point the link at an empty folder of its own: each is put back from its entry)")
+        if FileIO.isSymbolicLink(session.site.outbox),
+           let empty = UnlistedFolders.emptyOutboxLink(in: session.site, issued: entries.compactMap {
+               $0.eventKind?.document != nil ? $0.string("file") : nil
+           }) {
+            throw empty
         }
         for e in documents.map({ entries[$0] }) {
             guard let file = e.string("file"), let sha = e.string("sha256") else { continue }

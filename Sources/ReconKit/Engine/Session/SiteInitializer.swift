@@ -43,6 +43,7 @@ public enum SiteInitializer {
                 + "own: make this site outside it")
         }
         let left = site.filesOfALedger
+        if !left.isEmpty, let linked = UnlistedFolders.emptyLedgerLink(in: site, holding: left) { throw linked }
         guard left.isEmpty else {
             throw ReconFailure.refused("\(site.root) has no Ledger/ledger.jsonl but holds a site's files (\(left.joined(separator: ", "))): "
                 + "its ledger is lost, and a new one would stand beside that history — restore Ledger/ledger.jsonl from a backup, "

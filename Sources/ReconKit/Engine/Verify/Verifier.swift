@@ -641,8 +641,16 @@ public struct Verifier {
     func checkNote(_ path: String, name: String, fileSeq: Int?, ledger: LedgerFile, verifier: VerifierKey,
                            siteName: String) throws {
         let text: String
+        let bytes: [UInt8]
         do {
-            text = try SignedNote.open(try FileIO.read(path), verifier: verifier)
+            bytes = try FileIO.read(path)
+        } catch let failure as FileIO.Failure where failure.isPermission {
+            throw failure  // this user may not read it: no damage to the site (exit 1, its owner named)
+        } catch {
+            throw LedgerDamage(seq: fileSeq, "\(name): \(error)")
+        }
+        do {
+            text = try SignedNote.open(bytes, verifier: verifier)
         } catch {
             throw LedgerDamage(seq: fileSeq, "\(name): \(error)")
         }
@@ -765,7 +773,9 @@ public struct Verifier {
                 throw LedgerDamage(seq: seq, "\(what) \(file) is missing: \(blocking) is not a folder (something else stands where "
                     + "it should be); move it away")
             }
-            let after = what == "document" ? " (the next writing command regenerates it from its entry, byte for byte)" : ""
+            if what == "document", let empty = UnlistedFolders.emptyOutboxLink(in: site) { throw empty }
+            let after = what == "document" ? " (deleted or moved since it was issued, or left out by an interrupted command: the next "
+                + "writing command regenerates it from its entry, byte for byte)" : ""
             throw LedgerDamage(seq: seq, "\(what) \(file) is missing\(after)")
         }
         let actual = try LedgerDamage.reading(what, file, seq: seq, in: site) { try HashedFileWindow.sha256(of: path) }

@@ -39,11 +39,7 @@ public enum ReviewWorkbook {
     /// The flags, hard first, then by score: on `Flags`, continued on `Flags (2)`, … when
     /// they outgrow a sheet of `rowsPerSheet` rows (its header included).
     static func flags(_ review: PeriodReview, _ book: Workbook, rowsPerSheet: Int = sheetRows) throws {
-        let all = (review.hardFlags + review.softFlags).sorted {
-            if $0.flag.severity != $1.flag.severity { return $0.flag.severity == .hard }
-            let a = Double($0.flag.score) ?? 0, b = Double($1.flag.score) ?? 0
-            return a != b ? a > b : $0.flag.id < $1.flag.id
-        }
+        let all = orderedFlags(review)
         // The feature values are a sheet of their own (``flagFeatures``): beside the flags, six
         // more columns had the sheet fitted to the page at 4 pt, its reasons unreadable on paper.
         let headers = flagHeaders
@@ -114,14 +110,19 @@ public enum ReviewWorkbook {
         }
     }
 
-    /// The flags' features (what the soft gate measured), a row a flag in the Flags sheet's
-    /// order, on sheets of their own: `Flag features`, continued as the flags are.
-    static func flagFeatures(_ review: PeriodReview, _ book: Workbook, rowsPerSheet: Int = sheetRows) throws {
-        let all = (review.hardFlags + review.softFlags).sorted {
+    /// The period's flags as the Flags sheet lists them: hard first, then by score, highest first.
+    static func orderedFlags(_ review: PeriodReview) -> [PeriodReview.FlagState] {
+        (review.hardFlags + review.softFlags).sorted {
             if $0.flag.severity != $1.flag.severity { return $0.flag.severity == .hard }
             let a = Double($0.flag.score) ?? 0, b = Double($1.flag.score) ?? 0
             return a != b ? a > b : $0.flag.id < $1.flag.id
-        }.filter { !$0.flag.features.isEmpty }
+        }
+    }
+
+    /// The flags' features (what the soft gate measured), a row a flag in the Flags sheet's
+    /// order, on sheets of their own: `Flag features`, continued as the flags are.
+    static func flagFeatures(_ review: PeriodReview, _ book: Workbook, rowsPerSheet: Int = sheetRows) throws {
+        let all = orderedFlags(review).filter { !$0.flag.features.isEmpty }
         guard !all.isEmpty else { return }
         let featureNames = Array(Set(all.flatMap { $0.flag.features.map(\.name) })).sorted()
         let headers = ["flag_id", "subject"] + featureNames

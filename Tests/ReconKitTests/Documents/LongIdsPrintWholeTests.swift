@@ -32,24 +32,29 @@ struct LongIdsPrintWholeTests {
         #expect(width >= Double(id.count), "\(what): \(ref) is \(width) wide for \(id.count) characters", sourceLocation: sourceLocation)
     }
 
-    @Test func aStatementWrapsALongPaymentIdOnARowTallEnoughForIt() throws {
+    /// The account statement of a client invoiced INV-2026-000001 (50.00 USD) for March, who
+    /// paid `payments`, as printed.
+    static func statement(paying payments: [Payment]) throws -> PrintedSheet {
         let invoice = IssuedDocument(seq: 1, at: "2026-04-01T12:00:00Z", kind: .invoice, number: "INV-2026-000001",
-                                     period: Period("2026-03")!, partyId: Self.client, currency: Self.usd,
-                                     subtotal: Fixture.d("50.00"), tax: Self.usd.zero, total: Fixture.d("50.00"), file: "",
+                                     period: Period("2026-03")!, partyId: client, currency: usd,
+                                     subtotal: Fixture.d("50.00"), tax: usd.zero, total: Fixture.d("50.00"), file: "",
                                      sha256: "", refersTo: nil, dueOn: Fixture.date("2026-05-01"))
+        let receivables = try Receivables(clientId: client, documents: [invoice], payments: payments,
+                                          asOf: Fixture.date("2026-04-10")) { LocalDate(Substring($0.at.prefix(10)))! }
+        let header = StatementWorkbook.Header(clientId: client, clientName: "Long Id Hospital", site: "s", seller: nil,
+                                              party: PartyDetails(), paper: .a4)
+        let path = temporary("statement")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try StatementWorkbook.write(header, receivables: receivables, to: path, created: created)
+        return try PrintedSheet(path)
+    }
+
+    @Test func aStatementWrapsALongPaymentIdOnARowTallEnoughForIt() throws {
         let ids = Self.payments + [Self.longest]
-        let payments = ids.enumerated().map { i, id in
+        let sheet = try Self.statement(paying: ids.enumerated().map { i, id in
             Payment(id: id, clientId: Self.client, receivedOn: Fixture.date("2026-04-0\(5 + i)"), amount: Fixture.d("10.00"),
                     currency: Self.usd, reference: "bank transfer")
-        }
-        let receivables = try Receivables(clientId: Self.client, documents: [invoice], payments: payments,
-                                          asOf: Fixture.date("2026-04-10")) { LocalDate(Substring($0.at.prefix(10)))! }
-        let header = StatementWorkbook.Header(clientId: Self.client, clientName: "Long Id Hospital", site: "s", seller: nil,
-                                              party: PartyDetails(), paper: .a4)
-        let path = Self.temporary("statement")
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try StatementWorkbook.write(header, receivables: receivables, to: path, created: Self.created)
-        let sheet = try PrintedSheet(path)
+        })
         for id in ids {
             let ref = try #require(sheet.reference(of: id), "\(id)")
             #expect(PrintedSheet.column(ref) == "C")
@@ -74,21 +79,10 @@ struct LongIdsPrintWholeTests {
     /// ref." is 25 of the first, the reference then starts a line of its own and takes
     /// 200 / 35 → 6 — seven lines, 105 points.
     @Test func aStatementGivesAnUnbrokenReferenceTheLinesItNeeds() throws {
-        let invoice = IssuedDocument(seq: 1, at: "2026-04-01T12:00:00Z", kind: .invoice, number: "INV-2026-000001",
-                                     period: Period("2026-03")!, partyId: Self.client, currency: Self.usd,
-                                     subtotal: Fixture.d("50.00"), tax: Self.usd.zero, total: Fixture.d("50.00"), file: "",
-                                     sha256: "", refersTo: nil, dueOn: Fixture.date("2026-05-01"))
         let reference = String(String(repeating: "SEPACTE2EABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", count: 5).prefix(200))
-        let payment = Payment(id: "P1", clientId: Self.client, receivedOn: Fixture.date("2026-04-05"), amount: Fixture.d("10.00"),
-                              currency: Self.usd, reference: reference, invoice: "INV-2026-000001")
-        let receivables = try Receivables(clientId: Self.client, documents: [invoice], payments: [payment],
-                                          asOf: Fixture.date("2026-04-10")) { LocalDate(Substring($0.at.prefix(10)))! }
-        let header = StatementWorkbook.Header(clientId: Self.client, clientName: "Long Id Hospital", site: "s", seller: nil,
-                                              party: PartyDetails(), paper: .a4)
-        let path = Self.temporary("statement")
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try StatementWorkbook.write(header, receivables: receivables, to: path, created: Self.created)
-        let sheet = try PrintedSheet(path)
+        let sheet = try Self.statement(paying: [Payment(id: "P1", clientId: Self.client, receivedOn: Fixture.date("2026-04-05"),
+                                                        amount: Fixture.d("10.00"), currency: Self.usd, reference: reference,
+                                                        invoice: "INV-2026-000001")])
         let ref = try #require(sheet.cells.first { $0.value.text?.hasSuffix(reference) == true }?.key)
         #expect(sheet.cells[ref]?.text == "for INV-2026-000001, ref. " + reference, "\(sheet.cells[ref]?.text ?? "")")
         #expect(sheet.height(ofRow: PrintedSheet.row(ref)) >= 105, "\(sheet.rowHeights)")

@@ -41,7 +41,8 @@ struct Status: ParsableCommand {
         if session.missingDocumentCount != 0, let empty = UnlistedFolders.emptyOutboxLink(in: site) { throw empty }
         if !owed.isEmpty {
             let named = session.checkpointOwed != nil || !(session.missingDocumentCount == 0)
-            let message = owed.joined(separator: ", and ") + " (deleted or moved since, or a command ended after recording entries, before writing them: interrupted, or refused part way); the next "
+            let message = owed.joined(separator: ", and ") + " (" + (session.missingDocumentCount > 0 ? "a document deleted or moved since, or " : "")
+                + "a command ended after recording entries, before writing them: interrupted, or refused part way); the next "
                 + "writing command puts it right (`recon watch --once`, say)" + (named ? "; `recon verify` names it meanwhile" : "")
             log.warning("\(message)")
         }

@@ -519,8 +519,8 @@ struct LedgerTamperTests {
         try FileManager.default.removeItem(atPath: site.path(file))
         let run = try site.recon(["verify"])
         #expect(run.code == 4)
-        #expect(run.out == "seq \(entry["seq"] as? Int ?? 0): document \(file) is missing (the next writing command regenerates "
-            + "it from its entry, byte for byte)\n", "\(run.out)")
+        #expect(run.out == "seq \(entry["seq"] as? Int ?? 0): document \(file) is missing (deleted or moved since it was issued, or "
+            + "left out by an interrupted command: the next writing command regenerates it from its entry, byte for byte)\n", "\(run.out)")
         let write = try site.recon(["ingest"], env: TestSite.aprilLater)
         #expect(write.code == 0, "\(write.err)")
         #expect(write.err.contains("put back \(file)"))

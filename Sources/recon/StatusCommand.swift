@@ -38,7 +38,7 @@ struct Status: ParsableCommand {
         let settled = try StatusReport.settled(session: session)
         // A command killed after its append: what it left owed is said (each time: not kept).
         let owed = session.owedByAnInterruptedCommand
-        if session.missingDocumentCount != 0, let empty = UnlistedFolders.emptyOutboxLink(in: site) { throw empty }
+        if session.missingDocumentCount != 0, let empty = UnlistedFolders.emptyOutboxLink(in: site, entries: session.ledger.entries) { throw empty }
         if !owed.isEmpty {
             let named = session.checkpointOwed != nil || !(session.missingDocumentCount == 0)
             let message = owed.joined(separator: ", and ") + " (" + (session.missingDocumentCount > 0 ? "a document deleted or moved since, or " : "")

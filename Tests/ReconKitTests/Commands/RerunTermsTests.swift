@@ -631,9 +631,7 @@ struct RerunTermsTests {
                 && payout["paid_before"] as? String == "100.00" && payout["layout"] as? Int == 13, "\(payout)")
         let sheet = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000002.xlsx"))
         let texts = sheet.cells.values.compactMap(\.text)
-        #expect(texts.contains("Transfer 50.00 INR: this statement's total, 150.00 INR, less 100.00 INR the payee holds for 2026-03 "
-            + "once its earlier statements and adjustments are followed. If they were not all followed, transfer this statement's "
-            + "total less what the payee holds for 2026-03."),
+        #expect(texts.contains(Self.transferLine("50.00", total: "150.00", held: "100.00")),
                 "\(texts.filter { $0.contains("ransfer") || $0.contains("full") })")
         // Said in its head too, where its reader looks first.
         #expect(texts.contains("Replaces PAY-2026-000001 of 2026-03, reversed by PAYADJ-2026-000001: this statement pays 2026-03 in "
@@ -662,9 +660,7 @@ struct RerunTermsTests {
         let totals = try site.bodies("payout.issued").map { "\($0["number"] ?? "") \($0["total"] ?? "") \($0["paid_before"] ?? "-")" }
         #expect(totals == ["PAY-2026-000001 150.00 -", "PAY-2026-000002 100.00 150.00", "PAY-2026-000003 150.00 100.00"], "\(totals)")
         let texts = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000003.xlsx")).cells.values.compactMap(\.text)
-        #expect(texts.contains("Transfer 50.00 INR: this statement's total, 150.00 INR, less 100.00 INR the payee holds for 2026-03 "
-            + "once its earlier statements and adjustments are followed. If they were not all followed, transfer this statement's "
-            + "total less what the payee holds for 2026-03."), "\(texts.filter { $0.contains("ransfer") })")
+        #expect(texts.contains(Self.transferLine("50.00", total: "150.00", held: "100.00")), "\(texts.filter { $0.contains("ransfer") })")
         // Its adjustment asks for no set-off of its own: the statement nets it.
         let adjustment = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAYADJ-2026-000002.xlsx")).cells.values.compactMap(\.text)
         #expect(adjustment.contains("This adjustment takes back what was paid on PAY-2026-000002. PAY-2026-000003, issued with it, "
@@ -703,9 +699,7 @@ struct RerunTermsTests {
         #expect(payouts == ["PAY-2026-000001 100.00 - -", "PAYADJ-2026-000001 100.00 - -", "PAY-2026-000002 50.00 - PAY-2026-000001",
                             "PAYADJ-2026-000002 50.00 - -", "PAY-2026-000003 100.00 50.00 PAY-2026-000002"], "\(payouts)")
         let statement = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000003.xlsx")).cells.values.compactMap(\.text)
-        #expect(statement.contains("Transfer 50.00 INR: this statement's total, 100.00 INR, less 50.00 INR the payee holds for 2026-03 "
-            + "once its earlier statements and adjustments are followed. If they were not all followed, transfer this statement's "
-            + "total less what the payee holds for 2026-03."), "\(statement.filter { $0.contains("ransfer") })")
+        #expect(statement.contains(Self.transferLine("50.00", total: "100.00", held: "50.00")), "\(statement.filter { $0.contains("ransfer") })")
         // The adjustment issued alone still asks for its own set-off.
         let alone = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAYADJ-2026-000001.xlsx")).cells.values.compactMap(\.text)
         #expect(alone.contains("This adjustment reduces what was paid on PAY-2026-000001: it is set off against what is next paid to "
@@ -722,6 +716,13 @@ struct RerunTermsTests {
                 "\(texts.filter { $0.contains("eplaces") })")
         site.expectAuditorAccepts()
         #expect(try site.recon(["verify"]).code == 0)
+    }
+
+    /// What a rerun's new payout statement (layout 13) of March says is left to transfer.
+    static func transferLine(_ left: String, total: String, held: String) -> String {
+        "Transfer \(left) INR: this statement's total, \(total) INR, less \(held) INR the payee holds for 2026-03 once its earlier "
+            + "statements and adjustments are followed. If they were not all followed, transfer this statement's total less what "
+            + "the payee holds for 2026-03."
     }
 
     /// What a replacement invoice says of the client's credit once it is issued (layout 13).

@@ -34,9 +34,9 @@ public enum UnlistedFolders {
         // the share offline, was read as an empty Inbox: the close went ahead without the drops
         // waiting on it, and `ingest` said to `mkdir Inbox`, which fails on the link.
         for (place, path) in [("Inbox", site.inbox), ("Inbox/held", site.held), ("Inbox/rejected", site.rejected)] {
-            guard let dangling = danglingLink(place, path) else { continue }
+            guard let notAFolder = notAFolder(place, path) else { continue }
             let mend = FileIO.isSymbolicLink(path) ? "mount it, or point the link at the folder the drops are in" : "make it a folder"
-            return ReconFailure.refused("\(dangling): the drops waiting there cannot be seen, and a close or rerun would go on "
+            return ReconFailure.refused("\(notAFolder): the drops waiting there cannot be seen, and a close or rerun would go on "
                 + "without them; nothing was written — \(mend), and run the command again")
         }
         for (place, path) in [("Inbox", site.inbox), ("Inbox/held", site.held), ("Inbox/rejected", site.rejected)]
@@ -52,14 +52,19 @@ public enum UnlistedFolders {
     /// `place` (at `path`) as something there that is no folder — a link leading nowhere, or to
     /// a file; a file (`cp usage.csv Inbox` with no Inbox made one) — said; nil when it is a
     /// folder or nothing is there.
-    static func danglingLink(_ place: String, _ path: String) -> String? {
+    static func notAFolder(_ place: String, _ path: String) -> String? {
         guard FileStatus.of(path) != nil, !FileIO.isDirectory(path) else { return nil }
         guard FileIO.isSymbolicLink(path) else {
             return "\(place) is \(DropFile.nonRegularKind(path) ?? "a file"), not a folder (a drop copied to that name with no "
                 + "\(place)/ to go into?) — move it aside and make \(place)/ a folder again"
         }
-        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map { " to \(SafeText.escaped($0))" } ?? ""
-        return "\(place) is a link\(target), which leads to no folder (a share or disk offline or not mounted?)"
+        return "\(place) is a link\(linkTarget(path).map { " to \($0)" } ?? ""), which leads to no folder (a share or disk offline or "
+            + "not mounted?)"
+    }
+
+    /// Where the link at `path` points, as a message shows it; nil when it is none.
+    private static func linkTarget(_ path: String) -> String? {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map(SafeText.escaped)
     }
 
     /// `Ledger/` or `Outbox/` kept on another disk through a link (a site's choice) while that
@@ -69,7 +74,7 @@ public enum UnlistedFolders {
     static func unmountedRefusal(in site: Site) -> ReconFailure? {
         for place in ["Ledger", "Outbox"] {
             let path = site.path(place)
-            guard FileIO.isSymbolicLink(path), !FileIO.isDirectory(path), let dangling = danglingLink(place, path) else { continue }
+            guard FileIO.isSymbolicLink(path), let dangling = notAFolder(place, path) else { continue }
             return ReconFailure.refused("\(dangling): nothing was read or written — mount the disk it is on (or point the link at "
                 + "where \(place)/ is now), and run the command again")
         }
@@ -82,8 +87,8 @@ public enum UnlistedFolders {
     /// restore it from a backup" would split the site. `left`: what of a ledger the site holds.
     static func emptyLedgerLink(in site: Site, holding left: [String]) -> ReconFailure? {
         let path = site.path("Ledger")
-        guard FileIO.isSymbolicLink(path), let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { return nil }
-        return ReconFailure.refused("Ledger is a link to \(SafeText.escaped(target)), which holds no ledger (a disk not mounted there?): "
+        guard FileIO.isSymbolicLink(path), let target = linkTarget(path) else { return nil }
+        return ReconFailure.refused("Ledger is a link to \(target), which holds no ledger (a disk not mounted there?): "
             + "nothing was read or written — mount the disk it is on and run the command again"
             + (left.isEmpty ? "; if this is a new site, `recon init` makes its ledger there"
                 : "; if it is mounted, the ledger was lost (the site holds \(left.joined(separator: ", "))): restore it from a backup"))
@@ -91,18 +96,17 @@ public enum UnlistedFolders {
 
     /// `Outbox/` a link (kept on another disk) where not one issued document is, though some
     /// were issued: the disk's empty mount point, the disk not mounted. Refused (exit 3) by
-    /// every command that would put them back or call them missing. `issued`: the document
-    /// entries' files, read from the ledger when not given.
-    public static func emptyOutboxLink(in site: Site, issued given: [String]? = nil) -> ReconFailure? {
+    /// every command that would put them back or call them missing. `entries`: the ledger's, as
+    /// the caller read them; read here when not given (`recon verify`, mid-way through its own).
+    public static func emptyOutboxLink(in site: Site, entries given: [LedgerEntry]? = nil) -> ReconFailure? {
         guard FileIO.isSymbolicLink(site.outbox), FileIO.isDirectory(site.outbox) else { return nil }
-        let files = given ?? {
+        let entries = given ?? {
             let ledger = LedgerFile(path: site.ledgerFile)
-            guard (try? ledger.load()) != nil else { return [] }
-            return ledger.entries.compactMap { $0.eventKind?.document != nil ? $0.string("file") : nil }
+            return (try? ledger.load()) != nil ? ledger.entries : []
         }()
+        let files = entries.compactMap { $0.eventKind?.document != nil ? $0.string("file") : nil }
         guard !files.isEmpty, !files.contains(where: { FileIO.exists(site.path($0)) }) else { return nil }
-        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: site.outbox)) ?? "?"
-        return ReconFailure.refused("Outbox is a link to \(SafeText.escaped(target)), where none of the \(files.count) documents the "
+        return ReconFailure.refused("Outbox is a link to \(linkTarget(site.outbox) ?? "?"), where none of the \(files.count) documents the "
             + "ledger issued is (a disk not mounted there?): nothing was written — mount the disk it is on, and run the command again "
             + "(if they were all lost, replace the link with a folder of the site's own, `mkdir Outbox`: each is put back from its "
             + "entry, byte for byte)")
@@ -111,7 +115,7 @@ public enum UnlistedFolders {
     /// Why the Inbox's drops cannot be seen at all (a link leading nowhere, or no Inbox), for
     /// what reports it (`status`, an ingest that found nothing); nil when it is a folder.
     public static func inboxUnseen(in site: Site) -> String? {
-        if let dangling = danglingLink("Inbox", site.inbox) { return dangling + (FileIO.isSymbolicLink(site.inbox) ? " — mount it" : "") }
+        if let dangling = notAFolder("Inbox", site.inbox) { return dangling + (FileIO.isSymbolicLink(site.inbox) ? " — mount it" : "") }
         return FileStatus.of(site.inbox) == nil ? "the site has no Inbox/ folder — make it again (`mkdir Inbox`)" : nil
     }
 

@@ -37,12 +37,7 @@ public struct DocumentRepair {
         // `Outbox/` a link (kept on another disk) where not one issued document is: the disk is
         // not mounted there, its empty mount point in its place. Put back, every document went
         // onto the local disk under it, beside the real ones out of sight.
-        if FileIO.isSymbolicLink(session.site.outbox),
-           let empty = UnlistedFolders.emptyOutboxLink(in: session.site, issued: entries.compactMap {
-               $0.eventKind?.document != nil ? $0.string("file") : nil
-           }) {
-            throw empty
-        }
+        if let empty = UnlistedFolders.emptyOutboxLink(in: session.site, entries: entries) { throw empty }
         for e in documents.map({ entries[$0] }) {
             guard let file = e.string("file"), let sha = e.string("sha256") else { continue }
             let final = session.site.path(file)

@@ -33,7 +33,7 @@ public enum SiteInitializer {
         // A folder of the site that is a link leading nowhere, or a file where the Inbox goes:
         // init failed part way on it ("File exists") and left a half-made site.
         if let unmounted = UnlistedFolders.unmountedRefusal(in: site) { throw unmounted }
-        if let inbox = UnlistedFolders.danglingLink("Inbox", site.inbox) {
+        if let inbox = UnlistedFolders.notAFolder("Inbox", site.inbox) {
             throw ReconFailure.refused("\(inbox): init makes Inbox/ a folder; nothing was made")
         }
         // Inside another site's own folders, the new site would be that site's to move: its next

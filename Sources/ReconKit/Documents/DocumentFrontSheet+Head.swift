@@ -63,6 +63,20 @@ extension DocumentFrontSheet {
             return line + "; with what was received for it, \(Digits.grouped(left)) \(record.currency) is left to pay (see Payment)."
         }
         guard record.layout >= 12, record.paidBefore != nil || record.reversedBy != nil else { return line + "." }
+        if record.layout >= 14, !record.heldElsewhere.isEmpty {
+            // What it holds in another currency, at the period's rate (see Payment).
+            let converted = record.heldElsewhere.compactMap(\.converted)
+            guard converted.count == record.heldElsewhere.count,
+                  let sum = try? converted.reduce(record.paidBefore ?? record.currency.zero, { try $0 + $1 }),
+                  let left = try? record.total - sum else {
+                return line + "; what was sent for it before, in another currency, is to be set off first (see Payment)."
+            }
+            guard left > .zero else {
+                return line + "; with what was sent for it before, in another currency at the period's rate, nothing is left to transfer (see Payment)."
+            }
+            return line + "; with what was sent for it before, in another currency at the period's rate, \(Digits.grouped(left)) "
+                + "\(record.currency) is left to transfer (see Payment)."
+        }
         guard let paid = record.paidBefore, let left = try? record.total - paid else {
             return line + "; what was sent for it before, in another currency, is to be set off first (see Payment)."
         }

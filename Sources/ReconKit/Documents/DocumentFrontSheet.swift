@@ -267,7 +267,8 @@ struct DocumentFrontSheet {
         case .payout,
              .payoutAdjustment where record.layout < 3:
             var out = ["Payment to the payee"]
-            if record.kind == .payout, record.layout >= 12, let replaced = record.replaces, record.reversedBy != nil || record.paidBefore != nil,
+            if record.kind == .payout, record.layout >= 12, let replaced = record.replaces,
+               record.reversedBy != nil || record.paidBefore != nil || !record.heldElsewhere.isEmpty,
                let transfer = replacementTransferLine(paid: record.paidBefore, replaced: replaced) {
                 out.append(transfer)
             }
@@ -335,6 +336,9 @@ struct DocumentFrontSheet {
     private func replacementTransferLine(paid: ExactDecimal?, replaced: [String]) -> String? {
         let c = record.currency, old = replaced.joined(separator: ", ")
         let holds = record.layout >= 13
+        if record.layout >= 14, !record.heldElsewhere.isEmpty {
+            return transferSettingOffElsewhere(paid: paid, replaced: old)
+        }
         guard let paid else {
             // What was sent before was in another currency (the payee's changed): said, not subtracted.
             if holds {
@@ -360,6 +364,43 @@ struct DocumentFrontSheet {
             "; the \(Digits.grouped($0)) \(c) over it is set off against what is next paid to the payee, or repaid"
         } ?? "" : ""
         return "Nothing to transfer: \(sent) covers this statement's total, \(Digits.grouped(record.total)) \(c)\(over)."
+    }
+
+    /// A new statement's transfer when the payee holds money for the month in another currency
+    /// (layout 14): that amount, its rate and its value in the statement's currency, set off
+    /// with what it holds in this one. Where the site has no rate, the amount to set off at the
+    /// rate of the transfer.
+    private func transferSettingOffElsewhere(paid: ExactDecimal?, replaced old: String) -> String {
+        let c = record.currency, p = record.period
+        let from = "from its earlier statements (the last, \(old)\(record.reversedBy.map { ", which \($0) takes back" } ?? ""))"
+        let here = paid.map { [Money($0, record.currency)] } ?? []
+        let held = (here + record.heldElsewhere.map(\.held)).map(\.text).joined(separator: " and ")
+        let converted = record.heldElsewhere.compactMap(\.converted)
+        guard converted.count == record.heldElsewhere.count,
+              let sum = try? converted.reduce(paid ?? c.zero, { try $0 + $1 }), let balance = try? record.total - sum else {
+            return "The payee holds \(held) for \(p) \(from); the site has no exchange rate for \(p) to convert it: convert "
+                + "what is in another currency at the rate of the transfer, and transfer this statement's total, "
+                + "\(Digits.grouped(record.total)) \(c), less all it holds — or, if that is more, set what is over off against "
+                + "what is next paid to the payee, or have it repaid."
+        }
+        // Each amount with its value here: "12.29 USD: at 1 USD = 83.000000 INR (…), 1,020.07 INR".
+        let parts = here.map(\.text) + record.heldElsewhere.map { h in
+            guard let q = h.quote, let v = h.converted else { return h.held.text }
+            return "\(h.held.text): at \(q.text)\(q.sourceText.isEmpty ? "" : " (\(q.sourceText))"), \(Digits.grouped(v)) \(c)"
+        }
+        var out = "The payee holds for \(p), \(from) once they are followed, \(parts.joined(separator: "; and "))"
+            + (parts.count > 1 ? "; \(Digits.grouped(sum)) \(c) in all. " : ". ")
+        if balance > .zero {
+            out += "Transfer \(Digits.grouped(balance)) \(c): this statement's total, \(Digits.grouped(record.total)) \(c), less "
+                + "\(Digits.grouped(sum)) \(c). If they were not all followed, transfer this statement's total less what the payee "
+                + "holds for \(p)."
+        } else {
+            let over = balance < .zero ? (try? ExactDecimal.zero - balance).map {
+                "; the \(Digits.grouped($0)) \(c) over it is set off against what is next paid to the payee, or repaid"
+            } ?? "" : ""
+            out += "Nothing to transfer: it covers this statement's total, \(Digits.grouped(record.total)) \(c)\(over)."
+        }
+        return out
     }
 
     /// A calendar date as the UTC midnight Excel shows as that date.

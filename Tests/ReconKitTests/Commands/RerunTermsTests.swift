@@ -248,6 +248,47 @@ struct RerunTermsTests {
         #expect(again.code == 0 && again.out.contains("issued 0 document(s)"), "\(again.out)\(again.err)")
     }
 
+    /// A payee moved from USD to EUR, its rate raised from 100.00 to 200.00 INR a report: PAY-2026-000001
+    /// paid 100/83.5 = 1.1976… → 1.20 USD; PAY-2026-000002 pays 200/90 = 2.222… → 2.22 EUR. What the
+    /// payee holds, 1.20 USD, is 1.20 × 83.5 / 90 = 1.11333… → 1.11 EUR at the period's rates: 2.22 −
+    /// 1.11 = 1.11 EUR to transfer. The statement said "set all of it off" with no amount and no rate,
+    /// and the USD adjustment beside it asked for a set-off of its own as well (layout 13).
+    @Test func aPayeeMovedToAnotherCurrencyIsToldWhatItHoldsAtThePeriodsRate() throws {
+        let site = try TestSite.oneClient(base: "INR", client: "C2", clientCurrency: "USD",
+                                          radiologists: "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,USD\n",
+                                          providerRates: Self.payCard("100"), clientRates: "2026-01-01,*,*,*,*,1,,300,INR,volume\n",
+                                          fx: "2026-01-01,USD,83.5\n2026-01-01,EUR,90\n", usage: "A1,2026-03-05T10:00Z,C2,R2,CT,1\n",
+                                          env: Self.march)
+        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        try site.drop("radiologists-fix.csv", "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,EUR\n")
+        try site.drop("provider_rates-raise.csv", Self.payCard("200"))
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "rate raised, paid in EUR", "--key", key, "--terms", "now"], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let payout = try #require(try site.bodies("payout.issued").last)
+        #expect(payout["number"] as? String == "PAY-2026-000002" && payout["total"] as? String == "2.22" && payout["currency"] as? String == "EUR"
+                && payout["paid_before"] == nil && payout["layout"] as? Int == 14, "\(payout)")
+        let held = try #require((payout["held_elsewhere"] as? [[String: Any]])?.first)
+        #expect(held["amount"] as? String == "1.20" && held["currency"] as? String == "USD" && held["converted"] as? String == "1.11", "\(held)")
+        let texts = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000002.xlsx")).cells.values.compactMap(\.text)
+        #expect(texts.contains("The payee holds for 2026-03, from its earlier statements (the last, PAY-2026-000001, which PAYADJ-2026-000001 "
+            + "takes back) once they are followed, 1.20 USD: at 1 USD = 0.927778 EUR (fx_rates rows: 1 USD = 83.5 INR on 2026-01-01, "
+            + "1 EUR = 90 INR on 2026-01-01), 1.11 EUR. Transfer 1.11 EUR: this statement's total, 2.22 EUR, less 1.11 EUR. If they were "
+            + "not all followed, transfer this statement's total less what the payee holds for 2026-03."),
+                "\(texts.filter { $0.contains("holds") })")
+        #expect(texts.contains("Replaces PAY-2026-000001 of 2026-03, reversed by PAYADJ-2026-000001: this statement pays 2026-03 in full; "
+            + "with what was sent for it before, in another currency at the period's rate, 1.11 EUR is left to transfer (see Payment)."),
+                "\(texts.filter { $0.contains("eplaces") })")
+        // The USD adjustment is netted by the statement: no second set-off.
+        let adjustment = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAYADJ-2026-000001.xlsx")).cells.values.compactMap(\.text)
+        #expect(adjustment.contains("This adjustment takes back what was paid on PAY-2026-000001. PAY-2026-000002, issued with it, "
+            + "already counts it in what it leaves to transfer: nothing is to be set off or repaid for this adjustment itself."),
+                "\(adjustment)")
+        site.expectAuditorAccepts()
+        #expect(try site.recon(["verify"]).code == 0)
+    }
+
     /// A rerun's credit note repeats its invoice's conversion (1 USD = 83.3 INR, the row of
     /// 2026-01-01), while its replacement is converted at the row of 2026-03-31 added since (90):
     /// the credit note said it was converted "at the rows in force on 2026-03-31", which by then
@@ -628,7 +669,7 @@ struct RerunTermsTests {
         _ = try replacement(in: site, paid: "100.00", ingestExits: 0, reason: "late report for C2")
         let payout = try #require(try site.bodies("payout.issued").last)
         #expect(payout["number"] as? String == "PAY-2026-000002" && payout["total"] as? String == "150.00"
-                && payout["paid_before"] as? String == "100.00" && payout["layout"] as? Int == 13, "\(payout)")
+                && payout["paid_before"] as? String == "100.00" && payout["layout"] as? Int == 14, "\(payout)")
         let sheet = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000002.xlsx"))
         let texts = sheet.cells.values.compactMap(\.text)
         #expect(texts.contains(Self.transferLine("50.00", total: "150.00", held: "100.00")),

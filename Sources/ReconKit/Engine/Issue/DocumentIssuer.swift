@@ -41,15 +41,19 @@ public struct DocumentIssuer {
         /// A rerun's new invoice: the client's credit in each currency once it is issued
         /// (``DocumentRecord/accountCredit``).
         public var accountCredit: [Money] = []
+        /// A rerun's new payout statement: what the payee holds for the month in other
+        /// currencies (``DocumentRecord/heldElsewhere``).
+        public var heldElsewhere: [HeldElsewhere] = []
 
         public init(_ draft: DocumentDraft, refersTo: String? = nil, reason: String? = nil, replaces: [String]? = nil,
-                    paidBefore: ExactDecimal? = nil, accountCredit: [Money] = []) {
+                    paidBefore: ExactDecimal? = nil, accountCredit: [Money] = [], heldElsewhere: [HeldElsewhere] = []) {
             self.draft = draft
             self.refersTo = refersTo
             self.reason = reason
             self.replaces = replaces
             self.paidBefore = paidBefore
             self.accountCredit = accountCredit
+            self.heldElsewhere = heldElsewhere
         }
     }
 
@@ -120,10 +124,12 @@ public struct DocumentIssuer {
             if record.layout >= 7 { record.refersToIssuedOn = issueDates(of: item) }
             let side = "\(kind.isClientSide) \(item.draft.partyId)"
             if kind == .creditNote || kind == .payoutAdjustment { reversals[side] = number }
-            // In the same currency only: one in another is set off by hand (the statement says so).
+            // In the same currency, or (layout 14) in one the statement sets off at a rate; one
+            // it cannot convert is set off by hand (the statement says so).
             if kind == .payoutAdjustment, record.layout >= 13, let j = items.indices.first(where: { j in
                 j > i && items[j].draft.kind == .payout && items[j].draft.partyId == item.draft.partyId && !(items[j].replaces ?? []).isEmpty
-                    && items[j].draft.currency == item.draft.currency
+                    && (items[j].draft.currency == item.draft.currency
+                        || record.layout >= 14 && items[j].heldElsewhere.contains { $0.held.currency == item.draft.currency && $0.converted != nil })
             }) {
                 record.nettedIn = numbers[j]
             }
@@ -132,6 +138,7 @@ public struct DocumentIssuer {
                 record.reversedBy = reversals[side]
                 record.paidBefore = item.paidBefore
                 if record.layout >= 13 { record.accountCredit = item.accountCredit }
+                if record.layout >= 14 { record.heldElsewhere = item.heldElsewhere }
             }
             let final = site.path(record.file)
             try FileIO.makeDirectory(FileIO.parent(of: final))

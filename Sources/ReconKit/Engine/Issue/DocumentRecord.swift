@@ -48,6 +48,10 @@ public struct DocumentRecord: Sendable, Equatable {
     /// billed in before. The invoice says it, so that money is not lost from sight (it said
     /// only what a payment naming the replaced invoice paid beyond it).
     public var accountCredit: [Money] = []
+    /// On a rerun's new payout statement (layout 14): what the payee holds for the month in
+    /// other currencies (its currency changed), with each amount at the period's rate, so the
+    /// statement sets it off in figures. It said "set all of it off" with no amount or rate.
+    public var heldElsewhere: [HeldElsewhere] = []
     /// One per tax component (none on the payout side).
     public var taxes: [TaxAmount] = []
     /// The rate of each foreign currency a line was priced in.
@@ -86,11 +90,14 @@ public struct DocumentRecord: Sendable, Equatable {
     /// 13 since that is what the payee holds for the month once every earlier statement and
     /// adjustment is followed (not a statement to name as unpaid), an adjustment issued beside a
     /// new statement says that statement nets it, and a replacement invoice says what was
-    /// received for the month rather than naming the invoice it replaces as the one paid.
+    /// received for the month rather than naming the invoice it replaces as the one paid, and
+    /// 14 since a new payout statement sets off what the payee holds in another currency in
+    /// figures, at the period's rate (``heldElsewhere``), and the adjustment beside it in that
+    /// currency says the statement nets it.
     public var layout = DocumentRecord.currentLayout
     public static let currentLayout = PartDeflate.canChoose ? newestLayout : 4
     /// The latest layout this build knows how to print: one after it is a later recon's.
-    public static let newestLayout = 13
+    public static let newestLayout = 14
 
     /// What every printed page's footer names, from layout 7 on: the document's number.
     var footerTitle: String? { layout >= 7 ? number : nil }
@@ -140,15 +147,7 @@ public struct DocumentRecord: Sendable, Equatable {
             "taxes": .array(taxes.map { t in
                 .object(["name": .string(t.name), "rate": .string(t.rate.normalized.description), "amount": .string(t.amount.description)])
             }),
-            "fx": .array(fx.map { q in
-                var o: [String: JSONValue] = ["from": .string(q.from.code), "to": .string(q.to.code), "rate": .string(q.rate.normalized.description)]
-                if let d = q.fromDate { o["from_date"] = .string(d.description) }
-                if let d = q.toDate { o["to_date"] = .string(d.description) }
-                if let r = q.fromRate { o["from_rate"] = .string(r.normalized.description) }
-                if let r = q.toRate { o["to_rate"] = .string(r.normalized.description) }
-                if let b = q.base { o["base"] = .string(b.code) }
-                return .object(o)
-            }),
+            "fx": .array(fx.map(\.json)),
             "party": party.json, "paper": .string(paper.rawValue),
             "subtotal": .string(subtotal.description), "tax": .string(tax.description), "total": .string(total.description),
             "issued_under": .object(["seq": .int(Int64(issuedUnderSeq)), "head": .string(issuedUnderHash)]),
@@ -165,6 +164,7 @@ public struct DocumentRecord: Sendable, Equatable {
         if !accountCredit.isEmpty {
             b["account_credit"] = .array(accountCredit.map { .object(["amount": .string($0.amount.description), "currency": .string($0.currency.code)]) })
         }
+        if !heldElsewhere.isEmpty { b["held_elsewhere"] = .array(heldElsewhere.map(\.json)) }
         if let issuedOn { b["issued_on"] = .string(issuedOn.description) }
         if let dueOn { b["due_on"] = .string(dueOn.description) }
         if let paymentTermsDays { b["payment_terms_days"] = .int(Int64(paymentTermsDays)) }
@@ -211,15 +211,8 @@ public struct DocumentRecord: Sendable, Equatable {
             taxes.append(TaxAmount(name: n, rate: r, amount: a))
         }
         for item in b["fx"]?.arrayValue ?? [] {
-            guard let o = item.objectValue, let f = o["from"]?.stringValue.flatMap(Currency.init(code:)),
-                let t = o["to"]?.stringValue.flatMap(Currency.init(code:)),
-                let r = o["rate"]?.stringValue.flatMap({ ExactDecimal(recorded: Substring($0)) })
-            else { throw LedgerDamage(seq: entry.seq, "an fx member of \(entry.kind) is malformed") }
-            func decimal(_ name: String) -> ExactDecimal? { o[name]?.stringValue.flatMap { ExactDecimal(recorded: Substring($0)) } }
-            fx.append(FXQuote(from: f, to: t, rate: r, fromDate: o["from_date"]?.stringValue.flatMap { LocalDate(Substring($0)) },
-                              toDate: o["to_date"]?.stringValue.flatMap { LocalDate(Substring($0)) },
-                              fromRate: decimal("from_rate"), toRate: decimal("to_rate"),
-                              base: o["base"]?.stringValue.flatMap(Currency.init(code:))))
+            guard let quote = FXQuote(json: item) else { throw LedgerDamage(seq: entry.seq, "an fx member of \(entry.kind) is malformed") }
+            fx.append(quote)
         }
         issuedOn = b["issued_on"]?.stringValue.flatMap { LocalDate(Substring($0)) }
         dueOn = b["due_on"]?.stringValue.flatMap { LocalDate(Substring($0)) }
@@ -248,6 +241,10 @@ public struct DocumentRecord: Sendable, Equatable {
                 throw LedgerDamage(seq: entry.seq, "account_credit of \(entry.kind) is malformed")
             }
             accountCredit.append(Money(amount, currency))
+        }
+        for item in b["held_elsewhere"]?.arrayValue ?? [] {
+            guard let held = HeldElsewhere(json: item) else { throw LedgerDamage(seq: entry.seq, "held_elsewhere of \(entry.kind) is malformed") }
+            heldElsewhere.append(held)
         }
     }
 }

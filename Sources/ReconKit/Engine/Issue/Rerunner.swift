@@ -281,6 +281,19 @@ public struct Rerunner {
         return held > .zero ? held : nil
     }
 
+    /// What the payee holds for the month in each currency other than its new statement's,
+    /// converted at the period's rates where the site has them (``HeldElsewhere``).
+    private func heldElsewhere(_ documents: [IssuedDocument], statement: DocumentDraft, pricing: PricingContext,
+                               on date: LocalDate) throws -> [HeldElsewhere] {
+        let others = Set(documents.map(\.currency)).subtracting([statement.currency]).sorted { $0.code < $1.code }
+        return try others.compactMap { currency in
+            guard let amount = try held(documents.filter { $0.currency == currency }) else { return nil }
+            let converted = try? pricing.fx.convert(amount, from: currency, to: statement.currency, on: date)
+            return HeldElsewhere(held: Money(amount, currency), converted: converted,
+                                 quote: converted == nil ? nil : pricing.fx.quote(from: currency, to: statement.currency, on: date))
+        }
+    }
+
     /// The party's invoices (statements) of `kind` among `documents` that no later one replaced:
     /// after a rerun reversed them whole, what a new one for the month takes the place of.
     static func unreplaced(_ documents: [IssuedDocument], kind: DocumentKind) -> [String] {
@@ -476,8 +489,9 @@ public struct Rerunner {
                     let replaced = liveOriginals.isEmpty ? Self.unreplaced(current, kind: kind) : liveOriginals
                     let received = kind == .invoice ? try paidOn(new: fresh, replacing: replaced, reversal: reversing, of: party) : nil
                     let paid = kind == .invoice ? received?.paid : try held(mine.filter { $0.currency == fresh.currency })
+                    let elsewhere = kind == .invoice ? [] : try heldElsewhere(mine, statement: fresh, pricing: onBilledTerms, on: now.fxDate)
                     items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: replaced.isEmpty ? nil : replaced,
-                                                     paidBefore: paid, accountCredit: received?.credit ?? []))
+                                                     paidBefore: paid, accountCredit: received?.credit ?? [], heldElsewhere: elsewhere))
                     reissued.insert(party)
                 }
             }

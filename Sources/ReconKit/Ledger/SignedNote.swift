@@ -61,7 +61,7 @@ public enum SignedNote {
         do {
             return try openBytes(try FileIO.read(path), verifier: verifier)
         } catch {
-            throw SignedCacheProblem(file: file, reason: "\(error)")
+            throw SignedCacheProblem(file: file, reason: "\(error)", unreadable: (error as? FileIO.Failure).flatMap { $0.isPermission ? $0 : nil })
         }
     }
 

@@ -9,6 +9,8 @@ extension ClosedPeriodIndex {
         case missing
         /// A file whose table is not the one the ledger recorded (or that does not read).
         case mismatch
+        /// A file this user may not open: no damage, and nothing to judge it by (exit 1, its owner named).
+        case unreadable(FileIO.Failure)
     }
 
     /// Opens the index at `path` once its table hashes to `tableSha256`; reads nothing else.
@@ -17,7 +19,15 @@ extension ClosedPeriodIndex {
         // The site's own file or none: read through a link, an index `recon verify` refuses was
         // read around, and writers signed checkpoints over it (a dangling link is one too).
         guard FileStatus.of(path)?.kind == .regularFile else { return .mismatch }
-        guard let file = try? ReadOnlyFile(path), let size = try? file.size(), size >= 8,
+        let opened: ReadOnlyFile?
+        do {
+            opened = try ReadOnlyFile(path)
+        } catch let failure as FileIO.Failure where failure.isPermission {
+            return .unreadable(failure)
+        } catch {
+            opened = nil
+        }
+        guard let file = opened, let size = try? file.size(), size >= 8,
               let tail = try? file.read(at: size - 8, count: 8) else { return .mismatch }
         let length = Int(tail.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) })
         guard length > 0, length <= size - 8, let head = try? file.read(at: size - 8 - length, count: length),

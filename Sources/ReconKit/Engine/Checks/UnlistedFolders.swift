@@ -5,10 +5,12 @@ import Glibc
 /// checkpoint over entries since cut away) is found only by listing them. One this user may
 /// open files in but not list (`chmod 300`, `311`) hid a stray archive of a cut ledger, or an
 /// invoice no entry issued, and `recon verify` said ok, a close signed over it. Such a folder is
-/// said (exit 4), with the permission that mends it, before anything is judged.
+/// said before anything is judged, with the permission that mends it: exit 1, as a file this
+/// user may not read — nothing found damaged, and nothing here can be judged (it said 4,
+/// "verification failed", of a folder root's after a command run as root).
 public enum UnlistedFolders {
-    static func damage(in site: Site) -> LedgerDamage? {
-        var places = ["Ledger/drops", "Ledger/checkpoints", "Outbox", ".recon/cache", ".recon/closed"]
+    static func damage(in site: Site) -> ReconFailure? {
+        var places = ["Ledger/drops", "Ledger/checkpoints", "Outbox", ".recon", ".recon/cache", ".recon/closed"]
         // An Outbox that cannot be listed has no months to look at: said first.
         if isFolder(site.outbox), access(site.outbox, R_OK | X_OK) == 0 {
             for month in FileIO.list(site.outbox) where Period(month) != nil {
@@ -17,10 +19,10 @@ public enum UnlistedFolders {
             }
         }
         for place in places where isFolder(site.path(place)) && access(site.path(place), R_OK | X_OK) != 0 {
-            let mode = permissions(of: site.path(place)).map { " (mode " + String($0, radix: 8) + ")" } ?? ""
-            return LedgerDamage(seq: nil, "\(place) cannot be listed by this user\(mode): what it holds that no entry names cannot "
-                + "be looked for, so nothing here can be checked against the ledger — give it back read and search permission "
-                + "(`chmod u+rx \(place)`, or `a+rx` for an auditor's account) and run the command again")
+            return ReconFailure.usage("\(place) cannot be listed by this user\(owner(of: site.path(place))): what it holds that no "
+                + "entry names cannot be looked for, so nothing here can be checked against the ledger (no damage was found; nothing "
+                + "was written) — give it back read and search permission (`chmod u+rx \(place)`, or `a+rx` for an auditor's "
+                + "account), or run recon as the user who owns the site, and run the command again")
         }
         return nil
     }
@@ -120,6 +122,15 @@ public enum UnlistedFolders {
     }
 
     private static func isFolder(_ path: String) -> Bool { FileStatus.of(path)?.kind == .folder }
+
+    /// " (mode 700, it belongs to uid 0; this command runs as uid 65534)", the owner only when it is another user.
+    private static func owner(of path: String) -> String {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return "" }
+        let mode = "mode " + String(info.st_mode & 0o7777, radix: 8)
+        guard info.st_uid != geteuid() else { return " (\(mode))" }
+        return " (\(mode), it belongs to uid \(info.st_uid); this command runs as uid \(geteuid()))"
+    }
 
     private static func permissions(of path: String) -> mode_t? {
         var info = stat()

@@ -48,6 +48,8 @@ public enum LedgerReplay {
                 case .missing: rebuild.append(period)
                 case .mismatch:
                     notes.unread(indexMismatch(period, seq: entry.seq, site: site), instead: "the period's drops were")
+                case .unreadable(let failure):
+                    throw failure  // this user may not read it: no damage, and no "does not match" (exit 1, its owner named)
                 }
             }
         }
@@ -218,11 +220,14 @@ public enum LedgerReplay {
 
     /// Every closed-period index on disk that is not the one the ledger vouches for: what a
     /// writer that reads no index (a rerun reads every report) still refuses over.
-    static func indexDamage(_ ledger: LedgerFile, site: Site) -> [String] {
-        vouchedIndexes(ledger).sorted { $0.key < $1.key }.compactMap { period, entry in
+    static func indexDamage(_ ledger: LedgerFile, site: Site) throws -> [String] {
+        try vouchedIndexes(ledger).sorted { $0.key < $1.key }.compactMap { period, entry in
             let path = site.path(ClosedPeriodIndex.relativePath(period))
-            guard case .mismatch = ClosedPeriodIndex.open(period: period, path: path, tableSha256: entry.sha256, seq: entry.seq) else { return nil }
-            return indexMismatch(period, seq: entry.seq, site: site)
+            switch ClosedPeriodIndex.open(period: period, path: path, tableSha256: entry.sha256, seq: entry.seq) {
+            case .mismatch: return indexMismatch(period, seq: entry.seq, site: site)
+            case .unreadable(let failure): throw failure
+            case .index, .missing: return nil
+            }
         }
     }
 
@@ -393,7 +398,7 @@ public enum LedgerReplay {
                 let encoded = Stages.time("replay-confirm") { DropCache.encode(sha256: sha, added, layout: layout) }
                 if Hex.string(SHA256.hash(data: encoded)) == vouched {
                     if audit == nil && cacheIsMissing && rebuilding { siteCache.write(sha256: sha, encoded) }  // verify writes nothing
-                    if !cacheIsMissing, let damage = cacheFileDamage(siteCache, sha: sha, encoded: encoded, seq: e.seq) {
+                    if !cacheIsMissing, let damage = try cacheFileDamage(siteCache, sha: sha, encoded: encoded, seq: e.seq) {
                         // Verify names it; a writer, which computed from the drop, says so and leaves it as evidence.
                         if audit != nil { throw damage }
                         notes.unread(cacheMismatch(siteCache, sha: sha, seq: e.seq, site: site), instead: "the archived drop was")
@@ -542,10 +547,16 @@ public enum LedgerReplay {
 
     /// `recon verify`: a usage drop's cache file, when there, is the cache its entry records
     /// (`encoded`, made again from the archived drop); a file in its place or other bytes is named.
-    static func cacheFileDamage(_ cache: DropCache, sha: String, encoded: [UInt8], seq: Int) -> LedgerDamage? {
+    static func cacheFileDamage(_ cache: DropCache, sha: String, encoded: [UInt8], seq: Int) throws -> LedgerDamage? {
         let relative = cache.relativePath(sha), path = cache.path(sha)
         guard FileStatus.of(path) != nil else { return nil }
-        if DropFile.nonRegularKind(path) == nil, let bytes = try? FileIO.read(path, followingLinks: false), bytes == encoded { return nil }
+        if DropFile.nonRegularKind(path) == nil {
+            do {
+                if try FileIO.read(path, followingLinks: false) == encoded { return nil }
+            } catch let failure as FileIO.Failure where failure.isPermission {
+                throw failure  // this user may not read it: no damage, and not "does not match" (exit 1, its owner named)
+            } catch {}
+        }
         return LedgerDamage(seq: seq, "the cache file \(relative) \(notMatching(path, recorded: "the cache_sha256 its drop.accepted records")); "
             + "delete it (it is rebuilt from the archived drop) and find out who changed it")
     }
@@ -623,6 +634,8 @@ public enum LedgerReplay {
                 try ClosedPeriodIndex.compare(period: period, all: state.reports, positions: state.periodReports[period] ?? [],
                                               excluded: state.excludedReports(in: period), parallel: true, withFile: file)
             }
+        } catch let failure as FileIO.Failure where failure.isPermission {
+            throw failure  // this user may not read it: no damage (exit 1, its owner named)
         } catch let failure as FileIO.Failure {
             throw LedgerDamage(seq: seq, "the closed-period index \(relative) cannot be read (\(failure)), so it was not checked; make it "
                 + "readable to this user, or delete it (it is rebuilt from the archived drops)")

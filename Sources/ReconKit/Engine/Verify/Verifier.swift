@@ -681,6 +681,8 @@ public struct Verifier {
         let seal: DocumentSeal?
         do {
             seal = try DocumentSeal.read(site, verifier: verifier, siteName: siteName)
+        } catch let problem as SignedCacheProblem where problem.unreadable != nil {
+            throw problem.unreadable!  // this user may not read it: no damage (exit 1, its owner named)
         } catch {
             throw LedgerDamage(seq: nil, "\(error)" + advice)
         }
@@ -696,6 +698,8 @@ public struct Verifier {
         let cache: StatusCache?
         do {
             cache = try StatusCache.read(site, verifier: verifier)
+        } catch let problem as SignedCacheProblem where problem.unreadable != nil {
+            throw problem.unreadable!  // this user may not read it: no damage (exit 1, its owner named)
         } catch {
             throw LedgerDamage(seq: nil, "\(error)" + advice)
         }
@@ -720,6 +724,8 @@ public struct Verifier {
         do {
             guard let read = try MarginDetailCache.note(site, verifier: verifier) else { return }
             note = read
+        } catch let problem as SignedCacheProblem where problem.unreadable != nil {
+            throw problem.unreadable!  // this user may not read it: no damage (exit 1, its owner named)
         } catch {
             throw LedgerDamage(seq: nil, "\(error)" + advice)
         }

@@ -248,6 +248,7 @@ struct DocumentFrontSheet {
             if let d = record.dueOn { out.append("Please pay \(Digits.grouped(record.total)) \(record.currency) by \(d), quoting \(record.number).") }
             // A client billed anew in another currency: what it paid for the month before is credit in that one.
             if let credit = accountCreditLine { out.append(credit) }
+            if let changes = accountChangesLine { out.append(changes) }
             if let paid = record.paidBefore, let replaced = record.replaces {
                 // Paid on the invoice this one replaces: not to be paid again.
                 out.append("Already received against \(replaced.joined(separator: ", ")): \(Digits.grouped(paid)) \(record.currency). It stays "
@@ -314,6 +315,7 @@ struct DocumentFrontSheet {
             out.append("Nothing to pay on this invoice: \(received) covers its total, \(Digits.grouped(record.total)) \(c)\(over).")
         }
         if let credit = accountCreditLine { out.append(credit) }
+        if let changes = accountChangesLine { out.append(changes) }
         out.append("Your account statement sets every payment against your invoices, oldest first, and gives the balance of them all.")
         if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
         return out
@@ -328,6 +330,17 @@ struct DocumentFrontSheet {
         return "Your account holds \(record.accountCredit.map(\.text).joined(separator: " and ")) in credit, for payments beyond "
             + "your invoices: your account statement gives each payment; it is set against what you are invoiced next in its "
             + "currency, or repaid on request."
+    }
+
+    /// A rerun's new invoice (layout 14): the client's other invoices whose open amount it
+    /// changes. Each still asks for what it did when issued; followed alone, the invoices in
+    /// force asked for more than was due (a cheque that had settled the reversed invoice now
+    /// settled another), or less.
+    private var accountChangesLine: String? {
+        guard record.layout >= 14, !record.accountChanges.isEmpty else { return nil }
+        return "With this invoice your payments are set against your invoices anew, and leave "
+            + record.accountChanges.map(\.text).joined(separator: "; ") + ": pay from this list, not from what "
+            + (record.accountChanges.count == 1 ? "that invoice" : "those invoices") + " asked when issued."
     }
 
     /// What a rerun's new payout statement leaves to transfer (layout 12): its total less what

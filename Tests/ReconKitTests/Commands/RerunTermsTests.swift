@@ -599,6 +599,59 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// A cheque that named no invoice, P1 100.00, settles February's INV-2026-000001 (the oldest
+    /// due). A late February report, rerun: CN-2026-000001 reverses it, INV-2026-000003 bills
+    /// February anew, 200.00, due 2026-05-10 — after March's INV-2026-000002 (2026-05-01), which the
+    /// cheque now settles. The new invoice asks for its 200.00 and says March's is paid: 100 + 100
+    /// + 200 − 100 − 100 = 200.00 due. It said only "Please pay 200.00", and March's invoice still
+    /// asked for 100.00: followed, 300.00 paid for 200.00 owed.
+    @Test func aReplacementInvoiceNamesAnotherInvoiceAPaymentNowSettles() throws {
+        let (site, key) = try februaryUnpaidMarchClosed()
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference\nP1,C2,2026-04-05,100.00,INR,cheque 77\n")
+        try site.drop("usage-feb-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nF2,2026-02-20T10:00Z,C2,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let rerun = try site.recon(["rerun", "2026-02", "--reason", "late report F2", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let invoice = try #require(try site.bodies("invoice.issued").last)
+        #expect(invoice["number"] as? String == "INV-2026-000003" && invoice["total"] as? String == "200.00" && invoice["paid_before"] == nil
+                && invoice["account_changes"] as? [[String: String]] == [["number": "INV-2026-000002", "period": "2026-03", "currency": "INR",
+                                                                          "before": "100.00", "after": "0.00"]], "\(invoice)")
+        let texts = try PrintedSheet(site.path("Outbox/2026-02/invoices/INV-2026-000003.xlsx")).cells.values.compactMap(\.text)
+        #expect(texts.contains("Please pay 200.00 INR by 2026-05-10, quoting INV-2026-000003.")
+                && texts.contains("With this invoice your payments are set against your invoices anew, and leave INV-2026-000002 (2026-03) "
+                    + "nothing to pay (100.00 INR before): pay from this list, not from what that invoice asked when issued."),
+                "\(texts.filter { $0.contains("pay") })")
+        let statement = try site.recon(["statement", "C2"], env: Self.april)
+        #expect(statement.code == 0 && statement.out.contains("total due: 200.00 INR (current 200.00, 1-30 0.00"), "\(statement.out)")
+        site.expectAuditorAccepts()
+    }
+
+    /// P1 pays 100.00 naming March's INV-2026-000002 (100.00). March's price is cut to 50.00 and
+    /// March rerun: INV-2026-000003 bills 50.00; P1 follows it, and the 50.00 over it goes to
+    /// February's INV-2026-000001 (100.00, open), which has 50.00 left to pay. The new invoice said
+    /// "50.00 INR already received" — half of what was sent for March — and nothing of where the
+    /// rest went, while February's still asked for 100.00. It counts the 100.00 received for March
+    /// and says what February's invoice has left.
+    @Test func aReplacementInvoiceCountsWhatItsPaymentPaidBeyondItIntoAnotherInvoice() throws {
+        let (site, key) = try februaryUnpaidMarchClosed()
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,invoice\nP1,C2,2026-04-05,100.00,INR,INV-2026-000002\n")
+        try site.drop("client_rates-cut.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+                      + "2026-02-01,*,*,*,*,1,,50,INR,volume\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "price cut", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        try expectMarchReplacement(site, "INV-2026-000003", total: "50.00", paidBefore: "100.00",
+                                   asking: "Nothing to pay on this invoice: 100.00 INR already received for 2026-03 covers its total, 50.00 INR.")
+        let texts = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx")).cells.values.compactMap(\.text)
+        #expect(texts.contains("With this invoice your payments are set against your invoices anew, and leave INV-2026-000001 (2026-02) "
+            + "50.00 INR to pay (100.00 INR before): pay from this list, not from what that invoice asked when issued."),
+                "\(texts.filter { $0.contains("pay") })")
+        // 100 + 100 + 50 invoiced − 100 credited − 100 paid = 50.00, on February's invoice.
+        let statement = try site.recon(["statement", "C2"], env: Self.april)
+        #expect(statement.code == 0 && statement.out.contains("total due: 50.00 INR"), "\(statement.out)")
+        site.expectAuditorAccepts()
+    }
+
     /// February rerun the day March closes: its new invoice falls due the same day as March's
     /// (2026-05-01). An unnamed 120.00 goes to the oldest due first, by number among the same
     /// day: March's INV-2026-000002 takes 100.00, the new INV-2026-000003 (200.00) 20.00, and

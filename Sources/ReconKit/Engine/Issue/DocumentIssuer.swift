@@ -44,9 +44,13 @@ public struct DocumentIssuer {
         /// A rerun's new payout statement: what the payee holds for the month in other
         /// currencies (``DocumentRecord/heldElsewhere``).
         public var heldElsewhere: [HeldElsewhere] = []
+        /// A rerun's new invoice: the client's other invoices whose open amount it changes
+        /// (``DocumentRecord/accountChanges``).
+        public var accountChanges: [AccountChange] = []
 
         public init(_ draft: DocumentDraft, refersTo: String? = nil, reason: String? = nil, replaces: [String]? = nil,
-                    paidBefore: ExactDecimal? = nil, accountCredit: [Money] = [], heldElsewhere: [HeldElsewhere] = []) {
+                    paidBefore: ExactDecimal? = nil, accountCredit: [Money] = [], heldElsewhere: [HeldElsewhere] = [],
+                    accountChanges: [AccountChange] = []) {
             self.draft = draft
             self.refersTo = refersTo
             self.reason = reason
@@ -54,6 +58,7 @@ public struct DocumentIssuer {
             self.paidBefore = paidBefore
             self.accountCredit = accountCredit
             self.heldElsewhere = heldElsewhere
+            self.accountChanges = accountChanges
         }
     }
 
@@ -138,7 +143,10 @@ public struct DocumentIssuer {
                 record.reversedBy = reversals[side]
                 record.paidBefore = item.paidBefore
                 if record.layout >= 13 { record.accountCredit = item.accountCredit }
-                if record.layout >= 14 { record.heldElsewhere = item.heldElsewhere }
+                if record.layout >= 14 {
+                    record.heldElsewhere = item.heldElsewhere
+                    record.accountChanges = item.accountChanges
+                }
             }
             let final = site.path(record.file)
             try FileIO.makeDirectory(FileIO.parent(of: final))

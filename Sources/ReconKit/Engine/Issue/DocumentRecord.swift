@@ -52,6 +52,11 @@ public struct DocumentRecord: Sendable, Equatable {
     /// other currencies (its currency changed), with each amount at the period's rate, so the
     /// statement sets it off in figures. It said "set all of it off" with no amount or rate.
     public var heldElsewhere: [HeldElsewhere] = []
+    /// On a rerun's new invoice (layout 14): the client's other invoices whose open amount its
+    /// documents change, as payments are set against the invoices anew. A payment that had
+    /// settled the reversed invoice went to another, whose own document still asked for its
+    /// total, and the invoices in force asked for more than was due (or the reverse).
+    public var accountChanges: [AccountChange] = []
     /// One per tax component (none on the payout side).
     public var taxes: [TaxAmount] = []
     /// The rate of each foreign currency a line was priced in.
@@ -93,7 +98,9 @@ public struct DocumentRecord: Sendable, Equatable {
     /// received for the month rather than naming the invoice it replaces as the one paid, and
     /// 14 since a new payout statement sets off what the payee holds in another currency in
     /// figures, at the period's rate (``heldElsewhere``), and the adjustment beside it in that
-    /// currency says the statement nets it.
+    /// currency says the statement nets it; a replacement invoice counts what a payment naming
+    /// the month's invoice paid beyond it into other invoices as received for the month, and
+    /// names the client's other invoices whose open amount it changes (``accountChanges``).
     public var layout = DocumentRecord.currentLayout
     public static let currentLayout = PartDeflate.canChoose ? newestLayout : 4
     /// The latest layout this build knows how to print: one after it is a later recon's.
@@ -165,6 +172,7 @@ public struct DocumentRecord: Sendable, Equatable {
             b["account_credit"] = .array(accountCredit.map { .object(["amount": .string($0.amount.description), "currency": .string($0.currency.code)]) })
         }
         if !heldElsewhere.isEmpty { b["held_elsewhere"] = .array(heldElsewhere.map(\.json)) }
+        if !accountChanges.isEmpty { b["account_changes"] = .array(accountChanges.map(\.json)) }
         if let issuedOn { b["issued_on"] = .string(issuedOn.description) }
         if let dueOn { b["due_on"] = .string(dueOn.description) }
         if let paymentTermsDays { b["payment_terms_days"] = .int(Int64(paymentTermsDays)) }
@@ -245,6 +253,10 @@ public struct DocumentRecord: Sendable, Equatable {
         for item in b["held_elsewhere"]?.arrayValue ?? [] {
             guard let held = HeldElsewhere(json: item) else { throw LedgerDamage(seq: entry.seq, "held_elsewhere of \(entry.kind) is malformed") }
             heldElsewhere.append(held)
+        }
+        for item in b["account_changes"]?.arrayValue ?? [] {
+            guard let change = AccountChange(json: item) else { throw LedgerDamage(seq: entry.seq, "account_changes of \(entry.kind) is malformed") }
+            accountChanges.append(change)
         }
     }
 }

@@ -228,7 +228,7 @@ public struct Rerunner {
     /// that had paid beyond the old invoice into an older open one was left out, and the
     /// invoice asked for more than the statement; nil when nothing.
     private func paidOn(new fresh: DocumentDraft, replacing invoices: [String], reversal: (draft: DocumentDraft, refersTo: [String])?,
-                        of client: String) throws -> (paid: ExactDecimal?, credit: [Money]) {
+                        of client: String) throws -> (paid: ExactDecimal?, credit: [Money], changes: [AccountChange]) {
         let state = session.state, zone = state.zone, now = session.clock.now()
         let today = zone.today(now: now), at = SiteClock.text(now)
         let seq = (state.issued.map(\.seq).max() ?? 0) + 1
@@ -252,11 +252,36 @@ public struct Rerunner {
             $0.issuedOn(in: zone) ?? today
         }.accounts
         let account = accounts.first { $0.currency == fresh.currency }
-        let paid = try (account?.paid[number] ?? fresh.currency.zero) + (account?.overpaid[number] ?? fresh.currency.zero)
+        // What a payment naming the month's invoice paid beyond it, into credit or other invoices, was received for it too.
+        let paid = try [account?.paid[number], account?.overpaid[number], account?.passedOn[number]].compactMap { $0 }
+            .reduce(fresh.currency.zero) { try $0 + $1 }
         // The client's credit once this rerun's documents are in, in every currency: a payment
         // that named no invoice, or one in the currency it was billed in before, is credit too.
         let credit = accounts.filter { $0.unapplied > .zero }.map { Money($0.unapplied, $0.currency) }
-        return (paid > .zero ? paid : nil, credit)
+        let before = try Receivables(clientId: client, documents: state.issued, payments: state.payments, asOf: today) {
+            $0.issuedOn(in: zone) ?? today
+        }.accounts
+        let reversed = Set(invoices + (reversal?.refersTo ?? []))
+        return (paid > .zero ? paid : nil, credit, Self.changes(from: before, to: accounts, leaving: reversed.union([number]), issued: state.issued))
+    }
+
+    /// The invoices, but those in `leaving`, whose open amount differs between the accounts
+    /// `before` and `after` a rerun's documents, in (currency, number) order.
+    static func changes(from before: [Receivables.Account], to after: [Receivables.Account], leaving: Set<String>,
+                        issued: [IssuedDocument]) -> [AccountChange] {
+        func open(_ accounts: [Receivables.Account]) -> [String: ExactDecimal] {
+            Dictionary(accounts.flatMap { $0.open.map { ($0.number, $0.amount) } }, uniquingKeysWith: { a, _ in a })
+        }
+        let (was, now) = (open(before), open(after))
+        return issued.filter { $0.kind == .invoice && !leaving.contains($0.number) }
+            .sorted { ($0.currency.code, $0.number) < ($1.currency.code, $1.number) }
+            .compactMap { invoice in
+                let zero = invoice.currency.zero
+                let (b, a) = (was[invoice.number] ?? zero, now[invoice.number] ?? zero)
+                guard b != a else { return nil }
+                return AccountChange(number: invoice.number, period: invoice.period, before: Money(b, invoice.currency),
+                                     after: Money(a, invoice.currency))
+            }
     }
 
     /// What a payee holds for a month once every statement and adjustment issued for it was
@@ -491,7 +516,8 @@ public struct Rerunner {
                     let paid = kind == .invoice ? received?.paid : try held(mine.filter { $0.currency == fresh.currency })
                     let elsewhere = kind == .invoice ? [] : try heldElsewhere(mine, statement: fresh, pricing: onBilledTerms, on: now.fxDate)
                     items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: replaced.isEmpty ? nil : replaced,
-                                                     paidBefore: paid, accountCredit: received?.credit ?? [], heldElsewhere: elsewhere))
+                                                     paidBefore: paid, accountCredit: received?.credit ?? [], heldElsewhere: elsewhere,
+                                                     accountChanges: received?.changes ?? []))
                     reissued.insert(party)
                 }
             }

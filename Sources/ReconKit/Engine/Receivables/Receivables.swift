@@ -40,6 +40,9 @@ public struct Receivables: Sendable {
         /// Of ``unapplied``, what payments that named an invoice (or one it replaced) left over
         /// it, by that invoice's number: paid for it, beyond what it asks.
         public var overpaid: [String: ExactDecimal] = [:]
+        /// What payments that named an invoice (or one it replaced) left over it and were set
+        /// against other invoices, by that invoice's number: received for it too.
+        public var passedOn: [String: ExactDecimal] = [:]
     }
 
     public var asOf: LocalDate
@@ -93,7 +96,7 @@ public struct Receivables: Sendable {
         var replacedBy: [String: String] = [:]
         for i in invoices { for number in i.replaces { replacedBy[number] = i.number } }
         var unapplied = c.zero
-        var paid: [String: ExactDecimal] = [:], overpaid: [String: ExactDecimal] = [:]
+        var paid: [String: ExactDecimal] = [:], overpaid: [String: ExactDecimal] = [:], passedOn: [String: ExactDecimal] = [:]
         for p in payments.sorted(by: { ($0.receivedOn, $0.id) < ($1.receivedOn, $1.id) }) {
             var left = p.amount
             var named: [String] = []
@@ -109,6 +112,7 @@ public struct Receivables: Sendable {
                 open[number] = try owed - take
                 paid[number] = try (paid[number] ?? c.zero) + take
                 left = try left - take
+                if let last = named.last, !named.contains(number) { passedOn[last] = try (passedOn[last] ?? c.zero) + take }
             }
             unapplied = try unapplied + left
             if left > .zero, let last = named.last { overpaid[last] = try (overpaid[last] ?? c.zero) + left }
@@ -144,7 +148,7 @@ public struct Receivables: Sendable {
             entries[i].balance = balance
         }
         return Account(currency: c, entries: entries, totalDue: balance, open: openList, buckets: buckets, unapplied: unapplied,
-                       paid: paid, overpaid: overpaid)
+                       paid: paid, overpaid: overpaid, passedOn: passedOn)
     }
 }
 

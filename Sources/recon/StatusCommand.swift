@@ -46,6 +46,15 @@ struct Status: ParsableCommand {
                 + "writing command puts it right (`recon watch --once`, say)" + (named ? "; `recon verify` names it meanwhile" : "")
             log.warning("\(message)")
         }
+        // A closed month's review or the summary put back from an older copy: said, and written
+        // again by the next writer (it passed for the current one).
+        let replaced = DerivedStamps.replaced(in: site, closed: Array(session.state.closedPeriods.keys))
+        if !replaced.isEmpty {
+            let message = replaced.joined(separator: ", ") + (replaced.count == 1 ? " is not the workbook" : " are not the workbooks")
+                + " recon last wrote (an older copy put back from a backup, or edited), and may show what the ledger no longer "
+                + "says; the next writing command writes \(replaced.count == 1 ? "it" : "them") again (`recon watch --once`, say)"
+            log.warning("\(message)")
+        }
         // Figures of a ledger with an unfinished append are not kept: the warning is said each time.
         if session.ledger.halfWrittenBytes == 0 && owed.isEmpty { StatusCache.store(settled, session: session) }
         var report = StatusReport(settled: settled, site: site)

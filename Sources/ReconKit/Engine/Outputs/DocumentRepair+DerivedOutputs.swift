@@ -7,10 +7,17 @@ extension DocumentRepair {
     func restoreDerivedOutputs() throws {
         let site = session.site
         let closed = session.state.closedPeriods.keys.sorted()
-        let reviews = closed.filter { !FileIO.exists(site.path(DerivedOutput.reviewPath($0))) }
+        // Missing, or not the workbook recon last wrote there (an older copy put back with a
+        // restore of `Outbox/`: a closed month's draft review passed for its final one).
+        let stamps = DerivedStamps(site: site), kept = stamps.recorded()
+        let replaced = { (relative: String) in stamps.isReplaced(relative, recorded: kept) }
+        let reviews = closed.filter { !FileIO.exists(site.path(DerivedOutput.reviewPath($0))) || replaced(DerivedOutput.reviewPath($0)) }
         // A site with no period yet has no margins to show.
         let hasPeriods = !closed.isEmpty || !session.state.openPeriods.isEmpty
-        let summary = hasPeriods && !FileIO.exists(site.path(MarginSummaryWriter.relative))
+        let summary = hasPeriods && (!FileIO.exists(site.path(MarginSummaryWriter.relative)) || replaced(MarginSummaryWriter.relative))
+        // Written by a recon that kept no stamps: taken as they are, from now on compared.
+        stamps.keep((closed.map(DerivedOutput.reviewPath) + [MarginSummaryWriter.relative])
+            .filter { kept[$0] == nil && FileStamp.of(site.path($0)) != nil })
         guard !reviews.isEmpty || summary else { return }
         // Never a number from the cache; a closed period's review needs its settled reports.
         if reviews.isEmpty { try session.requireCheckedDrops() } else { try session.requireAllReports() }
@@ -20,12 +27,20 @@ extension DocumentRepair {
             // close passed, and showed them blocking a month closed and invoiced).
             let terms = Rerunner(session: session).pricingOnBilledTerms(period)
             let review = Reviewer(session: session, pricing: terms).review(period, final: true)
-            if outputs.writeReview(review, comesBack: .nextWritingCommand), !owed.contains(DerivedOutput.reviewPath(period)) {
-                session.log.warning("wrote \(DerivedOutput.reviewPath(period)) again: it was missing (removed, or an earlier command did not finish it)")
+            let relative = DerivedOutput.reviewPath(period), why = Self.whyWrittenAgain(relative, replaced: replaced(relative))
+            if outputs.writeReview(review, comesBack: .nextWritingCommand), !owed.contains(relative) {
+                session.log.warning("wrote \(relative) again: \(why)")
             }
         }
+        let why = Self.whyWrittenAgain(MarginSummaryWriter.relative, replaced: replaced(MarginSummaryWriter.relative))
         if summary && MarginSummaryWriter(session: session).writeDerived() && !owed.contains(MarginSummaryWriter.relative) {
-            session.log.warning("wrote \(MarginSummaryWriter.relative) again: it was missing (removed, or an earlier command did not finish it)")
+            session.log.warning("wrote \(MarginSummaryWriter.relative) again: \(why)")
         }
+    }
+
+    /// What a warning says of a derived workbook written again.
+    static func whyWrittenAgain(_ relative: String, replaced: Bool) -> String {
+        replaced ? "the one there was not the one recon last wrote (an older copy put back from a backup, or edited), so it "
+            + "could show what the ledger no longer says" : "it was missing (removed, or an earlier command did not finish it)"
     }
 }

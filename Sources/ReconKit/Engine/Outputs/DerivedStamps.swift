@@ -1,0 +1,65 @@
+import Glibc
+
+/// The size and modification time of each derived workbook as recon last wrote it
+/// (`.recon/derived.stamps`), so a writer can tell a closed period's review, or the margin
+/// summary, that is no longer the one it wrote: an older copy put back with a restore of
+/// `Outbox/` (the open month's draft review, a flag undecided and "blocks close: yes", standing
+/// for a month closed since) passed every check, as only a missing one was looked for.
+///
+/// Nothing the ledger vouches for rests on it: a lost or forged file only costs a workbook
+/// written again, or one written by a recon that kept no stamps taken as it is. So it is
+/// written without a sync (a few lines, once a workbook is written). Not the inode or the
+/// status-change time: a site copied whole (`cp -a`, a backup put back whole) keeps sizes and
+/// times, and its workbooks are the ones recon wrote; an older copy has an older time.
+public struct DerivedStamps {
+    let site: Site
+
+    var path: String { site.path(".recon/derived.stamps") }
+
+    /// Relative path → the stamp recorded for it.
+    func recorded() -> [String: String] {
+        guard let bytes = try? FileIO.read(path, followingLinks: false) else { return [:] }
+        var out: [String: String] = [:]
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            guard let tab = line.firstIndex(of: "\t") else { continue }
+            out[String(line[..<tab])] = String(line[line.index(after: tab)...])
+        }
+        return out
+    }
+
+    /// Whether the workbook at `relative` is there and is not the one recon last wrote (or,
+    /// with no stamp kept for it, never: the first writer keeps its stamp, ``keep(_:)``).
+    func isReplaced(_ relative: String, recorded: [String: String]) -> Bool {
+        guard let kept = recorded[relative], let now = Self.mark(site.path(relative)) else { return false }
+        return now != kept
+    }
+
+    /// The closed periods' review workbooks and the margin summary that are not the ones recon
+    /// last wrote (``isReplaced(_:recorded:)``): what the next writing command writes again.
+    public static func replaced(in site: Site, closed: [Period]) -> [String] {
+        let stamps = DerivedStamps(site: site), kept = stamps.recorded()
+        return (closed.sorted().map(DerivedOutput.reviewPath) + [MarginSummaryWriter.relative])
+            .filter { stamps.isReplaced($0, recorded: kept) }
+    }
+
+    /// `SIZE MTIME` of the regular file at `path`, nil when there is none.
+    static func mark(_ path: String) -> String? {
+        FileStamp.of(path).map { "\($0.size) \($0.modified.text)" }
+    }
+
+    /// Records the stamps the workbooks at `relatives` have now (one gone is forgotten); best effort.
+    func keep(_ relatives: [String]) {
+        guard !relatives.isEmpty else { return }
+        var all = recorded()
+        for relative in relatives { all[relative] = Self.mark(site.path(relative)) }
+        let text = all.keys.sorted().map { "\($0)\t\(all[$0]!)\n" }.joined()
+        let temp = FileIO.temporaryName(for: path)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { return }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        if written == bytes.count, rename(temp, path) == 0 { return }
+        unlink(temp)
+    }
+}

@@ -116,8 +116,16 @@ public struct HeldDrops {
                     continue
                 }
                 guard let count = here[period], count > 0 else { continue }
-                let rerun = waits.first.map { "`recon rerun \($0) --reason TEXT --key FILE`" } ?? "a rerun"
                 let what = kind == .usage ? "report\(count == 1 ? "" : "s")" : "decision\(count == 1 ? "" : "s")"
+                guard let first = waits.first else {
+                    // Touching no closed month, recon never held it: put there by hand (the folder's
+                    // name reads as "on hold"). A rerun only rejects it, its signed request spent.
+                    out[period, default: []].append("Inbox/held/\(SafeText.escaped(name)) holds \(count) \(what) of \(period) and touches "
+                        + "no closed month, so no rerun applies it: recon holds only drops that touch one, and this was put there by "
+                        + "hand — move it into Inbox/ and run `recon ingest`, then close \(period)")
+                    continue
+                }
+                let rerun = "`recon rerun \(first) --reason TEXT --key FILE`"
                 out[period, default: []].append("Inbox/held/\(SafeText.escaped(name)) holds \(count) \(what) of \(period), held whole "
                     + "because it also touches closed \(waits.map(\.description).joined(separator: ", ")): \(rerun) applies it, then close \(period)")
             }
@@ -230,7 +238,8 @@ public struct HeldDrops {
     /// too. Every writer's repair does this; each one removed is said.
     func removeAccepted() {
         let state = session.state
-        for (path, seq) in Ingestor.removeAccepted(heldNames().map { session.site.held + "/" + $0 }, state: state) {
+        for (path, seq) in Ingestor.removeAccepted(heldNames().map { session.site.held + "/" + $0 }, state: state,
+                                                          entries: session.ledger.entries) {
             let name = FileIO.baseName(path)
             // Said as it stands: awaiting the rerun that bills it, or billed already.
             let taken = seq <= session.ledger.entries.count ? session.ledger.entries[seq - 1].string("name") : nil

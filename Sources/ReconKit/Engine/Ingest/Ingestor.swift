@@ -39,6 +39,10 @@ public final class Ingestor {
     /// The SHA-256 of the drop ``taking`` names, read with it: a rejection looks for the same
     /// bytes in `rejected/` (``keepRejected``).
     private var takingSha: String?
+    /// A dry run's drops as they would be accepted, by the seq each would get: the kind a later
+    /// file with the same bytes is told from (it was said "would be removed" as a duplicate,
+    /// and the ingest rejected it as the same bytes taken as another kind).
+    private var wouldAcceptKinds: [Int: DropKind] = [:]
     /// The site key that signs each usage drop's cache (``CacheSignature``), read once for a
     /// batch; nil where it cannot be read (kept outside the site and not at hand).
     private lazy var cacheKey: SigningKey? = try? SiteKeyFile.load(site)
@@ -181,6 +185,13 @@ public final class Ingestor {
         if Ingestor.isNeverRead(name) { return .ignored(name: name, why: "not taken: names starting with . or ending in .part/.tmp are never read; rename it to take it") }
         // A drop in the Inbox, or in its held/ (a rerun taking its held drops), is ours to move:
         // taken, it leaves; rejected, it goes to rejected/ with its errors. One named elsewhere stays.
+        // The Inbox's own folders, named (`recon ingest Inbox/*` names them all): never a drop. Taken
+        // as a folder in the Inbox, `held/` moved whole into `rejected/`, the drops waiting for a
+        // rerun with it, and the close and rerun went on without them.
+        if let own = Self.ownFolder(path, of: site) {
+            return .ignored(name: name, why: "not taken: \(own) is the Inbox's own folder, not a drop"
+                + (own == "Inbox/held" ? " — the drops in it wait for `recon rerun` of their period, which applies them" : ""))
+        }
         let folder = try? FileIO.realPath(FileIO.parent(of: path))
         let inInbox = folder != nil && (folder == (try? FileIO.realPath(site.inbox)) || folder == (try? FileIO.realPath(site.held)))
         // A drop corrected where it was rejected and named again: once taken, it and its errors
@@ -209,7 +220,7 @@ public final class Ingestor {
         } catch {
             throw ReconFailure.usage("\(error)")
         }
-        if let seq = state.acceptedDrops[sha], let taken = Self.kind(acceptedAt: seq, in: session.ledger.entries),
+        if let seq = state.acceptedDrops[sha], let taken = Self.kind(acceptedAt: seq, in: session.ledger.entries) ?? wouldAcceptKinds[seq],
            let named = DropKind(fileName: name), named != taken {
             // The same bytes taken as another kind (one export holding both clients' and
             // radiologists' columns): removed as a duplicate, its rows as this kind were never
@@ -222,6 +233,16 @@ public final class Ingestor {
                 : "these bytes were accepted at seq \(seq) as a \(taken.rawValue) drop, whose header this is: its rows are in already, "
                     + "and nothing more is to be done with this file (its name, starting with \"\(named.rawValue)\", reads it as a "
                     + "\(named.rawValue) drop; name a \(taken.rawValue) export \(taken.rawValue)-….csv)"
+            return try reject(path, inInbox: inInbox, bytes: bytes, permissions: permissions, [DropProblem(message)])
+        }
+        // The same bytes held for a rerun as another kind: taken as this one too, the held drop
+        // was then removed as its leftover and never applied, or this one was "held as" it.
+        let fromHeld = folder != nil && folder == (try? FileIO.realPath(site.held))
+        if !fromHeld, let named = DropKind(fileName: name), let size = taking?.identity.size,
+           let held = Self.copy(of: (sha, size), in: site.held), let heldKind = DropKind(fileName: held), heldKind != named {
+            let message = "these bytes wait in Inbox/held/\(SafeText.escaped(held)) as a \(heldKind.rawValue) drop held for a rerun, "
+                + "and a file's bytes are taken once, as one kind: as a \(named.rawValue) drop they would never be applied — export "
+                + "the \(named.rawValue) rows in a file of their own (its header holding only the \(named.rawValue) columns), then drop it"
             return try reject(path, inInbox: inInbox, bytes: bytes, permissions: permissions, [DropProblem(message)])
         }
         if let seq = state.acceptedDrops[sha] {
@@ -341,7 +362,7 @@ public final class Ingestor {
                     try FileIO.makeDirectory(site.held)
                     // The same bytes held already: a command killed between putting the drop in
                     // held/ and taking it out of the Inbox left both. One copy waits.
-                    if let taking, let same = Self.copy(of: (sha, taking.identity.size), in: site.held) {
+                    if let taking, let same = Self.copy(of: (sha, taking.identity.size), in: site.held, sameKindAs: name) {
                         let message = "\(SafeText.escaped(name)): the same bytes wait in Inbox/held/\(SafeText.escaped(same)) already; "
                             + "this copy is not kept twice"
                         session.log.notice("\(message)")
@@ -378,6 +399,7 @@ public final class Ingestor {
             if dryRun {
                 let items = try acceptanceItems(name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, cache: nil)
                 session.state.accepted(drop: sha, seq: session.ledger.entries.count + entriesWouldAppend + 1)
+                wouldAcceptKinds[session.ledger.entries.count + entriesWouldAppend + 1] = kind
                 entriesWouldAppend += items.count
                 if case .usage(let list) = fresh { session.state.add(list, dedupe: false) } else { session.state.apply(fresh) }
                 // Its decisions in force for the drops after it, as its `flag.decided` entries (the last of its items) would be.
@@ -505,15 +527,19 @@ public final class Ingestor {
     /// Of `paths`, the regular files holding the bytes of a drop the ledger accepted already (a
     /// command stopped after the drop's entry, before it took the file out), removed: each with
     /// the seq that accepted it. One that will not go is left, and not listed.
-    static func removeAccepted(_ paths: [String], state: SiteState) -> [(path: String, seq: Int)] {
-        acceptedCopies(paths, state: state).filter { (try? FileIO.removeChecked($0.path)) != nil }
+    static func removeAccepted(_ paths: [String], state: SiteState, entries: [LedgerEntry]) -> [(path: String, seq: Int)] {
+        acceptedCopies(paths, state: state, entries: entries).filter { (try? FileIO.removeChecked($0.path)) != nil }
     }
 
-    /// The regular files among `paths` holding the bytes of a drop accepted, with its seq.
-    static func acceptedCopies(_ paths: [String], state: SiteState) -> [(path: String, seq: Int)] {
+    /// The regular files among `paths` holding the bytes of a drop accepted as the kind their
+    /// name gives them, with its seq. The same bytes named as another kind (one export holding
+    /// two kinds' columns) are another drop, never that one's leftover: removed as one, a usage
+    /// drop waiting for the close or held for a rerun went unbilled, said "interrupted".
+    static func acceptedCopies(_ paths: [String], state: SiteState, entries: [LedgerEntry]) -> [(path: String, seq: Int)] {
         guard !state.acceptedDrops.isEmpty else { return [] }
         return paths.compactMap { path in
-            guard FileIO.isRegularFile(path), let sha = sha256(ofDrop: path), let seq = state.acceptedDrops[sha] else { return nil }
+            guard FileIO.isRegularFile(path), let sha = sha256(ofDrop: path), let seq = state.acceptedDrops[sha],
+                  let named = DropKind(fileName: FileIO.baseName(path)), named == kind(acceptedAt: seq, in: entries) else { return nil }
             return (path, seq)
         }
     }
@@ -698,6 +724,14 @@ public final class Ingestor {
     }
 
     /// The kind of the drop `drop.accepted` at `seq` records.
+    /// `Inbox`, `Inbox/held` or `Inbox/rejected` when `path` is that folder of `site` (through any
+    /// spelling or link); nil otherwise.
+    static func ownFolder(_ path: String, of site: Site) -> String? {
+        guard FileIO.isDirectory(path), let real = try? FileIO.realPath(path) else { return nil }
+        return [("Inbox", site.inbox), ("Inbox/held", site.held), ("Inbox/rejected", site.rejected)]
+            .first { (try? FileIO.realPath($0.1)) == real }?.0
+    }
+
     static func kind(acceptedAt seq: Int, in entries: [LedgerEntry]) -> DropKind? {
         guard seq >= 1, seq <= entries.count else { return nil }
         return entries[seq - 1].body["kind"]?.stringValue.flatMap(DropKind.init(rawValue:))

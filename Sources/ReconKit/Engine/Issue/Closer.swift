@@ -48,7 +48,10 @@ public struct Closer {
             return ["Inbox/ is missing, so whether a drop for \(period) waits to be ingested cannot be seen: make it again "
                 + "(`mkdir Inbox`), put back any drop that was in it, run `recon ingest`, then \(rerun ? "rerun" : "close") \(period)"]
         }
-        let names = waitingDrops(session.site) { session.state.acceptedDrops[$0] != nil }.map { SafeText.escaped($0) }
+        let entries = session.ledger.entries
+        let names = waitingDrops(session.site) { sha, kind in
+            session.state.acceptedDrops[sha].map { Ingestor.kind(acceptedAt: $0, in: entries) == kind } ?? false
+        }.map { SafeText.escaped($0) }
         guard !names.isEmpty else { return [] }
         let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")
         let (one, holds) = (names.count == 1, names.count == 1 ? "it holds" : "they hold")
@@ -65,7 +68,8 @@ public struct Closer {
     /// One the Inbox will not let go (a read-only folder) is said, and holds the close no more
     /// than when it went: following "run `recon ingest` first" had the user run it in a loop.
     static func removeAcceptedCopies(_ session: SiteSession) {
-        for (path, seq) in Ingestor.acceptedCopies(Ingestor.inboxEntries(session.site).drops, state: session.state) {
+        for (path, seq) in Ingestor.acceptedCopies(Ingestor.inboxEntries(session.site).drops, state: session.state,
+                                                          entries: session.ledger.entries) {
             let name = "Inbox/\(SafeText.escaped(FileIO.baseName(path)))"
             do {
                 try FileIO.removeChecked(path)
@@ -81,15 +85,17 @@ public struct Closer {
     /// The Inbox's drops that hold every close until ingested (``waitingInInbox(_:period:)``):
     /// not those whose bytes are recorded already (`isRecorded`, by SHA-256), which the close
     /// takes out. Only files of a kind that holds a close are read.
-    static func waitingDrops(_ site: Site, isRecorded: (String) -> Bool) -> [String] {
+    static func waitingDrops(_ site: Site, isRecorded: (_ sha: String, _ kind: DropKind) -> Bool) -> [String] {
         Ingestor.inboxEntries(site).drops.filter { holdsClose($0, named: FileIO.baseName($0), isRecorded: isRecorded) }.map(FileIO.baseName)
     }
 
     /// Whether the file at `path`, a drop named `name` (a drop set aside is read under a hidden
-    /// name), holds every close: of a kind that does, its bytes not recorded.
-    static func holdsClose(_ path: String, named name: String, isRecorded: (String) -> Bool) -> Bool {
-        guard DropKind(fileName: name).map({ $0 != .payments }) ?? false else { return false }
-        return !(Ingestor.sha256(ofDrop: path).map(isRecorded) ?? false)
+    /// name), holds every close: of a kind that does, its bytes not recorded as that kind (the
+    /// same bytes taken as another kind, one export holding two kinds' columns, are another
+    /// drop: taken for a leftover, a month closed without the usage its Inbox held).
+    static func holdsClose(_ path: String, named name: String, isRecorded: (_ sha: String, _ kind: DropKind) -> Bool) -> Bool {
+        guard let kind = DropKind(fileName: name), kind != .payments else { return false }
+        return !(Ingestor.sha256(ofDrop: path).map { isRecorded($0, kind) } ?? false)
     }
 
     /// A `recon.toml` gone (deleted, not restored with the site) while the invoices issued so

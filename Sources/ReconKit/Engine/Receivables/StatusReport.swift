@@ -70,14 +70,20 @@ public struct StatusReport {
         // waiting (status said "held: 0", or "ready to close" while the close refused). The
         // ledger is looked through for the hash only then, once (what an Inbox copy of an
         // accepted drop costs too, which is rare).
+        // Recorded as the kind the file's name gives it: the same bytes taken as another kind
+        // (one export holding two kinds' columns) are another drop, still waiting.
         var ledgerText: Data?
-        let isArchived = { (sha: String) -> Bool in
+        let isArchived = { (sha: String, kind: DropKind) -> Bool in
             guard FileIO.isRegularFile(site.path(Site.dropPath(sha256: sha))) else { return false }
             if ledgerText == nil { ledgerText = (try? Data(contentsOf: URL(fileURLWithPath: site.ledgerFile), options: .alwaysMapped)) ?? Data() }
-            return ledgerText?.range(of: Data("\"sha256\":\"\(sha)\"".utf8)) != nil
+            guard let text = ledgerText, let found = text.range(of: Data("\"sha256\":\"\(sha)\"".utf8)) else { return false }
+            let start = text[..<found.lowerBound].lastIndex(of: 10).map { $0 + 1 } ?? text.startIndex
+            let end = text[found.upperBound...].firstIndex(of: 10) ?? text.endIndex
+            return text[start..<end].range(of: Data("\"kind\":\"\(kind.rawValue)\"".utf8)) != nil
         }
         held = FileIO.listOwnFolder(site.held).filter(HeldDrops.isHeldDrop).filter { name in
-            !(Ingestor.sha256(ofDrop: site.held + "/" + name).map(isArchived) ?? false)
+            guard let kind = DropKind(fileName: name) else { return true }
+            return !(Ingestor.sha256(ofDrop: site.held + "/" + name).map { isArchived($0, kind) } ?? false)
         }.sorted()
         rejected = RejectedDrops.names(site)
         var problems: [String: Int] = [:]

@@ -99,16 +99,42 @@ struct OutboxCheck {
     /// (`Outbox/2026-10-old/invoices/`, `Outbox/statements/invoices/`), and a workbook named like
     /// an invoice there passed recon's checks while it refused the site. Links are not followed;
     /// a documents folder's own contents are the check's, not walked.
-    func documentFolderPaths() -> [String] {
-        var out: [String] = [], stack = ["Outbox"]
+    func documentFolderPaths() -> [String] { walk().folders }
+
+    /// ``documentFolderPaths()``, and every file outside those folders named like a final
+    /// document (`Outbox/2026-04/INV-2026-000003.xlsx`, `Outbox/INV-2026-000004.xlsx`): no
+    /// document of the ledger's, though a clerk searching the Outbox for the number finds it
+    /// (a workbook with changed bank details, put beside the folder the real one goes to).
+    /// Neither verifier reads it as a document; `recon verify` notes it, `status` and writers
+    /// warn. Found in the same walk.
+    func walk() -> (folders: [String], misplaced: [String]) {
+        var out: [String] = [], misplaced: [String] = [], stack = ["Outbox"]
         while let dir = stack.popLast() {
             for name in FileIO.list(site.path(dir)) {
                 let relative = dir + "/" + name
-                guard FileStatus.of(site.path(relative))?.kind == .folder else { continue }
-                if Self.documentFolders.contains(name) { out.append(relative) } else { stack.append(relative) }
+                switch FileStatus.of(site.path(relative))?.kind {
+                case .folder?:
+                    if Self.documentFolders.contains(name) { out.append(relative) } else { stack.append(relative) }
+                case .regularFile? where Self.isDocumentName(name):
+                    misplaced.append(relative)
+                default:
+                    continue
+                }
             }
         }
-        return out.sorted()
+        return (out.sorted(), misplaced.sorted())
+    }
+
+    /// What is said of each file ``walk()`` finds named like a document outside its folder.
+    static func misplacedNote(_ relative: String) -> String {
+        "\(SafeText.escaped(relative)) is named like a final document but is not in a folder of final documents, where the "
+            + "ledger's documents are: no entry issued it there, and whoever looks for that number may take it for one — move "
+            + "it out of Outbox/ (`recon verify --document FILE` says whether a workbook is one the ledger issued)"
+    }
+
+    /// Whether `name` is a document's name of any kind.
+    static func isDocumentName(_ name: String) -> Bool {
+        Array(name.utf8).withUnsafeBytes { isDocumentName($0[...]) }
     }
 
     /// Files an editor or a file browser puts beside the files it shows: hidden ones (recon's

@@ -229,7 +229,10 @@ struct WriterChecks {
             // Any name, as `recon verify` and an auditor's verifier refuse it (SPEC §6: nothing is
             // appended to a ledger that does not verify): a file browser's copy, `INV-… (1).xlsx`,
             // let every writer go on and the next close sign over a site both verifiers refused.
-            try Verifier(site: site).checkNoUnissuedDocuments(issued: Set(files.lazy.compactMap { $0?.file }))
+            // A file named like a document outside those folders is no document: said, not refused.
+            let (folders, misplaced) = OutboxCheck(site: site).walk()
+            warnings += misplaced.map(OutboxCheck.misplacedNote)
+            try Verifier(site: site).checkNoUnissuedDocuments(issued: Set(files.lazy.compactMap { $0?.file }), in: folders)
         } catch {
             return DocumentsChecked(problem: error, warnings: warnings)
         }

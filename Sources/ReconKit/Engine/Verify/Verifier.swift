@@ -125,7 +125,8 @@ public struct Verifier {
                 + "drop still waits " + Self.whereWaiting(archive: first, in: site))
         }
         // Every folder an auditor's verifier reads as one of final documents, walked once.
-        let documentFolders = OutboxCheck(site: site).documentFolderPaths()
+        let (documentFolders, misplaced) = OutboxCheck(site: site).walk()
+        notes += misplaced.map(OutboxCheck.misplacedNote)
         if let first = Self.unfinishedWrites(in: site, documentFolders: documentFolders).first {
             unfinished.append("\(first) is an unfinished write of an interrupted command, in a folder an auditor's verifier reads "
                 + "whole; the next writing command sweeps it")

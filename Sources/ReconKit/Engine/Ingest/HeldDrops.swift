@@ -283,7 +283,15 @@ public struct HeldDrops {
     /// The files `Inbox/held/` holds, in the order a rerun takes them. Every file there is a held
     /// drop (errors files go to rejected/, never here), whatever its name, but a viewer's own.
     private func heldNames() -> [String] {
-        FileIO.listOwnFolder(session.site.held).filter(Self.isHeldDrop).sorted(by: Ingestor.processingOrder)
+        Self.heldDrops(in: session.site).sorted(by: Ingestor.processingOrder)
+    }
+
+    /// The held drops in `Inbox/held/` of `site` (``isHeldDrop(_:)``), folders left out: recon
+    /// holds files only, and a folder there is what a NAS or a Mac keeps beside files
+    /// (Synology's `@eaDir`), which `status` listed as a drop waiting for a rerun, and a signed
+    /// rerun rejected — exit 2 after it had done its work, its request then spent.
+    static func heldDrops(in site: Site) -> [String] {
+        FileIO.listOwnFolder(site.held).filter { isHeldDrop($0) && FileStatus.of(site.held + "/" + $0)?.kind != .folder }
     }
 
     /// Whether a name in `Inbox/held/` is a held drop: not one recon never reads, nor what a

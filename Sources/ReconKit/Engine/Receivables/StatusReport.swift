@@ -81,7 +81,7 @@ public struct StatusReport {
             let end = text[found.upperBound...].firstIndex(of: 10) ?? text.endIndex
             return text[start..<end].range(of: Data("\"kind\":\"\(kind.rawValue)\"".utf8)) != nil
         }
-        held = FileIO.listOwnFolder(site.held).filter(HeldDrops.isHeldDrop).filter { name in
+        held = HeldDrops.heldDrops(in: site).filter { name in
             guard let kind = DropKind(fileName: name) else { return true }
             return !(Ingestor.sha256(ofDrop: site.held + "/" + name).map { isArchived($0, kind) } ?? false)
         }.sorted()

@@ -461,7 +461,7 @@ public struct Verifier {
         let sha = String(archive.dropLast(4))
         guard let named = NamedDropMarker.stopped(in: site)[sha] else {
             // A rerun stopped after archiving a held drop leaves it in held/, where no ingest looks.
-            let held = FileIO.listOwnFolder(site.held).filter(HeldDrops.isHeldDrop)
+            let held = HeldDrops.heldDrops(in: site)
             if held.contains(where: { Ingestor.sha256(ofDrop: site.held + "/" + $0) == sha }) {
                 return "in Inbox/held/ (the rerun of the closed month it touches takes it)"
             }

@@ -244,6 +244,7 @@ struct DocumentFrontSheet {
                let lines = replacementPaymentLines(paid: paid, replaced: replaced) {
                 return lines
             }
+            if record.layout >= 14, let applied = record.creditApplied, let lines = creditPaymentLines(applied: applied) { return lines }
             var out = ["Payment"]
             if let d = record.dueOn { out.append("Please pay \(Digits.grouped(record.total)) \(record.currency) by \(d), quoting \(record.number).") }
             // A client billed anew in another currency: what it paid for the month before is credit in that one.
@@ -316,6 +317,25 @@ struct DocumentFrontSheet {
         }
         if let credit = accountCreditLine { out.append(credit) }
         if let changes = accountChangesLine { out.append(changes) }
+        out.append("Your account statement sets every payment against your invoices, oldest first, and gives the balance of them all.")
+        if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
+        return out
+    }
+
+    /// A close's invoice to a client in credit (layout 14): what is left to pay once the
+    /// account's credit is set against it, as the statement sets it. It asked for its total,
+    /// which the statement showed paid. Nil when the amounts cannot be subtracted.
+    private func creditPaymentLines(applied: ExactDecimal) -> [String]? {
+        guard let balance = try? record.total - applied else { return nil }
+        let c = record.currency, credit = "\(Digits.grouped(applied)) \(c) of your account's credit (payments beyond your earlier invoices)"
+        var out = ["Payment"]
+        if balance > .zero {
+            out.append("Please pay \(Digits.grouped(balance)) \(c)\(record.dueOn.map { " by \($0)" } ?? ""), quoting \(record.number): its "
+                + "total, \(Digits.grouped(record.total)) \(c), less \(credit).")
+        } else {
+            out.append("Nothing to pay on this invoice: \(credit) covers its total, \(Digits.grouped(record.total)) \(c).")
+        }
+        if let left = accountCreditLine { out.append(left) }
         out.append("Your account statement sets every payment against your invoices, oldest first, and gives the balance of them all.")
         if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
         return out

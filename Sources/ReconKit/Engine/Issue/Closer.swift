@@ -184,9 +184,18 @@ public struct Closer {
         // what was issued, the rest are issued now, and the period closes.
         let earlier = state.issued.filter { $0.period == period && ($0.kind == .invoice || $0.kind == .payout) }
         let done = Set(earlier.map { "\($0.kind.rawValue)|\($0.partyId)" })
-        let items = (review.book.invoices + review.book.payouts)
+        // A client with payments may be in credit: its invoice says what the account sets against it.
+        let paying = Set(state.payments.map(\.clientId)), account = AccountAtIssue(session: session)
+        let items = try (review.book.invoices + review.book.payouts)
             .filter { !done.contains("\($0.kind.rawValue)|\($0.partyId)") }
-            .map { DocumentIssuer.Item($0) }
+            .map { draft in
+                var item = DocumentIssuer.Item(draft)
+                if draft.kind == .invoice, paying.contains(draft.partyId) {
+                    let reckoned = try account.reckon(new: draft, replacing: [], reversal: nil, of: draft.partyId)
+                    (item.creditApplied, item.accountCredit) = (reckoned.paid, reckoned.credit)
+                }
+                return item
+            }
         if !earlier.isEmpty { session.log.warning("resuming the interrupted close of \(period): \(earlier.count) documents were already issued") }
         var numbers = earlier.map(\.number)
         var prefix: LedgerPrefixWriter?

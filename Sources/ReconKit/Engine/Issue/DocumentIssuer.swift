@@ -47,6 +47,9 @@ public struct DocumentIssuer {
         /// A rerun's new invoice: the client's other invoices whose open amount it changes
         /// (``DocumentRecord/accountChanges``).
         public var accountChanges: [AccountChange] = []
+        /// A close's invoice to a client in credit: what the account sets against it when it is
+        /// issued (``DocumentRecord/creditApplied``).
+        public var creditApplied: ExactDecimal?
 
         public init(_ draft: DocumentDraft, refersTo: String? = nil, reason: String? = nil, replaces: [String]? = nil,
                     paidBefore: ExactDecimal? = nil, accountCredit: [Money] = [], heldElsewhere: [HeldElsewhere] = [],
@@ -137,6 +140,10 @@ public struct DocumentIssuer {
                         || record.layout >= 14 && items[j].heldElsewhere.contains { $0.held.currency == item.draft.currency && $0.converted != nil })
             }) {
                 record.nettedIn = numbers[j]
+            }
+            if record.layout >= 14, item.replaces?.isEmpty ?? true, let applied = item.creditApplied, applied > .zero {
+                record.creditApplied = applied
+                record.accountCredit = item.accountCredit
             }
             if let replaces = item.replaces, !replaces.isEmpty {
                 record.replaces = replaces

@@ -57,6 +57,10 @@ public struct DocumentRecord: Sendable, Equatable {
     /// settled the reversed invoice went to another, whose own document still asked for its
     /// total, and the invoices in force asked for more than was due (or the reverse).
     public var accountChanges: [AccountChange] = []
+    /// On a close's invoice to a client in credit (layout 14): what the account — payments
+    /// beyond its earlier invoices — sets against it when it is issued, so it asks for what is
+    /// left. It asked for its total, which the statement showed paid already.
+    public var creditApplied: ExactDecimal?
     /// One per tax component (none on the payout side).
     public var taxes: [TaxAmount] = []
     /// The rate of each foreign currency a line was priced in.
@@ -100,7 +104,8 @@ public struct DocumentRecord: Sendable, Equatable {
     /// figures, at the period's rate (``heldElsewhere``), and the adjustment beside it in that
     /// currency says the statement nets it; a replacement invoice counts what a payment naming
     /// the month's invoice paid beyond it into other invoices as received for the month, and
-    /// names the client's other invoices whose open amount it changes (``accountChanges``).
+    /// names the client's other invoices whose open amount it changes (``accountChanges``), and a
+    /// close's invoice to a client in credit asks for its total less that credit (``creditApplied``).
     public var layout = DocumentRecord.currentLayout
     public static let currentLayout = PartDeflate.canChoose ? newestLayout : 4
     /// The latest layout this build knows how to print: one after it is a later recon's.
@@ -173,6 +178,7 @@ public struct DocumentRecord: Sendable, Equatable {
         }
         if !heldElsewhere.isEmpty { b["held_elsewhere"] = .array(heldElsewhere.map(\.json)) }
         if !accountChanges.isEmpty { b["account_changes"] = .array(accountChanges.map(\.json)) }
+        if let creditApplied { b["credit_applied"] = .string(creditApplied.description) }
         if let issuedOn { b["issued_on"] = .string(issuedOn.description) }
         if let dueOn { b["due_on"] = .string(dueOn.description) }
         if let paymentTermsDays { b["payment_terms_days"] = .int(Int64(paymentTermsDays)) }
@@ -242,6 +248,7 @@ public struct DocumentRecord: Sendable, Equatable {
         if b["replaces"] != nil { replaces = reader.strings("replaces") }
         reversedBy = b["reversed_by"]?.stringValue
         if b["paid_before"] != nil { paidBefore = try reader.decimal("paid_before") }
+        if b["credit_applied"] != nil { creditApplied = try reader.decimal("credit_applied") }
         nettedIn = b["netted_in"]?.stringValue
         for credit in b["account_credit"]?.arrayValue ?? [] {
             guard let o = credit.objectValue, let text = o["amount"]?.stringValue, let amount = ExactDecimal(recorded: Substring(text)),

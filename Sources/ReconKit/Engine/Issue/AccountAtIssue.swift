@@ -1,0 +1,72 @@
+/// A client's account as the statement will show it once a new invoice is issued (SPEC §5:
+/// payments to the invoice they name, then the oldest due; credit notes settle their own):
+/// what is set against the new invoice, the credit left, and the other invoices whose open
+/// amount changes. A rerun's new invoice and a close's invoice to a client in credit say it,
+/// so a payer reading them pays what the statement shows open, not the total again.
+struct AccountAtIssue {
+    let session: SiteSession
+
+    /// What the client's payments are set against a rerun's new invoice (`fresh`, replacing
+    /// `invoices`, reversed by `reversal` when there is one) once it is issued, with what payments
+    /// naming it paid beyond it (a client that paid 400.00 on a 283.20 invoice paid 400.00 for
+    /// it): the account as the statement will show it after this rerun, so the invoice asks for
+    /// what the statement shows open on it. Counted on the account before the rerun, a payment
+    /// that had paid beyond the old invoice into an older open one was left out, and the
+    /// invoice asked for more than the statement; nil when nothing.
+    func reckon(new fresh: DocumentDraft, replacing invoices: [String], reversal: (draft: DocumentDraft, refersTo: [String])?,
+               of client: String) throws -> (paid: ExactDecimal?, credit: [Money], changes: [AccountChange]) {
+        let state = session.state, zone = state.zone, now = session.clock.now()
+        let today = zone.today(now: now), at = SiteClock.text(now)
+        let seq = (state.issued.map(\.seq).max() ?? 0) + 1
+        var documents = state.issued
+        if let reversal {
+            documents.append(IssuedDocument(seq: seq, at: at, kind: .creditNote, number: "(this rerun's reversal)", period: today.period,
+                                            partyId: client, currency: reversal.draft.currency, subtotal: reversal.draft.subtotal,
+                                            tax: reversal.draft.tax, total: reversal.draft.total, file: "", sha256: "",
+                                            refersTo: reversal.refersTo.joined(separator: ", ")))
+        }
+        let terms = state.pricing.clients[client]?.paymentTermsDays ?? 30
+        // Sorted after every number issued, as the one it is given will be (issued last): a
+        // stand-in sorting before `INV-…` took an unnamed payment first among invoices due the
+        // same day, and the invoice asked for less than the statement then showed open on it.
+        let number = "~(this rerun's invoice)"
+        documents.append(IssuedDocument(seq: seq + 1, at: at, kind: .invoice, number: number, period: today.period, partyId: client,
+                                        currency: fresh.currency, subtotal: fresh.subtotal, tax: fresh.tax, total: fresh.total,
+                                        file: "", sha256: "", dueOn: LocalDate(dayNumber: today.dayNumber + Int32(terms)),
+                                        replaces: invoices))
+        let accounts = try Receivables(clientId: client, documents: documents, payments: state.payments, asOf: today) {
+            $0.issuedOn(in: zone) ?? today
+        }.accounts
+        let account = accounts.first { $0.currency == fresh.currency }
+        // What a payment naming the month's invoice paid beyond it, into credit or other invoices, was received for it too.
+        let paid = try [account?.paid[number], account?.overpaid[number], account?.passedOn[number]].compactMap { $0 }
+            .reduce(fresh.currency.zero) { try $0 + $1 }
+        // The client's credit once this rerun's documents are in, in every currency: a payment
+        // that named no invoice, or one in the currency it was billed in before, is credit too.
+        let credit = accounts.filter { $0.unapplied > .zero }.map { Money($0.unapplied, $0.currency) }
+        let before = try Receivables(clientId: client, documents: state.issued, payments: state.payments, asOf: today) {
+            $0.issuedOn(in: zone) ?? today
+        }.accounts
+        let reversed = Set(invoices + (reversal?.refersTo ?? []))
+        return (paid > .zero ? paid : nil, credit, Self.changes(from: before, to: accounts, leaving: reversed.union([number]), issued: state.issued))
+    }
+
+    /// The invoices, but those in `leaving`, whose open amount differs between the accounts
+    /// `before` and `after` a rerun's documents, in (currency, number) order.
+    static func changes(from before: [Receivables.Account], to after: [Receivables.Account], leaving: Set<String>,
+                        issued: [IssuedDocument]) -> [AccountChange] {
+        func open(_ accounts: [Receivables.Account]) -> [String: ExactDecimal] {
+            Dictionary(accounts.flatMap { $0.open.map { ($0.number, $0.amount) } }, uniquingKeysWith: { a, _ in a })
+        }
+        let (was, now) = (open(before), open(after))
+        return issued.filter { $0.kind == .invoice && !leaving.contains($0.number) }
+            .sorted { ($0.currency.code, $0.number) < ($1.currency.code, $1.number) }
+            .compactMap { invoice in
+                let zero = invoice.currency.zero
+                let (b, a) = (was[invoice.number] ?? zero, now[invoice.number] ?? zero)
+                guard b != a else { return nil }
+                return AccountChange(number: invoice.number, period: invoice.period, before: Money(b, invoice.currency),
+                                     after: Money(a, invoice.currency))
+            }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@testable import ReconKit
+
+/// A close's invoice to a client whose account holds credit (a payment beyond its invoices, or
+/// made before any): it asked for its whole total, which the statement showed paid already,
+/// while a rerun's invoice in the same place said what was left. C1's March: R1–R3 at 100.00,
+/// 18 % tax: 300.00 + 54.00 = 354.00 INR, due 2026-04-02 + 30 days = 2026-05-02.
+struct InvoiceToAClientInCreditTests {
+    static func marchWithPayment(_ amount: String) throws -> TestSite {
+        let site = try TestSite.marchSite()
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference\nP1,C1,2026-03-30,\(amount),INR,cheque 5\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        return site
+    }
+
+    static func texts(_ site: TestSite) throws -> [String] {
+        try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx")).cells.values.compactMap(\.text)
+    }
+
+    /// 200.00 of credit: 354.00 − 200.00 = 154.00 to pay, what the statement shows open.
+    @Test func anInvoiceAsksForItsTotalLessTheAccountsCredit() throws {
+        let site = try Self.marchWithPayment("200.00")
+        let invoice = try #require(try site.bodies("invoice.issued").first { $0["client_id"] as? String == "C1" })
+        #expect(invoice["total"] as? String == "354.00" && invoice["credit_applied"] as? String == "200.00"
+                && invoice["account_credit"] == nil, "\(invoice)")
+        let texts = try Self.texts(site)
+        #expect(texts.contains("Please pay 154.00 INR by 2026-05-02, quoting INV-2026-000001: its total, 354.00 INR, less 200.00 INR "
+            + "of your account's credit (payments beyond your earlier invoices)."), "\(texts.filter { $0.contains("pay") })")
+        let statement = try site.recon(["statement", "C1"], env: TestSite.closeDay)
+        #expect(statement.code == 0 && statement.out.contains("total due: 154.00 INR"), "\(statement.out)")
+        // The other client has no payment: its invoice asks for its total, as ever.
+        let other = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000002.xlsx")).cells.values.compactMap(\.text)
+        #expect(other.contains("Please pay 100.00 INR by 2026-05-02, quoting INV-2026-000002."), "\(other.filter { $0.contains("pay") })")
+        site.expectAuditorAccepts()
+    }
+
+    /// 500.00 of credit covers 354.00: nothing to pay, 146.00 left in credit.
+    @Test func anInvoiceTheCreditCoversAsksForNothing() throws {
+        let site = try Self.marchWithPayment("500.00")
+        let texts = try Self.texts(site)
+        #expect(texts.contains("Nothing to pay on this invoice: 354.00 INR of your account's credit (payments beyond your earlier "
+            + "invoices) covers its total, 354.00 INR.") && texts.contains(RerunTermsTests.creditLine("146.00 INR")),
+                "\(texts.filter { $0.contains("pay") || $0.contains("credit") })")
+        site.expectAuditorAccepts()
+    }
+}

@@ -92,7 +92,7 @@ extension DropParser {
         let currency = r.required("currency", FieldValue.currency)
         let mode = r.required("tier_mode") { text -> TierMode in
             guard let m = TierMode(rawValue: String(text)) else {
-                throw FieldValue.Invalid("\(FieldValue.shown(text)) is not a tier mode; write volume or graduated")
+                throw FieldValue.Invalid("\(FieldValue.shownNamingOdd(text)) is not a tier mode; write volume or graduated")
             }
             return m
         }
@@ -130,7 +130,7 @@ extension DropParser {
         let subject = r.required("subject", FieldValue.text)
         let decision = r.required("decision") { text -> DecisionKind in
             guard let d = DecisionKind(rawValue: String(text)) else {
-                throw FieldValue.Invalid("\(FieldValue.shown(text)) is not a decision; write approve or exclude")
+                throw FieldValue.Invalid("\(FieldValue.shownNamingOdd(text)) is not a decision; write approve or exclude")
             }
             return d
         }

@@ -18,6 +18,18 @@ public enum FieldValue {
         return "\"" + SafeText.visible(cut) + (cut.endIndex < text.endIndex ? "…" : "") + "\""
     }
 
+    /// ``shown(_:)``, and the first character of `text` outside ASCII named with where it is,
+    /// for a field of ASCII words or codes: a look-alike letter (Cyrillic `С` in `CT`) or one
+    /// nobody sees (a zero-width space) was printed as it is, and the value read as valid.
+    static func shownNamingOdd(_ text: Substring) -> String { shown(text) + oddCharacter(text) }
+
+    /// " (it holds U+200B (ZERO WIDTH SPACE) at character 3)" for the first character outside
+    /// ASCII in `text`; empty when there is none.
+    static func oddCharacter(_ text: Substring) -> String {
+        guard let (at, scalar) = text.unicodeScalars.enumerated().first(where: { !$0.element.isASCII }) else { return "" }
+        return " (it holds \(SafeText.named(scalar)) at character \(at + 1))"
+    }
+
     /// **id**: 1–64 of `A-Z a-z 0-9 . _ -`, not starting with `.` or `-` (ids become file names
     /// and command-line arguments: no hidden files, no options).
     public static func id(_ text: Substring) throws -> String {
@@ -65,7 +77,7 @@ public enum FieldValue {
 
     /// **code**: 1–8 of `A-Z 0-9`.
     public static func code(_ text: Substring) throws -> String {
-        guard isCode(text.utf8) else { throw Invalid("\(shown(text)) is not a code; a code is 1–8 of A-Z 0-9 (e.g. CT, MR, XR)") }
+        guard isCode(text.utf8) else { throw Invalid("\(shownNamingOdd(text)) is not a code; a code is 1–8 of A-Z 0-9 (e.g. CT, MR, XR)") }
         return String(text)
     }
 
@@ -196,7 +208,7 @@ public enum FieldValue {
                 throw Invalid("\(shown(text)) is an ISO 4217 code without a minor unit (a metal, a unit of account or a "
                     + "test code), not a currency money is invoiced in (e.g. USD, EUR, INR, JPY, KWD)")
             }
-            throw Invalid("\(shown(text)) is not an ISO 4217 currency code (e.g. USD, EUR, INR, JPY, KWD)")
+            throw Invalid("\(shownNamingOdd(text)) is not an ISO 4217 currency code (e.g. USD, EUR, INR, JPY, KWD)")
         }
         return c
     }
@@ -204,7 +216,7 @@ public enum FieldValue {
     /// `routine` or `stat`.
     public static func urgency(_ text: Substring) throws -> Urgency {
         guard let u = Urgency(rawValue: String(text)) else {
-            throw Invalid("\(shown(text)) is not an urgency; write routine or stat")
+            throw Invalid("\(shownNamingOdd(text)) is not an urgency; write routine or stat")
         }
         return u
     }

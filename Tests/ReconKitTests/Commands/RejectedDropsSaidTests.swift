@@ -186,6 +186,23 @@ struct RejectedDropsSaidTests {
             + "name a clients export clients-….csv)\n", "\(resent)")
     }
 
+    /// A look-alike letter or one nobody sees in a decision's subject, a code, a currency or an
+    /// urgency was printed as it is: "\"R2\" is neither a flag id nor a report id known to this
+    /// site" of a report `recon status` lists. Each is named with where it is, as an id's is.
+    @Test func aCharacterNobodySeesInASubjectOrCodeIsNamed() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("decisions-1.csv", "subject,decision,by\nR2\u{200B},approve,Asha\n")
+        try site.drop("usage-2026-03-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+            + "R8,2026-03-08T10:00:00Z,C1,D1,\u{0421}T,1,\u{0455}tat\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 2)
+        #expect(try site.read("Inbox/rejected/decisions-1.csv.errors.txt") == "line 2, column 1 (subject): \"R2\u{200B}\" (it holds "
+            + "U+200B (ZERO WIDTH SPACE) at character 3) is neither a flag id nor a report id known to this site\n")
+        let usage = try site.read("Inbox/rejected/usage-2026-03-b.csv.errors.txt")
+        #expect(usage.contains("(modality): \"\u{0421}T\" (it holds U+0421 (CYRILLIC CAPITAL LETTER ES) at character 1) is not a code")
+                && usage.contains("(urgency): \"\u{0455}tat\" (it holds U+0455 (CYRILLIC SMALL LETTER DZE) at character 1) is not an "
+                    + "urgency"), "\(usage)")
+    }
+
     /// A column whose name holds an optional column's the file lacks (`Urgency Level`) is
     /// unknown, ignored (SPEC §2), and every row took urgency's default with a notice only: now a
     /// warning, saying what every row took and what to do.

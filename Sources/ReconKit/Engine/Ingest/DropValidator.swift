@@ -267,7 +267,8 @@ public struct DropValidator {
     /// finding an earlier review workbook showed: those are judged again by every command, at
     /// the month's pace so far, and one may no longer stand.
     static func unknownSubject(_ subject: String) -> String {
-        var text = "\"\(SafeText.escaped(subject))\" is neither a flag id nor a report id known to this site"
+        var text = "\"\(SafeText.escaped(subject))\"\(FieldValue.oddCharacter(Substring(subject))) is neither a flag id nor a report id "
+            + "known to this site"
         if subject.hasPrefix("SOFT-") {
             text += " — as of now no soft finding has that id: provisional soft flags are judged again by every command, at "
                 + "the month's pace so far, so one an earlier review.xlsx listed may no longer stand; `recon status` lists the "

@@ -25,7 +25,13 @@ public enum ReviewWorkbook {
             try problems(review, book)
             try decisions(review, state: state, book)
             try imagesPerCase(review, book)
-            try flagFeatures(review, book, rowsPerSheet: rowsPerSheet)
+            // A rerun month's ratios are found again on the month as it stands now; its soft
+            // flags' scores and reasons are the close's: said under them (they disagreed unsaid).
+            let rerun = state.rerunAt[review.period].map {
+                "Ratios of \(review.period) as it stands since its rerun of \($0); each soft flag's score and reason are as its "
+                    + "close raised them (a rerun does not re-score soft flags, SPEC §4), so they may differ."
+            }
+            try flagFeatures(review, book, rowsPerSheet: rowsPerSheet, note: review.softFlags.isEmpty ? nil : rerun)
         }
         try FileIO.placeWritten(temp, at: path)
     }
@@ -121,7 +127,7 @@ public enum ReviewWorkbook {
 
     /// The flags' features (what the soft gate measured), a row a flag in the Flags sheet's
     /// order, on sheets of their own: `Flag features`, continued as the flags are.
-    static func flagFeatures(_ review: PeriodReview, _ book: Workbook, rowsPerSheet: Int = sheetRows) throws {
+    static func flagFeatures(_ review: PeriodReview, _ book: Workbook, rowsPerSheet: Int = sheetRows, note: String? = nil) throws {
         let all = orderedFlags(review).filter { !$0.flag.features.isEmpty }
         guard !all.isEmpty else { return }
         let featureNames = Array(Set(all.flatMap { $0.flag.features.map(\.name) })).sorted()
@@ -144,6 +150,9 @@ public enum ReviewWorkbook {
                         try sheet.write(number: v, row: i + 1, column: 2 + k, style: feature)
                     }
                 }
+            }
+            if let note, page == 0 {
+                try sheet.write(text: note, row: slice.count + 2, column: 0, style: .plain.with { $0.isItalic = true })
             }
             try sheet.autofilter(CellRange(firstRow: 0, firstColumn: 0, lastRow: max(slice.count, 1), lastColumn: headers.count - 1))
             try sheet.freezePanes(row: 1, column: 0)

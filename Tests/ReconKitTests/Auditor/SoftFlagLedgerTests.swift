@@ -76,6 +76,12 @@ struct SoftFlagLedgerTests {
         let key = try site.operatorKey("asha", listed: true, env: Self.closeClock)
         let rerun = try site.recon(["rerun", Self.planted.period, "--reason", "late report", "--key", key], env: Self.closeClock)
         #expect(rerun.code == 0 && !rerun.err.contains(flag.id), "\(rerun.out)\(rerun.err)")
+        // Its review's ratios are the month's since the rerun, its flag's score the close's: said
+        // under them (the late report moved the ratios, and they no longer gave the recorded score).
+        let features = try #require(try XLSXCells(path: site.path("Outbox/\(Self.planted.period)/review.xlsx")).sheets["Flag features"])
+        let notes = features.cells.values.compactMap { $0["v"] }.filter { $0.hasPrefix("Ratios of \(Self.planted.period) as it stands since its rerun of ") }
+        #expect(notes.count == 1 && notes[0].hasSuffix("each soft flag's score and reason are as its close raised them (a rerun does "
+            + "not re-score soft flags, SPEC §4), so they may differ."), "\(notes)")
         // The advice for a closed month's soft flag, where one blocks.
         let review = PeriodReview(period: Period(Self.planted.period)!, book: PeriodBook(period: Period(Self.planted.period)!, fxDate: LocalDate("2026-05-31")!),
                                   hardFlags: [], softFlags: [.init(flag: AuditFlag(id: flag.id, severity: .soft, code: "SOFT_IMAGES_PER_CASE",

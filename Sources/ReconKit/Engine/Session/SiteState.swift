@@ -54,6 +54,9 @@ public struct SiteState {
     public private(set) var acceptedDrops: [String: Int] = [:]
     /// Period → seq of its `period.closed`.
     public private(set) var closedPeriods: [Period: Int] = [:]
+    /// Each rerun period's latest rerun, by its entry's `at`: its review's ratios are the month's
+    /// as it stands since, its soft flags' scores still the close's (a rerun does not re-score).
+    public private(set) var rerunAt: [Period: String] = [:]
     /// Each closed period's clients and radiologists on the terms its latest documents were
     /// issued under (tax components, contract, seniority, PO number): as they stood when it
     /// closed, and for a party a rerun billed anew, as that rerun billed it (``Rerunner``
@@ -139,6 +142,7 @@ public struct SiteState {
             settle(p.period, seq: seq, stats: p.stats, margins: p.margins, entry: p.recordedIn)
         case .rerun(let p):
             awaitingRerun[p.period] = nil
+            rerunAt[p.period] = at
             recordTerms(of: p)
             settle(p.period, seq: seq, stats: p.stats, margins: p.margins, entry: p.recordedIn)
         case .documentIssued(let d):

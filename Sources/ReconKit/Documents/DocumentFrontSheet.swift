@@ -347,9 +347,21 @@ struct DocumentFrontSheet {
     /// with no word of the USD it had paid).
     private var accountCreditLine: String? {
         guard record.layout >= 13, !record.accountCredit.isEmpty else { return nil }
-        return "Your account holds \(record.accountCredit.map(\.text).joined(separator: " and ")) in credit, for payments beyond "
-            + "your invoices: your account statement gives each payment; it is set against what you are invoiced next in its "
-            + "currency, or repaid on request."
+        return "Your account holds \(record.accountCredit.map(\.text).joined(separator: " and ")) in credit\(creditMadeOf), for payments "
+            + "beyond your invoices: your account statement gives each payment; it is set against what you are invoiced next in "
+            + "its currency, or repaid on request."
+    }
+
+    /// From layout 14, on a replacement invoice, the credit in its currency split into what was
+    /// received for the month beyond it and other payments (one that named no invoice, say):
+    /// "2,500.00 received for 2026-09 covers its total, 708.00" beside "2,792.00 in credit" did
+    /// not add up. Empty when there is no such split to make.
+    private var creditMadeOf: String {
+        guard record.layout >= 14, let paid = record.paidBefore, let credit = record.accountCredit.first(where: { $0.currency == record.currency }),
+              let over = try? paid - record.total, over > .zero, over < credit.amount, let other = try? credit.amount - over else { return "" }
+        let c = record.currency
+        return " (\(Digits.grouped(over)) \(c) received for \(record.period) beyond this invoice, and \(Digits.grouped(other)) \(c) "
+            + "of other payments beyond your invoices)"
     }
 
     /// A rerun's new invoice (layout 14): the client's other invoices whose open amount it

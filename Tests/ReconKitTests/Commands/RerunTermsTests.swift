@@ -652,6 +652,31 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// February paid (P0 100.00 naming it); March paid 100.00 naming its invoice (P1), and a
+    /// cheque of 30.00 naming none (P2). March's price cut to 50.00, rerun: INV-2026-000003 bills
+    /// 50.00; P1 follows it, 50.00 over it; P2 finds nothing open. Received for March 100.00; the
+    /// account's credit 50.00 + 30.00 = 80.00. "100.00 received covers 50.00" beside "80.00 in
+    /// credit" did not add up: the credit says what it is made of.
+    @Test func aReplacementInvoiceSaysWhatItsAccountsCreditIsMadeOf() throws {
+        let (site, key) = try februaryUnpaidMarchClosed()
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,invoice\nP0,C2,2026-04-05,100.00,INR,INV-2026-000001\n"
+                      + "P1,C2,2026-04-05,100.00,INR,INV-2026-000002\nP2,C2,2026-04-06,30.00,INR,\n")
+        try site.drop("client_rates-cut.csv", "effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode\n"
+                      + "2026-02-01,*,*,*,*,1,,50,INR,volume\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "price cut", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        try expectMarchReplacement(site, "INV-2026-000003", total: "50.00", paidBefore: "100.00",
+                                   asking: "Nothing to pay on this invoice: 100.00 INR already received for 2026-03 covers its total, 50.00 INR.")
+        let texts = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx")).cells.values.compactMap(\.text)
+        #expect(texts.contains("Your account holds 80.00 INR in credit (50.00 INR received for 2026-03 beyond this invoice, and 30.00 INR "
+            + "of other payments beyond your invoices), for payments beyond your invoices: your account statement gives each payment; "
+            + "it is set against what you are invoiced next in its currency, or repaid on request."),
+                "\(texts.filter { $0.contains("credit") })")
+        let statement = try site.recon(["statement", "C2"], env: Self.april)
+        #expect(statement.code == 0 && statement.out.contains("total due: -80.00 INR"), "\(statement.out)")
+    }
+
     /// February rerun the day March closes: its new invoice falls due the same day as March's
     /// (2026-05-01). An unnamed 120.00 goes to the oldest due first, by number among the same
     /// day: March's INV-2026-000002 takes 100.00, the new INV-2026-000003 (200.00) 20.00, and

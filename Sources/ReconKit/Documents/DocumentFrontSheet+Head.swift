@@ -58,6 +58,18 @@ extension DocumentFrontSheet {
         // A new invoice's head says what is left to pay (layout 13): its total closing the first
         // page read as the amount due, and the payment lines on page 2 went unread.
         if invoice {
+            // From layout 14 the amount and the other invoices it changes are said where a reader
+            // looks first: a long reason could push every amount to page 2.
+            if record.layout >= 14 {
+                let others = record.accountChanges.isEmpty ? "" : "; what your other invoices leave to pay changes with it"
+                guard let paid = record.paidBefore else {
+                    let due = record.dueOn.map { " by \($0)" } ?? ""
+                    return line + "; \(Digits.grouped(record.total)) \(record.currency) to pay\(due)\(others) (see Payment)."
+                }
+                guard let left = try? record.total - paid else { return line + "." }
+                let owed = left > .zero ? "\(Digits.grouped(left)) \(record.currency) is" : "nothing is"
+                return line + "; with what was received for it, \(owed) left to pay\(others) (see Payment)."
+            }
             guard record.layout >= 13, let paid = record.paidBefore, let left = try? record.total - paid else { return line + "." }
             guard left > .zero else { return line + "; with what was received for it, nothing is left to pay (see Payment)." }
             return line + "; with what was received for it, \(Digits.grouped(left)) \(record.currency) is left to pay (see Payment)."

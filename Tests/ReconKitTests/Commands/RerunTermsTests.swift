@@ -621,6 +621,10 @@ struct RerunTermsTests {
                 && texts.contains("With this invoice your payments are set against your invoices anew, and leave INV-2026-000002 (2026-03) "
                     + "nothing to pay (100.00 INR before): pay from this list, not from what that invoice asked when issued."),
                 "\(texts.filter { $0.contains("pay") })")
+        // Its head says so too, where a reader looks first.
+        #expect(texts.contains("Replaces INV-2026-000001 of 2026-02, reversed by CN-2026-000001: this invoice bills 2026-02 in full; 200.00 "
+            + "INR to pay by 2026-05-10; what your other invoices leave to pay changes with it (see Payment)."),
+                "\(texts.filter { $0.hasPrefix("Replaces") })")
         let statement = try site.recon(["statement", "C2"], env: Self.april)
         #expect(statement.code == 0 && statement.out.contains("total due: 200.00 INR (current 200.00, 1-30 0.00"), "\(statement.out)")
         site.expectAuditorAccepts()
@@ -952,9 +956,11 @@ struct RerunTermsTests {
         #expect(reissued["replaces"] as? [String] == ["INV-2026-000002"] && reissued["reversed_by"] == nil, "\(reissued)")
         #expect(latest["replaces"] as? [String] == ["INV-2026-000003"] && latest["reversed_by"] as? String == "CN-2026-000003", "\(latest)")
         let sheet = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000004.xlsx"))
-        #expect(sheet.reference(of: "Replaces INV-2026-000003 of 2026-03, reversed by CN-2026-000003: this invoice bills 2026-03 in full.") != nil)
+        #expect(sheet.reference(of: "Replaces INV-2026-000003 of 2026-03, reversed by CN-2026-000003: this invoice bills 2026-03 in full; "
+            + "300.00 INR to pay by 2026-05-10 (see Payment).") != nil, "\(sheet.cells.values.compactMap(\.text).filter { $0.hasPrefix("Replaces") })")
         let earlier = try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000003.xlsx"))
-        #expect(earlier.reference(of: "Replaces INV-2026-000002 of 2026-03 (credited in full before): this invoice bills 2026-03 in full.") != nil)
+        #expect(earlier.reference(of: "Replaces INV-2026-000002 of 2026-03 (credited in full before): this invoice bills 2026-03 in full; "
+            + "200.00 INR to pay by 2026-05-10 (see Payment).") != nil, "\(earlier.cells.values.compactMap(\.text).filter { $0.hasPrefix("Replaces") })")
         // The radiologist's new statement likewise (D1 was paid 2, then 3, then 4 reports).
         let statement = try #require(try site.bodies("payout.issued").last)
         #expect((statement["replaces"] as? [String])?.count == 1 && (statement["reversed_by"] as? String)?.hasPrefix("PAYADJ-") == true,

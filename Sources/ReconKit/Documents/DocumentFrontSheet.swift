@@ -260,6 +260,8 @@ struct DocumentFrontSheet {
             return out
         case .creditNote:
             var out = ["Settlement", "This credit note reduces what is due on \(record.refersTo ?? "the invoice referred to")."]
+            // A month taken back whole (layout 14): what was paid for it is the client's credit now.
+            if record.layout >= 14, let credit = accountCreditLine { out.append(credit) }
             // The seller's pay-to details, for any balance still due (SPEC §1: the seller on every credit note).
             if record.layout >= 2, let s = record.seller, !s.paymentInstructions.isEmpty {
                 out.append("Any balance still due is payable to: \(s.paymentInstructions)")

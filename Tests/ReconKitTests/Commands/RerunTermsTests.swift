@@ -811,6 +811,14 @@ struct RerunTermsTests {
         #expect(try site.recon(["ingest"], env: Self.april).code == 3)
         let first = try site.recon(["rerun", "2026-03", "--reason", "none of these were ours", "--key", key], env: Self.april)
         #expect(first.code == 0, "\(first.out)\(first.err)")
+        // Taken back whole, no new invoice: C2's credit note says the 100.00 it paid is its credit now
+        // (it said only where a balance is paid). C1 paid nothing: its credit note says no credit.
+        let notes = try site.bodies("credit_note.issued")
+        let c2 = try #require(notes.first { $0["client_id"] as? String == "C2" })
+        #expect(c2["account_credit"] as? [[String: String]] == [["amount": "100.00", "currency": "INR"]], "\(c2)")
+        #expect(notes.first { $0["client_id"] as? String == "C1" }?["account_credit"] == nil, "\(notes)")
+        let note = try PrintedSheet(site.path("Outbox/2026-03/credit-notes/\(c2["number"] as? String ?? "").xlsx")).cells.values.compactMap(\.text)
+        #expect(note.contains(Self.creditLine("100.00 INR")), "\(note.filter { $0.contains("credit") })")
         for (n, row) in ["B2,2026-03-20T10:00Z", "B4,2026-03-21T10:00Z"].enumerated() {
             try site.drop("usage-03-late-\(n).csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n\(row),C2,D1,CT,1\n")
             #expect(try site.recon(["ingest"], env: Self.april).code == 3)

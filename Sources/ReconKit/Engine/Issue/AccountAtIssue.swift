@@ -51,6 +51,21 @@ struct AccountAtIssue {
         return (paid > .zero ? paid : nil, credit, Self.changes(from: before, to: accounts, leaving: reversed.union([number]), issued: state.issued))
     }
 
+    /// The client's credit in each currency once a rerun's reversal (`reversal`) is issued and
+    /// no new invoice with it: a month taken back whole leaves what was paid for it as credit.
+    func credit(afterReversal reversal: (draft: DocumentDraft, refersTo: [String]), of client: String) throws -> [Money] {
+        let state = session.state, zone = state.zone, now = session.clock.now()
+        let today = zone.today(now: now)
+        var documents = state.issued
+        documents.append(IssuedDocument(seq: (state.issued.map(\.seq).max() ?? 0) + 1, at: SiteClock.text(now), kind: .creditNote,
+                                        number: "(this rerun's reversal)", period: today.period, partyId: client,
+                                        currency: reversal.draft.currency, subtotal: reversal.draft.subtotal, tax: reversal.draft.tax,
+                                        total: reversal.draft.total, file: "", sha256: "", refersTo: reversal.refersTo.joined(separator: ", ")))
+        return try Receivables(clientId: client, documents: documents, payments: state.payments, asOf: today) {
+            $0.issuedOn(in: zone) ?? today
+        }.accounts.filter { $0.unapplied > .zero }.map { Money($0.unapplied, $0.currency) }
+    }
+
     /// The invoices, but those in `leaving`, whose open amount differs between the accounts
     /// `before` and `after` a rerun's documents, in (currency, number) order.
     static func changes(from before: [Receivables.Account], to after: [Receivables.Account], leaving: Set<String>,

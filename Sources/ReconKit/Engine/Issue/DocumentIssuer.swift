@@ -141,6 +141,7 @@ public struct DocumentIssuer {
             }) {
                 record.nettedIn = numbers[j]
             }
+            if record.layout >= 14, kind == .creditNote, !item.accountCredit.isEmpty { record.accountCredit = item.accountCredit }
             if record.layout >= 14, item.replaces?.isEmpty ?? true, let applied = item.creditApplied, applied > .zero {
                 record.creditApplied = applied
                 record.accountCredit = item.accountCredit

@@ -435,7 +435,13 @@ public struct Rerunner {
                 var reversing: (draft: DocumentDraft, refersTo: [String])?
                 if let outstanding = try Outstanding.net(current), !outstanding.amount.isZero {
                     let credit = try Outstanding.reversal(of: current, open: liveOriginals, kind: reversal, net: outstanding, session: session)
-                    items.append(DocumentIssuer.Item(credit.draft, refersTo: credit.refersTo.joined(separator: ", "), reason: reason))
+                    var item = DocumentIssuer.Item(credit.draft, refersTo: credit.refersTo.joined(separator: ", "), reason: reason)
+                    // A month taken back whole, no new invoice: what the client paid for it is now
+                    // its credit, which the credit note says (it said only where a balance is paid).
+                    if kind == .invoice, nowByParty[party] == nil {
+                        item.accountCredit = try AccountAtIssue(session: session).credit(afterReversal: credit, of: party)
+                    }
+                    items.append(item)
                     reversing = credit
                 }
                 if let fresh = nowByParty[party] {

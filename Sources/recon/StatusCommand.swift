@@ -58,6 +58,8 @@ struct Status: ParsableCommand {
         // Figures of a ledger with an unfinished append are not kept: the warning is said each time.
         if session.ledger.halfWrittenBytes == 0 && owed.isEmpty { StatusCache.store(settled, session: session) }
         var report = StatusReport(settled: settled, site: site)
+        // A drop the ledger lost (Ledger/ restored alone from an older backup) blocks every close, as `recon close` says.
+        report.siteBlockers += Closer.lostDrops(session)
         report.owed = owed
         report.checkpointOwed = session.checkpointOwed
         return report

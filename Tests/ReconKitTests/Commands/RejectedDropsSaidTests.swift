@@ -130,8 +130,9 @@ struct RejectedDropsSaidTests {
 
     /// `Ledger/` restored from a backup taken before a usage drop was ingested: the drop's entry
     /// and archive are gone, its cache stays, and the close issued the month without its reports
-    /// while only `recon verify` noted the cache. The close says so before it issues.
-    @Test func aCloseSaysADropsCacheTheLedgerNoLongerNames() throws {
+    /// while only `recon verify` noted the cache (then, a warning as it issued). The close and
+    /// `status` hold it as a blocker (exit 3) until the drop is dropped again, which takes it.
+    @Test func aCloseRefusesWhileADropsCacheNamesADropTheLedgerLost() throws {
         let site = try TestSite.marchSite()
         try FileManager.default.copyItem(atPath: site.path("Ledger"), toPath: site.path("Ledger-backup"))
         try site.drop("usage-2026-03-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
@@ -139,10 +140,21 @@ struct RejectedDropsSaidTests {
         #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
         try FileManager.default.removeItem(atPath: site.path("Ledger"))
         try FileManager.default.moveItem(atPath: site.path("Ledger-backup"), toPath: site.path("Ledger"))
+        let before = try site.ledgerBytes()
+        let said = "the cache of a drop the ledger does not hold, whose bytes wait nowhere — a Ledger/ restored from a backup older "
+            + "than that drop lost its entry and archive"
         let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
-        #expect(close.code == 0, "\(close.err)")
-        #expect(close.err.contains("is a cache of no drop the ledger accepted") && close.err.contains("restored from a backup older than "
-            + "them: those drops are no longer taken, and a close goes on without their reports — drop them again"), "\(close.err)")
+        #expect(close.code == 3 && close.err.contains(said), "\(close.err)")
+        #expect(try site.ledgerBytes() == before)
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.out.contains("not ready to close") && status.out.contains(said), "\(status.out)")
+        // Dropped again, the drop is taken and the month closes with R9.
+        try site.drop("usage-2026-03-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "R9,2026-03-29T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        let again = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(again.code == 0, "\(again.err)")
+        site.expectAuditorAccepts()
     }
 
     @Test func aCloseWithNothingRejectedSaysNothingOfIt() throws {

@@ -62,6 +62,28 @@ public struct Closer {
             + "\(then) — or move \(one ? "it" : "them") out of Inbox/"]
     }
 
+    /// Drops the ledger no longer holds though their caches say they were taken (`.recon/cache/
+    /// SHA.bin` of no `drop.accepted`), their bytes waiting nowhere: a `Ledger/` restored alone
+    /// from a backup older than them lost their entries and archives. The close went on without
+    /// their reports, a warning its only word; it refuses (exit 3) until the drop is dropped again
+    /// or its cache deleted on purpose. One line each, at most a few named.
+    public static func lostDrops(_ session: SiteSession) -> [String] {
+        let site = session.site, accepted = session.state.acceptedDrops
+        let orphans = FileIO.listOwnFolder(site.cache).filter { $0.hasSuffix(".bin") && !$0.hasPrefix(".") }.map { String($0.dropLast(4)) }
+            .filter { accepted[$0] == nil }
+        guard !orphans.isEmpty else { return [] }
+        // One whose bytes wait to be ingested (an ingest stopped before its entry) is no loss.
+        let waiting = Set((Ingestor.inboxEntries(site).drops + HeldDrops.heldDrops(in: site).map { site.held + "/" + $0 })
+            .compactMap(Ingestor.sha256(ofDrop:)))
+        let lost = orphans.filter { !waiting.contains($0) }.sorted()
+        guard let first = lost.first else { return [] }
+        let more = lost.count > 1 ? " and \(lost.count - 1) more" : ""
+        return [".recon/cache/\(first).bin\(more): the cache of a drop the ledger does not hold, whose bytes wait nowhere — a Ledger/ "
+            + "restored from a backup older than that drop lost its entry and archive (Ledger/drops/\(first).csv), and its reports "
+            + "would be on no document: drop that file into Inbox/ again and ingest it, or, if it is not wanted, delete the cache; "
+            + "then close"]
+    }
+
     /// An Inbox file holding the bytes of a drop already accepted (a command stopped after the
     /// drop's entry, before it took the file out) is no drop waiting: the close said "not yet
     /// ingested" and refused. It goes, as the next ingest would take it out as a duplicate.
@@ -132,6 +154,7 @@ public struct Closer {
         // the Inbox: refused before any folder is made, with whatever else blocks.
         Self.removeAcceptedCopies(session)
         let held = HeldDrops(session: session).blockingClose(of: period) + Self.waitingInInbox(session, period: period)
+            + Self.lostDrops(session)
         if let running = Self.notEnded(period, today: today, zone: state.zone.identifier) {
             // With the list (SPEC §5): what else must be settled is said now, not after the wait.
             let blocking = [running] + held + Reviewer(session: session).review(period, final: true).blocking
@@ -171,9 +194,6 @@ public struct Closer {
         if let rejected = RejectedDrops.closeWarning(session.site, period: period, zone: state.zone) {
             session.log.warning("\(rejected)")
         }
-        // A drop's cache the ledger names no drop for: a Ledger/ restored from a backup older than
-        // that drop lost it, and the close would go on without its reports without a word.
-        for note in Verifier.orphanCaches(in: session.site, recorded: Set(state.acceptedDrops.keys)) { session.log.warning("\(note)") }
         FreedMemory.giveBack()
         // A stop signal from here is noted and ends the close at its append, what it wrote for
         // the append removed (``SignalHold``).

@@ -260,8 +260,10 @@ struct DocumentFrontSheet {
             return out
         case .creditNote:
             var out = ["Settlement", "This credit note reduces what is due on \(record.refersTo ?? "the invoice referred to")."]
-            // A month taken back whole (layout 14): what was paid for it is the client's credit now.
+            // A month taken back whole, or a credit on an invoice paid already (layout 14): what was
+            // paid for it is the client's credit now, or pays another invoice.
             if record.layout >= 14, let credit = accountCreditLine { out.append(credit) }
+            if let changes = accountChangesLine { out.append(changes) }
             // The seller's pay-to details, for any balance still due (SPEC §1: the seller on every credit note).
             if record.layout >= 2, let s = record.seller, !s.paymentInstructions.isEmpty {
                 out.append("Any balance still due is payable to: \(s.paymentInstructions)")
@@ -338,6 +340,7 @@ struct DocumentFrontSheet {
             out.append("Nothing to pay on this invoice: \(credit) covers its total, \(Digits.grouped(record.total)) \(c).")
         }
         if let left = accountCreditLine { out.append(left) }
+        if let changes = accountChangesLine { out.append(changes) }
         out.append("Your account statement sets every payment against your invoices, oldest first, and gives the balance of them all.")
         if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
         return out
@@ -372,7 +375,7 @@ struct DocumentFrontSheet {
     /// settled another), or less.
     private var accountChangesLine: String? {
         guard record.layout >= 14, !record.accountChanges.isEmpty else { return nil }
-        return "With this invoice your payments are set against your invoices anew, and leave "
+        return "With this \(record.kind == .creditNote ? "credit note" : "invoice") your payments are set against your invoices anew, and leave "
             + record.accountChanges.map(\.text).joined(separator: "; ") + ": pay from this list, not from what "
             + (record.accountChanges.count == 1 ? "that invoice" : "those invoices") + " asked when issued."
     }

@@ -37,6 +37,30 @@ struct InvoiceToAClientInCreditTests {
         site.expectAuditorAccepts()
     }
 
+    /// C1's terms cut to 0 days after March closed (March's 354.00 less 200.00 of credit, due
+    /// 2026-05-02): April's invoice (R6, 100.00 + 18 % = 118.00), closed 2026-05-01, falls due
+    /// first, and the statement sets the credit on it — 118.00, nothing to pay — and the 82.00 left
+    /// on March's, 354.00 − 82.00 = 272.00 open where it asked for 154.00. Both invoices said "less
+    /// 200.00" and asked for 154.00 + 0.00 where 272.00 is due; April's names March's change.
+    @Test func anInvoiceThatTakesTheCreditFromAnEarlierOneSaysSo() throws {
+        let site = try Self.marchWithPayment("200.00")
+        try site.drop("clients-terms.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,payment_terms_days\n"
+                      + "C1,City Hospital,INR,standard,2020-01-01,10,18,0\n")
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let may = ["RECON_NOW": "2026-05-01T09:00:00Z"]
+        #expect(try site.recon(["ingest"], env: may).code == 0)
+        #expect(try site.recon(["close", "2026-04"], env: may).code == 0)
+        let april = try #require(try site.bodies("invoice.issued").first { $0["client_id"] as? String == "C1" && $0["period"] as? String == "2026-04" })
+        let number = try #require(april["number"] as? String)
+        let texts = try PrintedSheet(site.path("Outbox/2026-04/invoices/\(number).xlsx")).cells.values.compactMap(\.text)
+        #expect(texts.contains("Nothing to pay on this invoice: 118.00 INR of your account's credit (payments beyond your earlier invoices) "
+            + "covers its total, 118.00 INR.") && texts.contains(RerunTermsTests.changedLine("invoice",
+                "INV-2026-000001 (2026-03) 272.00 INR to pay (154.00 INR before)")), "\(texts.filter { $0.contains("pay") })")
+        let statement = try site.recon(["statement", "C1"], env: may)
+        #expect(statement.code == 0 && statement.out.contains("total due: 272.00 INR"), "\(statement.out)")
+        site.expectAuditorAccepts()
+    }
+
     /// 500.00 of credit covers 354.00: nothing to pay, 146.00 left in credit.
     @Test func anInvoiceTheCreditCoversAsksForNothing() throws {
         let site = try Self.marchWithPayment("500.00")

@@ -681,6 +681,53 @@ struct RerunTermsTests {
         #expect(statement.code == 0 && statement.out.contains("total due: -80.00 INR"), "\(statement.out)")
     }
 
+    /// What a credit note says when it frees a payment: "With this credit note your payments are
+    /// set against your invoices anew, and leave …".
+    static func changedLine(_ document: String, _ list: String) -> String {
+        "With this \(document) your payments are set against your invoices anew, and leave \(list): pay from this list, not from "
+            + "what that invoice asked when issued."
+    }
+
+    /// February taken back whole (its only report excluded), no new invoice: the cheque that had
+    /// paid it (P1, 100.00, naming no invoice) now pays March's INV-2026-000002. The credit note
+    /// said only that it reduced what was due on February's invoice, and March's still asked
+    /// for 100.00: 0.00 is due.
+    @Test func aCreditNoteOfAMonthTakenBackWholeSaysWhereItsPaymentWent() throws {
+        let (site, key) = try februaryUnpaidMarchClosed()
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference\nP1,C2,2026-04-05,100.00,INR,cheque 9\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        try site.drop("decisions-02.csv", "subject,decision,by\nF1,exclude,Asha\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let rerun = try site.recon(["rerun", "2026-02", "--reason", "F1 not ours", "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let note = try #require(try site.bodies("credit_note.issued").first)
+        #expect(note["account_changes"] as? [[String: String]] == [["number": "INV-2026-000002", "period": "2026-03", "currency": "INR",
+                                                                    "before": "100.00", "after": "0.00"]] && note["account_credit"] == nil, "\(note)")
+        let texts = try PrintedSheet(site.path("Outbox/2026-02/credit-notes/CN-2026-000001.xlsx")).cells.values.compactMap(\.text)
+        #expect(texts.contains(Self.changedLine("credit note", "INV-2026-000002 (2026-03) nothing to pay (100.00 INR before)")),
+                "\(texts.filter { $0.contains("pay") })")
+        let statement = try site.recon(["statement", "C2"], env: Self.april)
+        #expect(statement.code == 0 && statement.out.contains("total due: 0.00 INR"), "\(statement.out)")
+        site.expectAuditorAccepts()
+    }
+
+    /// A goodwill credit of 30.00 on February's INV-2026-000001, paid in full (P1 naming it): the
+    /// 30.00 it frees goes to March's INV-2026-000002, 70.00 left on it. The credit note said
+    /// nothing of it, and March's invoice still asked for 100.00.
+    @Test func aGoodwillCreditOnAPaidInvoiceSaysWhereWhatItFreesWent() throws {
+        let (site, key) = try februaryUnpaidMarchClosed()
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,invoice\nP1,C2,2026-04-05,100.00,INR,INV-2026-000001\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "30.00", "--reason", "goodwill", "--key", key], env: Self.april)
+        #expect(credit.code == 0, "\(credit.out)\(credit.err)")
+        let texts = try PrintedSheet(site.path("Outbox/2026-02/credit-notes/CN-2026-000001.xlsx")).cells.values.compactMap(\.text)
+        #expect(texts.contains(Self.changedLine("credit note", "INV-2026-000002 (2026-03) 70.00 INR to pay (100.00 INR before)")),
+                "\(texts.filter { $0.contains("pay") })")
+        let statement = try site.recon(["statement", "C2"], env: Self.april)
+        #expect(statement.code == 0 && statement.out.contains("total due: 70.00 INR"), "\(statement.out)")
+        site.expectAuditorAccepts()
+    }
+
     /// February rerun the day March closes: its new invoice falls due the same day as March's
     /// (2026-05-01). An unnamed 120.00 goes to the oldest due first, by number among the same
     /// day: March's INV-2026-000002 takes 100.00, the new INV-2026-000003 (200.00) 20.00, and

@@ -51,19 +51,25 @@ struct AccountAtIssue {
         return (paid > .zero ? paid : nil, credit, Self.changes(from: before, to: accounts, leaving: reversed.union([number]), issued: state.issued))
     }
 
-    /// The client's credit in each currency once a rerun's reversal (`reversal`) is issued and
-    /// no new invoice with it: a month taken back whole leaves what was paid for it as credit.
-    func credit(afterReversal reversal: (draft: DocumentDraft, refersTo: [String]), of client: String) throws -> [Money] {
+    /// The client's credit in each currency, and its other invoices whose open amount changes,
+    /// once a credit note (`draft`, on the invoices `refersTo`) is issued with no new invoice: a
+    /// rerun's reversal of a month taken back whole, or `recon credit`. A payment that had paid
+    /// the credited invoice goes to another open invoice, or to credit; the credit note says so
+    /// (it said only that it reduced what was due on an invoice paid already).
+    func afterCreditNote(_ draft: DocumentDraft, refersTo: [String], of client: String) throws -> (credit: [Money], changes: [AccountChange]) {
         let state = session.state, zone = state.zone, now = session.clock.now()
         let today = zone.today(now: now)
         var documents = state.issued
         documents.append(IssuedDocument(seq: (state.issued.map(\.seq).max() ?? 0) + 1, at: SiteClock.text(now), kind: .creditNote,
-                                        number: "(this rerun's reversal)", period: today.period, partyId: client,
-                                        currency: reversal.draft.currency, subtotal: reversal.draft.subtotal, tax: reversal.draft.tax,
-                                        total: reversal.draft.total, file: "", sha256: "", refersTo: reversal.refersTo.joined(separator: ", ")))
-        return try Receivables(clientId: client, documents: documents, payments: state.payments, asOf: today) {
-            $0.issuedOn(in: zone) ?? today
-        }.accounts.filter { $0.unapplied > .zero }.map { Money($0.unapplied, $0.currency) }
+                                        number: "(this credit note)", period: today.period, partyId: client,
+                                        currency: draft.currency, subtotal: draft.subtotal, tax: draft.tax,
+                                        total: draft.total, file: "", sha256: "", refersTo: refersTo.joined(separator: ", ")))
+        let account = { (docs: [IssuedDocument]) in
+            try Receivables(clientId: client, documents: docs, payments: state.payments, asOf: today) { $0.issuedOn(in: zone) ?? today }.accounts
+        }
+        let (before, after) = (try account(state.issued), try account(documents))
+        return (after.filter { $0.unapplied > .zero }.map { Money($0.unapplied, $0.currency) },
+                Self.changes(from: before, to: after, leaving: Set(refersTo), issued: state.issued))
     }
 
     /// The invoices, but those in `leaving`, whose open amount differs between the accounts

@@ -212,7 +212,7 @@ public struct Closer {
                 var item = DocumentIssuer.Item(draft)
                 if draft.kind == .invoice, paying.contains(draft.partyId) {
                     let reckoned = try account.reckon(new: draft, replacing: [], reversal: nil, of: draft.partyId)
-                    (item.creditApplied, item.accountCredit) = (reckoned.paid, reckoned.credit)
+                    (item.creditApplied, item.accountCredit, item.accountChanges) = (reckoned.paid, reckoned.credit, reckoned.changes)
                 }
                 return item
             }

@@ -72,9 +72,11 @@ public struct Creditor {
         // workbook after the entry with a bare system error (exit 1); refused first, as a close is.
         try OutboxCheck(site: session.site).requireWritable("Outbox/\(invoice.period)/credit-notes")
         session.derivedAfterAppend = []  // a credit changes no draft, review or margin
-        let entries = try DocumentIssuer(session: session).issue(
-            [DocumentIssuer.Item(draft, refersTo: number, reason: reason)], period: invoice.period,
-            extraBody: signed.bodyMembers)
+        var item = DocumentIssuer.Item(draft, refersTo: number, reason: reason)
+        // What the credit frees on an invoice paid already goes to another, or to credit: said.
+        (item.accountCredit, item.accountChanges) = try AccountAtIssue(session: session).afterCreditNote(draft, refersTo: [number],
+                                                                                                       of: invoice.partyId)
+        let entries = try DocumentIssuer(session: session).issue([item], period: invoice.period, extraBody: signed.bodyMembers)
         let checkpoint = try Checkpointer(site: session.site).writeAfterAppend(session, siteName: state.name)
         return Result(number: entries[0].string("number") ?? "", outstandingAfter: try invoice.currency.round(outstanding - amount),  // in the currency's digits, as the ledger writes money
                       currency: invoice.currency, checkpoint: checkpoint)

@@ -141,10 +141,12 @@ public struct DocumentIssuer {
             }) {
                 record.nettedIn = numbers[j]
             }
-            if record.layout >= 14, kind == .creditNote, !item.accountCredit.isEmpty { record.accountCredit = item.accountCredit }
-            if record.layout >= 14, item.replaces?.isEmpty ?? true, let applied = item.creditApplied, applied > .zero {
-                record.creditApplied = applied
+            // From layout 14 a credit note, and a close's invoice, say the client's credit and the
+            // other invoices whose open amount they change, as a rerun's new invoice does.
+            if record.layout >= 14, item.replaces?.isEmpty ?? true, kind == .creditNote || kind == .invoice {
                 record.accountCredit = item.accountCredit
+                record.accountChanges = item.accountChanges
+                if let applied = item.creditApplied, applied > .zero { record.creditApplied = applied }
             }
             if let replaces = item.replaces, !replaces.isEmpty {
                 record.replaces = replaces

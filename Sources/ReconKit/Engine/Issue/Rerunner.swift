@@ -439,7 +439,8 @@ public struct Rerunner {
                     // A month taken back whole, no new invoice: what the client paid for it is now
                     // its credit, which the credit note says (it said only where a balance is paid).
                     if kind == .invoice, nowByParty[party] == nil {
-                        item.accountCredit = try AccountAtIssue(session: session).credit(afterReversal: credit, of: party)
+                        (item.accountCredit, item.accountChanges) = try AccountAtIssue(session: session)
+                            .afterCreditNote(credit.draft, refersTo: credit.refersTo, of: party)
                     }
                     items.append(item)
                     reversing = credit

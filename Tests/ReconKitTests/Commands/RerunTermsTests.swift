@@ -289,6 +289,34 @@ struct RerunTermsTests {
         #expect(try site.recon(["verify"]).code == 0)
     }
 
+    /// A payee moved twice (USD, then EUR, then INR), each move rerun: its March documents in USD
+    /// and in EUR each net to zero. A later rerun for a late report refused — "PAY-… is in EUR,
+    /// other documents of R2 in USD; settle by hand" — after it had taken the held drop, so the
+    /// late report was billed to no one, and every rerun of March refused the same way.
+    @Test func aPayeeMovedTwiceCanStillBeRerun() throws {
+        let site = try TestSite.oneClient(base: "INR", client: "C2", clientCurrency: "INR",
+                                          radiologists: "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,USD\n",
+                                          providerRates: Self.payCard("100"), clientRates: "2026-01-01,*,*,*,*,1,,300,INR,volume\n",
+                                          fx: "2026-01-01,USD,83.5\n2026-01-01,EUR,90\n", usage: "A1,2026-03-05T10:00Z,C2,R2,CT,1\n",
+                                          env: Self.march)
+        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        let key = try site.operatorKey("op", listed: true, env: Self.april)
+        for (n, currency) in ["EUR", "INR"].enumerated() {
+            try site.drop("radiologists-\(n).csv", "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,\(currency)\n")
+            #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+            let moved = try site.recon(["rerun", "2026-03", "--reason", "paid in \(currency)", "--key", key, "--terms", "now"], env: Self.april)
+            #expect(moved.code == 0, "\(moved.out)\(moved.err)")
+        }
+        try site.drop("usage-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nA2,2026-03-20T10:00Z,C2,R2,CT,1\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let rerun = try site.recon(["rerun", "2026-03", "--reason", "late A2", "--key", key], env: Self.april)
+        #expect(rerun.code == 0 && rerun.out.contains("applied 1 held drop(s)"), "\(rerun.out)\(rerun.err)")
+        // R2's month is now two reports at 100.00 INR: its last statement 200.00 INR.
+        let payout = try #require(try site.bodies("payout.issued").last)
+        #expect(payout["total"] as? String == "200.00" && payout["currency"] as? String == "INR", "\(payout)")
+        site.expectAuditorAccepts()
+    }
+
     /// A rerun's credit note repeats its invoice's conversion (1 USD = 83.3 INR, the row of
     /// 2026-01-01), while its replacement is converted at the row of 2026-03-31 added since (90):
     /// the credit note said it was converted "at the rows in force on 2026-03-31", which by then

@@ -416,7 +416,10 @@ public struct Rerunner {
                 // currency had changed) must already be settled among themselves.
                 let currency = billed?.currency ?? mine.last?.currency ?? fresh?.currency
                 let (current, other) = (mine.filter { $0.currency == currency }, mine.filter { $0.currency != currency })
-                if let owed = try Outstanding.net(other), !owed.amount.isZero {
+                // Each other currency on its own: a party moved twice (USD, then INR, then EUR) has
+                // documents in two, and their net together refused every later rerun of the month.
+                for group in Dictionary(grouping: other, by: \.currency).values {
+                    guard let owed = try Outstanding.net(group), !owed.amount.isZero else { continue }
                     throw ReconFailure.refused("\(party)'s documents of \(period) in \(owed.currency) are not settled among themselves "
                         + "(\(owed.amount) outstanding) beside those in \(currency?.code ?? "?") it reverses; credit them with "
                         + "`recon credit` first, then rerun")

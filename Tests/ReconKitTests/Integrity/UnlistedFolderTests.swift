@@ -264,7 +264,7 @@ struct ForeignOwnedFileTests {
     /// it" — and a writer refused the index the same way. Each is said as this user's to mend:
     /// exit 1, the owner named, nothing appended.
     @Test(.enabled(if: getuid() == 0 && ProcessRunner.executable(named: "setpriv") != nil, "needs root and setpriv to run as another user"),
-          arguments: ["cache", ".recon/closed/2026-03.idx", ".recon/status.cache", ".recon", "Outbox/2026-03/invoices"])
+          arguments: ["cache", ".recon/closed/2026-03.idx", ".recon/status.cache", ".recon/status-closed.json", ".recon", "Outbox/2026-03/invoices"])
     func aCacheIndexOrFolderTheUserCannotReadIsNoDamage(place: String) throws {
         let site = try TestSite.closedMarchSite()
         let status = try site.recon(["status"], env: ["RECON_NOW": "2026-05-02T09:00:00Z"])  // its cache written

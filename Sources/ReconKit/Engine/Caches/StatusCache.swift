@@ -233,7 +233,15 @@ public struct StatusCache: Equatable {
         func unusable(_ reason: String) -> SignedCacheProblem { SignedCacheProblem(file: closedRelativePath, reason: reason) }
         let path = site.path(closedRelativePath)
         guard FileIO.exists(path) else { return nil }
-        guard let bytes = try? FileIO.read(path, followingLinks: false) else { throw unusable("it could not be read as a file") }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(path, followingLinks: false)
+        } catch let failure as FileIO.Failure where failure.isPermission {
+            // This user may not open it: no damage (verify exits 1, its owner named).
+            throw SignedCacheProblem(file: closedRelativePath, reason: "\(failure)", unreadable: failure)
+        } catch {
+            throw unusable("it could not be read as a file")
+        }
         guard bytes.count == note.closed.length, Hex.string(SHA256.hash(data: bytes)) == note.closed.sha256 else {
             throw unusable("it is not the closed periods' part \(relativePath) names (its length and SHA-256 differ)")
         }

@@ -101,8 +101,8 @@ struct OutboxCheck {
     /// a documents folder's own contents are the check's, not walked.
     func documentFolderPaths() -> [String] { walk().folders }
 
-    /// ``documentFolderPaths()``, and every file outside those folders named like a final
-    /// document (`Outbox/2026-04/INV-2026-000003.xlsx`, `Outbox/INV-2026-000004.xlsx`): no
+    /// ``documentFolderPaths()``, and every file (or link) outside those folders named like a final
+    /// document (`Outbox/2026-04/INV-2026-000003.xlsx`, `Outbox/INV-2026-000004 (1).XLSX`): no
     /// document of the ledger's, though a clerk searching the Outbox for the number finds it
     /// (a workbook with changed bank details, put beside the folder the real one goes to).
     /// Neither verifier reads it as a document; `recon verify` notes it, `status` and writers
@@ -115,7 +115,7 @@ struct OutboxCheck {
                 switch FileStatus.of(site.path(relative))?.kind {
                 case .folder?:
                     if Self.documentFolders.contains(name) { out.append(relative) } else { stack.append(relative) }
-                case .regularFile? where Self.isDocumentName(name):
+                case .regularFile? where Self.looksLikeDocument(name), .other? where Self.looksLikeDocument(name):
                     misplaced.append(relative)
                 default:
                     continue
@@ -135,6 +135,22 @@ struct OutboxCheck {
     /// Whether `name` is a document's name of any kind.
     static func isDocumentName(_ name: String) -> Bool {
         Array(name.utf8).withUnsafeBytes { isDocumentName($0[...]) }
+    }
+
+    /// Whether `name` reads as a document's to a person searching for its number: its number
+    /// first, in any case, and any `.xlsx` ending (`INV-2026-000003 (1).xlsx`, `inv-2026-000003.XLSX`).
+    static func looksLikeDocument(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        guard upper.hasSuffix(".XLSX") else { return false }
+        let start = Array(upper.utf8.prefix(DocumentKind.allCases.map(\.prefix.utf8.count).max()! + 12))
+        return DocumentKind.allCases.contains { kind in
+            let p = Array(kind.prefix.utf8)
+            guard start.count >= p.count + 12, start.starts(with: p) else { return false }
+            let rest = start.dropFirst(p.count)
+            let digit = { (b: UInt8) in b >= 0x30 && b <= 0x39 }
+            return rest.first == 0x2D && rest.dropFirst().prefix(4).allSatisfy(digit) && rest.dropFirst(5).first == 0x2D
+                && rest.dropFirst(6).prefix(6).allSatisfy(digit)
+        }
     }
 
     /// Files an editor or a file browser puts beside the files it shows: hidden ones (recon's

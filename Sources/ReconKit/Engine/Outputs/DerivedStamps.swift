@@ -42,9 +42,18 @@ public struct DerivedStamps {
             .filter { stamps.isReplaced($0, recorded: kept) }
     }
 
-    /// `SIZE MTIME` of the regular file at `path`, nil when there is none.
+    /// `SIZE MTIME` of the regular file at `path`, the time in whole seconds (`tar` keeps no
+    /// more, and a site restored whole from one was taken for older copies), nil when there is none.
     static func mark(_ path: String) -> String? {
-        FileStamp.of(path).map { "\($0.size) \($0.modified.text)" }
+        FileStamp.of(path).map { "\($0.size) \($0.modified.seconds)" }
+    }
+
+    /// Whether this user can record stamps: one that cannot (a `.recon/` left root's) found every
+    /// closed review "replaced" on every command, and wrote them all again each time.
+    var canKeep: Bool {
+        let folder = FileIO.parent(of: path)
+        guard access(folder, W_OK | X_OK) == 0 || !FileIO.exists(folder) else { return false }
+        return !FileIO.exists(path) || access(path, W_OK) == 0
     }
 
     /// Records the stamps the workbooks at `relatives` have now (one gone is forgotten); best effort.

@@ -9,8 +9,9 @@ extension DocumentRepair {
         let closed = session.state.closedPeriods.keys.sorted()
         // Missing, or not the workbook recon last wrote there (an older copy put back with a
         // restore of `Outbox/`: a closed month's draft review passed for its final one).
-        let stamps = DerivedStamps(site: site), kept = stamps.recorded()
-        let replaced = { (relative: String) in stamps.isReplaced(relative, recorded: kept) }
+        let stamps = DerivedStamps(site: site), kept = stamps.recorded(), canKeep = stamps.canKeep
+        // Only when what is written can be recorded: else every command wrote them all again.
+        let replaced = { (relative: String) in canKeep && stamps.isReplaced(relative, recorded: kept) }
         let reviews = closed.filter { !FileIO.exists(site.path(DerivedOutput.reviewPath($0))) || replaced(DerivedOutput.reviewPath($0)) }
         // A site with no period yet has no margins to show.
         let hasPeriods = !closed.isEmpty || !session.state.openPeriods.isEmpty

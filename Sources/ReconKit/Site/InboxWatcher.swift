@@ -93,7 +93,13 @@ public final class InboxWatcher {
                     continue
                 }
                 lastLook = clock.now
-                let ready = tracker.observe(scan.candidates, started: started, finished: lastLook)
+                var ready = tracker.observe(scan.candidates, started: started, finished: lastLook)
+                // A batch failed (a full disk): its files wait in the Inbox, and any drop arriving
+                // since goes with them, after them in batch order — handed over alone, a correction
+                // dropped later was taken first, and the failed drop, retried, was taken over it.
+                if failuresInARow > 0, !ready.isEmpty {
+                    ready = (ready + tracker.takeParked(among: scan.candidates)).sorted(by: DropCandidate.handsOverBefore)
+                }
                 for path in tracker.heldOpen.subtracting(saidHeldOpen).sorted() {
                     log.notice("\(FileIO.baseName(path)) held still but is still open for writing by another program: taken once it is closed")
                 }

@@ -111,6 +111,14 @@ struct StabilityTracker {
         parked = [:]
     }
 
+    /// The parked files among `candidates`, unchanged since, taken off the park to go with a
+    /// batch: after a failed batch they go before any drop that arrived since (``InboxWatcher``).
+    mutating func takeParked(among candidates: [DropCandidate]) -> [DropCandidate] {
+        let taken = candidates.filter { parked[$0.path] == $0 }
+        for candidate in taken { parked[candidate.path] = nil }
+        return taken
+    }
+
     /// Records a batch as handed over; those of its files that are still in the
     /// Inbox, unchanged, on later looks are parked until they change.
     mutating func handedOver(_ batch: [DropCandidate]) {

@@ -126,32 +126,33 @@ import Testing
         }
     }
 
-    @Test func throwingProcessDoesNotStopLaterDeliveriesNorSpinsOnTheFile() async throws {
+    /// A batch that fails is not handed over again until its file changes (or the retry wait
+    /// passes): no spinning on it. A drop arriving meanwhile goes with it, after it, never alone
+    /// before it (taken first, a later correction was overridden by the failed drop's retry).
+    @Test func aFailingFileIsNotSpunOnAndLaterDropsWaitBehindIt() async throws {
         try await withTemporaryInbox { inbox in
             let logs = LogRecorder()
-            let harness = WatchHarness(
-                inbox: inbox, options: .quick(stableFor: .milliseconds(150)), log: logs.logger,
-                failOn: "usage_bad.csv")
+            // Polling: the watcher looks every 50 ms whatever happens, and names each file it
+            // never reads once, which proves a look without making a drop.
+            let harness = WatchHarness(inbox: inbox, options: .quick(stableFor: .milliseconds(150), forcePolling: true), log: logs.logger,
+                                       failOn: "usage_bad.csv")
             harness.start()
             try writeFile(inbox + "/usage_bad.csv", "bad\n")
-            #expect(await eventually { harness.deliveries.count >= 1 })
+            #expect(await eventually { harness.deliveries.batches.count >= 1 })
             try writeFile(inbox + "/usage_good.csv", "good\n")
-            #expect(await eventually { harness.deliveries.count >= 2 })
-            // Three more looks at the Inbox, each proven by a mark's delivery: the bad file must stay parked.
-            for mark in 1...3 {
-                let settled = try await settle(harness, inbox: inbox, mark: mark)
-                #expect(settled)
+            #expect(await eventually { harness.deliveries.batches.count >= 2 })
+            // Unchanged, the two stay parked: later looks hand nothing over.
+            for probe in 1...3 {
+                try writeFile(inbox + "/.probe-\(probe)", "\n")
+                #expect(await eventually { logs.lines.contains { $0.contains("Ignoring .probe-\(probe)") } })
             }
-            let names = { harness.deliveries.all.map(\.name).filter { !isSettleMark($0) } }
-            #expect(names() == ["usage_bad.csv", "usage_good.csv"])
-            #expect(FileManager.default.fileExists(atPath: inbox + "/usage_bad.csv"))
-
-            // Once the file changes it is tried again.
+            #expect(harness.deliveries.batches == [["usage_bad.csv"], ["usage_bad.csv", "usage_good.csv"]], "\(harness.deliveries.batches)")
+            #expect(FileManager.default.fileExists(atPath: inbox + "/usage_bad.csv") && FileManager.default.fileExists(atPath: inbox + "/usage_good.csv"))
+            // Once the file changes it is tried again, the later drop after it.
             try writeFile(inbox + "/usage_bad.csv", "bad, fixed\n")
-            #expect(await eventually { names().count >= 3 })
+            #expect(await eventually { harness.deliveries.batches.count >= 3 })
             #expect(await harness.stopAndWait())
-            #expect(names() == ["usage_bad.csv", "usage_good.csv", "usage_bad.csv"])
-            #expect(harness.deliveries.all.last?.content == "bad, fixed\n")
+            #expect(harness.deliveries.batches.last == ["usage_bad.csv", "usage_good.csv"], "\(harness.deliveries.batches)")
             #expect(logs.lines.contains { $0.hasPrefix("error:") && $0.contains("usage_bad.csv") })
         }
     }
@@ -176,6 +177,25 @@ import Testing
             #expect(errors.count == 2, "\(errors)")
             #expect(errors.first?.contains("retried once they change, or in 0.3 seconds as they are") == true, "\(errors)")
             #expect(errors.last?.contains("or in 0.6 seconds as they are") == true, "\(errors)")
+        }
+    }
+
+    /// A batch failed (a full disk) and a correction dropped after it: the correction was handed
+    /// over alone and taken first, and the failed drop, retried later, was taken over it (the
+    /// old tax rate in force). A drop arriving after a failure goes with the failed one, after it.
+    @Test func aDropArrivingAfterAFailedOneGoesWithItAfterIt() async throws {
+        try await withTemporaryInbox { inbox in
+            let logs = LogRecorder()
+            var options = WatchOptions.quick(stableFor: .milliseconds(100))
+            options.retryAfterFailure = .seconds(600)  // no retry by the clock within the test
+            let harness = WatchHarness(inbox: inbox, options: options, log: logs.logger, failOn: "clients_1.csv", failures: 1)
+            harness.start()
+            try writeFile(inbox + "/clients_1.csv", "old\n")
+            #expect(await eventually { harness.deliveries.batches.count >= 1 })
+            try writeFile(inbox + "/clients_2.csv", "fix\n")
+            #expect(await eventually { harness.deliveries.batches.count >= 2 })
+            #expect(await harness.stopAndWait())
+            #expect(harness.deliveries.batches == [["clients_1.csv"], ["clients_1.csv", "clients_2.csv"]], "\(harness.deliveries.batches)")
         }
     }
 

@@ -464,7 +464,13 @@ public final class Workbook {
         }
         if !isFolder.boolValue { return "\(folder) is a file, not a folder" }
         if access(folder, W_OK | X_OK) != 0 {
-            return "the folder \(folder) is not writable (\(String(cString: strerror(errno)))): check its permissions"
+            let reason = String(cString: strerror(errno))
+            // Written through a folder held open (`/proc/self/fd/N`): named by where it is.
+            let shown = folder.hasPrefix("/proc/self/fd/") ? (try? FileManager.default.destinationOfSymbolicLink(atPath: folder)) ?? folder : folder
+            var info = stat()
+            let owner = stat(folder, &info) == 0 && info.st_uid != geteuid()
+                ? "; it belongs to uid \(info.st_uid), and this command runs as uid \(geteuid()) — give it to the site's owner (`chown`)" : ""
+            return "the folder \(shown) is not writable (\(reason))\(owner.isEmpty ? ": check its permissions" : owner)"
         }
         return nil
     }

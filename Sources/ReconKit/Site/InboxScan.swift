@@ -38,6 +38,7 @@ struct InboxScan {
             let path = inbox.hasSuffix("/") ? inbox + name : inbox + "/" + name
             guard let info = FileStatus.of(path) else { continue }  // gone meanwhile
             if name == "held" || name == "rejected" { continue }  // the site's own folders, never a drop (ingest checks them)
+            if info.kind == .folder && NASFolder.names.contains(name) { continue }  // a NAS's own (``NASFolder``)
             if let reason = DropCandidate.reasonToIgnore(name: name) {
                 if info.kind != .folder { ignored[name] = reason }
                 continue

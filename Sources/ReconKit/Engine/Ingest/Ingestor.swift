@@ -61,7 +61,8 @@ public final class Ingestor {
     public static func inboxEntries(_ site: Site) -> (drops: [String], undecodable: [(folder: String, name: UndecodableName)]) {
         let names = (try? FileIO.rawNames(in: site.inbox)) ?? []
         let drops = names.compactMap { String(validating: $0, as: UTF8.self) }
-            .filter { !Ingestor.isNeverRead($0) && $0 != "README.md" && $0 != "held" && $0 != "rejected" }
+            .filter { !Ingestor.isNeverRead($0) && $0 != "README.md" && $0 != "held" && $0 != "rejected"
+                && !NASFolder.isMetadata($0, at: site.inbox + "/" + $0) }
             .sorted(by: Ingestor.processingOrder)
             .map { site.inbox + "/" + $0 }
         let undecodable = names.compactMap(UndecodableName.init)

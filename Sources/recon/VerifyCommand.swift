@@ -37,10 +37,15 @@ struct Verify: ParsableCommand {
             let pinned = try publicKey.map(Self.verifierKey)
             do {
                 let r = try Verifier(site: options.siteValue).verify(keptCheckpoint: checkpoint, pinnedKey: pinned, clock: options.clock)
-                if strict, let first = r.unfinished.first ?? r.strictOnly.first {
+                if strict, let first = r.unfinished.first {
                     // Not damage: what the next writing command finishes (`recon watch --once` runs one with nothing to take).
                     throw LedgerDamage(seq: nil, "not finished: \(first) — run a writing command (`recon watch --once --site "
                         + "\(ShellWord.quoted(SafeText.escaped(options.siteValue.root)))` takes nothing new and finishes it), then verify again")
+                }
+                if strict, let first = r.strictOnly.first {
+                    // No writer removes it (a Mac's .DS_Store in Ledger/drops/): what to do is the person's,
+                    // where "run a writing command" changed nothing, forever.
+                    throw LedgerDamage(seq: nil, "refused in strict mode, as an auditor's verifier refuses it: \(first), then verify again")
                 }
                 for note in r.notes { options.log.notice("note: \(note)") }
                 // The ledger verifies; the site's recon.toml is read as every command reads it (SPEC §1).

@@ -58,8 +58,11 @@ struct Status: ParsableCommand {
         // Figures of a ledger with an unfinished append are not kept: the warning is said each time.
         if session.ledger.halfWrittenBytes == 0 && owed.isEmpty { StatusCache.store(settled, session: session) }
         var report = StatusReport(settled: settled, site: site)
-        // A drop the ledger lost (Ledger/ restored alone from an older backup) blocks every close, as `recon close` says.
-        report.siteBlockers += Closer.lostDrops(session)
+        // A drop the ledger lost (Ledger/ restored alone from an older backup) blocks every close
+        // and rerun, as they say: said too when no month is open to list it under.
+        let lost = Closer.lostDrops(session, then: "then close or rerun")
+        report.siteBlockers += lost
+        for line in lost { log.warning("\(line)") }
         report.owed = owed
         report.checkpointOwed = session.checkpointOwed
         return report

@@ -37,6 +37,9 @@ public final class InboxWatcher {
     /// When the files a failed batch left in the Inbox are tried again, and how many batches
     /// in a row have failed (the wait doubles with each).
     private var retryParkedAt: ContinuousClock.Instant?
+    /// The files of the batches that failed since the last that did not: drops that arrived
+    /// before any arriving now, whatever their names.
+    private var failedPaths: Set<String> = []
     private var failuresInARow = 0
 
     /// Creates a watcher of the folder `inbox` (the site's `Inbox/`).
@@ -98,7 +101,16 @@ public final class InboxWatcher {
                 // since goes with them, after them in batch order — handed over alone, a correction
                 // dropped later was taken first, and the failed drop, retried, was taken over it.
                 if failuresInARow > 0, !ready.isEmpty {
-                    ready = (ready + tracker.takeParked(among: scan.candidates)).sorted(by: DropCandidate.handsOverBefore)
+                    // Master data and cards still before usage; within a kind the failed drops first,
+                    // whatever their names (`clients-corrected.csv` sorts before `clients.csv`).
+                    let failed = tracker.takeParked(among: scan.candidates)
+                    let earlier = Set(failed.map(\.path)).union(failedPaths)  // one changed since is still the earlier drop
+                    ready = (failed + ready).sorted { a, b in
+                        let (ka, kb) = (DropCandidate.kindRank(of: a.name), DropCandidate.kindRank(of: b.name))
+                        if ka != kb { return ka < kb }
+                        let (fa, fb) = (earlier.contains(a.path), earlier.contains(b.path))
+                        return fa != fb ? fa : DropCandidate.handsOverBefore(a, b)
+                    }
                 }
                 for path in tracker.heldOpen.subtracting(saidHeldOpen).sorted() {
                     log.notice("\(FileIO.baseName(path)) held still but is still open for writing by another program: taken once it is closed")
@@ -251,6 +263,7 @@ public final class InboxWatcher {
         do {
             try process(batch.map(\.path) + strays)
             failuresInARow = 0
+            failedPaths = []
         } catch where isStopRequested {
             // Stopped in the batch (while another command held the site): a routine stop, not a
             // failure to retry — it was logged as an error promising a retry that never came.
@@ -258,6 +271,7 @@ public final class InboxWatcher {
             return
         } catch {
             failuresInARow += 1
+            failedPaths.formUnion(batch.map(\.path))
             let wait = options.retryAfterFailure * (1 << min(failuresInARow - 1, 4))
             if !options.once { retryParkedAt = clock.now + wait }
             let next = options.once ? "Files left in the Inbox wait for the next run"

@@ -188,14 +188,17 @@ import Testing
             let logs = LogRecorder()
             var options = WatchOptions.quick(stableFor: .milliseconds(100))
             options.retryAfterFailure = .seconds(600)  // no retry by the clock within the test
-            let harness = WatchHarness(inbox: inbox, options: options, log: logs.logger, failOn: "clients_1.csv", failures: 1)
+            let harness = WatchHarness(inbox: inbox, options: options, log: logs.logger, failOn: "clients.csv", failures: 1)
             harness.start()
-            try writeFile(inbox + "/clients_1.csv", "old\n")
+            try writeFile(inbox + "/clients.csv", "old\n")
             #expect(await eventually { harness.deliveries.batches.count >= 1 })
-            try writeFile(inbox + "/clients_2.csv", "fix\n")
+            // Named to sort before it (`-` before `.`): by name alone it went first.
+            try writeFile(inbox + "/clients-corrected.csv", "fix\n")
+            try writeFile(inbox + "/usage.csv", "usage\n")
             #expect(await eventually { harness.deliveries.batches.count >= 2 })
             #expect(await harness.stopAndWait())
-            #expect(harness.deliveries.batches == [["clients_1.csv"], ["clients_1.csv", "clients_2.csv"]], "\(harness.deliveries.batches)")
+            #expect(harness.deliveries.batches == [["clients.csv"], ["clients.csv", "clients-corrected.csv", "usage.csv"]],
+                    "\(harness.deliveries.batches)")
         }
     }
 

@@ -67,7 +67,7 @@ public struct Closer {
     /// from a backup older than them lost their entries and archives. The close went on without
     /// their reports, a warning its only word; it refuses (exit 3) until the drop is dropped again
     /// or its cache deleted on purpose. One line each, at most a few named.
-    public static func lostDrops(_ session: SiteSession) -> [String] {
+    public static func lostDrops(_ session: SiteSession, then: String = "then close") -> [String] {
         let site = session.site, accepted = session.state.acceptedDrops
         let orphans = FileIO.listOwnFolder(site.cache).filter { $0.hasSuffix(".bin") && !$0.hasPrefix(".") }.map { String($0.dropLast(4)) }
             .filter { accepted[$0] == nil }
@@ -81,7 +81,7 @@ public struct Closer {
         return [".recon/cache/\(first).bin\(more): the cache of a drop the ledger does not hold, whose bytes wait nowhere — a Ledger/ "
             + "restored from a backup older than that drop lost its entry and archive (Ledger/drops/\(first).csv), and its reports "
             + "would be on no document: drop that file into Inbox/ again and ingest it, or, if it is not wanted, delete the cache; "
-            + "then close"]
+            + then]
     }
 
     /// An Inbox file holding the bytes of a drop already accepted (a command stopped after the

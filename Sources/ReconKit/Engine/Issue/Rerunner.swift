@@ -53,7 +53,7 @@ public struct Rerunner {
         // (one run in the watcher's second of waiting, or after an ingest stopped before it held
         // the drop). Refused as the close is, before anything is signed.
         Closer.removeAcceptedCopies(session)
-        if let waiting = (Closer.waitingInInbox(session, period: period, rerun: true) + Closer.lostDrops(session)).first {
+        if let waiting = (Closer.waitingInInbox(session, period: period, rerun: true) + Closer.lostDrops(session, then: "then rerun \(period)")).first {
             throw ReconFailure.refused("cannot rerun \(period): \(waiting); nothing was appended")
         }
         // It appends its held drops before its documents: a note's place taken refuses it before the first.

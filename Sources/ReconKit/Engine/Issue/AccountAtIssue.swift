@@ -1,13 +1,13 @@
-/// A client's account as the statement will show it once a new invoice is issued (SPEC §5:
-/// payments to the invoice they name, then the oldest due; credit notes settle their own):
-/// what is set against the new invoice, the credit left, and the other invoices whose open
-/// amount changes. A rerun's new invoice and a close's invoice to a client in credit say it,
-/// so a payer reading them pays what the statement shows open, not the total again.
+/// A client's account as the statement will show it once a new invoice or a credit note is
+/// issued (SPEC §5: payments to the invoice they name, then the oldest due; credit notes settle
+/// their own): what is set against the new invoice, the credit left, and the other invoices
+/// whose open amount changes. A rerun's new invoice, a close's invoice and a credit note say
+/// it, so a payer reading them pays what the statement shows open, not a total again.
 struct AccountAtIssue {
     let session: SiteSession
 
-    /// What the client's payments are set against a rerun's new invoice (`fresh`, replacing
-    /// `invoices`, reversed by `reversal` when there is one) once it is issued, with what payments
+    /// What the client's payments are set against a new invoice (`fresh`: a rerun's, replacing
+    /// `invoices`, reversed by `reversal` when there is one; or a close's) once it is issued, with what payments
     /// naming it paid beyond it (a client that paid 400.00 on a 283.20 invoice paid 400.00 for
     /// it): the account as the statement will show it after this rerun, so the invoice asks for
     /// what the statement shows open on it. Counted on the account before the rerun, a payment

@@ -77,10 +77,7 @@ extension DocumentFrontSheet {
         guard record.layout >= 12, record.paidBefore != nil || record.reversedBy != nil else { return line + "." }
         if record.layout >= 14, !record.heldElsewhere.isEmpty {
             // What it holds in another currency, at the period's rate (see Payment).
-            let converted = record.heldElsewhere.compactMap(\.converted)
-            guard converted.count == record.heldElsewhere.count,
-                  let sum = try? converted.reduce(record.paidBefore ?? record.currency.zero, { try $0 + $1 }),
-                  let left = try? record.total - sum else {
+            guard let sum = heldInAll, let left = try? record.total - sum else {
                 return line + "; what was sent for it before, in another currency, is to be set off first (see Payment)."
             }
             guard left > .zero else {

@@ -300,46 +300,43 @@ struct DocumentFrontSheet {
     /// its whole total and the line after it said the rest, and a payer reading the first line
     /// paid the month twice. Nil when the amounts cannot be subtracted (the earlier wording).
     private func replacementPaymentLines(paid: ExactDecimal, replaced: [String]) -> [String]? {
-        guard let balance = try? record.total - paid else { return nil }
         let c = record.currency, against = replaced.joined(separator: ", ")
         // From layout 13 the month's, not the replaced invoice's: after two reruns, a payment
         // made against the first was said received against the second, which asked for nothing.
         let received = record.layout >= 13 ? "\(Digits.grouped(paid)) \(c) already received for \(record.period)"
             : "\(Digits.grouped(paid)) \(c) already received against \(against)"
-        var out = ["Payment"]
-        if balance > .zero {
-            let by = record.dueOn.map { " by \($0)" } ?? ""
-            out.append("Please pay \(Digits.grouped(balance)) \(c)\(by), quoting \(record.number): its total, "
-                + "\(Digits.grouped(record.total)) \(c), less \(received).")
-        } else {
-            // From layout 13 the account's credit says what is over, below: counted here, a
-            // payment that named no invoice was left out of it.
-            let over = balance < .zero && record.layout < 13 ? (try? ExactDecimal.zero - balance).map {
-                "; the \(Digits.grouped($0)) \(c) over it stays on your account as credit"
-            } ?? "" : ""
-            out.append("Nothing to pay on this invoice: \(received) covers its total, \(Digits.grouped(record.total)) \(c)\(over).")
-        }
-        if let credit = accountCreditLine { out.append(credit) }
-        if let changes = accountChangesLine { out.append(changes) }
-        out.append("Your account statement sets every payment against your invoices, oldest first, and gives the balance of them all.")
-        if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
-        return out
+        // From layout 13 the account's credit says what is over, below: counted here, a
+        // payment that named no invoice was left out of it.
+        return paymentLines(less: paid, said: received, sayingOver: record.layout < 13)
     }
 
     /// A close's invoice to a client in credit (layout 14): what is left to pay once the
     /// account's credit is set against it, as the statement sets it. It asked for its total,
     /// which the statement showed paid. Nil when the amounts cannot be subtracted.
     private func creditPaymentLines(applied: ExactDecimal) -> [String]? {
-        guard let balance = try? record.total - applied else { return nil }
-        let c = record.currency, credit = "\(Digits.grouped(applied)) \(c) of your account's credit (payments beyond your earlier invoices)"
+        paymentLines(less: applied, said: "\(Digits.grouped(applied)) \(record.currency) of your account's credit (payments beyond your "
+            + "earlier invoices)", sayingOver: false)
+    }
+
+    /// An invoice's payment lines when it asks for its total less `amount` (`said` so): what is
+    /// left to pay, or that nothing is (with what is over it when `sayingOver`), the account's
+    /// credit and the other invoices it changes, and the seller's instructions. Nil when the
+    /// amounts cannot be subtracted.
+    private func paymentLines(less amount: ExactDecimal, said: String, sayingOver: Bool) -> [String]? {
+        guard let balance = try? record.total - amount else { return nil }
+        let c = record.currency
         var out = ["Payment"]
         if balance > .zero {
-            out.append("Please pay \(Digits.grouped(balance)) \(c)\(record.dueOn.map { " by \($0)" } ?? ""), quoting \(record.number): its "
-                + "total, \(Digits.grouped(record.total)) \(c), less \(credit).")
+            let by = record.dueOn.map { " by \($0)" } ?? ""
+            out.append("Please pay \(Digits.grouped(balance)) \(c)\(by), quoting \(record.number): its total, "
+                + "\(Digits.grouped(record.total)) \(c), less \(said).")
         } else {
-            out.append("Nothing to pay on this invoice: \(credit) covers its total, \(Digits.grouped(record.total)) \(c).")
+            let over = balance < .zero && sayingOver ? (try? ExactDecimal.zero - balance).map {
+                "; the \(Digits.grouped($0)) \(c) over it stays on your account as credit"
+            } ?? "" : ""
+            out.append("Nothing to pay on this invoice: \(said) covers its total, \(Digits.grouped(record.total)) \(c)\(over).")
         }
-        if let left = accountCreditLine { out.append(left) }
+        if let credit = accountCreditLine { out.append(credit) }
         if let changes = accountChangesLine { out.append(changes) }
         out.append("Your account statement sets every payment against your invoices, oldest first, and gives the balance of them all.")
         if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
@@ -425,9 +422,7 @@ struct DocumentFrontSheet {
         let from = "from its earlier statements (the last, \(old)\(record.reversedBy.map { ", which \($0) takes back" } ?? ""))"
         let here = paid.map { [Money($0, record.currency)] } ?? []
         let held = (here + record.heldElsewhere.map(\.held)).map(\.text).joined(separator: " and ")
-        let converted = record.heldElsewhere.compactMap(\.converted)
-        guard converted.count == record.heldElsewhere.count,
-              let sum = try? converted.reduce(paid ?? c.zero, { try $0 + $1 }), let balance = try? record.total - sum else {
+        guard let sum = heldInAll, let balance = try? record.total - sum else {
             return "The payee holds \(held) for \(p) \(from); the site has no exchange rate for \(p) to convert it: convert "
                 + "what is in another currency at the rate of the transfer, and transfer this statement's total, "
                 + "\(Digits.grouped(record.total)) \(c), less all it holds — or, if that is more, set what is over off against "
@@ -451,6 +446,14 @@ struct DocumentFrontSheet {
             out += "Nothing to transfer: it covers this statement's total, \(Digits.grouped(record.total)) \(c)\(over)."
         }
         return out
+    }
+
+    /// What the payee holds for the month in the statement's currency (layout 14): what it holds
+    /// in it and, at the period's rate, what it holds in others; nil when one of those has no rate.
+    var heldInAll: ExactDecimal? {
+        let converted = record.heldElsewhere.compactMap(\.converted)
+        guard converted.count == record.heldElsewhere.count else { return nil }
+        return try? converted.reduce(record.paidBefore ?? record.currency.zero) { try $0 + $1 }
     }
 
     /// A calendar date as the UTC midnight Excel shows as that date.

@@ -54,12 +54,7 @@ struct OneExportTwoKindsTests {
     }
 
     @Test func aDryRunOfBothNamesInOneBatchSaysTheSecondIsRejected() throws {
-        let site = try TestSite()
-        #expect(try site.recon(["init", "--name", "s", "--base-currency", "INR", "--timezone", "UTC"], env: TestSite.closeDay).code == 0)
-        let both = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,radiologist_id,grade,seniority_years\n"
-            + "C1,City Hospital,INR,standard,2020-01-01,10,D1,consultant,10\n"
-        try site.drop("clients.csv", both)
-        try site.drop("radiologists.csv", both)
+        let site = try RejectedDropsSaidTests.oneExportDroppedAsBoth().site
         let dry = try site.recon(["ingest", "--dry-run"], env: TestSite.closeDay)
         #expect(dry.code == 2 && dry.out.contains("radiologists.csv: would be rejected") && !dry.out.contains("would be removed"),
                 "\(dry.out)\(dry.err)")

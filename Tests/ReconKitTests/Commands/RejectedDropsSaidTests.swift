@@ -165,17 +165,24 @@ struct RejectedDropsSaidTests {
         #expect(close.code == 0 && !close.err.contains("Inbox/rejected"), "\(close.err)")
     }
 
-    /// One export holding both clients' and radiologists' columns, dropped as both: taken as a
-    /// clients drop, its copy as radiologists was removed as a "duplicate of seq 2", its rows as
-    /// radiologists never applied (exit 0), and the next usage drop rejected for an unknown
-    /// radiologist. Now rejected, saying why and what to send instead.
-    @Test func theSameBytesAsAnotherKindAreRejectedNotRemovedAsADuplicate() throws {
+    /// A new site with one export holding both clients' and radiologists' columns dropped as
+    /// `clients.csv` and `radiologists.csv`, not ingested yet; the export's text.
+    static func oneExportDroppedAsBoth() throws -> (site: TestSite, text: String) {
         let site = try TestSite()
         #expect(try site.recon(["init", "--name", "s", "--base-currency", "INR", "--timezone", "UTC"], env: TestSite.closeDay).code == 0)
         let both = "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,radiologist_id,grade,seniority_years\n"
             + "C1,City Hospital,INR,standard,2020-01-01,10,D1,consultant,10\n"
         try site.drop("clients.csv", both)
         try site.drop("radiologists.csv", both)
+        return (site, both)
+    }
+
+    /// One export holding both clients' and radiologists' columns, dropped as both: taken as a
+    /// clients drop, its copy as radiologists was removed as a "duplicate of seq 2", its rows as
+    /// radiologists never applied (exit 0), and the next usage drop rejected for an unknown
+    /// radiologist. Now rejected, saying why and what to send instead.
+    @Test func theSameBytesAsAnotherKindAreRejectedNotRemovedAsADuplicate() throws {
+        let (site, both) = try Self.oneExportDroppedAsBoth()
         let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(ingest.code == 2, "\(ingest.err)")
         #expect(ingest.err.contains("clients.csv: accepted 1 clients row (seq 2)"), "\(ingest.err)")

@@ -627,6 +627,23 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// February (INV-2026-000001) and March (INV-2026-000002) closed, 100.00 each; a cheque that
+    /// named no invoice, P1 100.00, pays February's, the oldest due; a drop for February (`held`:
+    /// its name and text) is held, and February rerun.
+    func chequeThenRerunFebruary(held: (name: String, text: String), reason: String) throws -> TestSite {
+        let (site, key) = try februaryUnpaidMarchClosed()
+        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference\nP1,C2,2026-04-05,100.00,INR,cheque 77\n")
+        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
+        try site.drop(held.name, held.text)
+        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
+        let rerun = try site.recon(["rerun", "2026-02", "--reason", reason, "--key", key], env: Self.april)
+        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        return site
+    }
+
+    /// March's invoice as `account_changes` records it once the cheque that paid February pays it.
+    static let marchNowPaid = [["number": "INV-2026-000002", "period": "2026-03", "currency": "INR", "before": "100.00", "after": "0.00"]]
+
     /// A cheque that named no invoice, P1 100.00, settles February's INV-2026-000001 (the oldest
     /// due). A late February report, rerun: CN-2026-000001 reverses it, INV-2026-000003 bills
     /// February anew, 200.00, due 2026-05-10 — after March's INV-2026-000002 (2026-05-01), which the
@@ -634,16 +651,11 @@ struct RerunTermsTests {
     /// + 200 − 100 − 100 = 200.00 due. It said only "Please pay 200.00", and March's invoice still
     /// asked for 100.00: followed, 300.00 paid for 200.00 owed.
     @Test func aReplacementInvoiceNamesAnotherInvoiceAPaymentNowSettles() throws {
-        let (site, key) = try februaryUnpaidMarchClosed()
-        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference\nP1,C2,2026-04-05,100.00,INR,cheque 77\n")
-        try site.drop("usage-feb-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nF2,2026-02-20T10:00Z,C2,D1,CT,1\n")
-        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
-        let rerun = try site.recon(["rerun", "2026-02", "--reason", "late report F2", "--key", key], env: Self.april)
-        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let site = try chequeThenRerunFebruary(held: ("usage-feb-late.csv", "report_id,reported_at,client_id,radiologist_id,modality,"
+            + "image_count\nF2,2026-02-20T10:00Z,C2,D1,CT,1\n"), reason: "late report F2")
         let invoice = try #require(try site.bodies("invoice.issued").last)
         #expect(invoice["number"] as? String == "INV-2026-000003" && invoice["total"] as? String == "200.00" && invoice["paid_before"] == nil
-                && invoice["account_changes"] as? [[String: String]] == [["number": "INV-2026-000002", "period": "2026-03", "currency": "INR",
-                                                                          "before": "100.00", "after": "0.00"]], "\(invoice)")
+                && invoice["account_changes"] as? [[String: String]] == Self.marchNowPaid, "\(invoice)")
         let texts = try PrintedSheet(site.path("Outbox/2026-02/invoices/INV-2026-000003.xlsx")).cells.values.compactMap(\.text)
         #expect(texts.contains("Please pay 200.00 INR by 2026-05-10, quoting INV-2026-000003.")
                 && texts.contains(Self.changedLine("invoice", "INV-2026-000002 (2026-03) nothing to pay (100.00 INR before)")),
@@ -718,16 +730,9 @@ struct RerunTermsTests {
     /// said only that it reduced what was due on February's invoice, and March's still asked
     /// for 100.00: 0.00 is due.
     @Test func aCreditNoteOfAMonthTakenBackWholeSaysWhereItsPaymentWent() throws {
-        let (site, key) = try februaryUnpaidMarchClosed()
-        try site.drop("payments-1.csv", "payment_id,client_id,received_on,amount,currency,reference\nP1,C2,2026-04-05,100.00,INR,cheque 9\n")
-        #expect(try site.recon(["ingest"], env: Self.april).code == 0)
-        try site.drop("decisions-02.csv", "subject,decision,by\nF1,exclude,Asha\n")
-        #expect(try site.recon(["ingest"], env: Self.april).code == 3)
-        let rerun = try site.recon(["rerun", "2026-02", "--reason", "F1 not ours", "--key", key], env: Self.april)
-        #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
+        let site = try chequeThenRerunFebruary(held: ("decisions-02.csv", "subject,decision,by\nF1,exclude,Asha\n"), reason: "F1 not ours")
         let note = try #require(try site.bodies("credit_note.issued").first)
-        #expect(note["account_changes"] as? [[String: String]] == [["number": "INV-2026-000002", "period": "2026-03", "currency": "INR",
-                                                                    "before": "100.00", "after": "0.00"]] && note["account_credit"] == nil, "\(note)")
+        #expect(note["account_changes"] as? [[String: String]] == Self.marchNowPaid && note["account_credit"] == nil, "\(note)")
         let texts = try PrintedSheet(site.path("Outbox/2026-02/credit-notes/CN-2026-000001.xlsx")).cells.values.compactMap(\.text)
         #expect(texts.contains(Self.changedLine("credit note", "INV-2026-000002 (2026-03) nothing to pay (100.00 INR before)")),
                 "\(texts.filter { $0.contains("pay") })")

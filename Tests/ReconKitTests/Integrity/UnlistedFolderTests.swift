@@ -223,10 +223,7 @@ struct ForeignOwnedFileTests {
     @Test(.enabled(if: getuid() == 0 && ProcessRunner.executable(named: "setpriv") != nil, "needs root and setpriv to run as another user"))
     func aFileTheUserCannotReadIsNoDamage() throws {
         let site = try TestSite.closedMarchSite()
-        let binary = site.path("recon-copy")
-        try FileManager.default.copyItem(atPath: TestSite.binary, toPath: binary)
-        #expect(try ProcessRunner.run("/bin/chown", ["-R", "65534:65534", site.root]).code == 0)
-        #expect(chmod(binary, 0o755) == 0 && chmod(site.root, 0o755) == 0)
+        let binary = try site.handedToNobody()
         let drop = try #require(try site.bodies("drop.accepted").first?["path"] as? String)
         #expect(chown(site.path(drop), 0, 0) == 0 && chmod(site.path(drop), 0o600) == 0)
         let verify = try ProcessRunner.runAsNobody(binary, ["verify", "--site", site.root])
@@ -269,10 +266,7 @@ struct ForeignOwnedFileTests {
         let site = try TestSite.closedMarchSite()
         let status = try site.recon(["status"], env: ["RECON_NOW": "2026-05-02T09:00:00Z"])  // its cache written
         #expect(status.code == 0, "\(status.out)\(status.err)")
-        let binary = site.path("recon-copy")
-        try FileManager.default.copyItem(atPath: TestSite.binary, toPath: binary)
-        #expect(try ProcessRunner.run("/bin/chown", ["-R", "65534:65534", site.root]).code == 0)
-        #expect(chmod(binary, 0o755) == 0 && chmod(site.root, 0o755) == 0)
+        let binary = try site.handedToNobody()
         let relative = place == "cache" ? ".recon/cache/" + (try #require(FileIO.list(site.path(".recon/cache")).first { $0.hasSuffix(".bin") })) : place
         #expect(site.exists(relative), "\(relative)")
         let isFolder = FileIO.isDirectory(site.path(relative))
@@ -291,5 +285,17 @@ struct ForeignOwnedFileTests {
         if ingest.code == 1 { #expect(try site.ledgerBytes() == before) }
         #expect(try ProcessRunner.run("/bin/chown", ["-R", "65534:65534", site.root]).code == 0)
         #expect(try ProcessRunner.runAsNobody(binary, ["verify", "--site", site.root]).code == 0)
+    }
+}
+
+extension TestSite {
+    /// The site given to `nobody` (65534), with a copy of the built `recon` it may run: the path
+    /// of that copy, for ``ProcessRunner/runAsNobody(_:_:environment:)``.
+    func handedToNobody() throws -> String {
+        let binary = path("recon-copy")
+        try FileManager.default.copyItem(atPath: TestSite.binary, toPath: binary)
+        #expect(try ProcessRunner.run("/bin/chown", ["-R", "65534:65534", root]).code == 0)
+        #expect(chmod(binary, 0o755) == 0 && chmod(root, 0o755) == 0)
+        return binary
     }
 }

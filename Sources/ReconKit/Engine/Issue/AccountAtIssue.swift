@@ -15,40 +15,30 @@ struct AccountAtIssue {
     /// invoice asked for more than the statement; nil when nothing.
     func reckon(new fresh: DocumentDraft, replacing invoices: [String], reversal: (draft: DocumentDraft, refersTo: [String])?,
                of client: String) throws -> (paid: ExactDecimal?, credit: [Money], changes: [AccountChange]) {
-        let state = session.state, zone = state.zone, now = session.clock.now()
-        let today = zone.today(now: now), at = SiteClock.text(now)
-        let seq = (state.issued.map(\.seq).max() ?? 0) + 1
+        let state = session.state, today = self.today
         var documents = state.issued
-        if let reversal {
-            documents.append(IssuedDocument(seq: seq, at: at, kind: .creditNote, number: "(this rerun's reversal)", period: today.period,
-                                            partyId: client, currency: reversal.draft.currency, subtotal: reversal.draft.subtotal,
-                                            tax: reversal.draft.tax, total: reversal.draft.total, file: "", sha256: "",
-                                            refersTo: reversal.refersTo.joined(separator: ", ")))
-        }
+        if let reversal { documents.append(standIn(reversal.draft, refersTo: reversal.refersTo, number: "(this rerun's reversal)", of: client)) }
         let terms = state.pricing.clients[client]?.paymentTermsDays ?? 30
         // Sorted after every number issued, as the one it is given will be (issued last): a
         // stand-in sorting before `INV-…` took an unnamed payment first among invoices due the
         // same day, and the invoice asked for less than the statement then showed open on it.
         let number = "~(this rerun's invoice)"
-        documents.append(IssuedDocument(seq: seq + 1, at: at, kind: .invoice, number: number, period: today.period, partyId: client,
+        documents.append(IssuedDocument(seq: (documents.map(\.seq).max() ?? 0) + 1, at: SiteClock.text(session.clock.now()),
+                                        kind: .invoice, number: number, period: today.period, partyId: client,
                                         currency: fresh.currency, subtotal: fresh.subtotal, tax: fresh.tax, total: fresh.total,
                                         file: "", sha256: "", dueOn: LocalDate(dayNumber: today.dayNumber + Int32(terms)),
                                         replaces: invoices))
-        let accounts = try Receivables(clientId: client, documents: documents, payments: state.payments, asOf: today) {
-            $0.issuedOn(in: zone) ?? today
-        }.accounts
+        let accounts = try self.accounts(of: client, documents: documents)
         let account = accounts.first { $0.currency == fresh.currency }
         // What a payment naming the month's invoice paid beyond it, into credit or other invoices, was received for it too.
         let paid = try [account?.paid[number], account?.overpaid[number], account?.passedOn[number]].compactMap { $0 }
             .reduce(fresh.currency.zero) { try $0 + $1 }
+        let before = try self.accounts(of: client, documents: state.issued)
+        let reversed = Set(invoices + (reversal?.refersTo ?? []))
         // The client's credit once this rerun's documents are in, in every currency: a payment
         // that named no invoice, or one in the currency it was billed in before, is credit too.
-        let credit = accounts.filter { $0.unapplied > .zero }.map { Money($0.unapplied, $0.currency) }
-        let before = try Receivables(clientId: client, documents: state.issued, payments: state.payments, asOf: today) {
-            $0.issuedOn(in: zone) ?? today
-        }.accounts
-        let reversed = Set(invoices + (reversal?.refersTo ?? []))
-        return (paid > .zero ? paid : nil, credit, Self.changes(from: before, to: accounts, leaving: reversed.union([number]), issued: state.issued))
+        return (paid > .zero ? paid : nil, Self.credit(accounts),
+                Self.changes(from: before, to: accounts, leaving: reversed.union([number]), issued: state.issued))
     }
 
     /// The client's credit in each currency, and its other invoices whose open amount changes,
@@ -57,19 +47,36 @@ struct AccountAtIssue {
     /// the credited invoice goes to another open invoice, or to credit; the credit note says so
     /// (it said only that it reduced what was due on an invoice paid already).
     func afterCreditNote(_ draft: DocumentDraft, refersTo: [String], of client: String) throws -> (credit: [Money], changes: [AccountChange]) {
-        let state = session.state, zone = state.zone, now = session.clock.now()
-        let today = zone.today(now: now)
-        var documents = state.issued
-        documents.append(IssuedDocument(seq: (state.issued.map(\.seq).max() ?? 0) + 1, at: SiteClock.text(now), kind: .creditNote,
-                                        number: "(this credit note)", period: today.period, partyId: client,
-                                        currency: draft.currency, subtotal: draft.subtotal, tax: draft.tax,
-                                        total: draft.total, file: "", sha256: "", refersTo: refersTo.joined(separator: ", ")))
-        let account = { (docs: [IssuedDocument]) in
-            try Receivables(clientId: client, documents: docs, payments: state.payments, asOf: today) { $0.issuedOn(in: zone) ?? today }.accounts
-        }
-        let (before, after) = (try account(state.issued), try account(documents))
-        return (after.filter { $0.unapplied > .zero }.map { Money($0.unapplied, $0.currency) },
-                Self.changes(from: before, to: after, leaving: Set(refersTo), issued: state.issued))
+        let issued = session.state.issued
+        let before = try accounts(of: client, documents: issued)
+        let after = try accounts(of: client, documents: issued + [standIn(draft, refersTo: refersTo, number: "(this credit note)", of: client)])
+        return (Self.credit(after), Self.changes(from: before, to: after, leaving: Set(refersTo), issued: issued))
+    }
+
+    /// Today, in the site's time zone: the day the documents are issued and the account is read.
+    private var today: LocalDate { session.state.zone.today(now: session.clock.now()) }
+
+    /// The client's account in each currency with `documents`, as of today.
+    private func accounts(of client: String, documents: [IssuedDocument]) throws -> [Receivables.Account] {
+        let zone = session.state.zone, today = self.today
+        return try Receivables(clientId: client, documents: documents, payments: session.state.payments, asOf: today) {
+            $0.issuedOn(in: zone) ?? today
+        }.accounts
+    }
+
+    /// A credit note about to be issued (`draft`, on the invoices `refersTo`), as the account reads
+    /// it, after every document issued.
+    private func standIn(_ draft: DocumentDraft, refersTo: [String], number: String, of client: String) -> IssuedDocument {
+        let now = session.clock.now()
+        return IssuedDocument(seq: (session.state.issued.map(\.seq).max() ?? 0) + 1, at: SiteClock.text(now), kind: .creditNote,
+                              number: number, period: session.state.zone.today(now: now).period, partyId: client,
+                              currency: draft.currency, subtotal: draft.subtotal, tax: draft.tax, total: draft.total, file: "",
+                              sha256: "", refersTo: refersTo.joined(separator: ", "))
+    }
+
+    /// The client's credit in each currency: what payments left beyond its invoices.
+    private static func credit(_ accounts: [Receivables.Account]) -> [Money] {
+        accounts.filter { $0.unapplied > .zero }.map { Money($0.unapplied, $0.currency) }
     }
 
     /// The invoices, but those in `leaving`, whose open amount differs between the accounts

@@ -69,13 +69,12 @@ public struct Closer {
     /// or its cache deleted on purpose. One line each, at most a few named.
     public static func lostDrops(_ session: SiteSession, then: String = "then close") -> [String] {
         let site = session.site, accepted = session.state.acceptedDrops
-        let orphans = FileIO.listOwnFolder(site.cache).filter { $0.hasSuffix(".bin") && !$0.hasPrefix(".") }.map { String($0.dropLast(4)) }
-            .filter { accepted[$0] == nil }
+        let orphans = Verifier.orphanCacheDrops(in: site) { accepted[$0] != nil }
         guard !orphans.isEmpty else { return [] }
         // One whose bytes wait to be ingested (an ingest stopped before its entry) is no loss.
         let waiting = Set((Ingestor.inboxEntries(site).drops + HeldDrops.heldDrops(in: site).map { site.held + "/" + $0 })
             .compactMap(Ingestor.sha256(ofDrop:)))
-        let lost = orphans.filter { !waiting.contains($0) }.sorted()
+        let lost = orphans.filter { !waiting.contains($0) }
         guard let first = lost.first else { return [] }
         let more = lost.count > 1 ? " and \(lost.count - 1) more" : ""
         return [".recon/cache/\(first).bin\(more): the cache of a drop the ledger does not hold, whose bytes wait nowhere — a Ledger/ "

@@ -174,7 +174,7 @@ public struct DocumentRecord: Sendable, Equatable {
         if let paidBefore { b["paid_before"] = .string(paidBefore.description) }
         if let nettedIn { b["netted_in"] = .string(nettedIn) }
         if !accountCredit.isEmpty {
-            b["account_credit"] = .array(accountCredit.map { .object(["amount": .string($0.amount.description), "currency": .string($0.currency.code)]) })
+            b["account_credit"] = .array(accountCredit.map { .object($0.json) })
         }
         if !heldElsewhere.isEmpty { b["held_elsewhere"] = .array(heldElsewhere.map(\.json)) }
         if !accountChanges.isEmpty { b["account_changes"] = .array(accountChanges.map(\.json)) }
@@ -251,11 +251,10 @@ public struct DocumentRecord: Sendable, Equatable {
         if b["credit_applied"] != nil { creditApplied = try reader.decimal("credit_applied") }
         nettedIn = b["netted_in"]?.stringValue
         for credit in b["account_credit"]?.arrayValue ?? [] {
-            guard let o = credit.objectValue, let text = o["amount"]?.stringValue, let amount = ExactDecimal(recorded: Substring(text)),
-                  let currency = o["currency"]?.stringValue.flatMap({ Currency(code: $0) }) else {
+            guard let money = credit.objectValue.flatMap(Money.init(json:)) else {
                 throw LedgerDamage(seq: entry.seq, "account_credit of \(entry.kind) is malformed")
             }
-            accountCredit.append(Money(amount, currency))
+            accountCredit.append(money)
         }
         for item in b["held_elsewhere"]?.arrayValue ?? [] {
             guard let held = HeldElsewhere(json: item) else { throw LedgerDamage(seq: entry.seq, "held_elsewhere of \(entry.kind) is malformed") }

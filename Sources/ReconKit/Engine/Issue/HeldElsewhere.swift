@@ -17,15 +17,14 @@ public struct HeldElsewhere: Sendable, Equatable {
 
     /// As the payout statement's entry records it (`held_elsewhere`).
     var json: JSONValue {
-        var o: [String: JSONValue] = ["amount": .string(held.amount.description), "currency": .string(held.currency.code)]
+        var o = held.json
         if let converted { o["converted"] = .string(converted.description) }
         if let quote { o["fx"] = quote.json }
         return .object(o)
     }
 
     init?(json: JSONValue) {
-        guard let o = json.objectValue, let text = o["amount"]?.stringValue, let amount = ExactDecimal(recorded: Substring(text)),
-              let currency = o["currency"]?.stringValue.flatMap({ Currency(code: $0) }) else { return nil }
+        guard let o = json.objectValue, let held = Money(json: o) else { return nil }
         var converted: ExactDecimal?
         if let c = o["converted"] {
             guard let t = c.stringValue, let v = ExactDecimal(recorded: Substring(t)) else { return nil }
@@ -36,6 +35,6 @@ public struct HeldElsewhere: Sendable, Equatable {
             guard let parsed = FXQuote(json: q) else { return nil }
             quote = parsed
         }
-        self.init(held: Money(amount, currency), converted: converted, quote: quote)
+        self.init(held: held, converted: converted, quote: quote)
     }
 }

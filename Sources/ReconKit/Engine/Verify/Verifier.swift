@@ -262,15 +262,19 @@ public struct Verifier {
     /// what a ledger whose uncovered tail was cut by hand leaves, with its archive taken too (and
     /// an ingest killed before its entry) — no command reads them, so they are noted, naming the file.
     static func orphanCaches(in site: Site, recorded: Set<String>) -> [String] {
-        let orphans = FileIO.listOwnFolder(site.cache).filter { name in
-            name.hasSuffix(".bin") && !name.hasPrefix(".") && !recorded.contains(String(name.dropLast(4)))
-        }
+        let orphans = orphanCacheDrops(in: site, recorded: recorded.contains).map { $0 + ".bin" }
         guard let first = orphans.first else { return [] }
         return [".recon/cache/\(first)" + (orphans.count > 1 ? " and \(orphans.count - 1) more" : "") + " \(orphans.count > 1 ? "are caches" : "is a cache") "
             + "of no drop the ledger accepted (an ingest killed before its entry may leave one; so does a ledger whose last "
             + "entries were cut, with their drops, or restored from a backup older than them: those drops are no longer taken, "
             + "and a close goes on without their reports — drop them again) — no command reads it; compare the ledger with an "
             + "auditor's kept checkpoint, then delete it"]
+    }
+
+    /// The SHA-256s of the drops whose caches are in `.recon/cache/` but not `recorded`, in name order.
+    static func orphanCacheDrops(in site: Site, recorded: (String) -> Bool) -> [String] {
+        FileIO.listOwnFolder(site.cache).filter { $0.hasSuffix(".bin") && !$0.hasPrefix(".") }.map { String($0.dropLast(4)) }
+            .filter { !recorded($0) }
     }
 
     /// The last entry dated more than a day after this machine's clock: every later command must
@@ -588,13 +592,13 @@ public struct Verifier {
             guard let relative = check.firstUnissuedDocument(in: folder, issued: issued.contains) else { continue }
             let name = FileIO.baseName(relative)
             if FileStatus.of(site.path(relative))?.kind == .folder {
-                let why = Array(name.utf8).withUnsafeBytes({ OutboxCheck.isDocumentName($0[...]) })
+                let why = OutboxCheck.isDocumentName(name)
                     ? "it is named like a document, and stands where a close would put it"
                     : "a file in it is named like a document, or lies in a folder named as a documents folder"
                 throw LedgerDamage(seq: nil, "\(relative) is a folder inside a folder of final documents, which holds only the "
                     + "documents the ledger issued (\(why)): move it out of Outbox/")
             }
-            if !Array(name.utf8).withUnsafeBytes({ OutboxCheck.isDocumentName($0[...]) }) {
+            if !OutboxCheck.isDocumentName(name) {
                 throw LedgerDamage(seq: nil, "\(relative) is in a folder of final documents, but no ledger entry issued it (a renamed "
                     + "or saved-again copy, say): move it out of Outbox/ — these folders hold only the documents the ledger issued, "
                     + "and a file there could pass for one")

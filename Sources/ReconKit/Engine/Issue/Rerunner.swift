@@ -255,6 +255,26 @@ public struct Rerunner {
         }
     }
 
+    /// What to tell of a client the rerun leaves alone whose reports per modality are not those
+    /// its period's last record (the close's, or an earlier rerun's) counted: an excluded report
+    /// and a late one at the same price keep the total, so no document is issued (SPEC §5), and
+    /// the invoice in force still lists the excluded one. Nil when the counts are the same.
+    static func movedLines(of client: String, in period: Period, recorded: [MarginRow], now: [ClientMargin],
+                           invoice: IssuedDocument) -> String? {
+        func counts(_ rows: [MarginRow]) -> [String: Int] {
+            rows.filter { $0.clientId == client }.reduce(into: [:]) { $0[$1.modality, default: 0] += $1.reports }
+        }
+        let before = counts(recorded), after = counts(now.first { $0.clientId == client }?.byModality ?? [])
+        guard !before.isEmpty, before != after else { return nil }
+        func listed(_ c: [String: Int]) -> String {
+            c.isEmpty ? "no report" : c.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        return "\(client): \(period) now bills \(listed(after)) of its reports (\(listed(before)) when the month was last closed or "
+            + "rerun), but its total is unchanged, \(Digits.grouped(invoice.total)) \(invoice.currency): a rerun issues documents only "
+            + "for a changed total (SPEC §5), so \(invoice.number) stays in force with its lines as issued; the review and the "
+            + "margin summary show the month as it now bills"
+    }
+
     /// The party's invoices (statements) of `kind` among `documents` that no later one replaced:
     /// after a rerun reversed them whole, what a new one for the month takes the place of.
     static func unreplaced(_ documents: [IssuedDocument], kind: DocumentKind) -> [String] {
@@ -374,6 +394,10 @@ public struct Rerunner {
         var reissued = Set<String>()
         // Clients whose goodwill credits the rerun's reversal absorbs, said once it is issued.
         var concessions: [String] = []
+        // Clients whose reports moved between modalities with their total the same: left alone
+        // (SPEC §5), their invoice in force no longer lists what the month now bills; said once issued.
+        var movedLines: [String] = []
+        let recordedRows = (try? state.closedMargins[period]?.rows()) ?? []
         let sides: [(DocumentKind, DocumentKind, [DocumentDraft], [DocumentDraft])] = [
             (.invoice, .creditNote, review.book.invoices, now.invoices), (.payout, .payoutAdjustment, review.book.payouts, now.payouts),
         ]
@@ -403,6 +427,10 @@ public struct Rerunner {
                 let currencyChanged = terms == .now && billed != nil && nowByParty[party].map { $0.currency != billed?.currency } == true
                 if billedAmount == freshAmount && (fresh == nil || billed == nil || fresh?.currency == billed?.currency)
                     && !termsChanged && !currencyChanged {
+                    if kind == .invoice, let billed, let moved = Self.movedLines(of: party, in: period, recorded: recordedRows,
+                                                                              now: review.book.margins, invoice: billed) {
+                        movedLines.append(moved)
+                    }
                     continue  // unchanged: nothing to issue
                 }
                 // Changed: its new document is priced in its currency now, which must price whole.
@@ -497,6 +525,7 @@ public struct Rerunner {
         }
         index.commit()
         for c in concessions { session.log.warning("\(c)") }
+        for m in movedLines { session.log.warning("\(m)") }
         // A rerun that changed no total issues nothing: its entries are recorded, no document issued.
         let checkpointer = numbers.isEmpty ? Checkpointer(site: session.site, recorded: "entries are recorded (it issued no "
             + "document) — do not run it again") : Checkpointer(site: session.site)

@@ -37,11 +37,34 @@ extension DocumentFrontSheet {
             try writeLine("Reason: \(reason)", row: row, in: sheet, style: .plain.with { $0.isItalic = true })
             row += 2
         }
-        if let replacing = replacementLine {
+        if let replacing = replacementLine ?? accountHeadLine {
             try writeLine(replacing, row: row, in: sheet, style: .bold)
             row += 2
         }
         return row
+    }
+
+    /// From layout 15, what a close's invoice to a client in credit leaves to pay, and what a
+    /// credit note changes of the client's other invoices, said in the head as a replacement
+    /// says its own: the total closing the first page read as the amount due (or a credit
+    /// note as the whole story), and the payment lines on page 2 went unread.
+    var accountHeadLine: String? {
+        guard record.layout >= 15, record.replaces?.isEmpty ?? true else { return nil }
+        switch record.kind {
+        case .invoice:
+            guard let applied = record.creditApplied, let left = try? record.total - applied else { return nil }
+            let set = record.creditMoved == nil ? "With your account's credit set against it" : "With your payments set against it"
+            let others = record.accountChanges.isEmpty ? "" : "; what your other invoices leave to pay changes with it"
+            guard left > .zero else { return "\(set), nothing is left to pay on this invoice\(others) (see Payment)." }
+            let due = record.dueOn.map { " by \($0)" } ?? ""
+            return "\(set), \(Digits.grouped(left)) \(record.currency) is left to pay on this invoice\(due)\(others) (see Payment)."
+        case .creditNote:
+            guard !record.accountChanges.isEmpty else { return nil }
+            return "With this credit note your payments are set against your invoices anew, and leave "
+                + record.accountChanges.map(\.text).joined(separator: "; ") + " (see Payment)."
+        default:
+            return nil
+        }
     }
 
     /// What a rerun's new invoice (statement) says of the documents it replaces (entries with

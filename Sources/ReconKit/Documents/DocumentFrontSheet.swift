@@ -314,8 +314,17 @@ struct DocumentFrontSheet {
     /// account's credit is set against it, as the statement sets it. It asked for its total,
     /// which the statement showed paid. Nil when the amounts cannot be subtracted.
     private func creditPaymentLines(applied: ExactDecimal) -> [String]? {
-        paymentLines(less: applied, said: "\(Digits.grouped(applied)) \(record.currency) of your account's credit (payments beyond your "
-            + "earlier invoices)", sayingOver: false)
+        let c = record.currency, credit = "of your account's credit (payments beyond your earlier invoices)"
+        // From layout 15 what paid invoices now falling due after this one is not called credit:
+        // beside a statement showing money owed, it read as credit the client never had.
+        let later = "that had been set against your invoices falling due after this one (see below)"
+        guard record.layout >= 15, let moved = record.creditMoved, let fromCredit = try? applied - moved else {
+            return paymentLines(less: applied, said: "\(Digits.grouped(applied)) \(c) \(credit)", sayingOver: false)
+        }
+        let said = fromCredit > .zero
+            ? "\(Digits.grouped(applied)) \(c) of your payments: \(Digits.grouped(fromCredit)) \(c) \(credit) and \(Digits.grouped(moved)) \(c) \(later)"
+            : "\(Digits.grouped(applied)) \(c) of your payments \(later)"
+        return paymentLines(less: applied, said: said, sayingOver: false)
     }
 
     /// An invoice's payment lines when it asks for its total less `amount` (`said` so): what is
@@ -397,6 +406,12 @@ struct DocumentFrontSheet {
                 + "was in another currency: set it off against this statement's total before transferring."
         }
         guard let balance = try? record.total - paid else { return nil }
+        if record.layout >= 15, paid.isZero {
+            // Layout 15: what earlier statements sent, adjustments took back whole.
+            return "Transfer \(Digits.grouped(record.total)) \(c), this statement's total: the payee holds nothing for \(record.period) "
+                + "once its earlier statements and adjustments are followed (what they sent, the adjustments took back). If they "
+                + "were not all followed, transfer this statement's total less what the payee holds for \(record.period)."
+        }
         // From layout 13 what the payee holds once every earlier document was followed, and a
         // fallback naming no statement: "if PAY-… was never paid" named the last one, which after
         // a second rerun could have asked for nothing, and the month was paid twice.

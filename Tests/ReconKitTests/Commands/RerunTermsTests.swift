@@ -268,7 +268,7 @@ struct RerunTermsTests {
         #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
         let payout = try #require(try site.bodies("payout.issued").last)
         #expect(payout["number"] as? String == "PAY-2026-000002" && payout["total"] as? String == "2.22" && payout["currency"] as? String == "EUR"
-                && payout["paid_before"] == nil && payout["layout"] as? Int == 14, "\(payout)")
+                && payout["paid_before"] == nil && payout["layout"] as? Int == 15, "\(payout)")
         let held = try #require((payout["held_elsewhere"] as? [[String: Any]])?.first)
         #expect(held["amount"] as? String == "1.20" && held["currency"] as? String == "USD" && held["converted"] as? String == "1.11", "\(held)")
         let texts = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000002.xlsx")).cells.values.compactMap(\.text)
@@ -720,6 +720,11 @@ struct RerunTermsTests {
 
     /// What a credit note says when it frees a payment: "With this credit note your payments are
     /// set against your invoices anew, and leave …".
+    /// A credit note's head line (layout 15) naming the other invoices whose open amount it changes.
+    static func changedHead(_ list: String) -> String {
+        "With this credit note your payments are set against your invoices anew, and leave \(list) (see Payment)."
+    }
+
     static func changedLine(_ document: String, _ list: String) -> String {
         "With this \(document) your payments are set against your invoices anew, and leave \(list): pay from this list, not from "
             + "what that invoice asked when issued."
@@ -736,6 +741,8 @@ struct RerunTermsTests {
         let texts = try PrintedSheet(site.path("Outbox/2026-02/credit-notes/CN-2026-000001.xlsx")).cells.values.compactMap(\.text)
         #expect(texts.contains(Self.changedLine("credit note", "INV-2026-000002 (2026-03) nothing to pay (100.00 INR before)")),
                 "\(texts.filter { $0.contains("pay") })")
+        // Said in its head too (layout 15): on page 2 alone, a payer filing the credit note from page 1 paid March again.
+        #expect(texts.contains(Self.changedHead("INV-2026-000002 (2026-03) nothing to pay (100.00 INR before)")), "\(texts.filter { $0.contains("pay") })")
         let statement = try site.recon(["statement", "C2"], env: Self.april)
         #expect(statement.code == 0 && statement.out.contains("total due: 0.00 INR"), "\(statement.out)")
         site.expectAuditorAccepts()
@@ -753,6 +760,7 @@ struct RerunTermsTests {
         let texts = try PrintedSheet(site.path("Outbox/2026-02/credit-notes/CN-2026-000001.xlsx")).cells.values.compactMap(\.text)
         #expect(texts.contains(Self.changedLine("credit note", "INV-2026-000002 (2026-03) 70.00 INR to pay (100.00 INR before)")),
                 "\(texts.filter { $0.contains("pay") })")
+        #expect(texts.contains(Self.changedHead("INV-2026-000002 (2026-03) 70.00 INR to pay (100.00 INR before)")), "\(texts.filter { $0.contains("pay") })")
         let statement = try site.recon(["statement", "C2"], env: Self.april)
         #expect(statement.code == 0 && statement.out.contains("total due: 70.00 INR"), "\(statement.out)")
         site.expectAuditorAccepts()
@@ -828,7 +836,7 @@ struct RerunTermsTests {
         _ = try replacement(in: site, paid: "100.00", ingestExits: 0, reason: "late report for C2")
         let payout = try #require(try site.bodies("payout.issued").last)
         #expect(payout["number"] as? String == "PAY-2026-000002" && payout["total"] as? String == "150.00"
-                && payout["paid_before"] as? String == "100.00" && payout["layout"] as? Int == 14, "\(payout)")
+                && payout["paid_before"] as? String == "100.00" && payout["layout"] as? Int == 15, "\(payout)")
         let sheet = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000002.xlsx"))
         let texts = sheet.cells.values.compactMap(\.text)
         #expect(texts.contains(Self.transferLine("50.00", total: "150.00", held: "100.00")),
@@ -904,8 +912,16 @@ struct RerunTermsTests {
         }
         let payouts = try site.entries().compactMap { $0["body"] as? [String: Any] }.filter { $0["radiologist_id"] as? String == "D1" }
             .map { "\($0["number"] ?? "") \($0["total"] ?? "") \($0["paid_before"] ?? "-") \(($0["replaces"] as? [String])?.joined() ?? "-")" }
-        #expect(payouts == ["PAY-2026-000001 100.00 - -", "PAYADJ-2026-000001 100.00 - -", "PAY-2026-000002 50.00 - PAY-2026-000001",
+        // PAY-2026-000002: what PAY-2026-000001 sent, PAYADJ-2026-000001 took back: the payee holds nothing (layout 15:
+        // it said nothing of what to transfer).
+        #expect(payouts == ["PAY-2026-000001 100.00 - -", "PAYADJ-2026-000001 100.00 - -", "PAY-2026-000002 50.00 0.00 PAY-2026-000001",
                             "PAYADJ-2026-000002 50.00 - -", "PAY-2026-000003 100.00 50.00 PAY-2026-000002"], "\(payouts)")
+        let anew = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000002.xlsx")).cells.values.compactMap(\.text)
+        #expect(anew.contains("Transfer 50.00 INR, this statement's total: the payee holds nothing for 2026-03 once its earlier "
+            + "statements and adjustments are followed (what they sent, the adjustments took back). If they were not all followed, "
+            + "transfer this statement's total less what the payee holds for 2026-03.")
+                && anew.contains { $0.hasSuffix("with what was sent for it before, 50.00 INR is left to transfer (see Payment).") },
+                "\(anew.filter { $0.contains("ransfer") })")
         let statement = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000003.xlsx")).cells.values.compactMap(\.text)
         #expect(statement.contains(Self.transferLine("50.00", total: "100.00", held: "50.00")), "\(statement.filter { $0.contains("ransfer") })")
         // The adjustment issued alone still asks for its own set-off.

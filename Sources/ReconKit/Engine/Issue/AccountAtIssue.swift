@@ -14,7 +14,7 @@ struct AccountAtIssue {
     /// that had paid beyond the old invoice into an older open one was left out, and the
     /// invoice asked for more than the statement; nil when nothing.
     func reckon(new fresh: DocumentDraft, replacing invoices: [String], reversal: (draft: DocumentDraft, refersTo: [String])?,
-               of client: String) throws -> (paid: ExactDecimal?, credit: [Money], changes: [AccountChange]) {
+               of client: String) throws -> (paid: ExactDecimal?, credit: [Money], changes: [AccountChange], moved: ExactDecimal?) {
         let state = session.state, today = self.today
         var documents = state.issued
         if let reversal { documents.append(standIn(reversal.draft, refersTo: reversal.refersTo, number: "(this rerun's reversal)", of: client)) }
@@ -35,10 +35,14 @@ struct AccountAtIssue {
             .reduce(fresh.currency.zero) { try $0 + $1 }
         let before = try self.accounts(of: client, documents: state.issued)
         let reversed = Set(invoices + (reversal?.refersTo ?? []))
+        // Of what is set against it, what the account held beyond its invoices before is its
+        // credit; the rest paid invoices that now fall due after it (their terms were longer).
+        let creditBefore = before.first { $0.currency == fresh.currency }?.unapplied ?? fresh.currency.zero
+        let moved = paid > creditBefore ? try paid - creditBefore : nil
         // The client's credit once this rerun's documents are in, in every currency: a payment
         // that named no invoice, or one in the currency it was billed in before, is credit too.
         return (paid > .zero ? paid : nil, Self.credit(accounts),
-                Self.changes(from: before, to: accounts, leaving: reversed.union([number]), issued: state.issued))
+                Self.changes(from: before, to: accounts, leaving: reversed.union([number]), issued: state.issued), moved)
     }
 
     /// The client's credit in each currency, and its other invoices whose open amount changes,

@@ -211,7 +211,8 @@ public struct Closer {
                 var item = DocumentIssuer.Item(draft)
                 if draft.kind == .invoice, paying.contains(draft.partyId) {
                     let reckoned = try account.reckon(new: draft, replacing: [], reversal: nil, of: draft.partyId)
-                    (item.creditApplied, item.accountCredit, item.accountChanges) = (reckoned.paid, reckoned.credit, reckoned.changes)
+                    (item.creditApplied, item.creditMoved) = (reckoned.paid, reckoned.moved)
+                    (item.accountCredit, item.accountChanges) = (reckoned.credit, reckoned.changes)
                 }
                 return item
             }

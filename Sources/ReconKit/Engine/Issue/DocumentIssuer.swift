@@ -50,6 +50,9 @@ public struct DocumentIssuer {
         /// A close's invoice to a client in credit: what the account sets against it when it is
         /// issued (``DocumentRecord/creditApplied``).
         public var creditApplied: ExactDecimal?
+        /// Of ``creditApplied``, what paid invoices that now fall due after it
+        /// (``DocumentRecord/creditMoved``).
+        public var creditMoved: ExactDecimal?
 
         public init(_ draft: DocumentDraft, refersTo: String? = nil, reason: String? = nil, replaces: [String]? = nil,
                     paidBefore: ExactDecimal? = nil, accountCredit: [Money] = [], heldElsewhere: [HeldElsewhere] = [],
@@ -147,6 +150,7 @@ public struct DocumentIssuer {
                 record.accountCredit = item.accountCredit
                 record.accountChanges = item.accountChanges
                 if let applied = item.creditApplied, applied > .zero { record.creditApplied = applied }
+                if record.layout >= 15, record.creditApplied != nil, let moved = item.creditMoved, moved > .zero { record.creditMoved = moved }
             }
             if let replaces = item.replaces, !replaces.isEmpty {
                 record.replaces = replaces

@@ -61,6 +61,10 @@ public struct DocumentRecord: Sendable, Equatable {
     /// beyond its earlier invoices — sets against it when it is issued, so it asks for what is
     /// left. It asked for its total, which the statement showed paid already.
     public var creditApplied: ExactDecimal?
+    /// Of ``creditApplied`` (layout 15): what payments that had been set against the client's
+    /// invoices falling due after this one (their terms were longer) now pay on it, rather than
+    /// credit. It was all called "your account's credit" beside a statement showing money owed.
+    public var creditMoved: ExactDecimal?
     /// One per tax component (none on the payout side).
     public var taxes: [TaxAmount] = []
     /// The rate of each foreign currency a line was priced in.
@@ -105,11 +109,15 @@ public struct DocumentRecord: Sendable, Equatable {
     /// currency says the statement nets it; a replacement invoice counts what a payment naming
     /// the month's invoice paid beyond it into other invoices as received for the month, and
     /// names the client's other invoices whose open amount it changes (``accountChanges``), and a
-    /// close's invoice to a client in credit asks for its total less that credit (``creditApplied``).
+    /// close's invoice to a client in credit asks for its total less that credit (``creditApplied``),
+    /// 15 since such an invoice and a credit note that changes what other invoices leave to pay
+    /// say so in their head, the credit set against an invoice is told apart from payments that
+    /// paid invoices now falling due after it (``creditMoved``), and a rerun's new statement for
+    /// a payee who holds nothing for the month says to transfer its total.
     public var layout = DocumentRecord.currentLayout
     public static let currentLayout = PartDeflate.canChoose ? newestLayout : 4
     /// The latest layout this build knows how to print: one after it is a later recon's.
-    public static let newestLayout = 14
+    public static let newestLayout = 15
 
     /// What every printed page's footer names, from layout 7 on: the document's number.
     var footerTitle: String? { layout >= 7 ? number : nil }
@@ -179,6 +187,7 @@ public struct DocumentRecord: Sendable, Equatable {
         if !heldElsewhere.isEmpty { b["held_elsewhere"] = .array(heldElsewhere.map(\.json)) }
         if !accountChanges.isEmpty { b["account_changes"] = .array(accountChanges.map(\.json)) }
         if let creditApplied { b["credit_applied"] = .string(creditApplied.description) }
+        if let creditMoved { b["credit_moved"] = .string(creditMoved.description) }
         if let issuedOn { b["issued_on"] = .string(issuedOn.description) }
         if let dueOn { b["due_on"] = .string(dueOn.description) }
         if let paymentTermsDays { b["payment_terms_days"] = .int(Int64(paymentTermsDays)) }
@@ -249,6 +258,7 @@ public struct DocumentRecord: Sendable, Equatable {
         reversedBy = b["reversed_by"]?.stringValue
         if b["paid_before"] != nil { paidBefore = try reader.decimal("paid_before") }
         if b["credit_applied"] != nil { creditApplied = try reader.decimal("credit_applied") }
+        if b["credit_moved"] != nil { creditMoved = try reader.decimal("credit_moved") }
         nettedIn = b["netted_in"]?.stringValue
         for credit in b["account_credit"]?.arrayValue ?? [] {
             guard let money = credit.objectValue.flatMap(Money.init(json:)) else {

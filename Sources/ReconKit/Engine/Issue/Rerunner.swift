@@ -487,11 +487,21 @@ public struct Rerunner {
                     // new bill, it asked a client who had paid the month, and in credit, to pay again.
                     let replaced = liveOriginals.isEmpty ? Self.unreplaced(current, kind: kind) : liveOriginals
                     let received = kind == .invoice ? try AccountAtIssue(session: session).reckon(new: fresh, replacing: replaced, reversal: reversing, of: party) : nil
-                    let paid = kind == .invoice ? received?.paid : try held(mine.filter { $0.currency == fresh.currency })
                     let elsewhere = kind == .invoice ? [] : try heldElsewhere(mine, statement: fresh, pricing: onBilledTerms, on: now.fxDate)
-                    items.append(DocumentIssuer.Item(fresh, reason: reason, replaces: replaced.isEmpty ? nil : replaced,
-                                                     paidBefore: paid, accountCredit: received?.credit ?? [], heldElsewhere: elsewhere,
-                                                     accountChanges: received?.changes ?? []))
+                    // A payee whose earlier statements adjustments took back whole holds nothing for
+                    // the month: said (transfer the total), where the statement said nothing of it.
+                    let held = kind == .invoice ? nil : try held(mine.filter { $0.currency == fresh.currency })
+                        ?? (replaced.isEmpty || !elsewhere.isEmpty ? nil : fresh.currency.zero)
+                    var item = DocumentIssuer.Item(fresh, reason: reason, replaces: replaced.isEmpty ? nil : replaced,
+                                                   paidBefore: kind == .invoice ? received?.paid : held, accountCredit: received?.credit ?? [],
+                                                   heldElsewhere: elsewhere, accountChanges: received?.changes ?? [])
+                    // A client's first invoice for the month (the close issued it none) is a close's
+                    // invoice: what the account sets against it is its credit (it asked for its total
+                    // while saying the credit beside it already counted it paid).
+                    if kind == .invoice, replaced.isEmpty {
+                        (item.paidBefore, item.creditApplied, item.creditMoved) = (nil, received?.paid, received?.moved)
+                    }
+                    items.append(item)
                     reissued.insert(party)
                 }
             }

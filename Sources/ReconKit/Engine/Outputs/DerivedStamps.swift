@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// The size and modification time of each derived workbook as recon last wrote it
@@ -56,9 +57,16 @@ public struct DerivedStamps {
         return !FileIO.exists(path) || access(path, W_OK) == 0
     }
 
+    /// One keeper at a time: a close writes its review and the margin summary on two threads,
+    /// and each read the file, changed its line and wrote it back through one temporary name —
+    /// one thread's stamp was lost, and the next command took that workbook as put back.
+    private static let keeping = NSLock()
+
     /// Records the stamps the workbooks at `relatives` have now (one gone is forgotten); best effort.
     func keep(_ relatives: [String]) {
         guard !relatives.isEmpty else { return }
+        Self.keeping.lock()
+        defer { Self.keeping.unlock() }
         var all = recorded()
         for relative in relatives { all[relative] = Self.mark(site.path(relative)) }
         let text = all.keys.sorted().map { "\($0)\t\(all[$0]!)\n" }.joined()

@@ -31,13 +31,33 @@ struct RerunMovedLinesTests {
         let (site, run) = try rerun(after: [("decisions-2026-03.csv", "subject,decision,by,note\nR2,exclude,Asha Rao,sent twice\n"),
                                             ("usage-late.csv", Self.lateMR)])
         // C1: CT 1, MR 2 now; CT 2, MR 1 at the close; 300.00 + 18 % = 354.00 INR either way.
-        #expect(run.err.contains("C1: 2026-03 now bills CT 1, MR 2 of its reports (CT 2, MR 1 when the month was last closed or "
-                                 + "rerun), but its total is unchanged, 354.00 INR"), "\(run.err)")
+        #expect(run.err.contains("C1: 2026-03 now bills CT 1 for 100.00, MR 2 for 200.00 INR (CT 2 for 200.00, MR 1 for 100.00 when "
+                                 + "the month was last closed or rerun; reports and revenue in INR by modality), but its total is "
+                                 + "unchanged, 354.00 INR"), "\(run.err)")
         #expect(run.err.contains("INV-2026-000001 stays in force with its lines as issued"), "\(run.err)")
         // Nothing issued for C1: its invoice is the only one.
         let creditNotes = (try? FileManager.default.contentsOfDirectory(atPath: site.path("Outbox/2026-03/credit-notes"))) ?? []
         #expect(creditNotes.isEmpty, "\(creditNotes)")
         site.expectAuditorAccepts()
+    }
+
+    /// A card agreed later for March moves C1's prices between modalities: CT 75.00, MR 150.00,
+    /// 2 × 75.00 + 150.00 = 300.00 as before.
+    @Test func aClientWhosePricesMovedBetweenModalitiesWithTheSameTotalIsNamed() throws {
+        let card = """
+            effective_from,client_id,contract_type,modality,urgency,tier_from,tier_to,unit_price,currency,tier_mode
+            2026-03-01,C1,*,CT,*,1,,75.00,INR,volume
+            2026-03-01,C1,*,MR,*,1,,150.00,INR,volume
+            2026-03-01,*,*,*,*,1,,100.00,INR,volume
+            """
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let key = try site.operatorKey("asha", listed: true)
+        try site.drop("client_rates-2026-03.csv", card)
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 0)
+        let run = try site.recon(["rerun", "2026-03", "--reason", "card agreed for March", "--key", key], env: TestSite.rerunDay)
+        #expect(run.code == 0 && run.err.contains("C1: 2026-03 now bills CT 2 for 150.00, MR 1 for 150.00 INR (CT 2 for 200.00, MR 1 "
+                                                  + "for 100.00 when the month was last closed or rerun"), "\(run.out)\(run.err)")
     }
 
     @Test func aClientWhoseTotalChangedOrWhoseReportsDidNotMoveIsNotNamed() throws {

@@ -255,24 +255,34 @@ public struct Rerunner {
         }
     }
 
-    /// What to tell of a client the rerun leaves alone whose reports per modality are not those
-    /// its period's last record (the close's, or an earlier rerun's) counted: an excluded report
-    /// and a late one at the same price keep the total, so no document is issued (SPEC §5), and
-    /// the invoice in force still lists the excluded one. Nil when the counts are the same.
+    /// What to tell of a client the rerun leaves alone whose reports, or revenue, per modality
+    /// are not what its period's last record (the close's, or an earlier rerun's) counted: an
+    /// excluded report and a late one at the same price, or a card moving prices between
+    /// modalities, keep the total, so no document is issued (SPEC §5), and the invoice in
+    /// force still lists what it billed. Nil when they are the same.
     static func movedLines(of client: String, in period: Period, recorded: [MarginRow], now: [ClientMargin],
-                           invoice: IssuedDocument) -> String? {
-        func counts(_ rows: [MarginRow]) -> [String: Int] {
-            rows.filter { $0.clientId == client }.reduce(into: [:]) { $0[$1.modality, default: 0] += $1.reports }
+                           invoice: IssuedDocument, base: Currency) -> String? {
+        struct Billed: Equatable {
+            var reports = 0
+            var revenue = ExactDecimal.zero
         }
-        let before = counts(recorded), after = counts(now.first { $0.clientId == client }?.byModality ?? [])
-        guard !before.isEmpty, before != after else { return nil }
-        func listed(_ c: [String: Int]) -> String {
-            c.isEmpty ? "no report" : c.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        func billed(_ rows: [MarginRow]) -> [String: Billed] {
+            rows.filter { $0.clientId == client }.reduce(into: [:]) { out, row in
+                out[row.modality, default: Billed()].reports += row.reports
+                out[row.modality]!.revenue = (try? out[row.modality]!.revenue + row.revenue) ?? out[row.modality]!.revenue
+            }
         }
-        return "\(client): \(period) now bills \(listed(after)) of its reports (\(listed(before)) when the month was last closed or "
-            + "rerun), but its total is unchanged, \(Digits.grouped(invoice.total)) \(invoice.currency): a rerun issues documents only "
-            + "for a changed total (SPEC §5), so \(invoice.number) stays in force with its lines as issued; the review and the "
-            + "margin summary show the month as it now bills"
+        let before = billed(recorded), after = billed(now.first { $0.clientId == client }?.byModality ?? [])
+        guard !before.isEmpty, before.mapValues(\.reports) != after.mapValues(\.reports)
+            || before.mapValues(\.revenue.normalized) != after.mapValues(\.revenue.normalized) else { return nil }
+        func listed(_ b: [String: Billed]) -> String {
+            b.isEmpty ? "no report" : b.sorted { $0.key < $1.key }
+                .map { "\($0.key) \($0.value.reports) for \(Digits.grouped($0.value.revenue))" }.joined(separator: ", ")
+        }
+        return "\(client): \(period) now bills \(listed(after)) \(base) (\(listed(before)) when the month was last closed or "
+            + "rerun; reports and revenue in \(base) by modality), but its total is unchanged, \(Digits.grouped(invoice.total)) "
+            + "\(invoice.currency): a rerun issues documents only for a changed total (SPEC §5), so \(invoice.number) stays in "
+            + "force with its lines as issued; the review and the margin summary show the month as it now bills"
     }
 
     /// The party's invoices (statements) of `kind` among `documents` that no later one replaced:
@@ -428,7 +438,8 @@ public struct Rerunner {
                 if billedAmount == freshAmount && (fresh == nil || billed == nil || fresh?.currency == billed?.currency)
                     && !termsChanged && !currencyChanged {
                     if kind == .invoice, let billed, let moved = Self.movedLines(of: party, in: period, recorded: recordedRows,
-                                                                              now: review.book.margins, invoice: billed) {
+                                                                              now: review.book.margins, invoice: billed,
+                                                                              base: state.pricing.base) {
                         movedLines.append(moved)
                     }
                     continue  // unchanged: nothing to issue

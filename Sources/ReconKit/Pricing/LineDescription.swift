@@ -35,6 +35,24 @@ public enum LineDescription {
         }
     }
 
+    /// Invoice lines of one modality and urgency priced by different cards, each with the cards
+    /// its price came from (a line at one unit price can hold reports of two): a card replaced
+    /// mid-month printed "XR, routine" at 100.00 and again at 110.00, or "tier 5–9" and
+    /// "tier 5+" for one month's volume, and the payer could not tell why.
+    public static func namingInvoiceCards(_ lines: [DocumentLine], cards: [[LocalDate]]) -> [DocumentLine] {
+        let service = lines.map { "\($0.modality)|\($0.urgencyText)" }
+        var cardsOf: [String: Set<[LocalDate]>] = [:]
+        for (s, c) in zip(service, cards) { cardsOf[s, default: []].insert(c) }
+        return zip(zip(lines, cards), service).map { pair, s in
+            let (line, cards) = pair
+            // A line of two cards whose tiers read differently names them already.
+            guard cardsOf[s, default: []].count > 1, !cards.isEmpty, !line.description.contains("(card from ") else { return line }
+            var named = line
+            named.description += " (card\(cards.count > 1 ? "s" : "") from \(cards.map(\.description).joined(separator: ", ")))"
+            return named
+        }
+    }
+
     public static func payout(modality: String, urgency: Urgency, per: String) -> String {
         "\(modality), \(urgency.rawValue) — per \(per)"
     }

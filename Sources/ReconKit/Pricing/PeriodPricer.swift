@@ -409,6 +409,7 @@ public struct PeriodPricer {
                 }
             }
             var lines: [DocumentLine] = []
+            var cardsOfLine: [[LocalDate]] = []
             for (key, qty) in invoiceTally.sorted(by: { invoiceOrder($0.key, $1.key) }) {
                 guard let unitCurrency = Currency(code: key.currency) else { continue }
                 do {
@@ -418,6 +419,7 @@ public struct PeriodPricer {
                                               unitAmount: key.price, unitCurrency: unitCurrency, amount: amount,
                                               description: LineDescription.invoice(modality: key.modality, urgency: key.urgency,
                                                                                    tiers: tiersOf[key] ?? [])))
+                    cardsOfLine.append(Set((tiersOf[key] ?? []).map(\.effectiveFrom)).sorted())
                 } catch let m as FXTable.Missing {
                     // Its reports without a payout were counted already.
                     unknown += qty - unpaidOf[key, default: 0]
@@ -430,6 +432,7 @@ public struct PeriodPricer {
                     problem(.overflow, "client", clientId, "\(key.modality) line: \(error)", "", reports: 0)
                 }
             }
+            lines = LineDescription.namingInvoiceCards(lines, cards: cardsOfLine)
             if !lines.isEmpty || !invoiceTally.isEmpty {
                 do {
                     var draft = try DocumentDraft(kind: .invoice, partyId: client.id, partyName: client.name,

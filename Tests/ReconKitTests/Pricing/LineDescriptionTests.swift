@@ -25,7 +25,25 @@ struct LineDescriptionTests {
         let thirty = try #require(invoice.lines.first { $0.quantity == 5 })
         #expect(thirty.amount.description == "150.00")
         #expect(thirty.description == "CT, routine — tier 1–2, graduated pricing (card from 2026-01-01); tier 1–10, volume pricing (card from 2026-01-15)")
-        #expect(invoice.lines.first { $0.quantity == 1 }?.description == "CT, routine — tier 3+, graduated pricing")
+        // Another CT, routine line beside one of two cards: it names its card too.
+        #expect(invoice.lines.first { $0.quantity == 1 }?.description == "CT, routine — tier 3+, graduated pricing (card from 2026-01-01)")
+    }
+
+    /// A card replaced mid-month at another price (100.00, then 110.00 from the 16th): two XR
+    /// lines that read alike, "XR, routine", each name their card. A volume client's two cards
+    /// ("tier 5–9" at 40.40, "tier 5+" at 45.00 for one month's V = 5) are named the same way.
+    @Test func linesOfOneServiceFromTwoCardsNameTheirCards() throws {
+        let reports = [F.report("a", "2026-01-05T10:00Z", modality: "XR"), F.report("b", "2026-01-20T10:00Z", modality: "XR")]
+        let ctx = F.context(clientRates: [F.tier(1, nil, "100"), F.tier(1, nil, "110", effective: "2026-01-16")])
+        let invoice = try #require(F.price(ctx, reports).invoices.first)
+        #expect(invoice.lines.map(\.description) == ["XR, routine (card from 2026-01-01)", "XR, routine (card from 2026-01-16)"])
+        #expect(invoice.subtotal.description == "210.00")
+        let volume = F.context(clientRates: [F.tier(1, 4, "50"), F.tier(5, 9, "40.40"),
+                                             F.tier(1, 4, "55", effective: "2026-01-16"), F.tier(5, nil, "45", effective: "2026-01-16")])
+        let five = (1...5).map { F.report("v\($0)", "2026-01-\(10 + $0 * 3)T10:00Z", modality: "XR") }
+        let lines = try #require(F.price(volume, five).invoices.first).lines.map(\.description)
+        #expect(lines == ["XR, routine — tier 5–9, volume pricing (card from 2026-01-01)", "XR, routine — tier 5+, volume pricing (card from 2026-01-16)"],
+                "\(lines)")
     }
 
     /// Two cards whose tiers read the same are not told apart: `tier 1–10` is true of both.

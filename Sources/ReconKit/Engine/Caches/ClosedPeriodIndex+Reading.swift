@@ -36,6 +36,40 @@ extension ClosedPeriodIndex {
         return .index(index)
     }
 
+    /// A vouched index as a writer's checks found it: its file's stamp then (taken before it was
+    /// opened), and what the ledger vouches for.
+    struct Found {
+        let period: Period
+        let tableSha256: String
+        let seq: Int
+        let stamp: FileStamp
+
+        /// Whether the file at `path` still holds what the checks found, for a signing command's
+        /// last look before its append (``CheckedFiles``): the same stamp; or, its stamp moved (a
+        /// copy, `touch`), a table the ledger vouches for over parts that each hold what it
+        /// records. Gone is no damage (the next command rebuilds it); anything else in its place is.
+        func stillHeld(at path: String) -> Bool {
+            guard let now = FileStamp.of(path) else { return FileStatus.of(path) == nil }
+            guard now != stamp else { return true }
+            guard case .index(let index) = ClosedPeriodIndex.open(period: period, path: path, tableSha256: tableSha256, seq: seq)
+            else { return false }
+            return index.holdsWhatItsTableRecords()
+        }
+    }
+
+    /// Whether every part of the file — each bucket's fingerprints and records, the breakdown —
+    /// holds the bytes its table records: read whole, only when a last look finds its stamp moved.
+    func holdsWhatItsTableRecords() -> Bool {
+        guard let file = try? ReadOnlyFile(path) else { return false }
+        for b in buckets where b.count > 0 || b.recordsLength > 0 {
+            guard let prints = try? file.read(at: b.fingerprintOffset, count: b.count * 8), Array(SHA256.hash(data: prints)) == b.fingerprintSha,
+                  let records = try? file.read(at: b.recordsOffset, count: b.recordsLength), Array(SHA256.hash(data: records)) == b.recordsSha
+            else { return false }
+        }
+        guard let breakdown = try? file.read(at: breakdownOffset, count: breakdownLength) else { return false }
+        return Array(SHA256.hash(data: breakdown)) == breakdownSha
+    }
+
     static func parse(table: [UInt8], period: Period, path: String, seq: Int, tableStart: Int) -> ClosedPeriodIndex? {
         table.withUnsafeBytes { buf -> ClosedPeriodIndex? in
             var c = ByteCursor(buf: buf)

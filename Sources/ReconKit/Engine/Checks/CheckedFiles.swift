@@ -20,6 +20,14 @@ struct CheckedFiles {
     private var checkpoints = 0
     /// The checkpoints' paths: one more in their folder is no checkpoint the checks verified.
     private var checkpointNames: Set<String> = []
+    /// The closed-period indexes the checks found as vouched, by path.
+    private var indexes: [(relative: String, found: ClosedPeriodIndex.Found)] = []
+
+    /// The closed-period indexes the checks found as the ledger vouches for them: looked at again
+    /// with the other files (``firstChanged(in:all:)``).
+    mutating func add(indexes found: [String: ClosedPeriodIndex.Found]) {
+        indexes += found.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
 
     /// A checkpoint file in `Ledger/checkpoints/` the checks did not find (a forged `999.txt`
     /// put there meanwhile): the append would sign over what `recon verify` refuses.
@@ -148,8 +156,7 @@ struct CheckedFiles {
     /// year's thousands of documents are looked at on every core; only one whose stamp moved is read.
     func firstChanged(in site: Site, all: Bool) -> (relative: String, gone: Bool)? {
         let n = all ? files.count : checkpoints
-        guard n > 0 else { return nil }
-        let runs = min(n, 64)
+        let runs = max(1, min(n, 64))
         var changed = [Bool](repeating: false, count: n)
         let files = files
         changed.withUnsafeMutableBufferPointer { changed in
@@ -163,6 +170,8 @@ struct CheckedFiles {
                 }
             }
         }
-        return changed.firstIndex(of: true).map { (files[$0].relative, FileStatus.of(site.path(files[$0].relative)) == nil) }
+        if let first = changed.firstIndex(of: true) { return (files[first].relative, FileStatus.of(site.path(files[first].relative)) == nil) }
+        guard all else { return nil }
+        return indexes.first { !$0.found.stillHeld(at: site.path($0.relative)) }.map { ($0.relative, false) }
     }
 }

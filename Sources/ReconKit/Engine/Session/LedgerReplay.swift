@@ -42,9 +42,11 @@ public enum LedgerReplay {
         var rebuild: [Period] = []
         if settled {
             for (period, entry) in vouched.sorted(by: { $0.key < $1.key }) {
-                switch ClosedPeriodIndex.open(period: period, path: site.path(ClosedPeriodIndex.relativePath(period)),
-                                              tableSha256: entry.sha256, seq: entry.seq) {
-                case .index(let index): history.add(index)
+                let relative = ClosedPeriodIndex.relativePath(period), stamp = FileStamp.of(site.path(relative))
+                switch ClosedPeriodIndex.open(period: period, path: site.path(relative), tableSha256: entry.sha256, seq: entry.seq) {
+                case .index(let index):
+                    history.add(index)
+                    if let stamp { notes.indexesFound[relative] = .init(period: period, tableSha256: entry.sha256, seq: entry.seq, stamp: stamp) }
                 case .missing: rebuild.append(period)
                 case .mismatch:
                     notes.unread(indexMismatch(period, seq: entry.seq, site: site), instead: "the period's drops were")
@@ -204,6 +206,9 @@ public enum LedgerReplay {
         public internal(set) var archiveStamps: [String: FileStamp] = [:]
         /// The same for each vouched cache file it read, by path, with the SHA-256 its entry records.
         public internal(set) var cacheStamps: [String: (stamp: FileStamp, sha256: String)] = [:]
+        /// The same for each closed-period index it opened, by path: swapped for another month's
+        /// while a close ran, it was signed over, and the next `recon verify` refused the site.
+        var indexesFound: [String: ClosedPeriodIndex.Found] = [:]
 
         /// A cache file or index not read (`what`), computed from checked bytes (`instead`).
         mutating func unread(_ what: String, instead: String) {
@@ -220,15 +225,19 @@ public enum LedgerReplay {
 
     /// Every closed-period index on disk that is not the one the ledger vouches for: what a
     /// writer that reads no index (a rerun reads every report) still refuses over.
-    static func indexDamage(_ ledger: LedgerFile, site: Site) throws -> [String] {
-        try vouchedIndexes(ledger).sorted { $0.key < $1.key }.compactMap { period, entry in
-            let path = site.path(ClosedPeriodIndex.relativePath(period))
+    /// With each index found as vouched, as ``Notes/indexesFound`` has them.
+    static func indexDamage(_ ledger: LedgerFile, site: Site) throws -> (damage: [String], found: [String: ClosedPeriodIndex.Found]) {
+        var damage: [String] = [], found: [String: ClosedPeriodIndex.Found] = [:]
+        for (period, entry) in vouchedIndexes(ledger).sorted(by: { $0.key < $1.key }) {
+            let relative = ClosedPeriodIndex.relativePath(period), path = site.path(relative), stamp = FileStamp.of(path)
             switch ClosedPeriodIndex.open(period: period, path: path, tableSha256: entry.sha256, seq: entry.seq) {
-            case .mismatch: return indexMismatch(period, seq: entry.seq, site: site)
+            case .mismatch: damage.append(indexMismatch(period, seq: entry.seq, site: site))
             case .unreadable(let failure): throw failure
-            case .index, .missing: return nil
+            case .index: if let stamp { found[relative] = .init(period: period, tableSha256: entry.sha256, seq: entry.seq, stamp: stamp) }
+            case .missing: break
             }
         }
+        return (damage, found)
     }
 
     /// Applies entries a command has just appended (their drops are already in the state).

@@ -301,7 +301,9 @@ public final class SiteSession {
             }
             // A cache that `recon verify` refuses is damage a writer appends nothing over, though
             // it computed around it: one that reads every report opens no index, so checks them.
-            try Self.refuseDamagedCaches(replayNotes.damagedCaches + (settled ? [] : try LedgerReplay.indexDamage(ledger, site: site)))
+            let indexes = settled ? (damage: [], found: replayNotes.indexesFound) : try LedgerReplay.indexDamage(ledger, site: site)
+            checkedFiles?.add(indexes: indexes.found)
+            try Self.refuseDamagedCaches(replayNotes.damagedCaches + indexes.damage)
         }
         for warning in replayNotes.warnings { log.warning("\(warning)") }
         try found?.privileged?.get()

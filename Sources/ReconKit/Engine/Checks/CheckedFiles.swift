@@ -29,6 +29,9 @@ struct CheckedFiles {
         indexes += found.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
+    /// An index this command wrote since: what its entry vouches for now, not what was found.
+    mutating func forget(_ relative: String) { indexes.removeAll { $0.relative == relative } }
+
     /// A checkpoint file in `Ledger/checkpoints/` the checks did not find (a forged `999.txt`
     /// put there meanwhile): the append would sign over what `recon verify` refuses.
     func newCheckpoint(in site: Site) -> String? {

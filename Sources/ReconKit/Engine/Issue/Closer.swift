@@ -239,6 +239,7 @@ public struct Closer {
             return flags + [LedgerEvent.periodClosed(closed).item]
         } }
         index.commit()
+        session.indexWritten(period)
         prefix?.commit()
         let checkpoint = try Stages.time("checkpoint") { try Checkpointer(site: session.site).writeAfterAppend(session, siteName: state.name) }
         try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))

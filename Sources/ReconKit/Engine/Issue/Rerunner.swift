@@ -545,6 +545,7 @@ public struct Rerunner {
             return [LedgerEvent.rerun(.init(period: period, members: body)).item]
         }
         index.commit()
+        session.indexWritten(period)
         for c in concessions { session.log.warning("\(c)") }
         for m in movedLines { session.log.warning("\(m)") }
         // A rerun that changed no total issues nothing: its entries are recorded, no document issued.

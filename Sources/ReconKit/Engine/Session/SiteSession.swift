@@ -66,6 +66,10 @@ public final class SiteSession {
     /// A command of one entry (a decision) is past its append: stop signals are ignored from
     /// here, as they are after the entries that end a signing command.
     func commitSignals() { signalHold?.commit() }
+
+    /// The closed-period index of `period` this command has just written (a close's, a rerun's
+    /// anew): no longer the file its checks found, so its last looks leave it be.
+    func indexWritten(_ period: Period) { checkedFiles?.forget(ClosedPeriodIndex.relativePath(period)) }
     /// The files the writer checks vouched for, as they were then (the checkpoints on disk among
     /// them): looked at again before an append.
     private var checkedFiles: CheckedFiles?

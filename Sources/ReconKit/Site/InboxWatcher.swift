@@ -40,6 +40,11 @@ public final class InboxWatcher {
     /// The files of the batches that failed since the last that did not: drops that arrived
     /// before any arriving now, whatever their names.
     private var failedPaths: Set<String> = []
+    /// The strays (and names that do not decode) of a batch that failed: handed over again once
+    /// a batch goes through, or when the failed drops are retried. Marked handed, they stayed in
+    /// the Inbox for good, and every close was refused for a drop not yet ingested.
+    private var failedStrays: Set<String> = []
+    private var failedUndecodable: Set<UndecodableName> = []
     private var failuresInARow = 0
 
     /// Creates a watcher of the folder `inbox` (the site's `Inbox/`).
@@ -84,6 +89,7 @@ public final class InboxWatcher {
         while !isStopRequested {
             if let retry = retryParkedAt, clock.now >= retry {
                 tracker.unparkAll()
+                offerFailedStraysAgain()
                 retryParkedAt = nil
                 nextLook = clock.now
             }
@@ -255,6 +261,14 @@ public final class InboxWatcher {
         return scan
     }
 
+    /// The strays of failed batches are no longer taken as handed: the next look offers those still there.
+    private func offerFailedStraysAgain() {
+        handedStrays.subtract(failedStrays)
+        handedUndecodable.subtract(failedUndecodable)
+        failedStrays = []
+        failedUndecodable = []
+    }
+
     /// Calls `process` with one batch and logs how it went.
     private func handOver(_ batch: [DropCandidate], strays: [String] = [], undecodable: [UndecodableName] = [],
                           to process: ([String]) throws -> Void) {
@@ -264,6 +278,7 @@ public final class InboxWatcher {
             try process(batch.map(\.path) + strays)
             failuresInARow = 0
             failedPaths = []
+            offerFailedStraysAgain()
         } catch where isStopRequested {
             // Stopped in the batch (while another command held the site): a routine stop, not a
             // failure to retry — it was logged as an error promising a retry that never came.
@@ -272,6 +287,8 @@ public final class InboxWatcher {
         } catch {
             failuresInARow += 1
             failedPaths.formUnion(batch.map(\.path))
+            failedStrays.formUnion(strays)
+            failedUndecodable.formUnion(undecodable)
             let wait = options.retryAfterFailure * (1 << min(failuresInARow - 1, 4))
             if !options.once { retryParkedAt = clock.now + wait }
             let next = options.once ? "Files left in the Inbox wait for the next run"

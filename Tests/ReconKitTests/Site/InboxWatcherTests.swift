@@ -180,6 +180,26 @@ import Testing
         }
     }
 
+    /// A folder (or link, or FIFO) handed over in a batch that failed (a `recon.toml` mistyped)
+    /// was never offered again: marked handed, it stayed in the Inbox, and every close was
+    /// refused for a drop not yet ingested. It is retried with the batch's drops.
+    @Test func aStrayFromAFailedBatchIsRetriedWithIt() async throws {
+        try await withTemporaryInbox { inbox in
+            var options = WatchOptions.quick(stableFor: .milliseconds(100))
+            options.retryAfterFailure = .milliseconds(300)
+            let harness = WatchHarness(inbox: inbox, options: options, failOn: "usage_folder", failures: 1)
+            try FileManager.default.createDirectory(atPath: inbox + "/usage_folder", withIntermediateDirectories: false)
+            try writeFile(inbox + "/usage_x.csv", "x\n")
+            harness.start()
+            // Handed over at once (nothing to settle), it fails; the drop, settled, goes next and is
+            // taken; the folder is handed over again after it.
+            #expect(await eventually { harness.deliveries.batches.count >= 3 })
+            #expect(await harness.stopAndWait())
+            #expect(harness.deliveries.batches == [["usage_folder"], ["usage_x.csv"], ["usage_folder"]], "\(harness.deliveries.batches)")
+            #expect(!FileManager.default.fileExists(atPath: inbox + "/usage_folder"), "the second try took it")
+        }
+    }
+
     /// A batch failed (a full disk) and a correction dropped after it: the correction was handed
     /// over alone and taken first, and the failed drop, retried later, was taken over it (the
     /// old tax rate in force). A drop arriving after a failure goes with the failed one, after it.

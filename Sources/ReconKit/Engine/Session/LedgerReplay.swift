@@ -49,6 +49,12 @@ public enum LedgerReplay {
                     if let stamp { notes.indexesFound[relative] = .init(period: period, tableSha256: entry.sha256, seq: entry.seq, stamp: stamp) }
                 case .missing: rebuild.append(period)
                 case .mismatch:
+                    if let earlier = supersededIndex(period, site: site, ledger: ledger) {
+                        // Once vouched, then settled again: put back with an older `.recon/`. Read around and rebuilt.
+                        notes.warnings.append(supersededLine(period, earlier: earlier, latest: entry.seq, rebuilt: rebuilding))
+                        rebuild.append(period)
+                        continue
+                    }
                     notes.unread(indexMismatch(period, seq: entry.seq, site: site), instead: "the period's drops were")
                 case .unreadable(let failure):
                     throw failure  // this user may not read it: no damage, and no "does not match" (exit 1, its owner named)
@@ -161,6 +167,27 @@ public enum LedgerReplay {
         return out
     }
 
+    /// The seq of an earlier entry settling `period` (its close, a rerun before the latest) whose
+    /// index the file on disk is: a `.recon/` put back from a backup taken before a rerun. Such a
+    /// file is no one's tampering: it is read around and rebuilt, where every writer refused it
+    /// (exit 4, "find out who changed it") until someone deleted it. Nil when it is none of them.
+    static func supersededIndex(_ period: Period, site: Site, ledger: LedgerFile) -> Int? {
+        let settling = ledger.entries.filter { ($0.kind == "period.closed" || $0.kind == "rerun") && $0.body["period"]?.stringValue == period.description }
+        let path = site.path(ClosedPeriodIndex.relativePath(period))
+        return settling.dropLast().reversed().first { e in
+            guard let sha = e.body["report_index_sha256"]?.stringValue,
+                  case .index = ClosedPeriodIndex.open(period: period, path: path, tableSha256: sha, seq: e.seq) else { return false }
+            return true
+        }?.seq
+    }
+
+    /// What is said of a superseded index (``supersededIndex(_:site:ledger:)``).
+    static func supersededLine(_ period: Period, earlier: Int, latest: Int, rebuilt: Bool) -> String {
+        "the closed-period index \(ClosedPeriodIndex.relativePath(period)) is the one seq \(earlier) vouched for, before seq \(latest) "
+            + "settled \(period) again (a `.recon/` put back from an older backup): it was not read, and "
+            + (rebuilt ? "it is rebuilt from the archived drops" : "the next writing command rebuilds it from the archived drops")
+    }
+
     /// Writes a settled period's missing index when the reports held give the bytes the
     /// ledger vouched for, synced before it is renamed into place (a torn bucket would stop writers).
     static func rebuildIndex(_ period: Period, expected: String, from state: SiteState, site: Site) {
@@ -209,6 +236,8 @@ public enum LedgerReplay {
         /// The same for each closed-period index it opened, by path: swapped for another month's
         /// while a close ran, it was signed over, and the next `recon verify` refused the site.
         var indexesFound: [String: ClosedPeriodIndex.Found] = [:]
+        /// The report index each settling entry recorded, by period in ledger order (`recon verify`).
+        var indexesRecorded: [Period: [(seq: Int, sha256: String)]] = [:]
 
         /// A cache file or index not read (`what`), computed from checked bytes (`instead`).
         mutating func unread(_ what: String, instead: String) {
@@ -231,6 +260,8 @@ public enum LedgerReplay {
         for (period, entry) in vouchedIndexes(ledger).sorted(by: { $0.key < $1.key }) {
             let relative = ClosedPeriodIndex.relativePath(period), path = site.path(relative), stamp = FileStamp.of(path)
             switch ClosedPeriodIndex.open(period: period, path: path, tableSha256: entry.sha256, seq: entry.seq) {
+            case .mismatch where supersededIndex(period, site: site, ledger: ledger) != nil:
+                break  // an older `.recon/`'s: not read, and rebuilt by the next command that reads settled months
             case .mismatch: damage.append(indexMismatch(period, seq: entry.seq, site: site))
             case .unreadable(let failure): throw failure
             case .index: if let stamp { found[relative] = .init(period: period, tableSha256: entry.sha256, seq: entry.seq, stamp: stamp) }
@@ -631,6 +662,7 @@ public enum LedgerReplay {
         default: return
         }
         guard let recorded else { return }
+        defer { notes.indexesRecorded[period, default: []].append((seq, recorded)) }
         let relative = ClosedPeriodIndex.relativePath(period), path = site.path(relative)
         let file = latest[period]?.seq == seq && FileIO.exists(path) ? path : nil
         if file != nil, let kind = DropFile.nonRegularKind(path) {
@@ -660,6 +692,14 @@ public enum LedgerReplay {
         guard sha == recorded else {
             throw LedgerDamage(seq: seq, "report_index_sha256 is not the index of the \(period) reports the ledger holds "
                 + "(recorded \(recorded), computed \(sha))")
+        }
+        if fileMatches == false, let earlier = notes.indexesRecorded[period, default: []].reversed().first(where: { e in
+            if case .index = ClosedPeriodIndex.open(period: period, path: path, tableSha256: e.sha256, seq: e.seq) { return true }
+            return false
+        }) {
+            // An older `.recon/`'s index: no damage — writers read around it and rebuild it.
+            notes.warnings.append(supersededLine(period, earlier: earlier.seq, latest: seq, rebuilt: false))
+            return
         }
         if fileMatches == false {
             throw LedgerDamage(seq: seq, "the closed-period index \(ClosedPeriodIndex.relativePath(period)) is not the index this "

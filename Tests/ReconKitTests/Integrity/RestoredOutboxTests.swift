@@ -57,6 +57,29 @@ struct RestoredOutboxTests {
         site.expectAuditorAccepts()
     }
 
+    /// A closed month's review replaced by a link to a forged workbook, or by a FIFO: only a
+    /// regular file's size and time were compared, so a link or FIFO was never taken as replaced —
+    /// `status` said nothing and no writer wrote the review again.
+    @Test(arguments: ["link", "fifo"])
+    func aClosedMonthsReviewReplacedByALinkOrFIFOIsWrittenAgain(kind: String) throws {
+        let site = try TestSite.closedMarchSite()
+        let review = site.path("Outbox/2026-03/review.xlsx")
+        let final = try Self.texts(review)
+        let forged = site.path("forged-review.xlsx")
+        try FileManager.default.copyItem(atPath: review, toPath: forged)
+        try FileManager.default.removeItem(atPath: review)
+        #expect(kind == "link" ? symlink(forged, review) == 0 : mkfifo(review, 0o644) == 0)
+        let status = try site.recon(["status"], env: TestSite.rerunDay)
+        #expect(status.code == 0 && status.err.contains("Outbox/2026-03/review.xlsx is not the workbook recon last wrote"), "\(status.err)")
+        let repair = try site.recon(["watch", "--once"], env: TestSite.rerunDay)
+        #expect(repair.code == 0 && repair.err.contains("wrote Outbox/2026-03/review.xlsx again"), "\(repair.err)")
+        guard FileStatus.of(review)?.kind == .regularFile else {
+            Issue.record("Outbox/2026-03/review.xlsx is still a \(kind)")
+            return
+        }
+        #expect(try Self.texts(review) == final)
+    }
+
     /// `.recon/` left root's (`chown -R clinic site/*` skips it), the site's user may not record
     /// what it writes: every writing command found every closed review "replaced" and wrote them
     /// all again, each time. It compares only what it can record. (As `nobody`: needs root.)

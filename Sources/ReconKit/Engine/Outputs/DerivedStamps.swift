@@ -31,7 +31,9 @@ public struct DerivedStamps {
     /// Whether the workbook at `relative` is there and is not the one recon last wrote (or,
     /// with no stamp kept for it, never: the first writer keeps its stamp, ``keep(_:)``).
     func isReplaced(_ relative: String, recorded: [String: String]) -> Bool {
-        guard let kept = recorded[relative], let now = Self.mark(site.path(relative)) else { return false }
+        guard let kept = recorded[relative] else { return false }
+        // A link, FIFO or folder in its place is not what recon wrote: one to a forged review passed.
+        guard let now = Self.mark(site.path(relative)) else { return FileStatus.of(site.path(relative)) != nil }
         return now != kept
     }
 

@@ -94,6 +94,23 @@ public struct DocumentIssuer {
         return dates.isEmpty ? nil : dates
     }
 
+    /// The seller's payment instructions in `recon.toml` against those the last invoice or credit
+    /// note printed: anyone who can write the site folder can put another bank account there,
+    /// and the next close printed it on every invoice without a word. A change made on purpose
+    /// is said once, by the first command that issues with it.
+    private func warnOfChangedPaymentInstructions() {
+        let now = session.config.seller?.paymentInstructions ?? ""
+        guard let last = session.ledger.entries.last(where: { $0.kind == "invoice.issued" || $0.kind == "credit_note.issued" }),
+              let record = try? DocumentRecord(entry: last), record.layout >= 4 else { return }
+        let before = record.seller?.paymentInstructions ?? ""
+        guard before != now else { return }
+        func shown(_ text: String) -> String { text.isEmpty ? "none" : "\u{201C}\(text)\u{201D}" }
+        let message = "the seller's payment instructions in recon.toml ([seller] payment_instructions) are not those \(record.number), "
+            + "the last document issued to a client, printed: these documents print \(shown(now)), where it printed \(shown(before)). "
+            + "If that change was not made on purpose, tell the clients before anything is paid, and put recon.toml right"
+        session.log.warning("\(message)")
+    }
+
     /// What the entries that close a batch are built from: the numbers just assigned, and the
     /// documents' entries the same write appends before them, stamped `at`.
     public struct Issuing {
@@ -108,6 +125,7 @@ public struct DocumentIssuer {
     public func issue(_ items: [Item], period: Period, extraBody: [String: JSONValue] = [:],
                       closing: (Issuing) -> [(kind: String, body: [String: JSONValue])] = { _ in [] }) throws -> [LedgerEntry] {
         let state = session.state, site = session.site
+        if items.contains(where: { $0.draft.kind.isClientSide }) { warnOfChangedPaymentInstructions() }
         let now = session.clock.now()
         let at = SiteClock.text(now)
         let today = state.zone.today(now: now), year = today.components.year

@@ -347,7 +347,12 @@ struct DocumentFrontSheet {
         }
         if let credit = accountCreditLine { out.append(credit) }
         if let changes = accountChangesLine { out.append(changes) }
-        out.append("Your account statement sets every payment against your invoices, oldest first, and gives the balance of them all.")
+        // Layout 15: by due date (SPEC §5), which "oldest first" was not once terms were shortened —
+        // beside an invoice paid before an older one falling due later.
+        out.append(record.layout >= 15
+            ? "Your account statement sets every payment against the invoice it names, then against your invoices in the order "
+                + "they fall due, and gives the balance of them all."
+            : "Your account statement sets every payment against your invoices, oldest first, and gives the balance of them all.")
         if let s = record.seller, !s.paymentInstructions.isEmpty { out.append(s.paymentInstructions) }
         return out
     }

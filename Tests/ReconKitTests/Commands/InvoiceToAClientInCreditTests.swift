@@ -63,6 +63,10 @@ struct InvoiceToAClientInCreditTests {
         #expect(texts.contains("With your payments set against it, nothing is left to pay on this invoice; what your other invoices "
             + "leave to pay changes with it (see Payment)."), "\(texts.filter { $0.contains("pay") })")
         #expect(april["credit_applied"] as? String == "118.00" && april["credit_moved"] as? String == "118.00", "\(april)")
+        // Paid before the older March invoice: not "oldest first" (layout 15), in the order they fall due.
+        #expect(texts.contains("Your account statement sets every payment against the invoice it names, then against your invoices "
+            + "in the order they fall due, and gives the balance of them all.") && !texts.contains { $0.contains("oldest first") },
+                "\(texts.filter { $0.contains("statement") })")
         let statement = try site.recon(["statement", "C1"], env: may)
         #expect(statement.code == 0 && statement.out.contains("total due: 272.00 INR"), "\(statement.out)")
         site.expectAuditorAccepts()

@@ -60,6 +60,23 @@ struct RerunMovedLinesTests {
                                                   + "for 100.00 when the month was last closed or rerun"), "\(run.out)\(run.err)")
     }
 
+    /// A client billed in USD whose March nothing changed: an exchange rate dropped since moves
+    /// its revenue in INR (the base), which is no line of its invoice moved.
+    @Test func aClientBilledInAnotherCurrencyIsNotNamedForAnExchangeRate() throws {
+        let env = ["RECON_NOW": "2026-10-02T10:00:00Z"]
+        let site = try TestSite.oneClient(base: "INR", client: "U1", clientCurrency: "USD",
+            providerRates: "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,50,INR\n",
+            clientRates: "2026-01-01,U1,*,*,*,1,,2,USD,volume\n", fx: "2026-01-01,USD,83\n",
+            usage: "u1,2026-09-05T10:00:00Z,U1,R1,CT,1\nu2,2026-09-06T10:00:00Z,U1,R1,MR,1\n", env: env)
+        #expect(try site.recon(["close", "2026-09"], env: env).code == 0)
+        let later = ["RECON_NOW": "2026-10-10T10:00:00Z"]
+        let key = try site.operatorKey("asha", listed: true, env: later)
+        try site.drop("fx_rates-september.csv", "date,currency,rate\n2026-09-15,USD,90\n")
+        #expect(try site.recon(["ingest"], env: later).code == 0)
+        let run = try site.recon(["rerun", "2026-09", "--reason", "September's rate", "--key", key], env: later)
+        #expect(run.code == 0 && !run.err.contains("stays in force"), "\(run.out)\(run.err)")
+    }
+
     @Test func aClientWhoseTotalChangedOrWhoseReportsDidNotMoveIsNotNamed() throws {
         // R5 alone: C1's total changes, so it is billed anew; C2 is untouched.
         let (_, run) = try rerun(after: [("usage-late.csv", Self.lateMR)])

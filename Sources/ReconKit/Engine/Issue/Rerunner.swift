@@ -273,8 +273,11 @@ public struct Rerunner {
             }
         }
         let before = billed(recorded), after = billed(now.first { $0.clientId == client }?.byModality ?? [])
+        // Revenue is in the base currency: for a client billed in another, an exchange rate dropped
+        // since moves it with nothing billed changed, so there only the reports are compared.
+        let pricesCompared = invoice.currency == base
         guard !before.isEmpty, before.mapValues(\.reports) != after.mapValues(\.reports)
-            || before.mapValues(\.revenue.normalized) != after.mapValues(\.revenue.normalized) else { return nil }
+            || pricesCompared && before.mapValues(\.revenue.normalized) != after.mapValues(\.revenue.normalized) else { return nil }
         func listed(_ b: [String: Billed]) -> String {
             b.isEmpty ? "no report" : b.sorted { $0.key < $1.key }
                 .map { "\($0.key) \($0.value.reports) for \(Digits.grouped($0.value.revenue))" }.joined(separator: ", ")

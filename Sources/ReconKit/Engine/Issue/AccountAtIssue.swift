@@ -12,7 +12,9 @@ struct AccountAtIssue {
     /// it): the account as the statement will show it after this rerun, so the invoice asks for
     /// what the statement shows open on it. Counted on the account before the rerun, a payment
     /// that had paid beyond the old invoice into an older open one was left out, and the
-    /// invoice asked for more than the statement; nil when nothing.
+    /// invoice asked for more than the statement; nil when nothing. `moved`: of what is set against
+    /// it, what the account did not hold as credit before — payments taken off invoices that now
+    /// fall due after it (``DocumentRecord/creditMoved``).
     func reckon(new fresh: DocumentDraft, replacing invoices: [String], reversal: (draft: DocumentDraft, refersTo: [String])?,
                of client: String) throws -> (paid: ExactDecimal?, credit: [Money], changes: [AccountChange], moved: ExactDecimal?) {
         let state = session.state, today = self.today

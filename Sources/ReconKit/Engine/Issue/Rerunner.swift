@@ -409,7 +409,7 @@ public struct Rerunner {
         var concessions: [String] = []
         // Clients whose reports moved between modalities with their total the same: left alone
         // (SPEC §5), their invoice in force no longer lists what the month now bills; said once issued.
-        var movedLines: [String] = []
+        var linesMoved: [String] = []
         let recordedRows = (try? state.closedMargins[period]?.rows()) ?? []
         let sides: [(DocumentKind, DocumentKind, [DocumentDraft], [DocumentDraft])] = [
             (.invoice, .creditNote, review.book.invoices, now.invoices), (.payout, .payoutAdjustment, review.book.payouts, now.payouts),
@@ -443,7 +443,7 @@ public struct Rerunner {
                     if kind == .invoice, let billed, let moved = Self.movedLines(of: party, in: period, recorded: recordedRows,
                                                                               now: review.book.margins, invoice: billed,
                                                                               base: state.pricing.base) {
-                        movedLines.append(moved)
+                        linesMoved.append(moved)
                     }
                     continue  // unchanged: nothing to issue
                 }
@@ -550,7 +550,7 @@ public struct Rerunner {
         index.commit()
         session.indexWritten(period)
         for c in concessions { session.log.warning("\(c)") }
-        for m in movedLines { session.log.warning("\(m)") }
+        for m in linesMoved { session.log.warning("\(m)") }
         // A rerun that changed no total issues nothing: its entries are recorded, no document issued.
         let checkpointer = numbers.isEmpty ? Checkpointer(site: session.site, recorded: "entries are recorded (it issued no "
             + "document) — do not run it again") : Checkpointer(site: session.site)

@@ -173,10 +173,14 @@ public enum LedgerReplay {
     /// (exit 4, "find out who changed it") until someone deleted it. Nil when it is none of them.
     static func supersededIndex(_ period: Period, site: Site, ledger: LedgerFile) -> Int? {
         let settling = ledger.entries.filter { ($0.kind == "period.closed" || $0.kind == "rerun") && $0.body["period"]?.stringValue == period.description }
-        let path = site.path(ClosedPeriodIndex.relativePath(period))
-        return settling.dropLast().reversed().first { e in
-            guard let sha = e.body["report_index_sha256"]?.stringValue,
-                  case .index = ClosedPeriodIndex.open(period: period, path: path, tableSha256: sha, seq: e.seq) else { return false }
+        let earlier = settling.dropLast().compactMap { e in e.body["report_index_sha256"]?.stringValue.map { (seq: e.seq, sha256: $0) } }
+        return indexFile(site.path(ClosedPeriodIndex.relativePath(period)), of: period, isOneOf: earlier)
+    }
+
+    /// The seq among `recorded` (in ledger order) whose index the file at `path` is, the latest first.
+    static func indexFile(_ path: String, of period: Period, isOneOf recorded: [(seq: Int, sha256: String)]) -> Int? {
+        recorded.reversed().first { e in
+            guard case .index = ClosedPeriodIndex.open(period: period, path: path, tableSha256: e.sha256, seq: e.seq) else { return false }
             return true
         }?.seq
     }
@@ -693,12 +697,9 @@ public enum LedgerReplay {
             throw LedgerDamage(seq: seq, "report_index_sha256 is not the index of the \(period) reports the ledger holds "
                 + "(recorded \(recorded), computed \(sha))")
         }
-        if fileMatches == false, let earlier = notes.indexesRecorded[period, default: []].reversed().first(where: { e in
-            if case .index = ClosedPeriodIndex.open(period: period, path: path, tableSha256: e.sha256, seq: e.seq) { return true }
-            return false
-        }) {
+        if fileMatches == false, let earlier = indexFile(path, of: period, isOneOf: notes.indexesRecorded[period] ?? []) {
             // An older `.recon/`'s index: no damage — writers read around it and rebuild it.
-            notes.warnings.append(supersededLine(period, earlier: earlier.seq, latest: seq, rebuilt: false))
+            notes.warnings.append(supersededLine(period, earlier: earlier, latest: seq, rebuilt: false))
             return
         }
         if fileMatches == false {

@@ -16,6 +16,22 @@ struct InvoiceToAClientInCreditTests {
         return site
     }
 
+    static let may = ["RECON_NOW": "2026-05-01T09:00:00Z"]
+
+    /// March closed with `paid` received before it, C1's terms then cut to 0 days, and April
+    /// (R6, 100.00 + 18 % = 118.00) closed on 2026-05-01: April's invoice falls due before March's.
+    static func aprilAfterTermsCut(paid: String) throws -> (site: TestSite, april: [String: Any], texts: [String]) {
+        let site = try marchWithPayment(paid)
+        try site.drop("clients-terms.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,payment_terms_days\n"
+                      + "C1,City Hospital,INR,standard,2020-01-01,10,18,0\n")
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: may).code == 0)
+        #expect(try site.recon(["close", "2026-04"], env: may).code == 0)
+        let april = try #require(try site.bodies("invoice.issued").first { $0["client_id"] as? String == "C1" && $0["period"] as? String == "2026-04" })
+        let number = try #require(april["number"] as? String)
+        return (site, april, try PrintedSheet(site.path("Outbox/2026-04/invoices/\(number).xlsx")).cells.values.compactMap(\.text))
+    }
+
     static func texts(_ site: TestSite) throws -> [String] {
         try PrintedSheet(site.path("Outbox/2026-03/invoices/INV-2026-000001.xlsx")).cells.values.compactMap(\.text)
     }
@@ -46,16 +62,7 @@ struct InvoiceToAClientInCreditTests {
     /// on March's, 354.00 − 82.00 = 272.00 open where it asked for 154.00. Both invoices said "less
     /// 200.00" and asked for 154.00 + 0.00 where 272.00 is due; April's names March's change.
     @Test func anInvoiceThatTakesTheCreditFromAnEarlierOneSaysSo() throws {
-        let site = try Self.marchWithPayment("200.00")
-        try site.drop("clients-terms.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,payment_terms_days\n"
-                      + "C1,City Hospital,INR,standard,2020-01-01,10,18,0\n")
-        try site.drop("usage-2026-04.csv", TestSite.april)
-        let may = ["RECON_NOW": "2026-05-01T09:00:00Z"]
-        #expect(try site.recon(["ingest"], env: may).code == 0)
-        #expect(try site.recon(["close", "2026-04"], env: may).code == 0)
-        let april = try #require(try site.bodies("invoice.issued").first { $0["client_id"] as? String == "C1" && $0["period"] as? String == "2026-04" })
-        let number = try #require(april["number"] as? String)
-        let texts = try PrintedSheet(site.path("Outbox/2026-04/invoices/\(number).xlsx")).cells.values.compactMap(\.text)
+        let (site, april, texts) = try Self.aprilAfterTermsCut(paid: "200.00")
         // Not credit (layout 15): the statement showed 154.00 owed before April; P1 had paid March, due after April now.
         #expect(texts.contains("Nothing to pay on this invoice: 118.00 INR of your payments that had been set against your invoices "
             + "falling due after this one (see below) covers its total, 118.00 INR.") && texts.contains(RerunTermsTests.changedLine("invoice",
@@ -67,7 +74,7 @@ struct InvoiceToAClientInCreditTests {
         #expect(texts.contains("Your account statement sets every payment against the invoice it names, then against your invoices "
             + "in the order they fall due, and gives the balance of them all.") && !texts.contains { $0.contains("oldest first") },
                 "\(texts.filter { $0.contains("statement") })")
-        let statement = try site.recon(["statement", "C1"], env: may)
+        let statement = try site.recon(["statement", "C1"], env: Self.may)
         #expect(statement.code == 0 && statement.out.contains("total due: 272.00 INR"), "\(statement.out)")
         site.expectAuditorAccepts()
     }
@@ -89,21 +96,12 @@ struct InvoiceToAClientInCreditTests {
     /// cut to 0 days; April's 118.00 takes the 46.00 of credit and 72.00 off March's, 72.00 open
     /// on it. The invoice tells the two apart.
     @Test func anInvoiceTellsCreditApartFromPaymentsMovedOffALaterInvoice() throws {
-        let site = try Self.marchWithPayment("400.00")
-        try site.drop("clients-terms.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case,tax_rate,payment_terms_days\n"
-                      + "C1,City Hospital,INR,standard,2020-01-01,10,18,0\n")
-        try site.drop("usage-2026-04.csv", TestSite.april)
-        let may = ["RECON_NOW": "2026-05-01T09:00:00Z"]
-        #expect(try site.recon(["ingest"], env: may).code == 0)
-        #expect(try site.recon(["close", "2026-04"], env: may).code == 0)
-        let april = try #require(try site.bodies("invoice.issued").first { $0["client_id"] as? String == "C1" && $0["period"] as? String == "2026-04" })
+        let (site, april, texts) = try Self.aprilAfterTermsCut(paid: "400.00")
         #expect(april["credit_applied"] as? String == "118.00" && april["credit_moved"] as? String == "72.00", "\(april)")
-        let number = try #require(april["number"] as? String)
-        let texts = try PrintedSheet(site.path("Outbox/2026-04/invoices/\(number).xlsx")).cells.values.compactMap(\.text)
         #expect(texts.contains("Nothing to pay on this invoice: 118.00 INR of your payments: 46.00 INR of your account's credit (payments "
             + "beyond your earlier invoices) and 72.00 INR that had been set against your invoices falling due after this one (see "
             + "below) covers its total, 118.00 INR."), "\(texts.filter { $0.contains("pay") })")
-        let statement = try site.recon(["statement", "C1"], env: may)
+        let statement = try site.recon(["statement", "C1"], env: Self.may)
         #expect(statement.code == 0 && statement.out.contains("total due: 72.00 INR"), "\(statement.out)")
         site.expectAuditorAccepts()
     }

@@ -215,6 +215,18 @@ struct RerunTermsTests {
         site.expectAuditorAccepts()
     }
 
+    /// C2 billed 300.00 INR a report in `clientCurrency`, R2 paid 100.00 INR a report in USD
+    /// (1 USD = 83.5 INR, 1 EUR = 90 INR), one March report, A1; March closed.
+    static func usdPayeeMarchClosed(clientCurrency: String) throws -> TestSite {
+        let site = try TestSite.oneClient(base: "INR", client: "C2", clientCurrency: clientCurrency,
+                                          radiologists: "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,USD\n",
+                                          providerRates: payCard("100"), clientRates: "2026-01-01,*,*,*,*,1,,300,INR,volume\n",
+                                          fx: "2026-01-01,USD,83.5\n2026-01-01,EUR,90\n", usage: "A1,2026-03-05T10:00Z,C2,R2,CT,1\n",
+                                          env: march)
+        #expect(try site.recon(["close", "2026-03"], env: closeDay).code == 0)
+        return site
+    }
+
     /// `--terms now` after a client's and a radiologist's currency were corrected (USD to EUR):
     /// both are reissued in EUR, their USD documents reversed whole in USD, though nothing else
     /// changed (SPEC §3: an invoice is in the client's currency, a statement in the
@@ -223,12 +235,7 @@ struct RerunTermsTests {
     /// 300/83.5 = 3.5928… → 3.59 USD and is 300/90 = 3.333… → 3.33 EUR; the statement was
     /// 100/83.5 = 1.1976… → 1.20 USD and is 100/90 = 1.111… → 1.11 EUR.
     @Test func termsNowReissuesAPartyWhoseCurrencyWasCorrected() throws {
-        let site = try TestSite.oneClient(base: "INR", client: "C2", clientCurrency: "USD",
-                                          radiologists: "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,USD\n",
-                                          providerRates: Self.payCard("100"), clientRates: "2026-01-01,*,*,*,*,1,,300,INR,volume\n",
-                                          fx: "2026-01-01,USD,83.5\n2026-01-01,EUR,90\n", usage: "A1,2026-03-05T10:00Z,C2,R2,CT,1\n",
-                                          env: Self.march)
-        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        let site = try Self.usdPayeeMarchClosed(clientCurrency: "USD")
         try site.drop("clients-fix.csv", "client_id,name,currency,contract_type,onboarded_on,max_images_per_case\nC2,Beta,EUR,std,2025-01-01,10\n")
         try site.drop("radiologists-fix.csv", "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,EUR\n")
         #expect(try site.recon(["ingest"], env: Self.april).code == 0)
@@ -254,12 +261,7 @@ struct RerunTermsTests {
     /// 1.11 = 1.11 EUR to transfer. The statement said "set all of it off" with no amount and no rate,
     /// and the USD adjustment beside it asked for a set-off of its own as well (layout 13).
     @Test func aPayeeMovedToAnotherCurrencyIsToldWhatItHoldsAtThePeriodsRate() throws {
-        let site = try TestSite.oneClient(base: "INR", client: "C2", clientCurrency: "USD",
-                                          radiologists: "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,USD\n",
-                                          providerRates: Self.payCard("100"), clientRates: "2026-01-01,*,*,*,*,1,,300,INR,volume\n",
-                                          fx: "2026-01-01,USD,83.5\n2026-01-01,EUR,90\n", usage: "A1,2026-03-05T10:00Z,C2,R2,CT,1\n",
-                                          env: Self.march)
-        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        let site = try Self.usdPayeeMarchClosed(clientCurrency: "USD")
         try site.drop("radiologists-fix.csv", "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,EUR\n")
         try site.drop("provider_rates-raise.csv", Self.payCard("200"))
         #expect(try site.recon(["ingest"], env: Self.april).code == 0)
@@ -294,12 +296,7 @@ struct RerunTermsTests {
     /// other documents of R2 in USD; settle by hand" — after it had taken the held drop, so the
     /// late report was billed to no one, and every rerun of March refused the same way.
     @Test func aPayeeMovedTwiceCanStillBeRerun() throws {
-        let site = try TestSite.oneClient(base: "INR", client: "C2", clientCurrency: "INR",
-                                          radiologists: "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,USD\n",
-                                          providerRates: Self.payCard("100"), clientRates: "2026-01-01,*,*,*,*,1,,300,INR,volume\n",
-                                          fx: "2026-01-01,USD,83.5\n2026-01-01,EUR,90\n", usage: "A1,2026-03-05T10:00Z,C2,R2,CT,1\n",
-                                          env: Self.march)
-        #expect(try site.recon(["close", "2026-03"], env: Self.closeDay).code == 0)
+        let site = try Self.usdPayeeMarchClosed(clientCurrency: "INR")
         let key = try site.operatorKey("op", listed: true, env: Self.april)
         for (n, currency) in ["EUR", "INR"].enumerated() {
             try site.drop("radiologists-\(n).csv", "radiologist_id,name,grade,seniority_years,currency\nR2,Two,g,2,\(currency)\n")

@@ -735,13 +735,17 @@ struct RerunTermsTests {
         let site = try chequeThenRerunFebruary(held: ("decisions-02.csv", "subject,decision,by\nF1,exclude,Asha\n"), reason: "F1 not ours")
         let note = try #require(try site.bodies("credit_note.issued").first)
         #expect(note["account_changes"] as? [[String: String]] == Self.marchNowPaid && note["account_credit"] == nil, "\(note)")
+        try Self.expectCreditNoteNames("INV-2026-000002 (2026-03) nothing to pay (100.00 INR before)", totalDue: "0.00", in: site)
+    }
+
+    /// February's credit note CN-2026-000001 names `change` in its payment lines and (layout 15)
+    /// in its head — on page 2 alone, a payer filing it from page 1 paid March again — and C2's
+    /// statement shows `totalDue` INR.
+    static func expectCreditNoteNames(_ change: String, totalDue: String, in site: TestSite) throws {
         let texts = try PrintedSheet(site.path("Outbox/2026-02/credit-notes/CN-2026-000001.xlsx")).cells.values.compactMap(\.text)
-        #expect(texts.contains(Self.changedLine("credit note", "INV-2026-000002 (2026-03) nothing to pay (100.00 INR before)")),
-                "\(texts.filter { $0.contains("pay") })")
-        // Said in its head too (layout 15): on page 2 alone, a payer filing the credit note from page 1 paid March again.
-        #expect(texts.contains(Self.changedHead("INV-2026-000002 (2026-03) nothing to pay (100.00 INR before)")), "\(texts.filter { $0.contains("pay") })")
-        let statement = try site.recon(["statement", "C2"], env: Self.april)
-        #expect(statement.code == 0 && statement.out.contains("total due: 0.00 INR"), "\(statement.out)")
+        #expect(texts.contains(changedLine("credit note", change)) && texts.contains(changedHead(change)), "\(texts.filter { $0.contains("pay") })")
+        let statement = try site.recon(["statement", "C2"], env: april)
+        #expect(statement.code == 0 && statement.out.contains("total due: \(totalDue) INR"), "\(statement.out)")
         site.expectAuditorAccepts()
     }
 
@@ -754,13 +758,7 @@ struct RerunTermsTests {
         #expect(try site.recon(["ingest"], env: Self.april).code == 0)
         let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "30.00", "--reason", "goodwill", "--key", key], env: Self.april)
         #expect(credit.code == 0, "\(credit.out)\(credit.err)")
-        let texts = try PrintedSheet(site.path("Outbox/2026-02/credit-notes/CN-2026-000001.xlsx")).cells.values.compactMap(\.text)
-        #expect(texts.contains(Self.changedLine("credit note", "INV-2026-000002 (2026-03) 70.00 INR to pay (100.00 INR before)")),
-                "\(texts.filter { $0.contains("pay") })")
-        #expect(texts.contains(Self.changedHead("INV-2026-000002 (2026-03) 70.00 INR to pay (100.00 INR before)")), "\(texts.filter { $0.contains("pay") })")
-        let statement = try site.recon(["statement", "C2"], env: Self.april)
-        #expect(statement.code == 0 && statement.out.contains("total due: 70.00 INR"), "\(statement.out)")
-        site.expectAuditorAccepts()
+        try Self.expectCreditNoteNames("INV-2026-000002 (2026-03) 70.00 INR to pay (100.00 INR before)", totalDue: "70.00", in: site)
     }
 
     /// February rerun the day March closes: its new invoice falls due the same day as March's

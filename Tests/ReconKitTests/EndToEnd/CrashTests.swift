@@ -548,6 +548,34 @@ struct CrashTests {
         site.expectAuditorAccepts()
     }
 
+    /// The same for a stray (a link, a folder), moved as it is: killed as it goes into
+    /// `rejected/`, after its errors file. The next ingest kept it as `NAME-2`, beside an
+    /// errors file of its own with no entry that no command removed. It is kept once.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to kill the ingest at one system call"),
+          arguments: ["link", "folder"])
+    func aStrayRejectionKilledPartWayKeepsTheStrayOnce(stray: String) throws {
+        let site = try TestSite.marchSite()
+        let name = "usage-\(stray).csv"
+        if stray == "link" {
+            #expect(symlink(site.path("recon.toml"), site.path("Inbox/" + name)) == 0)
+        } else {
+            try FileIO.makeDirectory(site.path("Inbox/" + name))
+        }
+        let calls = "rename,renameat,renameat2"
+        let killed = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", site.path("Inbox/rejected/" + name), "-e", "trace=\(calls)",
+             "-e", "inject=\(calls):signal=SIGKILL:when=1", TestSite.binary, "ingest", "--site", site.root], environment: TestSite.closeDay)
+        #expect(killed.code != 0, "the ingest was not killed: \(killed.err)")
+        #expect(FileIO.list(site.path("Inbox/rejected")) == [name + ".errors.txt"], "not killed between its errors file and the move")
+        let again = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(again.code == 2, "\(again.err)")
+        #expect(FileIO.list(site.path("Inbox/rejected")) == [name, name + ".errors.txt"], "\(again.err)")
+        #expect(!again.err.contains("\(name): kept as"), "\(again.err)")
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.out.contains("rejected: 1"), "\(status.out)")
+        site.expectAuditorAccepts()
+    }
+
     /// What a rerun stopped after archiving a held drop, before its entry, leaves: the archive no
     /// entry names, the drop still in `Inbox/held/`. The next writer removes the archive and said
     /// the drop "still waits in the Inbox (the next ingest takes it)", where no ingest looks.

@@ -807,7 +807,8 @@ public final class Ingestor {
     /// `sameAs`: the drop's SHA-256 and size, when it is a regular file read by this command. A
     /// rejection killed after the drop was put in `rejected/`, before it left the Inbox, left both:
     /// rejected again, the drop is kept once (its errors file brought up to date); killed before
-    /// the drop was put in place, the errors file it left alone, saying just this, is the drop's.
+    /// the drop was put in place, the errors file it left alone, saying just this, is the drop's
+    /// (a stray's too: a link or folder rejected again was kept as `NAME-2` beside it).
     private func keepRejected(_ name: String, as wanted: String, _ lines: [String], permissions: mode_t = 0o644,
                               sameAs: (sha: String, size: Int64)? = nil, place: (String) throws -> Void) throws -> String {
         try keeping(name, in: "Inbox/rejected") {
@@ -821,7 +822,7 @@ public final class Ingestor {
                 return "Inbox/rejected/" + kept
             }
             let report = Self.errorsReport(lines)
-            let orphan = sameAs != nil && KeptName.fits(wanted) && !FileIO.exists(site.rejected + "/" + wanted)
+            let orphan = KeptName.fits(wanted) && FileStatus.of(site.rejected + "/" + wanted) == nil
                 && (try? FileIO.read(Self.errorsFile(of: site.rejected + "/" + wanted), followingLinks: false)) == report
             let kept = orphan ? wanted : KeptName.free(in: site.rejected, for: wanted)
             // A shortened name still says which file this was, beside its problems.

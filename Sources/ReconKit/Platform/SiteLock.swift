@@ -182,6 +182,8 @@ public final class SiteLock {
             hold?.stopIfAsked()
             usleep(UInt32(min(50_000, max(1_000, (timeout - waited) * 1_000_000))))
         }
+        // One that came as the lock was given: the note goes with the hold.
+        hold?.stopIfAsked()
     }
 
     private static func monotonicSeconds() -> Double {

@@ -46,6 +46,13 @@ public final class StopSignal {
         cancel()
     }
 
+    /// Whether some instance turns the stop signals into requests now (`recon watch` runs).
+    public static var isActive: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return !installed.isEmpty
+    }
+
     /// Stops handling the signals; calling it again does nothing.
     public func cancel() {
         Self.lock.lock()

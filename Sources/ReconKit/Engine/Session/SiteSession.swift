@@ -31,15 +31,18 @@ public final class SiteSession {
     /// decision): noted on disk before its first append (``DerivedPending``). A close or rerun
     /// owes its period's review and the margin summary; a credit or operator change owes none.
     public var derivedAfterAppend: Set<DerivedPending.Item> = [.drafts]
-    /// Held once documents are about to be appended (``holdSignals()``), for as long as the session lives.
+    /// Held from the writer's opening, for as long as the session lives: a stop is noted, and
+    /// acted on once the opening checks are done or just before the append's bytes (``holdSignals()``).
     private var signalHold: SignalHold?
+    /// Whether the append stops on a noted signal (``holdSignals()``).
+    private var appendHeld = false
 
     /// Stop signals no longer end the command: its documents are being issued (``SignalHold``).
     /// `undo` removes what it has written for the append if a signal stops it there.
     func holdSignals(undoingOnStop undo: (() -> Void)? = nil) {
-        if signalHold == nil {
-            let hold = SignalHold()
-            signalHold = hold
+        if !appendHeld {
+            let hold = signalHold ?? SignalHold()
+            (signalHold, appendHeld) = (hold, true)
             ledger.beforeTheBytes = { hold.stopIfAsked() }
             // The note of workbooks owed after the entries, made just before them: stopped there,
             // the command owes none (status said they were out of date).
@@ -170,6 +173,10 @@ public final class SiteSession {
             throw ReconFailure.usage("\(site.root) is not a recon site (no Ledger/ledger.jsonl); run `recon init --site \(site.root)` first")
         }
         lock = writing ? try SiteLock(path: site.lockFile, timeout: SiteSession.lockTimeout) : nil
+        // A stop in the opening checks (on a year's site, a few hundred milliseconds) ended the
+        // writer with no word: noted from here, it ends it once they are done, saying nothing was
+        // recorded. `recon watch` turns stops into its own request to finish (``StopSignal``).
+        if writing && !StopSignal.isActive { signalHold = SignalHold() }
         // What the checks below read is what they find as of now, or later (``CheckedFiles``).
         let openedAt = FileStamp.Instant.now()
         try Self.replaceLinkedCacheFolders(site, log: log)
@@ -328,6 +335,7 @@ public final class SiteSession {
         if writing || predicting || checked || asOfToday {
             try Self.refuseClockBeforeHead(clock.now(), ledger: ledger)
         }
+        signalHold?.stopIfAsked()
     }
 
     /// recon keeps its caches in folders of its own: a symbolic link in the place of `.recon`,

@@ -27,6 +27,7 @@ struct Decide: ParsableCommand {
         try runReporting(options.logFormat, json: json) {
             let session = try SiteSession(site: options.siteValue, writing: true, log: options.log, clock: options.clock)
             keepUntilExit(session)
+            session.refreshesDrafts = true
             try session.repair()
             session.readAheadForDrafts()
             let (entry, appended) = try Decider(session: session).decide(

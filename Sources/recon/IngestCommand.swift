@@ -53,6 +53,7 @@ struct Ingest: ParsableCommand {
             let session = dryRun ? try SiteSession.openedChecking(options.siteValue, open) : try open()
             keepUntilExit(session)
             session.namedDrops = named  // an archive an ingest of one of them left is theirs to finish
+            session.refreshesDrafts = true
             if !dryRun { try session.repair() }
             var paths = Ingestor.namedInOrder(named)
             if files.isEmpty { (paths, undecodable) = Ingestor.inboxEntries(session.site) }

@@ -46,9 +46,9 @@ struct Status: ParsableCommand {
                 + "writing command puts it right (`recon watch --once`, say)" + (named ? "; `recon verify` names it meanwhile" : "")
             log.warning("\(message)")
         }
-        // A closed month's review or the summary put back from an older copy: said, and written
-        // again by the next writer (it passed for the current one).
-        let replaced = DerivedStamps.replaced(in: site, closed: Array(session.state.closedPeriods.keys))
+        // A closed month's review, an open month's drafts or the summary put back from an older
+        // copy: said, and written again by the next writer (it passed for the current one).
+        let replaced = DerivedStamps.replaced(in: site, closed: Array(session.state.closedPeriods.keys), open: session.state.openPeriods)
         if !replaced.isEmpty {
             let message = replaced.joined(separator: ", ") + (replaced.count == 1 ? " is not the workbook" : " are not the workbooks")
                 + " recon last wrote (an older copy put back from a backup, or edited), and may show what the ledger no longer "

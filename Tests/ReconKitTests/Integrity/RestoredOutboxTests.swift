@@ -18,6 +18,11 @@ struct RestoredOutboxTests {
         try PrintedSheet(path).cells.values.compactMap(\.text).sorted()
     }
 
+    /// Every cell's text or number, by reference: a draft's amounts are numbers.
+    static func values(_ path: String) throws -> [String] {
+        try PrintedSheet(path).cells.map { "\($0.key)=\($0.value.text ?? $0.value.number ?? "")" }.sorted()
+    }
+
     @Test func aClosedMonthsReviewPutBackFromAnOlderBackupIsWrittenAgain() throws {
         let site = try TestSite.marchSite()
         let backup = FileManager.default.temporaryDirectory.appendingPathComponent("recon-outbox-backup-\(getpid())").path
@@ -54,6 +59,42 @@ struct RestoredOutboxTests {
         #expect(!site.exists("Outbox/2026-03/drafts"))
         let after = try site.recon(["status"], env: TestSite.closeDay)
         #expect(!after.err.contains("recon last wrote"), "\(after.err)")
+        site.expectAuditorAccepts()
+    }
+
+    /// `Outbox/` alone put back from a backup taken before the month's latest drop: the open
+    /// month's drafts and draft review stayed the backup's (the new reports left out) until the
+    /// next ingest or decision, and `status` said nothing — only closed reviews and the summary
+    /// were compared with what recon last wrote. Said, and written again by the next writer.
+    @Test func anOpenMonthsDraftsPutBackFromAnOlderBackupAreWrittenAgain() throws {
+        let site = try TestSite.marchSite()
+        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("recon-drafts-backup-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: backup)
+        defer { try? FileManager.default.removeItem(atPath: backup) }
+        try Self.copyTree(site.path("Outbox"), backup)
+        try site.drop("usage-more.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-20T10:00:00Z,C1,D1,CT,1\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
+        let drafts = ["Outbox/2026-03/drafts/invoices.xlsx", "Outbox/2026-03/drafts/payouts.xlsx", "Outbox/2026-03/review.xlsx"]
+        let current = try drafts.map { try Self.values(site.path($0)) }
+        #expect(try Self.values(backup + "/2026-03/drafts/invoices.xlsx") != current[0])  // the backup's leave R9 out
+
+        try FileManager.default.removeItem(atPath: site.path("Outbox"))
+        try Self.copyTree(backup, site.path("Outbox"))
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.code == 0 && status.err.contains(drafts.joined(separator: ", ")) && status.err.contains("are not the workbooks recon "
+            + "last wrote (an older copy put back from a backup, or edited)"), "\(status.err)")
+        let repair = try site.recon(["watch", "--once"], env: TestSite.closeDay)
+        #expect(repair.code == 0 && repair.err.contains("wrote again the open months' drafts and review (\(drafts.joined(separator: ", "))): "
+            + "the ones there were not the ones recon last wrote"), "\(repair.err)")
+        #expect(try drafts.map { try Self.values(site.path($0)) } == current)
+        let after = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(!after.err.contains("recon last wrote"), "\(after.err)")
+        // Removed by hand, they come back too.
+        try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/drafts"))
+        let again = try site.recon(["watch", "--once"], env: TestSite.closeDay)
+        #expect(again.code == 0 && again.err.contains("wrote again the open months' drafts and review (Outbox/2026-03/drafts/invoices.xlsx, "
+            + "Outbox/2026-03/drafts/payouts.xlsx): they were missing"), "\(again.err)")
+        #expect(try drafts.map { try Self.values(site.path($0)) } == current)
         site.expectAuditorAccepts()
     }
 

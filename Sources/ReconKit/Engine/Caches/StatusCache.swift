@@ -319,7 +319,9 @@ extension StatusCache {
               (try? HashedFileWindow.sha256(of: site.ledgerFile)) == cache.key.ledgerSha256,
               // A vouched folder swapped for a link (a month's, `Ledger/drops`): the long way refuses it.
               VouchedPlaces.folderDamage(in: site) == nil,
-              sealedFilesHold(site, verifier: verifier, siteName: initial.site)
+              sealedFilesHold(site, verifier: verifier, siteName: initial.site),
+              // A draft, review or summary put back from an older copy is said by the long way.
+              !DerivedStamps.anyReplaced(in: site)
         else { return nil }
         return cache.settled
     }

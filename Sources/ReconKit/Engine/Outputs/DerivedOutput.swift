@@ -28,6 +28,16 @@ struct DerivedOutput {
     /// Where a period's review workbook lives, under the site.
     static func reviewPath(_ period: Period) -> String { "Outbox/\(period)/review.xlsx" }
 
+    /// An open period's draft invoices and payouts, under the site (``Drafter``).
+    static func draftPath(_ period: Period, _ side: DocumentKind) -> String {
+        "Outbox/\(period)/drafts/" + (side == .invoice ? "invoices.xlsx" : "payouts.xlsx")
+    }
+
+    /// What an open period's refresh writes: its drafts and its draft review.
+    static func draftPaths(_ period: Period) -> [String] {
+        [draftPath(period, .invoice), draftPath(period, .payout), reviewPath(period)]
+    }
+
     /// Writes `relative` (under the site) through `write`, which gets the full path; returns
     /// whether it was written. A copy left from before is removed when the write fails: an
     /// out-of-date workbook must not pass for the current one (a period's draft review after

@@ -37,12 +37,34 @@ public struct DerivedStamps {
         return now != kept
     }
 
-    /// The closed periods' review workbooks and the margin summary that are not the ones recon
-    /// last wrote (``isReplaced(_:recorded:)``): what the next writing command writes again.
-    public static func replaced(in site: Site, closed: [Period]) -> [String] {
+    /// The closed periods' review workbooks, the open periods' drafts and draft reviews, and the
+    /// margin summary that are not the ones recon last wrote (``isReplaced(_:recorded:)``): what
+    /// the next writing command writes again.
+    /// Nothing when this user cannot record stamps: those kept are then stale after every write.
+    public static func replaced(in site: Site, closed: [Period], open: [Period]) -> [String] {
         let stamps = DerivedStamps(site: site), kept = stamps.recorded()
-        return (closed.sorted().map(DerivedOutput.reviewPath) + [MarginSummaryWriter.relative])
+        guard stamps.canKeep else { return [] }
+        return (closed.sorted().map(DerivedOutput.reviewPath) + open.sorted().flatMap(DerivedOutput.draftPaths)
+                + [MarginSummaryWriter.relative])
             .filter { stamps.isReplaced($0, recorded: kept) }
+    }
+
+    /// Whether any workbook with a stamp kept is no longer the one recon last wrote: `status`
+    /// then takes the long way, which names it (its kept figures held, and said nothing).
+    static func anyReplaced(in site: Site) -> Bool {
+        let stamps = DerivedStamps(site: site), kept = stamps.recorded()
+        return stamps.canKeep && kept.keys.contains { stamps.isReplaced($0, recorded: kept) }
+    }
+
+    /// The open periods' drafts and draft reviews to write again: those not the ones recon last
+    /// wrote (when this user can record what it writes: else every command wrote them again),
+    /// and those missing. An older copy put back with `Outbox/` alone left out the month's
+    /// latest drops and decisions until the next ingest or decision.
+    static func staleDrafts(in site: Site, open: [Period]) -> (replaced: [String], missing: [String]) {
+        let stamps = DerivedStamps(site: site), kept = stamps.recorded(), canKeep = stamps.canKeep
+        let paths = open.sorted().flatMap(DerivedOutput.draftPaths)
+        let missing = paths.filter { FileStatus.of(site.path($0)) == nil }
+        return (canKeep ? paths.filter { !missing.contains($0) && stamps.isReplaced($0, recorded: kept) } : [], missing)
     }
 
     /// `SIZE MTIME` of the regular file at `path`, the time in whole seconds (`tar` keeps no

@@ -3,7 +3,8 @@ extension DocumentRepair {
     /// in (``DerivedOutput``): a closed period's review workbook, from its final review computed
     /// from checked bytes as its close computes it, and the margin summary. When nothing is
     /// missing this costs one existence check per closed period (and one for the summary). An
-    /// open period's drafts and review come back with the refresh of the next ingest or decision.
+    /// open period's drafts and review come back with a refresh, once the repair is done
+    /// (``SiteSession/repair()``).
     func restoreDerivedOutputs() throws {
         let site = session.site
         let closed = session.state.closedPeriods.keys.sorted()

@@ -7,9 +7,10 @@ public struct Drafter {
 
     public init(session: SiteSession) { self.session = session }
 
-    /// - Returns: the workbooks that could not be written (a warning said why); they stay owed.
+    /// - Returns: the workbooks that could not be written (a warning said why); they stay owed
+    ///   (noted for the next writer) unless `notingFailures` is false.
     @discardableResult
-    public func refresh() -> Set<DerivedPending.Item> {
+    public func refresh(notingFailures: Bool = true) -> Set<DerivedPending.Item> {
         let reviewer = Reviewer(session: session)
         var open: [(period: Period, book: PeriodBook, gated: Reviewer.Gated)] = []
         for period in session.state.openPeriods {
@@ -64,16 +65,15 @@ public struct Drafter {
             return true
         })
         for (k, p) in open.enumerated() {
-            let dir = "Outbox/\(p.period)/drafts"
-            let drafts = { (side: DocumentKind, name: String) -> Bool in
-                outputs.write(dir + "/" + name, comesBack: .nextIngest) { path in
+            let drafts = { (side: DocumentKind) -> Bool in
+                outputs.write(DerivedOutput.draftPath(p.period, side), comesBack: .nextIngest) { path in
                     try FileIO.makeDirectory(FileIO.parent(of: path))
                     try DraftWorkbook.write(p.book, side: side, site: session.state.name, to: path, paper: session.config.paper,
                                             created: session.clock.now())
                 }
             }
-            jobs += [{ Stages.time("invoice-drafts") { drafts(.invoice, "invoices.xlsx") } },
-                     { Stages.time("payout-drafts") { drafts(.payout, "payouts.xlsx") } },
+            jobs += [{ Stages.time("invoice-drafts") { drafts(.invoice) } },
+                     { Stages.time("payout-drafts") { drafts(.payout) } },
                      { Stages.time("review-draft") { outputs.writeReview(reviews.all[k], comesBack: .nextIngest) } }]
         }
         // One slot a job, each written by its own job only.
@@ -88,7 +88,7 @@ public struct Drafter {
         }
         session.state.setProvisionalFlags(provisional)
         let outcome: [DerivedPending.Item: Bool] = [.summary: written[0], .drafts: written[(softJob + 1)...].allSatisfy { $0 }]
-        session.derivedWritten(written: outcome)
+        if notingFailures { session.derivedWritten(written: outcome) }
         return Set(outcome.filter { !$0.value }.keys)
     }
 

@@ -31,6 +31,9 @@ public final class SiteSession {
     /// decision): noted on disk before its first append (``DerivedPending``). A close or rerun
     /// owes its period's review and the margin summary; a credit or operator change owes none.
     public var derivedAfterAppend: Set<DerivedPending.Item> = [.drafts]
+    /// Set before ``repair()`` by a command that writes the open months' drafts whatever it
+    /// does (`recon ingest`, `recon decide`): the repair leaves stale ones to it.
+    public var refreshesDrafts = false
     /// Held from the writer's opening, for as long as the session lives: a stop is noted, and
     /// acted on once the opening checks are done or just before the append's bytes (``holdSignals()``).
     private var signalHold: SignalHold?
@@ -498,6 +501,7 @@ public final class SiteSession {
         }
         HeldDrops(session: self).removeAccepted()
         repaired = true
+        if !owed.contains(.drafts) { refreshStaleDrafts() }
         if !owed.isEmpty {
             if owed.contains(.drafts) { stillOwed.formUnion(Drafter(session: self).refresh()) }
             let written = owed.subtracting(stillOwed)
@@ -506,6 +510,26 @@ public final class SiteSession {
                 log.warning("wrote again the workbooks an earlier command owed (\(written.map(\.line).sorted().joined(separator: ", ")))")
             }
             derivedWritten(written)
+        }
+    }
+
+    /// The open months' drafts and draft reviews missing, or put back from an older copy, are
+    /// written again (``DerivedStamps/staleDrafts(in:open:)``), as closed reviews are — by a
+    /// command that does not write them anyway (``refreshesDrafts``). One that cannot be written
+    /// is a warning and owed by no note: the next writer finds it missing again.
+    private func refreshStaleDrafts() {
+        guard !refreshesDrafts else { return }
+        let (replaced, missing) = DerivedStamps.staleDrafts(in: site, open: state.openPeriods)
+        guard !replaced.isEmpty || !missing.isEmpty else { return }
+        let unwritten = Drafter(session: self).refresh(notingFailures: false)
+        guard !unwritten.contains(.drafts) else { return }  // a warning said why
+        if !replaced.isEmpty {
+            let message = "wrote again the open months' drafts and review (\(replaced.joined(separator: ", "))): the ones there were not "
+                + "the ones recon last wrote (an older copy put back from a backup, or edited), so they could show what the ledger no longer says"
+            log.warning("\(message)")
+        }
+        if !missing.isEmpty {
+            log.warning("wrote again the open months' drafts and review (\(missing.joined(separator: ", "))): they were missing")
         }
     }
 

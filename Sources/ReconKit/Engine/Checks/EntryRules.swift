@@ -22,6 +22,10 @@ enum EntryRules {
         // Each drop's first `drop.accepted`, by its SHA-256: a drop is accepted once (SPEC §2).
         var accepted: [String: Int] = [:]
         for e in entries {
+            if e.seq > covered, let foreign = documentMembers(in: e) {
+                throw LedgerDamage(seq: e.seq, "\(e.kind) carries \(foreign.joined(separator: ", ")), which recon writes in no \(e.kind): "
+                    + "only a document's entry names an issued workbook; recon writes no such entry")
+            }
             switch e.eventKind {
             case .siteInit? where e.seq != 1:
                 throw LedgerDamage(seq: e.seq, "a second site.init")
@@ -114,6 +118,19 @@ enum EntryRules {
                 break
             }
         }
+    }
+
+    /// The members that make an entry name an issued document — `file`, `number`, `refers_to`,
+    /// and `sha256` where its kind records none — in an entry that is not a document's, sorted;
+    /// nil when none. A decision appended by hand with a copy's `file`, `sha256` and `number` had
+    /// `recon verify --document` confirm a forged invoice, and one naming an issued workbook with
+    /// another SHA-256 was appended and signed over by every writer.
+    static func documentMembers(in e: LedgerEntry) -> [String]? {
+        guard e.eventKind?.document == nil else { return nil }
+        let ownSha = e.eventKind == .dropAccepted || e.eventKind == .cardReplaced
+        let found = ["file", "number", "refers_to"] + (ownSha ? [] : ["sha256"])
+        let present = found.filter { e.body[$0] != nil }.sorted()
+        return present.isEmpty ? nil : present
     }
 
     /// What is wrong with a `flag.decided` as recon writes one (SPEC §2, §6): an `id`, a

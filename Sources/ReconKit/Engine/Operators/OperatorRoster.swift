@@ -1,3 +1,5 @@
+import Foundation
+
 /// The operators the ledger lists, replayed entry by entry, and the check of every
 /// privileged entry against them (SPEC §6).
 ///
@@ -154,6 +156,14 @@ public struct OperatorRoster {
         return earlierHashes.contains(hash)
     }
 
+    /// A signature as the bytes its base64 spells (hex), by which replays are told: the same
+    /// 64 bytes spelt otherwise (the unused low bits of the last character set) passed for a
+    /// new signature, and a removal replayed so revoked an operator's new key. Its text when it
+    /// is no base64 (its check then fails anyway).
+    static func signatureBytes(_ signature: String) -> String {
+        Data(base64Encoded: signature).map { Hex.string($0) } ?? signature
+    }
+
     private mutating func takeSigned(_ e: LedgerEntry) throws {
         guard let signer = e.string("signed_by"), let request = e.body["request"]?.objectValue,
             let signature = e.string("signature")
@@ -179,7 +189,7 @@ public struct OperatorRoster {
         guard let head = request["ledger_head"]?.stringValue, isEarlierHash(head, than: e.seq) else {
             throw LedgerDamage(seq: e.seq, "the \(e.kind) request's ledger_head is not the hash of an earlier entry")
         }
-        if let earlier = signatures[signature] {
+        if let earlier = signatures[Self.signatureBytes(signature)] {
             throw LedgerDamage(seq: e.seq, "\(e.kind) replays the signed request of seq \(earlier)")
         }
         guard let command = request["command"]?.stringValue, let args = request["args"]?.objectValue else {
@@ -193,7 +203,7 @@ public struct OperatorRoster {
             throw LedgerDamage(seq: e.seq, "\(e.kind) applies again the request of seq \(earlier) (the same command and "
                 + "arguments); a retry is refused when it is made, so this entry was not written by recon")
         }
-        signatures[signature] = e.seq
+        signatures[Self.signatureBytes(signature)] = e.seq
         applied.append(Applied(seq: e.seq, command: command, args: .object(args), removedKey: removedKey))
     }
 
@@ -254,10 +264,10 @@ public struct OperatorRoster {
         if e.kind == PrivilegedKind.rerun, request["period"]?.stringValue != e.string("period") {
             throw LedgerDamage(seq: e.seq, "the rerun's signed request names another period")
         }
-        if let earlier = signatures[signature] {
+        if let earlier = signatures[Self.signatureBytes(signature)] {
             throw LedgerDamage(seq: e.seq, "\(e.kind) replays the signed request of seq \(earlier)")
         }
-        signatures[signature] = e.seq
+        signatures[Self.signatureBytes(signature)] = e.seq
         var args = request
         for member in ["command", "site", "ledger_head"] { args[member] = nil }
         // The earlier form signed the amount without trailing zeros ("10"); a request now

@@ -18,10 +18,13 @@ public struct DocumentLookup {
     /// The issued document whose bytes are `bytes`, or nil when no entry records them.
     public static func find(_ bytes: [UInt8], in entries: [LedgerEntry]) -> (sha256: String, match: Match?) {
         let sha = Hex.string(SHA256.hash(data: bytes))
-        guard let entry = entries.first(where: { $0.string("sha256") == sha && $0.string("file") != nil && $0.string("number") != nil })
+        // Only a document's entry issues one: a decision appended by hand with a copy's `file`,
+        // `sha256` and `number` had a forged invoice confirmed, and its `refers_to` credit a genuine one.
+        let documents = entries.filter { $0.eventKind?.document != nil }
+        guard let entry = documents.first(where: { $0.string("sha256") == sha && $0.string("file") != nil && $0.string("number") != nil })
         else { return (sha, nil) }
         let number = entry.string("number") ?? ""
-        let reversals = entries.filter { e in
+        let reversals = documents.filter { e in
             BodyReader(entry: e).strings("refers_to").contains(number)
         }.map { (number: $0.string("number") ?? "", seq: $0.seq) }
         return (sha, Match(number: number, kind: entry.kind, seq: entry.seq, period: entry.string("period") ?? "",

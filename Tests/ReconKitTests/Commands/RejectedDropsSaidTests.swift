@@ -234,8 +234,20 @@ struct RejectedDropsSaidTests {
         let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(ingest.code == 0, "\(ingest.err)")
         #expect(ingest.err.contains("warning: usage-2026-03-b.csv: ignored unknown columns Urgency Level — \"Urgency Level\" holds the "
-            + "name urgency, a column this file lacks, so every row took urgency's default: if that column is urgency, name it so "
-            + "and send the rows again"), "\(ingest.err)")
+            + "name urgency, a column this file lacks, so every row took urgency's default: if that column is urgency, these reports "
+            + "are recorded so, and a report_id is never taken again with other values: exclude them (a decisions drop, or `recon "
+            + "decide REPORT exclude`) and send them again under new report_ids, the column named urgency"), "\(ingest.err)")
+        // Sent again as that said before, the rows were refused: a report_id is unique forever.
+        try site.drop("usage-2026-03-b2.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+            + "R9,2026-03-09T10:00:00Z,C1,D1,CT,1,stat\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 2)
+        // What it says now works: R9 excluded, the report sent again under a new id.
+        #expect(try site.recon(["decide", "R9", "exclude", "--by", "Asha"], env: TestSite.closeDay).code == 0)
+        try FileManager.default.removeItem(atPath: site.path("Inbox/rejected/usage-2026-03-b2.csv"))
+        try site.drop("usage-2026-03-b3.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
+            + "R9b,2026-03-09T10:00:00Z,C1,D1,CT,1,stat\n")
+        let again = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(again.code == 0, "\(again.err)")
         // A column of no such name is a notice, as before.
         try site.drop("usage-2026-03-c.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,ward\n"
             + "R10,2026-03-09T10:00:00Z,C1,D1,CT,1,east\n")

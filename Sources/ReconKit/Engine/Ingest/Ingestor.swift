@@ -287,7 +287,7 @@ public final class Ingestor {
                 absent.first { DropTable.squashed(column).contains(DropTable.squashed($0.name)) }.map { (column, $0) }
             }).first {
                 let message = "\(said) — \"\(column)\" holds the name \(spec.name), a column this file lacks, so every row "
-                    + "took \(spec.name)'s default: if that column is \(spec.name), name it so and send the rows again"
+                    + "took \(spec.name)'s default: " + Self.nearMissRemedy(kind, column: spec.name)
                 session.log.warning("\(message)")
             } else {
                 session.log.notice("\(said)")
@@ -858,6 +858,25 @@ public final class Ingestor {
     /// Whether `folder` (a real path) is the site's `Inbox/rejected/`.
     private func isInRejected(folder: String?) -> Bool {
         folder != nil && folder == (try? FileIO.realPath(site.rejected))
+    }
+
+    /// What to do when an ignored column was `column`, by the drop's kind. Sending the rows
+    /// again works where a later drop's row takes the place of an earlier one's; a report_id or a
+    /// payment_id is never taken again with other values (SPEC §2), and that advice was refused.
+    static func nearMissRemedy(_ kind: DropKind, column: String) -> String {
+        let dryRun = " (`recon ingest --dry-run` says this before anything is recorded)"
+        switch kind {
+        case .usage:
+            return "if that column is \(column), these reports are recorded so, and a report_id is never taken again with other "
+                + "values: exclude them (a decisions drop, or `recon decide REPORT exclude`) and send them again under new "
+                + "report_ids, the column named \(column)" + dryRun
+        case .payments:
+            return "if that column is \(column), these payments are recorded as naming none (each is set against the invoices "
+                + "falling due first), and a payment_id is never taken again with other values: they stand as recorded — tell "
+                + "the team which invoice each paid" + dryRun
+        default:
+            return "if that column is \(column), name it so and send the rows again"
+        }
     }
 
     /// The errors file kept beside the rejected drop at `path`.

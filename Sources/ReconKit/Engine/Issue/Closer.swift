@@ -22,6 +22,33 @@ public struct Closer {
     }
 
     /// The refusal of a close, with everything to settle first, one line each (SPEC §5).
+    /// A close refused for its flags writes the period's review again before it says so: its
+    /// provisional soft scores read the month's volume per elapsed day, so on a later day the
+    /// refusal named a soft flag the review, written at the last ingest or decision, did not
+    /// show — the workbook a reviewer decides from. Only a derived workbook: nothing is appended.
+    static func writeProvisionalReview(_ session: SiteSession, period: Period) {
+        let reviewer = Reviewer(session: session)
+        let book = reviewer.price(period, final: false)
+        let review = reviewer.scored(period, book: book, gated: reviewer.gate(period, book: book), final: false)
+        DerivedOutput(session: session).writeReview(review, comesBack: .nextIngest)
+    }
+
+    /// What a close says of invoices it issues without the seller's details (SPEC §1 allows it):
+    /// a hospital cannot pay a numbered tax invoice that names no account, and it is never
+    /// edited — only `recon status` said so. Nil when there is nothing to say.
+    static func sellerWarning(_ seller: SellerDetails?, invoices: Int) -> String? {
+        guard invoices > 0 else { return nil }
+        let these = invoices == 1 ? "the invoice this close issues names" : "the \(invoices) invoices this close issues name"
+        guard let seller else {
+            return "recon.toml has no [seller]: \(these) only the site — no legal name, address, tax id or payment instructions, "
+                + "so a hospital has nothing to pay into; issued documents are never edited (a rerun or credit reissues them): "
+                + "add [seller] to recon.toml before the next close"
+        }
+        guard seller.paymentInstructions.isEmpty else { return nil }
+        return "[seller] in recon.toml has no payment_instructions: \(these) no account to pay into; issued documents are never "
+            + "edited: add payment_instructions before the next close"
+    }
+
     static func cannotClose(_ period: Period, _ blocking: [String]) -> ReconFailure {
         ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"
             + blocking.map { "  " + $0 }.joined(separator: "\n"))
@@ -173,7 +200,11 @@ public struct Closer {
         let review = Reviewer(session: session).review(period, final: true)
         let blocking = review.blocking
         if !blocking.isEmpty {
+            Self.writeProvisionalReview(session, period: period)
             throw Self.cannotClose(period, blocking)
+        }
+        if let unpayable = Self.sellerWarning(session.config.seller, invoices: review.book.invoices.count) {
+            session.log.warning("\(unpayable)")
         }
         // Only now: the check makes the documents' folders, and a close refused for its flags
         // left them empty beside the drafts, as if a close had half run.

@@ -28,6 +28,33 @@ struct CloseSaysWhatItCannotDoTests {
         #expect(quiet.code == 0 && !quiet.err.contains("[seller]"), "\(quiet.err)")
     }
 
+    /// A clerk's own files in a month's `drafts/` (a "Save As" copy of the draft invoices, which
+    /// LibreOffice puts beside the file it opened; notes; a folder of old copies): the close
+    /// removed the whole folder with them, without a word, and so did every later writer to a
+    /// `drafts/` folder of a closed month. Recon's two workbooks go; the clerk's files stay, said.
+    @Test func aCloseRemovesItsOwnDraftsAndLeavesAClerksFiles() throws {
+        let site = try TestSite.marchSite()
+        let drafts = site.path("Outbox/2026-03/drafts")
+        try "checked with Asha\n".write(toFile: drafts + "/Asha's notes.txt", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: drafts + "/old", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: drafts + "/invoices.xlsx", toPath: drafts + "/old/invoices - checked.xlsx")
+        let close = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(close.code == 0 && close.err.contains("Outbox/2026-03/drafts/ holds 2 files recon did not write (Asha's notes.txt, old): "
+            + "2026-03 is closed and its draft workbooks are gone"), "\(close.err)")
+        #expect(FileIO.list(drafts) == ["Asha's notes.txt", "old"])
+        #expect(FileIO.list(drafts + "/old") == ["invoices - checked.xlsx"])
+        site.expectAuditorAccepts()
+        // The next writer leaves them too, and says nothing more of them.
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 0 && !ingest.err.contains("drafts/ holds"), "\(ingest.err)")
+        #expect(FileIO.list(drafts) == ["Asha's notes.txt", "old"])
+        // Without them, the folder goes with the workbooks.
+        let plain = try TestSite.marchSite()
+        #expect(try plain.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        #expect(!plain.exists("Outbox/2026-03/drafts"))
+    }
+
     /// A close refused for its flags writes the period's review again: its soft findings are
     /// scored as of the day, and a refusal on a later day named a flag the review, written at
     /// the last ingest or decision, did not show. Here the review was removed: it is back, with

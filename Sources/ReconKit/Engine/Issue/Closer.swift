@@ -273,7 +273,8 @@ public struct Closer {
         session.indexWritten(period)
         prefix?.commit()
         let checkpoint = try Stages.time("checkpoint") { try Checkpointer(site: session.site).writeAfterAppend(session, siteName: state.name) }
-        try? FileManager.default.removeItem(atPath: session.site.path("Outbox/\(period)/drafts"))
+        let left = ClosedDrafts.remove(period, in: session.site)
+        if !left.isEmpty { session.log.warning("\(ClosedDrafts.leftWarning(period, names: left))") }
         // The period is closed: what follows is derived, and a failure is a warning (``DerivedOutput``).
         let reviewWritten = Stages.time("review-workbook") {
             DerivedOutput(session: session).writeReview(review, comesBack: .nextWritingCommand)

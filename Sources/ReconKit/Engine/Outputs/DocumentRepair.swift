@@ -83,10 +83,8 @@ public struct DocumentRepair {
         }
         sweepTemporaryFiles()
         try dropArchivesOfUnfinishedIngests()
-        for period in session.state.closedPeriods.keys {
-            let drafts = session.site.path("Outbox/\(period)/drafts")
-            if FileIO.isDirectory(drafts) { try? FileManager.default.removeItem(atPath: drafts) }
-        }
+        // A closed month's drafts an interrupted close left (a clerk's own files there are left, said by the close).
+        for period in session.state.closedPeriods.keys { ClosedDrafts.remove(period, in: session.site) }
         try restoreDerivedOutputs()
         return repaired
     }

@@ -177,6 +177,15 @@ struct WriterCheckTests {
         #expect(run.err.contains("document \(file) does not match its recorded SHA-256"), "\(run.err)")
         #expect(try site.ledgerBytes() == before)
         #expect(site.exists("Inbox/usage-2026-04.csv"))
+        // What it says to do works: the changed copy moved out of Outbox/, the next writer puts
+        // back the issued one (the only advice was a backup or an auditor).
+        #expect(run.err.contains("move it out of Outbox/, keeping it if someone must see what was changed, and the next writing "
+            + "command puts back the issued one from its entry, byte for byte"), "\(run.err)")
+        try FileManager.default.moveItem(atPath: site.path(file), toPath: site.root + "-changed-copy.xlsx")
+        defer { try? FileManager.default.removeItem(atPath: site.root + "-changed-copy.xlsx") }
+        let again = try site.recon(command, env: TestSite.aprilLater)
+        #expect(again.code == 0 && again.err.contains("put back \(file)"), "\(again.err)")
+        site.expectAuditorAccepts()
     }
 
     /// The writer checks run beside the rebuilding of the state, and still speak first: with

@@ -198,7 +198,8 @@ struct WriterChecks {
                                 let read = try LedgerDamage.reading(what, file, seq: e.seq, in: site) { try FileStamp.hashing(path) }
                                 if read.sha256 != sha {
                                     found[i] = kinds[i] == .dropCache ? Self.settledCacheMismatch(file, seq: e.seq)
-                                        : LedgerDamage(seq: e.seq, "\(what) \(file) does not match its recorded SHA-256")
+                                        : LedgerDamage(seq: e.seq, "\(what) \(file) does not match its recorded SHA-256"
+                                            + Verifier.changedAdvice(what))
                                 } else if read.before == read.after, read.after.changed < settled {
                                     fresh[i] = DocumentSeal.Sealed(sha256: sha, stamp: read.after)
                                 }

@@ -62,7 +62,9 @@ public struct DocumentRepair {
                     let bytes = try DocumentWorkbook.write(record, at: e.at, to: temp, naming: final)
                     guard Hex.string(SHA256.hash(data: bytes)) == sha else {
                         FileIO.remove(temp)
-                        throw ReconFailure.verification("seq \(e.seq): \(file) is missing and regenerating it does not give its recorded SHA-256")
+                        throw ReconFailure.verification("seq \(e.seq): \(file) is missing and regenerating it does not give its recorded "
+                            + "SHA-256 (\(sha)): this build cannot make that document again byte for byte — restore it from a backup "
+                            + "(the file whose SHA-256 that is), or ask an auditor; nothing is written")
                     }
                     try FileIO.placeWritten(temp, at: final)
                     guard PlacedWorkbook.check(file, in: session.site, sha256: sha) == .issued else { throw foreign(file, seq: e.seq, temp: temp) }

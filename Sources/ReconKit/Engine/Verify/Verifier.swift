@@ -790,7 +790,14 @@ public struct Verifier {
             throw LedgerDamage(seq: seq, "\(what) \(file) is missing\(after)")
         }
         let actual = try LedgerDamage.reading(what, file, seq: seq, in: site) { try HashedFileWindow.sha256(of: path) }
-        guard actual == sha else { throw LedgerDamage(seq: seq, "\(what) \(file) does not match its recorded SHA-256") }
+        guard actual == sha else { throw LedgerDamage(seq: seq, "\(what) \(file) does not match its recorded SHA-256" + Self.changedAdvice(what)) }
+    }
+
+    /// What to do about an issued document whose bytes changed: a spreadsheet's Save on an
+    /// invoice opened from `Outbox/` stopped every command, whose only advice was a backup.
+    static func changedAdvice(_ what: String) -> String {
+        what == "document" ? " (changed since it was issued — a spreadsheet's Save, say: move it out of Outbox/, keeping it if "
+            + "someone must see what was changed, and the next writing command puts back the issued one from its entry, byte for byte)" : ""
     }
 
     /// The first of the folders above `file` (relative to the site) that exists and is not a folder.

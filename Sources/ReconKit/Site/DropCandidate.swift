@@ -23,6 +23,9 @@ struct DropCandidate: Equatable {
         let lowered = name.lowercased()
         if lowered.hasSuffix(".part") { return "its name ends in .part (still being written)" }
         if lowered.hasSuffix(".tmp") { return "its name ends in .tmp (still being written)" }
+        // What Windows and Office leave beside the files a folder shows (`Thumbs.db`, `desktop.ini`,
+        // Excel's `~$NAME.csv` while a drop is open): rejected as drops, every cron run exited 2.
+        if ViewerFile.matches(name) { return "it is a file Windows or Office keeps beside the files a folder shows" }
         return nil
     }
 

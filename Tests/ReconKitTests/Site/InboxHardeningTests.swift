@@ -144,9 +144,27 @@ struct InboxHardeningTests {
         try (Self.usageHeader + "R2,2026-03-03T10:00:00Z,C1,D1,CT,1,\n").write(toFile: outside, atomically: true, encoding: .utf8)
         let r = try site.recon(["ingest", outside], env: Self.env)
         #expect(r.code == 2, "\(r.out)\(r.err)")
-        #expect(r.err.contains("usage-export.csv.tmp: ignored (not taken: names starting with . or ending in .part/.tmp are never read"), "\(r.err)")
+        #expect(r.err.contains("usage-export.csv.tmp: ignored (not taken: its name ends in .tmp (still being written), and such a file "
+            + "is never read as a drop; rename it to take it"), "\(r.err)")
         #expect(site.exists("usage-export.csv.tmp"))
         #expect(try site.read("Ledger/ledger.jsonl") == before)
+    }
+
+    /// What Windows and Office leave in a folder a clerk opened (`Thumbs.db`, `desktop.ini`,
+    /// Excel's `~$usage.csv` while the drop is open) was rejected as a drop of no kind: every cron
+    /// `watch --once` exited 2, and `rejected/` filled with them. They are never read, as in
+    /// `Outbox/` and `Ledger/`.
+    @Test func filesWindowsAndOfficeKeepInTheInboxAreNotDrops() throws {
+        let site = try preparedSite()
+        let before = try site.read("Ledger/ledger.jsonl")
+        for name in ["Thumbs.db", "desktop.ini", "~$usage-2026-03.csv"] {
+            try "\u{1}owner\n".write(toFile: site.path("Inbox/" + name), atomically: true, encoding: .utf8)
+        }
+        let r = try site.recon(["watch", "--once"], env: Self.env)
+        #expect(r.code == 0, "\(r.out)\(r.err)")
+        #expect(!site.exists("Inbox/rejected/Thumbs.db") && site.exists("Inbox/Thumbs.db") && site.exists("Inbox/~$usage-2026-03.csv"))
+        #expect(try site.read("Ledger/ledger.jsonl") == before)
+        try expectVerifies(site)
     }
 
     /// Two drops of one kind named on the command line are taken in the order given, so the

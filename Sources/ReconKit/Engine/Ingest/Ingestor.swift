@@ -183,7 +183,9 @@ public final class Ingestor {
 
     func ingestOne(_ path: String) throws -> IngestOutcome {
         let name = FileIO.baseName(path)
-        if Ingestor.isNeverRead(name) { return .ignored(name: name, why: "not taken: names starting with . or ending in .part/.tmp are never read; rename it to take it") }
+        if let reason = DropCandidate.reasonToIgnore(name: name) {
+            return .ignored(name: name, why: "not taken: \(reason), and such a file is never read as a drop; rename it to take it")
+        }
         // A drop in the Inbox, or in its held/ (a rerun taking its held drops), is ours to move:
         // taken, it leaves; rejected, it goes to rejected/ with its errors. One named elsewhere stays.
         // The Inbox's own folders, named (`recon ingest Inbox/*` names them all): never a drop. Taken

@@ -45,16 +45,19 @@ struct OwnerOnlyDropTests {
     }
 
     /// Exactly the drop's permissions, whatever the umask: a group-writable drop (0664) was kept
-    /// 0644 beside a 0644 errors file under the usual umask 022, and a 0644 one 0600 under 077.
-    @Test func aKeptDropsPermissionsAreExactlyItsOwn() throws {
+    /// 0644 under the usual umask 022, and a 0644 one 0600 under 077. Its errors file, which recon
+    /// writes, is no more readable than the drop nor than the umask allows: exactly the drop's, it
+    /// was world-readable under a service's `UMask=0027` (README: never world-readable).
+    @Test(arguments: [(mode_t(0o002), mode_t(0o664), mode_t(0o664)), (0o022, 0o664, 0o644), (0o027, 0o644, 0o640)])
+    func aKeptDropsPermissionsAreExactlyItsOwn(mask: mode_t, drop: mode_t, errors: mode_t) throws {
         let site = try TestSite.marchSite()
         try site.drop("usage-bad.csv", "report_id\nX\n")
-        #expect(chmod(site.path("Inbox/usage-bad.csv"), 0o664) == 0)
-        let old = umask(0o022)
+        #expect(chmod(site.path("Inbox/usage-bad.csv"), drop) == 0)
+        let old = umask(mask)
         defer { umask(old) }
         let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
         #expect(ingest.code == 2, "\(ingest.err)")
-        #expect(Self.mode(site.path("Inbox/rejected/usage-bad.csv")) == 0o664)
-        #expect(Self.mode(site.path("Inbox/rejected/usage-bad.csv.errors.txt")) == 0o664)
+        #expect(Self.mode(site.path("Inbox/rejected/usage-bad.csv")) == drop)
+        #expect(Self.mode(site.path("Inbox/rejected/usage-bad.csv.errors.txt")) == errors)
     }
 }

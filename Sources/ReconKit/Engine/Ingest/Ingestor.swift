@@ -816,8 +816,7 @@ public final class Ingestor {
         try keeping(name, in: "Inbox/rejected") {
             try FileIO.makeDirectory(site.rejected)
             if let sameAs, let kept = Self.copy(of: sameAs, in: site.rejected, withErrorsFile: true, sameKindAs: name) {
-                try FileIO.writeAtomically(Self.errorsFile(of: site.rejected + "/" + kept), Self.errorsReport(lines),
-                                           mode: permissions, exactMode: true)
+                try FileIO.writeAtomically(Self.errorsFile(of: site.rejected + "/" + kept), Self.errorsReport(lines), mode: permissions)
                 let message = "\(SafeText.escaped(name)): the same bytes were rejected already and wait in Inbox/rejected/"
                     + "\(SafeText.escaped(kept)); this copy is not kept twice"
                 session.log.notice("\(message)")
@@ -831,7 +830,9 @@ public final class Ingestor {
             let renamed = KeptName.fits(wanted) ? [] : [ProblemList.keptAsPrefix + "\"\(SafeText.escaped(name))\"; it is kept as "
                 + "\"\(SafeText.escaped(kept))\" because \(Self.tooLongToKeep(wanted))"]
             let errors = Self.errorsFile(of: site.rejected + "/" + kept)
-            try FileIO.writeAtomically(errors, Self.errorsReport(lines + renamed), mode: permissions, exactMode: true)
+            // No more readable than the drop it quotes, nor than the umask lets a file recon writes be
+            // (exactly the drop's, it was world-readable under a service's `UMask=0027`).
+            try FileIO.writeAtomically(errors, Self.errorsReport(lines + renamed), mode: permissions)
             do {
                 try place(site.rejected + "/" + kept)
             } catch {

@@ -278,6 +278,9 @@ struct DocumentFrontSheet {
                let transfer = replacementTransferLine(paid: record.paidBefore, replaced: replaced) {
                 out.append(transfer)
             }
+            if record.kind == .payout, record.layout >= 16, let setOff = record.setOff, let transfer = setOffTransferLine(setOff) {
+                out.append(transfer)
+            }
             out.append(record.party.bankDetails.isEmpty ? "Bank details: not on file" : record.party.bankDetails)
             return out
         case .payoutAdjustment:
@@ -394,6 +397,22 @@ struct DocumentFrontSheet {
     /// What a rerun's new payout statement leaves to transfer (layout 12): its total less what
     /// the statements it replaces paid, which its adjustment takes back. It printed its total
     /// alone, "pays the month in full": paid from it, the month was paid twice.
+    /// A close's statement that sets off what earlier adjustments took back (layout 16): what to
+    /// transfer, and what the payee still owes after it. Nil when the amounts cannot be subtracted.
+    private func setOffTransferLine(_ setOff: ExactDecimal) -> String? {
+        let c = record.currency, adjustments = record.setOffFor.joined(separator: ", ")
+        let what = "what \(adjustments.isEmpty ? "earlier payout adjustments" : adjustments) took back, which the payee owes"
+        let repaid = " If the payee has repaid any of it, set off only what is still owed."
+        guard let transfer = try? record.total - setOff else { return nil }
+        if transfer > .zero {
+            return "Transfer \(Digits.grouped(transfer)) \(c): this statement's total, \(Digits.grouped(record.total)) \(c), less "
+                + "\(Digits.grouped(setOff)) \(c) set off for \(what).\(repaid)"
+        }
+        let left = record.setOffLeft.map { "; \(Digits.grouped($0)) \(c) of it is still to be set off against what is next paid to the payee, or repaid" } ?? ""
+        return "Nothing to transfer: \(Digits.grouped(setOff)) \(c) of \(what), is set off against this statement's total, "
+            + "\(Digits.grouped(record.total)) \(c)\(left).\(repaid)"
+    }
+
     private func replacementTransferLine(paid: ExactDecimal?, replaced: [String]) -> String? {
         let c = record.currency, old = replaced.joined(separator: ", ")
         let holds = record.layout >= 13

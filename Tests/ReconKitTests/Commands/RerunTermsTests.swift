@@ -270,7 +270,7 @@ struct RerunTermsTests {
         #expect(rerun.code == 0, "\(rerun.out)\(rerun.err)")
         let payout = try #require(try site.bodies("payout.issued").last)
         #expect(payout["number"] as? String == "PAY-2026-000002" && payout["total"] as? String == "2.22" && payout["currency"] as? String == "EUR"
-                && payout["paid_before"] == nil && payout["layout"] as? Int == 15, "\(payout)")
+                && payout["paid_before"] == nil && payout["layout"] as? Int == 16, "\(payout)")
         let held = try #require((payout["held_elsewhere"] as? [[String: Any]])?.first)
         #expect(held["amount"] as? String == "1.20" && held["currency"] as? String == "USD" && held["converted"] as? String == "1.11", "\(held)")
         let texts = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000002.xlsx")).cells.values.compactMap(\.text)
@@ -831,7 +831,7 @@ struct RerunTermsTests {
         _ = try replacement(in: site, paid: "100.00", ingestExits: 0, reason: "late report for C2")
         let payout = try #require(try site.bodies("payout.issued").last)
         #expect(payout["number"] as? String == "PAY-2026-000002" && payout["total"] as? String == "150.00"
-                && payout["paid_before"] as? String == "100.00" && payout["layout"] as? Int == 15, "\(payout)")
+                && payout["paid_before"] as? String == "100.00" && payout["layout"] as? Int == 16, "\(payout)")
         let sheet = try PrintedSheet(site.path("Outbox/2026-03/payouts/PAY-2026-000002.xlsx"))
         let texts = sheet.cells.values.compactMap(\.text)
         #expect(texts.contains(Self.transferLine("50.00", total: "150.00", held: "100.00")),

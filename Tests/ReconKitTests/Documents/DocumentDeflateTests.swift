@@ -40,7 +40,7 @@ struct DocumentDeflateTests {
 
     @Test func layoutFiveIsDeflatedFastAndEarlierLayoutsAsLibxlsxwriterDoes() throws {
         #expect(PartDeflate.canChoose)
-        #expect(DocumentRecord.currentLayout == 15)
+        #expect(DocumentRecord.currentLayout == 16)
         let fixture = try DocumentFixture("invoice-layout3", seq: 7, kind: "invoice.issued")
         var record = try DocumentRecord(entry: fixture.entry)
         try withTemporaryFolder { folder in

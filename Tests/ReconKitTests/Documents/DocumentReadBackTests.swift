@@ -242,7 +242,7 @@ struct DocumentReadBackTests {
         #expect(front.value(rightOf: "CGST 9 %")?.v == "7.63" && front.value(rightOf: "SGST 9 %")?.v == "7.63")
         // Cells hold binary doubles (written with 16 digits): compared as the double nearest to 84.74.
         #expect(front.value(rightOf: "Subtotal")?.v.flatMap(Double.init) == 84.74)
-        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":15"#))
+        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":16"#))
         // The invoice it amends, and that invoice's issue date as a date cell: the close ran on
         // 2026-04-02 (UTC site), the credit on TestSite.rerunDay.
         let refers = try #require(front.cells.first { $0.value.v == "Refers to" }?.key)

@@ -182,7 +182,7 @@ struct LongTextsPrintWholeTests {
         let to = try #require(invoice.reference(of: "to").flatMap(invoice.cell(rightOf:)))
         #expect(to.number == Self.march31 && to.numberFormat == "yyyy-mm-dd", "\(to)")
         #expect(!invoice.cells.values.contains { $0.text?.contains("2026-03-01 to") == true })
-        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":15"#))
+        #expect(try site.read("Ledger/ledger.jsonl").contains(#""layout":16"#))
     }
 
     /// The statement: the seller across A:C, the client across D:G, each wrapped, the row as

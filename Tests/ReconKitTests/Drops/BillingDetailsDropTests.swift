@@ -111,6 +111,12 @@ struct BillingDetailsDropTests {
         #expect(other.count == 1 && other[0].contains("payment P0 was recorded before as 1.00 INR from C1 received on 2026-04-01, "
             + "not as 1.50 INR from C1 received on 2026-04-01; a payment_id is unique forever and a recorded payment is never "
             + "changed: record more received as a payment of its own"), "\(other)")
+        // The same money with the invoice it pays filled in (a bank's next export): not "more
+        // received" nor "recorded too high" — the payment stands, and its line comes out of the file.
+        let named = try check("P0,C1,2026-04-01,1.00,INR,,INV-2026-000001\n", in: state())
+        #expect(named.count == 1 && named[0].contains("it stands as recorded — take its line out of this file and drop the rest again "
+            + "(a payment recorded naming no invoice is set against the invoices falling due first; it cannot be pointed at "
+            + "INV-2026-000001 now)") && !named[0].contains("recorded too high"), "\(named)")
     }
 
     /// An amount written with more zeros than its currency's digits (`100.500000` INR, `5.0`

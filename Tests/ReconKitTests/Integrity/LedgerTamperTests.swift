@@ -503,7 +503,9 @@ struct LedgerTamperTests {
             try bytes.write(to: url)
             let run = try site.recon(["verify"])
             #expect(run.code == 4)
-            #expect(run.out == "seq \(seq): document \(file) does not match its recorded SHA-256\n", "\(run.out)")
+            #expect(run.out == "seq \(seq): document \(file) does not match its recorded SHA-256 (changed since it was issued — a "
+                + "spreadsheet's Save, say: move it out of Outbox/, keeping it if someone must see what was changed, and the next "
+                + "writing command puts back the issued one from its entry, byte for byte)\n", "\(run.out)")
             try original.write(to: url)
         }
         #expect(try site.recon(["verify"]).code == 0)

@@ -306,9 +306,10 @@ struct ReplacedLedgerTests {
         let before = try site.ledgerBytes()
         let checkpoints = try FileManager.default.contentsOfDirectory(atPath: site.path("Ledger/checkpoints")).count
         let closing = try RunningProcess(try #require(Self.strace),
-            // The tenth renameat of this close is its ledger prefix's, after the documents', before the checkpoint.
-            ["-f", "-o", "/dev/null", "-e", "trace=renameat", "-e", "inject=renameat:delay_exit=3000000:when=10",
-             TestSite.binary, "close", "2026-03", "--site", site.root], environment: TestSite.closeDay)
+            // The ledger prefix's renameat is after the documents' and the append, before the checkpoint.
+            ["-f", "-o", "/dev/null", "-P", site.path(LedgerPrefix.relativePath), "-e", "trace=renameat",
+             "-e", "inject=renameat:delay_exit=3000000:when=1", TestSite.binary, "close", "2026-03", "--site", site.root],
+            environment: TestSite.closeDay)
         #expect(ProcessRunner.wait(upTo: 60) { ((try? site.ledgerBytes().count) ?? 0) > before.count }, "the close never appended")
         try before.write(to: URL(fileURLWithPath: site.path("ledger-copy.jsonl")))
         #expect(rename(site.path("ledger-copy.jsonl"), ledger) == 0)

@@ -381,8 +381,19 @@ public struct DropValidator {
             "\(q.amount) \(q.currency) from \(q.clientId) received on \(q.receivedOn)"
                 + (q.invoice.map { " for \($0)" } ?? "") + (q.reference.isEmpty ? "" : " (reference \(q.reference))")
         }
-        return "payment \(p.id) was recorded before as \(text(recorded)), not as \(text(p)); a payment_id is unique forever and a "
-            + "recorded payment is never changed: record more received as a payment of its own, with a new payment_id, and "
+        let said = "payment \(p.id) was recorded before as \(text(recorded)), not as \(text(p)); a payment_id is unique forever and a "
+            + "recorded payment is never changed: "
+        // What to do depends on what differs: the same money with a field filled in (the invoice
+        // it pays, a reference) is the payment recorded, whose line is taken out of this file;
+        // more or less money is a payment of its own, or one recorded too high.
+        let sameMoney = recorded.amount.normalized == p.amount.normalized && recorded.currency == p.currency
+            && recorded.clientId == p.clientId
+        if sameMoney {
+            return said + "it stands as recorded — take its line out of this file and drop the rest again"
+                + (recorded.invoice == nil && p.invoice != nil ? " (a payment recorded naming no invoice is set against the invoices "
+                    + "falling due first; it cannot be pointed at \(p.invoice!) now)" : "")
+        }
+        return said + "record more received as a payment of its own, with a new payment_id, and "
             + "ask the team what to do about an amount recorded too high"
     }
 

@@ -240,6 +240,8 @@ public struct Closer {
             .filter { !done.contains("\($0.kind.rawValue)|\($0.partyId)") }
             .map { draft in
                 var item = DocumentIssuer.Item(draft)
+                // What earlier adjustments took back from the payee is set off against this statement.
+                if draft.kind == .payout { item.setOff = PayeeSetOff.owed(by: draft.partyId, in: draft.currency, issued: state.issued) }
                 if draft.kind == .invoice, paying.contains(draft.partyId) {
                     let reckoned = try account.reckon(new: draft, replacing: [], reversal: nil, of: draft.partyId)
                     (item.creditApplied, item.creditMoved) = (reckoned.paid, reckoned.moved)

@@ -53,6 +53,9 @@ public struct DocumentIssuer {
         /// Of ``creditApplied``, what paid invoices that now fall due after it
         /// (``DocumentRecord/creditMoved``).
         public var creditMoved: ExactDecimal?
+        /// A close's payout statement: what earlier adjustments took back that it sets off
+        /// (``DocumentRecord/setOff``).
+        public var setOff: PayeeSetOff.Owed?
 
         public init(_ draft: DocumentDraft, refersTo: String? = nil, reason: String? = nil, replaces: [String]? = nil,
                     paidBefore: ExactDecimal? = nil, accountCredit: [Money] = [], heldElsewhere: [HeldElsewhere] = [],
@@ -169,6 +172,10 @@ public struct DocumentIssuer {
                 record.accountChanges = item.accountChanges
                 if let applied = item.creditApplied, applied > .zero { record.creditApplied = applied }
                 if record.layout >= 15, record.creditApplied != nil, let moved = item.creditMoved, moved > .zero { record.creditMoved = moved }
+            }
+            if record.layout >= 16, kind == .payout, item.replaces?.isEmpty ?? true, let owed = item.setOff,
+               let (setOff, left) = owed.against(record.total) {
+                (record.setOff, record.setOffFor, record.setOffLeft) = (setOff, owed.adjustments, left > .zero ? left : nil)
             }
             if let replaces = item.replaces, !replaces.isEmpty {
                 record.replaces = replaces

@@ -37,6 +37,8 @@ extension DocumentRecord {
             seller = config.seller
             partyName = radiologist.name
             party = PartyDetails(radiologist: radiologist)
+            // The grade and seniority that set its rates, printed from layout 16.
+            if layout < 16 { (party.grade, party.seniorityYears) = ("", nil) }
         }
     }
 

@@ -65,6 +65,14 @@ public struct DocumentRecord: Sendable, Equatable {
     /// invoices falling due after this one (their terms were longer) now pay on it, rather than
     /// credit. It was all called "your account's credit" beside a statement showing money owed.
     public var creditMoved: ExactDecimal?
+    /// On a close's payout statement (layout 16): what is set off against its total for what
+    /// earlier payout adjustments took back (``setOffFor``), which the payee owes. The next
+    /// close's statement said nothing of it, and followed as printed the payee kept it.
+    public var setOff: ExactDecimal?
+    /// The payout adjustments whose amounts ``setOff`` recovers.
+    public var setOffFor: [String] = []
+    /// What the payee still owes after ``setOff`` (set off against what is next paid, or repaid).
+    public var setOffLeft: ExactDecimal?
     /// One per tax component (none on the payout side).
     public var taxes: [TaxAmount] = []
     /// The rate of each foreign currency a line was priced in.
@@ -113,11 +121,13 @@ public struct DocumentRecord: Sendable, Equatable {
     /// 15 since such an invoice and a credit note that changes what other invoices leave to pay
     /// say so in their head, the credit set against an invoice is told apart from payments that
     /// paid invoices now falling due after it (``creditMoved``), and a rerun's new statement for
-    /// a payee who holds nothing for the month says to transfer its total.
+    /// a payee who holds nothing for the month says to transfer its total, and 16 since a close's
+    /// payout statement sets off what earlier adjustments took back from the payee (``setOff``),
+    /// and payout statements and adjustments name the payee's grade and seniority.
     public var layout = DocumentRecord.currentLayout
     public static let currentLayout = PartDeflate.canChoose ? newestLayout : 4
     /// The latest layout this build knows how to print: one after it is a later recon's.
-    public static let newestLayout = 15
+    public static let newestLayout = 16
 
     /// What every printed page's footer names, from layout 7 on: the document's number.
     var footerTitle: String? { layout >= 7 ? number : nil }
@@ -188,6 +198,11 @@ public struct DocumentRecord: Sendable, Equatable {
         if !accountChanges.isEmpty { b["account_changes"] = .array(accountChanges.map(\.json)) }
         if let creditApplied { b["credit_applied"] = .string(creditApplied.description) }
         if let creditMoved { b["credit_moved"] = .string(creditMoved.description) }
+        if let setOff {
+            b["set_off"] = .string(setOff.description)
+            b["set_off_for"] = .array(setOffFor.map { .string($0) })
+            if let setOffLeft { b["set_off_left"] = .string(setOffLeft.description) }
+        }
         if let issuedOn { b["issued_on"] = .string(issuedOn.description) }
         if let dueOn { b["due_on"] = .string(dueOn.description) }
         if let paymentTermsDays { b["payment_terms_days"] = .int(Int64(paymentTermsDays)) }
@@ -259,6 +274,11 @@ public struct DocumentRecord: Sendable, Equatable {
         if b["paid_before"] != nil { paidBefore = try reader.decimal("paid_before") }
         if b["credit_applied"] != nil { creditApplied = try reader.decimal("credit_applied") }
         if b["credit_moved"] != nil { creditMoved = try reader.decimal("credit_moved") }
+        if b["set_off"] != nil {
+            setOff = try reader.decimal("set_off")
+            setOffFor = reader.strings("set_off_for")
+            if b["set_off_left"] != nil { setOffLeft = try reader.decimal("set_off_left") }
+        }
         nettedIn = b["netted_in"]?.stringValue
         for credit in b["account_credit"]?.arrayValue ?? [] {
             guard let money = credit.objectValue.flatMap(Money.init(json:)) else {

@@ -20,6 +20,12 @@ public struct IssuedDocument: Sendable {
     public var replaces: [String] = []
     /// A rerun's new invoice (statement): the reversal issued beside it, which it nets.
     public var reversedBy: String? = nil
+    /// A rerun's new statement: what the payee held for the month (``DocumentRecord/paidBefore``).
+    public var paidBefore: ExactDecimal? = nil
+    /// A close's statement: what it set off for earlier adjustments (``DocumentRecord/setOff``).
+    public var setOff: ExactDecimal? = nil
+    /// A statement that sets off what the payee holds in another currency (``DocumentRecord/heldElsewhere``).
+    public var holdsElsewhere = false
 
     /// The numbers a credit note or adjustment names (``refersTo``, one or several).
     public var namedDocuments: [String] {
@@ -52,6 +58,9 @@ extension IssuedDocument {
                   refersTo: entry.body["refers_to"] == nil ? nil : b.strings("refers_to").joined(separator: ", "),
                   dueOn: b.optional("due_on").flatMap { LocalDate(Substring($0)) },
                   replaces: entry.body["replaces"] == nil ? [] : b.strings("replaces"), reversedBy: b.optional("reversed_by"))
+        if entry.body["paid_before"] != nil { paidBefore = try b.decimal("paid_before") }
+        if entry.body["set_off"] != nil { setOff = try b.decimal("set_off") }
+        holdsElsewhere = entry.body["held_elsewhere"] != nil
     }
 }
 

@@ -35,6 +35,7 @@ struct Verify: ParsableCommand {
                 throw ReconFailure.usage("--document \(document): \(Self.notAFile(document)); give the workbook file someone holds")
             }
             let pinned = try publicKey.map(Self.verifierKey)
+            if let tooLong = options.siteValue.pathTooLong { throw tooLong }
             do {
                 let r = try Verifier(site: options.siteValue).verify(keptCheckpoint: checkpoint, pinnedKey: pinned, clock: options.clock)
                 if strict, let first = r.unfinished.first {

@@ -81,3 +81,20 @@ public struct Site: Sendable {
             .filter { $0.0 > 0 }.map { "\($0.0) \($0.0 == 1 ? $0.1 : $0.2)" }
     }
 }
+
+extension Site {
+    /// The most a path of the site's own adds to its root: `/Ledger/staging/.SHA256.csv.PID.tmp`,
+    /// `/Outbox/YYYY-MM/credit-notes/.CN-YYYY-NNNNNN.xlsx.PID.tmp`, and room to spare.
+    static let longestOwnPath = 160
+
+    /// A site named by a path so long that its own files' paths pass Linux's 4,095 bytes: every
+    /// command read a drop there as missing (ENAMETOOLONG) and refused the site with advice to
+    /// restore a backup, while the same site verified from inside. Nil when the path leaves room.
+    public var pathTooLong: ReconFailure? {
+        let length = root.utf8.count
+        guard length + Self.longestOwnPath > 4_095 else { return nil }
+        return ReconFailure.usage("the site's path has \(length) bytes, which leaves no room for the files recon keeps in it "
+            + "(Linux allows 4,095 bytes a path, and the site's own add up to \(Self.longestOwnPath)): run recon from inside the "
+            + "site (`cd SITE && recon COMMAND`, its site then `.`) or move it to a shorter path")
+    }
+}

@@ -24,6 +24,7 @@ public enum SiteInitializer {
     ///     `DIR/NAME.key` (never inside the site) and `recon.toml`'s `site_key` names it.
     public static func initialise(_ site: Site, name given: String? = nil, baseCurrency givenBase: String? = nil,
                                   timezone givenZone: String? = nil, keyDir: String? = nil, clock: SiteClock) throws -> LedgerEntry {
+        if let tooLong = site.pathTooLong { throw tooLong }
         if site.isInitialised && !site.initWasInterrupted {
             throw ReconFailure.refused("\(site.root) already holds a ledger; a site is initialised once")
         }

@@ -163,6 +163,7 @@ public final class SiteSession {
         self.site = site
         self.log = log
         self.clock = clock
+        if let tooLong = site.pathTooLong { throw tooLong }
         if let unmounted = UnlistedFolders.unmountedRefusal(in: site) { throw unmounted }
         guard site.isInitialised else {
             let left = site.filesOfALedger

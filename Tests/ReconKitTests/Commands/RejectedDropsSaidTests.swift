@@ -24,6 +24,19 @@ struct RejectedDropsSaidTests {
         #expect(!(try site.read("Inbox/rejected/clients.csv.errors.txt")).contains("see also"))
     }
 
+    /// A decisions drop naming reports of a usage drop rejected before it in the same run: each
+    /// subject was "neither a flag id nor a report id", with no word of the usage drop.
+    @Test func aDecisionsDropNamingReportsOfARejectedUsageDropPointsToIt() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-mar.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "R9,2026-03-09T10:00:00Z,C1,D1,ct,1\n")
+        try site.drop("decisions-mar.csv", "subject,decision,by\nR9,exclude,Asha\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 2)
+        let errors = try site.read("Inbox/rejected/decisions-mar.csv.errors.txt").split(separator: "\n").map(String.init)
+        #expect(errors.last == "see also: the reports above may be in usage-mar.csv, rejected earlier in this run (its problems: "
+            + "Inbox/rejected/usage-mar.csv.errors.txt) — correct it, then drop it and this file again", "\(errors)")
+    }
+
     /// A drop rejected for an unknown client with no clients drop rejected in its run says only its problems.
     @Test func anUnknownClientWithNoRejectedClientsDropPointsNowhere() throws {
         let site = try TestSite.marchSite()

@@ -706,6 +706,25 @@ public final class Ingestor {
     /// rejected a drop of that kind: the party may be in that drop, and the errors say where to
     /// look (each drop's errors were said as if the other were not there). One closing line.
     private func seeAlso(_ lines: [String]) -> [String] {
+        // A decisions drop naming reports of a usage drop rejected before it in this run: each
+        // subject was "neither a flag id nor a report id", with no word of that drop.
+        let subjects = lines.filter { $0.contains("is neither a flag id nor a report id") }.compactMap { line -> String? in
+            guard let open = line.firstIndex(of: "\""), let close = line[line.index(after: open)...].firstIndex(of: "\"") else { return nil }
+            return String(line[line.index(after: open)..<close])
+        }
+        // Only a usage drop holding one of them (its kept bytes read, never through a link).
+        let usage = subjects.isEmpty ? [] : rejectedParties.filter { $0.kind == .usage }.map(\.kept).filter { kept in
+            let path = site.path(kept.hasPrefix("Inbox/") ? kept : "Inbox/rejected/" + kept)
+            guard let bytes = try? FileIO.read(path, followingLinks: false) else { return false }
+            let text = String(decoding: bytes, as: UTF8.self)
+            return subjects.contains { text.contains($0) }
+        }
+        if !usage.isEmpty {
+            let shown = usage.map { SafeText.escaped(FileIO.baseName($0)) }
+            return [ProblemList.seeAlsoPrefix + "the reports above may be in \(shown.joined(separator: ", ")), rejected earlier in this "
+                + "run (its problems: Inbox/rejected/\(shown[0]).errors.txt) — correct \(usage.count == 1 ? "it" : "them"), then drop "
+                + "\(usage.count == 1 ? "it" : "them") and this file again"]
+        }
         let named = [(DropKind.clients, "client"), (.radiologists, "radiologist")].filter { kind, party in
             rejectedParties.contains { $0.kind == kind } && lines.contains { $0.contains(DropValidator.unknownPartyText(party)) }
         }
@@ -772,7 +791,7 @@ public final class Ingestor {
         let lines = lines + seeAlso(lines)
         var keptAs: String?
         defer {
-            if let kind = DropKind(fileName: name), kind == .clients || kind == .radiologists {
+            if let kind = DropKind(fileName: name), kind == .clients || kind == .radiologists || kind == .usage {
                 rejectedParties.append((kind, keptAs ?? name))
             }
         }

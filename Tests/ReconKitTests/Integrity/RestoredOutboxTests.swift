@@ -98,6 +98,29 @@ struct RestoredOutboxTests {
         site.expectAuditorAccepts()
     }
 
+    /// Stamps kept by an earlier build, times to the nanosecond (`SIZE SEC.NNNNNNNNN`): the
+    /// first command after the upgrade took every workbook that build wrote for an older copy
+    /// put back ("an older copy put back from a backup, or edited") and wrote them all again.
+    /// An upgrade is no restore: they are taken as they are, and their stamps kept anew.
+    @Test func stampsAnEarlierBuildKeptInAnotherFormAreNoRestore() throws {
+        let site = try TestSite.closedMarchSite()
+        let relatives = ["Outbox/2026-03/review.xlsx", "Outbox/margin-summary.xlsx"]
+        let earlier = try relatives.map { relative -> String in
+            let stamp = try #require(FileStamp.of(site.path(relative)))
+            return "\(relative)\t\(stamp.size) \(stamp.modified.text)\n"
+        }.joined()
+        try earlier.write(toFile: site.path(".recon/derived.stamps"), atomically: true, encoding: .utf8)
+        let status = try site.recon(["status"], env: TestSite.rerunDay)
+        #expect(status.code == 0 && !status.err.contains("recon last wrote"), "\(status.err)")
+        let watch = try site.recon(["watch", "--once"], env: TestSite.rerunDay)
+        #expect(watch.code == 0 && !watch.err.contains("recon last wrote"), "\(watch.err)")
+        let kept = try site.read(".recon/derived.stamps")
+        for relative in relatives {
+            let line = kept.split(separator: "\n").first { $0.hasPrefix(relative + "\t") }
+            #expect(line.map { !$0.dropFirst(relative.count + 1).contains(".") } == true, "\(relative): \(kept)")  // whole seconds now
+        }
+    }
+
     /// A closed month's review replaced by a link to a forged workbook, or by a FIFO: only a
     /// regular file's size and time were compared, so a link or FIFO was never taken as replaced —
     /// `status` said nothing and no writer wrote the review again.

@@ -31,7 +31,7 @@ public struct DerivedStamps {
     /// Whether the workbook at `relative` is there and is not the one recon last wrote (or,
     /// with no stamp kept for it, never: the first writer keeps its stamp, ``keep(_:)``).
     func isReplaced(_ relative: String, recorded: [String: String]) -> Bool {
-        guard let kept = recorded[relative] else { return false }
+        guard let kept = recorded[relative], Self.isOwnForm(kept) else { return false }
         // A link, FIFO or folder in its place is not what recon wrote: one to a forged review passed.
         guard let now = Self.mark(site.path(relative)) else { return FileStatus.of(site.path(relative)) != nil }
         return now != kept
@@ -65,6 +65,14 @@ public struct DerivedStamps {
         let paths = open.sorted().flatMap(DerivedOutput.draftPaths)
         let missing = paths.filter { FileStatus.of(site.path($0)) == nil }
         return (canKeep ? paths.filter { !missing.contains($0) && stamps.isReplaced($0, recorded: kept) } : [], missing)
+    }
+
+    /// Whether a recorded stamp is in the form this build keeps, `SIZE SECONDS`: one an earlier
+    /// build kept otherwise (its times to the nanosecond) had every workbook it wrote taken for
+    /// an older copy put back, on the first command after the upgrade. Such a one is kept anew.
+    static func isOwnForm(_ stamp: String) -> Bool {
+        let parts = stamp.split(separator: " ", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
     }
 
     /// `SIZE MTIME` of the regular file at `path`, the time in whole seconds (`tar` keeps no

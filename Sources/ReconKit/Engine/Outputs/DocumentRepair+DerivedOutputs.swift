@@ -17,9 +17,10 @@ extension DocumentRepair {
         // A site with no period yet has no margins to show.
         let hasPeriods = !closed.isEmpty || !session.state.openPeriods.isEmpty
         let summary = hasPeriods && (!FileIO.exists(site.path(MarginSummaryWriter.relative)) || replaced(MarginSummaryWriter.relative))
-        // Written by a recon that kept no stamps: taken as they are, from now on compared.
+        // Written by a recon that kept no stamps, or kept them in another form: taken as they
+        // are, from now on compared (an upgrade is not a restore).
         stamps.keep((closed.map(DerivedOutput.reviewPath) + [MarginSummaryWriter.relative])
-            .filter { kept[$0] == nil && FileStamp.of(site.path($0)) != nil })
+            .filter { (kept[$0] == nil || !DerivedStamps.isOwnForm(kept[$0]!)) && FileStamp.of(site.path($0)) != nil })
         guard !reviews.isEmpty || summary else { return }
         // Never a number from the cache; a closed period's review needs its settled reports.
         if reviews.isEmpty { try session.requireCheckedDrops() } else { try session.requireAllReports() }

@@ -288,6 +288,21 @@ public struct Rerunner {
             + "force with its lines as issued; the review and the margin summary show the month as it now bills"
     }
 
+    /// Whether a party's new document differs from the one it replaces only in its amounts: the
+    /// same lines — modality, urgency, basis, quantity, unit price and its currency — in the same
+    /// currency, converted at another rate. False when the billed entry cannot be read.
+    static func changedThroughRatesOnly(_ billed: IssuedDocument, _ fresh: DocumentDraft, session: SiteSession) -> Bool {
+        guard billed.currency == fresh.currency, billed.total != fresh.total, billed.seq >= 1,
+              billed.seq <= session.ledger.entries.count,
+              let record = try? DocumentRecord(entry: session.ledger.entries[billed.seq - 1]) else { return false }
+        func key(_ l: DocumentLine) -> String {
+            "\(l.modality)|\(l.urgencyText)|\(l.per)|\(l.quantity)|\(l.unitAmount.normalized)|\(l.unitCurrency.code)"
+        }
+        let (was, now) = (record.lines.map(key).sorted(), fresh.lines.map(key).sorted())
+        // Lines in the document's own currency would have the same amounts: some line must be converted.
+        return !was.isEmpty && was == now && fresh.lines.contains { $0.unitCurrency != fresh.currency }
+    }
+
     /// The party's invoices (statements) of `kind` among `documents` that no later one replaced:
     /// after a rerun reversed them whole, what a new one for the month takes the place of.
     static func unreplaced(_ documents: [IssuedDocument], kind: DocumentKind) -> [String] {
@@ -410,6 +425,8 @@ public struct Rerunner {
         // Clients whose reports moved between modalities with their total the same: left alone
         // (SPEC §5), their invoice in force no longer lists what the month now bills; said once issued.
         var linesMoved: [String] = []
+        // Parties reissued though their lines are as billed: only a rate to another currency moved.
+        var throughRates: [String] = []
         let recordedRows = (try? state.closedMargins[period]?.rows()) ?? []
         let sides: [(DocumentKind, DocumentKind, [DocumentDraft], [DocumentDraft])] = [
             (.invoice, .creditNote, review.book.invoices, now.invoices), (.payout, .payoutAdjustment, review.book.payouts, now.payouts),
@@ -446,6 +463,10 @@ public struct Rerunner {
                         linesMoved.append(moved)
                     }
                     continue  // unchanged: nothing to issue
+                }
+                if let billed, let fresh, Self.changedThroughRatesOnly(billed, fresh, session: session) {
+                    throughRates.append("\(party) (\(billed.number), \(Digits.grouped(billed.total)) → \(Digits.grouped(fresh.total)) "
+                        + "\(fresh.currency))")
                 }
                 // Changed: its new document is priced in its currency now, which must price whole.
                 let problems = now.problems.filter { $0.subject == party && $0.side == kind }
@@ -551,6 +572,14 @@ public struct Rerunner {
         session.indexWritten(period)
         for c in concessions { session.log.warning("\(c)") }
         for m in linesMoved { session.log.warning("\(m)") }
+        if !throughRates.isEmpty {
+            // Issued under the operator's reason, which may name another party: said, with why.
+            let message = "\(throughRates.joined(separator: ", ")): reissued only because an exchange rate in force for \(period) "
+                + "changed since it was billed (an fx_rates row dated in it, dropped later): their lines, reports and unit prices "
+                + "are as billed, their amounts converted at the rate now in force (SPEC §3); their documents carry this rerun's "
+                + "reason, \u{201C}\(reason)\u{201D} — tell them why if it does not say"
+            session.log.warning("\(message)")
+        }
         // A rerun that changed no total issues nothing: its entries are recorded, no document issued.
         let checkpointer = numbers.isEmpty ? Checkpointer(site: session.site, recorded: "entries are recorded (it issued no "
             + "document) — do not run it again") : Checkpointer(site: session.site)

@@ -58,6 +58,12 @@ extension DocumentFrontSheet {
             guard left > .zero else { return "\(set), nothing is left to pay on this invoice\(others) (see Payment)." }
             let due = record.dueOn.map { " by \($0)" } ?? ""
             return "\(set), \(Digits.grouped(left)) \(record.currency) is left to pay on this invoice\(due)\(others) (see Payment)."
+        case .payout:
+            // Layout 16: a close's statement that sets off what earlier adjustments took back.
+            guard record.layout >= 16, let setOff = record.setOff, let left = try? record.total - setOff else { return nil }
+            let set = "With \(Digits.grouped(setOff)) \(record.currency) set off for what earlier payout adjustments took back"
+            guard left > .zero else { return "\(set), nothing is left to transfer for this statement (see Payment)." }
+            return "\(set), \(Digits.grouped(left)) \(record.currency) is left to transfer for this statement (see Payment)."
         case .creditNote:
             guard !record.accountChanges.isEmpty else { return nil }
             return "With this credit note your payments are set against your invoices anew, and leave "

@@ -74,7 +74,7 @@ public enum ReviewWorkbook {
                 try text(f.flag.code, row, 3)
                 try text(f.flag.subject, row, 4)
                 try sheet.write(number: Double(f.flag.score) ?? 0, row: row, column: 5, style: score)
-                try text(f.flag.reason, row, 6, style: wrap)
+                try text(f.flag.reason + (f.report.map { " (report: \($0))" } ?? ""), row, 6, style: wrap)
                 let blocks = f.decision == nil && (f.flag.severity == .hard || review.blockOnSoft)
                 try text(blocks ? "yes" : "no", row, 7)
                 try text(f.decision?.decision.rawValue ?? "", row, 8)

@@ -71,5 +71,8 @@ struct CloseSaysWhatItCannotDoTests {
         #expect(try site.ledgerBytes() == before)
         let review = try PrintedSheet(site.path("Outbox/2026-03/review.xlsx")).cells.values.compactMap(\.text)
         #expect(review.contains { $0.contains(HardGate.flagId(reportId: "R9")) }, "\(review)")
+        // With the report as a reviewer decides it: its id and images alone sent them to the archived CSV.
+        #expect(review.contains("12 images in one case; the contract of C1 allows 10 (report: CT, routine, read by D1 on 2026-03-09)"),
+                "\(review)")
     }
 }

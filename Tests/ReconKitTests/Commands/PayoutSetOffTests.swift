@@ -50,6 +50,9 @@ struct PayoutSetOffTests {
         #expect(d1AprilTexts.contains("Nothing to transfer: 50.00 INR of what PAYADJ-2026-000001 took back, which the "
             + "payee owes, is set off against this statement's total, 50.00 INR; 100.00 INR of it is still to be set off against what is "
             + "next paid to the payee, or repaid. If the payee has repaid any of it, set off only what is still owed."), "\(d1AprilTexts)")
+        // Said in its head too, where a reader looks first (its payment lines may print on a later page).
+        #expect(d1AprilTexts.contains("With 50.00 INR set off for what earlier payout adjustments took back, nothing is left to "
+            + "transfer for this statement (see Payment)."), "\(d1AprilTexts)")
         // The grade and seniority that set its rates, in the payee's block (layout 16).
         #expect(d1AprilTexts.contains("Grade: consultant, 10 years of seniority"), "\(d1AprilTexts)")
         let d2April = try Self.payout(site, of: "D2", for: "2026-04")
@@ -66,12 +69,33 @@ struct PayoutSetOffTests {
         #expect(try site.recon(["close", "2026-05"], env: Self.june).code == 0)
         let d1May = try Self.payout(site, of: "D1", for: "2026-05")
         #expect(d1May["total"] as? String == "150.00" && d1May["set_off"] as? String == "100.00" && d1May["set_off_left"] == nil, "\(d1May)")
-        #expect(try Self.texts(site, d1May).contains("Transfer 50.00 INR: this statement's total, 150.00 INR, less 100.00 INR set off for "
+        let d1MayTexts = try Self.texts(site, d1May)
+        #expect(d1MayTexts.contains("Transfer 50.00 INR: this statement's total, 150.00 INR, less 100.00 INR set off for "
             + "what PAYADJ-2026-000001 took back, which the payee owes. If the payee has repaid any of it, set off only what is still owed."))
+        #expect(d1MayTexts.contains("With 100.00 INR set off for what earlier payout adjustments took back, 50.00 INR is left to "
+            + "transfer for this statement (see Payment)."), "\(d1MayTexts)")
         site.expectAuditorAccepts()
         // Each statement is the workbook its entry regenerates, byte for byte.
         let verify = try site.recon(["verify"])
         #expect(verify.code == 0, "\(verify.out)")
+    }
+
+    /// A rerun on the terms the month closed under prices a payee at the grade it had then: its
+    /// new statement printed today's grade (a rate row it was not priced by). By hand: D1 was a
+    /// consultant of 10 years at March's close; made a lead of 11 since; March rerun (R1 excluded).
+    @Test func aRerunsStatementNamesTheGradeItWasPricedAt() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("radiologists-promoted.csv", "radiologist_id,name,grade,seniority_years,currency\nD1,Dr Rao,lead,11,INR\n")
+        try site.drop("decisions-2026-03.csv", "subject,decision,by\nR1,exclude,Asha\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let key = try site.operatorKey("asha", listed: true)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "R1 read twice", "--key", key], env: TestSite.rerunDay).code == 0)
+        let statement = try Self.payout(site, of: "D1", for: "2026-03")
+        #expect(statement["number"] as? String == "PAY-2026-000003" && statement["replaces"] as? [String] == ["PAY-2026-000001"],
+                "\(statement)")  // the rerun's, not the close's
+        let texts = try Self.texts(site, statement)
+        #expect(texts.contains("Grade: consultant, 10 years of seniority") && !texts.contains { $0.contains("lead") }, "\(texts)")
     }
 
     /// The reckoning alone: a rerun's new statement that paid less than the payee held leaves the
@@ -87,6 +111,7 @@ struct PayoutSetOffTests {
             d.setOff = setOff.map(money)
             return d
         }
+        func netted(_ d: IssuedDocument, in statement: String) -> IssuedDocument { var d = d; d.nettedIn = statement; return d }
         let inr = Currency(code: "INR")!
         var issued = [doc(1, .payout, "PAY-2026-000002", "240.00"), doc(2, .payoutAdjustment, "PAYADJ-2026-000002", "240.00"),
                       doc(3, .payout, "PAY-2026-000003", "60.00", paidBefore: "240.00")]
@@ -96,6 +121,27 @@ struct PayoutSetOffTests {
         #expect(PayeeSetOff.owed(by: "R2", in: inr, issued: issued)?.amount == money("120.00"))
         issued.append(doc(5, .payout, "PAY-2026-000006", "500.00", setOff: "120.00"))
         #expect(PayeeSetOff.owed(by: "R2", in: inr, issued: issued) == nil)
+        // A month lowered, then another raised (the audit's January and February): the raise's
+        // adjustment, netted by its own statement, is no debt and is not named.
+        let lowerThenRaise = [doc(1, .payout, "PAY-2026-000001", "100.00"), doc(2, .payout, "PAY-2026-000002", "100.00"),
+                              netted(doc(3, .payoutAdjustment, "PAYADJ-2026-000001", "100.00"), in: "PAY-2026-000003"),
+                              doc(4, .payout, "PAY-2026-000003", "40.00", paidBefore: "100.00"),
+                              netted(doc(5, .payoutAdjustment, "PAYADJ-2026-000002", "100.00"), in: "PAY-2026-000004"),
+                              doc(6, .payout, "PAY-2026-000004", "130.00", paidBefore: "100.00")]
+        let lowered = try #require(PayeeSetOff.owed(by: "R2", in: inr, issued: lowerThenRaise))
+        #expect(lowered.amount == money("60.00") && lowered.adjustments == ["PAYADJ-2026-000001"], "\(lowered)")
+        // Held in INR, set off by a USD statement at the period's rate (200.00 INR = 2.40 USD): owed
+        // in neither currency; then a USD adjustment alone takes back 2.50 USD, owed in USD.
+        let usd = Currency(code: "USD")!
+        func inUSD(_ d: IssuedDocument) -> IssuedDocument { var d = d; d.currency = usd; return d }
+        var moved = doc(3, .payout, "PAY-2026-000002", "5.00")
+        moved.currency = usd
+        moved.heldElsewhere = [HeldElsewhere(held: Money(money("200.00"), inr), converted: money("2.40"), quote: nil)]
+        var history = [doc(1, .payout, "PAY-2026-000001", "200.00"), doc(2, .payoutAdjustment, "PAYADJ-2026-000001", "200.00"), moved]
+        #expect(PayeeSetOff.owed(by: "R2", in: inr, issued: history) == nil)
+        #expect(PayeeSetOff.owed(by: "R2", in: usd, issued: history) == nil)
+        history.append(inUSD(doc(4, .payoutAdjustment, "PAYADJ-2026-000002", "2.50")))
+        #expect(PayeeSetOff.owed(by: "R2", in: usd, issued: history)?.amount == money("2.50"))
         // Raised by a rerun instead: the new statement asks for more, nothing is owed back.
         let raised = [doc(1, .payout, "PAY-2026-000001", "180.00"), doc(2, .payoutAdjustment, "PAYADJ-2026-000001", "180.00"),
                       doc(3, .payout, "PAY-2026-000003", "300.00", paidBefore: "180.00")]

@@ -250,6 +250,13 @@ struct RejectedDropsSaidTests {
             + "name urgency, a column this file lacks, so every row took urgency's default: if that column is urgency, these reports "
             + "are recorded so, and a report_id is never taken again with other values: exclude them (a decisions drop, or `recon "
             + "decide REPORT exclude`) and send them again under new report_ids, the column named urgency"), "\(ingest.err)")
+        // A dry run records nothing: it says what to do before the rows are.
+        try site.drop("usage-2026-03-dry.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,Urgency Level\n"
+            + "R20,2026-03-09T10:00:00Z,C1,D1,CT,1,stat\n")
+        let dry = try site.recon(["ingest", "--dry-run"], env: TestSite.closeDay)
+        #expect(dry.err.contains("if that column is urgency, name it so before these rows are recorded: once they are, a report_id "
+            + "is never taken again with other values"), "\(dry.err)")
+        try FileManager.default.removeItem(atPath: site.path("Inbox/usage-2026-03-dry.csv"))
         // Sent again as that said before, the rows were refused: a report_id is unique forever.
         try site.drop("usage-2026-03-b2.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency\n"
             + "R9,2026-03-09T10:00:00Z,C1,D1,CT,1,stat\n")

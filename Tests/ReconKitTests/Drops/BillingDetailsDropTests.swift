@@ -117,6 +117,10 @@ struct BillingDetailsDropTests {
         #expect(named.count == 1 && named[0].contains("it stands as recorded — take its line out of this file and drop the rest again "
             + "(a payment recorded naming no invoice is set against the invoices falling due first; it cannot be pointed at "
             + "INV-2026-000001 now)") && !named[0].contains("recorded too high"), "\(named)")
+        // Another date as well is another cheque of the same amount: never told to leave it out.
+        let other2 = try check("P0,C1,2026-04-09,1.00,INR,CHQ 22,INV-2026-000001\n", in: state())
+        #expect(other2.count == 1 && other2[0].contains("record more received as a payment of its own") && !other2[0].contains("stands"),
+                "\(other2)")
     }
 
     /// An amount written with more zeros than its currency's digits (`100.500000` INR, `5.0`

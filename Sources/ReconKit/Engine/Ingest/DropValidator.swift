@@ -383,12 +383,15 @@ public struct DropValidator {
         }
         let said = "payment \(p.id) was recorded before as \(text(recorded)), not as \(text(p)); a payment_id is unique forever and a "
             + "recorded payment is never changed: "
-        // What to do depends on what differs: the same money with a field filled in (the invoice
-        // it pays, a reference) is the payment recorded, whose line is taken out of this file;
-        // more or less money is a payment of its own, or one recorded too high.
-        let sameMoney = recorded.amount.normalized == p.amount.normalized && recorded.currency == p.currency
-            && recorded.clientId == p.clientId
-        if sameMoney {
+        // What to do depends on what differs: the same payment with a field filled in (the invoice
+        // it pays, a reference) is the one recorded, whose line is taken out of this file; any
+        // other difference may be a payment of its own, or one recorded too high.
+        // Only a field left empty filled in now: the same cheque. Another date, reference or
+        // invoice is another payment, which this advice would have left unrecorded.
+        let filledIn = recorded.amount.normalized == p.amount.normalized && recorded.currency == p.currency
+            && recorded.clientId == p.clientId && recorded.receivedOn == p.receivedOn
+            && (recorded.reference.isEmpty || recorded.reference == p.reference) && (recorded.invoice == nil || recorded.invoice == p.invoice)
+        if filledIn {
             return said + "it stands as recorded — take its line out of this file and drop the rest again"
                 + (recorded.invoice == nil && p.invoice != nil ? " (a payment recorded naming no invoice is set against the invoices "
                     + "falling due first; it cannot be pointed at \(p.invoice!) now)" : "")

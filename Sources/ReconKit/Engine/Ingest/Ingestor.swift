@@ -289,7 +289,7 @@ public final class Ingestor {
                 absent.first { DropTable.squashed(column).contains(DropTable.squashed($0.name)) }.map { (column, $0) }
             }).first {
                 let message = "\(said) — \"\(column)\" holds the name \(spec.name), a column this file lacks, so every row "
-                    + "took \(spec.name)'s default: " + Self.nearMissRemedy(kind, column: spec.name)
+                    + "took \(spec.name)'s default: " + Self.nearMissRemedy(kind, column: spec.name, taken: !dryRun && outcome.rows != nil)
                 session.log.warning("\(message)")
             } else {
                 session.log.notice("\(said)")
@@ -885,8 +885,14 @@ public final class Ingestor {
     /// What to do when an ignored column was `column`, by the drop's kind. Sending the rows
     /// again works where a later drop's row takes the place of an earlier one's; a report_id or a
     /// payment_id is never taken again with other values (SPEC §2), and that advice was refused.
-    static func nearMissRemedy(_ kind: DropKind, column: String) -> String {
+    static func nearMissRemedy(_ kind: DropKind, column: String, taken: Bool = true) -> String {
         let dryRun = " (`recon ingest --dry-run` says this before anything is recorded)"
+        // Not recorded (a dry run, a drop rejected): what to do before it is.
+        if !taken, kind == .usage || kind == .payments {
+            let id = kind == .usage ? "report_id" : "payment_id"
+            return "if that column is \(column), name it so before these rows are recorded: once they are, a \(id) is never taken "
+                + "again with other values"
+        }
         switch kind {
         case .usage:
             return "if that column is \(column), these reports are recorded so, and a report_id is never taken again with other "

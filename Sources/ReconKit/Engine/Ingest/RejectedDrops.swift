@@ -7,7 +7,8 @@ enum RejectedDrops {
     /// .errors.txt, and has its own then. One without its drop, what a rejection killed before
     /// it moved the drop leaves, is no drop either (the next rejection of that name takes NAME-2).
     static func names(_ site: Site) -> [String] {
-        let inRejected = FileIO.listOwnFolder(site.rejected).filter { !$0.hasPrefix(".") }
+        // What Windows or Office keeps beside the files a folder shows is no rejected drop either.
+        let inRejected = FileIO.listOwnFolder(site.rejected).filter { !$0.hasPrefix(".") && !ViewerFile.matches($0) }
         let names = Set(inRejected)
         return inRejected.filter { !$0.hasSuffix(".errors.txt") || names.contains($0 + ".errors.txt") }.sorted()
     }

@@ -24,8 +24,10 @@ public struct IssuedDocument: Sendable {
     public var paidBefore: ExactDecimal? = nil
     /// A close's statement: what it set off for earlier adjustments (``DocumentRecord/setOff``).
     public var setOff: ExactDecimal? = nil
-    /// A statement that sets off what the payee holds in another currency (``DocumentRecord/heldElsewhere``).
-    public var holdsElsewhere = false
+    /// A statement that sets off what the payee holds in other currencies (``DocumentRecord/heldElsewhere``).
+    public var heldElsewhere: [HeldElsewhere] = []
+    /// An adjustment issued beside the new statement that nets it (``DocumentRecord/nettedIn``).
+    public var nettedIn: String? = nil
 
     /// The numbers a credit note or adjustment names (``refersTo``, one or several).
     public var namedDocuments: [String] {
@@ -60,7 +62,8 @@ extension IssuedDocument {
                   replaces: entry.body["replaces"] == nil ? [] : b.strings("replaces"), reversedBy: b.optional("reversed_by"))
         if entry.body["paid_before"] != nil { paidBefore = try b.decimal("paid_before") }
         if entry.body["set_off"] != nil { setOff = try b.decimal("set_off") }
-        holdsElsewhere = entry.body["held_elsewhere"] != nil
+        heldElsewhere = (entry.body["held_elsewhere"]?.arrayValue ?? []).compactMap { HeldElsewhere(json: $0) }
+        nettedIn = b.optional("netted_in")
     }
 }
 

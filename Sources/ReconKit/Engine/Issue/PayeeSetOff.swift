@@ -6,13 +6,13 @@
 ///
 /// Reckoned from the documents as issued, each followed as it says: a statement's total is
 /// owed to the payee, of which it asked to transfer its total less what the payee held for
-/// the month (``IssuedDocument/paidBefore``) and what it set off (``IssuedDocument/setOff``);
-/// an adjustment takes its total back. What was owed but never asked to be transferred, less
-/// what adjustments took back, is what the payee holds beyond its work: owed back when below
-/// zero. A payee paid in another currency for some month (``IssuedDocument/holdsElsewhere``)
-/// is not reckoned here: its statements set off across currencies themselves.
+/// the month (``IssuedDocument/paidBefore``), what it held in other currencies at the period's
+/// rate (``IssuedDocument/heldElsewhere``: those amounts are counted in their own currency
+/// too) and what it set off (``IssuedDocument/setOff``); an adjustment takes its total back.
+/// What was owed but never asked to be transferred, less what adjustments took back, is what
+/// the payee holds beyond its work: owed back when below zero.
 public enum PayeeSetOff {
-    /// What the payee owes back, and the adjustments since it last owed nothing.
+    /// What the payee owes back, and the adjustments since it last owed nothing that added to it.
     public struct Owed: Sendable {
         public var amount: ExactDecimal
         public var adjustments: [String]
@@ -26,26 +26,49 @@ public enum PayeeSetOff {
         }
     }
 
-    /// What `payee` owes back in `currency` before its next statement, from `issued`; nil when nothing.
+    /// What `payee` owes back in `currency` before its next statement, from `issued`; nil when
+    /// nothing (or when a statement set off an amount held elsewhere it could not convert).
     static func owed(by payee: String, in currency: Currency, issued: [IssuedDocument]) -> Owed? {
         let mine = issued.filter { $0.partyId == payee && ($0.kind == .payout || $0.kind == .payoutAdjustment) }
-        guard !mine.contains(where: \.holdsElsewhere) else { return nil }
+            .sorted { $0.seq < $1.seq }
         var balance = currency.zero
         var adjustments: [String] = []
-        for d in mine.filter({ $0.currency == currency }).sorted(by: { $0.seq < $1.seq }) {
-            do {
+        // An adjustment a statement issued with it nets: named only if, that statement counted,
+        // it left the payee owing more than before it (a month lowered, not one raised).
+        var netting: [String: (adjustment: String, before: ExactDecimal)] = [:]
+        do {
+            for d in mine {
                 if d.kind == .payout {
-                    // Owed to the payee, less what it asked to transfer: what it counted as held or set off.
-                    let counted = try (d.paidBefore ?? currency.zero) + (d.setOff ?? currency.zero)
-                    balance = try balance + min(d.total, max(counted, currency.zero))
-                } else {
+                    if d.currency == currency {
+                        // Owed to the payee, less what it asked to transfer (what it counted as held
+                        // or set off), less what it counted from other currencies: those are the
+                        // payee's there, counted in their own currency below.
+                        var elsewhere = currency.zero
+                        for held in d.heldElsewhere {
+                            guard let converted = held.converted else { return nil }
+                            elsewhere = try elsewhere + converted
+                        }
+                        let counted = try (d.paidBefore ?? currency.zero) + (d.setOff ?? currency.zero) + elsewhere
+                        balance = try balance + min(d.total, max(counted, currency.zero)) - elsewhere
+                    } else {
+                        // Held here, set off by a statement in another currency: counted here.
+                        for held in d.heldElsewhere where held.held.currency == currency {
+                            guard held.converted != nil else { return nil }
+                            balance = try balance + held.held.amount
+                        }
+                    }
+                    if let netted = netting.removeValue(forKey: d.number), balance < netted.before {
+                        adjustments.append(netted.adjustment)
+                    }
+                } else if d.currency == currency {
+                    let before = balance
                     balance = try balance - d.total
-                    adjustments.append(d.number)
+                    if let statement = d.nettedIn { netting[statement] = (d.number, before) } else { adjustments.append(d.number) }
                 }
-            } catch {
-                return nil
+                if balance >= .zero { adjustments = [] }
             }
-            if balance >= .zero { adjustments = [] }
+        } catch {
+            return nil
         }
         guard balance < .zero, let amount = try? currency.zero - balance else { return nil }
         return Owed(amount: amount, adjustments: adjustments)

@@ -374,9 +374,17 @@ public struct Rerunner {
     /// Who the rerun's documents are addressed to: each party as it is now (name, address, tax
     /// id, terms of payment, bank details), with the PO number its month was billed under, which
     /// accounts payable match the replacement invoice to.
-    func documentParties(_ period: Period) -> PricingContext {
+    func documentParties(_ period: Period, terms: Terms? = nil) -> PricingContext {
         var parties = session.state.pricing
         for (id, client) in session.state.billedTerms[period]?.clients ?? [:] { parties.clients[id]?.poNumber = client.poNumber }
+        // A payee's grade and seniority as its statement was priced: on the terms the month
+        // closed under, unless `--terms now` (it printed today's grade beside the closed rates).
+        if terms != .now {
+            for (id, radiologist) in session.state.billedTerms[period]?.radiologists ?? [:] {
+                parties.radiologists[id]?.grade = radiologist.grade
+                parties.radiologists[id]?.seniorityYears = radiologist.seniorityYears
+            }
+        }
         return parties
     }
 
@@ -554,7 +562,8 @@ public struct Rerunner {
         let index = ClosedIndexEncoding(period: period, state: state, site: session.site)
         defer { index.discard() }
         session.holdSignals { index.discard() }
-        try DocumentIssuer(session: session, parties: documentParties(period), issuedUnder: issuedUnder).issue(items, period: period) { issuing in
+        try DocumentIssuer(session: session, parties: documentParties(period, terms: terms), issuedUnder: issuedUnder)
+            .issue(items, period: period) { issuing in
             numbers = issuing.numbers
             var body = signed.bodyMembers
             body["period"] = .string(period.description)

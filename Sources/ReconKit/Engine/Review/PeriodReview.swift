@@ -3,6 +3,10 @@ public struct PeriodReview: Sendable {
     public struct FlagState: Sendable {
         public var flag: AuditFlag
         public var decision: DecisionRecord?
+        /// A hard flag's report as a reviewer decides it: modality, urgency, radiologist, day
+        /// (the workbook gave its id and images only, and 70 images read otherwise for a CT
+        /// angiography than for an ultrasound). Nil when the report is not at hand.
+        public var report: String? = nil
     }
 
     public var period: Period

@@ -50,6 +50,11 @@ public struct Reviewer {
 
     /// The hard gate over a priced period's reports, and its statistics: what its soft flags
     /// are scored from (``softFlags(_:stats:final:)``), which may run beside other work.
+    /// A flagged report as the review prints it beside the flag's reason.
+    static func reportDetails(_ r: Report) -> String {
+        "\(r.modality), \(r.urgency.rawValue), read by \(r.radiologistId) on \(r.localDate)"
+    }
+
     func gate(_ period: Period, book: PeriodBook) -> Gated {
         let state = session.state
         // The contracts the reports are judged against: those it prices with (a rerun's are
@@ -64,7 +69,8 @@ public struct Reviewer {
             if let raised = state.hardFlagReasons[flag.id], raised != flag.reason, let client = clients[r.clientId] {
                 flag.reason = raised + "; the contract of \(client.id) " + allows(client)
             }
-            hard.append(.init(flag: flag, decision: state.hardDecision(flagId: flag.id, report: r.id, period: period)))
+            hard.append(.init(flag: flag, decision: state.hardDecision(flagId: flag.id, report: r.id, period: period),
+                              report: Self.reportDetails(r)))
         }
         // A hard flag the ledger raised must be decided before the close (SPEC §4), also when
         // the client's contract has since been raised above the report's images.
@@ -77,7 +83,8 @@ public struct Reviewer {
                 .map { "; the contract of \($0.id) " + allows($0) + ", but the flag was raised and stands until decided" }
             let flag = AuditFlag(id: id, severity: .hard, code: HardGate.code, subject: raised.subject, period: period,
                                  reason: images + (limit ?? "; it stands until decided"), score: "1")
-            hard.append(.init(flag: flag, decision: state.hardDecision(flagId: id, report: raised.subject, period: period)))
+            hard.append(.init(flag: flag, decision: state.hardDecision(flagId: id, report: raised.subject, period: period),
+                              report: report.map(Self.reportDetails)))
         }
         return (hard, AuditorRun.stats(book: book, state: state))
         /// What `client`'s contract allows on the terms the period is priced on: those in force

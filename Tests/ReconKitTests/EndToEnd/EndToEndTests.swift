@@ -327,7 +327,8 @@ struct EndToEndTests {
         let sheet = try #require(try XLSXCells(path: site.path("Outbox/2026-03/review.xlsx")).sheets["Flags"])
         var r = 2
         while let id = sheet.text("C\(r)"), id != flag { r += 1 }
-        #expect(sheet.text("G\(r)") == "6 images in one case; the contract of C1 allows 5; the contract of C1 now allows 4")
+        #expect(sheet.text("G\(r)") == "6 images in one case; the contract of C1 allows 5; the contract of C1 now allows 4 "
+            + "(report: CT, routine, read by D1 on 2026-03-03)")
     }
 
     @Test func aConfigThatDisagreesWithSiteInitIsRefused() throws {

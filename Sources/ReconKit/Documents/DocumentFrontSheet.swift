@@ -394,9 +394,6 @@ struct DocumentFrontSheet {
             + (record.accountChanges.count == 1 ? "that invoice" : "those invoices") + " asked when issued."
     }
 
-    /// What a rerun's new payout statement leaves to transfer (layout 12): its total less what
-    /// the statements it replaces paid, which its adjustment takes back. It printed its total
-    /// alone, "pays the month in full": paid from it, the month was paid twice.
     /// A close's statement that sets off what earlier adjustments took back (layout 16): what to
     /// transfer, and what the payee still owes after it. Nil when the amounts cannot be subtracted.
     private func setOffTransferLine(_ setOff: ExactDecimal) -> String? {
@@ -408,11 +405,16 @@ struct DocumentFrontSheet {
             return "Transfer \(Digits.grouped(transfer)) \(c): this statement's total, \(Digits.grouped(record.total)) \(c), less "
                 + "\(Digits.grouped(setOff)) \(c) set off for \(what).\(repaid)"
         }
-        let left = record.setOffLeft.map { "; \(Digits.grouped($0)) \(c) of it is still to be set off against what is next paid to the payee, or repaid" } ?? ""
+        let left = record.setOffLeft.map {
+            "; \(Digits.grouped($0)) \(c) of it is still to be set off against what is next paid to the payee, or repaid"
+        } ?? ""
         return "Nothing to transfer: \(Digits.grouped(setOff)) \(c) of \(what), is set off against this statement's total, "
             + "\(Digits.grouped(record.total)) \(c)\(left).\(repaid)"
     }
 
+    /// What a rerun's new payout statement leaves to transfer (layout 12): its total less what
+    /// the statements it replaces paid, which its adjustment takes back. It printed its total
+    /// alone, "pays the month in full": paid from it, the month was paid twice.
     private func replacementTransferLine(paid: ExactDecimal?, replaced: [String]) -> String? {
         let c = record.currency, old = replaced.joined(separator: ", ")
         let holds = record.layout >= 13

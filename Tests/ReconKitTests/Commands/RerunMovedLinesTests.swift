@@ -63,8 +63,15 @@ struct RerunMovedLinesTests {
     /// A client billed in USD whose March nothing changed: an exchange rate dropped since moves
     /// its revenue in INR (the base), which is no line of its invoice moved.
     @Test func aClientBilledInAnotherCurrencyIsNotNamedForAnExchangeRate() throws {
+        let run = try Self.rerunAfterALateRate(clientCurrency: "USD", reason: "September's rate")
+        #expect(run.code == 0 && !run.err.contains("stays in force"), "\(run.out)\(run.err)")
+    }
+
+    /// U1, priced 2 USD a report (1 USD = 83 INR), its two September reports closed; then a
+    /// rate of 90 dated in September dropped, and September rerun for `reason`.
+    static func rerunAfterALateRate(clientCurrency: String, reason: String) throws -> ProcessOutput {
         let env = ["RECON_NOW": "2026-10-02T10:00:00Z"]
-        let site = try TestSite.oneClient(base: "INR", client: "U1", clientCurrency: "USD",
+        let site = try TestSite.oneClient(base: "INR", client: "U1", clientCurrency: clientCurrency,
             providerRates: "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,50,INR\n",
             clientRates: "2026-01-01,U1,*,*,*,1,,2,USD,volume\n", fx: "2026-01-01,USD,83\n",
             usage: "u1,2026-09-05T10:00:00Z,U1,R1,CT,1\nu2,2026-09-06T10:00:00Z,U1,R1,MR,1\n", env: env)
@@ -73,8 +80,7 @@ struct RerunMovedLinesTests {
         let key = try site.operatorKey("asha", listed: true, env: later)
         try site.drop("fx_rates-september.csv", "date,currency,rate\n2026-09-15,USD,90\n")
         #expect(try site.recon(["ingest"], env: later).code == 0)
-        let run = try site.recon(["rerun", "2026-09", "--reason", "September's rate", "--key", key], env: later)
-        #expect(run.code == 0 && !run.err.contains("stays in force"), "\(run.out)\(run.err)")
+        return try site.recon(["rerun", "2026-09", "--reason", reason, "--key", key], env: later)
     }
 
     /// A client billed in INR from a card in USD: a rate of September dropped after its close
@@ -82,17 +88,7 @@ struct RerunMovedLinesTests {
     /// nothing on the documents or in the output to say why. By hand: 2 reports × 2 USD × 83 =
     /// 332.00 INR at the close; × 90 = 360.00 INR now. The rerun says so.
     @Test func aPartyReissuedOnlyThroughAnExchangeRateIsSaid() throws {
-        let env = ["RECON_NOW": "2026-10-02T10:00:00Z"]
-        let site = try TestSite.oneClient(base: "INR", client: "U1", clientCurrency: "INR",
-            providerRates: "effective_from,grade,modality,urgency,rate_per_report,currency\n2026-01-01,*,*,*,50,INR\n",
-            clientRates: "2026-01-01,U1,*,*,*,1,,2,USD,volume\n", fx: "2026-01-01,USD,83\n",
-            usage: "u1,2026-09-05T10:00:00Z,U1,R1,CT,1\nu2,2026-09-06T10:00:00Z,U1,R1,MR,1\n", env: env)
-        #expect(try site.recon(["close", "2026-09"], env: env).code == 0)
-        let later = ["RECON_NOW": "2026-10-10T10:00:00Z"]
-        let key = try site.operatorKey("asha", listed: true, env: later)
-        try site.drop("fx_rates-september.csv", "date,currency,rate\n2026-09-15,USD,90\n")
-        #expect(try site.recon(["ingest"], env: later).code == 0)
-        let run = try site.recon(["rerun", "2026-09", "--reason", "a late report for another client", "--key", key], env: later)
+        let run = try Self.rerunAfterALateRate(clientCurrency: "INR", reason: "a late report for another client")
         #expect(run.code == 0 && run.err.contains("U1 (INV-2026-000001, 332.00 → 360.00 INR): reissued only because an exchange rate "
             + "in force for 2026-09 changed since it was billed") && run.err.contains("\u{201C}a late report for another client\u{201D}"),
                 "\(run.out)\(run.err)")

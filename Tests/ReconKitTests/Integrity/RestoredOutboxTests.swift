@@ -14,6 +14,14 @@ struct RestoredOutboxTests {
         #expect(try ProcessRunner.run("/bin/cp", ["-a", from, to]).code == 0)
     }
 
+    /// `site`'s `Outbox/` copied (`cp -a`) to a fresh folder `name` in the temporary directory, as a backup.
+    static func backUpOutbox(of site: TestSite, as name: String) throws -> String {
+        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: backup)
+        try copyTree(site.path("Outbox"), backup)
+        return backup
+    }
+
     static func texts(_ path: String) throws -> [String] {
         try PrintedSheet(path).cells.values.compactMap(\.text).sorted()
     }
@@ -25,10 +33,8 @@ struct RestoredOutboxTests {
 
     @Test func aClosedMonthsReviewPutBackFromAnOlderBackupIsWrittenAgain() throws {
         let site = try TestSite.marchSite()
-        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("recon-outbox-backup-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: backup)
+        let backup = try Self.backUpOutbox(of: site, as: "recon-outbox-backup")
         defer { try? FileManager.default.removeItem(atPath: backup) }
-        try Self.copyTree(site.path("Outbox"), backup)
         #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
         let final = try Self.texts(site.path("Outbox/2026-03/review.xlsx"))
         #expect(try Self.texts(backup + "/2026-03/review.xlsx") != final)  // the draft shows what the final one does not
@@ -68,10 +74,8 @@ struct RestoredOutboxTests {
     /// were compared with what recon last wrote. Said, and written again by the next writer.
     @Test func anOpenMonthsDraftsPutBackFromAnOlderBackupAreWrittenAgain() throws {
         let site = try TestSite.marchSite()
-        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("recon-drafts-backup-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: backup)
+        let backup = try Self.backUpOutbox(of: site, as: "recon-drafts-backup")
         defer { try? FileManager.default.removeItem(atPath: backup) }
-        try Self.copyTree(site.path("Outbox"), backup)
         try site.drop("usage-more.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-03-20T10:00:00Z,C1,D1,CT,1\n")
         #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 0)
         let drafts = ["Outbox/2026-03/drafts/invoices.xlsx", "Outbox/2026-03/drafts/payouts.xlsx", "Outbox/2026-03/review.xlsx"]

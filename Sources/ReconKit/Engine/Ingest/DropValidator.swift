@@ -383,11 +383,10 @@ public struct DropValidator {
         }
         let said = "payment \(p.id) was recorded before as \(text(recorded)), not as \(text(p)); a payment_id is unique forever and a "
             + "recorded payment is never changed: "
-        // What to do depends on what differs: the same payment with a field filled in (the invoice
-        // it pays, a reference) is the one recorded, whose line is taken out of this file; any
-        // other difference may be a payment of its own, or one recorded too high.
-        // Only a field left empty filled in now: the same cheque. Another date, reference or
-        // invoice is another payment, which this advice would have left unrecorded.
+        // What to do depends on what differs. Only a field left empty filled in now (the invoice it
+        // pays, a reference): the same payment, whose line is taken out of this file. Another date,
+        // reference or invoice may be another payment (told to leave it out, it went unrecorded),
+        // or one recorded too high.
         let filledIn = recorded.amount.normalized == p.amount.normalized && recorded.currency == p.currency
             && recorded.clientId == p.clientId && recorded.receivedOn == p.receivedOn
             && (recorded.reference.isEmpty || recorded.reference == p.reference) && (recorded.invoice == nil || recorded.invoice == p.invoice)

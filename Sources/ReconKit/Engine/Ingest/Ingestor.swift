@@ -46,9 +46,9 @@ public final class Ingestor {
     /// The site key that signs each usage drop's cache (``CacheSignature``), read once for a
     /// batch; nil where it cannot be read (kept outside the site and not at hand).
     private lazy var cacheKey: SigningKey? = try? SiteKeyFile.load(site)
-    /// The clients and radiologists drops this run rejected, as kept in `Inbox/rejected/`: a
-    /// later drop naming a party the site does not know points to them (``seeAlso(_:)``).
-    private var rejectedParties: [(kind: DropKind, kept: String)] = []
+    /// The clients, radiologists and usage drops this run rejected, as kept in `Inbox/rejected/`:
+    /// a later drop naming a party, or a report, the site does not know points to them (``seeAlso(_:)``).
+    private var rejectedEarlier: [(kind: DropKind, kept: String)] = []
 
     public init(session: SiteSession) { self.session = session }
 
@@ -703,8 +703,9 @@ public final class Ingestor {
     }
 
     /// A rejection that names a client or radiologist the site does not know, after this run
-    /// rejected a drop of that kind: the party may be in that drop, and the errors say where to
-    /// look (each drop's errors were said as if the other were not there). One closing line.
+    /// rejected a drop of that kind, or reports a usage drop rejected before it holds: the party
+    /// or report may be in that drop, and the errors say where to look (each drop's errors were
+    /// said as if the other were not there). One closing line.
     private func seeAlso(_ lines: [String]) -> [String] {
         // A decisions drop naming reports of a usage drop rejected before it in this run: each
         // subject was "neither a flag id nor a report id", with no word of that drop.
@@ -713,28 +714,28 @@ public final class Ingestor {
             return String(line[line.index(after: open)..<close])
         }
         // Only a usage drop holding one of them (its kept bytes read, never through a link).
-        let usage = subjects.isEmpty ? [] : rejectedParties.filter { $0.kind == .usage }.map(\.kept).filter { kept in
+        let usage = subjects.isEmpty ? [] : rejectedEarlier.filter { $0.kind == .usage }.map(\.kept).filter { kept in
             let path = site.path(kept.hasPrefix("Inbox/") ? kept : "Inbox/rejected/" + kept)
             guard let bytes = try? FileIO.read(path, followingLinks: false) else { return false }
             let text = String(decoding: bytes, as: UTF8.self)
             return subjects.contains { text.contains($0) }
         }
-        if !usage.isEmpty {
-            let shown = usage.map { SafeText.escaped(FileIO.baseName($0)) }
-            return [ProblemList.seeAlsoPrefix + "the reports above may be in \(shown.joined(separator: ", ")), rejected earlier in this "
-                + "run (its problems: Inbox/rejected/\(shown[0]).errors.txt) — correct \(usage.count == 1 ? "it" : "them"), then drop "
-                + "\(usage.count == 1 ? "it" : "them") and this file again"]
-        }
+        if !usage.isEmpty { return [Self.seeAlso("the reports above", in: usage)] }
         let named = [(DropKind.clients, "client"), (.radiologists, "radiologist")].filter { kind, party in
-            rejectedParties.contains { $0.kind == kind } && lines.contains { $0.contains(DropValidator.unknownPartyText(party)) }
+            rejectedEarlier.contains { $0.kind == kind } && lines.contains { $0.contains(DropValidator.unknownPartyText(party)) }
         }
         guard !named.isEmpty else { return [] }
-        let files = named.flatMap { kind, _ in rejectedParties.filter { $0.kind == kind }.map(\.kept) }
-        let shown = files.map { SafeText.escaped(FileIO.baseName($0)) }
+        let files = named.flatMap { kind, _ in rejectedEarlier.filter { $0.kind == kind }.map(\.kept) }
         let parties = named.map { "\($0.1)s" }.joined(separator: " and ")
-        return [ProblemList.seeAlsoPrefix + "the unknown \(parties) above may be in \(shown.joined(separator: ", ")), rejected earlier in "
-            + "this run (its problems: Inbox/rejected/\(shown[0]).errors.txt) — correct \(files.count == 1 ? "it" : "them"), then drop "
-            + "\(files.count == 1 ? "it" : "them") and this file again"]
+        return [Self.seeAlso("the unknown \(parties) above", in: files)]
+    }
+
+    /// The closing line pointing from `what` to `files`, drops this run rejected before.
+    private static func seeAlso(_ what: String, in files: [String]) -> String {
+        let shown = files.map { SafeText.escaped(FileIO.baseName($0)) }, one = files.count == 1
+        return ProblemList.seeAlsoPrefix + "\(what) may be in \(shown.joined(separator: ", ")), rejected earlier in this run (its "
+            + "problems: Inbox/rejected/\(shown[0]).errors.txt) — correct \(one ? "it" : "them"), then drop \(one ? "it" : "them") "
+            + "and this file again"
     }
 
     /// Whether the first line of `bytes` names every column `kind` requires (a BOM, case and
@@ -792,7 +793,7 @@ public final class Ingestor {
         var keptAs: String?
         defer {
             if let kind = DropKind(fileName: name), kind == .clients || kind == .radiologists || kind == .usage {
-                rejectedParties.append((kind, keptAs ?? name))
+                rejectedEarlier.append((kind, keptAs ?? name))
             }
         }
         if inInbox && !dryRun {

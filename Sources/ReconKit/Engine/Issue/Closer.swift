@@ -21,7 +21,6 @@ public struct Closer {
             + "close it from \(period.next.firstDay) on"
     }
 
-    /// The refusal of a close, with everything to settle first, one line each (SPEC §5).
     /// A close refused for its flags writes the period's review again before it says so: its
     /// provisional soft scores read the month's volume per elapsed day, so on a later day the
     /// refusal named a soft flag the review, written at the last ingest or decision, did not
@@ -49,6 +48,7 @@ public struct Closer {
             + "edited: add payment_instructions before the next close"
     }
 
+    /// The refusal of a close, with everything to settle first, one line each (SPEC §5).
     static func cannotClose(_ period: Period, _ blocking: [String]) -> ReconFailure {
         ReconFailure.refused("cannot close \(period): \(blocking.count) thing\(blocking.count == 1 ? "" : "s") to settle first:\n"
             + blocking.map { "  " + $0 }.joined(separator: "\n"))

@@ -562,8 +562,8 @@ public struct Rerunner {
         let index = ClosedIndexEncoding(period: period, state: state, site: session.site)
         defer { index.discard() }
         session.holdSignals { index.discard() }
-        try DocumentIssuer(session: session, parties: documentParties(period, terms: terms), issuedUnder: issuedUnder)
-            .issue(items, period: period) { issuing in
+        let issuer = DocumentIssuer(session: session, parties: documentParties(period, terms: terms), issuedUnder: issuedUnder)
+        try issuer.issue(items, period: period) { issuing in
             numbers = issuing.numbers
             var body = signed.bodyMembers
             body["period"] = .string(period.description)

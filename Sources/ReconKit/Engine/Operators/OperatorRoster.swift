@@ -189,7 +189,8 @@ public struct OperatorRoster {
         guard let head = request["ledger_head"]?.stringValue, isEarlierHash(head, than: e.seq) else {
             throw LedgerDamage(seq: e.seq, "the \(e.kind) request's ledger_head is not the hash of an earlier entry")
         }
-        if let earlier = signatures[Self.signatureBytes(signature)] {
+        let signed = Self.signatureBytes(signature)
+        if let earlier = signatures[signed] {
             throw LedgerDamage(seq: e.seq, "\(e.kind) replays the signed request of seq \(earlier)")
         }
         guard let command = request["command"]?.stringValue, let args = request["args"]?.objectValue else {
@@ -203,7 +204,7 @@ public struct OperatorRoster {
             throw LedgerDamage(seq: e.seq, "\(e.kind) applies again the request of seq \(earlier) (the same command and "
                 + "arguments); a retry is refused when it is made, so this entry was not written by recon")
         }
-        signatures[Self.signatureBytes(signature)] = e.seq
+        signatures[signed] = e.seq
         applied.append(Applied(seq: e.seq, command: command, args: .object(args), removedKey: removedKey))
     }
 
@@ -264,10 +265,11 @@ public struct OperatorRoster {
         if e.kind == PrivilegedKind.rerun, request["period"]?.stringValue != e.string("period") {
             throw LedgerDamage(seq: e.seq, "the rerun's signed request names another period")
         }
-        if let earlier = signatures[Self.signatureBytes(signature)] {
+        let signed = Self.signatureBytes(signature)
+        if let earlier = signatures[signed] {
             throw LedgerDamage(seq: e.seq, "\(e.kind) replays the signed request of seq \(earlier)")
         }
-        signatures[Self.signatureBytes(signature)] = e.seq
+        signatures[signed] = e.seq
         var args = request
         for member in ["command", "site", "ledger_head"] { args[member] = nil }
         // The earlier form signed the amount without trailing zeros ("10"); a request now

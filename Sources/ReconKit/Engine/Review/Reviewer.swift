@@ -48,13 +48,13 @@ public struct Reviewer {
     /// A priced period's hard flags and statistics (``gate(_:book:)``).
     typealias Gated = (hard: [PeriodReview.FlagState], stats: [PartyPeriodStats])
 
-    /// The hard gate over a priced period's reports, and its statistics: what its soft flags
-    /// are scored from (``softFlags(_:stats:final:)``), which may run beside other work.
     /// A flagged report as the review prints it beside the flag's reason.
     static func reportDetails(_ r: Report) -> String {
         "\(r.modality), \(r.urgency.rawValue), read by \(r.radiologistId) on \(r.localDate)"
     }
 
+    /// The hard gate over a priced period's reports, and its statistics: what its soft flags
+    /// are scored from (``softFlags(_:stats:final:)``), which may run beside other work.
     func gate(_ period: Period, book: PeriodBook) -> Gated {
         let state = session.state
         // The contracts the reports are judged against: those it prices with (a rerun's are

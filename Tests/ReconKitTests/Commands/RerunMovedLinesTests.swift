@@ -41,6 +41,23 @@ struct RerunMovedLinesTests {
         site.expectAuditorAccepts()
     }
 
+    /// The same rerun on the payee side: D1 read R1, R2 (CT) and R3 (MR) at 50.00 each; R2
+    /// excluded and R5 (MR) late keep its March at 150.00, so PAY-2026-000001 stays in force
+    /// listing two CT reports and one MR, which the rerun now says.
+    @Test func aPayeeWhoseWorkMovedWithTheSameTotalIsNamed() throws {
+        let (site, run) = try rerun(after: [("decisions-2026-03.csv", "subject,decision,by,note\nR2,exclude,Asha Rao,sent twice\n"),
+                                            ("usage-late.csv", Self.lateMR)])
+        #expect(run.err.contains("D1: 2026-03 now pays CT, routine: 1 × 50.00 INR per report; MR, routine: 2 × 50.00 INR per report "
+                                 + "(CT, routine: 2 × 50.00 INR per report; MR, routine: 1 × 50.00 INR per report on PAY-2026-000001), "
+                                 + "but its total is unchanged, 150.00 INR"), "\(run.err)")
+        #expect(run.err.contains("so PAY-2026-000001 stays in force with its lines as issued"), "\(run.err)")
+        // D2 (R4 alone) moved nothing, and is not named.
+        #expect(!run.err.contains("D2: 2026-03 now pays"), "\(run.err)")
+        // Nothing issued for either payee: the close's two statements are the month's only ones.
+        let payouts = (try? FileManager.default.contentsOfDirectory(atPath: site.path("Outbox/2026-03/payouts"))) ?? []
+        #expect(payouts.sorted() == ["PAY-2026-000001.xlsx", "PAY-2026-000002.xlsx"], "\(payouts)")
+    }
+
     /// A card agreed later for March moves C1's prices between modalities: CT 75.00, MR 150.00,
     /// 2 × 75.00 + 150.00 = 300.00 as before.
     @Test func aClientWhosePricesMovedBetweenModalitiesWithTheSameTotalIsNamed() throws {

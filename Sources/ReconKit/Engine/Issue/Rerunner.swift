@@ -288,6 +288,30 @@ public struct Rerunner {
             + "force with its lines as issued; the review and the margin summary show the month as it now bills"
     }
 
+    /// What to tell of a payee the rerun leaves alone whose lines are not its statement's: work
+    /// moved between modalities or rate rows at the same total (an excluded report and a late
+    /// one) leaves the statement in force describing what the month no longer pays for, as
+    /// ``movedLines(of:in:recorded:now:invoice:base:)`` tells of a client. Nil when the lines are
+    /// the same, or the statement's entry cannot be read.
+    static func movedPayoutLines(of payee: String, in period: Period, statement: IssuedDocument, now fresh: DocumentDraft,
+                                 session: SiteSession) -> String? {
+        guard statement.seq >= 1, statement.seq <= session.ledger.entries.count,
+              let record = try? DocumentRecord(entry: session.ledger.entries[statement.seq - 1]) else { return nil }
+        func listed(_ lines: [DocumentLine]) -> String {
+            // The ledger keeps `50`, a draft `50.00`: each unit amount as the statement prints it.
+            lines.map { line in
+                let unit = (try? line.unitAmount.normalized.widened(to: line.unitDigits)) ?? line.unitAmount
+                return "\(line.modality), \(line.urgencyText): \(line.quantity) × \(Digits.grouped(unit)) \(line.unitCurrency) per \(line.per)"
+            }.sorted().joined(separator: "; ")
+        }
+        let (was, now) = (listed(record.lines), listed(fresh.lines))
+        guard was != now else { return nil }
+        return "\(payee): \(period) now pays \(now) (\(was) on \(statement.number)), but its total is unchanged, "
+            + "\(Digits.grouped(statement.total)) \(statement.currency): a rerun issues documents only for a changed total (SPEC §5), "
+            + "so \(statement.number) stays in force with its lines as issued; the review and the margin summary show the month "
+            + "as it now pays"
+    }
+
     /// Whether a party's new document differs from the one it replaces only in its amounts: the
     /// same lines — modality, urgency, basis, quantity, unit price and its currency — in the same
     /// currency, converted at another rate. False when the billed entry cannot be read.
@@ -468,6 +492,10 @@ public struct Rerunner {
                     if kind == .invoice, let billed, let moved = Self.movedLines(of: party, in: period, recorded: recordedRows,
                                                                               now: review.book.margins, invoice: billed,
                                                                               base: state.pricing.base) {
+                        linesMoved.append(moved)
+                    }
+                    if kind == .payout, let billed, let fresh, let moved = Self.movedPayoutLines(of: party, in: period, statement: billed,
+                                                                                              now: fresh, session: session) {
                         linesMoved.append(moved)
                     }
                     continue  // unchanged: nothing to issue

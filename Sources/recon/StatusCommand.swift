@@ -55,6 +55,12 @@ struct Status: ParsableCommand {
                 + "says; the next writing command writes \(replaced.count == 1 ? "it" : "them") again (`recon watch --once`, say)"
             log.warning("\(message)")
         }
+        let missing = DerivedStamps.missingDrafts(in: site, open: session.state.openPeriods)
+        if !missing.isEmpty {
+            let message = "\(missing.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") missing (deleted, or left out of a "
+                + "restore); the next writing command writes \(missing.count == 1 ? "it" : "them") again (`recon watch --once`, say)"
+            log.warning("\(message)")
+        }
         // Figures of a ledger with an unfinished append are not kept: the warning is said each time.
         if session.ledger.halfWrittenBytes == 0 && owed.isEmpty { StatusCache.store(settled, session: session) }
         var report = StatusReport(settled: settled, site: site)

@@ -95,6 +95,10 @@ struct RestoredOutboxTests {
         #expect(!after.err.contains("recon last wrote"), "\(after.err)")
         // Removed by hand, they come back too.
         try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/drafts"))
+        // `status` says so (its kept figures stood for a healthy site, and it said nothing).
+        let missing = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(missing.code == 0 && missing.err.contains("Outbox/2026-03/drafts/invoices.xlsx, Outbox/2026-03/drafts/payouts.xlsx are "
+            + "missing (deleted, or left out of a restore); the next writing command writes them again"), "\(missing.err)")
         let again = try site.recon(["watch", "--once"], env: TestSite.closeDay)
         #expect(again.code == 0 && again.err.contains("wrote again the open months' drafts and review (Outbox/2026-03/drafts/invoices.xlsx, "
             + "Outbox/2026-03/drafts/payouts.xlsx): they were missing"), "\(again.err)")

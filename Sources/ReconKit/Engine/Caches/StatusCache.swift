@@ -321,7 +321,9 @@ extension StatusCache {
               VouchedPlaces.folderDamage(in: site) == nil,
               sealedFilesHold(site, verifier: verifier, siteName: initial.site),
               // A draft, review or summary put back from an older copy is said by the long way.
-              !DerivedStamps.anyReplaced(in: site)
+              !DerivedStamps.anyReplaced(in: site),
+              // So is an open month's draft deleted since.
+              DerivedStamps.missingDrafts(in: site, open: StatusReport.openPeriods(of: cache.settled)).isEmpty
         else { return nil }
         return cache.settled
     }

@@ -63,8 +63,14 @@ public struct DerivedStamps {
     static func staleDrafts(in site: Site, open: [Period]) -> (replaced: [String], missing: [String]) {
         let stamps = DerivedStamps(site: site), kept = stamps.recorded(), canKeep = stamps.canKeep
         let paths = open.sorted().flatMap(DerivedOutput.draftPaths)
-        let missing = paths.filter { FileStatus.of(site.path($0)) == nil }
+        let missing = missingDrafts(in: site, open: open)
         return (canKeep ? paths.filter { !missing.contains($0) && stamps.isReplaced($0, recorded: kept) } : [], missing)
+    }
+
+    /// The open periods' drafts and draft reviews not there (deleted, or left out of a restore):
+    /// the next writer writes them again, and `status` says so meanwhile.
+    public static func missingDrafts(in site: Site, open: [Period]) -> [String] {
+        open.sorted().flatMap(DerivedOutput.draftPaths).filter { FileStatus.of(site.path($0)) == nil }
     }
 
     /// Whether a recorded stamp is in the form this build keeps, `SIZE SECONDS`: one an earlier

@@ -25,6 +25,11 @@ public struct StatusReport {
     }
 
     public var settled: Settled
+
+    /// The open periods the settled figures list.
+    static func openPeriods(of settled: Settled) -> [Period] {
+        (settled.json["open_periods"]?.arrayValue ?? []).compactMap { $0["period"]?.stringValue.flatMap(Period.init) }
+    }
     /// The entry count the newest checkpoint signs.
     public var lastCheckpointSeq: Int?
     public var lastCheckpoint: String? { lastCheckpointSeq.map(Checkpointer.relativePath(seq:)) }
@@ -107,7 +112,7 @@ public struct StatusReport {
             inboxShown.append(SafeText.escaped(aside.name) + " (set aside by a stopped command)")
             if Closer.holdsClose(site.inbox + "/" + aside.hidden, named: aside.name, isRecorded: isArchived) { holdingCloses.append(aside.name) }
         }
-        let open = (settled.json["open_periods"]?.arrayValue ?? []).compactMap { $0["period"]?.stringValue.flatMap(Period.init) }
+        let open = Self.openPeriods(of: settled)
         guard !open.isEmpty else { return }
         do { _ = try SiteKeyFile.load(site) } catch {
             let said = (error as? ReconFailure)?.message ?? "\(error)"

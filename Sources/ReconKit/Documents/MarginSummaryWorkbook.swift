@@ -335,9 +335,11 @@ public enum MarginSummaryWorkbook {
                             + "latest rerun; draft months are month to date and change with every drop. Left out: reports "
                             + "with no rate to \(base.code) and a draft's clients with reports not yet priced (the month's "
                             + "review names them, MARGIN_FX_MISSING, MARGIN_UNPRICED), and credit notes issued with `recon credit` "
-                            + "(a rerun's replacement invoice is counted).",
+                            + "(a rerun's replacement invoice is counted). A client's revenue and cost in a month are each "
+                            + "rounded once; Detail splits them by modality so that its rows add up to them, a modality's share "
+                            + "at most one minor unit from its own reports' figure rounded alone.",
                         style: styles.note.with { $0.wrapsText = true })
-        try sheet.setRowHeight(76, row: 1)
+        try sheet.setRowHeight(106, row: 1)
         try headers(sheet, ["Period", "Status", "Reports", "Revenue", "Cost", "Margin", "Margin %"], styles: styles)
         let months = figures.months
         let first = headerRow + 1

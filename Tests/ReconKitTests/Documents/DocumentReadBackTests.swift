@@ -325,6 +325,9 @@ struct DocumentReadBackTests {
         let note = try #require(byMonth.texts.first { $0.hasPrefix("Revenue is what clients are invoiced") })
         #expect(note.contains("Left out: reports with no rate to INR and a draft's clients with reports not yet priced (the "
             + "month's review names them, MARGIN_FX_MISSING, MARGIN_UNPRICED), and credit notes issued with `recon credit`"), "\(note)")
+        // Detail's modality rows are apportioned to add up to the client's figures, each rounded once.
+        #expect(note.contains("A client's revenue and cost in a month are each rounded once; Detail splits them by modality so "
+            + "that its rows add up to them"), "\(note)")
     }
 
     @Test func aStatementNamesOnlyClientsAndNeverAHiddenFile() throws {

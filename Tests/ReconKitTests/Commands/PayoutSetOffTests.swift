@@ -80,6 +80,33 @@ struct PayoutSetOffTests {
         #expect(verify.code == 0, "\(verify.out)")
     }
 
+    /// A payee moved to another currency after an adjustment left it owing: no statement in the
+    /// old currency comes to set it off, and the close said nothing of it — the debt was never
+    /// named again. By hand: March's rerun takes back D1's 150.00 INR (PAYADJ-2026-000001); D1 is
+    /// paid in USD from April (1 USD = 80 INR): its April statement, 50.00 INR = 0.63 USD, sets
+    /// off nothing in USD, and the close names the 150.00 INR still owed.
+    @Test func aCloseNamesWhatAPayeeMovedToAnotherCurrencyStillOwes() throws {
+        let site = try TestSite.marchSite()
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        try site.drop("decisions-2026-03.csv", "subject,decision,by\nR1,exclude,Asha\nR2,exclude,Asha\nR3,exclude,Asha\n")
+        #expect(try site.recon(["ingest"], env: TestSite.rerunDay).code == 3)
+        let key = try site.operatorKey("asha", listed: true)
+        #expect(try site.recon(["rerun", "2026-03", "--reason", "three reports read twice", "--key", key], env: TestSite.rerunDay).code == 0)
+        try site.drop("radiologists-usd.csv", "radiologist_id,name,grade,seniority_years,currency\nD1,Dr Rao,consultant,10,USD\n")
+        try site.drop("fx_rates.csv", "date,currency,rate\n2026-04-01,USD,80\n")
+        try site.drop("usage-2026-04.csv", TestSite.april)
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code == 0)
+        let april = try site.recon(["close", "2026-04"], env: Self.may)
+        #expect(april.code == 0, "\(april.err)")
+        let d1April = try Self.payout(site, of: "D1", for: "2026-04")
+        #expect(d1April["currency"] as? String == "USD" && d1April["total"] as? String == "0.63" && d1April["set_off"] == nil, "\(d1April)")
+        #expect(april.err.contains("D1 still owes back 150.00 INR that PAYADJ-2026-000001 took back, and is now paid in USD "
+            + "(its 2026-04 statement): no statement in INR comes to set it off — ask the payee to repay it"), "\(april.err)")
+        // D2 owes nothing, and is not named.
+        #expect(!april.err.contains("D2 still owes back"), "\(april.err)")
+        site.expectAuditorAccepts()
+    }
+
     /// A rerun on the terms the month closed under prices a payee at the grade it had then: its
     /// new statement printed today's grade (a rate row it was not priced by). By hand: D1 was a
     /// consultant of 10 years at March's close; made a lead of 11 since; March rerun (R1 excluded).

@@ -275,6 +275,9 @@ public struct Closer {
         session.indexWritten(period)
         prefix?.commit()
         let checkpoint = try Stages.time("checkpoint") { try Checkpointer(site: session.site).writeAfterAppend(session, siteName: state.name) }
+        for line in Self.owedInOtherCurrencies(review.book.payouts, issued: state.issued, period: period) {
+            session.log.warning("\(line)")
+        }
         let left = ClosedDrafts.remove(period, in: session.site)
         if !left.isEmpty { session.log.warning("\(ClosedDrafts.leftWarning(period, names: left))") }
         // The period is closed: what follows is derived, and a failure is a warning (``DerivedOutput``).
@@ -290,6 +293,26 @@ public struct Closer {
             session.derivedWritten(written: [.review(period): reviewWritten, .summary: summaryWritten])
         }
         return Result(period: period, documents: numbers, checkpoint: checkpoint, review: review)
+    }
+}
+
+extension Closer {
+    /// What each payee paid by this close still owes back in a currency it is no longer paid in:
+    /// a statement sets off only what is owed in its own currency (``PayeeSetOff``), so after a
+    /// move no document would ever name that debt again. Said at every close that pays the
+    /// payee, until the books show it settled (recon records no repayment: SPEC §2 has no such drop).
+    static func owedInOtherCurrencies(_ payouts: [DocumentDraft], issued: [IssuedDocument], period: Period) -> [String] {
+        payouts.flatMap { draft -> [String] in
+            let others = Set(issued.filter { $0.partyId == draft.partyId && ($0.kind == .payout || $0.kind == .payoutAdjustment)
+                && $0.currency != draft.currency }.map(\.currency))
+            return others.sorted { $0.code < $1.code }.compactMap { currency -> String? in
+                guard let owed = PayeeSetOff.owed(by: draft.partyId, in: currency, issued: issued) else { return nil }
+                let by = owed.adjustments.isEmpty ? "earlier payout adjustments" : owed.adjustments.joined(separator: ", ")
+                return "\(draft.partyId) still owes back \(Digits.grouped(owed.amount)) \(currency) that \(by) took back, and is now "
+                    + "paid in \(draft.currency) (its \(period) statement): no statement in \(currency) comes to set it off — ask the payee to "
+                    + "repay it, or agree an amount in \(draft.currency) to hold back from its next payment"
+            }
+        }
     }
 }
 

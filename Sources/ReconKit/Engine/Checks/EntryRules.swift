@@ -9,12 +9,24 @@ enum EntryRules {
     /// archived rows give (``decisionsGivenByDrops(_:site:after:)``), then each entry's own
     /// (``checkEntries(_:after:givenByDrops:)``), where every other decision is judged as one
     /// `recon decide` gave.
-    static func check(_ entries: [LedgerEntry], site: Site, after covered: Int = 0) throws {
-        let given = try decisionsGivenByDrops(entries, site: site, after: covered)
-        try checkEntries(entries, after: covered, givenByDrops: given)
+    ///
+    /// `ingestRulesAfter`: from where decisions are judged by the rules this build's ingest
+    /// applies (one decision a subject in a drop, a soft flag approved only): `recon verify`
+    /// judges those no checkpoint covers, as those covered were judged by the recon that took them.
+    static func check(_ entries: [LedgerEntry], site: Site, after covered: Int = 0, ingestRulesAfter: Int? = nil) throws {
+        let judged = max(covered, ingestRulesAfter ?? covered)
+        let given = try decisionsGivenByDrops(entries, site: site, after: covered, ingestRulesAfter: judged)
+        try checkEntries(entries, after: covered, ingestRulesAfter: judged, givenByDrops: given)
     }
 
-    private static func checkEntries(_ entries: [LedgerEntry], after covered: Int, givenByDrops: Set<Int>) throws {
+    /// Whether `id` is shaped like a soft flag's id (`SOFT-` and ten hex digits).
+    static func isSoftFlagId(_ id: String) -> Bool { id.hasPrefix(SoftFlag.idPrefix) && AuditFlag.isFlagShaped(id) }
+
+    private static func checkEntries(_ entries: [LedgerEntry], after covered: Int, ingestRulesAfter judged: Int,
+                                     givenByDrops: Set<Int>) throws {
+        // Decisions of soft flags not raised yet (provisional, SPEC §4), by id: each must be of the
+        // period the flag is raised for, which only its raising shows.
+        var provisional: [String: [(seq: Int, period: String?)]] = [:]
         var closed = Set<String>()
         // Each raised flag's period and subject (a hard flag's is its report): a decision of it
         // is of that period, and of that report.
@@ -56,6 +68,11 @@ enum EntryRules {
             case .flagRaised?:
                 if let id = e.string("id") {
                     raised[id] = raised[id] ?? (e.string("period"), e.string("subject"), e.string("severity") == "hard")
+                    for d in provisional.removeValue(forKey: id) ?? [] where d.period != e.string("period") {
+                        throw LedgerDamage(seq: d.seq, "flag.decided \(id) records the period \(d.period ?? "(none)"), but the flag was "
+                            + "raised for \(e.string("period") ?? "(none)") (seq \(e.seq)); a flag's id is of one period, and a decision "
+                            + "of it is of that period; recon writes no such entry")
+                    }
                 }
                 if e.seq > covered, case .flagRaised(let f)? = try? LedgerEvent(entry: e), let wrong = Verifier.flagIdProblem(f.flag) {
                     throw LedgerDamage(seq: e.seq, wrong)
@@ -77,6 +94,14 @@ enum EntryRules {
             case .flagDecided? where e.seq > covered:
                 if let wrong = decisionProblem(e) { throw LedgerDamage(seq: e.seq, "\(wrong); recon writes no such entry") }
                 let id = e.string("id") ?? ""
+                // A soft flag takes `approve` only (SPEC §4): a decision of one is about no report.
+                if e.seq > judged, isSoftFlagId(id), e.body["report_id"] == nil, let decision = e.string("decision"), decision != "approve" {
+                    throw LedgerDamage(seq: e.seq, "flag.decided \(id) decides the soft flag \(decision); \(SoftFlagDecision.approveOnly(id)); "
+                        + "recon writes no such entry")
+                }
+                if e.seq > judged, raised[id] == nil, isSoftFlagId(id), e.body["report_id"] == nil {
+                    provisional[id, default: []].append((e.seq, e.string("period")))
+                }
                 // What a close applies is the entry's report and period: one moved to another
                 // report excluded that one and billed the flagged report, one moved to another
                 // month decided the flag while excluding nothing — and both verified.
@@ -171,7 +196,8 @@ enum EntryRules {
     /// hand — is not the drop's, and is judged as `recon decide`'s: a decision slipped in after a
     /// real decisions drop of a closed month had passed for one of its rows, and a signed rerun
     /// then left a billed report off the reissued invoice on its word.
-    private static func decisionsGivenByDrops(_ entries: [LedgerEntry], site: Site, after covered: Int) throws -> Set<Int> {
+    private static func decisionsGivenByDrops(_ entries: [LedgerEntry], site: Site, after covered: Int,
+                                              ingestRulesAfter judged: Int) throws -> Set<Int> {
         var given = Set<Int>()
         guard let first = entries.first, let zone = first.string("timezone").flatMap(SiteTimeZone.init(identifier:)),
               let base = first.string("base_currency").flatMap({ Currency(code: $0) })
@@ -212,6 +238,21 @@ enum EntryRules {
             if let recorded = e.body["rows"]?.intValue, recorded != Int64(rows.count) {
                 throw LedgerDamage(seq: e.seq, "drop.accepted records \(recorded) rows, but its archived drop "
                     + "\(Site.dropPath(sha256: sha)) holds \(rows.count); recon writes no such entry")
+            }
+            // One decision a subject (a hard flag and its report are one), as its ingest judges a drop:
+            // two rows about one flag, hand-written into the archive and the entries after it, left
+            // it to row order which stood.
+            if e.seq > judged {
+                var first: [String: Int] = [:]
+                for d in rows {
+                    let subject = HardGate.isFlagId(d.subject) || isSoftFlagId(d.subject) ? d.subject : HardGate.flagId(reportId: d.subject)
+                    if let line = first[subject] {
+                        throw LedgerDamage(seq: e.seq, "the decisions drop \(Site.dropPath(sha256: sha)) decides \(SafeText.escaped(d.subject)) "
+                            + "again (line \(d.line), first on line \(line)); its ingest rejects a drop deciding one flag or report "
+                            + "twice — nothing is decided on its word")
+                    }
+                    first[subject] = d.line
+                }
             }
             var left: [String: Int] = [:]
             func key(_ subject: String, _ decision: String, _ by: String, _ note: String) -> String {

@@ -198,6 +198,7 @@ public struct Closer {
         let othersOpen = state.openPeriods.contains { $0 != period }
         session.derivedAfterAppend = othersOpen ? [.review(period), .summary, .drafts] : [.review(period), .summary]
         let review = Reviewer(session: session).review(period, final: true)
+        try Self.requireDecisionsOfPeriod(review.softFlags, decisions: state.flagDecisions)
         let blocking = review.blocking
         if !blocking.isEmpty {
             Self.writeProvisionalReview(session, period: period)
@@ -297,6 +298,18 @@ public struct Closer {
 }
 
 extension Closer {
+    /// A decision given for a provisional soft flag applies when the close raises it (SPEC §4),
+    /// and is of the flag's period (its id is). One recording another period was written by
+    /// hand (recon writes the flag's): the close would raise the flag with it and sign over it.
+    static func requireDecisionsOfPeriod(_ flags: [PeriodReview.FlagState], decisions: [String: DecisionRecord]) throws {
+        for f in flags {
+            guard let d = decisions[f.flag.id], d.period != f.flag.period else { continue }
+            throw LedgerDamage(seq: d.seq, "flag.decided \(f.flag.id) records the period \(d.period?.description ?? "(none)"), but the "
+                + "flag is of \(f.flag.period); a flag's id is of one period, and a decision of it is of that period; recon writes no "
+                + "such entry — nothing is raised or issued over it")
+        }
+    }
+
     /// What each payee paid by this close still owes back in a currency it is no longer paid in:
     /// a statement sets off only what is owed in its own currency (``PayeeSetOff``), so after a
     /// move no document would ever name that debt again. Said at every close that pays the

@@ -94,7 +94,7 @@ public struct Verifier {
         var sealableCaches: [String: (sha: String, seq: Int)] = [:]
         // The hard flags, by seq: their periods are checked against their reports' once the state is rebuilt.
         var hardFlags: [(seq: Int, flag: AuditFlag)] = []
-        try EntryRules.check(ledger.entries, site: site)
+        try EntryRules.check(ledger.entries, site: site, ingestRulesAfter: Checkpointer(site: site).all().last ?? 0)
         for e in ledger.entries {
             if e.eventKind == .flagRaised, case .flagRaised(let raised)? = try? LedgerEvent(entry: e), raised.flag.severity == .hard {
                 hardFlags.append((e.seq, raised.flag))

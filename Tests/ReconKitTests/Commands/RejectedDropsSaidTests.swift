@@ -276,6 +276,29 @@ struct RejectedDropsSaidTests {
                 && !other.err.contains("warning: usage-2026-03-c.csv"), "\(other.err)")
     }
 
+    /// The same column in a drop held for a closed month, or rejected for another reason: the
+    /// advice said "these reports are recorded so … exclude them and send them again under new
+    /// report_ids", when nothing was recorded — followed for the held drop, its copy under new ids
+    /// was held beside it and the rerun billed the study twice. Each fate has its own advice.
+    @Test func aNearMissColumnInAHeldOrRejectedDropIsNotSaidToBeRecorded() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("usage-march-held.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency_level\n"
+            + "H1,2026-03-09T10:00:00Z,C1,D1,CT,1,stat\n")
+        let held = try site.recon(["ingest"], env: TestSite.rerunDay)
+        #expect(held.code == 3 && site.exists("Inbox/held/usage-march-held.csv"), "\(held.err)")
+        #expect(held.err.contains("so every row took urgency's default: if that column is urgency, take the drop out of "
+            + "Inbox/held/usage-march-held.csv, name the column urgency and drop it again before `recon rerun` takes it — not a copy "
+            + "under new report_ids beside it, which the rerun would take as well"), "\(held.err)")
+        #expect(!held.err.contains("these reports are recorded so"), "\(held.err)")
+        // Rejected (an unknown client): nothing recorded either.
+        try site.drop("usage-april-x.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count,urgency_level\n"
+            + "X1,2026-04-09T10:00:00Z,C9,D1,CT,1,stat\n")
+        let rejected = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(rejected.code == 2, "\(rejected.err)")
+        #expect(rejected.err.contains("if that column is urgency, name it so before these rows are recorded"), "\(rejected.err)")
+        #expect(!rejected.err.contains("these reports are recorded so"), "\(rejected.err)")
+    }
+
     static let strace = ProcessRunner.executable(named: "strace")
 
     /// An Inbox on a file system of its own (a mounted share): the rename of a rejected drop

@@ -279,6 +279,18 @@ public final class Ingestor {
         bytes = []
         defer { drop.discard() }
         if let staging { try keeping(name, in: "Ledger/drops") { try Stages.time("archive-wait") { try staging.wait().get() } } }
+        // What a column named near an optional one left to its default calls for depends on the
+        // drop's fate (recorded, held, or not), said once that is known: "these reports are
+        // recorded so … exclude them" for a drop held or rejected sent a clerk to resend a held
+        // study under new ids, and the rerun billed it twice.
+        var nearMiss: (said: String, column: String)?
+        var fate = NearMissFate.notTaken
+        defer {
+            if let nearMiss {
+                let message = nearMiss.said + Self.nearMissRemedy(kind, column: nearMiss.column, fate: dryRun ? .notTaken : fate)
+                session.log.warning("\(message)")
+            }
+        }
         // Said by a dry run too: a misspelt optional column (`tax_percent`) is read as absent.
         if !outcome.unknownColumns.isEmpty {
             let said = "\(name): \(dryRun ? "would ignore" : "ignored") unknown columns \(outcome.unknownColumns.joined(separator: ", "))"
@@ -288,9 +300,8 @@ public final class Ingestor {
             if let (column, spec) = outcome.unknownColumns.lazy.compactMap({ column in
                 absent.first { DropTable.squashed(column).contains(DropTable.squashed($0.name)) }.map { (column, $0) }
             }).first {
-                let message = "\(said) — \"\(column)\" holds the name \(spec.name), a column this file lacks, so every row "
-                    + "took \(spec.name)'s default: " + Self.nearMissRemedy(kind, column: spec.name, taken: !dryRun && outcome.rows != nil)
-                session.log.warning("\(message)")
+                nearMiss = ("\(said) — \"\(column)\" holds the name \(spec.name), a column this file lacks, so every row "
+                    + "took \(spec.name)'s default: ", spec.name)
             } else {
                 session.log.notice("\(said)")
             }
@@ -380,6 +391,7 @@ public final class Ingestor {
                 if inInbox { removeTaken(path); retireRejectedCopy(sha: sha) }
                 if inRejected { takeOutOfRejected(path) }
             }
+            fate = .held(keptAs ?? "Inbox/held/" + name)
             return .held(name: name, periods: periods, keptAs: keptAs)
         case .accept(let fresh, let skipped):
             // A report a held drop gives other values, taken now into an open month, would have the
@@ -415,6 +427,7 @@ public final class Ingestor {
             progress.phase("recording")
             let seq = try accept(drop, name: name, kind: kind, sha: sha, rows: rows, fresh: fresh, encoding: encoding,
                                  namedAt: inInbox ? nil : path)
+            fate = .recorded
             for change in changes {
                 if change.warning { session.log.warning("\(change.text)") } else { session.log.notice("\(change.text)") }
             }
@@ -878,6 +891,15 @@ public final class Ingestor {
         throw ReconFailure.refused(said + " (replaced while this command ran: \(SafeText.escaped(name)) was taken back and waits in the Inbox)")
     }
 
+    /// What became of a drop with a column named near an optional one (``nearMissRemedy(_:column:fate:)``).
+    enum NearMissFate {
+        case recorded
+        /// Rejected, or a dry run: nothing recorded.
+        case notTaken
+        /// Waiting in `Inbox/held/` (the place it is kept at) for a rerun.
+        case held(String)
+    }
+
     /// Whether `folder` (a real path) is the site's `Inbox/rejected/`.
     private func isInRejected(folder: String?) -> Bool {
         folder != nil && folder == (try? FileIO.realPath(site.rejected))
@@ -886,13 +908,24 @@ public final class Ingestor {
     /// What to do when an ignored column was `column`, by the drop's kind. Sending the rows
     /// again works where a later drop's row takes the place of an earlier one's; a report_id or a
     /// payment_id is never taken again with other values (SPEC §2), and that advice was refused.
-    static func nearMissRemedy(_ kind: DropKind, column: String, taken: Bool = true) -> String {
+    static func nearMissRemedy(_ kind: DropKind, column: String, fate: NearMissFate = .recorded) -> String {
         let dryRun = " (`recon ingest --dry-run` says this before anything is recorded)"
-        // Not recorded (a dry run, a drop rejected): what to do before it is.
-        if !taken, kind == .usage || kind == .payments {
-            let id = kind == .usage ? "report_id" : "payment_id"
+        let id = kind == .usage ? "report_id" : "payment_id"
+        switch fate {
+        case .recorded:
+            break
+        case .notTaken where kind == .usage || kind == .payments:
+            // Not recorded (a dry run, a drop rejected): what to do before it is.
             return "if that column is \(column), name it so before these rows are recorded: once they are, a \(id) is never taken "
                 + "again with other values"
+        case .held(let place):
+            // Waiting for a rerun, recorded by none: the file itself is mended, never sent again
+            // beside it under new ids (the rerun would take both).
+            return "if that column is \(column), take the drop out of \(SafeText.escaped(place)), name the column \(column) and "
+                + "drop it again before `recon rerun` takes it — not a copy under new \(id)s beside it, which the rerun would take "
+                + "as well"
+        case .notTaken:
+            break
         }
         switch kind {
         case .usage:

@@ -33,6 +33,9 @@ public final class DemoSite {
     private var now: Date?
     var clock: SiteClock { now.map(SiteClock.fixed) ?? .system }
 
+    /// The stop signal asked for since the demo began, if any: looked at before each step.
+    public var stopAsked: () -> Int32? = { nil }
+
     /// The operator who signs the demo's rerun and credit.
     static let operatorName = "demo-operator"
 
@@ -65,7 +68,9 @@ public final class DemoSite {
         let timeline = DemoEvent.timeline
         progress("building site \(DemoData.siteName) in \(site.root): \(DemoData.firstPeriod.firstDay) … "
                  + "\(DemoData.current)-\(Digits.padded(DemoData.currentThroughDay + 1, 2)), \(timeline.count) steps")
-        for event in timeline {
+        for (step, event) in timeline.enumerated() {
+            // Asked to stop (Ctrl-C, SIGTERM): between steps, each a command done whole.
+            if let signal = stopAsked() { throw DemoStopped(signal: signal, stepsDone: step, of: timeline.count, through: now) }
             now = event.at
             switch event.action {
             case .initialise:

@@ -32,10 +32,34 @@ struct Demo: ParsableCommand {
                 print(line)
                 fflush(stdout)
             }
-            let summary = try demo.run()
+            // A stop ends the demo between its steps, never inside one (as `recon watch` between batches).
+            Watch.unblockStopSignals()
+            let asked = AskedSignal()
+            let stopSignal = StopSignal { signal in
+                asked.set(signal)
+                SiteLock.waiting.giveUp()
+            }
+            defer { stopSignal.cancel() }
+            demo.stopAsked = { asked.value }
+            let summary: DemoSummary
+            do {
+                summary = try demo.run()
+            } catch let stopped as DemoStopped {
+                options.log.error("\(stopped.message)")
+                return 128 + stopped.signal
+            }
             print("")
             for line in summary.lines { print(line) }
             return 0
         }
     }
+}
+
+/// The first stop signal asked for, kept for a loop to look at between its steps.
+final class AskedSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var signal: Int32?
+
+    func set(_ signal: Int32) { lock.withLock { if self.signal == nil { self.signal = signal } } }
+    var value: Int32? { lock.withLock { signal } }
 }

@@ -74,12 +74,27 @@ public final class SignalHold {
         exit(128 + asked)  // a handler the caller had kept it going: stop all the same
     }
 
-    /// The append's bytes are written: stop signals are ignored from here on.
+    /// The append's bytes are written: stop signals are ignored from here on — or, in a process
+    /// that answers them itself between its steps (``StopSignal``: `recon watch`, `recon demo`),
+    /// given back to it, which lets this command finish and stops before the next.
     func commit() {
+        guard !StopSignal.isActive else { return giveBack() }
         for s in Self.signals { signal(s, SIG_IGN) }
     }
 
-    deinit {
+    /// The handlers from before, back in place; a signal noted and not acted on (no append
+    /// followed it) is handed to them when a ``StopSignal`` answers stops: dropped with this
+    /// hold, a Ctrl-C during one of `recon demo`'s steps was forgotten, and the demo ran to its end.
+    private func giveBack() {
         for (s, handler) in previous { signal(s, handler) }
+        previous = []
+        if let asked, StopSignal.isActive {
+            recon_word_store(Self.noted, 0)
+            raise(asked)
+        }
+    }
+
+    deinit {
+        giveBack()
     }
 }

@@ -31,6 +31,17 @@ public final class StopSignal {
         self.init(signals: Self.stopSignals, onStop: onStop)
     }
 
+    /// Starts turning SIGINT, SIGTERM and SIGHUP into calls of `onStop` with the signal's number.
+    public init(onStopSignal: @escaping (Int32) -> Void) {
+        self.signals = Self.stopSignals
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        Self.openPipeIfNeeded()
+        for signalNumber in signals {
+            Self.register(signalNumber, owner: ObjectIdentifier(self)) { onStopSignal(signalNumber) }
+        }
+    }
+
     /// Starts turning each of `signals` (numbers below 256) into calls of `onStop`.
     init(signals: [Int32], onStop: @escaping () -> Void) {
         self.signals = signals

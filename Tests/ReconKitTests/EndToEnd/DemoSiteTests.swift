@@ -281,6 +281,30 @@ struct DemoSiteTests {
         close(fd)
     }
 
+    /// Ctrl-C or SIGTERM during the demo: a stop noted by one step's command was dropped with
+    /// it, and the demo ran to its end and exited 0 in about half of the trials. It stops between
+    /// steps, says how far it got, exits 128 + the signal, and what it built verifies.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aDemoAskedToStopStopsBetweenItsSteps(signal: Int32) throws {
+        let dir = try TestSite()
+        let demo = try RunningProcess(TestSite.binary, ["demo", "--site", dir.root])
+        let ledger = dir.path("Ledger/ledger.jsonl")
+        let closing = ProcessRunner.wait(upTo: 120) {
+            (try? String(contentsOfFile: ledger, encoding: .utf8))?.contains("\"kind\":\"period.closed\"") == true
+        }
+        #expect(closing, "the demo closed no month")
+        kill(demo.pid, signal)
+        let run = demo.finish()
+        #expect(run.code == 128 + signal, "\(run.out)\(run.err)")
+        #expect(run.err.contains("stopped by \(SignalHold.name(of: signal)) after ") && run.err.contains(" steps (the history up to "),
+                "\(run.err)")
+        // Stopped long before the end: October 2026 is never closed.
+        #expect(!(try dir.read("Ledger/ledger.jsonl")).contains("\"period\":\"2026-10\""))
+        let verify = try dir.recon(["verify"])
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
+        dir.expectAuditorAccepts()
+    }
+
     /// A demo killed before it deleted its operator's key left it in the temporary folder,
     /// able to sign for the half-built demo it was listed on. The next demo removes the keys of
     /// demos whose process is gone, and never one of a demo still running.

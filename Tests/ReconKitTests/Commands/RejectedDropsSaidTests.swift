@@ -37,6 +37,18 @@ struct RejectedDropsSaidTests {
             + "Inbox/rejected/usage-mar.csv.errors.txt) — correct it, then drop it and this file again", "\(errors)")
     }
 
+    /// A subject found anywhere in the rejected usage drop's text (its client id here, `R1`
+    /// inside `R19`) pointed to it: only its report_id column is looked at.
+    @Test func aSubjectFoundOnlyOutsideTheReportIdsPointsNowhere() throws {
+        let site = try TestSite.marchSite()
+        try site.drop("usage-mar.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "R19,2026-03-09T10:00:00Z,NOPE,D1,CT,1\n")
+        try site.drop("decisions-mar.csv", "subject,decision,by\nNOPE,exclude,Asha\nR1X,exclude,Asha\n")
+        #expect(try site.recon(["ingest"], env: TestSite.closeDay).code == 2)
+        let errors = try site.read("Inbox/rejected/decisions-mar.csv.errors.txt")
+        #expect(errors.contains("is neither a flag id nor a report id") && !errors.contains("see also"), "\(errors)")
+    }
+
     /// A drop rejected for an unknown client with no clients drop rejected in its run says only its problems.
     @Test func anUnknownClientWithNoRejectedClientsDropPointsNowhere() throws {
         let site = try TestSite.marchSite()

@@ -1,5 +1,6 @@
 import Crypto
 import Dispatch
+import CSV
 import Foundation
 import Logging
 
@@ -730,8 +731,7 @@ public final class Ingestor {
         let usage = subjects.isEmpty ? [] : rejectedEarlier.filter { $0.kind == .usage }.map(\.kept).filter { kept in
             let path = site.path(kept.hasPrefix("Inbox/") ? kept : "Inbox/rejected/" + kept)
             guard let bytes = try? FileIO.read(path, followingLinks: false) else { return false }
-            let text = String(decoding: bytes, as: UTF8.self)
-            return subjects.contains { text.contains($0) }
+            return Self.reportIds(in: bytes, holdAnyOf: Set(subjects))
         }
         if !usage.isEmpty { return [Self.seeAlso("the reports above", in: usage)] }
         let named = [(DropKind.clients, "client"), (.radiologists, "radiologist")].filter { kind, party in
@@ -741,6 +741,22 @@ public final class Ingestor {
         let files = named.flatMap { kind, _ in rejectedEarlier.filter { $0.kind == kind }.map(\.kept) }
         let parties = named.map { "\($0.1)s" }.joined(separator: " and ")
         return [Self.seeAlso("the unknown \(parties) above", in: files)]
+    }
+
+    /// Whether a usage drop's `report_id` column holds one of `ids`: a subject found anywhere in
+    /// its text (a client id, `R1` inside `R10`) pointed to a drop holding no such report.
+    static func reportIds(in bytes: [UInt8], holdAnyOf ids: Set<String>) -> Bool {
+        var column: Int?, found = false
+        _ = bytes.withUnsafeBytes { raw in
+            CSVReader.read(raw) { _, fields in
+                guard let c = column else {
+                    column = fields.firstIndex { $0.trimmingCharacters(in: .whitespaces).lowercased() == "report_id" } ?? -1
+                    return
+                }
+                if c >= 0, c < fields.count, ids.contains(fields[c].trimmingCharacters(in: .whitespaces)) { found = true }
+            }
+        }
+        return found
     }
 
     /// The closing line pointing from `what` to `files`, drops this run rejected before.

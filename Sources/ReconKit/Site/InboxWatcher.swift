@@ -200,17 +200,22 @@ public final class InboxWatcher {
 
     /// When to look next with no event: at the next poll tick when polling, and
     /// while a file settles at whichever comes first of the tick and the moment it
-    /// would be ready. `nil` means only an event (or a stop) needs a look.
+    /// would be ready; with inotify and nothing settling, at the next sweep.
     private func nextRoutineLook(
         after lastLook: ContinuousClock.Instant,
         tracker: StabilityTracker,
         polling: Bool
     ) -> ContinuousClock.Instant? {
+        Self.nextRoutineLook(after: lastLook, readyAt: tracker.earliestReadyAt, polling: polling, retry: retryParkedAt, options: options)
+    }
+
+    static func nextRoutineLook(after lastLook: ContinuousClock.Instant, readyAt: ContinuousClock.Instant?, polling: Bool,
+                                retry: ContinuousClock.Instant?, options: WatchOptions) -> ContinuousClock.Instant {
         let tick = lastLook + options.pollInterval
-        let routine: ContinuousClock.Instant?
-        if let readyAt = tracker.earliestReadyAt { routine = min(tick, readyAt) } else { routine = polling ? tick : nil }
-        guard let retry = retryParkedAt else { return routine }
-        return min(routine ?? retry, retry)
+        let routine: ContinuousClock.Instant
+        if let readyAt { routine = min(tick, readyAt) } else { routine = polling ? tick : lastLook + options.sweepInterval }
+        guard let retry else { return routine }
+        return min(routine, retry)
     }
 
     /// Blocks in `poll` until `deadline`, an inotify event or a stop request.

@@ -2,7 +2,8 @@
 ///
 /// The defaults are the product's: a drop is taken once its size and modification
 /// time have held still for one second (SPEC §2), the folder is re-checked every
-/// 250 ms while a drop is settling or when inotify is unavailable, and SIGINT or
+/// 250 ms while a drop is settling or when inotify is unavailable (every 2 s with it, for
+/// drops written from another machine into a shared Inbox), and SIGINT or
 /// SIGTERM stop the watch after the batch in hand.
 public struct WatchOptions: Sendable {
     /// How long a drop's size and modification time must hold still, by the
@@ -28,6 +29,10 @@ public struct WatchOptions: Sendable {
     /// file still being written then is left for the next run: runs from cron never pile up
     /// behind one that waits on a file forever.
     public var onceSettleLimit: Duration = .seconds(10)
+    /// With inotify, how often the Inbox is looked at all the same: a drop another machine
+    /// writes into a shared Inbox (an NFS or SMB mount) raises no event on this one, and waited
+    /// until something happened locally — a month's drops unseen by a running watcher.
+    public var sweepInterval: Duration = .seconds(2)
 
     /// Creates watch options; every argument defaults to the product's setting.
     public init(

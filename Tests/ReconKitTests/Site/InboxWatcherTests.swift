@@ -8,6 +8,20 @@ import Testing
 /// The Inbox watcher against real files in a temporary site folder, with real
 /// inotify (or polling where asked). Each test has its own folder, removed after.
 @Suite struct InboxWatcherTests {
+    /// A drop another machine writes into a shared Inbox (NFS, SMB) raises no inotify event on
+    /// this one: with nothing settling, the watcher looked again only on an event, and such a
+    /// drop waited until something happened locally. It sweeps every 2 s all the same.
+    @Test func withInotifyTheInboxIsSweptAllTheSame() {
+        let options = WatchOptions()
+        let now = ContinuousClock.now
+        #expect(options.sweepInterval == .seconds(2))
+        #expect(InboxWatcher.nextRoutineLook(after: now, readyAt: nil, polling: false, retry: nil, options: options) == now + .seconds(2))
+        // Polling, and a file settling, look sooner, as before.
+        #expect(InboxWatcher.nextRoutineLook(after: now, readyAt: nil, polling: true, retry: nil, options: options) == now + .milliseconds(250))
+        #expect(InboxWatcher.nextRoutineLook(after: now, readyAt: now + .milliseconds(100), polling: false, retry: nil, options: options)
+                == now + .milliseconds(100))
+    }
+
     @Test func fileWrittenSlowlyInPiecesIsDeliveredOnceAndComplete() async throws {
         try await withTemporaryInbox { inbox in
             let harness = WatchHarness(inbox: inbox, options: .quick(stableFor: .milliseconds(1500)))

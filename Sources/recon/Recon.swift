@@ -41,6 +41,7 @@ struct Recon: ParsableCommand {
         // after it had committed, half through a batch or a rerun.
         signal(SIGPIPE, SIG_IGN)
         HeapGrowth.setUp()
+        TransientErrors.raiseOpenFileLimit()
         var words = Array(CommandLine.arguments.dropFirst())
         // `recon operator help add` read "help" as an operator command: the help one level down,
         // as `recon help operator add` gives it.

@@ -186,7 +186,7 @@ public enum DropFile {
         var st = stat()
         guard lstat(path, &st) == 0 else { throw FileIO.Failure(path: path, action: "open", code: errno) }
         if let what = kind(st.st_mode) { throw NotRegular(path: path, what: what) }
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let fd = TransientErrors.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ELOOP { throw NotRegular(path: path, what: "a symbolic link") }
             throw FileIO.Failure(path: path, action: "open", code: errno)

@@ -8,7 +8,7 @@ extension FileIO {
     /// `keep` sees each name's bytes where `readdir` left them: only the names it keeps are copied.
     /// - Throws: ``Failure`` with the `errno` of `opendir`.
     public static func rawNames(in folder: String, where keep: (Slice<UnsafeRawBufferPointer>) -> Bool = { _ in true }) throws -> [[UInt8]] {
-        guard let directory = opendir(folder) else {
+        guard let directory = TransientErrors.opendir(folder) else {
             throw Failure(path: folder, action: "list the folder", code: errno)
         }
         defer { closedir(directory) }
@@ -26,7 +26,7 @@ extension FileIO {
     /// As ``rawNames(in:where:)``, `keep` told too whether each is a folder (the kernel's
     /// `d_type`, or an `lstat` where the file system does not say; a link is not one).
     public static func rawNames(in folder: String, where keep: (Slice<UnsafeRawBufferPointer>, _ isFolder: Bool) -> Bool) throws -> [[UInt8]] {
-        guard let directory = opendir(folder) else {
+        guard let directory = TransientErrors.opendir(folder) else {
             throw Failure(path: folder, action: "list the folder", code: errno)
         }
         defer { closedir(directory) }

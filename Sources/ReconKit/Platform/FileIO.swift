@@ -95,7 +95,7 @@ public enum FileIO {
     /// without waiting, so a FIFO put in a file's place is refused, never waited on; with
     /// `followingLinks` false a symbolic link in its place is refused too.
     static func openRegular(_ path: String, followingLinks: Bool) throws -> (fd: Int32, size: Int) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingLinks ? 0 : O_NOFOLLOW))
+        let fd = TransientErrors.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { throw openFailure(path, errno) }
         var st = stat()
         do {
@@ -296,7 +296,15 @@ public enum FileIO {
 
     /// The names in a folder (no `.` or `..`), or an empty list when it does not exist.
     public static func list(_ dir: String) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: dir))?.sorted() ?? []
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: dir) { return names.sorted() }
+        // A folder this user may list that failed for a moment (``TransientErrors``): a
+        // checkpoints folder listed empty had its checkpoints "appear while this command ran".
+        guard isDirectory(dir), access(dir, R_OK | X_OK) == 0 else { return [] }
+        for wait in TransientErrors.waits {
+            usleep(wait)
+            if let names = try? FileManager.default.contentsOfDirectory(atPath: dir) { return names.sorted() }
+        }
+        return []
     }
 
     /// The names in `dir` when it is a folder itself, not a link to one (none otherwise).

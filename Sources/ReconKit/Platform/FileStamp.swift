@@ -72,7 +72,7 @@ public struct FileStamp: Equatable, Sendable {
     /// changed while it was read. A symbolic link is followed, as `recon verify` follows it;
     /// its stamp is then the target's, which ``of(_:)`` never gives for the link's path.
     public static func hashing(_ path: String) throws -> (sha256: String, before: FileStamp, after: FileStamp) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO in its place is refused below, not waited on
+        let fd = TransientErrors.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO in its place is refused below, not waited on
         guard fd >= 0 else { throw FileIO.Failure(path: path, action: "open", code: errno) }
         defer { close(fd) }
         func stamp() throws -> FileStamp {

@@ -7,7 +7,7 @@ final class ReadOnlyFile {
     private let descriptor: Int32
 
     init(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO in its place is refused, not waited on
+        let fd = TransientErrors.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO in its place is refused, not waited on
         guard fd >= 0 else { throw FileIO.Failure(path: path, action: "open", code: errno) }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {

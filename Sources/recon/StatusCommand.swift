@@ -48,7 +48,8 @@ struct Status: ParsableCommand {
         }
         // A closed month's review, an open month's drafts or the summary put back from an older
         // copy: said, and written again by the next writer (it passed for the current one).
-        let replaced = DerivedStamps.replaced(in: site, closed: Array(session.state.closedPeriods.keys), open: session.state.openPeriods)
+        let replaced = DerivedStamps.replaced(in: site, closed: Array(session.state.closedPeriods.keys), open: session.state.openPeriods,
+                                              settledAt: session.state.closedMargins.mapValues(\.seq))
         if !replaced.isEmpty {
             let message = replaced.joined(separator: ", ") + (replaced.count == 1 ? " is not the workbook" : " are not the workbooks")
                 + " recon last wrote (an older copy put back from a backup, or edited), and may show what the ledger no longer "

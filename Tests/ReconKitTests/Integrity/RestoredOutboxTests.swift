@@ -31,6 +31,43 @@ struct RestoredOutboxTests {
         try PrintedSheet(path).cells.map { "\($0.key)=\($0.value.text ?? $0.value.number ?? "")" }.sorted()
     }
 
+    /// The same draft review put back with `.recon/` from the same backup (its stamps agree with
+    /// it), or with the stamps lost: nothing told it from the final review, and the closed month's
+    /// review showed the draft's "blocks close" for good. A review's stamp records the ledger's
+    /// length it was written at: one written before its period's close, or with no stamp at all,
+    /// is written again.
+    @Test(arguments: ["with .recon", "stamps lost"])
+    func aClosedMonthsDraftReviewPutBackWithItsStampsIsWrittenAgain(how: String) throws {
+        let site = try TestSite.marchSite()
+        let backup = try Self.backUpOutbox(of: site, as: "recon-outbox-draft-\(how == "with .recon" ? "a" : "b")")
+        let recon = backup + "-recon"
+        try? FileManager.default.removeItem(atPath: recon)
+        try Self.copyTree(site.path(".recon"), recon)
+        defer { try? FileManager.default.removeItem(atPath: backup); try? FileManager.default.removeItem(atPath: recon) }
+        #expect(try site.recon(["close", "2026-03"], env: TestSite.closeDay).code == 0)
+        let final = try Self.texts(site.path("Outbox/2026-03/review.xlsx"))
+        #expect(try Self.texts(backup + "/2026-03/review.xlsx") != final)
+        if how == "with .recon" {
+            for folder in ["Outbox", ".recon"] { try FileManager.default.removeItem(atPath: site.path(folder)) }
+            try Self.copyTree(backup, site.path("Outbox"))
+            try Self.copyTree(recon, site.path(".recon"))
+        } else {
+            try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/review.xlsx"))
+            try Self.copyTree(backup + "/2026-03/review.xlsx", site.path("Outbox/2026-03/review.xlsx"))
+            try FileManager.default.removeItem(atPath: site.path(".recon/derived.stamps"))
+        }
+        let status = try site.recon(["status"], env: TestSite.closeDay)
+        #expect(status.code == 0 && status.err.contains("Outbox/2026-03/review.xlsx"), "\(status.err)")
+        let repair = try site.recon(["watch", "--once"], env: TestSite.closeDay)
+        #expect(repair.code == 0 && repair.err.contains("wrote Outbox/2026-03/review.xlsx again: the one there was written before the "
+            + "period was closed or last rerun, or recon kept no record of writing it"), "\(repair.err)")
+        #expect(try Self.texts(site.path("Outbox/2026-03/review.xlsx")) == final)
+        // Once written again, nothing more is said or written.
+        let after = try site.recon(["watch", "--once"], env: TestSite.closeDay)
+        #expect(after.code == 0 && !after.err.contains("review.xlsx"), "\(after.err)")
+        site.expectAuditorAccepts()
+    }
+
     @Test func aClosedMonthsReviewPutBackFromAnOlderBackupIsWrittenAgain() throws {
         let site = try TestSite.marchSite()
         let backup = try Self.backUpOutbox(of: site, as: "recon-outbox-backup")

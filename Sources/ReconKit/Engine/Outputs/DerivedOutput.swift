@@ -51,7 +51,7 @@ struct DerivedOutput {
             // (the workbook itself is replaced by its rename).
             folder = try HeldFolder(FileIO.parent(of: relative), in: session.site)
             try Self.write(FileIO.baseName(relative), in: folder!, write)
-            DerivedStamps(site: session.site).keep([relative])
+            DerivedStamps(site: session.site).keep([relative], entries: session.ledger.entries.count)
             return true
         } catch {
             var earlier = ""

@@ -29,31 +29,56 @@ public struct DerivedStamps {
     }
 
     /// Whether the workbook at `relative` is there and is not the one recon last wrote (or,
-    /// with no stamp kept for it, never: the first writer keeps its stamp, ``keep(_:)``).
+    /// with no stamp kept for it, never: the first writer keeps its stamp, ``keep(_:entries:)``).
     func isReplaced(_ relative: String, recorded: [String: String]) -> Bool {
         guard let kept = recorded[relative], Self.isOwnForm(kept) else { return false }
         // A link, FIFO or folder in its place is not what recon wrote: one to a forged review passed.
         guard let now = Self.mark(site.path(relative)) else { return FileStatus.of(site.path(relative)) != nil }
-        return now != kept
+        return now != Self.sizeAndTime(kept)
+    }
+
+    /// Whether a closed period's review at `relative`, there, was written before the entry that
+    /// last settled its period (`settledAt`: its `period.closed`, or its latest `rerun`), by the
+    /// ledger's length its stamp records — or has no stamp at all: a draft review restored with
+    /// `.recon/` from a backup taken before the close, or kept when the stamps were lost, stood
+    /// for the final one for good ("blocks close: yes" for a flag the ledger decided). A stamp of
+    /// an earlier build, which kept no length, is taken as it is.
+    func isStaleReview(_ relative: String, settledAt: Int, recorded: [String: String]) -> Bool {
+        guard FileStatus.of(site.path(relative)) != nil else { return false }
+        guard let kept = recorded[relative] else { return true }
+        let parts = kept.split(separator: " ")
+        guard parts.count == 3, let entries = Int(parts[2]) else { return false }
+        return entries < settledAt
+    }
+
+    /// The size and time of a kept stamp, without the ledger length a review's carries.
+    static func sizeAndTime(_ stamp: String) -> String {
+        stamp.split(separator: " ").prefix(2).joined(separator: " ")
     }
 
     /// The closed periods' review workbooks, the open periods' drafts and draft reviews, and the
     /// margin summary that are not the ones recon last wrote (``isReplaced(_:recorded:)``): what
     /// the next writing command writes again.
     /// Nothing when this user cannot record stamps: those kept are then stale after every write.
-    public static func replaced(in site: Site, closed: [Period], open: [Period]) -> [String] {
+    /// `settledAt`: each closed period's settling entry, whose review must have been written after it.
+    public static func replaced(in site: Site, closed: [Period], open: [Period], settledAt: [Period: Int] = [:]) -> [String] {
         let stamps = DerivedStamps(site: site), kept = stamps.recorded()
         guard stamps.canKeep else { return [] }
+        let staleReviews = closed.sorted().filter { period in
+            settledAt[period].map { stamps.isStaleReview(DerivedOutput.reviewPath(period), settledAt: $0, recorded: kept) } ?? false
+        }.map(DerivedOutput.reviewPath)
         return (closed.sorted().map(DerivedOutput.reviewPath) + open.sorted().flatMap(DerivedOutput.draftPaths)
                 + [MarginSummaryWriter.relative])
-            .filter { stamps.isReplaced($0, recorded: kept) }
+            .filter { stamps.isReplaced($0, recorded: kept) || staleReviews.contains($0) }
     }
 
     /// Whether any workbook with a stamp kept is no longer the one recon last wrote: `status`
     /// then takes the long way, which names it (its kept figures held, and said nothing).
+    /// Stamps lost (no file) send it the long way too: a closed review with no stamp may be a draft.
     static func anyReplaced(in site: Site) -> Bool {
         let stamps = DerivedStamps(site: site), kept = stamps.recorded()
-        return stamps.canKeep && kept.keys.contains { stamps.isReplaced($0, recorded: kept) }
+        guard stamps.canKeep else { return false }
+        return FileStatus.of(stamps.path) == nil || kept.keys.contains { stamps.isReplaced($0, recorded: kept) }
     }
 
     /// The open periods' drafts and draft reviews to write again: those not the ones recon last
@@ -78,7 +103,7 @@ public struct DerivedStamps {
     /// an older copy put back, on the first command after the upgrade. Such a one is kept anew.
     static func isOwnForm(_ stamp: String) -> Bool {
         let parts = stamp.split(separator: " ", omittingEmptySubsequences: false)
-        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+        return (parts.count == 2 || parts.count == 3) && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
     }
 
     /// `SIZE MTIME` of the regular file at `path`, the time in whole seconds (`tar` keeps no
@@ -100,13 +125,14 @@ public struct DerivedStamps {
     /// one thread's stamp was lost, and the next command took that workbook as put back.
     private static let keeping = NSLock()
 
-    /// Records the stamps the workbooks at `relatives` have now (one gone is forgotten); best effort.
-    func keep(_ relatives: [String]) {
+    /// Records the stamps the workbooks at `relatives` have now (one gone is forgotten), with
+    /// the ledger's length `entries` when given (what a review was written after); best effort.
+    func keep(_ relatives: [String], entries: Int? = nil) {
         guard !relatives.isEmpty else { return }
         Self.keeping.lock()
         defer { Self.keeping.unlock() }
         var all = recorded()
-        for relative in relatives { all[relative] = Self.mark(site.path(relative)) }
+        for relative in relatives { all[relative] = Self.mark(site.path(relative)).map { mark in entries.map { "\(mark) \($0)" } ?? mark } }
         let text = all.keys.sorted().map { "\($0)\t\(all[$0]!)\n" }.joined()
         let temp = FileIO.temporaryName(for: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)

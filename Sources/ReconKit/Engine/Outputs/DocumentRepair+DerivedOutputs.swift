@@ -13,13 +13,20 @@ extension DocumentRepair {
         let stamps = DerivedStamps(site: site), kept = stamps.recorded(), canKeep = stamps.canKeep
         // Only when what is written can be recorded: else every command wrote them all again.
         let replaced = { (relative: String) in canKeep && stamps.isReplaced(relative, recorded: kept) }
-        let reviews = closed.filter { !FileIO.exists(site.path(DerivedOutput.reviewPath($0))) || replaced(DerivedOutput.reviewPath($0)) }
+        // Written before the entry that settled its period, or with no stamp: a draft review standing for the final one.
+        let stale = { (period: Period) in
+            canKeep && session.state.closedMargins[period].map { stamps.isStaleReview(DerivedOutput.reviewPath(period), settledAt: $0.seq,
+                                                                                      recorded: kept) } == true
+        }
+        let reviews = closed.filter {
+            !FileIO.exists(site.path(DerivedOutput.reviewPath($0))) || replaced(DerivedOutput.reviewPath($0)) || stale($0)
+        }
         // A site with no period yet has no margins to show.
         let hasPeriods = !closed.isEmpty || !session.state.openPeriods.isEmpty
         let summary = hasPeriods && (!FileIO.exists(site.path(MarginSummaryWriter.relative)) || replaced(MarginSummaryWriter.relative))
         // Written by a recon that kept no stamps, or kept them in another form: taken as they
         // are, from now on compared (an upgrade is not a restore).
-        stamps.keep((closed.map(DerivedOutput.reviewPath) + [MarginSummaryWriter.relative])
+        stamps.keep((closed.filter { !reviews.contains($0) }.map(DerivedOutput.reviewPath) + [MarginSummaryWriter.relative])
             .filter { (kept[$0] == nil || !DerivedStamps.isOwnForm(kept[$0]!)) && FileStamp.of(site.path($0)) != nil })
         guard !reviews.isEmpty || summary else { return }
         // Never a number from the cache; a closed period's review needs its settled reports.
@@ -30,7 +37,8 @@ extension DocumentRepair {
             // close passed, and showed them blocking a month closed and invoiced).
             let terms = Rerunner(session: session).pricingOnBilledTerms(period)
             let review = Reviewer(session: session, pricing: terms).review(period, final: true)
-            let relative = DerivedOutput.reviewPath(period), why = Self.whyWrittenAgain(relative, replaced: replaced(relative))
+            let relative = DerivedOutput.reviewPath(period)
+            let why = stale(period) && !replaced(relative) ? Self.staleReviewReason : Self.whyWrittenAgain(relative, replaced: replaced(relative))
             if outputs.writeReview(review, comesBack: .nextWritingCommand), !owed.contains(relative) {
                 session.log.warning("wrote \(relative) again: \(why)")
             }
@@ -40,6 +48,10 @@ extension DocumentRepair {
             session.log.warning("wrote \(MarginSummaryWriter.relative) again: \(why)")
         }
     }
+
+    /// Why a closed period's review that recon may have written as a draft is written again.
+    static let staleReviewReason = "the one there was written before the period was closed or last rerun, or recon kept no record "
+        + "of writing it (`.recon/` put back from a backup, or its stamps lost), so it could be the month's draft review"
 
     /// What a warning says of a derived workbook written again.
     static func whyWrittenAgain(_ relative: String, replaced: Bool) -> String {

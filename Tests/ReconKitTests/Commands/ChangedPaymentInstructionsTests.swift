@@ -29,4 +29,26 @@ struct ChangedPaymentInstructionsTests {
         #expect(credit.code == 0 && !credit.err.contains("payment instructions"), "\(credit.out)\(credit.err)")
         site.expectAuditorAccepts()
     }
+
+    /// The seller's legal name and tax ID changed between the close and a rerun: the rerun's
+    /// credit note reversed the old entity's invoice under the new entity's name and GSTIN, and
+    /// nothing said so. Said as the bank is, once, naming both.
+    @Test func aChangedSellerIdentityIsSaidByTheNextCommandThatIssues() throws {
+        let site = try TestSite.marchSite()
+        let config = try site.read("recon.toml")
+        func seller(_ name: String, _ taxId: String) -> String {
+            "\n[seller]\nlegal_name = \"\(name)\"\ntax_id = \"\(taxId)\"\npayment_instructions = \"HDFC Bank, account 0012345678\"\n"
+        }
+        try (config + seller("Example Teleradiology Pvt Ltd", "29ABCDE1234F1Z5")).write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let march = try site.recon(["close", "2026-03"], env: TestSite.closeDay)
+        #expect(march.code == 0 && !march.err.contains("legal name or tax ID"), "\(march.err)")
+        try (config + seller("Other Legal Entity Ltd", "27ZZZZZ9999Z9Z9")).write(toFile: site.path("recon.toml"), atomically: true, encoding: .utf8)
+        let key = try site.operatorKey("asha", listed: true)
+        let credit = try site.recon(["credit", "INV-2026-000001", "--amount", "1.00", "--reason", "goodwill", "--key", key], env: TestSite.rerunDay)
+        #expect(credit.code == 0 && credit.err.contains("the seller's legal name or tax ID in recon.toml ([seller] legal_name, tax_id) are "
+            + "not those INV-2026-000002, the last document issued to a client, printed: these documents name \u{201C}Other Legal Entity "
+            + "Ltd\u{201D}, tax ID 27ZZZZZ9999Z9Z9, where it named \u{201C}Example Teleradiology Pvt Ltd\u{201D}, tax ID 29ABCDE1234F1Z5"),
+                "\(credit.out)\(credit.err)")
+        site.expectAuditorAccepts()
+    }
 }

@@ -114,6 +114,28 @@ public struct DocumentIssuer {
         session.log.warning("\(message)")
     }
 
+    /// The seller's legal name and tax ID in `recon.toml` against those the last invoice or
+    /// credit note printed: changed between a close and a rerun, the rerun's credit note reversed
+    /// the old entity's invoice under the new one's name and tax registration, with no word — a
+    /// credit note the client's accounts payable cannot match to the invoice it reverses. Said
+    /// once, by the first command that issues with it, naming both.
+    private func warnOfChangedSellerIdentity() {
+        let now = session.config.seller
+        guard let last = session.ledger.entries.last(where: { $0.kind == "invoice.issued" || $0.kind == "credit_note.issued" }),
+              let record = try? DocumentRecord(entry: last), record.layout >= 4 else { return }
+        func identity(_ s: SellerDetails?) -> String {
+            guard let s, !s.legalName.isEmpty || !s.taxId.isEmpty else { return "no seller" }
+            return "\u{201C}\(s.legalName)\u{201D}" + (s.taxId.isEmpty ? ", no tax ID" : ", tax ID \(s.taxId)")
+        }
+        let (before, after) = (identity(record.seller), identity(now))
+        guard before != after else { return }
+        let message = "the seller's legal name or tax ID in recon.toml ([seller] legal_name, tax_id) are not those \(record.number), "
+            + "the last document issued to a client, printed: these documents name \(after), where it named \(before) — a credit "
+            + "note reversing an invoice of the former names the new one, which the client's accounts cannot match to that invoice. "
+            + "If that change was not made on purpose, put recon.toml right before these documents are sent"
+        session.log.warning("\(message)")
+    }
+
     /// What the entries that close a batch are built from: the numbers just assigned, and the
     /// documents' entries the same write appends before them, stamped `at`.
     public struct Issuing {
@@ -128,7 +150,10 @@ public struct DocumentIssuer {
     public func issue(_ items: [Item], period: Period, extraBody: [String: JSONValue] = [:],
                       closing: (Issuing) -> [(kind: String, body: [String: JSONValue])] = { _ in [] }) throws -> [LedgerEntry] {
         let state = session.state, site = session.site
-        if items.contains(where: { $0.draft.kind.isClientSide }) { warnOfChangedPaymentInstructions() }
+        if items.contains(where: { $0.draft.kind.isClientSide }) {
+            warnOfChangedPaymentInstructions()
+            warnOfChangedSellerIdentity()
+        }
         let now = session.clock.now()
         let at = SiteClock.text(now)
         let today = state.zone.today(now: now), year = today.components.year

@@ -51,7 +51,11 @@ public enum DropFile {
         public let path: String
         public let code: Int32
         public var description: String {
-            "\(SafeText.escaped(FileIO.baseName(path))) cannot be read by the user recon runs as (\(String(cString: strerror(code)))): "
+            guard code == EACCES || code == EPERM else {
+                return "\(SafeText.escaped(FileIO.baseName(path))) cannot be read (\(String(cString: strerror(code)))): its bytes could not "
+                    + "be had from the disk or share it is on — copy it again from its source and drop it again"
+            }
+            return "\(SafeText.escaped(FileIO.baseName(path))) cannot be read by the user recon runs as (\(String(cString: strerror(code)))): "
                 + "it was not read — give that user read access (save it readable by the Inbox's group, or `chmod g+r`) and drop it again"
         }
     }

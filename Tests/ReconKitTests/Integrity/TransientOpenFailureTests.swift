@@ -25,4 +25,24 @@ struct TransientOpenFailureTests {
         let verify = try failingOnce(site.path("Ledger/keys/site.pub"), code, ["verify", "--site", site.root], env: TestSite.rerunDay)
         #expect(verify.code == 0 && verify.out.hasPrefix("ok "), "\(verify.out)\(verify.err)")
     }
+
+    /// A drop whose bytes cannot be had (EIO on every try: a bad sector, a share that lost it)
+    /// failed every batch whole: the good drop beside it was never taken, and the month could not
+    /// close. It is moved to `rejected/` unread, saying why, and the rest of the batch goes on.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to fail a drop's opens"), arguments: ["EIO", "ESTALE"])
+    func aDropThatCannotBeReadIsRejectedAndTheOthersAreTaken(code: String) throws {
+        let site = try TestSite.closedMarchSite()
+        try FileManager.default.removeItem(atPath: site.path("Inbox/held/usage-late.csv"))
+        try site.drop("usage-2026-04-a.csv", TestSite.april)
+        try site.drop("usage-2026-04-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\n"
+            + "R8,2026-04-05T10:00:00Z,C1,D1,CT,1\n")
+        let ingest = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", site.path("Inbox/usage-2026-04-a.csv"), "-e", "trace=openat",
+             "-e", "inject=openat:error=\(code)", TestSite.binary, "ingest", "--site", site.root], environment: TestSite.aprilLater)
+        #expect(ingest.code == 2, "\(ingest.out)\(ingest.err)")
+        #expect(site.exists("Inbox/rejected/usage-2026-04-a.csv"))
+        let errors = try site.read("Inbox/rejected/usage-2026-04-a.csv.errors.txt")
+        #expect(errors.contains("usage-2026-04-a.csv cannot be read (") && errors.contains("copy it again from its source"), "\(errors)")
+        #expect(try site.bodies("drop.accepted").contains { $0["name"] as? String == "usage-2026-04-b.csv" })
+    }
 }

@@ -221,6 +221,12 @@ public final class Ingestor {
             // Gone since the Inbox was listed (another recon took it, or someone moved it
             // away): nothing to take, and the rest of the batch goes on.
             return .gone(name: name)
+        } catch let failure as FileIO.Failure where ![EMFILE, ENFILE, ENOMEM, ENOSPC].contains(failure.code) {
+            // Its bytes cannot be had (EIO on a bad sector, a share's stale handle, a busy file),
+            // though tried again: it failed every batch whole, the good drops beside it never
+            // taken and the month unclosable. Moved unread, as one this user may not read; a
+            // failure of this machine's own (no descriptors, no memory) still stops the batch.
+            return try rejectUnread(path, inInbox: inInbox, DropFile.Unreadable(path: path, code: failure.code))
         } catch {
             throw ReconFailure.usage("\(error)")
         }

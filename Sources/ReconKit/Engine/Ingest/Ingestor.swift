@@ -325,7 +325,7 @@ public final class Ingestor {
         defer { if let encoding, !encoding.committed { encoding.discard() } }
         // A decision may name a provisional soft flag, or a hard flag of usage taken earlier in
         // this batch: the open periods' findings must be known, and those hard flags recorded.
-        if case .decisions = rows { recordFindingsBeforeDecisions() }
+        if case .decisions = rows { try recordFindingsBeforeDecisions() }
         // The validator holds a copy of the state: it is gone before the drop is applied, so the
         // site's reports are appended to in place, not copied whole (a million, 100 MB).
         let (verdict, unknownParties, unknownPastLimit) = try Stages.time("validate") { () -> (DropValidator.Verdict, [DropProblem], Int) in
@@ -447,7 +447,7 @@ public final class Ingestor {
     /// Loads the open periods' provisional soft flags, and records their hard flags not raised
     /// yet, as the drafts after the batch would: a decision about one is then recorded after it,
     /// as two commands would have recorded them. A dry run notes them in memory only.
-    private func recordFindingsBeforeDecisions() {
+    private func recordFindingsBeforeDecisions() throws {
         let hard = Reviewer(session: session).loadProvisionalFlags()
         guard !hard.isEmpty else { return }
         if dryRun {
@@ -458,12 +458,10 @@ public final class Ingestor {
             }
             return
         }
-        do {
-            try FlagRaiser(session: session).raise(hard)
-        } catch {
-            // The decision about such a flag is then rejected; the drafts try to record the flags again.
-            session.log.warning("could not record the hard flags found before a decisions drop: \(error)")
-        }
+        // Not recorded (a full disk, an I/O error), the decisions drop was judged without them and
+        // rejected as naming "neither a flag id nor a report id": it fails with the batch instead,
+        // waiting in the Inbox, as a drop whose own append fails does.
+        try FlagRaiser(session: session).raise(hard)
     }
 
     /// Archives the drop, appends its entries, applies it. Returns the `drop.accepted` seq.

@@ -50,6 +50,30 @@ struct DocumentMembersTests {
         #expect(try site.ledgerBytes() == before)
     }
 
+    /// The same members nested in an object or an array of the decision: both verifiers refused
+    /// the entry, while every writer appended and signed over it; and naming a forged workbook put
+    /// in a month's invoices folder, they had both verifiers take it for an issued invoice.
+    @Test(arguments: ["object", "array"])
+    func aDecisionCarryingADocumentsMembersNestedIsDamage(how: String) throws {
+        let (site, decision) = try Self.decidedSite()
+        let forged = Array("PK a workbook no entry issued".utf8)
+        try Data(forged).write(to: URL(fileURLWithPath: site.path("Outbox/2026-03/invoices/INV-2026-000099.xlsx")))
+        let members: JSONValue = .object(["number": "INV-2026-000099", "file": "Outbox/2026-03/invoices/INV-2026-000099.xlsx",
+                                          "sha256": .string(Hex.string(SHA256.hash(data: forged)))])
+        var body = decision
+        body["evidence"] = how == "object" ? members : .array([members])
+        try site.appendEntry(kind: "flag.decided", body: body)
+        let path = how == "object" ? "evidence" : "evidence[0]"
+        let verify = try site.recon(["verify"])
+        #expect(verify.code == 4 && verify.out.contains("flag.decided carries \(path).file, \(path).number, \(path).sha256, which recon "
+            + "writes in no flag.decided"), "\(verify.out)")
+        let before = try site.ledgerBytes()
+        try site.drop("usage-2026-04-b.csv", "report_id,reported_at,client_id,radiologist_id,modality,image_count\nR9,2026-04-05T10:00:00Z,C1,D1,CT,1\n")
+        let ingest = try site.recon(["ingest"], env: TestSite.aprilLater)
+        #expect(ingest.code == 4 && ingest.err.contains("which recon writes in no flag.decided"), "\(ingest.err)")
+        #expect(try site.ledgerBytes() == before)
+    }
+
     /// The lookup itself: a decision's members never make its file an issued document, nor its
     /// `refers_to` a credit note of an invoice (a genuine invoice was shown "referred to by" a
     /// credit note that does not exist).

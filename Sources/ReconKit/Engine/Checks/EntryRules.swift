@@ -150,11 +150,31 @@ enum EntryRules {
     /// nil when none. A decision appended by hand with a copy's `file`, `sha256` and `number` had
     /// `recon verify --document` confirm a forged invoice, and one naming an issued workbook with
     /// another SHA-256 was appended and signed over by every writer.
+    ///
+    /// Looked for at any depth too (`evidence.file`, `attachments[0].sha256`): nested in an object
+    /// or array of a hand-written decision they passed every writer, which signed over them, and
+    /// named a forged invoice in the Outbox that both verifiers then took for an issued one. No
+    /// member recon writes inside a body holds one of those names.
     static func documentMembers(in e: LedgerEntry) -> [String]? {
         guard e.eventKind?.document == nil else { return nil }
         let ownSha = e.eventKind == .dropAccepted || e.eventKind == .cardReplaced
         let found = ["file", "number", "refers_to"] + (ownSha ? [] : ["sha256"])
-        let present = found.filter { e.body[$0] != nil }.sorted()
+        var present = found.filter { e.body[$0] != nil }
+        func nested(_ value: JSONValue, at path: String) {
+            switch value {
+            case .object(let members):
+                for (name, member) in members {
+                    if ["file", "number", "refers_to", "sha256"].contains(name) { present.append(path + "." + name) }
+                    nested(member, at: path + "." + name)
+                }
+            case .array(let items):
+                for (i, item) in items.enumerated() { nested(item, at: path + "[\(i)]") }
+            default:
+                break
+            }
+        }
+        for (name, member) in e.body { nested(member, at: name) }
+        present.sort()
         return present.isEmpty ? nil : present
     }
 

@@ -46,7 +46,7 @@ extension FileIO {
     public static func readSmall(_ path: String, limit: Int) throws -> (mode: UInt32, bytes: [UInt8]) {
         // Opened without waiting (a FIFO no one writes to reads as empty, never hangs), then read
         // blocking, so a key handed over through a pipe (`--key <(…)`) still arrives whole.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        let fd = TransientErrors.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw Failure(path: path, action: "open", code: errno) }
         defer { close(fd) }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)

@@ -26,7 +26,7 @@ final class HeldFolder {
         // Made when missing, as the folders below it: a site whose Outbox/ was removed had its
         // drafts, review and summary only warned about.
         if !FileIO.isDirectory(top) { try FileIO.makeDirectory(top) }
-        var fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        var fd = TransientErrors.open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw FileIO.Failure(path: top, action: "open the folder", code: errno) }
         var walked = parts.first ?? ""
         for part in parts.dropFirst() {

@@ -941,9 +941,10 @@ public final class Ingestor {
         case .held(let place):
             // Waiting for a rerun, recorded by none: the file itself is mended, never sent again
             // beside it under new ids (the rerun would take both).
-            return "if that column is \(column), take the drop out of \(SafeText.escaped(place)), name the column \(column) and "
-                + "drop it again before `recon rerun` takes it — not a copy under new \(id)s beside it, which the rerun would take "
-                + "as well"
+            let mend = "if that column is \(column), take the drop out of \(SafeText.escaped(place)), name the column \(column) and "
+                + "drop it again before `recon rerun` takes it"
+            // Only usage is sent again under new ids (a decisions drop has none, payments are never held).
+            return kind == .usage ? mend + " — not a copy under new report_ids beside it, which the rerun would take as well" : mend
         case .notTaken:
             break
         }

@@ -43,6 +43,10 @@ public final class SiteSession {
     /// Stop signals no longer end the command: its documents are being issued (``SignalHold``).
     /// `undo` removes what it has written for the append if a signal stops it there.
     func holdSignals(undoingOnStop undo: (() -> Void)? = nil) {
+        // A process that answers stops itself between its steps (`recon watch`, `recon demo`)
+        // lets each command finish whole: a stop during one of the demo's closes ended it with
+        // the close's own words, and not the demo's.
+        if signalHold == nil && StopSignal.isActive { return }
         if !appendHeld {
             let hold = signalHold ?? SignalHold()
             (signalHold, appendHeld) = (hold, true)

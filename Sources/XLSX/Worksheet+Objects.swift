@@ -133,6 +133,9 @@ extension Worksheet {
             spec.kind == .bar ? (chart.pointee.y_axis, chart.pointee.x_axis) : (chart.pointee.x_axis, chart.pointee.y_axis)
         if !spec.title.isEmpty { chart_title_set_name(chart, Self.literal(spec.title)) }
         if !spec.categoryAxisTitle.isEmpty { chart_axis_set_name(categoryAxis, Self.literal(spec.categoryAxisTitle)) }
+        // Every category named: left to the reader, LibreOffice named every other bar of the top
+        // clients, and the one client losing money went unnamed.
+        chart_axis_set_interval_unit(categoryAxis, 1)
         if !spec.valueAxisTitle.isEmpty { chart_axis_set_name(valueAxis, Self.literal(spec.valueAxisTitle)) }
         if let format = spec.valueFormat { chart_axis_set_num_format(valueAxis, format) }
         if let minimum = spec.valueAxisMinimum { chart_axis_set_min(valueAxis, minimum) }

@@ -413,6 +413,9 @@ public enum MarginSummaryWorkbook {
                                                  categories: CellRange(column: labels, rows: top),
                                                  values: CellRange(column: 5, rows: top))])
             chart.valueAxisMinimum = fromZero(byClient.prefix(topClients).map(\.totals.margin))
+            // Room for every bar's name: at the default height a spreadsheet named every other
+            // one, and the one client losing money went unnamed.
+            chart.heightScale = max(1, 0.5 + Double(top.count) * 0.12)
             try sheet.insert(chart: chart, row: headerRow, column: 8)
         }
         try sheet.setColumnWidth(IdColumnWidth.width(byClient.map(\.id), atLeast: 14), columns: 0...0)

@@ -6,6 +6,11 @@ import XLSX
 /// the period is open, final once it closes), each flagged party's ratio over its last 12
 /// months, pricing problems, decisions already recorded, and images per case by client.
 public enum ReviewWorkbook {
+    /// A flag's reason as the Flags sheet prints it: a hard flag's with its report's details.
+    static func reasonShown(_ f: PeriodReview.FlagState) -> String {
+        f.flag.reason + (f.report.map { " (report: \($0))" } ?? "")
+    }
+
     /// Writes the review of a period; `rowsPerSheet` is Excel's row limit except in tests.
     public static func write(_ review: PeriodReview, state: SiteState, to path: String, paper: PaperSize = .a4,
                              rowsPerSheet: Int = sheetRows, created: Date) throws {
@@ -74,7 +79,7 @@ public enum ReviewWorkbook {
                 try text(f.flag.code, row, 3)
                 try text(f.flag.subject, row, 4)
                 try sheet.write(number: Double(f.flag.score) ?? 0, row: row, column: 5, style: score)
-                try text(f.flag.reason + (f.report.map { " (report: \($0))" } ?? ""), row, 6, style: wrap)
+                try text(Self.reasonShown(f), row, 6, style: wrap)
                 let blocks = f.decision == nil && (f.flag.severity == .hard || review.blockOnSoft)
                 try text(blocks ? "yes" : "no", row, 7)
                 try text(f.decision?.decision.rawValue ?? "", row, 8)
@@ -101,7 +106,9 @@ public enum ReviewWorkbook {
             }
             for (c, w) in set.enumerated() { try sheet.setColumnWidth(w, columns: c...c) }
             for (i, f) in slice.enumerated() {
-                try WrappedRowHeight.fit(i + 1, in: sheet, [(f.flag.reason, set[6]), (f.decision?.by ?? "", set[9]),
+                // The reason as printed, the report's details with it: measured on the reason alone,
+                // the row stayed one line and cut them off ("… read by D-AR on 2026-03-").
+                try WrappedRowHeight.fit(i + 1, in: sheet, [(Self.reasonShown(f), set[6]), (f.decision?.by ?? "", set[9]),
                                                             (f.decision?.note ?? "", set[10])])
             }
             // What the soft gate could not judge, so no flags is not read as nothing found:

@@ -74,5 +74,11 @@ struct CloseSaysWhatItCannotDoTests {
         // With the report as a reviewer decides it: its id and images alone sent them to the archived CSV.
         #expect(review.contains("12 images in one case; the contract of C1 allows 10 (report: CT, routine, read by D1 on 2026-03-09)"),
                 "\(review)")
+        // Its row tall enough for all of it: measured on the reason alone, it stayed one line and
+        // printed "… read by D1 on 2026-03-" cut at the column.
+        let sheet = try PrintedSheet(site.path("Outbox/2026-03/review.xlsx"))
+        let ref = try #require(sheet.reference(of: "12 images in one case; the contract of C1 allows 10 (report: CT, routine, read by D1 on 2026-03-09)"))
+        let width = sheet.width(ofColumn: PrintedSheet.column(ref))
+        #expect(width < 95 && sheet.height(ofRow: PrintedSheet.row(ref)) >= 29, "width \(width), height \(sheet.height(ofRow: PrintedSheet.row(ref)))")
     }
 }

@@ -54,6 +54,20 @@ struct SiteFormatTests {
         site.expectAuditorAccepts()
     }
 
+    /// Its invoices recorded no due date: they were aged as due the day they were issued
+    /// (INV-2026-000001, issued 2026-04-02, "1-30" overdue on 2026-04-15), while each printed 30
+    /// days' terms. Due after the client's terms, as printed: current to 2026-05-02, then 1-30.
+    @Test func anInvoiceOfABuildThatRecordedNoDueDateIsDueAfterItsTerms() throws {
+        let site = try Self.copyOfFixture()
+        try FileManager.default.createDirectory(atPath: site.path("Inbox"), withIntermediateDirectories: true)
+        let fortnight = try site.recon(["statement", "C1", "--as-of", "2026-04-15"])
+        #expect(fortnight.code == 0 && fortnight.out.contains("total due: 354.00 INR (current 354.00, 1-30 0.00"), "\(fortnight.out)")
+        let due = try site.recon(["statement", "C1", "--as-of", "2026-05-02"])
+        #expect(due.out.contains("(current 354.00, 1-30 0.00"), "\(due.out)")
+        let late = try site.recon(["statement", "C1", "--as-of", "2026-05-03"])
+        #expect(late.out.contains("(current 0.00, 1-30 354.00"), "\(late.out)")
+    }
+
     /// A site.init of format 2, hashed and chained like any entry: every command refuses it
     /// (exit 3) and names the format; nothing is written.
     @Test func aSiteOfANewerFormatIsRefused() throws {

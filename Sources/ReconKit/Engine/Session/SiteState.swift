@@ -203,6 +203,13 @@ public struct SiteState {
 
     /// Applies a document entry, as ``IssuedDocument`` reads it.
     mutating func apply(issued doc: IssuedDocument) {
+        var doc = doc
+        // An invoice of a build that recorded no due date was aged as due the day it was issued
+        // ("1–30 days" overdue at 13 days, its own head saying 30 days' terms): it is due after
+        // the client's payment terms then (30 days unless set), as it printed.
+        if doc.kind == .invoice, doc.dueOn == nil, let day = doc.issuedOn(in: zone) {
+            doc.dueOn = LocalDate(dayNumber: day.dayNumber + Int32(pricing.clients[doc.partyId]?.paymentTermsDays ?? 30))
+        }
         issued.append(doc)
         record(number: doc.number)
         if doc.kind == .invoice || doc.kind == .payout { periodsWithIssuedDocuments.insert(doc.period) }

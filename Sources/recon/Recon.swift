@@ -42,6 +42,7 @@ struct Recon: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         HeapGrowth.setUp()
         TransientErrors.raiseOpenFileLimit()
+        StandardStreams.openClosedOnes()
         var words = Array(CommandLine.arguments.dropFirst())
         // `recon operator help add` read "help" as an operator command: the help one level down,
         // as `recon help operator add` gives it.

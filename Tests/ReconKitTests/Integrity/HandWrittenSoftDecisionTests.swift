@@ -13,9 +13,9 @@ import Testing
 struct HandWrittenSoftDecisionTests {
     /// The site of ``SoftFlagLedgerTests/prepare(_:leavingOpen:clock:)`` (May open, C01's
     /// provisional flag on its review), its id, and the ledger as it stood.
-    private func prepared() throws -> (site: TestSite, id: String, ledger: String) {
+    private func prepared(leavingOpen: Set<String> = []) throws -> (site: TestSite, id: String, ledger: String) {
         let site = try TestSite()
-        try SoftFlagLedgerTests.prepare(site)
+        try SoftFlagLedgerTests.prepare(site, leavingOpen: leavingOpen)
         let finding = try #require(try SoftFlagLedgerTests().softRows(site, period: SoftFlagLedgerTests.planted.period)
             .first { $0.subject == SoftFlagLedgerTests.planted.client }, "May's review lists no soft flag for C01")
         return (site, finding.id, try site.read("Ledger/ledger.jsonl"))
@@ -46,16 +46,31 @@ struct HandWrittenSoftDecisionTests {
         try expectRefused(site, saying: "flag.decided \(id) decides the soft flag exclude; \(id) is a soft flag, which takes `approve` only")
     }
 
-    /// Its period moved to a month neither closed nor the flag's: nothing shows it until the
-    /// flag is raised, and the close, which raises it, is the one to refuse.
+    /// Its period moved to another open month with reports: nothing shows it until the flag is
+    /// raised, and the close, which raises it, is the one to refuse.
     @Test func aSoftFlagsDecisionMovedToAnotherPeriodByHandIsRefusedByTheClose() throws {
+        let (site, id, _) = try prepared(leavingOpen: ["2026-04"])
+        let approve = try site.recon(["decide", id, "approve", "--by", "Auditor A", "--note", "checked"], env: SoftFlagLedgerTests.closeClock)
+        #expect(approve.code == 0, "\(approve.err)")
+        try site.rewriteLedger { _, kind, body in
+            if kind == "flag.decided", body["id"] == .string(id) { body["period"] = .string("2026-04") }
+        }
+        try expectRefused(site, saying: "flag.decided \(id) records the period 2026-04, but the flag is of 2026-05", verifySees: false)
+    }
+
+    /// Moved to a month not begun, or stripped of its period: no finding is of such a month,
+    /// and `recon verify` and every writer say so at once (it verified, counted as a decision).
+    @Test(arguments: ["2026-09", "none"])
+    func aSoftFlagsDecisionOfAMonthWithoutReportsIsRefused(period: String) throws {
         let (site, id, _) = try prepared()
         let approve = try site.recon(["decide", id, "approve", "--by", "Auditor A", "--note", "checked"], env: SoftFlagLedgerTests.closeClock)
         #expect(approve.code == 0, "\(approve.err)")
         try site.rewriteLedger { _, kind, body in
-            if kind == "flag.decided", body["id"] == .string(id) { body["period"] = .string("2026-06") }
+            guard kind == "flag.decided", body["id"] == .string(id) else { return }
+            body["period"] = period == "none" ? nil : .string(period)
         }
-        try expectRefused(site, saying: "flag.decided \(id) records the period 2026-06, but the flag is of 2026-05", verifySees: false)
+        try expectRefused(site, saying: "flag.decided \(id) decides a soft flag of \(period == "none" ? "no period" : period), a month the "
+            + "site holds no report of")
     }
 
     /// A decisions drop deciding the flag twice, written into the archive and its entry by hand

@@ -555,8 +555,19 @@ public enum LedgerReplay {
     /// report is one the site holds, and the decision's period is the report's. One appended by
     /// hand for a report not taken yet had it arrive excluded, unbilled without a word; one
     /// labelled with another month than its report's excluded nothing and decided its flag.
+    ///
+    /// A soft flag's decision (about no report) is of a month the site holds reports of, as any
+    /// finding is: one stamped by hand with a month not begun, or with none, verified, was
+    /// counted as a decision, and the close of the flag's month refused for good.
     static func checkReportDecision(_ d: LedgerEvent.FlagDecided, seq: Int, state: SiteState) throws {
-        guard let id = d.reportId else { return }
+        guard let id = d.reportId else {
+            guard let flag = d.id, EntryRules.isSoftFlagId(flag) else { return }
+            guard let period = d.period, !(state.periodReports[period] ?? []).isEmpty || state.closedPeriods[period] != nil else {
+                throw LedgerDamage(seq: seq, "flag.decided \(flag) decides a soft flag of \(d.period?.description ?? "no period"), a month "
+                    + "the site holds no report of: a finding is of a month with reports; recon writes no such entry")
+            }
+            return
+        }
         guard let report = try state.report(id) else {
             throw LedgerDamage(seq: seq, "flag.decided \(d.id ?? id) decides report \(id), which no drop accepted before it holds; "
                 + "recon writes no such entry")

@@ -66,10 +66,11 @@ struct Verify: ParsableCommand {
                     print(damage.description)
                 }
                 return 4
-            } catch let failure as FileIO.Failure where failure.isPermission {
+            } catch let failure as FileIO.Failure where failure.isPermission || failure.isMachineFailure {
                 // A file this user may not read is no damage to the site: this user cannot judge it
                 // (exit 1, and under --json the error form), as an auditor's verifier cannot. It
-                // said "verification failed" (4).
+                // said "verification failed" (4). So for one whose bytes could not be had for a
+                // failure of the machine's (an I/O error, no descriptors left), past its tries again.
                 throw failure
             } catch let failure as FileIO.Failure {
                 let code: Int32 = 4

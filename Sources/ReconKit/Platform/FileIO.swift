@@ -17,6 +17,9 @@ public enum FileIO {
         public var description: String { "cannot \(action) \(path): \(reason)\(ownership)" }
         /// Whether the system refused this user (a permission), not the file's bytes.
         public var isPermission: Bool { code == EACCES || code == EPERM }
+        /// Whether the machine failed (an I/O error, the file table full, memory short), not the
+        /// file's place or bytes: nothing about the site can be judged from it.
+        public var isMachineFailure: Bool { TransientErrors.codes.contains(code) }
         /// For a file this user may not open: whose it is and what mends it (a command run once
         /// as root with umask 077 left files only root could read, said as a bare "Permission denied").
         private var ownership: String {

@@ -71,4 +71,17 @@ struct MomentaryFailureTests {
         #expect(again.code == 0, "\(again.err)")
         #expect(try site.bodies("flag.decided").contains { $0["id"] as? String == flag })
     }
+
+    /// The same failure lasting past the tries: `site.pub` was still said to be "not the public
+    /// key site.init records … find out who changed it" (exit 4). Nothing was judged: exit 1,
+    /// naming the error.
+    @Test(.enabled(if: strace != nil, "needs strace (Debian strace) to fail every open"))
+    func aPublicKeyFileThatCannotBeReadIsNotCalledAnotherKey() throws {
+        let site = try TestSite.closedMarchSite()
+        let verify = try ProcessRunner.run(try #require(Self.strace),
+            ["-f", "-o", "/dev/null", "-P", site.path("Ledger/keys/site.pub"), "-e", "trace=openat", "-e", "inject=openat:error=EIO",
+             TestSite.binary, "verify", "--site", site.root], environment: TestSite.rerunDay)
+        #expect(verify.code == 1 && !verify.out.contains("is not the public key") && (verify.out + verify.err).contains("Input/output error"),
+                "\(verify.out)\(verify.err)")
+    }
 }

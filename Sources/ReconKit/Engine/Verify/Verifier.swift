@@ -569,7 +569,16 @@ public struct Verifier {
         // One this user may not read (another user's, mode 600) is no other key: the key to pin
         // is site.init's, which verify says; it read as "not the public key site.init records".
         if FileIO.isRegularFile(site.publicKeyFile), access(site.publicKeyFile, R_OK) != 0 { return }
-        let text = (try? FileIO.read(site.publicKeyFile, followingLinks: false)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let text: String
+        do {
+            text = String(decoding: try FileIO.read(site.publicKeyFile, followingLinks: false), as: UTF8.self)
+        } catch let failure as FileIO.Failure where DropFile.nonRegularKind(site.publicKeyFile) == nil {
+            // Its bytes could not be had (an I/O error that outlasted the tries again): nothing was
+            // judged, and it is not "another key" — exit 1, naming the error.
+            throw failure
+        } catch {
+            text = ""
+        }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (try? VerifierKey(text: trimmed)) != recorded else { return }
         throw LedgerDamage(seq: 1, "Ledger/keys/site.pub is not the public key site.init records (\(recorded.text)): an auditor "

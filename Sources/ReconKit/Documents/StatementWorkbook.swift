@@ -196,9 +196,12 @@ public enum StatementWorkbook {
         row += 1
         let totalsStart = row
         let sum = a.entries.isEmpty ? "0" : "SUM(F\(first + 1):F\(row - 1))"
-        try sheet.write(text: a.totalDue.isNegative ? "In credit (\(c))" : "Total due (\(c))", row: row, column: 4, style: .bold)
-        try sheet.write(formula: "=\(sum)", cachedValue: a.totalDue.doubleApproximation, row: row, column: 6,
-                        style: .total(code: c.code, minorDigits: c.minorDigits))
+        // In credit, what the client holds is shown as the positive sum it is: "In credit −650"
+        // read as 650 owed.
+        let inCredit = a.totalDue.isNegative
+        try sheet.write(text: inCredit ? "In credit: held for the client (\(c))" : "Total due (\(c))", row: row, column: 4, style: .bold)
+        try sheet.write(formula: inCredit ? "=-\(sum)" : "=\(sum)", cachedValue: (inCredit ? -1 : 1) * a.totalDue.doubleApproximation,
+                        row: row, column: 6, style: .total(code: c.code, minorDigits: c.minorDigits))
         row += 1
         if !a.unapplied.isZero {
             try sheet.write(text: "Unapplied credit (\(c))", row: row, column: 4, style: .bold)

@@ -305,6 +305,20 @@ struct DocumentReadBackTests {
                 "\(closed.sheets.map(\.footer))")
     }
 
+    /// A client that paid more than it was invoiced: its statement printed "In credit (INR)"
+    /// beside the running sum, −46.00, which reads as 46.00 owed. It says what is held for the
+    /// client as the positive sum it is. By hand: INV-2026-000001 354.00, paid 400.00: 46.00.
+    @Test func aStatementInCreditShowsWhatIsHeldForTheClient() throws {
+        let site = try TestSite.closedMarchSite()
+        try site.drop("payments-bank.csv", "payment_id,client_id,received_on,amount,currency,invoice\nP1,C1,2026-04-05,400.00,INR,INV-2026-000001\n")
+        #expect(try site.recon(["ingest"], env: TestSite.aprilLater).code != 2)
+        #expect(try site.recon(["statement", "C1", "--as-of", "2026-04-06"], env: TestSite.aprilLater).code == 0)
+        let sheet = try PrintedSheet(site.path("Outbox/statements/C1.xlsx"))
+        let label = try #require(sheet.reference(of: "In credit: held for the client (INR)"), "\(sheet.cells.values.compactMap(\.text))")
+        let total = try #require(sheet.cells["G\(PrintedSheet.row(label))"])
+        #expect(total.number == "46" && total.formula?.hasPrefix("-SUM(") == true, "\(total)")
+    }
+
     @Test func letterPaperReachesEverySheetOfEveryWorkbook() throws {
         let site = try closedSite(paper: "Letter")
         #expect(try site.recon(["statement", "C1"], env: Self.env).code == 0)

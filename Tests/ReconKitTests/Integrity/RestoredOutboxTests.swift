@@ -143,6 +143,19 @@ struct RestoredOutboxTests {
         site.expectAuditorAccepts()
     }
 
+    /// `recon ingest` and `recon decide` write the open months' drafts whatever they do, and
+    /// wrote stale ones again without a word, where the other writers said so.
+    @Test func anIngestSaysItWritesMissingDraftsAgain() throws {
+        let site = try TestSite.marchSite()
+        try FileManager.default.removeItem(atPath: site.path("Outbox/2026-03/drafts"))
+        let ingest = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(ingest.code == 0 && ingest.err.contains("writes again the open months' drafts and review (Outbox/2026-03/drafts/"
+            + "invoices.xlsx, Outbox/2026-03/drafts/payouts.xlsx): they are missing"), "\(ingest.err)")
+        #expect(site.exists("Outbox/2026-03/drafts/invoices.xlsx") && site.exists("Outbox/2026-03/drafts/payouts.xlsx"))
+        let again = try site.recon(["ingest"], env: TestSite.closeDay)
+        #expect(again.code == 0 && !again.err.contains("writes again"), "\(again.err)")
+    }
+
     /// Stamps kept by an earlier build, times to the nanosecond (`SIZE SEC.NNNNNNNNN`): the
     /// first command after the upgrade took every workbook that build wrote for an older copy
     /// put back ("an older copy put back from a backup, or edited") and wrote them all again.

@@ -523,9 +523,16 @@ public final class SiteSession {
     /// command that does not write them anyway (``refreshesDrafts``). One that cannot be written
     /// is a warning and owed by no note: the next writer finds it missing again.
     private func refreshStaleDrafts() {
-        guard !refreshesDrafts else { return }
         let (replaced, missing) = DerivedStamps.staleDrafts(in: site, open: state.openPeriods)
         guard !replaced.isEmpty || !missing.isEmpty else { return }
+        if refreshesDrafts {
+            // Written by this command as it goes (an ingest, a decision), and said so as the other
+            // writers say it: `status` had warned, and these wrote them again without a word.
+            let why = replaced.isEmpty ? "they are missing" : "the ones there are not the ones recon last wrote (an older copy put "
+                + "back from a backup, or edited)"
+            log.warning("writes again the open months' drafts and review (\((replaced + missing).sorted().joined(separator: ", "))): \(why)")
+            return
+        }
         let unwritten = Drafter(session: self).refresh(notingFailures: false)
         guard !unwritten.contains(.drafts) else { return }  // a warning said why
         if !replaced.isEmpty {
